@@ -1,0 +1,150 @@
+/**
+ * The storage device: `channels` identical servers fed from a queue with a
+ * `fifo` or `sync_first` discipline. Service time of an I/O is a draw from the
+ * service distribution plus `per_page_us` per page.
+ */
+import type { Engine, EventTarget } from '../engine/queue.ts';
+import { usToNs } from '../engine/queue.ts';
+import type { RandomStream } from '../engine/random.ts';
+import type { ServiceSampler } from './service.ts';
+import type { VmObject } from '../vm/object.ts';
+
+/** Why a page run was written back. */
+export type WritebackCause = 'msync' | 'syncer' | 'pageout';
+
+/** One writeback I/O: a contiguous run of pages of one object. */
+export class Io {
+  tSubmit = -1;
+  tStart = -1;
+  tDone = -1;
+  done = false;
+  ok = true;
+  /** Queued in the sync-first queue (a synchronous msync waits on it). */
+  urgent: boolean;
+  constructor(
+    readonly id: number,
+    readonly object: VmObject,
+    /** First page index in the object. */
+    readonly first: number,
+    readonly pages: number,
+    readonly cause: WritebackCause,
+    urgent: boolean,
+  ) {
+    this.urgent = urgent;
+  }
+}
+
+/** Device parameters. */
+export interface DeviceParams {
+  channels: number;
+  discipline: 'fifo' | 'sync_first';
+  per_page_us: number;
+  error_rate: number;
+}
+
+/** A FIFO of I/Os with O(1) push and shift. */
+class IoFifo {
+  private items: Io[] = [];
+  private head = 0;
+  push(io: Io): void {
+    this.items.push(io);
+  }
+  /** Next I/O not yet started, or undefined. */
+  shift(): Io | undefined {
+    while (this.head < this.items.length) {
+      const io = this.items[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      if (io.tStart < 0) return io;
+    }
+    return undefined;
+  }
+}
+
+/** The device with its queue, servers and utilisation statistics. */
+export class Device implements EventTarget {
+  private busy = 0;
+  private normalQ = new IoFifo();
+  private urgentQ = new IoFifo();
+  /** I/Os submitted and not completed (queued + in service). */
+  outstanding = 0;
+  maxOutstanding = 0;
+  /** ∫ outstanding dt, in I/O·ns. */
+  private depthArea = 0;
+  /** ∫ busy servers dt, in server·ns. */
+  private busyArea = 0;
+  private lastChange = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly params: DeviceParams,
+    private readonly service: ServiceSampler,
+    private readonly errors: RandomStream,
+    private readonly onComplete: (io: Io) => void,
+  ) {}
+
+  private account(): void {
+    const now = this.engine.now;
+    const dt = now - this.lastChange;
+    if (dt > 0) {
+      this.depthArea += this.outstanding * dt;
+      this.busyArea += this.busy * dt;
+      this.lastChange = now;
+    }
+  }
+
+  /** Queues `io` now. */
+  submit(io: Io): void {
+    this.account();
+    io.tSubmit = this.engine.now;
+    this.outstanding++;
+    if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
+    if (io.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(io);
+    else this.normalQ.push(io);
+    this.dispatch();
+  }
+
+  /** A synchronous waiter now depends on `io`: under `sync_first` it moves to the front queue. */
+  expedite(io: Io): void {
+    if (io.urgent || io.tStart >= 0) return;
+    io.urgent = true;
+    if (this.params.discipline === 'sync_first') this.urgentQ.push(io);
+  }
+
+  private dispatch(): void {
+    while (this.busy < this.params.channels) {
+      const io = this.urgentQ.shift() ?? this.normalQ.shift();
+      if (!io) return;
+      this.busy++;
+      io.tStart = this.engine.now;
+      const us = this.service() + this.params.per_page_us * io.pages;
+      if (this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
+      this.engine.after(Math.max(0, usToNs(us)), this, io);
+    }
+  }
+
+  /** Completion of an I/O (engine callback). */
+  fire(arg: unknown): void {
+    const io = arg as Io;
+    this.account();
+    this.busy--;
+    this.outstanding--;
+    io.tDone = this.engine.now;
+    io.done = true;
+    this.onComplete(io);
+    this.dispatch();
+  }
+
+  /** Utilisation, mean and max queue depth over [0, now]. */
+  stats(): { utilization: number; mean_queue_depth: number; max_queue_depth: number } {
+    this.account();
+    const t = this.engine.now;
+    return {
+      utilization: t > 0 ? this.busyArea / (t * this.params.channels) : 0,
+      mean_queue_depth: t > 0 ? this.depthArea / t : 0,
+      max_queue_depth: this.maxOutstanding,
+    };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Device service-time distributions: a draw in microseconds from the
+ * configured `device.service`.
+ */
+import type { ServiceDist } from '../config.ts';
+import type { RandomStream } from '../engine/random.ts';
+
+/** Draws one service time (µs, before the per-page part). */
+export type ServiceSampler = () => number;
+
+/** Mean of a distribution in µs (used by analytic checks and reports). */
+export function serviceMean(d: ServiceDist): number {
+  switch (d.dist) {
+    case 'constant':
+    case 'exponential':
+    case 'lognormal':
+      return d.mean_us;
+    case 'uniform':
+      return (d.min_us + d.max_us) / 2;
+    case 'empirical': {
+      const s = d.samples_us ?? [];
+      return s.reduce((a, b) => a + b, 0) / s.length;
+    }
+  }
+}
+
+/** A sampler for `d` drawing from `rng`. Empirical samples must already be loaded into `samples_us`. */
+export function makeSampler(d: ServiceDist, rng: RandomStream): ServiceSampler {
+  switch (d.dist) {
+    case 'constant': {
+      const m = d.mean_us;
+      return () => m;
+    }
+    case 'exponential': {
+      const m = d.mean_us;
+      return () => rng.exponential(m);
+    }
+    case 'uniform': {
+      const lo = d.min_us, span = d.max_us - d.min_us;
+      return () => lo + rng.uniform() * span;
+    }
+    case 'lognormal': {
+      const sigma2 = Math.log(1 + d.cv * d.cv);
+      const sigma = Math.sqrt(sigma2), mu = Math.log(d.mean_us) - sigma2 / 2;
+      return () => Math.exp(mu + sigma * rng.normal());
+    }
+    case 'empirical': {
+      const s = Float64Array.from(d.samples_us ?? []);
+      if (s.length === 0) throw new Error('empirical service distribution has no samples');
+      return () => s[rng.int(s.length)];
+    }
+  }
+}

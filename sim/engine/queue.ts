@@ -1,0 +1,128 @@
+/**
+ * The discrete-event engine: a simulated clock in integer nanoseconds and a
+ * priority queue of pending events. Ties at equal times fire in the order they
+ * were scheduled, so a run is a pure function of its inputs.
+ *
+ * The engine knows nothing of VMs or devices: models implement {@link EventTarget}
+ * and schedule themselves.
+ */
+
+/** Something that can receive an event. `arg` is whatever was passed to `schedule`. */
+export interface EventTarget {
+  fire(arg: unknown, engine: Engine): void;
+}
+
+/** Nanoseconds per microsecond: times are integer ns inside, µs at the edges. */
+export const NS_PER_US = 1000;
+
+/** Converts microseconds (possibly fractional) to integer nanoseconds. */
+export function usToNs(us: number): number {
+  return Math.round(us * NS_PER_US);
+}
+
+/** Converts integer nanoseconds to microseconds. */
+export function nsToUs(ns: number): number {
+  return ns / NS_PER_US;
+}
+
+/**
+ * Event queue and clock. A binary heap over parallel arrays (time, sequence,
+ * target, argument) so the hot path allocates no per-event objects.
+ */
+export class Engine {
+  /** Current simulated time in ns. */
+  now = 0;
+  /** Number of events fired so far. */
+  fired = 0;
+
+  private time: number[] = [];
+  private seq: number[] = [];
+  private target: EventTarget[] = [];
+  private arg: unknown[] = [];
+  private size = 0;
+  private nextSeq = 0;
+  private stopped = false;
+
+  /** Number of pending events. */
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Time of the earliest pending event, or Infinity when none. */
+  peekTime(): number {
+    return this.size > 0 ? this.time[0] : Infinity;
+  }
+
+  /** Schedules `target.fire(arg)` at absolute time `at` (ns, >= now). */
+  at(at: number, target: EventTarget, arg?: unknown): void {
+    if (!(at >= this.now)) throw new RangeError(`event scheduled in the past: ${at} < ${this.now}`);
+    const s = this.nextSeq++;
+    // sift up
+    let i = this.size++;
+    const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = time[p];
+      if (pt < at || (pt === at && seq[p] < s)) break;
+      time[i] = pt; seq[i] = seq[p]; tg[i] = tg[p]; ag[i] = ag[p];
+      i = p;
+    }
+    time[i] = at; seq[i] = s; tg[i] = target; ag[i] = arg;
+  }
+
+  /** Schedules `target.fire(arg)` after `delay` ns (integer, >= 0). */
+  after(delay: number, target: EventTarget, arg?: unknown): void {
+    this.at(this.now + delay, target, arg);
+  }
+
+  /** Makes the current `run` return after the event being fired. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Fires events in time order until none is left, `stop()` is called, or the
+   * next event is later than `until` (ns). `onAdvance(t)` is called before the
+   * clock moves to a later time t, so observers can sample the state in force
+   * up to t.
+   */
+  run(until = Infinity, onAdvance?: (t: number) => void): void {
+    this.stopped = false;
+    while (this.size > 0 && !this.stopped) {
+      const t = this.time[0];
+      if (t > until) break;
+      const target = this.target[0];
+      const arg = this.arg[0];
+      this.popRoot();
+      if (t !== this.now) {
+        if (onAdvance) onAdvance(t);
+        this.now = t;
+      }
+      this.fired++;
+      target.fire(arg, this);
+    }
+  }
+
+  private popRoot(): void {
+    const n = --this.size;
+    const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
+    if (n === 0) {
+      tg[0] = undefined as unknown as EventTarget; ag[0] = undefined;
+      return;
+    }
+    const lt = time[n], ls = seq[n], ltg = tg[n], lag = ag[n];
+    tg[n] = undefined as unknown as EventTarget; ag[n] = undefined;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (r < n && (time[r] < time[c] || (time[r] === time[c] && seq[r] < seq[c]))) c = r;
+      const ct = time[c];
+      if (lt < ct || (lt === ct && ls < seq[c])) break;
+      time[i] = ct; seq[i] = seq[c]; tg[i] = tg[c]; ag[i] = ag[c];
+      i = c;
+    }
+    time[i] = lt; seq[i] = ls; tg[i] = ltg; ag[i] = lag;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The context every kernel path runs in: clock, VM, pager, device, costs and
+ * counters. Personalities receive it; they hold no state of their own.
+ */
+import type { Engine } from './engine/queue.ts';
+import type { Vm } from './vm/vm.ts';
+import type { Pager } from './pager/pager.ts';
+import type { Device } from './device/device.ts';
+import type { KernelPath } from './vm/process.ts';
+import type { VmMap } from './vm/map.ts';
+
+/** Counters of faults that are not errors of the trace. */
+export interface FaultCounts {
+  unmapped_write: number;
+  unmapped_read: number;
+}
+
+/** What one msync call did, for its row in syncs.csv. */
+export interface SyncAccount {
+  /** Pages written by I/Os this call issued. */
+  pages: number;
+}
+
+/** Shared state and parameters of one simulated kernel. */
+export interface Kernel {
+  engine: Engine;
+  vm: Vm;
+  pager: Pager;
+  device: Device;
+  /** CPU time of one system call (msync, wire, unwire, map, unmap), ns. */
+  syscallNs: number;
+  /** CPU time per page faulted, wired or cleaned, ns. */
+  perPageNs: number;
+  /** Largest write cluster, in pages (pager.cluster_pages). */
+  clusterPages: number;
+  /** Limit of user-wired pages (0 = none). */
+  maxUserWiredPages: number;
+  faults: FaultCounts;
+  /** Bytes stored by write ops to mapped memory. */
+  dirtiedBytes: number;
+}
+
+/** A kernel's answers to the syscalls whose semantics differ between kernels. */
+export interface Personality {
+  readonly name: string;
+  /** msync(addr, len, flags): returns a result code name (`OK`, `EINVAL`, ...); counts the pages it writes in `acct`. */
+  msync(k: Kernel, map: VmMap, addr: number, len: number, flags: number, acct: SyncAccount): KernelPath<string>;
+  /** wire / mlock. */
+  wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string>;
+  /** unwire / munlock. */
+  unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string>;
+  /** Whether a store to a page under writeback blocks until the I/O completes (FreeBSD, XNU, Mach) or re-dirties it (Linux). */
+  readonly writeBlocksOnWriteback: boolean;
+}

@@ -1,0 +1,347 @@
+/**
+ * The FreeBSD personality (semantics.md section 2): kern_msync/vm_map_sync/
+ * vm_object_sync/vm_object_page_clean for msync, vm_map_wire/vm_map_unwire
+ * behind mlock/munlock (and system wiring).
+ *
+ * Choices where the kernel has no equivalent (documented in the README):
+ * - CONTIGUOUS, KILLPAGES and DEACTIVATE are ignored: stock FreeBSD does not
+ *   reject unknown msync flag bits; SYNC is 0 and cannot be seen.
+ * - MS_ASYNC writes are queued on the device at once and the caller does not
+ *   wait for them (the filesystem's delayed write is not modelled).
+ * - Large-page (superpage) entries are not modelled, so the INVALIDATE
+ *   alignment check never fires.
+ * - A sub-map entry syncs only the piece of the first sub-map entry at its
+ *   offset (FreeBSD clamps the size to it and moves on); a hole there syncs
+ *   nothing; nested sub-maps are not descended.
+ * - Wire flags: SYSTEM and NOHOLES are 0 as in vm_map.h, so no flag means a
+ *   system wiring that refuses holes, and USER|SYSTEM is a user wiring.
+ * - Protections are not modelled: every entry is readable and writable.
+ * - errno of wire/unwire: mlock's mapping (KERN_INVALID_ARGUMENT → EINVAL,
+ *   any other failure → ENOMEM) for user and system wiring alike.
+ */
+import { ADDR_LIMIT, Flag } from '../../traces/types.ts';
+import type { Kernel, Personality, SyncAccount } from '../kernel.ts';
+import type { Io } from '../device/device.ts';
+import { collectCluster } from '../pager/cluster.ts';
+import type { MapEntry, VmMap } from '../vm/map.ts';
+import { Page, type VmObject } from '../vm/object.ts';
+import type { KernelPath } from '../vm/process.ts';
+import { KERN, type KernReturn, toErrno } from './kern.ts';
+
+/** kern_msync: vm_map_sync result → errno (2.1 step 5). */
+export const MSYNC_ERRNO: Partial<Record<KernReturn, string>> = {
+  [KERN.SUCCESS]: 'OK',
+  [KERN.INVALID_ADDRESS]: 'ENOMEM',
+  [KERN.INVALID_ARGUMENT]: 'EBUSY',
+  [KERN.FAILURE]: 'EIO',
+};
+
+/** kern_mlock: vm_map_wire result → errno (2.5); anything else is ENOMEM. */
+export const WIRE_ERRNO: Partial<Record<KernReturn, string>> = {
+  [KERN.SUCCESS]: 'OK',
+  [KERN.INVALID_ARGUMENT]: 'EINVAL',
+};
+
+/** How vm_object_page_clean writes: one cluster at a time, waiting (IO_SYNC), or all queued at once. */
+type CleanMode = 'sync' | 'async';
+
+function* cpu(k: Kernel, ns: number): KernelPath<void> {
+  if (ns > 0) yield ns;
+}
+
+/**
+ * vm_object_page_clean over page indices [start, end): scans dirty pages in
+ * index order, waits for pages under writeback, writes clusters. In `sync`
+ * mode each cluster's I/O is awaited before the scan goes on. Returns the
+ * I/Os issued and whether every awaited one succeeded.
+ */
+function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, end: number, mode: CleanMode): KernelPath<{ ok: boolean; ios: Io[] }> {
+  const ios: Io[] = [];
+  let ok = true;
+  let idx = start;
+  for (;;) {
+    idx = obj.next(idx, end, Page.DIRTY | Page.WB);
+    if (idx < 0) break;
+    if (obj.state(idx) & Page.WB) {
+      // busy: sleep until unbusied, then look at the page again
+      while (obj.state(idx) & Page.WB) yield obj.waitQueue;
+      continue;
+    }
+    if (!(obj.state(idx) & Page.DIRTY)) {
+      idx++;
+      continue;
+    }
+    const run = collectCluster(obj, idx, k.clusterPages);
+    const io = k.pager.write(obj, run.first, run.count, 'msync', mode === 'sync');
+    acct.pages += run.count;
+    yield* cpu(k, run.count * k.perPageNs);
+    if (mode === 'sync') {
+      while (!io.done) yield obj.waitQueue;
+      if (!io.ok) ok = false;
+    } else ios.push(io);
+    idx = run.first + run.count;
+  }
+  return { ok, ios };
+}
+
+/** vm_object_page_remove(OBJPR_CLEANONLY): frees clean, unwired, idle resident pages of [start, end). */
+function* pageRemoveCleanOnly(obj: VmObject, start: number, end: number): KernelPath<void> {
+  let idx = start;
+  for (;;) {
+    idx = obj.next(idx, end, Page.RESIDENT);
+    if (idx < 0) return;
+    const s = obj.state(idx);
+    if (s & Page.WB) {
+      while (obj.state(idx) & Page.WB) yield obj.waitQueue;
+      continue;
+    }
+    if (!(s & Page.DIRTY) && obj.wireCount(idx) === 0) obj.free(idx);
+    idx++;
+  }
+}
+
+/** vm_object_sync: cleans (and with `invalidate` frees) the pages of [off, off+size) bytes of `obj`. */
+function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, size: number, syncio: boolean, invalidate: boolean): KernelPath<boolean> {
+  if (obj.kind !== 'vnode') return true; // anonymous memory has no pager to write to
+  const ps = k.vm.pageSize;
+  const start = Math.floor(off / ps), end = Math.ceil((off + size) / ps);
+  let ok: boolean;
+  if (syncio && !invalidate && start === 0 && end >= obj.sizePages) {
+    // whole object: clusterable async writes, then VOP_FSYNC(MNT_WAIT) waits for all of the file's writes
+    const r = yield* pageClean(k, acct, obj, 0, obj.sizePages, 'async');
+    for (const io of r.ios) k.device.expedite(io);
+    while (obj.wbPages > 0) yield obj.waitQueue;
+    ok = r.ios.every((io) => io.ok);
+  } else {
+    const r = yield* pageClean(k, acct, obj, start, end, syncio || invalidate ? 'sync' : 'async');
+    ok = r.ok;
+  }
+  if (invalidate) yield* pageRemoveCleanOnly(obj, start, end);
+  return ok;
+}
+
+/** The object and byte range a piece of a top-level entry syncs, descending one level of sub-map. */
+function syncTarget(k: Kernel, e: MapEntry, start: number, size: number): { obj: VmObject; off: number; size: number } | undefined {
+  const off = e.offset + (start - e.start);
+  if (!(e.flags & Flag.SUBMAP)) return e.object ? { obj: e.object, off, size } : undefined;
+  const sm = e.submap !== undefined ? k.vm.maps.get(e.submap) : undefined;
+  const te = sm?.lookup(off);
+  if (!te || te.flags & Flag.SUBMAP || !te.object) return undefined;
+  return { obj: te.object, off: te.offset + (off - te.start), size: Math.min(size, te.end - off) };
+}
+
+/** vm_map_sync (2.2). */
+function* mapSync(k: Kernel, acct: SyncAccount, map: VmMap, start: number, end: number, syncio: boolean, invalidate: boolean): KernelPath<KernReturn> {
+  const first = map.lookup(start);
+  if (!first) return KERN.INVALID_ADDRESS;
+  if (start === end) {
+    start = first.start;
+    end = first.end;
+  }
+  // validation pass, in address order, before any side effect
+  for (let e: MapEntry | undefined = first; e && e.start < end; e = map.next(e)) {
+    if (invalidate && e.userWired) return KERN.INVALID_ARGUMENT;
+    if (end > e.end) {
+      const n = map.next(e);
+      if (!n || n.start !== e.end) return KERN.INVALID_ADDRESS;
+    }
+  }
+  // work pass: the map may change while we sleep, so walk by address
+  let failed = false;
+  let cur = start;
+  while (cur < end) {
+    const e = map.lookupFrom(cur);
+    if (!e || e.start >= end) break;
+    if (e.start > cur) cur = e.start;
+    const pieceEnd = Math.min(end, e.end);
+    const t = syncTarget(k, e, cur, pieceEnd - cur);
+    if (t && !(yield* objectSync(k, acct, t.obj, t.off, t.size, syncio, invalidate))) failed = true;
+    cur = pieceEnd;
+  }
+  return failed ? KERN.FAILURE : KERN.SUCCESS;
+}
+
+/** kern_msync (2.1). */
+function* msync(k: Kernel, map: VmMap, addr: number, len: number, flags: number, acct: SyncAccount): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  const pageoff = addr % k.vm.pageSize;
+  addr -= pageoff;
+  len = k.vm.round(len + pageoff);
+  if (addr + len > ADDR_LIMIT) return 'EINVAL'; // wrap
+  if (flags & Flag.ASYNC && flags & Flag.INVALIDATE) return 'EINVAL';
+  const kr = yield* mapSync(k, acct, map, addr, addr + len, !(flags & Flag.ASYNC), (flags & Flag.INVALIDATE) !== 0);
+  return toErrno(kr, MSYNC_ERRNO, 'EINVAL');
+}
+
+/** Pages of an entry. */
+function entryPages(k: Kernel, e: MapEntry): number {
+  return (e.end - e.start) / k.vm.pageSize;
+}
+
+/** Wires (+1) or unwires (-1) every page behind an entry. */
+function wirePages(k: Kernel, map: VmMap, e: MapEntry, delta: number): void {
+  k.vm.forEachPiece(map, e, (obj, first, count) => {
+    for (let i = first; i < first + count; i++) obj.wire(i, delta);
+  });
+}
+
+/**
+ * Waits until the entry at `addr` (or, with holesOk, the next one) is not in
+ * transition; returns it, or undefined when nothing is mapped there any more.
+ */
+function* settledEntry(map: VmMap, addr: number, end: number, holesOk: boolean): KernelPath<MapEntry | undefined> {
+  for (;;) {
+    const e = holesOk ? map.lookupFrom(addr) : map.lookup(addr);
+    if (!e || e.start >= end) return undefined;
+    if (!e.inTransition) return e;
+    yield map.transition;
+  }
+}
+
+/** Clips `e` to [start, end) and returns the piece inside. */
+function clipTo(map: VmMap, e: MapEntry, start: number, end: number): MapEntry {
+  if (e.start < start) e = map.clip(start) as MapEntry;
+  if (e.end > end) map.clip(end);
+  return e;
+}
+
+type WireAction = 'none' | 'inc' | 'wired';
+
+/** vm_map_wire (2.4): all or nothing. */
+function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, holesOk: boolean): KernelPath<KernReturn> {
+  if (start === end) return KERN.SUCCESS;
+  if (!map.lookup(start) && !holesOk) return KERN.INVALID_ADDRESS;
+  const touched: { e: MapEntry; action: WireAction }[] = [];
+  let rv: KernReturn = KERN.SUCCESS;
+  let cur = start;
+  for (;;) {
+    let e = yield* settledEntry(map, cur, end, holesOk);
+    if (!e) {
+      // the entry vanished while we slept
+      if (!holesOk && cur < end && touched.length === 0) return KERN.INVALID_ADDRESS;
+      if (!holesOk && cur < end) rv = KERN.INVALID_ADDRESS;
+      break;
+    }
+    e = clipTo(map, e, Math.max(cur, e.start), end);
+    e.inTransition = true;
+    const t: { e: MapEntry; action: WireAction } = { e, action: 'none' };
+    touched.push(t);
+    if (e.wiredCount === 0) {
+      const pages = entryPages(k, e);
+      if (user && k.maxUserWiredPages > 0 && k.vm.userWiredPages + pages > k.maxUserWiredPages) {
+        rv = KERN.RESOURCE_SHORTAGE;
+        break;
+      }
+      e.wiredCount = 1;
+      t.action = 'wired';
+      if (user) k.vm.userWiredPages += pages;
+      // the map is unlocked while every page is faulted in and wired
+      yield* cpu(k, pages * k.perPageNs);
+      wirePages(k, map, e, +1);
+    } else if (!(user && e.userWired)) {
+      e.wiredCount++;
+      t.action = 'inc';
+    }
+    if (end > e.end && !holesOk) {
+      const n = map.next(e);
+      if (!n || n.start !== e.end) {
+        rv = KERN.INVALID_ADDRESS;
+        break;
+      }
+    }
+    cur = e.end;
+    if (cur >= end) break;
+  }
+  for (const { e, action } of touched) {
+    if (rv === KERN.SUCCESS) {
+      if (user && action !== 'none') e.userWired = true;
+    } else if (action === 'wired') {
+      wirePages(k, map, e, -1);
+      if (user) k.vm.userWiredPages -= entryPages(k, e);
+      e.wiredCount = 0;
+    } else if (action === 'inc') e.wiredCount--;
+    e.inTransition = false;
+  }
+  map.transition.wakeAll();
+  return rv;
+}
+
+/** vm_map_unwire (2.4): all or nothing. */
+function* mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, holesOk: boolean): KernelPath<KernReturn> {
+  if (start === end) return KERN.SUCCESS;
+  if (!map.lookup(start) && !holesOk) return KERN.INVALID_ADDRESS;
+  const touched: MapEntry[] = [];
+  let rv: KernReturn = KERN.SUCCESS;
+  let cur = start;
+  for (;;) {
+    let e = yield* settledEntry(map, cur, end, holesOk);
+    if (!e) {
+      if (!holesOk && cur < end) rv = KERN.INVALID_ADDRESS;
+      break;
+    }
+    e = clipTo(map, e, Math.max(cur, e.start), end);
+    e.inTransition = true;
+    touched.push(e);
+    if (!holesOk && e.end < end) {
+      const n = map.next(e);
+      if (!n || n.start > e.end) {
+        rv = KERN.INVALID_ADDRESS;
+        break;
+      }
+    }
+    if (!user && e.systemWired === 0) {
+      rv = KERN.INVALID_ARGUMENT;
+      break;
+    }
+    cur = e.end;
+    if (cur >= end) break;
+  }
+  for (const e of touched) {
+    if (rv === KERN.SUCCESS && (!user || e.userWired)) {
+      if (e.wiredCount === 1) {
+        wirePages(k, map, e, -1);
+        if (e.userWired) k.vm.userWiredPages -= entryPages(k, e);
+        e.wiredCount = 0;
+      } else e.wiredCount--;
+      if (user) e.userWired = false;
+    }
+    e.inTransition = false;
+  }
+  map.transition.wakeAll();
+  return rv;
+}
+
+/** Range rounding of kern_mlock/kern_munlock; undefined when it overflows. */
+function wireRange(k: Kernel, addr: number, len: number): { start: number; end: number } | undefined {
+  const start = k.vm.trunc(addr);
+  const end = k.vm.round(addr + len);
+  if (end > ADDR_LIMIT || end < start) return undefined;
+  return { start, end };
+}
+
+function* wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  const r = wireRange(k, addr, len);
+  if (!r) return 'EINVAL';
+  const user = (flags & Flag.USER) !== 0;
+  if (user && k.maxUserWiredPages > 0 && (r.end - r.start) / k.vm.pageSize > k.maxUserWiredPages) return 'ENOMEM';
+  const kr = yield* mapWire(k, map, r.start, r.end, user, (flags & Flag.HOLESOK) !== 0);
+  return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
+}
+
+function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  const r = wireRange(k, addr, len);
+  if (!r) return 'EINVAL';
+  const kr = yield* mapUnwire(k, map, r.start, r.end, (flags & Flag.USER) !== 0, (flags & Flag.HOLESOK) !== 0);
+  return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
+}
+
+/** FreeBSD. */
+export const freebsd: Personality = {
+  name: 'freebsd',
+  msync,
+  wire,
+  unwire,
+  writeBlocksOnWriteback: true,
+};

@@ -1,0 +1,19 @@
+/**
+ * Mach/BSD kernel return codes used inside the VM layer, before a syscall
+ * maps them to an errno.
+ */
+export const KERN = {
+  SUCCESS: 'KERN_SUCCESS',
+  INVALID_ADDRESS: 'KERN_INVALID_ADDRESS',
+  INVALID_ARGUMENT: 'KERN_INVALID_ARGUMENT',
+  FAILURE: 'KERN_FAILURE',
+  RESOURCE_SHORTAGE: 'KERN_RESOURCE_SHORTAGE',
+} as const;
+
+/** A kernel return code. */
+export type KernReturn = (typeof KERN)[keyof typeof KERN];
+
+/** Maps a kernel return code to an errno name through `table`, `fallback` for codes not in it. */
+export function toErrno(kr: KernReturn, table: Partial<Record<KernReturn, string>>, fallback: string): string {
+  return table[kr] ?? fallback;
+}

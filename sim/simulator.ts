@@ -1,0 +1,382 @@
+/**
+ * A replay of one trace against the modelled kernel: tasks issue their ops
+ * (closed or open replay), the personality decides what msync and wiring do,
+ * the pager and device model the writeback, and statistics are gathered.
+ *
+ * The caller streams rows in with `feed` and calls `run` until it reports
+ * `starved` (feed more) or, after `end`, `done`. Results depend only on the
+ * rows, the configuration and the seed, never on how rows were batched.
+ */
+import type { Config } from './config.ts';
+import { Engine, type EventTarget, usToNs } from './engine/queue.ts';
+import { RandomStreams } from './engine/random.ts';
+import { Device } from './device/device.ts';
+import { makeSampler } from './device/service.ts';
+import { Pager } from './pager/pager.ts';
+import { Vm } from './vm/vm.ts';
+import type { VmMap } from './vm/map.ts';
+import type { KernelPath, Wait } from './vm/process.ts';
+import { mapOp, readOp, unmapOp, writeOp } from './vm/ops.ts';
+import type { Kernel, Personality, SyncAccount } from './kernel.ts';
+import { freebsd } from './personality/freebsd.ts';
+import { LatencyStats } from './stats/latency.ts';
+import type { ResultSink } from './stats/records.ts';
+import type { RunResult } from './stats/summary.ts';
+import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
+
+/** The implemented personalities by name. */
+export const PERSONALITIES: Readonly<Record<string, Personality>> = { freebsd };
+
+/** Rows buffered in tasks (closed replay) above which the reader pauses. */
+const BUFFER_CAP = 1 << 16;
+
+/** One task: its map and, in closed replay, the rows waiting for it. */
+class Task implements EventTarget {
+  private fifo: TraceRow[] = [];
+  private head = 0;
+  /** idle: nothing pending; scheduled: an issue event is queued; busy: an op is running. */
+  state: 'idle' | 'scheduled' | 'busy' = 'idle';
+  /** How far this task runs behind its trace times (closed replay), ns. */
+  lagNs = 0;
+
+  constructor(readonly name: string, readonly map: VmMap, private readonly sim: Simulator) {}
+
+  get buffered(): number {
+    return this.fifo.length - this.head;
+  }
+
+  /** A row of this task has reached its trace time. */
+  deliver(row: TraceRow): void {
+    this.fifo.push(row);
+    if (this.state === 'idle') this.scheduleNext();
+  }
+
+  /** The running op finished now. */
+  opDone(row: TraceRow, now: number): void {
+    this.lagNs = now - row.tNs;
+    this.state = 'idle';
+    if (this.buffered > 0) this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    const row = this.fifo[this.head];
+    this.state = 'scheduled';
+    const eng = this.sim.engine;
+    eng.at(Math.max(eng.now, row.tNs + this.lagNs), this);
+  }
+
+  fire(): void {
+    const row = this.fifo[this.head++];
+    if (this.head > 4096 && this.head * 2 > this.fifo.length) {
+      this.fifo = this.fifo.slice(this.head);
+      this.head = 0;
+    }
+    this.state = 'busy';
+    this.sim.rowDequeued();
+    this.sim.execute(this, row, true);
+  }
+}
+
+/** A running op: steps its kernel path and reports completion. */
+class OpProc implements EventTarget {
+  constructor(
+    private readonly sim: Simulator,
+    readonly task: Task,
+    readonly row: TraceRow,
+    readonly tIssue: number,
+    private readonly gen: KernelPath<string>,
+    readonly closed: boolean,
+    readonly acct: SyncAccount | undefined,
+  ) {}
+
+  fire(): void {
+    this.step();
+  }
+
+  step(): void {
+    const r = this.gen.next();
+    if (r.done) {
+      this.sim.opFinished(this, r.value);
+      return;
+    }
+    const w: Wait = r.value;
+    if (typeof w === 'number') this.sim.engine.after(w, this);
+    else w.add(this);
+  }
+}
+
+/** Feeds rows to tasks at their trace times. */
+class Pump implements EventTarget {
+  private batches: TraceRow[][] = [];
+  private bi = 0;
+  private ri = 0;
+  eof = false;
+  /** Waiting for the caller to feed rows. */
+  starved = true;
+  /** Holding back because tasks have too many rows buffered. */
+  paused = false;
+  private armed = false;
+
+  constructor(private readonly sim: Simulator) {}
+
+  feed(rows: TraceRow[]): void {
+    if (rows.length > 0) this.batches.push(rows);
+    if (this.starved) {
+      this.starved = false;
+      this.arm();
+    }
+  }
+
+  private peek(): TraceRow | undefined {
+    while (this.bi < this.batches.length) {
+      const b = this.batches[this.bi];
+      if (this.ri < b.length) return b[this.ri];
+      this.bi++;
+      this.ri = 0;
+      if (this.bi > 64) {
+        this.batches = this.batches.slice(this.bi);
+        this.bi = 0;
+      }
+    }
+    return undefined;
+  }
+
+  /** Schedules delivery of the next row, or notes why it cannot. */
+  arm(): void {
+    if (this.armed || this.paused) return;
+    const row = this.peek();
+    if (!row) {
+      if (!this.eof) {
+        this.starved = true;
+        this.sim.engine.stop();
+      }
+      return;
+    }
+    if (this.sim.buffered >= BUFFER_CAP) {
+      this.paused = true;
+      return;
+    }
+    this.armed = true;
+    const eng = this.sim.engine;
+    eng.at(Math.max(eng.now, row.tNs), this);
+  }
+
+  resume(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.arm();
+    }
+  }
+
+  fire(): void {
+    this.armed = false;
+    const row = this.peek() as TraceRow;
+    this.ri++;
+    this.sim.deliver(row);
+    this.arm();
+  }
+}
+
+/** One simulation run. */
+export class Simulator {
+  readonly engine = new Engine();
+  readonly rng: RandomStreams;
+  readonly kernel: Kernel;
+  private readonly personality: Personality;
+  private readonly tasks = new Map<string, Task>();
+  private readonly pump = new Pump(this);
+  private readonly latencies = new LatencyStats();
+  private readonly ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
+  private readonly syncErrors: Record<string, number> = {};
+  private readonly wireErrors: Record<string, number> = {};
+  private syncCount = 0;
+  private syncOk = 0;
+  private wireCount = 0;
+  private rows = 0;
+  /** Rows delivered to tasks but not yet issued (closed replay). */
+  buffered = 0;
+  private readonly closed: boolean;
+  private readonly warmupNs: number;
+  private readonly sampleNs: number;
+  private nextSampleNs = 0;
+  private readonly onAdvance = (t: number) => this.sampleUntil(t, false);
+
+  constructor(readonly config: Config, private readonly sink: ResultSink) {
+    const p = PERSONALITIES[config.personality];
+    if (!p) throw new Error(`personality '${config.personality}' is not implemented`);
+    this.personality = p;
+    this.rng = new RandomStreams(config.seed);
+    this.closed = config.replay === 'closed';
+    this.warmupNs = usToNs(config.stats.warmup_us);
+    this.sampleNs = Math.max(1, usToNs(config.stats.sample_us));
+    const vm = new Vm(this.engine, config.page_size);
+    const pager = new Pager(config.page_size, (r) => sink.writeback(r));
+    const device = new Device(
+      this.engine, config.device, makeSampler(config.device.service, this.rng.get('device.service')),
+      this.rng.get('device.errors'), (io) => pager.complete(io),
+    );
+    pager.device = device;
+    this.kernel = {
+      engine: this.engine, vm, pager, device,
+      syscallNs: usToNs(config.cpu.syscall_us),
+      perPageNs: usToNs(config.cpu.per_page_us),
+      clusterPages: config.pager.cluster_pages,
+      maxUserWiredPages: config.memory.max_user_wired_pages,
+      faults: { unmapped_write: 0, unmapped_read: 0 },
+      dirtiedBytes: 0,
+    };
+  }
+
+  /** Appends rows (in trace order) to the replay. */
+  feed(rows: TraceRow[]): void {
+    this.rows += rows.length;
+    this.pump.feed(rows);
+  }
+
+  /** Declares that no more rows will come. */
+  end(): void {
+    this.pump.eof = true;
+    if (this.pump.starved) {
+      this.pump.starved = false;
+      this.pump.arm();
+    }
+  }
+
+  /** Runs until more rows are needed (`starved`) or, after `end`, everything is done (`done`). */
+  run(): 'starved' | 'done' {
+    this.engine.run(Infinity, this.onAdvance);
+    if (this.pump.starved) return 'starved';
+    this.sampleUntil(this.engine.now, true);
+    return 'done';
+  }
+
+  private task(name: string): Task {
+    let t = this.tasks.get(name);
+    if (!t) {
+      t = new Task(name, this.kernel.vm.map(name), this);
+      this.tasks.set(name, t);
+    }
+    return t;
+  }
+
+  /** @internal a row reached its trace time. */
+  deliver(row: TraceRow): void {
+    const t = this.task(row.task);
+    if (this.closed) {
+      this.buffered++;
+      t.deliver(row);
+    } else this.execute(t, row, false);
+  }
+
+  /** @internal a task took a row from its buffer. */
+  rowDequeued(): void {
+    this.buffered--;
+    if (this.pump.paused && this.buffered < BUFFER_CAP / 2) this.pump.resume();
+  }
+
+  /** @internal issues `row` now. */
+  execute(task: Task, row: TraceRow, closed: boolean): void {
+    const k = this.kernel, map = task.map;
+    this.ops[row.op]++;
+    let gen: KernelPath<string>;
+    let acct: SyncAccount | undefined;
+    switch (row.op) {
+      case 'write':
+        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback);
+        break;
+      case 'read':
+        gen = readOp(k, map, row.addr, row.len);
+        break;
+      case 'map':
+        mapOp(k, map, row);
+        gen = syscallOnly(k.syscallNs);
+        break;
+      case 'unmap':
+        gen = withSyscall(k.syscallNs, unmapOp(k, map, row.addr, row.len));
+        break;
+      case 'msync':
+        acct = { pages: 0 };
+        gen = this.personality.msync(k, map, row.addr, row.len, row.flags, acct);
+        break;
+      case 'wire':
+        gen = this.personality.wire(k, map, row.addr, row.len, row.flags);
+        break;
+      case 'unwire':
+        gen = this.personality.unwire(k, map, row.addr, row.len, row.flags);
+        break;
+    }
+    new OpProc(this, task, row, this.engine.now, gen, closed, acct).step();
+  }
+
+  /** @internal an op's kernel path returned `result`. */
+  opFinished(p: OpProc, result: string): void {
+    const now = this.engine.now;
+    const row = p.row;
+    if (row.op === 'msync') {
+      this.syncCount++;
+      if (result === 'OK') {
+        this.syncOk++;
+        if (p.tIssue >= this.warmupNs) this.latencies.add(now - p.tIssue);
+      } else this.syncErrors[result] = (this.syncErrors[result] ?? 0) + 1;
+      const pages = p.acct?.pages ?? 0;
+      this.sink.sync({
+        task: row.task, tIssueNs: p.tIssue, tDoneNs: now, addr: row.addr, len: row.len, flags: row.flags,
+        pagesWritten: pages, bytesWritten: pages * this.config.page_size, result,
+      });
+    } else if (row.op === 'wire' || row.op === 'unwire') {
+      this.wireCount++;
+      if (result !== 'OK') this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
+    }
+    if (p.closed) p.task.opDone(row, now);
+  }
+
+  private sampleUntil(t: number, inclusive: boolean): void {
+    const c = this.kernel.vm.counters;
+    const dev = this.kernel.device;
+    while (inclusive ? this.nextSampleNs <= t : this.nextSampleNs < t) {
+      this.sink.timeline({
+        tNs: this.nextSampleNs, dirtyPages: c.dirty, writebackPages: c.wb, wiredPages: c.wired,
+        residentPages: c.resident, queueDepth: dev.outstanding,
+      });
+      this.nextSampleNs += this.sampleNs;
+    }
+  }
+
+  /** The measurements of the run (call after `run` returned `done`). */
+  result(): RunResult {
+    const k = this.kernel;
+    const wb = k.pager.totals;
+    return {
+      sim_time_us: this.engine.now / 1000,
+      ops: { ...this.ops },
+      faults: { ...k.faults },
+      sync: { count: this.syncCount, ok: this.syncOk, errors: sortKeys(this.syncErrors), latency_us: this.latencies.summary() },
+      writeback: {
+        ios: wb.ios, pages: wb.pages, bytes: wb.bytes, by_cause: { ...wb.byCause },
+        amplification: k.dirtiedBytes > 0 ? wb.bytes / k.dirtiedBytes : null,
+        dirtied_bytes: k.dirtiedBytes,
+      },
+      wire: { count: this.wireCount, errors: sortKeys(this.wireErrors), peak_wired_pages: k.vm.counters.peakWired },
+      device: k.device.stats(),
+    };
+  }
+
+  /** Rows fed so far. */
+  get rowCount(): number {
+    return this.rows;
+  }
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function* syscallOnly(ns: number): KernelPath<string> {
+  if (ns > 0) yield ns;
+  return 'OK';
+}
+
+function* withSyscall(ns: number, path: KernelPath<string>): KernelPath<string> {
+  if (ns > 0) yield ns;
+  return yield* path;
+}

@@ -1,0 +1,41 @@
+/**
+ * The records a run emits as it goes (one per msync, per writeback I/O, per
+ * timeline sample) and the sink that receives them. The simulator never
+ * touches files: the caller's sink decides where records go.
+ */
+import type { WritebackRecord } from '../pager/pager.ts';
+
+export type { WritebackRecord };
+
+/** One msync call (a row of syncs.csv). */
+export interface SyncRecord {
+  task: string;
+  tIssueNs: number;
+  tDoneNs: number;
+  addr: number;
+  len: number;
+  flags: number;
+  pagesWritten: number;
+  bytesWritten: number;
+  result: string;
+}
+
+/** One timeline sample (a row of timeline.csv). */
+export interface TimelineRecord {
+  tNs: number;
+  dirtyPages: number;
+  writebackPages: number;
+  wiredPages: number;
+  residentPages: number;
+  queueDepth: number;
+}
+
+/** Receives the records of a run, in simulated-time order per kind. */
+export interface ResultSink {
+  sync(r: SyncRecord): void;
+  writeback(r: WritebackRecord): void;
+  timeline(r: TimelineRecord): void;
+}
+
+/** A sink that drops everything (for benchmarks and tests that need only the summary). */
+export const NULL_SINK: ResultSink = { sync() {}, writeback() {}, timeline() {} };

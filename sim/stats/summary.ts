@@ -1,0 +1,49 @@
+/**
+ * The shape of summary.json: the result fields users and scripts depend on.
+ */
+import type { Config } from '../config.ts';
+import type { OpName } from '../../traces/types.ts';
+import type { LatencySummary } from './latency.ts';
+
+/** What a run measured (everything in summary.json but the version and the trace path). */
+export interface RunResult {
+  sim_time_us: number;
+  ops: Record<OpName, number>;
+  faults: { unmapped_write: number; unmapped_read: number };
+  sync: { count: number; ok: number; errors: Record<string, number>; latency_us: LatencySummary };
+  writeback: {
+    ios: number;
+    pages: number;
+    bytes: number;
+    by_cause: { msync: number; syncer: number; pageout: number };
+    /** Bytes written back / bytes stored by write ops (null when nothing was written). */
+    amplification: number | null;
+    /** Bytes stored by write ops to mapped memory. */
+    dirtied_bytes: number;
+  };
+  wire: { count: number; errors: Record<string, number>; peak_wired_pages: number };
+  device: { utilization: number; mean_queue_depth: number; max_queue_depth: number };
+}
+
+/** summary.json. */
+export interface Summary extends RunResult {
+  syncsim_version: string;
+  trace: { path: string; rows: number };
+  config: Config;
+}
+
+/** Builds summary.json with its keys in the documented order. */
+export function makeSummary(version: string, tracePath: string, rows: number, config: Config, r: RunResult): Summary {
+  return {
+    syncsim_version: version,
+    trace: { path: tracePath, rows },
+    config,
+    sim_time_us: r.sim_time_us,
+    ops: r.ops,
+    faults: r.faults,
+    sync: r.sync,
+    writeback: r.writeback,
+    wire: r.wire,
+    device: r.device,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Simulated threads of control. A kernel path that can sleep (msync, wire, a
+ * write that meets a page under writeback) is a generator that yields what it
+ * waits for: a number (a delay in ns) or a {@link WaitQueue}. {@link Proc}
+ * resumes it when that happens, the way a kernel thread sleeps and is woken.
+ */
+import type { Engine, EventTarget } from '../engine/queue.ts';
+
+/** What a process may wait for: a delay in ns, or a wake-up on a queue. */
+export type Wait = number | WaitQueue;
+
+/** The generator type of a sleeping kernel path returning `R`. */
+export type KernelPath<R> = Generator<Wait, R, void>;
+
+/** A queue of sleeping processes, all woken at once (kernel `wakeup()` semantics: sleepers re-check). */
+export class WaitQueue {
+  private sleepers: EventTarget[] = [];
+
+  constructor(private readonly engine: Engine) {}
+
+  /** Number of sleepers. */
+  get size(): number {
+    return this.sleepers.length;
+  }
+
+  /** @internal adds a sleeper. */
+  add(p: EventTarget): void {
+    this.sleepers.push(p);
+  }
+
+  /** Wakes every sleeper (each resumes at the current time, in sleep order). */
+  wakeAll(): void {
+    if (this.sleepers.length === 0) return;
+    const s = this.sleepers;
+    this.sleepers = [];
+    for (const p of s) this.engine.after(0, p);
+  }
+}
+
+/** A running kernel path; calls `done(result)` when the generator returns. */
+export class Proc<R> implements EventTarget {
+  constructor(
+    private readonly engine: Engine,
+    private readonly gen: KernelPath<R>,
+    private readonly done: (result: R) => void,
+  ) {}
+
+  /** Starts the process now (synchronously runs it to its first sleep). */
+  start(): void {
+    this.step();
+  }
+
+  fire(): void {
+    this.step();
+  }
+
+  private step(): void {
+    const r = this.gen.next();
+    if (r.done) {
+      this.done(r.value);
+      return;
+    }
+    const w = r.value;
+    if (typeof w === 'number') this.engine.after(w, this);
+    else w.add(this);
+  }
+}

@@ -1,0 +1,529 @@
+/**
+ * Streaming reader of the native trace format (shared/spec/trace-format.md, version 1).
+ *
+ * `readTrace(path)` yields batches of validated {@link TraceRow}s. The file is read through
+ * `fs.createReadStream` (and `zlib.createGunzip()` when it starts with the gzip magic bytes
+ * 0x1f 0x8b, whatever its name) into csv-parse's streaming parser, consumed with backpressure:
+ * memory does not grow with the length of the trace.
+ *
+ * Line numbers are real file line numbers: comment lines (`#` as first character) and blank
+ * lines are skipped but counted. They are taken from csv-parse's public `info.lines` counter at
+ * the moment each record is pushed (a small `Parser` subclass, {@link LineParser}); the
+ * `info: true` option gives the same number but allocates two info snapshots per record and
+ * halves the parser's throughput.
+ *
+ * Every problem (malformed row, malformed CSV, unreadable or corrupt file) is thrown from the
+ * generator as a {@link TraceError}; the first error in file order wins.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Parser, type CsvError } from 'csv-parse';
+import { ADDR_LIMIT, FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName, type TraceRow } from './types.ts';
+
+/** Longest offending text quoted in full in an error message (the `text` field is never cut). */
+const MAX_TEXT_IN_MESSAGE = 200;
+
+/**
+ * A malformed trace. `message` is exactly `FILE:LINE: column COL: PROBLEM (got 'TEXT')`;
+ * `column` is `-` when the problem is not tied to one column (field count, missing header,
+ * I/O). `line` is the 1-based file line (0 when the file could not even be opened).
+ */
+export class TraceError extends Error {
+  readonly file: string;
+  readonly line: number;
+  readonly column: string;
+  readonly text: string;
+  /** What is wrong, without the location and the offending text. */
+  readonly problem: string;
+
+  constructor(file: string, line: number, column: string, problem: string, text: string, options?: { cause?: unknown }) {
+    const shown = text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}...` : text;
+    super(`${file}:${line}: column ${column}: ${problem} (got '${shown}')`, options);
+    this.name = 'TraceError';
+    this.file = file;
+    this.line = line;
+    this.column = column;
+    this.text = text;
+    this.problem = problem;
+  }
+}
+
+export interface ReadTraceOptions {
+  /** Rows per yielded batch (default 4096). The last batch may be shorter; no empty batch is yielded. */
+  batchSize?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// csv-parse with line numbers, batched
+
+/** What {@link LineParser} pushes downstream: the records of one input chunk, or a CSV error. */
+type ParsedChunk =
+  | { readonly records: string[][]; readonly lines: number[]; readonly error?: undefined }
+  | { readonly records?: undefined; readonly lines?: undefined; readonly error: CsvError };
+
+/**
+ * csv-parse's streaming `Parser`, pushing instead of single records `{records, lines}` batches
+ * (one per input chunk) where `lines[i]` is `info.lines` when record i was completed, i.e. the
+ * file line on which the record ends (csv-parse counts every CR and LF inside quoted fields too,
+ * see {@link readTrace} for the correction). A CSV syntax error is pushed as `{error}` after the
+ * records before it, so the reader reports the earliest problem in file order.
+ */
+class LineParser extends Parser {
+  private records: string[][] = [];
+  private lines: number[] = [];
+  private ended = false;
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) {
+      this.flushRecords();
+      this.ended = true;
+      return super.push(null, encoding);
+    }
+    // csv-parse pushes each record synchronously while parsing, so `info.lines` is the record's line.
+    this.records.push(chunk as string[]);
+    this.lines.push(this.info.lines);
+    return true;
+  }
+
+  override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
+    super._transform(chunk, encoding, (err?: Error | null) => this.done(err, callback));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    super._flush((err?: Error | null) => this.done(err, callback));
+  }
+
+  private done(err: Error | null | undefined, callback: TransformCallback): void {
+    this.flushRecords();
+    if (err) {
+      // csv-parse stops parsing after an error; the reader throws when it reaches this marker.
+      if (!this.ended) super.push({ error: err as CsvError } satisfies ParsedChunk);
+      callback();
+      return;
+    }
+    callback();
+  }
+
+  private flushRecords(): void {
+    if (this.records.length === 0 || this.ended) return;
+    const batch: ParsedChunk = { records: this.records, lines: this.lines };
+    this.records = [];
+    this.lines = [];
+    super.push(batch);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field parsers (char loops: this is the hot path)
+
+/** Characters allowed in a task token: [A-Za-z0-9_.-]. */
+const TASK_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_.-]/.test(ch)) TASK_CHAR[c] = 1;
+}
+
+function isTaskToken(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TASK_CHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * A non-negative integer written in decimal or `0x` hex. NaN when malformed. Values >= 2^53 come
+ * out >= 2^53 (possibly rounded, never below), so range checks against {@link ADDR_LIMIT} hold.
+ */
+function parseUint(s: string): number {
+  const n = s.length;
+  if (n === 0) return NaN;
+  let v = 0;
+  if (n > 2 && s.charCodeAt(0) === 48 && (s.charCodeAt(1) | 32) === 120) {
+    for (let i = 2; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+      else {
+        const l = c | 32;
+        if (l >= 97 && l <= 102) v = v * 16 + (l - 87);
+        else return NaN;
+      }
+    }
+    return v;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Microseconds written as a non-negative decimal (`12`, `7.5`, `0.001`) to integer nanoseconds,
+ * exactly (decimal digits, not float arithmetic): fractions below 1 ns round half up, as
+ * `Math.round(t * 1000)` would with exact arithmetic. NaN when malformed; may exceed 2^53.
+ */
+function parseTimeNs(s: string): number {
+  const n = s.length;
+  let i = 0;
+  let us = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    us = us * 10 + c;
+    i++;
+  }
+  if (i === 0) return NaN;
+  if (i === n) return us * 1000;
+  if (s.charCodeAt(i) !== 46 /* . */ || i + 1 === n) return NaN;
+  i++;
+  let frac = 0;
+  let digits = 0;
+  let roundUp = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    if (digits < 3) frac = frac * 10 + c;
+    else if (digits === 3 && c >= 5) roundUp = 1;
+    digits++;
+  }
+  if (digits === 1) frac *= 100;
+  else if (digits === 2) frac *= 10;
+  return us * 1000 + frac + roundUp;
+}
+
+/** Number of line breaks csv-parse counted inside a field (every CR and every LF). */
+function countBreakChars(s: string): number {
+  let k = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13) k++;
+  }
+  return k;
+}
+
+/** Number of CR LF pairs in a field (csv-parse counts them as two lines, the file has one). */
+function countCrLf(s: string): number {
+  let k = 0;
+  for (let i = s.indexOf('\r\n'); i !== -1; i = s.indexOf('\r\n', i + 2)) k++;
+  return k;
+}
+
+function hasBreak(s: string): boolean {
+  return s.length !== 0 && (s.indexOf('\n') !== -1 || s.indexOf('\r') !== -1);
+}
+
+const OP_BY_NAME: ReadonlyMap<string, OpName> = new Map(OP_NAMES.map((op) => [op, op]));
+const FLAG_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(FLAG_ALIASES));
+
+/** The columns a trace may have besides `x_*` ones. */
+const KNOWN_COLUMNS = ['t_us', 'task', 'op', 'addr', 'len', 'flags', 'object', 'offset'] as const;
+type KnownColumn = (typeof KNOWN_COLUMNS)[number];
+const REQUIRED_COLUMNS: readonly KnownColumn[] = ['t_us', 'op', 'addr', 'len'];
+const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_COLUMNS);
+
+const FLAGS_CACHE_LIMIT = 1024;
+
+// ---------------------------------------------------------------------------------------------
+
+/** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return (e && typeof e.code === 'string' && e.code) || 'error';
+}
+
+/**
+ * Read a native trace, yielding batches of validated rows in file order. Throws a
+ * {@link TraceError} on the first problem (rows of earlier batches have been yielded by then).
+ * Breaking out of the loop early closes the file.
+ */
+export async function* readTrace(path: string, opts: ReadTraceOptions = {}): AsyncGenerator<TraceRow[]> {
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 4096));
+
+  let gz: boolean;
+  try {
+    gz = await isGzip(path);
+  } catch (err) {
+    throw new TraceError(path, 0, '-', `cannot open the trace: ${(err as Error).message}`, errnoText(err), { cause: err });
+  }
+
+  const parser = new LineParser({
+    comment: '#',
+    comment_no_infix: true, // only a `#` as the first character of a line starts a comment
+    skip_empty_lines: true,
+    relax_column_count: true, // field counts are checked here, with a proper message
+    bom: true,
+  });
+  const source = createReadStream(path, { highWaterMark: 1 << 16 });
+  const streams: Readable[] = [source];
+  let feed: Readable = source;
+  if (gz) {
+    const gunzip = createGunzip();
+    streams.push(gunzip);
+    pipeline(source, gunzip, parser, () => {});
+    feed = gunzip;
+  } else {
+    pipeline(source, parser, () => {});
+  }
+  // Last byte fed to the parser: after a final line break, csv-parse's line counter is one past the last line.
+  let lastByte = -1;
+  feed.on('data', (c: Buffer) => {
+    if (c.length > 0) lastByte = c[c.length - 1]!;
+  });
+
+  // Header state.
+  let header: string[] | null = null;
+  let ncols = 0;
+  let iT = -1, iTask = -1, iOp = -1, iAddr = -1, iLen = -1, iFlags = -1, iObject = -1, iOffset = -1;
+  let extraNames: string[] = [];
+  let extraIdx: number[] = [];
+  let nExtra = 0;
+  // Number of lines csv-parse counted twice so far (CR LF inside quoted fields).
+  let drift = 0;
+  let lastLine = 0;
+  let prevNs = 0;
+  let prevTimeText = '';
+  const flagsCache = new Map<string, number>();
+
+  function columnName(idx: number): string {
+    if (header === null || idx < 0 || idx >= header.length) return '-';
+    const name = header[idx]!;
+    return name === '' ? `#${idx + 1}` : name;
+  }
+
+  /** Real start line of a record, for error messages (any field may contain line breaks). */
+  function startLineOf(rec: string[], csvLine: number): number {
+    let k = 0;
+    for (let j = 0; j < rec.length; j++) if (hasBreak(rec[j]!)) k += countBreakChars(rec[j]!);
+    return csvLine - drift - k;
+  }
+
+  /** Throw a TraceError; `idx` is a column index of the header, or a column name. */
+  function fail(line: number, idx: number | string, problem: string, text: string): never {
+    throw new TraceError(path, line, typeof idx === 'string' ? idx : columnName(idx), problem, text);
+  }
+
+  function takeHeader(rec: string[], csvLine: number): void {
+    const line = startLineOf(rec, csvLine);
+    for (const f of rec) drift += countCrLf(f);
+    const seen = new Map<string, number>();
+    const xNames: string[] = [];
+    const xIdx: number[] = [];
+    header = rec;
+    for (let j = 0; j < rec.length; j++) {
+      const name = rec[j]!;
+      if (seen.has(name)) fail(line, j, 'duplicate column', name);
+      seen.set(name, j);
+      if (name.startsWith('x_')) {
+        xNames.push(name);
+        xIdx.push(j);
+      } else if (!KNOWN_SET.has(name)) {
+        fail(line, j, 'unknown column (not a trace column and not x_-prefixed)', name);
+      }
+    }
+    for (const req of REQUIRED_COLUMNS) {
+      if (!seen.has(req)) fail(line, req, 'missing required column', rec.join(','));
+    }
+    const at = (c: KnownColumn): number => seen.get(c) ?? -1;
+    iT = at('t_us'); iTask = at('task'); iOp = at('op'); iAddr = at('addr'); iLen = at('len');
+    iFlags = at('flags'); iObject = at('object'); iOffset = at('offset');
+    ncols = rec.length;
+    extraNames = xNames;
+    extraIdx = xIdx;
+    nExtra = xNames.length;
+  }
+
+  /** Resolve a flags field for an op; throws on unknown or disallowed flags. */
+  function parseFlags(s: string, op: OpName, line: number): number {
+    let bits = flagsCache.get(s);
+    if (bits === undefined) {
+      bits = 0;
+      const names = s.split('|');
+      for (const name of names) {
+        const bit = FLAG_BY_NAME.get(name);
+        if (bit === undefined) {
+          fail(line, iFlags, name === '' ? 'empty flag name' : `unknown flag '${name}'`, s);
+        }
+        bits |= bit;
+      }
+      if (flagsCache.size >= FLAGS_CACHE_LIMIT) flagsCache.clear();
+      flagsCache.set(s, bits);
+    }
+    const allowed = FLAGS_BY_OP[op];
+    if ((bits & ~allowed) !== 0) {
+      for (const name of s.split('|')) {
+        if ((FLAG_BY_NAME.get(name)! & ~allowed) !== 0) fail(line, iFlags, `flag '${name}' is not valid for op '${op}'`, s);
+      }
+    }
+    return bits;
+  }
+
+  let batch: TraceRow[] = [];
+  try {
+    for await (const chunk of parser as AsyncIterable<ParsedChunk>) {
+      if (chunk.error !== undefined) {
+        const e = chunk.error as CsvError & { lines?: number; column?: number | string; field?: string };
+        const line = typeof e.lines === 'number' ? e.lines - drift : lastLine;
+        const col = typeof e.column === 'number' ? columnName(e.column) : '-';
+        throw new TraceError(path, line, col, `malformed CSV: ${e.message}`, typeof e.field === 'string' ? e.field : '', { cause: e });
+      }
+      const { records, lines } = chunk;
+      for (let k = 0; k < records.length; k++) {
+        const rec = records[k]!;
+        const csvLine = lines[k]!;
+        if (rec.length !== ncols || header === null) {
+          // Whitespace-only lines are blank lines too.
+          if (rec.length === 1 && rec[0]!.trim() === '' && !hasBreak(rec[0]!)) continue;
+          if (header === null) {
+            takeHeader(rec, csvLine);
+            continue;
+          }
+          fail(startLineOf(rec, csvLine), '-', `wrong number of fields: expected ${ncols}, found ${rec.length}`, rec.join(','));
+        }
+
+        // Real start line: only `object` and `x_*` fields can legally hold line breaks.
+        let line = csvLine - drift;
+        if (iObject >= 0 && hasBreak(rec[iObject]!)) {
+          line -= countBreakChars(rec[iObject]!);
+          drift += countCrLf(rec[iObject]!);
+        }
+        for (let x = 0; x < nExtra; x++) {
+          const v = rec[extraIdx[x]!]!;
+          if (hasBreak(v)) {
+            line -= countBreakChars(v);
+            drift += countCrLf(v);
+          }
+        }
+        lastLine = line;
+
+        // t_us
+        const tText = rec[iT]!;
+        const tNs = parseTimeNs(tText);
+        if (!(tNs <= Number.MAX_SAFE_INTEGER)) {
+          if (tText === '') fail(line, iT, 'missing required value', tText);
+          if (hasBreak(tText)) line = startLineOf(rec, csvLine);
+          if (Number.isNaN(tNs)) fail(line, iT, 'bad time: expected a non-negative decimal number of microseconds', tText);
+          fail(line, iT, 'time too large', tText);
+        }
+        if (tNs < prevNs) fail(line, iT, `time goes backwards (previous ${prevTimeText})`, tText);
+        prevNs = tNs;
+        prevTimeText = tText;
+
+        // op
+        const opText = rec[iOp]!;
+        const op = OP_BY_NAME.get(opText);
+        if (op === undefined) {
+          if (opText === '') fail(line, iOp, 'missing required value', opText);
+          if (hasBreak(opText)) line = startLineOf(rec, csvLine);
+          fail(line, iOp, `unknown op (expected one of ${OP_NAMES.join(', ')})`, opText);
+        }
+
+        // task
+        let task = '0';
+        if (iTask >= 0) {
+          const s = rec[iTask]!;
+          if (s !== '') {
+            if (!isTaskToken(s)) {
+              if (hasBreak(s)) line = startLineOf(rec, csvLine);
+              fail(line, iTask, 'bad task: expected a token of [A-Za-z0-9_.-]', s);
+            }
+            task = s;
+          }
+        }
+
+        // addr, len
+        const addrText = rec[iAddr]!;
+        const addr = parseUint(addrText);
+        if (!(addr < ADDR_LIMIT)) {
+          if (addrText === '') fail(line, iAddr, 'missing required value', addrText);
+          if (hasBreak(addrText)) line = startLineOf(rec, csvLine);
+          if (Number.isNaN(addr)) fail(line, iAddr, 'bad address: expected a non-negative integer (decimal or 0x hex)', addrText);
+          fail(line, iAddr, 'address out of range (must be < 2^53)', addrText);
+        }
+        const lenText = rec[iLen]!;
+        const len = parseUint(lenText);
+        if (!(len < ADDR_LIMIT)) {
+          if (lenText === '') fail(line, iLen, 'missing required value', lenText);
+          if (hasBreak(lenText)) line = startLineOf(rec, csvLine);
+          if (Number.isNaN(len)) fail(line, iLen, 'bad length: expected a non-negative integer (decimal or 0x hex)', lenText);
+          fail(line, iLen, 'length out of range (must be < 2^53)', lenText);
+        }
+        if (!(addr + len < ADDR_LIMIT)) fail(line, iLen, `addr + len must be < 2^53 (addr ${addrText})`, lenText);
+
+        // flags
+        let flags = 0;
+        if (iFlags >= 0) {
+          const s = rec[iFlags]!;
+          if (s !== '') {
+            if (hasBreak(s)) line = startLineOf(rec, csvLine);
+            flags = parseFlags(s, op, line);
+          }
+        }
+
+        // object, offset
+        let object = '';
+        let offset = 0;
+        const objText = iObject >= 0 ? rec[iObject]! : '';
+        const offText = iOffset >= 0 ? rec[iOffset]! : '';
+        if (op === 'map') {
+          if (objText === '') fail(line, iObject >= 0 ? iObject : 'object', "missing required value for op 'map'", objText);
+          object = objText;
+          if (offText === '') fail(line, iOffset >= 0 ? iOffset : 'offset', "missing required value for op 'map'", offText);
+          offset = parseUint(offText);
+          if (!(offset < ADDR_LIMIT)) {
+            if (Number.isNaN(offset)) fail(startLineOf(rec, csvLine), iOffset, 'bad offset: expected a non-negative integer (decimal or 0x hex)', offText);
+            fail(line, iOffset, 'offset out of range (must be < 2^53)', offText);
+          }
+        } else {
+          if (objText !== '') fail(line, iObject, "object is only valid for op 'map'", objText);
+          if (offText !== '' && parseUint(offText) !== 0) {
+            fail(startLineOf(rec, csvLine), iOffset, "offset is only valid for op 'map'", offText);
+          }
+        }
+
+        if (nExtra === 0) {
+          batch.push({ line, tNs, task, op: op, addr, len, flags, object, offset });
+        } else {
+          const extra: Record<string, string> = {};
+          for (let x = 0; x < nExtra; x++) extra[extraNames[x]!] = rec[extraIdx[x]!]!;
+          batch.push({ line, tNs, task, op: op, addr, len, flags, object, offset, extra });
+        }
+        if (batch.length >= batchSize) {
+          const out = batch;
+          batch = [];
+          yield out;
+        }
+      }
+    }
+  } catch (err) {
+    if (err instanceof TraceError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    const line = Math.max(lastLine, parser.info.lines - drift);
+    const what = gz && typeof e?.code === 'string' && e.code.startsWith('Z_') ? 'corrupt gzip data' : 'cannot read the trace';
+    throw new TraceError(path, line, '-', `${what}: ${e?.message ?? String(err)}`, errnoText(err), { cause: err });
+  } finally {
+    for (const s of streams) s.destroy();
+    parser.destroy();
+  }
+
+  if (header === null) {
+    const endLine = parser.info.lines - drift - (lastByte === 10 || lastByte === 13 ? 1 : 0);
+    throw new TraceError(path, Math.max(1, endLine), '-', 'no header line (empty trace)', '');
+  }
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,95 @@
+/**
+ * Types of the native trace format (shared/spec/trace-format.md, version 1):
+ * the contract between readers, writers, importers, generators and the engine.
+ */
+
+/** The operations a trace row can name. */
+export type OpName = 'map' | 'unmap' | 'write' | 'read' | 'msync' | 'wire' | 'unwire';
+
+/** Every op name, in a fixed order (used for counting and validation). */
+export const OP_NAMES: readonly OpName[] = ['map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire'];
+
+/** Flag bits. One bit namespace; which bits an op accepts is in {@link FLAGS_BY_OP}. */
+export const Flag = {
+  // msync
+  SYNC: 1 << 0,
+  ASYNC: 1 << 1,
+  INVALIDATE: 1 << 2,
+  CONTIGUOUS: 1 << 3,
+  KILLPAGES: 1 << 4,
+  DEACTIVATE: 1 << 5,
+  // map
+  SUBMAP: 1 << 6,
+  PRECIOUS: 1 << 7,
+  PRIVATE: 1 << 8,
+  // wire / unwire
+  USER: 1 << 9,
+  SYSTEM: 1 << 10,
+  HOLESOK: 1 << 11,
+  NOHOLES: 1 << 12,
+} as const;
+
+/** A flag's canonical name. */
+export type FlagName = keyof typeof Flag;
+
+/** Flag names as written in traces, with their POSIX / Mach / VM_MAP_WIRE aliases, to bits. */
+export const FLAG_ALIASES: Readonly<Record<string, number>> = {
+  SYNC: Flag.SYNC, MS_SYNC: Flag.SYNC, VM_SYNC_SYNCHRONOUS: Flag.SYNC,
+  ASYNC: Flag.ASYNC, MS_ASYNC: Flag.ASYNC, VM_SYNC_ASYNCHRONOUS: Flag.ASYNC,
+  INVALIDATE: Flag.INVALIDATE, MS_INVALIDATE: Flag.INVALIDATE, VM_SYNC_INVALIDATE: Flag.INVALIDATE,
+  CONTIGUOUS: Flag.CONTIGUOUS, VM_SYNC_CONTIGUOUS: Flag.CONTIGUOUS,
+  KILLPAGES: Flag.KILLPAGES, VM_SYNC_KILLPAGES: Flag.KILLPAGES,
+  DEACTIVATE: Flag.DEACTIVATE, VM_SYNC_DEACTIVATE: Flag.DEACTIVATE,
+  SUBMAP: Flag.SUBMAP, PRECIOUS: Flag.PRECIOUS, PRIVATE: Flag.PRIVATE,
+  USER: Flag.USER, VM_MAP_WIRE_USER: Flag.USER,
+  SYSTEM: Flag.SYSTEM, VM_MAP_WIRE_SYSTEM: Flag.SYSTEM,
+  HOLESOK: Flag.HOLESOK, VM_MAP_WIRE_HOLESOK: Flag.HOLESOK,
+  NOHOLES: Flag.NOHOLES, VM_MAP_WIRE_NOHOLES: Flag.NOHOLES,
+};
+
+const MSYNC_FLAGS = Flag.SYNC | Flag.ASYNC | Flag.INVALIDATE | Flag.CONTIGUOUS | Flag.KILLPAGES | Flag.DEACTIVATE;
+const WIRE_FLAGS = Flag.USER | Flag.SYSTEM | Flag.HOLESOK | Flag.NOHOLES;
+
+/** The flag bits each op accepts; any other flag on that op is an error of the trace. */
+export const FLAGS_BY_OP: Readonly<Record<OpName, number>> = {
+  map: Flag.SUBMAP | Flag.PRECIOUS | Flag.PRIVATE,
+  unmap: 0,
+  write: 0,
+  read: 0,
+  msync: MSYNC_FLAGS,
+  wire: WIRE_FLAGS,
+  unwire: WIRE_FLAGS,
+};
+
+/** Canonical names of the bits set in `flags`, joined by `|` in bit order (empty string for none). */
+export function flagsToString(flags: number): string {
+  const names: string[] = [];
+  for (const [name, bit] of Object.entries(Flag)) if (flags & bit) names.push(name);
+  return names.join('|');
+}
+
+/** One row of a trace, parsed and validated. Times are integer nanoseconds inside the simulator. */
+export interface TraceRow {
+  /** 1-based line number in the source file (for error messages). */
+  line: number;
+  /** Issue time in integer nanoseconds since trace start. */
+  tNs: number;
+  /** Issuing task (one address space, one thread of control). */
+  task: string;
+  op: OpName;
+  /** Start virtual address in bytes. */
+  addr: number;
+  /** Length in bytes. */
+  len: number;
+  /** Bit set of {@link Flag}. */
+  flags: number;
+  /** Backing object name (`map` only, else empty). */
+  object: string;
+  /** Byte offset into the object (`map` only, else 0). */
+  offset: number;
+  /** `x_*` pass-through columns, when the trace has any. */
+  extra?: Record<string, string>;
+}
+
+/** The largest address + length a trace may name (2^53). */
+export const ADDR_LIMIT = 2 ** 53;

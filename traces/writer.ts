@@ -1,0 +1,237 @@
+/**
+ * Writer of the native trace format (shared/spec/trace-format.md, version 1).
+ *
+ * `formatHeader` / `formatRow` produce text (each ending with `\n`, so a whole trace is
+ * `formatHeader(cols) + rows.map((r) => formatRow(r, cols)).join('')`); `TraceWriter` streams a
+ * trace to a file, gzip-compressed when the path ends with `.gz`, with backpressure, through a
+ * temporary file `PATH.tmp-<pid>` renamed to PATH by `close()`, so a crash never leaves a half
+ * written trace at PATH.
+ *
+ * Everything written is valid for the reader: rows it would reject throw an `Error` here.
+ */
+import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished, pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { ADDR_LIMIT, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
+
+/** The first line every producer writes. */
+export const TRACE_MAGIC_LINE = '# syncsim-trace v1';
+
+/** The standard columns, in the order the writer emits them. */
+export const TRACE_COLUMNS: readonly string[] = ['t_us', 'task', 'op', 'addr', 'len', 'flags', 'object', 'offset'];
+
+/** A row to write: a {@link TraceRow} without its line number, defaults for the optional fields. */
+export interface RowInput {
+  /** Issue time in integer nanoseconds (>= 0). */
+  tNs: number;
+  /** Default `'0'`. */
+  task?: string;
+  op: OpName;
+  addr: number;
+  len: number;
+  /** Bit set of `Flag`, default 0. */
+  flags?: number;
+  /** Backing object (`map` only). */
+  object?: string;
+  /** Offset into the object (`map` only), default 0. */
+  offset?: number;
+  /** Values of `x_*` columns; only the columns passed to the writer are written. */
+  extra?: Record<string, string>;
+}
+
+const TASK_RE = /^[A-Za-z0-9_.-]+$/;
+const OPS: ReadonlySet<string> = new Set(OP_NAMES);
+
+function checkExtraCols(extraCols: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const c of extraCols) {
+    if (!c.startsWith('x_')) throw new Error(`extra trace column '${c}' must start with 'x_'`);
+    if (seen.has(c)) throw new Error(`duplicate extra trace column '${c}'`);
+    seen.add(c);
+  }
+}
+
+/** A CSV field, quoted when it holds a comma, a double quote or a line break. */
+function csvField(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 44 /* , */ || c === 34 /* " */ || c === 10 || c === 13) return `"${s.replace(/"/g, '""')}"`;
+  }
+  return s;
+}
+
+/** Integer nanoseconds as microseconds, exact: 7500 -> `7.5`, 1 -> `0.001`, 12000 -> `12`. */
+export function formatTimeUs(tNs: number): string {
+  if (!Number.isSafeInteger(tNs) || tNs < 0) throw new Error(`trace time must be a non-negative integer of ns, got ${tNs}`);
+  const us = Math.floor(tNs / 1000);
+  const frac = tNs - us * 1000;
+  if (frac === 0) return String(us);
+  let f = String(frac).padStart(3, '0');
+  while (f.endsWith('0')) f = f.slice(0, -1);
+  return `${us}.${f}`;
+}
+
+/**
+ * The first two lines of a trace, each ending with `\n`: the magic comment and the header
+ * `t_us,task,op,addr,len,flags,object,offset` followed by `extraCols` (each must start with `x_`).
+ */
+export function formatHeader(extraCols: readonly string[] = []): string {
+  checkExtraCols(extraCols);
+  return `${TRACE_MAGIC_LINE}\n${[...TRACE_COLUMNS, ...extraCols.map(csvField)].join(',')}\n`;
+}
+
+/**
+ * One row as a CSV line ending with `\n`, in the column order of {@link formatHeader} with the
+ * same `extraCols` (values from `row.extra`, empty when absent). `addr` is written as lower-case
+ * `0x` hex, `len` and `offset` in decimal, flags by canonical name; `object` and `offset` only for
+ * `map` rows. Throws an `Error` for a row the reader would reject (except time order, which
+ * {@link TraceWriter} checks).
+ */
+export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[] = []): string {
+  const { op, addr, len } = row;
+  if (!OPS.has(op)) throw new Error(`unknown trace op '${op}'`);
+  const t = formatTimeUs(row.tNs);
+  const task = row.task === undefined || row.task === '' ? '0' : row.task;
+  if (!TASK_RE.test(task)) throw new Error(`bad trace task '${task}': expected a token of [A-Za-z0-9_.-]`);
+  if (!Number.isSafeInteger(addr) || addr < 0) throw new Error(`bad trace address ${addr}`);
+  if (!Number.isSafeInteger(len) || len < 0 || addr + len >= ADDR_LIMIT) throw new Error(`bad trace length ${len} (addr ${addr})`);
+  const flags = row.flags ?? 0;
+  if (!Number.isInteger(flags) || (flags & ~FLAGS_BY_OP[op]) !== 0 || flags < 0) {
+    throw new Error(`trace flags ${flagsToString(flags) || flags} not valid for op '${op}'`);
+  }
+  let object = '';
+  let offset = '';
+  if (op === 'map') {
+    if (!row.object) throw new Error("a 'map' trace row needs an object");
+    const off = row.offset ?? 0;
+    if (!Number.isSafeInteger(off) || off < 0) throw new Error(`bad trace offset ${off}`);
+    object = csvField(row.object);
+    offset = String(off);
+  } else if (row.object) {
+    throw new Error(`object is only valid for op 'map', got op '${op}'`);
+  }
+  let line = `${t},${task},${op},0x${addr.toString(16)},${len},${flagsToString(flags)},${object},${offset}`;
+  if (extraCols.length > 0) {
+    const extra = row.extra;
+    for (const c of extraCols) line += `,${csvField(extra?.[c] ?? '')}`;
+  }
+  return `${line}\n`;
+}
+
+export interface TraceWriterOptions {
+  /** `x_*` columns to write after the standard ones (values from `row.extra`). */
+  extraCols?: readonly string[];
+}
+
+/** Bytes buffered before a write to the stream. */
+const CHUNK = 1 << 16;
+
+/**
+ * Streams a trace to `path`: `await TraceWriter.open(path)`, `await w.write(row)` per row (in
+ * non-decreasing time), `await w.close()`. Data goes to `path.tmp-<pid>`, renamed to `path` when
+ * `close()` has flushed everything; `abort()` (or any failure in `close()`) removes the temporary
+ * file. Gzip-compressed when `path` ends with `.gz`.
+ */
+export class TraceWriter {
+  readonly path: string;
+  readonly tmpPath: string;
+  private readonly extraCols: readonly string[];
+  private readonly sink: Writable;
+  private readonly file: WriteStream;
+  private readonly done: Promise<void>;
+  private error: unknown = undefined;
+  private buf = '';
+  private lastNs = 0;
+  private count = 0;
+  private state: 'open' | 'closed' | 'aborted' = 'open';
+
+  private constructor(path: string, extraCols: readonly string[]) {
+    this.path = path;
+    this.tmpPath = `${path}.tmp-${process.pid}`;
+    this.extraCols = extraCols;
+    this.file = createWriteStream(this.tmpPath);
+    let done: Promise<void>;
+    if (path.endsWith('.gz')) {
+      const gz = createGzip();
+      this.sink = gz;
+      done = pipeline(gz, this.file);
+    } else {
+      this.sink = this.file;
+      done = finished(this.file);
+    }
+    // Keep the first stream error for write()/close(); never an unhandled rejection.
+    this.done = done.then(
+      () => undefined,
+      (err: unknown) => {
+        this.error ??= err;
+      },
+    );
+    this.buf = formatHeader(extraCols);
+  }
+
+  /** Create the temporary file and write the header. */
+  static async open(path: string, opts: TraceWriterOptions = {}): Promise<TraceWriter> {
+    const extraCols = [...(opts.extraCols ?? [])];
+    checkExtraCols(extraCols);
+    const w = new TraceWriter(path, extraCols);
+    try {
+      await once(w.file, 'ready');
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
+    return w;
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.count;
+  }
+
+  /** Append a row; waits when the stream is full. Rows must come in non-decreasing time. */
+  async write(row: TraceRow | RowInput): Promise<void> {
+    if (this.state !== 'open') throw new Error(`trace writer for ${this.path} is ${this.state}`);
+    if (this.error !== undefined) throw this.error;
+    if (row.tNs < this.lastNs) throw new Error(`trace time goes backwards: ${row.tNs} ns after ${this.lastNs} ns`);
+    this.buf += formatRow(row, this.extraCols);
+    this.lastNs = row.tNs;
+    this.count++;
+    if (this.buf.length >= CHUNK) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buf === '') return;
+    const s = this.buf;
+    this.buf = '';
+    if (!this.sink.write(s)) await once(this.sink, 'drain');
+  }
+
+  /** Flush, finish the file and rename it to `path`. On failure the temporary file is removed. */
+  async close(): Promise<void> {
+    if (this.state !== 'open') throw new Error(`trace writer for ${this.path} is ${this.state}`);
+    try {
+      if (this.error !== undefined) throw this.error;
+      await this.flush();
+      this.sink.end();
+      await this.done;
+      if (this.error !== undefined) throw this.error;
+      await fsp.rename(this.tmpPath, this.path);
+      this.state = 'closed';
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /** Give up: destroy the streams and remove the temporary file. Idempotent. */
+  async abort(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'aborted';
+    this.sink.destroy();
+    this.file.destroy();
+    await this.done;
+    await fsp.rm(this.tmpPath, { force: true });
+  }
+}
