@@ -327,6 +327,7 @@ export class Simulator {
       this.wireCount++;
       if (result !== 'OK') this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
     }
+    this.sink.op?.({ row, tIssueNs: p.tIssue, tDoneNs: now, result });
     if (p.closed) p.task.opDone(row, now);
   }
 

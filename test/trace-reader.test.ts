@@ -99,6 +99,11 @@ describe('readTrace: valid traces', () => {
     ]);
   });
 
+  it('skips a UTF-8 byte order mark', async () => {
+    const file = await put(`\uFEFF${HEADER}0,a,read,0,1,,,\n`);
+    expect(await readAll(file)).toEqual([row({ line: 3, tNs: 0, task: 'a', op: 'read', addr: 0, len: 1 })]);
+  });
+
   it('reads CRLF files with the right line numbers', async () => {
     const file = await put(HEADER.replace(/\n/g, '\r\n') + '# c\r\n\r\n1,a,read,0,1,,,\r\n2,a,read,0,1,,,\r\n');
     expect((await readAll(file)).map((r) => r.line)).toEqual([5, 6]);
@@ -244,6 +249,8 @@ describe('readTrace: malformed traces', () => {
     );
     // ... and after a quoted object spanning lines (with LF and CR LF inside).
     await expectError(HEADER + '0,a,map,0,1,,"x\ny\r\nz",0\n\n0,a,reed,0,1,,,\n', 7, 'op', 'unknown op (expected one of map, unmap, write, read, msync, wire, unwire)', 'reed');
+    // ... and on a row that itself spans lines: the line where the row starts.
+    await expectError(HEADER + '0,a,read,0,1,,,\n0,a,read,0,"1\r\n",,"o\n",\n', 4, 'len', 'bad length: expected a non-negative integer (decimal or 0x hex)', '1\r\n');
   });
 
   it('unknown op', async () => {
@@ -320,6 +327,28 @@ describe('readTrace: malformed traces', () => {
     const err = await errorOf(await put(HEADER + '0,a,map,0,1,,"unclosed,0\n1,a,read,0,1,,,\n'));
     expect(err.message).toMatch(/^.*:4: column object: malformed CSV: Quote Not Closed: .* \(got ''\)$/);
     expect(err.line).toBe(4);
+  });
+
+  it('malformed CSV in the middle of a large file, after the rows before it', async () => {
+    const good = Array.from({ length: 20_000 }, (_, i) => `${i},a,read,0,1,,,\n`).join('');
+    const file = await put(HEADER + good + '20000,a,map,0,1,,"obj"x,0\n' + good.replace(/^/gm, '3').slice(0, -1));
+    let n = 0;
+    let caught: unknown;
+    try {
+      for await (const b of readTrace(file, { batchSize: 1000 })) n += b.length;
+    } catch (err) {
+      caught = err;
+    }
+    expect(n).toBe(20_000);
+    expect(caught).toBeInstanceOf(TraceError);
+    const err = caught as TraceError;
+    expect([err.line, err.column]).toEqual([20_003, 'object']);
+    expect(err.message).toMatch(/^.*:20003: column object: malformed CSV: Invalid Closing Quote: got "x" at line 20003 .*\(got ''\)$/);
+  });
+
+  it('rejects a bad batchSize', async () => {
+    const file = await put(HEADER);
+    await expect(readTrace(file, { batchSize: 0 }).next()).rejects.toThrow(RangeError);
   });
 
   it('reports the first error in file order, after yielding the rows before it', async () => {

@@ -50,7 +50,7 @@ export class TraceError extends Error {
 }
 
 export interface ReadTraceOptions {
-  /** Rows per yielded batch (default 4096). The last batch may be shorter; no empty batch is yielded. */
+  /** Rows per yielded batch, a positive integer (default 4096). The last batch may be shorter; no empty batch is yielded. */
   batchSize?: number;
 }
 
@@ -253,7 +253,8 @@ function errnoText(err: unknown): string {
  * Breaking out of the loop early closes the file.
  */
 export async function* readTrace(path: string, opts: ReadTraceOptions = {}): AsyncGenerator<TraceRow[]> {
-  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 4096));
+  const batchSize = opts.batchSize ?? 4096;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`readTrace: batchSize must be a positive integer, got ${batchSize}`);
 
   let gz: boolean;
   try {
@@ -318,6 +319,11 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
     throw new TraceError(path, line, typeof idx === 'string' ? idx : columnName(idx), problem, text);
   }
 
+  /** Throw a TraceError for a data row, located at the row's real start line. */
+  function failRow(rec: string[], csvLine: number, idx: number | string, problem: string, text: string): never {
+    fail(startLineOf(rec, csvLine), idx, problem, text);
+  }
+
   function takeHeader(rec: string[], csvLine: number): void {
     const line = startLineOf(rec, csvLine);
     for (const f of rec) drift += countCrLf(f);
@@ -349,7 +355,7 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
   }
 
   /** Resolve a flags field for an op; throws on unknown or disallowed flags. */
-  function parseFlags(s: string, op: OpName, line: number): number {
+  function parseFlags(s: string, op: OpName, rec: string[], csvLine: number): number {
     let bits = flagsCache.get(s);
     if (bits === undefined) {
       bits = 0;
@@ -357,7 +363,7 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
       for (const name of names) {
         const bit = FLAG_BY_NAME.get(name);
         if (bit === undefined) {
-          fail(line, iFlags, name === '' ? 'empty flag name' : `unknown flag '${name}'`, s);
+          failRow(rec, csvLine, iFlags, name === '' ? 'empty flag name' : `unknown flag '${name}'`, s);
         }
         bits |= bit;
       }
@@ -367,7 +373,7 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
     const allowed = FLAGS_BY_OP[op];
     if ((bits & ~allowed) !== 0) {
       for (const name of s.split('|')) {
-        if ((FLAG_BY_NAME.get(name)! & ~allowed) !== 0) fail(line, iFlags, `flag '${name}' is not valid for op '${op}'`, s);
+        if ((FLAG_BY_NAME.get(name)! & ~allowed) !== 0) failRow(rec, csvLine, iFlags, `flag '${name}' is not valid for op '${op}'`, s);
       }
     }
     return bits;
@@ -393,34 +399,34 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
             takeHeader(rec, csvLine);
             continue;
           }
-          fail(startLineOf(rec, csvLine), '-', `wrong number of fields: expected ${ncols}, found ${rec.length}`, rec.join(','));
+          failRow(rec, csvLine, '-', `wrong number of fields: expected ${ncols}, found ${rec.length}`, rec.join(','));
         }
 
         // Real start line: only `object` and `x_*` fields can legally hold line breaks.
+        // `line` is used for the row only; errors recompute it from all fields (startLineOf).
         let line = csvLine - drift;
+        let crlf = 0;
         if (iObject >= 0 && hasBreak(rec[iObject]!)) {
           line -= countBreakChars(rec[iObject]!);
-          drift += countCrLf(rec[iObject]!);
+          crlf += countCrLf(rec[iObject]!);
         }
         for (let x = 0; x < nExtra; x++) {
           const v = rec[extraIdx[x]!]!;
           if (hasBreak(v)) {
             line -= countBreakChars(v);
-            drift += countCrLf(v);
+            crlf += countCrLf(v);
           }
         }
-        lastLine = line;
 
         // t_us
         const tText = rec[iT]!;
         const tNs = parseTimeNs(tText);
         if (!(tNs <= Number.MAX_SAFE_INTEGER)) {
-          if (tText === '') fail(line, iT, 'missing required value', tText);
-          if (hasBreak(tText)) line = startLineOf(rec, csvLine);
-          if (Number.isNaN(tNs)) fail(line, iT, 'bad time: expected a non-negative decimal number of microseconds', tText);
-          fail(line, iT, 'time too large', tText);
+          if (tText === '') failRow(rec, csvLine, iT, 'missing required value', tText);
+          if (Number.isNaN(tNs)) failRow(rec, csvLine, iT, 'bad time: expected a non-negative decimal number of microseconds', tText);
+          failRow(rec, csvLine, iT, 'time too large', tText);
         }
-        if (tNs < prevNs) fail(line, iT, `time goes backwards (previous ${prevTimeText})`, tText);
+        if (tNs < prevNs) failRow(rec, csvLine, iT, `time goes backwards (previous ${prevTimeText})`, tText);
         prevNs = tNs;
         prevTimeText = tText;
 
@@ -428,9 +434,8 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
         const opText = rec[iOp]!;
         const op = OP_BY_NAME.get(opText);
         if (op === undefined) {
-          if (opText === '') fail(line, iOp, 'missing required value', opText);
-          if (hasBreak(opText)) line = startLineOf(rec, csvLine);
-          fail(line, iOp, `unknown op (expected one of ${OP_NAMES.join(', ')})`, opText);
+          if (opText === '') failRow(rec, csvLine, iOp, 'missing required value', opText);
+          failRow(rec, csvLine, iOp, `unknown op (expected one of ${OP_NAMES.join(', ')})`, opText);
         }
 
         // task
@@ -438,10 +443,7 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
         if (iTask >= 0) {
           const s = rec[iTask]!;
           if (s !== '') {
-            if (!isTaskToken(s)) {
-              if (hasBreak(s)) line = startLineOf(rec, csvLine);
-              fail(line, iTask, 'bad task: expected a token of [A-Za-z0-9_.-]', s);
-            }
+            if (!isTaskToken(s)) failRow(rec, csvLine, iTask, 'bad task: expected a token of [A-Za-z0-9_.-]', s);
             task = s;
           }
         }
@@ -450,29 +452,24 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
         const addrText = rec[iAddr]!;
         const addr = parseUint(addrText);
         if (!(addr < ADDR_LIMIT)) {
-          if (addrText === '') fail(line, iAddr, 'missing required value', addrText);
-          if (hasBreak(addrText)) line = startLineOf(rec, csvLine);
-          if (Number.isNaN(addr)) fail(line, iAddr, 'bad address: expected a non-negative integer (decimal or 0x hex)', addrText);
-          fail(line, iAddr, 'address out of range (must be < 2^53)', addrText);
+          if (addrText === '') failRow(rec, csvLine, iAddr, 'missing required value', addrText);
+          if (Number.isNaN(addr)) failRow(rec, csvLine, iAddr, 'bad address: expected a non-negative integer (decimal or 0x hex)', addrText);
+          failRow(rec, csvLine, iAddr, 'address out of range (must be < 2^53)', addrText);
         }
         const lenText = rec[iLen]!;
         const len = parseUint(lenText);
         if (!(len < ADDR_LIMIT)) {
-          if (lenText === '') fail(line, iLen, 'missing required value', lenText);
-          if (hasBreak(lenText)) line = startLineOf(rec, csvLine);
-          if (Number.isNaN(len)) fail(line, iLen, 'bad length: expected a non-negative integer (decimal or 0x hex)', lenText);
-          fail(line, iLen, 'length out of range (must be < 2^53)', lenText);
+          if (lenText === '') failRow(rec, csvLine, iLen, 'missing required value', lenText);
+          if (Number.isNaN(len)) failRow(rec, csvLine, iLen, 'bad length: expected a non-negative integer (decimal or 0x hex)', lenText);
+          failRow(rec, csvLine, iLen, 'length out of range (must be < 2^53)', lenText);
         }
-        if (!(addr + len < ADDR_LIMIT)) fail(line, iLen, `addr + len must be < 2^53 (addr ${addrText})`, lenText);
+        if (!(addr + len < ADDR_LIMIT)) failRow(rec, csvLine, iLen, `addr + len must be < 2^53 (addr ${addrText})`, lenText);
 
         // flags
         let flags = 0;
         if (iFlags >= 0) {
           const s = rec[iFlags]!;
-          if (s !== '') {
-            if (hasBreak(s)) line = startLineOf(rec, csvLine);
-            flags = parseFlags(s, op, line);
-          }
+          if (s !== '') flags = parseFlags(s, op, rec, csvLine);
         }
 
         // object, offset
@@ -481,28 +478,30 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
         const objText = iObject >= 0 ? rec[iObject]! : '';
         const offText = iOffset >= 0 ? rec[iOffset]! : '';
         if (op === 'map') {
-          if (objText === '') fail(line, iObject >= 0 ? iObject : 'object', "missing required value for op 'map'", objText);
+          if (objText === '') failRow(rec, csvLine, iObject >= 0 ? iObject : 'object', "missing required value for op 'map'", objText);
           object = objText;
-          if (offText === '') fail(line, iOffset >= 0 ? iOffset : 'offset', "missing required value for op 'map'", offText);
+          if (offText === '') failRow(rec, csvLine, iOffset >= 0 ? iOffset : 'offset', "missing required value for op 'map'", offText);
           offset = parseUint(offText);
           if (!(offset < ADDR_LIMIT)) {
-            if (Number.isNaN(offset)) fail(startLineOf(rec, csvLine), iOffset, 'bad offset: expected a non-negative integer (decimal or 0x hex)', offText);
-            fail(line, iOffset, 'offset out of range (must be < 2^53)', offText);
+            if (Number.isNaN(offset)) failRow(rec, csvLine, iOffset, 'bad offset: expected a non-negative integer (decimal or 0x hex)', offText);
+            failRow(rec, csvLine, iOffset, 'offset out of range (must be < 2^53)', offText);
           }
         } else {
-          if (objText !== '') fail(line, iObject, "object is only valid for op 'map'", objText);
+          if (objText !== '') failRow(rec, csvLine, iObject, "object is only valid for op 'map'", objText);
           if (offText !== '' && parseUint(offText) !== 0) {
-            fail(startLineOf(rec, csvLine), iOffset, "offset is only valid for op 'map'", offText);
+            failRow(rec, csvLine, iOffset, "offset is only valid for op 'map'", offText);
           }
         }
 
         if (nExtra === 0) {
-          batch.push({ line, tNs, task, op: op, addr, len, flags, object, offset });
+          batch.push({ line, tNs, task, op, addr, len, flags, object, offset });
         } else {
           const extra: Record<string, string> = {};
           for (let x = 0; x < nExtra; x++) extra[extraNames[x]!] = rec[extraIdx[x]!]!;
-          batch.push({ line, tNs, task, op: op, addr, len, flags, object, offset, extra });
+          batch.push({ line, tNs, task, op, addr, len, flags, object, offset, extra });
         }
+        drift += crlf;
+        lastLine = line;
         if (batch.length >= batchSize) {
           const out = batch;
           batch = [];

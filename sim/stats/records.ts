@@ -4,6 +4,7 @@
  * touches files: the caller's sink decides where records go.
  */
 import type { WritebackRecord } from '../pager/pager.ts';
+import type { TraceRow } from '../../traces/types.ts';
 
 export type { WritebackRecord };
 
@@ -30,11 +31,21 @@ export interface TimelineRecord {
   queueDepth: number;
 }
 
+/** Any finished op (tests and tools use it to see every result code). */
+export interface OpRecord {
+  row: TraceRow;
+  tIssueNs: number;
+  tDoneNs: number;
+  result: string;
+}
+
 /** Receives the records of a run, in simulated-time order per kind. */
 export interface ResultSink {
   sync(r: SyncRecord): void;
   writeback(r: WritebackRecord): void;
   timeline(r: TimelineRecord): void;
+  /** Optional: every finished op. */
+  op?(r: OpRecord): void;
 }
 
 /** A sink that drops everything (for benchmarks and tests that need only the summary). */

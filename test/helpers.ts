@@ -1,0 +1,71 @@
+/**
+ * Test helpers: build trace rows in code and run them through the simulator,
+ * collecting every record it emits.
+ */
+import { resolveConfig } from '../sim/config.ts';
+import { Simulator } from '../sim/simulator.ts';
+import type { OpRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
+import type { RunResult } from '../sim/stats/summary.ts';
+import { FLAG_ALIASES, type OpName, type TraceRow } from '../traces/types.ts';
+
+/** Parses `A|B` flag names. */
+export function flags(names: string): number {
+  if (!names) return 0;
+  return names.split('|').reduce((acc, n) => {
+    const bit = FLAG_ALIASES[n];
+    if (bit === undefined) throw new Error(`unknown flag ${n}`);
+    return acc | bit;
+  }, 0);
+}
+
+/** Builds rows; line numbers follow the order given (line 3 = first row, after the magic and header lines). */
+export class TraceBuilder {
+  readonly rows: TraceRow[] = [];
+  constructor(private task = 'a') {}
+
+  /** Appends a row at time `tUs`. */
+  op(tUs: number, op: OpName, addr: number, len: number, flagNames = '', extra: { object?: string; offset?: number; task?: string } = {}): this {
+    this.rows.push({
+      line: this.rows.length + 3, tNs: Math.round(tUs * 1000), task: extra.task ?? this.task, op, addr, len,
+      flags: flags(flagNames), object: extra.object ?? '', offset: extra.offset ?? 0,
+    });
+    return this;
+  }
+
+  map(tUs: number, addr: number, len: number, object: string, offset = 0, flagNames = '', task?: string): this {
+    return this.op(tUs, 'map', addr, len, flagNames, { object, offset, task });
+  }
+}
+
+/** Everything a run produced. */
+export interface SimOutput {
+  result: RunResult;
+  syncs: SyncRecord[];
+  writebacks: WritebackRecord[];
+  timeline: TimelineRecord[];
+  /** Every finished op, in completion order. */
+  ops: OpRecord[];
+  sim: Simulator;
+}
+
+/** Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows. */
+export function simulate(rows: TraceRow[], config: Record<string, unknown> = {}, batch = 1000): SimOutput {
+  const syncs: SyncRecord[] = [], writebacks: WritebackRecord[] = [], timeline: TimelineRecord[] = [], ops: OpRecord[] = [];
+  const sim = new Simulator(resolveConfig(config), {
+    sync: (r) => syncs.push(r), writeback: (r) => writebacks.push(r), timeline: (r) => timeline.push(r), op: (r) => ops.push(r),
+  });
+  for (let i = 0; i < rows.length; i += batch) {
+    sim.feed(rows.slice(i, i + batch));
+    sim.run();
+  }
+  sim.end();
+  sim.run();
+  return { result: sim.result(), syncs, writebacks, timeline, ops, sim };
+}
+
+/** The result code of the op on trace line `line`. */
+export function resultOf(o: SimOutput, line: number): string {
+  const r = o.ops.find((x) => x.row.line === line);
+  if (!r) throw new Error(`no op finished for line ${line}`);
+  return r.result;
+}
