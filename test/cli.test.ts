@@ -1,0 +1,181 @@
+/**
+ * End-to-end tests of the `syncsim` command on small traces.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
+
+function syncsim(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
+
+const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device'];
+
+describe('syncsim run', () => {
+  it('replays the example trace and writes every result file', () => {
+    const out = join(tmp(), 'demo');
+    const r = syncsim(['run', DEMO, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/msync latency \(µs\)\s+mean/);
+    expect(readdirSync(out).sort()).toEqual(['summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
+    expect(readFileSync(join(out, 'syncs.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result');
+    expect(readFileSync(join(out, 'writeback.csv'), 'utf8').split('\n')[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause');
+    expect(readFileSync(join(out, 'timeline.csv'), 'utf8').split('\n')[0]).toBe('t_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth');
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const syncRows = readFileSync(join(out, 'syncs.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(syncRows.length).toBe(s.sync.count);
+    expect(s.ops.msync).toBe(s.sync.count);
+    // the demo exercises a hole, a user-wired INVALIDATE and ASYNC|INVALIDATE, and a store to an unmapped page
+    expect(s.sync.errors).toEqual({ EBUSY: 1, EINVAL: 1, ENOMEM: 1 });
+    expect(s.faults.unmapped_write).toBe(1);
+    expect(s.wire.count).toBe(s.ops.wire + s.ops.unwire);
+    // every writeback row is counted in the summary
+    const wbRows = readFileSync(join(out, 'writeback.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(wbRows.length).toBe(s.writeback.ios);
+    const bytes = wbRows.reduce((acc, l) => acc + Number(l.split(',')[6]), 0);
+    expect(bytes).toBe(s.writeback.bytes);
+  });
+
+  it('--json prints exactly summary.json with every documented key', () => {
+    const out = join(tmp(), 'j');
+    const r = syncsim(['run', DEMO, '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(r.stdout).toBe(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(Object.keys(s)).toEqual(SUMMARY_KEYS);
+    expect(Object.keys(s.trace)).toEqual(['path', 'rows']);
+    expect(s.trace.rows).toBe(3409);
+    expect(Object.keys(s.ops)).toEqual(['map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire']);
+    expect(s.faults).toHaveProperty('unmapped_write');
+    expect(Object.keys(s.sync)).toEqual(['count', 'ok', 'errors', 'latency_us']);
+    expect(Object.keys(s.sync.latency_us)).toEqual(['mean', 'p50', 'p90', 'p99', 'p999', 'max']);
+    expect(Object.keys(s.writeback)).toEqual(expect.arrayContaining(['ios', 'pages', 'bytes', 'by_cause', 'amplification']));
+    expect(Object.keys(s.writeback.by_cause)).toEqual(['msync', 'syncer', 'pageout']);
+    expect(Object.keys(s.wire)).toEqual(['count', 'errors', 'peak_wired_pages']);
+    expect(Object.keys(s.device)).toEqual(['utilization', 'mean_queue_depth', 'max_queue_depth']);
+    expect(s.config.personality).toBe('freebsd');
+    expect(s.config.device.channels).toBe(1);
+  });
+
+  it('same seed gives byte-identical result files', () => {
+    const a = join(tmp(), 'a'), b = join(tmp(), 'b');
+    const args = ['--set', 'device.service.dist=exponential', '--set', 'device.service.mean_us=150', '--seed', '9'];
+    expect(syncsim(['run', DEMO, '--out', a, ...args]).code).toBe(0);
+    expect(syncsim(['run', DEMO, '--out', b, ...args]).code).toBe(0);
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
+      expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
+    }
+    const sa = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
+    const sb = JSON.parse(readFileSync(join(b, 'summary.json'), 'utf8'));
+    expect(sa).toEqual(sb);
+    // and a different seed gives different latencies with a random service time
+    const c = join(tmp(), 'c');
+    expect(syncsim(['run', DEMO, '--out', c, ...args.slice(0, 4), '--seed', '10']).code).toBe(0);
+    expect(readFileSync(join(c, 'syncs.csv'), 'utf8')).not.toBe(readFileSync(join(a, 'syncs.csv'), 'utf8'));
+  });
+
+  it('a malformed trace exits 2 with FILE:LINE: column COL and creates no output directory', () => {
+    const d = tmp();
+    const trace = join(d, 'bad.csv');
+    writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,8192,,f,0\n# comment\n5,a,write,0x1000,12x,,,\n');
+    const out = join(d, 'out');
+    const r = syncsim(['run', trace, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${trace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: column len: .*\\(got '12x'\\)`));
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(d).sort()).toEqual(['bad.csv']);
+  });
+
+  it('a bad trace leaves an existing results directory exactly as it was', () => {
+    const d = tmp();
+    const out = join(d, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'summary.json'), '{"old": true}\n');
+    const trace = join(d, 'bad.csv');
+    writeFileSync(trace, 't_us,op,addr,len\n0,write,0x1000,10\n1,fly,0x1000,10\n');
+    const r = syncsim(['run', trace, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${trace}:3: column op:`);
+    expect(readdirSync(out)).toEqual(['summary.json']);
+    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe('{"old": true}\n');
+  });
+
+  it('an error of the trace found during replay (overlapping map) names file and line', () => {
+    const d = tmp();
+    const trace = join(d, 'overlap.csv');
+    writeFileSync(trace, 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n1,a,map,0x12000,0x4000,,g,0\n');
+    const r = syncsim(['run', trace, '--out', join(d, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${trace}:3: column addr: map [0x12000, 0x16000) overlaps the entry [0x10000, 0x14000)`);
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+
+  it('config errors name the key and exit 2', () => {
+    const d = tmp();
+    const r1 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--set', 'device.chanels=2']);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain("key 'device.chanels': unknown key");
+    const r2 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--set', 'personality=xnu']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain("key 'personality': 'xnu' is not implemented yet");
+    const r3 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--replay', 'sideways']);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain("key 'replay': must be one of closed, open");
+    const cfg = join(d, 'c.yaml');
+    writeFileSync(cfg, 'device:\n  channels: 0\n');
+    const r4 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--config', cfg]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toContain("key 'device.channels'");
+    expect(existsSync(join(d, 'o'))).toBe(false);
+  });
+
+  it('a config file and --set overrides combine, --set winning', () => {
+    const d = tmp();
+    const cfg = join(d, 'c.yaml');
+    writeFileSync(cfg, 'device:\n  channels: 4\n  service: { dist: uniform, min_us: 50, max_us: 150 }\npager:\n  cluster_pages: 8\n');
+    const r = syncsim(['run', DEMO, '--out', join(d, 'o'), '--config', cfg, '--set', 'pager.cluster_pages=16', '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.config.device.channels).toBe(4);
+    expect(s.config.device.service).toEqual({ dist: 'uniform', min_us: 50, max_us: 150 });
+    expect(s.config.pager.cluster_pages).toBe(16);
+    const maxPages = Math.max(...readFileSync(join(d, 'o', 'writeback.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[5])));
+    expect(maxPages).toBeLessThanOrEqual(16);
+  });
+
+  it('usage errors and --help', () => {
+    const h = syncsim(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('syncsim run TRACE');
+    const r = syncsim(['run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('run expects one TRACE argument');
+    const m = syncsim(['run', '/nonexistent/trace.csv']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('trace file not found: /nonexistent/trace.csv');
+    const u = syncsim(['frobnicate']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('reads a gzip-compressed trace and defaults --out to results/<trace name>', () => {
+    const d = tmp();
+    const gz = spawnSync('gzip', ['-c', DEMO], { encoding: 'buffer' });
+    writeFileSync(join(d, 'demo.csv.gz'), gz.stdout);
+    const r = syncsim(['run', join(d, 'demo.csv.gz'), '--json'], d);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(d, 'results', 'demo', 'summary.json'))).toBe(true);
+    expect(JSON.parse(r.stdout).trace.rows).toBe(3409);
+  });
+});
