@@ -4,7 +4,7 @@
  * renamed into place only when the run succeeded, so a crash or a bad trace
  * never leaves half files and never touches an existing results directory.
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { flagsToString } from '../traces/types.ts';
 import type { ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
@@ -49,6 +49,25 @@ export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags
 export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary directories left beside `out` by runs that were killed. */
+function removeStale(out: string): void {
+  const prefix = `.${basename(out)}.`;
+  for (const name of readdirSync(dirname(out))) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length));
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(dirname(out), name), { recursive: true, force: true });
+  }
+}
+
 /** The results directory being written: a sink for the simulator plus the final commit. */
 export class ResultsDir implements ResultSink {
   readonly tmp: string;
@@ -59,6 +78,7 @@ export class ResultsDir implements ResultSink {
 
   constructor(readonly out: string) {
     mkdirSync(dirname(out), { recursive: true });
+    removeStale(out);
     this.tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
     rmSync(this.tmp, { recursive: true, force: true });
     mkdirSync(this.tmp);

@@ -33,6 +33,14 @@ export function defaultOutDir(trace: string): string {
 export async function runTrace(opts: RunOptions): Promise<Summary> {
   const dir = opts.out ? new ResultsDir(opts.out) : undefined;
   const sink: ResultSink = dir ?? NULL_SINK;
+  // an interrupted run leaves nothing behind
+  const onSignal = (sig: NodeJS.Signals) => {
+    dir?.abort();
+    process.stderr.write(`\nsyncsim: interrupted (${sig}); no results written\n`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const sim = new Simulator(opts.config, sink);
     let lastReport = Date.now();
@@ -53,6 +61,9 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   } catch (e) {
     dir?.abort();
     throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

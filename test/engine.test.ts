@@ -1,0 +1,330 @@
+/**
+ * Direct tests of the discrete-event engine (sim/engine/queue.ts) and of the
+ * seeded random streams and service-time samplers (sim/engine/random.ts,
+ * sim/device/service.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { Engine, type EventTarget, nsToUs, usToNs } from '../sim/engine/queue.ts';
+import { RandomStream, RandomStreams } from '../sim/engine/random.ts';
+import { makeSampler, serviceMean } from '../sim/device/service.ts';
+import type { ServiceDist } from '../sim/config.ts';
+
+/** Records (time, arg) of every event it receives. */
+class Recorder implements EventTarget {
+  readonly log: [number, unknown][] = [];
+  fire(arg: unknown, engine: Engine): void {
+    this.log.push([engine.now, arg]);
+  }
+}
+
+/** Mean and coefficient of variation of `n` draws. */
+function moments(n: number, draw: () => number): { mean: number; cv: number } {
+  let s = 0, s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = draw();
+    s += x;
+    s2 += x * x;
+  }
+  const mean = s / n;
+  const variance = s2 / n - mean * mean;
+  return { mean, cv: Math.sqrt(variance) / mean };
+}
+
+describe('Engine', () => {
+  it('fires events in time order whatever the scheduling order', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    const rng = new RandomStream(3, 'test.engine.order');
+    const times: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const t = rng.int(10_000);
+      times.push(t);
+      eng.at(t, r, i);
+    }
+    expect(eng.pending).toBe(2000);
+    eng.run();
+    expect(eng.pending).toBe(0);
+    expect(eng.fired).toBe(2000);
+    const fired = r.log.map(([t]) => t);
+    expect(fired).toEqual([...times].sort((a, b) => a - b));
+    // each event fires at the time it was scheduled for
+    for (const [t, i] of r.log) expect(t).toBe(times[i as number]);
+    expect(eng.now).toBe(Math.max(...times));
+  });
+
+  it('fires ties in the order they were scheduled, also when scheduled during the run', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    // interleave times so the heap has to reorder; ties at 5 and 7 keep scheduling order
+    const plan: [number, string][] = [[7, 'a'], [5, 'b'], [7, 'c'], [5, 'd'], [1, 'e'], [5, 'f'], [7, 'g']];
+    for (const [t, name] of plan) eng.at(t, r, name);
+    // at time 5 the first tie schedules two more events at 5 (after the pending ones) and one at 7
+    const spawner: EventTarget = {
+      fire: (_arg, e) => {
+        e.after(0, r, 'h');
+        e.at(5, r, 'i');
+        e.at(7, r, 'j');
+      },
+    };
+    eng.at(5, spawner);
+    eng.run();
+    expect(r.log.map(([, a]) => a)).toEqual(['e', 'b', 'd', 'f', 'h', 'i', 'a', 'c', 'g', 'j']);
+    expect(r.log.map(([t]) => t)).toEqual([1, 5, 5, 5, 5, 5, 7, 7, 7, 7]);
+  });
+
+  it('keeps FIFO order among many ties mixed with other times', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    for (let i = 0; i < 500; i++) eng.at(i % 3 === 0 ? 100 : 50 + (i % 7), r, i);
+    eng.run();
+    const at100 = r.log.filter(([t]) => t === 100).map(([, a]) => a as number);
+    expect(at100).toEqual([...at100].sort((a, b) => a - b));
+    const at53 = r.log.filter(([t]) => t === 53).map(([, a]) => a as number);
+    expect(at53.length).toBeGreaterThan(0);
+    expect(at53).toEqual([...at53].sort((a, b) => a - b));
+  });
+
+  it('refuses an event in the past (and NaN), but accepts now', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    eng.at(10, r, 'x');
+    eng.run();
+    expect(eng.now).toBe(10);
+    expect(() => eng.at(9, r)).toThrow(RangeError);
+    expect(() => eng.at(Number.NaN, r)).toThrow(RangeError);
+    expect(() => eng.after(-1, r)).toThrow(RangeError);
+    expect(eng.pending).toBe(0);
+    eng.at(10, r, 'now');
+    eng.after(0, r, 'now2');
+    eng.run();
+    expect(r.log).toEqual([[10, 'x'], [10, 'now'], [10, 'now2']]);
+  });
+
+  it('passes arg and the engine to the target', () => {
+    const eng = new Engine();
+    const seen: [unknown, Engine][] = [];
+    const obj = { k: 1 };
+    eng.at(3, { fire: (arg, e) => seen.push([arg, e]) }, obj);
+    eng.run();
+    expect(seen).toEqual([[obj, eng]]);
+    expect(seen[0][0]).toBe(obj);
+  });
+
+  it('run(until) stops before later events and resumes where it left off', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    for (const t of [10, 20, 30, 40]) eng.at(t, r, t);
+    eng.run(20);
+    expect(r.log.map(([t]) => t)).toEqual([10, 20]); // inclusive of `until`
+    expect(eng.now).toBe(20);
+    expect(eng.peekTime()).toBe(30);
+    eng.run(35);
+    expect(r.log.map(([t]) => t)).toEqual([10, 20, 30]);
+    expect(eng.now).toBe(30); // the clock does not move past the last fired event
+    eng.run();
+    expect(r.log.map(([t]) => t)).toEqual([10, 20, 30, 40]);
+    expect(eng.peekTime()).toBe(Infinity);
+  });
+
+  it('stop() makes run return after the current event; the next run continues', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    const stopper: EventTarget = { fire: (_a, e) => { r.log.push([e.now, 'stop']); e.stop(); } };
+    eng.at(1, r, 1);
+    eng.at(2, stopper);
+    eng.at(2, r, 2); // same time, scheduled after the stopper: must not fire in this run
+    eng.at(3, r, 3);
+    eng.run();
+    expect(r.log).toEqual([[1, 1], [2, 'stop']]);
+    expect(eng.pending).toBe(2);
+    eng.run();
+    expect(r.log).toEqual([[1, 1], [2, 'stop'], [2, 2], [3, 3]]);
+  });
+
+  it('a stop() outside run does not prevent the next run', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    eng.at(1, r, 1);
+    eng.stop();
+    eng.run();
+    expect(r.log).toEqual([[1, 1]]);
+  });
+
+  it('calls onAdvance(t) before each advance of the clock, with the old time still in force', () => {
+    const eng = new Engine();
+    const calls: [number, number][] = []; // [t passed, engine.now at the call]
+    const fires: [number, string][] = [];
+    const r: EventTarget = { fire: (a, e) => { fires.push([e.now, a as string]); } };
+    eng.at(0, r, 'zero'); // at the current time: no advance
+    eng.at(5, r, 'a');
+    eng.at(5, r, 'b'); // tie: no second call
+    eng.at(9, r, 'c');
+    eng.run(Infinity, (t) => {
+      calls.push([t, eng.now]);
+      // every event up to the old time has fired, none at t yet
+      expect(fires.every(([ft]) => ft < t)).toBe(true);
+    });
+    expect(calls).toEqual([[5, 0], [9, 5]]);
+    expect(fires).toEqual([[0, 'zero'], [5, 'a'], [5, 'b'], [9, 'c']]);
+  });
+
+  it('does not call onAdvance for events beyond until', () => {
+    const eng = new Engine();
+    const calls: number[] = [];
+    const r = new Recorder();
+    eng.at(5, r);
+    eng.at(50, r);
+    eng.run(10, (t) => calls.push(t));
+    expect(calls).toEqual([5]);
+  });
+
+  it('converts µs and ns', () => {
+    expect(usToNs(1.5)).toBe(1500);
+    expect(usToNs(0.0004)).toBe(0);
+    expect(usToNs(100)).toBe(100_000);
+    expect(nsToUs(2500)).toBe(2.5);
+  });
+});
+
+describe('RandomStreams', () => {
+  it('same seed and name give the same sequence', () => {
+    const a = new RandomStream(42, 'device.service');
+    const b = new RandomStreams(42).get('device.service');
+    for (let i = 0; i < 1000; i++) expect(a.nextU32()).toBe(b.nextU32());
+    const c = new RandomStream(42, 'x'), d = new RandomStream(42, 'x');
+    for (let i = 0; i < 100; i++) {
+      expect(c.exponential(3)).toBe(d.exponential(3));
+      expect(c.normal()).toBe(d.normal());
+      expect(c.int(17)).toBe(d.int(17));
+    }
+  });
+
+  it('different names or seeds give different sequences', () => {
+    const seq = (seed: number, name: string) => {
+      const s = new RandomStream(seed, name);
+      return Array.from({ length: 8 }, () => s.nextU32());
+    };
+    expect(seq(1, 'a')).not.toEqual(seq(1, 'b'));
+    expect(seq(1, 'a')).not.toEqual(seq(2, 'a'));
+    expect(seq(1, 'device.service')).not.toEqual(seq(1, 'device.errors'));
+  });
+
+  it('returns the same stream object for a name', () => {
+    const rs = new RandomStreams(5);
+    expect(rs.get('a')).toBe(rs.get('a'));
+    expect(rs.get('a')).not.toBe(rs.get('b'));
+  });
+
+  it('adding a consumer of one stream does not change the numbers of another', () => {
+    const draw = (extraConsumer: boolean) => {
+      const rs = new RandomStreams(9);
+      const out: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        if (extraConsumer) {
+          rs.get('noise').uniform();
+          if (i % 3 === 0) rs.get('noise').exponential(5);
+        }
+        out.push(rs.get('device.service').uniform());
+      }
+      return out;
+    };
+    expect(draw(true)).toEqual(draw(false));
+    // order of creation does not matter either
+    const rs1 = new RandomStreams(9), rs2 = new RandomStreams(9);
+    rs2.get('late');
+    rs1.get('device.service');
+    const x = rs1.get('late').uniform();
+    expect(rs2.get('late').uniform()).toBe(x);
+  });
+
+  it('uniform is in [0, 1) with mean 1/2 and int is in range', () => {
+    const s = new RandomStream(1, 'test.uniform');
+    let sum = 0;
+    const n = 200_000;
+    const counts = new Array(10).fill(0);
+    let outside = 0;
+    for (let i = 0; i < n; i++) {
+      const u = s.uniform();
+      if (!(u >= 0 && u < 1)) outside++;
+      sum += u;
+      counts[s.int(10)]++;
+    }
+    expect(outside).toBe(0);
+    // sd of the mean of U(0,1) is 0.2887/sqrt(n) ≈ 0.00065
+    expect(Math.abs(sum / n - 0.5)).toBeLessThan(0.004);
+    for (const c of counts) expect(Math.abs(c / n - 0.1)).toBeLessThan(0.005);
+  });
+
+  it('exponential has the configured mean and cv 1', () => {
+    const s = new RandomStream(2, 'test.exponential');
+    const n = 200_000;
+    const m = moments(n, () => s.exponential(125));
+    // relative sd of the mean is 1/sqrt(n) ≈ 0.22%
+    expect(Math.abs(m.mean / 125 - 1)).toBeLessThan(0.015);
+    expect(Math.abs(m.cv - 1)).toBeLessThan(0.03);
+  });
+
+  it('normal has mean 0 and variance 1', () => {
+    const s = new RandomStream(4, 'test.normal');
+    const n = 200_000;
+    let s1 = 0, s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = s.normal();
+      s1 += x;
+      s2 += x * x;
+    }
+    expect(Math.abs(s1 / n)).toBeLessThan(0.015);
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(0.02);
+  });
+});
+
+describe('service-time samplers (makeSampler)', () => {
+  const n = 400_000;
+  const cases: { d: ServiceDist; cv: number; meanTol: number; cvTol: number }[] = [
+    { d: { dist: 'constant', mean_us: 100 }, cv: 0, meanTol: 1e-12, cvTol: 1e-6 },
+    { d: { dist: 'exponential', mean_us: 100 }, cv: 1, meanTol: 0.015, cvTol: 0.03 },
+    { d: { dist: 'uniform', min_us: 50, max_us: 150 }, cv: 50 / Math.sqrt(3) / 100, meanTol: 0.01, cvTol: 0.03 },
+    { d: { dist: 'lognormal', mean_us: 100, cv: 0.5 }, cv: 0.5, meanTol: 0.01, cvTol: 0.04 },
+    // heavy right tail: the sample cv converges slowly, so a looser tolerance
+    { d: { dist: 'lognormal', mean_us: 200, cv: 2 }, cv: 2, meanTol: 0.02, cvTol: 0.15 },
+    // mean 50, population sd sqrt((40² + 30² + 20² + 90²) / 4) = sqrt(2750)
+    { d: { dist: 'empirical', samples_us: [10, 20, 30, 140] }, cv: Math.sqrt(2750) / 50, meanTol: 0.01, cvTol: 0.03 },
+  ];
+  for (const c of cases) {
+    it(`${c.d.dist} ${JSON.stringify(c.d)}: mean and cv as configured`, () => {
+      const sample = makeSampler(c.d, new RandomStream(11, 'device.service'));
+      const m = moments(n, sample);
+      const mean = serviceMean(c.d);
+      expect(Math.abs(m.mean / mean - 1)).toBeLessThanOrEqual(c.meanTol);
+      if (c.cv === 0) expect(m.cv).toBeLessThan(c.cvTol);
+      else expect(Math.abs(m.cv / c.cv - 1)).toBeLessThanOrEqual(c.cvTol);
+    });
+  }
+
+  it('lognormal draws are positive and their log is normal with the derived parameters', () => {
+    const cv = 0.8, mean = 100;
+    const sample = makeSampler({ dist: 'lognormal', mean_us: mean, cv }, new RandomStream(12, 'device.service'));
+    const sigma2 = Math.log(1 + cv * cv), mu = Math.log(mean) - sigma2 / 2;
+    let s1 = 0, s2 = 0;
+    const k = 100_000;
+    let nonPositive = 0;
+    for (let i = 0; i < k; i++) {
+      const x = sample();
+      if (!(x > 0)) nonPositive++;
+      const l = Math.log(x);
+      s1 += l;
+      s2 += l * l;
+    }
+    expect(nonPositive).toBe(0);
+    const lm = s1 / k, lv = s2 / k - lm * lm;
+    expect(Math.abs(lm - mu)).toBeLessThan(0.01);
+    expect(Math.abs(lv / sigma2 - 1)).toBeLessThan(0.02);
+  });
+
+  it('the same seed gives the same service times', () => {
+    const d: ServiceDist = { dist: 'lognormal', mean_us: 100, cv: 1 };
+    const a = makeSampler(d, new RandomStreams(7).get('device.service'));
+    const b = makeSampler(d, new RandomStreams(7).get('device.service'));
+    for (let i = 0; i < 100; i++) expect(a()).toBe(b());
+  });
+});
