@@ -1,0 +1,99 @@
+/**
+ * Configuration: defaults, validation naming the key, files and --set overrides.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, resolveConfig } from '../sim/config.ts';
+import { loadConfig } from '../scripts/config-file.ts';
+
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    expect(resolveConfig({})).toEqual({
+      personality: 'freebsd',
+      page_size: 4096,
+      replay: 'closed',
+      seed: 1,
+      device: { channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0 },
+      pager: { cluster_pages: 32, ipc_us: 0 },
+      cpu: { syscall_us: 0, per_page_us: 0 },
+      writeback: { policy: 'none' },
+      memory: { pages: 0, max_user_wired_pages: 0 },
+      stats: { sample_us: 1000, warmup_us: 0 },
+    });
+  });
+
+  it('names an unknown key with its full dotted path', () => {
+    expect(errorOf(() => resolveConfig({ device: { chanels: 2 } }))).toBe("config: key 'device.chanels': unknown key");
+    expect(errorOf(() => resolveConfig({ colour: 'red' }))).toBe("config: key 'colour': unknown key");
+    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'constant', mean_us: 5, cv: 1 } } }))).toBe("config: key 'device.service.cv': unknown key");
+  });
+
+  it('names the key of a bad value', () => {
+    expect(errorOf(() => resolveConfig({ device: { channels: 0 } }))).toMatch(/^config: key 'device.channels': must be >= 1/);
+    expect(errorOf(() => resolveConfig({ device: { channels: 'two' } }))).toMatch(/^config: key 'device.channels': must be integer/);
+    expect(errorOf(() => resolveConfig({ replay: 'sideways' }))).toBe("config: key 'replay': must be one of closed, open");
+    expect(errorOf(() => resolveConfig({ page_size: 5000 }))).toBe("config: key 'page_size': must be a power of two (got 5000)");
+    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'lognormal', mean_us: 10 } } }))).toBe("config: key 'device.service.cv': is required");
+    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'uniform', min_us: 10, max_us: 5 } } }))).toBe("config: key 'device.service.min_us': must be <= max_us");
+    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'weibull' } } }))).toMatch(/^config: key 'device.service.dist': must be one of constant, exponential, uniform, lognormal, empirical/);
+  });
+
+  it('refuses what is not implemented yet, naming the key', () => {
+    expect(errorOf(() => resolveConfig({ personality: 'xnu' }))).toBe("config: key 'personality': 'xnu' is not implemented yet (available: freebsd)");
+    expect(errorOf(() => resolveConfig({ writeback: { policy: 'syncer' } }))).toBe("config: key 'writeback.policy': 'syncer' is not implemented yet (available: none)");
+    expect(errorOf(() => resolveConfig({ memory: { pages: 100 } }))).toMatch(/^config: key 'memory.pages': memory pressure/);
+  });
+
+  it('a distribution given with its own dist replaces the default one whole', () => {
+    const c = loadConfig(undefined, ['device.service.dist=uniform', 'device.service.min_us=50', 'device.service.max_us=150']);
+    expect(c.device.service).toEqual({ dist: 'uniform', min_us: 50, max_us: 150 });
+    // without dist, keys merge into the default distribution
+    expect(loadConfig(undefined, ['device.service.mean_us=42']).device.service).toEqual({ dist: 'constant', mean_us: 42 });
+  });
+
+  it('reads YAML and JSON files; --set wins; values parse as YAML', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-'));
+    writeFileSync(join(d, 'a.yaml'), 'replay: open\ndevice:\n  channels: 3\n  discipline: sync_first\n');
+    writeFileSync(join(d, 'b.json'), '{"seed": 5, "pager": {"cluster_pages": 8}}');
+    const a = loadConfig(join(d, 'a.yaml'), ['device.channels=2', 'device.service.samples_us=[1,2]', 'device.service.dist=empirical']);
+    expect(a.replay).toBe('open');
+    expect(a.device.channels).toBe(2);
+    expect(a.device.discipline).toBe('sync_first');
+    expect(a.device.service).toEqual({ dist: 'empirical', samples_us: [1, 2] });
+    const b = loadConfig(join(d, 'b.json'), []);
+    expect(b.seed).toBe(5);
+    expect(b.pager.cluster_pages).toBe(8);
+  });
+
+  it('loads empirical samples from a CSV file relative to the config file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-'));
+    writeFileSync(join(d, 'lat.csv'), 'latency_us,other\n80,x\n120,y\n400,z\n');
+    writeFileSync(join(d, 'c.yaml'), 'device:\n  service: { dist: empirical, file: lat.csv }\n');
+    const c = loadConfig(join(d, 'c.yaml'), []);
+    expect(c.device.service).toEqual({ dist: 'empirical', file: 'lat.csv', samples_us: [80, 120, 400] });
+    writeFileSync(join(d, 'bad.csv'), 'latency_us\n80\nfast\n');
+    writeFileSync(join(d, 'd.yaml'), 'device:\n  service: { dist: empirical, file: bad.csv }\n');
+    expect(errorOf(() => loadConfig(join(d, 'd.yaml'), []))).toContain("bad.csv:3: latency_us is not a non-negative number (got 'fast')");
+  });
+
+  it('reports unreadable or malformed files and bad --set syntax', () => {
+    expect(errorOf(() => loadConfig('/nonexistent.yaml', []))).toContain('cannot read config file /nonexistent.yaml');
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-'));
+    writeFileSync(join(d, 'x.yaml'), '- a\n- b\n');
+    expect(errorOf(() => loadConfig(join(d, 'x.yaml'), []))).toContain('must be a mapping of keys');
+    expect(errorOf(() => loadConfig(undefined, ['channels']))).toContain("--set expects key=value (got 'channels')");
+    expect(errorOf(() => loadConfig(undefined, ['seed=3', 'seed.x=4']))).toContain("key 'seed.x': 'seed' is not a group of keys");
+  });
+});
