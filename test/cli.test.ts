@@ -2,7 +2,7 @@
  * End-to-end tests of the `syncsim` command on small traces.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -177,5 +177,59 @@ describe('syncsim run', () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(d, 'results', 'demo', 'summary.json'))).toBe(true);
     expect(JSON.parse(r.stdout).trace.rows).toBe(3409);
+  });
+});
+
+describe('interrupted runs', () => {
+  /** A trace long enough to take a few seconds. */
+  function bigTrace(dir: string): string {
+    const lines = ['t_us,task,op,addr,len,flags,object,offset', '0,a,map,0x10000000,0x1000000,,f,0'];
+    for (let i = 1; i <= 600_000; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + (i * 7919 % 4096) * 4096},64,,,`);
+    const p = join(dir, 'big.csv');
+    writeFileSync(p, lines.join('\n') + '\n');
+    return p;
+  }
+
+  async function startAndWaitForTmp(trace: string, out: string) {
+    const child = spawn(process.execPath, [BIN, 'run', trace, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig ? -1 : null))));
+    const parent = join(out, '..');
+    for (let i = 0; i < 400; i++) {
+      if (readdirSync(parent).some((n) => n.startsWith('.out.tmp-'))) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return { child, exited, stderr: () => stderr };
+  }
+
+  it('SIGINT removes the temporary directory and writes nothing', async () => {
+    const d = tmp();
+    const trace = bigTrace(d);
+    const out = join(d, 'out');
+    const { child, exited, stderr } = await startAndWaitForTmp(trace, out);
+    expect(readdirSync(d).some((n) => n.startsWith('.out.tmp-'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr()).toContain('interrupted (SIGINT); no results written');
+    expect(readdirSync(d).sort()).toEqual(['big.csv']);
+  });
+
+  it('after SIGKILL the old results stay intact and the next run removes the leftovers', async () => {
+    const d = tmp();
+    const trace = bigTrace(d);
+    const out = join(d, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'summary.json'), 'old');
+    const { child, exited } = await startAndWaitForTmp(trace, out);
+    child.kill('SIGKILL');
+    await exited;
+    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe('old');
+    expect(readdirSync(d).some((n) => n.startsWith('.out.tmp-'))).toBe(true);
+    const small = join(d, 'small.csv');
+    writeFileSync(small, 't_us,op,addr,len,object,offset\n0,map,0x1000,4096,f,0\n');
+    expect(syncsim(['run', small, '--out', out]).code).toBe(0);
+    expect(readdirSync(d).sort()).toEqual(['big.csv', 'out', 'small.csv']);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).trace.rows).toBe(1);
   });
 });
