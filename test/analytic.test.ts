@@ -1,0 +1,214 @@
+/**
+ * Analytic checks of the device queue, through the whole simulator (trace rows
+ * → open replay → write + msync → pager → device), against queueing theory.
+ *
+ * Workload: one task maps one big object once (pages are stored sparsely);
+ * customers arrive as a Poisson process; customer i is a one-page `write` of
+ * page 2i mod N followed, at the same trace time, by `msync(SYNC)` of exactly
+ * that page. Pages of different customers are never adjacent (no clustering
+ * merges two customers into one I/O) and a page is never rewritten while under
+ * writeback, so each msync issues exactly one one-page I/O and waits for it
+ * alone: the msync latency is the sojourn time of that I/O in the device
+ * queue. With no CPU costs (the defaults) the device is an M/G/c queue.
+ *
+ * Each case runs with two seeds, and each run must be within 3% of theory on
+ * its own; the run lengths are chosen so that 3% is well over three standard
+ * errors of the mean (estimated by batch means and asserted below 1%).
+ */
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../sim/config.ts';
+import { RandomStream } from '../sim/engine/random.ts';
+import { Simulator } from '../sim/simulator.ts';
+import type { RunResult } from '../sim/stats/summary.ts';
+import { Flag, type TraceRow } from '../traces/types.ts';
+
+// ---------------------------------------------------------------- theory
+
+/**
+ * Erlang C: the probability that an arrival waits in an M/M/c queue with
+ * offered load a = λS (< c), via the stable Erlang B recursion.
+ */
+function erlangC(c: number, a: number): number {
+  if (!(a >= 0 && a < c)) throw new RangeError(`offered load ${a} must be in [0, ${c})`);
+  let b = 1; // Erlang B with 0 servers
+  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
+  return (c * b) / (c - a * (1 - b));
+}
+
+/** Mean sojourn time of M/M/c with mean service S and arrival rate λ: S + C(c, a)·S/(c − a). */
+function mmcSojourn(c: number, S: number, lambda: number): number {
+  const a = lambda * S;
+  return S + (erlangC(c, a) * S) / (c - a);
+}
+
+/** Mean sojourn time of M/M/1: S/(1 − ρ). */
+function mm1Sojourn(S: number, lambda: number): number {
+  const rho = lambda * S;
+  return S / (1 - rho);
+}
+
+/** Pollaczek–Khinchine mean sojourn time of M/G/1 with service mean S and second moment ES2: S + λ·ES2/(2(1 − ρ)). */
+function mg1Sojourn(S: number, ES2: number, lambda: number): number {
+  const rho = lambda * S;
+  return S + (lambda * ES2) / (2 * (1 - rho));
+}
+
+/** M/D/1: P–K with ES2 = S², i.e. S + ρS/(2(1 − ρ)). */
+function md1Sojourn(S: number, lambda: number): number {
+  return mg1Sojourn(S, S * S, lambda);
+}
+
+describe('queueing formulas', () => {
+  it('agree with each other and with known values', () => {
+    for (const rho of [0.1, 0.5, 0.8, 0.95]) {
+      expect(erlangC(1, rho)).toBeCloseTo(rho, 12); // M/M/1 waits with probability ρ
+      expect(mmcSojourn(1, 100, rho / 100)).toBeCloseTo(mm1Sojourn(100, rho / 100), 9);
+      expect(mg1Sojourn(100, 2 * 100 * 100, rho / 100)).toBeCloseTo(mm1Sojourn(100, rho / 100), 9); // exponential: ES2 = 2S²
+      const a = 2 * rho;
+      expect(erlangC(2, a)).toBeCloseTo((a * a) / (2 + a), 12); // closed form for c = 2
+    }
+    expect(md1Sojourn(100, 0.005)).toBeCloseTo(150, 9);
+    expect(mmcSojourn(2, 100, 0.016)).toBeCloseTo(100 * (1 + 2.56 / 3.6 / 0.4), 9);
+  });
+});
+
+// ---------------------------------------------------------------- simulation
+
+const PAGE = 4096;
+const BASE = 0x10000000;
+/** Pages of the object; customer i uses page 2i mod OBJECT_PAGES. */
+const OBJECT_PAGES = 1 << 22;
+/** Customers per batch fed to the simulator (rows are generated batch by batch). */
+const BATCH = 2000;
+/** Batches for the batch-means standard error. */
+const SE_BATCHES = 40;
+
+interface RunOut {
+  /** Mean msync latency after the warm-up (µs), from the sync records. */
+  mean: number;
+  /** Relative standard error of `mean` (batch means). */
+  relSE: number;
+  /** Customers counted after the warm-up. */
+  counted: number;
+  result: RunResult;
+  /** msyncs that did not return OK or did not write exactly one page. */
+  odd: number;
+  wallMs: number;
+}
+
+/**
+ * Runs `customers` Poisson customers (rate λ per µs) through the simulator
+ * with the given device, driving `Simulator` batch by batch.
+ */
+function runQueue(p: { seed: number; customers: number; lambda: number; S: number; dist: 'exponential' | 'constant'; channels: number }): RunOut {
+  const t0 = performance.now();
+  const warmupUs = 2000 * p.S;
+  const warmupNs = warmupUs * 1000;
+  const lat = new Float64Array(p.customers);
+  let counted = 0, odd = 0;
+  const config = resolveConfig({
+    replay: 'open',
+    seed: p.seed,
+    device: { channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
+    stats: { warmup_us: warmupUs, sample_us: 1e6 },
+  });
+  const sim = new Simulator(config, {
+    sync: (r) => {
+      if (r.result !== 'OK' || r.pagesWritten !== 1) odd++;
+      if (r.tIssueNs >= warmupNs) lat[counted++] = r.tDoneNs - r.tIssueNs;
+    },
+    writeback: () => {},
+    timeline: () => {},
+  });
+  const arrivals = new RandomStream(p.seed, 'test.analytic.arrivals');
+  const meanGapNs = 1000 / p.lambda;
+  let line = 3;
+  sim.feed([{ line: line++, tNs: 0, task: 'q', op: 'map', addr: BASE, len: OBJECT_PAGES * PAGE, flags: 0, object: 'disk', offset: 0 }]);
+  sim.run();
+  let t = 0;
+  for (let i = 0; i < p.customers;) {
+    const rows: TraceRow[] = [];
+    for (let j = 0; j < BATCH && i < p.customers; j++, i++) {
+      t += arrivals.exponential(meanGapNs);
+      const tNs = Math.round(t);
+      const addr = BASE + ((2 * i) % OBJECT_PAGES) * PAGE;
+      rows.push({ line: line++, tNs, task: 'q', op: 'write', addr, len: PAGE, flags: 0, object: '', offset: 0 });
+      rows.push({ line: line++, tNs, task: 'q', op: 'msync', addr, len: PAGE, flags: Flag.SYNC, object: '', offset: 0 });
+    }
+    sim.feed(rows);
+    expect(sim.run()).toBe('starved');
+  }
+  sim.end();
+  expect(sim.run()).toBe('done');
+  const result = sim.result();
+
+  let sum = 0;
+  for (let k = 0; k < counted; k++) sum += lat[k];
+  const mean = sum / counted;
+  const bs = Math.floor(counted / SE_BATCHES);
+  let ss = 0;
+  for (let b = 0; b < SE_BATCHES; b++) {
+    let s = 0;
+    for (let k = b * bs; k < (b + 1) * bs; k++) s += lat[k];
+    ss += (s / bs - mean) ** 2;
+  }
+  const se = Math.sqrt(ss / (SE_BATCHES - 1) / SE_BATCHES);
+  return { mean: mean / 1000, relSE: se / mean, counted, result, odd, wallMs: performance.now() - t0 };
+}
+
+interface Case {
+  name: string;
+  dist: 'exponential' | 'constant';
+  channels: number;
+  /** Utilisation per server. */
+  rho: number;
+  customers: number;
+  theory: (S: number, lambda: number) => number;
+}
+
+const S = 100;
+const CASES: Case[] = [
+  { name: 'M/M/1', dist: 'exponential', channels: 1, rho: 0.5, customers: 400_000, theory: mm1Sojourn },
+  { name: 'M/M/1', dist: 'exponential', channels: 1, rho: 0.8, customers: 2_000_000, theory: mm1Sojourn },
+  { name: 'M/D/1', dist: 'constant', channels: 1, rho: 0.5, customers: 400_000, theory: md1Sojourn },
+  { name: 'M/D/1', dist: 'constant', channels: 1, rho: 0.8, customers: 1_000_000, theory: md1Sojourn },
+  { name: 'M/M/2', dist: 'exponential', channels: 2, rho: 0.5, customers: 400_000, theory: (s, l) => mmcSojourn(2, s, l) },
+  { name: 'M/M/2', dist: 'exponential', channels: 2, rho: 0.8, customers: 2_000_000, theory: (s, l) => mmcSojourn(2, s, l) },
+];
+const SEEDS = [1, 2];
+
+describe('device queue through the simulator: msync latency = sojourn time (open replay, Poisson arrivals)', () => {
+  for (const c of CASES) {
+    for (const seed of SEEDS) {
+      it(`${c.name} ρ=${c.rho} (${c.customers} customers, seed ${seed}) within 3% of theory`, { timeout: 120_000 }, () => {
+        const lambda = (c.rho * c.channels) / S; // per µs
+        const W = c.theory(S, lambda);
+        const r = runQueue({ seed, customers: c.customers, lambda, S, dist: c.dist, channels: c.channels });
+        const err = r.mean / W - 1;
+        console.log(
+          `${c.name} rho=${c.rho} seed=${seed}: n=${r.counted} mean msync latency ${r.mean.toFixed(2)} us, ` +
+          `theory ${W.toFixed(2)} us, error ${(err * 100).toFixed(2)}%, rel SE ${(r.relSE * 100).toFixed(2)}%, ` +
+          `utilization ${r.result.device.utilization.toFixed(4)}, ${(r.wallMs / 1000).toFixed(1)} s`,
+        );
+        // every customer is one OK msync that wrote one page in one I/O
+        expect(r.odd).toBe(0);
+        expect(r.result.sync.count).toBe(c.customers);
+        expect(r.result.sync.ok).toBe(c.customers);
+        expect(r.result.writeback.ios).toBe(c.customers);
+        expect(r.result.writeback.pages).toBe(c.customers);
+        expect(r.result.faults).toEqual({ unmapped_write: 0, unmapped_read: 0 });
+        // the warm-up dropped only the first few thousand customers
+        expect(r.counted).toBeGreaterThan(c.customers * 0.99);
+        expect(r.counted).toBeLessThan(c.customers);
+        // the summary's mean (µs rounded to the ns) is the mean of the same samples
+        expect(r.result.sync.latency_us.mean).not.toBeNull();
+        expect(Math.abs((r.result.sync.latency_us.mean as number) - r.mean)).toBeLessThanOrEqual(0.001);
+        // the device ran at the offered utilisation
+        expect(Math.abs(r.result.device.utilization / c.rho - 1)).toBeLessThan(0.02);
+        // the estimate is precise enough for the 3% bound to mean something (3% > 3 standard errors)
+        expect(r.relSE).toBeLessThan(0.01);
+        expect(Math.abs(err)).toBeLessThan(0.03);
+      });
+    }
+  }
+});
