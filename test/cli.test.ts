@@ -54,7 +54,7 @@ describe('syncsim run', () => {
     expect(r.stdout).toBe(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(Object.keys(s)).toEqual(SUMMARY_KEYS);
     expect(Object.keys(s.trace)).toEqual(['path', 'rows']);
-    expect(s.trace.rows).toBe(3409);
+    expect(s.trace.rows).toBe(3410);
     expect(Object.keys(s.ops)).toEqual(['map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire']);
     expect(s.faults).toHaveProperty('unmapped_write');
     expect(Object.keys(s.sync)).toEqual(['count', 'ok', 'errors', 'latency_us']);
@@ -176,7 +176,7 @@ describe('syncsim run', () => {
     const r = syncsim(['run', join(d, 'demo.csv.gz'), '--json'], d);
     expect(r.code).toBe(0);
     expect(existsSync(join(d, 'results', 'demo', 'summary.json'))).toBe(true);
-    expect(JSON.parse(r.stdout).trace.rows).toBe(3409);
+    expect(JSON.parse(r.stdout).trace.rows).toBe(3410);
   });
 });
 

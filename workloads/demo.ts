@@ -89,7 +89,11 @@ export function* demoWorkload(p: DemoParams = { seed: 7, transactions: 600 }): G
       yield { tNs: at(t), task: 'db', op: 'wire', addr: DB + DB_LEN - PAGE, len: 2 * PAGE, flags: Flag.USER };
       yield { tNs: at(t), task: 'db', op: 'unwire', addr: POOL, len: 4 * PAGE, flags: Flag.SYSTEM };
     }
-    if (tx === 450) yield { tNs: at(t), task: 'db', op: 'msync', addr: DB_HI + 7, len: 0, flags: Flag.SYNC };
+    if (tx === 450) {
+      // len 0 at an aligned address syncs the whole entry (FreeBSD); an unaligned address is rounded down
+      yield { tNs: at(t), task: 'db', op: 'msync', addr: DB_HI, len: 0, flags: Flag.SYNC };
+      yield { tNs: at(t), task: 'db', op: 'msync', addr: DB + 5, len: 100, flags: Flag.SYNC };
+    }
   }
   t += 1000;
   yield { tNs: at(t), task: 'db', op: 'unwire', addr: POOL, len: POOL_LEN, flags: Flag.USER | Flag.NOHOLES };
