@@ -13,7 +13,7 @@ import { RandomStreams } from './engine/random.ts';
 import { Device } from './device/device.ts';
 import { makeSampler } from './device/service.ts';
 import { Pager } from './pager/pager.ts';
-import { Vm } from './vm/vm.ts';
+import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { VmMap } from './vm/map.ts';
 import type { KernelPath, Wait } from './vm/process.ts';
 import { mapOp, readOp, unmapOp, writeOp } from './vm/ops.ts';
@@ -89,6 +89,9 @@ class OpProc implements EventTarget {
     readonly acct: SyncAccount | undefined,
   ) {}
 
+  /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
+  slept = false;
+
   fire(): void {
     this.step();
   }
@@ -96,8 +99,13 @@ class OpProc implements EventTarget {
   step(): void {
     const r = this.gen.next();
     if (r.done) {
+      if (this.slept) this.sim.sleeping.delete(this);
       this.sim.opFinished(this, r.value);
       return;
+    }
+    if (!this.slept) {
+      this.slept = true;
+      this.sim.sleeping.add(this);
     }
     const w: Wait = r.value;
     if (typeof w === 'number') this.sim.engine.after(w, this);
@@ -195,6 +203,8 @@ export class Simulator {
   private rows = 0;
   /** Rows delivered to tasks but not yet issued (closed replay). */
   buffered = 0;
+  /** @internal ops that went to sleep and have not finished. */
+  readonly sleeping = new Set<OpProc>();
   private readonly closed: boolean;
   private readonly warmupNs: number;
   private readonly sampleNs: number;
@@ -247,6 +257,13 @@ export class Simulator {
     this.engine.run(Infinity, this.onAdvance);
     if (this.pump.starved) return 'starved';
     this.sampleUntil(this.engine.now, true);
+    if (this.sleeping.size > 0) {
+      // nothing left to happen, yet an op still sleeps: the trace deadlocks
+      const first = [...this.sleeping].sort((a, b) => a.row.line - b.row.line)[0];
+      throw new TraceSemanticError(first.row.line, 'op', first.row.op,
+        `${this.sleeping.size} op(s) never completed: this '${first.row.op}' of task '${first.row.task}' waits forever ` +
+        `(e.g. a munmap waiting for a system wiring that is never unwired)`);
+    }
     return 'done';
   }
 

@@ -106,3 +106,16 @@ describe('replay', () => {
     expect(doneOf(o, 6) - issueOf(o, 6)).toBe(11_000);
   });
 });
+
+describe('deadlocks', () => {
+  it('a run that ends with an op asleep forever is an error naming its line', () => {
+    // FreeBSD munmap waits for system wirings to be released; none ever is
+    const b = new TraceBuilder('a').map(0, A, 4 * PS, 'f').op(1, 'wire', A, PS, 'SYSTEM').op(2, 'unmap', A, 4 * PS).op(3, 'write', A, 8);
+    expect(() => simulate(b.rows)).toThrow(/^1 op\(s\) never completed: this 'unmap' of task 'a' waits forever/);
+    try {
+      simulate(b.rows);
+    } catch (e) {
+      expect((e as { line: number }).line).toBe(5);
+    }
+  });
+});

@@ -52,19 +52,30 @@ function* cpu(k: Kernel, ns: number): KernelPath<void> {
 /**
  * vm_object_page_clean over page indices [start, end): scans dirty pages in
  * index order, waits for pages under writeback, writes clusters. In `sync`
- * mode each cluster's I/O is awaited before the scan goes on. Returns the
+ * mode (OBJPC_SYNC) each cluster's I/O is awaited before the scan goes on,
+ * and the scan restarts from `start` when the object's write generation
+ * changed while it slept (on a busy page or on its own cluster). Returns the
  * I/Os issued and whether every awaited one succeeded.
  */
 function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, end: number, mode: CleanMode): KernelPath<{ ok: boolean; ios: Io[] }> {
   const ios: Io[] = [];
   let ok = true;
+  let gen = obj.generation;
   let idx = start;
+  /** OBJPC_SYNC and the generation moved: rescan from the start. */
+  const rescan = (): boolean => {
+    if (mode !== 'sync' || obj.generation === gen) return false;
+    gen = obj.generation;
+    idx = start;
+    return true;
+  };
   for (;;) {
     idx = obj.next(idx, end, Page.DIRTY | Page.WB);
     if (idx < 0) break;
     if (obj.state(idx) & Page.WB) {
-      // busy: sleep until unbusied, then look at the page again
+      // busy: sleep until unbusied, then look at the page again (or rescan)
       while (obj.state(idx) & Page.WB) yield obj.waitQueue;
+      rescan();
       continue;
     }
     if (!(obj.state(idx) & Page.DIRTY)) {
@@ -79,12 +90,16 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
       while (!io.done) yield obj.waitQueue;
       if (!io.ok) ok = false;
     } else ios.push(io);
-    idx = run.first + run.count;
+    if (!rescan()) idx = run.first + run.count;
   }
   return { ok, ios };
 }
 
-/** vm_object_page_remove(OBJPR_CLEANONLY): frees clean, unwired, idle resident pages of [start, end). */
+/**
+ * vm_object_page_remove(OBJPR_CLEANONLY): frees clean, unwired, idle resident
+ * pages of [start, end); a page under writeback is slept on ("vmopar") and the
+ * pass restarts from `start`.
+ */
 function* pageRemoveCleanOnly(obj: VmObject, start: number, end: number): KernelPath<void> {
   let idx = start;
   for (;;) {
@@ -93,6 +108,7 @@ function* pageRemoveCleanOnly(obj: VmObject, start: number, end: number): Kernel
     const s = obj.state(idx);
     if (s & Page.WB) {
       while (obj.state(idx) & Page.WB) yield obj.waitQueue;
+      idx = start;
       continue;
     }
     if (!(s & Page.DIRTY) && obj.wireCount(idx) === 0) obj.free(idx);
@@ -205,9 +221,33 @@ function clipTo(map: VmMap, e: MapEntry, start: number, end: number): MapEntry {
   return e;
 }
 
+/** vm_map_mergeable_neighbors: `b` continues `a` with the same object, flags and wiring. */
+function mergeable(a: MapEntry, b: MapEntry): boolean {
+  return a.end === b.start && a.object === b.object && a.submap === b.submap && a.shadow === b.shadow &&
+    a.flags === b.flags && a.offset + (a.end - a.start) === b.offset &&
+    a.wiredCount === b.wiredCount && a.userWired === b.userWired && !a.inTransition && !b.inTransition;
+}
+
+/**
+ * vm_map_try_merge_entries over the entries a wire/unwire worked on (the
+ * address span [from, to)) and their neighbours on both sides: clipped pieces
+ * left in the same state become one entry again.
+ */
+function mergeSpan(map: VmMap, from: number, to: number): void {
+  const es = map.entries;
+  const lo = Math.max(1, map.indexFrom(from));
+  for (let i = Math.min(map.indexFrom(to), es.length - 1); i >= lo; i--) {
+    const a = es[i - 1], b = es[i];
+    if (mergeable(a, b)) {
+      map.remove(b);
+      a.end = b.end;
+    }
+  }
+}
+
 type WireAction = 'none' | 'inc' | 'wired';
 
-/** vm_map_wire (2.4): all or nothing. */
+/** vm_map_wire (2.4): all or nothing; entries are merged back afterwards. */
 function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, holesOk: boolean): KernelPath<KernReturn> {
   if (start === end) return KERN.SUCCESS;
   if (!map.lookup(start) && !holesOk) return KERN.INVALID_ADDRESS;
@@ -262,11 +302,12 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
     } else if (action === 'inc') e.wiredCount--;
     e.inTransition = false;
   }
+  if (touched.length > 0) mergeSpan(map, touched[0].e.start, touched[touched.length - 1].e.end);
   map.transition.wakeAll();
   return rv;
 }
 
-/** vm_map_unwire (2.4): all or nothing. */
+/** vm_map_unwire (2.4): all or nothing; entries are merged back afterwards. */
 function* mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, holesOk: boolean): KernelPath<KernReturn> {
   if (start === end) return KERN.SUCCESS;
   if (!map.lookup(start) && !holesOk) return KERN.INVALID_ADDRESS;
@@ -307,6 +348,7 @@ function* mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: boo
     }
     e.inTransition = false;
   }
+  if (touched.length > 0) mergeSpan(map, touched[0].start, touched[touched.length - 1].end);
   map.transition.wakeAll();
   return rv;
 }

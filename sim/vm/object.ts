@@ -49,6 +49,12 @@ export class VmObject {
   sizePages = 0;
   /** Pages of this object under writeback. */
   wbPages = 0;
+  /**
+   * Write generation (FreeBSD `object->generation`, bumped by a write fault on
+   * a write-protected page): counts stores that made a clean page dirty. A
+   * cleaning scan that slept compares it to decide whether to restart.
+   */
+  generation = 0;
 
   constructor(
     readonly id: number,
@@ -114,6 +120,7 @@ export class VmObject {
     ch.state[i] = s | Page.RESIDENT | Page.DIRTY;
     ch.dirty++;
     this.counters.dirty++;
+    this.generation++;
     return true;
   }
 

@@ -41,14 +41,19 @@ export function dropWiring(k: Kernel, map: VmMap, e: MapEntry): void {
   e.userWired = false;
 }
 
-/** Removes the entries in [addr, addr+len); dirty pages stay dirty in their objects. Waits for in-transition entries. */
+/**
+ * Removes the entries in [addr, addr+len); dirty pages stay dirty in their
+ * objects. Waits for in-transition entries and, as FreeBSD vm_map_delete does
+ * on user maps, until an entry's system wirings are released (a user wiring
+ * is dropped implicitly).
+ */
 export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
   const vm = k.vm;
   const start = vm.trunc(addr), end = vm.round(addr + len);
   for (;;) {
     const e = map.overlapping(start, end);
     if (!e) break;
-    if (e.inTransition) {
+    if (e.inTransition || e.systemWired > 0) {
       yield map.transition;
       continue;
     }
