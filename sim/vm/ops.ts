@@ -69,12 +69,13 @@ export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number): Kern
 }
 
 /**
- * Stores to every page that [addr, addr+len) overlaps: fault in, mark dirty.
- * A page under writeback blocks the writer until its I/O completes (or, when
- * the personality says so, is simply re-dirtied). Stops at the first unmapped
- * page (the process would take SIGSEGV) and counts one fault.
+ * Touches every page that [addr, addr+len) overlaps. A store faults the page
+ * in and marks it dirty; a page under writeback blocks the writer until its
+ * I/O completes (or, when the personality says so, is simply re-dirtied). A
+ * load only faults pages in. Both stop at the first unmapped page (the
+ * process would take SIGSEGV) and count one fault.
  */
-export function* writeOp(k: Kernel, map: VmMap, addr: number, len: number, block: boolean): KernelPath<string> {
+function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: boolean, block: boolean): KernelPath<string> {
   if (len <= 0) return 'OK';
   const vm = k.vm, ps = vm.pageSize;
   const end = addr + len;
@@ -82,16 +83,20 @@ export function* writeOp(k: Kernel, map: VmMap, addr: number, len: number, block
   let faulted = 0;
   let result = 'OK';
   while (a < end) {
-    const r = vm.resolve(map, a, true);
+    const r = vm.resolve(map, a, store);
     if (!r) {
-      k.faults.unmapped_write++;
+      if (store) k.faults.unmapped_write++;
+      else k.faults.unmapped_read++;
       result = 'EFAULT';
       break;
     }
     const obj = r.obj;
     const pieceEnd = Math.min(r.end, end);
-    let idx = r.idx;
-    for (; a < pieceEnd; a += ps, idx++) {
+    for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
+      if (!store) {
+        if (obj.fault(idx)) faulted++;
+        continue;
+      }
       let s = obj.state(idx);
       if (block) {
         while (s & Page.WB) {
@@ -103,30 +108,17 @@ export function* writeOp(k: Kernel, map: VmMap, addr: number, len: number, block
       obj.dirty(idx);
     }
   }
-  k.dirtiedBytes += Math.max(0, Math.min(a, end) - addr);
+  if (store) k.dirtiedBytes += Math.max(0, Math.min(a, end) - addr);
   if (faulted > 0 && k.perPageNs > 0) yield faulted * k.perPageNs;
   return result;
 }
 
-/** Faults in every page that [addr, addr+len) overlaps; counts one fault at the first unmapped page. */
-export function* readOp(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  if (len <= 0) return 'OK';
-  const vm = k.vm, ps = vm.pageSize;
-  const end = addr + len;
-  let a = vm.trunc(addr);
-  let faulted = 0;
-  let result = 'OK';
-  while (a < end) {
-    const r = vm.resolve(map, a, false);
-    if (!r) {
-      k.faults.unmapped_read++;
-      result = 'EFAULT';
-      break;
-    }
-    const obj = r.obj;
-    const pieceEnd = Math.min(r.end, end);
-    for (let idx = r.idx; a < pieceEnd; a += ps, idx++) if (obj.fault(idx)) faulted++;
-  }
-  if (faulted > 0 && k.perPageNs > 0) yield faulted * k.perPageNs;
-  return result;
+/** `write`: stores to every page the range overlaps (see {@link touchPages}). */
+export function writeOp(k: Kernel, map: VmMap, addr: number, len: number, block: boolean): KernelPath<string> {
+  return touchPages(k, map, addr, len, true, block);
+}
+
+/** `read`: faults in every page the range overlaps (see {@link touchPages}). */
+export function readOp(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  return touchPages(k, map, addr, len, false, false);
 }
