@@ -4,6 +4,7 @@
  * Pure: reading files is the caller's job.
  */
 import { Ajv, type ErrorObject } from 'ajv';
+import { PERSONALITIES } from './personality/index.ts';
 
 /** A service-time distribution for the device, in microseconds. */
 export type ServiceDist =
@@ -17,7 +18,7 @@ export type ServiceDist =
 export type Personality = 'freebsd' | 'xnu' | 'linux' | 'mach';
 
 /** The personalities this build implements. */
-export const IMPLEMENTED_PERSONALITIES: readonly Personality[] = ['freebsd'];
+export const IMPLEMENTED_PERSONALITIES = Object.keys(PERSONALITIES) as Personality[];
 
 /** Writeback policies this build implements. */
 export const IMPLEMENTED_WRITEBACK: readonly string[] = ['none'];
@@ -38,8 +39,28 @@ export interface Config {
   };
   pager: { cluster_pages: number; ipc_us: number };
   cpu: { syscall_us: number; per_page_us: number };
-  writeback: { policy: string };
-  memory: { pages: number; max_user_wired_pages: number };
+  writeback: {
+    policy: 'none' | 'syncer' | 'flusher';
+    /** Wake-up period; default 1000 for syncer, 5000 for flusher. */
+    interval_ms: number;
+    /** syncer: write objects dirty for longer than this. */
+    delay_ms: number;
+    /** flusher: write objects dirtied longer ago than this. */
+    expire_ms: number;
+    /** flusher: background writeback above this % of memory.pages dirty. */
+    background_ratio: number;
+    /** flusher: writers are throttled approaching this % of memory.pages dirty. */
+    dirty_ratio: number;
+    /** flusher: longest single throttle pause. */
+    max_pause_ms: number;
+  };
+  memory: {
+    pages: number;
+    /** FreeBSD vm.max_user_wired (0 = no limit). */
+    max_user_wired_pages: number;
+    /** Linux RLIMIT_MEMLOCK in bytes. */
+    memlock_limit_bytes: number;
+  };
   stats: { sample_us: number; warmup_us: number };
 }
 
@@ -53,8 +74,8 @@ export function defaultConfig(): Config {
     device: { channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0 },
     pager: { cluster_pages: 32, ipc_us: 0 },
     cpu: { syscall_us: 0, per_page_us: 0 },
-    writeback: { policy: 'none' },
-    memory: { pages: 0, max_user_wired_pages: 0 },
+    writeback: { policy: 'none', delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 } as Config['writeback'],
+    memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8 << 20 },
     stats: { sample_us: 1000, warmup_us: 0 },
   };
 }
@@ -95,8 +116,20 @@ export const CONFIG_SCHEMA = obj({
   }, ['channels', 'discipline', 'service', 'per_page_us', 'error_rate']),
   pager: obj({ cluster_pages: { type: 'integer', minimum: 1, maximum: 65536 }, ipc_us: nonNeg }, ['cluster_pages', 'ipc_us']),
   cpu: obj({ syscall_us: nonNeg, per_page_us: nonNeg }, ['syscall_us', 'per_page_us']),
-  writeback: obj({ policy: { type: 'string' } }, ['policy']),
-  memory: obj({ pages: { type: 'integer', minimum: 0 }, max_user_wired_pages: { type: 'integer', minimum: 0 } }, ['pages', 'max_user_wired_pages']),
+  writeback: obj({
+    policy: { enum: ['none', 'syncer', 'flusher'] },
+    interval_ms: positive,
+    delay_ms: nonNeg,
+    expire_ms: nonNeg,
+    background_ratio: { type: 'number', minimum: 0, maximum: 100 },
+    dirty_ratio: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    max_pause_ms: nonNeg,
+  }, ['policy', 'delay_ms', 'expire_ms', 'background_ratio', 'dirty_ratio', 'max_pause_ms']),
+  memory: obj({
+    pages: { type: 'integer', minimum: 0 },
+    max_user_wired_pages: { type: 'integer', minimum: 0 },
+    memlock_limit_bytes: { type: 'integer', minimum: 0 },
+  }, ['pages', 'max_user_wired_pages', 'memlock_limit_bytes']),
   stats: obj({ sample_us: positive, warmup_us: nonNeg }, ['sample_us', 'warmup_us']),
 }, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats']);
 
@@ -185,6 +218,10 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   }
   if (c.memory.pages !== 0) {
     throw new ConfigError('memory.pages', 'memory pressure (a finite number of pages) is not implemented yet; use 0 (unlimited)');
+  }
+  if (c.writeback.interval_ms === undefined) c.writeback.interval_ms = c.writeback.policy === 'flusher' ? 5000 : 1000;
+  if (c.writeback.background_ratio > c.writeback.dirty_ratio) {
+    throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);
   }
   if ((c.page_size & (c.page_size - 1)) !== 0) throw new ConfigError('page_size', `must be a power of two (got ${c.page_size})`);
   const s = c.device.service;

@@ -8,6 +8,8 @@ import type { Pager } from './pager/pager.ts';
 import type { Device } from './device/device.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { VmMap } from './vm/map.ts';
+import type { Config } from './config.ts';
+import type { RandomStreams } from './engine/random.ts';
 
 /** Counters of faults that are not errors of the trace. */
 export interface FaultCounts {
@@ -23,6 +25,10 @@ export interface SyncAccount {
 
 /** Shared state and parameters of one simulated kernel. */
 export interface Kernel {
+  /** The resolved run configuration (personality-specific keys are read from it). */
+  config: Config;
+  /** Named random streams of the run. */
+  rng: RandomStreams;
   engine: Engine;
   vm: Vm;
   pager: Pager;
@@ -49,6 +55,10 @@ export interface Personality {
   wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string>;
   /** unwire / munlock. */
   unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string>;
+  /** munmap of [addr, addr+len). */
+  unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string>;
   /** Whether a store to a page under writeback blocks until the I/O completes (FreeBSD, XNU, Mach) or re-dirties it (Linux). */
   readonly writeBlocksOnWriteback: boolean;
+  /** The result code of success (`OK`, or `KERN_SUCCESS` for Mach). */
+  readonly ok: string;
 }

@@ -16,16 +16,15 @@ import { Pager } from './pager/pager.ts';
 import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { VmMap } from './vm/map.ts';
 import type { KernelPath, Wait } from './vm/process.ts';
-import { mapOp, readOp, unmapOp, writeOp } from './vm/ops.ts';
+import { mapOp, readOp, writeOp } from './vm/ops.ts';
 import type { Kernel, Personality, SyncAccount } from './kernel.ts';
-import { freebsd } from './personality/freebsd.ts';
+import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
 import type { ResultSink } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
 
-/** The implemented personalities by name. */
-export const PERSONALITIES: Readonly<Record<string, Personality>> = { freebsd };
+export { PERSONALITIES };
 
 /** Rows buffered in tasks (closed replay) above which the reader pauses. */
 const BUFFER_CAP = 1 << 16;
@@ -227,6 +226,7 @@ export class Simulator {
     );
     pager.device = device;
     this.kernel = {
+      config, rng: this.rng,
       engine: this.engine, vm, pager, device,
       syscallNs: usToNs(config.cpu.syscall_us),
       perPageNs: usToNs(config.cpu.per_page_us),
@@ -309,7 +309,7 @@ export class Simulator {
         gen = syscallOnly(k.syscallNs);
         break;
       case 'unmap':
-        gen = withSyscall(k.syscallNs, unmapOp(k, map, row.addr, row.len));
+        gen = this.personality.unmap(k, map, row.addr, row.len);
         break;
       case 'msync':
         acct = { pages: 0 };
@@ -331,7 +331,7 @@ export class Simulator {
     const row = p.row;
     if (row.op === 'msync') {
       this.syncCount++;
-      if (result === 'OK') {
+      if (result === this.personality.ok) {
         this.syncOk++;
         if (p.tIssue >= this.warmupNs) this.latencies.add(now - p.tIssue);
       } else this.syncErrors[result] = (this.syncErrors[result] ?? 0) + 1;
@@ -342,7 +342,7 @@ export class Simulator {
       });
     } else if (row.op === 'wire' || row.op === 'unwire') {
       this.wireCount++;
-      if (result !== 'OK') this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
+      if (result !== this.personality.ok) this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
     }
     this.sink.op?.({ row, tIssueNs: p.tIssue, tDoneNs: now, result });
     if (p.closed) p.task.opDone(row, now);
@@ -394,7 +394,3 @@ function* syscallOnly(ns: number): KernelPath<string> {
   return 'OK';
 }
 
-function* withSyscall(ns: number, path: KernelPath<string>): KernelPath<string> {
-  if (ns > 0) yield ns;
-  return yield* path;
-}

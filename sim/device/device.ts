@@ -21,6 +21,8 @@ export class Io {
   ok = true;
   /** Queued in the sync-first queue (a synchronous msync waits on it). */
   urgent: boolean;
+  /** Writes a copy of the pages (Mach data_return): page state is not touched when it ends. */
+  copy = false;
   constructor(
     readonly id: number,
     readonly object: VmObject,

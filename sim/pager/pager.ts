@@ -51,10 +51,21 @@ export class Pager {
     return io;
   }
 
+  /**
+   * Writes a copy of pages [first, first+count) of `obj` (a Mach memory
+   * manager storing the data of a data_return): one I/O, page state untouched.
+   */
+  writeCopy(obj: VmObject, first: number, count: number, cause: WritebackCause, urgent: boolean): Io {
+    const io = new Io(this.nextIo++, obj, first, count, cause, urgent);
+    io.copy = true;
+    this.device.submit(io);
+    return io;
+  }
+
   /** Device completion callback. */
   complete(io: Io): void {
     const obj = io.object;
-    for (let i = io.first; i < io.first + io.pages; i++) obj.endWriteback(i, io.ok);
+    if (!io.copy) for (let i = io.first; i < io.first + io.pages; i++) obj.endWriteback(i, io.ok);
     const bytes = io.pages * this.pageSize;
     const t = this.totals;
     t.ios++;

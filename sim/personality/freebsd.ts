@@ -26,6 +26,8 @@ import { collectCluster } from '../pager/cluster.ts';
 import type { MapEntry, VmMap } from '../vm/map.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
+import { unmapOp } from '../vm/ops.ts';
+import { clipTo, cpu, entryPages, mergeSpan, settledEntry, wirePages } from '../vm/entries.ts';
 import { KERN, type KernReturn, toErrno } from './kern.ts';
 
 /** kern_msync: vm_map_sync result → errno (2.1 step 5). */
@@ -44,10 +46,6 @@ export const WIRE_ERRNO: Partial<Record<KernReturn, string>> = {
 
 /** How vm_object_page_clean writes: one cluster at a time, waiting (IO_SYNC), or all queued at once. */
 type CleanMode = 'sync' | 'async';
-
-function* cpu(k: Kernel, ns: number): KernelPath<void> {
-  if (ns > 0) yield ns;
-}
 
 /**
  * vm_object_page_clean over page indices [start, end): scans dirty pages in
@@ -189,62 +187,6 @@ function* msync(k: Kernel, map: VmMap, addr: number, len: number, flags: number,
   return toErrno(kr, MSYNC_ERRNO, 'EINVAL');
 }
 
-/** Pages of an entry. */
-function entryPages(k: Kernel, e: MapEntry): number {
-  return (e.end - e.start) / k.vm.pageSize;
-}
-
-/** Wires (+1) or unwires (-1) every page behind an entry. */
-function wirePages(k: Kernel, map: VmMap, e: MapEntry, delta: number): void {
-  k.vm.forEachPiece(map, e, (obj, first, count) => {
-    for (let i = first; i < first + count; i++) obj.wire(i, delta);
-  });
-}
-
-/**
- * Waits until the entry at `addr` (or, with holesOk, the next one) is not in
- * transition; returns it, or undefined when nothing is mapped there any more.
- */
-function* settledEntry(map: VmMap, addr: number, end: number, holesOk: boolean): KernelPath<MapEntry | undefined> {
-  for (;;) {
-    const e = holesOk ? map.lookupFrom(addr) : map.lookup(addr);
-    if (!e || e.start >= end) return undefined;
-    if (!e.inTransition) return e;
-    yield map.transition;
-  }
-}
-
-/** Clips `e` to [start, end) and returns the piece inside. */
-function clipTo(map: VmMap, e: MapEntry, start: number, end: number): MapEntry {
-  if (e.start < start) e = map.clip(start) as MapEntry;
-  if (e.end > end) map.clip(end);
-  return e;
-}
-
-/** vm_map_mergeable_neighbors: `b` continues `a` with the same object, flags and wiring. */
-function mergeable(a: MapEntry, b: MapEntry): boolean {
-  return a.end === b.start && a.object === b.object && a.submap === b.submap && a.shadow === b.shadow &&
-    a.flags === b.flags && a.offset + (a.end - a.start) === b.offset &&
-    a.wiredCount === b.wiredCount && a.userWired === b.userWired && !a.inTransition && !b.inTransition;
-}
-
-/**
- * vm_map_try_merge_entries over the entries a wire/unwire worked on (the
- * address span [from, to)) and their neighbours on both sides: clipped pieces
- * left in the same state become one entry again.
- */
-function mergeSpan(map: VmMap, from: number, to: number): void {
-  const es = map.entries;
-  const lo = Math.max(1, map.indexFrom(from));
-  for (let i = Math.min(map.indexFrom(to), es.length - 1); i >= lo; i--) {
-    const a = es[i - 1], b = es[i];
-    if (mergeable(a, b)) {
-      map.remove(b);
-      a.end = b.end;
-    }
-  }
-}
-
 type WireAction = 'none' | 'inc' | 'wired';
 
 /** vm_map_wire (2.4): all or nothing; entries are merged back afterwards. */
@@ -379,11 +321,19 @@ function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number
   return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
 }
 
+/** munmap: vm_map_delete waits for in-transition entries and for system wirings (2.4 unwire step 4). */
+function* unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  return yield* unmapOp(k, map, addr, len, true);
+}
+
 /** FreeBSD. */
 export const freebsd: Personality = {
   name: 'freebsd',
   msync,
   wire,
   unwire,
+  unmap,
   writeBlocksOnWriteback: true,
+  ok: 'OK',
 };

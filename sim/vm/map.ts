@@ -11,8 +11,10 @@ import type { WaitQueue } from './process.ts';
 export class MapEntry {
   /** wired_count: system wirings + 1 if user wired. */
   wiredCount = 0;
-  /** MAP_ENTRY_USER_WIRED: user wiring is a flag, not a count (FreeBSD). */
+  /** MAP_ENTRY_USER_WIRED: user wiring is a flag, not a count (FreeBSD); Linux VM_LOCKED. */
   userWired = false;
+  /** Counted user wirings (XNU user_wired_count). */
+  userWiredCount = 0;
   /** MAP_ENTRY_IN_TRANSITION: a wire/unwire is working on this entry. */
   inTransition = false;
 
@@ -36,6 +38,7 @@ export class MapEntry {
     const e = new MapEntry(start, end, this.object, this.offset + (start - this.start), this.flags, this.submap, this.shadow);
     e.wiredCount = this.wiredCount;
     e.userWired = this.userWired;
+    e.userWiredCount = this.userWiredCount;
     e.inTransition = this.inTransition;
     return e;
   }

@@ -55,6 +55,8 @@ export class VmObject {
    * cleaning scan that slept compares it to decide whether to restart.
    */
   generation = 0;
+  /** The object's pager wants every page back, clean or dirty (a mapping said PRECIOUS): pages come in precious. */
+  precious = false;
 
   constructor(
     readonly id: number,
@@ -95,7 +97,7 @@ export class VmObject {
     const i = idx & CHUNK_MASK;
     const s = ch.state[i];
     if (s & Page.RESIDENT) return false;
-    ch.state[i] = s | Page.RESIDENT;
+    ch.state[i] = s | Page.RESIDENT | (this.precious ? Page.PRECIOUS : 0);
     ch.resident++;
     this.counters.resident++;
     return true;
@@ -109,15 +111,17 @@ export class VmObject {
     const ch = this.chunkFor(idx);
     const i = idx & CHUNK_MASK;
     const s = ch.state[i];
+    let n = s | Page.RESIDENT;
     if (!(s & Page.RESIDENT)) {
       ch.resident++;
       this.counters.resident++;
+      if (this.precious) n |= Page.PRECIOUS;
     }
     if (s & Page.DIRTY) {
-      ch.state[i] = s | Page.RESIDENT;
+      ch.state[i] = n;
       return false;
     }
-    ch.state[i] = s | Page.RESIDENT | Page.DIRTY;
+    ch.state[i] = n | Page.DIRTY;
     ch.dirty++;
     this.counters.dirty++;
     this.generation++;
@@ -163,6 +167,24 @@ export class VmObject {
     ch.state[i] = s;
   }
 
+  /** Clears the precious bit of page `idx` (its data went back to the manager). */
+  clearPrecious(idx: number): void {
+    const ch = this.chunks[Math.floor(idx / CHUNK_PAGES)];
+    if (ch) ch.state[idx & CHUNK_MASK] &= ~Page.PRECIOUS;
+  }
+
+  /** Drops the dirty bit of page `idx` without writing it (XNU KILLPAGES discards the data). */
+  discard(idx: number): void {
+    const ch = this.chunks[Math.floor(idx / CHUNK_PAGES)];
+    if (!ch) return;
+    const i = idx & CHUNK_MASK;
+    const s = ch.state[i];
+    if (!(s & Page.DIRTY)) return;
+    ch.state[i] = s & ~Page.DIRTY;
+    ch.dirty--;
+    this.counters.dirty--;
+  }
+
   /** Frees page `idx` (it becomes non-resident). Only for clean, idle, unwired pages. */
   free(idx: number): void {
     const ch = this.chunks[Math.floor(idx / CHUNK_PAGES)];
@@ -170,7 +192,7 @@ export class VmObject {
     const i = idx & CHUNK_MASK;
     const s = ch.state[i];
     if (!(s & Page.RESIDENT)) return;
-    ch.state[i] = s & Page.PRECIOUS;
+    ch.state[i] = 0;
     ch.resident--;
     this.counters.resident--;
   }

@@ -23,7 +23,10 @@ export function mapOp(k: Kernel, map: VmMap, row: TraceRow): void {
   }
   const isSub = (row.flags & Flag.SUBMAP) !== 0;
   const obj = isSub ? undefined : vm.object(row.object);
-  if (obj) obj.sizePages = Math.max(obj.sizePages, (row.offset + (end - row.addr)) / ps);
+  if (obj) {
+    obj.sizePages = Math.max(obj.sizePages, (row.offset + (end - row.addr)) / ps);
+    if (row.flags & Flag.PRECIOUS) obj.precious = true;
+  }
   const shadow = !isSub && row.flags & Flag.PRIVATE ? vm.anonObject(`${row.object}@${map.name}:0x${row.addr.toString(16)}`) : undefined;
   map.insert(new MapEntry(row.addr, end, obj, row.offset, row.flags, isSub ? row.object : undefined, shadow));
 }
@@ -43,17 +46,17 @@ export function dropWiring(k: Kernel, map: VmMap, e: MapEntry): void {
 
 /**
  * Removes the entries in [addr, addr+len); dirty pages stay dirty in their
- * objects. Waits for in-transition entries and, as FreeBSD vm_map_delete does
- * on user maps, until an entry's system wirings are released (a user wiring
- * is dropped implicitly).
+ * objects; wiring of the removed entries is dropped. Waits for in-transition
+ * entries and, with `waitSystemWired` (FreeBSD vm_map_delete on user maps),
+ * until an entry's system wirings are released.
  */
-export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean): KernelPath<string> {
   const vm = k.vm;
   const start = vm.trunc(addr), end = vm.round(addr + len);
   for (;;) {
     const e = map.overlapping(start, end);
     if (!e) break;
-    if (e.inTransition || e.systemWired > 0) {
+    if (e.inTransition || (waitSystemWired && e.systemWired > 0)) {
       yield map.transition;
       continue;
     }
