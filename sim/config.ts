@@ -21,7 +21,7 @@ export type Personality = 'freebsd' | 'xnu' | 'linux' | 'mach';
 export const IMPLEMENTED_PERSONALITIES = Object.keys(PERSONALITIES) as Personality[];
 
 /** Writeback policies this build implements. */
-export const IMPLEMENTED_WRITEBACK: readonly string[] = ['none'];
+export const IMPLEMENTED_WRITEBACK: readonly string[] = ['none', 'syncer', 'flusher'];
 
 /** A fully resolved run configuration (every key present). */
 export interface Config {
@@ -215,9 +215,6 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   }
   if (!IMPLEMENTED_WRITEBACK.includes(c.writeback.policy)) {
     throw new ConfigError('writeback.policy', `'${c.writeback.policy}' is not implemented yet (available: ${IMPLEMENTED_WRITEBACK.join(', ')})`);
-  }
-  if (c.memory.pages !== 0) {
-    throw new ConfigError('memory.pages', 'memory pressure (a finite number of pages) is not implemented yet; use 0 (unlimited)');
   }
   if (c.writeback.interval_ms === undefined) c.writeback.interval_ms = c.writeback.policy === 'flusher' ? 5000 : 1000;
   if (c.writeback.background_ratio > c.writeback.dirty_ratio) {

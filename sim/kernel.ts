@@ -10,6 +10,8 @@ import type { KernelPath } from './vm/process.ts';
 import type { VmMap } from './vm/map.ts';
 import type { Config } from './config.ts';
 import type { RandomStreams } from './engine/random.ts';
+import type { Pageout } from './pager/pageout.ts';
+import type { BackgroundWriteback } from './pager/writeback.ts';
 
 /** Counters of faults that are not errors of the trace. */
 export interface FaultCounts {
@@ -42,6 +44,10 @@ export interface Kernel {
   /** Limit of user-wired pages (0 = none). */
   maxUserWiredPages: number;
   faults: FaultCounts;
+  /** The pageout daemon, when memory is finite. */
+  pageout: Pageout | undefined;
+  /** Background writeback, unless the policy is `none`. */
+  writeback: BackgroundWriteback | undefined;
   /** Bytes stored by write ops to mapped memory. */
   dirtiedBytes: number;
 }

@@ -13,6 +13,8 @@ import { RandomStreams } from './engine/random.ts';
 import { Device } from './device/device.ts';
 import { makeSampler } from './device/service.ts';
 import { Pager } from './pager/pager.ts';
+import { Pageout } from './pager/pageout.ts';
+import { BackgroundWriteback } from './pager/writeback.ts';
 import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { VmMap } from './vm/map.ts';
 import type { KernelPath, Wait } from './vm/process.ts';
@@ -225,16 +227,27 @@ export class Simulator {
       this.rng.get('device.errors'), (io) => pager.complete(io),
     );
     pager.device = device;
+    const memPages = config.memory.pages;
     this.kernel = {
       config, rng: this.rng,
       engine: this.engine, vm, pager, device,
       syscallNs: usToNs(config.cpu.syscall_us),
       perPageNs: usToNs(config.cpu.per_page_us),
       clusterPages: config.pager.cluster_pages,
-      maxUserWiredPages: config.memory.max_user_wired_pages,
+      // FreeBSD vm.max_user_wired defaults to a third of memory
+      maxUserWiredPages: config.memory.max_user_wired_pages || Math.floor(memPages / 3),
       faults: { unmapped_write: 0, unmapped_read: 0 },
       dirtiedBytes: 0,
+      pageout: undefined,
+      writeback: undefined,
     };
+    const k = this.kernel;
+    if (memPages > 0) k.pageout = new Pageout(k, memPages);
+    if (config.writeback.policy !== 'none') {
+      k.writeback = new BackgroundWriteback(k, config.writeback, memPages);
+      k.writeback.arm();
+    }
+    pager.onComplete = (io) => k.pageout?.completed(io);
   }
 
   /** Appends rows (in trace order) to the replay. */
@@ -376,6 +389,12 @@ export class Simulator {
       },
       wire: { count: this.wireCount, errors: sortKeys(this.wireErrors), peak_wired_pages: k.vm.counters.peakWired },
       device: k.device.stats(),
+      memory: { evictions: k.pageout?.evictions ?? 0, pageins: k.vm.counters.pageins, peak_resident_pages: k.vm.counters.peakResident },
+      throttle: {
+        count: k.writeback?.throttle.count ?? 0,
+        total_us: (k.writeback?.throttle.totalNs ?? 0) / 1000,
+        max_us: (k.writeback?.throttle.maxNs ?? 0) / 1000,
+      },
     };
   }
 

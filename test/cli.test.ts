@@ -18,7 +18,7 @@ function syncsim(args: string[], cwd = ROOT) {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
-const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device'];
+const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'throttle'];
 
 describe('syncsim run', () => {
   it('replays the example trace and writes every result file', () => {
@@ -63,6 +63,8 @@ describe('syncsim run', () => {
     expect(Object.keys(s.writeback.by_cause)).toEqual(['msync', 'syncer', 'pageout']);
     expect(Object.keys(s.wire)).toEqual(['count', 'errors', 'peak_wired_pages']);
     expect(Object.keys(s.device)).toEqual(['utilization', 'mean_queue_depth', 'max_queue_depth']);
+    expect(Object.keys(s.memory)).toEqual(['evictions', 'pageins', 'peak_resident_pages']);
+    expect(Object.keys(s.throttle)).toEqual(['count', 'total_us', 'max_us']);
     expect(s.config.personality).toBe('freebsd');
     expect(s.config.device.channels).toBe(1);
   });

@@ -50,10 +50,16 @@ describe('configuration', () => {
     expect(errorOf(() => resolveConfig({ device: { service: { dist: 'weibull' } } }))).toMatch(/^config: key 'device.service.dist': must be one of constant, exponential, uniform, lognormal, empirical/);
   });
 
+  it('writeback.interval_ms defaults per policy', () => {
+    expect(resolveConfig({ writeback: { policy: 'syncer' } }).writeback.interval_ms).toBe(1000);
+    expect(resolveConfig({ writeback: { policy: 'flusher' } }).writeback.interval_ms).toBe(5000);
+    expect(resolveConfig({ writeback: { policy: 'flusher', interval_ms: 250 } }).writeback.interval_ms).toBe(250);
+  });
+
   it('refuses what is not implemented yet, naming the key', () => {
     expect(errorOf(() => resolveConfig({ personality: 'xnu' }))).toBe("config: key 'personality': 'xnu' is not implemented yet (available: freebsd)");
-    expect(errorOf(() => resolveConfig({ writeback: { policy: 'syncer' } }))).toBe("config: key 'writeback.policy': 'syncer' is not implemented yet (available: none)");
-    expect(errorOf(() => resolveConfig({ memory: { pages: 100 } }))).toMatch(/^config: key 'memory.pages': memory pressure/);
+    expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher");
+    expect(errorOf(() => resolveConfig({ writeback: { policy: 'flusher', background_ratio: 30, dirty_ratio: 20 } }))).toBe("config: key 'writeback.background_ratio': must be <= writeback.dirty_ratio (20)");
   });
 
   it('a distribution given with its own dist replaces the default one whole', () => {

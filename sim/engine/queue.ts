@@ -10,6 +10,8 @@
 /** Something that can receive an event. `arg` is whatever was passed to `schedule`. */
 export interface EventTarget {
   fire(arg: unknown, engine: Engine): void;
+  /** A daemon's events (periodic housekeeping) do not keep a run going: `run` ends when only they are left. */
+  readonly daemon?: boolean;
 }
 
 /** Nanoseconds per microsecond: times are integer ns inside, µs at the edges. */
@@ -42,8 +44,10 @@ export class Engine {
   private size = 0;
   private nextSeq = 0;
   private stopped = false;
+  /** Pending events of daemon targets. */
+  private daemons = 0;
 
-  /** Number of pending events. */
+  /** Number of pending events (daemon events included). */
   get pending(): number {
     return this.size;
   }
@@ -57,6 +61,7 @@ export class Engine {
   at(at: number, target: EventTarget, arg?: unknown): void {
     if (!(at >= this.now)) throw new RangeError(`event scheduled in the past: ${at} < ${this.now}`);
     const s = this.nextSeq++;
+    if (target.daemon) this.daemons++;
     // sift up
     let i = this.size++;
     const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
@@ -81,19 +86,20 @@ export class Engine {
   }
 
   /**
-   * Fires events in time order until none is left, `stop()` is called, or the
-   * next event is later than `until` (ns). `onAdvance(t)` is called before the
+   * Fires events in time order until none but daemon events is left, `stop()`
+   * is called, or the next event is later than `until` (ns). `onAdvance(t)` is called before the
    * clock moves to a later time t, so observers can sample the state in force
    * up to t.
    */
   run(until = Infinity, onAdvance?: (t: number) => void): void {
     this.stopped = false;
-    while (this.size > 0 && !this.stopped) {
+    while (this.size > this.daemons && !this.stopped) {
       const t = this.time[0];
       if (t > until) break;
       const target = this.target[0];
       const arg = this.arg[0];
       this.popRoot();
+      if (target.daemon) this.daemons--;
       if (t !== this.now) {
         if (onAdvance) onAdvance(t);
         this.now = t;

@@ -33,6 +33,8 @@ export class Pager {
   readonly totals = new WritebackTotals();
   private nextIo = 0;
   device!: Device;
+  /** Called after each I/O completion (the pageout daemon listens). */
+  onComplete: ((io: Io) => void) | undefined;
 
   constructor(
     private readonly pageSize: number,
@@ -77,5 +79,6 @@ export class Pager {
       offset: io.first * this.pageSize, pages: io.pages, bytes, cause: io.cause, ok: io.ok,
     });
     obj.waitQueue.wakeAll();
+    this.onComplete?.(io);
   }
 }

@@ -23,6 +23,10 @@ export interface RunResult {
   };
   wire: { count: number; errors: Record<string, number>; peak_wired_pages: number };
   device: { utilization: number; mean_queue_depth: number; max_queue_depth: number };
+  /** Memory: pages freed by the pageout daemon, pages brought in (first touches included), peak resident pages. */
+  memory: { evictions: number; pageins: number; peak_resident_pages: number };
+  /** Writer throttling by the `flusher` policy: pauses, their total and longest stall. */
+  throttle: { count: number; total_us: number; max_us: number };
 }
 
 /** summary.json. */
@@ -45,5 +49,7 @@ export function makeSummary(version: string, tracePath: string, rows: number, co
     writeback: r.writeback,
     wire: r.wire,
     device: r.device,
+    memory: r.memory,
+    throttle: r.throttle,
   };
 }

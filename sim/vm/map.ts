@@ -55,6 +55,8 @@ export class VmMap {
   readonly entries: MapEntry[] = [];
   /** Bumped on every structural change (vm_map timestamp). */
   timestamp = 0;
+  /** Pages this task dirtied since its last dirty-throttle check (Linux ratelimit). */
+  dirtiedSinceCheck = 0;
   private last = -1;
 
   constructor(

@@ -5,6 +5,7 @@
  * touched.
  */
 import type { WaitQueue } from './process.ts';
+import type { PageLru } from './lru.ts';
 
 /** Page-state bits. */
 export const Page = {
@@ -23,20 +24,37 @@ const CHUNK_MASK = CHUNK_PAGES - 1;
 export class PageChunk {
   readonly state = new Uint8Array(CHUNK_PAGES);
   readonly wire = new Int32Array(CHUNK_PAGES);
+  /** LRU node of each resident page (0 = none); allocated only with a finite memory. */
+  lru: Int32Array | undefined;
   resident = 0;
   dirty = 0;
   wb = 0;
+  /** Page index of the chunk's first page. */
+  constructor(readonly base: number) {}
 }
 
-/** Whole-VM page counters, shared by all objects (the timeline samples them). */
+/**
+ * Whole-VM page counters shared by all objects (the timeline samples them),
+ * with the clock and, under memory pressure, the LRU list they update.
+ */
 export class PageCounters {
   resident = 0;
+  /** Peak of `resident`. */
+  peakResident = 0;
+  /** Pages that became resident (page-ins, including first touches). */
+  pageins = 0;
   dirty = 0;
   wb = 0;
   /** Pages whose wire count is above zero. */
   wired = 0;
   /** Peak of `wired`. */
   peakWired = 0;
+  /** The simulated clock (the engine). */
+  clock: { readonly now: number } = { now: 0 };
+  /** LRU of resident pages, when memory is finite. */
+  lru: PageLru | undefined;
+  /** Called when an object's first dirty page appears (it starts ageing for background writeback). */
+  onObjectDirty: ((obj: VmObject) => void) | undefined;
 }
 
 /** Kind of object: a named file/segment with a pager, or anonymous COW memory. */
@@ -55,6 +73,10 @@ export class VmObject {
    * cleaning scan that slept compares it to decide whether to restart.
    */
   generation = 0;
+  /** Dirty pages of this object. */
+  dirtyPages = 0;
+  /** When the object went from clean to dirty (ns), -1 while clean (Linux inode dirtied_when). */
+  dirtySince = -1;
   /** The object's pager wants every page back, clean or dirty (a mapping said PRECIOUS): pages come in precious. */
   precious = false;
 
@@ -67,6 +89,43 @@ export class VmObject {
     readonly waitQueue: WaitQueue,
   ) {}
 
+  private becameResident(ch: PageChunk, i: number): void {
+    ch.resident++;
+    const c = this.counters;
+    c.resident++;
+    c.pageins++;
+    if (c.resident > c.peakResident) c.peakResident = c.resident;
+    if (c.lru) {
+      if (!ch.lru) ch.lru = new Int32Array(CHUNK_PAGES);
+      ch.lru[i] = c.lru.insert(this, ch.base + i);
+    }
+  }
+
+  private becameDirty(ch: PageChunk): void {
+    ch.dirty++;
+    this.counters.dirty++;
+    if (this.dirtyPages++ === 0) {
+      this.dirtySince = this.counters.clock.now;
+      this.counters.onObjectDirty?.(this);
+    }
+  }
+
+  private becameClean(ch: PageChunk): void {
+    ch.dirty--;
+    this.counters.dirty--;
+    if (--this.dirtyPages === 0) this.dirtySince = -1;
+  }
+
+  /** Marks page `idx` as just used (moves it to the LRU tail). */
+  touch(idx: number): void {
+    const ch = this.chunks[Math.floor(idx / CHUNK_PAGES)];
+    const lru = this.counters.lru;
+    if (ch && ch.lru && lru) {
+      const id = ch.lru[idx & CHUNK_MASK];
+      if (id) lru.touch(id);
+    }
+  }
+
   /** The chunk holding page `idx`, if any page of it was ever touched. */
   chunkOf(idx: number): PageChunk | undefined {
     return this.chunks[Math.floor(idx / CHUNK_PAGES)];
@@ -75,7 +134,7 @@ export class VmObject {
   private chunkFor(idx: number): PageChunk {
     const c = Math.floor(idx / CHUNK_PAGES);
     let ch = this.chunks[c];
-    if (!ch) ch = this.chunks[c] = new PageChunk();
+    if (!ch) ch = this.chunks[c] = new PageChunk(c * CHUNK_PAGES);
     return ch;
   }
 
@@ -96,10 +155,12 @@ export class VmObject {
     const ch = this.chunkFor(idx);
     const i = idx & CHUNK_MASK;
     const s = ch.state[i];
-    if (s & Page.RESIDENT) return false;
+    if (s & Page.RESIDENT) {
+      if (ch.lru) this.counters.lru?.touch(ch.lru[i]);
+      return false;
+    }
     ch.state[i] = s | Page.RESIDENT | (this.precious ? Page.PRECIOUS : 0);
-    ch.resident++;
-    this.counters.resident++;
+    this.becameResident(ch, i);
     return true;
   }
 
@@ -113,17 +174,16 @@ export class VmObject {
     const s = ch.state[i];
     let n = s | Page.RESIDENT;
     if (!(s & Page.RESIDENT)) {
-      ch.resident++;
-      this.counters.resident++;
       if (this.precious) n |= Page.PRECIOUS;
-    }
+      ch.state[i] = n;
+      this.becameResident(ch, i);
+    } else if (ch.lru) this.counters.lru?.touch(ch.lru[i]);
     if (s & Page.DIRTY) {
       ch.state[i] = n;
       return false;
     }
     ch.state[i] = n | Page.DIRTY;
-    ch.dirty++;
-    this.counters.dirty++;
+    this.becameDirty(ch);
     this.generation++;
     return true;
   }
@@ -133,10 +193,7 @@ export class VmObject {
     const ch = this.chunkFor(idx);
     const i = idx & CHUNK_MASK;
     const s = ch.state[i];
-    if (s & Page.DIRTY) {
-      ch.dirty--;
-      this.counters.dirty--;
-    }
+    if (s & Page.DIRTY) this.becameClean(ch);
     if (!(s & Page.WB)) {
       ch.wb++;
       this.wbPages++;
@@ -161,8 +218,7 @@ export class VmObject {
     }
     if (!ok && !(s & Page.DIRTY)) {
       s |= Page.DIRTY;
-      ch.dirty++;
-      this.counters.dirty++;
+      this.becameDirty(ch);
     }
     ch.state[i] = s;
   }
@@ -181,8 +237,7 @@ export class VmObject {
     const s = ch.state[i];
     if (!(s & Page.DIRTY)) return;
     ch.state[i] = s & ~Page.DIRTY;
-    ch.dirty--;
-    this.counters.dirty--;
+    this.becameClean(ch);
   }
 
   /** Frees page `idx` (it becomes non-resident). Only for clean, idle, unwired pages. */
@@ -192,9 +247,14 @@ export class VmObject {
     const i = idx & CHUNK_MASK;
     const s = ch.state[i];
     if (!(s & Page.RESIDENT)) return;
+    if (s & Page.DIRTY) this.becameClean(ch);
     ch.state[i] = 0;
     ch.resident--;
     this.counters.resident--;
+    if (ch.lru && ch.lru[i]) {
+      this.counters.lru?.remove(ch.lru[i]);
+      ch.lru[i] = 0;
+    }
   }
 
   /** Adds `delta` (+1 or -1) to the wire count of page `idx`, faulting it in when wiring. */

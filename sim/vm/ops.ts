@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel.ts';
 import { Page } from './object.ts';
 import { MapEntry, type VmMap } from './map.ts';
 import type { KernelPath } from './process.ts';
+import { RATELIMIT_PAGES } from '../pager/writeback.ts';
 import { TraceSemanticError } from './vm.ts';
 
 /** Creates a map entry for a `map` row. Errors of the trace (misaligned, overlapping) throw. */
@@ -96,11 +97,15 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
     const obj = r.obj;
     const pieceEnd = Math.min(r.end, end);
     for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
+      let s = obj.state(idx);
+      if (!(s & Page.RESIDENT) && k.pageout) {
+        yield* k.pageout.reserve();
+        s = obj.state(idx);
+      }
       if (!store) {
         if (obj.fault(idx)) faulted++;
         continue;
       }
-      let s = obj.state(idx);
       if (block) {
         while (s & Page.WB) {
           yield obj.waitQueue;
@@ -108,7 +113,7 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
         }
       }
       if (!(s & Page.RESIDENT)) faulted++;
-      obj.dirty(idx);
+      if (obj.dirty(idx) && k.writeback?.throttles && ++map.dirtiedSinceCheck >= RATELIMIT_PAGES) yield* k.writeback.balance(map);
     }
   }
   if (store) k.dirtiedBytes += Math.max(0, Math.min(a, end) - addr);

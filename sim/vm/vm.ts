@@ -37,7 +37,9 @@ export class Vm {
   private nextObjectId = 0;
   private readonly scratch: Resolved = { obj: undefined as unknown as VmObject, idx: 0, end: 0, entry: undefined as unknown as MapEntry };
 
-  constructor(private readonly engine: Engine, readonly pageSize: number) {}
+  constructor(private readonly engine: Engine, readonly pageSize: number) {
+    this.counters.clock = engine;
+  }
 
   /** The named (vnode-like) object, created on first use. */
   object(name: string): VmObject {

@@ -1,0 +1,90 @@
+/**
+ * Memory pressure: with `memory.pages` > 0 a pageout daemon keeps resident
+ * pages under the limit. Before a page is brought in, the oldest clean,
+ * unwired, idle page (LRU order) is freed; dirty pages met on the way are
+ * cleaned first (writeback cause `pageout`) and freed when their write
+ * completes (Dy → WB → C → NR). Wired pages are never freed. Anonymous
+ * (private copy-on-write) dirty pages have no swap to go to and stay.
+ * When nothing can be freed now but laundering is under way, the faulting
+ * thread sleeps until a write completes; when nothing can be freed at all
+ * (everything wired or anonymous), the limit is exceeded rather than
+ * deadlocking.
+ */
+import type { Io } from '../device/device.ts';
+import type { Kernel } from '../kernel.ts';
+import { Page } from '../vm/object.ts';
+import type { KernelPath } from '../vm/process.ts';
+import { WaitQueue } from '../vm/process.ts';
+import { PageLru } from '../vm/lru.ts';
+import { collectCluster } from './cluster.ts';
+
+/** How many LRU pages one reclaim looks at before giving up. */
+const SCAN_MAX = 1024;
+
+/** The pageout daemon of a finite memory. */
+export class Pageout {
+  /** Pages freed to make room. */
+  evictions = 0;
+  /** Pages under pageout writeback. */
+  private laundering = 0;
+  readonly lru = new PageLru();
+  private readonly waiters: WaitQueue;
+
+  constructor(private readonly k: Kernel, readonly limit: number) {
+    this.waiters = new WaitQueue(k.engine);
+    k.vm.counters.lru = this.lru;
+  }
+
+  /** Makes room for one more resident page; may sleep until laundering frees one. */
+  *reserve(): KernelPath<void> {
+    const c = this.k.vm.counters;
+    while (c.resident >= this.limit) {
+      if (this.reclaim()) continue;
+      if (this.laundering === 0) return; // nothing freeable and nothing being cleaned: overcommit
+      yield this.waiters;
+    }
+  }
+
+  /** Frees the oldest freeable page, laundering dirty ones on the way; true if a page was freed. */
+  private reclaim(): boolean {
+    const lru = this.lru;
+    let id = lru.head;
+    for (let scanned = 0; id !== 0 && scanned < SCAN_MAX; scanned++) {
+      const nextId = lru.after(id);
+      const { obj, idx } = lru.page(id);
+      const st = obj.state(idx);
+      if (obj.wireCount(idx) > 0 || st & Page.WB) {
+        // wired or being written: not a candidate now
+      } else if (st & Page.DIRTY) {
+        if (obj.kind === 'vnode') this.launder(obj, idx);
+      } else {
+        obj.free(idx);
+        this.evictions++;
+        return true;
+      }
+      id = nextId;
+    }
+    return false;
+  }
+
+  private launder(obj: Parameters<typeof collectCluster>[0], idx: number): void {
+    const run = collectCluster(obj, idx, this.k.clusterPages);
+    this.laundering += run.count;
+    this.k.pager.write(obj, run.first, run.count, 'pageout', false);
+  }
+
+  /** A writeback I/O completed: free the pages of a pageout that are still clean, idle and unwired; wake waiters. */
+  completed(io: Io): void {
+    if (io.cause === 'pageout') {
+      this.laundering -= io.pages;
+      const obj = io.object;
+      for (let i = io.first; i < io.first + io.pages; i++) {
+        if ((obj.state(i) & (Page.RESIDENT | Page.DIRTY | Page.WB)) === Page.RESIDENT && obj.wireCount(i) === 0) {
+          obj.free(i);
+          this.evictions++;
+        }
+      }
+    }
+    this.waiters.wakeAll();
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Linux mlock / munlock (semantics.md 4.2, mm/mlock.c): VM_LOCKED is a flag
+ * per VMA, modelled as MapEntry.userWired (wiredCount 1 while set, so munmap
+ * drops it). `mlock_fixup` splits a VMA at the range ends and merges the
+ * pieces back with equal neighbours; the pages of a locked VMA are faulted in
+ * and wired (never evicted). A gap stops the walk with ENOMEM and nothing is
+ * rolled back.
+ */
+import { ADDR_LIMIT, Flag } from '../../../traces/types.ts';
+import type { Kernel } from '../../kernel.ts';
+import { clipTo, cpu, entryPages, mergeSpan, wirePages } from '../../vm/entries.ts';
+import type { MapEntry, VmMap } from '../../vm/map.ts';
+import type { KernelPath } from '../../vm/process.ts';
+
+/**
+ * Wire flags mlock/munlock refuse with EINVAL before any other check, the
+ * way mlock2 refuses unknown flag bits: Linux has no system wiring of a
+ * user range (VM_MAP_WIRE_SYSTEM) and never skips holes (HOLESOK). USER and
+ * NOHOLES say what mlock always is, so they, and no flag at all, mean mlock.
+ */
+export const REFUSED_WIRE_FLAGS = Flag.SYSTEM | Flag.HOLESOK;
+
+/** A wire or unwire call as its checks see it: the page-rounded range. */
+export interface LockArgs {
+  k: Kernel;
+  map: VmMap;
+  flags: number;
+  start: number;
+  end: number;
+}
+
+/** One argument check: when `applies`, the call returns `result` with no effect. */
+export interface LockCheck {
+  what: string;
+  applies: (a: LockArgs) => boolean;
+  result: string;
+}
+
+/** RLIMIT_MEMLOCK in pages (`memory.memlock_limit_bytes`, rounded down). */
+export function lockLimitPages(k: Kernel): number {
+  return Math.floor(k.config.memory.memlock_limit_bytes / k.vm.pageSize);
+}
+
+/** Pages of VM_LOCKED entries of `map` inside [start, end) (mm->locked_vm when the range is everything). */
+export function lockedPages(k: Kernel, map: VmMap, start = 0, end = ADDR_LIMIT): number {
+  let bytes = 0;
+  for (const e of map.entries) {
+    if (e.userWired && e.start < end && e.end > start) bytes += Math.min(end, e.end) - Math.max(start, e.start);
+  }
+  return bytes / k.vm.pageSize;
+}
+
+/**
+ * do_mlock's resource check: locked_vm plus the range, less the pages of the
+ * range already locked (count_mm_mlocked_page_nr), must not exceed the limit.
+ */
+function overLimit(a: LockArgs): boolean {
+  const { k, map, start, end } = a;
+  const wanted = lockedPages(k, map) + (end - start) / k.vm.pageSize - lockedPages(k, map, start, end);
+  return wanted > lockLimitPages(k);
+}
+
+const refusedFlags: LockCheck = { what: 'SYSTEM or HOLESOK (not an mlock2 flag)', applies: (a) => (a.flags & REFUSED_WIRE_FLAGS) !== 0, result: 'EINVAL' };
+const wraps: LockCheck = { what: 'range wraps', applies: (a) => a.end > ADDR_LIMIT, result: 'EINVAL' };
+const empty: LockCheck = { what: 'len 0', applies: (a) => a.end === a.start, result: 'OK' };
+
+/** mlock's checks before the VMA walk, in order (4.2, 4.4 mlock row): EINVAL flags; EPERM; EINVAL; len 0; RLIMIT_MEMLOCK. */
+export const MLOCK_CHECKS: readonly LockCheck[] = [
+  refusedFlags,
+  { what: 'can_do_mlock: RLIMIT_MEMLOCK is 0', applies: (a) => lockLimitPages(a.k) === 0, result: 'EPERM' },
+  wraps,
+  empty,
+  { what: 'RLIMIT_MEMLOCK', applies: overLimit, result: 'ENOMEM' },
+];
+
+/** munlock's checks before the VMA walk, in order (4.2, 4.4 munlock row). */
+export const MUNLOCK_CHECKS: readonly LockCheck[] = [refusedFlags, wraps, empty];
+
+/** Sets (lock) or clears VM_LOCKED on `e`, wiring or unwiring its pages; returns the pages that changed. */
+function setLocked(k: Kernel, map: VmMap, e: MapEntry, lock: boolean): number {
+  const pages = entryPages(k, e);
+  wirePages(k, map, e, lock ? +1 : -1);
+  e.userWired = lock;
+  e.wiredCount = lock ? 1 : 0;
+  k.vm.userWiredPages += lock ? pages : -pages;
+  return pages;
+}
+
+/**
+ * apply_vma_lock_flags over [start, end): the VMA containing start must
+ * exist (else ENOMEM, nothing done); each VMA in turn gets mlock_fixup (split
+ * only where its state changes); a gap, or the range running past the last
+ * VMA, is ENOMEM with the earlier VMAs left as they now are. The touched span
+ * is merged back. Returns the result and the pages newly locked.
+ */
+function applyLockFlags(k: Kernel, map: VmMap, start: number, end: number, lock: boolean): { result: string; pages: number } {
+  let vma = map.lookup(start);
+  if (!vma) return { result: 'ENOMEM', pages: 0 };
+  let cur = start;
+  let pages = 0;
+  let result = 'OK';
+  for (;;) {
+    const pieceEnd = Math.min(end, vma.end);
+    if (vma.userWired !== lock) {
+      const changed = setLocked(k, map, clipTo(map, vma, cur, pieceEnd), lock);
+      if (lock) pages += changed;
+    }
+    cur = pieceEnd;
+    if (cur >= end) break;
+    const next = map.lookupFrom(cur);
+    if (!next || next.start !== cur) {
+      result = 'ENOMEM';
+      break;
+    }
+    vma = next;
+  }
+  mergeSpan(map, start, cur);
+  return { result, pages };
+}
+
+/** The page-rounded range of an mlock/munlock call (start rounded down, len + offset rounded up). */
+function lockArgs(k: Kernel, map: VmMap, addr: number, len: number, flags: number): LockArgs {
+  const start = k.vm.trunc(addr);
+  return { k, map, flags, start, end: start + k.vm.round(len + (addr - start)) };
+}
+
+/** Runs `checks` then the VMA walk; populating (faulting in and wiring) costs CPU per page newly locked. */
+function* lockCall(k: Kernel, map: VmMap, addr: number, len: number, flags: number, lock: boolean, checks: readonly LockCheck[]): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  const a = lockArgs(k, map, addr, len, flags);
+  const failed = checks.find((c) => c.applies(a));
+  if (failed) return failed.result;
+  const r = applyLockFlags(k, map, a.start, a.end, lock);
+  yield* cpu(k, r.pages * k.perPageNs);
+  return r.result;
+}
+
+/** mlock (`wire`): sets VM_LOCKED on [addr, addr+len). */
+export function mlock(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
+  return lockCall(k, map, addr, len, flags, true, MLOCK_CHECKS);
+}
+
+/** munlock (`unwire`): clears VM_LOCKED on [addr, addr+len). */
+export function munlock(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
+  return lockCall(k, map, addr, len, flags, false, MUNLOCK_CHECKS);
+}

@@ -1,0 +1,91 @@
+/**
+ * Linux data-integrity writeback of a file range (semantics.md 4.1 "MS_SYNC =
+ * fdatasync of the file byte range", 4.3): `file_write_and_wait_range`, i.e.
+ * `__filemap_fdatawrite_range(WB_SYNC_ALL)` (write_cache_pages over pages
+ * tagged for writeback) followed by `__filemap_fdatawait_range`.
+ */
+import type { Kernel, SyncAccount } from '../../kernel.ts';
+import type { Io } from '../../device/device.ts';
+import type { Run } from '../../pager/cluster.ts';
+import { cpu } from '../../vm/entries.ts';
+import { Page, type VmObject } from '../../vm/object.ts';
+import type { KernelPath } from '../../vm/process.ts';
+
+/**
+ * tag_pages_for_writeback: the dirty pages of [first, end) at the start of
+ * the sync, in index order (PAGECACHE_TAG_TOWRITE). Pages dirtied later are
+ * not this sync's business (livelock avoidance).
+ */
+export function tagToWrite(obj: VmObject, first: number, end: number): number[] {
+  const tagged: number[] = [];
+  for (let i = obj.next(first, end, Page.DIRTY); i >= 0; i = obj.next(i + 1, end, Page.DIRTY)) tagged.push(i);
+  return tagged;
+}
+
+/**
+ * The run of one writeback I/O starting at `tagged[at]`: the following
+ * tagged pages that are contiguous in the file and still dirty and idle, at
+ * most `max` pages. Forward only and never outside the tagged range (Linux
+ * writes the range in index order; unlike FreeBSD's cluster it does not
+ * reach back nor past the range).
+ */
+export function towriteRun(obj: VmObject, tagged: readonly number[], at: number, max: number): Run {
+  const first = tagged[at];
+  let count = 1;
+  while (count < max && at + count < tagged.length && tagged[at + count] === first + count &&
+    (obj.state(first + count) & (Page.DIRTY | Page.WB)) === Page.DIRTY) count++;
+  return { first, count };
+}
+
+/**
+ * write_cache_pages(WB_SYNC_ALL) over the pages tagged at the start: a
+ * tagged page no longer dirty is skipped ("someone wrote it for us"); a
+ * tagged page under writeback (WBD: redirtied while being written) is waited
+ * for and then written if still dirty; the others are written in runs of
+ * {@link towriteRun}. Every I/O is queued at once; none is awaited here.
+ */
+export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<Io[]> {
+  const tagged = tagToWrite(obj, first, end);
+  const ios: Io[] = [];
+  let at = 0;
+  while (at < tagged.length) {
+    const idx = tagged[at];
+    if (!(obj.state(idx) & Page.DIRTY)) {
+      at++;
+      continue;
+    }
+    if (obj.state(idx) & Page.WB) {
+      // folio_wait_writeback, then look at the page again
+      while (obj.state(idx) & Page.WB) yield obj.waitQueue;
+      continue;
+    }
+    const run = towriteRun(obj, tagged, at, k.clusterPages);
+    ios.push(k.pager.write(obj, run.first, run.count, 'msync', true));
+    acct.pages += run.count;
+    yield* cpu(k, run.count * k.perPageNs);
+    at += run.count;
+  }
+  return ios;
+}
+
+/**
+ * __filemap_fdatawait_range: waits, in index order, for every page of
+ * [first, end) under writeback when the scan reaches it, whoever started the
+ * I/O. A page that goes under writeback behind the scan is not waited for.
+ */
+export function* fdatawait(obj: VmObject, first: number, end: number): KernelPath<void> {
+  for (let i = obj.next(first, end, Page.WB); i >= 0; i = obj.next(i + 1, end, Page.WB)) {
+    while (obj.state(i) & Page.WB) yield obj.waitQueue;
+  }
+}
+
+/**
+ * file_write_and_wait_range over pages [first, end) of `obj`: write, then
+ * wait. Returns false when an I/O this call issued failed (the errseq_t
+ * error of writeback started by others is not modelled).
+ */
+export function* writeAndWaitRange(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<boolean> {
+  const ios = yield* fdatawrite(k, acct, obj, first, end);
+  yield* fdatawait(obj, first, end);
+  return ios.every((io) => io.ok);
+}
