@@ -128,9 +128,9 @@ describe('syncsim run', () => {
     const r1 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--set', 'device.chanels=2']);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain("key 'device.chanels': unknown key");
-    const r2 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--set', 'personality=xnu']);
+    const r2 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--set', 'personality=solaris']);
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toContain("key 'personality': 'xnu' is not implemented yet");
+    expect(r2.stderr).toContain("key 'personality': must be one of freebsd, xnu, linux, mach");
     const r3 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--replay', 'sideways']);
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain("key 'replay': must be one of closed, open");

@@ -56,8 +56,8 @@ describe('configuration', () => {
     expect(resolveConfig({ writeback: { policy: 'flusher', interval_ms: 250 } }).writeback.interval_ms).toBe(250);
   });
 
-  it('refuses what is not implemented yet, naming the key', () => {
-    expect(errorOf(() => resolveConfig({ personality: 'xnu' }))).toBe("config: key 'personality': 'xnu' is not implemented yet (available: freebsd)");
+  it('refuses unknown personalities and policies, naming the key', () => {
+    expect(errorOf(() => resolveConfig({ personality: 'solaris' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach");
     expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher");
     expect(errorOf(() => resolveConfig({ writeback: { policy: 'flusher', background_ratio: 30, dirty_ratio: 20 } }))).toBe("config: key 'writeback.background_ratio': must be <= writeback.dirty_ratio (20)");
   });
