@@ -17,7 +17,9 @@
  *   contiguous dirty idle pages of at most `pager.cluster_pages`, all queued
  *   at once; a tagged page still under writeback (WBD) is waited for and then
  *   written; then it waits, in index order, for every page of the range under
- *   writeback, whoever started it. A run never reaches outside the range.
+ *   writeback, whoever started it (another msync, the flusher, the pageout
+ *   daemon). A run never reaches outside the range. Its own I/Os are urgent
+ *   (promoted under `sync_first`); writeback started by others is not.
  * - An I/O error makes MS_SYNC return EIO at once when it was one of its own
  *   I/Os (Linux's errseq_t reporting of errors of writeback started by others
  *   is not modelled, open question 3); the failed pages are dirty again, as
@@ -31,24 +33,34 @@
  *   of a user range and mlock never skips holes. Any other combination,
  *   including no flag, is mlock (`wire`) or munlock (`unwire`).
  * - RLIMIT_MEMLOCK is `memory.memlock_limit_bytes` rounded down to pages; the
- *   process has no CAP_IPC_LOCK, so a limit of 0 makes mlock EPERM. locked_vm
- *   is counted per task (the pages of its VM_LOCKED entries);
- *   `memory.max_user_wired_pages` (FreeBSD) is ignored.
+ *   process has no CAP_IPC_LOCK, so a limit of 0 bytes makes mlock EPERM (a
+ *   limit under one page makes any mlock ENOMEM). locked_vm is counted per
+ *   task (the pages of its VM_LOCKED entries); `memory.max_user_wired_pages`
+ *   (FreeBSD) is ignored.
+ * - Check order of mlock: refused flags (EINVAL), EPERM, wrap (EINVAL), len 0
+ *   (OK), RLIMIT_MEMLOCK (ENOMEM), then the VMA walk, as in the 4.4 table
+ *   (mm/mlock.c checks the limit first and the overflow inside
+ *   apply_vma_lock_flags: the two orders differ only for a wrapping range
+ *   longer than the limit); munlock: refused flags, wrap, len 0, walk. The range is rounded as the
+ *   kernel does (start down, len + offset up), so an unaligned address with
+ *   len 0 still locks its page.
  * - A VM_LOCKED entry has all its pages faulted in and wired (+1 per locked
  *   mapping) at once, also when a later gap makes mlock fail (Linux would
  *   fault the not-yet-present pages of those VMAs on first touch). Populating
  *   costs `cpu.per_page_us` per page newly locked, after the map has been
  *   updated; faults never fail, so populate's EAGAIN/ENOMEM cannot happen.
+ *   As for every personality (shared wirePages), wiring faults pages in
+ *   without asking the pageout daemon for room first; locked pages are then
+ *   never evicted, and are evictable again once munlocked.
  * - munmap removes the entries and drops VM_LOCKED without waiting for
  *   anything; its own argument checks are not modelled (the range is rounded
  *   as for every personality). Dirty pages stay dirty in the object.
  */
-import type { Personality } from '../kernel.ts';
+import type { Kernel, Personality } from '../kernel.ts';
 import { cpu } from '../vm/entries.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { unmapOp } from '../vm/ops.ts';
-import type { Kernel } from '../kernel.ts';
 import { msync } from './linux/msync.ts';
 import { mlock, munlock } from './linux/mlock.ts';
 

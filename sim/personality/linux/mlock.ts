@@ -67,7 +67,7 @@ const empty: LockCheck = { what: 'len 0', applies: (a) => a.end === a.start, res
 /** mlock's checks before the VMA walk, in order (4.2, 4.4 mlock row): EINVAL flags; EPERM; EINVAL; len 0; RLIMIT_MEMLOCK. */
 export const MLOCK_CHECKS: readonly LockCheck[] = [
   refusedFlags,
-  { what: 'can_do_mlock: RLIMIT_MEMLOCK is 0', applies: (a) => lockLimitPages(a.k) === 0, result: 'EPERM' },
+  { what: 'can_do_mlock: RLIMIT_MEMLOCK is 0', applies: (a) => a.k.config.memory.memlock_limit_bytes === 0, result: 'EPERM' },
   wraps,
   empty,
   { what: 'RLIMIT_MEMLOCK', applies: overLimit, result: 'ENOMEM' },
