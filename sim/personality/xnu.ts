@@ -1,7 +1,88 @@
 /**
- * The xnu personality (semantics.md). Not implemented yet: null until it is.
+ * The XNU personality (semantics.md section 3, HEAD xnu-11417): BSD msync
+ * (msync_nocancel) mapped to vm_map_msync / vm_object_sync /
+ * memory_object_lock_page, mlock/munlock and kernel wiring through
+ * vm_map_wire_nested / vm_map_unwire_nested with counted user wirings, and
+ * munmap through vm_map_delete.
+ *
+ * Choices where the kernel has no equivalent or semantics.md leaves one
+ * (documented in the README):
+ * - Objects: every named object is a vnode-like object with a pager; the only
+ *   anonymous (internal) objects are the copy-on-write objects of PRIVATE
+ *   mappings, and a PRIVATE entry maps that object from the start (XNU
+ *   creates it at the first write fault or wiring). So msync never writes
+ *   anything through a PRIVATE entry, not even the file's own dirty pages.
+ * - KILLPAGES over a PRIVATE entry discards the dirty data of its private
+ *   pages that are neither wired nor busy when its copy-on-write object is
+ *   referenced by that one entry (clipping an entry, e.g. by wiring part of
+ *   it, shares the object: then nothing happens, kill_pages = -1; open
+ *   question 7). XNU also requires the object to have no backing object,
+ *   which a real COW object of a file mapping has; the model reads PRIVATE
+ *   memory as anonymous memory here (MADV_FREE's use). Over a named object
+ *   KILLPAGES only deactivates. DEACTIVATE changes nothing the model tracks
+ *   (reference bits and the inactive queue are not modelled). Neither writes
+ *   or waits for anything.
+ * - MS_ASYNC issues its runs' I/Os and returns without waiting for them (it
+ *   does wait for pages already busy); the pages stay under writeback until
+ *   each I/O completes, when the UPL commit happens (open question 4).
+ * - Runs of returned pages are bounded by MAX_UPL_TRANSFER_BYTES (1 MiB:
+ *   256 pages of 4 KiB) and by the msync range; `pager.cluster_pages` (FreeBSD's
+ *   vm_pageout_page_count) has no XNU equivalent and is not honoured.
+ * - A synchronous msync writes one run at a time and waits for each
+ *   (UPL_IOSYNC); an I/O error leaves the pages dirty but msync still returns
+ *   OK (HEAD ignores vm_object_sync's result: EIO never happens).
+ * - With INVALIDATE, clean pages are freed during the scan; returned pages are
+ *   freed when their write completes (free_when_done), if still clean, idle
+ *   and unwired; wired pages are cleaned but never freed. A successful write
+ *   strips the precious bit of its pages (UPL commit); clean precious pages
+ *   are returned (RETURN_ALL).
+ * - A sub-map entry is recursed into with vm_map_msync (any depth); a hole in
+ *   the sub-map makes the call ENOMEM; a sub-map already on the recursion path
+ *   (a cycle) is skipped; a sub-map name no task ever used counts as a hole.
+ * - Wire flags: `USER` is mlock/munlock (user_wire TRUE), no `USER` a kernel
+ *   wiring (vm_map_wire_kernel, user_wire FALSE); `SYSTEM`, `HOLESOK` and
+ *   `NOHOLES` are ignored (XNU wiring never skips holes).
+ * - The user wire limit (per task and global alike, as XNU's defaults) is
+ *   `memory.max_user_wired_pages` when set (vm.global_user_wire_limit /
+ *   vm.user_wire_limit), else memory size × wire_limit_percents[log2(bytes)
+ *   − 32] (70 % below 8 GiB, up to 97 %; the macOS table without jetsam),
+ *   keeping at most 32 GiB out of reach, when `memory.pages` > 0; unlimited
+ *   when `memory.pages` is 0. The global check counts every wired page
+ *   (kernel wirings too); RLIMIT_MEMLOCK is not modelled.
+ * - Where XNU panics (a kernel wiring past MAX_WIRE_COUNT; a kernel unwire of
+ *   an unmapped start, an unwired or in-transition entry, or across a hole),
+ *   the model fails instead: ENOMEM (KERN_FAILURE) for the wiring, EINVAL with
+ *   no effect for the unwiring, which also refuses an entry with no kernel
+ *   wiring (XNU would silently take a user wiring).
+ * - Sub-map entries are wired as one entry whose pages are those one level
+ *   down (XNU recurses into the sub-map's own entries' counts).
+ * - munmap waits for entries in transition and, as HEAD's vm_map_delete does
+ *   ("we must always wait for kernel wirings"), until kernel wirings are
+ *   released, then drops the user wirings; dirty pages stay in their object.
+ * - A store to a page under writeback blocks until the I/O completes (open
+ *   question 1).
  */
-import type { Personality } from '../kernel.ts';
+import type { Kernel, Personality } from '../kernel.ts';
+import type { VmMap } from '../vm/map.ts';
+import type { KernelPath } from '../vm/process.ts';
+import { cpu } from '../vm/entries.ts';
+import { unmapOp } from '../vm/ops.ts';
+import { msync } from './xnu/msync.ts';
+import { unwire, wire } from './xnu/wire.ts';
 
-/** xnu, or null while not implemented. */
-export const xnu: Personality | null = null;
+/** munmap: vm_map_delete waits for in-transition entries and kernel wirings, then drops user wirings. */
+function* unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  return yield* unmapOp(k, map, addr, len, true);
+}
+
+/** XNU. */
+export const xnu: Personality = {
+  name: 'xnu',
+  msync,
+  wire,
+  unwire,
+  unmap,
+  writeBlocksOnWriteback: true,
+  ok: 'OK',
+};

@@ -1,0 +1,244 @@
+/**
+ * XNU wiring (semantics.md 3.7): mlock/munlock and kernel wiring through
+ * vm_map_wire_nested / vm_map_unwire_nested, with add_wire_counts /
+ * subtract_wire_counts keeping a counted user wiring per entry
+ * (user_wired_count, MapEntry.userWiredCount) next to wired_count (kernel
+ * wirings + 1 while the entry is user wired).
+ */
+import { ADDR_LIMIT, Flag } from '../../../traces/types.ts';
+import type { Kernel } from '../../kernel.ts';
+import type { MapEntry, VmMap } from '../../vm/map.ts';
+import type { KernelPath } from '../../vm/process.ts';
+import { clipTo, cpu, entryPages, mergeSpan, wirePages } from '../../vm/entries.ts';
+import { KERN, type KernReturn, toErrno } from '../kern.ts';
+
+/** MAX_WIRE_COUNT (osfmk/vm/vm_map_xnu.h): the largest wired_count and user_wired_count of an entry. */
+export const MAX_WIRE_COUNT = 65535;
+
+/** wire_limit_percents of osfmk/vm/vm_kern.c without jetsam (macOS), indexed by log2(memory size) - 32, clamped. */
+export const WIRE_LIMIT_PERCENTS: readonly number[] = [70, 73, 76, 79, 82, 85, 88, 91, 94, 97];
+/** VM_USER_WIREABLE_MIN_CONFIG: the percentage starts to grow above 2^32 bytes of memory. */
+const USER_WIREABLE_MIN_CONFIG = 32;
+/** VM_NOT_USER_WIREABLE_MAX: at most this many bytes are kept from user wiring. */
+const NOT_USER_WIREABLE_MAX = 32 * 2 ** 30;
+
+/**
+ * kmem_set_user_wire_limits: vm_global_user_wire_limit, which is also the
+ * default vm_per_task_user_wire_limit, for a memory of `memPages` pages of
+ * `pageSize` bytes, in pages (rounded down); Infinity when memory is
+ * unlimited (`memPages` 0).
+ */
+export function userWireLimitPages(memPages: number, pageSize: number): number {
+  if (memPages <= 0) return Infinity;
+  const mem = memPages * pageSize;
+  let log = 0;
+  while (2 ** (log + 1) <= mem) log++;
+  const i = Math.min(Math.max(log - USER_WIREABLE_MIN_CONFIG, 0), WIRE_LIMIT_PERCENTS.length - 1);
+  let limit = Math.floor((mem * WIRE_LIMIT_PERCENTS[i]) / 100);
+  if (mem - limit > NOT_USER_WIREABLE_MAX) limit = mem - NOT_USER_WIREABLE_MAX;
+  return Math.floor(limit / pageSize);
+}
+
+/** The user wire limit in pages: `memory.max_user_wired_pages` when set (the sysctls), else the default for `memory.pages`. */
+function userWireLimit(k: Kernel): number {
+  const m = k.config.memory;
+  return m.max_user_wired_pages > 0 ? m.max_user_wired_pages : userWireLimitPages(m.pages, k.vm.pageSize);
+}
+
+/** map->user_wire_size in pages: the sizes of the map's user-wired entries. */
+function mapUserWirePages(k: Kernel, map: VmMap): number {
+  let n = 0;
+  for (const e of map.entries) if (e.userWiredCount > 0) n += entryPages(k, e);
+  return n;
+}
+
+/** mlock: vm_map_wire result → errno (3.7); anything else is ENOMEM. Also used for munlock and kernel wiring. */
+export const WIRE_ERRNO: Partial<Record<KernReturn, string>> = {
+  [KERN.SUCCESS]: 'OK',
+  [KERN.INVALID_ARGUMENT]: 'EINVAL',
+  [KERN.RESOURCE_SHORTAGE]: 'EAGAIN',
+};
+
+/**
+ * add_wire_counts: a user wiring counts every time (user_wired_count++) but
+ * adds to wired_count, and is checked against the limits, only on the entry's
+ * first one; a kernel wiring adds to wired_count. The limits: the entry's
+ * pages plus the map's user-wired pages over the per-task limit, or plus every
+ * wired page of the system over the global limit.
+ */
+function addWireCounts(k: Kernel, map: VmMap, e: MapEntry, user: boolean): KernReturn {
+  if (!user) {
+    if (e.wiredCount >= MAX_WIRE_COUNT) return KERN.FAILURE; // XNU panics: "too many wirings"
+    e.wiredCount++;
+    return KERN.SUCCESS;
+  }
+  if (e.userWiredCount === 0) {
+    const pages = entryPages(k, e);
+    const limit = userWireLimit(k);
+    if (pages + mapUserWirePages(k, map) > limit || pages + k.vm.counters.wired > limit) return KERN.RESOURCE_SHORTAGE;
+    if (e.wiredCount >= MAX_WIRE_COUNT) return KERN.FAILURE;
+    e.wiredCount++;
+    k.vm.userWiredPages += pages;
+  }
+  if (e.userWiredCount >= MAX_WIRE_COUNT) return KERN.FAILURE;
+  e.userWiredCount++;
+  e.userWired = true;
+  return KERN.SUCCESS;
+}
+
+/** subtract_wire_counts: the last user wiring of an entry gives back its wired_count share. */
+function subtractWireCounts(k: Kernel, e: MapEntry, user: boolean): void {
+  if (!user) {
+    e.wiredCount--;
+    return;
+  }
+  if (e.userWiredCount === 1) {
+    e.wiredCount--;
+    k.vm.userWiredPages -= entryPages(k, e);
+  }
+  e.userWiredCount--;
+  e.userWired = e.userWiredCount > 0;
+}
+
+/** Whether a hole follows `e` inside a range ending at `end`. */
+function holeAfter(map: VmMap, e: MapEntry, end: number): boolean {
+  if (e.end >= end) return false;
+  const n = map.next(e);
+  return !n || n.start > e.end;
+}
+
+/**
+ * vm_map_unwire_nested (3.7): entries in transition, unwired entries (for a
+ * user unwire: entries without a user wiring) and a non-sub-map entry followed
+ * by a hole in the range are skipped; every other entry loses one wiring, and
+ * its pages are unwired when wired_count reaches 0. Never fails once the start
+ * is mapped; the caller has checked a kernel unwire (see {@link kernelUnwirePanics}).
+ */
+function mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: boolean): KernReturn {
+  if (start === end) return KERN.SUCCESS;
+  let e = map.lookup(start);
+  if (!e) return KERN.INVALID_ADDRESS;
+  while (e && e.start < end) {
+    if (e.inTransition || e.wiredCount === 0 || (user && e.userWiredCount === 0)) {
+      e = map.next(e);
+      continue;
+    }
+    e = clipTo(map, e, Math.max(start, e.start), end);
+    const n = map.next(e);
+    if (holeAfter(map, e, end) && !(e.flags & Flag.SUBMAP)) {
+      e = n;
+      continue;
+    }
+    subtractWireCounts(k, e, user);
+    if (e.wiredCount === 0) wirePages(k, map, e, -1);
+    e = n;
+  }
+  mergeSpan(map, start, end);
+  map.transition.wakeAll();
+  return KERN.SUCCESS;
+}
+
+/**
+ * The conditions under which XNU panics on a kernel unwire of [start, end):
+ * start unmapped, an entry in transition or not wired, a hole; and (the
+ * model's addition) an entry without kernel wirings, whose user wiring XNU
+ * would silently take.
+ */
+function kernelUnwirePanics(map: VmMap, start: number, end: number): boolean {
+  const first = map.lookup(start);
+  if (!first) return true;
+  for (let e: MapEntry | undefined = first; e && e.start < end; e = map.next(e)) {
+    if (e.inTransition || e.wiredCount === 0 || e.systemWired === 0 || holeAfter(map, e, end)) return true;
+  }
+  return false;
+}
+
+/**
+ * vm_map_wire_nested (3.7). Walks the entries from `start`: an entry in
+ * transition is waited for and looked up again (gone → KERN_FAILURE); an
+ * entry already wired only gets its count (and the walk jumps to the next
+ * entry, hole or not); an unwired entry is checked for a hole after it
+ * (KERN_INVALID_ADDRESS), counted, then its pages are faulted in and wired
+ * while it is in transition. Success merges the entries back; failure undoes
+ * what was done with vm_map_unwire_nested over [start, s).
+ */
+function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean): KernelPath<KernReturn> {
+  if (start === end) return KERN.SUCCESS;
+  let e = map.lookup(start);
+  if (!e) return KERN.INVALID_ADDRESS;
+  let s = start;
+  let rc: KernReturn = KERN.SUCCESS;
+  while (e && s < end) {
+    if (e.inTransition) {
+      yield map.transition;
+      e = map.lookup(s);
+      if (!e) {
+        rc = KERN.FAILURE;
+        break;
+      }
+      continue;
+    }
+    e = clipTo(map, e, s, end);
+    if (e.wiredCount > 0) {
+      rc = addWireCounts(k, map, e, user);
+      if (rc !== KERN.SUCCESS) break;
+      e = map.next(e);
+      if (e) s = e.start;
+      continue;
+    }
+    if (holeAfter(map, e, end)) {
+      rc = KERN.INVALID_ADDRESS;
+      break;
+    }
+    rc = addWireCounts(k, map, e, user);
+    if (rc !== KERN.SUCCESS) break;
+    e.inTransition = true;
+    const tStart = e.start, tEnd = e.end;
+    // the map is unlocked while vm_fault_wire faults in and wires every page
+    yield* cpu(k, entryPages(k, e) * k.perPageNs);
+    for (let x = map.lookupFrom(tStart); x && x.start < tEnd; x = map.next(x)) {
+      wirePages(k, map, x, +1);
+      x.inTransition = false;
+    }
+    map.transition.wakeAll();
+    e = map.lookupFrom(tEnd);
+    if (e && tEnd !== end && e.start !== tEnd) {
+      // a "new" hole appeared while the map was unlocked
+      s = tEnd;
+      rc = KERN.INVALID_ADDRESS;
+      break;
+    }
+    if (e) s = e.start;
+  }
+  if (rc === KERN.SUCCESS) mergeSpan(map, start, end);
+  else mapUnwire(k, map, start, s, user);
+  map.transition.wakeAll();
+  return rc;
+}
+
+/** The page-rounded range of a wire call, or undefined when it overflows (vm_map_range_overflows). */
+function wireRange(k: Kernel, addr: number, len: number): { start: number; end: number } | undefined {
+  const start = k.vm.trunc(addr);
+  const end = k.vm.round(addr + len);
+  return end > ADDR_LIMIT ? undefined : { start, end };
+}
+
+/** mlock (USER) or a kernel wiring (no USER): overflow → EINVAL, len 0 → OK, then vm_map_wire_kernel. */
+export function* wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  const r = wireRange(k, addr, len);
+  if (!r) return 'EINVAL';
+  if (len === 0) return 'OK';
+  const kr = yield* mapWire(k, map, r.start, r.end, (flags & Flag.USER) !== 0);
+  return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
+}
+
+/** munlock (USER) or a kernel unwiring (no USER): overflow → EINVAL, then vm_map_unwire; a kernel unwire XNU would panic on → EINVAL. */
+export function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
+  yield* cpu(k, k.syscallNs);
+  const r = wireRange(k, addr, len);
+  if (!r) return 'EINVAL';
+  const user = (flags & Flag.USER) !== 0;
+  if (!user && r.start !== r.end && kernelUnwirePanics(map, r.start, r.end)) return 'EINVAL';
+  return toErrno(mapUnwire(k, map, r.start, r.end, user), WIRE_ERRNO, 'ENOMEM');
+}
