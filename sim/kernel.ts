@@ -8,6 +8,7 @@ import type { Pager } from './pager/pager.ts';
 import type { Device } from './device/device.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { VmMap } from './vm/map.ts';
+import type { VmObject } from './vm/object.ts';
 import type { Config } from './config.ts';
 import type { RandomStreams } from './engine/random.ts';
 import type { Pageout } from './pager/pageout.ts';
@@ -48,6 +49,8 @@ export interface Kernel {
   pageout: Pageout | undefined;
   /** Background writeback, unless the policy is `none`. */
   writeback: BackgroundWriteback | undefined;
+  /** Per-object state a personality keeps for the run (e.g. the Mach memory manager of each object). */
+  objectState: Map<VmObject, unknown>;
   /** Bytes stored by write ops to mapped memory. */
   dirtiedBytes: number;
 }

@@ -240,6 +240,7 @@ export class Simulator {
       dirtiedBytes: 0,
       pageout: undefined,
       writeback: undefined,
+      objectState: new Map(),
     };
     const k = this.kernel;
     if (memPages > 0) k.pageout = new Pageout(k, memPages);

@@ -45,6 +45,18 @@ export class Pageout {
     }
   }
 
+  /**
+   * The daemon's own pass, without sleeping: frees (or starts cleaning) pages
+   * until resident pages are back under the limit, e.g. after wiring faulted
+   * pages in past it.
+   */
+  trim(): void {
+    const c = this.k.vm.counters;
+    while (c.resident > this.limit && this.reclaim()) {
+      // freed one; go on
+    }
+  }
+
   /** Frees the oldest freeable page, laundering dirty ones on the way; true if a page was freed. */
   private reclaim(): boolean {
     const lru = this.lru;
@@ -84,6 +96,7 @@ export class Pageout {
           this.evictions++;
         }
       }
+      this.trim();
     }
     this.waiters.wakeAll();
   }

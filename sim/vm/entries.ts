@@ -17,11 +17,15 @@ export function entryPages(k: Kernel, e: MapEntry): number {
   return (e.end - e.start) / k.vm.pageSize;
 }
 
-/** Wires (+1) or unwires (-1) every page behind an entry. */
+/**
+ * Wires (+1) or unwires (-1) every page behind an entry. Wiring faults pages
+ * in; under memory pressure the pageout daemon then trims other pages.
+ */
 export function wirePages(k: Kernel, map: VmMap, e: MapEntry, delta: number): void {
   k.vm.forEachPiece(map, e, (obj, first, count) => {
     for (let i = first; i < first + count; i++) obj.wire(i, delta);
   });
+  if (delta > 0) k.pageout?.trim();
 }
 
 /**
