@@ -162,7 +162,7 @@ describe('memory pressure', () => {
     expect(resultOf(o, 5)).toBe('OK');
   });
 
-  it('property: no wired page is ever evicted and no dirty page is dropped without being written', () => {
+  it.each(['freebsd', 'xnu', 'linux', 'mach'])('property (%s): no wired page is ever evicted and no dirty page is dropped without being written', (personality) => {
     fc.assert(fc.property(
       fc.array(fc.record({
         op: fc.constantFrom('write', 'write', 'read', 'wire', 'unwire', 'msync'),
@@ -175,14 +175,16 @@ describe('memory pressure', () => {
         let t = 0;
         for (const o of ops) {
           t += o.dt;
-          const flags = o.op === 'wire' || o.op === 'unwire' ? (o.flags === 'SYSTEM' ? 'SYSTEM' : 'USER') : o.op === 'msync' ? (['SYNC', 'ASYNC', 'INVALIDATE'].includes(o.flags) ? o.flags : 'SYNC') : '';
+          let flags = o.op === 'wire' || o.op === 'unwire' ? (o.flags === 'SYSTEM' ? 'SYSTEM' : 'USER') : o.op === 'msync' ? (['SYNC', 'ASYNC', 'INVALIDATE'].includes(o.flags) ? o.flags : 'SYNC') : '';
+          // Mach's INVALIDATE without SYNC/ASYNC discards dirty non-precious data by design
+          if (personality === 'mach' && flags === 'INVALIDATE') flags = 'SYNC|INVALIDATE';
           b.op(t, o.op as 'write', A + o.page * PS, o.pages * PS, flags);
         }
         b.op(t + 1, 'write', 0x20000000, 16 * PS);
         const bad: string[] = [];
         const lastStore = new Map<number, number>();
         const lastWrite = new Map<number, number>();
-        const sim = new Simulator(resolveConfig({ memory: { pages: mem }, writeback: { policy, interval_ms: 1 } }), {
+        const sim = new Simulator(resolveConfig({ personality, memory: { pages: mem }, writeback: { policy, interval_ms: 1 } }), {
           sync() {}, timeline() {},
           writeback(w) {
             for (let p = w.offset / PS; p < w.offset / PS + w.pages; p++) lastWrite.set(p, w.tSubmitNs);
