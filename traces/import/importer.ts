@@ -1,0 +1,37 @@
+/**
+ * The shape of a trace importer: a foreign format in, native rows out,
+ * streamed (a 100-million-row input never has to fit in memory).
+ */
+import type { RowInput } from '../writer.ts';
+
+/** Options common to every importer (`syncsim import`'s flags). */
+export interface ImportOptions {
+  /** Page size the addresses are laid out with (default 4096). */
+  pageSize: number;
+  /** Inject an `msync` of the whole mapping every N writes (block traces have no syncs). */
+  syncEveryWrites?: number;
+  /** Inject an `msync` of the whole mapping every T µs of trace time. */
+  syncEveryUs?: number;
+  /** Flag bits of injected (and, where the format has none, translated) msyncs; default SYNC. */
+  syncFlags: number;
+  /** strace: how to synthesise stores, which strace cannot see (e.g. `whole-range-before-msync`). */
+  assumeDirty?: string;
+}
+
+/** Counters an importer reports (e.g. fio `trim` and `wait` entries seen). */
+export type ImportStats = Record<string, number>;
+
+/** One input format. */
+export interface Importer {
+  /** The `--from` name. */
+  format: string;
+  /** One line: what the format is. */
+  description: string;
+  /** `x_` columns the rows carry (e.g. `x_measured_us`). */
+  extraCols?: readonly string[];
+  /**
+   * Streams native rows (non-decreasing time) in batches. Malformed input
+   * throws a TraceError naming the file, the line and what was expected.
+   */
+  rows(path: string, opts: ImportOptions, stats: ImportStats): AsyncGenerator<RowInput[]>;
+}
