@@ -9,9 +9,13 @@ import { runCommand } from './commands/run.ts';
 import { genCommand } from './commands/gen.ts';
 import { importCommand } from './commands/import.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { convertCommand } from './commands/convert.ts';
+import { sweepCommand } from './commands/sweep.ts';
+import { mergeCommand } from './commands/merge.ts';
+import { reportCommand } from './commands/report.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand].filter((c): c is Command => c !== null);
+const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand].filter((c): c is Command => c !== null);
 
 function overview(): string {
   const w = Math.max(...COMMANDS.map((c) => c.usage.length));
