@@ -1,8 +1,8 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { basename, resolve } from 'node:path';
-import { readTrace } from '../traces/reader.ts';
+import { basename, dirname, join, resolve } from 'node:path';
+import { openTraceSource } from './trace-source.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { Config } from '../sim/config.ts';
 import { makeSummary, type Summary } from '../sim/stats/summary.ts';
@@ -18,6 +18,13 @@ export interface RunOptions {
   out?: string;
   /** Called about once a second with progress (rows read, simulated µs). */
   progress?: (rows: number, simUs: number) => void;
+  /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
+  cacheDir?: string;
+}
+
+/** The default cache directory for a run writing to `out`: `.trace-cache` beside it, or $SYNCSIM_CACHE_DIR. */
+export function defaultCacheDir(out: string): string {
+  return process.env.SYNCSIM_CACHE_DIR || join(dirname(resolve(out)), '.trace-cache');
 }
 
 /** The default results directory for a trace: results/<trace name without .csv/.gz>. */
@@ -34,17 +41,20 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   const dir = opts.out ? new ResultsDir(opts.out) : undefined;
   const sink: ResultSink = dir ?? NULL_SINK;
   // an interrupted run leaves nothing behind
+  let source: Awaited<ReturnType<typeof openTraceSource>> | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     dir?.abort();
+    source?.finish(false);
     process.stderr.write(`\nsyncsim: interrupted (${sig}); no results written\n`);
     process.exit(sig === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    source = await openTraceSource(opts.trace, opts.cacheDir);
     const sim = new Simulator(opts.config, sink);
     let lastReport = Date.now();
-    for await (const batch of readTrace(opts.trace)) {
+    for await (const batch of source.rows) {
       sim.feed(batch);
       sim.run();
       dir?.flush();
@@ -57,9 +67,11 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     sim.run();
     const summary = makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, sim.result());
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
+    source.finish(true);
     return summary;
   } catch (e) {
     dir?.abort();
+    source?.finish(false);
     throw e;
   } finally {
     process.off('SIGINT', onSignal);

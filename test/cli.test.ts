@@ -231,7 +231,11 @@ describe('interrupted runs', () => {
     const small = join(d, 'small.csv');
     writeFileSync(small, 't_us,op,addr,len,object,offset\n0,map,0x1000,4096,f,0\n');
     expect(syncsim(['run', small, '--out', out]).code).toBe(0);
-    expect(readdirSync(d).sort()).toEqual(['big.csv', 'out', 'small.csv']);
+    // the binary trace cache of the successful run lives beside the results
+    expect(readdirSync(d).sort()).toEqual(['.trace-cache', 'big.csv', 'out', 'small.csv']);
+    // and the half-written cache of the killed run is gone
+    expect(readdirSync(join(d, '.trace-cache')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(join(d, '.trace-cache')).filter((n) => n.startsWith('small-'))).toHaveLength(1);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).trace.rows).toBe(1);
   });
 });

@@ -1,6 +1,55 @@
 /**
- * `syncsim convert`: not implemented yet (null until it is).
+ * `syncsim convert TRACE -o TRACE.sst`: makes the binary trace cache of a
+ * native CSV trace explicitly.
  */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { readTrace } from '../../traces/reader.ts';
+import { sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
+import { InputError } from '../errors.ts';
 import type { Command } from './command.ts';
 
-export const convertCommand: Command | null = null;
+const HELP = `Usage: syncsim convert TRACE -o OUT.sst
+
+Writes the compact binary copy (columnar typed arrays, versioned, checksummed)
+of the native trace TRACE (.csv or .csv.gz) to OUT.sst. 'syncsim run OUT.sst'
+replays it; 'syncsim run TRACE' makes and uses such a cache by itself.
+
+Options:
+  -o, --out FILE   the .sst file to write (required)
+  -h, --help       this help`;
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim convert --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InputError(`convert expects one TRACE argument (got ${positionals.length})`);
+  if (!values.out) throw new InputError('convert needs -o OUT.sst');
+  const trace = positionals[0];
+  if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
+  const w = new TraceCacheWriter(values.out, sourceIdentity(trace));
+  let rows = 0;
+  try {
+    for await (const batch of readTrace(trace)) {
+      w.add(batch);
+      rows += batch.length;
+    }
+    w.close();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+  process.stdout.write(`${values.out}: ${rows} rows\n`);
+  return 0;
+}
+
+/** `syncsim convert`. */
+export const convertCommand: Command = { name: 'convert', usage: 'convert TRACE -o OUT.sst', summary: 'make the binary cache of a trace', help: HELP, run };

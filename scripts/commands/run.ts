@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config-file.ts';
-import { defaultOutDir, runTrace, summaryTable } from '../run.ts';
+import { defaultCacheDir, defaultOutDir, runTrace, summaryTable } from '../run.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError } from '../errors.ts';
 import type { Command } from './command.ts';
@@ -21,7 +21,14 @@ Options:
   --seed N          random seed (same seed, same trace, same config -> same results)
   --out DIR         results directory (default results/<trace name>)
   --json            print exactly summary.json on stdout, nothing else
+  --cache-dir DIR   where the binary trace cache lives (default: .trace-cache beside
+                    the results directory, or $SYNCSIM_CACHE_DIR)
+  --no-cache        read the CSV and neither use nor write a cache
   -h, --help        this help
+
+The first replay of a CSV trace stores a compact binary copy (.sst) in the cache
+directory; later replays of the unchanged trace read it instead. TRACE may also
+be an .sst file made by 'syncsim convert'.
 
 Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv.
 See README.md for the configuration keys and the result fields.`;
@@ -39,6 +46,8 @@ async function run(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
+        'cache-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,6 +75,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     summary = await runTrace({
       trace, config, out,
+      cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
       progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
     });
   } catch (e) {

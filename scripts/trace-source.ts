@@ -1,0 +1,107 @@
+/**
+ * Where a replay's rows come from: the CSV itself (building the binary cache
+ * beside it as the rows go by), a valid cache made earlier from the same CSV,
+ * or an `.sst` cache named directly.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { readTrace } from '../traces/reader.ts';
+import { CacheError, cacheMatches, readCache, sourceIdentity, TraceCacheWriter, verifyCache } from '../traces/cache.ts';
+import type { TraceRow } from '../traces/types.ts';
+
+/** An open source of rows. Call `finish(true)` after the last row was used, `finish(false)` on failure. */
+export interface TraceSource {
+  rows: AsyncGenerator<TraceRow[]>;
+  /** `csv`, `csv+cache` (reading the CSV and writing the cache), or `cache`. */
+  kind: 'csv' | 'csv+cache' | 'cache';
+  /** The cache file used or being written, if any. */
+  cachePath?: string;
+  finish(ok: boolean): void;
+}
+
+/** Whether `path` starts with the cache magic. */
+export function isCacheFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(8);
+    return readSync(fd, b, 0, 8, 0) === 8 && b.toString('latin1') === 'SYNCSST1';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The cache file for `trace` in `cacheDir`: its name plus a hash of its absolute path. */
+export function cachePathFor(trace: string, cacheDir: string): string {
+  const abs = resolve(trace);
+  const h = createHash('sha256').update(abs).digest('hex').slice(0, 16);
+  return join(cacheDir, `${basename(trace).replace(/\.(csv|csv\.gz|gz)$/, '')}-${h}.sst`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes cache files half-written by runs that were killed. */
+function removeStaleTemps(cacheDir: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    const m = /\.sst\.tmp-(\d+)$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(cacheDir, name), { force: true });
+  }
+}
+
+async function* tee(rows: AsyncGenerator<TraceRow[]>, w: TraceCacheWriter): AsyncGenerator<TraceRow[]> {
+  for await (const batch of rows) {
+    w.add(batch);
+    yield batch;
+  }
+}
+
+/**
+ * Opens `trace`. With a `cacheDir`, a CSV is read from its cache when one made
+ * from the CSV as it is now exists and is intact (a stale or corrupted one is
+ * deleted), and otherwise the cache is written while the CSV is read; it is
+ * kept only if the whole run succeeds.
+ */
+export async function openTraceSource(trace: string, cacheDir: string | undefined): Promise<TraceSource> {
+  if (isCacheFile(trace)) {
+    await verifyCache(trace);
+    return { rows: readCache(trace), kind: 'cache', cachePath: trace, finish() {} };
+  }
+  if (!cacheDir) return { rows: readTrace(trace), kind: 'csv', finish() {} };
+  const cachePath = cachePathFor(trace, cacheDir);
+  const identity = sourceIdentity(trace);
+  if (cacheMatches(cachePath, identity)) {
+    try {
+      await verifyCache(cachePath);
+      return { rows: readCache(cachePath), kind: 'cache', cachePath, finish() {} };
+    } catch (e) {
+      if (!(e instanceof CacheError)) throw e;
+    }
+  }
+  rmSync(cachePath, { force: true });
+  const created = mkdirSync(cacheDir, { recursive: true }) !== undefined;
+  removeStaleTemps(cacheDir);
+  const w = new TraceCacheWriter(cachePath, identity);
+  return {
+    rows: tee(readTrace(trace), w),
+    kind: 'csv+cache',
+    cachePath,
+    finish(ok) {
+      if (ok) return w.close();
+      w.abort();
+      if (created) {
+        try {
+          rmdirSync(cacheDir); // only if we made it and it is empty
+        } catch {
+          /* not empty */
+        }
+      }
+    },
+  };
+}

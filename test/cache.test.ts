@@ -1,0 +1,151 @@
+/**
+ * The binary trace cache: exact round trip, stale and corrupted caches
+ * detected and rebuilt, results identical from CSV and from cache.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CacheError, cacheMatches, readCache, sourceIdentity, TraceCacheWriter, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
+import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
+import { cachePathFor } from '../scripts/trace-source.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cache-'));
+const syncsim = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+
+const rowArb = (withExtra: boolean): fc.Arbitrary<TraceRow> => fc.record({
+  line: fc.integer({ min: 1, max: 2 ** 32 - 1 }),
+  tNs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  task: fc.stringMatching(/^[A-Za-z0-9_.-]{1,8}$/),
+  op: fc.constantFrom(...OP_NAMES),
+  addr: fc.integer({ min: 0, max: 2 ** 52 }),
+  len: fc.integer({ min: 0, max: 2 ** 52 }),
+  flags: fc.integer({ min: 0, max: 2 ** 13 - 1 }),
+  object: fc.string({ maxLength: 6 }),
+  offset: fc.integer({ min: 0, max: 2 ** 52 }),
+}).chain((r) => withExtra
+  ? fc.record({ x_a: fc.string(), x_b: fc.string() }).map((extra) => ({ ...r, flags: r.flags & (FLAGS_BY_OP[r.op] | 0x1fff), extra }))
+  : fc.constant(r));
+
+async function roundTrip(rows: TraceRow[]): Promise<TraceRow[]> {
+  const d = tmp();
+  const src = join(d, 'src.csv');
+  writeFileSync(src, 'x');
+  const w = new TraceCacheWriter(join(d, 'c.sst'), sourceIdentity(src));
+  for (let i = 0; i < rows.length; i += 1000) w.add(rows.slice(i, i + 1000));
+  w.close();
+  const out: TraceRow[] = [];
+  for await (const b of readCache(join(d, 'c.sst'))) out.push(...b);
+  return out;
+}
+
+describe('binary trace cache', () => {
+  it('round-trips every row exactly (property, with and without x_ columns)', async () => {
+    await fc.assert(fc.asyncProperty(fc.boolean().chain((x) => fc.array(rowArb(x), { maxLength: 300 })), async (rows) => {
+      expect(await roundTrip(rows)).toEqual(rows);
+    }), { numRuns: 60 });
+  });
+
+  it('round-trips across block boundaries', async () => {
+    const rows: TraceRow[] = [];
+    for (let i = 0; i < BLOCK_ROWS * 2 + 17; i++) rows.push({ line: i + 3, tNs: i * 1500, task: `t${i % 3}`, op: OP_NAMES[i % 7], addr: i * 4096, len: 4096, flags: 0, object: i % 7 === 0 ? 'f' : '', offset: 0 });
+    expect(await roundTrip(rows)).toEqual(rows);
+  });
+
+  it('detects a corrupted block, a truncated file and a file that is not a cache', async () => {
+    const d = tmp();
+    const src = join(d, 's.csv');
+    writeFileSync(src, 'x');
+    const p = join(d, 'c.sst');
+    const w = new TraceCacheWriter(p, sourceIdentity(src));
+    w.add([{ line: 3, tNs: 0, task: 'a', op: 'write', addr: 4096, len: 8, flags: 0, object: '', offset: 0 }]);
+    w.close();
+    await verifyCache(p);
+    const good = readFileSync(p);
+    const bad = Buffer.from(good);
+    bad[64 + 16 + 3] ^= 0xff; // inside the first block's payload
+    writeFileSync(p, bad);
+    await expect(verifyCache(p)).rejects.toThrow(/block 0: corrupted \(checksum\)/);
+    writeFileSync(p, good.subarray(0, good.length - 3));
+    await expect(verifyCache(p)).rejects.toBeInstanceOf(CacheError);
+    writeFileSync(p, 'hello, world, this is not a cache at all, not even close, no no no no no');
+    await expect(verifyCache(p)).rejects.toThrow(/not a syncsim trace cache/);
+  });
+
+  it('a changed source makes the cache stale', () => {
+    const d = tmp();
+    const src = join(d, 's.csv');
+    writeFileSync(src, 't_us,op,addr,len\n0,write,0,8\n');
+    const p = join(d, 'c.sst');
+    const w = new TraceCacheWriter(p, sourceIdentity(src));
+    w.close();
+    expect(cacheMatches(p, sourceIdentity(src))).toBe(true);
+    const st = statSync(src);
+    utimesSync(src, st.atime, new Date(st.mtimeMs + 5000));
+    expect(cacheMatches(p, sourceIdentity(src))).toBe(false);
+  });
+
+  it('syncsim run: the first replay writes the cache, the second reads it, results are byte-identical', () => {
+    const d = tmp();
+    const cacheDir = join(d, 'cache');
+    const outs = ['a', 'b', 'c'].map((n) => join(d, n));
+    expect(syncsim(['run', DEMO, '--out', outs[0], '--cache-dir', cacheDir]).status).toBe(0);
+    const cachePath = cachePathFor(DEMO, cacheDir);
+    expect(existsSync(cachePath)).toBe(true);
+    const before = statSync(cachePath).mtimeMs;
+    expect(syncsim(['run', DEMO, '--out', outs[1], '--cache-dir', cacheDir]).status).toBe(0);
+    expect(statSync(cachePath).mtimeMs).toBe(before); // read, not rewritten
+    expect(syncsim(['run', DEMO, '--out', outs[2], '--no-cache']).status).toBe(0);
+    for (const f of ['summary.json', 'syncs.csv', 'writeback.csv', 'timeline.csv']) {
+      expect(readFileSync(join(outs[1], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
+      expect(readFileSync(join(outs[2], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
+    }
+  });
+
+  it('a stale or corrupted cache is rebuilt and the results stay the same', () => {
+    const d = tmp();
+    const trace = join(d, 't.csv');
+    writeFileSync(trace, readFileSync(DEMO));
+    const cacheDir = join(d, 'cache');
+    expect(syncsim(['run', trace, '--out', join(d, 'a'), '--cache-dir', cacheDir]).status).toBe(0);
+    const cachePath = cachePathFor(trace, cacheDir);
+    const bytes = readFileSync(cachePath);
+    bytes[200] ^= 0x55;
+    writeFileSync(cachePath, bytes);
+    expect(syncsim(['run', trace, '--out', join(d, 'b'), '--cache-dir', cacheDir]).status).toBe(0);
+    expect(readFileSync(join(d, 'b', 'syncs.csv'), 'utf8')).toBe(readFileSync(join(d, 'a', 'syncs.csv'), 'utf8'));
+    expect(readFileSync(cachePath).equals(bytes)).toBe(false); // rebuilt
+    // change the source: the cache no longer matches and is rebuilt from the new CSV
+    writeFileSync(trace, readFileSync(DEMO, 'utf8').replace(/\n$/, '\n999999,db,write,0x10000000,8,,,\n'));
+    const r = syncsim(['run', trace, '--out', join(d, 'c'), '--cache-dir', cacheDir, '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).trace.rows).toBe(3411);
+    expect(cacheMatches(cachePath, sourceIdentity(trace))).toBe(true);
+  });
+
+  it('syncsim convert makes an .sst that replays to the same results; a corrupted one is refused', () => {
+    const d = tmp();
+    const sst = join(d, 'demo.sst');
+    const c = syncsim(['convert', DEMO, '-o', sst]);
+    expect(c.status).toBe(0);
+    expect(c.stdout).toBe(`${sst}: 3410 rows\n`);
+    expect(syncsim(['run', sst, '--out', join(d, 'x')]).status).toBe(0);
+    expect(syncsim(['run', DEMO, '--out', join(d, 'y'), '--no-cache']).status).toBe(0);
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
+      expect(readFileSync(join(d, 'x', f), 'utf8')).toBe(readFileSync(join(d, 'y', f), 'utf8'));
+    }
+    const bytes = readFileSync(sst);
+    bytes[100] ^= 1;
+    writeFileSync(sst, bytes);
+    const r = syncsim(['run', sst, '--out', join(d, 'z')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/demo\.sst: block 0: corrupted \(checksum\)/);
+    expect(existsSync(join(d, 'z'))).toBe(false);
+    expect(readdirSync(d).sort()).toEqual(['demo.sst', 'x', 'y']);
+  });
+});
