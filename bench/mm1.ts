@@ -29,9 +29,10 @@ export interface Mm1Result {
   theorySojournUs: number;
 }
 
-/** A FIFO of arrival times (ns) in a growable ring buffer. */
+/** A FIFO of arrival times (ns) in a growable ring buffer (capacity a power of two). */
 class TimeRing {
   private buf = new Float64Array(1024);
+  private mask = 1023;
   private head = 0;
   private n = 0;
   get length(): number {
@@ -40,16 +41,17 @@ class TimeRing {
   push(t: number): void {
     if (this.n === this.buf.length) {
       const b = new Float64Array(this.buf.length * 2);
-      for (let i = 0; i < this.n; i++) b[i] = this.buf[(this.head + i) % this.buf.length];
+      for (let i = 0; i < this.n; i++) b[i] = this.buf[(this.head + i) & this.mask];
       this.buf = b;
+      this.mask = b.length - 1;
       this.head = 0;
     }
-    this.buf[(this.head + this.n) % this.buf.length] = t;
+    this.buf[(this.head + this.n) & this.mask] = t;
     this.n++;
   }
   shift(): number {
     const t = this.buf[this.head];
-    this.head = (this.head + 1) % this.buf.length;
+    this.head = (this.head + 1) & this.mask;
     this.n--;
     return t;
   }

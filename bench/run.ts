@@ -1,76 +1,109 @@
 /**
- * `npm run bench`: (a) the engine alone on an M/M/1 queue, (b) the whole replay
- * path on a 1,000,000-row random-writer trace, in a child process so its peak
- * RSS is the replay's own. Prints the figures and writes bench/results.json.
+ * `npm run bench`: the figures syncsim defends, each printed and written to
+ * bench/results.json:
+ * 1. engine: an M/M/1 queue (ρ = 0.8) on syncsim's engine, 200,000 and
+ *    1,000,000 customers; the same model in SimPy (Debian python3-simpy3,
+ *    bench/mm1_simpy.py) when installed, and the ratio;
+ * 2. replay: random-writer traces of 1 M and 10 M rows through the replay
+ *    path, against a bare csv-parse pass over the same file, with peak RSS;
+ * 3. the binary trace cache: read rate against the CSV reader, replay from it;
+ * 4. sweep: 1 vs 2 workers on 16 short runs (when the sweep runner exists).
+ * Every measured pass runs in its own child process (bench/child.ts).
+ * BENCH_QUICK=1 skips the 10 M-row trace.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMm1, type Mm1Result } from './mm1.ts';
-import { ensureBenchTrace, type BenchTraceParams } from './trace-data.ts';
-import type { ReplayChildReport } from './replay-child.ts';
+import { DATA_DIR, ensureBenchTrace, type BenchTraceParams } from './trace-data.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const CHILD = fileURLToPath(new URL('./replay-child.ts', import.meta.url));
-
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const SIMPY = fileURLToPath(new URL('./mm1_simpy.py', import.meta.url));
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 const rel = (p: string) => relative(ROOT, p) || p;
-
-// ---- (a) engine: M/M/1, ρ = 0.8, 200,000 customers; one warm-up run, then the median of three
-const MM1 = { customers: 200_000, rho: 0.8, serviceUs: 100, seed: 1 };
-runMm1({ ...MM1, seed: 99 });
-const runs: Mm1Result[] = [1, 2, 3].map((seed) => runMm1({ ...MM1, seed }));
-const engine = [...runs].sort((a, b) => a.seconds - b.seconds)[1];
-console.log(
-  `engine: ${MM1.customers} customers, ${engine.events} events in ${engine.seconds.toFixed(3)} s = ` +
-  `${fmt(engine.eventsPerSec)} events/s, ${fmt(engine.customersPerSec)} customers/s ` +
-  `(M/M/1 rho=${MM1.rho}, median of 3 runs; mean sojourn ${engine.meanSojournUs.toFixed(1)} us, theory ${engine.theorySojournUs.toFixed(1)} us)`,
-);
-
-// ---- (b) replay: 1,000,000-row random-writer trace through runTrace, in a child process
-const TRACE: BenchTraceParams = { seed: 1, rows: 1_000_000, pages: 4096, syncEvery: 100, writeRateUs: 200 };
-const trace = await ensureBenchTrace(TRACE);
-console.log(
-  `trace: ${rel(trace.path)} (${TRACE.rows} rows, ` +
-  `${trace.generated ? `generated in ${trace.seconds.toFixed(1)} s` : 'reused'})`,
-);
-const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, trace.path], {
-  cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
-});
-if (child.status !== 0) throw new Error(`replay child failed (status ${child.status}, signal ${child.signal})`);
-const replay = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as ReplayChildReport;
-console.log(
-  `replay: ${replay.rows} rows in ${replay.seconds.toFixed(2)} s = ${fmt(replay.rowsPerSec)} rows/s, ` +
-  `peak RSS ${replay.maxRssMiB.toFixed(1)} MiB (${replay.rssBeforeMiB.toFixed(1)} MiB before the replay started)`,
-);
-console.log(
-  `replay: ${replay.replay} replay, simulated ${(replay.simTimeUs / 1e6).toFixed(1)} s, ${replay.syncs} msyncs ` +
-  `(mean ${replay.syncLatencyMeanUs?.toFixed(0) ?? '-'} us), ${replay.writebackIos} writeback I/Os, ` +
-  `device utilization ${(replay.deviceUtilization * 100).toFixed(1)}%`,
-);
-
-const results = {
-  date: new Date().toISOString(),
-  node: process.version,
-  platform: `${process.platform} ${process.arch}`,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cpus: cpus().length,
-  engine: {
-    workload: 'M/M/1 on Engine', rho: MM1.rho, service_us: MM1.serviceUs, customers: MM1.customers,
-    events: engine.events, seconds: engine.seconds, events_per_s: engine.eventsPerSec, customers_per_s: engine.customersPerSec,
-    runs_seconds: runs.map((r) => r.seconds), mean_sojourn_us: engine.meanSojournUs, theory_sojourn_us: engine.theorySojournUs,
-  },
-  replay: {
-    workload: 'random-writer', params: TRACE, trace: rel(trace.path), trace_generated: trace.generated,
-    rows: replay.rows, seconds: replay.seconds, rows_per_s: replay.rowsPerSec,
-    peak_rss_mib: replay.maxRssMiB, rss_before_replay_mib: replay.rssBeforeMiB,
-    replay: replay.replay, sim_time_us: replay.simTimeUs, syncs: replay.syncs,
-    sync_latency_mean_us: replay.syncLatencyMeanUs, writeback_ios: replay.writebackIos,
-    device_utilization: replay.deviceUtilization,
-  },
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`,
+  cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length,
 };
+
+interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec: number; maxRssMiB: number }
+
+function child(mode: string, file: string): ChildReport {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, file], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`bench child ${mode} ${file} failed (status ${r.status}, signal ${r.signal})`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as ChildReport;
+}
+
+// ---- 1. engine
+function engineRun(customers: number): Mm1Result {
+  runMm1({ customers: Math.min(customers, 200_000), rho: 0.8, serviceUs: 100, seed: 99 }); // warm-up
+  const runs = [1, 2, 3].map((seed) => runMm1({ customers, rho: 0.8, serviceUs: 100, seed }));
+  return runs.sort((a, b) => a.seconds - b.seconds)[1];
+}
+const engine: Record<string, unknown> = {};
+for (const customers of [200_000, 1_000_000]) {
+  const e = engineRun(customers);
+  engine[String(customers)] = e;
+  console.log(`engine: M/M/1 rho=0.8, ${fmt(customers)} customers, ${fmt(e.events)} events in ${e.seconds.toFixed(3)} s = ${fmt(e.eventsPerSec)} events/s, ${fmt(e.customersPerSec)} customers/s (median of 3; mean sojourn ${e.meanSojournUs.toFixed(1)} us, theory ${e.theorySojournUs.toFixed(1)} us)`);
+}
+const simpyPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import simpy'], { stdio: 'ignore' }).status === 0);
+if (simpyPython) {
+  const r = spawnSync(simpyPython, [SIMPY, '1000000'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`SimPy benchmark failed: ${r.stderr}`);
+  const ours = (engine['1000000'] as Mm1Result).customersPerSec;
+  const simpy = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { variant: string; customers_per_s: number; seconds: number; mean_sojourn_us: number });
+  for (const v of simpy) {
+    console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x`);
+  }
+  engine.simpy = simpy.map((v) => ({ ...v, ratio: ours / v.customers_per_s }));
+} else {
+  console.log('engine: SimPy not installed (apt-get install python3-simpy3): no ratio');
+}
+results.engine = engine;
+
+// ---- 2. replay at 1 M and 10 M rows, against a bare csv-parse pass
+const sizes = process.env.BENCH_QUICK ? [1_000_000] : [1_000_000, 10_000_000];
+const replay: Record<string, unknown> = {};
+let trace1m = '';
+for (const rows of sizes) {
+  const p: BenchTraceParams = { seed: 1, rows, pages: 4096, syncEvery: 100, writeRateUs: 200 };
+  const t = await ensureBenchTrace(p);
+  if (rows === 1_000_000) trace1m = t.path;
+  const mib = statSync(t.path).size / 2 ** 20;
+  console.log(`trace: ${rel(t.path)} (${fmt(rows)} rows, ${mib.toFixed(0)} MiB, ${t.generated ? `generated in ${t.seconds.toFixed(1)} s` : 'reused'})`);
+  const sim = child('replay', t.path);
+  const bare = child('csvparse', t.path);
+  console.log(`replay ${fmt(rows)}: ${fmt(sim.rowsPerSec)} rows/s (${sim.seconds.toFixed(2)} s), peak RSS ${sim.maxRssMiB.toFixed(1)} MiB; bare csv-parse ${fmt(bare.rowsPerSec)} rows/s (${bare.seconds.toFixed(2)} s), peak RSS ${bare.maxRssMiB.toFixed(1)} MiB; csv-parse/replay = ${(bare.rowsPerSec / sim.rowsPerSec).toFixed(2)}x`);
+  replay[String(rows)] = { replay: sim, csvparse: bare, slowdown: bare.rowsPerSec / sim.rowsPerSec };
+}
+if (replay['10000000']) {
+  const r1 = (replay['1000000'] as { replay: ChildReport }).replay.maxRssMiB;
+  const r10 = (replay['10000000'] as { replay: ChildReport }).replay.maxRssMiB;
+  console.log(`replay: peak RSS 10 M / 1 M rows = ${(r10 / r1).toFixed(2)}`);
+  replay.rss_ratio_10m_1m = r10 / r1;
+}
+results.replay = replay;
+
+// ---- 3. binary trace cache
+const sst = join(DATA_DIR, 'bench-1m.sst');
+const conv = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace1m, '-o', sst], { encoding: 'utf8' });
+if (conv.status !== 0 || !existsSync(sst)) throw new Error(`convert failed: ${conv.stderr}`);
+const readCsv = child('read-csv', trace1m);
+const readSst = child('read-sst', sst);
+const replaySst = child('replay', sst);
+console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; replay from cache ${fmt(replaySst.rowsPerSec)} rows/s`);
+results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
+
+// ---- 4. sweep throughput, 1 vs 2 workers (bench/sweep.ts, when the sweep runner is present)
+const sweepBench = fileURLToPath(new URL('./sweep.ts', import.meta.url));
+if (existsSync(sweepBench)) {
+  const mod = (await import(sweepBench)) as { benchSweep?: () => Promise<Record<string, unknown>> };
+  if (mod.benchSweep) results.sweep = await mod.benchSweep();
+}
+
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
 console.log(`results: ${rel(RESULTS)}`);

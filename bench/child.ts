@@ -1,0 +1,44 @@
+/**
+ * One measured pass over a trace, in its own process so its peak RSS is its
+ * own: prints one JSON line {mode, rows, seconds, rowsPerSec, maxRssMiB}.
+ *
+ * Usage: node --import tsx bench/child.ts MODE FILE
+ *   replay    the whole replay path (runTrace: reader + simulator, no result files, no cache)
+ *   csvparse  a bare csv-parse pass (records counted, nothing validated)
+ *   read-csv  the native reader alone (parse + validate)
+ *   read-sst  the binary cache reader alone
+ */
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+import { resolveConfig } from '../sim/config.ts';
+import { runTrace } from '../scripts/run.ts';
+import { readTrace } from '../traces/reader.ts';
+import { readCache } from '../traces/cache.ts';
+
+const [mode, file] = process.argv.slice(2);
+const t0 = process.hrtime.bigint();
+let rows = 0;
+let extra: Record<string, unknown> = {};
+switch (mode) {
+  case 'replay': {
+    const s = await runTrace({ trace: file, config: resolveConfig({}), out: undefined });
+    rows = s.trace.rows;
+    extra = { simTimeUs: s.sim_time_us, syncs: s.sync.count, writebackIos: s.writeback.ios };
+    break;
+  }
+  case 'csvparse':
+    for await (const _rec of createReadStream(file).pipe(parse({ comment: '#', skip_empty_lines: true }))) rows++;
+    rows--; // the header
+    break;
+  case 'read-csv':
+    for await (const b of readTrace(file)) rows += b.length;
+    break;
+  case 'read-sst':
+    for await (const b of readCache(file)) rows += b.length;
+    break;
+  default:
+    process.stderr.write(`unknown mode ${mode}\n`);
+    process.exit(2);
+}
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+process.stdout.write(JSON.stringify({ mode, file, rows, seconds, rowsPerSec: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');
