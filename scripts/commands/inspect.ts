@@ -1,6 +1,76 @@
 /**
- * `syncsim inspect`: not implemented yet (null until it is).
+ * `syncsim inspect`: statistics of a native trace, streamed in bounded memory.
  */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
+import { InputError } from '../errors.ts';
 import type { Command } from './command.ts';
 
-export const inspectCommand: Command | null = null;
+const HELP = `Usage: syncsim inspect TRACE [options]
+
+Reads TRACE (native .csv or .csv.gz) once, in memory that does not grow with its
+length, and prints: rows, duration, tasks, ops by kind and flags, footprint
+(distinct pages written or read, and written), bytes written, the write rate
+over time and the largest msync ranges.
+
+Options:
+  --json            print exactly one JSON object instead of the table
+  --page-size N     page size of the footprint in bytes (default 4096)
+  --top K           largest msync ranges listed (default 10)
+  --buckets N       most write-rate buckets, even (default 1024; merged pairwise,
+                    doubling their width, when the trace outgrows them)
+  -h, --help        this help
+
+Footprint: exact (bitmaps of 4096-page chunks, per task) while the pages fall
+into at most 16384 chunks; beyond that a HyperLogLog of 2^14 registers
+(relative standard error 1.04/sqrt(16384) = 0.81 %), marked exact: false.
+Tasks: rows are counted for the first 1024 tasks; past that the task count is
+estimated.`;
+
+function positiveInt(name: string, v: string | undefined, even = false): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || (even && (n < 2 || n % 2 !== 0))) {
+    throw new InputError(`--${name} expects ${even ? 'an even integer >= 2' : 'a positive integer'} (got '${v}')`);
+  }
+  return n;
+}
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        'page-size': { type: 'string' },
+        top: { type: 'string' },
+        buckets: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim inspect --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InputError(`inspect expects one TRACE argument (got ${positionals.length}; try 'syncsim inspect --help')`);
+  const trace = positionals[0]!;
+  if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
+  const opts: InspectOptions = {
+    pageSize: positiveInt('page-size', values['page-size']),
+    topK: positiveInt('top', values.top),
+    maxBuckets: positiveInt('buckets', values.buckets, true),
+  };
+  const report = await inspectTrace(trace, opts);
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : inspectTable(report) + '\n');
+  return 0;
+}
+
+/** `syncsim inspect`. */
+export const inspectCommand: Command | null = { name: 'inspect', usage: 'inspect TRACE [--json]', summary: 'statistics of a trace (streamed)', help: HELP, run };

@@ -1,0 +1,303 @@
+/**
+ * `syncsim inspect` and its streaming statistics: every figure against a trace built here,
+ * the bounded counters on their own (exact bitmap → HyperLogLog, top-K heap), the CLI table and
+ * --json, and memory that stays flat on a 2-million-row trace.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DistinctPageCounter, TopK, TraceStats, inspectTrace } from '../traces/inspect.ts';
+import { RandomStream } from '../sim/engine/random.ts';
+import { TraceWriter, type RowInput } from '../traces/writer.ts';
+import { Flag } from '../traces/types.ts';
+import { main } from '../scripts/cli.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-inspect-'));
+
+function syncsim(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI in this process (no start-up cost), with its output captured. */
+async function syncsimHere(args: string[]) {
+  let stdout = '', stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const F = Flag;
+const us = (t: number) => t * 1000;
+/** The trace every figure below is derived from (times in µs; lines 3.. in this order). */
+const ROWS: RowInput[] = [
+  { tNs: us(0), task: 'a', op: 'map', addr: 0x100000, len: 0x100000, object: 'f' },
+  { tNs: us(0), task: 'b', op: 'map', addr: 0x100000, len: 0x10000, object: 'g', flags: F.PRIVATE },
+  { tNs: us(5), task: 'a', op: 'write', addr: 0x100000, len: 4096 }, // a: page 256
+  { tNs: us(7), task: 'a', op: 'write', addr: 0x100800, len: 4096 }, // a: pages 256, 257
+  { tNs: us(12), task: 'b', op: 'write', addr: 0x100000, len: 100 }, // b: page 256
+  { tNs: us(15), task: 'a', op: 'read', addr: 0x104000, len: 8192 }, // a: pages 260, 261
+  { tNs: us(20), task: 'a', op: 'msync', addr: 0x100000, len: 0x100000, flags: F.SYNC }, // line 9
+  { tNs: us(25), task: 'a', op: 'write', addr: 0x101000, len: 0 }, // no page
+  { tNs: us(30), task: 'b', op: 'msync', addr: 0x100000, len: 0x10000, flags: F.ASYNC }, // line 11
+  { tNs: us(31), task: 'a', op: 'msync', addr: 0x100000, len: 0x2000, flags: F.SYNC | F.INVALIDATE }, // line 12
+  { tNs: us(40), task: 'a', op: 'wire', addr: 0x100000, len: 4096, flags: F.USER | F.NOHOLES },
+  { tNs: us(45), task: 'a', op: 'write', addr: 0x110000, len: 0x20000 }, // a: pages 272..303
+  { tNs: us(50), task: 'b', op: 'msync', addr: 0x100000, len: 0x10000, flags: F.ASYNC }, // line 15
+  { tNs: us(60), task: 'a', op: 'unwire', addr: 0x100000, len: 4096, flags: F.USER | F.NOHOLES },
+  { tNs: us(70), task: 'a', op: 'unmap', addr: 0x100000, len: 0x100000 },
+];
+// footprint: a {256, 257, 260, 261, 272..303} = 36 pages, b {256} = 1; written: a 34, b 1
+const PAGES = 37, WRITTEN_PAGES = 35;
+const WRITTEN_BYTES = 4096 + 4096 + 100 + 0 + 0x20000;
+
+async function writeTrace(rows: RowInput[]): Promise<string> {
+  const path = join(tmp(), 'trace.csv');
+  const w = await TraceWriter.open(path);
+  for (const r of rows) await w.write(r);
+  await w.close();
+  return path;
+}
+
+const EXPECTED_OPS = {
+  map: { count: 2, bytes: 0x110000, flags: { '': 1, PRIVATE: 1 } },
+  unmap: { count: 1, bytes: 0x100000, flags: { '': 1 } },
+  write: { count: 5, bytes: WRITTEN_BYTES, flags: { '': 5 } },
+  read: { count: 1, bytes: 8192, flags: { '': 1 } },
+  msync: { count: 4, bytes: 0x100000 + 0x10000 + 0x2000 + 0x10000, flags: { SYNC: 1, ASYNC: 2, 'SYNC|INVALIDATE': 1 } },
+  wire: { count: 1, bytes: 4096, flags: { 'USER|NOHOLES': 1 } },
+  unwire: { count: 1, bytes: 4096, flags: { 'USER|NOHOLES': 1 } },
+};
+
+describe('inspect figures against a constructed trace', () => {
+  it('rows, duration, tasks, ops by kind and flags, footprint, bytes written, top-K msyncs, rate buckets', async () => {
+    const path = await writeTrace(ROWS);
+    const r = await inspectTrace(path, { topK: 3, maxBuckets: 4, initialBucketUs: 10 });
+    expect(r.trace).toBe(path);
+    expect(r.rows).toBe(15);
+    expect(r.time_us).toEqual({ first: 0, last: 70, duration: 70 });
+    expect(r.tasks).toEqual({ count: 2, exact: true, rows: { a: 11, b: 4 }, other_rows: 0 });
+    expect(r.ops).toEqual(EXPECTED_OPS);
+    expect(r.footprint).toEqual({
+      page_size: 4096, pages: PAGES, bytes: PAGES * 4096, written_pages: WRITTEN_PAGES, written_bytes: WRITTEN_PAGES * 4096,
+      exact: true, method: 'bitmap', relative_standard_error: 0,
+    });
+    expect(r.written).toEqual({ writes: 5, bytes: WRITTEN_BYTES });
+    // largest first; equal lengths in file order
+    expect(r.largest_msyncs).toEqual([
+      { t_us: 20, task: 'a', addr: '0x100000', len: 0x100000, flags: 'SYNC', line: 9 },
+      { t_us: 30, task: 'b', addr: '0x100000', len: 0x10000, flags: 'ASYNC', line: 11 },
+      { t_us: 50, task: 'b', addr: '0x100000', len: 0x10000, flags: 'ASYNC', line: 15 },
+    ]);
+    // 4 buckets of 10 µs cannot hold 70 µs: merged pairwise once into buckets of 20 µs
+    expect(r.write_rate).toEqual({
+      start_us: 0,
+      bucket_us: 20,
+      buckets: [
+        { t_us: 0, writes: 3, bytes: 8292, bytes_per_s: 414_600_000, msyncs: 0 },
+        { t_us: 20, writes: 1, bytes: 0, bytes_per_s: 0, msyncs: 3 },
+        { t_us: 40, writes: 1, bytes: 0x20000, bytes_per_s: 6_553_600_000, msyncs: 1 },
+        { t_us: 60, writes: 0, bytes: 0, bytes_per_s: 0, msyncs: 0 },
+      ],
+    });
+  });
+
+  it('buckets start at the first row, and merge again as the trace grows', () => {
+    const s = new TraceStats({ maxBuckets: 2, initialBucketUs: 1 });
+    // first row at 1000 µs; the last at 1000 + 13: 2 buckets must cover 14 µs -> width 8 µs
+    for (const [t, len] of [[1000, 10], [1003, 20], [1009, 40], [1013, 80]] as const) {
+      s.add({ line: 3, tNs: us(t), task: 'w', op: 'write', addr: 0, len, flags: 0, object: '', offset: 0 });
+    }
+    const r = s.report('x');
+    expect(r.write_rate.start_us).toBe(1000);
+    expect(r.write_rate.bucket_us).toBe(8);
+    expect(r.write_rate.buckets.map((b) => [b.t_us, b.writes, b.bytes])).toEqual([[1000, 2, 30], [1008, 2, 120]]);
+  });
+
+  it('a page size other than 4096', async () => {
+    const r = await inspectTrace(await writeTrace(ROWS), { pageSize: 65536 });
+    // a: 0x100000..0x101800 -> page 16; 0x104000..0x106000 -> page 16; 0x110000..0x130000 -> 17, 18; b: 16
+    expect([r.footprint.pages, r.footprint.written_pages]).toEqual([4, 4]);
+    expect(r.footprint.bytes).toBe(4 * 65536);
+  });
+});
+
+describe('bounded counters', () => {
+  it('DistinctPageCounter is exact below its bound, across word and chunk edges and tasks', () => {
+    const c = new DistinctPageCounter(4);
+    c.addRange(0, 30, 70); // 40 pages
+    c.addRange(0, 60, 100); // 30 new
+    c.addRange(0, 31, 33); // none new
+    c.addRange(0, 5, 5); // empty
+    c.addRange(1, 0, 4096 * 2 + 5); // another task: 8197 pages over 3 chunks
+    expect(c.count()).toBe(70 + 8197);
+    expect(c.exact).toBe(true);
+    // a fifth chunk passes the bound: HyperLogLog from then on, seeded with every page so far
+    c.addRange(2, 1e9, 1e9 + 1);
+    expect(c.exact).toBe(false);
+    expect(c.relativeStandardError).toBeCloseTo(1.04 / 128, 6);
+    expect(Math.abs(c.count() - 8268) / 8268).toBeLessThan(0.03);
+  });
+
+  it('past the bound the estimate stays within 3 % (about 4 standard errors) of the truth', () => {
+    const c = new DistinctPageCounter(16);
+    // 50,000 distinct pages, each in its own chunk, every one added twice
+    for (let rep = 0; rep < 2; rep++) for (let i = 0; i < 50_000; i++) c.addRange(i % 3, i * 5000, i * 5000 + 1);
+    expect(c.exact).toBe(false);
+    expect(Math.abs(c.count() - 50_000) / 50_000).toBeLessThan(0.03);
+  });
+
+  it('TopK keeps the k best of a stream', () => {
+    const rng = new RandomStream(7, 'test.topk');
+    const xs = Array.from({ length: 5000 }, () => rng.nextU32() % 1000);
+    const top = new TopK<number>(25, (a, b) => a > b);
+    for (const v of xs) top.push(v);
+    expect(top.sorted()).toEqual([...xs].sort((a, b) => b - a).slice(0, 25));
+    const none = new TopK<number>(0, (a, b) => a > b);
+    none.push(1);
+    expect(none.sorted()).toEqual([]);
+  });
+
+  it('tasks past maxTasks: rows counted as other, the count estimated', () => {
+    const s = new TraceStats({ maxTasks: 2 });
+    for (const task of ['t1', 't2', 't3', 't4', 't1']) s.add({ line: 3, tNs: 0, task, op: 'read', addr: 0, len: 1, flags: 0, object: '', offset: 0 });
+    const r = s.report('x');
+    expect(r.tasks.rows).toEqual({ t1: 2, t2: 1 });
+    expect(r.tasks.other_rows).toBe(2);
+    expect(r.tasks.exact).toBe(false);
+    expect(r.tasks.count).toBe(4); // HyperLogLog is exact-ish (linear counting) for so few
+    expect(r.footprint.exact).toBe(false); // t3 and t4 share hashed ids
+  });
+});
+
+describe('syncsim inspect', () => {
+  it('--json prints exactly one JSON object with the figures', async () => {
+    const path = await writeTrace(ROWS);
+    const r = syncsim(['inspect', path, '--json', '--top', '2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['trace', 'rows', 'time_us', 'tasks', 'ops', 'footprint', 'written', 'write_rate', 'largest_msyncs']);
+    expect(j.rows).toBe(15);
+    expect(j.ops).toEqual(EXPECTED_OPS);
+    expect([j.footprint.pages, j.footprint.written_pages]).toEqual([PAGES, WRITTEN_PAGES]);
+    expect(j.largest_msyncs.map((m: { line: number }) => m.line)).toEqual([9, 11]);
+    // default buckets: 1 µs wide from the first row, 71 of them for 70 µs
+    expect(j.write_rate.bucket_us).toBe(1);
+    expect(j.write_rate.buckets.length).toBe(71);
+    expect(j.write_rate.buckets.reduce((a: number, b: { bytes: number }) => a + b.bytes, 0)).toBe(WRITTEN_BYTES);
+    expect(j.write_rate.buckets[45]).toMatchObject({ t_us: 45, writes: 1, bytes: 0x20000 });
+  }, 30_000);
+
+  it('prints a readable table by default; --help; bad input exits 2 with a message', async () => {
+    const path = await writeTrace(ROWS);
+    const r = await syncsimHere(['inspect', path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`trace      ${path} (15 rows)`);
+    expect(r.stdout).toMatch(/^tasks\s+2: a 11, b 4$/m);
+    expect(r.stdout).toMatch(/^ {2}msync\s+4 rows, .*flags: SYNC 1, ASYNC 2, SYNC\|INVALIDATE 1$/m);
+    expect(r.stdout).toMatch(/^footprint\s+37 pages \(148\.0 KiB\) written or read, 35 pages \(140\.0 KiB\) written; 4096-byte pages, exact$/m);
+    expect(r.stdout).toMatch(/^largest msyncs$/m);
+    expect(r.stdout).toMatch(/^ +1048576 +0x100000 +SYNC +a +20 +9$/m);
+
+    const h = await syncsimHere(['inspect', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: syncsim inspect TRACE/);
+    expect(h.stdout).toContain('HyperLogLog');
+
+    const bad = join(tmp(), 'bad.csv');
+    writeFileSync(bad, '# syncsim-trace v1\nt_us,op,addr,len\n0,write,0x1000,4096\n5,scribble,0x1000,4096\n');
+    const b = await syncsimHere(['inspect', bad, '--json']);
+    expect(b.code).toBe(2);
+    expect(b.stdout).toBe('');
+    expect(b.stderr).toBe(`syncsim: ${bad}:4: column op: unknown op (expected one of map, unmap, write, read, msync, wire, unwire) (got 'scribble')\n`);
+    expect((await syncsimHere(['inspect', join(tmp(), 'missing.csv')])).code).toBe(2);
+    expect((await syncsimHere(['inspect', path, '--buckets', '3'])).stderr).toMatch(/--buckets expects an even integer >= 2 \(got '3'\)/);
+    expect((await syncsimHere(['inspect'])).stderr).toMatch(/inspect expects one TRACE argument/);
+  });
+});
+
+describe('inspect memory', () => {
+  /** Streams a trace of `n` rows straight to a file: 2 tasks, sparse one-page writes, an msync every 100 rows. */
+  function generate(path: string, n: number): { truth: number; maxMsync: number } {
+    const d = n / 4;
+    const fd = openSync(path, 'w');
+    let buf = '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n';
+    const seen = new Set<number>();
+    let maxMsync = 0;
+    for (let i = 0; i < n; i++) {
+      const task = i % 2;
+      if (i % 100 === 99) {
+        const len = (((i * 7919) % 1000003) + 1) * 4096;
+        maxMsync = Math.max(maxMsync, len);
+        buf += `${i},t${task},msync,0x10000000,${len},SYNC,,\n`;
+      } else {
+        const page = ((i >> 1) % d) * 4097;
+        seen.add(task * 2 ** 40 + page);
+        buf += `${i},t${task},write,0x${(page * 4096).toString(16)},4096,,,\n`;
+      }
+      if (buf.length > 1 << 20) {
+        writeSync(fd, buf);
+        buf = '';
+      }
+    }
+    writeSync(fd, buf);
+    closeSync(fd);
+    return { truth: seen.size, maxMsync };
+  }
+
+  const PROBE = `
+import { inspectTrace } from ${JSON.stringify(join(ROOT, 'traces', 'inspect.ts'))};
+const gc = (globalThis as { gc?: () => void }).gc!;
+gc();
+const base = process.memoryUsage();
+let peak = base.rss;
+const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+const r = await inspectTrace(process.argv[2]!);
+clearInterval(timer);
+peak = Math.max(peak, process.memoryUsage().rss);
+gc();
+const after = process.memoryUsage();
+console.log(JSON.stringify({ rows: r.rows, pages: r.footprint.pages, exact: r.footprint.exact, top: r.largest_msyncs[0].len,
+  writes: r.ops.write.count, growth: (peak - base.rss) / 2 ** 20, retained: (after.heapUsed - base.heapUsed) / 2 ** 20 }));
+`;
+
+  function probe(dir: string, trace: string) {
+    const script = join(dir, 'probe.mts');
+    writeFileSync(script, PROBE);
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, trace], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { rows: number; pages: number; exact: boolean; top: number; writes: number; growth: number; retained: number };
+  }
+
+  it('2,000,000 rows: memory does not grow with the trace, figures still right', () => {
+    const dir = tmp();
+    const small = join(dir, 'small.csv'), big = join(dir, 'big.csv');
+    const gs = generate(small, 200_000);
+    const gb = generate(big, 2_000_000);
+    const s = probe(dir, small);
+    const b = probe(dir, big);
+    expect(b.rows).toBe(2_000_000);
+    expect(b.writes).toBe(2_000_000 - 20_000);
+    expect(b.top).toBe(gb.maxMsync);
+    // ~990,000 distinct pages spread one per chunk: past the exact bound, HyperLogLog
+    expect(b.exact).toBe(false);
+    expect(Math.abs(b.pages - gb.truth) / gb.truth).toBeLessThan(0.03);
+    expect(Math.abs(s.pages - gs.truth) / gs.truth).toBeLessThan(0.03);
+    // ten times the rows, the same memory: peak RSS growth within 32 MiB of the small run's,
+    // and the state kept at the end (heap after GC) is a few MiB
+    expect(b.growth - s.growth).toBeLessThan(32);
+    expect(b.growth).toBeLessThan(160);
+    expect(b.retained).toBeLessThan(8);
+  }, 90_000);
+});

@@ -1,0 +1,574 @@
+/**
+ * Streaming statistics of a native trace (`syncsim inspect`): rows, duration, tasks, ops by
+ * kind and flags, footprint (distinct pages), bytes written, write rate over time and the
+ * largest msync ranges, in memory that does not grow with the trace:
+ *
+ * - footprint: a {@link DistinctPageCounter} — exact (chunked bitmaps) while the pages fall in at
+ *   most `exactChunks` blocks of 4096 pages (per task), then a HyperLogLog of 2^14 registers
+ *   (16 KiB, relative standard error 1.04/√16384 ≈ 0.81 %);
+ * - write rate: {@link RateBuckets}, at most `maxBuckets` fixed-width time buckets, merged pairwise
+ *   (width doubled) whenever the trace outgrows them;
+ * - largest msyncs: a {@link TopK} heap of `topK` entries;
+ * - tasks: exact row counts for the first `maxTasks` tasks, then an estimate of the count.
+ */
+import { readTrace } from './reader.ts';
+import { OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Hashing
+
+/** murmur3's 32-bit finaliser: a bijection that mixes every input bit into every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Two independent 32-bit hashes of the pair (a, b), b < 2^53; written to `out`. */
+function hashPair(a: number, b: number, out: Uint32Array): void {
+  const lo = b >>> 0, hi = Math.floor(b / 4294967296) >>> 0;
+  const k = fmix32(Math.imul(a, 0x9e3779b1) ^ hi ^ 0x5bd1e995);
+  out[0] = fmix32(lo ^ k);
+  out[1] = fmix32(Math.imul(lo, 0xcc9e2d51) ^ fmix32(k ^ 0x27d4eb2f));
+}
+
+/** Two 32-bit FNV-1a-based hashes of a string; written to `out`. */
+function hashString(s: string, out: Uint32Array): void {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  hashPair(h >>> 0, s.length, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HyperLogLog
+
+/** Registers of a {@link HyperLogLog}: 2^14. */
+export const HLL_PRECISION = 14;
+
+/** A HyperLogLog distinct counter (2^p registers; relative standard error 1.04/√2^p). */
+export class HyperLogLog {
+  private readonly m: number;
+  private readonly reg: Uint8Array;
+
+  constructor(readonly p = HLL_PRECISION) {
+    this.m = 1 << p;
+    this.reg = new Uint8Array(this.m);
+  }
+
+  /** Relative standard error of the estimate. */
+  get relativeStandardError(): number {
+    return 1.04 / Math.sqrt(this.m);
+  }
+
+  /** Adds an element given as two independent 32-bit hashes. */
+  add(h1: number, h2: number): void {
+    const j = h1 >>> (32 - this.p);
+    const rank = Math.clz32(h2) + 1;
+    if (rank > this.reg[j]!) this.reg[j] = rank;
+  }
+
+  /** The estimated number of distinct elements added. */
+  estimate(): number {
+    const m = this.m;
+    let sum = 0, zeros = 0;
+    for (let j = 0; j < m; j++) {
+      const r = this.reg[j]!;
+      sum += 2 ** -r;
+      if (r === 0) zeros++;
+    }
+    const alpha = 0.7213 / (1 + 1.079 / m);
+    const e = (alpha * m * m) / sum;
+    if (e <= 2.5 * m && zeros > 0) return m * Math.log(m / zeros); // linear counting for small counts
+    return e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distinct pages
+
+/** Pages per bitmap chunk of a {@link DistinctPageCounter}. */
+export const CHUNK_PAGES = 4096;
+const CHUNK_WORDS = CHUNK_PAGES / 32;
+
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/**
+ * The number of distinct (task, page) pairs added: exact while they fall into at most
+ * `exactChunks` chunks of {@link CHUNK_PAGES} pages (at least `exactChunks` distinct pages, up to
+ * `exactChunks` × 4096 when clustered; 512 bytes each), then estimated by a {@link HyperLogLog}.
+ */
+export class DistinctPageCounter {
+  private chunks: Map<number, Map<number, Uint32Array>> | null = new Map();
+  private nChunks = 0;
+  private exactCount = 0;
+  private hll: HyperLogLog | null = null;
+  private readonly h = new Uint32Array(2);
+
+  constructor(private readonly exactChunks = 16384) {}
+
+  /** Whether the count is still exact. */
+  get exact(): boolean {
+    return this.hll === null;
+  }
+
+  /** Relative standard error of {@link count} (0 while exact). */
+  get relativeStandardError(): number {
+    return this.hll === null ? 0 : this.hll.relativeStandardError;
+  }
+
+  /** The number of distinct pages (rounded estimate once not exact). */
+  count(): number {
+    return this.hll === null ? this.exactCount : Math.round(this.hll.estimate());
+  }
+
+  /** Adds the pages [first, end) of task `task` (a small non-negative integer). */
+  addRange(task: number, first: number, end: number): void {
+    if (end <= first) return;
+    if (this.hll !== null) {
+      for (let pg = first; pg < end; pg++) this.hashIn(task, pg);
+      return;
+    }
+    let perTask = this.chunks!.get(task);
+    if (!perTask) {
+      perTask = new Map();
+      this.chunks!.set(task, perTask);
+    }
+    let pg = first;
+    while (pg < end) {
+      const ci = Math.floor(pg / CHUNK_PAGES);
+      const base = ci * CHUNK_PAGES;
+      const stop = Math.min(end, base + CHUNK_PAGES);
+      let bits = perTask.get(ci);
+      if (!bits) {
+        if (this.nChunks >= this.exactChunks) {
+          this.toHll();
+          for (; pg < end; pg++) this.hashIn(task, pg);
+          return;
+        }
+        bits = new Uint32Array(CHUNK_WORDS);
+        perTask.set(ci, bits);
+        this.nChunks++;
+      }
+      // set bits [pg - base, stop - base) word by word
+      let i = pg - base;
+      const j = stop - base;
+      while (i < j) {
+        const w = i >>> 5, lo = i & 31;
+        const hi = Math.min(32, lo + (j - i));
+        const mask = hi - lo === 32 ? 0xffffffff : (((1 << (hi - lo)) - 1) << lo) >>> 0;
+        const old = bits[w]!;
+        const nw = (old | mask) >>> 0;
+        if (nw !== old) {
+          this.exactCount += popcount32(nw) - popcount32(old);
+          bits[w] = nw;
+        }
+        i += hi - lo;
+      }
+      pg = stop;
+    }
+  }
+
+  private hashIn(task: number, page: number): void {
+    hashPair(task, page, this.h);
+    this.hll!.add(this.h[0]!, this.h[1]!);
+  }
+
+  /** Moves every page counted so far into a HyperLogLog and frees the bitmaps. */
+  private toHll(): void {
+    this.hll = new HyperLogLog();
+    for (const [task, perTask] of this.chunks!) {
+      for (const [ci, bits] of perTask) {
+        for (let w = 0; w < CHUNK_WORDS; w++) {
+          let x = bits[w]!;
+          while (x !== 0) {
+            const b = 31 - Math.clz32(x & -x);
+            this.hashIn(task, ci * CHUNK_PAGES + w * 32 + b);
+            x &= x - 1;
+          }
+        }
+      }
+    }
+    this.chunks = null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Top K
+
+/** The `k` best items seen, by `better(a, b)` (a strict total order), in a bounded heap. */
+export class TopK<T> {
+  /** Min-heap by `better`: the root is the worst item kept. */
+  private readonly heap: T[] = [];
+
+  constructor(private readonly k: number, private readonly better: (a: T, b: T) => boolean) {}
+
+  push(x: T): void {
+    const h = this.heap;
+    if (this.k <= 0) return;
+    if (h.length < this.k) {
+      h.push(x);
+      let i = h.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.better(h[parent]!, h[i]!)) break;
+        [h[parent], h[i]] = [h[i]!, h[parent]!];
+        i = parent;
+      }
+      return;
+    }
+    if (!this.better(x, h[0]!)) return;
+    h[0] = x;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let worst = i;
+      if (l < h.length && this.better(h[worst]!, h[l]!)) worst = l;
+      if (r < h.length && this.better(h[worst]!, h[r]!)) worst = r;
+      if (worst === i) break;
+      [h[worst], h[i]] = [h[i]!, h[worst]!];
+      i = worst;
+    }
+  }
+
+  /** The items kept, best first. */
+  sorted(): T[] {
+    return [...this.heap].sort((a, b) => (this.better(a, b) ? -1 : this.better(b, a) ? 1 : 0));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate over time
+
+/** Writes, bytes written and msyncs per fixed-width time bucket, at most `maxBuckets` buckets. */
+export class RateBuckets {
+  private widthNs: number;
+  private startNs = -1;
+  private used = 0;
+  private readonly writes: Float64Array;
+  private readonly bytes: Float64Array;
+  private readonly msyncs: Float64Array;
+
+  /** `initialWidthNs`: the width while the trace is shorter than `maxBuckets` of it (doubled as needed). */
+  constructor(private readonly maxBuckets = 1024, initialWidthNs = 1000) {
+    if (!Number.isInteger(maxBuckets) || maxBuckets < 2 || maxBuckets % 2 !== 0) throw new RangeError(`maxBuckets must be an even integer >= 2, got ${maxBuckets}`);
+    this.widthNs = initialWidthNs;
+    this.writes = new Float64Array(maxBuckets);
+    this.bytes = new Float64Array(maxBuckets);
+    this.msyncs = new Float64Array(maxBuckets);
+  }
+
+  /** Counts a row at time `tNs` (non-decreasing): `bytes` written by a write, or an msync. */
+  add(tNs: number, op: OpName, len: number): void {
+    if (this.startNs < 0) this.startNs = tNs;
+    let i = Math.floor((tNs - this.startNs) / this.widthNs);
+    while (i >= this.maxBuckets) {
+      this.merge();
+      i = Math.floor((tNs - this.startNs) / this.widthNs);
+    }
+    if (i + 1 > this.used) this.used = i + 1;
+    if (op === 'write') {
+      this.writes[i]! += 1;
+      this.bytes[i]! += len;
+    } else if (op === 'msync') this.msyncs[i]! += 1;
+  }
+
+  /** Merges buckets pairwise: the width doubles. */
+  private merge(): void {
+    const half = this.maxBuckets / 2;
+    for (const a of [this.writes, this.bytes, this.msyncs]) {
+      for (let j = 0; j < half; j++) a[j] = a[2 * j]! + a[2 * j + 1]!;
+      a.fill(0, half);
+    }
+    this.used = Math.ceil(this.used / 2);
+    this.widthNs *= 2;
+  }
+
+  /** The bucket width in ns. */
+  get bucketNs(): number {
+    return this.widthNs;
+  }
+
+  /** The time of the first bucket's start (the first row's time), -1 before any row. */
+  get firstNs(): number {
+    return this.startNs;
+  }
+
+  /** The buckets from the first row to the last. */
+  buckets(): { startNs: number; writes: number; bytes: number; msyncs: number }[] {
+    const out = [];
+    for (let i = 0; i < this.used; i++) {
+      out.push({ startNs: this.startNs + i * this.widthNs, writes: this.writes[i]!, bytes: this.bytes[i]!, msyncs: this.msyncs[i]! });
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+/** Options of {@link TraceStats}; every field has a default. */
+export interface InspectOptions {
+  /** Page size for the footprint (default 4096). */
+  pageSize?: number;
+  /** Largest msync ranges listed (default 10). */
+  topK?: number;
+  /** Most write-rate buckets (even, default 1024). */
+  maxBuckets?: number;
+  /** Initial bucket width in µs (default 1; doubled as the trace grows). */
+  initialBucketUs?: number;
+  /** Bitmap chunks of 4096 pages kept before the footprint turns to HyperLogLog (default 16384). */
+  exactChunks?: number;
+  /** Tasks whose rows are counted one by one (default 1024). */
+  maxTasks?: number;
+}
+
+/** One of the largest msyncs. */
+export interface MsyncEntry {
+  t_us: number;
+  task: string;
+  /** `0x` hex. */
+  addr: string;
+  len: number;
+  flags: string;
+  line: number;
+}
+
+/** What `syncsim inspect --json` prints. */
+export interface InspectReport {
+  trace: string;
+  rows: number;
+  /** First and last row times and their difference, µs (null times for an empty trace). */
+  time_us: { first: number | null; last: number | null; duration: number };
+  /** `rows`: rows per task (the first `maxTasks` tasks); `other_rows`: rows of the others. */
+  tasks: { count: number; exact: boolean; rows: Record<string, number>; other_rows: number };
+  /** Per op: rows, the sum of `len`, rows per flag combination (`''` for none). */
+  ops: Record<OpName, { count: number; bytes: number; flags: Record<string, number> }>;
+  /** Distinct pages touched by writes and reads, and by writes only. */
+  footprint: {
+    page_size: number; pages: number; bytes: number; written_pages: number; written_bytes: number;
+    exact: boolean; method: 'bitmap' | 'hyperloglog'; relative_standard_error: number;
+  };
+  written: { writes: number; bytes: number };
+  /** Buckets of `bucket_us` from `start_us`: writes, bytes, bytes per second, msyncs. */
+  write_rate: { start_us: number | null; bucket_us: number; buckets: { t_us: number; writes: number; bytes: number; bytes_per_s: number; msyncs: number }[] };
+  /** The largest msync ranges, largest first (ties: earliest line first). */
+  largest_msyncs: MsyncEntry[];
+}
+
+const betterMsync = (a: TraceRow, b: TraceRow): boolean => a.len > b.len || (a.len === b.len && a.line < b.line);
+
+/** Accumulates the statistics of a trace, row by row, in bounded memory. */
+export class TraceStats {
+  private readonly ps: number;
+  private readonly maxTasks: number;
+  private rows = 0;
+  private firstNs = -1;
+  private lastNs = -1;
+  private readonly taskIds = new Map<string, number>();
+  private readonly taskRows = new Map<string, number>();
+  private otherRows = 0;
+  /** Some task got a hashed footprint id (ids may collide: the footprint is no longer exact). */
+  private hashedTasks = false;
+  private readonly taskHll = new HyperLogLog();
+  private readonly hs = new Uint32Array(2);
+  private readonly ops = new Map<OpName, { count: number; bytes: number; flags: Map<number, number> }>();
+  private readonly pages: DistinctPageCounter;
+  private readonly written: DistinctPageCounter;
+  private writes = 0;
+  private writtenBytes = 0;
+  private readonly rate: RateBuckets;
+  private readonly top: TopK<TraceRow>;
+
+  constructor(opts: InspectOptions = {}) {
+    this.ps = opts.pageSize ?? 4096;
+    if (!Number.isInteger(this.ps) || this.ps <= 0) throw new RangeError(`pageSize must be a positive integer, got ${this.ps}`);
+    this.maxTasks = opts.maxTasks ?? 1024;
+    this.pages = new DistinctPageCounter(opts.exactChunks);
+    this.written = new DistinctPageCounter(opts.exactChunks);
+    this.rate = new RateBuckets(opts.maxBuckets ?? 1024, Math.round((opts.initialBucketUs ?? 1) * 1000));
+    this.top = new TopK<TraceRow>(opts.topK ?? 10, betterMsync);
+    for (const op of OP_NAMES) this.ops.set(op, { count: 0, bytes: 0, flags: new Map() });
+  }
+
+  /** The footprint id of a task: its order of appearance for the first `maxTasks`, else a hash. */
+  private taskId(task: string): number {
+    const id = this.taskIds.get(task);
+    if (id !== undefined) return id;
+    if (this.taskIds.size < this.maxTasks) {
+      const n = this.taskIds.size;
+      this.taskIds.set(task, n);
+      return n;
+    }
+    this.hashedTasks = true;
+    hashString(task, this.hs);
+    return this.maxTasks + (this.hs[0]! >>> 8);
+  }
+
+  /** Counts one row (rows in file order). */
+  add(r: TraceRow): void {
+    this.rows++;
+    if (this.firstNs < 0) this.firstNs = r.tNs;
+    this.lastNs = r.tNs;
+    hashString(r.task, this.hs);
+    this.taskHll.add(this.hs[0]!, this.hs[1]!);
+    const tr = this.taskRows.get(r.task);
+    if (tr !== undefined) this.taskRows.set(r.task, tr + 1);
+    else if (this.taskRows.size < this.maxTasks) this.taskRows.set(r.task, 1);
+    else this.otherRows++;
+
+    const o = this.ops.get(r.op)!;
+    o.count++;
+    o.bytes += r.len;
+    o.flags.set(r.flags, (o.flags.get(r.flags) ?? 0) + 1);
+
+    if (r.op === 'write' || r.op === 'read') {
+      const first = Math.floor(r.addr / this.ps);
+      const end = r.len > 0 ? Math.ceil((r.addr + r.len) / this.ps) : first;
+      const id = this.taskId(r.task);
+      this.pages.addRange(id, first, end);
+      if (r.op === 'write') {
+        this.written.addRange(id, first, end);
+        this.writes++;
+        this.writtenBytes += r.len;
+      }
+    } else if (r.op === 'msync') {
+      this.top.push(r);
+    }
+    this.rate.add(r.tNs, r.op, r.len);
+  }
+
+  /** The report for a trace at `path`. */
+  report(path: string): InspectReport {
+    const us = (ns: number): number => ns / 1000;
+    const exactTasks = this.taskRows.size < this.maxTasks || this.otherRows === 0;
+    const ops = {} as InspectReport['ops'];
+    for (const [op, o] of this.ops) {
+      const flags: Record<string, number> = {};
+      for (const [bits, n] of [...o.flags].sort((a, b) => a[0] - b[0])) flags[flagsToString(bits)] = n;
+      ops[op] = { count: o.count, bytes: o.bytes, flags };
+    }
+    const widthNs = this.rate.bucketNs;
+    return {
+      trace: path,
+      rows: this.rows,
+      time_us: {
+        first: this.rows > 0 ? us(this.firstNs) : null,
+        last: this.rows > 0 ? us(this.lastNs) : null,
+        duration: this.rows > 0 ? us(this.lastNs - this.firstNs) : 0,
+      },
+      tasks: {
+        count: exactTasks ? this.taskRows.size : Math.max(this.taskRows.size, Math.round(this.taskHll.estimate())),
+        exact: exactTasks,
+        rows: Object.fromEntries(this.taskRows),
+        other_rows: this.otherRows,
+      },
+      ops,
+      footprint: {
+        page_size: this.ps,
+        pages: this.pages.count(),
+        bytes: this.pages.count() * this.ps,
+        written_pages: this.written.count(),
+        written_bytes: this.written.count() * this.ps,
+        exact: this.pages.exact && this.written.exact && !this.hashedTasks,
+        method: this.pages.exact && this.written.exact ? 'bitmap' : 'hyperloglog',
+        relative_standard_error: Math.max(this.pages.relativeStandardError, this.written.relativeStandardError),
+      },
+      written: { writes: this.writes, bytes: this.writtenBytes },
+      write_rate: {
+        start_us: this.rows > 0 ? us(this.rate.firstNs) : null,
+        bucket_us: us(widthNs),
+        buckets: this.rate.buckets().map((b) => ({
+          t_us: us(b.startNs), writes: b.writes, bytes: b.bytes, bytes_per_s: (b.bytes * 1e9) / widthNs, msyncs: b.msyncs,
+        })),
+      },
+      largest_msyncs: this.top.sorted().map((r) => ({
+        t_us: us(r.tNs), task: r.task, addr: `0x${r.addr.toString(16)}`, len: r.len, flags: flagsToString(r.flags), line: r.line,
+      })),
+    };
+  }
+}
+
+/** Reads a native trace (streamed) and returns its statistics. Malformed traces throw a TraceError. */
+export async function inspectTrace(path: string, opts: InspectOptions = {}): Promise<InspectReport> {
+  const stats = new TraceStats(opts);
+  for await (const batch of readTrace(path)) for (const r of batch) stats.add(r);
+  return stats.report(path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+function num(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3).replace(/\.?0+$/, '');
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n, u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** Most lines of the write-rate section of the table (buckets are grouped to fit). */
+const RATE_LINES = 12;
+
+/** The report as a readable table (what `syncsim inspect` prints without `--json`). */
+export function inspectTable(r: InspectReport): string {
+  const lines: [string, string][] = [];
+  const t = r.time_us;
+  lines.push(['trace', `${r.trace} (${r.rows} rows)`]);
+  lines.push(['time (µs)', t.first === null ? '-' : `${num(t.first)} .. ${num(t.last!)}, duration ${num(t.duration)} (${(t.duration / 1e6).toFixed(3)} s)`]);
+  const tasks = Object.entries(r.tasks.rows).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const shown = tasks.slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ');
+  lines.push(['tasks', `${r.tasks.exact ? '' : '≈'}${r.tasks.count}${shown ? `: ${shown}` : ''}${tasks.length > 8 || r.tasks.other_rows > 0 ? ', ...' : ''}`]);
+  for (const op of OP_NAMES) {
+    const o = r.ops[op];
+    if (o.count === 0) continue;
+    const flags = Object.entries(o.flags).map(([f, n]) => `${f === '' ? '(none)' : f} ${n}`).join(', ');
+    lines.push([`  ${op}`, `${o.count} rows, ${bytes(o.bytes)}; flags: ${flags}`]);
+  }
+  const f = r.footprint;
+  const how = f.exact ? 'exact' : `≈ HyperLogLog, relative standard error ${(f.relative_standard_error * 100).toFixed(2)} %`;
+  lines.push(['footprint', `${f.pages} pages (${bytes(f.bytes)}) written or read, ${f.written_pages} pages (${bytes(f.written_bytes)}) written; ${f.page_size}-byte pages, ${how}`]);
+  lines.push(['written', `${bytes(r.written.bytes)} in ${r.written.writes} writes`]);
+  const w = Math.max(...lines.map(([k]) => k.length));
+  const text = lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
+
+  const b = r.write_rate.buckets;
+  if (b.length > 0) {
+    const group = Math.ceil(b.length / RATE_LINES);
+    const span = r.write_rate.bucket_us * group;
+    text.push('', `write rate (buckets of ${num(span)} µs)`);
+    const rows: string[][] = [['t_us from', 'writes', 'bytes', 'MiB/s', 'msyncs']];
+    for (let i = 0; i < b.length; i += group) {
+      const g = b.slice(i, i + group);
+      const sum = (k: 'writes' | 'bytes' | 'msyncs'): number => g.reduce((a, x) => a + x[k], 0);
+      rows.push([num(g[0]!.t_us), String(sum('writes')), String(sum('bytes')), ((sum('bytes') / (span / 1e6)) / 1048576).toFixed(3), String(sum('msyncs'))]);
+    }
+    text.push(...alignColumns(rows));
+  }
+  if (r.largest_msyncs.length > 0) {
+    text.push('', `largest msyncs`);
+    const rows: string[][] = [['len', 'addr', 'flags', 'task', 't_us', 'line']];
+    for (const m of r.largest_msyncs) rows.push([String(m.len), m.addr, m.flags || '(none)', m.task, num(m.t_us), String(m.line)]);
+    text.push(...alignColumns(rows));
+  }
+  return text.join('\n');
+}
+
+/** Rows of cells as lines with columns padded to a common width (first column left-aligned). */
+function alignColumns(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
+  return rows.map((r) => '  ' + r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  '));
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+// End-to-end tests spawn the CLI and real tools (fio, strace, Chromium); on a loaded
+// 2-core machine a single test can take well over vitest's 5 s default.
+export default defineConfig({
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
