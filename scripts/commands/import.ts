@@ -1,6 +1,220 @@
 /**
- * `syncsim import`: not implemented yet (null until it is).
+ * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
+ * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
+import { parseArgs } from 'node:util';
+import { existsSync, statSync } from 'node:fs';
+import { IMPORTERS } from '../../traces/import/index.ts';
+import type { ImportOptions, ImportStats, Importer } from '../../traces/import/importer.ts';
+import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
+import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
+import { FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
+import { InputError } from '../errors.ts';
 import type { Command } from './command.ts';
 
-export const importCommand: Command | null = null;
+function formatList(): string {
+  if (IMPORTERS.length === 0) return '  (none yet)';
+  const w = Math.max(...IMPORTERS.map((i) => i.format.length));
+  return IMPORTERS.map((i) => `  ${i.format.padEnd(w)}  ${i.description}`).join('\n');
+}
+
+function help(): string {
+  return `Usage: syncsim import --from FORMAT FILE [-o OUT] [--page-size N]
+                      [--sync-every-writes N | --sync-every-us T] [--sync-flags F]
+                      [--assume-dirty MODE]
+
+Converts FILE (plain or gzip-compressed) from FORMAT into a native trace,
+streaming. Malformed input stops with FILE:LINE: column COL: what was expected.
+
+Formats:
+${formatList()}
+
+Options:
+  --from FORMAT            input format (above); required
+  -o, --out OUT            output trace (.csv, or .csv.gz for gzip); written to
+                           OUT.tmp-PID and renamed when complete, so nothing is
+                           written on error. Default: standard output (which
+                           may have received rows before an error)
+  --page-size N            page size the layout assumes, a power of two (default 4096)
+  --sync-every-writes N    inject an msync of an object's whole mapping after
+                           every N writes to it since its last whole-mapping msync
+  --sync-every-us T        inject, at every multiple of T µs of trace time, an
+                           msync of the whole mapping of every object written
+                           since its last whole-mapping msync
+  --sync-flags F           flags of injected and translated msyncs, names joined
+                           by | (SYNC, ASYNC, INVALIDATE, MS_SYNC, ...; default SYNC)
+  --assume-dirty MODE      strace: how to synthesise the stores strace cannot see
+  -h, --help               this help
+
+Layout: each object (file, device) is mapped whole at its own base address, one
+fixed, aligned region per object (1 TiB for fio files, 16 TiB for block
+devices), before its first use. Times start at 0 at the first event; an event
+earlier than the one before it is clamped to it and counted. Counters (rows per
+op, injected msyncs, clamped times and what the format skips, e.g. fio trim
+and wait) are printed on standard error at the end.`;
+}
+
+function positiveInt(name: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new InputError(`${name} expects a positive integer (got '${v}')`);
+  return Number(v);
+}
+
+function parseSyncFlags(v: string): number {
+  let bits = 0;
+  for (const name of v.split('|')) {
+    const bit = FLAG_ALIASES[name.trim()];
+    if (bit === undefined || (bit & ~FLAGS_BY_OP.msync) !== 0) {
+      throw new InputError(`--sync-flags: unknown msync flag '${name}' (expected names like SYNC, ASYNC, INVALIDATE joined by |)`);
+    }
+    bits |= bit;
+  }
+  return bits;
+}
+
+/** Where rows go: a TraceWriter (file) or standard output. */
+interface RowSink {
+  write(row: RowInput): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Standard output as a row sink, with backpressure; stops quietly when the reader goes away (EPIPE). */
+class StdoutSink implements RowSink {
+  private buf: string;
+  private lastNs = 0;
+  private broken = false;
+
+  constructor(private readonly extraCols: readonly string[]) {
+    this.buf = formatHeader(extraCols);
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') this.broken = true;
+    });
+  }
+
+  get closed(): boolean {
+    return this.broken;
+  }
+
+  async write(row: RowInput): Promise<void> {
+    if (row.tNs < this.lastNs) throw new Error(`trace time goes backwards: ${row.tNs} ns after ${this.lastNs} ns`);
+    this.lastNs = row.tNs;
+    this.buf += formatRow(row, this.extraCols);
+    if (this.buf.length >= 1 << 16) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buf === '' || this.broken) return;
+    const s = this.buf;
+    this.buf = '';
+    if (process.stdout.write(s)) return;
+    // Wait for the pipe to drain, or for it to break (then the write is dropped and `closed` is set).
+    await new Promise<void>((done) => {
+      const end = () => {
+        process.stdout.off('drain', end);
+        process.stdout.off('error', end);
+        done();
+      };
+      process.stdout.on('drain', end);
+      process.stdout.on('error', end);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  async abort(): Promise<void> {
+    await this.flush();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        from: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        'page-size': { type: 'string' },
+        'sync-every-writes': { type: 'string' },
+        'sync-every-us': { type: 'string' },
+        'sync-flags': { type: 'string' },
+        'assume-dirty': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim import --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(help() + '\n');
+    return 0;
+  }
+  const formats = IMPORTERS.map((i) => i.format).join(', ');
+  if (values.from === undefined) throw new InputError(`import needs --from FORMAT (one of ${formats})`);
+  const importer: Importer | undefined = IMPORTERS.find((i) => i.format === values.from);
+  if (!importer) throw new InputError(`unknown import format '${values.from}' (expected one of ${formats})`);
+  if (positionals.length !== 1) throw new InputError(`import expects one FILE argument (got ${positionals.length}; try 'syncsim import --help')`);
+  const file = positionals[0]!;
+  if (!existsSync(file)) throw new InputError(`input file not found: ${file}`);
+  if (!statSync(file).isFile()) throw new InputError(`input is not a file: ${file}`);
+
+  const pageSize = values['page-size'] === undefined ? 4096 : positiveInt('--page-size', values['page-size']);
+  if ((pageSize & (pageSize - 1)) !== 0 || pageSize > 2 ** 30) throw new InputError(`--page-size expects a power of two up to 1 GiB (got '${values['page-size']}')`);
+  if (values['sync-every-writes'] !== undefined && values['sync-every-us'] !== undefined) {
+    throw new InputError('--sync-every-writes and --sync-every-us are exclusive: give one');
+  }
+  const opts: ImportOptions = { pageSize, syncFlags: values['sync-flags'] === undefined ? DEFAULT_SYNC_FLAGS : parseSyncFlags(values['sync-flags']) };
+  if (values['sync-every-writes'] !== undefined) opts.syncEveryWrites = positiveInt('--sync-every-writes', values['sync-every-writes']);
+  if (values['sync-every-us'] !== undefined) {
+    const v = values['sync-every-us'];
+    const us = Number(v);
+    if (!/^\d+(\.\d+)?$/.test(v) || !(us >= 0.001) || !Number.isFinite(us)) throw new InputError(`--sync-every-us expects a positive number of microseconds, at least 0.001 (got '${v}')`);
+    opts.syncEveryUs = us;
+  }
+  if (values['assume-dirty'] !== undefined) opts.assumeDirty = values['assume-dirty'];
+
+  const extraCols = importer.extraCols ?? [];
+  const out = values.out;
+  let sink: RowSink;
+  try {
+    sink = out === undefined ? new StdoutSink(extraCols) : await TraceWriter.open(out, { extraCols });
+  } catch (e) {
+    throw new InputError(`cannot write ${out}: ${(e as Error).message}`);
+  }
+  const stats: ImportStats = {};
+  const ops: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
+  let rows = 0;
+  try {
+    for await (const batch of importer.rows(file, opts, stats)) {
+      for (const row of batch) {
+        await sink.write(row);
+        ops[row.op]++;
+        rows++;
+      }
+      if (sink instanceof StdoutSink && sink.closed) break;
+    }
+    await sink.close();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
+  const statText = Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ');
+  const flagsNote = opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`;
+  const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
+  process.stderr.write(`syncsim import: ${importer.format} ${file} -> ${out ?? 'stdout'}${early}: ${rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
+  return 0;
+}
+
+/** `syncsim import`. */
+export const importCommand: Command = {
+  name: 'import',
+  usage: 'import --from FORMAT FILE [options]',
+  summary: 'convert a foreign trace (fio iolog, blkparse, MSR, strace) to the native format',
+  help: help(),
+  run,
+};

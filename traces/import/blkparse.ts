@@ -1,6 +1,129 @@
 /**
- * Importer of blkparse traces: not implemented yet (null until it is).
+ * Importer of blkparse's default text output (blktrace(8) events formatted by
+ * blkparse(1) without -f/-F). Every event line starts with the header
+ * `"%3d,%-3d %2d %8d %5d.%09lu %5u %2s %3s "`: MAJOR,MINOR CPU SEQUENCE
+ * SECONDS.NANOSECONDS PID ACTION RWBS; a queue (`Q`) event goes on with
+ * `SECTOR + COUNT [PROCESS]` (512-byte sectors), or `[PROCESS]` when it carries
+ * no data (a pure flush).
+ *
+ * Only `Q` events make rows (each I/O is queued once; the G, I, D, C... events
+ * of the same request are skipped). Each device `MAJOR,MINOR` is one object and
+ * one task, both named `devMAJOR_MINOR`, mapped over its own 16 TiB region
+ * (sync-injector.ts). RWBS `[F]{D|W|R|N}[F][A][S][M]`:
+ * - `W` → a store, `R` → a load of [SECTOR×512, (SECTOR+COUNT)×512) of the device mapping;
+ * - a leading `F` (pre-flush) → an msync of the whole device mapping before the
+ *   I/O, a trailing `F` (FUA) → one after it; one msync for a flush without data;
+ *   with `--sync-flags` (default SYNC);
+ * - `D` (discard; `E`, secure erase, likewise) → no row, counted (`discard`);
+ *   passthrough (SCSI) requests → no row, counted (`passthrough`); a read or
+ *   write without data and without a flush → no row, counted (`no_data`).
+ * `Input file ... added` lines and the per-CPU / total summary blkparse prints
+ * after the events (from the first `CPUn (` or `Total (` line on) are skipped.
+ * Time 0 is the first queue event; a stacked device (dm, md) traced along with
+ * its disks shows each I/O once per traced device.
  */
-import type { Importer } from './importer.ts';
+import type { Importer, ImportOptions, ImportStats } from './importer.ts';
+import type { RowInput } from '../writer.ts';
+import { readLines } from './lines.ts';
+import { ImportedTrace, REGION_16TIB } from './sync-injector.ts';
+import { TraceError } from '../reader.ts';
 
-export const blkparseImporter: Importer | null = null;
+const SECTOR = 512;
+const DEVICE = /^(\d+),(\d+)$/;
+const DIGITS = /^\d+$/;
+const TIME = /^(\d+)\.(\d{1,9})$/;
+const ACTION = /^[A-Za-z]{1,2}$/;
+const RWBS = /^(F?)([DWRNE])(F?)(A?)(S?)(M?)$/;
+const SUMMARY = /^(CPU\d+|Total) \(/;
+const INPUT_ADDED = /^Input file .* added$/;
+const HEADER_SHAPE = "'MAJOR,MINOR CPU SEQUENCE SECONDS.NANOSECONDS PID ACTION RWBS ...'";
+
+/** Rows of a blkparse text output. */
+async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportStats): AsyncGenerator<RowInput[]> {
+  stats.discard = 0;
+  stats.passthrough = 0;
+  stats.no_data = 0;
+  const trace = new ImportedTrace(path, opts, stats, REGION_16TIB);
+  let inSummary = false;
+  let line = 0;
+  const fail = (column: string, problem: string, got: string): never => {
+    throw new TraceError(path, line, column, problem, got);
+  };
+
+  for await (const { first, lines } of readLines(path)) {
+    for (let i = 0; i < lines.length && !inSummary; i++) {
+      line = first + i;
+      const text = lines[i]!.trim();
+      if (text === '' || INPUT_ADDED.test(text)) continue;
+      if (SUMMARY.test(text)) {
+        inSummary = true;
+        break;
+      }
+      const f = text.split(/\s+/);
+      if (f.length < 7) fail('-', `expected a blkparse event line ${HEADER_SHAPE}, found ${f.length} fields`, text);
+      const dev = DEVICE.exec(f[0]!);
+      if (!dev) fail('device', 'bad device: expected MAJOR,MINOR', f[0]!);
+      if (!DIGITS.test(f[1]!)) fail('cpu', 'bad CPU: expected a non-negative integer', f[1]!);
+      if (!DIGITS.test(f[2]!)) fail('sequence', 'bad sequence number: expected a non-negative integer', f[2]!);
+      const tm = TIME.exec(f[3]!);
+      if (!tm) fail('time', 'bad time: expected SECONDS.NANOSECONDS', f[3]!);
+      if (!DIGITS.test(f[4]!)) fail('pid', 'bad PID: expected a non-negative integer', f[4]!);
+      const action = f[5]!;
+      if (!ACTION.test(action)) fail('action', 'bad action: expected one or two letters (Q, G, I, D, C, M, UT, ...)', action);
+      if (action !== 'Q') continue;
+
+      const rwbsText = f[6]!;
+      const rwbs = RWBS.exec(rwbsText);
+      if (!rwbs) fail('rwbs', 'bad RWBS: expected [F]{D|W|R|N}[F][A][S][M]', rwbsText);
+      const rest = f.slice(7);
+      let offset = 0;
+      let len = 0;
+      if (rest.length >= 3 && rest[1] === '+') {
+        if (!DIGITS.test(rest[0]!)) fail('sector', 'bad sector: expected a non-negative integer', rest[0]!);
+        if (!DIGITS.test(rest[2]!)) fail('sectors', 'bad sector count: expected a non-negative integer', rest[2]!);
+        offset = Number(rest[0]) * SECTOR;
+        len = Number(rest[2]) * SECTOR;
+        if (!Number.isSafeInteger(offset + len)) fail('sector', 'sector out of range', rest[0]!);
+      } else if (rest.length >= 1 && DIGITS.test(rest[0]!)) {
+        stats.passthrough!++;
+        continue;
+      } else if (rest.length === 0 || !(rest[0]!.startsWith('[') || rest[0]!.startsWith('('))) {
+        fail('sector', "expected 'SECTOR + COUNT [PROCESS]' or '[PROCESS]' after the RWBS of a Q event", rest.join(' '));
+      }
+
+      const [, preflush, kind, fua] = rwbs as unknown as [string, string, string, string];
+      if (kind === 'D' || kind === 'E') {
+        stats.discard!++;
+        continue;
+      }
+      const flush = preflush === 'F' || fua === 'F';
+      const data = len > 0 && (kind === 'W' || kind === 'R');
+      if (!data && !flush) {
+        stats.no_data!++;
+        continue;
+      }
+      const name = `dev${dev![1]}_${dev![2]}`;
+      const secs = Number(tm![1]);
+      const inputNs = secs * 1e9 + Number(tm![2]!.padEnd(9, '0'));
+      if (!Number.isSafeInteger(inputNs)) fail('time', 'time too large', f[3]!);
+      const t = trace.time(inputNs);
+      const place = { line, column: 'sector', text: rest.slice(0, 3).join(' ') };
+      if (!data) {
+        trace.syncAll(name, name, t, opts.syncFlags, place);
+        continue;
+      }
+      if (preflush === 'F') trace.syncAll(name, name, t, opts.syncFlags, place);
+      if (kind === 'W') trace.write(name, name, t, offset, len, place);
+      else trace.read(name, name, t, offset, len, place);
+      if (fua === 'F') trace.syncAll(name, name, t, opts.syncFlags, place);
+    }
+    if (trace.pending > 0) yield trace.take();
+  }
+}
+
+/** `--from blkparse`. */
+export const blkparseImporter: Importer = {
+  format: 'blkparse',
+  description: 'blkparse default text output; Q events -> writes/reads of the device, flush/FUA -> msync',
+  rows: blkparseRows,
+};

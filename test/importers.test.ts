@@ -1,0 +1,560 @@
+/**
+ * The fio-iolog, blkparse and msr importers and `syncsim import`: real fio logs
+ * made here by fio, committed blkparse / MSR fixtures (test/fixtures/README.md),
+ * malformed inputs, sync injection, and the command's output handling.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fioIologImporter } from '../traces/import/fio-iolog.ts';
+import { blkparseImporter } from '../traces/import/blkparse.ts';
+import { msrImporter } from '../traces/import/msr.ts';
+import { IMPORTERS } from '../traces/import/index.ts';
+import type { Importer, ImportOptions, ImportStats } from '../traces/import/importer.ts';
+import { importCommand } from '../scripts/commands/import.ts';
+import { readTrace, TraceError } from '../traces/reader.ts';
+import type { RowInput } from '../traces/writer.ts';
+import { Flag, type TraceRow } from '../traces/types.ts';
+import { simulate } from './helpers.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const BLKPARSE = join(FIXTURES, 'blkparse', 'two-disks.txt');
+const MSR = join(FIXTURES, 'msr', 'two-volumes.csv');
+const TIB = 2 ** 40;
+const TIB16 = 2 ** 44;
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-import-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+/** Time allowed to tests that start processes (a few seconds on an idle machine; more on a loaded one). */
+const SPAWN_TIMEOUT = 30_000;
+
+function syncsim(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `syncsim` in a child process, not waiting for it (to run several at once). */
+function syncsimAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const c = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    c.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    c.on('error', fail);
+    c.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function importRows(imp: Importer, path: string, opts: Partial<ImportOptions> = {}) {
+  const stats: ImportStats = {};
+  const rows: RowInput[] = [];
+  for await (const batch of imp.rows(path, { pageSize: 4096, syncFlags: Flag.SYNC, ...opts }, stats)) rows.push(...batch);
+  return { rows, stats };
+}
+
+async function readAll(path: string): Promise<TraceRow[]> {
+  const rows: TraceRow[] = [];
+  for await (const b of readTrace(path)) rows.push(...b);
+  return rows;
+}
+
+async function importError(imp: Importer, path: string, opts: Partial<ImportOptions> = {}): Promise<TraceError> {
+  try {
+    await importRows(imp, path, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(TraceError);
+    return e as TraceError;
+  }
+  throw new Error(`no error importing ${path}`);
+}
+
+const count = (rows: { op: string }[], op: string) => rows.filter((r) => r.op === op).length;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// ---------------------------------------------------------------------------------------------
+// fio
+
+/** One parsed line of a fio iolog, as the test reads it (independently of the importer). */
+interface FioLine {
+  ts: number;
+  file: string;
+  action: string;
+  offset: number;
+  len: number;
+}
+
+function parseV3(text: string): FioLine[] {
+  const lines = text.trim().split('\n');
+  expect(lines[0]).toBe('fio version 3 iolog');
+  return lines.slice(1).map((l) => {
+    const [ts, file, action, offset, len] = l.split(' ');
+    return { ts: Number(ts), file: file!, action: action!, offset: Number(offset ?? 0), len: Number(len ?? 0) };
+  });
+}
+
+describe('fio-iolog', () => {
+  // The job: 2 files of 1 MiB, 4 KiB random writes through mmap, fsync every 8 writes;
+  // and a sequential reader of a third file.
+  const BS = 4096;
+  const FILE_SIZE = 1 << 20;
+  const NRFILES = 2;
+  const FSYNC = 8;
+  const WRITES = (NRFILES * FILE_SIZE) / BS;
+  const READS = (256 * 1024) / BS;
+  let dir = '';
+  let wlog = '';
+  let rlog = '';
+  let wlines: FioLine[] = [];
+
+  beforeAll(() => {
+    dir = tmp();
+    wlog = join(dir, 'w.iolog');
+    rlog = join(dir, 'r.iolog');
+    writeFileSync(join(dir, 'job.fio'), [
+      '[global]', 'ioengine=mmap', `directory=${dir}`, `bs=${BS}`,
+      '[w]', 'rw=randwrite', `nrfiles=${NRFILES}`, `filesize=${FILE_SIZE}`, `size=${NRFILES * FILE_SIZE}`, `fsync=${FSYNC}`, `write_iolog=${wlog}`,
+      '[r]', 'stonewall', 'rw=read', 'size=256k', `write_iolog=${rlog}`, '',
+    ].join('\n'));
+    const r = spawnSync('fio', ['--output=' + join(dir, 'fio.out'), join(dir, 'job.fio')], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    wlines = parseV3(readFileSync(wlog, 'utf8'));
+  }, SPAWN_TIMEOUT);
+
+  it('fio wrote the job as expected (the reference for the other tests)', () => {
+    // fsync=N: a sync after every N-th write, except after the last one (fio ends the job first).
+    expect(wlines.filter((l) => l.action === 'write').length).toBe(WRITES);
+    expect(wlines.filter((l) => l.action === 'write').every((l) => l.len === BS)).toBe(true);
+    expect(wlines.filter((l) => l.action === 'sync').length).toBe(Math.floor((WRITES - 1) / FSYNC));
+    expect(new Set(wlines.filter((l) => l.action === 'write').map((l) => l.file)).size).toBe(NRFILES);
+  });
+
+  it('imports a real version-3 log of an mmap job: one object per file, writes and whole-mapping msyncs, and it replays', async () => {
+    const out = join(dir, 'w.csv');
+    const r = syncsim(['import', '--from', 'fio-iolog', wlog, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/trim 0, wait 0/);
+    const rows = await readAll(out);
+    const ios = wlines.filter((l) => l.action === 'write' || l.action === 'sync');
+    expect(count(rows, 'map')).toBe(NRFILES);
+    expect(count(rows, 'write')).toBe(WRITES);
+    expect(count(rows, 'msync')).toBe(Math.floor((WRITES - 1) / FSYNC));
+    expect(rows.length).toBe(NRFILES + ios.length);
+    expect(rows.every((x) => x.task === 'fio')).toBe(true);
+
+    // Every file mapped at its own aligned base, 1 TiB long, before its first use.
+    const base = new Map<string, number>();
+    for (const m of rows.filter((x) => x.op === 'map')) {
+      expect(m.len).toBe(TIB);
+      expect(m.addr % TIB).toBe(0);
+      expect(m.offset).toBe(0);
+      base.set(m.object, m.addr);
+    }
+    expect(new Set(base.values()).size).toBe(NRFILES);
+    expect([...base.keys()].sort()).toEqual([...new Set(ios.map((l) => l.file))].sort());
+
+    // Row by row against the log: time from the first I/O, address = base + offset.
+    const data = rows.filter((x) => x.op !== 'map');
+    const t0 = ios[0]!.ts;
+    ios.forEach((l, i) => {
+      const row = data[i]!;
+      expect(row.tNs).toBe((l.ts - t0) * 1000);
+      if (l.action === 'write') {
+        expect(row).toMatchObject({ op: 'write', addr: base.get(l.file)! + l.offset, len: l.len });
+      } else {
+        expect(row).toMatchObject({ op: 'msync', addr: base.get(l.file)!, len: TIB, flags: Flag.SYNC });
+      }
+    });
+    expect(rows[0]!.tNs).toBe(0);
+
+    const run = syncsim(['run', out, '--out', join(dir, 'res-w'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const s = JSON.parse(run.stdout);
+    expect(s.ops.write).toBe(WRITES);
+    expect(s.ops.msync).toBe(Math.floor((WRITES - 1) / FSYNC));
+    expect(s.sync.ok).toBe(s.ops.msync);
+    expect(s.faults.unmapped_write).toBe(0);
+    expect(s.writeback.dirtied_bytes).toBe(WRITES * BS);
+  }, SPAWN_TIMEOUT);
+
+  it('imports the reader job: reads, no msync', async () => {
+    const { rows, stats } = await importRows(fioIologImporter, rlog);
+    expect(count(rows, 'read')).toBe(READS);
+    expect(count(rows, 'map')).toBe(1);
+    expect(count(rows, 'write') + count(rows, 'msync')).toBe(0);
+    const reads = rows.filter((r) => r.op === 'read');
+    // rw=read is sequential: offsets 0, BS, 2·BS, ...
+    expect(reads.map((r) => r.addr - rows[0]!.addr)).toEqual(Array.from({ length: READS }, (_, i) => i * BS));
+    expect(stats).toMatchObject({ trim: 0, wait: 0 });
+  });
+
+  it('a version-2 log that fio replays gives the same rows as the version-3 log, its waits giving the times', async () => {
+    // The v3 log rewritten as v2: no timestamps, a `wait` of the gap before each line.
+    let prev = wlines[0]!.ts;
+    const v2: string[] = ['fio version 2 iolog'];
+    let waits = 0;
+    for (const l of wlines) {
+      if (l.ts > prev) {
+        v2.push(`${l.file} wait ${l.ts - prev} 0`);
+        waits++;
+      }
+      prev = l.ts;
+      v2.push(['add', 'open', 'close'].includes(l.action) ? `${l.file} ${l.action}` : `${l.file} ${l.action} ${l.offset} ${l.len}`);
+    }
+    const v2log = join(dir, 'w.v2.iolog');
+    writeFileSync(v2log, v2.join('\n') + '\n');
+
+    // fio itself accepts and replays it (fio 3.33 writes only version 3; mmap replay is broken in fio, so psync).
+    const json = join(dir, 'replay.json');
+    const r = spawnSync('fio', ['--name=replay', '--ioengine=psync', `--read_iolog=${v2log}`, '--replay_no_stall=1', '--output-format=json', `--output=${json}`], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const job = JSON.parse(readFileSync(json, 'utf8')).jobs[0];
+    expect(job.error).toBe(0);
+    expect(job.write.total_ios).toBe(WRITES);
+    expect(job.sync.total_ios).toBe(Math.floor((WRITES - 1) / FSYNC));
+
+    const a = await importRows(fioIologImporter, v2log);
+    const b = await importRows(fioIologImporter, wlog);
+    expect(a.rows).toEqual(b.rows);
+    expect(a.stats.wait).toBe(waits);
+    expect(waits).toBeGreaterThan(100);
+  }, SPAWN_TIMEOUT);
+
+  it('trim and wait are counted; datasync and sync_file_range become msyncs; v3 wait is ignored like fio does', async () => {
+    const d = tmp();
+    const log = join(d, 'mixed.iolog');
+    writeFileSync(log, [
+      'fio version 3 iolog',
+      '5 /data/a add',
+      '6 /data/a open',
+      '10 /data/a write 0 8192',
+      '12 /data/a trim 8192 4096',
+      '13 /data/a wait 500 0',
+      '20 /data/a datasync 0 0',
+      '25 /data/a sync_file_range 4096 8192',
+      '26 /data/a sync_file_range 4096 0',
+      '30 /data/a read 4096 100',
+      '40 /data/a close',
+      '',
+    ].join('\n'));
+    const { rows, stats } = await importRows(fioIologImporter, log, { syncFlags: Flag.ASYNC });
+    expect(stats).toMatchObject({ trim: 1, wait: 1 });
+    expect(rows.map((r) => [r.tNs, r.op, r.addr - TIB, r.len, r.flags ?? 0])).toEqual([
+      [0, 'map', 0, TIB, 0],
+      [0, 'write', 0, 8192, 0],
+      [10_000, 'msync', 0, TIB, Flag.ASYNC],
+      [15_000, 'msync', 4096, 8192, Flag.ASYNC],
+      [16_000, 'msync', 4096, TIB - 4096, Flag.ASYNC],
+      [20_000, 'read', 4096, 100, 0],
+    ]);
+  });
+
+  it('version 2: waits advance the clock; a second header (an appended run) continues at the last time', async () => {
+    const d = tmp();
+    const log = join(d, 'v2.iolog');
+    writeFileSync(log, [
+      'fio version 2 iolog', '/f add', '/f open', '/f wait 40 0',
+      '/f write 0 4096', '/f wait 250 0', '/f write 4096 4096', '/f sync 0 0', '/f close',
+      'fio version 3 iolog', '1000 /g add', '1000 /g open', '1007 /g write 0 10', '1010 /g write 10 10',
+    ].join('\n'));
+    const { rows, stats } = await importRows(fioIologImporter, log);
+    expect(rows.map((r) => [r.tNs, r.op, r.object ?? ''])).toEqual([
+      [0, 'map', '/f'], [0, 'write', ''], [250_000, 'write', ''], [250_000, 'msync', ''],
+      [250_000, 'map', '/g'], [250_000, 'write', ''], [253_000, 'write', ''],
+    ]);
+    expect(rows.find((r) => r.object === '/g')!.addr).toBe(2 * TIB);
+    expect(stats.wait).toBe(2);
+  });
+
+  it.each([
+    ['no header', '1 /f add\n', 1, '-', /expected the header line 'fio version 2 iolog' or 'fio version 3 iolog'/],
+    ['bad timestamp', 'fio version 3 iolog\n1 /f add\nx /f write 0 1\n', 3, 'timestamp', /bad timestamp: expected a non-negative integer/],
+    ['wrong field count', 'fio version 3 iolog\n1 /f add\n2 /f write 0\n', 3, '-', /expected 'TIMESTAMP FILE ACTION' or 'TIMESTAMP FILE ACTION OFFSET LENGTH'/],
+    ['unknown action', 'fio version 2 iolog\n/f add\n/f scribble 0 1\n', 3, 'action', /unknown I\/O action \(expected one of read, write, sync/],
+    ['bad offset', 'fio version 2 iolog\n/f add\n\n/f write -5 1\n', 4, 'offset', /bad offset: expected a non-negative integer/],
+    ['file not added', 'fio version 3 iolog\n1 /f add\n2 /g write 0 1\n', 3, 'file', /file not added: expected a '\/g add' line/],
+    ['beyond the region', `fio version 3 iolog\n1 /f add\n2 /f write ${TIB - 10} 11\n`, 3, 'offset', /at most 1099511627776/],
+    ['empty', '', 1, '-', /empty input/],
+  ])('malformed: %s', async (_name, text, line, column, what) => {
+    const d = tmp();
+    const f = join(d, 'bad.iolog');
+    writeFileSync(f, text);
+    const e = await importError(fioIologImporter, f);
+    expect(e.line).toBe(line);
+    expect(e.column).toBe(column);
+    expect(e.message).toMatch(new RegExp(`^${escape(f)}:${line}: column ${escape(column)}: `));
+    expect(e.message).toMatch(what);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// blkparse
+
+describe('blkparse', () => {
+  const B0 = TIB16; // dev8_0, the first device met
+  const B1 = 2 * TIB16; // dev8_16
+
+  it('imports the fixture: Q events only, flush before and FUA after the I/O, discard counted, summary skipped', async () => {
+    const { rows, stats } = await importRows(blkparseImporter, BLKPARSE);
+    const S = Flag.SYNC;
+    expect(rows.map((r) => [r.tNs / 1000, r.task, r.op, r.addr, r.len, r.flags ?? 0])).toEqual([
+      [0, 'dev8_0', 'map', B0, TIB16, 0],
+      [0, 'dev8_0', 'write', B0 + 2048 * 512, 8 * 512, 0],
+      [200, 'dev8_0', 'write', B0 + 2056 * 512, 16 * 512, 0],
+      [300, 'dev8_0', 'read', B0 + 40960 * 512, 64 * 512, 0],
+      [500, 'dev8_0', 'msync', B0, TIB16, S], // FWS without data
+      [600, 'dev8_0', 'write', B0 + 8192 * 512, 8 * 512, 0], // WFS: FUA write
+      [600, 'dev8_0', 'msync', B0, TIB16, S],
+      [800, 'dev8_16', 'map', B1, TIB16, 0],
+      [800, 'dev8_16', 'write', B1, 8 * 512, 0],
+      [1000, 'dev8_0', 'msync', B0, TIB16, S], // FWFS: pre-flush, write, FUA
+      [1000, 'dev8_0', 'write', B0 + 16384 * 512, 8 * 512, 0],
+      [1000, 'dev8_0', 'msync', B0, TIB16, S],
+      [1100, 'dev8_16', 'write', B1 + 8 * 512, 8 * 512, 0],
+      [1200, 'dev8_0', 'read', B0 + 512 * 512, 8 * 512, 0],
+    ]);
+    expect(rows.filter((r) => r.op === 'map').map((r) => r.object)).toEqual(['dev8_0', 'dev8_16']);
+    expect(stats).toMatchObject({ discard: 1, passthrough: 0, no_data: 0, msync_injected: 0, time_clamped: 0 });
+  });
+
+  it('imported through the CLI to standard output, the fixture replays under every personality', async () => {
+    const r = syncsim(['import', '--from', 'blkparse', BLKPARSE]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/blkparse .* -> stdout: 14 rows \(map 2, write 6, read 2, msync 4\); discard 1/);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['# syncsim-trace v1', 't_us,task,op,addr,len,flags,object,offset']);
+    expect(lines.length).toBe(2 + 14);
+    const out = join(tmp(), 'blk.csv');
+    writeFileSync(out, r.stdout);
+    const rows = await readAll(out);
+    for (const personality of ['freebsd', 'linux', 'xnu', 'mach']) {
+      const { result } = simulate(rows, { personality });
+      expect(result.ops).toMatchObject({ map: 2, write: 6, read: 2, msync: 4 });
+      expect(result.sync.count).toBe(4);
+      expect(result.faults).toEqual({ unmapped_write: 0, unmapped_read: 0 });
+      // 6 writes of whole pages: 1 + 2 + 1 + 1 pages on sda, 1 + 1 on sdb
+      expect(result.writeback.dirtied_bytes).toBe(7 * 4096);
+    }
+  }, SPAWN_TIMEOUT);
+
+  it('a line going back in time is clamped and counted', async () => {
+    const d = tmp();
+    const f = join(d, 'back.txt');
+    writeFileSync(f, [
+      '  8,0    0        1     5.000000000  1234  Q  WS 0 + 8 [a]',
+      '  8,0    1        1     5.000300000  1234  Q  WS 8 + 8 [a]',
+      '  8,0    0        2     5.000100000  1234  Q  WS 16 + 8 [a]',
+      '  8,0    0        3     5.000400000  1234  Q   W 24 + 8 [a]',
+    ].join('\n'));
+    const { rows, stats } = await importRows(blkparseImporter, f);
+    expect(rows.filter((r) => r.op === 'write').map((r) => r.tNs)).toEqual([0, 300_000, 300_000, 400_000]);
+    expect(stats).toMatchObject({ time_clamped: 1, time_clamped_max_us: 200 });
+  });
+
+  it.each([
+    ['not an event line', 'hello world\n', 1, '-', /expected a blkparse event line 'MAJOR,MINOR CPU SEQUENCE SECONDS.NANOSECONDS PID ACTION RWBS/],
+    ['bad device', '  8:0    0        1     0.000000000  1  Q  WS 0 + 8 [a]\n', 1, 'device', /bad device: expected MAJOR,MINOR/],
+    ['bad time', '  8,0    0        1     0,000000000  1  Q  WS 0 + 8 [a]\n', 1, 'time', /bad time: expected SECONDS.NANOSECONDS/],
+    ['bad RWBS', '  8,0    0        1     0.000000000  1  Q  XS 0 + 8 [a]\n', 1, 'rwbs', /bad RWBS: expected \[F\]\{D\|W\|R\|N\}/],
+    ['bad sector count', '  8,0    0        1     0.000000000  1  Q  WS 0 + x [a]\n', 1, 'sectors', /bad sector count/],
+    ['no sector', 'Input file sda.blktrace.0 added\n  8,0    0        1     0.000000000  1  Q  WS zzz\n', 2, 'sector', /expected 'SECTOR \+ COUNT \[PROCESS\]' or '\[PROCESS\]'/],
+  ])('malformed: %s', async (_name, text, line, column, what) => {
+    const d = tmp();
+    const f = join(d, 'bad.txt');
+    writeFileSync(f, text);
+    const e = await importError(blkparseImporter, f);
+    expect([e.line, e.column]).toEqual([line, column]);
+    expect(e.message).toMatch(new RegExp(`^${escape(f)}:${line}: column ${escape(column)}: `));
+    expect(e.message).toMatch(what);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// msr
+
+describe('msr', () => {
+  const U = TIB16; // usr_0, met first
+  const S = 2 * TIB16; // src1_2
+
+  it('imports the fixture: one object and task per host+disk, times from the filetime, response time kept', async () => {
+    const { rows } = await importRows(msrImporter, MSR);
+    expect(rows.map((r) => [r.tNs / 1000, r.task, r.op, r.addr, r.len, r.extra?.x_response_us ?? ''])).toEqual([
+      [0, 'usr_0', 'map', U, TIB16, ''],
+      [0, 'usr_0', 'read', U + 7014609920, 24576, '4128.6'],
+      [50_000, 'usr_0', 'write', U + 1317441536, 8192, '196.3'],
+      [100_000, 'usr_0', 'write', U + 1317449728, 4096, '201.1'],
+      [150_000, 'src1_2', 'map', S, TIB16, ''],
+      [150_000, 'src1_2', 'write', S + 393216, 65536, '1200'],
+      [200_000, 'usr_0', 'write', U + 4096, 512, '150'],
+      [200_000, 'usr_0', 'read', U + 4096, 4096, '90'],
+      [300_000, 'src1_2', 'write', S + 458752, 4096, '182'],
+      [400_000, 'usr_0', 'write', U + 1317441536, 8192, '223'],
+      [500_000, 'src1_2', 'read', S + 393216, 65536, '3012.5'],
+      [600_000, 'usr_0', 'write', U + 8192, 4096, '177.5'],
+    ]);
+    expect(rows.filter((r) => r.op === 'map').map((r) => r.object)).toEqual(['usr_0', 'src1_2']);
+  });
+
+  it('reads gzip input (by magic bytes, whatever the name) and skips a header line', async () => {
+    const d = tmp();
+    const gz = join(d, 'trace.csv');
+    writeFileSync(gz, gzipSync(readFileSync(MSR)));
+    const withHeader = join(d, 'header.csv');
+    writeFileSync(withHeader, 'Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\r\n' + readFileSync(MSR, 'utf8').replace(/\n/g, '\r\n'));
+    const plain = await importRows(msrImporter, MSR);
+    expect((await importRows(msrImporter, gz)).rows).toEqual(plain.rows);
+    expect((await importRows(msrImporter, withHeader)).rows).toEqual(plain.rows);
+  });
+
+  it('a corrupt gzip input is an error naming the file and the line reached', async () => {
+    const d = tmp();
+    const f = join(d, 'cut.csv.gz');
+    const whole = gzipSync(Buffer.from(readFileSync(MSR, 'utf8').repeat(200)));
+    writeFileSync(f, whole.subarray(0, whole.length >> 1));
+    const e = await importError(msrImporter, f);
+    expect(e.message).toMatch(new RegExp(`^${escape(f)}:\\d+: column -: corrupt gzip data`));
+    expect(e.line).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ['too few fields', '128166372003061629,usr,0,Read,0,512\n', 1, '-', /expected 7 comma-separated fields \(Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\), found 6/],
+    ['bad timestamp', '128166372003061629,usr,0,Read,0,512,1\n12816637200306162x,usr,0,Read,0,512,1\n', 2, 'Timestamp', /bad timestamp: expected a Windows filetime/],
+    ['bad type', '128166372003061629,usr,0,Erase,0,512,1\n', 1, 'Type', /bad type: expected 'Read' or 'Write'/],
+    ['bad size', '128166372003061629,usr,0,Write,0,-512,1\n', 1, 'Size', /bad size: expected a non-negative integer of bytes/],
+    ['missing host', '128166372003061629,,0,Write,0,512,1\n', 1, 'Hostname', /missing host name/],
+    ['offset beyond the region', `128166372003061629,usr,0,Write,${TIB16},512,1\n`, 1, 'Offset', /at most 17592186044416/],
+  ])('malformed: %s', async (_name, text, line, column, what) => {
+    const d = tmp();
+    const f = join(d, 'bad.csv');
+    writeFileSync(f, text);
+    const e = await importError(msrImporter, f);
+    expect([e.line, e.column]).toEqual([line, column]);
+    expect(e.message).toMatch(new RegExp(`^${escape(f)}:${line}: column ${escape(column)}: `));
+    expect(e.message).toMatch(what);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// sync injection
+
+describe('sync injection', () => {
+  const U = TIB16;
+  const S = 2 * TIB16;
+
+  it('--sync-every-writes N: an msync of the whole mapping after every N-th write to an object', async () => {
+    const { rows, stats } = await importRows(msrImporter, MSR, { syncEveryWrites: 2 });
+    // usr_0 writes: lines 2, 3, 5, 8, 10 -> msync after lines 3 and 8; src1_2 writes: lines 4, 7 -> after line 7.
+    const msyncs = rows.filter((r) => r.op === 'msync').map((r) => [r.tNs / 1000, r.task, r.addr, r.len, r.flags]);
+    expect(msyncs).toEqual([
+      [100_000, 'usr_0', U, TIB16, Flag.SYNC],
+      [300_000, 'src1_2', S, TIB16, Flag.SYNC],
+      [400_000, 'usr_0', U, TIB16, Flag.SYNC],
+    ]);
+    // right after the write that triggered it
+    const i = rows.findIndex((r) => r.op === 'msync');
+    expect(rows[i - 1]).toMatchObject({ op: 'write', tNs: 100_000_000, task: 'usr_0' });
+    expect(stats.msync_injected).toBe(3);
+  });
+
+  it('--sync-every-us T: at each multiple of T, an msync of every object written since its last one', async () => {
+    const { rows, stats } = await importRows(msrImporter, MSR, { syncEveryUs: 120_000, syncFlags: Flag.ASYNC | Flag.INVALIDATE });
+    // Writes: usr_0 at 50k, 100k, 200k, 400k, 600k; src1_2 at 150k, 300k (µs).
+    // Boundaries 120k: usr_0; 240k: src1_2 (written at 150k), usr_0 (200k); 360k: src1_2 (300k);
+    // 480k: usr_0 (400k); 600k: nothing dirty (the write at 600k comes after it); none after the end.
+    const msyncs = rows.filter((r) => r.op === 'msync').map((r) => [r.tNs / 1000, r.task, r.flags]);
+    const F = Flag.ASYNC | Flag.INVALIDATE;
+    expect(msyncs).toEqual([[120_000, 'usr_0', F], [240_000, 'src1_2', F], [240_000, 'usr_0', F], [360_000, 'src1_2', F], [480_000, 'usr_0', F]]);
+    expect(stats.msync_injected).toBe(5);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.tNs).toBeGreaterThanOrEqual(rows[i - 1]!.tNs);
+  });
+
+  it('a native whole-mapping msync restarts the count (blkparse flushes)', async () => {
+    const { rows } = await importRows(blkparseImporter, BLKPARSE, { syncEveryWrites: 2 });
+    // dev8_0 writes: 0 us, 200 us (-> injected msync at 200), flush at 500, FUA write at 600 (+ its msync),
+    // FWFS at 1000: count restarts after each native msync, so nothing more is injected on dev8_0;
+    // dev8_16 writes at 800 and 1100 -> injected msync at 1100.
+    const msyncs = rows.filter((r) => r.op === 'msync').map((r) => [r.tNs / 1000, r.task]);
+    expect(msyncs).toEqual([[200, 'dev8_0'], [500, 'dev8_0'], [600, 'dev8_0'], [1000, 'dev8_0'], [1000, 'dev8_0'], [1100, 'dev8_16']]);
+  });
+
+  it('through the CLI, to a gzip-compressed trace that replays', async () => {
+    const d = tmp();
+    const out = join(d, 'msr.csv.gz');
+    const r = syncsim(['import', '--from', 'msr', MSR, '-o', out, '--sync-every-writes', '2', '--sync-flags', 'MS_SYNC']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/15 rows \(map 2, write 7, read 3, msync 3\)/);
+    expect(r.stderr).toMatch(/msync_injected 3/);
+    expect(readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    const rows = await readAll(out);
+    expect(rows.length).toBe(15);
+    expect(rows[0]!.extra).toEqual({ x_response_us: '' });
+    expect(simulate(rows).result.sync).toMatchObject({ count: 3, ok: 3 });
+  }, SPAWN_TIMEOUT);
+});
+
+// ---------------------------------------------------------------------------------------------
+// the command
+
+describe('syncsim import', () => {
+  it('--help lists every registered importer', async () => {
+    const help = importCommand.help;
+    expect(help).toMatch(/^Usage: syncsim import --from FORMAT FILE/);
+    for (const flag of ['--page-size', '--sync-every-writes', '--sync-every-us', '--sync-flags', '--assume-dirty', '-o, --out']) expect(help).toContain(flag);
+    expect(IMPORTERS.map((i) => i.format)).toEqual(expect.arrayContaining(['fio-iolog', 'blkparse', 'msr']));
+    for (const imp of IMPORTERS) expect(help).toMatch(new RegExp(`^  ${escape(imp.format)} +${escape(imp.description)}$`, 'm'));
+  });
+
+  it('dispatches every registered format (strace included once registered)', async () => {
+    for (const imp of IMPORTERS) {
+      await expect(importCommand.run(['--from', imp.format, '/nonexistent/input'])).rejects.toThrow(/input file not found: \/nonexistent\/input/);
+    }
+  });
+
+  it.each([
+    [['--from', 'nope', MSR], /unknown import format 'nope' \(expected one of fio-iolog, blkparse, msr/],
+    [[MSR], /import needs --from FORMAT/],
+    [['--from', 'msr'], /import expects one FILE argument/],
+    [['--from', 'msr', MSR, '--sync-every-writes', '2', '--sync-every-us', '5'], /exclusive/],
+    [['--from', 'msr', MSR, '--sync-every-writes', '0'], /--sync-every-writes expects a positive integer/],
+    [['--from', 'msr', MSR, '--sync-every-us', 'soon'], /--sync-every-us expects a positive number/],
+    [['--from', 'msr', MSR, '--sync-flags', 'SYNC|USER'], /unknown msync flag 'USER'/],
+    [['--from', 'msr', MSR, '--page-size', '3000'], /--page-size expects a power of two/],
+    [['--from', 'msr', MSR, '--bogus'], /Unknown option '--bogus'/],
+  ])('usage error %j', async (args, what) => {
+    await expect(importCommand.run(args)).rejects.toThrow(what);
+  });
+
+  it('malformed input through the CLI: exit 2, FILE:LINE: column, nothing written (every importer)', async () => {
+    const d = tmp();
+    const cases: [string, string, string, string][] = [
+      ['fio-iolog', 'bad.iolog', 'fio version 3 iolog\n1 /f add\n2 /f write 0 zz\n', ':3: column length: bad length: expected a non-negative integer'],
+      ['blkparse', 'bad.txt', '  8,0    0        1     0.000000000  1  Q  WS 0 + 8 [a]\n  8,0    0        2     0.000000001  1  Q  W? 0 + 8 [a]\n', ':2: column rwbs: bad RWBS'],
+      ['msr', 'bad.csv', '128166372003061629,usr,0,Write,0,512,1\n128166372003061629,usr,0,Write,0,512\n', ':2: column -: expected 7 comma-separated fields'],
+    ];
+    const results = await Promise.all(cases.map(([format, name, text]) => {
+      const f = join(d, name);
+      writeFileSync(f, text);
+      return syncsimAsync(['import', '--from', format, f, '-o', join(d, `${name}.out.csv`)]);
+    }));
+    cases.forEach(([, name, , where], i) => {
+      const r = results[i]!;
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`syncsim: ${join(d, name)}${where}`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(d, `${name}.out.csv`))).toBe(false);
+    });
+    expect(readdirSync(d).filter((n) => n.includes('.out.csv'))).toEqual([]);
+  }, SPAWN_TIMEOUT);
+});

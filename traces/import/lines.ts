@@ -1,0 +1,111 @@
+/**
+ * Streaming reader of line-oriented text inputs (the foreign trace formats):
+ * plain or gzip-compressed (detected by the magic bytes 0x1f 0x8b, whatever the
+ * name), read in chunks and split into lines numbered from 1, so memory does not
+ * grow with the length of the input.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { TraceError } from '../reader.ts';
+
+/** A run of consecutive lines: `lines[i]` is line `first + i` of the file, without its line break (LF or CR LF). */
+export interface LineBatch {
+  first: number;
+  lines: string[];
+}
+
+export interface ReadLinesOptions {
+  /** Lines per batch at most (default 4096). */
+  batchSize?: number;
+  /** Longest line accepted, in characters (default 1 MiB); a longer one is an error of the input. */
+  maxLineLength?: number;
+}
+
+/** Whether the file starts with the gzip magic bytes. */
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return (e && typeof e.code === 'string' && e.code) || 'error';
+}
+
+/**
+ * The lines of a text file (plain or gzip), in batches. Problems (missing file,
+ * read error, corrupt gzip, an over-long line) are thrown as a TraceError naming
+ * the file and the line reached.
+ */
+export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
+  const batchSize = opts.batchSize ?? 4096;
+  const maxLen = opts.maxLineLength ?? 1 << 20;
+  let gz: boolean;
+  try {
+    gz = await isGzip(path);
+  } catch (err) {
+    throw new TraceError(path, 0, '-', `cannot open the input: ${(err as Error).message}`, errnoText(err), { cause: err });
+  }
+  const source = createReadStream(path, { highWaterMark: 1 << 16 });
+  const streams: Readable[] = [source];
+  let feed: Readable = source;
+  if (gz) {
+    const gunzip = createGunzip();
+    source.on('error', (e) => gunzip.destroy(e));
+    feed = source.pipe(gunzip);
+    streams.push(gunzip);
+  }
+  feed.setEncoding('utf8');
+
+  let carry = '';
+  let next = 1; // number of the next complete line
+  let batch: string[] = [];
+  let first = 1;
+  const tooLong = (text: string): never => {
+    throw new TraceError(path, next, '-', `line longer than ${maxLen} characters (is this a text trace?)`, text.slice(0, 40));
+  };
+  try {
+    for await (const chunk of feed as AsyncIterable<string>) {
+      let start = 0;
+      let nl = chunk.indexOf('\n');
+      while (nl !== -1) {
+        let line = carry === '' ? chunk.slice(start, nl) : carry + chunk.slice(start, nl);
+        carry = '';
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        if (line.length > maxLen) tooLong(line);
+        if (batch.length === 0) first = next;
+        batch.push(line);
+        next++;
+        if (batch.length >= batchSize) {
+          const out = { first, lines: batch };
+          batch = [];
+          yield out;
+        }
+        start = nl + 1;
+        nl = chunk.indexOf('\n', start);
+      }
+      carry += chunk.slice(start);
+      if (carry.length > maxLen) tooLong(carry);
+    }
+  } catch (err) {
+    if (err instanceof TraceError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    const what = gz && typeof e?.code === 'string' && e.code.startsWith('Z_') ? 'corrupt gzip data' : 'cannot read the input';
+    throw new TraceError(path, next, '-', `${what}: ${e?.message ?? String(err)}`, errnoText(err), { cause: err });
+  } finally {
+    for (const s of streams) s.destroy();
+  }
+  if (carry !== '') {
+    if (carry.endsWith('\r')) carry = carry.slice(0, -1);
+    if (batch.length === 0) first = next;
+    batch.push(carry);
+  }
+  if (batch.length > 0) yield { first, lines: batch };
+}

@@ -1,0 +1,238 @@
+/**
+ * What the file and block-trace importers share: the address layout of the
+ * objects they map, the trace clock, and the injection of msyncs that block
+ * traces lack (`--sync-every-writes N`, `--sync-every-us T`).
+ *
+ * Layout (no look-ahead, so it works on a stream): the k-th object met in the
+ * input (k = 0, 1, ...) is mapped whole, at offset 0, over a fixed region of
+ * `regionBytes` at base address (k + 1) × regionBytes, by a `map` row issued just
+ * before its first row. Regions are powers of two, so every base is aligned to
+ * any page size up to the region size; an offset at or past the end of the
+ * region is an error of the input. A "sync of the whole mapping" is an `msync`
+ * of the whole region.
+ *
+ * Clock: trace time 0 is the input time of the first event that produces a row;
+ * later rows are at their input time minus that origin. An event whose input
+ * time is earlier than the previous one is clamped to the previous time (the
+ * trace stays non-decreasing, no sort and no look-ahead needed) and counted in
+ * the stats (`time_clamped`, `time_clamped_max_us`).
+ */
+import { ADDR_LIMIT, Flag } from '../types.ts';
+import type { RowInput } from '../writer.ts';
+import { TraceError } from '../reader.ts';
+import type { ImportOptions, ImportStats } from './importer.ts';
+
+/** 1 TiB: the region of one file (fio-iolog). */
+export const REGION_1TIB = 2 ** 40;
+/** 16 TiB: the region of one block device (blkparse, msr), larger than any disk in those traces. */
+export const REGION_16TIB = 2 ** 44;
+
+/** Human-readable size of a region (`1 TiB`, `16 TiB`). */
+export function regionName(bytes: number): string {
+  return `${bytes / REGION_1TIB} TiB`;
+}
+
+/**
+ * Input times to trace times: starts at 0 at the first event converted, never
+ * goes backwards (earlier input times are clamped and counted).
+ */
+export class TraceClock {
+  private origin: number | undefined = undefined;
+  private base = 0;
+  private last = 0;
+  /** Events clamped so far, and the largest step back (ns). */
+  clamped = 0;
+  maxBackNs = 0;
+
+  /** Trace time (integer ns) of an event at input time `inputNs` (integer ns, any origin). */
+  toTrace(inputNs: number): number {
+    if (this.origin === undefined) {
+      this.origin = inputNs;
+      this.base = this.last;
+    }
+    let t = this.base + (inputNs - this.origin);
+    if (t < this.last) {
+      this.clamped++;
+      this.maxBackNs = Math.max(this.maxBackNs, this.last - t);
+      t = this.last;
+    }
+    this.last = t;
+    return t;
+  }
+
+  /** The input clock restarts (e.g. a second run appended to the same log): its first event continues at the last trace time. */
+  restart(): void {
+    this.origin = undefined;
+  }
+
+  /** The last trace time given out (0 before any). */
+  get now(): number {
+    return this.last;
+  }
+}
+
+/** One object of the imported trace, mapped at its own base. */
+interface MappedObject {
+  readonly name: string;
+  readonly task: string;
+  readonly base: number;
+  mapped: boolean;
+  /** Writes (of at least one byte) since its last whole-mapping msync. */
+  writesSinceSync: number;
+}
+
+/** Where an input event came from, for error messages. */
+export interface InputPlace {
+  line: number;
+  /** The column (field) name of the offending value. */
+  column: string;
+  /** The offending text. */
+  text: string;
+}
+
+/**
+ * The rows of an imported trace, built event by event: lays out objects, emits
+ * `map` rows on first use, converts times, and injects msyncs
+ * (`syncEveryWrites`: after every N-th write of at least one byte to an object
+ * since its last whole-mapping msync, at the time of that write;
+ * `syncEveryUs`: at every multiple of T µs of trace time, for each object
+ * written since its last whole-mapping msync, in the order they were written,
+ * before the first event at or after that time; none after the last event).
+ * Injected msyncs cover the whole mapping with `syncFlags`.
+ */
+export class ImportedTrace {
+  readonly clock = new TraceClock();
+  private readonly objects = new Map<string, MappedObject>();
+  private readonly dirty = new Set<MappedObject>();
+  private rows: RowInput[] = [];
+  private readonly maxObjects: number;
+  private readonly everyWrites: number;
+  private readonly everyNs: number;
+  private nextBoundaryNs: number;
+  private readonly injectFlags: number;
+
+  constructor(
+    private readonly path: string,
+    opts: ImportOptions,
+    private readonly stats: ImportStats,
+    readonly regionBytes: number,
+  ) {
+    if (!Number.isInteger(Math.log2(regionBytes)) || regionBytes < opts.pageSize) throw new RangeError(`region of ${regionBytes} bytes is not a power of two of at least a page`);
+    this.maxObjects = Math.floor(ADDR_LIMIT / regionBytes) - 1;
+    this.everyWrites = opts.syncEveryWrites ?? 0;
+    this.everyNs = opts.syncEveryUs !== undefined ? Math.max(1, Math.round(opts.syncEveryUs * 1000)) : 0;
+    this.nextBoundaryNs = this.everyNs;
+    this.injectFlags = opts.syncFlags;
+    stats.msync_injected ??= 0;
+    stats.time_clamped ??= 0;
+    stats.time_clamped_max_us ??= 0;
+  }
+
+  /** The rows built since the last call. */
+  take(): RowInput[] {
+    const out = this.rows;
+    this.rows = [];
+    return out;
+  }
+
+  /** Rows waiting to be taken. */
+  get pending(): number {
+    return this.rows.length;
+  }
+
+  /** Trace time of an event at input time `inputNs`; updates the clamp stats. */
+  time(inputNs: number): number {
+    const t = this.clock.toTrace(inputNs);
+    this.stats.time_clamped = this.clock.clamped;
+    this.stats.time_clamped_max_us = this.clock.maxBackNs / 1000;
+    return t;
+  }
+
+  /** The object called `name` (created, not yet mapped, on first sight), issued by `task`. */
+  private object(name: string, task: string, place: InputPlace): MappedObject {
+    let o = this.objects.get(name);
+    if (o === undefined) {
+      if (this.objects.size >= this.maxObjects) {
+        throw new TraceError(this.path, place.line, place.column, `too many objects: at most ${this.maxObjects} fit, one ${regionName(this.regionBytes)} region each`, place.text);
+      }
+      o = { name, task, base: (this.objects.size + 1) * this.regionBytes, mapped: false, writesSinceSync: 0 };
+      this.objects.set(name, o);
+    }
+    return o;
+  }
+
+  /** Emit the injected time-based msyncs due before an event at trace time `tNs`, and map `o` if needed. */
+  private before(o: MappedObject, tNs: number): void {
+    if (this.everyNs > 0 && tNs >= this.nextBoundaryNs) {
+      const at = this.nextBoundaryNs;
+      for (const d of this.dirty) this.injectSync(d, at);
+      this.dirty.clear();
+      this.nextBoundaryNs = (Math.floor(tNs / this.everyNs) + 1) * this.everyNs;
+    }
+    if (!o.mapped) {
+      this.rows.push({ tNs, task: o.task, op: 'map', addr: o.base, len: this.regionBytes, object: o.name, offset: 0 });
+      o.mapped = true;
+    }
+  }
+
+  private injectSync(o: MappedObject, tNs: number): void {
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.regionBytes, flags: this.injectFlags });
+    o.writesSinceSync = 0;
+    this.stats.msync_injected = (this.stats.msync_injected ?? 0) + 1;
+  }
+
+  /** Check that [offset, offset+len) fits the region. */
+  private checkRange(offset: number, len: number, place: InputPlace): void {
+    if (!(offset + len <= this.regionBytes)) {
+      throw new TraceError(this.path, place.line, place.column, `offset + length must be at most ${this.regionBytes} (the ${regionName(this.regionBytes)} mapped per object)`, place.text);
+    }
+  }
+
+  /** A store of `len` bytes at `offset` of object `name`, at trace time `tNs`. */
+  write(name: string, task: string, tNs: number, offset: number, len: number, place: InputPlace, extra?: Record<string, string>): void {
+    const o = this.object(name, task, place);
+    this.checkRange(offset, len, place);
+    this.before(o, tNs);
+    this.rows.push(extra ? { tNs, task: o.task, op: 'write', addr: o.base + offset, len, extra } : { tNs, task: o.task, op: 'write', addr: o.base + offset, len });
+    if (len === 0) return;
+    this.dirty.add(o);
+    if (this.everyWrites > 0 && ++o.writesSinceSync >= this.everyWrites) {
+      this.injectSync(o, tNs);
+      this.dirty.delete(o);
+    }
+  }
+
+  /** A load of `len` bytes at `offset` of object `name`. */
+  read(name: string, task: string, tNs: number, offset: number, len: number, place: InputPlace, extra?: Record<string, string>): void {
+    const o = this.object(name, task, place);
+    this.checkRange(offset, len, place);
+    this.before(o, tNs);
+    this.rows.push(extra ? { tNs, task: o.task, op: 'read', addr: o.base + offset, len, extra } : { tNs, task: o.task, op: 'read', addr: o.base + offset, len });
+  }
+
+  /** An msync of the whole mapping of object `name` with `flags` (the input's own sync). */
+  syncAll(name: string, task: string, tNs: number, flags: number, place: InputPlace): void {
+    const o = this.object(name, task, place);
+    this.before(o, tNs);
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.regionBytes, flags });
+    o.writesSinceSync = 0;
+    this.dirty.delete(o);
+  }
+
+  /** An msync of [offset, offset+len) of object `name` (a range sync: it does not reset the injection counters). */
+  syncRange(name: string, task: string, tNs: number, offset: number, len: number, flags: number, place: InputPlace): void {
+    const o = this.object(name, task, place);
+    this.checkRange(offset, len, place);
+    this.before(o, tNs);
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base + offset, len, flags });
+  }
+}
+
+/** The default flags of translated and injected msyncs. */
+export const DEFAULT_SYNC_FLAGS = Flag.SYNC;
+
+/** A task / object token made of [A-Za-z0-9_.-] from any text (other characters become `_`). */
+export function toToken(s: string): string {
+  const t = s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return t === '' ? '_' : t;
+}
