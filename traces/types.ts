@@ -61,11 +61,19 @@ export const FLAGS_BY_OP: Readonly<Record<OpName, number>> = {
   unwire: WIRE_FLAGS,
 };
 
+const FLAG_ENTRIES = Object.entries(Flag);
+const flagStrings = new Map<number, string>();
+
 /** Canonical names of the bits set in `flags`, joined by `|` in bit order (empty string for none). */
 export function flagsToString(flags: number): string {
-  const names: string[] = [];
-  for (const [name, bit] of Object.entries(Flag)) if (flags & bit) names.push(name);
-  return names.join('|');
+  let s = flagStrings.get(flags);
+  if (s === undefined) {
+    const names: string[] = [];
+    for (const [name, bit] of FLAG_ENTRIES) if (flags & bit) names.push(name);
+    s = names.join('|');
+    if (flagStrings.size < 1 << 14) flagStrings.set(flags, s);
+  }
+  return s;
 }
 
 /** One row of a trace, parsed and validated. Times are integer nanoseconds inside the simulator. */
