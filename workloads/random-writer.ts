@@ -1,8 +1,10 @@
 /**
  * The random-writer workload: one task maps one file and stores to uniformly
  * random pages of it at Poisson times, calling `msync(MS_SYNC)` on the whole
- * mapping every `syncEvery` writes. Used by the benchmark (bench/run.ts) and
- * meant to become `syncsim gen random-writer`. Deterministic for a given seed.
+ * mapping every `syncEvery` writes, until a given number of rows. Used by the
+ * benchmark (bench/run.ts), whose stored traces depend on its exact output; the
+ * parametric, duration-based form is the `random-writer` preset of `syncsim gen`
+ * (workloads/presets/random-writer.ts). Deterministic for a given seed.
  *
  * Load on the default device (constant 100 µs per I/O, one channel): between
  * two msyncs `syncEvery` writes dirty about P·(1 − e^(−syncEvery/P)) distinct

@@ -1,6 +1,182 @@
 /**
- * `syncsim gen`: not implemented yet (null until it is).
+ * `syncsim gen`: writes a synthetic trace from a workload preset (workloads/presets/), or lists
+ * the presets with their parameters.
  */
+import { parseArgs } from 'node:util';
+import { formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
+import { PRESETS, PresetError, findPreset, generate, generateToFile, type Preset } from '../../workloads/presets/index.ts';
+import { showDefault, type Schema } from '../../workloads/params.ts';
+import { InputError } from '../errors.ts';
 import type { Command } from './command.ts';
 
-export const genCommand: Command | null = null;
+const HELP = `Usage: syncsim gen PRESET [options]
+       syncsim gen [PRESET] --list
+
+Writes a synthetic trace (native format) from a workload preset.
+
+Options:
+  --set KEY=VALUE    set one parameter of the preset (repeatable), e.g. --set rate=500
+                     --set footprint=256M --set sync_flags='SYNC|INVALIDATE'
+  --seed N           random seed, default 1: the same preset, parameters and seed
+                     give a byte-identical trace
+  -o, --output FILE  write to FILE (.csv, gzip-compressed when the name ends with .gz),
+                     atomically; default: plain CSV on standard output
+  --list             list the presets (or only PRESET) with their parameters,
+                     defaults and what they model
+  -h, --help         this help
+
+Presets: ${PRESETS.map((p) => p.name).join(', ')}.
+Every preset has duration_s (trace length in simulated seconds); sizes take
+K, M, G or T suffixes (binary). Bad parameters exit 2 with a message naming the key.`;
+
+/** Bytes of CSV buffered before a write to standard output. */
+const CHUNK = 1 << 16;
+
+/** The `--list` text of some presets: name and summary, then one line per parameter. */
+export function presetList(presets: readonly Preset<Schema>[]): string {
+  const lines: string[] = [];
+  for (const p of presets) {
+    const params = Object.entries(p.schema).map(([k, s]) => ({ left: `${k}=${showDefault(s)}`, doc: s.doc }));
+    const w = Math.max(...params.map((x) => x.left.length));
+    if (lines.length > 0) lines.push('');
+    lines.push(`${p.name}: ${p.summary}`);
+    for (const x of params) lines.push(`  ${x.left.padEnd(w)}  ${x.doc}`);
+  }
+  return lines.join('\n');
+}
+
+/** `--set k=v` arguments as a parameter object (the last value of a key wins). */
+function parseSets(sets: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of sets) {
+    const eq = kv.indexOf('=');
+    const key = eq < 0 ? '' : kv.slice(0, eq).trim();
+    if (key === '') throw new InputError(`--set expects key=value (got '${kv}')`);
+    out[key] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Resolves on 'drain' or 'error' of standard output, whichever comes first. */
+function drained(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('error', done);
+  });
+}
+
+/** Streams `rows` as CSV to standard output with backpressure; stops quietly when the reader goes away (EPIPE). */
+async function writeStdout(rows: Iterable<RowInput>): Promise<void> {
+  let failed: NodeJS.ErrnoException | undefined;
+  const onError = (e: NodeJS.ErrnoException): void => {
+    failed ??= e;
+  };
+  process.stdout.on('error', onError);
+  try {
+    let buf = formatHeader();
+    let last = 0;
+    for (const row of rows) {
+      if (row.tNs < last) throw new Error(`generator went back in time: ${row.tNs} ns after ${last} ns`);
+      last = row.tNs;
+      buf += formatRow(row);
+      if (buf.length >= CHUNK) {
+        const ok = process.stdout.write(buf);
+        buf = '';
+        if (!ok) await drained();
+        if (failed) break;
+      }
+    }
+    if (!failed && buf !== '' && !process.stdout.write(buf)) await drained();
+  } finally {
+    process.stdout.off('error', onError);
+  }
+  if (failed && failed.code !== 'EPIPE') throw failed;
+}
+
+/** File-system errors that are the user's (a missing directory, no permission): what each means for the output file. */
+const USER_FS_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a component of its directory is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  EROFS: 'read-only file system',
+};
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        set: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        list: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim gen --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) throw new InputError(`gen expects one PRESET argument (got ${positionals.length}; try 'syncsim gen --help')`);
+  try {
+    if (values.list) {
+      process.stdout.write(presetList(positionals.length === 1 ? [findPreset(positionals[0])] : PRESETS) + '\n');
+      return 0;
+    }
+    if (positionals.length === 0) throw new InputError(`gen expects a PRESET (one of ${PRESETS.map((p) => p.name).join(', ')}; try 'syncsim gen --list')`);
+    const preset = positionals[0];
+    let seed = 1;
+    if (values.seed !== undefined) {
+      seed = Number(values.seed);
+      if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
+    }
+    const params = parseSets(values.set ?? []);
+    const out = values.output;
+    if (out === undefined) {
+      await writeStdout(generate(preset, params, seed));
+      return 0;
+    }
+    if (out === '') throw new InputError('--output expects a file name');
+    let n: number;
+    // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
+    const interrupt = new AbortController();
+    const onSignal = (sig: NodeJS.Signals): void => interrupt.abort(sig);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      n = await generateToFile(out, preset, params, seed, { signal: interrupt.signal });
+    } catch (e) {
+      if (interrupt.signal.aborted) {
+        process.stderr.write(`syncsim: interrupted (${interrupt.signal.reason}); ${out} not written\n`);
+        return interrupt.signal.reason === 'SIGINT' ? 130 : 143;
+      }
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== undefined && Object.hasOwn(USER_FS_ERRORS, code)) throw new InputError(`cannot write ${out}: ${USER_FS_ERRORS[code]} (${code})`);
+      throw e;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    process.stdout.write(`${out}: ${n} rows (preset ${preset}, seed ${seed})\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof PresetError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+/** `syncsim gen`. */
+export const genCommand: Command = { name: 'gen', usage: 'gen PRESET [options]', summary: 'write a synthetic trace from a workload preset', help: HELP, run };

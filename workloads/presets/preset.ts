@@ -1,0 +1,86 @@
+/**
+ * The shape of a workload preset (`syncsim gen NAME`) and the parameters several presets share:
+ * trace length, page size, arrival process, msync policy.
+ */
+import { ParamError, type Params, type Schema } from '../params.ts';
+import type { RowInput } from '../../traces/writer.ts';
+
+/** One parametric workload generator. */
+export interface Preset<S extends Schema = Schema> {
+  /** The name given to `syncsim gen`. */
+  readonly name: string;
+  /** One line: what the workload models. */
+  readonly summary: string;
+  /** Its parameters, every one with a default. */
+  readonly schema: S;
+  /** Checks between parameters (e.g. a write larger than the mapping); throws a ParamError naming the key. */
+  check?(p: Params<S>): void;
+  /** The trace's rows in non-decreasing time, streamed; the same params and seed give the same rows. */
+  rows(p: Params<S>, seed: number): Generator<RowInput>;
+}
+
+/** Start address of every mapping the presets create (each task is its own address space). */
+export const MAP_BASE = 0x10000000;
+
+/** Trace length, on every preset. */
+export const DURATION_S = {
+  kind: 'number', default: 10, min: 0, exclusiveMin: true, max: 1e6,
+  doc: 'trace length in simulated seconds',
+} as const;
+
+/** Page size addresses and msync ranges are aligned to; should match the run's page_size. */
+export const PAGE_SIZE = {
+  kind: 'size', default: 4096, min: 512, max: 2 ** 20, pow2: true,
+  doc: "page size the layout is aligned to (use the run's page_size)",
+} as const;
+
+/** How write (or transaction) times are drawn. */
+export const ARRIVAL = {
+  kind: 'choice', default: 'poisson', choices: ['poisson', 'fixed'],
+  doc: 'poisson: exponential gaps of mean 1/rate; fixed: exactly 1/rate apart',
+} as const;
+
+/** Operations per second per task. */
+export function rateSpec(def: number, what = 'writes') {
+  return { kind: 'number', default: def, min: 0, exclusiveMin: true, max: Infinity, doc: `${what} per second per task (mean)` } as const;
+}
+
+/** Bytes mapped, per task or shared (the doc says which). */
+export function footprintSpec(def: string, doc: string) {
+  return { kind: 'size', default: def, min: 512, max: 2 ** 40, doc } as const;
+}
+
+/** Bytes stored by one write. */
+export function writeSizeSpec(def: number | string) {
+  return { kind: 'size', default: def, min: 1, max: 2 ** 30, doc: 'bytes stored by each write' } as const;
+}
+
+/** Number of tasks (address spaces), with what each one is. */
+export function tasksSpec(def: number, doc: string, min = 1) {
+  return { kind: 'integer', default: def, min, max: 4096, doc } as const;
+}
+
+/** The msync policy of a writer: every N writes and/or every T µs, with flags, over a range. */
+export function syncPolicySpecs(d: { every: number; intervalUs: number; flags: string; range: 'map' | 'written' }) {
+  return {
+    sync_every: { kind: 'integer', default: d.every, min: 0, max: Number.MAX_SAFE_INTEGER, doc: 'msync after every N writes of a task (0 = never)' },
+    sync_interval_us: { kind: 'number', default: d.intervalUs, min: 0, max: 1e12, doc: 'msync every T µs of trace time, at T, 2T, ... (0 = never)' },
+    sync_flags: { kind: 'msync-flags', default: d.flags, doc: "msync flags, joined by '|'" },
+    sync_range: { kind: 'choice', default: d.range, choices: ['map', 'written'], doc: 'map: the whole mapping; written: the pages written since the last msync' },
+  } as const;
+}
+
+/** Trace length in integer ns. */
+export function durationNs(durationS: number): number {
+  return Math.round(durationS * 1e9);
+}
+
+/** Throws unless the mapping size `key` holds whole pages. */
+export function checkPageMultiple(preset: string, key: string, bytes: number, pageSize: number): void {
+  if (bytes % pageSize !== 0) throw new ParamError(preset, key, `must be a multiple of page_size ${pageSize}`, String(bytes));
+}
+
+/** Throws unless a write of `writeSize` bytes fits in `bytes` (the mapping `key`). */
+export function checkWriteFits(preset: string, writeSize: number, bytes: number, key: string): void {
+  if (writeSize > bytes) throw new ParamError(preset, 'write_size', `must not exceed ${key} (${bytes} bytes)`, String(writeSize));
+}
