@@ -1,6 +1,100 @@
 /**
- * `syncsim report`: not implemented yet (null until it is).
+ * `syncsim report`: charts of a run or sweep output for papers (Vega-Lite
+ * specs, SVG, PNG, PDF) and a self-contained index.html.
  */
+import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
+import { CHART_MODULES } from '../../reports/charts/index.ts';
+import { ReportError } from '../../reports/data.ts';
+import { FORMATS, type Format } from '../../reports/chart.ts';
+import { MAX_WIDTH, MIN_WIDTH, resolveWidth, THEME_NAMES, THEMES, type ThemeName } from '../../reports/theme.ts';
+import { InputError } from '../errors.ts';
 import type { Command } from './command.ts';
 
-export const reportCommand: Command | null = null;
+const HELP = `Usage: syncsim report DIR [options]
+
+Draws the charts of DIR, a 'syncsim run' output, a 'syncsim sweep' output, or a
+directory whose subdirectories are run outputs (each one configuration).
+Works offline.
+
+Options:
+  --out DIR          report directory (default DIR/report), replaced as a whole
+  --format LIST      comma-separated: svg,png,pdf,html (default all; NAME.vl.json
+                     is always written)
+  --width W          figure width: single (a 3.3 in paper column), double (7 in),
+                     or PX (${MIN_WIDTH}-${MAX_WIDTH}; 1 px = 1 pt in the PDF); default single
+  --theme T          paper (default: 8-9 pt text for LaTeX) or screen
+  --chart NAME       draw only this chart (repeatable, or comma-separated)
+  -h, --help         this help
+
+Charts:
+${CHART_MODULES.map((m) => `  ${m.name.padEnd(20)} ${m.summary}`).join('\n')}
+
+For each chart: NAME.vl.json (Vega-Lite, data inline), NAME.svg, NAME.png (2x),
+NAME.pdf (vector, fonts embedded); index.html shows them all with captions and
+the key settings, with vega inlined so it opens from the file system;
+report.json lists the charts. Colours: Okabe-Ito, the same colour for the same
+configuration in every chart.`;
+
+function list(values: string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        format: { type: 'string', multiple: true },
+        width: { type: 'string' },
+        theme: { type: 'string' },
+        chart: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim report --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InputError(`report expects one DIR argument (got ${positionals.length}; try 'syncsim report --help')`);
+  const themeName = values.theme ?? 'paper';
+  if (!(THEME_NAMES as readonly string[]).includes(themeName)) throw new InputError(`--theme expects ${THEME_NAMES.join(' or ')} (got '${themeName}')`);
+  const theme = THEMES[themeName as ThemeName];
+  const width = resolveWidth(theme, values.width);
+  if (width === undefined) throw new InputError(`--width expects single, double or a number of px from ${MIN_WIDTH} to ${MAX_WIDTH} (got '${values.width}')`);
+  const formats = list(values.format) ?? [...FORMATS];
+  for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new InputError(`--format expects a list of ${FORMATS.join(', ')} (got '${f}')`);
+  if (formats.length === 0) throw new InputError(`--format expects a list of ${FORMATS.join(', ')} (got '')`);
+
+  // vega, vega-lite and the renderers take a second to load: only when a report is drawn
+  const { makeReport } = await import('../../reports/report.ts');
+  let outcome;
+  try {
+    outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart) });
+  } catch (e) {
+    if (e instanceof ReportError) throw new InputError(e.message);
+    throw e;
+  }
+  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  const w = Math.max(...outcome.charts.map((c) => c.name.length));
+  for (const c of outcome.charts) {
+    const ms = c.ms.layout + c.ms.png + c.ms.pdf;
+    process.stdout.write(`${c.name.padEnd(w)}  ${c.width}×${c.height} px  ${c.files.length} files  ${ms.toFixed(0)} ms\n`);
+    for (const warning of c.warnings) process.stderr.write(`syncsim: warning: ${c.name}: ${warning}\n`);
+  }
+  for (const n of outcome.notes) process.stdout.write(`note: ${n}\n`);
+  process.stdout.write(`report: ${rel(outcome.out)} (${outcome.charts.length} charts, ${(outcome.ms / 1000).toFixed(1)} s)\n`);
+  if (outcome.index) process.stdout.write(`${outcome.index}\n`);
+  return 0;
+}
+
+/** `syncsim report`. */
+export const reportCommand: Command = { name: 'report', usage: 'report DIR [options]', summary: 'charts of a run or sweep for papers (SVG/PNG/PDF, HTML)', help: HELP, run };

@@ -1,0 +1,113 @@
+/**
+ * What a chart module is and what it is given: the shared shape of
+ * reports/charts/*.ts.
+ */
+import type { Configuration, Results, RunRef } from './data.ts';
+import type { SyncStats, TimelineData } from './reduce.ts';
+import type { Theme } from './theme.ts';
+import { textWidth } from './fonts.ts';
+
+/** Output formats of `--format` (NAME.vl.json is always written). */
+export const FORMATS = ['svg', 'png', 'pdf', 'html'] as const;
+/** An output format. */
+export type Format = (typeof FORMATS)[number];
+
+/** A Vega-Lite specification (validated against vega-lite's JSON schema by the tests). */
+export type VlSpec = Record<string, unknown>;
+
+/** One chart of a report. */
+export interface Chart {
+  /** File base name: NAME.vl.json, NAME.svg, ... */
+  name: string;
+  /** The module that made it (what `--chart` selects). */
+  family: string;
+  /** A short title for index.html. */
+  title: string;
+  /** One or two sentences saying what is drawn and from which data. */
+  caption: string;
+  /** Grid of equal plot cells (a vertical stack of panels has y > 1). */
+  cells: { x: number; y: number };
+  /** The figure's total height for a total width. */
+  height(width: number): number;
+  /** The full spec with each plot cell `cellWidth` × `cellHeight` px. */
+  spec(cellWidth: number, cellHeight: number): VlSpec;
+}
+
+/** Everything a chart module may use. */
+export interface ChartContext {
+  results: Results;
+  theme: Theme;
+  /** Total figure width in px (pt in the PDF). */
+  width: number;
+  /** Configuration label → colour, the same in every chart. */
+  colors: { domain: string[]; range: string[] };
+  /** The reduced syncs.csv of a run (read once, cached). */
+  syncStats(run: RunRef): Promise<SyncStats>;
+  /** The reduced timeline.csv of a run (read once, cached). */
+  timeline(run: RunRef): Promise<TimelineData>;
+  /**
+   * The run drawn for each configuration by per-run charts (its lowest seed),
+   * or a reason why per-run charts are left out (too many configurations).
+   */
+  perRun(): { runs: { config: Configuration; run: RunRef }[] } | { skip: string };
+  /** The common top of every spec: schema, theme config, background. */
+  base(): VlSpec;
+}
+
+/** A chart module: builds zero or more charts from a results directory. */
+export interface ChartModule {
+  /** The name `--chart` accepts; also the file name of a single chart. */
+  name: string;
+  /** What it draws, for `syncsim report --help`. */
+  summary: string;
+  /** The charts it makes for these results ([] when it does not apply). */
+  build(ctx: ChartContext): Promise<Chart[]>;
+}
+
+/** Most configurations a per-run chart (CDF, timeline, scatter) draws in one figure. */
+export const MAX_PER_RUN_CONFIGS = 8;
+
+/** Formats a count with thousands separators. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A legend for configurations, or none when there is only one. */
+export function configLegend(ctx: ChartContext, n: number): Record<string, unknown> | null {
+  const title = ctx.results.configTitle ?? null;
+  return n > 1 ? { title, titleOrient: 'top', columns: legendColumns(ctx, ctx.colors.domain), labelLimit: labelLimit(ctx) } : null;
+}
+
+/** The longest a legend label may be: one entry per row must fit the figure. */
+export function labelLimit(ctx: ChartContext): number {
+  return Math.max(40, ctx.width - 2 * ctx.theme.padding - ctx.theme.fontSize.label * 3);
+}
+
+/** How many legend columns fit the figure width for these labels. */
+export function legendColumns(ctx: ChartContext, labels: readonly string[]): number {
+  const size = ctx.theme.fontSize.label;
+  const longest = Math.max(...labels.map((l) => textWidth(l, size)), 1);
+  // symbol, its gap and the column gap, as set by the theme's legend config
+  const perEntry = longest + size * 2.75;
+  return Math.max(1, Math.min(labels.length, Math.floor((ctx.width - 2 * ctx.theme.padding) / perEntry)));
+}
+
+/** The 1-2-5 steps of each decade. */
+const STEPS = [1, 2, 5];
+
+/**
+ * A log-axis domain: the largest 1, 2 or 5 × 10^k at or below `min` to the
+ * smallest at or above `max` (tighter than whole decades).
+ */
+export function logDomain(min: number, max: number): [number, number] {
+  const down = (v: number) => {
+    const p = 10 ** Math.floor(Math.log10(v) + 1e-9);
+    return p * Math.max(...STEPS.filter((s) => s * p <= v * (1 + 1e-9)));
+  };
+  const up = (v: number) => {
+    const p = 10 ** Math.floor(Math.log10(v) - 1e-9);
+    return p * Math.min(...[...STEPS, 10].filter((s) => s * p >= v * (1 - 1e-9)));
+  };
+  const lo = down(min), hi = up(max);
+  return lo < hi ? [lo, hi] : [lo / 10, hi * 10];
+}

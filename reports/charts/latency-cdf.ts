@@ -1,0 +1,77 @@
+/**
+ * Sync latency CDF: the empirical distribution of msync latency per
+ * configuration on a log latency axis, with p50, p99 and p99.9 marked.
+ */
+import { configLegend, count, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { PERCENTILE_MARKS } from '../theme.ts';
+
+/** The `latency-cdf` chart. */
+export const latencyCdf: ChartModule = {
+  name: 'latency-cdf',
+  summary: 'msync latency CDF per configuration (log x), p50/p99/p99.9 marked',
+  async build(ctx: ChartContext): Promise<Chart[]> {
+    const sel = ctx.perRun();
+    if ('skip' in sel) return [];
+    const curve: { config: string; latency_us: number; fraction: number }[] = [];
+    const marks: { config: string; percentile: string; latency_us: number; fraction: number }[] = [];
+    const notes: string[] = [];
+    let total = 0;
+    for (const { config, run } of sel.runs) {
+      const s = await ctx.syncStats(run);
+      total += s.n;
+      for (const p of s.cdf) curve.push({ config: config.label, ...p });
+      for (const m of PERCENTILE_MARKS) {
+        const v = run.summary.sync.latency_us[m.key];
+        if (v !== null && v > 0) marks.push({ config: config.label, percentile: m.label, latency_us: v, fraction: m.q });
+      }
+      if (s.zero > 0) notes.push(`${config.label}: ${count(s.zero)} of ${count(s.n)} msyncs took 0 µs; its curve starts at their share`);
+      if (s.n === 0) notes.push(`${config.label}: no successful msync`);
+    }
+    if (curve.length === 0) return [];
+    const n = sel.runs.length;
+    const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: ctx.colors, legend: configLegend(ctx, n) };
+    const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
+    const domain = logDomain(Math.min(...lats) * 0.7, Math.max(...lats));
+    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } };
+    const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
+    return [{
+      name: 'latency-cdf',
+      family: 'latency-cdf',
+      title: 'msync latency CDF',
+      caption: `Empirical CDF of the latency of ${count(total)} successful msyncs issued after the warm-up, per configuration; `
+        + `markers are p50, p99 and p99.9 from summary.json.${seeds}${notes.length ? ` ${notes.join('; ')}.` : ''}`,
+      cells: { x: 1, y: 1 },
+      height: (w) => Math.max(150, w * 0.72),
+      spec: (cw, ch) => ({
+        ...ctx.base(),
+        width: cw,
+        height: ch,
+        layer: [
+          {
+            data: { values: curve },
+            mark: { type: 'line', interpolate: 'step-after', clip: true },
+            encoding: { x, y, color },
+          },
+          {
+            data: { values: marks },
+            mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 1.5, stroke: 'white', strokeWidth: 0.5, opacity: 1 },
+            encoding: {
+              x: { field: 'latency_us', type: 'quantitative' },
+              y: { field: 'fraction', type: 'quantitative' },
+              color,
+              shape: {
+                field: 'percentile', type: 'nominal', title: null,
+                scale: { domain: PERCENTILE_MARKS.map((m) => m.label), range: PERCENTILE_MARKS.map((m) => m.shape) },
+                legend: {
+                  title: null, orient: 'bottom-right', direction: 'vertical', symbolFillColor: '#555555', symbolStrokeColor: '#555555',
+                  fillColor: 'white', padding: 3, offset: 2, rowPadding: 0,
+                },
+              },
+            },
+          },
+        ],
+      }),
+    }];
+  },
+};

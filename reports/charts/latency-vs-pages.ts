@@ -1,0 +1,68 @@
+/**
+ * Sync latency against pages written per msync: every msync as a point, or,
+ * when there are many, bins sized by how many msyncs they hold.
+ */
+import { configLegend, count, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
+
+/** The `latency-vs-pages` chart. */
+export const latencyVsPages: ChartModule = {
+  name: 'latency-vs-pages',
+  summary: 'msync latency vs pages written per msync (scatter; density bins when points are many)',
+  async build(ctx: ChartContext): Promise<Chart[]> {
+    const sel = ctx.perRun();
+    if ('skip' in sel) return [];
+    const stats = [];
+    for (const { config, run } of sel.runs) stats.push({ config, s: await ctx.syncStats(run) });
+    const dense = stats.some(({ s }) => s.points === null);
+    const rows: Record<string, number | string>[] = [];
+    let zero = 0, drawn = 0;
+    for (const { config, s } of stats) {
+      zero += s.zero;
+      if (dense) for (const b of s.bins) rows.push({ config: config.label, ...b });
+      else for (const p of s.points!) rows.push({ config: config.label, ...p });
+      drawn += s.n - s.zero;
+    }
+    if (rows.length === 0) return [];
+    const n = sel.runs.length;
+    const maxPages = Math.max(...stats.map(({ s }) => s.maxPages));
+    const legend = configLegend(ctx, n);
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: ctx.colors, legend: legend && { ...legend, symbolOpacity: 1 } };
+    const x = {
+      field: 'pages', type: 'quantitative', title: 'pages written by the msync',
+      scale: { domainMin: 0, nice: true }, axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), format: 'd' },
+    };
+    const lats = dense ? rows.flatMap((r) => [r.latency_lo as number, r.latency_hi as number]) : rows.map((r) => r.latency_us as number);
+    const y = {
+      field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)',
+      scale: { type: 'log', domain: logDomain(Math.min(...lats) * 0.8, Math.max(...lats)), nice: false }, axis: { tickCount: 5 },
+    };
+    const caption = (dense
+      ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`
+        + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)`
+      : 'Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv); darker points are overlapping msyncs')
+      + `. ${count(drawn)} msyncs drawn`
+      + (zero ? `; ${count(zero)} that took 0 µs are not drawable on the log axis` : '')
+      + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '') + '.';
+    const mark = dense
+      ? { type: 'circle', opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }
+      : { type: 'circle', opacity: 0.3, size: ctx.theme.pointSize };
+    const encoding: Record<string, unknown> = { x, y, color };
+    if (dense) {
+      encoding.size = {
+        field: 'count', type: 'quantitative', title: 'msyncs',
+        scale: { type: 'linear', zero: true, range: [0, ctx.theme.pointSize * 12] },
+        legend: { title: 'msyncs per bin', orient: 'bottom', symbolFillColor: '#777777', symbolStrokeColor: '#777777', tickCount: 3 },
+      };
+    }
+    return [{
+      name: 'latency-vs-pages',
+      family: 'latency-vs-pages',
+      title: 'msync latency vs pages written',
+      caption,
+      cells: { x: 1, y: 1 },
+      height: (w) => Math.max(150, w * 0.75),
+      spec: (cw, ch) => ({ ...ctx.base(), width: cw, height: ch, data: { values: rows }, mark, encoding }),
+    }];
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * Writeback volume: bytes written back per configuration, stacked by cause
+ * (msync, syncer, pageout), with the write amplification above each bar.
+ */
+import type { Chart, ChartContext, ChartModule } from '../chart.ts';
+import { configMetric } from '../data.ts';
+import { CAUSES } from '../theme.ts';
+
+/** Binary units, largest first. */
+const UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
+
+/** The `writeback-by-cause` chart. */
+export const writebackByCause: ChartModule = {
+  name: 'writeback-by-cause',
+  summary: 'bytes written back per configuration stacked by cause (msync, syncer, pageout), write amplification',
+  async build(ctx: ChartContext): Promise<Chart[]> {
+    const { results } = ctx;
+    const sweep = results.kind === 'sweep';
+    const configs = results.configurations.filter((c) => c.runs.length > 0);
+    if (configs.length === 0) return [];
+    const parts = configs.flatMap((c) => CAUSES.map(({ cause }, order) => ({
+      config: c.label, cause, order, bytes: configMetric(results, c, `writeback.by_cause.${cause}`).mean ?? 0,
+    })));
+    const totals = configs.map((c) => {
+      const amp = configMetric(results, c, 'writeback.amplification').mean;
+      return {
+        config: c.label,
+        bytes: parts.filter((p) => p.config === c.label).reduce((a, p) => a + p.bytes, 0),
+        amplification: amp,
+        label: amp === null ? '–' : `×${amp.toFixed(2)}`,
+      };
+    });
+    const max = Math.max(...totals.map((t) => t.bytes));
+    const [unit, div] = UNITS.find(([, d]) => max >= d * 2) ?? UNITS[UNITS.length - 1];
+    for (const p of parts) Object.assign(p, { value: p.bytes / div });
+    for (const t of totals) Object.assign(t, { value: t.bytes / div });
+    const labels = configs.map((c) => c.label);
+    const long = Math.max(...labels.map((l) => l.length)) > 12 && labels.length > 1;
+    const x = {
+      field: 'config', type: 'nominal', title: null, sort: labels,
+      axis: { labelAngle: long ? -30 : 0, labelAlign: long ? 'right' : 'center', labelLimit: ctx.width * 0.45 },
+    };
+    return [{
+      name: 'writeback-by-cause',
+      family: 'writeback-by-cause',
+      title: 'Writeback by cause',
+      caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout)${sweep ? ', mean over seeds' : ''}; `
+        + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).',
+      cells: { x: 1, y: 1 },
+      height: (w) => Math.max(150, w * 0.72),
+      spec: (cw, ch) => ({
+        ...ctx.base(),
+        width: cw,
+        height: ch,
+        encoding: { x },
+        layer: [
+          {
+            data: { values: parts },
+            mark: { type: 'bar', width: { band: labels.length === 1 ? 0.45 : 0.8 } },
+            encoding: {
+              y: { field: 'value', type: 'quantitative', stack: 'zero', title: `written back (${unit})`, scale: { domainMax: (max / div) * 1.15 || 1, nice: true } },
+              color: {
+                field: 'cause', type: 'nominal', title: null,
+                scale: { domain: CAUSES.map((c) => c.cause), range: CAUSES.map((c) => c.color) },
+                legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5 },
+              },
+              order: { field: 'order', type: 'quantitative' },
+            },
+          },
+          {
+            data: { values: totals },
+            mark: { type: 'text', baseline: 'bottom', dy: -2 },
+            encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } },
+          },
+        ],
+      }),
+    }];
+  },
+};

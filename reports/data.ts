@@ -1,0 +1,319 @@
+/**
+ * What a report is drawn from: a results directory read as a list of
+ * configurations, each with its runs (summary.json and result CSVs).
+ *
+ * Three kinds of directory are accepted:
+ * - a `syncsim run` output (`summary.json`, `syncs.csv`, `timeline.csv`, ...):
+ *   one configuration, named after the directory;
+ * - a directory whose subdirectories are run outputs: one configuration each,
+ *   named after the subdirectory, to compare runs made by hand;
+ * - a `syncsim sweep` output, read through this small documented contract:
+ *   - `experiment.json` (optional): `name`, `keys` (grid keys), `metrics`,
+ *     `seeds`, `trace`;
+ *   - `results.csv`: one row per run, `run_id,point,<grid keys>,seed,status,<metrics>,error`
+ *     (without experiment.json the grid keys are the columns between `point` and `seed`);
+ *   - `aggregate.csv`: one row per grid point and metric,
+ *     `point,<grid keys>,metric,n,mean,sd,ci95,median` (`ci95` is the half-width of
+ *     the 95 % confidence interval of the mean); a wide variant with one row per
+ *     point and `<metric>_n`, `<metric>_mean`, `<metric>_sd`, `<metric>_ci95`,
+ *     `<metric>_median` columns is read too;
+ *   - `runs/<run_id>/`: the run output of each successful run.
+ *   One configuration per grid point, labelled with its grid values (`linux, 32`); the
+ *   legends are titled with the grid keys (`personality, cluster_pages`).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Summary } from '../sim/stats/summary.ts';
+import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
+
+/** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportError';
+  }
+}
+
+/** One run output. */
+export interface RunRef {
+  /** Directory holding summary.json, syncs.csv, timeline.csv. */
+  dir: string;
+  seed: number;
+  summary: Summary;
+}
+
+/** One configuration: what a chart colours alike. */
+export interface Configuration {
+  /** Unique label, the key of the colour scale. */
+  label: string;
+  /** Its distinguishing settings, as [key, value] text (grid keys for a sweep). */
+  settings: [string, string][];
+  /** Its successful runs, by increasing seed (empty when every run failed). */
+  runs: RunRef[];
+}
+
+/** Statistics of one metric over the seeds of one configuration; null where undefined. */
+export interface MetricStats {
+  n: number;
+  mean: number | null;
+  sd: number | null;
+  /** Half-width of the 95 % confidence interval of the mean (Student t). */
+  ci95: number | null;
+  median: number | null;
+}
+
+/** One grid point of a sweep. */
+export interface SweepPoint {
+  point: number;
+  /** Grid values as written in results.csv, in key order. */
+  values: string[];
+  config: Configuration;
+  /** aggregate.csv's statistics, per metric. */
+  stats: Map<string, MetricStats>;
+  /** Runs of the point that failed. */
+  failed: number;
+}
+
+/** A sweep's grid, metrics and points. */
+export interface SweepInfo {
+  name: string;
+  keys: string[];
+  metrics: string[];
+  seeds: number[];
+  points: SweepPoint[];
+  /** Grid keys whose values are all numbers. */
+  numericKeys: string[];
+  /** The trace description of experiment.json, when present. */
+  trace: unknown;
+}
+
+/** A results directory as a report sees it. */
+export interface Results {
+  kind: 'run' | 'runs' | 'sweep';
+  dir: string;
+  /** A short name: the directory's or the experiment's. */
+  name: string;
+  configurations: Configuration[];
+  /** What the configuration labels list (a sweep's grid keys, `personality, discipline`), the legend's title. */
+  configTitle?: string;
+  sweep?: SweepInfo;
+}
+
+const SUMMARY_FIELDS = ['config', 'sim_time_us', 'sync.latency_us', 'sync.count', 'writeback.by_cause', 'writeback.bytes'];
+
+/** The value at dotted `path` of a parsed JSON object, or undefined. */
+export function dotted(obj: unknown, path: string): unknown {
+  let v: unknown = obj;
+  for (const part of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** A metric (dotted path into summary.json) of a run: a number, or null when it has none. */
+export function summaryMetric(summary: Summary, metric: string): number | null {
+  const v = dotted(summary, metric);
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Reads and checks a summary.json. */
+export function readSummary(file: string): Summary {
+  let s: unknown;
+  try {
+    s = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ReportError(`${file}: cannot read summary.json: ${(e as Error).message}`);
+  }
+  for (const f of SUMMARY_FIELDS) {
+    if (dotted(s, f) === undefined) throw new ReportError(`${file}: not a syncsim summary.json (no '${f}')`);
+  }
+  return s as Summary;
+}
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+function runRef(dir: string): RunRef {
+  const summary = readSummary(join(dir, 'summary.json'));
+  return { dir, seed: summary.config.seed, summary };
+}
+
+/** Reads the results directory `dir`: a run output, a directory of run outputs, or a sweep output. */
+export async function loadResults(dir: string): Promise<Results> {
+  if (!isDir(dir)) throw new ReportError(`results directory not found: ${dir}`);
+  const abs = resolve(dir);
+  if (existsSync(join(dir, 'results.csv')) || existsSync(join(dir, 'aggregate.csv'))) return loadSweep(dir);
+  if (existsSync(join(dir, 'summary.json'))) {
+    const run = runRef(dir);
+    const label = basename(abs);
+    return { kind: 'run', dir, name: label, configurations: [{ label, settings: keySettings(run.summary), runs: [run] }] };
+  }
+  const subdirs = readdirSync(dir)
+    .filter((n) => !n.startsWith('.') && existsSync(join(dir, n, 'summary.json')))
+    .sort();
+  if (subdirs.length === 0) {
+    throw new ReportError(`${dir}: not a syncsim results directory (no summary.json, no results.csv, no subdirectory with a summary.json)`);
+  }
+  return {
+    kind: 'runs',
+    dir,
+    name: basename(abs),
+    configurations: subdirs.map((n) => {
+      const run = runRef(join(dir, n));
+      return { label: n, settings: keySettings(run.summary), runs: [run] };
+    }),
+  };
+}
+
+/** The settings shown for a run: the configuration keys that matter most for sync. */
+export function keySettings(s: Summary): [string, string][] {
+  const c = s.config;
+  const svc = c.device.service as unknown as Record<string, unknown>;
+  const service = Object.entries(svc).map(([k, v]) => (k === 'dist' ? String(v) : `${k} ${Array.isArray(v) ? `[${v.length} values]` : v}`)).join(', ');
+  return [
+    ['trace', `${s.trace.path} (${s.trace.rows} rows)`],
+    ['personality', c.personality],
+    ['replay', c.replay],
+    ['seed', String(c.seed)],
+    ['device', `${c.device.channels} channel(s), ${c.device.discipline}, service ${service}${c.device.per_page_us ? `, +${c.device.per_page_us} µs/page` : ''}`],
+    ['pager.cluster_pages', String(c.pager.cluster_pages)],
+    ['writeback.policy', c.writeback.policy],
+    ['memory.pages', c.memory.pages === 0 ? 'unlimited' : String(c.memory.pages)],
+    ['simulated time', `${(s.sim_time_us / 1000).toFixed(3)} ms`],
+    ['msync', `${s.sync.count} calls, ${s.sync.ok} OK`],
+  ];
+}
+
+/** experiment.json fields a report uses. */
+interface Manifest {
+  name?: string;
+  keys?: string[];
+  metrics?: string[];
+  seeds?: number[];
+  trace?: unknown;
+}
+
+const AGG_STATS = ['n', 'mean', 'sd', 'ci95', 'median'] as const;
+
+/** Short display names of grid keys: the last dotted part, unless two keys share it. */
+export function shortKeys(keys: readonly string[]): string[] {
+  const last = keys.map((k) => k.slice(k.lastIndexOf('.') + 1));
+  return keys.map((k, i) => (last.filter((l) => l === last[i]).length > 1 ? k : last[i]));
+}
+
+async function loadSweep(dir: string): Promise<Results> {
+  const manifestFile = join(dir, 'experiment.json');
+  let manifest: Manifest = {};
+  if (existsSync(manifestFile)) {
+    try {
+      manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+    } catch (e) {
+      throw new ReportError(`${manifestFile}: cannot read: ${(e as Error).message}`);
+    }
+  }
+  const resultsFile = join(dir, 'results.csv');
+  if (!existsSync(resultsFile)) throw new ReportError(`${dir}: sweep directory without results.csv (is the sweep finished?)`);
+  const res = await openCsv(resultsFile, ['run_id', 'point', 'seed', 'status']);
+  const keys = manifest.keys ?? res.header.slice(res.col.point + 1, res.col.seed);
+  for (const k of keys) if (res.col[k] === undefined) throw new ReportError(`${resultsFile}: grid key '${k}' of experiment.json has no column`);
+  const metrics = manifest.metrics ?? res.header.slice(res.col.status + 1).filter((h) => h !== 'error');
+  const short = shortKeys(keys);
+
+  const points = new Map<number, SweepPoint>();
+  const seeds = new Set<number>();
+  for await (const row of res.rows) {
+    const point = Number(row.fields[res.col.point]);
+    const seed = Number(row.fields[res.col.seed]);
+    if (!Number.isInteger(point)) throw new ReportError(`${resultsFile}:${row.line}: column point: expected an integer (got '${row.fields[res.col.point]}')`);
+    seeds.add(seed);
+    let p = points.get(point);
+    if (!p) {
+      const values = keys.map((k) => row.fields[res.col[k]]);
+      const label = values.length ? values.join(', ') : `point ${point}`;
+      p = { point, values, config: { label, settings: keys.map((k, i) => [k, values[i]]), runs: [] }, stats: new Map(), failed: 0 };
+      points.set(point, p);
+    }
+    const id = row.fields[res.col.run_id];
+    const runDir = join(dir, 'runs', id);
+    if (row.fields[res.col.status] === 'ok' && existsSync(join(runDir, 'summary.json'))) {
+      p.config.runs.push({ dir: runDir, seed, summary: readSummary(join(runDir, 'summary.json')) });
+    } else p.failed++;
+  }
+  for (const p of points.values()) p.config.runs.sort((a, b) => a.seed - b.seed);
+
+  const aggFile = join(dir, 'aggregate.csv');
+  if (existsSync(aggFile)) await readAggregate(aggFile, points, metrics);
+
+  const list = [...points.values()].sort((a, b) => a.point - b.point);
+  const numericKeys = keys.filter((_, i) => list.length > 0 && list.every((p) => p.values[i].trim() !== '' && Number.isFinite(Number(p.values[i]))));
+  return {
+    kind: 'sweep',
+    dir,
+    name: manifest.name ?? basename(resolve(dir)),
+    configurations: list.map((p) => p.config),
+    configTitle: short.join(', '),
+    sweep: { name: manifest.name ?? basename(resolve(dir)), keys, metrics, seeds: manifest.seeds ?? [...seeds].sort((a, b) => a - b), points: list, numericKeys, trace: manifest.trace },
+  };
+}
+
+/** Reads aggregate.csv (long or wide layout) into each point's `stats`. */
+async function readAggregate(file: string, points: Map<number, SweepPoint>, metrics: string[]): Promise<void> {
+  const agg: CsvFile = await openCsv(file, ['point']);
+  const long = agg.col.metric !== undefined;
+  if (long) for (const s of AGG_STATS) if (agg.col[s] === undefined) throw new ReportError(`${file}: missing column '${s}'`);
+  for await (const row of agg.rows) {
+    const point = Number(row.fields[agg.col.point]);
+    const p = points.get(point);
+    if (!p) continue;
+    const read = (prefix: string): MetricStats => {
+      const v = (s: string) => optionalNumberField(agg, row, prefix + s);
+      return { n: v('n') ?? 0, mean: v('mean'), sd: v('sd'), ci95: v('ci95'), median: v('median') };
+    };
+    if (long) p.stats.set(row.fields[agg.col.metric], read(''));
+    else for (const m of metrics) if (agg.col[`${m}_mean`] !== undefined) p.stats.set(m, read(`${m}_`));
+  }
+}
+
+/** 0.975 quantiles of Student's t for 1..30 degrees of freedom. */
+const T975 = [
+  12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
+  2.200985, 2.178813, 2.160369, 2.144787, 2.13145, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
+  2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.04523, 2.042272,
+];
+
+/**
+ * The 0.975 quantile of Student's t with `df` degrees of freedom: a table to
+ * 30, then the Cornish-Fisher expansion around the normal quantile (error < 1e-5).
+ */
+export function t975(df: number): number {
+  if (df <= 30) return T975[df - 1];
+  const z = 1.959963985;
+  const z3 = z ** 3, z5 = z ** 5, z7 = z ** 7;
+  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3);
+}
+
+/**
+ * Statistics of a metric's values over seeds (nulls left out), for metrics a
+ * sweep did not aggregate: mean, sample sd, CI95 half-width t(0.975, n−1)·sd/√n, median.
+ */
+export function metricStats(values: readonly (number | null)[]): MetricStats {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  const n = xs.length;
+  if (n === 0) return { n, mean: null, sd: null, ci95: null, median: null };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const median = n % 2 ? xs[n >> 1] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
+  if (n === 1) return { n, mean, sd: null, ci95: null, median };
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+  return { n, mean, sd, ci95: (t975(n - 1) * sd) / Math.sqrt(n), median };
+}
+
+/**
+ * A metric of a configuration over its seeds: aggregate.csv's statistics when
+ * the sweep aggregated it, otherwise computed from the runs' summary.json.
+ */
+export function configMetric(results: Results, config: Configuration, metric: string): MetricStats & { source: 'aggregate' | 'runs' } {
+  const p = results.sweep?.points.find((x) => x.config === config);
+  const agg = p?.stats.get(metric);
+  if (agg) return { ...agg, source: 'aggregate' };
+  return { ...metricStats(config.runs.map((r) => summaryMetric(r.summary, metric))), source: 'runs' };
+}

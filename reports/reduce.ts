@@ -1,0 +1,224 @@
+/**
+ * Streaming reductions of a run's large result files into the few hundred
+ * points a chart draws: the msync latency distribution and latency-vs-pages
+ * points or bins (one pass over syncs.csv), and a downsampled timeline
+ * (one pass over timeline.csv). Memory is bounded whatever the file length.
+ */
+import { openCsv, numberField } from './csv.ts';
+
+/** Result codes of a successful msync (errno and Mach spellings). */
+const OK_RESULTS = new Set(['OK', 'KERN_SUCCESS']);
+
+/** Most scatter points kept per run; above this the chart draws density bins instead. */
+export const SCATTER_LIMIT = 2000;
+/** Most distinct latency values kept exactly; above this values are rounded to 4 significant digits. */
+const EXACT_VALUES_LIMIT = 100_000;
+/** Latency bins per decade of the density view. */
+export const LATENCY_BINS_PER_DECADE = 10;
+/** Bins along the pages axis of the density view (at most). */
+const PAGE_BINS = 30;
+
+/** One step of an empirical CDF: the fraction of msyncs whose latency is <= `latency_us`. */
+export interface CdfPoint {
+  latency_us: number;
+  fraction: number;
+}
+
+/** One plotted msync. */
+export interface ScatterPoint {
+  pages: number;
+  latency_us: number;
+}
+
+/** A density bin: msyncs with pages in [pages_lo, pages_hi] and latency in [latency_lo, latency_hi). */
+export interface DensityBin {
+  pages: number;
+  pages_lo: number;
+  pages_hi: number;
+  latency_us: number;
+  latency_lo: number;
+  latency_hi: number;
+  count: number;
+}
+
+/** What the charts need from one run's syncs.csv. */
+export interface SyncStats {
+  /** Successful msyncs issued at or after `stats.warmup_us` (the population of summary.json's latency statistics). */
+  n: number;
+  /** Of those, msyncs that took 0 µs (not drawable on a log axis). */
+  zero: number;
+  /** Smallest and largest latency of the population (null when n = 0). */
+  min: number | null;
+  max: number | null;
+  /** The ECDF at the positive latencies, thinned to a few hundred steps; the last point is (max, 1). */
+  cdf: CdfPoint[];
+  /** Every msync with a positive latency, or null when there are more than {@link SCATTER_LIMIT}. */
+  points: ScatterPoint[] | null;
+  /** msyncs with a positive latency, binned (log latency × pages). */
+  bins: DensityBin[];
+  /** Largest pages_written of the population. */
+  maxPages: number;
+}
+
+/** Rounds to 4 significant digits (relative error <= 0.05 %). */
+function round4(v: number): number {
+  return Number(v.toPrecision(4));
+}
+
+/** A nice bin width (1, 2 or 5 × 10^k) of at least `raw`. */
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+/**
+ * Reads `file` (syncs.csv) once and reduces the successful msyncs issued at
+ * or after `warmupUs` to a CDF, scatter points and density bins.
+ */
+export async function reduceSyncs(file: string, warmupUs: number): Promise<SyncStats> {
+  const f = await openCsv(file, ['t_issue_us', 'latency_us', 'pages_written', 'result']);
+  let counts = new Map<number, number>();
+  let exact = true;
+  let n = 0, zero = 0, maxPages = 0;
+  let min = Infinity, max = -Infinity;
+  let points: ScatterPoint[] | null = [];
+  const bins = new Map<string, number>();
+  const iResult = f.col.result;
+  for await (const row of f.rows) {
+    if (!OK_RESULTS.has(row.fields[iResult])) continue;
+    if (numberField(f, row, 't_issue_us', 0) < warmupUs) continue;
+    const lat = numberField(f, row, 'latency_us', 0);
+    const pages = numberField(f, row, 'pages_written', 0);
+    n++;
+    if (lat < min) min = lat;
+    if (lat > max) max = lat;
+    if (pages > maxPages) maxPages = pages;
+    if (lat === 0) {
+      zero++;
+      continue;
+    }
+    const key = exact ? lat : round4(lat);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (exact && counts.size > EXACT_VALUES_LIMIT) {
+      exact = false;
+      const q = new Map<number, number>();
+      for (const [v, c] of counts) q.set(round4(v), (q.get(round4(v)) ?? 0) + c);
+      counts = q;
+    }
+    if (points) {
+      if (points.length < SCATTER_LIMIT) points.push({ pages, latency_us: lat });
+      else points = null;
+    }
+    const b = Math.floor(Math.log10(lat) * LATENCY_BINS_PER_DECADE + 1e-9);
+    const bk = `${pages}|${b}`;
+    bins.set(bk, (bins.get(bk) ?? 0) + 1);
+  }
+  return {
+    n, zero,
+    min: n ? min : null,
+    max: n ? max : null,
+    cdf: n ? thinCdf(counts, n, zero, max) : [],
+    points,
+    bins: coarsenBins(bins, maxPages),
+    maxPages,
+  };
+}
+
+/**
+ * The ECDF at each distinct positive value, thinned: a step is kept when the
+ * fraction grew by >= 0.1 % or the latency by >= 1 % since the last kept one;
+ * the last point is always (max, 1).
+ */
+function thinCdf(counts: Map<number, number>, n: number, zero: number, max: number): CdfPoint[] {
+  const values = [...counts.keys()].sort((a, b) => a - b);
+  // the curve starts at the smallest positive latency, at the share of the msyncs below it (those that took 0 µs)
+  const out: CdfPoint[] = values.length ? [{ latency_us: values[0], fraction: zero / n }] : [];
+  let cum = zero;
+  let lastF = -1, lastX = 0;
+  for (let i = 0; i < values.length; i++) {
+    cum += counts.get(values[i])!;
+    const F = cum / n;
+    const last = i === values.length - 1;
+    if (last || F - lastF >= 1e-3 || values[i] >= lastX * 1.01) {
+      out.push({ latency_us: last ? max : values[i], fraction: last ? 1 : F });
+      lastF = F;
+      lastX = values[i];
+    }
+  }
+  return out;
+}
+
+/** Merges exact-pages bins into at most {@link PAGE_BINS} bins along pages. */
+function coarsenBins(bins: Map<string, number>, maxPages: number): DensityBin[] {
+  const width = maxPages < PAGE_BINS ? 1 : niceStep((maxPages + 1) / PAGE_BINS);
+  const merged = new Map<string, { p: number; b: number; count: number }>();
+  for (const [k, count] of bins) {
+    const [pages, b] = k.split('|').map(Number);
+    const p = Math.floor(pages / width);
+    const mk = `${p}|${b}`;
+    const m = merged.get(mk);
+    if (m) m.count += count;
+    else merged.set(mk, { p, b, count });
+  }
+  return [...merged.values()]
+    .sort((x, y) => x.p - y.p || x.b - y.b)
+    .map(({ p, b, count }) => {
+      const lo = 10 ** (b / LATENCY_BINS_PER_DECADE), hi = 10 ** ((b + 1) / LATENCY_BINS_PER_DECADE);
+      const pagesLo = p * width, pagesHi = p * width + width - 1;
+      return {
+        pages: (pagesLo + pagesHi) / 2, pages_lo: pagesLo, pages_hi: pagesHi,
+        latency_us: Math.sqrt(lo * hi), latency_lo: lo, latency_hi: hi, count,
+      };
+    });
+}
+
+/** The timeline columns charted, as named in timeline.csv. */
+export const TIMELINE_SERIES = ['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth'] as const;
+/** A timeline column. */
+export type TimelineSeries = (typeof TIMELINE_SERIES)[number];
+
+/** One drawn timeline sample: time in ms and, per series, the largest value of its bucket. */
+export type TimelinePoint = { t_ms: number } & Record<TimelineSeries, number>;
+
+/** A run's timeline, downsampled. */
+export interface TimelineData {
+  points: TimelinePoint[];
+  /** Samples of timeline.csv per drawn point (1 = every sample). */
+  bucket: number;
+  /** Samples read. */
+  rows: number;
+}
+
+/** Most points drawn per timeline. */
+export const TIMELINE_POINTS = 500;
+
+/**
+ * Reads `file` (timeline.csv) once. `expectedRows` (from the run's simulated
+ * time and sample period) sets the bucket size so that about
+ * {@link TIMELINE_POINTS} points remain; each keeps its first time and the
+ * largest value of each series over its samples, so peaks are never lost.
+ */
+export async function reduceTimeline(file: string, expectedRows: number): Promise<TimelineData> {
+  const f = await openCsv(file, ['t_us', ...TIMELINE_SERIES]);
+  const bucket = Math.max(1, Math.ceil(expectedRows / TIMELINE_POINTS));
+  const points: TimelinePoint[] = [];
+  let cur: TimelinePoint | undefined;
+  let inBucket = 0, rows = 0;
+  for await (const row of f.rows) {
+    rows++;
+    const t = numberField(f, row, 't_us', 0);
+    const v = TIMELINE_SERIES.map((s) => numberField(f, row, s, 0));
+    if (!cur || inBucket === bucket) {
+      cur = { t_ms: t / 1000, dirty_pages: v[0], writeback_pages: v[1], wired_pages: v[2], queue_depth: v[3] };
+      points.push(cur);
+      inBucket = 0;
+    } else {
+      TIMELINE_SERIES.forEach((s, i) => {
+        if (v[i] > cur![s]) cur![s] = v[i];
+      });
+    }
+    inBucket++;
+  }
+  return { points, bucket, rows };
+}

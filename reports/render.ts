@@ -1,0 +1,150 @@
+/**
+ * Rendering of Vega-Lite specs without a browser: SVG from vega's headless
+ * string renderer, PNG from the SVG through resvg, vector PDF through pdfkit
+ * and svg-to-pdfkit, all with the report's embedded font.
+ *
+ * Figures are laid out to an exact total size: a chart's plot cells are
+ * resized until axes, legends and titles fit the requested width and height,
+ * and the last fraction of a pixel goes into the right and bottom padding.
+ */
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import { Resvg } from '@resvg/resvg-js';
+import PDFDocument from 'pdfkit';
+import SVGtoPDF from 'svg-to-pdfkit';
+import type { Chart, VlSpec } from './chart.ts';
+import { isBold, textWidth } from './fonts.ts';
+import { FONT_FAMILY, fontFiles } from './theme.ts';
+
+interface TextItem {
+  fontSize?: number | string;
+  fontWeight?: unknown;
+  limit?: number;
+}
+
+let metricsInstalled = false;
+
+/** Makes vega measure text with the report's font instead of its 0.8 em-per-character estimate. */
+function installTextMetrics(): void {
+  if (metricsInstalled) return;
+  metricsInstalled = true;
+  const tm = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+  tm.width = (item, text) => {
+    const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+    const s = text == null ? '' : String(text).trim();
+    if (size <= 0 || !s) return 0;
+    const w = textWidth(s, size, isBold(item.fontWeight));
+    // vega truncates text longer than `limit` to about the limit
+    return item.limit && item.limit > 0 ? Math.min(w, item.limit) : w;
+  };
+}
+
+/** A rendered SVG and what rendering it reported. */
+export interface SvgResult {
+  svg: string;
+  width: number;
+  height: number;
+  /** Warnings of vega-lite's compiler and vega's runtime. */
+  warnings: string[];
+}
+
+/** Compiles a Vega-Lite spec and renders it to an SVG string. */
+export async function vlToSvg(spec: VlSpec): Promise<SvgResult> {
+  installTextMetrics();
+  const warnings: string[] = [];
+  const logger = {
+    level(): number { return 0; },
+    error(...a: unknown[]) { warnings.push(a.map(String).join(' ')); return this; },
+    warn(...a: unknown[]) { warnings.push(a.map(String).join(' ')); return this; },
+    info() { return this; },
+    debug() { return this; },
+  };
+  const vg = compile(spec as never, { logger: logger as never }).spec;
+  const view = new vega.View(vega.parse(vg), { renderer: 'none', logLevel: vega.Warn, logger: logger as never });
+  vega.resetSVGDefIds();
+  try {
+    const svg = await view.toSVG();
+    const m = /^<svg[^>]*\swidth="([\d.]+)" height="([\d.]+)"/.exec(svg);
+    if (!m) throw new Error('vega produced an SVG without a size');
+    return { svg, width: Number(m[1]), height: Number(m[2]), warnings: [...new Set(warnings)] };
+  } finally {
+    view.finalize();
+  }
+}
+
+/** A chart laid out to its final size. */
+export interface LaidOut extends SvgResult {
+  /** The final Vega-Lite spec (what NAME.vl.json holds). */
+  spec: VlSpec;
+  /** Renders it took. */
+  passes: number;
+}
+
+/**
+ * Lays `chart` out to a total of `width` × chart.height(width) px: starts
+ * from a guess of the plot cells' size, corrects it by what the axes and
+ * legends took (a few passes), then pads the remainder on the right and bottom.
+ */
+export async function layoutChart(chart: Chart, width: number, padding: number): Promise<LaidOut> {
+  const height = Math.round(chart.height(width));
+  let cw = Math.max(20, (width - 60) / chart.cells.x);
+  let ch = Math.max(20, (height - 50) / chart.cells.y);
+  let passes = 0;
+  for (;;) {
+    const spec = chart.spec(Math.round(cw * 10) / 10, Math.round(ch * 10) / 10);
+    const r = await vlToSvg(spec);
+    passes++;
+    const dw = width - r.width, dh = height - r.height;
+    if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 6) {
+      if (dw < 0 || dh < 0) {
+        // legends or labels wider than the figure: keep the smallest plot and say so
+        r.warnings.push(`does not fit ${width}×${height} px: its legends and labels need ${r.width}×${r.height}`);
+        return { ...r, spec, passes };
+      }
+      if (dw === 0 && dh === 0) return { ...r, spec, passes };
+      const padded = { ...spec, padding: { left: padding, top: padding, right: padding + dw, bottom: padding + dh } };
+      const r2 = await vlToSvg(padded);
+      return { ...r2, spec: padded, passes: passes + 1 };
+    }
+    // overshoot by a hair so that the remainder is positive padding
+    cw = Math.max(10, cw + (dw - 0.5) / chart.cells.x);
+    ch = Math.max(10, ch + (dh - 0.5) / chart.cells.y);
+  }
+}
+
+/** The SVG rasterised at `scale` (2 = twice its pixel size) on white, with the report's font. */
+export function svgToPng(svg: string, scale: number): { png: Buffer; width: number; height: number } {
+  const f = fontFiles();
+  const r = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: false, fontFiles: [f.regular, f.bold], defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+    logLevel: 'off',
+  });
+  const img = r.render();
+  return { png: img.asPng(), width: img.width, height: img.height };
+}
+
+/** A fixed creation date, so that the same report gives byte-identical PDFs. */
+const PDF_DATE = new Date(Date.UTC(2000, 0, 1));
+
+/** The SVG as a one-page vector PDF of `width` × `height` pt, with the font's used glyphs embedded. */
+export function svgToPdf(svg: string, width: number, height: number, title: string): Promise<Buffer> {
+  const f = fontFiles();
+  const doc = new PDFDocument({
+    size: [width, height],
+    margin: 0,
+    compress: true,
+    info: { Title: title, Creator: 'syncsim report', Producer: 'syncsim report', CreationDate: PDF_DATE, ModDate: PDF_DATE },
+  });
+  doc.registerFont('regular', f.regular);
+  doc.registerFont('bold', f.bold);
+  const chunks: Buffer[] = [];
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', (e) => reject(e));
+    SVGtoPDF(doc, svg, 0, 0, { width, height, assumePt: true, fontCallback: (_family, bold) => (bold ? 'bold' : 'regular') });
+    doc.end();
+  });
+}

@@ -1,0 +1,279 @@
+/**
+ * A report: the charts of a results directory written as NAME.vl.json,
+ * NAME.svg, NAME.png, NAME.pdf and an index.html, into a directory that
+ * appears whole or not at all.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { MAX_PER_RUN_CONFIGS, type Chart, type ChartContext, type Format, type VlSpec } from './chart.ts';
+import { CHART_MODULES } from './charts/index.ts';
+import { keySettings, loadResults, ReportError, type Results, type RunRef } from './data.ts';
+import { reportHtml, type SettingsTable } from './html.ts';
+import { reduceSyncs, reduceTimeline, type SyncStats, type TimelineData } from './reduce.ts';
+import { layoutChart, svgToPdf, svgToPng } from './render.ts';
+import { configColorScale, vegaLiteConfig, type Theme } from './theme.ts';
+
+export { FORMATS, type Format } from './chart.ts';
+
+/** The Vega-Lite schema the specs declare. */
+export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** What to report on and how. */
+export interface ReportOptions {
+  /** A run, runs or sweep output directory. */
+  dir: string;
+  /** Where the report goes (default DIR/report). */
+  out?: string;
+  formats: readonly Format[];
+  theme: Theme;
+  /** Total figure width in px (pt). */
+  width: number;
+  /** Chart module names or chart names to draw (default all that apply). */
+  charts?: readonly string[];
+}
+
+/** What was written for one chart, and how long it took. */
+export interface ChartOutcome {
+  name: string;
+  family: string;
+  title: string;
+  caption: string;
+  width: number;
+  height: number;
+  files: string[];
+  bytes: Record<string, number>;
+  /** Milliseconds: layout (spec to SVG, all passes), PNG, PDF. */
+  ms: { layout: number; png: number; pdf: number };
+  passes: number;
+  warnings: string[];
+}
+
+/** What a report wrote. */
+export interface ReportOutcome {
+  out: string;
+  /** Absolute path of index.html, when written. */
+  index?: string;
+  results: Results;
+  charts: ChartOutcome[];
+  notes: string[];
+  ms: number;
+}
+
+/** The chart context of a results directory: colours, cached reductions, the runs per-run charts draw. */
+export function chartContext(results: Results, theme: Theme, width: number): ChartContext {
+  const syncs = new Map<string, Promise<SyncStats>>();
+  const timelines = new Map<string, Promise<TimelineData>>();
+  return {
+    results,
+    theme,
+    width,
+    colors: configColorScale(results.configurations.map((c) => c.label)),
+    syncStats(run: RunRef) {
+      let p = syncs.get(run.dir);
+      if (!p) syncs.set(run.dir, (p = reduceSyncs(join(run.dir, 'syncs.csv'), run.summary.config.stats.warmup_us)));
+      return p;
+    },
+    timeline(run: RunRef) {
+      let p = timelines.get(run.dir);
+      const c = run.summary.config.stats;
+      if (!p) timelines.set(run.dir, (p = reduceTimeline(join(run.dir, 'timeline.csv'), Math.floor(run.summary.sim_time_us / c.sample_us) + 1)));
+      return p;
+    },
+    perRun() {
+      const withRuns = results.configurations.filter((c) => c.runs.length > 0);
+      if (withRuns.length > MAX_PER_RUN_CONFIGS) {
+        return { skip: `The latency CDF, the timelines and latency vs pages are drawn for at most ${MAX_PER_RUN_CONFIGS} configurations; this directory has ${withRuns.length}.` };
+      }
+      return { runs: withRuns.map((config) => ({ config, run: config.runs[0] })) };
+    },
+    base(): VlSpec {
+      return { $schema: VL_SCHEMA, config: vegaLiteConfig(theme) };
+    },
+  };
+}
+
+/** Whether chart module `module` may make a chart selected by `names`. */
+function moduleSelected(module: string, names: readonly string[] | undefined): boolean {
+  return !names || names.some((n) => n === module || (module === 'sweep-line' && n.startsWith('sweep-')));
+}
+
+/** The charts of `results`, limited to `names` (module or chart names). */
+export async function buildCharts(ctx: ChartContext, names?: readonly string[]): Promise<Chart[]> {
+  const charts: Chart[] = [];
+  for (const m of CHART_MODULES) if (moduleSelected(m.name, names)) charts.push(...(await m.build(ctx)));
+  if (!names) return charts;
+  const known = CHART_MODULES.map((m) => m.name);
+  const per = ctx.perRun();
+  const why = 'skip' in per ? `: ${per.skip}` : '';
+  for (const n of names) {
+    if (charts.some((c) => c.name === n || c.family === n)) continue;
+    if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(`chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
+    throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`);
+  }
+  return charts.filter((c) => names.includes(c.name) || names.includes(c.family));
+}
+
+/**
+ * JSON with two-space indentation, except that arrays of flat values or flat
+ * objects (the inline data) are written one element per line.
+ */
+export function prettyJson(v: unknown, indent = ''): string {
+  const flat = (x: unknown) => x === null || typeof x !== 'object' || Object.values(x as object).every((y) => y === null || typeof y !== 'object');
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    if (v.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(v);
+    const inner = indent + '  ';
+    if (v.every(flat)) return `[\n${v.map((x) => inner + JSON.stringify(x)).join(',\n')}\n${indent}]`;
+    return `[\n${v.map((x) => inner + prettyJson(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    if (entries.length === 0) return '{}';
+    const inner = indent + '  ';
+    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${prettyJson(x, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The tables of settings shown in index.html. */
+function settingsTables(results: Results, colors: { domain: string[]; range: string[] }): SettingsTable[] {
+  const colorOf = (label: string) => (results.configurations.length > 1 ? colors.range[colors.domain.indexOf(label)] : undefined);
+  const sweep = results.sweep;
+  if (!sweep) {
+    const configs = results.configurations;
+    const keys = configs[0].settings.map(([k]) => k);
+    return [{
+      caption: 'Key settings',
+      header: [{ text: 'setting' }, ...configs.map((c) => ({ text: c.label, color: colorOf(c.label) }))],
+      rows: keys.map((k) => [k, ...configs.map((c) => c.settings.find(([x]) => x === k)?.[1] ?? '')]),
+    }];
+  }
+  const tables: SettingsTable[] = [{
+    caption: `Grid: ${sweep.points.length} points × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}`,
+    header: [{ text: 'configuration' }, ...sweep.keys.map((k) => ({ text: k })), { text: 'runs ok' }, { text: 'failed' }],
+    rows: sweep.points.map((p) => [p.config.label, ...p.values, String(p.config.runs.length), String(p.failed)]),
+    rowColors: sweep.points.map((p) => colorOf(p.config.label)),
+  }];
+  const first = results.configurations.find((c) => c.runs.length)?.runs[0];
+  if (first) {
+    tables.push({
+      caption: 'Key settings of the first run (grid keys vary from run to run)',
+      header: [{ text: 'setting' }, { text: 'value' }],
+      rows: keySettings(first.summary).filter(([k]) => !['seed', 'simulated time', 'msync'].includes(k)),
+    });
+  }
+  return tables;
+}
+
+/** Moves `tmp` into place as `out`, replacing an older report. */
+function commitDir(tmp: string, out: string): void {
+  if (existsSync(out)) {
+    const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);
+    rmSync(old, { recursive: true, force: true });
+    renameSync(out, old);
+    renameSync(tmp, out);
+    rmSync(old, { recursive: true, force: true });
+  } else renameSync(tmp, out);
+}
+
+/** Removes temporary directories of killed reports beside `out`. */
+function removeStale(out: string): void {
+  const prefix = `.${basename(out)}.`;
+  for (const name of readdirSync(dirname(out))) {
+    const m = name.startsWith(prefix) ? /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(dirname(out), name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Draws the report of `opts.dir`. On any error nothing is left behind and an existing report is untouched. */
+export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
+  const t0 = performance.now();
+  const results = await loadResults(opts.dir);
+  const ctx = chartContext(results, opts.theme, opts.width);
+  const charts = await buildCharts(ctx, opts.charts);
+  const notes: string[] = [];
+  const per = ctx.perRun();
+  if ('skip' in per) notes.push(per.skip);
+  for (const p of results.sweep?.points ?? []) if (p.config.runs.length === 0) notes.push(`${p.config.label}: every run failed; it is left out of the charts.`);
+  if (charts.length === 0) throw new ReportError(`${opts.dir}: nothing to chart (no successful msync, timeline or writeback in these results)`);
+
+  const out = resolve(opts.out ?? join(opts.dir, 'report'));
+  const src = resolve(opts.dir);
+  if (out === src || src.startsWith(out + sep)) throw new ReportError(`--out ${opts.out} would replace the results directory ${opts.dir}: choose another directory`);
+  mkdirSync(dirname(out), { recursive: true });
+  removeStale(out);
+  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    const outcomes: ChartOutcome[] = [];
+    const specs: VlSpec[] = [];
+    for (const chart of charts) {
+      const ta = performance.now();
+      const laid = await layoutChart(chart, opts.width, opts.theme.padding);
+      const tb = performance.now();
+      const files: string[] = [];
+      const bytes: Record<string, number> = {};
+      const put = (file: string, data: string | Buffer) => {
+        writeFileSync(join(tmp, file), data);
+        files.push(file);
+        bytes[file.slice(chart.name.length + 1)] = Buffer.byteLength(data);
+      };
+      put(`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n');
+      if (opts.formats.includes('svg')) put(`${chart.name}.svg`, laid.svg);
+      let png = 0, pdf = 0;
+      if (opts.formats.includes('png')) {
+        const t = performance.now();
+        put(`${chart.name}.png`, svgToPng(laid.svg, opts.theme.pngScale).png);
+        png = performance.now() - t;
+      }
+      if (opts.formats.includes('pdf')) {
+        const t = performance.now();
+        put(`${chart.name}.pdf`, await svgToPdf(laid.svg, laid.width, laid.height, chart.title));
+        pdf = performance.now() - t;
+      }
+      outcomes.push({
+        name: chart.name, family: chart.family, title: chart.title, caption: chart.caption,
+        width: laid.width, height: laid.height, files, bytes,
+        ms: { layout: tb - ta, png, pdf }, passes: laid.passes, warnings: laid.warnings,
+      });
+      specs.push(laid.spec);
+    }
+    const manifest = {
+      syncsim_report: 1,
+      source: results.dir,
+      kind: results.kind,
+      theme: opts.theme.name,
+      width: opts.width,
+      formats: ['vl.json', ...opts.formats],
+      charts: outcomes.map((o) => ({ name: o.name, family: o.family, title: o.title, caption: o.caption, width: o.width, height: o.height, files: o.files })),
+      notes,
+    };
+    let index: string | undefined;
+    if (opts.formats.includes('html')) {
+      const html = reportHtml({
+        title: `syncsim report: ${results.name}`,
+        meta: [
+          `${results.kind === 'sweep' ? 'Sweep' : results.kind === 'runs' ? 'Runs' : 'Run'} output ${results.dir} · ${results.configurations.length} configuration(s) · theme ${opts.theme.name}, figures ${opts.width} px wide${opts.theme.name === 'paper' ? ` (${(opts.width / 72).toFixed(2)} in)` : ''}`,
+        ],
+        tables: settingsTables(results, ctx.colors),
+        notes,
+        figures: outcomes.map((o, i) => ({ name: o.name, title: o.title, caption: o.caption, spec: specs[i], files: o.files, width: o.width })),
+        theme: opts.theme,
+      });
+      writeFileSync(join(tmp, 'index.html'), html);
+      index = join(out, 'index.html');
+    }
+    writeFileSync(join(tmp, 'report.json'), JSON.stringify(manifest, null, 2) + '\n');
+    commitDir(tmp, out);
+    return { out, index, results, charts: outcomes, notes, ms: performance.now() - t0 };
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

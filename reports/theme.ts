@@ -1,0 +1,184 @@
+/**
+ * The look of every chart: figure sizes, one font family at readable sizes,
+ * a colour-blind-safe palette, and the Vega-Lite `config` that applies them.
+ *
+ * `paper` is for LaTeX: 1 px of a spec is 1 pt of the PDF, a single column is
+ * 3.3 in (238 pt) wide and a double column 7 in (504 pt), text is 8–9 pt.
+ * `screen` is for the browser: wider figures, 11–12 px text.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/** Theme names accepted by `--theme`. */
+export const THEME_NAMES = ['paper', 'screen'] as const;
+/** A theme name. */
+export type ThemeName = (typeof THEME_NAMES)[number];
+
+/** Sizes and colours shared by every chart of a report. */
+export interface Theme {
+  name: ThemeName;
+  /** Total figure width (px = pt) of `--width single` and `--width double`. */
+  widths: { single: number; double: number };
+  /** The width used when `--width` is not given. */
+  defaultWidth: 'single' | 'double';
+  /** Font sizes (px = pt): tick and legend labels, axis and legend titles, figure titles. */
+  fontSize: { label: number; title: number; heading: number };
+  /** Stroke width of data lines. */
+  lineWidth: number;
+  /** Area of a plotted point (px²). */
+  pointSize: number;
+  /** Space around a figure (px). */
+  padding: number;
+  /** Scale of the PNG files (2 = twice the SVG's pixel size). */
+  pngScale: number;
+  /** Scale at which index.html shows the charts. */
+  htmlScale: number;
+}
+
+/** The themes. */
+export const THEMES: Record<ThemeName, Theme> = {
+  paper: {
+    name: 'paper',
+    widths: { single: 238, double: 504 },
+    defaultWidth: 'single',
+    fontSize: { label: 8, title: 9, heading: 9 },
+    lineWidth: 1.25,
+    pointSize: 16,
+    padding: 2,
+    pngScale: 2,
+    htmlScale: 2,
+  },
+  screen: {
+    name: 'screen',
+    widths: { single: 500, double: 1000 },
+    defaultWidth: 'single',
+    fontSize: { label: 11, title: 12, heading: 13 },
+    lineWidth: 2,
+    pointSize: 30,
+    padding: 6,
+    pngScale: 2,
+    htmlScale: 1,
+  },
+};
+
+/** The one font family of every chart, first in the CSS font stack written into specs and SVGs. */
+export const FONT_FAMILY = 'Source Sans 3';
+/** The CSS font stack of the specs: the embedded family first, then common fallbacks. */
+export const FONT_STACK = `'${FONT_FAMILY}', 'Source Sans Pro', Helvetica, Arial, sans-serif`;
+
+const require = createRequire(import.meta.url);
+/** Directory of the `source-sans` package (Adobe's Source Sans 3, SIL Open Font License). */
+function fontPackageDir(): string {
+  return dirname(require.resolve('source-sans/package.json'));
+}
+
+/** TrueType files of the font family (regular and bold), for text measurement, PNG and PDF. */
+export function fontFiles(): { regular: string; bold: string } {
+  const d = fontPackageDir();
+  return { regular: join(d, 'TTF', 'SourceSans3-Regular.ttf'), bold: join(d, 'TTF', 'SourceSans3-Bold.ttf') };
+}
+
+/** WOFF2 files of the font family, embedded in index.html. */
+export function webFontFiles(): { regular: string; bold: string } {
+  const d = fontPackageDir();
+  return { regular: join(d, 'WOFF2', 'TTF', 'SourceSans3-Regular.ttf.woff2'), bold: join(d, 'WOFF2', 'TTF', 'SourceSans3-Bold.ttf.woff2') };
+}
+
+/**
+ * Okabe & Ito's colour-blind-safe palette, ordered for lines on white (yellow
+ * last). Configuration i of a report always gets colour i mod 8.
+ */
+export const CONFIG_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+
+/** Writeback causes in stacking order, with their grey shades (print-safe and never a configuration's colour). */
+export const CAUSES = [
+  { cause: 'msync', color: '#3b3b3b' },
+  { cause: 'syncer', color: '#8f8f8f' },
+  { cause: 'pageout', color: '#d0d0d0' },
+] as const;
+
+/** Shapes that mark latency percentiles. */
+export const PERCENTILE_MARKS = [
+  { key: 'p50', label: 'p50', q: 0.5, shape: 'circle' },
+  { key: 'p99', label: 'p99', q: 0.99, shape: 'square' },
+  { key: 'p999', label: 'p99.9', q: 0.999, shape: 'triangle-up' },
+] as const;
+
+/** A colour scale that gives every configuration label the same colour in every chart. */
+export function configColorScale(labels: readonly string[]): { domain: string[]; range: string[] } {
+  return { domain: [...labels], range: labels.map((_, i) => CONFIG_PALETTE[i % CONFIG_PALETTE.length]) };
+}
+
+/**
+ * The figure width for `--width`: `single`, `double`, or a number of px (pt
+ * in the PDF). Returns undefined when `text` is none of them.
+ */
+export function resolveWidth(theme: Theme, text: string | undefined): number | undefined {
+  const w = text ?? theme.defaultWidth;
+  if (w === 'single' || w === 'double') return theme.widths[w];
+  if (!/^\d+$/.test(w)) return undefined;
+  const px = Number(w);
+  return px >= MIN_WIDTH && px <= MAX_WIDTH ? px : undefined;
+}
+
+/** Narrowest and widest `--width PX`. */
+export const MIN_WIDTH = 150;
+export const MAX_WIDTH = 4000;
+
+/** The Vega-Lite `config` of a theme. */
+export function vegaLiteConfig(t: Theme): Record<string, unknown> {
+  const { label, title, heading } = t.fontSize;
+  const ink = '#222222';
+  return {
+    font: FONT_STACK,
+    background: 'white',
+    padding: t.padding,
+    view: { stroke: null },
+    axis: {
+      labelFontSize: label,
+      titleFontSize: title,
+      titleFontWeight: 'normal',
+      labelColor: ink,
+      titleColor: ink,
+      domainColor: '#555555',
+      tickColor: '#555555',
+      gridColor: '#e4e4e4',
+      gridWidth: 0.5,
+      domainWidth: 0.75,
+      tickWidth: 0.75,
+      tickSize: Math.round(label * 0.4),
+      labelPadding: 2,
+      titlePadding: Math.round(label * 0.4),
+      labelFlush: true,
+      labelOverlap: true,
+    },
+    legend: {
+      orient: 'top',
+      direction: 'horizontal',
+      labelFontSize: label,
+      titleFontSize: label,
+      titleFontWeight: 'normal',
+      labelColor: ink,
+      titleColor: ink,
+      symbolSize: t.pointSize * 2,
+      symbolStrokeWidth: t.lineWidth,
+      padding: 0,
+      offset: Math.round(label * 0.5),
+      rowPadding: 1,
+      columnPadding: Math.round(label * 0.75),
+      labelLimit: 0,
+      titleLimit: 0,
+      titleOrient: 'left',
+      titlePadding: Math.round(label * 0.5),
+    },
+    header: { labelFontSize: label, titleFontSize: title, labelColor: ink, titleColor: ink },
+    title: { fontSize: heading, fontWeight: 'normal', anchor: 'start', color: ink },
+    text: { fontSize: label, color: ink },
+    line: { strokeWidth: t.lineWidth },
+    point: { size: t.pointSize, strokeWidth: t.lineWidth },
+    rule: { strokeWidth: t.lineWidth * 0.75 },
+    bar: { stroke: 'white', strokeWidth: 0.5 },
+    errorbar: { thickness: t.lineWidth * 0.75 },
+    range: { category: CONFIG_PALETTE },
+  };
+}

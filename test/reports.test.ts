@@ -1,0 +1,526 @@
+/**
+ * Reports: every chart spec is valid Vega-Lite, the data a chart draws is the
+ * data of the result files, PNG/PDF files have the requested size, and
+ * `syncsim report` behaves as a command (help, bad input, atomic output).
+ *
+ * Run and sweep directories are written here by hand with known values, so
+ * every expectation comes from the input; one real `syncsim run` of the demo
+ * trace checks the charts against files the simulator wrote.
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { defaultConfig } from '../sim/config.ts';
+import type { Summary } from '../sim/stats/summary.ts';
+import { TraceError } from '../traces/reader.ts';
+import { loadResults } from '../reports/data.ts';
+import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
+import { CONFIG_PALETTE, THEMES } from '../reports/theme.ts';
+import type { Chart, VlSpec } from '../reports/chart.ts';
+import { main } from '../scripts/cli.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
+const paper = THEMES.paper;
+
+function syncsim(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI in this process (faster than spawning), capturing what it prints. */
+async function cli(args: string[]) {
+  let stdout = '', stderr = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-report-'));
+
+/** Percentile of sorted values, linear interpolation between order statistics (type 7). */
+function pct(sorted: number[], p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  return sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
+}
+
+interface SyncIn {
+  t: number;
+  lat: number;
+  pages: number;
+  result?: string;
+}
+
+interface RunIn {
+  seed?: number;
+  syncs: SyncIn[];
+  /** Rows of dirty, writeback, wired, queue depth, one per sample. */
+  timeline?: number[][];
+  /** Writeback I/Os: cause and bytes. */
+  writeback?: { cause: string; bytes: number }[];
+  dirtied?: number;
+  warmup?: number;
+  config?: Record<string, unknown>;
+}
+
+/** Writes a run output with these values; summary.json is derived from them as the simulator defines it. */
+function writeRun(dir: string, r: RunIn): Summary {
+  mkdirSync(dir, { recursive: true });
+  const warmup = r.warmup ?? 0;
+  const config = { ...defaultConfig(), seed: r.seed ?? 1, ...(r.config ?? {}) };
+  config.stats = { sample_us: 1000, warmup_us: warmup };
+  const ok = r.syncs.filter((s) => (s.result ?? 'OK') === 'OK');
+  const lats = ok.filter((s) => s.t >= warmup).map((s) => s.lat).sort((a, b) => a - b);
+  const wb = r.writeback ?? [];
+  const byCause = { msync: 0, syncer: 0, pageout: 0 };
+  for (const w of wb) byCause[w.cause as keyof typeof byCause] += w.bytes;
+  const bytes = wb.reduce((a, w) => a + w.bytes, 0);
+  const tl = r.timeline ?? [[0, 0, 0, 0]];
+  const errors: Record<string, number> = {};
+  for (const s of r.syncs) if ((s.result ?? 'OK') !== 'OK') errors[s.result!] = (errors[s.result!] ?? 0) + 1;
+  const summary = {
+    syncsim_version: 'test',
+    trace: { path: 'hand-made.csv', rows: r.syncs.length },
+    config,
+    sim_time_us: (tl.length - 1) * 1000,
+    ops: { map: 1, unmap: 0, write: 1, read: 0, msync: r.syncs.length, wire: 0, unwire: 0 },
+    faults: { unmapped_write: 0, unmapped_read: 0 },
+    sync: {
+      count: r.syncs.length, ok: ok.length, errors,
+      latency_us: lats.length
+        ? { mean: lats.reduce((a, b) => a + b, 0) / lats.length, p50: pct(lats, 0.5), p90: pct(lats, 0.9), p99: pct(lats, 0.99), p999: pct(lats, 0.999), max: lats[lats.length - 1] }
+        : { mean: null, p50: null, p90: null, p99: null, p999: null, max: null },
+    },
+    writeback: { ios: wb.length, pages: bytes / 4096, bytes, by_cause: byCause, amplification: r.dirtied ? bytes / r.dirtied : null, dirtied_bytes: r.dirtied ?? 0 },
+    wire: { count: 0, errors: {}, peak_wired_pages: 0 },
+    device: { utilization: 0.5, mean_queue_depth: 1, max_queue_depth: 2 },
+    memory: { evictions: 0, pageins: 0, peak_resident_pages: 0 },
+    throttle: { count: 0, total_us: 0, max_us: 0 },
+  } as unknown as Summary;
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(dir, 'syncs.csv'), 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result\n'
+    + r.syncs.map((s) => `a,${s.t},${s.t + s.lat},${s.lat},0x1000,4096,SYNC,${s.pages},${s.pages * 4096},${s.result ?? 'OK'}\n`).join(''));
+  writeFileSync(join(dir, 'writeback.csv'), 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause\n'
+    + wb.map((w, i) => `${i},${i},${i + 1},obj,0,${w.bytes / 4096},${w.bytes},${w.cause}\n`).join(''));
+  writeFileSync(join(dir, 'timeline.csv'), 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth\n'
+    + tl.map((v, i) => `${i * 1000},${v[0]},${v[1]},${v[2]},0,${v[3]}\n`).join(''));
+  return summary;
+}
+
+/** The inline data of a spec's layers (or of the spec). */
+function layerData(spec: VlSpec, layer?: number): Record<string, unknown>[] {
+  const s = layer === undefined ? spec : (spec.layer as VlSpec[])[layer];
+  return ((s.data as { values: Record<string, unknown>[] }) ?? (spec.data as { values: Record<string, unknown>[] })).values;
+}
+
+async function chartsOf(dir: string, width = paper.widths.single): Promise<Chart[]> {
+  const results = await loadResults(dir);
+  return buildCharts(chartContext(results, paper, width));
+}
+
+const byName = (charts: Chart[], name: string) => {
+  const c = charts.find((x) => x.name === name);
+  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
+  return c.spec(200, 150);
+};
+
+let validateVl: ValidateFunction;
+let demoRun: string;
+let demoReport: string;
+
+beforeAll(() => {
+  // vega-lite's schema is draft-07: Ajv's default class
+  const require = createRequire(import.meta.url);
+  const schema = JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8'));
+  expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+  const ajv = new Ajv({ strict: false, validateFormats: false, inlineRefs: false, code: { optimize: false }, logger: false });
+  validateVl = ajv.compile(schema);
+  const base = tmp();
+  demoRun = join(base, 'demo');
+  demoReport = join(base, 'demo-report');
+  const r = syncsim(['run', DEMO, '--out', demoRun]);
+  expect(r.code, r.stderr).toBe(0);
+}, 60_000);
+
+beforeAll(async () => {
+  const rep = await cli(['report', demoRun, '--out', demoReport]);
+  expect(rep.stderr).toBe('');
+  expect(rep.code).toBe(0);
+  expect(rep.stdout.trim().split('\n').pop()).toBe(join(demoReport, 'index.html'));
+}, 60_000);
+
+function expectValid(spec: unknown, name: string) {
+  const ok = validateVl(spec);
+  expect(ok, `${name}: ${JSON.stringify(validateVl.errors?.slice(0, 3))}`).toBe(true);
+}
+
+describe('charts of a run (the demo trace through syncsim run)', () => {
+  it('writes every chart in every format, each spec valid Vega-Lite', () => {
+    const manifest = JSON.parse(readFileSync(join(demoReport, 'report.json'), 'utf8'));
+    const names = manifest.charts.map((c: { name: string }) => c.name);
+    expect(names).toEqual(['latency-cdf', 'latency-percentiles', 'writeback-by-cause', 'timeline', 'latency-vs-pages']);
+    const files = readdirSync(demoReport);
+    for (const n of names) {
+      for (const ext of ['vl.json', 'svg', 'png', 'pdf']) expect(files).toContain(`${n}.${ext}`);
+      expectValid(JSON.parse(readFileSync(join(demoReport, `${n}.vl.json`), 'utf8')), n);
+      expect(readFileSync(join(demoReport, `${n}.svg`), 'utf8')).toMatch(/^<svg[^>]* width="238"/);
+    }
+    expect(files).toContain('index.html');
+    // the specs are rejected when wrong: the validator is not vacuous
+    expect(validateVl({ mark: 'bogus', data: { values: [] } })).toBe(false);
+  });
+
+  it('the CDF ends at the largest latency of syncs.csv and its marks are summary.json percentiles', () => {
+    const spec = JSON.parse(readFileSync(join(demoReport, 'latency-cdf.vl.json'), 'utf8'));
+    const rows = readFileSync(join(demoRun, 'syncs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const ok = rows.filter((r) => r[9] === 'OK').map((r) => Number(r[3]));
+    const curve = layerData(spec, 0);
+    expect(curve[curve.length - 1]).toMatchObject({ latency_us: Math.max(...ok), fraction: 1 });
+    // the curve starts at the share of msyncs that took 0 µs
+    expect(curve[0]).toMatchObject({ latency_us: Math.min(...ok.filter((v) => v > 0)), fraction: ok.filter((v) => v === 0).length / ok.length });
+    const fractions = curve.map((p) => p.fraction as number);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
+    const s = JSON.parse(readFileSync(join(demoRun, 'summary.json'), 'utf8'));
+    const marks = layerData(spec, 1);
+    expect(marks.map((m) => [m.percentile, m.latency_us, m.fraction])).toEqual([
+      ['p50', s.sync.latency_us.p50, 0.5], ['p99', s.sync.latency_us.p99, 0.99], ['p99.9', s.sync.latency_us.p999, 0.999],
+    ]);
+  });
+
+  it('writeback bars are the bytes of writeback.csv per cause, labelled with the amplification', () => {
+    const spec = JSON.parse(readFileSync(join(demoReport, 'writeback-by-cause.vl.json'), 'utf8'));
+    const rows = readFileSync(join(demoRun, 'writeback.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const sums: Record<string, number> = { msync: 0, syncer: 0, pageout: 0 };
+    for (const r of rows) sums[r[7]] += Number(r[6]);
+    const parts = layerData(spec, 0);
+    expect(Object.fromEntries(parts.map((p) => [p.cause, p.bytes]))).toEqual(sums);
+    const unit = /\((\w+)\)/.exec(spec.layer[0].encoding.y.title)![1];
+    const div = { bytes: 1, KiB: 1024, MiB: 2 ** 20, GiB: 2 ** 30 }[unit]!;
+    for (const p of parts) expect(p.value).toBeCloseTo((p.bytes as number) / div, 9);
+    const s = JSON.parse(readFileSync(join(demoRun, 'summary.json'), 'utf8'));
+    expect(layerData(spec, 1)[0].label).toBe(`×${s.writeback.amplification.toFixed(2)}`);
+  });
+
+  it('the timeline is every row of timeline.csv when it is short', () => {
+    const spec = JSON.parse(readFileSync(join(demoReport, 'timeline.vl.json'), 'utf8'));
+    const rows = readFileSync(join(demoRun, 'timeline.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const drawn = spec.data.values;
+    expect(drawn.length).toBe(rows.length);
+    drawn.forEach((d: Record<string, number>, i: number) => {
+      expect([d.t_ms * 1000, d.dirty_pages, d.writeback_pages, d.wired_pages, d.queue_depth]).toEqual([rows[i][0], rows[i][1], rows[i][2], rows[i][3], rows[i][5]]);
+    });
+    expect(spec.vconcat.map((p: VlSpec) => (p.encoding as Record<string, { field: string }>).y.field)).toEqual(['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth']);
+  });
+
+  it('the scatter has one point per successful msync with a positive latency', () => {
+    const spec = JSON.parse(readFileSync(join(demoReport, 'latency-vs-pages.vl.json'), 'utf8'));
+    const rows = readFileSync(join(demoRun, 'syncs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const expected = rows.filter((r) => r[9] === 'OK' && Number(r[3]) > 0).map((r) => `${r[7]}|${r[3]}`).sort();
+    expect(spec.data.values.map((p: Record<string, number>) => `${p.pages}|${p.latency_us}`).sort()).toEqual(expected);
+  });
+
+  it('PNG and PDF have the requested size: 2x pixels and width in points', () => {
+    const manifest = JSON.parse(readFileSync(join(demoReport, 'report.json'), 'utf8'));
+    for (const c of manifest.charts) {
+      const png = readFileSync(join(demoReport, `${c.name}.png`));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([2 * 238, 2 * c.height]);
+      const pdf = readFileSync(join(demoReport, `${c.name}.pdf`));
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdf.length).toBeGreaterThan(2000);
+      expect(pdf.toString('latin1')).toContain(`/MediaBox [0 0 238 ${c.height}]`);
+      // text stays text: the font is embedded
+      expect(pdf.toString('latin1')).toMatch(/\/FontFile2/);
+    }
+  });
+});
+
+describe('chart data from hand-made runs', () => {
+  it('the CDF steps are the exact distribution, zeros and errors and the warm-up left out', async () => {
+    const dir = join(tmp(), 'r');
+    writeRun(dir, {
+      warmup: 5,
+      syncs: [
+        { t: 1, lat: 999, pages: 1 }, // before the warm-up
+        { t: 10, lat: 0, pages: 0 },
+        { t: 11, lat: 10, pages: 1 },
+        { t: 12, lat: 10, pages: 1 },
+        { t: 13, lat: 20, pages: 2 },
+        { t: 14, lat: 40, pages: 4 },
+        { t: 15, lat: 5000, pages: 9, result: 'EBUSY' },
+      ],
+    });
+    const spec = byName(await chartsOf(dir), 'latency-cdf');
+    expect(layerData(spec, 0).map((p) => [p.latency_us, p.fraction])).toEqual([[10, 0.2], [10, 0.6], [20, 0.8], [40, 1]]);
+    expectValid(spec, 'latency-cdf');
+    const scatter = byName(await chartsOf(dir), 'latency-vs-pages');
+    expect(layerData(scatter).map((p) => [p.pages, p.latency_us])).toEqual([[1, 10], [1, 10], [2, 20], [4, 40]]);
+  });
+
+  it('many msyncs become density bins whose counts add up', async () => {
+    const dir = join(tmp(), 'dense');
+    const syncs: SyncIn[] = [];
+    // 3000 msyncs: pages i % 3, latency 100 µs (bin 20 of 10 per decade) or 1000 µs
+    for (let i = 0; i < 3000; i++) syncs.push({ t: i, lat: i % 2 ? 100 : 1000, pages: i % 3 });
+    writeRun(dir, { syncs });
+    const spec = byName(await chartsOf(dir), 'latency-vs-pages');
+    const bins = layerData(spec);
+    expect(bins.reduce((a, b) => a + (b.count as number), 0)).toBe(3000);
+    expect(bins.length).toBe(6);
+    for (const b of bins) {
+      expect(b.count).toBe(500);
+      expect(b.pages_lo).toBe(b.pages_hi);
+      expect([100, 1000].some((v) => (b.latency_lo as number) <= v * 1.000001 && v < (b.latency_hi as number))).toBe(true);
+    }
+    expect((spec.encoding as Record<string, unknown>).size).toBeDefined();
+    expectValid(spec, 'density');
+  });
+
+  it('long timelines keep the largest value of each bucket (peaks survive)', async () => {
+    const dir = join(tmp(), 'long');
+    const timeline: number[][] = [];
+    for (let i = 0; i < 2001; i++) timeline.push([i === 1001 ? 777 : 1, i % 4 === 3 ? 5 : 0, 2, i === 1998 ? 9 : 0]);
+    writeRun(dir, { syncs: [{ t: 1, lat: 10, pages: 1 }], timeline });
+    const spec = byName(await chartsOf(dir), 'timeline');
+    const drawn = layerData(spec);
+    // 2001 samples, at most 500 points: buckets of ceil(2001 / 500) = 5 samples
+    expect(drawn.length).toBe(Math.ceil(2001 / 5));
+    expect(drawn.map((d) => d.t_ms)).toEqual(drawn.map((_, i) => i * 5));
+    expect(Math.max(...drawn.map((d) => d.dirty_pages as number))).toBe(777);
+    expect(drawn.find((d) => d.dirty_pages === 777)!.t_ms).toBe(1000);
+    // every bucket of 5 samples but the last (sample 2000 alone) holds a 5
+    expect(drawn.slice(0, -1).every((d) => d.writeback_pages === 5)).toBe(true);
+    expect(drawn[drawn.length - 1].writeback_pages).toBe(0);
+    expect(drawn.filter((d) => d.queue_depth === 9).map((d) => d.t_ms)).toEqual([1995]);
+  });
+
+  it('a run without a successful msync still gets its timeline and writeback', async () => {
+    const dir = join(tmp(), 'quiet');
+    writeRun(dir, { syncs: [{ t: 1, lat: 50, pages: 1, result: 'EINVAL' }], writeback: [{ cause: 'pageout', bytes: 4096 }], dirtied: 4096, timeline: [[0, 0, 0, 0], [3, 1, 0, 1]] });
+    const charts = await chartsOf(dir);
+    expect(charts.map((c) => c.name)).toEqual(['writeback-by-cause', 'timeline']);
+    for (const c of charts) expectValid(c.spec(200, 150), c.name);
+  });
+
+  it('a directory of runs compares them, each configuration with its own colour everywhere', async () => {
+    const base = tmp();
+    writeRun(join(base, 'fast'), { syncs: [{ t: 1, lat: 10, pages: 1 }, { t: 2, lat: 20, pages: 2 }], writeback: [{ cause: 'msync', bytes: 8192 }], dirtied: 8192 });
+    writeRun(join(base, 'slow'), { syncs: [{ t: 1, lat: 100, pages: 1 }, { t: 2, lat: 300, pages: 3 }], writeback: [{ cause: 'syncer', bytes: 4096 }, { cause: 'msync', bytes: 4096 }], dirtied: 4096 });
+    const charts = await chartsOf(base);
+    const colorScales = new Set<string>();
+    for (const c of charts.filter((x) => x.family !== 'writeback-by-cause')) {
+      const spec = c.spec(200, 150);
+      expectValid(spec, c.name);
+      const json = JSON.stringify(spec);
+      const m = /"field":"config","type":"nominal","title":"configuration","scale":(\{"domain":\[[^\]]*\],"range":\[[^\]]*\]\})/.exec(json);
+      expect(m, c.name).not.toBeNull();
+      colorScales.add(m![1]);
+    }
+    expect([...colorScales]).toEqual([JSON.stringify({ domain: ['fast', 'slow'], range: CONFIG_PALETTE.slice(0, 2) })]);
+    const wb = byName(charts, 'writeback-by-cause');
+    expect(layerData(wb, 0).filter((p) => (p.bytes as number) > 0).map((p) => [p.config, p.cause, p.bytes])).toEqual([
+      ['fast', 'msync', 8192], ['slow', 'msync', 4096], ['slow', 'syncer', 4096],
+    ]);
+    expect(layerData(wb, 1).map((t) => t.label)).toEqual(['×1.00', '×2.00']);
+    const pct = byName(charts, 'latency-percentiles');
+    expect(layerData(pct).filter((b) => b.percentile === 'p50').map((b) => [b.config, b.latency_us])).toEqual([['fast', 15], ['slow', 200]]);
+  });
+});
+
+describe('charts of a sweep', () => {
+  // grid: device.channels [1, 2, 4] x writeback.policy [none, syncer], seeds 1..3
+  const channels = [1, 2, 4];
+  const policies = ['none', 'syncer'];
+  const seeds = [1, 2, 3];
+  const lat = (c: number, p: number, seed: number) => (1000 / c) * (1 + p) + seed * 10;
+  let dir: string;
+  const points: { point: number; c: number; p: number; p99s: number[] }[] = [];
+  const ci95 = (point: number) => 7 + point; // deliberately not what the runs would give: the chart must take aggregate.csv's
+
+  beforeAll(() => {
+    dir = join(tmp(), 'sweep');
+    mkdirSync(join(dir, 'runs'), { recursive: true });
+    let results = 'run_id,point,device.channels,writeback.policy,seed,status,sync.latency_us.p99,writeback.bytes,error\n';
+    let aggregate = 'point,device.channels,writeback.policy,metric,n,mean,sd,ci95,median\n';
+    let point = 0;
+    for (const c of channels) {
+      for (let p = 0; p < policies.length; p++) {
+        point++;
+        const p99s: number[] = [];
+        points.push({ point, c, p, p99s });
+        for (const seed of seeds) {
+          const id = `r${point}s${seed}`;
+          const L = lat(c, p, seed);
+          const s = writeRun(join(dir, 'runs', id), {
+            seed,
+            syncs: [{ t: 1, lat: L / 2, pages: 1 }, { t: 2, lat: L, pages: 2 }],
+            writeback: [{ cause: 'msync', bytes: 4096 * c }],
+            dirtied: 4096,
+            config: { device: { ...defaultConfig().device, channels: c }, writeback: { ...defaultConfig().writeback, policy: policies[p] } },
+          });
+          p99s.push(s.sync.latency_us.p99!);
+          results += `${id},${point},${c},${policies[p]},${seed},ok,${s.sync.latency_us.p99},${s.writeback.bytes},\n`;
+        }
+        const mean = p99s.reduce((a, b) => a + b, 0) / p99s.length;
+        aggregate += `${point},${c},${policies[p]},sync.latency_us.p99,3,${mean},1,${ci95(point)},${p99s[1]}\n`;
+        aggregate += `${point},${c},${policies[p]},writeback.bytes,3,${4096 * c},0,0,${4096 * c}\n`;
+      }
+    }
+    writeFileSync(join(dir, 'results.csv'), results);
+    writeFileSync(join(dir, 'aggregate.csv'), aggregate);
+    writeFileSync(join(dir, 'experiment.json'), JSON.stringify({
+      syncsim_sweep: 1, name: 'channels-vs-policy', keys: ['device.channels', 'writeback.policy'],
+      metrics: ['sync.latency_us.p99', 'writeback.bytes'], seeds, trace: { gen: 'test' },
+    }));
+  });
+
+  it('reads the grid: one configuration per point, runs by seed', async () => {
+    const r = await loadResults(dir);
+    expect(r.kind).toBe('sweep');
+    expect(r.configurations.map((c) => c.label)).toEqual(points.map(({ c, p }) => `${c}, ${policies[p]}`));
+    expect(r.configTitle).toBe('channels, policy');
+    expect(r.configurations.every((c) => c.runs.map((x) => x.seed).join() === '1,2,3')).toBe(true);
+    expect(r.sweep!.numericKeys).toEqual(['device.channels']);
+  });
+
+  it('line charts: each metric vs the numeric key, one line per policy, CI band from aggregate.csv', async () => {
+    const charts = await chartsOf(dir);
+    const names = charts.map((c) => c.name);
+    expect(names).toContain('sweep-sync.latency_us.p99-vs-device.channels');
+    expect(names).toContain('sweep-writeback.bytes-vs-device.channels');
+    const spec = byName(charts, 'sweep-sync.latency_us.p99-vs-device.channels');
+    expectValid(spec, 'sweep line');
+    const rows = layerData(spec);
+    expect(rows.length).toBe(points.length);
+    for (const { point, c, p, p99s } of points) {
+      const mean = p99s.reduce((a, b) => a + b, 0) / p99s.length;
+      const row = rows.find((r) => r.x === c && r.series === policies[p])!;
+      expect(row.mean).toBeCloseTo(mean, 9);
+      expect(row.lo).toBeCloseTo(mean - ci95(point), 9);
+      expect(row.hi).toBeCloseTo(mean + ci95(point), 9);
+    }
+  });
+
+  it('percentile bars: aggregate.csv CI for p99, Student-t CI from the runs for p50', async () => {
+    const spec = byName(await chartsOf(dir), 'latency-percentiles');
+    expectValid(spec, 'percentiles');
+    const bars = layerData(spec);
+    for (const { point, c, p, p99s } of points) {
+      const label = `${c}, ${policies[p]}`;
+      const p99 = bars.find((b) => b.config === label && b.percentile === 'p99')!;
+      const mean99 = p99s.reduce((a, b) => a + b, 0) / 3;
+      expect(p99.latency_us).toBeCloseTo(mean99, 9);
+      expect(p99.hi).toBeCloseTo(mean99 + ci95(point), 9);
+      // p50 of each run: the mean of its two latencies L/2 and L; over seeds sd = 7.5 exactly (L grows by 10 per seed)
+      const p50s = seeds.map((s) => 0.75 * lat(c, p, s));
+      const mean50 = p50s.reduce((a, b) => a + b, 0) / 3;
+      const b50 = bars.find((b) => b.config === label && b.percentile === 'p50')!;
+      expect(b50.latency_us).toBeCloseTo(mean50, 9);
+      // t(0.975, 2) = 4.302653 (tables)
+      expect(b50.hi).toBeCloseTo(mean50 + (4.302653 * 7.5) / Math.sqrt(3), 4);
+    }
+  });
+
+  it('renders every sweep chart at the requested width, with valid specs', async () => {
+    const out = join(tmp(), 'sweep-report');
+    const o = await makeReport({ dir, out, formats: ['png', 'pdf'], theme: paper, width: 504 });
+    expect(o.charts.map((c) => c.family)).toEqual([
+      'latency-cdf', 'latency-percentiles', 'writeback-by-cause', 'timeline', 'latency-vs-pages', 'sweep-line', 'sweep-line',
+    ]);
+    for (const c of o.charts) {
+      expect(c.width).toBe(504);
+      expect(c.warnings, c.name).toEqual([]);
+      expectValid(JSON.parse(readFileSync(join(out, `${c.name}.vl.json`), 'utf8')), c.name);
+      const png = readFileSync(join(out, `${c.name}.png`));
+      expect(png.readUInt32BE(16)).toBe(1008);
+      expect(readFileSync(join(out, `${c.name}.pdf`)).toString('latin1')).toContain(`/MediaBox [0 0 504 ${c.height}]`);
+    }
+    // only the formats asked for
+    expect(existsSync(join(out, 'index.html'))).toBe(false);
+    expect(existsSync(join(out, 'latency-cdf.svg'))).toBe(false);
+  });
+});
+
+describe('syncsim report', () => {
+  it('--help describes the command and every chart', async () => {
+    const r = await cli(['report', '--help']);
+    expect(r.code).toBe(0);
+    for (const s of ['--out', '--format', '--width', '--theme', '--chart', 'latency-cdf', 'sweep-line']) expect(r.stdout).toContain(s);
+  });
+
+  it('--chart, --width and --theme choose what is drawn and how big', async () => {
+    const out = join(tmp(), 'one');
+    const r = await cli(['report', demoRun, '--out', out, '--chart', 'writeback-by-cause', '--width', '300', '--theme', 'screen', '--format', 'png,svg']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['report.json', 'writeback-by-cause.png', 'writeback-by-cause.svg', 'writeback-by-cause.vl.json']);
+    const png = readFileSync(join(out, 'writeback-by-cause.png'));
+    expect(png.readUInt32BE(16)).toBe(600);
+    expect(JSON.parse(readFileSync(join(out, 'writeback-by-cause.vl.json'), 'utf8')).config.axis.labelFontSize).toBe(THEMES.screen.fontSize.label);
+  });
+
+  it('bad usage and bad directories exit 2 with one line, nothing written', async () => {
+    const base = tmp();
+    const cases: [string[], RegExp][] = [
+      [[], /expects one DIR/],
+      [[join(base, 'nope')], /results directory not found/],
+      [[base], /not a syncsim results directory/],
+      [[demoRun, '--width', 'wide'], /--width expects single, double/],
+      [[demoRun, '--width', '20'], /--width expects/],
+      [[demoRun, '--theme', 'dark'], /--theme expects paper or screen/],
+      [[demoRun, '--format', 'png,gif'], /--format expects .* \(got 'gif'\)/],
+      [[demoRun, '--chart', 'pie'], /unknown chart 'pie'/],
+      [[demoRun, '--chart', 'sweep-line'], /does not apply/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(['report', ...args, '--out', join(base, 'out')]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').length).toBe(1);
+    }
+    expect(existsSync(join(base, 'out'))).toBe(false);
+    // the report never replaces the results it is drawn from
+    const r = await cli(['report', demoRun, '--out', join(demoRun, '..')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/would replace the results directory/);
+    expect(existsSync(join(demoRun, 'summary.json'))).toBe(true);
+  });
+
+  it('a malformed result file names file, line and column; an existing report is left as it was', async () => {
+    const dir = join(tmp(), 'bad');
+    writeRun(dir, { syncs: [{ t: 1, lat: 10, pages: 1 }, { t: 2, lat: 20, pages: 2 }] });
+    const out = join(dir, 'report');
+    await makeReport({ dir, formats: ['svg'], theme: paper, width: 238 });
+    const before = readFileSync(join(out, 'latency-cdf.svg'), 'utf8');
+    const lines = readFileSync(join(dir, 'syncs.csv'), 'utf8').split('\n');
+    lines[2] = lines[2].replace(',20,', ',fast,');
+    writeFileSync(join(dir, 'syncs.csv'), lines.join('\n'));
+    const err = await makeReport({ dir, formats: ['svg'], theme: paper, width: 238 }).catch((e) => e);
+    expect(err).toBeInstanceOf(TraceError);
+    expect(err.message).toBe(`${join(dir, 'syncs.csv')}:3: column latency_us: expected a number (got 'fast')`);
+    expect(readFileSync(join(out, 'latency-cdf.svg'), 'utf8')).toBe(before);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+    const r = await cli(['report', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`syncsim: ${join(dir, 'syncs.csv')}:3: column latency_us: expected a number (got 'fast')\n`);
+  });
+
+  it('the same results give byte-identical files', async () => {
+    const a = join(tmp(), 'a'), b = join(tmp(), 'b');
+    const opts = { dir: demoRun, formats: ['svg', 'png', 'pdf'] as const, theme: paper, width: 238, charts: ['latency-cdf', 'writeback-by-cause'] };
+    await makeReport({ ...opts, formats: [...opts.formats], out: a });
+    await makeReport({ ...opts, formats: [...opts.formats], out: b });
+    for (const f of readdirSync(a)) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
+  });
+});
