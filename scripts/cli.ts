@@ -14,9 +14,11 @@ import { convertCommand } from './commands/convert.ts';
 import { sweepCommand } from './commands/sweep.ts';
 import { mergeCommand } from './commands/merge.ts';
 import { reportCommand } from './commands/report.ts';
+import { calibrateCommand } from './commands/calibrate.ts';
+import { validateCommand } from './commands/validate.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand].filter((c): c is Command => c !== null);
+const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand, calibrateCommand, validateCommand].filter((c): c is Command => c !== null);
 
 function overview(): string {
   const w = Math.max(...COMMANDS.map((c) => c.usage.length));
