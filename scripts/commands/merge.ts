@@ -1,6 +1,55 @@
 /**
- * `syncsim merge`: not implemented yet (null until it is).
+ * `syncsim merge`: combines the directories of a sharded sweep into one.
  */
+import { parseArgs } from 'node:util';
+import { showPath } from '../sweep/store.ts';
+import { InputError } from '../errors.ts';
+import { mergeSweeps } from '../sweep/merge.ts';
+import { failureReport } from '../sweep/report.ts';
 import type { Command } from './command.ts';
 
-export const mergeCommand: Command | null = null;
+const HELP = `Usage: syncsim merge DIR... [--out OUT]
+
+Combines the directories written by 'syncsim sweep --shard I/N' (one per shard,
+all of the same experiment) into OUT: every run directory, results.csv and
+aggregate.csv, exactly as one sweep of the whole experiment writes them.
+Checks that every run of the experiment is in exactly one DIR: a missing or
+doubled run is an error, and then nothing is written.
+
+Options:
+  --out OUT     merged directory (required with several DIRs; with one DIR,
+                the tables are written into DIR itself)
+  -h, --help    this help
+
+Exit codes: 0 merged, every run succeeded; 1 merged, some runs had failed
+(listed); 2 bad input (different experiments, missing or doubled runs).`;
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim merge --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length === 0) throw new InputError("merge expects one or more sweep directories (try 'syncsim merge --help')");
+  const o = mergeSweeps(positionals, values.out);
+  const out = showPath(o.out);
+  const t = o.tables;
+  process.stdout.write(
+    `merged ${positionals.length} director${positionals.length === 1 ? 'y' : 'ies'} of ${o.manifest.name}: ${t.runs} runs (${o.copied} copied), ${t.failed.length} failed\n` +
+      `results: ${out}/results.csv, ${out}/aggregate.csv\n`,
+  );
+  if (t.failed.length > 0) {
+    process.stderr.write(failureReport(t.failed, t.runs, o.out));
+    return 1;
+  }
+  return 0;
+}
+
+/** `syncsim merge`. */
+export const mergeCommand: Command = { name: 'merge', usage: 'merge DIR... [--out OUT]', summary: 'combine the shard directories of a sweep', help: HELP, run };

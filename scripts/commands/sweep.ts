@@ -1,6 +1,111 @@
 /**
- * `syncsim sweep`: not implemented yet (null until it is).
+ * `syncsim sweep`: runs an experiment file's grid points × seeds on a pool of worker threads.
  */
+import { parseArgs } from 'node:util';
+import { showPath } from '../sweep/store.ts';
+import { InputError } from '../errors.ts';
+import { defaultJobs, runSweep, type SweepOutcome } from '../sweep/runner.ts';
+import { parseShard } from '../sweep/shard.ts';
+import { failureReport } from '../sweep/report.ts';
 import type { Command } from './command.ts';
 
-export const sweepCommand: Command | null = null;
+const HELP = `Usage: syncsim sweep EXP.yaml [options]
+
+Runs every grid point x seed of the experiment file EXP.yaml, in parallel, and
+writes one directory per run plus the result tables.
+
+Options:
+  --jobs N        worker threads (default: the cores available, ${defaultJobs()} here)
+  --out DIR       results directory (default results/<experiment name>)
+  --shard I/N     run only shard I of N (every N-th run, from the I-th); combine
+                  the shard directories with 'syncsim merge'
+  --resume        continue the sweep in DIR; DIR must hold this experiment (resuming
+                  is also what happens without --resume when it does)
+  --dry-run       list the runs (id, point, seed, grid values, done/failed/pending)
+                  and run nothing
+  -h, --help      this help
+
+Experiment file (YAML):
+  name: ckpt-vs-wal
+  trace: { gen: db-checkpoint, set: { duration_s: 60 } }   # or { path: FILE }
+  base: { personality: linux, device: { channels: 4 } }    # run configuration keys
+  grid:                                                    # cartesian product
+    personality: [freebsd, linux, xnu, mach]
+    pager.cluster_pages: [8, 32]
+    trace.set.duration_s: [10, 60]                         # generator parameters too
+  seeds: 10                                                # seeds 1..10, or a list
+  metrics: [sync.latency_us.p99, writeback.bytes, throttle.total_us]
+
+A relative trace.path is relative to the experiment file. Each run's seed is
+its 'seed' configuration key and the seed of its generated trace; a generated
+trace is made once per parameter set and seed, in DIR/traces/.
+
+Results: DIR/runs/<id>/ (run.json, summary.json and the run's CSVs; <id> is a
+hash of the resolved configuration, the seed and the trace), DIR/results.csv
+(one row per run) and DIR/aggregate.csv (per grid point and metric: n, mean, sd,
+ci95 = half-width of the 95% confidence interval, Student t, median).
+Run again, a sweep skips its finished runs and tries failed ones again; one
+killed at any moment finishes with the same files as an uninterrupted one.
+
+Exit codes: 0 every run succeeded; 1 some runs failed (they are recorded, the
+others still run; the failures are listed at the end); 2 bad input.`;
+
+function closing(o: SweepOutcome, shard: string | undefined): string {
+  const out = showPath(o.out);
+  const what = shard ? `shard ${shard} of ${o.plan.experiment.name}` : `sweep ${o.plan.experiment.name}`;
+  const lines = [`${what}: ${o.total} runs (${o.skipped} already done, ${o.ran} run now${o.generated ? `, ${o.generated} traces generated` : ''}), ${o.failed.length} failed`];
+  if (o.tables) lines.push(`results: ${out}/results.csv, ${out}/aggregate.csv`);
+  else lines.push(`runs in ${out}/runs; when every shard is done: syncsim merge SHARD_DIR... --out DIR`);
+  return lines.join('\n') + '\n';
+}
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        jobs: { type: 'string', short: 'j' },
+        out: { type: 'string' },
+        shard: { type: 'string' },
+        resume: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim sweep --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InputError(`sweep expects one experiment file (got ${positionals.length}; try 'syncsim sweep --help')`);
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    if (!/^\d+$/.test(values.jobs) || Number(values.jobs) < 1) throw new InputError(`--jobs expects a positive integer (got '${values.jobs}')`);
+    jobs = Number(values.jobs);
+  }
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  // `syncsim sweep ... --dry-run | head` closes the pipe early: that is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  const o = await runSweep({
+    experiment: positionals[0], out: values.out, jobs, shard, resume: values.resume, dryRun: values['dry-run'],
+    stdout: process.stdout, progress: values['dry-run'] ? undefined : process.stderr, handleSignals: true,
+  });
+  if (values['dry-run']) return 0;
+  process.stdout.write(closing(o, values.shard));
+  if (o.failed.length > 0) {
+    process.stderr.write(failureReport(o.failed, o.plan.runs.length, o.out));
+    return 1;
+  }
+  return 0;
+}
+
+/** `syncsim sweep`. */
+export const sweepCommand: Command = { name: 'sweep', usage: 'sweep EXP.yaml [options]', summary: 'run an experiment: grid points x seeds, in parallel', help: HELP, run };

@@ -1,0 +1,35 @@
+/**
+ * Identities of sweep objects: canonical JSON (keys sorted at every level, so the order keys
+ * were written in never matters) and the short hashes built from it — run ids, trace cache
+ * names, the experiment hash that tells whether a results directory holds the same experiment.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** `value` as JSON with the keys of every object sorted; `undefined` members are dropped. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    const s = JSON.stringify(value);
+    if (s === undefined) throw new TypeError(`not representable in JSON: ${String(value)}`);
+    return s;
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+}
+
+/** The SHA-256 of the canonical JSON of `value`, as `hexChars` lower-case hex digits. */
+export function hashOf(value: unknown, hexChars = 16): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, hexChars);
+}
+
+/** The SHA-256 of a file's bytes (hex), read as a stream. */
+export async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}

@@ -1,0 +1,112 @@
+/**
+ * Merging sweep directories: the outputs of the shards of one experiment (`--shard I/N`) are
+ * combined into one directory holding every run and the result tables. Every run of the
+ * experiment must be in exactly one of the directories: a missing or doubled run is an error
+ * and nothing is written then.
+ */
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../errors.ts';
+import { placeDir, SweepDir, type Manifest } from './store.ts';
+import { writeTables, type TablesOutcome } from './tables.ts';
+
+/** What a merge did. */
+export interface MergeOutcome {
+  out: string;
+  manifest: Manifest;
+  /** Run directories copied into `out`. */
+  copied: number;
+  tables: TablesOutcome;
+}
+
+/** Copies the files of run directory `from` to `to` (hard links when the file system allows). */
+function copyRun(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    try {
+      linkSync(join(from, name), join(to, name));
+    } catch {
+      copyFileSync(join(from, name), join(to, name));
+    }
+  }
+}
+
+const realOrResolved = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+
+/** Lists up to five examples of `ids` with their point and seed. */
+function examples(ids: readonly string[], where: Map<string, { point: number; seed: number }>, extra?: (id: string) => string): string {
+  const shown = ids.slice(0, 5).map((id) => `${id} (point ${where.get(id)?.point}, seed ${where.get(id)?.seed}${extra ? `, ${extra(id)}` : ''})`);
+  return shown.join('; ') + (ids.length > 5 ? `; and ${ids.length - 5} more` : '');
+}
+
+/**
+ * Merges sweep directories `dirs` into `out` (default: the only directory given). Throws an
+ * InputError when they hold different experiments or when a run is missing or in two of them.
+ */
+export function mergeSweeps(dirs: readonly string[], out?: string): MergeOutcome {
+  if (dirs.length === 0) throw new InputError('merge expects at least one sweep directory');
+  const uniq = [...new Map(dirs.map((d) => [realOrResolved(d), d])).values()];
+  if (out === undefined) {
+    if (uniq.length > 1) throw new InputError('merge: --out is required when merging several directories');
+    out = uniq[0];
+  }
+  const stores = uniq.map((d) => {
+    if (!existsSync(d)) throw new InputError(`merge: ${d} does not exist`);
+    const s = new SweepDir(d);
+    const m = s.manifest();
+    if (!m) throw new InputError(`merge: ${d} is not a sweep directory (no experiment.json)`);
+    return { dir: d, store: s, manifest: m };
+  });
+  const manifest = stores[0].manifest;
+  for (const s of stores.slice(1)) {
+    if (s.manifest.hash !== manifest.hash) {
+      throw new InputError(`merge: ${s.dir} holds another experiment ('${s.manifest.name}', hash ${s.manifest.hash}) than ${stores[0].dir} ('${manifest.name}', hash ${manifest.hash})`);
+    }
+  }
+  const expected = new Map(manifest.runs.map((r) => [r.id, r]));
+  const found = new Map<string, string[]>();
+  for (const s of stores) {
+    for (const id of s.store.runIds()) {
+      if (!expected.has(id)) throw new InputError(`merge: ${s.dir}/runs/${id} is not a run of experiment '${manifest.name}'`);
+      const list = found.get(id);
+      if (list) list.push(s.dir);
+      else found.set(id, [s.dir]);
+    }
+  }
+  const doubled = [...found].filter(([, ds]) => ds.length > 1).map(([id]) => id);
+  if (doubled.length > 0) {
+    throw new InputError(`merge: ${doubled.length} run(s) are in more than one directory: ${examples(doubled, expected, (id) => `in ${found.get(id)!.join(' and ')}`)}`);
+  }
+  const missing = manifest.runs.filter((r) => !found.has(r.id)).map((r) => r.id);
+  if (missing.length > 0) {
+    throw new InputError(
+      `merge: ${missing.length} of ${manifest.runs.length} runs of '${manifest.name}' are missing: ${examples(missing, expected)}` +
+        ' (run the missing shard again, or syncsim sweep on the merged directory, to complete them)',
+    );
+  }
+
+  const target = new SweepDir(out);
+  const yamlPath = stores.map((s) => join(s.dir, 'experiment.yaml')).find((p) => existsSync(p));
+  target.prepare(manifest, yamlPath ? readFileSync(yamlPath, 'utf8') : '', false);
+  target.cleanStale();
+  const outReal = realOrResolved(out);
+  let copied = 0;
+  try {
+    const staging = target.makeStaging();
+    for (const s of stores) {
+      if (realOrResolved(s.dir) === outReal) continue;
+      for (const id of s.store.runIds()) {
+        if (existsSync(join(target.runDir(id), 'run.json'))) continue;
+        const stage = join(staging, `copy-${id}`);
+        rmSync(stage, { recursive: true, force: true });
+        copyRun(s.store.runDir(id), stage);
+        placeDir(stage, target.runDir(id), join(staging, `old-${id}`));
+        copied++;
+      }
+    }
+    const tables = writeTables(manifest, target, out);
+    return { out, manifest, copied, tables };
+  } finally {
+    target.removeStaging();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Metrics of a sweep: dotted paths into a run's summary.json (`sync.latency_us.p99`,
+ * `writeback.bytes`, `sync.errors.EIO`, ...), which paths exist, and reading a metric's value.
+ */
+import { defaultConfig } from '../../sim/config.ts';
+import { Simulator } from '../../sim/simulator.ts';
+import { NULL_SINK } from '../../sim/stats/records.ts';
+import type { RunResult } from '../../sim/stats/summary.ts';
+
+/** The metrics a sweep records when its experiment names none. */
+export const DEFAULT_METRICS: readonly string[] = [
+  'sync.latency_us.mean', 'sync.latency_us.p99', 'writeback.bytes', 'device.utilization', 'throttle.total_us',
+];
+
+/** Groups of summary.json whose keys are result codes: a code a run never returned counts 0. */
+const CODE_MAPS: readonly string[] = ['sync.errors', 'wire.errors'];
+const CODE_RE = /^[A-Z][A-Z0-9_]*$/;
+
+let known: ReadonlySet<string> | undefined;
+
+function leaves(prefix: string, v: unknown, out: Set<string>): void {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) leaves(prefix ? `${prefix}.${k}` : k, x, out);
+  } else if (v === null || typeof v === 'number') out.add(prefix);
+}
+
+/** Every numeric field of summary.json a metric may name (besides per-code counts), from an empty replay. */
+export function knownMetrics(): ReadonlySet<string> {
+  if (known) return known;
+  const sim = new Simulator(defaultConfig(), NULL_SINK);
+  sim.end();
+  sim.run();
+  const r: RunResult = sim.result();
+  const out = new Set<string>(['trace.rows']);
+  leaves('', r, out);
+  known = out;
+  return out;
+}
+
+/** Why `metric` is not a metric, or undefined when it is one. */
+export function metricProblem(metric: string): string | undefined {
+  if (knownMetrics().has(metric)) return undefined;
+  const dot = metric.lastIndexOf('.');
+  if (dot > 0 && CODE_MAPS.includes(metric.slice(0, dot)) && CODE_RE.test(metric.slice(dot + 1))) return undefined;
+  return `unknown metric (a numeric field of summary.json such as ${DEFAULT_METRICS.slice(0, 3).join(', ')}, or sync.errors.CODE)`;
+}
+
+/** The value of `metric` in a parsed summary.json: a number, or null when the run has none (no msync, no write). */
+export function metricValue(summary: unknown, metric: string): number | null {
+  let v: unknown = summary;
+  for (const part of metric.split('.')) {
+    if (v === null || typeof v !== 'object') return null;
+    v = (v as Record<string, unknown>)[part];
+  }
+  if (typeof v === 'number') return v;
+  const dot = metric.lastIndexOf('.');
+  if (v === undefined && CODE_MAPS.includes(metric.slice(0, dot))) return 0;
+  return null;
+}

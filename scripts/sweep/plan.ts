@@ -1,0 +1,232 @@
+/**
+ * The plan of a sweep: the grid points of an experiment (the cartesian product of its grid, first
+ * key outermost), the runs (every point × every seed) with their resolved configurations, their
+ * traces and their stable ids, and the experiment hash. Every configuration key and generator
+ * parameter is checked here, before anything runs, and a problem names the file line.
+ */
+import { dirname, resolve } from 'node:path';
+import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
+import { readSamplesFile } from '../config-file.ts';
+import { findPreset, PresetError, ParamError } from '../../workloads/presets/index.ts';
+import { resolveParams } from '../../workloads/params.ts';
+import { ExperimentError, type Experiment, type GridAxis } from './experiment.ts';
+import { canonicalJson, hashFile, hashOf, type Json } from './identity.ts';
+
+type JsonObject = { [k: string]: Json };
+
+/** One grid point: a value for every grid key, in grid order. */
+export interface Point {
+  /** 1-based, in expansion order. */
+  index: number;
+  values: Json[];
+}
+
+/** The trace a run replays. */
+export type TraceRef =
+  | {
+      kind: 'path';
+      /** Absolute path of the trace file. */
+      path: string;
+      /** As written in the experiment (used in messages, so they do not depend on where the file is). */
+      display: string;
+      identity: { path_sha256: string };
+    }
+  | {
+      kind: 'gen';
+      gen: string;
+      /** The parameters as given (generator input). */
+      set: Record<string, Json>;
+      seed: number;
+      /** Name of the cached trace under the sweep's `traces/`. */
+      file: string;
+      identity: { gen: string; params: Record<string, number | string>; seed: number };
+    };
+
+/** One run: a grid point with one seed. */
+export interface RunSpec {
+  /** Hash of the resolved configuration (seed included) and the trace identity. */
+  id: string;
+  point: number;
+  seed: number;
+  config: Config;
+  trace: TraceRef;
+}
+
+/** Everything a sweep of an experiment consists of. */
+export interface Plan {
+  experiment: Experiment;
+  /** Grid keys, the grid columns of the result files. */
+  keys: string[];
+  points: Point[];
+  /** Runs in order: points in expansion order, then seeds in the experiment's order. */
+  runs: RunSpec[];
+  /** Identifies the experiment: its name, grid, metrics and run ids. */
+  hash: string;
+}
+
+const isGenAxis = (a: GridAxis) => a.key.startsWith('trace.set.');
+const stripConfig = (m: string) => m.replace(/^config: /, '');
+
+/** The cartesian product of the axes' value indexes, first axis outermost. */
+export function* cartesian(sizes: readonly number[]): Generator<number[]> {
+  const n = sizes.length;
+  if (sizes.some((s) => s === 0)) return;
+  const idx = new Array<number>(n).fill(0);
+  for (;;) {
+    yield [...idx];
+    let k = n - 1;
+    while (k >= 0 && ++idx[k] === sizes[k]) idx[k--] = 0;
+    if (k < 0) return;
+  }
+}
+
+/** The resolved parameters of generator `gen` (defaults filled in, every value checked). Throws PresetError. */
+export function resolveGenParams(gen: string, set: Readonly<Record<string, Json>>): Record<string, number | string> {
+  const p = findPreset(gen);
+  const values = resolveParams(p.name, p.schema, set);
+  p.check?.(values);
+  return { ...values } as Record<string, number | string>;
+}
+
+/** Builds the plan of `exp`: checks every key, expands the grid, computes run ids. Throws ExperimentError. */
+export async function makePlan(exp: Experiment): Promise<Plan> {
+  const err = (line: number, problem: string) => new ExperimentError(exp.file, line, problem);
+  const expDir = dirname(resolve(exp.file));
+  const samples = new Map<string, number[]>();
+
+  /** A user configuration layer resolved onto the defaults (empirical sample files read relative to the experiment). */
+  const resolveLayer = (user: JsonObject): Config => {
+    const dev = user.device as JsonObject | undefined;
+    const svc = dev && typeof dev === 'object' ? (dev.service as JsonObject | undefined) : undefined;
+    if (svc && typeof svc === 'object' && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {
+      const abs = resolve(expDir, svc.file);
+      if (!samples.has(abs)) samples.set(abs, readSamplesFile(abs));
+      svc.samples_us = samples.get(abs)!;
+    }
+    return resolveConfig(user);
+  };
+
+  const configAxes = exp.axes.map((a, i) => ({ a, i })).filter(({ a }) => !isGenAxis(a));
+  const genAxes = exp.axes.map((a, i) => ({ a, i })).filter(({ a }) => isGenAxis(a));
+
+  // base alone
+  const base: JsonObject = {};
+  const baseLine = (key: string) =>
+    exp.base.find((b) => b.key === key || b.key.startsWith(`${key}.`) || key.startsWith(`${b.key}.`))?.line ?? exp.baseLine;
+  try {
+    for (const b of exp.base) setDotted(base, b.key, b.value);
+    resolveLayer(structuredClone(base));
+  } catch (e) {
+    if (e instanceof ConfigError) throw err(baseLine(e.key), stripConfig(e.message));
+    throw e;
+  }
+  const layerFor = (values: readonly Json[]): JsonObject => {
+    const user = structuredClone(base);
+    for (const { a, i } of configAxes) setDotted(user, a.key, structuredClone(values[i]));
+    return user;
+  };
+
+  // each grid value on its own
+  for (const { a } of configAxes) {
+    a.values.forEach((v, j) => {
+      try {
+        const user = structuredClone(base);
+        setDotted(user, a.key, structuredClone(v));
+        resolveLayer(user);
+      } catch (e) {
+        if (e instanceof ConfigError && e.message.endsWith(': unknown key')) {
+          throw err(a.line, e.key === a.key ? `grid key '${a.key}': unknown configuration key` : `grid key '${a.key}': ${stripConfig(e.message)}`);
+        }
+        if (e instanceof ConfigError) throw err(a.valueLines[j], `grid key '${a.key}' value ${canonicalJson(v)}: ${stripConfig(e.message)}`);
+        throw e;
+      }
+    });
+  }
+
+  // generator parameters
+  const trace = exp.trace;
+  let pathIdentity: { path_sha256: string } | undefined;
+  if (trace.kind === 'gen') {
+    try {
+      resolveGenParams(trace.gen, trace.set);
+    } catch (e) {
+      if (e instanceof ParamError) throw err(exp.setLine(e.key), e.message);
+      if (e instanceof PresetError) throw err(trace.line, e.message);
+      throw e;
+    }
+    for (const { a } of genAxes) {
+      const param = a.key.slice('trace.set.'.length);
+      a.values.forEach((v, j) => {
+        if (v === null || typeof v === 'object') throw err(a.valueLines[j], `grid key '${a.key}': a generator parameter must be a number or a word (got '${canonicalJson(v)}')`);
+        try {
+          resolveGenParams(trace.gen, { ...trace.set, [param]: v });
+        } catch (e) {
+          if (e instanceof PresetError) throw err(a.valueLines[j], `grid key '${a.key}': ${e.message}`);
+          throw e;
+        }
+      });
+    }
+  } else {
+    pathIdentity = { path_sha256: await hashFile(trace.path) };
+  }
+
+  // the points and their runs
+  const points: Point[] = [];
+  const runs: RunSpec[] = [];
+  const byId = new Map<string, RunSpec>();
+  const traces = new Map<string, TraceRef>();
+  for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
+    const values = idx.map((j, i) => exp.axes[i].values[j]);
+    const point: Point = { index: points.length + 1, values };
+    points.push(point);
+    const describe = () => exp.axes.map((a, i) => `${a.key}=${canonicalJson(values[i])}`).join(', ');
+    let config: Config;
+    try {
+      config = resolveLayer(layerFor(values));
+    } catch (e) {
+      if (e instanceof ConfigError) throw err(exp.gridLine, `grid point ${point.index} (${describe()}): ${stripConfig(e.message)}`);
+      throw e;
+    }
+    let set: Record<string, Json> = {};
+    let params: Record<string, number | string> = {};
+    if (trace.kind === 'gen') {
+      set = { ...trace.set };
+      for (const { a, i } of genAxes) set[a.key.slice('trace.set.'.length)] = values[i];
+      try {
+        params = resolveGenParams(trace.gen, set);
+      } catch (e) {
+        if (e instanceof PresetError) throw err(exp.gridLine, `grid point ${point.index} (${describe()}): ${e.message}`);
+        throw e;
+      }
+    }
+    for (const seed of exp.seeds) {
+      let ref: TraceRef;
+      if (trace.kind === 'gen') {
+        const identity = { gen: trace.gen, params, seed };
+        const key = canonicalJson(identity);
+        ref = traces.get(key) ?? { kind: 'gen', gen: trace.gen, set, seed, file: `${trace.gen}-${hashOf(identity, 16)}.csv.gz`, identity };
+        traces.set(key, ref);
+      } else {
+        ref = { kind: 'path', path: trace.path, display: trace.display, identity: pathIdentity! };
+      }
+      const runConfig: Config = { ...config, seed };
+      const id = hashOf({ config: runConfig, trace: ref.identity });
+      const run: RunSpec = { id, point: point.index, seed, config: runConfig, trace: ref };
+      const dup = byId.get(id);
+      if (dup) {
+        throw err(exp.gridLine, `grid points ${dup.point} and ${point.index} (${describe()}) give the same runs: the same configuration and trace`);
+      }
+      byId.set(id, run);
+      runs.push(run);
+    }
+  }
+  const keys = exp.axes.map((a) => a.key);
+  const hash = hashOf({
+    name: exp.name,
+    keys,
+    metrics: exp.metrics,
+    points: points.map((p) => p.values),
+    runs: runs.map((r) => [r.id, r.point, r.seed]),
+  });
+  return { experiment: exp, keys, points, runs, hash };
+}

@@ -1,0 +1,94 @@
+/**
+ * A pool of worker threads running tasks one at a time each, first come first served. A task
+ * whose worker dies (an uncaught error, an exit, running out of memory) is rejected with a
+ * {@link WorkerCrash} and the worker is replaced; the other tasks go on.
+ */
+import { Worker } from 'node:worker_threads';
+
+const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+
+/** A task's worker died before answering. */
+export class WorkerCrash extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerCrash';
+  }
+}
+
+interface Job<T, R> {
+  task: T;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot<T, R> {
+  worker: Worker;
+  job?: Job<T, R>;
+}
+
+/** `size` worker threads running the TypeScript module `entry` (which answers each message with one message). */
+export class WorkerPool<T, R> {
+  private readonly queue: Job<T, R>[] = [];
+  private readonly slots = new Set<Slot<T, R>>();
+  private closed = false;
+
+  constructor(readonly size: number, private readonly entry: URL) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
+  }
+
+  /** Runs `task` on the next free worker; resolves with its answer. */
+  run(task: T): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Workers started and alive. */
+  get workers(): number {
+    return this.slots.size;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = [...this.slots].find((s) => s.job === undefined);
+      if (!slot) {
+        if (this.slots.size >= this.size) return;
+        slot = this.spawn();
+      }
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage(job.task);
+    }
+  }
+
+  private spawn(): Slot<T, R> {
+    const worker = new Worker(BOOT, { workerData: { entry: this.entry.href }, execArgv: [] });
+    const slot: Slot<T, R> = { worker };
+    const fail = (why: string) => {
+      if (!this.slots.delete(slot)) return;
+      const job = slot.job;
+      slot.job = undefined;
+      job?.reject(new WorkerCrash(why));
+      if (!this.closed) this.pump();
+    };
+    worker.on('message', (reply: R) => {
+      const job = slot.job;
+      slot.job = undefined;
+      job?.resolve(reply);
+      this.pump();
+    });
+    worker.on('error', (e) => fail(`worker thread crashed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`));
+    worker.on('exit', (code) => fail(`worker thread exited with code ${code}`));
+    this.slots.add(slot);
+    return slot;
+  }
+
+  /** Stops every worker (running tasks are rejected) and refuses new tasks. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.reject(new Error('worker pool closed'));
+    await Promise.all([...this.slots].map((s) => s.worker.terminate()));
+  }
+}

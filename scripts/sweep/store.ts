@@ -1,0 +1,254 @@
+/**
+ * The results directory of a sweep and how it is written so that a sweep killed at any moment
+ * leaves only whole files behind:
+ *
+ * ```
+ * DIR/experiment.json   what the sweep is (name, hash, grid, points, runs): written first
+ * DIR/experiment.yaml   a copy of the experiment file
+ * DIR/runs/<id>/        one finished run: run.json (+ summary.json and the CSVs when it succeeded)
+ * DIR/traces/           generated traces, one per distinct parameter set and seed
+ * DIR/results.csv       one row per run        (written when every run is there)
+ * DIR/aggregate.csv     one row per point × metric
+ * DIR/.staging/H-P/     work in progress of process P on host H (removed when P is gone)
+ * ```
+ *
+ * Every file and run directory is made under a temporary name and renamed into place, so a
+ * run directory that exists is complete.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { InputError } from '../errors.ts';
+import type { Json } from './identity.ts';
+import type { Plan } from './plan.ts';
+
+/** Format version of experiment.json. */
+export const SWEEP_FORMAT = 1;
+
+/** experiment.json: what a sweep directory holds. */
+export interface Manifest {
+  syncsim_sweep: number;
+  name: string;
+  hash: string;
+  keys: string[];
+  metrics: string[];
+  seeds: number[];
+  trace: Json;
+  points: { point: number; values: Json[] }[];
+  runs: { id: string; point: number; seed: number }[];
+}
+
+/** run.json: the record of one finished run. */
+export interface RunRecord {
+  id: string;
+  point: number;
+  seed: number;
+  status: 'ok' | 'failed';
+  /** Why it failed (failed runs only). */
+  error?: string;
+  /** Wall-clock seconds the run took (informational; never in the result files). */
+  elapsed_s?: number;
+}
+
+/** The manifest of `plan`. */
+export function manifestOf(plan: Plan): Manifest {
+  const t = plan.experiment.trace;
+  return {
+    syncsim_sweep: SWEEP_FORMAT,
+    name: plan.experiment.name,
+    hash: plan.hash,
+    keys: plan.keys,
+    metrics: plan.experiment.metrics,
+    seeds: plan.experiment.seeds,
+    trace: t.kind === 'gen' ? { gen: t.gen, set: t.set } : { path: t.display },
+    points: plan.points.map((p) => ({ point: p.index, values: p.values })),
+    runs: plan.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })),
+  };
+}
+
+/** `<host>-<pid>` of this process: names its temporary files and staging directory. */
+export const OWNER = `${hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
+
+/** Whether process `pid` of this host still runs (a zombie, killed but not yet reaped, does not). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/PID/stat: "PID (COMM) STATE ..."; COMM may hold spaces and parentheses
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Writes `text` to `path` through a temporary file beside it, flushed, then renamed into place. */
+export function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${OWNER}`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Moves directory `from` to `to`, replacing a directory already at `to` (via `aside`, then removed). */
+export function placeDir(from: string, to: string, aside: string): void {
+  try {
+    renameSync(from, to);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+  }
+  rmSync(aside, { recursive: true, force: true });
+  renameSync(to, aside);
+  renameSync(from, to);
+  rmSync(aside, { recursive: true, force: true });
+}
+
+/** `path` relative to the working directory when it is inside it, else absolute (for messages). */
+export function showPath(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r === '' ? '.' : r.startsWith('..') || isAbsolute(r) ? resolve(path) : r;
+}
+
+/** Reads a JSON file, or undefined when it does not exist. */
+function readJson<T>(path: string): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return JSON.parse(text) as T;
+}
+
+/** One sweep results directory. */
+export class SweepDir {
+  readonly runsDir: string;
+  readonly tracesDir: string;
+  readonly staging: string;
+
+  constructor(readonly dir: string) {
+    this.runsDir = join(dir, 'runs');
+    this.tracesDir = join(dir, 'traces');
+    this.staging = join(dir, '.staging', OWNER);
+  }
+
+  /** experiment.json, or undefined when the directory holds no sweep. */
+  manifest(): Manifest | undefined {
+    const file = join(this.dir, 'experiment.json');
+    if (existsSync(this.dir) && !statSync(this.dir).isDirectory()) throw new InputError(`${this.dir} is not a directory`);
+    let m: Manifest | undefined;
+    try {
+      m = readJson<Manifest>(file);
+    } catch (e) {
+      throw new InputError(`${file}: cannot be read (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (m !== undefined && (m.syncsim_sweep !== SWEEP_FORMAT || typeof m.hash !== 'string' || !Array.isArray(m.runs))) {
+      throw new InputError(`${file}: not a syncsim sweep manifest (format ${SWEEP_FORMAT})`);
+    }
+    return m;
+  }
+
+  /**
+   * Makes the directory ready for `manifest`: creates it, or checks that it holds the same
+   * experiment (anything else is an InputError). With `mustExist` (--resume), a directory with
+   * no sweep in it is an error too. Writes experiment.json and experiment.yaml.
+   */
+  prepare(manifest: Manifest, experimentText: string, mustExist: boolean): 'new' | 'resumed' {
+    const have = existsSync(this.dir) ? this.manifest() : undefined;
+    if (have && have.hash !== manifest.hash) {
+      throw new InputError(
+        `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash}): choose another --out`,
+      );
+    }
+    if (!have) {
+      if (mustExist) throw new InputError(`--resume: ${this.dir} holds no sweep to resume`);
+      if (existsSync(this.dir) && readdirSync(this.dir).length > 0) {
+        throw new InputError(`${this.dir} exists and is not a sweep directory (no experiment.json): choose another --out`);
+      }
+    }
+    try {
+      mkdirSync(this.runsDir, { recursive: true });
+      writeFileAtomic(join(this.dir, 'experiment.json'), JSON.stringify(manifest, null, 2) + '\n');
+      writeFileAtomic(join(this.dir, 'experiment.yaml'), experimentText);
+    } catch (e) {
+      throw new InputError(`cannot write the sweep directory ${this.dir}: ${(e as Error).message}`);
+    }
+    return have ? 'resumed' : 'new';
+  }
+
+  /** Removes the staging directories of dead processes of this host (killed sweeps). */
+  cleanStale(): void {
+    const root = join(this.dir, '.staging');
+    if (!existsSync(root)) return;
+    const host = OWNER.slice(0, OWNER.lastIndexOf('-'));
+    for (const name of readdirSync(root)) {
+      const dash = name.lastIndexOf('-');
+      const pid = Number(name.slice(dash + 1));
+      if (name.slice(0, dash) !== host || !Number.isInteger(pid)) continue;
+      if (pid !== process.pid && !alive(pid)) rmSync(join(root, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Creates this process's staging directory. */
+  makeStaging(): string {
+    mkdirSync(this.staging, { recursive: true });
+    return this.staging;
+  }
+
+  /** Removes this process's staging directory (and `.staging` when it is empty). */
+  removeStaging(): void {
+    rmSync(this.staging, { recursive: true, force: true });
+    try {
+      rmdirSync(join(this.dir, '.staging'));
+    } catch {
+      /* other processes still stage here, or it is already gone */
+    }
+  }
+
+  /** The directory of run `id`. */
+  runDir(id: string): string {
+    return join(this.runsDir, id);
+  }
+
+  /** The record of run `id`, or undefined when it has not finished. */
+  record(id: string): RunRecord | undefined {
+    return readJson<RunRecord>(join(this.runDir(id), 'run.json'));
+  }
+
+  /** The parsed summary.json of successful run `id`. */
+  summary(id: string): unknown {
+    return readJson(join(this.runDir(id), 'summary.json'));
+  }
+
+  /** Ids of the finished runs present. */
+  runIds(): string[] {
+    if (!existsSync(this.runsDir)) return [];
+    return readdirSync(this.runsDir).filter((n) => !n.startsWith('.') && existsSync(join(this.runsDir, n, 'run.json'))).sort();
+  }
+
+  /** Records run `id` as failed with `error` (atomically, replacing an earlier record). */
+  recordFailure(rec: RunRecord): void {
+    const stage = join(this.staging, `fail-${rec.id}`);
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(stage, { recursive: true });
+    writeFileAtomic(join(stage, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
+    placeDir(stage, this.runDir(rec.id), join(this.staging, `old-${rec.id}`));
+  }
+}

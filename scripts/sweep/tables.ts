@@ -1,0 +1,158 @@
+/**
+ * The result tables of a sweep, tidy CSV that pandas (`read_csv`) and R (`read.csv`) read as is:
+ *
+ * - `results.csv`: one row per run, `run_id,point,<grid keys>,seed,status,<metrics>,error`;
+ * - `aggregate.csv`: one row per grid point and metric,
+ *   `point,<grid keys>,metric,n,mean,sd,ci95,median` over the point's successful runs
+ *   (`ci95` is the half-width of the 95 % confidence interval of the mean, Student t).
+ *
+ * A missing value (a failed run, a latency with no msync, sd of one value) is an empty cell.
+ * Both files depend only on the manifest and the run records, never on how or where the runs
+ * were made (jobs, shards, resumes), so the same experiment and seeds give byte-identical files.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { canonicalJson, type Json } from './identity.ts';
+import { metricValue } from './metrics.ts';
+import { pointStats, type PointStats } from './stats.ts';
+import { OWNER, type Manifest, type RunRecord, type SweepDir } from './store.ts';
+
+/** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
+export function csvCell(s: string): string {
+  return /[",\n\r]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A grid value as a cell: words and numbers as they are, lists and mappings as JSON. */
+export function valueCell(v: Json): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return csvCell(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return csvCell(canonicalJson(v));
+}
+
+/** A measured number as a cell (exact), empty for null. */
+export function numberCell(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '' : String(v);
+}
+
+/** A computed statistic as a cell: 12 significant digits (no float noise), empty for null. */
+export function statCell(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '' : String(Number(v.toPrecision(12)));
+}
+
+/** The header of results.csv for these grid keys and metrics. */
+export function resultsHeader(keys: readonly string[], metrics: readonly string[]): string {
+  return ['run_id', 'point', ...keys, 'seed', 'status', ...metrics, 'error'].map(csvCell).join(',') + '\n';
+}
+
+/** The header of aggregate.csv for these grid keys. */
+export function aggregateHeader(keys: readonly string[]): string {
+  return ['point', ...keys, 'metric', 'n', 'mean', 'sd', 'ci95', 'median'].map(csvCell).join(',') + '\n';
+}
+
+/** One aggregate.csv row. */
+export function aggregateRow(point: number, values: readonly Json[], metric: string, s: PointStats): string {
+  return [String(point), ...values.map(valueCell), csvCell(metric), String(s.n), statCell(s.mean), statCell(s.sd), statCell(s.ci95), statCell(s.median)].join(',') + '\n';
+}
+
+/** A file written in chunks under a temporary name, renamed into place by `commit`. */
+class AtomicFile {
+  private readonly tmp: string;
+  private readonly fd: number;
+  private buf = '';
+
+  constructor(readonly path: string) {
+    this.tmp = join(dirname(path), `.${basename(path)}.tmp-${OWNER}`);
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  write(s: string): void {
+    this.buf += s;
+    if (this.buf.length >= 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf) writeSync(this.fd, this.buf);
+    this.buf = '';
+  }
+
+  commit(): void {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+/** What writing the tables found. */
+export interface TablesOutcome {
+  runs: number;
+  ok: number;
+  /** Records of the failed runs, in plan order. */
+  failed: RunRecord[];
+}
+
+/** A failure message on one line. */
+export function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/**
+ * Writes `results.csv` and `aggregate.csv` into `outDir` from the run records of `store` (every
+ * run of `manifest` must have one: a missing run throws). Reads one grid point at a time.
+ */
+export function writeTables(manifest: Manifest, store: SweepDir, outDir: string): TablesOutcome {
+  const { keys, metrics } = manifest;
+  const results = new AtomicFile(join(outDir, 'results.csv'));
+  const aggregate = new AtomicFile(join(outDir, 'aggregate.csv'));
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [] };
+  try {
+    results.write(resultsHeader(keys, metrics));
+    aggregate.write(aggregateHeader(keys));
+    const byPoint = new Map<number, Manifest['runs']>();
+    for (const r of manifest.runs) {
+      let list = byPoint.get(r.point);
+      if (!list) byPoint.set(r.point, (list = []));
+      list.push(r);
+    }
+    for (const p of manifest.points) {
+      const cols: (number | null)[][] = metrics.map(() => []);
+      const valueCells = p.values.map(valueCell);
+      for (const r of byPoint.get(p.point) ?? []) {
+        const rec = store.record(r.id);
+        if (!rec) throw new Error(`run ${r.id} (point ${r.point}, seed ${r.seed}) has no record in ${store.runsDir}`);
+        outcome.runs++;
+        let vals: (number | null)[];
+        if (rec.status === 'ok') {
+          outcome.ok++;
+          const summary = store.summary(r.id);
+          vals = metrics.map((m) => metricValue(summary, m));
+        } else {
+          outcome.failed.push(rec);
+          vals = metrics.map(() => null);
+        }
+        vals.forEach((v, i) => cols[i].push(v));
+        results.write(
+          [r.id, String(r.point), ...valueCells, String(r.seed), rec.status, ...vals.map(numberCell), csvCell(oneLine(rec.error ?? ''))].join(',') + '\n',
+        );
+      }
+      metrics.forEach((m, i) => aggregate.write(aggregateRow(p.point, p.values, m, pointStats(cols[i]))));
+    }
+    results.commit();
+    aggregate.commit();
+  } catch (e) {
+    results.abort();
+    aggregate.abort();
+    throw e;
+  }
+  return outcome;
+}

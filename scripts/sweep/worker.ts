@@ -1,0 +1,48 @@
+/**
+ * A sweep worker thread: replays runs (runTrace) and generates traces, one task per message,
+ * answering each with a {@link TaskReply}. A run's directory is moved into place before the
+ * answer, so a sweep killed at any moment has either the whole run or nothing of it.
+ */
+import { parentPort } from 'node:worker_threads';
+import { renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runTrace } from '../run.ts';
+import { generateToFile } from '../../workloads/presets/index.ts';
+import { placeDir, writeFileAtomic, type RunRecord } from './store.ts';
+import { describeError } from './errors.ts';
+import type { GenTask, RunTask, SweepTask, TaskReply } from './tasks.ts';
+
+async function runOne(t: RunTask): Promise<void> {
+  const out = join(t.staging, t.id);
+  rmSync(out, { recursive: true, force: true });
+  const t0 = performance.now();
+  await runTrace({ trace: t.trace, config: t.config, out });
+  const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
+  writeFileAtomic(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
+  placeDir(out, t.final, join(t.staging, `old-${t.id}`));
+}
+
+async function genOne(t: GenTask): Promise<void> {
+  await generateToFile(t.staging, t.gen, t.set, t.seed);
+  renameSync(t.staging, t.final);
+}
+
+async function handle(task: SweepTask): Promise<TaskReply> {
+  const t0 = performance.now();
+  try {
+    if (task.kind === 'run') await runOne(task);
+    else await genOne(task);
+    return { ok: true, elapsed_s: (performance.now() - t0) / 1000 };
+  } catch (e) {
+    if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
+    else rmSync(task.staging, { force: true });
+    return { ok: false, error: describeError(e, task.kind === 'run' ? [[task.trace, task.display]] : []) };
+  }
+}
+
+const port = parentPort;
+if (!port) throw new Error('scripts/sweep/worker.ts runs in a worker thread');
+port.on('message', (task: SweepTask) => {
+  void handle(task).then((reply) => port.postMessage(reply));
+});

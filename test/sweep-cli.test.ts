@@ -1,0 +1,266 @@
+/**
+ * End-to-end tests of `syncsim sweep` and `syncsim merge`: tidy tables checked against the
+ * runs' own summaries, byte-identical results whatever the jobs, shards or interruptions
+ * (SIGINT, SIGKILL), failed runs recorded, trace generation cached, bad input refused.
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { mergeSweeps } from '../scripts/sweep/merge.ts';
+import { InputError } from '../scripts/errors.ts';
+import { main } from '../scripts/cli.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const work = mkdtempSync(join(tmpdir(), 'syncsim-sweep-cli-'));
+
+/** The CLI in this process (a separate process costs seconds of start-up; interruptions need one, below), in the scratch directory: exit code and output. */
+async function syncsimHere(args: string[]) {
+  let stdout = '', stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  const cwd = process.cwd();
+  process.chdir(work);
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** `syncsim` in a child process, started now: the child and its end. */
+function syncsimAsync(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((res) =>
+    child.on('close', (code, signal) => res({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+const read = (p: string) => readFileSync(join(work, p), 'utf8');
+const rows = (p: string) => parseCsv(read(p), { columns: true }) as Record<string, string>[];
+const runDirs = (dir: string) => (existsSync(join(work, dir, 'runs')) ? readdirSync(join(work, dir, 'runs')).filter((n) => !n.startsWith('.')) : []);
+const relErr = (x: number, y: number) => (x === y ? 0 : Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+// The experiment most tests share: 2 x 2 grid points, 3 seeds = 12 runs, 3 generated traces.
+const PERSONALITIES = ['freebsd', 'linux'];
+const CLUSTERS = [8, 32];
+const SEEDS = [1, 2, 3];
+const METRICS = ['sync.latency_us.p99', 'writeback.bytes', 'sync.count'];
+const EXP = 'exp.yaml';
+writeFileSync(join(work, EXP), `name: cli-test
+trace: { gen: db-checkpoint, set: { duration_s: 2, footprint: 16M } }
+base: { device: { service: { dist: exponential, mean_us: 100 } } }
+grid:
+  personality: [${PERSONALITIES.join(', ')}]
+  pager.cluster_pages: [${CLUSTERS.join(', ')}]
+seeds: ${SEEDS.length}
+metrics: [${METRICS.join(', ')}]
+`);
+const N_RUNS = PERSONALITIES.length * CLUSTERS.length * SEEDS.length;
+// t(0.975, 2), from a table of Student t quantiles
+const T_975_2 = 4.302653;
+
+let reference: { results: string; aggregate: string };
+
+beforeAll(async () => {
+  const r = await syncsimHere(['sweep', EXP, '--out', 'ref', '--jobs', '2']);
+  expect(r.stderr).toMatch(new RegExp(`sweep: ${N_RUNS}/${N_RUNS} runs, 0 failed`));
+  expect(r.code).toBe(0);
+  reference = { results: read('ref/results.csv'), aggregate: read('ref/aggregate.csv') };
+}, 60_000);
+
+describe('syncsim sweep', () => {
+  it('writes a tidy results.csv that agrees with every run summary', () => {
+    const res = rows('ref/results.csv');
+    expect(Object.keys(res[0])).toEqual(['run_id', 'point', 'personality', 'pager.cluster_pages', 'seed', 'status', ...METRICS, 'error']);
+    expect(res).toHaveLength(N_RUNS);
+    const combos = res.map((r) => `${r.personality}/${r['pager.cluster_pages']}/${r.seed}`).sort();
+    const expected = PERSONALITIES.flatMap((p) => CLUSTERS.flatMap((c) => SEEDS.map((s) => `${p}/${c}/${s}`))).sort();
+    expect(combos).toEqual(expected);
+    for (const r of res) {
+      expect(r.status).toBe('ok');
+      expect(r.error).toBe('');
+      const s = JSON.parse(read(`ref/runs/${r.run_id}/summary.json`));
+      expect(s.config.personality).toBe(r.personality);
+      expect(s.config.pager.cluster_pages).toBe(Number(r['pager.cluster_pages']));
+      expect(s.config.seed).toBe(Number(r.seed));
+      expect(Number(r['sync.latency_us.p99'])).toBe(s.sync.latency_us.p99);
+      expect(Number(r['writeback.bytes'])).toBe(s.writeback.bytes);
+      expect(Number(r['sync.count'])).toBe(s.sync.count);
+    }
+    expect(runDirs('ref')).toHaveLength(N_RUNS);
+    // one generated trace per seed (a single generator parameter set), shared by the 4 points
+    expect(readdirSync(join(work, 'ref', 'traces'))).toHaveLength(SEEDS.length);
+    expect(existsSync(join(work, 'ref', '.staging'))).toBe(false);
+  });
+
+  it('aggregates each point and metric: n, mean, sd, Student-t CI95, median', () => {
+    const res = rows('ref/results.csv');
+    const agg = rows('ref/aggregate.csv');
+    expect(Object.keys(agg[0])).toEqual(['point', 'personality', 'pager.cluster_pages', 'metric', 'n', 'mean', 'sd', 'ci95', 'median']);
+    expect(agg).toHaveLength(PERSONALITIES.length * CLUSTERS.length * METRICS.length);
+    for (const a of agg) {
+      const xs = res.filter((r) => r.personality === a.personality && r['pager.cluster_pages'] === a['pager.cluster_pages']).map((r) => Number(r[a.metric]));
+      expect(xs).toHaveLength(3);
+      const mean = (xs[0] + xs[1] + xs[2]) / 3;
+      const sd = Math.sqrt(xs.reduce((acc, x) => acc + (x - mean) ** 2, 0) / 2);
+      expect(Number(a.n)).toBe(3);
+      // the file keeps 12 significant digits; the t quantile above has 7
+      expect(relErr(Number(a.mean), mean)).toBeLessThan(1e-11);
+      expect(relErr(Number(a.sd), sd)).toBeLessThan(1e-11);
+      expect(relErr(Number(a.ci95), (T_975_2 * sd) / Math.sqrt(3))).toBeLessThan(1e-6);
+      expect(Number(a.median)).toBe([...xs].sort((p, q) => p - q)[1]);
+    }
+  });
+
+  it('resumes after SIGINT and after SIGKILL with exactly the uninterrupted results', async () => {
+    // SIGINT: stops cleanly, keeps finished runs, removes its temporary files
+    const a = syncsimAsync(['sweep', EXP, '--out', 'killed', '--jobs', '1']);
+    await waitFor(() => runDirs('killed').length >= 1, 'a first run');
+    a.child.kill('SIGINT');
+    const ra = await a.done;
+    expect(ra.code).toBe(130);
+    expect(ra.stderr).toMatch(/interrupted \(SIGINT\).*run the same command again to resume/);
+    expect(existsSync(join(work, 'killed', '.staging'))).toBe(false);
+    const afterInt = runDirs('killed').length;
+    expect(afterInt).toBeLessThan(N_RUNS);
+    // SIGKILL: no chance to clean up
+    const b = syncsimAsync(['sweep', EXP, '--out', 'killed', '--jobs', '1']);
+    await waitFor(() => runDirs('killed').length >= afterInt + 1, 'one more run');
+    b.child.kill('SIGKILL');
+    const rb = await b.done;
+    expect(rb.signal).toBe('SIGKILL');
+    const afterKill = runDirs('killed').length;
+    expect(afterKill).toBeLessThan(N_RUNS);
+    expect(existsSync(join(work, 'killed', 'results.csv'))).toBe(false);
+    // every run directory present is complete
+    for (const id of runDirs('killed')) expect(JSON.parse(read(`killed/runs/${id}/run.json`)).status).toBe('ok');
+    // resume: the default when the directory holds the same experiment
+    const r = await syncsimHere(['sweep', EXP, '--out', 'killed', '--jobs', '2']);
+    expect(r.code).toBe(0);
+    const done = Number(/\((\d+) already done/.exec(r.stdout)?.[1]);
+    expect(done).toBeGreaterThanOrEqual(afterKill);
+    expect(read('killed/results.csv')).toBe(reference.results);
+    expect(read('killed/aggregate.csv')).toBe(reference.aggregate);
+    expect(existsSync(join(work, 'killed', '.staging'))).toBe(false);
+  }, 120_000);
+
+  it('--resume of a finished sweep runs nothing and does not regenerate traces', async () => {
+    const traces = readdirSync(join(work, 'ref', 'traces'));
+    const mtimes = traces.map((f) => statSync(join(work, 'ref', 'traces', f)).mtimeMs);
+    const r = await syncsimHere(['sweep', EXP, '--out', 'ref', '--resume']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${N_RUNS} runs (${N_RUNS} already done, 0 run now)`);
+    expect(traces.map((f) => statSync(join(work, 'ref', 'traces', f)).mtimeMs)).toEqual(mtimes);
+    expect(read('ref/results.csv')).toBe(reference.results);
+  }, 60_000);
+
+  it('--dry-run lists the runs (or a shard of them) and creates nothing', async () => {
+    const r = await syncsimHere(['sweep', EXP, '--out', 'dry', '--dry-run']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(`4 points x 3 seeds = ${N_RUNS} runs`);
+    expect(lines.slice(1)).toHaveLength(N_RUNS);
+    expect(lines[1]).toMatch(/^[0-9a-f]{16} {2}point=1 {2}seed=1 {2}personality=freebsd {2}pager\.cluster_pages=8 {2}pending$/);
+    expect(existsSync(join(work, 'dry'))).toBe(false);
+    const s = await syncsimHere(['sweep', EXP, '--out', 'ref', '--dry-run', '--shard', '2/5']);
+    const ids = s.stdout.trim().split('\n').slice(1);
+    expect(ids).toHaveLength(2); // 12 runs in 5 contiguous blocks of 2, 2, 3, 2, 3
+    for (const l of ids) expect(l).toMatch(/ done$/);
+  }, 60_000);
+
+  it('records a run that throws, finishes the others and exits 1 with a summary', async () => {
+    writeFileSync(join(work, 'misaligned.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,0x4000,,f,0\n1,a,write,0x1000,100,,,\n2,a,msync,0x1000,0x4000,SYNC,,\n');
+    writeFileSync(join(work, 'fail.yaml'), 'name: fails\ntrace: { path: misaligned.csv }\ngrid:\n  page_size: [4096, 8192]\nseeds: [1, 2]\nmetrics: [sync.count, writeback.bytes]\n');
+    const r = await syncsimHere(['sweep', 'fail.yaml', '--out', 'fail', '--jobs', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/2 of 4 runs failed:/);
+    expect(r.stderr).toMatch(/\(point 2, seed 1\): misaligned\.csv:3: column addr: map address is not aligned to page_size 8192/);
+    const res = rows('fail/results.csv');
+    expect(res.map((x) => [x.page_size, x.status])).toEqual([['4096', 'ok'], ['4096', 'ok'], ['8192', 'failed'], ['8192', 'failed']]);
+    // the good runs: one msync, one dirty page of 4096 bytes written back
+    expect(res.slice(0, 2).map((x) => [x['sync.count'], x['writeback.bytes']])).toEqual([['1', '4096'], ['1', '4096']]);
+    expect(res[2]['sync.count']).toBe('');
+    expect(res[2].error).toMatch(/^misaligned\.csv:3: column addr: /);
+    const agg = rows('fail/aggregate.csv');
+    expect(agg.filter((a) => a.page_size === '8192').map((a) => [a.n, a.mean])).toEqual([['0', ''], ['0', '']]);
+    expect(agg.filter((a) => a.page_size === '4096').map((a) => [a.n, a.mean, a.sd])).toEqual([['2', '1', '0'], ['2', '4096', '0']]);
+  }, 60_000);
+
+  it('refuses bad input with exit 2: a bad experiment line, another experiment in DIR, nothing to resume', async () => {
+    writeFileSync(join(work, 'bad.yaml'), 'name: bad\ntrace: { gen: db-checkpoint }\ngrid:\n  pager.cluster_pagez: [8, 32]\n');
+    const a = await syncsimHere(['sweep', 'bad.yaml']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe("syncsim: bad.yaml:4: grid key 'pager.cluster_pagez': unknown configuration key\n");
+    const b = await syncsimHere(['sweep', 'fail.yaml', '--out', 'ref']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/holds another experiment \('cli-test'/);
+    const c = await syncsimHere(['sweep', EXP, '--out', 'nothing-here', '--resume']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/--resume: .* holds no sweep to resume/);
+    const h = await syncsimHere(['sweep', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/--shard I\/N/);
+  }, 60_000);
+});
+
+describe('syncsim merge', () => {
+  it('combines shards into exactly the tables of one sweep, refusing missing and doubled runs', async () => {
+    const shards = await Promise.all([1, 2, 3].map((i) => syncsimAsync(['sweep', EXP, '--out', `shards/${i}`, '--shard', `${i}/3`, '--jobs', '1']).done));
+    for (const s of shards) {
+      expect(s.code).toBe(0);
+      expect(s.stdout).toMatch(/syncsim merge/);
+    }
+    for (const i of [1, 2, 3]) {
+      expect(runDirs(`shards/${i}`)).toHaveLength(N_RUNS / 3);
+      // one seed's 4 runs replay one generated trace: each shard makes only its own
+      expect(readdirSync(join(work, 'shards', String(i), 'traces'))).toHaveLength(1);
+      expect(existsSync(join(work, 'shards', String(i), 'results.csv'))).toBe(false);
+    }
+    const m = await syncsimHere(['merge', 'shards/1', 'shards/2', 'shards/3', '--out', 'merged']);
+    expect(m.stderr).toBe('');
+    expect(m.code).toBe(0);
+    expect(read('merged/results.csv')).toBe(reference.results);
+    expect(read('merged/aggregate.csv')).toBe(reference.aggregate);
+    expect(runDirs('merged')).toHaveLength(N_RUNS);
+    expect(m.stdout).toMatch(/merged 3 directories of cli-test: 12 runs \(12 copied\), 0 failed/);
+
+    // the refusals, in-process (the command prints these messages and exits 2)
+    const refusal = (dirs: string[], out?: string) => {
+      try {
+        mergeSweeps(dirs.map((d) => join(work, d)), out === undefined ? undefined : join(work, out));
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+        return (e as Error).message;
+      }
+      throw new Error('merge did not refuse');
+    };
+    expect(refusal(['shards/1', 'shards/3'], 'partial')).toMatch(/4 of 12 runs of 'cli-test' are missing: [0-9a-f]{16} \(point 1, seed \d\)/);
+    expect(existsSync(join(work, 'partial'))).toBe(false);
+    const id = runDirs('shards/1')[0];
+    cpSync(join(work, 'shards', '1', 'runs', id), join(work, 'shards', '2', 'runs', id), { recursive: true });
+    expect(refusal(['shards/1', 'shards/2', 'shards/3'], 'doubled')).toMatch(new RegExp(`1 run\\(s\\) are in more than one directory: ${id}`));
+    expect(existsSync(join(work, 'doubled'))).toBe(false);
+    expect(refusal(['shards/3', 'fail'], 'mixed')).toMatch(/holds another experiment/);
+    expect(refusal(['shards/1', 'shards/3'])).toMatch(/--out is required/);
+  }, 120_000);
+});

@@ -1,0 +1,379 @@
+/**
+ * Unit tests of the sweep library: experiment files (validation with file lines), grid
+ * expansion, run ids, shards, Student t quantiles, the aggregate statistics and the tables.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseExperiment, ExperimentError } from '../scripts/sweep/experiment.ts';
+import { cartesian, makePlan, type Plan } from '../scripts/sweep/plan.ts';
+import { parseShard, shardOf } from '../scripts/sweep/shard.ts';
+import { incompleteBeta, tCdf, tQuantile } from '../scripts/sweep/student-t.ts';
+import { pointStats } from '../scripts/sweep/stats.ts';
+import { canonicalJson, hashOf } from '../scripts/sweep/identity.ts';
+import { metricProblem, metricValue } from '../scripts/sweep/metrics.ts';
+import { aggregateHeader, aggregateRow, csvCell, resultsHeader, valueCell } from '../scripts/sweep/tables.ts';
+import { describeError } from '../scripts/sweep/errors.ts';
+import { TraceSemanticError } from '../sim/vm/vm.ts';
+import { WorkerCrash, WorkerPool } from '../scripts/sweep/pool.ts';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
+const dir = mkdtempSync(join(tmpdir(), 'syncsim-sweep-unit-'));
+
+/** Writes an experiment file into the scratch directory and parses it. */
+function exp(text: string, name = 'e.yaml') {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return parseExperiment(text, file);
+}
+
+/** The ExperimentError thrown by parsing (or planning) `text`. */
+async function problem(text: string): Promise<ExperimentError> {
+  try {
+    await makePlan(exp(text));
+  } catch (e) {
+    if (e instanceof ExperimentError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+/** Grid values of each run by grid key, mapped to its id, for comparing plans written differently. */
+function idsByValues(plan: Plan): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of plan.runs) {
+    const values = Object.fromEntries(plan.keys.map((k, i) => [k, plan.points[r.point - 1].values[i]]));
+    m.set(canonicalJson({ values, seed: r.seed }), r.id);
+  }
+  return m;
+}
+
+describe('Student t quantiles', () => {
+  it('match published table values', () => {
+    // two-sided 95 % critical values (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2)
+    const table: [number, number][] = [[1, 12.7062], [2, 4.3027], [4, 2.7764], [9, 2.2622], [10, 2.2281], [30, 2.0423], [120, 1.9799]];
+    for (const [df, t] of table) expect(tQuantile(0.975, df)).toBeCloseTo(t, 4);
+    expect(tQuantile(0.95, 5)).toBeCloseTo(2.015, 3);
+    expect(tQuantile(0.995, 10)).toBeCloseTo(3.1693, 4);
+    // large df tends to the normal quantile 1.959964
+    expect(tQuantile(0.975, 1e7)).toBeCloseTo(1.959964, 5);
+  });
+
+  it('is the inverse of the CDF and symmetric', () => {
+    for (const df of [1, 3, 7.5, 50]) {
+      for (const p of [0.6, 0.9, 0.975, 0.999]) expect(tCdf(tQuantile(p, df), df)).toBeCloseTo(p, 12);
+      expect(tQuantile(0.025, df)).toBeCloseTo(-tQuantile(0.975, df), 12);
+    }
+    expect(tQuantile(0.5, 4)).toBe(0);
+    // df = 1 is the Cauchy distribution: F(t) = 1/2 + atan(t)/pi
+    expect(tCdf(2, 1)).toBeCloseTo(0.5 + Math.atan(2) / Math.PI, 12);
+    // df = 2 has a closed form: F(t) = 1/2 + t / (2 sqrt(2 + t^2))
+    expect(tCdf(1.5, 2)).toBeCloseTo(0.5 + 1.5 / (2 * Math.sqrt(2 + 1.5 * 1.5)), 12);
+    // I_x(1, 1) = x, I_x(a, 1) = x^a
+    expect(incompleteBeta(0.3, 1, 1)).toBeCloseTo(0.3, 14);
+    expect(incompleteBeta(0.3, 2.5, 1)).toBeCloseTo(0.3 ** 2.5, 14);
+  });
+
+  it('refuses impossible arguments', () => {
+    expect(() => tQuantile(1, 3)).toThrow(RangeError);
+    expect(() => tQuantile(0.9, 0)).toThrow(RangeError);
+  });
+});
+
+describe('aggregate statistics', () => {
+  it('computes n, mean, sd, CI95 half-width and median like a hand calculation', () => {
+    // 1..5: mean 3, sample variance ((4+1+0+1+4)/4) = 2.5, t(0.975, 4) = 2.776445
+    const s = pointStats([5, 1, 4, 2, 3]);
+    expect(s.n).toBe(5);
+    expect(s.mean).toBe(3);
+    expect(s.sd).toBeCloseTo(Math.sqrt(2.5), 12);
+    expect(s.ci95).toBeCloseTo(2.776445 * Math.sqrt(2.5) / Math.sqrt(5), 5); // 1.963243
+    expect(s.ci95).toBeCloseTo(1.963243, 5);
+    expect(s.median).toBe(3);
+  });
+
+  it('leaves out runs without a value, and needs two values for sd and ci95', () => {
+    const even = pointStats([10, null, 20, 40, 30]);
+    expect(even).toMatchObject({ n: 4, mean: 25, median: 25 });
+    // sd of 10,20,30,40 = sqrt(500/3); t(0.975, 3) = 3.182446
+    expect(even.ci95).toBeCloseTo(3.182446 * Math.sqrt(500 / 3) / 2, 4);
+    expect(pointStats([7, null])).toEqual({ n: 1, mean: 7, sd: null, ci95: null, median: 7 });
+    expect(pointStats([null, null])).toEqual({ n: 0, mean: null, sd: null, ci95: null, median: null });
+    expect(pointStats([4, 4, 4])).toMatchObject({ sd: 0, ci95: 0 });
+  });
+
+  it('writes aggregate rows with empty cells for undefined statistics', () => {
+    expect(aggregateHeader(['personality', 'pager.cluster_pages'])).toBe('point,personality,pager.cluster_pages,metric,n,mean,sd,ci95,median\n');
+    expect(aggregateRow(3, ['linux', 8], 'writeback.bytes', { n: 1, mean: 4096, sd: null, ci95: null, median: 4096 })).toBe('3,linux,8,writeback.bytes,1,4096,,,4096\n');
+    expect(aggregateRow(1, [], 'm', { n: 3, mean: 1 / 3, sd: 0.1 + 0.2, ci95: null, median: 0 })).toBe('1,m,3,0.333333333333,0.3,,0\n');
+  });
+});
+
+describe('tables', () => {
+  it('quotes CSV cells only when needed and writes lists and mappings as JSON', () => {
+    expect(csvCell('linux')).toBe('linux');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(valueCell({ mean_us: 100, dist: 'constant' })).toBe('"{""dist"":""constant"",""mean_us"":100}"');
+    expect(valueCell(8)).toBe('8');
+    expect(valueCell(true)).toBe('true');
+    expect(resultsHeader(['personality'], ['sync.latency_us.p99'])).toBe('run_id,point,personality,seed,status,sync.latency_us.p99,error\n');
+  });
+
+  it('reads metrics from a summary, per-code counts defaulting to 0', () => {
+    const summary = { sync: { count: 4, errors: { EIO: 2 }, latency_us: { p99: null } }, writeback: { bytes: 8192 } };
+    expect(metricValue(summary, 'writeback.bytes')).toBe(8192);
+    expect(metricValue(summary, 'sync.errors.EIO')).toBe(2);
+    expect(metricValue(summary, 'sync.errors.EBUSY')).toBe(0);
+    expect(metricValue(summary, 'sync.latency_us.p99')).toBeNull();
+    expect(metricProblem('sync.latency_us.p99')).toBeUndefined();
+    expect(metricProblem('throttle.total_us')).toBeUndefined();
+    expect(metricProblem('sync.errors.KERN_INVALID_ADDRESS')).toBeUndefined();
+    expect(metricProblem('sync.latency_us.p98')).toMatch(/unknown metric/);
+    expect(metricProblem('config.seed')).toMatch(/unknown metric/);
+  });
+
+  it('records an error of the trace located like the CLI does, without machine paths', () => {
+    const e = new TraceSemanticError(5, 'addr', '4096', 'map address is not aligned to page_size 8192');
+    expect(describeError(e, [['/tmp/x/traces/t.csv.gz', 'traces/t.csv.gz']])).toBe("traces/t.csv.gz:5: column addr: map address is not aligned to page_size 8192 (got '4096')");
+    expect(describeError(new Error('cannot open /tmp/x/a.csv\nnow'), [['/tmp/x/a.csv', 'a.csv']])).toBe('cannot open a.csv now');
+    expect(describeError(new TypeError('x is undefined'))).toBe('TypeError: x is undefined');
+  });
+});
+
+describe('grid expansion and run ids', () => {
+  it('expands the cartesian product, first key outermost', () => {
+    expect([...cartesian([2, 3])]).toEqual([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]);
+    expect([...cartesian([])]).toEqual([[]]);
+    expect([...cartesian([2, 0])]).toEqual([]);
+  });
+
+  it('makes every grid point x seed a run with its resolved configuration', async () => {
+    const plan = await makePlan(exp(`
+name: g
+trace: { path: ${DEMO} }
+base: { device: { channels: 4 }, personality: linux }
+grid:
+  personality: [freebsd, xnu, mach]
+  pager.cluster_pages: [8, 32]
+seeds: 3
+metrics: [writeback.bytes]
+`));
+    expect(plan.keys).toEqual(['personality', 'pager.cluster_pages']);
+    expect(plan.points.map((p) => p.values)).toEqual([
+      ['freebsd', 8], ['freebsd', 32], ['xnu', 8], ['xnu', 32], ['mach', 8], ['mach', 32],
+    ]);
+    expect(plan.runs).toHaveLength(6 * 3);
+    expect(plan.runs.slice(0, 4).map((r) => [r.point, r.seed])).toEqual([[1, 1], [1, 2], [1, 3], [2, 1]]);
+    for (const r of plan.runs) {
+      const [personality, cluster] = plan.points[r.point - 1].values;
+      expect(r.config.personality).toBe(personality);
+      expect(r.config.pager.cluster_pages).toBe(cluster);
+      expect(r.config.device.channels).toBe(4); // from base
+      expect(r.config.seed).toBe(r.seed);
+      expect(r.id).toMatch(/^[0-9a-f]{16}$/);
+    }
+    expect(new Set(plan.runs.map((r) => r.id)).size).toBe(18);
+  });
+
+  it('gives the same run ids whatever the order and style the keys are written in', async () => {
+    const a = await makePlan(exp(`
+name: same
+trace: { path: ${DEMO} }
+base: { device: { channels: 2, discipline: sync_first }, cpu: { syscall_us: 3 } }
+grid:
+  personality: [freebsd, linux]
+  pager.cluster_pages: [8, 32]
+seeds: [4, 7]
+`, 'a.yaml'));
+    const b = await makePlan(exp(`
+seeds: [7, 4]
+grid:
+  pager.cluster_pages: [32, 8]
+  personality: [linux, freebsd]
+base:
+  cpu.syscall_us: 3
+  device: { discipline: sync_first }
+  device.channels: 2
+trace: { path: ${DEMO} }
+name: same
+`, 'b.yaml'));
+    const ia = idsByValues(a), ib = idsByValues(b);
+    expect(ia.size).toBe(8);
+    expect(ib).toEqual(ia);
+    // ...and different ids for a different configuration or seed
+    const c = await makePlan(exp(`
+name: other
+trace: { path: ${DEMO} }
+base: { device: { channels: 3, discipline: sync_first }, cpu: { syscall_us: 3 } }
+grid:
+  personality: [freebsd, linux]
+  pager.cluster_pages: [8, 32]
+seeds: [4, 7]
+`, 'c.yaml'));
+    for (const id of idsByValues(c).values()) expect([...ia.values()]).not.toContain(id);
+  });
+
+  it('shares one generated trace per parameter set and seed, and varies generator parameters', async () => {
+    const plan = await makePlan(exp(`
+name: gen
+trace: { gen: db-checkpoint, set: { duration_s: 1 } }
+grid:
+  personality: [freebsd, linux]
+  trace.set.rate: [500, 1000]
+seeds: 2
+`));
+    expect(plan.runs).toHaveLength(8);
+    const files = new Set(plan.runs.map((r) => (r.trace.kind === 'gen' ? r.trace.file : '')));
+    expect(files.size).toBe(4); // 2 rates x 2 seeds
+    for (const r of plan.runs) {
+      if (r.trace.kind !== 'gen') throw new Error('generated trace expected');
+      expect(r.trace.seed).toBe(r.seed);
+      expect(r.trace.identity.params.rate).toBe(plan.points[r.point - 1].values[1]);
+      expect(r.trace.identity.params.duration_s).toBe(1);
+    }
+    // the same parameters written differently (a size as bytes or with a suffix) give the same trace
+    const k = await makePlan(exp(`
+name: sizes
+trace: { gen: db-checkpoint, set: { footprint: 64M, duration_s: 1 } }
+`, 'k1.yaml'));
+    const l = await makePlan(exp(`
+name: sizes
+trace: { gen: db-checkpoint, set: { duration_s: 1, footprint: 67108864 } }
+`, 'k2.yaml'));
+    expect(l.runs[0].id).toBe(k.runs[0].id);
+  });
+
+  it('hashes canonical JSON, independent of key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(hashOf({ x: 1, y: 2 })).toBe(hashOf({ y: 2, x: 1 }));
+    expect(hashOf({ x: 1, y: 2 })).not.toBe(hashOf({ x: 1, y: 3 }));
+  });
+});
+
+describe('shards', () => {
+  it('partition the runs: every run in exactly one shard, sizes within one', () => {
+    const runs = Array.from({ length: 23 }, (_, i) => `run${String(i).padStart(2, '0')}`);
+    const trace = (r: string) => `t${Number(r.slice(3)) % 4}`;
+    for (let n = 1; n <= 8; n++) {
+      const shards = Array.from({ length: n }, (_, i) => shardOf(runs, { index: i + 1, count: n }, trace));
+      expect(shards.flat().sort()).toEqual(runs);
+      const sizes = shards.map((s) => s.length);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      // each shard keeps plan order
+      for (const s of shards) expect(s).toEqual([...s].sort());
+    }
+    // runs of one trace stay together: with 4 shards of 4 traces, each shard meets at most 2 traces
+    for (let i = 1; i <= 4; i++) expect(new Set(shardOf(runs, { index: i, count: 4 }, trace).map(trace)).size).toBeLessThanOrEqual(2);
+    // deterministic, and the whole list without a shard
+    expect(shardOf(runs, { index: 1, count: 4 }, trace)).toEqual(['run00', 'run04', 'run08', 'run12', 'run16']);
+    expect(shardOf(runs, { index: 2, count: 4 }, trace)).toEqual(['run01', 'run05', 'run09', 'run13', 'run17', 'run20']);
+    expect(shardOf(runs, undefined)).toEqual(runs);
+    expect(shardOf(runs, { index: 2, count: 5 })).toEqual(['run04', 'run05', 'run06', 'run07', 'run08']);
+  });
+
+  it('parses I/N and refuses the rest', () => {
+    expect(parseShard('3/4')).toEqual({ index: 3, count: 4 });
+    for (const bad of ['0/4', '5/4', '1/0', '2', 'a/b', '1/2/3']) expect(() => parseShard(bad)).toThrow(/--shard expects I\/N/);
+  });
+});
+
+describe('experiment validation names the key and the file line', () => {
+  const head = `name: v\ntrace: { path: ${DEMO} }\n`;
+
+  it('an unknown configuration key in base', async () => {
+    const e = await problem(`${head}base:\n  device:\n    channels: 2\n    chanels: 4\n`);
+    expect(e.line).toBe(6);
+    expect(e.message).toMatch(/e\.yaml:6: .*'device\.chanels': unknown key/);
+  });
+
+  it('an unknown grid key, and a bad grid value', async () => {
+    const e1 = await problem(`${head}grid:\n  personality: [linux]\n  pager.cluster_pagez: [8, 32]\n`);
+    expect(e1.line).toBe(5);
+    expect(e1.message).toMatch(/pager\.cluster_pagez/);
+    const e2 = await problem(`${head}grid:\n  pager.cluster_pages:\n    - 8\n    - 0\n`);
+    expect(e2.line).toBe(6);
+    expect(e2.message).toMatch(/grid key 'pager\.cluster_pages' value 0/);
+    const e3 = await problem(`${head}grid:\n  personality: [linux, solaris]\n`);
+    expect(e3.line).toBe(4);
+    expect(e3.message).toMatch(/must be one of/);
+  });
+
+  it('bad generator parameters, in trace.set and in the grid', async () => {
+    const e1 = await problem('name: v\ntrace:\n  gen: db-checkpoint\n  set:\n    duration_s: 1\n    rat: 10\n');
+    expect(e1.line).toBe(6);
+    expect(e1.message).toMatch(/no parameter 'rat'/);
+    const e2 = await problem('name: v\ntrace: { gen: db-checkpoint }\ngrid:\n  trace.set.rate: [100, -5]\n');
+    expect(e2.line).toBe(4);
+    expect(e2.message).toMatch(/trace\.set\.rate.*rate/);
+    const e3 = await problem('name: v\ntrace: { gen: no-such-preset }\n');
+    expect(e3.line).toBe(2);
+    expect(e3.message).toMatch(/unknown preset 'no-such-preset'/);
+    const e4 = await problem(`${head}grid:\n  trace.set.rate: [1, 2]\n`);
+    expect(e4.line).toBe(4);
+    expect(e4.message).toMatch(/needs a generated trace/);
+  });
+
+  it('shape errors: unknown top key, seeds, metrics, duplicates, YAML syntax', async () => {
+    expect((await problem(`${head}grids: {}\n`)).line).toBe(3);
+    const seeds = await problem(`${head}seeds: [1, 2, 2]\n`);
+    expect(seeds.message).toMatch(/e\.yaml:3: 'seeds' lists the same seed twice \(got '2'\)/);
+    expect((await problem(`${head}seeds: 0\n`)).message).toMatch(/'seeds' must be/);
+    const metric = await problem(`${head}metrics:\n  - writeback.bytes\n  - writeback.byte\n`);
+    expect(metric.line).toBe(5);
+    expect(metric.message).toMatch(/metric 'writeback\.byte': unknown metric/);
+    expect((await problem(`${head}grid:\n  pager.cluster_pages: [8, 8]\n`)).message).toMatch(/same value twice/);
+    expect((await problem(`${head}grid:\n  seed: [1, 2]\n`)).message).toMatch(/'seeds'/);
+    expect((await problem(`${head}base: { seed: 3 }\n`)).message).toMatch(/'seeds'/);
+    expect((await problem(`${head}grid:\n  personality: []\n`)).message).toMatch(/non-empty list/);
+    const yaml = await problem(`${head}grid:\n  personality: [linux\n`);
+    expect(yaml.message).toMatch(/not valid YAML/);
+    expect((await problem('name: v\ntrace: { path: nowhere.csv }\n')).message).toMatch(/e\.yaml:2: trace file not found/);
+    expect((await problem(`trace: { path: ${DEMO} }\n`)).message).toMatch(/missing key 'name'/);
+  });
+
+  it('finds relative trace paths from the experiment file', async () => {
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 't.csv'), '# syncsim-trace v1\nt_us,op,addr,len\n0,write,0,1\n');
+    const e = exp('name: rel\ntrace: { path: sub/t.csv }\n', 'rel.yaml');
+    expect(e.trace).toMatchObject({ kind: 'path', path: join(dir, 'sub', 't.csv'), display: 'sub/t.csv' });
+  });
+});
+
+describe('worker pool', () => {
+  it('runs tasks on up to N threads, and a task whose worker dies fails alone', async () => {
+    const entry = join(dir, 'echo-worker.mts'); // .mts: an ES module wherever it is
+    writeFileSync(entry, `
+import { parentPort, threadId } from 'node:worker_threads';
+parentPort!.on('message', (t: { kind: string; n: number }) => {
+  if (t.kind === 'exit') process.exit(3);
+  if (t.kind === 'throw') setTimeout(() => { throw new RangeError('boom'); }, 0);
+  else setTimeout(() => parentPort!.postMessage({ n: t.n * 2, thread: threadId }), 20);
+});
+`);
+    const pool = new WorkerPool<{ kind: string; n: number }, { n: number; thread: number }>(2, pathToFileURL(entry));
+    try {
+      const ok = await Promise.all([1, 2, 3, 4].map((n) => pool.run({ kind: 'echo', n })));
+      expect(ok.map((r) => r.n)).toEqual([2, 4, 6, 8]);
+      expect(new Set(ok.map((r) => r.thread)).size).toBe(2); // a second thread started for the second task
+      const results = await Promise.allSettled([
+        pool.run({ kind: 'exit', n: 0 }),
+        pool.run({ kind: 'echo', n: 5 }),
+        pool.run({ kind: 'throw', n: 0 }),
+        pool.run({ kind: 'echo', n: 6 }),
+      ]);
+      expect(results[0]).toMatchObject({ status: 'rejected', reason: expect.any(WorkerCrash) });
+      expect((results[0] as PromiseRejectedResult).reason.message).toBe('worker thread exited with code 3');
+      expect((results[2] as PromiseRejectedResult).reason.message).toMatch(/crashed: RangeError: boom/);
+      expect(results[1]).toMatchObject({ status: 'fulfilled', value: { n: 10 } });
+      expect(results[3]).toMatchObject({ status: 'fulfilled', value: { n: 12 } });
+      expect(pool.workers).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.run({ kind: 'echo', n: 1 })).rejects.toThrow(/closed/);
+  }, 30_000);
+});
