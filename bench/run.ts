@@ -7,7 +7,7 @@
  * 2. replay: random-writer traces of 1 M and 10 M rows through the replay
  *    path, against a bare csv-parse pass over the same file, with peak RSS;
  * 3. the binary trace cache: read rate against the CSV reader, replay from it;
- * 4. sweep: 1 vs 2 workers on 16 short runs (when the sweep runner exists).
+ * 4. sweep: 1 vs 2 workers on 16 short runs.
  * Every measured pass runs in its own child process (bench/child.ts).
  * BENCH_QUICK=1 skips the 10 M-row trace.
  */
@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMm1, type Mm1Result } from './mm1.ts';
 import { DATA_DIR, ensureBenchTrace, type BenchTraceParams } from './trace-data.ts';
+import { benchSweep, sweepBenchLine } from './sweep.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -99,11 +100,9 @@ console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB
 results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
 
 // ---- 4. sweep throughput, 1 vs 2 workers (bench/sweep.ts, when the sweep runner is present)
-const sweepBench = fileURLToPath(new URL('./sweep.ts', import.meta.url));
-if (existsSync(sweepBench)) {
-  const mod = (await import(sweepBench)) as { benchSweep?: () => Promise<Record<string, unknown>> };
-  if (mod.benchSweep) results.sweep = await mod.benchSweep();
-}
+const sweep = await benchSweep();
+console.log(sweepBenchLine(sweep));
+results.sweep = sweep;
 
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
 console.log(`results: ${rel(RESULTS)}`);
