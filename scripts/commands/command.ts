@@ -1,6 +1,9 @@
 /**
- * The shape of a `syncsim` subcommand.
+ * The shape of a `syncsim` subcommand, and the argument parsing they share.
  */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { InputError } from '../errors.ts';
+
 export interface Command {
   /** The word after `syncsim`. */
   name: string;
@@ -12,4 +15,18 @@ export interface Command {
   help: string;
   /** Runs with the arguments after the command name; returns the exit code. Throws InputError / TraceError / ConfigError for bad input. */
   run(argv: string[]): Promise<number>;
+}
+
+/**
+ * Parses a command's arguments with `node:util` parseArgs (positionals
+ * allowed, `-h/--help` added); a parse error is an InputError that points to
+ * `syncsim NAME --help`.
+ */
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: string, argv: string[], options: O) {
+  const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: all as O & typeof all });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim ${name} --help')`);
+  }
 }

@@ -2,12 +2,11 @@
  * `syncsim convert TRACE -o TRACE.sst`: makes the binary trace cache of a
  * native CSV trace explicitly.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readTrace } from '../../traces/reader.ts';
 import { sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
 import { InputError } from '../errors.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
 
@@ -20,13 +19,7 @@ Options:
   -h, --help       this help`;
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim convert --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('convert', argv, { out: { type: 'string', short: 'o' } });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

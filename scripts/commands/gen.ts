@@ -2,12 +2,11 @@
  * `syncsim gen`: writes a synthetic trace from a workload preset (workloads/presets/), or lists
  * the presets with their parameters.
  */
-import { parseArgs } from 'node:util';
 import { formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { PRESETS, PresetError, findPreset, generate, generateToFile, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -109,23 +108,12 @@ const USER_FS_ERRORS: Readonly<Record<string, string>> = {
 };
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        set: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        list: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim gen --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('gen', argv, {
+    set: { type: 'string', multiple: true },
+    seed: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    list: { type: 'boolean' },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

@@ -2,7 +2,6 @@
  * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { IMPORTERS } from '../../traces/import/index.ts';
 import type { ImportOptions, ImportStats, Importer } from '../../traces/import/importer.ts';
@@ -10,7 +9,7 @@ import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 function formatList(): string {
   if (IMPORTERS.length === 0) return '  (none yet)';
@@ -129,26 +128,15 @@ class StdoutSink implements RowSink {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        from: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        'page-size': { type: 'string' },
-        'sync-every-writes': { type: 'string' },
-        'sync-every-us': { type: 'string' },
-        'sync-flags': { type: 'string' },
-        'assume-dirty': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim import --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('import', argv, {
+    from: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    'page-size': { type: 'string' },
+    'sync-every-writes': { type: 'string' },
+    'sync-every-us': { type: 'string' },
+    'sync-flags': { type: 'string' },
+    'assume-dirty': { type: 'string' },
+  });
   if (values.help) {
     process.stdout.write(help() + '\n');
     return 0;

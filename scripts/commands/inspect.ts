@@ -1,11 +1,10 @@
 /**
  * `syncsim inspect`: statistics of a native trace, streamed in bounded memory.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
 import { InputError } from '../errors.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim inspect TRACE [options]
 
@@ -38,23 +37,12 @@ function positiveInt(name: string, v: string | undefined, even = false): number 
 }
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        'page-size': { type: 'string' },
-        top: { type: 'string' },
-        buckets: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim inspect --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('inspect', argv, {
+    json: { type: 'boolean' },
+    'page-size': { type: 'string' },
+    top: { type: 'string' },
+    buckets: { type: 'string' },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

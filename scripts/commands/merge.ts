@@ -1,12 +1,11 @@
 /**
  * `syncsim merge`: combines the directories of a sharded sweep into one.
  */
-import { parseArgs } from 'node:util';
 import { showPath } from '../sweep/store.ts';
 import { InputError } from '../errors.ts';
 import { mergeSweeps } from '../sweep/merge.ts';
 import { failureReport } from '../sweep/report.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim merge DIR... [--out OUT]
 
@@ -25,13 +24,7 @@ Exit codes: 0 merged, every run succeeded; 1 merged, some runs had failed
 (listed); 2 bad input (different experiments, missing or doubled runs).`;
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim merge --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('merge', argv, { out: { type: 'string', short: 'o' } });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

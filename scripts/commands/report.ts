@@ -2,14 +2,13 @@
  * `syncsim report`: charts of a run or sweep output for papers (Vega-Lite
  * specs, SVG, PNG, PDF) and a self-contained index.html.
  */
-import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { CHART_MODULES } from '../../reports/charts/index.ts';
 import { ReportError } from '../../reports/data.ts';
 import { FORMATS, type Format } from '../../reports/chart.ts';
 import { MAX_WIDTH, MIN_WIDTH, resolveWidth, THEME_NAMES, THEMES, type ThemeName } from '../../reports/theme.ts';
 import { InputError } from '../errors.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim report DIR [options]
 
@@ -42,24 +41,13 @@ function list(values: string[] | undefined): string[] | undefined {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        format: { type: 'string', multiple: true },
-        width: { type: 'string' },
-        theme: { type: 'string' },
-        chart: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim report --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('report', argv, {
+    out: { type: 'string' },
+    format: { type: 'string', multiple: true },
+    width: { type: 'string' },
+    theme: { type: 'string' },
+    chart: { type: 'string', multiple: true },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

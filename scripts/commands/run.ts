@@ -1,13 +1,12 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config-file.ts';
 import { defaultCacheDir, defaultOutDir, runTrace, summaryTable } from '../run.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError } from '../errors.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim run TRACE [options]
 
@@ -34,27 +33,16 @@ Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv.
 See README.md for the configuration keys and the result fields.`;
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        replay: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        'no-cache': { type: 'boolean' },
-        'cache-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim run --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('run', argv, {
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    replay: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+    'cache-dir': { type: 'string' },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

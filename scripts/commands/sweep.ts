@@ -1,13 +1,12 @@
 /**
  * `syncsim sweep`: runs an experiment file's grid points × seeds on a pool of worker threads.
  */
-import { parseArgs } from 'node:util';
 import { showPath } from '../sweep/store.ts';
 import { InputError } from '../errors.ts';
 import { defaultJobs, runSweep, type SweepOutcome } from '../sweep/runner.ts';
 import { parseShard } from '../sweep/shard.ts';
 import { failureReport } from '../sweep/report.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim sweep EXP.yaml [options]
 
@@ -60,24 +59,13 @@ function closing(o: SweepOutcome, shard: string | undefined): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        jobs: { type: 'string', short: 'j' },
-        out: { type: 'string' },
-        shard: { type: 'string' },
-        resume: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim sweep --help')`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('sweep', argv, {
+    jobs: { type: 'string', short: 'j' },
+    out: { type: 'string' },
+    shard: { type: 'string' },
+    resume: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
