@@ -15,11 +15,12 @@
  * Every problem (malformed row, malformed CSV, unreadable or corrupt file) is thrown from the
  * generator as a {@link TraceError}; the first error in file order wins.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { pipeline, type Readable, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Parser, type CsvError } from 'csv-parse';
 import { ADDR_LIMIT, FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName, type TraceRow } from './types.ts';
+import { errnoText, isGzip } from './files.ts';
 
 /** Longest offending text quoted in full in an error message (the `text` field is never cut). */
 const MAX_TEXT_IN_MESSAGE = 200;
@@ -229,23 +230,6 @@ const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_COLUMNS);
 const FLAGS_CACHE_LIMIT = 1024;
 
 // ---------------------------------------------------------------------------------------------
-
-/** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await fsp.open(path, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
-
-function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  return (e && typeof e.code === 'string' && e.code) || 'error';
-}
 
 /**
  * Read a native trace, yielding batches of validated rows in file order. Throws a

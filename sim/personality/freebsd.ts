@@ -26,7 +26,7 @@ import { collectCluster } from '../pager/cluster.ts';
 import type { MapEntry, VmMap } from '../vm/map.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { unmapOp } from '../vm/ops.ts';
+import { munmapSyscall } from '../vm/ops.ts';
 import { clipTo, cpu, entryPages, mergeSpan, settledEntry, wirePages } from '../vm/entries.ts';
 import { KERN, type KernReturn, toErrno } from './kern.ts';
 
@@ -322,9 +322,8 @@ function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number
 }
 
 /** munmap: vm_map_delete waits for in-transition entries and for system wirings (2.4 unwire step 4). */
-function* unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  yield* cpu(k, k.syscallNs);
-  return yield* unmapOp(k, map, addr, len, true);
+function unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  return munmapSyscall(k, map, addr, len, true);
 }
 
 /** FreeBSD. */

@@ -57,17 +57,15 @@
  *   as for every personality). Dirty pages stay dirty in the object.
  */
 import type { Kernel, Personality } from '../kernel.ts';
-import { cpu } from '../vm/entries.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { unmapOp } from '../vm/ops.ts';
+import { munmapSyscall } from '../vm/ops.ts';
 import { msync } from './linux/msync.ts';
 import { mlock, munlock } from './linux/mlock.ts';
 
 /** munmap: removes the VMAs of the range; VM_LOCKED goes with them, nothing is waited for. */
-function* unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  yield* cpu(k, k.syscallNs);
-  return yield* unmapOp(k, map, addr, len, false);
+function unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  return munmapSyscall(k, map, addr, len, false);
 }
 
 /** Linux. */

@@ -65,15 +65,13 @@
 import type { Kernel, Personality } from '../kernel.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { cpu } from '../vm/entries.ts';
-import { unmapOp } from '../vm/ops.ts';
+import { munmapSyscall } from '../vm/ops.ts';
 import { msync } from './xnu/msync.ts';
 import { unwire, wire } from './xnu/wire.ts';
 
 /** munmap: vm_map_delete waits for in-transition entries and kernel wirings, then drops user wirings. */
-function* unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  yield* cpu(k, k.syscallNs);
-  return yield* unmapOp(k, map, addr, len, true);
+function unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  return munmapSyscall(k, map, addr, len, true);
 }
 
 /** XNU. */

@@ -73,6 +73,14 @@ export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitS
 }
 
 /**
+ * The munmap system call: its CPU cost, then {@link unmapOp}.
+ */
+export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean): KernelPath<string> {
+  if (k.syscallNs > 0) yield k.syscallNs;
+  return yield* unmapOp(k, map, addr, len, waitSystemWired);
+}
+
+/**
  * Touches every page that [addr, addr+len) overlaps. A store faults the page
  * in and marks it dirty; a page under writeback blocks the writer until its
  * I/O completes (or, when the personality says so, is simply re-dirtied). A

@@ -4,10 +4,11 @@
  * name), read in chunks and split into lines numbered from 1, so memory does not
  * grow with the length of the input.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError } from '../reader.ts';
+import { errnoText, isGzip } from '../files.ts';
 
 /** A run of consecutive lines: `lines[i]` is line `first + i` of the file, without its line break (LF or CR LF). */
 export interface LineBatch {
@@ -20,23 +21,6 @@ export interface ReadLinesOptions {
   batchSize?: number;
   /** Longest line accepted, in characters (default 1 MiB); a longer one is an error of the input. */
   maxLineLength?: number;
-}
-
-/** Whether the file starts with the gzip magic bytes. */
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await fsp.open(path, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
-
-function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  return (e && typeof e.code === 'string' && e.code) || 'error';
 }
 
 /**
