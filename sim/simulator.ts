@@ -114,6 +114,8 @@ class OpProc implements EventTarget {
   }
 }
 
+const EMPTY: TraceRow[] = [];
+
 /** Feeds rows to tasks at their trace times. */
 class Pump implements EventTarget {
   private batches: TraceRow[][] = [];
@@ -140,6 +142,7 @@ class Pump implements EventTarget {
     while (this.bi < this.batches.length) {
       const b = this.batches[this.bi];
       if (this.ri < b.length) return b[this.ri];
+      this.batches[this.bi] = EMPTY; // release delivered rows at once
       this.bi++;
       this.ri = 0;
       if (this.bi > 64) {
