@@ -44,9 +44,8 @@
  *   it is tested with such rows.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, simulate, resultOf, type SimOutput } from './helpers.ts';
+import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios } from './helpers.ts';
 import { Page } from '../sim/vm/object.ts';
-import type { OpRecord } from '../sim/stats/records.ts';
 
 const P = 4096;
 /** Base address of task a's mappings. */
@@ -57,26 +56,10 @@ const S2 = 0x8000000;
 const TOP = 2 ** 53;
 const R = Page.RESIDENT, D = Page.DIRTY;
 
-function objOf(o: SimOutput, name: string) {
-  const x = o.sim.kernel.vm.objects.get(name);
-  if (!x) throw new Error(`no object ${name}`);
-  return x;
-}
 /** State bits of pages 0..n-1 of an object. */
 function pages(o: SimOutput, name: string, n: number): number[] {
   const x = objOf(o, name);
   return Array.from({ length: n }, (_, i) => x.state(i));
-}
-function opOf(o: SimOutput, line: number): OpRecord {
-  const r = o.ops.find((x) => x.row.line === line);
-  if (!r) throw new Error(`no op finished for line ${line}`);
-  return r;
-}
-/** Completion time (µs) of the op on `line`. */
-const doneAt = (o: SimOutput, line: number) => opOf(o, line).tDoneNs / 1000;
-/** Writeback I/Os in completion order: object, first page, pages, submit and done times in µs. */
-function ios(o: SimOutput) {
-  return o.writebacks.map((w) => ({ obj: w.object, first: w.offset / P, pages: w.pages, submit: w.tSubmitNs / 1000, done: w.tDoneNs / 1000 }));
 }
 /** Line of the row most recently added. */
 const last = (t: TraceBuilder) => t.rows[t.rows.length - 1].line;

@@ -29,9 +29,8 @@
  *   it is tested with such rows.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, simulate, resultOf, type SimOutput } from './helpers.ts';
+import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf } from './helpers.ts';
 import { Page } from '../sim/vm/object.ts';
-import type { OpRecord } from '../sim/stats/records.ts';
 
 const P = 4096;
 const B = 0x100000;
@@ -42,18 +41,8 @@ const R = Page.RESIDENT, D = Page.DIRTY;
 function entries(o: SimOutput, task = 'a') {
   return o.sim.kernel.vm.maps.get(task)!.entries.map((e) => ({ start: (e.start - B) / P, end: (e.end - B) / P, wired: e.wiredCount, user: e.userWired }));
 }
-function objOf(o: SimOutput, name: string) {
-  const x = o.sim.kernel.vm.objects.get(name);
-  if (!x) throw new Error(`no object ${name}`);
-  return x;
-}
 const wires = (o: SimOutput, name: string, n: number) => Array.from({ length: n }, (_, i) => objOf(o, name).wireCount(i));
 const states = (o: SimOutput, name: string, n: number) => Array.from({ length: n }, (_, i) => objOf(o, name).state(i));
-function opOf(o: SimOutput, line: number): OpRecord {
-  const r = o.ops.find((x) => x.row.line === line);
-  if (!r) throw new Error(`no op finished for line ${line}`);
-  return r;
-}
 const doneAt = (o: SimOutput, line: number) => opOf(o, line).tDoneNs / 1000;
 const last = (t: TraceBuilder) => t.rows[t.rows.length - 1].line;
 /** Runs the rows of `t` up to and including `line`. */

@@ -5,6 +5,7 @@
 import { resolveConfig } from '../sim/config.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { OpRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
+import type { VmObject } from '../sim/vm/object.ts';
 import type { RunResult } from '../sim/stats/summary.ts';
 import { FLAG_ALIASES, type OpName, type TraceRow } from '../traces/types.ts';
 
@@ -65,7 +66,27 @@ export function simulate(rows: TraceRow[], config: Record<string, unknown> = {},
 
 /** The result code of the op on trace line `line`. */
 export function resultOf(o: SimOutput, line: number): string {
+  return opOf(o, line).result;
+}
+
+/** The object named `name` after a run. */
+export function objOf(o: SimOutput, name: string): VmObject {
+  const x = o.sim.kernel.vm.objects.get(name);
+  if (!x) throw new Error(`no object ${name}`);
+  return x;
+}
+
+/** The finished op of trace line `line`. */
+export function opOf(o: SimOutput, line: number): OpRecord {
   const r = o.ops.find((x) => x.row.line === line);
   if (!r) throw new Error(`no op finished for line ${line}`);
-  return r.result;
+  return r;
+}
+
+/** Completion time (µs) of the op on `line`. */
+export const doneAt = (o: SimOutput, line: number): number => opOf(o, line).tDoneNs / 1000;
+
+/** Writeback I/Os in completion order: object, first page, pages, submit and done times in µs. */
+export function ios(o: SimOutput, pageSize = 4096): { obj: string; first: number; pages: number; submit: number; done: number }[] {
+  return o.writebacks.map((w) => ({ obj: w.object, first: w.offset / pageSize, pages: w.pages, submit: w.tSubmitNs / 1000, done: w.tDoneNs / 1000 }));
 }

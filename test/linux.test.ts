@@ -52,9 +52,8 @@
  *   rows.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, simulate, resultOf, type SimOutput } from './helpers.ts';
+import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios } from './helpers.ts';
 import { Page } from '../sim/vm/object.ts';
-import type { OpRecord } from '../sim/stats/records.ts';
 import type { TraceRow } from '../traces/types.ts';
 
 const P = 4096;
@@ -70,11 +69,6 @@ const LIMIT = (8 << 20) / P;
 
 /** Runs `rows` on the linux personality with config overrides. */
 const lx = (rows: TraceRow[], cfg: Record<string, unknown> = {}) => simulate(rows, { personality: 'linux', ...cfg });
-function objOf(o: SimOutput, name: string) {
-  const x = o.sim.kernel.vm.objects.get(name);
-  if (!x) throw new Error(`no object ${name}`);
-  return x;
-}
 /** State bits of pages 0..n-1 of an object. */
 const pages = (o: SimOutput, name: string, n: number) => Array.from({ length: n }, (_, i) => objOf(o, name).state(i));
 /** Wire counts of pages 0..n-1 of an object. */
@@ -83,19 +77,8 @@ const wires = (o: SimOutput, name: string, n: number) => Array.from({ length: n 
 function entries(o: SimOutput, task = 'a', base = B) {
   return o.sim.kernel.vm.maps.get(task)!.entries.map((e) => ({ start: (e.start - base) / P, end: (e.end - base) / P, locked: e.userWired }));
 }
-function opOf(o: SimOutput, line: number): OpRecord {
-  const r = o.ops.find((x) => x.row.line === line);
-  if (!r) throw new Error(`no op finished for line ${line}`);
-  return r;
-}
-/** Completion time (µs) of the op on `line`. */
-const doneAt = (o: SimOutput, line: number) => opOf(o, line).tDoneNs / 1000;
 /** How long (µs) the op on `line` took. */
 const took = (o: SimOutput, line: number) => (opOf(o, line).tDoneNs - opOf(o, line).tIssueNs) / 1000;
-/** Writeback I/Os in completion order: object, first page, pages, submit and done times in µs. */
-function ios(o: SimOutput) {
-  return o.writebacks.map((w) => ({ obj: w.object, first: w.offset / P, pages: w.pages, submit: w.tSubmitNs / 1000, done: w.tDoneNs / 1000 }));
-}
 /** Line of the row most recently added. */
 const last = (t: TraceBuilder) => t.rows[t.rows.length - 1].line;
 const sample = (o: SimOutput, us: number) => {

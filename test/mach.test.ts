@@ -47,9 +47,8 @@
  *   addr+len >= 2^53.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, simulate, resultOf, type SimOutput } from './helpers.ts';
+import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios } from './helpers.ts';
 import { Page } from '../sim/vm/object.ts';
-import type { OpRecord } from '../sim/stats/records.ts';
 import { machObjectIfAny } from '../sim/personality/mach/manager.ts';
 import { LOCK_PAGE, lockPage, type SyncPolicy } from '../sim/personality/mach/object-sync.ts';
 import { MSYNC_CHECKS, syncPolicy } from '../sim/personality/mach.ts';
@@ -63,28 +62,12 @@ const R = Page.RESIDENT, D = Page.DIRTY, W = Page.WB, PR = Page.PRECIOUS;
 const MACH = { personality: 'mach' };
 const cfg = (over: Record<string, unknown> = {}) => ({ ...MACH, ...over });
 
-function objOf(o: SimOutput, name: string) {
-  const x = o.sim.kernel.vm.objects.get(name);
-  if (!x) throw new Error(`no object ${name}`);
-  return x;
-}
 /** State bits of pages 0..n-1 of an object. */
 function pages(o: SimOutput, name: string, n: number): number[] {
   const x = objOf(o, name);
   return Array.from({ length: n }, (_, i) => x.state(i));
 }
 const wires = (o: SimOutput, name: string, n: number) => Array.from({ length: n }, (_, i) => objOf(o, name).wireCount(i));
-function opOf(o: SimOutput, line: number): OpRecord {
-  const r = o.ops.find((x) => x.row.line === line);
-  if (!r) throw new Error(`no op finished for line ${line}`);
-  return r;
-}
-/** Completion time (µs) of the op on `line`. */
-const doneAt = (o: SimOutput, line: number) => opOf(o, line).tDoneNs / 1000;
-/** Writeback I/Os in completion order: object, first page, pages, submit and done times in µs. */
-function ios(o: SimOutput) {
-  return o.writebacks.map((w) => ({ obj: w.object, first: w.offset / P, pages: w.pages, submit: w.tSubmitNs / 1000, done: w.tDoneNs / 1000 }));
-}
 /** What the manager of `name` took: data_return messages by kind, and synchronize messages. */
 function taken(o: SimOutput, name: string) {
   const t = machObjectIfAny(o.sim.kernel, objOf(o, name))?.manager.taken;

@@ -64,9 +64,8 @@
  *   built in code reach the checks; they are tested with such rows.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, flags, simulate, resultOf, type SimOutput } from './helpers.ts';
+import { TraceBuilder, flags, simulate, resultOf, type SimOutput, opOf, doneAt } from './helpers.ts';
 import { Page, type VmObject } from '../sim/vm/object.ts';
-import type { OpRecord } from '../sim/stats/records.ts';
 import type { TraceRow } from '../traces/types.ts';
 import { MSYNC_ERRNO, VM_SYNC, vmSyncFlags } from '../sim/personality/xnu/msync.ts';
 import { MAX_WIRE_COUNT, userWireLimitPages } from '../sim/personality/xnu/wire.ts';
@@ -107,13 +106,6 @@ const states = (obj: VmObject, first: number, n: number) => Array.from({ length:
 function entries(o: SimOutput, task = 'a') {
   return o.sim.kernel.vm.maps.get(task)!.entries.map((e) => ({ start: (e.start - B) / P, end: (e.end - B) / P, wired: e.wiredCount, user: e.userWiredCount }));
 }
-function opOf(o: SimOutput, line: number): OpRecord {
-  const r = o.ops.find((x) => x.row.line === line);
-  if (!r) throw new Error(`no op finished for line ${line}`);
-  return r;
-}
-/** Completion time (µs) of the op on `line`. */
-const doneAt = (o: SimOutput, line: number) => opOf(o, line).tDoneNs / 1000;
 /** Writeback I/Os in completion order: object, first page, pages, submit and done times in µs. */
 function ios(o: SimOutput, ps = P) {
   return o.writebacks.map((w) => ({ obj: w.object, first: w.offset / ps, pages: w.pages, submit: w.tSubmitNs / 1000, done: w.tDoneNs / 1000 }));
