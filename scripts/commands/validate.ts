@@ -1,6 +1,122 @@
 /**
- * `syncsim validate`: not implemented yet (null until it is).
+ * `syncsim validate`: runs a fio mmap job on the real kernel, replays its
+ * I/O log with the linux personality and a calibrated device, and scores the
+ * simulated msync latency distribution against the measured one.
  */
+import { parseArgs } from 'node:util';
+import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { InputError } from '../errors.ts';
+import { defaultValidationOut, validate, validationTable } from '../validate/validation.ts';
+import { calibrationArgs } from './calibrate.ts';
 import type { Command } from './command.ts';
 
-export const validateCommand: Command | null = null;
+const HELP = `Usage: syncsim validate --fio-job JOB.fio [--calibration device.yaml] [--out DIR]
+                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N]
+                        [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-mode MODE]
+
+Validates syncsim against the running Linux kernel:
+  1. runs the fio job JOB.fio: one job, ioengine=mmap, fsync=N (fio's fsync on
+     a mapping is msync(MS_SYNC) of the whole mapping); its write_iolog,
+     write_lat_log (log_avg_msec=0) and JSON report are redirected into DIR;
+  2. imports the I/O log (as 'syncsim import --from fio-iolog') and replays it
+     with personality linux and the calibrated device;
+  3. matches measured and simulated msyncs in order and compares their latency
+     distributions: mean, p50, p90, p99 and the demerit figure (Ruemmler &
+     Wilkes 1994: RMS horizontal distance between the two CDFs, as % of the
+     measured mean);
+  4. writes DIR/validation.json and the overlay chart validation-cdf.{vl.json,svg,png,pdf}.
+
+A measured msync latency is the time from the sync's entry in fio's I/O log to
+the next entry (fio issues the next I/O when the sync returns); fio's own sync
+statistics (JSON report) are kept beside it as a check.
+
+Options:
+  --fio-job FILE        the fio job file (required)
+  --calibration FILE    configuration with the calibrated device ('syncsim calibrate -o');
+                        without it the device under --dir is calibrated first,
+                        into DIR/calibration/
+  --out DIR             output directory (default results/validation/<job name>);
+                        written beside it and renamed into place when complete
+  --dir PATH            where fio's data files go when the job sets neither
+                        directory= nor filename= (default ${tmpdir()}; not tmpfs);
+                        a scratch directory is made inside and removed
+  --set KEY=VALUE       override one configuration key after personality=linux and
+                        the calibration (repeatable), e.g. --set pager.cluster_pages=64
+  --seed N              random seed of the replay (service-time draws)
+  --warmup N            leave the first N matched msyncs out of the comparison on
+                        both sides (default 0: every msync counts)
+  --calibrate-size SIZE, --calibrate-runtime S, --calibrate-mode MODE, --calibrate-max-depth N
+                        'syncsim calibrate' options when no --calibration is given
+                        (defaults 256m, 20, fdatasync, 64)
+  -h, --help            this help
+
+Output (DIR): validation.json, validation-cdf.*, pairs.csv (each matched msync:
+measured and simulated latency, compared 0 for the warm-up), job.fio (as run), fio.iolog, fio_*lat.1.log,
+fio.json, trace.csv (the imported trace, x_measured_us on msync rows), sim/ (the
+replay's results, for 'syncsim report DIR/sim').`;
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        'fio-job': { type: 'string' },
+        calibration: { type: 'string' },
+        out: { type: 'string' },
+        dir: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        warmup: { type: 'string' },
+        'calibrate-size': { type: 'string' },
+        'calibrate-runtime': { type: 'string' },
+        'calibrate-mode': { type: 'string' },
+        'calibrate-max-depth': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message} (try 'syncsim validate --help')`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const job = values['fio-job'];
+  if (job === undefined) throw new InputError("validate needs --fio-job JOB.fio (try 'syncsim validate --help')");
+  if (!existsSync(job)) throw new InputError(`fio job file not found: ${job}`);
+  const sets = [...(values.set ?? [])];
+  if (values.seed !== undefined) {
+    if (!/^\d+$/.test(values.seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
+    sets.push(`seed=${values.seed}`);
+  }
+  if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) throw new InputError(`--warmup expects a non-negative integer (got '${values.warmup}')`);
+  const autoCalibration = calibrationArgs({
+    size: values['calibrate-size'], runtime: values['calibrate-runtime'], mode: values['calibrate-mode'], maxDepth: values['calibrate-max-depth'],
+  }, '--calibrate-');
+  const tty = process.stderr.isTTY === true;
+  const { report, out } = await validate({
+    jobFile: job,
+    calibration: values.calibration,
+    autoCalibration,
+    out: values.out ?? defaultValidationOut(job),
+    dir: values.dir ?? tmpdir(),
+    sets,
+    warmup: values.warmup === undefined ? 0 : Number(values.warmup),
+    log: tty ? (l) => process.stderr.write(l + '\n') : undefined,
+  });
+  process.stdout.write(validationTable(report, out) + '\n');
+  return 0;
+}
+
+/** `syncsim validate`. */
+export const validateCommand: Command = {
+  name: 'validate',
+  usage: 'validate --fio-job JOB.fio [options]',
+  summary: 'run a fio mmap job on this kernel, replay it, score the msync latency (demerit)',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,159 @@
+/**
+ * Fitting syncsim's device model to measurements. Pure: no I/O, no clock.
+ *
+ * The model (sim/device/device.ts): an I/O of `n` pages is served by one of
+ * `channels` identical servers in `s + per_page_us × n` µs, `s` a draw from
+ * the `device.service` distribution. Calibration measures the latency of
+ * synchronous writes of a few sizes one at a time (queue depth 1), so each
+ * sample is one service time, and the throughput of small writes at growing
+ * queue depths. From these:
+ * - `per_page_us`: the slope of the least-squares line through
+ *   (pages, median latency) of the sizes (medians, because the tails of real
+ *   devices would otherwise swing the line; for s + b·n the median at every
+ *   size is median(s) + b·n, so the slope is still b);
+ * - `device.service`: an `empirical` distribution of every queue-depth-1
+ *   sample minus its per-page part, `latency − per_page_us × pages` (a result
+ *   below 0 is clamped to 0 and counted);
+ * - `channels`: how many depth-1 servers deliver the peak measured
+ *   throughput, round(peak IOPS × mean depth-1 latency) by Little's law (with
+ *   c servers of service time S the throughput saturates at c / S).
+ */
+
+/** A least-squares line y = intercept + slope · x, with its coefficient of determination. */
+export interface Line {
+  intercept: number;
+  slope: number;
+  /** R² of the fit (1 when every point is on the line; NaN when all y are equal). */
+  r2: number;
+}
+
+/** The ordinary least-squares line through `points` (at least two distinct x). */
+export function leastSquares(points: readonly { x: number; y: number }[]): Line {
+  const k = points.length;
+  if (k < 2) throw new Error('a line needs at least two points');
+  let sx = 0, sy = 0;
+  for (const p of points) {
+    sx += p.x;
+    sy += p.y;
+  }
+  const mx = sx / k, my = sy / k;
+  let sxx = 0, sxy = 0, syy = 0;
+  for (const p of points) {
+    sxx += (p.x - mx) ** 2;
+    sxy += (p.x - mx) * (p.y - my);
+    syy += (p.y - my) ** 2;
+  }
+  if (sxx === 0) throw new Error('a line needs at least two distinct x');
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  let sse = 0;
+  for (const p of points) sse += (p.y - intercept - slope * p.x) ** 2;
+  return { intercept, slope, r2: syy === 0 ? NaN : 1 - sse / syy };
+}
+
+/** The median of the samples (mean of the two middle ones for an even count). */
+export function median(values: ArrayLike<number>): number {
+  if (values.length === 0) throw new Error('median of no samples');
+  const s = Float64Array.from(values).sort();
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+/** Latency samples (µs) of synchronous writes of one size, one at a time. */
+export interface SizeSamples {
+  pages: number;
+  latencies_us: ArrayLike<number>;
+}
+
+/** What was fitted for one size. */
+export interface SizeFit {
+  pages: number;
+  samples: number;
+  median_us: number;
+  mean_us: number;
+  /** The line's value at this size: intercept + per_page_us × pages. */
+  fitted_us: number;
+}
+
+/** The fitted service-time model. */
+export interface ServiceFit {
+  /** Slope of the line, clamped at 0 (the model has no negative per-page time). */
+  per_page_us: number;
+  /** The raw slope and intercept of the line, and its R². */
+  line: Line;
+  sizes: SizeFit[];
+  /** Every sample minus its per-page part: the `empirical` service distribution, in the order given. */
+  service_us: Float64Array;
+  /** Samples whose per-page part exceeded them (their service time was clamped to 0). */
+  clamped: number;
+}
+
+/**
+ * Fits `per_page_us` (least squares over the sizes' medians) and the
+ * empirical service distribution (the samples minus their per-page part).
+ * Needs at least two sizes with samples. `round` is applied to per_page_us
+ * before the service samples are derived from it (so that a rounded value
+ * written to a configuration and the samples agree).
+ */
+export function fitService(sizes: readonly SizeSamples[], round: (perPageUs: number) => number = (v) => v): ServiceFit {
+  const used = sizes.filter((s) => s.latencies_us.length > 0);
+  if (new Set(used.map((s) => s.pages)).size < 2) throw new Error('fitting the per-page time needs samples of at least two sizes');
+  const medians = used.map((s) => ({ x: s.pages, y: median(s.latencies_us) }));
+  const line = leastSquares(medians);
+  const perPage = round(Math.max(0, line.slope));
+  let total = 0;
+  for (const s of used) total += s.latencies_us.length;
+  const service = new Float64Array(total);
+  let k = 0, clamped = 0;
+  for (const s of used) {
+    for (let i = 0; i < s.latencies_us.length; i++) {
+      const v = s.latencies_us[i]! - perPage * s.pages;
+      if (v < 0) clamped++;
+      service[k++] = Math.max(0, v);
+    }
+  }
+  const sizeFits = used.map((s, i) => {
+    let sum = 0;
+    for (let j = 0; j < s.latencies_us.length; j++) sum += s.latencies_us[j]!;
+    return { pages: s.pages, samples: s.latencies_us.length, median_us: medians[i]!.y, mean_us: sum / s.latencies_us.length, fitted_us: line.intercept + perPage * s.pages };
+  });
+  return { per_page_us: perPage, line, sizes: sizeFits, service_us: service, clamped };
+}
+
+/** Throughput and latency of small writes at one queue depth. */
+export interface DepthProbe {
+  depth: number;
+  iops: number;
+  mean_latency_us: number;
+}
+
+/** The fitted channel count and what it came from. */
+export interface ChannelFit {
+  channels: number;
+  /** The highest IOPS of the probes and the depth that reached it. */
+  peak_iops: number;
+  peak_depth: number;
+  /** Mean latency at queue depth 1 (µs): the service time of one server. */
+  depth1_latency_us: number;
+  /** peak_iops × depth1_latency_us / 10⁶, before rounding. */
+  estimate: number;
+}
+
+/**
+ * channels = round(peak IOPS × mean depth-1 latency), at least 1 and at most
+ * `maxChannels`. `probes` must include depth 1.
+ */
+export function fitChannels(probes: readonly DepthProbe[], maxChannels = 4096): ChannelFit {
+  const one = probes.find((p) => p.depth === 1);
+  if (!one || !(one.mean_latency_us > 0)) throw new Error('fitting the channel count needs a probe at queue depth 1 with a positive latency');
+  let peak = one;
+  for (const p of probes) if (p.iops > peak.iops) peak = p;
+  const estimate = (peak.iops * one.mean_latency_us) / 1e6;
+  return {
+    channels: Math.min(maxChannels, Math.max(1, Math.round(estimate))),
+    peak_iops: peak.iops,
+    peak_depth: peak.depth,
+    depth1_latency_us: one.mean_latency_us,
+    estimate,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * fio job files for validation: parsing one (INI: `[section]`, `key=value`
+ * or a bare `key`, `#` and `;` comments), checking that it is one msync job
+ * (`ioengine=mmap` with `fsync=N` or `fdatasync=N`, one job, `numjobs` 1),
+ * and rewriting it so that its logs go where validation reads them. Pure:
+ * text in, text out; problems are TraceErrors naming the file and line.
+ */
+import { TraceError } from '../../traces/reader.ts';
+
+/** One `key=value` line. */
+export interface JobOption {
+  key: string;
+  value: string;
+  line: number;
+}
+
+/** One `[name]` section and its options. */
+export interface JobSection {
+  name: string;
+  line: number;
+  options: JobOption[];
+}
+
+/** A parsed job file. */
+export interface JobFile {
+  path: string;
+  sections: JobSection[];
+}
+
+/** Parses fio job file `text` read from `path`. */
+export function parseJobFile(text: string, path: string): JobFile {
+  const sections: JobSection[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const s = raw.trim();
+    if (s === '' || s.startsWith('#') || s.startsWith(';')) return;
+    const sec = /^\[([^\]]+)\]$/.exec(s);
+    if (sec) {
+      sections.push({ name: sec[1]!.trim(), line, options: [] });
+      return;
+    }
+    if (/^include\s/.test(s)) throw new TraceError(path, line, 'include', 'include directives are not supported here: put the options in the job file', s);
+    const cur = sections[sections.length - 1];
+    if (!cur) throw new TraceError(path, line, '-', "expected a section header like '[global]' or '[job]' before the first option", s);
+    const eq = s.indexOf('=');
+    const key = (eq < 0 ? s : s.slice(0, eq)).trim().toLowerCase();
+    const value = eq < 0 ? '' : s.slice(eq + 1).trim();
+    if (!/^[a-z0-9_]+$/.test(key)) throw new TraceError(path, line, '-', 'expected an option key=value', s);
+    cur.options.push({ key, value, line });
+  });
+  return { path, sections };
+}
+
+/** The value of `key` for a job: its own setting, else [global]'s, else undefined. */
+function lookup(job: JobSection, global: JobSection | undefined, key: string): JobOption | undefined {
+  const own = [...job.options].reverse().find((o) => o.key === key);
+  return own ?? (global ? [...global.options].reverse().find((o) => o.key === key) : undefined);
+}
+
+/** Options validation sets itself; any the file has are dropped. */
+const OWNED_KEYS: ReadonlySet<string> = new Set(['write_iolog', 'read_iolog', 'write_lat_log', 'log_avg_msec', 'per_job_logs', 'numjobs']);
+
+/** What validation needs to know about the job, and the rewritten file. */
+export interface PreparedJob {
+  /** The job's section name (fio's job name). */
+  name: string;
+  /** Writes between two syncs (`fsync` or `fdatasync`). */
+  sync_every: number;
+  /** `fsync` or `fdatasync`. */
+  sync_option: string;
+  /** Whether the file says where its data goes (`directory` or `filename`). */
+  has_location: boolean;
+  /** The job file fio runs. */
+  text: string;
+}
+
+/** Where the rewritten job sends its logs and data. */
+export interface JobOutputs {
+  /** `write_iolog` path. */
+  iolog: string;
+  /** `write_lat_log` prefix (fio writes PREFIX_lat.1.log, PREFIX_clat.1.log, PREFIX_slat.1.log). */
+  latLog: string;
+  /** `directory` for the data files, used when the file sets neither `directory` nor `filename`. */
+  dataDir: string;
+}
+
+const positiveInt = (v: string) => /^\d+$/.test(v) && Number(v) > 0;
+
+/**
+ * Checks that `job` is one mmap job that syncs, and returns it rewritten
+ * with `write_iolog`, `write_lat_log` (per-I/O, `log_avg_msec=0`) and,
+ * unless it sets its own, `directory` taken from `out`.
+ */
+export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
+  const fail = (line: number, column: string, problem: string, got: string): never => {
+    throw new TraceError(job.path, line, column, problem, got);
+  };
+  const global = job.sections.find((s) => s.name === 'global');
+  const jobs = job.sections.filter((s) => s.name !== 'global');
+  if (jobs.length !== 1) {
+    fail(jobs[1]?.line ?? 1, 'section', 'validation runs exactly one fio job: expected one job section besides [global]', jobs.map((s) => `[${s.name}]`).join(' ') || '(none)');
+  }
+  const j = jobs[0]!;
+  const engine = lookup(j, global, 'ioengine');
+  if (!engine || engine.value !== 'mmap') {
+    fail(engine?.line ?? j.line, 'ioengine', 'validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC))', engine?.value ?? '(not set: psync)');
+  }
+  const numjobs = lookup(j, global, 'numjobs');
+  if (numjobs && numjobs.value !== '1') fail(numjobs.line, 'numjobs', 'validation runs one job: numjobs must be 1', numjobs.value);
+  const sync = lookup(j, global, 'fsync') ?? lookup(j, global, 'fdatasync');
+  if (!sync || !positiveInt(sync.value)) {
+    fail(sync?.line ?? j.line, sync?.key ?? 'fsync', 'the job must sync: set fsync=N (an msync MS_SYNC of the mapping every N writes)', sync?.value ?? '(not set)');
+  }
+  const hasLocation = lookup(j, global, 'directory') !== undefined || lookup(j, global, 'filename') !== undefined;
+  const lines: string[] = [`# rewritten by syncsim validate from ${job.path}`];
+  for (const s of job.sections) {
+    lines.push(`[${s.name}]`);
+    for (const o of s.options) if (!OWNED_KEYS.has(o.key)) lines.push(o.value === '' ? o.key : `${o.key}=${o.value}`);
+    if (s === j) {
+      if (!hasLocation) lines.push(`directory=${out.dataDir}`);
+      lines.push(`write_iolog=${out.iolog}`, `write_lat_log=${out.latLog}`, 'log_avg_msec=0');
+    }
+  }
+  return { name: j.name, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n' };
+}

@@ -1,0 +1,466 @@
+/**
+ * Validation against a real kernel: the demerit figure on hand-worked CDFs,
+ * the calibration fit on synthetic samples of known parameters, fio job
+ * checking and I/O-log timing, and end to end `syncsim calibrate` and
+ * `syncsim validate` driving the real fio (tiny sizes; no threshold on the
+ * demerit: the machine is shared and noisy).
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { demerit, distStats, quantileStep, rmsHorizontalDistance, sortedCopy } from '../scripts/validate/demerit.ts';
+import { fitChannels, fitService, leastSquares } from '../scripts/validate/fit.ts';
+import { parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
+import { iologLatencies, parseSize } from '../scripts/validate/fio.ts';
+import { cdfSteps } from '../reports/charts/validation-cdf.ts';
+import { loadConfig } from '../scripts/config-file.ts';
+import { TraceError } from '../traces/reader.ts';
+import { RandomStream } from '../sim/engine/random.ts';
+import { calibrateCommand } from '../scripts/commands/calibrate.ts';
+import { validateCommand } from '../scripts/commands/validate.ts';
+import { InputError } from '../scripts/errors.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+/** Time allowed to tests that run fio (a few seconds on an idle machine). */
+const FIO_TIMEOUT = 60_000;
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-validate-test-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function syncsim(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function syncsimAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const c = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+    let stdout = '', stderr = '';
+    c.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    c.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    c.on('error', fail);
+    c.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const f64 = (v: number[]) => Float64Array.from(v);
+
+// ---------------------------------------------------------------------------------------------
+// demerit
+
+describe('demerit figure', () => {
+  it('hand-worked: measured {10, 20, 30} against simulated {15, 35}', () => {
+    // F⁻¹ (m = 3): 10 on (0, 1/3], 20 on (1/3, 2/3], 30 on (2/3, 1]
+    // G⁻¹ (n = 2): 15 on (0, 1/2], 35 on (1/2, 1]
+    // grid {0, 1/3, 1/2, 2/3, 1}:
+    //   (0, 1/3]:   |10 − 15| = 5,  25 × 1/3 = 25/3
+    //   (1/3, 1/2]: |20 − 15| = 5,  25 × 1/6 = 25/6
+    //   (1/2, 2/3]: |20 − 35| = 15, 225 × 1/6 = 75/2
+    //   (2/3, 1]:   |30 − 35| = 5,  25 × 1/3 = 25/3
+    //   ∫ = 25/3 + 25/6 + 75/2 + 25/3 = 175/3;  R = √(175/3) = 7.6376 µs
+    //   measured mean 20 → demerit = 100 × 7.6376 / 20 = 38.188 %
+    const meas = f64([10, 20, 30]), sim = f64([15, 35]);
+    expect([0.2, 1 / 3, 0.5, 2 / 3, 0.9, 1].map((p) => quantileStep(meas, p))).toEqual([10, 10, 20, 20, 30, 30]);
+    expect([0.2, 0.5, 0.51, 1].map((p) => quantileStep(sim, p))).toEqual([15, 15, 35, 35]);
+    expect(rmsHorizontalDistance(meas, sim)).toBeCloseTo(Math.sqrt(175 / 3), 12);
+    const d = demerit(meas, sim);
+    expect(d.rms_distance_us).toBeCloseTo(7.637626, 6);
+    expect(d.demerit_pct).toBeCloseTo((100 * Math.sqrt(175 / 3)) / 20, 10);
+    expect(d.demerit_pct).toBeCloseTo(38.188, 3);
+  });
+
+  it('hand-worked: measured {1, 2, 3, 4} against simulated {2, 4}', () => {
+    // (0, 1/4]: |1−2| = 1; (1/4, 1/2]: 0; (1/2, 3/4]: |3−4| = 1; (3/4, 1]: 0 → ∫ = 1/2, R = √0.5; mean 2.5
+    const d = demerit(f64([1, 2, 3, 4]), f64([2, 4]));
+    expect(d.rms_distance_us).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(d.demerit_pct).toBeCloseTo((100 * Math.SQRT1_2) / 2.5, 10); // 28.284 %
+  });
+
+  it('is 0 for identical distributions, the shift for a shifted one, and symmetric in its distance', () => {
+    const a = f64([3, 5, 8, 13, 21]);
+    expect(rmsHorizontalDistance(a, f64([3, 5, 8, 13, 21]))).toBe(0);
+    // the same distribution with every value repeated twice is the same CDF
+    expect(rmsHorizontalDistance(a, f64([3, 3, 5, 5, 8, 8, 13, 13, 21, 21]))).toBe(0);
+    expect(rmsHorizontalDistance(a, f64([10, 12, 15, 20, 28]))).toBeCloseTo(7, 12);
+    expect(demerit(a, f64([10, 12, 15, 20, 28])).demerit_pct).toBeCloseTo((100 * 7) / 10, 10);
+    const b = f64([1, 4, 4, 9, 30, 31, 40]);
+    expect(rmsHorizontalDistance(a, b)).toBeCloseTo(rmsHorizontalDistance(b, a), 12);
+  });
+
+  it('equals a brute-force midpoint integration of the definition on unequal random samples', () => {
+    const rng = new RandomStream(7, 'demerit');
+    for (const [m, n] of [[7, 13], [50, 3], [101, 100]] as const) {
+      const a = sortedCopy(Array.from({ length: m }, () => 100 + rng.exponential(50)));
+      const b = sortedCopy(Array.from({ length: n }, () => 80 + rng.exponential(90)));
+      const K = 200_000;
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        const p = (k + 0.5) / K;
+        const fa = a[Math.ceil(m * p) - 1]!, fb = b[Math.ceil(n * p) - 1]!;
+        s += (fa - fb) ** 2 / K;
+      }
+      expect(rmsHorizontalDistance(a, b)).toBeCloseTo(Math.sqrt(s), 1);
+      expect(Math.abs(rmsHorizontalDistance(a, b) - Math.sqrt(s)) / Math.sqrt(s)).toBeLessThan(1e-3);
+    }
+  });
+
+  it('reports interpolated percentiles (type 7) and the mean', () => {
+    const s = distStats(f64([10, 20, 30, 40, 50]));
+    // type 7: position (n − 1)·p → p50 at 2 = 30, p90 at 3.6 = 40 + 0.6·10 = 46, p99 at 3.96 = 49.6
+    expect(s).toEqual({ count: 5, mean_us: 30, p50_us: 30, p90_us: 46, p99_us: 49.6, min_us: 10, max_us: 50 });
+  });
+
+  it('thins a CDF for the chart without losing its ends', () => {
+    const v = sortedCopy(Array.from({ length: 5000 }, (_, i) => 1 + (i % 997)));
+    const steps = cdfSteps(v, 's', 100);
+    expect(steps.length).toBeLessThanOrEqual(101);
+    expect(steps[0]).toEqual({ series: 's', latency_us: 1, fraction: 0 });
+    expect(steps[steps.length - 1]).toEqual({ series: 's', latency_us: 997, fraction: 1 });
+    for (let i = 1; i < steps.length; i++) {
+      expect(steps[i]!.latency_us).toBeGreaterThan(steps[i - 1]!.latency_us);
+      // the fraction of samples <= the value, counted here directly
+      expect(steps[i]!.fraction).toBe(v.filter((x) => x <= steps[i]!.latency_us).length / v.length);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// calibration fit
+
+describe('calibration fit', () => {
+  it('least squares through points on a line is the line', () => {
+    const l = leastSquares([1, 8, 32, 128].map((x) => ({ x, y: 40 + 2.5 * x })));
+    expect(l.slope).toBeCloseTo(2.5, 12);
+    expect(l.intercept).toBeCloseTo(40, 10);
+    expect(l.r2).toBeCloseTo(1, 12);
+  });
+
+  it('recovers per_page_us and the service distribution of synthetic samples within 5 %', () => {
+    // model: latency = s + b·n, s lognormal with mean 80 µs and cv 0.6, b = 2.5 µs per page
+    const MEAN = 80, CV = 0.6, B = 2.5;
+    const sigma2 = Math.log(1 + CV * CV), mu = Math.log(MEAN) - sigma2 / 2;
+    const rng = new RandomStream(42, 'calibration');
+    const sizes = [1, 8, 32, 128].map((pages) => ({
+      pages,
+      latencies_us: Float64Array.from({ length: 3000 }, () => Math.exp(mu + Math.sqrt(sigma2) * rng.normal()) + B * pages),
+    }));
+    const fit = fitService(sizes);
+    expect(Math.abs(fit.per_page_us - B) / B).toBeLessThan(0.05);
+    const svc = distStats(sortedCopy(fit.service_us));
+    expect(svc.count).toBe(12000);
+    expect(Math.abs(svc.mean_us - MEAN) / MEAN).toBeLessThan(0.05);
+    expect(Math.abs(svc.p50_us - Math.exp(mu)) / Math.exp(mu)).toBeLessThan(0.05);
+    // p90 of a lognormal: exp(mu + 1.2816 sigma)
+    const p90 = Math.exp(mu + 1.2815516 * Math.sqrt(sigma2));
+    expect(Math.abs(svc.p90_us - p90) / p90).toBeLessThan(0.05);
+    expect(fit.sizes.map((s) => s.pages)).toEqual([1, 8, 32, 128]);
+  });
+
+  it('recovers the channel count of a c-server device from its throughput at growing depths', () => {
+    // c = 6 servers of 50 µs: IOPS = min(q, 6) / 50 µs, with ±3 % noise; latency grows past depth 6
+    const rng = new RandomStream(3, 'probe');
+    const probes = [1, 2, 4, 8, 16, 32, 64].map((q) => ({
+      depth: q,
+      iops: (Math.min(q, 6) / 50e-6) * (1 + 0.03 * (2 * rng.uniform() - 1)),
+      mean_latency_us: 50 * Math.max(1, q / 6),
+    }));
+    const c = fitChannels(probes);
+    expect(c.channels).toBe(6);
+    expect(Math.abs(c.estimate - 6) / 6).toBeLessThan(0.05);
+    expect(fitChannels([{ depth: 1, iops: 20000, mean_latency_us: 50 }]).channels).toBe(1);
+  });
+
+  it('parses sizes like fio', () => {
+    expect(parseSize('256m')).toBe(256 * 2 ** 20);
+    expect(parseSize('4k')).toBe(4096);
+    expect(parseSize('1G')).toBe(2 ** 30);
+    expect(parseSize('1000')).toBe(1000);
+    expect(parseSize('12q')).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// job files and I/O logs
+
+describe('fio job files and I/O logs', () => {
+  const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
+  const job = (text: string) => parseJobFile(text, 'job.fio');
+  const fails = (text: string, line: number, column: string, what: RegExp) => {
+    let err: unknown;
+    try {
+      prepareJob(job(text), outs);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TraceError);
+    expect((err as TraceError).message).toMatch(new RegExp(`^job\\.fio:${line}: column ${column}: `));
+    expect((err as TraceError).message).toMatch(what);
+  };
+
+  it('rewrites one mmap job: its own logs dropped, ours and the data directory added', () => {
+    const p = prepareJob(job([
+      '; a comment', '[global]', 'bs=4k', 'ioengine=mmap', '', '[j]', 'rw=write', 'size=1m', 'fsync=8',
+      'write_iolog=/elsewhere.iolog', 'write_lat_log=x', 'log_avg_msec=500', 'time_based',
+    ].join('\n')), outs);
+    expect(p).toMatchObject({ name: 'j', sync_every: 8, sync_option: 'fsync', has_location: false });
+    expect(p.text.split('\n').slice(1)).toEqual([
+      '[global]', 'bs=4k', 'ioengine=mmap', '[j]', 'rw=write', 'size=1m', 'fsync=8', 'time_based',
+      'directory=/data', 'write_iolog=/o/fio.iolog', 'write_lat_log=/o/fio', 'log_avg_msec=0', '',
+    ]);
+    // a job that says where its file is keeps it
+    const q = prepareJob(job('[j]\nioengine=mmap\nfilename=/srv/f\nfdatasync=2\n'), outs);
+    expect(q).toMatchObject({ sync_every: 2, sync_option: 'fdatasync', has_location: true });
+    expect(q.text).not.toMatch(/directory=/);
+  });
+
+  it('refuses what is not one mmap job that syncs, naming file, line and option', () => {
+    fails('[j]\nioengine=psync\nfsync=4\n', 2, 'ioengine', /must use ioengine=mmap .*\(got 'psync'\)/);
+    fails('[j]\nrw=write\nfsync=4\n', 1, 'ioengine', /must use ioengine=mmap/);
+    fails('[global]\nioengine=mmap\n[j]\nrw=write\n', 3, 'fsync', /the job must sync: set fsync=N/);
+    fails('[global]\nioengine=mmap\nfsync=1\n[a]\n[b]\n', 5, 'section', /exactly one fio job.*\(got '\[a\] \[b\]'\)/);
+    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=4\n', 4, 'numjobs', /numjobs must be 1/);
+    expect(() => parseJobFile('rw=write\n', 'job.fio')).toThrow(/^job\.fio:1: column -: expected a section header/);
+    expect(() => parseJobFile('[j]\ninclude other.fio\n', 'job.fio')).toThrow(/^job\.fio:2: column include: include directives are not supported/);
+  });
+
+  it('times each sync to the next entry of a version-3 I/O log', async () => {
+    const d = tmp();
+    const log = join(d, 'a.iolog');
+    writeFileSync(log, [
+      'fio version 3 iolog', '10 /f add', '20 /f open', '100 /f write 0 4096', '105 /f write 4096 4096',
+      '110 /f sync 4096 0', '250 /f write 8192 4096', '260 /f sync 8192 0', '300 /f datasync 8192 0', '420 /f close', '',
+    ].join('\n'));
+    const r = await iologLatencies(log, new Set(['sync', 'datasync']));
+    expect(Array.from(r.latencies_us)).toEqual([250 - 110, 300 - 260, 420 - 300]);
+    expect(Array.from(r.issued_us)).toEqual([110, 260, 300]);
+    expect(r.unmatched).toBe(0);
+    expect(r.actions).toEqual({ add: 1, open: 1, write: 3, sync: 2, datasync: 1, close: 1 });
+    // a last sync with nothing after it has no latency
+    const log2 = join(d, 'b.iolog');
+    writeFileSync(log2, 'fio version 3 iolog\n1 /f add\n5 /f write 0 1\n9 /f sync 0 0\n');
+    const r2 = await iologLatencies(log2, new Set(['sync']));
+    expect(r2.latencies_us.length).toBe(0);
+    expect(r2.unmatched).toBe(1);
+    const log3 = join(d, 'c.iolog');
+    writeFileSync(log3, 'fio version 2 iolog\n/f add\n');
+    await expect(iologLatencies(log3, new Set(['sync']))).rejects.toThrow(/c\.iolog:1: column -: a version-2 I\/O log has no timestamps/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// end to end with the real fio
+
+describe('syncsim calibrate and validate (real fio)', () => {
+  let dir = '';
+  let fragment = '';
+  let handFragment = '';
+  let jobFile = '';
+  let out = '';
+  let cal: { code: number | null; stdout: string; stderr: string };
+  let val: { code: number | null; stdout: string; stderr: string };
+  let warm: { code: number | null; stdout: string; stderr: string };
+  // the tiny job: 256 stores of 4 KiB front to back, fsync every 8 → syncs after stores 8, 16, ..., 248
+  const WRITES = 256, FSYNC = 8;
+  const SYNCS = Math.floor((WRITES - 1) / FSYNC);
+
+  // calibrate and validate run at once (the validation with a hand-written device) to keep the file fast
+  beforeAll(async () => {
+    dir = tmp();
+    fragment = join(dir, 'cal', 'device.yaml');
+    mkdirSync(join(dir, 'cal'));
+    handFragment = join(dir, 'hand.yaml');
+    writeFileSync(handFragment, 'device:\n  channels: 2\n  per_page_us: 1.5\n  service:\n    dist: empirical\n    samples_us: [80, 100, 120, 400]\n');
+    jobFile = join(dir, 'tiny.fio');
+    writeFileSync(jobFile, `[tiny]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nwrite_iolog=ignored.iolog\n`);
+    out = join(dir, 'val');
+    [cal, val, warm] = await Promise.all([
+      syncsimAsync(['calibrate', '--dir', dir, '--size', '2m', '--runtime', '1', '--max-depth', '4', '-o', fragment]),
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir]),
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9']),
+    ]);
+  }, FIO_TIMEOUT);
+
+  it('calibrate measures the device and writes a fragment syncsim loads, with its samples beside it', () => {
+    expect(cal.code, cal.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.samples.csv', 'device.service.csv', 'device.yaml']);
+    // the scratch directory is gone
+    expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
+    const doc = parseYaml(readFileSync(fragment, 'utf8'));
+    expect(Object.keys(doc)).toEqual(['device']);
+    expect(doc.device.service).toEqual({ dist: 'empirical', file: 'device.service.csv' });
+    expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);
+    expect(doc.device.per_page_us).toBeGreaterThanOrEqual(0);
+    const config = loadConfig(fragment, []);
+    const svc = readFileSync(join(dir, 'cal', 'device.service.csv'), 'utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
+    expect(svc[0]).toBe('latency_us,pages,measured_us');
+    const rows = svc.slice(1).map((l) => l.split(',').map(Number));
+    expect(config.device.channels).toBe(doc.device.channels);
+    expect(config.device.service).toMatchObject({ dist: 'empirical' });
+    expect((config.device.service as { samples_us: number[] }).samples_us).toEqual(rows.map((r) => r[0]));
+    // every service sample is its measurement minus the per-page part (clamped at 0)
+    for (const [s, pages, measured] of rows) expect(s).toBeCloseTo(Math.max(0, measured! - doc.device.per_page_us * pages!), 2);
+    expect(new Set(rows.map((r) => r[1]))).toEqual(new Set([1, 8, 32, 128]));
+    // the raw samples: the depth-1 ones are exactly the service file's measurements
+    const raw = readFileSync(join(dir, 'cal', 'device.samples.csv'), 'utf8').trim().split('\n');
+    expect(raw[0]).toBe('phase,depth,job,pages,latency_us');
+    const d1 = raw.slice(1).map((l) => l.split(',')).filter((f) => f[1] === '1').map((f) => Number(f[4]));
+    expect(d1).toEqual(rows.map((r) => r[2]));
+    const depths = new Set(raw.slice(1).map((l) => Number(l.split(',')[1])));
+    expect(depths).toEqual(new Set(doc.device.channels > 1 ? [1, doc.device.channels] : [1]));
+    const j = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
+    expect(j.probe.map((p: { depth: number }) => p.depth)).toEqual([1, 2, 4]);
+    expect(j.device).toEqual(doc.device);
+    expect(j.files).toEqual({ fragment: 'device.yaml', service: 'device.service.csv', samples: 'device.samples.csv', calibration: 'device.calibration.json' });
+    expect(j.mode).toBe('fdatasync');
+    expect(cal.stdout).toMatch(/^channels\s+\d+ \(peak \d+ IOPS/m);
+  });
+
+  it('validate runs a tiny fio job, replays it and writes validation.json with every field', () => {
+    expect(val.code, val.stderr).toBe(0);
+    expect(val.stdout).toMatch(/^demerit\s+\d+\.\d % /m);
+    expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-validate-'))).toEqual([]);
+    expect(existsSync(join(ROOT, 'ignored.iolog'))).toBe(false);
+    const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
+    expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison', 'demerit_pct', 'rms_distance_us', 'files']);
+    expect(Object.keys(v.job)).toEqual(['file', 'name', 'sync_every', 'fio_version', 'data_dir', 'filesystem']);
+    expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', sync_every: FSYNC });
+    expect(v.job.fio_version).toMatch(/^fio-\d/);
+    expect(v.job.data_dir.startsWith(join(dir, 'syncsim-validate-'))).toBe(true);
+    // the hand-written device: mean of its samples
+    expect(v.calibration).toEqual({ file: handFragment, channels: 2, per_page_us: 1.5, service: { dist: 'empirical', samples: 4, mean_us: (80 + 100 + 120 + 400) / 4 } });
+    expect(v.config).toEqual({ personality: 'linux', overrides: ['personality=linux'] });
+    expect(v.matched_syncs).toBe(SYNCS);
+    expect(v.warmup_syncs).toBe(0);
+    const stats = ['count', 'mean_us', 'p50_us', 'p90_us', 'p99_us', 'min_us', 'max_us'];
+    expect(Object.keys(v.measured)).toEqual(['source', ...stats, 'unmatched', 'fio_report', 'log_vs_fio_pct', 'lat_log']);
+    expect(Object.keys(v.simulated)).toEqual([...stats, 'errors', 'results']);
+    expect(v.measured.count).toBe(SYNCS);
+    expect(v.measured.unmatched).toBe(0);
+    expect(v.simulated.count).toBe(SYNCS);
+    expect(v.simulated.errors).toEqual({});
+    // fio's own report counts the same syncs; its latency log has the writes only
+    expect(v.measured.fio_report.count).toBe(SYNCS);
+    expect(v.measured.lat_log['1'].count).toBe(WRITES);
+    expect(v.measured.lat_log['2']).toBeUndefined();
+    for (const k of ['mean', 'p50', 'p90', 'p99']) {
+      const c = v.comparison[k];
+      expect(Object.keys(c)).toEqual(['measured_us', 'simulated_us', 'diff_us', 'ratio']);
+      expect(c.measured_us).toBe(v.measured[`${k}_us`]);
+      expect(c.simulated_us).toBe(v.simulated[`${k}_us`]);
+    }
+    expect(Number.isFinite(v.demerit_pct) && v.demerit_pct >= 0).toBe(true);
+    expect(Object.keys(v.files)).toEqual(['job', 'iolog', 'fio_report', 'lat_log', 'trace', 'sim', 'pairs', 'chart']);
+
+    // pairs.csv: the matched syncs; statistics and demerit recomputed here from it
+    const pairs = readFileSync(join(out, 'pairs.csv'), 'utf8').trim().split('\n');
+    expect(pairs[0]).toBe('sync,t_fio_us,pages_written,measured_us,simulated_us,result,compared');
+    const p = pairs.slice(1).map((l) => l.split(','));
+    expect(p.length).toBe(SYNCS);
+    // sequential stores, fsync every 8: each msync writes the 8 pages stored since the last one
+    expect(p.every((f) => f[2] === String(FSYNC) && f[5] === 'OK' && f[6] === '1')).toBe(true);
+    // one I/O of 8 pages on an idle device: a service sample + 8 × 1.5 µs
+    expect(p.every((f) => [80, 100, 120, 400].map((s) => s + 8 * 1.5).includes(Number(f[4])))).toBe(true);
+    const meas = p.map((f) => Number(f[3])).sort((a, b) => a - b);
+    const sim = p.map((f) => Number(f[4])).sort((a, b) => a - b);
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(v.measured.mean_us).toBeCloseTo(mean(meas), 6);
+    expect(v.simulated.mean_us).toBeCloseTo(mean(sim), 6);
+    // equal sample counts: the quantile functions step together, R² = mean of squared sorted differences
+    const rms = Math.sqrt(mean(meas.map((m, i) => (m - sim[i]!) ** 2)));
+    expect(v.rms_distance_us).toBeCloseTo(rms, 6);
+    expect(v.demerit_pct).toBeCloseTo((100 * rms) / mean(meas), 6);
+
+    // the imported trace carries each msync's measured latency, in order
+    const trace = readFileSync(join(out, 'trace.csv'), 'utf8').trim().split('\n');
+    expect(trace[1]).toBe('t_us,task,op,addr,len,flags,object,offset,x_measured_us');
+    const ms = trace.filter((l) => l.split(',')[2] === 'msync').map((l) => l.split(',')[8]);
+    expect(ms).toEqual(p.map((f) => f[3]));
+    // and the measured latencies are the I/O log's sync-to-next-entry times
+    const log = readFileSync(join(out, 'fio.iolog'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(' '));
+    const gaps = log.flatMap((f, i) => (f[2] === 'sync' && i + 1 < log.length ? [Number(log[i + 1]![0]) - Number(f[0])] : []));
+    expect(p.map((f) => Number(f[3]))).toEqual(gaps);
+
+    for (const f of ['validation-cdf.vl.json', 'validation-cdf.svg', 'validation-cdf.png', 'validation-cdf.pdf', 'job.fio', 'fio.json', 'fio_lat.1.log', 'sim/summary.json', 'sim/syncs.csv']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const spec = JSON.parse(readFileSync(join(out, 'validation-cdf.vl.json'), 'utf8'));
+    expect(new Set(spec.layer[0].data.values.map((x: { series: string }) => x.series)).size).toBe(2);
+    // a valid Vega-Lite spec (vega-lite's own draft-07 schema)
+    const schema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json'), 'utf8'));
+    const validateVl = new Ajv({ strict: false, validateFormats: false, inlineRefs: false, code: { optimize: false }, logger: false }).compile(schema);
+    expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'sim', 'summary.json'), 'utf8')).config.personality).toBe('linux');
+  });
+
+  it('--warmup leaves the first matched msyncs out of the comparison on both sides', () => {
+    expect(warm.code, warm.stderr).toBe(0);
+    const v = JSON.parse(readFileSync(join(dir, 'val-warm', 'validation.json'), 'utf8'));
+    expect(v.matched_syncs).toBe(SYNCS);
+    expect(v.warmup_syncs).toBe(3);
+    expect(v.config.overrides).toEqual(['personality=linux', 'seed=9']);
+    expect(v.measured.count).toBe(SYNCS - 3);
+    expect(v.simulated.count).toBe(SYNCS - 3);
+    const p = readFileSync(join(dir, 'val-warm', 'pairs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(p.map((f) => f[6])).toEqual(p.map((_, i) => (i < 3 ? '0' : '1')));
+    const kept = p.slice(3);
+    const meas = kept.map((f) => Number(f[3])).sort((a, b) => a - b);
+    const sim = kept.map((f) => Number(f[4])).sort((a, b) => a - b);
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(v.measured.mean_us).toBeCloseTo(mean(meas), 6);
+    expect(v.demerit_pct).toBeCloseTo((100 * Math.sqrt(mean(meas.map((m, i) => (m - sim[i]!) ** 2)))) / mean(meas), 6);
+  });
+
+  it('a bad job exits 2 naming file, line and option, and leaves an existing output directory alone', () => {
+    const kept = join(dir, 'kept');
+    mkdirSync(kept);
+    writeFileSync(join(kept, 'marker'), 'x');
+    const bad = join(dir, 'bad.fio');
+    writeFileSync(bad, '[b]\nioengine=psync\nrw=write\nfsync=4\n');
+    const r = syncsim(['validate', '--fio-job', bad, '--calibration', handFragment, '--out', kept]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`syncsim: ${bad}:2: column ioengine: validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC)) (got 'psync')\n`);
+    expect(readdirSync(kept)).toEqual(['marker']);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.kept.'))).toEqual([]);
+  });
+
+  it('usage errors are InputErrors (exit 2) and both commands have --help', async () => {
+    const x = join(dir, 'x.yaml');
+    const rejects = (c: typeof calibrateCommand, args: string[], what: RegExp) => expect(c.run(args)).rejects.toSatisfy((e) => e instanceof InputError && what.test((e as Error).message));
+    await rejects(validateCommand, ['--calibration', handFragment], /validate needs --fio-job/);
+    await rejects(validateCommand, ['--fio-job', join(dir, 'none.fio')], /fio job file not found/);
+    await rejects(validateCommand, ['--fio-job', jobFile, '--calibration', join(dir, 'none.yaml')], /calibration file not found/);
+    await rejects(validateCommand, ['--fio-job', jobFile, '--warmup', 'x'], /--warmup expects a non-negative integer/);
+    await rejects(calibrateCommand, [], /calibrate needs -o FILE/);
+    await rejects(calibrateCommand, ['--size', 'lots', '-o', x], /--size expects a size like 256m/);
+    await rejects(calibrateCommand, ['--max-depth', '6', '-o', x], /--max-depth expects a power of two/);
+    await rejects(calibrateCommand, ['--mode', 'buffered', '-o', x], /--mode expects one of fdatasync, direct/);
+    await rejects(calibrateCommand, ['--dir', join(dir, 'nope'), '-o', x], /--dir: not a directory/);
+    // tmpfs holds data in memory only: nothing to measure
+    expect(statfsSync('/dev/shm').type).toBe(0x01021994);
+    await rejects(calibrateCommand, ['--dir', '/dev/shm', '-o', x], /is on tmpfs: its data never reaches a device/);
+    expect(existsSync(x)).toBe(false);
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      for (const c of [calibrateCommand, validateCommand]) {
+        write.mockClear();
+        expect(await c.run(['--help'])).toBe(0);
+        expect(String(write.mock.calls[0]![0])).toMatch(new RegExp(`^Usage: syncsim ${c.name} `));
+      }
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
