@@ -2,13 +2,12 @@
  * `syncsim calibrate`: measures a real device with fio and writes the
  * `device` configuration fragment that models it.
  */
-import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { parseSize } from '../validate/fio.ts';
 import { CALIBRATION_MODES, CALIBRATION_PAGES, calibrate, type Calibration, type CalibrationMode } from '../validate/calibration.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim calibrate [--dir PATH] [--size 256m] [--runtime 20] [--mode fdatasync|direct]
                          [--max-depth 64] -o device.yaml
@@ -92,25 +91,15 @@ export function calibrationTable(c: Calibration, fragment: string): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        dir: { type: 'string' },
-        size: { type: 'string' },
-        runtime: { type: 'string' },
-        mode: { type: 'string' },
-        'max-depth': { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim calibrate --help')`);
-  }
-  const { values } = parsed;
+  const { values, positionals } = parseCommandArgs('calibrate', argv, {
+    dir: { type: 'string' },
+    size: { type: 'string' },
+    runtime: { type: 'string' },
+    mode: { type: 'string' },
+    'max-depth': { type: 'string' },
+    out: { type: 'string', short: 'o' },
+  });
+  if (positionals.length > 0) throw new InputError(`calibrate takes no positional arguments (got '${positionals[0]}'; try 'syncsim calibrate --help')`);
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

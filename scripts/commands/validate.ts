@@ -3,13 +3,12 @@
  * I/O log with the linux personality and a calibrated device, and scores the
  * simulated msync latency distribution against the measured one.
  */
-import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { defaultValidationOut, validate, validationTable } from '../validate/validation.ts';
 import { calibrationArgs } from './calibrate.ts';
-import type { Command } from './command.ts';
+import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim validate --fio-job JOB.fio [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N]
@@ -57,30 +56,20 @@ fio.json, trace.csv (the imported trace, x_measured_us on msync rows), sim/ (the
 replay's results, for 'syncsim report DIR/sim').`;
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        'fio-job': { type: 'string' },
-        calibration: { type: 'string' },
-        out: { type: 'string' },
-        dir: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        warmup: { type: 'string' },
-        'calibrate-size': { type: 'string' },
-        'calibrate-runtime': { type: 'string' },
-        'calibrate-mode': { type: 'string' },
-        'calibrate-max-depth': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim validate --help')`);
-  }
-  const { values } = parsed;
+  const { values, positionals } = parseCommandArgs('validate', argv, {
+    'fio-job': { type: 'string' },
+    calibration: { type: 'string' },
+    out: { type: 'string' },
+    dir: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    seed: { type: 'string' },
+    warmup: { type: 'string' },
+    'calibrate-size': { type: 'string' },
+    'calibrate-runtime': { type: 'string' },
+    'calibrate-mode': { type: 'string' },
+    'calibrate-max-depth': { type: 'string' },
+  });
+  if (positionals.length > 0) throw new InputError(`validate takes no positional arguments (got '${positionals[0]}'; try 'syncsim validate --help')`);
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
