@@ -4,7 +4,7 @@
  * and no closure or object allocated per event. Customers wait in a ring
  * buffer of arrival times.
  */
-import { Engine, type EventTarget } from '../sim/engine/queue.ts';
+import { Engine, roundNs, type EventTarget } from '../sim/engine/queue.ts';
 import { RandomStream } from '../sim/engine/random.ts';
 
 /** Parameters of one M/M/1 run. */
@@ -77,7 +77,7 @@ class Server implements EventTarget {
   }
   private start(): void {
     this.busy = true;
-    this.engine.after(Math.round(this.rng.exponential(this.meanNs)), this);
+    this.engine.after(roundNs(this.rng.exponential(this.meanNs)), this);
   }
   /** Departure of the customer in service (the head of the queue). */
   fire(): void {
@@ -97,12 +97,12 @@ class Source implements EventTarget {
   }
   /** Schedules the first arrival. */
   begin(): void {
-    this.engine.after(Math.round(this.rng.exponential(this.meanNs)), this);
+    this.engine.after(roundNs(this.rng.exponential(this.meanNs)), this);
   }
   fire(): void {
     this.arrived++;
     this.server.arrive();
-    if (this.arrived < this.customers) this.engine.after(Math.round(this.rng.exponential(this.meanNs)), this);
+    if (this.arrived < this.customers) this.engine.after(roundNs(this.rng.exponential(this.meanNs)), this);
   }
 }
 

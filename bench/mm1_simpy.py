@@ -3,7 +3,9 @@
 - "resource": the idiomatic SimPy model (a process per customer, a Resource server);
 - "lean": one source process and one server process sharing a deque, the
   closest SimPy equivalent of syncsim's event-target model.
-Prints one JSON line per variant: customers, seconds, customers/s, mean sojourn (us)."""
+Usage: mm1_simpy.py [CUSTOMERS [RUNS]]. Each variant runs RUNS times (seeds
+1..RUNS, default 3); prints one JSON line per variant for its median run:
+customers, seconds, customers/s, mean sojourn (us)."""
 import collections, json, random, sys, time
 import simpy
 
@@ -52,8 +54,12 @@ def lean_model(customers, rho, service_us, seed):
 
 if __name__ == "__main__":
     customers = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     for name, model in (("resource", resource_model), ("lean", lean_model)):
-        t0 = time.perf_counter()
-        mean = model(customers, 0.8, 100.0, 1)
-        s = time.perf_counter() - t0
-        print(json.dumps({"variant": name, "customers": customers, "seconds": s, "customers_per_s": customers / s, "mean_sojourn_us": mean}), flush=True)
+        runs = []
+        for seed in range(1, reps + 1):
+            t0 = time.perf_counter()
+            mean = model(customers, 0.8, 100.0, seed)
+            runs.append((time.perf_counter() - t0, mean))
+        s, mean = sorted(runs)[len(runs) // 2]  # the median run, as bench/run.ts takes for syncsim
+        print(json.dumps({"variant": name, "customers": customers, "runs": reps, "seconds": s, "customers_per_s": customers / s, "mean_sojourn_us": mean}), flush=True)

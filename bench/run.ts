@@ -53,12 +53,12 @@ for (const customers of [200_000, 1_000_000]) {
 }
 const simpyPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import simpy'], { stdio: 'ignore' }).status === 0);
 if (simpyPython) {
-  const r = spawnSync(simpyPython, [SIMPY, '1000000'], { encoding: 'utf8' });
+  const r = spawnSync(simpyPython, [SIMPY, '1000000', '3'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`SimPy benchmark failed: ${r.stderr}`);
   const ours = (engine['1000000'] as Mm1Result).customersPerSec;
   const simpy = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { variant: string; customers_per_s: number; seconds: number; mean_sojourn_us: number });
   for (const v of simpy) {
-    console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x`);
+    console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s (median of 3) = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x`);
   }
   engine.simpy = simpy.map((v) => ({ ...v, ratio: ours / v.customers_per_s }));
 } else {

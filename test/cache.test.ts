@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { CacheError, cacheMatches, readCache, sourceIdentity, TraceCacheWriter, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
 import { cachePathFor } from '../scripts/trace-source.ts';
+import { dataRowsOf } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -124,7 +125,7 @@ describe('binary trace cache', () => {
     writeFileSync(trace, readFileSync(DEMO, 'utf8').replace(/\n$/, '\n999999,db,write,0x10000000,8,,,\n'));
     const r = syncsim(['run', trace, '--out', join(d, 'c'), '--cache-dir', cacheDir, '--json']);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).trace.rows).toBe(3411);
+    expect(JSON.parse(r.stdout).trace.rows).toBe(dataRowsOf(DEMO) + 1);
     expect(cacheMatches(cachePath, sourceIdentity(trace))).toBe(true);
   });
 
@@ -133,7 +134,7 @@ describe('binary trace cache', () => {
     const sst = join(d, 'demo.sst');
     const c = syncsim(['convert', DEMO, '-o', sst]);
     expect(c.status).toBe(0);
-    expect(c.stdout).toBe(`${sst}: 3410 rows\n`);
+    expect(c.stdout).toBe(`${sst}: ${dataRowsOf(DEMO)} rows\n`);
     expect(syncsim(['run', sst, '--out', join(d, 'x')]).status).toBe(0);
     expect(syncsim(['run', DEMO, '--out', join(d, 'y'), '--no-cache']).status).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {

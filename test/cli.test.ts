@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dataRowsOf } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -54,7 +55,7 @@ describe('syncsim run', () => {
     expect(r.stdout).toBe(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(Object.keys(s)).toEqual(SUMMARY_KEYS);
     expect(Object.keys(s.trace)).toEqual(['path', 'rows']);
-    expect(s.trace.rows).toBe(3410);
+    expect(s.trace.rows).toBe(dataRowsOf(DEMO));
     expect(Object.keys(s.ops)).toEqual(['map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire']);
     expect(s.faults).toHaveProperty('unmapped_write');
     expect(Object.keys(s.sync)).toEqual(['count', 'ok', 'errors', 'latency_us']);
@@ -178,7 +179,7 @@ describe('syncsim run', () => {
     const r = syncsim(['run', join(d, 'demo.csv.gz'), '--json'], d);
     expect(r.code).toBe(0);
     expect(existsSync(join(d, 'results', 'demo', 'summary.json'))).toBe(true);
-    expect(JSON.parse(r.stdout).trace.rows).toBe(3410);
+    expect(JSON.parse(r.stdout).trace.rows).toBe(dataRowsOf(DEMO));
   });
 });
 

@@ -4,7 +4,7 @@
  * sim/device/service.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { Engine, type EventTarget, nsToUs, usToNs } from '../sim/engine/queue.ts';
+import { Engine, type EventTarget, nsToUs, roundNs, usToNs } from '../sim/engine/queue.ts';
 import { RandomStream, RandomStreams } from '../sim/engine/random.ts';
 import { makeSampler, serviceMean } from '../sim/device/service.ts';
 import type { ServiceDist } from '../sim/config.ts';
@@ -184,6 +184,74 @@ describe('Engine', () => {
     expect(usToNs(100)).toBe(100_000);
     expect(nsToUs(2500)).toBe(2.5);
   });
+
+  it('roundNs rounds to the nearest ns, halves up, like Math.round on times', () => {
+    expect(roundNs(0)).toBe(0);
+    expect(roundNs(2.5)).toBe(3);
+    expect(roundNs(2.4999)).toBe(2);
+    expect(roundNs(1e15 + 0.5)).toBe(1e15 + 1);
+    const rng = new RandomStream(8, 'test.roundNs');
+    for (let i = 0; i < 10_000; i++) {
+      const x = rng.exponential(10 ** (i % 13)); // 1 ns to 10^12 ns (about 17 minutes)
+      expect(roundNs(x)).toBe(Math.round(x));
+    }
+    expect(usToNs(0.0005)).toBe(1);
+  });
+
+  it('daemon events fire in order but do not keep a run going', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    /** Re-arms itself every 10 ns as a daemon, like the writeback daemon. */
+    const tick: EventTarget = { fire: (_arg, e) => { r.log.push([e.now, 'tick']); e.afterDaemon(10, tick); } };
+    eng.atDaemon(10, tick);
+    eng.at(10, r, 'a'); // tie with the daemon event: scheduling order
+    eng.at(25, r, 'b');
+    expect(eng.pending).toBe(3);
+    expect(eng.peekTime()).toBe(10);
+    eng.run();
+    expect(r.log).toEqual([[10, 'tick'], [10, 'a'], [20, 'tick'], [25, 'b']]);
+    expect(eng.now).toBe(25);
+    expect(eng.pending).toBe(1); // the daemon's next tick, left pending
+    // a run with only daemon events does nothing
+    eng.run();
+    expect(eng.fired).toBe(4);
+    // an ordinary event later than the daemon's lets it fire in between, ties after it
+    eng.at(30, r, 'c');
+    eng.at(45, r, 'd');
+    eng.run();
+    expect(r.log.slice(4)).toEqual([[30, 'tick'], [30, 'c'], [40, 'tick'], [45, 'd']]);
+  });
+
+  it('a daemon event can schedule ordinary events, which keep the run going', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    const starter: EventTarget = { fire: (_arg, e) => e.after(5, r, 'work') };
+    eng.afterDaemon(7, starter);
+    eng.run();
+    expect(r.log).toEqual([]); // nothing but a daemon event: the run ends at once
+    eng.at(1, r, 'first'); // after it only the daemon event is left: the run ends
+    eng.run();
+    expect(r.log).toEqual([[1, 'first']]);
+    eng.at(20, r, 'late'); // the daemon fires at 7 on the way and adds work at 12
+    eng.run();
+    expect(r.log).toEqual([[1, 'first'], [12, 'work'], [20, 'late']]);
+    expect(eng.pending).toBe(0);
+  });
+
+  it('ties between many daemon and ordinary events keep scheduling order', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    const d: EventTarget = { fire: (arg, e) => r.log.push([e.now, arg]) };
+    const want: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      if (i % 3 === 0) eng.atDaemon(100, d, `d${i}`);
+      else eng.at(100, r, `o${i}`);
+      want.push(i % 3 === 0 ? `d${i}` : `o${i}`);
+    }
+    eng.at(101, r, 'end');
+    eng.run();
+    expect(r.log.map(([, a]) => a)).toEqual([...want, 'end']);
+  });
 });
 
 describe('RandomStreams', () => {
@@ -262,6 +330,29 @@ describe('RandomStreams', () => {
     // relative sd of the mean is 1/sqrt(n) ≈ 0.22%
     expect(Math.abs(m.mean / 125 - 1)).toBeLessThan(0.015);
     expect(Math.abs(m.cv - 1)).toBeLessThan(0.03);
+  });
+
+  it('exponential follows the exponential law (Kolmogorov–Smirnov, tail beyond the ziggurat base)', () => {
+    const s = new RandomStream(12, 'test.exponential.ks');
+    const n = 400_000;
+    const x = Float64Array.from({ length: n }, () => s.exponential(1)).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      const f = 1 - Math.exp(-x[i]);
+      d = Math.max(d, Math.abs(f - i / n), Math.abs((i + 1) / n - f));
+    }
+    // KS critical value at α = 0.001 is 1.95/sqrt(n)
+    expect(d).toBeLessThan(1.95 / Math.sqrt(n));
+    expect(x[0]).toBeGreaterThanOrEqual(0);
+    // the tail beyond R = 7.6971 (the base layer's edge) has probability e^-R ≈ 4.5e-4
+    // and, being memoryless, a conditional mean of R + 1
+    const R = 7.697117470131487;
+    const tail = x.filter((v) => v > R);
+    const expected = n * Math.exp(-R);
+    expect(Math.abs(tail.length - expected)).toBeLessThan(4 * Math.sqrt(expected));
+    const tailMean = tail.reduce((a, b) => a + b, 0) / tail.length;
+    expect(Math.abs(tailMean - (R + 1))).toBeLessThan(4 / Math.sqrt(tail.length));
+    expect(x[n - 1]).toBeGreaterThan(R + 2);
   });
 
   it('normal has mean 0 and variance 1', () => {

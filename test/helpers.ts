@@ -2,6 +2,7 @@
  * Test helpers: build trace rows in code and run them through the simulator,
  * collecting every record it emits.
  */
+import { readFileSync } from 'node:fs';
 import { resolveConfig } from '../sim/config.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { OpRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
@@ -89,4 +90,10 @@ export const doneAt = (o: SimOutput, line: number): number => opOf(o, line).tDon
 /** Writeback I/Os in completion order: object, first page, pages, submit and done times in µs. */
 export function ios(o: SimOutput, pageSize = 4096): { obj: string; first: number; pages: number; submit: number; done: number }[] {
   return o.writebacks.map((w) => ({ obj: w.object, first: w.offset / pageSize, pages: w.pages, submit: w.tSubmitNs / 1000, done: w.tDoneNs / 1000 }));
+}
+
+/** Data rows of a plain native trace file, counted from its text (not by the reader under test): lines other than `#` comments, the header and blanks. */
+export function dataRowsOf(path: string): number {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  return lines.filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('t_us,')).length;
 }

@@ -10,16 +10,23 @@
 /** Something that can receive an event. `arg` is whatever was passed to `schedule`. */
 export interface EventTarget {
   fire(arg: unknown, engine: Engine): void;
-  /** A daemon's events (periodic housekeeping) do not keep a run going: `run` ends when only they are left. */
-  readonly daemon?: boolean;
 }
 
 /** Nanoseconds per microsecond: times are integer ns inside, µs at the edges. */
 export const NS_PER_US = 1000;
 
+/**
+ * The nearest integer nanosecond to a non-negative time in ns, halves rounding
+ * up: `Math.round` for every time below 2^52 ns save the one double just under
+ * 0.5, at a fraction of its cost in V8 on hot paths.
+ */
+export function roundNs(ns: number): number {
+  return Math.floor(ns + 0.5);
+}
+
 /** Converts microseconds (possibly fractional) to integer nanoseconds. */
 export function usToNs(us: number): number {
-  return Math.round(us * NS_PER_US);
+  return roundNs(us * NS_PER_US);
 }
 
 /** Converts integer nanoseconds to microseconds. */
@@ -59,9 +66,40 @@ export class Engine {
 
   /** Schedules `target.fire(arg)` at absolute time `at` (ns, >= now). */
   at(at: number, target: EventTarget, arg?: unknown): void {
+    this.push(at, target, arg);
+  }
+
+  /** Schedules `target.fire(arg)` after `delay` ns (integer, >= 0). */
+  after(delay: number, target: EventTarget, arg?: unknown): void {
+    this.push(this.now + delay, target, arg);
+  }
+
+  /**
+   * Schedules a daemon event (periodic housekeeping) at absolute time `at`:
+   * it fires in order like any other, but does not keep a run going — `run`
+   * ends when only daemon events are left.
+   */
+  atDaemon(at: number, target: EventTarget, arg?: unknown): void {
+    this.nextSeq++; // odd: the daemon mark
+    this.push(at, target, arg);
+    this.nextSeq--;
+    this.daemons++;
+  }
+
+  /** {@link atDaemon} after `delay` ns. */
+  afterDaemon(delay: number, target: EventTarget, arg?: unknown): void {
+    this.atDaemon(this.now + delay, target, arg);
+  }
+
+  /**
+   * Inserts an event with the next sequence number. Sequence numbers step by
+   * two; a daemon event's is odd (see {@link atDaemon}), so the flag costs
+   * ordinary events nothing and ties still break in scheduling order.
+   */
+  private push(at: number, target: EventTarget, arg: unknown): void {
     if (!(at >= this.now)) throw new RangeError(`event scheduled in the past: ${at} < ${this.now}`);
-    const s = this.nextSeq++;
-    if (target.daemon) this.daemons++;
+    const s = this.nextSeq;
+    this.nextSeq = s + 2;
     // sift up
     let i = this.size++;
     const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
@@ -73,11 +111,6 @@ export class Engine {
       i = p;
     }
     time[i] = at; seq[i] = s; tg[i] = target; ag[i] = arg;
-  }
-
-  /** Schedules `target.fire(arg)` after `delay` ns (integer, >= 0). */
-  after(delay: number, target: EventTarget, arg?: unknown): void {
-    this.at(this.now + delay, target, arg);
   }
 
   /** Makes the current `run` return after the event being fired. */
@@ -98,8 +131,8 @@ export class Engine {
       if (t > until) break;
       const target = this.target[0];
       const arg = this.arg[0];
+      if (this.daemons !== 0 && this.seq[0] % 2 === 1) this.daemons--;
       this.popRoot();
-      if (target.daemon) this.daemons--;
       if (t !== this.now) {
         if (onAdvance) onAdvance(t);
         this.now = t;

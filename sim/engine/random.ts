@@ -18,6 +18,37 @@ function seedWords(seed: number, name: string): [number, number, number, number]
   return [h1 >>> 0, h2 >>> 0, (h1 ^ 0x9e3779b9) >>> 0, (h2 ^ 0x85ebca6b) >>> 0];
 }
 
+/**
+ * Ziggurat tables for the unit exponential (Marsaglia & Tsang, "The Ziggurat
+ * Method for Generating Random Variables", J. Stat. Softw. 5(8), 2000): 256
+ * layers of equal area under e^-x, scaled for 53-bit integers. `ke[i]` is the
+ * acceptance bound of layer i, `we[i]` its width per integer step, `fe[i]` the
+ * density at its edge. Computed once from the paper's recurrence.
+ */
+const ZIG_R = 7.697117470131487; // right edge of the base layer
+const ZIG_V = 3.949659822581572e-3; // area of each layer
+const ZIG_M = 2 ** 53;
+const zigK = new Float64Array(256);
+const zigW = new Float64Array(256);
+const zigF = new Float64Array(256);
+{
+  let de = ZIG_R, te = ZIG_R;
+  const q = ZIG_V / Math.exp(-de);
+  zigK[0] = (de / q) * ZIG_M;
+  zigK[1] = 0;
+  zigW[0] = q / ZIG_M;
+  zigW[255] = de / ZIG_M;
+  zigF[0] = 1;
+  zigF[255] = Math.exp(-de);
+  for (let i = 254; i >= 1; i--) {
+    de = -Math.log(ZIG_V / de + Math.exp(-de));
+    zigK[i + 1] = (de / te) * ZIG_M;
+    te = de;
+    zigF[i] = Math.exp(-de);
+    zigW[i] = de / ZIG_M;
+  }
+}
+
 /** One stream of uniform and derived variates (sfc32 generator). */
 export class RandomStream {
   private a: number;
@@ -48,9 +79,20 @@ export class RandomStream {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** An exponential variate with the given mean. */
+  /**
+   * An exponential variate with the given mean (ziggurat: two 32-bit draws
+   * and no logarithm in 98.9% of calls; 53-bit resolution; exact tail).
+   */
   exponential(mean: number): number {
-    return -mean * Math.log(1 - this.uniform());
+    for (;;) {
+      const hi = this.nextU32(), lo = this.nextU32();
+      const layer = lo & 0xff;
+      const ri = hi * 2097152 + (lo >>> 11); // 53 random bits, independent of `layer`
+      const x = ri * zigW[layer];
+      if (ri < zigK[layer]) return mean * x;
+      if (layer === 0) return mean * (ZIG_R - Math.log(1 - this.uniform())); // tail beyond R: memoryless
+      if ((zigF[layer - 1] - zigF[layer]) * this.uniform() + zigF[layer] < Math.exp(-x)) return mean * x;
+    }
   }
 
   /** A standard normal variate (Box–Muller, pairs cached). */

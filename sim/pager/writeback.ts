@@ -34,8 +34,6 @@ export interface ThrottleTotals {
 
 /** The background writeback daemon of one run. */
 export class BackgroundWriteback implements EventTarget {
-  /** Its wake-ups do not keep a finished replay going. */
-  readonly daemon = true;
   readonly throttle: ThrottleTotals = { count: 0, totalNs: 0, maxNs: 0 };
   private readonly intervalNs: number;
   private readonly ageNs: number;
@@ -64,11 +62,11 @@ export class BackgroundWriteback implements EventTarget {
     return this.limit !== Infinity;
   }
 
-  /** Schedules the next wake-up (no-op when one is pending). */
+  /** Schedules the next wake-up (no-op when one is pending); as a daemon event it does not keep a finished replay going. */
   arm(): void {
     if (this.armed) return;
     this.armed = true;
-    this.k.engine.after(this.intervalNs, this);
+    this.k.engine.afterDaemon(this.intervalNs, this);
   }
 
   /** A periodic wake-up. */
