@@ -29,7 +29,10 @@ export interface Mm1Result {
   theorySojournUs: number;
 }
 
-/** A FIFO of arrival times (ns) in a growable ring buffer (capacity a power of two). */
+/**
+ * A FIFO of arrival times (ns) in a growable ring buffer (capacity a power of two): the
+ * shape of sim/engine/fifo.ts, but over a Float64Array so the times stay unboxed doubles.
+ */
 class TimeRing {
   private buf = new Float64Array(1024);
   private mask = 1023;

@@ -1,7 +1,8 @@
 /**
  * Sweep throughput: the same 16 short runs (4 grid points x 4 seeds of one random-writer
  * trace) swept with 1 and with 2 worker threads, wall-clock time from the start of the sweep
- * (worker start-up included) to its tables. With 2 free cores the ratio should approach 2.
+ * (worker start-up and building the trace's binary cache included; every run then reads the
+ * cache) to its tables. With 2 free cores the ratio should approach 2.
  * `benchSweep()` is meant to be called by bench/run.ts; run alone:
  * `node --import tsx bench/sweep.ts`.
  */
@@ -33,7 +34,11 @@ export interface SweepBenchResult {
 
 /** Options of {@link benchSweep}. */
 export interface SweepBenchOptions {
-  /** Trace length of the random-writer preset, simulated seconds (default 8: about 40,000 rows). */
+  /**
+   * Trace length of the random-writer preset, simulated seconds (default 40: about 200,000 rows, so
+   * each run takes a few hundred ms and the sweep's fixed costs — starting workers, caching the
+   * trace, the first runs before the JIT has warmed up — do not dominate).
+   */
   durationS?: number;
 }
 
@@ -42,7 +47,7 @@ export async function benchSweep(opts: SweepBenchOptions = {}): Promise<SweepBen
   const dir = mkdtempSync(join(tmpdir(), 'syncsim-bench-sweep-'));
   try {
     const trace = join(dir, 'rw.csv');
-    const rows = await generateToFile(trace, 'random-writer', { duration_s: opts.durationS ?? 8 }, 1);
+    const rows = await generateToFile(trace, 'random-writer', { duration_s: opts.durationS ?? 40 }, 1);
     const exp = join(dir, 'bench.yaml');
     writeFileSync(exp, [
       'name: bench-sweep',
@@ -57,10 +62,12 @@ export async function benchSweep(opts: SweepBenchOptions = {}): Promise<SweepBen
     const timed = async (jobs: number): Promise<{ seconds: number; runs: number; cores: number }> => {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      const o = await runSweep({ experiment: exp, out: join(dir, `out-${jobs}`), jobs });
+      // each sweep starts without a trace cache: it builds it, then every run reads it
+      const o = await runSweep({ experiment: exp, out: join(dir, `out-${jobs}`), jobs, cacheDir: join(dir, `cache-${jobs}`) });
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(c0);
       if (o.failed.length > 0) throw new Error(`bench sweep: ${o.failed.length} runs failed: ${o.failed[0].error}`);
+      if (o.fromCache !== o.ran) throw new Error(`bench sweep: only ${o.fromCache} of ${o.ran} runs read the trace cache`);
       return { seconds, runs: o.ran, cores: (cpu.user + cpu.system) / 1e6 / seconds };
     };
     const one = await timed(1);

@@ -14,30 +14,155 @@ export function nsToUsText(ns: number): string {
   return String(ns / 1000);
 }
 
-function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+const COMMA = 44, NEWLINE = 10, DOT = 46, ZERO = 48, QUOTE = 34;
+const HEX = '0123456789abcdef';
+/** Above this, numbers are written through `String` (integers and µs below it are written digit by digit). */
+const DIGITS_MAX = 1e15;
 
-/** A CSV file written with large synchronous writes. */
-class CsvFile {
+/**
+ * A CSV file written through one reused byte buffer: each field is encoded
+ * into the buffer in place, so writing a row makes no garbage. The text is
+ * exactly what `String()` gives for each number.
+ */
+export class CsvFile {
   private fd: number;
-  private buf: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private pos = 0;
+
   constructor(path: string, header: string) {
     this.fd = openSync(path, 'w');
-    this.push(header + '\n');
+    this.text(header).end();
   }
-  push(line: string): void {
-    this.buf.push(line);
-    this.size += line.length;
-    if (this.size > 1 << 20) this.flush();
+
+  /** Makes room for `n` more bytes. */
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
   }
+
+  /** A string, as is (UTF-8). */
+  text(s: string): this {
+    this.room(3 * s.length);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) {
+        this.pos += buf.write(s, this.pos, 'utf8');
+        return this;
+      }
+      buf[pos++] = c;
+    }
+    this.pos = pos;
+    return this;
+  }
+
+  /** The last string written by `field` and whether it needed quotes (object names repeat row after row). */
+  private lastField = '';
+  private lastPlain = true;
+
+  /** A string as a CSV field: quoted when it holds a comma, quote or line break. */
+  field(s: string): this {
+    if (s !== this.lastField) {
+      this.lastField = s;
+      this.lastPlain = !/[",\n\r]/.test(s);
+    }
+    if (this.lastPlain) return this.text(s);
+    this.room(1);
+    this.buf[this.pos++] = QUOTE;
+    this.text(s.replace(/"/g, '""'));
+    this.room(1);
+    this.buf[this.pos++] = QUOTE;
+    return this;
+  }
+
+  /** A number: integers in [0, 10^15) digit by digit, anything else as `String(n)`. */
+  num(n: number): this {
+    if (!(n >= 0 && n < DIGITS_MAX && Number.isInteger(n))) return this.text(String(n));
+    this.room(16);
+    this.digits(n);
+    return this;
+  }
+
+  /** Integer ns as µs: the same text as {@link nsToUsText}. */
+  us(ns: number): this {
+    if (!(ns >= 0 && ns < DIGITS_MAX && Number.isInteger(ns))) return this.text(nsToUsText(ns));
+    this.room(20);
+    const whole = Math.floor(ns / 1000);
+    let frac = ns - whole * 1000;
+    this.digits(whole);
+    if (frac !== 0) {
+      const buf = this.buf;
+      buf[this.pos++] = DOT;
+      // three decimals, trailing zeros dropped
+      let width = 3;
+      while (frac % 10 === 0) {
+        frac /= 10;
+        width--;
+      }
+      for (let i = width - 1; i >= 0; i--) {
+        const q = Math.floor(frac / 10);
+        buf[this.pos + i] = ZERO + frac - q * 10;
+        frac = q;
+      }
+      this.pos += width;
+    }
+    return this;
+  }
+
+  /** A non-negative integer in hexadecimal with a 0x prefix. */
+  hex(n: number): this {
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return this.text(`0x${n.toString(16)}`);
+    this.room(16);
+    const buf = this.buf;
+    buf[this.pos++] = ZERO;
+    buf[this.pos++] = 120; // x
+    let len = 1;
+    for (let t = n; t >= 16; t = Math.floor(t / 16)) len++;
+    for (let i = len - 1; i >= 0; i--) {
+      const q = Math.floor(n / 16);
+      buf[this.pos + i] = HEX.charCodeAt(n - q * 16);
+      n = q;
+    }
+    this.pos += len;
+    return this;
+  }
+
+  /** A field separator. */
+  comma(): this {
+    this.room(1);
+    this.buf[this.pos++] = COMMA;
+    return this;
+  }
+
+  /** The end of a row. */
+  end(): void {
+    this.room(1);
+    this.buf[this.pos++] = NEWLINE;
+  }
+
+  /** Decimal digits of an integer in [0, 10^15); the caller made room. */
+  private digits(n: number): void {
+    let len = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+    const buf = this.buf;
+    for (let i = len - 1; i >= 0; i--) {
+      const q = Math.floor(n / 10);
+      buf[this.pos + i] = ZERO + n - q * 10;
+      n = q;
+    }
+    this.pos += len;
+  }
+
+  /** Writes the buffered bytes to the file. */
   flush(): void {
-    if (this.buf.length === 0) return;
-    writeSync(this.fd, this.buf.join(''));
-    this.buf = [];
-    this.size = 0;
+    if (this.pos === 0) return;
+    let off = 0;
+    while (off < this.pos) off += writeSync(this.fd, this.buf, off, this.pos - off);
+    this.pos = 0;
   }
+
   close(): void {
     this.flush();
     closeSync(this.fd);
@@ -88,15 +213,17 @@ export class ResultsDir implements ResultSink {
   }
 
   sync(r: SyncRecord): void {
-    this.syncs.push(`${r.task},${nsToUsText(r.tIssueNs)},${nsToUsText(r.tDoneNs)},${nsToUsText(r.tDoneNs - r.tIssueNs)},0x${r.addr.toString(16)},${r.len},${flagsToString(r.flags)},${r.pagesWritten},${r.bytesWritten},${r.result}\n`);
+    this.syncs.text(r.task).comma().us(r.tIssueNs).comma().us(r.tDoneNs).comma().us(r.tDoneNs - r.tIssueNs).comma().hex(r.addr).comma()
+      .num(r.len).comma().text(flagsToString(r.flags)).comma().num(r.pagesWritten).comma().num(r.bytesWritten).comma().text(r.result).end();
   }
 
   writeback(r: WritebackRecord): void {
-    this.wb.push(`${nsToUsText(r.tSubmitNs)},${nsToUsText(r.tStartNs)},${nsToUsText(r.tDoneNs)},${csvField(r.object)},${r.offset},${r.pages},${r.bytes},${r.cause}\n`);
+    this.wb.us(r.tSubmitNs).comma().us(r.tStartNs).comma().us(r.tDoneNs).comma().field(r.object).comma()
+      .num(r.offset).comma().num(r.pages).comma().num(r.bytes).comma().text(r.cause).end();
   }
 
   timeline(r: TimelineRecord): void {
-    this.tl.push(`${nsToUsText(r.tNs)},${r.dirtyPages},${r.writebackPages},${r.wiredPages},${r.residentPages},${r.queueDepth}\n`);
+    this.tl.us(r.tNs).comma().num(r.dirtyPages).comma().num(r.writebackPages).comma().num(r.wiredPages).comma().num(r.residentPages).comma().num(r.queueDepth).end();
   }
 
   /** Writes buffered rows to disk. */

@@ -1,8 +1,9 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { basename, dirname, join, resolve } from 'node:path';
-import { openTraceSource } from './trace-source.ts';
+import { basename, resolve } from 'node:path';
+import { openTraceSource, type TraceSource } from './trace-source.ts';
+export { defaultCacheDir } from './trace-source.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { Config } from '../sim/config.ts';
 import { makeSummary, type Summary } from '../sim/stats/summary.ts';
@@ -20,11 +21,8 @@ export interface RunOptions {
   progress?: (rows: number, simUs: number) => void;
   /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
   cacheDir?: string;
-}
-
-/** The default cache directory for a run writing to `out`: `.trace-cache` beside it, or $SYNCSIM_CACHE_DIR. */
-export function defaultCacheDir(out: string): string {
-  return process.env.SYNCSIM_CACHE_DIR || join(dirname(resolve(out)), '.trace-cache');
+  /** Told where the rows come from once the trace is open. */
+  onSource?: (kind: TraceSource['kind']) => void;
 }
 
 /** The default results directory for a trace: results/<trace name without .csv/.gz>. */
@@ -52,6 +50,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   process.once('SIGTERM', onSignal);
   try {
     source = await openTraceSource(opts.trace, opts.cacheDir);
+    opts.onSource?.(source.kind);
     const sim = new Simulator(opts.config, sink);
     let lastReport = Date.now();
     for await (const batch of source.rows) {

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace } from '../traces/reader.ts';
-import { CacheError, cacheMatches, readCache, sourceIdentity, TraceCacheWriter, verifyCache } from '../traces/cache.ts';
+import { hostname } from 'node:os';
+import { CacheError, cacheMatches, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache } from '../traces/cache.ts';
 import type { TraceRow } from '../traces/types.ts';
 
 /** An open source of rows. Call `finish(true)` after the last row was used, `finish(false)` on failure. */
@@ -18,6 +19,11 @@ export interface TraceSource {
   /** The cache file used or being written, if any. */
   cachePath?: string;
   finish(ok: boolean): void;
+}
+
+/** The default cache directory for results written to `out`: `.trace-cache` beside it, or $SYNCSIM_CACHE_DIR. */
+export function defaultCacheDir(out: string): string {
+  return process.env.SYNCSIM_CACHE_DIR || join(dirname(resolve(out)), '.trace-cache');
 }
 
 /** Whether `path` starts with the cache magic. */
@@ -47,11 +53,16 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes cache files half-written by runs that were killed. */
+/**
+ * Removes cache files half-written by runs of this host that were killed
+ * (another host's writers cannot be checked from here, and this process's
+ * own threads may still be writing theirs).
+ */
 function removeStaleTemps(cacheDir: string): void {
+  const here = hostname();
   for (const name of readdirSync(cacheDir)) {
-    const m = /\.sst\.tmp-(\d+)$/.exec(name);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(cacheDir, name), { force: true });
+    const t = parseCacheTemp(name);
+    if (t && (t.host === undefined || t.host === here) && t.pid !== process.pid && !alive(t.pid)) rmSync(join(cacheDir, name), { force: true });
   }
 }
 
@@ -104,4 +115,25 @@ export async function openTraceSource(trace: string, cacheDir: string | undefine
       }
     },
   };
+}
+
+/**
+ * Makes sure `trace` has a valid cache in `cacheDir`, building it (one full
+ * read of the CSV) when it is missing, stale or corrupted. Returns what it
+ * found: `cache` (valid already), `csv+cache` (built now) or `direct` (the
+ * trace is an `.sst` itself). Throws the trace's own error for a bad CSV,
+ * leaving no cache behind.
+ */
+export async function ensureCache(trace: string, cacheDir: string): Promise<'cache' | 'csv+cache' | 'direct'> {
+  if (isCacheFile(trace)) return 'direct';
+  const src = await openTraceSource(trace, cacheDir);
+  if (src.kind !== 'csv+cache') return 'cache';
+  try {
+    for await (const batch of src.rows) void batch;
+  } catch (e) {
+    src.finish(false);
+    throw e;
+  }
+  src.finish(true);
+  return 'csv+cache';
 }

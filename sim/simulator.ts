@@ -9,6 +9,7 @@
  */
 import type { Config } from './config.ts';
 import { Engine, type EventTarget, usToNs } from './engine/queue.ts';
+import { Fifo } from './engine/fifo.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Device } from './device/device.ts';
 import { makeSampler } from './device/service.ts';
@@ -33,8 +34,7 @@ const BUFFER_CAP = 1 << 16;
 
 /** One task: its map and, in closed replay, the rows waiting for it. */
 class Task implements EventTarget {
-  private fifo: TraceRow[] = [];
-  private head = 0;
+  private readonly fifo = new Fifo<TraceRow>();
   /** idle: nothing pending; scheduled: an issue event is queued; busy: an op is running. */
   state: 'idle' | 'scheduled' | 'busy' = 'idle';
   /** How far this task runs behind its trace times (closed replay), ns. */
@@ -43,7 +43,7 @@ class Task implements EventTarget {
   constructor(readonly name: string, readonly map: VmMap, private readonly sim: Simulator) {}
 
   get buffered(): number {
-    return this.fifo.length - this.head;
+    return this.fifo.length;
   }
 
   /** A row of this task has reached its trace time. */
@@ -60,18 +60,14 @@ class Task implements EventTarget {
   }
 
   private scheduleNext(): void {
-    const row = this.fifo[this.head];
+    const row = this.fifo.peek() as TraceRow;
     this.state = 'scheduled';
     const eng = this.sim.engine;
     eng.at(Math.max(eng.now, row.tNs + this.lagNs), this);
   }
 
   fire(): void {
-    const row = this.fifo[this.head++];
-    if (this.head > 4096 && this.head * 2 > this.fifo.length) {
-      this.fifo = this.fifo.slice(this.head);
-      this.head = 0;
-    }
+    const row = this.fifo.shift() as TraceRow;
     this.state = 'busy';
     this.sim.rowDequeued();
     this.sim.execute(this, row, true);

@@ -5,12 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { CacheError, cacheMatches, readCache, sourceIdentity, TraceCacheWriter, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CacheError, cacheMatches, cacheTempPath, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
-import { cachePathFor } from '../scripts/trace-source.ts';
+import { cachePathFor, ensureCache } from '../scripts/trace-source.ts';
 import { dataRowsOf } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -127,6 +129,47 @@ describe('binary trace cache', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).trace.rows).toBe(dataRowsOf(DEMO) + 1);
     expect(cacheMatches(cachePath, sourceIdentity(trace))).toBe(true);
+  });
+
+  it('temporary cache files are named by process, thread and host; only this host\'s dead writers\' are removed', async () => {
+    expect(parseCacheTemp(basename(cacheTempPath('/x/t-0123.sst')))).toEqual({ pid: process.pid, host: hostname() });
+    expect(parseCacheTemp('t.sst.tmp-42')).toEqual({ pid: 42, host: undefined }); // the older form
+    expect(parseCacheTemp('t.sst')).toBeUndefined();
+    // a worker thread of this process writes under another name than the main thread
+    const inWorker = await new Promise<string>((res, rej) => {
+      const boot = join(ROOT, 'scripts', 'sweep', 'worker-boot.mjs'); // loads TypeScript in the thread, as a sweep's workers do
+      const w = new Worker(boot, { workerData: { entry: pathToFileURL(join(ROOT, 'test', 'workers', 'cache-temp-name.ts')).href } });
+      w.once('message', (m: string) => void w.terminate().then(() => res(m)));
+      w.once('error', rej);
+    });
+    expect(inWorker).not.toBe(cacheTempPath('/x/t.sst'));
+    expect(parseCacheTemp(basename(inWorker))).toEqual({ pid: process.pid, host: hostname() });
+
+    const d = tmp();
+    const cacheDir = join(d, 'cache');
+    mkdirSync(cacheDir);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const names = {
+      deadHere: `a.sst.tmp-${dead}-0@${hostname()}`,
+      deadOld: `b.sst.tmp-${dead}`,
+      otherHost: `c.sst.tmp-${dead}-0@elsewhere.example`,
+      siblingThread: `d.sst.tmp-${process.pid}-3@${hostname()}`,
+    };
+    for (const n of Object.values(names)) writeFileSync(join(cacheDir, n), 'partial');
+    const trace = join(d, 't.csv');
+    writeFileSync(trace, readFileSync(DEMO));
+    expect(await ensureCache(trace, cacheDir)).toBe('csv+cache');
+    expect(readdirSync(cacheDir).sort()).toEqual([basename(cachePathFor(trace, cacheDir)), names.otherHost, names.siblingThread].sort());
+    expect(await ensureCache(trace, cacheDir)).toBe('cache');
+    expect(await ensureCache(cachePathFor(trace, cacheDir), cacheDir)).toBe('direct');
+  });
+
+  it('ensureCache reports a bad trace with its own error and leaves no cache', async () => {
+    const d = tmp();
+    const trace = join(d, 'bad.csv');
+    writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,4096,,f,0\n1,a,frobnicate,0x1000,1,,,\n');
+    await expect(ensureCache(trace, join(d, 'cache'))).rejects.toThrow(/bad\.csv:4: column op/);
+    expect(existsSync(join(d, 'cache'))).toBe(false);
   });
 
   it('syncsim convert makes an .sst that replays to the same results; a corrupted one is refused', () => {

@@ -1,12 +1,16 @@
 /**
- * Direct tests of the discrete-event engine (sim/engine/queue.ts) and of the
- * seeded random streams and service-time samplers (sim/engine/random.ts,
- * sim/device/service.ts).
+ * Direct tests of the discrete-event engine (sim/engine/queue.ts, daemon
+ * events included), its FIFO and wait queues (sim/engine/fifo.ts,
+ * sim/vm/process.ts), and of the seeded random streams and service-time
+ * samplers (sim/engine/random.ts, sim/device/service.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { Engine, type EventTarget, nsToUs, roundNs, usToNs } from '../sim/engine/queue.ts';
 import { RandomStream, RandomStreams } from '../sim/engine/random.ts';
 import { makeSampler, serviceMean } from '../sim/device/service.ts';
+import { Fifo } from '../sim/engine/fifo.ts';
+import { WaitQueue } from '../sim/vm/process.ts';
+import fc from 'fast-check';
 import type { ServiceDist } from '../sim/config.ts';
 
 /** Records (time, arg) of every event it receives. */
@@ -251,6 +255,51 @@ describe('Engine', () => {
     eng.at(101, r, 'end');
     eng.run();
     expect(r.log.map(([, a]) => a)).toEqual([...want, 'end']);
+  });
+});
+
+describe('Fifo', () => {
+  it('behaves as an array queue under any mix of pushes and shifts', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), fc.constant(null)), { maxLength: 3000 }), (ops) => {
+        const q = new Fifo<number>();
+        const model: number[] = [];
+        for (const op of ops) {
+          if (op === null) expect(q.shift()).toBe(model.shift());
+          else {
+            q.push(op);
+            model.push(op);
+          }
+          expect(q.length).toBe(model.length);
+          expect(q.peek()).toBe(model[0]);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('WaitQueue', () => {
+  it('wakes every sleeper at the current time in sleep order, again and again', () => {
+    const eng = new Engine();
+    const r = new Recorder();
+    const q = new WaitQueue(eng);
+    const sleeper = (name: string): EventTarget => ({ fire: (_a, e) => r.log.push([e.now, name]) });
+    const ss = Array.from({ length: 40 }, (_, i) => sleeper(`s${i}`));
+    for (let round = 0; round < 3; round++) {
+      const n = 10 + 15 * round; // more sleepers each round than the last
+      for (let i = 0; i < n; i++) q.add(ss[i]);
+      expect(q.size).toBe(n);
+      const waker: EventTarget = { fire: () => q.wakeAll() };
+      eng.after(5, waker);
+      r.log.length = 0;
+      eng.run();
+      expect(q.size).toBe(0);
+      expect(r.log).toEqual(ss.slice(0, n).map((_, i) => [eng.now, `s${i}`]));
+    }
+    q.wakeAll(); // empty: nothing
+    eng.run();
+    expect(r.log).toHaveLength(40);
   });
 });
 

@@ -1,17 +1,19 @@
 /**
  * End-to-end tests of `syncsim sweep` and `syncsim merge`: tidy tables checked against the
  * runs' own summaries, byte-identical results whatever the jobs, shards or interruptions
- * (SIGINT, SIGKILL), failed runs recorded, trace generation cached, bad input refused.
+ * (SIGINT, SIGKILL), failed runs recorded, trace generation and the binary trace cache made
+ * once and reused, bad input refused.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { mergeSweeps } from '../scripts/sweep/merge.ts';
 import { InputError } from '../scripts/errors.ts';
 import { main } from '../scripts/cli.ts';
+import { cachePathFor } from '../scripts/trace-source.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -79,13 +81,13 @@ const N_RUNS = PERSONALITIES.length * CLUSTERS.length * SEEDS.length;
 // t(0.975, 2), from a table of Student t quantiles
 const T_975_2 = 4.302653;
 
-let reference: { results: string; aggregate: string };
+let reference: { results: string; aggregate: string; stdout: string };
 
 beforeAll(async () => {
   const r = await syncsimHere(['sweep', EXP, '--out', 'ref', '--jobs', '2']);
   expect(r.stderr).toMatch(new RegExp(`sweep: ${N_RUNS}/${N_RUNS} runs, 0 failed`));
   expect(r.code).toBe(0);
-  reference = { results: read('ref/results.csv'), aggregate: read('ref/aggregate.csv') };
+  reference = { results: read('ref/results.csv'), aggregate: read('ref/aggregate.csv'), stdout: r.stdout };
 }, 60_000);
 
 describe('syncsim sweep', () => {
@@ -162,6 +164,51 @@ describe('syncsim sweep', () => {
     expect(read('killed/results.csv')).toBe(reference.results);
     expect(read('killed/aggregate.csv')).toBe(reference.aggregate);
     expect(existsSync(join(work, 'killed', '.staging'))).toBe(false);
+  }, 120_000);
+
+  it('every run reads its trace from the binary cache, built once per trace; --no-cache gives the same files', async () => {
+    // the reference sweep: 3 generated traces, each cached once, 12 runs from the caches
+    expect(reference.stdout).toContain(`${N_RUNS} runs (0 already done, ${N_RUNS} run now, 3 traces generated, 3 trace caches built, ${N_RUNS} read the trace from its cache)`);
+    const cacheDir = join(work, '.trace-cache'); // beside the results directory, as for syncsim run
+    const cacheOf = (dir: string) => readdirSync(join(work, dir, 'traces')).map((f) => cachePathFor(join(work, dir, 'traces', f), cacheDir));
+    expect(cacheOf('ref').filter((c) => existsSync(c))).toHaveLength(SEEDS.length);
+    const r = await syncsimHere(['sweep', EXP, '--out', 'nocache', '--no-cache', '--jobs', '2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${N_RUNS} runs (0 already done, ${N_RUNS} run now, 3 traces generated), 0 failed`);
+    expect(read('nocache/results.csv')).toBe(reference.results);
+    expect(read('nocache/aggregate.csv')).toBe(reference.aggregate);
+    for (const id of runDirs('ref')) {
+      for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) expect(read(`nocache/runs/${id}/${f}`)).toBe(read(`ref/runs/${id}/${f}`));
+      // the summaries differ only in where the sweep directory keeps the trace
+      expect(read(`nocache/runs/${id}/summary.json`).replaceAll('/nocache/traces/', '/ref/traces/')).toBe(read(`ref/runs/${id}/summary.json`));
+    }
+    expect(cacheOf('nocache').filter((c) => existsSync(c))).toEqual([]); // --no-cache wrote none
+  }, 120_000);
+
+  it('a corrupted trace cache is rebuilt by the next sweep, with the same results; --cache-dir chooses the directory', async () => {
+    cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'shared.csv'));
+    writeFileSync(join(work, 'cache.yaml'), 'name: cache-test\ntrace: { path: shared.csv }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 2\nmetrics: [sync.latency_us.p99, writeback.bytes]\n');
+    const cacheDir = join(work, 'my-cache');
+    const a = await syncsimHere(['sweep', 'cache.yaml', '--out', 'c1', '--cache-dir', cacheDir, '--jobs', '2']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('4 runs (0 already done, 4 run now, 1 trace cache built, 4 read the trace from its cache), 0 failed');
+    const cache = cachePathFor(join(work, 'shared.csv'), cacheDir);
+    expect(readdirSync(cacheDir)).toEqual([basename(cache)]);
+    // a second sweep of the same trace reuses the cache
+    const b = await syncsimHere(['sweep', 'cache.yaml', '--out', 'c2', '--cache-dir', cacheDir, '--jobs', '2']);
+    expect(b.stdout).toContain('4 runs (0 already done, 4 run now, 4 read the trace from its cache), 0 failed');
+    const bytes = readFileSync(cache);
+    bytes[bytes.length >> 1] ^= 0x5a;
+    writeFileSync(cache, bytes);
+    const c = await syncsimHere(['sweep', 'cache.yaml', '--out', 'c3', '--cache-dir', cacheDir, '--jobs', '2']);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('4 runs (0 already done, 4 run now, 1 trace cache built, 4 read the trace from its cache), 0 failed');
+    expect(readFileSync(cache).equals(bytes)).toBe(false);
+    for (const out of ['c2', 'c3']) {
+      expect(read(`${out}/results.csv`)).toBe(read('c1/results.csv'));
+      expect(read(`${out}/aggregate.csv`)).toBe(read('c1/aggregate.csv'));
+    }
+    expect(readdirSync(cacheDir)).toEqual([basename(cache)]); // no temporary files left
   }, 120_000);
 
   it('--resume of a finished sweep runs nothing and does not regenerate traces', async () => {

@@ -17,6 +17,8 @@
  *   strings  JSON {tasks, objects, extraCols} (task and object names by index)
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { OP_NAMES, type OpName, type TraceRow } from './types.ts';
 
 const MAGIC = 'SYNCSST1';
@@ -78,6 +80,21 @@ export function sourceIdentity(path: string): SourceIdentity {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
+/**
+ * The temporary name a writer in this process and thread uses for `path`:
+ * `PATH.tmp-PID-THREAD@HOST`, distinct between the threads of a sweep and
+ * between hosts sharing a cache directory.
+ */
+export function cacheTempPath(path: string): string {
+  return `${path}.tmp-${process.pid}-${threadId}@${hostname()}`;
+}
+
+/** The writer of a temporary cache file name, or undefined when `name` is not one. */
+export function parseCacheTemp(name: string): { pid: number; host?: string } | undefined {
+  const m = /\.sst\.tmp-(\d+)(?:-\d+@(.+))?$/.exec(name);
+  return m ? { pid: Number(m[1]), host: m[2] } : undefined;
+}
+
 /** Streams rows into a cache file, written under a temporary name and renamed by `close`. */
 export class TraceCacheWriter {
   private fd: number;
@@ -91,7 +108,7 @@ export class TraceCacheWriter {
   private extraCols: string[] | undefined;
 
   constructor(readonly path: string, private readonly source: SourceIdentity) {
-    this.tmp = `${path}.tmp-${process.pid}`;
+    this.tmp = cacheTempPath(path);
     this.fd = openSync(this.tmp, 'w');
   }
 

@@ -1,6 +1,6 @@
 /**
- * The messages between a sweep and its worker threads: a run to replay, or a trace to
- * generate, and the answer (each task's files are in place when the answer says ok).
+ * The messages between a sweep and its worker threads: a run to replay, a trace to
+ * generate or to cache, and the answer (each task's files are in place when the answer says ok).
  */
 import type { Config } from '../../sim/config.ts';
 import type { Json } from './identity.ts';
@@ -20,6 +20,8 @@ export interface RunTask {
   /** `DIR/runs/<id>`. */
   final: string;
   record: Omit<RunRecord, 'status' | 'error' | 'elapsed_s'>;
+  /** The binary trace cache directory (read, made if need be), or undefined to read the CSV. */
+  cacheDir?: string;
 }
 
 /** Generate preset `gen` with parameters `set` and `seed` into `staging`, then rename it to `final`. */
@@ -32,8 +34,20 @@ export interface GenTask {
   final: string;
 }
 
-/** A task for a worker. */
-export type SweepTask = RunTask | GenTask;
+/** Make sure `trace` has a valid binary cache in `cacheDir`, so that the runs replaying it read that. */
+export interface CacheTask {
+  kind: 'cache';
+  trace: string;
+  display: string;
+  cacheDir: string;
+}
 
-/** A worker's answer. */
-export type TaskReply = { ok: true; elapsed_s: number } | { ok: false; error: string };
+/** A task for a worker. */
+export type SweepTask = RunTask | GenTask | CacheTask;
+
+/**
+ * A worker's answer; `source` says where a run's rows came from (`cache`, or
+ * `csv`/`csv+cache`) or what a cache task did (`cache`: valid already,
+ * `csv+cache`: built, `direct`: the trace is an .sst).
+ */
+export type TaskReply = { ok: true; elapsed_s: number; source?: string } | { ok: false; error: string };

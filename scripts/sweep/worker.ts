@@ -1,5 +1,5 @@
 /**
- * A sweep worker thread: replays runs (runTrace) and generates traces, one task per message,
+ * A sweep worker thread: replays runs (runTrace), generates traces and builds trace caches, one task per message,
  * answering each with a {@link TaskReply}. A run's directory is moved into place before the
  * answer, so a sweep killed at any moment has either the whole run or nothing of it.
  */
@@ -8,19 +8,22 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runTrace } from '../run.ts';
+import { ensureCache } from '../trace-source.ts';
 import { generateToFile } from '../../workloads/presets/index.ts';
 import { placeDir, writeFileAtomic, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
 import type { GenTask, RunTask, SweepTask, TaskReply } from './tasks.ts';
 
-async function runOne(t: RunTask): Promise<void> {
+async function runOne(t: RunTask): Promise<string | undefined> {
   const out = join(t.staging, t.id);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
-  await runTrace({ trace: t.trace, config: t.config, out });
+  let source: string | undefined;
+  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k) });
   const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
   writeFileAtomic(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
   placeDir(out, t.final, join(t.staging, `old-${t.id}`));
+  return source;
 }
 
 async function genOne(t: GenTask): Promise<void> {
@@ -31,13 +34,15 @@ async function genOne(t: GenTask): Promise<void> {
 async function handle(task: SweepTask): Promise<TaskReply> {
   const t0 = performance.now();
   try {
-    if (task.kind === 'run') await runOne(task);
+    let source: string | undefined;
+    if (task.kind === 'run') source = await runOne(task);
+    else if (task.kind === 'cache') source = await ensureCache(task.trace, task.cacheDir);
     else await genOne(task);
-    return { ok: true, elapsed_s: (performance.now() - t0) / 1000 };
+    return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source };
   } catch (e) {
     if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
-    else rmSync(task.staging, { force: true });
-    return { ok: false, error: describeError(e, task.kind === 'run' ? [[task.trace, task.display]] : []) };
+    else if (task.kind === 'gen') rmSync(task.staging, { force: true });
+    return { ok: false, error: describeError(e, task.kind === 'gen' ? [] : [[task.trace, task.display]]) };
   }
 }
 

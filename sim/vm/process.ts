@@ -14,26 +14,31 @@ export type KernelPath<R> = Generator<Wait, R, void>;
 
 /** A queue of sleeping processes, all woken at once (kernel `wakeup()` semantics: sleepers re-check). */
 export class WaitQueue {
-  private sleepers: EventTarget[] = [];
+  /** Sleepers in slots [0, n); the array is kept and reused, so sleeping allocates nothing. */
+  private sleepers: (EventTarget | undefined)[] = [];
+  private n = 0;
 
   constructor(private readonly engine: Engine) {}
 
   /** Number of sleepers. */
   get size(): number {
-    return this.sleepers.length;
+    return this.n;
   }
 
   /** @internal adds a sleeper. */
   add(p: EventTarget): void {
-    this.sleepers.push(p);
+    this.sleepers[this.n++] = p;
   }
 
   /** Wakes every sleeper (each resumes at the current time, in sleep order). */
   wakeAll(): void {
-    if (this.sleepers.length === 0) return;
-    const s = this.sleepers;
-    this.sleepers = [];
-    for (const p of s) this.engine.after(0, p);
+    const s = this.sleepers, n = this.n;
+    this.n = 0;
+    for (let i = 0; i < n; i++) {
+      // scheduling runs nothing now, so no sleeper can be added during the loop
+      this.engine.after(0, s[i] as EventTarget);
+      s[i] = undefined;
+    }
   }
 }
 

@@ -1,0 +1,83 @@
+/**
+ * The result CSV writer (scripts/results.ts CsvFile): every field it encodes
+ * byte by byte reads exactly as JavaScript's own `String()` of the value, for
+ * any value, so the result files are the same text a template literal gives.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CsvFile, nsToUsText } from '../scripts/results.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'syncsim-csvfile-'));
+let n = 0;
+
+/** What `fill` writes through a CsvFile, read back from the file. */
+function written(fill: (f: CsvFile) => void): string {
+  const path = join(dir, `f${n++}.csv`);
+  const f = new CsvFile(path, 'h');
+  fill(f);
+  f.close();
+  return readFileSync(path, 'utf8');
+}
+
+const quoteField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** Integers over every magnitude, and the edges of the digit-by-digit range. */
+const anyInt = fc.oneof(
+  fc.integer({ min: 0, max: 999 }),
+  fc.integer({ min: 0, max: 2 ** 31 }),
+  fc.maxSafeNat(),
+  fc.constantFrom(0, 1, 9, 10, 999, 1000, 1001, 1e15 - 1, 1e15, 1e15 + 1, 2 ** 53 - 1, 2 ** 53),
+);
+/** Any number at all: integers, fractions, negatives, huge, NaN, infinities. */
+const anyNumber = fc.oneof(anyInt, fc.double(), fc.integer({ min: -1e6, max: -1 }));
+
+describe('CsvFile', () => {
+  it('writes numbers as String(n) and ns as nsToUsText(ns), row by row', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(anyNumber, anyNumber, anyInt), { maxLength: 50 }), (rows) => {
+        const text = written((f) => {
+          for (const [a, b, c] of rows) f.num(a).comma().us(b).comma().us(c).comma().num(c).end();
+        });
+        expect(text).toBe('h\n' + rows.map(([a, b, c]) => `${String(a)},${nsToUsText(b)},${nsToUsText(c)},${String(c)}\n`).join(''));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes µs with their three decimals, trailing zeros dropped', () => {
+    expect(written((f) => f.us(0).comma().us(1).comma().us(10).comma().us(100).comma().us(1000).comma().us(1500).comma().us(1234567).comma().us(999_999_999_999_999).end()))
+      .toBe('h\n0,0.001,0.01,0.1,1,1.5,1234.567,999999999999.999\n');
+  });
+
+  it('writes hex addresses as 0x plus toString(16)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(anyInt, fc.double({ min: 0, max: 1e20 })), { maxLength: 30 }), (xs) => {
+        expect(written((f) => xs.forEach((x) => f.hex(x).end()))).toBe('h\n' + xs.map((x) => `0x${x.toString(16)}\n`).join(''));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('writes text as UTF-8 and quotes a field holding a comma, quote or line break', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 20 }), (ss) => {
+        expect(written((f) => ss.forEach((s) => f.field(s).comma().text(s.replace(/[",\n\r]/g, '')).end())))
+          .toBe('h\n' + ss.map((s) => `${quoteField(s)},${s.replace(/[",\n\r]/g, '')}\n`).join(''));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rows longer than its buffer and many rows across flushes come out whole and in order', () => {
+    const long = 'x'.repeat(3 << 20) + 'é';
+    const many = Array.from({ length: 200_000 }, (_, i) => i * 7919);
+    const text = written((f) => {
+      f.text(long).end();
+      for (const x of many) f.us(x).comma().num(x).end();
+    });
+    expect(text).toBe('h\n' + long + '\n' + many.map((x) => `${nsToUsText(x)},${x}\n`).join(''));
+  });
+});
