@@ -3,12 +3,16 @@
  * own: prints one JSON line {mode, rows, seconds, rowsPerSec, maxRssMiB}.
  *
  * Usage: node --import tsx bench/child.ts MODE FILE
- *   replay    the whole replay path (runTrace: reader + simulator, no result files, no cache)
+ *   run       what `syncsim run FILE --no-cache` does, less process start-up: reader,
+ *             simulator and its result files (written to a temporary directory, then removed)
+ *   replay    the replay path alone (runTrace: reader + simulator, no result files, no cache)
  *   csvparse  a bare csv-parse pass (records counted, nothing validated)
  *   read-csv  the native reader alone (parse + validate)
  *   read-sst  the binary cache reader alone
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { resolveConfig } from '../sim/config.ts';
 import { runTrace } from '../scripts/run.ts';
@@ -20,6 +24,16 @@ const t0 = process.hrtime.bigint();
 let rows = 0;
 let extra: Record<string, unknown> = {};
 switch (mode) {
+  case 'run': {
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-bench-run-'));
+    try {
+      const s = await runTrace({ trace: file, config: resolveConfig({}), out: join(dir, 'out') });
+      rows = s.trace.rows;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    break;
+  }
   case 'replay': {
     const s = await runTrace({ trace: file, config: resolveConfig({}), out: undefined });
     rows = s.trace.rows;

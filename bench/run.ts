@@ -4,8 +4,9 @@
  * 1. engine: an M/M/1 queue (ρ = 0.8) on syncsim's engine, 200,000 and
  *    1,000,000 customers; the same model in SimPy (Debian python3-simpy3,
  *    bench/mm1_simpy.py) when installed, and the ratio;
- * 2. replay: random-writer traces of 1 M and 10 M rows through the replay
- *    path, against a bare csv-parse pass over the same file, with peak RSS;
+ * 2. replay: random-writer traces of 1 M and 10 M rows through `syncsim run`'s
+ *    path (with its result files, and without them), against a bare csv-parse
+ *    pass over the same file, with peak RSS;
  * 3. the binary trace cache: read rate against the CSV reader, replay from it;
  * 4. sweep: 1 vs 2 workers on 16 short runs.
  * Every measured pass runs in its own child process (bench/child.ts).
@@ -76,16 +77,22 @@ for (const rows of sizes) {
   if (rows === 1_000_000) trace1m = t.path;
   const mib = statSync(t.path).size / 2 ** 20;
   console.log(`trace: ${rel(t.path)} (${fmt(rows)} rows, ${mib.toFixed(0)} MiB, ${t.generated ? `generated in ${t.seconds.toFixed(1)} s` : 'reused'})`);
+  const run = child('run', t.path);
   const sim = child('replay', t.path);
   const bare = child('csvparse', t.path);
-  console.log(`replay ${fmt(rows)}: ${fmt(sim.rowsPerSec)} rows/s (${sim.seconds.toFixed(2)} s), peak RSS ${sim.maxRssMiB.toFixed(1)} MiB; bare csv-parse ${fmt(bare.rowsPerSec)} rows/s (${bare.seconds.toFixed(2)} s), peak RSS ${bare.maxRssMiB.toFixed(1)} MiB; csv-parse/replay = ${(bare.rowsPerSec / sim.rowsPerSec).toFixed(2)}x`);
-  replay[String(rows)] = { replay: sim, csvparse: bare, slowdown: bare.rowsPerSec / sim.rowsPerSec };
+  console.log(
+    `replay ${fmt(rows)}: syncsim run ${fmt(run.rowsPerSec)} rows/s (${run.seconds.toFixed(2)} s, result files written), peak RSS ${run.maxRssMiB.toFixed(1)} MiB; ` +
+      `without result files ${fmt(sim.rowsPerSec)} rows/s (${sim.seconds.toFixed(2)} s), peak RSS ${sim.maxRssMiB.toFixed(1)} MiB; ` +
+      `bare csv-parse ${fmt(bare.rowsPerSec)} rows/s (${bare.seconds.toFixed(2)} s), peak RSS ${bare.maxRssMiB.toFixed(1)} MiB; ` +
+      `csv-parse/run = ${(bare.rowsPerSec / run.rowsPerSec).toFixed(2)}x, csv-parse/replay = ${(bare.rowsPerSec / sim.rowsPerSec).toFixed(2)}x`,
+  );
+  replay[String(rows)] = { run, replay: sim, csvparse: bare, slowdown: bare.rowsPerSec / run.rowsPerSec, slowdown_without_results: bare.rowsPerSec / sim.rowsPerSec };
 }
 if (replay['10000000']) {
-  const r1 = (replay['1000000'] as { replay: ChildReport }).replay.maxRssMiB;
-  const r10 = (replay['10000000'] as { replay: ChildReport }).replay.maxRssMiB;
-  console.log(`replay: peak RSS 10 M / 1 M rows = ${(r10 / r1).toFixed(2)}`);
-  replay.rss_ratio_10m_1m = r10 / r1;
+  const rss = (rows: string, mode: 'run' | 'replay') => (replay[rows] as Record<string, ChildReport>)[mode].maxRssMiB;
+  console.log(`replay: peak RSS 10 M / 1 M rows = ${(rss('10000000', 'run') / rss('1000000', 'run')).toFixed(2)} (syncsim run), ${(rss('10000000', 'replay') / rss('1000000', 'replay')).toFixed(2)} (without result files)`);
+  replay.rss_ratio_10m_1m = rss('10000000', 'run') / rss('1000000', 'run');
+  replay.rss_ratio_10m_1m_without_results = rss('10000000', 'replay') / rss('1000000', 'replay');
 }
 results.replay = replay;
 
@@ -93,10 +100,12 @@ results.replay = replay;
 const sst = join(DATA_DIR, 'bench-1m.sst');
 const conv = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace1m, '-o', sst], { encoding: 'utf8' });
 if (conv.status !== 0 || !existsSync(sst)) throw new Error(`convert failed: ${conv.stderr}`);
-const readCsv = child('read-csv', trace1m);
-const readSst = child('read-sst', sst);
-const replaySst = child('replay', sst);
-console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; replay from cache ${fmt(replaySst.rowsPerSec)} rows/s`);
+// the reads are short (a fraction of a second for the cache): the median of 3 passes of each
+const median3 = (mode: string, file: string) => [child(mode, file), child(mode, file), child(mode, file)].sort((a, b) => a.seconds - b.seconds)[1];
+const readCsv = median3('read-csv', trace1m);
+const readSst = median3('read-sst', sst);
+const replaySst = child('run', sst);
+console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians of 3) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written)`);
 results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
 
 // ---- 4. sweep throughput, 1 vs 2 workers (bench/sweep.ts, when the sweep runner is present)

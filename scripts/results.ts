@@ -14,10 +14,18 @@ export function nsToUsText(ns: number): string {
   return String(ns / 1000);
 }
 
-const COMMA = 44, NEWLINE = 10, DOT = 46, ZERO = 48, QUOTE = 34;
+const COMMA = 44, NEWLINE = 10, ZERO = 48, QUOTE = 34;
 const HEX = '0123456789abcdef';
 /** Above this, numbers are written through `String` (integers and µs below it are written digit by digit). */
 const DIGITS_MAX = 1e15;
+/** ".ddd" for every fraction 1..999 of a µs (in thousandths), trailing zeros dropped: 4 bytes a slot, and its length. */
+const FRAC_TEXT = new Uint8Array(4 * 1000);
+const FRAC_LEN = new Uint8Array(1000);
+for (let f = 1; f < 1000; f++) {
+  const t = ('.' + String(f).padStart(3, '0')).replace(/0+$/, '');
+  for (let i = 0; i < t.length; i++) FRAC_TEXT[4 * f + i] = t.charCodeAt(i);
+  FRAC_LEN[f] = t.length;
+}
 
 /**
  * A CSV file written through one reused byte buffer: each field is encoded
@@ -90,23 +98,13 @@ export class CsvFile {
     if (!(ns >= 0 && ns < DIGITS_MAX && Number.isInteger(ns))) return this.text(nsToUsText(ns));
     this.room(20);
     const whole = Math.floor(ns / 1000);
-    let frac = ns - whole * 1000;
+    const frac = ns - whole * 1000;
     this.digits(whole);
     if (frac !== 0) {
-      const buf = this.buf;
-      buf[this.pos++] = DOT;
-      // three decimals, trailing zeros dropped
-      let width = 3;
-      while (frac % 10 === 0) {
-        frac /= 10;
-        width--;
-      }
-      for (let i = width - 1; i >= 0; i--) {
-        const q = Math.floor(frac / 10);
-        buf[this.pos + i] = ZERO + frac - q * 10;
-        frac = q;
-      }
-      this.pos += width;
+      // ".ddd" with trailing zeros dropped, from the table
+      const len = FRAC_LEN[frac], buf = this.buf, at = 4 * frac;
+      for (let i = 0; i < len; i++) buf[this.pos + i] = FRAC_TEXT[at + i];
+      this.pos += len;
     }
     return this;
   }
@@ -144,9 +142,21 @@ export class CsvFile {
 
   /** Decimal digits of an integer in [0, 10^15); the caller made room. */
   private digits(n: number): void {
+    const buf = this.buf;
+    if (n < 2147483648) {
+      // small integers: 32-bit arithmetic
+      let len = 1;
+      for (let t = n; t >= 10; t = (t / 10) | 0) len++;
+      for (let i = len - 1; i >= 0; i--) {
+        const q = (n / 10) | 0;
+        buf[this.pos + i] = ZERO + n - q * 10;
+        n = q;
+      }
+      this.pos += len;
+      return;
+    }
     let len = 1;
     for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-    const buf = this.buf;
     for (let i = len - 1; i >= 0; i--) {
       const q = Math.floor(n / 10);
       buf[this.pos + i] = ZERO + n - q * 10;
