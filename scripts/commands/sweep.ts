@@ -57,7 +57,7 @@ others still run; the failures are listed at the end); 2 bad input.`;
 function closing(o: SweepOutcome, shard: string | undefined): string {
   const out = showPath(o.out);
   const what = shard ? `shard ${shard} of ${o.plan.experiment.name}` : `sweep ${o.plan.experiment.name}`;
-  const made = [o.generated ? `${o.generated} traces generated` : '', o.cached ? `${o.cached} trace cache${o.cached === 1 ? '' : 's'} built` : '', o.fromCache ? `${o.fromCache} read the trace from its cache` : ''].filter(Boolean);
+  const made = [o.generated ? `${o.generated} trace${o.generated === 1 ? '' : 's'} generated` : '', o.cached ? `${o.cached} trace cache${o.cached === 1 ? '' : 's'} built` : '', o.fromCache ? `${o.fromCache} read the trace from its cache` : ''].filter(Boolean);
   const lines = [`${what}: ${o.total} runs (${o.skipped} already done, ${o.ran} run now${made.map((m) => `, ${m}`).join('')}), ${o.failed.length} failed`];
   if (o.tables) lines.push(`results: ${out}/results.csv, ${out}/aggregate.csv`);
   else lines.push(`runs in ${out}/runs; when every shard is done: syncsim merge SHARD_DIR... --out DIR`);
