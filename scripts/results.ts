@@ -36,6 +36,9 @@ export class CsvFile {
   private fd: number;
   private buf = Buffer.allocUnsafe(1 << 20);
   private pos = 0;
+  /** The last string written by `field` and whether it needed quotes (object names repeat row after row). */
+  private lastField = '';
+  private lastPlain = true;
 
   constructor(path: string, header: string) {
     this.fd = openSync(path, 'w');
@@ -65,10 +68,6 @@ export class CsvFile {
     this.pos = pos;
     return this;
   }
-
-  /** The last string written by `field` and whether it needed quotes (object names repeat row after row). */
-  private lastField = '';
-  private lastPlain = true;
 
   /** A string as a CSV field: quoted when it holds a comma, quote or line break. */
   field(s: string): this {

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace } from '../traces/reader.ts';
-import { hostname } from 'node:os';
 import { CacheError, cacheMatches, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache } from '../traces/cache.ts';
 import type { TraceRow } from '../traces/types.ts';
 
