@@ -3,8 +3,9 @@
  * NAME.svg, NAME.png, NAME.pdf and an index.html, into a directory that
  * appears whole or not at all.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { StagingDir } from '../traces/files.ts';
 import { MAX_PER_RUN_CONFIGS, type Chart, type ChartContext, type Format, type VlSpec } from './chart.ts';
 import { CHART_MODULES } from './charts/index.ts';
 import { keySettings, loadResults, ReportError, type Results, type RunRef } from './data.ts';
@@ -165,31 +166,6 @@ function settingsTables(results: Results, colors: { domain: string[]; range: str
   return tables;
 }
 
-/** Moves `tmp` into place as `out`, replacing an older report. */
-function commitDir(tmp: string, out: string): void {
-  if (existsSync(out)) {
-    const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);
-    rmSync(old, { recursive: true, force: true });
-    renameSync(out, old);
-    renameSync(tmp, out);
-    rmSync(old, { recursive: true, force: true });
-  } else renameSync(tmp, out);
-}
-
-/** Removes temporary directories of killed reports beside `out`. */
-function removeStale(out: string): void {
-  const prefix = `.${basename(out)}.`;
-  for (const name of readdirSync(dirname(out))) {
-    const m = name.startsWith(prefix) ? /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;
-    if (!m || Number(m[1]) === process.pid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(dirname(out), name), { recursive: true, force: true });
-    }
-  }
-}
-
 /** Draws the report of `opts.dir`. On any error nothing is left behind and an existing report is untouched. */
 export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const t0 = performance.now();
@@ -205,11 +181,8 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const out = resolve(opts.out ?? join(opts.dir, 'report'));
   const src = resolve(opts.dir);
   if (out === src || src.startsWith(out + sep)) throw new ReportError(`--out ${opts.out} would replace the results directory ${opts.dir}: choose another directory`);
-  mkdirSync(dirname(out), { recursive: true });
-  removeStale(out);
-  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+  const stage = new StagingDir(out);
+  const tmp = stage.path;
   try {
     const outcomes: ChartOutcome[] = [];
     const specs: VlSpec[] = [];
@@ -270,10 +243,10 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
       index = join(out, 'index.html');
     }
     writeFileSync(join(tmp, 'report.json'), JSON.stringify(manifest, null, 2) + '\n');
-    commitDir(tmp, out);
+    stage.commit();
     return { out, index, results, charts: outcomes, notes, ms: performance.now() - t0 };
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    stage.abort();
     throw e;
   }
 }

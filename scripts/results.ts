@@ -4,8 +4,9 @@
  * renamed into place only when the run succeeded, so a crash or a bad trace
  * never leaves half files and never touches an existing results directory.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { StagingDir } from '../traces/files.ts';
 import { flagsToString } from '../traces/types.ts';
 import type { ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 
@@ -183,42 +184,19 @@ export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags
 export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Removes temporary directories left beside `out` by runs that were killed. */
-function removeStale(out: string): void {
-  const prefix = `.${basename(out)}.`;
-  for (const name of readdirSync(dirname(out))) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length));
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(dirname(out), name), { recursive: true, force: true });
-  }
-}
-
 /** The results directory being written: a sink for the simulator plus the final commit. */
 export class ResultsDir implements ResultSink {
-  readonly tmp: string;
+  private readonly stage: StagingDir;
   private syncs: CsvFile;
   private wb: CsvFile;
   private tl: CsvFile;
   private closed = false;
 
   constructor(readonly out: string) {
-    mkdirSync(dirname(out), { recursive: true });
-    removeStale(out);
-    this.tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
-    rmSync(this.tmp, { recursive: true, force: true });
-    mkdirSync(this.tmp);
-    this.syncs = new CsvFile(join(this.tmp, 'syncs.csv'), SYNCS_HEADER);
-    this.wb = new CsvFile(join(this.tmp, 'writeback.csv'), WRITEBACK_HEADER);
-    this.tl = new CsvFile(join(this.tmp, 'timeline.csv'), TIMELINE_HEADER);
+    this.stage = new StagingDir(out);
+    this.syncs = new CsvFile(join(this.stage.path, 'syncs.csv'), SYNCS_HEADER);
+    this.wb = new CsvFile(join(this.stage.path, 'writeback.csv'), WRITEBACK_HEADER);
+    this.tl = new CsvFile(join(this.stage.path, 'timeline.csv'), TIMELINE_HEADER);
   }
 
   sync(r: SyncRecord): void {
@@ -253,15 +231,8 @@ export class ResultsDir implements ResultSink {
   /** Writes summary.json and moves the directory into place (replacing an older one). */
   commit(summaryJson: string): void {
     this.closeFiles();
-    const s = openSync(join(this.tmp, 'summary.json'), 'w');
-    writeSync(s, summaryJson);
-    closeSync(s);
-    if (existsSync(this.out)) {
-      const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
-      renameSync(this.out, old);
-      renameSync(this.tmp, this.out);
-      rmSync(old, { recursive: true, force: true });
-    } else renameSync(this.tmp, this.out);
+    writeFileSync(join(this.stage.path, 'summary.json'), summaryJson);
+    this.stage.commit();
   }
 
   /** Removes the temporary directory (the run failed). */
@@ -271,6 +242,6 @@ export class ResultsDir implements ResultSink {
     } catch {
       /* already broken */
     }
-    rmSync(this.tmp, { recursive: true, force: true });
+    this.stage.abort();
   }
 }

@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, rmSyn
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace } from '../traces/reader.ts';
+import { processAlive } from '../traces/files.ts';
 import { CacheError, cacheMatches, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache } from '../traces/cache.ts';
 import type { TraceRow } from '../traces/types.ts';
 
@@ -44,15 +45,6 @@ export function cachePathFor(trace: string, cacheDir: string): string {
   return join(cacheDir, `${basename(trace).replace(/\.(csv|csv\.gz|gz)$/, '')}-${h}.sst`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes cache files half-written by runs of this host that were killed
  * (another host's writers cannot be checked from here, and this process's
@@ -62,7 +54,7 @@ function removeStaleTemps(cacheDir: string): void {
   const here = hostname();
   for (const name of readdirSync(cacheDir)) {
     const t = parseCacheTemp(name);
-    if (t && (t.host === undefined || t.host === here) && t.pid !== process.pid && !alive(t.pid)) rmSync(join(cacheDir, name), { force: true });
+    if (t && (t.host === undefined || t.host === here) && t.pid !== process.pid && !processAlive(t.pid)) rmSync(join(cacheDir, name), { force: true });
   }
 }
 

@@ -16,9 +16,10 @@
  *            JSON (padded to 8 bytes)
  *   strings  JSON {tasks, objects, extraCols} (task and object names by index)
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
+import { TempFile } from './files.ts';
 import { OP_NAMES, type OpName, type TraceRow } from './types.ts';
 
 const MAGIC = 'SYNCSST1';
@@ -97,8 +98,7 @@ export function parseCacheTemp(name: string): { pid: number; host?: string } | u
 
 /** Streams rows into a cache file, written under a temporary name and renamed by `close`. */
 export class TraceCacheWriter {
-  private fd: number;
-  private readonly tmp: string;
+  private readonly file: TempFile;
   private pos = HEADER_BYTES;
   private rows = 0;
   private blocks = 0;
@@ -108,8 +108,7 @@ export class TraceCacheWriter {
   private extraCols: string[] | undefined;
 
   constructor(readonly path: string, private readonly source: SourceIdentity) {
-    this.tmp = cacheTempPath(path);
-    this.fd = openSync(this.tmp, 'w');
+    this.file = new TempFile(path, cacheTempPath(path));
   }
 
   private index(map: Map<string, number>, s: string): number {
@@ -167,7 +166,7 @@ export class TraceCacheWriter {
     dv.setUint32(0, n, true);
     dv.setUint32(4, payload, true);
     dv.setUint32(8, hashBytes(body), true);
-    writeSync(this.fd, new Uint8Array(buf), 0, buf.byteLength, this.pos);
+    writeSync(this.file.fd, new Uint8Array(buf), 0, buf.byteLength, this.pos);
     this.pos += buf.byteLength;
     this.rows += n;
     this.blocks++;
@@ -178,7 +177,7 @@ export class TraceCacheWriter {
   close(): void {
     this.flushBlock();
     const strings = Buffer.from(JSON.stringify({ tasks: [...this.tasks.keys()], objects: [...this.objects.keys()], extraCols: this.extraCols ?? [] }));
-    writeSync(this.fd, strings, 0, strings.length, this.pos);
+    writeSync(this.file.fd, strings, 0, strings.length, this.pos);
     const header = Buffer.alloc(HEADER_BYTES);
     header.write(MAGIC, 0, 'latin1');
     header.writeUInt32LE(CACHE_VERSION, 8);
@@ -190,20 +189,15 @@ export class TraceCacheWriter {
     header.writeDoubleLE(this.pos, 44);
     header.writeUInt32LE(strings.length, 52);
     header.writeUInt32LE(hashBytes(header.subarray(0, 56)), 56);
-    writeSync(this.fd, header, 0, HEADER_BYTES, 0);
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    writeSync(this.file.fd, header, 0, HEADER_BYTES, 0);
+    this.file.commit();
   }
 
   /** Drops the temporary file. */
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
-    rmSync(this.tmp, { force: true });
+    this.file.abort();
   }
+
 }
 
 /** The parsed header of a cache file. */

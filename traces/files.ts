@@ -1,7 +1,12 @@
 /**
- * Small file helpers shared by the trace reader and the importers.
+ * File helpers shared across the project: gzip detection, errno text, and
+ * writing atomically — a file or a directory is filled under a hidden
+ * temporary name beside its target and renamed into place only when complete,
+ * so a crash, a kill or an error never leaves half of one, and what was there
+ * before stays until the new one replaces it.
  */
-import { promises as fsp } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
 export async function isGzip(path: string): Promise<boolean> {
@@ -19,4 +24,113 @@ export async function isGzip(path: string): Promise<boolean> {
 export function errnoText(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;
   return (e && typeof e.code === 'string' && e.code) || 'error';
+}
+
+/** Whether process `pid` of this host still runs (a zombie, killed but not yet reaped, does not). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/PID/stat: "PID (COMM) STATE ..."; COMM may hold spaces and parentheses
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** The hidden temporary name beside `path` of writer `owner` (default this process): `.NAME.tmp-OWNER`. */
+export function tempBeside(path: string, owner: string | number = process.pid): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${owner}`);
+}
+
+/**
+ * A file written under a temporary name (default {@link tempBeside}) and
+ * renamed to `path` by `commit`, or removed by `abort`.
+ */
+export class TempFile {
+  readonly fd: number;
+
+  constructor(readonly path: string, readonly tmp: string = tempBeside(path)) {
+    this.fd = openSync(tmp, 'w');
+  }
+
+  /** Closes the file (flushed to disk first when `durable`) and renames it to `path`. */
+  commit(durable = false): void {
+    if (durable) fsyncSync(this.fd);
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+  }
+
+  /** Closes and removes the temporary file; `path` is untouched. */
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+/** Writes `data` to `path` (its directory made if need be) as a {@link TempFile} flushed to disk; on failure `path` is untouched. */
+export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const f = new TempFile(path, tmp);
+  try {
+    writeFileSync(f.fd, data);
+    f.commit(true);
+  } catch (e) {
+    f.abort();
+    throw e;
+  }
+}
+
+/**
+ * A directory being filled: `path` (`.NAME.tmp-PID`, beside `out`) until
+ * {@link commit} renames it to `out`, replacing what was there only then.
+ * Opening one removes the temporary directories beside `out` of processes
+ * that died.
+ */
+export class StagingDir {
+  readonly out: string;
+  readonly path: string;
+  private done = false;
+
+  constructor(out: string) {
+    this.out = resolve(out);
+    const parent = dirname(this.out);
+    mkdirSync(parent, { recursive: true });
+    const prefix = `.${basename(this.out)}.`;
+    for (const name of readdirSync(parent)) {
+      const m = name.startsWith(prefix) ? /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;
+      if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) rmSync(join(parent, name), { recursive: true, force: true });
+    }
+    this.path = tempBeside(this.out);
+    rmSync(this.path, { recursive: true, force: true });
+    mkdirSync(this.path);
+  }
+
+  /** Renames the staging directory to `out`, replacing what was there. */
+  commit(): void {
+    if (this.done) return;
+    if (existsSync(this.out)) {
+      const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
+      rmSync(old, { recursive: true, force: true });
+      renameSync(this.out, old);
+      renameSync(this.path, this.out);
+      rmSync(old, { recursive: true, force: true });
+    } else renameSync(this.path, this.out);
+    this.done = true;
+  }
+
+  /** Removes the staging directory; `out` is untouched. */
+  abort(): void {
+    if (this.done) return;
+    rmSync(this.path, { recursive: true, force: true });
+    this.done = true;
+  }
 }

@@ -15,9 +15,10 @@
  * Every file and run directory is made under a temporary name and renamed into place, so a
  * run directory that exists is complete.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { processAlive, tempBeside, writeFileAtomic } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
 import type { Json } from './identity.ts';
 import type { Plan } from './plan.ts';
@@ -69,39 +70,9 @@ export function manifestOf(plan: Plan): Manifest {
 /** `<host>-<pid>` of this process: names its temporary files and staging directory. */
 export const OWNER = `${hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
 
-/** Whether process `pid` of this host still runs (a zombie, killed but not yet reaped, does not). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    // /proc/PID/stat: "PID (COMM) STATE ..."; COMM may hold spaces and parentheses
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-/** Writes `text` to `path` through a temporary file beside it, flushed, then renamed into place. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${OWNER}`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+/** Writes `text` to `path` atomically, under this process's temporary name `.NAME.tmp-OWNER`. */
+export function writeSweepFile(path: string, text: string): void {
+  writeFileAtomic(path, text, tempBeside(path, OWNER));
 }
 
 /** Moves directory `from` to `to`, replacing a directory already at `to` (via `aside`, then removed). */
@@ -185,8 +156,8 @@ export class SweepDir {
     }
     try {
       mkdirSync(this.runsDir, { recursive: true });
-      writeFileAtomic(join(this.dir, 'experiment.json'), JSON.stringify(manifest, null, 2) + '\n');
-      writeFileAtomic(join(this.dir, 'experiment.yaml'), experimentText);
+      writeSweepFile(join(this.dir, 'experiment.json'), JSON.stringify(manifest, null, 2) + '\n');
+      writeSweepFile(join(this.dir, 'experiment.yaml'), experimentText);
     } catch (e) {
       throw new InputError(`cannot write the sweep directory ${this.dir}: ${(e as Error).message}`);
     }
@@ -202,7 +173,7 @@ export class SweepDir {
       const dash = name.lastIndexOf('-');
       const pid = Number(name.slice(dash + 1));
       if (name.slice(0, dash) !== host || !Number.isInteger(pid)) continue;
-      if (pid !== process.pid && !alive(pid)) rmSync(join(root, name), { recursive: true, force: true });
+      if (pid !== process.pid && !processAlive(pid)) rmSync(join(root, name), { recursive: true, force: true });
     }
   }
 
@@ -248,7 +219,7 @@ export class SweepDir {
     const stage = join(this.staging, `fail-${rec.id}`);
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
-    writeFileAtomic(join(stage, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
+    writeSweepFile(join(stage, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
     placeDir(stage, this.runDir(rec.id), join(this.staging, `old-${rec.id}`));
   }
 }

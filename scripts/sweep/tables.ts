@@ -10,8 +10,9 @@
  * Both files depend only on the manifest and the run records, never on how or where the runs
  * were made (jobs, shards, resumes), so the same experiment and seeds give byte-identical files.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempBeside, TempFile } from '../../traces/files.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import { metricValue } from './metrics.ts';
 import { pointStats, type PointStats } from './stats.ts';
@@ -55,15 +56,13 @@ export function aggregateRow(point: number, values: readonly Json[], metric: str
   return [String(point), ...values.map(valueCell), csvCell(metric), String(s.n), statCell(s.mean), statCell(s.sd), statCell(s.ci95), statCell(s.median)].join(',') + '\n';
 }
 
-/** A file written in chunks under a temporary name, renamed into place by `commit`. */
+/** A file written in chunks under this process's temporary name, renamed into place (flushed to disk) by `commit`. */
 class AtomicFile {
-  private readonly tmp: string;
-  private readonly fd: number;
+  private readonly file: TempFile;
   private buf = '';
 
   constructor(readonly path: string) {
-    this.tmp = join(dirname(path), `.${basename(path)}.tmp-${OWNER}`);
-    this.fd = openSync(this.tmp, 'w');
+    this.file = new TempFile(path, tempBeside(path, OWNER));
   }
 
   write(s: string): void {
@@ -72,24 +71,17 @@ class AtomicFile {
   }
 
   private flush(): void {
-    if (this.buf) writeSync(this.fd, this.buf);
+    if (this.buf) writeSync(this.file.fd, this.buf);
     this.buf = '';
   }
 
   commit(): void {
     this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    this.file.commit(true);
   }
 
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
-    rmSync(this.tmp, { force: true });
+    this.file.abort();
   }
 }
 

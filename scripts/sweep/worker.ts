@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { runTrace } from '../run.ts';
 import { ensureCache } from '../trace-source.ts';
 import { generateToFile } from '../../workloads/presets/index.ts';
-import { placeDir, writeFileAtomic, type RunRecord } from './store.ts';
+import { placeDir, writeSweepFile, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
 import type { GenTask, RunTask, SweepTask, TaskReply } from './tasks.ts';
 
@@ -21,7 +21,7 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   let source: string | undefined;
   await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k) });
   const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
-  writeFileAtomic(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
+  writeSweepFile(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
   placeDir(out, t.final, join(t.staging, `old-${t.id}`));
   return source;
 }

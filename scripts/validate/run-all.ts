@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../cli.ts';
-import { writeFileAtomic } from './output.ts';
+import { writeFileAtomic } from '../../traces/files.ts';
 import type { ValidationReport } from './validation.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -40,7 +40,8 @@ import { compareStats, demerit, distStats, sortedCopy, type DistStats, type Stat
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, type FioLatency } from './fio.ts';
 import { parseJobFile, prepareJob } from './jobfile.ts';
-import { cleanupOnInterrupt, StagingDir } from './output.ts';
+import { cleanupOnInterrupt } from './output.ts';
+import { StagingDir } from '../../traces/files.ts';
 
 /** Calibration settings used when no calibration file is given. */
 export interface AutoCalibration {

@@ -1,0 +1,79 @@
+/**
+ * The shared atomic-writing helpers (traces/files.ts): a file or directory
+ * appears whole under its name or not at all, what was there stays until
+ * replaced, and leftovers of dead processes are cleared.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { processAlive, StagingDir, tempBeside, TempFile, writeFileAtomic } from '../traces/files.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-files-'));
+/** The pid of a process that has exited (and been reaped). */
+const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+describe('atomic files', () => {
+  it('processAlive: this process and its parent run, an exited one does not', () => {
+    expect(processAlive(process.pid)).toBe(true);
+    expect(processAlive(process.ppid)).toBe(true);
+    expect(processAlive(deadPid())).toBe(false);
+  });
+
+  it('writeFileAtomic replaces a file whole, makes its directory, and leaves it untouched on failure', () => {
+    const d = tmp();
+    const f = join(d, 'sub', 'a.json');
+    writeFileAtomic(f, 'one');
+    expect(readFileSync(f, 'utf8')).toBe('one');
+    writeFileAtomic(f, Buffer.from('two'));
+    expect(readFileSync(f, 'utf8')).toBe('two');
+    expect(() => writeFileAtomic(f, 'three', join(d, 'no-such-dir', 'x.tmp'))).toThrow(/ENOENT/);
+    expect(readFileSync(f, 'utf8')).toBe('two');
+    expect(readdirSync(join(d, 'sub'))).toEqual(['a.json']);
+  });
+
+  it('TempFile: nothing under the name until commit; abort leaves the old file', () => {
+    const d = tmp();
+    const path = join(d, 'x.bin');
+    writeFileSync(path, 'old');
+    const a = new TempFile(path);
+    expect(a.tmp).toBe(tempBeside(path));
+    writeSync(a.fd, 'half');
+    a.abort();
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(d)).toEqual(['x.bin']);
+    const b = new TempFile(path, join(d, 'custom.tmp'));
+    writeSync(b.fd, 'new');
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    b.commit(true);
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(readdirSync(d)).toEqual(['x.bin']);
+  });
+
+  it('StagingDir: replaces a directory on commit only, keeps it on abort, clears dead processes\' leftovers', () => {
+    const d = tmp();
+    const out = join(d, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'old.txt'), 'old');
+    const dead = deadPid();
+    mkdirSync(join(d, `.out.tmp-${dead}`)); // a killed writer's
+    mkdirSync(join(d, `.out.old-${dead}`));
+    mkdirSync(join(d, `.out.tmp-${process.ppid}`)); // a live one's
+    const a = new StagingDir(out);
+    expect(readdirSync(d).sort()).toEqual(['.out.tmp-' + process.ppid, '.out.tmp-' + process.pid, 'out'].sort());
+    writeFileSync(join(a.path, 'new.txt'), 'new');
+    a.abort();
+    expect(readdirSync(out)).toEqual(['old.txt']);
+    const b = new StagingDir(out);
+    writeFileSync(join(b.path, 'new.txt'), 'new');
+    expect(readdirSync(out)).toEqual(['old.txt']);
+    b.commit();
+    expect(readdirSync(out)).toEqual(['new.txt']);
+    expect(readdirSync(d).sort()).toEqual(['.out.tmp-' + process.ppid, 'out'].sort());
+    // a fresh target
+    const c = new StagingDir(join(d, 'fresh'));
+    c.commit();
+    expect(existsSync(join(d, 'fresh'))).toBe(true);
+  });
+});
