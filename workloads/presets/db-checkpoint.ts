@@ -7,9 +7,8 @@ import { RandomStream } from '../../sim/engine/random.ts';
 import type { RowInput } from '../../traces/writer.ts';
 import type { Params } from '../params.ts';
 import { arrivals } from './arrivals.ts';
-import { mergeByTime } from './merge.ts';
 import {
-  ARRIVAL, DURATION_S, MAP_BASE, PAGE_SIZE, checkPageMultiple, checkWriteFits, durationNs, footprintSpec, rateSpec,
+  ARRIVAL, DURATION_S, MAP_BASE, PAGE_SIZE, checkFootprintWrites, durationNs, tasksByTime, footprintSpec, rateSpec,
   tasksSpec, writeSizeSpec, type Preset,
 } from './preset.ts';
 import { popularitySpecs, randomWrites } from './random-writer.ts';
@@ -53,10 +52,9 @@ export const dbCheckpoint: Preset<typeof SCHEMA> = {
   summary: 'random page updates of a shared data file, a full-map msync SYNC every checkpoint interval (LMDB / WAL-less database)',
   schema: SCHEMA,
   check(p) {
-    checkPageMultiple(NAME, 'footprint', p.footprint, p.page_size);
-    checkWriteFits(NAME, p.write_size, p.footprint, 'footprint');
+    checkFootprintWrites(NAME, p);
   },
   rows(p, seed) {
-    return mergeByTime(Array.from({ length: p.tasks }, (_, i) => taskRows(p, seed, i)));
+    return tasksByTime(p.tasks, (i) => taskRows(p, seed, i));
   },
 };

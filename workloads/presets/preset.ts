@@ -4,6 +4,7 @@
  */
 import { ParamError, type Params, type Schema } from '../params.ts';
 import type { RowInput } from '../../traces/writer.ts';
+import { mergeByTime } from './merge.ts';
 
 /** One parametric workload generator. */
 export interface Preset<S extends Schema = Schema> {
@@ -83,4 +84,15 @@ export function checkPageMultiple(preset: string, key: string, bytes: number, pa
 /** Throws unless a write of `writeSize` bytes fits in `bytes` (the mapping `key`). */
 export function checkWriteFits(preset: string, writeSize: number, bytes: number, key: string): void {
   if (writeSize > bytes) throw new ParamError(preset, 'write_size', `must not exceed ${key} (${bytes} bytes)`, String(writeSize));
+}
+
+/** The checks of a preset whose tasks write `write_size`-byte pieces into a `footprint`-byte mapping: whole pages, and a write that fits. */
+export function checkFootprintWrites(preset: string, p: { footprint: number; page_size: number; write_size: number }): void {
+  checkPageMultiple(preset, 'footprint', p.footprint, p.page_size);
+  checkWriteFits(preset, p.write_size, p.footprint, 'footprint');
+}
+
+/** The rows of `tasks` tasks, task i's from `taskRows(i)`, merged in time order. */
+export function tasksByTime(tasks: number, taskRows: (i: number) => Generator<RowInput>): Generator<RowInput> {
+  return mergeByTime(Array.from({ length: tasks }, (_, i) => taskRows(i)));
 }

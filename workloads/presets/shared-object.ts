@@ -9,9 +9,8 @@ import { RandomStream } from '../../sim/engine/random.ts';
 import type { RowInput } from '../../traces/writer.ts';
 import { ParamError, type Params } from '../params.ts';
 import { arrivals } from './arrivals.ts';
-import { mergeByTime } from './merge.ts';
 import {
-  ARRIVAL, DURATION_S, MAP_BASE, PAGE_SIZE, checkPageMultiple, durationNs, footprintSpec, rateSpec, tasksSpec, writeSizeSpec,
+  ARRIVAL, DURATION_S, MAP_BASE, PAGE_SIZE, checkPageMultiple, durationNs, tasksByTime, footprintSpec, rateSpec, tasksSpec, writeSizeSpec,
   type Preset,
 } from './preset.ts';
 import { randomWrites } from './random-writer.ts';
@@ -71,6 +70,6 @@ export const sharedObject: Preset<typeof SCHEMA> = {
     }
   },
   rows(p, seed) {
-    return mergeByTime(Array.from({ length: p.tasks }, (_, i) => taskRows(p, seed, i)));
+    return tasksByTime(p.tasks, (i) => taskRows(p, seed, i));
   },
 };

@@ -9,9 +9,8 @@ import { Flag } from '../../traces/types.ts';
 import type { RowInput } from '../../traces/writer.ts';
 import type { Params } from '../params.ts';
 import { arrivals } from './arrivals.ts';
-import { mergeByTime } from './merge.ts';
 import {
-  ARRIVAL, DURATION_S, MAP_BASE, PAGE_SIZE, checkPageMultiple, checkWriteFits, durationNs, footprintSpec, rateSpec,
+  ARRIVAL, DURATION_S, MAP_BASE, PAGE_SIZE, checkFootprintWrites, durationNs, tasksByTime, footprintSpec, rateSpec,
   syncPolicySpecs, tasksSpec, writeSizeSpec, type Preset,
 } from './preset.ts';
 import { randomWrites } from './random-writer.ts';
@@ -54,10 +53,9 @@ export const wiredPool: Preset<typeof SCHEMA> = {
   summary: 'a buffer pool wired with wire USER|NOHOLES, random writes into it, periodic msync (sync_flags=SYNC|INVALIDATE: EBUSY on freebsd/linux), unwire at the end',
   schema: SCHEMA,
   check(p) {
-    checkPageMultiple(NAME, 'footprint', p.footprint, p.page_size);
-    checkWriteFits(NAME, p.write_size, p.footprint, 'footprint');
+    checkFootprintWrites(NAME, p);
   },
   rows(p, seed) {
-    return mergeByTime(Array.from({ length: p.tasks }, (_, i) => taskRows(p, seed, i)));
+    return tasksByTime(p.tasks, (i) => taskRows(p, seed, i));
   },
 };
