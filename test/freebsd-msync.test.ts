@@ -44,7 +44,7 @@
  *   it is tested with such rows.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios } from './helpers.ts';
+import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios, traceFormatExample } from './helpers.ts';
 import { Page } from '../sim/vm/object.ts';
 
 const P = 4096;
@@ -759,12 +759,8 @@ describe('8 FreeBSD discrepancies (msync)', () => {
   });
 
   it('8: MS_SYNC|MS_ASYNC cannot be refused — the trace-format example runs with every row OK', () => {
-    const A = 0x10000000;
-    const t = new TraceBuilder('db').map(0, A, 0x400000, 'data.db')
-      .op(5, 'write', A, 8192).op(7.5, 'write', A + 0x3000, 100)
-      .op(10, 'msync', A, 0x400000, 'SYNC').op(12, 'wire', A + 0x200000, 65536, 'USER|NOHOLES')
-      .op(20, 'msync', A, 0x400000, 'ASYNC|SYNC');
-    const o = simulate(t.rows);
+    const rows = traceFormatExample();
+    const o = simulate(rows);
     expect([3, 4, 5, 6, 7, 8].map((l) => resultOf(o, l))).toEqual(['OK', 'OK', 'OK', 'OK', 'OK', 'OK']);
     // whole 1024-page object: clusters [0,1] and [3] queued at 10, fsync waits until 210
     expect(ios(o)).toEqual([

@@ -39,6 +39,22 @@ export class TraceBuilder {
   }
 }
 
+/** Start address of the mapping in the trace-format example. */
+export const EXAMPLE_BASE = 0x10000000;
+
+/**
+ * The example trace of trace-format.md (lines 3–8): map a 4 MiB data file,
+ * two writes, msync SYNC, wire USER|NOHOLES, msync ASYNC|SYNC. Every
+ * personality replays it; what it returns differs by kernel.
+ */
+export function traceFormatExample(): TraceRow[] {
+  const A = EXAMPLE_BASE;
+  return new TraceBuilder('db').map(0, A, 0x400000, 'data.db')
+    .op(5, 'write', A, 8192).op(7.5, 'write', A + 0x3000, 100)
+    .op(10, 'msync', A, 0x400000, 'SYNC').op(12, 'wire', A + 0x200000, 65536, 'USER|NOHOLES')
+    .op(20, 'msync', A, 0x400000, 'ASYNC|SYNC').rows;
+}
+
 /** Everything a run produced. */
 export interface SimOutput {
   result: RunResult;

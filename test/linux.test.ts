@@ -52,7 +52,7 @@
  *   rows.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios } from './helpers.ts';
+import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios, EXAMPLE_BASE, traceFormatExample } from './helpers.ts';
 import { Page } from '../sim/vm/object.ts';
 import type { TraceRow } from '../traces/types.ts';
 
@@ -794,12 +794,9 @@ describe('6 page state machine and blocking (Linux)', () => {
 
 describe('8 Linux discrepancies', () => {
   it('8: Linux rejects MS_SYNC|MS_ASYNC — the trace-format example runs with only its last row EINVAL', () => {
-    const A = 0x10000000;
-    const t = new TraceBuilder('db').map(0, A, 0x400000, 'data.db')
-      .op(5, 'write', A, 8192).op(7.5, 'write', A + 0x3000, 100)
-      .op(10, 'msync', A, 0x400000, 'SYNC').op(12, 'wire', A + 0x200000, 65536, 'USER|NOHOLES')
-      .op(20, 'msync', A, 0x400000, 'ASYNC|SYNC');
-    const o = lx(t.rows);
+    const A = EXAMPLE_BASE;
+    const rows = traceFormatExample();
+    const o = lx(rows);
     expect([3, 4, 5, 6, 7, 8].map((l) => resultOf(o, l))).toEqual(['OK', 'OK', 'OK', 'OK', 'OK', 'EINVAL']);
     // pages 0,1 and 3: two runs queued at 10, waited for until 210
     expect(ios(o)).toEqual([

@@ -47,7 +47,7 @@
  *   addr+len >= 2^53.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios } from './helpers.ts';
+import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios, traceFormatExample } from './helpers.ts';
 import { Page } from '../sim/vm/object.ts';
 import { machObjectIfAny } from '../sim/personality/mach/manager.ts';
 import { LOCK_PAGE, lockPage, type SyncPolicy } from '../sim/personality/mach/object-sync.ts';
@@ -570,12 +570,8 @@ describe('6 page state machine (mach)', () => {
 
 describe('8 mach discrepancies', () => {
   it('8: SYNC|ASYNC is refused — the trace-format example ends in KERN_INVALID_ARGUMENT', () => {
-    const A = 0x10000000;
-    const t = new TraceBuilder('db').map(0, A, 0x400000, 'data.db')
-      .op(5, 'write', A, 8192).op(7.5, 'write', A + 0x3000, 100)
-      .op(10, 'msync', A, 0x400000, 'SYNC').op(12, 'wire', A + 0x200000, 65536, 'USER|NOHOLES')
-      .op(20, 'msync', A, 0x400000, 'ASYNC|SYNC');
-    const o = simulate(t.rows, cfg());
+    const rows = traceFormatExample();
+    const o = simulate(rows, cfg());
     expect([6, 7, 8].map((l) => resultOf(o, l))).toEqual(['KERN_SUCCESS', 'KERN_SUCCESS', 'KERN_INVALID_ARGUMENT']);
     // runs [0, 1] and [3] both queued at 10; the manager replies when the second is written
     expect(ios(o)).toEqual([

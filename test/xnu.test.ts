@@ -64,7 +64,7 @@
  *   built in code reach the checks; they are tested with such rows.
  */
 import { describe, it, expect } from 'vitest';
-import { TraceBuilder, flags, simulate, resultOf, type SimOutput, opOf, doneAt } from './helpers.ts';
+import { TraceBuilder, flags, simulate, resultOf, type SimOutput, opOf, doneAt, traceFormatExample } from './helpers.ts';
 import { Page, type VmObject } from '../sim/vm/object.ts';
 import type { TraceRow } from '../traces/types.ts';
 import { MSYNC_ERRNO, VM_SYNC, vmSyncFlags } from '../sim/personality/xnu/msync.ts';
@@ -1079,12 +1079,8 @@ describe('6 page state machine (XNU)', () => {
 
 describe('8 XNU discrepancies', () => {
   it('8: SYNC|ASYNC is refused — the trace-format example\'s last row is EINVAL on xnu', () => {
-    const A = 0x10000000;
-    const t = new TraceBuilder('db').map(0, A, 0x400000, 'data.db')
-      .op(5, 'write', A, 8192).op(7.5, 'write', A + 0x3000, 100)
-      .op(10, 'msync', A, 0x400000, 'SYNC').op(12, 'wire', A + 0x200000, 65536, 'USER|NOHOLES')
-      .op(20, 'msync', A, 0x400000, 'ASYNC|SYNC');
-    const o = run(t.rows);
+    const rows = traceFormatExample();
+    const o = run(rows);
     expect([3, 4, 5, 6, 7, 8].map((l) => resultOf(o, l))).toEqual(['OK', 'OK', 'OK', 'OK', 'OK', 'EINVAL']);
     // runs [0,1] and [3], one at a time
     expect(ios(o)).toEqual([
