@@ -181,7 +181,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const out = resolve(opts.out ?? join(opts.dir, 'report'));
   const src = resolve(opts.dir);
   if (out === src || src.startsWith(out + sep)) throw new ReportError(`--out ${opts.out} would replace the results directory ${opts.dir}: choose another directory`);
-  const stage = new StagingDir(out);
+  const stage = new StagingDir(out, 'report');
   const tmp = stage.path;
   try {
     const outcomes: ChartOutcome[] = [];

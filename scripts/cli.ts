@@ -5,6 +5,7 @@ import { TraceError } from '../traces/reader.ts';
 import { ConfigError } from '../sim/config.ts';
 import { InputError } from './errors.ts';
 import { CacheError } from '../traces/cache.ts';
+import { OutDirError } from '../traces/out-dir.ts';
 import type { Command } from './commands/command.ts';
 import { runCommand } from './commands/run.ts';
 import { genCommand } from './commands/gen.ts';
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!c) throw new InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
     return await c.run(rest);
   } catch (e) {
-    if (e instanceof TraceError || e instanceof ConfigError || e instanceof InputError || e instanceof CacheError) {
+    if (e instanceof TraceError || e instanceof ConfigError || e instanceof InputError || e instanceof CacheError || e instanceof OutDirError) {
       process.stderr.write(`syncsim: ${e.message}\n`);
       return 2;
     }

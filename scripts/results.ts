@@ -193,7 +193,7 @@ export class ResultsDir implements ResultSink {
   private closed = false;
 
   constructor(readonly out: string) {
-    this.stage = new StagingDir(out);
+    this.stage = new StagingDir(out, 'run');
     this.syncs = new CsvFile(join(this.stage.path, 'syncs.csv'), SYNCS_HEADER);
     this.wb = new CsvFile(join(this.stage.path, 'writeback.csv'), WRITEBACK_HEADER);
     this.tl = new CsvFile(join(this.stage.path, 'timeline.csv'), TIMELINE_HEADER);

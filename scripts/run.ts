@@ -25,10 +25,15 @@ export interface RunOptions {
   onSource?: (kind: TraceSource['kind']) => void;
 }
 
-/** The default results directory for a trace: results/<trace name without .csv/.gz>. */
-export function defaultOutDir(trace: string): string {
+/** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
+export function defaultOutName(trace: string): string {
   const name = basename(trace).replace(/\.gz$/, '').replace(/\.(csv|sst)$/, '');
-  return resolve('results', name || 'trace');
+  return `results/${name || 'trace'}`;
+}
+
+/** The default results directory for a trace: results/<trace name without .csv/.gz>, absolute. */
+export function defaultOutDir(trace: string): string {
+  return resolve(defaultOutName(trace));
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkOutDir, writeMarker, type OutCommand } from './out-dir.ts';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
 export async function isGzip(path: string): Promise<boolean> {
@@ -93,14 +94,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: s
  * A directory being filled: `path` (`.NAME.tmp-PID`, beside `out`) until
  * {@link commit} renames it to `out`, replacing what was there only then.
  * Opening one removes the temporary directories beside `out` of processes
- * that died.
+ * that died. Given the `command` whose output it is, the directory gets that
+ * command's `.syncsim` marker, and `commit` refuses (OutDirError) to replace
+ * anything but a missing or empty directory or that command's output
+ * (traces/out-dir.ts; commands check this before starting too).
  */
 export class StagingDir {
   readonly out: string;
   readonly path: string;
   private done = false;
 
-  constructor(out: string) {
+  constructor(out: string, private readonly command?: OutCommand) {
     this.out = resolve(out);
     const parent = dirname(this.out);
     mkdirSync(parent, { recursive: true });
@@ -112,11 +116,13 @@ export class StagingDir {
     this.path = tempBeside(this.out);
     rmSync(this.path, { recursive: true, force: true });
     mkdirSync(this.path);
+    if (command) writeMarker(this.path, command);
   }
 
   /** Renames the staging directory to `out`, replacing what was there. */
   commit(): void {
     if (this.done) return;
+    if (this.command) checkOutDir(this.out, { command: this.command });
     if (existsSync(this.out)) {
       const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
       rmSync(old, { recursive: true, force: true });

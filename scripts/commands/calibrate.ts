@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { parseSize } from '../validate/fio.ts';
-import { CALIBRATION_MODES, CALIBRATION_PAGES, calibrate, type Calibration, type CalibrationMode } from '../validate/calibration.ts';
+import { CALIBRATION_MODES, CALIBRATION_PAGES, calibrate, checkCalibrationTargets, type Calibration, type CalibrationMode } from '../validate/calibration.ts';
+import { lockOut } from '../../traces/out-lock.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim calibrate [--dir PATH] [--size 256m] [--runtime 20] [--mode fdatasync|direct]
@@ -39,7 +40,10 @@ Options:
                       device.service.csv (the service samples it refers to),
                       device.samples.csv (every raw sample: phase, depth, job,
                       pages, latency_us) and device.calibration.json (the fit,
-                      the probe, fio's own means). Each is written atomically
+                      the probe, fio's own means). Each is written atomically,
+                      and replaces only a file an earlier calibration wrote:
+                      another file, a directory or a symbolic link there is
+                      refused (exit 2) before fio runs
   -h, --help          this help
 
 Use the fragment with 'syncsim run --config device.yaml' or
@@ -107,14 +111,22 @@ async function run(argv: string[]): Promise<number> {
   if (values.out === undefined) throw new InputError("calibrate needs -o FILE (the fragment to write, e.g. device.yaml)");
   const args = calibrationArgs({ size: values.size, runtime: values.runtime, mode: values.mode, maxDepth: values['max-depth'] });
   const tty = process.stderr.isTTY === true;
-  const cal = await calibrate({
-    ...args,
-    dir: values.dir ?? tmpdir(),
-    out: values.out,
-    log: tty ? (l) => process.stderr.write(l + '\n') : undefined,
-  });
-  process.stdout.write(calibrationTable(cal, values.out) + '\n');
-  return 0;
+  // checked and locked before fio runs
+  checkCalibrationTargets(values.out);
+  const lock = lockOut(values.out, 'calibrate', values.out, 'file');
+  try {
+    checkCalibrationTargets(values.out);
+    const cal = await calibrate({
+      ...args,
+      dir: values.dir ?? tmpdir(),
+      out: values.out,
+      log: tty ? (l) => process.stderr.write(l + '\n') : undefined,
+    });
+    process.stdout.write(calibrationTable(cal, values.out) + '\n');
+    return 0;
+  } finally {
+    lock.release();
+  }
 }
 
 /** `syncsim calibrate`. */

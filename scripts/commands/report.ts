@@ -2,7 +2,9 @@
  * `syncsim report`: charts of a run or sweep output for papers (Vega-Lite
  * specs, SVG, PNG, PDF) and a self-contained index.html.
  */
-import { relative } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { claimOutDir } from '../../traces/out-lock.ts';
 import { CHART_MODULES } from '../../reports/charts/index.ts';
 import { ReportError } from '../../reports/data.ts';
 import { FORMATS, type Format } from '../../reports/chart.ts';
@@ -17,7 +19,9 @@ directory whose subdirectories are run outputs (each one configuration).
 Works offline.
 
 Options:
-  --out DIR          report directory (default DIR/report), replaced as a whole
+  --out DIR          report directory (default DIR/report), replaced as a whole;
+                     it must be missing, empty or an earlier report (it holds
+                     a .syncsim marker): anything else is refused (exit 2)
   --format LIST      comma-separated: svg,png,pdf,html (default all; NAME.vl.json
                      is always written)
   --width W          figure width: single (a 3.3 in paper column), double (7 in),
@@ -62,14 +66,20 @@ async function run(argv: string[]): Promise<number> {
   for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new InputError(`--format expects a list of ${FORMATS.join(', ')} (got '${f}')`);
   if (formats.length === 0) throw new InputError(`--format expects a list of ${FORMATS.join(', ')} (got '')`);
 
-  // vega, vega-lite and the renderers take a second to load: only when a report is drawn
-  const { makeReport } = await import('../../reports/report.ts');
+  const src = positionals[0];
+  if (!existsSync(src) || !statSync(src).isDirectory()) throw new InputError(`results directory not found: ${src}`);
+  // checked and locked before anything is read or loaded
+  const { lock } = claimOutDir(values.out ?? join(positionals[0], 'report'), { command: 'report' });
   let outcome;
   try {
+    // vega, vega-lite and the renderers take a second to load: only when a report is drawn
+    const { makeReport } = await import('../../reports/report.ts');
     outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart) });
   } catch (e) {
     if (e instanceof ReportError) throw new InputError(e.message);
     throw e;
+  } finally {
+    lock.release();
   }
   const rel = (p: string) => relative(process.cwd(), p) || '.';
   const w = Math.max(...outcome.charts.map((c) => c.name.length));

@@ -3,7 +3,8 @@
  */
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config-file.ts';
-import { defaultCacheDir, defaultOutDir, runTrace, summaryTable } from '../run.ts';
+import { defaultCacheDir, defaultOutDir, defaultOutName, runTrace, summaryTable } from '../run.ts';
+import { claimOutDir } from '../../traces/out-lock.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -50,6 +51,16 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim --help')`);
   const trace = positionals[0];
   if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
+  // checked and locked before anything is read: a refused --out costs nothing
+  const { lock } = claimOutDir(values.out ?? defaultOutName(trace), { command: 'run', within: values.out === undefined ? 'results' : undefined });
+  try {
+    return await replay(trace, values);
+  } finally {
+    lock.release();
+  }
+}
+
+async function replay(trace: string, values: { out?: string; set?: string[]; replay?: string; seed?: string; config?: string; json?: boolean; 'no-cache'?: boolean; 'cache-dir'?: string }): Promise<number> {
   const sets = [...(values.set ?? [])];
   if (values.replay !== undefined) sets.push(`replay=${values.replay}`);
   if (values.seed !== undefined) {

@@ -6,7 +6,8 @@
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.ts';
-import { defaultValidationOut, validate, validationTable } from '../validate/validation.ts';
+import { defaultValidationOutName, validate, validationTable } from '../validate/validation.ts';
+import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
@@ -36,7 +37,10 @@ Options:
                         without it the device under --dir is calibrated first,
                         into DIR/calibration/
   --out DIR             output directory (default results/validation/<job name>);
-                        written beside it and renamed into place when complete
+                        written beside it and renamed into place when complete.
+                        It must be missing, empty or an earlier validation output
+                        (it holds a .syncsim marker): anything else is refused
+                        (exit 2) before fio runs
   --dir PATH            where fio's data files go when the job sets neither
                         directory= nor filename= (default ${tmpdir()}; not tmpfs);
                         a scratch directory is made inside and removed
@@ -87,18 +91,24 @@ async function run(argv: string[]): Promise<number> {
     size: values['calibrate-size'], runtime: values['calibrate-runtime'], mode: values['calibrate-mode'], maxDepth: values['calibrate-max-depth'],
   }, '--calibrate-');
   const tty = process.stderr.isTTY === true;
-  const { report, out } = await validate({
-    jobFile: job,
-    calibration: values.calibration,
-    autoCalibration,
-    out: values.out ?? defaultValidationOut(job),
-    dir: values.dir ?? tmpdir(),
-    sets,
-    warmup: values.warmup === undefined ? 0 : Number(values.warmup),
-    log: tty ? (l) => process.stderr.write(l + '\n') : undefined,
-  });
-  process.stdout.write(validationTable(report, out) + '\n');
-  return 0;
+  // checked and locked before fio runs
+  const { abs, lock } = claimOutDir(values.out ?? defaultValidationOutName(job), { command: 'validate', within: values.out === undefined ? 'results/validation' : undefined });
+  try {
+    const { report, out } = await validate({
+      jobFile: job,
+      calibration: values.calibration,
+      autoCalibration,
+      out: abs,
+      dir: values.dir ?? tmpdir(),
+      sets,
+      warmup: values.warmup === undefined ? 0 : Number(values.warmup),
+      log: tty ? (l) => process.stderr.write(l + '\n') : undefined,
+    });
+    process.stdout.write(validationTable(report, out) + '\n');
+    return 0;
+  } finally {
+    lock.release();
+  }
 }
 
 /** `syncsim validate`. */

@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { claimOutDir } from '../../traces/out-lock.ts';
 import { placeDir, SweepDir, type Manifest } from './store.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 
@@ -50,6 +51,17 @@ export function mergeSweeps(dirs: readonly string[], out?: string): MergeOutcome
     if (uniq.length > 1) throw new InputError('merge: --out is required when merging several directories');
     out = uniq[0];
   }
+  // checked and locked before anything is read
+  const { lock } = claimOutDir(out, { command: 'merge' });
+  try {
+    return mergeInto(uniq, out);
+  } finally {
+    lock.release();
+  }
+}
+
+/** {@link mergeSweeps} once `out` is checked and locked. */
+function mergeInto(uniq: string[], out: string): MergeOutcome {
   const stores = uniq.map((d) => {
     if (!existsSync(d)) throw new InputError(`merge: ${d} does not exist`);
     const s = new SweepDir(d);
@@ -87,7 +99,7 @@ export function mergeSweeps(dirs: readonly string[], out?: string): MergeOutcome
 
   const target = new SweepDir(out);
   const yamlPath = stores.map((s) => join(s.dir, 'experiment.yaml')).find((p) => existsSync(p));
-  target.prepare(manifest, yamlPath ? readFileSync(yamlPath, 'utf8') : '', false);
+  target.prepare(manifest, yamlPath ? readFileSync(yamlPath, 'utf8') : '', false, 'merge');
   target.cleanStale();
   const outReal = realOrResolved(out);
   let copied = 0;

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readExperiment } from './experiment.ts';
+import { readExperiment, type Experiment } from './experiment.ts';
 import { canonicalJson } from './identity.ts';
 import { makePlan, type Plan, type RunSpec } from './plan.ts';
 import { WorkerPool } from './pool.ts';
@@ -20,6 +20,8 @@ import { describeError } from './errors.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../trace-source.ts';
+import { checkOutDir } from '../../traces/out-dir.ts';
+import { claimOutDir } from '../../traces/out-lock.ts';
 
 const WORKER = new URL('./worker.ts', import.meta.url);
 
@@ -91,7 +93,24 @@ function dryRunLine(plan: Plan, run: RunSpec, state: string): string {
 /** Runs (or lists) a sweep; throws InputError / ExperimentError for bad input. */
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const experiment = readExperiment(o.experiment);
-  const out = resolve(o.out ?? join('results', experiment.name));
+  const outText = o.out ?? `results/${experiment.name}`;
+  const out = resolve(outText);
+  // --out is checked (and, unless listing, locked) before the plan is made: nothing runs when it is refused
+  const check = { command: 'sweep', within: o.out === undefined ? 'results' : undefined } as const;
+  if (o.dryRun) {
+    checkOutDir(outText, check);
+    return execute(o, experiment, out);
+  }
+  const { lock } = claimOutDir(outText, check);
+  try {
+    return await execute(o, experiment, out);
+  } finally {
+    lock.release();
+  }
+}
+
+/** {@link runSweep} once `out` is checked and locked. */
+async function execute(o: SweepOptions, experiment: Experiment, out: string): Promise<SweepOutcome> {
   const plan = await makePlan(experiment);
   const share = shardOf(plan.runs, o.shard, (r) => (r.trace.kind === 'gen' ? r.trace.file : ''));
   const store = new SweepDir(out);
@@ -118,7 +137,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     return outcome;
   }
 
-  store.prepare(manifest, experiment.text, o.resume === true);
+  store.prepare(manifest, experiment.text, o.resume === true, 'sweep');
   store.cleanStale();
   const pending = share.filter((r) => store.record(r.id)?.status !== 'ok');
   outcome.skipped = share.length - pending.length;

@@ -5,6 +5,7 @@
  * ```
  * DIR/experiment.json   what the sweep is (name, hash, grid, points, runs): written first
  * DIR/experiment.yaml   a copy of the experiment file
+ * DIR/.syncsim          the marker of an output directory syncsim made (traces/out-dir.ts)
  * DIR/runs/<id>/        one finished run: run.json (+ summary.json and the CSVs when it succeeded)
  * DIR/traces/           generated traces, one per distinct parameter set and seed
  * DIR/results.csv       one row per run        (written when every run is there)
@@ -20,6 +21,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { processAlive, tempBeside, writeFileAtomic } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
+import { MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
 import type { Json } from './identity.ts';
 import type { Plan } from './plan.ts';
 
@@ -139,9 +141,10 @@ export class SweepDir {
   /**
    * Makes the directory ready for `manifest`: creates it, or checks that it holds the same
    * experiment (anything else is an InputError). With `mustExist` (--resume), a directory with
-   * no sweep in it is an error too. Writes experiment.json and experiment.yaml.
+   * no sweep in it is an error too. Writes the `.syncsim` marker of `command`, experiment.json
+   * and experiment.yaml.
    */
-  prepare(manifest: Manifest, experimentText: string, mustExist: boolean): 'new' | 'resumed' {
+  prepare(manifest: Manifest, experimentText: string, mustExist: boolean, command: 'sweep' | 'merge'): 'new' | 'resumed' {
     const have = existsSync(this.dir) ? this.manifest() : undefined;
     if (have && have.hash !== manifest.hash) {
       throw new InputError(
@@ -150,12 +153,13 @@ export class SweepDir {
     }
     if (!have) {
       if (mustExist) throw new InputError(`--resume: ${this.dir} holds no sweep to resume`);
-      if (existsSync(this.dir) && readdirSync(this.dir).length > 0) {
+      if (existsSync(this.dir) && readdirSync(this.dir).some((n) => n !== MARKER)) {
         throw new InputError(`${this.dir} exists and is not a sweep directory (no experiment.json): choose another --out`);
       }
     }
     try {
       mkdirSync(this.runsDir, { recursive: true });
+      if (!readMarker(this.dir)) writeMarker(this.dir, command);
       writeSweepFile(join(this.dir, 'experiment.json'), JSON.stringify(manifest, null, 2) + '\n');
       writeSweepFile(join(this.dir, 'experiment.yaml'), experimentText);
     } catch (e) {

@@ -33,6 +33,7 @@ import { fioVersion, iologLatencies, readFioJson, runFio, type FioJobReport } fr
 import { fitChannels, fitService, median, type ChannelFit, type DepthProbe, type ServiceFit } from './fit.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
+import { checkOutFile } from '../../traces/out-dir.ts';
 import { distStats, sortedCopy, type DistStats } from './demerit.ts';
 import { VERSION } from '../version.ts';
 import { InputError } from '../errors.ts';
@@ -111,6 +112,25 @@ export function calibrationFiles(out: string): Calibration['files'] {
   const abs = resolve(out);
   const base = join(dirname(abs), basename(abs).replace(/\.(ya?ml|json)$/i, ''));
   return { fragment: abs, service: `${base}.service.csv`, samples: `${base}.samples.csv`, calibration: `${base}.calibration.json` };
+}
+
+/** How each file of a calibration starts (the first bytes), so that `syncsim calibrate` replaces only files it wrote. */
+const CALIBRATION_HEADS: Record<keyof Calibration['files'], RegExp> = {
+  fragment: /^# syncsim calibrate /,
+  service: /^# syncsim calibrate: /,
+  samples: /^phase,depth,job,pages,latency_us\r?\n/,
+  calibration: /^\{\s*"syncsim_version":/,
+};
+
+/**
+ * Checks, before anything is measured, that the files of fragment `out` may
+ * be written: each is missing or a file an earlier calibration wrote (a
+ * directory, a symbolic link or another file is refused with an OutDirError).
+ */
+export function checkCalibrationTargets(out: string): void {
+  if (out === '') checkOutFile(out, out, () => false);
+  const files = calibrationFiles(out);
+  for (const k of Object.keys(CALIBRATION_HEADS) as (keyof Calibration['files'])[]) checkOutFile(files[k], out, (text) => CALIBRATION_HEADS[k].test(text));
 }
 
 const jobText = (global: string[], jobs: [string, string[]][]) =>

@@ -138,7 +138,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   const parsed = parseJobFile(jobText, jobPath);
   if (opts.calibration !== undefined && !existsSync(opts.calibration)) throw new InputError(`calibration file not found: ${opts.calibration}`);
   const version = fioVersion();
-  const stage = new StagingDir(opts.out);
+  const stage = new StagingDir(opts.out, 'validate');
   let dataDir: string | null = null;
   const release = cleanupOnInterrupt(() => {
     stage.abort();
@@ -349,7 +349,7 @@ export function validationTable(r: ValidationReport, out: string): string {
   return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `results: ${out}`].join('\n');
 }
 
-/** Default output directory of a job: results/validation/<job file name without .fio>. */
-export function defaultValidationOut(jobFile: string): string {
-  return resolve('results', 'validation', basename(jobFile).replace(/\.fio$/, '') || 'job');
+/** Default output directory of a job as written, not normalised: results/validation/<job file name without .fio>. */
+export function defaultValidationOutName(jobFile: string): string {
+  return `results/validation/${basename(jobFile).replace(/\.fio$/, '') || 'job'}`;
 }

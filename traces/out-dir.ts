@@ -1,0 +1,214 @@
+/**
+ * Which paths a command may write its output to. A command replaces (or, for
+ * sweeps, writes into) only a directory that is missing, empty, or syncsim's
+ * own output of that command: a directory syncsim makes holds a `.syncsim`
+ * marker naming the command and version. Anything else — the working
+ * directory or an ancestor of it, a file, a symbolic link, the empty string,
+ * a default that leaves `results/`, a directory holding files syncsim did not
+ * write — is refused with an {@link OutDirError} before any work is done.
+ */
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+/** The marker file inside every output directory syncsim makes. */
+export const MARKER = '.syncsim';
+
+const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The commands that write an output directory. */
+export type OutCommand = 'run' | 'report' | 'sweep' | 'merge' | 'validate';
+
+/** An output path refused, or locked by another writer: one line, exit 2. */
+export class OutDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutDirError';
+  }
+}
+
+/** What `.syncsim` holds. */
+export interface Marker {
+  command: string;
+  version: string;
+}
+
+/** Writes the marker of `command` into directory `dir`. */
+export function writeMarker(dir: string, command: OutCommand): void {
+  writeFileSync(join(dir, MARKER), JSON.stringify({ command, version: VERSION }) + '\n');
+}
+
+/** The marker of `dir`; undefined when there is none (or it is not a regular file holding a marker). */
+export function readMarker(dir: string): Marker | undefined {
+  try {
+    const p = join(dir, MARKER);
+    if (!lstatSync(p).isFile()) return undefined;
+    const m = JSON.parse(readFileSync(p, 'utf8')) as Partial<Marker>;
+    return typeof m?.command === 'string' ? { command: m.command, version: String(m.version ?? '') } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const readJson = (p: string): Record<string, unknown> | undefined => {
+  try {
+    const v = JSON.parse(readFileSync(p, 'utf8')) as unknown;
+    return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const isDir = (p: string) => {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+const RUN_FILES = new Set(['summary.json', 'syncs.csv', 'writeback.csv', 'timeline.csv']);
+
+/** A report directory of syncsim before markers: report.json, index.html and the chart files report.json lists, nothing else. */
+function legacyReport(dir: string, names: string[]): boolean {
+  const m = readJson(join(dir, 'report.json'));
+  if (!m || m.syncsim_report === undefined || !Array.isArray(m.charts)) return false;
+  const known = new Set(['report.json', 'index.html']);
+  for (const c of m.charts as { files?: unknown }[]) for (const f of Array.isArray(c?.files) ? c.files : []) known.add(String(f));
+  return names.every((n) => known.has(n));
+}
+
+/** A run directory of syncsim before markers: its four result files (summary.json written by syncsim), and maybe its report/. */
+function legacyRun(dir: string, names: string[]): boolean {
+  if (!names.includes('summary.json') || readJson(join(dir, 'summary.json'))?.syncsim_version === undefined) return false;
+  return names.every((n) => RUN_FILES.has(n) || (n === 'report' && isDir(join(dir, n)) && ownedBy(join(dir, n), 'report')));
+}
+
+const VALIDATE_FILES = /^(validation\.json|job\.fio|fio\.iolog|fio\.json|fio_[sc]?lat\.1\.log|trace\.csv|pairs\.csv|sim|calibration|validation-cdf\.(vl\.json|svg|png|pdf))$/;
+
+/** A validation directory of syncsim before markers: validation.json (written by syncsim) and the files it writes beside it. */
+function legacyValidate(dir: string, names: string[]): boolean {
+  return readJson(join(dir, 'validation.json'))?.syncsim_version !== undefined && names.every((n) => VALIDATE_FILES.test(n));
+}
+
+/** A sweep directory (any syncsim version): it has experiment.json; sweep.ts checks which experiment. */
+const isSweepDir = (dir: string, names: string[]) => names.includes('experiment.json');
+
+/** Per command: the commands whose output it may replace or write into, and how it recognises its output of a syncsim without markers. */
+const OWNERSHIP: Record<OutCommand, { accepts: readonly string[]; legacy: (dir: string, names: string[]) => boolean }> = {
+  run: { accepts: ['run'], legacy: legacyRun },
+  report: { accepts: ['report'], legacy: legacyReport },
+  validate: { accepts: ['validate'], legacy: legacyValidate },
+  sweep: { accepts: ['sweep', 'merge'], legacy: isSweepDir },
+  merge: { accepts: ['sweep', 'merge'], legacy: isSweepDir },
+};
+
+/** Whether existing directory `dir` is empty or syncsim's output that `command` may replace. */
+function ownedBy(dir: string, command: OutCommand): boolean {
+  return whyNotOwned(dir, command) === undefined;
+}
+
+function whyNotOwned(dir: string, command: OutCommand): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    return `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  if (names.length === 0) return undefined;
+  const rule = OWNERSHIP[command];
+  const marker = readMarker(dir);
+  if (marker) return rule.accepts.includes(marker.command) ? undefined : `holds the output of 'syncsim ${marker.command}', not of 'syncsim ${command}'`;
+  if (rule.legacy(dir, names)) return undefined;
+  return `is not empty and was not made by 'syncsim ${command}' (no ${MARKER} file in it)`;
+}
+
+/** How to check an output path. */
+export interface OutCheck {
+  command: OutCommand;
+  /** The path as the user wrote it, or the default, for messages (default: the path). */
+  shown?: string;
+  /** A default path must lie strictly inside this directory (e.g. `results`). */
+  within?: string;
+}
+
+/** `path` as messages show it: `''` for the empty string. */
+export const showOut = (path: string) => (path === '' ? "''" : path);
+
+/**
+ * Checks that `command` may write its output directory at `out` (see the
+ * module comment) and returns its absolute path; throws an OutDirError
+ * `--out DIR: why; choose a new directory` otherwise.
+ */
+export function checkOutDir(out: string, o: OutCheck): string {
+  const refuse = (why: string): never => {
+    throw new OutDirError(`--out ${showOut(o.shown ?? out)}: ${why}; choose a new directory`);
+  };
+  if (out === '') refuse('the path is empty');
+  const abs = resolve(out);
+  if (o.within !== undefined) {
+    const rel = relative(resolve(o.within), abs);
+    if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) refuse(`the default resolves to ${abs}, not a directory inside ${o.within}/ (give --out)`);
+  }
+  let st;
+  try {
+    st = lstatSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return abs;
+    refuse(code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : `cannot be used (${code ?? 'error'})`);
+  }
+  const real = st!.isSymbolicLink() ? abs : realpathSync(abs);
+  for (const cwd of new Set([process.cwd(), realpathSync(process.cwd())])) {
+    if (cwd === abs || cwd === real) refuse('is the working directory');
+    if (cwd.startsWith(abs.endsWith(sep) ? abs : abs + sep) || cwd.startsWith(real.endsWith(sep) ? real : real + sep)) refuse('is an ancestor of the working directory');
+  }
+  if (st!.isSymbolicLink()) {
+    let target = 'dangling';
+    try {
+      target = statSync(abs).isDirectory() ? 'to a directory' : 'to a file';
+    } catch {
+      /* dangling */
+    }
+    refuse(`is a symbolic link (${target}); syncsim replaces only directories it made`);
+  }
+  if (!st!.isDirectory()) refuse('is a file, not a directory syncsim made');
+  const why = whyNotOwned(abs, o.command);
+  if (why !== undefined) refuse(why);
+  return abs;
+}
+
+/**
+ * Checks that an output file may be written at `path` (replacing what is
+ * there): it is missing, or a regular file that `isOurs` recognises, from
+ * its first 4 KiB, as written by syncsim. Throws `--out SHOWN: why; choose a new file` otherwise.
+ */
+export function checkOutFile(path: string, shown: string, isOurs: (text: string) => boolean): void {
+  const refuse = (why: string): never => {
+    throw new OutDirError(`--out ${showOut(shown)}: ${why}; choose a new file`);
+  };
+  if (path === '') refuse('the path is empty');
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    refuse(code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : `cannot be used (${code ?? 'error'})`);
+  }
+  const what = path === shown ? 'it' : path;
+  if (st!.isSymbolicLink()) refuse(`${what} is a symbolic link`);
+  if (st!.isDirectory()) refuse(`${what} is a directory`);
+  if (!st!.isFile()) refuse(`${what} is not a regular file`);
+  let text = '';
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      text = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    refuse(`${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!isOurs(text)) refuse(`${what} exists and syncsim did not write it`);
+}

@@ -1,0 +1,161 @@
+/**
+ * One writer per output path: a lock file `.NAME.lock` beside the output
+ * (so it can be taken before the output exists), created with O_EXCL and
+ * holding the writer's pid, host, command and start time. A lock of this host
+ * whose process is gone is stale and taken over; another host's lock is
+ * respected (its process cannot be checked from here).
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { processAlive } from './files.ts';
+import { checkOutDir, OutDirError, showOut, type OutCheck } from './out-dir.ts';
+
+/** What a lock file holds. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  /** ISO time the lock was taken. */
+  since: string;
+}
+
+/** The lock file of output `target`: `.NAME.lock` beside it. */
+export function lockFileOf(target: string): string {
+  const abs = resolve(target);
+  return join(dirname(abs), `.${basename(abs)}.lock`);
+}
+
+/** Lock files this process holds (a lock naming this pid but not listed here is a dead process's whose pid was reused). */
+const held = new Set<string>();
+
+function readHolder(path: string): LockHolder | undefined | 'gone' {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : undefined;
+  }
+  try {
+    const h = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof h.pid === 'number' && typeof h.host === 'string') return { pid: h.pid, host: h.host, command: String(h.command ?? ''), since: String(h.since ?? '') };
+  } catch {
+    /* being written */
+  }
+  return undefined;
+}
+
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function isStale(path: string, h: LockHolder): boolean {
+  if (h.host !== hostname()) return false;
+  return h.pid === process.pid ? !held.has(path) : !processAlive(h.pid);
+}
+
+/** A lock taken on an output path; {@link release} it when done (it is also released when the process exits or is interrupted). */
+export class OutLock {
+  private released = false;
+  private readonly onExit = () => this.release();
+  private readonly onSignal = (sig: NodeJS.Signals) => {
+    // the command's own handler (if any) exits, and 'exit' releases; otherwise release and die of the signal
+    if (process.listenerCount(sig) > 1) return;
+    this.release();
+    process.kill(process.pid, sig);
+  };
+
+  constructor(readonly path: string, readonly holder: LockHolder) {
+    held.add(path);
+    process.on('exit', this.onExit);
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  /** Removes the lock file (if it is still this one). */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    held.delete(this.path);
+    process.off('exit', this.onExit);
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    const h = readHolder(this.path);
+    if (typeof h === 'object' && h.pid === this.holder.pid && h.host === this.holder.host && h.since === this.holder.since) {
+      try {
+        unlinkSync(this.path);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}
+
+/**
+ * Takes the lock of output `target` for `command`; when another live writer
+ * holds it, throws `--out SHOWN: locked by pid N on host H (running since T);
+ * wait for it or choose another directory`.
+ */
+export function lockOut(target: string, command: string, shown: string = target, noun: 'directory' | 'file' = 'directory'): OutLock {
+  const path = lockFileOf(target);
+  const me: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 50; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        mkdirSync(dirname(path), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw new OutDirError(`--out ${showOut(shown)}: cannot create the lock file ${path} (${code ?? 'error'}); choose another ${noun}`);
+      const h = readHolder(path);
+      if (h === 'gone') continue;
+      if (h === undefined) {
+        // just created and not written yet, or garbage: wait a little before judging
+        if (attempt < 20) {
+          pause(25);
+          continue;
+        }
+        throw new OutDirError(`--out ${showOut(shown)}: locked (the lock file ${path} is unreadable; delete it if no syncsim writes there); wait for it or choose another ${noun}`);
+      }
+      if (!isStale(path, h)) {
+        const what = [h.command ? `syncsim ${h.command}` : '', h.since ? `running since ${h.since}` : ''].filter(Boolean).join(', ');
+        throw new OutDirError(`--out ${showOut(shown)}: locked by pid ${h.pid} on host ${h.host}${what ? ` (${what})` : ''}; wait for it or choose another ${noun}`);
+      }
+      // a dead writer's: remove it if it is still that one, then try again
+      const again = readHolder(path);
+      if (typeof again === 'object' && again.pid === h.pid && again.since === h.since) {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* someone else removed it */
+        }
+      }
+      continue;
+    }
+    try {
+      writeSync(fd, JSON.stringify(me) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+    return new OutLock(path, me);
+  }
+  throw new OutDirError(`--out ${showOut(shown)}: cannot take the lock ${path}; choose another ${noun}`);
+}
+
+/**
+ * Checks output directory `out` for `o.command` ({@link checkOutDir}), locks
+ * it, and checks it again under the lock (another writer may have finished
+ * meanwhile). Returns the absolute path and the lock to release.
+ */
+export function claimOutDir(out: string, o: OutCheck): { abs: string; lock: OutLock } {
+  const abs = checkOutDir(out, o);
+  const lock = lockOut(abs, o.command, o.shown ?? out);
+  try {
+    checkOutDir(out, o);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  return { abs, lock };
+}
