@@ -28,7 +28,7 @@ describe('syncsim run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/msync latency \(µs\)\s+mean/);
-    expect(readdirSync(out).sort()).toEqual(['summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
+    expect(readdirSync(out).sort()).toEqual(['.syncsim', 'summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
     expect(readFileSync(join(out, 'syncs.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result');
     expect(readFileSync(join(out, 'writeback.csv'), 'utf8').split('\n')[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause');
     expect(readFileSync(join(out, 'timeline.csv'), 'utf8').split('\n')[0]).toBe('t_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth');
@@ -104,13 +104,14 @@ describe('syncsim run', () => {
     const d = tmp();
     const out = join(d, 'out');
     mkdirSync(out);
+    writeFileSync(join(out, '.syncsim'), '{"command":"run","version":"0.1.0"}\n'); // an earlier run's
     writeFileSync(join(out, 'summary.json'), '{"old": true}\n');
     const trace = join(d, 'bad.csv');
     writeFileSync(trace, 't_us,op,addr,len\n0,write,0x1000,10\n1,fly,0x1000,10\n');
     const r = syncsim(['run', trace, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${trace}:3: column op:`);
-    expect(readdirSync(out)).toEqual(['summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['.syncsim', 'summary.json']);
     expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe('{"old": true}\n');
   });
 
@@ -223,12 +224,14 @@ describe('interrupted runs', () => {
     const trace = bigTrace(d);
     const out = join(d, 'out');
     mkdirSync(out);
+    writeFileSync(join(out, '.syncsim'), '{"command":"run","version":"0.1.0"}\n'); // an earlier run's
     writeFileSync(join(out, 'summary.json'), 'old');
     const { child, exited } = await startAndWaitForTmp(trace, out);
     child.kill('SIGKILL');
     await exited;
     expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe('old');
     expect(readdirSync(d).some((n) => n.startsWith('.out.tmp-'))).toBe(true);
+    expect(existsSync(join(d, '.out.lock'))).toBe(true); // the killed run's lock: stale, taken over below
     const small = join(d, 'small.csv');
     writeFileSync(small, 't_us,op,addr,len,object,offset\n0,map,0x1000,4096,f,0\n');
     expect(syncsim(['run', small, '--out', out]).code).toBe(0);

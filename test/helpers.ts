@@ -2,6 +2,7 @@
  * Test helpers: build trace rows in code and run them through the simulator,
  * collecting every record it emits.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolveConfig } from '../sim/config.ts';
 import { Simulator } from '../sim/simulator.ts';
@@ -112,4 +113,11 @@ export function ios(o: SimOutput, pageSize = 4096): { obj: string; first: number
 export function dataRowsOf(path: string): number {
   const lines = readFileSync(path, 'utf8').split('\n');
   return lines.filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('t_us,')).length;
+}
+
+/** Runs the `syncsim` command in a child process in `cwd`: its exit code and output (as test/cli.test.ts does). */
+export function syncsimCli(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const bin = new URL('../scripts/syncsim.mjs', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

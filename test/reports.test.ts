@@ -464,7 +464,7 @@ describe('syncsim report', () => {
     const out = join(tmp(), 'one');
     const r = await cli(['report', demoRun, '--out', out, '--chart', 'writeback-by-cause', '--width', '300', '--theme', 'screen', '--format', 'png,svg']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['report.json', 'writeback-by-cause.png', 'writeback-by-cause.svg', 'writeback-by-cause.vl.json']);
+    expect(readdirSync(out).sort()).toEqual(['.syncsim', 'report.json', 'writeback-by-cause.png', 'writeback-by-cause.svg', 'writeback-by-cause.vl.json']);
     const png = readFileSync(join(out, 'writeback-by-cause.png'));
     expect(png.readUInt32BE(16)).toBe(600);
     expect(JSON.parse(readFileSync(join(out, 'writeback-by-cause.vl.json'), 'utf8')).config.axis.labelFontSize).toBe(THEMES.screen.fontSize.label);

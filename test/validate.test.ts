@@ -426,13 +426,14 @@ describe('syncsim calibrate and validate (real fio)', () => {
   it('a bad job exits 2 naming file, line and option, and leaves an existing output directory alone', () => {
     const kept = join(dir, 'kept');
     mkdirSync(kept);
-    writeFileSync(join(kept, 'marker'), 'x');
+    writeFileSync(join(kept, '.syncsim'), '{"command":"validate","version":"0.1.0"}\n'); // an earlier validation's
+    writeFileSync(join(kept, 'validation.json'), 'x');
     const bad = join(dir, 'bad.fio');
     writeFileSync(bad, '[b]\nioengine=psync\nrw=write\nfsync=4\n');
     const r = syncsim(['validate', '--fio-job', bad, '--calibration', handFragment, '--out', kept]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`syncsim: ${bad}:2: column ioengine: validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC)) (got 'psync')\n`);
-    expect(readdirSync(kept)).toEqual(['marker']);
+    expect(readdirSync(kept).sort()).toEqual(['.syncsim', 'validation.json']);
     expect(readdirSync(dir).filter((n) => n.startsWith('.kept.'))).toEqual([]);
   });
 

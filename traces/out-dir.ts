@@ -194,7 +194,7 @@ export function checkOutFile(path: string, shown: string, isOurs: (text: string)
     if (code === 'ENOENT') return;
     refuse(code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : `cannot be used (${code ?? 'error'})`);
   }
-  const what = path === shown ? 'it' : path;
+  const what = resolve(path) === resolve(shown) ? 'it' : path;
   if (st!.isSymbolicLink()) refuse(`${what} is a symbolic link`);
   if (st!.isDirectory()) refuse(`${what} is a directory`);
   if (!st!.isFile()) refuse(`${what} is not a regular file`);

@@ -17,7 +17,9 @@ doubled run is an error, and then nothing is written.
 
 Options:
   --out OUT     merged directory (required with several DIRs; with one DIR,
-                the tables are written into DIR itself)
+                the tables are written into DIR itself). It must be missing,
+                empty or a sweep directory, else it is refused (exit 2) before
+                any DIR is read; it is locked while merging
   -h, --help    this help
 
 Exit codes: 0 merged, every run succeeded; 1 merged, some runs had failed

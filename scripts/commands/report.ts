@@ -3,7 +3,7 @@
  * specs, SVG, PNG, PDF) and a self-contained index.html.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { CHART_MODULES } from '../../reports/charts/index.ts';
 import { ReportError } from '../../reports/data.ts';
@@ -68,8 +68,11 @@ async function run(argv: string[]): Promise<number> {
 
   const src = positionals[0];
   if (!existsSync(src) || !statSync(src).isDirectory()) throw new InputError(`results directory not found: ${src}`);
+  const outText = values.out ?? join(src, 'report');
+  const outAbs = resolve(outText);
+  if (outText !== '' && (outAbs === resolve(src) || resolve(src).startsWith(outAbs + sep))) throw new InputError(`--out ${values.out}: would replace the results directory ${src}; choose a new directory`);
   // checked and locked before anything is read or loaded
-  const { lock } = claimOutDir(values.out ?? join(positionals[0], 'report'), { command: 'report' });
+  const { lock } = claimOutDir(outText, { command: 'report' });
   let outcome;
   try {
     // vega, vega-lite and the renderers take a second to load: only when a report is drawn

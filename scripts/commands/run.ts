@@ -19,7 +19,10 @@ Options:
                     e.g. --set device.channels=4 --set device.service.dist=exponential
   --replay MODE     closed (default: a task waits for its blocking ops) or open
   --seed N          random seed (same seed, same trace, same config -> same results)
-  --out DIR         results directory (default results/<trace name>)
+  --out DIR         results directory (default results/<trace name>); it must be
+                    missing, empty or an earlier run's (it holds a .syncsim
+                    marker): anything else (., a file, a link, a directory of
+                    yours) is refused, exit 2, before the trace is read
   --json            print exactly summary.json on stdout, nothing else
   --cache-dir DIR   where the binary trace cache lives (default: .trace-cache beside
                     the results directory, or $SYNCSIM_CACHE_DIR)
@@ -30,7 +33,9 @@ The first replay of a CSV trace stores a compact binary copy (.sst) in the cache
 directory; later replays of the unchanged trace read it instead. TRACE may also
 be an .sst file made by 'syncsim convert'.
 
-Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv.
+Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv, and
+the .syncsim marker. While it runs, --out is locked (.NAME.lock beside it): a
+second writer exits 2 naming the first.
 See README.md for the configuration keys and the result fields.`;
 
 async function run(argv: string[]): Promise<number> {

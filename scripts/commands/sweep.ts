@@ -15,7 +15,10 @@ writes one directory per run plus the result tables.
 
 Options:
   --jobs N        worker threads (default: the cores available, ${defaultJobs()} here)
-  --out DIR       results directory (default results/<experiment name>)
+  --out DIR       results directory (default results/<experiment name>); it must
+                  be missing, empty or a sweep directory (experiment.json), else
+                  it is refused (exit 2) before anything runs; it is locked
+                  while the sweep runs (.NAME.lock beside it)
   --shard I/N     run only shard I of N (every N-th run, from the I-th); combine
                   the shard directories with 'syncsim merge'
   --resume        continue the sweep in DIR; DIR must hold this experiment (resuming

@@ -1,0 +1,320 @@
+/**
+ * Output safety: every command that writes a directory replaces only a
+ * missing, empty or marked (`.syncsim`) directory of its own, refuses
+ * anything else before doing any work (exit 2, one line, nothing touched),
+ * and takes a lock so that two writers never share one output.
+ *
+ * Each case runs in a fresh temporary working directory. The data-loss cases
+ * of `run` spawn the real CLI; the others call the CLI's `main` in this
+ * process (same code path, same exit code and message, no start-up cost).
+ * Every refused trace is malformed, so a refusal that came after parsing
+ * started would show the trace's error instead.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { main } from '../scripts/cli.ts';
+import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
+import { lockFileOf } from '../traces/out-lock.ts';
+import { syncsimCli } from './helpers.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
+/** A trace whose first row is malformed: replaying it fails at once with `FILE:3: column op`. */
+const BAD_TRACE = '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,fly,0x1000,1,,,\n';
+const MARK = (command: string) => JSON.stringify({ command, version: '0.1.0' }) + '\n';
+
+/** A fresh working directory holding a user's file `user.txt`. */
+function workdir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-out-'));
+  writeFileSync(join(d, 'user.txt'), 'precious\n');
+  return d;
+}
+
+/** Every path under `dir` (links not followed) with its content, to compare before and after. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const n of readdirSync(join(dir, rel)).sort()) {
+      const r = rel ? `${rel}/${n}` : n;
+      const st = lstatSync(join(dir, r));
+      if (st.isSymbolicLink()) out[r] = `-> ${readlinkSync(join(dir, r))}`;
+      else if (st.isDirectory()) {
+        out[r] = 'dir';
+        walk(r);
+      } else out[r] = readFileSync(join(dir, r), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** The CLI in this process with working directory `cwd`: exit code and output. */
+async function here(args: string[], cwd: string) {
+  let stdout = '', stderr = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  const back = process.cwd();
+  process.chdir(cwd);
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    process.chdir(back);
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+/** Expects a refusal of `--out shown` for `why`, with nothing in `cwd` changed. */
+function expectRefused(r: { code: number | null; stderr: string; stdout: string }, shown: string, why: RegExp | string, noun = 'directory') {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  expect(r.stderr).toMatch(new RegExp(`^syncsim: --out ${esc(shown)}: .+; choose a new ${noun}\\n$`));
+  if (typeof why === 'string') expect(r.stderr).toContain(why);
+  else expect(r.stderr).toMatch(why);
+}
+
+const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+describe('syncsim run never deletes what it did not write', () => {
+  // `spawn`: the cases that lost data or crashed, in a real process; the others through `main`
+  const cases: { name: string; setup: (d: string) => string[]; shown: string; why: string; spawn?: boolean }[] = [
+    { name: '--out . (the working directory)', setup: () => ['bad.csv', '--out', '.'], shown: '.', why: 'is the working directory', spawn: true },
+    { name: '--out .. (an ancestor of the working directory)', setup: () => ['bad.csv', '--out', '..'], shown: '..', why: 'is an ancestor of the working directory' },
+    { name: "--out ''", setup: () => ['bad.csv', '--out', ''], shown: "''", why: 'the path is empty' },
+    { name: '--out FILE', setup: () => ['bad.csv', '--out', 'user.txt'], shown: 'user.txt', why: 'is a file' },
+    { name: '--out LINK to a directory', setup: (d) => (mkdirSync(join(d, 'data')), writeFileSync(join(d, 'data', 'x'), 'x'), symlinkSync('data', join(d, 'link')), ['bad.csv', '--out', 'link']), shown: 'link', why: 'is a symbolic link (to a directory)' },
+    { name: '--out LINK dangling', setup: (d) => (symlinkSync('nowhere', join(d, 'dangling')), ['bad.csv', '--out', 'dangling']), shown: 'dangling', why: 'is a symbolic link (dangling)', spawn: true },
+    { name: 'trace named ...csv (default results/..)', setup: (d) => (writeFileSync(join(d, '...csv'), BAD_TRACE), ['...csv']), shown: 'results/..', why: 'not a directory inside results/', spawn: true },
+    { name: 'trace named ..csv (default results/.)', setup: (d) => (writeFileSync(join(d, '..csv'), BAD_TRACE), ['..csv']), shown: 'results/.', why: 'not a directory inside results/' },
+  ];
+  for (const c of cases) {
+    it(`refuses ${c.name} before reading the trace, leaving everything as it was`, async () => {
+      const d = workdir();
+      writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+      mkdirSync(join(d, 'results'));
+      writeFileSync(join(d, 'results', 'mine.txt'), 'also precious\n');
+      const args = c.setup(d);
+      const before = snapshot(d);
+      const r = c.spawn ? syncsimCli(['run', ...args], d) : await here(['run', ...args], d);
+      expectRefused(r, c.shown, c.why);
+      expect(snapshot(d)).toEqual(before);
+    });
+  }
+});
+
+describe('which directories a command may replace', () => {
+  it('run: a new, an empty or its own marked directory (reruns work); not a non-empty unmarked one, nor another command\'s', async () => {
+    const d = workdir();
+    const r1 = await here(['run', DEMO, '--out', 'fresh'], d);
+    expect(r1.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'fresh', '.syncsim'), 'utf8'))).toMatchObject({ command: 'run' });
+    const r2 = await here(['run', DEMO, '--out', 'fresh', '--seed', '2'], d);
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'fresh', 'summary.json'), 'utf8')).config.seed).toBe(2);
+    mkdirSync(join(d, 'empty'));
+    expect((await here(['run', DEMO, '--out', 'empty'], d)).code).toBe(0);
+    expect(existsSync(join(d, 'empty', 'summary.json'))).toBe(true);
+    expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
+
+    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+    mkdirSync(join(d, 'papers'));
+    writeFileSync(join(d, 'papers', 'draft.tex'), 'text');
+    mkdirSync(join(d, 'rep'));
+    writeFileSync(join(d, 'rep', '.syncsim'), MARK('report'));
+    writeFileSync(join(d, 'rep', 'index.html'), 'x');
+    const before = snapshot(d);
+    expectRefused(await here(['run', 'bad.csv', '--out', 'papers'], d), 'papers', "is not empty and was not made by 'syncsim run' (no .syncsim file in it)");
+    expectRefused(await here(['run', 'bad.csv', '--out', 'rep'], d), 'rep', "holds the output of 'syncsim report', not of 'syncsim run'");
+    expect(snapshot(d)).toEqual(before);
+  });
+
+  it('run and report: a results directory of an older syncsim (no marker, only its own files) is recognised and replaced; extra files are not', async () => {
+    const d = workdir();
+    // what syncsim 0.1.0 before markers left: the four result files and the demo's report/
+    const old = join(d, 'results', 'demo');
+    mkdirSync(join(old, 'report'), { recursive: true });
+    writeFileSync(join(old, 'summary.json'), JSON.stringify({ syncsim_version: '0.1.0' }));
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) writeFileSync(join(old, f), 'header\n');
+    writeFileSync(join(old, 'report', 'report.json'), JSON.stringify({ syncsim_report: 1, charts: [{ name: 'timeline', files: ['timeline.vl.json', 'timeline.svg'] }] }));
+    for (const f of ['index.html', 'timeline.vl.json', 'timeline.svg']) writeFileSync(join(old, 'report', f), 'x');
+    expect(checkOutDir(join(old, 'report'), { command: 'report' })).toBe(join(old, 'report'));
+    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+    writeFileSync(join(old, 'notes.txt'), 'mine');
+    expectRefused(await here(['run', 'bad.csv', '--out', 'results/demo'], d), 'results/demo', 'was not made by');
+    expect(readFileSync(join(old, 'notes.txt'), 'utf8')).toBe('mine');
+    rmSync(join(old, 'notes.txt'));
+    const r = await here(['run', DEMO, '--out', 'results/demo'], d);
+    expect(r.code).toBe(0);
+    expect(readdirSync(old).sort()).toEqual(['.syncsim', 'summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
+  });
+
+  it('report: refuses ., a file, a link, \'\' and a non-empty unmarked directory before loading anything; its default DIR/report is replaced run after run', async () => {
+    const d = workdir();
+    mkdirSync(join(d, 'notresults')); // not a results directory: loading it would fail
+    mkdirSync(join(d, 'mine'));
+    writeFileSync(join(d, 'mine', 'a.txt'), 'a');
+    symlinkSync('mine', join(d, 'link'));
+    const before = snapshot(d);
+    expectRefused(await here(['report', 'notresults', '--out', '.'], d), '.', 'would replace the results directory notresults');
+    expectRefused(await here(['report', 'notresults', '--out', join('..', basename(d))], d), join('..', basename(d)), 'would replace the results directory notresults');
+    expectRefused(await here(['report', 'notresults', '--out', 'user.txt'], d), 'user.txt', 'is a file');
+    expectRefused(await here(['report', 'notresults', '--out', 'link'], d), 'link', 'is a symbolic link');
+    expectRefused(await here(['report', 'notresults', '--out', ''], d), "''", 'the path is empty');
+    expectRefused(await here(['report', 'notresults', '--out', 'mine'], d), 'mine', "was not made by 'syncsim report'");
+    expect(snapshot(d)).toEqual(before);
+
+    expect((await here(['run', DEMO, '--out', 'r'], d)).code).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const r = await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    expect(readdirSync(join(d, 'r', 'report')).sort()).toEqual(['.syncsim', 'latency-cdf.svg', 'latency-cdf.vl.json', 'report.json']);
+    expect(JSON.parse(readFileSync(join(d, 'r', 'report', '.syncsim'), 'utf8'))).toMatchObject({ command: 'report' });
+  }, 120_000);
+});
+
+describe('sweep, merge, validate and calibrate', () => {
+  /** An experiment of one run on trace `trace` (a path relative to the working directory). */
+  const experiment = (name: string, trace: string) => `name: ${name}\ntrace: { path: ${trace} }\nseeds: 1\nmetrics: [sync.count]\n`;
+
+  it('sweep: refuses ., a file, a non-empty unmarked or another command\'s directory and a default outside results/ before planning; writes a marked directory it resumes', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+    writeFileSync(join(d, 'exp.yaml'), experiment('exp', 'bad.csv'));
+    writeFileSync(join(d, 'dots.yaml'), experiment('..', 'bad.csv'));
+    mkdirSync(join(d, 'mine'));
+    writeFileSync(join(d, 'mine', 'a.txt'), 'a');
+    mkdirSync(join(d, 'arun'));
+    writeFileSync(join(d, 'arun', '.syncsim'), MARK('run'));
+    writeFileSync(join(d, 'arun', 'summary.json'), '{}');
+    const before = snapshot(d);
+    expectRefused(await here(['sweep', 'exp.yaml', '--out', '.'], d), '.', 'is the working directory');
+    expectRefused(await here(['sweep', 'exp.yaml', '--out', 'user.txt'], d), 'user.txt', 'is a file');
+    expectRefused(await here(['sweep', 'exp.yaml', '--out', 'mine'], d), 'mine', "was not made by 'syncsim sweep'");
+    expectRefused(await here(['sweep', 'exp.yaml', '--out', 'arun'], d), 'arun', "holds the output of 'syncsim run', not of 'syncsim sweep'");
+    expectRefused(await here(['sweep', 'dots.yaml'], d), 'results/..', 'not a directory inside results/');
+    expect(snapshot(d)).toEqual(before); // no trace cache, no run, no results/
+
+    writeFileSync(join(d, 'ok.yaml'), experiment('ok', DEMO));
+    mkdirSync(join(d, 'empty'));
+    for (let i = 0; i < 2; i++) expect((await here(['sweep', 'ok.yaml', '--out', 'empty', '--jobs', '1', '--no-cache'], d)).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'empty', '.syncsim'), 'utf8'))).toMatchObject({ command: 'sweep' });
+    expect(existsSync(join(d, 'empty', 'results.csv'))).toBe(true);
+    expect(existsSync(lockFileOf(join(d, 'empty')))).toBe(false);
+
+    // merge: the output is checked before any input is read (these do not exist)
+    expectRefused(await here(['merge', 'nosuch1', 'nosuch2', '--out', '.'], d), '.', 'is the working directory');
+    expectRefused(await here(['merge', 'nosuch1', 'nosuch2', '--out', 'mine'], d), 'mine', "was not made by 'syncsim merge'");
+    expectRefused(await here(['merge', 'nosuch1', '--out', ''], d), "''", 'the path is empty');
+    for (let i = 0; i < 2; i++) expect((await here(['merge', 'empty', '--out', 'merged'], d)).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'merged', '.syncsim'), 'utf8'))).toMatchObject({ command: 'merge' });
+    expect(readFileSync(join(d, 'merged', 'results.csv'), 'utf8')).toBe(readFileSync(join(d, 'empty', 'results.csv'), 'utf8'));
+  }, 120_000);
+
+  it('validate and calibrate: refused before the job is read or fio runs', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'bad.fio'), '[b]\nioengine=psync\nrw=write\nfsync=4\n'); // refused by validate's job check, had it run
+    writeFileSync(join(d, '...fio'), '[b]\nioengine=psync\nrw=write\nfsync=4\n');
+    mkdirSync(join(d, 'mine'));
+    writeFileSync(join(d, 'mine', 'a.txt'), 'a');
+    writeFileSync(join(d, 'dev.service.csv'), 'latency_us\n1\n'); // the user's, beside dev.yaml
+    symlinkSync('user.txt', join(d, 'link.yaml'));
+    const before = snapshot(d);
+    expectRefused(await here(['validate', '--fio-job', 'bad.fio', '--out', '.'], d), '.', 'is the working directory');
+    expectRefused(await here(['validate', '--fio-job', 'bad.fio', '--out', 'mine'], d), 'mine', "was not made by 'syncsim validate'");
+    expectRefused(await here(['validate', '--fio-job', '...fio'], d), 'results/validation/..', 'not a directory inside results/validation/');
+    expectRefused(await here(['calibrate', '-o', 'user.txt'], d), 'user.txt', 'it exists and syncsim did not write it', 'file');
+    expectRefused(await here(['calibrate', '-o', '.'], d), '.', 'it is a directory', 'file');
+    expectRefused(await here(['calibrate', '-o', ''], d), "''", 'the path is empty', 'file');
+    expectRefused(await here(['calibrate', '-o', 'link.yaml'], d), 'link.yaml', 'it is a symbolic link', 'file');
+    expectRefused(await here(['calibrate', '-o', 'dev.yaml'], d), 'dev.yaml', `${join(d, 'dev.service.csv')} exists and syncsim did not write it`, 'file');
+    expect(snapshot(d)).toEqual(before);
+    // an earlier validation output (marked) is accepted: what fails next is not --out, and the directory is untouched
+    mkdirSync(join(d, 'val'));
+    writeFileSync(join(d, 'val', '.syncsim'), MARK('validate'));
+    writeFileSync(join(d, 'val', 'validation.json'), '{}');
+    const v = await here(['validate', '--fio-job', 'bad.fio', '--out', 'val'], d);
+    expect(v.code).toBe(2);
+    // (the job's own error, or, on a machine without fio, that fio is missing)
+    expect(v.stderr).toMatch(/^syncsim: (bad\.fio:2: column ioengine: |fio not found)/);
+    expect(readdirSync(join(d, 'val')).sort()).toEqual(['.syncsim', 'validation.json']);
+  });
+});
+
+describe('one writer per output directory', () => {
+  /** Writes a lock file for `out` as process `pid` on `host` would. */
+  const fakeLock = (out: string, pid: number, host: string) =>
+    writeFileSync(lockFileOf(out), JSON.stringify({ pid, host, command: 'run', since: '2026-01-01T00:00:00.000Z' }) + '\n');
+
+  it('a live holder (this host, or any other host) refuses the second writer, naming it; a dead one of this host is taken over', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+    writeFileSync(join(d, 'exp.yaml'), experiment1('bad.csv'));
+    const live = process.ppid; // the test runner: alive
+    fakeLock(join(d, 'out'), live, hostname());
+    const before = snapshot(d);
+    const r = await here(['run', 'bad.csv', '--out', 'out'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`syncsim: --out out: locked by pid ${live} on host ${hostname()} (syncsim run, running since 2026-01-01T00:00:00.000Z); wait for it or choose another directory\n`);
+    const s = await here(['sweep', 'exp.yaml', '--out', 'out'], d);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(new RegExp(`^syncsim: --out out: locked by pid ${live} on host `));
+    const m = await here(['merge', 'nosuch', '--out', 'out'], d);
+    expect(m.stderr).toMatch(/^syncsim: --out out: locked by pid /);
+    expect(snapshot(d)).toEqual(before);
+
+    const dead = deadPid();
+    fakeLock(join(d, 'out'), dead, 'another-host');
+    const o = await here(['run', DEMO, '--out', 'out'], d);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain(`locked by pid ${dead} on host another-host`);
+    fakeLock(join(d, 'out'), dead, hostname());
+    expect((await here(['run', DEMO, '--out', 'out'], d)).code).toBe(0);
+    expect(existsSync(join(d, 'out', 'summary.json'))).toBe(true);
+    expect(existsSync(lockFileOf(join(d, 'out')))).toBe(false);
+  });
+
+  it('two real runs into one --out: the second exits 2 naming the first, which releases its lock on SIGINT', async () => {
+    const d = workdir();
+    const lines = ['t_us,task,op,addr,len,flags,object,offset', '0,a,map,0x10000000,0x1000000,,f,0'];
+    for (let i = 1; i <= 600_000; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + ((i * 7919) % 4096) * 4096},64,,,`);
+    writeFileSync(join(d, 'big.csv'), lines.join('\n') + '\n');
+    const child = spawn(process.execPath, [BIN, 'run', 'big.csv', '--out', 'out', '--no-cache'], { cwd: d, stdio: 'ignore' });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    const lock = lockFileOf(join(d, 'out'));
+    for (let i = 0; i < 800 && !readdirSync(d).some((n) => n.startsWith('.out.tmp-')); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: child.pid, host: hostname(), command: 'run' });
+    const second = await here(['run', DEMO, '--out', 'out'], d);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`^syncsim: --out out: locked by pid ${child.pid} on host ${hostname().replace(/[.]/g, '\\.')} \\(syncsim run, running since [0-9T:.Z-]+\\); wait for it or choose another directory\\n$`));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+});
+
+/** An experiment named exp of one run on `trace`. */
+function experiment1(trace: string): string {
+  return `name: exp\ntrace: { path: ${trace} }\nseeds: 1\nmetrics: [sync.count]\n`;
+}
+
+describe('checkOutDir', () => {
+  it('recognises a validation output of an older syncsim by its files, and refuses OutDirError otherwise', () => {
+    const d = workdir();
+    const v = join(d, 'v');
+    mkdirSync(join(v, 'sim'), { recursive: true });
+    writeFileSync(join(v, 'validation.json'), JSON.stringify({ syncsim_version: '0.1.0' }));
+    for (const f of ['job.fio', 'fio.iolog', 'fio.json', 'fio_lat.1.log', 'trace.csv', 'pairs.csv', 'validation-cdf.svg']) writeFileSync(join(v, f), 'x');
+    expect(checkOutDir(v, { command: 'validate' })).toBe(v);
+    expect(() => checkOutDir(v, { command: 'run' })).toThrow(OutDirError);
+    writeFileSync(join(v, 'thesis.pdf'), 'x');
+    expect(() => checkOutDir(v, { command: 'validate' })).toThrow(/was not made by 'syncsim validate'/);
+  });
+});
