@@ -280,22 +280,33 @@ describe('one writer per output directory', () => {
     expect(existsSync(lockFileOf(join(d, 'out')))).toBe(false);
   });
 
-  it('two real runs into one --out: the second exits 2 naming the first, which releases its lock on SIGINT', async () => {
+  it('two real runs, and two real sweeps, into one --out: the second exits 2 naming the first, which releases its lock on SIGINT / SIGTERM', async () => {
     const d = workdir();
     const lines = ['t_us,task,op,addr,len,flags,object,offset', '0,a,map,0x10000000,0x1000000,,f,0'];
     for (let i = 1; i <= 600_000; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + ((i * 7919) % 4096) * 4096},64,,,`);
     writeFileSync(join(d, 'big.csv'), lines.join('\n') + '\n');
-    const child = spawn(process.execPath, [BIN, 'run', 'big.csv', '--out', 'out', '--no-cache'], { cwd: d, stdio: 'ignore' });
-    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    const lock = lockFileOf(join(d, 'out'));
-    for (let i = 0; i < 800 && !readdirSync(d).some((n) => n.startsWith('.out.tmp-')); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: child.pid, host: hostname(), command: 'run' });
-    const second = await here(['run', DEMO, '--out', 'out'], d);
-    expect(second.code).toBe(2);
-    expect(second.stderr).toMatch(new RegExp(`^syncsim: --out out: locked by pid ${child.pid} on host ${hostname().replace(/[.]/g, '\\.')} \\(syncsim run, running since [0-9T:.Z-]+\\); wait for it or choose another directory\\n$`));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(existsSync(lock)).toBe(false);
+    writeFileSync(join(d, 'big.yaml'), experiment1('big.csv'));
+    const start = (args: string[]) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: d, stdio: 'ignore' });
+      return { child, exited: new Promise<number | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig === 'SIGTERM' ? 143 : -1)))) };
+    };
+    const run = start(['run', 'big.csv', '--out', 'out', '--no-cache']);
+    const sweep = start(['sweep', 'big.yaml', '--out', 'swp', '--no-cache', '--jobs', '1']);
+    // each holds its lock from before it reads anything; wait until both are replaying
+    for (let i = 0; i < 2400 && !(readdirSync(d).some((n) => n.startsWith('.out.tmp-')) && existsSync(join(d, 'swp', '.staging'))); i++) await new Promise((r) => setTimeout(r, 25));
+    const host = hostname().replace(/[.]/g, '\\.');
+    for (const [args, child, name] of [[['run', DEMO, '--out', 'out'], run.child, 'run'], [['sweep', 'big.yaml', '--out', 'swp'], sweep.child, 'sweep']] as const) {
+      expect(JSON.parse(readFileSync(lockFileOf(join(d, args[3])), 'utf8'))).toMatchObject({ pid: child.pid, host: hostname(), command: name });
+      const second = await here([...args], d);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toMatch(new RegExp(`^syncsim: --out ${args[3]}: locked by pid ${child.pid} on host ${host} \\(syncsim ${name}, running since [0-9T:.Z-]+\\); wait for it or choose another directory\\n$`));
+    }
+    run.child.kill('SIGINT');
+    sweep.child.kill('SIGTERM');
+    expect(await run.exited).toBe(130);
+    expect(await sweep.exited).toBe(143);
+    expect(existsSync(lockFileOf(join(d, 'out')))).toBe(false);
+    expect(existsSync(lockFileOf(join(d, 'swp')))).toBe(false);
     expect(existsSync(join(d, 'out'))).toBe(false);
   });
 });

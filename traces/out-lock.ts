@@ -5,7 +5,7 @@
  * whose process is gone is stale and taken over; another host's lock is
  * respected (its process cannot be checked from here).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { processAlive } from './files.ts';
@@ -52,22 +52,23 @@ function isStale(path: string, h: LockHolder): boolean {
   return h.pid === process.pid ? !held.has(path) : !processAlive(h.pid);
 }
 
-/** A lock taken on an output path; {@link release} it when done (it is also released when the process exits or is interrupted). */
+/**
+ * A lock taken on an output path; {@link release} it when done. It is also
+ * released when the process exits — including through the SIGINT/SIGTERM
+ * handlers of run, sweep and validate, which exit. No signal handler is added
+ * here: a JavaScript handler would delay a signal until the event loop turns,
+ * which a long synchronous step (drawing a chart) does not do; a process
+ * killed by a signal leaves its lock file, and the next writer of this host
+ * finds its pid gone and takes it over.
+ */
 export class OutLock {
   private released = false;
   private readonly onExit = () => this.release();
-  private readonly onSignal = (sig: NodeJS.Signals) => {
-    // the command's own handler (if any) exits, and 'exit' releases; otherwise release and die of the signal
-    if (process.listenerCount(sig) > 1) return;
-    this.release();
-    process.kill(process.pid, sig);
-  };
 
-  constructor(readonly path: string, readonly holder: LockHolder) {
+  /** `createdFrom`: the outermost directory made to hold the lock file; those left empty are removed on release. */
+  constructor(readonly path: string, readonly holder: LockHolder, private readonly createdFrom?: string) {
     held.add(path);
     process.on('exit', this.onExit);
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
   }
 
   /** Removes the lock file (if it is still this one). */
@@ -76,8 +77,6 @@ export class OutLock {
     this.released = true;
     held.delete(this.path);
     process.off('exit', this.onExit);
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
     const h = readHolder(this.path);
     if (typeof h === 'object' && h.pid === this.holder.pid && h.host === this.holder.host && h.since === this.holder.since) {
       try {
@@ -85,6 +84,15 @@ export class OutLock {
       } catch {
         /* already gone */
       }
+    }
+    if (this.createdFrom === undefined) return;
+    for (let d = dirname(this.path); ; d = dirname(d)) {
+      try {
+        rmdirSync(d); // only when empty: the command wrote nothing there
+      } catch {
+        return;
+      }
+      if (d === this.createdFrom || dirname(d) === d) return;
     }
   }
 }
@@ -97,6 +105,7 @@ export class OutLock {
 export function lockOut(target: string, command: string, shown: string = target, noun: 'directory' | 'file' = 'directory'): OutLock {
   const path = lockFileOf(target);
   const me: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
+  let created: string | undefined;
   for (let attempt = 0; attempt < 50; attempt++) {
     let fd: number;
     try {
@@ -104,7 +113,7 @@ export function lockOut(target: string, command: string, shown: string = target,
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        mkdirSync(dirname(path), { recursive: true });
+        created ??= mkdirSync(dirname(path), { recursive: true });
         continue;
       }
       if (code !== 'EEXIST') throw new OutDirError(`--out ${showOut(shown)}: cannot create the lock file ${path} (${code ?? 'error'}); choose another ${noun}`);
@@ -138,7 +147,7 @@ export function lockOut(target: string, command: string, shown: string = target,
     } finally {
       closeSync(fd);
     }
-    return new OutLock(path, me);
+    return new OutLock(path, me, created);
   }
   throw new OutDirError(`--out ${showOut(shown)}: cannot take the lock ${path}; choose another ${noun}`);
 }
