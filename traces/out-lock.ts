@@ -113,7 +113,11 @@ export function lockOut(target: string, command: string, shown: string = target,
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        created ??= mkdirSync(dirname(path), { recursive: true });
+        try {
+          created ??= mkdirSync(dirname(path), { recursive: true });
+        } catch (m) {
+          throw new OutDirError(`--out ${showOut(shown)}: cannot make ${dirname(path)} (${(m as NodeJS.ErrnoException).code ?? 'error'}); choose another ${noun}`);
+        }
         continue;
       }
       if (code !== 'EEXIST') throw new OutDirError(`--out ${showOut(shown)}: cannot create the lock file ${path} (${code ?? 'error'}); choose another ${noun}`);

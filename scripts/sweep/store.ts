@@ -158,10 +158,12 @@ export class SweepDir {
       }
     }
     try {
-      mkdirSync(this.runsDir, { recursive: true });
+      // the marker and the manifest first: a sweep killed in between leaves a directory it recognises
+      mkdirSync(this.dir, { recursive: true });
       if (!readMarker(this.dir)) writeMarker(this.dir, command);
       writeSweepFile(join(this.dir, 'experiment.json'), JSON.stringify(manifest, null, 2) + '\n');
       writeSweepFile(join(this.dir, 'experiment.yaml'), experimentText);
+      mkdirSync(this.runsDir, { recursive: true });
     } catch (e) {
       throw new InputError(`cannot write the sweep directory ${this.dir}: ${(e as Error).message}`);
     }
