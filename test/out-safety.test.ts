@@ -17,7 +17,7 @@ import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { main } from '../scripts/cli.ts';
 import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
-import { lockFileOf } from '../traces/out-lock.ts';
+import { lockFileOf, lockOut } from '../traces/out-lock.ts';
 import { syncsimCli } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -327,5 +327,26 @@ describe('checkOutDir', () => {
     expect(() => checkOutDir(v, { command: 'run' })).toThrow(OutDirError);
     writeFileSync(join(v, 'thesis.pdf'), 'x');
     expect(() => checkOutDir(v, { command: 'validate' })).toThrow(/was not made by 'syncsim validate'/);
+  });
+});
+
+describe('lockOut', () => {
+  it('takes over a lock naming this process that it does not hold (a dead process whose pid came back), refuses an unreadable one, and releases only its own', () => {
+    const d = workdir();
+    const out = join(d, 'o');
+    writeFileSync(lockFileOf(out), JSON.stringify({ pid: process.pid, host: hostname(), command: 'run', since: 'then' }));
+    const a = lockOut(out, 'run');
+    expect(JSON.parse(readFileSync(lockFileOf(out), 'utf8'))).toMatchObject({ pid: process.pid, command: 'run', since: a.holder.since });
+    expect(() => lockOut(out, 'run')).toThrow(new RegExp(`^--out ${out.replace(/[.]/g, '\\.')}: locked by pid ${process.pid} on host `));
+    a.release();
+    expect(existsSync(lockFileOf(out))).toBe(false);
+    writeFileSync(lockFileOf(out), 'garbage');
+    expect(() => lockOut(out, 'run')).toThrow(/locked \(the lock file .* is unreadable; delete it if no syncsim writes there\)/);
+    // a lock replaced under a holder (another writer took it over) is not removed by the holder's release
+    rmSync(lockFileOf(out));
+    const b = lockOut(out, 'run');
+    writeFileSync(lockFileOf(out), JSON.stringify({ pid: process.ppid, host: hostname(), command: 'sweep', since: 'now' }));
+    b.release();
+    expect(existsSync(lockFileOf(out))).toBe(true);
   });
 });

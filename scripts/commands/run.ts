@@ -65,7 +65,20 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function replay(trace: string, values: { out?: string; set?: string[]; replay?: string; seed?: string; config?: string; json?: boolean; 'no-cache'?: boolean; 'cache-dir'?: string }): Promise<number> {
+/** The options of `syncsim run` as parsed. */
+interface RunValues {
+  out?: string;
+  set?: string[];
+  replay?: string;
+  seed?: string;
+  config?: string;
+  json?: boolean;
+  'no-cache'?: boolean;
+  'cache-dir'?: string;
+}
+
+/** Replays `trace` once its --out is checked and locked. */
+async function replay(trace: string, values: RunValues): Promise<number> {
   const sets = [...(values.set ?? [])];
   if (values.replay !== undefined) sets.push(`replay=${values.replay}`);
   if (values.seed !== undefined) {
