@@ -48,7 +48,9 @@ export function parseYamlDoc(text: string): YamlDoc {
       return (node as Node).toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
       if (e instanceof ReferenceError) {
-        throw new YamlError(lineAt((node as Node).range?.[0]), `${ALIAS_BOMB} (more than ${MAX_ALIAS_COUNT}: aliases of aliases multiply)`);
+        const line = lineAt((node as Node).range?.[0]);
+        if (/excessive alias count/i.test(e.message)) throw new YamlError(line, `${ALIAS_BOMB} (more than ${MAX_ALIAS_COUNT}: aliases of aliases multiply)`);
+        throw new YamlError(line, `not valid YAML: ${e.message.split('\n')[0]}`);
       }
       throw e;
     }
