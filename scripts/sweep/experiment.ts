@@ -136,7 +136,9 @@ export function parseExperiment(text: string, file: string): Experiment {
   // An alias (`*a`) stands for the node it names wherever it is used; its line is the use's.
   for (const pair of walkPairs(doc.contents, y.deref)) {
     const k = y.deref(pair.key);
-    if (isScalar(k) && isPrototypeKey(String(k.value))) fail(pair.key as Node, `key '${String(k.value)}' is not allowed (a prototype name)`);
+    const name = isScalar(k) ? String(k.value) : '';
+    const seg = name.split('.').find(isPrototypeKey);
+    if (seg !== undefined) fail(pair.key as Node, `key '${name}' is not allowed (${seg === name ? 'a prototype name' : `'${seg}' is a prototype name`})`);
   }
   const toJs = (n: unknown): Json => {
     const v = y.toJs(y.deref(n)) as Json;
