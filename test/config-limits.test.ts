@@ -238,7 +238,7 @@ describe('generator limits', () => {
       }
       throw new Error('no error');
     };
-    expect(err({ rate: '1e300' }).message).toBe("parameter 'rate' of preset 'seq-writer': must be a positive number of at most 1000000000 (got '1e300')");
+    expect(err({ rate: '1e300' }).message).toBe("parameter 'rate' of preset 'seq-writer': gives a trace of about 1.00e+301 rows, more than the limit of 1,000,000,000; lower duration_s, tasks, rate or the msync frequency (got '1e+300')");
     expect(err({ rate: 1e9, duration_s: 2 }).key).toBe('rate');
     expect(err({ sync_interval_us: '1e-9' }).message)
       .toMatch(/^parameter 'sync_interval_us' of preset 'seq-writer': gives a trace of about 1\.00e\+16 rows, more than the limit of 1,000,000,000; .* \(got '1e-9'\)$/);

@@ -41,9 +41,9 @@ export const ARRIVAL = {
   doc: 'poisson: exponential gaps of mean 1/rate; fixed: exactly 1/rate apart',
 } as const;
 
-/** Operations per second per task: at most one per nanosecond, the trace's time resolution. */
+/** Operations per second per task (bounded by the row limit of {@link checkTraceSize}). */
 export function rateSpec(def: number, what = 'writes') {
-  return { kind: 'number', default: def, min: 0, exclusiveMin: true, max: 1e9, doc: `${what} per second per task (mean)` } as const;
+  return { kind: 'number', default: def, min: 0, exclusiveMin: true, max: Infinity, doc: `${what} per second per task (mean)` } as const;
 }
 
 /** The most rows a generated trace may have (README, "Generating traces"). */
