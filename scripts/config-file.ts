@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parse as parseYaml } from 'yaml';
-import { type Config, ConfigError, deepMerge, resolveConfig, setDotted } from '../sim/config.ts';
+import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
+import { parseYamlValue, YamlError } from './yaml-file.ts';
 
 type JsonObject = Parameters<typeof deepMerge>[0];
 
-/** Parses one `key=value` override into `target`. */
+/** Parses one `key=value` override into `target`; a problem with the key names the `--set`. */
 export function applySet(target: JsonObject, kv: string): void {
   const eq = kv.indexOf('=');
   if (eq <= 0) throw new ConfigError('', `--set expects key=value (got '${kv}')`);
@@ -19,11 +19,17 @@ export function applySet(target: JsonObject, kv: string): void {
   const raw = kv.slice(eq + 1);
   let value: unknown;
   try {
-    value = raw === '' ? '' : parseYaml(raw);
-  } catch {
+    value = raw === '' ? '' : parseYamlValue(raw);
+  } catch (e) {
+    if (!(e instanceof YamlError)) throw e;
     value = raw;
   }
-  setDotted(target, key, value as never);
+  try {
+    setDotted(target, key, value as never);
+  } catch (e) {
+    if (e instanceof ConfigError && !e.where) throw new ConfigError(e.key, e.problem, `--set ${kv}`);
+    throw e;
+  }
 }
 
 /** Reads a YAML/JSON config file into a plain object. */
@@ -36,12 +42,14 @@ export function readConfigFile(path: string): JsonObject {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYamlValue(text);
   } catch (e) {
-    throw new ConfigError('', `${path}: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof YamlError) throw new ConfigError('', `${path}:${e.message}`);
+    throw e;
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('', `${path}: must be a mapping of keys`);
+  rejectPrototypeKeys(doc, '', path);
   return doc as JsonObject;
 }
 

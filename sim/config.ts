@@ -5,6 +5,7 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { PERSONALITIES } from './personality/index.ts';
+import { bareObject, findPrototypeKey, isPrototypeKey } from './keys.ts';
 
 /** A service-time distribution for the device, in microseconds. */
 export type ServiceDist =
@@ -80,8 +81,24 @@ export function defaultConfig(): Config {
   };
 }
 
-const nonNeg = { type: 'number', minimum: 0 };
-const positive = { type: 'number', exclusiveMinimum: 0 };
+/** One hour in µs: the longest service, per-page or CPU time a key may give. */
+export const HOUR_US = 3.6e9;
+/** One day in ms: the longest writeback interval, delay or expiry. */
+export const DAY_MS = 8.64e7;
+/** One day in µs: the longest timeline sampling period. */
+export const DAY_US = 8.64e10;
+/** The latest trace time (2^53 ns, about 104 days) in µs, rounded down: the bound of stats.warmup_us. */
+export const MAX_TIME_US = 9e12;
+/** Largest page count memory.pages and memory.max_user_wired_pages may give (2^40). */
+export const MAX_PAGES = 2 ** 40;
+
+/** A number in [min, max]; the lower bound exclusive when `exclusiveMin`. */
+const range = (min: number, max: number, exclusiveMin = false) =>
+  (exclusiveMin ? { type: 'number', exclusiveMinimum: min, maximum: max } : { type: 'number', minimum: min, maximum: max });
+/** An integer in [min, max]. */
+const intRange = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max });
+const duration = range(0, HOUR_US);
+const positiveDuration = range(0, HOUR_US, true);
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object', additionalProperties: false, properties, required,
 });
@@ -90,53 +107,57 @@ const serviceCase = (dist: string, properties: Record<string, unknown>, required
   then: obj({ dist: { const: dist }, ...properties }, ['dist', ...required]),
 });
 
-/** JSON schema of a resolved configuration. */
+/**
+ * JSON schema of a resolved configuration. Every number has a range (README, "Configuration
+ * keys") wide enough for any real system and narrow enough that no value can make a run spin
+ * in place or write without end.
+ */
 export const CONFIG_SCHEMA = obj({
   personality: { enum: ['freebsd', 'xnu', 'linux', 'mach'] },
-  page_size: { type: 'integer', minimum: 512, maximum: 1048576 },
+  page_size: intRange(512, 2 ** 30),
   replay: { enum: ['closed', 'open'] },
-  seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+  seed: intRange(0, 4294967295),
   device: obj({
-    channels: { type: 'integer', minimum: 1, maximum: 4096 },
+    channels: intRange(1, 4096),
     discipline: { enum: ['fifo', 'sync_first'] },
     service: {
       type: 'object',
       required: ['dist'],
       properties: { dist: { enum: ['constant', 'exponential', 'uniform', 'lognormal', 'empirical'] } },
       allOf: [
-        serviceCase('constant', { mean_us: nonNeg }, ['mean_us']),
-        serviceCase('exponential', { mean_us: positive }, ['mean_us']),
-        serviceCase('uniform', { min_us: nonNeg, max_us: nonNeg }, ['min_us', 'max_us']),
-        serviceCase('lognormal', { mean_us: positive, cv: positive }, ['mean_us', 'cv']),
-        serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, items: nonNeg }, file: { type: 'string', minLength: 1 } }, []),
+        serviceCase('constant', { mean_us: duration }, ['mean_us']),
+        serviceCase('exponential', { mean_us: positiveDuration }, ['mean_us']),
+        serviceCase('uniform', { min_us: duration, max_us: duration }, ['min_us', 'max_us']),
+        serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true) }, ['mean_us', 'cv']),
+        serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, []),
       ],
     },
-    per_page_us: nonNeg,
-    error_rate: { type: 'number', minimum: 0, maximum: 1 },
+    per_page_us: duration,
+    error_rate: range(0, 1),
   }, ['channels', 'discipline', 'service', 'per_page_us', 'error_rate']),
-  pager: obj({ cluster_pages: { type: 'integer', minimum: 1, maximum: 65536 }, ipc_us: nonNeg }, ['cluster_pages', 'ipc_us']),
-  cpu: obj({ syscall_us: nonNeg, per_page_us: nonNeg }, ['syscall_us', 'per_page_us']),
+  pager: obj({ cluster_pages: intRange(1, 65536), ipc_us: duration }, ['cluster_pages', 'ipc_us']),
+  cpu: obj({ syscall_us: duration, per_page_us: duration }, ['syscall_us', 'per_page_us']),
   writeback: obj({
     policy: { enum: ['none', 'syncer', 'flusher'] },
-    interval_ms: positive,
-    delay_ms: nonNeg,
-    expire_ms: nonNeg,
-    background_ratio: { type: 'number', minimum: 0, maximum: 100 },
-    dirty_ratio: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
-    max_pause_ms: nonNeg,
+    interval_ms: range(1, DAY_MS),
+    delay_ms: range(0, DAY_MS),
+    expire_ms: range(0, DAY_MS),
+    background_ratio: range(0, 100),
+    dirty_ratio: range(0, 100, true),
+    max_pause_ms: range(0, HOUR_US / 1000),
   }, ['policy', 'delay_ms', 'expire_ms', 'background_ratio', 'dirty_ratio', 'max_pause_ms']),
   memory: obj({
-    pages: { type: 'integer', minimum: 0 },
-    max_user_wired_pages: { type: 'integer', minimum: 0 },
-    memlock_limit_bytes: { type: 'integer', minimum: 0 },
+    pages: intRange(0, MAX_PAGES),
+    max_user_wired_pages: intRange(0, MAX_PAGES),
+    memlock_limit_bytes: intRange(0, Number.MAX_SAFE_INTEGER),
   }, ['pages', 'max_user_wired_pages', 'memlock_limit_bytes']),
-  stats: obj({ sample_us: positive, warmup_us: nonNeg }, ['sample_us', 'warmup_us']),
+  stats: obj({ sample_us: range(1, DAY_US), warmup_us: range(0, MAX_TIME_US) }, ['sample_us', 'warmup_us']),
 }, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats']);
 
-/** A configuration error that names the offending key. */
+/** A configuration error that names the offending key (and, when given, where the key came from). */
 export class ConfigError extends Error {
-  constructor(readonly key: string, message: string) {
-    super(`config: ${key ? `key '${key}': ` : ''}${message}`);
+  constructor(readonly key: string, readonly problem: string, readonly where?: string) {
+    super(`config: ${where ? `${where}: ` : ''}${key ? `key '${key}': ` : ''}${problem}`);
     this.name = 'ConfigError';
   }
 }
@@ -146,36 +167,93 @@ type JsonObject = { [k: string]: Json };
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Deep-merges `over` onto `base` (objects merge, everything else replaces). */
-export function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isObject(b) && isObject(v) ? deepMerge(b, v) : v;
+/** The error for a prototype key at dotted `path` (given by `where`: a file, a `--set`). */
+export function prototypeKeyError(path: string, where?: string): ConfigError {
+  return new ConfigError(path, 'not allowed as a key name', where);
+}
+
+/** Throws a {@link ConfigError} when `value` holds a prototype key at any depth (paths under `prefix`). */
+export function rejectPrototypeKeys(value: unknown, prefix = '', where?: string): void {
+  const hit = findPrototypeKey(value, prefix);
+  if (hit !== undefined) throw prototypeKeyError(hit, where);
+}
+
+/**
+ * Deep-merges `over` onto `base` (objects merge, everything else replaces) into new objects
+ * without a prototype. A prototype key in either is refused, never followed.
+ */
+export function deepMerge(base: JsonObject, over: JsonObject, prefix = ''): JsonObject {
+  const out = bareObject<JsonObject>();
+  for (const src of [base, over]) {
+    for (const k of Object.keys(src)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (isPrototypeKey(k)) throw prototypeKeyError(path);
+      const v = src[k];
+      const b = Object.hasOwn(out, k) ? out[k] : undefined;
+      out[k] = isObject(v) ? deepMerge(src === over && isObject(b) ? b : bareObject<JsonObject>(), v, path) : v;
+    }
   }
   return out;
 }
 
-/** Sets dotted `key` to `value` inside `target` (creating objects on the way). */
+/**
+ * Sets dotted `key` to `value` inside `target` (creating prototype-less objects on the way).
+ * A prototype key in the path or in the value is refused by name.
+ */
 export function setDotted(target: JsonObject, key: string, value: Json): void {
   const parts = key.split('.');
   if (parts.some((p) => p === '')) throw new ConfigError(key, 'empty key segment');
+  const bad = parts.findIndex(isPrototypeKey);
+  if (bad >= 0) throw prototypeKeyError(parts.slice(0, bad + 1).join('.'));
+  rejectPrototypeKeys(value, key);
   let o = target;
   for (const p of parts.slice(0, -1)) {
-    const next = o[p];
-    if (next === undefined) o = o[p] = {};
+    const next = Object.hasOwn(o, p) ? o[p] : undefined;
+    if (next === undefined) o = o[p] = bareObject<JsonObject>();
     else if (isObject(next)) o = next;
     else throw new ConfigError(key, `'${p}' is not a group of keys`);
   }
   o[parts[parts.length - 1]] = value;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/** A plain-object copy of validated JSON data (no prototype keys can be in it). */
+function toPlain<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(toPlain) as T;
+  if (!isObject(v)) return v;
+  const out: JsonObject = {};
+  for (const k of Object.keys(v)) out[k] = toPlain(v[k]);
+  return out as T;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile(CONFIG_SCHEMA);
+
+const LIMIT_KEYWORDS = new Set(['type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+
+/** `value` as quoted in messages. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+}
+
+/** The range a numeric schema allows, as written in messages: `>= 1 and <= 4096`. */
+function rangeText(s: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (typeof s.minimum === 'number') parts.push(`>= ${s.minimum}`);
+  if (typeof s.exclusiveMinimum === 'number') parts.push(`> ${s.exclusiveMinimum}`);
+  if (typeof s.maximum === 'number') parts.push(`<= ${s.maximum}`);
+  if (typeof s.exclusiveMaximum === 'number') parts.push(`< ${s.exclusiveMaximum}`);
+  return parts.join(' and ');
+}
 
 function describe(e: ErrorObject): ConfigError {
   const base = e.instancePath.slice(1).replace(/\//g, '.');
   const join = (k: string) => (base ? `${base}.${k}` : k);
+  const s = (e.parentSchema ?? {}) as Record<string, unknown>;
+  if (LIMIT_KEYWORDS.has(e.keyword) && (s.type === 'number' || s.type === 'integer')) {
+    const kind = s.type === 'integer' ? 'an integer' : 'a number';
+    const r = rangeText(s);
+    return new ConfigError(base, `must be ${kind}${r ? ` ${r}` : ''} (got ${shown(e.data)})`);
+  }
   switch (e.keyword) {
     case 'additionalProperties':
       return new ConfigError(join(String(e.params.additionalProperty)), 'unknown key');
@@ -198,10 +276,11 @@ function describe(e: ErrorObject): ConfigError {
 export function resolveConfig(user: Record<string, unknown>): Config {
   if (!isObject(user as Json)) throw new ConfigError('', 'must be a mapping of keys');
   const u = user as JsonObject;
+  rejectPrototypeKeys(u);
   const merged = deepMerge(defaultConfig() as unknown as JsonObject, u);
   const uService = isObject(u.device) && isObject(u.device.service) ? u.device.service : undefined;
   if (uService && uService.dist !== undefined) {
-    (merged.device as JsonObject).service = uService;
+    (merged.device as JsonObject).service = deepMerge(bareObject<JsonObject>(), uService, 'device.service');
   }
   if (!validate(merged)) {
     const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
@@ -209,7 +288,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
     errs.sort((a, b) => b.instancePath.length - a.instancePath.length);
     throw describe(errs[0]);
   }
-  const c = merged as unknown as Config;
+  const c = toPlain(merged) as unknown as Config;
   if (!IMPLEMENTED_PERSONALITIES.includes(c.personality)) {
     throw new ConfigError('personality', `'${c.personality}' is not implemented yet (available: ${IMPLEMENTED_PERSONALITIES.join(', ')})`);
   }

@@ -23,6 +23,7 @@ import { mapOp, readOp, writeOp } from './vm/ops.ts';
 import type { Kernel, Personality, SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
+import { TimelineClock } from './stats/timeline.ts';
 import type { ResultSink } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
@@ -207,9 +208,8 @@ export class Simulator {
   readonly sleeping = new Set<OpProc>();
   private readonly closed: boolean;
   private readonly warmupNs: number;
-  private readonly sampleNs: number;
-  private nextSampleNs = 0;
-  private readonly onAdvance = (t: number) => this.sampleUntil(t, false);
+  private readonly timeline: TimelineClock;
+  private readonly onAdvance = (t: number) => this.timeline.until(t, false);
 
   constructor(readonly config: Config, private readonly sink: ResultSink) {
     const p = PERSONALITIES[config.personality];
@@ -218,7 +218,12 @@ export class Simulator {
     this.rng = new RandomStreams(config.seed);
     this.closed = config.replay === 'closed';
     this.warmupNs = usToNs(config.stats.warmup_us);
-    this.sampleNs = Math.max(1, usToNs(config.stats.sample_us));
+    this.timeline = new TimelineClock(Math.max(1, usToNs(config.stats.sample_us)), (tNs) => {
+      const c = this.kernel.vm.counters;
+      this.sink.timeline({
+        tNs, dirtyPages: c.dirty, writebackPages: c.wb, wiredPages: c.wired, residentPages: c.resident, queueDepth: this.kernel.device.outstanding,
+      });
+    });
     const vm = new Vm(this.engine, config.page_size);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r));
     const device = new Device(
@@ -269,7 +274,7 @@ export class Simulator {
   run(): 'starved' | 'done' {
     this.engine.run(Infinity, this.onAdvance);
     if (this.pump.starved) return 'starved';
-    this.sampleUntil(this.engine.now, true);
+    this.timeline.until(this.engine.now, true);
     if (this.sleeping.size > 0) {
       // nothing left to happen, yet an op still sleeps: the trace deadlocks
       const first = [...this.sleeping].sort((a, b) => a.row.line - b.row.line)[0];
@@ -359,18 +364,6 @@ export class Simulator {
     }
     this.sink.op?.({ row, tIssueNs: p.tIssue, tDoneNs: now, result });
     if (p.closed) p.task.opDone(row, now);
-  }
-
-  private sampleUntil(t: number, inclusive: boolean): void {
-    const c = this.kernel.vm.counters;
-    const dev = this.kernel.device;
-    while (inclusive ? this.nextSampleNs <= t : this.nextSampleNs < t) {
-      this.sink.timeline({
-        tNs: this.nextSampleNs, dirtyPages: c.dirty, writebackPages: c.wb, wiredPages: c.wired,
-        residentPages: c.resident, queueDepth: dev.outstanding,
-      });
-      this.nextSampleNs += this.sampleNs;
-    }
   }
 
   /** The measurements of the run (call after `run` returned `done`). */

@@ -41,8 +41,8 @@ describe('configuration', () => {
   });
 
   it('names the key of a bad value', () => {
-    expect(errorOf(() => resolveConfig({ device: { channels: 0 } }))).toMatch(/^config: key 'device.channels': must be >= 1/);
-    expect(errorOf(() => resolveConfig({ device: { channels: 'two' } }))).toMatch(/^config: key 'device.channels': must be integer/);
+    expect(errorOf(() => resolveConfig({ device: { channels: 0 } }))).toBe("config: key 'device.channels': must be an integer >= 1 and <= 4096 (got 0)");
+    expect(errorOf(() => resolveConfig({ device: { channels: 'two' } }))).toMatch(/^config: key 'device.channels': must be an integer >= 1 and <= 4096 \(got 'two'\)$/);
     expect(errorOf(() => resolveConfig({ replay: 'sideways' }))).toBe("config: key 'replay': must be one of closed, open");
     expect(errorOf(() => resolveConfig({ page_size: 5000 }))).toBe("config: key 'page_size': must be a power of two (got 5000)");
     expect(errorOf(() => resolveConfig({ device: { service: { dist: 'lognormal', mean_us: 10 } } }))).toBe("config: key 'device.service.cv': is required");

@@ -4,6 +4,7 @@
  * YAML sweep file) against it, and the errors that name the offending key.
  */
 import { FLAG_ALIASES, FLAGS_BY_OP, flagsToString } from '../traces/types.ts';
+import { bareObject, isPrototypeKey } from '../sim/keys.ts';
 
 /** A problem with a preset name or its parameters: bad user input, not a bug. */
 export class PresetError extends Error {
@@ -213,11 +214,12 @@ export function parseParam(preset: string, key: string, spec: ParamSpec, raw: un
 export function resolveParams<S extends Schema>(preset: string, schema: S, given: Readonly<Record<string, unknown>>): Params<S> {
   const keys = Object.keys(schema);
   for (const k of Object.keys(given)) {
+    if (isPrototypeKey(k)) throw new ParamError(preset, k, `parameter name '${k}' is not allowed (a prototype name)`);
     if (!Object.hasOwn(schema, k)) {
       throw new ParamError(preset, k, `preset '${preset}' has no parameter '${k}' (its parameters: ${keys.join(', ')})`);
     }
   }
-  const out: Record<string, number | string> = {};
+  const out = bareObject<Record<string, number | string>>();
   for (const k of keys) out[k] = parseParam(preset, k, schema[k], Object.hasOwn(given, k) ? given[k] : schema[k].default);
   return out as Params<S>;
 }

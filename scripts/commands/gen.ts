@@ -6,6 +6,7 @@ import { formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { PRESETS, PresetError, findPreset, generate, generateToFile, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
+import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
@@ -46,11 +47,12 @@ export function presetList(presets: readonly Preset<Schema>[]): string {
 
 /** `--set k=v` arguments as a parameter object (the last value of a key wins). */
 function parseSets(sets: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = bareObject<Record<string, string>>();
   for (const kv of sets) {
     const eq = kv.indexOf('=');
     const key = eq < 0 ? '' : kv.slice(0, eq).trim();
     if (key === '') throw new InputError(`--set expects key=value (got '${kv}')`);
+    if (isPrototypeKey(key)) throw new InputError(`--set ${kv}: key '${key}' is not allowed (a prototype name)`);
     out[key] = kv.slice(eq + 1);
   }
   return out;

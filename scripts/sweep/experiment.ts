@@ -17,8 +17,10 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { findPrototypeKey, isPrototypeKey } from '../../sim/keys.ts';
 import { InputError } from '../errors.ts';
+import { parseYamlDoc, YamlError } from '../yaml-file.ts';
 import { DEFAULT_METRICS, metricProblem } from './metrics.ts';
 import { canonicalJson, type Json } from './identity.ts';
 
@@ -88,6 +90,19 @@ const MAX_SEED = 4294967295;
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
 
+/** Every pair of the maps under `node`, through aliases (each node once). */
+function* walkPairs(node: unknown, deref: (n: unknown) => unknown, seen = new Set<unknown>()): Generator<Pair> {
+  const n = deref(node);
+  if (seen.has(n)) return;
+  seen.add(n);
+  if (isMap(n)) {
+    for (const p of n.items) {
+      yield p;
+      yield* walkPairs(p.value, deref, seen);
+    }
+  } else if (isSeq(n)) for (const it of n.items) yield* walkPairs(it, deref, seen);
+}
+
 /** Parses and checks the shape of experiment file `file`. Throws {@link ExperimentError} or InputError. */
 export function readExperiment(file: string): Experiment {
   let text: string;
@@ -102,9 +117,14 @@ export function readExperiment(file: string): Experiment {
 
 /** Parses experiment text; `file` names it in messages and anchors relative trace paths. */
 export function parseExperiment(text: string, file: string): Experiment {
-  const lc = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const lineAt = (offset: number | undefined): number => (offset === undefined ? 1 : lc.linePos(offset).line);
+  let y: ReturnType<typeof parseYamlDoc>;
+  try {
+    y = parseYamlDoc(text);
+  } catch (e) {
+    if (e instanceof YamlError) throw new ExperimentError(file, e.line, e.problem);
+    throw e;
+  }
+  const { doc, lineAt } = y;
   const lineOf = (n: Node | Pair | null | undefined): number => {
     if (!n) return 1;
     const r = (n as Node).range ?? ((n as Pair).key as Node | null)?.range;
@@ -113,21 +133,36 @@ export function parseExperiment(text: string, file: string): Experiment {
   const fail = (n: Node | Pair | null | undefined | number, problem: string, got?: unknown): never => {
     throw new ExperimentError(file, typeof n === 'number' ? n : lineOf(n), problem, got === undefined ? undefined : show(got));
   };
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new ExperimentError(file, e.linePos?.[0].line ?? 1, `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  // An alias (`*a`) stands for the node it names wherever it is used; its line is the use's.
+  for (const pair of walkPairs(doc.contents, y.deref)) {
+    const k = y.deref(pair.key);
+    const name = isScalar(k) ? String(k.value) : '';
+    const seg = name.split('.').find(isPrototypeKey);
+    if (seg !== undefined) fail(pair.key as Node, `key '${name}' is not allowed (${seg === name ? 'a prototype name' : `'${seg}' is a prototype name`})`);
   }
+  const toJs = (n: unknown): Json => {
+    const v = y.toJs(y.deref(n)) as Json;
+    const hit = findPrototypeKey(v);
+    if (hit !== undefined) fail(n as Node, `key '${hit}' is not allowed (a prototype name)`);
+    return v;
+  };
+  /** What a pair's value stands for (an alias: the node it names). */
+  const valueOf = (p: Pair): unknown => y.deref(p.value);
+  /** A pair's key as text ('' when it is not a scalar). */
+  const keyText = (p: Pair): string => {
+    const k = y.deref(p.key);
+    return isScalar(k) ? String(k.value) : '';
+  };
   const root = doc.contents;
   if (!isMap(root)) fail(root, 'an experiment must be a mapping of keys (name, trace, base, grid, seeds, metrics)');
   const top = new Map<string, Pair>();
   for (const p of (root as YAMLMap).items) {
-    const k = isScalar(p.key) ? p.key.value : undefined;
+    const k = isScalar(y.deref(p.key)) ? keyText(p) : undefined;
     if (typeof k !== 'string' || !(TOP_KEYS as readonly string[]).includes(k)) {
       fail(p.key as Node, `unknown key (an experiment has ${TOP_KEYS.join(', ')})`, isScalar(p.key) ? p.key.value : p.key);
     }
     top.set(k as string, p);
   }
-  const toJs = (n: unknown): Json => (n && typeof n === 'object' && 'toJSON' in n ? ((n as Node).toJSON(doc) as Json) : (n as Json));
   const require = (k: string): Pair => top.get(k) ?? fail(1, `missing key '${k}'`);
 
   // name
@@ -137,12 +172,12 @@ export function parseExperiment(text: string, file: string): Experiment {
 
   // trace
   const traceP = require('trace');
-  const tnode = traceP.value as Node;
+  const tnode = valueOf(traceP) as Node;
   if (!isMap(tnode)) fail(tnode ?? traceP, "'trace' must be a mapping: { gen: PRESET, set: {...} } or { path: FILE }");
   const tmap = tnode as YAMLMap;
   const tkeys = new Map<string, Pair>();
   for (const p of tmap.items) {
-    const k = isScalar(p.key) ? String(p.key.value) : '';
+    const k = keyText(p);
     if (!['gen', 'set', 'path'].includes(k)) fail(p.key as Node, "unknown key in 'trace' (gen, set or path)", k);
     tkeys.set(k, p);
   }
@@ -162,10 +197,11 @@ export function parseExperiment(text: string, file: string): Experiment {
     if (typeof gen !== 'string' || gen === '') fail((gp.value as Node) ?? gp, "'trace.gen' must name a workload preset", gen);
     const set: Record<string, Json> = {};
     const sp = tkeys.get('set');
-    if (sp && sp.value !== null) {
-      if (!isMap(sp.value)) fail(sp.value as Node, "'trace.set' must be a mapping of generator parameters");
-      for (const p of (sp.value as YAMLMap).items) {
-        const k = isScalar(p.key) ? String(p.key.value) : '';
+    const spv = sp ? valueOf(sp) : null;
+    if (sp && spv !== null) {
+      if (!isMap(spv)) fail(sp.value as Node, "'trace.set' must be a mapping of generator parameters");
+      for (const p of (spv as YAMLMap).items) {
+        const k = keyText(p);
         const v = toJs(p.value);
         if (v === null || typeof v === 'object') fail((p.value as Node) ?? p, `generator parameter '${k}' must be a number or a word`, v);
         set[k] = v;
@@ -180,31 +216,34 @@ export function parseExperiment(text: string, file: string): Experiment {
   // base: nested mappings and dotted keys, flattened
   const base: BaseEntry[] = [];
   const baseP = top.get('base');
-  if (baseP && baseP.value !== null) {
-    if (!isMap(baseP.value)) fail(baseP.value as Node, "'base' must be a mapping of configuration keys");
+  const baseV = baseP ? valueOf(baseP) : null;
+  if (baseP && baseV !== null) {
+    if (!isMap(baseV)) fail(baseP.value as Node, "'base' must be a mapping of configuration keys");
     const walk = (m: YAMLMap, prefix: string): void => {
       for (const p of m.items) {
-        const k = isScalar(p.key) ? String(p.key.value) : '';
+        const k = keyText(p);
         if (!GRID_KEY_RE.test(k)) fail(p.key as Node, 'not a configuration key', k);
         const key = prefix ? `${prefix}.${k}` : k;
         if (key === 'seed') fail(p.key as Node, "the seed of each run comes from 'seeds', not from 'base'");
-        if (isMap(p.value) && (p.value as YAMLMap).items.length > 0) walk(p.value as YAMLMap, key);
+        const pv = valueOf(p);
+        if (isMap(pv) && pv.items.length > 0) walk(pv, key);
         else {
           if (base.some((b) => b.key === key || b.key.startsWith(`${key}.`) || key.startsWith(`${b.key}.`))) fail(p.key as Node, `key '${key}' is given twice in 'base'`);
           base.push({ key, value: toJs(p.value), line: lineOf(p) });
         }
       }
     };
-    walk(baseP.value as YAMLMap, '');
+    walk(baseV as YAMLMap, '');
   }
 
   // grid
   const axes: GridAxis[] = [];
   const gridP = top.get('grid');
-  if (gridP && gridP.value !== null) {
-    if (!isMap(gridP.value)) fail(gridP.value as Node, "'grid' must be a mapping of keys to lists of values");
-    for (const p of (gridP.value as YAMLMap).items) {
-      const key = isScalar(p.key) ? String(p.key.value) : '';
+  const gridV = gridP ? valueOf(gridP) : null;
+  if (gridP && gridV !== null) {
+    if (!isMap(gridV)) fail(gridP.value as Node, "'grid' must be a mapping of keys to lists of values");
+    for (const p of (gridV as YAMLMap).items) {
+      const key = keyText(p);
       if (!GRID_KEY_RE.test(key)) fail(p.key as Node, 'not a grid key (a dotted configuration key or trace.set.PARAM)', key);
       if (key === 'seed') fail(p.key as Node, "grid key 'seed': replications are given by 'seeds'");
       if (key.startsWith('trace.') || key === 'trace') {
@@ -214,8 +253,9 @@ export function parseExperiment(text: string, file: string): Experiment {
       for (const a of axes) {
         if (a.key.startsWith(`${key}.`) || key.startsWith(`${a.key}.`)) fail(p.key as Node, `grid key '${key}' overlaps grid key '${a.key}'`);
       }
-      if (!isSeq(p.value) || p.value.items.length === 0) fail((p.value as Node) ?? p, `grid key '${key}' must have a non-empty list of values`, toJs(p.value));
-      const items = (p.value as { items: unknown[] }).items;
+      const pv = valueOf(p);
+      if (!isSeq(pv) || pv.items.length === 0) fail((p.value as Node) ?? p, `grid key '${key}' must have a non-empty list of values`, toJs(p.value));
+      const items = (pv as { items: unknown[] }).items;
       const values: Json[] = [];
       const valueLines: number[] = [];
       const seen = new Set<string>();
@@ -240,7 +280,7 @@ export function parseExperiment(text: string, file: string): Experiment {
       if (!Number.isInteger(v) || v < 1 || v > 100000) fail(seedsP.value as Node, "'seeds' must be a number of replications from 1 to 100000, or a list of seeds", v);
       seeds = Array.from({ length: v }, (_, i) => i + 1);
     } else if (Array.isArray(v) && v.length > 0) {
-      const items = (seedsP.value as { items: Node[] }).items;
+      const items = (valueOf(seedsP) as { items: Node[] }).items;
       seeds = [];
       v.forEach((s, i) => {
         if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > MAX_SEED) fail(items[i], `a seed must be an integer from 0 to ${MAX_SEED}`, s);
@@ -256,7 +296,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   if (metricsP) {
     const v = toJs(metricsP.value);
     if (!Array.isArray(v) || v.length === 0) fail((metricsP.value as Node) ?? metricsP, "'metrics' must be a non-empty list of summary.json fields", v);
-    const items = (metricsP.value as { items: Node[] }).items;
+    const items = (valueOf(metricsP) as { items: Node[] }).items;
     metrics = [];
     (v as Json[]).forEach((m, i) => {
       if (typeof m !== 'string') return fail(items[i], 'a metric must be a dotted summary.json field', m);

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
 import { readSamplesFile } from '../config-file.ts';
 import { findPreset, PresetError, ParamError } from '../../workloads/presets/index.ts';
+import { checkTraceSize } from '../../workloads/presets/preset.ts';
 import { resolveParams } from '../../workloads/params.ts';
 import { ExperimentError, type Experiment, type GridAxis } from './experiment.ts';
 import { canonicalJson, hashFile, hashOf, type Json } from './identity.ts';
@@ -85,6 +86,7 @@ export function resolveGenParams(gen: string, set: Readonly<Record<string, Json>
   const p = findPreset(gen);
   const values = resolveParams(p.name, p.schema, set);
   p.check?.(values);
+  checkTraceSize(p.name, values as Record<string, number | string>);
   return { ...values } as Record<string, number | string>;
 }
 

@@ -4,7 +4,7 @@
  */
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import { PresetError, resolveParams, type Schema } from '../params.ts';
-import type { Preset } from './preset.ts';
+import { checkTraceSize, type Preset } from './preset.ts';
 import { seqWriter } from './seq-writer.ts';
 import { randomWriterPreset } from './random-writer.ts';
 import { dbCheckpoint } from './db-checkpoint.ts';
@@ -37,6 +37,7 @@ export function generate(preset: string, params: Readonly<Record<string, unknown
   if (!Number.isSafeInteger(seed) || seed < 0) throw new PresetError(`seed must be a non-negative integer (got '${seed}')`);
   const values = resolveParams(p.name, p.schema, params);
   p.check?.(values);
+  checkTraceSize(p.name, values as Record<string, number | string>);
   return p.rows(values, seed);
 }
 

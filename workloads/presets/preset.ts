@@ -41,9 +41,39 @@ export const ARRIVAL = {
   doc: 'poisson: exponential gaps of mean 1/rate; fixed: exactly 1/rate apart',
 } as const;
 
-/** Operations per second per task. */
+/** Operations per second per task (bounded by the row limit of {@link checkTraceSize}). */
 export function rateSpec(def: number, what = 'writes') {
   return { kind: 'number', default: def, min: 0, exclusiveMin: true, max: Infinity, doc: `${what} per second per task (mean)` } as const;
+}
+
+/** The most rows a generated trace may have (README, "Generating traces"). */
+export const MAX_GEN_ROWS = 1e9;
+
+/** Parameters that schedule an msync every T µs of trace time (0 = never), and whether every task has its own. */
+const INTERVAL_KEYS: Readonly<Record<string, 'per-task' | 'one'>> = { sync_interval_us: 'per-task', checkpoint_interval_us: 'one' };
+
+/**
+ * Throws a ParamError when the trace of resolved parameters `p` could pass {@link MAX_GEN_ROWS}
+ * rows (an upper estimate: every write, the msyncs of `sync_every` or `group_commit`, and those
+ * of an interval), naming the parameter that contributes most.
+ */
+export function checkTraceSize(preset: string, p: Readonly<Record<string, number | string>>): void {
+  const num = (k: string): number => (typeof p[k] === 'number' ? (p[k] as number) : 0);
+  const tasks = Math.max(1, num('tasks'));
+  const perWrite = 1 + (num('sync_every') > 0 ? 1 / num('sync_every') : 0) + (num('group_commit') > 0 ? 2 / num('group_commit') : 0);
+  const writes = tasks * num('duration_s') * num('rate') * perWrite;
+  let syncs = 0, syncKey = '';
+  for (const [k, who] of Object.entries(INTERVAL_KEYS)) {
+    if (num(k) <= 0) continue;
+    const n = (who === 'per-task' ? tasks : 1) * (num('duration_s') * 1e6) / num(k);
+    if (n > syncs) [syncs, syncKey] = [n, k];
+  }
+  const rows = writes + syncs + tasks;
+  if (rows <= MAX_GEN_ROWS) return;
+  const key = syncs > writes ? syncKey : 'rate';
+  throw new ParamError(preset, key,
+    `gives a trace of about ${rows.toPrecision(3)} rows, more than the limit of ${MAX_GEN_ROWS.toLocaleString('en-US')}; ` +
+    `lower duration_s, tasks, rate or the msync frequency`, String(p[key]));
 }
 
 /** Bytes mapped, per task or shared (the doc says which). */

@@ -1,0 +1,72 @@
+/**
+ * Reading YAML (and JSON, a subset of it) the one way every syncsim input file is read:
+ * configuration files, `--set` values and experiment files. Duplicate keys are errors, aliases
+ * (`&a` / `*a`) resolve to what they name, and a document that expands its aliases more than
+ * {@link MAX_ALIAS_COUNT} times (a "billion laughs" bomb) is refused before it is expanded.
+ */
+import { isAlias, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+
+/**
+ * The most alias expansions a document may make (the `yaml` package's `maxAliasCount`: each use
+ * of an alias counts the aliases nested in what it names).
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** A document that is not valid YAML, or expands too many aliases; `line` is 1-based. */
+export class YamlError extends Error {
+  constructor(readonly line: number, readonly problem: string) {
+    super(`${line}: ${problem}`);
+    this.name = 'YamlError';
+  }
+}
+
+/** A parsed YAML document with the helpers to walk it. */
+export interface YamlDoc {
+  doc: Document;
+  /** The line (1-based) of a source offset. */
+  lineAt(offset: number | undefined): number;
+  /** The node an alias names (anything else as it is). */
+  deref(node: unknown): unknown;
+  /** The plain JavaScript value of a node, aliases resolved (a prototype key stays an own property). */
+  toJs(node: unknown): unknown;
+}
+
+const ALIAS_BOMB = 'too many alias expansions';
+
+/** Parses `text`; throws {@link YamlError} when it is not valid YAML or expands its aliases more than {@link MAX_ALIAS_COUNT} times. */
+export function parseYamlDoc(text: string): YamlDoc {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const lineAt = (offset: number | undefined): number => (offset === undefined ? 1 : lc.linePos(offset).line);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new YamlError(e.linePos?.[0].line ?? lineAt(e.pos?.[0]), `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  const convert = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object' || !('toJS' in node)) return node;
+    try {
+      return (node as Node).toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      if (e instanceof ReferenceError) {
+        const line = lineAt((node as Node).range?.[0]);
+        if (/excessive alias count/i.test(e.message)) throw new YamlError(line, `${ALIAS_BOMB} (more than ${MAX_ALIAS_COUNT}: aliases of aliases multiply)`);
+        throw new YamlError(line, `not valid YAML: ${e.message.split('\n')[0]}`);
+      }
+      throw e;
+    }
+  };
+  // Expanding the whole document once bounds every later walk of it.
+  convert(doc.contents);
+  return {
+    doc,
+    lineAt,
+    deref: (node) => (isAlias(node) ? (node.resolve(doc) ?? null) : node),
+    toJs: convert,
+  };
+}
+
+/** The plain value of YAML text (null for an empty document). Throws {@link YamlError}. */
+export function parseYamlValue(text: string): unknown {
+  const y = parseYamlDoc(text);
+  return y.doc.contents === null ? null : y.toJs(y.doc.contents);
+}
