@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // fast-check: arrays reach their maxLength (see the file)
+    setupFiles: ['test/setup-fast-check.ts'],
   },
 });

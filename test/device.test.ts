@@ -3,6 +3,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulate, TraceBuilder } from './helpers.ts';
+import { Device, Io } from '../sim/device/device.ts';
+import { Engine } from '../sim/engine/queue.ts';
+import { RandomStream } from '../sim/engine/random.ts';
+import type { VmObject } from '../sim/vm/object.ts';
 
 const PS = 4096;
 const A = 0x10000000, B = 0x20000000;
@@ -62,5 +66,31 @@ describe('device', () => {
     const f = o.sim.kernel.vm.objects.get('f')!;
     expect([0, 1, 2].map((p) => f.state(p) & 2)).toEqual([2, 2, 2]);
     expect(o.result.sync.errors).toEqual({ EIO: 1 });
+  });
+});
+
+describe('device: expedite (an I/O a synchronous waiter now depends on)', () => {
+  /** One channel, 100 µs per I/O, three I/Os submitted at 0 without urgency; `expedite` the third. */
+  function order(discipline: 'fifo' | 'sync_first', expediteIdx: number): { ids: number[]; starts: number[] } {
+    const eng = new Engine();
+    const done: Io[] = [];
+    const dev = new Device(eng, { channels: 1, discipline, per_page_us: 0, error_rate: 0 }, () => 100, new RandomStream(1, 'errors'), (io) => done.push(io));
+    const obj = {} as VmObject; // the device never looks at the object
+    const ios = [0, 1, 2].map((id) => new Io(id, obj, id, 1, 'msync', false));
+    for (const io of ios) dev.submit(io);
+    dev.expedite(ios[expediteIdx]);
+    eng.run();
+    return { ids: done.map((io) => io.id), starts: done.map((io) => io.tStart) };
+  }
+
+  it('sync_first: a queued I/O moves ahead of the other queued ones (not of the one in service)', () => {
+    // I/O 0 is in service 0..100; 2 is expedited, so it runs 100..200 and 1 runs 200..300
+    expect(order('sync_first', 2)).toEqual({ ids: [0, 2, 1], starts: [0, 100_000, 200_000] });
+    // expediting the I/O in service changes nothing
+    expect(order('sync_first', 0)).toEqual({ ids: [0, 1, 2], starts: [0, 100_000, 200_000] });
+  });
+
+  it('fifo: expedite does not reorder', () => {
+    expect(order('fifo', 2)).toEqual({ ids: [0, 1, 2], starts: [0, 100_000, 200_000] });
   });
 });

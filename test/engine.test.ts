@@ -259,23 +259,43 @@ describe('Engine', () => {
 });
 
 describe('Fifo', () => {
-  it('behaves as an array queue under any mix of pushes and shifts', () => {
+  it('behaves as an array queue under any mix of pushes and shifts, through wrap-around and growth', () => {
+    // Each run pushes with its own probability (50..90 %), so queues both hover near empty and
+    // grow well past the initial 16 slots. Counted below: the ring wrapped before growing (more
+    // than 16 pushes while never holding more than 16), grew with a wrapped head (items shifted
+    // before the 17th was held) and grew at least twice (past 32).
+    let wrapped = 0, grewWrapped = 0, grewTwice = 0;
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer(), fc.constant(null)), { maxLength: 3000 }), (ops) => {
+      fc.property(fc.integer({ min: 50, max: 90 }), fc.array(fc.integer({ min: 0, max: 99 }), { maxLength: 2000 }), (pushPct, draws) => {
         const q = new Fifo<number>();
         const model: number[] = [];
-        for (const op of ops) {
-          if (op === null) expect(q.shift()).toBe(model.shift());
-          else {
-            q.push(op);
-            model.push(op);
+        let pushes = 0, maxLen = 0, didWrap = false, didGrowWrapped = false;
+        for (const [i, d] of draws.entries()) {
+          if (d >= pushPct) {
+            const got = q.shift(), want = model.shift();
+            if (got !== want) expect.fail(`op ${i}: shift gave ${got}, want ${want}`);
+          } else {
+            q.push(i);
+            model.push(i);
+            pushes++;
+            // the 17th item held while the head is not at slot 0: growth must unwrap the ring
+            if (model.length > 16 && maxLen <= 16 && (pushes - model.length) % 16 !== 0) didGrowWrapped = true;
+            maxLen = Math.max(maxLen, model.length);
+            if (pushes > 16 && maxLen <= 16) didWrap = true;
           }
-          expect(q.length).toBe(model.length);
-          expect(q.peek()).toBe(model[0]);
+          if (q.length !== model.length || q.peek() !== model[0]) expect.fail(`op ${i}: length ${q.length} head ${q.peek()}, want ${model.length} ${model[0]}`);
         }
+        while (model.length > 0) expect(q.shift()).toBe(model.shift());
+        expect(q.shift()).toBeUndefined();
+        if (didWrap) wrapped++;
+        if (didGrowWrapped) grewWrapped++;
+        if (maxLen > 32) grewTwice++;
       }),
       { numRuns: 200 },
     );
+    expect(wrapped).toBeGreaterThanOrEqual(40);
+    expect(grewWrapped).toBeGreaterThanOrEqual(40);
+    expect(grewTwice).toBeGreaterThanOrEqual(40);
   });
 });
 

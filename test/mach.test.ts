@@ -443,6 +443,26 @@ describe('3.6 the memory_object_synchronize dialog and the manager', () => {
     expect(doneAt(o, b)).toBe(110);
   });
 
+  it('3.6 / device sync_first: the writes a SYNCHRONOUS synchronize waits on are expedited past queued ones', () => {
+    // Task a dirties pages 0, 2, .., 18 of f (ten one-page runs) and msyncs them ASYNC at 1 µs: ten
+    // data_returns, ten 100 µs copy writes queued at 1 µs, not urgent (ASYNC). Page 18's is the tenth.
+    // Task b msyncs page 18 SYNC at 2 µs: the page is already clean (clean without flush), so nothing
+    // is returned, but its synchronize makes the manager wait for the write of page 18 in the queue.
+    // sync_first: that write is expedited to the front queue; the write in service (1..101) finishes,
+    // page 18's runs 101..201, the manager replies at 201 → b's latency 201 − 2 = 199 µs.
+    // Without expedite it would be served tenth, 901..1001 → 999 µs; under fifo it is 999 µs anyway.
+    const t = new TraceBuilder().map(0, B, 32 * P, 'f').map(0, S, 32 * P, 'f', 0, '', 'b');
+    for (let i = 0; i < 10; i++) t.op(0, 'write', B + 2 * i * P, 8);
+    t.op(1, 'msync', B, 20 * P, 'ASYNC'); const a = last(t);
+    t.op(2, 'msync', S + 18 * P, P, 'SYNC', { task: 'b' }); const b = last(t);
+    const first = simulate(t.rows, cfg({ device: { discipline: 'sync_first' } }));
+    expect(doneAt(first, a)).toBe(1);
+    expect(doneAt(first, b) - 2).toBe(199);
+    expect(ios(first).find((x) => x.first === 18)).toEqual({ obj: 'f', first: 18, pages: 1, submit: 1, done: 201 });
+    const fifo = simulate(t.rows, cfg());
+    expect(doneAt(fifo, b) - 2).toBe(999);
+  });
+
   it('3.6 requests on different objects never wait for each other (same offsets); one msync over two objects waits for both replies', () => {
     const t = new TraceBuilder().map(0, B, 4 * P, 'f').map(0, B + 4 * P, 4 * P, 'g').map(0, S, 4 * P, 'h', 0, '', 'b')
       .op(0, 'write', B, P).op(0, 'write', B + 4 * P, P);

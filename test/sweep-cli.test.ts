@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -51,6 +51,11 @@ function syncsimAsync(args: string[]) {
 const read = (p: string) => readFileSync(join(work, p), 'utf8');
 const rows = (p: string) => parseCsv(read(p), { columns: true }) as Record<string, string>[];
 const runDirs = (dir: string) => (existsSync(join(work, dir, 'runs')) ? readdirSync(join(work, dir, 'runs')).filter((n) => !n.startsWith('.')) : []);
+/** Every path under `dir` (hidden ones too), relative to it, sorted; directories end in '/'. */
+const listing = (dir: string): string[] =>
+  (readdirSync(join(work, dir), { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .map((d) => join(d.parentPath, d.name).slice(join(work, dir).length + 1) + (d.isDirectory() ? '/' : ''))
+    .sort();
 const relErr = (x: number, y: number) => (x === y ? 0 : Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -251,6 +256,55 @@ describe('syncsim sweep', () => {
     const agg = rows('fail/aggregate.csv');
     expect(agg.filter((a) => a.page_size === '8192').map((a) => [a.n, a.mean])).toEqual([['0', ''], ['0', '']]);
     expect(agg.filter((a) => a.page_size === '4096').map((a) => [a.n, a.mean, a.sd])).toEqual([['2', '1', '0'], ['2', '4096', '0']]);
+  }, 60_000);
+
+  it('a sweep killed while writing its tables leaves temporary files that the next sweep removes: the files of an uninterrupted one', async () => {
+    // a finished sweep whose tables were being written when it was killed: the runs of 'ref' without
+    // the tables, then a real SIGKILL of a child process half-way through writing them
+    cpSync(join(work, 'ref'), join(work, 'tables-killed'), { recursive: true });
+    for (const f of ['results.csv', 'aggregate.csv']) rmSync(join(work, 'tables-killed', f));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'workers', 'kill-in-tables.ts'), join(work, 'tables-killed')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const signal = await new Promise((res) => child.on('close', (_c, sig) => res(sig)));
+    expect(signal).toBe('SIGKILL');
+    expect(stdout).toBe('');
+    const left = readdirSync(join(work, 'tables-killed')).filter((n) => n.includes('.tmp-')).sort();
+    expect(left.map((n) => n.replace(/tmp-.*$/, 'tmp-'))).toEqual(['.aggregate.csv.tmp-', '.results.csv.tmp-']);
+    // resume: every run is done, so it only writes the tables and removes the dead writer's files
+    const r = await syncsimHere(['sweep', EXP, '--out', 'tables-killed', '--resume']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`${N_RUNS} runs \\(${N_RUNS} already done, 0 run now`));
+    expect(listing('tables-killed')).toEqual(listing('ref'));
+    expect(read('tables-killed/results.csv')).toBe(reference.results);
+    expect(read('tables-killed/aggregate.csv')).toBe(reference.aggregate);
+  }, 60_000);
+
+  it('refuses an experiment of more runs than --max-runs (default 100000) at once, saying how many', async () => {
+    const axis = (n: number, from: number) => `[${Array.from({ length: n }, (_, i) => from + i).join(', ')}]`;
+    writeFileSync(join(work, 'huge.yaml'), `name: huge\ntrace: { gen: db-checkpoint }\ngrid:\n  pager.cluster_pages: ${axis(1000, 1)}\n  cpu.syscall_us: ${axis(1000, 0)}\n`);
+    const a = await syncsimHere(['sweep', 'huge.yaml', '--dry-run']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe('syncsim: huge.yaml:3: the experiment has 1000000 runs (1000 x 1000 x 1), more than the limit of 100000; raise it with --max-runs 1000000 if that many is intended\n');
+    expect(a.stdout).toBe('');
+    const b = await syncsimHere(['sweep', 'huge.yaml', '--max-runs', '999999', '--out', 'huge']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/1000000 runs .* limit of 999999;/);
+    expect(existsSync(join(work, 'huge'))).toBe(false);
+    // the limit counts grid points x seeds: the shared experiment has 2 x 2 points x 3 seeds
+    const c = await syncsimHere(['sweep', EXP, '--max-runs', String(N_RUNS - 1), '--dry-run']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(new RegExp(`has ${N_RUNS} runs \\(2 x 2 x 3\\), more than the limit of ${N_RUNS - 1};`));
+    const d = await syncsimHere(['sweep', EXP, '--max-runs', String(N_RUNS), '--dry-run']);
+    expect(d.code).toBe(0);
+    expect(d.stdout.trim().split('\n')).toHaveLength(N_RUNS + 1);
+    for (const bad of ['0', '-3', 'lots', '1e6']) {
+      const e = await syncsimHere(['sweep', EXP, `--max-runs=${bad}`, '--dry-run']);
+      expect(e.code).toBe(2);
+      expect(e.stderr).toBe(`syncsim: --max-runs expects a positive integer (got '${bad}')\n`);
+    }
+    const h = await syncsimHere(['sweep', '--help']);
+    expect(h.stdout).toMatch(/--max-runs N .*\n.*default limit\s+is 100000/);
   }, 60_000);
 
   it('refuses bad input with exit 2: a bad experiment line, another experiment in DIR, nothing to resume', async () => {

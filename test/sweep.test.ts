@@ -3,11 +3,13 @@
  * expansion, run ids, shards, Student t quantiles, the aggregate statistics and the tables.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { deadOwner, OWNER, SweepDir } from '../scripts/sweep/store.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseExperiment, ExperimentError } from '../scripts/sweep/experiment.ts';
-import { cartesian, makePlan, type Plan } from '../scripts/sweep/plan.ts';
+import { cartesian, checkRunCount, DEFAULT_MAX_RUNS, makePlan, runCount, type Plan } from '../scripts/sweep/plan.ts';
 import { parseShard, shardOf } from '../scripts/sweep/shard.ts';
 import { incompleteBeta, tCdf, tQuantile } from '../scripts/sweep/student-t.ts';
 import { pointStats } from '../scripts/sweep/stats.ts';
@@ -376,4 +378,47 @@ parentPort!.on('message', (t: { kind: string; n: number }) => {
     }
     await expect(pool.run({ kind: 'echo', n: 1 })).rejects.toThrow(/closed/);
   }, 30_000);
+});
+
+describe('run limit (--max-runs)', () => {
+  it('counts grid sizes x seeds without expanding, and refuses past the limit naming the count', () => {
+    const e = exp('name: n\ntrace: { gen: db-checkpoint }\ngrid:\n  pager.cluster_pages: [1, 2, 3]\n  device.channels: [1, 2]\nseeds: 7\n');
+    expect(runCount(e)).toBe(42);
+    expect(() => checkRunCount(e, 42)).not.toThrow();
+    expect(() => checkRunCount(e, 41)).toThrow(
+      new ExperimentError(e.file, 3, 'the experiment has 42 runs (3 x 2 x 7), more than the limit of 41; raise it with --max-runs 42 if that many is intended'),
+    );
+    expect(DEFAULT_MAX_RUNS).toBe(100_000);
+    // no grid: the seeds line is the one to blame
+    const s = exp('name: n\ntrace: { gen: db-checkpoint }\nseeds: 5\n');
+    expect(runCount(s)).toBe(5);
+    expect(() => checkRunCount(s, 4)).toThrow(/:3: the experiment has 5 runs \(5\)/);
+  });
+});
+
+describe('stale temporary files of killed sweeps', () => {
+  it('removes the temporary sweep files and staging directories of dead processes of this host, and nothing else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-stale-'));
+    const host = OWNER.slice(0, OWNER.lastIndexOf('-'));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited and reaped
+    const alive = process.ppid;
+    const names = {
+      removed: [`.results.csv.tmp-${host}-${dead}`, `.aggregate.csv.tmp-${host}-${dead}`, `.experiment.json.tmp-${host}-${dead}`],
+      kept: [
+        `.results.csv.tmp-${host}-${alive}`, // its writer still runs
+        `.results.csv.tmp-${OWNER.slice(OWNER.lastIndexOf('-') + 1)}`, // not a host-pid owner
+        `.results.csv.tmp-other.host-${dead}`, // another host's pid means nothing here
+        `.notes.txt.tmp-${host}-${dead}`, // not a file the sweep writes
+        'results.csv',
+      ],
+    };
+    for (const n of [...names.removed, ...names.kept]) writeFileSync(join(dir, n), 'x');
+    mkdirSync(join(dir, '.staging', `${host}-${dead}`), { recursive: true });
+    mkdirSync(join(dir, '.staging', `${host}-${alive}`), { recursive: true });
+    expect(deadOwner(`${host}-${dead}`)).toBe(true);
+    expect(deadOwner(OWNER)).toBe(false);
+    new SweepDir(dir).cleanStale();
+    expect(readdirSync(dir).sort()).toEqual(['.staging', ...names.kept].sort());
+    expect(readdirSync(join(dir, '.staging'))).toEqual([`${host}-${alive}`]);
+  });
 });

@@ -5,6 +5,7 @@ import { showPath } from '../sweep/store.ts';
 import { InputError } from '../errors.ts';
 import { defaultJobs, runSweep, type SweepOutcome } from '../sweep/runner.ts';
 import { parseShard } from '../sweep/shard.ts';
+import { DEFAULT_MAX_RUNS } from '../sweep/plan.ts';
 import { failureReport } from '../sweep/report.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
@@ -28,6 +29,9 @@ Options:
   --cache-dir DIR where the binary trace cache lives (default: .trace-cache beside
                   DIR, or $SYNCSIM_CACHE_DIR)
   --no-cache      every run parses the CSV trace; no cache is read or written
+  --max-runs N    accept an experiment of up to N runs (grid points x seeds); the
+                  default limit is ${DEFAULT_MAX_RUNS}, and a larger experiment is
+                  refused at once, saying how many runs it has
   -h, --help      this help
 
 Experiment file (YAML):
@@ -76,6 +80,7 @@ async function run(argv: string[]): Promise<number> {
     'dry-run': { type: 'boolean' },
     'cache-dir': { type: 'string' },
     'no-cache': { type: 'boolean' },
+    'max-runs': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -87,6 +92,11 @@ async function run(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(values.jobs) || Number(values.jobs) < 1) throw new InputError(`--jobs expects a positive integer (got '${values.jobs}')`);
     jobs = Number(values.jobs);
   }
+  let maxRuns: number | undefined;
+  if (values['max-runs'] !== undefined) {
+    if (!/^\d+$/.test(values['max-runs']) || Number(values['max-runs']) < 1) throw new InputError(`--max-runs expects a positive integer (got '${values['max-runs']}')`);
+    maxRuns = Number(values['max-runs']);
+  }
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   // `syncsim sweep ... --dry-run | head` closes the pipe early: that is not an error
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -96,7 +106,7 @@ async function run(argv: string[]): Promise<number> {
   const o = await runSweep({
     experiment: positionals[0], out: values.out, jobs, shard, resume: values.resume, dryRun: values['dry-run'],
     stdout: process.stdout, progress: values['dry-run'] ? undefined : process.stderr, handleSignals: true,
-    cacheDir: values['no-cache'] ? null : values['cache-dir'],
+    cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns,
   });
   if (values['dry-run']) return 0;
   process.stdout.write(closing(o, values.shard));

@@ -68,6 +68,25 @@ export interface Plan {
 const isGenAxis = (a: GridAxis) => a.key.startsWith('trace.set.');
 const stripConfig = (m: string) => m.replace(/^config: /, '');
 
+/** How many runs an experiment may have unless `--max-runs` says more. */
+export const DEFAULT_MAX_RUNS = 100_000;
+
+/** The number of runs of `exp` (grid sizes × seeds), multiplied out without expanding anything. */
+export function runCount(exp: Experiment): number {
+  return exp.axes.reduce((n, a) => n * a.values.length, 1) * exp.seeds.length;
+}
+
+/** Refuses `exp` when it has more than `maxRuns` runs, before anything is expanded. Throws ExperimentError. */
+export function checkRunCount(exp: Experiment, maxRuns: number = DEFAULT_MAX_RUNS): void {
+  const n = runCount(exp);
+  if (n <= maxRuns) return;
+  const sizes = [...exp.axes.map((a) => a.values.length), exp.seeds.length].join(' x ');
+  throw new ExperimentError(
+    exp.file, exp.axes.length > 0 ? exp.gridLine : exp.seedsLine,
+    `the experiment has ${n} runs (${sizes}), more than the limit of ${maxRuns}; raise it with --max-runs ${n} if that many is intended`,
+  );
+}
+
 /** The cartesian product of the axes' value indexes, first axis outermost. */
 export function* cartesian(sizes: readonly number[]): Generator<number[]> {
   const n = sizes.length;

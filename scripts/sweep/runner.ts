@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readExperiment, type Experiment } from './experiment.ts';
 import { canonicalJson } from './identity.ts';
-import { makePlan, type Plan, type RunSpec } from './plan.ts';
+import { checkRunCount, makePlan, type Plan, type RunSpec } from './plan.ts';
 import { WorkerPool } from './pool.ts';
 import { Progress, type ProgressStream } from './progress.ts';
 import { shardOf, type Shard } from './shard.ts';
@@ -53,6 +53,8 @@ export interface SweepOptions {
    * results directory or $SYNCSIM_CACHE_DIR, as for `syncsim run`; null = every run parses the CSV.
    */
   cacheDir?: string | null;
+  /** Largest number of runs accepted (grid points × seeds); default DEFAULT_MAX_RUNS (plan.ts). */
+  maxRuns?: number;
 }
 
 /** What a sweep did. */
@@ -93,6 +95,7 @@ function dryRunLine(plan: Plan, run: RunSpec, state: string): string {
 /** Runs (or lists) a sweep; throws InputError / ExperimentError for bad input. */
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const experiment = readExperiment(o.experiment);
+  checkRunCount(experiment, o.maxRuns);
   const outText = o.out ?? `results/${experiment.name}`;
   const out = resolve(outText);
   // --out is checked (and, unless listing, locked) before the plan is made: nothing runs when it is refused

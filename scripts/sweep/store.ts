@@ -72,6 +72,17 @@ export function manifestOf(plan: Plan): Manifest {
 /** `<host>-<pid>` of this process: names its temporary files and staging directory. */
 export const OWNER = `${hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
 
+/** Whether `owner` (a `<host>-<pid>` like {@link OWNER}) names another process of this host that is gone. */
+export function deadOwner(owner: string): boolean {
+  const dash = owner.lastIndexOf('-'), here = OWNER.lastIndexOf('-');
+  const pid = Number(owner.slice(dash + 1));
+  if (dash <= 0 || owner.slice(0, dash) !== OWNER.slice(0, here) || !/^\d+$/.test(owner.slice(dash + 1))) return false;
+  return pid !== process.pid && !processAlive(pid);
+}
+
+/** The files a sweep writes at the top of its directory, each under `.NAME.tmp-OWNER` first. */
+export const SWEEP_FILES = ['experiment.json', 'experiment.yaml', 'results.csv', 'aggregate.csv'] as const;
+
 /** Writes `text` to `path` atomically, under this process's temporary name `.NAME.tmp-OWNER`. */
 export function writeSweepFile(path: string, text: string): void {
   writeFileAtomic(path, text, tempBeside(path, OWNER));
@@ -170,16 +181,19 @@ export class SweepDir {
     return have ? 'resumed' : 'new';
   }
 
-  /** Removes the staging directories of dead processes of this host (killed sweeps). */
+  /**
+   * Removes what dead processes of this host (killed sweeps) left: their staging directories and
+   * the temporary files of the sweep's own files ({@link SWEEP_FILES}, `.NAME.tmp-OWNER`).
+   */
   cleanStale(): void {
     const root = join(this.dir, '.staging');
-    if (!existsSync(root)) return;
-    const host = OWNER.slice(0, OWNER.lastIndexOf('-'));
-    for (const name of readdirSync(root)) {
-      const dash = name.lastIndexOf('-');
-      const pid = Number(name.slice(dash + 1));
-      if (name.slice(0, dash) !== host || !Number.isInteger(pid)) continue;
-      if (pid !== process.pid && !processAlive(pid)) rmSync(join(root, name), { recursive: true, force: true });
+    if (existsSync(root)) {
+      for (const name of readdirSync(root)) if (deadOwner(name)) rmSync(join(root, name), { recursive: true, force: true });
+    }
+    if (!existsSync(this.dir)) return;
+    for (const name of readdirSync(this.dir)) {
+      const file = SWEEP_FILES.find((f) => name.startsWith(`.${f}.tmp-`));
+      if (file && deadOwner(name.slice(file.length + 6))) rmSync(join(this.dir, name), { force: true });
     }
   }
 
