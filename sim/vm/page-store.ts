@@ -47,6 +47,14 @@ function search(keys: number[], i: number): number {
   return -lo - 1;
 }
 
+/** Inserts `v` at position `at` of `a` (no garbage, unlike splice). */
+function insertAt(a: number[], at: number, v: number): void {
+  let j = a.length;
+  a.push(v);
+  for (; j > at; j--) a[j] = a[j - 1];
+  a[at] = v;
+}
+
 /**
  * The state of {@link CHUNK_PAGES} consecutive pages, with counts of pages
  * resident, dirty and under writeback (kept from the state bits) that let
@@ -191,16 +199,13 @@ export class PageChunk {
 
   // ---- sparse form
   private insert(at: number, i: number, s: number, w: number, id: number): void {
-    this.keys.splice(at, 0, i);
-    this.sst.splice(at, 0, s);
-    if (this.swr !== undefined || w !== 0) {
-      if (this.swr === undefined) this.swr = new Array<number>(this.keys.length - 1).fill(0);
-      this.swr.splice(at, 0, w);
-    }
-    if (this.slr !== undefined || id !== 0) {
-      if (this.slr === undefined) this.slr = new Array<number>(this.keys.length - 1).fill(0);
-      this.slr.splice(at, 0, id);
-    }
+    const n = this.keys.length;
+    if (w !== 0 && this.swr === undefined) this.swr = new Array<number>(n).fill(0);
+    if (id !== 0 && this.slr === undefined) this.slr = new Array<number>(n).fill(0);
+    insertAt(this.keys, at, i);
+    insertAt(this.sst, at, s);
+    if (this.swr !== undefined) insertAt(this.swr, at, w);
+    if (this.slr !== undefined) insertAt(this.slr, at, id);
     this.used++;
   }
 
