@@ -66,8 +66,10 @@ export class PageChunk {
   wb = 0;
   /** Pages with a non-zero state, wire count or LRU node. */
   used = 0;
-  // dense form (st defined): by offset; wr and lr allocated on first non-zero value
-  private st: Uint8Array | undefined;
+  /** Dense form: state bits by offset (undefined while sparse). Read-only outside this class. */
+  st: Uint8Array | undefined;
+  // dense form: wire counts and LRU nodes by offset, allocated on first non-zero value
+
   private wr: Int32Array | undefined;
   private lr: Int32Array | undefined;
   // sparse form (st undefined): sorted offsets of the pages in use and parallel values
@@ -291,7 +293,9 @@ export class PageStore {
   /** State bits of page `idx` (0 when never touched). */
   state(idx: number): number {
     const ch = this.chunks[Math.floor(idx / CHUNK_PAGES)];
-    return ch ? ch.state(idx & CHUNK_MASK) : 0;
+    if (ch === undefined) return 0;
+    const st = ch.st;
+    return st !== undefined ? st[idx & CHUNK_MASK] : ch.state(idx & CHUNK_MASK);
   }
 
   /** Wire count of page `idx`. */
@@ -336,9 +340,14 @@ export class PageStore {
       const chunkEnd = Math.min(to, (c + 1) * CHUNK_PAGES);
       const ch = this.chunks[c];
       if (ch && (((mask & Page.DIRTY) && ch.dirty > 0) || ((mask & Page.WB) && ch.wb > 0) || ((mask & Page.RESIDENT) && ch.resident > 0))) {
-        const base = c * CHUNK_PAGES;
-        const i = ch.next(idx - base, chunkEnd - base, mask);
-        if (i >= 0) return base + i;
+        const st = ch.st;
+        if (st !== undefined) {
+          for (; idx < chunkEnd; idx++) if (st[idx & CHUNK_MASK] & mask) return idx;
+        } else {
+          const base = c * CHUNK_PAGES;
+          const i = ch.next(idx - base, chunkEnd - base, mask);
+          if (i >= 0) return base + i;
+        }
       }
       idx = chunkEnd;
     }
