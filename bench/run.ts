@@ -8,9 +8,13 @@
  *    path (with its result files, and without them), against a bare csv-parse
  *    pass over the same file, with peak RSS;
  * 3. the binary trace cache: read rate against the CSV reader, replay from it;
- * 4. sweep: 1 vs 2 workers on 16 short runs.
+ * 4. sweep: 1 vs 2 workers on 16 short runs;
+ * 5. sparse: peak RSS of `syncsim run` on traces whose writes are few but
+ *    spread wide (bench/sparse-traces.ts), against its target.
  * Every measured pass runs in its own child process (bench/child.ts).
- * BENCH_QUICK=1 skips the 10 M-row trace.
+ * BENCH_QUICK=1 skips the 10 M-row trace and the 1 M-write sparse trace;
+ * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse) runs
+ * only those sections.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { runMm1, type Mm1Result } from './mm1.ts';
 import { DATA_DIR, ensureBenchTrace, type BenchTraceParams } from './trace-data.ts';
 import { benchSweep, sweepBenchLine } from './sweep.ts';
+import { ensureSparseTrace, SPARSE_TRACES } from './sparse-traces.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -31,6 +36,10 @@ const results: Record<string, unknown> = {
   date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`,
   cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length,
 };
+
+const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());
+/** Whether section `name` runs (BENCH_ONLY). */
+const section = (name: string) => !only || only.includes(name);
 
 interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec: number; maxRssMiB: number }
 
@@ -46,35 +55,35 @@ function engineRun(customers: number): Mm1Result {
   const runs = [1, 2, 3].map((seed) => runMm1({ customers, rho: 0.8, serviceUs: 100, seed }));
   return runs.sort((a, b) => a.seconds - b.seconds)[1];
 }
-const engine: Record<string, unknown> = {};
-for (const customers of [200_000, 1_000_000]) {
-  const e = engineRun(customers);
-  engine[String(customers)] = e;
-  console.log(`engine: M/M/1 rho=0.8, ${fmt(customers)} customers, ${fmt(e.events)} events in ${e.seconds.toFixed(3)} s = ${fmt(e.eventsPerSec)} events/s, ${fmt(e.customersPerSec)} customers/s (median of 3; mean sojourn ${e.meanSojournUs.toFixed(1)} us, theory ${e.theorySojournUs.toFixed(1)} us)`);
-}
-const simpyPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import simpy'], { stdio: 'ignore' }).status === 0);
-if (simpyPython) {
-  const r = spawnSync(simpyPython, [SIMPY, '1000000', '3'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`SimPy benchmark failed: ${r.stderr}`);
-  const ours = (engine['1000000'] as Mm1Result).customersPerSec;
-  const simpy = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { variant: string; customers_per_s: number; seconds: number; mean_sojourn_us: number });
-  for (const v of simpy) {
-    console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s (median of 3) = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x`);
+if (section('engine')) {
+  const engine: Record<string, unknown> = {};
+  for (const customers of [200_000, 1_000_000]) {
+    const e = engineRun(customers);
+    engine[String(customers)] = e;
+    console.log(`engine: M/M/1 rho=0.8, ${fmt(customers)} customers, ${fmt(e.events)} events in ${e.seconds.toFixed(3)} s = ${fmt(e.eventsPerSec)} events/s, ${fmt(e.customersPerSec)} customers/s (median of 3; mean sojourn ${e.meanSojournUs.toFixed(1)} us, theory ${e.theorySojournUs.toFixed(1)} us)`);
   }
-  engine.simpy = simpy.map((v) => ({ ...v, ratio: ours / v.customers_per_s }));
-} else {
-  console.log('engine: SimPy not installed (apt-get install python3-simpy3): no ratio');
+  const simpyPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import simpy'], { stdio: 'ignore' }).status === 0);
+  if (simpyPython) {
+    const r = spawnSync(simpyPython, [SIMPY, '1000000', '3'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`SimPy benchmark failed: ${r.stderr}`);
+    const ours = (engine['1000000'] as Mm1Result).customersPerSec;
+    const simpy = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { variant: string; customers_per_s: number; seconds: number; mean_sojourn_us: number });
+    for (const v of simpy) {
+      console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s (median of 3) = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x`);
+    }
+    engine.simpy = simpy.map((v) => ({ ...v, ratio: ours / v.customers_per_s }));
+  } else {
+    console.log('engine: SimPy not installed (apt-get install python3-simpy3): no ratio');
+  }
+  results.engine = engine;
 }
-results.engine = engine;
 
 // ---- 2. replay at 1 M and 10 M rows, against a bare csv-parse pass
 const sizes = process.env.BENCH_QUICK ? [1_000_000] : [1_000_000, 10_000_000];
 const replay: Record<string, unknown> = {};
-let trace1m = '';
-for (const rows of sizes) {
-  const p: BenchTraceParams = { seed: 1, rows, pages: 4096, syncEvery: 100, writeRateUs: 200 };
-  const t = await ensureBenchTrace(p);
-  if (rows === 1_000_000) trace1m = t.path;
+const trace1mParams: BenchTraceParams = { seed: 1, rows: 1_000_000, pages: 4096, syncEvery: 100, writeRateUs: 200 };
+for (const rows of section('replay') ? sizes : []) {
+  const t = await ensureBenchTrace({ ...trace1mParams, rows });
   const mib = statSync(t.path).size / 2 ** 20;
   console.log(`trace: ${rel(t.path)} (${fmt(rows)} rows, ${mib.toFixed(0)} MiB, ${t.generated ? `generated in ${t.seconds.toFixed(1)} s` : 'reused'})`);
   const run = child('run', t.path);
@@ -94,24 +103,44 @@ if (replay['10000000']) {
   replay.rss_ratio_10m_1m = rss('10000000', 'run') / rss('1000000', 'run');
   replay.rss_ratio_10m_1m_without_results = rss('10000000', 'replay') / rss('1000000', 'replay');
 }
-results.replay = replay;
+if (section('replay')) results.replay = replay;
 
 // ---- 3. binary trace cache
-const sst = join(DATA_DIR, 'bench-1m.sst');
-const conv = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace1m, '-o', sst], { encoding: 'utf8' });
-if (conv.status !== 0 || !existsSync(sst)) throw new Error(`convert failed: ${conv.stderr}`);
-// the reads are short: the median of 3 passes of the CSV reader (each in its own process) and of 5 of the cache reader
-const median3 = (mode: string, file: string) => [child(mode, file), child(mode, file), child(mode, file)].sort((a, b) => a.seconds - b.seconds)[1];
-const readCsv = median3('read-csv', trace1m);
-const readSst = child('read-sst', sst); // itself the median of 5 passes
-const replaySst = child('run', sst);
-console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written)`);
-results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
+if (section('cache')) {
+  const trace1m = (await ensureBenchTrace(trace1mParams)).path;
+  const sst = join(DATA_DIR, 'bench-1m.sst');
+  const conv = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace1m, '-o', sst], { encoding: 'utf8' });
+  if (conv.status !== 0 || !existsSync(sst)) throw new Error(`convert failed: ${conv.stderr}`);
+  // the reads are short: the median of 3 passes of the CSV reader (each in its own process) and of 5 of the cache reader
+  const median3 = (mode: string, file: string) => [child(mode, file), child(mode, file), child(mode, file)].sort((a, b) => a.seconds - b.seconds)[1];
+  const readCsv = median3('read-csv', trace1m);
+  const readSst = child('read-sst', sst); // itself the median of 5 passes
+  const replaySst = child('run', sst);
+  console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written)`);
+  results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
+}
 
 // ---- 4. sweep throughput, 1 vs 2 workers (bench/sweep.ts, when the sweep runner is present)
-const sweep = await benchSweep();
-console.log(sweepBenchLine(sweep));
-results.sweep = sweep;
+if (section('sweep')) {
+  const sweep = await benchSweep();
+  console.log(sweepBenchLine(sweep));
+  results.sweep = sweep;
+}
+
+// ---- 5. sparse traces: peak RSS of a whole run (result files written) against its target
+if (section('sparse')) {
+  const sparse: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SPARSE_TRACES)) {
+    if (process.env.BENCH_QUICK && name === 'tib-1m') continue;
+    const path = await ensureSparseTrace(name);
+    const r = child('run', path);
+    const mb = (r.maxRssMiB * 2 ** 20) / 1e6;
+    const ok = mb < spec.targetMB;
+    console.log(`sparse ${name} (${spec.what}): peak RSS ${mb.toFixed(1)} MB (target < ${fmt(spec.targetMB)} MB: ${ok ? 'met' : 'MISSED'}), ${r.seconds.toFixed(2)} s`);
+    sparse[name] = { ...r, peakRssMB: mb, targetMB: spec.targetMB, met: ok };
+  }
+  results.sparse = sparse;
+}
 
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
 console.log(`results: ${rel(RESULTS)}`);

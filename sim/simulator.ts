@@ -19,6 +19,7 @@ import { BackgroundWriteback } from './pager/writeback.ts';
 import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { VmMap } from './vm/map.ts';
 import type { KernelPath, Wait } from './vm/process.ts';
+import type { PageStoreOptions } from './vm/page-store.ts';
 import { mapOp, readOp, writeOp } from './vm/ops.ts';
 import type { Kernel, Personality, SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
@@ -211,7 +212,8 @@ export class Simulator {
   private readonly timeline: TimelineClock;
   private readonly onAdvance = (t: number) => this.timeline.until(t, false);
 
-  constructor(readonly config: Config, private readonly sink: ResultSink) {
+  /** `options.pageStore`: how objects store page state (tests only; results never depend on it). */
+  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions } = {}) {
     const p = PERSONALITIES[config.personality];
     if (!p) throw new Error(`personality '${config.personality}' is not implemented`);
     this.personality = p;
@@ -224,7 +226,7 @@ export class Simulator {
         tNs, dirtyPages: c.dirty, writebackPages: c.wb, wiredPages: c.wired, residentPages: c.resident, queueDepth: this.kernel.device.outstanding,
       });
     });
-    const vm = new Vm(this.engine, config.page_size);
+    const vm = new Vm(this.engine, config.page_size, options.pageStore);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r));
     const device = new Device(
       this.engine, config.device, makeSampler(config.device.service, this.rng.get('device.service')),

@@ -6,6 +6,7 @@
 import type { Engine } from '../engine/queue.ts';
 import { Flag } from '../../traces/types.ts';
 import { PageCounters, VmObject } from './object.ts';
+import type { PageStoreOptions } from './page-store.ts';
 import { MapEntry, VmMap } from './map.ts';
 import { WaitQueue } from './process.ts';
 
@@ -37,7 +38,12 @@ export class Vm {
   private nextObjectId = 0;
   private readonly scratch: Resolved = { obj: undefined as unknown as VmObject, idx: 0, end: 0, entry: undefined as unknown as MapEntry };
 
-  constructor(private readonly engine: Engine, readonly pageSize: number) {
+  constructor(
+    private readonly engine: Engine,
+    readonly pageSize: number,
+    /** How objects store their page state (tests compare representations; results never depend on it). */
+    private readonly pageStore: PageStoreOptions = {},
+  ) {
     this.counters.clock = engine;
   }
 
@@ -45,7 +51,7 @@ export class Vm {
   object(name: string): VmObject {
     let o = this.objects.get(name);
     if (!o) {
-      o = new VmObject(this.nextObjectId++, name, 'vnode', this.counters, new WaitQueue(this.engine));
+      o = new VmObject(this.nextObjectId++, name, 'vnode', this.counters, new WaitQueue(this.engine), this.pageStore);
       this.objects.set(name, o);
     }
     return o;
@@ -53,7 +59,7 @@ export class Vm {
 
   /** A new anonymous object (private copy-on-write pages). */
   anonObject(name: string): VmObject {
-    return new VmObject(this.nextObjectId++, name, 'anon', this.counters, new WaitQueue(this.engine));
+    return new VmObject(this.nextObjectId++, name, 'anon', this.counters, new WaitQueue(this.engine), this.pageStore);
   }
 
   /** The map of `task` (also usable as a sub-map by that name), created on first use. */
