@@ -16,8 +16,18 @@
  * - Wire flags: SYSTEM and NOHOLES are 0 as in vm_map.h, so no flag means a
  *   system wiring that refuses holes, and USER|SYSTEM is a user wiring.
  * - Protections are not modelled: every entry is readable and writable.
- * - errno of wire/unwire: mlock's mapping (KERN_INVALID_ARGUMENT → EINVAL,
- *   any other failure → ENOMEM) for user and system wiring alike.
+ * - errno of wire: a user wiring maps as mlock (KERN_INVALID_ARGUMENT →
+ *   EINVAL, any other failure → ENOMEM); a system wiring as vslock (section
+ *   10 F6): more pages than the user-wired limit → ENOMEM, any vm_map_wire
+ *   failure → EFAULT. unwire maps as munlock for both (vsunlock returns
+ *   nothing).
+ * - vm.max_user_wired: `memory.max_user_wired_pages` when set, else 4/5 of
+ *   `memory.pages` (vm_pageout_init, section 10 F3); no limit when memory is
+ *   unlimited (`memory.pages` 0).
+ * - munmap with len 0 → EINVAL (kern_munmap, section 10 F7).
+ * - The sub-map continuation of vm_map_sync for a hole inside the sub-map is
+ *   undefined in FreeBSD (sub-maps are kernel-only); the model's choice
+ *   stands (section 10 F8).
  */
 import { ADDR_LIMIT, Flag } from '../../traces/types.ts';
 import type { Kernel, Personality, SyncAccount } from '../kernel.ts';
@@ -43,6 +53,21 @@ export const WIRE_ERRNO: Partial<Record<KernReturn, string>> = {
   [KERN.SUCCESS]: 'OK',
   [KERN.INVALID_ARGUMENT]: 'EINVAL',
 };
+
+/** vslock: vm_map_wire result → errno for a system wiring (section 10 F6): anything but success is EFAULT. */
+export const VSLOCK_ERRNO: Partial<Record<KernReturn, string>> = {
+  [KERN.SUCCESS]: 'OK',
+};
+
+/**
+ * vm_page_max_user_wired in pages: `memory.max_user_wired_pages` when set,
+ * else 4 × memory pages / 5 (vm_pageout_init, section 10 F3); 0 (no limit)
+ * when memory is unlimited.
+ */
+export function maxUserWired(k: Kernel): number {
+  const m = k.config.memory;
+  return m.max_user_wired_pages > 0 ? m.max_user_wired_pages : Math.floor((4 * m.pages) / 5);
+}
 
 /** How vm_object_page_clean writes: one cluster at a time, waiting (IO_SYNC), or all queued at once. */
 type CleanMode = 'sync' | 'async';
@@ -210,7 +235,8 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
     touched.push(t);
     if (e.wiredCount === 0) {
       const pages = entryPages(k, e);
-      if (user && k.maxUserWiredPages > 0 && k.vm.userWiredPages + pages > k.maxUserWiredPages) {
+      const limit = maxUserWired(k);
+      if (user && limit > 0 && k.vm.userWiredPages + pages > limit) {
         rv = KERN.RESOURCE_SHORTAGE;
         break;
       }
@@ -308,9 +334,11 @@ function* wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number):
   const r = wireRange(k, addr, len);
   if (!r) return 'EINVAL';
   const user = (flags & Flag.USER) !== 0;
-  if (user && k.maxUserWiredPages > 0 && (r.end - r.start) / k.vm.pageSize > k.maxUserWiredPages) return 'ENOMEM';
+  // kern_mlock and vslock both refuse more pages than vm_page_max_user_wired
+  const limit = maxUserWired(k);
+  if (limit > 0 && (r.end - r.start) / k.vm.pageSize > limit) return 'ENOMEM';
   const kr = yield* mapWire(k, map, r.start, r.end, user, (flags & Flag.HOLESOK) !== 0);
-  return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
+  return user ? toErrno(kr, WIRE_ERRNO, 'ENOMEM') : toErrno(kr, VSLOCK_ERRNO, 'EFAULT');
 }
 
 function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
@@ -321,9 +349,13 @@ function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number
   return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
 }
 
-/** munmap: vm_map_delete waits for in-transition entries and for system wirings (2.4 unwire step 4). */
-function unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  return munmapSyscall(k, map, addr, len, true);
+/** munmap: len 0 → EINVAL (kern_munmap, F7); vm_map_delete waits for in-transition entries and for system wirings (2.4 unwire step 4). */
+function* unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  if (len === 0) {
+    yield* cpu(k, k.syscallNs);
+    return 'EINVAL';
+  }
+  return yield* munmapSyscall(k, map, addr, len, true);
 }
 
 /** FreeBSD. */

@@ -108,11 +108,13 @@ function holeAfter(map: VmMap, e: MapEntry, end: number): boolean {
 }
 
 /**
- * vm_map_unwire_nested (3.7): entries in transition, unwired entries (for a
- * user unwire: entries without a user wiring) and a non-sub-map entry followed
- * by a hole in the range are skipped; every other entry loses one wiring, and
- * its pages are unwired when wired_count reaches 0. Never fails once the start
- * is mapped; the caller has checked a kernel unwire (see {@link kernelUnwirePanics}).
+ * vm_map_unwire_nested (3.7, section 10 X1): entries in transition and
+ * unwired entries (for a user unwire: entries without a user wiring) are
+ * skipped; every other entry loses one wiring, also one followed by a hole
+ * (HEAD comments out that skip), and its pages are unwired when wired_count
+ * reaches 0. Never fails once the start is mapped; the caller has checked a
+ * kernel unwire (see {@link kernelUnwirePanics}). The rollback of a failed
+ * wiring uses it too, so no wiring level is left behind.
  */
 function mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: boolean): KernReturn {
   if (start === end) return KERN.SUCCESS;
@@ -125,10 +127,6 @@ function mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: bool
     }
     e = clipTo(map, e, Math.max(start, e.start), end);
     const n = map.next(e);
-    if (holeAfter(map, e, end) && !(e.flags & Flag.SUBMAP)) {
-      e = n;
-      continue;
-    }
     subtractWireCounts(k, e, user);
     if (e.wiredCount === 0) wirePages(k, map, e, -1);
     e = n;
@@ -216,28 +214,32 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
   return rc;
 }
 
-/** The page-rounded range of a wire call, or undefined when it overflows (vm_map_range_overflows). */
-function wireRange(k: Kernel, addr: number, len: number): { start: number; end: number } | undefined {
-  const start = k.vm.trunc(addr);
-  const end = k.vm.round(addr + len);
-  return end > ADDR_LIMIT ? undefined : { start, end };
+/**
+ * The page-rounded range of a wire call, clamped to the map's bounds
+ * (VM_MAP_RANGE_CHECK, section 10 X8): the model's maps end at 2^53, so a
+ * range above it is empty. (A 64-bit overflow of addr+len, EINVAL in
+ * vm_sanitize, cannot be expressed by a trace.)
+ */
+function wireRange(k: Kernel, addr: number, len: number): { start: number; end: number } {
+  const start = Math.min(k.vm.trunc(addr), ADDR_LIMIT);
+  const end = Math.min(k.vm.round(addr + len), ADDR_LIMIT);
+  return { start, end };
 }
 
-/** mlock (USER) or a kernel wiring (no USER): overflow → EINVAL, len 0 → OK, then vm_map_wire_kernel. */
+/** mlock (USER) or a kernel wiring (no USER): len 0 → OK even unaligned (vm_sanitize, X5), then vm_map_wire_kernel over the clamped range. */
 export function* wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
   yield* cpu(k, k.syscallNs);
-  const r = wireRange(k, addr, len);
-  if (!r) return 'EINVAL';
   if (len === 0) return 'OK';
+  const r = wireRange(k, addr, len);
   const kr = yield* mapWire(k, map, r.start, r.end, (flags & Flag.USER) !== 0);
   return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
 }
 
-/** munlock (USER) or a kernel unwiring (no USER): overflow → EINVAL, then vm_map_unwire; a kernel unwire XNU would panic on → EINVAL. */
+/** munlock (USER) or a kernel unwiring (no USER): len 0 → OK even unaligned (X5), then vm_map_unwire over the clamped range; a kernel unwire XNU would panic on → EINVAL. */
 export function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
   yield* cpu(k, k.syscallNs);
+  if (len === 0) return 'OK';
   const r = wireRange(k, addr, len);
-  if (!r) return 'EINVAL';
   const user = (flags & Flag.USER) !== 0;
   if (!user && r.start !== r.end && kernelUnwirePanics(map, r.start, r.end)) return 'EINVAL';
   return toErrno(mapUnwire(k, map, r.start, r.end, user), WIRE_ERRNO, 'ENOMEM');
