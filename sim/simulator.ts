@@ -318,7 +318,7 @@ export class Simulator {
         gen = readOp(k, map, row.addr, row.len);
         break;
       case 'map':
-        mapOp(k, map, row);
+        mapOp(k, map, row, this.personality.mergesAtMap === true);
         gen = syscallOnly(k.syscallNs);
         break;
       case 'unmap':

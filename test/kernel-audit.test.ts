@@ -25,6 +25,19 @@ const wires = (o: SimOutput, name: string, n: number) => Array.from({ length: n 
 const xnu = (rows: TraceRow[], cfg: Record<string, unknown> = {}) => simulate(rows, { ...cfg, personality: 'xnu' });
 
 describe('10 FreeBSD', () => {
+  it('F2: adjacent map rows of contiguous offsets of one object are one entry (vm_map_insert merges); msync len 0 (whole entry) covers both', () => {
+    const t = new TraceBuilder().map(0, B, 4 * P, 'f').map(0, B + 4 * P, 4 * P, 'f', 4 * P)
+      .map(0, B + 8 * P, 4 * P, 'f', 0) // offsets not contiguous: a separate entry
+      .op(0, 'write', B, 8 * P).op(10, 'msync', B, 0, 'SYNC');
+    const o = simulate(t.rows);
+    expect(o.sim.kernel.vm.maps.get('a')!.entries.map((e) => [(e.start - B) / P, (e.end - B) / P])).toEqual([[0, 8], [8, 12]]);
+    // vm_map_sync [B, B+8P) → vm_object_sync of f pages 0-7; pages 0-7 are the whole object (size 8): one cluster of 8, fsync path
+    expect(ios(o)).toEqual([{ obj: 'f', first: 0, pages: 8, submit: 10, done: 110 }]);
+    expect(pages(o, 'f', 8)).toEqual(Array(8).fill(R));
+    // xnu does not merge at map time: the same msync (len 0) is EINVAL there, and the entries stay apart
+    expect(xnu(t.rows).sim.kernel.vm.maps.get('a')!.entries.length).toBe(3);
+  });
+
   it('F3: vm.max_user_wired defaults to 4 × memory pages / 5 (vm_pageout_init); unset and memory unlimited: no limit', () => {
     // memory.pages 1000 → 800: kern_mlock refuses npages > 800 before vm_map_wire
     const t = new TraceBuilder().map(0, B, 1024 * P, 'f');

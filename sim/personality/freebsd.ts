@@ -25,6 +25,8 @@
  *   `memory.pages` (vm_pageout_init, section 10 F3); no limit when memory is
  *   unlimited (`memory.pages` 0).
  * - munmap with len 0 → EINVAL (kern_munmap, section 10 F7).
+ * - A `map` row is merged with adjacent entries of contiguous offsets of the
+ *   same object and state (vm_map_insert → vm_map_try_merge_entries, F2).
  * - The sub-map continuation of vm_map_sync for a hole inside the sub-map is
  *   undefined in FreeBSD (sub-maps are kernel-only); the model's choice
  *   stands (section 10 F8).
@@ -366,5 +368,6 @@ export const freebsd: Personality = {
   unwire,
   unmap,
   writeBlocksOnWriteback: true,
+  mergesAtMap: true,
   ok: 'OK',
 };

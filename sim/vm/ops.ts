@@ -9,9 +9,15 @@ import { MapEntry, type VmMap } from './map.ts';
 import type { KernelPath } from './process.ts';
 import { RATELIMIT_PAGES } from '../pager/writeback.ts';
 import { TraceSemanticError } from './vm.ts';
+import { mergeSpan } from './entries.ts';
 
-/** Creates a map entry for a `map` row. Errors of the trace (misaligned, overlapping) throw. */
-export function mapOp(k: Kernel, map: VmMap, row: TraceRow): void {
+/**
+ * Creates a map entry for a `map` row. Errors of the trace (misaligned,
+ * overlapping) throw. With `merge` (FreeBSD vm_map_insert →
+ * vm_map_try_merge_entries) the new entry is merged with adjacent compatible
+ * entries on both sides.
+ */
+export function mapOp(k: Kernel, map: VmMap, row: TraceRow, merge = false): void {
   const vm = k.vm, ps = vm.pageSize;
   if (row.addr % ps !== 0) throw new TraceSemanticError(row.line, 'addr', String(row.addr), `map address is not aligned to page_size ${ps}`);
   if (row.offset % ps !== 0) throw new TraceSemanticError(row.line, 'offset', String(row.offset), `map offset is not aligned to page_size ${ps}`);
@@ -30,6 +36,7 @@ export function mapOp(k: Kernel, map: VmMap, row: TraceRow): void {
   }
   const shadow = !isSub && row.flags & Flag.PRIVATE ? vm.anonObject(`${row.object}@${map.name}:0x${row.addr.toString(16)}`) : undefined;
   map.insert(new MapEntry(row.addr, end, obj, row.offset, row.flags, isSub ? row.object : undefined, shadow));
+  if (merge) mergeSpan(map, row.addr, end);
 }
 
 /** Drops an entry's wiring (munmap unwires implicitly). */
