@@ -122,6 +122,40 @@ describe('10 XNU', () => {
     expect(pages(o, 'x', 6)).toEqual([R, 0, 0, 0, R | D, R | D]);
   });
 
+  it('X4: wiring through a sub-map recurses — a hole in the sub-map → KERN_INVALID_ADDRESS (ENOMEM) and everything rolled back', () => {
+    // sub-map 'shared': x at S (2 pages), hole, y at S+4P (2 pages); task a: f at B (2 pages), then the sub-map at B+2P over [S, S+6P)
+    const t = new TraceBuilder().map(0, S, 2 * P, 'x', 0, '', 'shared').map(0, S + 4 * P, 2 * P, 'y', 0, '', 'shared')
+      .map(0, B, 2 * P, 'f').map(0, B + 2 * P, 6 * P, 'shared', S, 'SUBMAP');
+    t.op(0, 'wire', B, 8 * P, 'USER'); const across = last(t);
+    t.op(0, 'wire', B + 2 * P, 2 * P, 'USER'); const sub = last(t); // [S, S+2P): no hole
+    t.op(1, 'unwire', B + 2 * P, 2 * P, 'USER'); const unlock = last(t);
+    t.op(2, 'wire', B + 2 * P, 2 * P, ''); const kernel = last(t);
+    t.op(3, 'unmap', B + 2 * P, 2 * P); const gone = last(t);
+    const shared = (o: SimOutput) => o.sim.kernel.vm.maps.get('shared')!.entries.map((e) => [(e.start - S) / P, (e.end - S) / P, e.wiredCount, e.userWiredCount]);
+    const a = simulate(t.rows.filter((r) => r.line <= across), { personality: 'xnu' });
+    // f wired first, then the sub-map entry's recursion meets the hole at S+2P: it rolls back x, the outer rollback f
+    expect(resultOf(a, across)).toBe('ENOMEM');
+    expect([...wires(a, 'f', 2), ...wires(a, 'x', 2), ...wires(a, 'y', 2)]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(shared(a)).toEqual([[0, 2, 0, 0], [4, 6, 0, 0]]);
+    expect(a.sim.kernel.vm.userWiredPages).toBe(0);
+    const b = simulate(t.rows.filter((r) => r.line <= sub), { personality: 'xnu' });
+    expect(resultOf(b, sub)).toBe('OK');
+    expect(shared(b)).toEqual([[0, 2, 1, 1], [4, 6, 0, 0]]);
+    expect(wires(b, 'x', 2)).toEqual([1, 1]);
+    const c = simulate(t.rows.filter((r) => r.line <= unlock), { personality: 'xnu' });
+    expect(shared(c)).toEqual([[0, 2, 0, 0], [4, 6, 0, 0]]);
+    expect(wires(c, 'x', 2)).toEqual([0, 0]);
+    // a kernel wiring goes down too, and munmap of the wired sub-map entry gives the sub-map's wiring back
+    const d = simulate(t.rows.filter((r) => r.line <= kernel), { personality: 'xnu' });
+    expect(shared(d)).toEqual([[0, 2, 1, 0], [4, 6, 0, 0]]);
+    // unmap while user wired (munlock and the kernel wiring left out)
+    const o = xnu(t.rows.filter((r) => r.line !== kernel && r.line !== unlock));
+    expect(shared(o)).toEqual([[0, 2, 0, 0], [4, 6, 0, 0]]);
+    expect(resultOf(o, gone)).toBe('OK');
+    expect(wires(o, 'x', 2)).toEqual([0, 0]);
+    expect(o.sim.kernel.vm.counters.wired).toBe(0);
+  });
+
   it('X5: wire/unwire with len 0 succeed and change nothing, even unaligned or unmapped (vm_sanitize)', () => {
     const t = new TraceBuilder().map(0, B, 4 * P, 'f').op(0, 'wire', B, 4 * P, 'USER');
     t.op(0, 'unwire', B + 100, 0, 'USER'); const u = last(t);

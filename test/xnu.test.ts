@@ -928,14 +928,15 @@ describe('3.7 wiring', () => {
     expect(o.result.wire.peak_wired_pages).toBe(4);
   });
 
-  it('3.7 sub-map entry (documented choice): wired as one entry whose pages are those one level down', () => {
+  it('3.7 + 10 X4 sub-map entry: vm_map_wire_nested recurses with user_wire — the entry and the sub-map\'s entries carry the counts', () => {
     const t = new TraceBuilder().map(0, S, 4 * P, 'x', 0, '', 'shared').map(0, B, 4 * P, 'shared', S, 'SUBMAP')
       .op(0, 'wire', B, 4 * P, 'USER');
     const o = run(t.rows);
     expect(resultOf(o, last(t))).toBe('OK');
     expect(entries(o)).toEqual([{ start: 0, end: 4, wired: 1, user: 1 }]);
     expect(wires(o, 'x', 4)).toEqual([1, 1, 1, 1]);
-    expect(o.sim.kernel.vm.maps.get('shared')!.entries.map((e) => [e.wiredCount, e.userWiredCount])).toEqual([[0, 0]]);
+    expect(o.sim.kernel.vm.maps.get('shared')!.entries.map((e) => [e.wiredCount, e.userWiredCount])).toEqual([[1, 1]]);
+    expect(userWired(o)).toBe(4); // the pages count once
   });
 });
 

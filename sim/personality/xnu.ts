@@ -62,8 +62,13 @@
  * - wire/unwire with len 0 succeed at once and change nothing, even at an
  *   unaligned address (vm_sanitize, X5); ranges are clamped to the map's
  *   maximum address, 2^53 in the model (X8): a range above it is empty (OK).
- * - Sub-map entries are wired as one entry whose pages are those one level
- *   down (XNU recurses into the sub-map's own entries' counts).
+ * - Wiring a sub-map entry recurses into the sub-map with the same user_wire
+ *   (X4): the entry and the sub-map's entries get counts, a hole in the
+ *   sub-map → ENOMEM with everything rolled back. Only the entry's first
+ *   wiring goes down (a wired entry is only counted), and the sub-map's
+ *   entries are unwired when the entry's wired_count reaches 0 (or it is
+ *   unmapped), with the kind of wiring that went down (XNU passes the
+ *   unwiring call's kind). Its pages count once in the user-wired pages.
  * - munmap waits for entries in transition and, as HEAD's vm_map_delete does
  *   ("we must always wait for kernel wirings"), until kernel wirings are
  *   released, then drops the user wirings; dirty pages stay in their object.
@@ -77,11 +82,11 @@ import type { VmMap } from '../vm/map.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { munmapSyscall } from '../vm/ops.ts';
 import { msync } from './xnu/msync.ts';
-import { unwire, wire } from './xnu/wire.ts';
+import { dropNestedWiring, unwire, wire } from './xnu/wire.ts';
 
 /** munmap: vm_map_delete waits for in-transition entries and kernel wirings, then drops user wirings. */
 function unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  return munmapSyscall(k, map, addr, len, true);
+  return munmapSyscall(k, map, addr, len, true, dropNestedWiring);
 }
 
 /** XNU. */

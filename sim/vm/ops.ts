@@ -58,7 +58,7 @@ export function dropWiring(k: Kernel, map: VmMap, e: MapEntry): void {
  * entries and, with `waitSystemWired` (FreeBSD vm_map_delete on user maps),
  * until an entry's system wirings are released.
  */
-export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean): KernelPath<string> {
+export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean, drop: typeof dropWiring = dropWiring): KernelPath<string> {
   const vm = k.vm;
   const start = vm.trunc(addr), end = vm.round(addr + len);
   for (;;) {
@@ -73,18 +73,19 @@ export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitS
       continue;
     }
     if (e.end > end) map.clip(end);
-    dropWiring(k, map, e);
+    drop(k, map, e);
     map.remove(e);
   }
   return 'OK';
 }
 
 /**
- * The munmap system call: its CPU cost, then {@link unmapOp}.
+ * The munmap system call: its CPU cost, then {@link unmapOp} (`drop` undoes a
+ * removed entry's wiring).
  */
-export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean): KernelPath<string> {
+export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean, drop: typeof dropWiring = dropWiring): KernelPath<string> {
   if (k.syscallNs > 0) yield k.syscallNs;
-  return yield* unmapOp(k, map, addr, len, waitSystemWired);
+  return yield* unmapOp(k, map, addr, len, waitSystemWired, drop);
 }
 
 /**
