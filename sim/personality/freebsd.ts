@@ -7,7 +7,11 @@
  * - CONTIGUOUS, KILLPAGES and DEACTIVATE are ignored: stock FreeBSD does not
  *   reject unknown msync flag bits; SYNC is 0 and cannot be seen.
  * - MS_ASYNC writes are queued on the device at once and the caller does not
- *   wait for them (the filesystem's delayed write is not modelled).
+ *   wait for them; pages stay busy until the write completes. UFS's delayed
+ *   write (section 10 F5: clean and not busy once copied to buffers) needs a
+ *   filesystem layer the model does not have yet.
+ * - The vnode lock (F1) serializes the cleaning of msyncs of one file
+ *   (freebsd/vnode-lock.ts); page-ins are CPU time only and do not take it.
  * - Large-page (superpage) entries are not modelled, so the INVALIDATE
  *   alignment check never fires.
  * - A sub-map entry syncs only the piece of the first sub-map entry at its
@@ -41,6 +45,7 @@ import type { KernelPath } from '../vm/process.ts';
 import { munmapSyscall } from '../vm/ops.ts';
 import { clipTo, cpu, entryPages, mergeSpan, settledEntry, wirePages } from '../vm/entries.ts';
 import { KERN, type KernReturn, toErrno } from './kern.ts';
+import { lockVnode, unlockVnode } from './freebsd/vnode-lock.ts';
 
 /** kern_msync: vm_map_sync result → errno (2.1 step 5). */
 export const MSYNC_ERRNO: Partial<Record<KernReturn, string>> = {
@@ -141,11 +146,26 @@ function* pageRemoveCleanOnly(obj: VmObject, start: number, end: number): Kernel
   }
 }
 
-/** vm_object_sync: cleans (and with `invalidate` frees) the pages of [off, off+size) bytes of `obj`. */
+/**
+ * vm_object_sync: cleans (and with `invalidate` frees) the pages of [off,
+ * off+size) bytes of `obj`. The cleaning runs under the exclusive vnode
+ * lock (F1): msyncs of one file run one after another. (FreeBSD skips the
+ * lock when the object cannot be dirty; the model always takes it, which
+ * costs nothing when it is free.) Page removal follows the unlock.
+ */
 function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, size: number, syncio: boolean, invalidate: boolean): KernelPath<boolean> {
   if (obj.kind !== 'vnode') return true; // anonymous memory has no pager to write to
   const ps = k.vm.pageSize;
   const start = Math.floor(off / ps), end = Math.ceil((off + size) / ps);
+  const lock = yield* lockVnode(k, obj);
+  const ok = yield* objectClean(k, acct, obj, start, end, syncio, invalidate);
+  unlockVnode(lock);
+  if (invalidate) yield* pageRemoveCleanOnly(obj, start, end);
+  return ok;
+}
+
+/** The cleaning part of vm_object_sync, under the vnode lock: the fsync path or vm_object_page_clean. */
+function* objectClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, end: number, syncio: boolean, invalidate: boolean): KernelPath<boolean> {
   let ok: boolean;
   if (syncio && !invalidate && start === 0 && end >= obj.sizePages) {
     // whole object: clusterable async writes, then VOP_FSYNC(MNT_WAIT) waits for all of the file's writes
@@ -157,7 +177,6 @@ function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, s
     const r = yield* pageClean(k, acct, obj, start, end, syncio || invalidate ? 'sync' : 'async');
     ok = r.ok;
   }
-  if (invalidate) yield* pageRemoveCleanOnly(obj, start, end);
   return ok;
 }
 
