@@ -312,10 +312,10 @@ export class Simulator {
     let acct: SyncAccount | undefined;
     switch (row.op) {
       case 'write':
-        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback);
+        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback, this.personality.pageIn);
         break;
       case 'read':
-        gen = readOp(k, map, row.addr, row.len);
+        gen = readOp(k, map, row.addr, row.len, this.personality.pageIn);
         break;
       case 'map':
         mapOp(k, map, row, this.personality.mergesAtMap === true);

@@ -509,7 +509,8 @@ describe('2.3 object level', () => {
 
   it('2.3 busy page: if the object generation changed while sleeping and OBJPC_SYNC, the scan restarts from the start', () => {
     const run = (flags: string) => {
-      const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b')
+      // page 1 is made resident first: a page-in would wait for the vnode lock the scan holds (section 10 F1)
+      const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b').op(0, 'read', S + P, P, '', { task: 'b' })
         .op(0, 'write', S + 5 * P, P, '', { task: 'b' }).op(0, 'msync', S + 5 * P, P, 'ASYNC', { task: 'b' })
         .op(10, 'msync', B, 8 * P, flags);
       const ms = last(t);
@@ -532,7 +533,8 @@ describe('2.3 object level', () => {
   });
 
   it('2.3 (FBSD14o vm_object_page_clean) a generation change during an OBJPC_SYNC cluster write also restarts the scan', () => {
-    const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b')
+    // page 1 is made resident first: a page-in would wait for the vnode lock the scan holds (section 10 F1)
+    const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b').op(0, 'read', S + P, P, '', { task: 'b' })
       .op(0, 'write', B + 5 * P, P).op(0, 'write', B + 7 * P, P)
       .op(10, 'msync', B, 8 * P, 'SYNC');
     const ms = last(t);

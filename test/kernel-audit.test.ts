@@ -49,6 +49,21 @@ describe('10 FreeBSD', () => {
     expect([doneAt(o2, 7) - 2, doneAt(o2, 8) - 2]).toEqual([300, 400]);
   });
 
+  it('F1: a page-in of the file waits while an msync holds its vnode lock (vm_fault → vnode_pager_getpages); a resident page does not', () => {
+    // A: 64 dirty pages, msync SYNC of them at 2 µs: OBJPC_SYNC, 2 clusters 2..102, 102..202, lock held 2..202.
+    // B at 50: a load of a resident page (0) returns at once; a load of a non-resident page (100) waits for the unlock at 202;
+    // a load of a non-resident page of another file (g) does not wait.
+    const t = new TraceBuilder('A').map(0, B, 256 * P, 'f').map(0, S, 256 * P, 'f', 0, '', 'B').map(0, S + 256 * P, 4 * P, 'g', 0, '', 'C')
+      .op(1, 'write', B, 64 * P).op(2, 'msync', B, 64 * P, 'SYNC');
+    t.op(50, 'read', S, P, '', { task: 'B' }); const resident = last(t);
+    t.op(50, 'read', S + 100 * P, P, '', { task: 'B' }); const pageIn = last(t);
+    t.op(50, 'read', S + 256 * P, P, '', { task: 'C' }); const other = last(t);
+    const o = simulate(t.rows);
+    expect([doneAt(o, 7), doneAt(o, resident), doneAt(o, pageIn), doneAt(o, other)]).toEqual([202, 50, 202, 50]);
+    // xnu has no such lock
+    expect(doneAt(xnu(t.rows), pageIn)).toBe(50);
+  });
+
   it('F2: adjacent map rows of contiguous offsets of one object are one entry (vm_map_insert merges); msync len 0 (whole entry) covers both', () => {
     const t = new TraceBuilder().map(0, B, 4 * P, 'f').map(0, B + 4 * P, 4 * P, 'f', 4 * P)
       .map(0, B + 8 * P, 4 * P, 'f', 0) // offsets not contiguous: a separate entry

@@ -11,7 +11,8 @@
  *   write (section 10 F5: clean and not busy once copied to buffers) needs a
  *   filesystem layer the model does not have yet.
  * - The vnode lock (F1) serializes the cleaning of msyncs of one file
- *   (freebsd/vnode-lock.ts); page-ins are CPU time only and do not take it.
+ *   (freebsd/vnode-lock.ts), and a fault that pages in a page of the file
+ *   waits while an msync holds it (page-ins are otherwise CPU time only).
  * - Large-page (superpage) entries are not modelled, so the INVALIDATE
  *   alignment check never fires.
  * - A sub-map entry syncs only the piece of the first sub-map entry at its
@@ -45,7 +46,7 @@ import type { KernelPath } from '../vm/process.ts';
 import { munmapSyscall } from '../vm/ops.ts';
 import { clipTo, cpu, entryPages, mergeSpan, settledEntry, wirePages } from '../vm/entries.ts';
 import { KERN, type KernReturn, toErrno } from './kern.ts';
-import { lockVnode, unlockVnode } from './freebsd/vnode-lock.ts';
+import { lockVnode, unlockVnode, waitVnodeUnlocked } from './freebsd/vnode-lock.ts';
 
 /** kern_msync: vm_map_sync result → errno (2.1 step 5). */
 export const MSYNC_ERRNO: Partial<Record<KernReturn, string>> = {
@@ -388,5 +389,6 @@ export const freebsd: Personality = {
   unmap,
   writeBlocksOnWriteback: true,
   mergesAtMap: true,
+  pageIn: waitVnodeUnlocked,
   ok: 'OK',
 };

@@ -4,7 +4,7 @@
  */
 import { Flag, type TraceRow } from '../../traces/types.ts';
 import type { Kernel } from '../kernel.ts';
-import { Page } from './object.ts';
+import { Page, type VmObject } from './object.ts';
 import { MapEntry, type VmMap } from './map.ts';
 import type { KernelPath } from './process.ts';
 import { RATELIMIT_PAGES } from '../pager/writeback.ts';
@@ -95,7 +95,7 @@ export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number,
  * load only faults pages in. Both stop at the first unmapped page (the
  * process would take SIGSEGV) and count one fault.
  */
-function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: boolean, block: boolean): KernelPath<string> {
+function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: boolean, block: boolean, pageIn?: PageInWait): KernelPath<string> {
   if (len <= 0) return 'OK';
   const vm = k.vm, ps = vm.pageSize;
   const end = addr + len;
@@ -114,6 +114,10 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
     const pieceEnd = Math.min(r.end, end);
     for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
       let s = obj.state(idx);
+      if (!(s & Page.RESIDENT) && pageIn && obj.kind === 'vnode') {
+        yield* pageIn(k, obj);
+        s = obj.state(idx);
+      }
       if (!(s & Page.RESIDENT) && k.pageout) {
         yield* k.pageout.reserve();
         s = obj.state(idx);
@@ -137,12 +141,15 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
   return result;
 }
 
-/** `write`: stores to every page the range overlaps (see {@link touchPages}). */
-export function writeOp(k: Kernel, map: VmMap, addr: number, len: number, block: boolean): KernelPath<string> {
-  return touchPages(k, map, addr, len, true, block);
+/** What a page-in of a file page waits for first (FreeBSD: the vnode lock), if anything. */
+export type PageInWait = (k: Kernel, obj: VmObject) => KernelPath<void>;
+
+/** `write`: stores to every page the range overlaps (see {@link touchPages}); a page-in first runs `pageIn`. */
+export function writeOp(k: Kernel, map: VmMap, addr: number, len: number, block: boolean, pageIn?: PageInWait): KernelPath<string> {
+  return touchPages(k, map, addr, len, true, block, pageIn);
 }
 
-/** `read`: faults in every page the range overlaps (see {@link touchPages}). */
-export function readOp(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  return touchPages(k, map, addr, len, false, false);
+/** `read`: faults in every page the range overlaps (see {@link touchPages}); a page-in first runs `pageIn`. */
+export function readOp(k: Kernel, map: VmMap, addr: number, len: number, pageIn?: PageInWait): KernelPath<string> {
+  return touchPages(k, map, addr, len, false, false, pageIn);
 }

@@ -35,6 +35,12 @@ export function* lockVnode(k: Kernel, obj: VmObject): KernelPath<VnodeLock> {
   return l;
 }
 
+/** A page-in of a page of `obj` (vm_fault → vnode_pager_getpages) waits while an msync holds its vnode lock. */
+export function* waitVnodeUnlocked(k: Kernel, obj: VmObject): KernelPath<void> {
+  const l = k.objectState.get(obj) as VnodeLock | undefined;
+  while (l?.held) yield l.waiters;
+}
+
 /** VOP_UNLOCK: releases the lock and wakes its sleepers. */
 export function unlockVnode(l: VnodeLock): void {
   l.held = false;
