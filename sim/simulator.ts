@@ -233,7 +233,7 @@ export class Simulator {
       syscallNs: usToNs(config.cpu.syscall_us),
       perPageNs: usToNs(config.cpu.per_page_us),
       clusterPages: config.pager.cluster_pages,
-      // FreeBSD vm.max_user_wired defaults to a third of memory
+      // the mach personality's user wire limit: a third of memory by default (freebsd and xnu derive their own)
       maxUserWiredPages: config.memory.max_user_wired_pages || Math.floor(memPages / 3),
       faults: { unmapped_write: 0, unmapped_read: 0 },
       dirtiedBytes: 0,
