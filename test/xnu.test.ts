@@ -44,10 +44,11 @@
  *   laundry, cleaning, free_when_done, busy): anonymous pages are never
  *   written in the model, so never busy, and the other states do not exist
  *   (the wired skip is tested).
- * - 3.5 reference bits and the inactive queue (DEACTIVATE, and KILLPAGES's
- *   deactivation): the personality has no page queue it can move pages on;
- *   that nothing else changes is tested. The compressor copy dropped by a
- *   kill: no compressor.
+ * - 3.5 reference bits: not modelled. The inactive queue (DEACTIVATE, and
+ *   KILLPAGES's deactivation of a named object) exists only as the head of
+ *   the LRU with a finite memory (section 10 X9, tested in
+ *   kernel-audit.test.ts); that nothing else changes is tested here. The
+ *   compressor copy dropped by a kill: no compressor.
  * - 3.6 the XNU-old memory_object_synchronize dialog: HEAD is modelled (the
  *   mach personality has the dialog).
  * - 3.7 an interrupted user wait on an entry in transition (KERN_FAILURE): no

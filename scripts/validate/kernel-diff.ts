@@ -219,19 +219,6 @@ export interface Mismatch {
   model: Outcome;
 }
 
-/** Runs the sequence of `seed` on both sides; returns every op where they differ. */
-export function diffSequence(bin: string, dir: string, seed: number, n: number): Mismatch[] {
-  const ops = randomSequence(seed, n);
-  const kernel = runOnKernel(bin, dir, ops, `file-${seed}`);
-  const model = replayOnModel(ops);
-  const bad: Mismatch[] = [];
-  ops.forEach((op, i) => {
-    const k = kernel[i], m = model[i];
-    if (k.result !== m.result || k.cleaned.join(',') !== m.cleaned.join(',')) bad.push({ seed, index: i, probe: op.probe, kernel: k, model: m });
-  });
-  return bad;
-}
-
 /** Summary of a batch of sequences. */
 export interface DiffSummary {
   sequences: number;
