@@ -295,6 +295,9 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   if (!IMPLEMENTED_WRITEBACK.includes(c.writeback.policy)) {
     throw new ConfigError('writeback.policy', `'${c.writeback.policy}' is not implemented yet (available: ${IMPLEMENTED_WRITEBACK.join(', ')})`);
   }
+  // FreeBSD vm_pageout_init: vm_pageout_page_count is 8 below 2000 pages of memory (0 = unlimited: not small)
+  const uCluster = isObject(u.pager) ? u.pager.cluster_pages : undefined;
+  if (uCluster === undefined && c.personality === 'freebsd' && c.memory.pages > 0 && c.memory.pages < 2000) c.pager.cluster_pages = 8;
   if (c.writeback.interval_ms === undefined) c.writeback.interval_ms = c.writeback.policy === 'flusher' ? 5000 : 1000;
   if (c.writeback.background_ratio > c.writeback.dirty_ratio) {
     throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);

@@ -68,6 +68,10 @@ export interface Personality {
   unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string>;
   /** Whether a store to a page under writeback blocks until the I/O completes (FreeBSD, XNU, Mach) or re-dirties it (Linux). */
   readonly writeBlocksOnWriteback: boolean;
+  /** What a fault that pages in a page of file `obj` waits for first (FreeBSD: the vnode lock held by an msync). */
+  readonly pageIn?: (k: Kernel, obj: VmObject) => KernelPath<void>;
+  /** Whether a new mapping merges with adjacent compatible entries at once (FreeBSD vm_map_insert). */
+  readonly mergesAtMap?: boolean;
   /** The result code of success (`OK`, or `KERN_SUCCESS` for Mach). */
   readonly ok: string;
 }

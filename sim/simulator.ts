@@ -240,7 +240,7 @@ export class Simulator {
       syscallNs: usToNs(config.cpu.syscall_us),
       perPageNs: usToNs(config.cpu.per_page_us),
       clusterPages: config.pager.cluster_pages,
-      // FreeBSD vm.max_user_wired defaults to a third of memory
+      // the mach personality's user wire limit: a third of memory by default (freebsd and xnu derive their own)
       maxUserWiredPages: config.memory.max_user_wired_pages || Math.floor(memPages / 3),
       faults: { unmapped_write: 0, unmapped_read: 0 },
       dirtiedBytes: 0,
@@ -319,13 +319,13 @@ export class Simulator {
     let acct: SyncAccount | undefined;
     switch (row.op) {
       case 'write':
-        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback);
+        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback, this.personality.pageIn);
         break;
       case 'read':
-        gen = readOp(k, map, row.addr, row.len);
+        gen = readOp(k, map, row.addr, row.len, this.personality.pageIn);
         break;
       case 'map':
-        mapOp(k, map, row);
+        mapOp(k, map, row, this.personality.mergesAtMap === true);
         gen = syscallOnly(k.syscallNs);
         break;
       case 'unmap':

@@ -39,6 +39,11 @@
  *   once (tested); there is no pageout (writeback.policy none).
  * - 2.3 page_remove of a wired page "removes all mappings": no PTEs; that its
  *   contents stay is tested.
+ * - 2.3 page_remove sleeping on a page under writeback ("vmopar"): with the
+ *   vnode lock (section 10 F1) every msync write of the file has been waited
+ *   out by the cleaning pass when page_remove runs, and page_remove follows
+ *   the unlock at once; only pageout or the syncer could start a write in
+ *   between, which no small trace here arranges.
  * - 2.1 step 2 wrap: the trace reader refuses addr+len >= 2^53 and page
  *   rounding cannot go past 2^53, so only rows built in code reach the check;
  *   it is tested with such rows.
@@ -416,22 +421,24 @@ describe('2.3 object level', () => {
     expect(pages(o, 'f', 5)).toEqual([R, 0, R, 0, R]);
   });
 
-  it('2.3 whole object: VOP_FSYNC(MNT_WAIT) also waits for writes of the file that others started meanwhile', () => {
+  it('2.3 + 10 F1 whole object: the vnode lock is held across VOP_FSYNC — another task\'s msync of the file waits for it', () => {
     const t = new TraceBuilder().map(0, B, 8 * P, 'f').map(0, S, 8 * P, 'f', 0, '', 'b')
       .op(0, 'write', B, P).op(0, 'write', B + 2 * P, P);
     t.op(10, 'msync', B, 8 * P, 'SYNC'); const ms = last(t);
     t.op(50, 'write', S + 6 * P, P, '', { task: 'b' }).op(50, 'msync', S + 6 * P, P, 'ASYNC', { task: 'b' });
     const bms = last(t);
     const o = simulate(t.rows);
+    // vm_object_sync (F1): a holds the lock 10..210 (both clusters queued at 10, VOP_FSYNC waits for them);
+    // b's ASYNC msync sleeps on the lock until 210, then queues page 6 (210..310) and returns
     expect(resultOf(o, bms)).toBe('OK');
-    expect(doneAt(o, bms)).toBe(50);
+    expect(doneAt(o, bms)).toBe(210);
     expect(ios(o)).toEqual([
       { obj: 'f', first: 0, pages: 1, submit: 10, done: 110 },
       { obj: 'f', first: 2, pages: 1, submit: 10, done: 210 },
-      { obj: 'f', first: 6, pages: 1, submit: 50, done: 310 },
+      { obj: 'f', first: 6, pages: 1, submit: 210, done: 310 },
     ]);
     expect(resultOf(o, ms)).toBe('OK');
-    expect(doneAt(o, ms)).toBe(310);
+    expect(doneAt(o, ms)).toBe(210);
   });
 
   it('2.3 partial range, SYNC: OBJPC_SYNC writes one cluster at a time and waits for each (IO_SYNC)', () => {
@@ -502,7 +509,8 @@ describe('2.3 object level', () => {
 
   it('2.3 busy page: if the object generation changed while sleeping and OBJPC_SYNC, the scan restarts from the start', () => {
     const run = (flags: string) => {
-      const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b')
+      // page 1 is made resident first: a page-in would wait for the vnode lock the scan holds (section 10 F1)
+      const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b').op(0, 'read', S + P, P, '', { task: 'b' })
         .op(0, 'write', S + 5 * P, P, '', { task: 'b' }).op(0, 'msync', S + 5 * P, P, 'ASYNC', { task: 'b' })
         .op(10, 'msync', B, 8 * P, flags);
       const ms = last(t);
@@ -525,7 +533,8 @@ describe('2.3 object level', () => {
   });
 
   it('2.3 (FBSD14o vm_object_page_clean) a generation change during an OBJPC_SYNC cluster write also restarts the scan', () => {
-    const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b')
+    // page 1 is made resident first: a page-in would wait for the vnode lock the scan holds (section 10 F1)
+    const t = new TraceBuilder().map(0, B, 16 * P, 'f').map(0, S, 16 * P, 'f', 0, '', 'b').op(0, 'read', S + P, P, '', { task: 'b' })
       .op(0, 'write', B + 5 * P, P).op(0, 'write', B + 7 * P, P)
       .op(10, 'msync', B, 8 * P, 'SYNC');
     const ms = last(t);
@@ -638,25 +647,25 @@ describe('2.3 object level', () => {
     expect(pages(o, 'f', 4)).toEqual([0, R | D, 0, 0]);
   });
 
-  it('2.3 page_remove: a page under writeback makes INVALIDATE sleep ("vmopar") and then restart from the start', () => {
+  it('2.3 + 10 F1 page_remove runs after VOP_UNLOCK: another msync of the file waiting for the lock writes only after it', () => {
     // Every I/O fails, so pages stay dirty without a new write (no generation change).
     const t = new TraceBuilder().map(0, B, 8 * P, 'f').map(0, S, 8 * P, 'f', 0, '', 'b').map(0, S2, 8 * P, 'f', 0, '', 'c')
       .op(0, 'read', B, 4 * P).op(0, 'write', B + P, P).op(0, 'write', B + 3 * P, P);
     t.op(10, 'msync', B, 4 * P, 'INVALIDATE'); const ms = last(t); // [1] 10..110 fails, [3] 110..210 fails
-    t.op(150, 'msync', S + P, P, 'ASYNC', { task: 'b' }); const bms = last(t); // page 1 again: 210..310
+    t.op(150, 'msync', S + P, P, 'ASYNC', { task: 'b' }); const bms = last(t); // waits for a's vnode lock until 210
     t.op(250, 'read', S2, P, '', { task: 'c' }); // page 0, freed at 210, is read back in
     const o = simulate(t.rows, ERR);
     expect(resultOf(o, bms)).toBe('OK');
-    expect(doneAt(o, bms)).toBe(150);
+    expect(doneAt(o, bms)).toBe(210);
     expect(ios(o)).toEqual([
       { obj: 'f', first: 1, pages: 1, submit: 10, done: 110 },
       { obj: 'f', first: 3, pages: 1, submit: 110, done: 210 },
-      { obj: 'f', first: 1, pages: 1, submit: 150, done: 310 },
+      { obj: 'f', first: 1, pages: 1, submit: 210, done: 310 },
     ]);
-    // page_remove at 210 frees page 0, sleeps on page 1 until 310, restarts: page 0 is freed again
+    // a unlocks at 210 and page_remove runs at once (before b's write): page 0 freed, dirty pages 1 and 3 kept
     expect(resultOf(o, ms)).toBe('EIO');
-    expect(doneAt(o, ms)).toBe(310);
-    expect(pages(o, 'f', 4)).toEqual([0, R | D, 0, R | D]);
+    expect(doneAt(o, ms)).toBe(210);
+    expect(pages(o, 'f', 4)).toEqual([R, R | D, 0, R | D]);
   });
 
   it('2.3 vm_pageout_flush: a page under writeback is only shared-busy — a reader does not wait', () => {

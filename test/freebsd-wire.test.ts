@@ -58,7 +58,8 @@ describe('2.4 wire flags and entry counters', () => {
     t.op(0, 'wire', B, 8 * P, 'NOHOLES'); const noholes = last(t);
     const o = simulate(t.rows);
     expect(resultOf(o, sys)).toBe('OK');
-    expect([none, system, noholes].map((l) => resultOf(o, l))).toEqual(['ENOMEM', 'ENOMEM', 'ENOMEM']);
+    // a system wiring's errno is vslock's (section 10 F6): vm_map_wire's KERN_INVALID_ADDRESS → EFAULT
+    expect([none, system, noholes].map((l) => resultOf(o, l))).toEqual(['EFAULT', 'EFAULT', 'EFAULT']);
     expect(entries(o)).toEqual([{ start: 0, end: 4, wired: 1, user: false }, { start: 6, end: 8, wired: 0, user: false }]);
     expect(wires(o, 'f', 4)).toEqual([1, 1, 1, 1]);
     expect(wires(o, 'g', 2)).toEqual([0, 0]);
@@ -260,7 +261,8 @@ describe('2.4 vm_map_wire', () => {
     t.op(0, 'wire', B, 8 * P, ''); const sys = last(t);
     t.op(0, 'wire', B, 8 * P, 'USER'); const user = last(t);
     const o = simulate(t.rows);
-    expect([resultOf(o, sys), resultOf(o, user)]).toEqual(['ENOMEM', 'ENOMEM']);
+    // system wiring: vslock's EFAULT (section 10 F6); user wiring: mlock's ENOMEM
+    expect([resultOf(o, sys), resultOf(o, user)]).toEqual(['EFAULT', 'ENOMEM']);
     expect(entries(o)).toEqual([{ start: 0, end: 4, wired: 1, user: false }, { start: 6, end: 8, wired: 0, user: false }]);
     expect(wires(o, 'f', 4)).toEqual([1, 1, 1, 1]);
     expect(userWired(o)).toBe(0);
@@ -441,8 +443,9 @@ describe('2.5 mlock / munlock', () => {
     expect(run(4, B, 8 * P, 'USER|HOLESOK')).toEqual({ r: 'ENOMEM', f: [0, 0], u: 0 });
     expect(run(8, B, 8 * P, 'USER|HOLESOK')).toEqual({ r: 'OK', f: [1, 1], u: 2 });
     expect(run(4, B - 2 * P, 4 * P, 'USER|HOLESOK')).toEqual({ r: 'OK', f: [1, 1], u: 2 }); // 4 is not > 4
-    // system wiring has no such check
-    expect(run(4, B, 8 * P, 'HOLESOK')).toEqual({ r: 'OK', f: [1, 1], u: 0 });
+    // a system wiring (vslock) has the same check (section 10 F6)
+    expect(run(4, B, 8 * P, 'HOLESOK')).toEqual({ r: 'ENOMEM', f: [0, 0], u: 0 });
+    expect(run(8, B, 8 * P, 'HOLESOK')).toEqual({ r: 'OK', f: [1, 1], u: 0 });
   });
 
   it('2.5 mlock: vm_map_wire failures other than KERN_INVALID_ARGUMENT → ENOMEM (unmapped, hole, resource shortage)', () => {

@@ -149,14 +149,15 @@ describe('memory pressure', () => {
   });
 
   it('when nothing can be freed (all wired), the limit is exceeded rather than deadlocking', () => {
+    // max_user_wired_pages 10: a system wiring (vslock) is also refused above the limit (section 10 F6), 10 pages are not above it
     const b = new TraceBuilder('a').map(0, A, 1024 * PS, 'f').op(0, 'wire', A, 10 * PS, 'SYSTEM').op(1, 'read', A + 20 * PS, 8);
-    const o = simulate(b.rows, { memory: { pages: 10, max_user_wired_pages: 0 } });
+    const o = simulate(b.rows, { memory: { pages: 10, max_user_wired_pages: 10 } });
     expect(o.result.memory.peak_resident_pages).toBe(11);
     expect(o.result.memory.evictions).toBe(0);
   });
 
-  it('freebsd: user wiring past vm.max_user_wired (a third of memory by default) is ENOMEM', () => {
-    const b = new TraceBuilder('a').map(0, A, 1024 * PS, 'f').op(0, 'wire', A, 34 * PS, 'USER').op(1, 'wire', A, 33 * PS, 'USER');
+  it('freebsd: user wiring past vm.max_user_wired (4/5 of memory by default, section 10 F3: 80 of 100 pages) is ENOMEM', () => {
+    const b = new TraceBuilder('a').map(0, A, 1024 * PS, 'f').op(0, 'wire', A, 81 * PS, 'USER').op(1, 'wire', A, 80 * PS, 'USER');
     const o = simulate(b.rows, { memory: { pages: 100 } });
     expect(resultOf(o, 4)).toBe('ENOMEM');
     expect(resultOf(o, 5)).toBe('OK');

@@ -7,6 +7,11 @@
  *
  *   node --import tsx scripts/validate/run-all.ts [--out results/validation] [--dir PATH]
  *        [--calibration FILE] [--size SIZE] [--runtime S] [--mode MODE] [--set KEY=VALUE]... [--warmup N]
+ *        [--kernel-sequences N]
+ *
+ * Before the jobs it runs the linux personality's differential test against
+ * this kernel (kernel-diff.ts): N random 200-op sequences (default 40; 0
+ * skips it), and fails on any disagreement.
  */
 import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { main } from '../cli.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import type { ValidationReport } from './validation.ts';
+import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
@@ -22,12 +28,16 @@ const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs'];
 
 const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration FILE]
                          [--size SIZE] [--runtime S] [--mode MODE] [--set KEY=VALUE]... [--warmup N]
+                         [--kernel-sequences N]
 
 Calibrates the device under --dir (syncsim calibrate -o DIR/device.yaml; skipped
 with --calibration FILE), then runs syncsim validate on every job of
 workloads/fio/ into DIR/<job>/, and prints the measured and simulated msync
 latency medians and the demerit figure of each job. DIR defaults to
-results/validation.`;
+results/validation. First, N (default 40, 0: none) random sequences of 200
+mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed
+with personality linux; every result and msync's cleaned pages must agree
+(Linux, root and cc needed, else skipped with the reason).`;
 
 async function runAll(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -41,12 +51,28 @@ async function runAll(argv: string[]): Promise<number> {
       mode: { type: 'string' },
       set: { type: 'string', multiple: true },
       warmup: { type: 'string' },
+      'kernel-sequences': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
+  }
+  const sequences = Number(values['kernel-sequences'] ?? 40);
+  if (!Number.isInteger(sequences) || sequences < 0) throw new Error(`--kernel-sequences must be a whole number >= 0 (got ${values['kernel-sequences']})`);
+  if (sequences > 0) {
+    const why = kernelDiffUnavailable(values.dir);
+    if (why) process.stdout.write(`== kernel differential test skipped: ${why}\n`);
+    else {
+      process.stdout.write(`== kernel differential test: ${sequences} sequences of 200 ops, personality linux vs this kernel\n`);
+      const d = runKernelDiff(sequences, 200, 1, values.dir);
+      process.stdout.write(`${d.ops} ops, ${d.msyncs} msyncs, ${d.cleanedPages} pages cleaned, ${d.mismatches.length} disagreements\n`);
+      for (const m of d.mismatches.slice(0, 20)) {
+        process.stdout.write(`  seed ${m.seed} op ${m.index} (${m.probe}): kernel ${m.kernel.result} [${m.kernel.cleaned.join(' ')}], model ${m.model.result} [${m.model.cleaned.join(' ')}]\n`);
+      }
+      if (d.mismatches.length > 0) return 1;
+    }
   }
   const out = resolve(values.out ?? join(ROOT, 'results', 'validation'));
   const dirArgs = values.dir ? ['--dir', values.dir] : [];

@@ -7,7 +7,12 @@
  * - CONTIGUOUS, KILLPAGES and DEACTIVATE are ignored: stock FreeBSD does not
  *   reject unknown msync flag bits; SYNC is 0 and cannot be seen.
  * - MS_ASYNC writes are queued on the device at once and the caller does not
- *   wait for them (the filesystem's delayed write is not modelled).
+ *   wait for them; pages stay busy until the write completes. UFS's delayed
+ *   write (section 10 F5: clean and not busy once copied to buffers) needs a
+ *   filesystem layer the model does not have yet.
+ * - The vnode lock (F1) serializes the cleaning of msyncs of one file
+ *   (freebsd/vnode-lock.ts), and a fault that pages in a page of the file
+ *   waits while an msync holds it (page-ins are otherwise CPU time only).
  * - Large-page (superpage) entries are not modelled, so the INVALIDATE
  *   alignment check never fires.
  * - A sub-map entry syncs only the piece of the first sub-map entry at its
@@ -16,8 +21,20 @@
  * - Wire flags: SYSTEM and NOHOLES are 0 as in vm_map.h, so no flag means a
  *   system wiring that refuses holes, and USER|SYSTEM is a user wiring.
  * - Protections are not modelled: every entry is readable and writable.
- * - errno of wire/unwire: mlock's mapping (KERN_INVALID_ARGUMENT → EINVAL,
- *   any other failure → ENOMEM) for user and system wiring alike.
+ * - errno of wire: a user wiring maps as mlock (KERN_INVALID_ARGUMENT →
+ *   EINVAL, any other failure → ENOMEM); a system wiring as vslock (section
+ *   10 F6): more pages than the user-wired limit → ENOMEM, any vm_map_wire
+ *   failure → EFAULT. unwire maps as munlock for both (vsunlock returns
+ *   nothing).
+ * - vm.max_user_wired: `memory.max_user_wired_pages` when set, else 4/5 of
+ *   `memory.pages` (vm_pageout_init, section 10 F3); no limit when memory is
+ *   unlimited (`memory.pages` 0).
+ * - munmap with len 0 → EINVAL (kern_munmap, section 10 F7).
+ * - A `map` row is merged with adjacent entries of contiguous offsets of the
+ *   same object and state (vm_map_insert → vm_map_try_merge_entries, F2).
+ * - The sub-map continuation of vm_map_sync for a hole inside the sub-map is
+ *   undefined in FreeBSD (sub-maps are kernel-only); the model's choice
+ *   stands (section 10 F8).
  */
 import { ADDR_LIMIT, Flag } from '../../traces/types.ts';
 import type { Kernel, Personality, SyncAccount } from '../kernel.ts';
@@ -29,6 +46,7 @@ import type { KernelPath } from '../vm/process.ts';
 import { munmapSyscall } from '../vm/ops.ts';
 import { clipTo, cpu, entryPages, mergeSpan, settledEntry, wirePages } from '../vm/entries.ts';
 import { KERN, type KernReturn, toErrno } from './kern.ts';
+import { lockVnode, unlockVnode, waitVnodeUnlocked } from './freebsd/vnode-lock.ts';
 
 /** kern_msync: vm_map_sync result → errno (2.1 step 5). */
 export const MSYNC_ERRNO: Partial<Record<KernReturn, string>> = {
@@ -43,6 +61,21 @@ export const WIRE_ERRNO: Partial<Record<KernReturn, string>> = {
   [KERN.SUCCESS]: 'OK',
   [KERN.INVALID_ARGUMENT]: 'EINVAL',
 };
+
+/** vslock: vm_map_wire result → errno for a system wiring (section 10 F6): anything but success is EFAULT. */
+export const VSLOCK_ERRNO: Partial<Record<KernReturn, string>> = {
+  [KERN.SUCCESS]: 'OK',
+};
+
+/**
+ * vm_page_max_user_wired in pages: `memory.max_user_wired_pages` when set,
+ * else 4 × memory pages / 5 (vm_pageout_init, section 10 F3); 0 (no limit)
+ * when memory is unlimited.
+ */
+export function maxUserWired(k: Kernel): number {
+  const m = k.config.memory;
+  return m.max_user_wired_pages > 0 ? m.max_user_wired_pages : Math.floor((4 * m.pages) / 5);
+}
 
 /** How vm_object_page_clean writes: one cluster at a time, waiting (IO_SYNC), or all queued at once. */
 type CleanMode = 'sync' | 'async';
@@ -114,11 +147,26 @@ function* pageRemoveCleanOnly(obj: VmObject, start: number, end: number): Kernel
   }
 }
 
-/** vm_object_sync: cleans (and with `invalidate` frees) the pages of [off, off+size) bytes of `obj`. */
+/**
+ * vm_object_sync: cleans (and with `invalidate` frees) the pages of [off,
+ * off+size) bytes of `obj`. The cleaning runs under the exclusive vnode
+ * lock (F1): msyncs of one file run one after another. (FreeBSD skips the
+ * lock when the object cannot be dirty; the model always takes it, which
+ * costs nothing when it is free.) Page removal follows the unlock.
+ */
 function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, size: number, syncio: boolean, invalidate: boolean): KernelPath<boolean> {
   if (obj.kind !== 'vnode') return true; // anonymous memory has no pager to write to
   const ps = k.vm.pageSize;
   const start = Math.floor(off / ps), end = Math.ceil((off + size) / ps);
+  const lock = yield* lockVnode(k, obj);
+  const ok = yield* objectClean(k, acct, obj, start, end, syncio, invalidate);
+  unlockVnode(lock);
+  if (invalidate) yield* pageRemoveCleanOnly(obj, start, end);
+  return ok;
+}
+
+/** The cleaning part of vm_object_sync, under the vnode lock: the fsync path or vm_object_page_clean. */
+function* objectClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, end: number, syncio: boolean, invalidate: boolean): KernelPath<boolean> {
   let ok: boolean;
   if (syncio && !invalidate && start === 0 && end >= obj.sizePages) {
     // whole object: clusterable async writes, then VOP_FSYNC(MNT_WAIT) waits for all of the file's writes
@@ -130,7 +178,6 @@ function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, s
     const r = yield* pageClean(k, acct, obj, start, end, syncio || invalidate ? 'sync' : 'async');
     ok = r.ok;
   }
-  if (invalidate) yield* pageRemoveCleanOnly(obj, start, end);
   return ok;
 }
 
@@ -210,7 +257,8 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
     touched.push(t);
     if (e.wiredCount === 0) {
       const pages = entryPages(k, e);
-      if (user && k.maxUserWiredPages > 0 && k.vm.userWiredPages + pages > k.maxUserWiredPages) {
+      const limit = maxUserWired(k);
+      if (user && limit > 0 && k.vm.userWiredPages + pages > limit) {
         rv = KERN.RESOURCE_SHORTAGE;
         break;
       }
@@ -308,9 +356,11 @@ function* wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number):
   const r = wireRange(k, addr, len);
   if (!r) return 'EINVAL';
   const user = (flags & Flag.USER) !== 0;
-  if (user && k.maxUserWiredPages > 0 && (r.end - r.start) / k.vm.pageSize > k.maxUserWiredPages) return 'ENOMEM';
+  // kern_mlock and vslock both refuse more pages than vm_page_max_user_wired
+  const limit = maxUserWired(k);
+  if (limit > 0 && (r.end - r.start) / k.vm.pageSize > limit) return 'ENOMEM';
   const kr = yield* mapWire(k, map, r.start, r.end, user, (flags & Flag.HOLESOK) !== 0);
-  return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
+  return user ? toErrno(kr, WIRE_ERRNO, 'ENOMEM') : toErrno(kr, VSLOCK_ERRNO, 'EFAULT');
 }
 
 function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
@@ -321,9 +371,13 @@ function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number
   return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
 }
 
-/** munmap: vm_map_delete waits for in-transition entries and for system wirings (2.4 unwire step 4). */
-function unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  return munmapSyscall(k, map, addr, len, true);
+/** munmap: len 0 → EINVAL (kern_munmap, F7); vm_map_delete waits for in-transition entries and for system wirings (2.4 unwire step 4). */
+function* unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
+  if (len === 0) {
+    yield* cpu(k, k.syscallNs);
+    return 'EINVAL';
+  }
+  return yield* munmapSyscall(k, map, addr, len, true);
 }
 
 /** FreeBSD. */
@@ -334,5 +388,7 @@ export const freebsd: Personality = {
   unwire,
   unmap,
   writeBlocksOnWriteback: true,
+  mergesAtMap: true,
+  pageIn: waitVnodeUnlocked,
   ok: 'OK',
 };

@@ -12,16 +12,14 @@
  *   mappings, and a PRIVATE entry maps that object from the start (XNU
  *   creates it at the first write fault or wiring). So msync never writes
  *   anything through a PRIVATE entry, not even the file's own dirty pages.
- * - KILLPAGES over a PRIVATE entry discards the dirty data of its private
- *   pages that are neither wired nor busy when its copy-on-write object is
- *   referenced by that one entry (clipping an entry, e.g. by wiring part of
- *   it, shares the object: then nothing happens, kill_pages = -1; open
- *   question 7). XNU also requires the object to have no backing object,
- *   which a real COW object of a file mapping has; the model reads PRIVATE
- *   memory as anonymous memory here (MADV_FREE's use). Over a named object
- *   KILLPAGES only deactivates. DEACTIVATE changes nothing the model tracks
- *   (reference bits and the inactive queue are not modelled). Neither writes
- *   or waits for anything.
+ * - KILLPAGES over a PRIVATE entry does nothing: its copy-on-write object
+ *   always has a shadow (the file), so kill_pages = -1 (section 10 X6). Over
+ *   a named object KILLPAGES only deactivates. DEACTIVATE (and KILLPAGES on a
+ *   named object) moves the range's resident pages that are neither wired nor
+ *   busy to the head of the LRU, which memory pressure reclaims first, when
+ *   `memory.pages` > 0 (X9; the model has one LRU list, its head stands for
+ *   the inactive queue); with unlimited memory there is no LRU and nothing
+ *   changes. Neither writes or waits for anything.
  * - MS_ASYNC issues its runs' I/Os and returns without waiting for them (it
  *   does wait for pages already busy); the pages stay under writeback until
  *   each I/O completes, when the UPL commit happens (open question 4).
@@ -31,14 +29,19 @@
  * - A synchronous msync writes one run at a time and waits for each
  *   (UPL_IOSYNC); an I/O error leaves the pages dirty but msync still returns
  *   OK (HEAD ignores vm_object_sync's result: EIO never happens).
- * - With INVALIDATE, clean pages are freed during the scan; returned pages are
- *   freed when their write completes (free_when_done), if still clean, idle
- *   and unwired; wired pages are cleaned but never freed. A successful write
- *   strips the precious bit of its pages (UPL commit); clean precious pages
- *   are returned (RETURN_ALL).
- * - A sub-map entry is recursed into with vm_map_msync (any depth); a hole in
- *   the sub-map makes the call ENOMEM; a sub-map already on the recursion path
- *   (a cycle) is skipped; a sub-map name no task ever used counts as a hole.
+ * - Wired pages are never written by msync and stay dirty (the UPL skips
+ *   them); clean precious pages are committed without a write (precious bit
+ *   kept; with INVALIDATE freed); each run of dirty pages is its own pageout
+ *   (section 10 X2). With INVALIDATE, clean unwired pages are freed during
+ *   the scan; returned pages are freed when their write completes
+ *   (free_when_done), if still clean, idle and unwired. A successful write
+ *   strips the precious bit of its pages (UPL commit).
+ * - A sub-map entry is recursed into with vm_map_msync (any depth) from the
+ *   entry's own offset in the sub-map, whatever the address's offset within
+ *   the entry (local_offset = VME_OFFSET(entry), section 10 X3); a hole in
+ *   the sub-map makes the call ENOMEM; a sub-map already on the recursion
+ *   path (a cycle) is skipped; a sub-map name no task ever used counts as a
+ *   hole.
  * - Wire flags: `USER` is mlock/munlock (user_wire TRUE), no `USER` a kernel
  *   wiring (vm_map_wire_kernel, user_wire FALSE); `SYSTEM`, `HOLESOK` and
  *   `NOHOLES` are ignored (XNU wiring never skips holes).
@@ -53,25 +56,37 @@
  *   an unmapped start, an unwired or in-transition entry, or across a hole),
  *   the model fails instead: ENOMEM (KERN_FAILURE) for the wiring, EINVAL with
  *   no effect for the unwiring, which also refuses an entry with no kernel
- *   wiring (XNU would silently take a user wiring).
- * - Sub-map entries are wired as one entry whose pages are those one level
- *   down (XNU recurses into the sub-map's own entries' counts).
+ *   wiring (XNU would silently take a user wiring). A user unwire across a
+ *   hole unwires the entry before it (HEAD, section 10 X1), so the rollback
+ *   of a failed mlock leaves no wiring level behind.
+ * - wire/unwire with len 0 succeed at once and change nothing, even at an
+ *   unaligned address (vm_sanitize, X5); ranges are clamped to the map's
+ *   maximum address, 2^53 in the model (X8): a range above it is empty (OK).
+ * - Wiring a sub-map entry recurses into the sub-map with the same user_wire
+ *   (X4): the entry and the sub-map's entries get counts, a hole in the
+ *   sub-map → ENOMEM with everything rolled back. Only the entry's first
+ *   wiring goes down (a wired entry is only counted), and the sub-map's
+ *   entries are unwired when the entry's wired_count reaches 0 (or it is
+ *   unmapped), with the kind of wiring that went down (XNU passes the
+ *   unwiring call's kind). Its pages count once in the user-wired pages.
  * - munmap waits for entries in transition and, as HEAD's vm_map_delete does
  *   ("we must always wait for kernel wirings"), until kernel wirings are
  *   released, then drops the user wirings; dirty pages stay in their object.
- * - A store to a page under writeback blocks until the I/O completes (open
- *   question 1).
+ * - A store to a page under writeback does not wait: msync's UPL marks pages
+ *   "cleaning", not busy (section 10 X7); the page is dirty again and a later
+ *   msync waits for the I/O before writing it again. The model applies this
+ *   to every writeback (pageout and background writes too).
  */
 import type { Kernel, Personality } from '../kernel.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { munmapSyscall } from '../vm/ops.ts';
 import { msync } from './xnu/msync.ts';
-import { unwire, wire } from './xnu/wire.ts';
+import { dropNestedWiring, unwire, wire } from './xnu/wire.ts';
 
 /** munmap: vm_map_delete waits for in-transition entries and kernel wirings, then drops user wirings. */
 function unmap(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  return munmapSyscall(k, map, addr, len, true);
+  return munmapSyscall(k, map, addr, len, true, dropNestedWiring);
 }
 
 /** XNU. */
@@ -81,6 +96,6 @@ export const xnu: Personality = {
   wire,
   unwire,
   unmap,
-  writeBlocksOnWriteback: true,
+  writeBlocksOnWriteback: false,
   ok: 'OK',
 };

@@ -52,7 +52,7 @@ export function clipTo(map: VmMap, e: MapEntry, start: number, end: number): Map
 export function mergeable(a: MapEntry, b: MapEntry): boolean {
   return a.end === b.start && a.object === b.object && a.submap === b.submap && a.shadow === b.shadow &&
     a.flags === b.flags && a.offset + (a.end - a.start) === b.offset &&
-    a.wiredCount === b.wiredCount && a.userWired === b.userWired && a.userWiredCount === b.userWiredCount && !a.inTransition && !b.inTransition;
+    a.wiredCount === b.wiredCount && a.userWired === b.userWired && a.userWiredCount === b.userWiredCount && a.nestedUser === b.nestedUser && !a.inTransition && !b.inTransition;
 }
 
 /**

@@ -54,6 +54,19 @@ export class PageLru {
     this.prev[0] = id;
   }
 
+  /** Moves node `id` to the head (the next page pressure reclaims: the inactive end). */
+  toHead(id: number): void {
+    if (this.next[0] === id) return;
+    const p = this.prev[id], n = this.next[id];
+    this.next[p] = n;
+    this.prev[n] = p;
+    const first = this.next[0];
+    this.next[id] = first;
+    this.prev[id] = 0;
+    this.prev[first] = id;
+    this.next[0] = id;
+  }
+
   /** Unlinks node `id`. */
   remove(id: number): void {
     const p = this.prev[id], n = this.next[id];

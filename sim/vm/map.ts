@@ -17,6 +17,8 @@ export class MapEntry {
   userWiredCount = 0;
   /** MAP_ENTRY_IN_TRANSITION: a wire/unwire is working on this entry. */
   inTransition = false;
+  /** For a wired sub-map entry (XNU): whether the wiring that went down into the sub-map's entries was a user wiring. */
+  nestedUser: boolean | undefined = undefined;
 
   constructor(
     public start: number,
@@ -40,6 +42,7 @@ export class MapEntry {
     e.userWired = this.userWired;
     e.userWiredCount = this.userWiredCount;
     e.inTransition = this.inTransition;
+    e.nestedUser = this.nestedUser;
     return e;
   }
 

@@ -4,14 +4,20 @@
  */
 import { Flag, type TraceRow } from '../../traces/types.ts';
 import type { Kernel } from '../kernel.ts';
-import { Page } from './object.ts';
+import { Page, type VmObject } from './object.ts';
 import { MapEntry, type VmMap } from './map.ts';
 import type { KernelPath } from './process.ts';
 import { RATELIMIT_PAGES } from '../pager/writeback.ts';
 import { TraceSemanticError } from './vm.ts';
+import { mergeSpan } from './entries.ts';
 
-/** Creates a map entry for a `map` row. Errors of the trace (misaligned, overlapping) throw. */
-export function mapOp(k: Kernel, map: VmMap, row: TraceRow): void {
+/**
+ * Creates a map entry for a `map` row. Errors of the trace (misaligned,
+ * overlapping) throw. With `merge` (FreeBSD vm_map_insert →
+ * vm_map_try_merge_entries) the new entry is merged with adjacent compatible
+ * entries on both sides.
+ */
+export function mapOp(k: Kernel, map: VmMap, row: TraceRow, merge = false): void {
   const vm = k.vm, ps = vm.pageSize;
   if (row.addr % ps !== 0) throw new TraceSemanticError(row.line, 'addr', String(row.addr), `map address is not aligned to page_size ${ps}`);
   if (row.offset % ps !== 0) throw new TraceSemanticError(row.line, 'offset', String(row.offset), `map offset is not aligned to page_size ${ps}`);
@@ -30,6 +36,7 @@ export function mapOp(k: Kernel, map: VmMap, row: TraceRow): void {
   }
   const shadow = !isSub && row.flags & Flag.PRIVATE ? vm.anonObject(`${row.object}@${map.name}:0x${row.addr.toString(16)}`) : undefined;
   map.insert(new MapEntry(row.addr, end, obj, row.offset, row.flags, isSub ? row.object : undefined, shadow));
+  if (merge) mergeSpan(map, row.addr, end);
 }
 
 /** Drops an entry's wiring (munmap unwires implicitly). */
@@ -51,7 +58,7 @@ export function dropWiring(k: Kernel, map: VmMap, e: MapEntry): void {
  * entries and, with `waitSystemWired` (FreeBSD vm_map_delete on user maps),
  * until an entry's system wirings are released.
  */
-export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean): KernelPath<string> {
+export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean, drop: typeof dropWiring = dropWiring): KernelPath<string> {
   const vm = k.vm;
   const start = vm.trunc(addr), end = vm.round(addr + len);
   for (;;) {
@@ -66,18 +73,19 @@ export function* unmapOp(k: Kernel, map: VmMap, addr: number, len: number, waitS
       continue;
     }
     if (e.end > end) map.clip(end);
-    dropWiring(k, map, e);
+    drop(k, map, e);
     map.remove(e);
   }
   return 'OK';
 }
 
 /**
- * The munmap system call: its CPU cost, then {@link unmapOp}.
+ * The munmap system call: its CPU cost, then {@link unmapOp} (`drop` undoes a
+ * removed entry's wiring).
  */
-export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean): KernelPath<string> {
+export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number, waitSystemWired: boolean, drop: typeof dropWiring = dropWiring): KernelPath<string> {
   if (k.syscallNs > 0) yield k.syscallNs;
-  return yield* unmapOp(k, map, addr, len, waitSystemWired);
+  return yield* unmapOp(k, map, addr, len, waitSystemWired, drop);
 }
 
 /**
@@ -87,7 +95,7 @@ export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number,
  * load only faults pages in. Both stop at the first unmapped page (the
  * process would take SIGSEGV) and count one fault.
  */
-function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: boolean, block: boolean): KernelPath<string> {
+function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: boolean, block: boolean, pageIn?: PageInWait): KernelPath<string> {
   if (len <= 0) return 'OK';
   const vm = k.vm, ps = vm.pageSize;
   const end = addr + len;
@@ -106,6 +114,10 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
     const pieceEnd = Math.min(r.end, end);
     for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
       let s = obj.state(idx);
+      if (!(s & Page.RESIDENT) && pageIn && obj.kind === 'vnode') {
+        yield* pageIn(k, obj);
+        s = obj.state(idx);
+      }
       if (!(s & Page.RESIDENT) && k.pageout) {
         yield* k.pageout.reserve();
         s = obj.state(idx);
@@ -129,12 +141,15 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
   return result;
 }
 
-/** `write`: stores to every page the range overlaps (see {@link touchPages}). */
-export function writeOp(k: Kernel, map: VmMap, addr: number, len: number, block: boolean): KernelPath<string> {
-  return touchPages(k, map, addr, len, true, block);
+/** What a page-in of a file page waits for first (FreeBSD: the vnode lock), if anything. */
+export type PageInWait = (k: Kernel, obj: VmObject) => KernelPath<void>;
+
+/** `write`: stores to every page the range overlaps (see {@link touchPages}); a page-in first runs `pageIn`. */
+export function writeOp(k: Kernel, map: VmMap, addr: number, len: number, block: boolean, pageIn?: PageInWait): KernelPath<string> {
+  return touchPages(k, map, addr, len, true, block, pageIn);
 }
 
-/** `read`: faults in every page the range overlaps (see {@link touchPages}). */
-export function readOp(k: Kernel, map: VmMap, addr: number, len: number): KernelPath<string> {
-  return touchPages(k, map, addr, len, false, false);
+/** `read`: faults in every page the range overlaps (see {@link touchPages}); a page-in first runs `pageIn`. */
+export function readOp(k: Kernel, map: VmMap, addr: number, len: number, pageIn?: PageInWait): KernelPath<string> {
+  return touchPages(k, map, addr, len, false, false, pageIn);
 }

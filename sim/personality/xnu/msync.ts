@@ -80,8 +80,7 @@ interface PageView {
 const LOCK_PAGE: readonly { readonly when: (p: PageView) => boolean; readonly result: LockResult }[] = [
   { when: (p) => (p.state & Page.WB) !== 0, result: 'block' }, // busy or cleaning: MUST_BLOCK
   { when: (p) => !(p.state & Page.RESIDENT), result: 'done' }, // absent
-  { when: (p) => p.wired && p.returnable, result: 'return' }, // wired: cleaned, never flushed or unmapped
-  { when: (p) => p.wired, result: 'done' },
+  { when: (p) => p.wired, result: 'done' }, // wired: skipped by the msync UPL, stays dirty, never flushed (section 10 X2)
   { when: (p) => p.returnable, result: 'return' }, // (flush: pmap_disconnect first)
   { when: (p) => p.flush, result: 'free' },
   { when: () => true, result: 'done' }, // no LRU or age change, deliberately
@@ -106,9 +105,8 @@ interface Run {
  * strips the precious bit (the pager has the data), and free_when_done pages
  * still clean, idle and unwired are freed.
  */
-function commit(io: Io, run: Run): void {
-  const obj = io.object;
-  if (io.ok) for (let i = run.first; i < run.first + run.count; i++) obj.clearPrecious(i);
+function commit(io: Io | undefined, run: Run, obj: VmObject = (io as Io).object): void {
+  if (io?.ok) for (let i = run.first; i < run.first + run.count; i++) obj.clearPrecious(i);
   for (const i of run.freeWhenDone) {
     if ((obj.state(i) & (Page.RESIDENT | Page.DIRTY | Page.WB)) === Page.RESIDENT && obj.wireCount(i) === 0) obj.free(i);
   }
@@ -121,17 +119,34 @@ function* commitWhenDone(io: Io, run: Run): KernelPath<void> {
 }
 
 /**
- * LIST_REQ_PAGEOUT_PAGES → memory_object_data_return → vnode_pager_cluster_write
- * (UPL_MSYNC): one write of the run. With UPL_IOSYNC the caller waits for it
- * and commits; otherwise the commit happens at I/O completion, after msync
- * may have returned.
+ * LIST_REQ_PAGEOUT_PAGES → memory_object_data_return → vnode_pageout
+ * (UPL_MSYNC | UPL_RET_ONLY_DIRTY, section 10 X2): clean (precious) pages of
+ * the run are committed without a write (with INVALIDATE, free_when_done
+ * frees them); each sub-run of dirty pages is its own VNOP_PAGEOUT. With
+ * UPL_IOSYNC the caller waits for each write and commits it; otherwise the
+ * commit happens at I/O completion, after msync may have returned.
  */
 function* pageoutRun(k: Kernel, acct: SyncAccount, obj: VmObject, run: Run, iosync: boolean): KernelPath<void> {
-  const io = k.pager.write(obj, run.first, run.count, 'msync', iosync);
-  acct.pages += run.count;
-  yield* cpu(k, run.count * k.perPageNs);
-  if (iosync) yield* commitWhenDone(io, run);
-  else if (run.freeWhenDone.length > 0 || obj.precious) new Proc(k.engine, commitWhenDone(io, run), () => {}).start();
+  const end = run.first + run.count;
+  const fwd = new Set(run.freeWhenDone);
+  /** Dirty and not already under someone else's writeback (the state may move while a synchronous write is awaited). */
+  const writable = (x: number) => (obj.state(x) & (Page.DIRTY | Page.WB)) === Page.DIRTY;
+  let i = run.first;
+  while (i < end) {
+    if (!writable(i)) {
+      if (fwd.has(i)) commit(undefined, { first: i, count: 1, freeWhenDone: [i] }, obj);
+      i++;
+      continue;
+    }
+    const first = i;
+    while (i < end && writable(i)) i++;
+    const sub: Run = { first, count: i - first, freeWhenDone: run.freeWhenDone.filter((x) => x >= first && x < i) };
+    const io = k.pager.write(obj, sub.first, sub.count, 'msync', iosync);
+    acct.pages += sub.count;
+    yield* cpu(k, sub.count * k.perPageNs);
+    if (iosync) yield* commitWhenDone(io, sub);
+    else if (sub.freeWhenDone.length > 0 || obj.precious) new Proc(k.engine, commitWhenDone(io, sub), () => {}).start();
+  }
 }
 
 /**
@@ -182,29 +197,29 @@ function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, s
   if (run) yield* pageoutRun(k, acct, obj, run, iosync);
 }
 
-/** How many entries of `map` reference `shadow` (its ref_count: clipping an entry shares its object). */
-function shadowRefs(map: VmMap, shadow: VmObject): number {
-  let n = 0;
-  for (const e of map.entries) if (e.shadow === shadow) n++;
-  return n;
-}
-
 /**
- * vm_object_deactivate_pages under KILLPAGES (3.3, 3.5) for the piece of `e`
- * at byte offset `off`: only the anonymous copy-on-write object of a PRIVATE
- * entry, when no other entry references it (kill_pages = 1), loses the dirty
- * data of its pages that are not wired and not busy. A named object is only
- * deactivated, and a shared anonymous one left alone (kill_pages = -1).
- * DEACTIVATE alone changes no modelled state.
+ * vm_object_deactivate_pages for the piece of `e` at byte offset `off`
+ * (3.3, 3.5, section 10 X6/X9). KILLPAGES: the object of a PRIVATE entry
+ * always has a shadow (the file), so kill_pages = -1 and nothing happens; a
+ * named object is not internal, so its pages are only deactivated.
+ * DEACTIVATE: the resident pages of the entry's objects (the private copy,
+ * then the file down the shadow chain) that are neither wired nor busy go to
+ * the inactive end of the LRU (its head: reclaimed first) when memory is
+ * finite; without an LRU nothing changes. Nothing is written or waited for.
  */
-function killPages(k: Kernel, map: VmMap, e: MapEntry, off: number, size: number, vm: number): void {
-  const shadow = e.shadow;
-  if (!(vm & VM_SYNC.KILLPAGES) || !shadow || shadowRefs(map, shadow) !== 1) return;
+function deactivatePages(k: Kernel, e: MapEntry, off: number, size: number, vm: number): void {
+  if (vm & VM_SYNC.KILLPAGES && e.shadow) return; // kill_pages = -1
+  const lru = k.vm.counters.lru;
+  if (!lru) return;
   const ps = k.vm.pageSize;
-  const end = Math.ceil((off + size) / ps);
-  for (let idx = shadow.next(Math.floor(off / ps), end, Page.DIRTY); idx >= 0; idx = shadow.next(idx + 1, end, Page.DIRTY)) {
-    if (!(shadow.state(idx) & Page.WB) && shadow.wireCount(idx) === 0) shadow.discard(idx);
+  const first = Math.floor(off / ps), end = Math.ceil((off + size) / ps);
+  const objs = new Set([e.shadow, e.object].filter((o): o is VmObject => o !== undefined));
+  const picked: number[] = [];
+  for (let id = lru.head; id !== 0; id = lru.after(id)) {
+    const { obj, idx } = lru.page(id);
+    if (objs.has(obj) && idx >= first && idx < end && !(obj.state(idx) & Page.WB) && obj.wireCount(idx) === 0) picked.push(id);
   }
+  for (let i = picked.length - 1; i >= 0; i--) lru.toHead(picked[i]);
 }
 
 /**
@@ -242,12 +257,13 @@ function* mapMsync(k: Kernel, acct: SyncAccount, map: VmMap, address: number, si
         continue;
       }
       if (visiting.has(sm)) continue;
-      const kr = yield* mapMsync(k, acct, sm, off, flushSize, vm, new Set([...visiting, sm]));
+      // local_offset = VME_OFFSET(entry): the address's offset within the entry is ignored (section 10 X3)
+      const kr = yield* mapMsync(k, acct, sm, e.offset, flushSize, vm, new Set([...visiting, sm]));
       if (kr === KERN.INVALID_ADDRESS) hadHole = true;
       continue;
     }
     if (vm & (VM_SYNC.KILLPAGES | VM_SYNC.DEACTIVATE)) {
-      killPages(k, map, e, off, flushSize, vm);
+      deactivatePages(k, e, off, flushSize, vm);
       continue;
     }
     // a PRIVATE entry maps its anonymous copy-on-write object: internal, nothing to write

@@ -10,6 +10,7 @@ import type { Kernel } from '../../kernel.ts';
 import type { MapEntry, VmMap } from '../../vm/map.ts';
 import type { KernelPath } from '../../vm/process.ts';
 import { clipTo, cpu, entryPages, mergeSpan, wirePages } from '../../vm/entries.ts';
+import { dropWiring } from '../../vm/ops.ts';
 import { KERN, type KernReturn, toErrno } from '../kern.ts';
 
 /** MAX_WIRE_COUNT (osfmk/vm/vm_map_xnu.h): the largest wired_count and user_wired_count of an entry. */
@@ -52,6 +53,21 @@ function mapUserWirePages(k: Kernel, map: VmMap): number {
   return n;
 }
 
+/** Pages a user wiring of `e` adds to the VM's user-wired pages: a sub-map entry's are counted on the sub-map's own entries. */
+function ownPages(k: Kernel, e: MapEntry): number {
+  return e.flags & Flag.SUBMAP ? 0 : entryPages(k, e);
+}
+
+/** The sub-map a sub-map entry maps, if that task exists. */
+function subMapOf(k: Kernel, e: MapEntry): VmMap | undefined {
+  return e.submap !== undefined ? k.vm.maps.get(e.submap) : undefined;
+}
+
+/** The range of the sub-map behind sub-map entry `e` (sub_start, sub_end). */
+function subRange(e: MapEntry): { start: number; end: number } {
+  return { start: e.offset, end: e.offset + (e.end - e.start) };
+}
+
 /** mlock: vm_map_wire result → errno (3.7); anything else is ENOMEM. Also used for munlock and kernel wiring. */
 export const WIRE_ERRNO: Partial<Record<KernReturn, string>> = {
   [KERN.SUCCESS]: 'OK',
@@ -78,7 +94,7 @@ function addWireCounts(k: Kernel, map: VmMap, e: MapEntry, user: boolean): KernR
     if (pages + mapUserWirePages(k, map) > limit || pages + k.vm.counters.wired > limit) return KERN.RESOURCE_SHORTAGE;
     if (e.wiredCount >= MAX_WIRE_COUNT) return KERN.FAILURE;
     e.wiredCount++;
-    k.vm.userWiredPages += pages;
+    k.vm.userWiredPages += ownPages(k, e);
   }
   if (e.userWiredCount >= MAX_WIRE_COUNT) return KERN.FAILURE;
   e.userWiredCount++;
@@ -94,10 +110,61 @@ function subtractWireCounts(k: Kernel, e: MapEntry, user: boolean): void {
   }
   if (e.userWiredCount === 1) {
     e.wiredCount--;
-    k.vm.userWiredPages -= entryPages(k, e);
+    k.vm.userWiredPages -= ownPages(k, e);
   }
   e.userWiredCount--;
   e.userWired = e.userWiredCount > 0;
+}
+
+/**
+ * An entry's wired_count reached 0: its pages are unwired, or, for a sub-map
+ * entry, the sub-map's own entries lose the wiring its first wiring gave them
+ * (vm_map_unwire_nested recursion, section 10 X4), with the kind (user or
+ * kernel) of that wiring.
+ */
+function unwireBelow(k: Kernel, map: VmMap, e: MapEntry): void {
+  if (!(e.flags & Flag.SUBMAP)) {
+    wirePages(k, map, e, -1);
+    return;
+  }
+  const sm = subMapOf(k, e);
+  const r = subRange(e);
+  if (sm && e.nestedUser !== undefined) mapUnwire(k, sm, r.start, r.end, e.nestedUser);
+  e.nestedUser = undefined;
+}
+
+/** munmap's drop of a removed entry's wiring: a wired sub-map entry gives back its sub-map entries' wiring (X4). */
+export function dropNestedWiring(k: Kernel, map: VmMap, e: MapEntry): void {
+  if (!(e.flags & Flag.SUBMAP) || e.wiredCount === 0) {
+    dropWiring(k, map, e);
+    return;
+  }
+  unwireBelow(k, map, e);
+  e.wiredCount = 0;
+  e.userWiredCount = 0;
+  e.userWired = false;
+}
+
+/**
+ * The first wiring of sub-map entry `e` (X4): vm_map_wire_nested recursion
+ * into its sub-map over the entry's range there, with the same user_wire; a
+ * hole there fails the whole recursion (it rolls back its own part). The
+ * sub-map's entries carry the counts; the entry is in transition meanwhile.
+ */
+function* wireBelow(k: Kernel, map: VmMap, e: MapEntry, user: boolean, visiting: ReadonlySet<VmMap>): KernelPath<KernReturn> {
+  const sm = subMapOf(k, e);
+  if (!sm || visiting.has(sm)) return KERN.INVALID_ADDRESS; // a sub-map no task ever used, or a cycle: all hole
+  const r = subRange(e);
+  const tStart = e.start;
+  e.inTransition = true;
+  const rc = yield* mapWire(k, sm, r.start, r.end, user, new Set([...visiting, sm]));
+  const again = map.lookup(tStart);
+  if (again) {
+    again.inTransition = false;
+    if (rc === KERN.SUCCESS) again.nestedUser = user;
+  }
+  map.transition.wakeAll();
+  return rc;
 }
 
 /** Whether a hole follows `e` inside a range ending at `end`. */
@@ -108,11 +175,13 @@ function holeAfter(map: VmMap, e: MapEntry, end: number): boolean {
 }
 
 /**
- * vm_map_unwire_nested (3.7): entries in transition, unwired entries (for a
- * user unwire: entries without a user wiring) and a non-sub-map entry followed
- * by a hole in the range are skipped; every other entry loses one wiring, and
- * its pages are unwired when wired_count reaches 0. Never fails once the start
- * is mapped; the caller has checked a kernel unwire (see {@link kernelUnwirePanics}).
+ * vm_map_unwire_nested (3.7, section 10 X1): entries in transition and
+ * unwired entries (for a user unwire: entries without a user wiring) are
+ * skipped; every other entry loses one wiring, also one followed by a hole
+ * (HEAD comments out that skip), and its pages are unwired when wired_count
+ * reaches 0. Never fails once the start is mapped; the caller has checked a
+ * kernel unwire (see {@link kernelUnwirePanics}). The rollback of a failed
+ * wiring uses it too, so no wiring level is left behind.
  */
 function mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: boolean): KernReturn {
   if (start === end) return KERN.SUCCESS;
@@ -125,12 +194,8 @@ function mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: bool
     }
     e = clipTo(map, e, Math.max(start, e.start), end);
     const n = map.next(e);
-    if (holeAfter(map, e, end) && !(e.flags & Flag.SUBMAP)) {
-      e = n;
-      continue;
-    }
     subtractWireCounts(k, e, user);
-    if (e.wiredCount === 0) wirePages(k, map, e, -1);
+    if (e.wiredCount === 0) unwireBelow(k, map, e);
     e = n;
   }
   mergeSpan(map, start, end);
@@ -162,7 +227,7 @@ function kernelUnwirePanics(map: VmMap, start: number, end: number): boolean {
  * while it is in transition. Success merges the entries back; failure undoes
  * what was done with vm_map_unwire_nested over [start, s).
  */
-function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean): KernelPath<KernReturn> {
+function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, visiting: ReadonlySet<VmMap> = new Set([map])): KernelPath<KernReturn> {
   if (start === end) return KERN.SUCCESS;
   let e = map.lookup(start);
   if (!e) return KERN.INVALID_ADDRESS;
@@ -192,15 +257,26 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
     }
     rc = addWireCounts(k, map, e, user);
     if (rc !== KERN.SUCCESS) break;
-    e.inTransition = true;
     const tStart = e.start, tEnd = e.end;
-    // the map is unlocked while vm_fault_wire faults in and wires every page
-    yield* cpu(k, entryPages(k, e) * k.perPageNs);
-    for (let x = map.lookupFrom(tStart); x && x.start < tEnd; x = map.next(x)) {
-      wirePages(k, map, x, +1);
-      x.inTransition = false;
+    if (e.flags & Flag.SUBMAP) {
+      rc = yield* wireBelow(k, map, e, user, visiting);
+      if (rc !== KERN.SUCCESS) {
+        // undo this entry's count; the rollback below covers the entries before it
+        const again = map.lookup(tStart);
+        if (again) subtractWireCounts(k, again, user);
+        s = tStart;
+        break;
+      }
+    } else {
+      e.inTransition = true;
+      // the map is unlocked while vm_fault_wire faults in and wires every page
+      yield* cpu(k, entryPages(k, e) * k.perPageNs);
+      for (let x = map.lookupFrom(tStart); x && x.start < tEnd; x = map.next(x)) {
+        wirePages(k, map, x, +1);
+        x.inTransition = false;
+      }
+      map.transition.wakeAll();
     }
-    map.transition.wakeAll();
     e = map.lookupFrom(tEnd);
     if (e && tEnd !== end && e.start !== tEnd) {
       // a "new" hole appeared while the map was unlocked
@@ -216,28 +292,32 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
   return rc;
 }
 
-/** The page-rounded range of a wire call, or undefined when it overflows (vm_map_range_overflows). */
-function wireRange(k: Kernel, addr: number, len: number): { start: number; end: number } | undefined {
-  const start = k.vm.trunc(addr);
-  const end = k.vm.round(addr + len);
-  return end > ADDR_LIMIT ? undefined : { start, end };
+/**
+ * The page-rounded range of a wire call, clamped to the map's bounds
+ * (VM_MAP_RANGE_CHECK, section 10 X8): the model's maps end at 2^53, so a
+ * range above it is empty. (A 64-bit overflow of addr+len, EINVAL in
+ * vm_sanitize, cannot be expressed by a trace.)
+ */
+function wireRange(k: Kernel, addr: number, len: number): { start: number; end: number } {
+  const start = Math.min(k.vm.trunc(addr), ADDR_LIMIT);
+  const end = Math.min(k.vm.round(addr + len), ADDR_LIMIT);
+  return { start, end };
 }
 
-/** mlock (USER) or a kernel wiring (no USER): overflow → EINVAL, len 0 → OK, then vm_map_wire_kernel. */
+/** mlock (USER) or a kernel wiring (no USER): len 0 → OK even unaligned (vm_sanitize, X5), then vm_map_wire_kernel over the clamped range. */
 export function* wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
   yield* cpu(k, k.syscallNs);
-  const r = wireRange(k, addr, len);
-  if (!r) return 'EINVAL';
   if (len === 0) return 'OK';
+  const r = wireRange(k, addr, len);
   const kr = yield* mapWire(k, map, r.start, r.end, (flags & Flag.USER) !== 0);
   return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
 }
 
-/** munlock (USER) or a kernel unwiring (no USER): overflow → EINVAL, then vm_map_unwire; a kernel unwire XNU would panic on → EINVAL. */
+/** munlock (USER) or a kernel unwiring (no USER): len 0 → OK even unaligned (X5), then vm_map_unwire over the clamped range; a kernel unwire XNU would panic on → EINVAL. */
 export function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
   yield* cpu(k, k.syscallNs);
+  if (len === 0) return 'OK';
   const r = wireRange(k, addr, len);
-  if (!r) return 'EINVAL';
   const user = (flags & Flag.USER) !== 0;
   if (!user && r.start !== r.end && kernelUnwirePanics(map, r.start, r.end)) return 'EINVAL';
   return toErrno(mapUnwire(k, map, r.start, r.end, user), WIRE_ERRNO, 'ENOMEM');
