@@ -17,6 +17,7 @@ import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { validateCommand } from './commands/validate.ts';
 import { VERSION } from './version.ts';
+import { escapeControl } from '../traces/escape.ts';
 
 const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand, calibrateCommand, validateCommand].filter((c): c is Command => c !== null);
 
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     return await c.run(rest);
   } catch (e) {
     if (e instanceof TraceError || e instanceof ConfigError || e instanceof InputError || e instanceof CacheError) {
-      process.stderr.write(`syncsim: ${e.message}\n`);
+      process.stderr.write(`syncsim: ${escapeControl(e.message)}\n`);
       return 2;
     }
     process.stderr.write(`syncsim: internal error: ${(e as Error).stack ?? String(e)}\n`);

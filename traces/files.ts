@@ -5,8 +5,9 @@
  * so a crash, a kill or an error never leaves half of one, and what was there
  * before stays until the new one replaces it.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { createGunzip } from 'node:zlib';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
 export async function isGzip(path: string): Promise<boolean> {
@@ -17,6 +18,67 @@ export async function isGzip(path: string): Promise<boolean> {
     return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The 1-based line (LF, CR LF or CR line breaks) holding byte `offset` of the
+ * file's content, gunzipped when `gz`. For error messages: reads up to `offset`.
+ */
+export async function lineAtOffset(path: string, gz: boolean, offset: number): Promise<number> {
+  const source = createReadStream(path, { highWaterMark: 1 << 16 });
+  const feed = gz ? source.pipe(createGunzip()) : source;
+  let line = 1;
+  let pos = 0;
+  let prev = -1;
+  try {
+    for await (const chunk of feed as AsyncIterable<Buffer>) {
+      const n = Math.min(chunk.length, offset - pos);
+      for (let i = 0; i < n; i++) {
+        const b = chunk[i]!;
+        if (b === 10 ? prev !== 13 : b === 13) line++;
+        prev = b;
+      }
+      pos += n;
+      if (pos >= offset) break;
+    }
+  } finally {
+    source.destroy();
+    feed.destroy();
+  }
+  return line;
+}
+
+/** A few words for the errno codes of opening a file. */
+const OPEN_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'not found',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a component of the path is not a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'name too long',
+};
+
+/** Why opening a file failed, in a few words (`is a directory`, `permission denied`, ...). */
+export function openProblem(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return (typeof e?.code === 'string' && OPEN_PROBLEMS[e.code]) || (e?.message ?? String(err)).split('\n')[0]!;
+}
+
+/**
+ * Why `path` cannot be read as an input file (see {@link openProblem}), or
+ * undefined when it can. Only regular files are opened to check (opening a
+ * FIFO would block).
+ */
+export function unreadableReason(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return 'is a directory';
+    if (st.isFile()) closeSync(openSync(path, 'r'));
+    return undefined;
+  } catch (e) {
+    return openProblem(e);
   }
 }
 

@@ -2,10 +2,9 @@
  * `syncsim convert TRACE -o TRACE.sst`: makes the binary trace cache of a
  * native CSV trace explicitly.
  */
-import { existsSync } from 'node:fs';
 import { readTrace } from '../../traces/reader.ts';
 import { sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
-import { InputError } from '../errors.ts';
+import { InputError, requireReadable } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
@@ -27,7 +26,7 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`convert expects one TRACE argument (got ${positionals.length})`);
   if (!values.out) throw new InputError('convert needs -o OUT.sst');
   const trace = positionals[0];
-  if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
+  requireReadable(trace, 'trace file');
   const w = new TraceCacheWriter(values.out, sourceIdentity(trace));
   let rows = 0;
   try {

@@ -1,11 +1,10 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../config-file.ts';
 import { defaultCacheDir, defaultOutDir, runTrace, summaryTable } from '../run.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
-import { InputError } from '../errors.ts';
+import { InputError, replayErrorMessage, requireReadable } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim run TRACE [options]
@@ -49,7 +48,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim --help')`);
   const trace = positionals[0];
-  if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
+  requireReadable(trace, 'trace file');
   const sets = [...(values.set ?? [])];
   if (values.replay !== undefined) sets.push(`replay=${values.replay}`);
   if (values.seed !== undefined) {
@@ -67,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
       progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
     });
   } catch (e) {
-    if (e instanceof TraceSemanticError) throw new InputError(`${trace}:${e.line}: column ${e.column}: ${e.message} (got '${e.text}')`);
+    if (e instanceof TraceSemanticError) throw new InputError(await replayErrorMessage(e, trace));
     throw e;
   }
   if (showProgress) process.stderr.write('\r\x1b[K');
