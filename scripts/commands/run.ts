@@ -2,7 +2,8 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { loadConfig } from '../config-file.ts';
-import { defaultCacheDir, defaultOutDir, runTrace, summaryTable } from '../run.ts';
+import { defaultCacheDir, defaultOutDir, runTrace, summaryTable, type RunOptions } from '../run.ts';
+import type { Summary } from '../../sim/stats/summary.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage, requireReadable } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -31,6 +32,19 @@ be an .sst file made by 'syncsim convert'.
 Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv.
 See README.md for the configuration keys and the result fields.`;
 
+/**
+ * {@link runTrace} as `syncsim run` does it: an error of the trace found while
+ * replaying becomes an InputError `TRACE:LINE: column COL: ... (got 'TEXT')`.
+ */
+export async function replayTrace(opts: RunOptions): Promise<Summary> {
+  try {
+    return await runTrace(opts);
+  } catch (e) {
+    if (e instanceof TraceSemanticError) throw new InputError(await replayErrorMessage(e, opts.trace));
+    throw e;
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', argv, {
     config: { type: 'string' },
@@ -58,17 +72,11 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfig(values.config, sets);
   const out = values.out ?? defaultOutDir(trace);
   const showProgress = process.stderr.isTTY === true;
-  let summary;
-  try {
-    summary = await runTrace({
-      trace, config, out,
-      cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
-      progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
-    });
-  } catch (e) {
-    if (e instanceof TraceSemanticError) throw new InputError(await replayErrorMessage(e, trace));
-    throw e;
-  }
+  const summary = await replayTrace({
+    trace, config, out,
+    cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
+    progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
+  });
   if (showProgress) process.stderr.write('\r\x1b[K');
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(`${summaryTable(summary)}\nresults: ${out}\n`);
