@@ -61,6 +61,18 @@ const TOKENS = [
 /** Bytes a flip writes: structure, bytes that are not UTF-8, controls, digits. */
 const FLIP_BYTES = [0x00, 0xff, 0xfe, 0xc3, 0xe2, 0x80, 0x1b, 0x22, 0x2c, 0x0a, 0x0d, 0x23, 0x7c, 0x20, 0x2e, 0x78, 0x30, 0x31, 0x39, 0x61];
 
+/** Values that keep a row well formed, by column index of the native header: replaying them reaches the model's corners. */
+const VALID_BY_COLUMN: readonly (readonly string[])[] = [
+  [],
+  ['db', 'log', 'reader', 'shlib', 'x'],
+  ['map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire'],
+  ['0x0', '0x10000000', '0x10001000', '0x10000800', '0x10200000', '0x103ff000', '0x20000000', '0x30000000', '0x40000000', '0xfffffffff000'],
+  ['0', '1', '512', '4096', '8192', '65536', '4194304', '0x100000000'],
+  ['', 'SYNC', 'ASYNC', 'INVALIDATE', 'SYNC|INVALIDATE', 'ASYNC|SYNC', 'USER', 'USER|NOHOLES', 'NOHOLES', 'SUBMAP', 'PRIVATE', 'PRECIOUS'],
+  ['', 'data.db', 'wal.log', 'shlib', 'db.conf'],
+  ['', '0', '4096', '0x200000'],
+];
+
 /** One seeded mutator of byte strings. */
 class Mutator {
   constructor(readonly r: () => number) {}
@@ -87,7 +99,7 @@ class Mutator {
   }
   /** One mutation of `b`; returns the result and its name. */
   once(b: Buffer): [Buffer, string] {
-    const kind = this.int(9);
+    const kind = this.int(12);
     const at = this.int(b.length + 1);
     const ls = this.lines(b);
     const li = this.int(Math.max(1, ls.length));
@@ -134,6 +146,18 @@ class Mutator {
         if (ls.length > 1) [ls[li], ls[lj]] = [ls[lj]!, ls[li]!];
         return [Buffer.concat(ls), `swap@${li},${lj}`];
       }
+      case 9:
+      case 10:
+      case 11: {
+        // a well-formed value in a well-formed place (rows stay valid more often than not)
+        const line = ls[li] ?? Buffer.alloc(0);
+        const parts = line.toString('latin1').replace(/\n$/, '').split(',');
+        if (parts.length !== VALID_BY_COLUMN.length || line[0] === 0x23) return [b, 'valid(skip)'];
+        const col = 1 + this.int(VALID_BY_COLUMN.length - 1);
+        parts[col] = this.pick(VALID_BY_COLUMN[col]!);
+        ls[li] = Buffer.from(parts.join(',') + '\n', 'latin1');
+        return [Buffer.concat(ls), `valid@${li}:${col}`];
+      }
       default: {
         // insert raw bytes anywhere
         const tok = this.pick(TOKENS);
@@ -141,12 +165,19 @@ class Mutator {
       }
     }
   }
-  /** 1 to 3 mutations, sometimes gzipped (and sometimes the gzip broken). */
+  onceValid(b: Buffer): [Buffer, string] {
+    for (;;) {
+      const r = this.once(b);
+      if (r[1].startsWith('valid@')) return r;
+    }
+  }
+  /** 1 to 3 mutations (or 1 to 6 well-formed ones), sometimes gzipped (and sometimes the gzip broken). */
   mutate(b: Buffer): [Buffer, string] {
     let cur = b;
     const names: string[] = [];
-    for (let k = 1 + this.int(3); k > 0; k--) {
-      const [next, name] = this.once(cur);
+    const valid = this.r() < 0.35;
+    for (let k = 1 + this.int(valid ? 6 : 3); k > 0; k--) {
+      const [next, name] = valid ? this.onceValid(cur) : this.once(cur);
       cur = next;
       names.push(name);
     }

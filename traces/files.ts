@@ -23,30 +23,33 @@ export async function isGzip(path: string): Promise<boolean> {
 
 /**
  * The 1-based line (LF, CR LF or CR line breaks) holding byte `offset` of the
- * file's content, gunzipped when `gz`. For error messages: reads up to `offset`.
+ * file's content, gunzipped when `gz`, and that line's bytes (at most 200).
+ * For error messages: reads up to the end of that line.
  */
-export async function lineAtOffset(path: string, gz: boolean, offset: number): Promise<number> {
+export async function lineAtOffset(path: string, gz: boolean, offset: number): Promise<{ line: number; bytes: Buffer }> {
   const source = createReadStream(path, { highWaterMark: 1 << 16 });
   const feed = gz ? source.pipe(createGunzip()) : source;
   let line = 1;
   let pos = 0;
   let prev = -1;
+  const text: number[] = [];
   try {
     for await (const chunk of feed as AsyncIterable<Buffer>) {
-      const n = Math.min(chunk.length, offset - pos);
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < chunk.length; i++, pos++) {
         const b = chunk[i]!;
-        if (b === 10 ? prev !== 13 : b === 13) line++;
+        if (b === 10 || b === 13) {
+          if (pos >= offset) return { line, bytes: Buffer.from(text) };
+          if (b === 13 || prev !== 13) line++;
+          text.length = 0;
+        } else if (text.length < 200) text.push(b);
         prev = b;
       }
-      pos += n;
-      if (pos >= offset) break;
     }
   } finally {
     source.destroy();
     feed.destroy();
   }
-  return line;
+  return { line, bytes: Buffer.from(text) };
 }
 
 /** A few words for the errno codes of opening a file. */

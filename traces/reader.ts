@@ -20,7 +20,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { CsvError } from 'csv-parse';
 import { LineParser, TRACE_CSV_OPTIONS, type ParsedChunk } from './csv-lines.ts';
-import { hasMarker, markerProblem, showMarked } from './utf8.ts';
+import { hasMarker, markerProblem, showBytes, showMarked } from './utf8.ts';
 import { ADDR_LIMIT, FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName, type TraceRow } from './types.ts';
 import { errnoText, isGzip, lineAtOffset } from './files.ts';
 import { escapeControl } from './escape.ts';
@@ -453,8 +453,8 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
 
   if (parser.firstInvalidAt >= 0) {
     // not UTF-8 in a line that csv-parse skipped (a comment)
-    const line = await lineAtOffset(path, gz, parser.firstInvalidAt);
-    throw new TraceError(path, line, '-', 'invalid UTF-8 (in a comment line)', '');
+    const { line, bytes } = await lineAtOffset(path, gz, parser.firstInvalidAt);
+    throw new TraceError(path, line, '-', 'invalid UTF-8 in a comment line', showBytes(bytes));
   }
   if (header === null) {
     const endLine = parser.info.lines - drift - (lastByte === 10 || lastByte === 13 ? 1 : 0);
