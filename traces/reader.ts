@@ -316,7 +316,10 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
         const e = chunk.error as CsvError & { lines?: number; column?: number | string; field?: string };
         const line = typeof e.lines === 'number' ? e.lines - drift : lastLine;
         const col = typeof e.column === 'number' ? columnName(e.column) : '-';
-        throw new TraceError(path, line, col, `malformed CSV: ${e.message}`, typeof e.field === 'string' ? e.field : '', { cause: e });
+        // csv-parse's message ends with the field as JSON: the message quotes it already
+        const problem = e.message.replace(/, value is ".*$/s, '');
+        const field = typeof e.field === 'string' ? e.field : '';
+        throw new TraceError(path, line, col, `malformed CSV: ${problem}`, parser.suspect ? showMarked(field) : field, { cause: e });
       }
       const { records, lines } = chunk;
       for (let k = 0; k < records.length; k++) {
