@@ -18,6 +18,7 @@ import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { validateCommand } from './commands/validate.ts';
 import { VERSION } from './version.ts';
+import { escapeControl } from '../traces/escape.ts';
 
 const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand, calibrateCommand, validateCommand].filter((c): c is Command => c !== null);
 
@@ -52,11 +53,19 @@ export async function main(argv: string[]): Promise<number> {
     if (!c) throw new InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
     return await c.run(rest);
   } catch (e) {
-    if (e instanceof TraceError || e instanceof ConfigError || e instanceof InputError || e instanceof CacheError || e instanceof OutDirError) {
-      process.stderr.write(`syncsim: ${e.message}\n`);
+    if (exitCodeOf(e) === 2) {
+      process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}\n`);
       return 2;
     }
     process.stderr.write(`syncsim: internal error: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   }
+}
+
+/** The error types that are the user's input, not a bug: one line on stderr and exit code 2. */
+const INPUT_ERRORS = [TraceError, ConfigError, InputError, CacheError, OutDirError] as const;
+
+/** The exit code the CLI gives for error `e` thrown by a command: 2 for bad input, 1 for an internal error. */
+export function exitCodeOf(e: unknown): 1 | 2 {
+  return INPUT_ERRORS.some((t) => e instanceof t) ? 2 : 1;
 }

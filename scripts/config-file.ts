@@ -8,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { parseYamlValue, YamlError } from './yaml-file.ts';
+import { openProblem } from '../traces/files.ts';
+import { firstBadByte, isCleanText } from '../traces/utf8.ts';
 
 type JsonObject = Parameters<typeof deepMerge>[0];
 
@@ -38,7 +40,7 @@ export function readConfigFile(path: string): JsonObject {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError('', `cannot read config file ${path}: ${(e as Error).message}`);
+    throw new ConfigError('', `cannot read config file ${path}: ${openProblem(e)}`);
   }
   let doc: unknown;
   try {
@@ -53,20 +55,54 @@ export function readConfigFile(path: string): JsonObject {
   return doc as JsonObject;
 }
 
-/** Reads the `latency_us` column of a CSV file of service-time samples. */
-export function readSamplesFile(path: string): number[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError('device.service.file', `cannot read ${path}: ${(e as Error).message}`);
+/**
+ * A malformed file of service-time samples: `message` is `FILE:LINE: PROBLEM`
+ * (a ConfigError of key `device.service.file`, so it exits with code 2).
+ */
+export class SamplesFileError extends ConfigError {
+  constructor(file: string, line: number, problem: string) {
+    super('device.service.file', problem);
+    this.message = `${file}:${line}: ${problem}`;
   }
-  const rows = parseCsv(text, { columns: true, comment: '#', skip_empty_lines: true }) as Record<string, string>[];
-  if (rows.length === 0 || !('latency_us' in rows[0])) throw new ConfigError('device.service.file', `${path} has no latency_us column`);
-  return rows.map((r, i) => {
-    const v = Number(r.latency_us);
-    if (!Number.isFinite(v) || v < 0) throw new ConfigError('device.service.file', `${path}:${i + 2}: latency_us is not a non-negative number (got '${r.latency_us}')`);
-    return v;
+}
+
+/** A sample: a non-negative decimal number, exponent allowed. */
+const SAMPLE = /^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * Reads the `latency_us` column of a CSV file of service-time samples (a header
+ * line naming the columns, `#` comment lines). Every problem is a
+ * {@link SamplesFileError} naming the file and line.
+ */
+export function readSamplesFile(path: string): number[] {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new ConfigError('device.service.file', `cannot read ${path}: ${openProblem(e)}`);
+  }
+  if (!isCleanText(buf)) {
+    const at = firstBadByte(buf);
+    let line = 1;
+    for (let i = buf.indexOf(10); i !== -1 && i < at; i = buf.indexOf(10, i + 1)) line++;
+    throw new SamplesFileError(path, line, buf[at] === 0 ? 'NUL byte' : 'invalid UTF-8');
+  }
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(buf.toString('utf8'), { comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true, bom: true }) as unknown as typeof records;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new SamplesFileError(path, err.lines ?? 1, `malformed CSV: ${err.message.split('\n')[0]}`);
+  }
+  if (records.length === 0) throw new SamplesFileError(path, 1, 'no latency_us column (the file has no header line)');
+  const [head, ...rows] = records;
+  const col = head!.record.indexOf('latency_us');
+  if (col < 0) throw new SamplesFileError(path, head!.info.lines, `no latency_us column (got '${head!.record.join(',')}')`);
+  if (rows.length === 0) throw new SamplesFileError(path, head!.info.lines, 'no samples after the header line');
+  return rows.map(({ record, info }) => {
+    const text = record[col] ?? '';
+    if (!SAMPLE.test(text) || !Number.isFinite(Number(text))) throw new SamplesFileError(path, info.lines, `latency_us is not a non-negative number (got '${text}')`);
+    return Number(text);
   });
 }
 

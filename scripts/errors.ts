@@ -1,3 +1,7 @@
+import { unreadableReason } from '../traces/files.ts';
+import { fieldAsWritten } from '../traces/as-written.ts';
+import type { TraceSemanticError } from '../sim/vm/vm.ts';
+
 /**
  * Errors of the command line that are the user's input, not a bug: they are
  * printed as one line and exit with code 2.
@@ -7,4 +11,25 @@ export class InputError extends Error {
     super(message);
     this.name = 'InputError';
   }
+}
+
+/**
+ * Throws an InputError unless `path` can be read as a file: `WHAT not found:
+ * PATH`, or `WHAT PATH: is a directory` (`permission denied`, ...).
+ */
+export function requireReadable(path: string, what: string): void {
+  const why = unreadableReason(path);
+  if (why === undefined) return;
+  throw new InputError(why === 'not found' ? `${what} not found: ${path}` : `${what} ${path}: ${why}`);
+}
+
+/**
+ * The one-line message of an error of the trace found while replaying it:
+ * `SHOWN:LINE: column COL: PROBLEM (got 'TEXT')`, TEXT the field as written in
+ * the CSV `trace` (`0x10000001`, not the number the row carries) when it can
+ * be read back, else the error's own text.
+ */
+export async function replayErrorMessage(e: TraceSemanticError, trace: string, shown = trace): Promise<string> {
+  const text = (await fieldAsWritten(trace, e.line, e.column)) ?? e.text;
+  return `${shown}:${e.line}: column ${e.column}: ${e.message} (got '${text}')`;
 }

@@ -45,7 +45,8 @@ async function errorOf(file: string): Promise<TraceError> {
 async function expectError(content: string | Buffer, line: number, column: string, problem: string, text: string): Promise<TraceError> {
   const file = await put(content);
   const err = await errorOf(file);
-  expect(err.message).toBe(`${file}:${line}: column ${column}: ${problem} (got '${text}')`);
+  // control characters are escaped in the message (\r\n as the four characters `\r\n`), never in `text`
+  expect(err.message).toBe(`${file}:${line}: column ${column}: ${problem} (got '${text.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}')`);
   expect({ file: err.file, line: err.line, column: err.column, text: err.text, problem: err.problem }).toEqual({ file, line, column, text, problem });
   return err;
 }

@@ -16,6 +16,7 @@
  *            JSON (padded to 8 bytes)
  *   strings  JSON {tasks, objects, extraCols} (task and object names by index)
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
@@ -262,7 +263,10 @@ export async function* readCache(path: string, decode = true): AsyncGenerator<Tr
     readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
     let strings: { tasks: string[]; objects: string[]; extraCols: string[] };
     try {
+      if (!isUtf8(sbuf)) throw new Error('not UTF-8');
       strings = JSON.parse(sbuf.toString('utf8'));
+      const isList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+      if (!isList(strings?.tasks) || !isList(strings.objects) || !isList(strings.extraCols)) throw new Error('bad shape');
     } catch {
       throw new CacheError(path, 'corrupted string table');
     }
@@ -302,6 +306,7 @@ export async function* readCache(path: string, decode = true): AsyncGenerator<Tr
           line: line[i], tNs: t[i], task: tasks[task[i]], op: OP_NAMES[op[i]] as OpName,
           addr: addr[i], len: len[i], flags: flags[i], object: objects[object[i]], offset: offset[i],
         };
+        if (row.task === undefined || row.object === undefined || row.op === undefined) throw new CacheError(path, `block ${b}: row ${i} names no string of the table`);
         if (extras) row.extra = Object.fromEntries(extraCols.map((c, j) => [c, extras![i][j]]));
         rows[i] = row;
       }

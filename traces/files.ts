@@ -5,9 +5,10 @@
  * so a crash, a kill or an error never leaves half of one, and what was there
  * before stays until the new one replaces it.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutDir, writeMarker, type OutCommand } from './out-dir.ts';
+import { createGunzip } from 'node:zlib';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
 export async function isGzip(path: string): Promise<boolean> {
@@ -18,6 +19,70 @@ export async function isGzip(path: string): Promise<boolean> {
     return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The 1-based line (LF, CR LF or CR line breaks) holding byte `offset` of the
+ * file's content, gunzipped when `gz`, and that line's bytes (at most 200).
+ * For error messages: reads up to the end of that line.
+ */
+export async function lineAtOffset(path: string, gz: boolean, offset: number): Promise<{ line: number; bytes: Buffer }> {
+  const source = createReadStream(path, { highWaterMark: 1 << 16 });
+  const feed = gz ? source.pipe(createGunzip()) : source;
+  let line = 1;
+  let pos = 0;
+  let prev = -1;
+  const text: number[] = [];
+  try {
+    for await (const chunk of feed as AsyncIterable<Buffer>) {
+      for (let i = 0; i < chunk.length; i++, pos++) {
+        const b = chunk[i]!;
+        if (b === 10 || b === 13) {
+          if (pos >= offset) return { line, bytes: Buffer.from(text) };
+          if (b === 13 || prev !== 13) line++;
+          text.length = 0;
+        } else if (text.length < 200) text.push(b);
+        prev = b;
+      }
+    }
+  } finally {
+    source.destroy();
+    feed.destroy();
+  }
+  return { line, bytes: Buffer.from(text) };
+}
+
+/** A few words for the errno codes of opening a file. */
+const OPEN_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'not found',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a component of the path is not a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'name too long',
+};
+
+/** Why opening a file failed, in a few words (`is a directory`, `permission denied`, ...). */
+export function openProblem(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return (typeof e?.code === 'string' && OPEN_PROBLEMS[e.code]) || (e?.message ?? String(err)).split('\n')[0]!;
+}
+
+/**
+ * Why `path` cannot be read as an input file (see {@link openProblem}), or
+ * undefined when it can. Only regular files are opened to check (opening a
+ * FIFO would block).
+ */
+export function unreadableReason(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return 'is a directory';
+    if (st.isFile()) closeSync(openSync(path, 'r'));
+    return undefined;
+  } catch (e) {
+    return openProblem(e);
   }
 }
 

@@ -16,17 +16,21 @@
  * generator as a {@link TraceError}; the first error in file order wins.
  */
 import { createReadStream } from 'node:fs';
-import { pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Parser, type CsvError } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
+import { LineParser, TRACE_CSV_OPTIONS, type ParsedChunk } from './csv-lines.ts';
+import { hasMarker, markerProblem, showBytes, showMarked } from './utf8.ts';
 import { ADDR_LIMIT, FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName, type TraceRow } from './types.ts';
-import { errnoText, isGzip } from './files.ts';
+import { errnoText, isGzip, lineAtOffset } from './files.ts';
+import { escapeControl } from './escape.ts';
 
 /** Longest offending text quoted in full in an error message (the `text` field is never cut). */
 const MAX_TEXT_IN_MESSAGE = 200;
 
 /**
- * A malformed trace. `message` is exactly `FILE:LINE: column COL: PROBLEM (got 'TEXT')`;
+ * A malformed trace. `message` is exactly `FILE:LINE: column COL: PROBLEM (got 'TEXT')`, control
+ * characters escaped ({@link escapeControl});
  * `column` is `-` when the problem is not tied to one column (field count, missing header,
  * I/O). `line` is the 1-based file line (0 when the file could not even be opened).
  */
@@ -40,7 +44,7 @@ export class TraceError extends Error {
 
   constructor(file: string, line: number, column: string, problem: string, text: string, options?: { cause?: unknown }) {
     const shown = text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}...` : text;
-    super(`${file}:${line}: column ${column}: ${problem} (got '${shown}')`, options);
+    super(escapeControl(`${file}:${line}: column ${column}: ${problem} (got '${shown}')`), options);
     this.name = 'TraceError';
     this.file = file;
     this.line = line;
@@ -53,66 +57,6 @@ export class TraceError extends Error {
 export interface ReadTraceOptions {
   /** Rows per yielded batch, a positive integer (default 4096). The last batch may be shorter; no empty batch is yielded. */
   batchSize?: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// csv-parse with line numbers, batched
-
-/** What {@link LineParser} pushes downstream: the records of one input chunk, or a CSV error. */
-type ParsedChunk =
-  | { readonly records: string[][]; readonly lines: number[]; readonly error?: undefined }
-  | { readonly records?: undefined; readonly lines?: undefined; readonly error: CsvError };
-
-/**
- * csv-parse's streaming `Parser`, pushing instead of single records `{records, lines}` batches
- * (one per input chunk) where `lines[i]` is `info.lines` when record i was completed, i.e. the
- * file line on which the record ends (csv-parse counts every CR and LF inside quoted fields too,
- * see {@link readTrace} for the correction). A CSV syntax error is pushed as `{error}` after the
- * records before it, so the reader reports the earliest problem in file order.
- */
-class LineParser extends Parser {
-  private records: string[][] = [];
-  private lines: number[] = [];
-  private ended = false;
-
-  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk === null) {
-      this.flushRecords();
-      this.ended = true;
-      return super.push(null, encoding);
-    }
-    // csv-parse pushes each record synchronously while parsing, so `info.lines` is the record's line.
-    this.records.push(chunk as string[]);
-    this.lines.push(this.info.lines);
-    return true;
-  }
-
-  override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
-    super._transform(chunk, encoding, (err?: Error | null) => this.done(err, callback));
-  }
-
-  override _flush(callback: TransformCallback): void {
-    super._flush((err?: Error | null) => this.done(err, callback));
-  }
-
-  private done(err: Error | null | undefined, callback: TransformCallback): void {
-    this.flushRecords();
-    if (err) {
-      // csv-parse stops parsing after an error; the reader throws when it reaches this marker.
-      if (!this.ended) super.push({ error: err as CsvError } satisfies ParsedChunk);
-      callback();
-      return;
-    }
-    callback();
-  }
-
-  private flushRecords(): void {
-    if (this.records.length === 0 || this.ended) return;
-    const batch: ParsedChunk = { records: this.records, lines: this.lines };
-    this.records = [];
-    this.lines = [];
-    super.push(batch);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,13 +191,7 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
     throw new TraceError(path, 0, '-', `cannot open the trace: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
 
-  const parser = new LineParser({
-    comment: '#',
-    comment_no_infix: true, // only a `#` as the first character of a line starts a comment
-    skip_empty_lines: true,
-    relax_column_count: true, // field counts are checked here, with a proper message
-    bom: true,
-  });
+  const parser = new LineParser(TRACE_CSV_OPTIONS);
   const source = createReadStream(path, { highWaterMark: 1 << 16 });
   const streams: Readable[] = [source];
   let feed: Readable = source;
@@ -363,6 +301,14 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
     return bits;
   }
 
+  /** Throws for the first field of `rec` holding a byte that is not UTF-8 or a NUL byte (see LineParser). */
+  function checkBytes(rec: string[], csvLine: number): void {
+    for (let j = 0; j < rec.length; j++) {
+      const f = rec[j]!;
+      if (hasMarker(f)) failRow(rec, csvLine, header === null ? '-' : j, markerProblem(f), showMarked(f));
+    }
+  }
+
   let batch: TraceRow[] = [];
   try {
     for await (const chunk of parser as AsyncIterable<ParsedChunk>) {
@@ -370,12 +316,16 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
         const e = chunk.error as CsvError & { lines?: number; column?: number | string; field?: string };
         const line = typeof e.lines === 'number' ? e.lines - drift : lastLine;
         const col = typeof e.column === 'number' ? columnName(e.column) : '-';
-        throw new TraceError(path, line, col, `malformed CSV: ${e.message}`, typeof e.field === 'string' ? e.field : '', { cause: e });
+        // csv-parse's message ends with the field as JSON: the message quotes it already
+        const problem = e.message.replace(/, value is ".*$/s, '');
+        const field = typeof e.field === 'string' ? e.field : '';
+        throw new TraceError(path, line, col, `malformed CSV: ${problem}`, parser.suspect ? showMarked(field) : field, { cause: e });
       }
       const { records, lines } = chunk;
       for (let k = 0; k < records.length; k++) {
         const rec = records[k]!;
         const csvLine = lines[k]!;
+        if (parser.suspect) checkBytes(rec, csvLine);
         if (rec.length !== ncols || header === null) {
           // Whitespace-only lines are blank lines too.
           if (rec.length === 1 && rec[0]!.trim() === '' && !hasBreak(rec[0]!)) continue;
@@ -504,6 +454,11 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
     parser.destroy();
   }
 
+  if (parser.firstInvalidAt >= 0) {
+    // not UTF-8 in a line that csv-parse skipped (a comment)
+    const { line, bytes } = await lineAtOffset(path, gz, parser.firstInvalidAt);
+    throw new TraceError(path, line, '-', 'invalid UTF-8 in a comment line', showBytes(bytes));
+  }
   if (header === null) {
     const endLine = parser.info.lines - drift - (lastByte === 10 || lastByte === 13 ? 1 : 0);
     throw new TraceError(path, Math.max(1, endLine), '-', 'no header line (empty trace)', '');

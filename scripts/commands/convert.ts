@@ -2,10 +2,11 @@
  * `syncsim convert TRACE -o TRACE.sst`: makes the binary trace cache of a
  * native CSV trace explicitly.
  */
-import { existsSync } from 'node:fs';
 import { readTrace } from '../../traces/reader.ts';
 import { sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
-import { InputError } from '../errors.ts';
+import { InputError, requireReadable } from '../errors.ts';
+import { openProblem, unreadableReason } from '../../traces/files.ts';
+import { isCacheFile } from '../trace-source.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
@@ -27,18 +28,33 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`convert expects one TRACE argument (got ${positionals.length})`);
   if (!values.out) throw new InputError('convert needs -o OUT.sst');
   const trace = positionals[0];
-  if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
-  const w = new TraceCacheWriter(values.out, sourceIdentity(trace));
+  requireReadable(trace, 'trace file');
+  if (isCacheFile(trace)) throw new InputError(`trace file ${trace} is a binary trace cache already (convert reads .csv or .csv.gz)`);
+  const out = values.out;
+  const cannotWrite = (e: unknown) =>
+    new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
+  if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
+  let w: TraceCacheWriter;
+  try {
+    w = new TraceCacheWriter(out, sourceIdentity(trace));
+  } catch (e) {
+    throw cannotWrite(e);
+  }
   let rows = 0;
   try {
     for await (const batch of readTrace(trace)) {
       w.add(batch);
       rows += batch.length;
     }
-    w.close();
   } catch (e) {
     w.abort();
     throw e;
+  }
+  try {
+    w.close();
+  } catch (e) {
+    w.abort();
+    throw cannotWrite(e);
   }
   process.stdout.write(`${values.out}: ${rows} rows\n`);
   return 0;

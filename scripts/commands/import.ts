@@ -2,13 +2,13 @@
  * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { IMPORTERS } from '../../traces/import/index.ts';
 import type { ImportOptions, ImportStats, Importer } from '../../traces/import/importer.ts';
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
-import { InputError } from '../errors.ts';
+import { InputError, requireReadable } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 function formatList(): string {
@@ -147,7 +147,7 @@ async function run(argv: string[]): Promise<number> {
   if (!importer) throw new InputError(`unknown import format '${values.from}' (expected one of ${formats})`);
   if (positionals.length !== 1) throw new InputError(`import expects one FILE argument (got ${positionals.length}; try 'syncsim import --help')`);
   const file = positionals[0]!;
-  if (!existsSync(file)) throw new InputError(`input file not found: ${file}`);
+  requireReadable(file, 'input file');
   if (!statSync(file).isFile()) throw new InputError(`input is not a file: ${file}`);
 
   const pageSize = values['page-size'] === undefined ? 4096 : positiveInt('--page-size', values['page-size']);

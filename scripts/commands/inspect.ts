@@ -1,9 +1,9 @@
 /**
  * `syncsim inspect`: statistics of a native trace, streamed in bounded memory.
  */
-import { existsSync } from 'node:fs';
 import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
-import { InputError } from '../errors.ts';
+import { InputError, requireReadable } from '../errors.ts';
+import { isCacheFile } from '../trace-source.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim inspect TRACE [options]
@@ -49,7 +49,8 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new InputError(`inspect expects one TRACE argument (got ${positionals.length}; try 'syncsim inspect --help')`);
   const trace = positionals[0]!;
-  if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
+  requireReadable(trace, 'trace file');
+  if (isCacheFile(trace)) throw new InputError(`trace file ${trace} is a binary trace cache (.sst): inspect reads .csv or .csv.gz traces`);
   const opts: InspectOptions = {
     pageSize: positiveInt('page-size', values['page-size']),
     topK: positiveInt('top', values.top),

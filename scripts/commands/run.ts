@@ -1,12 +1,12 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../config-file.ts';
-import { defaultCacheDir, defaultOutDir, defaultOutName, runTrace, summaryTable } from '../run.ts';
+import { defaultCacheDir, defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
+import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
-import { InputError } from '../errors.ts';
+import { InputError, replayErrorMessage, requireReadable } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim run TRACE [options]
@@ -38,6 +38,19 @@ the .syncsim marker. While it runs, --out is locked (.NAME.lock beside it): a
 second writer exits 2 naming the first.
 See README.md for the configuration keys and the result fields.`;
 
+/**
+ * {@link runTrace} as `syncsim run` does it: an error of the trace found while
+ * replaying becomes an InputError `TRACE:LINE: column COL: ... (got 'TEXT')`.
+ */
+export async function replayTrace(opts: RunOptions): Promise<Summary> {
+  try {
+    return await runTrace(opts);
+  } catch (e) {
+    if (e instanceof TraceSemanticError) throw new InputError(await replayErrorMessage(e, opts.trace));
+    throw e;
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', argv, {
     config: { type: 'string' },
@@ -55,7 +68,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim --help')`);
   const trace = positionals[0];
-  if (!existsSync(trace)) throw new InputError(`trace file not found: ${trace}`);
+  requireReadable(trace, 'trace file');
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(values.out ?? defaultOutName(trace), { command: 'run', within: values.out === undefined ? 'results' : undefined });
   try {
@@ -88,17 +101,11 @@ async function replay(trace: string, values: RunValues): Promise<number> {
   const config = loadConfig(values.config, sets);
   const out = values.out ?? defaultOutDir(trace);
   const showProgress = process.stderr.isTTY === true;
-  let summary;
-  try {
-    summary = await runTrace({
-      trace, config, out,
-      cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
-      progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
-    });
-  } catch (e) {
-    if (e instanceof TraceSemanticError) throw new InputError(`${trace}:${e.line}: column ${e.column}: ${e.message} (got '${e.text}')`);
-    throw e;
-  }
+  const summary = await replayTrace({
+    trace, config, out,
+    cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
+    progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
+  });
   if (showProgress) process.stderr.write('\r\x1b[K');
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(`${summaryTable(summary)}\nresults: ${out}\n`);

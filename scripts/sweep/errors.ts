@@ -5,6 +5,7 @@
  * result files are the same whichever machine or directory made them.
  */
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
+import { escapeControl } from '../../traces/escape.ts';
 
 /** Error types whose message is meant for the user as is; any other gets its type name in front. */
 const USER_ERRORS = new Set(['Error', 'TraceError', 'ConfigError', 'InputError', 'PresetError', 'ParamError', 'CacheError']);
@@ -18,5 +19,5 @@ export function describeError(e: unknown, paths: readonly (readonly [string, str
     msg = USER_ERRORS.has(e.name) ? e.message : `${e.name}: ${e.message}`;
   } else msg = String(e);
   for (const [path, shown] of paths) msg = msg.split(path).join(shown);
-  return msg.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return escapeControl(msg.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }

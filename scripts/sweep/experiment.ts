@@ -19,6 +19,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findPrototypeKey, isPrototypeKey } from '../../sim/keys.ts';
+import { unreadableReason } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
 import { parseYamlDoc, YamlError } from '../yaml-file.ts';
 import { DEFAULT_METRICS, metricProblem } from './metrics.ts';
@@ -190,6 +191,8 @@ export function parseExperiment(text: string, file: string): Experiment {
     if (typeof display !== 'string' || display === '') fail((pp.value as Node) ?? pp, "'trace.path' must be a file name", display);
     const abs = resolve(dirname(file), display as string);
     if (!existsSync(abs)) fail((pp.value as Node) ?? pp, `trace file not found: ${abs} (a relative trace.path is relative to the experiment file)`, display);
+    const why = unreadableReason(abs);
+    if (why !== undefined) fail((pp.value as Node) ?? pp, `trace file ${abs}: ${why}`, display);
     trace = { kind: 'path', path: abs, display: display as string, line: lineOf(pp.value as Node) };
   } else if (tkeys.has('gen')) {
     const gp = tkeys.get('gen')!;

@@ -12,6 +12,8 @@ import { ensureCache } from '../trace-source.ts';
 import { generateToFile } from '../../workloads/presets/index.ts';
 import { placeDir, writeSweepFile, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
+import { TraceSemanticError } from '../../sim/vm/vm.ts';
+import { InputError, replayErrorMessage } from '../errors.ts';
 import type { GenTask, RunTask, SweepTask, TaskReply } from './tasks.ts';
 
 async function runOne(t: RunTask): Promise<string | undefined> {
@@ -42,7 +44,8 @@ async function handle(task: SweepTask): Promise<TaskReply> {
   } catch (e) {
     if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
     else if (task.kind === 'gen') rmSync(task.staging, { force: true });
-    return { ok: false, error: describeError(e, task.kind === 'gen' ? [] : [[task.trace, task.display]]) };
+    const err = e instanceof TraceSemanticError && task.kind !== 'gen' ? new InputError(await replayErrorMessage(e, task.trace)) : e;
+    return { ok: false, error: describeError(err, task.kind === 'gen' ? [] : [[task.trace, task.display]]) };
   }
 }
 

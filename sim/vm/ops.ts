@@ -19,8 +19,8 @@ import { mergeSpan } from './entries.ts';
  */
 export function mapOp(k: Kernel, map: VmMap, row: TraceRow, merge = false): void {
   const vm = k.vm, ps = vm.pageSize;
-  if (row.addr % ps !== 0) throw new TraceSemanticError(row.line, 'addr', String(row.addr), `map address is not aligned to page_size ${ps}`);
-  if (row.offset % ps !== 0) throw new TraceSemanticError(row.line, 'offset', String(row.offset), `map offset is not aligned to page_size ${ps}`);
+  if (row.addr % ps !== 0) throw new TraceSemanticError(row.line, 'addr', '0x' + row.addr.toString(16), `map address is not aligned to page_size ${ps}`);
+  if (row.offset % ps !== 0) throw new TraceSemanticError(row.line, 'offset', '0x' + row.offset.toString(16), `map offset is not aligned to page_size ${ps}`);
   if (row.len === 0) throw new TraceSemanticError(row.line, 'len', '0', 'map of zero length');
   const end = vm.round(row.addr + row.len);
   const clash = map.overlapping(row.addr, end);

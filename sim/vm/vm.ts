@@ -20,7 +20,11 @@ export interface Resolved {
   entry: MapEntry;
 }
 
-/** An error of the trace found while replaying it (e.g. a `map` overlapping an entry). */
+/**
+ * An error of the trace found while replaying it (e.g. a `map` overlapping an entry): `line` and
+ * `column` locate the field, `text` shows its value as the row holds it (addresses in 0x hex);
+ * the command line quotes the field as written in the file instead when it can read it back.
+ */
 export class TraceSemanticError extends Error {
   constructor(readonly line: number, readonly column: string, readonly text: string, message: string) {
     super(message);

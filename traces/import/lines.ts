@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError } from '../reader.ts';
 import { errnoText, isGzip } from '../files.ts';
+import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
 
 /** A run of consecutive lines: `lines[i]` is line `first + i` of the file, without its line break (LF or CR LF). */
 export interface LineBatch {
@@ -25,7 +26,7 @@ export interface ReadLinesOptions {
 
 /**
  * The lines of a text file (plain or gzip), in batches. Problems (missing file,
- * read error, corrupt gzip, an over-long line) are thrown as a TraceError naming
+ * read error, corrupt gzip, an over-long line, bytes that are not UTF-8, a NUL byte) are thrown as a TraceError naming
  * the file and the line reached.
  */
 export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
@@ -46,17 +47,34 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
     feed = source.pipe(gunzip);
     streams.push(gunzip);
   }
-  feed.setEncoding('utf8');
-
   let carry = '';
+  let cut: Buffer | null = null; // bytes of a UTF-8 sequence cut by the end of the previous chunk
   let next = 1; // number of the next complete line
   let batch: string[] = [];
   let first = 1;
   const tooLong = (text: string): never => {
     throw new TraceError(path, next, '-', `line longer than ${maxLen} characters (is this a text trace?)`, text.slice(0, 40));
   };
+  /** Throws for the bad byte at `at` of `bytes`, the next chunk (`carry` is the text of its line before it). */
+  const badBytes = (bytes: Buffer, at: number): never => {
+    let line = next;
+    let from = 0;
+    for (let i = bytes.indexOf(10); i !== -1 && i < at; i = bytes.indexOf(10, i + 1)) {
+      line++;
+      from = i + 1;
+    }
+    const end = bytes.indexOf(10, at);
+    const text = (from === 0 ? carry : '') + showBytes(bytes.subarray(from, Math.min(end === -1 ? bytes.length : end, at + 40)));
+    throw new TraceError(path, line, '-', bytes[at] === 0 ? 'NUL byte' : 'invalid UTF-8', text.replace(/\r$/, ''));
+  };
   try {
-    for await (const chunk of feed as AsyncIterable<string>) {
+    for await (const raw of feed as AsyncIterable<Buffer>) {
+      let bytes: Buffer = cut === null ? raw : Buffer.concat([cut, raw]);
+      const tail = incompleteTail(bytes);
+      cut = tail > 0 ? Buffer.from(bytes.subarray(bytes.length - tail)) : null;
+      if (tail > 0) bytes = bytes.subarray(0, bytes.length - tail);
+      if (!isCleanText(bytes)) badBytes(bytes, firstBadByte(bytes));
+      const chunk = bytes.toString('utf8');
       let start = 0;
       let nl = chunk.indexOf('\n');
       while (nl !== -1) {
@@ -86,6 +104,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
   } finally {
     for (const s of streams) s.destroy();
   }
+  if (cut !== null) badBytes(cut, 0);
   if (carry !== '') {
     if (carry.endsWith('\r')) carry = carry.slice(0, -1);
     if (batch.length === 0) first = next;
