@@ -261,7 +261,6 @@ describe('the CLI', () => {
 
   it('ends the issue reproducers, a prototype --set and a timeline past its cap with exit 2, writing nothing', async () => {
     const d = tmp();
-    const out = join(d, 'out');
     const cases: [string[], string][] = [
       [['--set', 'stats.sample_us=0.000001'], "syncsim: config: key 'stats.sample_us': must be a number >= 1 and <= 86400000000 (got 0.000001)\n"],
       [['--set', 'device.service.mean_us=1e300'], "syncsim: config: key 'device.service.mean_us': must be a number >= 0 and <= 3600000000 (got 1e+300)\n"],
@@ -269,7 +268,8 @@ describe('the CLI', () => {
       [['--set', '__proto__.channels=4'], "syncsim: config: --set __proto__.channels=4: key '__proto__': not allowed as a key name\n"],
       [['--set', 'stats.sample_us=1', '--set', 'device.service.mean_us=3.6e9'], ''],
     ];
-    const results = await Promise.all(cases.map(([args]) => run(['run', DEMO, '--out', out, '--no-cache', ...args], d)));
+    // one --out per case: the runs go in parallel, and two runs into one --out contend for its lock
+    const results = await Promise.all(cases.map(([args], i) => run(['run', DEMO, '--out', join(d, `out${i}`), '--no-cache', ...args], d)));
     results.forEach((r, i) => {
       expect(r.code).toBe(2);
       if (cases[i][1]) expect(r.stderr).toBe(cases[i][1]);

@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import { Flag, type TraceRow } from '../traces/types.ts';
-import { Page } from '../sim/vm/object.ts';
+import { Page, type VmObject } from '../sim/vm/object.ts';
 import type { VmMap } from '../sim/vm/map.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { Simulator as Sim } from '../sim/simulator.ts';
@@ -88,6 +88,8 @@ export interface Observed {
   msyncs: MsyncSeen[];
   /** Problems found after every op by the wiring invariant. */
   wiring: string[];
+  /** Dirty pages of `f` dropped without a write (Mach INVALIDATE alone, the only caller of VmObject.discard), and when. */
+  discarded: { page: number; tNs: number }[];
   sim: Sim;
 }
 
@@ -95,6 +97,8 @@ export interface Observed {
 export function observe(rows: TraceRow[], cfg: Cfg): Observed {
   const pers = cfg.personality;
   const ops: OpRecord[] = [], writebacks: WritebackRecord[] = [], msyncs: MsyncSeen[] = [], wiring: string[] = [];
+  const discarded: Observed['discarded'] = [];
+  let watched: VmObject | undefined;
   const done = new Array<number>(F_PAGES).fill(0);
   const open = new Map<TraceRow, MsyncSeen>();
   const sim: Sim = new Sim(resolveConfig(simConfig(cfg)), {
@@ -134,6 +138,16 @@ export function observe(rows: TraceRow[], cfg: Cfg): Observed {
   });
   const execute = sim.execute.bind(sim);
   sim.execute = (task, row, closed) => {
+    const fNow = sim.kernel.vm.objects.get('f');
+    if (fNow && fNow !== watched) {
+      // record every discard of f (a wrapper of this object's VmObject.discard)
+      watched = fNow;
+      const discard = fNow.discard.bind(fNow);
+      fNow.discard = (idx) => {
+        discarded.push({ page: idx, tNs: sim.kernel.engine.now });
+        discard(idx);
+      };
+    }
     if (row.op === 'msync') {
       const f = sim.kernel.vm.objects.get('f');
       const pages = syncedPages(pers, task.map, row.addr, row.len);
@@ -152,7 +166,7 @@ export function observe(rows: TraceRow[], cfg: Cfg): Observed {
   sim.run();
   sim.end();
   sim.run();
-  return { pers, ops, writebacks, msyncs, wiring, sim };
+  return { pers, ops, writebacks, msyncs, wiring, discarded, sim };
 }
 
 /** Pages of `f` stored to by a write of any task whose [issue, done] meets [t0, t1]. */
@@ -160,6 +174,11 @@ export function storedDuring(o: Observed, t0: number, t1: number): Set<number> {
   const out = new Set<number>();
   for (const r of o.ops) if (r.row.op === 'write' && r.tIssueNs <= t1 && r.tDoneNs >= t0) for (const p of storedPages(r.row.addr, r.row.len)) out.add(p);
   return out;
+}
+
+/** Pages of `f` discarded (dropped dirty, never written: Mach INVALIDATE alone) at a time in [t0, t1]. */
+export function discardedDuring(o: Observed, t0: number, t1: number): Set<number> {
+  return new Set(o.discarded.filter((d) => d.tNs >= t0 && d.tNs <= t1).map((d) => d.page));
 }
 
 /** Pages of `f` of failed writeback I/Os that ended in [t0, t1] (they are dirty again, 6 I/O error). */
