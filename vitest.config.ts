@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // 2-core machine a single test can take well over vitest's 5 s default.
 export default defineConfig({
   test: {
+    // two test files at a time: the suite is half in-process model work, half spawned CLIs and
+    // tools, and one worker (vitest's default on 2 cores) leaves a core idle
+    maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // fast-check: arrays reach their maxLength (see the file)

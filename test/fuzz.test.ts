@@ -35,7 +35,7 @@ const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const SEED = Number(process.env.SYNCSIM_FUZZ_SEED ?? 1207);
 const TRACE_CASES = 1500;
 const IMPORT_CASES = 500;
-const CLI_CASES = 12;
+const CLI_CASES = 8;
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
