@@ -3,13 +3,13 @@
  * standard output, replay of a generated trace by `syncsim run`, byte-identical output for a
  * seed, and bad input exiting 2 with a message that names the problem.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../scripts/cli.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -26,19 +26,7 @@ function syncsim(args: string[]): Promise<{ code: number | null; stdout: string;
   });
 }
 
-/** Runs the CLI in this process (cheaper than a spawn), capturing what it prints. */
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const inProcess = (args: string[]) => syncsimHere(args);
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-gen-cli-'));
 

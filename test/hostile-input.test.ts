@@ -5,13 +5,13 @@
  * Most cases go through the CLI's `main` in-process; permission errors need
  * a process without root's file capabilities and spawn one.
  */
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { main } from '../scripts/cli.ts';
+import { syncsimHere } from './cli-here.ts';
 import { loadConfig } from '../scripts/config-file.ts';
 import { describeError } from '../scripts/sweep/errors.ts';
 import { readTrace, TraceError } from '../traces/reader.ts';
@@ -33,18 +33,7 @@ function put(content: string | Buffer, name = `f${n++}.csv`): string {
   return p;
 }
 
-/** Runs the CLI's main in-process: exit code and what it printed on stderr. */
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (args: string[]) => syncsimHere(args);
 
 /** Expects exit 2 and exactly the one line `syncsim: LINE`. */
 async function expectInputError(args: string[], line: string | RegExp): Promise<void> {

@@ -3,7 +3,7 @@
  * the bounded counters on their own (exact bitmap → HyperLogLog, top-K heap), the CLI table and
  * --json, and memory that stays flat on a 2-million-row trace.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { DistinctPageCounter, TopK, TraceStats, inspectTrace } from '../traces/i
 import { RandomStream } from '../sim/engine/random.ts';
 import { TraceWriter, type RowInput } from '../traces/writer.ts';
 import { Flag } from '../traces/types.ts';
-import { main } from '../scripts/cli.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -23,19 +23,6 @@ function syncsim(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The CLI in this process (no start-up cost), with its output captured. */
-async function syncsimHere(args: string[]) {
-  let stdout = '', stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const F = Flag;
 const us = (t: number) => t * 1000;

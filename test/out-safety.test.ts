@@ -10,12 +10,12 @@
  * Every refused trace is malformed, so a refusal that came after parsing
  * started would show the trace's error instead.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { main } from '../scripts/cli.ts';
+import { syncsimHere } from './cli-here.ts';
 import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
 import { lockFileOf, lockOut } from '../traces/out-lock.ts';
 import { syncsimCli } from './helpers.ts';
@@ -52,21 +52,7 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-/** The CLI in this process with working directory `cwd`: exit code and output. */
-async function here(args: string[], cwd: string) {
-  let stdout = '', stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  const back = process.cwd();
-  process.chdir(cwd);
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    process.chdir(back);
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const here = syncsimHere;
 
 /** Expects a refusal of `--out shown` for `why`, with nothing in `cwd` changed. */
 function expectRefused(r: { code: number | null; stderr: string; stdout: string }, shown: string, why: RegExp | string, noun = 'directory') {

@@ -7,7 +7,7 @@
  * every expectation comes from the input; one real `syncsim run` of the demo
  * trace checks the charts against files the simulator wrote.
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +21,7 @@ import { loadResults } from '../reports/data.ts';
 import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
 import { CONFIG_PALETTE, THEMES } from '../reports/theme.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
-import { main } from '../scripts/cli.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -33,19 +33,7 @@ function syncsim(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the CLI in this process (faster than spawning), capturing what it prints. */
-async function cli(args: string[]) {
-  let stdout = '', stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (args: string[]) => syncsimHere(args);
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-report-'));
 

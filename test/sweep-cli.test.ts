@@ -4,7 +4,7 @@
  * (SIGINT, SIGKILL), failed runs recorded, trace generation and the binary trace cache made
  * once and reused, bad input refused.
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,29 +12,15 @@ import { basename, join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { mergeSweeps } from '../scripts/sweep/merge.ts';
 import { InputError } from '../scripts/errors.ts';
-import { main } from '../scripts/cli.ts';
+import { syncsimHere } from './cli-here.ts';
 import { cachePathFor } from '../scripts/trace-source.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const work = mkdtempSync(join(tmpdir(), 'syncsim-sweep-cli-'));
 
-/** The CLI in this process (a separate process costs seconds of start-up; interruptions need one, below), in the scratch directory: exit code and output. */
-async function syncsimHere(args: string[]) {
-  let stdout = '', stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  const cwd = process.cwd();
-  process.chdir(work);
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+/** The CLI in this process (a separate process costs seconds of start-up; interruptions need one, below), in the scratch directory. */
+const syncsimHereInWork = (args: string[]) => syncsimHere(args, work);
 
 /** `syncsim` in a child process, started now: the child and its end. */
 function syncsimAsync(args: string[]) {
@@ -89,7 +75,7 @@ const T_975_2 = 4.302653;
 let reference: { results: string; aggregate: string; stdout: string };
 
 beforeAll(async () => {
-  const r = await syncsimHere(['sweep', EXP, '--out', 'ref', '--jobs', '2']);
+  const r = await syncsimHereInWork(['sweep', EXP, '--out', 'ref', '--jobs', '2']);
   expect(r.stderr).toMatch(new RegExp(`sweep: ${N_RUNS}/${N_RUNS} runs, 0 failed`));
   expect(r.code).toBe(0);
   reference = { results: read('ref/results.csv'), aggregate: read('ref/aggregate.csv'), stdout: r.stdout };
@@ -162,7 +148,7 @@ describe('syncsim sweep', () => {
     // every run directory present is complete
     for (const id of runDirs('killed')) expect(JSON.parse(read(`killed/runs/${id}/run.json`)).status).toBe('ok');
     // resume: the default when the directory holds the same experiment
-    const r = await syncsimHere(['sweep', EXP, '--out', 'killed', '--jobs', '2']);
+    const r = await syncsimHereInWork(['sweep', EXP, '--out', 'killed', '--jobs', '2']);
     expect(r.code).toBe(0);
     const done = Number(/\((\d+) already done/.exec(r.stdout)?.[1]);
     expect(done).toBeGreaterThanOrEqual(afterKill);
@@ -177,7 +163,7 @@ describe('syncsim sweep', () => {
     const cacheDir = join(work, '.trace-cache'); // beside the results directory, as for syncsim run
     const cacheOf = (dir: string) => readdirSync(join(work, dir, 'traces')).map((f) => cachePathFor(join(work, dir, 'traces', f), cacheDir));
     expect(cacheOf('ref').filter((c) => existsSync(c))).toHaveLength(SEEDS.length);
-    const r = await syncsimHere(['sweep', EXP, '--out', 'nocache', '--no-cache', '--jobs', '2']);
+    const r = await syncsimHereInWork(['sweep', EXP, '--out', 'nocache', '--no-cache', '--jobs', '2']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${N_RUNS} runs (0 already done, ${N_RUNS} run now, 3 traces generated), 0 failed`);
     expect(read('nocache/results.csv')).toBe(reference.results);
@@ -194,18 +180,18 @@ describe('syncsim sweep', () => {
     cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'shared.csv'));
     writeFileSync(join(work, 'cache.yaml'), 'name: cache-test\ntrace: { path: shared.csv }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 2\nmetrics: [sync.latency_us.p99, writeback.bytes]\n');
     const cacheDir = join(work, 'my-cache');
-    const a = await syncsimHere(['sweep', 'cache.yaml', '--out', 'c1', '--cache-dir', cacheDir, '--jobs', '2']);
+    const a = await syncsimHereInWork(['sweep', 'cache.yaml', '--out', 'c1', '--cache-dir', cacheDir, '--jobs', '2']);
     expect(a.code).toBe(0);
     expect(a.stdout).toContain('4 runs (0 already done, 4 run now, 1 trace cache built, 4 read the trace from its cache), 0 failed');
     const cache = cachePathFor(join(work, 'shared.csv'), cacheDir);
     expect(readdirSync(cacheDir)).toEqual([basename(cache)]);
     // a second sweep of the same trace reuses the cache
-    const b = await syncsimHere(['sweep', 'cache.yaml', '--out', 'c2', '--cache-dir', cacheDir, '--jobs', '2']);
+    const b = await syncsimHereInWork(['sweep', 'cache.yaml', '--out', 'c2', '--cache-dir', cacheDir, '--jobs', '2']);
     expect(b.stdout).toContain('4 runs (0 already done, 4 run now, 4 read the trace from its cache), 0 failed');
     const bytes = readFileSync(cache);
     bytes[bytes.length >> 1] ^= 0x5a;
     writeFileSync(cache, bytes);
-    const c = await syncsimHere(['sweep', 'cache.yaml', '--out', 'c3', '--cache-dir', cacheDir, '--jobs', '2']);
+    const c = await syncsimHereInWork(['sweep', 'cache.yaml', '--out', 'c3', '--cache-dir', cacheDir, '--jobs', '2']);
     expect(c.code).toBe(0);
     expect(c.stdout).toContain('4 runs (0 already done, 4 run now, 1 trace cache built, 4 read the trace from its cache), 0 failed');
     expect(readFileSync(cache).equals(bytes)).toBe(false);
@@ -219,7 +205,7 @@ describe('syncsim sweep', () => {
   it('--resume of a finished sweep runs nothing and does not regenerate traces', async () => {
     const traces = readdirSync(join(work, 'ref', 'traces'));
     const mtimes = traces.map((f) => statSync(join(work, 'ref', 'traces', f)).mtimeMs);
-    const r = await syncsimHere(['sweep', EXP, '--out', 'ref', '--resume']);
+    const r = await syncsimHereInWork(['sweep', EXP, '--out', 'ref', '--resume']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${N_RUNS} runs (${N_RUNS} already done, 0 run now)`);
     expect(traces.map((f) => statSync(join(work, 'ref', 'traces', f)).mtimeMs)).toEqual(mtimes);
@@ -227,14 +213,14 @@ describe('syncsim sweep', () => {
   }, 60_000);
 
   it('--dry-run lists the runs (or a shard of them) and creates nothing', async () => {
-    const r = await syncsimHere(['sweep', EXP, '--out', 'dry', '--dry-run']);
+    const r = await syncsimHereInWork(['sweep', EXP, '--out', 'dry', '--dry-run']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(`4 points x 3 seeds = ${N_RUNS} runs`);
     expect(lines.slice(1)).toHaveLength(N_RUNS);
     expect(lines[1]).toMatch(/^[0-9a-f]{16} {2}point=1 {2}seed=1 {2}personality=freebsd {2}pager\.cluster_pages=8 {2}pending$/);
     expect(existsSync(join(work, 'dry'))).toBe(false);
-    const s = await syncsimHere(['sweep', EXP, '--out', 'ref', '--dry-run', '--shard', '2/5']);
+    const s = await syncsimHereInWork(['sweep', EXP, '--out', 'ref', '--dry-run', '--shard', '2/5']);
     const ids = s.stdout.trim().split('\n').slice(1);
     expect(ids).toHaveLength(2); // 12 runs in 5 contiguous blocks of 2, 2, 3, 2, 3
     for (const l of ids) expect(l).toMatch(/ done$/);
@@ -243,7 +229,7 @@ describe('syncsim sweep', () => {
   it('records a run that throws, finishes the others and exits 1 with a summary', async () => {
     writeFileSync(join(work, 'misaligned.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,0x4000,,f,0\n1,a,write,0x1000,100,,,\n2,a,msync,0x1000,0x4000,SYNC,,\n');
     writeFileSync(join(work, 'fail.yaml'), 'name: fails\ntrace: { path: misaligned.csv }\ngrid:\n  page_size: [4096, 8192]\nseeds: [1, 2]\nmetrics: [sync.count, writeback.bytes]\n');
-    const r = await syncsimHere(['sweep', 'fail.yaml', '--out', 'fail', '--jobs', '2']);
+    const r = await syncsimHereInWork(['sweep', 'fail.yaml', '--out', 'fail', '--jobs', '2']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/2 of 4 runs failed:/);
     expect(r.stderr).toMatch(/\(point 2, seed 1\): misaligned\.csv:3: column addr: map address is not aligned to page_size 8192/);
@@ -272,7 +258,7 @@ describe('syncsim sweep', () => {
     const left = readdirSync(join(work, 'tables-killed')).filter((n) => n.includes('.tmp-')).sort();
     expect(left.map((n) => n.replace(/tmp-.*$/, 'tmp-'))).toEqual(['.aggregate.csv.tmp-', '.results.csv.tmp-']);
     // resume: every run is done, so it only writes the tables and removes the dead writer's files
-    const r = await syncsimHere(['sweep', EXP, '--out', 'tables-killed', '--resume']);
+    const r = await syncsimHereInWork(['sweep', EXP, '--out', 'tables-killed', '--resume']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`${N_RUNS} runs \\(${N_RUNS} already done, 0 run now`));
     expect(listing('tables-killed')).toEqual(listing('ref'));
@@ -283,42 +269,42 @@ describe('syncsim sweep', () => {
   it('refuses an experiment of more runs than --max-runs (default 100000) at once, saying how many', async () => {
     const axis = (n: number, from: number) => `[${Array.from({ length: n }, (_, i) => from + i).join(', ')}]`;
     writeFileSync(join(work, 'huge.yaml'), `name: huge\ntrace: { gen: db-checkpoint }\ngrid:\n  pager.cluster_pages: ${axis(1000, 1)}\n  cpu.syscall_us: ${axis(1000, 0)}\n`);
-    const a = await syncsimHere(['sweep', 'huge.yaml', '--dry-run']);
+    const a = await syncsimHereInWork(['sweep', 'huge.yaml', '--dry-run']);
     expect(a.code).toBe(2);
     expect(a.stderr).toBe('syncsim: huge.yaml:3: the experiment has 1000000 runs (1000 x 1000 x 1), more than the limit of 100000; raise it with --max-runs 1000000 if that many is intended\n');
     expect(a.stdout).toBe('');
-    const b = await syncsimHere(['sweep', 'huge.yaml', '--max-runs', '999999', '--out', 'huge']);
+    const b = await syncsimHereInWork(['sweep', 'huge.yaml', '--max-runs', '999999', '--out', 'huge']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/1000000 runs .* limit of 999999;/);
     expect(existsSync(join(work, 'huge'))).toBe(false);
     // the limit counts grid points x seeds: the shared experiment has 2 x 2 points x 3 seeds
-    const c = await syncsimHere(['sweep', EXP, '--max-runs', String(N_RUNS - 1), '--dry-run']);
+    const c = await syncsimHereInWork(['sweep', EXP, '--max-runs', String(N_RUNS - 1), '--dry-run']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(new RegExp(`has ${N_RUNS} runs \\(2 x 2 x 3\\), more than the limit of ${N_RUNS - 1};`));
-    const d = await syncsimHere(['sweep', EXP, '--max-runs', String(N_RUNS), '--dry-run']);
+    const d = await syncsimHereInWork(['sweep', EXP, '--max-runs', String(N_RUNS), '--dry-run']);
     expect(d.code).toBe(0);
     expect(d.stdout.trim().split('\n')).toHaveLength(N_RUNS + 1);
     for (const bad of ['0', '-3', 'lots', '1e6']) {
-      const e = await syncsimHere(['sweep', EXP, `--max-runs=${bad}`, '--dry-run']);
+      const e = await syncsimHereInWork(['sweep', EXP, `--max-runs=${bad}`, '--dry-run']);
       expect(e.code).toBe(2);
       expect(e.stderr).toBe(`syncsim: --max-runs expects a positive integer (got '${bad}')\n`);
     }
-    const h = await syncsimHere(['sweep', '--help']);
+    const h = await syncsimHereInWork(['sweep', '--help']);
     expect(h.stdout).toMatch(/--max-runs N .*\n.*default limit\s+is 100000/);
   }, 60_000);
 
   it('refuses bad input with exit 2: a bad experiment line, another experiment in DIR, nothing to resume', async () => {
     writeFileSync(join(work, 'bad.yaml'), 'name: bad\ntrace: { gen: db-checkpoint }\ngrid:\n  pager.cluster_pagez: [8, 32]\n');
-    const a = await syncsimHere(['sweep', 'bad.yaml']);
+    const a = await syncsimHereInWork(['sweep', 'bad.yaml']);
     expect(a.code).toBe(2);
     expect(a.stderr).toBe("syncsim: bad.yaml:4: grid key 'pager.cluster_pagez': unknown configuration key\n");
-    const b = await syncsimHere(['sweep', 'fail.yaml', '--out', 'ref']);
+    const b = await syncsimHereInWork(['sweep', 'fail.yaml', '--out', 'ref']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/holds another experiment \('cli-test'/);
-    const c = await syncsimHere(['sweep', EXP, '--out', 'nothing-here', '--resume']);
+    const c = await syncsimHereInWork(['sweep', EXP, '--out', 'nothing-here', '--resume']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--resume: .* holds no sweep to resume/);
-    const h = await syncsimHere(['sweep', '--help']);
+    const h = await syncsimHereInWork(['sweep', '--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/--shard I\/N/);
   }, 60_000);
@@ -337,7 +323,7 @@ describe('syncsim merge', () => {
       expect(readdirSync(join(work, 'shards', String(i), 'traces'))).toHaveLength(1);
       expect(existsSync(join(work, 'shards', String(i), 'results.csv'))).toBe(false);
     }
-    const m = await syncsimHere(['merge', 'shards/1', 'shards/2', 'shards/3', '--out', 'merged']);
+    const m = await syncsimHereInWork(['merge', 'shards/1', 'shards/2', 'shards/3', '--out', 'merged']);
     expect(m.stderr).toBe('');
     expect(m.code).toBe(0);
     expect(read('merged/results.csv')).toBe(reference.results);

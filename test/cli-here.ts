@@ -1,0 +1,30 @@
+/**
+ * The CLI's `main` run in this process (a spawned CLI costs a second or more
+ * of start-up): its exit code and what it printed, with the working directory
+ * `cwd` while it runs when one is given.
+ */
+import { vi } from 'vitest';
+import { main } from '../scripts/cli.ts';
+
+/** What one in-process CLI call ended with. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `syncsim ARGS...` in this process, capturing standard output and error. */
+export async function syncsimHere(args: string[], cwd?: string): Promise<CliResult> {
+  let stdout = '', stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  const back = process.cwd();
+  if (cwd !== undefined) process.chdir(cwd);
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    if (cwd !== undefined) process.chdir(back);
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
