@@ -20,9 +20,6 @@ import type { VmMap } from '../vm/map.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { collectCluster } from './cluster.ts';
 
-/** Pages a task dirties between two throttle checks (Linux ratelimit_pages). */
-export const RATELIMIT_PAGES = 32;
-
 /** Throttling totals (summary.json `throttle`). */
 export interface ThrottleTotals {
   /** Throttle checks that paused the writer. */
@@ -115,7 +112,7 @@ export class BackgroundWriteback implements EventTarget {
   }
 
   /**
-   * balance_dirty_pages, called by a writer every {@link RATELIMIT_PAGES} pages
+   * balance_dirty_pages, called by a writer every RATELIMIT_PAGES (vm/ratelimit.ts) pages
    * it dirties. Dirty memory here is dirty plus under-writeback pages, as in
    * Linux. Above the freerun ceiling the writer pauses in proportion to how
    * close dirty memory is to the limit; at or above the limit it pauses

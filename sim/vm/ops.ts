@@ -7,7 +7,7 @@ import type { Kernel } from '../kernel.ts';
 import { Page, type VmObject } from './object.ts';
 import { MapEntry, type VmMap } from './map.ts';
 import type { KernelPath } from './process.ts';
-import { RATELIMIT_PAGES } from '../pager/writeback.ts';
+import { RATELIMIT_PAGES } from './ratelimit.ts';
 import { TraceSemanticError } from './vm.ts';
 import { mergeSpan } from './entries.ts';
 
