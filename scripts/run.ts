@@ -2,8 +2,7 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { basename, resolve } from 'node:path';
-import { openTraceSource, type TraceSource } from './trace-source.ts';
-export { defaultCacheDir } from './trace-source.ts';
+import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { Config } from '../sim/config.ts';
 import { makeSummary, type Summary } from '../sim/stats/summary.ts';
@@ -22,7 +21,7 @@ export interface RunOptions {
   /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
   cacheDir?: string;
   /** Told where the rows come from once the trace is open. */
-  onSource?: (kind: TraceSource['kind']) => void;
+  onSource?: (kind: TraceSourceKind) => void;
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -44,7 +43,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   const dir = opts.out ? new ResultsDir(opts.out) : undefined;
   const sink: ResultSink = dir ?? NULL_SINK;
   // an interrupted run leaves nothing behind
-  let source: Awaited<ReturnType<typeof openTraceSource>> | undefined;
+  let source: OpenTrace | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     dir?.abort();
     source?.finish(false);
@@ -54,7 +53,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    source = await openTraceSource(opts.trace, opts.cacheDir);
+    source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
     opts.onSource?.(source.kind);
     const sim = new Simulator(opts.config, sink);
     let lastReport = Date.now();

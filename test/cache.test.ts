@@ -12,7 +12,7 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CacheError, cacheMatches, cacheTempPath, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
-import { cachePathFor, ensureCache } from '../scripts/trace-source.ts';
+import { cachePathFor, ensureCache } from '../traces/open.ts';
 import { dataRowsOf } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

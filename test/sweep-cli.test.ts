@@ -13,7 +13,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { mergeSweeps } from '../scripts/sweep/merge.ts';
 import { InputError } from '../scripts/errors.ts';
 import { syncsimHere } from './cli-here.ts';
-import { cachePathFor } from '../scripts/trace-source.ts';
+import { cachePathFor } from '../traces/open.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');

@@ -325,6 +325,17 @@ export async function verifyCache(path: string): Promise<void> {
   }
 }
 
+/** Whether `path` starts with the cache magic (a file shorter than it is not a cache). */
+export function isCacheFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(8);
+    return readSync(fd, b, 0, 8, 0) === 8 && b.toString('latin1') === MAGIC;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Size in bytes of the file at `path`. */
 export function fileSize(path: string): number {
   return statSync(path).size;

@@ -3,10 +3,9 @@
  * native CSV trace explicitly.
  */
 import { readTrace } from '../../traces/reader.ts';
-import { sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
+import { isCacheFile, sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { openProblem, unreadableReason } from '../../traces/files.ts';
-import { isCacheFile } from '../trace-source.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst

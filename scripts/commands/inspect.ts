@@ -3,7 +3,7 @@
  */
 import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
 import { InputError, requireReadable } from '../errors.ts';
-import { isCacheFile } from '../trace-source.ts';
+import { isCacheFile } from '../../traces/cache.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim inspect TRACE [options]

@@ -2,7 +2,8 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { loadConfig } from '../config-file.ts';
-import { defaultCacheDir, defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
+import { defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
+import { defaultCacheDir } from '../../traces/open.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';

@@ -8,7 +8,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runTrace } from '../run.ts';
-import { ensureCache } from '../trace-source.ts';
+import { ensureCache } from '../../traces/open.ts';
 import { generateToFile } from '../../workloads/presets/index.ts';
 import { placeDir, writeSweepFile, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';

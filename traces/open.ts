@@ -1,0 +1,148 @@
+/**
+ * The one door to a trace's rows: `openTrace` decides where they come from —
+ * the CSV itself (writing the binary cache beside it as the rows go by), a
+ * valid cache made earlier from the same CSV, or an `.sst` cache named
+ * directly — and owns everything that takes: checking the cache against the
+ * CSV, verifying its checksums, deleting a stale or corrupted one, removing
+ * temporaries left by killed runs, and keeping the new cache only when the
+ * whole read succeeded.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { readTrace } from './reader.ts';
+import { processAlive } from './files.ts';
+import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache, type SourceIdentity } from './cache.ts';
+import type { TraceRow } from './types.ts';
+
+/** Where an open trace's rows come from: `csv`, `csv+cache` (reading the CSV and writing the cache), or `cache`. */
+export type TraceSourceKind = 'csv' | 'csv+cache' | 'cache';
+
+/** An open trace. Call `finish(true)` after the last row was used, `finish(false)` on failure. */
+export interface OpenTrace {
+  /** The rows, in batches, in trace order. */
+  rows: AsyncGenerator<TraceRow[]>;
+  /** What is being read. */
+  kind: TraceSourceKind;
+  /** The cache file used or being written, if any. */
+  cachePath?: string;
+  /** Keeps (`ok`) or drops the cache being written; nothing to do for the other kinds. */
+  finish(ok: boolean): void;
+}
+
+/** Options of {@link openTrace}. */
+export interface OpenTraceOptions {
+  /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
+  cacheDir?: string;
+}
+
+/** The default cache directory for results written to `out`: `.trace-cache` beside it, or $SYNCSIM_CACHE_DIR. */
+export function defaultCacheDir(out: string): string {
+  return process.env.SYNCSIM_CACHE_DIR || join(dirname(resolve(out)), '.trace-cache');
+}
+
+/** The cache file for `trace` in `cacheDir`: its name plus a hash of its absolute path. */
+export function cachePathFor(trace: string, cacheDir: string): string {
+  const abs = resolve(trace);
+  const h = createHash('sha256').update(abs).digest('hex').slice(0, 16);
+  return join(cacheDir, `${basename(trace).replace(/\.(csv|csv\.gz|gz)$/, '')}-${h}.sst`);
+}
+
+/**
+ * Removes cache files half-written by runs of this host that were killed
+ * (another host's writers cannot be checked from here, and this process's
+ * own threads may still be writing theirs).
+ */
+function removeStaleTemps(cacheDir: string): void {
+  const here = hostname();
+  for (const name of readdirSync(cacheDir)) {
+    const t = parseCacheTemp(name);
+    if (t && (t.host === undefined || t.host === here) && t.pid !== process.pid && !processAlive(t.pid)) rmSync(join(cacheDir, name), { force: true });
+  }
+}
+
+async function* tee(rows: AsyncGenerator<TraceRow[]>, w: TraceCacheWriter): AsyncGenerator<TraceRow[]> {
+  for await (const batch of rows) {
+    w.add(batch);
+    yield batch;
+  }
+}
+
+/** The valid cache of `trace` in `cacheDir`, opened, or undefined (a stale or corrupted one is deleted). */
+async function openValidCache(cachePath: string, identity: SourceIdentity): Promise<OpenTrace | undefined> {
+  if (cacheMatches(cachePath, identity)) {
+    try {
+      await verifyCache(cachePath);
+      return { rows: readCache(cachePath), kind: 'cache', cachePath, finish() {} };
+    } catch (e) {
+      if (!(e instanceof CacheError)) throw e;
+    }
+  }
+  rmSync(cachePath, { force: true });
+  return undefined;
+}
+
+/** Reads the CSV `trace` while writing its cache at `cachePath`. */
+function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity): OpenTrace {
+  const created = mkdirSync(cacheDir, { recursive: true }) !== undefined;
+  removeStaleTemps(cacheDir);
+  const w = new TraceCacheWriter(cachePath, identity);
+  return {
+    rows: tee(readTrace(trace), w),
+    kind: 'csv+cache',
+    cachePath,
+    finish(ok) {
+      if (ok) return w.close();
+      w.abort();
+      if (created) {
+        try {
+          rmdirSync(cacheDir); // only if we made it and it is empty
+        } catch {
+          /* not empty */
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Opens `trace` (a native CSV, gzipped or not, or an `.sst` cache). With a
+ * `cacheDir`, a CSV is read from its cache when one made from the CSV as it
+ * is now exists and is intact (a stale or corrupted one is deleted), and
+ * otherwise the cache is written while the CSV is read; it is kept only if
+ * `finish(true)` is called. A named `.sst` is verified before its rows are
+ * read (CacheError when it is not intact).
+ */
+export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Promise<OpenTrace> {
+  if (isCacheFile(trace)) {
+    await verifyCache(trace);
+    return { rows: readCache(trace), kind: 'cache', cachePath: trace, finish() {} };
+  }
+  const { cacheDir } = opts;
+  if (!cacheDir) return { rows: readTrace(trace), kind: 'csv', finish() {} };
+  const cachePath = cachePathFor(trace, cacheDir);
+  const identity = sourceIdentity(trace);
+  return (await openValidCache(cachePath, identity)) ?? openWritingCache(trace, cacheDir, cachePath, identity);
+}
+
+/**
+ * Makes sure `trace` has a valid cache in `cacheDir`, building it (one full
+ * read of the CSV through {@link openTrace}) when it is missing, stale or
+ * corrupted. Returns what it found: `cache` (valid already), `csv+cache`
+ * (built now) or `direct` (the trace is an `.sst` itself, not read). Throws
+ * the trace's own error for a bad CSV, leaving no cache behind.
+ */
+export async function ensureCache(trace: string, cacheDir: string): Promise<'cache' | 'csv+cache' | 'direct'> {
+  if (isCacheFile(trace)) return 'direct';
+  const src = await openTrace(trace, { cacheDir });
+  if (src.kind !== 'csv+cache') return 'cache';
+  try {
+    for await (const batch of src.rows) void batch;
+  } catch (e) {
+    src.finish(false);
+    throw e;
+  }
+  src.finish(true);
+  return 'csv+cache';
+}
