@@ -6,7 +6,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { TraceError } from '../traces/reader.ts';
+import { TraceError } from '../traces/trace-error.ts';
 
 /** One data row: its fields in header order and the file line it ends on. */
 export interface CsvRow {

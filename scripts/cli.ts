@@ -1,7 +1,7 @@
 /**
  * The syncsim command line: dispatches to the subcommands in scripts/commands/.
  */
-import { TraceError } from '../traces/reader.ts';
+import { TraceError } from '../traces/trace-error.ts';
 import { ConfigError } from '../sim/config.ts';
 import { InputError } from './errors.ts';
 import { CacheError } from '../traces/cache.ts';

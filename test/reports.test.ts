@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { defaultConfig } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
-import { TraceError } from '../traces/reader.ts';
+import { TraceError } from '../traces/trace-error.ts';
 import { loadResults } from '../reports/data.ts';
 import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
 import { CONFIG_PALETTE, THEMES } from '../reports/theme.ts';

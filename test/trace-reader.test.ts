@@ -4,7 +4,8 @@ import { existsSync, promises as fsp, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readTrace, TraceError } from '../traces/reader.ts';
+import { readTrace } from '../traces/reader.ts';
+import { TraceError } from '../traces/trace-error.ts';
 import { formatHeader, formatRow, formatTimeUs, TraceWriter, type RowInput } from '../traces/writer.ts';
 import { ADDR_LIMIT, Flag, FLAGS_BY_OP, OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
 

@@ -19,7 +19,7 @@ import { parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
 import { iologLatencies, parseSize } from '../scripts/validate/fio.ts';
 import { cdfSteps } from '../reports/charts/validation-cdf.ts';
 import { loadConfig } from '../scripts/config-file.ts';
-import { TraceError } from '../traces/reader.ts';
+import { TraceError } from '../traces/trace-error.ts';
 import { RandomStream } from '../sim/engine/random.ts';
 import { calibrateCommand } from '../scripts/commands/calibrate.ts';
 import { validateCommand } from '../scripts/commands/validate.ts';

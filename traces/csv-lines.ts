@@ -2,7 +2,9 @@
  * csv-parse's streaming parser with line numbers, batched, and strict about
  * its bytes: the CSV layer of the native trace reader.
  */
-import { type TransformCallback } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { Parser, type CsvError, type Options } from 'csv-parse';
 import { incompleteTail, isCleanText, markBadBytes } from './utf8.ts';
 
@@ -113,4 +115,45 @@ export class LineParser extends Parser {
     this.lines = [];
     super.push(batch);
   }
+}
+
+/** A trace file being parsed: the parser to iterate and what the reader needs to know of the bytes. */
+export interface CsvInput {
+  /** Yields {@link ParsedChunk}s. */
+  readonly parser: LineParser;
+  /** The last byte fed to the parser so far, or -1. */
+  lastByte(): number;
+  /** Closes the file and the parser. */
+  close(): void;
+}
+
+/**
+ * Streams the file at `path` (through gunzip when `gz`) into a new
+ * {@link LineParser} with the trace's CSV options, with backpressure.
+ */
+export function openCsvInput(path: string, gz: boolean): CsvInput {
+  const parser = new LineParser(TRACE_CSV_OPTIONS);
+  const source = createReadStream(path, { highWaterMark: 1 << 16 });
+  const streams: Readable[] = [source];
+  let feed: Readable = source;
+  if (gz) {
+    const gunzip = createGunzip();
+    streams.push(gunzip);
+    pipeline(source, gunzip, parser, () => {});
+    feed = gunzip;
+  } else {
+    pipeline(source, parser, () => {});
+  }
+  let last = -1;
+  feed.on('data', (c: Buffer) => {
+    if (c.length > 0) last = c[c.length - 1]!;
+  });
+  return {
+    parser,
+    lastByte: () => last,
+    close() {
+      for (const s of streams) s.destroy();
+      parser.destroy();
+    },
+  };
 }

@@ -14,7 +14,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { TraceError } from '../../traces/reader.ts';
+import { TraceError } from '../../traces/trace-error.ts';
 import { InputError } from '../errors.ts';
 import { cleanupOnInterrupt } from './output.ts';
 

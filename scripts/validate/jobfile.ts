@@ -5,7 +5,7 @@
  * and rewriting it so that its logs go where validation reads them. Pure:
  * text in, text out; problems are TraceErrors naming the file and line.
  */
-import { TraceError } from '../../traces/reader.ts';
+import { TraceError } from '../../traces/trace-error.ts';
 
 /** One `key=value` line. */
 export interface JobOption {

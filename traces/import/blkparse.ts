@@ -26,7 +26,7 @@ import type { Importer, ImportOptions, ImportStats } from './importer.ts';
 import type { RowInput } from '../writer.ts';
 import { readLines } from './lines.ts';
 import { ImportedTrace, REGION_16TIB } from './sync-injector.ts';
-import { TraceError } from '../reader.ts';
+import { TraceError } from '../trace-error.ts';
 
 const SECTOR = 512;
 const DEVICE = /^(\d+),(\d+)$/;

@@ -31,7 +31,7 @@ import type { Importer, ImportOptions, ImportStats } from './importer.ts';
 import type { RowInput } from '../writer.ts';
 import { readLines } from './lines.ts';
 import { ImportedTrace, REGION_1TIB } from './sync-injector.ts';
-import { TraceError } from '../reader.ts';
+import { TraceError } from '../trace-error.ts';
 
 const HEADERS: Readonly<Record<string, 2 | 3>> = { 'fio version 2 iolog': 2, 'fio version 3 iolog': 3 };
 const FILE_ACTIONS: ReadonlySet<string> = new Set(['add', 'open', 'close']);

@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { TraceError } from '../reader.ts';
+import { TraceError } from '../trace-error.ts';
 import { errnoText, isGzip } from '../files.ts';
 import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
 

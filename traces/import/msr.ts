@@ -18,7 +18,7 @@ import type { RowInput } from '../writer.ts';
 import { formatTimeUs } from '../writer.ts';
 import { readLines } from './lines.ts';
 import { ImportedTrace, REGION_16TIB, toToken } from './sync-injector.ts';
-import { TraceError } from '../reader.ts';
+import { TraceError } from '../trace-error.ts';
 
 const COLUMNS = ['Timestamp', 'Hostname', 'DiskNumber', 'Type', 'Offset', 'Size', 'ResponseTime'] as const;
 const DIGITS = /^\d+$/;

@@ -46,7 +46,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { TraceError } from '../reader.ts';
+import { TraceError } from '../trace-error.ts';
 import { ADDR_LIMIT, Flag } from '../types.ts';
 import { formatTimeUs, type RowInput } from '../writer.ts';
 import type { Importer, ImportOptions, ImportStats } from './importer.ts';

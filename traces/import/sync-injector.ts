@@ -19,7 +19,7 @@
  */
 import { ADDR_LIMIT, Flag } from '../types.ts';
 import type { RowInput } from '../writer.ts';
-import { TraceError } from '../reader.ts';
+import { TraceError } from '../trace-error.ts';
 import type { ImportOptions, ImportStats } from './importer.ts';
 
 /** 1 TiB: the region of one file (fio-iolog). */

@@ -1,0 +1,132 @@
+/**
+ * Parsers of single fields of the native trace, one per kind of column:
+ * time (`t_us`), unsigned integers (`addr`, `len`, `offset`), task tokens,
+ * op names and flag lists. Char loops: this is the reader's hot path.
+ */
+import { FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName } from './types.ts';
+import { fieldProblem } from './trace-error.ts';
+
+/** Characters allowed in a task token: [A-Za-z0-9_.-]. */
+const TASK_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_.-]/.test(ch)) TASK_CHAR[c] = 1;
+}
+
+/** Whether `s` is a task token: one or more of [A-Za-z0-9_.-]. */
+export function isTaskToken(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TASK_CHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * A non-negative integer written in decimal or `0x` hex. NaN when malformed. Values >= 2^53 come
+ * out >= 2^53 (possibly rounded, never below), so range checks against `ADDR_LIMIT` hold.
+ */
+export function parseUint(s: string): number {
+  const n = s.length;
+  if (n === 0) return NaN;
+  let v = 0;
+  if (n > 2 && s.charCodeAt(0) === 48 && (s.charCodeAt(1) | 32) === 120) {
+    for (let i = 2; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+      else {
+        const l = c | 32;
+        if (l >= 97 && l <= 102) v = v * 16 + (l - 87);
+        else return NaN;
+      }
+    }
+    return v;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Microseconds written as a non-negative decimal (`12`, `7.5`, `0.001`) to integer nanoseconds,
+ * exactly (decimal digits, not float arithmetic): fractions below 1 ns round half up, as
+ * `Math.round(t * 1000)` would with exact arithmetic. NaN when malformed; may exceed 2^53.
+ */
+export function parseTimeNs(s: string): number {
+  const n = s.length;
+  let i = 0;
+  let us = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    us = us * 10 + c;
+    i++;
+  }
+  if (i === 0) return NaN;
+  if (i === n) return us * 1000;
+  if (s.charCodeAt(i) !== 46 /* . */ || i + 1 === n) return NaN;
+  i++;
+  let frac = 0;
+  let digits = 0;
+  let roundUp = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    if (digits < 3) frac = frac * 10 + c;
+    else if (digits === 3 && c >= 5) roundUp = 1;
+    digits++;
+  }
+  if (digits === 1) frac *= 100;
+  else if (digits === 2) frac *= 10;
+  return us * 1000 + frac + roundUp;
+}
+
+const OP_BY_NAME: ReadonlyMap<string, OpName> = new Map(OP_NAMES.map((op) => [op, op]));
+
+/** The op named `s`, or undefined when it names none. */
+export function opByName(s: string): OpName | undefined {
+  return OP_BY_NAME.get(s);
+}
+
+const FLAG_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(FLAG_ALIASES));
+
+/** Distinct flag texts remembered before the memo is cleared. */
+const FLAGS_CACHE_LIMIT = 1024;
+
+/**
+ * Parses `flags` fields (names joined by `|`, aliases allowed) to bits,
+ * remembering the texts it has seen (a trace repeats a handful of them).
+ */
+export class FlagsParser {
+  private readonly cache = new Map<string, number>();
+
+  /**
+   * The bits of `s` for a row of `op`. Throws a FieldProblem at `column` for
+   * an empty or unknown name, or a flag `op` does not accept.
+   */
+  parse(s: string, op: OpName, column: number): number {
+    let bits = this.cache.get(s);
+    if (bits === undefined) {
+      bits = 0;
+      for (const name of s.split('|')) {
+        const bit = FLAG_BY_NAME.get(name);
+        if (bit === undefined) fieldProblem(column, name === '' ? 'empty flag name' : `unknown flag '${name}'`, s);
+        bits |= bit;
+      }
+      if (this.cache.size >= FLAGS_CACHE_LIMIT) this.cache.clear();
+      this.cache.set(s, bits);
+    }
+    const allowed = FLAGS_BY_OP[op];
+    if ((bits & ~allowed) !== 0) {
+      for (const name of s.split('|')) {
+        if ((FLAG_BY_NAME.get(name)! & ~allowed) !== 0) fieldProblem(column, `flag '${name}' is not valid for op '${op}'`, s);
+      }
+    }
+    return bits;
+  }
+}
