@@ -1,0 +1,362 @@
+/**
+ * Syscall translation: what each tracked call, in entry order, does to the
+ * traced address spaces and which native rows it becomes (the table in
+ * traces/import/strace.ts). Arguments are checked as strace prints them;
+ * a malformed one is a TraceError naming the call and the argument.
+ */
+import { TraceError } from '../../trace-error.ts';
+import { ADDR_LIMIT, Flag } from '../../types.ts';
+import { formatTimeUs, type RowInput } from '../../writer.ts';
+import type { ImportOptions, ImportStats } from '../importer.ts';
+import { ASSUME_DIRTY, type AssumeDirtyMode } from './assume-dirty.ts';
+import type { AddressSpace, Mapping, Proc } from './address-space.ts';
+import type { Call } from './calls.ts';
+import { parseBits, parseCString, parseNum, splitArgs } from './grammar.ts';
+import {
+  MAP_ANONYMOUS, MAP_BITS, MAP_LOCKED, MAP_PRIVATE, MAP_SHARED, MCL_BITS, MCL_CURRENT, MCL_FUTURE, MMAP2_UNIT, MS_FLAGS, O_CLOEXEC, PROT_BITS, WIRE_USER,
+} from './linux.ts';
+import { cloneFlags, ProcessTable } from './processes.ts';
+
+/** What each tracked argument must look like, for error messages. */
+const EXPECT = {
+  addr: 'an address (NULL, decimal or 0x hex)',
+  len: 'a byte count',
+  fd: 'a file descriptor number',
+  path: 'a quoted path',
+} as const;
+
+/** The stats every strace import reports, in this order, from 0. */
+const STATS = ['strace_lines', 'calls', 'failed_calls', 'mmap_failed', 'never_returned', 'orphan_resumed', 'restarted', 'out_of_range', 'assumed_writes', 'tasks'];
+
+/** Turns complete calls, in entry order, into native rows (collected in `out`). */
+export class StraceTranslator {
+  private readonly ps: number;
+  private readonly assume: AssumeDirtyMode;
+  /** Output rows not yet taken. */
+  out: RowInput[] = [];
+  private readonly procs: ProcessTable;
+  private anonSeq = 0;
+  private unknownSeq = 0;
+
+  /** Throws a TraceError for an unknown `--assume-dirty` mode; sets every stat of {@link STATS} to 0. */
+  constructor(private readonly path: string, opts: ImportOptions, private readonly stats: ImportStats) {
+    this.ps = opts.pageSize;
+    const name = opts.assumeDirty ?? 'none';
+    const mode = ASSUME_DIRTY[name];
+    if (!mode) {
+      throw new TraceError(path, 0, '-', `unknown --assume-dirty mode (expected one of ${Object.keys(ASSUME_DIRTY).join(', ')})`, name);
+    }
+    this.assume = mode;
+    for (const k of STATS) stats[k] = 0;
+    this.procs = new ProcessTable(stats);
+  }
+
+  private count(k: string, n = 1): void {
+    this.stats[k] = (this.stats[k] ?? 0) + n;
+  }
+
+  private fail(line: number, column: string, problem: string, text: string): never {
+    throw new TraceError(this.path, line, column, problem, text);
+  }
+
+  /** Translates one complete call or exit. */
+  process(c: Call): void {
+    if (c.kind === 'exit') {
+      this.onExit(c);
+      return;
+    }
+    if (c.errno.startsWith('ERESTART')) {
+      this.count('restarted');
+      return;
+    }
+    if (c.errno !== '') this.count('failed_calls');
+    if (c.ret === '?' && c.errno === '') this.count('never_returned');
+    HANDLERS[c.name]!(this, this.procs.get(c.pid), c, splitArgs(c.args));
+  }
+
+  /** The row's `x_` values for call `c` (`measured`: this row is the call itself). */
+  private extra(c: Call, measured: boolean, syscall = c.name): Record<string, string> {
+    return {
+      x_measured_us: measured && c.durNs >= 0 ? formatTimeUs(c.durNs) : '',
+      x_result: measured ? this.result(c) : '',
+      x_syscall: syscall,
+      x_strace_line: String(c.line),
+    };
+  }
+
+  private result(c: Call): string {
+    if (c.errno !== '') return c.errno;
+    return c.ret === '?' ? '?' : 'OK';
+  }
+
+  private emit(row: RowInput): void {
+    if (!(row.addr < ADDR_LIMIT && row.addr + row.len < ADDR_LIMIT)) {
+      this.count('out_of_range');
+      return;
+    }
+    this.out.push(row);
+  }
+
+  private arg(c: Call, args: string[], i: number, name: string, what: keyof typeof EXPECT): number {
+    const text = args[i];
+    if (text === undefined) this.fail(c.line, `${c.name}.${name}`, `expected ${EXPECT[what]} as argument ${i + 1}`, c.args);
+    const v = parseNum(what === 'fd' ? text.replace(/<.*>$/s, '') : text);
+    if (!Number.isFinite(v) || (what !== 'fd' && v < 0)) this.fail(c.line, `${c.name}.${name}`, `expected ${EXPECT[what]}`, text);
+    return v;
+  }
+
+  private bits(c: Call, args: string[], i: number, name: string, table: Readonly<Record<string, number>>, prefix: string): number {
+    const text = args[i];
+    if (text === undefined) this.fail(c.line, `${c.name}.${name}`, `expected ${prefix}* flags as argument ${i + 1}`, c.args);
+    const v = parseBits(text, table, prefix);
+    if (v === undefined) this.fail(c.line, `${c.name}.${name}`, `expected ${prefix}* flag names or a number joined by |`, text);
+    return v;
+  }
+
+  private returned(c: Call, what: string): number {
+    const v = parseNum(c.ret);
+    if (!Number.isFinite(v)) this.fail(c.line, `${c.name}.result`, `expected ${what}`, c.ret);
+    return v;
+  }
+
+  private ok(c: Call): boolean {
+    return c.errno === '' && c.ret !== '?';
+  }
+
+  private roundUp(n: number): number {
+    return Math.ceil(n / this.ps) * this.ps;
+  }
+
+  /** Adds a mapping and its rows (unmapping what it replaces, wiring it when locked). */
+  private addMapping(p: Proc, c: Call, m: Mapping, locked: boolean): void {
+    const s = p.space;
+    if (m.start % this.ps !== 0) {
+      this.fail(c.line, `${c.name}.result`, `expected an address aligned to the page size ${this.ps} (set the page size of the traced system)`, c.ret);
+    }
+    if (m.offset % this.ps !== 0) {
+      this.fail(c.line, `${c.name}.offset`, `expected an offset aligned to the page size ${this.ps} (set the page size of the traced system)`, String(m.offset));
+    }
+    if (s.maps.overlaps(m.start, m.end)) {
+      this.emit({ tNs: c.tNs, task: s.task, op: 'unmap', addr: m.start, len: m.end - m.start, extra: this.extra(c, false) });
+      s.maps.remove(m.start, m.end);
+    }
+    s.maps.insert(m);
+    this.emit({ tNs: c.tNs, task: s.task, op: 'map', addr: m.start, len: m.end - m.start, flags: m.flags, object: m.object, offset: m.offset, extra: this.extra(c, true) });
+    if (locked || s.lockFuture) {
+      this.emit({ tNs: c.tNs, task: s.task, op: 'wire', addr: m.start, len: m.end - m.start, flags: WIRE_USER, extra: this.extra(c, false) });
+    }
+  }
+
+  /** The object a mapping of `fd` is named after. */
+  private fileObject(p: Proc, fd: number, text: string): string {
+    const shown = /<(.*)>$/s.exec(text);
+    if (shown) return shown[1]!;
+    let f = p.fds.get(fd);
+    if (!f) {
+      f = { object: `fd${fd}.${p.space.task}.${++this.unknownSeq}`, cloexec: false };
+      p.fds.set(fd, f);
+    }
+    return f.object;
+  }
+
+  /** mmap, mmap2 (`unit`: bytes per offset unit). */
+  mmap(p: Proc, c: Call, a: string[], unit: number): void {
+    if (a.length !== 6) this.fail(c.line, c.name, 'expected 6 arguments (addr, length, prot, flags, fd, offset)', c.args);
+    const len = this.arg(c, a, 1, 'length', 'len');
+    const prot = this.bits(c, a, 2, 'prot', PROT_BITS, 'PROT_');
+    const flags = this.bits(c, a, 3, 'flags', MAP_BITS, 'MAP_');
+    const fd = this.arg(c, a, 4, 'fd', 'fd');
+    const offset = this.arg(c, a, 5, 'offset', 'len') * unit;
+    if (!this.ok(c)) {
+      this.count('mmap_failed');
+      return;
+    }
+    const addr = this.returned(c, 'the mapped address');
+    const anon = (flags & MAP_ANONYMOUS) !== 0;
+    const priv = anon || (flags & (MAP_SHARED | MAP_PRIVATE)) === MAP_PRIVATE;
+    const object = anon ? `anon.${++this.anonSeq}` : this.fileObject(p, fd, a[4]!);
+    this.addMapping(p, c, { start: addr, end: addr + this.roundUp(len), object, offset: anon ? 0 : offset, flags: priv ? Flag.PRIVATE : 0, prot }, (flags & MAP_LOCKED) !== 0);
+  }
+
+  /** munmap. */
+  munmap(p: Proc, c: Call, a: string[]): void {
+    if (a.length !== 2) this.fail(c.line, c.name, 'expected 2 arguments (addr, length)', c.args);
+    const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
+    this.emit({ tNs: c.tNs, task: p.space.task, op: 'unmap', addr, len, extra: this.extra(c, true) });
+    if (c.errno === '') p.space.maps.remove(Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len));
+  }
+
+  /** mremap: unmap of the old range, map of the new one. */
+  mremap(p: Proc, c: Call, a: string[]): void {
+    if (a.length < 4 || a.length > 5) this.fail(c.line, c.name, 'expected 4 or 5 arguments (old_address, old_size, new_size, flags[, new_address])', c.args);
+    const old = this.arg(c, a, 0, 'old_address', 'addr');
+    const oldLen = this.arg(c, a, 1, 'old_size', 'len'), newLen = this.arg(c, a, 2, 'new_size', 'len');
+    if (!this.ok(c)) return;
+    const addr = this.returned(c, 'the new address');
+    const s = p.space, m = s.maps.at(old);
+    if (oldLen > 0) {
+      this.emit({ tNs: c.tNs, task: s.task, op: 'unmap', addr: old, len: oldLen, extra: this.extra(c, false) });
+      s.maps.remove(old, old + this.roundUp(oldLen));
+    }
+    if (!m) {
+      this.count('mremap_unknown');
+      return;
+    }
+    this.addMapping(p, c, { ...m, start: addr, end: addr + this.roundUp(newLen), offset: m.offset + (old - m.start) }, false);
+  }
+
+  /** mprotect, pkey_mprotect: no row; the protection decides what `mapped-before-msync` stores. */
+  mprotect(p: Proc, c: Call, a: string[]): void {
+    if (a.length < 3) this.fail(c.line, c.name, 'expected 3 arguments (addr, length, prot)', c.args);
+    const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
+    const prot = this.bits(c, a, 2, 'prot', PROT_BITS, 'PROT_');
+    if (this.ok(c)) p.space.maps.protect(addr, addr + this.roundUp(len), prot);
+  }
+
+  /** msync, after the stores the `--assume-dirty` mode synthesises. */
+  msync(p: Proc, c: Call, a: string[]): void {
+    if (a.length !== 3) this.fail(c.line, c.name, 'expected 3 arguments (addr, length, flags)', c.args);
+    const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
+    const ms = this.bits(c, a, 2, 'flags', Object.fromEntries(Object.entries(MS_FLAGS).map(([k, v]) => [k, v.value])), 'MS_');
+    let flags = 0, known = 0;
+    for (const { value, flag } of Object.values(MS_FLAGS)) {
+      known |= value;
+      if (ms & value) flags |= flag;
+    }
+    if (ms & ~known) this.count('msync_unknown_flags');
+    const s = p.space;
+    for (const [wa, wl] of this.assume.stores(s, addr, len)) {
+      this.count('assumed_writes');
+      this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') });
+    }
+    this.emit({ tNs: c.tNs, task: s.task, op: 'msync', addr, len, flags, extra: this.extra(c, true) });
+  }
+
+  /** mlock, mlock2, munlock (`nargs`: the argument counts the call takes). */
+  wireCall(p: Proc, c: Call, a: string[], op: 'wire' | 'unwire', nargs: number[]): void {
+    if (!nargs.includes(a.length)) this.fail(c.line, c.name, `expected ${nargs.join(' or ')} arguments (addr, length${nargs.length > 1 ? '[, flags]' : ''})`, c.args);
+    const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
+    this.emit({ tNs: c.tNs, task: p.space.task, op, addr, len, flags: WIRE_USER, extra: this.extra(c, true) });
+  }
+
+  /** Rows of `op` over every run of contiguous mappings of the space (the first carries the call). */
+  private wholeSpace(s: AddressSpace, c: Call, op: 'wire' | 'unwire' | 'unmap', measured: boolean): void {
+    let first = measured;
+    for (const [addr, len] of s.maps.runs()) {
+      this.emit({ tNs: c.tNs, task: s.task, op, addr, len, flags: op === 'unmap' ? 0 : WIRE_USER, extra: this.extra(c, first) });
+      first = false;
+    }
+  }
+
+  /** mlockall. */
+  mlockall(p: Proc, c: Call, a: string[]): void {
+    if (a.length !== 1) this.fail(c.line, c.name, 'expected 1 argument (flags)', c.args);
+    const flags = this.bits(c, a, 0, 'flags', MCL_BITS, 'MCL_');
+    if (flags & MCL_CURRENT) this.wholeSpace(p.space, c, 'wire', true);
+    if (flags & MCL_FUTURE && this.ok(c)) p.space.lockFuture = true;
+  }
+
+  /** munlockall. */
+  munlockall(p: Proc, c: Call): void {
+    this.wholeSpace(p.space, c, 'unwire', true);
+    p.space.lockFuture = false;
+  }
+
+  /** open, openat, openat2, creat: the returned fd names its file. */
+  opened(p: Proc, c: Call, pathArg: string | undefined, flagsArg: string | undefined): void {
+    if (!this.ok(c)) return;
+    const fd = this.returned(c, 'a file descriptor');
+    let object = c.retPath;
+    if (object === '') {
+      const path = pathArg === undefined ? undefined : parseCString(pathArg);
+      if (path === undefined) this.fail(c.line, `${c.name}.pathname`, `expected ${EXPECT.path}`, pathArg ?? c.args);
+      object = path;
+    }
+    const cloexec = flagsArg !== undefined && (/\bO_CLOEXEC\b/.test(flagsArg) || (Number(parseNum(flagsArg)) & O_CLOEXEC) !== 0);
+    p.fds.set(fd, { object, cloexec });
+  }
+
+  /** close. */
+  close(p: Proc, c: Call, a: string[]): void {
+    const fd = this.arg(c, a, 0, 'fd', 'fd');
+    if (c.errno === '') p.fds.delete(fd);
+  }
+
+  /** dup, dup2, dup3, fcntl(F_DUPFD*): the new fd names the old one's file. */
+  duplicated(p: Proc, c: Call, a: string[], cloexec: boolean): void {
+    if (!this.ok(c)) return;
+    const from = p.fds.get(this.arg(c, a, 0, 'oldfd', 'fd'));
+    const to = this.returned(c, 'a file descriptor');
+    if (from) p.fds.set(to, { object: from.object, cloexec });
+    else p.fds.delete(to);
+  }
+
+  /** fcntl, fcntl64: only the duplicating commands matter. */
+  fcntl(p: Proc, c: Call, a: string[]): void {
+    const cmd = a[1] ?? '';
+    if (cmd === 'F_DUPFD' || cmd === 'F_DUPFD_CLOEXEC') this.duplicated(p, c, a, cmd === 'F_DUPFD_CLOEXEC');
+  }
+
+  /** clone, clone3, fork, vfork: a child with a copied space gets a `map` of each of the parent's mappings. */
+  clone(p: Proc, c: Call): void {
+    if (!this.ok(c)) return;
+    const child = this.returned(c, 'the child pid');
+    const space = this.procs.clone(p, String(child), cloneFlags(c.name, c.args));
+    if (!space) return;
+    for (const m of space.maps.entries()) {
+      this.emit({ tNs: c.tNs, task: space.task, op: 'map', addr: m.start, len: m.end - m.start, flags: m.flags, object: m.object, offset: m.offset, extra: this.extra(c, false) });
+    }
+  }
+
+  /** execve, execveat: the old program's mappings are unmapped (a vfork child just leaves its parent's space). */
+  execve(p: Proc, c: Call): void {
+    if (!this.ok(c)) return;
+    const s = this.procs.exec(p);
+    if (!s) return;
+    this.wholeSpace(s, c, 'unmap', false);
+    s.maps.clear();
+    s.lockFuture = false;
+  }
+
+  /** A process exit: the last one out unmaps the space. */
+  private onExit(c: Call): void {
+    const s = this.procs.exit(c.pid);
+    if (!s) return;
+    this.wholeSpace(s, c, 'unmap', false);
+    s.maps.clear();
+  }
+}
+
+type Handler = (t: StraceTranslator, p: Proc, c: Call, args: string[]) => void;
+
+/** What each tracked call does to the address spaces, by name. */
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  mmap: (i, p, c, a) => i.mmap(p, c, a, 1),
+  mmap2: (i, p, c, a) => i.mmap(p, c, a, MMAP2_UNIT),
+  munmap: (i, p, c, a) => i.munmap(p, c, a),
+  mremap: (i, p, c, a) => i.mremap(p, c, a),
+  mprotect: (i, p, c, a) => i.mprotect(p, c, a),
+  pkey_mprotect: (i, p, c, a) => i.mprotect(p, c, a),
+  msync: (i, p, c, a) => i.msync(p, c, a),
+  mlock: (i, p, c, a) => i.wireCall(p, c, a, 'wire', [2]),
+  mlock2: (i, p, c, a) => i.wireCall(p, c, a, 'wire', [2, 3]),
+  munlock: (i, p, c, a) => i.wireCall(p, c, a, 'unwire', [2]),
+  mlockall: (i, p, c, a) => i.mlockall(p, c, a),
+  munlockall: (i, p, c) => i.munlockall(p, c),
+  open: (i, p, c, a) => i.opened(p, c, a[0], a[1]),
+  creat: (i, p, c, a) => i.opened(p, c, a[0], undefined),
+  openat: (i, p, c, a) => i.opened(p, c, a[1], a[2]),
+  openat2: (i, p, c, a) => i.opened(p, c, a[1], a[2]),
+  close: (i, p, c, a) => i.close(p, c, a),
+  dup: (i, p, c, a) => i.duplicated(p, c, a, false),
+  dup2: (i, p, c, a) => i.duplicated(p, c, a, false),
+  dup3: (i, p, c, a) => i.duplicated(p, c, a, /O_CLOEXEC/.test(a[2] ?? '')),
+  fcntl: (i, p, c, a) => i.fcntl(p, c, a),
+  fcntl64: (i, p, c, a) => i.fcntl(p, c, a),
+  clone: (i, p, c) => i.clone(p, c),
+  clone3: (i, p, c) => i.clone(p, c),
+  fork: (i, p, c) => i.clone(p, c),
+  vfork: (i, p, c) => i.clone(p, c),
+  execve: (i, p, c) => i.execve(p, c),
+  execveat: (i, p, c) => i.execve(p, c),
+};
