@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { readTrace } from './reader.ts';
 import { processAlive } from './files.ts';
 import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache, type SourceIdentity } from './cache.ts';
@@ -35,11 +35,6 @@ export interface OpenTrace {
 export interface OpenTraceOptions {
   /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
   cacheDir?: string;
-}
-
-/** The default cache directory for results written to `out`: `.trace-cache` beside it, or $SYNCSIM_CACHE_DIR. */
-export function defaultCacheDir(out: string): string {
-  return process.env.SYNCSIM_CACHE_DIR || join(dirname(resolve(out)), '.trace-cache');
 }
 
 /** The cache file for `trace` in `cacheDir`: its name plus a hash of its absolute path. */

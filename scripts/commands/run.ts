@@ -3,7 +3,7 @@
  */
 import { loadConfig } from '../config-file.ts';
 import { defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
-import { defaultCacheDir } from '../../traces/open.ts';
+import { defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';

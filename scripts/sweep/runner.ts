@@ -19,7 +19,7 @@ import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
-import { defaultCacheDir } from '../../traces/open.ts';
+import { defaultCacheDir } from '../cache-dir.ts';
 import { checkOutDir } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 
