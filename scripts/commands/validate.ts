@@ -12,7 +12,7 @@ import { calibrationArgs } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim validate --fio-job JOB.fio [--calibration device.yaml] [--out DIR]
-                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N]
+                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
                         [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-mode MODE]
 
 Validates syncsim against the running Linux kernel:
@@ -52,12 +52,16 @@ Options:
   --calibrate-size SIZE, --calibrate-runtime S, --calibrate-mode MODE, --calibrate-max-depth N
                         'syncsim calibrate' options when no --calibration is given
                         (defaults 256m, 20, fdatasync, 64)
+  --repeat N            run the fio job N times (default 2, 1 to 20): the measured side
+                        pools the runs, and the demerit between the runs (mean over
+                        pairs) is the noise floor; noise ratio = demerit / noise floor
   -h, --help            this help
 
 Output (DIR): validation.json, validation-cdf.*, pairs.csv (each matched msync:
 measured and simulated latency, compared 0 for the warm-up), job.fio (as run), fio.iolog, fio_*lat.1.log,
-fio.json, trace.csv (the imported trace, x_measured_us on msync rows), sim/ (the
-replay's results, for 'syncsim report DIR/sim').`;
+fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and
+logs of each further run), trace.csv (run 1's log imported, x_measured_us on msync
+rows), sim/ (the replay's results, for 'syncsim report DIR/sim').`;
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('validate', argv, {
@@ -68,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
     set: { type: 'string', multiple: true },
     seed: { type: 'string' },
     warmup: { type: 'string' },
+    repeat: { type: 'string' },
     'calibrate-size': { type: 'string' },
     'calibrate-runtime': { type: 'string' },
     'calibrate-mode': { type: 'string' },
@@ -87,6 +92,8 @@ async function run(argv: string[]): Promise<number> {
     sets.push(`seed=${values.seed}`);
   }
   if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) throw new InputError(`--warmup expects a non-negative integer (got '${values.warmup}')`);
+  const repeat = values.repeat === undefined ? 2 : Number(values.repeat);
+  if (!/^\d+$/.test(values.repeat ?? '2') || repeat < 1 || repeat > 20) throw new InputError(`--repeat expects a whole number from 1 to 20 (got '${values.repeat}')`);
   const autoCalibration = calibrationArgs({
     size: values['calibrate-size'], runtime: values['calibrate-runtime'], mode: values['calibrate-mode'], maxDepth: values['calibrate-max-depth'],
   }, '--calibrate-');
@@ -102,6 +109,7 @@ async function run(argv: string[]): Promise<number> {
       dir: values.dir ?? tmpdir(),
       sets,
       warmup: values.warmup === undefined ? 0 : Number(values.warmup),
+      repeat,
       log: tty ? (l) => process.stderr.write(l + '\n') : undefined,
     });
     process.stdout.write(validationTable(report, out) + '\n');
