@@ -28,7 +28,7 @@ import { InputError } from '../scripts/errors.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 /** Time allowed to tests that run fio (a few seconds on an idle machine). */
-const FIO_TIMEOUT = 60_000;
+const FIO_TIMEOUT = 180_000;
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -226,12 +226,29 @@ describe('fio job files and I/O logs', () => {
     expect(q.text).not.toMatch(/directory=/);
   });
 
+  it('numjobs=N becomes N sections that run at once, each with its own logs', () => {
+    const p = prepareJob(job('[global]\nbs=4k\n[two]\nioengine=mmap\nrw=write\nfsync=8\nnumjobs=2\n'), outs);
+    expect(p.name).toBe('two');
+    expect(p.clones).toEqual([
+      { name: 'two-1', iolog: '/o/fio-1.iolog', latLog: '/o/fio-1' },
+      { name: 'two-2', iolog: '/o/fio-2.iolog', latLog: '/o/fio-2' },
+    ]);
+    expect(p.text.split('\n').slice(1)).toEqual([
+      '[global]', 'bs=4k',
+      '[two-1]', 'ioengine=mmap', 'rw=write', 'fsync=8', 'directory=/data', 'write_iolog=/o/fio-1.iolog', 'write_lat_log=/o/fio-1', 'log_avg_msec=0',
+      '[two-2]', 'ioengine=mmap', 'rw=write', 'fsync=8', 'directory=/data', 'write_iolog=/o/fio-2.iolog', 'write_lat_log=/o/fio-2', 'log_avg_msec=0', '',
+    ]);
+    // one job keeps its name and the logs as given
+    expect(prepareJob(job('[one]\nioengine=mmap\nfsync=1\nnumjobs=1\n'), outs).clones).toEqual([{ name: 'one', iolog: '/o/fio.iolog', latLog: '/o/fio' }]);
+  });
+
   it('refuses what is not one mmap job that syncs, naming file, line and option', () => {
     fails('[j]\nioengine=psync\nfsync=4\n', 2, 'ioengine', /must use ioengine=mmap .*\(got 'psync'\)/);
     fails('[j]\nrw=write\nfsync=4\n', 1, 'ioengine', /must use ioengine=mmap/);
     fails('[global]\nioengine=mmap\n[j]\nrw=write\n', 3, 'fsync', /the job must sync: set fsync=N/);
     fails('[global]\nioengine=mmap\nfsync=1\n[a]\n[b]\n', 5, 'section', /exactly one fio job.*\(got '\[a\] \[b\]'\)/);
-    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=4\n', 4, 'numjobs', /numjobs must be 1/);
+    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=9\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8 \(got '9'\)/);
+    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=0\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8/);
     expect(() => parseJobFile('rw=write\n', 'job.fio')).toThrow(/^job\.fio:1: column -: expected a section header/);
     expect(() => parseJobFile('[j]\ninclude other.fio\n', 'job.fio')).toThrow(/^job\.fio:2: column include: include directives are not supported/);
   });
@@ -272,6 +289,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
   let cal: { code: number | null; stdout: string; stderr: string };
   let val: { code: number | null; stdout: string; stderr: string };
   let warm: { code: number | null; stdout: string; stderr: string };
+  let two: { code: number | null; stdout: string; stderr: string };
   // the tiny job: 256 stores of 4 KiB front to back, fsync every 8 → syncs after stores 8, 16, ..., 248
   const WRITES = 256, FSYNC = 8;
   const SYNCS = Math.floor((WRITES - 1) / FSYNC);
@@ -286,10 +304,13 @@ describe('syncsim calibrate and validate (real fio)', () => {
     jobFile = join(dir, 'tiny.fio');
     writeFileSync(jobFile, `[tiny]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nwrite_iolog=ignored.iolog\n`);
     out = join(dir, 'val');
-    [cal, val, warm] = await Promise.all([
+    const twoJob = join(dir, 'two.fio');
+    writeFileSync(twoJob, `[two]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nnumjobs=2\n`);
+    [cal, val, warm, two] = await Promise.all([
       syncsimAsync(['calibrate', '--dir', dir, '--size', '2m', '--runtime', '1', '--max-depth', '4', '-o', fragment]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--repeat', '1']),
+      syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1']),
     ]);
   }, FIO_TIMEOUT);
 
@@ -337,8 +358,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison',
       'demerit_pct', 'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_pairs', 'files']);
     expect(v.repeat).toBe(2);
-    expect(Object.keys(v.job)).toEqual(['file', 'name', 'sync_every', 'fio_version', 'data_dir', 'filesystem']);
-    expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', sync_every: FSYNC });
+    expect(Object.keys(v.job)).toEqual(['file', 'name', 'jobs', 'sync_every', 'fio_version', 'data_dir', 'filesystem']);
+    expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', jobs: 1, sync_every: FSYNC });
     expect(v.job.fio_version).toMatch(/^fio-\d/);
     expect(v.job.data_dir.startsWith(join(dir, 'syncsim-validate-'))).toBe(true);
     // the hand-written device: mean of its samples
@@ -375,11 +396,11 @@ describe('syncsim calibrate and validate (real fio)', () => {
 
     // pairs.csv: the matched syncs; statistics and demerit recomputed here from it
     const pairs = readFileSync(join(out, 'pairs.csv'), 'utf8').trim().split('\n');
-    expect(pairs[0]).toBe('sync,t_fio_us,pages_written,measured_us,simulated_us,result,compared');
+    expect(pairs[0]).toBe('sync,t_fio_us,pages_written,measured_us,simulated_us,result,compared,task');
     const p = pairs.slice(1).map((l) => l.split(','));
     expect(p.length).toBe(SYNCS);
     // sequential stores, fsync every 8: each msync writes the 8 pages stored since the last one
-    expect(p.every((f) => f[2] === String(FSYNC) && f[5] === 'OK' && f[6] === '1')).toBe(true);
+    expect(p.every((f) => f[2] === String(FSYNC) && f[5] === 'OK' && f[6] === '1' && f[7] === 'fio')).toBe(true);
     // one I/O of 8 pages on an idle device: a service sample + 8 × 1.5 µs
     expect(p.every((f) => [80, 100, 120, 400].map((s) => s + 8 * 1.5).includes(Number(f[4])))).toBe(true);
     // run 2's latencies: its I/O log's sync-to-next-entry times
@@ -455,6 +476,32 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     expect(v.measured.mean_us).toBeCloseTo(mean(meas), 6);
     expect(v.demerit_pct).toBeCloseTo((100 * Math.sqrt(mean(meas.map((m, i) => (m - sim[i]!) ** 2)))) / mean(meas), 6);
+  });
+
+  it('numjobs=2: both jobs run at once, their logs are imported as two tasks and replayed together', () => {
+    expect(two.code, two.stderr).toBe(0);
+    const o = join(dir, 'val-two');
+    const v = JSON.parse(readFileSync(join(o, 'validation.json'), 'utf8'));
+    expect(v.job).toMatchObject({ name: 'two', jobs: 2 });
+    expect(v.matched_syncs).toBe(2 * SYNCS);
+    expect(v.measured.count).toBe(2 * SYNCS);
+    expect(v.simulated.count).toBe(2 * SYNCS);
+    for (const f of ['fio-1.iolog', 'fio-2.iolog']) expect(existsSync(join(o, f)), f).toBe(true);
+    // the trace: two tasks, each mapping its own file, rows in time order
+    const rows = readFileSync(join(o, 'trace.csv'), 'utf8').trim().split('\n').slice(2).map((l) => l.split(','));
+    const byTask = (t: string) => rows.filter((f) => f[1] === t);
+    expect(new Set(rows.map((f) => f[1]))).toEqual(new Set(['two-1', 'two-2']));
+    for (const t of ['two-1', 'two-2']) {
+      expect(byTask(t).filter((f) => f[2] === 'msync').length).toBe(SYNCS);
+      expect(byTask(t).filter((f) => f[2] === 'write').length).toBe(WRITES);
+    }
+    expect(new Set(rows.filter((f) => f[2] === 'map').map((f) => f[6])).size).toBe(2);
+    const times = rows.map((f) => Number(f[0]));
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true);
+    // pairs: each task's syncs, numbered within the task
+    const p = readFileSync(join(o, 'pairs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(p.filter((f) => f[7] === 'two-1').map((f) => Number(f[0]))).toEqual([...Array(SYNCS).keys()]);
+    expect(p.filter((f) => f[7] === 'two-2').map((f) => Number(f[0]))).toEqual([...Array(SYNCS).keys()]);
   });
 
   it('a bad job exits 2 naming file, line and option, and leaves an existing output directory alone', () => {

@@ -27,7 +27,7 @@ import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { serviceMean } from '../../sim/device/service.ts';
 import type { Config, ServiceDist } from '../../sim/config.ts';
-import { importWithMeasured, simulatedSyncs, writeChart, writePairs, writeSamples } from './sim-side.ts';
+import { importWithMeasured, simulatedSyncs, writeChart, writePairs, writeSamples, type SimSyncs } from './sim-side.ts';
 import { noiseFloor, noiseRatio, pooled, type RunPair } from './noise.ts';
 import { calibrate, type CalibrationMode } from './calibration.ts';
 import { compareStats, demerit, distStats, sortedCopy, type DistStats, type StatComparison } from './demerit.ts';
@@ -91,7 +91,7 @@ export interface SimulatedReport extends DistStats {
 /** validation.json. */
 export interface ValidationReport {
   syncsim_version: string;
-  job: { file: string; name: string; sync_every: number; fio_version: string; data_dir: string | null; filesystem: string | null };
+  job: { file: string; name: string; /** Jobs fio ran at once (numjobs), one task each. */ jobs: number; sync_every: number; fio_version: string; data_dir: string | null; filesystem: string | null };
   calibration: {
     file: string;
     /** The device model as one line (profile, channels, latencies). */
@@ -124,9 +124,20 @@ export interface ValidationReport {
 /** One fio run of the job as measured (run 1 in the output directory itself, run r in repeat-r/). */
 interface MeasuredRun {
   dir: string;
-  m: IologLatencies;
-  /** Its latencies after the warm-up, ascending. */
+  /** Each concurrent job's syncs. */
+  clones: IologLatencies[];
+  /** The latencies of every job after the warm-up, pooled, ascending. */
   compared: Float64Array;
+}
+
+/** fio's own sync statistics of several jobs pooled (count-weighted mean; fio's percentiles do not pool), or null when a job has none. */
+function pooledFioSync(stats: readonly (FioLatency | null)[]): FioLatency | null {
+  if (stats.length === 1) return stats[0]!;
+  if (stats.some((x) => x === null)) return null;
+  const all = stats as FioLatency[];
+  const count = all.reduce((n, x) => n + x.count, 0);
+  if (count === 0) return null;
+  return { count, mean_us: all.reduce((m, x) => m + x.mean_us * x.count, 0) / count, p50_us: null, p90_us: null, p99_us: null };
 }
 
 /** The device of a resolved configuration as validation.json reports it. */
@@ -207,35 +218,48 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       const p = prepareJob(parsed, { iolog: join(R, 'fio.iolog'), latLog: join(R, 'fio'), dataDir: dataDir ?? '' });
       prepared ??= p;
       writeFileSync(join(R, 'job.fio'), p.text);
-      log(`validate: running fio job ${p.name} (${jobPath})${repeat > 1 ? `, run ${r} of ${repeat}` : ''}`);
+      log(`validate: running fio job ${p.name}${p.clones.length > 1 ? ` (${p.clones.length} jobs at once)` : ''} (${jobPath})${repeat > 1 ? `, run ${r} of ${repeat}` : ''}`);
       await runFio(['--output-format=json', `--output=${join(R, 'fio.json')}`, join(R, 'job.fio')], dataDir ?? process.cwd());
-      const m = await iologLatencies(join(R, 'fio.iolog'), SYNC_ACTIONS);
-      if (m.latencies_us.length === 0) throw new InputError(`${jobPath}: fio logged no timed sync (job ${p.name}): does it write at least ${p.sync_every + 1} blocks?`);
-      if (warmup >= m.latencies_us.length) throw new InputError(`--warmup ${warmup} leaves nothing to compare: the job has ${m.latencies_us.length} timed syncs`);
-      runs.push({ dir: R === S ? '.' : `repeat-${r}`, m, compared: sortedCopy(m.latencies_us.subarray(warmup)) });
+      const clones: IologLatencies[] = [];
+      for (const c of p.clones) {
+        const m = await iologLatencies(c.iolog, SYNC_ACTIONS);
+        if (m.latencies_us.length === 0) throw new InputError(`${jobPath}: fio logged no timed sync (job ${c.name}): does it write at least ${p.sync_every + 1} blocks?`);
+        if (warmup >= m.latencies_us.length) throw new InputError(`--warmup ${warmup} leaves nothing to compare: job ${c.name} has ${m.latencies_us.length} timed syncs`);
+        clones.push(m);
+      }
+      runs.push({ dir: R === S ? '.' : `repeat-${r}`, clones, compared: pooled(clones.map((m) => m.latencies_us.subarray(warmup))) });
     }
-    const first = runs[0]!.m;
-    const matched = first.latencies_us.length;
-    const fioReport = readFioJson(join(S, 'fio.json')).jobs.find((j) => j.name === prepared!.name)?.sync ?? null;
-    const latLogFile = join(S, 'fio_lat.1.log');
+    const job = prepared!;
+    const first = runs[0]!.clones;
+    const matched = first.reduce((n, m) => n + m.latencies_us.length, 0);
+    const unmatched = first.reduce((n, m) => n + m.unmatched, 0);
+    const fioJobs = readFioJson(join(S, 'fio.json')).jobs;
+    const fioReport = pooledFioSync(job.clones.map((c) => fioJobs.find((j) => j.name === c.name)?.sync ?? null));
+    const latLogFile = job.clones.length === 1 ? join(S, 'fio_lat.1.log') : `${job.clones[0]!.latLog}_lat.1.log`;
     const latLog = existsSync(latLogFile) ? (await latLogSummary(latLogFile)).entries : {};
 
-    // 2. import and replay run 1
-    log(`validate: importing ${matched + first.unmatched} syncs and replaying them (linux personality)`);
+    // 2. import run 1 (one task per job) and replay it
+    log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
     const trace = join(S, 'trace.csv');
-    const msyncs = await importWithMeasured(join(S, 'fio.iolog'), trace, first.latencies_us, config.page_size);
-    if (msyncs !== matched + first.unmatched) throw new Error(`the imported trace has ${msyncs} msyncs, the I/O log ${matched + first.unmatched} syncs`);
+    const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
+    const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size);
+    msyncs.forEach((n, i) => {
+      if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
+    });
     await runTrace({ trace, config, out: join(S, 'sim') });
-    const sim = await simulatedSyncs(join(S, 'sim', 'syncs.csv'), matched);
+    const sims: SimSyncs[] = [];
+    for (let i = 0; i < tasks.length; i++) sims.push(await simulatedSyncs(join(S, 'sim', 'syncs.csv'), first[i]!.latencies_us.length, tasks[i]!));
 
     // 3. compare, after the warm-up: simulated vs every measured run pooled, and the runs with each other
     const ok: number[] = [];
     const errors: Record<string, number> = {};
-    sim.results.forEach((r, i) => {
-      if (i < warmup) return;
-      if (r === 'OK') ok.push(sim.latencies_us[i]!);
-      else errors[r] = (errors[r] ?? 0) + 1;
-    });
+    for (const sim of sims) {
+      sim.results.forEach((r, i) => {
+        if (i < warmup) return;
+        if (r === 'OK') ok.push(sim.latencies_us[i]!);
+        else errors[r] = (errors[r] ?? 0) + 1;
+      });
+    }
     if (ok.length === 0) throw new InputError(`every simulated msync failed (${Object.entries(errors).map(([k, v]) => `${k} ${v}`).join(', ')})`);
     const measSorted = pooled(runs.map((r) => r.compared));
     const simSorted = sortedCopy(ok);
@@ -243,14 +267,14 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     const simStats = distStats(simSorted);
     const d = demerit(measSorted, simSorted);
     const noise = noiseFloor(runs.map((r) => r.compared));
-    writePairs(join(S, 'pairs.csv'), first.issued_us, first.latencies_us, sim, warmup);
+    writePairs(join(S, 'pairs.csv'), tasks.map((task, i) => ({ task, issued: first[i]!.issued_us, measured: first[i]!.latencies_us, sim: sims[i]! })), warmup);
     writeSamples(join(S, 'samples.csv'), measSorted, simSorted);
 
     // 4. chart and report
-    const chartFiles = await writeChart(S, prepared!.name, measSorted, simSorted, d.demerit_pct);
+    const chartFiles = await writeChart(S, job.name, measSorted, simSorted, d.demerit_pct);
     const report: ValidationReport = {
       syncsim_version: VERSION,
-      job: { file: resolve(jobPath), name: prepared!.name, sync_every: prepared!.sync_every, fio_version: version, data_dir: dataDir, filesystem },
+      job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem },
       calibration: {
         file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
         ...deviceSummary(config),
@@ -262,11 +286,11 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       measured: {
         source: `fio I/O log: time from each sync entry to the next entry; ${repeat} run(s) pooled`,
         ...measStats,
-        unmatched: first.unmatched,
+        unmatched,
         fio_report: fioReport,
-        log_vs_fio_pct: fioReport ? (100 * (distStats(sortedCopy(first.latencies_us)).mean_us - fioReport.mean_us)) / fioReport.mean_us : null,
+        log_vs_fio_pct: fioReport ? (100 * (distStats(pooled(first.map((m) => m.latencies_us))).mean_us - fioReport.mean_us)) / fioReport.mean_us : null,
         lat_log: latLog,
-        runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.m.latencies_us.length, ...distStats(r.compared) })),
+        runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.clones.reduce((n, m) => n + m.latencies_us.length, 0), ...distStats(r.compared) })),
       },
       simulated: { ...simStats, errors, results: 'sim' },
       comparison: compareStats(measStats, simStats),
