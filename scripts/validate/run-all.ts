@@ -27,7 +27,7 @@ import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
 /** The example jobs in the order of the issue; any other job file of the directory follows, by name. */
-const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs'];
+const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs', 'rand-fsync8', 'randrw-fsync16', 'two-jobs', 'sweep-fsync1', 'sweep-fsync8', 'sweep-fsync64'];
 
 const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration FILE]
                          [--size SIZE] [--runtime S] [--mode MODE] [--set KEY=VALUE]... [--warmup N]
