@@ -16,6 +16,7 @@
  * | `munlockall` | `unwire USER\|NOHOLES` over every run of contiguous mappings |
  * | process exit (`+++ exited`/`killed`), `execve` | `unmap` of every mapping of the address space (the kernel tears it down) |
  * | `fork`/`clone` without `CLONE_VM` | the child gets a `map` of each of the parent's mappings (same objects) |
+ * | `syncsim_dirty(ADDR, LEN)` (not a system call: written by `syncsim record` just before an msync, one line per run of pages the kernel held dirty) | `write` of [ADDR, ADDR+LEN) |
  *
  * Failed calls keep their op (the simulator decides its result); the real result is in
  * `x_result` (`OK`, the errno name, or `?` when the call never returned). A failed `mmap` has no
@@ -281,7 +282,7 @@ interface Call {
 const TRACKED = new Set([
   'mmap', 'mmap2', 'munmap', 'mremap', 'mprotect', 'pkey_mprotect', 'msync', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall',
   'open', 'openat', 'openat2', 'creat', 'close', 'dup', 'dup2', 'dup3', 'fcntl', 'fcntl64',
-  'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat',
+  'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat', 'syncsim_dirty',
 ]);
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
 
@@ -793,6 +794,14 @@ class StraceImport {
     this.emit({ tNs: c.tNs, task: s.task, op: 'msync', addr, len, flags, extra: this.extra(c, true) });
   }
 
+  /** A run of pages `syncsim record` saw dirty just before an msync: one store covering it. */
+  dirty(p: Proc, c: Call, a: string[]): void {
+    if (a.length !== 2) this.fail(c.line, c.name, 'expected 2 arguments (addr, length)', c.args);
+    const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
+    this.count('recorded_dirty_pages', Math.ceil(len / this.ps));
+    this.emit({ tNs: c.tNs, task: p.space.task, op: 'write', addr, len, extra: this.extra(c, false, 'syncsim_dirty') });
+  }
+
   wireCall(p: Proc, c: Call, a: string[], op: 'wire' | 'unwire', nargs: number[]): void {
     if (!nargs.includes(a.length)) this.fail(c.line, c.name, `expected ${nargs.join(' or ')} arguments (addr, length${nargs.length > 1 ? '[, flags]' : ''})`, c.args);
     const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
@@ -935,6 +944,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   clone: (i, p, c) => i.clone(p, c),
   clone3: (i, p, c) => i.clone(p, c),
   fork: (i, p, c) => i.clone(p, c),
+  syncsim_dirty: (i, p, c, a) => i.dirty(p, c, a),
   vfork: (i, p, c) => i.clone(p, c),
   execve: (i, p, c) => i.execve(p, c),
   execveat: (i, p, c) => i.execve(p, c),
