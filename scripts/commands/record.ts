@@ -96,7 +96,7 @@ async function run(argv: string[]): Promise<number> {
     if (values['keep-log'] !== undefined) {
       copyFileSync(rec.log, values['keep-log']);
     }
-    if (rec.lines === 0) {
+    if (rec.calls === 0) {
       process.stderr.write(`syncsim record: ${program[0]} made no call the shim sees (is it statically linked, or does it use raw system calls?): the trace is empty\n`);
     }
     const opts: ImportOptions = { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : fallback };
@@ -104,7 +104,9 @@ async function run(argv: string[]): Promise<number> {
     const ops: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
     const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [] });
     try {
-      for await (const batch of straceImporter.rows(rec.log, opts, stats)) {
+      // an empty log (nothing interposed at all) is an empty trace, not malformed strace output
+      const batches = rec.lines === 0 ? [] : straceImporter.rows(rec.log, opts, stats);
+      for await (const batch of batches) {
         for (const row of batch) {
           await w.write(row);
           ops[row.op]++;

@@ -77,6 +77,8 @@ export interface Recording {
   processes: number;
   /** Lines logged. */
   lines: number;
+  /** Calls the shim saw (lines other than the program-start markers). */
+  calls: number;
   /** The program's exit code (or 128 + signal number). */
   exitCode: number;
   /** Whether dirty pages were read (root). */
@@ -99,7 +101,8 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
   const log = join(workDir, 'record.strace');
   writeFileSync(log, merged.text);
   rmSync(logDir, { recursive: true, force: true });
-  return { log, processes: merged.files, lines: merged.lines, exitCode, dirtyPages };
+  const calls = merged.text.split('\n').filter((l) => l !== '' && !l.includes(' execve("?", [], []) = 0 ')).length;
+  return { log, processes: merged.files, lines: merged.lines, calls, exitCode, dirtyPages };
 }
 
 /** `PID SEC.NSEC` at the start of a log line: seconds and nanoseconds, or undefined. */
