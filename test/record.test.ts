@@ -167,6 +167,46 @@ describe('syncsim record', () => {
     expect(max).toBeLessThan(64);
   }, TIMEOUT);
 
+  it('validate --trace replays a recorded trace against its measured msyncs and, with --repeat 2, records the program again', async () => {
+    if (rootWhy) throw new Error(`this test needs root to read dirty pages: ${rootWhy}`);
+    const trace = join(dir, 'exact.csv'); // from the first test
+    expect(existsSync(trace)).toBe(true);
+    const out = join(dir, 'val-trace');
+    const r = await syncsim(['validate', '--trace', trace, '--out', out, '--repeat', '2', '--set', 'device.channels=2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/recorded from: .*dirty/);
+    const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
+    expect(v.job).toMatchObject({ file: trace, name: 'exact', jobs: 2, fio_version: null, command: [prog, join(dir, 'data')] });
+    expect(v.repeat).toBe(2);
+    expect(v.matched_syncs).toBe(5);
+    // both recordings pooled: 5 + 5 measured msyncs, the replay's 5 simulated
+    expect(v.measured.count).toBe(10);
+    expect(v.simulated.count).toBe(5);
+    expect(v.noise_floor_pct).toBeGreaterThan(0);
+    expect(v.noise_ratio).toBeCloseTo(v.demerit_pct / v.noise_floor_pct, 9);
+    // the measured side of run 1 is the trace's own x_measured_us, task by task
+    const measured = rowsOf(trace).filter((x) => x.op === 'msync').map((x) => Number(x.x_measured_us)).sort((a, b) => a - b);
+    const pairs = readFileSync(join(out, 'pairs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(pairs.map((f) => Number(f[3])).sort((a, b) => a - b)).toEqual(measured);
+    expect(existsSync(join(out, 'repeat-2', 'trace.csv'))).toBe(true);
+  }, TIMEOUT);
+
+  it('validate --trace refuses a trace without measured msyncs, and --repeat without a recorded program', async () => {
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,4096,,f,0\n1,a,msync,0x10000,4096,SYNC,,\n');
+    const a = await syncsim(['validate', '--trace', plain, '--out', join(dir, 'v-plain')]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/plain\.csv:4: column x_measured_us: an msync without a measured latency/);
+    const measured = join(dir, 'measured.csv');
+    writeFileSync(measured, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset,x_measured_us\n0,a,map,0x10000,4096,,f,0,\n1,a,msync,0x10000,4096,SYNC,,,120\n');
+    const b = await syncsim(['validate', '--trace', measured, '--out', join(dir, 'v-rep'), '--repeat', '2']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--repeat 2 records the program again, but .*measured\.csv does not name one/);
+    expect(existsSync(join(dir, 'v-rep', 'validation.json'))).toBe(false);
+    const c = await syncsim(['validate', '--trace', measured, '--fio-job', 'x.fio']);
+    expect(c.stderr).toMatch(/--fio-job and --trace are exclusive/);
+  });
+
   it('usage errors exit 2 with a message', async () => {
     expect((await syncsim(['record'])).stderr).toMatch(/record needs a program to run/);
     expect((await syncsim(['record'])).code).toBe(2);

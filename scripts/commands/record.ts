@@ -3,14 +3,11 @@
  * msync, exactly which pages were dirty, as a native trace.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, rmSync, statSync } from 'node:fs';
-import { ASSUME_DIRTY_MODES, straceImporter } from '../../traces/import/strace.ts';
-import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts';
-import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
-import { TraceWriter } from '../../traces/writer.ts';
-import { OP_NAMES, type OpName } from '../../traces/types.ts';
+import { statSync } from 'node:fs';
+import { ASSUME_DIRTY_MODES } from '../../traces/import/strace.ts';
+import { OP_NAMES } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
-import { buildShim, dirtyPagesUnavailable, recordProgram, recordWorkDir, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
+import { dirtyPagesUnavailable, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE]
@@ -85,46 +82,17 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof InputError) throw e;
   }
-  if (!straceImporter) throw new InputError('record needs the strace importer, which this build lacks');
-
-  const shim = buildShim();
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
-  const work = recordWorkDir();
-  try {
-    const rec = await recordProgram(program, work, shim, why === undefined);
-    if (values['keep-log'] !== undefined) {
-      copyFileSync(rec.log, values['keep-log']);
-    }
-    if (rec.calls === 0) {
-      process.stderr.write(`syncsim record: ${program[0]} made no call the shim sees (is it statically linked, or does it use raw system calls?): the trace is empty\n`);
-    }
-    const opts: ImportOptions = { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : fallback };
-    const stats: ImportStats = {};
-    const ops: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
-    const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [] });
-    try {
-      // an empty log (nothing interposed at all) is an empty trace, not malformed strace output
-      const batches = rec.lines === 0 ? [] : straceImporter.rows(rec.log, opts, stats);
-      for await (const batch of batches) {
-        for (const row of batch) {
-          await w.write(row);
-          ops[row.op]++;
-        }
-      }
-      await w.close();
-    } catch (e) {
-      await w.abort();
-      throw e;
-    }
-    const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
-    const dirty = why === undefined ? `${stats.recorded_dirty_pages ?? 0} dirty pages read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${stats.assumed_writes ?? 0})`;
-    process.stderr.write(`syncsim record: ${program.join(' ')} -> ${out}: ${rec.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
-      `${rec.exitCode !== 0 ? `; the program exited with ${rec.exitCode}` : ''}\n`);
-    return rec.exitCode;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'] });
+  if (r.recording.calls === 0) {
+    process.stderr.write(`syncsim record: ${program[0]} made no call the shim sees (is it statically linked, or does it use raw system calls?): the trace is empty\n`);
   }
+  const opText = OP_NAMES.filter((o) => r.ops[o] > 0).map((o) => `${o} ${r.ops[o]}`).join(', ');
+  const dirty = r.fallbackWhy === undefined ? `${r.stats.recorded_dirty_pages ?? 0} dirty pages read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${r.stats.assumed_writes ?? 0})`;
+  process.stderr.write(`syncsim record: ${program.join(' ')} -> ${out}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
+    `${r.recording.exitCode !== 0 ? `; the program exited with ${r.recording.exitCode}` : ''}\n`);
+  return r.recording.exitCode;
 }
 
 /** `syncsim record`. */

@@ -14,10 +14,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, homedir, tmpdir } from 'node:os';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, homedir, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { straceImporter } from '../../traces/import/strace.ts';
+import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts';
+import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
+import { TraceWriter } from '../../traces/writer.ts';
+import { OP_NAMES, type OpName } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
+import { VERSION } from '../version.ts';
 
 /** The shim's C source, in the repository. */
 export const SHIM_SOURCE = resolve(import.meta.dirname, 'shim.c');
@@ -131,4 +137,96 @@ export function mergeLogs(logs: readonly string[]): { text: string; files: numbe
 /** A scratch directory for a recording under the system temporary directory. */
 export function recordWorkDir(): string {
   return mkdtempSync(join(tmpdir(), 'syncsim-record-'));
+}
+
+/** The header comment that names the recorded program (JSON argv), read back by `validate --trace --repeat`. */
+export const COMMAND_COMMENT = 'recorded-command: ';
+
+/** A recorded program made into a trace. */
+export interface RecordedTrace {
+  recording: Recording;
+  /** Rows per op. */
+  ops: Record<OpName, number>;
+  stats: ImportStats;
+  /** Why dirty pages could not be read (the --assume-dirty fallback ran), or undefined. */
+  fallbackWhy: string | undefined;
+}
+
+/** How to record. */
+export interface RecordOptions {
+  pageSize: number;
+  /** --assume-dirty mode used when dirty pages cannot be read. */
+  fallback: string;
+  /** Also keep the merged shim log here. */
+  keepLog?: string;
+}
+
+/**
+ * Runs `argv` under the shim and writes its trace to `out` (atomically), with
+ * the command and how dirty pages were found in the header comments.
+ */
+export async function recordTrace(argv: readonly string[], out: string, opts: RecordOptions): Promise<RecordedTrace> {
+  if (!straceImporter) throw new InputError('record needs the strace importer, which this build lacks');
+  const shim = buildShim();
+  const why = dirtyPagesUnavailable();
+  const work = recordWorkDir();
+  try {
+    const rec = await recordProgram(argv, work, shim, why === undefined);
+    if (opts.keepLog !== undefined) copyFileSync(rec.log, opts.keepLog);
+    const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback };
+    const stats: ImportStats = {};
+    const ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
+    const comments = [
+      `recorded by syncsim record ${VERSION} on ${hostname()} at ${new Date().toISOString()} (page size ${opts.pageSize})`,
+      `${COMMAND_COMMENT}${JSON.stringify(argv)}`,
+      `recorded-dirty-pages: ${why === undefined ? 'kernel (pagemap + kpageflags)' : `assume-dirty ${opts.fallback} (${why})`}`,
+    ];
+    const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [], comments });
+    try {
+      // an empty log (nothing interposed at all) is an empty trace, not malformed strace output
+      const batches = rec.lines === 0 ? [] : straceImporter.rows(rec.log, iopts, stats);
+      for await (const batch of batches) {
+        for (const row of batch) {
+          await w.write(row);
+          ops[row.op]++;
+        }
+      }
+      await w.close();
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+    return { recording: rec, ops, stats, fallbackWhy: why };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The program a trace was recorded from (its `recorded-command` header comment), or undefined. */
+export function recordedCommand(trace: string): string[] | undefined {
+  let head: string;
+  try {
+    const fd = openSync(trace, 'r');
+    try {
+      const b = Buffer.alloc(64 * 1024);
+      head = b.toString('utf8', 0, readSync(fd, b, 0, b.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  for (const line of head.split('\n')) {
+    if (!line.startsWith('#')) break;
+    const at = line.indexOf(COMMAND_COMMENT);
+    if (at >= 0) {
+      try {
+        const v: unknown = JSON.parse(line.slice(at + COMMAND_COMMENT.length));
+        if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v as string[];
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }

@@ -21,6 +21,8 @@ import { writeFileAtomic } from '../../traces/files.ts';
 import type { ValidationReport } from './validation.ts';
 import { validationSummary, validationSummaryTable, writeGrid } from './summary.ts';
 import { readSamples } from './sim-side.ts';
+import { spawnSync } from 'node:child_process';
+import { dirtyPagesUnavailable } from '../record/record.ts';
 import type { ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 
@@ -39,6 +41,9 @@ workloads/fio/ into DIR/<job>/ (each job run --repeat N times, default 2),
 and prints one table: per job the measured and simulated msync latency (p50,
 p99, mean), the demerit, the noise floor (the demerit between the measured
 runs), the noise ratio (demerit / noise floor) and the p50 and p99 errors.
+Then records the LMDB client workloads/apps/lmdb-commits.py with syncsim record
+(root, cc and python3-lmdb needed, else skipped with the reason) and validates
+its trace the same way (syncsim validate --trace, --repeat records it again).
 Writes DIR/summary.json and the figure DIR/validation-grid.{svg,png,pdf}. DIR defaults to
 results/validation. First, N (default 40, 0: none) random sequences of 200
 mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed
@@ -105,6 +110,22 @@ async function runAll(argv: string[]): Promise<number> {
     if (code !== 0) return code;
     reports.push(JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
   }
+  // the real database client: recorded with syncsim record, validated from its trace
+  const appWhy = appUnavailable();
+  if (appWhy) process.stdout.write(`\n== lmdb-commits skipped: ${appWhy}\n`);
+  else {
+    const trace = join(out, 'lmdb-commits.csv');
+    const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
+    process.stdout.write(`\n== syncsim ${rec.join(' ')}\n`);
+    let code = await main(rec);
+    if (code !== 0) return code;
+    const args = ['validate', '--trace', trace, '--calibration', calibration, '--out', join(out, 'lmdb-commits'), '--repeat', values.repeat ?? '2'];
+    for (const s of values.set ?? []) args.push('--set', s);
+    process.stdout.write(`\n== syncsim ${args.join(' ')}\n`);
+    code = await main(args);
+    if (code !== 0) return code;
+    reports.push(JSON.parse(readFileSync(join(out, 'lmdb-commits', 'validation.json'), 'utf8')) as ValidationReport);
+  }
   process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (calibration ${calibration})\n${validationSummaryTable(reports)}\n`);
   const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
   const panels: ValidationPanel[] = [];
@@ -116,6 +137,13 @@ async function runAll(argv: string[]): Promise<number> {
   writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, figure }, null, 2) + '\n');
   process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;
+}
+
+/** Why the LMDB client cannot be recorded here (root, cc and python3-lmdb are needed), or undefined. */
+function appUnavailable(): string | undefined {
+  if (spawnSync('cc', ['--version']).status !== 0) return 'no C compiler (cc) for the record shim';
+  if (spawnSync('/usr/bin/python3', ['-c', 'import lmdb']).status !== 0) return 'python3-lmdb is not installed (apt-get install python3-lmdb)';
+  return dirtyPagesUnavailable();
 }
 
 try {

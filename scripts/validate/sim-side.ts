@@ -115,9 +115,9 @@ export function writePairs(file: string, tasks: readonly TaskPairs[], warmup: nu
 }
 
 /** Draws validation-cdf.{vl.json,svg,png,pdf} into `dir`; returns the file names. */
-export async function writeChart(dir: string, job: string, meas: Float64Array, sim: Float64Array, demeritPct: number): Promise<string[]> {
+export async function writeChart(dir: string, job: string, meas: Float64Array, sim: Float64Array, demeritPct: number, labels = { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }): Promise<string[]> {
   const theme = THEMES.paper;
-  const chart = validationCdfChart({ job, measured: meas, simulated: sim, labels: { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }, demerit_pct: demeritPct }, theme);
+  const chart = validationCdfChart({ job, measured: meas, simulated: sim, labels, demerit_pct: demeritPct }, theme);
   const laid = await layoutChart(chart, theme.widths.single, theme.padding);
   const files: [string, string | Buffer][] = [
     [`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n'],

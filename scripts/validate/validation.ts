@@ -27,10 +27,11 @@ import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { serviceMean } from '../../sim/device/service.ts';
 import type { Config, ServiceDist } from '../../sim/config.ts';
-import { importWithMeasured, simulatedSyncs, writeChart, writePairs, writeSamples, type SimSyncs } from './sim-side.ts';
-import { noiseFloor, noiseRatio, pooled, type RunPair } from './noise.ts';
+import { importWithMeasured } from './sim-side.ts';
+import { compareReplay } from './compare.ts';
+import { pooled, type RunPair } from './noise.ts';
 import { calibrate, type CalibrationMode } from './calibration.ts';
-import { compareStats, demerit, distStats, sortedCopy, type DistStats, type StatComparison } from './demerit.ts';
+import { distStats, type DistStats, type StatComparison } from './demerit.ts';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, type FioLatency, type IologLatencies } from './fio.ts';
 import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
@@ -91,7 +92,19 @@ export interface SimulatedReport extends DistStats {
 /** validation.json. */
 export interface ValidationReport {
   syncsim_version: string;
-  job: { file: string; name: string; /** Jobs fio ran at once (numjobs), one task each. */ jobs: number; sync_every: number; fio_version: string; data_dir: string | null; filesystem: string | null };
+  job: {
+    file: string;
+    name: string;
+    /** Jobs fio ran at once (numjobs) or tasks of a trace: one task each. */
+    jobs: number;
+    /** fio's sync interval, version, data directory and its filesystem (null for a trace). */
+    sync_every: number | null;
+    fio_version: string | null;
+    data_dir: string | null;
+    filesystem: string | null;
+    /** The program a recorded trace came from (null for fio jobs and other traces). */
+    command: string[] | null;
+  };
   calibration: {
     file: string;
     /** The device model as one line (profile, channels, latencies). */
@@ -247,34 +260,13 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
     });
     await runTrace({ trace, config, out: join(S, 'sim') });
-    const sims: SimSyncs[] = [];
-    for (let i = 0; i < tasks.length; i++) sims.push(await simulatedSyncs(join(S, 'sim', 'syncs.csv'), first[i]!.latencies_us.length, tasks[i]!));
 
     // 3. compare, after the warm-up: simulated vs every measured run pooled, and the runs with each other
-    const ok: number[] = [];
-    const errors: Record<string, number> = {};
-    for (const sim of sims) {
-      sim.results.forEach((r, i) => {
-        if (i < warmup) return;
-        if (r === 'OK') ok.push(sim.latencies_us[i]!);
-        else errors[r] = (errors[r] ?? 0) + 1;
-      });
-    }
-    if (ok.length === 0) throw new InputError(`every simulated msync failed (${Object.entries(errors).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-    const measSorted = pooled(runs.map((r) => r.compared));
-    const simSorted = sortedCopy(ok);
-    const measStats = distStats(measSorted);
-    const simStats = distStats(simSorted);
-    const d = demerit(measSorted, simSorted);
-    const noise = noiseFloor(runs.map((r) => r.compared));
-    writePairs(join(S, 'pairs.csv'), tasks.map((task, i) => ({ task, issued: first[i]!.issued_us, measured: first[i]!.latencies_us, sim: sims[i]! })), warmup);
-    writeSamples(join(S, 'samples.csv'), measSorted, simSorted);
-
-    // 4. chart and report
-    const chartFiles = await writeChart(S, job.name, measSorted, simSorted, d.demerit_pct);
+    const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup);
+    const chartFiles = cmp.chart;
     const report: ValidationReport = {
       syncsim_version: VERSION,
-      job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem },
+      job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem, command: null },
       calibration: {
         file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
         ...deviceSummary(config),
@@ -285,20 +277,20 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       warmup_syncs: warmup,
       measured: {
         source: `fio I/O log: time from each sync entry to the next entry; ${repeat} run(s) pooled`,
-        ...measStats,
+        ...cmp.measured,
         unmatched,
         fio_report: fioReport,
         log_vs_fio_pct: fioReport ? (100 * (distStats(pooled(first.map((m) => m.latencies_us))).mean_us - fioReport.mean_us)) / fioReport.mean_us : null,
         lat_log: latLog,
         runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.clones.reduce((n, m) => n + m.latencies_us.length, 0), ...distStats(r.compared) })),
       },
-      simulated: { ...simStats, errors, results: 'sim' },
-      comparison: compareStats(measStats, simStats),
-      demerit_pct: d.demerit_pct,
-      rms_distance_us: d.rms_distance_us,
-      noise_floor_pct: noise.noise_floor_pct,
-      noise_ratio: noiseRatio(d.demerit_pct, noise.noise_floor_pct),
-      noise_pairs: noise.pairs,
+      simulated: { ...cmp.simulated, results: 'sim' },
+      comparison: cmp.comparison,
+      demerit_pct: cmp.demerit_pct,
+      rms_distance_us: cmp.rms_distance_us,
+      noise_floor_pct: cmp.noise_floor_pct,
+      noise_ratio: cmp.noise_ratio,
+      noise_pairs: cmp.noise_pairs,
       files: {
         job: 'job.fio', iolog: 'fio.iolog', fio_report: 'fio.json', lat_log: 'fio_lat.1.log', trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: chartFiles,
         repeats: runs.slice(1).map((r) => r.dir),
@@ -321,7 +313,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
 export function validationTable(r: ValidationReport, out: string): string {
   const f = (v: number) => v.toFixed(1);
   const rows: [string, string][] = [
-    ['job', `${r.job.file} (${r.job.name}, ${r.job.fio_version}, fsync every ${r.job.sync_every} writes)`],
+    ['job', r.job.fio_version === null
+      ? `${r.job.file} (${r.job.jobs} task(s)${r.job.command ? `, recorded from: ${r.job.command.join(' ')}` : ''})`
+      : `${r.job.file} (${r.job.name}${r.job.jobs > 1 ? `, ${r.job.jobs} jobs at once` : ''}, ${r.job.fio_version}, fsync every ${r.job.sync_every} writes)`],
     ['calibration', `${r.calibration.file}: ${r.calibration.device}`],
     ['msyncs matched', `${r.matched_syncs}${r.warmup_syncs ? ` (the first ${r.warmup_syncs} left out as warm-up)` : ''}${r.measured.unmatched ? ` (${r.measured.unmatched} last one without a measured latency left out)` : ''}${Object.keys(r.simulated.errors).length ? `; simulated failures ${JSON.stringify(r.simulated.errors)}` : ''}`],
     ['msync latency (µs)', `${'measured'.padStart(10)} ${'simulated'.padStart(10)}  sim/meas`],
@@ -341,5 +335,5 @@ export function validationTable(r: ValidationReport, out: string): string {
 
 /** Default output directory of a job as written, not normalised: results/validation/<job file name without .fio>. */
 export function defaultValidationOutName(jobFile: string): string {
-  return `results/validation/${basename(jobFile).replace(/\.fio$/, '') || 'job'}`;
+  return `results/validation/${basename(jobFile).replace(/\.(fio|csv|csv\.gz)$/, '') || 'job'}`;
 }
