@@ -17,10 +17,11 @@ import { mergeCommand } from './commands/merge.ts';
 import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { validateCommand } from './commands/validate.ts';
+import { recordCommand } from './commands/record.ts';
 import { VERSION } from './version.ts';
 import { escapeControl } from '../traces/escape.ts';
 
-const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand, calibrateCommand, validateCommand].filter((c): c is Command => c !== null);
+const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand, calibrateCommand, validateCommand, recordCommand].filter((c): c is Command => c !== null);
 
 function overview(): string {
   const w = Math.max(...COMMANDS.map((c) => c.usage.length));

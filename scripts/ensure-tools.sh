@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the tests drive for real (fio, strace, chromium) when they are
+# Installs the Debian tools the tests drive for real (fio, strace, chromium, cc, python3-lmdb) when they are
 # missing. Runs before `npm test`; a no-op when they are already there.
 set -euo pipefail
 need=()
@@ -8,6 +8,9 @@ for tool in fio strace; do
 done
 # Chromium for the browser test of reports (test/report-browser.test.ts drives /usr/bin/chromium)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# a C compiler for syncsim record's shim and the kernel probes; LMDB's Python binding for the recorded database
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+/usr/bin/python3 -c 'import lmdb' >/dev/null 2>&1 || need+=(python3 python3-lmdb)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "ensure-tools: installing ${need[*]} from Debian" >&2
 if [ "$(id -u)" -ne 0 ]; then

@@ -28,7 +28,7 @@ import { InputError } from '../scripts/errors.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 /** Time allowed to tests that run fio (a few seconds on an idle machine). */
-const FIO_TIMEOUT = 60_000;
+const FIO_TIMEOUT = 180_000;
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -226,12 +226,29 @@ describe('fio job files and I/O logs', () => {
     expect(q.text).not.toMatch(/directory=/);
   });
 
+  it('numjobs=N becomes N sections that run at once, each with its own logs', () => {
+    const p = prepareJob(job('[global]\nbs=4k\n[two]\nioengine=mmap\nrw=write\nfsync=8\nnumjobs=2\n'), outs);
+    expect(p.name).toBe('two');
+    expect(p.clones).toEqual([
+      { name: 'two-1', iolog: '/o/fio-1.iolog', latLog: '/o/fio-1' },
+      { name: 'two-2', iolog: '/o/fio-2.iolog', latLog: '/o/fio-2' },
+    ]);
+    expect(p.text.split('\n').slice(1)).toEqual([
+      '[global]', 'bs=4k',
+      '[two-1]', 'ioengine=mmap', 'rw=write', 'fsync=8', 'directory=/data', 'write_iolog=/o/fio-1.iolog', 'write_lat_log=/o/fio-1', 'log_avg_msec=0',
+      '[two-2]', 'ioengine=mmap', 'rw=write', 'fsync=8', 'directory=/data', 'write_iolog=/o/fio-2.iolog', 'write_lat_log=/o/fio-2', 'log_avg_msec=0', '',
+    ]);
+    // one job keeps its name and the logs as given
+    expect(prepareJob(job('[one]\nioengine=mmap\nfsync=1\nnumjobs=1\n'), outs).clones).toEqual([{ name: 'one', iolog: '/o/fio.iolog', latLog: '/o/fio' }]);
+  });
+
   it('refuses what is not one mmap job that syncs, naming file, line and option', () => {
     fails('[j]\nioengine=psync\nfsync=4\n', 2, 'ioengine', /must use ioengine=mmap .*\(got 'psync'\)/);
     fails('[j]\nrw=write\nfsync=4\n', 1, 'ioengine', /must use ioengine=mmap/);
     fails('[global]\nioengine=mmap\n[j]\nrw=write\n', 3, 'fsync', /the job must sync: set fsync=N/);
     fails('[global]\nioengine=mmap\nfsync=1\n[a]\n[b]\n', 5, 'section', /exactly one fio job.*\(got '\[a\] \[b\]'\)/);
-    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=4\n', 4, 'numjobs', /numjobs must be 1/);
+    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=9\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8 \(got '9'\)/);
+    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=0\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8/);
     expect(() => parseJobFile('rw=write\n', 'job.fio')).toThrow(/^job\.fio:1: column -: expected a section header/);
     expect(() => parseJobFile('[j]\ninclude other.fio\n', 'job.fio')).toThrow(/^job\.fio:2: column include: include directives are not supported/);
   });
@@ -272,6 +289,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
   let cal: { code: number | null; stdout: string; stderr: string };
   let val: { code: number | null; stdout: string; stderr: string };
   let warm: { code: number | null; stdout: string; stderr: string };
+  let two: { code: number | null; stdout: string; stderr: string };
   // the tiny job: 256 stores of 4 KiB front to back, fsync every 8 → syncs after stores 8, 16, ..., 248
   const WRITES = 256, FSYNC = 8;
   const SYNCS = Math.floor((WRITES - 1) / FSYNC);
@@ -286,10 +304,13 @@ describe('syncsim calibrate and validate (real fio)', () => {
     jobFile = join(dir, 'tiny.fio');
     writeFileSync(jobFile, `[tiny]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nwrite_iolog=ignored.iolog\n`);
     out = join(dir, 'val');
-    [cal, val, warm] = await Promise.all([
+    const twoJob = join(dir, 'two.fio');
+    writeFileSync(twoJob, `[two]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nnumjobs=2\n`);
+    [cal, val, warm, two] = await Promise.all([
       syncsimAsync(['calibrate', '--dir', dir, '--size', '2m', '--runtime', '1', '--max-depth', '4', '-o', fragment]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir]),
-      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9']),
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--repeat', '1']),
+      syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1']),
     ]);
   }, FIO_TIMEOUT);
 
@@ -334,20 +355,27 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-validate-'))).toEqual([]);
     expect(existsSync(join(ROOT, 'ignored.iolog'))).toBe(false);
     const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
-    expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison', 'demerit_pct', 'rms_distance_us', 'files']);
-    expect(Object.keys(v.job)).toEqual(['file', 'name', 'sync_every', 'fio_version', 'data_dir', 'filesystem']);
-    expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', sync_every: FSYNC });
+    expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison',
+      'demerit_pct', 'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_pairs', 'files']);
+    expect(v.repeat).toBe(2);
+    expect(Object.keys(v.job)).toEqual(['file', 'name', 'jobs', 'sync_every', 'fio_version', 'data_dir', 'filesystem', 'command']);
+    expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', jobs: 1, sync_every: FSYNC });
     expect(v.job.fio_version).toMatch(/^fio-\d/);
     expect(v.job.data_dir.startsWith(join(dir, 'syncsim-validate-'))).toBe(true);
     // the hand-written device: mean of its samples
-    expect(v.calibration).toEqual({ file: handFragment, channels: 2, per_page_us: 1.5, service: { dist: 'empirical', samples: 4, mean_us: (80 + 100 + 120 + 400) / 4 } });
+    expect(v.calibration).toEqual({
+      file: handFragment, device: 'queue: channels 2, per_page_us 1.5, service empirical mean 175.0 µs',
+      channels: 2, per_page_us: 1.5, service: { dist: 'empirical', samples: 4, mean_us: (80 + 100 + 120 + 400) / 4 },
+    });
     expect(v.config).toEqual({ personality: 'linux', overrides: ['personality=linux'] });
     expect(v.matched_syncs).toBe(SYNCS);
     expect(v.warmup_syncs).toBe(0);
     const stats = ['count', 'mean_us', 'p50_us', 'p90_us', 'p99_us', 'min_us', 'max_us'];
-    expect(Object.keys(v.measured)).toEqual(['source', ...stats, 'unmatched', 'fio_report', 'log_vs_fio_pct', 'lat_log']);
+    expect(Object.keys(v.measured)).toEqual(['source', ...stats, 'unmatched', 'fio_report', 'log_vs_fio_pct', 'lat_log', 'runs']);
+    expect(v.measured.runs.map((r: { run: number; dir: string; syncs: number }) => [r.run, r.dir, r.syncs])).toEqual([[1, '.', SYNCS], [2, 'repeat-2', SYNCS]]);
     expect(Object.keys(v.simulated)).toEqual([...stats, 'errors', 'results']);
-    expect(v.measured.count).toBe(SYNCS);
+    // both fio runs pooled
+    expect(v.measured.count).toBe(2 * SYNCS);
     expect(v.measured.unmatched).toBe(0);
     expect(v.simulated.count).toBe(SYNCS);
     expect(v.simulated.errors).toEqual({});
@@ -362,26 +390,48 @@ describe('syncsim calibrate and validate (real fio)', () => {
       expect(c.simulated_us).toBe(v.simulated[`${k}_us`]);
     }
     expect(Number.isFinite(v.demerit_pct) && v.demerit_pct >= 0).toBe(true);
-    expect(Object.keys(v.files)).toEqual(['job', 'iolog', 'fio_report', 'lat_log', 'trace', 'sim', 'pairs', 'chart']);
+    expect(Object.keys(v.files)).toEqual(['job', 'iolog', 'fio_report', 'lat_log', 'trace', 'sim', 'pairs', 'samples', 'chart', 'repeats']);
+    expect(v.files.repeats).toEqual(['repeat-2']);
+    for (const f of ['job.fio', 'fio.iolog', 'fio.json']) expect(existsSync(join(out, 'repeat-2', f)), f).toBe(true);
 
     // pairs.csv: the matched syncs; statistics and demerit recomputed here from it
     const pairs = readFileSync(join(out, 'pairs.csv'), 'utf8').trim().split('\n');
-    expect(pairs[0]).toBe('sync,t_fio_us,pages_written,measured_us,simulated_us,result,compared');
+    expect(pairs[0]).toBe('sync,t_fio_us,pages_written,measured_us,simulated_us,result,compared,task');
     const p = pairs.slice(1).map((l) => l.split(','));
     expect(p.length).toBe(SYNCS);
     // sequential stores, fsync every 8: each msync writes the 8 pages stored since the last one
-    expect(p.every((f) => f[2] === String(FSYNC) && f[5] === 'OK' && f[6] === '1')).toBe(true);
+    expect(p.every((f) => f[2] === String(FSYNC) && f[5] === 'OK' && f[6] === '1' && f[7] === 'fio')).toBe(true);
     // one I/O of 8 pages on an idle device: a service sample + 8 × 1.5 µs
     expect(p.every((f) => [80, 100, 120, 400].map((s) => s + 8 * 1.5).includes(Number(f[4])))).toBe(true);
-    const meas = p.map((f) => Number(f[3])).sort((a, b) => a - b);
+    // run 2's latencies: its I/O log's sync-to-next-entry times
+    const gapsOf = (file: string) => {
+      const l = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((x) => x.split(' '));
+      return l.flatMap((f, i) => (f[2] === 'sync' && i + 1 < l.length ? [Number(l[i + 1]![0]) - Number(f[0])] : []));
+    };
+    const run1 = p.map((f) => Number(f[3])).sort((a, b) => a - b);
+    const run2 = gapsOf(join(out, 'repeat-2', 'fio.iolog')).sort((a, b) => a - b);
+    expect(run2.length).toBe(SYNCS);
+    const meas = [...run1, ...run2].sort((a, b) => a - b);
     const sim = p.map((f) => Number(f[4])).sort((a, b) => a - b);
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     expect(v.measured.mean_us).toBeCloseTo(mean(meas), 6);
     expect(v.simulated.mean_us).toBeCloseTo(mean(sim), 6);
-    // equal sample counts: the quantile functions step together, R² = mean of squared sorted differences
-    const rms = Math.sqrt(mean(meas.map((m, i) => (m - sim[i]!) ** 2)));
+    // 2n measured against n simulated: measured quantiles 2i and 2i+1 fall on simulated quantile i
+    const rms = Math.sqrt(mean(meas.map((m, k) => (m - sim[Math.floor(k / 2)]!) ** 2)));
     expect(v.rms_distance_us).toBeCloseTo(rms, 6);
     expect(v.demerit_pct).toBeCloseTo((100 * rms) / mean(meas), 6);
+    // noise floor: run 1 vs run 2 (equal counts), normalised by each run's mean in turn, averaged
+    const rms12 = Math.sqrt(mean(run1.map((a, i) => (a - run2[i]!) ** 2)));
+    const floor = (100 * rms12 / mean(run1) + 100 * rms12 / mean(run2)) / 2;
+    expect(v.noise_floor_pct).toBeCloseTo(floor, 6);
+    expect(v.noise_pairs).toHaveLength(1);
+    expect(v.noise_ratio).toBeCloseTo(v.demerit_pct / floor, 6);
+    expect(val.stdout).toMatch(/^noise floor\s+\d+\.\d % \(demerit between the 2 measured runs/m);
+    // samples.csv: the compared latencies, pooled measured then simulated
+    const samples = readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n');
+    expect(samples[0]).toBe('series,latency_us');
+    expect(samples.slice(1).filter((l) => l.startsWith('measured,')).map((l) => Number(l.split(',')[1]))).toEqual(meas);
+    expect(samples.slice(1).filter((l) => l.startsWith('simulated,')).map((l) => Number(l.split(',')[1]))).toEqual(sim);
 
     // the imported trace carries each msync's measured latency, in order
     const trace = readFileSync(join(out, 'trace.csv'), 'utf8').trim().split('\n');
@@ -410,6 +460,11 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const v = JSON.parse(readFileSync(join(dir, 'val-warm', 'validation.json'), 'utf8'));
     expect(v.matched_syncs).toBe(SYNCS);
     expect(v.warmup_syncs).toBe(3);
+    // --repeat 1: one run, no noise floor
+    expect(v.repeat).toBe(1);
+    expect(v.noise_floor_pct).toBeNull();
+    expect(v.noise_ratio).toBeNull();
+    expect(v.files.repeats).toEqual([]);
     expect(v.config.overrides).toEqual(['personality=linux', 'seed=9']);
     expect(v.measured.count).toBe(SYNCS - 3);
     expect(v.simulated.count).toBe(SYNCS - 3);
@@ -421,6 +476,32 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     expect(v.measured.mean_us).toBeCloseTo(mean(meas), 6);
     expect(v.demerit_pct).toBeCloseTo((100 * Math.sqrt(mean(meas.map((m, i) => (m - sim[i]!) ** 2)))) / mean(meas), 6);
+  });
+
+  it('numjobs=2: both jobs run at once, their logs are imported as two tasks and replayed together', () => {
+    expect(two.code, two.stderr).toBe(0);
+    const o = join(dir, 'val-two');
+    const v = JSON.parse(readFileSync(join(o, 'validation.json'), 'utf8'));
+    expect(v.job).toMatchObject({ name: 'two', jobs: 2 });
+    expect(v.matched_syncs).toBe(2 * SYNCS);
+    expect(v.measured.count).toBe(2 * SYNCS);
+    expect(v.simulated.count).toBe(2 * SYNCS);
+    for (const f of ['fio-1.iolog', 'fio-2.iolog']) expect(existsSync(join(o, f)), f).toBe(true);
+    // the trace: two tasks, each mapping its own file, rows in time order
+    const rows = readFileSync(join(o, 'trace.csv'), 'utf8').trim().split('\n').slice(2).map((l) => l.split(','));
+    const byTask = (t: string) => rows.filter((f) => f[1] === t);
+    expect(new Set(rows.map((f) => f[1]))).toEqual(new Set(['two-1', 'two-2']));
+    for (const t of ['two-1', 'two-2']) {
+      expect(byTask(t).filter((f) => f[2] === 'msync').length).toBe(SYNCS);
+      expect(byTask(t).filter((f) => f[2] === 'write').length).toBe(WRITES);
+    }
+    expect(new Set(rows.filter((f) => f[2] === 'map').map((f) => f[6])).size).toBe(2);
+    const times = rows.map((f) => Number(f[0]));
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true);
+    // pairs: each task's syncs, numbered within the task
+    const p = readFileSync(join(o, 'pairs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(p.filter((f) => f[7] === 'two-1').map((f) => Number(f[0]))).toEqual([...Array(SYNCS).keys()]);
+    expect(p.filter((f) => f[7] === 'two-2').map((f) => Number(f[0]))).toEqual([...Array(SYNCS).keys()]);
   });
 
   it('a bad job exits 2 naming file, line and option, and leaves an existing output directory alone', () => {
@@ -443,6 +524,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     await rejects(validateCommand, ['--calibration', handFragment], /validate needs --fio-job/);
     await rejects(validateCommand, ['--fio-job', join(dir, 'none.fio')], /fio job file not found/);
     await rejects(validateCommand, ['--fio-job', jobFile, '--calibration', join(dir, 'none.yaml')], /calibration file not found/);
+    for (const bad of ['0', '21', 'x', '1.5']) await rejects(validateCommand, ['--fio-job', jobFile, '--repeat', bad], /--repeat expects a whole number from 1 to 20/);
     await rejects(validateCommand, ['--fio-job', jobFile, '--warmup', 'x'], /--warmup expects a non-negative integer/);
     await rejects(calibrateCommand, [], /calibrate needs -o FILE/);
     await rejects(calibrateCommand, ['--size', 'lots', '-o', x], /--size expects a size like 256m/);

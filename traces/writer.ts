@@ -77,9 +77,10 @@ export function formatTimeUs(tNs: number): string {
  * The first two lines of a trace, each ending with `\n`: the magic comment and the header
  * `t_us,task,op,addr,len,flags,object,offset` followed by `extraCols` (each must start with `x_`).
  */
-export function formatHeader(extraCols: readonly string[] = []): string {
+export function formatHeader(extraCols: readonly string[] = [], comments: readonly string[] = []): string {
   checkExtraCols(extraCols);
-  return `${TRACE_MAGIC_LINE}\n${[...TRACE_COLUMNS, ...extraCols.map(csvField)].join(',')}\n`;
+  for (const c of comments) if (/[\r\n]/.test(c)) throw new Error(`a trace comment is one line (got ${JSON.stringify(c)})`);
+  return `${TRACE_MAGIC_LINE}\n${comments.map((c) => `# ${c}\n`).join('')}${[...TRACE_COLUMNS, ...extraCols.map(csvField)].join(',')}\n`;
 }
 
 /**
@@ -123,6 +124,8 @@ export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[]
 export interface TraceWriterOptions {
   /** `x_*` columns to write after the standard ones (values from `row.extra`). */
   extraCols?: readonly string[];
+  /** Comment lines (without the `#`) written after the magic line: provenance, one line each. */
+  comments?: readonly string[];
 }
 
 /** Bytes buffered before a write to the stream. */
@@ -147,7 +150,7 @@ export class TraceWriter {
   private count = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 
-  private constructor(path: string, extraCols: readonly string[]) {
+  private constructor(path: string, extraCols: readonly string[], comments: readonly string[]) {
     this.path = path;
     this.tmpPath = `${path}.tmp-${process.pid}`;
     this.extraCols = extraCols;
@@ -168,14 +171,14 @@ export class TraceWriter {
         this.error ??= err;
       },
     );
-    this.buf = formatHeader(extraCols);
+    this.buf = formatHeader(extraCols, comments);
   }
 
   /** Create the temporary file and write the header. */
   static async open(path: string, opts: TraceWriterOptions = {}): Promise<TraceWriter> {
     const extraCols = [...(opts.extraCols ?? [])];
     checkExtraCols(extraCols);
-    const w = new TraceWriter(path, extraCols);
+    const w = new TraceWriter(path, extraCols, opts.comments ?? []);
     try {
       await once(w.file, 'ready');
     } catch (err) {

@@ -5,14 +5,15 @@
  */
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
-import { InputError } from '../errors.ts';
+import { InputError, requireReadable } from '../errors.ts';
+import { validateTrace } from '../validate/trace-validation.ts';
 import { defaultValidationOutName, validate, validationTable } from '../validate/validation.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
-const HELP = `Usage: syncsim validate --fio-job JOB.fio [--calibration device.yaml] [--out DIR]
-                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N]
+const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
+                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
                         [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-mode MODE]
 
 Validates syncsim against the running Linux kernel:
@@ -32,7 +33,13 @@ the next entry (fio issues the next I/O when the sync returns); fio's own sync
 statistics (JSON report) are kept beside it as a check.
 
 Options:
-  --fio-job FILE        the fio job file (required)
+  --fio-job FILE        the fio job file
+  --trace FILE          instead of a fio job: a trace whose msync rows carry their
+                        measured latency (x_measured_us), e.g. made by 'syncsim
+                        record'. It is replayed with the configuration (--calibration,
+                        --set; personality linux) and compared the same way. --repeat N
+                        (default 1 here) records its program again N-1 times (the
+                        trace's 'recorded-command' header) for the noise floor
   --calibration FILE    configuration with the calibrated device ('syncsim calibrate -o');
                         without it the device under --dir is calibrated first,
                         into DIR/calibration/
@@ -52,22 +59,28 @@ Options:
   --calibrate-size SIZE, --calibrate-runtime S, --calibrate-mode MODE, --calibrate-max-depth N
                         'syncsim calibrate' options when no --calibration is given
                         (defaults 256m, 20, fdatasync, 64)
+  --repeat N            run the fio job N times (default 2, 1 to 20): the measured side
+                        pools the runs, and the demerit between the runs (mean over
+                        pairs) is the noise floor; noise ratio = demerit / noise floor
   -h, --help            this help
 
 Output (DIR): validation.json, validation-cdf.*, pairs.csv (each matched msync:
 measured and simulated latency, compared 0 for the warm-up), job.fio (as run), fio.iolog, fio_*lat.1.log,
-fio.json, trace.csv (the imported trace, x_measured_us on msync rows), sim/ (the
-replay's results, for 'syncsim report DIR/sim').`;
+fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and
+logs of each further run), trace.csv (run 1's log imported, x_measured_us on msync
+rows), sim/ (the replay's results, for 'syncsim report DIR/sim').`;
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('validate', argv, {
     'fio-job': { type: 'string' },
+    trace: { type: 'string' },
     calibration: { type: 'string' },
     out: { type: 'string' },
     dir: { type: 'string' },
     set: { type: 'string', multiple: true },
     seed: { type: 'string' },
     warmup: { type: 'string' },
+    repeat: { type: 'string' },
     'calibrate-size': { type: 'string' },
     'calibrate-runtime': { type: 'string' },
     'calibrate-mode': { type: 'string' },
@@ -79,30 +92,40 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const job = values['fio-job'];
-  if (job === undefined) throw new InputError("validate needs --fio-job JOB.fio (try 'syncsim validate --help')");
-  if (!existsSync(job)) throw new InputError(`fio job file not found: ${job}`);
+  const trace = values.trace;
+  if (job !== undefined && trace !== undefined) throw new InputError('--fio-job and --trace are exclusive: give one');
+  if (job === undefined && trace === undefined) throw new InputError("validate needs --fio-job JOB.fio or --trace TRACE.csv (try 'syncsim validate --help')");
+  if (job !== undefined && !existsSync(job)) throw new InputError(`fio job file not found: ${job}`);
+  if (trace !== undefined) requireReadable(trace, 'trace');
   const sets = [...(values.set ?? [])];
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
     sets.push(`seed=${values.seed}`);
   }
   if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) throw new InputError(`--warmup expects a non-negative integer (got '${values.warmup}')`);
+  const repeat = values.repeat === undefined ? (trace === undefined ? 2 : 1) : Number(values.repeat);
+  if (!/^\d+$/.test(values.repeat ?? '2') || repeat < 1 || repeat > 20) throw new InputError(`--repeat expects a whole number from 1 to 20 (got '${values.repeat}')`);
   const autoCalibration = calibrationArgs({
     size: values['calibrate-size'], runtime: values['calibrate-runtime'], mode: values['calibrate-mode'], maxDepth: values['calibrate-max-depth'],
   }, '--calibrate-');
   const tty = process.stderr.isTTY === true;
   // checked and locked before fio runs
-  const { abs, lock } = claimOutDir(values.out ?? defaultValidationOutName(job), { command: 'validate', within: values.out === undefined ? 'results/validation' : undefined });
+  const { abs, lock } = claimOutDir(values.out ?? defaultValidationOutName(job ?? trace!), { command: 'validate', within: values.out === undefined ? 'results/validation' : undefined });
   try {
-    const { report, out } = await validate({
-      jobFile: job,
+    const log = tty ? (l: string) => process.stderr.write(l + '\n') : undefined;
+    const warmup = values.warmup === undefined ? 0 : Number(values.warmup);
+    const { report, out } = trace !== undefined
+      ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, log })
+      : await validate({
+      jobFile: job!,
       calibration: values.calibration,
       autoCalibration,
       out: abs,
       dir: values.dir ?? tmpdir(),
       sets,
-      warmup: values.warmup === undefined ? 0 : Number(values.warmup),
-      log: tty ? (l) => process.stderr.write(l + '\n') : undefined,
+      warmup,
+      repeat,
+      log,
     });
     process.stdout.write(validationTable(report, out) + '\n');
     return 0;
@@ -114,8 +137,8 @@ async function run(argv: string[]): Promise<number> {
 /** `syncsim validate`. */
 export const validateCommand: Command = {
   name: 'validate',
-  usage: 'validate --fio-job JOB.fio [options]',
-  summary: 'run a fio mmap job on this kernel, replay it, score the msync latency (demerit)',
+  usage: 'validate (--fio-job JOB.fio | --trace TRACE.csv) [options]',
+  summary: 'run a fio mmap job on this kernel (or take a recorded trace), replay it, score the msync latency (demerit, noise ratio)',
   help: HELP,
   run,
 };

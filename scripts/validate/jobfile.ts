@@ -1,8 +1,11 @@
 /**
  * fio job files for validation: parsing one (INI: `[section]`, `key=value`
  * or a bare `key`, `#` and `;` comments), checking that it is one msync job
- * (`ioengine=mmap` with `fsync=N` or `fdatasync=N`, one job, `numjobs` 1),
- * and rewriting it so that its logs go where validation reads them. Pure:
+ * (`ioengine=mmap` with `fsync=N` or `fdatasync=N`, one job section, `numjobs`
+ * 1 to {@link MAX_NUMJOBS}), and rewriting it so that its logs go where
+ * validation reads them. `numjobs=N` becomes N copies of the section, each
+ * with its own I/O log (fio writes one log for all clones of a job, their
+ * lines interleaved), that fio runs at the same time, as it runs clones. Pure:
  * text in, text out; problems are TraceErrors naming the file and line.
  */
 import { TraceError } from '../../traces/trace-error.ts';
@@ -61,10 +64,23 @@ function lookup(job: JobSection, global: JobSection | undefined, key: string): J
 /** Options validation sets itself; any the file has are dropped. */
 const OWNED_KEYS: ReadonlySet<string> = new Set(['write_iolog', 'read_iolog', 'write_lat_log', 'log_avg_msec', 'per_job_logs', 'numjobs']);
 
+/** Most concurrent jobs (`numjobs`) a validation runs. */
+export const MAX_NUMJOBS = 8;
+
+/** One of the concurrent jobs fio runs: its section name and where its logs go. */
+export interface PreparedClone {
+  /** Section name: the job's name, or NAME-i (i from 1) for numjobs > 1. */
+  name: string;
+  iolog: string;
+  latLog: string;
+}
+
 /** What validation needs to know about the job, and the rewritten file. */
 export interface PreparedJob {
   /** The job's section name (fio's job name). */
   name: string;
+  /** The jobs fio runs at once (numjobs of them), in order. */
+  clones: PreparedClone[];
   /** Writes between two syncs (`fsync` or `fdatasync`). */
   sync_every: number;
   /** `fsync` or `fdatasync`. */
@@ -107,7 +123,13 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
     fail(engine?.line ?? j.line, 'ioengine', 'validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC))', engine?.value ?? '(not set: psync)');
   }
   const numjobs = lookup(j, global, 'numjobs');
-  if (numjobs && numjobs.value !== '1') fail(numjobs.line, 'numjobs', 'validation runs one job: numjobs must be 1', numjobs.value);
+  if (numjobs && !(positiveInt(numjobs.value) && Number(numjobs.value) <= MAX_NUMJOBS)) {
+    fail(numjobs.line, 'numjobs', `numjobs must be a whole number from 1 to ${MAX_NUMJOBS}`, numjobs.value);
+  }
+  const n = numjobs ? Number(numjobs.value) : 1;
+  const clones: PreparedClone[] = Array.from({ length: n }, (_, k) => (n === 1
+    ? { name: j.name, iolog: out.iolog, latLog: out.latLog }
+    : { name: `${j.name}-${k + 1}`, iolog: out.iolog.replace(/(\.iolog)?$/, `-${k + 1}$1`), latLog: `${out.latLog}-${k + 1}` }));
   const sync = lookup(j, global, 'fsync') ?? lookup(j, global, 'fdatasync');
   if (!sync || !positiveInt(sync.value)) {
     fail(sync?.line ?? j.line, sync?.key ?? 'fsync', 'the job must sync: set fsync=N (an msync MS_SYNC of the mapping every N writes)', sync?.value ?? '(not set)');
@@ -115,12 +137,14 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
   const hasLocation = lookup(j, global, 'directory') !== undefined || lookup(j, global, 'filename') !== undefined;
   const lines: string[] = [`# rewritten by syncsim validate from ${job.path}`];
   for (const s of job.sections) {
-    lines.push(`[${s.name}]`);
-    for (const o of s.options) if (!OWNED_KEYS.has(o.key)) lines.push(o.value === '' ? o.key : `${o.key}=${o.value}`);
-    if (s === j) {
-      if (!hasLocation) lines.push(`directory=${out.dataDir}`);
-      lines.push(`write_iolog=${out.iolog}`, `write_lat_log=${out.latLog}`, 'log_avg_msec=0');
+    for (const c of s === j ? clones : [undefined]) {
+      lines.push(`[${c ? c.name : s.name}]`);
+      for (const o of s.options) if (!OWNED_KEYS.has(o.key)) lines.push(o.value === '' ? o.key : `${o.key}=${o.value}`);
+      if (c) {
+        if (!hasLocation) lines.push(`directory=${out.dataDir}`);
+        lines.push(`write_iolog=${c.iolog}`, `write_lat_log=${c.latLog}`, 'log_avg_msec=0');
+      }
     }
   }
-  return { name: j.name, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n' };
+  return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n' };
 }

@@ -19,21 +19,32 @@ import { join, resolve } from 'node:path';
 import { main } from '../cli.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import type { ValidationReport } from './validation.ts';
+import { validationSummary, validationSummaryTable, writeGrid } from './summary.ts';
+import { readSamples } from './sim-side.ts';
+import { spawnSync } from 'node:child_process';
+import { dirtyPagesUnavailable } from '../record/record.ts';
+import type { ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
 /** The example jobs in the order of the issue; any other job file of the directory follows, by name. */
-const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs'];
+const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs', 'rand-fsync8', 'randrw-fsync16', 'two-jobs', 'sweep-fsync1', 'sweep-fsync8', 'sweep-fsync64'];
 
 const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration FILE]
                          [--size SIZE] [--runtime S] [--mode MODE] [--set KEY=VALUE]... [--warmup N]
-                         [--kernel-sequences N]
+                         [--repeat N] [--kernel-sequences N]
 
 Calibrates the device under --dir (syncsim calibrate -o DIR/device.yaml; skipped
 with --calibration FILE), then runs syncsim validate on every job of
-workloads/fio/ into DIR/<job>/, and prints the measured and simulated msync
-latency medians and the demerit figure of each job. DIR defaults to
+workloads/fio/ into DIR/<job>/ (each job run --repeat N times, default 2),
+and prints one table: per job the measured and simulated msync latency (p50,
+p99, mean), the demerit, the noise floor (the demerit between the measured
+runs), the noise ratio (demerit / noise floor) and the p50 and p99 errors.
+Then records the LMDB client workloads/apps/lmdb-commits.py with syncsim record
+(root, cc and python3-lmdb needed, else skipped with the reason) and validates
+its trace the same way (syncsim validate --trace, --repeat records it again).
+Writes DIR/summary.json and the figure DIR/validation-grid.{svg,png,pdf}. DIR defaults to
 results/validation. First, N (default 40, 0: none) random sequences of 200
 mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed
 with personality linux; every result and msync's cleaned pages must agree
@@ -51,6 +62,7 @@ async function runAll(argv: string[]): Promise<number> {
       mode: { type: 'string' },
       set: { type: 'string', multiple: true },
       warmup: { type: 'string' },
+      repeat: { type: 'string' },
       'kernel-sequences': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -92,34 +104,46 @@ async function runAll(argv: string[]): Promise<number> {
     const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', calibration, '--out', join(out, name), ...dirArgs];
     for (const s of values.set ?? []) args.push('--set', s);
     if (values.warmup !== undefined) args.push('--warmup', values.warmup);
+    if (values.repeat !== undefined) args.push('--repeat', values.repeat);
     process.stdout.write(`\n== syncsim ${args.join(' ')}\n`);
     const code = await main(args);
     if (code !== 0) return code;
     reports.push(JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
   }
-  const f = (v: number) => v.toFixed(1);
-  const header = ['job', 'msyncs', 'p50 meas', 'p50 sim', 'mean meas', 'mean sim', 'p99 meas', 'p99 sim', 'demerit'];
-  const rows = reports.map((r) => [
-    r.job.name, String(r.matched_syncs),
-    f(r.comparison.p50.measured_us), f(r.comparison.p50.simulated_us),
-    f(r.comparison.mean.measured_us), f(r.comparison.mean.simulated_us),
-    f(r.comparison.p99.measured_us), f(r.comparison.p99.simulated_us),
-    `${f(r.demerit_pct)} %`,
-  ]);
-  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (calibration ${calibration})\n${[header, ...rows].map(line).join('\n')}\n`);
-  const summary = {
-    calibration: existsSync(calibration) ? resolve(calibration) : calibration,
-    jobs: reports.map((r) => ({
-      job: r.job.name, file: r.job.file, msyncs: r.matched_syncs, warmup_syncs: r.warmup_syncs, demerit_pct: r.demerit_pct, rms_distance_us: r.rms_distance_us,
-      measured: { mean_us: r.measured.mean_us, p50_us: r.measured.p50_us, p90_us: r.measured.p90_us, p99_us: r.measured.p99_us },
-      simulated: { mean_us: r.simulated.mean_us, p50_us: r.simulated.p50_us, p90_us: r.simulated.p90_us, p99_us: r.simulated.p99_us },
-    })),
-  };
-  writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  process.stdout.write(`summary: ${join(out, 'summary.json')}\n`);
+  // the real database client: recorded with syncsim record, validated from its trace
+  const appWhy = appUnavailable();
+  if (appWhy) process.stdout.write(`\n== lmdb-commits skipped: ${appWhy}\n`);
+  else {
+    const trace = join(out, 'lmdb-commits.csv');
+    const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
+    process.stdout.write(`\n== syncsim ${rec.join(' ')}\n`);
+    let code = await main(rec);
+    if (code !== 0) return code;
+    const args = ['validate', '--trace', trace, '--calibration', calibration, '--out', join(out, 'lmdb-commits'), '--repeat', values.repeat ?? '2'];
+    for (const s of values.set ?? []) args.push('--set', s);
+    process.stdout.write(`\n== syncsim ${args.join(' ')}\n`);
+    code = await main(args);
+    if (code !== 0) return code;
+    reports.push(JSON.parse(readFileSync(join(out, 'lmdb-commits', 'validation.json'), 'utf8')) as ValidationReport);
+  }
+  process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (calibration ${calibration})\n${validationSummaryTable(reports)}\n`);
+  const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
+  const panels: ValidationPanel[] = [];
+  for (const r of reports) {
+    const s = await readSamples(join(out, r.job.name, 'samples.csv'));
+    panels.push({ job: r.job.name, ...s, demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio });
+  }
+  const figure = await writeGrid(out, panels);
+  writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, figure }, null, 2) + '\n');
+  process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;
+}
+
+/** Why the LMDB client cannot be recorded here (root, cc and python3-lmdb are needed), or undefined. */
+function appUnavailable(): string | undefined {
+  if (spawnSync('cc', ['--version']).status !== 0) return 'no C compiler (cc) for the record shim';
+  if (spawnSync('/usr/bin/python3', ['-c', 'import lmdb']).status !== 0) return 'python3-lmdb is not installed (apt-get install python3-lmdb)';
+  return dirtyPagesUnavailable();
 }
 
 try {

@@ -19,27 +19,22 @@
  *    validation.json are written; the whole output directory appears at once
  *    when everything has succeeded (output.ts).
  */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
 import { runTrace } from '../run.ts';
 import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import { fioIologImporter } from '../../traces/import/fio-iolog.ts';
-import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
-import { TraceWriter } from '../../traces/writer.ts';
-import type { ImportStats } from '../../traces/import/importer.ts';
-import { openCsv, numberField } from '../../reports/csv.ts';
-import { validationCdfChart } from '../../reports/charts/validation-cdf.ts';
-import { layoutChart, svgToPdf, svgToPng } from '../../reports/render.ts';
-import { prettyJson } from '../../reports/report.ts';
-import { THEMES } from '../../reports/theme.ts';
 import { serviceMean } from '../../sim/device/service.ts';
+import type { Config, ServiceDist } from '../../sim/config.ts';
+import { importWithMeasured } from './sim-side.ts';
+import { compareReplay } from './compare.ts';
+import { pooled, type RunPair } from './noise.ts';
 import { calibrate, type CalibrationMode } from './calibration.ts';
-import { compareStats, demerit, distStats, sortedCopy, type DistStats, type StatComparison } from './demerit.ts';
+import { distStats, type DistStats, type StatComparison } from './demerit.ts';
 import { checkMeasurementDir } from './filesystem.ts';
-import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, type FioLatency } from './fio.ts';
-import { parseJobFile, prepareJob } from './jobfile.ts';
+import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, type FioLatency, type IologLatencies } from './fio.ts';
+import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { StagingDir } from '../../traces/files.ts';
 
@@ -66,6 +61,8 @@ export interface ValidateOptions {
   sets: string[];
   /** Matched msyncs left out at the start, on both sides (warm-up); default 0. */
   warmup?: number;
+  /** fio runs of the job (default 2): the measured side pools them, and their spread is the noise floor. */
+  repeat?: number;
   log?: (line: string) => void;
 }
 
@@ -80,6 +77,8 @@ export interface MeasuredReport extends DistStats {
   log_vs_fio_pct: number | null;
   /** Entries of fio's latency log (write_lat_log) per data direction: 0 read, 1 write, 2 sync. */
   lat_log: Record<string, { count: number; mean_us: number }>;
+  /** Each run's statistics after the warm-up. */
+  runs: ({ run: number; dir: string; syncs: number } & DistStats)[];
 }
 
 /** The simulated side of validation.json. */
@@ -93,14 +92,31 @@ export interface SimulatedReport extends DistStats {
 /** validation.json. */
 export interface ValidationReport {
   syncsim_version: string;
-  job: { file: string; name: string; sync_every: number; fio_version: string; data_dir: string | null; filesystem: string | null };
+  job: {
+    file: string;
+    name: string;
+    /** Jobs fio ran at once (numjobs) or tasks of a trace: one task each. */
+    jobs: number;
+    /** fio's sync interval, version, data directory and its filesystem (null for a trace). */
+    sync_every: number | null;
+    fio_version: string | null;
+    data_dir: string | null;
+    filesystem: string | null;
+    /** The program a recorded trace came from (null for fio jobs and other traces). */
+    command: string[] | null;
+  };
   calibration: {
     file: string;
+    /** The device model as one line (profile, channels, latencies). */
+    device: string;
     channels: number;
-    per_page_us: number;
-    service: { dist: string; samples: number | null; mean_us: number };
+    /** The queue model's per-page time and service distribution (null for the other device profiles). */
+    per_page_us: number | null;
+    service: { dist: string; samples: number | null; mean_us: number } | null;
   };
   config: { personality: string; overrides: string[] };
+  /** fio runs of the job (--repeat); the measured side pools them. */
+  repeat: number;
   matched_syncs: number;
   /** The first matched msyncs left out of the comparison (--warmup). */
   warmup_syncs: number;
@@ -109,12 +125,53 @@ export interface ValidationReport {
   comparison: Record<'mean' | 'p50' | 'p90' | 'p99', StatComparison>;
   demerit_pct: number;
   rms_distance_us: number;
+  /** Demerit between the measured runs, mean over pairs (null with one run). */
+  noise_floor_pct: number | null;
+  /** demerit_pct / noise_floor_pct (null without a floor). */
+  noise_ratio: number | null;
+  /** Each pair of measured runs and their demerit. */
+  noise_pairs: RunPair[];
   files: Record<string, string | string[]>;
+}
+
+/** One fio run of the job as measured (run 1 in the output directory itself, run r in repeat-r/). */
+interface MeasuredRun {
+  dir: string;
+  /** Each concurrent job's syncs. */
+  clones: IologLatencies[];
+  /** The latencies of every job after the warm-up, pooled, ascending. */
+  compared: Float64Array;
+}
+
+/** fio's own sync statistics of several jobs pooled (count-weighted mean; fio's percentiles do not pool), or null when a job has none. */
+function pooledFioSync(stats: readonly (FioLatency | null)[]): FioLatency | null {
+  if (stats.length === 1) return stats[0]!;
+  if (stats.some((x) => x === null)) return null;
+  const all = stats as FioLatency[];
+  const count = all.reduce((n, x) => n + x.count, 0);
+  if (count === 0) return null;
+  return { count, mean_us: all.reduce((m, x) => m + x.mean_us * x.count, 0) / count, p50_us: null, p90_us: null, p99_us: null };
+}
+
+/** The device of a resolved configuration as validation.json reports it. */
+export function deviceSummary(config: Config): Pick<ValidationReport['calibration'], 'device' | 'channels' | 'per_page_us' | 'service'> {
+  const d = config.device as Config['device'] & { profile?: string };
+  const svc = d.service as ServiceDist | undefined;
+  const profile = d.profile ?? 'queue';
+  if (profile === 'queue' && svc) {
+    const service = { dist: svc.dist, samples: svc.dist === 'empirical' ? (svc.samples_us?.length ?? 0) : null, mean_us: serviceMean(svc) };
+    return {
+      device: `queue: channels ${d.channels}, per_page_us ${d.per_page_us}, service ${svc.dist} mean ${service.mean_us.toFixed(1)} µs`,
+      channels: d.channels, per_page_us: d.per_page_us, service,
+    };
+  }
+  return { device: `profile ${profile}: channels ${d.channels}`, channels: d.channels, per_page_us: null, service: null };
 }
 
 /** The keys of validation.json, in order (the tests check every one is there). */
 export const VALIDATION_KEYS: readonly (keyof ValidationReport)[] = [
-  'syncsim_version', 'job', 'calibration', 'config', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison', 'demerit_pct', 'rms_distance_us', 'files',
+  'syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison', 'demerit_pct',
+  'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_pairs', 'files',
 ];
 
 /** The report and where it was written. */
@@ -147,8 +204,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   try {
     const S = stage.path;
     // checked first: a bad job file fails before anything runs
-    const outputs = { iolog: join(S, 'fio.iolog'), latLog: join(S, 'fio') };
-    const checked = prepareJob(parsed, { ...outputs, dataDir: '' });
+    const checked = prepareJob(parsed, { iolog: join(S, 'fio.iolog'), latLog: join(S, 'fio'), dataDir: '' });
     let calibrationFile = opts.calibration;
     if (calibrationFile === undefined) {
       mkdirSync(join(S, 'calibration'));
@@ -159,80 +215,85 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     const sets = ['personality=linux', ...opts.sets];
     const config = loadConfig(calibrationFile, sets);
 
-    // 1. fio
+    // 1. fio, `repeat` times: run 1 into S, run r into S/repeat-r/
     let filesystem: string | null = null;
     if (!checked.has_location) {
       filesystem = checkMeasurementDir(opts.dir, '--dir');
       dataDir = mkdtempSync(join(opts.dir, 'syncsim-validate-'));
     }
-    const prepared = prepareJob(parsed, { ...outputs, dataDir: dataDir ?? '' });
-    writeFileSync(join(S, 'job.fio'), prepared.text);
-    log(`validate: running fio job ${prepared.name} (${jobPath})`);
-    await runFio(['--output-format=json', `--output=${join(S, 'fio.json')}`, join(S, 'job.fio')], dataDir ?? process.cwd());
-
-    // 2. measured
-    const m = await iologLatencies(join(S, 'fio.iolog'), SYNC_ACTIONS);
-    const matched = m.latencies_us.length;
-    if (matched === 0) throw new InputError(`${jobPath}: fio logged no timed sync (job ${prepared.name}): does it write at least ${prepared.sync_every + 1} blocks?`);
-    const fioReport = readFioJson(join(S, 'fio.json')).jobs.find((j) => j.name === prepared.name)?.sync ?? null;
-    const latLogFile = join(S, 'fio_lat.1.log');
+    const repeat = opts.repeat ?? 2;
+    const warmup = opts.warmup ?? 0;
+    const runs: MeasuredRun[] = [];
+    let prepared: PreparedJob | undefined;
+    for (let r = 1; r <= repeat; r++) {
+      const R = r === 1 ? S : join(S, `repeat-${r}`);
+      if (r > 1) mkdirSync(R);
+      const p = prepareJob(parsed, { iolog: join(R, 'fio.iolog'), latLog: join(R, 'fio'), dataDir: dataDir ?? '' });
+      prepared ??= p;
+      writeFileSync(join(R, 'job.fio'), p.text);
+      log(`validate: running fio job ${p.name}${p.clones.length > 1 ? ` (${p.clones.length} jobs at once)` : ''} (${jobPath})${repeat > 1 ? `, run ${r} of ${repeat}` : ''}`);
+      await runFio(['--output-format=json', `--output=${join(R, 'fio.json')}`, join(R, 'job.fio')], dataDir ?? process.cwd());
+      const clones: IologLatencies[] = [];
+      for (const c of p.clones) {
+        const m = await iologLatencies(c.iolog, SYNC_ACTIONS);
+        if (m.latencies_us.length === 0) throw new InputError(`${jobPath}: fio logged no timed sync (job ${c.name}): does it write at least ${p.sync_every + 1} blocks?`);
+        if (warmup >= m.latencies_us.length) throw new InputError(`--warmup ${warmup} leaves nothing to compare: job ${c.name} has ${m.latencies_us.length} timed syncs`);
+        clones.push(m);
+      }
+      runs.push({ dir: R === S ? '.' : `repeat-${r}`, clones, compared: pooled(clones.map((m) => m.latencies_us.subarray(warmup))) });
+    }
+    const job = prepared!;
+    const first = runs[0]!.clones;
+    const matched = first.reduce((n, m) => n + m.latencies_us.length, 0);
+    const unmatched = first.reduce((n, m) => n + m.unmatched, 0);
+    const fioJobs = readFioJson(join(S, 'fio.json')).jobs;
+    const fioReport = pooledFioSync(job.clones.map((c) => fioJobs.find((j) => j.name === c.name)?.sync ?? null));
+    const latLogFile = job.clones.length === 1 ? join(S, 'fio_lat.1.log') : `${job.clones[0]!.latLog}_lat.1.log`;
     const latLog = existsSync(latLogFile) ? (await latLogSummary(latLogFile)).entries : {};
 
-    // 3. import and replay
-    log(`validate: importing ${matched + m.unmatched} syncs and replaying them (linux personality)`);
+    // 2. import run 1 (one task per job) and replay it
+    log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
     const trace = join(S, 'trace.csv');
-    const msyncs = await importWithMeasured(join(S, 'fio.iolog'), trace, m.latencies_us, config.page_size);
-    if (msyncs !== matched + m.unmatched) throw new Error(`the imported trace has ${msyncs} msyncs, the I/O log ${matched + m.unmatched} syncs`);
-    await runTrace({ trace, config, out: join(S, 'sim') });
-    const sim = await simulatedSyncs(join(S, 'sim', 'syncs.csv'), matched);
-
-    // 4. compare, after the warm-up
-    const warmup = opts.warmup ?? 0;
-    if (warmup >= matched) throw new InputError(`--warmup ${warmup} leaves nothing to compare: the job has ${matched} timed syncs`);
-    const ok: number[] = [];
-    const errors: Record<string, number> = {};
-    sim.results.forEach((r, i) => {
-      if (i < warmup) return;
-      if (r === 'OK') ok.push(sim.latencies_us[i]!);
-      else errors[r] = (errors[r] ?? 0) + 1;
+    const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
+    const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size);
+    msyncs.forEach((n, i) => {
+      if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
     });
-    if (ok.length === 0) throw new InputError(`every simulated msync failed (${Object.entries(errors).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-    const measSorted = sortedCopy(m.latencies_us.subarray(warmup));
-    const simSorted = sortedCopy(ok);
-    const measStats = distStats(measSorted);
-    const simStats = distStats(simSorted);
-    const d = demerit(measSorted, simSorted);
-    writePairs(join(S, 'pairs.csv'), m.issued_us, m.latencies_us, sim, warmup);
+    await runTrace({ trace, config, out: join(S, 'sim') });
 
-    // 5. chart and report
-    const chartFiles = await writeChart(S, prepared.name, measSorted, simSorted, d.demerit_pct);
-    const svc = config.device.service;
+    // 3. compare, after the warm-up: simulated vs every measured run pooled, and the runs with each other
+    const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup);
+    const chartFiles = cmp.chart;
     const report: ValidationReport = {
       syncsim_version: VERSION,
-      job: { file: resolve(jobPath), name: prepared.name, sync_every: prepared.sync_every, fio_version: version, data_dir: dataDir, filesystem },
+      job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem, command: null },
       calibration: {
         file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
-        channels: config.device.channels,
-        per_page_us: config.device.per_page_us,
-        service: { dist: svc.dist, samples: svc.dist === 'empirical' ? (svc.samples_us?.length ?? 0) : null, mean_us: serviceMean(svc) },
+        ...deviceSummary(config),
       },
       config: { personality: config.personality, overrides: sets },
+      repeat,
       matched_syncs: matched,
       warmup_syncs: warmup,
       measured: {
-        source: 'fio I/O log: time from each sync entry to the next entry',
-        ...measStats,
-        unmatched: m.unmatched,
+        source: `fio I/O log: time from each sync entry to the next entry; ${repeat} run(s) pooled`,
+        ...cmp.measured,
+        unmatched,
         fio_report: fioReport,
-        log_vs_fio_pct: fioReport ? (100 * (measStats.mean_us - fioReport.mean_us)) / fioReport.mean_us : null,
+        log_vs_fio_pct: fioReport ? (100 * (distStats(pooled(first.map((m) => m.latencies_us))).mean_us - fioReport.mean_us)) / fioReport.mean_us : null,
         lat_log: latLog,
+        runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.clones.reduce((n, m) => n + m.latencies_us.length, 0), ...distStats(r.compared) })),
       },
-      simulated: { ...simStats, errors, results: 'sim' },
-      comparison: compareStats(measStats, simStats),
-      demerit_pct: d.demerit_pct,
-      rms_distance_us: d.rms_distance_us,
+      simulated: { ...cmp.simulated, results: 'sim' },
+      comparison: cmp.comparison,
+      demerit_pct: cmp.demerit_pct,
+      rms_distance_us: cmp.rms_distance_us,
+      noise_floor_pct: cmp.noise_floor_pct,
+      noise_ratio: cmp.noise_ratio,
+      noise_pairs: cmp.noise_pairs,
       files: {
-        job: 'job.fio', iolog: 'fio.iolog', fio_report: 'fio.json', lat_log: 'fio_lat.1.log', trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', chart: chartFiles,
+        job: 'job.fio', iolog: 'fio.iolog', fio_report: 'fio.json', lat_log: 'fio_lat.1.log', trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: chartFiles,
+        repeats: runs.slice(1).map((r) => r.dir),
         ...(opts.calibration === undefined ? { calibration: 'calibration' } : {}),
       },
     };
@@ -248,94 +309,14 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   }
 }
 
-/**
- * Imports fio I/O log `iolog` into native trace `out`, giving the k-th msync
- * the k-th measured latency in `x_measured_us`; returns the number of msyncs.
- */
-async function importWithMeasured(iolog: string, out: string, measured: Float64Array, pageSize: number): Promise<number> {
-  const w = await TraceWriter.open(out, { extraCols: ['x_measured_us'] });
-  let k = 0;
-  try {
-    const stats: ImportStats = {};
-    for await (const batch of fioIologImporter.rows(iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS }, stats)) {
-      for (const row of batch) {
-        if (row.op === 'msync') {
-          if (k < measured.length) row.extra = { x_measured_us: String(measured[k]) };
-          k++;
-        }
-        await w.write(row);
-      }
-    }
-    await w.close();
-  } catch (e) {
-    await w.abort();
-    throw e;
-  }
-  return k;
-}
-
-/** The first `n` simulated msyncs in issue order: latency, result and pages written. */
-interface SimSyncs {
-  latencies_us: Float64Array;
-  results: string[];
-  pages: Float64Array;
-}
-
-async function simulatedSyncs(file: string, n: number): Promise<SimSyncs> {
-  const f = await openCsv(file, ['t_issue_us', 'latency_us', 'pages_written', 'result']);
-  const rows: { t: number; seq: number; lat: number; pages: number; result: string }[] = [];
-  let seq = 0;
-  for await (const row of f.rows) {
-    rows.push({
-      t: numberField(f, row, 't_issue_us', 0), seq: seq++, lat: numberField(f, row, 'latency_us', 0),
-      pages: numberField(f, row, 'pages_written', 0), result: row.fields[f.col.result!]!,
-    });
-  }
-  rows.sort((a, b) => a.t - b.t || a.seq - b.seq);
-  if (rows.length < n) throw new Error(`the replay recorded ${rows.length} msyncs, expected at least ${n}`);
-  const first = rows.slice(0, n);
-  return { latencies_us: Float64Array.from(first, (r) => r.lat), results: first.map((r) => r.result), pages: Float64Array.from(first, (r) => r.pages) };
-}
-
-/** pairs.csv: one row per matched sync, measured beside simulated; `compared` 0 for the warm-up ones. */
-function writePairs(file: string, issued: Float64Array, measured: Float64Array, sim: SimSyncs, warmup: number): void {
-  const fd = openSync(file, 'w');
-  try {
-    let buf = 'sync,t_fio_us,pages_written,measured_us,simulated_us,result,compared\n';
-    for (let i = 0; i < measured.length; i++) {
-      buf += `${i},${issued[i]},${sim.pages[i]},${measured[i]},${sim.latencies_us[i]},${sim.results[i]},${i < warmup ? 0 : 1}\n`;
-      if (buf.length > 1 << 16) {
-        writeSync(fd, buf);
-        buf = '';
-      }
-    }
-    writeSync(fd, buf);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Draws validation-cdf.{vl.json,svg,png,pdf} into `dir`; returns the file names. */
-async function writeChart(dir: string, job: string, meas: Float64Array, sim: Float64Array, demeritPct: number): Promise<string[]> {
-  const theme = THEMES.paper;
-  const chart = validationCdfChart({ job, measured: meas, simulated: sim, labels: { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }, demerit_pct: demeritPct }, theme);
-  const laid = await layoutChart(chart, theme.widths.single, theme.padding);
-  const files: [string, string | Buffer][] = [
-    [`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n'],
-    [`${chart.name}.svg`, laid.svg],
-    [`${chart.name}.png`, svgToPng(laid.svg, theme.pngScale).png],
-    [`${chart.name}.pdf`, await svgToPdf(laid.svg, laid.width, laid.height, chart.title)],
-  ];
-  for (const [name, data] of files) writeFileSync(join(dir, name), data);
-  return files.map(([n]) => n);
-}
-
 /** A readable table of a validation. */
 export function validationTable(r: ValidationReport, out: string): string {
   const f = (v: number) => v.toFixed(1);
   const rows: [string, string][] = [
-    ['job', `${r.job.file} (${r.job.name}, ${r.job.fio_version}, fsync every ${r.job.sync_every} writes)`],
-    ['calibration', `${r.calibration.file}: channels ${r.calibration.channels}, per_page_us ${r.calibration.per_page_us}, service ${r.calibration.service.dist} mean ${f(r.calibration.service.mean_us)} µs`],
+    ['job', r.job.fio_version === null
+      ? `${r.job.file} (${r.job.jobs} task(s)${r.job.command ? `, recorded from: ${r.job.command.join(' ')}` : ''})`
+      : `${r.job.file} (${r.job.name}${r.job.jobs > 1 ? `, ${r.job.jobs} jobs at once` : ''}, ${r.job.fio_version}, fsync every ${r.job.sync_every} writes)`],
+    ['calibration', `${r.calibration.file}: ${r.calibration.device}`],
     ['msyncs matched', `${r.matched_syncs}${r.warmup_syncs ? ` (the first ${r.warmup_syncs} left out as warm-up)` : ''}${r.measured.unmatched ? ` (${r.measured.unmatched} last one without a measured latency left out)` : ''}${Object.keys(r.simulated.errors).length ? `; simulated failures ${JSON.stringify(r.simulated.errors)}` : ''}`],
     ['msync latency (µs)', `${'measured'.padStart(10)} ${'simulated'.padStart(10)}  sim/meas`],
     ...(['mean', 'p50', 'p90', 'p99'] as const).map((k): [string, string] => {
@@ -343,6 +324,9 @@ export function validationTable(r: ValidationReport, out: string): string {
       return [`  ${k}`, `${f(c.measured_us).padStart(10)} ${f(c.simulated_us).padStart(10)}  ${c.ratio === null ? '-' : c.ratio.toFixed(2)}`];
     }),
     ['demerit', `${r.demerit_pct.toFixed(1)} % (RMS horizontal distance ${f(r.rms_distance_us)} µs / measured mean ${f(r.measured.mean_us)} µs)`],
+    ['noise floor', r.noise_floor_pct === null ? `- (one fio run: --repeat 2 or more measures it)`
+      : `${r.noise_floor_pct.toFixed(1)} % (demerit between the ${r.repeat} measured runs, mean over ${r.noise_pairs.length} pair(s))`],
+    ['noise ratio', r.noise_ratio === null ? '-' : `${r.noise_ratio.toFixed(2)} (demerit / noise floor; 1 = as close as the kernel to itself)`],
     ['fio check', r.measured.fio_report ? `fio's own sync mean ${f(r.measured.fio_report.mean_us)} µs over ${r.measured.fio_report.count} syncs (log-derived mean ${r.measured.log_vs_fio_pct! >= 0 ? '+' : ''}${r.measured.log_vs_fio_pct!.toFixed(1)} %)` : '-'],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -351,5 +335,5 @@ export function validationTable(r: ValidationReport, out: string): string {
 
 /** Default output directory of a job as written, not normalised: results/validation/<job file name without .fio>. */
 export function defaultValidationOutName(jobFile: string): string {
-  return `results/validation/${basename(jobFile).replace(/\.fio$/, '') || 'job'}`;
+  return `results/validation/${basename(jobFile).replace(/\.(fio|csv|csv\.gz)$/, '') || 'job'}`;
 }

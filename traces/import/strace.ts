@@ -16,6 +16,7 @@
  * | `munlockall` | `unwire USER\|NOHOLES` over every run of contiguous mappings |
  * | process exit (`+++ exited`/`killed`), `execve` | `unmap` of every mapping of the address space (the kernel tears it down) |
  * | `fork`/`clone` without `CLONE_VM` | the child gets a `map` of each of the parent's mappings (same objects) |
+ * | `syncsim_dirty(ADDR, LEN)` (not a system call: written by `syncsim record` just before an msync, one line per run of pages the kernel held dirty) | `write` of [ADDR, ADDR+LEN) |
  *
  * Failed calls keep their op (the simulator decides its result); the real result is in
  * `x_result` (`OK`, the errno name, or `?` when the call never returned). A failed `mmap` has no

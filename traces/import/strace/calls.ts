@@ -38,7 +38,7 @@ export interface Call {
 export const TRACKED: ReadonlySet<string> = new Set([
   'mmap', 'mmap2', 'munmap', 'mremap', 'mprotect', 'pkey_mprotect', 'msync', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall',
   'open', 'openat', 'openat2', 'creat', 'close', 'dup', 'dup2', 'dup3', 'fcntl', 'fcntl64',
-  'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat',
+  'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat', 'syncsim_dirty',
 ]);
 const CLONES: ReadonlySet<string> = new Set(['clone', 'clone3', 'fork', 'vfork']);
 

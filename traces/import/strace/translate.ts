@@ -232,6 +232,14 @@ export class StraceTranslator {
     this.emit({ tNs: c.tNs, task: s.task, op: 'msync', addr, len, flags, extra: this.extra(c, true) });
   }
 
+  /** A run of pages `syncsim record` saw dirty just before an msync: one store covering it. */
+  dirty(p: Proc, c: Call, a: string[]): void {
+    if (a.length !== 2) this.fail(c.line, c.name, 'expected 2 arguments (addr, length)', c.args);
+    const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
+    this.count('recorded_dirty_pages', Math.ceil(len / this.ps));
+    this.emit({ tNs: c.tNs, task: p.space.task, op: 'write', addr, len, extra: this.extra(c, false, 'syncsim_dirty') });
+  }
+
   /** mlock, mlock2, munlock (`nargs`: the argument counts the call takes). */
   wireCall(p: Proc, c: Call, a: string[], op: 'wire' | 'unwire', nargs: number[]): void {
     if (!nargs.includes(a.length)) this.fail(c.line, c.name, `expected ${nargs.join(' or ')} arguments (addr, length${nargs.length > 1 ? '[, flags]' : ''})`, c.args);
@@ -356,6 +364,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   clone: (i, p, c) => i.clone(p, c),
   clone3: (i, p, c) => i.clone(p, c),
   fork: (i, p, c) => i.clone(p, c),
+  syncsim_dirty: (i, p, c, a) => i.dirty(p, c, a),
   vfork: (i, p, c) => i.clone(p, c),
   execve: (i, p, c) => i.execve(p, c),
   execveat: (i, p, c) => i.execve(p, c),

@@ -1,0 +1,83 @@
+/**
+ * Validation small multiples: one panel per validation job, each with the
+ * measured (real kernel, fio runs pooled) and simulated msync latency CDFs on
+ * its own log latency axis, and the job's figures (demerit, noise floor,
+ * noise ratio) in the panel title, so that one figure shows the whole
+ * validation in a paper.
+ */
+import type { Chart, VlSpec } from '../chart.ts';
+import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
+import { VL_SCHEMA } from '../report.ts';
+import { cdfSteps } from './validation-cdf.ts';
+
+/** One job's panel. */
+export interface ValidationPanel {
+  job: string;
+  /** Measured latencies (µs), ascending. */
+  measured: Float64Array;
+  /** Simulated latencies (µs), ascending. */
+  simulated: Float64Array;
+  demerit_pct: number;
+  noise_floor_pct: number | null;
+  noise_ratio: number | null;
+}
+
+/** Points per curve in a panel (fewer than the single-job chart: panels are small). */
+const PANEL_POINTS = 200;
+
+/** The panel title: the job and its figures. */
+export function panelTitle(p: ValidationPanel): string {
+  const noise = p.noise_floor_pct === null ? '' : ` · noise ${p.noise_floor_pct.toFixed(0)} % · ratio ${p.noise_ratio === null ? '-' : p.noise_ratio.toFixed(2)}`;
+  return `${p.job}: demerit ${p.demerit_pct.toFixed(0)} %${noise}`;
+}
+
+/** Columns of the grid for `n` panels. */
+export function gridColumns(n: number): number {
+  return n <= 1 ? 1 : n <= 4 ? 2 : 3;
+}
+
+/** The `validation-grid` chart of `panels` (in the order given) in `theme`. */
+export function validationGridChart(panels: readonly ValidationPanel[], labels: { measured: string; simulated: string }, theme: Theme): Chart {
+  if (panels.length === 0) throw new Error('validation grid: no job to draw');
+  const titles = panels.map(panelTitle);
+  const values = panels.flatMap((p, i) => [
+    ...cdfSteps(p.measured, labels.measured, PANEL_POINTS),
+    ...cdfSteps(p.simulated, labels.simulated, PANEL_POINTS),
+  ].map((s) => ({ ...s, panel: titles[i] })));
+  const columns = gridColumns(panels.length);
+  const rows = Math.ceil(panels.length / columns);
+  const colors = configColorScale([labels.measured, labels.simulated]);
+  const ratios = panels.filter((p) => p.noise_ratio !== null).length;
+  return {
+    name: 'validation-grid',
+    family: 'validation-grid',
+    title: 'msync latency, measured vs simulated, every validation job',
+    caption: `Empirical CDFs of msync latency per fio job: measured on the real kernel (${labels.measured}) and replayed by syncsim `
+      + `(${labels.simulated}). Panel titles give the demerit (RMS horizontal distance between the curves as a share of the measured mean, `
+      + `Ruemmler & Wilkes 1994)${ratios ? ', the noise floor (the demerit between repeated real runs) and their ratio' : ''}. `
+      + 'Each panel has its own log latency axis.',
+    cells: { x: columns, y: rows },
+    height: (w) => Math.max(160, (w / columns) * 0.75 * rows + 40),
+    spec: (cw, ch): VlSpec => ({
+      $schema: VL_SCHEMA,
+      config: vegaLiteConfig(theme),
+      data: { values },
+      columns,
+      facet: {
+        field: 'panel', type: 'nominal', title: null, sort: titles,
+        header: { labelFontSize: theme.fontSize.label, labelLimit: cw + 20, labelAnchor: 'start', labelOrient: 'top' },
+      },
+      spec: {
+        width: cw,
+        height: ch,
+        mark: { type: 'line', interpolate: 'step-after', clip: true },
+        encoding: {
+          x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', nice: false, zero: false }, axis: { tickCount: 4, format: '~s', labelOverlap: 'greedy', labelFlush: true } },
+          y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 3, format: '.1f' } },
+          color: { field: 'series', type: 'nominal', title: null, scale: colors, legend: { title: null, orient: 'top', direction: 'horizontal' } },
+        },
+      },
+      resolve: { scale: { x: 'independent' }, axis: { x: 'independent' } },
+    }),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * `syncsim record`: records a program's address-space calls and, at each
+ * msync, exactly which pages were dirty, as a native trace.
+ */
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
+import { OP_NAMES } from '../../traces/types.ts';
+import { InputError } from '../errors.ts';
+import { dirtyPagesUnavailable, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
+import { type Command, parseCommandArgs } from './command.ts';
+
+const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE]
+                      -- PROGRAM [ARGS...]
+
+Runs PROGRAM (with its arguments, standard input and output) under an
+LD_PRELOAD shim that logs every mmap, munmap, mremap, msync, mlock, munlock,
+mlockall and munlockall of the program and of the processes it forks, and at
+the entry of each msync reads which pages of the range the kernel holds dirty
+(/proc/PID/pagemap gives each page's frame, bit 4 of /proc/kpageflags,
+KPF_DIRTY, whether it is dirty). The trace gets, before each msync, write rows
+for exactly those pages, then the msync with its measured duration
+(x_measured_us) and result (x_result); maps, unmaps and wiring are translated
+as 'syncsim import --from strace' does.
+
+Dirty pages need root (kpageflags). Without it the recording still runs and
+says so; the stores are then synthesised by --assume-dirty (default
+mapped-before-msync, one store of each writable mapping's part of the msync
+range; modes: ${Object.keys(ASSUME_DIRTY_MODES).join(', ')}).
+
+Not seen: statically linked programs and system calls made without the C
+library's wrappers (syscall(2), io_uring); a program that made no call the shim
+sees is reported. Threads share their process's task; a child made by fork()
+starts with its parent's mappings.
+
+The shim (${SHIM_SOURCE}) is compiled with the system cc on first use into
+${shimCacheDir()} (SYNCSIM_CACHE_DIR overrides).
+
+Options:
+  -o, --out FILE        the trace (default record.csv); written to a temporary
+                        file beside it and renamed when complete
+  --page-size N         page size of the trace (default: this system's, ${pageSizeOfSystem()})
+  --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
+  --keep-log FILE       also keep the merged shim log (strace format) in FILE
+  -h, --help            this help
+
+Exit code: that of PROGRAM when the trace was written (a failing program is
+still recorded, and said so), 2 on a usage or recording error.`;
+
+/** This system's page size (getconf PAGESIZE), 4096 when it cannot be asked. */
+function pageSizeOfSystem(): number {
+  const r = spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return r.status === 0 && Number.isInteger(n) && n >= 512 ? n : 4096;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const dd = argv.indexOf('--');
+  const own = dd < 0 ? argv : argv.slice(0, dd);
+  const program = dd < 0 ? [] : argv.slice(dd + 1);
+  const { values, positionals } = parseCommandArgs('record', own, {
+    out: { type: 'string', short: 'o' },
+    'page-size': { type: 'string' },
+    'assume-dirty': { type: 'string' },
+    'keep-log': { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length > 0) throw new InputError(`record: put the program after '--' (got '${positionals[0]}'; try 'syncsim record --help')`);
+  if (program.length === 0) throw new InputError("record needs a program to run: syncsim record [-o TRACE.csv] -- PROGRAM [ARGS...]");
+  const pageSize = values['page-size'] === undefined ? pageSizeOfSystem() : Number(values['page-size']);
+  if (!/^\d+$/.test(values['page-size'] ?? '4096') || pageSize < 512 || pageSize > 2 ** 30 || (pageSize & (pageSize - 1)) !== 0) {
+    throw new InputError(`--page-size expects a power of two from 512 to 1 GiB (got '${values['page-size']}')`);
+  }
+  const fallback = values['assume-dirty'] ?? 'mapped-before-msync';
+  if (!(fallback in ASSUME_DIRTY_MODES)) throw new InputError(`--assume-dirty: unknown mode '${fallback}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);
+  const out = values.out ?? 'record.csv';
+  try {
+    if (statSync(out).isDirectory()) throw new InputError(`--out ${out}: is a directory; give a file name`);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+  }
+  const why = dirtyPagesUnavailable();
+  if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
+  const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'] });
+  if (r.recording.calls === 0) {
+    process.stderr.write(`syncsim record: ${program[0]} made no call the shim sees (is it statically linked, or does it use raw system calls?): the trace is empty\n`);
+  }
+  const opText = OP_NAMES.filter((o) => r.ops[o] > 0).map((o) => `${o} ${r.ops[o]}`).join(', ');
+  const dirty = r.fallbackWhy === undefined ? `${r.stats.recorded_dirty_pages ?? 0} dirty pages read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${r.stats.assumed_writes ?? 0})`;
+  process.stderr.write(`syncsim record: ${program.join(' ')} -> ${out}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
+    `${r.recording.exitCode !== 0 ? `; the program exited with ${r.recording.exitCode}` : ''}\n`);
+  return r.recording.exitCode;
+}
+
+/** `syncsim record`. */
+export const recordCommand: Command = {
+  name: 'record',
+  usage: 'record [-o TRACE.csv] -- PROGRAM [ARGS...]',
+  summary: 'run a program under an LD_PRELOAD shim: its maps, msyncs (with the exact dirty pages) and wiring as a trace',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,232 @@
+/**
+ * `syncsim record`: runs a program under the LD_PRELOAD shim (shim.c) and
+ * turns what it logged into a native trace, through the strace importer:
+ * the shim writes strace's line format, plus a `syncsim_dirty(ADDR, LEN)`
+ * line for each run of pages the kernel held dirty just before an msync.
+ *
+ * 1. The shim is compiled with the system `cc` on first use into a cache
+ *    directory (one file per version of its source) and reused.
+ * 2. Whether dirty pages can be read: /proc/kpageflags needs root (without
+ *    it /proc/PID/pagemap hides frame numbers too). Without it the recording
+ *    still runs and the importer's `--assume-dirty` mode stands in.
+ * 3. The program runs with the shim preloaded; each process writes its own
+ *    log; they are merged by timestamp and imported.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, homedir, hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { straceImporter } from '../../traces/import/strace.ts';
+import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts';
+import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
+import { TraceWriter } from '../../traces/writer.ts';
+import { OP_NAMES, type OpName } from '../../traces/types.ts';
+import { InputError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+
+/** The shim's C source, in the repository. */
+export const SHIM_SOURCE = resolve(import.meta.dirname, 'shim.c');
+
+/** Where compiled shims are kept: $SYNCSIM_CACHE_DIR, else $XDG_CACHE_HOME/syncsim, else ~/.cache/syncsim. */
+export function shimCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SYNCSIM_CACHE_DIR) return env.SYNCSIM_CACHE_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'syncsim');
+}
+
+/** Compiles the shim (once per version of its source) and returns the shared object's path. */
+export function buildShim(cacheDir = shimCacheDir()): string {
+  const source = readFileSync(SHIM_SOURCE);
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const lib = join(cacheDir, `syncsim-record-${hash}.so`);
+  if (existsSync(lib)) return lib;
+  const cc = spawnSync('cc', ['--version'], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) {
+    throw new InputError('record needs a C compiler to build its LD_PRELOAD shim, and `cc` was not found: install one (Debian: apt-get install gcc)');
+  }
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`cannot create the shim cache directory ${cacheDir}: ${(e as Error).message} (set SYNCSIM_CACHE_DIR)`);
+  }
+  const tmp = `${lib}.tmp-${process.pid}`;
+  const r = spawnSync('cc', ['-shared', '-fPIC', '-O2', '-Wall', '-o', tmp, SHIM_SOURCE, '-lpthread'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    rmSync(tmp, { force: true });
+    throw new InputError(`cc could not build the record shim from ${SHIM_SOURCE}:\n${r.stderr.trim()}`);
+  }
+  renameSync(tmp, lib);
+  return lib;
+}
+
+/** Why dirty pages cannot be read here, or undefined when they can (root: /proc/kpageflags readable). */
+export function dirtyPagesUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux: /proc/PID/pagemap and /proc/kpageflags are Linux interfaces';
+  let fd = -1;
+  try {
+    fd = openSync('/proc/kpageflags', 'r');
+    const b = Buffer.alloc(8);
+    readSync(fd, b, 0, 8, 0);
+    return undefined;
+  } catch (e) {
+    return `/proc/kpageflags is not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): dirty pages need root`;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/** One finished recording: the merged log in strace's format and what ran. */
+export interface Recording {
+  /** The merged log (strace -f -ttt -T -y format). */
+  log: string;
+  /** Processes that logged (one log each). */
+  processes: number;
+  /** Lines logged. */
+  lines: number;
+  /** Calls the shim saw (lines other than the program-start markers). */
+  calls: number;
+  /** The program's exit code (or 128 + signal number). */
+  exitCode: number;
+  /** Whether dirty pages were read (root). */
+  dirtyPages: boolean;
+}
+
+/** Runs `argv` under the shim; its standard streams are ours. Logs go to a new directory under `workDir`. */
+export async function recordProgram(argv: readonly string[], workDir: string, shim: string, dirtyPages: boolean): Promise<Recording> {
+  const logDir = mkdtempSync(join(workDir, 'logs-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, SYNCSIM_RECORD_DIR: logDir, SYNCSIM_RECORD_DIRTY: dirtyPages ? '1' : '0' };
+  env.LD_PRELOAD = process.env.LD_PRELOAD ? `${shim}:${process.env.LD_PRELOAD}` : shim;
+  const exitCode = await new Promise<number>((done, fail) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: 'inherit' });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      fail(new InputError(e.code === 'ENOENT' ? `program not found: ${argv[0]}` : `cannot run ${argv[0]}: ${e.message}`));
+    });
+    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+  });
+  const merged = mergeLogs(readdirSync(logDir).filter((n) => n.endsWith('.log')).sort().map((n) => readFileSync(join(logDir, n), 'utf8')));
+  const log = join(workDir, 'record.strace');
+  writeFileSync(log, merged.text);
+  rmSync(logDir, { recursive: true, force: true });
+  const calls = merged.text.split('\n').filter((l) => l !== '' && !l.includes(' execve("?", [], []) = 0 ')).length;
+  return { log, processes: merged.files, lines: merged.lines, calls, exitCode, dirtyPages };
+}
+
+/** `PID SEC.NSEC` at the start of a log line: seconds and nanoseconds, or undefined. */
+function lineTime(line: string): [number, number] | undefined {
+  const m = /^\d+ (\d+)\.(\d{1,9})\s/.exec(line);
+  return m ? [Number(m[1]), Number(m[2]!.padEnd(9, '0'))] : undefined;
+}
+
+/**
+ * The lines of every process's log in one sequence ordered by their
+ * timestamps; equal times keep their order (a log's own order first, then
+ * the logs' order). A line without a timestamp (cut by a crash) is dropped.
+ */
+export function mergeLogs(logs: readonly string[]): { text: string; files: number; lines: number } {
+  const all: { s: number; ns: number; file: number; at: number; text: string }[] = [];
+  logs.forEach((log, file) => {
+    log.split('\n').forEach((text, at) => {
+      const t = lineTime(text);
+      if (t) all.push({ s: t[0], ns: t[1], file, at, text });
+    });
+  });
+  all.sort((a, b) => a.s - b.s || a.ns - b.ns || a.file - b.file || a.at - b.at);
+  return { text: all.map((l) => l.text + '\n').join(''), files: logs.length, lines: all.length };
+}
+
+/** A scratch directory for a recording under the system temporary directory. */
+export function recordWorkDir(): string {
+  return mkdtempSync(join(tmpdir(), 'syncsim-record-'));
+}
+
+/** The header comment that names the recorded program (JSON argv), read back by `validate --trace --repeat`. */
+export const COMMAND_COMMENT = 'recorded-command: ';
+
+/** A recorded program made into a trace. */
+export interface RecordedTrace {
+  recording: Recording;
+  /** Rows per op. */
+  ops: Record<OpName, number>;
+  stats: ImportStats;
+  /** Why dirty pages could not be read (the --assume-dirty fallback ran), or undefined. */
+  fallbackWhy: string | undefined;
+}
+
+/** How to record. */
+export interface RecordOptions {
+  pageSize: number;
+  /** --assume-dirty mode used when dirty pages cannot be read. */
+  fallback: string;
+  /** Also keep the merged shim log here. */
+  keepLog?: string;
+}
+
+/**
+ * Runs `argv` under the shim and writes its trace to `out` (atomically), with
+ * the command and how dirty pages were found in the header comments.
+ */
+export async function recordTrace(argv: readonly string[], out: string, opts: RecordOptions): Promise<RecordedTrace> {
+  if (!straceImporter) throw new InputError('record needs the strace importer, which this build lacks');
+  const shim = buildShim();
+  const why = dirtyPagesUnavailable();
+  const work = recordWorkDir();
+  try {
+    const rec = await recordProgram(argv, work, shim, why === undefined);
+    if (opts.keepLog !== undefined) copyFileSync(rec.log, opts.keepLog);
+    const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback };
+    const stats: ImportStats = {};
+    const ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
+    const comments = [
+      `recorded by syncsim record ${VERSION} on ${hostname()} at ${new Date().toISOString()} (page size ${opts.pageSize})`,
+      `${COMMAND_COMMENT}${JSON.stringify(argv)}`,
+      `recorded-dirty-pages: ${why === undefined ? 'kernel (pagemap + kpageflags)' : `assume-dirty ${opts.fallback} (${why})`}`,
+    ];
+    const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [], comments });
+    try {
+      // an empty log (nothing interposed at all) is an empty trace, not malformed strace output
+      const batches = rec.lines === 0 ? [] : straceImporter.rows(rec.log, iopts, stats);
+      for await (const batch of batches) {
+        for (const row of batch) {
+          await w.write(row);
+          ops[row.op]++;
+        }
+      }
+      await w.close();
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+    return { recording: rec, ops, stats, fallbackWhy: why };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The program a trace was recorded from (its `recorded-command` header comment), or undefined. */
+export function recordedCommand(trace: string): string[] | undefined {
+  let head: string;
+  try {
+    const fd = openSync(trace, 'r');
+    try {
+      const b = Buffer.alloc(64 * 1024);
+      head = b.toString('utf8', 0, readSync(fd, b, 0, b.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  for (const line of head.split('\n')) {
+    if (!line.startsWith('#')) break;
+    const at = line.indexOf(COMMAND_COMMENT);
+    if (at >= 0) {
+      try {
+        const v: unknown = JSON.parse(line.slice(at + COMMAND_COMMENT.length));
+        if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v as string[];
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,67 @@
+/**
+ * The comparison at the heart of every validation: the replay's msyncs read
+ * back task by task, matched in order with the measured ones of the first
+ * run, and the measured runs (pooled) set against the simulated distribution:
+ * statistics, demerit, noise floor, pairs.csv, samples.csv and the CDF chart.
+ */
+import { join } from 'node:path';
+import { InputError } from '../errors.ts';
+import { compareStats, demerit, distStats, sortedCopy, type DistStats, type StatComparison } from './demerit.ts';
+import { noiseFloor, noiseRatio, pooled, type RunPair } from './noise.ts';
+import { simulatedSyncs, writeChart, writePairs, writeSamples, type SimSyncs } from './sim-side.ts';
+
+/** One task's measured msyncs of the replayed run, in issue order. */
+export interface MeasuredTask {
+  task: string;
+  /** Issue time of each msync (µs, the source's own clock). */
+  issued_us: Float64Array;
+  latencies_us: Float64Array;
+}
+
+/** What the comparison found. */
+export interface Comparison {
+  measured: DistStats;
+  simulated: DistStats & { errors: Record<string, number> };
+  comparison: Record<'mean' | 'p50' | 'p90' | 'p99', StatComparison>;
+  demerit_pct: number;
+  rms_distance_us: number;
+  noise_floor_pct: number | null;
+  noise_ratio: number | null;
+  noise_pairs: RunPair[];
+  chart: string[];
+}
+
+/**
+ * Compares the replay in `S/sim` with the measurements: `tasks` are the
+ * replayed run's msyncs, `runs` every measured run's latencies after the
+ * warm-up (the replayed run first); the first `warmup` msyncs of each task
+ * are left out on both sides.
+ */
+export async function compareReplay(S: string, name: string, tasks: readonly MeasuredTask[], runs: readonly Float64Array[], warmup: number, labels?: { measured: string; simulated: string }): Promise<Comparison> {
+  const sims: SimSyncs[] = [];
+  for (const t of tasks) sims.push(await simulatedSyncs(join(S, 'sim', 'syncs.csv'), t.latencies_us.length, t.task));
+  const ok: number[] = [];
+  const errors: Record<string, number> = {};
+  for (const sim of sims) {
+    sim.results.forEach((r, i) => {
+      if (i < warmup) return;
+      if (r === 'OK') ok.push(sim.latencies_us[i]!);
+      else errors[r] = (errors[r] ?? 0) + 1;
+    });
+  }
+  if (ok.length === 0) throw new InputError(`every simulated msync failed (${Object.entries(errors).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  const measSorted = pooled(runs);
+  const simSorted = sortedCopy(ok);
+  const measured = distStats(measSorted);
+  const simulated = distStats(simSorted);
+  const d = demerit(measSorted, simSorted);
+  const noise = noiseFloor(runs);
+  writePairs(join(S, 'pairs.csv'), tasks.map((t, i) => ({ task: t.task, issued: t.issued_us, measured: t.latencies_us, sim: sims[i]! })), warmup);
+  writeSamples(join(S, 'samples.csv'), measSorted, simSorted);
+  const chart = await writeChart(S, name, measSorted, simSorted, d.demerit_pct, labels);
+  return {
+    measured, simulated: { ...simulated, errors }, comparison: compareStats(measured, simulated),
+    demerit_pct: d.demerit_pct, rms_distance_us: d.rms_distance_us,
+    noise_floor_pct: noise.noise_floor_pct, noise_ratio: noiseRatio(d.demerit_pct, noise.noise_floor_pct), noise_pairs: noise.pairs, chart,
+  };
+}

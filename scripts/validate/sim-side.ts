@@ -1,0 +1,163 @@
+/**
+ * The simulated side of a validation: importing the fio I/O log into a trace
+ * that carries each msync's measured latency, reading the replay's msyncs
+ * back, pairs.csv, and the overlay chart.
+ */
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fioIologImporter } from '../../traces/import/fio-iolog.ts';
+import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
+import { TraceWriter, type RowInput } from '../../traces/writer.ts';
+import type { ImportStats } from '../../traces/import/importer.ts';
+import { openCsv, numberField } from '../../reports/csv.ts';
+import { validationCdfChart } from '../../reports/charts/validation-cdf.ts';
+import { layoutChart, svgToPdf, svgToPng } from '../../reports/render.ts';
+import { prettyJson } from '../../reports/report.ts';
+import { THEMES } from '../../reports/theme.ts';
+
+/** One fio job's I/O log to import as one task, with its measured sync latencies. */
+export interface CloneLog {
+  iolog: string;
+  task: string;
+  measured: Float64Array;
+}
+
+/**
+ * Imports the fio I/O logs of `clones` (jobs that ran at the same time) into
+ * native trace `out`, one task each, their rows merged by time (stable: a
+ * tie keeps log order, earlier clones first); the k-th msync of a task gets
+ * its k-th measured latency in `x_measured_us`. Returns each clone's msyncs.
+ */
+export async function importWithMeasured(clones: readonly CloneLog[], out: string, pageSize: number): Promise<number[]> {
+  const rows: RowInput[] = [];
+  const msyncs: number[] = [];
+  for (const c of clones) {
+    let k = 0;
+    const stats: ImportStats = {};
+    for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS }, stats)) {
+      for (const row of batch) {
+        row.task = c.task;
+        if (row.op === 'msync') {
+          if (k < c.measured.length) row.extra = { x_measured_us: String(c.measured[k]) };
+          k++;
+        }
+        rows.push(row);
+      }
+    }
+    msyncs.push(k);
+  }
+  if (clones.length > 1) rows.sort((a, b) => a.tNs - b.tNs); // stable
+  const w = await TraceWriter.open(out, { extraCols: ['x_measured_us'] });
+  try {
+    for (const row of rows) await w.write(row);
+    await w.close();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  return msyncs;
+}
+
+/** The first `n` simulated msyncs of a task in issue order: latency, result and pages written. */
+export interface SimSyncs {
+  latencies_us: Float64Array;
+  results: string[];
+  pages: Float64Array;
+}
+
+/** Reads syncs.csv of a replay: the first `n` msyncs of `task` in issue order. */
+export async function simulatedSyncs(file: string, n: number, task: string): Promise<SimSyncs> {
+  const f = await openCsv(file, ['task', 't_issue_us', 'latency_us', 'pages_written', 'result']);
+  const rows: { t: number; seq: number; lat: number; pages: number; result: string }[] = [];
+  let seq = 0;
+  for await (const row of f.rows) {
+    if (row.fields[f.col.task!] !== task) continue;
+    rows.push({
+      t: numberField(f, row, 't_issue_us', 0), seq: seq++, lat: numberField(f, row, 'latency_us', 0),
+      pages: numberField(f, row, 'pages_written', 0), result: row.fields[f.col.result!]!,
+    });
+  }
+  rows.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  if (rows.length < n) throw new Error(`the replay recorded ${rows.length} msyncs of task ${task}, expected at least ${n}`);
+  const first = rows.slice(0, n);
+  return { latencies_us: Float64Array.from(first, (r) => r.lat), results: first.map((r) => r.result), pages: Float64Array.from(first, (r) => r.pages) };
+}
+
+/** One task's matched syncs for pairs.csv. */
+export interface TaskPairs {
+  task: string;
+  issued: Float64Array;
+  measured: Float64Array;
+  sim: SimSyncs;
+}
+
+/**
+ * pairs.csv: one row per matched sync, measured beside simulated, task by
+ * task; `sync` counts within the task, `compared` is 0 for the warm-up ones.
+ */
+export function writePairs(file: string, tasks: readonly TaskPairs[], warmup: number): void {
+  const fd = openSync(file, 'w');
+  try {
+    let buf = 'sync,t_fio_us,pages_written,measured_us,simulated_us,result,compared,task\n';
+    for (const { task, issued, measured, sim } of tasks) {
+      for (let i = 0; i < measured.length; i++) {
+        buf += `${i},${issued[i]},${sim.pages[i]},${measured[i]},${sim.latencies_us[i]},${sim.results[i]},${i < warmup ? 0 : 1},${task}\n`;
+        if (buf.length > 1 << 16) {
+          writeSync(fd, buf);
+          buf = '';
+        }
+      }
+    }
+    writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Draws validation-cdf.{vl.json,svg,png,pdf} into `dir`; returns the file names. */
+export async function writeChart(dir: string, job: string, meas: Float64Array, sim: Float64Array, demeritPct: number, labels = { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }): Promise<string[]> {
+  const theme = THEMES.paper;
+  const chart = validationCdfChart({ job, measured: meas, simulated: sim, labels, demerit_pct: demeritPct }, theme);
+  const laid = await layoutChart(chart, theme.widths.single, theme.padding);
+  const files: [string, string | Buffer][] = [
+    [`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n'],
+    [`${chart.name}.svg`, laid.svg],
+    [`${chart.name}.png`, svgToPng(laid.svg, theme.pngScale).png],
+    [`${chart.name}.pdf`, await svgToPdf(laid.svg, laid.width, laid.height, chart.title)],
+  ];
+  for (const [name, data] of files) writeFileSync(join(dir, name), data);
+  return files.map(([n]) => n);
+}
+
+
+/** samples.csv: every compared latency, `measured` (the runs pooled) then `simulated`, each ascending. */
+export function writeSamples(file: string, meas: Float64Array, sim: Float64Array): void {
+  const fd = openSync(file, 'w');
+  try {
+    let buf = 'series,latency_us\n';
+    for (const [series, values] of [['measured', meas], ['simulated', sim]] as const) {
+      for (let i = 0; i < values.length; i++) {
+        buf += `${series},${values[i]}\n`;
+        if (buf.length > 1 << 16) {
+          writeSync(fd, buf);
+          buf = '';
+        }
+      }
+    }
+    writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads back a samples.csv: the measured and simulated latencies, ascending. */
+export async function readSamples(file: string): Promise<{ measured: Float64Array; simulated: Float64Array }> {
+  const f = await openCsv(file, ['series', 'latency_us']);
+  const out: Record<string, number[]> = { measured: [], simulated: [] };
+  for await (const row of f.rows) {
+    const s = row.fields[f.col.series!]!;
+    if (s !== 'measured' && s !== 'simulated') throw new Error(`${file}: line ${row.line}: series must be measured or simulated (got '${s}')`);
+    out[s]!.push(numberField(f, row, 'latency_us', 0));
+  }
+  return { measured: Float64Array.from(out.measured!).sort(), simulated: Float64Array.from(out.simulated!).sort() };
+}

@@ -1,0 +1,109 @@
+/**
+ * The validation of every job at once: one table, validation/summary.json and
+ * the small-multiples figure (validation-grid).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validationGridChart, type ValidationPanel } from '../../reports/charts/validation-grid.ts';
+import { layoutChart, svgToPdf, svgToPng } from '../../reports/render.ts';
+import { prettyJson } from '../../reports/report.ts';
+import { THEMES } from '../../reports/theme.ts';
+import type { ValidationReport } from './validation.ts';
+
+/** The targets every job is held to (issue: noise ratio ≤ 1.5, p50 and p99 within 20 %). */
+export const TARGETS = { noise_ratio: 1.5, p50_error_pct: 20, p99_error_pct: 20 } as const;
+
+/** (simulated − measured) / measured, in %. */
+export function errorPct(measured: number, simulated: number): number | null {
+  return measured > 0 ? (100 * (simulated - measured)) / measured : null;
+}
+
+/** One job's line of summary.json. */
+export interface JobSummary {
+  job: string;
+  file: string;
+  msyncs: number;
+  warmup_syncs: number;
+  repeat: number;
+  demerit_pct: number;
+  noise_floor_pct: number | null;
+  noise_ratio: number | null;
+  p50_error_pct: number | null;
+  p99_error_pct: number | null;
+  /** Whether the job meets every target (null when the noise floor is unknown). */
+  meets_targets: boolean | null;
+  rms_distance_us: number;
+  measured: { mean_us: number; p50_us: number; p90_us: number; p99_us: number };
+  simulated: { mean_us: number; p50_us: number; p90_us: number; p99_us: number };
+}
+
+/** Whether figures meet {@link TARGETS} (null when the noise ratio is unknown). */
+export function meetsTargets(noiseRatio: number | null, p50: number | null, p99: number | null): boolean | null {
+  if (noiseRatio === null) return null;
+  return noiseRatio <= TARGETS.noise_ratio && p50 !== null && Math.abs(p50) <= TARGETS.p50_error_pct && p99 !== null && Math.abs(p99) <= TARGETS.p99_error_pct;
+}
+
+/** One job's summary from its validation.json. */
+export function jobSummary(r: ValidationReport): JobSummary {
+  const pick = (d: { mean_us: number; p50_us: number; p90_us: number; p99_us: number }) => ({ mean_us: d.mean_us, p50_us: d.p50_us, p90_us: d.p90_us, p99_us: d.p99_us });
+  const p50 = errorPct(r.comparison.p50.measured_us, r.comparison.p50.simulated_us);
+  const p99 = errorPct(r.comparison.p99.measured_us, r.comparison.p99.simulated_us);
+  return {
+    job: r.job.name, file: r.job.file, msyncs: r.matched_syncs, warmup_syncs: r.warmup_syncs, repeat: r.repeat,
+    demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio,
+    p50_error_pct: p50, p99_error_pct: p99, meets_targets: meetsTargets(r.noise_ratio, p50, p99),
+    rms_distance_us: r.rms_distance_us, measured: pick(r.measured), simulated: pick(r.simulated),
+  };
+}
+
+/** summary.json (without the figure's file names). */
+export function validationSummary(reports: readonly ValidationReport[], calibration: string) {
+  const jobs = reports.map(jobSummary);
+  const known = jobs.filter((j) => j.meets_targets !== null);
+  return {
+    calibration,
+    device: reports[0]?.calibration.device ?? null,
+    targets: TARGETS,
+    jobs,
+    jobs_meeting_targets: known.filter((j) => j.meets_targets).length,
+    jobs_total: jobs.length,
+  };
+}
+
+const f1 = (v: number | null) => (v === null ? '-' : v.toFixed(1));
+const signed = (v: number | null) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(0)} %`);
+
+/** The one table `npm run validate` prints. */
+export function validationSummaryTable(reports: readonly ValidationReport[]): string {
+  const header = ['job', 'msyncs', 'p50 meas', 'p50 sim', 'p50 err', 'p99 meas', 'p99 sim', 'p99 err', 'mean meas', 'mean sim', 'demerit', 'noise', 'ratio', 'targets'];
+  const rows = reports.map((r) => {
+    const j = jobSummary(r);
+    return [
+      j.job, String(j.msyncs),
+      f1(j.measured.p50_us), f1(j.simulated.p50_us), signed(j.p50_error_pct),
+      f1(j.measured.p99_us), f1(j.simulated.p99_us), signed(j.p99_error_pct),
+      f1(j.measured.mean_us), f1(j.simulated.mean_us),
+      `${f1(j.demerit_pct)} %`, j.noise_floor_pct === null ? '-' : `${f1(j.noise_floor_pct)} %`, j.noise_ratio === null ? '-' : j.noise_ratio.toFixed(2),
+      j.meets_targets === null ? '-' : j.meets_targets ? 'met' : 'missed',
+    ];
+  });
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  const note = `targets: noise ratio <= ${TARGETS.noise_ratio}, |p50 err| and |p99 err| <= ${TARGETS.p50_error_pct} %; err = (simulated - measured) / measured`;
+  return [header, ...rows].map(line).join('\n') + '\n' + note;
+}
+
+/** Draws validation-grid.{vl.json,svg,png,pdf} into `dir`; returns the file names. */
+export async function writeGrid(dir: string, panels: readonly ValidationPanel[]): Promise<string[]> {
+  const theme = THEMES.paper;
+  const chart = validationGridChart(panels, { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }, theme);
+  const laid = await layoutChart(chart, theme.widths.double, theme.padding);
+  const files: [string, string | Buffer][] = [
+    [`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n'],
+    [`${chart.name}.svg`, laid.svg],
+    [`${chart.name}.png`, svgToPng(laid.svg, theme.pngScale).png],
+    [`${chart.name}.pdf`, await svgToPdf(laid.svg, laid.width, laid.height, chart.title)],
+  ];
+  for (const [name, data] of files) writeFileSync(join(dir, name), data);
+  return files.map(([n]) => n);
+}

@@ -1,0 +1,129 @@
+/**
+ * Validation on any trace whose msync rows carry their measured latency
+ * (`x_measured_us`), such as one made by `syncsim record` from a real
+ * program: replay it, compare the simulated msync latencies with the
+ * measured ones (same statistics, demerit, chart and noise floor as the fio
+ * validation). With `repeat` > 1 the program named in the trace's
+ * `recorded-command` header is recorded again that many times less one, and
+ * the runs' spread is the noise floor.
+ */
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { loadConfig } from '../config-file.ts';
+import { runTrace } from '../run.ts';
+import { InputError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { readTrace } from '../../traces/reader.ts';
+import { StagingDir } from '../../traces/files.ts';
+import { recordedCommand, recordTrace } from '../record/record.ts';
+import { compareReplay, type MeasuredTask } from './compare.ts';
+import { pooled } from './noise.ts';
+import { distStats } from './demerit.ts';
+import { cleanupOnInterrupt } from './output.ts';
+import { deviceSummary, type ValidationReport } from './validation.ts';
+
+/** What to validate and where. */
+export interface TraceValidateOptions {
+  /** A trace with `x_measured_us` on its msync rows. */
+  trace: string;
+  /** A configuration file (e.g. a calibration); undefined: the defaults. */
+  calibration?: string;
+  out: string;
+  /** `--set` overrides, after `personality=linux`. */
+  sets: string[];
+  warmup?: number;
+  /** Recordings compared (default 1 for a trace: the given one); more re-record its program. */
+  repeat?: number;
+  log?: (line: string) => void;
+}
+
+/** Each task's msyncs of a trace, in order, with their measured latency. */
+export async function measuredOfTrace(trace: string): Promise<MeasuredTask[]> {
+  const byTask = new Map<string, { issued: number[]; lat: number[] }>();
+  for await (const batch of readTrace(trace)) {
+    for (const row of batch) {
+      if (row.op !== 'msync') continue;
+      const v = row.extra?.x_measured_us;
+      const lat = v === undefined || v === '' ? NaN : Number(v);
+      if (!(lat >= 0)) throw new InputError(`${trace}:${row.line}: column x_measured_us: an msync without a measured latency (validation needs x_measured_us on every msync row) (got '${v ?? ''}')`);
+      let t = byTask.get(row.task);
+      if (!t) byTask.set(row.task, (t = { issued: [], lat: [] }));
+      t.issued.push(row.tNs / 1000);
+      t.lat.push(lat);
+    }
+  }
+  if (byTask.size === 0) throw new InputError(`${trace}: no msync rows: nothing to validate`);
+  return [...byTask].map(([task, t]) => ({ task, issued_us: Float64Array.from(t.issued), latencies_us: Float64Array.from(t.lat) }));
+}
+
+/** Every task's latencies after the first `warmup` msyncs of each, pooled. */
+function compared(tasks: readonly MeasuredTask[], warmup: number): Float64Array {
+  for (const t of tasks) {
+    if (warmup >= t.latencies_us.length) throw new InputError(`--warmup ${warmup} leaves nothing to compare: task ${t.task} has ${t.latencies_us.length} msyncs`);
+  }
+  return pooled(tasks.map((t) => t.latencies_us.subarray(warmup)));
+}
+
+/** Runs one trace validation (see the module comment). */
+export async function validateTrace(opts: TraceValidateOptions): Promise<{ report: ValidationReport; out: string }> {
+  const log = opts.log ?? (() => {});
+  const repeat = opts.repeat ?? 1;
+  const warmup = opts.warmup ?? 0;
+  if (opts.calibration !== undefined && !existsSync(opts.calibration)) throw new InputError(`calibration file not found: ${opts.calibration}`);
+  const command = recordedCommand(opts.trace);
+  if (repeat > 1 && !command) throw new InputError(`--repeat ${repeat} records the program again, but ${opts.trace} does not name one (no 'recorded-command' header comment: make it with syncsim record)`);
+  const first = await measuredOfTrace(opts.trace);
+  const sets = ['personality=linux', ...opts.sets];
+  const config = loadConfig(opts.calibration, sets);
+  const stage = new StagingDir(opts.out, 'validate');
+  const release = cleanupOnInterrupt(() => stage.abort());
+  try {
+    const S = stage.path;
+    const trace = join(S, 'trace.csv');
+    copyFileSync(opts.trace, trace);
+    const runs = [compared(first, warmup)];
+    for (let r = 2; r <= repeat; r++) {
+      const R = join(S, `repeat-${r}`);
+      mkdirSync(R);
+      log(`validate: recording ${command!.join(' ')} again (run ${r} of ${repeat})`);
+      const again = await recordTrace(command!, join(R, 'trace.csv'), { pageSize: config.page_size, fallback: 'mapped-before-msync' });
+      if (again.recording.exitCode !== 0) throw new InputError(`the program exited with ${again.recording.exitCode} when recorded again (run ${r})`);
+      runs.push(compared(await measuredOfTrace(join(R, 'trace.csv')), warmup));
+    }
+    log(`validate: replaying ${opts.trace} (${config.personality} personality)`);
+    await runTrace({ trace, config, out: join(S, 'sim') });
+    const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');
+    const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: `simulated (syncsim ${config.personality})` });
+    const matched = first.reduce((n, t) => n + t.latencies_us.length, 0);
+    const report: ValidationReport = {
+      syncsim_version: VERSION,
+      job: { file: resolve(opts.trace), name, jobs: first.length, sync_every: null, fio_version: null, data_dir: null, filesystem: null, command: command ?? null },
+      calibration: { file: opts.calibration === undefined ? '(defaults)' : resolve(opts.calibration), ...deviceSummary(config) },
+      config: { personality: config.personality, overrides: sets },
+      repeat,
+      matched_syncs: matched,
+      warmup_syncs: warmup,
+      measured: {
+        source: `x_measured_us of the trace's msync rows; ${repeat} recording(s) pooled`,
+        ...cmp.measured, unmatched: 0, fio_report: null, log_vs_fio_pct: null, lat_log: {},
+        runs: runs.map((r, i) => ({ run: i + 1, dir: i === 0 ? '.' : `repeat-${i + 1}`, syncs: r.length + warmup * first.length, ...distStats(r) })),
+      },
+      simulated: { ...cmp.simulated, results: 'sim' },
+      comparison: cmp.comparison,
+      demerit_pct: cmp.demerit_pct,
+      rms_distance_us: cmp.rms_distance_us,
+      noise_floor_pct: cmp.noise_floor_pct,
+      noise_ratio: cmp.noise_ratio,
+      noise_pairs: cmp.noise_pairs,
+      files: { trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: cmp.chart, repeats: runs.slice(1).map((_, i) => `repeat-${i + 2}`) },
+    };
+    writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
+    stage.commit();
+    return { report, out: stage.out };
+  } catch (e) {
+    stage.abort();
+    throw e;
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * syncsim record: a small C program compiled here stores to known pages
+ * between msyncs (and in a forked child); the recorded trace must hold
+ * exactly those pages before each msync. The LMDB client must show two
+ * msyncs per commit with dirty sets far smaller than its map. Without root
+ * (setpriv to nobody) the recording falls back to --assume-dirty and says so.
+ * Needs cc (installed by scripts/ensure-tools.sh) and, for the dirty pages,
+ * root: the test says which cases it cannot run and why, never silently.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { mergeLogs } from '../scripts/record/record.ts';
+import { dirtyPagesUnavailable } from '../scripts/record/record.ts';
+import { syncsimHere } from './cli-here.ts';
+
+/** syncsim in this process (the recorded program still runs as a child). */
+const syncsim = (args: string[]) => syncsimHere(args, dir);
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const TIMEOUT = 120_000;
+
+const dir = mkdtempSync(join(tmpdir(), 'syncsim-record-test-'));
+chmodSync(dir, 0o777);
+const cache = join(dir, 'cache');
+
+process.env.SYNCSIM_CACHE_DIR = cache;
+
+/** syncsim in a new process (as another user with `prefix`, e.g. setpriv). */
+function syncsimSpawned(args: string[], prefix: string[] = []) {
+  const cmd = [...prefix, process.execPath, BIN, ...args];
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: dir, encoding: 'utf8', env: { ...process.env, SYNCSIM_CACHE_DIR: cache } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Data rows of a trace as objects (header names as keys). */
+function rowsOf(file: string): Record<string, string>[] {
+  const lines = readFileSync(file, 'utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
+  const head = lines[0]!.split(',');
+  return lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i]!, v])));
+}
+
+const PROGRAM = `
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || ftruncate(fd, 16 * 4096) != 0) return 3;
+  char *p = mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return 4;
+  for (int i = 0; i < 16; i++) p[i * 4096] = 1;    /* every page */
+  msync(p, 16 * 4096, MS_SYNC);
+  p[2 * 4096] = 2; p[5 * 4096] = 2; p[6 * 4096] = 2; /* pages 2, 5, 6 */
+  msync(p, 16 * 4096, MS_SYNC);
+  msync(p, 16 * 4096, MS_SYNC);                      /* nothing dirty */
+  pid_t c = fork();
+  if (c == 0) { p[9 * 4096] = 3; msync(p, 16 * 4096, MS_SYNC); _exit(0); }
+  waitpid(c, 0, 0);
+  p[15 * 4096] = 4;
+  msync(p + 8 * 4096, 8 * 4096, MS_ASYNC);          /* page 15 only, of the upper half */
+  mlock(p, 4096); munlock(p, 4096);
+  munmap(p, 16 * 4096);
+  return 0;
+}
+`;
+
+const cc = spawnSync('cc', ['--version']).status === 0;
+const rootWhy = dirtyPagesUnavailable();
+
+describe('syncsim record', () => {
+  const prog = join(dir, 'dirty');
+  beforeAll(() => {
+    // cc is installed by scripts/ensure-tools.sh (npm test's pretest): without it this fails loudly
+    expect(cc, 'cc is needed: scripts/ensure-tools.sh installs it').toBe(true);
+    writeFileSync(join(dir, 'dirty.c'), PROGRAM);
+    const r = spawnSync('cc', ['-O1', '-o', prog, join(dir, 'dirty.c')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('records exactly the pages the program dirtied before each msync, in the parent and in a forked child', async () => {
+    if (rootWhy) throw new Error(`this test needs root to read dirty pages: ${rootWhy}`);
+    const out = join(dir, 'exact.csv');
+    const r = await syncsim(['record', '-o', out, '--', prog, join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/2 process\(es\).*msync 5.*; 21 dirty pages read from the kernel/);
+    const rows = rowsOf(out);
+    const map = rows.find((x) => x.op === 'map' && x.object === join(dir, 'data'))!;
+    expect(map).toBeDefined();
+    const base = Number(map.addr);
+    // each msync's preceding writes, as page runs relative to the mapping
+    const parent = map.task;
+    const seen: { task: string; pages: number[]; len: number; flags: string; measured: boolean }[] = [];
+    let pending: number[] = [];
+    for (const x of rows) {
+      if (x.op === 'write') {
+        const first = (Number(x.addr) - base) / 4096;
+        for (let i = 0; i < Number(x.len) / 4096; i++) pending.push(first + i);
+      } else if (x.op === 'msync') {
+        seen.push({ task: x.task!, pages: pending, len: Number(x.len), flags: x.flags!, measured: Number(x.x_measured_us) > 0 && x.x_result === 'OK' });
+        pending = [];
+      }
+    }
+    const child = seen.find((s) => s.task !== parent)!.task;
+    expect(seen).toEqual([
+      { task: parent, pages: [...Array(16).keys()], len: 65536, flags: 'SYNC', measured: true },
+      { task: parent, pages: [2, 5, 6], len: 65536, flags: 'SYNC', measured: true },
+      { task: parent, pages: [], len: 65536, flags: 'SYNC', measured: true },
+      { task: child, pages: [9], len: 65536, flags: 'SYNC', measured: true },
+      { task: parent, pages: [15], len: 32768, flags: 'ASYNC', measured: true },
+    ]);
+    // the child starts with its parent's mapping (fork), the parent wires and unmaps
+    expect(rows.filter((x) => x.task === child && x.op === 'map').map((x) => x.object)).toContain(join(dir, 'data'));
+    expect(rows.filter((x) => x.task === parent).map((x) => x.op).slice(-3)).toEqual(['wire', 'unwire', 'unmap']);
+    // the trace replays
+    const run = await syncsim(['run', out, '--out', join(dir, 'exact-run'), '--set', 'personality=linux']);
+    expect(run.code, run.stderr).toBe(0);
+  }, TIMEOUT);
+
+  it('without root, falls back to --assume-dirty and says so', async () => {
+    const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+    if (!setpriv) throw new Error('setpriv (util-linux) is needed to run the recording as an unprivileged user');
+    if (process.getuid?.() !== 0) throw new Error('this case drops root with setpriv, so it needs root to start from');
+    await syncsim(['record', '-o', join(dir, 'warm.csv'), '--', 'true']); // builds the shim into the cache first, as root
+    chmodSync(cache, 0o777);
+    const out = join(dir, 'fallback.csv');
+    const r = syncsimSpawned(['record', '-o', out, '--', prog, join(dir, 'data2')], ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+    expect(r.stderr).toMatch(/\/proc\/kpageflags is not readable .*: dirty pages need root; falling back to --assume-dirty mapped-before-msync/);
+    expect(r.code, r.stderr).toBe(0);
+    const writes = rowsOf(out).filter((x) => x.op === 'write');
+    // one synthesised store of the mapping's part of each msync range: 4 whole-map msyncs + the upper half
+    expect(writes.map((x) => [x.len, x.x_syscall])).toEqual([
+      ['65536', 'assume-dirty'], ['65536', 'assume-dirty'], ['65536', 'assume-dirty'], ['65536', 'assume-dirty'], ['32768', 'assume-dirty'],
+    ]);
+  }, TIMEOUT);
+
+  it('records the LMDB client: two msyncs per commit, dirty sets far smaller than the map', async () => {
+    if (rootWhy) throw new Error(`this test needs root to read dirty pages: ${rootWhy}`);
+    if (spawnSync('/usr/bin/python3', ['-c', 'import lmdb']).status !== 0) throw new Error('python3-lmdb is needed: scripts/ensure-tools.sh installs it');
+    const out = join(dir, 'lmdb.csv');
+    const r = await syncsim(['record', '-o', out, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py'), '--txns', '20', '--dir', join(dir, 'db')]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = rowsOf(out);
+    const data = rows.find((x) => x.op === 'map' && x.object!.endsWith('data.mdb'))!;
+    expect(Number(data.len)).toBe(64 << 20);
+    const msyncs = rows.filter((x) => x.op === 'msync');
+    expect(msyncs.length).toBe(2 * 20);
+    // per commit: the data map whole, then one meta page
+    for (let i = 0; i < msyncs.length; i += 2) {
+      expect([msyncs[i]!.len, msyncs[i + 1]!.len]).toEqual([String(64 << 20), '4096']);
+      expect(msyncs[i]!.x_measured_us !== '' && msyncs[i + 1]!.x_measured_us !== '').toBe(true);
+    }
+    // dirty pages per data msync: a handful, never the 16,384 pages of the map
+    let pages = 0, max = 0;
+    for (const x of rows) {
+      if (x.op === 'write') pages += Number(x.len) / 4096;
+      if (x.op === 'msync') {
+        max = Math.max(max, pages);
+        pages = 0;
+      }
+    }
+    expect(max).toBeGreaterThan(0);
+    expect(max).toBeLessThan(64);
+  }, TIMEOUT);
+
+  it('validate --trace replays a recorded trace against its measured msyncs and, with --repeat 2, records the program again', async () => {
+    if (rootWhy) throw new Error(`this test needs root to read dirty pages: ${rootWhy}`);
+    const trace = join(dir, 'exact.csv'); // from the first test
+    expect(existsSync(trace)).toBe(true);
+    const out = join(dir, 'val-trace');
+    const r = await syncsim(['validate', '--trace', trace, '--out', out, '--repeat', '2', '--set', 'device.channels=2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/recorded from: .*dirty/);
+    const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
+    expect(v.job).toMatchObject({ file: trace, name: 'exact', jobs: 2, fio_version: null, command: [prog, join(dir, 'data')] });
+    expect(v.repeat).toBe(2);
+    expect(v.matched_syncs).toBe(5);
+    // both recordings pooled: 5 + 5 measured msyncs, the replay's 5 simulated
+    expect(v.measured.count).toBe(10);
+    expect(v.simulated.count).toBe(5);
+    expect(v.noise_floor_pct).toBeGreaterThan(0);
+    expect(v.noise_ratio).toBeCloseTo(v.demerit_pct / v.noise_floor_pct, 9);
+    // the measured side of run 1 is the trace's own x_measured_us, task by task
+    const measured = rowsOf(trace).filter((x) => x.op === 'msync').map((x) => Number(x.x_measured_us)).sort((a, b) => a - b);
+    const pairs = readFileSync(join(out, 'pairs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(pairs.map((f) => Number(f[3])).sort((a, b) => a - b)).toEqual(measured);
+    expect(existsSync(join(out, 'repeat-2', 'trace.csv'))).toBe(true);
+  }, TIMEOUT);
+
+  it('validate --trace refuses a trace without measured msyncs, and --repeat without a recorded program', async () => {
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,4096,,f,0\n1,a,msync,0x10000,4096,SYNC,,\n');
+    const a = await syncsim(['validate', '--trace', plain, '--out', join(dir, 'v-plain')]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/plain\.csv:4: column x_measured_us: an msync without a measured latency/);
+    const measured = join(dir, 'measured.csv');
+    writeFileSync(measured, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset,x_measured_us\n0,a,map,0x10000,4096,,f,0,\n1,a,msync,0x10000,4096,SYNC,,,120\n');
+    const b = await syncsim(['validate', '--trace', measured, '--out', join(dir, 'v-rep'), '--repeat', '2']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--repeat 2 records the program again, but .*measured\.csv does not name one/);
+    expect(existsSync(join(dir, 'v-rep', 'validation.json'))).toBe(false);
+    const c = await syncsim(['validate', '--trace', measured, '--fio-job', 'x.fio']);
+    expect(c.stderr).toMatch(/--fio-job and --trace are exclusive/);
+  });
+
+  it('usage errors exit 2 with a message', async () => {
+    expect((await syncsim(['record'])).stderr).toMatch(/record needs a program to run/);
+    expect((await syncsim(['record'])).code).toBe(2);
+    expect((await syncsim(['record', 'prog'])).stderr).toMatch(/put the program after '--'/);
+    expect((await syncsim(['record', '--assume-dirty', 'bogus', '--', 'true'])).stderr).toMatch(/unknown mode 'bogus'/);
+    expect((await syncsim(['record', '--page-size', '1000', '--', 'true'])).stderr).toMatch(/--page-size expects a power of two/);
+    const nf = await syncsim(['record', '-o', join(dir, 'nf.csv'), '--', join(dir, 'no-such-program')]);
+    expect(nf.code).toBe(2);
+    expect(nf.stderr).toMatch(/program not found/);
+    expect(existsSync(join(dir, 'nf.csv'))).toBe(false);
+  });
+
+  it('a program that makes no call the shim sees is reported: one that maps nothing, and a statically linked one', async () => {
+    const r = await syncsim(['record', '-o', join(dir, 'true.csv'), '--', 'true']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/true made no call the shim sees .*: the trace is empty/);
+    const s = spawnSync('cc', ['-O1', '-static', '-o', `${prog}-static`, join(dir, 'dirty.c')], { encoding: 'utf8' });
+    expect(s.status, `cc -static (libc6-dev's libc.a): ${s.stderr}`).toBe(0);
+    const st = await syncsim(['record', '-o', join(dir, 'static.csv'), '--', `${prog}-static`, join(dir, 'data3')]);
+    expect(st.code).toBe(0);
+    expect(st.stderr).toMatch(/made no call the shim sees \(is it statically linked/);
+    expect(rowsOf(join(dir, 'static.csv'))).toEqual([]);
+  });
+});
+
+describe('merging the per-process logs', () => {
+  it('orders lines by timestamp, ties in log order, and drops cut lines', () => {
+    const a = '10 5.000000100 mmap(0, 4096) = 0x1000 <0.1>\n10 5.000000300 msync(0x1000, 4096, MS_SYNC) = 0 <0.1>\n10 5.0000';
+    const b = '11 5.000000200 fork() = 11 <0.0>\n11 5.000000300 msync(0x1000, 4096, MS_SYNC) = 0 <0.1>\n';
+    const m = mergeLogs([a, b]);
+    expect(m.text.split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      '10 5.000000100', '11 5.000000200', '10 5.000000300', '11 5.000000300',
+    ]);
+    expect(m).toMatchObject({ files: 2, lines: 4 });
+  });
+});

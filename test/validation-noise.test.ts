@@ -1,0 +1,114 @@
+/**
+ * The validation figures beside the demerit: the noise floor between
+ * repeated real runs, the noise ratio, the targets, the summary table and
+ * the small-multiples figure. Expected values are worked out by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import { noiseFloor, noiseRatio, pairDemerit, pooled } from '../scripts/validate/noise.ts';
+import { errorPct, jobSummary, meetsTargets, validationSummaryTable } from '../scripts/validate/summary.ts';
+import { gridColumns, panelTitle, validationGridChart } from '../reports/charts/validation-grid.ts';
+import { THEMES } from '../reports/theme.ts';
+import type { ValidationReport } from '../scripts/validate/validation.ts';
+
+const f64 = (a: number[]) => Float64Array.from(a);
+
+describe('noise floor between measured runs', () => {
+  it('two runs of equal size: RMS of the sorted differences over each run mean, both ways averaged', () => {
+    // a = 100, 200; b = 110, 230: differences 10 and 30, RMS = sqrt((100 + 900) / 2) = sqrt(500)
+    const a = f64([100, 200]), b = f64([110, 230]);
+    const rms = Math.sqrt(500);
+    const expected = ((100 * rms) / 150 + (100 * rms) / 170) / 2;
+    expect(pairDemerit(a, b)).toBeCloseTo(expected, 10);
+    expect(pairDemerit(b, a)).toBeCloseTo(expected, 10);
+  });
+
+  it('identical runs have no noise; one run has no floor', () => {
+    expect(noiseFloor([f64([1, 2, 3]), f64([1, 2, 3])]).noise_floor_pct).toBe(0);
+    expect(noiseFloor([f64([1, 2, 3])])).toEqual({ noise_floor_pct: null, pairs: [] });
+  });
+
+  it('three runs: the mean over the three pairs, each pair listed', () => {
+    const runs = [f64([100]), f64([110]), f64([130])];
+    const r = noiseFloor(runs);
+    expect(r.pairs.map((p) => [p.a, p.b])).toEqual([[1, 2], [1, 3], [2, 3]]);
+    // one sample each: pair demerit = |x - y| × 100 / mean, averaged over both means
+    const d = (x: number, y: number) => (100 * Math.abs(x - y) / x + 100 * Math.abs(x - y) / y) / 2;
+    expect(r.noise_floor_pct).toBeCloseTo((d(100, 110) + d(100, 130) + d(110, 130)) / 3, 10);
+  });
+
+  it('noise ratio is demerit over floor, null without a positive floor', () => {
+    expect(noiseRatio(30, 20)).toBe(1.5);
+    expect(noiseRatio(30, null)).toBeNull();
+    expect(noiseRatio(30, 0)).toBeNull();
+  });
+
+  it('pooled runs are one ascending array', () => {
+    expect([...pooled([f64([3, 1]), f64([2])])]).toEqual([1, 2, 3]);
+  });
+});
+
+/** A validation report with the given figures (only what the summary reads). */
+function report(job: string, meas: { p50: number; p99: number }, sim: { p50: number; p99: number }, demerit: number, floor: number | null): ValidationReport {
+  const stat = (m: number, s: number) => ({ measured_us: m, simulated_us: s, diff_us: s - m, ratio: s / m });
+  const d = (x: { p50: number; p99: number }) => ({ count: 10, mean_us: x.p50, p50_us: x.p50, p90_us: x.p99, p99_us: x.p99, min_us: 1, max_us: x.p99 });
+  return {
+    job: { file: `/jobs/${job}.fio`, name: job }, matched_syncs: 10, warmup_syncs: 0, repeat: floor === null ? 1 : 2,
+    measured: d(meas), simulated: d(sim),
+    comparison: { mean: stat(meas.p50, sim.p50), p50: stat(meas.p50, sim.p50), p90: stat(meas.p99, sim.p99), p99: stat(meas.p99, sim.p99) },
+    demerit_pct: demerit, rms_distance_us: 1, noise_floor_pct: floor, noise_ratio: floor ? demerit / floor : null, noise_pairs: [],
+    calibration: { device: 'queue: test' },
+  } as unknown as ValidationReport;
+}
+
+describe('targets and the summary table', () => {
+  it('error is (simulated - measured) / measured in %', () => {
+    expect(errorPct(200, 250)).toBe(25);
+    expect(errorPct(200, 150)).toBe(-25);
+    expect(errorPct(0, 1)).toBeNull();
+  });
+
+  it('a job meets the targets with noise ratio <= 1.5 and |p50|, |p99| errors <= 20 %', () => {
+    expect(meetsTargets(1.5, 20, -20)).toBe(true);
+    expect(meetsTargets(1.51, 0, 0)).toBe(false);
+    expect(meetsTargets(1, 21, 0)).toBe(false);
+    expect(meetsTargets(1, 0, -20.5)).toBe(false);
+    expect(meetsTargets(null, 0, 0)).toBeNull();
+  });
+
+  it('the table has one line per job with demerit, noise, ratio, errors and the verdict', () => {
+    const reports = [report('ok', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), report('bad', { p50: 100, p99: 200 }, { p50: 150, p99: 200 }, 40, 10)];
+    expect(jobSummary(reports[0]!)).toMatchObject({ p50_error_pct: 10, p99_error_pct: -5, noise_ratio: 1.2, meets_targets: true });
+    const t = validationSummaryTable(reports).split('\n');
+    expect(t[0]).toMatch(/^job\s+msyncs\s+p50 meas\s+p50 sim\s+p50 err\s+p99 meas\s+p99 sim\s+p99 err\s+mean meas\s+mean sim\s+demerit\s+noise\s+ratio\s+targets$/);
+    expect(t[1]).toMatch(/^ok\s+10\s+100\.0\s+110\.0\s+\+10 %\s+200\.0\s+190\.0\s+-5 %.*12\.0 %\s+10\.0 %\s+1\.20\s+met$/);
+    expect(t[2]).toMatch(/^bad .*\+50 %.*40\.0 %\s+10\.0 %\s+4\.00\s+missed$/);
+    expect(t[3]).toMatch(/^targets: noise ratio <= 1.5/);
+  });
+});
+
+describe('validation-grid figure', () => {
+  const panel = (job: string, floor: number | null) => ({
+    job, measured: f64([100, 120, 150]), simulated: f64([110, 130, 160]), demerit_pct: 8.4, noise_floor_pct: floor, noise_ratio: floor ? 8.4 / floor : null,
+  });
+
+  it('puts each job and its figures in a facet title, in the given order', () => {
+    expect(panelTitle(panel('seq', 6))).toBe('seq: demerit 8 % · noise 6 % · ratio 1.40');
+    expect(panelTitle(panel('one-run', null))).toBe('one-run: demerit 8 %');
+    const chart = validationGridChart([panel('b', 6), panel('a', 6)], { measured: 'm', simulated: 's' }, THEMES.paper);
+    const spec = chart.spec(200, 150) as { facet: { sort: string[] }; data: { values: { panel: string; series: string }[] }; columns: number };
+    expect(spec.facet.sort).toEqual([panelTitle(panel('b', 6)), panelTitle(panel('a', 6))]);
+    expect(new Set(spec.data.values.map((v) => v.panel))).toEqual(new Set(spec.facet.sort));
+    expect(new Set(spec.data.values.map((v) => v.series))).toEqual(new Set(['m', 's']));
+    expect(spec.columns).toBe(2);
+    const schema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json'), 'utf8'));
+    const validateVl = new Ajv({ strict: false, validateFormats: false, inlineRefs: false, code: { optimize: false }, logger: false }).compile(schema);
+    expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
+  });
+
+  it('lays panels out in at most three columns', () => {
+    expect([1, 2, 4, 5, 8, 9].map(gridColumns)).toEqual([1, 2, 2, 3, 3, 3]);
+  });
+});
