@@ -9,6 +9,7 @@ import { makeSummary, type Summary } from '../sim/stats/summary.ts';
 import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
 import { ResultsDir } from './results.ts';
 import { VERSION } from './version.ts';
+import { startProvenance } from './provenance.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -22,6 +23,8 @@ export interface RunOptions {
   cacheDir?: string;
   /** Told where the rows come from once the trace is open. */
   onSource?: (kind: TraceSourceKind) => void;
+  /** The command line recorded in summary.json's provenance (default: this process's arguments). */
+  command?: readonly string[];
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -53,6 +56,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)]);
     source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
     opts.onSource?.(source.kind);
     const sim = new Simulator(opts.config, sink);
@@ -68,7 +72,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     }
     sim.end();
     sim.run();
-    const summary = makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, sim.result());
+    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, sim.result()), provenance: await provenance.finish() };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source.finish(true);
     return summary;

@@ -104,10 +104,18 @@ describe('binary trace cache', () => {
     expect(syncsim(['run', DEMO, '--out', outs[1], '--cache-dir', cacheDir]).status).toBe(0);
     expect(statSync(cachePath).mtimeMs).toBe(before); // read, not rewritten
     expect(syncsim(['run', DEMO, '--out', outs[2], '--no-cache']).status).toBe(0);
-    for (const f of ['summary.json', 'syncs.csv', 'writeback.csv', 'timeline.csv']) {
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
       expect(readFileSync(join(outs[1], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
       expect(readFileSync(join(outs[2], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
     }
+    // summaries: the same but for the provenance (time, wall seconds, command line)
+    const summary = (o: string) => {
+      const { provenance, ...rest } = JSON.parse(readFileSync(join(o, 'summary.json'), 'utf8'));
+      expect(provenance.trace_sha256).toMatch(/^[0-9a-f]{64}$/);
+      return rest;
+    };
+    expect(summary(outs[1])).toEqual(summary(outs[0]));
+    expect(summary(outs[2])).toEqual(summary(outs[0]));
   });
 
   it('a stale or corrupted cache is rebuilt and the results stay the same', () => {

@@ -1,6 +1,8 @@
 /**
  * End-to-end tests of the `syncsim` command on small traces.
  */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ function syncsim(args: string[], cwd = ROOT) {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
-const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'throttle'];
+const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'throttle', 'provenance'];
 
 describe('syncsim run', () => {
   it('replays the example trace and writes every result file', () => {
@@ -68,6 +70,13 @@ describe('syncsim run', () => {
     expect(Object.keys(s.throttle)).toEqual(['count', 'total_us', 'max_us']);
     expect(s.config.personality).toBe('freebsd');
     expect(s.config.device.channels).toBe(1);
+    // provenance: the trace's SHA-256, the exact command line, when, how long, where, with what
+    expect(Object.keys(s.provenance)).toEqual(['trace_sha256', 'command', 'started_at', 'wall_s', 'host', 'node', 'syncsim_version']);
+    expect(s.provenance.trace_sha256).toBe(createHash('sha256').update(readFileSync(DEMO)).digest('hex'));
+    expect(s.provenance.command).toEqual(['syncsim', 'run', DEMO, '--out', out, '--json']);
+    expect(Date.parse(s.provenance.started_at)).toBeGreaterThan(Date.parse('2026-01-01'));
+    expect(s.provenance.wall_s).toBeGreaterThanOrEqual(0);
+    expect(s.provenance).toMatchObject({ host: hostname(), node: process.version, syncsim_version: s.syncsim_version });
   });
 
   it('same seed gives byte-identical result files', () => {
@@ -78,9 +87,11 @@ describe('syncsim run', () => {
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
       expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
     }
+    // the summaries agree but for their provenance (start time, wall seconds, command line)
     const sa = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
     const sb = JSON.parse(readFileSync(join(b, 'summary.json'), 'utf8'));
-    expect(sa).toEqual(sb);
+    expect(sa.provenance.trace_sha256).toBe(sb.provenance.trace_sha256);
+    expect({ ...sa, provenance: undefined }).toEqual({ ...sb, provenance: undefined });
     // and a different seed gives different latencies with a random service time
     const c = join(tmp(), 'c');
     expect(syncsim(['run', DEMO, '--out', c, ...args.slice(0, 4), '--seed', '10']).code).toBe(0);

@@ -73,7 +73,7 @@ async function run(argv: string[]): Promise<number> {
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(values.out ?? defaultOutName(trace), { command: 'run', within: values.out === undefined ? 'results' : undefined });
   try {
-    return await replay(trace, values);
+    return await replay(trace, values, ['syncsim', 'run', ...argv]);
   } finally {
     lock.release();
   }
@@ -92,7 +92,7 @@ interface RunValues {
 }
 
 /** Replays `trace` once its --out is checked and locked. */
-async function replay(trace: string, values: RunValues): Promise<number> {
+async function replay(trace: string, values: RunValues, command: string[]): Promise<number> {
   const sets = [...(values.set ?? [])];
   if (values.replay !== undefined) sets.push(`replay=${values.replay}`);
   if (values.seed !== undefined) {
@@ -104,6 +104,7 @@ async function replay(trace: string, values: RunValues): Promise<number> {
   const showProgress = process.stderr.isTTY === true;
   const summary = await replayTrace({
     trace, config, out,
+    command,
     cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
     progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
   });

@@ -34,6 +34,16 @@ export interface Summary extends RunResult {
   syncsim_version: string;
   trace: { path: string; rows: number };
   config: Config;
+  /** Where, when and how the run was made (added by the CLI: the model knows no clock or file). */
+  provenance?: {
+    trace_sha256: string;
+    command: string[];
+    started_at: string;
+    wall_s: number;
+    host: string;
+    node: string;
+    syncsim_version: string;
+  };
 }
 
 /** Builds summary.json with its keys in the documented order. */

@@ -1,0 +1,57 @@
+/**
+ * Provenance of a run, written at the end of summary.json: what was
+ * replayed (the trace file's SHA-256), how (the command line), when, where
+ * and by which software. It is the one part of summary.json that differs
+ * between two runs of the same trace, configuration and seed.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { hostname } from 'node:os';
+import { VERSION } from './version.ts';
+
+/** summary.json `provenance`. */
+export interface Provenance {
+  /** SHA-256 of the trace file as read (compressed bytes for a .gz, the .sst for a cache file). */
+  trace_sha256: string;
+  /** The command line (`syncsim run ...`), or how a library or sweep call was made. */
+  command: string[];
+  /** Start time (ISO 8601, UTC). */
+  started_at: string;
+  /** Wall-clock seconds of the run. */
+  wall_s: number;
+  host: string;
+  node: string;
+  syncsim_version: string;
+}
+
+/** SHA-256 (hex) of a file, streamed. */
+export function fileSha256(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (b) => h.update(b))
+      .on('error', fail)
+      .on('end', () => done(h.digest('hex')));
+  });
+}
+
+/** Starts timing a run of `trace` (hashing it meanwhile); `finish()` gives the provenance. */
+export function startProvenance(trace: string, command: readonly string[]): { finish(): Promise<Provenance> } {
+  const t0 = Date.now();
+  const startedAt = new Date(t0).toISOString();
+  const hash = fileSha256(trace);
+  hash.catch(() => {}); // reported by finish(), if the run gets that far
+  return {
+    async finish() {
+      return {
+        trace_sha256: await hash,
+        command: [...command],
+        started_at: startedAt,
+        wall_s: Math.round(Date.now() - t0) / 1000,
+        host: hostname(),
+        node: process.version,
+        syncsim_version: VERSION,
+      };
+    },
+  };
+}
