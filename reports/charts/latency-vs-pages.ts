@@ -2,7 +2,8 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 
 /** The `latency-vs-pages` chart. */
@@ -15,19 +16,30 @@ export const latencyVsPages: ChartModule = {
     const stats = [];
     for (const { config, run } of sel.runs) stats.push({ config, s: await ctx.syncStats(run) });
     const dense = stats.some(({ s }) => s.points === null);
-    const rows: Record<string, number | string>[] = [];
+    let rows: Record<string, number | string>[] = [];
     let zero = 0, drawn = 0;
+    const onlyZero: string[] = [];
     for (const { config, s } of stats) {
       zero += s.zero;
       if (dense) for (const b of s.bins) rows.push({ config: config.label, ...b });
       else for (const p of s.points!) rows.push({ config: config.label, ...p });
       drawn += s.n - s.zero;
+      if (s.n > 0 && s.zero === s.n) onlyZero.push(config.label);
     }
     if (rows.length === 0) return [];
-    const n = sel.runs.length;
+    // configurations with identical points: one series, named `a = b`
+    const merged = mergeIdentical(stats.filter(({ config }) => rows.some((r) => r.config === config.label)).map(({ config }) => ({
+      label: config.label, color: colorOf(ctx.colors, config.label),
+      data: rows.filter((r) => r.config === config.label).map((r) => Object.values(r).slice(1)),
+    })));
+    rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
     const maxPages = Math.max(...stats.map(({ s }) => s.maxPages));
-    const legend = configLegend(ctx, n);
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: ctx.colors, legend: legend && { ...legend, symbolOpacity: 1 } };
+    const legend = configLegend(ctx, merged.scale.domain);
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
+    const note = figureNote(ctx, [
+      zero ? `${count(zero)} msyncs of 0 µs not drawn (log axis)${onlyZero.length ? `, all of ${onlyZero.join(', ')}` : ''}` : '',
+      merged.any ? "'a = b': identical results" : '',
+    ]);
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',
       scale: { domainMin: 0, nice: true }, axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), format: 'd' },
@@ -62,7 +74,7 @@ export const latencyVsPages: ChartModule = {
       caption,
       cells: { x: 1, y: 1 },
       height: (w) => Math.max(150, w * 0.75),
-      spec: (cw, ch) => ({ ...ctx.base(), width: cw, height: ch, data: { values: rows }, mark, encoding }),
+      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding }),
     }];
   },
 };
