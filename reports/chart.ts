@@ -80,6 +80,29 @@ export function configLegend(ctx: ChartContext, labels: readonly string[]): Reco
   return labels.length > 1 ? { title, titleOrient: 'top', columns: legendColumns(ctx, labels), labelLimit: labelLimit(ctx) } : null;
 }
 
+/** The height (px) a configuration legend of `labels` takes above a plot, 0 when there is none. */
+export function legendHeight(ctx: ChartContext, labels: readonly string[]): number {
+  if (labels.length < 2) return 0;
+  const size = ctx.theme.fontSize.label;
+  const rows = Math.ceil(labels.length / legendColumns(ctx, labels));
+  return (rows + 1) * (size * 1.25 + 1) + size * 0.5;
+}
+
+/** Figures at least this wide (px) are double-column figures, drawn flatter. */
+export const WIDE_FIGURE = 400;
+
+/**
+ * A figure's total height for width `w`: a plot of a paper's aspect (0.6 of
+ * a single column's width, 0.45 of a double column's) plus what its
+ * configuration legend and in-figure note take.
+ */
+export function figureHeight(ctx: ChartContext, w: number, legendLabels: readonly string[], note?: Record<string, unknown>, extra = 0): number {
+  const plot = w >= WIDE_FIGURE ? Math.max(200, w * 0.45) : Math.max(140, w * 0.6);
+  const lines = Array.isArray(note?.text) ? (note.text as unknown[]).length : 0;
+  const noteH = lines ? lines * Math.round(ctx.theme.fontSize.label * 1.2) + ctx.theme.fontSize.label : 0;
+  return Math.round(plot + legendHeight(ctx, legendLabels) + noteH + extra);
+}
+
 /** Words of `text` broken into lines no wider than `width` px at `size`. */
 export function wrapText(text: string, size: number, width: number): string[] {
   const lines: string[] = [];
@@ -127,7 +150,7 @@ export function legendColumns(ctx: ChartContext, labels: readonly string[]): num
   const size = ctx.theme.fontSize.label;
   const longest = Math.max(...labels.map((l) => textWidth(l, size)), 1);
   // symbol, its gap and the column gap, as set by the theme's legend config
-  const perEntry = longest + size * 2.75;
+  const perEntry = longest + size * 3.5;
   return Math.max(1, Math.min(labels.length, Math.floor((ctx.width - 2 * ctx.theme.padding) / perEntry)));
 }
 

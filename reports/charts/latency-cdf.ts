@@ -2,7 +2,7 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -54,7 +54,7 @@ export const latencyCdf: ChartModule = {
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     const note = figureNote(ctx, [
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
-      merged.any ? "'a = b': identical results" : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
     ]);
     const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
@@ -66,7 +66,7 @@ export const latencyCdf: ChartModule = {
       caption: `Empirical CDF of the latency of ${count(total)} successful msyncs issued after the warm-up, per configuration; `
         + `markers are p50, p99 and p99.9 from summary.json.${seeds}${notes.length ? ` ${notes.join('; ')}.` : ''}`,
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.72),
+      height: (w) => figureHeight(ctx, w, labels, note),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),

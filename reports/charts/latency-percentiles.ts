@@ -4,7 +4,7 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
@@ -88,7 +88,7 @@ export const latencyPercentiles: ChartModule = {
     const note = figureNote(ctx, [
       withCi ? ciNote(nMin, nMax, 'bars', 'configuration') : '',
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
-      merged.any ? "'a = b': identical results" : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
     const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };
@@ -100,7 +100,7 @@ export const latencyPercentiles: ChartModule = {
       title: 'msync latency percentiles',
       caption,
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.72),
+      height: (w) => figureHeight(ctx, w, labels, note),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),

@@ -2,7 +2,7 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 
@@ -38,7 +38,7 @@ export const latencyVsPages: ChartModule = {
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
     const note = figureNote(ctx, [
       zero ? `${count(zero)} msyncs of 0 µs not drawn (log axis)${onlyZero.length ? `, all of ${onlyZero.join(', ')}` : ''}` : '',
-      merged.any ? "'a = b': identical results" : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
     ]);
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',
@@ -73,7 +73,7 @@ export const latencyVsPages: ChartModule = {
       title: 'msync latency vs pages written',
       caption,
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.75),
+      height: (w) => figureHeight(ctx, w, merged.scale.domain, note, dense ? ctx.theme.fontSize.label * 3 : 0),
       spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding }),
     }];
   },

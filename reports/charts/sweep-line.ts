@@ -4,7 +4,7 @@
  * the mean over seeds: error bars when the key has few values, a band when
  * it has many.
  */
-import { ciNote, count, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, metricTitle } from '../labels.ts';
 import { mergeIdentical } from '../series.ts';
@@ -103,7 +103,7 @@ export const sweepLine: ChartModule = {
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
           withCi ? ciNote(nMin, nMax, shape) : `n = ${seeds} seeds per point; no CI (one seed)`,
-          merged.any ? "'a = b': identical results" : '',
+          merged.any ? "'=' joins configurations with identical results" : '',
         ]);
         const ciLayer = bars
           ? { mark: { type: 'errorbar', ticks: { size: ctx.theme.fontSize.label * 0.6 } }, encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } } }
@@ -118,7 +118,7 @@ export const sweepLine: ChartModule = {
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
             + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
           cells: { x: 1, y: 1 },
-          height: (w) => Math.max(150, w * 0.72),
+          height: (w) => figureHeight(ctx, w, series, note),
           spec: (cw, ch) => ({
             ...ctx.base(),
             ...(note ? { title: note } : {}),

@@ -4,20 +4,20 @@
  * column of four at single width, two by two wider, so the figure keeps a
  * paper's aspect ratio).
  */
-import { configLegend, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, figureHeight, figureNote, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import type { TimelineSeries } from '../reduce.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 
 /** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
   { field: 'dirty_pages', title: 'dirty pages' },
-  { field: 'writeback_pages', title: 'under writeback' },
+  { field: 'writeback_pages', title: 'pages under writeback' },
   { field: 'wired_pages', title: 'wired pages' },
-  { field: 'queue_depth', title: 'queue depth' },
+  { field: 'queue_depth', title: 'device queue depth (I/Os)' },
 ];
 
 /** Figures at least this wide (px) put the panels two by two. */
-export const TIMELINE_GRID_WIDTH = 400;
+export const TIMELINE_GRID_WIDTH = WIDE_FIGURE;
 
 /** The `timeline` chart. */
 export const timeline: ChartModule = {
@@ -55,7 +55,7 @@ export const timeline: ChartModule = {
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} stayed 0 throughout` : '')
       + (merged.any ? `; configurations with identical timelines share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.';
-    const note = figureNote(ctx, [merged.any ? "'a = b': identical results" : '']);
+    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
     const grid = ctx.width >= TIMELINE_GRID_WIDTH;
     const cols = grid ? 2 : 1;
     const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;
@@ -66,7 +66,7 @@ export const timeline: ChartModule = {
       caption,
       cells: { x: cols, y: PANELS.length / cols },
       // a column of four panels needs a tall single-column figure; two by two keeps 0.55 of the width
-      height: (w) => (w >= TIMELINE_GRID_WIDTH ? Math.max(220, w * 0.55) : Math.max(260, w * 1.15)),
+      height: (w) => (w >= TIMELINE_GRID_WIDTH ? figureHeight(ctx, w, labels, note, w * 0.12) : figureHeight(ctx, w, labels, note, w * 0.6)),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),
@@ -76,9 +76,11 @@ export const timeline: ChartModule = {
         concat: PANELS.map((panel, i) => {
           const bottom = i >= PANELS.length - cols;
           const y = flat.has(panel.field)
-            ? { field: panel.field, type: 'quantitative', title: panel.title, scale: { domain: [0, 1] }, axis: { values: [0], format: 'd' } }
-            : { field: panel.field, type: 'quantitative', title: panel.title, axis: { tickCount: 3, format: '~s' } };
+            ? { field: panel.field, type: 'quantitative', title: null, scale: { domain: [0, 1] }, axis: { values: [0], format: 'd' } }
+            : { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, format: '~s' } };
           return {
+            // the panel's name above it, level (a rotated axis title would be taller than a short panel)
+            title: { text: panel.title, anchor: 'start', frame: 'group', fontSize: ctx.theme.fontSize.label, offset: 2 },
             width: cw,
             height: ch,
             mark: { type: 'line', interpolate: 'step-after' },

@@ -2,7 +2,7 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout), with the write amplification above each bar.
  */
-import { figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { textWidth } from '../fonts.ts';
 import { mergeIdentical } from '../series.ts';
@@ -43,16 +43,22 @@ export const writebackByCause: ChartModule = {
     for (const p of parts) Object.assign(p, { value: p.bytes / div });
     for (const t of totals) Object.assign(t, { value: t.bytes / div });
     const labels = merged.scale.domain;
-    // labels wider than their bar's band would collide: slant them
+    // labels wider than their bar's band would collide: merged labels break at ' = ', then labels slant
     const size = ctx.theme.fontSize.label;
     const band = (ctx.width - 2 * ctx.theme.padding - size * 5) / labels.length;
-    const widest = Math.max(...labels.map((l) => textWidth(l, size)));
+    const lineWidths = (l: string) => l.split(' = ').map((part, i, all) => textWidth(part + (i < all.length - 1 ? ' =' : ''), size));
+    const widest = Math.max(...labels.flatMap(lineWidths));
+    const lines = Math.max(...labels.map((l) => l.split(' = ').length));
     const slant = labels.length > 1 && widest > band * 0.92;
     const x = {
       field: 'config', type: 'nominal', title: null, sort: labels,
-      axis: { labelAngle: slant ? -40 : 0, labelAlign: slant ? 'right' : 'center', labelBaseline: slant ? 'top' : 'top', labelLimit: ctx.width * 0.4, labelOverlap: false },
+      axis: {
+        labelAngle: slant ? -40 : 0, labelAlign: slant ? 'right' : 'center', labelBaseline: 'top', labelLimit: ctx.width * 0.4, labelOverlap: false,
+        labelExpr: "split(replace(datum.label, regexp(' = ', 'g'), ' =\\u001f'), '\\u001f')", labelLineHeight: Math.round(size * 1.15),
+      },
     };
-    const note = figureNote(ctx, [merged.any ? "'a = b': identical results" : '']);
+    const slantHeight = (slant ? Math.min(widest, ctx.width * 0.4) * 0.64 : 0) + (lines - 1) * size * 1.15;
+    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
     return [{
       name: 'writeback-by-cause',
       family: 'writeback-by-cause',
@@ -61,7 +67,7 @@ export const writebackByCause: ChartModule = {
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.72),
+      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),
