@@ -38,10 +38,12 @@ export const latencyCdf: ChartModule = {
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
     const domain = lats.length ? logDomain(Math.min(...lats) * 0.7, Math.max(...lats)) : [1, 10];
     // msyncs of 0 µs cannot sit on a log axis: the curve rises to their share at the axis floor
-    for (const [config, share] of zeroShare) {
-      curve.push({ config, latency_us: domain[0], fraction: share });
-      if (!curve.some((p) => p.config === config && p.latency_us > domain[0])) curve.push({ config, latency_us: domain[1], fraction: share });
-    }
+    curve = drawn.flatMap((config) => {
+      const own = curve.filter((p) => p.config === config);
+      const share = zeroShare.get(config);
+      if (share === undefined) return own;
+      return [{ config, latency_us: domain[0], fraction: share }, ...(own.length ? own : [{ config, latency_us: domain[1], fraction: share }])];
+    });
     // configurations with identical curves: one line, named `a = b`
     const merged = mergeIdentical(drawn.map((label) => ({
       label, color: colorOf(ctx.colors, label),
