@@ -145,7 +145,8 @@ describe('sweep charts', () => {
 
   it('draw error bars for up to 6 x values and a band above, stating n and the CI level', async () => {
     const few = byName(await chartsOf(writeSweep([1, 2, 3, 4, 5, 6], ['linux', 'xnu'])), 'sweep-p99-vs-group-commit');
-    expect(layers(few).map((l) => (l.mark as { type: string }).type)).toEqual(['errorbar', 'line']);
+    // one rule per series (linux, xnu), side by side, then the line
+    expect(layers(few).map((l) => (l.mark as { type: string }).type)).toEqual(['rule', 'rule', 'line']);
     expect(titleText(few)).toContain('n = 3 seeds per point');
     expect(titleText(few)).toContain('95 % CI');
     const many = byName(await chartsOf(writeSweep([1, 2, 3, 4, 5, 6, 7], ['linux', 'xnu'])), 'sweep-p99-vs-group-commit');

@@ -105,9 +105,15 @@ export const sweepLine: ChartModule = {
           withCi ? ciNote(nMin, nMax, shape) : `n = ${seeds} seeds per point; no CI (one seed)`,
           merged.any ? "'=' joins configurations with identical results" : '',
         ]);
-        const ciLayer = bars
-          ? { mark: { type: 'errorbar', ticks: { size: ctx.theme.fontSize.label * 0.6 } }, encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } } }
-          : { mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } } };
+        // error bars of the series at one x stand side by side, a few px apart, so none hides another
+        const dodge = (i: number) => (series.length > 1 ? (i - (series.length - 1) / 2) * Math.max(2.5, ctx.theme.lineWidth * 2.5) : 0);
+        const ciLayers = bars
+          ? series.map((s, i) => ({
+            transform: [{ filter: { field: 'series', equal: s } }],
+            mark: { type: 'rule', xOffset: dodge(i), strokeWidth: ctx.theme.lineWidth * 0.8 },
+            encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } },
+          }))
+          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } } }];
         charts.push({
           name: sweepChartName(metric, key, sweep.metrics, sweep.keys),
           aliases: [`sweep-${metric}-vs-${key}`],
@@ -127,7 +133,7 @@ export const sweepLine: ChartModule = {
             data: { values: rows },
             encoding: { x, color },
             layer: [
-              ...(withCi ? [ciLayer] : []),
+              ...(withCi ? ciLayers : []),
               {
                 mark: { type: 'line', point: { filled: true, size: ctx.theme.pointSize } },
                 encoding: { y: { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true } } },
