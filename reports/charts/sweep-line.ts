@@ -97,7 +97,7 @@ export const sweepLine: ChartModule = {
             : null,
         };
         const xTitle = keyTitle(key, labels) + (logX ? ', log scale' : '');
-        const x = { field: 'x', type: 'quantitative', title: xTitle, scale: logX ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: true }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
+        const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { ...(logX ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: !bars }), ...(bars ? { padding: ctx.theme.fontSize.label * 1.5 } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
         const title = metricTitle(metric, labels) + unit;
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
