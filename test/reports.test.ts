@@ -147,10 +147,14 @@ describe('charts of a run (the demo trace through syncsim run)', () => {
     expect(spec.concat.map((p: VlSpec) => (p.encoding as Record<string, { field: string }>).y.field)).toEqual(['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth']);
   });
 
-  it('the scatter has one point per successful msync with a positive latency', () => {
+  it('the scatter has one point per successful msync with a positive latency, and 0 µs ones at the axis floor', () => {
     const spec = JSON.parse(readFileSync(join(demoReport, 'latency-vs-pages.vl.json'), 'utf8'));
     const rows = readFileSync(join(demoRun, 'syncs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-    const expected = rows.filter((r) => r[9] === 'OK' && Number(r[3]) > 0).map((r) => `${r[7]}|${r[3]}`).sort();
+    const floor = (spec.encoding.y.scale.domain as number[])[0];
+    const ok = rows.filter((r) => r[9] === 'OK');
+    const zeroPages = [...new Set(ok.filter((r) => Number(r[3]) === 0).map((r) => r[7]))];
+    expect(zeroPages.length).toBeGreaterThan(0);
+    const expected = [...ok.filter((r) => Number(r[3]) > 0).map((r) => `${r[7]}|${r[3]}`), ...zeroPages.map((p) => `${p}|${floor}`)].sort();
     expect(spec.data.values.map((p: Record<string, number>) => `${p.pages}|${p.latency_us}`).sort()).toEqual(expected);
   });
 
@@ -190,7 +194,8 @@ describe('chart data from hand-made runs', () => {
     expect(layerData(spec, 0).map((p) => [p.latency_us, p.fraction])).toEqual([[5, 0.2], [10, 0.2], [10, 0.6], [20, 0.8], [40, 1]]);
     expectValid(spec, 'latency-cdf');
     const scatter = byName(await chartsOf(dir), 'latency-vs-pages');
-    expect(layerData(scatter).map((p) => [p.pages, p.latency_us])).toEqual([[1, 10], [1, 10], [2, 20], [4, 40]]);
+    // the 0 µs msync (0 pages) at the axis floor: logDomain(10 × 0.8 = 8, 40) starts at 5
+    expect(layerData(scatter).map((p) => [p.pages, p.latency_us])).toEqual([[1, 10], [1, 10], [2, 20], [4, 40], [0, 5]]);
   });
 
   it('many msyncs become density bins whose counts add up', async () => {
