@@ -19,6 +19,8 @@ export type VlSpec = Record<string, unknown>;
 export interface Chart {
   /** File base name: NAME.vl.json, NAME.svg, ... */
   name: string;
+  /** Earlier names `--chart` still accepts (the dotted sweep names before issue 17). */
+  aliases?: string[];
   /** The module that made it (what `--chart` selects). */
   family: string;
   /** A short title for index.html. */
@@ -72,10 +74,70 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** A legend for configurations, or none when there is only one. */
-export function configLegend(ctx: ChartContext, n: number): Record<string, unknown> | null {
+/** A legend for the configuration series `labels` (merged labels included), or none when there is only one. */
+export function configLegend(ctx: ChartContext, labels: readonly string[]): Record<string, unknown> | null {
   const title = ctx.results.configTitle ?? null;
-  return n > 1 ? { title, titleOrient: 'top', columns: legendColumns(ctx, ctx.colors.domain), labelLimit: labelLimit(ctx) } : null;
+  return labels.length > 1 ? { title, titleOrient: 'top', columns: legendColumns(ctx, labels), labelLimit: labelLimit(ctx) } : null;
+}
+
+/** The height (px) a configuration legend of `labels` takes above a plot, 0 when there is none. */
+export function legendHeight(ctx: ChartContext, labels: readonly string[]): number {
+  if (labels.length < 2) return 0;
+  const size = ctx.theme.fontSize.label;
+  const rows = Math.ceil(labels.length / legendColumns(ctx, labels));
+  return (rows + 1) * (size * 1.25 + 1) + size * 0.5;
+}
+
+/** Figures at least this wide (px) are double-column figures, drawn flatter. */
+export const WIDE_FIGURE = 400;
+
+/**
+ * A figure's total height for width `w`: a plot of a paper's aspect (0.6 of
+ * a single column's width, 0.45 of a double column's) plus what its
+ * configuration legend and in-figure note take.
+ */
+export function figureHeight(ctx: ChartContext, w: number, legendLabels: readonly string[], note?: Record<string, unknown>, extra = 0): number {
+  const plot = w >= WIDE_FIGURE ? Math.max(200, w * 0.45) : Math.max(140, w * 0.6);
+  const lines = Array.isArray(note?.text) ? (note.text as unknown[]).length : 0;
+  const noteH = lines ? lines * Math.round(ctx.theme.fontSize.label * 1.2) + ctx.theme.fontSize.label : 0;
+  return Math.round(plot + legendHeight(ctx, legendLabels) + noteH + extra);
+}
+
+/** Words of `text` broken into lines no wider than `width` px at `size`. */
+export function wrapText(text: string, size: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && textWidth(next, size) > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * The caption line inside a figure (what a reader of the PDF alone must
+ * know: n, the CI level, clamped values), set under the plot in the label
+ * size and wrapped to the figure width; undefined when there is nothing to say.
+ */
+export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<string, unknown> | undefined {
+  const text = notes.filter(Boolean).join('; ');
+  if (!text) return undefined;
+  const size = ctx.theme.fontSize.label;
+  return {
+    text: wrapText(text + '.', size, ctx.width - 2 * ctx.theme.padding - 4),
+    orient: 'bottom', anchor: 'start', frame: 'bounds', fontSize: size, fontWeight: 'normal', color: '#444444',
+    offset: Math.round(size * 0.6), lineHeight: Math.round(size * 1.2),
+  };
+}
+
+/** The in-figure words for a confidence interval: `n = 5 seeds per point; bars: 95 % CI of the mean`. */
+export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band', what = 'point'): string {
+  const n = nMin === nMax ? count(nMin) : `${count(nMin)}–${count(nMax)}`;
+  return `n = ${n} seeds per ${what}; ${shape}: 95 % CI of the mean`;
 }
 
 /** The longest a legend label may be: one entry per row must fit the figure. */
@@ -88,7 +150,7 @@ export function legendColumns(ctx: ChartContext, labels: readonly string[]): num
   const size = ctx.theme.fontSize.label;
   const longest = Math.max(...labels.map((l) => textWidth(l, size)), 1);
   // symbol, its gap and the column gap, as set by the theme's legend config
-  const perEntry = longest + size * 2.75;
+  const perEntry = longest + size * 3.5;
   return Math.max(1, Math.min(labels.length, Math.floor((ctx.width - 2 * ctx.theme.padding) / perEntry)));
 }
 

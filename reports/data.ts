@@ -25,6 +25,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Summary } from '../sim/stats/summary.ts';
 import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
+import { keyShortTitle, type LabelOverrides } from './labels.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
@@ -96,6 +97,8 @@ export interface Results {
   configurations: Configuration[];
   /** What the configuration labels list (a sweep's grid keys, `personality, discipline`), the legend's title. */
   configTitle?: string;
+  /** Chart titles of keys and metrics that override reports/labels.ts (a sweep's experiment `labels:`). */
+  labels: LabelOverrides;
   sweep?: SweepInfo;
 }
 
@@ -146,7 +149,7 @@ export async function loadResults(dir: string): Promise<Results> {
   if (existsSync(join(dir, 'summary.json'))) {
     const run = runRef(dir);
     const label = basename(abs);
-    return { kind: 'run', dir, name: label, configurations: [{ label, settings: keySettings(run.summary), runs: [run] }] };
+    return { kind: 'run', dir, name: label, labels: {}, configurations: [{ label, settings: keySettings(run.summary), runs: [run] }] };
   }
   const subdirs = readdirSync(dir)
     .filter((n) => !n.startsWith('.') && existsSync(join(dir, n, 'summary.json')))
@@ -158,6 +161,7 @@ export async function loadResults(dir: string): Promise<Results> {
     kind: 'runs',
     dir,
     name: basename(abs),
+    labels: {},
     configurations: subdirs.map((n) => {
       const run = runRef(join(dir, n));
       return { label: n, settings: keySettings(run.summary), runs: [run] };
@@ -191,6 +195,7 @@ interface Manifest {
   metrics?: string[];
   seeds?: number[];
   trace?: unknown;
+  labels?: Record<string, string>;
 }
 
 const AGG_STATS = ['n', 'mean', 'sd', 'ci95', 'median'] as const;
@@ -217,7 +222,9 @@ async function loadSweep(dir: string): Promise<Results> {
   const keys = manifest.keys ?? res.header.slice(res.col.point + 1, res.col.seed);
   for (const k of keys) if (res.col[k] === undefined) throw new ReportError(`${resultsFile}: grid key '${k}' of experiment.json has no column`);
   const metrics = manifest.metrics ?? res.header.slice(res.col.status + 1).filter((h) => h !== 'error');
-  const short = shortKeys(keys);
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(manifest.labels ?? {})) if (typeof v === 'string' && v.trim()) labels[k] = v;
+  const short = keys.map((k) => keyShortTitle(k, labels));
 
   const points = new Map<number, SweepPoint>();
   const seeds = new Set<number>();
@@ -252,6 +259,7 @@ async function loadSweep(dir: string): Promise<Results> {
     name: manifest.name ?? basename(resolve(dir)),
     configurations: list.map((p) => p.config),
     configTitle: short.join(', '),
+    labels,
     sweep: { name: manifest.name ?? basename(resolve(dir)), keys, metrics, seeds: manifest.seeds ?? [...seeds].sort((a, b) => a - b), points: list, numericKeys, trace: manifest.trace },
   };
 }

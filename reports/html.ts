@@ -136,7 +136,7 @@ export function reportHtml(page: HtmlPage): string {
   const specs = JSON.stringify(page.figures.map((f) => ({ name: f.name, spec: f.spec }))).replace(/</g, '\\u003c');
   const figures = page.figures
     .map((f, i) => {
-      const files = f.files.map((x) => `<a href="${esc(encodeURI(x))}">${esc(x.slice(x.indexOf('.') + 1))}</a>`).join(' · ');
+      const files = f.files.map((x) => `<a href="${esc(encodeURI(x))}">${esc(x.startsWith(`${f.name}.`) ? x.slice(f.name.length + 1) : x)}</a>`).join(' · ');
       const w = Math.round(f.width * page.theme.htmlScale) + 10;
       return `<figure id="fig-${esc(f.name)}" style="width:${Math.max(w, 300)}px">
 <div class="chart" id="chart-${esc(f.name)}" role="img" aria-label="${esc(f.title)}"></div>

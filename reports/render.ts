@@ -95,7 +95,7 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     const r = await vlToSvg(spec);
     passes++;
     const dw = width - r.width, dh = height - r.height;
-    if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 6) {
+    if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 8) {
       if (dw < 0 || dh < 0) {
         // legends or labels wider than the figure: keep the smallest plot and say so
         r.warnings.push(`does not fit ${width}×${height} px: its legends and labels need ${r.width}×${r.height}`);

@@ -107,11 +107,11 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
   const per = ctx.perRun();
   const why = 'skip' in per ? `: ${per.skip}` : '';
   for (const n of names) {
-    if (charts.some((c) => c.name === n || c.family === n)) continue;
+    if (charts.some((c) => c.name === n || c.family === n || c.aliases?.includes(n))) continue;
     if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(`chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
     throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`);
   }
-  return charts.filter((c) => names.includes(c.name) || names.includes(c.family));
+  return charts.filter((c) => names.includes(c.name) || names.includes(c.family) || c.aliases?.some((a) => names.includes(a)));
 }
 
 /**

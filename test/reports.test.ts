@@ -15,13 +15,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { defaultConfig } from '../sim/config.ts';
-import type { Summary } from '../sim/stats/summary.ts';
 import { TraceError } from '../traces/trace-error.ts';
 import { loadResults } from '../reports/data.ts';
 import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
 import { CONFIG_PALETTE, THEMES } from '../reports/theme.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { syncsimHere } from './cli-here.ts';
+import { writeRun, type SyncIn } from './report-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -36,76 +36,6 @@ function syncsim(args: string[]) {
 const cli = (args: string[]) => syncsimHere(args);
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-report-'));
-
-/** Percentile of sorted values, linear interpolation between order statistics (type 7). */
-function pct(sorted: number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
-}
-
-interface SyncIn {
-  t: number;
-  lat: number;
-  pages: number;
-  result?: string;
-}
-
-interface RunIn {
-  seed?: number;
-  syncs: SyncIn[];
-  /** Rows of dirty, writeback, wired, queue depth, one per sample. */
-  timeline?: number[][];
-  /** Writeback I/Os: cause and bytes. */
-  writeback?: { cause: string; bytes: number }[];
-  dirtied?: number;
-  warmup?: number;
-  config?: Record<string, unknown>;
-}
-
-/** Writes a run output with these values; summary.json is derived from them as the simulator defines it. */
-function writeRun(dir: string, r: RunIn): Summary {
-  mkdirSync(dir, { recursive: true });
-  const warmup = r.warmup ?? 0;
-  const config = { ...defaultConfig(), seed: r.seed ?? 1, ...(r.config ?? {}) };
-  config.stats = { sample_us: 1000, warmup_us: warmup };
-  const ok = r.syncs.filter((s) => (s.result ?? 'OK') === 'OK');
-  const lats = ok.filter((s) => s.t >= warmup).map((s) => s.lat).sort((a, b) => a - b);
-  const wb = r.writeback ?? [];
-  const byCause = { msync: 0, syncer: 0, pageout: 0 };
-  for (const w of wb) byCause[w.cause as keyof typeof byCause] += w.bytes;
-  const bytes = wb.reduce((a, w) => a + w.bytes, 0);
-  const tl = r.timeline ?? [[0, 0, 0, 0]];
-  const errors: Record<string, number> = {};
-  for (const s of r.syncs) if ((s.result ?? 'OK') !== 'OK') errors[s.result!] = (errors[s.result!] ?? 0) + 1;
-  const summary = {
-    syncsim_version: 'test',
-    trace: { path: 'hand-made.csv', rows: r.syncs.length },
-    config,
-    sim_time_us: (tl.length - 1) * 1000,
-    ops: { map: 1, unmap: 0, write: 1, read: 0, msync: r.syncs.length, wire: 0, unwire: 0 },
-    faults: { unmapped_write: 0, unmapped_read: 0 },
-    sync: {
-      count: r.syncs.length, ok: ok.length, errors,
-      latency_us: lats.length
-        ? { mean: lats.reduce((a, b) => a + b, 0) / lats.length, p50: pct(lats, 0.5), p90: pct(lats, 0.9), p99: pct(lats, 0.99), p999: pct(lats, 0.999), max: lats[lats.length - 1] }
-        : { mean: null, p50: null, p90: null, p99: null, p999: null, max: null },
-    },
-    writeback: { ios: wb.length, pages: bytes / 4096, bytes, by_cause: byCause, amplification: r.dirtied ? bytes / r.dirtied : null, dirtied_bytes: r.dirtied ?? 0 },
-    wire: { count: 0, errors: {}, peak_wired_pages: 0 },
-    device: { utilization: 0.5, mean_queue_depth: 1, max_queue_depth: 2 },
-    memory: { evictions: 0, pageins: 0, peak_resident_pages: 0 },
-    throttle: { count: 0, total_us: 0, max_us: 0 },
-  } as unknown as Summary;
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  writeFileSync(join(dir, 'syncs.csv'), 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result\n'
-    + r.syncs.map((s) => `a,${s.t},${s.t + s.lat},${s.lat},0x1000,4096,SYNC,${s.pages},${s.pages * 4096},${s.result ?? 'OK'}\n`).join(''));
-  writeFileSync(join(dir, 'writeback.csv'), 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause\n'
-    + wb.map((w, i) => `${i},${i},${i + 1},obj,0,${w.bytes / 4096},${w.bytes},${w.cause}\n`).join(''));
-  writeFileSync(join(dir, 'timeline.csv'), 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth\n'
-    + tl.map((v, i) => `${i * 1000},${v[0]},${v[1]},${v[2]},0,${v[3]}\n`).join(''));
-  return summary;
-}
 
 /** The inline data of a spec's layers (or of the spec). */
 function layerData(spec: VlSpec, layer?: number): Record<string, unknown>[] {
@@ -176,8 +106,13 @@ describe('charts of a run (the demo trace through syncsim run)', () => {
     const ok = rows.filter((r) => r[9] === 'OK').map((r) => Number(r[3]));
     const curve = layerData(spec, 0);
     expect(curve[curve.length - 1]).toMatchObject({ latency_us: Math.max(...ok), fraction: 1 });
-    // the curve starts at the share of msyncs that took 0 µs
-    expect(curve[0]).toMatchObject({ latency_us: Math.min(...ok.filter((v) => v > 0)), fraction: ok.filter((v) => v === 0).length / ok.length });
+    // the msyncs that took 0 µs are drawn at the axis floor, then the curve starts at their share
+    const zeroShare = ok.filter((v) => v === 0).length / ok.length;
+    expect(zeroShare).toBeGreaterThan(0);
+    const floor = (spec.layer[0].encoding.x.scale.domain as number[])[0];
+    expect(curve[0]).toMatchObject({ latency_us: floor, fraction: zeroShare });
+    expect(floor).toBeLessThan(Math.min(...ok.filter((v) => v > 0)));
+    expect(curve[1]).toMatchObject({ latency_us: Math.min(...ok.filter((v) => v > 0)), fraction: zeroShare });
     const fractions = curve.map((p) => p.fraction as number);
     expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
     const s = JSON.parse(readFileSync(join(demoRun, 'summary.json'), 'utf8'));
@@ -209,13 +144,17 @@ describe('charts of a run (the demo trace through syncsim run)', () => {
     drawn.forEach((d: Record<string, number>, i: number) => {
       expect([d.t_ms * 1000, d.dirty_pages, d.writeback_pages, d.wired_pages, d.queue_depth]).toEqual([rows[i][0], rows[i][1], rows[i][2], rows[i][3], rows[i][5]]);
     });
-    expect(spec.vconcat.map((p: VlSpec) => (p.encoding as Record<string, { field: string }>).y.field)).toEqual(['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth']);
+    expect(spec.concat.map((p: VlSpec) => (p.encoding as Record<string, { field: string }>).y.field)).toEqual(['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth']);
   });
 
-  it('the scatter has one point per successful msync with a positive latency', () => {
+  it('the scatter has one point per successful msync with a positive latency, and 0 µs ones at the axis floor', () => {
     const spec = JSON.parse(readFileSync(join(demoReport, 'latency-vs-pages.vl.json'), 'utf8'));
     const rows = readFileSync(join(demoRun, 'syncs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-    const expected = rows.filter((r) => r[9] === 'OK' && Number(r[3]) > 0).map((r) => `${r[7]}|${r[3]}`).sort();
+    const floor = (spec.encoding.y.scale.domain as number[])[0];
+    const ok = rows.filter((r) => r[9] === 'OK');
+    const zeroPages = [...new Set(ok.filter((r) => Number(r[3]) === 0).map((r) => r[7]))];
+    expect(zeroPages.length).toBeGreaterThan(0);
+    const expected = [...ok.filter((r) => Number(r[3]) > 0).map((r) => `${r[7]}|${r[3]}`), ...zeroPages.map((p) => `${p}|${floor}`)].sort();
     expect(spec.data.values.map((p: Record<string, number>) => `${p.pages}|${p.latency_us}`).sort()).toEqual(expected);
   });
 
@@ -251,10 +190,12 @@ describe('chart data from hand-made runs', () => {
       ],
     });
     const spec = byName(await chartsOf(dir), 'latency-cdf');
-    expect(layerData(spec, 0).map((p) => [p.latency_us, p.fraction])).toEqual([[10, 0.2], [10, 0.6], [20, 0.8], [40, 1]]);
+    // the 0 µs msync (1 of 5) at the axis floor: logDomain(10 × 0.7, 40) starts at 5, the 1-2-5 step below 7
+    expect(layerData(spec, 0).map((p) => [p.latency_us, p.fraction])).toEqual([[5, 0.2], [10, 0.2], [10, 0.6], [20, 0.8], [40, 1]]);
     expectValid(spec, 'latency-cdf');
     const scatter = byName(await chartsOf(dir), 'latency-vs-pages');
-    expect(layerData(scatter).map((p) => [p.pages, p.latency_us])).toEqual([[1, 10], [1, 10], [2, 20], [4, 40]]);
+    // the 0 µs msync (0 pages) at the axis floor: logDomain(10 × 0.8 = 8, 40) starts at 5
+    expect(layerData(scatter).map((p) => [p.pages, p.latency_us])).toEqual([[1, 10], [1, 10], [2, 20], [4, 40], [0, 5]]);
   });
 
   it('many msyncs become density bins whose counts add up', async () => {
@@ -304,8 +245,8 @@ describe('chart data from hand-made runs', () => {
 
   it('a directory of runs compares them, each configuration with its own colour everywhere', async () => {
     const base = tmp();
-    writeRun(join(base, 'fast'), { syncs: [{ t: 1, lat: 10, pages: 1 }, { t: 2, lat: 20, pages: 2 }], writeback: [{ cause: 'msync', bytes: 8192 }], dirtied: 8192 });
-    writeRun(join(base, 'slow'), { syncs: [{ t: 1, lat: 100, pages: 1 }, { t: 2, lat: 300, pages: 3 }], writeback: [{ cause: 'syncer', bytes: 4096 }, { cause: 'msync', bytes: 4096 }], dirtied: 4096 });
+    writeRun(join(base, 'fast'), { syncs: [{ t: 1, lat: 10, pages: 1 }, { t: 2, lat: 20, pages: 2 }], writeback: [{ cause: 'msync', bytes: 8192 }], dirtied: 8192, timeline: [[0, 0, 0, 0], [1, 0, 0, 0]] });
+    writeRun(join(base, 'slow'), { syncs: [{ t: 1, lat: 100, pages: 1 }, { t: 2, lat: 300, pages: 3 }], writeback: [{ cause: 'syncer', bytes: 4096 }, { cause: 'msync', bytes: 4096 }], dirtied: 4096, timeline: [[0, 0, 0, 0], [2, 0, 0, 0]] });
     const charts = await chartsOf(base);
     const colorScales = new Set<string>();
     for (const c of charts.filter((x) => x.family !== 'writeback-by-cause')) {
@@ -378,17 +319,18 @@ describe('charts of a sweep', () => {
     const r = await loadResults(dir);
     expect(r.kind).toBe('sweep');
     expect(r.configurations.map((c) => c.label)).toEqual(points.map(({ c, p }) => `${c}, ${policies[p]}`));
-    expect(r.configTitle).toBe('channels, policy');
+    // legend titles from the labels table, not the raw keys
+    expect(r.configTitle).toBe('device channels, background writeback');
     expect(r.configurations.every((c) => c.runs.map((x) => x.seed).join() === '1,2,3')).toBe(true);
     expect(r.sweep!.numericKeys).toEqual(['device.channels']);
   });
 
-  it('line charts: each metric vs the numeric key, one line per policy, CI band from aggregate.csv', async () => {
+  it('line charts: each metric vs the numeric key, one line per policy, CI from aggregate.csv', async () => {
     const charts = await chartsOf(dir);
     const names = charts.map((c) => c.name);
-    expect(names).toContain('sweep-sync.latency_us.p99-vs-device.channels');
-    expect(names).toContain('sweep-writeback.bytes-vs-device.channels');
-    const spec = byName(charts, 'sweep-sync.latency_us.p99-vs-device.channels');
+    expect(names).toContain('sweep-p99-vs-channels');
+    expect(names).toContain('sweep-bytes-vs-channels');
+    const spec = byName(charts, 'sweep-p99-vs-channels');
     expectValid(spec, 'sweep line');
     const rows = layerData(spec);
     expect(rows.length).toBe(points.length);
@@ -401,7 +343,7 @@ describe('charts of a sweep', () => {
     }
   });
 
-  it('percentile bars: aggregate.csv CI for p99, Student-t CI from the runs for p50', async () => {
+  it('percentile dots: aggregate.csv CI for p99, Student-t CI from the runs for p50', async () => {
     const spec = byName(await chartsOf(dir), 'latency-percentiles');
     expectValid(spec, 'percentiles');
     const bars = layerData(spec);

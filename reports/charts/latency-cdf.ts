@@ -2,7 +2,8 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
 /** The `latency-cdf` chart. */
@@ -12,10 +13,12 @@ export const latencyCdf: ChartModule = {
   async build(ctx: ChartContext): Promise<Chart[]> {
     const sel = ctx.perRun();
     if ('skip' in sel) return [];
-    const curve: { config: string; latency_us: number; fraction: number }[] = [];
-    const marks: { config: string; percentile: string; latency_us: number; fraction: number }[] = [];
+    let curve: { config: string; latency_us: number; fraction: number }[] = [];
+    let marks: { config: string; percentile: string; latency_us: number; fraction: number }[] = [];
     const notes: string[] = [];
+    const zeroShare = new Map<string, number>();
     let total = 0;
+    const drawn: string[] = [];
     for (const { config, run } of sel.runs) {
       const s = await ctx.syncStats(run);
       total += s.n;
@@ -24,17 +27,40 @@ export const latencyCdf: ChartModule = {
         const v = run.summary.sync.latency_us[m.key];
         if (v !== null && v > 0) marks.push({ config: config.label, percentile: m.label, latency_us: v, fraction: m.q });
       }
-      if (s.zero > 0) notes.push(`${config.label}: ${count(s.zero)} of ${count(s.n)} msyncs took 0 µs; its curve starts at their share`);
+      if (s.zero > 0) {
+        notes.push(`${config.label}: ${count(s.zero)} of ${count(s.n)} msyncs took 0 µs, drawn at the axis floor`);
+        zeroShare.set(config.label, s.zero / s.n);
+      }
       if (s.n === 0) notes.push(`${config.label}: no successful msync`);
+      else drawn.push(config.label);
     }
-    if (curve.length === 0) return [];
-    const n = sel.runs.length;
-    const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: ctx.colors, legend: configLegend(ctx, n) };
+    if (drawn.length === 0) return [];
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
-    const domain = logDomain(Math.min(...lats) * 0.7, Math.max(...lats));
+    const domain = lats.length ? logDomain(Math.min(...lats) * 0.7, Math.max(...lats)) : [1, 10];
+    // msyncs of 0 µs cannot sit on a log axis: the curve rises to their share at the axis floor
+    curve = drawn.flatMap((config) => {
+      const own = curve.filter((p) => p.config === config);
+      const share = zeroShare.get(config);
+      if (share === undefined) return own;
+      return [{ config, latency_us: domain[0], fraction: share }, ...(own.length ? own : [{ config, latency_us: domain[1], fraction: share }])];
+    });
+    // configurations with identical curves: one line, named `a = b`
+    const merged = mergeIdentical(drawn.map((label) => ({
+      label, color: colorOf(ctx.colors, label),
+      data: [curve.filter((p) => p.config === label).map((p) => [p.latency_us, p.fraction]), marks.filter((m) => m.config === label).map((m) => [m.percentile, m.latency_us])],
+    })));
+    curve = curve.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
+    marks = marks.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
+    const labels = merged.scale.domain;
+    const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
+    const note = figureNote(ctx, [
+      zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
+    ]);
     const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
+    if (merged.any) notes.push(`configurations with identical CDFs share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
     return [{
       name: 'latency-cdf',
       family: 'latency-cdf',
@@ -42,9 +68,10 @@ export const latencyCdf: ChartModule = {
       caption: `Empirical CDF of the latency of ${count(total)} successful msyncs issued after the warm-up, per configuration; `
         + `markers are p50, p99 and p99.9 from summary.json.${seeds}${notes.length ? ` ${notes.join('; ')}.` : ''}`,
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.72),
+      height: (w) => figureHeight(ctx, w, labels, note),
       spec: (cw, ch) => ({
         ...ctx.base(),
+        ...(note ? { title: note } : {}),
         width: cw,
         height: ch,
         layer: [

@@ -1,16 +1,24 @@
 /**
- * Percentile bars: msync latency p50, p99 and p99.9 per configuration; for a
- * sweep, the mean over seeds with its 95 % confidence interval.
+ * Percentile dots: msync latency p50, p99 and p99.9 per configuration on a
+ * log axis; for a sweep, the mean over seeds with its 95 % confidence
+ * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
+ * baseline and its length exaggerates differences.
  */
-import { configLegend, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
+import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
-/** One bar. */
-interface Bar {
+/** One dot. */
+interface Dot {
   config: string;
   percentile: string;
+  /** Where it is drawn: the value, or the axis floor for 0 µs. */
   latency_us: number;
+  /** The value itself. */
+  value_us: number;
+  /** 1 when the value is 0 µs, drawn at the axis floor. */
+  clamped: number;
   lo: number | null;
   hi: number | null;
   n: number;
@@ -19,74 +27,105 @@ interface Bar {
 /** The `latency-percentiles` chart. */
 export const latencyPercentiles: ChartModule = {
   name: 'latency-percentiles',
-  summary: 'msync latency p50/p99/p99.9 bars per configuration, CI95 error bars across seeds (sweeps)',
+  summary: 'msync latency p50/p99/p99.9 dots per configuration (log y), CI95 error bars across seeds (sweeps)',
   async build(ctx: ChartContext): Promise<Chart[]> {
-    const bars: Bar[] = [];
+    let dots: Dot[] = [];
     const { results } = ctx;
     const sweep = results.kind === 'sweep';
     let fromRuns = false;
-    const zeros: string[] = [];
+    let nMin = Infinity, nMax = 0;
     for (const config of results.configurations) {
       for (const m of PERCENTILE_MARKS) {
         const st = configMetric(results, config, `sync.latency_us.${m.key}`);
-        if (st.mean === 0) zeros.push(`${config.label} ${m.label}`);
-        if (st.mean === null || st.mean <= 0) continue;
+        if (st.mean === null || st.mean < 0) continue;
         if (st.source === 'runs' && sweep) fromRuns = true;
         const ci = sweep && st.ci95 !== null ? st.ci95 : null;
-        bars.push({ config: config.label, percentile: m.label, latency_us: st.mean, lo: ci === null ? null : st.mean - ci, hi: ci === null ? null : st.mean + ci, n: st.n });
+        if (ci !== null) {
+          nMin = Math.min(nMin, st.n);
+          nMax = Math.max(nMax, st.n);
+        }
+        dots.push({
+          config: config.label, percentile: m.label, latency_us: st.mean, value_us: st.mean, clamped: 0,
+          lo: ci === null ? null : st.mean - ci, hi: ci === null ? null : st.mean + ci, n: st.n,
+        });
       }
     }
-    if (bars.length === 0) return [];
-    // a log axis from the decade below the smallest bar; error bars reaching below it are cut there
-    const lowest = Math.min(...bars.map((b) => b.latency_us));
-    const highest = Math.max(...bars.map((b) => Math.max(b.latency_us, b.hi ?? 0)));
-    // the bar of the smallest value must have a height: start the axis a step below it
-    const [floor, ceil] = logDomain(lowest * 0.6, highest);
+    if (dots.length === 0) return [];
+    // a log axis over the positive values; 0 µs and error bars reaching below it are drawn at its floor
+    const positive = dots.filter((d) => d.value_us > 0);
+    const lowest = positive.length ? Math.min(...positive.map((d) => d.value_us)) : 1;
+    const highest = positive.length ? Math.max(...positive.map((d) => Math.max(d.value_us, d.hi ?? 0))) : 10;
+    const [floor, ceil] = logDomain(lowest * 0.7, highest);
     let cut = false;
-    for (const b of bars) {
-      if (b.lo !== null && b.lo < floor) {
-        b.lo = floor;
+    const zeros: string[] = [];
+    for (const d of dots) {
+      if (d.value_us === 0) {
+        d.latency_us = floor;
+        d.clamped = 1;
+        zeros.push(`${d.config} ${d.percentile}`);
+      }
+      if (d.lo !== null && d.lo < floor) {
+        d.lo = floor;
         cut = true;
       }
+      if (d.hi !== null && d.hi < floor) d.hi = floor;
     }
-    const withCi = bars.filter((b) => b.lo !== null);
-    const labels = results.configurations.map((c) => c.label);
-    const caption = sweep
+    // configurations with identical dots: one series, named `a = b`
+    const merged = mergeIdentical(results.configurations.filter((c) => dots.some((d) => d.config === c.label)).map((c) => ({
+      label: c.label, color: colorOf(ctx.colors, c.label),
+      data: dots.filter((d) => d.config === c.label).map((d) => [d.percentile, d.value_us, d.lo, d.hi]),
+    })));
+    dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
+    const labels = merged.scale.domain;
+    const withCi = dots.some((d) => d.lo !== null);
+    const caption = (sweep
       ? `msync latency percentiles per configuration: the mean over seeds of each run's p50, p99 and p99.9 (summary.json)`
-        + (withCi.length ? `, with error bars for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'from the runs' : 'aggregate.csv'})` : '')
+        + (withCi ? `, with error bars for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'from the runs' : 'aggregate.csv'})` : '')
         + `.${cut ? ' Error bars reaching below the axis are cut at it.' : ''}`
-      : 'msync latency percentiles p50, p99 and p99.9 per configuration, from summary.json (successful msyncs after the warm-up).';
-    const zeroNote = zeros.length ? ` Not drawable on the log axis, ${zeros.length > 1 ? 'these are' : 'this is'} 0 µs: ${zeros.join(', ')}.` : '';
-    const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), axis: { labelAngle: 0, ticks: false } };
-    const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingInner: 0.08 } };
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: ctx.colors, legend: configLegend(ctx, labels.length) };
+      : 'msync latency percentiles p50, p99 and p99.9 per configuration, from summary.json (successful msyncs after the warm-up).')
+      + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
+      + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
+    const note = figureNote(ctx, [
+      withCi ? ciNote(nMin, nMax, 'bars', 'configuration') : '',
+      zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
+    ]);
+    const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
+    const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
+    const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false }, axis: { tickCount: 5 } };
     return [{
       name: 'latency-percentiles',
       family: 'latency-percentiles',
       title: 'msync latency percentiles',
-      caption: caption + zeroNote,
+      caption,
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.72),
+      height: (w) => figureHeight(ctx, w, labels, note),
       spec: (cw, ch) => ({
         ...ctx.base(),
+        ...(note ? { title: note } : {}),
         width: cw,
         height: ch,
-        data: { values: bars },
+        data: { values: dots },
         encoding: { x, xOffset },
         layer: [
-          {
-            mark: { type: 'bar' },
-            encoding: {
-              y: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false }, axis: { tickCount: 5 } },
-              y2: { datum: floor },
-              color,
-            },
-          },
-          ...(withCi.length
+          ...(withCi
             ? [{
               transform: [{ filter: 'datum.lo != null' }],
-              mark: { type: 'rule', color: '#222222' },
-              encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+              mark: { type: 'rule' },
+              encoding: { y: { field: 'lo', type: 'quantitative', scale: y.scale, title: y.title }, y2: { field: 'hi' }, color },
+            }]
+            : []),
+          {
+            mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
+            encoding: { y, color },
+          },
+          ...(zeros.length
+            ? [{
+              // 0 µs: a hollow dot (a white centre on the coloured one) at the axis floor
+              transform: [{ filter: 'datum.clamped == 1' }],
+              mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 0.7, opacity: 1, color: 'white' },
+              encoding: { y: { field: 'latency_us', type: 'quantitative' } },
             }]
             : []),
         ],

@@ -2,7 +2,8 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 
 /** The `latency-vs-pages` chart. */
@@ -15,7 +16,7 @@ export const latencyVsPages: ChartModule = {
     const stats = [];
     for (const { config, run } of sel.runs) stats.push({ config, s: await ctx.syncStats(run) });
     const dense = stats.some(({ s }) => s.points === null);
-    const rows: Record<string, number | string>[] = [];
+    let rows: Record<string, number | string>[] = [];
     let zero = 0, drawn = 0;
     for (const { config, s } of stats) {
       zero += s.zero;
@@ -23,26 +24,44 @@ export const latencyVsPages: ChartModule = {
       else for (const p of s.points!) rows.push({ config: config.label, ...p });
       drawn += s.n - s.zero;
     }
-    if (rows.length === 0) return [];
-    const n = sel.runs.length;
+    const lats = dense ? rows.flatMap((r) => [r.latency_lo as number, r.latency_hi as number]) : rows.map((r) => r.latency_us as number);
+    if (lats.length === 0 && zero === 0) return [];
+    const domain = lats.length ? logDomain(Math.min(...lats) * 0.8, Math.max(...lats)) : [1, 10];
+    // msyncs of 0 µs cannot sit on a log axis: drawn at its floor, one mark per pages written
+    for (const { config, s } of stats) {
+      for (const z of s.zeroPages) {
+        rows.push(dense
+          ? { config: config.label, pages: z.pages, pages_lo: z.pages, pages_hi: z.pages, latency_us: domain[0], latency_lo: domain[0], latency_hi: domain[0], count: z.count }
+          : { config: config.label, pages: z.pages, latency_us: domain[0] });
+      }
+    }
+    // configurations with identical points: one series, named `a = b`
+    const merged = mergeIdentical(stats.filter(({ config }) => rows.some((r) => r.config === config.label)).map(({ config }) => ({
+      label: config.label, color: colorOf(ctx.colors, config.label),
+      data: rows.filter((r) => r.config === config.label).map((r) => Object.values(r).slice(1)),
+    })));
+    rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
     const maxPages = Math.max(...stats.map(({ s }) => s.maxPages));
-    const legend = configLegend(ctx, n);
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: ctx.colors, legend: legend && { ...legend, symbolOpacity: 1 } };
+    const legend = configLegend(ctx, merged.scale.domain);
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
+    const note = figureNote(ctx, [
+      zero ? `${count(zero)} msyncs of 0 µs drawn at the axis floor` : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
+    ]);
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',
       scale: { domainMin: 0, nice: true }, axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), format: 'd' },
     };
-    const lats = dense ? rows.flatMap((r) => [r.latency_lo as number, r.latency_hi as number]) : rows.map((r) => r.latency_us as number);
     const y = {
       field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)',
-      scale: { type: 'log', domain: logDomain(Math.min(...lats) * 0.8, Math.max(...lats)), nice: false }, axis: { tickCount: 5 },
+      scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 },
     };
     const caption = (dense
       ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`
         + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)`
       : 'Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv); darker points are overlapping msyncs')
-      + `. ${count(drawn)} msyncs drawn`
-      + (zero ? `; ${count(zero)} that took 0 µs are not drawable on the log axis` : '')
+      + `. ${count(drawn)} msyncs of positive latency drawn`
+      + (zero ? `; ${count(zero)} that took 0 µs cannot sit on the log axis and are drawn at its floor${dense ? '' : ', one point per number of pages'}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '') + '.';
     const mark = dense
       ? { type: 'circle', opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }
@@ -61,8 +80,8 @@ export const latencyVsPages: ChartModule = {
       title: 'msync latency vs pages written',
       caption,
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.75),
-      spec: (cw, ch) => ({ ...ctx.base(), width: cw, height: ch, data: { values: rows }, mark, encoding }),
+      height: (w) => figureHeight(ctx, w, merged.scale.domain, note, dense ? ctx.theme.fontSize.label * 3 : 0),
+      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding }),
     }];
   },
 };

@@ -1,33 +1,19 @@
 /**
  * Sweep lines: a metric against a swept numeric grid key, one line per
- * combination of the other grid keys, with the 95 % confidence band of the
- * mean over seeds.
+ * combination of the other grid keys, with the 95 % confidence interval of
+ * the mean over seeds: error bars when the key has few values, a band when
+ * it has many.
  */
-import { count, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
-import { configMetric, shortKeys } from '../data.ts';
+import { ciNote, count, figureHeight, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configMetric } from '../data.ts';
+import { fileWords, keyShortTitle, keyTitle, metricTitle } from '../labels.ts';
+import { mergeIdentical } from '../series.ts';
 import { CONFIG_PALETTE } from '../theme.ts';
 
-/** Axis titles of common metrics (dotted paths into summary.json). */
-const METRIC_TITLES: Record<string, string> = {
-  'sync.latency_us.mean': 'mean msync latency (µs)',
-  'sync.latency_us.p50': 'msync latency p50 (µs)',
-  'sync.latency_us.p90': 'msync latency p90 (µs)',
-  'sync.latency_us.p99': 'msync latency p99 (µs)',
-  'sync.latency_us.p999': 'msync latency p99.9 (µs)',
-  'sync.latency_us.max': 'max msync latency (µs)',
-  'writeback.bytes': 'written back',
-  'writeback.ios': 'writeback I/Os',
-  'writeback.amplification': 'write amplification',
-  'device.utilization': 'device utilization',
-  'device.mean_queue_depth': 'mean device queue depth',
-  'throttle.total_us': 'writer throttling (µs)',
-  sim_time_us: 'simulated time (µs)',
-};
+export { metricTitle } from '../labels.ts';
 
-/** The axis title of a metric. */
-export function metricTitle(metric: string): string {
-  return METRIC_TITLES[metric] ?? metric;
-}
+/** Most distinct x values drawn with error bars; more get a band (issue 17). */
+export const MAX_ERROR_BAR_POINTS = 6;
 
 /** Binary units of byte counts, largest first. */
 const BYTE_UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
@@ -37,32 +23,43 @@ function bigFormat(max: number): { format?: string } {
   return max >= 1e4 ? { format: '~s' } : {};
 }
 
-/** A file-name-safe form of a metric or key. */
-function slug(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, '_');
+/** The file name of the chart of `metric` vs `key`: `sweep-p99-vs-group-commit` (one dot left for the extension). */
+export function sweepChartName(metric: string, key: string, metrics: readonly string[], keys: readonly string[]): string {
+  return `sweep-${fileWords(metrics)[metrics.indexOf(metric)]}-vs-${fileWords(keys)[keys.indexOf(key)]}`;
+}
+
+/** One drawn point: the mean of a grid point and its CI. */
+interface Row {
+  x: number;
+  series: string;
+  mean: number;
+  lo: number;
+  hi: number;
+  n: number;
 }
 
 /** The `sweep-line` charts (one per metric × numeric grid key). */
 export const sweepLine: ChartModule = {
   name: 'sweep-line',
-  summary: 'sweeps: each metric vs each swept numeric key, one line per other keys, CI95 band (sweep-METRIC-vs-KEY)',
+  summary: 'sweeps: each metric vs each swept numeric key, one line per other keys, CI95 bars or band (sweep-METRIC-vs-KEY)',
   async build(ctx: ChartContext): Promise<Chart[]> {
     const sweep = ctx.results.sweep;
     if (!sweep) return [];
+    const labels = ctx.results.labels;
     const charts: Chart[] = [];
-    const short = shortKeys(sweep.keys);
     for (const key of sweep.numericKeys) {
       const ki = sweep.keys.indexOf(key);
       const xs = new Set(sweep.points.map((p) => Number(p.values[ki])));
       if (xs.size < 2) continue;
       const others = sweep.keys.map((_, i) => i).filter((i) => i !== ki);
       const seriesOf = (values: string[]) => (others.length ? others.map((i) => values[i]).join(', ') : 'all');
-      const series = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
+      const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
       // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis
       const sorted = [...xs].sort((a, b) => a - b);
       const logX = sorted[0] > 0 && sorted[sorted.length - 1] / sorted[0] >= 8 && sorted.every((v, i) => i === 0 || v / sorted[i - 1] >= 1.5);
+      const bars = xs.size <= MAX_ERROR_BAR_POINTS;
       for (const metric of sweep.metrics) {
-        const rows: { x: number; series: string; mean: number; lo: number; hi: number; n: number }[] = [];
+        let rows: Row[] = [];
         let withCi = 0, fromRuns = false;
         let nMin = Infinity, nMax = 0;
         for (const p of sweep.points) {
@@ -80,39 +77,63 @@ export const sweepLine: ChartModule = {
         if (rows.length < 2) continue;
         // byte counts in binary units
         let unit = '';
-        if (/bytes$/.test(metric)) {
+        if (/bytes$/.test(metric) && !Object.hasOwn(labels, metric)) {
           const max = Math.max(...rows.map((r) => Math.abs(r.hi)));
           const [name, div] = BYTE_UNITS.find(([, d]) => max >= d * 2) ?? BYTE_UNITS[BYTE_UNITS.length - 1];
           unit = ` (${name})`;
           for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div });
         }
-        const colors = { domain: series, range: series.map((_, i) => CONFIG_PALETTE[i % CONFIG_PALETTE.length]) };
+        // series with identical results: one line, named `a = b`
+        const merged = mergeIdentical(allSeries.map((s, i) => ({
+          label: s, color: CONFIG_PALETTE[i % CONFIG_PALETTE.length],
+          data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
+        })));
+        rows = rows.filter((r) => merged.lead(r.series) !== undefined).map((r) => ({ ...r, series: merged.lead(r.series)! }));
+        const series = merged.scale.domain;
         const color = {
-          field: 'series', type: 'nominal', title: null, scale: colors,
+          field: 'series', type: 'nominal', title: null, scale: merged.scale,
           legend: series.length > 1
-            ? { title: others.map((i) => short[i]).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
+            ? { title: others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
             : null,
         };
-        const x = { field: 'x', type: 'quantitative', title: key, scale: logX ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: true }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
-        const title = metricTitle(metric) + unit;
+        const xTitle = keyTitle(key, labels) + (logX ? ', log scale' : '');
+        const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { ...(logX ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: !bars }), ...(bars ? { padding: ctx.theme.fontSize.label * 1.5 } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
+        const title = metricTitle(metric, labels) + unit;
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
+        const shape = bars ? 'bars' : 'band';
+        const note = figureNote(ctx, [
+          withCi ? ciNote(nMin, nMax, shape) : `n = ${seeds} seeds per point; no CI (one seed)`,
+          merged.any ? "'=' joins configurations with identical results" : '',
+        ]);
+        // error bars of the series at one x stand side by side, a few px apart, so none hides another
+        const dodge = (i: number) => (series.length > 1 ? (i - (series.length - 1) / 2) * Math.max(2.5, ctx.theme.lineWidth * 2.5) : 0);
+        const ciLayers = bars
+          ? series.map((s, i) => ({
+            transform: [{ filter: { field: 'series', equal: s } }],
+            mark: { type: 'rule', xOffset: dodge(i), strokeWidth: ctx.theme.lineWidth * 0.8 },
+            encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } },
+          }))
+          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } } }];
         charts.push({
-          name: `sweep-${slug(metric)}-vs-${slug(key)}`,
+          name: sweepChartName(metric, key, sweep.metrics, sweep.keys),
+          aliases: [`sweep-${metric}-vs-${key}`],
           family: 'sweep-line',
-          title: `${title} vs ${key}`,
-          caption: `${metric} against ${key}: the mean over ${seeds} seeds per grid point`
-            + (withCi ? `, with the band of the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
-            + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '') + '.',
+          title: `${title} vs ${keyShortTitle(key, labels)}`,
+          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point`
+            + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
+            + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
+            + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
           cells: { x: 1, y: 1 },
-          height: (w) => Math.max(150, w * 0.72),
+          height: (w) => figureHeight(ctx, w, series, note),
           spec: (cw, ch) => ({
             ...ctx.base(),
+            ...(note ? { title: note } : {}),
             width: cw,
             height: ch,
             data: { values: rows },
             encoding: { x, color },
             layer: [
-              { mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+              ...(withCi ? ciLayers : []),
               {
                 mark: { type: 'line', point: { filled: true, size: ctx.theme.pointSize } },
                 encoding: { y: { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true } } },

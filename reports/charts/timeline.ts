@@ -1,17 +1,23 @@
 /**
  * Timelines from timeline.csv: dirty pages, pages under writeback, wired
- * pages and device queue depth over simulated time, one panel each.
+ * pages and device queue depth over simulated time, one panel each (a
+ * column of four at single width, two by two wider, so the figure keeps a
+ * paper's aspect ratio).
  */
-import { configLegend, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, figureHeight, figureNote, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import type { TimelineSeries } from '../reduce.ts';
+import { colorOf, mergeIdentical } from '../series.ts';
 
-/** The panels, top to bottom. */
+/** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
   { field: 'dirty_pages', title: 'dirty pages' },
-  { field: 'writeback_pages', title: 'under writeback' },
+  { field: 'writeback_pages', title: 'pages under writeback' },
   { field: 'wired_pages', title: 'wired pages' },
-  { field: 'queue_depth', title: 'queue depth' },
+  { field: 'queue_depth', title: 'device queue depth (I/Os)' },
 ];
+
+/** Figures at least this wide (px) put the panels two by two. */
+export const TIMELINE_GRID_WIDTH = WIDE_FIGURE;
 
 /** The `timeline` chart. */
 export const timeline: ChartModule = {
@@ -20,8 +26,9 @@ export const timeline: ChartModule = {
   async build(ctx: ChartContext): Promise<Chart[]> {
     const sel = ctx.perRun();
     if ('skip' in sel) return [];
-    const rows: Record<string, number | string>[] = [];
+    let rows: Record<string, number | string>[] = [];
     let maxBucket = 1, maxMs = 0;
+    const perConfig: { label: string; color: string; data: unknown }[] = [];
     for (const { config, run } of sel.runs) {
       const t = await ctx.timeline(run);
       maxBucket = Math.max(maxBucket, t.bucket);
@@ -29,41 +36,61 @@ export const timeline: ChartModule = {
         rows.push({ config: config.label, ...p });
         maxMs = Math.max(maxMs, p.t_ms);
       }
+      if (t.points.length) perConfig.push({ label: config.label, color: colorOf(ctx.colors, config.label), data: t.points });
     }
     if (rows.length === 0) return [];
+    // configurations with identical timelines: one line, named `a = b`
+    const merged = mergeIdentical(perConfig);
+    rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
     const seconds = maxMs >= 10_000;
     if (seconds) for (const r of rows) r.t = (r.t_ms as number) / 1000;
     const tField = seconds ? 't' : 't_ms';
-    const n = sel.runs.length;
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: ctx.colors, legend: configLegend(ctx, n) };
+    const labels = merged.scale.domain;
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     const sample = sel.runs[0].run.summary.config.stats.sample_us;
+    // a panel whose values are all 0 has no extent: give it 0..1 and a single 0 tick (no NaN tick)
+    const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
     const caption = `Samples of timeline.csv (every ${sample} µs of simulated time)`
       + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
-      + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '') + '.';
+      + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
+      + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} stayed 0 throughout` : '')
+      + (merged.any ? `; configurations with identical timelines share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.';
+    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
+    const grid = ctx.width >= TIMELINE_GRID_WIDTH;
+    const cols = grid ? 2 : 1;
+    const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;
     return [{
       name: 'timeline',
       family: 'timeline',
       title: 'Timelines',
       caption,
-      cells: { x: 1, y: PANELS.length },
-      height: (w) => Math.max(260, w * (w < 400 ? 1.25 : 0.7)),
+      cells: { x: cols, y: PANELS.length / cols },
+      // a column of four panels needs a tall single-column figure; two by two keeps 0.55 of the width
+      height: (w) => (w >= TIMELINE_GRID_WIDTH ? figureHeight(ctx, w, labels, note, w * 0.12) : figureHeight(ctx, w, labels, note, w * 0.6)),
       spec: (cw, ch) => ({
         ...ctx.base(),
+        ...(note ? { title: note } : {}),
         data: { values: rows },
-        spacing: 4,
-        vconcat: PANELS.map((panel, i) => {
-          const last = i === PANELS.length - 1;
+        spacing: grid ? 10 : 4,
+        columns: cols,
+        concat: PANELS.map((panel, i) => {
+          const bottom = i >= PANELS.length - cols;
+          const y = flat.has(panel.field)
+            ? { field: panel.field, type: 'quantitative', title: null, scale: { domain: [0, 1] }, axis: { values: [0], format: 'd' } }
+            : { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, format: '~s' } };
           return {
+            // the panel's name above it, level (a rotated axis title would be taller than a short panel)
+            title: { text: panel.title, anchor: 'start', frame: 'group', fontSize: ctx.theme.fontSize.label, offset: 2 },
             width: cw,
             height: ch,
             mark: { type: 'line', interpolate: 'step-after' },
             encoding: {
               x: {
                 field: tField, type: 'quantitative',
-                title: last ? `simulated time (${seconds ? 's' : 'ms'})` : null,
-                axis: last ? { tickCount: 6 } : { labels: false, ticks: false, title: null, tickCount: 6 },
+                title: bottom ? timeTitle : null,
+                axis: bottom ? { tickCount: grid ? 4 : 6 } : { labels: false, ticks: false, title: null, tickCount: grid ? 4 : 6 },
               },
-              y: { field: panel.field, type: 'quantitative', title: panel.title, axis: { tickCount: 3, format: '~s' } },
+              y,
               color,
             },
           };

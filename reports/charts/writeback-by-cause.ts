@@ -2,8 +2,10 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout), with the write amplification above each bar.
  */
-import type { Chart, ChartContext, ChartModule } from '../chart.ts';
+import { figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
+import { textWidth } from '../fonts.ts';
+import { mergeIdentical } from '../series.ts';
 import { CAUSES } from '../theme.ts';
 
 /** Binary units, largest first. */
@@ -18,10 +20,10 @@ export const writebackByCause: ChartModule = {
     const sweep = results.kind === 'sweep';
     const configs = results.configurations.filter((c) => c.runs.length > 0);
     if (configs.length === 0) return [];
-    const parts = configs.flatMap((c) => CAUSES.map(({ cause }, order) => ({
+    let parts = configs.flatMap((c) => CAUSES.map(({ cause }, order) => ({
       config: c.label, cause, order, bytes: configMetric(results, c, `writeback.by_cause.${cause}`).mean ?? 0,
     })));
-    const totals = configs.map((c) => {
+    let totals = configs.map((c) => {
       const amp = configMetric(results, c, 'writeback.amplification').mean;
       return {
         config: c.label,
@@ -30,26 +32,45 @@ export const writebackByCause: ChartModule = {
         label: amp === null ? '–' : `×${amp.toFixed(2)}`,
       };
     });
+    // configurations with identical writeback: one bar, named `a = b`
+    const merged = mergeIdentical(configs.map((c) => ({
+      label: c.label, color: '', data: [parts.filter((p) => p.config === c.label).map((p) => p.bytes), totals.find((t) => t.config === c.label)!.amplification],
+    })));
+    parts = parts.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
+    totals = totals.filter((t) => merged.lead(t.config) !== undefined).map((t) => ({ ...t, config: merged.lead(t.config)! }));
     const max = Math.max(...totals.map((t) => t.bytes));
     const [unit, div] = UNITS.find(([, d]) => max >= d * 2) ?? UNITS[UNITS.length - 1];
     for (const p of parts) Object.assign(p, { value: p.bytes / div });
     for (const t of totals) Object.assign(t, { value: t.bytes / div });
-    const labels = configs.map((c) => c.label);
-    const long = Math.max(...labels.map((l) => l.length)) > 12 && labels.length > 1;
+    const labels = merged.scale.domain;
+    // labels wider than their bar's band would collide: merged labels break at ' = ', then labels slant
+    const size = ctx.theme.fontSize.label;
+    const band = (ctx.width - 2 * ctx.theme.padding - size * 5) / labels.length;
+    const lineWidths = (l: string) => l.split(' = ').map((part, i, all) => textWidth(part + (i < all.length - 1 ? ' =' : ''), size));
+    const widest = Math.max(...labels.flatMap(lineWidths));
+    const lines = Math.max(...labels.map((l) => l.split(' = ').length));
+    const slant = labels.length > 1 && widest > band * 0.92;
     const x = {
       field: 'config', type: 'nominal', title: null, sort: labels,
-      axis: { labelAngle: long ? -30 : 0, labelAlign: long ? 'right' : 'center', labelLimit: ctx.width * 0.45 },
+      axis: {
+        labelAngle: slant ? -40 : 0, labelAlign: slant ? 'right' : 'center', labelBaseline: 'top', labelLimit: ctx.width * 0.4, labelOverlap: false,
+        labelExpr: "split(replace(datum.label, regexp(' = ', 'g'), ' =\\u001f'), '\\u001f')", labelLineHeight: Math.round(size * 1.15),
+      },
     };
+    const slantHeight = (slant ? Math.min(widest, ctx.width * 0.4) * 0.64 : 0) + (lines - 1) * size * 1.15;
+    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
     return [{
       name: 'writeback-by-cause',
       family: 'writeback-by-cause',
       title: 'Writeback by cause',
       caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout)${sweep ? ', mean over seeds' : ''}; `
-        + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).',
+        + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
+        + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
-      height: (w) => Math.max(150, w * 0.72),
+      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight),
       spec: (cw, ch) => ({
         ...ctx.base(),
+        ...(note ? { title: note } : {}),
         width: cw,
         height: ch,
         encoding: { x },

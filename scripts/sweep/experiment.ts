@@ -13,6 +13,7 @@
  *   trace.set.duration_s: [10, 60]                         # generator parameters too
  * seeds: 10                                                # replications 1..10, or a list
  * metrics: [sync.latency_us.p99, writeback.bytes]
+ * labels: { trace.set.duration_s: "trace length (s)" }     # chart titles of keys and metrics
  * ```
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -80,11 +81,15 @@ export interface Experiment {
   seeds: number[];
   seedsLine: number;
   metrics: string[];
+  /** Chart titles of grid keys, configuration keys or metrics (`labels:`), overriding reports/labels.ts. */
+  labels: Record<string, string>;
   /** Line of a `trace.set` parameter (or of `trace` when it is not written there). */
   setLine(param: string): number;
 }
 
-const TOP_KEYS = ['name', 'description', 'trace', 'base', 'grid', 'seeds', 'metrics'] as const;
+const TOP_KEYS = ['name', 'description', 'trace', 'base', 'grid', 'seeds', 'metrics', 'labels'] as const;
+/** Longest chart title a `labels:` entry may give. */
+const MAX_LABEL = 200;
 const NAME_RE = /^[A-Za-z0-9_.-]+$/;
 const GRID_KEY_RE = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
 const MAX_SEED = 4294967295;
@@ -310,6 +315,26 @@ export function parseExperiment(text: string, file: string): Experiment {
     });
   }
 
+  // labels: key or metric -> chart title
+  const labels: Record<string, string> = {};
+  const labelsP = top.get('labels');
+  const labelsV = labelsP ? valueOf(labelsP) : null;
+  if (labelsP && labelsV !== null) {
+    if (!isMap(labelsV)) fail(labelsP.value as Node, "'labels' must be a mapping of keys or metrics to chart titles", toJs(labelsP.value));
+    for (const p of (labelsV as YAMLMap).items) {
+      const k = keyText(p);
+      if (!GRID_KEY_RE.test(k)) fail(p.key as Node, 'a label is for a dotted configuration key, trace.set.PARAM or metric', k);
+      const v = toJs(p.value);
+      if (typeof v !== 'string' || v.trim() === '') fail((p.value as Node) ?? p, `label of '${k}' must be a non-empty text`, v);
+      if ((v as string).length > MAX_LABEL || /[\x00-\x1f\x7f]/.test(v as string)) fail((p.value as Node) ?? p, `label of '${k}' must be one line of at most ${MAX_LABEL} characters`, v);
+      if (Object.hasOwn(labels, k)) fail(p.key as Node, `label of '${k}' is given twice`);
+      if (!axes.some((a) => a.key === k) && !metrics.includes(k)) {
+        fail(p.key as Node, `label of '${k}': not a grid key or metric of this experiment (grid keys: ${axes.map((a) => a.key).join(', ') || 'none'}; metrics: ${metrics.join(', ')})`);
+      }
+      labels[k] = v as string;
+    }
+  }
+
   const traceLine = lineOf(traceP);
   return {
     file, text, name: name as string, nameLine: lineOf(nameP), trace,
@@ -317,6 +342,7 @@ export function parseExperiment(text: string, file: string): Experiment {
     axes, gridLine: gridP ? lineOf(gridP) : 1,
     seeds, seedsLine: seedsP ? lineOf(seedsP) : 1,
     metrics,
+    labels,
     setLine: (param) => {
       const p = setPairs.get(param);
       return p ? lineOf(p) : traceLine;

@@ -39,6 +39,8 @@ export interface Manifest {
   trace: Json;
   points: { point: number; values: Json[] }[];
   runs: { id: string; point: number; seed: number }[];
+  /** Chart titles of grid keys and metrics (the experiment's `labels:`); absent when it has none. */
+  labels?: Record<string, string>;
 }
 
 /** run.json: the record of one finished run. */
@@ -66,6 +68,7 @@ export function manifestOf(plan: Plan): Manifest {
     trace: t.kind === 'gen' ? { gen: t.gen, set: t.set } : { path: t.display },
     points: plan.points.map((p) => ({ point: p.index, values: p.values })),
     runs: plan.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })),
+    ...(Object.keys(plan.experiment.labels).length ? { labels: plan.experiment.labels } : {}),
   };
 }
 

@@ -1,0 +1,189 @@
+/**
+ * Human titles and units of everything a chart may put on an axis or a legend:
+ * configuration keys (sim/config.ts, README "Configuration keys"), workload
+ * generator parameters (workloads/presets/*.ts schemas, `trace.set.PARAM` in a
+ * sweep) and summary.json metrics. An experiment's `labels:` mapping overrides
+ * any of them; a key in no table gets a readable form of its last segment,
+ * never the raw dotted key.
+ */
+
+/** How a key is named on a chart: a title and, for quantities, a unit. */
+export interface KeyLabel {
+  title: string;
+  unit?: string;
+}
+
+/**
+ * Configuration keys (dotted, as in a config file or a sweep grid). Source:
+ * sim/config.ts's Config and CONFIG_SCHEMA, plus the keys of the storage-stack
+ * contract (device profiles, file systems, page-in, CPU costs).
+ */
+export const CONFIG_LABELS: Readonly<Record<string, KeyLabel>> = {
+  personality: { title: 'kernel' },
+  page_size: { title: 'page size', unit: 'bytes' },
+  replay: { title: 'replay' },
+  seed: { title: 'seed' },
+  'device.channels': { title: 'device channels' },
+  'device.discipline': { title: 'queue discipline' },
+  'device.service.dist': { title: 'service time distribution' },
+  'device.service.mean_us': { title: 'mean service time', unit: 'µs' },
+  'device.service.min_us': { title: 'shortest service time', unit: 'µs' },
+  'device.service.max_us': { title: 'longest service time', unit: 'µs' },
+  'device.service.cv': { title: 'service time CV' },
+  'device.service.file': { title: 'service time samples' },
+  'device.per_page_us': { title: 'device time per page', unit: 'µs' },
+  'device.error_rate': { title: 'I/O error rate', unit: 'per I/O' },
+  'device.profile': { title: 'device' },
+  'device.bandwidth_mbps': { title: 'device bandwidth', unit: 'MB/s' },
+  'device.read_bandwidth_mbps': { title: 'device read bandwidth', unit: 'MB/s' },
+  'device.write_cache': { title: 'device write cache' },
+  'device.cache_mb': { title: 'write cache size', unit: 'MB' },
+  'device.media_mbps': { title: 'write cache destage rate', unit: 'MB/s' },
+  'device.flush_us': { title: 'cache flush time', unit: 'µs' },
+  'device.read_latency.mean_us': { title: 'mean read latency', unit: 'µs' },
+  'device.write_latency.mean_us': { title: 'mean write latency', unit: 'µs' },
+  'pager.cluster_pages': { title: 'write cluster', unit: 'pages' },
+  'pager.ipc_us': { title: 'pager IPC time', unit: 'µs' },
+  'cpu.syscall_us': { title: 'system call cost', unit: 'µs' },
+  'cpu.per_page_us': { title: 'CPU time per page', unit: 'µs' },
+  'cpu.fault_page_us': { title: 'page fault cost', unit: 'µs' },
+  'cpu.clean_page_us': { title: 'page clean cost', unit: 'µs' },
+  'cpu.wire_page_us': { title: 'page wire cost', unit: 'µs' },
+  'writeback.policy': { title: 'background writeback' },
+  'writeback.interval_ms': { title: 'writeback interval', unit: 'ms' },
+  'writeback.delay_ms': { title: 'syncer delay', unit: 'ms' },
+  'writeback.expire_ms': { title: 'dirty expiry', unit: 'ms' },
+  'writeback.background_ratio': { title: 'background dirty ratio', unit: '%' },
+  'writeback.dirty_ratio': { title: 'dirty ratio', unit: '%' },
+  'writeback.max_pause_ms': { title: 'longest throttle pause', unit: 'ms' },
+  'memory.pages': { title: 'memory', unit: 'pages' },
+  'memory.max_user_wired_pages': { title: 'wired page limit', unit: 'pages' },
+  'memory.memlock_limit_bytes': { title: 'memlock limit', unit: 'bytes' },
+  'stats.sample_us': { title: 'timeline sample period', unit: 'µs' },
+  'stats.warmup_us': { title: 'warm-up', unit: 'µs' },
+  'fs.kind': { title: 'file system' },
+  'fs.commit_interval_ms': { title: 'journal commit interval', unit: 'ms' },
+  'fs.soft_updates': { title: 'soft updates' },
+  'fs.stable_pages': { title: 'stable pages' },
+  'fs.preallocated': { title: 'preallocated file' },
+  pagein: { title: 'page-in' },
+  'readahead.pages': { title: 'readahead', unit: 'pages' },
+};
+
+/**
+ * Workload generator parameters (`trace.set.PARAM` in a sweep), by parameter
+ * name. Source: the schemas of workloads/presets/*.ts (their `doc` lines).
+ */
+export const PARAM_LABELS: Readonly<Record<string, KeyLabel>> = {
+  duration_s: { title: 'trace length', unit: 's' },
+  tasks: { title: 'tasks' },
+  footprint: { title: 'footprint', unit: 'bytes' },
+  rate: { title: 'write rate', unit: 'writes/s per task' },
+  arrival: { title: 'arrivals' },
+  write_size: { title: 'write size', unit: 'bytes' },
+  sync_every: { title: 'msync every', unit: 'writes' },
+  sync_interval_us: { title: 'msync interval', unit: 'µs' },
+  sync_flags: { title: 'msync flags' },
+  sync_range: { title: 'msync range' },
+  page_size: { title: 'layout page size', unit: 'bytes' },
+  dist: { title: 'page popularity' },
+  theta: { title: 'Zipf exponent' },
+  checkpoint_interval_us: { title: 'checkpoint interval', unit: 'µs' },
+  record_min: { title: 'smallest log record', unit: 'bytes' },
+  record_max: { title: 'largest log record', unit: 'bytes' },
+  group_commit: { title: 'group commit', unit: 'transactions' },
+  overlap: { title: 'shared window', unit: 'fraction' },
+};
+
+/** summary.json metrics (dotted paths), as README "Result files" describes them. */
+export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
+  'sync.latency_us.mean': { title: 'mean msync latency', unit: 'µs' },
+  'sync.latency_us.p50': { title: 'msync latency p50', unit: 'µs' },
+  'sync.latency_us.p90': { title: 'msync latency p90', unit: 'µs' },
+  'sync.latency_us.p99': { title: 'msync latency p99', unit: 'µs' },
+  'sync.latency_us.p999': { title: 'msync latency p99.9', unit: 'µs' },
+  'sync.latency_us.max': { title: 'max msync latency', unit: 'µs' },
+  'sync.count': { title: 'msyncs' },
+  'sync.ok': { title: 'successful msyncs' },
+  'writeback.bytes': { title: 'written back' },
+  'writeback.ios': { title: 'writeback I/Os' },
+  'writeback.amplification': { title: 'write amplification' },
+  'device.utilization': { title: 'device utilization', unit: 'fraction' },
+  'device.mean_queue_depth': { title: 'mean device queue depth' },
+  'throttle.total_us': { title: 'writer throttling', unit: 'µs' },
+  'throttle.max_us': { title: 'longest throttle', unit: 'µs' },
+  'throttle.count': { title: 'throttle pauses' },
+  'wire.peak_wired_pages': { title: 'peak wired', unit: 'pages' },
+  'memory.evictions': { title: 'evictions', unit: 'pages' },
+  'memory.pageins': { title: 'page-ins', unit: 'pages' },
+  sim_time_us: { title: 'simulated time', unit: 'µs' },
+};
+
+/** Units written as a name suffix (`seek_avg_ms`), for keys in no table. */
+const SUFFIX_UNITS: [string, string][] = [
+  ['_us', 'µs'], ['_ms', 'ms'], ['_s', 's'], ['_ns', 'ns'], ['_bytes', 'bytes'], ['_pages', 'pages'],
+  ['_mbps', 'MB/s'], ['_mb', 'MB'], ['_gb', 'GB'], ['_pct', '%'], ['_ratio', '%'],
+];
+
+/** A readable label of a key in no table: its last segment, underscores as spaces, a unit suffix as the unit. */
+export function fallbackLabel(key: string): KeyLabel {
+  const last = key.slice(key.lastIndexOf('.') + 1);
+  for (const [suffix, unit] of SUFFIX_UNITS) {
+    if (last.endsWith(suffix) && last.length > suffix.length) return { title: last.slice(0, -suffix.length).replace(/_/g, ' '), unit };
+  }
+  return { title: last.replace(/_/g, ' ') };
+}
+
+/** The table label of a grid or configuration key (`trace.set.PARAM` is a generator parameter). */
+export function keyLabel(key: string): KeyLabel {
+  if (key.startsWith('trace.set.')) return PARAM_LABELS[key.slice('trace.set.'.length)] ?? fallbackLabel(key);
+  return CONFIG_LABELS[key] ?? fallbackLabel(key);
+}
+
+/** The label of a summary.json metric; `sync.errors.CODE` counts msyncs that failed with CODE. */
+export function metricLabel(metric: string): KeyLabel {
+  const known = METRIC_LABELS[metric];
+  if (known) return known;
+  const err = /^(sync|wire)\.errors\.([A-Za-z0-9_]+)$/.exec(metric);
+  if (err) return { title: `${err[1] === 'sync' ? 'msyncs' : 'wire calls'} failing with ${err[2]}` };
+  return fallbackLabel(metric);
+}
+
+/** `title (unit)`, or the title alone. */
+export function withUnit(l: KeyLabel): string {
+  return l.unit ? `${l.title} (${l.unit})` : l.title;
+}
+
+/** Title overrides of an experiment's `labels:` mapping (key or metric → text). */
+export type LabelOverrides = Readonly<Record<string, string>>;
+
+/** The axis title of a grid or configuration key: the override, else `title (unit)` from the tables. */
+export function keyTitle(key: string, overrides: LabelOverrides = {}): string {
+  return Object.hasOwn(overrides, key) ? overrides[key] : withUnit(keyLabel(key));
+}
+
+/** The axis title of a metric: the override, else `title (unit)` from the tables. */
+export function metricTitle(metric: string, overrides: LabelOverrides = {}): string {
+  return Object.hasOwn(overrides, metric) ? overrides[metric] : withUnit(metricLabel(metric));
+}
+
+/** A short name for a legend title (`kernel, write cluster`): the override, else the title without its unit. */
+export function keyShortTitle(key: string, overrides: LabelOverrides = {}): string {
+  return Object.hasOwn(overrides, key) ? overrides[key] : keyLabel(key).title;
+}
+
+/**
+ * File-name words for dotted names (`sync.latency_us.p99` → `p99`,
+ * `trace.set.group_commit` → `group-commit`): the last segment, or as many
+ * trailing segments as make it unique among `names`; lower case, every run
+ * of other characters a hyphen, so a file name keeps a single dot.
+ */
+export function fileWords(names: readonly string[]): string[] {
+  const parts = names.map((n) => n.split('.'));
+  const tail = (p: string[], k: number) => p.slice(Math.max(0, p.length - k)).join('-');
+  return parts.map((p) => {
+    let k = 1;
+    while (k < p.length && parts.some((q) => q !== p && tail(q, k) === tail(p, k))) k++;
+    return tail(p, k).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Hand-made run outputs for the report tests: summary.json, syncs.csv,
+ * writeback.csv and timeline.csv with known values, summary.json derived
+ * from them as the simulator defines it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultConfig } from '../sim/config.ts';
+import type { Summary } from '../sim/stats/summary.ts';
+
+/** Percentile of sorted values, linear interpolation between order statistics (type 7). */
+export function pct(sorted: number[], p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  return sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
+}
+
+export interface SyncIn {
+  t: number;
+  lat: number;
+  pages: number;
+  result?: string;
+}
+
+export interface RunIn {
+  seed?: number;
+  syncs: SyncIn[];
+  /** Rows of dirty, writeback, wired, queue depth, one per sample. */
+  timeline?: number[][];
+  /** Writeback I/Os: cause and bytes. */
+  writeback?: { cause: string; bytes: number }[];
+  dirtied?: number;
+  warmup?: number;
+  config?: Record<string, unknown>;
+}
+
+/** Writes a run output with these values; summary.json is derived from them as the simulator defines it. */
+export function writeRun(dir: string, r: RunIn): Summary {
+  mkdirSync(dir, { recursive: true });
+  const warmup = r.warmup ?? 0;
+  const config = { ...defaultConfig(), seed: r.seed ?? 1, ...(r.config ?? {}) };
+  config.stats = { sample_us: 1000, warmup_us: warmup };
+  const ok = r.syncs.filter((s) => (s.result ?? 'OK') === 'OK');
+  const lats = ok.filter((s) => s.t >= warmup).map((s) => s.lat).sort((a, b) => a - b);
+  const wb = r.writeback ?? [];
+  const byCause = { msync: 0, syncer: 0, pageout: 0 };
+  for (const w of wb) byCause[w.cause as keyof typeof byCause] += w.bytes;
+  const bytes = wb.reduce((a, w) => a + w.bytes, 0);
+  const tl = r.timeline ?? [[0, 0, 0, 0]];
+  const errors: Record<string, number> = {};
+  for (const s of r.syncs) if ((s.result ?? 'OK') !== 'OK') errors[s.result!] = (errors[s.result!] ?? 0) + 1;
+  const summary = {
+    syncsim_version: 'test',
+    trace: { path: 'hand-made.csv', rows: r.syncs.length },
+    config,
+    sim_time_us: (tl.length - 1) * 1000,
+    ops: { map: 1, unmap: 0, write: 1, read: 0, msync: r.syncs.length, wire: 0, unwire: 0 },
+    faults: { unmapped_write: 0, unmapped_read: 0 },
+    sync: {
+      count: r.syncs.length, ok: ok.length, errors,
+      latency_us: lats.length
+        ? { mean: lats.reduce((a, b) => a + b, 0) / lats.length, p50: pct(lats, 0.5), p90: pct(lats, 0.9), p99: pct(lats, 0.99), p999: pct(lats, 0.999), max: lats[lats.length - 1] }
+        : { mean: null, p50: null, p90: null, p99: null, p999: null, max: null },
+    },
+    writeback: { ios: wb.length, pages: bytes / 4096, bytes, by_cause: byCause, amplification: r.dirtied ? bytes / r.dirtied : null, dirtied_bytes: r.dirtied ?? 0 },
+    wire: { count: 0, errors: {}, peak_wired_pages: 0 },
+    device: { utilization: 0.5, mean_queue_depth: 1, max_queue_depth: 2 },
+    memory: { evictions: 0, pageins: 0, peak_resident_pages: 0 },
+    throttle: { count: 0, total_us: 0, max_us: 0 },
+  } as unknown as Summary;
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(dir, 'syncs.csv'), 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result\n'
+    + r.syncs.map((s) => `a,${s.t},${s.t + s.lat},${s.lat},0x1000,4096,SYNC,${s.pages},${s.pages * 4096},${s.result ?? 'OK'}\n`).join(''));
+  writeFileSync(join(dir, 'writeback.csv'), 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause\n'
+    + wb.map((w, i) => `${i},${i},${i + 1},obj,0,${w.bytes / 4096},${w.bytes},${w.cause}\n`).join(''));
+  writeFileSync(join(dir, 'timeline.csv'), 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth\n'
+    + tl.map((v, i) => `${i * 1000},${v[0]},${v[1]},${v[2]},0,${v[3]}\n`).join(''));
+  return summary;
+}
+
