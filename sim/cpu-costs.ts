@@ -34,7 +34,7 @@ export const CPU_COSTS_MEASURED_ON = {
   kernel: '6.18.44-fc-v1045',
   date: '2026-12-02',
   where: 'a fresh ext4 on a loop device over /dev/shm (RAM), 4 KiB pages',
-  method: 'median and IQR of 40 repetitions of CLOCK_THREAD_CPUTIME_ID of the calling thread (npm run measure:cpu)',
+  method: 'median and IQR of 40 repetitions of CLOCK_THREAD_CPUTIME_ID of the calling thread (npm run measure:cpu); of two runs, the one whose wall-clock slopes agree with the CPU ones (an idle machine: fault 13.13 wall against 13.16 CPU); the other, under load, gave fault 17.13, clean 5.50, wire 0.37, syscall 1.24',
 } as const;
 
 /** The measured default of each key (CPU time of the calling thread; device time excluded). */

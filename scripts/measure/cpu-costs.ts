@@ -165,6 +165,10 @@ async function main(): Promise<void> {
   process.stderr.write(`measure:cpu: ${o.reps} repetitions on ${where}...\n`);
   const f = cpuFigures(parseSamples(await runProbe(bin, dir, o.reps)));
   const m = machine();
+  const busy = (['fault_page_us', 'wire_page_us'] as const).filter((k) => f.wall[k].median_us > 1.25 * f[k].median_us);
+  if (busy.length > 0) {
+    process.stderr.write(`measure:cpu: warning: the wall-clock slope of ${busy.join(', ')} exceeds its CPU-time slope by more than 25 %: the machine was busy (under a hypervisor, time its vCPU is preempted counts as CPU time too); re-run on an idle machine\n`);
+  }
   if (o.json) process.stdout.write(JSON.stringify({ machine: m, where, reps: o.reps, figures: f }, null, 2) + '\n');
   else process.stdout.write(table(f, m, where, o.reps) + '\n');
   if (o.out) {
