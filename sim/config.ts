@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { PERSONALITIES } from './personality/index.ts';
 import { bareObject, findPrototypeKey, isPrototypeKey } from './keys.ts';
+import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
 
 /** A service-time distribution for the device, in microseconds. */
 export type ServiceDist =
@@ -39,7 +40,18 @@ export interface Config {
     error_rate: number;
   };
   pager: { cluster_pages: number; ipc_us: number };
-  cpu: { syscall_us: number; per_page_us: number };
+  cpu: {
+    /** CPU time of each msync, wire, unwire, map and unmap call. */
+    syscall_us: number;
+    /** CPU time per page faulted in by a store or read. */
+    fault_page_us: number;
+    /** CPU time per dirty page an msync (or the Mach memory_object_sync) writes. */
+    clean_page_us: number;
+    /** CPU time per page wired (faulted in and locked) by wire / mlock. */
+    wire_page_us: number;
+    /** When given: sets fault_page_us, clean_page_us and wire_page_us (no default). */
+    per_page_us?: number;
+  };
   writeback: {
     policy: 'none' | 'syncer' | 'flusher';
     /** Wake-up period; default 1000 for syncer, 5000 for flusher. */
@@ -74,7 +86,7 @@ export function defaultConfig(): Config {
     seed: 1,
     device: { channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0 },
     pager: { cluster_pages: 32, ipc_us: 0 },
-    cpu: { syscall_us: 0, per_page_us: 0 },
+    cpu: measuredCpuDefaults(),
     writeback: { policy: 'none', delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 } as Config['writeback'],
     memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8 << 20 },
     stats: { sample_us: 1000, warmup_us: 0 },
@@ -136,7 +148,8 @@ export const CONFIG_SCHEMA = obj({
     error_rate: range(0, 1),
   }, ['channels', 'discipline', 'service', 'per_page_us', 'error_rate']),
   pager: obj({ cluster_pages: intRange(1, 65536), ipc_us: duration }, ['cluster_pages', 'ipc_us']),
-  cpu: obj({ syscall_us: duration, per_page_us: duration }, ['syscall_us', 'per_page_us']),
+  cpu: obj({ syscall_us: duration, fault_page_us: duration, clean_page_us: duration, wire_page_us: duration, per_page_us: duration },
+    ['syscall_us', 'fault_page_us', 'clean_page_us', 'wire_page_us']),
   writeback: obj({
     policy: { enum: ['none', 'syncer', 'flusher'] },
     interval_ms: range(1, DAY_MS),
@@ -298,6 +311,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   // FreeBSD vm_pageout_init: vm_pageout_page_count is 8 below 2000 pages of memory (0 = unlimited: not small)
   const uCluster = isObject(u.pager) ? u.pager.cluster_pages : undefined;
   if (uCluster === undefined && c.personality === 'freebsd' && c.memory.pages > 0 && c.memory.pages < 2000) c.pager.cluster_pages = 8;
+  applyCpuDefaults(c, u, (c.device as { profile?: string }).profile === 'queue');
   if (c.writeback.interval_ms === undefined) c.writeback.interval_ms = c.writeback.policy === 'flusher' ? 5000 : 1000;
   if (c.writeback.background_ratio > c.writeback.dirty_ratio) {
     throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);

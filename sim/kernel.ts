@@ -38,8 +38,12 @@ export interface Kernel {
   device: Device;
   /** CPU time of one system call (msync, wire, unwire, map, unmap), ns. */
   syscallNs: number;
-  /** CPU time per page faulted, wired or cleaned, ns. */
-  perPageNs: number;
+  /** CPU time per page faulted in by a store or read (cpu.fault_page_us), ns. */
+  faultPageNs: number;
+  /** CPU time per dirty page an msync writes (cpu.clean_page_us), ns. */
+  cleanPageNs: number;
+  /** CPU time per page wired by wire / mlock (cpu.wire_page_us), ns. */
+  wirePageNs: number;
   /** Largest write cluster, in pages (pager.cluster_pages). */
   clusterPages: number;
   /** Limit of user-wired pages (0 = none). */

@@ -238,7 +238,9 @@ export class Simulator {
       config, rng: this.rng,
       engine: this.engine, vm, pager, device,
       syscallNs: usToNs(config.cpu.syscall_us),
-      perPageNs: usToNs(config.cpu.per_page_us),
+      faultPageNs: usToNs(config.cpu.fault_page_us),
+      cleanPageNs: usToNs(config.cpu.clean_page_us),
+      wirePageNs: usToNs(config.cpu.wire_page_us),
       clusterPages: config.pager.cluster_pages,
       // the mach personality's user wire limit: a third of memory by default (freebsd and xnu derive their own)
       maxUserWiredPages: config.memory.max_user_wired_pages || Math.floor(memPages / 3),

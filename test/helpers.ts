@@ -67,10 +67,17 @@ export interface SimOutput {
   sim: Simulator;
 }
 
-/** Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows. */
+/** CPU costs the tests assume unless they set them: none (as under device.profile 'queue'). */
+const NO_CPU_COSTS = { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 };
+
+/**
+ * Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows.
+ * CPU costs are 0 unless `config.cpu` sets them (its per_page_us sets all three per-page ones).
+ */
 export function simulate(rows: TraceRow[], config: Record<string, unknown> = {}, batch = 1000): SimOutput {
   const syncs: SyncRecord[] = [], writebacks: WritebackRecord[] = [], timeline: TimelineRecord[] = [], ops: OpRecord[] = [];
-  const sim = new Simulator(resolveConfig(config), {
+  const cpu = { ...NO_CPU_COSTS, ...(config.cpu as Record<string, unknown> | undefined) };
+  const sim = new Simulator(resolveConfig({ ...config, cpu }), {
     sync: (r) => syncs.push(r), writeback: (r) => writebacks.push(r), timeline: (r) => timeline.push(r), op: (r) => ops.push(r),
   });
   for (let i = 0; i < rows.length; i += batch) {

@@ -116,7 +116,7 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
     const run = collectCluster(obj, idx, k.clusterPages);
     const io = k.pager.write(obj, run.first, run.count, 'msync', mode === 'sync');
     acct.pages += run.count;
-    yield* cpu(k, run.count * k.perPageNs);
+    yield* cpu(k, run.count * k.cleanPageNs);
     if (mode === 'sync') {
       while (!io.done) yield obj.waitQueue;
       if (!io.ok) ok = false;
@@ -266,7 +266,7 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
       t.action = 'wired';
       if (user) k.vm.userWiredPages += pages;
       // the map is unlocked while every page is faulted in and wired
-      yield* cpu(k, pages * k.perPageNs);
+      yield* cpu(k, pages * k.wirePageNs);
       wirePages(k, map, e, +1);
     } else if (!(user && e.userWired)) {
       e.wiredCount++;

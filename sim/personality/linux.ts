@@ -47,7 +47,7 @@
  * - A VM_LOCKED entry has all its pages faulted in and wired (+1 per locked
  *   mapping) at once, also when a later gap makes mlock fail (Linux would
  *   fault the not-yet-present pages of those VMAs on first touch). Populating
- *   costs `cpu.per_page_us` per page newly locked, after the map has been
+ *   costs `cpu.wire_page_us` per page newly locked, after the map has been
  *   updated; faults never fail, so populate's EAGAIN/ENOMEM cannot happen.
  *   As for every personality (shared wirePages), wiring faults pages in
  *   without asking the pageout daemon for room first; locked pages are then

@@ -137,7 +137,7 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
     }
   }
   if (store) k.dirtiedBytes += Math.max(0, Math.min(a, end) - addr);
-  if (faulted > 0 && k.perPageNs > 0) yield faulted * k.perPageNs;
+  if (faulted > 0 && k.faultPageNs > 0) yield faulted * k.faultPageNs;
   return result;
 }
 

@@ -131,7 +131,7 @@ function* lockCall(k: Kernel, map: VmMap, addr: number, len: number, flags: numb
   const failed = checks.find((c) => c.applies(a));
   if (failed) return failed.result;
   const r = applyLockFlags(k, map, a.start, a.end, lock);
-  yield* cpu(k, r.pages * k.perPageNs);
+  yield* cpu(k, r.pages * k.wirePageNs);
   return r.result;
 }
 

@@ -62,7 +62,7 @@ export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: 
     const run = towriteRun(obj, tagged, at, k.clusterPages);
     ios.push(k.pager.write(obj, run.first, run.count, 'msync', true));
     acct.pages += run.count;
-    yield* cpu(k, run.count * k.perPageNs);
+    yield* cpu(k, run.count * k.cleanPageNs);
     at += run.count;
   }
   return ios;

@@ -109,7 +109,7 @@ export function* memoryObjectSync(k: Kernel, acct: SyncAccount, mo: MachObject, 
   let returned = false;
   /** PAGEOUT_PAGES: sends the accumulated run. */
   const send = function* (r: Run): KernelPath<void> {
-    yield* cpu(k, r.count * k.perPageNs);
+    yield* cpu(k, r.count * k.cleanPageNs);
     yield* sendMessage(k); // memory_object_data_return
     if (!r.keep) {
       for (let i = r.first; i < r.first + r.count; i++) {

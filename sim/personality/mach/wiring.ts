@@ -79,7 +79,7 @@ function holeAfter(map: VmMap, e: MapEntry, end: number): boolean {
  * wiring, with no hole test (the walk goes on to the next entry, across a
  * gap); an unwired entry is clipped, then a gap after it →
  * KERN_INVALID_ADDRESS, else it is wired (in transition while its pages are
- * faulted in, `cpu.per_page_us` each). Any failure undoes every wiring this
+ * faulted in, `cpu.wire_page_us` each). Any failure undoes every wiring this
  * call took (the kernel's vm_map_unwire of [start, s)). Entries stay clipped.
  */
 export function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean): KernelPath<KernReturn> {
@@ -121,7 +121,7 @@ export function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user
       break;
     }
     e.inTransition = true;
-    yield* cpu(k, entryPages(k, e) * k.perPageNs); // vm_fault_wire, map unlocked
+    yield* cpu(k, entryPages(k, e) * k.wirePageNs); // vm_fault_wire, map unlocked
     rv = addWiring(k, map, e, user);
     if (rv === KERN.SUCCESS) taken.push(e);
     e.inTransition = false;

@@ -143,7 +143,7 @@ function* pageoutRun(k: Kernel, acct: SyncAccount, obj: VmObject, run: Run, iosy
     const sub: Run = { first, count: i - first, freeWhenDone: run.freeWhenDone.filter((x) => x >= first && x < i) };
     const io = k.pager.write(obj, sub.first, sub.count, 'msync', iosync);
     acct.pages += sub.count;
-    yield* cpu(k, sub.count * k.perPageNs);
+    yield* cpu(k, sub.count * k.cleanPageNs);
     if (iosync) yield* commitWhenDone(io, sub);
     else if (sub.freeWhenDone.length > 0 || obj.precious) new Proc(k.engine, commitWhenDone(io, sub), () => {}).start();
   }

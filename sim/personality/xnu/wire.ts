@@ -270,7 +270,7 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
     } else {
       e.inTransition = true;
       // the map is unlocked while vm_fault_wire faults in and wires every page
-      yield* cpu(k, entryPages(k, e) * k.perPageNs);
+      yield* cpu(k, entryPages(k, e) * k.wirePageNs);
       for (let x = map.lookupFrom(tStart); x && x.start < tEnd; x = map.next(x)) {
         wirePages(k, map, x, +1);
         x.inTransition = false;

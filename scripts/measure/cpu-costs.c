@@ -1,0 +1,168 @@
+/*
+ * syncsim's CPU-cost probe of the running Linux kernel (scripts/measure/cpu-costs.ts runs it).
+ * Usage: cpu-costs DIR REPS
+ *
+ * Creates DIR/cpu-costs.dat (FILE_PAGES pages, written and fsynced, so every
+ * page is in the page cache with its blocks allocated), then, REPS times,
+ * interleaved, takes one sample of each measurement below and prints it as
+ *   metric,n,wall_ns,cpu_ns
+ * wall_ns from CLOCK_MONOTONIC, cpu_ns from CLOCK_THREAD_CPUTIME_ID (the CPU
+ * time of this thread: it stops while the thread sleeps on I/O or is
+ * preempted). The file is removed at the end.
+ *
+ *   msync_async  n=BATCH  BATCH calls of msync(page, 1 page, MS_ASYNC) on a
+ *                         clean, resident, mapped page (returns without I/O)
+ *   msync_async_range n=BATCH  the same over all FILE_PAGES pages (all clean)
+ *   mlock_munlock n=BATCH BATCH pairs mlock(page) + munlock(page) of a
+ *                         resident, mapped page
+ *   fault  n pages        first stores (one byte per page) to n pages of a new
+ *                         MAP_SHARED mapping of the file; the pages are in
+ *                         the page cache and clean, so each is a minor fault
+ *                         (a write fault on a shared mapping has no
+ *                         fault-around: one fault per page)
+ *   wire   n pages        mlock of n pages of a new MAP_SHARED mapping of the
+ *                         file (cached, not yet mapped): populate + lock
+ *   clean  n pages        msync(all FILE_PAGES pages, MS_SYNC) after storing to
+ *                         the first n pages of a mapping whose pages were all
+ *                         clean: writeback of n dirty pages plus fsync
+ * Untimed between samples: munmap, munlock, fdatasync (pages clean again).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FILE_PAGES 4096
+#define BATCH 200
+
+static const int SIZES[] = {256, 1024, 2048, 4096};
+static const int CLEAN_SIZES[] = {64, 512, 2048, 4096};
+#define NSIZES (int)(sizeof SIZES / sizeof SIZES[0])
+
+static long ps;
+static int fd;
+static char path[4096];
+
+static void die(const char *what) {
+  fprintf(stderr, "cpu-costs: %s: %s\n", what, strerror(errno));
+  if (path[0]) unlink(path);
+  exit(1);
+}
+
+static int64_t now(clockid_t c) {
+  struct timespec t;
+  if (clock_gettime(c, &t) != 0) die("clock_gettime");
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+struct stamp { int64_t wall, cpu; };
+
+static struct stamp start(void) {
+  struct stamp s = {now(CLOCK_MONOTONIC), now(CLOCK_THREAD_CPUTIME_ID)};
+  return s;
+}
+
+static void emit(const char *metric, int n, struct stamp s) {
+  int64_t cpu = now(CLOCK_THREAD_CPUTIME_ID), wall = now(CLOCK_MONOTONIC);
+  printf("%s,%d,%lld,%lld\n", metric, n, (long long)(wall - s.wall), (long long)(cpu - s.cpu));
+}
+
+static char *mapFile(void) {
+  char *p = mmap(NULL, FILE_PAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) die("mmap");
+  return p;
+}
+
+static void unmap(char *p) {
+  if (munmap(p, FILE_PAGES * ps) != 0) die("munmap");
+}
+
+static void settle(void) {
+  if (fdatasync(fd) != 0) die("fdatasync");
+}
+
+static void sampleSyscalls(char *m) {
+  struct stamp s = start();
+  for (int i = 0; i < BATCH; i++)
+    if (msync(m, ps, MS_ASYNC) != 0) die("msync MS_ASYNC");
+  emit("msync_async", BATCH, s);
+  s = start();
+  for (int i = 0; i < BATCH; i++)
+    if (msync(m, FILE_PAGES * ps, MS_ASYNC) != 0) die("msync MS_ASYNC range");
+  emit("msync_async_range", BATCH, s);
+  s = start();
+  for (int i = 0; i < BATCH; i++) {
+    if (mlock(m, ps) != 0) die("mlock");
+    if (munlock(m, ps) != 0) die("munlock");
+  }
+  emit("mlock_munlock", BATCH, s);
+}
+
+static void sampleFault(int n) {
+  char *p = mapFile();
+  struct stamp s = start();
+  for (int i = 0; i < n; i++) p[(size_t)i * ps] = (char)i;
+  emit("fault", n, s);
+  unmap(p);
+  settle();
+}
+
+static void sampleWire(int n) {
+  char *p = mapFile();
+  struct stamp s = start();
+  if (mlock(p, (size_t)n * ps) != 0) die("mlock");
+  emit("wire", n, s);
+  if (munlock(p, (size_t)n * ps) != 0) die("munlock");
+  unmap(p);
+}
+
+static void sampleClean(char *m, int n) {
+  for (int i = 0; i < n; i++) m[(size_t)i * ps]++;
+  struct stamp s = start();
+  if (msync(m, FILE_PAGES * ps, MS_SYNC) != 0) die("msync MS_SYNC");
+  emit("clean", n, s);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: cpu-costs DIR REPS\n");
+    return 2;
+  }
+  int reps = atoi(argv[2]);
+  ps = sysconf(_SC_PAGESIZE);
+  snprintf(path, sizeof path, "%s/cpu-costs.dat", argv[1]);
+  fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    path[0] = 0;
+    die("open");
+  }
+  char *buf = malloc(ps);
+  if (!buf) die("malloc");
+  memset(buf, 0x5a, ps);
+  for (int i = 0; i < FILE_PAGES; i++)
+    if (write(fd, buf, ps) != ps) die("write");
+  if (fsync(fd) != 0) die("fsync");
+  printf("page_size,%ld,0,0\n", ps);
+
+  char *m = mapFile(); /* the mapping the syscall and clean samples use */
+  for (int i = 0; i < FILE_PAGES; i++) (void)*(volatile char *)&m[(size_t)i * ps];
+  m[0]++; /* the first page mapped writable */
+  if (msync(m, FILE_PAGES * ps, MS_SYNC) != 0) die("msync");
+  for (int r = 0; r < reps; r++) {
+    sampleSyscalls(m);
+    for (int i = 0; i < NSIZES; i++) sampleFault(SIZES[(i + r) % NSIZES]);
+    for (int i = 0; i < NSIZES; i++) sampleWire(SIZES[(i + r) % NSIZES]);
+    for (int i = 0; i < NSIZES; i++) sampleClean(m, CLEAN_SIZES[(i + r) % NSIZES]);
+    fflush(stdout);
+  }
+  unmap(m);
+  close(fd);
+  unlink(path);
+  return 0;
+}

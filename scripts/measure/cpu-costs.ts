@@ -1,0 +1,184 @@
+/**
+ * `npm run measure:cpu -- [--reps N] [--dir PATH] [-o FILE] [--json]`: measures
+ * this machine's CPU costs that syncsim's `cpu.*` keys model, with the probe
+ * cpu-costs.c (compiled with the system `cc`), and prints them (median and
+ * interquartile range over the repetitions, µs of the calling thread's CPU
+ * time). `-o FILE` writes them as a configuration fragment for `--config`.
+ *
+ * Where: as root, by default, on a fresh ext4 filesystem on a RAM-backed loop
+ * device (an image file in /dev/shm, `mount -o loop` on a temporary
+ * directory), so writeback never waits for a real device and no device
+ * interrupt lands on the measuring thread; all of it is removed afterwards
+ * (also on SIGINT/SIGTERM). `--dir PATH` (or not root) measures on the
+ * filesystem of PATH instead. Thread CPU time excludes time asleep, i.e. the
+ * device time of msync(MS_SYNC), in either case.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuFigures, parseSamples, type CpuFigures, type Spread } from './cpu-fit.ts';
+
+const PROBE_SOURCE = new URL('./cpu-costs.c', import.meta.url).pathname;
+/** First line of a fragment this command wrote (so `-o` replaces only those). */
+const MARKER = '# syncsim measure:cpu';
+const USAGE = 'usage: npm run measure:cpu -- [--reps N] [--dir PATH] [-o FILE] [--json]';
+
+interface Options { reps: number; dir?: string; out?: string; json: boolean }
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { reps: 40, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === '--reps') {
+      o.reps = Number(value());
+      if (!Number.isInteger(o.reps) || o.reps < 3 || o.reps > 10000) throw new Error('--reps: an integer from 3 to 10000');
+    } else if (a === '--dir') o.dir = value();
+    else if (a === '-o') o.out = value();
+    else if (a === '--json') o.json = true;
+    else throw new Error(`unknown argument '${a}'\n${USAGE}`);
+  }
+  return o;
+}
+
+const sh = (cmd: string, args: string[]): string => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+  return r.stdout;
+};
+
+/** Undo steps of what was created, run in reverse order once. */
+const undo: (() => void)[] = [];
+function cleanUp(): void {
+  while (undo.length > 0) {
+    try {
+      undo.pop()!();
+    } catch (e) {
+      process.stderr.write(`measure:cpu: cleanup: ${(e as Error).message}\n`);
+    }
+  }
+}
+
+/** A fresh ext4 on a loop device over an image in /dev/shm, mounted on a temporary directory; returns the mount point. */
+function ramExt4(): string {
+  const img = mkdtempSync('/dev/shm/syncsim-cpu-');
+  undo.push(() => rmSync(img, { recursive: true, force: true }));
+  const file = join(img, 'fs.img');
+  sh('truncate', ['-s', '64M', file]);
+  sh('mkfs.ext4', ['-q', '-F', file]);
+  const mnt = mkdtempSync(join(tmpdir(), 'syncsim-cpu-mnt-'));
+  undo.push(() => rmSync(mnt, { recursive: true, force: true }));
+  sh('mount', ['-o', 'loop', file, mnt]); // the loop device is autocleared at umount
+  undo.push(() => sh('umount', [mnt]));
+  return mnt;
+}
+
+/** Runs the probe; resolves with its output. A signal to this process stops it, cleans up and exits 130. */
+function runProbe(bin: string, dir: string, reps: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [dir, String(reps)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const stop = () => {
+      child.kill('SIGTERM');
+      child.on('close', () => {
+        cleanUp();
+        process.exit(130);
+      });
+    };
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`probe exited ${code}: ${err.trim()}`))));
+  });
+}
+
+/** Where and when: the machine, `uname -r`, the date (UTC). */
+function machine(): { cpu: string; kernel: string; arch: string; date: string } {
+  return { cpu: cpus()[0]?.model ?? 'unknown', kernel: sh('uname', ['-r']).trim(), arch: process.arch, date: new Date().toISOString().slice(0, 10) };
+}
+
+const r2 = (v: number) => Math.round(v * 100) / 100;
+const show = (s: Spread) => `${r2(s.median_us)}`.padStart(9) + `   ${r2(s.q1_us)} .. ${r2(s.q3_us)}`.padEnd(20);
+
+function table(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps: number): string {
+  const rows: [string, Spread, string][] = [
+    ['cpu.syscall_us', f.syscall_us, 'msync(1 page, MS_ASYNC) of a clean page, per call'],
+    ['cpu.fault_page_us', f.fault_page_us, 'first store to a cached, clean page of a MAP_SHARED file mapping (slope)'],
+    ['cpu.clean_page_us', f.clean_page_us, 'msync(MS_SYNC) per dirty page written, CPU of the caller (slope)'],
+    ['cpu.wire_page_us', f.wire_page_us, 'mlock of cached pages not yet mapped: populate + lock (slope)'],
+    ['(mlock/munlock)', f.mlock_munlock_us, 'mlock or munlock of 1 resident mapped page, per call'],
+    ['(msync range)', f.msync_async_range_us, `msync(MS_ASYNC) of 4096 clean pages, per call`],
+    ['(fault, wall)', f.wall.fault_page_us, 'the fault slope in wall-clock time'],
+    ['(clean, wall)', f.wall.clean_page_us, 'the clean slope in wall-clock time (includes waiting)'],
+    ['(wire, wall)', f.wall.wire_page_us, 'the wire slope in wall-clock time'],
+  ];
+  return [
+    `CPU costs: Linux ${m.kernel} ${m.arch}, ${m.cpu}, page ${f.page_size} B, ${m.date}`,
+    `on ${where}; ${reps} repetitions; µs of the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID)`,
+    `${'key'.padEnd(20)}${'median'.padStart(9)}   ${'IQR (q1 .. q3)'.padEnd(20)}what`,
+    ...rows.map(([k, s, what]) => `${k.padEnd(20)}${show(s)}${what}`),
+  ].join('\n');
+}
+
+function fragment(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps: number): string {
+  const line = (k: string, s: Spread) => `  ${k}: ${r2(s.median_us)}   # IQR ${r2(s.q1_us)} .. ${r2(s.q3_us)}`;
+  return [
+    `${MARKER} — Linux ${m.kernel} ${m.arch}, ${m.cpu}, ${m.date}`,
+    `# medians of ${reps} repetitions on ${where}, µs of the calling thread's CPU time`,
+    'cpu:',
+    line('syscall_us', f.syscall_us),
+    line('fault_page_us', f.fault_page_us),
+    line('clean_page_us', f.clean_page_us),
+    line('wire_page_us', f.wire_page_us),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (process.platform !== 'linux') throw new Error('measures a Linux kernel; this is ' + process.platform);
+  if (o.out && existsSync(o.out) && !readFileSync(o.out, 'utf8').startsWith(MARKER)) {
+    throw new Error(`-o ${o.out}: exists and was not written by measure:cpu; choose a new file`);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'syncsim-cpu-'));
+  undo.push(() => rmSync(work, { recursive: true, force: true }));
+  const bin = join(work, 'cpu-costs');
+  sh('cc', ['-O2', '-o', bin, PROBE_SOURCE]);
+  let dir: string, where: string;
+  if (o.dir !== undefined) {
+    dir = mkdtempSync(join(o.dir, 'syncsim-cpu-'));
+    undo.push(() => rmSync(dir, { recursive: true, force: true }));
+    where = `the filesystem of ${o.dir}`;
+  } else if (process.getuid?.() === 0) {
+    dir = ramExt4();
+    where = 'a fresh ext4 on a loop device over /dev/shm (RAM)';
+  } else {
+    dir = work;
+    where = `the filesystem of ${tmpdir()} (not root: no RAM-backed ext4)`;
+  }
+  process.stderr.write(`measure:cpu: ${o.reps} repetitions on ${where}...\n`);
+  const f = cpuFigures(parseSamples(await runProbe(bin, dir, o.reps)));
+  const m = machine();
+  const busy = (['fault_page_us', 'wire_page_us'] as const).filter((k) => f.wall[k].median_us > 1.25 * f[k].median_us);
+  if (busy.length > 0) {
+    process.stderr.write(`measure:cpu: warning: the wall-clock slope of ${busy.join(', ')} exceeds its CPU-time slope by more than 25 %: the machine was busy (under a hypervisor, time its vCPU is preempted counts as CPU time too); re-run on an idle machine\n`);
+  }
+  if (o.json) process.stdout.write(JSON.stringify({ machine: m, where, reps: o.reps, figures: f }, null, 2) + '\n');
+  else process.stdout.write(table(f, m, where, o.reps) + '\n');
+  if (o.out) {
+    writeFileSync(o.out, fragment(f, m, where, o.reps));
+    process.stderr.write(`measure:cpu: wrote ${o.out} (use it with syncsim run TRACE --config ${o.out})\n`);
+  }
+}
+
+main().then(cleanUp, (e: Error) => {
+  cleanUp();
+  process.stderr.write(`measure:cpu: ${e.message}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,102 @@
+/**
+ * The figures of `npm run measure:cpu` from the samples the probe
+ * (cpu-costs.c) prints: per-call costs of batched system calls and per-page
+ * costs as least-squares slopes over the page count, each as the median and
+ * interquartile range over the repetitions. Pure: no I/O.
+ */
+import { leastSquares } from '../validate/fit.ts';
+
+/** One probe sample: `metric,n,wall_ns,cpu_ns`. */
+export interface Sample {
+  metric: string;
+  n: number;
+  wallNs: number;
+  cpuNs: number;
+}
+
+/** A figure's distribution over repetitions, µs. */
+export interface Spread {
+  median_us: number;
+  q1_us: number;
+  q3_us: number;
+  /** Repetitions it was computed from. */
+  reps: number;
+}
+
+/** The measured figures, each in µs of the calling thread's CPU time, with wall-clock ones beside. */
+export interface CpuFigures {
+  page_size: number;
+  syscall_us: Spread;
+  mlock_munlock_us: Spread;
+  msync_async_range_us: Spread;
+  fault_page_us: Spread;
+  wire_page_us: Spread;
+  clean_page_us: Spread;
+  /** The same per-page slopes over wall-clock time (they include preemption and, for clean, waiting). */
+  wall: { fault_page_us: Spread; wire_page_us: Spread; clean_page_us: Spread };
+}
+
+/** Parses the probe's output lines (`metric,n,wall_ns,cpu_ns`). */
+export function parseSamples(text: string): Sample[] {
+  return text.split('\n').filter((l) => l !== '').map((l, i) => {
+    const f = l.split(',');
+    const [n, wallNs, cpuNs] = f.slice(1).map(Number);
+    if (f.length !== 4 || ![n, wallNs, cpuNs].every(Number.isFinite)) throw new Error(`probe output line ${i + 1}: expected metric,n,wall_ns,cpu_ns (got '${l}')`);
+    return { metric: f[0]!, n: n!, wallNs: wallNs!, cpuNs: cpuNs! };
+  });
+}
+
+/** Quantile `q` of `values` by linear interpolation between order statistics (R type 7). */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) throw new Error('quantile of no values');
+  const s = [...values].sort((a, b) => a - b);
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)]! - s[lo]!));
+}
+
+/** Median and quartiles of `values` (µs). */
+export function spread(values: readonly number[]): Spread {
+  return { median_us: quantile(values, 0.5), q1_us: quantile(values, 0.25), q3_us: quantile(values, 0.75), reps: values.length };
+}
+
+type Clock = 'cpuNs' | 'wallNs';
+
+/** Per-call cost of a batched metric: each sample's time over its `n` calls, times `callsPerN`. */
+export function perCall(samples: readonly Sample[], metric: string, clock: Clock = 'cpuNs', callsPerN = 1): Spread {
+  const v = samples.filter((s) => s.metric === metric).map((s) => s[clock] / 1000 / (s.n * callsPerN));
+  if (v.length === 0) throw new Error(`no samples of ${metric}`);
+  return spread(v);
+}
+
+/**
+ * Per-page cost of a metric sampled at several page counts: the samples are
+ * taken in repetitions of one sample per count, in order; each repetition's
+ * least-squares slope of time over pages is one value.
+ */
+export function perPage(samples: readonly Sample[], metric: string, clock: Clock = 'cpuNs'): Spread {
+  const m = samples.filter((s) => s.metric === metric);
+  const counts = new Set(m.map((s) => s.n)).size;
+  if (counts < 2) throw new Error(`${metric}: a slope needs samples at two page counts at least`);
+  const slopes: number[] = [];
+  for (let i = 0; i + counts <= m.length; i += counts) {
+    slopes.push(leastSquares(m.slice(i, i + counts).map((s) => ({ x: s.n, y: s[clock] / 1000 }))).slope);
+  }
+  return spread(slopes);
+}
+
+/** Every figure of a probe run. */
+export function cpuFigures(samples: readonly Sample[]): CpuFigures {
+  const ps = samples.find((s) => s.metric === 'page_size');
+  if (!ps) throw new Error('probe output has no page_size line');
+  return {
+    page_size: ps.n,
+    syscall_us: perCall(samples, 'msync_async'),
+    mlock_munlock_us: perCall(samples, 'mlock_munlock', 'cpuNs', 2),
+    msync_async_range_us: perCall(samples, 'msync_async_range'),
+    fault_page_us: perPage(samples, 'fault'),
+    wire_page_us: perPage(samples, 'wire'),
+    clean_page_us: perPage(samples, 'clean'),
+    wall: { fault_page_us: perPage(samples, 'fault', 'wallNs'), wire_page_us: perPage(samples, 'wire', 'wallNs'), clean_page_us: perPage(samples, 'clean', 'wallNs') },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The CPU costs (cpu.* keys): the measured defaults, where each is charged
+ * (syscall_us per call, fault_page_us per page faulted in, clean_page_us per
+ * page an msync writes, wire_page_us per page wired), the per_page_us
+ * override, zero under the queue profile; and the statistics of
+ * `npm run measure:cpu`. Expected times are worked out by hand from the
+ * defaults of sim/cpu-costs.ts: syscall 1.44 µs, fault 13.16, clean 9.28,
+ * wire 0.21 µs per page; open replay, so each op is issued at its trace time.
+ */
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../sim/config.ts';
+import { applyCpuDefaults, MEASURED_CPU_COSTS } from '../sim/cpu-costs.ts';
+import { Simulator } from '../sim/simulator.ts';
+import type { OpRecord } from '../sim/stats/records.ts';
+import type { TraceRow } from '../traces/types.ts';
+import { TraceBuilder } from './helpers.ts';
+import { cpuFigures, parseSamples, perCall, perPage, quantile, spread, type Sample } from '../scripts/measure/cpu-fit.ts';
+
+const PS = 4096;
+const A = 0x10000000;
+
+/** Runs `rows` with the configuration's own CPU defaults (test/helpers.ts simulate() zeroes them); µs each op took, by trace line. */
+function took(rows: TraceRow[], config: Record<string, unknown> = {}): Map<number, number> {
+  const ops: OpRecord[] = [];
+  const sim = new Simulator(resolveConfig({ replay: 'open', ...config }), { sync() {}, writeback() {}, timeline() {}, op: (r) => ops.push(r) });
+  sim.feed(rows);
+  sim.run();
+  sim.end();
+  sim.run();
+  return new Map(ops.map((o) => [o.row.line, (o.tDoneNs - o.tIssueNs) / 1000]));
+}
+
+/** Map 16 pages (line 3), store to 4 of them (line 4), store to them again (line 5). */
+const writes = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'write', A, 4 * PS).rows;
+
+describe('measured CPU-cost defaults', () => {
+  it('are the table figures, each inside its interquartile range', () => {
+    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, wire_page_us: 0.21 });
+    for (const f of Object.values(MEASURED_CPU_COSTS)) {
+      expect(f.q1_us).toBeLessThanOrEqual(f.us);
+      expect(f.us).toBeLessThanOrEqual(f.q3_us);
+    }
+  });
+
+  it('map costs syscall_us; a store faults each non-resident page in at fault_page_us; a resident page costs nothing', () => {
+    const t = took(writes());
+    expect(t.get(3)).toBeCloseTo(1.44, 9);
+    expect(t.get(4)).toBeCloseTo(4 * 13.16, 9); // 52.64
+    expect(t.get(5)).toBe(0);
+  });
+
+  it('a read faults pages in at fault_page_us too', () => {
+    const t = took(new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'read', A, 3 * PS).rows);
+    expect(t.get(4)).toBeCloseTo(3 * 13.16, 9); // 39.48
+  });
+
+  it('msync MS_ASYNC of a clean range costs syscall_us alone', () => {
+    for (const personality of ['freebsd', 'linux', 'xnu']) {
+      const t = took(new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'msync', A, 16 * PS, 'ASYNC').rows, { personality });
+      expect(t.get(4), personality).toBeCloseTo(1.44, 9);
+    }
+  });
+
+  it('msync charges clean_page_us per dirty page it writes (FreeBSD and XNU MS_ASYNC)', () => {
+    for (const personality of ['freebsd', 'xnu']) {
+      const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'ASYNC').rows;
+      // 1.44 syscall + 4 × 9.28: the I/O runs beside, not waited for
+      expect(took(rows, { personality }).get(5), personality).toBeCloseTo(1.44 + 4 * 9.28, 9); // 38.56
+    }
+  });
+
+  it('Linux msync MS_SYNC charges clean_page_us per page written (a device of 0 µs, so nothing else)', () => {
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
+    const t = took(rows, { personality: 'linux', device: { service: { dist: 'constant', mean_us: 0 } } });
+    expect(t.get(5)).toBeCloseTo(1.44 + 4 * 9.28, 9);
+  });
+
+  it('wire / mlock charges syscall_us plus wire_page_us per page wired, not fault_page_us', () => {
+    for (const personality of ['freebsd', 'linux', 'xnu']) {
+      const t = took(new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'wire', A, 8 * PS, 'USER').rows, { personality });
+      expect(t.get(4), personality).toBeCloseTo(1.44 + 8 * 0.21, 9); // 3.12
+    }
+  });
+});
+
+describe('cpu.per_page_us', () => {
+  it('sets all three per-page costs, also over a per-page key given with it', () => {
+    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+    expect(resolveConfig({ cpu: { per_page_us: 2, fault_page_us: 5 } }).cpu.fault_page_us).toBe(2);
+  });
+
+  it('a fault, a clean and a wire then each cost it per page', () => {
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'ASYNC')
+      .op(300, 'wire', A + 8 * PS, 8 * PS, 'USER').rows;
+    const t = took(rows, { cpu: { syscall_us: 1, per_page_us: 2 } });
+    expect(t.get(4)).toBe(8); // 4 faults × 2
+    expect(t.get(5)).toBe(9); // 1 + 4 × 2
+    expect(t.get(6)).toBe(17); // 1 + 8 × 2
+  });
+});
+
+describe('applyCpuDefaults under the queue profile', () => {
+  it('makes every CPU cost the user did not give 0', () => {
+    const c = resolveConfig({});
+    applyCpuDefaults(c, {}, true);
+    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 });
+  });
+
+  it('keeps the costs the user gave, and per_page_us still sets the per-page ones', () => {
+    const user = { cpu: { syscall_us: 3, clean_page_us: 4 } };
+    const c = resolveConfig(user);
+    applyCpuDefaults(c, user, true);
+    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, wire_page_us: 0 });
+    const v = { cpu: { per_page_us: 2 } };
+    const d = resolveConfig(v);
+    applyCpuDefaults(d, v, true);
+    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+  });
+
+  it('outside queue leaves the measured defaults', () => {
+    const c = resolveConfig({});
+    applyCpuDefaults(c, {}, false);
+    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, wire_page_us: 0.21 });
+  });
+});
+
+describe('measure:cpu statistics', () => {
+  it('quantiles interpolate between order statistics', () => {
+    expect(quantile([4, 1, 3, 2], 0.25)).toBe(1.75); // h = 3 × 0.25 = 0.75: 1 + 0.75 × (2 − 1)
+    expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
+    expect(quantile([4, 1, 3, 2], 0.75)).toBe(3.25);
+    expect(spread([5])).toEqual({ median_us: 5, q1_us: 5, q3_us: 5, reps: 1 });
+  });
+
+  it('a batched call costs its time over the calls; a pair counts two calls', () => {
+    const s: Sample[] = [{ metric: 'm', n: 200, wallNs: 0, cpuNs: 300_000 }, { metric: 'm', n: 200, wallNs: 0, cpuNs: 500_000 }];
+    expect(perCall(s, 'm')).toEqual({ median_us: 2, q1_us: 1.75, q3_us: 2.25, reps: 2 }); // 1.5 and 2.5 µs
+    expect(perCall(s, 'm', 'cpuNs', 2).median_us).toBe(1);
+  });
+
+  it('a per-page cost is the median of each repetition’s slope over pages', () => {
+    // repetition 1: 10 + 2n µs; repetition 2: 4 + 4n µs; repetition 3: 3n µs (n = 1, 3)
+    const rows = [[1, 12], [3, 16], [1, 8], [3, 16], [1, 3], [3, 9]];
+    const s: Sample[] = rows.map(([n, us]) => ({ metric: 'fault', n: n!, wallNs: us! * 1000, cpuNs: us! * 1000 }));
+    const p = perPage(s, 'fault');
+    expect(p.median_us).toBeCloseTo(3, 9);
+    expect(p.q1_us).toBeCloseTo(2.5, 9);
+    expect(p.q3_us).toBeCloseTo(3.5, 9);
+    expect(p.reps).toBe(3);
+  });
+
+  it('parses the probe output and refuses a malformed line', () => {
+    const text = ['page_size,4096,0,0', 'msync_async,2,2000,1000', 'msync_async_range,2,3000,3000', 'mlock_munlock,1,4000,4000',
+      'fault,1,2000,2000', 'fault,2,4000,4000', 'wire,1,1000,1000', 'wire,2,1500,1500', 'clean,1,9000,5000', 'clean,2,13000,8000', ''].join('\n');
+    const f = cpuFigures(parseSamples(text));
+    expect(f.page_size).toBe(4096);
+    expect(f.syscall_us.median_us).toBe(0.5);
+    expect(f.mlock_munlock_us.median_us).toBe(2);
+    expect(f.fault_page_us.median_us).toBeCloseTo(2, 9);
+    expect(f.wire_page_us.median_us).toBeCloseTo(0.5, 9);
+    expect(f.clean_page_us.median_us).toBeCloseTo(3, 9);
+    expect(f.wall.clean_page_us.median_us).toBeCloseTo(4, 9);
+    expect(() => parseSamples('fault,x,1,2')).toThrow(/line 1/);
+  });
+});
