@@ -13,6 +13,9 @@ import { doneAt, simulate, TraceBuilder } from './helpers.ts';
 import { syncsimHere } from './cli-here.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { nextRaSize } from '../sim/pager/readahead.ts';
+import { Page, PageCounters, VmObject } from '../sim/vm/object.ts';
+import { WaitQueue } from '../sim/vm/process.ts';
+import { Engine } from '../sim/engine/queue.ts';
 
 const A = 0x10000000;
 const PS = 4096;
@@ -37,6 +40,36 @@ describe('page-in configuration', () => {
     expect(nextRaSize(4, 32)).toBe(8);
     expect(nextRaSize(16, 32)).toBe(32);
     expect(nextRaSize(32, 32)).toBe(32);
+  });
+});
+
+describe('page state of a read', () => {
+  const make = () => {
+    const counters = new PageCounters();
+    return { counters, obj: new VmObject(0, 'f', 'vnode', counters, new WaitQueue(new Engine())) };
+  };
+
+  it('a page being read is not resident; a completed read makes it resident and clean, a failed one absent again', () => {
+    const { counters, obj } = make();
+    obj.startRead(3, Page.PREFETCHED);
+    expect(obj.state(3)).toBe(Page.READING | Page.PREFETCHED);
+    expect([counters.resident, counters.reading, counters.pageins]).toEqual([0, 1, 0]);
+    obj.endRead(3, true);
+    expect(obj.state(3)).toBe(Page.RESIDENT | Page.PREFETCHED);
+    expect([counters.resident, counters.reading, counters.pageins, counters.dirty]).toEqual([1, 0, 1, 0]);
+    obj.startRead(4);
+    obj.endRead(4, false);
+    expect(obj.state(4)).toBe(0);
+    expect([counters.resident, counters.reading]).toEqual([1, 0]);
+  });
+
+  it('a page wired in while its read is under way is counted resident once', () => {
+    const { counters, obj } = make();
+    obj.startRead(0);
+    obj.wire(0, 1);
+    obj.endRead(0, true);
+    expect(obj.state(0)).toBe(Page.RESIDENT);
+    expect([counters.resident, counters.reading, counters.pageins]).toEqual([1, 0, 1]);
   });
 });
 

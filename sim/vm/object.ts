@@ -238,6 +238,11 @@ export class VmObject {
     const s = ch.state(i);
     if (!(s & Page.READING)) return;
     this.counters.reading--;
+    if (s & Page.RESIDENT) {
+      // faulted in meanwhile without the read (a wiring): it stays as it is
+      ch.setState(i, s & ~Page.READING);
+      return;
+    }
     if (!ok) {
       ch.setState(i, 0);
       return;
@@ -273,6 +278,7 @@ export class VmObject {
     const s = ch.state(i);
     if (!(s & Page.RESIDENT)) return;
     if (s & Page.DIRTY) this.becameClean();
+    if (s & Page.READING) this.counters.reading--;
     ch.setState(i, 0);
     this.counters.resident--;
     const id = ch.lru(i);
