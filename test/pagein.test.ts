@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { doneAt, simulate, TraceBuilder } from './helpers.ts';
+import { doneAt, objOf, resultOf, simulate, TraceBuilder } from './helpers.ts';
 import { syncsimHere } from './cli-here.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { nextRaSize } from '../sim/pager/readahead.ts';
@@ -157,6 +157,15 @@ describe('faulting tasks and reads', () => {
     expect(doneAt(o, 6)).toBe(2 + 500 + 250); // msync issued at 502 writes pages 0-1 in one cluster
     expect(o.result.writeback.ios).toBe(1);
     expect(o.result.pagein.ios).toBe(2);
+  });
+
+  it('a failed read leaves the pages absent and stops the load at that page (SIGBUS)', () => {
+    const rows = new TraceBuilder().map(0, A, 64 * PS, 'f').op(0, 'read', A, 2 * PS).rows;
+    const o = simulate(rows, on('linux', { device: { error_rate: 1 } }));
+    expect(resultOf(o, 4)).toBe('SIGBUS');
+    expect(o.reads.map((r) => [r.offset / PS, r.pages, r.ok])).toEqual([[0, 32, false]]);
+    expect(objOf(o, 'f').state(0)).toBe(0);
+    expect(o.result.memory.pageins).toBe(0);
   });
 
   it('anonymous (private copy-on-write) pages are zero-filled, never read', () => {
