@@ -1,6 +1,6 @@
 /**
- * Result files of a run: syncs.csv, writeback.csv, timeline.csv and
- * summary.json, written into a temporary directory beside the target and
+ * Result files of a run: syncs.csv, writeback.csv, reads.csv, timeline.csv
+ * and summary.json, written into a temporary directory beside the target and
  * renamed into place only when the run succeeded, so a crash or a bad trace
  * never leaves half files and never touches an existing results directory.
  */
@@ -8,7 +8,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StagingDir } from '../traces/files.ts';
 import { flagsToString } from '../traces/types.ts';
-import type { ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
+import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 
 /** Formats integer ns as µs (exact decimal, no float noise). */
 export function nsToUsText(ns: number): string {
@@ -182,6 +182,7 @@ export class CsvFile {
 /** Column headers of the result CSVs. */
 export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result';
 export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
+export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
 
 /** The results directory being written: a sink for the simulator plus the final commit. */
@@ -189,6 +190,7 @@ export class ResultsDir implements ResultSink {
   private readonly stage: StagingDir;
   private syncs: CsvFile;
   private wb: CsvFile;
+  private rd: CsvFile;
   private tl: CsvFile;
   private closed = false;
 
@@ -196,6 +198,7 @@ export class ResultsDir implements ResultSink {
     this.stage = new StagingDir(out, 'run');
     this.syncs = new CsvFile(join(this.stage.path, 'syncs.csv'), SYNCS_HEADER);
     this.wb = new CsvFile(join(this.stage.path, 'writeback.csv'), WRITEBACK_HEADER);
+    this.rd = new CsvFile(join(this.stage.path, 'reads.csv'), READS_HEADER);
     this.tl = new CsvFile(join(this.stage.path, 'timeline.csv'), TIMELINE_HEADER);
   }
 
@@ -209,6 +212,11 @@ export class ResultsDir implements ResultSink {
       .num(r.offset).comma().num(r.pages).comma().num(r.bytes).comma().text(r.cause).end();
   }
 
+  read(r: ReadRecord): void {
+    this.rd.us(r.tSubmitNs).comma().us(r.tStartNs).comma().us(r.tDoneNs).comma().field(r.object).comma()
+      .num(r.offset).comma().num(r.pages).comma().num(r.bytes).comma().text(r.cause).comma().text(r.ok ? 'true' : 'false').end();
+  }
+
   timeline(r: TimelineRecord): void {
     this.tl.us(r.tNs).comma().num(r.dirtyPages).comma().num(r.writebackPages).comma().num(r.wiredPages).comma().num(r.residentPages).comma().num(r.queueDepth).end();
   }
@@ -217,6 +225,7 @@ export class ResultsDir implements ResultSink {
   flush(): void {
     this.syncs.flush();
     this.wb.flush();
+    this.rd.flush();
     this.tl.flush();
   }
 
@@ -225,6 +234,7 @@ export class ResultsDir implements ResultSink {
     this.closed = true;
     this.syncs.close();
     this.wb.close();
+    this.rd.close();
     this.tl.close();
   }
 

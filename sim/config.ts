@@ -7,6 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { PERSONALITIES } from './personality/index.ts';
 import { bareObject, findPrototypeKey, isPrototypeKey } from './keys.ts';
 import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
+import { defaultReadaheadPages } from './pager/readahead.ts';
 
 /** A service-time distribution for the device, in microseconds. */
 export type ServiceDist =
@@ -75,6 +76,10 @@ export interface Config {
     memlock_limit_bytes: number;
   };
   stats: { sample_us: number; warmup_us: number };
+  /** Faults on non-resident file pages read them from the device (default true). */
+  pagein: boolean;
+  /** Fault read-ahead: `pages` is the read window / cluster in pages (default per personality; 0 or 1: the faulting page only). */
+  readahead: { pages: number };
 }
 
 /** The defaults of every key. */
@@ -90,6 +95,8 @@ export function defaultConfig(): Config {
     writeback: { policy: 'none', delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 } as Config['writeback'],
     memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8 << 20 },
     stats: { sample_us: 1000, warmup_us: 0 },
+    pagein: true,
+    readahead: {} as Config['readahead'],
   };
 }
 
@@ -165,7 +172,9 @@ export const CONFIG_SCHEMA = obj({
     memlock_limit_bytes: intRange(0, Number.MAX_SAFE_INTEGER),
   }, ['pages', 'max_user_wired_pages', 'memlock_limit_bytes']),
   stats: obj({ sample_us: range(1, DAY_US), warmup_us: range(0, MAX_TIME_US) }, ['sample_us', 'warmup_us']),
-}, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats']);
+  pagein: { type: 'boolean' },
+  readahead: obj({ pages: intRange(0, 65536) }),
+}, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'pagein', 'readahead']);
 
 /** A configuration error that names the offending key (and, when given, where the key came from). */
 export class ConfigError extends Error {
@@ -282,6 +291,16 @@ function describe(e: ErrorObject): ConfigError {
 }
 
 /**
+ * Page-in defaults: `readahead.pages` of the personality (Linux
+ * VM_READAHEAD_PAGES 32, FreeBSD VM_FAULT_READ_DEFAULT 16, XNU 32, Mach 1;
+ * see sim/pager/readahead.ts) unless the user gave it. `pagein` itself
+ * defaults to true (the queue device profile turns it off).
+ */
+export function applyPageinDefaults(c: Config, _user: Record<string, unknown>): void {
+  if (c.readahead.pages === undefined) c.readahead.pages = defaultReadaheadPages(c.personality);
+}
+
+/**
  * Resolves user layers (already merged, possibly partial) onto the defaults
  * and validates the result. A user `device.service` with its own `dist`
  * replaces the default distribution whole instead of merging into it.
@@ -316,6 +335,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   if (c.writeback.background_ratio > c.writeback.dirty_ratio) {
     throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);
   }
+  applyPageinDefaults(c, u);
   if ((c.page_size & (c.page_size - 1)) !== 0) throw new ConfigError('page_size', `must be a power of two (got ${c.page_size})`);
   const s = c.device.service;
   if (s.dist === 'uniform' && s.min_us > s.max_us) throw new ConfigError('device.service.min_us', 'must be <= max_us');

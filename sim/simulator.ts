@@ -16,6 +16,8 @@ import { makeSampler } from './device/service.ts';
 import { Pager } from './pager/pager.ts';
 import { Pageout } from './pager/pageout.ts';
 import { BackgroundWriteback } from './pager/writeback.ts';
+import { PageIn } from './pager/pagein.ts';
+import { defaultReadaheadPages, readPolicy } from './pager/readahead.ts';
 import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { VmMap } from './vm/map.ts';
 import type { KernelPath, Wait } from './vm/process.ts';
@@ -227,7 +229,7 @@ export class Simulator {
       });
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
-    const pager = new Pager(config.page_size, (r) => sink.writeback(r));
+    const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r));
     const device = new Device(
       this.engine, config.device, makeSampler(config.device.service, this.rng.get('device.service')),
       this.rng.get('device.errors'), (io) => pager.complete(io),
@@ -252,6 +254,10 @@ export class Simulator {
     };
     const k = this.kernel;
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
+    if (config.pagein) {
+      const raPages = config.readahead?.pages ?? defaultReadaheadPages(config.personality);
+      k.pagein = new PageIn(k, readPolicy(config.personality, raPages, config.page_size));
+    }
     if (config.writeback.policy !== 'none') {
       k.writeback = new BackgroundWriteback(k, config.writeback, memPages);
       k.writeback.arm();
@@ -387,6 +393,7 @@ export class Simulator {
       wire: { count: this.wireCount, errors: sortKeys(this.wireErrors), peak_wired_pages: k.vm.counters.peakWired },
       device: k.device.stats(),
       memory: { evictions: k.pageout?.evictions ?? 0, pageins: k.vm.counters.pageins, peak_resident_pages: k.vm.counters.peakResident },
+      pagein: { ios: k.pager.reads.ios, pages: k.pager.reads.pages, bytes: k.pager.reads.bytes, wait_us: (k.pagein?.waitNs ?? 0) / 1000 },
       throttle: {
         count: k.writeback?.throttle.count ?? 0,
         total_us: (k.writeback?.throttle.totalNs ?? 0) / 1000,

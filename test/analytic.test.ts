@@ -111,6 +111,8 @@ function runQueue(p: { seed: number; customers: number; lambda: number; S: numbe
     // msyncs of one file are serialized by the vnode lock, semantics section 10 F1: no M/G/c queue there.)
     personality: 'linux',
     replay: 'open',
+    // the queueing model has write I/Os only: no page-in reads
+    pagein: false,
     seed: p.seed,
     device: { channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
     stats: { warmup_us: warmupUs, sample_us: 1e6 },

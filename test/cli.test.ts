@@ -21,7 +21,7 @@ function syncsim(args: string[], cwd = ROOT) {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
-const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'throttle', 'provenance'];
+const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'provenance'];
 
 describe('syncsim run', () => {
   it('replays the example trace and writes every result file', () => {
@@ -30,7 +30,7 @@ describe('syncsim run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/msync latency \(µs\)\s+mean/);
-    expect(readdirSync(out).sort()).toEqual(['.syncsim', 'summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
+    expect(readdirSync(out).sort()).toEqual(['.syncsim', 'reads.csv', 'summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
     expect(readFileSync(join(out, 'syncs.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result');
     expect(readFileSync(join(out, 'writeback.csv'), 'utf8').split('\n')[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause');
     expect(readFileSync(join(out, 'timeline.csv'), 'utf8').split('\n')[0]).toBe('t_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth');
@@ -47,6 +47,11 @@ describe('syncsim run', () => {
     expect(wbRows.length).toBe(s.writeback.ios);
     const bytes = wbRows.reduce((acc, l) => acc + Number(l.split(',')[6]), 0);
     expect(bytes).toBe(s.writeback.bytes);
+    // every page-in read is a row of reads.csv, counted in summary.json pagein
+    expect(readFileSync(join(out, 'reads.csv'), 'utf8').split('\n')[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok');
+    const rdRows = readFileSync(join(out, 'reads.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rdRows.length).toBe(s.pagein.ios);
+    expect(rdRows.reduce((acc, l) => acc + Number(l.split(',')[6]), 0)).toBe(s.pagein.bytes);
   });
 
   it('--json prints exactly summary.json with every documented key', () => {
@@ -67,6 +72,7 @@ describe('syncsim run', () => {
     expect(Object.keys(s.wire)).toEqual(['count', 'errors', 'peak_wired_pages']);
     expect(Object.keys(s.device)).toEqual(['utilization', 'mean_queue_depth', 'max_queue_depth']);
     expect(Object.keys(s.memory)).toEqual(['evictions', 'pageins', 'peak_resident_pages']);
+    expect(Object.keys(s.pagein)).toEqual(['ios', 'pages', 'bytes', 'wait_us']);
     expect(Object.keys(s.throttle)).toEqual(['count', 'total_us', 'max_us']);
     expect(s.config.personality).toBe('freebsd');
     expect(s.config.device.channels).toBe(1);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolveConfig } from '../sim/config.ts';
 import { Simulator } from '../sim/simulator.ts';
-import type { OpRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
+import type { OpRecord, ReadRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 import type { VmObject } from '../sim/vm/object.ts';
 import type { RunResult } from '../sim/stats/summary.ts';
 import { FLAG_ALIASES, type OpName, type TraceRow } from '../traces/types.ts';
@@ -61,6 +61,8 @@ export interface SimOutput {
   result: RunResult;
   syncs: SyncRecord[];
   writebacks: WritebackRecord[];
+  /** Page-in reads (reads.csv rows), in completion order. */
+  reads: ReadRecord[];
   timeline: TimelineRecord[];
   /** Every finished op, in completion order. */
   ops: OpRecord[];
@@ -72,13 +74,14 @@ const NO_CPU_COSTS = { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_p
 
 /**
  * Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows.
- * CPU costs are 0 unless `config.cpu` sets them (its per_page_us sets all three per-page ones).
+ * CPU costs are 0 unless `config.cpu` sets them (its per_page_us sets all three per-page ones);
+ * page-in is off unless the overrides turn it on (`pagein: true`), so older tests keep today's model.
  */
 export function simulate(rows: TraceRow[], config: Record<string, unknown> = {}, batch = 1000): SimOutput {
-  const syncs: SyncRecord[] = [], writebacks: WritebackRecord[] = [], timeline: TimelineRecord[] = [], ops: OpRecord[] = [];
+  const syncs: SyncRecord[] = [], writebacks: WritebackRecord[] = [], reads: ReadRecord[] = [], timeline: TimelineRecord[] = [], ops: OpRecord[] = [];
   const cpu = { ...NO_CPU_COSTS, ...(config.cpu as Record<string, unknown> | undefined) };
-  const sim = new Simulator(resolveConfig({ ...config, cpu }), {
-    sync: (r) => syncs.push(r), writeback: (r) => writebacks.push(r), timeline: (r) => timeline.push(r), op: (r) => ops.push(r),
+  const sim = new Simulator(resolveConfig({ pagein: false, ...config, cpu }), {
+    sync: (r) => syncs.push(r), writeback: (r) => writebacks.push(r), read: (r) => reads.push(r), timeline: (r) => timeline.push(r), op: (r) => ops.push(r),
   });
   for (let i = 0; i < rows.length; i += batch) {
     sim.feed(rows.slice(i, i + batch));
@@ -86,7 +89,7 @@ export function simulate(rows: TraceRow[], config: Record<string, unknown> = {},
   }
   sim.end();
   sim.run();
-  return { result: sim.result(), syncs, writebacks, timeline, ops, sim };
+  return { result: sim.result(), syncs, writebacks, reads, timeline, ops, sim };
 }
 
 /** The result code of the op on trace line `line`. */

@@ -92,8 +92,12 @@ export const cfgArb = fc.record({
 });
 /** A random run configuration (see cfgArb). */
 export type Cfg = { personality: Personality; tasks: number; [k: string]: unknown };
-/** The configuration keys of `Cfg` (without `tasks`); CPU costs 0 (as under device.profile 'queue') unless `Cfg` sets them. */
-export const simConfig = ({ tasks: _t, ...c }: Cfg) => ({ cpu: { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 }, ...c });
+/**
+ * The configuration keys of `Cfg` (without `tasks`); CPU costs 0 (as under device.profile 'queue')
+ * unless `Cfg` sets them. Page-in is off: the properties describe the write model, and with
+ * `pagein` a failed read (device.error_rate) stops a store before it happens.
+ */
+export const simConfig = ({ tasks: _t, ...c }: Cfg) => ({ cpu: { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 }, pagein: false, ...c });
 
 /** The trace of a random op list: every task maps the layout at time 0, then the ops follow (task = op.task mod tasks). */
 export function build(ops: Op[], tasks: number): TraceRow[] {

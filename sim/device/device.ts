@@ -12,7 +12,13 @@ import type { VmObject } from '../vm/object.ts';
 /** Why a page run was written back. */
 export type WritebackCause = 'msync' | 'syncer' | 'pageout';
 
-/** One writeback I/O: a contiguous run of pages of one object. */
+/** Why a page run was read: a fault waits for it (`pagein`), or read-ahead nobody waits for yet (`readahead`). */
+export type ReadCause = 'pagein' | 'readahead';
+
+/** What an I/O does: write pages back, read pages in, or flush the device cache. */
+export type IoKind = 'read' | 'write' | 'flush';
+
+/** One I/O: a contiguous run of pages of one object (a writeback, or a page-in read). */
 export class Io {
   tSubmit = -1;
   tStart = -1;
@@ -23,13 +29,15 @@ export class Io {
   urgent: boolean;
   /** Writes a copy of the pages (Mach data_return): page state is not touched when it ends. */
   copy = false;
+  /** What the I/O does (the device serves reads like writes today). */
+  kind: IoKind = 'write';
   constructor(
     readonly id: number,
     readonly object: VmObject,
     /** First page index in the object. */
     readonly first: number,
     readonly pages: number,
-    readonly cause: WritebackCause,
+    readonly cause: WritebackCause | ReadCause,
     urgent: boolean,
   ) {
     this.urgent = urgent;

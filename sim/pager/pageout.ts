@@ -35,10 +35,13 @@ export class Pageout {
     k.vm.counters.lru = this.lru;
   }
 
-  /** Makes room for one more resident page; may sleep until laundering frees one. */
-  *reserve(): KernelPath<void> {
+  /**
+   * Makes room for `pages` more resident pages (pages being read in count as
+   * taken); may sleep until laundering frees some.
+   */
+  *reserve(pages = 1): KernelPath<void> {
     const c = this.k.vm.counters;
-    while (c.resident >= this.limit) {
+    while (c.resident + c.reading + pages > this.limit) {
       if (this.reclaim()) continue;
       if (this.laundering === 0) return; // nothing freeable and nothing being cleaned: overcommit
       yield this.waiters;

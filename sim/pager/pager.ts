@@ -1,10 +1,33 @@
 /**
  * The pager: turns a run of dirty pages into one writeback I/O on the device,
  * marks the pages under writeback, and on completion cleans them (or, on an
- * I/O error, leaves them dirty) and wakes whoever sleeps on the object.
+ * I/O error, leaves them dirty) and wakes whoever sleeps on the object. It
+ * also reads runs of pages in (page-in and read-ahead): the pages are being
+ * read until the I/O completes, then resident and clean.
  */
-import { Device, Io, type WritebackCause } from '../device/device.ts';
+import { Device, Io, type ReadCause, type WritebackCause } from '../device/device.ts';
 import type { VmObject } from '../vm/object.ts';
+
+/** One completed page-in read, as reported to the results (a row of reads.csv). */
+export interface ReadRecord {
+  tSubmitNs: number;
+  tStartNs: number;
+  tDoneNs: number;
+  object: string;
+  /** Byte offset in the object. */
+  offset: number;
+  pages: number;
+  bytes: number;
+  cause: ReadCause;
+  ok: boolean;
+}
+
+/** Page-in read totals (summary.json `pagein`, with the wait time kept by the page-in path). */
+export class ReadTotals {
+  ios = 0;
+  pages = 0;
+  bytes = 0;
+}
 
 /** One completed writeback I/O, as reported to the results. */
 export interface WritebackRecord {
@@ -31,6 +54,7 @@ export class WritebackTotals {
 /** Issues writeback I/Os and finishes them. */
 export class Pager {
   readonly totals = new WritebackTotals();
+  readonly reads = new ReadTotals();
   private nextIo = 0;
   device!: Device;
   /** Called after each I/O completion (the pageout daemon listens). */
@@ -39,6 +63,7 @@ export class Pager {
   constructor(
     private readonly pageSize: number,
     private readonly record: (r: WritebackRecord) => void,
+    private readonly recordRead: (r: ReadRecord) => void = () => {},
   ) {}
 
   /**
@@ -64,8 +89,42 @@ export class Pager {
     return io;
   }
 
+  /**
+   * Reads pages [first, first+count) of `obj` (none resident or being read):
+   * they are being read from now on and one read I/O is queued. A `pagein`
+   * read (a fault waits for it) is urgent.
+   */
+  read(obj: VmObject, first: number, count: number, cause: ReadCause): Io {
+    for (let i = first; i < first + count; i++) obj.startRead(i);
+    const io = new Io(this.nextIo++, obj, first, count, cause, cause === 'pagein');
+    io.kind = 'read';
+    this.device.submit(io);
+    return io;
+  }
+
+  /** A read completed: its pages become resident (or, on an error, absent again); reads.csv record; wake sleepers. */
+  private completeRead(io: Io): void {
+    const obj = io.object;
+    for (let i = io.first; i < io.first + io.pages; i++) obj.endRead(i, io.ok);
+    const bytes = io.pages * this.pageSize;
+    const t = this.reads;
+    t.ios++;
+    t.pages += io.pages;
+    t.bytes += bytes;
+    this.recordRead({
+      tSubmitNs: io.tSubmit, tStartNs: io.tStart, tDoneNs: io.tDone, object: obj.name,
+      offset: io.first * this.pageSize, pages: io.pages, bytes, cause: io.cause as ReadCause, ok: io.ok,
+    });
+    obj.waitQueue.wakeAll();
+    this.onComplete?.(io);
+  }
+
   /** Device completion callback. */
   complete(io: Io): void {
+    if (io.kind === 'read') {
+      this.completeRead(io);
+      return;
+    }
     const obj = io.object;
     if (!io.copy) for (let i = io.first; i < io.first + io.pages; i++) obj.endWriteback(i, io.ok);
     const bytes = io.pages * this.pageSize;
@@ -73,10 +132,11 @@ export class Pager {
     t.ios++;
     t.pages += io.pages;
     t.bytes += bytes;
-    t.byCause[io.cause] += bytes;
+    const cause = io.cause as WritebackCause;
+    t.byCause[cause] += bytes;
     this.record({
       tSubmitNs: io.tSubmit, tStartNs: io.tStart, tDoneNs: io.tDone, object: obj.name,
-      offset: io.first * this.pageSize, pages: io.pages, bytes, cause: io.cause, ok: io.ok,
+      offset: io.first * this.pageSize, pages: io.pages, bytes, cause, ok: io.ok,
     });
     obj.waitQueue.wakeAll();
     this.onComplete?.(io);

@@ -1,12 +1,12 @@
 /**
  * The records a run emits as it goes (one per msync, per writeback I/O, per
- * timeline sample) and the sink that receives them. The simulator never
+ * page-in read, per timeline sample) and the sink that receives them. The simulator never
  * touches files: the caller's sink decides where records go.
  */
-import type { WritebackRecord } from '../pager/pager.ts';
+import type { ReadRecord, WritebackRecord } from '../pager/pager.ts';
 import type { TraceRow } from '../../traces/types.ts';
 
-export type { WritebackRecord };
+export type { ReadRecord, WritebackRecord };
 
 /** One msync call (a row of syncs.csv). */
 export interface SyncRecord {
@@ -43,6 +43,8 @@ export interface OpRecord {
 export interface ResultSink {
   sync(r: SyncRecord): void;
   writeback(r: WritebackRecord): void;
+  /** Optional: every completed page-in read (reads.csv). */
+  read?(r: ReadRecord): void;
   timeline(r: TimelineRecord): void;
   /** Optional: every finished op. */
   op?(r: OpRecord): void;

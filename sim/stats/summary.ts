@@ -25,6 +25,8 @@ export interface RunResult {
   device: { utilization: number; mean_queue_depth: number; max_queue_depth: number };
   /** Memory: pages freed by the pageout daemon, pages brought in (first touches included), peak resident pages. */
   memory: { evictions: number; pageins: number; peak_resident_pages: number };
+  /** Page-in reads (`pagein: true`): read I/Os, pages and bytes read, total time faulting tasks waited for reads. */
+  pagein: { ios: number; pages: number; bytes: number; wait_us: number };
   /** Writer throttling by the `flusher` policy: pauses, their total and longest stall. */
   throttle: { count: number; total_us: number; max_us: number };
 }
@@ -60,6 +62,7 @@ export function makeSummary(version: string, tracePath: string, rows: number, co
     wire: r.wire,
     device: r.device,
     memory: r.memory,
+    pagein: r.pagein,
     throttle: r.throttle,
   };
 }

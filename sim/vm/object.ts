@@ -24,6 +24,8 @@ export class PageCounters {
   pageins = 0;
   dirty = 0;
   wb = 0;
+  /** Pages being read in (page-in I/O in flight; not resident yet, but memory is taken). */
+  reading = 0;
   /** Pages whose wire count is above zero. */
   wired = 0;
   /** Peak of `wired`. */
@@ -199,6 +201,56 @@ export class VmObject {
     ch.setState(i, s);
   }
 
+  /**
+   * Starts a page-in read of non-resident page `idx`: it goes to READING with
+   * the extra bits `bits` (RA_MARK, PREFETCHED), which it keeps when the read
+   * completes.
+   */
+  startRead(idx: number, bits = 0): void {
+    const ch = this.pages.chunkFor(idx);
+    const i = idx & CHUNK_MASK;
+    ch.setState(i, Page.READING | bits);
+    this.counters.reading++;
+  }
+
+  /** Adds the bits `bits` (RA_MARK, PREFETCHED) to page `idx` (resident or being read). */
+  addBits(idx: number, bits: number): void {
+    const ch = this.pages.chunkFor(idx);
+    const i = idx & CHUNK_MASK;
+    ch.setState(i, ch.state(i) | bits);
+  }
+
+  /** Clears the bits `mask` (RA_MARK, PREFETCHED) of page `idx`. */
+  clearBits(idx: number, mask: number): void {
+    const ch = this.pages.chunkAt(idx);
+    if (!ch) return;
+    const i = idx & CHUNK_MASK;
+    ch.setState(i, ch.state(i) & ~mask);
+  }
+
+  /**
+   * Ends the page-in read of page `idx`: on success it becomes resident and
+   * clean (a page-in); on an I/O error it is not resident again.
+   */
+  endRead(idx: number, ok: boolean): void {
+    const ch = this.pages.chunkFor(idx);
+    const i = idx & CHUNK_MASK;
+    const s = ch.state(i);
+    if (!(s & Page.READING)) return;
+    this.counters.reading--;
+    if (s & Page.RESIDENT) {
+      // faulted in meanwhile without the read (a wiring): it stays as it is
+      ch.setState(i, s & ~Page.READING);
+      return;
+    }
+    if (!ok) {
+      ch.setState(i, 0);
+      return;
+    }
+    ch.setState(i, (s & ~Page.READING) | Page.RESIDENT | (this.precious ? Page.PRECIOUS : 0));
+    this.becameResident(ch, i);
+  }
+
   /** Clears the precious bit of page `idx` (its data went back to the manager). */
   clearPrecious(idx: number): void {
     const ch = this.pages.chunkAt(idx);
@@ -226,6 +278,7 @@ export class VmObject {
     const s = ch.state(i);
     if (!(s & Page.RESIDENT)) return;
     if (s & Page.DIRTY) this.becameClean();
+    if (s & Page.READING) this.counters.reading--;
     ch.setState(i, 0);
     this.counters.resident--;
     const id = ch.lru(i);

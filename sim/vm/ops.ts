@@ -10,6 +10,8 @@ import type { KernelPath } from './process.ts';
 import { RATELIMIT_PAGES } from './ratelimit.ts';
 import { TraceSemanticError } from './vm.ts';
 import { mergeSpan } from './entries.ts';
+import { RA_BITS } from '../pager/pagein.ts';
+import type { FaultSite } from '../pager/readahead.ts';
 
 /**
  * Creates a map entry for a `map` row. Errors of the trace (misaligned,
@@ -92,8 +94,10 @@ export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number,
  * Touches every page that [addr, addr+len) overlaps. A store faults the page
  * in and marks it dirty; a page under writeback blocks the writer until its
  * I/O completes (or, when the personality says so, is simply re-dirtied). A
- * load only faults pages in. Both stop at the first unmapped page (the
- * process would take SIGSEGV) and count one fault.
+ * load only faults pages in. With page-in (`k.pagein`), a non-resident page of
+ * a file object is read from the device first and the task waits for the read
+ * (../pager/pagein.ts); a failed read stops the op with `SIGBUS`. Both stop at
+ * the first unmapped page (the process would take SIGSEGV) and count one fault.
  */
 function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: boolean, block: boolean, pageIn?: PageInWait): KernelPath<string> {
   if (len <= 0) return 'OK';
@@ -112,8 +116,27 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
     }
     const obj = r.obj;
     const pieceEnd = Math.min(r.end, end);
+    const pin = obj.kind === 'vnode' ? k.pagein : undefined;
+    const entry = r.entry, firstIdx = r.idx, pieceStart = a, rEnd = r.end;
     for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
       let s = obj.state(idx);
+      if (pin && (!(s & Page.RESIDENT) || s & RA_BITS)) {
+        const site: FaultSite = {
+          idx, addr: a, entry, entryStart: entry.start,
+          lo: Math.max(0, firstIdx - (pieceStart - entry.start) / ps),
+          hi: Math.min(Math.max(obj.sizePages, idx + 1), firstIdx + (rEnd - pieceStart) / ps),
+        };
+        if (s & Page.RESIDENT) pin.touched(obj, site);
+        else {
+          if (pageIn) yield* pageIn(k, obj);
+          if (!(yield* pin.fault(obj, site))) {
+            result = 'SIGBUS';
+            break;
+          }
+          faulted++;
+        }
+        s = obj.state(idx);
+      }
       if (!(s & Page.RESIDENT) && pageIn && obj.kind === 'vnode') {
         yield* pageIn(k, obj);
         s = obj.state(idx);
@@ -135,6 +158,7 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
       if (!(s & Page.RESIDENT)) faulted++;
       if (obj.dirty(idx) && k.writeback?.throttles && ++map.dirtiedSinceCheck >= RATELIMIT_PAGES) yield* k.writeback.balance(map);
     }
+    if (result !== 'OK') break;
   }
   if (store) k.dirtiedBytes += Math.max(0, Math.min(a, end) - addr);
   if (faulted > 0 && k.faultPageNs > 0) yield faulted * k.faultPageNs;

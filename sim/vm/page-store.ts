@@ -15,6 +15,16 @@ export const Page = {
   /** Writeback in flight (FreeBSD shared-busy, Linux PG_writeback). */
   WB: 4,
   PRECIOUS: 8,
+  /**
+   * A page-in read is in flight (Linux locked !uptodate folio, FreeBSD
+   * exclusive-busy page being filled): not resident yet; a second fault waits
+   * for the same read.
+   */
+  READING: 16,
+  /** Linux PG_readahead: a fault on this page starts the next asynchronous read-ahead window. */
+  RA_MARK: 32,
+  /** Brought in by read-ahead and not used since: its first touch is a read-ahead hit. */
+  PREFETCHED: 64,
 } as const;
 
 /** Pages per chunk (a power of two). */

@@ -1,0 +1,150 @@
+/**
+ * Page-in (`pagein: true`): a load or store to a non-resident page of a file
+ * object faults it in with a device read and the faulting task waits for it.
+ * The kernel's fault read policy (./readahead.ts) chooses the pages read with
+ * it (read-around, read-ahead); pages already in memory are never read again,
+ * and a fault on a page being read waits for that read instead of issuing
+ * another. Anonymous objects are zero-filled, never read.
+ */
+import type { Kernel } from '../kernel.ts';
+import { Page, type VmObject } from '../vm/object.ts';
+import type { KernelPath } from '../vm/process.ts';
+import type { FaultSite, ReadPolicy, ReadWindow } from './readahead.ts';
+
+/** Pages in memory or on their way: a read never covers them. */
+const PRESENT = Page.RESIDENT | Page.READING;
+/** Bits that make a fault on a page in memory interesting to the policy. */
+export const RA_BITS = Page.RA_MARK | Page.PREFETCHED;
+
+/** The page-in path of one run, with its wait-time total. */
+export class PageIn {
+  /** Total time faulting tasks waited for reads, ns. */
+  waitNs = 0;
+
+  constructor(private readonly k: Kernel, private readonly policy: ReadPolicy) {}
+
+  /**
+   * Faults page `site.idx` of file object `obj` in: reads it (with what the
+   * policy adds) unless it is being read, then waits until it is resident.
+   * Returns false when the read failed (the process would take SIGBUS).
+   */
+  *fault(obj: VmObject, site: FaultSite): KernelPath<boolean> {
+    const idx = site.idx;
+    let window: ReadWindow | undefined;
+    let ownReadFailed = false;
+    for (;;) {
+      const s = obj.state(idx);
+      if (s & Page.RESIDENT) return true;
+      if (s & Page.READING) {
+        if (s & RA_BITS) this.hitPage(obj, site, s);
+        const t0 = this.k.engine.now;
+        while (obj.state(idx) & Page.READING) yield obj.waitQueue;
+        this.waitNs += this.k.engine.now - t0;
+        if (obj.state(idx) & Page.RESIDENT) return true;
+        if (ownReadFailed) return false;
+        continue; // someone else's read failed: read it ourselves
+      }
+      if (window === undefined) {
+        window = this.policy.major(site, obj);
+        const po = this.k.pageout;
+        if (po) {
+          yield* po.reserve(Math.min(this.absentIn(obj, window, idx), po.limit));
+          continue; // the page may have come in (or started) while we slept
+        }
+      }
+      let own = this.issue(obj, window, idx, 'pagein');
+      if (!(obj.state(idx) & PRESENT)) {
+        // the window missed the faulting page (it lies past the object's size): read it alone
+        this.k.pager.read(obj, idx, 1, 'pagein');
+        own = { first: idx, count: 1 };
+      }
+      this.policy.issued(site, obj, own.first, own.count);
+      ownReadFailed = true; // if the wait ends with the page absent, it was our read that failed
+      window = undefined;
+      const t0 = this.k.engine.now;
+      while (obj.state(idx) & Page.READING) yield obj.waitQueue;
+      this.waitNs += this.k.engine.now - t0;
+      if (obj.state(idx) & Page.RESIDENT) return true;
+      return false;
+    }
+  }
+
+  /**
+   * A fault on page `site.idx`, resident and carrying RA_MARK or PREFETCHED
+   * (first use of a read-ahead page): the policy may start the next
+   * asynchronous read-ahead window. Never sleeps.
+   */
+  touched(obj: VmObject, site: FaultSite): void {
+    this.hitPage(obj, site, obj.state(site.idx));
+  }
+
+  private hitPage(obj: VmObject, site: FaultSite, s: number): void {
+    obj.clearBits(site.idx, RA_BITS);
+    const w = this.policy.hit(site, obj, (s & Page.PREFETCHED) !== 0, (s & Page.RA_MARK) !== 0,
+      (from, max) => this.nextAbsent(obj, from, max));
+    if (w) this.issue(obj, w, -1, 'readahead');
+  }
+
+  /** The first page at or after `from` (at most `max` pages on) that is neither resident nor being read. */
+  private nextAbsent(obj: VmObject, from: number, max: number): number {
+    let i = from;
+    while (i < from + max && obj.state(i) & PRESENT) i++;
+    return i;
+  }
+
+  /** Pages of `w` a read would cover (for a run: the run grown from `idx`). */
+  private absentIn(obj: VmObject, w: ReadWindow, idx: number): number {
+    if (!w.bridge) {
+      const r = this.run(obj, w, idx);
+      return r.count;
+    }
+    let n = 0;
+    for (let i = w.start; i < w.start + w.size; i++) if (!(obj.state(i) & PRESENT)) n++;
+    return n;
+  }
+
+  /** The run of absent pages of `w` around `idx`, stopping at the first page in memory on each side. */
+  private run(obj: VmObject, w: ReadWindow, idx: number): { first: number; count: number } {
+    let first = idx, last = idx;
+    while (first > w.start && !(obj.state(first - 1) & PRESENT)) first--;
+    while (last + 1 < w.start + w.size && !(obj.state(last + 1) & PRESENT)) last++;
+    return { first, count: last - first + 1 };
+  }
+
+  /**
+   * Reads the absent pages of window `w` (`idx`: the faulting page, -1 for
+   * asynchronous read-ahead). Returns the run read for the faulting page.
+   */
+  private issue(obj: VmObject, w: ReadWindow, idx: number, cause: 'pagein' | 'readahead'): { first: number; count: number } {
+    const end = Math.min(w.start + w.size, Math.max(obj.sizePages, idx + 1));
+    const pager = this.k.pager;
+    let own = { first: idx, count: 1 };
+    const flag = (first: number, count: number) => {
+      for (let i = first; i < first + count; i++) {
+        const bits = (i !== idx ? Page.PREFETCHED : 0) | (i === w.mark ? Page.RA_MARK : 0);
+        if (bits) obj.addBits(i, bits);
+      }
+    };
+    if (!w.bridge) {
+      if (idx < 0) return own;
+      own = this.run(obj, { ...w, size: end - w.start }, idx);
+      pager.read(obj, own.first, own.count, cause);
+      flag(own.first, own.count);
+      return own;
+    }
+    for (let i = w.start; i < end;) {
+      if (obj.state(i) & PRESENT) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < end && !(obj.state(j) & PRESENT)) j++;
+      const mine = idx >= i && idx < j;
+      pager.read(obj, i, j - i, mine ? 'pagein' : 'readahead');
+      flag(i, j - i);
+      if (mine) own = { first: i, count: j - i };
+      i = j;
+    }
+    return own;
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * Fault read policies: which pages a fault on a non-resident file page reads
+ * (the faulting page plus read-around / read-ahead), and when a later fault on
+ * a page already in memory starts the next read-ahead window. One policy per
+ * kernel, as a table of figures with their sources plus the small state
+ * machine each kernel keeps (Linux per open file, FreeBSD per map entry, XNU
+ * per VM object).
+ */
+import type { Personality } from '../config.ts';
+
+/** Figures of the fault read policies, with their sources. */
+export const READAHEAD = {
+  linux: {
+    /** VM_READAHEAD_PAGES = SZ_128K / PAGE_SIZE (include/linux/pagemap.h): the default ra_pages (read_ahead_kb 128). */
+    defaultPages: 32,
+    /** MMAP_LOTSAMISS (mm/filemap.c): more misses than this without hits and mmap faults stop reading around. */
+    lotsamiss: 100,
+    /** do_sync_mmap_readahead caps mmap_miss at MMAP_LOTSAMISS * 10. */
+    missCap: 1000,
+  },
+  freebsd: {
+    /** VM_FAULT_READ_DEFAULT = 1 + VM_FAULT_READ_AHEAD_INIT (sys/vm/vm_fault.c): the aligned cluster of a non-sequential fault. */
+    defaultPages: 16,
+    /** VM_FAULT_READ_AHEAD_MIN (sys/vm/vm_map.h): pages added per sequential fault, minus one. */
+    aheadMin: 7,
+    /** VM_FAULT_READ_AHEAD_INIT (sys/vm/vm_map.h): vm_map_insert's initial entry->read_ahead. */
+    aheadInit: 15,
+    /** MAXPHYS (sys/sys/param.h, 1 MiB on 64-bit since 13.0): VM_FAULT_READ_AHEAD_MAX = min(atop(MAXPHYS) - 1, UINT8_MAX). */
+    maxphysBytes: 1 << 20,
+    uint8Max: 255,
+  },
+  xnu: {
+    /**
+     * preheat_max_bytes = MAX_UPL_TRANSFER_BYTES (1 MiB), divided by 8 on an
+     * SSD (osfmk/vm/vm_object.c vm_object_cluster_size, macOS): 128 KiB.
+     */
+    defaultPages: 32,
+    /** preheat_min_bytes (32 KiB) halved on an SSD: the cluster while the object primes the pump. */
+    minBytes: 16 << 10,
+    /** An object is primed after 20 × min_ph_size pages were created. */
+    primeFactor: 20,
+    /** A sequential run of at least 3 pages streams (look-ahead only, sequential_run + 1 page). */
+    streamRun: 3,
+  },
+  mach: {
+    /** Mach 3.0 vm_fault_page asks the memory manager for the faulting page only (memory_object_data_request of PAGE_SIZE); not verified against a source in the library. */
+    defaultPages: 1,
+  },
+} as const;
+
+/** Default `readahead.pages` of a personality. */
+export function defaultReadaheadPages(p: Personality): number {
+  return READAHEAD[p].defaultPages;
+}
+
+/**
+ * The window a fault reads: pages [start, start+size) of the object, the
+ * faulting page inside. `bridge`: read every absent page of the window,
+ * resident ones split it into several I/Os (Linux page_cache_ra_unbounded);
+ * otherwise the read is one run grown from the faulting page that stops at the
+ * first page already in memory (FreeBSD vnode pager, XNU "don't bridge
+ * resident pages"). `mark`: page to flag RA_MARK (-1: none).
+ */
+export interface ReadWindow {
+  start: number;
+  size: number;
+  bridge: boolean;
+  mark: number;
+}
+
+/** Where a fault happens. */
+export interface FaultSite {
+  /** Page index in the object. */
+  idx: number;
+  /** First object page the mapping covers (the fault may read behind down to it). */
+  lo: number;
+  /** End (exclusive) of the object pages the mapping covers, within the file. */
+  hi: number;
+  /** Virtual address of the faulting page. */
+  addr: number;
+  /** Per-map-entry state key (FreeBSD keeps read-ahead state in the map entry). */
+  entry: object;
+  /** Start address of the map entry. */
+  entryStart: number;
+}
+
+/** The per-kernel policy: a major fault's window, a hit's asynchronous window, and what a completed read tells it. */
+export interface ReadPolicy {
+  /** A fault on a page neither resident nor being read: the window to read. */
+  major(site: FaultSite, obj: object): ReadWindow;
+  /**
+   * A fault on a page in memory (resident or being read) that was brought in
+   * by read-ahead (first use) or carries RA_MARK: possibly the next
+   * asynchronous window.
+   */
+  hit(site: FaultSite, obj: object, firstUse: boolean, marked: boolean, nextAbsent: (from: number, max: number) => number): ReadWindow | undefined;
+  /** A read issued for a major fault at `site` read pages [first, first+count) around it. */
+  issued(site: FaultSite, obj: object, first: number, count: number): void;
+}
+
+const one = (idx: number): ReadWindow => ({ start: idx, size: 1, bridge: false, mark: -1 });
+
+/** Linux get_next_ra_size (mm/readahead.c): 4× below max/16, 2× up to max/2, else max. */
+export function nextRaSize(cur: number, max: number): number {
+  if (cur < max / 16) return 4 * cur;
+  if (cur <= max / 2) return 2 * cur;
+  return max;
+}
+
+/** Linux struct file_ra_state (the parts mmap faults use). */
+interface LinuxRa {
+  start: number;
+  size: number;
+  asyncSize: number;
+  mmapMiss: number;
+}
+
+/**
+ * Linux filemap_fault: a major fault counts a miss (do_sync_mmap_readahead)
+ * and, unless mmap_miss exceeds MMAP_LOTSAMISS, reads around the fault:
+ * ra_pages pages from pgoff - ra_pages/2, with PG_readahead on the page
+ * ra_pages/4 from the end. A fault on a page in the cache takes a miss back
+ * (do_async_mmap_readahead; first use of read-ahead pages, as
+ * filemap_map_pages does) and, on PG_readahead, reads the next window
+ * asynchronously (page_cache_async_ra: the window after the current one,
+ * size get_next_ra_size, all of it async, so its first page is marked).
+ */
+export function linuxPolicy(raPages: number): ReadPolicy {
+  const ra = new Map<object, LinuxRa>();
+  const T = READAHEAD.linux;
+  const state = (obj: object): LinuxRa => {
+    let s = ra.get(obj);
+    if (!s) ra.set(obj, (s = { start: 0, size: 0, asyncSize: 0, mmapMiss: 0 }));
+    return s;
+  };
+  return {
+    major(site, obj) {
+      if (raPages <= 1) return one(site.idx);
+      const s = state(obj);
+      if (s.mmapMiss < T.missCap) s.mmapMiss++;
+      if (s.mmapMiss > T.lotsamiss) return one(site.idx);
+      s.start = Math.max(0, site.idx - Math.floor(raPages / 2));
+      s.size = raPages;
+      s.asyncSize = Math.floor(raPages / 4);
+      return { start: s.start, size: s.size, bridge: true, mark: s.start + s.size - s.asyncSize };
+    },
+    hit(site, obj, firstUse, marked, nextAbsent) {
+      if (raPages <= 1) return undefined;
+      const s = state(obj);
+      if (firstUse && s.mmapMiss > 0) s.mmapMiss--;
+      if (!marked) return undefined;
+      if (site.idx === s.start + s.size - s.asyncSize) {
+        s.start += s.size;
+        s.size = Math.max(s.size, nextRaSize(s.size, raPages));
+      } else {
+        // context readahead: from the first page not in the cache after the hit
+        const start = nextAbsent(site.idx + 1, raPages);
+        s.size = nextRaSize(start - site.idx + raPages, raPages);
+        s.start = start;
+      }
+      s.asyncSize = s.size;
+      return { start: s.start, size: s.size, bridge: true, mark: s.start };
+    },
+    issued() {},
+  };
+}
+
+/** FreeBSD per-map-entry read-ahead state (vm_map_entry read_ahead, next_read). */
+interface BsdEntryRa {
+  readAhead: number;
+  nextRead: number;
+}
+
+/**
+ * FreeBSD vm_fault_readahead / vm_fault_getpages: a hard fault at the entry's
+ * next_read is sequential and reads behind nothing and ahead nera pages, nera
+ * growing by VM_FAULT_READ_AHEAD_MIN + 1 per sequential fault from the
+ * entry's read_ahead (initially VM_FAULT_READ_AHEAD_INIT) up to
+ * VM_FAULT_READ_AHEAD_MAX; any other hard fault reads the
+ * VM_FAULT_READ_DEFAULT-page cluster aligned in the object (behind and ahead
+ * clipped to the map entry). The vnode pager stops a run at a page already in
+ * memory. next_read becomes the page after the last one read. Drop-behind
+ * (vm_fault_dontneed) is not modelled.
+ */
+export function freebsdPolicy(raPages: number, pageSize: number): ReadPolicy {
+  const T = READAHEAD.freebsd;
+  const aheadMax = Math.min(Math.floor(T.maxphysBytes / pageSize) - 1, T.uint8Max);
+  const entries = new WeakMap<object, BsdEntryRa>();
+  const state = (site: FaultSite): BsdEntryRa => {
+    let s = entries.get(site.entry);
+    if (!s) entries.set(site.entry, (s = { readAhead: T.aheadInit, nextRead: site.entryStart }));
+    return s;
+  };
+  return {
+    major(site) {
+      if (raPages <= 1) return one(site.idx);
+      const s = state(site);
+      const era = s.readAhead;
+      let behind: number, ahead: number, nera: number;
+      if (site.addr === s.nextRead) {
+        nera = T.aheadMin;
+        if (era > 0) nera = Math.min(nera + era + 1, aheadMax);
+        behind = 0;
+        ahead = nera;
+      } else {
+        nera = 0;
+        const off = site.idx % raPages;
+        behind = Math.min(off, site.idx - site.lo);
+        ahead = raPages - 1 - off;
+      }
+      ahead = Math.max(0, Math.min(ahead, site.hi - site.idx - 1));
+      s.readAhead = nera;
+      return { start: site.idx - behind, size: behind + 1 + ahead, bridge: false, mark: -1 };
+    },
+    hit() {
+      return undefined;
+    },
+    issued(site, _obj, first, count) {
+      if (raPages <= 1) return;
+      const ahead = first + count - 1 - site.idx;
+      state(site).nextRead = site.addr + (ahead + 1) * pageSize;
+    },
+  };
+}
+
+/** XNU per-object sequential detection and speculative-page accounting. */
+interface XnuObjRa {
+  /** object->sequential, in pages (negative: reverse). */
+  sequential: number;
+  /** object->last_alloc, a page index (-1: none). */
+  lastAlloc: number;
+  /** object->pages_created / pages_used: speculative pages read, and those later used. */
+  created: number;
+  used: number;
+}
+
+/**
+ * XNU vm_fault_page → vm_object_cluster_size (VM_BEHAVIOR_DEFAULT): a run of
+ * at least 3 sequential faults (vm_fault_is_sequential) streams: the cluster
+ * is the run + 1 page, ahead only (behind only when reverse). Otherwise the
+ * cluster is min_ph_size while the object primes the pump, then grows
+ * linearly with the share of speculative pages used (max × used / created);
+ * it is centred on the fault, clipped to the object and the map entry, never
+ * bridges a resident page, and is at most `readahead.pages`. The free-memory
+ * reductions (/4, /16 when free pages are short) are not modelled.
+ */
+export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
+  const T = READAHEAD.xnu;
+  const minPh = Math.max(1, Math.floor(T.minBytes / pageSize));
+  const objs = new Map<object, XnuObjRa>();
+  const state = (obj: object): XnuObjRa => {
+    let s = objs.get(obj);
+    if (!s) objs.set(obj, (s = { sequential: 0, lastAlloc: -1, created: 0, used: 0 }));
+    return s;
+  };
+  /** vm_fault_is_sequential, VM_BEHAVIOR_DEFAULT. */
+  const isSequential = (s: XnuObjRa, idx: number): void => {
+    if (idx === s.lastAlloc) return;
+    if (idx > 0 && s.lastAlloc === idx - 1) s.sequential = Math.max(s.sequential, 0) + 1;
+    else if (s.lastAlloc >= 0 && s.lastAlloc === idx + 1) s.sequential = Math.min(s.sequential, 0) - 1;
+    else s.sequential = 0;
+    s.lastAlloc = idx;
+  };
+  return {
+    major(site, obj) {
+      const s = state(obj);
+      const max = raPages;
+      if (max <= 1) {
+        isSequential(s, site.idx);
+        return one(site.idx);
+      }
+      const run = Math.abs(s.sequential);
+      let ahead = true, behind = true, preHeat: number;
+      if (run >= T.streamRun) {
+        preHeat = run + 1;
+        if (s.sequential > 0) behind = false;
+        else ahead = false;
+      } else if (s.created < T.primeFactor * minPh) {
+        preHeat = minPh;
+      } else {
+        preHeat = Math.max(minPh, Math.ceil((max * s.used) / s.created));
+      }
+      preHeat = Math.min(preHeat, max);
+      let start = site.idx, size = 1;
+      if (ahead) {
+        let target = site.idx;
+        if (behind) target = Math.max(0, site.idx - Math.floor(preHeat / 2));
+        preHeat = Math.min(preHeat, site.hi - target);
+        const tail = Math.max(0, preHeat - (site.idx - target) - 1);
+        const head = behind ? Math.max(0, preHeat - tail - 1) : 0;
+        start = Math.max(site.lo, site.idx - head);
+        size = Math.min(site.idx + 1 + tail, site.hi) - start;
+      } else {
+        preHeat = Math.min(preHeat, site.idx);
+        start = Math.max(site.lo, site.idx - Math.max(0, preHeat - 1));
+        size = site.idx + 1 - start;
+      }
+      isSequential(s, site.idx);
+      return { start, size: Math.max(1, Math.min(size, max)), bridge: false, mark: -1 };
+    },
+    hit(site, obj, firstUse) {
+      if (!firstUse) return undefined;
+      const s = state(obj);
+      s.used++;
+      isSequential(s, site.idx);
+      return undefined;
+    },
+    issued(_site, obj, _first, count) {
+      state(obj).created += count - 1;
+    },
+  };
+}
+
+/**
+ * Mach: the faulting page, or with `readahead.pages` > 1 the cluster of that
+ * many pages aligned in the object (the OSF/1 object cluster size); no
+ * sequential detection.
+ */
+export function machPolicy(raPages: number): ReadPolicy {
+  return {
+    major(site) {
+      if (raPages <= 1) return one(site.idx);
+      const off = site.idx % raPages;
+      const start = Math.max(site.lo, site.idx - off);
+      const end = Math.min(site.hi, site.idx - off + raPages);
+      return { start, size: Math.max(1, end - start), bridge: false, mark: -1 };
+    },
+    hit() {
+      return undefined;
+    },
+    issued() {},
+  };
+}
+
+/** The fault read policy of personality `p` with `readahead.pages` = `raPages`. */
+export function readPolicy(p: Personality, raPages: number, pageSize: number): ReadPolicy {
+  switch (p) {
+    case 'linux':
+      return linuxPolicy(raPages);
+    case 'freebsd':
+      return freebsdPolicy(raPages, pageSize);
+    case 'xnu':
+      return xnuPolicy(raPages, pageSize);
+    case 'mach':
+      return machPolicy(raPages);
+  }
+}
