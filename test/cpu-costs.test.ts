@@ -19,10 +19,13 @@ import { cpuFigures, parseSamples, perCall, perPage, quantile, spread, type Samp
 const PS = 4096;
 const A = 0x10000000;
 
-/** Runs `rows` with the configuration's own CPU defaults (test/helpers.ts simulate() zeroes them); µs each op took, by trace line. */
+/**
+ * Runs `rows` with the configuration's own CPU defaults (test/helpers.ts simulate() zeroes them)
+ * on a device that costs nothing, without page-in reads: µs each op took, by trace line, is CPU time.
+ */
 function took(rows: TraceRow[], config: Record<string, unknown> = {}): Map<number, number> {
   const ops: OpRecord[] = [];
-  const sim = new Simulator(resolveConfig({ replay: 'open', ...config }), { sync() {}, writeback() {}, timeline() {}, op: (r) => ops.push(r) });
+  const sim = new Simulator(resolveConfig({ replay: 'open', pagein: false, ...config }), { sync() {}, writeback() {}, timeline() {}, op: (r) => ops.push(r) });
   sim.feed(rows);
   sim.run();
   sim.end();

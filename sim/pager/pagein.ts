@@ -10,11 +10,12 @@ import type { Kernel } from '../kernel.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
 import type { FaultSite, ReadPolicy, ReadWindow } from './readahead.ts';
+import { RA_BITS } from '../vm/page-store.ts';
 
 /** Pages in memory or on their way: a read never covers them. */
 const PRESENT = Page.RESIDENT | Page.READING;
 /** Bits that make a fault on a page in memory interesting to the policy. */
-export const RA_BITS = Page.RA_MARK | Page.PREFETCHED;
+export { RA_BITS };
 
 /** The page-in path of one run, with its wait-time total. */
 export class PageIn {

@@ -7,6 +7,9 @@
  * per VM object).
  */
 import type { Personality } from '../config.ts';
+import type { FaultSite } from '../vm/fault-site.ts';
+
+export type { FaultSite };
 
 /** Figures of the fault read policies, with their sources. */
 export const READAHEAD = {
@@ -68,21 +71,6 @@ export interface ReadWindow {
   mark: number;
 }
 
-/** Where a fault happens. */
-export interface FaultSite {
-  /** Page index in the object. */
-  idx: number;
-  /** First object page the mapping covers (the fault may read behind down to it). */
-  lo: number;
-  /** End (exclusive) of the object pages the mapping covers, within the file. */
-  hi: number;
-  /** Virtual address of the faulting page. */
-  addr: number;
-  /** Per-map-entry state key (FreeBSD keeps read-ahead state in the map entry). */
-  entry: object;
-  /** Start address of the map entry. */
-  entryStart: number;
-}
 
 /** The per-kernel policy: a major fault's window, a hit's asynchronous window, and what a completed read tells it. */
 export interface ReadPolicy {

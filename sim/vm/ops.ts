@@ -10,8 +10,8 @@ import type { KernelPath } from './process.ts';
 import { RATELIMIT_PAGES } from './ratelimit.ts';
 import { TraceSemanticError } from './vm.ts';
 import { mergeSpan } from './entries.ts';
-import { RA_BITS } from '../pager/pagein.ts';
-import type { FaultSite } from '../pager/readahead.ts';
+import { RA_BITS } from './page-store.ts';
+import type { FaultSite } from './fault-site.ts';
 
 /**
  * Creates a map entry for a `map` row. Errors of the trace (misaligned,

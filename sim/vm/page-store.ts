@@ -27,6 +27,9 @@ export const Page = {
   PREFETCHED: 64,
 } as const;
 
+/** The read-ahead bits of a page: the PG_readahead marker and 'brought in by read-ahead, not yet used'. */
+export const RA_BITS = Page.RA_MARK | Page.PREFETCHED;
+
 /** Pages per chunk (a power of two). */
 export const CHUNK_PAGES = 4096;
 const CHUNK_MASK = CHUNK_PAGES - 1;
