@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { PERSONALITIES } from './personality/index.ts';
 import { bareObject, findPrototypeKey, isPrototypeKey } from './keys.ts';
+import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE, QUEUE_KEYS, type DeviceProfile, type MediaKeys } from './device/profiles.ts';
 
 /** A service-time distribution for the device, in microseconds. */
 export type ServiceDist =
@@ -30,12 +31,16 @@ export interface Config {
   page_size: number;
   replay: 'closed' | 'open';
   seed: number;
-  device: {
-    channels: number;
+  /**
+   * The device: `profile` picks the model and its parameter table (device/profiles.ts).
+   * `service` and `per_page_us` apply to `profile: queue` only; the {@link MediaKeys} to the others.
+   */
+  device: MediaKeys & {
+    profile: DeviceProfile;
     discipline: 'fifo' | 'sync_first';
     service: ServiceDist;
     per_page_us: number;
-    /** Probability that one writeback I/O fails (EIO); 0 by default. */
+    /** Probability that one I/O fails (EIO); 0 by default. */
     error_rate: number;
   };
   pager: { cluster_pages: number; ipc_us: number };
@@ -72,7 +77,10 @@ export function defaultConfig(): Config {
     page_size: 4096,
     replay: 'closed',
     seed: 1,
-    device: { channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0 },
+    device: {
+      ...structuredClone(PROFILE_TABLE.nvme), profile: 'nvme',
+      channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0,
+    },
     pager: { cluster_pages: 32, ipc_us: 0 },
     cpu: { syscall_us: 0, per_page_us: 0 },
     writeback: { policy: 'none', delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 } as Config['writeback'],
@@ -106,6 +114,46 @@ const serviceCase = (dist: string, properties: Record<string, unknown>, required
   if: { properties: { dist: { const: dist } }, required: ['dist'] },
   then: obj({ dist: { const: dist }, ...properties }, ['dist', ...required]),
 });
+/** A service-time distribution (µs). */
+const serviceDist = {
+  type: 'object',
+  required: ['dist'],
+  properties: { dist: { enum: ['constant', 'exponential', 'uniform', 'lognormal', 'empirical'] } },
+  allOf: [
+    serviceCase('constant', { mean_us: duration }, ['mean_us']),
+    serviceCase('exponential', { mean_us: positiveDuration }, ['mean_us']),
+    serviceCase('uniform', { min_us: duration, max_us: duration }, ['min_us', 'max_us']),
+    serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true) }, ['mean_us', 'cv']),
+    serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, []),
+  ],
+};
+/** Largest data rate a device key may give (MB/s): 1 TB/s. */
+export const MAX_MBPS = 1e6;
+/** Largest seek time (ms): one minute. */
+const MAX_SEEK_MS = 60_000;
+/** The device keys and their ranges. */
+const DEVICE_SCHEMA = obj({
+  profile: { enum: [...DEVICE_PROFILES] },
+  channels: intRange(1, 4096),
+  discipline: { enum: ['fifo', 'sync_first'] },
+  service: serviceDist,
+  per_page_us: duration,
+  error_rate: range(0, 1),
+  read_latency: serviceDist,
+  write_latency: serviceDist,
+  bandwidth_mbps: range(0, MAX_MBPS),
+  read_bandwidth_mbps: range(0, MAX_MBPS),
+  write_cache: { type: 'boolean' },
+  cache_mb: range(0, 2 ** 20),
+  media_mbps: range(0, MAX_MBPS),
+  flush_us: duration,
+  rpm: range(0, 1e6),
+  seek_track_ms: range(0, MAX_SEEK_MS),
+  seek_avg_ms: range(0, MAX_SEEK_MS),
+  seek_full_ms: range(0, MAX_SEEK_MS),
+  capacity_gb: range(0, 1e9, true),
+  region_gb: range(0, 1e9),
+}, ['profile', 'channels', 'discipline', 'service', 'per_page_us', 'error_rate', ...MEDIA_KEYS]);
 
 /**
  * JSON schema of a resolved configuration. Every number has a range (README, "Configuration
@@ -117,24 +165,7 @@ export const CONFIG_SCHEMA = obj({
   page_size: intRange(512, 2 ** 30),
   replay: { enum: ['closed', 'open'] },
   seed: intRange(0, 4294967295),
-  device: obj({
-    channels: intRange(1, 4096),
-    discipline: { enum: ['fifo', 'sync_first'] },
-    service: {
-      type: 'object',
-      required: ['dist'],
-      properties: { dist: { enum: ['constant', 'exponential', 'uniform', 'lognormal', 'empirical'] } },
-      allOf: [
-        serviceCase('constant', { mean_us: duration }, ['mean_us']),
-        serviceCase('exponential', { mean_us: positiveDuration }, ['mean_us']),
-        serviceCase('uniform', { min_us: duration, max_us: duration }, ['min_us', 'max_us']),
-        serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true) }, ['mean_us', 'cv']),
-        serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, []),
-      ],
-    },
-    per_page_us: duration,
-    error_rate: range(0, 1),
-  }, ['channels', 'discipline', 'service', 'per_page_us', 'error_rate']),
+  device: DEVICE_SCHEMA,
   pager: obj({ cluster_pages: intRange(1, 65536), ipc_us: duration }, ['cluster_pages', 'ipc_us']),
   cpu: obj({ syscall_us: duration, per_page_us: duration }, ['syscall_us', 'per_page_us']),
   writeback: obj({
@@ -277,11 +308,8 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   if (!isObject(user as Json)) throw new ConfigError('', 'must be a mapping of keys');
   const u = user as JsonObject;
   rejectPrototypeKeys(u);
-  const merged = deepMerge(defaultConfig() as unknown as JsonObject, u);
-  const uService = isObject(u.device) && isObject(u.device.service) ? u.device.service : undefined;
-  if (uService && uService.dist !== undefined) {
-    (merged.device as JsonObject).service = deepMerge(bareObject<JsonObject>(), uService, 'device.service');
-  }
+  const merged = deepMerge(withDeviceProfile(defaultConfig() as unknown as JsonObject, u), u);
+  applyDeviceDefaults(merged, u);
   if (!validate(merged)) {
     const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     // Prefer the most specific error (the longest path).
@@ -303,10 +331,90 @@ export function resolveConfig(user: Record<string, unknown>): Config {
     throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);
   }
   if ((c.page_size & (c.page_size - 1)) !== 0) throw new ConfigError('page_size', `must be a power of two (got ${c.page_size})`);
-  const s = c.device.service;
-  if (s.dist === 'uniform' && s.min_us > s.max_us) throw new ConfigError('device.service.min_us', 'must be <= max_us');
-  if (s.dist === 'empirical' && !s.samples_us) {
-    throw new ConfigError('device.service.samples_us', s.file ? `file '${s.file}' was not loaded` : 'is required (or file)');
-  }
+  checkDevice(c);
   return c;
+}
+
+/** The distributions of the device (`device.service` under `queue`, the latencies otherwise). */
+const DIST_KEYS = ['service', 'read_latency', 'write_latency'] as const;
+
+/** The first leaf key (dotted, under `prefix`) of a user value: the key to name in a message. */
+function firstLeaf(v: Json, prefix: string): string {
+  if (!isObject(v)) return prefix;
+  const k = Object.keys(v)[0];
+  return k === undefined ? prefix : firstLeaf(v[k], `${prefix}.${k}`);
+}
+
+/** The device profile the user layer asks for (default `nvme`). */
+function userProfile(u: JsonObject): string {
+  const p = isObject(u.device) ? u.device.profile : undefined;
+  return typeof p === 'string' ? p : 'nvme';
+}
+
+/** Whether a resolved configuration uses the queueing device model (`device.profile: queue`). */
+export function profileIsQueue(c: Config): boolean {
+  return c.device.profile === 'queue';
+}
+
+/**
+ * Whether the user layer asks for `device.profile: queue`: other layers (fs, pagein, cpu)
+ * use this to pick their `queue` defaults before validation.
+ */
+export function userAsksQueue(user: Record<string, unknown>): boolean {
+  return userProfile(user as JsonObject) === 'queue';
+}
+
+/**
+ * The defaults with the chosen profile's table laid over the device keys
+ * (defaults ← profile; the user layer goes on top). Refuses keys of the other model:
+ * `device.service` / `device.per_page_us` without `profile: queue`, profile keys with it.
+ */
+function withDeviceProfile(defaults: JsonObject, u: JsonObject): JsonObject {
+  const profile = userProfile(u);
+  const ud = isObject(u.device) ? u.device : undefined;
+  if (profile === 'queue') {
+    const bad = ud && MEDIA_KEYS.find((k) => Object.hasOwn(ud, k));
+    if (bad) {
+      throw new ConfigError(`device.${bad}`, 'applies to the device profiles (nvme, sata-ssd, hdd, ram), not to device.profile=queue, whose service time is device.service + device.per_page_us × pages');
+    }
+    return defaults;
+  }
+  const bad = ud && QUEUE_KEYS.find((k) => Object.hasOwn(ud, k));
+  if (bad) {
+    throw new ConfigError(firstLeaf(ud[bad], `device.${bad}`), `belongs to the queueing model: add device.profile=queue to use it (device.profile is '${profile}', whose keys are device.read_latency, device.write_latency, device.bandwidth_mbps, ...)`);
+  }
+  const table = (PROFILE_TABLE as Record<string, MediaKeys | undefined>)[profile];
+  if (!table) return defaults; // an unknown profile name: the schema names the choices
+  return deepMerge(defaults, { device: structuredClone(table) as unknown as JsonObject });
+}
+
+/**
+ * Device defaults that depend on the user layer: a user distribution with its own `dist`
+ * replaces the default whole instead of merging into it; a user `bandwidth_mbps` without
+ * `read_bandwidth_mbps` sets both.
+ */
+function applyDeviceDefaults(merged: JsonObject, u: JsonObject): void {
+  const ud = isObject(u.device) ? u.device : undefined;
+  const md = merged.device as JsonObject;
+  if (!ud || !isObject(md)) return;
+  for (const k of DIST_KEYS) {
+    const d = ud[k];
+    if (isObject(d) && d.dist !== undefined) md[k] = deepMerge(bareObject<JsonObject>(), d, `device.${k}`);
+  }
+  if (ud.bandwidth_mbps !== undefined && ud.read_bandwidth_mbps === undefined) md.read_bandwidth_mbps = ud.bandwidth_mbps;
+}
+
+/** Cross-key checks of the device keys. */
+function checkDevice(c: Config): void {
+  for (const k of DIST_KEYS) {
+    const s = c.device[k];
+    if (s.dist === 'uniform' && s.min_us > s.max_us) throw new ConfigError(`device.${k}.min_us`, 'must be <= max_us');
+    if (s.dist === 'empirical' && !s.samples_us) {
+      throw new ConfigError(`device.${k}.samples_us`, s.file ? `file '${s.file}' was not loaded` : 'is required (or file)');
+    }
+  }
+  const d = c.device;
+  if (d.rpm > 0 && !(d.seek_track_ms <= d.seek_avg_ms && d.seek_avg_ms <= d.seek_full_ms)) {
+    throw new ConfigError('device.seek_avg_ms', `the seek figures must grow with distance: seek_track_ms <= seek_avg_ms <= seek_full_ms (got ${d.seek_track_ms}, ${d.seek_avg_ms}, ${d.seek_full_ms})`);
+  }
 }

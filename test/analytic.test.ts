@@ -112,7 +112,7 @@ function runQueue(p: { seed: number; customers: number; lambda: number; S: numbe
     personality: 'linux',
     replay: 'open',
     seed: p.seed,
-    device: { channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
+    device: { profile: 'queue', channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
     stats: { warmup_us: warmupUs, sample_us: 1e6 },
   });
   const sim = new Simulator(config, {

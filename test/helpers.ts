@@ -67,10 +67,23 @@ export interface SimOutput {
   sim: Simulator;
 }
 
-/** Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows. */
+/**
+ * `config` with `device.profile: queue` unless it names a profile: the queueing device the
+ * semantic tests were written against (a test of a device profile sets it explicitly).
+ */
+export function withQueueDevice(config: Record<string, unknown>): Record<string, unknown> {
+  const dev = (config.device ?? {}) as Record<string, unknown>;
+  if (typeof dev !== 'object' || dev === null || dev.profile !== undefined) return config;
+  return { ...config, device: { profile: 'queue', ...dev } };
+}
+
+/**
+ * Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows.
+ * The device is `device.profile: queue` unless `config` names another profile.
+ */
 export function simulate(rows: TraceRow[], config: Record<string, unknown> = {}, batch = 1000): SimOutput {
   const syncs: SyncRecord[] = [], writebacks: WritebackRecord[] = [], timeline: TimelineRecord[] = [], ops: OpRecord[] = [];
-  const sim = new Simulator(resolveConfig(config), {
+  const sim = new Simulator(resolveConfig(withQueueDevice(config)), {
     sync: (r) => syncs.push(r), writeback: (r) => writebacks.push(r), timeline: (r) => timeline.push(r), op: (r) => ops.push(r),
   });
   for (let i = 0; i < rows.length; i += batch) {

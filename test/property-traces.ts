@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { Flag, type TraceRow } from '../traces/types.ts';
-import { TraceBuilder } from './helpers.ts';
+import { TraceBuilder, withQueueDevice } from './helpers.ts';
 
 /** Page size of the runs. */
 export const PS = 4096;
@@ -92,8 +92,8 @@ export const cfgArb = fc.record({
 });
 /** A random run configuration (see cfgArb). */
 export type Cfg = { personality: Personality; tasks: number; [k: string]: unknown };
-/** The configuration keys of `Cfg` (without `tasks`). */
-export const simConfig = ({ tasks: _t, ...c }: Cfg) => c;
+/** The configuration keys of `Cfg` (without `tasks`), on the queueing device (`device.profile: queue`). */
+export const simConfig = ({ tasks: _t, ...c }: Cfg) => withQueueDevice(c);
 
 /** The trace of a random op list: every task maps the layout at time 0, then the ops follow (task = op.task mod tasks). */
 export function build(ops: Op[], tasks: number): TraceRow[] {

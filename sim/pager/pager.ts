@@ -3,7 +3,7 @@
  * marks the pages under writeback, and on completion cleans them (or, on an
  * I/O error, leaves them dirty) and wakes whoever sleeps on the object.
  */
-import { Device, Io, type WritebackCause } from '../device/device.ts';
+import { Io, type BlockDevice, type WritebackCause } from '../device/device.ts';
 import type { VmObject } from '../vm/object.ts';
 
 /** One completed writeback I/O, as reported to the results. */
@@ -32,9 +32,13 @@ export class WritebackTotals {
 export class Pager {
   readonly totals = new WritebackTotals();
   private nextIo = 0;
-  device!: Device;
-  /** Called after each I/O completion (the pageout daemon listens). */
+  device!: BlockDevice;
+  /** Called after each write I/O completion (the pageout daemon listens). */
   onComplete: ((io: Io) => void) | undefined;
+  /** Called when a read I/O completes (page-in sets it), before sleepers on the object wake. */
+  onReadComplete: ((io: Io) => void) | undefined;
+  /** FLUSH commands completed. */
+  flushes = 0;
 
   constructor(
     private readonly pageSize: number,
@@ -64,9 +68,19 @@ export class Pager {
     return io;
   }
 
-  /** Device completion callback. */
+  /**
+   * Device completion callback. A write cleans its pages (not for a `copy`),
+   * counts in the writeback totals and is recorded; a read goes to
+   * `onReadComplete`; a flush is counted. Sleepers on the object wake.
+   */
   complete(io: Io): void {
     const obj = io.object;
+    if (io.kind !== 'write') {
+      if (io.kind === 'flush') this.flushes++;
+      else this.onReadComplete?.(io);
+      obj.waitQueue.wakeAll();
+      return;
+    }
     if (!io.copy) for (let i = io.first; i < io.first + io.pages; i++) obj.endWriteback(i, io.ok);
     const bytes = io.pages * this.pageSize;
     const t = this.totals;
