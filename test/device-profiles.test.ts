@@ -3,6 +3,9 @@
  * shared bandwidth, disk seeks, profile resolution. Expected times are worked
  * out by hand from the parameters each test sets.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Config } from '../sim/config.ts';
 import { loadConfig } from '../scripts/config-file.ts';
@@ -175,6 +178,13 @@ describe('profiles and their keys', () => {
     // bandwidth_mbps alone sets the read rate too
     const n = loadConfig(undefined, ['device.bandwidth_mbps=1000']);
     expect([n.device.profile, n.device.bandwidth_mbps, n.device.read_bandwidth_mbps]).toEqual(['nvme', 1000, 1000]);
+  });
+
+  it('an empirical latency may come from a samples file, as device.service may', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-dev-'));
+    writeFileSync(join(d, 'w.csv'), 'latency_us\n15\n25\n');
+    writeFileSync(join(d, 'c.yaml'), 'device:\n  profile: sata-ssd\n  write_latency: { dist: empirical, file: w.csv }\n');
+    expect(loadConfig(join(d, 'c.yaml'), []).device.write_latency).toEqual({ dist: 'empirical', file: 'w.csv', samples_us: [15, 25] });
   });
 
   it('device.service or per_page_us without device.profile=queue is an error naming the key', () => {
