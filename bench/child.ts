@@ -29,7 +29,7 @@ switch (mode) {
   case 'run': {
     const dir = mkdtempSync(join(tmpdir(), 'syncsim-bench-run-'));
     try {
-      const s = await runTrace({ trace: file, config: resolveConfig({}), out: join(dir, 'out') });
+      const s = await runTrace({ trace: file, config: resolveConfig({ device: { profile: 'queue' } }), out: join(dir, 'out') });
       rows = s.trace.rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -37,7 +37,7 @@ switch (mode) {
     break;
   }
   case 'replay': {
-    const s = await runTrace({ trace: file, config: resolveConfig({}), out: undefined });
+    const s = await runTrace({ trace: file, config: resolveConfig({ device: { profile: 'queue' } }), out: undefined });
     rows = s.trace.rows;
     extra = { simTimeUs: s.sim_time_us, syncs: s.sync.count, writebackIos: s.writeback.ios };
     break;

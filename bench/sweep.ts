@@ -52,7 +52,7 @@ export async function benchSweep(opts: SweepBenchOptions = {}): Promise<SweepBen
     writeFileSync(exp, [
       'name: bench-sweep',
       'trace: { path: rw.csv }',
-      'base: { device: { service: { dist: exponential, mean_us: 100 } } }',
+      'base: { device: { profile: queue, service: { dist: exponential, mean_us: 100 } } }',
       'grid:',
       '  pager.cluster_pages: [4, 8, 16, 32]',
       'seeds: 4',

@@ -112,10 +112,12 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   const over: JsonObject = {};
   for (const kv of sets) applySet(over, kv);
   user = deepMerge(user, over);
-  const svc = (user.device as JsonObject | undefined)?.service as JsonObject | undefined;
-  if (svc && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {
-    const p = file ? resolve(dirname(file), svc.file) : resolve(svc.file);
-    svc.samples_us = readSamplesFile(p);
+  for (const key of ['service', 'read_latency', 'write_latency']) {
+    const svc = (user.device as JsonObject | undefined)?.[key] as JsonObject | undefined;
+    if (svc && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {
+      const p = file ? resolve(dirname(file), svc.file) : resolve(svc.file);
+      svc.samples_us = readSamplesFile(p);
+    }
   }
   return resolveConfig(user);
 }

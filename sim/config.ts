@@ -8,6 +8,10 @@ import { PERSONALITIES } from './personality/index.ts';
 import { bareObject, findPrototypeKey, isPrototypeKey } from './keys.ts';
 import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
 import { defaultReadaheadPages } from './pager/readahead.ts';
+import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE, type DeviceProfile, type MediaKeys } from './device/profiles.ts';
+import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
+
+export { profileIsQueue, userAsksQueue } from './device/resolve.ts';
 
 /** A service-time distribution for the device, in microseconds. */
 export type ServiceDist =
@@ -32,12 +36,16 @@ export interface Config {
   page_size: number;
   replay: 'closed' | 'open';
   seed: number;
-  device: {
-    channels: number;
+  /**
+   * The device: `profile` picks the model and its parameter table (device/profiles.ts).
+   * `service` and `per_page_us` apply to `profile: queue` only; the {@link MediaKeys} to the others.
+   */
+  device: MediaKeys & {
+    profile: DeviceProfile;
     discipline: 'fifo' | 'sync_first';
     service: ServiceDist;
     per_page_us: number;
-    /** Probability that one writeback I/O fails (EIO); 0 by default. */
+    /** Probability that one I/O fails (EIO); 0 by default. */
     error_rate: number;
   };
   pager: { cluster_pages: number; ipc_us: number };
@@ -89,7 +97,10 @@ export function defaultConfig(): Config {
     page_size: 4096,
     replay: 'closed',
     seed: 1,
-    device: { channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0 },
+    device: {
+      ...structuredClone(PROFILE_TABLE.nvme), profile: 'nvme',
+      channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0,
+    },
     pager: { cluster_pages: 32, ipc_us: 0 },
     cpu: measuredCpuDefaults(),
     writeback: { policy: 'none', delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 } as Config['writeback'],
@@ -125,6 +136,46 @@ const serviceCase = (dist: string, properties: Record<string, unknown>, required
   if: { properties: { dist: { const: dist } }, required: ['dist'] },
   then: obj({ dist: { const: dist }, ...properties }, ['dist', ...required]),
 });
+/** A service-time distribution (µs). */
+const serviceDist = {
+  type: 'object',
+  required: ['dist'],
+  properties: { dist: { enum: ['constant', 'exponential', 'uniform', 'lognormal', 'empirical'] } },
+  allOf: [
+    serviceCase('constant', { mean_us: duration }, ['mean_us']),
+    serviceCase('exponential', { mean_us: positiveDuration }, ['mean_us']),
+    serviceCase('uniform', { min_us: duration, max_us: duration }, ['min_us', 'max_us']),
+    serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true) }, ['mean_us', 'cv']),
+    serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, []),
+  ],
+};
+/** Largest data rate a device key may give (MB/s): 1 TB/s. */
+export const MAX_MBPS = 1e6;
+/** Largest seek time (ms): one minute. */
+const MAX_SEEK_MS = 60_000;
+/** The device keys and their ranges. */
+const DEVICE_SCHEMA = obj({
+  profile: { enum: [...DEVICE_PROFILES] },
+  channels: intRange(1, 4096),
+  discipline: { enum: ['fifo', 'sync_first'] },
+  service: serviceDist,
+  per_page_us: duration,
+  error_rate: range(0, 1),
+  read_latency: serviceDist,
+  write_latency: serviceDist,
+  bandwidth_mbps: range(0, MAX_MBPS),
+  read_bandwidth_mbps: range(0, MAX_MBPS),
+  write_cache: { type: 'boolean' },
+  cache_mb: range(0, 2 ** 20),
+  media_mbps: range(0, MAX_MBPS),
+  flush_us: duration,
+  rpm: range(0, 1e6),
+  seek_track_ms: range(0, MAX_SEEK_MS),
+  seek_avg_ms: range(0, MAX_SEEK_MS),
+  seek_full_ms: range(0, MAX_SEEK_MS),
+  capacity_gb: range(0, 1e9, true),
+  region_gb: range(0, 1e9),
+}, ['profile', 'channels', 'discipline', 'service', 'per_page_us', 'error_rate', ...MEDIA_KEYS]);
 
 /**
  * JSON schema of a resolved configuration. Every number has a range (README, "Configuration
@@ -136,24 +187,7 @@ export const CONFIG_SCHEMA = obj({
   page_size: intRange(512, 2 ** 30),
   replay: { enum: ['closed', 'open'] },
   seed: intRange(0, 4294967295),
-  device: obj({
-    channels: intRange(1, 4096),
-    discipline: { enum: ['fifo', 'sync_first'] },
-    service: {
-      type: 'object',
-      required: ['dist'],
-      properties: { dist: { enum: ['constant', 'exponential', 'uniform', 'lognormal', 'empirical'] } },
-      allOf: [
-        serviceCase('constant', { mean_us: duration }, ['mean_us']),
-        serviceCase('exponential', { mean_us: positiveDuration }, ['mean_us']),
-        serviceCase('uniform', { min_us: duration, max_us: duration }, ['min_us', 'max_us']),
-        serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true) }, ['mean_us', 'cv']),
-        serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, []),
-      ],
-    },
-    per_page_us: duration,
-    error_rate: range(0, 1),
-  }, ['channels', 'discipline', 'service', 'per_page_us', 'error_rate']),
+  device: DEVICE_SCHEMA,
   pager: obj({ cluster_pages: intRange(1, 65536), ipc_us: duration }, ['cluster_pages', 'ipc_us']),
   cpu: obj({ syscall_us: duration, fault_page_us: duration, clean_page_us: duration, wire_page_us: duration, per_page_us: duration },
     ['syscall_us', 'fault_page_us', 'clean_page_us', 'wire_page_us']),
@@ -294,10 +328,12 @@ function describe(e: ErrorObject): ConfigError {
  * Page-in defaults: `readahead.pages` of the personality (Linux
  * VM_READAHEAD_PAGES 32, FreeBSD VM_FAULT_READ_DEFAULT 16, XNU 32, Mach 1;
  * see sim/pager/readahead.ts) unless the user gave it. `pagein` itself
- * defaults to true (the queue device profile turns it off).
+ * defaults to true, and to false under `device.profile: queue` (free page-ins)
+ * unless the user set it.
  */
-export function applyPageinDefaults(c: Config, _user: Record<string, unknown>): void {
+export function applyPageinDefaults(c: Config, user: Record<string, unknown>): void {
   if (c.readahead.pages === undefined) c.readahead.pages = defaultReadaheadPages(c.personality);
+  if (profileIsQueue(c) && !Object.hasOwn(user, 'pagein')) c.pagein = false;
 }
 
 /**
@@ -309,11 +345,8 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   if (!isObject(user as Json)) throw new ConfigError('', 'must be a mapping of keys');
   const u = user as JsonObject;
   rejectPrototypeKeys(u);
-  const merged = deepMerge(defaultConfig() as unknown as JsonObject, u);
-  const uService = isObject(u.device) && isObject(u.device.service) ? u.device.service : undefined;
-  if (uService && uService.dist !== undefined) {
-    (merged.device as JsonObject).service = deepMerge(bareObject<JsonObject>(), uService, 'device.service');
-  }
+  const merged = deepMerge(withDeviceProfile(defaultConfig() as unknown as JsonObject, u), u);
+  applyDeviceDefaults(merged, u);
   if (!validate(merged)) {
     const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     // Prefer the most specific error (the longest path).
@@ -330,17 +363,13 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   // FreeBSD vm_pageout_init: vm_pageout_page_count is 8 below 2000 pages of memory (0 = unlimited: not small)
   const uCluster = isObject(u.pager) ? u.pager.cluster_pages : undefined;
   if (uCluster === undefined && c.personality === 'freebsd' && c.memory.pages > 0 && c.memory.pages < 2000) c.pager.cluster_pages = 8;
-  applyCpuDefaults(c, u, (c.device as { profile?: string }).profile === 'queue');
+  applyCpuDefaults(c, u, profileIsQueue(c));
   if (c.writeback.interval_ms === undefined) c.writeback.interval_ms = c.writeback.policy === 'flusher' ? 5000 : 1000;
   if (c.writeback.background_ratio > c.writeback.dirty_ratio) {
     throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);
   }
   applyPageinDefaults(c, u);
   if ((c.page_size & (c.page_size - 1)) !== 0) throw new ConfigError('page_size', `must be a power of two (got ${c.page_size})`);
-  const s = c.device.service;
-  if (s.dist === 'uniform' && s.min_us > s.max_us) throw new ConfigError('device.service.min_us', 'must be <= max_us');
-  if (s.dist === 'empirical' && !s.samples_us) {
-    throw new ConfigError('device.service.samples_us', s.file ? `file '${s.file}' was not loaded` : 'is required (or file)');
-  }
+  checkDevice(c);
   return c;
 }

@@ -5,7 +5,7 @@
 import type { Engine } from './engine/queue.ts';
 import type { Vm } from './vm/vm.ts';
 import type { Pager } from './pager/pager.ts';
-import type { Device } from './device/device.ts';
+import type { BlockDevice } from './device/device.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { VmMap } from './vm/map.ts';
 import type { VmObject } from './vm/object.ts';
@@ -36,7 +36,7 @@ export interface Kernel {
   engine: Engine;
   vm: Vm;
   pager: Pager;
-  device: Device;
+  device: BlockDevice;
   /** CPU time of one system call (msync, wire, unwire, map, unmap), ns. */
   syscallNs: number;
   /** CPU time per page faulted in by a store or read (cpu.fault_page_us), ns. */

@@ -11,8 +11,7 @@ import type { Config } from './config.ts';
 import { Engine, type EventTarget, usToNs } from './engine/queue.ts';
 import { Fifo } from './engine/fifo.ts';
 import { RandomStreams } from './engine/random.ts';
-import { Device } from './device/device.ts';
-import { makeSampler } from './device/service.ts';
+import { makeDevice } from './device/make.ts';
 import { Pager } from './pager/pager.ts';
 import { Pageout } from './pager/pageout.ts';
 import { BackgroundWriteback } from './pager/writeback.ts';
@@ -230,10 +229,7 @@ export class Simulator {
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r));
-    const device = new Device(
-      this.engine, config.device, makeSampler(config.device.service, this.rng.get('device.service')),
-      this.rng.get('device.errors'), (io) => pager.complete(io),
-    );
+    const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io));
     pager.device = device;
     const memPages = config.memory.pages;
     this.kernel = {

@@ -114,7 +114,7 @@ function runQueue(p: { seed: number; customers: number; lambda: number; S: numbe
     // the queueing model has write I/Os only: no page-in reads
     pagein: false,
     seed: p.seed,
-    device: { channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
+    device: { profile: 'queue', channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
     stats: { warmup_us: warmupUs, sample_us: 1e6 },
     cpu: { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 }, // the M/G/c queue alone: no CPU time
   });

@@ -56,7 +56,7 @@ describe('syncsim run', () => {
 
   it('--json prints exactly summary.json with every documented key', () => {
     const out = join(tmp(), 'j');
-    const r = syncsim(['run', DEMO, '--out', out, '--json']);
+    const r = syncsim(['run', DEMO, '--out', out, '--json', '--set', 'device.profile=queue']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(r.stdout).toBe(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -87,7 +87,7 @@ describe('syncsim run', () => {
 
   it('same seed gives byte-identical result files', () => {
     const a = join(tmp(), 'a'), b = join(tmp(), 'b');
-    const args = ['--set', 'device.service.dist=exponential', '--set', 'device.service.mean_us=150', '--seed', '9'];
+    const args = ['--set', 'device.service.dist=exponential', '--set', 'device.service.mean_us=150', '--set', 'device.profile=queue', '--seed', '9'];
     expect(syncsim(['run', DEMO, '--out', a, ...args]).code).toBe(0);
     expect(syncsim(['run', DEMO, '--out', b, ...args]).code).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
@@ -100,7 +100,7 @@ describe('syncsim run', () => {
     expect({ ...sa, provenance: undefined }).toEqual({ ...sb, provenance: undefined });
     // and a different seed gives different latencies with a random service time
     const c = join(tmp(), 'c');
-    expect(syncsim(['run', DEMO, '--out', c, ...args.slice(0, 4), '--seed', '10']).code).toBe(0);
+    expect(syncsim(['run', DEMO, '--out', c, ...args.slice(0, 6), '--seed', '10']).code).toBe(0);
     expect(readFileSync(join(c, 'syncs.csv'), 'utf8')).not.toBe(readFileSync(join(a, 'syncs.csv'), 'utf8'));
   });
 
@@ -164,7 +164,7 @@ describe('syncsim run', () => {
   it('a config file and --set overrides combine, --set winning', () => {
     const d = tmp();
     const cfg = join(d, 'c.yaml');
-    writeFileSync(cfg, 'device:\n  channels: 4\n  service: { dist: uniform, min_us: 50, max_us: 150 }\npager:\n  cluster_pages: 8\n');
+    writeFileSync(cfg, 'device:\n  profile: queue\n  channels: 4\n  service: { dist: uniform, min_us: 50, max_us: 150 }\npager:\n  cluster_pages: 8\n');
     const r = syncsim(['run', DEMO, '--out', join(d, 'o'), '--config', cfg, '--set', 'pager.cluster_pages=16', '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);

@@ -52,12 +52,20 @@ describe('ranges of the numeric configuration keys', () => {
     ['page_size', {}, [512, 2 ** 30], [256, 2 ** 31], 'an integer >= 512 and <= 1073741824'],
     ['seed', {}, [0, 4294967295], [-1, 4294967296], 'an integer >= 0 and <= 4294967295'],
     ['device.channels', {}, [1, 4096], [0, 4097], 'an integer >= 1 and <= 4096'],
-    ['device.service.mean_us', {}, [0, H], [-1e-9, H + 1], 'a number >= 0 and <= 3600000000'],
-    ['device.service.mean_us', { 'device.service.dist': 'exponential' }, [1e-9, H], [0, H + 1], 'a number > 0 and <= 3600000000'],
-    ['device.service.max_us', { 'device.service.dist': 'uniform', 'device.service.min_us': 0 }, [0, H], [-1, H + 1], 'a number >= 0 and <= 3600000000'],
-    ['device.service.cv', { 'device.service.dist': 'lognormal', 'device.service.mean_us': 10 }, [1e-9, 100], [0, 100.001], 'a number > 0 and <= 100'],
-    ['device.per_page_us', {}, [0, H], [-1, H + 1], 'a number >= 0 and <= 3600000000'],
+    ['device.service.mean_us', { 'device.profile': 'queue' }, [0, H], [-1e-9, H + 1], 'a number >= 0 and <= 3600000000'],
+    ['device.service.mean_us', { 'device.profile': 'queue', 'device.service.dist': 'exponential' }, [1e-9, H], [0, H + 1], 'a number > 0 and <= 3600000000'],
+    ['device.service.max_us', { 'device.profile': 'queue', 'device.service.dist': 'uniform', 'device.service.min_us': 0 }, [0, H], [-1, H + 1], 'a number >= 0 and <= 3600000000'],
+    ['device.service.cv', { 'device.profile': 'queue', 'device.service.dist': 'lognormal', 'device.service.mean_us': 10 }, [1e-9, 100], [0, 100.001], 'a number > 0 and <= 100'],
+    ['device.per_page_us', { 'device.profile': 'queue' }, [0, H], [-1, H + 1], 'a number >= 0 and <= 3600000000'],
     ['device.error_rate', {}, [0, 1], [-0.001, 1.001], 'a number >= 0 and <= 1'],
+    ['device.bandwidth_mbps', { 'device.read_bandwidth_mbps': 1 }, [0, 1e6], [-1, 1e6 + 1], 'a number >= 0 and <= 1000000'],
+    ['device.read_bandwidth_mbps', {}, [0, 1e6], [-1, 1e6 + 1], 'a number >= 0 and <= 1000000'],
+    ['device.media_mbps', {}, [0, 1e6], [-1, 1e6 + 1], 'a number >= 0 and <= 1000000'],
+    ['device.cache_mb', {}, [0, 2 ** 20], [-1, 2 ** 20 + 1], 'a number >= 0 and <= 1048576'],
+    ['device.flush_us', {}, [0, H], [-1, H + 1], 'a number >= 0 and <= 3600000000'],
+    ['device.write_latency.mean_us', {}, [0, H], [-1e-9, H + 1], 'a number >= 0 and <= 3600000000'],
+    ['device.seek_full_ms', { 'device.profile': 'hdd' }, [20, 6e4], [-1, 6e4 + 1], 'a number >= 0 and <= 60000'],
+    ['device.capacity_gb', {}, [1e-9, 1e9], [0, 1e9 + 1], 'a number > 0 and <= 1000000000'],
     ['pager.cluster_pages', {}, [1, 65536], [0, 65537], 'an integer >= 1 and <= 65536'],
     ['pager.ipc_us', {}, [0, H], [-1, H + 1], 'a number >= 0 and <= 3600000000'],
     ['cpu.syscall_us', {}, [0, H], [-1, H + 1], 'a number >= 0 and <= 3600000000'],
@@ -90,14 +98,14 @@ describe('ranges of the numeric configuration keys', () => {
   });
 
   it('every empirical sample is a service time of at most an hour', () => {
-    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'empirical', samples_us: [1, 3.6e9] } } }))).toBe('no error');
-    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'empirical', samples_us: [1, 3.6e9 + 1] } } })))
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'empirical', samples_us: [1, 3.6e9] } } }))).toBe('no error');
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'empirical', samples_us: [1, 3.6e9 + 1] } } })))
       .toBe("config: key 'device.service.samples_us.1': must be a number >= 0 and <= 3600000000 (got 3600000001)");
   });
 
   it('the issue reproducers are refused before anything runs', () => {
     expect(errorOf(() => loadConfig(undefined, ['stats.sample_us=0.000001']))).toBe("config: key 'stats.sample_us': must be a number >= 1 and <= 86400000000 (got 0.000001)");
-    expect(errorOf(() => loadConfig(undefined, ['device.service.mean_us=1e300']))).toBe("config: key 'device.service.mean_us': must be a number >= 0 and <= 3600000000 (got 1e+300)");
+    expect(errorOf(() => loadConfig(undefined, ['device.profile=queue', 'device.service.mean_us=1e300']))).toBe("config: key 'device.service.mean_us': must be a number >= 0 and <= 3600000000 (got 1e+300)");
     expect(errorOf(() => loadConfig(undefined, ['writeback.interval_ms=1e-9']))).toBe("config: key 'writeback.interval_ms': must be a number >= 1 and <= 86400000 (got 1e-9)");
   });
 });
@@ -266,10 +274,10 @@ describe('the CLI', () => {
     const d = tmp();
     const cases: [string[], string][] = [
       [['--set', 'stats.sample_us=0.000001'], "syncsim: config: key 'stats.sample_us': must be a number >= 1 and <= 86400000000 (got 0.000001)\n"],
-      [['--set', 'device.service.mean_us=1e300'], "syncsim: config: key 'device.service.mean_us': must be a number >= 0 and <= 3600000000 (got 1e+300)\n"],
+      [['--set', 'device.profile=queue', '--set', 'device.service.mean_us=1e300'], "syncsim: config: key 'device.service.mean_us': must be a number >= 0 and <= 3600000000 (got 1e+300)\n"],
       [['--set', 'writeback.interval_ms=1e-9', '--set', 'writeback.policy=syncer'], "syncsim: config: key 'writeback.interval_ms': must be a number >= 1 and <= 86400000 (got 1e-9)\n"],
       [['--set', '__proto__.channels=4'], "syncsim: config: --set __proto__.channels=4: key '__proto__': not allowed as a key name\n"],
-      [['--set', 'stats.sample_us=1', '--set', 'device.service.mean_us=3.6e9'], ''],
+      [['--set', 'stats.sample_us=1', '--set', 'device.profile=queue', '--set', 'device.service.mean_us=3.6e9'], ''],
     ];
     // one --out per case: the runs go in parallel, and two runs into one --out contend for its lock
     const results = await Promise.all(cases.map(([args], i) => run(['run', DEMO, '--out', join(d, `out${i}`), '--no-cache', ...args], d)));

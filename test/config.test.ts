@@ -25,7 +25,13 @@ describe('configuration', () => {
       page_size: 4096,
       replay: 'closed',
       seed: 1,
-      device: { channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0 },
+      // device.profile nvme: the Intel D7-P5500-class table of sim/device/profiles.ts
+      device: {
+        profile: 'nvme', channels: 85, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0,
+        read_latency: { dist: 'constant', mean_us: 85 }, write_latency: { dist: 'constant', mean_us: 20 },
+        bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0,
+        rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capacity_gb: 1000, region_gb: 16,
+      },
       pager: { cluster_pages: 32, ipc_us: 0 },
       cpu: { syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, wire_page_us: 0.21 },
       writeback: { policy: 'none', interval_ms: 1000, delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 },
@@ -39,7 +45,7 @@ describe('configuration', () => {
   it('names an unknown key with its full dotted path', () => {
     expect(errorOf(() => resolveConfig({ device: { chanels: 2 } }))).toBe("config: key 'device.chanels': unknown key");
     expect(errorOf(() => resolveConfig({ colour: 'red' }))).toBe("config: key 'colour': unknown key");
-    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'constant', mean_us: 5, cv: 1 } } }))).toBe("config: key 'device.service.cv': unknown key");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'constant', mean_us: 5, cv: 1 } } }))).toBe("config: key 'device.service.cv': unknown key");
   });
 
   it('names the key of a bad value', () => {
@@ -47,9 +53,9 @@ describe('configuration', () => {
     expect(errorOf(() => resolveConfig({ device: { channels: 'two' } }))).toMatch(/^config: key 'device.channels': must be an integer >= 1 and <= 4096 \(got 'two'\)$/);
     expect(errorOf(() => resolveConfig({ replay: 'sideways' }))).toBe("config: key 'replay': must be one of closed, open");
     expect(errorOf(() => resolveConfig({ page_size: 5000 }))).toBe("config: key 'page_size': must be a power of two (got 5000)");
-    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'lognormal', mean_us: 10 } } }))).toBe("config: key 'device.service.cv': is required");
-    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'uniform', min_us: 10, max_us: 5 } } }))).toBe("config: key 'device.service.min_us': must be <= max_us");
-    expect(errorOf(() => resolveConfig({ device: { service: { dist: 'weibull' } } }))).toMatch(/^config: key 'device.service.dist': must be one of constant, exponential, uniform, lognormal, empirical/);
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'lognormal', mean_us: 10 } } }))).toBe("config: key 'device.service.cv': is required");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'uniform', min_us: 10, max_us: 5 } } }))).toBe("config: key 'device.service.min_us': must be <= max_us");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'weibull' } } }))).toMatch(/^config: key 'device.service.dist': must be one of constant, exponential, uniform, lognormal, empirical/);
   });
 
   it('writeback.interval_ms defaults per policy', () => {
@@ -65,17 +71,17 @@ describe('configuration', () => {
   });
 
   it('a distribution given with its own dist replaces the default one whole', () => {
-    const c = loadConfig(undefined, ['device.service.dist=uniform', 'device.service.min_us=50', 'device.service.max_us=150']);
+    const c = loadConfig(undefined, ['device.profile=queue', 'device.service.dist=uniform', 'device.service.min_us=50', 'device.service.max_us=150']);
     expect(c.device.service).toEqual({ dist: 'uniform', min_us: 50, max_us: 150 });
     // without dist, keys merge into the default distribution
-    expect(loadConfig(undefined, ['device.service.mean_us=42']).device.service).toEqual({ dist: 'constant', mean_us: 42 });
+    expect(loadConfig(undefined, ['device.profile=queue', 'device.service.mean_us=42']).device.service).toEqual({ dist: 'constant', mean_us: 42 });
   });
 
   it('reads YAML and JSON files; --set wins; values parse as YAML', () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-'));
     writeFileSync(join(d, 'a.yaml'), 'replay: open\ndevice:\n  channels: 3\n  discipline: sync_first\n');
     writeFileSync(join(d, 'b.json'), '{"seed": 5, "pager": {"cluster_pages": 8}}');
-    const a = loadConfig(join(d, 'a.yaml'), ['device.channels=2', 'device.service.samples_us=[1,2]', 'device.service.dist=empirical']);
+    const a = loadConfig(join(d, 'a.yaml'), ['device.profile=queue', 'device.channels=2', 'device.service.samples_us=[1,2]', 'device.service.dist=empirical']);
     expect(a.replay).toBe('open');
     expect(a.device.channels).toBe(2);
     expect(a.device.discipline).toBe('sync_first');
@@ -88,11 +94,11 @@ describe('configuration', () => {
   it('loads empirical samples from a CSV file relative to the config file', () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-'));
     writeFileSync(join(d, 'lat.csv'), 'latency_us,other\n80,x\n120,y\n400,z\n');
-    writeFileSync(join(d, 'c.yaml'), 'device:\n  service: { dist: empirical, file: lat.csv }\n');
+    writeFileSync(join(d, 'c.yaml'), 'device:\n  profile: queue\n  service: { dist: empirical, file: lat.csv }\n');
     const c = loadConfig(join(d, 'c.yaml'), []);
     expect(c.device.service).toEqual({ dist: 'empirical', file: 'lat.csv', samples_us: [80, 120, 400] });
     writeFileSync(join(d, 'bad.csv'), 'latency_us\n80\nfast\n');
-    writeFileSync(join(d, 'd.yaml'), 'device:\n  service: { dist: empirical, file: bad.csv }\n');
+    writeFileSync(join(d, 'd.yaml'), 'device:\n  profile: queue\n  service: { dist: empirical, file: bad.csv }\n');
     expect(errorOf(() => loadConfig(join(d, 'd.yaml'), []))).toContain("bad.csv:3: latency_us is not a non-negative number (got 'fast')");
   });
 

@@ -69,18 +69,24 @@ export interface SimOutput {
   sim: Simulator;
 }
 
-/** CPU costs the tests assume unless they set them: none (as under device.profile 'queue'). */
-const NO_CPU_COSTS = { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 };
+/**
+ * `config` with `device.profile: queue` unless it names a profile: the queueing device the
+ * semantic tests were written against (a test of a device profile sets it explicitly). Under
+ * `queue`, CPU costs are 0 and page-in is free unless the test sets them (`pagein: true`).
+ */
+export function withQueueDevice(config: Record<string, unknown>): Record<string, unknown> {
+  const dev = (config.device ?? {}) as Record<string, unknown>;
+  if (typeof dev !== 'object' || dev === null || dev.profile !== undefined) return config;
+  return { ...config, device: { profile: 'queue', ...dev } };
+}
 
 /**
  * Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows.
- * CPU costs are 0 unless `config.cpu` sets them (its per_page_us sets all three per-page ones);
- * page-in is off unless the overrides turn it on (`pagein: true`), so older tests keep today's model.
+ * The device is `device.profile: queue` unless `config` names another profile.
  */
 export function simulate(rows: TraceRow[], config: Record<string, unknown> = {}, batch = 1000): SimOutput {
   const syncs: SyncRecord[] = [], writebacks: WritebackRecord[] = [], reads: ReadRecord[] = [], timeline: TimelineRecord[] = [], ops: OpRecord[] = [];
-  const cpu = { ...NO_CPU_COSTS, ...(config.cpu as Record<string, unknown> | undefined) };
-  const sim = new Simulator(resolveConfig({ pagein: false, ...config, cpu }), {
+  const sim = new Simulator(resolveConfig(withQueueDevice(config)), {
     sync: (r) => syncs.push(r), writeback: (r) => writebacks.push(r), read: (r) => reads.push(r), timeline: (r) => timeline.push(r), op: (r) => ops.push(r),
   });
   for (let i = 0; i < rows.length; i += batch) {

@@ -59,7 +59,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
   const trace = put(HEADER + OK_ROWS, 'ok.csv');
   const folder = join(dir, 'folder.csv');
   mkdirSync(folder);
-  const cfgDirSamples = put('device:\n  service: {dist: empirical, file: folder.csv}\n', 'emp-dir.yaml');
+  const cfgDirSamples = put('device:\n  profile: queue\n  service: {dist: empirical, file: folder.csv}\n', 'emp-dir.yaml');
   const expDir = put(`name: e\ntrace: { path: folder.csv }\ngrid:\n  device.channels: [1, 2]\n`, 'exp-dir.yaml');
 
   it('a directory as trace, config, samples file or sweep trace.path', async () => {
@@ -85,7 +85,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     const locked = put(HEADER + OK_ROWS, 'locked.csv');
     const lockedCfg = put('device: {channels: 2}\n', 'locked.yaml');
     const lockedSamples = put('latency_us\n80\n', 'locked-samples.csv');
-    const cfgSamples = put('device:\n  service: {dist: empirical, file: locked-samples.csv}\n', 'emp-locked.yaml');
+    const cfgSamples = put('device:\n  profile: queue\n  service: {dist: empirical, file: locked-samples.csv}\n', 'emp-locked.yaml');
     const exp = put(`name: e\ntrace: { path: locked.csv }\ngrid:\n  device.channels: [1, 2]\n`, 'exp-locked.yaml');
     for (const f of [locked, lockedCfg, lockedSamples]) chmodSync(f, 0o000);
     const cases = [
@@ -117,7 +117,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
 describe('empirical samples files: FILE:LINE: what is wrong', () => {
   const samples = (body: string | Buffer) => {
     const f = put(body, `s${n++}.csv`);
-    const cfg = put(`device:\n  service: {dist: empirical, file: ${f}}\n`, `c${n++}.yaml`);
+    const cfg = put(`device:\n  profile: queue\n  service: {dist: empirical, file: ${f}}\n`, `c${n++}.yaml`);
     return { f, cfg };
   };
   const errorOf = (cfg: string) => {

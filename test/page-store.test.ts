@@ -13,7 +13,7 @@ import { Engine } from '../sim/engine/queue.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { TraceRow } from '../traces/types.ts';
-import { flags, TraceBuilder } from './helpers.ts';
+import { flags, TraceBuilder, withQueueDevice } from './helpers.ts';
 
 /** Every page in use of `s` over [0, span), by walking next() from each mask. */
 function walk(s: PageStore, span: number, mask: number): number[] {
@@ -209,7 +209,7 @@ describe('whole runs over any representation', () => {
 
   function run(rows: TraceRow[], cfg: Record<string, unknown>, denseAbove: number): unknown {
     const out: unknown[] = [];
-    const sim = new Simulator(resolveConfig({ ...cfg, stats: { sample_us: 100, warmup_us: 0 } }), {
+    const sim = new Simulator(resolveConfig(withQueueDevice({ ...cfg, stats: { sample_us: 100, warmup_us: 0 } })), {
       sync: (r) => out.push(['sync', r]), writeback: (r) => out.push(['wb', r]), timeline: (r) => out.push(['tl', r]), op: (r) => out.push(['op', r.row.line, r.result, r.tDoneNs]),
     }, { pageStore: { denseAbove } });
     sim.feed(rows);

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { Flag, type TraceRow } from '../traces/types.ts';
-import { TraceBuilder } from './helpers.ts';
+import { TraceBuilder, withQueueDevice } from './helpers.ts';
 
 /** Page size of the runs. */
 export const PS = 4096;
@@ -93,11 +93,11 @@ export const cfgArb = fc.record({
 /** A random run configuration (see cfgArb). */
 export type Cfg = { personality: Personality; tasks: number; [k: string]: unknown };
 /**
- * The configuration keys of `Cfg` (without `tasks`); CPU costs 0 (as under device.profile 'queue')
- * unless `Cfg` sets them. Page-in is off: the properties describe the write model, and with
- * `pagein` a failed read (device.error_rate) stops a store before it happens.
+ * The configuration keys of `Cfg` (without `tasks`), on the queueing device (`device.profile:
+ * queue`): CPU costs 0 and no page-in reads unless `Cfg` sets them. The properties describe the
+ * write model (with page-in, a failed read under device.error_rate stops a store before it happens).
  */
-export const simConfig = ({ tasks: _t, ...c }: Cfg) => ({ cpu: { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 }, pagein: false, ...c });
+export const simConfig = ({ tasks: _t, ...c }: Cfg) => withQueueDevice(c);
 
 /** The trace of a random op list: every task maps the layout at time 0, then the ops follow (task = op.task mod tasks). */
 export function build(ops: Op[], tasks: number): TraceRow[] {

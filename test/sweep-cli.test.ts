@@ -61,7 +61,7 @@ const METRICS = ['sync.latency_us.p99', 'writeback.bytes', 'sync.count'];
 const EXP = 'exp.yaml';
 writeFileSync(join(work, EXP), `name: cli-test
 trace: { gen: db-checkpoint, set: { duration_s: 2, footprint: 16M } }
-base: { device: { service: { dist: exponential, mean_us: 100 } } }
+base: { device: { profile: queue, service: { dist: exponential, mean_us: 100 } } }
 grid:
   personality: [${PERSONALITIES.join(', ')}]
   pager.cluster_pages: [${CLUSTERS.join(', ')}]

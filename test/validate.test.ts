@@ -300,7 +300,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     fragment = join(dir, 'cal', 'device.yaml');
     mkdirSync(join(dir, 'cal'));
     handFragment = join(dir, 'hand.yaml');
-    writeFileSync(handFragment, 'device:\n  channels: 2\n  per_page_us: 1.5\n  service:\n    dist: empirical\n    samples_us: [80, 100, 120, 400]\n');
+    writeFileSync(handFragment, 'device:\n  profile: queue\n  channels: 2\n  per_page_us: 1.5\n  service:\n    dist: empirical\n    samples_us: [80, 100, 120, 400]\n');
     jobFile = join(dir, 'tiny.fio');
     writeFileSync(jobFile, `[tiny]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nwrite_iolog=ignored.iolog\n`);
     out = join(dir, 'val');

@@ -8,7 +8,7 @@ import { resolveConfig } from '../sim/config.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { Page } from '../sim/vm/object.ts';
 import type { WritebackRecord } from '../sim/stats/records.ts';
-import { resultOf, simulate, TraceBuilder } from './helpers.ts';
+import { resultOf, simulate, TraceBuilder, withQueueDevice } from './helpers.ts';
 
 const PS = 4096;
 const A = 0x10000000;
@@ -65,7 +65,7 @@ describe('writeback.policy flusher', () => {
     const b = new TraceBuilder('a').map(0, A, 4096 * PS, 'f');
     for (let i = 0; i < 2000; i++) b.op(i, 'write', A + i * PS, 8);
     const sim = new Simulator(resolveConfig({
-      memory: { pages: 1000 }, writeback: { policy: 'flusher' }, device: { service: { dist: 'constant', mean_us: 1_000_000 } },
+      memory: { pages: 1000 }, writeback: { policy: 'flusher' }, device: { profile: 'queue', service: { dist: 'constant', mean_us: 1_000_000 } },
     }), {
       sync() {}, writeback() {}, timeline() {},
       op() {
@@ -185,7 +185,7 @@ describe('memory pressure', () => {
         const bad: string[] = [];
         const lastStore = new Map<number, number>();
         const lastWrite = new Map<number, number>();
-        const sim = new Simulator(resolveConfig({ personality, memory: { pages: mem }, writeback: { policy, interval_ms: 1 } }), {
+        const sim = new Simulator(resolveConfig(withQueueDevice({ personality, memory: { pages: mem }, writeback: { policy, interval_ms: 1 } })), {
           sync() {}, timeline() {},
           writeback(w) {
             for (let p = w.offset / PS; p < w.offset / PS + w.pages; p++) lastWrite.set(p, w.tSubmitNs);

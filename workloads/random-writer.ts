@@ -6,7 +6,7 @@
  * parametric, duration-based form is the `random-writer` preset of `syncsim gen`
  * (workloads/presets/random-writer.ts). Deterministic for a given seed.
  *
- * Load on the default device (constant 100 µs per I/O, one channel): between
+ * Load on the queueing device (`device.profile: queue`: constant 100 µs per I/O, one channel): between
  * two msyncs `syncEvery` writes dirty about P·(1 − e^(−syncEvery/P)) distinct
  * pages of the P mapped, almost all non-adjacent when that is small next to P,
  * so each costs one I/O. With the defaults (4096 pages, an msync every 100

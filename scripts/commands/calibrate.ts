@@ -13,10 +13,11 @@ import { type Command, parseCommandArgs } from './command.ts';
 const HELP = `Usage: syncsim calibrate [--dir PATH] [--size 256m] [--runtime 20] [--mode fdatasync|direct]
                          [--max-depth 64] -o device.yaml
 
-Measures the device under PATH with fio as syncsim models it (channels
-identical servers, each I/O taking a service time plus per_page_us per page)
-and writes a configuration fragment with device.channels, device.per_page_us
-and device.service (an empirical distribution of the measured samples).
+Measures the device under PATH with fio as the queueing model describes it
+(device.profile queue: channels identical servers, each I/O taking a service
+time plus per_page_us per page) and writes a configuration fragment with
+device.profile: queue, device.channels, device.per_page_us and device.service
+(an empirical distribution of the measured samples).
 
   1. channels: 4 KiB O_DIRECT random writes at queue depths 1, 2, 4, ... up to
      --max-depth; channels = round(peak IOPS x mean latency at depth 1).

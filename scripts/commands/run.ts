@@ -17,7 +17,7 @@ Replays TRACE (native .csv or .csv.gz) and writes its results.
 Options:
   --config FILE     run configuration (YAML or JSON)
   --set KEY=VALUE   override one configuration key (dotted, repeatable),
-                    e.g. --set device.channels=4 --set device.service.dist=exponential
+                    e.g. --set device.profile=hdd --set device.cache_mb=64
   --replay MODE     closed (default: a task waits for its blocking ops) or open
   --seed N          random seed (same seed, same trace, same config -> same results)
   --out DIR         results directory (default results/<trace name>); it must be

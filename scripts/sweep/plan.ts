@@ -118,11 +118,13 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   /** A user configuration layer resolved onto the defaults (empirical sample files read relative to the experiment). */
   const resolveLayer = (user: JsonObject): Config => {
     const dev = user.device as JsonObject | undefined;
-    const svc = dev && typeof dev === 'object' ? (dev.service as JsonObject | undefined) : undefined;
-    if (svc && typeof svc === 'object' && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {
-      const abs = resolve(expDir, svc.file);
-      if (!samples.has(abs)) samples.set(abs, readSamplesFile(abs));
-      svc.samples_us = samples.get(abs)!;
+    for (const key of ['service', 'read_latency', 'write_latency']) {
+      const svc = dev && typeof dev === 'object' ? (dev[key] as JsonObject | undefined) : undefined;
+      if (svc && typeof svc === 'object' && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {
+        const abs = resolve(expDir, svc.file);
+        if (!samples.has(abs)) samples.set(abs, readSamplesFile(abs));
+        svc.samples_us = samples.get(abs)!;
+      }
     }
     return resolveConfig(user);
   };

@@ -18,8 +18,8 @@
  * medians are kept beside them to show how well c independent servers
  * describe the device.
  *
- * Output, for `-o device.yaml`: `device.yaml` (the fragment: channels,
- * per_page_us, service {dist: empirical, file: device.service.csv}),
+ * Output, for `-o device.yaml`: `device.yaml` (the fragment: profile queue
+ * — the queueing model is what calibration fits —, channels, per_page_us, service {dist: empirical, file: device.service.csv}),
  * `device.service.csv` (`latency_us`: the fitted service samples),
  * `device.samples.csv` (every raw sample) and `device.calibration.json` (the
  * fit, the probe, fio's own statistics). Each file is written atomically,
@@ -90,7 +90,7 @@ export interface Calibration {
   runtime_s: number;
   step_ms: number;
   page_size: number;
-  device: { channels: number; per_page_us: number; service: { dist: 'empirical'; file: string } };
+  device: { profile: 'queue'; channels: number; per_page_us: number; service: { dist: 'empirical'; file: string } };
   service: { samples: number; clamped: number; mean_us: number; p50_us: number; p90_us: number; p99_us: number };
   fit: { intercept_us: number; slope_us: number; r2: number; sizes: ServiceFit['sizes'] };
   channel_fit: ChannelFit;
@@ -243,7 +243,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       runtime_s: opts.runtimeS,
       step_ms: stepMs,
       page_size: page,
-      device: { channels: c, per_page_us: fit.per_page_us, service: { dist: 'empirical', file: rel(files.service) } },
+      device: { profile: 'queue', channels: c, per_page_us: fit.per_page_us, service: { dist: 'empirical', file: rel(files.service) } },
       service: { samples: svc.count, clamped: fit.clamped, mean_us: svc.mean_us, p50_us: svc.p50_us, p90_us: svc.p90_us, p99_us: svc.p99_us },
       fit: { intercept_us: fit.line.intercept, slope_us: fit.line.slope, r2: fit.line.r2, sizes: fit.sizes },
       channel_fit: channelFit,
@@ -278,6 +278,7 @@ export function fragmentText(cal: Calibration): string {
   const f = cal.channel_fit;
   const head = [
     `# syncsim calibrate (syncsim ${cal.syncsim_version}, ${cal.fio_version}): ${cal.dir} (${cal.filesystem}), mode ${cal.mode}, ${new Date().toISOString()}`,
+    '# profile: queue (calibration fits the queueing model: service + per_page_us per page on `channels` servers)',
     `# per_page_us: least-squares slope over the median latency of ${CALIBRATION_PAGES.join(', ')}-page writes at queue depth 1 (R² ${cal.fit.r2.toFixed(3)})`,
     `# service: ${cal.service.samples} queue-depth-1 samples minus their per-page part (${cal.device.service.file}; median ${cal.service.p50_us.toFixed(1)} µs)`,
     `# channels: round(peak ${Math.round(f.peak_iops)} IOPS at depth ${f.peak_depth} x ${f.depth1_latency_us.toFixed(1)} µs at depth 1) = round(${f.estimate.toFixed(2)})`,

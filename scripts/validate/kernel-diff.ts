@@ -193,7 +193,8 @@ export function replayOnModel(ops: readonly DiffOp[], personality = 'linux'): Ou
   const snapshot = (i: number) => {
     if (ops[i]?.op === 'msync') before = msyncPages(ops[i]).map((p) => (sim ? simDirty(sim, p) : undefined));
   };
-  sim = new Simulator(resolveConfig({ personality }), {
+  // the semantic comparison runs on the queueing device, as it always has
+  sim = new Simulator(resolveConfig({ personality, device: { profile: 'queue' } }), {
     sync: () => {}, writeback: () => {}, timeline: () => {},
     op: (r) => {
       const i = r.row.line - 3;

@@ -15,11 +15,17 @@ export type WritebackCause = 'msync' | 'syncer' | 'pageout';
 /** Why a page run was read: a fault waits for it (`pagein`), or read-ahead nobody waits for yet (`readahead`). */
 export type ReadCause = 'pagein' | 'readahead';
 
-/** What an I/O does: write pages back, read pages in, or flush the device cache. */
+/** What a device command does: transfer pages from memory, into memory, or FLUSH the device's write cache. */
 export type IoKind = 'read' | 'write' | 'flush';
 
-/** One I/O: a contiguous run of pages of one object (a writeback, or a page-in read). */
+/** One device command: a contiguous run of pages of one object (a writeback or a page-in read; none for a flush). */
 export class Io {
+  /** What the command does (`write` unless set after construction). */
+  kind: IoKind = 'write';
+  /** Forced unit access: the write completes once on the media, bypassing a volatile write cache. */
+  fua = false;
+  /** REQ_PREFLUSH: the write cache is drained (a FLUSH) before this write starts. */
+  preflush = false;
   tSubmit = -1;
   tStart = -1;
   tDone = -1;
@@ -29,8 +35,6 @@ export class Io {
   urgent: boolean;
   /** Writes a copy of the pages (Mach data_return): page state is not touched when it ends. */
   copy = false;
-  /** What the I/O does (the device serves reads like writes today). */
-  kind: IoKind = 'write';
   constructor(
     readonly id: number,
     readonly object: VmObject,
@@ -52,8 +56,29 @@ export interface DeviceParams {
   error_rate: number;
 }
 
+/** Device statistics of a run. */
+export interface DeviceStats {
+  utilization: number;
+  mean_queue_depth: number;
+  max_queue_depth: number;
+  /** FLUSH commands completed (present when there were any, or under a device profile other than `queue`). */
+  flushes?: number;
+}
+
+/** What the kernel sees of a device: submit commands, expedite one, read its statistics. */
+export interface BlockDevice {
+  /** Commands submitted and not completed (queued + in service). */
+  readonly outstanding: number;
+  /** Queues `io` now. */
+  submit(io: Io): void;
+  /** A synchronous waiter now depends on `io`: under `sync_first` it moves to the front queue. */
+  expedite(io: Io): void;
+  /** Utilisation, mean and max queue depth over [0, now], and flush count. */
+  stats(): DeviceStats;
+}
+
 /** A FIFO of I/Os with O(1) push and shift. */
-class IoFifo {
+export class IoFifo {
   private items: Io[] = [];
   private head = 0;
   push(io: Io): void {
@@ -73,8 +98,12 @@ class IoFifo {
   }
 }
 
-/** The device with its queue, servers and utilisation statistics. */
-export class Device implements EventTarget {
+/**
+ * The queueing device (`device.profile: queue`) with its queue, servers and
+ * utilisation statistics. Reads cost what writes cost; a FLUSH costs nothing
+ * (the model has no write cache) and draws no random number.
+ */
+export class Device implements EventTarget, BlockDevice {
   private busy = 0;
   private normalQ = new IoFifo();
   private urgentQ = new IoFifo();
@@ -86,6 +115,7 @@ export class Device implements EventTarget {
   /** ∫ busy servers dt, in server·ns. */
   private busyArea = 0;
   private lastChange = 0;
+  private flushes = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -129,6 +159,10 @@ export class Device implements EventTarget {
       if (!io) return;
       this.busy++;
       io.tStart = this.engine.now;
+      if (io.kind === 'flush') {
+        this.engine.after(0, this, io);
+        continue;
+      }
       const us = this.service() + this.params.per_page_us * io.pages;
       if (this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
       this.engine.after(Math.max(0, usToNs(us)), this, io);
@@ -143,18 +177,21 @@ export class Device implements EventTarget {
     this.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
+    if (io.kind === 'flush') this.flushes++;
     this.onComplete(io);
     this.dispatch();
   }
 
-  /** Utilisation, mean and max queue depth over [0, now]. */
-  stats(): { utilization: number; mean_queue_depth: number; max_queue_depth: number } {
+  /** Utilisation, mean and max queue depth over [0, now] (and the flush count when there were flushes). */
+  stats(): DeviceStats {
     this.account();
     const t = this.engine.now;
-    return {
+    const s: DeviceStats = {
       utilization: t > 0 ? this.busyArea / (t * this.params.channels) : 0,
       mean_queue_depth: t > 0 ? this.depthArea / t : 0,
       max_queue_depth: this.maxOutstanding,
     };
+    if (this.flushes > 0) s.flushes = this.flushes;
+    return s;
   }
 }

@@ -5,7 +5,7 @@
  * also reads runs of pages in (page-in and read-ahead): the pages are being
  * read until the I/O completes, then resident and clean.
  */
-import { Device, Io, type ReadCause, type WritebackCause } from '../device/device.ts';
+import { Io, type BlockDevice, type ReadCause, type WritebackCause } from '../device/device.ts';
 import type { VmObject } from '../vm/object.ts';
 
 /** One completed page-in read, as reported to the results (a row of reads.csv). */
@@ -56,9 +56,11 @@ export class Pager {
   readonly totals = new WritebackTotals();
   readonly reads = new ReadTotals();
   private nextIo = 0;
-  device!: Device;
-  /** Called after each I/O completion (the pageout daemon listens). */
+  device!: BlockDevice;
+  /** Called after each write I/O completion (the pageout daemon listens). */
   onComplete: ((io: Io) => void) | undefined;
+  /** FLUSH commands completed. */
+  flushes = 0;
 
   constructor(
     private readonly pageSize: number,
@@ -119,13 +121,22 @@ export class Pager {
     this.onComplete?.(io);
   }
 
-  /** Device completion callback. */
+  /**
+   * Device completion callback. A write cleans its pages (not for a `copy`),
+   * counts in the writeback totals and is recorded; a read makes its pages
+   * resident (completeRead); a flush is counted. Sleepers on the object wake.
+   */
   complete(io: Io): void {
     if (io.kind === 'read') {
       this.completeRead(io);
       return;
     }
     const obj = io.object;
+    if (io.kind === 'flush') {
+      this.flushes++;
+      obj.waitQueue.wakeAll();
+      return;
+    }
     if (!io.copy) for (let i = io.first; i < io.first + io.pages; i++) obj.endWriteback(i, io.ok);
     const bytes = io.pages * this.pageSize;
     const t = this.totals;

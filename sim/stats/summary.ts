@@ -4,6 +4,7 @@
 import type { Config } from '../config.ts';
 import type { OpName } from '../../traces/types.ts';
 import type { LatencySummary } from './latency.ts';
+import type { DeviceStats } from '../device/device.ts';
 
 /** What a run measured (everything in summary.json but the version and the trace path). */
 export interface RunResult {
@@ -22,7 +23,7 @@ export interface RunResult {
     dirtied_bytes: number;
   };
   wire: { count: number; errors: Record<string, number>; peak_wired_pages: number };
-  device: { utilization: number; mean_queue_depth: number; max_queue_depth: number };
+  device: DeviceStats;
   /** Memory: pages freed by the pageout daemon, pages brought in (first touches included), peak resident pages. */
   memory: { evictions: number; pageins: number; peak_resident_pages: number };
   /** Page-in reads (`pagein: true`): read I/Os, pages and bytes read, total time faulting tasks waited for reads. */

@@ -1,0 +1,24 @@
+/**
+ * Builds the device a configuration names: the queueing model under
+ * `device.profile: queue`, the storage model of the profiles otherwise.
+ */
+import type { Config } from '../config.ts';
+import type { Engine } from '../engine/queue.ts';
+import type { RandomStreams } from '../engine/random.ts';
+import { Device, type BlockDevice, type Io } from './device.ts';
+import { MediaDevice } from './media.ts';
+import { makeSampler } from './service.ts';
+
+/** The device of `config`, completing I/Os into `onComplete`; its random streams are named `device.*`. */
+export function makeDevice(engine: Engine, config: Config, rng: RandomStreams, onComplete: (io: Io) => void): BlockDevice {
+  const d = config.device;
+  if (d.profile === 'queue') {
+    return new Device(engine, d, makeSampler(d.service, rng.get('device.service')), rng.get('device.errors'), onComplete);
+  }
+  return new MediaDevice(engine, d, config.page_size, {
+    readLatency: makeSampler(d.read_latency, rng.get('device.read_latency')),
+    writeLatency: makeSampler(d.write_latency, rng.get('device.write_latency')),
+    rotation: rng.get('device.rotation'),
+    errors: rng.get('device.errors'),
+  }, onComplete);
+}

@@ -1,0 +1,211 @@
+/**
+ * The storage device of the named profiles (nvme, sata-ssd, hdd, ram).
+ *
+ * A command waits in the queue (`fifo` or `sync_first`) for one of `channels`
+ * command slots, which it holds until it completes. In its slot:
+ * 1. a `preflush` write first waits for the write cache to drain, plus `flush_us`;
+ * 2. the per-command latency (a draw from `read_latency` / `write_latency`) runs,
+ *    in parallel with the other slots;
+ * 3. the data crosses one pipe shared by all slots, in arrival order, at
+ *    `bandwidth_mbps` (writes) or `read_bandwidth_mbps` (reads): more channels
+ *    raise IOPS, never MB/s beyond the cap;
+ * 4. a write then completes into the volatile write cache (`write_cache`, not
+ *    `fua`; it waits for room when `cache_mb` is full), which destages to the
+ *    media behind it; a FUA write, or any write without a cache, completes once
+ *    on the media (its media transfer streams with the pipe transfer). A disk
+ *    read also comes off the media. The media serves in arrival order at
+ *    `media_mbps`, after seek + rotation on a disk (hdd.ts).
+ * A FLUSH completes when what the cache holds has reached the media, plus
+ * `flush_us`; without a write cache it completes at once (Linux completes a
+ * flush to a device without a write-back cache without sending it:
+ * block/blk-flush.c). A rate of 0 means unlimited (no transfer time).
+ */
+import type { Engine, EventTarget } from '../engine/queue.ts';
+import { usToNs } from '../engine/queue.ts';
+import type { RandomStream } from '../engine/random.ts';
+import type { ServiceSampler } from './service.ts';
+import { IoFifo, type BlockDevice, type DeviceStats, type Io } from './device.ts';
+import type { MediaKeys } from './profiles.ts';
+import { WriteCache } from './write-cache.ts';
+import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
+
+/** Parameters of the storage device: the profile keys plus queueing and error keys. */
+export interface MediaParams extends MediaKeys {
+  discipline: 'fifo' | 'sync_first';
+  error_rate: number;
+}
+
+/** Samplers and streams the device draws from. */
+export interface MediaRandom {
+  readLatency: ServiceSampler;
+  writeLatency: ServiceSampler;
+  /** Rotational position on arrival (hdd). */
+  rotation: RandomStream;
+  errors: RandomStream;
+}
+
+/** The next step of a command in its slot. */
+type Stage = 'command' | 'transfer' | 'done';
+
+/** ns to move `bytes` at `mbps` MB/s (10^6 bytes/s); 0 when the rate is unlimited. */
+export const transferNs = (bytes: number, mbps: number): number => (mbps > 0 ? Math.round((bytes * 1000) / mbps) : 0);
+
+/** The storage device with its queue, command slots, shared pipe, write cache and media. */
+export class MediaDevice implements EventTarget, BlockDevice {
+  private busy = 0;
+  private normalQ = new IoFifo();
+  private urgentQ = new IoFifo();
+  private stage = new Map<Io, Stage>();
+  outstanding = 0;
+  private maxOutstanding = 0;
+  private depthArea = 0;
+  private busyArea = 0;
+  private lastChange = 0;
+  private flushes = 0;
+  /** When the shared pipe finishes its last transfer (ns). */
+  private pipeFree = 0;
+  private readonly cache: WriteCache;
+  /** Disk head position (byte address) after the last media job queued. */
+  private head = 0;
+  private readonly flushNs: number;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly params: MediaParams,
+    private readonly pageSize: number,
+    private readonly random: MediaRandom,
+    private readonly onComplete: (io: Io) => void,
+  ) {
+    this.cache = new WriteCache(params.cache_mb * 1024 * 1024);
+    this.flushNs = usToNs(params.flush_us);
+  }
+
+  private account(): void {
+    const now = this.engine.now;
+    const dt = now - this.lastChange;
+    if (dt > 0) {
+      this.depthArea += this.outstanding * dt;
+      this.busyArea += this.busy * dt;
+      this.lastChange = now;
+    }
+  }
+
+  /** Queues `io` now. */
+  submit(io: Io): void {
+    this.account();
+    io.tSubmit = this.engine.now;
+    this.outstanding++;
+    if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
+    if (io.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(io);
+    else this.normalQ.push(io);
+    this.dispatch();
+  }
+
+  /** A synchronous waiter now depends on `io`: under `sync_first` it moves to the front queue. */
+  expedite(io: Io): void {
+    if (io.urgent || io.tStart >= 0) return;
+    io.urgent = true;
+    if (this.params.discipline === 'sync_first') this.urgentQ.push(io);
+  }
+
+  /** When everything now in the write cache is on the media, plus the FLUSH cost (ns). */
+  private flushDoneAt(now: number): number {
+    return this.cache.drainedAt(now) + this.flushNs;
+  }
+
+  private dispatch(): void {
+    while (this.busy < this.params.channels) {
+      const io = this.urgentQ.shift() ?? this.normalQ.shift();
+      if (!io) return;
+      this.busy++;
+      const now = this.engine.now;
+      io.tStart = now;
+      if (this.params.error_rate > 0 && this.random.errors.uniform() < this.params.error_rate) io.ok = false;
+      if (io.kind === 'flush') {
+        this.stage.set(io, 'done');
+        this.engine.at(this.params.write_cache ? this.flushDoneAt(now) : now, this, io);
+      } else if (io.kind === 'write' && io.preflush && this.params.write_cache) {
+        this.stage.set(io, 'command');
+        this.engine.at(this.flushDoneAt(now), this, io);
+      } else {
+        this.command(io);
+      }
+    }
+  }
+
+  /** Step 2: the per-command latency. */
+  private command(io: Io): void {
+    const us = io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency();
+    this.stage.set(io, 'transfer');
+    this.engine.after(Math.max(0, usToNs(us)), this, io);
+  }
+
+  /** Media time (ns) of `bytes` at byte address `addr`, moving the head there (seek + rotation on a disk). */
+  private mediaNs(addr: number, bytes: number): number {
+    const p = this.params;
+    let ns = transferNs(bytes, p.media_mbps);
+    if (p.rpm > 0) {
+      const stroke = p.capacity_gb * 1e9;
+      const x = Math.abs(addr - this.head) / stroke;
+      if (x > 0) {
+        const rotationMs = this.random.rotation.uniform() * revolutionMs(p.rpm);
+        ns += Math.round((seekMs(p, x) + rotationMs) * 1e6);
+      }
+      this.head = addr + bytes;
+    }
+    return ns;
+  }
+
+  /** Steps 3–4: the shared pipe, then the cache or the media; returns the completion time (ns). */
+  private transfer(io: Io): number {
+    const p = this.params;
+    const now = this.engine.now;
+    const bytes = io.pages * this.pageSize;
+    const pipeStart = Math.max(now, this.pipeFree);
+    const pipeEnd = pipeStart + transferNs(bytes, io.kind === 'read' ? p.read_bandwidth_mbps : p.bandwidth_mbps);
+    this.pipeFree = pipeEnd;
+    const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;
+    const media = () => this.mediaNs(addr, bytes);
+    if (io.kind === 'read') return p.rpm > 0 ? Math.max(pipeEnd, this.cache.bypass(now, media)) : pipeEnd;
+    if (p.write_cache && !io.fua) return this.cache.insert(pipeEnd, bytes, media);
+    return Math.max(pipeEnd, this.cache.bypass(pipeStart, media));
+  }
+
+  /** Engine callback: the next stage of `io`. */
+  fire(arg: unknown): void {
+    const io = arg as Io;
+    const stage = this.stage.get(io);
+    if (stage === 'command') return this.command(io);
+    if (stage === 'transfer') {
+      this.stage.set(io, 'done');
+      this.engine.at(this.transfer(io), this, io);
+      return;
+    }
+    this.stage.delete(io);
+    this.account();
+    this.busy--;
+    this.outstanding--;
+    io.tDone = this.engine.now;
+    io.done = true;
+    if (io.kind === 'flush') this.flushes++;
+    this.onComplete(io);
+    this.dispatch();
+  }
+
+  /** Utilisation (busy slots ÷ channels), mean and max queue depth over [0, now], and flushes. */
+  stats(): DeviceStats {
+    this.account();
+    const t = this.engine.now;
+    return {
+      utilization: t > 0 ? this.busyArea / (t * this.params.channels) : 0,
+      mean_queue_depth: t > 0 ? this.depthArea / t : 0,
+      max_queue_depth: this.maxOutstanding,
+      flushes: this.flushes,
+    };
+  }
+
+  /** Bytes in the write cache now. */
+  cachedBytes(): number {
+    return this.cache.occupancy(this.engine.now);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Named device profiles (`device.profile`): each a table of device keys with
+ * the source of every figure. A run's device keys resolve as
+ * defaults ← the chosen profile ← the user's keys (config.ts).
+ *
+ * `queue` is the abstract queueing model of earlier versions (`device.service`,
+ * `channels`, `per_page_us`); the four others are the storage model
+ * (per-command latency + bytes / shared bandwidth, a volatile write cache,
+ * FLUSH and FUA, and for `hdd` seek + rotation): see media.ts.
+ */
+import type { ServiceDist } from '../config.ts';
+
+/** The device profiles. */
+export const DEVICE_PROFILES = ['nvme', 'sata-ssd', 'hdd', 'ram', 'queue'] as const;
+/** A device profile name. */
+export type DeviceProfile = (typeof DEVICE_PROFILES)[number];
+
+/** The keys of the storage model (every profile but `queue` gives each). */
+export interface MediaKeys {
+  /** Commands the device works on at once (internal parallelism; NCQ / NVMe queue slots it serves). */
+  channels: number;
+  /** Per-command time of a read (µs), before its data transfer. */
+  read_latency: ServiceDist;
+  /** Per-command time of a write (µs), before its data transfer. */
+  write_latency: ServiceDist;
+  /** Write data transfer rate (MB/s, 10^6 bytes/s), shared by all channels. */
+  bandwidth_mbps: number;
+  /** Read data transfer rate (MB/s), shared by all channels. */
+  read_bandwidth_mbps: number;
+  /** A volatile write cache is present and enabled: writes complete once in it. */
+  write_cache: boolean;
+  /** Capacity of the write cache (MiB). */
+  cache_mb: number;
+  /** Rate at which the media absorbs writes: the cache's destage rate and the rate of uncached / FUA writes (MB/s). */
+  media_mbps: number;
+  /** Fixed cost of a FLUSH (cache flush) command on top of draining the cache (µs). */
+  flush_us: number;
+  /** Spindle speed; 0 = no moving parts (no seek, no rotation). */
+  rpm: number;
+  /** Seek of one track (ms): the short-seek end of the seek curve. */
+  seek_track_ms: number;
+  /** Average seek (ms), taken as the seek over one third of the stroke. */
+  seek_avg_ms: number;
+  /** Full-stroke seek (ms). */
+  seek_full_ms: number;
+  /** Capacity (GB, 10^9 bytes): the LBA span of a full stroke. */
+  capacity_gb: number;
+  /** Disk region given to each object (GB): object k starts at k × region_gb (mod capacity_gb). */
+  region_gb: number;
+}
+
+const constant = (mean_us: number): ServiceDist => ({ dist: 'constant', mean_us });
+
+/** No moving parts: the mechanical keys of a solid-state or RAM device. */
+const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capacity_gb: 1000, region_gb: 16 };
+
+/**
+ * The profile tables. Sources:
+ *
+ * nvme — a current datacenter NVMe SSD with power-loss protection (Intel D7-P5500 class):
+ * - bandwidth_mbps 4300, read_bandwidth_mbps 7000: D7-P5500 sequential write / read
+ *   (Intel launch figures, PCIe 4.0 x4; ilsoftware.it "Intel presenta ... D7-P5500 e D7-P5600").
+ * - read_latency 85 µs, write_latency 20 µs: "read access latency random 85 µs, write access
+ *   latency random 20 µs" of the Intel P4500 (Lenovo product guide 4XB7A08539, table 2); the
+ *   D7-P5500 brief gives no latency, we take its predecessor's.
+ * - channels 85: 1,000,000 random-read IOPS (D7-P5500) × 85 µs (Little's law: commands in flight
+ *   to reach the rated IOPS).
+ * - write_cache false: PLP drives report no volatile write cache (NVMe Identify VWC bit clear),
+ *   so Linux completes a FLUSH at once and strips PREFLUSH/FUA (block/blk-flush.c,
+ *   blk_flush_policy: nothing to do without QUEUE_FLAG_WC). flush_us 0 follows.
+ * - media_mbps 4300 = bandwidth_mbps (writes land in PLP-protected buffers at the interface rate).
+ * - cache_mb 0 (no volatile cache).
+ *
+ * sata-ssd — Samsung 870 EVO 1 TB (SATA 6 Gb/s, DRAM cache, no power-loss protection):
+ * - read_bandwidth_mbps 560, bandwidth_mbps 530: 870 EVO sequential read / write
+ *   (Samsung launch specs, tomshardware.com "Samsung announces 870 EVO", 2021).
+ * - read_latency 100 µs, write_latency 25 µs: QD1 4 KB random read 10,000 IOPS and write 40,000
+ *   IOPS of the 850 EVO 1 TB datasheet (1/IOPS; the 870 EVO's QD1 figures are not published).
+ * - channels 10: 98,000 random-read IOPS at QD32 (870 EVO) × 100 µs (Little's law).
+ * - write_cache true: no PLP, the drive reports a volatile write cache (ATA IDENTIFY word 85 bit 5).
+ * - cache_mb 64: our assumption (the 1 GB LPDDR4 holds mostly the mapping table; the share that
+ *   buffers writes is not published).
+ * - media_mbps 530: TurboWrite SLC absorbs writes at the interface rate (870 EVO spec above).
+ * - flush_us 100: our assumption for the fixed FLUSH CACHE EXT cost (to be calibrated).
+ *
+ * hdd — 7200 rpm SATA disk (Hitachi Deskstar 7K1000.C class):
+ * - seek_avg_ms 8.5: 7K1000.C (2-disk) average read seek (Hitachi spec §4.5.2.1, table 9).
+ * - seek_track_ms 1.0, seek_full_ms 20: single-track and full-stroke read seek of the Hitachi
+ *   Travelstar 7K320 (7200 rpm) spec §4.4.2.2–3 (the 7K1000.C tables were not at hand).
+ * - rpm 7200: one revolution 8.33 ms (IBM Ultrastar DDRS spec fig. 8; Travelstar 7K320 table 8).
+ * - media_mbps 150: our assumption for a current 1 TB 7200 rpm platter's sustained rate
+ *   (the 2005 Deskstar 7K500 gives 64.8 MB/s zone 0; densities have risen since).
+ * - bandwidth_mbps 600 = read_bandwidth_mbps: the SATA 6 Gb/s link after 8b/10b coding.
+ * - read_latency = write_latency 100 µs: our assumption for command overhead.
+ * - channels 1: one actuator.
+ * - write_cache true, cache_mb 32: SATA disks ship with the write cache on; 32 MB buffer of the
+ *   Deskstar 7K1000 (absurdwizard.blogspot.com review, 2007).
+ * - flush_us 100: our assumption (the drain itself is modelled).
+ * - capacity_gb 1000 (7K1000.C 1 TB model); region_gb 16: our choice, each object gets its own
+ *   16 GB region (a far-apart file), wrapping after 62 objects.
+ *
+ * ram — no cost at all (semantic studies): zero latency, unbounded rates, no cache.
+ */
+export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> = {
+  nvme: {
+    channels: 85, read_latency: constant(85), write_latency: constant(20),
+    bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, ...SOLID,
+  },
+  'sata-ssd': {
+    channels: 10, read_latency: constant(100), write_latency: constant(25),
+    bandwidth_mbps: 530, read_bandwidth_mbps: 560,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, ...SOLID,
+  },
+  hdd: {
+    channels: 1, read_latency: constant(100), write_latency: constant(100),
+    bandwidth_mbps: 600, read_bandwidth_mbps: 600,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100,
+    rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
+  },
+  ram: {
+    channels: 4096, read_latency: constant(0), write_latency: constant(0),
+    bandwidth_mbps: 0, read_bandwidth_mbps: 0,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, ...SOLID,
+  },
+};
+
+/** The storage-model keys (device.* keys that apply to every profile but `queue`). */
+export const MEDIA_KEYS = Object.keys(PROFILE_TABLE.nvme).filter((k) => k !== 'channels');
+
+/** The keys that apply only to `device.profile: queue`. */
+export const QUEUE_KEYS = ['service', 'per_page_us'];
