@@ -74,7 +74,7 @@ describe('measured CPU-cost defaults', () => {
 
   it('Linux msync MS_SYNC charges clean_page_us per page written (a device of 0 µs, so nothing else)', () => {
     const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
-    const t = took(rows, { personality: 'linux', device: { service: { dist: 'constant', mean_us: 0 } } });
+    const t = took(rows, { personality: 'linux', device: { profile: 'ram' } });
     expect(t.get(5)).toBeCloseTo(1.44 + 4 * 9.28, 9);
   });
 

@@ -218,7 +218,8 @@ describe('reads.csv', () => {
     writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n'
       + `0,a,map,0x10000000,${64 * PS},,f,0\n1,a,read,0x10000000,${64 * PS},,,0\n2,a,write,0x10000000,100,,,0\n3,a,msync,0x10000000,${64 * PS},SYNC,,0\n`);
     const out = join(d, 'out');
-    const r = await syncsimHere(['run', trace, '--out', out, '--set', 'personality=linux']);
+    // the queueing device (100 µs per I/O, no CPU costs) with page-in turned on
+    const r = await syncsimHere(['run', trace, '--out', out, '--set', 'personality=linux', '--set', 'device.profile=queue', '--set', 'pagein=true']);
     expect(r.code).toBe(0);
     const lines = readFileSync(join(out, 'reads.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok');
