@@ -14,8 +14,12 @@ export interface ImportOptions {
   syncEveryUs?: number;
   /** Flag bits of injected (and, where the format has none, translated) msyncs; default SYNC. */
   syncFlags: number;
-  /** strace: how to synthesise stores, which strace cannot see (e.g. `whole-range-before-msync`). */
+  /** strace: how to synthesise stores, which strace cannot see (e.g. `whole-range-before-msync`, `pages=8`). */
   assumeDirty?: string;
+  /** strace: seed of `--assume-dirty pages=N` / `measured` (default 1). */
+  assumeDirtySeed?: number;
+  /** strace `--assume-dirty measured`: pages an msync of this measured duration (µs) wrote, by the calibrated device. */
+  pagesForMeasured?: (measuredUs: number) => number;
 }
 
 /** Counters an importer reports (e.g. fio `trim` and `wait` entries seen). */

@@ -8,7 +8,7 @@ import { TraceError } from '../../trace-error.ts';
 import { ADDR_LIMIT, Flag } from '../../types.ts';
 import { formatTimeUs, type RowInput } from '../../writer.ts';
 import type { ImportOptions, ImportStats } from '../importer.ts';
-import { ASSUME_DIRTY, type AssumeDirtyMode } from './assume-dirty.ts';
+import { ASSUME_DIRTY_MODES, assumeDirtyMode, type AssumeDirtyMode } from './assume-dirty.ts';
 import type { AddressSpace, Mapping, Proc } from './address-space.ts';
 import type { Call } from './calls.ts';
 import { parseBits, parseCString, parseNum, splitArgs } from './grammar.ts';
@@ -42,9 +42,10 @@ export class StraceTranslator {
   constructor(private readonly path: string, opts: ImportOptions, private readonly stats: ImportStats) {
     this.ps = opts.pageSize;
     const name = opts.assumeDirty ?? 'none';
-    const mode = ASSUME_DIRTY[name];
+    const mode = assumeDirtyMode(name, opts.assumeDirtySeed ?? 1, opts.pagesForMeasured);
     if (!mode) {
-      throw new TraceError(path, 0, '-', `unknown --assume-dirty mode (expected one of ${Object.keys(ASSUME_DIRTY).join(', ')})`, name);
+      const why = name === 'measured' ? ' (measured needs a calibration: import --calibration FILE)' : '';
+      throw new TraceError(path, 0, '-', `unknown --assume-dirty mode${why} (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`, name);
     }
     this.assume = mode;
     for (const k of STATS) stats[k] = 0;
@@ -225,7 +226,7 @@ export class StraceTranslator {
     }
     if (ms & ~known) this.count('msync_unknown_flags');
     const s = p.space;
-    for (const [wa, wl] of this.assume.stores(s, addr, len)) {
+    for (const [wa, wl] of this.assume.stores(s, addr, len, { pageSize: this.ps, measuredUs: c.durNs >= 0 ? c.durNs / 1000 : -1 })) {
       this.count('assumed_writes');
       this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') });
     }
