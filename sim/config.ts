@@ -63,7 +63,31 @@ export interface Config {
     memlock_limit_bytes: number;
   };
   stats: { sample_us: number; warmup_us: number };
+  /** The filesystem under the mapped files (sim/fs). */
+  fs: {
+    /** Default per personality ({@link FS_DEFAULT_KIND}); `none` under `device.profile: queue`. */
+    kind: FsKind;
+    /** jbd2 j_commit_interval: a running transaction is committed this long after it started. */
+    commit_interval_ms: number;
+    /** UFS soft updates: the inode update of an fsync is deferred to the syncer. */
+    soft_updates: boolean;
+    /** Linux stable pages: a store to a page under writeback waits for the write. */
+    stable_pages: boolean;
+    /** The files' blocks exist (laid out); false: the first writeback of a page allocates its block. */
+    preallocated: boolean;
+  };
 }
+
+/** Filesystems the `fs.kind` key names. */
+export type FsKind = 'ext4-ordered' | 'ufs' | 'apfs' | 'none';
+
+/** The filesystem each personality runs on unless `fs.kind` says otherwise (README, "Kernel personalities"). */
+export const FS_DEFAULT_KIND: Readonly<Record<Personality, FsKind>> = {
+  linux: 'ext4-ordered', // ext4 is the default of mainstream distributions; data=ordered is its default mode
+  freebsd: 'ufs', // UFS2 (FFS), newfs's filesystem
+  xnu: 'apfs', // the macOS default since 10.13
+  mach: 'none', // the memory manager writes pages directly: no filesystem in between
+};
 
 /** The defaults of every key. */
 export function defaultConfig(): Config {
@@ -78,6 +102,7 @@ export function defaultConfig(): Config {
     writeback: { policy: 'none', delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 } as Config['writeback'],
     memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8 << 20 },
     stats: { sample_us: 1000, warmup_us: 0 },
+    fs: { commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true } as Config['fs'],
   };
 }
 
@@ -152,7 +177,14 @@ export const CONFIG_SCHEMA = obj({
     memlock_limit_bytes: intRange(0, Number.MAX_SAFE_INTEGER),
   }, ['pages', 'max_user_wired_pages', 'memlock_limit_bytes']),
   stats: obj({ sample_us: range(1, DAY_US), warmup_us: range(0, MAX_TIME_US) }, ['sample_us', 'warmup_us']),
-}, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats']);
+  fs: obj({
+    kind: { enum: ['ext4-ordered', 'ufs', 'apfs', 'none'] },
+    commit_interval_ms: range(1, DAY_MS),
+    soft_updates: { type: 'boolean' },
+    stable_pages: { type: 'boolean' },
+    preallocated: { type: 'boolean' },
+  }, ['commit_interval_ms', 'soft_updates', 'stable_pages', 'preallocated']),
+}, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'fs']);
 
 /** A configuration error that names the offending key (and, when given, where the key came from). */
 export class ConfigError extends Error {
@@ -269,6 +301,17 @@ function describe(e: ErrorObject): ConfigError {
 }
 
 /**
+ * `fs.kind` when the user gave none: `none` under `device.profile: queue`
+ * (the legacy queue model has no filesystem), else the personality's
+ * filesystem ({@link FS_DEFAULT_KIND}).
+ */
+export function applyFsDefaults(c: Config): void {
+  if (c.fs.kind !== undefined) return;
+  const profile = (c.device as { profile?: string }).profile;
+  c.fs.kind = profile === 'queue' ? 'none' : FS_DEFAULT_KIND[c.personality];
+}
+
+/**
  * Resolves user layers (already merged, possibly partial) onto the defaults
  * and validates the result. A user `device.service` with its own `dist`
  * replaces the default distribution whole instead of merging into it.
@@ -298,6 +341,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   // FreeBSD vm_pageout_init: vm_pageout_page_count is 8 below 2000 pages of memory (0 = unlimited: not small)
   const uCluster = isObject(u.pager) ? u.pager.cluster_pages : undefined;
   if (uCluster === undefined && c.personality === 'freebsd' && c.memory.pages > 0 && c.memory.pages < 2000) c.pager.cluster_pages = 8;
+  applyFsDefaults(c);
   if (c.writeback.interval_ms === undefined) c.writeback.interval_ms = c.writeback.policy === 'flusher' ? 5000 : 1000;
   if (c.writeback.background_ratio > c.writeback.dirty_ratio) {
     throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);

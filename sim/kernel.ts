@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import type { RandomStreams } from './engine/random.ts';
 import type { Pageout } from './pager/pageout.ts';
 import type { BackgroundWriteback } from './pager/writeback.ts';
+import type { FileSystem } from './fs/fs.ts';
 
 /** Counters of faults that are not errors of the trace. */
 export interface FaultCounts {
@@ -49,6 +50,8 @@ export interface Kernel {
   pageout: Pageout | undefined;
   /** Background writeback, unless the policy is `none`. */
   writeback: BackgroundWriteback | undefined;
+  /** The filesystem under the mapped files (`fs.kind`). */
+  fs: FileSystem;
   /** Per-object state a personality keeps for the run (e.g. the Mach memory manager of each object). */
   objectState: Map<VmObject, unknown>;
   /** Bytes stored by write ops to mapped memory. */

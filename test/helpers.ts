@@ -67,10 +67,20 @@ export interface SimOutput {
   sim: Simulator;
 }
 
-/** Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows. */
+/**
+ * `config` with `fs.kind: none` unless it names a filesystem: the kernel
+ * tests written before the filesystem layer see exactly the old model
+ * (what `device.profile: queue` implies once that key exists).
+ */
+export function withoutFs(config: Record<string, unknown>): Record<string, unknown> {
+  const fs = typeof config.fs === 'object' && config.fs !== null ? (config.fs as Record<string, unknown>) : {};
+  return fs.kind !== undefined ? config : { ...config, fs: { ...fs, kind: 'none' } };
+}
+
+/** Runs `rows` with config overrides (a partial config object), feeding in batches of `batch` rows; `fs.kind` defaults to `none` ({@link withoutFs}). */
 export function simulate(rows: TraceRow[], config: Record<string, unknown> = {}, batch = 1000): SimOutput {
   const syncs: SyncRecord[] = [], writebacks: WritebackRecord[] = [], timeline: TimelineRecord[] = [], ops: OpRecord[] = [];
-  const sim = new Simulator(resolveConfig(config), {
+  const sim = new Simulator(resolveConfig(withoutFs(config)), {
     sync: (r) => syncs.push(r), writeback: (r) => writebacks.push(r), timeline: (r) => timeline.push(r), op: (r) => ops.push(r),
   });
   for (let i = 0; i < rows.length; i += batch) {

@@ -9,8 +9,11 @@ import type { RandomStream } from '../engine/random.ts';
 import type { ServiceSampler } from './service.ts';
 import type { VmObject } from '../vm/object.ts';
 
-/** Why a page run was written back. */
-export type WritebackCause = 'msync' | 'syncer' | 'pageout';
+/** Why a page run was written back (`journal` / `metadata`: a filesystem's own blocks, sim/fs). */
+export type WritebackCause = 'msync' | 'syncer' | 'pageout' | 'journal' | 'metadata';
+
+/** What a device command does: write pages, read pages, or FLUSH the device's write cache (no pages). */
+export type IoKind = 'read' | 'write' | 'flush';
 
 /** One writeback I/O: a contiguous run of pages of one object. */
 export class Io {
@@ -23,6 +26,12 @@ export class Io {
   urgent: boolean;
   /** Writes a copy of the pages (Mach data_return): page state is not touched when it ends. */
   copy = false;
+  /** The command: a write (default), a read, or a cache FLUSH (pages 0). */
+  kind: IoKind = 'write';
+  /** REQ_FUA: the write is on stable media when it completes. */
+  fua = false;
+  /** REQ_PREFLUSH: the device's write cache is flushed before this write starts. */
+  preflush = false;
   constructor(
     readonly id: number,
     readonly object: VmObject,
@@ -121,8 +130,9 @@ export class Device implements EventTarget {
       if (!io) return;
       this.busy++;
       io.tStart = this.engine.now;
-      const us = this.service() + this.params.per_page_us * io.pages;
-      if (this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
+      // a FLUSH costs nothing on this queue model (it has no write cache); no service draw is taken for it
+      const us = io.kind === 'flush' ? 0 : this.service() + this.params.per_page_us * io.pages;
+      if (io.kind !== 'flush' && this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
       this.engine.after(Math.max(0, usToNs(us)), this, io);
     }
   }

@@ -120,6 +120,8 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
     if (mode === 'sync') {
       while (!io.done) yield obj.waitQueue;
       if (!io.ok) ok = false;
+      // the putpages write went through VOP_WRITE(IO_SYNC): ffs_write ends with ffs_update(vp, 1)
+      if (!(yield* k.fs.syncWriteDone(obj))) ok = false;
     } else ios.push(io);
     if (!rescan()) idx = run.first + run.count;
   }
@@ -174,6 +176,7 @@ function* objectClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number
     for (const io of r.ios) k.device.expedite(io);
     while (obj.wbPages > 0) yield obj.waitQueue;
     ok = r.ios.every((io) => io.ok);
+    if (!(yield* k.fs.fsync(obj, false))) ok = false; // ffs_syncvnode's closing ffs_update(vp, 1)
   } else {
     const r = yield* pageClean(k, acct, obj, start, end, syncio || invalidate ? 'sync' : 'async');
     ok = r.ok;
