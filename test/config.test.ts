@@ -31,6 +31,7 @@ describe('configuration', () => {
       writeback: { policy: 'none', interval_ms: 1000, delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 },
       memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8388608 },
       stats: { sample_us: 1000, warmup_us: 0 },
+      fs: { kind: 'ufs', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true },
     });
   });
 
