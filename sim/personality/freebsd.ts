@@ -9,7 +9,8 @@
  * - MS_ASYNC writes are queued on the device at once and the caller does not
  *   wait for them; pages stay busy until the write completes. UFS's delayed
  *   write (section 10 F5: clean and not busy once copied to buffers) needs a
- *   filesystem layer the model does not have yet.
+ *   buffer cache the model does not have (sim/fs models the fsync path:
+ *   ffs_update after IO_SYNC writes and after VOP_FSYNC).
  * - The vnode lock (F1) serializes the cleaning of msyncs of one file
  *   (freebsd/vnode-lock.ts), and a fault that pages in a page of the file
  *   waits while an msync holds it (page-ins are otherwise CPU time only).
