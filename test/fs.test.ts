@@ -107,6 +107,28 @@ describe('ext4-ordered (linux)', () => {
     expect(doneAt(o, 8)).toBe(610);
   });
 
+  it('an fdatasync whose transaction is committing waits for it, and adds its own FLUSH only when the commit block was already sent (jbd2_trans_will_send_data_barrier)', () => {
+    // a's msync allocates in T1: data 10→110, journal 110→210, commit block (PREFLUSH|FUA) sent at 210, done 310.
+    // b syncs the same, now clean file while T1 commits: its i_datasync_tid is T1.
+    const at = (tB: number) => simulate(new TraceBuilder('a').map(0, A, PS, 'f').map(0, B, PS, 'f', 0, '', 'b')
+      .op(0, 'write', A, 1).op(10, 'msync', A, PS, 'SYNC').op(tB, 'msync', B, PS, 'SYNC', { task: 'b' }).rows, ext4({ preallocated: false }));
+    const before = at(150), after = at(250);
+    expect([before.result.fs.flushes, doneAt(before, 7)]).toEqual([1, 310]);
+    expect([after.result.fs.flushes, doneAt(after, 7)]).toEqual([2, 310]);
+    expect(after.result.fs.commits).toBe(1);
+  });
+
+  it('committed metadata reaches its home location by background writeback after writeback.expire_ms: inode table block, block bitmap, group descriptor', () => {
+    const rows = new TraceBuilder().map(0, A, PS, 'f').op(0, 'write', A, 1).op(10, 'msync', A, PS, 'SYNC').op(31e6, 'read', A, 1).rows;
+    const o = simulate(rows, { ...ext4({ preallocated: false }), writeback: { policy: 'flusher' } });
+    // the commit ends at 310 µs; 30 s later the three dirty buffers are written, one after the other
+    const t = 30e6 + 310;
+    expect(ofCause(o, 'metadata')).toEqual([[t, t + 100, 1], [t, t + 200, 1], [t, t + 300, 1]]);
+    expect(o.result.fs.metadata_bytes).toBe(3 * PS);
+    // without background writeback they stay in the journal only
+    expect(simulate(rows, ext4({ preallocated: false })).result.fs.metadata_bytes).toBe(0);
+  });
+
   it('kjournald2 commits a running transaction fs.commit_interval_ms after its first change (an mtime update here)', () => {
     const rows = new TraceBuilder().map(0, A, PS, 'f').op(0, 'write', A, 1).op(1_500_000, 'read', A, 1).rows;
     const o = simulate(rows, ext4({ commit_interval_ms: 1000 }));

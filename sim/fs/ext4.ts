@@ -21,7 +21,8 @@ import type { Kernel } from '../kernel.ts';
 import type { VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { BlockMap, issueFlush, type FileSystem, type FsTotals } from './fs.ts';
-import { Journal } from './jbd2.ts';
+import { Journal, type Transaction } from './jbd2.ts';
+import { HomeWrites } from './home-writes.ts';
 
 /** The transactions an inode's fsync and fdatasync must see committed. */
 interface InodeTids {
@@ -39,9 +40,25 @@ export class Ext4 implements FileSystem {
   private readonly tids = new Map<VmObject, InodeTids>();
   private readonly blocks: BlockMap;
 
-  constructor(private readonly k: Kernel, journalObject: VmObject) {
-    this.journal = new Journal(k, journalObject, this.totals);
+  private readonly home: HomeWrites;
+
+  constructor(private readonly k: Kernel, journalObject: VmObject, metadataObject: VmObject) {
+    this.home = new HomeWrites(k, metadataObject);
+    this.journal = new Journal(k, journalObject, this.totals, (t) => this.checkpoint(t));
     this.blocks = new BlockMap(k.config.fs.preallocated);
+  }
+
+  /**
+   * A committed transaction's metadata buffers are dirty in place: the inode
+   * table block of each inode, the bitmap and group descriptor of each that
+   * allocated (block 3·id, 3·id+1, 3·id+2 of the metadata object).
+   */
+  private checkpoint(t: Transaction): void {
+    for (const obj of t.inodes) this.home.dirty(3 * obj.id);
+    for (const obj of t.allocating) {
+      this.home.dirty(3 * obj.id + 1);
+      this.home.dirty(3 * obj.id + 2);
+    }
   }
 
   private tidsOf(obj: VmObject): InodeTids {

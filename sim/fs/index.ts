@@ -12,12 +12,13 @@ export type { FileSystem } from './fs.ts';
 /**
  * Builds the filesystem `k.config.fs.kind` names. Its own blocks live in an
  * object outside the named-object table (no trace file can share its name):
- * `jbd2` (ext4's journal), `ufs-inodes`, `apfs-meta`.
+ * `jbd2` (ext4's journal), `ext4-metadata` (its home locations),
+ * `ufs-inodes`, `apfs-meta`.
  */
 export function makeFileSystem(k: Kernel): FileSystem {
   switch (k.config.fs.kind) {
     case 'ext4-ordered':
-      return new Ext4(k, k.vm.anonObject('jbd2'));
+      return new Ext4(k, k.vm.anonObject('jbd2'), k.vm.anonObject('ext4-metadata'));
     case 'ufs':
       return new Ufs(k, k.vm.anonObject('ufs-inodes'));
     case 'apfs':

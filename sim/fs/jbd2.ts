@@ -13,6 +13,7 @@
  */
 import type { EventTarget } from '../engine/queue.ts';
 import type { Kernel } from '../kernel.ts';
+import type { Io } from '../device/device.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import { Proc, type KernelPath } from '../vm/process.ts';
 import type { Run } from '../pager/cluster.ts';
@@ -65,6 +66,8 @@ export class Transaction {
   urgent = false;
   /** The commit block has been issued (T_COMMIT_JFLUSH and later). */
   commitRecordSent = false;
+  /** The journal I/Os of its commit. */
+  readonly ios: Io[] = [];
   constructor(readonly tid: number) {}
 
   /** Journalled metadata blocks (without descriptors). */
@@ -90,6 +93,8 @@ export class Journal implements EventTarget {
     /** The journal's blocks (a filesystem-owned object, written with copy semantics). */
     readonly obj: VmObject,
     private readonly totals: FsTotals,
+    /** Called when a transaction is committed (its metadata buffers are now dirty in place). */
+    private readonly committed: (t: Transaction) => void = () => {},
   ) {
     this.intervalNs = Math.round(k.config.fs.commit_interval_ms * 1e6);
   }
@@ -139,12 +144,19 @@ export class Journal implements EventTarget {
     const ps = this.k.vm.pageSize;
     const meta = t.metadataBlocks;
     const n = descriptorBlocks(meta, ps) + meta;
-    let ok = yield* waitIo(this.k.pager.writeFs(this.obj, this.place(n), n, 'journal', { urgent: t.urgent }));
+    let ok = yield* waitIo(this.issue(t, this.k.pager.writeFs(this.obj, this.place(n), n, 'journal', { urgent: t.urgent })));
     t.commitRecordSent = true;
     this.totals.flushes++; // the commit block's REQ_PREFLUSH
-    ok = (yield* waitIo(this.k.pager.writeFs(this.obj, this.place(1), 1, 'journal', { preflush: true, fua: true, urgent: t.urgent }))) && ok;
+    ok = (yield* waitIo(this.issue(t, this.k.pager.writeFs(this.obj, this.place(1), 1, 'journal', { preflush: true, fua: true, urgent: t.urgent })))) && ok;
     this.totals.commits++;
     if (!ok) this.failed.add(t.tid);
+    else this.committed(t);
+  }
+
+  /** Remembers `io` as one of `t`'s commit I/Os. */
+  private issue(t: Transaction, io: Io): Io {
+    t.ios.push(io);
+    return io;
   }
 
   /** The first journal block of the next `n`-block write. */
@@ -172,10 +184,16 @@ export class Journal implements EventTarget {
    * already is. False when that commit failed.
    */
   *complete(tid: number): KernelPath<boolean> {
+    const c = this.committing;
     if (this.running.tid === tid) {
       this.running.urgent = true;
       this.startCommit(tid);
-    } else if (this.committing?.tid !== tid) return !this.failed.has(tid);
+    } else if (c?.tid !== tid) return !this.failed.has(tid);
+    else if (!c.urgent) {
+      // a commit started by the timer now has a waiter: its I/Os go first under sync_first
+      c.urgent = true;
+      for (const io of c.ios) this.k.device.expedite(io);
+    }
     while (this.commitSequence < tid) yield this.obj.waitQueue;
     return !this.failed.has(tid);
   }
