@@ -114,6 +114,7 @@ function runQueue(p: { seed: number; customers: number; lambda: number; S: numbe
     seed: p.seed,
     device: { channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
     stats: { warmup_us: warmupUs, sample_us: 1e6 },
+    fs: { kind: 'none' }, // the queue model alone: no journal commits or FLUSHes among the customers
   });
   const sim = new Simulator(config, {
     sync: (r) => {

@@ -112,6 +112,13 @@ export class Device implements EventTarget {
     io.tSubmit = this.engine.now;
     this.outstanding++;
     if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
+    if (io.kind === 'flush') {
+      // this queue model has no write cache: a FLUSH has nothing to wait for and takes no server
+      // (blk-flush dispatches it ahead of queued requests); it completes at once
+      io.tStart = this.engine.now;
+      this.engine.after(0, this, io);
+      return;
+    }
     if (io.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(io);
     else this.normalQ.push(io);
     this.dispatch();
@@ -130,9 +137,8 @@ export class Device implements EventTarget {
       if (!io) return;
       this.busy++;
       io.tStart = this.engine.now;
-      // a FLUSH costs nothing on this queue model (it has no write cache); no service draw is taken for it
-      const us = io.kind === 'flush' ? 0 : this.service() + this.params.per_page_us * io.pages;
-      if (io.kind !== 'flush' && this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
+      const us = this.service() + this.params.per_page_us * io.pages;
+      if (this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
       this.engine.after(Math.max(0, usToNs(us)), this, io);
     }
   }
@@ -141,12 +147,13 @@ export class Device implements EventTarget {
   fire(arg: unknown): void {
     const io = arg as Io;
     this.account();
-    this.busy--;
+    const flush = io.kind === 'flush';
+    if (!flush) this.busy--;
     this.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
     this.onComplete(io);
-    this.dispatch();
+    if (!flush) this.dispatch();
   }
 
   /** Utilisation, mean and max queue depth over [0, now]. */
