@@ -2,6 +2,7 @@
  * The filesystem of a run, by `fs.kind`.
  */
 import type { Kernel } from '../kernel.ts';
+import { FS_DEFAULT_KIND } from '../config.ts';
 import { NoFileSystem, type FileSystem } from './fs.ts';
 import { Ext4 } from './ext4.ts';
 import { Ufs } from './ufs.ts';
@@ -16,7 +17,8 @@ export type { FileSystem } from './fs.ts';
  * `ufs-inodes`, `apfs-meta`.
  */
 export function makeFileSystem(k: Kernel): FileSystem {
-  switch (k.config.fs.kind) {
+  // an unresolved configuration (defaultConfig()) has no kind yet: the personality's filesystem
+  switch (k.config.fs.kind ?? FS_DEFAULT_KIND[k.config.personality]) {
     case 'ext4-ordered':
       return new Ext4(k, k.vm.anonObject('jbd2'), k.vm.anonObject('ext4-metadata'));
     case 'ufs':
