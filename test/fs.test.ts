@@ -137,6 +137,17 @@ describe('ext4-ordered (linux)', () => {
     expect(o.result.fs.commits).toBe(1);
   });
 
+  it('journal writes are REQ_SYNC: under sync_first a timer-started commit passes queued background writes', () => {
+    // g1, g2 stored at 0 (mtime: T1, its timer at 1 ms); MS_ASYNC queues g1 at 950 (950→1050) and g2 at 960;
+    // the commit's journal write (descriptor + 2 inode blocks), queued at 1000, goes before g2 under sync_first
+    const rows = new TraceBuilder().map(0, A, PS, 'g1').map(0, B, PS, 'g2').op(0, 'write', A, 1).op(0, 'write', B, 1)
+      .op(950, 'msync', A, PS, 'ASYNC').op(960, 'msync', B, PS, 'ASYNC').op(5000, 'read', A, 1).rows;
+    const cfg = (discipline: string) => ({ personality: 'freebsd', fs: { kind: 'ext4-ordered', commit_interval_ms: 1 }, device: { discipline } });
+    const first = (o: SimOutput) => ofCause(o, 'journal')[0];
+    expect(first(simulate(rows, cfg('sync_first')))).toEqual([1000, 1150, 3]);
+    expect(first(simulate(rows, cfg('fifo')))).toEqual([1000, 1250, 3]);
+  });
+
   it('fs.stable_pages: a store to a page under writeback waits for the write (it re-dirties the page at once without)', () => {
     const rows = new TraceBuilder('a').map(0, A, PS, 'f').map(0, B, PS, 'f', 0, '', 'b')
       .op(0, 'write', A, 1).op(10, 'msync', A, PS, 'SYNC').op(50, 'write', B, 1, '', { task: 'b' }).rows;

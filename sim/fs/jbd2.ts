@@ -13,7 +13,6 @@
  */
 import type { EventTarget } from '../engine/queue.ts';
 import type { Kernel } from '../kernel.ts';
-import type { Io } from '../device/device.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import { Proc, type KernelPath } from '../vm/process.ts';
 import type { Run } from '../pager/cluster.ts';
@@ -62,12 +61,9 @@ export class Transaction {
   readonly ordered: { obj: VmObject; run: Run }[] = [];
   /** A handle joined: the commit timer runs. */
   started = false;
-  /** An fsync waits for the commit (its I/Os are urgent). */
-  urgent = false;
   /** The commit block has been issued (T_COMMIT_JFLUSH and later). */
   commitRecordSent = false;
-  /** The journal I/Os of its commit. */
-  readonly ios: Io[] = [];
+
   constructor(readonly tid: number) {}
 
   /** Journalled metadata blocks (without descriptors). */
@@ -144,19 +140,14 @@ export class Journal implements EventTarget {
     const ps = this.k.vm.pageSize;
     const meta = t.metadataBlocks;
     const n = descriptorBlocks(meta, ps) + meta;
-    let ok = yield* waitIo(this.issue(t, this.k.pager.writeFs(this.obj, this.place(n), n, 'journal', { urgent: t.urgent })));
+    // jbd2 submits every log block with REQ_SYNC: urgent (first under sync_first) whoever started the commit
+    let ok = yield* waitIo(this.k.pager.writeFs(this.obj, this.place(n), n, 'journal', { urgent: true }));
     t.commitRecordSent = true;
     this.totals.flushes++; // the commit block's REQ_PREFLUSH
-    ok = (yield* waitIo(this.issue(t, this.k.pager.writeFs(this.obj, this.place(1), 1, 'journal', { preflush: true, fua: true, urgent: t.urgent })))) && ok;
+    ok = (yield* waitIo(this.k.pager.writeFs(this.obj, this.place(1), 1, 'journal', { preflush: true, fua: true, urgent: true }))) && ok;
     this.totals.commits++;
     if (!ok) this.failed.add(t.tid);
     else this.committed(t);
-  }
-
-  /** Remembers `io` as one of `t`'s commit I/Os. */
-  private issue(t: Transaction, io: Io): Io {
-    t.ios.push(io);
-    return io;
   }
 
   /** The first journal block of the next `n`-block write. */
@@ -184,16 +175,8 @@ export class Journal implements EventTarget {
    * already is. False when that commit failed.
    */
   *complete(tid: number): KernelPath<boolean> {
-    const c = this.committing;
-    if (this.running.tid === tid) {
-      this.running.urgent = true;
-      this.startCommit(tid);
-    } else if (c?.tid !== tid) return !this.failed.has(tid);
-    else if (!c.urgent) {
-      // a commit started by the timer now has a waiter: its I/Os go first under sync_first
-      c.urgent = true;
-      for (const io of c.ios) this.k.device.expedite(io);
-    }
+    if (this.running.tid === tid) this.startCommit(tid);
+    else if (this.committing?.tid !== tid) return !this.failed.has(tid);
     while (this.commitSequence < tid) yield this.obj.waitQueue;
     return !this.failed.has(tid);
   }
