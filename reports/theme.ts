@@ -90,11 +90,17 @@ export function webFontFiles(): { regular: string; bold: string } {
  */
 export const CONFIG_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
-/** Writeback causes in stacking order, with their grey shades (print-safe and never a configuration's colour). */
+/**
+ * Writeback causes in stacking order, with their shades: greys for the data
+ * pages (print-safe and never a configuration's colour), browns for the
+ * filesystem's own blocks (journal, metadata; absent when `fs.kind` is none).
+ */
 export const CAUSES = [
   { cause: 'msync', color: '#3b3b3b' },
   { cause: 'syncer', color: '#8f8f8f' },
   { cause: 'pageout', color: '#d0d0d0' },
+  { cause: 'journal', color: '#b5651d' },
+  { cause: 'metadata', color: '#e3b778' },
 ] as const;
 
 /** Shapes that mark latency percentiles. */

@@ -103,6 +103,7 @@ export function summaryTable(s: Summary): string {
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['wire/unwire', `${s.wire.count} calls${Object.entries(s.wire.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, peak ${s.wire.peak_wired_pages} wired pages`],
     ['device', `utilization ${(s.device.utilization * 100).toFixed(1)}%, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
+    ['filesystem', `${s.fs.kind}: ${s.fs.commits} commits, ${s.fs.flushes} flushes, journal ${s.fs.journal_bytes} bytes, metadata ${s.fs.metadata_bytes} bytes`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');

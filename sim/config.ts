@@ -88,7 +88,31 @@ export interface Config {
   pagein: boolean;
   /** Fault read-ahead: `pages` is the read window / cluster in pages (default per personality; 0 or 1: the faulting page only). */
   readahead: { pages: number };
+  /** The filesystem under the mapped files (sim/fs). */
+  fs: {
+    /** Default per personality ({@link FS_DEFAULT_KIND}); `none` under `device.profile: queue`. */
+    kind: FsKind;
+    /** jbd2 j_commit_interval: a running transaction is committed this long after it started. */
+    commit_interval_ms: number;
+    /** UFS soft updates: the inode update of an fsync is deferred to the syncer. */
+    soft_updates: boolean;
+    /** Linux stable pages: a store to a page under writeback waits for the write. */
+    stable_pages: boolean;
+    /** The files' blocks exist (laid out); false: the first writeback of a page allocates its block. */
+    preallocated: boolean;
+  };
 }
+
+/** Filesystems the `fs.kind` key names. */
+export type FsKind = 'ext4-ordered' | 'ufs' | 'apfs' | 'none';
+
+/** The filesystem each personality runs on unless `fs.kind` says otherwise (README, "Kernel personalities"). */
+export const FS_DEFAULT_KIND: Readonly<Record<Personality, FsKind>> = {
+  linux: 'ext4-ordered', // ext4 is the default of mainstream distributions; data=ordered is its default mode
+  freebsd: 'ufs', // UFS2 (FFS), newfs's filesystem
+  xnu: 'apfs', // the macOS default since 10.13
+  mach: 'none', // the memory manager writes pages directly: no filesystem in between
+};
 
 /** The defaults of every key. */
 export function defaultConfig(): Config {
@@ -108,6 +132,7 @@ export function defaultConfig(): Config {
     stats: { sample_us: 1000, warmup_us: 0 },
     pagein: true,
     readahead: {} as Config['readahead'],
+    fs: { commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true } as Config['fs'],
   };
 }
 
@@ -208,7 +233,14 @@ export const CONFIG_SCHEMA = obj({
   stats: obj({ sample_us: range(1, DAY_US), warmup_us: range(0, MAX_TIME_US) }, ['sample_us', 'warmup_us']),
   pagein: { type: 'boolean' },
   readahead: obj({ pages: intRange(0, 65536) }),
-}, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'pagein', 'readahead']);
+  fs: obj({
+    kind: { enum: ['ext4-ordered', 'ufs', 'apfs', 'none'] },
+    commit_interval_ms: range(1, DAY_MS),
+    soft_updates: { type: 'boolean' },
+    stable_pages: { type: 'boolean' },
+    preallocated: { type: 'boolean' },
+  }, ['commit_interval_ms', 'soft_updates', 'stable_pages', 'preallocated']),
+}, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'pagein', 'readahead', 'fs']);
 
 /** A configuration error that names the offending key (and, when given, where the key came from). */
 export class ConfigError extends Error {
@@ -337,6 +369,17 @@ export function applyPageinDefaults(c: Config, user: Record<string, unknown>): v
 }
 
 /**
+ * `fs.kind` when the user gave none: `none` under `device.profile: queue`
+ * (the legacy queue model has no filesystem), else the personality's
+ * filesystem ({@link FS_DEFAULT_KIND}).
+ */
+export function applyFsDefaults(c: Config): void {
+  if (c.fs.kind !== undefined) return;
+  const profile = (c.device as { profile?: string }).profile;
+  c.fs.kind = profile === 'queue' ? 'none' : FS_DEFAULT_KIND[c.personality];
+}
+
+/**
  * Resolves user layers (already merged, possibly partial) onto the defaults
  * and validates the result. A user `device.service` with its own `dist`
  * replaces the default distribution whole instead of merging into it.
@@ -364,6 +407,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   const uCluster = isObject(u.pager) ? u.pager.cluster_pages : undefined;
   if (uCluster === undefined && c.personality === 'freebsd' && c.memory.pages > 0 && c.memory.pages < 2000) c.pager.cluster_pages = 8;
   applyCpuDefaults(c, u, profileIsQueue(c));
+  applyFsDefaults(c);
   if (c.writeback.interval_ms === undefined) c.writeback.interval_ms = c.writeback.policy === 'flusher' ? 5000 : 1000;
   if (c.writeback.background_ratio > c.writeback.dirty_ratio) {
     throw new ConfigError('writeback.background_ratio', `must be <= writeback.dirty_ratio (${c.writeback.dirty_ratio})`);

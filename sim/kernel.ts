@@ -14,6 +14,7 @@ import type { RandomStreams } from './engine/random.ts';
 import type { Pageout } from './pager/pageout.ts';
 import type { BackgroundWriteback } from './pager/writeback.ts';
 import type { PageIn } from './pager/pagein.ts';
+import type { FileSystem } from './fs/fs.ts';
 
 /** Counters of faults that are not errors of the trace. */
 export interface FaultCounts {
@@ -56,6 +57,8 @@ export interface Kernel {
   writeback: BackgroundWriteback | undefined;
   /** Page-in with read-ahead (`pagein: true`): faults on file pages read them from the device. */
   pagein?: PageIn;
+  /** The filesystem under the mapped files (`fs.kind`). */
+  fs: FileSystem;
   /** Per-object state a personality keeps for the run (e.g. the Mach memory manager of each object). */
   objectState: Map<VmObject, unknown>;
   /** Bytes stored by write ops to mapped memory. */

@@ -17,6 +17,8 @@ import { Pageout } from './pager/pageout.ts';
 import { BackgroundWriteback } from './pager/writeback.ts';
 import { PageIn } from './pager/pagein.ts';
 import { defaultReadaheadPages, readPolicy } from './pager/readahead.ts';
+import { NoFileSystem } from './fs/fs.ts';
+import { makeFileSystem } from './fs/index.ts';
 import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { VmMap } from './vm/map.ts';
 import type { KernelPath, Wait } from './vm/process.ts';
@@ -246,9 +248,16 @@ export class Simulator {
       dirtiedBytes: 0,
       pageout: undefined,
       writeback: undefined,
+      fs: new NoFileSystem(),
       objectState: new Map(),
     };
     const k = this.kernel;
+    k.fs = makeFileSystem(k);
+    if (k.fs.kind !== 'none') {
+      pager.onDataWrite = (obj, first, count) => k.fs.dataWrite(obj, first, count);
+      pager.totals.byCause.journal = 0;
+      pager.totals.byCause.metadata = 0;
+    }
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
     if (config.pagein) {
       const raPages = config.readahead?.pages ?? defaultReadaheadPages(config.personality);
@@ -323,7 +332,7 @@ export class Simulator {
     let acct: SyncAccount | undefined;
     switch (row.op) {
       case 'write':
-        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback, this.personality.pageIn);
+        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback || this.config.fs.stable_pages, this.personality.pageIn);
         break;
       case 'read':
         gen = readOp(k, map, row.addr, row.len, this.personality.pageIn);
@@ -394,6 +403,10 @@ export class Simulator {
         count: k.writeback?.throttle.count ?? 0,
         total_us: (k.writeback?.throttle.totalNs ?? 0) / 1000,
         max_us: (k.writeback?.throttle.maxNs ?? 0) / 1000,
+      },
+      fs: {
+        kind: k.fs.kind, commits: k.fs.totals.commits, flushes: k.fs.totals.flushes,
+        journal_bytes: wb.byCause.journal ?? 0, metadata_bytes: wb.byCause.metadata ?? 0,
       },
     };
   }

@@ -117,6 +117,7 @@ function runQueue(p: { seed: number; customers: number; lambda: number; S: numbe
     device: { profile: 'queue', channels: p.channels, service: { dist: p.dist, mean_us: p.S } },
     stats: { warmup_us: warmupUs, sample_us: 1e6 },
     cpu: { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 }, // the M/G/c queue alone: no CPU time
+    fs: { kind: 'none' }, // the queue model alone: no journal commits or FLUSHes among the customers
   });
   const sim = new Simulator(config, {
     sync: (r) => {

@@ -21,7 +21,7 @@ function syncsim(args: string[], cwd = ROOT) {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
-const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'provenance'];
+const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'fs', 'provenance'];
 
 describe('syncsim run', () => {
   it('replays the example trace and writes every result file', () => {
@@ -68,12 +68,15 @@ describe('syncsim run', () => {
     expect(Object.keys(s.sync)).toEqual(['count', 'ok', 'errors', 'latency_us']);
     expect(Object.keys(s.sync.latency_us)).toEqual(['mean', 'p50', 'p90', 'p99', 'p999', 'max']);
     expect(Object.keys(s.writeback)).toEqual(expect.arrayContaining(['ios', 'pages', 'bytes', 'by_cause', 'amplification']));
-    expect(Object.keys(s.writeback.by_cause)).toEqual(['msync', 'syncer', 'pageout']);
+    // freebsd runs on ufs by default: its own blocks have the causes journal and metadata
+    expect(Object.keys(s.writeback.by_cause)).toEqual(['msync', 'syncer', 'pageout', 'journal', 'metadata']);
     expect(Object.keys(s.wire)).toEqual(['count', 'errors', 'peak_wired_pages']);
     expect(Object.keys(s.device)).toEqual(['utilization', 'mean_queue_depth', 'max_queue_depth']);
     expect(Object.keys(s.memory)).toEqual(['evictions', 'pageins', 'peak_resident_pages']);
     expect(Object.keys(s.pagein)).toEqual(['ios', 'pages', 'bytes', 'wait_us']);
     expect(Object.keys(s.throttle)).toEqual(['count', 'total_us', 'max_us']);
+    expect(Object.keys(s.fs)).toEqual(['kind', 'commits', 'flushes', 'journal_bytes', 'metadata_bytes']);
+    expect(s.fs.kind).toBe('ufs');
     expect(s.config.personality).toBe('freebsd');
     expect(s.config.device.channels).toBe(1);
     // provenance: the trace's SHA-256, the exact command line, when, how long, where, with what

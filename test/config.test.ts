@@ -39,6 +39,7 @@ describe('configuration', () => {
       stats: { sample_us: 1000, warmup_us: 0 },
       pagein: true,
       readahead: { pages: 16 },
+      fs: { kind: 'ufs', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true },
     });
   });
 

@@ -15,7 +15,8 @@
  * - 4.1 step 4 len rounding overflowing to 0 (len near 2^64 → "len 0" → 0):
  *   lengths are < 2^53 in the model.
  * - 4.1 vfs_fsync_range's filesystem part (->fsync, journal, metadata) and
- *   datasync=1: only the page-cache data writeback is modelled.
+ *   datasync=1: these tests run with `fs.kind: none` (page-cache data
+ *   writeback only); the ext4 part is tested in fs.test.ts.
  * - 4.1 "old (≤2.6.16) code" PTE walk and whole-file fdatawrite: the modern
  *   code is modelled.
  * - 4.1 untagged_addr: no tagged pointers.

@@ -126,7 +126,7 @@ describe('charts of a run (the demo trace through syncsim run)', () => {
     const spec = JSON.parse(readFileSync(join(demoReport, 'writeback-by-cause.vl.json'), 'utf8'));
     const rows = readFileSync(join(demoRun, 'writeback.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     const sums: Record<string, number> = { msync: 0, syncer: 0, pageout: 0 };
-    for (const r of rows) sums[r[7]] += Number(r[6]);
+    for (const r of rows) sums[r[7]] = (sums[r[7]] ?? 0) + Number(r[6]);
     const parts = layerData(spec, 0);
     expect(Object.fromEntries(parts.map((p) => [p.cause, p.bytes]))).toEqual(sums);
     const unit = /\((\w+)\)/.exec(spec.layer[0].encoding.y.title)![1];

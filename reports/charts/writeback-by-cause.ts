@@ -1,6 +1,6 @@
 /**
  * Writeback volume: bytes written back per configuration, stacked by cause
- * (msync, syncer, pageout), with the write amplification above each bar.
+ * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
 import { figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
@@ -8,19 +8,24 @@ import { textWidth } from '../fonts.ts';
 import { mergeIdentical } from '../series.ts';
 import { CAUSES } from '../theme.ts';
 
+/** Causes of a filesystem's own blocks, drawn only when written. */
+const FS_CAUSES: ReadonlySet<string> = new Set(['journal', 'metadata']);
+
 /** Binary units, largest first. */
 const UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
 
 /** The `writeback-by-cause` chart. */
 export const writebackByCause: ChartModule = {
   name: 'writeback-by-cause',
-  summary: 'bytes written back per configuration stacked by cause (msync, syncer, pageout), write amplification',
+  summary: 'bytes written back per configuration stacked by cause (msync, syncer, pageout, journal, metadata), write amplification',
   async build(ctx: ChartContext): Promise<Chart[]> {
     const { results } = ctx;
     const sweep = results.kind === 'sweep';
     const configs = results.configurations.filter((c) => c.runs.length > 0);
     if (configs.length === 0) return [];
-    let parts = configs.flatMap((c) => CAUSES.map(({ cause }, order) => ({
+    // the data causes always; a filesystem's journal / metadata only when some configuration wrote them
+    const causes = CAUSES.filter(({ cause }) => !FS_CAUSES.has(cause) || configs.some((c) => (configMetric(results, c, `writeback.by_cause.${cause}`).mean ?? 0) > 0));
+    let parts = configs.flatMap((c) => causes.map(({ cause }, order) => ({
       config: c.label, cause, order, bytes: configMetric(results, c, `writeback.by_cause.${cause}`).mean ?? 0,
     })));
     let totals = configs.map((c) => {
@@ -63,7 +68,7 @@ export const writebackByCause: ChartModule = {
       name: 'writeback-by-cause',
       family: 'writeback-by-cause',
       title: 'Writeback by cause',
-      caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout)${sweep ? ', mean over seeds' : ''}; `
+      caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout, the filesystem's journal and metadata blocks)${sweep ? ', mean over seeds' : ''}; `
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
@@ -82,7 +87,7 @@ export const writebackByCause: ChartModule = {
               y: { field: 'value', type: 'quantitative', stack: 'zero', title: `written back (${unit})`, scale: { domainMax: (max / div) * 1.15 || 1, nice: true } },
               color: {
                 field: 'cause', type: 'nominal', title: null,
-                scale: { domain: CAUSES.map((c) => c.cause), range: CAUSES.map((c) => c.color) },
+                scale: { domain: causes.map((c) => c.cause), range: causes.map((c) => c.color) },
                 legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5 },
               },
               order: { field: 'order', type: 'quantitative' },

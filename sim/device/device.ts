@@ -9,8 +9,8 @@ import type { RandomStream } from '../engine/random.ts';
 import type { ServiceSampler } from './service.ts';
 import type { VmObject } from '../vm/object.ts';
 
-/** Why a page run was written back. */
-export type WritebackCause = 'msync' | 'syncer' | 'pageout';
+/** Why a page run was written back (`journal` / `metadata`: a filesystem's own blocks, sim/fs). */
+export type WritebackCause = 'msync' | 'syncer' | 'pageout' | 'journal' | 'metadata';
 
 /** Why a page run was read: a fault waits for it (`pagein`), or read-ahead nobody waits for yet (`readahead`). */
 export type ReadCause = 'pagein' | 'readahead';
@@ -141,6 +141,13 @@ export class Device implements EventTarget, BlockDevice {
     io.tSubmit = this.engine.now;
     this.outstanding++;
     if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
+    if (io.kind === 'flush') {
+      // this queue model has no write cache: a FLUSH has nothing to wait for and takes no server
+      // (blk-flush dispatches it ahead of queued requests); it completes at once
+      io.tStart = this.engine.now;
+      this.engine.after(0, this, io);
+      return;
+    }
     if (io.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(io);
     else this.normalQ.push(io);
     this.dispatch();
@@ -159,10 +166,6 @@ export class Device implements EventTarget, BlockDevice {
       if (!io) return;
       this.busy++;
       io.tStart = this.engine.now;
-      if (io.kind === 'flush') {
-        this.engine.after(0, this, io);
-        continue;
-      }
       const us = this.service() + this.params.per_page_us * io.pages;
       if (this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
       this.engine.after(Math.max(0, usToNs(us)), this, io);
@@ -173,13 +176,14 @@ export class Device implements EventTarget, BlockDevice {
   fire(arg: unknown): void {
     const io = arg as Io;
     this.account();
-    this.busy--;
+    const flush = io.kind === 'flush';
+    if (!flush) this.busy--;
     this.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
     if (io.kind === 'flush') this.flushes++;
     this.onComplete(io);
-    this.dispatch();
+    if (!flush) this.dispatch();
   }
 
   /** Utilisation, mean and max queue depth over [0, now] (and the flush count when there were flushes). */

@@ -48,7 +48,17 @@ export class WritebackTotals {
   ios = 0;
   pages = 0;
   bytes = 0;
-  byCause: Record<WritebackCause, number> = { msync: 0, syncer: 0, pageout: 0 };
+  /** Bytes by cause; `journal` and `metadata` appear once a filesystem writes its own blocks. */
+  byCause: Partial<Record<WritebackCause, number>> & Record<'msync' | 'syncer' | 'pageout', number> = { msync: 0, syncer: 0, pageout: 0 };
+  /** FLUSH commands completed. */
+  flushes = 0;
+}
+
+/** How a filesystem block write is issued (Linux REQ_FUA / REQ_PREFLUSH; `urgent`: a sync waits on it). */
+export interface FsWriteFlags {
+  fua?: boolean;
+  preflush?: boolean;
+  urgent?: boolean;
 }
 
 /** Issues writeback I/Os and finishes them. */
@@ -59,8 +69,8 @@ export class Pager {
   device!: BlockDevice;
   /** Called after each write I/O completion (the pageout daemon listens). */
   onComplete: ((io: Io) => void) | undefined;
-  /** FLUSH commands completed. */
-  flushes = 0;
+  /** Called when writeback of file pages starts (a filesystem allocates blocks there). */
+  onDataWrite: ((obj: VmObject, first: number, count: number) => void) | undefined;
 
   constructor(
     private readonly pageSize: number,
@@ -75,7 +85,31 @@ export class Pager {
    */
   write(obj: VmObject, first: number, count: number, cause: WritebackCause, urgent: boolean): Io {
     for (let i = first; i < first + count; i++) obj.startWriteback(i);
+    this.onDataWrite?.(obj, first, count);
     const io = new Io(this.nextIo++, obj, first, count, cause, urgent);
+    this.device.submit(io);
+    return io;
+  }
+
+  /**
+   * Writes blocks [first, first+count) of a filesystem-owned object `obj`
+   * (journal, inode table): one I/O with copy semantics (no page state), in
+   * writeback.csv with its `cause` (`journal` or `metadata`).
+   */
+  writeFs(obj: VmObject, first: number, count: number, cause: WritebackCause, flags: FsWriteFlags = {}): Io {
+    const io = new Io(this.nextIo++, obj, first, count, cause, flags.urgent === true);
+    io.copy = true;
+    io.fua = flags.fua === true;
+    io.preflush = flags.preflush === true;
+    this.device.submit(io);
+    return io;
+  }
+
+  /** Issues a FLUSH of the device's write cache on behalf of `obj` (whose wait queue is woken when it completes). */
+  flush(obj: VmObject, urgent: boolean): Io {
+    const io = new Io(this.nextIo++, obj, 0, 0, 'metadata', urgent);
+    io.copy = true;
+    io.kind = 'flush';
     this.device.submit(io);
     return io;
   }
@@ -133,7 +167,7 @@ export class Pager {
     }
     const obj = io.object;
     if (io.kind === 'flush') {
-      this.flushes++;
+      this.totals.flushes++;
       obj.waitQueue.wakeAll();
       return;
     }
@@ -144,7 +178,7 @@ export class Pager {
     t.pages += io.pages;
     t.bytes += bytes;
     const cause = io.cause as WritebackCause;
-    t.byCause[cause] += bytes;
+    t.byCause[cause] = (t.byCause[cause] ?? 0) + bytes;
     this.record({
       tSubmitNs: io.tSubmit, tStartNs: io.tStart, tDoneNs: io.tDone, object: obj.name,
       offset: io.first * this.pageSize, pages: io.pages, bytes, cause, ok: io.ok,

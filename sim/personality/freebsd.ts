@@ -9,7 +9,8 @@
  * - MS_ASYNC writes are queued on the device at once and the caller does not
  *   wait for them; pages stay busy until the write completes. UFS's delayed
  *   write (section 10 F5: clean and not busy once copied to buffers) needs a
- *   filesystem layer the model does not have yet.
+ *   buffer cache the model does not have (sim/fs models the fsync path:
+ *   ffs_update after IO_SYNC writes and after VOP_FSYNC).
  * - The vnode lock (F1) serializes the cleaning of msyncs of one file
  *   (freebsd/vnode-lock.ts), and a fault that pages in a page of the file
  *   waits while an msync holds it (page-ins are otherwise CPU time only).
@@ -120,6 +121,8 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
     if (mode === 'sync') {
       while (!io.done) yield obj.waitQueue;
       if (!io.ok) ok = false;
+      // the putpages write went through VOP_WRITE(IO_SYNC): ffs_write ends with ffs_update(vp, 1)
+      if (!(yield* k.fs.syncWriteDone(obj))) ok = false;
     } else ios.push(io);
     if (!rescan()) idx = run.first + run.count;
   }
@@ -174,6 +177,7 @@ function* objectClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number
     for (const io of r.ios) k.device.expedite(io);
     while (obj.wbPages > 0) yield obj.waitQueue;
     ok = r.ios.every((io) => io.ok);
+    if (!(yield* k.fs.fsync(obj, false))) ok = false; // ffs_syncvnode's closing ffs_update(vp, 1)
   } else {
     const r = yield* pageClean(k, acct, obj, start, end, syncio || invalidate ? 'sync' : 'async');
     ok = r.ok;

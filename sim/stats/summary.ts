@@ -16,7 +16,8 @@ export interface RunResult {
     ios: number;
     pages: number;
     bytes: number;
-    by_cause: { msync: number; syncer: number; pageout: number };
+    /** Bytes by cause; `journal` and `metadata` only when `fs.kind` is not `none`. */
+    by_cause: { msync: number; syncer: number; pageout: number; journal?: number; metadata?: number };
     /** Bytes written back / bytes stored by write ops (null when nothing was written). */
     amplification: number | null;
     /** Bytes stored by write ops to mapped memory. */
@@ -30,6 +31,8 @@ export interface RunResult {
   pagein: { ios: number; pages: number; bytes: number; wait_us: number };
   /** Writer throttling by the `flusher` policy: pauses, their total and longest stall. */
   throttle: { count: number; total_us: number; max_us: number };
+  /** The filesystem: journal commits, FLUSH commands it issued, bytes of journal and metadata blocks written. */
+  fs: { kind: string; commits: number; flushes: number; journal_bytes: number; metadata_bytes: number };
 }
 
 /** summary.json. */
@@ -65,5 +68,6 @@ export function makeSummary(version: string, tracePath: string, rows: number, co
     memory: r.memory,
     pagein: r.pagein,
     throttle: r.throttle,
+    fs: r.fs,
   };
 }

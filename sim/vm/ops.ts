@@ -156,7 +156,10 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
         }
       }
       if (!(s & Page.RESIDENT)) faulted++;
-      if (obj.dirty(idx) && k.writeback?.throttles && ++map.dirtiedSinceCheck >= RATELIMIT_PAGES) yield* k.writeback.balance(map);
+      if (obj.dirty(idx)) {
+        k.fs.pageDirtied(obj);
+        if (k.writeback?.throttles && ++map.dirtiedSinceCheck >= RATELIMIT_PAGES) yield* k.writeback.balance(map);
+      }
     }
     if (result !== 'OK') break;
   }

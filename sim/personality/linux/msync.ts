@@ -92,7 +92,9 @@ function* vmaWalk(k: Kernel, map: VmMap, start: number, end: number, flags: numb
     const next = vma.end;
     if (flags & Flag.SYNC) {
       for (const p of filePieces(k, map, vma, cur, pieceEnd)) {
+        // vfs_fsync_range(file, start, end, datasync=1): the data, then the filesystem's part (ext4_fsync_journal)
         if (!(yield* writeAndWaitRange(k, acct, p.obj, p.first, p.first + p.count))) return 'EIO';
+        if (!(yield* k.fs.fsync(p.obj, true))) return 'EIO';
       }
     }
     cur = next;

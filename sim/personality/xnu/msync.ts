@@ -195,6 +195,8 @@ function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, s
     idx++;
   }
   if (run) yield* pageoutRun(k, acct, obj, run, iosync);
+  // a synchronous msync leaves the file's metadata to the filesystem (APFS: no cache FLUSH); its error is not reported
+  if (iosync) yield* k.fs.fsync(obj, true);
 }
 
 /**
