@@ -18,6 +18,7 @@ import { TraceError } from '../traces/trace-error.ts';
 import { Flag, flagsToString, type TraceRow } from '../traces/types.ts';
 import { TraceWriter, type RowInput } from '../traces/writer.ts';
 import { simulate } from './helpers.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -63,7 +64,7 @@ describe('strace importer registration', () => {
     const imp = IMPORTERS.find((i) => i.format === 'strace');
     expect(imp).toBe(straceImporter);
     expect(imp!.extraCols).toContain('x_measured_us');
-    expect(Object.keys(ASSUME_DIRTY_MODES)).toEqual(['none', 'whole-range-before-msync', 'mapped-before-msync']);
+    expect(Object.keys(ASSUME_DIRTY_MODES)).toEqual(['none', 'whole-range-before-msync', 'mapped-before-msync', 'pages=N', 'measured']);
   });
 });
 
@@ -368,7 +369,7 @@ describe('malformed strace input', () => {
 
   it('an empty file, and an unknown --assume-dirty mode', async () => {
     await expect(importText('')).rejects.toThrow(/:1: column -: empty input: expected strace -f -ttt -T output/);
-    await expect(importText(HEAD, 'everything')).rejects.toThrow(/unknown --assume-dirty mode \(expected one of none, whole-range-before-msync, mapped-before-msync\) \(got 'everything'\)/);
+    await expect(importText(HEAD, 'everything')).rejects.toThrow(/unknown --assume-dirty mode \(expected one of none, whole-range-before-msync, mapped-before-msync, pages=N, measured\) \(got 'everything'\)/);
   });
 });
 
@@ -397,4 +398,82 @@ describe('syncsim import --from strace', () => {
     ]);
     expect(syncsim(['run', out, '--out', join(dir, 'res')]).code).toBe(0);
   }, 30_000);
+});
+
+describe('--assume-dirty pages=N and measured, and the no-stores warning', () => {
+  const T = [
+    '100 1.000000 openat(AT_FDCWD, "/data/f", O_RDWR) = 3 <0.000010>',
+    '100 1.000100 mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = 0x7f0000000000 <0.000010>',
+    '100 1.000200 msync(0x7f0000000000, 65536, MS_SYNC) = 0 <0.000500>',
+    '100 1.001000 msync(0x7f0000000000, 65536, MS_SYNC) = 0 <0.002100>',
+    '',
+  ].join('\n');
+  const BASE = 0x7f0000000000;
+
+  /** The pages (relative to the mapping) each msync's synthesised writes cover. */
+  const pagesPerMsync = (rows: RowInput[]) => {
+    const out: number[][] = [];
+    let cur: number[] = [];
+    for (const r of rows) {
+      if (r.op === 'write') for (let a = r.addr; a < r.addr + r.len; a += 4096) cur.push((a - BASE) / 4096);
+      if (r.op === 'msync') {
+        out.push(cur);
+        cur = [];
+      }
+    }
+    return out;
+  };
+
+  async function run(mode: string, seed?: number, pagesForMeasured?: (us: number) => number) {
+    const path = join(tmp(), 'trace.txt');
+    writeFileSync(path, T);
+    const rows: RowInput[] = [];
+    for await (const b of straceImporter!.rows(path, { pageSize: 4096, syncFlags: Flag.SYNC, assumeDirty: mode, assumeDirtySeed: seed, pagesForMeasured }, {})) rows.push(...b);
+    return rows;
+  }
+
+  it('pages=N: N distinct whole pages of the range before each msync, the same for the same seed', async () => {
+    const a = pagesPerMsync(await run('pages=3'));
+    expect(a.map((p) => p.length)).toEqual([3, 3]);
+    for (const p of a) {
+      expect(new Set(p).size).toBe(3);
+      expect(p.every((i) => Number.isInteger(i) && i >= 0 && i < 16)).toBe(true);
+      expect([...p].sort((x, y) => x - y)).toEqual(p); // address order
+    }
+    expect(pagesPerMsync(await run('pages=3'))).toEqual(a);
+    const seeds = await Promise.all([2, 3, 4, 5].map(async (s) => JSON.stringify(pagesPerMsync(await run('pages=3', s)))));
+    expect(new Set([JSON.stringify(a), ...seeds]).size).toBeGreaterThan(1);
+    // more pages than the range holds: all 16, once each, as one run
+    const all = await run('pages=40');
+    expect(pagesPerMsync(all)).toEqual([[...Array(16).keys()], [...Array(16).keys()]]);
+    expect(all.filter((r) => r.op === 'write').map((r) => r.len)).toEqual([65536, 65536]);
+  });
+
+  it('measured: the page count comes from each msync\'s measured duration through the device model', async () => {
+    // 100 µs per page: 500 µs → 5 pages, 2100 µs → 21, capped at the 16 pages of the range
+    const p = pagesPerMsync(await run('measured', 1, (us) => Math.round(us / 100)));
+    expect(p.map((x) => x.length)).toEqual([5, 16]);
+    await expect(run('measured')).rejects.toThrow(/measured needs a calibration/);
+    await expect(run('pages=0')).rejects.toThrow(/unknown --assume-dirty mode/);
+  });
+
+  it('the import warns when msyncs get no stores, and import --assume-dirty measured needs --calibration', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 't.strace'), T);
+    const r = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'o.csv')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: 2 msyncs but no stores: strace cannot see stores .*'syncsim record'/);
+    const ok = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'p.csv'), '--assume-dirty', 'pages=2']);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).not.toMatch(/warning/);
+    const m = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'm.csv'), '--assume-dirty', 'measured']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/--assume-dirty measured needs --calibration FILE/);
+    // a queue device of 100 µs + 100 µs per page: 500 µs → 4 pages, 2100 µs → 20 → 16
+    writeFileSync(join(d, 'cal.yaml'), 'device:\n  profile: queue\n  per_page_us: 100\n  service: {dist: constant, mean_us: 100}\n');
+    const c = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'c.csv'), '--assume-dirty', 'measured', '--calibration', join(d, 'cal.yaml')]);
+    expect(c.code, c.stderr).toBe(0);
+    const writes = readFileSync(join(d, 'c.csv'), 'utf8').trim().split('\n').filter((l) => l.split(',')[2] === 'write').map((l) => Number(l.split(',')[4]) / 4096);
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(4 + 16);
+  });
 });

@@ -9,6 +9,9 @@ import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
 import { InputError, requireReadable } from '../errors.ts';
+import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
+import { loadConfig } from '../config-file.ts';
+import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 function formatList(): string {
@@ -20,7 +23,7 @@ function formatList(): string {
 function help(): string {
   return `Usage: syncsim import --from FORMAT FILE [-o OUT] [--page-size N]
                       [--sync-every-writes N | --sync-every-us T] [--sync-flags F]
-                      [--assume-dirty MODE]
+                      [--assume-dirty MODE] [--seed N] [--calibration FILE]
 
 Converts FILE (plain or gzip-compressed) from FORMAT into a native trace,
 streaming. Malformed input stops with FILE:LINE: column COL: what was expected.
@@ -42,7 +45,12 @@ Options:
                            since its last whole-mapping msync
   --sync-flags F           flags of injected and translated msyncs, names joined
                            by | (SYNC, ASYNC, INVALIDATE, MS_SYNC, ...; default SYNC)
-  --assume-dirty MODE      strace: how to synthesise the stores strace cannot see
+  --assume-dirty MODE      strace: how to synthesise the stores strace cannot see:
+${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                             ${k}: ${v}`).join('\n')}
+  --seed N                 strace: seed of --assume-dirty pages=N and measured (default 1)
+  --calibration FILE       strace --assume-dirty measured: the configuration (e.g. from
+                           'syncsim calibrate') whose device turns each msync's measured
+                           duration into a page count
   -h, --help               this help
 
 Layout: each object (file, device) is mapped whole at its own base address, one
@@ -136,6 +144,8 @@ async function run(argv: string[]): Promise<number> {
     'sync-every-us': { type: 'string' },
     'sync-flags': { type: 'string' },
     'assume-dirty': { type: 'string' },
+    seed: { type: 'string' },
+    calibration: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(help() + '\n');
@@ -164,6 +174,17 @@ async function run(argv: string[]): Promise<number> {
     opts.syncEveryUs = us;
   }
   if (values['assume-dirty'] !== undefined) opts.assumeDirty = values['assume-dirty'];
+  if (values.seed !== undefined) {
+    if (!/^\d+$/.test(values.seed) || Number(values.seed) > 4294967295) throw new InputError(`--seed expects an integer from 0 to 4294967295 (got '${values.seed}')`);
+    opts.assumeDirtySeed = Number(values.seed);
+  }
+  if (values.calibration !== undefined) {
+    requireReadable(values.calibration, 'calibration file');
+    opts.pagesForMeasured = pagesForMeasured(loadConfig(values.calibration, []));
+  }
+  if (opts.assumeDirty === 'measured' && !opts.pagesForMeasured) {
+    throw new InputError('--assume-dirty measured needs --calibration FILE (the device that turns a measured msync duration into pages)');
+  }
 
   const extraCols = importer.extraCols ?? [];
   const out = values.out;
@@ -195,6 +216,10 @@ async function run(argv: string[]): Promise<number> {
   const flagsNote = opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`;
   const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
   process.stderr.write(`syncsim import: ${importer.format} ${file} -> ${out ?? 'stdout'}${early}: ${rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
+  if (importer.format === 'strace' && ops.msync > 0 && ops.write === 0) {
+    process.stderr.write(`syncsim import: warning: ${ops.msync} msyncs but no stores: strace cannot see stores to mapped memory, so every msync will write nothing when replayed. ` +
+      `Give --assume-dirty (pages=N, mapped-before-msync, measured with --calibration, ...) or record the program with 'syncsim record' for its exact dirty pages\n`);
+  }
   return 0;
 }
 
