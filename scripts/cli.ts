@@ -2,34 +2,40 @@
  * The syncsim command line: dispatches to the subcommands in scripts/commands/.
  */
 import { TraceError } from '../traces/trace-error.ts';
-import { ConfigError } from '../sim/config.ts';
+import { ConfigError } from '../sim/config-error.ts';
 import { InputError } from './errors.ts';
 import { CacheError } from '../traces/cache.ts';
 import { OutDirError } from '../traces/out-dir.ts';
 import type { Command } from './commands/command.ts';
-import { runCommand } from './commands/run.ts';
-import { genCommand } from './commands/gen.ts';
-import { importCommand } from './commands/import.ts';
-import { inspectCommand } from './commands/inspect.ts';
-import { convertCommand } from './commands/convert.ts';
-import { sweepCommand } from './commands/sweep.ts';
-import { mergeCommand } from './commands/merge.ts';
-import { reportCommand } from './commands/report.ts';
-import { calibrateCommand } from './commands/calibrate.ts';
-import { validateCommand } from './commands/validate.ts';
-import { recordCommand } from './commands/record.ts';
 import { VERSION } from './version.ts';
 import { escapeControl } from '../traces/escape.ts';
 
-const COMMANDS: Command[] = [runCommand, genCommand, importCommand, inspectCommand, convertCommand, sweepCommand, mergeCommand, reportCommand, calibrateCommand, validateCommand, recordCommand].filter((c): c is Command => c !== null);
+/**
+ * The subcommands, each loaded only when it runs (so `syncsim run` never loads
+ * the charting libraries of `report`), in the order of the overview.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  gen: async () => (await import('./commands/gen.ts')).genCommand,
+  import: async () => (await import('./commands/import.ts')).importCommand,
+  inspect: async () => (await import('./commands/inspect.ts')).inspectCommand,
+  convert: async () => (await import('./commands/convert.ts')).convertCommand,
+  sweep: async () => (await import('./commands/sweep.ts')).sweepCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
+  report: async () => (await import('./commands/report.ts')).reportCommand,
+  calibrate: async () => (await import('./commands/calibrate.ts')).calibrateCommand,
+  validate: async () => (await import('./commands/validate.ts')).validateCommand,
+  record: async () => (await import('./commands/record.ts')).recordCommand,
+};
 
-function overview(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.usage.length));
+async function overview(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const w = Math.max(...commands.map((c) => c.usage.length));
   return [
     `syncsim ${VERSION} — trace-driven simulator of virtual-memory sync`,
     '',
     'Usage:',
-    ...COMMANDS.map((c) => `  syncsim ${c.usage.padEnd(w)}   ${c.summary}`),
+    ...commands.map((c) => `  syncsim ${c.usage.padEnd(w)}   ${c.summary}`),
     `  syncsim ${'--help | --version'.padEnd(w)}`,
     '',
     "Run 'syncsim COMMAND --help' for a command's options.",
@@ -43,16 +49,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
-      process.stdout.write(overview() + '\n');
+      process.stdout.write((await overview()) + '\n');
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === '--version' || cmd === '-V') {
       process.stdout.write(VERSION + '\n');
       return 0;
     }
-    const c = COMMANDS.find((x) => x.name === cmd);
-    if (!c) throw new InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
-    return await c.run(rest);
+    const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+    if (!load) throw new InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
+    return await (await load()).run(rest);
   } catch (e) {
     if (exitCodeOf(e) === 2) {
       process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}\n`);

@@ -3,7 +3,8 @@
  * and the merging of user layers (config file, then `--set` overrides).
  * Pure: reading files is the caller's job.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ConfigError } from './config-error.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { bareObject, findPrototypeKey, isPrototypeKey } from './keys.ts';
 import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
@@ -242,13 +243,7 @@ export const CONFIG_SCHEMA = obj({
   }, ['commit_interval_ms', 'soft_updates', 'stable_pages', 'preallocated']),
 }, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'pagein', 'readahead', 'fs']);
 
-/** A configuration error that names the offending key (and, when given, where the key came from). */
-export class ConfigError extends Error {
-  constructor(readonly key: string, readonly problem: string, readonly where?: string) {
-    super(`config: ${where ? `${where}: ` : ''}${key ? `key '${key}': ` : ''}${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -313,8 +308,12 @@ function toPlain<T>(v: T): T {
   return out as T;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validate = ajv.compile(CONFIG_SCHEMA);
+/** The schema's validator, compiled on first use (compiling costs about 0.1 s of start-up). */
+let compiled: ValidateFunction | undefined;
+function validatorOf(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(CONFIG_SCHEMA);
+  return compiled;
+}
 
 const LIMIT_KEYWORDS = new Set(['type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
 
@@ -390,6 +389,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   rejectPrototypeKeys(u);
   const merged = deepMerge(withDeviceProfile(defaultConfig() as unknown as JsonObject, u), u);
   applyDeviceDefaults(merged, u);
+  const validate = validatorOf();
   if (!validate(merged)) {
     const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     // Prefer the most specific error (the longest path).

@@ -62,4 +62,4 @@ async function run(argv: string[]): Promise<number> {
 }
 
 /** `syncsim inspect`. */
-export const inspectCommand: Command | null = { name: 'inspect', usage: 'inspect TRACE [--json]', summary: 'statistics of a trace (streamed)', help: HELP, run };
+export const inspectCommand: Command = { name: 'inspect', usage: 'inspect TRACE [--json]', summary: 'statistics of a trace (streamed)', help: HELP, run };
