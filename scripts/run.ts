@@ -99,7 +99,7 @@ export function summaryTable(s: Summary): string {
     ['faults', `unmapped_write ${s.faults.unmapped_write}, unmapped_read ${s.faults.unmapped_read}`],
     ['msync', `${s.sync.count} calls, ${s.sync.ok} OK${Object.entries(s.sync.errors).map(([k, n]) => `, ${k} ${n}`).join('')}`],
     ['msync latency (µs)', `mean ${fmt(lat.mean)}  p50 ${fmt(lat.p50)}  p90 ${fmt(lat.p90)}  p99 ${fmt(lat.p99)}  p99.9 ${fmt(lat.p999)}  max ${fmt(lat.max)}`],
-    ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (msync ${s.writeback.by_cause.msync}, syncer ${s.writeback.by_cause.syncer}, pageout ${s.writeback.by_cause.pageout})`],
+    ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['wire/unwire', `${s.wire.count} calls${Object.entries(s.wire.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, peak ${s.wire.peak_wired_pages} wired pages`],
     ['device', `utilization ${(s.device.utilization * 100).toFixed(1)}%, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
