@@ -177,6 +177,28 @@ describe('syncsim sweep', () => {
     expect(cacheOf('nocache').filter((c) => existsSync(c))).toEqual([]); // --no-cache wrote none
   }, 120_000);
 
+  it('more seeds for a finished sweep run only the new seeds; a changed base configuration is another experiment', async () => {
+    cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'seeds.csv'));
+    const exp = (seeds: number, channels = 1) => `name: seeds-test\ntrace: { path: seeds.csv }\nbase: { device.profile: queue, device.channels: ${channels} }\n`
+      + `grid:\n  pager.cluster_pages: [8, 32]\nseeds: ${seeds}\nmetrics: [sync.latency_us.p99]\n`;
+    writeFileSync(join(work, 'seeds.yaml'), exp(2));
+    const a = await syncsimHereInWork(['sweep', 'seeds.yaml', '--out', 's1', '--no-cache']);
+    expect(a.stdout).toContain('4 runs (0 already done, 4 run now');
+    const before = read('s1/results.csv');
+    writeFileSync(join(work, 'seeds.yaml'), exp(3));
+    const b = await syncsimHereInWork(['sweep', 'seeds.yaml', '--out', 's1', '--no-cache']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toContain('6 runs (4 already done, 2 run now');
+    // the first two seeds' rows are unchanged, the third seed's are added
+    const rows = read('s1/results.csv').trim().split('\n');
+    expect(rows.length).toBe(1 + 6);
+    for (const line of before.trim().split('\n')) expect(rows).toContain(line);
+    writeFileSync(join(work, 'seeds.yaml'), exp(3, 2));
+    const c = await syncsimHereInWork(['sweep', 'seeds.yaml', '--out', 's1', '--no-cache']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/holds another experiment/);
+  }, 120_000);
+
   it('a corrupted trace cache is rebuilt by the next sweep, with the same results; --cache-dir chooses the directory', async () => {
     cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'shared.csv'));
     writeFileSync(join(work, 'cache.yaml'), 'name: cache-test\ntrace: { path: shared.csv }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 2\nmetrics: [sync.latency_us.p99, writeback.bytes]\n');

@@ -61,8 +61,14 @@ export interface Plan {
   points: Point[];
   /** Runs in order: points in expansion order, then seeds in the experiment's order. */
   runs: RunSpec[];
-  /** Identifies the experiment: its name, grid, metrics and run ids. */
+  /**
+   * Identifies the experiment: its name, grid, metrics and what each grid point runs
+   * (configuration and trace without the seed), so that adding seeds keeps the identity
+   * and reruns nothing that is done.
+   */
   hash: string;
+  /** The identity syncsim 0.1 gave the same experiment (it counted the seeds in): a sweep directory it wrote is this experiment too. */
+  legacyHash: string;
 }
 
 const isGenAxis = (a: GridAxis) => a.key.startsWith('trace.set.');
@@ -198,6 +204,8 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   const runs: RunSpec[] = [];
   const byId = new Map<string, RunSpec>();
   const traces = new Map<string, TraceRef>();
+  /** Per grid point: its configuration and trace without the seed (the experiment's identity). */
+  const pointIds: string[] = [];
   for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
     const values = idx.map((j, i) => exp.axes[i].values[j]);
     const point: Point = { index: points.length + 1, values };
@@ -222,6 +230,10 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
         throw e;
       }
     }
+    {
+      const { seed: _seed, ...noSeed } = config;
+      pointIds.push(hashOf({ config: noSeed as unknown as Json, trace: trace.kind === 'gen' ? { gen: trace.gen, params } : pathIdentity! }));
+    }
     for (const seed of exp.seeds) {
       let ref: TraceRef;
       if (trace.kind === 'gen') {
@@ -244,12 +256,13 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
     }
   }
   const keys = exp.axes.map((a) => a.key);
-  const hash = hashOf({
+  const hash = hashOf({ name: exp.name, keys, metrics: exp.metrics, points: points.map((p) => p.values), point_ids: pointIds });
+  const legacyHash = hashOf({
     name: exp.name,
     keys,
     metrics: exp.metrics,
     points: points.map((p) => p.values),
     runs: runs.map((r) => [r.id, r.point, r.seed]),
   });
-  return { experiment: exp, keys, points, runs, hash };
+  return { experiment: exp, keys, points, runs, hash, legacyHash };
 }

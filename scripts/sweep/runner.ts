@@ -125,7 +125,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
 
   if (o.dryRun) {
     const have = existsSync(out) ? store.manifest() : undefined;
-    const same = have?.hash === plan.hash;
+    const same = have?.hash === plan.hash || have?.hash === plan.legacyHash;
     write(
       `experiment ${experiment.name}: ${plan.points.length} points x ${experiment.seeds.length} seeds = ${plan.runs.length} runs` +
         `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${share.length} runs` : ''}; results in ${shown}` +
@@ -140,7 +140,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     return outcome;
   }
 
-  store.prepare(manifest, experiment.text, o.resume === true, 'sweep');
+  store.prepare(manifest, experiment.text, o.resume === true, 'sweep', [plan.legacyHash]);
   store.cleanStale();
   const pending = share.filter((r) => store.record(r.id)?.status !== 'ok');
   outcome.skipped = share.length - pending.length;

@@ -154,13 +154,14 @@ export class SweepDir {
 
   /**
    * Makes the directory ready for `manifest`: creates it, or checks that it holds the same
-   * experiment (anything else is an InputError). With `mustExist` (--resume), a directory with
+   * experiment (anything else is an InputError; `legacyHashes`: the identities older syncsim
+   * versions gave the same experiment). With `mustExist` (--resume), a directory with
    * no sweep in it is an error too. Writes the `.syncsim` marker of `command`, experiment.json
    * and experiment.yaml.
    */
-  prepare(manifest: Manifest, experimentText: string, mustExist: boolean, command: 'sweep' | 'merge'): 'new' | 'resumed' {
+  prepare(manifest: Manifest, experimentText: string, mustExist: boolean, command: 'sweep' | 'merge', legacyHashes: readonly string[] = []): 'new' | 'resumed' {
     const have = existsSync(this.dir) ? this.manifest() : undefined;
-    if (have && have.hash !== manifest.hash) {
+    if (have && have.hash !== manifest.hash && !legacyHashes.includes(have.hash)) {
       throw new InputError(
         `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash}): choose another --out`,
       );
