@@ -26,6 +26,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   calibrate: async () => (await import('./commands/calibrate.ts')).calibrateCommand,
   validate: async () => (await import('./commands/validate.ts')).validateCommand,
   record: async () => (await import('./commands/record.ts')).recordCommand,
+  compare: async () => (await import('./commands/compare.ts')).compareCommand,
 };
 
 async function overview(): Promise<string> {

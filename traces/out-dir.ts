@@ -16,7 +16,7 @@ export const MARKER = '.syncsim';
 const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The commands that write an output directory. */
-export type OutCommand = 'run' | 'report' | 'sweep' | 'merge' | 'validate';
+export type OutCommand = 'run' | 'report' | 'sweep' | 'merge' | 'validate' | 'compare';
 
 /** An output path refused, or locked by another writer: one line, exit 2. */
 export class OutDirError extends Error {
@@ -99,6 +99,7 @@ const OWNERSHIP: Record<OutCommand, { accepts: readonly string[]; legacy: (dir: 
   validate: { accepts: ['validate'], legacy: legacyValidate },
   sweep: { accepts: ['sweep', 'merge'], legacy: isSweepDir },
   merge: { accepts: ['sweep', 'merge'], legacy: isSweepDir },
+  compare: { accepts: ['compare'], legacy: () => false },
 };
 
 /** Whether existing directory `dir` is empty or syncsim's output that `command` may replace. */

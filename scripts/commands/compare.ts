@@ -1,0 +1,165 @@
+/**
+ * `syncsim compare A B`: two run directories, or two points of a sweep, side
+ * by side: per metric the difference and the ratio with bootstrap 95 % CIs,
+ * the Mann–Whitney test of the msync latency distributions, and their
+ * overlaid CDFs.
+ */
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { InputError } from '../errors.ts';
+import { claimOutDir } from '../../traces/out-lock.ts';
+import { StagingDir } from '../../traces/files.ts';
+import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
+import { layoutChart, svgToPdf, svgToPng } from '../../reports/render.ts';
+import { prettyJson } from '../../reports/report.ts';
+import { THEMES } from '../../reports/theme.ts';
+import { bootstrapContrast, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
+import { latenciesOf, loadSide, metricOf, type Side } from '../compare/sides.ts';
+import { type Command, parseCommandArgs } from './command.ts';
+
+/** Metrics compared unless --metric says otherwise. */
+export const DEFAULT_METRICS = [
+  'sync.latency_us.mean', 'sync.latency_us.p50', 'sync.latency_us.p99', 'writeback.bytes', 'device.utilization', 'sim_time_us',
+] as const;
+
+/** Latency percentiles a single run per side can bootstrap over its msyncs. */
+const LATENCY_QUANTILES: Readonly<Record<string, number>> = { 'sync.latency_us.p50': 0.5, 'sync.latency_us.p90': 0.9, 'sync.latency_us.p99': 0.99, 'sync.latency_us.p999': 0.999 };
+
+const HELP = `Usage: syncsim compare A B [--metric KEY]... [--out DIR] [--json] [--reps N] [--seed N]
+
+Compares two results. Each of A and B is a run directory (syncsim run --out)
+or one grid point of a sweep: SWEEP@N (point N) or SWEEP@key=value,... (the
+point with those grid values), whose runs are its seeds.
+
+For every metric (summary.json keys; default ${DEFAULT_METRICS.join(', ')}):
+the value of A and of B (the mean over seeds), B - A and B / A, each with a
+95 % percentile-bootstrap CI (--reps resamples, default 2000). The CI
+resamples the seeds, paired by seed when both sides ran the same seeds; with
+one run per side, the msync latency statistics resample the msyncs, and the
+other metrics have no CI. The msync latency distributions (successful msyncs
+after the warm-up, every seed pooled) are compared with a two-sided
+Mann-Whitney U test. Prints a table (or, with --json, the same as JSON) and
+writes to --out (default results/compare): compare.json and the overlaid CDF
+chart compare-cdf.{vl.json,svg,png,pdf}. Exit 0.
+
+Options:
+  --metric KEY   a summary.json number to compare (repeatable)
+  --out DIR      output directory (replaces only an earlier compare output)
+  --json         print compare.json instead of the table
+  --reps N       bootstrap resamples (default 2000)
+  --seed N       seed of the bootstrap (default 1)
+  -h, --help     this help`;
+
+/** One metric compared. */
+interface MetricRow extends Contrast {
+  metric: string;
+  n_a: number;
+  n_b: number;
+}
+
+function positiveInt(flag: string, v: string | undefined, def: number, max: number): number {
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new InputError(`${flag} expects a whole number from 1 to ${max} (got '${v}')`);
+  return Number(v);
+}
+
+/** The contrast of `metric` between the sides. */
+async function compareMetric(metric: string, a: Side, b: Side, lat: { a: Float64Array[]; b: Float64Array[] }, reps: number, seed: number): Promise<MetricRow> {
+  const values = (s: Side) => s.runs.map((r) => {
+    const v = metricOf(r.summary, metric);
+    if (v === undefined) throw new InputError(`--metric ${metric}: not a number in ${join(r.dir, 'summary.json')}`);
+    return v;
+  });
+  const va = Float64Array.from(values(a)), vb = Float64Array.from(values(b));
+  const q = LATENCY_QUANTILES[metric];
+  if (a.runs.length === 1 && b.runs.length === 1 && (q !== undefined || metric === 'sync.latency_us.mean') && lat.a[0]!.length > 0 && lat.b[0]!.length > 0) {
+    const stat = q === undefined ? meanStat : quantileStat(q);
+    const c = bootstrapContrast(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs' });
+    // the point estimates stay the summaries' own figures
+    return { metric, n_a: 1, n_b: 1, ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
+  }
+  const seedsA = a.runs.map((r) => r.seed).join(','), seedsB = b.runs.map((r) => r.seed).join(',');
+  const paired = a.runs.length > 1 && seedsA === seedsB;
+  const c = bootstrapContrast(va, vb, meanStat, { paired, reps, level: 0.95, seed, label: paired ? 'paired seeds' : 'independent seeds' });
+  return { metric, n_a: va.length, n_b: vb.length, ...c };
+}
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : Math.abs(v) >= 1e5 ? v.toExponential(3) : Number(v.toPrecision(5)).toString());
+const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '');
+
+/** The printed table. */
+function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null): string {
+  const head = ['metric', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
+  const body = rows.map((r) => [r.metric, fmt(r.a), fmt(r.b), fmt(r.diff), ci(r.diff_ci), fmt(r.ratio), ci(r.ratio_ci), `${r.n_a}/${r.n_b}`, r.resampled]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((x) => x[i]!.length)));
+  const line = (x: string[]) => x.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  return [
+    `A: ${a.spec} (${a.label}, ${a.runs.length} run(s))`,
+    `B: ${b.spec} (${b.label}, ${b.runs.length} run(s))`,
+    line(head), ...body.map(line),
+    mw ? `msync latency distributions: two-sided Mann-Whitney p = ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}` : 'msync latency distributions: no successful msync on one side',
+  ].join('\n');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('compare', argv, {
+    metric: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    reps: { type: 'string' },
+    seed: { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 2) throw new InputError(`compare expects two results, A and B (got ${positionals.length}; try 'syncsim compare --help')`);
+  const reps = positiveInt('--reps', values.reps, 2000, 1_000_000);
+  const seed = positiveInt('--seed', values.seed, 1, 4294967295);
+  const [a, b] = positionals.map(loadSide) as [Side, Side];
+  const metrics = values.metric?.length ? values.metric : [...DEFAULT_METRICS];
+  const { abs, lock } = claimOutDir(values.out ?? 'results/compare', { command: 'compare', within: values.out === undefined ? 'results' : undefined });
+  try {
+    const lat = { a: await Promise.all(a.runs.map(latenciesOf)), b: await Promise.all(b.runs.map(latenciesOf)) };
+    const rows: MetricRow[] = [];
+    for (const m of metrics) rows.push(await compareMetric(m, a, b, lat, reps, seed));
+    const pa = Float64Array.from(lat.a.flatMap((x) => [...x])).sort(), pb = Float64Array.from(lat.b.flatMap((x) => [...x])).sort();
+    const mw = pa.length && pb.length ? mannWhitney(pa, pb) : null;
+    const report = {
+      a: { spec: a.spec, label: a.label, runs: a.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },
+      b: { spec: b.spec, label: b.label, runs: b.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },
+      ci_level: 0.95, bootstrap: { reps, seed },
+      metrics: rows,
+      latency_test: mw ? { test: 'mann-whitney-u, two-sided, normal approximation', n_a: pa.length, n_b: pb.length, ...mw } : null,
+      files: ['compare.json', 'compare-cdf.vl.json', 'compare-cdf.svg', 'compare-cdf.png', 'compare-cdf.pdf'],
+    };
+    const stage = new StagingDir(abs, 'compare');
+    try {
+      const theme = THEMES.paper;
+      const chart = compareCdfChart({ a: { label: `A: ${a.label}`, latencies: pa }, b: { label: `B: ${b.label}`, latencies: pb }, p: mw?.p ?? null }, theme);
+      const laid = await layoutChart(chart, theme.widths.single, theme.padding);
+      writeFileSync(join(stage.path, 'compare-cdf.vl.json'), prettyJson(laid.spec) + '\n');
+      writeFileSync(join(stage.path, 'compare-cdf.svg'), laid.svg);
+      writeFileSync(join(stage.path, 'compare-cdf.png'), svgToPng(laid.svg, theme.pngScale).png);
+      writeFileSync(join(stage.path, 'compare-cdf.pdf'), await svgToPdf(laid.svg, laid.width, laid.height, chart.title));
+      writeFileSync(join(stage.path, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
+      stage.commit();
+    } catch (e) {
+      stage.abort();
+      throw e;
+    }
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : `${table(a, b, rows, mw)}\nresults: ${abs}\n`);
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
+
+/** `syncsim compare`. */
+export const compareCommand: Command = {
+  name: 'compare',
+  usage: 'compare A B [--metric KEY]... [--json]',
+  summary: 'two runs or sweep points: differences and ratios with bootstrap CIs, Mann-Whitney test, overlaid CDFs',
+  help: HELP,
+  run,
+};

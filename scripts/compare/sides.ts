@@ -1,0 +1,108 @@
+/**
+ * What `syncsim compare` compares: a side is one run directory (a summary.json
+ * and its syncs.csv) or one grid point of a sweep, `SWEEP@N` (point N) or
+ * `SWEEP@key=value,...` (the point with those grid values), whose runs are its
+ * seeds.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { InputError } from '../errors.ts';
+import { openCsv, numberField } from '../../reports/csv.ts';
+
+/** One run of a side. */
+export interface SideRun {
+  dir: string;
+  /** The run's seed (summary.json config.seed). */
+  seed: number;
+  summary: Record<string, unknown>;
+}
+
+/** One side of a comparison. */
+export interface Side {
+  /** As written on the command line. */
+  spec: string;
+  /** A short name for tables and the chart legend. */
+  label: string;
+  runs: SideRun[];
+}
+
+function readJson(file: string, what: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new InputError(`${what}: cannot read ${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+function runOf(dir: string, what: string): SideRun {
+  const summary = readJson(join(dir, 'summary.json'), what);
+  const seed = (summary.config as { seed?: unknown } | undefined)?.seed;
+  if (typeof seed !== 'number') throw new InputError(`${what}: ${join(dir, 'summary.json')} is not a syncsim summary (no config.seed)`);
+  return { dir, seed, summary };
+}
+
+/** Loads side `spec` (a run directory, or SWEEP@POINT). */
+export function loadSide(spec: string): Side {
+  const at = spec.lastIndexOf('@');
+  if (at < 0) {
+    const dir = resolve(spec);
+    if (!existsSync(join(dir, 'summary.json'))) {
+      throw new InputError(`${spec}: not a run directory (no summary.json); for a point of a sweep write SWEEP@N or SWEEP@key=value,...`);
+    }
+    return { spec, label: basename(dir), runs: [runOf(dir, spec)] };
+  }
+  const sweep = resolve(spec.slice(0, at));
+  const sel = spec.slice(at + 1);
+  const manifest = readJson(join(sweep, 'experiment.json'), spec) as {
+    keys?: string[]; points?: { point: number; values: unknown[] }[]; runs?: { id: string; point: number; seed: number }[];
+  };
+  if (!Array.isArray(manifest.points) || !Array.isArray(manifest.runs) || !Array.isArray(manifest.keys)) {
+    throw new InputError(`${spec}: ${join(sweep, 'experiment.json')} is not a sweep manifest`);
+  }
+  let point: { point: number; values: unknown[] } | undefined;
+  if (/^\d+$/.test(sel)) point = manifest.points.find((p) => p.point === Number(sel));
+  else {
+    const want = new Map<string, string>();
+    for (const kv of sel.split(',')) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new InputError(`${spec}: expected @N or @key=value,... after the sweep directory (got '${kv}')`);
+      const key = kv.slice(0, eq);
+      if (!manifest.keys.includes(key)) throw new InputError(`${spec}: '${key}' is not a grid key of this sweep (keys: ${manifest.keys.join(', ')})`);
+      want.set(key, kv.slice(eq + 1));
+    }
+    const matches = manifest.points.filter((p) => manifest.keys!.every((k, i) => !want.has(k) || String(p.values[i]) === want.get(k)));
+    if (matches.length > 1) throw new InputError(`${spec}: ${matches.length} grid points match; give every grid key (${manifest.keys.join(', ')})`);
+    point = matches[0];
+  }
+  if (!point) throw new InputError(`${spec}: no such grid point (points ${manifest.points.map((p) => p.point).join(', ')})`);
+  const runs = manifest.runs.filter((r) => r.point === point!.point).map((r) => join(sweep, 'runs', r.id)).filter((d) => existsSync(join(d, 'summary.json')));
+  if (runs.length === 0) throw new InputError(`${spec}: no finished run of point ${point.point} in ${sweep}`);
+  const label = manifest.keys.map((k, i) => `${k}=${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
+  return { spec, label, runs: runs.map((d) => runOf(d, spec)) };
+}
+
+/** A dotted key of a summary (`sync.latency_us.p99`), or undefined when absent or not a number. */
+export function metricOf(summary: Record<string, unknown>, key: string): number | undefined {
+  let v: unknown = summary;
+  for (const k of key.split('.')) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** Result codes of a successful msync (`KERN_SUCCESS` for the mach personality). */
+const SUCCESS: ReadonlySet<string> = new Set(['OK', 'KERN_SUCCESS']);
+
+/** The latencies (µs) of the successful msyncs of a run's syncs.csv after its warm-up (summary config.stats.warmup_us). */
+export async function latenciesOf(run: SideRun): Promise<Float64Array> {
+  const warmupUs = Number((run.summary.config as { stats?: { warmup_us?: number } }).stats?.warmup_us ?? 0);
+  const f = await openCsv(join(run.dir, 'syncs.csv'), ['t_issue_us', 'latency_us', 'result']);
+  const out: number[] = [];
+  for await (const row of f.rows) {
+    if (!SUCCESS.has(row.fields[f.col.result!] ?? '')) continue;
+    if (numberField(f, row, 't_issue_us', 0) < warmupUs) continue;
+    out.push(numberField(f, row, 'latency_us', 0));
+  }
+  return Float64Array.from(out);
+}

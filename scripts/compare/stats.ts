@@ -1,0 +1,130 @@
+/**
+ * The statistics of `syncsim compare`: bootstrap confidence intervals of a
+ * difference and a ratio of means (paired by seed when both sides have the
+ * same seeds), and the Mann–Whitney U test of two latency distributions.
+ * Randomness is a seeded stream, so a comparison is reproducible.
+ */
+
+/** A seeded uniform generator in [0, 1) (mulberry32). */
+export function uniformStream(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const mean = (v: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]!;
+  return s / v.length;
+};
+
+/** The `q` quantile (0..1) of ascending `sorted`, linear between order statistics. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** A difference and a ratio of `stat(B)` over `stat(A)`, each with a percentile-bootstrap CI. */
+export interface Contrast {
+  a: number;
+  b: number;
+  diff: number;
+  ratio: number | null;
+  /** [low, high] of the CI (null when there is nothing to resample: one value per side). */
+  diff_ci: [number, number] | null;
+  ratio_ci: [number, number] | null;
+  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs` or `none`. */
+  resampled: string;
+}
+
+/**
+ * Bootstrap of stat(B) − stat(A) and stat(B) / stat(A), `reps` resamples:
+ * `paired` resamples pair indices (a[i] with b[i]); otherwise each side is
+ * resampled on its own. Percentile interval at `level` (e.g. 0.95).
+ */
+export function bootstrapContrast(
+  a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string },
+): Contrast {
+  const sa = stat(a), sb = stat(b);
+  const base = { a: sa, b: sb, diff: sb - sa, ratio: sa !== 0 ? sb / sa : null };
+  if (a.length < 2 && b.length < 2) return { ...base, diff_ci: null, ratio_ci: null, resampled: 'none' };
+  const u = uniformStream(opts.seed);
+  const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
+  const diffs = new Float64Array(opts.reps), ratios: number[] = [];
+  for (let r = 0; r < opts.reps; r++) {
+    if (opts.paired) {
+      for (let i = 0; i < a.length; i++) {
+        const k = Math.floor(u() * a.length);
+        ra[i] = a[k]!;
+        rb[i] = b[k]!;
+      }
+    } else {
+      for (let i = 0; i < a.length; i++) ra[i] = a[Math.floor(u() * a.length)]!;
+      for (let i = 0; i < b.length; i++) rb[i] = b[Math.floor(u() * b.length)]!;
+    }
+    const x = stat(ra), y = stat(rb);
+    diffs[r] = y - x;
+    if (x !== 0) ratios.push(y / x);
+  }
+  diffs.sort();
+  const rs = Float64Array.from(ratios).sort();
+  const lo = (1 - opts.level) / 2, hi = 1 - lo;
+  return {
+    ...base,
+    diff_ci: [quantile(diffs, lo), quantile(diffs, hi)],
+    ratio_ci: rs.length ? [quantile(rs, lo), quantile(rs, hi)] : null,
+    resampled: opts.label,
+  };
+}
+
+/** The mean of the values (a bootstrap statistic). */
+export const meanStat = (v: Float64Array) => mean(v);
+
+/** The `q` quantile of the values (a bootstrap statistic over msyncs). */
+export const quantileStat = (q: number) => (v: Float64Array) => quantile(Float64Array.from(v).sort(), q);
+
+/** Standard normal upper tail, P(Z > z) (Abramowitz & Stegun 7.1.26 through erfc). */
+export function normalTail(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+/**
+ * Two-sided Mann–Whitney U test of `a` against `b` with the normal
+ * approximation, tie-corrected variance and continuity correction: U of `a`
+ * and the p-value (1 when both samples are constant and equal).
+ */
+export function mannWhitney(a: ArrayLike<number>, b: ArrayLike<number>): { u: number; z: number; p: number } {
+  const n1 = a.length, n2 = b.length;
+  const all: { v: number; s: 0 | 1 }[] = [];
+  for (let i = 0; i < n1; i++) all.push({ v: a[i]!, s: 0 });
+  for (let i = 0; i < n2; i++) all.push({ v: b[i]!, s: 1 });
+  all.sort((x, y) => x.v - y.v);
+  let rankSumA = 0, tieTerm = 0;
+  for (let i = 0; i < all.length;) {
+    let j = i;
+    while (j < all.length && all[j]!.v === all[i]!.v) j++;
+    const rank = (i + 1 + j) / 2; // ranks i+1 .. j share their mean
+    for (let k = i; k < j; k++) if (all[k]!.s === 0) rankSumA += rank;
+    const t = j - i;
+    tieTerm += t * t * t - t;
+    i = j;
+  }
+  const u = rankSumA - (n1 * (n1 + 1)) / 2;
+  const n = n1 + n2;
+  const mu = (n1 * n2) / 2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  if (!(variance > 0)) return { u, z: 0, p: 1 };
+  const d = u - mu;
+  const z = (d - Math.sign(d) * 0.5) / Math.sqrt(variance);
+  return { u, z, p: Math.min(1, 2 * normalTail(Math.abs(z))) };
+}

@@ -1,0 +1,119 @@
+/**
+ * syncsim compare: the statistics (Mann-Whitney U with ties, bootstrap CIs
+ * paired by seed or not) against hand-computed values, and the command on
+ * run directories and sweep points.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bootstrapContrast, mannWhitney, meanStat, normalTail, quantile } from '../scripts/compare/stats.ts';
+import { syncsimHere } from './cli-here.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
+const f64 = (a: number[]) => Float64Array.from(a);
+
+describe('compare statistics', () => {
+  it('normal tail: P(Z > 0) = 0.5, P(Z > 1.96) = 0.025', () => {
+    expect(normalTail(0)).toBeCloseTo(0.5, 7);
+    expect(normalTail(1.959964)).toBeCloseTo(0.025, 6);
+    expect(normalTail(-1.959964)).toBeCloseTo(0.975, 6);
+  });
+
+  it('Mann-Whitney: [1,2,3] vs [4,5,6] gives U = 0, z = (0 - 4.5 + 0.5) / sqrt(5.25)', () => {
+    const r = mannWhitney([1, 2, 3], [4, 5, 6]);
+    expect(r.u).toBe(0);
+    expect(r.z).toBeCloseTo(-4 / Math.sqrt(5.25), 9);
+    expect(r.p).toBeCloseTo(2 * normalTail(4 / Math.sqrt(5.25)), 9);
+    expect(r.p).toBeCloseTo(0.0809, 3);
+    // symmetric: the other way round U = 9, the same p
+    expect(mannWhitney([4, 5, 6], [1, 2, 3])).toMatchObject({ u: 9, p: r.p });
+  });
+
+  it('Mann-Whitney with ties: mid-ranks and the tie-corrected variance; all equal gives p = 1', () => {
+    // a = [1, 2, 2], b = [2, 3]: ranks 1 | 2,3,4 (the three 2s share 3) | 5 -> R_a = 1 + 3 + 3 = 7, U = 7 - 6 = 1
+    // variance = (3*2/12) * (6 - (27 - 3) / (5*4)) = 0.5 * (6 - 1.2) = 2.4; z = (1 - 3 + 0.5) / sqrt(2.4)
+    const r = mannWhitney([1, 2, 2], [2, 3]);
+    expect(r.u).toBe(1);
+    expect(r.z).toBeCloseTo(-1.5 / Math.sqrt(2.4), 9);
+    expect(mannWhitney([1, 1], [1, 1]).p).toBe(1);
+  });
+
+  it('quantile interpolates between order statistics', () => {
+    expect(quantile(f64([10, 20, 30, 40]), 0.5)).toBe(25);
+    expect(quantile(f64([10, 20, 30, 40]), 1)).toBe(40);
+  });
+
+  it('bootstrap: paired identical sides have a CI of exactly 0 and ratio 1; a shift is inside its CI; seeded', () => {
+    const a = f64([10, 12, 9, 14, 11]);
+    const same = bootstrapContrast(a, a, meanStat, { paired: true, reps: 500, level: 0.95, seed: 3, label: 'paired seeds' });
+    expect(same.diff_ci).toEqual([0, 0]);
+    expect(same.ratio_ci).toEqual([1, 1]);
+    const b = f64([...a].map((v) => v + 5));
+    const c = bootstrapContrast(a, b, meanStat, { paired: true, reps: 500, level: 0.95, seed: 3, label: 'paired seeds' });
+    expect(c.diff).toBeCloseTo(5, 12);
+    expect(c.diff_ci![0]).toBeCloseTo(5, 12); // every pair differs by exactly 5
+    expect(c.diff_ci![1]).toBeCloseTo(5, 12);
+    const d = bootstrapContrast(a, b, meanStat, { paired: false, reps: 500, level: 0.95, seed: 3, label: 'independent seeds' });
+    expect(d.diff_ci![0]).toBeLessThan(5);
+    expect(d.diff_ci![1]).toBeGreaterThan(5);
+    expect(bootstrapContrast(a, b, meanStat, { paired: false, reps: 500, level: 0.95, seed: 3, label: 'independent seeds' })).toEqual(d);
+    // one value per side: nothing to resample
+    expect(bootstrapContrast(f64([1]), f64([2]), meanStat, { paired: false, reps: 10, level: 0.95, seed: 1, label: 'x' })).toMatchObject({ diff: 1, ratio: 2, diff_ci: null, resampled: 'none' });
+  });
+});
+
+describe('syncsim compare', () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-compare-'));
+  const here = (args: string[]) => syncsimHere(args, d);
+
+  it('two run directories: metrics with CIs over msyncs, the Mann-Whitney test, compare.json and the chart', async () => {
+    expect((await here(['run', DEMO, '--out', 'a', '--set', 'device.profile=queue'])).code).toBe(0);
+    expect((await here(['run', DEMO, '--out', 'b', '--set', 'device.profile=queue', '--set', 'device.service.mean_us=200'])).code).toBe(0);
+    const r = await here(['compare', 'a', 'b', '--out', 'cmp']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^sync\.latency_us\.p50 .* msyncs$/m);
+    expect(r.stdout).toMatch(/two-sided Mann-Whitney p = /);
+    const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
+    const sa = JSON.parse(readFileSync(join(d, 'a', 'summary.json'), 'utf8')), sb = JSON.parse(readFileSync(join(d, 'b', 'summary.json'), 'utf8'));
+    const p50 = j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.p50');
+    expect(p50).toMatchObject({ a: sa.sync.latency_us.p50, b: sb.sync.latency_us.p50, diff: sb.sync.latency_us.p50 - sa.sync.latency_us.p50, resampled: 'msyncs' });
+    expect(p50.diff_ci[0]).toBeLessThanOrEqual(p50.diff_ci[1]);
+    const wb = j.metrics.find((m: { metric: string }) => m.metric === 'writeback.bytes');
+    expect(wb).toMatchObject({ diff_ci: null, resampled: 'none' });
+    // a doubled service time: B's msyncs are slower, clearly
+    expect(j.latency_test.p).toBeLessThan(1e-6);
+    expect(j.latency_test.n_a).toBe(sa.sync.ok);
+    for (const f of j.files) expect(existsSync(join(d, 'cmp', f)), f).toBe(true);
+    // --json prints compare.json
+    const js = await here(['compare', 'a', 'b', '--out', 'cmp', '--json', '--metric', 'sync.count']);
+    expect(JSON.parse(js.stdout).metrics.map((m: { metric: string }) => m.metric)).toEqual(['sync.count']);
+  });
+
+  it('two points of a sweep: the CIs resample seeds, paired when both points ran the same seeds', async () => {
+    cpSync(DEMO, join(d, 'demo.csv'));
+    writeFileSync(join(d, 'exp.yaml'), 'name: cmp\ntrace: { path: demo.csv }\nbase: { device.profile: queue, device.service.dist: exponential, device.service.mean_us: 100 }\n'
+      + 'grid:\n  device.channels: [1, 2]\nseeds: 3\nmetrics: [sync.latency_us.p99]\n');
+    const sw = await here(['sweep', 'exp.yaml', '--out', 'sw']);
+    expect(sw.code, sw.stderr).toBe(0);
+    const r = await here(['compare', 'sw@device.channels=1', 'sw@2', '--out', 'cmp2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.a.runs.map((x: { seed: number }) => x.seed).sort()).toEqual([1, 2, 3]);
+    expect(j.b.label).toBe('device.channels=2');
+    expect(j.metrics.every((m: { resampled: string; n_a: number }) => m.resampled === 'paired seeds' && m.n_a === 3)).toBe(true);
+  });
+
+  it('bad sides exit 2 with a message', async () => {
+    const a = await here(['compare', 'nope', 'a', '--out', 'x']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/nope: not a run directory/);
+    const b = await here(['compare', 'sw@device.channels=9', 'a', '--out', 'x']);
+    expect(b.stderr).toMatch(/no such grid point/);
+    const c = await here(['compare', 'sw@pager.cluster_pages=8', 'a', '--out', 'x']);
+    expect(c.stderr).toMatch(/'pager.cluster_pages' is not a grid key/);
+    expect((await here(['compare', 'a'])).stderr).toMatch(/compare expects two results/);
+    expect((await here(['compare', 'a', 'b', '--metric', 'sync.nothing', '--out', 'x'])).stderr).toMatch(/--metric sync.nothing: not a number/);
+  });
+});
