@@ -3,11 +3,12 @@
  * made here by fio, committed blkparse / MSR fixtures (test/fixtures/README.md),
  * malformed inputs, sync injection, and the command's output handling.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fioIologImporter } from '../traces/import/fio-iolog.ts';
 import { blkparseImporter } from '../traces/import/blkparse.ts';
@@ -335,8 +336,10 @@ describe('blkparse', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/blkparse .* -> stdout: 14 rows \(map 2, write 6, read 2, msync 4\); discard 1/);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.slice(0, 2)).toEqual(['# syncsim-trace v1', 't_us,task,op,addr,len,flags,object,offset']);
-    expect(lines.length).toBe(2 + 14);
+    // the source's name and SHA-256 in a header comment
+    const sha = createHash('sha256').update(readFileSync(BLKPARSE)).digest('hex');
+    expect(lines.slice(0, 3)).toEqual(['# syncsim-trace v1', `# imported by syncsim import --from blkparse from ${basename(BLKPARSE)} (sha256 ${sha})`, 't_us,task,op,addr,len,flags,object,offset']);
+    expect(lines.length).toBe(3 + 14);
     const out = join(tmp(), 'blk.csv');
     writeFileSync(out, r.stdout);
     const rows = await readAll(out);

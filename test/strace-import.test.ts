@@ -389,8 +389,9 @@ describe('syncsim import --from strace', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('# syncsim-trace v1');
-    expect(lines[1]).toBe('t_us,task,op,addr,len,flags,object,offset,x_measured_us,x_result,x_syscall,x_strace_line');
-    expect(lines.slice(2)).toEqual([
+    expect(lines[1]).toMatch(/^# imported by syncsim import --from strace from .* \(sha256 [0-9a-f]{64}\)$/);
+    expect(lines[2]).toBe('t_us,task,op,addr,len,flags,object,offset,x_measured_us,x_result,x_syscall,x_strace_line');
+    expect(lines.slice(3)).toEqual([
       '10,pid300,map,0x40000000,8192,,/data/log,0,4,OK,mmap,2',
       '20,pid300,write,0x40000000,8192,,,,,,assume-dirty,3',
       '20,pid300,msync,0x40000000,8192,SYNC,,,123,OK,msync,3',

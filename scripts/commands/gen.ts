@@ -3,7 +3,7 @@
  * the presets with their parameters.
  */
 import { formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
-import { PRESETS, PresetError, findPreset, generate, generateToFile, type Preset } from '../../workloads/presets/index.ts';
+import { PRESETS, PresetError, findPreset, generate, generateToFile, generatedComments, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
 import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
@@ -72,14 +72,14 @@ function drained(): Promise<void> {
 }
 
 /** Streams `rows` as CSV to standard output with backpressure; stops quietly when the reader goes away (EPIPE). */
-async function writeStdout(rows: Iterable<RowInput>): Promise<void> {
+async function writeStdout(rows: Iterable<RowInput>, comments: readonly string[]): Promise<void> {
   let failed: NodeJS.ErrnoException | undefined;
   const onError = (e: NodeJS.ErrnoException): void => {
     failed ??= e;
   };
   process.stdout.on('error', onError);
   try {
-    let buf = formatHeader();
+    let buf = formatHeader([], comments);
     let last = 0;
     for (const row of rows) {
       if (row.tNs < last) throw new Error(`generator went back in time: ${row.tNs} ns after ${last} ns`);
@@ -136,7 +136,7 @@ async function run(argv: string[]): Promise<number> {
     const params = parseSets(values.set ?? []);
     const out = values.output;
     if (out === undefined) {
-      await writeStdout(generate(preset, params, seed));
+      await writeStdout(generate(preset, params, seed), generatedComments(preset, params, seed));
       return 0;
     }
     if (out === '') throw new InputError('--output expects a file name');

@@ -3,6 +3,8 @@
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
 import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileSha256 } from '../provenance.ts';
 import { IMPORTERS } from '../../traces/import/index.ts';
 import type { ImportOptions, ImportStats, Importer } from '../../traces/import/importer.ts';
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
@@ -91,8 +93,8 @@ class StdoutSink implements RowSink {
   private lastNs = 0;
   private broken = false;
 
-  constructor(private readonly extraCols: readonly string[]) {
-    this.buf = formatHeader(extraCols);
+  constructor(private readonly extraCols: readonly string[], comments: readonly string[] = []) {
+    this.buf = formatHeader(extraCols, comments);
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') this.broken = true;
     });
@@ -188,9 +190,10 @@ async function run(argv: string[]): Promise<number> {
 
   const extraCols = importer.extraCols ?? [];
   const out = values.out;
+  const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
   let sink: RowSink;
   try {
-    sink = out === undefined ? new StdoutSink(extraCols) : await TraceWriter.open(out, { extraCols });
+    sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments });
   } catch (e) {
     throw new InputError(`cannot write ${out}: ${(e as Error).message}`);
   }
