@@ -8,6 +8,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StagingDir } from '../traces/files.ts';
 import { flagsToString } from '../traces/types.ts';
+import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 
 /** Formats integer ns as µs (exact decimal, no float noise). */
@@ -184,6 +185,7 @@ export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags
 export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
 export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
+export const TASKS_HEADER = 'task,ops,msyncs,lag_end_us,max_lag_us,blocked_us';
 
 /** The results directory being written: a sink for the simulator plus the final commit. */
 export class ResultsDir implements ResultSink {
@@ -236,6 +238,13 @@ export class ResultsDir implements ResultSink {
     this.wb.close();
     this.rd.close();
     this.tl.close();
+  }
+
+  /** Writes tasks.csv: one row per task (closed replay's lag, time blocked). */
+  writeTasks(records: readonly TaskRecord[]): void {
+    const f = new CsvFile(join(this.stage.path, 'tasks.csv'), TASKS_HEADER);
+    for (const r of records) f.text(r.task).comma().num(r.ops).comma().num(r.msyncs).comma().us(r.lagEndNs).comma().us(r.maxLagNs).comma().us(r.blockedNs).end();
+    f.close();
   }
 
   /** Writes summary.json and moves the directory into place (replacing an older one). */

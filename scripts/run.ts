@@ -10,6 +10,7 @@ import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
 import { ResultsDir } from './results.ts';
 import { VERSION } from './version.ts';
 import { startProvenance } from './provenance.ts';
+import type { TaskRecord } from '../sim/stats/tasks.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -25,6 +26,8 @@ export interface RunOptions {
   onSource?: (kind: TraceSourceKind) => void;
   /** The command line recorded in summary.json's provenance (default: this process's arguments). */
   command?: readonly string[];
+  /** Told the tasks that closed replay left more than 5 % of the trace's duration behind. */
+  onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -72,6 +75,9 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     }
     sim.end();
     sim.run();
+    dir?.writeTasks(sim.taskStats.records());
+    const stretched = sim.taskStats.stretched(sim.traceEndNs);
+    if (stretched.length > 0) opts.onStretched?.(stretched, sim.traceEndNs);
     const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, sim.result()), provenance: await provenance.finish() };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source.finish(true);

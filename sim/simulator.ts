@@ -30,6 +30,7 @@ import { LatencyStats } from './stats/latency.ts';
 import { TimelineClock } from './stats/timeline.ts';
 import type { ResultSink } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
+import { TaskStats } from './stats/tasks.ts';
 import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
 
 export { PERSONALITIES };
@@ -273,6 +274,7 @@ export class Simulator {
   /** Appends rows (in trace order) to the replay. */
   feed(rows: TraceRow[]): void {
     this.rows += rows.length;
+    if (rows.length > 0) this.traceEndNs = Math.max(this.traceEndNs, rows[rows.length - 1]!.tNs);
     this.pump.feed(rows);
   }
 
@@ -379,7 +381,13 @@ export class Simulator {
     }
     this.sink.op?.({ row, tIssueNs: p.tIssue, tDoneNs: now, result });
     if (p.closed) p.task.opDone(row, now);
+    this.taskStats.finished(row.task, row.op === 'msync', p.tIssue, now, p.closed ? p.task.lagNs : 0);
   }
+
+  /** Per-task accounting (tasks.csv) and the time of the last row fed. */
+  readonly taskStats = new TaskStats();
+  /** Time of the last row fed (ns): the trace's duration. */
+  traceEndNs = 0;
 
   /** The measurements of the run (call after `run` returned `done`). */
   result(): RunResult {
@@ -388,6 +396,8 @@ export class Simulator {
     return {
       sim_time_us: this.engine.now / 1000,
       ops: { ...this.ops },
+      throughput: throughputOf(this.ops, this.syncOk, this.engine.now),
+      replay: this.taskStats.summary(this.traceEndNs),
       faults: { ...k.faults },
       sync: { count: this.syncCount, ok: this.syncOk, errors: sortKeys(this.syncErrors), latency_us: this.latencies.summary() },
       writeback: {
@@ -415,6 +425,13 @@ export class Simulator {
   get rowCount(): number {
     return this.rows;
   }
+}
+
+/** Ops and successful msyncs per second of simulated time (0 for a run of no time). */
+function throughputOf(ops: Record<OpName, number>, msyncsOk: number, nowNs: number): { ops_per_s: number; msyncs_per_s: number } {
+  const s = nowNs / 1e9;
+  const total = Object.values(ops).reduce((a, b) => a + b, 0);
+  return { ops_per_s: s > 0 ? total / s : 0, msyncs_per_s: s > 0 ? msyncsOk / s : 0 };
 }
 
 function sortKeys(o: Record<string, number>): Record<string, number> {

@@ -105,6 +105,11 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   const summary = await replayTrace({
     trace, config, out,
     command,
+    onStretched: (tasks, endNs) => {
+      const shown = tasks.slice(0, 5).map((t) => `'${t.task}' ${(t.lagEndNs / 1e9).toFixed(3)} s behind (${((100 * t.lagEndNs) / endNs).toFixed(1)} % of the trace; at most ${(t.maxLagNs / 1e9).toFixed(3)} s)`);
+      process.stderr.write(`syncsim: warning: closed replay stretched ${tasks.length} task(s): their ops took longer than the trace's gaps, so later ops ran late: ${shown.join('; ')}${tasks.length > 5 ? '; ...' : ''}. `
+        + `What they meet (other tasks, background writeback) differs from the trace's timing; see tasks.csv, or replay: open\n`);
+    },
     cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
     progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
   });

@@ -4,12 +4,17 @@
 import type { Config } from '../config.ts';
 import type { OpName } from '../../traces/types.ts';
 import type { LatencySummary } from './latency.ts';
+import type { ReplaySummary } from './tasks.ts';
 import type { DeviceStats } from '../device/device.ts';
 
 /** What a run measured (everything in summary.json but the version and the trace path). */
 export interface RunResult {
   sim_time_us: number;
   ops: Record<OpName, number>;
+  /** Ops (all kinds) and successful msyncs per second of simulated time. */
+  throughput: { ops_per_s: number; msyncs_per_s: number };
+  /** Closed replay's effect on the tasks (tasks.csv has each task). */
+  replay: ReplaySummary;
   faults: { unmapped_write: number; unmapped_read: number };
   sync: { count: number; ok: number; errors: Record<string, number>; latency_us: LatencySummary };
   writeback: {
@@ -60,6 +65,8 @@ export function makeSummary(version: string, tracePath: string, rows: number, co
     config,
     sim_time_us: r.sim_time_us,
     ops: r.ops,
+    throughput: r.throughput,
+    replay: r.replay,
     faults: r.faults,
     sync: r.sync,
     writeback: r.writeback,
