@@ -31,6 +31,7 @@ import { TimelineClock } from './stats/timeline.ts';
 import type { ResultSink } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { TaskStats } from './stats/tasks.ts';
+import { TxnStats } from './stats/txn.ts';
 import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
 
 export { PERSONALITIES };
@@ -334,6 +335,7 @@ export class Simulator {
     let acct: SyncAccount | undefined;
     switch (row.op) {
       case 'write':
+        if (row.extra !== undefined) this.txns.store(row.extra.x_txn ?? '', this.engine.now);
         gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback || this.config.fs.stable_pages, this.personality.pageIn);
         break;
       case 'read':
@@ -369,6 +371,8 @@ export class Simulator {
       if (result === this.personality.ok) {
         this.syncOk++;
         if (p.tIssue >= this.warmupNs) this.latencies.add(now - p.tIssue);
+        const txn = row.extra?.x_txn;
+        if (txn) this.txns.commit(txn, p.tIssue, now);
       } else this.syncErrors[result] = (this.syncErrors[result] ?? 0) + 1;
       const pages = p.acct?.pages ?? 0;
       this.sink.sync({
@@ -386,6 +390,8 @@ export class Simulator {
 
   /** Per-task accounting (tasks.csv) and the time of the last row fed. */
   readonly taskStats = new TaskStats();
+  /** Transaction commit latency (rows with `x_txn`). */
+  private readonly txns = new TxnStats();
   /** Time of the last row fed (ns): the trace's duration. */
   traceEndNs = 0;
 
@@ -398,6 +404,7 @@ export class Simulator {
       ops: { ...this.ops },
       throughput: throughputOf(this.ops, this.syncOk, this.engine.now),
       replay: this.taskStats.summary(this.traceEndNs),
+      txn: this.txns.summary(this.engine.now),
       faults: { ...k.faults },
       sync: { count: this.syncCount, ok: this.syncOk, errors: sortKeys(this.syncErrors), latency_us: this.latencies.summary() },
       writeback: {

@@ -21,7 +21,7 @@ function syncsim(args: string[], cwd = ROOT) {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
-const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'throughput', 'replay', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'fs', 'provenance'];
+const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'throughput', 'replay', 'txn', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'fs', 'provenance'];
 
 describe('syncsim run', () => {
   it('replays the example trace and writes every result file', () => {

@@ -72,19 +72,19 @@ function drained(): Promise<void> {
 }
 
 /** Streams `rows` as CSV to standard output with backpressure; stops quietly when the reader goes away (EPIPE). */
-async function writeStdout(rows: Iterable<RowInput>, comments: readonly string[]): Promise<void> {
+async function writeStdout(rows: Iterable<RowInput>, comments: readonly string[], extraCols: readonly string[]): Promise<void> {
   let failed: NodeJS.ErrnoException | undefined;
   const onError = (e: NodeJS.ErrnoException): void => {
     failed ??= e;
   };
   process.stdout.on('error', onError);
   try {
-    let buf = formatHeader([], comments);
+    let buf = formatHeader(extraCols, comments);
     let last = 0;
     for (const row of rows) {
       if (row.tNs < last) throw new Error(`generator went back in time: ${row.tNs} ns after ${last} ns`);
       last = row.tNs;
-      buf += formatRow(row);
+      buf += formatRow(row, extraCols);
       if (buf.length >= CHUNK) {
         const ok = process.stdout.write(buf);
         buf = '';
@@ -136,7 +136,7 @@ async function run(argv: string[]): Promise<number> {
     const params = parseSets(values.set ?? []);
     const out = values.output;
     if (out === undefined) {
-      await writeStdout(generate(preset, params, seed), generatedComments(preset, params, seed));
+      await writeStdout(generate(preset, params, seed), generatedComments(preset, params, seed), findPreset(preset).extraCols ?? []);
       return 0;
     }
     if (out === '') throw new InputError('--output expects a file name');

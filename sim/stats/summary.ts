@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { OpName } from '../../traces/types.ts';
 import type { LatencySummary } from './latency.ts';
 import type { ReplaySummary } from './tasks.ts';
+import type { TxnSummary } from './txn.ts';
 import type { DeviceStats } from '../device/device.ts';
 
 /** What a run measured (everything in summary.json but the version and the trace path). */
@@ -15,6 +16,8 @@ export interface RunResult {
   throughput: { ops_per_s: number; msyncs_per_s: number };
   /** Closed replay's effect on the tasks (tasks.csv has each task). */
   replay: ReplaySummary;
+  /** Transactions (traces with an `x_txn` column): commit latency from first store to the end of the msync that makes it durable. */
+  txn: TxnSummary;
   faults: { unmapped_write: number; unmapped_read: number };
   sync: { count: number; ok: number; errors: Record<string, number>; latency_us: LatencySummary };
   writeback: {
@@ -67,6 +70,7 @@ export function makeSummary(version: string, tracePath: string, rows: number, co
     ops: r.ops,
     throughput: r.throughput,
     replay: r.replay,
+    txn: r.txn,
     faults: r.faults,
     sync: r.sync,
     writeback: r.writeback,

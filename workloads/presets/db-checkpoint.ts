@@ -37,7 +37,7 @@ function* taskRows(p: Params<typeof SCHEMA>, seed: number, i: number): Generator
   const region = { addr: MAP_BASE, len: p.footprint };
   yield { tNs: 0, task, op: 'map', addr: region.addr, len: region.len, object: OBJECT, offset: 0 };
   yield* writerRows({
-    task, region, pageSize: p.page_size, endNs: durationNs(p.duration_s),
+    task, region, pageSize: p.page_size, endNs: durationNs(p.duration_s), txn: true,
     arrivals: arrivals(p.arrival, p.rate, new RandomStream(seed, `workload.${NAME}.${task}.arrivals`)),
     nextWrite: randomWrites(region.addr, region.len, p.write_size, p.page_size, p.dist, p.theta, new RandomStream(seed, `workload.${NAME}.${task}.pages`)),
     sync: i === 0
@@ -51,6 +51,7 @@ export const dbCheckpoint: Preset<typeof SCHEMA> = {
   name: NAME,
   summary: 'random page updates of a shared data file, a full-map msync SYNC every checkpoint interval (LMDB / WAL-less database)',
   schema: SCHEMA,
+  extraCols: ['x_txn'],
   check(p) {
     checkFootprintWrites(NAME, p);
   },

@@ -67,7 +67,7 @@ export async function generateToFile(
   path: string, preset: string, params: Readonly<Record<string, unknown>> = {}, seed = 1, opts: GenerateToFileOptions = {},
 ): Promise<number> {
   const rows = generate(preset, params, seed);
-  const w = await TraceWriter.open(path, { comments: generatedComments(preset, params, seed) });
+  const w = await TraceWriter.open(path, { comments: generatedComments(preset, params, seed), extraCols: findPreset(preset).extraCols ?? [] });
   try {
     for (const row of rows) {
       opts.signal?.throwIfAborted();

@@ -18,6 +18,8 @@ export interface Preset<S extends Schema = Schema> {
   check?(p: Params<S>): void;
   /** The trace's rows in non-decreasing time, streamed; the same params and seed give the same rows. */
   rows(p: Params<S>, seed: number): Generator<RowInput>;
+  /** `x_` columns its rows carry (e.g. `x_txn`: the transaction a store belongs to, and what a commit msync makes durable). */
+  readonly extraCols?: readonly string[];
 }
 
 /** Start address of every mapping the presets create (each task is its own address space). */

@@ -49,23 +49,30 @@ function* walRows(p: WalParams, seed: number): Generator<RowInput> {
   const spread = p.record_max - p.record_min + 1;
   let tail = 0;
   let inGroup = 0;
+  let txnId = 0;
   // the group's written spans: one, or two when the log wrapped during the group
   const spans: { lo: number; hi: number }[] = [];
+  const groupRows: RowInput[] = [];
   for (const txn of mergeByTime(Array.from({ length: p.tasks }, (_, i) => txns(p, seed, i, endNs)))) {
     const task = `txn${txn.task}`;
     const size = p.record_min + sizes.int(spread);
     if (tail + size > p.footprint) tail = 0;
     const addr = MAP_BASE + tail;
-    yield { tNs: txn.tNs, task, op: 'write', addr, len: size };
+    const id = txnId++;
+    yield { tNs: txn.tNs, task, op: 'write', addr, len: size, extra: { x_txn: String(id) } };
     const last = spans[spans.length - 1];
     if (last !== undefined && last.hi === addr) last.hi += size;
     else spans.push({ lo: addr, hi: addr + size });
     tail += size;
     if (++inGroup === p.group_commit) {
-      for (const s of spans) {
+      spans.forEach((s, i) => {
+        // the group's last msync commits its transactions: every one up to this one stored before it
+        const extra = { x_txn: i === spans.length - 1 ? `<=${id}` : '' };
         const start = s.lo - (s.lo % p.page_size);
-        yield { tNs: txn.tNs, task, op: 'msync', addr: start, len: s.hi - start, flags: p.sync_flags };
-      }
+        groupRows.push({ tNs: txn.tNs, task, op: 'msync', addr: start, len: s.hi - start, flags: p.sync_flags, extra });
+      });
+      yield* groupRows;
+      groupRows.length = 0;
       spans.length = 0;
       inGroup = 0;
     }
@@ -77,6 +84,7 @@ export const walAppend: Preset<typeof SCHEMA> = {
   name: NAME,
   summary: 'appends to a mapped log, msync SYNC of the newly written tail at each commit, group commit of K transactions',
   schema: SCHEMA,
+  extraCols: ['x_txn'],
   check(p) {
     checkPageMultiple(NAME, 'footprint', p.footprint, p.page_size);
     if (p.record_max < p.record_min) throw new ParamError(NAME, 'record_max', `must be at least record_min (${p.record_min})`, String(p.record_max));

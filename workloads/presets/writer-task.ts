@@ -31,6 +31,8 @@ export interface WriterTask {
   /** Writes are issued before this time, timed msyncs up to and including it (ns). */
   endNs: number;
   pageSize: number;
+  /** Mark each write as one transaction (`x_txn` = this task's name and a counter) and each msync as committing every transaction stored before it (`x_txn` = `*`). */
+  txn?: boolean;
 }
 
 /** The task's write and msync rows, in time order (a count-triggered msync shares its write's time). */
@@ -41,6 +43,7 @@ export function* writerRows(w: WriterTask): Generator<RowInput> {
   const tick = (): number => (sync.intervalUs > 0 ? Math.round(k * sync.intervalUs * 1000) : Infinity);
   let ts = tick();
   let count = 0;
+  let txns = 0;
   let lo = Infinity, hi = -Infinity;
   const syncRow = (tNs: number): RowInput | undefined => {
     let row: RowInput | undefined;
@@ -49,6 +52,7 @@ export function* writerRows(w: WriterTask): Generator<RowInput> {
       const start = lo - (lo % pageSize);
       row = { tNs, task, op: 'msync', addr: start, len: hi - start, flags: sync.flags };
     }
+    if (row && w.txn) row.extra = { x_txn: '*' };
     count = 0;
     lo = Infinity;
     hi = -Infinity;
@@ -60,7 +64,7 @@ export function* writerRows(w: WriterTask): Generator<RowInput> {
     if (!writeDue && !tickDue) return;
     if (writeDue && (!tickDue || tw <= ts)) {
       const { addr, len } = w.nextWrite();
-      yield { tNs: tw, task, op: 'write', addr, len };
+      yield w.txn ? { tNs: tw, task, op: 'write', addr, len, extra: { x_txn: `${task}.${txns++}` } } : { tNs: tw, task, op: 'write', addr, len };
       if (addr < lo) lo = addr;
       if (addr + len > hi) hi = addr + len;
       if (sync.every > 0 && ++count >= sync.every) {
