@@ -34,11 +34,11 @@ export interface BlockDevice {
 
 /**
  * Splits a Linux dev_t into major and minor (glibc's gnu_dev_major/minor:
- * major = bits 8–19 and 32–43, minor = bits 0–7 and 20–31).
+ * major = bits 8–19 and 44–63, minor = bits 0–7 and 20–43).
  */
 export function devMajorMinor(dev: bigint): [number, number] {
-  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
-  const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & 0xffffff00n));
   return [major, minor];
 }
 
