@@ -1,7 +1,12 @@
 /**
- * Fitting syncsim's device model to measurements. Pure: no I/O, no clock.
+ * Fitting syncsim's device models to measurements. Pure: no I/O, no clock.
  *
- * The model (sim/device/device.ts): an I/O of `n` pages is served by one of
+ * The storage model (sim/device/media.ts; `syncsim calibrate` fits it, see
+ * the second half of this file): per-command latency + bytes / bandwidth
+ * per direction, `channels` command slots, FLUSH cost, read-ahead window.
+ *
+ * The queueing model (sim/device/device.ts, `device.profile: queue`; kept
+ * for fitting it by hand): an I/O of `n` pages is served by one of
  * `channels` identical servers in `s + per_page_us × n` µs, `s` a draw from
  * the `device.service` distribution. Calibration measures the latency of
  * synchronous writes of a few sizes one at a time (queue depth 1), so each
