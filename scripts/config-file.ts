@@ -1,12 +1,15 @@
 /**
  * Loading a run configuration: a YAML or JSON file, then `--set key=value`
  * overrides (values parsed as YAML scalars or flow collections), then
- * validation. Empirical service samples given as a file are read here.
+ * validation. Empirical service samples given as a file are read here, and
+ * so is a device profile given as a file (`device.profile: ./device.yaml`,
+ * e.g. written by `syncsim calibrate`).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
+import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
 import { parseYamlValue, YamlError } from './yaml-file.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
@@ -106,12 +109,68 @@ export function readSamplesFile(path: string): number[] {
   });
 }
 
+/** Whether a `device.profile` value names a profile file rather than a built-in profile (a path: has a slash or a .yaml/.yml/.json suffix). */
+export function isProfileFile(v: unknown): v is string {
+  return typeof v === 'string' && !(DEVICE_PROFILES as readonly string[]).includes(v) && /[/\\]|\.(ya?ml|json)$/i.test(v);
+}
+
+/** The device distributions: a user layer's `dist` replaces a profile's whole. */
+const DIST_KEYS = ['service', 'read_latency', 'write_latency'];
+
+/**
+ * Reads the profile file `path`: a configuration whose `device.profile` is a
+ * built-in profile (its base) and whose keys (device.*, and any other, e.g.
+ * readahead.pages) are checked on their own; problems name the file and key.
+ */
+export function readProfileFile(path: string): JsonObject {
+  const layer = readConfigFile(path);
+  const dev = layer.device as JsonObject | undefined;
+  const base = dev?.profile;
+  if (typeof base !== 'string' || !(DEVICE_PROFILES as readonly string[]).includes(base)) {
+    throw new ConfigError('device.profile', `a profile file must name its base profile, one of ${DEVICE_PROFILES.join(', ')} (got ${base === undefined ? 'none' : `'${String(base)}'`})`, path);
+  }
+  try {
+    resolveConfig(layer);
+  } catch (e) {
+    if (e instanceof ConfigError && !e.where) throw new ConfigError(e.key, e.problem, path);
+    throw e;
+  }
+  return layer;
+}
+
+/**
+ * Lays profile file `layer` under the user's keys `user` (whose
+ * device.profile named the file): defaults ← base profile ← the file ←
+ * the user's other keys. As over a built-in profile, a user distribution
+ * with its own `dist` replaces the file's whole, and a user
+ * `bandwidth_mbps` without `read_bandwidth_mbps` sets both.
+ */
+export function layProfileFile(layer: JsonObject, user: JsonObject): JsonObject {
+  const ud = { ...((user.device as JsonObject | undefined) ?? {}) };
+  delete ud.profile;
+  const merged = deepMerge(layer, { ...user, device: ud });
+  const md = merged.device as JsonObject;
+  for (const k of DIST_KEYS) {
+    const d = ud[k] as JsonObject | undefined;
+    if (d && typeof d === 'object' && d.dist !== undefined) md[k] = d;
+  }
+  if (ud.bandwidth_mbps !== undefined && ud.read_bandwidth_mbps === undefined) md.read_bandwidth_mbps = ud.bandwidth_mbps;
+  return merged;
+}
+
 /** Builds the resolved configuration from a file (optional) and overrides. */
 export function loadConfig(file: string | undefined, sets: string[]): Config {
   let user: JsonObject = file ? readConfigFile(file) : {};
   const over: JsonObject = {};
   for (const kv of sets) applySet(over, kv);
   user = deepMerge(user, over);
+  const profile = (user.device as JsonObject | undefined)?.profile;
+  if (isProfileFile(profile)) {
+    // relative to the file that named it (a --set: to the working directory)
+    const fromSet = (over.device as JsonObject | undefined)?.profile !== undefined;
+    const path = fromSet || !file ? resolve(profile) : resolve(dirname(file), profile);
+    user = layProfileFile(readProfileFile(path), user);
+  }
   for (const key of ['service', 'read_latency', 'write_latency']) {
     const svc = (user.device as JsonObject | undefined)?.[key] as JsonObject | undefined;
     if (svc && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {

@@ -209,7 +209,7 @@ describe('sweep, merge, validate and calibrate', () => {
     writeFileSync(join(d, '...fio'), '[b]\nioengine=psync\nrw=write\nfsync=4\n');
     mkdirSync(join(d, 'mine'));
     writeFileSync(join(d, 'mine', 'a.txt'), 'a');
-    writeFileSync(join(d, 'dev.service.csv'), 'latency_us\n1\n'); // the user's, beside dev.yaml
+    writeFileSync(join(d, 'dev.calibration.json'), '{}\n'); // the user's, beside dev.yaml
     symlinkSync('user.txt', join(d, 'link.yaml'));
     const before = snapshot(d);
     expectRefused(await here(['validate', '--fio-job', 'bad.fio', '--out', '.'], d), '.', 'is the working directory');
@@ -219,7 +219,7 @@ describe('sweep, merge, validate and calibrate', () => {
     expectRefused(await here(['calibrate', '-o', '.'], d), '.', 'it is a directory', 'file');
     expectRefused(await here(['calibrate', '-o', ''], d), "''", 'the path is empty', 'file');
     expectRefused(await here(['calibrate', '-o', 'link.yaml'], d), 'link.yaml', 'it is a symbolic link', 'file');
-    expectRefused(await here(['calibrate', '-o', 'dev.yaml'], d), 'dev.yaml', `${join(d, 'dev.service.csv')} exists and syncsim did not write it`, 'file');
+    expectRefused(await here(['calibrate', '-o', 'dev.yaml'], d), 'dev.yaml', `${join(d, 'dev.calibration.json')} exists and syncsim did not write it`, 'file');
     expect(snapshot(d)).toEqual(before);
     // an earlier validation output (marked) is accepted: what fails next is not --out, and the directory is untouched
     mkdirSync(join(d, 'val'));

@@ -307,46 +307,52 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const twoJob = join(dir, 'two.fio');
     writeFileSync(twoJob, `[two]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nnumjobs=2\n`);
     [cal, val, warm, two] = await Promise.all([
-      syncsimAsync(['calibrate', '--dir', dir, '--size', '2m', '--runtime', '1', '--max-depth', '4', '-o', fragment]),
+      syncsimAsync(['calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '-o', fragment]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--repeat', '1']),
       syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1']),
     ]);
   }, FIO_TIMEOUT);
 
-  it('calibrate measures the device and writes a fragment syncsim loads, with its samples beside it', () => {
+  it('calibrate fits the storage model from microbenchmarks and writes a profile syncsim loads, with its report beside it', () => {
     expect(cal.code, cal.stderr).toBe(0);
-    expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.samples.csv', 'device.service.csv', 'device.yaml']);
+    expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, flush, journal, page-in)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/14\] /.test(l));
+    expect(progress.length).toBe(14);
+    expect(progress[4]).toBe('calibrate: [5/14] random writes QD1 4k ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
-    expect(Object.keys(doc)).toEqual(['device']);
-    expect(doc.device.service).toEqual({ dist: 'empirical', file: 'device.service.csv' });
+    const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
+    expect(Object.keys(doc)).toEqual(blockDev?.read_ahead_kb != null ? ['device', 'readahead'] : ['device']);
+    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us']);
+    expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');
     expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);
-    expect(doc.device.per_page_us).toBeGreaterThanOrEqual(0);
-    const config = loadConfig(fragment, []);
-    const svc = readFileSync(join(dir, 'cal', 'device.service.csv'), 'utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
-    expect(svc[0]).toBe('latency_us,pages,measured_us');
-    const rows = svc.slice(1).map((l) => l.split(',').map(Number));
+    for (const k of ['read_latency', 'write_latency']) expect(['constant', 'lognormal']).toContain(doc.device[k].dist);
+    expect(doc.device.media_mbps).toBe(doc.device.bandwidth_mbps);
+    if (!doc.device.write_cache) expect(doc.device.flush_us).toBe(0);
+    // every fitted key has a comment above it naming its microbenchmark
+    const text = readFileSync(fragment, 'utf8').split('\n');
+    expect(text[0]).toMatch(/^# syncsim calibrate /);
+    const at = text.findIndex((l) => l.startsWith('  read_latency: '));
+    expect(text[at - 1]).toMatch(/^ {2}# lat-read-\*: .*\(R² (?:[\d.]+|n\/a), n 3\)$/);
+    const config = loadConfig(fragment, ['personality=linux']);
     expect(config.device.channels).toBe(doc.device.channels);
-    expect(config.device.service).toMatchObject({ dist: 'empirical' });
-    expect((config.device.service as { samples_us: number[] }).samples_us).toEqual(rows.map((r) => r[0]));
-    // every service sample is its measurement minus the per-page part (clamped at 0)
-    for (const [s, pages, measured] of rows) expect(s).toBeCloseTo(Math.max(0, measured! - doc.device.per_page_us * pages!), 2);
-    expect(new Set(rows.map((r) => r[1]))).toEqual(new Set([1, 8, 32, 128]));
-    // the raw samples: the depth-1 ones are exactly the service file's measurements
-    const raw = readFileSync(join(dir, 'cal', 'device.samples.csv'), 'utf8').trim().split('\n');
-    expect(raw[0]).toBe('phase,depth,job,pages,latency_us');
-    const d1 = raw.slice(1).map((l) => l.split(',')).filter((f) => f[1] === '1').map((f) => Number(f[4]));
-    expect(d1).toEqual(rows.map((r) => r[2]));
-    const depths = new Set(raw.slice(1).map((l) => Number(l.split(',')[1])));
-    expect(depths).toEqual(new Set(doc.device.channels > 1 ? [1, doc.device.channels] : [1]));
+    expect(config.device.read_latency).toEqual(doc.device.read_latency);
+    // validation replays with it: linux → ext4-ordered, page-in on
+    expect([config.fs.kind, config.pagein]).toEqual(['ext4-ordered', true]);
+    if (doc.readahead) expect(config.readahead.pages).toBe(Math.floor((blockDev.read_ahead_kb * 1024) / 4096));
     const j = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
-    expect(j.probe.map((p: { depth: number }) => p.depth)).toEqual([1, 2, 4]);
-    expect(j.device).toEqual(doc.device);
-    expect(j.files).toEqual({ fragment: 'device.yaml', service: 'device.service.csv', samples: 'device.samples.csv', calibration: 'device.calibration.json' });
-    expect(j.mode).toBe('fdatasync');
-    expect(cal.stdout).toMatch(/^channels\s+\d+ \(peak \d+ IOPS/m);
+    expect(j.fragment).toEqual(doc);
+    expect(j.quick).toBe(true);
+    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'flush', 'journal', 'pagein']);
+    expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });
+    expect(j.fitted['device.flush_us'].from).toMatch(/^flush: /);
+    expect(j.checks.journal.predicted_syncs).toBe(200);
+    expect(j.checks.pagein.faults).toBeGreaterThan(0);
+    expect(j.files).toEqual({ fragment: 'device.yaml', calibration: 'device.calibration.json' });
+    expect(cal.stdout).toMatch(/^channels\s+\d+ \(reads [\d.]+, writes [\d.]+\)$/m);
   });
 
   it('validate runs a tiny fio job, replays it and writes validation.json with every field', () => {
@@ -529,7 +535,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     await rejects(calibrateCommand, [], /calibrate needs -o FILE/);
     await rejects(calibrateCommand, ['--size', 'lots', '-o', x], /--size expects a size like 256m/);
     await rejects(calibrateCommand, ['--max-depth', '6', '-o', x], /--max-depth expects a power of two/);
-    await rejects(calibrateCommand, ['--mode', 'buffered', '-o', x], /--mode expects one of fdatasync, direct/);
+    await rejects(calibrateCommand, ['--size', '1m', '-o', x], /--size must be at least 4m/);
     await rejects(calibrateCommand, ['--dir', join(dir, 'nope'), '-o', x], /--dir: not a directory/);
     // tmpfs holds data in memory only: nothing to measure
     expect(statfsSync('/dev/shm').type).toBe(0x01021994);

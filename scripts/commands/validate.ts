@@ -14,7 +14,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
-                        [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-mode MODE]
+                        [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-quick]
 
 Validates syncsim against the running Linux kernel:
   1. runs the fio job JOB.fio: one job, ioengine=mmap, fsync=N (fio's fsync on
@@ -56,9 +56,9 @@ Options:
   --seed N              random seed of the replay (service-time draws)
   --warmup N            leave the first N matched msyncs out of the comparison on
                         both sides (default 0: every msync counts)
-  --calibrate-size SIZE, --calibrate-runtime S, --calibrate-mode MODE, --calibrate-max-depth N
+  --calibrate-size SIZE, --calibrate-runtime S, --calibrate-max-depth N, --calibrate-quick
                         'syncsim calibrate' options when no --calibration is given
-                        (defaults 256m, 20, fdatasync, 64)
+                        (defaults 256m, 120, 64; --quick: 64m, 24)
   --repeat N            run the fio job N times (default 2, 1 to 20): the measured side
                         pools the runs, and the demerit between the runs (mean over
                         pairs) is the noise floor; noise ratio = demerit / noise floor
@@ -83,7 +83,7 @@ async function run(argv: string[]): Promise<number> {
     repeat: { type: 'string' },
     'calibrate-size': { type: 'string' },
     'calibrate-runtime': { type: 'string' },
-    'calibrate-mode': { type: 'string' },
+    'calibrate-quick': { type: 'boolean' },
     'calibrate-max-depth': { type: 'string' },
   });
   if (positionals.length > 0) throw new InputError(`validate takes no positional arguments (got '${positionals[0]}'; try 'syncsim validate --help')`);
@@ -106,7 +106,7 @@ async function run(argv: string[]): Promise<number> {
   const repeat = values.repeat === undefined ? (trace === undefined ? 2 : 1) : Number(values.repeat);
   if (!/^\d+$/.test(values.repeat ?? '2') || repeat < 1 || repeat > 20) throw new InputError(`--repeat expects a whole number from 1 to 20 (got '${values.repeat}')`);
   const autoCalibration = calibrationArgs({
-    size: values['calibrate-size'], runtime: values['calibrate-runtime'], mode: values['calibrate-mode'], maxDepth: values['calibrate-max-depth'],
+    size: values['calibrate-size'], runtime: values['calibrate-runtime'], maxDepth: values['calibrate-max-depth'], quick: values['calibrate-quick'],
   }, '--calibrate-');
   const tty = process.stderr.isTTY === true;
   // checked and locked before fio runs

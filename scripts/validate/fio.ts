@@ -176,10 +176,37 @@ export async function latLogSummary(path: string): Promise<LatLogSummary> {
   return { entries };
 }
 
+/**
+ * Latencies (µs) of one data direction of a fio latency log (`ddir` 0
+ * reads, 1 writes), in log order.
+ */
+export async function latLogSamples(path: string, ddir: string): Promise<Float64Array> {
+  const out = new Samples();
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const raw of rl) {
+      line++;
+      if (raw.trim() === '') continue;
+      const f = raw.split(',').map((s) => s.trim());
+      const ns = Number(f[1]);
+      if (f.length < 4 || !Number.isFinite(ns)) throw new TraceError(path, line, 'latency', 'expected a latency log line TIME, LATENCY_NS, DDIR, BS, OFFSET', raw);
+      if (f[2] === ddir) out.push(ns / 1000);
+    }
+  } finally {
+    rl.close();
+    input.destroy();
+  }
+  return out.values().slice();
+}
+
 /** One latency section of fio's JSON report, in µs. */
 export interface FioLatency {
   count: number;
   mean_us: number;
+  /** Standard deviation (µs). */
+  stddev_us: number;
   /** fio's percentiles (from its log-linear histogram, about 1.6 % wide bins); null when absent. */
   p50_us: number | null;
   p90_us: number | null;
@@ -195,6 +222,9 @@ export interface FioJobReport {
   write: FioLatency | null;
   write_iops: number;
   write_bytes: number;
+  /** Total latency of reads. */
+  read: FioLatency | null;
+  read_iops: number;
 }
 
 type Json = Record<string, unknown>;
@@ -205,7 +235,7 @@ function latency(section: unknown): FioLatency | null {
   if (!l || typeof l.N !== 'number' || l.N === 0) return null;
   const pct = (l.percentile ?? (s?.clat_ns as Json | undefined)?.percentile) as Record<string, number> | undefined;
   const p = (k: string) => (pct && typeof pct[k] === 'number' ? pct[k]! / 1000 : null);
-  return { count: l.N, mean_us: (l.mean as number) / 1000, p50_us: p('50.000000'), p90_us: p('90.000000'), p99_us: p('99.000000') };
+  return { count: l.N, mean_us: (l.mean as number) / 1000, stddev_us: Number(l.stddev ?? 0) / 1000, p50_us: p('50.000000'), p90_us: p('90.000000'), p99_us: p('99.000000') };
 }
 
 /** Reads fio's `--output-format=json` report: one entry per job, in job order. */
@@ -223,12 +253,15 @@ export function readFioJson(path: string): { version: string; jobs: FioJobReport
     version: String(doc['fio version'] ?? ''),
     jobs: jobs.map((j) => {
       const w = j.write as Json | undefined;
+      const r = j.read as Json | undefined;
       return {
         name: String(j.jobname),
         sync: latency(j.sync),
         write: latency(w),
         write_iops: Number(w?.iops ?? 0),
         write_bytes: Number(w?.io_bytes ?? 0),
+        read: latency(r),
+        read_iops: Number(r?.iops ?? 0),
       };
     }),
   };

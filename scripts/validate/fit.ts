@@ -1,7 +1,12 @@
 /**
- * Fitting syncsim's device model to measurements. Pure: no I/O, no clock.
+ * Fitting syncsim's device models to measurements. Pure: no I/O, no clock.
  *
- * The model (sim/device/device.ts): an I/O of `n` pages is served by one of
+ * The storage model (sim/device/media.ts; `syncsim calibrate` fits it, see
+ * the second half of this file): per-command latency + bytes / bandwidth
+ * per direction, `channels` command slots, FLUSH cost, read-ahead window.
+ *
+ * The queueing model (sim/device/device.ts, `device.profile: queue`; kept
+ * for fitting it by hand): an I/O of `n` pages is served by one of
  * `channels` identical servers in `s + per_page_us × n` µs, `s` a draw from
  * the `device.service` distribution. Calibration measures the latency of
  * synchronous writes of a few sizes one at a time (queue depth 1), so each
@@ -155,5 +160,137 @@ export function fitChannels(probes: readonly DepthProbe[], maxChannels = 4096): 
     peak_depth: peak.depth,
     depth1_latency_us: one.mean_latency_us,
     estimate,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The storage model (sim/device/media.ts): per-command latency + bytes / bandwidth.
+
+/** Mean latency of QD1 I/Os of one size (fio's report of one microbenchmark). */
+export interface SizePoint {
+  bytes: number;
+  mean_us: number;
+  /** Standard deviation of the latencies (µs). */
+  stddev_us: number;
+  /** I/Os measured. */
+  count: number;
+}
+
+/** A per-command latency and a bandwidth fitted to latency vs size. */
+export interface LatencyBandwidthFit {
+  /** Per-command latency distribution (µs): see {@link latencyDist}. */
+  latency: { dist: 'constant'; mean_us: number } | { dist: 'lognormal'; mean_us: number; cv: number };
+  /** 1 / slope in bytes per µs = MB/s (10^6 B/s); 0 (unlimited) when the slope is not positive. */
+  bandwidth_mbps: number;
+  /** The least-squares line mean_us = intercept + slope · bytes, and its R². */
+  intercept_us: number;
+  slope_us_per_byte: number;
+  r2: number;
+  /** Sizes fitted, and I/Os behind them. */
+  n: number;
+  ios: number;
+}
+
+/**
+ * The per-command latency distribution of the model for a fitted intercept
+ * (clamped at 0) and the standard deviation of the smallest size's
+ * latencies: the transfer part of a latency is deterministic in the model
+ * (bytes / bandwidth), so all of the measured spread belongs to the command
+ * latency: lognormal with mean = intercept and cv = sd / intercept
+ * (constant when the spread or the intercept is 0; cv at most 100, the
+ * schema's bound).
+ */
+export function latencyDist(interceptUs: number, smallestSdUs: number): LatencyBandwidthFit['latency'] {
+  const mean = Math.max(0, interceptUs);
+  if (!(mean > 0) || !(smallestSdUs > 0)) return { dist: 'constant', mean_us: mean };
+  return { dist: 'lognormal', mean_us: mean, cv: Math.min(100, smallestSdUs / mean) };
+}
+
+/**
+ * Least squares of mean latency over bytes: latency = c + bytes / bw.
+ * Needs at least two distinct sizes. `round` shapes the fitted figures
+ * (e.g. to 0.01 µs) before they are reported.
+ */
+export function fitLatencyBandwidth(points: readonly SizePoint[], round: (v: number) => number = (v) => v): LatencyBandwidthFit {
+  const line = leastSquares(points.map((p) => ({ x: p.bytes, y: p.mean_us })));
+  const smallest = points.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  const lat = latencyDist(round(line.intercept), smallest.stddev_us);
+  return {
+    latency: lat.dist === 'lognormal' ? { ...lat, cv: Math.round(lat.cv * 1000) / 1000 } : lat,
+    bandwidth_mbps: line.slope > 0 ? round(1 / line.slope) : 0,
+    intercept_us: line.intercept,
+    slope_us_per_byte: line.slope,
+    r2: line.r2,
+    n: points.length,
+    ios: points.reduce((s, p) => s + p.count, 0),
+  };
+}
+
+/** How flush_us and write_cache were inferred. */
+export interface FlushFit {
+  write_cache: boolean;
+  flush_us: number;
+  /** Where write_cache came from: sysfs, or inferred from the flush time. */
+  write_cache_source: 'sysfs' | 'inferred';
+}
+
+/**
+ * flush_us and write_cache from the mean fdatasync time after a 4 KiB
+ * O_DIRECT overwrite (on ext4 with no metadata to commit that fdatasync is
+ * one cache FLUSH: ext4_sync_file → blkdev_issue_flush) and sysfs's
+ * `queue/write_cache` (null when unreadable).
+ *
+ * - write through: Linux completes the FLUSH without sending it
+ *   (blk-flush.c), so the device has no flush cost: flush_us 0.
+ * - write back: flush_us = the measured mean (the model adds the drain of
+ *   what the cache holds, nothing here: the 4 KiB left it while fio
+ *   prepared the fdatasync).
+ * - unknown: a FLUSH that reaches a device costs at least a command round
+ *   trip; one cheaper than half a 4 KiB write's per-command latency
+ *   (`writeLatencyUs`) never left the kernel: no write cache.
+ */
+export function fitFlush(fdatasyncMeanUs: number, sysfsWriteCache: boolean | null, writeLatencyUs: number): FlushFit {
+  const wc = sysfsWriteCache ?? fdatasyncMeanUs > writeLatencyUs / 2;
+  return { write_cache: wc, flush_us: wc ? fdatasyncMeanUs : 0, write_cache_source: sysfsWriteCache === null ? 'inferred' : 'sysfs' };
+}
+
+/** readahead.pages from the block queue's read_ahead_kb (the ra_pages of a file on it: read_ahead_kb × 1024 / page size). */
+export function readaheadPagesFromKb(readAheadKb: number, pageSize = 4096): number {
+  return Math.floor((readAheadKb * 1024) / pageSize);
+}
+
+/** Faults of a cold sequential mmap read, split into those that waited for the device (misses) and those that did not (hits). */
+export interface PageinSplit {
+  faults: number;
+  misses: number;
+  /** A fault slower than this waited for a read (µs). */
+  threshold_us: number;
+  hit_p50_us: number;
+  miss_mean_us: number | null;
+  /** Pages read per miss: faults ÷ misses (the read-ahead window seen by a sequential reader); null without misses. */
+  pages_per_miss: number | null;
+}
+
+/**
+ * Splits page-access latencies (µs, one per page, in any order) into hits
+ * and misses. A miss waits for at least one device read, which costs at
+ * least the per-command read latency; so a fault is a miss when it exceeds
+ * the median (a hit: sequential read-ahead makes most faults hits) by more
+ * than half the fitted read latency `readLatencyUs`.
+ */
+export function splitPagein(latenciesUs: ArrayLike<number>, readLatencyUs: number): PageinSplit {
+  const p50 = median(latenciesUs);
+  const threshold = p50 + Math.max(readLatencyUs, 1) / 2;
+  let misses = 0, sum = 0;
+  for (let i = 0; i < latenciesUs.length; i++) {
+    if (latenciesUs[i]! > threshold) {
+      misses++;
+      sum += latenciesUs[i]!;
+    }
+  }
+  return {
+    faults: latenciesUs.length, misses, threshold_us: threshold, hit_p50_us: p50,
+    miss_mean_us: misses ? sum / misses : null,
+    pages_per_miss: misses ? latenciesUs.length / misses : null,
   };
 }

@@ -6,7 +6,7 @@
  * results (also written to OUT/summary.json).
  *
  *   node --import tsx scripts/validate/run-all.ts [--out results/validation] [--dir PATH]
- *        [--calibration FILE] [--size SIZE] [--runtime S] [--mode MODE] [--set KEY=VALUE]... [--warmup N]
+ *        [--calibration FILE] [--size SIZE] [--runtime S] [--quick] [--set KEY=VALUE]... [--warmup N]
  *        [--kernel-sequences N]
  *
  * Before the jobs it runs the linux personality's differential test against
@@ -32,11 +32,13 @@ const JOBS_DIR = join(ROOT, 'workloads', 'fio');
 const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs', 'rand-fsync8', 'randrw-fsync16', 'two-jobs', 'sweep-fsync1', 'sweep-fsync8', 'sweep-fsync64'];
 
 const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration FILE]
-                         [--size SIZE] [--runtime S] [--mode MODE] [--set KEY=VALUE]... [--warmup N]
+                         [--size SIZE] [--runtime S] [--quick] [--set KEY=VALUE]... [--warmup N]
                          [--repeat N] [--kernel-sequences N]
 
-Calibrates the device under --dir (syncsim calibrate -o DIR/device.yaml; skipped
-with --calibration FILE), then runs syncsim validate on every job of
+Calibrates the device under --dir from microbenchmarks (syncsim calibrate -o
+DIR/device.yaml, with --size, --runtime, --quick; skipped with --calibration
+FILE), then replays every job with that profile (personality linux, so
+fs.kind ext4-ordered and page-in on by default) and runs syncsim validate on every job of
 workloads/fio/ into DIR/<job>/ (each job run --repeat N times, default 2),
 and prints one table: per job the measured and simulated msync latency (p50,
 p99, mean), the demerit, the noise floor (the demerit between the measured
@@ -59,7 +61,7 @@ async function runAll(argv: string[]): Promise<number> {
       calibration: { type: 'string' },
       size: { type: 'string' },
       runtime: { type: 'string' },
-      mode: { type: 'string' },
+      quick: { type: 'boolean' },
       set: { type: 'string', multiple: true },
       warmup: { type: 'string' },
       repeat: { type: 'string' },
@@ -92,7 +94,8 @@ async function runAll(argv: string[]): Promise<number> {
   if (calibration === undefined) {
     calibration = join(out, 'device.yaml');
     const args = ['calibrate', ...dirArgs, '-o', calibration];
-    for (const k of ['size', 'runtime', 'mode'] as const) if (values[k] !== undefined) args.push(`--${k}`, values[k]!);
+    for (const k of ['size', 'runtime'] as const) if (values[k] !== undefined) args.push(`--${k}`, values[k]!);
+    if (values.quick) args.push('--quick');
     process.stdout.write(`== syncsim ${args.join(' ')}\n`);
     const code = await main(args);
     if (code !== 0) return code;

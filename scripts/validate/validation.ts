@@ -30,7 +30,7 @@ import type { Config, ServiceDist } from '../../sim/config.ts';
 import { importWithMeasured } from './sim-side.ts';
 import { compareReplay } from './compare.ts';
 import { pooled, type RunPair } from './noise.ts';
-import { calibrate, type CalibrationMode } from './calibration.ts';
+import { calibrate } from './calibration.ts';
 import { distStats, type DistStats, type StatComparison } from './demerit.ts';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, type FioLatency, type IologLatencies } from './fio.ts';
@@ -42,8 +42,8 @@ import { StagingDir } from '../../traces/files.ts';
 export interface AutoCalibration {
   sizeBytes: number;
   runtimeS: number;
-  mode: CalibrationMode;
   maxDepth: number;
+  quick: boolean;
 }
 
 /** What to validate and where. */
@@ -107,7 +107,7 @@ export interface ValidationReport {
   };
   calibration: {
     file: string;
-    /** The device model as one line (profile, channels, latencies). */
+    /** The device model as one line (profile, channels, latencies, bandwidths, cache, flush, read-ahead). */
     device: string;
     channels: number;
     /** The queue model's per-page time and service distribution (null for the other device profiles). */
@@ -150,7 +150,10 @@ function pooledFioSync(stats: readonly (FioLatency | null)[]): FioLatency | null
   const all = stats as FioLatency[];
   const count = all.reduce((n, x) => n + x.count, 0);
   if (count === 0) return null;
-  return { count, mean_us: all.reduce((m, x) => m + x.mean_us * x.count, 0) / count, p50_us: null, p90_us: null, p99_us: null };
+  const mean = all.reduce((m, x) => m + x.mean_us * x.count, 0) / count;
+  // pooled variance: within-job variances plus the spread of the job means
+  const variance = all.reduce((v, x) => v + x.count * (x.stddev_us ** 2 + (x.mean_us - mean) ** 2), 0) / count;
+  return { count, mean_us: mean, stddev_us: Math.sqrt(variance), p50_us: null, p90_us: null, p99_us: null };
 }
 
 /** The device of a resolved configuration as validation.json reports it. */
@@ -165,7 +168,12 @@ export function deviceSummary(config: Config): Pick<ValidationReport['calibratio
       channels: d.channels, per_page_us: d.per_page_us, service,
     };
   }
-  return { device: `profile ${profile}: channels ${d.channels}`, channels: d.channels, per_page_us: null, service: null };
+  const lat = (x: ServiceDist) => `${serviceMean(x).toFixed(1)} µs ${x.dist}`;
+  return {
+    device: `profile ${profile}: channels ${d.channels}, read ${lat(d.read_latency)} + bytes / ${d.read_bandwidth_mbps} MB/s, write ${lat(d.write_latency)} + bytes / ${d.bandwidth_mbps} MB/s, `
+      + `write_cache ${d.write_cache}${d.write_cache ? ` (flush ${d.flush_us} µs)` : ''}; fs ${config.fs.kind}, pagein ${config.pagein}, readahead ${config.readahead.pages} pages`,
+    channels: d.channels, per_page_us: null, service: null,
+  };
 }
 
 /** The keys of validation.json, in order (the tests check every one is there). */

@@ -1,0 +1,96 @@
+/**
+ * The block device under a directory and the queue settings Linux exposes
+ * for it in sysfs: whether it has a volatile write cache
+ * (`queue/write_cache`: "write back" or "write through",
+ * Documentation/ABI/stable/sysfs-block), its read-ahead window
+ * (`queue/read_ahead_kb`) and whether it rotates (`queue/rotational`).
+ *
+ * The directory's st_dev names the device (MAJOR:MINOR);
+ * `/sys/dev/block/MAJ:MIN` links to its sysfs directory. A partition's
+ * directory holds a `partition` file and sits inside its disk's directory,
+ * which holds `queue/`. A directory on a file system with no block device
+ * (overlay, NFS, tmpfs: an anonymous major 0) has no entry: the lookup gives null.
+ */
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** What sysfs says about the device under a directory. */
+export interface BlockDevice {
+  /** MAJOR:MINOR of st_dev (the partition's, when on a partition). */
+  dev: string;
+  /** Kernel name of the whole disk (e.g. `vda`, `nvme0n1`, `sda`). */
+  disk: string;
+  /** Kernel name of the device itself (the partition's, e.g. `sda1`, or the disk's). */
+  name: string;
+  /** Its sysfs directory. */
+  sysfs: string;
+  /** `queue/write_cache`: true for "write back", false for "write through", null when unreadable. */
+  write_cache: boolean | null;
+  /** `queue/read_ahead_kb`, null when unreadable. */
+  read_ahead_kb: number | null;
+  /** `queue/rotational`, null when unreadable. */
+  rotational: boolean | null;
+}
+
+/**
+ * Splits a Linux dev_t into major and minor (glibc's gnu_dev_major/minor:
+ * major = bits 8–19 and 44–63, minor = bits 0–7 and 20–43).
+ */
+export function devMajorMinor(dev: bigint): [number, number] {
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & 0xffffff00n));
+  return [major, minor];
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The device with number `major:minor` in the sysfs tree at `sysfsRoot`, or null when sysfs has none. */
+export function blockDeviceOf(major: number, minor: number, sysfsRoot = '/sys'): BlockDevice | null {
+  const dev = `${major}:${minor}`;
+  const link = join(sysfsRoot, 'dev', 'block', dev);
+  if (!existsSync(link)) return null;
+  let dir = realpathSync(link);
+  const name = basename(dir);
+  // a partition: its disk is the parent directory
+  if (existsSync(join(dir, 'partition'))) dir = dirname(dir);
+  const wc = readText(join(dir, 'queue', 'write_cache'));
+  const ra = readText(join(dir, 'queue', 'read_ahead_kb'));
+  const rot = readText(join(dir, 'queue', 'rotational'));
+  return {
+    dev,
+    disk: basename(dir),
+    name,
+    sysfs: dir,
+    write_cache: wc === 'write back' ? true : wc === 'write through' ? false : null,
+    read_ahead_kb: ra !== null && /^\d+$/.test(ra) ? Number(ra) : null,
+    rotational: rot === '1' ? true : rot === '0' ? false : null,
+  };
+}
+
+/** The block device holding directory `dir` (stat st_dev → sysfs), or null. */
+export function blockDeviceOfDir(dir: string, sysfsRoot = '/sys'): BlockDevice | null {
+  const [major, minor] = devMajorMinor(statSync(dir, { bigint: true }).dev);
+  return blockDeviceOf(major, minor, sysfsRoot);
+}
+
+/**
+ * Whether the file system on device `name` runs a jbd2 journal: jbd2 lists
+ * each journal it runs as /proc/fs/jbd2/NAME-INO (fs/jbd2/journal.c,
+ * jbd2_stats_proc_init; e.g. `sda1-8`, 8 being ext4's journal inode).
+ * Null when /proc/fs/jbd2 is absent (no jbd2 loaded, or no procfs).
+ */
+export function hasJbd2Journal(name: string, procRoot = '/proc'): boolean | null {
+  let entries: string[];
+  try {
+    entries = readdirSync(join(procRoot, 'fs', 'jbd2'));
+  } catch {
+    return null;
+  }
+  return entries.some((e) => e.startsWith(`${name}-`));
+}

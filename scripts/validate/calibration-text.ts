@@ -1,0 +1,62 @@
+/**
+ * The texts of a calibration: the profile fragment (YAML, each fitted key
+ * followed by a comment with its fit and microbenchmark) and the terminal
+ * summary.
+ */
+import { resolve } from 'node:path';
+import type { Calibration } from './calibration.ts';
+
+/** A value as one line of YAML (flow style for a mapping). */
+export function flowYaml(v: unknown): string {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flowYaml(x)}`).join(', ')} }`;
+  }
+  if (typeof v === 'string') return /^[A-Za-z][\w.-]*$/.test(v) && !/^(true|false|null|yes|no|on|off)$/i.test(v) ? v : JSON.stringify(v);
+  return JSON.stringify(v);
+}
+
+const quality = (f: { r2: number | null; n: number }) => (f.r2 === null ? `n ${f.n}` : `R² ${Number.isNaN(f.r2) ? 'n/a' : f.r2.toFixed(4)}, n ${f.n}`);
+
+/** The fragment: `device` (and `readahead`) keys with a comment above each saying where it comes from. */
+export function fragmentText(cal: Calibration): string {
+  const lines = [
+    `# syncsim calibrate (syncsim ${cal.syncsim_version}, ${cal.fio_version}): ${cal.dir} (${cal.filesystem}${cal.block_device ? `, /dev/${cal.block_device.disk}` : ''})${cal.quick ? ', --quick' : ''}, ${new Date().toISOString()}`,
+    '# A device profile: use it with --config FILE or device.profile: FILE. Keys not listed come from the base profile.',
+    `# Details (every step, fit and check): ${cal.files.calibration}`,
+  ];
+  const section = (name: string, keys: Record<string, unknown>) => {
+    lines.push(`${name}:`);
+    for (const [k, v] of Object.entries(keys)) {
+      const f = cal.fitted[`${name}.${k}`];
+      if (f) lines.push(`  # ${f.from} (${quality(f)})`);
+      lines.push(`  ${k}: ${flowYaml(v)}`);
+    }
+  };
+  section('device', cal.fragment.device);
+  if (cal.fragment.readahead) section('readahead', cal.fragment.readahead);
+  return lines.join('\n') + '\n';
+}
+
+/** A short summary of a calibration, for the terminal. */
+export function calibrationTable(c: Calibration, fragment: string): string {
+  const f1 = (v: number | null) => (v === null ? '-' : v.toFixed(1));
+  const d = c.fragment.device;
+  const lat = (x: unknown) => {
+    const l = x as { dist: string; mean_us: number; cv?: number };
+    return `${l.mean_us} µs ${l.dist}${l.cv !== undefined ? ` cv ${l.cv}` : ''}`;
+  };
+  const j = c.checks.journal, p = c.checks.pagein;
+  const rows: [string, string][] = [
+    ['device', `${c.dir} (${c.filesystem}${c.block_device ? `, /dev/${c.block_device.disk}` : ''}), ${c.fio_version}, ${c.step_ms} ms per step, ${c.wall_s.toFixed(1)} s in all`],
+    ['profile', `${String(d.profile)} (base of the keys not fitted)`],
+    ['read', `latency ${lat(d.read_latency)}, read_bandwidth_mbps ${d.read_bandwidth_mbps} (R² ${c.fits.read.r2.toFixed(4)})`],
+    ['write', `latency ${lat(d.write_latency)}, bandwidth_mbps ${d.bandwidth_mbps} (R² ${c.fits.write.r2.toFixed(4)})`],
+    ['channels', `${d.channels} (reads ${c.fits.channels_read.estimate.toFixed(2)}, writes ${c.fits.channels_write.estimate.toFixed(2)})`],
+    ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}`],
+    ['readahead.pages', c.fragment.readahead ? String(c.fragment.readahead.pages) : '- (no read_ahead_kb in sysfs)'],
+    ['journal check', `append + fdatasync measured ${f1(j.measured_mean_us)} µs, model ${f1(j.predicted_mean_us)} µs${j.jbd2_journal === false ? ' (this file system runs no jbd2 journal)' : ''}`],
+    ['page-in check', `${p.misses} of ${p.faults} faults missed (${f1(p.pages_per_miss)} pages each, window ${p.readahead_pages ?? '-'}): miss ${f1(p.miss_mean_us)} µs (model ${f1(p.predicted_miss_us)}), hit ${f1(p.hit_p50_us)} µs`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `fragment: ${resolve(fragment)}`].join('\n');
+}

@@ -1,0 +1,118 @@
+/**
+ * The microbenchmarks of `syncsim calibrate`: one fio job each, run one at
+ * a time in a scratch directory, on one laid-out data file. Pure: this
+ * module only plans them (names, fio options, what each measures).
+ *
+ * 1. layout: a sequential 1 MiB write of the data file, fsync'd at the end
+ *    (the later reads find real blocks; its pages are clean, so fio's
+ *    invalidate=1 can drop them).
+ * 2. lat-{read,write}-SIZE: O_DIRECT random reads / writes, one at a time
+ *    (psync), at each size → latency vs size → per-command latency and
+ *    bandwidth per direction.
+ * 3. qd-{read,write}-DEPTH: 4 KiB O_DIRECT random reads / writes (libaio)
+ *    at each queue depth → IOPS vs depth → channels.
+ * 4. flush: 4 KiB O_DIRECT overwrites, each followed by fdatasync → the
+ *    cost of a cache FLUSH (no metadata changes, so ext4 commits nothing).
+ * 5. journal: 4 KiB buffered writes into a new file, each followed by
+ *    fdatasync → data write + jbd2 commit + flush (a check of the model).
+ * 6. pagein: a cold sequential read through mmap, 4 KiB at a time, every
+ *    access logged → faults that miss vs hit (read-ahead).
+ * None of them is a job of workloads/fio/ (the validation jobs).
+ */
+
+/** A measured direction. */
+export type Direction = 'read' | 'write';
+
+/** One microbenchmark. */
+export interface Microbench {
+  /** fio job name (also the name of its report). */
+  name: string;
+  /** What it does, for the progress line. */
+  label: string;
+  /** Which fit it feeds. */
+  kind: 'layout' | 'latency' | 'depth' | 'flush' | 'journal' | 'pagein';
+  direction?: Direction;
+  /** I/O size (bytes). */
+  bytes: number;
+  /** Queue depth. */
+  depth: number;
+  /** fio job options (besides the global ones). */
+  options: string[];
+}
+
+/** What to plan. */
+export interface PlanOptions {
+  quick: boolean;
+  /** Deepest queue of the depth probe (a power of two). */
+  maxDepth: number;
+  /** Bytes of the data file. */
+  sizeBytes: number;
+  /** fio time of each timed step (ms). */
+  stepMs: number;
+  /** Prefix of the pagein step's latency log. */
+  latLog: string;
+}
+
+/** I/O sizes of the latency-vs-size fit (bytes): 4k, 16k, 64k, 256k, 1m (`--quick`: 4k, 64k, 1m). */
+export const LATENCY_SIZES: readonly number[] = [4096, 16384, 65536, 262144, 1 << 20];
+export const QUICK_LATENCY_SIZES: readonly number[] = [4096, 65536, 1 << 20];
+
+/** Queue depths of the channel probe: 1, 2, 4, ... up to `max` (`quick`: every other one, and `max`). */
+export function probeDepths(max: number, quick = false): number[] {
+  const d: number[] = [];
+  for (let q = 1; q <= max; q *= quick ? 4 : 2) d.push(q);
+  if (d[d.length - 1] !== max) d.push(max);
+  return d;
+}
+
+/** A size as fio and the progress lines write it (4k, 1m). */
+export function sizeLabel(bytes: number): string {
+  return bytes >= 1 << 20 && bytes % (1 << 20) === 0 ? `${bytes >> 20}m` : `${bytes >> 10}k`;
+}
+
+/** The microbenchmarks, in the order they run. */
+export function calibrationPlan(o: PlanOptions): Microbench[] {
+  const timed = ['time_based', `runtime=${o.stepMs}ms`];
+  const steps: Microbench[] = [{
+    name: 'layout', label: `laying out the ${sizeLabel(o.sizeBytes)} data file`, kind: 'layout', bytes: 1 << 20, depth: 1,
+    options: ['rw=write', 'bs=1m', 'ioengine=psync', 'end_fsync=1'],
+  }];
+  const sizes = o.quick ? QUICK_LATENCY_SIZES : LATENCY_SIZES;
+  for (const direction of ['read', 'write'] as const) {
+    for (const bytes of sizes) {
+      steps.push({
+        name: `lat-${direction}-${sizeLabel(bytes)}`, label: `random ${direction}s QD1 ${sizeLabel(bytes)}`, kind: 'latency', direction, bytes, depth: 1,
+        options: [`rw=rand${direction}`, `bs=${bytes}`, 'direct=1', 'ioengine=psync', ...timed],
+      });
+    }
+  }
+  for (const direction of ['read', 'write'] as const) {
+    for (const depth of probeDepths(o.maxDepth, o.quick)) {
+      steps.push({
+        name: `qd-${direction}-${depth}`, label: `4k random ${direction}s QD${depth}`, kind: 'depth', direction, bytes: 4096, depth,
+        options: [`rw=rand${direction}`, 'bs=4k', 'direct=1', 'ioengine=libaio', `iodepth=${depth}`, ...timed],
+      });
+    }
+  }
+  steps.push({
+    name: 'flush', label: '4k O_DIRECT overwrite + fdatasync (cache FLUSH)', kind: 'flush', direction: 'write', bytes: 4096, depth: 1,
+    options: ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', 'fdatasync=1', ...timed],
+  });
+  steps.push({
+    name: 'journal', label: '4k buffered appends + fdatasync (jbd2 commit + FLUSH)', kind: 'journal', direction: 'write', bytes: 4096, depth: 1,
+    // a new file: each write allocates a block, so each fdatasync commits a transaction
+    options: ['filename=grow.0', `size=${o.sizeBytes}`, 'rw=write', 'bs=4k', 'ioengine=psync', 'fdatasync=1', 'fallocate=none', `runtime=${o.stepMs}ms`],
+  });
+  steps.push({
+    name: 'pagein', label: 'cold sequential mmap read (page-in, read-ahead)', kind: 'pagein', direction: 'read', bytes: 4096, depth: 1,
+    // no fadvise/madvise hint: the kernel's default read-ahead; invalidate=1 drops the file's cached pages first
+    options: ['rw=read', 'bs=4k', 'ioengine=mmap', 'fadvise_hint=0', 'invalidate=1', `write_lat_log=${o.latLog}`, 'log_avg_msec=0', `runtime=${o.stepMs}ms`],
+  });
+  return steps;
+}
+
+/** The fio job file of one step: global options (scratch directory, data file) and the step's own. */
+export function stepJobText(work: string, sizeBytes: number, step: Microbench): string {
+  const global = ['[global]', `directory=${work}`, 'filename=cal.0', `size=${sizeBytes}`, 'norandommap', 'randrepeat=0'];
+  return [...global, '', `[${step.name}]`, ...step.options].join('\n') + '\n';
+}

@@ -1,0 +1,291 @@
+/**
+ * `syncsim calibrate`'s fits of the storage model, with hand-computed
+ * expectations: least squares of latency over size, the latency
+ * distribution, flush inference, read_ahead_kb → pages, the page-in
+ * miss/hit split, channels from a depth probe, the block-device lookup on
+ * a fake sysfs tree, the microbenchmark plan, profile files
+ * (`device.profile: FILE`) and the journal check's simulated trace.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fitFlush, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
+import { calibrationPlan, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
+import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
+import { flowYaml } from '../scripts/validate/calibration-text.ts';
+import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
+import { isProfileFile, loadConfig } from '../scripts/config-file.ts';
+import { ConfigError } from '../sim/config.ts';
+import { Flag } from '../traces/types.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-calibrate-test-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('latency vs size', () => {
+  // c = 50 µs, bw = 500 MB/s = 500 bytes/µs: latency = 50 + bytes / 500
+  const pts = [4096, 65536, 1 << 20].map((bytes) => ({ bytes, mean_us: 50 + bytes / 500, stddev_us: bytes === 4096 ? 25 : 400, count: 100 }));
+
+  it('least squares through points on the line gives the intercept, 1/slope as MB/s, and R² 1', () => {
+    const f = fitLatencyBandwidth(pts, (v) => Math.round(v * 100) / 100);
+    expect(f.intercept_us).toBeCloseTo(50, 9);
+    expect(f.bandwidth_mbps).toBeCloseTo(500, 6);
+    expect(f.r2).toBeCloseTo(1, 12);
+    expect(f.n).toBe(3);
+    expect(f.ios).toBe(300);
+    // the 4k spread belongs to the command latency: cv = 25 / 50
+    expect(f.latency).toEqual({ dist: 'lognormal', mean_us: 50, cv: 0.5 });
+  });
+
+  it('R² below 1 for points off the line: y = 10, 30, 20 at x = 1, 2, 3 → slope 5, intercept 10, R² 0.25', () => {
+    // mean y 20, Sxx 2, Sxy 10 → slope 5, intercept 10; fitted 15, 20, 25; SSE 25+100+25 = 150, SST 200
+    const f = fitLatencyBandwidth([{ bytes: 1, mean_us: 10, stddev_us: 0, count: 1 }, { bytes: 2, mean_us: 30, stddev_us: 0, count: 1 }, { bytes: 3, mean_us: 20, stddev_us: 0, count: 1 }]);
+    expect(f.intercept_us).toBeCloseTo(10, 9);
+    expect(f.bandwidth_mbps).toBeCloseTo(0.2, 9);
+    expect(f.r2).toBeCloseTo(0.25, 9);
+    expect(f.latency).toEqual({ dist: 'constant', mean_us: 10 });
+  });
+
+  it('a falling line is unlimited bandwidth; a negative intercept is a zero latency', () => {
+    const f = fitLatencyBandwidth([{ bytes: 4096, mean_us: 20, stddev_us: 3, count: 1 }, { bytes: 8192, mean_us: 10, stddev_us: 3, count: 1 }]);
+    expect(f.bandwidth_mbps).toBe(0);
+    expect(latencyDist(-3, 10)).toEqual({ dist: 'constant', mean_us: 0 });
+    expect(latencyDist(40, 0)).toEqual({ dist: 'constant', mean_us: 40 });
+    expect(latencyDist(1, 500)).toEqual({ dist: 'lognormal', mean_us: 1, cv: 100 });
+  });
+});
+
+describe('flush, read-ahead, page-in', () => {
+  it('flush_us is the fdatasync time with a write-back cache, 0 with write-through', () => {
+    expect(fitFlush(800, true, 100)).toEqual({ write_cache: true, flush_us: 800, write_cache_source: 'sysfs' });
+    expect(fitFlush(800, false, 100)).toEqual({ write_cache: false, flush_us: 0, write_cache_source: 'sysfs' });
+  });
+
+  it('without sysfs, a flush cheaper than half a write command never reached a device', () => {
+    expect(fitFlush(3, null, 100)).toEqual({ write_cache: false, flush_us: 0, write_cache_source: 'inferred' });
+    expect(fitFlush(51, null, 100)).toEqual({ write_cache: true, flush_us: 51, write_cache_source: 'inferred' });
+  });
+
+  it('read_ahead_kb / 4 KiB pages', () => {
+    expect(readaheadPagesFromKb(128)).toBe(32);
+    expect(readaheadPagesFromKb(8192)).toBe(2048);
+    expect(readaheadPagesFromKb(6)).toBe(1);
+    expect(readaheadPagesFromKb(128, 16384)).toBe(8);
+  });
+
+  it('splits faults into hits and misses at the median plus half the read latency', () => {
+    // 10 faults: 8 of 1 µs, one of 40 (below 1 + 100/2), one of 200 (a miss)
+    const s = splitPagein([1, 1, 1, 1, 200, 1, 1, 40, 1, 1], 100);
+    expect(s).toEqual({ faults: 10, misses: 1, threshold_us: 51, hit_p50_us: 1, miss_mean_us: 200, pages_per_miss: 10 });
+    expect(splitPagein([2, 2, 2], 10)).toMatchObject({ misses: 0, miss_mean_us: null, pages_per_miss: null });
+  });
+});
+
+describe('block device lookup', () => {
+  it('splits dev_t like glibc', () => {
+    expect(devMajorMinor(0xfe00n)).toEqual([254, 0]);
+    // major 8 minor 300: (300 & 0xff) | (8 << 8) | ((300 & ~0xff) << 12) = 44 + 2048 + 1048576
+    expect(devMajorMinor(1050668n)).toEqual([8, 300]);
+    // major 4096: (4096 & ~0xfff) << 32; minor 2^20: (2^20 & ~0xff) << 12
+    expect(devMajorMinor(4096n << 32n)).toEqual([4096, 0]);
+    expect(devMajorMinor(1n << 32n)).toEqual([0, 1 << 20]);
+  });
+
+  const fakeSys = () => {
+    const root = tmp();
+    const disk = join(root, 'devices', 'pci0', 'block', 'sda');
+    mkdirSync(join(disk, 'queue'), { recursive: true });
+    mkdirSync(join(disk, 'sda1'));
+    writeFileSync(join(disk, 'queue', 'write_cache'), 'write back\n');
+    writeFileSync(join(disk, 'queue', 'read_ahead_kb'), '128\n');
+    writeFileSync(join(disk, 'queue', 'rotational'), '0\n');
+    writeFileSync(join(disk, 'sda1', 'partition'), '1\n');
+    mkdirSync(join(root, 'dev', 'block'), { recursive: true });
+    symlinkSync('../../devices/pci0/block/sda', join(root, 'dev', 'block', '8:0'));
+    symlinkSync('../../devices/pci0/block/sda/sda1', join(root, 'dev', 'block', '8:1'));
+    const nvme = join(root, 'devices', 'pci1', 'block', 'nvme0n1');
+    mkdirSync(join(nvme, 'queue'), { recursive: true });
+    writeFileSync(join(nvme, 'queue', 'write_cache'), 'write through\n');
+    symlinkSync('../../devices/pci1/block/nvme0n1', join(root, 'dev', 'block', '259:0'));
+    return { root, disk };
+  };
+
+  it('resolves a partition to its disk and reads its queue settings', () => {
+    const { root, disk } = fakeSys();
+    const p = blockDeviceOf(8, 1, root)!;
+    expect(p).toMatchObject({ dev: '8:1', disk: 'sda', name: 'sda1', write_cache: true, read_ahead_kb: 128, rotational: false });
+    expect(p.sysfs.endsWith(join('pci0', 'block', 'sda'))).toBe(true);
+    expect(blockDeviceOf(8, 0, root)).toMatchObject({ disk: 'sda', name: 'sda', sysfs: p.sysfs });
+    expect(disk).toContain('sda');
+  });
+
+  it('write through, unreadable settings, and no device at all', () => {
+    const { root } = fakeSys();
+    expect(blockDeviceOf(259, 0, root)).toMatchObject({ disk: 'nvme0n1', write_cache: false, read_ahead_kb: null, rotational: null });
+    expect(blockDeviceOf(0, 45, root)).toBeNull();
+  });
+
+  it('a jbd2 journal shows as /proc/fs/jbd2/NAME-INO', () => {
+    const root = tmp();
+    expect(hasJbd2Journal('sda1', root)).toBeNull();
+    mkdirSync(join(root, 'fs', 'jbd2', 'sda1-8'), { recursive: true });
+    expect(hasJbd2Journal('sda1', root)).toBe(true);
+    expect(hasJbd2Journal('sda2', root)).toBe(false);
+  });
+});
+
+describe('microbenchmark plan', () => {
+  it('depths double (quick: quadruple) up to the maximum, which is always probed', () => {
+    expect(probeDepths(64)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+    expect(probeDepths(64, true)).toEqual([1, 4, 16, 64]);
+    expect(probeDepths(32, true)).toEqual([1, 4, 16, 32]);
+    expect(probeDepths(1)).toEqual([1]);
+  });
+
+  it('layout, 2 × sizes, 2 × depths, flush, journal, page-in', () => {
+    const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
+    const full = calibrationPlan({ ...o, quick: false });
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 3);
+    expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
+      ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
+    const quick = calibrationPlan({ ...o, quick: true });
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 3);
+    expect(quick.map((s) => s.kind).slice(-3)).toEqual(['flush', 'journal', 'pagein']);
+    const flush = full.find((s) => s.kind === 'flush')!;
+    expect(flush.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=1', 'rw=randwrite']));
+    const text = stepJobText('/w', 64 << 20, full.find((s) => s.name === 'qd-write-8')!);
+    expect(text).toBe('[global]\ndirectory=/w\nfilename=cal.0\nsize=67108864\nnorandommap\nrandrepeat=0\n\n[qd-write-8]\nrw=randwrite\nbs=4k\ndirect=1\nioengine=libaio\niodepth=8\ntime_based\nruntime=1000ms\n');
+    expect(sizeLabel(262144)).toBe('256k');
+    expect(sizeLabel(1 << 20)).toBe('1m');
+  });
+});
+
+describe('fitting the steps', () => {
+  const lat = (mean_us: number, stddev_us = 0, count = 10) => ({ count, mean_us, stddev_us, p50_us: null, p90_us: null, p99_us: null });
+  const step = (name: string, kind: StepReport['kind'], bytes: number, depth: number, iops: number, l: ReturnType<typeof lat> | null, sync: ReturnType<typeof lat> | null = null): StepReport =>
+    ({ name, kind, bytes, depth, iops, latency: l, sync });
+  const steps: StepReport[] = [
+    // reads: 100 µs + bytes / 1000; writes: 20 µs + bytes / 250
+    step('lat-read-4k', 'latency', 4096, 1, 0, lat(100 + 4.096, 50)),
+    step('lat-read-1m', 'latency', 1 << 20, 1, 0, lat(100 + 1048.576)),
+    step('lat-write-4k', 'latency', 4096, 1, 0, lat(20 + 16.384)),
+    step('lat-write-1m', 'latency', 1 << 20, 1, 0, lat(20 + 4194.304)),
+    // reads: 10k IOPS at 100 µs QD1, 45k at QD8 → 4.5 → 5 (rounds half up); writes 20k at 50 µs, 40k → 2
+    step('qd-read-1', 'depth', 4096, 1, 10000, lat(100)),
+    step('qd-read-8', 'depth', 4096, 8, 45000, lat(170)),
+    step('qd-write-1', 'depth', 4096, 1, 20000, lat(50)),
+    step('qd-write-8', 'depth', 4096, 8, 40000, lat(200)),
+    step('flush', 'flush', 4096, 1, 0, lat(30), lat(700)),
+  ];
+
+  it('per direction latency and bandwidth, channels per direction, flush and read-ahead', () => {
+    const f = fitCalibration(steps, { writeCache: null, readAheadKb: 256 }, 64);
+    expect(f.read.latency).toEqual({ dist: 'lognormal', mean_us: 100, cv: 0.5 });
+    expect(f.read.bandwidth_mbps).toBe(1000);
+    expect(f.write.latency).toEqual({ dist: 'constant', mean_us: 20 });
+    expect(f.write.bandwidth_mbps).toBe(250);
+    expect(f.channels_read).toMatchObject({ channels: 5, peak_depth: 8, estimate: 4.5 });
+    expect(f.channels_write).toMatchObject({ channels: 2, peak_depth: 8, estimate: 2 });
+    // 700 µs > 20 / 2: a flush that reached the device
+    expect(f.flush).toEqual({ write_cache: true, flush_us: 700, write_cache_source: 'inferred' });
+    expect(f.readahead).toBe(64);
+    expect(fitCalibration(steps, { writeCache: false, readAheadKb: null }, 64)).toMatchObject({ flush: { write_cache: false, flush_us: 0 }, readahead: null });
+  });
+
+  it('fewer than two sizes of a direction is an error', () => {
+    expect(() => fitCalibration(steps.filter((s) => s.name !== 'lat-write-1m'), { writeCache: null, readAheadKb: null }, 64)).toThrow(/fewer than two sizes of writes/);
+  });
+});
+
+describe('profile files (device.profile: FILE)', () => {
+  const profile = (dir: string, text: string) => {
+    writeFileSync(join(dir, 'dev.yaml'), text);
+    return join(dir, 'dev.yaml');
+  };
+  const PROFILE = 'device:\n  profile: sata-ssd\n  channels: 7\n  read_latency: { dist: lognormal, mean_us: 50, cv: 0.5 }\n  bandwidth_mbps: 800\n  read_bandwidth_mbps: 900\nreadahead:\n  pages: 64\n';
+
+  it('only paths name files', () => {
+    expect(isProfileFile('./dev.yaml')).toBe(true);
+    expect(isProfileFile('dev.yml')).toBe(true);
+    expect(isProfileFile('nvme')).toBe(false);
+    expect(isProfileFile('bogus')).toBe(false);
+  });
+
+  it('lays the file over its base profile and under the user keys', () => {
+    const d = tmp();
+    profile(d, PROFILE);
+    writeFileSync(join(d, 'run.yaml'), 'device:\n  profile: ./dev.yaml\n  channels: 3\n');
+    const c = loadConfig(join(d, 'run.yaml'), []);
+    expect(c.device.profile).toBe('sata-ssd');
+    expect(c.device.channels).toBe(3);
+    expect(c.device.read_latency).toEqual({ dist: 'lognormal', mean_us: 50, cv: 0.5 });
+    expect([c.device.bandwidth_mbps, c.device.read_bandwidth_mbps]).toEqual([800, 900]);
+    // from the base profile (sata-ssd's table)
+    expect(c.device.cache_mb).toBe(64);
+    expect(c.device.write_latency).toEqual({ dist: 'constant', mean_us: 25 });
+    expect(c.readahead.pages).toBe(64);
+  });
+
+  it('a user distribution replaces the file\'s whole; a user bandwidth_mbps sets both rates', () => {
+    const d = tmp();
+    const p = profile(d, PROFILE);
+    const c = loadConfig(undefined, [`device.profile=${p}`, 'device.read_latency={dist: constant, mean_us: 5}', 'device.bandwidth_mbps=100']);
+    expect(c.device.read_latency).toEqual({ dist: 'constant', mean_us: 5 });
+    expect([c.device.bandwidth_mbps, c.device.read_bandwidth_mbps]).toEqual([100, 100]);
+    // the file loaded as --config works the same without the user layer
+    expect(loadConfig(p, []).device.channels).toBe(7);
+  });
+
+  it('errors name the file and the key', () => {
+    const d = tmp();
+    const p = profile(d, 'device:\n  profile: ./other.yaml\n');
+    const err = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('no error');
+    };
+    const e1 = err(() => loadConfig(undefined, [`device.profile=${p}`]));
+    expect(e1).toBeInstanceOf(ConfigError);
+    expect(e1.message).toContain(p);
+    expect(e1.key).toBe('device.profile');
+    profile(d, 'device:\n  profile: nvme\n  channels: 0\n');
+    const e2 = err(() => loadConfig(undefined, [`device.profile=${p}`]));
+    expect(e2.message).toContain(p);
+    expect(e2.key).toBe('device.channels');
+    const e3 = err(() => loadConfig(undefined, [`device.profile=${join(d, 'none.yaml')}`]));
+    expect(e3.message).toContain('none.yaml');
+  });
+});
+
+describe('the journal check', () => {
+  it('appends one page at a time, each followed by an msync of it', () => {
+    const rows = appendSyncTrace(3);
+    expect(rows.map((r) => r.op)).toEqual(['map', 'write', 'msync', 'write', 'msync', 'write', 'msync']);
+    expect(rows[0]).toMatchObject({ len: 3 * 4096, object: 'grow.0' });
+    expect(rows[5]).toMatchObject({ addr: rows[0]!.addr + 2 * 4096, len: 4096 });
+    expect(rows[6]!.flags).toBe(Flag.SYNC);
+  });
+
+  it('on a free device with free CPU the model predicts 0 µs', () => {
+    const p = predictAppendSync({ device: { profile: 'ram' }, cpu: { syscall_us: 0, per_page_us: 0 } }, 5);
+    expect(p).toEqual({ mean_us: 0, syncs: 5 });
+  });
+
+  it('flowYaml writes one-line YAML', () => {
+    expect(flowYaml({ dist: 'lognormal', mean_us: 1.5, cv: 0.2 })).toBe('{ dist: lognormal, mean_us: 1.5, cv: 0.2 }');
+    expect(flowYaml('sata-ssd')).toBe('sata-ssd');
+    expect(flowYaml('true')).toBe('"true"');
+    expect(flowYaml(false)).toBe('false');
+  });
+});
