@@ -95,8 +95,8 @@ describe('validation-grid figure', () => {
   });
 
   it('puts each job and its figures in a facet title, in the given order', () => {
-    expect(panelTitle(panel('seq', 6))).toBe('seq: demerit 8 % · noise 6 % · ratio 1.40');
-    expect(panelTitle(panel('one-run', null))).toBe('one-run: demerit 8 %');
+    expect(panelTitle(panel('seq', 6))).toBe('seq|demerit 8 % · noise 6 % · ratio 1.40');
+    expect(panelTitle(panel('one-run', null))).toBe('one-run|demerit 8 %');
     const chart = validationGridChart([panel('b', 6), panel('a', 6)], { measured: 'm', simulated: 's' }, THEMES.paper);
     const spec = chart.spec(200, 150) as { facet: { sort: string[] }; data: { values: { panel: string; series: string }[] }; columns: number };
     expect(spec.facet.sort).toEqual([panelTitle(panel('b', 6)), panelTitle(panel('a', 6))]);

@@ -25,10 +25,10 @@ export interface ValidationPanel {
 /** Points per curve in a panel (fewer than the single-job chart: panels are small). */
 const PANEL_POINTS = 200;
 
-/** The panel title: the job and its figures. */
+/** The panel title: the job, then its figures on a second line (the lines joined by `|`). */
 export function panelTitle(p: ValidationPanel): string {
   const noise = p.noise_floor_pct === null ? '' : ` · noise ${p.noise_floor_pct.toFixed(0)} % · ratio ${p.noise_ratio === null ? '-' : p.noise_ratio.toFixed(2)}`;
-  return `${p.job}: demerit ${p.demerit_pct.toFixed(0)} %${noise}`;
+  return `${p.job}|demerit ${p.demerit_pct.toFixed(0)} %${noise}`;
 }
 
 /** Columns of the grid for `n` panels. */
@@ -65,7 +65,8 @@ export function validationGridChart(panels: readonly ValidationPanel[], labels: 
       columns,
       facet: {
         field: 'panel', type: 'nominal', title: null, sort: titles,
-        header: { labelFontSize: theme.fontSize.label, labelLimit: cw + 20, labelAnchor: 'start', labelOrient: 'top' },
+        // two lines: the job, then its figures
+        header: { labelFontSize: theme.fontSize.label, labelLimit: cw + 20, labelAnchor: 'start', labelOrient: 'top', labelExpr: "split(datum.value, '|')" },
       },
       spec: {
         width: cw,
