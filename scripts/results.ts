@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { StagingDir } from '../traces/files.ts';
 import { flagsToString } from '../traces/types.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
+import type { DurabilityRecord } from '../sim/stats/durability.ts';
 import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 
 /** Formats integer ns as µs (exact decimal, no float noise). */
@@ -185,6 +186,7 @@ export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags
 export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
 export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
+export const DURABILITY_HEADER = 't_durable_us,object,first_page,pages,lag_mean_us,lag_max_us,via';
 export const TASKS_HEADER = 'task,ops,msyncs,lag_end_us,max_lag_us,blocked_us';
 
 /** The results directory being written: a sink for the simulator plus the final commit. */
@@ -194,6 +196,7 @@ export class ResultsDir implements ResultSink {
   private wb: CsvFile;
   private rd: CsvFile;
   private tl: CsvFile;
+  private dur: CsvFile;
   private closed = false;
 
   constructor(readonly out: string) {
@@ -202,6 +205,12 @@ export class ResultsDir implements ResultSink {
     this.wb = new CsvFile(join(this.stage.path, 'writeback.csv'), WRITEBACK_HEADER);
     this.rd = new CsvFile(join(this.stage.path, 'reads.csv'), READS_HEADER);
     this.tl = new CsvFile(join(this.stage.path, 'timeline.csv'), TIMELINE_HEADER);
+    this.dur = new CsvFile(join(this.stage.path, 'durability.csv'), DURABILITY_HEADER);
+  }
+
+  durability(r: DurabilityRecord): void {
+    this.dur.us(r.tDurableNs).comma().field(r.object).comma().num(r.firstPage).comma().num(r.pages).comma()
+      .us(Math.round(r.lagSumNs / r.pages)).comma().us(r.lagMaxNs).comma().text(r.via).end();
   }
 
   sync(r: SyncRecord): void {
@@ -229,6 +238,7 @@ export class ResultsDir implements ResultSink {
     this.wb.flush();
     this.rd.flush();
     this.tl.flush();
+    this.dur.flush();
   }
 
   private closeFiles(): void {
@@ -238,6 +248,7 @@ export class ResultsDir implements ResultSink {
     this.wb.close();
     this.rd.close();
     this.tl.close();
+    this.dur.close();
   }
 
   /** Writes tasks.csv: one row per task (closed replay's lag, time blocked). */

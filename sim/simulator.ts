@@ -32,6 +32,7 @@ import type { ResultSink } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { TaskStats } from './stats/tasks.ts';
 import { TxnStats } from './stats/txn.ts';
+import { DurabilityTracker } from './stats/durability.ts';
 import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
 
 export { PERSONALITIES };
@@ -260,6 +261,9 @@ export class Simulator {
       pager.totals.byCause.journal = 0;
       pager.totals.byCause.metadata = 0;
     }
+    this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache, (r) => sink.durability?.(r));
+    vm.counters.versions = this.durability;
+    pager.durability = this.durability;
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
     if (config.pagein) {
       const raPages = config.readahead?.pages ?? defaultReadaheadPages(config.personality);
@@ -293,6 +297,7 @@ export class Simulator {
     this.engine.run(Infinity, this.onAdvance);
     if (this.pump.starved) return 'starved';
     this.timeline.until(this.engine.now, true);
+    this.durability.finish();
     if (this.sleeping.size > 0) {
       // nothing left to happen, yet an op still sleeps: the trace deadlocks
       const first = [...this.sleeping].sort((a, b) => a.row.line - b.row.line)[0];
@@ -392,6 +397,8 @@ export class Simulator {
   readonly taskStats = new TaskStats();
   /** Transaction commit latency (rows with `x_txn`). */
   private readonly txns = new TxnStats();
+  /** Durability lag of every file page version. */
+  private readonly durability: DurabilityTracker;
   /** Time of the last row fed (ns): the trace's duration. */
   traceEndNs = 0;
 
@@ -405,6 +412,7 @@ export class Simulator {
       throughput: throughputOf(this.ops, this.syncOk, this.engine.now),
       replay: this.taskStats.summary(this.traceEndNs),
       txn: this.txns.summary(this.engine.now),
+      durability: this.durability.summary(),
       faults: { ...k.faults },
       sync: { count: this.syncCount, ok: this.syncOk, errors: sortKeys(this.syncErrors), latency_us: this.latencies.summary() },
       writeback: {

@@ -65,7 +65,7 @@ const isDir = (p: string) => {
   }
 };
 
-const RUN_FILES = new Set(['summary.json', 'syncs.csv', 'writeback.csv', 'timeline.csv', 'reads.csv', 'tasks.csv']);
+const RUN_FILES = new Set(['summary.json', 'syncs.csv', 'writeback.csv', 'timeline.csv', 'reads.csv', 'tasks.csv', 'durability.csv']);
 
 /** A report directory of syncsim before markers: report.json, index.html and the chart files report.json lists, nothing else. */
 function legacyReport(dir: string, names: string[]): boolean {

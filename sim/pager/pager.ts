@@ -71,6 +71,8 @@ export class Pager {
   onComplete: ((io: Io) => void) | undefined;
   /** Called when writeback of file pages starts (a filesystem allocates blocks there). */
   onDataWrite: ((obj: VmObject, first: number, count: number) => void) | undefined;
+  /** Told when a device cache FLUSH completed (a FLUSH, or a write with PREFLUSH) and when a manager's copy write completed. */
+  durability: { flushed(submitNs: number): void; managerWrote(obj: VmObject, first: number, count: number, ok: boolean): void } | undefined;
 
   constructor(
     private readonly pageSize: number,
@@ -168,9 +170,12 @@ export class Pager {
     const obj = io.object;
     if (io.kind === 'flush') {
       this.totals.flushes++;
+      this.durability?.flushed(io.tSubmit);
       obj.waitQueue.wakeAll();
       return;
     }
+    if (io.preflush && io.ok) this.durability?.flushed(io.tSubmit);
+    if (io.copy) this.durability?.managerWrote(obj, io.first, io.pages, io.ok);
     if (!io.copy) for (let i = io.first; i < io.first + io.pages; i++) obj.endWriteback(i, io.ok);
     const bytes = io.pages * this.pageSize;
     const t = this.totals;

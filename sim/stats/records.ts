@@ -3,6 +3,7 @@
  * page-in read, per timeline sample) and the sink that receives them. The simulator never
  * touches files: the caller's sink decides where records go.
  */
+import type { DurabilityRecord } from './durability.ts';
 import type { ReadRecord, WritebackRecord } from '../pager/pager.ts';
 import type { TraceRow } from '../../traces/types.ts';
 
@@ -48,6 +49,8 @@ export interface ResultSink {
   timeline(r: TimelineRecord): void;
   /** Optional: every finished op. */
   op?(r: OpRecord): void;
+  /** Optional: runs of page versions made durable (durability.csv). */
+  durability?(r: DurabilityRecord): void;
 }
 
 /** A sink that drops everything (for benchmarks and tests that need only the summary). */

@@ -6,6 +6,7 @@ import type { OpName } from '../../traces/types.ts';
 import type { LatencySummary } from './latency.ts';
 import type { ReplaySummary } from './tasks.ts';
 import type { TxnSummary } from './txn.ts';
+import type { DurabilitySummary } from './durability.ts';
 import type { DeviceStats } from '../device/device.ts';
 
 /** What a run measured (everything in summary.json but the version and the trace path). */
@@ -18,6 +19,8 @@ export interface RunResult {
   replay: ReplaySummary;
   /** Transactions (traces with an `x_txn` column): commit latency from first store to the end of the msync that makes it durable. */
   txn: TxnSummary;
+  /** Time from each file page version's first store to the moment it is on stable storage (durability.csv has the runs). */
+  durability: DurabilitySummary;
   faults: { unmapped_write: number; unmapped_read: number };
   sync: { count: number; ok: number; errors: Record<string, number>; latency_us: LatencySummary };
   writeback: {
@@ -71,6 +74,7 @@ export function makeSummary(version: string, tracePath: string, rows: number, co
     throughput: r.throughput,
     replay: r.replay,
     txn: r.txn,
+    durability: r.durability,
     faults: r.faults,
     sync: r.sync,
     writeback: r.writeback,

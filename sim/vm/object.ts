@@ -36,6 +36,22 @@ export class PageCounters {
   lru: PageLru | undefined;
   /** Called when an object's first dirty page appears (it starts ageing for background writeback). */
   onObjectDirty: ((obj: VmObject) => void) | undefined;
+  /** Told of every page version's way to the device (the durability statistics). */
+  versions: PageVersionObserver | undefined;
+}
+
+/** What happens to a page's data on its way to stable storage (sim/stats/durability.ts listens). */
+export interface PageVersionObserver {
+  /** The page went clean -> dirty (a new version). */
+  stored(obj: VmObject, idx: number): void;
+  /** The dirty page went under writeback. */
+  writing(obj: VmObject, idx: number): void;
+  /** Its writeback ended (`ok`: the data reached the device). */
+  written(obj: VmObject, idx: number, ok: boolean): void;
+  /** It was handed to a memory manager, which writes it later (Mach data_return). */
+  handedOff(obj: VmObject, idx: number): void;
+  /** Its dirty data was dropped unwritten. */
+  discarded(obj: VmObject, idx: number): void;
 }
 
 /** Kind of object: a named file/segment with a pager, or anonymous COW memory. */
@@ -165,6 +181,7 @@ export class VmObject {
     ch.setState(i, n | Page.DIRTY);
     this.becameDirty();
     this.generation++;
+    this.counters.versions?.stored(this, idx);
     return true;
   }
 
@@ -173,7 +190,10 @@ export class VmObject {
     const ch = this.pages.chunkFor(idx);
     const i = idx & CHUNK_MASK;
     const s = ch.state(i);
-    if (s & Page.DIRTY) this.becameClean();
+    if (s & Page.DIRTY) {
+      this.becameClean();
+      this.counters.versions?.writing(this, idx);
+    }
     if (!(s & Page.WB)) {
       this.wbPages++;
       this.counters.wb++;
@@ -183,9 +203,15 @@ export class VmObject {
 
   /**
    * Ends writeback of page `idx`. On success the page stays clean; on an I/O
-   * error it is dirty again (FreeBSD reactivates it).
+   * error it is dirty again (FreeBSD reactivates it). `handedOff`: the data
+   * went to a memory manager (Mach), not to the device.
    */
-  endWriteback(idx: number, ok: boolean): void {
+  endWriteback(idx: number, ok: boolean, handedOff = false): void {
+    const v = this.counters.versions;
+    if (v) {
+      if (handedOff && ok) v.handedOff(this, idx);
+      else v.written(this, idx, ok);
+    }
     const ch = this.pages.chunkFor(idx);
     const i = idx & CHUNK_MASK;
     let s = ch.state(i);
@@ -268,6 +294,7 @@ export class VmObject {
     if (!(s & Page.DIRTY)) return;
     ch.setState(i, s & ~Page.DIRTY);
     this.becameClean();
+    this.counters.versions?.discarded(this, idx);
   }
 
   /** Frees page `idx` (it becomes non-resident). Only for clean, idle, unwired pages. */
@@ -277,7 +304,10 @@ export class VmObject {
     const i = idx & CHUNK_MASK;
     const s = ch.state(i);
     if (!(s & Page.RESIDENT)) return;
-    if (s & Page.DIRTY) this.becameClean();
+    if (s & Page.DIRTY) {
+      this.becameClean();
+      this.counters.versions?.discarded(this, idx);
+    }
     if (s & Page.READING) this.counters.reading--;
     ch.setState(i, 0);
     this.counters.resident--;

@@ -113,7 +113,7 @@ export function* memoryObjectSync(k: Kernel, acct: SyncAccount, mo: MachObject, 
     yield* sendMessage(k); // memory_object_data_return
     if (!r.keep) {
       for (let i = r.first; i < r.first + r.count; i++) {
-        obj.endWriteback(i, true);
+        obj.endWriteback(i, true, true); // the data is in the message: durable when the manager writes it
         obj.clearPrecious(i);
         if (obj.wireCount(i) === 0) obj.free(i); // wired meanwhile: the page stays, clean
       }
@@ -162,7 +162,7 @@ export function* memoryObjectSync(k: Kernel, acct: SyncAccount, mo: MachObject, 
       // vm_pageout_setup without flush: a copy goes out, the page is clean at once
       if (d.dirty) {
         obj.startWriteback(idx);
-        obj.endWriteback(idx, true);
+        obj.endWriteback(idx, true, true);
       }
     } else obj.startWriteback(idx); // the page moves into the message; a busy holding page takes its slot
     if (run) run.count++;

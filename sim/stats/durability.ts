@@ -1,0 +1,167 @@
+/**
+ * Durability lag: for every version of a file page (its first store since it
+ * was last durable), the time from that store to the moment the data is on
+ * stable storage:
+ * - written back, when the device has no volatile write cache;
+ * - written back and then covered by a completed FLUSH (a FLUSH submitted
+ *   after the write completed), when it has one;
+ * - Mach: handed to the memory manager (data_return) and then written by the
+ *   manager's own I/O, under the same cache rule.
+ * A filesystem's journal commit is not waited for (the data of allocated
+ * blocks is durable once written and flushed; metadata of new blocks is not
+ * modelled here). Pages of anonymous memory have no stable storage and are
+ * not counted. A version still dirty, in flight, held by a manager or
+ * waiting for a FLUSH at the end, or discarded unwritten (XNU KILLPAGES,
+ * Mach flush), is never durable.
+ */
+import type { PageVersionObserver, VmObject } from '../vm/object.ts';
+import { LatencyStats, type LatencySummary } from './latency.ts';
+
+/** One run of pages of one object made durable at one moment (a row of durability.csv). */
+export interface DurabilityRecord {
+  tDurableNs: number;
+  object: string;
+  /** First page index of the run. */
+  firstPage: number;
+  pages: number;
+  /** Sum and largest lag of the run's pages (ns). */
+  lagSumNs: number;
+  lagMaxNs: number;
+  /** What made them durable: the write itself, a later FLUSH, or the Mach manager's write. */
+  via: 'write' | 'flush' | 'manager';
+}
+
+/** summary.json `durability`. */
+export interface DurabilitySummary {
+  lag_us: LatencySummary;
+  /** Page versions made durable. */
+  durable_pages: number;
+  /** Page versions never made durable (see the module comment). */
+  never_durable_pages: number;
+}
+
+type Times = Map<number, number>;
+
+/** Follows every page version of file objects to its durability. */
+export class DurabilityTracker implements PageVersionObserver {
+  private readonly dirtyAt = new Map<VmObject, Times>();
+  private readonly inflight = new Map<VmObject, Times>();
+  private readonly handed = new Map<VmObject, Times>();
+  private awaiting: { obj: VmObject; idx: number; storeNs: number; writtenNs: number; via: 'flush' }[] = [];
+  private readonly lags = new LatencyStats();
+  private lost = 0;
+  private durable = 0;
+  private run: DurabilityRecord | undefined;
+
+  constructor(
+    private readonly clock: { readonly now: number },
+    /** The device acknowledges writes from a volatile cache: data is durable only after a FLUSH. */
+    private readonly volatileCache: boolean,
+    private readonly record: (r: DurabilityRecord) => void,
+  ) {}
+
+  private static times(m: Map<VmObject, Times>, obj: VmObject): Times {
+    let t = m.get(obj);
+    if (!t) m.set(obj, (t = new Map()));
+    return t;
+  }
+
+  /** @internal a file page went clean -> dirty. */
+  stored(obj: VmObject, idx: number): void {
+    if (obj.kind !== 'vnode') return;
+    const t = DurabilityTracker.times(this.dirtyAt, obj);
+    if (!t.has(idx)) t.set(idx, this.clock.now);
+  }
+
+  /** @internal a dirty page went under writeback. */
+  writing(obj: VmObject, idx: number): void {
+    const t = this.dirtyAt.get(obj)?.get(idx);
+    if (t === undefined) return;
+    this.dirtyAt.get(obj)!.delete(idx);
+    DurabilityTracker.times(this.inflight, obj).set(idx, t);
+  }
+
+  /** @internal the writeback of a page ended (`ok`: its data reached the device). */
+  written(obj: VmObject, idx: number, ok: boolean): void {
+    const t = this.inflight.get(obj)?.get(idx);
+    if (t === undefined) return;
+    this.inflight.get(obj)!.delete(idx);
+    if (!ok) {
+      // dirty again: the older store time stands
+      const d = DurabilityTracker.times(this.dirtyAt, obj);
+      d.set(idx, Math.min(t, d.get(idx) ?? Infinity));
+      return;
+    }
+    this.reached(obj, idx, t, 'write');
+  }
+
+  /** @internal a page under writeback was handed to a memory manager (Mach data_return): durable when the manager writes it. */
+  handedOff(obj: VmObject, idx: number): void {
+    const t = this.inflight.get(obj)?.get(idx);
+    if (t === undefined) return;
+    this.inflight.get(obj)!.delete(idx);
+    DurabilityTracker.times(this.handed, obj).set(idx, t);
+  }
+
+  /** @internal a dirty page was dropped without being written. */
+  discarded(obj: VmObject, idx: number): void {
+    if (this.dirtyAt.get(obj)?.delete(idx)) this.lost++;
+  }
+
+  /** A manager's copy write of pages [first, first+count) of `obj` completed. */
+  managerWrote(obj: VmObject, first: number, count: number, ok: boolean): void {
+    const h = this.handed.get(obj);
+    if (!h || !ok) return;
+    for (let i = first; i < first + count; i++) {
+      const t = h.get(i);
+      if (t === undefined) continue;
+      h.delete(i);
+      this.reached(obj, i, t, 'manager');
+    }
+  }
+
+  /** Data is on the device: durable now, or once a later FLUSH completes. */
+  private reached(obj: VmObject, idx: number, storeNs: number, via: 'write' | 'manager'): void {
+    if (this.volatileCache) this.awaiting.push({ obj, idx, storeNs, writtenNs: this.clock.now, via: 'flush' });
+    else this.made(obj, idx, storeNs, via);
+  }
+
+  /** A FLUSH submitted at `submitNs` completed: what was written before it is durable. */
+  flushed(submitNs: number): void {
+    if (this.awaiting.length === 0) return;
+    const rest: typeof this.awaiting = [];
+    for (const a of this.awaiting) {
+      if (a.writtenNs <= submitNs) this.made(a.obj, a.idx, a.storeNs, 'flush');
+      else rest.push(a);
+    }
+    this.awaiting = rest;
+  }
+
+  private made(obj: VmObject, idx: number, storeNs: number, via: DurabilityRecord['via']): void {
+    const now = this.clock.now, lag = now - storeNs;
+    this.lags.add(lag);
+    this.durable++;
+    const r = this.run;
+    if (r && r.tDurableNs === now && r.object === obj.name && r.via === via && r.firstPage + r.pages === idx) {
+      r.pages++;
+      r.lagSumNs += lag;
+      if (lag > r.lagMaxNs) r.lagMaxNs = lag;
+      return;
+    }
+    if (r) this.record(r);
+    this.run = { tDurableNs: now, object: obj.name, firstPage: idx, pages: 1, lagSumNs: lag, lagMaxNs: lag, via };
+  }
+
+  /** Writes the last run (call at the end of the run). */
+  finish(): void {
+    if (this.run) this.record(this.run);
+    this.run = undefined;
+  }
+
+  /** summary.json `durability`. */
+  summary(): DurabilitySummary {
+    let never = this.lost + this.awaiting.length;
+    for (const m of [this.dirtyAt, this.inflight, this.handed]) for (const t of m.values()) never += t.size;
+    return { lag_us: this.lags.summary(), durable_pages: this.durable, never_durable_pages: never };
+  }
+}

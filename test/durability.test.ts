@@ -1,0 +1,97 @@
+/**
+ * Durability lag: the tracker's rules with a hand-driven clock, and through
+ * the simulator (where the kernels differ: ext4 flushes a volatile drive
+ * cache on msync SYNC, APFS and UFS do not).
+ */
+import { describe, expect, it } from 'vitest';
+import { DurabilityTracker, type DurabilityRecord } from '../sim/stats/durability.ts';
+import type { VmObject } from '../sim/vm/object.ts';
+import { simulate, TraceBuilder } from './helpers.ts';
+
+const file = { kind: 'vnode', name: 'f' } as unknown as VmObject;
+const anon = { kind: 'anon', name: 'a' } as unknown as VmObject;
+
+function tracker(volatileCache: boolean) {
+  const clock = { now: 0 };
+  const rows: DurabilityRecord[] = [];
+  return { clock, rows, t: new DurabilityTracker(clock, volatileCache, (r) => rows.push(r)) };
+}
+
+describe('DurabilityTracker', () => {
+  it('without a volatile cache a page version is durable when its write completes: lag from its first store', () => {
+    const { clock, rows, t } = tracker(false);
+    clock.now = 1000;
+    t.stored(file, 3);
+    clock.now = 1500;
+    t.stored(file, 3); // not a new version: the page was already dirty (the VM reports only clean -> dirty)
+    clock.now = 2000;
+    t.writing(file, 3);
+    t.stored(file, 4);
+    clock.now = 5000;
+    t.written(file, 3, true);
+    t.finish();
+    expect(rows).toEqual([{ tDurableNs: 5000, object: 'f', firstPage: 3, pages: 1, lagSumNs: 4000, lagMaxNs: 4000, via: 'write' }]);
+    // page 4 is still dirty: never durable
+    expect(t.summary()).toMatchObject({ durable_pages: 1, never_durable_pages: 1, lag_us: { max: 4 } });
+  });
+
+  it('with a volatile cache it waits for a FLUSH submitted after the write completed', () => {
+    const { clock, rows, t } = tracker(true);
+    t.stored(file, 0);
+    t.stored(file, 1);
+    t.writing(file, 0);
+    t.writing(file, 1);
+    clock.now = 100;
+    t.written(file, 0, true);
+    t.written(file, 1, true);
+    clock.now = 300;
+    t.flushed(50); // submitted before the writes completed: covers nothing
+    expect(t.summary().durable_pages).toBe(0);
+    clock.now = 900;
+    t.flushed(200);
+    t.finish();
+    // one run of two pages made durable by the FLUSH at 900 ns
+    expect(rows).toEqual([{ tDurableNs: 900, object: 'f', firstPage: 0, pages: 2, lagSumNs: 1800, lagMaxNs: 900, via: 'flush' }]);
+  });
+
+  it('a failed write keeps the version dirty; a discard loses it; anonymous pages are not counted; a manager\'s write makes handed pages durable', () => {
+    const { clock, t, rows } = tracker(false);
+    t.stored(anon, 0);
+    t.stored(file, 0);
+    t.writing(file, 0);
+    clock.now = 10;
+    t.written(file, 0, false);
+    expect(t.summary().never_durable_pages).toBe(1);
+    t.stored(file, 5);
+    t.discarded(file, 5);
+    t.writing(file, 0);
+    t.handedOff(file, 0);
+    clock.now = 70;
+    t.managerWrote(file, 0, 4, true);
+    t.finish();
+    expect(rows).toEqual([{ tDurableNs: 70, object: 'f', firstPage: 0, pages: 1, lagSumNs: 70, lagMaxNs: 70, via: 'manager' }]);
+    expect(t.summary()).toMatchObject({ durable_pages: 1, never_durable_pages: 1 });
+  });
+});
+
+describe('durability through the simulator', () => {
+  const A = 0x10000000, PS = 4096;
+  const trace = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(0, 'write', A, PS).op(100, 'msync', A, PS, 'SYNC').rows;
+
+  it('queue device (no write cache): the page is durable when the msync\'s write completes, 200 µs after the store', () => {
+    const o = simulate(trace(), { personality: 'linux' });
+    expect(o.result.durability).toMatchObject({ durable_pages: 1, never_durable_pages: 0, lag_us: { max: 200 } });
+  });
+
+  it('a volatile drive cache: linux (ext4 fdatasync sends a FLUSH) makes it durable; xnu (APFS: no FLUSH without F_FULLFSYNC) and freebsd (UFS sends none) do not', () => {
+    const cfg = (personality: string) => ({ personality, device: { profile: 'sata-ssd' }, cpu: { syscall_us: 0, per_page_us: 0 } });
+    expect(simulate(trace(), cfg('linux')).result.durability).toMatchObject({ durable_pages: 1, never_durable_pages: 0 });
+    for (const p of ['xnu', 'freebsd']) expect(simulate(trace(), cfg(p)).result.durability, p).toMatchObject({ durable_pages: 0, never_durable_pages: 1 });
+  });
+
+  it('MS_ASYNC without background writeback: the msync returns at once and the page is never durable', () => {
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(0, 'write', A, PS).op(100, 'msync', A, PS, 'ASYNC').rows;
+    const o = simulate(rows, { personality: 'linux' });
+    expect(o.result.durability).toMatchObject({ durable_pages: 0, never_durable_pages: 1 });
+  });
+});
