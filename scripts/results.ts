@@ -186,7 +186,7 @@ export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags
 export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
 export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
-export const DURABILITY_HEADER = 't_durable_us,object,first_page,pages,lag_mean_us,lag_max_us,via';
+export const DURABILITY_HEADER = 't_us,pages,lag_mean_us,lag_max_us,via_write,via_flush,via_manager,pending_pages';
 export const TASKS_HEADER = 'task,ops,msyncs,lag_end_us,max_lag_us,blocked_us';
 
 /** The results directory being written: a sink for the simulator plus the final commit. */
@@ -209,8 +209,8 @@ export class ResultsDir implements ResultSink {
   }
 
   durability(r: DurabilityRecord): void {
-    this.dur.us(r.tDurableNs).comma().field(r.object).comma().num(r.firstPage).comma().num(r.pages).comma()
-      .us(Math.round(r.lagSumNs / r.pages)).comma().us(r.lagMaxNs).comma().text(r.via).end();
+    this.dur.us(r.tNs).comma().num(r.pages).comma().us(Math.round(r.lagSumNs / r.pages)).comma().us(r.lagMaxNs).comma()
+      .num(r.viaWrite).comma().num(r.viaFlush).comma().num(r.viaManager).comma().num(r.pendingPages).end();
   }
 
   sync(r: SyncRecord): void {

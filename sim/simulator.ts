@@ -231,6 +231,9 @@ export class Simulator {
       this.sink.timeline({
         tNs, dirtyPages: c.dirty, writebackPages: c.wb, wiredPages: c.wired, residentPages: c.resident, queueDepth: this.kernel.device.outstanding,
       });
+      // durability.csv: an interval with pages made durable, at the timeline's cadence
+      const d = this.durability.sample(tNs);
+      if (d.pages > 0) this.sink.durability?.(d);
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r));
@@ -261,7 +264,7 @@ export class Simulator {
       pager.totals.byCause.journal = 0;
       pager.totals.byCause.metadata = 0;
     }
-    this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache, (r) => sink.durability?.(r));
+    this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache);
     vm.counters.versions = this.durability;
     pager.durability = this.durability;
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
@@ -297,7 +300,6 @@ export class Simulator {
     this.engine.run(Infinity, this.onAdvance);
     if (this.pump.starved) return 'starved';
     this.timeline.until(this.engine.now, true);
-    this.durability.finish();
     if (this.sleeping.size > 0) {
       // nothing left to happen, yet an op still sleeps: the trace deadlocks
       const first = [...this.sleeping].sort((a, b) => a.row.line - b.row.line)[0];

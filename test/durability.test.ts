@@ -4,7 +4,7 @@
  * cache on msync SYNC, APFS and UFS do not).
  */
 import { describe, expect, it } from 'vitest';
-import { DurabilityTracker, type DurabilityRecord } from '../sim/stats/durability.ts';
+import { DurabilityTracker } from '../sim/stats/durability.ts';
 import type { VmObject } from '../sim/vm/object.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 
@@ -13,13 +13,12 @@ const anon = { kind: 'anon', name: 'a' } as unknown as VmObject;
 
 function tracker(volatileCache: boolean) {
   const clock = { now: 0 };
-  const rows: DurabilityRecord[] = [];
-  return { clock, rows, t: new DurabilityTracker(clock, volatileCache, (r) => rows.push(r)) };
+  return { clock, t: new DurabilityTracker(clock, volatileCache) };
 }
 
 describe('DurabilityTracker', () => {
   it('without a volatile cache a page version is durable when its write completes: lag from its first store', () => {
-    const { clock, rows, t } = tracker(false);
+    const { clock, t } = tracker(false);
     clock.now = 1000;
     t.stored(file, 3);
     clock.now = 1500;
@@ -29,14 +28,15 @@ describe('DurabilityTracker', () => {
     t.stored(file, 4);
     clock.now = 5000;
     t.written(file, 3, true);
-    t.finish();
-    expect(rows).toEqual([{ tDurableNs: 5000, object: 'f', firstPage: 3, pages: 1, lagSumNs: 4000, lagMaxNs: 4000, via: 'write' }]);
+    // the interval's row: one page by its own write, lag 4000 ns; page 4 still pending
+    expect(t.sample(6000)).toEqual({ tNs: 6000, pages: 1, lagSumNs: 4000, lagMaxNs: 4000, viaWrite: 1, viaFlush: 0, viaManager: 0, pendingPages: 1 });
+    expect(t.sample(7000)).toMatchObject({ pages: 0, pendingPages: 1 });
     // page 4 is still dirty: never durable
     expect(t.summary()).toMatchObject({ durable_pages: 1, never_durable_pages: 1, lag_us: { max: 4 } });
   });
 
   it('with a volatile cache it waits for a FLUSH submitted after the write completed', () => {
-    const { clock, rows, t } = tracker(true);
+    const { clock, t } = tracker(true);
     t.stored(file, 0);
     t.stored(file, 1);
     t.writing(file, 0);
@@ -49,13 +49,12 @@ describe('DurabilityTracker', () => {
     expect(t.summary().durable_pages).toBe(0);
     clock.now = 900;
     t.flushed(200);
-    t.finish();
-    // one run of two pages made durable by the FLUSH at 900 ns
-    expect(rows).toEqual([{ tDurableNs: 900, object: 'f', firstPage: 0, pages: 2, lagSumNs: 1800, lagMaxNs: 900, via: 'flush' }]);
+    // both pages made durable by the FLUSH at 900 ns
+    expect(t.sample(1000)).toEqual({ tNs: 1000, pages: 2, lagSumNs: 1800, lagMaxNs: 900, viaWrite: 0, viaFlush: 2, viaManager: 0, pendingPages: 0 });
   });
 
   it('a failed write keeps the version dirty; a discard loses it; anonymous pages are not counted; a manager\'s write makes handed pages durable', () => {
-    const { clock, t, rows } = tracker(false);
+    const { clock, t } = tracker(false);
     t.stored(anon, 0);
     t.stored(file, 0);
     t.writing(file, 0);
@@ -68,8 +67,7 @@ describe('DurabilityTracker', () => {
     t.handedOff(file, 0);
     clock.now = 70;
     t.managerWrote(file, 0, 4, true);
-    t.finish();
-    expect(rows).toEqual([{ tDurableNs: 70, object: 'f', firstPage: 0, pages: 1, lagSumNs: 70, lagMaxNs: 70, via: 'manager' }]);
+    expect(t.sample(100)).toEqual({ tNs: 100, pages: 1, lagSumNs: 70, lagMaxNs: 70, viaWrite: 0, viaFlush: 0, viaManager: 1, pendingPages: 0 });
     expect(t.summary()).toMatchObject({ durable_pages: 1, never_durable_pages: 1 });
   });
 });

@@ -17,18 +17,20 @@
 import type { PageVersionObserver, VmObject } from '../vm/object.ts';
 import { LatencyStats, type LatencySummary } from './latency.ts';
 
-/** One run of pages of one object made durable at one moment (a row of durability.csv). */
+/** One sampling interval of durability.csv: the page versions made durable in (t - sample, t]. */
 export interface DurabilityRecord {
-  tDurableNs: number;
-  object: string;
-  /** First page index of the run. */
-  firstPage: number;
+  /** End of the interval (ns). */
+  tNs: number;
   pages: number;
-  /** Sum and largest lag of the run's pages (ns). */
+  /** Sum and largest lag of those pages (ns). */
   lagSumNs: number;
   lagMaxNs: number;
-  /** What made them durable: the write itself, a later FLUSH, or the Mach manager's write. */
-  via: 'write' | 'flush' | 'manager';
+  /** How many were made durable by their own write, by a later FLUSH, by a Mach manager's write. */
+  viaWrite: number;
+  viaFlush: number;
+  viaManager: number;
+  /** Page versions stored and not yet durable at tNs (dirty, in flight, held, awaiting a FLUSH). */
+  pendingPages: number;
 }
 
 /** summary.json `durability`. */
@@ -51,13 +53,14 @@ export class DurabilityTracker implements PageVersionObserver {
   private readonly lags = new LatencyStats();
   private lost = 0;
   private durable = 0;
-  private run: DurabilityRecord | undefined;
+  /** Versions stored and neither durable nor lost. */
+  private pending = 0;
+  private interval = { pages: 0, lagSumNs: 0, lagMaxNs: 0, viaWrite: 0, viaFlush: 0, viaManager: 0 };
 
   constructor(
     private readonly clock: { readonly now: number },
     /** The device acknowledges writes from a volatile cache: data is durable only after a FLUSH. */
     private readonly volatileCache: boolean,
-    private readonly record: (r: DurabilityRecord) => void,
   ) {}
 
   private static times(m: Map<VmObject, Times>, obj: VmObject): Times {
@@ -70,7 +73,10 @@ export class DurabilityTracker implements PageVersionObserver {
   stored(obj: VmObject, idx: number): void {
     if (obj.kind !== 'vnode') return;
     const t = DurabilityTracker.times(this.dirtyAt, obj);
-    if (!t.has(idx)) t.set(idx, this.clock.now);
+    if (!t.has(idx)) {
+      t.set(idx, this.clock.now);
+      this.pending++;
+    }
   }
 
   /** @internal a dirty page went under writeback. */
@@ -89,6 +95,7 @@ export class DurabilityTracker implements PageVersionObserver {
     if (!ok) {
       // dirty again: the older store time stands
       const d = DurabilityTracker.times(this.dirtyAt, obj);
+      if (d.has(idx)) this.pending--; // a newer store's version merges into this older one
       d.set(idx, Math.min(t, d.get(idx) ?? Infinity));
       return;
     }
@@ -105,7 +112,10 @@ export class DurabilityTracker implements PageVersionObserver {
 
   /** @internal a dirty page was dropped without being written. */
   discarded(obj: VmObject, idx: number): void {
-    if (this.dirtyAt.get(obj)?.delete(idx)) this.lost++;
+    if (this.dirtyAt.get(obj)?.delete(idx)) {
+      this.lost++;
+      this.pending--;
+    }
   }
 
   /** A manager's copy write of pages [first, first+count) of `obj` completed. */
@@ -137,25 +147,25 @@ export class DurabilityTracker implements PageVersionObserver {
     this.awaiting = rest;
   }
 
-  private made(obj: VmObject, idx: number, storeNs: number, via: DurabilityRecord['via']): void {
-    const now = this.clock.now, lag = now - storeNs;
+  private made(_obj: VmObject, _idx: number, storeNs: number, via: 'write' | 'flush' | 'manager'): void {
+    const lag = this.clock.now - storeNs;
     this.lags.add(lag);
     this.durable++;
-    const r = this.run;
-    if (r && r.tDurableNs === now && r.object === obj.name && r.via === via && r.firstPage + r.pages === idx) {
-      r.pages++;
-      r.lagSumNs += lag;
-      if (lag > r.lagMaxNs) r.lagMaxNs = lag;
-      return;
-    }
-    if (r) this.record(r);
-    this.run = { tDurableNs: now, object: obj.name, firstPage: idx, pages: 1, lagSumNs: lag, lagMaxNs: lag, via };
+    this.pending--;
+    const iv = this.interval;
+    iv.pages++;
+    iv.lagSumNs += lag;
+    if (lag > iv.lagMaxNs) iv.lagMaxNs = lag;
+    if (via === 'write') iv.viaWrite++;
+    else if (via === 'flush') iv.viaFlush++;
+    else iv.viaManager++;
   }
 
-  /** Writes the last run (call at the end of the run). */
-  finish(): void {
-    if (this.run) this.record(this.run);
-    this.run = undefined;
+  /** The interval ending at `tNs` (a row of durability.csv), and a new one begins. */
+  sample(tNs: number): DurabilityRecord {
+    const r = { tNs, ...this.interval, pendingPages: this.pending };
+    this.interval = { pages: 0, lagSumNs: 0, lagMaxNs: 0, viaWrite: 0, viaFlush: 0, viaManager: 0 };
+    return r;
   }
 
   /** summary.json `durability`. */
