@@ -8,10 +8,12 @@ import { DurabilityTracker } from '../sim/stats/durability.ts';
 import type { VmObject } from '../sim/vm/object.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 
-const file = { kind: 'vnode', name: 'f' } as unknown as VmObject;
-const anon = { kind: 'anon', name: 'a' } as unknown as VmObject;
+/** A fresh file object and anonymous object for each test (the tracker keeps its state on the objects). */
+let file: VmObject, anon: VmObject;
 
 function tracker(volatileCache: boolean) {
+  file = { kind: 'vnode', name: 'f' } as unknown as VmObject;
+  anon = { kind: 'anon', name: 'a' } as unknown as VmObject;
   const clock = { now: 0 };
   return { clock, t: new DurabilityTracker(clock, volatileCache) };
 }

@@ -44,11 +44,31 @@ export interface DurabilitySummary {
 
 type Times = Map<number, number>;
 
+/** The versions of one object's pages on their way (kept on the object: no lookup by object per page). */
+interface ObjectVersions {
+  /** Page → first store of its dirty version. */
+  dirtyAt: Times;
+  /** Page → store time of the version under writeback. */
+  inflight: Times;
+  /** Page → store time of the version a memory manager holds. */
+  handed: Times;
+}
+
+/** The versions record of `obj`, made on first use. */
+function versionsOf(obj: VmObject): ObjectVersions {
+  const o = obj as VmObject & { durability?: ObjectVersions };
+  return (o.durability ??= { dirtyAt: new Map(), inflight: new Map(), handed: new Map() });
+}
+
+/** The versions record of `obj`, if any of its pages was ever stored. */
+function existingVersions(obj: VmObject): ObjectVersions | undefined {
+  return (obj as VmObject & { durability?: ObjectVersions }).durability;
+}
+
 /** Follows every page version of file objects to its durability. */
 export class DurabilityTracker implements PageVersionObserver {
-  private readonly dirtyAt = new Map<VmObject, Times>();
-  private readonly inflight = new Map<VmObject, Times>();
-  private readonly handed = new Map<VmObject, Times>();
+  /** Objects with versions (for the count at the end). */
+  private readonly objects = new Set<VmObject>();
   private awaiting: { obj: VmObject; idx: number; storeNs: number; writtenNs: number; via: 'flush' }[] = [];
   private readonly lags = new LatencyStats();
   private lost = 0;
@@ -63,38 +83,38 @@ export class DurabilityTracker implements PageVersionObserver {
     private readonly volatileCache: boolean,
   ) {}
 
-  private static times(m: Map<VmObject, Times>, obj: VmObject): Times {
-    let t = m.get(obj);
-    if (!t) m.set(obj, (t = new Map()));
-    return t;
-  }
-
   /** @internal a file page went clean -> dirty. */
   stored(obj: VmObject, idx: number): void {
     if (obj.kind !== 'vnode') return;
-    const t = DurabilityTracker.times(this.dirtyAt, obj);
-    if (!t.has(idx)) {
-      t.set(idx, this.clock.now);
+    let v = existingVersions(obj);
+    if (!v) {
+      v = versionsOf(obj);
+      this.objects.add(obj);
+    }
+    if (!v.dirtyAt.has(idx)) {
+      v.dirtyAt.set(idx, this.clock.now);
       this.pending++;
     }
   }
 
   /** @internal a dirty page went under writeback. */
   writing(obj: VmObject, idx: number): void {
-    const t = this.dirtyAt.get(obj)?.get(idx);
+    const v = existingVersions(obj);
+    const t = v?.dirtyAt.get(idx);
     if (t === undefined) return;
-    this.dirtyAt.get(obj)!.delete(idx);
-    DurabilityTracker.times(this.inflight, obj).set(idx, t);
+    v!.dirtyAt.delete(idx);
+    v!.inflight.set(idx, t);
   }
 
   /** @internal the writeback of a page ended (`ok`: its data reached the device). */
   written(obj: VmObject, idx: number, ok: boolean): void {
-    const t = this.inflight.get(obj)?.get(idx);
+    const v = existingVersions(obj);
+    const t = v?.inflight.get(idx);
     if (t === undefined) return;
-    this.inflight.get(obj)!.delete(idx);
+    v!.inflight.delete(idx);
     if (!ok) {
       // dirty again: the older store time stands
-      const d = DurabilityTracker.times(this.dirtyAt, obj);
+      const d = v!.dirtyAt;
       if (d.has(idx)) this.pending--; // a newer store's version merges into this older one
       d.set(idx, Math.min(t, d.get(idx) ?? Infinity));
       return;
@@ -104,15 +124,16 @@ export class DurabilityTracker implements PageVersionObserver {
 
   /** @internal a page under writeback was handed to a memory manager (Mach data_return): durable when the manager writes it. */
   handedOff(obj: VmObject, idx: number): void {
-    const t = this.inflight.get(obj)?.get(idx);
+    const v = existingVersions(obj);
+    const t = v?.inflight.get(idx);
     if (t === undefined) return;
-    this.inflight.get(obj)!.delete(idx);
-    DurabilityTracker.times(this.handed, obj).set(idx, t);
+    v!.inflight.delete(idx);
+    v!.handed.set(idx, t);
   }
 
   /** @internal a dirty page was dropped without being written. */
   discarded(obj: VmObject, idx: number): void {
-    if (this.dirtyAt.get(obj)?.delete(idx)) {
+    if (existingVersions(obj)?.dirtyAt.delete(idx)) {
       this.lost++;
       this.pending--;
     }
@@ -120,8 +141,8 @@ export class DurabilityTracker implements PageVersionObserver {
 
   /** A manager's copy write of pages [first, first+count) of `obj` completed. */
   managerWrote(obj: VmObject, first: number, count: number, ok: boolean): void {
-    const h = this.handed.get(obj);
-    if (!h || !ok) return;
+    const h = existingVersions(obj)?.handed;
+    if (!h || h.size === 0 || !ok) return;
     for (let i = first; i < first + count; i++) {
       const t = h.get(i);
       if (t === undefined) continue;
@@ -171,7 +192,10 @@ export class DurabilityTracker implements PageVersionObserver {
   /** summary.json `durability`. */
   summary(): DurabilitySummary {
     let never = this.lost + this.awaiting.length;
-    for (const m of [this.dirtyAt, this.inflight, this.handed]) for (const t of m.values()) never += t.size;
+    for (const o of this.objects) {
+      const v = versionsOf(o);
+      never += v.dirtyAt.size + v.inflight.size + v.handed.size;
+    }
     return { lag_us: this.lags.summary(), durable_pages: this.durable, never_durable_pages: never };
   }
 }

@@ -74,6 +74,8 @@ export class VmObject {
   dirtyPages = 0;
   /** When the object went from clean to dirty (ns), -1 while clean (Linux inode dirtied_when). */
   dirtySince = -1;
+  /** The durability statistics' record of this object's page versions (sim/stats/durability.ts), once one was stored. */
+  durability: object | undefined = undefined;
   /** The object's pager wants every page back, clean or dirty (a mapping said PRECIOUS): pages come in precious. */
   precious = false;
 
