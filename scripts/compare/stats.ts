@@ -2,20 +2,10 @@
  * The statistics of `syncsim compare`: bootstrap confidence intervals of a
  * difference and a ratio of means (paired by seed when both sides have the
  * same seeds), and the Mann–Whitney U test of two latency distributions.
- * Randomness is a seeded stream, so a comparison is reproducible.
+ * Randomness is a seeded stream (the model's own RandomStream), so a
+ * comparison is reproducible.
  */
-
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-export function uniformStream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { RandomStream } from '../../sim/engine/random.ts';
 
 const mean = (v: ArrayLike<number>) => {
   let s = 0;
@@ -55,7 +45,8 @@ export function bootstrapContrast(
   const sa = stat(a), sb = stat(b);
   const base = { a: sa, b: sb, diff: sb - sa, ratio: sa !== 0 ? sb / sa : null };
   if (a.length < 2 && b.length < 2) return { ...base, diff_ci: null, ratio_ci: null, resampled: 'none' };
-  const u = uniformStream(opts.seed);
+  const stream = new RandomStream(opts.seed, 'compare.bootstrap');
+  const u = () => stream.uniform();
   const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
   const diffs = new Float64Array(opts.reps), ratios: number[] = [];
   for (let r = 0; r < opts.reps; r++) {
