@@ -44,12 +44,18 @@ export interface DurabilitySummary {
 
 type Times = Map<number, number>;
 
-/** The versions of one object's pages on their way (kept on the object: no lookup by object per page). */
+/**
+ * The versions of one object's pages on their way (kept on the object: no
+ * lookup by object per page). A page's oldest undurable version stays in
+ * `at` from its store through its writeback (no move per state change);
+ * only a page stored again while its write is in flight has a second
+ * version, in `redirtied`.
+ */
 interface ObjectVersions {
-  /** Page → first store of its dirty version. */
-  dirtyAt: Times;
-  /** Page → store time of the version under writeback. */
-  inflight: Times;
+  /** Page → store time of its oldest version not yet on the device (dirty, or under writeback). */
+  at: Times;
+  /** Page → store time of the newer version of a page stored while under writeback. */
+  redirtied: Times;
   /** Page → store time of the version a memory manager holds. */
   handed: Times;
 }
@@ -57,7 +63,7 @@ interface ObjectVersions {
 /** The versions record of `obj`, made on first use. */
 function versionsOf(obj: VmObject): ObjectVersions {
   const o = obj as VmObject & { durability?: ObjectVersions };
-  return (o.durability ??= { dirtyAt: new Map(), inflight: new Map(), handed: new Map() });
+  return (o.durability ??= { at: new Map(), redirtied: new Map(), handed: new Map() });
 }
 
 /** The versions record of `obj`, if any of its pages was ever stored. */
@@ -83,7 +89,7 @@ export class DurabilityTracker implements PageVersionObserver {
     private readonly volatileCache: boolean,
   ) {}
 
-  /** @internal a file page went clean -> dirty. */
+  /** @internal a file page went clean -> dirty (the VM reports only that transition). */
   stored(obj: VmObject, idx: number): void {
     if (obj.kind !== 'vnode') return;
     let v = existingVersions(obj);
@@ -91,49 +97,54 @@ export class DurabilityTracker implements PageVersionObserver {
       v = versionsOf(obj);
       this.objects.add(obj);
     }
-    if (!v.dirtyAt.has(idx)) {
-      v.dirtyAt.set(idx, this.clock.now);
-      this.pending++;
-    }
+    // a version already on its way means the page is under writeback: this is a newer one
+    if (v.at.has(idx)) v.redirtied.set(idx, this.clock.now);
+    else v.at.set(idx, this.clock.now);
+    this.pending++;
   }
 
-  /** @internal a dirty page went under writeback. */
-  writing(obj: VmObject, idx: number): void {
-    const v = existingVersions(obj);
-    const t = v?.dirtyAt.get(idx);
-    if (t === undefined) return;
-    v!.dirtyAt.delete(idx);
-    v!.inflight.set(idx, t);
+  /** @internal a dirty page went under writeback: its version stays where it is. */
+  writing(_obj: VmObject, _idx: number): void {}
+
+  /** The version in flight for `idx` is done with: a newer one, if any, takes its place. */
+  private settle(v: ObjectVersions, idx: number): void {
+    const newer = v.redirtied.size > 0 ? v.redirtied.get(idx) : undefined;
+    if (newer === undefined) v.at.delete(idx);
+    else {
+      v.at.set(idx, newer);
+      v.redirtied.delete(idx);
+    }
   }
 
   /** @internal the writeback of a page ended (`ok`: its data reached the device). */
   written(obj: VmObject, idx: number, ok: boolean): void {
     const v = existingVersions(obj);
-    const t = v?.inflight.get(idx);
+    const t = v?.at.get(idx);
     if (t === undefined) return;
-    v!.inflight.delete(idx);
     if (!ok) {
-      // dirty again: the older store time stands
-      const d = v!.dirtyAt;
-      if (d.has(idx)) this.pending--; // a newer store's version merges into this older one
-      d.set(idx, Math.min(t, d.get(idx) ?? Infinity));
+      // dirty again with the older store time; a newer version merges into it
+      if (v!.redirtied.delete(idx)) this.pending--;
       return;
     }
+    this.settle(v!, idx);
     this.reached(obj, idx, t, 'write');
   }
 
   /** @internal a page under writeback was handed to a memory manager (Mach data_return): durable when the manager writes it. */
   handedOff(obj: VmObject, idx: number): void {
     const v = existingVersions(obj);
-    const t = v?.inflight.get(idx);
+    const t = v?.at.get(idx);
     if (t === undefined) return;
-    v!.inflight.delete(idx);
+    this.settle(v!, idx);
     v!.handed.set(idx, t);
   }
 
   /** @internal a dirty page was dropped without being written. */
   discarded(obj: VmObject, idx: number): void {
-    if (existingVersions(obj)?.dirtyAt.delete(idx)) {
+    const v = existingVersions(obj);
+    if (!v) return;
+    // the dirty version is the newer one when the page was stored again under writeback
+    if (v.redirtied.delete(idx) || v.at.delete(idx)) {
       this.lost++;
       this.pending--;
     }
@@ -194,7 +205,7 @@ export class DurabilityTracker implements PageVersionObserver {
     let never = this.lost + this.awaiting.length;
     for (const o of this.objects) {
       const v = versionsOf(o);
-      never += v.dirtyAt.size + v.inflight.size + v.handed.size;
+      never += v.at.size + v.redirtied.size + v.handed.size;
     }
     return { lag_us: this.lags.summary(), durable_pages: this.durable, never_durable_pages: never };
   }
