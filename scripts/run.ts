@@ -10,6 +10,7 @@ import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
 import { ResultsDir } from './results.ts';
 import { VERSION } from './version.ts';
 import { startProvenance } from './provenance.ts';
+import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 
 /** Options of one run. */
@@ -26,6 +27,8 @@ export interface RunOptions {
   onSource?: (kind: TraceSourceKind) => void;
   /** The command line recorded in summary.json's provenance (default: this process's arguments). */
   command?: readonly string[];
+  /** Percentile-bootstrap CIs of the msync latency statistics over the run's msyncs (`run --ci bootstrap`). */
+  ci?: { reps: number; level: number; seed: number };
   /** Told the tasks that closed replay left more than 5 % of the trace's duration behind. */
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
 }
@@ -78,7 +81,9 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     dir?.writeTasks(sim.taskStats.records());
     const stretched = sim.taskStats.stretched(sim.traceEndNs);
     if (stretched.length > 0) opts.onStretched?.(stretched, sim.traceEndNs);
-    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, sim.result()), provenance: await provenance.finish() };
+    const result = sim.result();
+    if (opts.ci) result.sync.latency_ci_us = latencyCis(sim.syncLatenciesNs(), opts.ci);
+    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: await provenance.finish() };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source.finish(true);
     return summary;
@@ -90,6 +95,13 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns`. */
+export function latencyCis(ns: Float64Array, o: { reps: number; level: number; seed: number }): NonNullable<Summary['sync']['latency_ci_us']> {
+  const us = (x: [number, number] | null): [number, number] | null => (x ? [Math.round(x[0]) / 1000, Math.round(x[1]) / 1000] : null);
+  const ci = (stat: (v: Float64Array) => number) => us(bootstrapCi(ns, stat, o));
+  return { level: o.level, reps: o.reps, seed: o.seed, mean: ci(meanStat), p50: ci(quantileStat(0.5)), p90: ci(quantileStat(0.9)), p99: ci(quantileStat(0.99)) };
 }
 
 const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
@@ -105,6 +117,8 @@ export function summaryTable(s: Summary): string {
     ['faults', `unmapped_write ${s.faults.unmapped_write}, unmapped_read ${s.faults.unmapped_read}`],
     ['msync', `${s.sync.count} calls, ${s.sync.ok} OK${Object.entries(s.sync.errors).map(([k, n]) => `, ${k} ${n}`).join('')}`],
     ['msync latency (µs)', `mean ${fmt(lat.mean)}  p50 ${fmt(lat.p50)}  p90 ${fmt(lat.p90)}  p99 ${fmt(lat.p99)}  p99.9 ${fmt(lat.p999)}  max ${fmt(lat.max)}`],
+    ...(s.sync.latency_ci_us ? [[`${Math.round(s.sync.latency_ci_us.level * 100)} % CI (µs)`, (['mean', 'p50', 'p90', 'p99'] as const)
+      .map((k) => { const c = s.sync.latency_ci_us![k]; return `${k} ${c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '-'}`; }).join('  ')] as [string, string]] : []),
     ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['wire/unwire', `${s.wire.count} calls${Object.entries(s.wire.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, peak ${s.wire.peak_wired_pages} wired pages`],

@@ -404,6 +404,11 @@ export class Simulator {
   /** Time of the last row fed (ns): the trace's duration. */
   traceEndNs = 0;
 
+  /** The latencies (ns) of the successful msyncs after the warm-up, in completion order (for confidence intervals). */
+  syncLatenciesNs(): Float64Array {
+    return this.latencies.samples();
+  }
+
   /** The measurements of the run (call after `run` returned `done`). */
   result(): RunResult {
     const k = this.kernel;

@@ -117,3 +117,34 @@ describe('syncsim compare', () => {
     expect((await here(['compare', 'a', 'b', '--metric', 'sync.nothing', '--out', 'x'])).stderr).toMatch(/--metric sync.nothing: not a number/);
   });
 });
+
+describe('run --ci bootstrap', () => {
+  it('a constant sample has a zero-width interval; two values bound the mean\'s interval', async () => {
+    const { bootstrapCi } = await import('../scripts/compare/stats.ts');
+    expect(bootstrapCi(f64([5, 5, 5, 5]), meanStat, { reps: 200, level: 0.95, seed: 1 })).toEqual([5, 5]);
+    const ci = bootstrapCi(f64([0, 10]), meanStat, { reps: 2000, level: 0.95, seed: 1 })!;
+    // resampled means of {0, 10} are 0, 5 or 10, with probabilities 1/4, 1/2, 1/4: the 95 % interval is [0, 10]
+    expect(ci).toEqual([0, 10]);
+    expect(bootstrapCi(f64([3]), meanStat, { reps: 10, level: 0.95, seed: 1 })).toBeNull();
+  });
+
+  it('adds sync.latency_ci_us to summary.json and a line to the table; the same seed gives the same intervals', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-ci-'));
+    const args = (out: string) => ['run', DEMO, '--out', out, '--set', 'device.profile=queue', '--set', 'device.service.dist=exponential', '--set', 'device.service.mean_us=100', '--ci', 'bootstrap', '--ci-reps', '300'];
+    const r = await syncsimHere(args('a'), d);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^95 % CI \(µs\)\s+mean \[[\d.]+, [\d.]+\]  p50 \[[\d.]+, [\d.]+\]  p90 .* p99 /m);
+    const s = JSON.parse(readFileSync(join(d, 'a', 'summary.json'), 'utf8'));
+    const ci = s.sync.latency_ci_us;
+    expect(ci).toMatchObject({ level: 0.95, reps: 300, seed: 1 });
+    for (const k of ['mean', 'p50', 'p90', 'p99']) {
+      expect(ci[k][0]).toBeLessThanOrEqual(ci[k][1]);
+      expect(ci[k][0]).toBeLessThanOrEqual(s.sync.latency_us[k] + 1e-9);
+      expect(ci[k][1]).toBeGreaterThanOrEqual(s.sync.latency_us[k] - 1e-9);
+    }
+    await syncsimHere(args('b'), d);
+    expect(JSON.parse(readFileSync(join(d, 'b', 'summary.json'), 'utf8')).sync.latency_ci_us).toEqual(ci);
+    expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci', 'normal'], d)).stderr).toMatch(/--ci expects 'bootstrap'/);
+    expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci-reps', '50'], d)).stderr).toMatch(/--ci-reps needs --ci bootstrap/);
+  });
+});

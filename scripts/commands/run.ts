@@ -28,6 +28,11 @@ Options:
   --cache-dir DIR   where the binary trace cache lives (default: .trace-cache beside
                     the results directory, or $SYNCSIM_CACHE_DIR)
   --no-cache        read the CSV and neither use nor write a cache
+  --ci bootstrap    add 95 % percentile-bootstrap confidence intervals of the
+                    msync latency mean, p50, p90 and p99 over the run's msyncs
+                    (summary.json sync.latency_ci_us; --ci-reps N resamples,
+                    default 1000; seeded by the run's seed; the time grows with
+                    the number of msyncs times N)
   -h, --help        this help
 
 The first replay of a CSV trace stores a compact binary copy (.sst) in the cache
@@ -62,6 +67,8 @@ async function run(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
     'cache-dir': { type: 'string' },
+    ci: { type: 'string' },
+    'ci-reps': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -81,6 +88,8 @@ async function run(argv: string[]): Promise<number> {
 
 /** The options of `syncsim run` as parsed. */
 interface RunValues {
+  ci?: string;
+  'ci-reps'?: string;
   out?: string;
   set?: string[];
   replay?: string;
@@ -89,6 +98,18 @@ interface RunValues {
   json?: boolean;
   'no-cache'?: boolean;
   'cache-dir'?: string;
+}
+
+/** The --ci option: bootstrap CIs, or none. */
+function ciOf(values: RunValues, seed: number): { reps: number; level: number; seed: number } | undefined {
+  if (values.ci === undefined) {
+    if (values['ci-reps'] !== undefined) throw new InputError('--ci-reps needs --ci bootstrap');
+    return undefined;
+  }
+  if (values.ci !== 'bootstrap') throw new InputError(`--ci expects 'bootstrap' (got '${values.ci}')`);
+  const reps = values['ci-reps'] === undefined ? 1000 : Number(values['ci-reps']);
+  if (!/^\d+$/.test(values['ci-reps'] ?? '1000') || reps < 10 || reps > 1_000_000) throw new InputError(`--ci-reps expects a whole number from 10 to 1000000 (got '${values['ci-reps']}')`);
+  return { reps, level: 0.95, seed };
 }
 
 /** Replays `trace` once its --out is checked and locked. */
@@ -105,6 +126,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   const summary = await replayTrace({
     trace, config, out,
     command,
+    ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {
       const shown = tasks.slice(0, 5).map((t) => `'${t.task}' ${(t.lagEndNs / 1e9).toFixed(3)} s behind (${((100 * t.lagEndNs) / endNs).toFixed(1)} % of the trace; at most ${(t.maxLagNs / 1e9).toFixed(3)} s)`);
       process.stderr.write(`syncsim: warning: closed replay stretched ${tasks.length} task(s): their ops took longer than the trace's gaps, so later ops ran late: ${shown.join('; ')}${tasks.length > 5 ? '; ...' : ''}. `

@@ -75,6 +75,20 @@ export function bootstrapContrast(
   };
 }
 
+/** A percentile-bootstrap CI of `stat` over the samples `v`: [low, high] at `level`, `reps` resamples, or null with fewer than 2 samples. */
+export function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number }): [number, number] | null {
+  if (v.length < 2) return null;
+  const stream = new RandomStream(opts.seed, 'ci.bootstrap');
+  const r = new Float64Array(v.length), stats = new Float64Array(opts.reps);
+  for (let k = 0; k < opts.reps; k++) {
+    for (let i = 0; i < v.length; i++) r[i] = v[Math.floor(stream.uniform() * v.length)]!;
+    stats[k] = stat(r);
+  }
+  stats.sort();
+  const lo = (1 - opts.level) / 2;
+  return [quantile(stats, lo), quantile(stats, 1 - lo)];
+}
+
 /** The mean of the values (a bootstrap statistic). */
 export const meanStat = (v: Float64Array) => mean(v);
 

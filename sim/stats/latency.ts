@@ -34,6 +34,11 @@ export class LatencyStats {
     return this.n;
   }
 
+  /** A copy of the samples (ns), in the order they were added. */
+  samples(): Float64Array {
+    return this.values.slice(0, this.n);
+  }
+
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
     if (this.n === 0) return { mean: null, p50: null, p90: null, p99: null, p999: null, max: null };

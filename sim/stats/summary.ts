@@ -22,7 +22,14 @@ export interface RunResult {
   /** Time from each file page version's first store to the moment it is on stable storage (durability.csv has the runs). */
   durability: DurabilitySummary;
   faults: { unmapped_write: number; unmapped_read: number };
-  sync: { count: number; ok: number; errors: Record<string, number>; latency_us: LatencySummary };
+  sync: {
+    count: number;
+    ok: number;
+    errors: Record<string, number>;
+    latency_us: LatencySummary;
+    /** With `run --ci bootstrap`: percentile-bootstrap CIs of the latency statistics over the run's msyncs. */
+    latency_ci_us?: { level: number; reps: number; seed: number } & Record<'mean' | 'p50' | 'p90' | 'p99', [number, number] | null>;
+  };
   writeback: {
     ios: number;
     pages: number;
