@@ -115,6 +115,22 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
 }
 
 /**
+ * Lays out `chart` at `width` in `theme` and writes NAME.{vl.json,svg,png,pdf}
+ * into `dir` (a one-off figure outside a report); returns the file names.
+ */
+export async function writeChartFiles(dir: string, chart: Chart, theme: Theme, width: number): Promise<string[]> {
+  const laid = await layoutChart(chart, width, theme.padding);
+  const files: [string, string | Buffer][] = [
+    [`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n'],
+    [`${chart.name}.svg`, laid.svg],
+    [`${chart.name}.png`, svgToPng(laid.svg, theme.pngScale).png],
+    [`${chart.name}.pdf`, await svgToPdf(laid.svg, laid.width, laid.height, chart.title)],
+  ];
+  for (const [name, data] of files) writeFileSync(join(dir, name), data);
+  return files.map(([n]) => n);
+}
+
+/**
  * JSON with two-space indentation, except that arrays of flat values or flat
  * objects (the inline data) are written one element per line.
  */

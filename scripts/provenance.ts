@@ -8,21 +8,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { VERSION } from './version.ts';
+import type { Summary } from '../sim/stats/summary.ts';
 
-/** summary.json `provenance`. */
-export interface Provenance {
-  /** SHA-256 of the trace file as read (compressed bytes for a .gz, the .sst for a cache file). */
-  trace_sha256: string;
-  /** The command line (`syncsim run ...`), or how a library or sweep call was made. */
-  command: string[];
-  /** Start time (ISO 8601, UTC). */
-  started_at: string;
-  /** Wall-clock seconds of the run. */
-  wall_s: number;
-  host: string;
-  node: string;
-  syncsim_version: string;
-}
+/** summary.json `provenance` (its shape is part of the summary's, sim/stats/summary.ts). */
+export type Provenance = NonNullable<Summary['provenance']>;
 
 /** SHA-256 (hex) of a file, streamed. */
 export function fileSha256(path: string): Promise<string> {

@@ -10,8 +10,7 @@ import { InputError } from '../errors.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
-import { layoutChart, svgToPdf, svgToPng } from '../../reports/render.ts';
-import { prettyJson } from '../../reports/report.ts';
+import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { bootstrapContrast, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
 import { latenciesOf, loadSide, metricOf, type Side } from '../compare/sides.ts';
@@ -137,11 +136,7 @@ async function run(argv: string[]): Promise<number> {
     try {
       const theme = THEMES.paper;
       const chart = compareCdfChart({ a: { label: `A: ${a.label}`, latencies: pa }, b: { label: `B: ${b.label}`, latencies: pb }, p: mw?.p ?? null }, theme);
-      const laid = await layoutChart(chart, theme.widths.single, theme.padding);
-      writeFileSync(join(stage.path, 'compare-cdf.vl.json'), prettyJson(laid.spec) + '\n');
-      writeFileSync(join(stage.path, 'compare-cdf.svg'), laid.svg);
-      writeFileSync(join(stage.path, 'compare-cdf.png'), svgToPng(laid.svg, theme.pngScale).png);
-      writeFileSync(join(stage.path, 'compare-cdf.pdf'), await svgToPdf(laid.svg, laid.width, laid.height, chart.title));
+      await writeChartFiles(stage.path, chart, theme, theme.widths.single);
       writeFileSync(join(stage.path, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
       stage.commit();
     } catch (e) {

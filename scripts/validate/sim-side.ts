@@ -3,16 +3,14 @@
  * that carries each msync's measured latency, reading the replay's msyncs
  * back, pairs.csv, and the overlay chart.
  */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { fioIologImporter } from '../../traces/import/fio-iolog.ts';
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import type { ImportStats } from '../../traces/import/importer.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { validationCdfChart } from '../../reports/charts/validation-cdf.ts';
-import { layoutChart, svgToPdf, svgToPng } from '../../reports/render.ts';
-import { prettyJson } from '../../reports/report.ts';
+import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 
 /** One fio job's I/O log to import as one task, with its measured sync latencies. */
@@ -118,15 +116,7 @@ export function writePairs(file: string, tasks: readonly TaskPairs[], warmup: nu
 export async function writeChart(dir: string, job: string, meas: Float64Array, sim: Float64Array, demeritPct: number, labels = { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }): Promise<string[]> {
   const theme = THEMES.paper;
   const chart = validationCdfChart({ job, measured: meas, simulated: sim, labels, demerit_pct: demeritPct }, theme);
-  const laid = await layoutChart(chart, theme.widths.single, theme.padding);
-  const files: [string, string | Buffer][] = [
-    [`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n'],
-    [`${chart.name}.svg`, laid.svg],
-    [`${chart.name}.png`, svgToPng(laid.svg, theme.pngScale).png],
-    [`${chart.name}.pdf`, await svgToPdf(laid.svg, laid.width, laid.height, chart.title)],
-  ];
-  for (const [name, data] of files) writeFileSync(join(dir, name), data);
-  return files.map(([n]) => n);
+  return writeChartFiles(dir, chart, theme, theme.widths.single);
 }
 
 

@@ -2,11 +2,8 @@
  * The validation of every job at once: one table, validation/summary.json and
  * the small-multiples figure (validation-grid).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { validationGridChart, type ValidationPanel } from '../../reports/charts/validation-grid.ts';
-import { layoutChart, svgToPdf, svgToPng } from '../../reports/render.ts';
-import { prettyJson } from '../../reports/report.ts';
+import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import type { ValidationReport } from './validation.ts';
 
@@ -97,13 +94,5 @@ export function validationSummaryTable(reports: readonly ValidationReport[]): st
 export async function writeGrid(dir: string, panels: readonly ValidationPanel[]): Promise<string[]> {
   const theme = THEMES.paper;
   const chart = validationGridChart(panels, { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }, theme);
-  const laid = await layoutChart(chart, theme.widths.double, theme.padding);
-  const files: [string, string | Buffer][] = [
-    [`${chart.name}.vl.json`, prettyJson(laid.spec) + '\n'],
-    [`${chart.name}.svg`, laid.svg],
-    [`${chart.name}.png`, svgToPng(laid.svg, theme.pngScale).png],
-    [`${chart.name}.pdf`, await svgToPdf(laid.svg, laid.width, laid.height, chart.title)],
-  ];
-  for (const [name, data] of files) writeFileSync(join(dir, name), data);
-  return files.map(([n]) => n);
+  return writeChartFiles(dir, chart, theme, theme.widths.double);
 }

@@ -60,9 +60,13 @@ export interface Summary extends RunResult {
   config: Config;
   /** Where, when and how the run was made (added by the CLI: the model knows no clock or file). */
   provenance?: {
+    /** SHA-256 of the trace file as read (compressed bytes for a .gz, the .sst for a cache file). */
     trace_sha256: string;
+    /** The command line (`syncsim run ...`), or how a library or sweep call was made. */
     command: string[];
+    /** Start time (ISO 8601, UTC). */
     started_at: string;
+    /** Wall-clock seconds of the run. */
     wall_s: number;
     host: string;
     node: string;
