@@ -8,8 +8,8 @@
 import { Io, type BlockDevice, type ReadCause, type WritebackCause } from '../device/device.ts';
 import type { VmObject } from '../vm/object.ts';
 
-/** One completed page-in read, as reported to the results (a row of reads.csv). */
-export interface ReadRecord {
+/** One completed I/O of a run of pages, as reported to the results; `C` is its kind of cause. */
+export interface IoRecord<C extends string> {
   tSubmitNs: number;
   tStartNs: number;
   tDoneNs: number;
@@ -18,9 +18,12 @@ export interface ReadRecord {
   offset: number;
   pages: number;
   bytes: number;
-  cause: ReadCause;
+  cause: C;
   ok: boolean;
 }
+
+/** One completed page-in read (a row of reads.csv). */
+export type ReadRecord = IoRecord<ReadCause>;
 
 /** Page-in read totals (summary.json `pagein`, with the wait time kept by the page-in path). */
 export class ReadTotals {
@@ -29,19 +32,8 @@ export class ReadTotals {
   bytes = 0;
 }
 
-/** One completed writeback I/O, as reported to the results. */
-export interface WritebackRecord {
-  tSubmitNs: number;
-  tStartNs: number;
-  tDoneNs: number;
-  object: string;
-  /** Byte offset in the object. */
-  offset: number;
-  pages: number;
-  bytes: number;
-  cause: WritebackCause;
-  ok: boolean;
-}
+/** One completed writeback I/O (a row of writeback.csv). */
+export type WritebackRecord = IoRecord<WritebackCause>;
 
 /** Writeback totals. */
 export class WritebackTotals {
