@@ -49,9 +49,8 @@ export function defaultOutDir(trace: string): string {
  * whole run succeeds; on any error the error propagates and nothing is left.
  */
 export async function runTrace(opts: RunOptions): Promise<Summary> {
-  const dir = opts.out ? new ResultsDir(opts.out) : undefined;
-  const sink: ResultSink = dir ?? NULL_SINK;
-  // an interrupted run leaves nothing behind
+  // an interrupted run leaves nothing behind: the handlers are in place before the staging directory exists
+  let dir: ResultsDir | undefined;
   let source: OpenTrace | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     dir?.abort();
@@ -62,6 +61,8 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    dir = opts.out ? new ResultsDir(opts.out) : undefined;
+    const sink: ResultSink = dir ?? NULL_SINK;
     const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)]);
     source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
     opts.onSource?.(source.kind);

@@ -220,7 +220,7 @@ describe('interrupted runs', () => {
     const child = spawn(process.execPath, [BIN, 'run', trace, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig ? -1 : null))));
+    const exited = new Promise<number | string | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig ? `killed by ${sig}` : null))));
     const parent = join(out, '..');
     for (let i = 0; i < 400; i++) {
       if (readdirSync(parent).some((n) => n.startsWith('.out.tmp-'))) break;

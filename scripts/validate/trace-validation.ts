@@ -75,8 +75,9 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
   const first = await measuredOfTrace(opts.trace);
   const sets = ['personality=linux', ...opts.sets];
   const config = loadConfig(opts.calibration, sets);
-  const stage = new StagingDir(opts.out, 'validate');
-  const release = cleanupOnInterrupt(() => stage.abort());
+  let stage: StagingDir | undefined; // the handler is in place before the directory exists
+  const release = cleanupOnInterrupt(() => stage?.abort());
+  stage = new StagingDir(opts.out, 'validate');
   try {
     const S = stage.path;
     const trace = join(S, 'trace.csv');

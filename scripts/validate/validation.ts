@@ -203,12 +203,13 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   const parsed = parseJobFile(jobText, jobPath);
   if (opts.calibration !== undefined && !existsSync(opts.calibration)) throw new InputError(`calibration file not found: ${opts.calibration}`);
   const version = fioVersion();
-  const stage = new StagingDir(opts.out, 'validate');
   let dataDir: string | null = null;
+  let stage: StagingDir | undefined; // the handler is in place before the directory exists
   const release = cleanupOnInterrupt(() => {
-    stage.abort();
+    stage?.abort();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
+  stage = new StagingDir(opts.out, 'validate');
   try {
     const S = stage.path;
     // checked first: a bad job file fails before anything runs
