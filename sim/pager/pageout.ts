@@ -12,7 +12,7 @@
  */
 import type { Io } from '../device/device.ts';
 import type { Kernel } from '../kernel.ts';
-import { Page } from '../vm/object.ts';
+import { Page, type VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { WaitQueue } from '../vm/process.ts';
 import { PageLru } from '../vm/lru.ts';
@@ -27,7 +27,7 @@ export class Pageout {
   evictions = 0;
   /** Pages under pageout writeback. */
   private laundering = 0;
-  readonly lru = new PageLru();
+  readonly lru = new PageLru<VmObject>();
   private readonly waiters: WaitQueue;
 
   constructor(private readonly k: Kernel, readonly limit: number) {

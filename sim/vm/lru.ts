@@ -3,13 +3,11 @@
  * doubly linked list over a slab of typed arrays (no object per page), oldest
  * at the head. Only kept when memory is finite (`memory.pages` > 0).
  */
-import type { VmObject } from './object.ts';
-
-/** LRU order of resident pages. Node 0 is the list's sentinel. */
-export class PageLru {
+/** LRU order of resident pages of objects `O`. Node 0 is the list's sentinel. */
+export class PageLru<O> {
   private prev = new Int32Array(1024);
   private next = new Int32Array(1024);
-  private objOf: (VmObject | undefined)[] = [undefined];
+  private objOf: (O | undefined)[] = [undefined];
   private idxOf = new Float64Array(1024);
   private free: number[] = [];
   private top = 1;
@@ -24,7 +22,7 @@ export class PageLru {
   }
 
   /** Appends a new node for (obj, idx) at the tail (most recently used); returns its id. */
-  insert(obj: VmObject, idx: number): number {
+  insert(obj: O, idx: number): number {
     let id = this.free.pop();
     if (id === undefined) {
       if (this.top >= this.prev.length) this.grow();
@@ -88,7 +86,7 @@ export class PageLru {
   }
 
   /** Object and page of node `id`. */
-  page(id: number): { obj: VmObject; idx: number } {
-    return { obj: this.objOf[id] as VmObject, idx: this.idxOf[id] };
+  page(id: number): { obj: O; idx: number } {
+    return { obj: this.objOf[id] as O, idx: this.idxOf[id] };
   }
 }

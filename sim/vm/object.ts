@@ -33,7 +33,7 @@ export class PageCounters {
   /** The simulated clock (the engine). */
   clock: { readonly now: number } = { now: 0 };
   /** LRU of resident pages, when memory is finite. */
-  lru: PageLru | undefined;
+  lru: PageLru<VmObject> | undefined;
   /** Called when an object's first dirty page appears (it starts ageing for background writeback). */
   onObjectDirty: ((obj: VmObject) => void) | undefined;
   /** Told of every page version's way to the device (the durability statistics). */
