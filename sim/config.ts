@@ -1,119 +1,31 @@
 /**
- * Run configuration: its types, defaults, the JSON schema that validates it,
- * and the merging of user layers (config file, then `--set` overrides).
+ * Run configuration: its defaults, the JSON schema that validates it, and the
+ * resolution of user layers (config file, then `--set` overrides) into a
+ * Config. It sits above the model, whose personality registry and default
+ * tables it reads; the types are in config-types.ts and the merging of
+ * layers in config-layers.ts (both re-exported here, the CLI's one door).
  * Pure: reading files is the caller's job.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigError } from './config-error.ts';
 import { PERSONALITIES } from './personality/index.ts';
-import { bareObject, findPrototypeKey, isPrototypeKey } from './keys.ts';
 import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
 import { defaultReadaheadPages } from './pager/readahead.ts';
-import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE, type DeviceProfile, type MediaKeys } from './device/profiles.ts';
+import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE } from './device/profiles.ts';
 import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
+import { FS_DEFAULT_KIND, type Config, type Personality } from './config-types.ts';
+import { deepMerge, isObject, rejectPrototypeKeys, type Json, type JsonObject } from './config-layers.ts';
 
 export { profileIsQueue, userAsksQueue } from './device/resolve.ts';
-
-/** A service-time distribution for the device, in microseconds. */
-export type ServiceDist =
-  | { dist: 'constant'; mean_us: number }
-  | { dist: 'exponential'; mean_us: number }
-  | { dist: 'uniform'; min_us: number; max_us: number }
-  | { dist: 'lognormal'; mean_us: number; cv: number }
-  | { dist: 'empirical'; samples_us?: number[]; file?: string };
-
-/** Kernel personalities; only those in {@link IMPLEMENTED_PERSONALITIES} run today. */
-export type Personality = 'freebsd' | 'xnu' | 'linux' | 'mach';
+export { FS_DEFAULT_KIND, type Config, type FsKind, type Personality } from './config-types.ts';
+export type { ServiceDist } from './device/profiles.ts';
+export { deepMerge, prototypeKeyError, rejectPrototypeKeys, setDotted } from './config-layers.ts';
 
 /** The personalities this build implements. */
 export const IMPLEMENTED_PERSONALITIES = Object.keys(PERSONALITIES) as Personality[];
 
 /** Writeback policies this build implements. */
 export const IMPLEMENTED_WRITEBACK: readonly string[] = ['none', 'syncer', 'flusher'];
-
-/** A fully resolved run configuration (every key present). */
-export interface Config {
-  personality: Personality;
-  page_size: number;
-  replay: 'closed' | 'open';
-  seed: number;
-  /**
-   * The device: `profile` picks the model and its parameter table (device/profiles.ts).
-   * `service` and `per_page_us` apply to `profile: queue` only; the {@link MediaKeys} to the others.
-   */
-  device: MediaKeys & {
-    profile: DeviceProfile;
-    discipline: 'fifo' | 'sync_first';
-    service: ServiceDist;
-    per_page_us: number;
-    /** Probability that one I/O fails (EIO); 0 by default. */
-    error_rate: number;
-  };
-  pager: { cluster_pages: number; ipc_us: number };
-  cpu: {
-    /** CPU time of each msync, wire, unwire, map and unmap call. */
-    syscall_us: number;
-    /** CPU time per page faulted in by a store or read. */
-    fault_page_us: number;
-    /** CPU time per dirty page an msync (or the Mach memory_object_sync) writes. */
-    clean_page_us: number;
-    /** CPU time per page wired (faulted in and locked) by wire / mlock. */
-    wire_page_us: number;
-    /** When given: sets fault_page_us, clean_page_us and wire_page_us (no default). */
-    per_page_us?: number;
-  };
-  writeback: {
-    policy: 'none' | 'syncer' | 'flusher';
-    /** Wake-up period; default 1000 for syncer, 5000 for flusher. */
-    interval_ms: number;
-    /** syncer: write objects dirty for longer than this. */
-    delay_ms: number;
-    /** flusher: write objects dirtied longer ago than this. */
-    expire_ms: number;
-    /** flusher: background writeback above this % of memory.pages dirty. */
-    background_ratio: number;
-    /** flusher: writers are throttled approaching this % of memory.pages dirty. */
-    dirty_ratio: number;
-    /** flusher: longest single throttle pause. */
-    max_pause_ms: number;
-  };
-  memory: {
-    pages: number;
-    /** FreeBSD vm.max_user_wired (0 = no limit). */
-    max_user_wired_pages: number;
-    /** Linux RLIMIT_MEMLOCK in bytes. */
-    memlock_limit_bytes: number;
-  };
-  stats: { sample_us: number; warmup_us: number };
-  /** Faults on non-resident file pages read them from the device (default true). */
-  pagein: boolean;
-  /** Fault read-ahead: `pages` is the read window / cluster in pages (default per personality; 0 or 1: the faulting page only). */
-  readahead: { pages: number };
-  /** The filesystem under the mapped files (sim/fs). */
-  fs: {
-    /** Default per personality ({@link FS_DEFAULT_KIND}); `none` under `device.profile: queue`. */
-    kind: FsKind;
-    /** jbd2 j_commit_interval: a running transaction is committed this long after it started. */
-    commit_interval_ms: number;
-    /** UFS soft updates: the inode update of an fsync is deferred to the syncer. */
-    soft_updates: boolean;
-    /** Linux stable pages: a store to a page under writeback waits for the write. */
-    stable_pages: boolean;
-    /** The files' blocks exist (laid out); false: the first writeback of a page allocates its block. */
-    preallocated: boolean;
-  };
-}
-
-/** Filesystems the `fs.kind` key names. */
-export type FsKind = 'ext4-ordered' | 'ufs' | 'apfs' | 'none';
-
-/** The filesystem each personality runs on unless `fs.kind` says otherwise (README, "Kernel personalities"). */
-export const FS_DEFAULT_KIND: Readonly<Record<Personality, FsKind>> = {
-  linux: 'ext4-ordered', // ext4 is the default of mainstream distributions; data=ordered is its default mode
-  freebsd: 'ufs', // UFS2 (FFS), newfs's filesystem
-  xnu: 'apfs', // the macOS default since 10.13
-  mach: 'none', // the memory manager writes pages directly: no filesystem in between
-};
 
 /** The defaults of every key. */
 export function defaultConfig(): Config {
@@ -244,60 +156,6 @@ export const CONFIG_SCHEMA = obj({
 }, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'pagein', 'readahead', 'fs']);
 
 export { ConfigError } from './config-error.ts';
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
-
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The error for a prototype key at dotted `path` (given by `where`: a file, a `--set`). */
-export function prototypeKeyError(path: string, where?: string): ConfigError {
-  return new ConfigError(path, 'not allowed as a key name', where);
-}
-
-/** Throws a {@link ConfigError} when `value` holds a prototype key at any depth (paths under `prefix`). */
-export function rejectPrototypeKeys(value: unknown, prefix = '', where?: string): void {
-  const hit = findPrototypeKey(value, prefix);
-  if (hit !== undefined) throw prototypeKeyError(hit, where);
-}
-
-/**
- * Deep-merges `over` onto `base` (objects merge, everything else replaces) into new objects
- * without a prototype. A prototype key in either is refused, never followed.
- */
-export function deepMerge(base: JsonObject, over: JsonObject, prefix = ''): JsonObject {
-  const out = bareObject<JsonObject>();
-  for (const src of [base, over]) {
-    for (const k of Object.keys(src)) {
-      const path = prefix ? `${prefix}.${k}` : k;
-      if (isPrototypeKey(k)) throw prototypeKeyError(path);
-      const v = src[k];
-      const b = Object.hasOwn(out, k) ? out[k] : undefined;
-      out[k] = isObject(v) ? deepMerge(src === over && isObject(b) ? b : bareObject<JsonObject>(), v, path) : v;
-    }
-  }
-  return out;
-}
-
-/**
- * Sets dotted `key` to `value` inside `target` (creating prototype-less objects on the way).
- * A prototype key in the path or in the value is refused by name.
- */
-export function setDotted(target: JsonObject, key: string, value: Json): void {
-  const parts = key.split('.');
-  if (parts.some((p) => p === '')) throw new ConfigError(key, 'empty key segment');
-  const bad = parts.findIndex(isPrototypeKey);
-  if (bad >= 0) throw prototypeKeyError(parts.slice(0, bad + 1).join('.'));
-  rejectPrototypeKeys(value, key);
-  let o = target;
-  for (const p of parts.slice(0, -1)) {
-    const next = Object.hasOwn(o, p) ? o[p] : undefined;
-    if (next === undefined) o = o[p] = bareObject<JsonObject>();
-    else if (isObject(next)) o = next;
-    else throw new ConfigError(key, `'${p}' is not a group of keys`);
-  }
-  o[parts[parts.length - 1]] = value;
-}
 
 /** A plain-object copy of validated JSON data (no prototype keys can be in it). */
 function toPlain<T>(v: T): T {

@@ -3,7 +3,7 @@
  * on a real Linux with `npm run measure:cpu` (scripts/measure/cpu-costs.c),
  * and how each is applied to a configuration.
  */
-import type { Config } from './config.ts';
+import type { Config } from './config-types.ts';
 
 /** The per-page CPU-cost keys that `cpu.per_page_us` sets at once. */
 export const PER_PAGE_KEYS = ['fault_page_us', 'clean_page_us', 'wire_page_us'] as const;

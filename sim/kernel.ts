@@ -9,7 +9,7 @@ import type { BlockDevice } from './device/device.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { VmMap } from './vm/map.ts';
 import type { VmObject } from './vm/object.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config-types.ts';
 import type { RandomStreams } from './engine/random.ts';
 import type { Pageout } from './pager/pageout.ts';
 import type { BackgroundWriteback } from './pager/writeback.ts';

@@ -7,7 +7,7 @@
  * `starved` (feed more) or, after `end`, `done`. Results depend only on the
  * rows, the configuration and the seed, never on how rows were batched.
  */
-import type { Config } from './config.ts';
+import type { Config } from './config-types.ts';
 import { Engine, type EventTarget, usToNs } from './engine/queue.ts';
 import { Fifo } from './engine/fifo.ts';
 import { RandomStreams } from './engine/random.ts';

@@ -2,7 +2,7 @@
  * Builds the device a configuration names: the queueing model under
  * `device.profile: queue`, the storage model of the profiles otherwise.
  */
-import type { Config } from '../config.ts';
+import type { Config } from '../config-types.ts';
 import type { Engine } from '../engine/queue.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import { Device, type BlockDevice, type Io } from './device.ts';

@@ -8,7 +8,14 @@
  * (per-command latency + bytes / shared bandwidth, a volatile write cache,
  * FLUSH and FUA, and for `hdd` seek + rotation): see media.ts.
  */
-import type { ServiceDist } from '../config.ts';
+
+/** A service-time distribution for the device, in microseconds. */
+export type ServiceDist =
+  | { dist: 'constant'; mean_us: number }
+  | { dist: 'exponential'; mean_us: number }
+  | { dist: 'uniform'; min_us: number; max_us: number }
+  | { dist: 'lognormal'; mean_us: number; cv: number }
+  | { dist: 'empirical'; samples_us?: number[]; file?: string };
 
 /** The device profiles. */
 export const DEVICE_PROFILES = ['nvme', 'sata-ssd', 'hdd', 'ram', 'queue'] as const;

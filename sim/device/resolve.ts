@@ -3,8 +3,9 @@
  * defaults, the user layer's distributions replacing whole, and the checks
  * that keep the queueing model's keys and the storage model's apart.
  */
-import type { Config } from '../config.ts';
-import { ConfigError, deepMerge } from '../config.ts';
+import type { Config } from '../config-types.ts';
+import { ConfigError } from '../config-error.ts';
+import { deepMerge } from '../config-layers.ts';
 import { bareObject } from '../keys.ts';
 import { MEDIA_KEYS, PROFILE_TABLE, QUEUE_KEYS, type MediaKeys } from './profiles.ts';
 

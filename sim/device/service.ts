@@ -2,7 +2,7 @@
  * Device service-time distributions: a draw in microseconds from the
  * configured `device.service`.
  */
-import type { ServiceDist } from '../config.ts';
+import type { ServiceDist } from './profiles.ts';
 import type { RandomStream } from '../engine/random.ts';
 
 /** Draws one service time (µs, before the per-page part). */

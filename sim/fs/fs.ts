@@ -10,7 +10,7 @@ import type { Io } from '../device/device.ts';
 import type { Kernel } from '../kernel.ts';
 import type { VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
-import type { FsKind } from '../config.ts';
+import type { FsKind } from '../config-types.ts';
 
 /** What the filesystem did over a run (summary.json `fs`, with the bytes from writeback.by_cause). */
 export interface FsTotals {

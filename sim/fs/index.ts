@@ -2,7 +2,7 @@
  * The filesystem of a run, by `fs.kind`.
  */
 import type { Kernel } from '../kernel.ts';
-import { FS_DEFAULT_KIND } from '../config.ts';
+import { FS_DEFAULT_KIND } from '../config-types.ts';
 import { NoFileSystem, type FileSystem } from './fs.ts';
 import { Ext4 } from './ext4.ts';
 import { Ufs } from './ufs.ts';

@@ -6,7 +6,7 @@
  * machine each kernel keeps (Linux per open file, FreeBSD per map entry, XNU
  * per VM object).
  */
-import type { Personality } from '../config.ts';
+import type { Personality } from '../config-types.ts';
 import type { FaultSite } from '../vm/fault-site.ts';
 
 export type { FaultSite };

@@ -13,7 +13,7 @@
  * All these writes carry cause `syncer`.
  */
 import type { EventTarget } from '../engine/queue.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config-types.ts';
 import type { Kernel } from '../kernel.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { VmMap } from '../vm/map.ts';

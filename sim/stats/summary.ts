@@ -1,7 +1,7 @@
 /**
  * The shape of summary.json: the result fields users and scripts depend on.
  */
-import type { Config } from '../config.ts';
+import type { Config } from '../config-types.ts';
 import type { OpName } from '../../traces/types.ts';
 import type { LatencySummary } from './latency.ts';
 import type { ReplaySummary } from './tasks.ts';

@@ -4,7 +4,7 @@
  * {@link ConfigError} on `stats.sample_us` before it writes the row past it, so no value of the
  * configuration can fill the disk with samples.
  */
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../config-error.ts';
 import { NS_PER_US } from '../engine/queue.ts';
 
 /** The most rows timeline.csv may hold (README, "Result files"). */
