@@ -14,7 +14,7 @@ import type { RandomStreams } from './engine/random.ts';
 import type { Pageout } from './pager/pageout.ts';
 import type { BackgroundWriteback } from './pager/writeback.ts';
 import type { PageIn } from './pager/pagein.ts';
-import type { FileSystem } from './fs/fs.ts';
+import type { FileSystem } from './fs/filesystem.ts';
 
 /** Counters of faults that are not errors of the trace. */
 export interface FaultCounts {

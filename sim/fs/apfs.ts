@@ -9,7 +9,8 @@
 import type { Kernel } from '../kernel.ts';
 import type { VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { waitIo, type FileSystem, type FsTotals } from './fs.ts';
+import { waitIo } from './fs.ts';
+import type { FileSystem, FsTotals } from './filesystem.ts';
 
 /** APFS without F_FULLFSYNC. */
 export class Apfs implements FileSystem {

@@ -20,7 +20,8 @@
 import type { Kernel } from '../kernel.ts';
 import type { VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { BlockMap, issueFlush, type FileSystem, type FsTotals } from './fs.ts';
+import { BlockMap, issueFlush } from './fs.ts';
+import type { FileSystem, FsTotals } from './filesystem.ts';
 import { Journal, type Transaction } from './jbd2.ts';
 import { HomeWrites } from './home-writes.ts';
 

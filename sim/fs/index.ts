@@ -3,12 +3,13 @@
  */
 import type { Kernel } from '../kernel.ts';
 import { FS_DEFAULT_KIND } from '../config-types.ts';
-import { NoFileSystem, type FileSystem } from './fs.ts';
+import { NoFileSystem } from './fs.ts';
+import type { FileSystem } from './filesystem.ts';
 import { Ext4 } from './ext4.ts';
 import { Ufs } from './ufs.ts';
 import { Apfs } from './apfs.ts';
 
-export type { FileSystem } from './fs.ts';
+export type { FileSystem } from './filesystem.ts';
 
 /**
  * Builds the filesystem `k.config.fs.kind` names. Its own blocks live in an

@@ -16,7 +16,8 @@ import type { Kernel } from '../kernel.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import { Proc, type KernelPath } from '../vm/process.ts';
 import type { Run } from '../pager/cluster.ts';
-import { waitIo, type FsTotals } from './fs.ts';
+import { waitIo } from './fs.ts';
+import type { FsTotals } from './filesystem.ts';
 
 /**
  * Journal size in blocks: e2fsprogs ext2fs_default_journal_size gives 262144

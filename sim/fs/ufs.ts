@@ -15,7 +15,8 @@ import type { EventTarget } from '../engine/queue.ts';
 import type { Kernel } from '../kernel.ts';
 import type { VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { waitIo, type FileSystem, type FsTotals } from './fs.ts';
+import { waitIo } from './fs.ts';
+import type { FileSystem, FsTotals } from './filesystem.ts';
 
 /** kern.metadelay: the syncer writes a delayed metadata (device vnode) buffer after 28 s (sys/kern/vfs_subr.c). */
 export const METADELAY_MS = 28000;
