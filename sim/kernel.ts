@@ -1,6 +1,12 @@
 /**
  * The context every kernel path runs in: clock, VM, pager, device, costs and
  * counters. Personalities receive it; they hold no state of their own.
+ *
+ * The context of the whole model: it imports only modules that never import
+ * it back (the engine, the VM's data structures, the device, the pager's I/O
+ * interface, the filesystem interface, the configuration types). The daemons
+ * the pager implements over it (pageout, background writeback, page-in) are
+ * reached through the interfaces declared here.
  */
 import type { Engine } from './engine/queue.ts';
 import type { Vm } from './vm/vm.ts';
@@ -11,9 +17,8 @@ import type { VmMap } from './vm/map.ts';
 import type { VmObject } from './vm/object.ts';
 import type { Config } from './config-types.ts';
 import type { RandomStreams } from './engine/random.ts';
-import type { Pageout } from './pager/pageout.ts';
-import type { BackgroundWriteback } from './pager/writeback.ts';
-import type { PageIn } from './pager/pagein.ts';
+import type { Io } from './device/device.ts';
+import type { FaultSite } from './vm/fault-site.ts';
 import type { FileSystem } from './fs/filesystem.ts';
 
 /** Counters of faults that are not errors of the trace. */
@@ -52,17 +57,62 @@ export interface Kernel {
   maxUserWiredPages: number;
   faults: FaultCounts;
   /** The pageout daemon, when memory is finite. */
-  pageout: Pageout | undefined;
+  pageout: PageoutDaemon | undefined;
   /** Background writeback, unless the policy is `none`. */
-  writeback: BackgroundWriteback | undefined;
+  writeback: WritebackDaemon | undefined;
   /** Page-in with read-ahead (`pagein: true`): faults on file pages read them from the device. */
-  pagein?: PageIn;
+  pagein?: PageInPath;
   /** The filesystem under the mapped files (`fs.kind`). */
   fs: FileSystem;
   /** Per-object state a personality keeps for the run (e.g. the Mach memory manager of each object). */
   objectState: Map<VmObject, unknown>;
   /** Bytes stored by write ops to mapped memory. */
   dirtiedBytes: number;
+}
+
+/** The pageout daemon of a finite memory, as the kernel paths see it (pager/pageout.ts). */
+export interface PageoutDaemon {
+  /** Resident pages it keeps memory under. */
+  readonly limit: number;
+  /** Pages freed to make room. */
+  readonly evictions: number;
+  /** Makes room for `pages` (default 1) more resident pages; may sleep until laundering frees some. */
+  reserve(pages?: number): KernelPath<void>;
+  /** The daemon's own pass, without sleeping: frees (or starts cleaning) pages until back under the limit. */
+  trim(): void;
+  /** A writeback I/O completed: frees the pages of a pageout, wakes waiters. */
+  completed(io: Io): void;
+}
+
+/** Throttling totals (summary.json `throttle`). */
+export interface ThrottleTotals {
+  /** Throttle checks that paused the writer. */
+  count: number;
+  totalNs: number;
+  /** Longest stall of one check, ns. */
+  maxNs: number;
+}
+
+/** Background writeback, as the fault path and the simulator see it (pager/writeback.ts). */
+export interface WritebackDaemon {
+  /** Throttling totals so far. */
+  readonly throttle: ThrottleTotals;
+  /** Whether writers are throttled (flusher with a finite memory). */
+  readonly throttles: boolean;
+  /** Schedules the next wake-up (no-op when one is pending). */
+  arm(): void;
+  /** balance_dirty_pages, called by a writer of `map` every RATELIMIT_PAGES pages it dirties. */
+  balance(map: VmMap): KernelPath<void>;
+}
+
+/** Page-in (`pagein: true`), as the fault path sees it (pager/pagein.ts). */
+export interface PageInPath {
+  /** Total time faulting tasks waited for reads, ns. */
+  readonly waitNs: number;
+  /** Faults page `site.idx` of file object `obj` in; false when the read failed. */
+  fault(obj: VmObject, site: FaultSite): KernelPath<boolean>;
+  /** A fault on page `site.idx`, resident and carrying RA_MARK or PREFETCHED (first use of a read-ahead page); never sleeps. */
+  touched(obj: VmObject, site: FaultSite): void;
 }
 
 /** A kernel's answers to the syscalls whose semantics differ between kernels. */

@@ -14,20 +14,11 @@
  */
 import type { EventTarget } from '../engine/queue.ts';
 import type { Config } from '../config-types.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Kernel, ThrottleTotals } from '../kernel.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { collectCluster } from './cluster.ts';
-
-/** Throttling totals (summary.json `throttle`). */
-export interface ThrottleTotals {
-  /** Throttle checks that paused the writer. */
-  count: number;
-  totalNs: number;
-  /** Longest stall of one check, ns. */
-  maxNs: number;
-}
 
 /** The background writeback daemon of one run. */
 export class BackgroundWriteback implements EventTarget {
