@@ -39,6 +39,32 @@ function violations(dir: string, allowed: (target: string, file: string) => bool
 
 const inside = (t: string, dir: string) => t.startsWith(`${dir}/`);
 
+/** A cycle of `graph` (file -> the files it imports) as `[a, b, ..., a]`, or undefined when it has none. */
+function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (f: string): string[] | undefined => {
+    if (onPath.has(f)) return [...path.slice(path.indexOf(f)), f];
+    if (done.has(f)) return undefined;
+    path.push(f);
+    onPath.add(f);
+    for (const t of graph.get(f) ?? []) {
+      const c = visit(t);
+      if (c) return c;
+    }
+    path.pop();
+    onPath.delete(f);
+    done.add(f);
+    return undefined;
+  };
+  for (const f of graph.keys()) {
+    const c = visit(f);
+    if (c) return c;
+  }
+  return undefined;
+}
+
 describe('layers (README, Layout)', () => {
   it('finds the imports it checks', () => {
     // sim/vm/ops.ts imports the trace types and its own folder's map.ts
@@ -68,5 +94,18 @@ describe('layers (README, Layout)', () => {
 
   it('only scripts/, bench/ and test/ import scripts/', () => {
     for (const dir of ['traces', 'sim', 'workloads', 'reports']) expect(violations(dir, (t) => !inside(t, 'scripts'))).toEqual([]);
+  });
+
+  it('the cycle finder reports a cycle and accepts a graph without one', () => {
+    const cyclic = new Map([['a', ['b']], ['b', ['c', 'd']], ['c', ['a']], ['d', []]]);
+    expect(findCycle(cyclic)).toEqual(['a', 'b', 'c', 'a']);
+    const acyclic = new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]);
+    expect(findCycle(acyclic)).toBeUndefined();
+  });
+
+  it('sim/ has no import cycle (type imports included)', () => {
+    const graph = new Map(tsFiles('sim').map((f) => [f, importsOf(f).filter((t) => inside(t, 'sim'))]));
+    const cycle = findCycle(graph);
+    expect(cycle, `import cycle: ${cycle?.join(' -> ')}`).toBeUndefined();
   });
 });
