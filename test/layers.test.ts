@@ -108,4 +108,13 @@ describe('layers (README, Layout)', () => {
     const cycle = findCycle(graph);
     expect(cycle, `import cycle: ${cycle?.join(' -> ')}`).toBeUndefined();
   });
+
+  it('nothing in sim/ imports config.ts (defaults, schema, resolution): the model reads the types in config-types.ts', () => {
+    expect(violations('sim', (t) => t !== 'sim/config.ts')).toEqual([]);
+  });
+
+  it('the configuration types import only the device key types, which import nothing of sim/', () => {
+    expect(importsOf('sim/config-types.ts')).toEqual(['sim/device/profiles.ts']);
+    expect(importsOf('sim/device/profiles.ts')).toEqual([]);
+  });
 });
