@@ -172,23 +172,26 @@ describe('microbenchmark plan', () => {
 
 describe('destage from the flush steps', () => {
   // writes of 100 µs, media 4096 MB/s (4 KiB in 1 µs)
-  it('a FLUSH that grows by 12 µs per write before it: destaged on flush, media_write_us = 12 − 1, flush_us = the intercept', () => {
+  it('a FLUSH that grows by 12 µs per write before it (1524 µs over 1..128 on a 200 µs intercept): destaged on flush, media_write_us = 12 − 1, flush_us = the intercept', () => {
     const pts = [1, 8, 32, 128].map((writes) => ({ writes, mean_us: 200 + 12 * writes, count: 100 }));
-    expect(fitDestage(pts, 100, 4096)).toMatchObject({ destage: 'on_flush', media_write_us: 11, flush_us: 200, r2: 1, n: 4 });
+    expect(fitDestage(pts, 4096)).toMatchObject({ destage: 'on_flush', media_write_us: 11, flush_us: 200, r2: 1, n: 4 });
   });
 
   it('a FLUSH whose time does not grow with the writes: a cache that keeps up (continuous), no per-write cost', () => {
     const pts = [1, 8, 32, 128].map((writes, i) => ({ writes, mean_us: [200, 203, 199, 202][i], count: 100 }));
-    expect(fitDestage(pts, 100, 4096)).toMatchObject({ destage: 'continuous', media_write_us: 0 });
+    expect(fitDestage(pts, 4096)).toMatchObject({ destage: 'continuous', media_write_us: 0 });
   });
 
-  it('a slope of less than a tenth of a write command is within what a continuous cache leaves behind', () => {
-    const pts = [1, 32].map((writes) => ({ writes, mean_us: 200 + 9 * writes, count: 100 }));
-    expect(fitDestage(pts, 100, 4096)!.destage).toBe('continuous');
+  it('growth of less than a quarter of the bare FLUSH over the range is within what a continuous cache leaves behind', () => {
+    // 1 µs per write over 1..32: 31 µs of growth on a 200 µs FLUSH (15 %)
+    const pts = [1, 8, 32].map((writes) => ({ writes, mean_us: 200 + writes, count: 100 }));
+    expect(fitDestage(pts, 4096)!.destage).toBe('continuous');
+    // 2 µs per write: 62 µs (31 %)
+    expect(fitDestage(pts.map((p) => ({ ...p, mean_us: 200 + 2 * p.writes })), 4096)!.destage).toBe('on_flush');
   });
 
   it('one write count cannot give a slope: null', () => {
-    expect(fitDestage([{ writes: 1, mean_us: 200, count: 10 }], 100, 4096)).toBeNull();
+    expect(fitDestage([{ writes: 1, mean_us: 200, count: 10 }], 4096)).toBeNull();
   });
 });
 

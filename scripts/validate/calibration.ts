@@ -181,7 +181,7 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
   const flush = fitFlush(round2(flushStep.sync.mean_us), sys.writeCache, write.latency.mean_us);
   const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
-  const destage = flush.write_cache ? fitDestage(flushPoints, write.latency.mean_us, write.bandwidth_mbps, round2) : null;
+  const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
   if (destage?.destage === 'on_flush') flush.flush_us = destage.flush_us;
   return { read, write, channels_read: channelsRead, channels_write: channelsWrite, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
@@ -249,7 +249,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': { value: fit.flush.flush_us, r2: null, n: flushStep.sync!.count, from: fit.flush.write_cache ? 'flush: mean fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4)' : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' },
       ...(fit.destage ? {
-        'device.destage': { value: fit.destage.destage, r2: fit.destage.r2, n: fit.destage.n, from: `flush, flush-*: fdatasync after ${flushPoints(steps)} 4k O_DIRECT overwrites: ${fit.destage.slope_us_per_write.toFixed(2)} µs more per write (${fit.destage.destage === 'on_flush' ? 'more than a tenth of a write command: the cache destages only when flushed' : 'the cache keeps up with the writes'})` },
+        'device.destage': { value: fit.destage.destage, r2: fit.destage.r2, n: fit.destage.n, from: `flush, flush-*: fdatasync after ${flushPoints(steps)} 4k O_DIRECT overwrites: ${fit.destage.slope_us_per_write.toFixed(2)} µs more per write (${fit.destage.destage === 'on_flush' ? 'growing by more than a quarter of the bare FLUSH: the cache destages only when flushed' : 'about flat: the cache keeps up with the writes'})` },
         'device.media_write_us': { value: fit.destage.media_write_us, r2: fit.destage.r2, n: fit.destage.n, from: fit.destage.destage === 'on_flush' ? 'flush, flush-*: slope per write less the transfer of 4 KiB at media_mbps' : 'flush, flush-*: 0 (a cache that keeps up shows no per-write cost)' },
       } : {}),
       ...(fsKind ? { 'fs.kind': { value: fsKind, r2: null, n: 1, from: `statfs: ext4; /proc/fs/jbd2/${blockDev!.name}-*: ${jbd2 ? 'a jbd2 journal' : 'none (made without a journal)'}` } } : {}),

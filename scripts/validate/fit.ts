@@ -276,20 +276,23 @@ export interface DestageFit {
 
 /**
  * Least squares of fdatasync time over the number of writes before it. The
- * writes go one at a time, each `writeLatencyUs` or more apart: a cache that
- * destages while writes come in (a drive) keeps up unless destaging a write
- * takes longer than that, so the FLUSH finds at most a write or two and its
- * time hardly grows; a cache that destages only when flushed (a host page
- * cache under a virtual disk, whose FLUSH is an fsync of the backing file)
- * makes it grow by the destage time of each write. `on_flush` when the
- * slope exceeds a tenth of the write latency and the line explains the
- * points (R² ≥ 0.9); then media_write_us = slope − 4096 B / media_mbps and
- * flush_us = the intercept. Null with fewer than two distinct counts.
+ * writes go one at a time, a write command apart: a cache that destages
+ * while writes come in (a drive) keeps up unless destaging a write takes
+ * longer than a write command, so the FLUSH finds at most a write or two and
+ * its time does not grow with their number; a cache that destages only when
+ * flushed (a host page cache under a virtual disk, whose FLUSH is an fsync
+ * of the backing file) makes it grow by each write's destage time.
+ * `on_flush` when the line explains the points (R² ≥ 0.9) and grows over
+ * the measured range by more than a quarter of its intercept; then
+ * media_write_us = slope − 4096 B / media_mbps and flush_us = the intercept.
+ * Null with fewer than two distinct counts.
  */
-export function fitDestage(points: readonly FlushPoint[], writeLatencyUs: number, mediaMbps: number, round: (v: number) => number = (v) => v): DestageFit | null {
-  if (new Set(points.map((p) => p.writes)).size < 2) return null;
+export function fitDestage(points: readonly FlushPoint[], mediaMbps: number, round: (v: number) => number = (v) => v): DestageFit | null {
+  const counts = points.map((p) => p.writes);
+  if (new Set(counts).size < 2) return null;
   const line = leastSquares(points.map((p) => ({ x: p.writes, y: p.mean_us })));
-  const onFlush = line.slope > writeLatencyUs / 10 && line.r2 >= 0.9;
+  const growth = line.slope * (Math.max(...counts) - Math.min(...counts));
+  const onFlush = line.r2 >= 0.9 && growth > 0.25 * Math.max(0, line.intercept);
   const transferUs = mediaMbps > 0 ? 4096 / mediaMbps : 0;
   return {
     destage: onFlush ? 'on_flush' : 'continuous',

@@ -3,9 +3,12 @@
  * for the device in /proc/fs/jbd2), barriers on. fsync / fdatasync /
  * msync(MS_SYNC) = ext4_sync_file → ext4_fsync_nojournal (fs/ext4/fsync.c):
  * 1. generic_buffers_fsync_noflush: the caller's data pages written and
- *    waited for, then sync_mapping_buffers: the metadata buffers dirtied on
- *    the inode's behalf (with block allocation, `fs.preallocated: false`: its
- *    block bitmap and group descriptor) written together and waited for;
+ *    waited for, then sync_mapping_buffers: the buffers on the inode's
+ *    mapping list — none for an extent-mapped regular file: mballoc dirties
+ *    the block bitmap and group descriptor with no inode
+ *    (ext4_handle_dirty_metadata(handle, NULL, bh)), so they wait for
+ *    background writeback, as block traces of an append + fdatasync loop on
+ *    this kernel show (data WS, inode WSM, FLUSH; nothing else);
  * 2. ext4_write_inode(WB_SYNC_ALL) → sync_dirty_buffer: the inode table block,
  *    written and waited for if it is dirty (since the 2026 fix "ext4: always
  *    write the inode buffer in nojournal fsync", Jan Kara, in stable kernels:
@@ -13,7 +16,7 @@
  *    kernel show — one WSM write after the data);
  * 3. blkdev_issue_flush (needs_barrier: the `barrier` mount option).
  * The inode block becomes dirty when the inode changes: a block allocation
- * (size, extents), or a store to a clean page of the mapped file
+ * (size, extents: `fs.preallocated: false`), or a store to a clean page of the mapped file
  * (ext4_page_mkwrite → file_update_time), which changes mtime only when the
  * coarse clock has ticked since the last change (current_time has jiffies
  * granularity: `fs.timestamp_tick_us`).
@@ -29,8 +32,6 @@ interface InodeState {
   mtimeTick: number;
   /** The inode table block needs writing. */
   inodeDirty: boolean;
-  /** Metadata buffers on its mapping's list (block allocation: bitmap and group descriptor). */
-  buffersDirty: boolean;
 }
 
 /** ext4 with no journal. */
@@ -43,7 +44,7 @@ export class Ext4NoJournal implements FileSystem {
 
   constructor(
     private readonly k: Kernel,
-    /** Home locations: file `obj`'s inode table block is block 3·id, its bitmap 3·id+1, group descriptor 3·id+2. */
+    /** Home locations: file `obj`'s inode table block is block 3·id (the layout of the journalled ext4's metadata object). */
     readonly metadata: VmObject,
   ) {
     this.blocks = new BlockMap(k.config.fs.preallocated);
@@ -52,7 +53,7 @@ export class Ext4NoJournal implements FileSystem {
 
   private stateOf(obj: VmObject): InodeState {
     let s = this.inodes.get(obj);
-    if (!s) this.inodes.set(obj, (s = { mtimeTick: -1, inodeDirty: false, buffersDirty: false }));
+    if (!s) this.inodes.set(obj, (s = { mtimeTick: -1, inodeDirty: false }));
     return s;
   }
 
@@ -68,22 +69,13 @@ export class Ext4NoJournal implements FileSystem {
 
   dataWrite(obj: VmObject, first: number, count: number): void {
     if (obj.kind !== 'vnode' || this.blocks.allocate(obj, first, count) === 0) return;
-    const s = this.stateOf(obj);
-    s.inodeDirty = true;
-    s.buffersDirty = true;
+    this.stateOf(obj).inodeDirty = true;
   }
 
   *fsync(obj: VmObject): KernelPath<boolean> {
     let ok = true;
     if (obj.kind === 'vnode') {
       const s = this.stateOf(obj);
-      if (s.buffersDirty) {
-        s.buffersDirty = false;
-        const bitmap = this.k.pager.writeFs(this.metadata, 3 * obj.id + 1, 1, 'metadata', { urgent: true });
-        const desc = this.k.pager.writeFs(this.metadata, 3 * obj.id + 2, 1, 'metadata', { urgent: true });
-        ok = (yield* waitIo(bitmap)) && ok;
-        ok = (yield* waitIo(desc)) && ok;
-      }
       if (s.inodeDirty) {
         s.inodeDirty = false;
         ok = (yield* waitIo(this.k.pager.writeFs(this.metadata, 3 * obj.id, 1, 'metadata', { urgent: true }))) && ok;
