@@ -40,6 +40,8 @@ export const CONFIG_LABELS: Readonly<Record<string, KeyLabel>> = {
   'device.cache_mb': { title: 'write cache size', unit: 'MB' },
   'device.media_mbps': { title: 'write cache destage rate', unit: 'MB/s' },
   'device.flush_us': { title: 'cache flush time', unit: 'µs' },
+  'device.destage': { title: 'cache destage' },
+  'device.media_write_us': { title: 'media time per write', unit: 'µs' },
   'device.read_latency.mean_us': { title: 'mean read latency', unit: 'µs' },
   'device.write_latency.mean_us': { title: 'mean write latency', unit: 'µs' },
   'pager.cluster_pages': { title: 'write cluster', unit: 'pages' },
@@ -66,6 +68,7 @@ export const CONFIG_LABELS: Readonly<Record<string, KeyLabel>> = {
   'fs.soft_updates': { title: 'soft updates' },
   'fs.stable_pages': { title: 'stable pages' },
   'fs.preallocated': { title: 'preallocated file' },
+  'fs.timestamp_tick_us': { title: 'timestamp tick', unit: 'µs' },
   pagein: { title: 'page-in' },
   'readahead.pages': { title: 'readahead', unit: 'pages' },
 };

@@ -80,11 +80,17 @@ export interface Config {
     stable_pages: boolean;
     /** The files' blocks exist (laid out); false: the first writeback of a page allocates its block. */
     preallocated: boolean;
+    /**
+     * Granularity of file timestamps (µs): a store to a clean page changes mtime only when the
+     * clock has ticked since the last change (Linux current_time: one jiffy; 4000 = CONFIG_HZ=250,
+     * Debian's kernels and this project's CI machine). Used by `ext4-nojournal`.
+     */
+    timestamp_tick_us: number;
   };
 }
 
 /** Filesystems the `fs.kind` key names. */
-export type FsKind = 'ext4-ordered' | 'ufs' | 'apfs' | 'none';
+export type FsKind = 'ext4-ordered' | 'ext4-nojournal' | 'ufs' | 'apfs' | 'none';
 
 /** The filesystem each personality runs on unless `fs.kind` says otherwise (README, "Kernel personalities"). */
 export const FS_DEFAULT_KIND: Readonly<Record<Personality, FsKind>> = {

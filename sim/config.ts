@@ -45,7 +45,7 @@ export function defaultConfig(): Config {
     stats: { sample_us: 1000, warmup_us: 0 },
     pagein: true,
     readahead: {} as Config['readahead'],
-    fs: { commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true } as Config['fs'],
+    fs: { commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, timestamp_tick_us: 4000 } as Config['fs'],
   };
 }
 
@@ -107,6 +107,8 @@ const DEVICE_SCHEMA = obj({
   cache_mb: range(0, 2 ** 20),
   media_mbps: range(0, MAX_MBPS),
   flush_us: duration,
+  destage: { enum: ['continuous', 'on_flush'] },
+  media_write_us: duration,
   rpm: range(0, 1e6),
   seek_track_ms: range(0, MAX_SEEK_MS),
   seek_avg_ms: range(0, MAX_SEEK_MS),
@@ -147,12 +149,13 @@ export const CONFIG_SCHEMA = obj({
   pagein: { type: 'boolean' },
   readahead: obj({ pages: intRange(0, 65536) }),
   fs: obj({
-    kind: { enum: ['ext4-ordered', 'ufs', 'apfs', 'none'] },
+    kind: { enum: ['ext4-ordered', 'ext4-nojournal', 'ufs', 'apfs', 'none'] },
     commit_interval_ms: range(1, DAY_MS),
     soft_updates: { type: 'boolean' },
     stable_pages: { type: 'boolean' },
     preallocated: { type: 'boolean' },
-  }, ['commit_interval_ms', 'soft_updates', 'stable_pages', 'preallocated']),
+    timestamp_tick_us: range(1, DAY_US),
+  }, ['commit_interval_ms', 'soft_updates', 'stable_pages', 'preallocated', 'timestamp_tick_us']),
 }, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'pagein', 'readahead', 'fs']);
 
 export { ConfigError } from './config-error.ts';

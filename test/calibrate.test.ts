@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitFlush, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { fitDestage, fitFlush, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
@@ -153,18 +153,45 @@ describe('microbenchmark plan', () => {
   it('layout, 2 × sizes, 2 × depths, flush, journal, page-in', () => {
     const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
     const full = calibrationPlan({ ...o, quick: false });
-    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 3);
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 2);
     expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
       ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
     const quick = calibrationPlan({ ...o, quick: true });
-    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 3);
-    expect(quick.map((s) => s.kind).slice(-3)).toEqual(['flush', 'journal', 'pagein']);
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 2 + 2);
+    expect(quick.map((s) => s.name).slice(-4)).toEqual(['flush', 'flush-32', 'journal', 'pagein']);
+    expect(full.filter((s) => s.kind === 'flush').map((s) => [s.name, s.writes])).toEqual([['flush', 1], ['flush-8', 8], ['flush-32', 32], ['flush-128', 128]]);
+    expect(full.find((s) => s.name === 'flush-32')!.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=32', 'rw=randwrite', 'ioengine=psync']));
     const flush = full.find((s) => s.kind === 'flush')!;
     expect(flush.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=1', 'rw=randwrite']));
     const text = stepJobText('/w', 64 << 20, full.find((s) => s.name === 'qd-write-8')!);
     expect(text).toBe('[global]\ndirectory=/w\nfilename=cal.0\nsize=67108864\nnorandommap\nrandrepeat=0\n\n[qd-write-8]\nrw=randwrite\nbs=4k\ndirect=1\nioengine=libaio\niodepth=8\ntime_based\nruntime=1000ms\n');
     expect(sizeLabel(262144)).toBe('256k');
     expect(sizeLabel(1 << 20)).toBe('1m');
+  });
+});
+
+describe('destage from the flush steps', () => {
+  // writes of 100 µs, media 4096 MB/s (4 KiB in 1 µs)
+  it('a FLUSH that grows by 12 µs per write before it (1524 µs over 1..128 on a 200 µs intercept): destaged on flush, media_write_us = 12 − 1, flush_us = the intercept', () => {
+    const pts = [1, 8, 32, 128].map((writes) => ({ writes, mean_us: 200 + 12 * writes, count: 100 }));
+    expect(fitDestage(pts, 4096)).toMatchObject({ destage: 'on_flush', media_write_us: 11, flush_us: 200, r2: 1, n: 4 });
+  });
+
+  it('a FLUSH whose time does not grow with the writes: a cache that keeps up (continuous), no per-write cost', () => {
+    const pts = [1, 8, 32, 128].map((writes, i) => ({ writes, mean_us: [200, 203, 199, 202][i], count: 100 }));
+    expect(fitDestage(pts, 4096)).toMatchObject({ destage: 'continuous', media_write_us: 0 });
+  });
+
+  it('growth of less than a quarter of the bare FLUSH over the range is within what a continuous cache leaves behind', () => {
+    // 1 µs per write over 1..32: 31 µs of growth on a 200 µs FLUSH (15 %)
+    const pts = [1, 8, 32].map((writes) => ({ writes, mean_us: 200 + writes, count: 100 }));
+    expect(fitDestage(pts, 4096)!.destage).toBe('continuous');
+    // 2 µs per write: 62 µs (31 %)
+    expect(fitDestage(pts.map((p) => ({ ...p, mean_us: 200 + 2 * p.writes })), 4096)!.destage).toBe('on_flush');
+  });
+
+  it('one write count cannot give a slope: null', () => {
+    expect(fitDestage([{ writes: 1, mean_us: 200, count: 10 }], 4096)).toBeNull();
   });
 });
 
@@ -287,5 +314,24 @@ describe('the journal check', () => {
     expect(flowYaml('sata-ssd')).toBe('sata-ssd');
     expect(flowYaml('true')).toBe('"true"');
     expect(flowYaml(false)).toBe('false');
+  });
+});
+
+describe('the kernel timer frequency (fs.timestamp_tick_us)', () => {
+  it('reads CONFIG_HZ from /proc/config.gz, else /boot/config-RELEASE; null when neither says', async () => {
+    const { kernelHz } = await import('../scripts/validate/kernel-hz.ts');
+    const { gzipSync } = await import('node:zlib');
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const { tmpdir, release } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'hz-'));
+    const proc = join(root, 'proc'), boot = join(root, 'boot');
+    mkdirSync(proc);
+    mkdirSync(boot);
+    expect(kernelHz(proc, boot)).toBeNull();
+    writeFileSync(join(boot, `config-${release()}`), '# CONFIG_HZ_100 is not set\nCONFIG_HZ_1000=y\nCONFIG_HZ=1000\n');
+    expect(kernelHz(proc, boot)).toEqual({ hz: 1000, source: join(boot, `config-${release()}`) });
+    writeFileSync(join(proc, 'config.gz'), gzipSync('CONFIG_HZ_250=y\nCONFIG_HZ=250\n'));
+    expect(kernelHz(proc, boot)).toEqual({ hz: 250, source: join(proc, 'config.gz') });
   });
 });

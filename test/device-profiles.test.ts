@@ -115,6 +115,70 @@ describe('write cache: FLUSH drains the cache; FUA bypasses it', () => {
   });
 });
 
+describe('write cache destaged on FLUSH (a host page cache under a virtual disk)', () => {
+  const ON_FLUSH = { ...CACHED, destage: 'on_flush', media_write_us: 9 };
+  // each 4-page write destages in 163,840 ns of transfer + 9,000 ns per command = 172,840 ns
+
+  it('writes spaced far apart still leave everything for the FLUSH: its time grows with the writes before it', () => {
+    const r = rig('sata-ssd', ON_FLUSH);
+    const w = [0, 1, 2].map((i) => r.io('write', 0, 4 * i, 4));
+    w.forEach((x, i) => r.at(i * 1_000_000, x)); // 1 ms apart: a continuous cache would be empty by the FLUSH
+    const f = r.io('flush', 0, 0, 0);
+    r.at(5_000_000, f);
+    r.eng.run();
+    expect(w.map((x) => x.tDone)).toEqual([10_000, 1_010_000, 2_010_000]);
+    expect(f.tDone).toBe(5_000_000 + 3 * 172_840 + 50_000);
+  });
+
+  it('the same writes on a continuously destaging cache: the FLUSH costs only flush_us', () => {
+    const r = rig('sata-ssd', { ...ON_FLUSH, destage: 'continuous' });
+    [0, 1, 2].forEach((i) => r.at(i * 1_000_000, r.io('write', 0, 4 * i, 4)));
+    const f = r.io('flush', 0, 0, 0);
+    r.at(5_000_000, f);
+    r.eng.run();
+    expect(f.tDone).toBe(5_000_000 + 50_000);
+  });
+
+  it('a second FLUSH finds only what was written after the first', () => {
+    const r = rig('sata-ssd', ON_FLUSH);
+    r.at(0, r.io('write', 0, 0, 4));
+    r.at(0, r.io('write', 0, 4, 4));
+    const f1 = r.io('flush', 0, 0, 0);
+    r.at(100_000, f1);
+    r.at(1_000_000, r.io('write', 0, 8, 4));
+    const f2 = r.io('flush', 0, 0, 0);
+    r.at(2_000_000, f2);
+    r.eng.run();
+    expect(f1.tDone).toBe(100_000 + 2 * 172_840 + 50_000);
+    expect(f2.tDone).toBe(2_000_000 + 172_840 + 50_000);
+  });
+
+  it('a full cache destages its oldest writes at once to make room', () => {
+    // 1 MiB = 64 writes of 16 KiB; the 65th starts the first entry's destage at 10 µs and waits for it
+    const r = rig('sata-ssd', { ...ON_FLUSH, channels: 128 });
+    const w = Array.from({ length: 65 }, (_, i) => r.io('write', 0, 4 * i, 4));
+    for (const x of w) r.at(0, x);
+    r.eng.run();
+    expect(w[63].tDone).toBe(10_000);
+    expect(w[64].tDone).toBe(10_000 + 172_840);
+  });
+
+  it('media_write_us is paid by a FUA write too (it goes to the media)', () => {
+    const r = rig('sata-ssd', ON_FLUSH);
+    const w = r.io('write', 0, 0, 4, { fua: true });
+    r.at(0, w);
+    r.eng.run();
+    expect(w.tDone).toBe(10_000 + 172_840);
+  });
+
+  it('destage and media_write_us are keys of the media profiles only', () => {
+    expect(() => resolveConfig({ device: { profile: 'queue', destage: 'on_flush' } })).toThrow(/destage/);
+    expect(() => resolveConfig({ device: { destage: 'sometimes' } })).toThrow(/destage/);
+    expect(resolveConfig({}).device.destage).toBe('continuous');
+    expect(resolveConfig({}).device.media_write_us).toBe(0);
+  });
+});
+
 describe('shared bandwidth', () => {
   /** 1000 one-page writes at time 0: 20 µs per command, no cache, pipe and media at `mbps`. */
   function burst(channels: number, mbps: number): number {

@@ -42,7 +42,7 @@ describe('fs.kind defaults', () => {
 
   it('a user fs.kind wins over the personality default; the other fs keys have the issue defaults', () => {
     const c = resolveConfig({ personality: 'linux', fs: { kind: 'none' } });
-    expect(c.fs).toEqual({ kind: 'none', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true });
+    expect(c.fs).toEqual({ kind: 'none', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, timestamp_tick_us: 4000 });
   });
 
   it('fs.kind none leaves by_cause with its three causes and summary fs all zero', () => {
@@ -153,6 +153,56 @@ describe('ext4-ordered (linux)', () => {
       .op(0, 'write', A, 1).op(10, 'msync', A, PS, 'SYNC').op(50, 'write', B, 1, '', { task: 'b' }).rows;
     expect(doneAt(simulate(rows, ext4({ stable_pages: true })), 7)).toBe(110);
     expect(doneAt(simulate(rows, ext4()), 7)).toBe(50);
+  });
+});
+
+describe('ext4-nojournal (linux, ext4 made without a journal)', () => {
+  // open replay: each op at its trace time, so the arithmetic below needs no closed-replay lag
+  const nojournal = (extra: Record<string, unknown> = {}) => ({ personality: 'linux', replay: 'open', fs: { kind: 'ext4-nojournal', ...extra } });
+
+  it('msync SYNC after an mtime change: the data, then the inode table block written and waited for, then a FLUSH', () => {
+    const rows = new TraceBuilder().map(0, A, PS, 'f').op(0, 'write', A, 1).op(10, 'msync', A, PS, 'SYNC').rows;
+    const o = simulate(rows, nojournal());
+    expect(ofCause(o, 'msync')).toEqual([[10, 110, 1]]);
+    expect(ofCause(o, 'metadata')).toEqual([[110, 210, 1]]);
+    expect(ofCause(o, 'journal')).toEqual([]);
+    expect(o.result.fs).toMatchObject({ kind: 'ext4-nojournal', commits: 0, flushes: 1, journal_bytes: 0, metadata_bytes: PS });
+    expect(doneAt(o, 5)).toBe(210);
+  });
+
+  it('a store within the same timestamp tick leaves mtime as it was: the next msync writes only the data and sends a FLUSH', () => {
+    // both stores fall in tick 0 of 4000 µs; the third (5000 µs) is in tick 1 and dirties the inode again
+    const rows = new TraceBuilder().map(0, A, PS, 'f').op(0, 'write', A, 1).op(10, 'msync', A, PS, 'SYNC')
+      .op(1000, 'write', A, 1).op(1010, 'msync', A, PS, 'SYNC')
+      .op(5000, 'write', A, 1).op(5010, 'msync', A, PS, 'SYNC').rows;
+    const o = simulate(rows, nojournal());
+    expect(ofCause(o, 'metadata')).toEqual([[110, 210, 1], [5110, 5210, 1]]);
+    expect(doneAt(o, 7)).toBe(1110);
+    expect(doneAt(o, 9)).toBe(5210);
+    expect(o.result.fs).toMatchObject({ flushes: 3 });
+  });
+
+  it('fs.timestamp_tick_us 1: every store to a clean page changes mtime, so every msync writes the inode block', () => {
+    const rows = new TraceBuilder().map(0, A, PS, 'f').op(0, 'write', A, 1).op(10, 'msync', A, PS, 'SYNC')
+      .op(1000, 'write', A, 1).op(1010, 'msync', A, PS, 'SYNC').rows;
+    const o = simulate(rows, nojournal({ timestamp_tick_us: 1 }));
+    expect(ofCause(o, 'metadata')).toEqual([[110, 210, 1], [1110, 1210, 1]]);
+  });
+
+  it('an msync that allocated blocks (fs.preallocated false) writes the inode block even within the tick (size and extents changed), and no bitmap or group descriptor', () => {
+    // the second store (1000 µs) is in the first's tick, but its page's block is new: allocation dirties the inode
+    const rows = new TraceBuilder().map(0, A, 2 * PS, 'f').op(0, 'write', A, 1).op(10, 'msync', A, 2 * PS, 'SYNC')
+      .op(1000, 'write', A + PS, 1).op(1010, 'msync', A, 2 * PS, 'SYNC').rows;
+    const o = simulate(rows, nojournal({ preallocated: false }));
+    expect(ofCause(o, 'metadata')).toEqual([[110, 210, 1], [1110, 1210, 1]]);
+    expect(doneAt(o, 7)).toBe(1210);
+  });
+
+  it('an msync with nothing dirty still sends its FLUSH (needs_barrier is set unconditionally with the barrier option)', () => {
+    const rows = new TraceBuilder().map(0, A, PS, 'f').op(10, 'msync', A, PS, 'SYNC').rows;
+    const o = simulate(rows, nojournal());
+    expect(o.writebacks).toEqual([]);
+    expect(o.result.fs).toMatchObject({ flushes: 1 });
   });
 });
 

@@ -319,14 +319,20 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
-    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, flush, journal, page-in)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/14\] /.test(l));
-    expect(progress.length).toBe(14);
-    expect(progress[4]).toBe('calibrate: [5/14] random writes QD1 4k ...');
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, flush after 1 and 32 writes, journal, page-in)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/15\] /.test(l));
+    expect(progress.length).toBe(15);
+    expect(progress[4]).toBe('calibrate: [5/15] random writes QD1 4k ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
-    expect(Object.keys(doc)).toEqual(blockDev?.read_ahead_kb != null ? ['device', 'readahead'] : ['device']);
-    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us']);
+    const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
+    const sections = ['device', ...(blockDev?.read_ahead_kb != null ? ['readahead'] : []), ...(cj.fragment.fs ? ['fs'] : [])];
+    expect(Object.keys(doc)).toEqual(sections);
+    // ext4 on a block device: the journal (or its absence) decides fs.kind
+    if (cj.filesystem === 'ext4' && cj.checks.journal.jbd2_journal !== null) expect(doc.fs.kind).toBe(cj.checks.journal.jbd2_journal ? 'ext4-ordered' : 'ext4-nojournal');
+    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us',
+      ...(doc.device.write_cache ? ['destage', 'media_write_us'] : [])]);
+    if (doc.device.write_cache) expect(['continuous', 'on_flush']).toContain(doc.device.destage);
     expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');
     expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);
     for (const k of ['read_latency', 'write_latency']) expect(['constant', 'lognormal']).toContain(doc.device[k].dist);
@@ -340,13 +346,14 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const config = loadConfig(fragment, ['personality=linux']);
     expect(config.device.channels).toBe(doc.device.channels);
     expect(config.device.read_latency).toEqual(doc.device.read_latency);
-    // validation replays with it: linux → ext4-ordered, page-in on
-    expect([config.fs.kind, config.pagein]).toEqual(['ext4-ordered', true]);
+    // validation replays with it: linux → ext4, page-in on
+    // the fragment's fs.kind when it found ext4 on a block device (ext4-nojournal on a journal-less ext4)
+    expect([config.fs.kind, config.pagein]).toEqual([doc.fs?.kind ?? 'ext4-ordered', true]);
     if (doc.readahead) expect(config.readahead.pages).toBe(Math.floor((blockDev.read_ahead_kb * 1024) / 4096));
     const j = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
-    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'flush', 'journal', 'pagein']);
+    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'flush', 'flush-32', 'journal', 'pagein']);
     expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });
     expect(j.fitted['device.flush_us'].from).toMatch(/^flush: /);
     expect(j.checks.journal.predicted_syncs).toBe(200);

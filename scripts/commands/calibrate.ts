@@ -16,9 +16,10 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, write_cache,
-flush_us) and readahead.pages to the device under PATH, from fio
-microbenchmarks only (never the validation jobs), and writes a profile file
-that 'syncsim run --config FILE' and 'device.profile: FILE' accept:
+flush_us, destage, media_write_us), readahead.pages and fs.kind to the
+device under PATH, from fio microbenchmarks only (never the validation jobs),
+and writes a profile file that 'syncsim run --config FILE' and
+'device.profile: FILE' accept:
 
   1. random reads / writes, O_DIRECT, queue depth 1, at ${LATENCY_SIZES.map(sizeLabel).join(', ')}
      (--quick: ${QUICK_LATENCY_SIZES.map(sizeLabel).join(', ')}): least squares of mean latency over size,
@@ -26,12 +27,18 @@ that 'syncsim run --config FILE' and 'device.profile: FILE' accept:
      cv from the 4k spread), read_bandwidth_mbps / bandwidth_mbps (= media_mbps);
   2. 4k random reads / writes at queue depths 1, 2, 4, ... --max-depth
      (--quick: 1, 4, 16, ...): channels = round(peak IOPS x QD1 latency);
-  3. 4k O_DIRECT overwrite + fdatasync: flush_us (a bare cache FLUSH on ext4);
-     write_cache from /sys/block/DISK/queue/write_cache (inferred when absent);
+  3. 1, 8, 32, 128 4k O_DIRECT overwrites + fdatasync (--quick: 1, 32):
+     flush_us (a bare cache FLUSH on ext4) and, from how the fdatasync grows
+     with the writes before it, device.destage (a host page cache under a
+     virtual disk destages only on FLUSH) and media_write_us; write_cache
+     from /sys/block/DISK/queue/write_cache (inferred when absent);
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
      FLUSH), reported beside the simulator's prediction;
   5. a cold sequential mmap read: faults that miss vs hit, beside
-     readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4.
+     readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4;
+  6. no measurement: fs.kind from the file system (ext4 with a jbd2 journal:
+     ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
+     kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE).
 Progress goes to standard error; the summary to standard output.
 
 Options:

@@ -13,6 +13,12 @@
  * - write_cache: sysfs `queue/write_cache` of the device under --dir
  *   (blockdev.ts), else inferred from the flush time; flush_us: the mean
  *   fdatasync after an O_DIRECT overwrite (a bare FLUSH).
+ * - destage, media_write_us: how the fdatasync time grows with the number
+ *   of writes before it (flush-N steps, fitDestage); with `on_flush`,
+ *   flush_us is that line's intercept.
+ * - fs.kind: ext4 with a jbd2 journal (/proc/fs/jbd2/NAME-*) →
+ *   ext4-ordered, without → ext4-nojournal; fs.timestamp_tick_us = 10^6 /
+ *   CONFIG_HZ of the running kernel (kernel-hz.ts).
  * - media_mbps = bandwidth_mbps (a QD1 write cannot tell the cache's
  *   destage rate from its intake).
  * - readahead.pages = read_ahead_kb / 4 (sysfs).
@@ -30,10 +36,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
-import { fitChannels, fitFlush, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
+import { kernelHz } from './kernel-hz.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import { checkOutFile } from '../../traces/out-dir.ts';
@@ -81,6 +88,8 @@ export interface StepReport {
   kind: Microbench['kind'];
   bytes: number;
   depth: number;
+  /** Writes before each fdatasync (flush steps). */
+  writes?: number;
   iops: number;
   latency: FioLatency | null;
   /** fdatasync latency (flush, journal). */
@@ -101,10 +110,10 @@ export interface Calibration {
   /** Wall time of the whole calibration (s). */
   wall_s: number;
   /** The fragment's keys: device.* and readahead.pages (when sysfs gave read_ahead_kb). */
-  fragment: { device: Record<string, unknown>; readahead?: { pages: number } };
+  fragment: { device: Record<string, unknown>; readahead?: { pages: number }; fs?: Record<string, unknown> };
   /** Each fitted key (dotted) and its provenance. */
   fitted: Record<string, FittedValue>;
-  fits: { read: LatencyBandwidthFit; write: LatencyBandwidthFit; channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit };
+  fits: { read: LatencyBandwidthFit; write: LatencyBandwidthFit; channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null };
   checks: {
     journal: {
       measured_mean_us: number | null; measured_count: number; predicted_mean_us: number; predicted_syncs: number;
@@ -143,12 +152,15 @@ export function checkCalibrationTargets(out: string): void {
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
+/** The write counts of the flush steps, for a provenance line: '1, 8, 32, 128'. */
+const flushPoints = (steps: readonly StepReport[]) => steps.filter((s) => s.kind === 'flush').map((s) => s.writes ?? 1).join(', ');
+
 function stepReport(step: Microbench, json: string): StepReport {
   const j = readFioJson(json).jobs.find((x) => x.name === step.name);
   if (!j) throw new InputError(`fio's report has no job '${step.name}'`);
   const read = step.direction === 'read';
   return {
-    name: step.name, kind: step.kind, bytes: step.bytes, depth: step.depth,
+    name: step.name, kind: step.kind, bytes: step.bytes, depth: step.depth, ...(step.writes === undefined ? {} : { writes: step.writes }),
     iops: read ? j.read_iops : j.write_iops, latency: read ? j.read : j.write, sync: j.sync,
   };
 }
@@ -168,7 +180,10 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const flushStep = steps.find((s) => s.kind === 'flush');
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
   const flush = fitFlush(round2(flushStep.sync.mean_us), sys.writeCache, write.latency.mean_us);
-  return { read, write, channels_read: channelsRead, channels_write: channelsWrite, flush, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+  const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
+  const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
+  if (destage?.destage === 'on_flush') flush.flush_us = destage.flush_us;
+  return { read, write, channels_read: channelsRead, channels_write: channelsWrite, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
 
 /** Measures the device under `opts.dir`, fits it and writes the fragment and its report. */
@@ -213,8 +228,13 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       media_mbps: fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
       flush_us: fit.flush.flush_us,
+      ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
     };
-    const fragment: Calibration['fragment'] = { device, ...(fit.readahead === null ? {} : { readahead: { pages: fit.readahead } }) };
+    const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;
+    const hz = kernelHz();
+    const fsKind = filesystem !== 'ext4' || jbd2 === null ? null : jbd2 ? 'ext4-ordered' : 'ext4-nojournal';
+    const fs: Record<string, unknown> = { ...(fsKind ? { kind: fsKind } : {}), ...(hz ? { timestamp_tick_us: 1e6 / hz.hz } : {}) };
+    const fragment: Calibration['fragment'] = { device, ...(fit.readahead === null ? {} : { readahead: { pages: fit.readahead } }), ...(Object.keys(fs).length ? { fs } : {}) };
     const sizes = (d: string) => steps.filter((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`)).map((s) => sizeLabel(s.bytes)).join(', ');
     const depths = (d: string) => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${d}-`)).map((s) => s.depth).join(', ');
     const flushStep = steps.find((s) => s.kind === 'flush')!;
@@ -228,11 +248,17 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` },
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': { value: fit.flush.flush_us, r2: null, n: flushStep.sync!.count, from: fit.flush.write_cache ? 'flush: mean fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4)' : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' },
+      ...(fit.destage ? {
+        'device.destage': { value: fit.destage.destage, r2: fit.destage.r2, n: fit.destage.n, from: `flush, flush-*: fdatasync after ${flushPoints(steps)} 4k O_DIRECT overwrites: ${fit.destage.slope_us_per_write.toFixed(2)} µs more per write (${fit.destage.destage === 'on_flush' ? 'growing by more than a quarter of the bare FLUSH: the cache destages only when flushed' : 'about flat: the cache keeps up with the writes'})` },
+        'device.media_write_us': { value: fit.destage.media_write_us, r2: fit.destage.r2, n: fit.destage.n, from: fit.destage.destage === 'on_flush' ? 'flush, flush-*: slope per write less the transfer of 4 KiB at media_mbps' : 'flush, flush-*: 0 (a cache that keeps up shows no per-write cost)' },
+      } : {}),
+      ...(fsKind ? { 'fs.kind': { value: fsKind, r2: null, n: 1, from: `statfs: ext4; /proc/fs/jbd2/${blockDev!.name}-*: ${jbd2 ? 'a jbd2 journal' : 'none (made without a journal)'}` } } : {}),
+      ...(hz ? { 'fs.timestamp_tick_us': { value: 1e6 / hz.hz, r2: null, n: 1, from: `${hz.source}: CONFIG_HZ=${hz.hz} (timestamps advance once per jiffy)` } } : {}),
       ...(fit.readahead === null ? {} : { 'readahead.pages': { value: fit.readahead, r2: null, n: 1, from: `sysfs ${blockDev!.sysfs}/queue/read_ahead_kb = ${blockDev!.read_ahead_kb} → ÷ 4 KiB pages` } }),
     };
 
     // checks: the journal step against the model, the page-in misses against the window
-    log('calibrate: checking the journal step against the model (ext4-ordered, linux) ...');
+    log(`calibrate: checking the journal step against the model (${fsKind ?? 'ext4-ordered'}, linux) ...`);
     const journalStep = steps.find((s) => s.kind === 'journal')!;
     const predicted = predictAppendSync(fragment as Record<string, unknown>);
     const split = splitPagein(pageinLatencies.length ? pageinLatencies : [0], fit.read.latency.mean_us);
@@ -256,8 +282,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,
           predicted_mean_us: predicted.mean_us, predicted_syncs: predicted.syncs,
-          jbd2_journal: blockDev ? hasJbd2Journal(blockDev.name) : null,
-          note: '4k appends to a new file + fdatasync (fio) vs msync of each appended page with fs.preallocated false (syncsim, linux, ext4-ordered): data write, jbd2 commit, FLUSH',
+          jbd2_journal: jbd2,
+          note: `4k appends to a new file + fdatasync (fio) vs msync of each appended page with fs.preallocated false (syncsim, linux, ${fsKind ?? 'ext4-ordered'}): ${fsKind === 'ext4-nojournal' ? 'data write, block bitmap + group descriptor, inode block, FLUSH' : 'data write, jbd2 commit, FLUSH'}`,
         },
         pagein: {
           ...split, readahead_pages: ra,

@@ -254,6 +254,57 @@ export function fitFlush(fdatasyncMeanUs: number, sysfsWriteCache: boolean | nul
   return { write_cache: wc, flush_us: wc ? fdatasyncMeanUs : 0, write_cache_source: sysfsWriteCache === null ? 'inferred' : 'sysfs' };
 }
 
+/** One flush step: fdatasync after `writes` 4 KiB O_DIRECT overwrites. */
+export interface FlushPoint {
+  writes: number;
+  mean_us: number;
+  count: number;
+}
+
+/** When the write cache destages, fitted from how the FLUSH time grows with the writes before it. */
+export interface DestageFit {
+  destage: 'continuous' | 'on_flush';
+  /** Per-command media time of a write (µs): the slope less the transfer of 4 KiB at media_mbps; 0 for `continuous`. */
+  media_write_us: number;
+  /** flush_us for `on_flush`: the intercept (the FLUSH with nothing to destage). */
+  flush_us: number;
+  slope_us_per_write: number;
+  intercept_us: number;
+  r2: number;
+  n: number;
+}
+
+/**
+ * Least squares of fdatasync time over the number of writes before it. The
+ * writes go one at a time, a write command apart: a cache that destages
+ * while writes come in (a drive) keeps up unless destaging a write takes
+ * longer than a write command, so the FLUSH finds at most a write or two and
+ * its time does not grow with their number; a cache that destages only when
+ * flushed (a host page cache under a virtual disk, whose FLUSH is an fsync
+ * of the backing file) makes it grow by each write's destage time.
+ * `on_flush` when the line explains the points (R² ≥ 0.9) and grows over
+ * the measured range by more than a quarter of its intercept; then
+ * media_write_us = slope − 4096 B / media_mbps and flush_us = the intercept.
+ * Null with fewer than two distinct counts.
+ */
+export function fitDestage(points: readonly FlushPoint[], mediaMbps: number, round: (v: number) => number = (v) => v): DestageFit | null {
+  const counts = points.map((p) => p.writes);
+  if (new Set(counts).size < 2) return null;
+  const line = leastSquares(points.map((p) => ({ x: p.writes, y: p.mean_us })));
+  const growth = line.slope * (Math.max(...counts) - Math.min(...counts));
+  const onFlush = line.r2 >= 0.9 && growth > 0.25 * Math.max(0, line.intercept);
+  const transferUs = mediaMbps > 0 ? 4096 / mediaMbps : 0;
+  return {
+    destage: onFlush ? 'on_flush' : 'continuous',
+    media_write_us: onFlush ? round(Math.max(0, line.slope - transferUs)) : 0,
+    flush_us: round(Math.max(0, line.intercept)),
+    slope_us_per_write: line.slope,
+    intercept_us: line.intercept,
+    r2: line.r2,
+    n: points.length,
+  };
+}
+
 /** readahead.pages from the block queue's read_ahead_kb (the ra_pages of a file on it: read_ahead_kb × 1024 / page size). */
 export function readaheadPagesFromKb(readAheadKb: number, pageSize = 4096): number {
   return Math.floor((readAheadKb * 1024) / pageSize);

@@ -11,8 +11,11 @@
  *    bandwidth per direction.
  * 3. qd-{read,write}-DEPTH: 4 KiB O_DIRECT random reads / writes (libaio)
  *    at each queue depth → IOPS vs depth → channels.
- * 4. flush: 4 KiB O_DIRECT overwrites, each followed by fdatasync → the
- *    cost of a cache FLUSH (no metadata changes, so ext4 commits nothing).
+ * 4. flush, flush-N: N 4 KiB O_DIRECT random overwrites (one at a time),
+ *    then fdatasync, for N = 1, 8, 32, 128 (`--quick`: 1, 32) → the cost of a
+ *    cache FLUSH (no metadata changes, so ext4 commits nothing) and how it
+ *    grows with the writes before it: a drive destages its cache while the
+ *    writes come in, a host page cache under a virtual disk only at the FLUSH.
  * 5. journal: 4 KiB buffered writes into a new file, each followed by
  *    fdatasync → data write + jbd2 commit + flush (a check of the model).
  * 6. pagein: a cold sequential read through mmap, 4 KiB at a time, every
@@ -36,6 +39,8 @@ export interface Microbench {
   bytes: number;
   /** Queue depth. */
   depth: number;
+  /** Writes before each fdatasync (flush steps). */
+  writes?: number;
   /** fio job options (besides the global ones). */
   options: string[];
 }
@@ -56,6 +61,10 @@ export interface PlanOptions {
 /** I/O sizes of the latency-vs-size fit (bytes): 4k, 16k, 64k, 256k, 1m (`--quick`: 4k, 64k, 1m). */
 export const LATENCY_SIZES: readonly number[] = [4096, 16384, 65536, 262144, 1 << 20];
 export const QUICK_LATENCY_SIZES: readonly number[] = [4096, 65536, 1 << 20];
+
+/** Writes before each fdatasync of the flush steps (`--quick`: the first and the third). */
+export const FLUSH_WRITES: readonly number[] = [1, 8, 32, 128];
+export const QUICK_FLUSH_WRITES: readonly number[] = [1, 32];
 
 /** Queue depths of the channel probe: 1, 2, 4, ... up to `max` (`quick`: every other one, and `max`). */
 export function probeDepths(max: number, quick = false): number[] {
@@ -94,10 +103,13 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
       });
     }
   }
-  steps.push({
-    name: 'flush', label: '4k O_DIRECT overwrite + fdatasync (cache FLUSH)', kind: 'flush', direction: 'write', bytes: 4096, depth: 1,
-    options: ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', 'fdatasync=1', ...timed],
-  });
+  for (const n of o.quick ? QUICK_FLUSH_WRITES : FLUSH_WRITES) {
+    steps.push({
+      name: n === 1 ? 'flush' : `flush-${n}`, label: `${n === 1 ? '4k O_DIRECT overwrite' : `${n} 4k O_DIRECT overwrites`} + fdatasync (cache FLUSH)`,
+      kind: 'flush', direction: 'write', bytes: 4096, depth: 1, writes: n,
+      options: ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', `fdatasync=${n}`, ...timed],
+    });
+  }
   steps.push({
     name: 'journal', label: '4k buffered appends + fdatasync (jbd2 commit + FLUSH)', kind: 'journal', direction: 'write', bytes: 4096, depth: 1,
     // a new file: each write allocates a block, so each fdatasync commits a transaction

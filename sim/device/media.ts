@@ -11,10 +11,12 @@
  *    raise IOPS, never MB/s beyond the cap;
  * 4. a write then completes into the volatile write cache (`write_cache`, not
  *    `fua`; it waits for room when `cache_mb` is full), which destages to the
- *    media behind it; a FUA write, or any write without a cache, completes once
+ *    media behind it (`destage`: continuously, or only on FLUSH as a host page
+ *    cache under a virtual disk does: write-cache.ts); a FUA write, or any write without a cache, completes once
  *    on the media (its media transfer streams with the pipe transfer). A disk
  *    read also comes off the media. The media serves in arrival order at
- *    `media_mbps`, after seek + rotation on a disk (hdd.ts).
+ *    `media_mbps` plus `media_write_us` per write, after seek + rotation on a
+ *    disk (hdd.ts).
  * A FLUSH completes when what the cache holds has reached the media, plus
  * `flush_us`; without a write cache it completes at once (Linux completes a
  * flush to a device without a write-back cache without sending it:
@@ -68,6 +70,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
   /** Disk head position (byte address) after the last media job queued. */
   private head = 0;
   private readonly flushNs: number;
+  /** Per-command media time of a write (`media_write_us`, ns). */
+  private readonly mediaWriteNs: number;
 
   constructor(
     private readonly engine: Engine,
@@ -76,7 +80,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
     private readonly random: MediaRandom,
     private readonly onComplete: (io: Io) => void,
   ) {
-    this.cache = new WriteCache(params.cache_mb * 1024 * 1024);
+    this.cache = new WriteCache(params.cache_mb * 1024 * 1024, params.destage);
+    this.mediaWriteNs = usToNs(params.media_write_us);
     this.flushNs = usToNs(params.flush_us);
   }
 
@@ -110,7 +115,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
 
   /** When everything now in the write cache is on the media, plus the FLUSH cost (ns). */
   private flushDoneAt(now: number): number {
-    return this.cache.drainedAt(now) + this.flushNs;
+    return this.cache.drain(now) + this.flushNs;
   }
 
   private dispatch(): void {
@@ -140,10 +145,10 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.engine.after(Math.max(0, usToNs(us)), this, io);
   }
 
-  /** Media time (ns) of `bytes` at byte address `addr`, moving the head there (seek + rotation on a disk). */
-  private mediaNs(addr: number, bytes: number): number {
+  /** Media time (ns) of `bytes` at byte address `addr` (a write: plus its per-command cost), moving the head there (seek + rotation on a disk). */
+  private mediaNs(addr: number, bytes: number, write: boolean): number {
     const p = this.params;
-    let ns = transferNs(bytes, p.media_mbps);
+    let ns = transferNs(bytes, p.media_mbps) + (write ? this.mediaWriteNs : 0);
     if (p.rpm > 0) {
       const stroke = p.capacity_gb * 1e9;
       const x = Math.abs(addr - this.head) / stroke;
@@ -165,7 +170,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     const pipeEnd = pipeStart + transferNs(bytes, io.kind === 'read' ? p.read_bandwidth_mbps : p.bandwidth_mbps);
     this.pipeFree = pipeEnd;
     const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;
-    const media = () => this.mediaNs(addr, bytes);
+    const media = () => this.mediaNs(addr, bytes, io.kind !== 'read');
     if (io.kind === 'read') return p.rpm > 0 ? Math.max(pipeEnd, this.cache.bypass(now, media)) : pipeEnd;
     if (p.write_cache && !io.fua) return this.cache.insert(pipeEnd, bytes, media);
     return Math.max(pipeEnd, this.cache.bypass(pipeStart, media));

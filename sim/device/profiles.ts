@@ -19,6 +19,9 @@ export type ServiceDist =
 
 /** The device profiles. */
 export const DEVICE_PROFILES = ['nvme', 'sata-ssd', 'hdd', 'ram', 'queue'] as const;
+/** When a write cache destages (`device.destage`): write-cache.ts. */
+export type DestageMode = 'continuous' | 'on_flush';
+
 /** A device profile name. */
 export type DeviceProfile = (typeof DEVICE_PROFILES)[number];
 
@@ -42,6 +45,10 @@ export interface MediaKeys {
   media_mbps: number;
   /** Fixed cost of a FLUSH (cache flush) command on top of draining the cache (µs). */
   flush_us: number;
+  /** When the write cache destages: `continuous` (a drive) or `on_flush` (a host page cache under a virtual disk). */
+  destage: DestageMode;
+  /** Per-command media time of each write, destaged or written through (µs), on top of its transfer at `media_mbps`. */
+  media_write_us: number;
   /** Spindle speed; 0 = no moving parts (no seek, no rotation). */
   rpm: number;
   /** Seek of one track (ms): the short-seek end of the seek curve. */
@@ -106,29 +113,34 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
  * - capacity_gb 1000 (7K1000.C 1 TB model); region_gb 16: our choice, each object gets its own
  *   16 GB region (a far-apart file), wrapping after 62 objects.
  *
+ * Every profile: destage continuous (a drive destages its cache on its own) and media_write_us 0
+ * (a drive's per-command cost is in write_latency). `syncsim calibrate` fits both on a virtual
+ * disk whose cache is the host's page cache (destage on_flush: the FLUSH is an fsync of the
+ * backing file, e.g. Firecracker's virtio-blk in Writeback mode, docs/api_requests/block-caching.md).
+ *
  * ram — no cost at all (semantic studies): zero latency, unbounded rates, no cache.
  */
 export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> = {
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, destage: 'continuous', media_write_us: 0, ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, destage: 'continuous', media_write_us: 0,
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
   },
 };
 
