@@ -5,6 +5,7 @@
  * also reads runs of pages in (page-in and read-ahead): the pages are being
  * read until the I/O completes, then resident and clean.
  */
+import { BlkPlug } from './plug.ts';
 import { Io, type BlockDevice, type ReadCause, type WritebackCause } from '../device/device.ts';
 import type { VmObject } from '../vm/object.ts';
 
@@ -74,15 +75,22 @@ export class Pager {
 
   /**
    * Starts writeback of pages [first, first+count) of `obj` (all dirty and
-   * idle): they go under writeback now and one I/O is queued. `urgent` marks
-   * an I/O a synchronous msync will wait on.
+   * idle): they go under writeback now and one I/O is queued — on the
+   * task's `plug` when it holds one (it reaches the device when the plug is
+   * finished). `urgent` marks an I/O a synchronous msync will wait on.
    */
-  write(obj: VmObject, first: number, count: number, cause: WritebackCause, urgent: boolean): Io {
+  write(obj: VmObject, first: number, count: number, cause: WritebackCause, urgent: boolean, plug?: BlkPlug): Io {
     for (let i = first; i < first + count; i++) obj.startWriteback(i);
     this.onDataWrite?.(obj, first, count);
     const io = new Io(this.nextIo++, obj, first, count, cause, urgent);
-    this.device.submit(io);
+    if (plug) plug.add(io);
+    else this.device.submit(io);
     return io;
+  }
+
+  /** A block-layer plug for a task that queues several writes together (Linux writeback). */
+  plug(): BlkPlug {
+    return new BlkPlug(this.device, this.pageSize);
   }
 
   /**

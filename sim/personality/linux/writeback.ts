@@ -42,11 +42,15 @@ export function towriteRun(obj: VmObject, tagged: readonly number[], at: number,
  * tagged page no longer dirty is skipped ("someone wrote it for us"); a
  * tagged page under writeback (WBD: redirtied while being written) is waited
  * for and then written if still dirty; the others are written in runs of
- * {@link towriteRun}. Every I/O is queued at once; none is awaited here.
+ * {@link towriteRun}. ext4_do_writepages holds a block plug throughout, so
+ * the I/Os reach the device after the page work (or early, by the plug's
+ * rule: ../../pager/plug.ts), and always before the task sleeps; none is
+ * awaited here.
  */
 export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<Io[]> {
   const tagged = tagToWrite(obj, first, end);
   const ios: Io[] = [];
+  const plug = k.pager.plug();
   let at = 0;
   while (at < tagged.length) {
     const idx = tagged[at];
@@ -55,16 +59,18 @@ export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: 
       continue;
     }
     if (obj.state(idx) & Page.WB) {
-      // folio_wait_writeback, then look at the page again
+      // folio_wait_writeback, then look at the page again; a task going to sleep flushes its plug (blk_flush_plug in schedule)
+      plug.finish();
       while (obj.state(idx) & Page.WB) yield obj.waitQueue;
       continue;
     }
     const run = towriteRun(obj, tagged, at, k.clusterPages);
-    ios.push(k.pager.write(obj, run.first, run.count, 'msync', true));
+    ios.push(k.pager.write(obj, run.first, run.count, 'msync', true, plug));
     acct.pages += run.count;
     yield* cpu(k, run.count * k.cleanPageNs);
     at += run.count;
   }
+  plug.finish();
   return ios;
 }
 
