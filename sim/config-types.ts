@@ -66,8 +66,11 @@ export interface Config {
   stats: { sample_us: number; warmup_us: number };
   /** Faults on non-resident file pages read them from the device (default true). */
   pagein: boolean;
-  /** Fault read-ahead: `pages` is the read window / cluster in pages (default per personality; 0 or 1: the faulting page only). */
-  readahead: { pages: number };
+  /**
+   * Fault read-ahead: `pages` is the read window / cluster in pages (default per personality; 0 or 1: the
+   * faulting page only); `request_pages` the largest read request it goes to the device in (0: one request).
+   */
+  readahead: { pages: number; request_pages: number };
   /** The filesystem under the mapped files (sim/fs). */
   fs: {
     /** Default per personality ({@link FS_DEFAULT_KIND}); `none` under `device.profile: queue`. */

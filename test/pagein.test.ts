@@ -110,6 +110,34 @@ describe('read-ahead', () => {
   });
 });
 
+describe('read requests (readahead.request_pages)', () => {
+  it('a read-around larger than request_pages goes out as requests of that size, in order; the fault waits only for the one holding its page', () => {
+    // linux, window 32 around page 0 = [0,32), requests of 8: [0,8) is the fault's, the rest read-ahead.
+    // One channel, 100 µs each: the fault's read 0-100, the others queue behind it.
+    const rows = new TraceBuilder().map(0, A, 32 * PS, 'f').op(0, 'read', A, 1).rows;
+    const o = simulate(rows, on('linux', { readahead: { pages: 32, request_pages: 8 } }));
+    expect(reads(o)).toEqual([[0, 8, 'pagein'], [8, 8, 'readahead'], [16, 8, 'readahead'], [24, 8, 'readahead']]);
+    expect(o.reads.map((r) => [r.tSubmitNs / 1000, r.tDoneNs / 1000])).toEqual([[0, 100], [0, 200], [0, 300], [0, 400]]);
+    expect(doneAt(o, 4)).toBe(100);
+    expect(o.result.pagein.wait_us).toBe(100);
+  });
+
+  it('a fault in the middle of the window waits for the requests before its own (ascending submission, one channel)', () => {
+    // a read of page 20 of a 32-page file: read-around [4,36) clipped to [4,32), requests [4,12) [12,20) [20,28) [28,32)
+    const rows = new TraceBuilder().map(0, A, 32 * PS, 'f').op(0, 'read', A + 20 * PS, 1).rows;
+    const o = simulate(rows, on('linux', { readahead: { pages: 32, request_pages: 8 } }));
+    expect(reads(o)).toEqual([[4, 8, 'readahead'], [12, 8, 'readahead'], [20, 8, 'pagein'], [28, 4, 'readahead']]);
+    expect(doneAt(o, 4)).toBe(300);
+  });
+
+  it('request_pages 0: the whole window in one request (the behaviour before requests were split)', () => {
+    const rows = new TraceBuilder().map(0, A, 32 * PS, 'f').op(0, 'read', A, 1).rows;
+    const o = simulate(rows, on('linux', { readahead: { pages: 32, request_pages: 0 } }));
+    expect(reads(o)).toEqual([[0, 32, 'pagein']]);
+    expect(resolveConfig({}).readahead.request_pages).toBe(256);
+  });
+});
+
 describe('random faults', () => {
   it('linux reads around a random fault, never re-reading pages in memory', () => {
     const rows = new TraceBuilder().map(0, A, 256 * PS, 'f')

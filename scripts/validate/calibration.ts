@@ -41,6 +41,7 @@ import { calibrationPlan, sizeLabel, stepJobText, type Microbench } from './micr
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
+import { READ_REQUEST_PAGES } from '../../sim/config.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import { checkOutFile } from '../../traces/out-dir.ts';
@@ -287,8 +288,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         },
         pagein: {
           ...split, readahead_pages: ra,
-          predicted_miss_us: ra === null ? null : fit.read.latency.mean_us + (fit.read.bandwidth_mbps > 0 ? (ra * 4096) / fit.read.bandwidth_mbps : 0),
-          note: 'cold sequential mmap read, 4k per access: pages_per_miss is the window a blocking miss brought in (Linux also reads ahead asynchronously, so it may exceed readahead.pages); predicted_miss_us = read_latency + readahead.pages × 4 KiB / read_bandwidth_mbps',
+          predicted_miss_us: ra === null ? null : fit.read.latency.mean_us + (fit.read.bandwidth_mbps > 0 ? (Math.min(ra, READ_REQUEST_PAGES) * 4096) / fit.read.bandwidth_mbps : 0),
+          note: 'cold sequential mmap read, 4k per access: pages_per_miss is the window a blocking miss brought in (Linux also reads ahead asynchronously, so it may exceed readahead.pages); predicted_miss_us = read_latency + min(readahead.pages, readahead.request_pages) × 4 KiB / read_bandwidth_mbps (the fault waits for the request holding its page)',
         },
       },
       steps,

@@ -113,12 +113,25 @@ export class PageIn {
   }
 
   /**
+   * Reads pages [first, first+count) in requests of at most
+   * `readahead.request_pages`, in ascending order; with `cause` pagein, only
+   * the request holding the faulting page `idx` is the fault's (urgent), the
+   * others are read-ahead.
+   */
+  private read(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead'): void {
+    const max = this.k.config.readahead.request_pages > 0 ? this.k.config.readahead.request_pages : count;
+    for (let at = first; at < first + count; at += max) {
+      const n = Math.min(max, first + count - at);
+      this.k.pager.read(obj, at, n, cause === 'pagein' && idx >= at && idx < at + n ? 'pagein' : 'readahead');
+    }
+  }
+
+  /**
    * Reads the absent pages of window `w` (`idx`: the faulting page, -1 for
    * asynchronous read-ahead). Returns the run read for the faulting page.
    */
   private issue(obj: VmObject, w: ReadWindow, idx: number, cause: 'pagein' | 'readahead'): { first: number; count: number } {
     const end = Math.min(w.start + w.size, Math.max(obj.sizePages, idx + 1));
-    const pager = this.k.pager;
     let own = { first: idx, count: 1 };
     const flag = (first: number, count: number) => {
       for (let i = first; i < first + count; i++) {
@@ -129,7 +142,7 @@ export class PageIn {
     if (!w.bridge) {
       if (idx < 0) return own;
       own = this.run(obj, { ...w, size: end - w.start }, idx);
-      pager.read(obj, own.first, own.count, cause);
+      this.read(obj, own.first, own.count, idx, cause);
       flag(own.first, own.count);
       return own;
     }
@@ -141,7 +154,7 @@ export class PageIn {
       let j = i + 1;
       while (j < end && !(obj.state(j) & PRESENT)) j++;
       const mine = idx >= i && idx < j;
-      pager.read(obj, i, j - i, mine ? 'pagein' : 'readahead');
+      this.read(obj, i, j - i, idx, mine ? 'pagein' : 'readahead');
       flag(i, j - i);
       if (mine) own = { first: i, count: j - i };
       i = j;
