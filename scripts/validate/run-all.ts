@@ -37,8 +37,8 @@ const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration
 
 Calibrates the device under --dir from microbenchmarks (syncsim calibrate -o
 DIR/device.yaml, with --size, --runtime, --quick; skipped with --calibration
-FILE), then replays every job with that profile (personality linux, so
-fs.kind ext4-ordered and page-in on by default) and runs syncsim validate on every job of
+FILE), then replays every job with that profile (personality linux, so the
+calibrated fs.kind, else ext4-ordered, and page-in on by default) and runs syncsim validate on every job of
 workloads/fio/ into DIR/<job>/ (each job run --repeat N times, default 2),
 and prints one table: per job the measured and simulated msync latency (p50,
 p99, mean), the demerit, the noise floor (the demerit between the measured
