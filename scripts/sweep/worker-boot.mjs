@@ -4,5 +4,5 @@
 // inside worker threads on Node 20.
 import { workerData } from 'node:worker_threads';
 
-if (workerData.entry.endsWith('.ts')) (await import('tsx/esm/api')).register();
+if (/\.[cm]?tsx?$/.test(new URL(workerData.entry).pathname)) (await import('tsx/esm/api')).register();
 await import(workerData.entry);
