@@ -18,6 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { validatorCode } from './validator-code.mjs';
 import { ASSET_EXTENSIONS, NOT_BUILT, SOURCE_DIRS, STAMP, stampOf, sourceFiles } from './launch.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,13 +51,8 @@ writeFileSync(join(DIST, 'package.json'), JSON.stringify({ type: 'module', versi
 writeFileSync(join(DIST, STAMP), JSON.stringify(stamp) + '\n');
 process.stdout.write(`build: dist/ from ${files.length} files under ${SOURCE_DIRS.join(', ')}\n`);
 
-/** dist/sim/config-validate.cjs: Ajv's standalone code of the validator sim/config.ts would compile. */
+/** dist/sim/config-validate.cjs: the validator sim/config.ts would compile, as code (scripts/validator-code.mjs). */
 async function writeConfigValidator() {
-  const url = (p) => pathToFileURL(join(DIST, p)).href;
-  const { CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS } = await import(url('sim/config.js'));
-  const require = createRequire(import.meta.url);
-  const { Ajv } = require('ajv');
-  const standaloneCode = require('ajv/dist/standalone').default;
-  const ajv = new Ajv({ ...CONFIG_VALIDATOR_OPTIONS, code: { ...CONFIG_VALIDATOR_OPTIONS.code, source: true } });
-  writeFileSync(join(DIST, 'sim', 'config-validate.cjs'), standaloneCode(ajv, ajv.compile(CONFIG_SCHEMA)));
+  const { CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS } = await import(pathToFileURL(join(DIST, 'sim', 'config.js')).href);
+  writeFileSync(join(DIST, 'sim', 'config-validate.cjs'), validatorCode(CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS));
 }

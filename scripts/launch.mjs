@@ -8,14 +8,14 @@ import { join } from 'node:path';
 export const SOURCE_DIRS = ['sim', 'traces', 'workloads', 'reports', 'scripts'];
 /** Extensions of the files under SOURCE_DIRS the build compiles (.ts) or copies beside the output (the others). */
 export const ASSET_EXTENSIONS = ['.c', '.mjs'];
-/** Files under SOURCE_DIRS that are neither compiled nor copied: the launcher and the build themselves. */
-export const NOT_BUILT = new Set(['scripts/syncsim.mjs', 'scripts/launch.mjs', 'scripts/build.mjs']);
-/** Files outside SOURCE_DIRS whose change changes the build. */
-const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
+/** Files under SOURCE_DIRS that are neither compiled nor copied: the launcher and the build's own scripts. */
+export const NOT_BUILT = new Set(['scripts/syncsim.mjs', 'scripts/launch.mjs', 'scripts/build.mjs', 'scripts/validator-code.mjs']);
+/** Other files whose change changes the build: its configuration and its own scripts. */
+const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/validator-code.mjs'];
 /** The build stamp's name in dist/. */
 export const STAMP = 'build-stamp.json';
 
-/** The files a build reads, relative to `root` with `/` separators: the .ts sources, the copied assets and BUILD_INPUTS. */
+/** The files a build reads, relative to `root` with `/` separators: BUILD_INPUTS, the .ts sources and the copied assets. */
 export function sourceFiles(root) {
   const out = [...BUILD_INPUTS];
   const walk = (rel) => {

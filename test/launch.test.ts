@@ -90,9 +90,9 @@ describe('chooseEntry', () => {
 });
 
 describe('sourceFiles', () => {
-  it("lists the build's inputs: the .ts sources, the assets beside them and package.json, not the launcher", () => {
+  it("lists the build's inputs: the .ts sources, the assets beside them, package.json and the build script, not the launcher", () => {
     const files = sourceFiles(ROOT);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/cli.ts', 'sim/config.ts', 'scripts/record/shim.c', 'scripts/sweep/worker-boot.mjs']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/cli.ts', 'sim/config.ts', 'scripts/record/shim.c', 'scripts/sweep/worker-boot.mjs']));
     expect(files).not.toContain('scripts/syncsim.mjs');
     expect(files).not.toContain('scripts/launch.mjs');
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/'))).toEqual([]);
@@ -108,5 +108,26 @@ describe('scripts/syncsim.mjs', () => {
     touch(root, 'scripts/cli.ts');
     // not on a terminal: the fallback says nothing on stderr (tests compare it)
     expect(run()).toMatchObject({ status: 0, stdout: 'sources\n', stderr: '' });
+  });
+});
+
+describe('the precompiled config validator (scripts/validator-code.mjs)', () => {
+  it('judges configurations exactly as the validator Ajv compiles at run time', async () => {
+    const { createRequire } = await import('node:module');
+    const { CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS } = await import('../sim/config.ts');
+    const { validatorCode } = await import('../scripts/validator-code.mjs');
+    const { Ajv } = await import('ajv');
+    type V = ((x: unknown) => boolean) & { errors?: unknown[] | null };
+    // the module's code run as CommonJS, its require()s (Ajv's runtime helpers) resolved from here
+    const mod = { exports: {} as unknown };
+    new Function('module', 'exports', 'require', validatorCode(CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS))(mod, mod.exports, createRequire(import.meta.url));
+    const pre = mod.exports as V;
+    const live = new Ajv(CONFIG_VALIDATOR_OPTIONS).compile(CONFIG_SCHEMA) as V;
+    const cases: unknown[] = [{}, { personality: 'solaris' }, { page_size: 3 }, { device: { channels: 0, nope: 1 } }, { writeback: { policy: 'flusher', expire_ms: -1 } }, [], 'x'];
+    for (const c of cases) {
+      expect(pre(c)).toBe(live(c));
+      expect(pre.errors ?? null).toEqual(live.errors ?? null);
+    }
+    expect(live({ personality: 'solaris' })).toBe(false); // the cases do exercise refusals
   });
 });
