@@ -10,10 +10,12 @@
  * 3. the binary trace cache: read rate against the CSV reader, replay from it;
  * 4. sweep: 1 vs 2 workers on 16 short runs;
  * 5. sparse: peak RSS of `syncsim run` on traces whose writes are few but
- *    spread wide (bench/sparse-traces.ts), against its target.
+ *    spread wide (bench/sparse-traces.ts), against its target;
+ * 6. cli: start-up of the command, `syncsim --version` and a 5-row `syncsim run`
+ *    (bench/cli-start.ts), against their targets.
  * Every measured pass runs in its own child process (bench/child.ts).
  * BENCH_QUICK=1 skips the 10 M-row trace and the 1 M-write sparse trace;
- * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse) runs
+ * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse, cli) runs
  * only those sections.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +27,7 @@ import { runMm1, type Mm1Result } from './mm1.ts';
 import { DATA_DIR, ensureBenchTrace, type BenchTraceParams } from './trace-data.ts';
 import { benchSweep, sweepBenchLine } from './sweep.ts';
 import { ensureSparseTrace, SPARSE_TRACES } from './sparse-traces.ts';
+import { benchCliStart, cliStartLine } from './cli-start.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -140,6 +143,13 @@ if (section('sparse')) {
     sparse[name] = { ...r, peakRssMB: mb, targetMB: spec.targetMB, met: ok };
   }
   results.sparse = sparse;
+}
+
+// ---- 6. start-up of the command (bench/cli-start.ts)
+if (section('cli')) {
+  const cli = benchCliStart();
+  console.log(cliStartLine(cli));
+  results.cli = cli;
 }
 
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');

@@ -1,11 +1,6 @@
 /**
  * The syncsim command line: dispatches to the subcommands in scripts/commands/.
  */
-import { TraceError } from '../traces/trace-error.ts';
-import { ConfigError } from '../sim/config-error.ts';
-import { InputError } from './errors.ts';
-import { CacheError } from '../traces/cache.ts';
-import { OutDirError } from '../traces/out-dir.ts';
 import type { Command } from './commands/command.ts';
 import { VERSION } from './version.ts';
 import { escapeControl } from '../traces/escape.ts';
@@ -58,22 +53,15 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
-    if (!load) throw new InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
+    if (!load) throw new (await import('./errors.ts')).InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
     return await (await load()).run(rest);
   } catch (e) {
-    if (exitCodeOf(e) === 2) {
+    // the error types are loaded only now: --version and --help need none of them
+    if ((await import('./exit-code.ts')).exitCodeOf(e) === 2) {
       process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}\n`);
       return 2;
     }
     process.stderr.write(`syncsim: internal error: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   }
-}
-
-/** The error types that are the user's input, not a bug: one line on stderr and exit code 2. */
-const INPUT_ERRORS = [TraceError, ConfigError, InputError, CacheError, OutDirError] as const;
-
-/** The exit code the CLI gives for error `e` thrown by a command: 2 for bad input, 1 for an internal error. */
-export function exitCodeOf(e: unknown): 1 | 2 {
-  return INPUT_ERRORS.some((t) => e instanceof t) ? 2 : 1;
 }

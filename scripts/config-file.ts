@@ -160,15 +160,24 @@ export function layProfileFile(layer: JsonObject, user: JsonObject): JsonObject 
 
 /** Builds the resolved configuration from a file (optional) and overrides. */
 export function loadConfig(file: string | undefined, sets: string[]): Config {
-  let user: JsonObject = file ? readConfigFile(file) : {};
+  const user: JsonObject = file ? readConfigFile(file) : {};
   const over: JsonObject = {};
   for (const kv of sets) applySet(over, kv);
-  user = deepMerge(user, over);
+  return configOf(deepMerge(user, over), { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
+}
+
+/**
+ * The resolved configuration of the user's keys `user`, the files they name read: a device
+ * profile file and empirical service samples, relative to the directory of `where.file` (the
+ * config file they came from) or, without one or for a profile given by `--set`, to the
+ * working directory.
+ */
+export function configOf(user: JsonObject, where: { file?: string; profileFromSet?: boolean } = {}): Config {
+  const file = where.file;
   const profile = (user.device as JsonObject | undefined)?.profile;
   if (isProfileFile(profile)) {
     // relative to the file that named it (a --set: to the working directory)
-    const fromSet = (over.device as JsonObject | undefined)?.profile !== undefined;
-    const path = fromSet || !file ? resolve(profile) : resolve(dirname(file), profile);
+    const path = where.profileFromSet || !file ? resolve(profile) : resolve(dirname(file), profile);
     user = layProfileFile(readProfileFile(path), user);
   }
   for (const key of ['service', 'read_latency', 'write_latency']) {

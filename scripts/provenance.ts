@@ -24,16 +24,19 @@ export function fileSha256(path: string): Promise<string> {
   });
 }
 
-/** Starts timing a run of `trace` (hashing it meanwhile); `finish()` gives the provenance. */
-export function startProvenance(trace: string, command: readonly string[]): { finish(): Promise<Provenance> } {
+/**
+ * Starts timing a run of `trace` (hashing the file meanwhile, or, for rows given in code, asking
+ * `rowsSha256` at the end); `finish()` gives the provenance.
+ */
+export function startProvenance(trace: string, command: readonly string[], rowsSha256?: () => string): { finish(): Promise<Provenance> } {
   const t0 = Date.now();
   const startedAt = new Date(t0).toISOString();
-  const hash = fileSha256(trace);
-  hash.catch(() => {}); // reported by finish(), if the run gets that far
+  const hash = rowsSha256 ? undefined : fileSha256(trace);
+  hash?.catch(() => {}); // reported by finish(), if the run gets that far
   return {
     async finish() {
       return {
-        trace_sha256: await hash,
+        trace_sha256: hash ? await hash : rowsSha256!(),
         command: [...command],
         started_at: startedAt,
         wall_s: Math.round(Date.now() - t0) / 1000,

@@ -12,6 +12,7 @@ import { VERSION } from './version.ts';
 import { startProvenance } from './provenance.ts';
 import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
+import type { RowStream } from '../traces/rows.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -31,6 +32,10 @@ export interface RunOptions {
   ci?: { reps: number; level: number; seed: number };
   /** Told the tasks that closed replay left more than 5 % of the trace's duration behind. */
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
+  /** Rows to replay instead of reading `trace`, which then only names them (summary.json `trace.path`, errors). */
+  rows?: RowStream;
+  /** On SIGINT / SIGTERM remove the staged results and exit (the CLI; default true). */
+  handleSignals?: boolean;
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -58,17 +63,23 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     process.stderr.write(`\nsyncsim: interrupted (${sig}); no results written\n`);
     process.exit(sig === 'SIGINT' ? 130 : 143);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals = opts.handleSignals ?? true;
+  if (signals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   try {
     dir = opts.out ? new ResultsDir(opts.out) : undefined;
     const sink: ResultSink = dir ?? NULL_SINK;
-    const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)]);
-    source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
-    opts.onSource?.(source.kind);
+    const given = opts.rows;
+    const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)], given && (() => given.sha256()));
+    if (!given) {
+      source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
+      opts.onSource?.(source.kind);
+    }
     const sim = new Simulator(opts.config, sink);
     let lastReport = Date.now();
-    for await (const batch of source.rows) {
+    for await (const batch of given?.batches ?? source!.rows) {
       sim.feed(batch);
       sim.run();
       dir?.flush();
@@ -86,15 +97,17 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     if (opts.ci) result.sync.latency_ci_us = latencyCis(sim.syncLatenciesNs(), opts.ci);
     const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: await provenance.finish() };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
-    source.finish(true);
+    source?.finish(true);
     return summary;
   } catch (e) {
     dir?.abort();
     source?.finish(false);
     throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    if (signals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }
 

@@ -4,7 +4,13 @@
  * (`&a` / `*a`) resolve to what they name, and a document that expands its aliases more than
  * {@link MAX_ALIAS_COUNT} times (a "billion laughs" bomb) is refused before it is expanded.
  */
-import { isAlias, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlPackage from 'yaml';
+import type { Document, Node } from 'yaml';
+
+/** The `yaml` package, loaded on first use: a run with neither a config file nor `--set` needs none (loading it costs about 0.1 s of start-up). */
+let yamlPackage: typeof YamlPackage | undefined;
+const yaml = (): typeof YamlPackage => (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof YamlPackage);
 
 /**
  * The most alias expansions a document may make (the `yaml` package's `maxAliasCount`: each use
@@ -35,6 +41,7 @@ const ALIAS_BOMB = 'too many alias expansions';
 
 /** Parses `text`; throws {@link YamlError} when it is not valid YAML or expands its aliases more than {@link MAX_ALIAS_COUNT} times. */
 export function parseYamlDoc(text: string): YamlDoc {
+  const { LineCounter, parseDocument, isAlias } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number | undefined): number => (offset === undefined ? 1 : lc.linePos(offset).line);

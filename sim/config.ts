@@ -6,7 +6,8 @@
  * layers in config-layers.ts (both re-exported here, the CLI's one door).
  * Pure: reading files is the caller's job.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { ConfigError } from './config-error.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
@@ -169,10 +170,22 @@ function toPlain<T>(v: T): T {
   return out as T;
 }
 
-/** The schema's validator, compiled on first use (compiling costs about 0.1 s of start-up). */
+/** The options of the schema's validator (scripts/build.mjs precompiles it with the same ones). */
+export const CONFIG_VALIDATOR_OPTIONS: Readonly<Options> = { allErrors: true, strict: false, verbose: true };
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The schema's validator, made on first use: in the compiled JavaScript (dist/), the code
+ * scripts/build.mjs generated from CONFIG_SCHEMA beside this module (config-validate.cjs, a
+ * fraction of the cost); from the TypeScript sources, compiled by Ajv (ajv itself is loaded only
+ * then; loading and compiling cost about 0.2 s of start-up).
+ */
 let compiled: ValidateFunction | undefined;
 function validatorOf(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(CONFIG_SCHEMA);
+  compiled ??= import.meta.url.endsWith('.js')
+    ? (require('./config-validate.cjs') as ValidateFunction)
+    : new (require('ajv') as { Ajv: typeof Ajv }).Ajv(CONFIG_VALIDATOR_OPTIONS).compile(CONFIG_SCHEMA);
   return compiled;
 }
 

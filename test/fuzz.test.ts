@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { exitCodeOf } from '../scripts/cli.ts';
+import { exitCodeOf } from '../scripts/exit-code.ts';
 import { replayTrace } from '../scripts/commands/run.ts';
 import { convertCommand } from '../scripts/commands/convert.ts';
 import { importCommand } from '../scripts/commands/import.ts';

@@ -1,5 +1,5 @@
 /**
- * Streaming reader of the native trace format (shared/spec/trace-format.md, version 1).
+ * Streaming reader of the native trace format (docs/trace-format.md, version 1).
  *
  * `readTrace(path)` yields batches of validated {@link TraceRow}s. The file is read through
  * `fs.createReadStream` (and `zlib.createGunzip()` when it starts with the gzip magic bytes

@@ -1,5 +1,5 @@
 /**
- * Types of the native trace format (shared/spec/trace-format.md, version 1):
+ * Types of the native trace format (docs/trace-format.md, version 1):
  * the contract between readers, writers, importers, generators and the engine.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Writer of the native trace format (shared/spec/trace-format.md, version 1).
+ * Writer of the native trace format (docs/trace-format.md, version 1).
  *
  * `formatHeader` / `formatRow` produce text (each ending with `\n`, so a whole trace is
  * `formatHeader(cols) + rows.map((r) => formatRow(r, cols)).join('')`); `TraceWriter` streams a

@@ -23,7 +23,8 @@ import { defaultCacheDir } from '../cache-dir.ts';
 import { checkOutDir } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 
-const WORKER = new URL('./worker.ts', import.meta.url);
+/** The worker module: worker.ts beside this file in the sources, worker.js in the compiled dist/. */
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
 /** Options of {@link runSweep}. */
 export interface SweepOptions {

@@ -1,0 +1,80 @@
+// How the syncsim command finds its code: the compiled JavaScript in dist/ when it was built from
+// the sources as they are now, else the TypeScript sources through tsx. Plain JavaScript, so that
+// deciding costs no TypeScript loading (scripts/syncsim.mjs, scripts/build.mjs and the tests use it).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The folders compiled to dist/ (tsconfig.build.json's `include`). */
+export const SOURCE_DIRS = ['sim', 'traces', 'workloads', 'reports', 'scripts'];
+/** Extensions of the files under SOURCE_DIRS the build compiles (.ts) or copies beside the output (the others). */
+export const ASSET_EXTENSIONS = ['.c', '.mjs'];
+/** Files under SOURCE_DIRS that are neither compiled nor copied: the launcher and the build's own scripts. */
+export const NOT_BUILT = new Set(['scripts/syncsim.mjs', 'scripts/launch.mjs', 'scripts/build.mjs', 'scripts/validator-code.mjs']);
+/** Other files whose change changes the build: its configuration and its own scripts. */
+const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/validator-code.mjs'];
+/** The build stamp's name in dist/. */
+export const STAMP = 'build-stamp.json';
+
+/** The files a build reads, relative to `root` with `/` separators: BUILD_INPUTS, the .ts sources and the copied assets. */
+export function sourceFiles(root) {
+  const out = [...BUILD_INPUTS];
+  const walk = (rel) => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const p = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if ((p.endsWith('.ts') || ASSET_EXTENSIONS.some((x) => p.endsWith(x))) && !NOT_BUILT.has(p)) out.push(p);
+    }
+  };
+  for (const d of SOURCE_DIRS) walk(d);
+  return out;
+}
+
+/** The stamp of `files` under `root`: each one's path, mtime (ms) and size. */
+export function stampOf(root, files) {
+  return {
+    files: files.map((f) => {
+      const s = statSync(join(root, f));
+      return [f, s.mtimeMs, s.size];
+    }),
+  };
+}
+
+/**
+ * Which code the syncsim command under `root` runs: `{ compiled: true, entry }` (dist/scripts/cli.js)
+ * when dist/ holds a finished build whose every source still has the size and mtime it had at the build
+ * (a source that no longer exists is not a change: an installed package ships dist/ without the sources),
+ * or when there are no sources to run; else `{ compiled: false, entry, why }` (scripts/cli.ts through tsx).
+ * `SYNCSIM_TSX=1` in `env` always chooses the sources.
+ */
+export function chooseEntry(root, env = process.env) {
+  const compiled = { compiled: true, entry: join(root, 'dist', 'scripts', 'cli.js') };
+  const sources = (why) => ({ compiled: false, entry: join(root, 'scripts', 'cli.ts'), why });
+  if (env.SYNCSIM_TSX === '1') return sources('SYNCSIM_TSX=1');
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(join(root, 'dist', STAMP), 'utf8'));
+  } catch {
+    return exists(sources('').entry) ? sources('no finished build in dist/') : compiled;
+  }
+  for (const [file, mtimeMs, size] of stamp.files) {
+    let s;
+    try {
+      s = statSync(join(root, file));
+    } catch {
+      continue;
+    }
+    if (s.mtimeMs !== mtimeMs || s.size !== size) {
+      return exists(sources('').entry) ? sources(`${file} changed since the build`) : compiled;
+    }
+  }
+  return compiled;
+}
+
+function exists(p) {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

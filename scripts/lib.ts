@@ -1,0 +1,186 @@
+/**
+ * syncsim as a library: `import { replay, generate, importTrace, sweep, report } from 'syncsim'`.
+ * Each function is the one the matching command runs (`syncsim run`, `gen`, `import`, `sweep`,
+ * `report`) with options as objects instead of flags; nothing is printed, nothing exits the
+ * process, and bad input throws the error the command would report (its message names the
+ * file, line or key). Results are the objects the commands write: {@link replay} resolves to
+ * summary.json's object.
+ */
+import { resolve } from 'node:path';
+import { configOf, readConfigFile } from './config-file.ts';
+import { runTrace } from './run.ts';
+import { deepMerge, type Config } from '../sim/config.ts';
+import type { Summary } from '../sim/stats/summary.ts';
+import type { TaskRecord } from '../sim/stats/tasks.ts';
+import { claimOutDir } from '../traces/out-lock.ts';
+import { flagNamesToBits, rowStream, type RowLike, type RowSource } from '../traces/rows.ts';
+import { findPreset, generate as presetRows, generatedComments } from '../workloads/presets/index.ts';
+import { IMPORTERS } from '../traces/import/index.ts';
+import type { ImportOptions } from '../traces/import/importer.ts';
+import { DEFAULT_SYNC_FLAGS } from '../traces/import/sync-injector.ts';
+import type { SweepOptions, SweepOutcome } from './sweep/runner.ts';
+import type { ReportOutcome } from '../reports/report.ts';
+import type { Format } from '../reports/chart.ts';
+import type { ThemeName } from '../reports/theme.ts';
+
+export type { Summary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome };
+export { VERSION } from './version.ts';
+
+/** A configuration as a config file holds it: nested keys (`{ writeback: { policy: 'flusher' } }`), any left out take their defaults. */
+export type ConfigInput = Record<string, unknown>;
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  /** The configuration: a config file (YAML or JSON) or its keys as an object; default all defaults. */
+  config?: string | ConfigInput;
+  /** Dotted keys laid over `config`, as `--set` does: `{ 'device.profile': 'hdd' }`. */
+  set?: Readonly<Record<string, unknown>>;
+  /** The random seed (the config key `seed`). */
+  seed?: number;
+  /** Write the result files (summary.json, syncs.csv, ...) to this directory, as `syncsim run --out` does; default none. */
+  out?: string;
+  /** The trace's name in summary.json and in errors when rows are given (default `rows`). */
+  name?: string;
+  /** Percentile-bootstrap 95 % CIs of the msync latency statistics (`run --ci bootstrap`), `reps` resamples (default 1000). */
+  ci?: { reps?: number };
+  /** Told the tasks that closed replay left more than 5 % of the trace behind (the warning `syncsim run` prints). */
+  onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
+}
+
+/** The resolved configuration of `opts` (a config object is copied, never changed). */
+function configFor(opts: ReplayOptions): Config {
+  const file = typeof opts.config === 'string' ? opts.config : undefined;
+  let user = (file ? readConfigFile(file) : structuredClone(opts.config ?? {})) as Parameters<typeof deepMerge>[0];
+  const over: Record<string, unknown> = { ...opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) };
+  for (const [key, value] of Object.entries(over)) {
+    const layer: Record<string, unknown> = {};
+    let at = layer;
+    const parts = key.split('.');
+    for (const p of parts.slice(0, -1)) at = (at[p] = {}) as Record<string, unknown>;
+    at[parts.at(-1)!] = structuredClone(value);
+    user = deepMerge(user, layer as typeof user);
+  }
+  return configOf(user, { file, profileFromSet: over['device.profile'] !== undefined });
+}
+
+/**
+ * Replays a trace: a trace file (native .csv, .csv.gz or .sst) or rows given in code, from any
+ * iterable or async iterable (e.g. {@link generate}'s or {@link importTrace}'s, consumed as they
+ * come). Resolves to summary.json's object; with `out`, writes the result files as `syncsim run`.
+ */
+export async function replay(trace: string | RowSource, opts: ReplayOptions = {}): Promise<Summary> {
+  const config = configFor(opts);
+  const rows = typeof trace === 'string' ? undefined : rowStream(trace, opts.name ?? 'rows');
+  const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
+  const lock = opts.out === undefined ? undefined : claimOutDir(opts.out, { command: 'run' }).lock;
+  try {
+    return await runTrace({
+      trace: name, rows, config, out: opts.out, command: ['syncsim library', 'replay', name], handleSignals: false,
+      ci: opts.ci && { reps: opts.ci.reps ?? 1000, level: 0.95, seed: config.seed },
+      onStretched: opts.onStretched,
+    });
+  } finally {
+    lock?.release();
+  }
+}
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  /** The preset's parameters (numbers, or strings as `--set` takes them: `'256M'`); any left out take their defaults. */
+  params?: Readonly<Record<string, string | number>>;
+  /** Random seed, default 1: the same preset, parameters and seed give the same rows. */
+  seed?: number;
+}
+
+/** Rows of a generated or imported trace, with the `x_` columns they carry and the header comments a trace file of them has. */
+export interface TraceRows<R> extends Iterable<R> {
+  readonly extraCols: readonly string[];
+  readonly comments: readonly string[];
+}
+
+/**
+ * The rows of workload preset `preset` (`syncsim gen --list` lists them), generated as they are
+ * iterated. Bad parameters throw at once, naming the key.
+ */
+export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<RowLike> {
+  const params = opts.params ?? {};
+  const seed = opts.seed ?? 1;
+  presetRows(preset, params, seed); // checks the preset and its parameters now
+  return {
+    extraCols: findPreset(preset).extraCols ?? [],
+    comments: generatedComments(preset, params, seed),
+    [Symbol.iterator]: () => presetRows(preset, params, seed),
+  };
+}
+
+/** Options of {@link importTrace}: those of `syncsim import` (flag names joined by `|` for `syncFlags`). */
+export interface ImportTraceOptions extends Partial<Omit<ImportOptions, 'syncFlags'>> {
+  /** Flags of injected and translated msyncs, e.g. `'SYNC|INVALIDATE'` or bits; default SYNC. */
+  syncFlags?: number | string;
+}
+
+/**
+ * The rows of foreign trace `file` in format `format` (fio-iolog, blkparse, msr, strace, ...: the
+ * `--from` names of `syncsim import`), converted as they are iterated; a malformed input throws
+ * naming its line.
+ */
+export function importTrace(format: string, file: string, opts: ImportTraceOptions = {}): AsyncIterable<RowLike> & { readonly extraCols: readonly string[] } {
+  const importer = IMPORTERS.find((i) => i.format === format);
+  if (!importer) throw new RangeError(`unknown import format '${format}' (expected one of ${IMPORTERS.map((i) => i.format).join(', ')})`);
+  const { syncFlags, ...rest } = opts;
+  const flags = typeof syncFlags === 'string' ? flagNamesToBits(syncFlags) : (syncFlags ?? DEFAULT_SYNC_FLAGS);
+  const full: ImportOptions = { pageSize: 4096, ...rest, syncFlags: flags };
+  return {
+    extraCols: importer.extraCols ?? [],
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of importer.rows(file, full, {})) yield* batch;
+    },
+  };
+}
+
+/** Options of {@link sweep}: those of `syncsim sweep` (`jobs`, `shard`, `dryRun`, `cacheDir`, ...); nothing is printed unless streams are given. */
+export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals'>;
+
+/**
+ * Runs the experiment file `experiment` (YAML: a base configuration, a grid, seeds) as
+ * `syncsim sweep` does, on worker threads; resolves to what it did (runs made, skipped, failed,
+ * the result tables written to `out`, default `results/<experiment name>`).
+ */
+export async function sweep(experiment: string, opts: SweepRunOptions = {}): Promise<SweepOutcome> {
+  const { runSweep } = await import('./sweep/runner.ts');
+  return runSweep({ ...opts, experiment, handleSignals: false });
+}
+
+/** Options of {@link report}: those of `syncsim report`. */
+export interface ReportRunOptions {
+  /** Output directory, default DIR/report. */
+  out?: string;
+  /** Files per chart, default every format (vl.json, svg, png, pdf). */
+  formats?: readonly Format[];
+  /** `paper` (default) or `screen`. */
+  theme?: ThemeName;
+  /** `single` (default), `double` or px. */
+  width?: 'single' | 'double' | number;
+  /** Chart names or chart module names; default every chart that applies. */
+  charts?: readonly string[];
+}
+
+/**
+ * Draws the charts of `dir` (a `replay`/`syncsim run` output with result files, a sweep's
+ * output, or a directory of run outputs) as `syncsim report` does. The charting libraries are
+ * loaded only when this is called.
+ */
+export async function report(dir: string, opts: ReportRunOptions = {}): Promise<ReportOutcome> {
+  const [{ makeReport }, { FORMATS }, { THEMES, resolveWidth }] = await Promise.all([import('../reports/report.ts'), import('../reports/chart.ts'), import('../reports/theme.ts')]);
+  const theme = THEMES[opts.theme ?? 'paper'];
+  if (!theme) throw new RangeError(`unknown theme '${opts.theme}' (expected paper or screen)`);
+  const width = resolveWidth(theme, opts.width === undefined ? undefined : String(opts.width));
+  if (width === undefined) throw new RangeError(`bad width '${opts.width}' (expected single, double or px)`);
+  const out = opts.out ?? resolve(dir, 'report');
+  const { lock } = claimOutDir(out, { command: 'report' });
+  try {
+    return await makeReport({ dir, out, formats: opts.formats ?? FORMATS, theme, width, charts: opts.charts });
+  } finally {
+    lock.release();
+  }
+}

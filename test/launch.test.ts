@@ -1,0 +1,133 @@
+/**
+ * The syncsim launcher (scripts/launch.mjs, scripts/syncsim.mjs): the compiled dist/ runs only
+ * while every source has the size and mtime the build stamp recorded; otherwise the TypeScript
+ * sources run through tsx, so an edited source is never replaced by stale compiled code.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chooseEntry, sourceFiles, stampOf, STAMP } from '../scripts/launch.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** A file `rel` under `root` holding `text`, its directories made. */
+function put(root: string, rel: string, text: string): void {
+  mkdirSync(dirname(join(root, rel)), { recursive: true });
+  writeFileSync(join(root, rel), text);
+}
+
+/**
+ * A checkout in a temporary directory: one source (scripts/cli.ts) whose `main` prints
+ * "sources", its compiled dist/scripts/cli.js printing "compiled", the real launcher, and a
+ * build stamp of the sources as they are.
+ */
+function checkout(): string {
+  const root = mkdtempSync(join(tmpdir(), 'syncsim-launch-'));
+  put(root, 'package.json', '{"type":"module"}\n');
+  put(root, 'scripts/cli.ts', "export async function main(): Promise<number> { process.stdout.write('sources\\n'); return 0; }\n");
+  put(root, 'dist/scripts/cli.js', "export async function main() { process.stdout.write('compiled\\n'); return 0; }\n");
+  for (const f of ['syncsim.mjs', 'launch.mjs']) copyFileSync(join(ROOT, 'scripts', f), join(root, 'scripts', f));
+  stamp(root, ['package.json', 'scripts/cli.ts']);
+  return root;
+}
+
+/** Writes dist/'s build stamp of `files` as they are now. */
+function stamp(root: string, files: string[]): void {
+  writeFileSync(join(root, 'dist', STAMP), JSON.stringify(stampOf(root, files)));
+}
+
+/** Moves the mtime of `rel` one second later, leaving its content as it is. */
+function touch(root: string, rel: string): void {
+  const later = new Date(Date.now() + 1000);
+  utimesSync(join(root, rel), later, later);
+}
+
+describe('chooseEntry', () => {
+  it('runs dist/ when every stamped source is as it was at the build', () => {
+    const root = checkout();
+    expect(chooseEntry(root, {})).toEqual({ compiled: true, entry: join(root, 'dist', 'scripts', 'cli.js') });
+  });
+
+  it('runs the sources when a source was saved again after the build, naming it', () => {
+    const root = checkout();
+    touch(root, 'scripts/cli.ts');
+    expect(chooseEntry(root, {})).toEqual({ compiled: false, entry: join(root, 'scripts', 'cli.ts'), why: 'scripts/cli.ts changed since the build' });
+  });
+
+  it('runs the sources when a source changed size, whatever its mtime', () => {
+    const root = checkout();
+    const file = join(root, 'scripts', 'cli.ts');
+    const [, mtimeMs] = stampOf(root, ['scripts/cli.ts']).files[0]!;
+    writeFileSync(file, "export async function main(): Promise<number> { return 1; }\n");
+    utimesSync(file, new Date(mtimeMs), new Date(mtimeMs));
+    expect(chooseEntry(root, {})).toMatchObject({ compiled: false, why: 'scripts/cli.ts changed since the build' });
+  });
+
+  it('runs the sources when dist/ has no finished build (no stamp: never built, or a build failed)', () => {
+    const root = checkout();
+    rmSync(join(root, 'dist', STAMP));
+    expect(chooseEntry(root, {})).toMatchObject({ compiled: false, why: 'no finished build in dist/' });
+  });
+
+  it('runs the sources when package.json changed (the version dist/ carries)', () => {
+    const root = checkout();
+    touch(root, 'package.json');
+    expect(chooseEntry(root, {})).toMatchObject({ compiled: false, why: 'package.json changed since the build' });
+  });
+
+  it('runs dist/ of an installed package, which ships no sources, even when its package.json changed', () => {
+    const root = checkout();
+    rmSync(join(root, 'scripts', 'cli.ts'));
+    touch(root, 'package.json');
+    expect(chooseEntry(root, {})).toMatchObject({ compiled: true });
+  });
+
+  it('runs the sources under SYNCSIM_TSX=1', () => {
+    expect(chooseEntry(checkout(), { SYNCSIM_TSX: '1' })).toMatchObject({ compiled: false, why: 'SYNCSIM_TSX=1' });
+  });
+});
+
+describe('sourceFiles', () => {
+  it("lists the build's inputs: the .ts sources, the assets beside them, package.json and the build script, not the launcher", () => {
+    const files = sourceFiles(ROOT);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/cli.ts', 'sim/config.ts', 'scripts/record/shim.c', 'scripts/sweep/worker-boot.mjs']));
+    expect(files).not.toContain('scripts/syncsim.mjs');
+    expect(files).not.toContain('scripts/launch.mjs');
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/'))).toEqual([]);
+  });
+});
+
+describe('scripts/syncsim.mjs', () => {
+  it('runs the compiled main while the build is fresh and the TypeScript main through tsx after an edit', () => {
+    const root = checkout();
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    const run = () => spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.mjs')], { encoding: 'utf8' });
+    expect(run()).toMatchObject({ status: 0, stdout: 'compiled\n', stderr: '' });
+    touch(root, 'scripts/cli.ts');
+    // not on a terminal: the fallback says nothing on stderr (tests compare it)
+    expect(run()).toMatchObject({ status: 0, stdout: 'sources\n', stderr: '' });
+  });
+});
+
+describe('the precompiled config validator (scripts/validator-code.mjs)', () => {
+  it('judges configurations exactly as the validator Ajv compiles at run time', async () => {
+    const { createRequire } = await import('node:module');
+    const { CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS } = await import('../sim/config.ts');
+    const { validatorCode } = await import('../scripts/validator-code.mjs');
+    const { Ajv } = await import('ajv');
+    type V = ((x: unknown) => boolean) & { errors?: unknown[] | null };
+    // the module's code run as CommonJS, its require()s (Ajv's runtime helpers) resolved from here
+    const mod = { exports: {} as unknown };
+    new Function('module', 'exports', 'require', validatorCode(CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS))(mod, mod.exports, createRequire(import.meta.url));
+    const pre = mod.exports as V;
+    const live = new Ajv(CONFIG_VALIDATOR_OPTIONS).compile(CONFIG_SCHEMA) as V;
+    const cases: unknown[] = [{}, { personality: 'solaris' }, { page_size: 3 }, { device: { channels: 0, nope: 1 } }, { writeback: { policy: 'flusher', expire_ms: -1 } }, [], 'x'];
+    for (const c of cases) {
+      expect(pre(c)).toBe(live(c));
+      expect(pre.errors ?? null).toEqual(live.errors ?? null);
+    }
+    expect(live({ personality: 'solaris' })).toBe(false); // the cases do exercise refusals
+  });
+});
