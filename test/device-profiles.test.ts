@@ -115,6 +115,33 @@ describe('write cache: FLUSH drains the cache; FUA bypasses it', () => {
   });
 });
 
+describe('flush sequencing (blk-flush: one FLUSH in flight)', () => {
+  it('a FLUSH submitted while another is in flight waits for it; those that arrive meanwhile share the next command', () => {
+    // 4 channels, an empty cache: each FLUSH command costs flush_us = 50 µs
+    const r = rig('sata-ssd', CACHED);
+    const f = [0, 1, 2, 3].map(() => r.io('flush', 0, 0, 0));
+    r.at(0, f[0]);
+    r.at(10_000, f[1]);
+    r.at(20_000, f[2]);
+    r.at(60_000, f[3]);
+    r.eng.run();
+    // f0 0→50; f1 and f2 waited: f1's command 50→100 completes f2 too; f3 (at 60, f1 in flight) runs 100→150
+    expect(f.map((x) => x.tDone / 1000)).toEqual([50, 100, 100, 150]);
+    expect(f.map((x) => x.tStart / 1000)).toEqual([0, 50, 50, 100]);
+    expect(r.dev.stats().flushes).toBe(3);
+    expect(r.dev.outstanding).toBe(0);
+  });
+
+  it('without a write cache FLUSHes complete at once, never waiting for each other', () => {
+    const r = rig('sata-ssd', { ...CACHED, write_cache: false });
+    const f = [0, 1].map(() => r.io('flush', 0, 0, 0));
+    r.at(0, f[0]);
+    r.at(0, f[1]);
+    r.eng.run();
+    expect(f.map((x) => x.tDone)).toEqual([0, 0]);
+  });
+});
+
 describe('write cache destaged on FLUSH (a host page cache under a virtual disk)', () => {
   const ON_FLUSH = { ...CACHED, destage: 'on_flush', media_write_us: 9 };
   // each 4-page write destages in 163,840 ns of transfer + 9,000 ns per command = 172,840 ns

@@ -18,7 +18,8 @@
  *    `media_mbps` plus `media_write_us` per write, after seek + rotation on a
  *    disk (hdd.ts).
  * A FLUSH completes when what the cache holds has reached the media, plus
- * `flush_us`; without a write cache it completes at once (Linux completes a
+ * `flush_us`; one FLUSH is in flight at a time, and those submitted meanwhile
+ * wait and complete with the next one (flush-sequence.ts); without a write cache it completes at once (Linux completes a
  * flush to a device without a write-back cache without sending it:
  * block/blk-flush.c). A rate of 0 means unlimited (no transfer time).
  */
@@ -29,6 +30,7 @@ import type { ServiceSampler } from './service.ts';
 import { IoFifo, type BlockDevice, type DeviceStats, type Io } from './device.ts';
 import type { MediaKeys } from './profiles.ts';
 import { WriteCache } from './write-cache.ts';
+import { FlushSequence } from './flush-sequence.ts';
 import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
 
 /** Parameters of the storage device: the profile keys plus queueing and error keys. */
@@ -70,6 +72,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
   /** Disk head position (byte address) after the last media job queued. */
   private head = 0;
   private readonly flushNs: number;
+  /** At most one FLUSH in flight; the others wait and share the next (blk-flush). */
+  private readonly flushSeq = new FlushSequence();
   /** Per-command media time of a write (`media_write_us`, ns). */
   private readonly mediaWriteNs: number;
 
@@ -95,12 +99,13 @@ export class MediaDevice implements EventTarget, BlockDevice {
     }
   }
 
-  /** Queues `io` now. */
+  /** Queues `io` now (a FLUSH while another is in flight waits for the next one: {@link flushes}). */
   submit(io: Io): void {
     this.account();
     io.tSubmit = this.engine.now;
     this.outstanding++;
     if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
+    if (io.kind === 'flush' && this.params.write_cache && !this.flushSeq.admit(io)) return;
     if (io.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(io);
     else this.normalQ.push(io);
     this.dispatch();
@@ -194,6 +199,21 @@ export class MediaDevice implements EventTarget, BlockDevice {
     io.done = true;
     if (io.kind === 'flush') this.flushes++;
     this.onComplete(io);
+    if (io.kind === 'flush' && this.params.write_cache) {
+      const { riders, next } = this.flushSeq.done(io);
+      for (const r of riders) {
+        r.tStart = io.tStart;
+        r.tDone = io.tDone;
+        r.ok = io.ok;
+        r.done = true;
+        this.outstanding--;
+        this.onComplete(r);
+      }
+      if (next) {
+        if (next.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(next);
+        else this.normalQ.push(next);
+      }
+    }
     this.dispatch();
   }
 
