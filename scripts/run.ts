@@ -12,6 +12,7 @@ import { VERSION } from './version.ts';
 import { startProvenance } from './provenance.ts';
 import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
+import type { SimPlugins } from '../sim/plugin/plugins.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -31,6 +32,8 @@ export interface RunOptions {
   ci?: { reps: number; level: number; seed: number };
   /** Told the tasks that closed replay left more than 5 % of the trace's duration behind. */
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
+  /** The plugins the configuration names, loaded (scripts/plugins.ts). */
+  plugins?: SimPlugins;
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -66,7 +69,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)]);
     source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
     opts.onSource?.(source.kind);
-    const sim = new Simulator(opts.config, sink);
+    const sim = new Simulator(opts.config, sink, { plugins: opts.plugins });
     let lastReport = Date.now();
     for await (const batch of source.rows) {
       sim.feed(batch);

@@ -11,6 +11,7 @@ import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
 import { defaultReadaheadPages } from './pager/readahead.ts';
 import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE, type DeviceProfile, type MediaKeys } from './device/profiles.ts';
 import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
+import { checkPluginParams, isPluginFile, PARAMS_SCHEMA, setAsidePluginFiles } from './plugin/config-keys.ts';
 
 export { profileIsQueue, userAsksQueue } from './device/resolve.ts';
 
@@ -43,7 +44,10 @@ export interface Config {
    */
   device: MediaKeys & {
     profile: DeviceProfile;
-    discipline: 'fifo' | 'sync_first';
+    /** A built-in discipline, or a plugin file (sim/plugin/config-keys.ts). */
+    discipline: 'fifo' | 'sync_first' | (string & {});
+    /** The plugin's parameters (only with a plugin file). */
+    discipline_params?: Record<string, unknown>;
     service: ServiceDist;
     per_page_us: number;
     /** Probability that one I/O fails (EIO); 0 by default. */
@@ -63,7 +67,10 @@ export interface Config {
     per_page_us?: number;
   };
   writeback: {
-    policy: 'none' | 'syncer' | 'flusher';
+    /** A built-in policy, or a plugin file (sim/plugin/config-keys.ts). */
+    policy: 'none' | 'syncer' | 'flusher' | (string & {});
+    /** The plugin's parameters (only with a plugin file). */
+    params?: Record<string, unknown>;
     /** Wake-up period; default 1000 for syncer, 5000 for flusher. */
     interval_ms: number;
     /** syncer: write objects dirty for longer than this. */
@@ -184,6 +191,7 @@ const DEVICE_SCHEMA = obj({
   profile: { enum: [...DEVICE_PROFILES] },
   channels: intRange(1, 4096),
   discipline: { enum: ['fifo', 'sync_first'] },
+  discipline_params: PARAMS_SCHEMA,
   service: serviceDist,
   per_page_us: duration,
   error_rate: range(0, 1),
@@ -225,6 +233,7 @@ export const CONFIG_SCHEMA = obj({
     background_ratio: range(0, 100),
     dirty_ratio: range(0, 100, true),
     max_pause_ms: range(0, HOUR_US / 1000),
+    params: PARAMS_SCHEMA,
   }, ['policy', 'delay_ms', 'expire_ms', 'background_ratio', 'dirty_ratio', 'max_pause_ms']),
   memory: obj({
     pages: intRange(0, MAX_PAGES),
@@ -389,6 +398,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   rejectPrototypeKeys(u);
   const merged = deepMerge(withDeviceProfile(defaultConfig() as unknown as JsonObject, u), u);
   applyDeviceDefaults(merged, u);
+  const restorePlugins = setAsidePluginFiles(merged);
   const validate = validatorOf();
   if (!validate(merged)) {
     const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
@@ -397,10 +407,12 @@ export function resolveConfig(user: Record<string, unknown>): Config {
     throw describe(errs[0]);
   }
   const c = toPlain(merged) as unknown as Config;
+  restorePlugins(c as unknown as Record<string, unknown>);
+  checkPluginParams(c as unknown as Record<string, unknown>);
   if (!IMPLEMENTED_PERSONALITIES.includes(c.personality)) {
     throw new ConfigError('personality', `'${c.personality}' is not implemented yet (available: ${IMPLEMENTED_PERSONALITIES.join(', ')})`);
   }
-  if (!IMPLEMENTED_WRITEBACK.includes(c.writeback.policy)) {
+  if (!IMPLEMENTED_WRITEBACK.includes(c.writeback.policy) && !isPluginFile(c.writeback.policy)) {
     throw new ConfigError('writeback.policy', `'${c.writeback.policy}' is not implemented yet (available: ${IMPLEMENTED_WRITEBACK.join(', ')})`);
   }
   // FreeBSD vm_pageout_init: vm_pageout_page_count is 8 below 2000 pages of memory (0 = unlimited: not small)

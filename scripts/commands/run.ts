@@ -2,6 +2,7 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { loadConfig } from '../config-file.ts';
+import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
@@ -121,10 +122,11 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
     sets.push(`seed=${values.seed}`);
   }
   const config = loadConfig(values.config, sets);
+  const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets));
   const out = values.out ?? defaultOutDir(trace);
   const showProgress = process.stderr.isTTY === true;
   const summary = await replayTrace({
-    trace, config, out,
+    trace, config, out, plugins,
     command,
     ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {
