@@ -8,6 +8,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runTrace } from '../run.ts';
+import { loadPlugins } from '../plugins.ts';
 import { ensureCache } from '../../traces/open.ts';
 import { generateToFile } from '../../workloads/presets/index.ts';
 import { placeDir, writeSweepFile, type RunRecord } from './store.ts';
@@ -21,7 +22,8 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
   let source: string | undefined;
-  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k) });
+  const plugins = t.pluginDir === undefined ? undefined : (await loadPlugins(t.config, t.pluginDir)).plugins;
+  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins });
   const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
   writeSweepFile(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
   placeDir(out, t.final, join(t.staging, `old-${t.id}`));
