@@ -30,8 +30,8 @@ export interface ThrottleTotals {
 
 /** Context calls (write, restartAge, objects) one policy call may make before it is taken to loop without progress. */
 export const MAX_CALLS_PER_WAKE = 1_000_000;
-/** Longest a writer may be stalled by one balance call: a day of simulated time (ns). */
-export const MAX_STALL_NS = 86_400e9;
+/** Longest a writer may be stalled by one balance call: an hour of simulated time (ns). */
+export const MAX_STALL_NS = 3_600e9;
 /** Consecutive wake-ups under a microsecond apart that write nothing after which a policy is taken to make no progress. */
 export const MAX_IDLE_WAKES = 10_000;
 
@@ -210,7 +210,7 @@ export class BackgroundWriteback implements EventTarget, WritebackContext {
       if (r.done) break;
       const pause = checkDelay(this.name, 'balance()', 'a throttle pause', r.value);
       stalled += pause;
-      if (stalled > MAX_STALL_NS) throw new PluginError(this.name, 'balance()', `stalled a writer for more than a day of simulated time in one call (no progress)`);
+      if (stalled > MAX_STALL_NS) throw new PluginError(this.name, 'balance()', `stalled a writer for more than an hour of simulated time in one call (no progress)`);
       yield pause;
     }
     if (stalled > 0) {
