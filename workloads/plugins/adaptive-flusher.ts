@@ -3,7 +3,7 @@
  * written only against the public interface (sim/pager/writeback-policy.ts):
  * a flusher that adapts how much it writes to what the device is doing.
  *
- * Every `interval_ms` it looks at the device queue:
+ * Every `writeback.interval_ms` it looks at the device queue:
  * - commands a synchronous waiter depends on are queued (msyncs wait): it
  *   writes nothing but objects dirty for longer than `expire_ms`, and
  *   looks again after `backoff_ms`;
@@ -17,7 +17,6 @@ import { definePolicy, type ObjectView, type WritebackContext, type WritebackPol
 
 /** The parameters (`writeback.params`). */
 export interface AdaptiveFlusherParams {
-  interval_ms: number;
   backoff_ms: number;
   expire_ms: number;
   idle_pages: number;
@@ -56,23 +55,23 @@ export default definePolicy<AdaptiveFlusherParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      interval_ms: { type: 'number', exclusiveMinimum: 0, maximum: 86400e3, default: 100 },
       backoff_ms: { type: 'number', exclusiveMinimum: 0, maximum: 86400e3, default: 20 },
       expire_ms: { type: 'number', minimum: 0, maximum: 86400e3, default: 5000 },
       idle_pages: { type: 'integer', minimum: 0, maximum: 2 ** 30, default: 4096 },
       busy_pages: { type: 'integer', minimum: 0, maximum: 2 ** 30, default: 256 },
     },
   },
-  create(p): WritebackPolicy {
+  create(p, setup): WritebackPolicy {
     const expireNs = p.expire_ms * 1e6;
+    const backoffNs = p.backoff_ms * 1e6;
     return {
       wake(ctx) {
         const d = ctx.device;
-        let budget: number, minAge: number, next = p.interval_ms;
+        let budget: number, minAge: number, next = setup.intervalNs;
         if (d.urgentQueued > 0) {
           budget = Infinity; // only expired objects, however many
           minAge = expireNs;
-          next = p.backoff_ms;
+          next = backoffNs;
         } else if (d.queued === 0 && d.busy === 0) {
           budget = p.idle_pages;
           minAge = 0;
@@ -84,7 +83,7 @@ export default definePolicy<AdaptiveFlusherParams>({
           if (budget <= 0) break;
           budget -= writeSome(ctx, obj, budget);
         }
-        return next * 1e6;
+        return next;
       },
     };
   },
