@@ -16,6 +16,12 @@ export class WorkerCrash extends Error {
   }
 }
 
+/**
+ * What a worker module may post once it has loaded, before any answer: a task's wall-clock
+ * limit counts from then (or from the task's start, when later), not through the worker's start-up.
+ */
+export const WORKER_READY = '__syncsim_worker_ready__';
+
 /** A task overran its wall-clock limit: its worker was stopped. */
 export class TaskTimeout extends Error {
   constructor(readonly seconds: number) {
@@ -36,6 +42,8 @@ interface Slot<T, R> {
   worker: Worker;
   job?: Job<T, R>;
   timer?: NodeJS.Timeout;
+  /** The worker posted {@link WORKER_READY}. */
+  ready?: boolean;
 }
 
 /** `size` worker threads running the TypeScript module `entry` (which answers each message with one message). */
@@ -79,7 +87,7 @@ export class WorkerPool<T, R> {
       }
       const job = this.queue.shift()!;
       slot.job = job;
-      if (job.timeoutMs !== undefined) slot.timer = setTimeout(() => this.timeOut(slot, job), job.timeoutMs);
+      if (slot.ready) this.arm(slot, job);
       slot.worker.postMessage(job.task);
     }
   }
@@ -96,6 +104,11 @@ export class WorkerPool<T, R> {
       if (!this.closed) this.pump();
     };
     worker.on('message', (reply: R) => {
+      if ((reply as unknown) === WORKER_READY) {
+        slot.ready = true;
+        if (slot.job) this.arm(slot, slot.job);
+        return;
+      }
       clearTimeout(slot.timer);
       const job = slot.job;
       slot.job = undefined;
@@ -106,6 +119,11 @@ export class WorkerPool<T, R> {
     worker.on('exit', (code) => fail(`worker thread exited with code ${code}`));
     this.slots.add(slot);
     return slot;
+  }
+
+  /** Starts `job`'s wall-clock limit, if it has one. */
+  private arm(slot: Slot<T, R>, job: Job<T, R>): void {
+    if (job.timeoutMs !== undefined) slot.timer = setTimeout(() => this.timeOut(slot, job), job.timeoutMs);
   }
 
   /** `job` overran its limit: its worker is stopped (and replaced when tasks wait), the job rejected. */

@@ -16,6 +16,7 @@ import { describeError } from './errors.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage } from '../errors.ts';
 import type { GenTask, RunTask, SweepTask, TaskReply } from './tasks.ts';
+import { WORKER_READY } from './pool.ts';
 
 async function runOne(t: RunTask): Promise<string | undefined> {
   const out = join(t.staging, t.id);
@@ -56,3 +57,4 @@ if (!port) throw new Error('scripts/sweep/worker.ts runs in a worker thread');
 port.on('message', (task: SweepTask) => {
   void handle(task).then((reply) => port.postMessage(reply));
 });
+port.postMessage(WORKER_READY); // loaded: a run's --run-timeout counts from here
