@@ -19,8 +19,17 @@ import { hashOf } from '../scripts/sweep/identity.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
-const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
 const work = mkdtempSync(join(tmpdir(), 'syncsim-plugin-cli-'));
+/** A small trace: two pages of f.dat stored, then read back after the first wake-ups (at 100 ms intervals). */
+const DEMO = join(work, 'small.csv');
+writeFileSync(DEMO, [
+  '# syncsim-trace v1',
+  't_us,task,op,addr,len,flags,object,offset',
+  '0,a,map,0x10000000,65536,,f.dat,0',
+  '100,a,write,0x10000000,8192,,,',
+  '250000,a,read,0x10000000,8,,,',
+  '',
+].join('\n'));
 
 /** `syncsim ARGS` in a child process in the scratch directory. */
 function syncsim(args: string[]) {
@@ -71,7 +80,7 @@ describe('syncsim run with plugins', () => {
   it('a plugin writing outside an object: exit 2 naming ctx.write()', async () => {
     const r = await syncsimHere(['run', DEMO, '--config', config('outside'), '--out', 'outside'], work);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^syncsim: plugin '\.\/mode\.mjs': wake\(\) ctx\.write\(\): pages \[\d+, \d+ \+ 1\) are not a range inside object 'data\.db'/);
+    expect(r.stderr).toMatch(/^syncsim: plugin '\.\/mode\.mjs': wake\(\) ctx\.write\(\): pages \[\d+, \d+ \+ 1\) are not a range inside object 'f\.dat' \(pages 0 to 15\)$/m);
   });
 
   it('a bad parameter, a missing file, parameters beside a built-in: exit 2 naming the key', async () => {
