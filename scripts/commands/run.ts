@@ -16,7 +16,9 @@ const HELP = `Usage: syncsim run TRACE [options]
 Replays TRACE (native .csv or .csv.gz) and writes its results.
 
 Options:
-  --config FILE     run configuration (YAML or JSON)
+  --config FILE     run configuration (YAML or JSON); writeback.policy and
+                    device.discipline may name a plugin file (./p.ts, .js,
+                    .mjs) relative to it: your own code, run with your rights
   --set KEY=VALUE   override one configuration key (dotted, repeatable),
                     e.g. --set device.profile=hdd --set device.cache_mb=64
   --replay MODE     closed (default: a task waits for its blocking ops) or open
