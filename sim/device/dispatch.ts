@@ -8,7 +8,7 @@
  */
 import type { Engine, EventTarget } from '../engine/queue.ts';
 import type { DeviceView, Dispatch, IoScheduler, IoSchedulerPlugin, QueuedIo } from './scheduler.ts';
-import { checkDelay, guarded, PluginError, type LoadedPlugin } from '../plugin/plugin.ts';
+import { checkDelay, guarded, PluginError, pluginFailure, type LoadedPlugin } from '../plugin/plugin.ts';
 
 /** Consecutive hold-backs with every channel idle and nothing started after which a scheduler is taken to make no progress. */
 export const MAX_IDLE_HOLDS = 100_000;
@@ -60,7 +60,11 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
   add(io: Io): void {
     this.waiting.add(io);
     if (io.urgent) this.urgentQueued++;
-    guarded(this.name, 'add()', () => this.scheduler.add(io, this.engine.now));
+    try {
+      this.scheduler.add(io, this.engine.now);
+    } catch (e) {
+      throw pluginFailure(this.name, 'add()', e);
+    }
   }
 
   /** `io` (queued or started) is now waited for synchronously: marks it urgent and tells the scheduler if it is queued. */
@@ -69,8 +73,12 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     io.urgent = true;
     if (!this.waiting.has(io)) return;
     this.urgentQueued++;
-    const s = this.scheduler;
-    if (s.expedite) guarded(this.name, 'expedite()', () => s.expedite!(io, this.engine.now));
+    if (!this.scheduler.expedite) return;
+    try {
+      this.scheduler.expedite(io, this.engine.now);
+    } catch (e) {
+      throw pluginFailure(this.name, 'expedite()', e);
+    }
   }
 
   /** The commands started with leader `io` when it was a merge, else undefined. */
@@ -86,7 +94,12 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
   /** The command to start on a free channel (the leader of a merge), or undefined. */
   take(): Io | undefined {
     if (this.waiting.size === 0) return undefined;
-    const d: Dispatch = guarded(this.name, 'pick()', () => this.scheduler.pick(this.engine.now, this));
+    let d: Dispatch;
+    try {
+      d = this.scheduler.pick(this.engine.now, this);
+    } catch (e) {
+      throw pluginFailure(this.name, 'pick()', e);
+    }
     if (d === undefined || d === null) {
       if (this.busy === 0 && this.holdAt < 0) {
         throw new PluginError(this.name, 'pick()', `returned nothing while ${this.waiting.size} command(s) are queued and every channel is idle: they would never start (return { holdNs } to hold them back)`);

@@ -8,6 +8,7 @@
 import { IoFifo } from './io-fifo.ts';
 import type { IoScheduler, IoSchedulerPlugin, QueuedIo } from './scheduler.ts';
 import type { LoadedPlugin } from '../plugin/plugin.ts';
+import { ConfigError } from '../config-error.ts';
 
 /** `fifo`: arrival order. */
 export const FIFO: IoSchedulerPlugin = {
@@ -38,6 +39,6 @@ export const BUILTIN_SCHEDULERS: Readonly<Record<string, IoSchedulerPlugin>> = {
 /** The built-in scheduler named `discipline`; throws for a name that is not built in. */
 export function builtinScheduler(discipline: string): LoadedPlugin<IoSchedulerPlugin> {
   const plugin = BUILTIN_SCHEDULERS[discipline];
-  if (!plugin) throw new Error(`device.discipline '${discipline}' is a plugin file: the caller must load it (scripts/plugins.ts) and pass it in`);
+  if (!plugin) throw new ConfigError('device.discipline', `'${discipline}' is a plugin file, and this command does not load plugins (run and sweep do)`);
   return { name: discipline, plugin, params: {} };
 }

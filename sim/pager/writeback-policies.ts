@@ -15,6 +15,7 @@
  */
 import type { ObjectView, WritebackContext, WritebackPolicy, WritebackPolicyPlugin, WritebackSetup } from './writeback-policy.ts';
 import type { LoadedPlugin } from '../plugin/plugin.ts';
+import { ConfigError } from '../config-error.ts';
 
 /** Writes every dirty page of `obj` not under writeback; a still-dirty object ages again from now. Returns the pages queued. */
 export function writeWholeObject(ctx: WritebackContext, obj: ObjectView): number {
@@ -104,6 +105,6 @@ export const BUILTIN_POLICIES: Readonly<Record<string, WritebackPolicyPlugin>> =
 /** The built-in policy named `policy`; throws for a name that is not built in. */
 export function builtinPolicy(policy: string): LoadedPlugin<WritebackPolicyPlugin> {
   const plugin = BUILTIN_POLICIES[policy];
-  if (!plugin) throw new Error(`writeback.policy '${policy}' is a plugin file: the caller must load it (scripts/plugins.ts) and pass it in`);
+  if (!plugin) throw new ConfigError('writeback.policy', `'${policy}' is a plugin file, and this command does not load plugins (run and sweep do)`);
   return { name: policy, plugin, params: {} };
 }

@@ -17,14 +17,19 @@ export class PluginError extends Error {
   }
 }
 
+/** The {@link PluginError} for `e`, thrown by plugin `plugin` in `call` (a PluginError passes through). */
+export function pluginFailure(plugin: string, call: string, e: unknown): PluginError {
+  if (e instanceof PluginError) return e;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new PluginError(plugin, call, `threw ${what}`);
+}
+
 /** Runs `fn` (a call into plugin code); anything it throws becomes a {@link PluginError} naming the plugin and `call`. */
 export function guarded<T>(plugin: string, call: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof PluginError) throw e;
-    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new PluginError(plugin, call, `threw ${what}`);
+    throw pluginFailure(plugin, call, e);
   }
 }
 
