@@ -77,7 +77,7 @@ export async function loadPlugins(config: Config, baseDir: PluginBase): Promise<
     const key = `${pk.group}.${pk.key}`;
     const path = pluginPath(value, baseDir, key);
     sources[key] = createHash('sha256').update(readSource(pk, path)).digest('hex');
-    const loaded: LoadedPlugin<never> = { name: value, plugin: await importPlugin(pk, path), params: {} };
+    const loaded: LoadedPlugin<never> = { name: value, plugin: await importPlugin(pk, path), params: {}, sha256: sources[key] };
     loaded.params = checkParams(pk, value, loaded.plugin as PluginShape, group[pk.params]);
     if (pk.key === 'policy') plugins.writeback = loaded;
     else plugins.scheduler = loaded;

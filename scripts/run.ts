@@ -87,7 +87,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     if (stretched.length > 0) opts.onStretched?.(stretched, sim.traceEndNs);
     const result = sim.result();
     if (opts.ci) result.sync.latency_ci_us = latencyCis(sim.syncLatenciesNs(), opts.ci);
-    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: await provenance.finish() };
+    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source.finish(true);
     return summary;
@@ -99,6 +99,14 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** provenance.plugin_sha256 of the plugin files a run loaded (nothing without plugins). */
+function pluginHashes(p: SimPlugins | undefined): { plugin_sha256?: Record<string, string> } {
+  const out: Record<string, string> = {};
+  if (p?.writeback?.sha256) out['writeback.policy'] = p.writeback.sha256;
+  if (p?.scheduler?.sha256) out['device.discipline'] = p.scheduler.sha256;
+  return Object.keys(out).length > 0 ? { plugin_sha256: out } : {};
 }
 
 /** Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns`. */

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -69,6 +70,8 @@ describe('syncsim run with plugins', () => {
     const s = JSON.parse(r.stdout);
     expect(s.config.writeback).toMatchObject({ policy: './mode.mjs', params: { mode: 'ok' } });
     expect(s.writeback.by_cause.syncer).toBeGreaterThan(0);
+    const sha = createHash('sha256').update(readFileSync(join(work, 'conf', 'mode.mjs'))).digest('hex');
+    expect(s.provenance.plugin_sha256).toEqual({ 'writeback.policy': sha });
   });
 
   it('a plugin that throws: exit 2, one line naming the plugin and the call, no stack, no results', () => {

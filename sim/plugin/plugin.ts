@@ -55,4 +55,6 @@ export interface LoadedPlugin<T> {
   plugin: T;
   /** Validated parameters (`writeback.params`, `device.discipline_params`), defaults filled in. */
   params: Record<string, unknown>;
+  /** SHA-256 of the plugin file's source, when loaded from a file (summary.json provenance). */
+  sha256?: string;
 }
