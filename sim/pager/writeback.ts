@@ -80,7 +80,7 @@ export class BackgroundWriteback implements EventTarget, WritebackContext {
     if (typeof this.policy !== 'object' || this.policy === null) throw new PluginError(this.name, 'create()', 'must return an object (with wake() and/or balance())');
     const c = k.vm.counters;
     this.memory = {
-      pages: memoryPages,
+      get pages() { return memoryPages; },
       get resident() { return c.resident; },
       get dirty() { return c.dirty; },
       get writeback() { return c.wb; },
