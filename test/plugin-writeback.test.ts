@@ -92,6 +92,11 @@ describe('a policy that breaks the contract fails the run, naming the plugin and
     expect(errorOf(outside)).toBe("plugin './p.ts': wake() ctx.write(): pages [60, 60 + 10) are not a range inside object 'f' (pages 0 to 63)");
   });
 
+  it('changes a read-only view', () => {
+    const meddle = (): WritebackPolicy => ({ wake(ctx) { (ctx.objects()[0] as { dirtyPages: number }).dirtyPages = 0; } });
+    expect(errorOf(meddle)).toMatch(/^plugin '\.\/p\.ts': wake\(\): threw TypeError: .*dirtyPages/);
+  });
+
   it('returns a negative delay', () => {
     expect(errorOf(() => ({ wake: () => -1 }))).toBe("plugin './p.ts': wake(): the delay to the next wake-up is negative (-1 ns)");
   });
