@@ -11,6 +11,8 @@ import type { WritebackRecord } from '../sim/stats/records.ts';
 import { PluginError } from '../sim/plugin/plugin.ts';
 import type { WritebackPolicy, WritebackPolicyPlugin } from '../sim/pager/writeback-policy.ts';
 import { MAX_CALLS_PER_WAKE, MAX_IDLE_WAKES } from '../sim/pager/writeback.ts';
+import { FLUSHER, NONE, SYNCER } from '../sim/pager/writeback-policies.ts';
+import type { ObjectView, WritebackContext } from '../sim/pager/writeback-policy.ts';
 import { TraceBuilder, withQueueDevice } from './helpers.ts';
 import type { TraceRow } from '../traces/types.ts';
 
@@ -68,6 +70,35 @@ describe('writeback policy plugins', () => {
     const rows = new TraceBuilder('a').map(0, A, 64 * PS, 'f').op(100, 'write', A, 32 * PS).rows;
     const o = run(rows, () => ({ *balance() { yield 5 * MS; } }));
     expect(o.result.throttle).toEqual({ count: 1, total_us: 5000, max_us: 5000 });
+  });
+});
+
+describe('built-in policies on the policy interface', () => {
+  const keys = { delay_ms: 30, expire_ms: 30, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 };
+  const setup = (memoryPages: number) => ({ memoryPages, intervalNs: 1000 * MS, clusterPages: 32, keys });
+
+  it('none has neither wake nor balance (no daemon runs); flusher throttles only with a finite memory', () => {
+    expect(Object.keys(NONE.create({}, setup(0)))).toEqual([]);
+    expect(Object.keys(SYNCER.create({}, setup(100))).sort()).toEqual(['wake']);
+    expect(Object.keys(FLUSHER.create({}, setup(0))).sort()).toEqual(['wake']);
+    expect(Object.keys(FLUSHER.create({}, setup(100))).sort()).toEqual(['balance', 'wake']);
+  });
+
+  it('syncer wake: every object dirty for delay_ms or longer is written whole and ages again', () => {
+    // at 100 ms: a dirty since 50 ms (50 ms old), b since 80 ms (20 ms old), c clean
+    const obj = (id: number, dirtySince: number, sizePages: number): ObjectView =>
+      ({ id, name: `o${id}`, kind: 'vnode', sizePages, dirtyPages: dirtySince < 0 ? 0 : 1, writebackPages: 0, dirtySince, nextDirty: () => -1, underWriteback: () => false });
+    const objs = [obj(0, 50 * MS, 8), obj(1, 80 * MS, 4), obj(2, -1, 2)];
+    const calls: string[] = [];
+    const ctx = {
+      now: 100 * MS, clusterPages: 32, memory: { pages: 0, resident: 0, dirty: 2, writeback: 0, wired: 0 },
+      device: { channels: 1, busy: 0, queued: 0, urgentQueued: 0, outstanding: 0 },
+      objects: () => objs,
+      write: (o: ObjectView, first: number, count: number) => (calls.push(`write ${o.name} ${first}+${count}`), count),
+      restartAge: (o: ObjectView) => void calls.push(`age ${o.name}`),
+    } satisfies WritebackContext;
+    SYNCER.create({}, setup(0)).wake!(ctx);
+    expect(calls).toEqual(['write o0 0+8', 'age o0']);
   });
 });
 
