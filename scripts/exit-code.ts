@@ -9,9 +9,10 @@ import { ConfigError } from '../sim/config-error.ts';
 import { InputError } from './errors.ts';
 import { CacheError } from '../traces/cache.ts';
 import { OutDirError } from '../traces/out-dir.ts';
+import { PluginError } from '../sim/plugin/plugin.ts';
 
 /** The error types that are the user's input, not a bug: one line on stderr and exit code 2. */
-const INPUT_ERRORS = [TraceError, ConfigError, InputError, CacheError, OutDirError] as const;
+const INPUT_ERRORS = [TraceError, ConfigError, InputError, CacheError, OutDirError, PluginError] as const;
 
 /** The exit code the CLI gives for error `e` thrown by a command: 2 for bad input, 1 for an internal error. */
 export function exitCodeOf(e: unknown): 1 | 2 {

@@ -13,6 +13,7 @@ import { startProvenance } from './provenance.ts';
 import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { RowStream } from '../traces/rows.ts';
+import type { SimPlugins } from '../sim/plugin/plugins.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -36,6 +37,8 @@ export interface RunOptions {
   rows?: RowStream;
   /** On SIGINT / SIGTERM remove the staged results and exit (the CLI; default true). */
   handleSignals?: boolean;
+  /** The plugins the configuration names, loaded (scripts/plugins.ts). */
+  plugins?: SimPlugins;
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -77,7 +80,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
       source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
       opts.onSource?.(source.kind);
     }
-    const sim = new Simulator(opts.config, sink);
+    const sim = new Simulator(opts.config, sink, { plugins: opts.plugins });
     let lastReport = Date.now();
     for await (const batch of given?.batches ?? source!.rows) {
       sim.feed(batch);
@@ -95,7 +98,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     if (stretched.length > 0) opts.onStretched?.(stretched, sim.traceEndNs);
     const result = sim.result();
     if (opts.ci) result.sync.latency_ci_us = latencyCis(sim.syncLatenciesNs(), opts.ci);
-    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: await provenance.finish() };
+    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source?.finish(true);
     return summary;
@@ -109,6 +112,14 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
       process.off('SIGTERM', onSignal);
     }
   }
+}
+
+/** provenance.plugin_sha256 of the plugin files a run loaded (nothing without plugins). */
+function pluginHashes(p: SimPlugins | undefined): { plugin_sha256?: Record<string, string> } {
+  const out: Record<string, string> = {};
+  if (p?.writeback?.sha256) out['writeback.policy'] = p.writeback.sha256;
+  if (p?.scheduler?.sha256) out['device.discipline'] = p.scheduler.sha256;
+  return Object.keys(out).length > 0 ? { plugin_sha256: out } : {};
 }
 
 /** Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns`. */

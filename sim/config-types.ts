@@ -22,7 +22,10 @@ export interface Config {
    */
   device: MediaKeys & {
     profile: DeviceProfile;
-    discipline: 'fifo' | 'sync_first';
+    /** A built-in discipline, or a plugin file (sim/plugin/config-keys.ts). */
+    discipline: 'fifo' | 'sync_first' | (string & {});
+    /** The plugin's parameters (only with a plugin file). */
+    discipline_params?: Record<string, unknown>;
     service: ServiceDist;
     per_page_us: number;
     /** Probability that one I/O fails (EIO); 0 by default. */
@@ -42,7 +45,10 @@ export interface Config {
     per_page_us?: number;
   };
   writeback: {
-    policy: 'none' | 'syncer' | 'flusher';
+    /** A built-in policy, or a plugin file (sim/plugin/config-keys.ts). */
+    policy: 'none' | 'syncer' | 'flusher' | (string & {});
+    /** The plugin's parameters (only with a plugin file). */
+    params?: Record<string, unknown>;
     /** Wake-up period; default 1000 for syncer, 5000 for flusher. */
     interval_ms: number;
     /** syncer: write objects dirty for longer than this. */

@@ -16,6 +16,7 @@ import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE } from './device/profiles.ts
 import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
 import { FS_DEFAULT_KIND, type Config, type Personality } from './config-types.ts';
 import { deepMerge, isObject, rejectPrototypeKeys, type Json, type JsonObject } from './config-layers.ts';
+import { checkPluginParams, isPluginFile, PARAMS_SCHEMA, setAsidePluginFiles } from './plugin/config-keys.ts';
 
 export { profileIsQueue, userAsksQueue } from './device/resolve.ts';
 export { FS_DEFAULT_KIND, type Config, type FsKind, type Personality } from './config-types.ts';
@@ -97,6 +98,7 @@ const DEVICE_SCHEMA = obj({
   profile: { enum: [...DEVICE_PROFILES] },
   channels: intRange(1, 4096),
   discipline: { enum: ['fifo', 'sync_first'] },
+  discipline_params: PARAMS_SCHEMA,
   service: serviceDist,
   per_page_us: duration,
   error_rate: range(0, 1),
@@ -140,6 +142,7 @@ export const CONFIG_SCHEMA = obj({
     background_ratio: range(0, 100),
     dirty_ratio: range(0, 100, true),
     max_pause_ms: range(0, HOUR_US / 1000),
+    params: PARAMS_SCHEMA,
   }, ['policy', 'delay_ms', 'expire_ms', 'background_ratio', 'dirty_ratio', 'max_pause_ms']),
   memory: obj({
     pages: intRange(0, MAX_PAGES),
@@ -274,6 +277,7 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   rejectPrototypeKeys(u);
   const merged = deepMerge(withDeviceProfile(defaultConfig() as unknown as JsonObject, u), u);
   applyDeviceDefaults(merged, u);
+  const restorePlugins = setAsidePluginFiles(merged);
   const validate = validatorOf();
   if (!validate(merged)) {
     const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
@@ -282,10 +286,12 @@ export function resolveConfig(user: Record<string, unknown>): Config {
     throw describe(errs[0]);
   }
   const c = toPlain(merged) as unknown as Config;
+  restorePlugins(c as unknown as Record<string, unknown>);
+  checkPluginParams(c as unknown as Record<string, unknown>);
   if (!IMPLEMENTED_PERSONALITIES.includes(c.personality)) {
     throw new ConfigError('personality', `'${c.personality}' is not implemented yet (available: ${IMPLEMENTED_PERSONALITIES.join(', ')})`);
   }
-  if (!IMPLEMENTED_WRITEBACK.includes(c.writeback.policy)) {
+  if (!IMPLEMENTED_WRITEBACK.includes(c.writeback.policy) && !isPluginFile(c.writeback.policy)) {
     throw new ConfigError('writeback.policy', `'${c.writeback.policy}' is not implemented yet (available: ${IMPLEMENTED_WRITEBACK.join(', ')})`);
   }
   // FreeBSD vm_pageout_init: vm_pageout_page_count is 8 below 2000 pages of memory (0 = unlimited: not small)

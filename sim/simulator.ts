@@ -15,6 +15,9 @@ import { makeDevice } from './device/make.ts';
 import { Pager } from './pager/pager.ts';
 import { Pageout } from './pager/pageout.ts';
 import { BackgroundWriteback } from './pager/writeback.ts';
+import { builtinPolicy } from './pager/writeback-policies.ts';
+import { builtinScheduler } from './device/schedulers.ts';
+import type { SimPlugins } from './plugin/plugins.ts';
 import { PageIn } from './pager/pagein.ts';
 import { defaultReadaheadPages, readPolicy } from './pager/readahead.ts';
 import { NoFileSystem } from './fs/fs.ts';
@@ -36,6 +39,7 @@ import { DurabilityTracker } from './stats/durability.ts';
 import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
 
 export { PERSONALITIES };
+export type { SimPlugins };
 
 /** Rows buffered in tasks (closed replay) above which the reader pauses. */
 const BUFFER_CAP = 1 << 16;
@@ -218,8 +222,11 @@ export class Simulator {
   private readonly timeline: TimelineClock;
   private readonly onAdvance = (t: number) => this.timeline.until(t, false);
 
-  /** `options.pageStore`: how objects store page state (tests only; results never depend on it). */
-  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions } = {}) {
+  /**
+   * `options.pageStore`: how objects store page state (tests only; results never depend on it).
+   * `options.plugins`: the writeback policy and I/O scheduler when the configuration names plugin files (loaded by the caller).
+   */
+  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; plugins?: SimPlugins } = {}) {
     const p = PERSONALITIES[config.personality];
     if (!p) throw new Error(`personality '${config.personality}' is not implemented`);
     this.personality = p;
@@ -237,7 +244,7 @@ export class Simulator {
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r));
-    const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io));
+    const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline));
     pager.device = device;
     const memPages = config.memory.pages;
     this.kernel = {
@@ -272,9 +279,11 @@ export class Simulator {
       const raPages = config.readahead?.pages ?? defaultReadaheadPages(config.personality);
       k.pagein = new PageIn(k, readPolicy(config.personality, raPages, config.page_size));
     }
-    if (config.writeback.policy !== 'none') {
-      k.writeback = new BackgroundWriteback(k, config.writeback, memPages);
-      k.writeback.arm();
+    const policy = options.plugins?.writeback ?? builtinPolicy(config.writeback.policy);
+    const daemon = new BackgroundWriteback(k, policy, memPages);
+    if (daemon.active) {
+      k.writeback = daemon;
+      daemon.arm();
     }
     pager.onComplete = (io) => k.pageout?.completed(io);
   }

@@ -85,7 +85,14 @@ describe('layers (README, Layout)', () => {
 
   it('workloads/ uses traces/ and, of sim/, only the seeded random streams and the config key names', () => {
     const sim = new Set(['sim/engine/random.ts', 'sim/keys.ts']);
-    expect(violations('workloads', (t) => inside(t, 'workloads') || inside(t, 'traces') || sim.has(t))).toEqual([]);
+    const plugin = (f: string) => f.startsWith('workloads/plugins/');
+    expect(violations('workloads', (t, f) => plugin(f) || inside(t, 'workloads') || inside(t, 'traces') || sim.has(t))).toEqual([]);
+  });
+
+  it('the example plugins (workloads/plugins/) use only the public plugin interfaces of sim/', () => {
+    const api = new Set(['sim/pager/writeback-policy.ts', 'sim/device/scheduler.ts']);
+    expect(importsOf('workloads/plugins/deadline.ts')).toEqual(['sim/device/scheduler.ts']);
+    expect(violations('workloads/plugins', (t) => api.has(t))).toEqual([]);
   });
 
   it('reports/ uses traces/ and the result types of sim/stats/, never the model', () => {

@@ -17,7 +17,7 @@ const A = 0x10000000;
 /** A device that only records what reaches it. */
 function recorder() {
   const got: number[] = [];
-  const dev = { outstanding: 0, submit: (io: Io) => got.push(io.id), expedite() {}, stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0, flushes: 0 }) } as BlockDevice;
+  const dev = { outstanding: 0, submit: (io: Io) => got.push(io.id), expedite() {}, stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0, flushes: 0 }) } as unknown as BlockDevice;
   let id = 0;
   const io = (pages: number) => new Io(id++, {} as VmObject, 0, pages, 'msync', true);
   return { got, dev, io };

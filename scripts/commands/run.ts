@@ -2,6 +2,7 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { loadConfig } from '../config-file.ts';
+import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
@@ -15,7 +16,9 @@ const HELP = `Usage: syncsim run TRACE [options]
 Replays TRACE (native .csv or .csv.gz) and writes its results.
 
 Options:
-  --config FILE     run configuration (YAML or JSON)
+  --config FILE     run configuration (YAML or JSON); writeback.policy and
+                    device.discipline may name a plugin file (./p.ts, .js,
+                    .mjs) relative to it: your own code, run with your rights
   --set KEY=VALUE   override one configuration key (dotted, repeatable),
                     e.g. --set device.profile=hdd --set device.cache_mb=64
   --replay MODE     closed (default: a task waits for its blocking ops) or open
@@ -121,10 +124,11 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
     sets.push(`seed=${values.seed}`);
   }
   const config = loadConfig(values.config, sets);
+  const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets));
   const out = values.out ?? defaultOutDir(trace);
   const showProgress = process.stderr.isTTY === true;
   const summary = await replayTrace({
-    trace, config, out,
+    trace, config, out, plugins,
     command,
     ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {

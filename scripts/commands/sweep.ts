@@ -32,6 +32,9 @@ Options:
   --max-runs N    accept an experiment of up to N runs (grid points x seeds); the
                   default limit is ${DEFAULT_MAX_RUNS}, and a larger experiment is
                   refused at once, saying how many runs it has
+  --run-timeout S wall-clock limit of one run, in seconds: a run still going
+                  then has its worker stopped and is recorded failed (the
+                  others go on); default none
   -h, --help      this help
 
 Experiment file (YAML):
@@ -45,7 +48,10 @@ Experiment file (YAML):
   seeds: 10                                                # seeds 1..10, or a list
   metrics: [sync.latency_us.p99, writeback.bytes, throttle.total_us]
 
-A relative trace.path is relative to the experiment file. Each run's seed is
+A relative trace.path is relative to the experiment file, and so is a plugin
+file (writeback.policy / device.discipline: ./file.ts; grids may range over
+plugins and writeback.params.* / device.discipline_params.*): a run id then
+also hashes each plugin file's source. Each run's seed is
 its 'seed' configuration key and the seed of its generated trace; a generated
 trace is made once per parameter set and seed, in DIR/traces/. Each trace's
 binary cache (see 'syncsim run --help') is made once, before its runs, and
@@ -81,6 +87,7 @@ async function run(argv: string[]): Promise<number> {
     'cache-dir': { type: 'string' },
     'no-cache': { type: 'boolean' },
     'max-runs': { type: 'string' },
+    'run-timeout': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -97,6 +104,12 @@ async function run(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(values['max-runs']) || Number(values['max-runs']) < 1) throw new InputError(`--max-runs expects a positive integer (got '${values['max-runs']}')`);
     maxRuns = Number(values['max-runs']);
   }
+  let runTimeoutS: number | undefined;
+  if (values['run-timeout'] !== undefined) {
+    const t = values['run-timeout'];
+    if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 1e6) throw new InputError(`--run-timeout expects a number of seconds > 0 and <= 1000000 (got '${t}')`);
+    runTimeoutS = Number(t);
+  }
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   // `syncsim sweep ... --dry-run | head` closes the pipe early: that is not an error
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -106,7 +119,7 @@ async function run(argv: string[]): Promise<number> {
   const o = await runSweep({
     experiment: positionals[0], out: values.out, jobs, shard, resume: values.resume, dryRun: values['dry-run'],
     stdout: process.stdout, progress: values['dry-run'] ? undefined : process.stderr, handleSignals: true,
-    cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns,
+    cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns, runTimeoutS,
   });
   if (values['dry-run']) return 0;
   process.stdout.write(closing(o, values.shard));

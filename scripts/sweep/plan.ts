@@ -7,6 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
 import { readSamplesFile } from '../config-file.ts';
+import { hasPlugins, loadPlugins } from '../plugins.ts';
 import { findPreset, PresetError, ParamError } from '../../workloads/presets/index.ts';
 import { checkTraceSize } from '../../workloads/presets/preset.ts';
 import { resolveParams } from '../../workloads/params.ts';
@@ -51,6 +52,8 @@ export interface RunSpec {
   seed: number;
   config: Config;
   trace: TraceRef;
+  /** When the configuration names plugin files: the directory they are relative to (the experiment file's). */
+  pluginDir?: string;
 }
 
 /** Everything a sweep of an experiment consists of. */
@@ -135,6 +138,22 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
     return resolveConfig(user);
   };
 
+  /** Plugin files are loaded once per file and parameters: their parameters checked, their source hashed. */
+  const pluginChecks = new Map<string, Promise<Record<string, string>>>();
+  const pluginIdentity = (config: Config, dir: string): Promise<Record<string, string>> => {
+    const key = canonicalJson({ w: [config.writeback.policy, config.writeback.params ?? null], d: [config.device.discipline, config.device.discipline_params ?? null] } as Json);
+    let p = pluginChecks.get(key);
+    if (!p) pluginChecks.set(key, (p = loadPlugins(config, dir).then((l) => l.sources)));
+    return p;
+  };
+  /** The line of the base or grid key a plugin problem (key `writeback.params.x`, ...) comes from. */
+  const pluginLine = (key: string): number | undefined => {
+    const axis = exp.axes.find((a) => key === a.key || key.startsWith(`${a.key}.`) || a.key.startsWith(`${key}.`));
+    if (axis) return axis.line;
+    const b = exp.base.find((x) => x.key === key || key.startsWith(`${x.key}.`) || x.key.startsWith(`${key}.`));
+    return b?.line;
+  };
+
   const configAxes = exp.axes.map((a, i) => ({ a, i })).filter(({ a }) => !isGenAxis(a));
   const genAxes = exp.axes.map((a, i) => ({ a, i })).filter(({ a }) => isGenAxis(a));
 
@@ -212,10 +231,13 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
     points.push(point);
     const describe = () => exp.axes.map((a, i) => `${a.key}=${canonicalJson(values[i])}`).join(', ');
     let config: Config;
+    /** The SHA-256 of each plugin file the point names (its runs' ids hash them); undefined without plugins. */
+    let plugins: Record<string, string> | undefined;
     try {
       config = resolveLayer(layerFor(values));
+      if (hasPlugins(config)) plugins = await pluginIdentity(config, expDir);
     } catch (e) {
-      if (e instanceof ConfigError) throw err(exp.gridLine, `grid point ${point.index} (${describe()}): ${stripConfig(e.message)}`);
+      if (e instanceof ConfigError) throw err(pluginLine(e.key) ?? exp.gridLine, `grid point ${point.index} (${describe()}): ${stripConfig(e.message)}`);
       throw e;
     }
     let set: Record<string, Json> = {};
@@ -232,7 +254,8 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
     }
     {
       const { seed: _seed, ...noSeed } = config;
-      pointIds.push(hashOf({ config: noSeed as unknown as Json, trace: trace.kind === 'gen' ? { gen: trace.gen, params } : pathIdentity! }));
+      const traceId = trace.kind === 'gen' ? { gen: trace.gen, params } : pathIdentity!;
+      pointIds.push(hashOf(plugins ? { config: noSeed as unknown as Json, trace: traceId, plugins } : { config: noSeed as unknown as Json, trace: traceId }));
     }
     for (const seed of exp.seeds) {
       let ref: TraceRef;
@@ -245,8 +268,8 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
         ref = { kind: 'path', path: trace.path, display: trace.display, identity: pathIdentity! };
       }
       const runConfig: Config = { ...config, seed };
-      const id = hashOf({ config: runConfig, trace: ref.identity });
-      const run: RunSpec = { id, point: point.index, seed, config: runConfig, trace: ref };
+      const id = hashOf(plugins ? { config: runConfig, trace: ref.identity, plugins } : { config: runConfig, trace: ref.identity });
+      const run: RunSpec = { id, point: point.index, seed, config: runConfig, trace: ref, ...(plugins ? { pluginDir: expDir } : {}) };
       const dup = byId.get(id);
       if (dup) {
         throw err(exp.gridLine, `grid points ${dup.point} and ${point.index} (${describe()}) give the same runs: the same configuration and trace`);

@@ -1,7 +1,8 @@
 /**
  * A pool of worker threads running tasks one at a time each, first come first served. A task
  * whose worker dies (an uncaught error, an exit, running out of memory) is rejected with a
- * {@link WorkerCrash} and the worker is replaced; the other tasks go on.
+ * {@link WorkerCrash} and the worker is replaced; the other tasks go on. A task given a
+ * wall-clock limit that it overruns has its worker stopped and is rejected with a {@link TaskTimeout}.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -15,8 +16,24 @@ export class WorkerCrash extends Error {
   }
 }
 
+/**
+ * What a worker module may post once it has loaded, before any answer: a task's wall-clock
+ * limit counts from then (or from the task's start, when later), not through the worker's start-up.
+ */
+export const WORKER_READY = '__syncsim_worker_ready__';
+
+/** A task overran its wall-clock limit: its worker was stopped. */
+export class TaskTimeout extends Error {
+  constructor(readonly seconds: number) {
+    super(`the run took longer than --run-timeout ${seconds} s (wall clock): its worker was stopped`);
+    this.name = 'TaskTimeout';
+  }
+}
+
 interface Job<T, R> {
   task: T;
+  /** Wall-clock limit (ms), if any. */
+  timeoutMs?: number;
   resolve: (r: R) => void;
   reject: (e: unknown) => void;
 }
@@ -24,6 +41,9 @@ interface Job<T, R> {
 interface Slot<T, R> {
   worker: Worker;
   job?: Job<T, R>;
+  timer?: NodeJS.Timeout;
+  /** The worker posted {@link WORKER_READY}. */
+  ready?: boolean;
 }
 
 /** `size` worker threads running the TypeScript module `entry` (which answers each message with one message). */
@@ -36,11 +56,11 @@ export class WorkerPool<T, R> {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
   }
 
-  /** Runs `task` on the next free worker; resolves with its answer. */
-  run(task: T): Promise<R> {
+  /** Runs `task` on the next free worker; resolves with its answer. `timeoutMs`: its wall-clock limit once started. */
+  run(task: T, timeoutMs?: number): Promise<R> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
+      this.queue.push({ task, resolve, reject, timeoutMs });
       this.pump();
     });
   }
@@ -67,6 +87,7 @@ export class WorkerPool<T, R> {
       }
       const job = this.queue.shift()!;
       slot.job = job;
+      if (slot.ready) this.arm(slot, job);
       slot.worker.postMessage(job.task);
     }
   }
@@ -76,12 +97,19 @@ export class WorkerPool<T, R> {
     const slot: Slot<T, R> = { worker };
     const fail = (why: string) => {
       if (!this.slots.delete(slot)) return;
+      clearTimeout(slot.timer);
       const job = slot.job;
       slot.job = undefined;
       job?.reject(new WorkerCrash(why));
       if (!this.closed) this.pump();
     };
     worker.on('message', (reply: R) => {
+      if ((reply as unknown) === WORKER_READY) {
+        slot.ready = true;
+        if (slot.job) this.arm(slot, slot.job);
+        return;
+      }
+      clearTimeout(slot.timer);
       const job = slot.job;
       slot.job = undefined;
       job?.resolve(reply);
@@ -93,9 +121,24 @@ export class WorkerPool<T, R> {
     return slot;
   }
 
+  /** Starts `job`'s wall-clock limit, if it has one. */
+  private arm(slot: Slot<T, R>, job: Job<T, R>): void {
+    if (job.timeoutMs !== undefined) slot.timer = setTimeout(() => this.timeOut(slot, job), job.timeoutMs);
+  }
+
+  /** `job` overran its limit: its worker is stopped (and replaced when tasks wait), the job rejected. */
+  private timeOut(slot: Slot<T, R>, job: Job<T, R>): void {
+    if (slot.job !== job || !this.slots.delete(slot)) return;
+    slot.job = undefined;
+    void slot.worker.terminate();
+    job.reject(new TaskTimeout((job.timeoutMs ?? 0) / 1000));
+    if (!this.closed) this.pump();
+  }
+
   /** Stops every worker (running tasks are rejected) and refuses new tasks. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const s of this.slots) clearTimeout(s.timer);
     for (const j of this.queue.splice(0)) j.reject(new Error('worker pool closed'));
     await Promise.all([...this.slots].map((s) => s.worker.terminate()));
   }

@@ -56,6 +56,8 @@ export interface SweepOptions {
   cacheDir?: string | null;
   /** Largest number of runs accepted (grid points × seeds); default DEFAULT_MAX_RUNS (plan.ts). */
   maxRuns?: number;
+  /** Wall-clock limit of one run (s): a run still going then has its worker stopped and is recorded failed. */
+  runTimeoutS?: number;
 }
 
 /** What a sweep did. */
@@ -224,9 +226,12 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         const trace = traceOf(r);
         const display = displayOf(r);
         const cached = (await caches.get(trace)) === true;
-        const task: SweepTask = { kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined };
+        const task: SweepTask = {
+          kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined,
+          ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}),
+        };
         try {
-          const reply = await pool.run(task);
+          const reply = await pool.run(task, o.runTimeoutS === undefined ? undefined : o.runTimeoutS * 1000);
           if (!reply.ok) error = reply.error;
           else if (reply.source === 'cache') outcome.fromCache++;
         } catch (e) {

@@ -22,6 +22,8 @@ export interface RunTask {
   record: Omit<RunRecord, 'status' | 'error' | 'elapsed_s'>;
   /** The binary trace cache directory (read, made if need be), or undefined to read the CSV. */
   cacheDir?: string;
+  /** When the configuration names plugin files: the directory they are relative to (the experiment file's). */
+  pluginDir?: string;
 }
 
 /** Generate preset `gen` with parameters `set` and `seed` into `staging`, then rename it to `final`. */

@@ -8,6 +8,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runTrace } from '../run.ts';
+import { loadPlugins } from '../plugins.ts';
 import { ensureCache } from '../../traces/open.ts';
 import { generateToFile } from '../../workloads/presets/index.ts';
 import { placeDir, writeSweepFile, type RunRecord } from './store.ts';
@@ -15,13 +16,15 @@ import { describeError } from './errors.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage } from '../errors.ts';
 import type { GenTask, RunTask, SweepTask, TaskReply } from './tasks.ts';
+import { WORKER_READY } from './pool.ts';
 
 async function runOne(t: RunTask): Promise<string | undefined> {
   const out = join(t.staging, t.id);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
   let source: string | undefined;
-  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k) });
+  const plugins = t.pluginDir === undefined ? undefined : (await loadPlugins(t.config, t.pluginDir)).plugins;
+  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins });
   const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
   writeSweepFile(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
   placeDir(out, t.final, join(t.staging, `old-${t.id}`));
@@ -54,3 +57,4 @@ if (!port) throw new Error('scripts/sweep/worker.ts runs in a worker thread');
 port.on('message', (task: SweepTask) => {
   void handle(task).then((reply) => port.postMessage(reply));
 });
+port.postMessage(WORKER_READY); // loaded: a run's --run-timeout counts from here

@@ -1,13 +1,19 @@
 /**
- * The storage device: `channels` identical servers fed from a queue with a
- * `fifo` or `sync_first` discipline. Service time of an I/O is a draw from the
- * service distribution plus `per_page_us` per page.
+ * The storage device: `channels` identical servers fed from a queue ordered by
+ * an I/O scheduler (`device.discipline`: `fifo`, `sync_first` or a plugin,
+ * sim/device/scheduler.ts). Service time of a command is a draw from the
+ * service distribution plus `per_page_us` per page (of all its I/Os, when the
+ * scheduler merged several).
  */
 import type { Engine, EventTarget } from '../engine/queue.ts';
 import { usToNs } from '../engine/queue.ts';
 import type { RandomStream } from '../engine/random.ts';
 import type { ServiceSampler } from './service.ts';
 import type { VmObject } from '../vm/object.ts';
+import { DispatchQueue } from './dispatch.ts';
+import { builtinScheduler } from './schedulers.ts';
+import type { IoSchedulerPlugin } from './scheduler.ts';
+import type { LoadedPlugin } from '../plugin/plugin.ts';
 
 /** Why a page run was written back (`journal` / `metadata`: a filesystem's own blocks, sim/fs). */
 export type WritebackCause = 'msync' | 'syncer' | 'pageout' | 'journal' | 'metadata';
@@ -51,7 +57,8 @@ export class Io {
 /** Device parameters. */
 export interface DeviceParams {
   channels: number;
-  discipline: 'fifo' | 'sync_first';
+  /** A built-in discipline; a plugin is passed to the device instead. */
+  discipline: string;
   per_page_us: number;
   error_rate: number;
 }
@@ -69,6 +76,8 @@ export interface DeviceStats {
 export interface BlockDevice {
   /** Commands submitted and not completed (queued + in service). */
   readonly outstanding: number;
+  /** The queue of commands waiting for a channel (what writeback policies see of the device). */
+  readonly queue: DispatchQueue<Io>;
   /** Queues `io` now. */
   submit(io: Io): void;
   /** A synchronous waiter now depends on `io`: under `sync_first` it moves to the front queue. */
@@ -77,26 +86,7 @@ export interface BlockDevice {
   stats(): DeviceStats;
 }
 
-/** A FIFO of I/Os with O(1) push and shift. */
-export class IoFifo {
-  private items: Io[] = [];
-  private head = 0;
-  push(io: Io): void {
-    this.items.push(io);
-  }
-  /** Next I/O not yet started, or undefined. */
-  shift(): Io | undefined {
-    while (this.head < this.items.length) {
-      const io = this.items[this.head++];
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
-      if (io.tStart < 0) return io;
-    }
-    return undefined;
-  }
-}
+export { IoFifo } from './io-fifo.ts';
 
 /**
  * The queueing device (`device.profile: queue`) with its queue, servers and
@@ -104,9 +94,7 @@ export class IoFifo {
  * (the model has no write cache) and draws no random number.
  */
 export class Device implements EventTarget, BlockDevice {
-  private busy = 0;
-  private normalQ = new IoFifo();
-  private urgentQ = new IoFifo();
+  readonly queue: DispatchQueue<Io>;
   /** I/Os submitted and not completed (queued + in service). */
   outstanding = 0;
   maxOutstanding = 0;
@@ -123,14 +111,17 @@ export class Device implements EventTarget, BlockDevice {
     private readonly service: ServiceSampler,
     private readonly errors: RandomStream,
     private readonly onComplete: (io: Io) => void,
-  ) {}
+    scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(params.discipline),
+  ) {
+    this.queue = new DispatchQueue(engine, params.channels, 'queue', scheduler, () => this.dispatch());
+  }
 
   private account(): void {
     const now = this.engine.now;
     const dt = now - this.lastChange;
     if (dt > 0) {
       this.depthArea += this.outstanding * dt;
-      this.busyArea += this.busy * dt;
+      this.busyArea += this.queue.busy * dt;
       this.lastChange = now;
     }
   }
@@ -148,42 +139,55 @@ export class Device implements EventTarget, BlockDevice {
       this.engine.after(0, this, io);
       return;
     }
-    if (io.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(io);
-    else this.normalQ.push(io);
+    this.queue.add(io);
     this.dispatch();
   }
 
-  /** A synchronous waiter now depends on `io`: under `sync_first` it moves to the front queue. */
+  /** A synchronous waiter now depends on `io`: the scheduler is told (`sync_first` moves it to the front queue). */
   expedite(io: Io): void {
-    if (io.urgent || io.tStart >= 0) return;
-    io.urgent = true;
-    if (this.params.discipline === 'sync_first') this.urgentQ.push(io);
+    this.queue.expedite(io);
   }
 
   private dispatch(): void {
-    while (this.busy < this.params.channels) {
-      const io = this.urgentQ.shift() ?? this.normalQ.shift();
+    const q = this.queue;
+    while (q.busy < this.params.channels) {
+      const io = q.take();
       if (!io) return;
-      this.busy++;
-      io.tStart = this.engine.now;
-      const us = this.service() + this.params.per_page_us * io.pages;
-      if (this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) io.ok = false;
+      q.busy++;
+      const now = this.engine.now;
+      const group = q.group(io);
+      let pages = io.pages;
+      io.tStart = now;
+      if (group) for (let i = 1; i < group.length; i++) { group[i].tStart = now; pages += group[i].pages; }
+      const us = this.service() + this.params.per_page_us * pages;
+      if (this.params.error_rate > 0 && this.errors.uniform() < this.params.error_rate) {
+        io.ok = false;
+        if (group) for (const m of group) m.ok = false;
+      }
       this.engine.after(Math.max(0, usToNs(us)), this, io);
     }
   }
 
-  /** Completion of an I/O (engine callback). */
+  /** Completion of a command (engine callback): every I/O of a merged command completes. */
   fire(arg: unknown): void {
     const io = arg as Io;
     this.account();
     const flush = io.kind === 'flush';
-    if (!flush) this.busy--;
+    if (!flush) this.queue.busy--;
+    const group = flush ? undefined : this.queue.group(io);
+    if (group) {
+      this.queue.endGroup(io);
+      for (const m of group) this.finish(m);
+    } else this.finish(io);
+    if (!flush) this.dispatch();
+  }
+
+  private finish(io: Io): void {
     this.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
     if (io.kind === 'flush') this.flushes++;
     this.onComplete(io);
-    if (!flush) this.dispatch();
   }
 
   /** Utilisation, mean and max queue depth over [0, now] (and the flush count when there were flushes). */

@@ -8,17 +8,26 @@ import type { RandomStreams } from '../engine/random.ts';
 import { Device, type BlockDevice, type Io } from './device.ts';
 import { MediaDevice } from './media.ts';
 import { makeSampler } from './service.ts';
+import { builtinScheduler } from './schedulers.ts';
+import type { IoSchedulerPlugin } from './scheduler.ts';
+import type { LoadedPlugin } from '../plugin/plugin.ts';
 
-/** The device of `config`, completing I/Os into `onComplete`; its random streams are named `device.*`. */
-export function makeDevice(engine: Engine, config: Config, rng: RandomStreams, onComplete: (io: Io) => void): BlockDevice {
+/**
+ * The device of `config`, completing I/Os into `onComplete`; its random streams are named `device.*`.
+ * Its I/O scheduler is `scheduler` when given (a plugin loaded by the caller), else the built-in `device.discipline`.
+ */
+export function makeDevice(
+  engine: Engine, config: Config, rng: RandomStreams, onComplete: (io: Io) => void,
+  scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(config.device.discipline),
+): BlockDevice {
   const d = config.device;
   if (d.profile === 'queue') {
-    return new Device(engine, d, makeSampler(d.service, rng.get('device.service')), rng.get('device.errors'), onComplete);
+    return new Device(engine, d, makeSampler(d.service, rng.get('device.service')), rng.get('device.errors'), onComplete, scheduler);
   }
   return new MediaDevice(engine, d, config.page_size, {
     readLatency: makeSampler(d.read_latency, rng.get('device.read_latency')),
     writeLatency: makeSampler(d.write_latency, rng.get('device.write_latency')),
     rotation: rng.get('device.rotation'),
     errors: rng.get('device.errors'),
-  }, onComplete);
+  }, onComplete, scheduler);
 }

@@ -1,8 +1,9 @@
 /**
  * The storage device of the named profiles (nvme, sata-ssd, hdd, ram).
  *
- * A command waits in the queue (`fifo` or `sync_first`) for one of `channels`
- * command slots, which it holds until it completes. In its slot:
+ * A command waits in the queue (ordered by the I/O scheduler, `device.discipline`:
+ * `fifo`, `sync_first` or a plugin) for one of `channels` command slots
+ * (commands the scheduler merged take one slot and move their pages together), which it holds until it completes. In its slot:
  * 1. a `preflush` write first waits for the write cache to drain, plus `flush_us`;
  * 2. the per-command latency (a draw from `read_latency` / `write_latency`) runs,
  *    in parallel with the other slots;
@@ -27,7 +28,11 @@ import type { Engine, EventTarget } from '../engine/queue.ts';
 import { usToNs } from '../engine/queue.ts';
 import type { RandomStream } from '../engine/random.ts';
 import type { ServiceSampler } from './service.ts';
-import { IoFifo, type BlockDevice, type DeviceStats, type Io } from './device.ts';
+import type { BlockDevice, DeviceStats, Io } from './device.ts';
+import { DispatchQueue } from './dispatch.ts';
+import { builtinScheduler } from './schedulers.ts';
+import type { IoSchedulerPlugin } from './scheduler.ts';
+import type { LoadedPlugin } from '../plugin/plugin.ts';
 import type { MediaKeys } from './profiles.ts';
 import { WriteCache } from './write-cache.ts';
 import { FlushSequence } from './flush-sequence.ts';
@@ -35,7 +40,8 @@ import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
 
 /** Parameters of the storage device: the profile keys plus queueing and error keys. */
 export interface MediaParams extends MediaKeys {
-  discipline: 'fifo' | 'sync_first';
+  /** A built-in discipline; a plugin is passed to the device instead. */
+  discipline: string;
   error_rate: number;
 }
 
@@ -56,9 +62,7 @@ export const transferNs = (bytes: number, mbps: number): number => (mbps > 0 ? M
 
 /** The storage device with its queue, command slots, shared pipe, write cache and media. */
 export class MediaDevice implements EventTarget, BlockDevice {
-  private busy = 0;
-  private normalQ = new IoFifo();
-  private urgentQ = new IoFifo();
+  readonly queue: DispatchQueue<Io>;
   private stage = new Map<Io, Stage>();
   outstanding = 0;
   private maxOutstanding = 0;
@@ -83,7 +87,9 @@ export class MediaDevice implements EventTarget, BlockDevice {
     private readonly pageSize: number,
     private readonly random: MediaRandom,
     private readonly onComplete: (io: Io) => void,
+    scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(params.discipline),
   ) {
+    this.queue = new DispatchQueue(engine, params.channels, params.rpm > 0 ? 'hdd' : 'media', scheduler, () => this.dispatch());
     this.cache = new WriteCache(params.cache_mb * 1024 * 1024, params.destage);
     this.mediaWriteNs = usToNs(params.media_write_us);
     this.flushNs = usToNs(params.flush_us);
@@ -94,7 +100,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     const dt = now - this.lastChange;
     if (dt > 0) {
       this.depthArea += this.outstanding * dt;
-      this.busyArea += this.busy * dt;
+      this.busyArea += this.queue.busy * dt;
       this.lastChange = now;
     }
   }
@@ -106,16 +112,13 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.outstanding++;
     if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
     if (io.kind === 'flush' && this.params.write_cache && !this.flushSeq.admit(io)) return;
-    if (io.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(io);
-    else this.normalQ.push(io);
+    this.queue.add(io);
     this.dispatch();
   }
 
-  /** A synchronous waiter now depends on `io`: under `sync_first` it moves to the front queue. */
+  /** A synchronous waiter now depends on `io`: the scheduler is told (`sync_first` moves it to the front queue). */
   expedite(io: Io): void {
-    if (io.urgent || io.tStart >= 0) return;
-    io.urgent = true;
-    if (this.params.discipline === 'sync_first') this.urgentQ.push(io);
+    this.queue.expedite(io);
   }
 
   /** When everything now in the write cache is on the media, plus the FLUSH cost (ns). */
@@ -124,13 +127,19 @@ export class MediaDevice implements EventTarget, BlockDevice {
   }
 
   private dispatch(): void {
-    while (this.busy < this.params.channels) {
-      const io = this.urgentQ.shift() ?? this.normalQ.shift();
+    const q = this.queue;
+    while (q.busy < this.params.channels) {
+      const io = q.take();
       if (!io) return;
-      this.busy++;
+      q.busy++;
       const now = this.engine.now;
       io.tStart = now;
-      if (this.params.error_rate > 0 && this.random.errors.uniform() < this.params.error_rate) io.ok = false;
+      const group = q.group(io);
+      if (group) for (const m of group) m.tStart = now;
+      if (this.params.error_rate > 0 && this.random.errors.uniform() < this.params.error_rate) {
+        io.ok = false;
+        if (group) for (const m of group) m.ok = false;
+      }
       if (io.kind === 'flush') {
         this.stage.set(io, 'done');
         this.engine.at(this.params.write_cache ? this.flushDoneAt(now) : now, this, io);
@@ -170,7 +179,10 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private transfer(io: Io): number {
     const p = this.params;
     const now = this.engine.now;
-    const bytes = io.pages * this.pageSize;
+    const group = this.queue.group(io);
+    let pages = io.pages;
+    if (group) for (let i = 1; i < group.length; i++) pages += group[i].pages;
+    const bytes = pages * this.pageSize;
     const pipeStart = Math.max(now, this.pipeFree);
     const pipeEnd = pipeStart + transferNs(bytes, io.kind === 'read' ? p.read_bandwidth_mbps : p.bandwidth_mbps);
     this.pipeFree = pipeEnd;
@@ -193,7 +205,16 @@ export class MediaDevice implements EventTarget, BlockDevice {
     }
     this.stage.delete(io);
     this.account();
-    this.busy--;
+    this.queue.busy--;
+    const group = this.queue.group(io);
+    if (group) {
+      this.queue.endGroup(io);
+      for (const m of group) this.finish(m);
+    } else this.finish(io);
+    this.dispatch();
+  }
+
+  private finish(io: Io): void {
     this.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
@@ -209,12 +230,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
         this.outstanding--;
         this.onComplete(r);
       }
-      if (next) {
-        if (next.urgent && this.params.discipline === 'sync_first') this.urgentQ.push(next);
-        else this.normalQ.push(next);
-      }
+      if (next) this.queue.add(next);
     }
-    this.dispatch();
   }
 
   /** Utilisation (busy slots ÷ channels), mean and max queue depth over [0, now], and flushes. */

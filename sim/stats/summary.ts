@@ -71,6 +71,8 @@ export interface Summary extends RunResult {
     host: string;
     node: string;
     syncsim_version: string;
+    /** SHA-256 of each plugin file the configuration names (`writeback.policy`, `device.discipline`), when any. */
+    plugin_sha256?: Record<string, string>;
   };
 }
 

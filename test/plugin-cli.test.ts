@@ -1,0 +1,145 @@
+/**
+ * Plugins through the command line: `syncsim run` with plugin files named in
+ * a config file or by --set (relative paths, parameters, errors: exit 2 with
+ * the plugin and call named, nothing written), and `syncsim sweep` over a
+ * plugin's parameter (a failing run recorded while the others go on, a stuck
+ * run ended by --run-timeout, run ids hashing the plugin's source). The sweeps
+ * run in this process (their workers are threads either way).
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { syncsimHere } from './cli-here.ts';
+import { makePlan } from '../scripts/sweep/plan.ts';
+import { readExperiment } from '../scripts/sweep/experiment.ts';
+import { hashOf } from '../scripts/sweep/identity.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+const work = mkdtempSync(join(tmpdir(), 'syncsim-plugin-cli-'));
+/** A small trace: two pages of f.dat stored, then read back after the first wake-ups (at 100 ms intervals). */
+const DEMO = join(work, 'small.csv');
+writeFileSync(DEMO, [
+  '# syncsim-trace v1',
+  't_us,task,op,addr,len,flags,object,offset',
+  '0,a,map,0x10000000,65536,,f.dat,0',
+  '100,a,write,0x10000000,8192,,,',
+  '250000,a,read,0x10000000,8,,,',
+  '',
+].join('\n'));
+
+/** `syncsim ARGS` in a child process in the scratch directory. */
+function syncsim(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A writeback policy plugin (plain JavaScript) whose wake-up does what its `mode` parameter says. */
+const MODE_PLUGIN = `
+export default {
+  name: 'mode',
+  paramsSchema: { type: 'object', additionalProperties: false, properties: { mode: { enum: ['ok', 'throw', 'spin', 'outside'], default: 'ok' } } },
+  create(p) {
+    return {
+      wake(ctx) {
+        if (p.mode === 'throw') throw new Error('boom');
+        if (p.mode === 'spin') for (;;);
+        if (p.mode === 'outside') { const o = ctx.objects()[0]; if (o) ctx.write(o, o.sizePages, 1); }
+        for (const o of ctx.objects()) if (o.dirtyPages > 0) ctx.write(o, 0, Math.max(o.sizePages, 1));
+      },
+    };
+  },
+};
+`;
+mkdirSync(join(work, 'conf'));
+writeFileSync(join(work, 'conf', 'mode.mjs'), MODE_PLUGIN);
+const config = (mode: string) => {
+  const f = join(work, 'conf', `${mode}.yaml`);
+  writeFileSync(f, `writeback: { policy: ./mode.mjs, interval_ms: 100, params: { mode: ${mode} } }\n`);
+  return f;
+};
+
+describe('syncsim run with plugins', () => {
+  it('a plugin file named in a config file is relative to it; the summary keeps the name as written', async () => {
+    const r = await syncsimHere(['run', DEMO, '--config', config('ok'), '--out', 'ok', '--json'], work);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.config.writeback).toMatchObject({ policy: './mode.mjs', params: { mode: 'ok' } });
+    expect(s.writeback.by_cause.syncer).toBeGreaterThan(0);
+    const sha = createHash('sha256').update(readFileSync(join(work, 'conf', 'mode.mjs'))).digest('hex');
+    expect(s.provenance.plugin_sha256).toEqual({ 'writeback.policy': sha });
+  });
+
+  it('a plugin that throws: exit 2, one line naming the plugin and the call, no stack, no results', () => {
+    const r = syncsim(['run', DEMO, '--config', config('throw'), '--out', 'thrown']);
+    expect([r.code, r.stderr]).toEqual([2, "syncsim: plugin './mode.mjs': wake(): threw Error: boom\n"]);
+    expect(existsSync(join(work, 'thrown'))).toBe(false);
+  });
+
+  it('a plugin writing outside an object: exit 2 naming ctx.write()', async () => {
+    const r = await syncsimHere(['run', DEMO, '--config', config('outside'), '--out', 'outside'], work);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^syncsim: plugin '\.\/mode\.mjs': wake\(\) ctx\.write\(\): pages \[\d+, \d+ \+ 1\) are not a range inside object 'f\.dat' \(pages 0 to 15\)$/m);
+  });
+
+  it('a bad parameter, a missing file, parameters beside a built-in: exit 2 naming the key', async () => {
+    const bad = await syncsimHere(['run', DEMO, '--config', config('ok'), '--set', 'writeback.params.mode=fast', '--out', 'x'], work);
+    expect([bad.code, bad.stderr]).toEqual([2, "syncsim: config: key 'writeback.params.mode': must be one of ok, throw, spin, outside\n"]);
+    const missing = await syncsimHere(['run', DEMO, '--set', 'device.discipline=./nope.ts', '--out', 'x'], work);
+    expect([missing.code, missing.stderr]).toEqual([2, `syncsim: config: key 'device.discipline': cannot read plugin file ${join(work, 'nope.ts')}: not found\n`]);
+    const builtin = await syncsimHere(['run', DEMO, '--set', 'device.discipline_params.x=1', '--out', 'x'], work);
+    expect(builtin.code).toBe(2);
+    expect(builtin.stderr).toContain("key 'device.discipline_params': parameters are for a plugin file; the built-in device.discipline 'fifo' takes none");
+  });
+});
+
+describe('syncsim sweep over a plugin parameter', () => {
+  /** An experiment sweeping the mode plugin's parameter over `modes`. */
+  const experiment = (name: string, modes: string[]) => {
+    const f = join(work, 'conf', `${name}.yaml`);
+    writeFileSync(f, [
+      `name: ${name}`,
+      `trace: { path: ${DEMO} }`,
+      'base: { writeback: { policy: ./mode.mjs, interval_ms: 100 } }',
+      'grid:',
+      `  writeback.params.mode: [${modes.join(', ')}]`,
+      'seeds: 1',
+      'metrics: [writeback.bytes]',
+      '',
+    ].join('\n'));
+    return f;
+  };
+  const exp = experiment('modes', ['ok', 'throw']);
+  const results = (dir: string) => (parseCsv(readFileSync(join(work, dir, 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[])
+    .map((x) => [x['writeback.params.mode'], x.status, x.error]);
+
+  it('a run whose plugin throws is recorded failed, naming the plugin and the call; the other runs', async () => {
+    const r = await syncsimHere(['sweep', exp, '--out', 'modes', '--jobs', '2', '--no-cache'], work);
+    expect(r.code).toBe(1);
+    expect(results('modes')).toEqual([['ok', 'ok', ''], ['throw', 'failed', "plugin './mode.mjs': wake(): threw Error: boom"]]);
+  });
+
+  it('--run-timeout S ends a stuck run (a plugin looping for ever) and records it failed', async () => {
+    const r = await syncsimHere(['sweep', experiment('stuck', ['spin']), '--out', 'stuck', '--no-cache', '--run-timeout', '1'], work);
+    expect(r.code).toBe(1);
+    expect(results('stuck')).toEqual([['spin', 'failed', 'the run took longer than --run-timeout 1 s (wall clock): its worker was stopped']]);
+  });
+
+  it("run ids hash the plugin's source; ids of experiments without plugins are as before", async () => {
+    const before = (await makePlan(readExperiment(exp))).runs.map((x) => x.id);
+    appendFileSync(join(work, 'conf', 'mode.mjs'), '// edited\n');
+    const after = (await makePlan(readExperiment(exp))).runs.map((x) => x.id);
+    expect(after.every((id, i) => id !== before[i])).toBe(true);
+    const plain = await makePlan(readExperiment(join(ROOT, 'workloads', 'experiments', 'demo-personalities.yaml')));
+    for (const run of plain.runs) expect(run.id).toBe(hashOf({ config: run.config, trace: run.trace.identity }));
+  });
+
+  it('--run-timeout must be a positive number of seconds', async () => {
+    const r = await syncsimHere(['sweep', exp, '--run-timeout', '0'], work);
+    expect([r.code, r.stderr]).toEqual([2, "syncsim: --run-timeout expects a number of seconds > 0 and <= 1000000 (got '0')\n"]);
+  });
+});
