@@ -91,12 +91,29 @@ interface PluginShape {
   create?: unknown;
 }
 
+/** tsx's loader, registered once when compiled JavaScript (dist/) meets a TypeScript plugin. */
+let tsxRegistered = false;
+
+/** Imports `path`; a TypeScript file that Node cannot load alone is loaded again through tsx. */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || tsxRegistered) throw e;
+    (await import('tsx/esm/api')).register();
+    tsxRegistered = true;
+    // the failed load stays in the module map under its URL: load it under another one
+    return (await import(`${url}?tsx`)) as Record<string, unknown>;
+  }
+}
+
 async function importPlugin(pk: PluginKey, path: string): Promise<never> {
   const key = `${pk.group}.${pk.key}`;
   const ex = EXPORTS[pk.key];
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    mod = await importModule(path);
   } catch (e) {
     const msg = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
     throw new ConfigError(key, `cannot load plugin ${path}: ${msg}`);
