@@ -1,0 +1,98 @@
+/**
+ * A map from page index to a time (ns) held in two typed arrays (open
+ * addressing, linear probing): the durability tracker's per-object record
+ * of page versions. Memory follows the entries held (never the spread of
+ * the indices), and setting or deleting an entry allocates nothing once the
+ * table has grown to the peak number of entries.
+ */
+
+const EMPTY = -1;
+const MIN_CAPACITY = 16;
+
+/** Page index → time, for non-negative integer page indices. */
+export class PageTimes {
+  /** Page index by slot, {@link EMPTY} when free. */
+  private keys = new Float64Array(MIN_CAPACITY).fill(EMPTY);
+  private vals = new Float64Array(MIN_CAPACITY);
+  private mask = MIN_CAPACITY - 1;
+  private n = 0;
+
+  /** Entries held. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** The slot of `idx`, or the free slot where it would go. */
+  private slot(idx: number): number {
+    const keys = this.keys, mask = this.mask;
+    // low and high 32 bits mixed (indices reach 2^41 with 4 KiB pages)
+    let s = Math.imul((idx | 0) ^ ((idx / 4294967296) | 0), 0x9e3779b1);
+    s = (s ^ (s >>> 15)) & mask;
+    for (;;) {
+      const k = keys[s];
+      if (k === idx || k === EMPTY) return s;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** The time of `idx`, or undefined. */
+  get(idx: number): number | undefined {
+    const s = this.slot(idx);
+    return this.keys[s] === EMPTY ? undefined : this.vals[s];
+  }
+
+  /** Whether `idx` has a time. */
+  has(idx: number): boolean {
+    return this.keys[this.slot(idx)] !== EMPTY;
+  }
+
+  /** Sets the time of `idx`. */
+  set(idx: number, t: number): void {
+    let s = this.slot(idx);
+    if (this.keys[s] === EMPTY) {
+      if (2 * (this.n + 1) > this.keys.length) {
+        this.grow();
+        s = this.slot(idx);
+      }
+      this.keys[s] = idx;
+      this.n++;
+    }
+    this.vals[s] = t;
+  }
+
+  /** Removes `idx`; whether it was there. */
+  delete(idx: number): boolean {
+    const keys = this.keys, vals = this.vals, mask = this.mask;
+    let s = this.slot(idx);
+    if (keys[s] === EMPTY) return false;
+    this.n--;
+    // backward-shift deletion: entries after the hole that probed past it move into it
+    for (let j = (s + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
+      const k = keys[j];
+      let h = Math.imul((k | 0) ^ ((k / 4294967296) | 0), 0x9e3779b1);
+      h = (h ^ (h >>> 15)) & mask;
+      // the entry at j stays when its home h lies cyclically in (s, j]
+      if (s <= j ? s < h && h <= j : s < h || h <= j) continue;
+      keys[s] = k;
+      vals[s] = vals[j];
+      s = j;
+    }
+    keys[s] = EMPTY;
+    return true;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys, oldVals = this.vals;
+    const cap = oldKeys.length * 2;
+    this.keys = new Float64Array(cap).fill(EMPTY);
+    this.vals = new Float64Array(cap);
+    this.mask = cap - 1;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const k = oldKeys[i];
+      if (k === EMPTY) continue;
+      const s = this.slot(k);
+      this.keys[s] = k;
+      this.vals[s] = oldVals[i];
+    }
+  }
+}
