@@ -68,7 +68,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     opts.onSource?.(source.kind);
     const sim = new Simulator(opts.config, sink);
     let lastReport = Date.now();
-    for await (const batch of source.rows) {
+    for await (const batch of source.batches) {
       sim.feed(batch);
       sim.run();
       dir?.flush();

@@ -21,7 +21,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSy
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { TempFile } from './files.ts';
-import { OP_NAMES, type OpName, type TraceRow } from './types.ts';
+import { OP_NAMES, RowBlock, type RowStrings, type TraceRow } from './types.ts';
 
 const MAGIC = 'SYNCSST1';
 /** Format version; a cache of another version is stale. */
@@ -251,17 +251,18 @@ export function cacheMatches(cachePath: string, source: SourceIdentity): boolean
 }
 
 /**
- * Streams the rows of a cache file in blocks, checking every block's
- * checksum (a mismatch throws CacheError). With `decode` false, only checks
- * and yields nothing.
+ * Streams the rows of a cache file in blocks of columns: typed-array views
+ * over each block's own buffer, checked against the block's checksum (a
+ * mismatch throws CacheError) before it is yielded. With `decode` false,
+ * only checks and yields nothing.
  */
-export async function* readCache(path: string, decode = true): AsyncGenerator<TraceRow[]> {
+export async function* readCacheBlocks(path: string, decode = true): AsyncGenerator<RowBlock> {
   const fd = openSync(path, 'r');
   try {
     const hdr = readHeader(fd, path);
     const sbuf = Buffer.alloc(hdr.stringsLength);
     readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
-    let strings: { tasks: string[]; objects: string[]; extraCols: string[] };
+    let strings: RowStrings;
     try {
       if (!isUtf8(sbuf)) throw new Error('not UTF-8');
       strings = JSON.parse(sbuf.toString('utf8'));
@@ -270,17 +271,22 @@ export async function* readCache(path: string, decode = true): AsyncGenerator<Tr
     } catch {
       throw new CacheError(path, 'corrupted string table');
     }
-    const { tasks, objects, extraCols } = strings;
     let pos = HEADER_BYTES;
-    let buf = new ArrayBuffer(BLOCK_HEADER_BYTES + 64 * BLOCK_ROWS);
+    const bh = new Uint8Array(BLOCK_HEADER_BYTES);
+    const dvh = new DataView(bh.buffer);
+    // without decoding, one buffer serves every block; decoded blocks each keep their own (the rows stay valid)
+    let scratch: ArrayBuffer | undefined;
     let total = 0;
     for (let b = 0; b < hdr.blocks; b++) {
-      const bh = new Uint8Array(BLOCK_HEADER_BYTES);
       if (readSync(fd, bh, 0, BLOCK_HEADER_BYTES, pos) !== BLOCK_HEADER_BYTES) throw new CacheError(path, `block ${b}: truncated`);
-      const dvh = new DataView(bh.buffer);
       const n = dvh.getUint32(0, true), payload = dvh.getUint32(4, true), sum = dvh.getUint32(8, true);
       if (n === 0 || n > BLOCK_ROWS || pos + BLOCK_HEADER_BYTES + payload > hdr.stringsOffset) throw new CacheError(path, `block ${b}: bad size`);
-      if (buf.byteLength < payload) buf = new ArrayBuffer(payload);
+      let buf: ArrayBuffer;
+      if (decode) buf = Buffer.allocUnsafeSlow(payload).buffer as ArrayBuffer; // every byte is read into it below
+      else {
+        if (scratch === undefined || scratch.byteLength < payload) scratch = new ArrayBuffer(Math.max(payload, BLOCK_HEADER_BYTES + 64 * BLOCK_ROWS));
+        buf = scratch;
+      }
       const body = new Uint8Array(buf, 0, payload);
       if (readSync(fd, body, 0, payload, pos + BLOCK_HEADER_BYTES) !== payload) throw new CacheError(path, `block ${b}: truncated`);
       if (hashBytes(body) !== sum) throw new CacheError(path, `block ${b}: corrupted (checksum)`);
@@ -300,17 +306,10 @@ export async function* readCache(path: string, decode = true): AsyncGenerator<Tr
       const exLen = new DataView(buf, off, 8).getUint32(0, true); off += 8;
       let extras: string[][] | undefined;
       if (exLen > 0) extras = JSON.parse(Buffer.from(buf, off, exLen).toString('utf8'));
-      const rows: TraceRow[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const row: TraceRow = {
-          line: line[i], tNs: t[i], task: tasks[task[i]], op: OP_NAMES[op[i]] as OpName,
-          addr: addr[i], len: len[i], flags: flags[i], object: objects[object[i]], offset: offset[i],
-        };
-        if (row.task === undefined || row.object === undefined || row.op === undefined) throw new CacheError(path, `block ${b}: row ${i} names no string of the table`);
-        if (extras) row.extra = Object.fromEntries(extraCols.map((c, j) => [c, extras![i][j]]));
-        rows[i] = row;
-      }
-      yield rows;
+      const block = new RowBlock(n, t, addr, len, offset, line, task, object, flags, op, strings, extras);
+      const bad = block.firstBadRow();
+      if (bad >= 0) throw new CacheError(path, `block ${b}: row ${bad} names no string of the table`);
+      yield block;
     }
     if (total !== hdr.rows) throw new CacheError(path, `holds ${total} rows, header says ${hdr.rows}`);
   } finally {
@@ -318,9 +317,18 @@ export async function* readCache(path: string, decode = true): AsyncGenerator<Tr
   }
 }
 
+/**
+ * Streams the rows of a cache file in blocks, as row objects (see
+ * {@link readCacheBlocks} for the checks). With `decode` false, only checks
+ * and yields nothing.
+ */
+export async function* readCache(path: string, decode = true): AsyncGenerator<TraceRow[]> {
+  for await (const block of readCacheBlocks(path, decode)) yield block.rows();
+}
+
 /** Reads a whole cache, checking every checksum; throws CacheError if it is not intact. */
 export async function verifyCache(path: string): Promise<void> {
-  for await (const _ of readCache(path, false)) {
+  for await (const _ of readCacheBlocks(path, false)) {
     // nothing is yielded when not decoding
   }
 }

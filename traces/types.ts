@@ -101,3 +101,76 @@ export interface TraceRow {
 
 /** The largest address + length a trace may name (2^53). */
 export const ADDR_LIMIT = 2 ** 53;
+
+// ---- a block of rows as columns
+// (the binary cache's form, typed-array views over one buffer: the simulator
+// takes rows from it one at a time, as each reaches its trace time, so a
+// row's object lives only while its op runs)
+
+/** The string tables a block's index columns refer to. */
+export interface RowStrings {
+  /** Task names by index. */
+  readonly tasks: readonly string[];
+  /** Object names by index. */
+  readonly objects: readonly string[];
+  /** Names of the `x_*` columns. */
+  readonly extraCols: readonly string[];
+}
+
+/** The columns of a block of rows, in trace order. */
+export class RowBlock {
+  constructor(
+    /** Rows in the block. */
+    readonly length: number,
+    readonly tNs: Float64Array,
+    readonly addr: Float64Array,
+    readonly len: Float64Array,
+    readonly offset: Float64Array,
+    readonly line: Uint32Array,
+    /** Index into `strings.tasks`. */
+    readonly task: Uint32Array,
+    /** Index into `strings.objects`. */
+    readonly object: Uint32Array,
+    readonly flags: Uint32Array,
+    /** Index into {@link OP_NAMES}. */
+    readonly op: Uint8Array,
+    readonly strings: RowStrings,
+    /** The `x_*` values of each row (in `strings.extraCols` order), when the trace has any. */
+    readonly extras: readonly (readonly string[])[] | undefined,
+  ) {}
+
+  /** Row `i` as an object (a new one at every call). */
+  row(i: number): TraceRow {
+    const s = this.strings;
+    const row: TraceRow = {
+      line: this.line[i], tNs: this.tNs[i], task: s.tasks[this.task[i]], op: OP_NAMES[this.op[i]] as OpName,
+      addr: this.addr[i], len: this.len[i], flags: this.flags[i], object: s.objects[this.object[i]], offset: this.offset[i],
+    };
+    const ex = this.extras;
+    if (ex !== undefined) {
+      const extra: Record<string, string> = {};
+      const vals = ex[i], cols = s.extraCols;
+      for (let j = 0; j < cols.length; j++) extra[cols[j]] = vals[j];
+      row.extra = extra;
+    }
+    return row;
+  }
+
+  /** Every row as an object. */
+  rows(): TraceRow[] {
+    const out: TraceRow[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.row(i);
+    return out;
+  }
+
+  /** The first row whose task, object or op index names no entry of its table, or -1. */
+  firstBadRow(): number {
+    const nt = this.strings.tasks.length, no = this.strings.objects.length, nop = OP_NAMES.length;
+    const task = this.task, object = this.object, op = this.op;
+    for (let i = 0; i < this.length; i++) if (task[i] >= nt || object[i] >= no || op[i] >= nop) return i;
+    return -1;
+  }
+}
+
+/** A batch of rows as the simulator takes them: objects, or a block of columns. */
+export type RowBatch = readonly TraceRow[] | RowBlock;
