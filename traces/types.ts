@@ -156,6 +156,13 @@ export class RowBlock {
     return row;
   }
 
+  /** Rows [start, end) as a block of views over the same columns. */
+  slice(start: number, end: number): RowBlock {
+    const sub = <A extends Float64Array | Uint32Array | Uint8Array>(a: A) => a.subarray(start, end) as A;
+    return new RowBlock(Math.max(0, Math.min(end, this.length) - start), sub(this.tNs), sub(this.addr), sub(this.len), sub(this.offset), sub(this.line),
+      sub(this.task), sub(this.object), sub(this.flags), sub(this.op), this.strings, this.extras?.slice(start, end));
+  }
+
   /** Every row as an object. */
   rows(): TraceRow[] {
     const out: TraceRow[] = new Array(this.length);

@@ -1,0 +1,91 @@
+/**
+ * The replay's fast paths change no result: a store that cannot sleep done
+ * without a kernel path (storeNoWait), and rows taken from the binary cache
+ * as blocks of columns instead of row objects.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../sim/config.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { storeNoWait } from '../sim/vm/ops.ts';
+import { Page } from '../sim/vm/object.ts';
+import { ResultsDir } from '../scripts/results.ts';
+import { readCacheBlocks, TraceCacheWriter } from '../traces/cache.ts';
+import type { RowBatch, RowBlock, TraceRow } from '../traces/types.ts';
+import { randomWriter } from '../workloads/random-writer.ts';
+import { TraceBuilder } from './helpers.ts';
+
+/** Replays `batches` into a results directory `out` and returns it. */
+function replay(out: string, config: Record<string, unknown>, batches: Iterable<RowBatch>, fastStores: boolean): string {
+  const rd = new ResultsDir(out);
+  const sim = new Simulator(resolveConfig(config), rd, { fastStores });
+  for (const b of batches) {
+    sim.feed(b);
+    sim.run();
+  }
+  sim.end();
+  sim.run();
+  rd.writeTasks(sim.taskStats.records());
+  rd.commit(JSON.stringify(sim.result(), null, 2) + '\n');
+  return out;
+}
+
+/** Result files of `a` whose bytes differ in `b` (every file of `a` is compared). */
+function differing(a: string, b: string): string[] {
+  return readdirSync(a).filter((f) => !readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
+}
+
+describe('fast paths', () => {
+  it("the bench trace's first 100k rows: general path from row objects and fast path from cache blocks write byte-identical result files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-fast-'));
+    try {
+      // bench/run.ts's 1 M-row random-writer trace, cut at 100k rows
+      const rows = [...randomWriter({ seed: 1, rows: 100_000, pages: 4096, syncEvery: 100, writeRateUs: 200 })];
+      const sst = join(dir, 'trace.sst');
+      const w = new TraceCacheWriter(sst, { size: 0, mtimeMs: 0, fingerprint: 0 });
+      w.add(rows);
+      w.close();
+      const blocks: RowBlock[] = [];
+      for await (const b of readCacheBlocks(sst)) blocks.push(b);
+      // FreeBSD on the bench's queue device (stores wait for writeback) over all of it; Linux on the default NVMe with ext4 and page-in
+      // (stores re-dirty pages under writeback, join the journal) over its first 20k rows
+      for (const [name, config, n] of [['freebsd', { device: { profile: 'queue' } }, 100_000], ['linux', { personality: 'linux' }, 20_000]] as const) {
+        const batches: TraceRow[][] = [];
+        for (let i = 0; i < n; i += 4096) batches.push(rows.slice(i, Math.min(n, i + 4096)));
+        const general = replay(join(dir, `${name}-general`), config, batches, false);
+        const fast = replay(join(dir, `${name}-fast`), config, n === rows.length ? blocks : [blocks[0].slice(0, n)], true);
+        expect(readdirSync(fast).sort()).toEqual(readdirSync(general).sort());
+        expect(differing(general, fast)).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('storeNoWait: done at once on resident pages; refused, changing nothing, on an unmapped, non-resident or (when stores block) under-writeback page', () => {
+    const PAGE = 4096, A = 0x10000000;
+    const sim = new Simulator(resolveConfig({ device: { profile: 'queue' } }), { sync() {}, writeback() {}, timeline() {} });
+    // map 4 pages and store to the first two through the general path (they fault in)
+    sim.feed(new TraceBuilder('a').map(0, A, 4 * PAGE, 'f').op(1, 'write', A, 2 * PAGE).rows);
+    sim.end();
+    sim.run();
+    const k = sim.kernel, map = k.vm.map('a'), obj = k.vm.objects.get('f')!;
+    const bytes = k.dirtiedBytes; // 2 pages stored
+    expect(bytes).toBe(2 * PAGE);
+    // resident pages 0 and 1, 100 bytes straddling them: done, both stay dirty, 100 bytes stored
+    expect(storeNoWait(k, map, A + PAGE - 50, 100, true)).toBe(true);
+    expect(k.dirtiedBytes).toBe(2 * PAGE + 100);
+    // page 2 was never touched (not resident); an address past the mapping is unmapped
+    expect(storeNoWait(k, map, A + PAGE, 2 * PAGE, true)).toBe(false);
+    expect(storeNoWait(k, map, A + 4 * PAGE, 8, true)).toBe(false);
+    expect([obj.state(2), k.faults.unmapped_write, k.dirtiedBytes]).toEqual([0, 0, 2 * PAGE + 100]);
+    // page 0 under writeback: a blocking store must sleep (refused), a non-blocking one re-dirties it
+    obj.startWriteback(0);
+    expect(storeNoWait(k, map, A, 8, true)).toBe(false);
+    expect(obj.state(0) & Page.DIRTY).toBe(0);
+    expect(storeNoWait(k, map, A, 8, false)).toBe(true);
+    expect(obj.state(0) & (Page.DIRTY | Page.WB)).toBe(Page.DIRTY | Page.WB);
+  });
+});
