@@ -73,8 +73,8 @@ async function* tee(rows: AsyncGenerator<TraceRow[]>, w: TraceCacheWriter): Asyn
 async function openValidCache(cachePath: string, identity: SourceIdentity): Promise<OpenTrace | undefined> {
   if (cacheMatches(cachePath, identity)) {
     try {
-      await verifyCache(cachePath);
-      return { rows: readCache(cachePath), batches: readCacheBlocks(cachePath), kind: 'cache', cachePath, finish() {} };
+      const stamp = await verifyCache(cachePath);
+      return { rows: readCache(cachePath), batches: readCacheBlocks(cachePath, true, stamp), kind: 'cache', cachePath, finish() {} };
     } catch (e) {
       if (!(e instanceof CacheError)) throw e;
     }
@@ -118,8 +118,8 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
  */
 export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Promise<OpenTrace> {
   if (isCacheFile(trace)) {
-    await verifyCache(trace);
-    return { rows: readCache(trace), batches: readCacheBlocks(trace), kind: 'cache', cachePath: trace, finish() {} };
+    const stamp = await verifyCache(trace);
+    return { rows: readCache(trace), batches: readCacheBlocks(trace, true, stamp), kind: 'cache', cachePath: trace, finish() {} };
   }
   const { cacheDir } = opts;
   if (!cacheDir) {

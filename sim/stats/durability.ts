@@ -216,8 +216,13 @@ export class DurabilityTracker implements PageVersionObserver {
 
   /** The interval ending at `tNs` (a row of durability.csv), and a new one begins. */
   sample(tNs: number): DurabilityRecord {
-    const r = { tNs, ...this.interval, pendingPages: this.pending };
-    this.interval = { pages: 0, lagSumNs: 0, lagMaxNs: 0, viaWrite: 0, viaFlush: 0, viaManager: 0 };
+    const iv = this.interval;
+    const r: DurabilityRecord = {
+      tNs, pages: iv.pages, lagSumNs: iv.lagSumNs, lagMaxNs: iv.lagMaxNs,
+      viaWrite: iv.viaWrite, viaFlush: iv.viaFlush, viaManager: iv.viaManager, pendingPages: this.pending,
+    };
+    if (iv.pages === 0) return r; // nothing made durable: the interval's counts are all still zero
+    iv.pages = iv.lagSumNs = iv.lagMaxNs = iv.viaWrite = iv.viaFlush = iv.viaManager = 0;
     return r;
   }
 
