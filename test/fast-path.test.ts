@@ -1,7 +1,7 @@
 /**
  * The replay's fast paths change no result: a store that cannot sleep done
- * without a kernel path (storeNoWait), and rows taken from the binary cache
- * as blocks of columns instead of row objects.
+ * without a kernel path (storeNoWait), and rows taken as blocks of columns
+ * (from the binary cache, or made from parsed rows) instead of row objects.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { storeNoWait } from '../sim/vm/ops.ts';
 import { Page } from '../sim/vm/object.ts';
 import { ResultsDir } from '../scripts/results.ts';
 import { readCacheBlocks, TraceCacheWriter } from '../traces/cache.ts';
-import type { RowBatch, RowBlock, TraceRow } from '../traces/types.ts';
+import { RowBlock, type RowBatch, type TraceRow } from '../traces/types.ts';
 import { randomWriter } from '../workloads/random-writer.ts';
 import { TraceBuilder } from './helpers.ts';
 
@@ -62,6 +62,18 @@ describe('fast paths', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('RowBlock.fromRows gives back every row as it was (tasks, objects, x_ columns interned per block)', () => {
+    const rows: TraceRow[] = [
+      { line: 3, tNs: 0, task: 'a', op: 'map', addr: 0x1000, len: 8192, flags: 0, object: 'f', offset: 4096, extra: { x_txn: '', x_n: '1' } },
+      { line: 4, tNs: 2 ** 40, task: 'b', op: 'write', addr: 2 ** 52, len: 1, flags: 0, object: '', offset: 0, extra: { x_txn: 't1', x_n: '' } },
+      { line: 5, tNs: 2 ** 40 + 1, task: 'a', op: 'msync', addr: 0x1000, len: 8192, flags: 5, object: '', offset: 0, extra: { x_txn: 't1', x_n: '2' } },
+    ];
+    const block = RowBlock.fromRows(rows);
+    expect([block.length, block.strings.tasks, block.strings.objects]).toEqual([3, ['a', 'b'], ['f', '']]);
+    expect(block.rows()).toEqual(rows);
+    expect(RowBlock.fromRows(rows.map(({ extra: _, ...r }) => r)).rows()).toEqual(rows.map(({ extra: _, ...r }) => r));
   });
 
   it('storeNoWait: done at once on resident pages; refused, changing nothing, on an unmapped, non-resident or (when stores block) under-writeback page', () => {

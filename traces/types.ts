@@ -8,6 +8,8 @@ export type OpName = 'map' | 'unmap' | 'write' | 'read' | 'msync' | 'wire' | 'un
 
 /** Every op name, in a fixed order (used for counting and validation). */
 export const OP_NAMES: readonly OpName[] = ['map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire'];
+/** Each op's index in {@link OP_NAMES}. */
+const OP_INDEX = Object.fromEntries(OP_NAMES.map((o, i) => [o, i])) as Record<OpName, number>;
 
 /** Flag bits. One bit namespace; which bits an op accepts is in {@link FLAGS_BY_OP}. */
 export const Flag = {
@@ -147,13 +149,61 @@ export class RowBlock {
       addr: this.addr[i], len: this.len[i], flags: this.flags[i], object: s.objects[this.object[i]], offset: this.offset[i],
     };
     const ex = this.extras;
-    if (ex !== undefined) {
+    if (ex !== undefined && ex[i] !== undefined) {
       const extra: Record<string, string> = {};
       const vals = ex[i], cols = s.extraCols;
       for (let j = 0; j < cols.length; j++) extra[cols[j]] = vals[j];
       row.extra = extra;
     }
     return row;
+  }
+
+  /**
+   * The columns of `rows` (one buffer; task and object names interned in the
+   * block's own tables): rows that wait long, as in a lagging task's buffer,
+   * cost the collector far less held this way than as objects.
+   */
+  static fromRows(rows: readonly TraceRow[]): RowBlock {
+    const n = rows.length;
+    const buf = new ArrayBuffer(49 * n);
+    let off = 0;
+    const f64 = () => { const a = new Float64Array(buf, off, n); off += 8 * n; return a; };
+    const u32 = () => { const a = new Uint32Array(buf, off, n); off += 4 * n; return a; };
+    const tNs = f64(), addr = f64(), len = f64(), offset = f64(), line = u32(), task = u32(), object = u32(), flags = u32();
+    const op = new Uint8Array(buf, off, n);
+    const tasks: string[] = [], objects: string[] = [];
+    const taskIdx = new Map<string, number>(), objectIdx = new Map<string, number>();
+    let lastTask: string | undefined, lastTaskIdx = 0, lastObject: string | undefined, lastObjectIdx = 0;
+    let extras: string[][] | undefined;
+    let extraCols: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      tNs[i] = r.tNs; addr[i] = r.addr; len[i] = r.len; offset[i] = r.offset; line[i] = r.line; flags[i] = r.flags;
+      op[i] = OP_INDEX[r.op];
+      if (r.task !== lastTask) {
+        let k = taskIdx.get(r.task);
+        if (k === undefined) taskIdx.set(r.task, (k = tasks.push(r.task) - 1));
+        lastTask = r.task;
+        lastTaskIdx = k;
+      }
+      task[i] = lastTaskIdx;
+      if (r.object !== lastObject) {
+        let k = objectIdx.get(r.object);
+        if (k === undefined) objectIdx.set(r.object, (k = objects.push(r.object) - 1));
+        lastObject = r.object;
+        lastObjectIdx = k;
+      }
+      object[i] = lastObjectIdx;
+      if (r.extra !== undefined) {
+        if (extras === undefined) {
+          extraCols = Object.keys(r.extra);
+          extras = new Array(n);
+        }
+        const ex = r.extra;
+        extras[i] = extraCols.map((c) => ex[c]);
+      }
+    }
+    return new RowBlock(n, tNs, addr, len, offset, line, task, object, flags, op, { tasks, objects, extraCols }, extras);
   }
 
   /** Rows [start, end) as a block of views over the same columns. */
