@@ -21,6 +21,17 @@ describe('PageTimes', () => {
     expect([m.has(7), m.get(2 ** 40 + 7), m.size]).toEqual([false, 200, 1]);
   });
 
+  it('a table that empties and fills again answers as new', () => {
+    const m = new PageTimes();
+    expect(m.delete(3)).toBe(false);
+    m.set(3, 30);
+    expect(m.delete(3)).toBe(true);
+    expect([m.size, m.has(3), m.get(3), m.delete(3)]).toEqual([0, false, undefined, false]);
+    m.set(5, 50);
+    m.set(3, 31);
+    expect([m.size, m.get(3), m.get(5)]).toEqual([2, 31, 50]);
+  });
+
   it('agrees with a Map through growth and deletions that shift colliding entries back', () => {
     const m = new PageTimes(), ref = new Map<number, number>();
     const r = new RandomStreams(5).get('t');
