@@ -87,7 +87,7 @@ class Task implements EventTarget {
   fire(): void {
     const w = this.fifo.shift() as Waiting;
     const i = this.at.shift() as number;
-    const row = w instanceof RowBlock ? w.row(i) : w;
+    const row = w instanceof RowBlock ? rowOf(w, i) : w;
     this.state = 'busy';
     this.sim.rowDequeued();
     this.sim.execute(this, row, true);
@@ -131,6 +131,13 @@ class OpProc implements EventTarget {
 }
 
 const EMPTY: TraceRow[] = [];
+
+/** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
+function rowOf(block: RowBlock, i: number): TraceRow {
+  const row = block.row(i);
+  if (++block.taken === block.length) block.release();
+  return row;
+}
 
 /** Feeds rows to tasks at their trace times. */
 class Pump implements EventTarget {
@@ -358,7 +365,7 @@ export class Simulator {
     if (this.closed) {
       this.buffered++;
       t.deliver(block, i);
-    } else this.execute(t, block.row(i), false);
+    } else this.execute(t, rowOf(block, i), false);
   }
 
   /** @internal a task took a row from its buffer. */

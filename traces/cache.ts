@@ -300,17 +300,23 @@ function* blocksOf(fd: number, path: string, decode: boolean, checked: boolean):
   let pos = HEADER_BYTES;
   const bh = new Uint8Array(BLOCK_HEADER_BYTES);
   const dvh = new DataView(bh.buffer);
-  // without decoding, one buffer serves every block; decoded blocks each keep their own (the rows stay valid)
+  // without decoding, one buffer serves every block; a decoded block keeps its own until the consumer
+  // releases it (RowBlock.release), and a released one serves a later block: fresh memory is slow to fill
   let scratch: ArrayBuffer | undefined;
+  const released: ArrayBuffer[] = [];
+  const bufferBytes = (payload: number) => Math.max(payload, 49 * BLOCK_ROWS + 16);
   let total = 0;
   for (let b = 0; b < hdr.blocks; b++) {
     if (readSync(fd, bh, 0, BLOCK_HEADER_BYTES, pos) !== BLOCK_HEADER_BYTES) throw new CacheError(path, `block ${b}: truncated`);
     const n = dvh.getUint32(0, true), payload = dvh.getUint32(4, true), sum = dvh.getUint32(8, true);
     if (n === 0 || n > BLOCK_ROWS || pos + BLOCK_HEADER_BYTES + payload > hdr.stringsOffset) throw new CacheError(path, `block ${b}: bad size`);
     let buf: ArrayBuffer;
-    if (decode) buf = Buffer.allocUnsafeSlow(payload).buffer as ArrayBuffer; // every byte is read into it below
-    else {
-      if (scratch === undefined || scratch.byteLength < payload) scratch = new ArrayBuffer(Math.max(payload, BLOCK_HEADER_BYTES + 64 * BLOCK_ROWS));
+    if (decode) {
+      const reuse = released.pop();
+      // every byte of the payload is read into it below
+      buf = reuse !== undefined && reuse.byteLength >= payload ? reuse : (Buffer.allocUnsafeSlow(bufferBytes(payload)).buffer as ArrayBuffer);
+    } else {
+      if (scratch === undefined || scratch.byteLength < payload) scratch = new ArrayBuffer(bufferBytes(payload));
       buf = scratch;
     }
     const body = new Uint8Array(buf, 0, payload);
@@ -335,6 +341,7 @@ function* blocksOf(fd: number, path: string, decode: boolean, checked: boolean):
     const block = new RowBlock(n, t, addr, len, offset, line, task, object, flags, op, strings, extras);
     const bad = block.firstBadRow();
     if (bad >= 0) throw new CacheError(path, `block ${b}: row ${bad} names no string of the table`);
+    block.onRelease = () => released.push(buf);
     yield block;
   }
   if (total !== hdr.rows) throw new CacheError(path, `holds ${total} rows, header says ${hdr.rows}`);

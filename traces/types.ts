@@ -141,6 +141,18 @@ export class RowBlock {
     readonly extras: readonly (readonly string[])[] | undefined,
   ) {}
 
+  /** Rows the consumer is done with (the simulator counts the rows it has issued, and releases the block at the last). */
+  taken = 0;
+  /** Set by a reader that reuses the block's buffer once the block is released. */
+  onRelease: (() => void) | undefined = undefined;
+
+  /** The consumer needs none of the block's rows any more: a reader may reuse its buffer (its columns must not be read after this). */
+  release(): void {
+    const f = this.onRelease;
+    this.onRelease = undefined;
+    f?.();
+  }
+
   /** Row `i` as an object (a new one at every call). */
   row(i: number): TraceRow {
     const s = this.strings;
