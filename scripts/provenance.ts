@@ -17,7 +17,7 @@ export type Provenance = NonNullable<Summary['provenance']>;
 export function fileSha256(path: string): Promise<string> {
   return new Promise((done, fail) => {
     const h = createHash('sha256');
-    createReadStream(path)
+    createReadStream(path, { highWaterMark: 1 << 20 }) // 1 MiB reads: 1/16 of the round trips of the 64 KiB default
       .on('data', (b) => h.update(b))
       .on('error', fail)
       .on('end', () => done(h.digest('hex')));

@@ -21,6 +21,12 @@ const COMMA = 44, NEWLINE = 10, ZERO = 48, QUOTE = 34;
 const HEX = '0123456789abcdef';
 /** Above this, numbers are written through `String` (integers and µs below it are written digit by digit). */
 const DIGITS_MAX = 1e15;
+/** The two ASCII digits of every number 0..99. */
+const PAIRS = new Uint8Array(200);
+for (let v = 0; v < 100; v++) {
+  PAIRS[2 * v] = ZERO + ((v / 10) | 0);
+  PAIRS[2 * v + 1] = ZERO + (v % 10);
+}
 /** ".ddd" for every fraction 1..999 of a µs (in thousandths), trailing zeros dropped: 4 bytes a slot, and its length. */
 const FRAC_TEXT = new Uint8Array(4 * 1000);
 const FRAC_LEN = new Uint8Array(1000);
@@ -146,14 +152,20 @@ export class CsvFile {
   private digits(n: number): void {
     const buf = this.buf;
     if (n < 2147483648) {
-      // small integers: 32-bit arithmetic
-      let len = 1;
-      for (let t = n; t >= 10; t = (t / 10) | 0) len++;
-      for (let i = len - 1; i >= 0; i--) {
-        const q = (n / 10) | 0;
-        buf[this.pos + i] = ZERO + n - q * 10;
+      // small integers: 32-bit arithmetic, two digits at a time from a table
+      const len = n < 100000 ? (n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5)
+        : n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+      let i = this.pos + len;
+      while (n >= 100) {
+        const q = (n / 100) | 0, r = 2 * (n - q * 100);
+        buf[--i] = PAIRS[r + 1];
+        buf[--i] = PAIRS[r];
         n = q;
       }
+      if (n >= 10) {
+        buf[--i] = PAIRS[2 * n + 1];
+        buf[--i] = PAIRS[2 * n];
+      } else buf[--i] = ZERO + n;
       this.pos += len;
       return;
     }

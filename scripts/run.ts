@@ -4,6 +4,7 @@
 import { basename, resolve } from 'node:path';
 import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.ts';
 import { Simulator } from '../sim/simulator.ts';
+import { RowBlock } from '../traces/types.ts';
 import type { Config } from '../sim/config.ts';
 import { makeSummary, type Summary } from '../sim/stats/summary.ts';
 import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
@@ -82,8 +83,9 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     }
     const sim = new Simulator(opts.config, sink, { plugins: opts.plugins });
     let lastReport = Date.now();
-    for await (const batch of given?.batches ?? source!.rows) {
-      sim.feed(batch);
+    for await (const batch of given?.batches ?? source!.batches) {
+      // rows parsed from CSV wait as columns too (a lagging task buffers many): far less for the collector
+      sim.feed(batch instanceof RowBlock ? batch : RowBlock.fromRows(batch));
       sim.run();
       dir?.flush();
       if (opts.progress && Date.now() - lastReport > 1000) {

@@ -26,7 +26,7 @@ import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { VmMap } from './vm/map.ts';
 import type { KernelPath, Wait } from './vm/process.ts';
 import type { PageStoreOptions } from './vm/page-store.ts';
-import { mapOp, readOp, writeOp } from './vm/ops.ts';
+import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
 import type { Kernel, Personality, SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
@@ -36,7 +36,7 @@ import type { RunResult } from './stats/summary.ts';
 import { TaskStats } from './stats/tasks.ts';
 import { TxnStats } from './stats/txn.ts';
 import { DurabilityTracker } from './stats/durability.ts';
-import { OP_NAMES, type OpName, type TraceRow } from '../traces/types.ts';
+import { OP_NAMES, RowBlock, type OpName, type RowBatch, type TraceRow } from '../traces/types.ts';
 
 export { PERSONALITIES };
 export type { SimPlugins };
@@ -44,9 +44,17 @@ export type { SimPlugins };
 /** Rows buffered in tasks (closed replay) above which the reader pauses. */
 const BUFFER_CAP = 1 << 16;
 
+/**
+ * A row waiting in a task's buffer: a row object, or a block of columns and
+ * the row's index in it (made an object only when the task issues it).
+ */
+type Waiting = TraceRow | RowBlock;
+
 /** One task: its map and, in closed replay, the rows waiting for it. */
 class Task implements EventTarget {
-  private readonly fifo = new Fifo<TraceRow>();
+  private readonly fifo = new Fifo<Waiting>();
+  /** Index in its block of each waiting row of a block (-1 for a row object). */
+  private readonly at = new Fifo<number>();
   /** idle: nothing pending; scheduled: an issue event is queued; busy: an op is running. */
   state: 'idle' | 'scheduled' | 'busy' = 'idle';
   /** How far this task runs behind its trace times (closed replay), ns. */
@@ -58,9 +66,10 @@ class Task implements EventTarget {
     return this.fifo.length;
   }
 
-  /** A row of this task has reached its trace time. */
-  deliver(row: TraceRow): void {
-    this.fifo.push(row);
+  /** A row of this task has reached its trace time: row `i` of `block`, or the row object `block` (i = -1). */
+  deliver(block: Waiting, i: number): void {
+    this.fifo.push(block);
+    this.at.push(i);
     if (this.state === 'idle') this.scheduleNext();
   }
 
@@ -72,14 +81,17 @@ class Task implements EventTarget {
   }
 
   private scheduleNext(): void {
-    const row = this.fifo.peek() as TraceRow;
+    const w = this.fifo.peek() as Waiting;
+    const tNs = w instanceof RowBlock ? w.tNs[this.at.peek() as number] : w.tNs;
     this.state = 'scheduled';
     const eng = this.sim.engine;
-    eng.at(Math.max(eng.now, row.tNs + this.lagNs), this);
+    eng.at(Math.max(eng.now, tNs + this.lagNs), this);
   }
 
   fire(): void {
-    const row = this.fifo.shift() as TraceRow;
+    const w = this.fifo.shift() as Waiting;
+    const i = this.at.shift() as number;
+    const row = w instanceof RowBlock ? rowOf(w, i) : w;
     this.state = 'busy';
     this.sim.rowDequeued();
     this.sim.execute(this, row, true);
@@ -124,9 +136,16 @@ class OpProc implements EventTarget {
 
 const EMPTY: TraceRow[] = [];
 
+/** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
+function rowOf(block: RowBlock, i: number): TraceRow {
+  const row = block.row(i);
+  if (++block.taken === block.length) block.release();
+  return row;
+}
+
 /** Feeds rows to tasks at their trace times. */
 class Pump implements EventTarget {
-  private batches: TraceRow[][] = [];
+  private batches: RowBatch[] = [];
   private bi = 0;
   private ri = 0;
   eof = false;
@@ -138,7 +157,7 @@ class Pump implements EventTarget {
 
   constructor(private readonly sim: Simulator) {}
 
-  feed(rows: TraceRow[]): void {
+  feed(rows: RowBatch): void {
     if (rows.length > 0) this.batches.push(rows);
     if (this.starved) {
       this.starved = false;
@@ -146,10 +165,11 @@ class Pump implements EventTarget {
     }
   }
 
-  private peek(): TraceRow | undefined {
+  /** The batch holding the next row (at `ri`), or undefined when every row fed was delivered. */
+  private current(): RowBatch | undefined {
     while (this.bi < this.batches.length) {
       const b = this.batches[this.bi];
-      if (this.ri < b.length) return b[this.ri];
+      if (this.ri < b.length) return b;
       this.batches[this.bi] = EMPTY; // release delivered rows at once
       this.bi++;
       this.ri = 0;
@@ -164,8 +184,8 @@ class Pump implements EventTarget {
   /** Schedules delivery of the next row, or notes why it cannot. */
   arm(): void {
     if (this.armed || this.paused) return;
-    const row = this.peek();
-    if (!row) {
+    const b = this.current();
+    if (!b) {
       if (!this.eof) {
         this.starved = true;
         this.sim.engine.stop();
@@ -178,7 +198,8 @@ class Pump implements EventTarget {
     }
     this.armed = true;
     const eng = this.sim.engine;
-    eng.at(Math.max(eng.now, row.tNs), this);
+    const tNs = b instanceof RowBlock ? b.tNs[this.ri] : (b as readonly TraceRow[])[this.ri].tNs;
+    eng.at(Math.max(eng.now, tNs), this);
   }
 
   resume(): void {
@@ -190,9 +211,10 @@ class Pump implements EventTarget {
 
   fire(): void {
     this.armed = false;
-    const row = this.peek() as TraceRow;
-    this.ri++;
-    this.sim.deliver(row);
+    const b = this.current() as RowBatch;
+    const i = this.ri++;
+    if (b instanceof RowBlock) this.sim.deliverFrom(b, i);
+    else this.sim.deliver((b as readonly TraceRow[])[i]);
     this.arm();
   }
 }
@@ -222,11 +244,18 @@ export class Simulator {
   private readonly timeline: TimelineClock;
   private readonly onAdvance = (t: number) => this.timeline.until(t, false);
 
+  /** Stores that cannot sleep are done without a kernel path ({@link storeNoWait}); results never depend on it. */
+  private readonly fastStores: boolean;
+
   /**
-   * `options.pageStore`: how objects store page state (tests only; results never depend on it).
-   * `options.plugins`: the writeback policy and I/O scheduler when the configuration names plugin files (loaded by the caller).
+   * `options.pageStore`: how objects store page state; `options.fastStores`
+   * (default true): whether stores that cannot sleep skip the kernel path —
+   * both for tests only: results never depend on them. `options.plugins`: the
+   * writeback policy and I/O scheduler when the configuration names plugin
+   * files (loaded by the caller).
    */
-  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; plugins?: SimPlugins } = {}) {
+  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; fastStores?: boolean; plugins?: SimPlugins } = {}) {
+    this.fastStores = options.fastStores ?? true;
     const p = PERSONALITIES[config.personality];
     if (!p) throw new Error(`personality '${config.personality}' is not implemented`);
     this.personality = p;
@@ -288,10 +317,11 @@ export class Simulator {
     pager.onComplete = (io) => k.pageout?.completed(io);
   }
 
-  /** Appends rows (in trace order) to the replay. */
-  feed(rows: TraceRow[]): void {
-    this.rows += rows.length;
-    if (rows.length > 0) this.traceEndNs = Math.max(this.traceEndNs, rows[rows.length - 1]!.tNs);
+  /** Appends rows (in trace order) to the replay: row objects, or a block of columns. */
+  feed(rows: RowBatch): void {
+    const n = rows.length;
+    this.rows += n;
+    if (n > 0) this.traceEndNs = Math.max(this.traceEndNs, rows instanceof RowBlock ? rows.tNs[n - 1] : (rows as readonly TraceRow[])[n - 1]!.tNs);
     this.pump.feed(rows);
   }
 
@@ -333,8 +363,17 @@ export class Simulator {
     const t = this.task(row.task);
     if (this.closed) {
       this.buffered++;
-      t.deliver(row);
+      t.deliver(row, -1);
     } else this.execute(t, row, false);
+  }
+
+  /** @internal row `i` of `block` reached its trace time (in closed replay it stays a column entry while it waits). */
+  deliverFrom(block: RowBlock, i: number): void {
+    const t = this.task(block.strings.tasks[block.task[i]]);
+    if (this.closed) {
+      this.buffered++;
+      t.deliver(block, i);
+    } else this.execute(t, rowOf(block, i), false);
   }
 
   /** @internal a task took a row from its buffer. */
@@ -350,10 +389,17 @@ export class Simulator {
     let gen: KernelPath<string>;
     let acct: SyncAccount | undefined;
     switch (row.op) {
-      case 'write':
+      case 'write': {
         if (row.extra !== undefined) this.txns.store(row.extra.x_txn ?? '', this.engine.now);
-        gen = writeOp(k, map, row.addr, row.len, this.personality.writeBlocksOnWriteback || this.config.fs.stable_pages, this.personality.pageIn);
+        const block = this.personality.writeBlocksOnWriteback || this.config.fs.stable_pages;
+        if (this.fastStores && storeNoWait(k, map, row.addr, row.len, block)) {
+          // done at once, as the kernel path would have been without sleeping
+          this.finish(task, row, this.engine.now, closed, undefined, 'OK');
+          return;
+        }
+        gen = writeOp(k, map, row.addr, row.len, block, this.personality.pageIn);
         break;
+      }
       case 'read':
         gen = readOp(k, map, row.addr, row.len, this.personality.pageIn);
         break;
@@ -380,28 +426,32 @@ export class Simulator {
 
   /** @internal an op's kernel path returned `result`. */
   opFinished(p: OpProc, result: string): void {
+    this.finish(p.task, p.row, p.tIssue, p.closed, p.acct, result);
+  }
+
+  /** An op of `task` issued at `tIssue` finished now with `result`. */
+  private finish(task: Task, row: TraceRow, tIssue: number, closed: boolean, acct: SyncAccount | undefined, result: string): void {
     const now = this.engine.now;
-    const row = p.row;
     if (row.op === 'msync') {
       this.syncCount++;
       if (result === this.personality.ok) {
         this.syncOk++;
-        if (p.tIssue >= this.warmupNs) this.latencies.add(now - p.tIssue);
+        if (tIssue >= this.warmupNs) this.latencies.add(now - tIssue);
         const txn = row.extra?.x_txn;
-        if (txn) this.txns.commit(txn, p.tIssue, now);
+        if (txn) this.txns.commit(txn, tIssue, now);
       } else this.syncErrors[result] = (this.syncErrors[result] ?? 0) + 1;
-      const pages = p.acct?.pages ?? 0;
+      const pages = acct?.pages ?? 0;
       this.sink.sync({
-        task: row.task, tIssueNs: p.tIssue, tDoneNs: now, addr: row.addr, len: row.len, flags: row.flags,
+        task: row.task, tIssueNs: tIssue, tDoneNs: now, addr: row.addr, len: row.len, flags: row.flags,
         pagesWritten: pages, bytesWritten: pages * this.config.page_size, result,
       });
     } else if (row.op === 'wire' || row.op === 'unwire') {
       this.wireCount++;
       if (result !== this.personality.ok) this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
     }
-    this.sink.op?.({ row, tIssueNs: p.tIssue, tDoneNs: now, result });
-    if (p.closed) p.task.opDone(row, now);
-    this.taskStats.finished(row.task, row.op === 'msync', p.tIssue, now, p.closed ? p.task.lagNs : 0);
+    this.sink.op?.({ row, tIssueNs: tIssue, tDoneNs: now, result });
+    if (closed) task.opDone(row, now);
+    this.taskStats.finished(row.task, row.op === 'msync', tIssue, now, closed ? task.lagNs : 0);
   }
 
   /** Per-task accounting (tasks.csv) and the time of the last row fed. */

@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CacheError, cacheMatches, cacheTempPath, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
+import { CacheError, cacheMatches, cacheTempPath, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, TraceCacheWriter, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
 import { cachePathFor, ensureCache } from '../traces/open.ts';
 import { dataRowsOf } from './helpers.ts';
@@ -58,6 +58,29 @@ describe('binary trace cache', () => {
     const rows: TraceRow[] = [];
     for (let i = 0; i < BLOCK_ROWS * 2 + 17; i++) rows.push({ line: i + 3, tNs: i * 1500, task: `t${i % 3}`, op: OP_NAMES[i % 7], addr: i * 4096, len: 4096, flags: 0, object: i % 7 === 0 ? 'f' : '', offset: 0 });
     expect(await roundTrip(rows)).toEqual(rows);
+  });
+
+  it('a read after verifyCache skips the checksums only while the file is the one verified (same inode, size, mtime)', async () => {
+    const d = tmp();
+    const src = join(d, 's.csv');
+    writeFileSync(src, 'x');
+    const p = join(d, 'c.sst');
+    const w = new TraceCacheWriter(p, sourceIdentity(src));
+    w.add([{ line: 3, tNs: 0, task: 'a', op: 'write', addr: 4096, len: 8, flags: 0, object: '', offset: 0 }]);
+    w.close();
+    const stamp = await verifyCache(p);
+    const rowsOf = async () => {
+      const out: TraceRow[] = [];
+      for await (const b of readCacheBlocks(p, true, stamp)) out.push(...b.rows());
+      return out;
+    };
+    expect((await rowsOf()).map((r) => [r.task, r.addr])).toEqual([['a', 4096]]);
+    // changed in place after the check: a later modification time, so the checksums are checked again
+    const bad = readFileSync(p);
+    bad[64 + 16 + 3] ^= 0xff;
+    writeFileSync(p, bad);
+    utimesSync(p, new Date(stamp.mtimeMs + 5000), new Date(stamp.mtimeMs + 5000));
+    await expect(rowsOf()).rejects.toThrow(/block 0: corrupted \(checksum\)/);
   });
 
   it('detects a corrupted block, a truncated file and a file that is not a cache', async () => {

@@ -21,7 +21,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSy
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { TempFile } from './files.ts';
-import { OP_NAMES, type OpName, type TraceRow } from './types.ts';
+import { OP_NAMES, RowBlock, type RowStrings, type TraceRow } from './types.ts';
 
 const MAGIC = 'SYNCSST1';
 /** Format version; a cache of another version is stale. */
@@ -250,78 +250,126 @@ export function cacheMatches(cachePath: string, source: SourceIdentity): boolean
   }
 }
 
+/** Which file a cache check read: the same inode, size and modification time is the same, unchanged file. */
+export interface CacheStamp {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+function stampOf(fd: number): CacheStamp {
+  const st = fstatSync(fd);
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+const sameStamp = (a: CacheStamp, b: CacheStamp) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
 /**
- * Streams the rows of a cache file in blocks, checking every block's
- * checksum (a mismatch throws CacheError). With `decode` false, only checks
- * and yields nothing.
+ * Streams the rows of a cache file in blocks of columns: typed-array views
+ * over each block's own buffer, checked against the block's checksum (a
+ * mismatch throws CacheError) before it is yielded. With `decode` false,
+ * only checks and yields nothing. `verified`: the stamp {@link verifyCache}
+ * returned; when the file opened is still that one (caches are written
+ * whole and renamed into place, never changed in place), the checksums it
+ * checked are not computed again.
  */
-export async function* readCache(path: string, decode = true): AsyncGenerator<TraceRow[]> {
+export async function* readCacheBlocks(path: string, decode = true, verified?: CacheStamp): AsyncGenerator<RowBlock> {
   const fd = openSync(path, 'r');
   try {
-    const hdr = readHeader(fd, path);
-    const sbuf = Buffer.alloc(hdr.stringsLength);
-    readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
-    let strings: { tasks: string[]; objects: string[]; extraCols: string[] };
-    try {
-      if (!isUtf8(sbuf)) throw new Error('not UTF-8');
-      strings = JSON.parse(sbuf.toString('utf8'));
-      const isList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-      if (!isList(strings?.tasks) || !isList(strings.objects) || !isList(strings.extraCols)) throw new Error('bad shape');
-    } catch {
-      throw new CacheError(path, 'corrupted string table');
-    }
-    const { tasks, objects, extraCols } = strings;
-    let pos = HEADER_BYTES;
-    let buf = new ArrayBuffer(BLOCK_HEADER_BYTES + 64 * BLOCK_ROWS);
-    let total = 0;
-    for (let b = 0; b < hdr.blocks; b++) {
-      const bh = new Uint8Array(BLOCK_HEADER_BYTES);
-      if (readSync(fd, bh, 0, BLOCK_HEADER_BYTES, pos) !== BLOCK_HEADER_BYTES) throw new CacheError(path, `block ${b}: truncated`);
-      const dvh = new DataView(bh.buffer);
-      const n = dvh.getUint32(0, true), payload = dvh.getUint32(4, true), sum = dvh.getUint32(8, true);
-      if (n === 0 || n > BLOCK_ROWS || pos + BLOCK_HEADER_BYTES + payload > hdr.stringsOffset) throw new CacheError(path, `block ${b}: bad size`);
-      if (buf.byteLength < payload) buf = new ArrayBuffer(payload);
-      const body = new Uint8Array(buf, 0, payload);
-      if (readSync(fd, body, 0, payload, pos + BLOCK_HEADER_BYTES) !== payload) throw new CacheError(path, `block ${b}: truncated`);
-      if (hashBytes(body) !== sum) throw new CacheError(path, `block ${b}: corrupted (checksum)`);
-      pos += BLOCK_HEADER_BYTES + payload;
-      total += n;
-      if (!decode) continue;
-      let off = 0;
-      const t = new Float64Array(buf, off, n); off += 8 * n;
-      const addr = new Float64Array(buf, off, n); off += 8 * n;
-      const len = new Float64Array(buf, off, n); off += 8 * n;
-      const offset = new Float64Array(buf, off, n); off += 8 * n;
-      const line = new Uint32Array(buf, off, n); off += 4 * n;
-      const task = new Uint32Array(buf, off, n); off += 4 * n;
-      const object = new Uint32Array(buf, off, n); off += 4 * n;
-      const flags = new Uint32Array(buf, off, n); off += 4 * n;
-      const op = new Uint8Array(buf, off, n); off += pad8(n);
-      const exLen = new DataView(buf, off, 8).getUint32(0, true); off += 8;
-      let extras: string[][] | undefined;
-      if (exLen > 0) extras = JSON.parse(Buffer.from(buf, off, exLen).toString('utf8'));
-      const rows: TraceRow[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const row: TraceRow = {
-          line: line[i], tNs: t[i], task: tasks[task[i]], op: OP_NAMES[op[i]] as OpName,
-          addr: addr[i], len: len[i], flags: flags[i], object: objects[object[i]], offset: offset[i],
-        };
-        if (row.task === undefined || row.object === undefined || row.op === undefined) throw new CacheError(path, `block ${b}: row ${i} names no string of the table`);
-        if (extras) row.extra = Object.fromEntries(extraCols.map((c, j) => [c, extras![i][j]]));
-        rows[i] = row;
-      }
-      yield rows;
-    }
-    if (total !== hdr.rows) throw new CacheError(path, `holds ${total} rows, header says ${hdr.rows}`);
+    yield* blocksOf(fd, path, decode, verified !== undefined && sameStamp(verified, stampOf(fd)));
   } finally {
     closeSync(fd);
   }
 }
 
-/** Reads a whole cache, checking every checksum; throws CacheError if it is not intact. */
-export async function verifyCache(path: string): Promise<void> {
-  for await (const _ of readCache(path, false)) {
-    // nothing is yielded when not decoding
+/** The blocks of the cache open as `fd` ({@link readCacheBlocks}); `checked`: skip the checksums. */
+function* blocksOf(fd: number, path: string, decode: boolean, checked: boolean): Generator<RowBlock> {
+  const hdr = readHeader(fd, path);
+  const sbuf = Buffer.alloc(hdr.stringsLength);
+  readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
+  let strings: RowStrings;
+  try {
+    if (!isUtf8(sbuf)) throw new Error('not UTF-8');
+    strings = JSON.parse(sbuf.toString('utf8'));
+    const isList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+    if (!isList(strings?.tasks) || !isList(strings.objects) || !isList(strings.extraCols)) throw new Error('bad shape');
+  } catch {
+    throw new CacheError(path, 'corrupted string table');
+  }
+  let pos = HEADER_BYTES;
+  const bh = new Uint8Array(BLOCK_HEADER_BYTES);
+  const dvh = new DataView(bh.buffer);
+  // without decoding, one buffer serves every block; a decoded block keeps its own until the consumer
+  // releases it (RowBlock.release), and a released one serves a later block: fresh memory is slow to fill
+  let scratch: ArrayBuffer | undefined;
+  const released: ArrayBuffer[] = [];
+  const bufferBytes = (payload: number) => Math.max(payload, 49 * BLOCK_ROWS + 16);
+  let total = 0;
+  for (let b = 0; b < hdr.blocks; b++) {
+    if (readSync(fd, bh, 0, BLOCK_HEADER_BYTES, pos) !== BLOCK_HEADER_BYTES) throw new CacheError(path, `block ${b}: truncated`);
+    const n = dvh.getUint32(0, true), payload = dvh.getUint32(4, true), sum = dvh.getUint32(8, true);
+    if (n === 0 || n > BLOCK_ROWS || pos + BLOCK_HEADER_BYTES + payload > hdr.stringsOffset) throw new CacheError(path, `block ${b}: bad size`);
+    let buf: ArrayBuffer;
+    if (decode) {
+      const reuse = released.pop();
+      // every byte of the payload is read into it below
+      buf = reuse !== undefined && reuse.byteLength >= payload ? reuse : (Buffer.allocUnsafeSlow(bufferBytes(payload)).buffer as ArrayBuffer);
+    } else {
+      if (scratch === undefined || scratch.byteLength < payload) scratch = new ArrayBuffer(bufferBytes(payload));
+      buf = scratch;
+    }
+    const body = new Uint8Array(buf, 0, payload);
+    if (readSync(fd, body, 0, payload, pos + BLOCK_HEADER_BYTES) !== payload) throw new CacheError(path, `block ${b}: truncated`);
+    if (!checked && hashBytes(body) !== sum) throw new CacheError(path, `block ${b}: corrupted (checksum)`);
+    pos += BLOCK_HEADER_BYTES + payload;
+    total += n;
+    if (!decode) continue;
+    let off = 0;
+    const t = new Float64Array(buf, off, n); off += 8 * n;
+    const addr = new Float64Array(buf, off, n); off += 8 * n;
+    const len = new Float64Array(buf, off, n); off += 8 * n;
+    const offset = new Float64Array(buf, off, n); off += 8 * n;
+    const line = new Uint32Array(buf, off, n); off += 4 * n;
+    const task = new Uint32Array(buf, off, n); off += 4 * n;
+    const object = new Uint32Array(buf, off, n); off += 4 * n;
+    const flags = new Uint32Array(buf, off, n); off += 4 * n;
+    const op = new Uint8Array(buf, off, n); off += pad8(n);
+    const exLen = new DataView(buf, off, 8).getUint32(0, true); off += 8;
+    let extras: string[][] | undefined;
+    if (exLen > 0) extras = JSON.parse(Buffer.from(buf, off, exLen).toString('utf8'));
+    const block = new RowBlock(n, t, addr, len, offset, line, task, object, flags, op, strings, extras);
+    const bad = block.firstBadRow();
+    if (bad >= 0) throw new CacheError(path, `block ${b}: row ${bad} names no string of the table`);
+    block.onRelease = () => released.push(buf);
+    yield block;
+  }
+  if (total !== hdr.rows) throw new CacheError(path, `holds ${total} rows, header says ${hdr.rows}`);
+}
+
+/**
+ * Streams the rows of a cache file in blocks, as row objects (see
+ * {@link readCacheBlocks} for the checks). With `decode` false, only checks
+ * and yields nothing.
+ */
+export async function* readCache(path: string, decode = true): AsyncGenerator<TraceRow[]> {
+  for await (const block of readCacheBlocks(path, decode)) yield block.rows();
+}
+
+/**
+ * Reads a whole cache, checking every checksum; throws CacheError if it is
+ * not intact. Returns the stamp of the file checked (for {@link readCacheBlocks}).
+ */
+export async function verifyCache(path: string): Promise<CacheStamp> {
+  const fd = openSync(path, 'r');
+  try {
+    const stamp = stampOf(fd);
+    for (const _ of blocksOf(fd, path, false, false)) {
+      // nothing is yielded when not decoding
+    }
+    return stamp;
+  } finally {
+    closeSync(fd);
   }
 }
 

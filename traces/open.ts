@@ -13,8 +13,8 @@ import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { readTrace } from './reader.ts';
 import { processAlive } from './files.ts';
-import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, sourceIdentity, TraceCacheWriter, verifyCache, type SourceIdentity } from './cache.ts';
-import type { TraceRow } from './types.ts';
+import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, TraceCacheWriter, verifyCache, type SourceIdentity } from './cache.ts';
+import type { RowBatch, TraceRow } from './types.ts';
 
 /** Where an open trace's rows come from: `csv`, `csv+cache` (reading the CSV and writing the cache), or `cache`. */
 export type TraceSourceKind = 'csv' | 'csv+cache' | 'cache';
@@ -23,6 +23,11 @@ export type TraceSourceKind = 'csv' | 'csv+cache' | 'cache';
 export interface OpenTrace {
   /** The rows, in batches, in trace order. */
   rows: AsyncGenerator<TraceRow[]>;
+  /**
+   * The same rows as the simulator takes them (read either this or `rows`,
+   * not both): from a cache, blocks of columns with no object per row.
+   */
+  batches: AsyncGenerator<RowBatch>;
   /** What is being read. */
   kind: TraceSourceKind;
   /** The cache file used or being written, if any. */
@@ -68,8 +73,8 @@ async function* tee(rows: AsyncGenerator<TraceRow[]>, w: TraceCacheWriter): Asyn
 async function openValidCache(cachePath: string, identity: SourceIdentity): Promise<OpenTrace | undefined> {
   if (cacheMatches(cachePath, identity)) {
     try {
-      await verifyCache(cachePath);
-      return { rows: readCache(cachePath), kind: 'cache', cachePath, finish() {} };
+      const stamp = await verifyCache(cachePath);
+      return { rows: readCache(cachePath), batches: readCacheBlocks(cachePath, true, stamp), kind: 'cache', cachePath, finish() {} };
     } catch (e) {
       if (!(e instanceof CacheError)) throw e;
     }
@@ -83,8 +88,10 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
   const created = mkdirSync(cacheDir, { recursive: true }) !== undefined;
   removeStaleTemps(cacheDir);
   const w = new TraceCacheWriter(cachePath, identity);
+  const rows = tee(readTrace(trace), w);
   return {
-    rows: tee(readTrace(trace), w),
+    rows,
+    batches: rows,
     kind: 'csv+cache',
     cachePath,
     finish(ok) {
@@ -111,11 +118,14 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
  */
 export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Promise<OpenTrace> {
   if (isCacheFile(trace)) {
-    await verifyCache(trace);
-    return { rows: readCache(trace), kind: 'cache', cachePath: trace, finish() {} };
+    const stamp = await verifyCache(trace);
+    return { rows: readCache(trace), batches: readCacheBlocks(trace, true, stamp), kind: 'cache', cachePath: trace, finish() {} };
   }
   const { cacheDir } = opts;
-  if (!cacheDir) return { rows: readTrace(trace), kind: 'csv', finish() {} };
+  if (!cacheDir) {
+    const rows = readTrace(trace);
+    return { rows, batches: rows, kind: 'csv', finish() {} };
+  }
   const cachePath = cachePathFor(trace, cacheDir);
   const identity = sourceIdentity(trace);
   return (await openValidCache(cachePath, identity)) ?? openWritingCache(trace, cacheDir, cachePath, identity);

@@ -8,6 +8,8 @@ export type OpName = 'map' | 'unmap' | 'write' | 'read' | 'msync' | 'wire' | 'un
 
 /** Every op name, in a fixed order (used for counting and validation). */
 export const OP_NAMES: readonly OpName[] = ['map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire'];
+/** Each op's index in {@link OP_NAMES}. */
+const OP_INDEX = Object.fromEntries(OP_NAMES.map((o, i) => [o, i])) as Record<OpName, number>;
 
 /** Flag bits. One bit namespace; which bits an op accepts is in {@link FLAGS_BY_OP}. */
 export const Flag = {
@@ -101,3 +103,143 @@ export interface TraceRow {
 
 /** The largest address + length a trace may name (2^53). */
 export const ADDR_LIMIT = 2 ** 53;
+
+// ---- a block of rows as columns
+// (the binary cache's form, typed-array views over one buffer: the simulator
+// takes rows from it one at a time, as each reaches its trace time, so a
+// row's object lives only while its op runs)
+
+/** The string tables a block's index columns refer to. */
+export interface RowStrings {
+  /** Task names by index. */
+  readonly tasks: readonly string[];
+  /** Object names by index. */
+  readonly objects: readonly string[];
+  /** Names of the `x_*` columns. */
+  readonly extraCols: readonly string[];
+}
+
+/** The columns of a block of rows, in trace order. */
+export class RowBlock {
+  constructor(
+    /** Rows in the block. */
+    readonly length: number,
+    readonly tNs: Float64Array,
+    readonly addr: Float64Array,
+    readonly len: Float64Array,
+    readonly offset: Float64Array,
+    readonly line: Uint32Array,
+    /** Index into `strings.tasks`. */
+    readonly task: Uint32Array,
+    /** Index into `strings.objects`. */
+    readonly object: Uint32Array,
+    readonly flags: Uint32Array,
+    /** Index into {@link OP_NAMES}. */
+    readonly op: Uint8Array,
+    readonly strings: RowStrings,
+    /** The `x_*` values of each row (in `strings.extraCols` order), when the trace has any. */
+    readonly extras: readonly (readonly string[])[] | undefined,
+  ) {}
+
+  /** Rows the consumer is done with (the simulator counts the rows it has issued, and releases the block at the last). */
+  taken = 0;
+  /** Set by a reader that reuses the block's buffer once the block is released. */
+  onRelease: (() => void) | undefined = undefined;
+
+  /** The consumer needs none of the block's rows any more: a reader may reuse its buffer (its columns must not be read after this). */
+  release(): void {
+    const f = this.onRelease;
+    this.onRelease = undefined;
+    f?.();
+  }
+
+  /** Row `i` as an object (a new one at every call). */
+  row(i: number): TraceRow {
+    const s = this.strings;
+    const row: TraceRow = {
+      line: this.line[i], tNs: this.tNs[i], task: s.tasks[this.task[i]], op: OP_NAMES[this.op[i]] as OpName,
+      addr: this.addr[i], len: this.len[i], flags: this.flags[i], object: s.objects[this.object[i]], offset: this.offset[i],
+    };
+    const ex = this.extras;
+    if (ex !== undefined && ex[i] !== undefined) {
+      const extra: Record<string, string> = {};
+      const vals = ex[i], cols = s.extraCols;
+      for (let j = 0; j < cols.length; j++) extra[cols[j]] = vals[j];
+      row.extra = extra;
+    }
+    return row;
+  }
+
+  /**
+   * The columns of `rows` (one buffer; task and object names interned in the
+   * block's own tables): rows that wait long, as in a lagging task's buffer,
+   * cost the collector far less held this way than as objects.
+   */
+  static fromRows(rows: readonly TraceRow[]): RowBlock {
+    const n = rows.length;
+    const buf = new ArrayBuffer(49 * n);
+    let off = 0;
+    const f64 = () => { const a = new Float64Array(buf, off, n); off += 8 * n; return a; };
+    const u32 = () => { const a = new Uint32Array(buf, off, n); off += 4 * n; return a; };
+    const tNs = f64(), addr = f64(), len = f64(), offset = f64(), line = u32(), task = u32(), object = u32(), flags = u32();
+    const op = new Uint8Array(buf, off, n);
+    const tasks: string[] = [], objects: string[] = [];
+    const taskIdx = new Map<string, number>(), objectIdx = new Map<string, number>();
+    let lastTask: string | undefined, lastTaskIdx = 0, lastObject: string | undefined, lastObjectIdx = 0;
+    let extras: string[][] | undefined;
+    let extraCols: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      tNs[i] = r.tNs; addr[i] = r.addr; len[i] = r.len; offset[i] = r.offset; line[i] = r.line; flags[i] = r.flags;
+      op[i] = OP_INDEX[r.op];
+      if (r.task !== lastTask) {
+        let k = taskIdx.get(r.task);
+        if (k === undefined) taskIdx.set(r.task, (k = tasks.push(r.task) - 1));
+        lastTask = r.task;
+        lastTaskIdx = k;
+      }
+      task[i] = lastTaskIdx;
+      if (r.object !== lastObject) {
+        let k = objectIdx.get(r.object);
+        if (k === undefined) objectIdx.set(r.object, (k = objects.push(r.object) - 1));
+        lastObject = r.object;
+        lastObjectIdx = k;
+      }
+      object[i] = lastObjectIdx;
+      if (r.extra !== undefined) {
+        if (extras === undefined) {
+          extraCols = Object.keys(r.extra);
+          extras = new Array(n);
+        }
+        const ex = r.extra;
+        extras[i] = extraCols.map((c) => ex[c]);
+      }
+    }
+    return new RowBlock(n, tNs, addr, len, offset, line, task, object, flags, op, { tasks, objects, extraCols }, extras);
+  }
+
+  /** Rows [start, end) as a block of views over the same columns. */
+  slice(start: number, end: number): RowBlock {
+    const sub = <A extends Float64Array | Uint32Array | Uint8Array>(a: A) => a.subarray(start, end) as A;
+    return new RowBlock(Math.max(0, Math.min(end, this.length) - start), sub(this.tNs), sub(this.addr), sub(this.len), sub(this.offset), sub(this.line),
+      sub(this.task), sub(this.object), sub(this.flags), sub(this.op), this.strings, this.extras?.slice(start, end));
+  }
+
+  /** Every row as an object. */
+  rows(): TraceRow[] {
+    const out: TraceRow[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.row(i);
+    return out;
+  }
+
+  /** The first row whose task, object or op index names no entry of its table, or -1. */
+  firstBadRow(): number {
+    const nt = this.strings.tasks.length, no = this.strings.objects.length, nop = OP_NAMES.length;
+    const task = this.task, object = this.object, op = this.op;
+    for (let i = 0; i < this.length; i++) if (task[i] >= nt || object[i] >= no || op[i] >= nop) return i;
+    return -1;
+  }
+}
+
+/** A batch of rows as the simulator takes them: objects, or a block of columns. */
+export type RowBatch = readonly TraceRow[] | RowBlock;

@@ -16,6 +16,7 @@
  */
 import type { PageVersionObserver, VmObject } from '../vm/object.ts';
 import { LatencyStats, type LatencySummary } from './latency.ts';
+import { PageTimes } from './page-times.ts';
 
 /** One sampling interval of durability.csv: the page versions made durable in (t - sample, t]. */
 export interface DurabilityRecord {
@@ -42,7 +43,7 @@ export interface DurabilitySummary {
   never_durable_pages: number;
 }
 
-type Times = Map<number, number>;
+type Times = PageTimes;
 
 /**
  * The versions of one object's pages on their way (kept on the object: no
@@ -63,7 +64,7 @@ interface ObjectVersions {
 /** The versions record of `obj`, made on first use. */
 function versionsOf(obj: VmObject): ObjectVersions {
   const o = obj as VmObject & { durability?: ObjectVersions };
-  return (o.durability ??= { at: new Map(), redirtied: new Map(), handed: new Map() });
+  return (o.durability ??= { at: new PageTimes(), redirtied: new PageTimes(), handed: new PageTimes() });
 }
 
 /** The versions record of `obj`, if any of its pages was ever stored. */
@@ -75,7 +76,11 @@ function existingVersions(obj: VmObject): ObjectVersions | undefined {
 export class DurabilityTracker implements PageVersionObserver {
   /** Objects with versions (for the count at the end). */
   private readonly objects = new Set<VmObject>();
-  private awaiting: { obj: VmObject; idx: number; storeNs: number; writtenNs: number; via: 'flush' }[] = [];
+  /** Versions on the device awaiting a FLUSH, in write order: store and write times in slots [awaitHead, awaitTail). */
+  private awaitStore = new Float64Array(64);
+  private awaitWritten = new Float64Array(64);
+  private awaitHead = 0;
+  private awaitTail = 0;
   private readonly lags = new LatencyStats();
   private lost = 0;
   private durable = 0;
@@ -127,7 +132,7 @@ export class DurabilityTracker implements PageVersionObserver {
       return;
     }
     this.settle(v!, idx);
-    this.reached(obj, idx, t, 'write');
+    this.reached(t, 'write');
   }
 
   /** @internal a page under writeback was handed to a memory manager (Mach data_return): durable when the manager writes it. */
@@ -158,28 +163,44 @@ export class DurabilityTracker implements PageVersionObserver {
       const t = h.get(i);
       if (t === undefined) continue;
       h.delete(i);
-      this.reached(obj, i, t, 'manager');
+      this.reached(t, 'manager');
     }
   }
 
   /** Data is on the device: durable now, or once a later FLUSH completes. */
-  private reached(obj: VmObject, idx: number, storeNs: number, via: 'write' | 'manager'): void {
-    if (this.volatileCache) this.awaiting.push({ obj, idx, storeNs, writtenNs: this.clock.now, via: 'flush' });
-    else this.made(obj, idx, storeNs, via);
+  private reached(storeNs: number, via: 'write' | 'manager'): void {
+    if (this.volatileCache) this.await(storeNs, this.clock.now);
+    else this.made(storeNs, via);
+  }
+
+  /** Queues a version written at `writtenNs` (never earlier than the last queued) for the next FLUSH. */
+  private await(storeNs: number, writtenNs: number): void {
+    if (this.awaitTail === this.awaitStore.length) {
+      const live = this.awaitTail - this.awaitHead;
+      const cap = live * 2 > this.awaitStore.length ? this.awaitStore.length * 2 : this.awaitStore.length;
+      const st = new Float64Array(cap), wr = new Float64Array(cap);
+      st.set(this.awaitStore.subarray(this.awaitHead, this.awaitTail));
+      wr.set(this.awaitWritten.subarray(this.awaitHead, this.awaitTail));
+      this.awaitStore = st;
+      this.awaitWritten = wr;
+      this.awaitHead = 0;
+      this.awaitTail = live;
+    }
+    this.awaitStore[this.awaitTail] = storeNs;
+    this.awaitWritten[this.awaitTail++] = writtenNs;
   }
 
   /** A FLUSH submitted at `submitNs` completed: what was written before it is durable. */
   flushed(submitNs: number): void {
-    if (this.awaiting.length === 0) return;
-    const rest: typeof this.awaiting = [];
-    for (const a of this.awaiting) {
-      if (a.writtenNs <= submitNs) this.made(a.obj, a.idx, a.storeNs, 'flush');
-      else rest.push(a);
-    }
-    this.awaiting = rest;
+    // write times only grow along the queue: what the FLUSH covers is a prefix of it
+    let h = this.awaitHead;
+    const tail = this.awaitTail, wr = this.awaitWritten, st = this.awaitStore;
+    for (; h < tail && wr[h] <= submitNs; h++) this.made(st[h], 'flush');
+    if (h === tail) this.awaitHead = this.awaitTail = 0;
+    else this.awaitHead = h;
   }
 
-  private made(_obj: VmObject, _idx: number, storeNs: number, via: 'write' | 'flush' | 'manager'): void {
+  private made(storeNs: number, via: 'write' | 'flush' | 'manager'): void {
     const lag = this.clock.now - storeNs;
     this.lags.add(lag);
     this.durable++;
@@ -195,14 +216,19 @@ export class DurabilityTracker implements PageVersionObserver {
 
   /** The interval ending at `tNs` (a row of durability.csv), and a new one begins. */
   sample(tNs: number): DurabilityRecord {
-    const r = { tNs, ...this.interval, pendingPages: this.pending };
-    this.interval = { pages: 0, lagSumNs: 0, lagMaxNs: 0, viaWrite: 0, viaFlush: 0, viaManager: 0 };
+    const iv = this.interval;
+    const r: DurabilityRecord = {
+      tNs, pages: iv.pages, lagSumNs: iv.lagSumNs, lagMaxNs: iv.lagMaxNs,
+      viaWrite: iv.viaWrite, viaFlush: iv.viaFlush, viaManager: iv.viaManager, pendingPages: this.pending,
+    };
+    if (iv.pages === 0) return r; // nothing made durable: the interval's counts are all still zero
+    iv.pages = iv.lagSumNs = iv.lagMaxNs = iv.viaWrite = iv.viaFlush = iv.viaManager = 0;
     return r;
   }
 
   /** summary.json `durability`. */
   summary(): DurabilitySummary {
-    let never = this.lost + this.awaiting.length;
+    let never = this.lost + (this.awaitTail - this.awaitHead);
     for (const o of this.objects) {
       const v = versionsOf(o);
       never += v.at.size + v.redirtied.size + v.handed.size;

@@ -168,6 +168,53 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
   return result;
 }
 
+/**
+ * A store that cannot sleep, done at once without a kernel path: when every
+ * page [addr, addr+len) overlaps is mapped and resident, needs no page-in
+ * (no read-ahead mark either), is not under writeback while stores `block`,
+ * and the dirty-page rate limit would not be reached, marks the pages dirty
+ * exactly as {@link writeOp} would (same calls, same order) and returns
+ * true. Otherwise changes nothing and returns false: the caller runs
+ * {@link writeOp}.
+ */
+export function storeNoWait(k: Kernel, map: VmMap, addr: number, len: number, block: boolean): boolean {
+  if (len <= 0) return true;
+  const vm = k.vm, ps = vm.pageSize;
+  const end = addr + len;
+  const start = vm.trunc(addr);
+  // pass 1: would the general path run to its end without sleeping? (no side effects)
+  let newlyDirty = 0;
+  for (let a = start; a < end;) {
+    const r = vm.resolve(map, a, true);
+    if (!r) return false;
+    const obj = r.obj;
+    const pieceEnd = Math.min(r.end, end);
+    const pin = obj.kind === 'vnode' && k.pagein !== undefined;
+    for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
+      const s = obj.state(idx);
+      if (!(s & Page.RESIDENT) || (pin && s & RA_BITS) || (block && s & Page.WB)) return false;
+      if (!(s & Page.DIRTY)) newlyDirty++;
+    }
+  }
+  const throttles = k.writeback?.throttles === true;
+  if (throttles && map.dirtiedSinceCheck + newlyDirty >= RATELIMIT_PAGES) return false;
+  // pass 2: what the general path does to each page (dirtying a page changes no other page's state)
+  let a = start;
+  while (a < end) {
+    const r = vm.resolve(map, a, true) as NonNullable<ReturnType<typeof vm.resolve>>;
+    const obj = r.obj;
+    const pieceEnd = Math.min(r.end, end);
+    for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
+      if (obj.dirty(idx)) {
+        k.fs.pageDirtied(obj);
+        if (throttles) ++map.dirtiedSinceCheck;
+      }
+    }
+  }
+  k.dirtiedBytes += Math.max(0, Math.min(a, end) - addr);
+  return true;
+}
+
 /** What a page-in of a file page waits for first (FreeBSD: the vnode lock), if anything. */
 export type PageInWait = (k: Kernel, obj: VmObject) => KernelPath<void>;
 

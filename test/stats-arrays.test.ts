@@ -1,0 +1,83 @@
+/**
+ * The typed-array containers of the statistics: the durability tracker's
+ * page → time table and the latency summary's sort.
+ */
+import { describe, expect, it } from 'vitest';
+import { PageTimes } from '../sim/stats/page-times.ts';
+import { LatencyStats, sortedCopy } from '../sim/stats/latency.ts';
+import { RandomStreams } from '../sim/engine/random.ts';
+
+describe('PageTimes', () => {
+  it('get/has/set/delete/size: a new index is absent, a set one reads back, a deleted one is gone', () => {
+    const m = new PageTimes();
+    expect(m.get(7)).toBeUndefined();
+    expect(m.has(7)).toBe(false);
+    m.set(7, 100);
+    m.set(2 ** 40 + 7, 200); // a page index above 32 bits
+    m.set(7, 150);
+    expect([m.get(7), m.get(2 ** 40 + 7), m.size]).toEqual([150, 200, 2]);
+    expect(m.delete(7)).toBe(true);
+    expect(m.delete(7)).toBe(false);
+    expect([m.has(7), m.get(2 ** 40 + 7), m.size]).toEqual([false, 200, 1]);
+  });
+
+  it('a table that empties and fills again answers as new', () => {
+    const m = new PageTimes();
+    expect(m.delete(3)).toBe(false);
+    m.set(3, 30);
+    expect(m.delete(3)).toBe(true);
+    expect([m.size, m.has(3), m.get(3), m.delete(3)]).toEqual([0, false, undefined, false]);
+    m.set(5, 50);
+    m.set(3, 31);
+    expect([m.size, m.get(3), m.get(5)]).toEqual([2, 31, 50]);
+  });
+
+  it('agrees with a Map through growth and deletions that shift colliding entries back', () => {
+    const m = new PageTimes(), ref = new Map<number, number>();
+    const r = new RandomStreams(5).get('t');
+    const rng = () => r.uniform();
+    let disagreed = 0;
+    for (let i = 0; i < 20000; i++) {
+      const idx = Math.floor(rng() * 300) * 16; // many collisions in a small table
+      if (rng() < 0.45) {
+        if (m.delete(idx) !== ref.delete(idx)) disagreed++;
+      } else {
+        m.set(idx, i);
+        ref.set(idx, i);
+      }
+    }
+    for (let idx = 0; idx < 300 * 16; idx += 16) if (m.get(idx) !== ref.get(idx)) disagreed++;
+    expect([disagreed, m.size]).toEqual([0, ref.size]);
+  });
+});
+
+describe('sortedCopy', () => {
+  it('sorts small and large sets of integers of every digit count ascending, leaving the source alone', () => {
+    for (const top of [10, 2 ** 20, 2 ** 40, 2 ** 53 - 1]) {
+      const n = 5000; // above the radix threshold
+      const src = new Float64Array(n + 3);
+      for (let i = 0; i < n; i++) src[i] = (i * 7919) % n === 0 ? top : Math.floor(((i * 2654435761) % 1e9) / 1e9 * top);
+      const before = src.slice();
+      const got = sortedCopy(src, n);
+      expect(got.length).toBe(n);
+      let descents = 0, changed = 0;
+      for (let i = 1; i < n; i++) if (got[i - 1] > got[i]) descents++;
+      for (let i = 0; i < src.length; i++) if (src[i] !== before[i]) changed++;
+      expect([descents, got[n - 1], changed]).toEqual([0, top, 0]);
+    }
+  });
+
+  it('fractions and negatives fall back to a comparison sort', () => {
+    const v = new Float64Array([3.5, -1, 2, 0.25]);
+    expect(Array.from(sortedCopy(v, 4))).toEqual([-1, 0.25, 2, 3.5]);
+  });
+});
+
+describe('LatencyStats.summary', () => {
+  it('quantiles by linear interpolation (type 7) over 10,000 samples 1..10,000 µs added in reverse', () => {
+    const s = new LatencyStats();
+    for (let i = 10000; i >= 1; i--) s.add(i * 1000);
+    // position (n-1)p: p50 → 4999.5 → between 5000 and 5001 µs; p99.9 → 9989.001 → 9990.001 µs
+    expect(s.summary()).toEqual({ mean: 5000.5, p50: 5000.5, p90: 9000.1, p99: 9900.01, p999: 9990.001, max: 10000 });
+  });
+});
