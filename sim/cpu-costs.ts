@@ -6,7 +6,7 @@
 import type { Config } from './config-types.ts';
 
 /** The per-page CPU-cost keys that `cpu.per_page_us` sets at once. */
-export const PER_PAGE_KEYS = ['fault_page_us', 'clean_page_us', 'wire_page_us'] as const;
+export const PER_PAGE_KEYS = ['fault_page_us', 'clean_page_us', 'clean_large_page_us', 'wire_page_us'] as const;
 /** Every CPU-cost key with a measured default. */
 export const CPU_KEYS = ['syscall_us', ...PER_PAGE_KEYS] as const;
 /** One of {@link CPU_KEYS}. */
@@ -51,6 +51,10 @@ export const MEASURED_CPU_COSTS: Readonly<Record<CpuKey, CpuFigure>> = {
     us: 9.28, q1_us: 8.48, q3_us: 10.32,
     how: 'msync(MS_SYNC) CPU time per dirty page written (write-protect, writeback tagging, bio building), excluding sleep on I/O: slope over 64 .. 4096 dirty pages',
   },
+  clean_large_page_us: {
+    us: 0.23, q1_us: 0.18, q3_us: 1.47,
+    how: 'block trace (tracefs: ext4_sync_file_enter to the first block_rq_issue write) of fio workloads/fio/large-syncs.fio, msyncs of 1024 contiguous dirty pages brought in by read-ahead (large folios), over the 64 msyncs: 236 µs median, IQR 182 .. 1502; npm run measure:cpu does not measure it (its file pages are order-0 folios); the same trace put scattered order-0 pages at about 8 µs each (msyncs of 1, 4, 16, 32 random pages: 16, 39, 139, 276 µs before the first write), as clean_page_us says',
+  },
   wire_page_us: {
     us: 0.21, q1_us: 0.20, q3_us: 0.25,
     how: 'mlock of cached pages not yet mapped (populate with fault-around, then lock): slope over 256 .. 4096 pages',
@@ -65,7 +69,7 @@ export function measuredCpuDefaults(): Record<CpuKey, number> {
 /**
  * Resolves the CPU costs of `c` against the user's keys: under `queue` (the
  * abstract device profile) every cost the user did not give is 0; a
- * `cpu.per_page_us` the user gave sets all three per-page costs (it wins
+ * `cpu.per_page_us` the user gave sets all four per-page costs (it wins
  * over them: configurations written before they existed keep their meaning).
  */
 export function applyCpuDefaults(c: Config, user: Record<string, unknown>, queue: boolean): void {

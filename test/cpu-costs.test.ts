@@ -3,7 +3,7 @@
  * (syscall_us per call, fault_page_us per page faulted in, clean_page_us per
  * page an msync writes, wire_page_us per page wired), the per_page_us
  * override, zero under the queue profile; and the statistics of
- * `npm run measure:cpu`. Expected times are worked out by hand from the
+ * `npm run measure:cpu`; clean_large_page_us per page of a large folio. Expected times are worked out by hand from the
  * defaults of sim/cpu-costs.ts: syscall 1.44 µs, fault 13.16, clean 9.28,
  * wire 0.21 µs per page; open replay, so each op is issued at its trace time.
  */
@@ -38,7 +38,7 @@ const writes = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write
 
 describe('measured CPU-cost defaults', () => {
   it('are the table figures, each inside its interquartile range', () => {
-    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, wire_page_us: 0.21 });
+    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_large_page_us: 0.23, wire_page_us: 0.21 });
     for (const f of Object.values(MEASURED_CPU_COSTS)) {
       expect(f.q1_us).toBeLessThanOrEqual(f.us);
       expect(f.us).toBeLessThanOrEqual(f.q3_us);
@@ -78,6 +78,15 @@ describe('measured CPU-cost defaults', () => {
     expect(t.get(5)).toBeCloseTo(1.44 + 4 * 9.28, 9);
   });
 
+  it('Linux msync MS_SYNC charges clean_large_page_us per page of a large folio (pages an asynchronous read-ahead window brought in)', () => {
+    // readahead 8 pages, reads of 0 µs (ram): the fault on page 0 reads around [0,8) (order-0 pages, mark on 6 = 8 - 2);
+    // the read of page 6 (marked) starts the asynchronous window [8,16): large folios. Then 4 stores on pages 4..7 and 4 on 8..11.
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'read', A, 1).op(20, 'read', A + 6 * PS, 1)
+      .op(30, 'write', A + 4 * PS, 8 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
+    const t = took(rows, { personality: 'linux', pagein: true, readahead: { pages: 8 }, device: { profile: 'ram' } });
+    expect(t.get(7)).toBeCloseTo(1.44 + 4 * 9.28 + 4 * 0.23, 9); // 39.48
+  });
+
   it('wire / mlock charges syscall_us plus wire_page_us per page wired, not fault_page_us', () => {
     for (const personality of ['freebsd', 'linux', 'xnu']) {
       const t = took(new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'wire', A, 8 * PS, 'USER').rows, { personality });
@@ -87,8 +96,8 @@ describe('measured CPU-cost defaults', () => {
 });
 
 describe('cpu.per_page_us', () => {
-  it('sets all three per-page costs, also over a per-page key given with it', () => {
-    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+  it('sets all four per-page costs, also over a per-page key given with it', () => {
+    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_large_page_us: 2, wire_page_us: 2, per_page_us: 2 });
     expect(resolveConfig({ cpu: { per_page_us: 2, fault_page_us: 5 } }).cpu.fault_page_us).toBe(2);
   });
 
@@ -106,24 +115,24 @@ describe('applyCpuDefaults under the queue profile', () => {
   it('makes every CPU cost the user did not give 0', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, true);
-    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_large_page_us: 0, wire_page_us: 0 });
   });
 
   it('keeps the costs the user gave, and per_page_us still sets the per-page ones', () => {
     const user = { cpu: { syscall_us: 3, clean_page_us: 4 } };
     const c = resolveConfig(user);
     applyCpuDefaults(c, user, true);
-    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_large_page_us: 0, wire_page_us: 0 });
     const v = { cpu: { per_page_us: 2 } };
     const d = resolveConfig(v);
     applyCpuDefaults(d, v, true);
-    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_large_page_us: 2, wire_page_us: 2, per_page_us: 2 });
   });
 
   it('outside queue leaves the measured defaults', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, false);
-    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, wire_page_us: 0.21 });
+    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_large_page_us: 0.23, wire_page_us: 0.21 });
   });
 });
 

@@ -84,6 +84,8 @@ export interface ReadPolicy {
   hit(site: FaultSite, obj: object, firstUse: boolean, marked: boolean, nextAbsent: (from: number, max: number) => number): ReadWindow | undefined;
   /** A read issued for a major fault at `site` read pages [first, first+count) around it. */
   issued(site: FaultSite, obj: object, first: number, count: number): void;
+  /** Asynchronous read-ahead windows come in large folios (Linux: page_cache_ra_order raises the order window by window). */
+  readonly largeFolios?: boolean;
 }
 
 const one = (idx: number): ReadWindow => ({ start: idx, size: 1, bridge: false, mark: -1 });
@@ -150,6 +152,7 @@ export function linuxPolicy(raPages: number): ReadPolicy {
       return { start: s.start, size: s.size, bridge: true, mark: s.start };
     },
     issued() {},
+    largeFolios: true,
   };
 }
 

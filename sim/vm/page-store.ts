@@ -25,6 +25,12 @@ export const Page = {
   RA_MARK: 32,
   /** Brought in by read-ahead and not used since: its first touch is a read-ahead hit. */
   PREFETCHED: 64,
+  /**
+   * Part of a large folio: Linux's asynchronous read-ahead allocates folios of
+   * growing order (page_cache_ra_order), so cleaning such a page costs far
+   * less CPU than an order-0 page (`cpu.clean_large_page_us`).
+   */
+  LARGE_FOLIO: 128,
 } as const;
 
 /** The read-ahead bits of a page: the PG_readahead marker and 'brought in by read-ahead, not yet used'. */
