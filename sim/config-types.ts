@@ -39,8 +39,8 @@ export interface Config {
     fault_page_us: number;
     /** CPU time per dirty page an msync (or the Mach memory_object_sync) writes. */
     clean_page_us: number;
-    /** CPU time per dirty page of a large folio (Linux: brought in by asynchronous read-ahead) an msync writes. */
-    clean_large_page_us: number;
+    /** Linux: CPU time per dirty page of a PMD-sized folio (read ahead at order 9) an msync writes; other pages cost clean_page_us. */
+    clean_pmd_page_us: number;
     /** CPU time per page wired (faulted in and locked) by wire / mlock. */
     wire_page_us: number;
     /** When given: sets fault_page_us, clean_page_us and wire_page_us (no default). */

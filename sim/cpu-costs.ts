@@ -6,7 +6,7 @@
 import type { Config } from './config-types.ts';
 
 /** The per-page CPU-cost keys that `cpu.per_page_us` sets at once. */
-export const PER_PAGE_KEYS = ['fault_page_us', 'clean_page_us', 'clean_large_page_us', 'wire_page_us'] as const;
+export const PER_PAGE_KEYS = ['fault_page_us', 'clean_page_us', 'clean_pmd_page_us', 'wire_page_us'] as const;
 /** Every CPU-cost key with a measured default. */
 export const CPU_KEYS = ['syscall_us', ...PER_PAGE_KEYS] as const;
 /** One of {@link CPU_KEYS}. */
@@ -51,9 +51,9 @@ export const MEASURED_CPU_COSTS: Readonly<Record<CpuKey, CpuFigure>> = {
     us: 9.28, q1_us: 8.48, q3_us: 10.32,
     how: 'msync(MS_SYNC) CPU time per dirty page written (write-protect, writeback tagging, bio building), excluding sleep on I/O: slope over 64 .. 4096 dirty pages',
   },
-  clean_large_page_us: {
-    us: 0.23, q1_us: 0.18, q3_us: 1.47,
-    how: 'block trace (tracefs: ext4_sync_file_enter to the first block_rq_issue write) of fio workloads/fio/large-syncs.fio, msyncs of 1024 contiguous dirty pages brought in by read-ahead (large folios), over the 64 msyncs: 236 µs median, IQR 182 .. 1502; npm run measure:cpu does not measure it (its file pages are order-0 folios); the same trace put scattered order-0 pages at about 8 µs each (msyncs of 1, 4, 16, 32 random pages: 16, 39, 139, 276 µs before the first write), as clean_page_us says',
+  clean_pmd_page_us: {
+    us: 0.31, q1_us: 0.25, q3_us: 0.34,
+    how: 'block trace (tracefs: trace marker to the first block_rq_issue write) of a microbenchmark, not a validation job: sequential one-byte stores through a shared mapping of a cold 64 MiB ext4 file, msync(MS_SYNC) every 512 pages; the 12 msyncs of pages read ahead at order 9 (PMD-sized folios, from the fifth asynchronous window on) spent 68 .. 217 µs before their first write, median 158 (0.31 µs a page, IQR 0.25 .. 0.34), the 20 of lower orders 1822 .. 3632 µs (about 5.6 µs a page); npm run measure:cpu does not measure it (its pages are order-0 folios)',
   },
   wire_page_us: {
     us: 0.21, q1_us: 0.20, q3_us: 0.25,

@@ -49,8 +49,8 @@ export interface Kernel {
   faultPageNs: number;
   /** CPU time per dirty page an msync writes (cpu.clean_page_us), ns. */
   cleanPageNs: number;
-  /** CPU time per dirty page of a large folio an msync writes (cpu.clean_large_page_us; Linux), ns. */
-  cleanLargePageNs: number;
+  /** CPU time per dirty page of a PMD-sized folio an msync writes (cpu.clean_pmd_page_us; Linux), ns. */
+  cleanPmdPageNs: number;
   /** CPU time per page wired by wire / mlock (cpu.wire_page_us), ns. */
   wirePageNs: number;
   /** Largest write cluster, in pages (pager.cluster_pages). */

@@ -282,7 +282,7 @@ export class Simulator {
       syscallNs: usToNs(config.cpu.syscall_us),
       faultPageNs: usToNs(config.cpu.fault_page_us),
       cleanPageNs: usToNs(config.cpu.clean_page_us),
-      cleanLargePageNs: usToNs(config.cpu.clean_large_page_us),
+      cleanPmdPageNs: usToNs(config.cpu.clean_pmd_page_us),
       wirePageNs: usToNs(config.cpu.wire_page_us),
       clusterPages: config.pager.cluster_pages,
       // the mach personality's user wire limit: a third of memory by default (freebsd and xnu derive their own)

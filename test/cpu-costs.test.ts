@@ -3,7 +3,7 @@
  * (syscall_us per call, fault_page_us per page faulted in, clean_page_us per
  * page an msync writes, wire_page_us per page wired), the per_page_us
  * override, zero under the queue profile; and the statistics of
- * `npm run measure:cpu`; clean_large_page_us per page of a large folio. Expected times are worked out by hand from the
+ * `npm run measure:cpu`; clean_pmd_page_us per page of a large folio. Expected times are worked out by hand from the
  * defaults of sim/cpu-costs.ts: syscall 1.44 µs, fault 13.16, clean 9.28,
  * wire 0.21 µs per page; open replay, so each op is issued at its trace time.
  */
@@ -38,7 +38,7 @@ const writes = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write
 
 describe('measured CPU-cost defaults', () => {
   it('are the table figures, each inside its interquartile range', () => {
-    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_large_page_us: 0.23, wire_page_us: 0.21 });
+    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
     for (const f of Object.values(MEASURED_CPU_COSTS)) {
       expect(f.q1_us).toBeLessThanOrEqual(f.us);
       expect(f.us).toBeLessThanOrEqual(f.q3_us);
@@ -78,13 +78,15 @@ describe('measured CPU-cost defaults', () => {
     expect(t.get(5)).toBeCloseTo(1.44 + 4 * 9.28, 9);
   });
 
-  it('Linux msync MS_SYNC charges clean_large_page_us per page of a large folio (pages an asynchronous read-ahead window brought in)', () => {
-    // readahead 8 pages, reads of 0 µs (ram): the fault on page 0 reads around [0,8) (order-0 pages, mark on 6 = 8 - 2);
-    // the read of page 6 (marked) starts the asynchronous window [8,16): large folios. Then 4 stores on pages 4..7 and 4 on 8..11.
-    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'read', A, 1).op(20, 'read', A + 6 * PS, 1)
-      .op(30, 'write', A + 4 * PS, 8 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
-    const t = took(rows, { personality: 'linux', pagein: true, readahead: { pages: 8 }, device: { profile: 'ram' } });
-    expect(t.get(7)).toBeCloseTo(1.44 + 4 * 9.28 + 4 * 0.23, 9); // 39.48
+  it('Linux msync MS_SYNC charges clean_pmd_page_us per page of a PMD-sized folio (read ahead at order 9), clean_page_us per other page', () => {
+    // readahead 1024 pages, reads of 0 µs (ram). The read of page 0 reads around [0,1024) at order 0, mark on 768;
+    // reads of 768, 1024, 2048, 3072, 4096 each start the next asynchronous window at order 2, 4, 6, 8, then
+    // min(10, 9, log2 1024) = 9: [5120,6144) is PMD-sized. 4 stores in [4096,4100) (order 8), 4 in [5120,5124).
+    const b = new TraceBuilder('a').map(0, A, 8192 * PS, 'f');
+    for (const p of [0, 768, 1024, 2048, 3072, 4096]) b.op(10 + p, 'read', A + p * PS, 1);
+    const rows = b.op(5000, 'write', A + 4096 * PS, 4 * PS).op(5001, 'write', A + 5120 * PS, 4 * PS).op(6000, 'msync', A, 8192 * PS, 'SYNC').rows;
+    const t = took(rows, { personality: 'linux', pagein: true, readahead: { pages: 1024 }, device: { profile: 'ram' } });
+    expect(t.get(12)).toBeCloseTo(1.44 + 4 * 9.28 + 4 * 0.31, 9); // 39.8
   });
 
   it('wire / mlock charges syscall_us plus wire_page_us per page wired, not fault_page_us', () => {
@@ -97,7 +99,7 @@ describe('measured CPU-cost defaults', () => {
 
 describe('cpu.per_page_us', () => {
   it('sets all four per-page costs, also over a per-page key given with it', () => {
-    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_large_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
     expect(resolveConfig({ cpu: { per_page_us: 2, fault_page_us: 5 } }).cpu.fault_page_us).toBe(2);
   });
 
@@ -115,24 +117,24 @@ describe('applyCpuDefaults under the queue profile', () => {
   it('makes every CPU cost the user did not give 0', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, true);
-    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_large_page_us: 0, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_pmd_page_us: 0, wire_page_us: 0 });
   });
 
   it('keeps the costs the user gave, and per_page_us still sets the per-page ones', () => {
     const user = { cpu: { syscall_us: 3, clean_page_us: 4 } };
     const c = resolveConfig(user);
     applyCpuDefaults(c, user, true);
-    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_large_page_us: 0, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_pmd_page_us: 0, wire_page_us: 0 });
     const v = { cpu: { per_page_us: 2 } };
     const d = resolveConfig(v);
     applyCpuDefaults(d, v, true);
-    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_large_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
   });
 
   it('outside queue leaves the measured defaults', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, false);
-    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_large_page_us: 0.23, wire_page_us: 0.21 });
+    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
   });
 });
 

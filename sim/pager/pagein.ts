@@ -133,8 +133,8 @@ export class PageIn {
   private issue(obj: VmObject, w: ReadWindow, idx: number, cause: 'pagein' | 'readahead'): { first: number; count: number } {
     const end = Math.min(w.start + w.size, Math.max(obj.sizePages, idx + 1));
     let own = { first: idx, count: 1 };
-    // an asynchronous window (no faulting page) of a kernel whose read-ahead allocates large folios
-    const large = idx < 0 && this.policy.largeFolios === true ? Page.LARGE_FOLIO : 0;
+    // a window read in PMD-sized folios (Linux read-ahead at order 9)
+    const large = w.pmdFolios === true ? Page.PMD_FOLIO : 0;
     const flag = (first: number, count: number) => {
       for (let i = first; i < first + count; i++) {
         const bits = (i !== idx ? Page.PREFETCHED : 0) | (i === w.mark ? Page.RA_MARK : 0) | large;

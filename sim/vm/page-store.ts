@@ -26,11 +26,11 @@ export const Page = {
   /** Brought in by read-ahead and not used since: its first touch is a read-ahead hit. */
   PREFETCHED: 64,
   /**
-   * Part of a large folio: Linux's asynchronous read-ahead allocates folios of
-   * growing order (page_cache_ra_order), so cleaning such a page costs far
-   * less CPU than an order-0 page (`cpu.clean_large_page_us`).
+   * Part of a PMD-sized folio (Linux read-ahead at order 9, mapped by one
+   * PMD): write-protecting it for cleaning is one entry for 512 pages, so its
+   * pages cost far less CPU than others (`cpu.clean_pmd_page_us`).
    */
-  LARGE_FOLIO: 128,
+  PMD_FOLIO: 128,
 } as const;
 
 /** The read-ahead bits of a page: the PG_readahead marker and 'brought in by read-ahead, not yet used'. */

@@ -37,11 +37,11 @@ export function towriteRun(obj: VmObject, tagged: readonly number[], at: number,
   return { first, count };
 }
 
-/** CPU time of cleaning run `run` (ns): `cpu.clean_large_page_us` per page of a large folio, `cpu.clean_page_us` per other page. */
+/** CPU time of cleaning run `run` (ns): `cpu.clean_pmd_page_us` per page of a PMD-sized folio, `cpu.clean_page_us` per other page. */
 function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
   let large = 0;
-  for (let i = run.first; i < run.first + run.count; i++) if (obj.state(i) & Page.LARGE_FOLIO) large++;
-  return large * k.cleanLargePageNs + (run.count - large) * k.cleanPageNs;
+  for (let i = run.first; i < run.first + run.count; i++) if (obj.state(i) & Page.PMD_FOLIO) large++;
+  return large * k.cleanPmdPageNs + (run.count - large) * k.cleanPageNs;
 }
 
 /**
