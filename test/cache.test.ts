@@ -60,7 +60,8 @@ describe('binary trace cache', () => {
     expect(await roundTrip(rows)).toEqual(rows);
   });
 
-  it('a read after verifyCache skips the checksums only while the file is the one verified (same inode, size, mtime)', async () => {
+  /** A cache file of one row (a write of 8 bytes at 4096 by task 'a') for a one-byte source, in a new directory. */
+  function oneRowCache(): string {
     const d = tmp();
     const src = join(d, 's.csv');
     writeFileSync(src, 'x');
@@ -68,6 +69,11 @@ describe('binary trace cache', () => {
     const w = new TraceCacheWriter(p, sourceIdentity(src));
     w.add([{ line: 3, tNs: 0, task: 'a', op: 'write', addr: 4096, len: 8, flags: 0, object: '', offset: 0 }]);
     w.close();
+    return p;
+  }
+
+  it('a read after verifyCache skips the checksums only while the file is the one verified (same inode, size, mtime)', async () => {
+    const p = oneRowCache();
     const stamp = await verifyCache(p);
     const rowsOf = async () => {
       const out: TraceRow[] = [];
@@ -84,13 +90,7 @@ describe('binary trace cache', () => {
   });
 
   it('detects a corrupted block, a truncated file and a file that is not a cache', async () => {
-    const d = tmp();
-    const src = join(d, 's.csv');
-    writeFileSync(src, 'x');
-    const p = join(d, 'c.sst');
-    const w = new TraceCacheWriter(p, sourceIdentity(src));
-    w.add([{ line: 3, tNs: 0, task: 'a', op: 'write', addr: 4096, len: 8, flags: 0, object: '', offset: 0 }]);
-    w.close();
+    const p = oneRowCache();
     await verifyCache(p);
     const good = readFileSync(p);
     const bad = Buffer.from(good);
