@@ -1,8 +1,17 @@
 #!/usr/bin/env node
 // The syncsim command: runs the compiled CLI in dist/ when it is up to date with the sources,
 // else the TypeScript sources through tsx (scripts/launch.mjs decides; README, "Compiled JavaScript").
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chooseEntry } from './launch.mjs';
+
+// `syncsim --version` alone is package.json's version, as the CLI prints it (scripts/version.ts):
+// answered before choosing and loading the code, the fastest start there is
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.exit(0);
+}
 
 const choice = chooseEntry(fileURLToPath(new URL('..', import.meta.url)));
 if (!choice.compiled) {
@@ -12,4 +21,4 @@ if (!choice.compiled) {
   (await import('tsx/esm/api')).register();
 }
 const { main } = await import(pathToFileURL(choice.entry).href);
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(args);

@@ -131,3 +131,16 @@ describe('the precompiled config validator (scripts/validator-code.mjs)', () => 
     expect(live({ personality: 'solaris' })).toBe(false); // the cases do exercise refusals
   });
 });
+
+describe('syncsim --version', () => {
+  it('answers package.json\'s version before choosing the code, the same the CLI prints; with other arguments the CLI answers', async () => {
+    const { VERSION } = await import('../scripts/version.ts');
+    const bin = join(ROOT, 'scripts', 'syncsim.mjs');
+    for (const flag of ['--version', '-V']) {
+      const r = spawnSync(process.execPath, [bin, flag], { encoding: 'utf8', env: { ...process.env, SYNCSIM_TSX: '1' } });
+      expect([r.status, r.stdout, r.stderr]).toEqual([0, `${VERSION}\n`, '']);
+    }
+    const both = spawnSync(process.execPath, [bin, '--version', 'x'], { encoding: 'utf8' });
+    expect([both.status, both.stdout]).toEqual([0, `${VERSION}\n`]);
+  });
+});
