@@ -5,6 +5,7 @@
  * service distribution plus `per_page_us` per page (of all its I/Os, when the
  * scheduler merged several).
  */
+import { DeviceLoad } from './load.ts';
 import type { Engine, EventTarget } from '../engine/queue.ts';
 import { usToNs } from '../engine/queue.ts';
 import type { RandomStream } from '../engine/random.ts';
@@ -95,14 +96,7 @@ export { IoFifo } from './io-fifo.ts';
  */
 export class Device implements EventTarget, BlockDevice {
   readonly queue: DispatchQueue<Io>;
-  /** I/Os submitted and not completed (queued + in service). */
-  outstanding = 0;
-  maxOutstanding = 0;
-  /** ∫ outstanding dt, in I/O·ns. */
-  private depthArea = 0;
-  /** ∫ busy servers dt, in server·ns. */
-  private busyArea = 0;
-  private lastChange = 0;
+  private readonly load: DeviceLoad;
   private flushes = 0;
 
   constructor(
@@ -114,24 +108,18 @@ export class Device implements EventTarget, BlockDevice {
     scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(params.discipline),
   ) {
     this.queue = new DispatchQueue(engine, params.channels, 'queue', scheduler, () => this.dispatch());
+    this.load = new DeviceLoad(engine, this.queue, params.channels);
   }
 
-  private account(): void {
-    const now = this.engine.now;
-    const dt = now - this.lastChange;
-    if (dt > 0) {
-      this.depthArea += this.outstanding * dt;
-      this.busyArea += this.queue.busy * dt;
-      this.lastChange = now;
-    }
+  /** I/Os submitted and not completed (queued + in service). */
+  get outstanding(): number {
+    return this.load.outstanding;
   }
 
   /** Queues `io` now. */
   submit(io: Io): void {
-    this.account();
+    this.load.arrive();
     io.tSubmit = this.engine.now;
-    this.outstanding++;
-    if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
     if (io.kind === 'flush') {
       // this queue model has no write cache: a FLUSH has nothing to wait for and takes no server
       // (blk-flush dispatches it ahead of queued requests); it completes at once
@@ -171,7 +159,7 @@ export class Device implements EventTarget, BlockDevice {
   /** Completion of a command (engine callback): every I/O of a merged command completes. */
   fire(arg: unknown): void {
     const io = arg as Io;
-    this.account();
+    this.load.account();
     const flush = io.kind === 'flush';
     if (!flush) this.queue.busy--;
     const group = flush ? undefined : this.queue.group(io);
@@ -183,7 +171,7 @@ export class Device implements EventTarget, BlockDevice {
   }
 
   private finish(io: Io): void {
-    this.outstanding--;
+    this.load.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
     if (io.kind === 'flush') this.flushes++;
@@ -192,13 +180,7 @@ export class Device implements EventTarget, BlockDevice {
 
   /** Utilisation, mean and max queue depth over [0, now] (and the flush count when there were flushes). */
   stats(): DeviceStats {
-    this.account();
-    const t = this.engine.now;
-    const s: DeviceStats = {
-      utilization: t > 0 ? this.busyArea / (t * this.params.channels) : 0,
-      mean_queue_depth: t > 0 ? this.depthArea / t : 0,
-      max_queue_depth: this.maxOutstanding,
-    };
+    const s: DeviceStats = this.load.stats();
     if (this.flushes > 0) s.flushes = this.flushes;
     return s;
   }

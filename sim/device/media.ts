@@ -24,6 +24,7 @@
  * flush to a device without a write-back cache without sending it:
  * block/blk-flush.c). A rate of 0 means unlimited (no transfer time).
  */
+import { DeviceLoad } from './load.ts';
 import type { Engine, EventTarget } from '../engine/queue.ts';
 import { usToNs } from '../engine/queue.ts';
 import type { RandomStream } from '../engine/random.ts';
@@ -64,11 +65,7 @@ export const transferNs = (bytes: number, mbps: number): number => (mbps > 0 ? M
 export class MediaDevice implements EventTarget, BlockDevice {
   readonly queue: DispatchQueue<Io>;
   private stage = new Map<Io, Stage>();
-  outstanding = 0;
-  private maxOutstanding = 0;
-  private depthArea = 0;
-  private busyArea = 0;
-  private lastChange = 0;
+  private readonly load: DeviceLoad;
   private flushes = 0;
   /** When the shared pipe finishes its last transfer (ns). */
   private pipeFree = 0;
@@ -90,27 +87,21 @@ export class MediaDevice implements EventTarget, BlockDevice {
     scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(params.discipline),
   ) {
     this.queue = new DispatchQueue(engine, params.channels, params.rpm > 0 ? 'hdd' : 'media', scheduler, () => this.dispatch());
+    this.load = new DeviceLoad(engine, this.queue, params.channels);
     this.cache = new WriteCache(params.cache_mb * 1024 * 1024, params.destage);
     this.mediaWriteNs = usToNs(params.media_write_us);
     this.flushNs = usToNs(params.flush_us);
   }
 
-  private account(): void {
-    const now = this.engine.now;
-    const dt = now - this.lastChange;
-    if (dt > 0) {
-      this.depthArea += this.outstanding * dt;
-      this.busyArea += this.queue.busy * dt;
-      this.lastChange = now;
-    }
+  /** I/Os submitted and not completed (queued + in service). */
+  get outstanding(): number {
+    return this.load.outstanding;
   }
 
   /** Queues `io` now (a FLUSH while another is in flight waits for the next one: {@link flushes}). */
   submit(io: Io): void {
-    this.account();
+    this.load.arrive();
     io.tSubmit = this.engine.now;
-    this.outstanding++;
-    if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
     if (io.kind === 'flush' && this.params.write_cache && !this.flushSeq.admit(io)) return;
     this.queue.add(io);
     this.dispatch();
@@ -204,7 +195,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
       return;
     }
     this.stage.delete(io);
-    this.account();
+    this.load.account();
     this.queue.busy--;
     const group = this.queue.group(io);
     if (group) {
@@ -215,7 +206,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
   }
 
   private finish(io: Io): void {
-    this.outstanding--;
+    this.load.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
     if (io.kind === 'flush') this.flushes++;
@@ -227,7 +218,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
         r.tDone = io.tDone;
         r.ok = io.ok;
         r.done = true;
-        this.outstanding--;
+        this.load.outstanding--;
         this.onComplete(r);
       }
       if (next) this.queue.add(next);
@@ -236,14 +227,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
 
   /** Utilisation (busy slots ÷ channels), mean and max queue depth over [0, now], and flushes. */
   stats(): DeviceStats {
-    this.account();
-    const t = this.engine.now;
-    return {
-      utilization: t > 0 ? this.busyArea / (t * this.params.channels) : 0,
-      mean_queue_depth: t > 0 ? this.depthArea / t : 0,
-      max_queue_depth: this.maxOutstanding,
-      flushes: this.flushes,
-    };
+    return { ...this.load.stats(), flushes: this.flushes };
   }
 
   /** Bytes in the write cache now. */
