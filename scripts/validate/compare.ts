@@ -31,6 +31,19 @@ export interface Comparison {
   chart: string[];
 }
 
+/** The fields a validation report takes from a comparison as they are: the simulated side, the per-statistic comparison, the demerit and the noise. */
+export function comparisonReport(cmp: Comparison) {
+  return {
+    simulated: { ...cmp.simulated, results: 'sim' },
+    comparison: cmp.comparison,
+    demerit_pct: cmp.demerit_pct,
+    rms_distance_us: cmp.rms_distance_us,
+    noise_floor_pct: cmp.noise_floor_pct,
+    noise_ratio: cmp.noise_ratio,
+    noise_pairs: cmp.noise_pairs,
+  };
+}
+
 /**
  * Compares the replay in `S/sim` with the measurements: `tasks` are the
  * replayed run's msyncs, `runs` every measured run's latencies after the

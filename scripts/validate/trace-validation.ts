@@ -16,7 +16,7 @@ import { VERSION } from '../version.ts';
 import { readTrace } from '../../traces/reader.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { recordedCommand, recordTrace } from '../record/record.ts';
-import { compareReplay, type MeasuredTask } from './compare.ts';
+import { comparisonReport, compareReplay, type MeasuredTask } from './compare.ts';
 import { pooled } from './noise.ts';
 import { distStats } from './demerit.ts';
 import { cleanupOnInterrupt } from './output.ts';
@@ -109,13 +109,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
         ...cmp.measured, unmatched: 0, fio_report: null, log_vs_fio_pct: null, lat_log: {},
         runs: runs.map((r, i) => ({ run: i + 1, dir: i === 0 ? '.' : `repeat-${i + 1}`, syncs: r.length + warmup * first.length, ...distStats(r) })),
       },
-      simulated: { ...cmp.simulated, results: 'sim' },
-      comparison: cmp.comparison,
-      demerit_pct: cmp.demerit_pct,
-      rms_distance_us: cmp.rms_distance_us,
-      noise_floor_pct: cmp.noise_floor_pct,
-      noise_ratio: cmp.noise_ratio,
-      noise_pairs: cmp.noise_pairs,
+      ...comparisonReport(cmp),
       files: { trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: cmp.chart, repeats: runs.slice(1).map((_, i) => `repeat-${i + 2}`) },
     };
     writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');

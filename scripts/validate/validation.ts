@@ -28,7 +28,7 @@ import { VERSION } from '../version.ts';
 import { serviceMean } from '../../sim/device/service.ts';
 import type { Config, ServiceDist } from '../../sim/config.ts';
 import { importWithMeasured } from './sim-side.ts';
-import { compareReplay } from './compare.ts';
+import { comparisonReport, compareReplay } from './compare.ts';
 import { pooled, type RunPair } from './noise.ts';
 import { calibrate } from './calibration.ts';
 import { distStats, type DistStats, type StatComparison } from './demerit.ts';
@@ -293,13 +293,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         lat_log: latLog,
         runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.clones.reduce((n, m) => n + m.latencies_us.length, 0), ...distStats(r.compared) })),
       },
-      simulated: { ...cmp.simulated, results: 'sim' },
-      comparison: cmp.comparison,
-      demerit_pct: cmp.demerit_pct,
-      rms_distance_us: cmp.rms_distance_us,
-      noise_floor_pct: cmp.noise_floor_pct,
-      noise_ratio: cmp.noise_ratio,
-      noise_pairs: cmp.noise_pairs,
+      ...comparisonReport(cmp),
       files: {
         job: 'job.fio', iolog: 'fio.iolog', fio_report: 'fio.json', lat_log: 'fio_lat.1.log', trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: chartFiles,
         repeats: runs.slice(1).map((r) => r.dir),
