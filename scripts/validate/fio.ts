@@ -147,11 +147,11 @@ export interface LatLogSummary {
 }
 
 /**
- * Reads a fio latency log (`TIME, LATENCY_NS, DDIR, BS, OFFSET[, PRIO]`
- * lines; latency in ns since fio 3.0) and counts its entries per direction.
+ * The entries of a fio latency log (`TIME, LATENCY_NS, DDIR, BS, OFFSET[, PRIO]`
+ * lines; latency in ns since fio 3.0), in log order: each one's direction and
+ * latency (µs). A line of another shape stops with the file and line.
  */
-export async function latLogSummary(path: string): Promise<LatLogSummary> {
-  const acc = new Map<string, { count: number; sum: number }>();
+async function* latLogEntries(path: string): AsyncGenerator<{ ddir: string; us: number }> {
   let line = 0;
   const input = createReadStream(path, { encoding: 'utf8' });
   const rl = createInterface({ input, crlfDelay: Infinity });
@@ -162,14 +162,22 @@ export async function latLogSummary(path: string): Promise<LatLogSummary> {
       const f = raw.split(',').map((s) => s.trim());
       const ns = Number(f[1]);
       if (f.length < 4 || !Number.isFinite(ns)) throw new TraceError(path, line, 'latency', 'expected a latency log line TIME, LATENCY_NS, DDIR, BS, OFFSET', raw);
-      const a = acc.get(f[2]!) ?? { count: 0, sum: 0 };
-      a.count++;
-      a.sum += ns / 1000;
-      acc.set(f[2]!, a);
+      yield { ddir: f[2]!, us: ns / 1000 };
     }
   } finally {
     rl.close();
     input.destroy();
+  }
+}
+
+/** Counts a fio latency log's entries per direction, with their mean latency. */
+export async function latLogSummary(path: string): Promise<LatLogSummary> {
+  const acc = new Map<string, { count: number; sum: number }>();
+  for await (const e of latLogEntries(path)) {
+    const a = acc.get(e.ddir) ?? { count: 0, sum: 0 };
+    a.count++;
+    a.sum += e.us;
+    acc.set(e.ddir, a);
   }
   const entries: LatLogSummary['entries'] = {};
   for (const [k, a] of [...acc].sort()) entries[k] = { count: a.count, mean_us: a.sum / a.count };
@@ -182,22 +190,7 @@ export async function latLogSummary(path: string): Promise<LatLogSummary> {
  */
 export async function latLogSamples(path: string, ddir: string): Promise<Float64Array> {
   const out = new Samples();
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  try {
-    for await (const raw of rl) {
-      line++;
-      if (raw.trim() === '') continue;
-      const f = raw.split(',').map((s) => s.trim());
-      const ns = Number(f[1]);
-      if (f.length < 4 || !Number.isFinite(ns)) throw new TraceError(path, line, 'latency', 'expected a latency log line TIME, LATENCY_NS, DDIR, BS, OFFSET', raw);
-      if (f[2] === ddir) out.push(ns / 1000);
-    }
-  } finally {
-    rl.close();
-    input.destroy();
-  }
+  for await (const e of latLogEntries(path)) if (e.ddir === ddir) out.push(e.us);
   return out.values().slice();
 }
 
