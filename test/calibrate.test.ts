@@ -14,7 +14,10 @@ import { fitDestage, fitFlush, fitLatencyBandwidth, latencyDist, readaheadPagesF
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
-import { flowYaml } from '../scripts/validate/calibration-text.ts';
+import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
+import { cpuCalibration } from '../scripts/validate/cpu-calibration.ts';
+import type { Calibration } from '../scripts/validate/calibration.ts';
+import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
 import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
 import { isProfileFile, loadConfig } from '../scripts/config-file.ts';
 import { ConfigError } from '../sim/config.ts';
@@ -333,5 +336,51 @@ describe('the kernel timer frequency (fs.timestamp_tick_us)', () => {
     expect(kernelHz(proc, boot)).toEqual({ hz: 1000, source: join(boot, `config-${release()}`) });
     writeFileSync(join(proc, 'config.gz'), gzipSync('CONFIG_HZ_250=y\nCONFIG_HZ=250\n'));
     expect(kernelHz(proc, boot)).toEqual({ hz: 250, source: join(proc, 'config.gz') });
+  });
+});
+
+describe('CPU costs of a calibration (the probe on the file system under --dir)', () => {
+  const sp = (median_us: number, q1_us: number, q3_us: number) => ({ median_us, q1_us, q3_us, reps: 8 });
+  const figures: CpuFigures = {
+    page_size: 4096,
+    syscall_us: sp(1.456, 1.3, 1.6), mlock_munlock_us: sp(2.6, 2.5, 2.8), msync_async_range_us: sp(1.2, 1.1, 1.3),
+    fault_page_us: sp(11.411, 10.95, 13.55), wire_page_us: sp(0.194, 0.16, 0.25), clean_page_us: sp(5.614, 5.41, 5.9),
+    wall: { fault_page_us: sp(11.4, 11, 13.6), wire_page_us: sp(0.19, 0.16, 0.25), clean_page_us: sp(9.56, 9.42, 10.01) },
+  };
+
+  it('sets the four cpu.* keys to the medians (two decimals), the IQR and repetitions in their provenance', () => {
+    const { cpu, fitted } = cpuCalibration(figures, 'the file system under --dir (ext4)');
+    expect(cpu).toEqual({ syscall_us: 1.46, fault_page_us: 11.41, clean_page_us: 5.61, wire_page_us: 0.19 });
+    expect(fitted['cpu.clean_page_us']).toEqual({
+      value: 5.61, r2: null, n: 8,
+      from: "cpu: probe cpu-costs.c on the file system under --dir (ext4): msync(MS_SYNC) CPU time per dirty page written (slope over pages); median of 8 repetitions, IQR 5.41 .. 5.9 µs of the thread's CPU time",
+    });
+    // the wall-clock slope (which includes waiting for the device) is never the figure
+    expect(Object.values(cpu)).not.toContain(9.56);
+  });
+
+  it('the fragment gets a cpu section, each key under its provenance comment, and loads as configuration', () => {
+    const { cpu, fitted } = cpuCalibration(figures, 'the file system under --dir (ext4)');
+    const cal = {
+      syncsim_version: 'v', fio_version: 'fio-3.33', dir: '/d', filesystem: 'ext4', block_device: null, quick: true,
+      fragment: { device: { profile: 'sata-ssd' }, cpu }, fitted, files: { fragment: 'device.yaml', calibration: 'device.calibration.json' },
+    } as unknown as Calibration;
+    const lines = fragmentText(cal).split('\n');
+    const at = lines.indexOf('cpu:');
+    expect(lines.slice(at + 1, at + 5)).toEqual([
+      "  # cpu: probe cpu-costs.c on the file system under --dir (ext4): msync(1 page, MS_ASYNC) of a clean page, per call; median of 8 repetitions, IQR 1.3 .. 1.6 µs of the thread's CPU time (n 8)",
+      '  syscall_us: 1.46',
+      "  # cpu: probe cpu-costs.c on the file system under --dir (ext4): first store to a cached, clean page of a MAP_SHARED file mapping (slope over pages); median of 8 repetitions, IQR 10.95 .. 13.55 µs of the thread's CPU time (n 8)",
+      '  fault_page_us: 11.41',
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-cpucal-'));
+    try {
+      const file = join(dir, 'device.yaml');
+      writeFileSync(file, fragmentText(cal));
+      const c = loadConfig(file, ['personality=linux']);
+      expect([c.cpu.syscall_us, c.cpu.fault_page_us, c.cpu.clean_page_us, c.cpu.wire_page_us]).toEqual([1.46, 11.41, 5.61, 0.19]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

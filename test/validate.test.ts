@@ -319,15 +319,26 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
-    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, flush after 1 and 32 writes, journal, page-in)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/15\] /.test(l));
-    expect(progress.length).toBe(15);
-    expect(progress[4]).toBe('calibrate: [5/15] random writes QD1 4k ...');
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, flush after 1 and 32 writes, journal, page-in, the CPU probe)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/16\] /.test(l));
+    expect(progress.length).toBe(16);
+    expect(progress[4]).toBe('calibrate: [5/16] random writes QD1 4k ...');
+    expect(progress[15]).toBe('calibrate: [16/16] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
-    const sections = ['device', ...(blockDev?.read_ahead_kb != null ? ['readahead'] : []), ...(cj.fragment.fs ? ['fs'] : [])];
+    const sections = ['device', ...(blockDev?.read_ahead_kb != null ? ['readahead'] : []), ...(cj.fragment.fs ? ['fs'] : []), 'cpu'];
     expect(Object.keys(doc)).toEqual(sections);
+    // the CPU probe ran on the calibrated file system (the test machine has cc: scripts/ensure-tools.sh): its medians, each inside its IQR
+    expect(Object.keys(doc.cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', 'wire_page_us']);
+    for (const k of Object.keys(doc.cpu)) {
+      expect(doc.cpu[k]).toBeGreaterThan(0);
+      const fig = cj.fits.cpu[k];
+      expect(doc.cpu[k]).toBe(Math.round(fig.median_us * 100) / 100);
+      expect(fig.q1_us <= fig.median_us && fig.median_us <= fig.q3_us).toBe(true);
+      expect(cj.fitted[`cpu.${k}`]).toMatchObject({ value: doc.cpu[k], n: 8 });
+      expect(cj.fitted[`cpu.${k}`].from).toMatch(/^cpu: probe cpu-costs\.c on the file system under --dir /);
+    }
     // ext4 on a block device: the journal (or its absence) decides fs.kind
     if (cj.filesystem === 'ext4' && cj.checks.journal.jbd2_journal !== null) expect(doc.fs.kind).toBe(cj.checks.journal.jbd2_journal ? 'ext4-ordered' : 'ext4-nojournal');
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us',
@@ -345,6 +356,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(text[at - 1]).toMatch(/^ {2}# lat-read-\*: .*\(R² (?:[\d.]+|n\/a), n 3\)$/);
     const config = loadConfig(fragment, ['personality=linux']);
     expect(config.device.channels).toBe(doc.device.channels);
+    // the calibrated CPU costs replace the measured defaults
+    expect(config.cpu.clean_page_us).toBe(doc.cpu.clean_page_us);
     expect(config.device.read_latency).toEqual(doc.device.read_latency);
     // validation replays with it: linux → ext4, page-in on
     // the fragment's fs.kind when it found ext4 on a block device (ext4-nojournal on a journal-less ext4)

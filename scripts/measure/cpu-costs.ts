@@ -13,13 +13,13 @@
  * filesystem of PATH instead. Thread CPU time excludes time asleep, i.e. the
  * device time of msync(MS_SYNC), in either case.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuFigures, parseSamples, type CpuFigures, type Spread } from './cpu-fit.ts';
+import { compileProbe, runProbe } from './cpu-probe.ts';
 
-const PROBE_SOURCE = new URL('./cpu-costs.c', import.meta.url).pathname;
 /** First line of a fragment this command wrote (so `-o` replaces only those). */
 const MARKER = '# syncsim measure:cpu';
 const USAGE = 'usage: npm run measure:cpu -- [--reps N] [--dir PATH] [-o FILE] [--json]';
@@ -79,12 +79,8 @@ function ramExt4(): string {
 }
 
 /** Runs the probe; resolves with its output. A signal to this process stops it, cleans up and exits 130. */
-function runProbe(bin: string, dir: string, reps: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [dir, String(reps)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+function probe(bin: string, dir: string, reps: number): Promise<string> {
+  return runProbe(bin, dir, reps, (child) => {
     const stop = () => {
       child.kill('SIGTERM');
       child.on('close', () => {
@@ -93,8 +89,6 @@ function runProbe(bin: string, dir: string, reps: number): Promise<string> {
       });
     };
     process.once('SIGINT', stop).once('SIGTERM', stop);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`probe exited ${code}: ${err.trim()}`))));
   });
 }
 
@@ -148,8 +142,7 @@ async function main(): Promise<void> {
   }
   const work = mkdtempSync(join(tmpdir(), 'syncsim-cpu-'));
   undo.push(() => rmSync(work, { recursive: true, force: true }));
-  const bin = join(work, 'cpu-costs');
-  sh('cc', ['-O2', '-o', bin, PROBE_SOURCE]);
+  const bin = compileProbe(work);
   let dir: string, where: string;
   if (o.dir !== undefined) {
     dir = mkdtempSync(join(o.dir, 'syncsim-cpu-'));
@@ -163,7 +156,7 @@ async function main(): Promise<void> {
     where = `the filesystem of ${tmpdir()} (not root: no RAM-backed ext4)`;
   }
   process.stderr.write(`measure:cpu: ${o.reps} repetitions on ${where}...\n`);
-  const f = cpuFigures(parseSamples(await runProbe(bin, dir, o.reps)));
+  const f = cpuFigures(parseSamples(await probe(bin, dir, o.reps)));
   const m = machine();
   const busy = (['fault_page_us', 'wire_page_us'] as const).filter((k) => f.wall[k].median_us > 1.25 * f[k].median_us);
   if (busy.length > 0) {

@@ -17,7 +17,7 @@ export function flowYaml(v: unknown): string {
 
 const quality = (f: { r2: number | null; n: number }) => (f.r2 === null ? `n ${f.n}` : `R² ${Number.isNaN(f.r2) ? 'n/a' : f.r2.toFixed(4)}, n ${f.n}`);
 
-/** The fragment: `device` (and `readahead`) keys with a comment above each saying where it comes from. */
+/** The fragment: `device` (and `readahead`, `fs`, `cpu`) keys with a comment above each saying where it comes from. */
 export function fragmentText(cal: Calibration): string {
   const lines = [
     `# syncsim calibrate (syncsim ${cal.syncsim_version}, ${cal.fio_version}): ${cal.dir} (${cal.filesystem}${cal.block_device ? `, /dev/${cal.block_device.disk}` : ''})${cal.quick ? ', --quick' : ''}, ${new Date().toISOString()}`,
@@ -35,6 +35,7 @@ export function fragmentText(cal: Calibration): string {
   section('device', cal.fragment.device);
   if (cal.fragment.readahead) section('readahead', cal.fragment.readahead);
   if (cal.fragment.fs) section('fs', cal.fragment.fs);
+  if (cal.fragment.cpu) section('cpu', cal.fragment.cpu);
   return lines.join('\n') + '\n';
 }
 
@@ -56,6 +57,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}`],
     ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],
     ['fs', c.fragment.fs ? Object.entries(c.fragment.fs).map(([k, v]) => `${k} ${v}`).join(', ') : '- (not ext4 on a known block device)'],
+    ['cpu', c.fragment.cpu ? Object.entries(c.fragment.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : `- (${c.fits.cpu_note})`],
     ['readahead.pages', c.fragment.readahead ? String(c.fragment.readahead.pages) : '- (no read_ahead_kb in sysfs)'],
     ['journal check', `append + fdatasync measured ${f1(j.measured_mean_us)} µs, model ${f1(j.predicted_mean_us)} µs${j.jbd2_journal === false ? ' (this file system runs no jbd2 journal)' : ''}`],
     ['page-in check', `${p.misses} of ${p.faults} faults missed (${f1(p.pages_per_miss)} pages each, window ${p.readahead_pages ?? '-'}): miss ${f1(p.miss_mean_us)} µs (model ${f1(p.predicted_miss_us)}), hit ${f1(p.hit_p50_us)} µs`],

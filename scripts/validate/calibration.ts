@@ -22,6 +22,9 @@
  * - media_mbps = bandwidth_mbps (a QD1 write cannot tell the cache's
  *   destage rate from its intake).
  * - readahead.pages = read_ahead_kb / 4 (sysfs).
+ * - cpu.syscall_us, fault_page_us, clean_page_us, wire_page_us: medians of
+ *   the CPU probe of `npm run measure:cpu` run on the file system under
+ *   --dir (cpu-calibration.ts); skipped without a C compiler.
  * Checks (reported, not fitted): the journal step (append + fdatasync)
  * against the simulator's ext4-ordered prediction (model-check.ts); the
  * page-in step's misses against the read-ahead window.
@@ -48,9 +51,14 @@ import { checkOutFile } from '../../traces/out-dir.ts';
 import { VERSION } from '../version.ts';
 import { InputError } from '../errors.ts';
 import { fragmentText } from './calibration-text.ts';
+import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
+import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
+import { cpuCalibration } from './cpu-calibration.ts';
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
+/** Repetitions of the CPU probe (`--quick`: fewer). */
+const CPU_REPS = 20, QUICK_CPU_REPS = 8;
 
 /** What to measure and where to write it. */
 export interface CalibrateOptions {
@@ -110,11 +118,16 @@ export interface Calibration {
   step_ms: number;
   /** Wall time of the whole calibration (s). */
   wall_s: number;
-  /** The fragment's keys: device.* and readahead.pages (when sysfs gave read_ahead_kb). */
-  fragment: { device: Record<string, unknown>; readahead?: { pages: number }; fs?: Record<string, unknown> };
+  /** The fragment's keys: device.*, readahead.pages (when sysfs gave read_ahead_kb), fs.*, cpu.* (when the CPU probe ran). */
+  fragment: { device: Record<string, unknown>; readahead?: { pages: number }; fs?: Record<string, unknown>; cpu?: Record<string, number> };
   /** Each fitted key (dotted) and its provenance. */
   fitted: Record<string, FittedValue>;
-  fits: { read: LatencyBandwidthFit; write: LatencyBandwidthFit; channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null };
+  fits: {
+    read: LatencyBandwidthFit; write: LatencyBandwidthFit; channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
+    /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
+    cpu: CpuFigures | null;
+    cpu_note: string;
+  };
   checks: {
     journal: {
       measured_mean_us: number | null; measured_count: number; predicted_mean_us: number; predicted_syncs: number;
@@ -187,6 +200,22 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   return { read, write, channels_read: channelsRead, channels_write: channelsWrite, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
 
+/**
+ * Runs the CPU probe in `work` (on the file system being calibrated): its
+ * figures, or null with the reason (no C compiler, or the probe failed).
+ */
+async function measureCpu(work: string, reps: number): Promise<{ figures: CpuFigures | null; note: string }> {
+  if (!haveCc()) return { figures: null, note: 'no C compiler (cc) to build the probe: the cpu.* defaults apply (apt-get install gcc libc6-dev)' };
+  try {
+    const dir = join(work, 'cpu');
+    mkdirSync(dir);
+    const figures = cpuFigures(parseSamples(await runProbe(compileProbe(work), dir, reps)));
+    return { figures, note: `probe cpu-costs.c, ${reps} repetitions, in ${dir}` };
+  } catch (e) {
+    return { figures: null, note: `the CPU probe failed (${(e as Error).message}): the cpu.* defaults apply` };
+  }
+}
+
 /** Measures the device under `opts.dir`, fits it and writes the fragment and its report. */
 export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   const started = process.hrtime.bigint();
@@ -204,11 +233,12 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
-    log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${plan.length} microbenchmarks, ${stepMs} ms each`);
+    const total = plan.length + 1;
+    log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
     for (const [i, step] of plan.entries()) {
-      log(`calibrate: [${i + 1}/${plan.length}] ${step.label} ...`);
+      log(`calibrate: [${i + 1}/${total}] ${step.label} ...`);
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
       writeFileSync(jobFile, stepJobText(work, opts.sizeBytes, step));
       await runFio(['--output-format=json', `--output=${json}`, jobFile], work);
@@ -216,6 +246,12 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       steps.push(stepReport(step, json));
       if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');
     }
+    const cpuReps = opts.quick ? QUICK_CPU_REPS : CPU_REPS;
+    log(`calibrate: [${total}/${total}] CPU costs of the kernel paths (probe cpu-costs.c, ${cpuReps} repetitions) ...`);
+    const where = `the file system under --dir (${filesystem})`;
+    const cpuRun = await measureCpu(work, cpuReps);
+    const cpuFit = cpuRun.figures ? cpuCalibration(cpuRun.figures, where) : null;
+    if (!cpuFit) log(`calibrate: cpu.* keys not fitted: ${cpuRun.note}`);
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth);
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
@@ -235,7 +271,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const hz = kernelHz();
     const fsKind = filesystem !== 'ext4' || jbd2 === null ? null : jbd2 ? 'ext4-ordered' : 'ext4-nojournal';
     const fs: Record<string, unknown> = { ...(fsKind ? { kind: fsKind } : {}), ...(hz ? { timestamp_tick_us: 1e6 / hz.hz } : {}) };
-    const fragment: Calibration['fragment'] = { device, ...(fit.readahead === null ? {} : { readahead: { pages: fit.readahead } }), ...(Object.keys(fs).length ? { fs } : {}) };
+    const fragment: Calibration['fragment'] = {
+      device, ...(fit.readahead === null ? {} : { readahead: { pages: fit.readahead } }), ...(Object.keys(fs).length ? { fs } : {}), ...(cpuFit ? { cpu: cpuFit.cpu } : {}),
+    };
     const sizes = (d: string) => steps.filter((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`)).map((s) => sizeLabel(s.bytes)).join(', ');
     const depths = (d: string) => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${d}-`)).map((s) => s.depth).join(', ');
     const flushStep = steps.find((s) => s.kind === 'flush')!;
@@ -256,6 +294,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(fsKind ? { 'fs.kind': { value: fsKind, r2: null, n: 1, from: `statfs: ext4; /proc/fs/jbd2/${blockDev!.name}-*: ${jbd2 ? 'a jbd2 journal' : 'none (made without a journal)'}` } } : {}),
       ...(hz ? { 'fs.timestamp_tick_us': { value: 1e6 / hz.hz, r2: null, n: 1, from: `${hz.source}: CONFIG_HZ=${hz.hz} (timestamps advance once per jiffy)` } } : {}),
       ...(fit.readahead === null ? {} : { 'readahead.pages': { value: fit.readahead, r2: null, n: 1, from: `sysfs ${blockDev!.sysfs}/queue/read_ahead_kb = ${blockDev!.read_ahead_kb} → ÷ 4 KiB pages` } }),
+      ...(cpuFit ? cpuFit.fitted : {}),
     };
 
     // checks: the journal step against the model, the page-in misses against the window
@@ -278,7 +317,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       wall_s: Math.round(wall * 10) / 10,
       fragment,
       fitted,
-      fits: fit,
+      fits: { ...fit, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

@@ -1,0 +1,40 @@
+/**
+ * The CPU-cost probe (cpu-costs.c): compiling it with the system `cc` and
+ * running it on a directory's file system. Shared by `npm run measure:cpu`
+ * and `syncsim calibrate`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const PROBE_SOURCE = new URL('./cpu-costs.c', import.meta.url).pathname;
+
+/** Whether a C compiler (`cc`) is on the PATH. */
+export function haveCc(): boolean {
+  const r = spawnSync('cc', ['--version'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Compiles the probe into `workDir`; returns the binary's path. Throws with the compiler's message. */
+export function compileProbe(workDir: string): string {
+  const bin = join(workDir, 'cpu-costs');
+  const r = spawnSync('cc', ['-O2', '-o', bin, PROBE_SOURCE], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cc -O2 -o ${bin} cpu-costs.c: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+  return bin;
+}
+
+/**
+ * Runs the probe on `dir` (its files go there) for `reps` repetitions and
+ * resolves with its output (`metric,n,wall_ns,cpu_ns` lines); `onChild`
+ * receives the process (to stop it on a signal).
+ */
+export function runProbe(bin: string, dir: string, reps: number, onChild?: (child: ChildProcess) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [dir, String(reps)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    onChild?.(child);
+    let out = '', err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => (code === 0 ? resolve(out) : reject(new Error(`the CPU probe ${signal ? `was killed by ${signal}` : `exited ${code}`}: ${err.trim()}`))));
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * The CPU costs of a calibration: the probe of `npm run measure:cpu`
+ * (cpu-costs.c) run on the file system under `--dir`, so that
+ * `cpu.clean_page_us` and the other per-page costs are those of that file
+ * system and device driver (a journal adds about 2.4 µs to each page an
+ * msync cleans, a loop device about 1 µs, on the development machine).
+ */
+import type { CpuFigures, Spread } from '../measure/cpu-fit.ts';
+import type { FittedValue } from './calibration.ts';
+
+/** The `cpu.*` keys a calibration sets, with what the probe timed for each. */
+const CPU_FITS = [
+  ['syscall_us', 'msync(1 page, MS_ASYNC) of a clean page, per call'],
+  ['fault_page_us', 'first store to a cached, clean page of a MAP_SHARED file mapping (slope over pages)'],
+  ['clean_page_us', 'msync(MS_SYNC) CPU time per dirty page written (slope over pages)'],
+  ['wire_page_us', 'mlock of cached pages not yet mapped (slope over pages)'],
+] as const satisfies readonly (readonly [keyof CpuFigures, string])[];
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * The `cpu` section of a calibration's fragment and its provenance: each key
+ * the median over the probe's repetitions (µs of the calling thread's CPU
+ * time), its interquartile range in the comment.
+ */
+export function cpuCalibration(f: CpuFigures, where: string): { cpu: Record<string, number>; fitted: Record<string, FittedValue> } {
+  const cpu: Record<string, number> = {};
+  const fitted: Record<string, FittedValue> = {};
+  for (const [key, what] of CPU_FITS) {
+    const s = f[key] as Spread;
+    cpu[key] = round2(s.median_us);
+    fitted[`cpu.${key}`] = {
+      value: cpu[key], r2: null, n: s.reps,
+      from: `cpu: probe cpu-costs.c on ${where}: ${what}; median of ${s.reps} repetitions, IQR ${round2(s.q1_us)} .. ${round2(s.q3_us)} µs of the thread's CPU time`,
+    };
+  }
+  return { cpu, fitted };
+}
