@@ -153,14 +153,19 @@ describe('microbenchmark plan', () => {
     expect(probeDepths(1)).toEqual([1]);
   });
 
-  it('layout, 2 × sizes, 2 × depths, flush, journal, page-in', () => {
+  it('layout, 2 × sizes, 2 × depths, writeback sizes, flush, journal, page-in', () => {
     const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
     const full = calibrationPlan({ ...o, quick: false });
-    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 2);
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 4 + 2);
+    // page-cache writeback: buffered sequential writes, each written back and waited for by sync_file_range (no FLUSH, no O_DIRECT)
+    expect(full.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-256k', 'wb-1m', 'wb-4m']);
+    const wb = full.find((s) => s.name === 'wb-1m')!;
+    expect(wb.options).toEqual(['rw=write', 'bs=1048576', 'ioengine=psync', 'sync_file_range=wait_before,write,wait_after:1', 'time_based', 'runtime=1000ms']);
     expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
       ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
     const quick = calibrationPlan({ ...o, quick: true });
-    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 2 + 2);
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 3 + 2 + 2);
+    expect(quick.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-1m', 'wb-4m']);
     expect(quick.map((s) => s.name).slice(-4)).toEqual(['flush', 'flush-32', 'journal', 'pagein']);
     expect(full.filter((s) => s.kind === 'flush').map((s) => [s.name, s.writes])).toEqual([['flush', 1], ['flush-8', 8], ['flush-32', 32], ['flush-128', 128]]);
     expect(full.find((s) => s.name === 'flush-32')!.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=32', 'rw=randwrite', 'ioengine=psync']));
@@ -228,6 +233,15 @@ describe('fitting the steps', () => {
     expect(f.flush).toEqual({ write_cache: true, flush_us: 700, write_cache_source: 'inferred' });
     expect(f.readahead).toBe(64);
     expect(fitCalibration(steps, { writeCache: false, readAheadKb: null }, 64)).toMatchObject({ flush: { write_cache: false, flush_us: 0 }, readahead: null });
+  });
+
+  it('page-cache writeback (wb-*): its time vs size gives the writeback bandwidth; with fewer than two sizes there is none', () => {
+    // sync_file_range after each buffered write: 30 µs + bytes / 4000 MB/s
+    const wb = (bytes: number) => step(`wb-${bytes >> 10}k`, 'writeback', bytes, 1, 0, lat(5), lat(30 + bytes / 4000));
+    const f = fitCalibration([...steps, wb(65536), wb(1 << 20), wb(4 << 20)], { writeCache: null, readAheadKb: null }, 64);
+    expect(f.writeback).toMatchObject({ bandwidth_mbps: 4000, n: 3, r2: 1 });
+    expect(f.write.bandwidth_mbps).toBe(250);
+    expect(fitCalibration([...steps, wb(65536)], { writeCache: null, readAheadKb: null }, 64).writeback).toBeNull();
   });
 
   it('fewer than two sizes of a direction is an error', () => {

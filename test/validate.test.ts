@@ -319,11 +319,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
-    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, flush after 1 and 32 writes, journal, page-in, the CPU probe)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/16\] /.test(l));
-    expect(progress.length).toBe(16);
-    expect(progress[4]).toBe('calibrate: [5/16] random writes QD1 4k ...');
-    expect(progress[15]).toBe('calibrate: [16/16] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 3 writeback sizes, flush after 1 and 32 writes, journal, page-in, the CPU probe)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/19\] /.test(l));
+    expect(progress.length).toBe(19);
+    expect(progress[4]).toBe('calibrate: [5/19] random writes QD1 4k ...');
+    expect(progress[11]).toBe('calibrate: [12/19] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[18]).toBe('calibrate: [19/19] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
@@ -347,7 +348,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');
     expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);
     for (const k of ['read_latency', 'write_latency']) expect(['constant', 'lognormal']).toContain(doc.device[k].dist);
-    expect(doc.device.media_mbps).toBe(doc.device.bandwidth_mbps);
+    // bandwidth_mbps from page-cache writeback (the path of msync), media_mbps from O_DIRECT writes
+    expect(doc.device.bandwidth_mbps).toBe(cj.fits.writeback.bandwidth_mbps);
+    expect(doc.device.media_mbps).toBe(cj.fits.write.bandwidth_mbps);
+    expect(cj.fitted['device.bandwidth_mbps'].from).toMatch(/^wb-\*: .*\(64k, 1m, 4m\)/);
     if (!doc.device.write_cache) expect(doc.device.flush_us).toBe(0);
     // every fitted key has a comment above it naming its microbenchmark
     const text = readFileSync(fragment, 'utf8').split('\n');
@@ -366,7 +370,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const j = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
-    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'flush', 'flush-32', 'journal', 'pagein']);
+    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'wb-64k', 'wb-1m', 'wb-4m', 'flush', 'flush-32', 'journal', 'pagein']);
     expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });
     expect(j.fitted['device.flush_us'].from).toMatch(/^flush: /);
     expect(j.checks.journal.predicted_syncs).toBe(200);

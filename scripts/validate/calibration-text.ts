@@ -52,7 +52,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['device', `${c.dir} (${c.filesystem}${c.block_device ? `, /dev/${c.block_device.disk}` : ''}), ${c.fio_version}, ${c.step_ms} ms per step, ${c.wall_s.toFixed(1)} s in all`],
     ['profile', `${String(d.profile)} (base of the keys not fitted)`],
     ['read', `latency ${lat(d.read_latency)}, read_bandwidth_mbps ${d.read_bandwidth_mbps} (R² ${c.fits.read.r2.toFixed(4)})`],
-    ['write', `latency ${lat(d.write_latency)}, bandwidth_mbps ${d.bandwidth_mbps} (R² ${c.fits.write.r2.toFixed(4)})`],
+    ['write', `latency ${lat(d.write_latency)} (R² ${c.fits.write.r2.toFixed(4)}), bandwidth_mbps ${d.bandwidth_mbps} (${c.fits.writeback ? `page-cache writeback, R² ${c.fits.writeback.r2.toFixed(4)}` : 'O_DIRECT'}), media_mbps ${d.media_mbps} (O_DIRECT)`],
     ['channels', `${d.channels} (reads ${c.fits.channels_read.estimate.toFixed(2)}, writes ${c.fits.channels_write.estimate.toFixed(2)})`],
     ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}`],
     ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],

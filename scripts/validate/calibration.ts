@@ -19,8 +19,11 @@
  * - fs.kind: ext4 with a jbd2 journal (/proc/fs/jbd2/NAME-*) →
  *   ext4-ordered, without → ext4-nojournal; fs.timestamp_tick_us = 10^6 /
  *   CONFIG_HZ of the running kernel (kernel-hz.ts).
- * - media_mbps = bandwidth_mbps (a QD1 write cannot tell the cache's
- *   destage rate from its intake).
+ * - bandwidth_mbps: 1 / slope of page-cache writeback time vs size
+ *   (buffered sequential writes + sync_file_range, wb-* steps): the path of
+ *   msync's writeback, whose whole folios cost less per byte than O_DIRECT's
+ *   pinned 4 KiB user pages; media_mbps: the O_DIRECT write rate (a QD1
+ *   write cannot tell the cache's destage rate from its intake).
  * - readahead.pages = read_ahead_kb / 4 (sysfs).
  * - cpu.syscall_us, fault_page_us, clean_page_us, wire_page_us: medians of
  *   the CPU probe of `npm run measure:cpu` run on the file system under
@@ -123,7 +126,10 @@ export interface Calibration {
   /** Each fitted key (dotted) and its provenance. */
   fitted: Record<string, FittedValue>;
   fits: {
-    read: LatencyBandwidthFit; write: LatencyBandwidthFit; channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
+    read: LatencyBandwidthFit; write: LatencyBandwidthFit;
+    /** Page-cache writeback time vs size (wb-* steps); null when fio timed fewer than two sizes. */
+    writeback: LatencyBandwidthFit | null;
+    channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -187,6 +193,9 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
     return fitLatencyBandwidth(pts.map((s) => ({ bytes: s.bytes, mean_us: s.latency!.mean_us, stddev_us: s.latency!.stddev_us, count: s.latency!.count })), round2);
   };
   const read = lat('read'), write = lat('write');
+  // page-cache writeback (buffered write + sync_file_range): its time vs size gives the write bandwidth msync's writeback sees
+  const wbPts = steps.filter((s) => s.kind === 'writeback' && s.sync);
+  const writeback = wbPts.length >= 2 ? fitLatencyBandwidth(wbPts.map((s) => ({ bytes: s.bytes, mean_us: s.sync!.mean_us, stddev_us: s.sync!.stddev_us, count: s.sync!.count })), round2) : null;
   const probe = (dir: 'read' | 'write'): DepthProbe[] => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${dir}-`) && s.latency)
     .map((s) => ({ depth: s.depth, iops: s.iops, mean_latency_us: s.latency!.mean_us }));
   const channelsRead = fitChannels(probe('read'), Math.min(4096, maxDepth));
@@ -197,7 +206,7 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
   const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
   if (destage?.destage === 'on_flush') flush.flush_us = destage.flush_us;
-  return { read, write, channels_read: channelsRead, channels_write: channelsWrite, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
 
 /**
@@ -261,7 +270,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       read_latency: fit.read.latency,
       write_latency: fit.write.latency,
       read_bandwidth_mbps: fit.read.bandwidth_mbps,
-      bandwidth_mbps: fit.write.bandwidth_mbps,
+      bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       media_mbps: fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
       flush_us: fit.flush.flush_us,
@@ -282,8 +291,10 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.read_latency': { value: fit.read.latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv = sd(4k) / intercept` },
       'device.read_bandwidth_mbps': { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')})` },
       'device.write_latency': { value: fit.write.latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv = sd(4k) / intercept` },
-      'device.bandwidth_mbps': { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')})` },
-      'device.media_mbps': { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: 'lat-write-*: = bandwidth_mbps (QD1 writes cannot tell destage from intake)' },
+      'device.bandwidth_mbps': fit.writeback
+        ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${steps.filter((s) => s.kind === 'writeback').map((s) => sizeLabel(s.bytes)).join(', ')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
+        : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')}) (fio timed fewer than two writeback sizes)` },
+      'device.media_mbps': { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of O_DIRECT QD1 write latency vs size (${sizes('write')}) (QD1 writes cannot tell destage from intake)` },
       'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` },
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': { value: fit.flush.flush_us, r2: null, n: flushStep.sync!.count, from: fit.flush.write_cache ? 'flush: mean fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4)' : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' },

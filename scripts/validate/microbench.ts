@@ -11,6 +11,11 @@
  *    bandwidth per direction.
  * 3. qd-{read,write}-DEPTH: 4 KiB O_DIRECT random reads / writes (libaio)
  *    at each queue depth → IOPS vs depth → channels.
+ * 3b. wb-SIZE: buffered sequential writes of SIZE, each written back with
+ *    sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) (no FLUSH) → the time
+ *    of page-cache writeback vs size → the write bandwidth of the path an
+ *    msync takes (whole folios from the page cache, not O_DIRECT's pinned
+ *    user pages).
  * 4. flush, flush-N: N 4 KiB O_DIRECT random overwrites (one at a time),
  *    then fdatasync, for N = 1, 8, 32, 128 (`--quick`: 1, 32) → the cost of a
  *    cache FLUSH (no metadata changes, so ext4 commits nothing) and how it
@@ -33,7 +38,7 @@ export interface Microbench {
   /** What it does, for the progress line. */
   label: string;
   /** Which fit it feeds. */
-  kind: 'layout' | 'latency' | 'depth' | 'flush' | 'journal' | 'pagein';
+  kind: 'layout' | 'latency' | 'depth' | 'writeback' | 'flush' | 'journal' | 'pagein';
   direction?: Direction;
   /** I/O size (bytes). */
   bytes: number;
@@ -61,6 +66,10 @@ export interface PlanOptions {
 /** I/O sizes of the latency-vs-size fit (bytes): 4k, 16k, 64k, 256k, 1m (`--quick`: 4k, 64k, 1m). */
 export const LATENCY_SIZES: readonly number[] = [4096, 16384, 65536, 262144, 1 << 20];
 export const QUICK_LATENCY_SIZES: readonly number[] = [4096, 65536, 1 << 20];
+
+/** Sizes of the page-cache writeback steps (bytes): 64k, 256k, 1m, 4m (`--quick`: 64k, 1m, 4m). */
+export const WRITEBACK_SIZES: readonly number[] = [65536, 262144, 1 << 20, 4 << 20];
+export const QUICK_WRITEBACK_SIZES: readonly number[] = [65536, 1 << 20, 4 << 20];
 
 /** Writes before each fdatasync of the flush steps (`--quick`: the first and the third). */
 export const FLUSH_WRITES: readonly number[] = [1, 8, 32, 128];
@@ -102,6 +111,13 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
         options: [`rw=rand${direction}`, 'bs=4k', 'direct=1', 'ioengine=libaio', `iodepth=${depth}`, ...timed],
       });
     }
+  }
+  for (const bytes of o.quick ? QUICK_WRITEBACK_SIZES : WRITEBACK_SIZES) {
+    steps.push({
+      name: `wb-${sizeLabel(bytes)}`, label: `page-cache writeback ${sizeLabel(bytes)} (buffered write + sync_file_range)`, kind: 'writeback', direction: 'write', bytes, depth: 1,
+      // sequential buffered writes, each written back and waited for: fio times the sync_file_range as a sync
+      options: ['rw=write', `bs=${bytes}`, 'ioengine=psync', 'sync_file_range=wait_before,write,wait_after:1', ...timed],
+    });
   }
   for (const n of o.quick ? QUICK_FLUSH_WRITES : FLUSH_WRITES) {
     steps.push({
