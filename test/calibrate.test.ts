@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitDestage, fitFlush, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { fitDestage, fitFlush, flushCv, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
@@ -175,6 +175,19 @@ describe('microbenchmark plan', () => {
     expect(text).toBe('[global]\ndirectory=/w\nfilename=cal.0\nsize=67108864\nnorandommap\nrandrepeat=0\n\n[qd-write-8]\nrw=randwrite\nbs=4k\ndirect=1\nioengine=libaio\niodepth=8\ntime_based\nruntime=1000ms\n');
     expect(sizeLabel(262144)).toBe('256k');
     expect(sizeLabel(1 << 20)).toBe('1m');
+  });
+});
+
+describe('the spread of a FLUSH (device.flush_cv)', () => {
+  it('a lognormal through the median and the 90th percentile: p90 / p50 = e^(1.2816 σ), cv = √(e^σ² − 1)', () => {
+    // σ = 0.5: p90 / p50 = e^0.6408 = 1.8981; cv = √(e^0.25 − 1) = 0.5329
+    expect(flushCv(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBe(0.533);
+    // the bare FLUSH of the development machine's calibration: p50 280.576, p90 358.4 µs → σ 0.191, cv 0.193
+    expect(flushCv(280.576, 358.4)).toBe(0.193);
+  });
+
+  it('no spread without both percentiles, or when p90 is not above p50', () => {
+    expect([flushCv(null, 300), flushCv(200, null), flushCv(200, 200), flushCv(200, 150), flushCv(0, 10)]).toEqual([0, 0, 0, 0, 0]);
   });
 });
 

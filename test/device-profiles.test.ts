@@ -12,6 +12,8 @@ import { resolveConfig, type Config } from '../sim/config.ts';
 import { loadConfig } from '../scripts/config-file.ts';
 import { Io } from '../sim/device/device.ts';
 import { MediaDevice } from '../sim/device/media.ts';
+import { makeDevice } from '../sim/device/make.ts';
+import { RandomStreams } from '../sim/engine/random.ts';
 import { seekMs } from '../sim/device/hdd.ts';
 import { Engine } from '../sim/engine/queue.ts';
 import { RandomStream } from '../sim/engine/random.ts';
@@ -30,6 +32,7 @@ function rig(profile: string, over: Record<string, unknown>, rot = 0) {
   const dev = new MediaDevice(eng, c.device, PS, {
     readLatency: () => mean(c.device.read_latency),
     writeLatency: () => mean(c.device.write_latency),
+    flushFixed: () => c.device.flush_us,
     rotation: { uniform: () => rot } as RandomStream,
     errors: new RandomStream(1, 'errors'),
   }, (io) => done.push(io));
@@ -112,6 +115,43 @@ describe('write cache: FLUSH drains the cache; FUA bypasses it', () => {
     r.eng.run();
     expect(w[63].tDone).toBe(10_000);
     expect(w[64].tDone).toBe(10_000 + 163_840);
+  });
+});
+
+describe('FLUSH time variation (device.flush_cv)', () => {
+  /** The fixed cost (µs) of each of `n` FLUSHes to an empty cache, one after the other, under `over` with seed `seed`. */
+  const flushTimes = (over: Record<string, unknown>, n: number, seed = 7): number[] => {
+    const c = resolveConfig({ device: { profile: 'sata-ssd', ...CACHED, ...over } });
+    const eng = new Engine();
+    const done: Io[] = [];
+    const dev = makeDevice(eng, c, new RandomStreams(seed), (io) => done.push(io));
+    let t = 0;
+    for (let i = 0; i < n; i++) {
+      const f = new Io(i, { id: 0 } as VmObject, 0, 0, 'msync', false);
+      f.kind = 'flush';
+      eng.at(t, { fire: () => dev.submit(f) });
+      t += 1e9; // 1 s apart: never two in flight
+    }
+    eng.run();
+    return done.map((x) => (x.tDone - x.tSubmit) / 1000);
+  };
+
+  it('flush_cv 0 (every profile\'s default): each FLUSH costs flush_us exactly', () => {
+    expect(resolveConfig({ device: { profile: 'sata-ssd' } }).device.flush_cv).toBe(0);
+    expect(new Set(flushTimes({}, 50))).toEqual(new Set([50]));
+  });
+
+  it('flush_cv > 0: a lognormal of mean flush_us and that cv (4000 FLUSHes: mean within 3 %, cv within 10 %), the same for the same seed', () => {
+    const x = flushTimes({ flush_cv: 0.3 }, 4000);
+    const mean = x.reduce((a, b) => a + b, 0) / x.length;
+    const sd = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / (x.length - 1));
+    expect(Math.abs(mean / 50 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(sd / mean / 0.3 - 1)).toBeLessThan(0.1);
+    // lognormal: the median lies below the mean, at mean / sqrt(1 + cv²)
+    const median = [...x].sort((a, b) => a - b)[x.length / 2];
+    expect(Math.abs(median / (50 / Math.sqrt(1.09)) - 1)).toBeLessThan(0.03);
+    expect(flushTimes({ flush_cv: 0.3 }, 20)).toEqual(flushTimes({ flush_cv: 0.3 }, 20));
+    expect(flushTimes({ flush_cv: 0.3 }, 20, 8)).not.toEqual(flushTimes({ flush_cv: 0.3 }, 20));
   });
 });
 

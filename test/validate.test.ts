@@ -343,7 +343,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // ext4 on a block device: the journal (or its absence) decides fs.kind
     if (cj.filesystem === 'ext4' && cj.checks.journal.jbd2_journal !== null) expect(doc.fs.kind).toBe(cj.checks.journal.jbd2_journal ? 'ext4-ordered' : 'ext4-nojournal');
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us',
-      ...(doc.device.write_cache ? ['destage', 'media_write_us'] : [])]);
+      ...(doc.device.write_cache ? ['flush_cv', 'destage', 'media_write_us'] : [])]);
+    if (doc.device.write_cache) expect(doc.device.flush_cv).toBeGreaterThanOrEqual(0);
     if (doc.device.write_cache) expect(['continuous', 'on_flush']).toContain(doc.device.destage);
     expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');
     expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);

@@ -12,7 +12,8 @@
  *   the larger of the read and write estimates.
  * - write_cache: sysfs `queue/write_cache` of the device under --dir
  *   (blockdev.ts), else inferred from the flush time; flush_us: the mean
- *   fdatasync after an O_DIRECT overwrite (a bare FLUSH).
+ *   fdatasync after an O_DIRECT overwrite (a bare FLUSH); flush_cv: its
+ *   spread (p90 / p50) as a lognormal's cv.
  * - destage, media_write_us: how the fdatasync time grows with the number
  *   of writes before it (flush-N steps, fitDestage); with `on_flush`,
  *   flush_us is that line's intercept.
@@ -42,7 +43,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { fitChannels, fitDestage, fitFlush, flushCv, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -264,6 +265,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth);
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
+    const flushStep = steps.find((s) => s.kind === 'flush')!;
     const device: Record<string, unknown> = {
       profile: base,
       channels: channels.channels,
@@ -274,6 +276,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       media_mbps: fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
       flush_us: fit.flush.flush_us,
+      ...(fit.flush.write_cache ? { flush_cv: flushCv(flushStep.sync!.p50_us, flushStep.sync!.p90_us) } : {}),
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
     };
     const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;
@@ -286,7 +289,6 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const sizesOf = (keep: (s: StepReport) => boolean) => steps.filter(keep).map((s) => sizeLabel(s.bytes)).join(', ');
     const sizes = (d: string) => sizesOf((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`));
     const depths = (d: string) => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${d}-`)).map((s) => s.depth).join(', ');
-    const flushStep = steps.find((s) => s.kind === 'flush')!;
     const fitted: Record<string, FittedValue> = {
       'device.profile': { value: base, r2: null, n: 0, from: `base profile for the keys not fitted (cache_mb): ${base === 'sata-ssd' ? 'a volatile write cache' : 'no volatile write cache'}` },
       'device.read_latency': { value: fit.read.latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv = sd(4k) / intercept` },
@@ -299,6 +301,12 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` },
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': { value: fit.flush.flush_us, r2: null, n: flushStep.sync!.count, from: fit.flush.write_cache ? 'flush: mean fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4)' : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' },
+      ...(fit.flush.write_cache ? {
+        'device.flush_cv': {
+          value: device.flush_cv, r2: null, n: flushStep.sync!.count,
+          from: `flush: spread of the fdatasync time after a 4k O_DIRECT overwrite as a lognormal: σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${flushStep.sync!.p50_us ?? '-'} µs, p90 ${flushStep.sync!.p90_us ?? '-'} µs; quantiles, not the standard deviation of ${round2(flushStep.sync!.stddev_us)} µs, which rare stalls dominate)`,
+        },
+      } : {}),
       ...(fit.destage ? {
         'device.destage': { value: fit.destage.destage, r2: fit.destage.r2, n: fit.destage.n, from: `flush, flush-*: fdatasync after ${flushPoints(steps)} 4k O_DIRECT overwrites: ${fit.destage.slope_us_per_write.toFixed(2)} µs more per write (${fit.destage.destage === 'on_flush' ? 'growing by more than a quarter of the bare FLUSH: the cache destages only when flushed' : 'about flat: the cache keeps up with the writes'})` },
         'device.media_write_us': { value: fit.destage.media_write_us, r2: fit.destage.r2, n: fit.destage.n, from: fit.destage.destage === 'on_flush' ? 'flush, flush-*: slope per write less the transfer of 4 KiB at media_mbps' : 'flush, flush-*: 0 (a cache that keeps up shows no per-write cost)' },

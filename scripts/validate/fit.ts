@@ -254,6 +254,22 @@ export function fitFlush(fdatasyncMeanUs: number, sysfsWriteCache: boolean | nul
   return { write_cache: wc, flush_us: wc ? fdatasyncMeanUs : 0, write_cache_source: sysfsWriteCache === null ? 'inferred' : 'sysfs' };
 }
 
+/** The 90th percentile of the standard normal: a lognormal's p90 / p50 = e^(σ · Z90). */
+const Z90 = 1.2815515655446004;
+
+/**
+ * The spread of a FLUSH's time as the cv of a lognormal, from the median and
+ * the 90th percentile of the bare-FLUSH step's fdatasync times: σ =
+ * ln(p90 / p50) / Z90, cv = √(e^σ² − 1). Quantiles, not the standard
+ * deviation, which a few stalls of milliseconds dominate. 0 when the
+ * percentiles are missing or p90 ≤ p50.
+ */
+export function flushCv(p50Us: number | null, p90Us: number | null): number {
+  if (p50Us === null || p90Us === null || !(p50Us > 0) || !(p90Us > p50Us)) return 0;
+  const sigma = Math.log(p90Us / p50Us) / Z90;
+  return Math.round(Math.sqrt(Math.expm1(sigma * sigma)) * 1000) / 1000;
+}
+
 /** One flush step: fdatasync after `writes` 4 KiB O_DIRECT overwrites. */
 export interface FlushPoint {
   writes: number;

@@ -50,6 +50,8 @@ export interface MediaParams extends MediaKeys {
 export interface MediaRandom {
   readLatency: ServiceSampler;
   writeLatency: ServiceSampler;
+  /** The fixed cost of one FLUSH (µs): `flush_us`, or a draw around it (`flush_cv`). */
+  flushFixed: ServiceSampler;
   /** Rotational position on arrival (hdd). */
   rotation: RandomStream;
   errors: RandomStream;
@@ -72,7 +74,6 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private readonly cache: WriteCache;
   /** Disk head position (byte address) after the last media job queued. */
   private head = 0;
-  private readonly flushNs: number;
   /** At most one FLUSH in flight; the others wait and share the next (blk-flush). */
   private readonly flushSeq = new FlushSequence();
   /** Per-command media time of a write (`media_write_us`, ns). */
@@ -90,7 +91,6 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.load = new DeviceLoad(engine, this.queue, params.channels);
     this.cache = new WriteCache(params.cache_mb * 1024 * 1024, params.destage);
     this.mediaWriteNs = usToNs(params.media_write_us);
-    this.flushNs = usToNs(params.flush_us);
   }
 
   /** I/Os submitted and not completed (queued + in service). */
@@ -112,9 +112,9 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.queue.expedite(io);
   }
 
-  /** When everything now in the write cache is on the media, plus the FLUSH cost (ns). */
+  /** When everything now in the write cache is on the media, plus the FLUSH's fixed cost (ns). */
   private flushDoneAt(now: number): number {
-    return this.cache.drain(now) + this.flushNs;
+    return this.cache.drain(now) + usToNs(this.random.flushFixed());
   }
 
   private dispatch(): void {
