@@ -12,6 +12,7 @@ import { errorPct, jobSummary, meetsTargets, validationSummaryTable } from '../s
 import { gridColumns, panelTitle, validationGridChart } from '../reports/charts/validation-grid.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { ValidationReport } from '../scripts/validate/validation.ts';
+import { busyReasons, parseMachineState } from '../scripts/validate/machine-state.ts';
 
 const f64 = (a: number[]) => Float64Array.from(a);
 
@@ -110,5 +111,25 @@ describe('validation-grid figure', () => {
 
   it('lays panels out in at most three columns', () => {
     expect([1, 2, 4, 5, 8, 9].map(gridColumns)).toEqual([1, 2, 2, 3, 3, 3]);
+  });
+});
+
+describe('how busy the machine is while validate measures (machine-state.ts)', () => {
+  const MEMINFO = 'MemTotal:       24000000 kB\nDirty:             2048 kB\nWriteback:           16 kB\nDirtyX:    9 kB\n';
+
+  it('reads the 1-minute load average and the Dirty and Writeback lines of /proc/meminfo', () => {
+    expect(parseMachineState('0.42 0.30 0.20 1/123 4567\n', MEMINFO)).toEqual({ load1: 0.42, dirty_kb: 2048, writeback_kb: 16 });
+    expect(parseMachineState('x', MEMINFO)).toBeNull();
+    expect(parseMachineState('0.1 0 0 1/1 1', 'MemTotal: 1 kB\n')).toBeNull();
+  });
+
+  it('an idle machine gives no reason; a load above 1 or more than 64 MiB of pending writes each give one', () => {
+    expect(busyReasons({ load1: 0.42, dirty_kb: 2048, writeback_kb: 16 })).toEqual([]);
+    expect(busyReasons({ load1: 1, dirty_kb: 65536, writeback_kb: 0 })).toEqual([]);
+    expect(busyReasons({ load1: 2.5, dirty_kb: 60000, writeback_kb: 40000 })).toEqual([
+      'load average 2.50 (other work competes for the CPUs and delays every wakeup)',
+      '98 MiB of other writes pending (each FLUSH measured also waits for them)',
+    ]);
+    expect(busyReasons(null)).toEqual([]);
   });
 });

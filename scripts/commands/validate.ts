@@ -11,6 +11,7 @@ import { defaultValidationOutName, validate, validationTable } from '../validate
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { busyReasons, machineState } from '../validate/machine-state.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
@@ -113,6 +114,8 @@ async function run(argv: string[]): Promise<number> {
   const { abs, lock } = claimOutDir(values.out ?? defaultValidationOutName(job ?? trace!), { command: 'validate', within: values.out === undefined ? 'results/validation' : undefined });
   try {
     const log = tty ? (l: string) => process.stderr.write(l + '\n') : undefined;
+    const busy = busyReasons(machineState());
+    if (busy.length > 0) process.stderr.write(`validate: warning: this machine is busy: ${busy.join('; ')}; the measured syncs will be slower and noisier than on an idle machine\n`);
     const warmup = values.warmup === undefined ? 0 : Number(values.warmup);
     const { report, out } = trace !== undefined
       ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, log })

@@ -25,6 +25,7 @@ import { spawnSync } from 'node:child_process';
 import { dirtyPagesUnavailable } from '../record/record.ts';
 import type { ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
+import { busyReasons, machineState } from './machine-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
@@ -73,6 +74,9 @@ async function runAll(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
+  const atStart = machineState();
+  const busy = busyReasons(atStart);
+  if (busy.length > 0) process.stdout.write(`validate: warning: this machine is busy: ${busy.join('; ')}; the measured syncs will be slower and noisier than on an idle machine\n`);
   const sequences = Number(values['kernel-sequences'] ?? 40);
   if (!Number.isInteger(sequences) || sequences < 0) throw new Error(`--kernel-sequences must be a whole number >= 0 (got ${values['kernel-sequences']})`);
   if (sequences > 0) {
@@ -137,7 +141,10 @@ async function runAll(argv: string[]): Promise<number> {
     panels.push({ job: r.job.name, ...s, demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio });
   }
   const figure = await writeGrid(out, panels);
-  writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, figure }, null, 2) + '\n');
+  const atEnd = machineState();
+  const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyReasons(atEnd)])] };
+  if (busyReasons(atEnd).length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyReasons(atEnd).join('; ')}\n`);
+  writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, figure, machine }, null, 2) + '\n');
   process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;
 }
