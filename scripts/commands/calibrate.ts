@@ -7,7 +7,7 @@ import { InputError } from '../errors.ts';
 import { parseSize } from '../validate/fio.ts';
 import { calibrate, checkCalibrationTargets } from '../validate/calibration.ts';
 import { calibrationTable } from '../validate/calibration-text.ts';
-import { LATENCY_SIZES, QUICK_LATENCY_SIZES, sizeLabel } from '../validate/microbench.ts';
+import { LATENCY_SIZES, QUICK_LATENCY_SIZES, QUICK_WRITEBACK_SIZES, WRITEBACK_SIZES, sizeLabel } from '../validate/microbench.ts';
 import { lockOut } from '../../traces/out-lock.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
@@ -16,19 +16,25 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, write_cache,
-flush_us, destage, media_write_us), readahead.pages and fs.kind to the
-device under PATH, from fio microbenchmarks only (never the validation jobs),
-and writes a profile file that 'syncsim run --config FILE' and
-'device.profile: FILE' accept:
+flush_us, flush_cv, destage, media_write_us), readahead.pages, fs.kind and
+the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, wire_page_us)
+to the device and file system under PATH, from microbenchmarks only (never
+the validation jobs), and writes a profile file that 'syncsim run --config
+FILE' and 'device.profile: FILE' accept:
 
   1. random reads / writes, O_DIRECT, queue depth 1, at ${LATENCY_SIZES.map(sizeLabel).join(', ')}
      (--quick: ${QUICK_LATENCY_SIZES.map(sizeLabel).join(', ')}): least squares of mean latency over size,
      latency = c + bytes / bw → read_latency / write_latency (lognormal at c,
-     cv from the 4k spread), read_bandwidth_mbps / bandwidth_mbps (= media_mbps);
+     cv from the 4k spread), read_bandwidth_mbps / media_mbps;
   2. 4k random reads / writes at queue depths 1, 2, 4, ... --max-depth
      (--quick: 1, 4, 16, ...): channels = round(peak IOPS x QD1 latency);
+  2b. buffered sequential writes of ${WRITEBACK_SIZES.map(sizeLabel).join(', ')} (--quick: ${QUICK_WRITEBACK_SIZES.map(sizeLabel).join(', ')}),
+     each written back by sync_file_range: bandwidth_mbps (page-cache
+     writeback, the path of msync, sends whole folios; O_DIRECT's pinned
+     4 KiB pages cost more per byte);
   3. 1, 8, 32, 128 4k O_DIRECT overwrites + fdatasync (--quick: 1, 32):
-     flush_us (a bare cache FLUSH on ext4) and, from how the fdatasync grows
+     flush_us (a bare cache FLUSH on ext4), flush_cv (its p90 / p50 as a
+     lognormal's spread) and, from how the fdatasync grows
      with the writes before it, device.destage (a host page cache under a
      virtual disk destages only on FLUSH) and media_write_us; write_cache
      from /sys/block/DISK/queue/write_cache (inferred when absent);
@@ -38,7 +44,9 @@ and writes a profile file that 'syncsim run --config FILE' and
      readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4;
   6. no measurement: fs.kind from the file system (ext4 with a jbd2 journal:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
-     kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE).
+     kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE);
+  7. the CPU probe of 'npm run measure:cpu' (cpu-costs.c, built with cc) on
+     the file system under PATH: the cpu.* keys (medians; skipped without cc).
 Progress goes to standard error; the summary to standard output.
 
 Options:
