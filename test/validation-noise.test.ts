@@ -12,7 +12,7 @@ import { errorPct, jobSummary, meetsTargets, validationSummaryTable } from '../s
 import { gridColumns, panelTitle, validationGridChart } from '../reports/charts/validation-grid.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { ValidationReport } from '../scripts/validate/validation.ts';
-import { busyReasons, parseMachineState } from '../scripts/validate/machine-state.ts';
+import { busyReasons, cpuJiffies, parseMachineState } from '../scripts/validate/machine-state.ts';
 
 const f64 = (a: number[]) => Float64Array.from(a);
 
@@ -116,18 +116,25 @@ describe('validation-grid figure', () => {
 
 describe('how busy the machine is while validate measures (machine-state.ts)', () => {
   const MEMINFO = 'MemTotal:       24000000 kB\nDirty:             2048 kB\nWriteback:           16 kB\nDirtyX:    9 kB\n';
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice
+  const STAT0 = 'cpu  1000 0 500 8000 100 10 10 0 0 0\ncpu0 1 2 3\n';
+  const STAT1 = 'cpu  1030 10 520 8120 150 15 5 0 0 0\n';
 
-  it('reads the 1-minute load average and the Dirty and Writeback lines of /proc/meminfo', () => {
-    expect(parseMachineState('0.42 0.30 0.20 1/123 4567\n', MEMINFO)).toEqual({ load1: 0.42, dirty_kb: 2048, writeback_kb: 16 });
-    expect(parseMachineState('x', MEMINFO)).toBeNull();
-    expect(parseMachineState('0.1 0 0 1/1 1', 'MemTotal: 1 kB\n')).toBeNull();
+  it('the CPUs\' working share between two /proc/stat samples (idle and I/O wait do not count), the load average, Dirty and Writeback', () => {
+    // working +30 +10 +20 +5 +(-5) = 60 of 60 + 120 idle + 50 iowait = 230 jiffies
+    expect(cpuJiffies(STAT0)).toEqual([1520, 9620]);
+    expect(parseMachineState(STAT0, STAT1, '0.42 0.30 0.20 1/123 4567\n', MEMINFO)).toEqual({ cpu_busy: 0.261, load1: 0.42, dirty_kb: 2048, writeback_kb: 16 });
+    expect(parseMachineState(STAT0, STAT0, '0.42 0 0 1/1 1', MEMINFO)).toMatchObject({ cpu_busy: 0 });
+    expect(parseMachineState('intr 1\n', STAT1, '0.1', MEMINFO)).toBeNull();
+    expect(parseMachineState(STAT0, STAT1, 'x', MEMINFO)).toBeNull();
+    expect(parseMachineState(STAT0, STAT1, '0.1 0 0 1/1 1', 'MemTotal: 1 kB\n')).toBeNull();
   });
 
-  it('an idle machine gives no reason; a load above 1 or more than 64 MiB of pending writes each give one', () => {
-    expect(busyReasons({ load1: 0.42, dirty_kb: 2048, writeback_kb: 16 })).toEqual([]);
-    expect(busyReasons({ load1: 1, dirty_kb: 65536, writeback_kb: 0 })).toEqual([]);
-    expect(busyReasons({ load1: 2.5, dirty_kb: 60000, writeback_kb: 40000 })).toEqual([
-      'load average 2.50 (other work competes for the CPUs and delays every wakeup)',
+  it('an idle machine gives no reason; CPUs more than a quarter busy, or more than 64 MiB of pending writes, each give one', () => {
+    expect(busyReasons({ cpu_busy: 0.02, load1: 1.3, dirty_kb: 2048, writeback_kb: 16 })).toEqual([]);
+    expect(busyReasons({ cpu_busy: 0.25, load1: 0, dirty_kb: 65536, writeback_kb: 0 })).toEqual([]);
+    expect(busyReasons({ cpu_busy: 0.9, load1: 2.5, dirty_kb: 60000, writeback_kb: 40000 })).toEqual([
+      'other work kept the CPUs 90 % busy (it competes for them and delays every wakeup)',
       '98 MiB of other writes pending (each FLUSH measured also waits for them)',
     ]);
     expect(busyReasons(null)).toEqual([]);
