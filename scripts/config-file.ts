@@ -143,7 +143,8 @@ export function readProfileFile(path: string): JsonObject {
  * device.profile named the file): defaults ← base profile ← the file ←
  * the user's other keys. As over a built-in profile, a user distribution
  * with its own `dist` replaces the file's whole, and a user
- * `bandwidth_mbps` without `read_bandwidth_mbps` sets both.
+ * `bandwidth_mbps` without `read_bandwidth_mbps` sets both, and a user
+ * `flush_us` without `flush_empty_us` sets both.
  */
 export function layProfileFile(layer: JsonObject, user: JsonObject): JsonObject {
   const ud = { ...((user.device as JsonObject | undefined) ?? {}) };
@@ -155,6 +156,7 @@ export function layProfileFile(layer: JsonObject, user: JsonObject): JsonObject 
     if (d && typeof d === 'object' && d.dist !== undefined) md[k] = d;
   }
   if (ud.bandwidth_mbps !== undefined && ud.read_bandwidth_mbps === undefined) md.read_bandwidth_mbps = ud.bandwidth_mbps;
+  if (ud.flush_us !== undefined && ud.flush_empty_us === undefined) md.flush_empty_us = ud.flush_us;
   return merged;
 }
 

@@ -110,6 +110,7 @@ const DEVICE_SCHEMA = obj({
   cache_mb: range(0, 2 ** 20),
   media_mbps: range(0, MAX_MBPS),
   flush_us: duration,
+  flush_empty_us: duration,
   flush_cv: range(0, 100),
   destage: { enum: ['continuous', 'on_flush'] },
   media_write_us: duration,

@@ -32,7 +32,7 @@ function rig(profile: string, over: Record<string, unknown>, rot = 0) {
   const dev = new MediaDevice(eng, c.device, PS, {
     readLatency: () => mean(c.device.read_latency),
     writeLatency: () => mean(c.device.write_latency),
-    flushFixed: () => c.device.flush_us,
+    flushJitter: () => 1,
     rotation: { uniform: () => rot } as RandomStream,
     errors: new RandomStream(1, 'errors'),
   }, (io) => done.push(io));
@@ -115,6 +115,48 @@ describe('write cache: FLUSH drains the cache; FUA bypasses it', () => {
     r.eng.run();
     expect(w[63].tDone).toBe(10_000);
     expect(w[64].tDone).toBe(10_000 + 163_840);
+  });
+});
+
+describe('a FLUSH that finds the cache empty (device.flush_empty_us)', () => {
+  const EMPTY = { ...CACHED, flush_empty_us: 8 };
+
+  it('costs flush_empty_us when nothing is held or being destaged, flush_us when something is', () => {
+    const r = rig('sata-ssd', EMPTY);
+    const f0 = r.io('flush', 0, 0, 0);
+    r.at(0, f0);
+    const w = r.io('write', 0, 0, 4);
+    r.at(100_000, w);
+    // the write is in the cache at 110 µs and destaged 110 → 273.84 µs (continuous): a FLUSH at 200 µs finds it still going
+    const f1 = r.io('flush', 0, 0, 0);
+    r.at(200_000, f1);
+    // by 400 µs it is on the media: empty again
+    const f2 = r.io('flush', 0, 0, 0);
+    r.at(400_000, f2);
+    r.eng.run();
+    expect([f0.tDone, f1.tDone, f2.tDone]).toEqual([8_000, 110_000 + 163_840 + 50_000, 408_000]);
+  });
+
+  it('on_flush: a write held for the FLUSH makes it a full one; the next, with nothing written since, is an empty one', () => {
+    const r = rig('sata-ssd', { ...EMPTY, destage: 'on_flush', media_write_us: 9 });
+    const w = r.io('write', 0, 0, 4);
+    r.at(0, w);
+    const f = [0, 1].map(() => r.io('flush', 0, 0, 0));
+    r.at(50_000, f[0]);
+    r.at(1_000_000, f[1]);
+    r.eng.run();
+    // destage 50 → 50 + 163.84 + 9 µs, then flush_us; the second FLUSH: flush_empty_us
+    expect(f.map((x) => x.tDone)).toEqual([50_000 + 163_840 + 9_000 + 50_000, 1_008_000]);
+  });
+
+  it('defaults to flush_us: each profile\'s table, and a flush_us the user gives without it sets both', () => {
+    for (const p of ['nvme', 'sata-ssd', 'hdd', 'ram']) {
+      const d = resolveConfig({ device: { profile: p } }).device;
+      expect(d.flush_empty_us).toBe(d.flush_us);
+    }
+    expect(resolveConfig({ device: { profile: 'sata-ssd', flush_us: 300 } }).device).toMatchObject({ flush_us: 300, flush_empty_us: 300 });
+    expect(resolveConfig({ device: { profile: 'sata-ssd', flush_us: 300, flush_empty_us: 60 } }).device).toMatchObject({ flush_us: 300, flush_empty_us: 60 });
+    expect(resolveConfig({ device: { profile: 'sata-ssd', flush_empty_us: 60 } }).device).toMatchObject({ flush_us: 100, flush_empty_us: 60 });
   });
 });
 

@@ -320,11 +320,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
     // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 3 writeback sizes, flush after 1 and 32 writes, journal, page-in, the CPU probe)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/19\] /.test(l));
-    expect(progress.length).toBe(19);
-    expect(progress[4]).toBe('calibrate: [5/19] random writes QD1 4k ...');
-    expect(progress[11]).toBe('calibrate: [12/19] page-cache writeback 64k (buffered write + sync_file_range) ...');
-    expect(progress[18]).toBe('calibrate: [19/19] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/20\] /.test(l));
+    expect(progress.length).toBe(20);
+    expect(progress[4]).toBe('calibrate: [5/20] random writes QD1 4k ...');
+    expect(progress[11]).toBe('calibrate: [12/20] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[18]).toBe('calibrate: [19/20] fdatasync with nothing written (a FLUSH of an empty cache) ...');
+    expect(progress[19]).toBe('calibrate: [20/20] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
@@ -343,8 +344,11 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // ext4 on a block device: the journal (or its absence) decides fs.kind
     if (cj.filesystem === 'ext4' && cj.checks.journal.jbd2_journal !== null) expect(doc.fs.kind).toBe(cj.checks.journal.jbd2_journal ? 'ext4-ordered' : 'ext4-nojournal');
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us',
-      ...(doc.device.write_cache ? ['flush_cv', 'destage', 'media_write_us'] : [])]);
+      ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : [])]);
     if (doc.device.write_cache) expect(doc.device.flush_cv).toBeGreaterThanOrEqual(0);
+    // the empty FLUSH: syncsim's own timing of fdatasync with nothing written
+    expect(cj.fits.flush_empty.count).toBeGreaterThanOrEqual(10);
+    if (doc.device.write_cache) expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.mean_us * 100) / 100);
     if (doc.device.write_cache) expect(['continuous', 'on_flush']).toContain(doc.device.destage);
     expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');
     expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);

@@ -12,7 +12,7 @@ import { errorPct, jobSummary, meetsTargets, validationSummaryTable } from '../s
 import { gridColumns, panelTitle, validationGridChart } from '../reports/charts/validation-grid.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { ValidationReport } from '../scripts/validate/validation.ts';
-import { busyReasons, cpuJiffies, parseMachineState } from '../scripts/validate/machine-state.ts';
+import { busyReasons, busyWarning, cpuJiffies, parseMachineState } from '../scripts/validate/machine-state.ts';
 
 const f64 = (a: number[]) => Float64Array.from(a);
 
@@ -138,5 +138,12 @@ describe('how busy the machine is while validate measures (machine-state.ts)', (
       '98 MiB of other writes pending (each FLUSH measured also waits for them)',
     ]);
     expect(busyReasons(null)).toEqual([]);
+  });
+
+  it('the warning names every reason, and there is none for an idle machine', () => {
+    expect(busyWarning({ cpu_busy: 0.5, load1: 0, dirty_kb: 0, writeback_kb: 0 })).toBe(
+      'validate: warning: this machine is busy: other work kept the CPUs 50 % busy (it competes for them and delays every wakeup); the measured syncs will be slower and noisier than on an idle machine');
+    expect(busyWarning({ cpu_busy: 0.1, load1: 3, dirty_kb: 0, writeback_kb: 0 })).toBeNull();
+    expect(busyWarning(null)).toBeNull();
   });
 });

@@ -11,7 +11,6 @@ import { defaultValidationOutName, validate, validationTable } from '../validate
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
-import { busyReasons, machineState } from '../validate/machine-state.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
@@ -114,11 +113,10 @@ async function run(argv: string[]): Promise<number> {
   const { abs, lock } = claimOutDir(values.out ?? defaultValidationOutName(job ?? trace!), { command: 'validate', within: values.out === undefined ? 'results/validation' : undefined });
   try {
     const log = tty ? (l: string) => process.stderr.write(l + '\n') : undefined;
-    const busy = busyReasons(machineState());
-    if (busy.length > 0) process.stderr.write(`validate: warning: this machine is busy: ${busy.join('; ')}; the measured syncs will be slower and noisier than on an idle machine\n`);
+    const warn = (l: string) => process.stderr.write(l + '\n');
     const warmup = values.warmup === undefined ? 0 : Number(values.warmup);
     const { report, out } = trace !== undefined
-      ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, log })
+      ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, log, warn })
       : await validate({
       jobFile: job!,
       calibration: values.calibration,
@@ -129,6 +127,7 @@ async function run(argv: string[]): Promise<number> {
       warmup,
       repeat,
       log,
+      warn,
     });
     process.stdout.write(validationTable(report, out) + '\n');
     return 0;

@@ -54,7 +54,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['read', `latency ${lat(d.read_latency)}, read_bandwidth_mbps ${d.read_bandwidth_mbps} (R² ${c.fits.read.r2.toFixed(4)})`],
     ['write', `latency ${lat(d.write_latency)} (R² ${c.fits.write.r2.toFixed(4)}), bandwidth_mbps ${d.bandwidth_mbps} (${c.fits.writeback ? `page-cache writeback, R² ${c.fits.writeback.r2.toFixed(4)}` : 'O_DIRECT'}), media_mbps ${d.media_mbps} (O_DIRECT)`],
     ['channels', `${d.channels} (reads ${c.fits.channels_read.estimate.toFixed(2)}, writes ${c.fits.channels_write.estimate.toFixed(2)})`],
-    ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_cv ${d.flush_cv}` : ''}`],
+    ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}` : ''}`],
     ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],
     ['fs', c.fragment.fs ? Object.entries(c.fragment.fs).map(([k, v]) => `${k} ${v}`).join(', ') : '- (not ext4 on a known block device)'],
     ['cpu', c.fragment.cpu ? Object.entries(c.fragment.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : `- (${c.fits.cpu_note})`],

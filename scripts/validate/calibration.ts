@@ -13,7 +13,8 @@
  * - write_cache: sysfs `queue/write_cache` of the device under --dir
  *   (blockdev.ts), else inferred from the flush time; flush_us: the mean
  *   fdatasync after an O_DIRECT overwrite (a bare FLUSH); flush_cv: its
- *   spread (p90 / p50) as a lognormal's cv.
+ *   spread (p90 / p50) as a lognormal's cv; flush_empty_us: the mean
+ *   fdatasync of a file with nothing written (empty-flush.ts).
  * - destage, media_write_us: how the fdatasync time grows with the number
  *   of writes before it (flush-N steps, fitDestage); with `on_flush`,
  *   flush_us is that line's intercept.
@@ -58,6 +59,7 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
+import { emptyFlushStep } from './empty-flush.ts';
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -131,6 +133,8 @@ export interface Calibration {
     /** Page-cache writeback time vs size (wb-* steps); null when fio timed fewer than two sizes. */
     writeback: LatencyBandwidthFit | null;
     channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
+    /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
+    flush_empty: FioLatency;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -243,7 +247,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
-    const total = plan.length + 1;
+    const total = plan.length + 2;
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
@@ -256,6 +260,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       steps.push(stepReport(step, json));
       if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');
     }
+    log(`calibrate: [${total - 1}/${total}] fdatasync with nothing written (a FLUSH of an empty cache) ...`);
+    const flushEmpty = emptyFlushStep(work, stepMs);
     const cpuReps = opts.quick ? QUICK_CPU_REPS : CPU_REPS;
     log(`calibrate: [${total}/${total}] CPU costs of the kernel paths (probe cpu-costs.c, ${cpuReps} repetitions) ...`);
     const where = `the file system under --dir (${filesystem})`;
@@ -276,7 +282,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       media_mbps: fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
       flush_us: fit.flush.flush_us,
-      ...(fit.flush.write_cache ? { flush_cv: flushCv(flushStep.sync!.p50_us, flushStep.sync!.p90_us) } : {}),
+      ...(fit.flush.write_cache ? { flush_empty_us: round2(flushEmpty.mean_us), flush_cv: flushCv(flushStep.sync!.p50_us, flushStep.sync!.p90_us) } : {}),
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
     };
     const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;
@@ -302,6 +308,10 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': { value: fit.flush.flush_us, r2: null, n: flushStep.sync!.count, from: fit.flush.write_cache ? 'flush: mean fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4)' : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' },
       ...(fit.flush.write_cache ? {
+        'device.flush_empty_us': {
+          value: device.flush_empty_us, r2: null, n: flushEmpty.count,
+          from: `flush-empty: mean fdatasync of a file with nothing written (ext4 still sends a FLUSH; p50 ${round2(flushEmpty.p50_us!)} µs, p90 ${round2(flushEmpty.p90_us!)} µs)`,
+        },
         'device.flush_cv': {
           value: device.flush_cv, r2: null, n: flushStep.sync!.count,
           from: `flush: spread of the fdatasync time after a 4k O_DIRECT overwrite as a lognormal: σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${flushStep.sync!.p50_us ?? '-'} µs, p90 ${flushStep.sync!.p90_us ?? '-'} µs; quantiles, not the standard deviation of ${round2(flushStep.sync!.stddev_us)} µs, which rare stalls dominate)`,
@@ -337,7 +347,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       wall_s: Math.round(wall * 10) / 10,
       fragment,
       fitted,
-      fits: { ...fit, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

@@ -69,3 +69,16 @@ export function busyReasons(s: MachineState | null): string[] {
   if (pending > BUSY_DIRTY_KB) why.push(`${(pending / 1024).toFixed(0)} MiB of other writes pending (each FLUSH measured also waits for them)`);
   return why;
 }
+
+/** The warning to print for state `s`, or null when the machine is idle. */
+export function busyWarning(s: MachineState | null): string | null {
+  const why = busyReasons(s);
+  return why.length ? `validate: warning: this machine is busy: ${why.join('; ')}; the measured syncs will be slower and noisier than on an idle machine` : null;
+}
+
+/** Samples this machine and tells `warn` when it is busy (nothing without `warn`). */
+export function warnIfBusy(warn?: (line: string) => void): void {
+  if (!warn) return;
+  const w = busyWarning(machineState());
+  if (w) warn(w);
+}

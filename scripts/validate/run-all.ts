@@ -25,7 +25,7 @@ import { spawnSync } from 'node:child_process';
 import { dirtyPagesUnavailable } from '../record/record.ts';
 import type { ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
-import { busyReasons, machineState } from './machine-state.ts';
+import { busyReasons, busyWarning, machineState } from './machine-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
@@ -76,7 +76,8 @@ async function runAll(argv: string[]): Promise<number> {
   }
   const atStart = machineState();
   const busy = busyReasons(atStart);
-  if (busy.length > 0) process.stdout.write(`validate: warning: this machine is busy: ${busy.join('; ')}; the measured syncs will be slower and noisier than on an idle machine\n`);
+  const warning = busyWarning(atStart);
+  if (warning) process.stdout.write(warning + '\n');
   const sequences = Number(values['kernel-sequences'] ?? 40);
   if (!Number.isInteger(sequences) || sequences < 0) throw new Error(`--kernel-sequences must be a whole number >= 0 (got ${values['kernel-sequences']})`);
   if (sequences > 0) {

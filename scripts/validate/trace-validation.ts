@@ -21,6 +21,7 @@ import { pooled } from './noise.ts';
 import { distStats } from './demerit.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { deviceSummary, type ValidationReport } from './validation.ts';
+import { warnIfBusy } from './machine-state.ts';
 
 /** What to validate and where. */
 export interface TraceValidateOptions {
@@ -35,6 +36,8 @@ export interface TraceValidateOptions {
   /** Recordings compared (default 1 for a trace: the given one); more re-record its program. */
   repeat?: number;
   log?: (line: string) => void;
+  /** Warnings that must be seen (a busy machine before recording again), always shown; default none. */
+  warn?: (line: string) => void;
 }
 
 /** Each task's msyncs of a trace, in order, with their measured latency. */
@@ -83,6 +86,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
     const trace = join(S, 'trace.csv');
     copyFileSync(opts.trace, trace);
     const runs = [compared(first, warmup)];
+    if (repeat > 1) warnIfBusy(opts.warn);
     for (let r = 2; r <= repeat; r++) {
       const R = join(S, `repeat-${r}`);
       mkdirSync(R);

@@ -37,6 +37,7 @@ import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, type Fi
 import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { StagingDir } from '../../traces/files.ts';
+import { warnIfBusy } from './machine-state.ts';
 
 /** Calibration settings used when no calibration file is given. */
 export interface AutoCalibration {
@@ -64,6 +65,8 @@ export interface ValidateOptions {
   /** fio runs of the job (default 2): the measured side pools them, and their spread is the noise floor. */
   repeat?: number;
   log?: (line: string) => void;
+  /** Warnings that must be seen (a busy machine), always shown; default none. */
+  warn?: (line: string) => void;
 }
 
 /** The measured side of validation.json. */
@@ -233,6 +236,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     }
     const repeat = opts.repeat ?? 2;
     const warmup = opts.warmup ?? 0;
+    warnIfBusy(opts.warn);
     const runs: MeasuredRun[] = [];
     let prepared: PreparedJob | undefined;
     for (let r = 1; r <= repeat; r++) {

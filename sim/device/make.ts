@@ -28,7 +28,7 @@ export function makeDevice(
     readLatency: makeSampler(d.read_latency, rng.get('device.read_latency')),
     writeLatency: makeSampler(d.write_latency, rng.get('device.write_latency')),
     // a stream of its own, drawn from only when FLUSH times vary (other draws stay as they were)
-    flushFixed: d.flush_cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: d.flush_us, cv: d.flush_cv }, rng.get('device.flush')) : () => d.flush_us,
+    flushJitter: d.flush_cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv }, rng.get('device.flush')) : () => 1,
     rotation: rng.get('device.rotation'),
     errors: rng.get('device.errors'),
   }, onComplete, scheduler);

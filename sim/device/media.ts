@@ -50,8 +50,8 @@ export interface MediaParams extends MediaKeys {
 export interface MediaRandom {
   readLatency: ServiceSampler;
   writeLatency: ServiceSampler;
-  /** The fixed cost of one FLUSH (µs): `flush_us`, or a draw around it (`flush_cv`). */
-  flushFixed: ServiceSampler;
+  /** The factor of one FLUSH's fixed cost: 1, or a draw of mean 1 (`flush_cv`). */
+  flushJitter: ServiceSampler;
   /** Rotational position on arrival (hdd). */
   rotation: RandomStream;
   errors: RandomStream;
@@ -112,9 +112,14 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.queue.expedite(io);
   }
 
-  /** When everything now in the write cache is on the media, plus the FLUSH's fixed cost (ns). */
+  /**
+   * When everything now in the write cache is on the media, plus the FLUSH's
+   * fixed cost (ns): `flush_us`, or `flush_empty_us` when the cache held
+   * nothing at `now`.
+   */
   private flushDoneAt(now: number): number {
-    return this.cache.drain(now) + usToNs(this.random.flushFixed());
+    const fixedUs = this.cache.holds(now) ? this.params.flush_us : this.params.flush_empty_us;
+    return this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter());
   }
 
   private dispatch(): void {

@@ -45,7 +45,9 @@ export interface MediaKeys {
   media_mbps: number;
   /** Fixed cost of a FLUSH (cache flush) command on top of draining the cache (µs): its mean when `flush_cv` > 0. */
   flush_us: number;
-  /** Coefficient of variation of that fixed cost: each FLUSH draws it from a lognormal of mean `flush_us` (0: always `flush_us`). */
+  /** Fixed cost of a FLUSH that finds the write cache empty (nothing to destage) (µs); a user `flush_us` without it sets both. */
+  flush_empty_us: number;
+  /** Coefficient of variation of the fixed cost: each FLUSH draws it from a lognormal of mean `flush_us` (or `flush_empty_us`) (0: no variation). */
   flush_cv: number;
   /** When the write cache destages: `continuous` (a drive) or `on_flush` (a host page cache under a virtual disk). */
   destage: DestageMode;
@@ -126,23 +128,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0,
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
   },
 };
 

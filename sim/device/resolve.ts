@@ -70,7 +70,7 @@ export function withDeviceProfile(defaults: JsonObject, u: JsonObject): JsonObje
 /**
  * Device defaults that depend on the user layer: a user distribution with its own `dist`
  * replaces the default whole instead of merging into it; a user `bandwidth_mbps` without
- * `read_bandwidth_mbps` sets both.
+ * `read_bandwidth_mbps` sets both, and a user `flush_us` without `flush_empty_us` sets both.
  */
 export function applyDeviceDefaults(merged: JsonObject, u: JsonObject): void {
   const ud = isObject(u.device) ? u.device : undefined;
@@ -81,6 +81,7 @@ export function applyDeviceDefaults(merged: JsonObject, u: JsonObject): void {
     if (isObject(d) && d.dist !== undefined) md[k] = deepMerge(bareObject<JsonObject>(), d, `device.${k}`);
   }
   if (ud.bandwidth_mbps !== undefined && ud.read_bandwidth_mbps === undefined) md.read_bandwidth_mbps = ud.bandwidth_mbps;
+  if (ud.flush_us !== undefined && ud.flush_empty_us === undefined) md.flush_empty_us = ud.flush_us;
 }
 
 /** Cross-key checks of the device keys. */

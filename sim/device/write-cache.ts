@@ -66,6 +66,11 @@ export class WriteCache {
     }
   }
 
+  /** Whether anything accepted is not yet on the media at `t` (ns): an entry held for a FLUSH, or a destage still running. */
+  holds(t: number): boolean {
+    return this.unscheduled < this.entries.length || this.lastEnd > t;
+  }
+
   /** Bytes in the cache at `t` (ns), counting writes accepted for a time up to `t`. */
   occupancy(t: number): number {
     let n = 0;
