@@ -45,7 +45,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
 import { fitChannels, fitDestage, fitFlush, flushCv, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
-import { calibrationPlan, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
+import { calibrationPlan, DATA_FILE, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
@@ -59,7 +59,7 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
-import { emptyFlushStep } from './empty-flush.ts';
+import { drainDevice, emptyFlushStep } from './sync-steps.ts';
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -256,6 +256,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
       writeFileSync(jobFile, stepJobText(work, opts.sizeBytes, step));
       await runFio(['--output-format=json', `--output=${json}`, jobFile], work);
+      drainDevice(join(work, DATA_FILE));
       if (step.kind === 'layout') continue;
       steps.push(stepReport(step, json));
       if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');

@@ -28,6 +28,9 @@
  * None of them is a job of workloads/fio/ (the validation jobs).
  */
 
+/** The data file every step but `journal` uses, in the scratch directory. */
+export const DATA_FILE = 'cal.0';
+
 /** A measured direction. */
 export type Direction = 'read' | 'write';
 
@@ -141,6 +144,6 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
 
 /** The fio job file of one step: global options (scratch directory, data file) and the step's own. */
 export function stepJobText(work: string, sizeBytes: number, step: Microbench): string {
-  const global = ['[global]', `directory=${work}`, 'filename=cal.0', `size=${sizeBytes}`, 'norandommap', 'randrepeat=0'];
+  const global = ['[global]', `directory=${work}`, `filename=${DATA_FILE}`, `size=${sizeBytes}`, 'norandommap', 'randrepeat=0'];
   return [...global, '', `[${step.name}]`, ...step.options].join('\n') + '\n';
 }

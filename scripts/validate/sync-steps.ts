@@ -1,14 +1,34 @@
 /**
- * The empty-FLUSH step of `syncsim calibrate`: fdatasync of a file with
- * nothing dirty, timed here (fio cannot sync without writing). On ext4 each
- * such fdatasync still sends one FLUSH (ext4_sync_file issues it whenever
- * the file system has barriers on), so its time is that of a FLUSH that
- * finds nothing new to destage: `device.flush_empty_us`.
+ * The syncs `syncsim calibrate` makes itself: the drain after each step,
+ * and the empty-FLUSH step — fdatasync of a file with nothing dirty, timed
+ * here (fio cannot sync without writing). On ext4 each such fdatasync still
+ * sends one FLUSH (ext4_sync_file issues it whenever the file system has
+ * barriers on), so its time is that of a FLUSH that finds nothing new to
+ * destage: `device.flush_empty_us`.
  */
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FioLatency } from './fio.ts';
 import { quantile } from '../measure/cpu-fit.ts';
+
+/**
+ * fsyncs the data file after each step, so that no step starts with the
+ * previous one's writes still pending below the guest: on a virtual disk
+ * over a host page cache, O_DIRECT and sync_file_range writes stay dirty
+ * on the host (gigabytes after a 1 MiB write step) until a FLUSH, and the
+ * next steps' FLUSHes waited for them (on the development machine the
+ * bare FLUSH after 8 writes measured 379 µs at the median inside a
+ * calibration and 115 µs on its own).
+ */
+export function drainDevice(file: string): void {
+  if (!existsSync(file)) return;
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** At most this many fdatasyncs (the step also stops at its time budget). */
 const MAX_SYNCS = 20_000;
