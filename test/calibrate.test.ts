@@ -16,6 +16,7 @@ import { calibrationPlan, probeDepths, sizeLabel, stepJobText } from '../scripts
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
 import { cpuCalibration } from '../scripts/validate/cpu-calibration.ts';
+import { latencyFigures, SETTLE, settledWindows } from '../scripts/validate/sync-steps.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
 import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
@@ -409,5 +410,25 @@ describe('CPU costs of a calibration (the probe on the file system under --dir)'
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('waiting for the device to settle, and syncsim\'s own timings', () => {
+  it('settled when the last three one-second medians of a bare FLUSH lie within 10 % of their smallest', () => {
+    expect(SETTLE).toMatchObject({ windowMs: 1000, windows: 3, tolerance: 0.1 });
+    expect(settledWindows([100, 100])).toBe(false);
+    // a host still destaging: each second's FLUSH cheaper than the last
+    expect(settledWindows([2400, 1800, 1100, 700, 400])).toBe(false);
+    expect(settledWindows([2400, 400, 110, 100, 105])).toBe(true);
+    expect(settledWindows([100, 110, 111])).toBe(false);
+    expect(settledWindows([100, 110, 110])).toBe(true);
+  });
+
+  it('latency figures in fio\'s shape: count, mean, sample standard deviation, percentiles by interpolation', () => {
+    const f = latencyFigures([10, 20, 30, 40]);
+    expect(f).toMatchObject({ count: 4, mean_us: 25, p50_us: 25, p90_us: 37 });
+    expect(f.stddev_us).toBeCloseTo(Math.sqrt(500 / 3), 12);
+    expect(f.p99_us).toBeCloseTo(39.7, 12);
+    expect(latencyFigures([7])).toEqual({ count: 1, mean_us: 7, stddev_us: 0, p50_us: 7, p90_us: 7, p99_us: 7 });
   });
 });

@@ -346,6 +346,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us',
       ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : [])]);
     if (doc.device.write_cache) expect(doc.device.flush_cv).toBeGreaterThanOrEqual(0);
+    // the wait for the device to settle ran first: one-second windows of bare FLUSHes, at most 20 s with --quick
+    expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(1);
+    expect(cj.settle.waited_ms).toBeLessThan(20_000 + 5_000);
+    if (cj.settle.settled) expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(3);
     // the empty FLUSH: syncsim's own timing of fdatasync with nothing written
     expect(cj.fits.flush_empty.count).toBeGreaterThanOrEqual(10);
     if (doc.device.write_cache) expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.mean_us * 100) / 100);

@@ -59,7 +59,7 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
-import { drainDevice, emptyFlushStep } from './sync-steps.ts';
+import { drainDevice, emptyFlushStep, SETTLE, settleDevice, type Settle } from './sync-steps.ts';
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -124,6 +124,8 @@ export interface Calibration {
   step_ms: number;
   /** Wall time of the whole calibration (s). */
   wall_s: number;
+  /** The wait, before the first step, for the device to settle. */
+  settle: Settle;
   /** The fragment's keys: device.*, readahead.pages (when sysfs gave read_ahead_kb), fs.*, cpu.* (when the CPU probe ran). */
   fragment: { device: Record<string, unknown>; readahead?: { pages: number }; fs?: Record<string, unknown>; cpu?: Record<string, number> };
   /** Each fitted key (dotted) and its provenance. */
@@ -249,6 +251,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
     const total = plan.length + 2;
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
+    log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
+    const settle = settleDevice(work, opts.quick ? SETTLE.quickMaxMs : SETTLE.maxMs, (m) => log(`calibrate:   bare FLUSH ${m.toFixed(1)} µs (median of the last second)`));
+    if (!settle.settled) log(`calibrate: warning: the device did not settle in ${(settle.waited_ms / 1000).toFixed(0)} s (bare FLUSH medians ${settle.window_medians_us.slice(-3).join(', ')} µs): another program's writes are still being destaged; the figures will be slower than this device on its own`);
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
     for (const [i, step] of plan.entries()) {
@@ -346,6 +351,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       runtime_s: opts.runtimeS,
       step_ms: stepMs,
       wall_s: Math.round(wall * 10) / 10,
+      settle,
       fragment,
       fitted,
       fits: { ...fit, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },

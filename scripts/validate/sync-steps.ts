@@ -62,3 +62,59 @@ export function latencyFigures(us: readonly number[]): FioLatency {
   const sd = n > 1 ? Math.sqrt(us.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
   return { count: n, mean_us: mean, stddev_us: sd, p50_us: quantile(us, 0.5), p90_us: quantile(us, 0.9), p99_us: quantile(us, 0.99) };
 }
+
+/** How a wait for the device to settle went. */
+export interface Settle {
+  /** Whether the last windows agreed before the time ran out. */
+  settled: boolean;
+  /** Time waited (ms). */
+  waited_ms: number;
+  /** Median empty fdatasync of each window (µs), in order. */
+  window_medians_us: number[];
+}
+
+/** Windows that must agree, how far apart they may be, and the longest wait (ms; `--quick`: quickMaxMs). */
+export const SETTLE = { windowMs: 1000, windows: 3, tolerance: 0.1, maxMs: 90_000, quickMaxMs: 20_000 } as const;
+
+/**
+ * Whether the last `SETTLE.windows` window medians agree within
+ * `SETTLE.tolerance` of their smallest (pure).
+ */
+export function settledWindows(medians: readonly number[]): boolean {
+  if (medians.length < SETTLE.windows) return false;
+  const last = medians.slice(-SETTLE.windows);
+  const lo = Math.min(...last), hi = Math.max(...last);
+  return hi <= lo * (1 + SETTLE.tolerance);
+}
+
+/**
+ * Waits until a bare FLUSH (fdatasync of an unchanged file in `dir`) costs
+ * the same from one second to the next: writes pending below the guest (a
+ * host page cache destaging other programs' gigabytes) make every FLUSH
+ * slower until they are gone; at most `maxMs`. `onWindow` sees each
+ * window's median (µs).
+ */
+export function settleDevice(dir: string, maxMs: number, onWindow?: (medianUs: number) => void): Settle {
+  const start = process.hrtime.bigint();
+  const medians: number[] = [];
+  const fd = openSync(join(dir, 'settle'), 'w');
+  try {
+    writeSync(fd, Buffer.alloc(4096, 1));
+    fdatasyncSync(fd);
+    const elapsedMs = () => Number(process.hrtime.bigint() - start) / 1e6;
+    while (!settledWindows(medians) && elapsedMs() < maxMs) {
+      const times: number[] = [];
+      const end = elapsedMs() + SETTLE.windowMs;
+      while (times.length < 3 || elapsedMs() < end) {
+        const t0 = process.hrtime.bigint();
+        fdatasyncSync(fd);
+        times.push(Number(process.hrtime.bigint() - t0) / 1000);
+      }
+      medians.push(Math.round(quantile(times, 0.5) * 10) / 10);
+      onWindow?.(medians[medians.length - 1]!);
+    }
+    return { settled: settledWindows(medians), waited_ms: Math.round(elapsedMs()), window_medians_us: medians };
+  } finally {
+    closeSync(fd);
+  }
+}
