@@ -41,7 +41,7 @@ export class FastPass {
   private lastTaskLen = -1;
   private lastTaskName = '';
 
-  constructor(private readonly path: string, private readonly gz: boolean, private readonly st: ReadState) {}
+  constructor(private readonly path: string, private readonly gz: boolean, private readonly st: ReadState, private readonly chunkBytes = 1 << 20) {}
 
   /** Closes the file. */
   close(): void {
@@ -50,11 +50,11 @@ export class FastPass {
 
   /** Yields each block as it fills; returns at the end of the file or where csv-parse must take over. */
   async *blocks(): AsyncGenerator<RowBlock> {
-    const source = createReadStream(this.path, { highWaterMark: 1 << 20 });
+    const source = createReadStream(this.path, { highWaterMark: this.chunkBytes });
     this.streams.push(source);
     let input: Readable = source;
     if (this.gz) {
-      const gunzip = createGunzip({ chunkSize: 1 << 18 });
+      const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(this.chunkBytes, 1 << 18)) });
       this.streams.push(gunzip);
       pipeline(source, gunzip, () => {});
       input = gunzip;

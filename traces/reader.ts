@@ -35,6 +35,8 @@ export interface ReadTraceOptions {
   batchSize?: number;
   /** Use the fast pass (default true); false: csv-parse reads every line (tests compare the two). */
   fast?: boolean;
+  /** Bytes per read of the fast pass (default 1 MiB; tests make it small to cut lines anywhere). */
+  chunkBytes?: number;
 }
 
 /** The TraceError of a CSV syntax error reported by csv-parse. */
@@ -72,7 +74,7 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   const st = new ReadState(path, batchSize);
   let skip = 0;
   if (opts.fast ?? true) {
-    const fast = new FastPass(path, gz, st);
+    const fast = new FastPass(path, gz, st, opts.chunkBytes);
     try {
       yield* fast.blocks();
     } finally {
