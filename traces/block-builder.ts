@@ -34,9 +34,14 @@ export class BlockBuilder {
     this.fresh();
   }
 
+  /** Buffers of released blocks, to fill again. */
+  private readonly spare: ArrayBuffer[] = [];
+  private buf!: ArrayBuffer;
+
   private fresh(): void {
     const n = this.capacity;
-    const buf = new ArrayBuffer(49 * n);
+    const buf = this.spare.pop() ?? new ArrayBuffer(49 * n);
+    this.buf = buf;
     let off = 0;
     const f64 = () => { const a = new Float64Array(buf, off, n); off += 8 * n; return a; };
     const u32 = () => { const a = new Uint32Array(buf, off, n); off += 4 * n; return a; };
@@ -105,7 +110,13 @@ export class BlockBuilder {
     if (n === 0) return undefined;
     const cut = <A extends Float64Array | Uint32Array | Uint8Array>(a: A) => (n === this.capacity ? a : (a.subarray(0, n) as A));
     const block = new RowBlock(n, cut(this.tNs), cut(this.addr), cut(this.len), cut(this.offset), cut(this.line), cut(this.task), cut(this.object),
-      cut(this.flags), cut(this.op), { tasks: this.tasks, objects: this.objects, extraCols: this.extraCols }, this.extras?.slice(0, n));
+      cut(this.flags), cut(this.op), { tasks: this.tasks, objects: this.objects, extraCols: this.extraCols }, n === this.capacity ? this.extras : this.extras?.slice(0, n));
+    // once the consumer is done with the block, its buffer is filled again (fewer large allocations for the collector)
+    const buf = this.buf;
+    const spare = this.spare;
+    block.onRelease = () => {
+      if (spare.length < 4) spare.push(buf);
+    };
     this.fresh();
     return block;
   }

@@ -35,6 +35,10 @@ export class FastPass {
   records = 0;
   private readonly streams: Readable[] = [];
   private readonly spans = new FieldSpans();
+  /** Lines scanned. */
+  private line = 0;
+  /** Blocks filled, to yield. */
+  private readonly ready: RowBlock[] = [];
   private readonly flagsParser = new FlagsParser();
   /** The last task token and its name, to intern without decoding it again. */
   private lastTask = new Uint8Array(16);
@@ -59,51 +63,39 @@ export class FastPass {
       pipeline(source, gunzip, () => {});
       input = gunzip;
     }
-    const spans = this.spans;
     let carry: Buffer | null = null;
-    let line = 0;
     let first = true;
+    const ready = this.ready;
     try {
       for await (const chunk of input as AsyncIterable<Buffer>) {
-        let buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
-        carry = null;
         let pos = 0;
+        let ok = true;
         if (first) {
-          if (buf.length < 3) return; // too short to know about a byte order mark
-          pos = bomLength(buf);
+          if (chunk.length < 3) return; // too short to know about a byte order mark
+          pos = bomLength(chunk);
           first = false;
-        }
-        const end = buf.lastIndexOf(10) + 1;
-        if (end <= pos) {
-          carry = pos === 0 ? buf : buf.subarray(pos);
-          continue;
-        }
-        if (!isCleanText(buf.subarray(pos, end))) return;
-        while (pos < end) {
-          const next = scanLine(buf, pos, end, false, spans);
-          if (next < 0) return;
-          line++;
-          if (spans.kind === LineKind.Record) {
-            if (!this.take(buf, line)) return;
-            this.records++;
-            if (this.st.builder?.full) yield this.st.builder.take()!;
+        } else if (carry !== null) {
+          // the line cut by the previous chunk's end, alone (copying the chunk behind it would cost more than the rest)
+          const nl = chunk.indexOf(10);
+          if (nl < 0) {
+            carry = Buffer.concat([carry, chunk]);
+            continue;
           }
-          pos = next;
+          const head = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+          carry = null;
+          ok = this.scan(head, 0, head.length, false);
+          pos = nl + 1;
         }
-        if (end < buf.length) carry = Buffer.from(buf.subarray(end));
+        const end = ok ? chunk.lastIndexOf(10) + 1 : 0;
+        if (ok && end > pos) ok = this.scan(chunk, pos, end, false);
+        while (ready.length > 0) yield ready.shift()!;
+        if (!ok) return;
+        if (end < chunk.length) carry = Buffer.from(chunk.subarray(Math.max(pos, end)));
       }
       if (first) return; // an empty file: csv-parse says so
-      if (carry !== null) {
-        if (!isCleanText(carry)) return;
-        const next = scanLine(carry, 0, carry.length, true, spans);
-        if (next < 0) return;
-        line++;
-        if (spans.kind === LineKind.Record) {
-          if (!this.take(carry, line)) return;
-          this.records++;
-        }
-      }
-      if (this.st.cols === null) return; // no header: csv-parse reports it
+      const ok = carry === null || this.scan(carry, 0, carry.length, true);
+      while (ready.length > 0) yield ready.shift()!;
+      if (!ok || this.st.cols === null) return; // no header: csv-parse reports it
       this.complete = true;
     } catch (e) {
       if (e instanceof TypeError || e instanceof RangeError) throw e; // a bug, not the file
@@ -111,6 +103,28 @@ export class FastPass {
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * Takes the lines of `buf[pos..end)` (whole lines; `last`: the last one may lack its LF),
+   * full blocks going to {@link ready}; false where csv-parse must take over.
+   */
+  private scan(buf: Buffer, pos: number, end: number, last: boolean): boolean {
+    if (!isCleanText(buf.subarray(pos, end))) return false;
+    const spans = this.spans;
+    const st = this.st;
+    while (pos < end) {
+      const next = scanLine(buf, pos, end, last, spans);
+      if (next < 0) return false;
+      this.line++;
+      if (spans.kind === LineKind.Record) {
+        if (!this.take(buf, this.line)) return false;
+        this.records++;
+        if (st.builder!.full) this.ready.push(st.builder!.take()!);
+      }
+      pos = next;
+    }
+    return true;
   }
 
   /** Takes the record just scanned from `buf`, ending at line `line`; false to give it to csv-parse. */

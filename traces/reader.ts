@@ -54,7 +54,11 @@ function csvSyntaxError(path: string, e: CsvError & { lines?: number; column?: n
  * Breaking out of the loop early closes the file.
  */
 export async function* readTrace(path: string, opts: ReadTraceOptions = {}): AsyncGenerator<TraceRow[]> {
-  for await (const block of readTraceBlocks(path, opts)) yield block.rows();
+  for await (const block of readTraceBlocks(path, opts)) {
+    const rows = block.rows();
+    block.release();
+    yield rows;
+  }
 }
 
 /**
