@@ -40,6 +40,15 @@ async function workerModule(): Promise<URL> {
   return new URL('./worker.ts', import.meta.url);
 }
 
+/**
+ * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
+ * default being 16 MiB) instead of Node's default. A run allocates fast and its objects die
+ * young: with more room the collector scavenges a quarter as often, and a run of the bench
+ * sweep took about 20 % less CPU (and leaves the other workers' cores alone more), for ~70 MiB
+ * more peak RSS per worker.
+ */
+export const SWEEP_WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 } as const;
+
 /** Options of {@link runSweep}. */
 export interface SweepOptions {
   /** The experiment file. */
@@ -174,7 +183,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const jobs = Math.max(1, Math.min(o.jobs ?? defaultJobs(), pending.length + toMake.size));
   const traceOf = (r: RunSpec) => (r.trace.kind === 'gen' ? join(store.tracesDir, r.trace.file) : r.trace.path);
   const displayOf = (r: RunSpec) => (r.trace.kind === 'gen' ? `traces/${r.trace.file}` : r.trace.display);
-  const pool = new WorkerPool<SweepTask, TaskReply>(jobs, await workerModule());
+  const pool = new WorkerPool<SweepTask, TaskReply>(jobs, await workerModule(), SWEEP_WORKER_LIMITS);
   if (pending.length > 0) pool.warm(); // the workers load while the first traces are generated and cached
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
