@@ -140,15 +140,16 @@ const rowArb = fc.record({
 
 const fileArb = fc.record({
   bom: fc.boolean(),
+  pre: fc.array(fc.constantFrom('', '   ', '# c', '\t', ' ,'), { maxLength: 3 }),
   header: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat(HEADERS.length - 1) }),
   body: fc.array(fc.oneof({ weight: 8, arbitrary: rowArb }, { weight: 1, arbitrary: lineArb }), { maxLength: 40 }),
   crlf: fc.boolean(),
   finalNewline: fc.boolean(),
   gzip: fc.boolean(),
   chunk: fc.integer({ min: 1, max: 80 }),
-}).map(({ bom, header, body, crlf, finalNewline, gzip, chunk }) => {
+}).map(({ bom, pre, header, body, crlf, finalNewline, gzip, chunk }) => {
   let t = 5000;
-  const lines = ['# syncsim-trace v1', HEADERS[header]!, ...body.map((b) => (typeof b === 'string' ? b : b.make((t += b.dt))))];
+  const lines = ['# syncsim-trace v1', ...pre, HEADERS[header]!, ...body.map((b) => (typeof b === 'string' ? b : b.make((t += b.dt))))];
   const eol = crlf ? '\r\n' : '\n';
   const text = lines.join(eol) + (finalNewline ? eol : '');
   // a lone 0xff byte (not UTF-8) where the text has \xff, the rest UTF-8

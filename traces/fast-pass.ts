@@ -120,7 +120,7 @@ export class FastPass {
       if (spans.kind === LineKind.Record) {
         if (!this.take(buf, this.line)) return false;
         this.records++;
-        if (st.builder!.full) this.ready.push(st.builder!.take()!);
+        if (st.builder?.full) this.ready.push(st.builder.take()!);
       }
       pos = next;
     }
