@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readExperiment, type Experiment } from './experiment.ts';
@@ -21,6 +22,7 @@ import { describeError } from './errors.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
+import { ensureCache } from '../../traces/open.ts';
 import { checkOutDir } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 
@@ -48,6 +50,15 @@ async function workerModule(): Promise<URL> {
  * more peak RSS per worker.
  */
 export const SWEEP_WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 } as const;
+
+/** What a cache task's worker would answer, the cache made in this thread; undefined when it failed (the runs then read the CSV and report its errors). */
+function cacheHere(trace: string, cacheDir: string): Promise<TaskReply | undefined> {
+  const t0 = performance.now();
+  return ensureCache(trace, cacheDir).then(
+    (source): TaskReply => ({ ok: true, elapsed_s: (performance.now() - t0) / 1000, source }),
+    () => undefined,
+  );
+}
 
 /** Options of {@link runSweep}. */
 export interface SweepOptions {
@@ -219,18 +230,23 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
 
     // each trace's binary cache, made once before its runs; runs whose trace could not be
     // cached read the CSV (and report its errors themselves)
+    // (the first trace given as a file is cached in this thread, while the workers start: the
+    // runs wait for it, and a worker could only begin once started)
     const caches = new Map<string, Promise<boolean>>();
     if (cacheDir !== undefined) {
+      let inThisThread = true;
       for (const r of pending) {
         const trace = traceOf(r);
         if (caches.has(trace)) continue;
         const task: SweepTask = { kind: 'cache', trace, display: displayOf(r), cacheDir };
         const ready = r.trace.kind === 'gen' ? gens.get(r.trace.file) ?? Promise.resolve(undefined) : Promise.resolve(undefined);
+        const here = inThisThread && r.trace.kind !== 'gen';
+        if (here) inThisThread = false;
         caches.set(
           trace,
           ready.then(async (genError) => {
             if (genError !== undefined) return false;
-            const reply = await pool.run(task).catch(() => undefined);
+            const reply = here ? await cacheHere(trace, cacheDir) : await pool.run(task).catch(() => undefined);
             if (reply?.ok && reply.source === 'csv+cache') outcome.cached++;
             return reply?.ok === true;
           }),
