@@ -86,6 +86,86 @@ export function parseTimeNs(s: string): number {
   return us * 1000 + frac + roundUp;
 }
 
+/** {@link parseUint} of the bytes `buf[s..e)` (ASCII), without making a string. */
+export function parseUintBytes(buf: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n === 0) return NaN;
+  let v = 0;
+  if (n > 2 && buf[s] === 48 && (buf[s + 1]! | 32) === 120) {
+    for (let i = s + 2; i < e; i++) {
+      const c = buf[i]!;
+      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+      else {
+        const l = c | 32;
+        if (l >= 97 && l <= 102) v = v * 16 + (l - 87);
+        else return NaN;
+      }
+    }
+    return v;
+  }
+  for (let i = s; i < e; i++) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** {@link parseTimeNs} of the bytes `buf[s..e)` (ASCII), without making a string. */
+export function parseTimeNsBytes(buf: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let us = 0;
+  while (i < e) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) break;
+    us = us * 10 + c;
+    i++;
+  }
+  if (i === s) return NaN;
+  if (i === e) return us * 1000;
+  if (buf[i] !== 46 /* . */ || i + 1 === e) return NaN;
+  i++;
+  let frac = 0;
+  let digits = 0;
+  let roundUp = 0;
+  for (; i < e; i++) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) return NaN;
+    if (digits < 3) frac = frac * 10 + c;
+    else if (digits === 3 && c >= 5) roundUp = 1;
+    digits++;
+  }
+  if (digits === 1) frac *= 100;
+  else if (digits === 2) frac *= 10;
+  return us * 1000 + frac + roundUp;
+}
+
+/** Whether the bytes `buf[s..e)` are a task token (one or more of [A-Za-z0-9_.-]). */
+export function isTaskTokenBytes(buf: Uint8Array, s: number, e: number): boolean {
+  if (s === e) return false;
+  for (let i = s; i < e; i++) {
+    const c = buf[i]!;
+    if (c >= 128 || TASK_CHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+const OP_BYTES: readonly Uint8Array[] = OP_NAMES.map((op) => Buffer.from(op, 'latin1'));
+
+/** The index in {@link OP_NAMES} of the op named by the bytes `buf[s..e)`, or -1. */
+export function opIndexBytes(buf: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  const c0 = buf[s];
+  for (let k = 0; k < OP_BYTES.length; k++) {
+    const b = OP_BYTES[k]!;
+    if (b.length !== n || b[0] !== c0) continue;
+    let j = 1;
+    while (j < n && b[j] === buf[s + j]) j++;
+    if (j === n) return k;
+  }
+  return -1;
+}
+
 const OP_BY_NAME: ReadonlyMap<string, OpName> = new Map(OP_NAMES.map((op) => [op, op]));
 
 /** The op named `s`, or undefined when it names none. */

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { readTrace } from './reader.ts';
+import { readTrace, readTraceBlocks } from './reader.ts';
 import { processAlive } from './files.ts';
 import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, TraceCacheWriter, verifyCache, type SourceIdentity } from './cache.ts';
 import type { RowBatch, TraceRow } from './types.ts';
@@ -123,8 +123,8 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
   }
   const { cacheDir } = opts;
   if (!cacheDir) {
-    const rows = readTrace(trace);
-    return { rows, batches: rows, kind: 'csv', finish() {} };
+    // two generators, of which only the one read opens the file: blocks of columns for a replay
+    return { rows: readTrace(trace), batches: readTraceBlocks(trace), kind: 'csv', finish() {} };
   }
   const cachePath = cachePathFor(trace, cacheDir);
   const identity = sourceIdentity(trace);

@@ -6,6 +6,12 @@
  * 0x1f 0x8b, whatever its name) into csv-parse's streaming parser, consumed with backpressure:
  * memory does not grow with the length of the trace.
  *
+ * Two passes share the work (read-state.ts holds what they know): a fast pass
+ * (fast-pass.ts) splits simple lines itself and parses ordinary rows straight
+ * from the bytes into blocks of columns; at the first thing it does not handle
+ * (quotes, CR, bad bytes, any error) csv-parse reads the file from its start,
+ * skipping the records the fast pass took, so results and errors are csv-parse's.
+ *
  * The pieces, each readable and testable alone: the CSV layer and the byte stream
  * (csv-lines.ts), real file line numbers (line-framing.ts: comment and blank lines are skipped
  * but counted), the header (columns.ts), one parser per kind of field (fields.ts), the
@@ -17,17 +23,20 @@
 import type { CsvError } from 'csv-parse';
 import { openCsvInput, type ParsedChunk } from './csv-lines.ts';
 import { showBytes, showMarked } from './utf8.ts';
-import type { TraceRow } from './types.ts';
+import type { RowBlock, TraceRow } from './types.ts';
 import { errnoText, isGzip, lineAtOffset } from './files.ts';
 import { columnLabel, FieldProblem, TraceError } from './trace-error.ts';
-import { isBlankRecord, LineFraming } from './line-framing.ts';
-import { parseHeader, type TraceColumns } from './columns.ts';
-import { checkBytes, RowChecker } from './row-check.ts';
+import { ReadState } from './read-state.ts';
+import { FastPass } from './fast-pass.ts';
 
 /** Options of {@link readTrace}. */
 export interface ReadTraceOptions {
   /** Rows per yielded batch, a positive integer (default 4096). The last batch may be shorter; no empty batch is yielded. */
   batchSize?: number;
+  /** Use the fast pass (default true); false: csv-parse reads every line (tests compare the two). */
+  fast?: boolean;
+  /** Bytes per read of the fast pass (default 1 MiB; tests make it small to cut lines anywhere). */
+  chunkBytes?: number;
 }
 
 /** The TraceError of a CSV syntax error reported by csv-parse. */
@@ -45,6 +54,18 @@ function csvSyntaxError(path: string, e: CsvError & { lines?: number; column?: n
  * Breaking out of the loop early closes the file.
  */
 export async function* readTrace(path: string, opts: ReadTraceOptions = {}): AsyncGenerator<TraceRow[]> {
+  for await (const block of readTraceBlocks(path, opts)) {
+    const rows = block.rows();
+    block.release();
+    yield rows;
+  }
+}
+
+/**
+ * {@link readTrace}'s rows as blocks of columns (batchSize rows each, the last one
+ * shorter), as the simulator takes them: no object per row.
+ */
+export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}): AsyncGenerator<RowBlock> {
   const batchSize = opts.batchSize ?? 4096;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`readTrace: batchSize must be a positive integer, got ${batchSize}`);
 
@@ -54,62 +75,59 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the trace: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
+  const st = new ReadState(path, batchSize);
+  let skip = 0;
+  if (opts.fast ?? true) {
+    const fast = new FastPass(path, gz, st, opts.chunkBytes);
+    try {
+      yield* fast.blocks();
+    } finally {
+      fast.close();
+    }
+    if (fast.complete) {
+      const last = st.builder!.take();
+      if (last !== undefined) yield last;
+      return;
+    }
+    skip = fast.records;
+  }
+  yield* csvPass(st, gz, skip);
+}
 
+/** The rest of the file read by csv-parse, from its start, the first `skip` records (taken by the fast pass) skipped. */
+async function* csvPass(st: ReadState, gz: boolean, skip: number): AsyncGenerator<RowBlock> {
+  const path = st.path;
   const input = openCsvInput(path, gz);
   const parser = input.parser;
-  const framing = new LineFraming();
-  let cols: TraceColumns | null = null;
-  let checker: RowChecker | null = null;
-  let lastLine = 0;
+  const framing = st.framing;
   // The record being looked at, to locate a FieldProblem.
   let rec: string[] = [];
   let csvLine = 0;
-
-  let batch: TraceRow[] = [];
+  let seen = 0;
   try {
     for await (const chunk of parser as AsyncIterable<ParsedChunk>) {
       if (chunk.error !== undefined) {
         const e = chunk.error as CsvError & { lines?: number };
-        const line = typeof e.lines === 'number' ? framing.fileLine(e.lines) : lastLine;
-        throw csvSyntaxError(path, e, line, cols?.names ?? null, parser.suspect);
+        const line = typeof e.lines === 'number' ? framing.fileLine(e.lines) : st.lastLine;
+        throw csvSyntaxError(path, e, line, st.cols?.names ?? null, parser.suspect);
       }
       const { records, lines } = chunk;
       for (let k = 0; k < records.length; k++) {
+        if (seen < skip) {
+          seen++;
+          continue;
+        }
         rec = records[k]!;
         csvLine = lines[k]!;
-        if (parser.suspect) checkBytes(rec, cols !== null);
-        if (cols === null || rec.length !== cols.count) {
-          if (isBlankRecord(rec)) continue;
-          if (cols === null) {
-            const line = framing.takeHeader(rec, csvLine);
-            try {
-              cols = parseHeader(rec);
-            } catch (e) {
-              if (e instanceof FieldProblem) throw new TraceError(path, line, columnLabel(rec, e.column), e.problem, e.text);
-              throw e;
-            }
-            checker = new RowChecker(cols);
-            continue;
-          }
-          throw new FieldProblem('-', `wrong number of fields: expected ${cols.count}, found ${rec.length}`, rec.join(','));
-        }
-        // `line` is used for the row only; errors recompute it from all fields (framing.startLine).
-        const line = framing.rowLine(rec, csvLine, cols.breakable);
-        batch.push(checker!.row(rec, line));
-        framing.acceptRow();
-        lastLine = line;
-        if (batch.length >= batchSize) {
-          const out = batch;
-          batch = [];
-          yield out;
-        }
+        st.record(rec, csvLine, parser.suspect);
+        if (st.builder?.full) yield st.builder.take()!;
       }
     }
   } catch (err) {
     if (err instanceof TraceError) throw err;
-    if (err instanceof FieldProblem) throw new TraceError(path, framing.startLine(rec, csvLine), columnLabel(cols?.names ?? null, err.column), err.problem, err.text);
+    if (err instanceof FieldProblem) throw st.located(err, rec, csvLine);
     const e = err as NodeJS.ErrnoException;
-    const line = Math.max(lastLine, framing.fileLine(parser.info.lines));
+    const line = Math.max(st.lastLine, framing.fileLine(parser.info.lines));
     const what = gz && typeof e?.code === 'string' && e.code.startsWith('Z_') ? 'corrupt gzip data' : 'cannot read the trace';
     throw new TraceError(path, line, '-', `${what}: ${e?.message ?? String(err)}`, errnoText(err), { cause: err });
   } finally {
@@ -121,6 +139,7 @@ export async function* readTrace(path: string, opts: ReadTraceOptions = {}): Asy
     const { line, bytes } = await lineAtOffset(path, gz, parser.firstInvalidAt);
     throw new TraceError(path, line, '-', 'invalid UTF-8 in a comment line', showBytes(bytes));
   }
-  if (cols === null) throw new TraceError(path, Math.max(1, framing.endLine(parser.info.lines, input.lastByte())), '-', 'no header line (empty trace)', '');
-  if (batch.length > 0) yield batch;
+  if (st.cols === null) throw new TraceError(path, Math.max(1, framing.endLine(parser.info.lines, input.lastByte())), '-', 'no header line (empty trace)', '');
+  const last = st.builder!.take();
+  if (last !== undefined) yield last;
 }

@@ -24,11 +24,48 @@ export function checkBytes(rec: readonly string[], afterHeader: boolean): void {
 
 /** Turns the data records of one trace, in order, into rows (times must not go backwards). */
 export class RowChecker {
-  private prevNs = 0;
+  /** Time (ns) of the last row checked, here or by {@link passed}. */
+  prevNs = 0;
   private prevTimeText = '';
+  /** Where the last row's time is written when {@link passed} noted it (decoded only for a message), else null. */
+  private prevBuf: Buffer | null = null;
+  private prevStart = 0;
+  private prevEnd = 0;
   private readonly flagsParser = new FlagsParser();
 
   constructor(private readonly cols: TraceColumns) {}
+
+  /** The last row's time as written. */
+  prevTime(): string {
+    if (this.prevBuf !== null) {
+      this.prevTimeText = this.prevBuf.toString('utf8', this.prevStart, this.prevEnd);
+      this.prevBuf = null;
+    }
+    return this.prevTimeText;
+  }
+
+  /**
+   * Notes a row checked by the reader's fast path: its time `ns`, written as
+   * the bytes `buf[start..end)` (kept, decoded only for a message).
+   */
+  passed(ns: number, buf: Buffer, start: number, end: number): void {
+    this.prevNs = ns;
+    this.prevBuf = buf;
+    this.prevStart = start;
+    this.prevEnd = end;
+  }
+
+  /** The time-order state, to put back with {@link restore} when a row is given up. */
+  save(): { ns: number; text: string } {
+    return { ns: this.prevNs, text: this.prevTime() };
+  }
+
+  /** Puts back a state from {@link save}. */
+  restore(s: { ns: number; text: string }): void {
+    this.prevNs = s.ns;
+    this.prevTimeText = s.text;
+    this.prevBuf = null;
+  }
 
   /** The row of `rec`, a record of the header's field count, at file line `line`. */
   row(rec: readonly string[], line: number): TraceRow {
@@ -42,9 +79,10 @@ export class RowChecker {
       if (Number.isNaN(tNs)) fieldProblem(c.t, 'bad time: expected a non-negative decimal number of microseconds', tText);
       fieldProblem(c.t, 'time too large', tText);
     }
-    if (tNs < this.prevNs) fieldProblem(c.t, `time goes backwards (previous ${this.prevTimeText})`, tText);
+    if (tNs < this.prevNs) fieldProblem(c.t, `time goes backwards (previous ${this.prevTime()})`, tText);
     this.prevNs = tNs;
     this.prevTimeText = tText;
+    this.prevBuf = null;
 
     // op
     const opText = rec[c.op]!;

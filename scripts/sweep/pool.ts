@@ -4,7 +4,7 @@
  * {@link WorkerCrash} and the worker is replaced; the other tasks go on. A task given a
  * wall-clock limit that it overruns has its worker stopped and is rejected with a {@link TaskTimeout}.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 
@@ -52,7 +52,8 @@ export class WorkerPool<T, R> {
   private readonly slots = new Set<Slot<T, R>>();
   private closed = false;
 
-  constructor(readonly size: number, private readonly entry: URL) {
+  /** `limits`: each worker's heap limits (Node's Worker `resourceLimits`), default Node's. */
+  constructor(readonly size: number, private readonly entry: URL, private readonly limits?: ResourceLimits) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
   }
 
@@ -93,7 +94,7 @@ export class WorkerPool<T, R> {
   }
 
   private spawn(): Slot<T, R> {
-    const worker = new Worker(BOOT, { workerData: { entry: this.entry.href }, execArgv: [] });
+    const worker = new Worker(BOOT, { workerData: { entry: this.entry.href }, execArgv: [], ...(this.limits ? { resourceLimits: this.limits } : {}) });
     const slot: Slot<T, R> = { worker };
     const fail = (why: string) => {
       if (!this.slots.delete(slot)) return;
