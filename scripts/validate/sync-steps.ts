@@ -6,7 +6,7 @@
  * barriers on), so its time is that of a FLUSH that finds nothing new to
  * destage: `device.flush_empty_us`.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FioLatency } from './fio.ts';
 import { quantile } from '../measure/cpu-fit.ts';
@@ -35,10 +35,11 @@ const MAX_SYNCS = 20_000;
 
 /**
  * Times fdatasync of a fresh 4 KiB file in `dir` (written and synced once
- * first) for about `budgetMs`; its latency figures in fio's shape.
+ * first, removed after) for about `budgetMs`; its latency figures in fio's shape.
  */
 export function emptyFlushStep(dir: string, budgetMs: number): FioLatency {
-  const fd = openSync(join(dir, 'empty-flush'), 'w');
+  const file = join(dir, 'empty-flush');
+  const fd = openSync(file, 'w');
   try {
     writeSync(fd, Buffer.alloc(4096, 1));
     fdatasyncSync(fd);
@@ -52,6 +53,7 @@ export function emptyFlushStep(dir: string, budgetMs: number): FioLatency {
     return latencyFigures(times);
   } finally {
     closeSync(fd);
+    rmSync(file, { force: true });
   }
 }
 
@@ -88,7 +90,8 @@ export function settledWindows(medians: readonly number[]): boolean {
 }
 
 /**
- * Waits until a bare FLUSH (fdatasync of an unchanged file in `dir`) costs
+ * Waits until a bare FLUSH (fdatasync of an unchanged file made in `dir`,
+ * removed after) costs
  * the same from one second to the next: writes pending below the guest (a
  * host page cache destaging other programs' gigabytes) make every FLUSH
  * slower until they are gone; at most `maxMs`. `onWindow` sees each
@@ -97,7 +100,8 @@ export function settledWindows(medians: readonly number[]): boolean {
 export function settleDevice(dir: string, maxMs: number, onWindow?: (medianUs: number) => void): Settle {
   const start = process.hrtime.bigint();
   const medians: number[] = [];
-  const fd = openSync(join(dir, 'settle'), 'w');
+  const file = join(dir, 'syncsim-settle');
+  const fd = openSync(file, 'w');
   try {
     writeSync(fd, Buffer.alloc(4096, 1));
     fdatasyncSync(fd);
@@ -116,5 +120,6 @@ export function settleDevice(dir: string, maxMs: number, onWindow?: (medianUs: n
     return { settled: settledWindows(medians), waited_ms: Math.round(elapsedMs()), window_medians_us: medians };
   } finally {
     closeSync(fd);
+    rmSync(file, { force: true });
   }
 }
