@@ -42,12 +42,14 @@ export class LatencyStats {
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
     if (this.n === 0) return { mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
+    const us = (ns: number) => Math.round(ns) / 1000;
+    const fast = this.n > RADIX_ABOVE ? selectedSummary(this.values, this.n) : undefined;
+    if (fast) return { mean: us(fast.mean), p50: us(fast.q[0]), p90: us(fast.q[1]), p99: us(fast.q[2]), p999: us(fast.q[3]), max: us(fast.max) };
     const v = sortedCopy(this.values, this.n);
     let sum = 0;
     for (let i = 0; i < v.length; i++) sum += v[i];
     // quantileSorted only indexes its argument: the typed array serves as it is
     const arr = v as unknown as number[];
-    const us = (ns: number) => Math.round(ns) / 1000;
     return {
       mean: us(sum / v.length),
       p50: us(quantileSorted(arr, 0.5)),
@@ -57,6 +59,85 @@ export class LatencyStats {
       max: us(v[v.length - 1]),
     };
   }
+}
+
+/** The quantiles of {@link LatencyStats.summary}, ascending. */
+const QUANTILES = [0.5, 0.9, 0.99, 0.999];
+
+/**
+ * The mean, quantiles ({@link QUANTILES}) and max of the first `n` values,
+ * exactly as a full sort and `quantileSorted` give them, found by selection
+ * (no sort): for non-negative integers whose sum is exact in any order
+ * (max × n ≤ 2^53); undefined for anything else (the caller sorts).
+ */
+function selectedSummary(values: Float64Array, n: number): { mean: number; q: number[]; max: number } | undefined {
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (!(x >= 0 && Math.floor(x) === x)) return undefined;
+    if (x > max) max = x;
+  }
+  if (max * n > Number.MAX_SAFE_INTEGER) return undefined;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i]; // every partial sum is an exact integer: the order does not matter
+  const a = values.slice(0, n);
+  const q: number[] = [];
+  let left = 0;
+  for (const p of QUANTILES) {
+    // quantileSorted (simple-statistics, numpy type 7): between ranks floor and ceil of (n − 1)p
+    const idx = (n - 1) * p;
+    const lo = Math.floor(idx);
+    select(a, lo, left, n - 1);
+    left = lo;
+    const xl = a[lo];
+    if (idx % 1 === 0) {
+      q.push(xl);
+      continue;
+    }
+    let xu = a[lo + 1];
+    for (let i = lo + 2; i < n; i++) if (a[i] < xu) xu = a[i]; // rank lo + 1: the least of what lies above rank lo
+    q.push(xl + (idx - lo) * (xu - xl));
+  }
+  return { mean: sum / n, q, max };
+}
+
+/**
+ * Rearranges a[left..right] so that a[k] holds the value of rank k, smaller
+ * values before it and larger after (Floyd–Rivest selection).
+ */
+function select(a: Float64Array, k: number, left: number, right: number): void {
+  while (right > left) {
+    if (right - left > 600) {
+      // recurse on a sample to bring a good pivot to k
+      const n = right - left + 1, m = k - left + 1, z = Math.log(n), s = 0.5 * Math.exp((2 * z) / 3);
+      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
+      select(a, k, Math.max(left, Math.floor(k - (m * s) / n + sd)), Math.min(right, Math.floor(k + ((n - m) * s) / n + sd)));
+    }
+    const t = a[k];
+    let i = left, j = right;
+    swap(a, left, k);
+    if (a[right] > t) swap(a, left, right);
+    while (i < j) {
+      swap(a, i, j);
+      i++;
+      j--;
+      while (a[i] < t) i++;
+      while (a[j] > t) j--;
+    }
+    if (a[left] === t) swap(a, left, j);
+    else {
+      j++;
+      swap(a, j, right);
+    }
+    if (j <= k) left = j + 1;
+    if (k <= j) right = j - 1;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /** Sample counts above which a sort of non-negative integers goes by radix rather than comparison. */
