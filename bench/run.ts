@@ -14,8 +14,10 @@
  * 6. cli: start-up of the command, `syncsim --version` and a 5-row `syncsim run`
  *    (bench/cli-start.ts), against their targets.
  * Every measured pass runs in its own child process (bench/child.ts).
+ * 7. huge (only with `npm run bench -- --huge`, not in CI): `syncsim run` of a
+ *    100 M-row trace from its binary cache (bench/huge.ts), time and peak RSS.
  * BENCH_QUICK=1 skips the 10 M-row trace and the 1 M-write sparse trace;
- * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse, cli) runs
+ * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse, cli, huge) runs
  * only those sections.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,6 +30,7 @@ import { DATA_DIR, ensureBenchTrace, type BenchTraceParams } from './trace-data.
 import { benchSweep, sweepBenchLine } from './sweep.ts';
 import { ensureSparseTrace, SPARSE_TRACES } from './sparse-traces.ts';
 import { benchCliStart, cliStartLine } from './cli-start.ts';
+import { ensureHugeTrace } from './huge.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -119,8 +122,21 @@ if (section('cache')) {
   const readCsv = median3('read-csv', trace1m);
   const readSst = child('read-sst', sst); // itself the median of 5 passes
   const replaySst = child('run', sst);
-  console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written)`);
+  console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written), peak RSS ${replaySst.maxRssMiB.toFixed(1)} MiB`);
   results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
+  if (!process.env.BENCH_QUICK) {
+    // the 10 M-row trace from its cache (converted once, then reused): the rate holds, and peak RSS stays flat
+    const trace10m = (await ensureBenchTrace({ ...trace1mParams, rows: 10_000_000 })).path;
+    const sst10m = join(DATA_DIR, 'bench-10m.sst');
+    if (!existsSync(sst10m)) {
+      const c = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace10m, '-o', sst10m], { encoding: 'utf8' });
+      if (c.status !== 0 || !existsSync(sst10m)) throw new Error(`convert failed: ${c.stderr}`);
+    }
+    const replay10m = child('run', sst10m);
+    console.log(`cache: syncsim run from ${rel(sst10m)} ${fmt(replay10m.rowsPerSec)} rows/s (${replay10m.seconds.toFixed(2)} s, result files written), peak RSS ${replay10m.maxRssMiB.toFixed(1)} MiB; ` +
+      `1 M rows: ${fmt(replaySst.rowsPerSec)} rows/s, peak RSS ${replaySst.maxRssMiB.toFixed(1)} MiB; peak RSS 10 M / 1 M = ${(replay10m.maxRssMiB / replaySst.maxRssMiB).toFixed(2)}`);
+    results.cache = { ...(results.cache as object), replay_sst_10m: replay10m, rss_ratio_10m_1m: replay10m.maxRssMiB / replaySst.maxRssMiB };
+  }
 }
 
 // ---- 4. sweep throughput, 1 vs 2 workers (bench/sweep.ts, when the sweep runner is present)
@@ -150,6 +166,15 @@ if (section('cli')) {
   const cli = benchCliStart();
   console.log(cliStartLine(cli));
   results.cli = cli;
+}
+
+// ---- 7. a 100 M-row replay from the binary cache (--huge only)
+if (process.argv.includes('--huge') && section('huge')) {
+  const t = ensureHugeTrace();
+  console.log(`huge: ${rel(t.path)} (${(statSync(t.path).size / 2 ** 30).toFixed(1)} GiB, ${t.generated ? `generated in ${t.seconds.toFixed(0)} s` : 'reused'})`);
+  const r = child('run', t.path);
+  console.log(`huge: syncsim run of ${fmt(r.rows)} rows from the cache ${fmt(r.rowsPerSec)} rows/s (${r.seconds.toFixed(1)} s, result files written), peak RSS ${r.maxRssMiB.toFixed(1)} MiB`);
+  results.huge = r;
 }
 
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
