@@ -29,7 +29,7 @@ import type { Kernel, Personality, SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
 import { TimelineClock } from './stats/timeline.ts';
-import type { ResultSink } from './stats/records.ts';
+import type { ResultSink, TimelineRecord } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { TaskStats } from './stats/tasks.ts';
 import { TxnStats } from './stats/txn.ts';
@@ -90,17 +90,17 @@ export class Simulator implements ReplayHost, PumpHost {
     this.rng = new RandomStreams(config.seed);
     this.closed = config.replay === 'closed';
     this.warmupNs = usToNs(config.stats.warmup_us);
+    const tlScratch: TimelineRecord | undefined = sink.transientRecords === true ? ({} as TimelineRecord) : undefined;
     this.timeline = new TimelineClock(Math.max(1, usToNs(config.stats.sample_us)), (tNs) => {
       const c = this.kernel.vm.counters;
-      this.sink.timeline({
-        tNs, dirtyPages: c.dirty, writebackPages: c.wb, wiredPages: c.wired, residentPages: c.resident, queueDepth: this.kernel.device.outstanding,
-      });
+      const r = tlScratch ?? ({} as TimelineRecord);
+      r.tNs = tNs; r.dirtyPages = c.dirty; r.writebackPages = c.wb; r.wiredPages = c.wired; r.residentPages = c.resident; r.queueDepth = this.kernel.device.outstanding;
+      this.sink.timeline(r);
       // durability.csv: an interval with pages made durable, at the timeline's cadence
-      const d = this.durability.sample(tNs);
-      if (d.pages > 0) this.sink.durability?.(d);
+      if (this.durability.intervalPages > 0) this.sink.durability?.(this.durability.sample(tNs));
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
-    const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r));
+    const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r), sink.transientRecords === true);
     const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline));
     pager.device = device;
     const memPages = config.memory.pages;

@@ -214,6 +214,11 @@ export class DurabilityTracker implements PageVersionObserver {
     else iv.viaManager++;
   }
 
+  /** Page versions made durable in the interval so far. */
+  get intervalPages(): number {
+    return this.interval.pages;
+  }
+
   /** The interval ending at `tNs` (a row of durability.csv), and a new one begins. */
   sample(tNs: number): DurabilityRecord {
     const iv = this.interval;
