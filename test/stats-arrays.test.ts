@@ -91,6 +91,9 @@ describe('LatencyStats.summary', () => {
       'heavy tail': () => Math.floor(rng.exponential(1e6) ** 1.5),
       ascending: (i) => i * 1000,
       'above 2^32': () => 2 ** 33 + rng.int(2 ** 20),
+      'one above 2^32, then small': (i) => (i === 4000 ? 2 ** 40 : rng.int(1e6)),
+      'fractions (sorted instead)': () => rng.int(1e6) + 0.5,
+      'sum past 2^53 (sorted instead)': () => 2 ** 45 + rng.int(2 ** 30),
     };
     for (const [name, draw] of Object.entries(shapes)) {
       for (const n of [4097, 10_000, 100_003]) {
@@ -110,6 +113,18 @@ describe('LatencyStats.summary', () => {
         };
         expect([name, n, s.summary()]).toEqual([name, n, want]);
       }
+    }
+  });
+
+  it('keeps every sample in the order added, across chunks and after a sample wider than 32 bits', () => {
+    for (const wideAt of [-1, 70_000, 199_999]) {
+      const s = new LatencyStats();
+      const want = new Float64Array(200_000);
+      for (let i = 0; i < want.length; i++) {
+        want[i] = i === wideAt ? 2 ** 40 + 0.5 : (i * 2654435761) % 2 ** 32;
+        s.add(want[i]);
+      }
+      expect([s.count, s.samples()]).toEqual([want.length, want]);
     }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Sync-latency statistics: every sample kept (8 bytes each) so percentiles
+ * Sync-latency statistics: every sample kept (4 bytes each, 8 once one is not
+ * an integer below 2^32 ns) so percentiles
  * are exact, summarised as mean, p50, p90, p99, p99.9 and max in µs.
  */
 import { quantileSorted } from 'simple-statistics';
@@ -14,19 +15,47 @@ export interface LatencySummary {
   max: number | null;
 }
 
-/** A growable store of latencies in ns. */
+/** Samples per chunk of a store past its first 65,536 (chunks are never copied to grow). */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+
+/** The samples of a store: 4 bytes each while every one is an integer below 2^32 ns (4.3 s), else 8. */
+type Samples = Uint32Array | Float64Array;
+
+/**
+ * A growable store of latencies in ns, in chunks: the first grows by
+ * doubling up to 65,536 samples, the others hold 65,536 each, so growing
+ * never copies more than 65,536 samples (nor holds the old and the new copy
+ * of millions at once). Samples take 4 bytes while all are integers below
+ * 2^32 ns, 8 from the first one that is not.
+ */
 export class LatencyStats {
-  private values = new Float64Array(1024);
+  private chunks: Samples[] = [new Uint32Array(1024)];
+  /** Chunks are Float64Array (a sample that is not a 32-bit unsigned integer was added). */
+  private wide = false;
   private n = 0;
 
   /** Adds one latency (ns). */
   add(ns: number): void {
-    if (this.n === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
+    if (!this.wide && !(ns >= 0 && ns <= 0xffffffff && Math.floor(ns) === ns)) this.widen();
+    const n = this.n, c = n >>> CHUNK_BITS;
+    let chunk = this.chunks[c];
+    if (chunk === undefined) {
+      chunk = this.wide ? new Float64Array(CHUNK) : new Uint32Array(CHUNK);
+      this.chunks.push(chunk);
+    } else if (c === 0 && n === chunk.length) {
+      const bigger = this.wide ? new Float64Array(2 * n) : new Uint32Array(2 * n);
+      bigger.set(chunk);
+      this.chunks[0] = chunk = bigger;
     }
-    this.values[this.n++] = ns;
+    chunk[n & (CHUNK - 1)] = ns;
+    this.n = n + 1;
+  }
+
+  /** Makes every chunk a Float64Array (a sample does not fit 32 bits). */
+  private widen(): void {
+    this.wide = true;
+    this.chunks = this.chunks.map((c) => Float64Array.from(c));
   }
 
   /** Number of samples. */
@@ -34,18 +63,32 @@ export class LatencyStats {
     return this.n;
   }
 
+  /** The samples in the order they were added, copied into one array of their own element type. */
+  private contiguous(): Samples {
+    const out = this.wide ? new Float64Array(this.n) : new Uint32Array(this.n);
+    let off = 0;
+    for (const c of this.chunks) {
+      const k = Math.min(c.length, this.n - off);
+      if (k <= 0) break;
+      out.set(k === c.length ? c : c.subarray(0, k), off);
+      off += k;
+    }
+    return out;
+  }
+
   /** A copy of the samples (ns), in the order they were added. */
   samples(): Float64Array {
-    return this.values.slice(0, this.n);
+    const c = this.contiguous();
+    return c instanceof Float64Array ? c : Float64Array.from(c);
   }
 
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
     if (this.n === 0) return { mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
     const us = (ns: number) => Math.round(ns) / 1000;
-    const fast = this.n > RADIX_ABOVE ? selectedSummary(this.values, this.n) : undefined;
+    const fast = this.n > RADIX_ABOVE ? selectedSummary(this.contiguous()) : undefined;
     if (fast) return { mean: us(fast.mean), p50: us(fast.q[0]), p90: us(fast.q[1]), p99: us(fast.q[2]), p999: us(fast.q[3]), max: us(fast.max) };
-    const v = sortedCopy(this.values, this.n);
+    const v = sortedCopy(this.samples(), this.n);
     let sum = 0;
     for (let i = 0; i < v.length; i++) sum += v[i];
     // quantileSorted only indexes its argument: the typed array serves as it is
@@ -65,22 +108,23 @@ export class LatencyStats {
 const QUANTILES = [0.5, 0.9, 0.99, 0.999];
 
 /**
- * The mean, quantiles ({@link QUANTILES}) and max of the first `n` values,
- * exactly as a full sort and `quantileSorted` give them, found by selection
- * (no sort): for non-negative integers whose sum is exact in any order
- * (max × n ≤ 2^53); undefined for anything else (the caller sorts).
+ * The mean, quantiles ({@link QUANTILES}) and max of samples `a`, exactly as
+ * a full sort and `quantileSorted` give them, found by selection (no sort;
+ * `a` is reordered): for non-negative integers whose sum is at most 2^53
+ * (exact in any order); undefined for anything else (the caller sorts).
  */
-function selectedSummary(values: Float64Array, n: number): { mean: number; q: number[]; max: number } | undefined {
+function selectedSummary(a: Samples): { mean: number; q: number[]; max: number } | undefined {
+  const n = a.length;
   let max = 0;
   for (let i = 0; i < n; i++) {
-    const x = values[i];
+    const x = a[i];
     if (!(x >= 0 && Math.floor(x) === x)) return undefined;
     if (x > max) max = x;
   }
-  if (max * n > Number.MAX_SAFE_INTEGER) return undefined;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i]; // every partial sum is an exact integer: the order does not matter
-  const a = values.slice(0, n);
+  for (let i = 0; i < n; i++) sum += a[i];
+  // up to 2^53, every partial sum of non-negative integers is exact: the sorted order would give the same sum
+  if (sum > Number.MAX_SAFE_INTEGER) return undefined;
   const q: number[] = [];
   let left = 0;
   for (const p of QUANTILES) {
@@ -105,7 +149,7 @@ function selectedSummary(values: Float64Array, n: number): { mean: number; q: nu
  * Rearranges a[left..right] so that a[k] holds the value of rank k, smaller
  * values before it and larger after (Floyd–Rivest selection).
  */
-function select(a: Float64Array, k: number, left: number, right: number): void {
+function select(a: Samples, k: number, left: number, right: number): void {
   while (right > left) {
     if (right - left > 600) {
       // recurse on a sample to bring a good pivot to k
@@ -134,7 +178,7 @@ function select(a: Float64Array, k: number, left: number, right: number): void {
   }
 }
 
-function swap(a: Float64Array, i: number, j: number): void {
+function swap(a: Samples, i: number, j: number): void {
   const t = a[i];
   a[i] = a[j];
   a[j] = t;
