@@ -81,7 +81,7 @@ export class DurabilityTracker implements PageVersionObserver {
   private awaitWritten = new Float64Array(64);
   private awaitHead = 0;
   private awaitTail = 0;
-  private readonly lags = new LatencyStats();
+  private readonly lags = new LatencyStats(false); // only summarised: its samples may be reordered in place
   private lost = 0;
   private durable = 0;
   /** Versions stored and neither durable nor lost. */
