@@ -1,6 +1,8 @@
 /**
  * One measured pass over a trace, in its own process so its peak RSS is its
- * own: prints one JSON line {mode, rows, seconds, rowsPerSec, maxRssMiB}.
+ * own: prints one JSON line {mode, rows, seconds, rowsPerSec, maxRssMiB, compiled}.
+ * It runs the code `syncsim` runs: the compiled dist/ when it is up to date
+ * with the sources (`npm run build`), else the sources (compiled: false).
  *
  * Usage: node --import tsx bench/child.ts MODE FILE
  *   run       what `syncsim run FILE --no-cache` does, less process start-up: reader,
@@ -14,11 +16,18 @@
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse';
-import { resolveConfig } from '../sim/config.ts';
-import { runTrace } from '../scripts/run.ts';
-import { readTrace } from '../traces/reader.ts';
-import { readCacheBlocks } from '../traces/cache.ts';
+import { chooseEntry } from '../scripts/launch.mjs';
+
+// the code `syncsim` itself runs: the compiled dist/ when it is up to date with the sources, else the sources
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const compiled = chooseEntry(ROOT).compiled;
+const load = <M>(rel: string): Promise<M> => import(pathToFileURL(join(ROOT, compiled ? 'dist' : '', compiled ? rel.replace(/\.ts$/, '.js') : rel)).href) as Promise<M>;
+const { resolveConfig } = await load<typeof import('../sim/config.ts')>('sim/config.ts');
+const { runTrace } = await load<typeof import('../scripts/run.ts')>('scripts/run.ts');
+const { readTrace } = await load<typeof import('../traces/reader.ts')>('traces/reader.ts');
+const { readCacheBlocks } = await load<typeof import('../traces/cache.ts')>('traces/cache.ts');
 
 const [mode, file] = process.argv.slice(2);
 const t0 = process.hrtime.bigint();
@@ -72,4 +81,4 @@ switch (mode) {
     process.exit(2);
 }
 const seconds = medianSeconds ?? Number(process.hrtime.bigint() - t0) / 1e9;
-process.stdout.write(JSON.stringify({ mode, file, rows, seconds, rowsPerSec: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');
+process.stdout.write(JSON.stringify({ mode, file, rows, seconds, rowsPerSec: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, compiled, ...extra }) + '\n');

@@ -47,7 +47,9 @@ const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());
 /** Whether section `name` runs (BENCH_ONLY). */
 const section = (name: string) => !only || only.includes(name);
 
-interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec: number; maxRssMiB: number }
+interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec: number; maxRssMiB: number; compiled: boolean }
+/** Which code a child ran (bench/child.ts: what `syncsim` runs). */
+const code = (r: ChildReport) => (r.compiled ? 'compiled dist/' : 'TypeScript sources: dist/ is stale, npm run build');
 
 function child(mode: string, file: string): ChildReport {
   const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, file], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
@@ -99,7 +101,7 @@ for (const rows of section('replay') ? sizes : []) {
     `replay ${fmt(rows)}: syncsim run ${fmt(run.rowsPerSec)} rows/s (${run.seconds.toFixed(2)} s, result files written), peak RSS ${run.maxRssMiB.toFixed(1)} MiB; ` +
       `without result files ${fmt(sim.rowsPerSec)} rows/s (${sim.seconds.toFixed(2)} s), peak RSS ${sim.maxRssMiB.toFixed(1)} MiB; ` +
       `bare csv-parse ${fmt(bare.rowsPerSec)} rows/s (${bare.seconds.toFixed(2)} s), peak RSS ${bare.maxRssMiB.toFixed(1)} MiB; ` +
-      `csv-parse/run = ${(bare.rowsPerSec / run.rowsPerSec).toFixed(2)}x, csv-parse/replay = ${(bare.rowsPerSec / sim.rowsPerSec).toFixed(2)}x`,
+      `csv-parse/run = ${(bare.rowsPerSec / run.rowsPerSec).toFixed(2)}x, csv-parse/replay = ${(bare.rowsPerSec / sim.rowsPerSec).toFixed(2)}x (${code(run)})`,
   );
   replay[String(rows)] = { run, replay: sim, csvparse: bare, slowdown: bare.rowsPerSec / run.rowsPerSec, slowdown_without_results: bare.rowsPerSec / sim.rowsPerSec };
 }
@@ -122,7 +124,7 @@ if (section('cache')) {
   const readCsv = median3('read-csv', trace1m);
   const readSst = child('read-sst', sst); // itself the median of 5 passes
   const replaySst = child('run', sst);
-  console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written), peak RSS ${replaySst.maxRssMiB.toFixed(1)} MiB`);
+  console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written), peak RSS ${replaySst.maxRssMiB.toFixed(1)} MiB (${code(replaySst)})`);
   results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
   if (!process.env.BENCH_QUICK) {
     // the 10 M-row trace from its cache (converted once, then reused): the rate holds, and peak RSS stays flat
@@ -173,7 +175,7 @@ if (process.argv.includes('--huge') && section('huge')) {
   const t = ensureHugeTrace();
   console.log(`huge: ${rel(t.path)} (${(statSync(t.path).size / 2 ** 30).toFixed(1)} GiB, ${t.generated ? `generated in ${t.seconds.toFixed(0)} s` : 'reused'})`);
   const r = child('run', t.path);
-  console.log(`huge: syncsim run of ${fmt(r.rows)} rows from the cache ${fmt(r.rowsPerSec)} rows/s (${r.seconds.toFixed(1)} s, result files written), peak RSS ${r.maxRssMiB.toFixed(1)} MiB`);
+  console.log(`huge: syncsim run of ${fmt(r.rows)} rows from the cache ${fmt(r.rowsPerSec)} rows/s (${r.seconds.toFixed(1)} s, result files written), peak RSS ${r.maxRssMiB.toFixed(1)} MiB (${code(r)})`);
   results.huge = r;
 }
 
