@@ -4,7 +4,9 @@
  * It runs the code `syncsim` runs: the compiled dist/ when it is up to date
  * with the sources (`npm run build`), else the sources (compiled: false).
  *
- * Usage: node --import tsx bench/child.ts MODE FILE
+ * Usage: node --import tsx bench/child.ts MODE FILE [STATS_SAMPLE_US]
+ *   (STATS_SAMPLE_US: the timeline's sampling period for run and replay, default 1000 µs;
+ *   a 100 M-row run needs a longer one: its timeline would pass its 10 M-row cap)
  *   run       what `syncsim run FILE --no-cache` does, less process start-up: reader,
  *             simulator and its result files (written to a temporary directory, then removed)
  *   replay    the replay path alone (runTrace: reader + simulator, no result files, no cache)
@@ -29,7 +31,8 @@ const { runTrace } = await load<typeof import('../scripts/run.ts')>('scripts/run
 const { readTrace } = await load<typeof import('../traces/reader.ts')>('traces/reader.ts');
 const { readCacheBlocks } = await load<typeof import('../traces/cache.ts')>('traces/cache.ts');
 
-const [mode, file] = process.argv.slice(2);
+const [mode, file, sampleUs] = process.argv.slice(2);
+const config = () => resolveConfig({ device: { profile: 'queue' }, ...(sampleUs ? { stats: { sample_us: Number(sampleUs) } } : {}) });
 const t0 = process.hrtime.bigint();
 let rows = 0;
 let extra: Record<string, unknown> = {};
@@ -39,7 +42,7 @@ switch (mode) {
   case 'run': {
     const dir = mkdtempSync(join(tmpdir(), 'syncsim-bench-run-'));
     try {
-      const s = await runTrace({ trace: file, config: resolveConfig({ device: { profile: 'queue' } }), out: join(dir, 'out') });
+      const s = await runTrace({ trace: file, config: config(), out: join(dir, 'out') });
       rows = s.trace.rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -47,7 +50,7 @@ switch (mode) {
     break;
   }
   case 'replay': {
-    const s = await runTrace({ trace: file, config: resolveConfig({ device: { profile: 'queue' } }), out: undefined });
+    const s = await runTrace({ trace: file, config: config(), out: undefined });
     rows = s.trace.rows;
     extra = { simTimeUs: s.sim_time_us, syncs: s.sync.count, writebackIos: s.writeback.ios };
     break;
