@@ -1,8 +1,12 @@
 /**
  * One measured pass over a trace, in its own process so its peak RSS is its
- * own: prints one JSON line {mode, rows, seconds, rowsPerSec, maxRssMiB}.
+ * own: prints one JSON line {mode, rows, seconds, rowsPerSec, maxRssMiB, compiled}.
+ * It runs the code `syncsim` runs: the compiled dist/ when it is up to date
+ * with the sources (`npm run build`), else the sources (compiled: false).
  *
- * Usage: node --import tsx bench/child.ts MODE FILE
+ * Usage: node --import tsx bench/child.ts MODE FILE [STATS_SAMPLE_US]
+ *   (STATS_SAMPLE_US: the timeline's sampling period for run and replay, default 1000 µs;
+ *   a 100 M-row run needs a longer one: its timeline would pass its 10 M-row cap)
  *   run       what `syncsim run FILE --no-cache` does, less process start-up: reader,
  *             simulator and its result files (written to a temporary directory, then removed)
  *   replay    the replay path alone (runTrace: reader + simulator, no result files, no cache)
@@ -14,13 +18,21 @@
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse';
-import { resolveConfig } from '../sim/config.ts';
-import { runTrace } from '../scripts/run.ts';
-import { readTrace } from '../traces/reader.ts';
-import { readCacheBlocks } from '../traces/cache.ts';
+import { chooseEntry } from '../scripts/launch.mjs';
 
-const [mode, file] = process.argv.slice(2);
+// the code `syncsim` itself runs: the compiled dist/ when it is up to date with the sources, else the sources
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const compiled = chooseEntry(ROOT).compiled;
+const load = <M>(rel: string): Promise<M> => import(pathToFileURL(join(ROOT, compiled ? 'dist' : '', compiled ? rel.replace(/\.ts$/, '.js') : rel)).href) as Promise<M>;
+const { resolveConfig } = await load<typeof import('../sim/config.ts')>('sim/config.ts');
+const { runTrace } = await load<typeof import('../scripts/run.ts')>('scripts/run.ts');
+const { readTrace } = await load<typeof import('../traces/reader.ts')>('traces/reader.ts');
+const { readCacheBlocks } = await load<typeof import('../traces/cache.ts')>('traces/cache.ts');
+
+const [mode, file, sampleUs] = process.argv.slice(2);
+const config = () => resolveConfig({ device: { profile: 'queue' }, ...(sampleUs ? { stats: { sample_us: Number(sampleUs) } } : {}) });
 const t0 = process.hrtime.bigint();
 let rows = 0;
 let extra: Record<string, unknown> = {};
@@ -30,7 +42,7 @@ switch (mode) {
   case 'run': {
     const dir = mkdtempSync(join(tmpdir(), 'syncsim-bench-run-'));
     try {
-      const s = await runTrace({ trace: file, config: resolveConfig({ device: { profile: 'queue' } }), out: join(dir, 'out') });
+      const s = await runTrace({ trace: file, config: config(), out: join(dir, 'out') });
       rows = s.trace.rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -38,7 +50,7 @@ switch (mode) {
     break;
   }
   case 'replay': {
-    const s = await runTrace({ trace: file, config: resolveConfig({ device: { profile: 'queue' } }), out: undefined });
+    const s = await runTrace({ trace: file, config: config(), out: undefined });
     rows = s.trace.rows;
     extra = { simTimeUs: s.sim_time_us, syncs: s.sync.count, writebackIos: s.writeback.ios };
     break;
@@ -72,4 +84,4 @@ switch (mode) {
     process.exit(2);
 }
 const seconds = medianSeconds ?? Number(process.hrtime.bigint() - t0) / 1e9;
-process.stdout.write(JSON.stringify({ mode, file, rows, seconds, rowsPerSec: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');
+process.stdout.write(JSON.stringify({ mode, file, rows, seconds, rowsPerSec: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, compiled, ...extra }) + '\n');

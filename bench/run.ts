@@ -14,8 +14,10 @@
  * 6. cli: start-up of the command, `syncsim --version` and a 5-row `syncsim run`
  *    (bench/cli-start.ts), against their targets.
  * Every measured pass runs in its own child process (bench/child.ts).
+ * 7. huge (only with `npm run bench -- --huge`, not in CI): `syncsim run` of a
+ *    100 M-row trace from its binary cache (bench/huge.ts), time and peak RSS.
  * BENCH_QUICK=1 skips the 10 M-row trace and the 1 M-write sparse trace;
- * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse, cli) runs
+ * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse, cli, huge) runs
  * only those sections.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,6 +30,7 @@ import { DATA_DIR, ensureBenchTrace, type BenchTraceParams } from './trace-data.
 import { benchSweep, sweepBenchLine } from './sweep.ts';
 import { ensureSparseTrace, SPARSE_TRACES } from './sparse-traces.ts';
 import { benchCliStart, cliStartLine } from './cli-start.ts';
+import { ensureHugeTrace } from './huge.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -44,10 +47,12 @@ const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());
 /** Whether section `name` runs (BENCH_ONLY). */
 const section = (name: string) => !only || only.includes(name);
 
-interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec: number; maxRssMiB: number }
+interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec: number; maxRssMiB: number; compiled: boolean }
+/** Which code a child ran (bench/child.ts: what `syncsim` runs). */
+const code = (r: ChildReport) => (r.compiled ? 'compiled dist/' : 'TypeScript sources: dist/ is stale, npm run build');
 
-function child(mode: string, file: string): ChildReport {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, file], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+function child(mode: string, file: string, ...more: string[]): ChildReport {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, file, ...more], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child ${mode} ${file} failed (status ${r.status}, signal ${r.signal})`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as ChildReport;
 }
@@ -96,7 +101,7 @@ for (const rows of section('replay') ? sizes : []) {
     `replay ${fmt(rows)}: syncsim run ${fmt(run.rowsPerSec)} rows/s (${run.seconds.toFixed(2)} s, result files written), peak RSS ${run.maxRssMiB.toFixed(1)} MiB; ` +
       `without result files ${fmt(sim.rowsPerSec)} rows/s (${sim.seconds.toFixed(2)} s), peak RSS ${sim.maxRssMiB.toFixed(1)} MiB; ` +
       `bare csv-parse ${fmt(bare.rowsPerSec)} rows/s (${bare.seconds.toFixed(2)} s), peak RSS ${bare.maxRssMiB.toFixed(1)} MiB; ` +
-      `csv-parse/run = ${(bare.rowsPerSec / run.rowsPerSec).toFixed(2)}x, csv-parse/replay = ${(bare.rowsPerSec / sim.rowsPerSec).toFixed(2)}x`,
+      `csv-parse/run = ${(bare.rowsPerSec / run.rowsPerSec).toFixed(2)}x, csv-parse/replay = ${(bare.rowsPerSec / sim.rowsPerSec).toFixed(2)}x (${code(run)})`,
   );
   replay[String(rows)] = { run, replay: sim, csvparse: bare, slowdown: bare.rowsPerSec / run.rowsPerSec, slowdown_without_results: bare.rowsPerSec / sim.rowsPerSec };
 }
@@ -119,8 +124,21 @@ if (section('cache')) {
   const readCsv = median3('read-csv', trace1m);
   const readSst = child('read-sst', sst); // itself the median of 5 passes
   const replaySst = child('run', sst);
-  console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written)`);
+  console.log(`cache: ${rel(sst)} ${(statSync(sst).size / 2 ** 20).toFixed(0)} MiB; read ${fmt(readSst.rowsPerSec)} rows/s vs CSV reader ${fmt(readCsv.rowsPerSec)} rows/s (medians) = ${(readSst.rowsPerSec / readCsv.rowsPerSec).toFixed(1)}x; syncsim run from the cache ${fmt(replaySst.rowsPerSec)} rows/s (result files written), peak RSS ${replaySst.maxRssMiB.toFixed(1)} MiB (${code(replaySst)})`);
   results.cache = { read_sst: readSst, read_csv: readCsv, replay_sst: replaySst, read_ratio: readSst.rowsPerSec / readCsv.rowsPerSec };
+  if (!process.env.BENCH_QUICK) {
+    // the 10 M-row trace from its cache (converted once, then reused): the rate holds, and peak RSS stays flat
+    const trace10m = (await ensureBenchTrace({ ...trace1mParams, rows: 10_000_000 })).path;
+    const sst10m = join(DATA_DIR, 'bench-10m.sst');
+    if (!existsSync(sst10m)) {
+      const c = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace10m, '-o', sst10m], { encoding: 'utf8' });
+      if (c.status !== 0 || !existsSync(sst10m)) throw new Error(`convert failed: ${c.stderr}`);
+    }
+    const replay10m = child('run', sst10m);
+    console.log(`cache: syncsim run from ${rel(sst10m)} ${fmt(replay10m.rowsPerSec)} rows/s (${replay10m.seconds.toFixed(2)} s, result files written), peak RSS ${replay10m.maxRssMiB.toFixed(1)} MiB; ` +
+      `1 M rows: ${fmt(replaySst.rowsPerSec)} rows/s, peak RSS ${replaySst.maxRssMiB.toFixed(1)} MiB; peak RSS 10 M / 1 M = ${(replay10m.maxRssMiB / replaySst.maxRssMiB).toFixed(2)}`);
+    results.cache = { ...(results.cache as object), replay_sst_10m: replay10m, rss_ratio_10m_1m: replay10m.maxRssMiB / replaySst.maxRssMiB };
+  }
 }
 
 // ---- 4. sweep throughput, 1 vs 2 workers (bench/sweep.ts, when the sweep runner is present)
@@ -150,6 +168,15 @@ if (section('cli')) {
   const cli = benchCliStart();
   console.log(cliStartLine(cli));
   results.cli = cli;
+}
+
+// ---- 7. a 100 M-row replay from the binary cache (--huge only)
+if (process.argv.includes('--huge') && section('huge')) {
+  const t = ensureHugeTrace();
+  console.log(`huge: ${rel(t.path)} (${(statSync(t.path).size / 2 ** 30).toFixed(1)} GiB, ${t.generated ? `generated in ${t.seconds.toFixed(0)} s` : 'reused'})`);
+  const r = child('run', t.path, '10000'); // a timeline row every 10 ms: at 1 ms, 8 h of simulated time would pass its 10 M-row cap
+  console.log(`huge: syncsim run of ${fmt(r.rows)} rows from the cache ${fmt(r.rowsPerSec)} rows/s (${r.seconds.toFixed(1)} s, result files written), peak RSS ${r.maxRssMiB.toFixed(1)} MiB (${code(r)})`);
+  results.huge = r;
 }
 
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');

@@ -210,6 +210,8 @@ export class ResultsDir implements ResultSink {
   private tl: CsvFile;
   private dur: CsvFile;
   private closed = false;
+  /** Each record is written out during its call and none is kept. */
+  readonly transientRecords = true;
 
   constructor(readonly out: string) {
     this.stage = new StagingDir(out, 'run');

@@ -8,8 +8,7 @@
  * rows, the configuration and the seed, never on how rows were batched.
  */
 import type { Config } from './config-types.ts';
-import { Engine, type EventTarget, usToNs } from './engine/queue.ts';
-import { Fifo } from './engine/fifo.ts';
+import { Engine, usToNs } from './engine/queue.ts';
 import { RandomStreams } from './engine/random.ts';
 import { makeDevice } from './device/make.ts';
 import { Pager } from './pager/pager.ts';
@@ -23,204 +22,30 @@ import { defaultReadaheadPages, readPolicy } from './pager/readahead.ts';
 import { NoFileSystem } from './fs/fs.ts';
 import { makeFileSystem } from './fs/index.ts';
 import { TraceSemanticError, Vm } from './vm/vm.ts';
-import type { VmMap } from './vm/map.ts';
-import type { KernelPath, Wait } from './vm/process.ts';
+import type { KernelPath } from './vm/process.ts';
 import type { PageStoreOptions } from './vm/page-store.ts';
 import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
 import type { Kernel, Personality, SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
 import { TimelineClock } from './stats/timeline.ts';
-import type { ResultSink } from './stats/records.ts';
+import type { ResultSink, TimelineRecord } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { TaskStats } from './stats/tasks.ts';
 import { TxnStats } from './stats/txn.ts';
 import { DurabilityTracker } from './stats/durability.ts';
 import { OP_NAMES, RowBlock, type OpName, type RowBatch, type TraceRow } from '../traces/types.ts';
+import { OpProc, rowOf, Task, type ReplayHost } from './replay/task.ts';
+import { BUFFER_CAP, Pump, type PumpHost } from './replay/pump.ts';
+
+/** The index of `write` in {@link OP_NAMES} (a block's op column). */
+const OP_WRITE = OP_NAMES.indexOf('write');
 
 export { PERSONALITIES };
 export type { SimPlugins };
 
-/** Rows buffered in tasks (closed replay) above which the reader pauses. */
-const BUFFER_CAP = 1 << 16;
-
-/**
- * A row waiting in a task's buffer: a row object, or a block of columns and
- * the row's index in it (made an object only when the task issues it).
- */
-type Waiting = TraceRow | RowBlock;
-
-/** One task: its map and, in closed replay, the rows waiting for it. */
-class Task implements EventTarget {
-  private readonly fifo = new Fifo<Waiting>();
-  /** Index in its block of each waiting row of a block (-1 for a row object). */
-  private readonly at = new Fifo<number>();
-  /** idle: nothing pending; scheduled: an issue event is queued; busy: an op is running. */
-  state: 'idle' | 'scheduled' | 'busy' = 'idle';
-  /** How far this task runs behind its trace times (closed replay), ns. */
-  lagNs = 0;
-
-  constructor(readonly name: string, readonly map: VmMap, private readonly sim: Simulator) {}
-
-  get buffered(): number {
-    return this.fifo.length;
-  }
-
-  /** A row of this task has reached its trace time: row `i` of `block`, or the row object `block` (i = -1). */
-  deliver(block: Waiting, i: number): void {
-    this.fifo.push(block);
-    this.at.push(i);
-    if (this.state === 'idle') this.scheduleNext();
-  }
-
-  /** The running op finished now. */
-  opDone(row: TraceRow, now: number): void {
-    this.lagNs = now - row.tNs;
-    this.state = 'idle';
-    if (this.buffered > 0) this.scheduleNext();
-  }
-
-  private scheduleNext(): void {
-    const w = this.fifo.peek() as Waiting;
-    const tNs = w instanceof RowBlock ? w.tNs[this.at.peek() as number] : w.tNs;
-    this.state = 'scheduled';
-    const eng = this.sim.engine;
-    eng.at(Math.max(eng.now, tNs + this.lagNs), this);
-  }
-
-  fire(): void {
-    const w = this.fifo.shift() as Waiting;
-    const i = this.at.shift() as number;
-    const row = w instanceof RowBlock ? rowOf(w, i) : w;
-    this.state = 'busy';
-    this.sim.rowDequeued();
-    this.sim.execute(this, row, true);
-  }
-}
-
-/** A running op: steps its kernel path and reports completion. */
-class OpProc implements EventTarget {
-  constructor(
-    private readonly sim: Simulator,
-    readonly task: Task,
-    readonly row: TraceRow,
-    readonly tIssue: number,
-    private readonly gen: KernelPath<string>,
-    readonly closed: boolean,
-    readonly acct: SyncAccount | undefined,
-  ) {}
-
-  /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
-  slept = false;
-
-  fire(): void {
-    this.step();
-  }
-
-  step(): void {
-    const r = this.gen.next();
-    if (r.done) {
-      if (this.slept) this.sim.sleeping.delete(this);
-      this.sim.opFinished(this, r.value);
-      return;
-    }
-    if (!this.slept) {
-      this.slept = true;
-      this.sim.sleeping.add(this);
-    }
-    const w: Wait = r.value;
-    if (typeof w === 'number') this.sim.engine.after(w, this);
-    else w.add(this);
-  }
-}
-
-const EMPTY: TraceRow[] = [];
-
-/** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
-function rowOf(block: RowBlock, i: number): TraceRow {
-  const row = block.row(i);
-  if (++block.taken === block.length) block.release();
-  return row;
-}
-
-/** Feeds rows to tasks at their trace times. */
-class Pump implements EventTarget {
-  private batches: RowBatch[] = [];
-  private bi = 0;
-  private ri = 0;
-  eof = false;
-  /** Waiting for the caller to feed rows. */
-  starved = true;
-  /** Holding back because tasks have too many rows buffered. */
-  paused = false;
-  private armed = false;
-
-  constructor(private readonly sim: Simulator) {}
-
-  feed(rows: RowBatch): void {
-    if (rows.length > 0) this.batches.push(rows);
-    if (this.starved) {
-      this.starved = false;
-      this.arm();
-    }
-  }
-
-  /** The batch holding the next row (at `ri`), or undefined when every row fed was delivered. */
-  private current(): RowBatch | undefined {
-    while (this.bi < this.batches.length) {
-      const b = this.batches[this.bi];
-      if (this.ri < b.length) return b;
-      this.batches[this.bi] = EMPTY; // release delivered rows at once
-      this.bi++;
-      this.ri = 0;
-      if (this.bi > 64) {
-        this.batches = this.batches.slice(this.bi);
-        this.bi = 0;
-      }
-    }
-    return undefined;
-  }
-
-  /** Schedules delivery of the next row, or notes why it cannot. */
-  arm(): void {
-    if (this.armed || this.paused) return;
-    const b = this.current();
-    if (!b) {
-      if (!this.eof) {
-        this.starved = true;
-        this.sim.engine.stop();
-      }
-      return;
-    }
-    if (this.sim.buffered >= BUFFER_CAP) {
-      this.paused = true;
-      return;
-    }
-    this.armed = true;
-    const eng = this.sim.engine;
-    const tNs = b instanceof RowBlock ? b.tNs[this.ri] : (b as readonly TraceRow[])[this.ri].tNs;
-    eng.at(Math.max(eng.now, tNs), this);
-  }
-
-  resume(): void {
-    if (this.paused) {
-      this.paused = false;
-      this.arm();
-    }
-  }
-
-  fire(): void {
-    this.armed = false;
-    const b = this.current() as RowBatch;
-    const i = this.ri++;
-    if (b instanceof RowBlock) this.sim.deliverFrom(b, i);
-    else this.sim.deliver((b as readonly TraceRow[])[i]);
-    this.arm();
-  }
-}
-
 /** One simulation run. */
-export class Simulator {
+export class Simulator implements ReplayHost, PumpHost {
   readonly engine = new Engine();
   readonly rng: RandomStreams;
   readonly kernel: Kernel;
@@ -246,6 +71,8 @@ export class Simulator {
 
   /** Stores that cannot sleep are done without a kernel path ({@link storeNoWait}); results never depend on it. */
   private readonly fastStores: boolean;
+  /** Whether a store waits for a page under writeback (the personality, or stable pages). */
+  private readonly storesBlock: boolean;
 
   /**
    * `options.pageStore`: how objects store page state; `options.fastStores`
@@ -259,20 +86,21 @@ export class Simulator {
     const p = PERSONALITIES[config.personality];
     if (!p) throw new Error(`personality '${config.personality}' is not implemented`);
     this.personality = p;
+    this.storesBlock = p.writeBlocksOnWriteback || config.fs.stable_pages;
     this.rng = new RandomStreams(config.seed);
     this.closed = config.replay === 'closed';
     this.warmupNs = usToNs(config.stats.warmup_us);
+    const tlScratch: TimelineRecord | undefined = sink.transientRecords === true ? ({} as TimelineRecord) : undefined;
     this.timeline = new TimelineClock(Math.max(1, usToNs(config.stats.sample_us)), (tNs) => {
       const c = this.kernel.vm.counters;
-      this.sink.timeline({
-        tNs, dirtyPages: c.dirty, writebackPages: c.wb, wiredPages: c.wired, residentPages: c.resident, queueDepth: this.kernel.device.outstanding,
-      });
+      const r = tlScratch ?? ({} as TimelineRecord);
+      r.tNs = tNs; r.dirtyPages = c.dirty; r.writebackPages = c.wb; r.wiredPages = c.wired; r.residentPages = c.resident; r.queueDepth = this.kernel.device.outstanding;
+      this.sink.timeline(r);
       // durability.csv: an interval with pages made durable, at the timeline's cadence
-      const d = this.durability.sample(tNs);
-      if (d.pages > 0) this.sink.durability?.(d);
+      if (this.durability.intervalPages > 0) this.sink.durability?.(this.durability.sample(tNs));
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
-    const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r));
+    const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r), sink.transientRecords === true);
     const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline));
     pager.device = device;
     const memPages = config.memory.pages;
@@ -359,6 +187,21 @@ export class Simulator {
     return t;
   }
 
+  /** The task of row `i` of `block` (the last block's task table entry is remembered: no lookup by name per row). */
+  private taskOf(block: RowBlock, i: number): Task {
+    const strings = block.strings, idx = block.task[i];
+    if (strings === this.lastStrings && idx === this.lastTaskIdx) return this.lastTask as Task;
+    const t = this.task(strings.tasks[idx]);
+    this.lastStrings = strings;
+    this.lastTaskIdx = idx;
+    this.lastTask = t;
+    return t;
+  }
+
+  private lastStrings: RowBlock['strings'] | undefined = undefined;
+  private lastTaskIdx = -1;
+  private lastTask: Task | undefined = undefined;
+
   /** @internal a row reached its trace time. */
   deliver(row: TraceRow): void {
     const t = this.task(row.task);
@@ -370,11 +213,11 @@ export class Simulator {
 
   /** @internal row `i` of `block` reached its trace time (in closed replay it stays a column entry while it waits). */
   deliverFrom(block: RowBlock, i: number): void {
-    const t = this.task(block.strings.tasks[block.task[i]]);
+    const t = this.taskOf(block, i);
     if (this.closed) {
       this.buffered++;
       t.deliver(block, i);
-    } else this.execute(t, rowOf(block, i), false);
+    } else this.executeFrom(t, block, i, false);
   }
 
   /** @internal a task took a row from its buffer. */
@@ -383,8 +226,30 @@ export class Simulator {
     if (this.pump.paused && this.buffered < BUFFER_CAP / 2) this.pump.resume();
   }
 
-  /** @internal issues `row` now. */
-  execute(task: Task, row: TraceRow, closed: boolean): void {
+  /**
+   * @internal issues row `i` of `block` now: a store that cannot sleep (no
+   * `x_` columns, no per-op sink) straight from the columns, with no row
+   * object; anything else as a row object through {@link execute}.
+   */
+  executeFrom(task: Task, block: RowBlock, i: number, closed: boolean): void {
+    if (this.fastStores && block.op[i] === OP_WRITE && this.sink.op === undefined && (block.extras === undefined || block.extras[i] === undefined)) {
+      const tNs = block.tNs[i];
+      if (storeNoWait(this.kernel, task.map, block.addr[i], block.len[i], this.storesBlock)) {
+        if (++block.taken === block.length) block.release(); // the columns are not read after this
+        this.ops.write++;
+        const now = this.engine.now;
+        if (closed) task.opDone(tNs, now);
+        this.taskFinished(task, false, now, now, closed);
+        return;
+      }
+      this.execute(task, rowOf(block, i), closed, false);
+      return;
+    }
+    this.execute(task, rowOf(block, i), closed);
+  }
+
+  /** @internal issues `row` now (`tryFast`: whether a store may be done without a kernel path; false when that was just refused). */
+  execute(task: Task, row: TraceRow, closed: boolean, tryFast = this.fastStores): void {
     const k = this.kernel, map = task.map;
     this.ops[row.op]++;
     let gen: KernelPath<string>;
@@ -392,8 +257,8 @@ export class Simulator {
     switch (row.op) {
       case 'write': {
         if (row.extra !== undefined) this.txns.store(row.extra.x_txn ?? '', this.engine.now);
-        const block = this.personality.writeBlocksOnWriteback || this.config.fs.stable_pages;
-        if (this.fastStores && storeNoWait(k, map, row.addr, row.len, block)) {
+        const block = this.storesBlock;
+        if (tryFast && storeNoWait(k, map, row.addr, row.len, block)) {
           // done at once, as the kernel path would have been without sleeping
           this.finish(task, row, this.engine.now, closed, undefined, 'OK');
           return;
@@ -451,8 +316,14 @@ export class Simulator {
       if (result !== this.personality.ok) this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
     }
     this.sink.op?.({ row, tIssueNs: tIssue, tDoneNs: now, result });
-    if (closed) task.opDone(row, now);
-    this.taskStats.finished(row.task, row.op === 'msync', tIssue, now, closed ? task.lagNs : 0);
+    if (closed) task.opDone(row.tNs, now);
+    this.taskFinished(task, row.op === 'msync', tIssue, now, closed);
+  }
+
+  /** Counts a finished op of `task` in tasks.csv. */
+  private taskFinished(task: Task, isMsync: boolean, tIssue: number, now: number, closed: boolean): void {
+    const r = (task.record ??= this.taskStats.record(task.name));
+    TaskStats.count(r, isMsync, tIssue, now, closed ? task.lagNs : 0);
   }
 
   /** Per-task accounting (tasks.csv) and the time of the last row fed. */

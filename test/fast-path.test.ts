@@ -12,6 +12,7 @@ import { Simulator } from '../sim/simulator.ts';
 import { storeNoWait } from '../sim/vm/ops.ts';
 import { Page } from '../sim/vm/object.ts';
 import { ResultsDir } from '../scripts/results.ts';
+import type { ResultSink } from '../sim/stats/records.ts';
 import { readCacheBlocks, TraceCacheWriter } from '../traces/cache.ts';
 import { RowBlock, type RowBatch, type TraceRow } from '../traces/types.ts';
 import { randomWriter } from '../workloads/random-writer.ts';
@@ -20,7 +21,13 @@ import { TraceBuilder } from './helpers.ts';
 /** Replays `batches` into a results directory `out` and returns it. */
 async function replay(out: string, config: Record<string, unknown>, batches: Iterable<RowBatch> | AsyncIterable<RowBatch>, fastStores: boolean): Promise<string> {
   const rd = new ResultsDir(out);
-  const sim = new Simulator(resolveConfig(config), rd, { fastStores });
+  // the general path also gets a new record object per writeback, read and timeline row (a sink that keeps them);
+  // the fast path, the results directory itself, one reused object per kind
+  const sink: ResultSink = fastStores ? rd : {
+    sync: (r) => rd.sync(r), writeback: (r) => rd.writeback({ ...r }), read: (r) => rd.read({ ...r }),
+    timeline: (r) => rd.timeline({ ...r }), durability: (r) => rd.durability({ ...r }),
+  };
+  const sim = new Simulator(resolveConfig(config), sink, { fastStores });
   for await (const b of batches) {
     sim.feed(b);
     sim.run();
@@ -38,7 +45,7 @@ function differing(a: string, b: string): string[] {
 }
 
 describe('fast paths', () => {
-  it("the bench trace's first 100k rows: general path from row objects and fast path from cache blocks write byte-identical result files", async () => {
+  it("the bench trace's first 100k rows: general path from row objects and fast path from cache blocks write byte-identical result files (closed and open replay)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'syncsim-fast-'));
     try {
       // bench/run.ts's 1 M-row random-writer trace, cut at 100k rows
@@ -51,7 +58,11 @@ describe('fast paths', () => {
       for await (const b of readCacheBlocks(sst)) blocks.push(b); // kept: none is released
       // FreeBSD on the bench's queue device (stores wait for writeback) over all of it; Linux on the default NVMe with ext4 and page-in
       // (stores re-dirty pages under writeback, join the journal) over its first 20k rows
-      for (const [name, config, n] of [['freebsd', { device: { profile: 'queue' } }, 100_000], ['linux', { personality: 'linux' }, 20_000]] as const) {
+      // and FreeBSD in open replay (ops issued at their trace times, straight from the pump) over its first 20k rows
+      for (const [name, config, n] of [
+        ['freebsd', { device: { profile: 'queue' } }, 100_000], ['linux', { personality: 'linux' }, 20_000],
+        ['freebsd-open', { device: { profile: 'queue' }, replay: 'open' }, 20_000],
+      ] as const) {
         const batches: TraceRow[][] = [];
         for (let i = 0; i < n; i += 4096) batches.push(rows.slice(i, Math.min(n, i + 4096)));
         const general = await replay(join(dir, `${name}-general`), config, batches, false);

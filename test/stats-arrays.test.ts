@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PageTimes } from '../sim/stats/page-times.ts';
 import { LatencyStats, sortedCopy } from '../sim/stats/latency.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
+import { quantileSorted } from 'simple-statistics';
 
 describe('PageTimes', () => {
   it('get/has/set/delete/size: a new index is absent, a set one reads back, a deleted one is gone', () => {
@@ -79,5 +80,51 @@ describe('LatencyStats.summary', () => {
     for (let i = 10000; i >= 1; i--) s.add(i * 1000);
     // position (n-1)p: p50 → 4999.5 → between 5000 and 5001 µs; p99.9 → 9989.001 → 9990.001 µs
     expect(s.summary()).toEqual({ mean: 5000.5, p50: 5000.5, p90: 9000.1, p99: 9900.01, p999: 9990.001, max: 10000 });
+  });
+
+  it('above 4,096 samples (found by selection, not sorted): the same figures as a full sort and quantileSorted, ties and spread alike', () => {
+    const rng = new RandomStreams(7).get('latency-select');
+    const shapes: Record<string, (i: number) => number> = {
+      constant: () => 100_000,
+      'few values': () => 1000 * (1 + rng.int(5)),
+      uniform: () => rng.int(1e9),
+      'heavy tail': () => Math.floor(rng.exponential(1e6) ** 1.5),
+      ascending: (i) => i * 1000,
+      'above 2^32': () => 2 ** 33 + rng.int(2 ** 20),
+      'one above 2^32, then small': (i) => (i === 4000 ? 2 ** 40 : rng.int(1e6)),
+      'fractions (sorted instead)': () => rng.int(1e6) + 0.5,
+      'sum past 2^53 (sorted instead)': () => 2 ** 45 + rng.int(2 ** 30),
+    };
+    for (const [name, draw] of Object.entries(shapes)) {
+      for (const n of [4097, 10_000, 100_003, 200_000]) {
+        const s = new LatencyStats(n !== 10_000 && n !== 200_000); // stores that may reorder their samples in place: one chunk, several
+        const all: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const x = draw(i);
+          s.add(x);
+          all.push(x);
+        }
+        const sorted = all.slice().sort((a, b) => a - b);
+        const us = (ns: number) => Math.round(ns) / 1000;
+        const sum = sorted.reduce((a, b) => a + b, 0);
+        const want = {
+          mean: us(sum / n), p50: us(quantileSorted(sorted, 0.5)), p90: us(quantileSorted(sorted, 0.9)),
+          p99: us(quantileSorted(sorted, 0.99)), p999: us(quantileSorted(sorted, 0.999)), max: us(sorted[n - 1]),
+        };
+        expect([name, n, s.summary()]).toEqual([name, n, want]);
+      }
+    }
+  });
+
+  it('keeps every sample in the order added, across chunks and after a sample wider than 32 bits', () => {
+    for (const wideAt of [-1, 70_000, 199_999]) {
+      const s = new LatencyStats();
+      const want = new Float64Array(200_000);
+      for (let i = 0; i < want.length; i++) {
+        want[i] = i === wideAt ? 2 ** 40 + 0.5 : (i * 2654435761) % 2 ** 32;
+        s.add(want[i]);
+      }
+      expect([s.count, s.samples()]).toEqual([want.length, want]);
+    }
   });
 });

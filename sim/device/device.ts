@@ -42,6 +42,8 @@ export class Io {
   urgent: boolean;
   /** Writes a copy of the pages (Mach data_return): page state is not touched when it ends. */
   copy = false;
+  /** @internal its slot in the device queue while queued (sim/device/dispatch.ts). */
+  qslot = -1;
   constructor(
     readonly id: number,
     readonly object: VmObject,

@@ -19,13 +19,47 @@ export interface Command extends QueuedIo {
   /** Writes a copy of the pages (no page state): merges only with copies. */
   readonly copy: boolean;
   readonly object: { readonly id: number; readonly name: string };
+  /** @internal its slot in the queue that holds it, -1 when in none (kept by {@link DispatchQueue}). */
+  qslot: number;
+}
+
+/**
+ * The commands queued, as slots: a command knows its slot and the slot holds
+ * the command itself, so membership is one comparison (a copy of a command
+ * is not a member) and queueing allocates nothing once the slots have grown.
+ */
+class Slots<T extends Command> {
+  private readonly items: (T | undefined)[] = [];
+  private readonly free: number[] = [];
+  size = 0;
+
+  add(x: T): void {
+    const k = this.free.length > 0 ? (this.free.pop() as number) : this.items.length;
+    this.items[k] = x;
+    x.qslot = k;
+    this.size++;
+  }
+
+  has(x: T): boolean {
+    const k = x.qslot;
+    return typeof k === 'number' && k >= 0 && this.items[k] === x;
+  }
+
+  delete(x: T): void {
+    if (!this.has(x)) return;
+    const k = x.qslot;
+    this.items[k] = undefined;
+    x.qslot = -1;
+    this.free.push(k);
+    this.size--;
+  }
 }
 
 /** The queue of a device: the commands waiting for a channel, ordered by a scheduler. */
 export class DispatchQueue<Io extends Command> implements EventTarget, DeviceView {
   private readonly scheduler: IoScheduler;
   private readonly name: string;
-  private readonly waiting = new Set<Io>();
+  private readonly waiting = new Slots<Io>();
   /** Commands started as one with their leader (only merged commands are here). */
   private readonly groups = new Map<Io, Io[]>();
   /** When a hold-back timer is pending (ns), -1 if none. */

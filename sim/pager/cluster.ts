@@ -15,8 +15,8 @@ export interface Run {
 const MASK = Page.RESIDENT | Page.DIRTY | Page.WB;
 const WANT = Page.RESIDENT | Page.DIRTY;
 
-/** The cluster around dirty page `idx`, at most `max` pages: forward first, then backward. */
-export function collectCluster(obj: VmObject, idx: number, max: number): Run {
+/** The cluster around dirty page `idx`, at most `max` pages: forward first, then backward (written into `out` when given). */
+export function collectCluster(obj: VmObject, idx: number, max: number, out?: Run): Run {
   let count = 1;
   let t = idx + 1;
   while (count < max && (obj.state(t) & MASK) === WANT) {
@@ -28,5 +28,8 @@ export function collectCluster(obj: VmObject, idx: number, max: number): Run {
     first--;
     count++;
   }
-  return { first, count };
+  if (out === undefined) return { first, count };
+  out.first = first;
+  out.count = count;
+  return out;
 }

@@ -67,11 +67,22 @@ export class Pager {
   /** Told when a device cache FLUSH completed (a FLUSH, or a write with PREFLUSH) and when a manager's copy write completed. */
   durability: { flushed(submitNs: number): void; managerWrote(obj: VmObject, first: number, count: number, ok: boolean): void } | undefined;
 
+  /** The one record passed for every write and every read when records are transient (else undefined: a new one each time). */
+  private readonly wbScratch: WritebackRecord | undefined;
+  private readonly rdScratch: ReadRecord | undefined;
+
+  /** `transient`: the record callbacks keep no record (ResultSink.transientRecords), so one object per kind is reused. */
   constructor(
     private readonly pageSize: number,
     private readonly record: (r: WritebackRecord) => void,
     private readonly recordRead: (r: ReadRecord) => void = () => {},
-  ) {}
+    transient = false,
+  ) {
+    if (transient) {
+      this.wbScratch = { tSubmitNs: 0, tStartNs: 0, tDoneNs: 0, object: '', offset: 0, pages: 0, bytes: 0, cause: 'msync', ok: true };
+      this.rdScratch = { tSubmitNs: 0, tStartNs: 0, tDoneNs: 0, object: '', offset: 0, pages: 0, bytes: 0, cause: 'pagein', ok: true };
+    }
+  }
 
   /**
    * Starts writeback of pages [first, first+count) of `obj` (all dirty and
@@ -149,10 +160,7 @@ export class Pager {
     t.ios++;
     t.pages += io.pages;
     t.bytes += bytes;
-    this.recordRead({
-      tSubmitNs: io.tSubmit, tStartNs: io.tStart, tDoneNs: io.tDone, object: obj.name,
-      offset: io.first * this.pageSize, pages: io.pages, bytes, cause: io.cause as ReadCause, ok: io.ok,
-    });
+    this.recordRead(fill(this.rdScratch, io, obj.name, io.first * this.pageSize, bytes, io.cause as ReadCause));
     obj.waitQueue.wakeAll();
     this.onComplete?.(io);
   }
@@ -184,11 +192,23 @@ export class Pager {
     t.bytes += bytes;
     const cause = io.cause as WritebackCause;
     t.byCause[cause] = (t.byCause[cause] ?? 0) + bytes;
-    this.record({
-      tSubmitNs: io.tSubmit, tStartNs: io.tStart, tDoneNs: io.tDone, object: obj.name,
-      offset: io.first * this.pageSize, pages: io.pages, bytes, cause, ok: io.ok,
-    });
+    this.record(fill(this.wbScratch, io, obj.name, io.first * this.pageSize, bytes, cause));
     obj.waitQueue.wakeAll();
     this.onComplete?.(io);
   }
+}
+
+/** The record of completed `io`: `r` filled in when given (a reused scratch record), else a new one. */
+function fill<C extends string>(r: IoRecord<C> | undefined, io: Io, object: string, offset: number, bytes: number, cause: C): IoRecord<C> {
+  if (r === undefined) return { tSubmitNs: io.tSubmit, tStartNs: io.tStart, tDoneNs: io.tDone, object, offset, pages: io.pages, bytes, cause, ok: io.ok };
+  r.tSubmitNs = io.tSubmit;
+  r.tStartNs = io.tStart;
+  r.tDoneNs = io.tDone;
+  r.object = object;
+  r.offset = offset;
+  r.pages = io.pages;
+  r.bytes = bytes;
+  r.cause = cause;
+  r.ok = io.ok;
+  return r;
 }

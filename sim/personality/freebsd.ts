@@ -40,7 +40,7 @@
 import { ADDR_LIMIT, Flag } from '../../traces/types.ts';
 import type { Kernel, Personality, SyncAccount } from '../kernel.ts';
 import type { Io } from '../device/device.ts';
-import { collectCluster } from '../pager/cluster.ts';
+import { collectCluster, type Run } from '../pager/cluster.ts';
 import type { MapEntry, VmMap } from '../vm/map.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
@@ -91,43 +91,50 @@ type CleanMode = 'sync' | 'async';
  */
 function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, end: number, mode: CleanMode): KernelPath<{ ok: boolean; ios: Io[] }> {
   const ios: Io[] = [];
+  const sync = mode === 'sync';
   let ok = true;
   let gen = obj.generation;
   let idx = start;
-  /** OBJPC_SYNC and the generation moved: rescan from the start. */
-  const rescan = (): boolean => {
-    if (mode !== 'sync' || obj.generation === gen) return false;
-    gen = obj.generation;
-    idx = start;
-    return true;
-  };
+  const run = CLUSTER; // filled by each collectCluster, read before the next
   for (;;) {
     idx = obj.next(idx, end, Page.DIRTY | Page.WB);
     if (idx < 0) break;
     if (obj.state(idx) & Page.WB) {
-      // busy: sleep until unbusied, then look at the page again (or rescan)
+      // busy: sleep until unbusied, then look at the page again (or, OBJPC_SYNC and the generation moved, rescan from the start)
       while (obj.state(idx) & Page.WB) yield obj.waitQueue;
-      rescan();
+      if (sync && obj.generation !== gen) {
+        gen = obj.generation;
+        idx = start;
+      }
       continue;
     }
     if (!(obj.state(idx) & Page.DIRTY)) {
       idx++;
       continue;
     }
-    const run = collectCluster(obj, idx, k.clusterPages);
-    const io = k.pager.write(obj, run.first, run.count, 'msync', mode === 'sync');
-    acct.pages += run.count;
-    yield* cpu(k, run.count * k.cleanPageNs);
-    if (mode === 'sync') {
+    collectCluster(obj, idx, k.clusterPages, run);
+    const first = run.first, count = run.count;
+    const io = k.pager.write(obj, first, count, 'msync', sync);
+    acct.pages += count;
+    const cpuNs = count * k.cleanPageNs; // the CPU time of cleaning the cluster (cpu(), inline: no generator per cluster)
+    if (cpuNs > 0) yield cpuNs;
+    if (sync) {
       while (!io.done) yield obj.waitQueue;
       if (!io.ok) ok = false;
       // the putpages write went through VOP_WRITE(IO_SYNC): ffs_write ends with ffs_update(vp, 1)
       if (!(yield* k.fs.syncWriteDone(obj))) ok = false;
     } else ios.push(io);
-    if (!rescan()) idx = run.first + run.count;
+    if (sync && obj.generation !== gen) {
+      // OBJPC_SYNC and the generation moved while it slept: rescan from the start
+      gen = obj.generation;
+      idx = start;
+    } else idx = first + count;
   }
   return { ok, ios };
 }
+
+/** The cluster pageClean is writing (one scratch run: a scan reads it before it sleeps). */
+const CLUSTER: Run = { first: 0, count: 0 };
 
 /**
  * vm_object_page_remove(OBJPR_CLEANONLY): frees clean, unwired, idle resident

@@ -81,7 +81,7 @@ export class DurabilityTracker implements PageVersionObserver {
   private awaitWritten = new Float64Array(64);
   private awaitHead = 0;
   private awaitTail = 0;
-  private readonly lags = new LatencyStats();
+  private readonly lags = new LatencyStats(false); // only summarised: its samples may be reordered in place
   private lost = 0;
   private durable = 0;
   /** Versions stored and neither durable nor lost. */
@@ -212,6 +212,11 @@ export class DurabilityTracker implements PageVersionObserver {
     if (via === 'write') iv.viaWrite++;
     else if (via === 'flush') iv.viaFlush++;
     else iv.viaManager++;
+  }
+
+  /** Page versions made durable in the interval so far. */
+  get intervalPages(): number {
+    return this.interval.pages;
   }
 
   /** The interval ending at `tNs` (a row of durability.csv), and a new one begins. */

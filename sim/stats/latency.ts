@@ -1,5 +1,6 @@
 /**
- * Sync-latency statistics: every sample kept (8 bytes each) so percentiles
+ * Sync-latency statistics: every sample kept (4 bytes each, 8 once one is not
+ * an integer below 2^32 ns) so percentiles
  * are exact, summarised as mean, p50, p90, p99, p99.9 and max in µs.
  */
 import { quantileSorted } from 'simple-statistics';
@@ -14,19 +15,89 @@ export interface LatencySummary {
   max: number | null;
 }
 
-/** A growable store of latencies in ns. */
+/** Samples per chunk of a store past its first 65,536 (chunks are never copied to grow). */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+
+/** The samples of a store: 4 bytes each while every one is an integer below 2^32 ns (4.3 s), else 8. */
+type Samples = Uint32Array | Float64Array;
+
+/** What selection needs of an array of samples: a length and reading and writing by index. */
+interface View {
+  readonly length: number;
+  get(i: number): number;
+  set(i: number, x: number): void;
+}
+
+/** An array of samples as a {@link View}. */
+class ArrayView implements View {
+  readonly length: number;
+  constructor(private readonly a: Samples) {
+    this.length = a.length;
+  }
+  get(i: number): number {
+    return this.a[i];
+  }
+  set(i: number, x: number): void {
+    this.a[i] = x;
+  }
+}
+
+/**
+ * The samples of a chunked store seen as one array (chunk 0 holds exactly
+ * {@link CHUNK} samples whenever there is a second), for selection in place.
+ */
+class ChunkedView implements View {
+  constructor(private readonly chunks: readonly Samples[], readonly length: number) {}
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS][i & (CHUNK - 1)];
+  }
+  set(i: number, x: number): void {
+    this.chunks[i >>> CHUNK_BITS][i & (CHUNK - 1)] = x;
+  }
+}
+
+/**
+ * A growable store of latencies in ns, in chunks: the first grows by
+ * doubling up to 65,536 samples, the others hold 65,536 each, so growing
+ * never copies more than 65,536 samples (nor holds the old and the new copy
+ * of millions at once). Samples take 4 bytes while all are integers below
+ * 2^32 ns, 8 from the first one that is not.
+ */
 export class LatencyStats {
-  private values = new Float64Array(1024);
+  /**
+   * `keepsOrder` (default true): {@link samples} gives the samples in the
+   * order they were added. A store that needs only its summary passes false:
+   * the summary then reorders the samples where they are (no copy of them).
+   */
+  constructor(private readonly keepsOrder = true) {}
+
+  private chunks: Samples[] = [new Uint32Array(1024)];
+  /** Chunks are Float64Array (a sample that is not a 32-bit unsigned integer was added). */
+  private wide = false;
   private n = 0;
 
   /** Adds one latency (ns). */
   add(ns: number): void {
-    if (this.n === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
+    if (!this.wide && !(ns >= 0 && ns <= 0xffffffff && Math.floor(ns) === ns)) this.widen();
+    const n = this.n, c = n >>> CHUNK_BITS;
+    let chunk = this.chunks[c];
+    if (chunk === undefined) {
+      chunk = this.wide ? new Float64Array(CHUNK) : new Uint32Array(CHUNK);
+      this.chunks.push(chunk);
+    } else if (c === 0 && n === chunk.length) {
+      const bigger = this.wide ? new Float64Array(2 * n) : new Uint32Array(2 * n);
+      bigger.set(chunk);
+      this.chunks[0] = chunk = bigger;
     }
-    this.values[this.n++] = ns;
+    chunk[n & (CHUNK - 1)] = ns;
+    this.n = n + 1;
+  }
+
+  /** Makes every chunk a Float64Array (a sample does not fit 32 bits). */
+  private widen(): void {
+    this.wide = true;
+    this.chunks = this.chunks.map((c) => Float64Array.from(c));
   }
 
   /** Number of samples. */
@@ -34,20 +105,40 @@ export class LatencyStats {
     return this.n;
   }
 
-  /** A copy of the samples (ns), in the order they were added. */
+  /** The samples in the order they were added, copied into one array of their own element type. */
+  private contiguous(): Samples {
+    const out = this.wide ? new Float64Array(this.n) : new Uint32Array(this.n);
+    let off = 0;
+    for (const c of this.chunks) {
+      const k = Math.min(c.length, this.n - off);
+      if (k <= 0) break;
+      out.set(k === c.length ? c : c.subarray(0, k), off);
+      off += k;
+    }
+    return out;
+  }
+
+  /** A copy of the samples (ns), in the order they were added (unless the store does not keep its order). */
   samples(): Float64Array {
-    return this.values.slice(0, this.n);
+    const c = this.contiguous();
+    return c instanceof Float64Array ? c : Float64Array.from(c);
   }
 
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
     if (this.n === 0) return { mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
-    const v = sortedCopy(this.values, this.n);
+    const us = (ns: number) => Math.round(ns) / 1000;
+    let fast: ReturnType<typeof selectedSummary>;
+    if (this.n > RADIX_ABOVE) {
+      if (this.keepsOrder) fast = selectedSummary(new ArrayView(this.contiguous()));
+      else fast = selectedSummary(this.chunks.length === 1 ? new ArrayView(this.chunks[0].subarray(0, this.n)) : new ChunkedView(this.chunks, this.n));
+    }
+    if (fast) return { mean: us(fast.mean), p50: us(fast.q[0]), p90: us(fast.q[1]), p99: us(fast.q[2]), p999: us(fast.q[3]), max: us(fast.max) };
+    const v = sortedCopy(this.samples(), this.n);
     let sum = 0;
     for (let i = 0; i < v.length; i++) sum += v[i];
     // quantileSorted only indexes its argument: the typed array serves as it is
     const arr = v as unknown as number[];
-    const us = (ns: number) => Math.round(ns) / 1000;
     return {
       mean: us(sum / v.length),
       p50: us(quantileSorted(arr, 0.5)),
@@ -57,6 +148,86 @@ export class LatencyStats {
       max: us(v[v.length - 1]),
     };
   }
+}
+
+/** The quantiles of {@link LatencyStats.summary}, ascending. */
+const QUANTILES = [0.5, 0.9, 0.99, 0.999];
+
+/**
+ * The mean, quantiles ({@link QUANTILES}) and max of samples `a`, exactly as
+ * a full sort and `quantileSorted` give them, found by selection (no sort;
+ * `a` is reordered): for non-negative integers whose sum is at most 2^53
+ * (exact in any order); undefined for anything else (the caller sorts).
+ */
+function selectedSummary(a: View): { mean: number; q: number[]; max: number } | undefined {
+  const n = a.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a.get(i);
+    if (!(x >= 0 && Math.floor(x) === x)) return undefined;
+    if (x > max) max = x;
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += a.get(i);
+  // up to 2^53, every partial sum of non-negative integers is exact: the sorted order would give the same sum
+  if (sum > Number.MAX_SAFE_INTEGER) return undefined;
+  const q: number[] = [];
+  let left = 0;
+  for (const p of QUANTILES) {
+    // quantileSorted (simple-statistics, numpy type 7): between ranks floor and ceil of (n − 1)p
+    const idx = (n - 1) * p;
+    const lo = Math.floor(idx);
+    select(a, lo, left, n - 1);
+    left = lo;
+    const xl = a.get(lo);
+    if (idx % 1 === 0) {
+      q.push(xl);
+      continue;
+    }
+    let xu = a.get(lo + 1);
+    for (let i = lo + 2; i < n; i++) if (a.get(i) < xu) xu = a.get(i); // rank lo + 1: the least of what lies above rank lo
+    q.push(xl + (idx - lo) * (xu - xl));
+  }
+  return { mean: sum / n, q, max };
+}
+
+/**
+ * Rearranges a[left..right] so that a[k] holds the value of rank k, smaller
+ * values before it and larger after (Floyd–Rivest selection).
+ */
+function select(a: View, k: number, left: number, right: number): void {
+  while (right > left) {
+    if (right - left > 600) {
+      // recurse on a sample to bring a good pivot to k
+      const n = right - left + 1, m = k - left + 1, z = Math.log(n), s = 0.5 * Math.exp((2 * z) / 3);
+      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
+      select(a, k, Math.max(left, Math.floor(k - (m * s) / n + sd)), Math.min(right, Math.floor(k + ((n - m) * s) / n + sd)));
+    }
+    const t = a.get(k);
+    let i = left, j = right;
+    swap(a, left, k);
+    if (a.get(right) > t) swap(a, left, right);
+    while (i < j) {
+      swap(a, i, j);
+      i++;
+      j--;
+      while (a.get(i) < t) i++;
+      while (a.get(j) > t) j--;
+    }
+    if (a.get(left) === t) swap(a, left, j);
+    else {
+      j++;
+      swap(a, j, right);
+    }
+    if (j <= k) left = j + 1;
+    if (k <= j) right = j - 1;
+  }
+}
+
+function swap(a: View, i: number, j: number): void {
+  const t = a.get(i);
+  a.set(i, a.get(j));
+  a.set(j, t);
 }
 
 /** Sample counts above which a sort of non-negative integers goes by radix rather than comparison. */

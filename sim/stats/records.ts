@@ -51,6 +51,13 @@ export interface ResultSink {
   op?(r: OpRecord): void;
   /** Optional: runs of page versions made durable (durability.csv). */
   durability?(r: DurabilityRecord): void;
+  /**
+   * Optional: true when the sink is done with each writeback, read and
+   * timeline record when its call returns (it writes it out and keeps no
+   * reference): the simulator may then pass one reused object per kind
+   * instead of a new one per record. A sink that keeps records leaves it unset.
+   */
+  readonly transientRecords?: boolean;
 }
 
 /** A sink that drops everything (for benchmarks and tests that need only the summary). */

@@ -39,8 +39,18 @@ export class TaskStats {
 
   /** An op of `task` issued at `tIssueNs` ended at `tDoneNs`; `lagNs` is the task's lag now (0 in open replay). */
   finished(task: string, isMsync: boolean, tIssueNs: number, tDoneNs: number, lagNs: number): void {
+    TaskStats.count(this.record(task), isMsync, tIssueNs, tDoneNs, lagNs);
+  }
+
+  /** The record of `task`, made now if none of its ops finished before (a caller may keep it and {@link count} into it). */
+  record(task: string): TaskRecord {
     let r = this.byName.get(task);
     if (!r) this.byName.set(task, (r = { task, ops: 0, msyncs: 0, lagEndNs: 0, maxLagNs: 0, blockedNs: 0 }));
+    return r;
+  }
+
+  /** Counts into record `r` an op issued at `tIssueNs` that ended at `tDoneNs`, the task's lag now being `lagNs`. */
+  static count(r: TaskRecord, isMsync: boolean, tIssueNs: number, tDoneNs: number, lagNs: number): void {
     r.ops++;
     if (isMsync) r.msyncs++;
     r.blockedNs += tDoneNs - tIssueNs;

@@ -1,0 +1,101 @@
+/**
+ * The replay's row feed: rows fed by the caller (row objects or blocks of
+ * columns) are delivered to their tasks at their trace times, pausing while
+ * tasks hold too many rows and stopping the engine when it needs more.
+ */
+import type { Engine, EventTarget } from '../engine/queue.ts';
+import { RowBlock, type RowBatch, type TraceRow } from '../../traces/types.ts';
+
+/** Rows buffered in tasks (closed replay) above which the reader pauses. */
+export const BUFFER_CAP = 1 << 16;
+
+/** What the pump needs of the simulator it feeds. */
+export interface PumpHost {
+  readonly engine: Engine;
+  /** Rows delivered to tasks but not yet issued. */
+  readonly buffered: number;
+  /** A row object reached its trace time. */
+  deliver(row: TraceRow): void;
+  /** Row `i` of `block` reached its trace time. */
+  deliverFrom(block: RowBlock, i: number): void;
+}
+
+const EMPTY: TraceRow[] = [];
+
+/** Feeds rows to tasks at their trace times. */
+export class Pump implements EventTarget {
+  private batches: RowBatch[] = [];
+  private bi = 0;
+  private ri = 0;
+  eof = false;
+  /** Waiting for the caller to feed rows. */
+  starved = true;
+  /** Holding back because tasks have too many rows buffered. */
+  paused = false;
+  private armed = false;
+
+  constructor(private readonly host: PumpHost) {}
+
+  /** Appends a batch of rows (in trace order). */
+  feed(rows: RowBatch): void {
+    if (rows.length > 0) this.batches.push(rows);
+    if (this.starved) {
+      this.starved = false;
+      this.arm();
+    }
+  }
+
+  /** The batch holding the next row (at `ri`), or undefined when every row fed was delivered. */
+  private current(): RowBatch | undefined {
+    while (this.bi < this.batches.length) {
+      const b = this.batches[this.bi];
+      if (this.ri < b.length) return b;
+      this.batches[this.bi] = EMPTY; // release delivered rows at once
+      this.bi++;
+      this.ri = 0;
+      if (this.bi > 64) {
+        this.batches = this.batches.slice(this.bi);
+        this.bi = 0;
+      }
+    }
+    return undefined;
+  }
+
+  /** Schedules delivery of the next row, or notes why it cannot. */
+  arm(): void {
+    if (this.armed || this.paused) return;
+    const b = this.current();
+    if (!b) {
+      if (!this.eof) {
+        this.starved = true;
+        this.host.engine.stop();
+      }
+      return;
+    }
+    if (this.host.buffered >= BUFFER_CAP) {
+      this.paused = true;
+      return;
+    }
+    this.armed = true;
+    const eng = this.host.engine;
+    const tNs = b instanceof RowBlock ? b.tNs[this.ri] : (b as readonly TraceRow[])[this.ri].tNs;
+    eng.at(Math.max(eng.now, tNs), this);
+  }
+
+  /** Tasks took rows from their buffers: delivery may go on. */
+  resume(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.arm();
+    }
+  }
+
+  fire(): void {
+    this.armed = false;
+    const b = this.current() as RowBatch;
+    const i = this.ri++;
+    if (b instanceof RowBlock) this.host.deliverFrom(b, i);
+    else this.host.deliver((b as readonly TraceRow[])[i]);
+    this.arm();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The replay's tasks and running ops: a {@link Task} holds the rows of one
+ * trace task waiting for their turn (closed replay) and issues them one at a
+ * time; an {@link OpProc} steps the kernel path of an op that can sleep.
+ */
+import type { Engine, EventTarget } from '../engine/queue.ts';
+import { Fifo } from '../engine/fifo.ts';
+import type { VmMap } from '../vm/map.ts';
+import type { KernelPath, Wait } from '../vm/process.ts';
+import type { SyncAccount } from '../kernel.ts';
+import type { TaskRecord } from '../stats/tasks.ts';
+import { RowBlock, type TraceRow } from '../../traces/types.ts';
+
+/** What tasks and ops need of the simulator that runs them. */
+export interface ReplayHost {
+  readonly engine: Engine;
+  /** Ops that went to sleep and have not finished. */
+  readonly sleeping: Set<OpProc>;
+  /** A task took a row from its buffer. */
+  rowDequeued(): void;
+  /** Issues row `i` of `block` for `task` now. */
+  executeFrom(task: Task, block: RowBlock, i: number, closed: boolean): void;
+  /** Issues `row` for `task` now. */
+  execute(task: Task, row: TraceRow, closed: boolean): void;
+  /** An op's kernel path returned `result`. */
+  opFinished(p: OpProc, result: string): void;
+}
+
+/**
+ * A row waiting in a task's buffer: a row object, or a block of columns and
+ * the row's index in it (made an object only when the task issues it, and
+ * not at all when its op is done without a kernel path).
+ */
+type Waiting = TraceRow | RowBlock;
+
+/** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
+export function rowOf(block: RowBlock, i: number): TraceRow {
+  const row = block.row(i);
+  if (++block.taken === block.length) block.release();
+  return row;
+}
+
+/** One task: its map and, in closed replay, the rows waiting for it. */
+export class Task implements EventTarget {
+  private readonly fifo = new Fifo<Waiting>();
+  /** Index in its block of each waiting row of a block (-1 for a row object). */
+  private readonly at = new Fifo<number>();
+  /** idle: nothing pending; scheduled: an issue event is queued; busy: an op is running. */
+  state: 'idle' | 'scheduled' | 'busy' = 'idle';
+  /** How far this task runs behind its trace times (closed replay), ns. */
+  lagNs = 0;
+  /** Its row of tasks.csv, once an op of it finished (kept here: no lookup by name per op). */
+  record: TaskRecord | undefined = undefined;
+
+  constructor(readonly name: string, readonly map: VmMap, private readonly host: ReplayHost) {}
+
+  get buffered(): number {
+    return this.fifo.length;
+  }
+
+  /** A row of this task has reached its trace time: row `i` of `block`, or the row object `block` (i = -1). */
+  deliver(block: Waiting, i: number): void {
+    this.fifo.push(block);
+    this.at.push(i);
+    if (this.state === 'idle') this.scheduleNext();
+  }
+
+  /** The running op, of the row with trace time `tNs`, finished now. */
+  opDone(tNs: number, now: number): void {
+    this.lagNs = now - tNs;
+    this.state = 'idle';
+    if (this.fifo.length > 0) this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    const w = this.fifo.peek() as Waiting;
+    const tNs = w instanceof RowBlock ? w.tNs[this.at.peek() as number] : w.tNs;
+    this.state = 'scheduled';
+    const eng = this.host.engine;
+    eng.at(Math.max(eng.now, tNs + this.lagNs), this);
+  }
+
+  fire(): void {
+    const w = this.fifo.shift() as Waiting;
+    const i = this.at.shift() as number;
+    this.state = 'busy';
+    this.host.rowDequeued();
+    if (w instanceof RowBlock) this.host.executeFrom(this, w, i, true);
+    else this.host.execute(this, w, true);
+  }
+}
+
+/** A running op: steps its kernel path and reports completion. */
+export class OpProc implements EventTarget {
+  constructor(
+    private readonly host: ReplayHost,
+    readonly task: Task,
+    readonly row: TraceRow,
+    readonly tIssue: number,
+    private readonly gen: KernelPath<string>,
+    readonly closed: boolean,
+    readonly acct: SyncAccount | undefined,
+  ) {}
+
+  /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
+  slept = false;
+
+  fire(): void {
+    this.step();
+  }
+
+  step(): void {
+    const r = this.gen.next();
+    if (r.done) {
+      if (this.slept) this.host.sleeping.delete(this);
+      this.host.opFinished(this, r.value);
+      return;
+    }
+    if (!this.slept) {
+      this.slept = true;
+      this.host.sleeping.add(this);
+    }
+    const w: Wait = r.value;
+    if (typeof w === 'number') this.host.engine.after(w, this);
+    else w.add(this);
+  }
+}
