@@ -16,7 +16,10 @@ const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [-
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
                         [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-quick]
 
-Validates syncsim against the running Linux kernel:
+Validates syncsim against the running Linux kernel (measure on an idle
+machine: it warns when other work keeps the CPUs busy or more than 64 MiB of
+writes are pending, and first waits, at most 20 s, until a bare FLUSH of the
+device costs the same from one second to the next):
   1. runs the fio job JOB.fio: one job, ioengine=mmap, fsync=N (fio's fsync on
      a mapping is msync(MS_SYNC) of the whole mapping); its write_iolog,
      write_lat_log (log_avg_msec=0) and JSON report are redirected into DIR;
