@@ -16,7 +16,7 @@ import { calibrationPlan, probeDepths, sizeLabel, stepJobText } from '../scripts
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
 import { cpuCalibration } from '../scripts/validate/cpu-calibration.ts';
-import { latencyFigures, SETTLE, settledWindows } from '../scripts/validate/sync-steps.ts';
+import { latencyFigures, SETTLE, settledWindows, unsettledWarning } from '../scripts/validate/sync-steps.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
 import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
@@ -430,5 +430,13 @@ describe('waiting for the device to settle, and syncsim\'s own timings', () => {
     expect(f.stddev_us).toBeCloseTo(Math.sqrt(500 / 3), 12);
     expect(f.p99_us).toBeCloseTo(39.7, 12);
     expect(latencyFigures([7])).toEqual({ count: 1, mean_us: 7, stddev_us: 0, p50_us: 7, p90_us: 7, p99_us: 7 });
+  });
+});
+
+describe('the warning when the device does not settle', () => {
+  it('names the command, the wait and the last three medians; none when it settled', () => {
+    expect(unsettledWarning('validate', { settled: false, waited_ms: 20_400, window_medians_us: [900, 700, 500, 300] })).toBe(
+      "validate: warning: the device did not settle in 20 s (bare FLUSH medians 700, 500, 300 µs): another program's writes are still being destaged, so the figures will be slower than this device on its own");
+    expect(unsettledWarning('calibrate', { settled: true, waited_ms: 3000, window_medians_us: [71, 71, 70] })).toBeNull();
   });
 });

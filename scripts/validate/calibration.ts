@@ -59,7 +59,7 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
-import { drainDevice, emptyFlushStep, SETTLE, settleDevice, type Settle } from './sync-steps.ts';
+import { drainDevice, emptyFlushStep, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -253,7 +253,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
     log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
     const settle = settleDevice(work, opts.quick ? SETTLE.quickMaxMs : SETTLE.maxMs, (m) => log(`calibrate:   bare FLUSH ${m.toFixed(1)} µs (median of the last second)`));
-    if (!settle.settled) log(`calibrate: warning: the device did not settle in ${(settle.waited_ms / 1000).toFixed(0)} s (bare FLUSH medians ${settle.window_medians_us.slice(-3).join(', ')} µs): another program's writes are still being destaged; the figures will be slower than this device on its own`);
+    const unsettled = unsettledWarning('calibrate', settle);
+    if (unsettled) log(unsettled);
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
     for (const [i, step] of plan.entries()) {

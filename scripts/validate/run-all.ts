@@ -143,8 +143,9 @@ async function runAll(argv: string[]): Promise<number> {
   }
   const figure = await writeGrid(out, panels);
   const atEnd = machineState();
-  const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyReasons(atEnd)])] };
-  if (busyReasons(atEnd).length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyReasons(atEnd).join('; ')}\n`);
+  const busyAtEnd = busyReasons(atEnd);
+  const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])] };
+  if (busyAtEnd.length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyAtEnd.join('; ')}\n`);
   writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, figure, machine }, null, 2) + '\n');
   process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;

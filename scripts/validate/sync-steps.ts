@@ -34,27 +34,38 @@ export function drainDevice(file: string): void {
 const MAX_SYNCS = 20_000;
 
 /**
- * Times fdatasync of a fresh 4 KiB file in `dir` (written and synced once
- * first, removed after) for about `budgetMs`; its latency figures in fio's shape.
+ * Makes a 4 KiB file `name` in `dir`, written and synced once, and gives
+ * `body` a function that times one fdatasync of it (µs); removes the file
+ * after.
  */
-export function emptyFlushStep(dir: string, budgetMs: number): FioLatency {
-  const file = join(dir, 'empty-flush');
+function withSyncedFile<T>(dir: string, name: string, body: (fdatasyncUs: () => number) => T): T {
+  const file = join(dir, name);
   const fd = openSync(file, 'w');
   try {
     writeSync(fd, Buffer.alloc(4096, 1));
     fdatasyncSync(fd);
-    const times: number[] = [];
-    const end = process.hrtime.bigint() + BigInt(Math.round(budgetMs * 1e6));
-    while (times.length < MAX_SYNCS && (times.length < 10 || process.hrtime.bigint() < end)) {
+    return body(() => {
       const t0 = process.hrtime.bigint();
       fdatasyncSync(fd);
-      times.push(Number(process.hrtime.bigint() - t0) / 1000);
-    }
-    return latencyFigures(times);
+      return Number(process.hrtime.bigint() - t0) / 1000;
+    });
   } finally {
     closeSync(fd);
     rmSync(file, { force: true });
   }
+}
+
+/**
+ * Times fdatasync of a fresh 4 KiB file in `dir` (written and synced once
+ * first, removed after) for about `budgetMs`; its latency figures in fio's shape.
+ */
+export function emptyFlushStep(dir: string, budgetMs: number): FioLatency {
+  return withSyncedFile(dir, 'empty-flush', (fdatasyncUs) => {
+    const times: number[] = [];
+    const end = process.hrtime.bigint() + BigInt(Math.round(budgetMs * 1e6));
+    while (times.length < MAX_SYNCS && (times.length < 10 || process.hrtime.bigint() < end)) times.push(fdatasyncUs());
+    return latencyFigures(times);
+  });
 }
 
 /** Count, mean, standard deviation and percentiles of `us` (pure). */
@@ -99,27 +110,22 @@ export function settledWindows(medians: readonly number[]): boolean {
  */
 export function settleDevice(dir: string, maxMs: number, onWindow?: (medianUs: number) => void): Settle {
   const start = process.hrtime.bigint();
+  const elapsedMs = () => Number(process.hrtime.bigint() - start) / 1e6;
   const medians: number[] = [];
-  const file = join(dir, 'syncsim-settle');
-  const fd = openSync(file, 'w');
-  try {
-    writeSync(fd, Buffer.alloc(4096, 1));
-    fdatasyncSync(fd);
-    const elapsedMs = () => Number(process.hrtime.bigint() - start) / 1e6;
+  return withSyncedFile(dir, 'syncsim-settle', (fdatasyncUs) => {
     while (!settledWindows(medians) && elapsedMs() < maxMs) {
       const times: number[] = [];
       const end = elapsedMs() + SETTLE.windowMs;
-      while (times.length < 3 || elapsedMs() < end) {
-        const t0 = process.hrtime.bigint();
-        fdatasyncSync(fd);
-        times.push(Number(process.hrtime.bigint() - t0) / 1000);
-      }
+      while (times.length < 3 || elapsedMs() < end) times.push(fdatasyncUs());
       medians.push(Math.round(quantile(times, 0.5) * 10) / 10);
       onWindow?.(medians[medians.length - 1]!);
     }
     return { settled: settledWindows(medians), waited_ms: Math.round(elapsedMs()), window_medians_us: medians };
-  } finally {
-    closeSync(fd);
-    rmSync(file, { force: true });
-  }
+  });
+}
+
+/** The warning of `command` (calibrate, validate) when `s` did not settle, or null when it did. */
+export function unsettledWarning(command: string, s: Settle): string | null {
+  if (s.settled) return null;
+  return `${command}: warning: the device did not settle in ${(s.waited_ms / 1000).toFixed(0)} s (bare FLUSH medians ${s.window_medians_us.slice(-3).join(', ')} µs): another program's writes are still being destaged, so the figures will be slower than this device on its own`;
 }

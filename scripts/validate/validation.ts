@@ -38,7 +38,7 @@ import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { warnIfBusy } from './machine-state.ts';
-import { SETTLE, settleDevice } from './sync-steps.ts';
+import { SETTLE, settleDevice, unsettledWarning } from './sync-steps.ts';
 
 /** Calibration settings used when no calibration file is given. */
 export interface AutoCalibration {
@@ -240,7 +240,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     warnIfBusy(opts.warn);
     // the device of the scratch data directory (a job that names its own location is measured as it is)
     const settle = dataDir ? settleDevice(dataDir, SETTLE.quickMaxMs) : null;
-    if (settle && !settle.settled) opts.warn?.(`validate: warning: the device did not settle in ${(settle.waited_ms / 1000).toFixed(0)} s (bare FLUSH medians ${settle.window_medians_us.slice(-3).join(', ')} µs): another program's writes are still being destaged`);
+    const unsettled = settle && unsettledWarning('validate', settle);
+    if (unsettled) opts.warn?.(unsettled);
     const runs: MeasuredRun[] = [];
     let prepared: PreparedJob | undefined;
     for (let r = 1; r <= repeat; r++) {
