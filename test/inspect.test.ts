@@ -259,10 +259,11 @@ console.log(JSON.stringify({ rows: r.rows, pages: r.footprint.pages, exact: r.fo
   writes: r.ops.write.count, growth: (peak - base.rss) / 2 ** 20, retained: (after.heapUsed - base.heapUsed) / 2 ** 20 }));
 `;
 
-  function probe(dir: string, trace: string) {
+  /** Runs inspect on `trace` in a child whose old generation is capped at `heapMiB`. */
+  function probe(dir: string, trace: string, heapMiB: number) {
     const script = join(dir, 'probe.mts');
     writeFileSync(script, PROBE);
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, trace], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMiB}`, '--import', 'tsx', script, trace], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as { rows: number; pages: number; exact: boolean; top: number; writes: number; growth: number; retained: number };
   }
@@ -272,8 +273,12 @@ console.log(JSON.stringify({ rows: r.rows, pages: r.footprint.pages, exact: r.fo
     const small = join(dir, 'small.csv'), big = join(dir, 'big.csv');
     const gs = generate(small, 200_000);
     const gb = generate(big, 2_000_000);
-    const s = probe(dir, small);
-    const b = probe(dir, big);
+    // The old generation is capped at 24 MiB for both runs. An exact set of the big trace's
+    // ~990,000 pages, kept as well, does not fit under a 32 MiB cap (V8 aborts), so passing the cap is the proof
+    // that inspect's memory does not grow with the trace. Peak RSS is only bounded loosely:
+    // it depends on when V8 collects, and varied by 40 MiB between runs of the same code.
+    const s = probe(dir, small, 24);
+    const b = probe(dir, big, 24);
     expect(b.rows).toBe(2_000_000);
     expect(b.writes).toBe(2_000_000 - 20_000);
     expect(b.top).toBe(gb.maxMsync);
@@ -281,10 +286,9 @@ console.log(JSON.stringify({ rows: r.rows, pages: r.footprint.pages, exact: r.fo
     expect(b.exact).toBe(false);
     expect(Math.abs(b.pages - gb.truth) / gb.truth).toBeLessThan(0.03);
     expect(Math.abs(s.pages - gs.truth) / gs.truth).toBeLessThan(0.03);
-    // ten times the rows, the same memory: peak RSS growth within 32 MiB of the small run's,
-    // and the state kept at the end (heap after GC) is a few MiB
-    expect(b.growth - s.growth).toBeLessThan(32);
+    // ten times the rows, the same memory: the state kept at the end (heap after GC) is a few MiB
     expect(b.growth).toBeLessThan(160);
+    expect(s.growth).toBeLessThan(160);
     expect(b.retained).toBeLessThan(8);
   }, 90_000);
 });
