@@ -104,17 +104,51 @@ describe('scanLine against csv-parse', () => {
   });
 });
 
-describe('byte parsers equal the string parsers', () => {
-  it('parseTimeNsBytes and parseUintBytes', () => {
-    const text = fc.string({ unit: fc.constantFrom('0', '1', '9', '.', 'x', 'X', 'a', 'F', 'g', '-', ' '), maxLength: 24 });
+/** What a field of decimal or 0x-hex digits is worth, by BigInt; undefined when malformed. */
+function uintOracle(s: string): bigint | undefined {
+  return /^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(s) ? BigInt(s) : undefined;
+}
+/** Microseconds in decimal to ns by BigInt: three fraction digits, the fourth rounding half up; undefined when malformed. */
+function timeOracle(s: string): bigint | undefined {
+  const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(s);
+  if (!m) return undefined;
+  const frac = (m[2] ?? '').padEnd(4, '0');
+  return BigInt(m[1]!) * 1000n + BigInt(frac.slice(0, 3)) + (frac.charCodeAt(3) >= 53 ? 1n : 0n);
+}
+
+describe('field parsers, on strings and on bytes, against BigInt arithmetic', () => {
+  it('parseTimeNs, parseUint and their byte forms', () => {
+    // \u0130 and \u0139 end in the bytes of '0' and '9': a copy that kept only the low byte would accept them
+    const digits = (min: number) => fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), minLength: min, maxLength: 18 });
+    const text = fc.oneof(
+      fc.string({ unit: fc.constantFrom('0', '1', '9', '.', 'x', 'X', 'a', 'F', 'g', '-', ' ', '\u0130', '\u0139', 'é'), maxLength: 24 }),
+      fc.tuple(digits(1), fc.option(digits(0))).map(([w, f]) => (f === null ? w : `${w}.${f}`)),
+      fc.string({ unit: fc.constantFrom('0', '7', 'a', 'F', 'f'), minLength: 0, maxLength: 15 }).map((h) => `0x${h}`),
+    );
+    const exact = (v: number, want: bigint | undefined) => {
+      if (want === undefined) expect(v).toBeNaN();
+      else if (want < 2n ** 53n) expect(v).toBe(Number(want));
+      else expect(v).toBeGreaterThanOrEqual(2 ** 53);
+    };
+    let valid = 0;
     fc.assert(
       fc.property(text, (s) => {
-        const b = Buffer.from(`,${s},`, 'latin1');
-        expect(parseTimeNsBytes(b, 1, b.length - 1)).toBe(parseTimeNs(s));
-        expect(parseUintBytes(b, 1, b.length - 1)).toBe(parseUint(s));
+        const t = timeOracle(s), u = uintOracle(s);
+        if (t !== undefined || u !== undefined) valid++;
+        exact(parseTimeNs(s), t);
+        exact(parseUint(s), u);
+        const b = Buffer.from(`,${s},`, 'utf8');
+        if (/^[\x00-\x7f]*$/.test(s)) {
+          exact(parseTimeNsBytes(b, 1, b.length - 1), t);
+          exact(parseUintBytes(b, 1, b.length - 1), u);
+        }
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
+    expect(valid).toBeGreaterThan(100);
+    for (const [s, ns] of [['0.0005', 1], ['0.0004999', 0], ['12.3456', 12346], ['7.', NaN], ['.5', NaN]] as const) expect(parseTimeNs(s)).toBe(ns);
+    expect(parseUint('x'.repeat(100))).toBeNaN(); // longer than the parsers' first scratch buffer
+    expect(parseUint('1'.repeat(70))).toBeGreaterThanOrEqual(2 ** 53);
   });
 });
 

@@ -13,15 +13,32 @@ for (let c = 0; c < 128; c++) {
   if (/[A-Za-z0-9_.-]/.test(ch)) TASK_CHAR[c] = 1;
 }
 
-/** Whether `s` is a task token: one or more of [A-Za-z0-9_.-]. */
-export function isTaskToken(s: string): boolean {
+/**
+ * Bytes of the string being parsed: the string parsers below copy their
+ * argument here and run the byte parsers, so each field kind has one parser.
+ */
+let scratch = new Uint8Array(64);
+
+/**
+ * Copies the ASCII string `s` into {@link scratch} and returns its length, or -1
+ * when it holds a character outside ASCII (which no field accepts).
+ */
+function toScratch(s: string): number {
   const n = s.length;
-  if (n === 0) return false;
+  if (n > scratch.length) scratch = new Uint8Array(2 * n);
+  const b = scratch;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 128 || TASK_CHAR[c] === 0) return false;
+    if (c >= 128) return -1;
+    b[i] = c;
   }
-  return true;
+  return n;
+}
+
+/** Whether `s` is a task token: one or more of [A-Za-z0-9_.-]. */
+export function isTaskToken(s: string): boolean {
+  const n = toScratch(s);
+  return n >= 0 && isTaskTokenBytes(scratch, 0, n);
 }
 
 /**
@@ -29,27 +46,8 @@ export function isTaskToken(s: string): boolean {
  * out >= 2^53 (possibly rounded, never below), so range checks against `ADDR_LIMIT` hold.
  */
 export function parseUint(s: string): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  let v = 0;
-  if (n > 2 && s.charCodeAt(0) === 48 && (s.charCodeAt(1) | 32) === 120) {
-    for (let i = 2; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
-      else {
-        const l = c | 32;
-        if (l >= 97 && l <= 102) v = v * 16 + (l - 87);
-        else return NaN;
-      }
-    }
-    return v;
-  }
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return NaN;
-    v = v * 10 + c;
-  }
-  return v;
+  const n = toScratch(s);
+  return n < 0 ? NaN : parseUintBytes(scratch, 0, n);
 }
 
 /**
@@ -58,32 +56,8 @@ export function parseUint(s: string): number {
  * `Math.round(t * 1000)` would with exact arithmetic. NaN when malformed; may exceed 2^53.
  */
 export function parseTimeNs(s: string): number {
-  const n = s.length;
-  let i = 0;
-  let us = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    us = us * 10 + c;
-    i++;
-  }
-  if (i === 0) return NaN;
-  if (i === n) return us * 1000;
-  if (s.charCodeAt(i) !== 46 /* . */ || i + 1 === n) return NaN;
-  i++;
-  let frac = 0;
-  let digits = 0;
-  let roundUp = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return NaN;
-    if (digits < 3) frac = frac * 10 + c;
-    else if (digits === 3 && c >= 5) roundUp = 1;
-    digits++;
-  }
-  if (digits === 1) frac *= 100;
-  else if (digits === 2) frac *= 10;
-  return us * 1000 + frac + roundUp;
+  const n = toScratch(s);
+  return n < 0 ? NaN : parseTimeNsBytes(scratch, 0, n);
 }
 
 /** {@link parseUint} of the bytes `buf[s..e)` (ASCII), without making a string. */
