@@ -35,7 +35,7 @@ async function overview(): Promise<string> {
     `  syncsim ${'--help | --version'.padEnd(w)}`,
     '',
     "Run 'syncsim COMMAND --help' for a command's options.",
-    'Exit codes: 0 success, 2 bad input (trace, config, usage), 1 internal error.',
+    'Exit codes: 0 success, 2 bad input (trace, config, usage) or results that cannot be written, 1 internal error.',
     'See README.md for the configuration keys and the result fields.',
   ].join('\n');
 }

@@ -7,10 +7,12 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StagingDir } from '../traces/files.ts';
-import { flagsToString } from '../traces/types.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { DurabilityRecord } from '../sim/stats/durability.ts';
 import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
+import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE } from './result-columns.ts';
+import { ResultThread } from './result-thread.ts';
+import { OutDirError } from '../traces/out-dir.ts';
 
 /** Formats integer ns as µs (exact decimal, no float noise). */
 export function nsToUsText(ns: number): string {
@@ -49,9 +51,23 @@ export class CsvFile {
   private lastField = '';
   private lastPlain = true;
 
-  constructor(path: string, header: string) {
-    this.fd = openSync(path, 'w');
-    this.text(header).end();
+  /** Creates `path` (replacing it) and writes `header` as its first line. */
+  constructor(path: string, header: string);
+  /** Writes to the open file `fd` from where it stands (see {@link adopt}). */
+  constructor(fd: number);
+  constructor(target: string | number, header?: string) {
+    this.fd = typeof target === 'number' ? target : openSync(target, 'w');
+    if (header !== undefined) this.text(header).end();
+  }
+
+  /** A CsvFile that goes on writing the open file `fd`, which another CsvFile flushed and handed over. */
+  static adopt(fd: number): CsvFile {
+    return new CsvFile(fd);
+  }
+
+  /** The file descriptor written to. */
+  get descriptor(): number {
+    return this.fd;
   }
 
   /** Makes room for `n` more bytes. */
@@ -193,98 +209,187 @@ export class CsvFile {
   }
 }
 
-/** Column headers of the result CSVs. */
-export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result';
-export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
-export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
-export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
-export const DURABILITY_HEADER = 't_us,pages,lag_mean_us,lag_max_us,via_write,via_flush,via_manager,pending_pages';
+export { SYNCS_HEADER, WRITEBACK_HEADER, READS_HEADER, TIMELINE_HEADER, DURABILITY_HEADER } from './result-columns.ts';
 export const TASKS_HEADER = 'task,ops,msyncs,lag_end_us,max_lag_us,blocked_us';
 
-/** The results directory being written: a sink for the simulator plus the final commit. */
+/**
+ * A system error met while writing the result files (a full disk, a read-only file system), as
+ * the one-line error the CLI reports with exit code 2; anything else as it is.
+ */
+function writeFailure(out: string, e: unknown): unknown {
+  if (e instanceof OutDirError || typeof (e as NodeJS.ErrnoException)?.code !== 'string') return e;
+  return new OutDirError(`--out ${out}: cannot write the results (${(e as Error).message}); nothing was kept there`);
+}
+
+/** Records packed before the writer thread is started: a small run prints everything itself. */
+const THREAD_AFTER_RECORDS = 3 * BATCH_ROWS;
+
+/**
+ * The results directory being written: a sink for the simulator plus the final
+ * commit. Records are packed into batches of numbers (scripts/result-columns.ts)
+ * and printed when a batch fills: in this thread at first, and, once a run has
+ * made {@link THREAD_AFTER_RECORDS} records and a writer thread module is given,
+ * in that thread (scripts/result-thread.ts) beside the simulation. The files
+ * are the same byte for byte either way.
+ */
 export class ResultsDir implements ResultSink {
   private readonly stage: StagingDir;
-  private syncs: CsvFile;
-  private wb: CsvFile;
-  private rd: CsvFile;
-  private tl: CsvFile;
-  private dur: CsvFile;
+  /** The open files, in COLUMN_FILES order: printed to here until the thread takes them. */
+  private readonly csv: CsvFile[];
+  private readonly batch: ColumnBatch[];
+  private thread?: ResultThread;
+  /** The thread has the files. */
+  private threaded = false;
+  private packed = 0;
   private closed = false;
-  /** Each record is written out during its call and none is kept. */
+  /** Each record is copied out during its call and none is kept. */
   readonly transientRecords = true;
 
-  constructor(readonly out: string) {
+  /** `writer`: the writer thread's module (scripts/worker-module.ts), or undefined to print every record in this thread. */
+  constructor(readonly out: string, private readonly writer?: URL) {
     this.stage = new StagingDir(out, 'run');
-    this.syncs = new CsvFile(join(this.stage.path, 'syncs.csv'), SYNCS_HEADER);
-    this.wb = new CsvFile(join(this.stage.path, 'writeback.csv'), WRITEBACK_HEADER);
-    this.rd = new CsvFile(join(this.stage.path, 'reads.csv'), READS_HEADER);
-    this.tl = new CsvFile(join(this.stage.path, 'timeline.csv'), TIMELINE_HEADER);
-    this.dur = new CsvFile(join(this.stage.path, 'durability.csv'), DURABILITY_HEADER);
+    this.csv = COLUMN_FILES.map((f) => new CsvFile(join(this.stage.path, f.name), f.header));
+    this.batch = COLUMN_FILES.map((f) => new ColumnBatch(f));
+  }
+
+  /** Whether the writer thread took the files (the run made enough records and was given the thread's module). */
+  get threadUsed(): boolean {
+    return this.threaded;
   }
 
   durability(r: DurabilityRecord): void {
-    this.dur.us(r.tNs).comma().num(r.pages).comma().us(Math.round(r.lagSumNs / r.pages)).comma().us(r.lagMaxNs).comma()
-      .num(r.viaWrite).comma().num(r.viaFlush).comma().num(r.viaManager).comma().num(r.pendingPages).end();
+    const b = this.batch[FILE.durability]!, d = b.data, o = b.next();
+    d[o] = r.tNs; d[o + 1] = r.pages; d[o + 2] = Math.round(r.lagSumNs / r.pages); d[o + 3] = r.lagMaxNs;
+    d[o + 4] = r.viaWrite; d[o + 5] = r.viaFlush; d[o + 6] = r.viaManager; d[o + 7] = r.pendingPages;
+    if (b.full) this.ship(FILE.durability);
   }
 
   sync(r: SyncRecord): void {
-    this.syncs.text(r.task).comma().us(r.tIssueNs).comma().us(r.tDoneNs).comma().us(r.tDoneNs - r.tIssueNs).comma().hex(r.addr).comma()
-      .num(r.len).comma().text(flagsToString(r.flags)).comma().num(r.pagesWritten).comma().num(r.bytesWritten).comma().text(r.result).end();
+    const b = this.batch[FILE.syncs]!, d = b.data, o = b.next();
+    d[o] = b.id(r.task); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.addr; d[o + 4] = r.len;
+    d[o + 5] = r.flags; d[o + 6] = r.pagesWritten; d[o + 7] = r.bytesWritten; d[o + 8] = b.id(r.result);
+    if (b.full) this.ship(FILE.syncs);
   }
 
   writeback(r: WritebackRecord): void {
-    this.wb.us(r.tSubmitNs).comma().us(r.tStartNs).comma().us(r.tDoneNs).comma().field(r.object).comma()
-      .num(r.offset).comma().num(r.pages).comma().num(r.bytes).comma().text(r.cause).end();
+    this.io(FILE.writeback, r);
   }
 
   read(r: ReadRecord): void {
-    this.rd.us(r.tSubmitNs).comma().us(r.tStartNs).comma().us(r.tDoneNs).comma().field(r.object).comma()
-      .num(r.offset).comma().num(r.pages).comma().num(r.bytes).comma().text(r.cause).comma().text(r.ok ? 'true' : 'false').end();
+    this.io(FILE.reads, r);
+  }
+
+  private io(file: number, r: WritebackRecord | ReadRecord): void {
+    const b = this.batch[file]!, d = b.data, o = b.next();
+    d[o] = r.tSubmitNs; d[o + 1] = r.tStartNs; d[o + 2] = r.tDoneNs; d[o + 3] = b.id(r.object);
+    d[o + 4] = r.offset; d[o + 5] = r.pages; d[o + 6] = r.bytes; d[o + 7] = b.id(r.cause);
+    if (file === FILE.reads) d[o + 8] = r.ok ? 1 : 0;
+    if (b.full) this.ship(file);
   }
 
   timeline(r: TimelineRecord): void {
-    this.tl.us(r.tNs).comma().num(r.dirtyPages).comma().num(r.writebackPages).comma().num(r.wiredPages).comma().num(r.residentPages).comma().num(r.queueDepth).end();
+    const b = this.batch[FILE.timeline]!, d = b.data, o = b.next();
+    d[o] = r.tNs; d[o + 1] = r.dirtyPages; d[o + 2] = r.writebackPages; d[o + 3] = r.wiredPages; d[o + 4] = r.residentPages; d[o + 5] = r.queueDepth;
+    if (b.full) this.ship(FILE.timeline);
   }
 
-  /** Writes buffered rows to disk. */
+  /** Prints batch `file`, or sends it to the writer thread; starts the thread, or hands it the files, when it is time. */
+  private ship(file: number): void {
+    const b = this.batch[file]!;
+    if (b.n === 0) return;
+    try {
+      this.print(file, b);
+    } catch (e) {
+      throw writeFailure(this.out, e);
+    }
+  }
+
+  private print(file: number, b: ColumnBatch): void {
+    if (!this.threaded && this.writer) {
+      this.packed += b.n;
+      if (!this.thread) {
+        if (this.packed >= THREAD_AFTER_RECORDS) this.thread = new ResultThread(this.writer);
+      } else if (this.thread.ready) {
+        for (const c of this.csv) c.flush();
+        this.thread.adopt(this.csv.map((c) => c.descriptor));
+        this.threaded = true;
+      }
+    }
+    if (this.threaded) this.thread!.send(file, b);
+    else b.printTo(this.csv[file]!);
+  }
+
+  /** Prints (or sends) the records packed so far and writes them to disk (in this thread: the thread writes as it prints). */
   flush(): void {
-    this.syncs.flush();
-    this.wb.flush();
-    this.rd.flush();
-    this.tl.flush();
-    this.dur.flush();
+    for (let f = 0; f < this.batch.length; f++) this.ship(f);
+    try {
+      if (!this.threaded) for (const c of this.csv) c.flush();
+    } catch (e) {
+      throw writeFailure(this.out, e);
+    }
   }
 
+  /** Prints what is left, waits for the writer thread, and closes the files; on a failure, see {@link release}. */
   private closeFiles(): void {
     if (this.closed) return;
     this.closed = true;
-    this.syncs.close();
-    this.wb.close();
-    this.rd.close();
-    this.tl.close();
-    this.dur.close();
+    try {
+      for (let f = 0; f < this.batch.length; f++) this.ship(f);
+      this.thread?.close(this.threaded);
+      for (const c of this.csv) c.close();
+    } catch (e) {
+      this.release();
+      throw writeFailure(this.out, e);
+    }
+  }
+
+  /**
+   * Stops the writer thread and closes the files without writing anything more: at once, or,
+   * when the thread has them, once it has stopped (it may be writing to them, and a closed
+   * descriptor could be reused by another file meanwhile).
+   */
+  private release(): void {
+    const closeAll = () => {
+      for (const c of this.csv) {
+        try {
+          closeSync(c.descriptor);
+        } catch {
+          /* closed already, or broken */
+        }
+      }
+    };
+    const stopped = this.thread?.terminate();
+    if (stopped && this.threaded) void stopped.then(closeAll, closeAll);
+    else closeAll();
   }
 
   /** Writes tasks.csv: one row per task (closed replay's lag, time blocked). */
   writeTasks(records: readonly TaskRecord[]): void {
-    const f = new CsvFile(join(this.stage.path, 'tasks.csv'), TASKS_HEADER);
-    for (const r of records) f.text(r.task).comma().num(r.ops).comma().num(r.msyncs).comma().us(r.lagEndNs).comma().us(r.maxLagNs).comma().us(r.blockedNs).end();
-    f.close();
+    try {
+      const f = new CsvFile(join(this.stage.path, 'tasks.csv'), TASKS_HEADER);
+      for (const r of records) f.text(r.task).comma().num(r.ops).comma().num(r.msyncs).comma().us(r.lagEndNs).comma().us(r.maxLagNs).comma().us(r.blockedNs).end();
+      f.close();
+    } catch (e) {
+      throw writeFailure(this.out, e);
+    }
   }
 
   /** Writes summary.json and moves the directory into place (replacing an older one). */
   commit(summaryJson: string): void {
     this.closeFiles();
-    writeFileSync(join(this.stage.path, 'summary.json'), summaryJson);
+    try {
+      writeFileSync(join(this.stage.path, 'summary.json'), summaryJson);
+    } catch (e) {
+      throw writeFailure(this.out, e);
+    }
     this.stage.commit();
   }
 
   /** Removes the temporary directory (the run failed). */
   abort(): void {
-    try {
-      this.closeFiles();
-    } catch {
-      /* already broken */
+    if (!this.closed) {
+      this.closed = true;
+      this.release();
     }
     this.stage.abort();
   }

@@ -10,6 +10,7 @@ import { makeSummary, type Summary } from '../sim/stats/summary.ts';
 import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
 import { ResultsDir } from './results.ts';
 import { VERSION } from './version.ts';
+import { workerModule } from './worker-module.ts';
 import { startProvenance } from './provenance.ts';
 import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
@@ -40,6 +41,11 @@ export interface RunOptions {
   handleSignals?: boolean;
   /** The plugins the configuration names, loaded (scripts/plugins.ts). */
   plugins?: SimPlugins;
+  /**
+   * Print the result files in a thread of their own once a run has made many records (default
+   * true). A sweep, whose runs already fill every core, prints them in the run's thread.
+   */
+  resultThread?: boolean;
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -73,7 +79,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     process.once('SIGTERM', onSignal);
   }
   try {
-    dir = opts.out ? new ResultsDir(opts.out) : undefined;
+    dir = opts.out ? new ResultsDir(opts.out, opts.resultThread === false ? undefined : await workerModule('result-worker')) : undefined;
     const sink: ResultSink = dir ?? NULL_SINK;
     const given = opts.rows;
     const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)], given && (() => given.sha256()));

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readExperiment, type Experiment } from './experiment.ts';
 import { canonicalJson } from './identity.ts';
 import { checkRunCount, makePlan, type Plan, type RunSpec } from './plan.ts';
@@ -23,24 +22,9 @@ import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
 import { ensureCache } from '../../traces/open.ts';
+import { workerModule } from '../worker-module.ts';
 import { checkOutDir } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
-
-/**
- * The worker module: worker.js in the compiled dist/; from the sources, dist/'s worker.js too when
- * dist/ holds a finished build of the sources as they are (the launcher's rule, scripts/launch.mjs:
- * each worker then starts without compiling the simulator's TypeScript, about 1 s less per worker),
- * else worker.ts through tsx. `SYNCSIM_TSX=1` chooses the sources.
- */
-async function workerModule(): Promise<URL> {
-  if (!import.meta.url.endsWith('.ts')) return new URL('./worker.js', import.meta.url);
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const compiled = join(root, 'dist', 'scripts', 'sweep', 'worker.js');
-  // the launcher's module is not part of dist/: imported only here, from the sources
-  const { chooseEntry } = await import('../launch.mjs');
-  if (chooseEntry(root).compiled && existsSync(compiled)) return pathToFileURL(compiled);
-  return new URL('./worker.ts', import.meta.url);
-}
 
 /**
  * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
@@ -194,7 +178,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const jobs = Math.max(1, Math.min(o.jobs ?? defaultJobs(), pending.length + toMake.size));
   const traceOf = (r: RunSpec) => (r.trace.kind === 'gen' ? join(store.tracesDir, r.trace.file) : r.trace.path);
   const displayOf = (r: RunSpec) => (r.trace.kind === 'gen' ? `traces/${r.trace.file}` : r.trace.display);
-  const pool = new WorkerPool<SweepTask, TaskReply>(jobs, await workerModule(), SWEEP_WORKER_LIMITS);
+  const pool = new WorkerPool<SweepTask, TaskReply>(jobs, await workerModule('sweep/worker'), SWEEP_WORKER_LIMITS);
   if (pending.length > 0) pool.warm(); // the workers load while the first traces are generated and cached
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {

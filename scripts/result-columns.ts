@@ -1,0 +1,111 @@
+/**
+ * The per-record result files as columns of numbers: a record is packed into
+ * one row of a Float64Array (its strings as ids into the file's table of
+ * strings), and the row is printed as CSV later, in the same thread or in the
+ * result writer thread (scripts/result-thread.ts). Packing is a few stores;
+ * printing is where the time goes, so it can run beside the simulation.
+ */
+import { flagsToString } from '../traces/types.ts';
+import type { CsvFile } from './results.ts';
+
+/** Column headers of the result CSVs. */
+export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result';
+export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
+export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
+export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
+export const DURABILITY_HEADER = 't_us,pages,lag_mean_us,lag_max_us,via_write,via_flush,via_manager,pending_pages';
+
+/** One result file: its name, header, numbers per record, and how a packed record prints. */
+export interface ColumnFile {
+  name: string;
+  header: string;
+  width: number;
+  /** Prints the record at `d[o..o+width)`, its strings looked up in `s`. */
+  print(csv: CsvFile, d: Float64Array, o: number, s: readonly string[]): void;
+}
+
+/** An I/O record (writeback.csv, reads.csv): times, object id, offset, pages, bytes, cause id[, ok]. */
+function printIo(csv: CsvFile, d: Float64Array, o: number, s: readonly string[]): CsvFile {
+  return csv.us(d[o]!).comma().us(d[o + 1]!).comma().us(d[o + 2]!).comma().field(s[d[o + 3]!]!).comma()
+    .num(d[o + 4]!).comma().num(d[o + 5]!).comma().num(d[o + 6]!).comma().text(s[d[o + 7]!]!);
+}
+
+/** The five files, in the order of {@link FILE}. */
+export const COLUMN_FILES: readonly ColumnFile[] = [
+  {
+    name: 'syncs.csv', header: SYNCS_HEADER, width: 9,
+    // task id, issue, done, addr, len, flags, pages written, bytes written, result id
+    print: (c, d, o, s) => {
+      c.text(s[d[o]!]!).comma().us(d[o + 1]!).comma().us(d[o + 2]!).comma().us(d[o + 2]! - d[o + 1]!).comma().hex(d[o + 3]!).comma()
+        .num(d[o + 4]!).comma().text(flagsToString(d[o + 5]!)).comma().num(d[o + 6]!).comma().num(d[o + 7]!).comma().text(s[d[o + 8]!]!).end();
+    },
+  },
+  { name: 'writeback.csv', header: WRITEBACK_HEADER, width: 8, print: (c, d, o, s) => printIo(c, d, o, s).end() },
+  { name: 'reads.csv', header: READS_HEADER, width: 9, print: (c, d, o, s) => printIo(c, d, o, s).comma().text(d[o + 8] ? 'true' : 'false').end() },
+  {
+    name: 'timeline.csv', header: TIMELINE_HEADER, width: 6,
+    print: (c, d, o) => c.us(d[o]!).comma().num(d[o + 1]!).comma().num(d[o + 2]!).comma().num(d[o + 3]!).comma().num(d[o + 4]!).comma().num(d[o + 5]!).end(),
+  },
+  {
+    name: 'durability.csv', header: DURABILITY_HEADER, width: 8,
+    print: (c, d, o) => c.us(d[o]!).comma().num(d[o + 1]!).comma().us(d[o + 2]!).comma().us(d[o + 3]!).comma()
+      .num(d[o + 4]!).comma().num(d[o + 5]!).comma().num(d[o + 6]!).comma().num(d[o + 7]!).end(),
+  },
+];
+
+/** Index of each file in {@link COLUMN_FILES}. */
+export const FILE = { syncs: 0, writeback: 1, reads: 2, timeline: 3, durability: 4 } as const;
+
+/** Records per batch: a batch is printed, or sent to the writer thread, when full. */
+export const BATCH_ROWS = 8192;
+
+/**
+ * Records of one file waiting to be printed, packed, and the file's table of
+ * strings (each string gets an id the first time it is seen).
+ */
+export class ColumnBatch {
+  data: Float64Array;
+  /** Records packed. */
+  n = 0;
+  /** Every string seen, by id. */
+  readonly strings: string[] = [];
+  /** How many of {@link strings} the writer thread has been sent. */
+  sentStrings = 0;
+  private readonly ids = new Map<string, number>();
+  private lastString = '';
+  private lastId = -1;
+
+  constructor(readonly file: ColumnFile, data?: Float64Array) {
+    this.data = data ?? new Float64Array(BATCH_ROWS * file.width);
+  }
+
+  /** The id of `s` in this file's table. */
+  id(s: string): number {
+    if (s === this.lastString && this.lastId >= 0) return this.lastId;
+    let i = this.ids.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, i);
+    }
+    this.lastString = s;
+    this.lastId = i;
+    return i;
+  }
+
+  /** Offset of a new record's first number; the caller fills `width` numbers from there. */
+  next(): number {
+    return this.n++ * this.file.width;
+  }
+
+  get full(): boolean {
+    return this.n === BATCH_ROWS;
+  }
+
+  /** Prints the packed records to `csv`, strings from `strings`, and empties the batch. */
+  printTo(csv: CsvFile, strings: readonly string[] = this.strings): void {
+    const { width, print } = this.file, d = this.data;
+    for (let i = 0, o = 0; i < this.n; i++, o += width) print(csv, d, o, strings);
+    this.n = 0;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The result files printed in a writer thread (scripts/result-thread.ts,
+ * scripts/result-worker.ts) are the same bytes as printed in the run's own
+ * thread; a small run never starts the thread; the thread's failures reach
+ * the run as errors, and a full disk is a one-line error that leaves nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parse } from 'csv-parse/sync';
+import { join } from 'node:path';
+import { ResultsDir } from '../scripts/results.ts';
+import { ResultThread } from '../scripts/result-thread.ts';
+import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE } from '../scripts/result-columns.ts';
+import { workerModule } from '../scripts/worker-module.ts';
+import { RandomStream } from '../sim/engine/random.ts';
+import { syncsimHere } from './cli-here.ts';
+
+const asRoot = process.getuid?.() === 0;
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-rthread-'));
+const OBJECTS = ['f.dat', 'a,b', 'say "hi"', 'naïve ✓', 'line\nbreak'];
+
+/** Feeds `n` pseudo-random records of every kind (seeded) into `dir`, in batches of 5000 with a flush after each, as a run does. */
+function feed(dir: ResultsDir, n: number, seed: number): void {
+  const r = new RandomStream(seed, 'result-thread-test');
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    t += r.int(5000);
+    const k = r.int(10);
+    const io = { tSubmitNs: t, tStartNs: t + r.int(999), tDoneNs: t + 1000 + r.int(10 ** 7), object: OBJECTS[r.int(OBJECTS.length)]!, offset: r.int(2 ** 40) * 4096, pages: 1 + r.int(64), bytes: 4096 * (1 + r.int(64)), cause: k < 5 ? 'msync' : 'pageout', ok: r.int(2) === 0 };
+    if (k < 6) dir.writeback(io as never);
+    else if (k === 6) dir.read(io as never);
+    else if (k === 7) dir.sync({ task: `t${r.int(3)}`, tIssueNs: t, tDoneNs: t + r.int(10 ** 6), addr: 0x7f0000000000 + r.int(2 ** 30) * 4096, len: 4096 * (1 + r.int(100)), flags: r.int(8), pagesWritten: r.int(100), bytesWritten: r.int(100) * 4096, result: r.int(9) === 0 ? 'EBUSY' : 'OK' });
+    else if (k === 8) dir.timeline({ tNs: t, dirtyPages: r.int(1e6), writebackPages: r.int(1000), wiredPages: r.int(10), residentPages: r.int(1e7), queueDepth: r.int(32) });
+    else dir.durability!({ tNs: t, pages: 1 + r.int(100), lagSumNs: r.int(10 ** 9) + 0.5, lagMaxNs: r.int(10 ** 8), viaWrite: r.int(50), viaFlush: r.int(50), viaManager: 0, pendingPages: r.int(10 ** 4) });
+    if (i % 5000 === 4999) dir.flush();
+  }
+}
+
+/** Every file of a committed results directory, by name. */
+const files = (d: string) => Object.fromEntries(readdirSync(d).filter((f) => f.endsWith('.csv') || f === 'summary.json').map((f) => [f, readFileSync(join(d, f), 'utf8')]));
+
+describe('result writer thread', () => {
+  it('prints the same bytes as the run\'s own thread, for records of every kind and strings that need quoting', async () => {
+    const root = tmp();
+    const entry = await workerModule('result-worker');
+    const n = 6 * BATCH_ROWS + 1234;
+    const threaded = new ResultsDir(join(root, 'threaded'), entry);
+    // the thread loads while records are made: give it the time a longer run would
+    feed(threaded, 4 * BATCH_ROWS, 1);
+    await new Promise((done) => setTimeout(done, 1500));
+    feed(threaded, n - 4 * BATCH_ROWS, 2);
+    threaded.commit('{}\n');
+    const inline = new ResultsDir(join(root, 'inline'));
+    feed(inline, 4 * BATCH_ROWS, 1);
+    feed(inline, n - 4 * BATCH_ROWS, 2);
+    inline.commit('{}\n');
+    expect(threaded.threadUsed).toBe(true);
+    expect(inline.threadUsed).toBe(false);
+    const a = files(join(root, 'threaded')), b = files(join(root, 'inline'));
+    expect(Object.keys(a).sort()).toEqual(['durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
+    for (const f of Object.keys(b)) expect(a[f], f).toBe(b[f]);
+    // every record is there, and the quoted object names came through
+    const rows = Object.entries(a).filter(([f]) => f.endsWith('.csv')).reduce((s, [, t]) => s + parse(t).length - 1, 0);
+    expect(rows).toBe(n);
+    expect(a['writeback.csv']).toContain('"say ""hi"""');
+    expect(a['writeback.csv']).toContain('"line\nbreak"');
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
+
+  it('a run of fewer records than three batches never starts the thread', async () => {
+    const root = tmp();
+    const d = new ResultsDir(join(root, 'small'), await workerModule('result-worker'));
+    feed(d, 2 * BATCH_ROWS, 3);
+    d.commit('{}\n');
+    expect(d.threadUsed).toBe(false);
+    expect(readFileSync(join(root, 'small', 'writeback.csv'), 'utf8').startsWith('t_submit_us,')).toBe(true);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a write the thread cannot make fails the run with its error', async () => {
+    const root = tmp();
+    const path = join(root, 'ro.csv');
+    writeFileSync(path, '');
+    const fd = openSync(path, 'r'); // writing to it fails with EBADF
+    const t = new ResultThread(await workerModule('result-worker'));
+    const deadline = Date.now() + 30_000;
+    while (!t.ready && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+    expect(t.ready).toBe(true);
+    t.adopt(COLUMN_FILES.map(() => fd));
+    const b = new ColumnBatch(COLUMN_FILES[FILE.timeline]!);
+    let err: unknown;
+    try {
+      // a full batch makes the thread write; the failure comes back at a later send or at close
+      for (let k = 0; k < 50 && err === undefined; k++) {
+        for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * 6);
+        t.send(FILE.timeline, b);
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      t.close(true);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(Error);
+    expect((err as NodeJS.ErrnoException).code).toBe('EBADF');
+    await t.terminate();
+    closeSync(fd);
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
+
+  // mounting the small file system needs root: elsewhere the capability cannot exist, and the test says so
+  if (!asRoot) console.log('result-thread: full-disk test skipped: mounting a tmpfs needs root');
+  it.skipIf(!asRoot)('a full disk: one line, exit 2, nothing left, the directory beside untouched (a 2 MiB tmpfs)', async () => {
+    const root = tmp();
+    const mnt = join(root, 'small');
+    mkdirSync(mnt);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt]).status).toBe(0);
+    try {
+      mkdirSync(join(mnt, 'mine'));
+      writeFileSync(join(mnt, 'mine', 'notes.txt'), 'keep me\n');
+      // 60,000 rows of scattered stores with an msync every 100: ~6 MB of writeback.csv, more than the disk holds
+      const trace = join(root, 't.csv');
+      let text = '# syncsim-trace v1\nt_us,op,addr,len,flags,object,offset\n0,map,0x10000000,268435456,,f.dat,0\n';
+      for (let i = 1; i <= 60_000; i++) text += i % 100 === 0 ? `${i * 10},msync,0x10000000,268435456,SYNC,,\n` : `${i * 10},write,0x${(0x10000000 + ((i * 7919) % 65536) * 4096).toString(16)},4096,,,\n`;
+      writeFileSync(trace, text);
+      const r = await syncsimHere(['run', trace, '--out', join(mnt, 'res')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^syncsim: --out .*res: cannot write the results \(ENOSPC: no space left on device, write\); nothing was kept there\n$/);
+      expect(readdirSync(mnt)).toEqual(['mine']);
+      expect(readFileSync(join(mnt, 'mine', 'notes.txt'), 'utf8')).toBe('keep me\n');
+    } finally {
+      spawnSync('umount', [mnt]);
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
