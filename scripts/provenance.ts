@@ -5,7 +5,8 @@
  * between two runs of the same trace, configuration and seed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
 import { VERSION } from './version.ts';
 import type { Summary } from '../sim/stats/summary.ts';
@@ -13,8 +14,36 @@ import type { Summary } from '../sim/stats/summary.ts';
 /** summary.json `provenance` (its shape is part of the summary's, sim/stats/summary.ts). */
 export type Provenance = NonNullable<Summary['provenance']>;
 
-/** SHA-256 (hex) of a file, streamed. */
+/** Files from this size on are hashed in a thread of their own (scripts/hash-worker.mjs): its start-up costs more than hashing a smaller file. */
+export const HASH_THREAD_BYTES = 16 << 20;
+
+/** SHA-256 (hex) of a file, streamed: in this thread, or, for a file of {@link HASH_THREAD_BYTES} or more, in a worker thread beside the run. */
 export function fileSha256(path: string): Promise<string> {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    /* the stream below reports it */
+  }
+  return size >= HASH_THREAD_BYTES ? sha256InThread(path) : sha256Here(path);
+}
+
+/** {@link fileSha256} in a worker thread. */
+function sha256InThread(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const w = new Worker(new URL('./hash-worker.mjs', import.meta.url), { workerData: { path }, execArgv: [] });
+    w.once('message', (m: { sha256?: string; error?: string; code?: string }) => {
+      if (m.sha256) done(m.sha256);
+      else fail(Object.assign(new Error(m.error ?? 'hashing failed'), m.code ? { code: m.code } : {}));
+      void w.terminate();
+    });
+    w.once('error', fail);
+    w.once('exit', (code) => fail(new Error(`the hashing thread exited with code ${code} before answering`)));
+  });
+}
+
+/** {@link fileSha256} in this thread. */
+function sha256Here(path: string): Promise<string> {
   return new Promise((done, fail) => {
     const h = createHash('sha256');
     createReadStream(path, { highWaterMark: 1 << 20 }) // 1 MiB reads: 1/16 of the round trips of the 64 KiB default

@@ -3,6 +3,7 @@
  * scripts/result-worker.ts) are the same bytes as printed in the run's own
  * thread; a small run never starts the thread; the thread's failures reach
  * the run as errors, and a full disk is a one-line error that leaves nothing.
+ * A large trace's SHA-256 is computed in a thread too (scripts/hash-worker.mjs).
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,8 @@ import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE } from '../scripts/result-c
 import { workerModule } from '../scripts/worker-module.ts';
 import { RandomStream } from '../sim/engine/random.ts';
 import { syncsimHere } from './cli-here.ts';
+import { fileSha256, HASH_THREAD_BYTES } from '../scripts/provenance.ts';
+import { createHash } from 'node:crypto';
 
 const asRoot = process.getuid?.() === 0;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-rthread-'));
@@ -134,4 +137,21 @@ describe('result writer thread', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('trace hash for provenance', () => {
+  it('a file of 16 MiB or more is hashed in a thread, a smaller one here: both give SHA-256 of the bytes; a missing file fails with its code', async () => {
+    const root = tmp();
+    const big = join(root, 'big.bin'), small = join(root, 'small.bin');
+    const r = new RandomStream(5, 'hash-test');
+    const bytes = Buffer.alloc(HASH_THREAD_BYTES + 12344); // a multiple of 4, not of the 1 MiB read
+    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE(r.nextU32(), i);
+    writeFileSync(big, bytes);
+    writeFileSync(small, bytes.subarray(0, 1000));
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(await fileSha256(big)).toBe(sha(bytes));
+    expect(await fileSha256(small)).toBe(sha(bytes.subarray(0, 1000)));
+    await expect(fileSha256(join(root, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    rmSync(root, { recursive: true, force: true });
+  }, 30_000);
 });
