@@ -1,0 +1,126 @@
+/**
+ * Latency summaries in bounded memory for stores that may see a sample per
+ * page of a 100 M-row trace (the durability lag): exact, as {@link LatencyStats},
+ * up to a number of samples, then from a log-linear histogram (HDR-style:
+ * 2048 buckets per power of two) whose percentiles are within 2^-12 (0.025 %)
+ * of the exact ones. Count, mean and max stay exact.
+ */
+import { LatencyStats, type LatencySummary } from './latency.ts';
+
+/** Sub-buckets per power of two, as bits: integers below 2^SUB_BITS each have a bucket of their own. */
+const SUB_BITS = 11;
+const SUB = 1 << SUB_BITS;
+/** Powers of two covered: samples up to 2^64 ns. */
+const BUCKETS = (64 - SUB_BITS + 1) * SUB;
+
+/** The bucket of a non-negative sample. */
+function bucketOf(v: number): number {
+  if (v < SUB) return Math.floor(v);
+  let e = Math.floor(Math.log2(v));
+  // log2 may round across a power of two: settle e so that 2^e <= v < 2^(e+1)
+  if (2 ** e > v) e--;
+  else if (2 ** (e + 1) <= v) e++;
+  const shift = e - SUB_BITS;
+  const i = (shift + 1) * SUB + (Math.floor(v / 2 ** shift) - SUB);
+  return Math.min(i, BUCKETS - 1);
+}
+
+/**
+ * The value a bucket stands for: below 2^SUB_BITS its integer; above, the middle
+ * of the integers it holds (its width is a power of two, so the error of any
+ * integer in it is at most half a width, 2^-(SUB_BITS+1) of its lower bound).
+ */
+function bucketValue(i: number): number {
+  if (i < SUB) return i;
+  const shift = Math.floor(i / SUB) - 1;
+  const low = (SUB + (i % SUB)) * 2 ** shift;
+  return low + (2 ** shift - 1) / 2;
+}
+
+/** A log-linear histogram of non-negative samples (ns). */
+export class LogHistogram {
+  private readonly counts = new Float64Array(BUCKETS);
+  private n = 0;
+  private sum = 0;
+  private min = Infinity;
+  private max = 0;
+
+  /** Adds one sample (ns, >= 0). */
+  add(v: number): void {
+    this.counts[bucketOf(v)]++;
+    this.n++;
+    this.sum += v;
+    if (v > this.max) this.max = v;
+    if (v < this.min) this.min = v;
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** The sample of rank `r` (0-based, ascending), as its bucket's value, kept within [min, max]. */
+  private ranked(r: number): number {
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      seen += this.counts[i]!;
+      if (seen > r) return Math.min(this.max, Math.max(this.min, bucketValue(i)));
+    }
+    return this.max;
+  }
+
+  /** Quantile p as {@link LatencyStats} defines it (numpy type 7: between the ranks floor and ceil of (n − 1)p). */
+  quantile(p: number): number {
+    const idx = (this.n - 1) * p, lo = Math.floor(idx);
+    const xl = this.ranked(lo);
+    return idx === lo ? xl : xl + (idx - lo) * (this.ranked(lo + 1) - xl);
+  }
+
+  /** The summary, in µs rounded to the ns. */
+  summary(): LatencySummary {
+    if (this.n === 0) return { mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
+    const us = (ns: number) => Math.round(ns) / 1000;
+    return {
+      mean: us(this.sum / this.n), p50: us(this.quantile(0.5)), p90: us(this.quantile(0.9)),
+      p99: us(this.quantile(0.99)), p999: us(this.quantile(0.999)), max: us(this.max),
+    };
+  }
+}
+
+/**
+ * Latencies whose summary is exact up to `exactUpTo` samples (default 2^20, 4–8 MiB of them) and
+ * comes from a {@link LogHistogram} beyond: the store no longer grows with the run.
+ */
+export class BoundedLatencyStats {
+  private exact: LatencyStats | undefined = new LatencyStats(false);
+  private hist: LogHistogram | undefined;
+
+  constructor(readonly exactUpTo = 1 << 20) {}
+
+  /** Adds one latency (ns, >= 0). */
+  add(ns: number): void {
+    if (this.hist) {
+      this.hist.add(ns);
+      return;
+    }
+    this.exact!.add(ns);
+    if (this.exact!.count >= this.exactUpTo) {
+      const h = new LogHistogram();
+      for (const v of this.exact!.samples()) h.add(v);
+      this.hist = h;
+      this.exact = undefined;
+    }
+  }
+
+  get count(): number {
+    return this.hist ? this.hist.count : this.exact!.count;
+  }
+
+  /** Whether the percentiles are exact (false once the samples went into the histogram). */
+  get exactPercentiles(): boolean {
+    return this.hist === undefined;
+  }
+
+  summary(): LatencySummary {
+    return this.hist ? this.hist.summary() : this.exact!.summary();
+  }
+}
