@@ -13,6 +13,8 @@ import { BATCH_ROWS, COLUMN_FILES, type ColumnBatch } from './result-columns.ts'
 const BOOT = new URL('./sweep/worker-boot.mjs', import.meta.url);
 /** Batches sent and not yet printed, at most (8 × 8192 records × 9 numbers: 4.5 MiB). */
 const MAX_IN_FLIGHT = 8;
+/** Printed arrays kept per file for reuse. */
+const KEEP_FREE = 2;
 /** How long the run waits for the thread to print one batch before it gives up. */
 export const STALL_MS = 60_000;
 
@@ -119,7 +121,9 @@ export class ResultThread {
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
       const r = m.message as FromWriter;
       if ('ready' in r) this.loaded = true;
-      else if ('recycle' in r) this.free[r.file]!.push(r.recycle);
+      else if ('recycle' in r) {
+        if (this.free[r.file]!.length < KEEP_FREE) this.free[r.file]!.push(r.recycle); // more would only hold memory
+      }
       else this.error ??= Object.assign(new Error(r.error), r.code ? { code: r.code } : {});
     }
   }
