@@ -7,6 +7,8 @@
  */
 import { flagsToString } from '../traces/types.ts';
 import type { CsvFile } from './results.ts';
+import type { ReadRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
+import type { DurabilityRecord } from '../sim/stats/durability.ts';
 
 /** Column headers of the result CSVs. */
 export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result';
@@ -52,6 +54,40 @@ export const COLUMN_FILES: readonly ColumnFile[] = [
       .num(d[o + 4]!).comma().num(d[o + 5]!).comma().num(d[o + 6]!).comma().num(d[o + 7]!).end(),
   },
 ];
+
+// What each file's numbers are: the pack functions below write them in the order its print reads them.
+
+/** Packs a syncs.csv record into `b`; true when `b` is then full. */
+export function packSync(b: ColumnBatch, r: SyncRecord): boolean {
+  const d = b.data, o = b.next();
+  d[o] = b.id(r.task); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.addr; d[o + 4] = r.len;
+  d[o + 5] = r.flags; d[o + 6] = r.pagesWritten; d[o + 7] = r.bytesWritten; d[o + 8] = b.id(r.result);
+  return b.full;
+}
+
+/** Packs a writeback.csv or reads.csv record (`ok` only read back for reads.csv) into `b`; true when `b` is then full. */
+export function packIo(b: ColumnBatch, r: WritebackRecord | ReadRecord): boolean {
+  const d = b.data, o = b.next();
+  d[o] = r.tSubmitNs; d[o + 1] = r.tStartNs; d[o + 2] = r.tDoneNs; d[o + 3] = b.id(r.object);
+  d[o + 4] = r.offset; d[o + 5] = r.pages; d[o + 6] = r.bytes; d[o + 7] = b.id(r.cause);
+  if (b.file.width > 8) d[o + 8] = r.ok ? 1 : 0;
+  return b.full;
+}
+
+/** Packs a timeline.csv record into `b`; true when `b` is then full. */
+export function packTimeline(b: ColumnBatch, r: TimelineRecord): boolean {
+  const d = b.data, o = b.next();
+  d[o] = r.tNs; d[o + 1] = r.dirtyPages; d[o + 2] = r.writebackPages; d[o + 3] = r.wiredPages; d[o + 4] = r.residentPages; d[o + 5] = r.queueDepth;
+  return b.full;
+}
+
+/** Packs a durability.csv record (its mean lag rounded to the ns) into `b`; true when `b` is then full. */
+export function packDurability(b: ColumnBatch, r: DurabilityRecord): boolean {
+  const d = b.data, o = b.next();
+  d[o] = r.tNs; d[o + 1] = r.pages; d[o + 2] = Math.round(r.lagSumNs / r.pages); d[o + 3] = r.lagMaxNs;
+  d[o + 4] = r.viaWrite; d[o + 5] = r.viaFlush; d[o + 6] = r.viaManager; d[o + 7] = r.pendingPages;
+  return b.full;
+}
 
 /** Index of each file in {@link COLUMN_FILES}. */
 export const FILE = { syncs: 0, writeback: 1, reads: 2, timeline: 3, durability: 4 } as const;

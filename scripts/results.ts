@@ -10,7 +10,7 @@ import { StagingDir } from '../traces/files.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { DurabilityRecord } from '../sim/stats/durability.ts';
 import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
-import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE } from './result-columns.ts';
+import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE, packDurability, packIo, packSync, packTimeline } from './result-columns.ts';
 import { ResultThread } from './result-thread.ts';
 import { OutDirError } from '../traces/out-dir.ts';
 
@@ -258,39 +258,23 @@ export class ResultsDir implements ResultSink {
   }
 
   durability(r: DurabilityRecord): void {
-    const b = this.batch[FILE.durability]!, d = b.data, o = b.next();
-    d[o] = r.tNs; d[o + 1] = r.pages; d[o + 2] = Math.round(r.lagSumNs / r.pages); d[o + 3] = r.lagMaxNs;
-    d[o + 4] = r.viaWrite; d[o + 5] = r.viaFlush; d[o + 6] = r.viaManager; d[o + 7] = r.pendingPages;
-    if (b.full) this.ship(FILE.durability);
+    if (packDurability(this.batch[FILE.durability]!, r)) this.ship(FILE.durability);
   }
 
   sync(r: SyncRecord): void {
-    const b = this.batch[FILE.syncs]!, d = b.data, o = b.next();
-    d[o] = b.id(r.task); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.addr; d[o + 4] = r.len;
-    d[o + 5] = r.flags; d[o + 6] = r.pagesWritten; d[o + 7] = r.bytesWritten; d[o + 8] = b.id(r.result);
-    if (b.full) this.ship(FILE.syncs);
+    if (packSync(this.batch[FILE.syncs]!, r)) this.ship(FILE.syncs);
   }
 
   writeback(r: WritebackRecord): void {
-    this.io(FILE.writeback, r);
+    if (packIo(this.batch[FILE.writeback]!, r)) this.ship(FILE.writeback);
   }
 
   read(r: ReadRecord): void {
-    this.io(FILE.reads, r);
-  }
-
-  private io(file: number, r: WritebackRecord | ReadRecord): void {
-    const b = this.batch[file]!, d = b.data, o = b.next();
-    d[o] = r.tSubmitNs; d[o + 1] = r.tStartNs; d[o + 2] = r.tDoneNs; d[o + 3] = b.id(r.object);
-    d[o + 4] = r.offset; d[o + 5] = r.pages; d[o + 6] = r.bytes; d[o + 7] = b.id(r.cause);
-    if (file === FILE.reads) d[o + 8] = r.ok ? 1 : 0;
-    if (b.full) this.ship(file);
+    if (packIo(this.batch[FILE.reads]!, r)) this.ship(FILE.reads);
   }
 
   timeline(r: TimelineRecord): void {
-    const b = this.batch[FILE.timeline]!, d = b.data, o = b.next();
-    d[o] = r.tNs; d[o + 1] = r.dirtyPages; d[o + 2] = r.writebackPages; d[o + 3] = r.wiredPages; d[o + 4] = r.residentPages; d[o + 5] = r.queueDepth;
-    if (b.full) this.ship(FILE.timeline);
+    if (packTimeline(this.batch[FILE.timeline]!, r)) this.ship(FILE.timeline);
   }
 
   /** Prints batch `file`, or sends it to the writer thread; starts the thread, or hands it the files, when it is time. */
