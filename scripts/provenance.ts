@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { VERSION } from './version.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 
@@ -17,15 +18,32 @@ export type Provenance = NonNullable<Summary['provenance']>;
 /** Files from this size on are hashed in a thread of their own (scripts/hash-worker.mjs): its start-up costs more than hashing a smaller file. */
 export const HASH_THREAD_BYTES = 16 << 20;
 
+/**
+ * Hashes already computed in this thread, by file identity and change times: the runs of a sweep
+ * worker replay the same trace again and again. A file changed since (its size, mtime or ctime,
+ * in ns) is hashed again.
+ */
+const hashed = new Map<string, Promise<string>>();
+/** Files remembered at most (the oldest is forgotten first). */
+const HASHED_MAX = 64;
+
 /** SHA-256 (hex) of a file, streamed: in this thread, or, for a file of {@link HASH_THREAD_BYTES} or more, in a worker thread beside the run. */
 export function fileSha256(path: string): Promise<string> {
-  let size = 0;
+  let st;
   try {
-    size = statSync(path).size;
+    st = statSync(path, { bigint: true });
   } catch {
-    /* the stream below reports it */
+    return sha256Here(path); // the stream reports why
   }
-  return size >= HASH_THREAD_BYTES ? sha256InThread(path) : sha256Here(path);
+  const key = `${resolve(path)}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  let h = hashed.get(key);
+  if (!h) {
+    h = st.size >= HASH_THREAD_BYTES ? sha256InThread(path) : sha256Here(path);
+    hashed.set(key, h);
+    if (hashed.size > HASHED_MAX) hashed.delete(hashed.keys().next().value!);
+    h.catch(() => hashed.delete(key));
+  }
+  return h;
 }
 
 /** {@link fileSha256} in a worker thread. */

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
@@ -154,4 +154,20 @@ describe('trace hash for provenance', () => {
     await expect(fileSha256(join(root, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
     rmSync(root, { recursive: true, force: true });
   }, 30_000);
+});
+
+describe('trace hash memo', () => {
+  it('the same unchanged file is hashed once per thread; a file rewritten since, even with its mtime put back, is hashed again', async () => {
+    const root = tmp();
+    const f = join(root, 't.csv');
+    writeFileSync(f, 'a\n');
+    const first = fileSha256(f);
+    expect(fileSha256(f)).toBe(first); // the same promise: not hashed twice
+    expect(await first).toBe(createHash('sha256').update('a\n').digest('hex'));
+    const { mtime } = statSync(f);
+    writeFileSync(f, 'b\n');
+    utimesSync(f, mtime, mtime); // same size and mtime: the ctime still moved
+    expect(await fileSha256(f)).toBe(createHash('sha256').update('b\n').digest('hex'));
+    rmSync(root, { recursive: true, force: true });
+  });
 });
