@@ -15,8 +15,12 @@ const BOOT = new URL('./sweep/worker-boot.mjs', import.meta.url);
 const MAX_IN_FLIGHT = 8;
 /** Printed arrays kept per file for reuse. */
 const KEEP_FREE = 2;
-/** How long the run waits for the thread to print one batch before it gives up. */
-export const STALL_MS = 60_000;
+/**
+ * How long the run waits for the thread to print one batch before it gives up: long, since a
+ * disk may stall that long, and only a thread that died (its exit cannot be seen while the run
+ * waits) leaves the run waiting the whole time.
+ */
+export const STALL_MS = 300_000;
 
 /** Slots of the shared control array. */
 export const CTL = { printed: 0, failed: 1, closed: 2 } as const;

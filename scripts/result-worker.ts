@@ -44,9 +44,10 @@ port.on('message', (m: ToWriter) => {
     failed = true;
     const err = e as NodeJS.ErrnoException;
     answer({ error: err instanceof Error ? err.message : String(e), ...(err?.code ? { code: err.code } : {}) });
+    // every slot the run may wait on changes, so that a wait begun after this returns at once
     signal(CTL.failed);
-    Atomics.notify(ctl, CTL.printed);
-    Atomics.notify(ctl, CTL.closed);
+    signal(CTL.printed, true);
+    signal(CTL.closed);
   }
 });
 answer({ ready: true });

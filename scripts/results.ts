@@ -203,9 +203,28 @@ export class CsvFile {
     this.pos = 0;
   }
 
+  /** Writes what is buffered and closes the file (once: later calls do nothing). */
   close(): void {
+    if (this.fd < 0) return;
     this.flush();
-    closeSync(this.fd);
+    this.discard();
+  }
+
+  /**
+   * Closes the file without writing what is buffered, ignoring errors (a failed run); does nothing
+   * once closed. The descriptor is forgotten, so it is never closed twice: the number may by then
+   * belong to another file of the process.
+   */
+  discard(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    this.pos = 0;
+    try {
+      closeSync(fd);
+    } catch {
+      /* broken already */
+    }
   }
 }
 
@@ -248,7 +267,15 @@ export class ResultsDir implements ResultSink {
   /** `writer`: the writer thread's module (scripts/worker-module.ts), or undefined to print every record in this thread. */
   constructor(readonly out: string, private readonly writer?: URL) {
     this.stage = new StagingDir(out, 'run');
-    this.csv = COLUMN_FILES.map((f) => new CsvFile(join(this.stage.path, f.name), f.header));
+    const opened: CsvFile[] = [];
+    try {
+      for (const f of COLUMN_FILES) opened.push(new CsvFile(join(this.stage.path, f.name), f.header));
+    } catch (e) {
+      for (const c of opened) c.discard();
+      this.stage.abort();
+      throw writeFailure(out, e);
+    }
+    this.csv = opened;
     this.batch = COLUMN_FILES.map((f) => new ColumnBatch(f));
   }
 
@@ -334,13 +361,7 @@ export class ResultsDir implements ResultSink {
    */
   private release(): void {
     const closeAll = () => {
-      for (const c of this.csv) {
-        try {
-          closeSync(c.descriptor);
-        } catch {
-          /* closed already, or broken */
-        }
-      }
+      for (const c of this.csv) c.discard();
     };
     const stopped = this.thread?.terminate();
     if (stopped && this.threaded) void stopped.then(closeAll, closeAll);
@@ -349,11 +370,13 @@ export class ResultsDir implements ResultSink {
 
   /** Writes tasks.csv: one row per task (closed replay's lag, time blocked). */
   writeTasks(records: readonly TaskRecord[]): void {
+    let f: CsvFile | undefined;
     try {
-      const f = new CsvFile(join(this.stage.path, 'tasks.csv'), TASKS_HEADER);
+      f = new CsvFile(join(this.stage.path, 'tasks.csv'), TASKS_HEADER);
       for (const r of records) f.text(r.task).comma().num(r.ops).comma().num(r.msyncs).comma().us(r.lagEndNs).comma().us(r.maxLagNs).comma().us(r.blockedNs).end();
       f.close();
     } catch (e) {
+      f?.discard();
       throw writeFailure(this.out, e);
     }
   }

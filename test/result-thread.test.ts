@@ -8,12 +8,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
-import { ResultsDir } from '../scripts/results.ts';
+import { CsvFile, ResultsDir } from '../scripts/results.ts';
 import { ResultThread } from '../scripts/result-thread.ts';
 import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE } from '../scripts/result-columns.ts';
 import { workerModule } from '../scripts/worker-module.ts';
@@ -165,6 +165,23 @@ describe('trace hash memo', () => {
     writeFileSync(f, 'b\n');
     utimesSync(f, mtime, mtime); // same size and mtime: the ctime still moved
     expect(await fileSha256(f)).toBe(createHash('sha256').update('b\n').digest('hex'));
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('CsvFile.discard', () => {
+  it('closes the descriptor once: a second discard or close does not close a number another file got meanwhile', () => {
+    const root = tmp();
+    const f = new CsvFile(join(root, 'a.csv'), 'h');
+    const fd = f.descriptor;
+    f.discard();
+    const other = openSync(join(root, 'b.csv'), 'w'); // the lowest free number: most likely fd again
+    f.discard();
+    f.close();
+    writeSync(other, 'still open\n'); // throws EBADF if it was closed
+    closeSync(other);
+    expect(readFileSync(join(root, 'b.csv'), 'utf8')).toBe('still open\n');
+    expect(other).toBe(fd);
     rmSync(root, { recursive: true, force: true });
   });
 });

@@ -103,7 +103,7 @@ export class BoundedLatencyStats {
       return;
     }
     this.exact!.add(ns);
-    if (this.exact!.count >= this.exactUpTo) {
+    if (this.exact!.count > this.exactUpTo) {
       const h = new LogHistogram();
       for (const v of this.exact!.samples()) h.add(v);
       this.hist = h;
