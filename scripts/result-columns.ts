@@ -6,7 +6,7 @@
  * printing is where the time goes, so it can run beside the simulation.
  */
 import { flagsToString } from '../traces/types.ts';
-import type { CsvFile } from './results.ts';
+import type { CsvFile } from './csv-file.ts';
 import type { ReadRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 import type { DurabilityRecord } from '../sim/stats/durability.ts';
 

@@ -5,7 +5,7 @@
  * failure (a full disk) it reports the error once and prints nothing more.
  */
 import { workerData } from 'node:worker_threads';
-import { CsvFile } from './results.ts';
+import { CsvFile } from './csv-file.ts';
 import { COLUMN_FILES, ColumnBatch } from './result-columns.ts';
 import { CTL, type FromWriter, type ToWriter, type WriterData } from './result-thread.ts';
 

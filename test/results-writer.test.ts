@@ -1,5 +1,5 @@
 /**
- * The result CSV writer (scripts/results.ts CsvFile): every field it encodes
+ * The result CSV writer (scripts/csv-file.ts CsvFile): every field it encodes
  * byte by byte reads exactly as JavaScript's own `String()` of the value, for
  * any value, so the result files are the same text a template literal gives.
  */
@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CsvFile, nsToUsText } from '../scripts/results.ts';
+import { CsvFile, nsToUsText } from '../scripts/csv-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-csvfile-'));
 let n = 0;

@@ -1,0 +1,219 @@
+/**
+ * The CSV writer of the result files: fields encoded byte by byte into one
+ * reused buffer, each number exactly as `String()` writes it.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/** Formats integer ns as µs (exact decimal, no float noise). */
+export function nsToUsText(ns: number): string {
+  return String(ns / 1000);
+}
+
+const COMMA = 44, NEWLINE = 10, ZERO = 48, QUOTE = 34;
+const HEX = '0123456789abcdef';
+/** Above this, numbers are written through `String` (integers and µs below it are written digit by digit). */
+const DIGITS_MAX = 1e15;
+/** The two ASCII digits of every number 0..99. */
+const PAIRS = new Uint8Array(200);
+for (let v = 0; v < 100; v++) {
+  PAIRS[2 * v] = ZERO + ((v / 10) | 0);
+  PAIRS[2 * v + 1] = ZERO + (v % 10);
+}
+/** ".ddd" for every fraction 1..999 of a µs (in thousandths), trailing zeros dropped: 4 bytes a slot, and its length. */
+const FRAC_TEXT = new Uint8Array(4 * 1000);
+const FRAC_LEN = new Uint8Array(1000);
+for (let f = 1; f < 1000; f++) {
+  const t = ('.' + String(f).padStart(3, '0')).replace(/0+$/, '');
+  for (let i = 0; i < t.length; i++) FRAC_TEXT[4 * f + i] = t.charCodeAt(i);
+  FRAC_LEN[f] = t.length;
+}
+
+/**
+ * A CSV file written through one reused byte buffer: each field is encoded
+ * into the buffer in place, so writing a row makes no garbage. The text is
+ * exactly what `String()` gives for each number.
+ */
+export class CsvFile {
+  private fd: number;
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private pos = 0;
+  /** The last string written by `field` and whether it needed quotes (object names repeat row after row). */
+  private lastField = '';
+  private lastPlain = true;
+
+  /** Creates `path` (replacing it) and writes `header` as its first line. */
+  constructor(path: string, header: string);
+  /** Writes to the open file `fd` from where it stands (see {@link adopt}). */
+  constructor(fd: number);
+  constructor(target: string | number, header?: string) {
+    this.fd = typeof target === 'number' ? target : openSync(target, 'w');
+    if (header !== undefined) this.text(header).end();
+  }
+
+  /** A CsvFile that goes on writing the open file `fd`, which another CsvFile flushed and handed over. */
+  static adopt(fd: number): CsvFile {
+    return new CsvFile(fd);
+  }
+
+  /** The file descriptor written to. */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /** Makes room for `n` more bytes. */
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+  }
+
+  /** A string, as is (UTF-8). */
+  text(s: string): this {
+    this.room(3 * s.length);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) {
+        this.pos += buf.write(s, this.pos, 'utf8');
+        return this;
+      }
+      buf[pos++] = c;
+    }
+    this.pos = pos;
+    return this;
+  }
+
+  /** A string as a CSV field: quoted when it holds a comma, quote or line break. */
+  field(s: string): this {
+    if (s !== this.lastField) {
+      this.lastField = s;
+      this.lastPlain = !/[",\n\r]/.test(s);
+    }
+    if (this.lastPlain) return this.text(s);
+    this.room(1);
+    this.buf[this.pos++] = QUOTE;
+    this.text(s.replace(/"/g, '""'));
+    this.room(1);
+    this.buf[this.pos++] = QUOTE;
+    return this;
+  }
+
+  /** A number: integers in [0, 10^15) digit by digit, anything else as `String(n)`. */
+  num(n: number): this {
+    if (!(n >= 0 && n < DIGITS_MAX && Number.isInteger(n))) return this.text(String(n));
+    this.room(16);
+    this.digits(n);
+    return this;
+  }
+
+  /** Integer ns as µs: the same text as {@link nsToUsText}. */
+  us(ns: number): this {
+    if (!(ns >= 0 && ns < DIGITS_MAX && Number.isInteger(ns))) return this.text(nsToUsText(ns));
+    this.room(20);
+    const whole = Math.floor(ns / 1000);
+    const frac = ns - whole * 1000;
+    this.digits(whole);
+    if (frac !== 0) {
+      // ".ddd" with trailing zeros dropped, from the table
+      const len = FRAC_LEN[frac], buf = this.buf, at = 4 * frac;
+      for (let i = 0; i < len; i++) buf[this.pos + i] = FRAC_TEXT[at + i];
+      this.pos += len;
+    }
+    return this;
+  }
+
+  /** A non-negative integer in hexadecimal with a 0x prefix. */
+  hex(n: number): this {
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return this.text(`0x${n.toString(16)}`);
+    this.room(16);
+    const buf = this.buf;
+    buf[this.pos++] = ZERO;
+    buf[this.pos++] = 120; // x
+    let len = 1;
+    for (let t = n; t >= 16; t = Math.floor(t / 16)) len++;
+    for (let i = len - 1; i >= 0; i--) {
+      const q = Math.floor(n / 16);
+      buf[this.pos + i] = HEX.charCodeAt(n - q * 16);
+      n = q;
+    }
+    this.pos += len;
+    return this;
+  }
+
+  /** A field separator. */
+  comma(): this {
+    this.room(1);
+    this.buf[this.pos++] = COMMA;
+    return this;
+  }
+
+  /** The end of a row. */
+  end(): void {
+    this.room(1);
+    this.buf[this.pos++] = NEWLINE;
+  }
+
+  /** Decimal digits of an integer in [0, 10^15); the caller made room. */
+  private digits(n: number): void {
+    const buf = this.buf;
+    if (n < 2147483648) {
+      // small integers: 32-bit arithmetic, two digits at a time from a table
+      const len = n < 100000 ? (n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5)
+        : n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+      let i = this.pos + len;
+      while (n >= 100) {
+        const q = (n / 100) | 0, r = 2 * (n - q * 100);
+        buf[--i] = PAIRS[r + 1];
+        buf[--i] = PAIRS[r];
+        n = q;
+      }
+      if (n >= 10) {
+        buf[--i] = PAIRS[2 * n + 1];
+        buf[--i] = PAIRS[2 * n];
+      } else buf[--i] = ZERO + n;
+      this.pos += len;
+      return;
+    }
+    let len = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+    for (let i = len - 1; i >= 0; i--) {
+      const q = Math.floor(n / 10);
+      buf[this.pos + i] = ZERO + n - q * 10;
+      n = q;
+    }
+    this.pos += len;
+  }
+
+  /** Writes the buffered bytes to the file. */
+  flush(): void {
+    if (this.pos === 0) return;
+    let off = 0;
+    while (off < this.pos) off += writeSync(this.fd, this.buf, off, this.pos - off);
+    this.pos = 0;
+  }
+
+  /** Writes what is buffered and closes the file (once: later calls do nothing). */
+  close(): void {
+    if (this.fd < 0) return;
+    this.flush();
+    this.discard();
+  }
+
+  /**
+   * Closes the file without writing what is buffered, ignoring errors (a failed run); does nothing
+   * once closed. The descriptor is forgotten, so it is never closed twice: the number may by then
+   * belong to another file of the process.
+   */
+  discard(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    this.pos = 0;
+    try {
+      closeSync(fd);
+    } catch {
+      /* broken already */
+    }
+  }
+}
