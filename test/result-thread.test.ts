@@ -25,7 +25,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-rthread-'));
 const OBJECTS = ['f.dat', 'a,b', 'say "hi"', 'naïve ✓', 'line\nbreak'];
 
-/** Feeds `n` pseudo-random records of every kind (seeded) into `dir`, in batches of 5000 with a flush after each, as a run does. */
+/** Feeds `n` pseudo-random records of every kind (seeded) into `dir`, with a flush after every 5000 and at the end, as a run does. */
 function feed(dir: ResultsDir, n: number, seed: number): void {
   const r = new RandomStream(seed, 'result-thread-test');
   let t = 0;
@@ -40,6 +40,7 @@ function feed(dir: ResultsDir, n: number, seed: number): void {
     else dir.durability!({ tNs: t, pages: 1 + r.int(100), lagSumNs: r.int(10 ** 9) + 0.5, lagMaxNs: r.int(10 ** 8), viaWrite: r.int(50), viaFlush: r.int(50), viaManager: 0, pendingPages: r.int(10 ** 4) });
     if (i % 5000 === 4999) dir.flush();
   }
+  dir.flush(); // as a run does after each block of rows: partly filled batches go out too
 }
 
 /** Every file of a committed results directory, by name. */
@@ -49,17 +50,21 @@ describe('result writer thread', () => {
   it('prints the same bytes as the run\'s own thread, for records of every kind and strings that need quoting', async () => {
     const root = tmp();
     const entry = await workerModule('result-worker');
-    const n = 6 * BATCH_ROWS + 1234;
     const threaded = new ResultsDir(join(root, 'threaded'), entry);
-    // the thread loads while records are made: give it the time a longer run would
-    feed(threaded, 4 * BATCH_ROWS, 1);
-    await new Promise((done) => setTimeout(done, 1500));
-    feed(threaded, n - 4 * BATCH_ROWS, 2);
+    // chunks of 1000 seeded records; while the thread loads (it starts at 3 batches), the test waits between
+    // chunks as a longer run would go on making records, then gives it 3 batches more: no fixed sleep
+    let chunks = 0, after = -1;
+    while (after < 0 || chunks < after) {
+      feed(threaded, 1000, chunks++);
+      if (threaded.threadUsed && after < 0) after = chunks + Math.ceil((3 * BATCH_ROWS) / 1000);
+      else if (!threaded.threadUsed && chunks * 1000 > 3 * BATCH_ROWS) await new Promise((done) => setTimeout(done, 20));
+      expect(chunks, 'the writer thread never took the files').toBeLessThan(2000);
+    }
     threaded.commit('{}\n');
     const inline = new ResultsDir(join(root, 'inline'));
-    feed(inline, 4 * BATCH_ROWS, 1);
-    feed(inline, n - 4 * BATCH_ROWS, 2);
+    for (let c = 0; c < chunks; c++) feed(inline, 1000, c);
     inline.commit('{}\n');
+    const n = chunks * 1000;
     expect(threaded.threadUsed).toBe(true);
     expect(inline.threadUsed).toBe(false);
     const a = files(join(root, 'threaded')), b = files(join(root, 'inline'));
