@@ -223,7 +223,8 @@ describe('readTrace: valid traces', () => {
       break;
     }
     expect(seen).toBe(100);
-    await new Promise((r) => setTimeout(r, 50));
+    // the stream closes its descriptor asynchronously: wait for it (up to 5 s) rather than a fixed time
+    for (let i = 0; i < 250 && fds() > before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(fds()).toBeLessThanOrEqual(before);
   });
 });
