@@ -43,16 +43,11 @@ export class CsvFile {
 
   /** Creates `path` (replacing it) and writes `header` as its first line. */
   constructor(path: string, header: string);
-  /** Writes to the open file `fd` from where it stands (see {@link adopt}). */
+  /** Goes on writing the open file `fd` from where it stands (one another CsvFile flushed and handed over). */
   constructor(fd: number);
   constructor(target: string | number, header?: string) {
     this.fd = typeof target === 'number' ? target : openSync(target, 'w');
     if (header !== undefined) this.text(header).end();
-  }
-
-  /** A CsvFile that goes on writing the open file `fd`, which another CsvFile flushed and handed over. */
-  static adopt(fd: number): CsvFile {
-    return new CsvFile(fd);
   }
 
   /** The file descriptor written to. */

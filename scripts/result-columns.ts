@@ -111,8 +111,8 @@ export class ColumnBatch {
   private lastString = '';
   private lastId = -1;
 
-  constructor(readonly file: ColumnFile, data?: Float64Array) {
-    this.data = data ?? new Float64Array(BATCH_ROWS * file.width);
+  constructor(readonly file: ColumnFile) {
+    this.data = new Float64Array(BATCH_ROWS * file.width);
   }
 
   /** The id of `s` in this file's table. */
@@ -138,10 +138,15 @@ export class ColumnBatch {
     return this.n === BATCH_ROWS;
   }
 
-  /** Prints the packed records to `csv`, strings from `strings`, and empties the batch. */
-  printTo(csv: CsvFile, strings: readonly string[] = this.strings): void {
-    const { width, print } = this.file, d = this.data;
-    for (let i = 0, o = 0; i < this.n; i++, o += width) print(csv, d, o, strings);
+  /** Prints the packed records to `csv` and empties the batch. */
+  printTo(csv: CsvFile): void {
+    printRows(this.file, csv, this.data, this.n, this.strings);
     this.n = 0;
   }
+}
+
+/** Prints the first `n` records packed in `d` as rows of `file`, their strings looked up in `strings`. */
+export function printRows(file: ColumnFile, csv: CsvFile, d: Float64Array, n: number, strings: readonly string[]): void {
+  const { width, print } = file;
+  for (let i = 0, o = 0; i < n; i++, o += width) print(csv, d, o, strings);
 }

@@ -6,7 +6,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { CsvFile } from './csv-file.ts';
-import { COLUMN_FILES, ColumnBatch } from './result-columns.ts';
+import { COLUMN_FILES, printRows } from './result-columns.ts';
 import { CTL, type FromWriter, type ToWriter, type WriterData } from './result-thread.ts';
 
 const { port, ctl } = workerData as WriterData;
@@ -25,13 +25,11 @@ const signal = (slot: number, add = false) => {
 port.on('message', (m: ToWriter) => {
   if (failed) return;
   try {
-    if ('adopt' in m) files = m.adopt.map((fd) => ({ csv: CsvFile.adopt(fd), strings: [] }));
+    if ('adopt' in m) files = m.adopt.map((fd) => ({ csv: new CsvFile(fd), strings: [] }));
     else if ('data' in m) {
       const f = files[m.file]!;
       for (const s of m.strings) f.strings.push(s);
-      const b = new ColumnBatch(COLUMN_FILES[m.file]!, m.data);
-      b.n = m.n;
-      b.printTo(f.csv, f.strings);
+      printRows(COLUMN_FILES[m.file]!, f.csv, m.data, m.n, f.strings);
       answer({ recycle: m.data, file: m.file }, [m.data.buffer as ArrayBuffer]);
       signal(CTL.printed, true);
     } else {
