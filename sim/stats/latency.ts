@@ -126,32 +126,33 @@ export class LatencyStats {
 
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
-    if (this.n === 0) return { mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
-    const us = (ns: number) => Math.round(ns) / 1000;
+    if (this.n === 0) return EMPTY_SUMMARY;
     let fast: ReturnType<typeof selectedSummary>;
     if (this.n > RADIX_ABOVE) {
       if (this.keepsOrder) fast = selectedSummary(new ArrayView(this.contiguous()));
       else fast = selectedSummary(this.chunks.length === 1 ? new ArrayView(this.chunks[0].subarray(0, this.n)) : new ChunkedView(this.chunks, this.n));
     }
-    if (fast) return { mean: us(fast.mean), p50: us(fast.q[0]), p90: us(fast.q[1]), p99: us(fast.q[2]), p999: us(fast.q[3]), max: us(fast.max) };
+    if (fast) return summaryUs(fast.mean, fast.q, fast.max);
     const v = sortedCopy(this.samples(), this.n);
     let sum = 0;
     for (let i = 0; i < v.length; i++) sum += v[i];
     // quantileSorted only indexes its argument: the typed array serves as it is
     const arr = v as unknown as number[];
-    return {
-      mean: us(sum / v.length),
-      p50: us(quantileSorted(arr, 0.5)),
-      p90: us(quantileSorted(arr, 0.9)),
-      p99: us(quantileSorted(arr, 0.99)),
-      p999: us(quantileSorted(arr, 0.999)),
-      max: us(v[v.length - 1]),
-    };
+    return summaryUs(sum / v.length, QUANTILES.map((p) => quantileSorted(arr, p)), v[v.length - 1]);
   }
 }
 
-/** The quantiles of {@link LatencyStats.summary}, ascending. */
-const QUANTILES = [0.5, 0.9, 0.99, 0.999];
+/** The quantiles of a {@link LatencySummary} (p50, p90, p99, p999), ascending. */
+export const QUANTILES: readonly number[] = [0.5, 0.9, 0.99, 0.999];
+
+/** The summary of no samples. */
+export const EMPTY_SUMMARY: LatencySummary = Object.freeze({ mean: null, p50: null, p90: null, p99: null, p999: null, max: null });
+
+/** A summary from its figures in ns (`q`: the {@link QUANTILES}), in µs rounded to the ns. */
+export function summaryUs(meanNs: number, q: readonly number[], maxNs: number): LatencySummary {
+  const us = (ns: number) => Math.round(ns) / 1000;
+  return { mean: us(meanNs), p50: us(q[0]!), p90: us(q[1]!), p99: us(q[2]!), p999: us(q[3]!), max: us(maxNs) };
+}
 
 /**
  * The mean, quantiles ({@link QUANTILES}) and max of samples `a`, exactly as

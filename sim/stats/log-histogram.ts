@@ -5,7 +5,7 @@
  * 2048 buckets per power of two) whose percentiles are within 2^-12 (0.025 %)
  * of the exact ones. Count, mean and max stay exact.
  */
-import { LatencyStats, type LatencySummary } from './latency.ts';
+import { EMPTY_SUMMARY, LatencyStats, QUANTILES, summaryUs, type LatencySummary } from './latency.ts';
 
 /** Sub-buckets per power of two, as bits: integers below 2^SUB_BITS each have a bucket of their own. */
 const SUB_BITS = 11;
@@ -77,12 +77,8 @@ export class LogHistogram {
 
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
-    if (this.n === 0) return { mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
-    const us = (ns: number) => Math.round(ns) / 1000;
-    return {
-      mean: us(this.sum / this.n), p50: us(this.quantile(0.5)), p90: us(this.quantile(0.9)),
-      p99: us(this.quantile(0.99)), p999: us(this.quantile(0.999)), max: us(this.max),
-    };
+    if (this.n === 0) return EMPTY_SUMMARY;
+    return summaryUs(this.sum / this.n, QUANTILES.map((p) => this.quantile(p)), this.max);
   }
 }
 
