@@ -56,12 +56,17 @@ export async function main(argv: string[]): Promise<number> {
     if (!load) throw new (await import('./errors.ts')).InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
     return await (await load()).run(rest);
   } catch (e) {
-    // the error types are loaded only now: --version and --help need none of them
-    if ((await import('./exit-code.ts')).exitCodeOf(e) === 2) {
-      process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}\n`);
-      return 2;
-    }
-    process.stderr.write(`syncsim: internal error: ${(e as Error).stack ?? String(e)}\n`);
-    return 1;
+    return reportError(e);
   }
+}
+
+/** Prints a command's failure as the command line does (one line for bad input, else the stack) and gives its exit code (2 or 1). */
+export async function reportError(e: unknown): Promise<number> {
+  // the error types are loaded only now: --version and --help need none of them
+  if ((await import('./exit-code.ts')).exitCodeOf(e) === 2) {
+    process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}\n`);
+    return 2;
+  }
+  process.stderr.write(`syncsim: internal error: ${(e as Error).stack ?? String(e)}\n`);
+  return 1;
 }

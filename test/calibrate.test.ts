@@ -10,9 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitDestage, fitFlush, flushCv, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { equalWeightMixture, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
-import { calibrationPlan, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
+import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
 import { cpuCalibration } from '../scripts/validate/cpu-calibration.ts';
@@ -154,10 +154,10 @@ describe('microbenchmark plan', () => {
     expect(probeDepths(1)).toEqual([1]);
   });
 
-  it('layout, 2 × sizes, 2 × depths, writeback sizes, flush, journal, page-in', () => {
+  it('layout, 2 × sizes, 2 × depths, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
     const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
     const full = calibrationPlan({ ...o, quick: false });
-    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 4 + 2);
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 4 + 4 + 2);
     // page-cache writeback: buffered sequential writes, each written back and waited for by sync_file_range (no FLUSH, no O_DIRECT)
     expect(full.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-256k', 'wb-1m', 'wb-4m']);
     const wb = full.find((s) => s.name === 'wb-1m')!;
@@ -165,13 +165,25 @@ describe('microbenchmark plan', () => {
     expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
       ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
     const quick = calibrationPlan({ ...o, quick: true });
-    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 3 + 2 + 2);
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 3 + 4 + 2 + 2);
     expect(quick.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-1m', 'wb-4m']);
     expect(quick.map((s) => s.name).slice(-4)).toEqual(['flush', 'flush-32', 'journal', 'pagein']);
     expect(full.filter((s) => s.kind === 'flush').map((s) => [s.name, s.writes])).toEqual([['flush', 1], ['flush-8', 8], ['flush-32', 32], ['flush-128', 128]]);
     expect(full.find((s) => s.name === 'flush-32')!.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=32', 'rw=randwrite', 'ioengine=psync']));
     const flush = full.find((s) => s.kind === 'flush')!;
-    expect(flush.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=1', 'rw=randwrite']));
+    expect(flush.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=1', 'rw=randwrite', 'write_iolog=flush.iolog', 'runtime=1000ms']));
+    // the FLUSH level is sampled between the steps: after the read latencies, the write latencies, the depths and the writebacks
+    const names = full.map((s) => s.name);
+    const probes = full.filter((s) => s.kind === 'flush-probe');
+    expect(probes.map((s) => s.name)).toEqual(['flush-probe-1', 'flush-probe-2', 'flush-probe-3', 'flush-probe-4']);
+    expect(probes.map((s) => names.indexOf(s.name) - 1).map((i) => names[i])).toEqual(['lat-read-1m', 'lat-write-1m', 'qd-write-64', 'wb-4m']);
+    for (const p of probes) {
+      expect(p.writes).toBe(1);
+      expect(p.options).toEqual(['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', 'fdatasync=1', `write_iolog=${flushIolog(p.name)}`, 'time_based', 'runtime=500ms']);
+    }
+    expect(flushIolog('flush-probe-2')).toBe('flush-probe-2.iolog');
+    // the flush-N steps log nothing (only the 1-write steps make the level)
+    expect(full.find((s) => s.name === 'flush-8')!.options.some((o) => o.startsWith('write_iolog'))).toBe(false);
     const text = stepJobText('/w', 64 << 20, full.find((s) => s.name === 'qd-write-8')!);
     expect(text).toBe('[global]\ndirectory=/w\nfilename=cal.0\nsize=67108864\nnorandommap\nrandrepeat=0\n\n[qd-write-8]\nrw=randwrite\nbs=4k\ndirect=1\nioengine=libaio\niodepth=8\ntime_based\nruntime=1000ms\n');
     expect(sizeLabel(262144)).toBe('256k');
@@ -185,6 +197,29 @@ describe('the spread of a FLUSH (device.flush_cv)', () => {
     expect(flushCv(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBe(0.533);
     // the bare FLUSH of the development machine's calibration: p50 280.576, p90 358.4 µs → σ 0.191, cv 0.193
     expect(flushCv(280.576, 358.4)).toBe(0.193);
+  });
+
+  it('the FLUSH level is the mean of that lognormal, p50 · √(1 + cv²), so that its median is the measured median', () => {
+    // σ = 0.5: cv 0.533 (rounded) → 200 · √(1 + 0.533²) = 226.64
+    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBeCloseTo(200 * Math.sqrt(1 + 0.533 ** 2), 9);
+    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBeCloseTo(226.64, 2);
+    // the development machine's flush step at 14:51: p50 288.768, p90 391.168 µs (sample mean 414.56, inflated by stalls) → cv 0.24 → 296.97 µs
+    expect(lognormalMeanFromQuantiles(288.768, 391.168)).toBeCloseTo(288.768 * Math.sqrt(1 + 0.24 ** 2), 9);
+    expect(lognormalMeanFromQuantiles(288.768, 391.168)).toBeCloseTo(296.97, 2);
+    // no spread: the median itself; no median: null
+    expect(lognormalMeanFromQuantiles(150, null)).toBe(150);
+    expect(lognormalMeanFromQuantiles(null, 300)).toBeNull();
+    expect(lognormalMeanFromQuantiles(0, 300)).toBeNull();
+  });
+
+  it('the steps of the FLUSH level weigh the same, however many syncs each logged', () => {
+    // a fast moment (1000 syncs of 90 µs) and a slow one (300 of 300 µs) in the same time: half and half, not 77 % fast
+    const mix = equalWeightMixture([new Float64Array(1000).fill(90), new Float64Array(300).fill(300)], 10);
+    expect(mix).toEqual([...Array(10).fill(90), ...Array(10).fill(300)]);
+    // each step's quantiles at (i + 0.5) / points, interpolated: 0..100 → 12.5, 37.5, 62.5, 87.5
+    expect(equalWeightMixture([Float64Array.from({ length: 101 }, (_, i) => i)], 4)).toEqual([12.5, 37.5, 62.5, 87.5]);
+    // an empty step adds nothing; the default is 1000 points a step
+    expect(equalWeightMixture([new Float64Array(0), new Float64Array([5, 7])]).length).toBe(1000);
   });
 
   it('no spread without both percentiles, or when p90 is not above p50', () => {
@@ -247,6 +282,21 @@ describe('fitting the steps', () => {
     expect(f.flush).toEqual({ write_cache: true, flush_us: 700, write_cache_source: 'inferred' });
     expect(f.readahead).toBe(64);
     expect(fitCalibration(steps, { writeCache: false, readAheadKb: null }, 64)).toMatchObject({ flush: { write_cache: false, flush_us: 0 }, readahead: null });
+  });
+
+  it('the FLUSH level comes from the pooled 1-write fdatasyncs by their quantiles; on_flush takes one write\'s destage off it', () => {
+    const level = { count: 5000, mean_us: 900, stddev_us: 400, p50_us: 300, p90_us: 300 * Math.exp(0.5 * 1.2815515655446004), p99_us: 4000 };
+    const levelUs = 300 * Math.sqrt(1 + 0.533 ** 2); // 339.96
+    // continuous (only the flush step): flush_us = the level, not the flush step's 700 µs nor the pooled mean's 900
+    expect(fitCalibration(steps, { writeCache: true, readAheadKb: null }, 64, level).flush.flush_us).toBe(Math.round(levelUs * 100) / 100);
+    // 12 µs more per write (flush-8/32/128): on_flush, flush_us = level − 12
+    const more = [8, 32, 128].map((w) => ({ ...step(`flush-${w}`, 'flush', 4096, 1, 0, lat(30), lat(700 + 12 * (w - 1))), writes: w }));
+    const f = fitCalibration([...steps.map((st) => (st.kind === 'flush' ? { ...st, writes: 1 } : st)), ...more], { writeCache: true, readAheadKb: null }, 64, level);
+    expect(f.destage).toMatchObject({ destage: 'on_flush', r2: 1 });
+    expect(f.destage!.slope_us_per_write).toBeCloseTo(12, 9);
+    expect(f.flush.flush_us).toBe(Math.round((levelUs - 12) * 100) / 100);
+    // without a pooled level, the flush step's quantiles (none here: its mean)
+    expect(fitCalibration(steps, { writeCache: true, readAheadKb: null }, 64).flush.flush_us).toBe(700);
   });
 
   it('page-cache writeback (wb-*): its time vs size gives the writeback bandwidth; with fewer than two sizes there is none', () => {

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { demerit, distStats, quantileStep, rmsHorizontalDistance, sortedCopy } from '../scripts/validate/demerit.ts';
-import { fitChannels, fitService, leastSquares } from '../scripts/validate/fit.ts';
+import { fitChannels, fitService, flushCv, leastSquares, lognormalMeanFromQuantiles } from '../scripts/validate/fit.ts';
 import { parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
 import { iologLatencies, parseSize } from '../scripts/validate/fio.ts';
 import { cdfSteps } from '../reports/charts/validation-cdf.ts';
@@ -319,13 +319,15 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
-    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 3 writeback sizes, flush after 1 and 32 writes, journal, page-in, the CPU probe)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/20\] /.test(l));
-    expect(progress.length).toBe(20);
-    expect(progress[4]).toBe('calibrate: [5/20] random writes QD1 4k ...');
-    expect(progress[11]).toBe('calibrate: [12/20] page-cache writeback 64k (buffered write + sync_file_range) ...');
-    expect(progress[18]).toBe('calibrate: [19/20] fdatasync with nothing written (a FLUSH of an empty cache) ...');
-    expect(progress[19]).toBe('calibrate: [20/20] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 3 writeback sizes,
+    // 4 FLUSH-level probes between them, flush after 1 and 32 writes, journal, page-in, the empty FLUSH, the CPU probe)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/24\] /.test(l));
+    expect(progress.length).toBe(24);
+    expect(progress[4]).toBe('calibrate: [5/24] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
+    expect(progress[5]).toBe('calibrate: [6/24] random writes QD1 4k ...');
+    expect(progress[14]).toBe('calibrate: [15/24] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[22]).toBe('calibrate: [23/24] fdatasync with nothing written (a FLUSH of an empty cache) ...');
+    expect(progress[23]).toBe('calibrate: [24/24] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
@@ -352,7 +354,16 @@ describe('syncsim calibrate and validate (real fio)', () => {
     if (cj.settle.settled) expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(3);
     // the empty FLUSH: syncsim's own timing of fdatasync with nothing written
     expect(cj.fits.flush_empty.count).toBeGreaterThanOrEqual(10);
-    if (doc.device.write_cache) expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.mean_us * 100) / 100);
+    // the FLUSH level: every 1-write fdatasync of the 4 probes and the flush step, pooled
+    expect(cj.fits.flush_level.count).toBeGreaterThanOrEqual(5);
+    if (doc.device.write_cache) {
+      expect(doc.device.flush_cv).toBe(flushCv(cj.fits.flush_level.p50_us, cj.fits.flush_level.p90_us));
+      // both fixed costs: the mean of a lognormal of the measured median and flush_cv
+      expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * Math.sqrt(1 + doc.device.flush_cv ** 2) * 100) / 100);
+      const level = lognormalMeanFromQuantiles(cj.fits.flush_level.p50_us, cj.fits.flush_level.p90_us)!;
+      const expected = doc.device.destage === 'on_flush' ? Math.max(0, level - cj.fits.destage.slope_us_per_write) : level;
+      expect(doc.device.flush_us).toBe(Math.round(expected * 100) / 100);
+    }
     if (doc.device.write_cache) expect(['continuous', 'on_flush']).toContain(doc.device.destage);
     expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');
     expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);
@@ -379,9 +390,11 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const j = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
-    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'wb-64k', 'wb-1m', 'wb-4m', 'flush', 'flush-32', 'journal', 'pagein']);
+    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'flush-probe-1', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'flush-probe-2',
+      'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'journal', 'pagein']);
     expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });
-    expect(j.fitted['device.flush_us'].from).toMatch(/^flush: /);
+    expect(j.fitted['device.flush_us'].from).toMatch(doc.device.write_cache ? /^flush-probe-\*, flush: fdatasync after a 4k O_DIRECT overwrite .*, \d+ from 5 steps spread over the calibration, pooled with each step weighing the same; / : /^flush: no write cache/);
+    expect(j.fitted['device.flush_us'].n).toBe(j.fits.flush_level.count);
     expect(j.checks.journal.predicted_syncs).toBe(200);
     expect(j.checks.pagein.faults).toBeGreaterThan(0);
     expect(j.files).toEqual({ fragment: 'device.yaml', calibration: 'device.calibration.json' });
@@ -410,8 +423,13 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.matched_syncs).toBe(SYNCS);
     expect(v.warmup_syncs).toBe(0);
     const stats = ['count', 'mean_us', 'p50_us', 'p90_us', 'p99_us', 'min_us', 'max_us'];
-    expect(Object.keys(v.measured)).toEqual(['source', ...stats, 'unmatched', 'fio_report', 'log_vs_fio_pct', 'lat_log', 'runs']);
+    expect(Object.keys(v.measured)).toEqual(['source', ...stats, 'unmatched', 'fio_report', 'log_vs_fio_pct', 'lat_log', 'runs', 'run_order']);
     expect(v.measured.runs.map((r: { run: number; dir: string; syncs: number }) => [r.run, r.dir, r.syncs])).toEqual([[1, '.', SYNCS], [2, 'repeat-2', SYNCS]]);
+    // one job alone: its runs back to back, each with its start time
+    expect(v.measured.run_order).toBe('back-to-back');
+    const starts = v.measured.runs.map((r: { started_at: string }) => Date.parse(r.started_at));
+    expect(starts.every((t: number) => Number.isFinite(t))).toBe(true);
+    expect(starts[1]).toBeGreaterThan(starts[0]);
     expect(Object.keys(v.simulated)).toEqual([...stats, 'errors', 'results']);
     // both fio runs pooled
     expect(v.measured.count).toBe(2 * SYNCS);

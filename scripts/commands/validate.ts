@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { InputError, requireReadable } from '../errors.ts';
 import { validateTrace } from '../validate/trace-validation.ts';
 import { defaultValidationOutName, validate, validationTable } from '../validate/validation.ts';
+import type { JobTurns } from '../validate/rounds.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -73,7 +74,11 @@ fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json a
 logs of each further run), trace.csv (run 1's log imported, x_measured_us on msync
 rows), sim/ (the replay's results, for 'syncsim report DIR/sim').`;
 
-async function run(argv: string[]): Promise<number> {
+/**
+ * `syncsim validate ARGS` as the command line runs it; `turns` lets
+ * `npm run validate` interleave the runs of several jobs (rounds.ts).
+ */
+export async function runValidate(argv: string[], turns?: JobTurns): Promise<number> {
   const { values, positionals } = parseCommandArgs('validate', argv, {
     'fio-job': { type: 'string' },
     trace: { type: 'string' },
@@ -119,7 +124,7 @@ async function run(argv: string[]): Promise<number> {
     const warn = (l: string) => process.stderr.write(l + '\n');
     const warmup = values.warmup === undefined ? 0 : Number(values.warmup);
     const { report, out } = trace !== undefined
-      ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, log, warn })
+      ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, turns, log, warn })
       : await validate({
       jobFile: job!,
       calibration: values.calibration,
@@ -129,6 +134,7 @@ async function run(argv: string[]): Promise<number> {
       sets,
       warmup,
       repeat,
+      turns,
       log,
       warn,
     });
@@ -145,5 +151,5 @@ export const validateCommand: Command = {
   usage: 'validate (--fio-job JOB.fio | --trace TRACE.csv) [options]',
   summary: 'run a fio mmap job on this kernel (or take a recorded trace), replay it, score the msync latency (demerit, noise ratio)',
   help: HELP,
-  run,
+  run: (argv) => runValidate(argv),
 };

@@ -43,9 +43,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
-import { fioVersion, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitFlush, flushCv, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
-import { calibrationPlan, DATA_FILE, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
+import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
+import { equalWeightMixture, fitChannels, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
@@ -59,7 +59,10 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
-import { drainDevice, emptyFlushStep, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
+import { drainDevice, emptyFlushStep, latencyFigures, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
+
+/** The fio I/O log actions of a sync. */
+const SYNC_ACTIONS: ReadonlySet<string> = new Set(['sync', 'datasync']);
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -137,6 +140,8 @@ export interface Calibration {
     channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
+    /** Every 1-write fdatasync of the flush-probe-K and flush steps, pooled: the FLUSH level (flush_us, flush_cv). */
+    flush_level: FioLatency;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -193,7 +198,7 @@ function stepReport(step: Microbench, json: string): StepReport {
 }
 
 /** Fits the steps' figures (pure); `readAheadKb` / `writeCache` from sysfs (null: unknown). */
-export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: boolean | null; readAheadKb: number | null }, maxDepth: number) {
+export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: boolean | null; readAheadKb: number | null }, maxDepth: number, flushLevel?: FioLatency) {
   const lat = (dir: 'read' | 'write') => {
     const pts = steps.filter((s) => s.kind === 'latency' && s.name.startsWith(`lat-${dir}-`) && s.latency);
     if (pts.length < 2) throw new InputError(`calibration: fio measured fewer than two sizes of ${dir}s (a longer --runtime?)`);
@@ -209,10 +214,14 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const channelsWrite = fitChannels(probe('write'), Math.min(4096, maxDepth));
   const flushStep = steps.find((s) => s.kind === 'flush');
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
-  const flush = fitFlush(round2(flushStep.sync.mean_us), sys.writeCache, write.latency.mean_us);
+  // the FLUSH level: every 1-write fdatasync of the calibration pooled (flush-probe-K and flush), as a lognormal fitted to its quantiles
+  const level = flushLevel ?? flushStep.sync;
+  const levelUs = lognormalMeanFromQuantiles(level.p50_us, level.p90_us) ?? level.mean_us;
+  const flush = fitFlush(round2(levelUs), sys.writeCache, write.latency.mean_us);
   const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
   const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
-  if (destage?.destage === 'on_flush') flush.flush_us = destage.flush_us;
+  // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
+  if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
   return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
 
@@ -257,6 +266,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     if (unsettled) log(unsettled);
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
+    /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level. */
+    const flushSamples: Float64Array[] = [];
     for (const [i, step] of plan.entries()) {
       log(`calibrate: [${i + 1}/${total}] ${step.label} ...`);
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
@@ -265,6 +276,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       drainDevice(join(work, DATA_FILE));
       if (step.kind === 'layout') continue;
       steps.push(stepReport(step, json));
+      if (step.kind === 'flush-probe' || (step.kind === 'flush' && step.writes === 1)) {
+        flushSamples.push((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
+      }
       if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');
     }
     log(`calibrate: [${total - 1}/${total}] fdatasync with nothing written (a FLUSH of an empty cache) ...`);
@@ -275,7 +289,13 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const cpuRun = await measureCpu(work, cpuReps);
     const cpuFit = cpuRun.figures ? cpuCalibration(cpuRun.figures, where) : null;
     if (!cpuFit) log(`calibrate: cpu.* keys not fitted: ${cpuRun.note}`);
-    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth);
+    const flushCount = flushSamples.reduce((n, a) => n + a.length, 0);
+    if (flushCount === 0) throw new InputError('calibration: fio logged no fdatasync in the flush steps');
+    // each step weighs the same (the time it stands for), whatever number of syncs it logged; count: the syncs
+    const flushLevel = { ...latencyFigures(equalWeightMixture(flushSamples)), count: flushCount };
+    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, flushLevel);
+    const flushCvValue = flushCv(flushLevel.p50_us, flushLevel.p90_us);
+    const levelSteps = steps.filter((st) => st.kind === 'flush-probe').length + 1;
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
     const flushStep = steps.find((s) => s.kind === 'flush')!;
@@ -289,7 +309,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       media_mbps: fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
       flush_us: fit.flush.flush_us,
-      ...(fit.flush.write_cache ? { flush_empty_us: round2(flushEmpty.mean_us), flush_cv: flushCv(flushStep.sync!.p50_us, flushStep.sync!.p90_us) } : {}),
+      // the empty FLUSH as the same lognormal: its median, the level's spread
+      ...(fit.flush.write_cache ? { flush_empty_us: round2(flushEmpty.p50_us! * Math.sqrt(1 + flushCvValue ** 2)), flush_cv: flushCvValue } : {}),
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
     };
     const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;
@@ -313,15 +334,20 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.media_mbps': { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of O_DIRECT QD1 write latency vs size (${sizes('write')}) (QD1 writes cannot tell destage from intake)` },
       'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` },
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
-      'device.flush_us': { value: fit.flush.flush_us, r2: null, n: flushStep.sync!.count, from: fit.flush.write_cache ? 'flush: mean fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4)' : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' },
+      'device.flush_us': {
+        value: fit.flush.flush_us, r2: null, n: flushLevel.count,
+        from: fit.flush.write_cache
+          ? `flush-probe-*, flush: fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4), ${flushLevel.count} from ${levelSteps} steps spread over the calibration, pooled with each step weighing the same; the mean of the lognormal of their median ${round2(flushLevel.p50_us!)} µs and p90 ${round2(flushLevel.p90_us!)} µs (sample mean ${round2(flushLevel.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`
+          : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0',
+      },
       ...(fit.flush.write_cache ? {
         'device.flush_empty_us': {
           value: device.flush_empty_us, r2: null, n: flushEmpty.count,
-          from: `flush-empty: mean fdatasync of a file with nothing written (ext4 still sends a FLUSH; p50 ${round2(flushEmpty.p50_us!)} µs, p90 ${round2(flushEmpty.p90_us!)} µs)`,
+          from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of a lognormal of its median ${round2(flushEmpty.p50_us!)} µs and flush_cv (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
         },
         'device.flush_cv': {
-          value: device.flush_cv, r2: null, n: flushStep.sync!.count,
-          from: `flush: spread of the fdatasync time after a 4k O_DIRECT overwrite as a lognormal: σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${flushStep.sync!.p50_us ?? '-'} µs, p90 ${flushStep.sync!.p90_us ?? '-'} µs; quantiles, not the standard deviation of ${round2(flushStep.sync!.stddev_us)} µs, which rare stalls dominate)`,
+          value: device.flush_cv, r2: null, n: flushLevel.count,
+          from: `flush-probe-*, flush: spread of the pooled fdatasync times after a 4k O_DIRECT overwrite as a lognormal: σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${round2(flushLevel.p50_us!)} µs, p90 ${round2(flushLevel.p90_us!)} µs; quantiles, not the standard deviation of ${round2(flushLevel.stddev_us)} µs, which rare stalls dominate)`,
         },
       } : {}),
       ...(fit.destage ? {
@@ -355,7 +381,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, flush_level: flushLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

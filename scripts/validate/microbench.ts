@@ -16,6 +16,12 @@
  *    of page-cache writeback vs size → the write bandwidth of the path an
  *    msync takes (whole folios from the page cache, not O_DIRECT's pinned
  *    user pages).
+ * 4a. flush-probe-K: the `flush` step's job (1 overwrite + fdatasync), run
+ *    for a shorter time between the other steps (after the read latencies,
+ *    the write latencies, the depths and the writebacks): the storage under
+ *    a virtual machine changes its FLUSH time over tens of seconds, so the
+ *    FLUSH level is fitted from these samples and the `flush` step's, pooled
+ *    over the whole calibration (each step writes an I/O log for that).
  * 4. flush, flush-N: N 4 KiB O_DIRECT random overwrites (one at a time),
  *    then fdatasync, for N = 1, 8, 32, 128 (`--quick`: 1, 32) → the cost of a
  *    cache FLUSH (no metadata changes, so ext4 commits nothing) and how it
@@ -41,7 +47,7 @@ export interface Microbench {
   /** What it does, for the progress line. */
   label: string;
   /** Which fit it feeds. */
-  kind: 'layout' | 'latency' | 'depth' | 'writeback' | 'flush' | 'journal' | 'pagein';
+  kind: 'layout' | 'latency' | 'depth' | 'writeback' | 'flush-probe' | 'flush' | 'journal' | 'pagein';
   direction?: Direction;
   /** I/O size (bytes). */
   bytes: number;
@@ -74,6 +80,16 @@ export const QUICK_LATENCY_SIZES: readonly number[] = [4096, 65536, 1 << 20];
 export const WRITEBACK_SIZES: readonly number[] = [65536, 262144, 1 << 20, 4 << 20];
 export const QUICK_WRITEBACK_SIZES: readonly number[] = [65536, 1 << 20, 4 << 20];
 
+/** The I/O log of a step whose syncs are timed one by one (flush-probe-K and flush), relative to the scratch directory fio runs in. */
+export function flushIolog(name: string): string {
+  return `${name}.iolog`;
+}
+
+/** The job of a FLUSH-level sample: 4 KiB O_DIRECT random overwrites, each followed by fdatasync, with its I/O log. */
+function flushLevelOptions(name: string, ms: number): string[] {
+  return ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', 'fdatasync=1', `write_iolog=${flushIolog(name)}`, 'time_based', `runtime=${ms}ms`];
+}
+
 /** Writes before each fdatasync of the flush steps (`--quick`: the first and the third). */
 export const FLUSH_WRITES: readonly number[] = [1, 8, 32, 128];
 export const QUICK_FLUSH_WRITES: readonly number[] = [1, 32];
@@ -98,6 +114,14 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
     name: 'layout', label: `laying out the ${sizeLabel(o.sizeBytes)} data file`, kind: 'layout', bytes: 1 << 20, depth: 1,
     options: ['rw=write', 'bs=1m', 'ioengine=psync', 'end_fsync=1'],
   }];
+  let probes = 0;
+  const probe = () => {
+    const name = `flush-probe-${++probes}`;
+    steps.push({
+      name, label: '4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps)', kind: 'flush-probe', direction: 'write', bytes: 4096, depth: 1, writes: 1,
+      options: flushLevelOptions(name, Math.max(1, Math.round(o.stepMs / 2))),
+    });
+  };
   const sizes = o.quick ? QUICK_LATENCY_SIZES : LATENCY_SIZES;
   for (const direction of ['read', 'write'] as const) {
     for (const bytes of sizes) {
@@ -106,6 +130,7 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
         options: [`rw=rand${direction}`, `bs=${bytes}`, 'direct=1', 'ioengine=psync', ...timed],
       });
     }
+    probe();
   }
   for (const direction of ['read', 'write'] as const) {
     for (const depth of probeDepths(o.maxDepth, o.quick)) {
@@ -115,6 +140,7 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
       });
     }
   }
+  probe();
   for (const bytes of o.quick ? QUICK_WRITEBACK_SIZES : WRITEBACK_SIZES) {
     steps.push({
       name: `wb-${sizeLabel(bytes)}`, label: `page-cache writeback ${sizeLabel(bytes)} (buffered write + sync_file_range)`, kind: 'writeback', direction: 'write', bytes, depth: 1,
@@ -122,11 +148,12 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
       options: ['rw=write', `bs=${bytes}`, 'ioengine=psync', 'sync_file_range=wait_before,write,wait_after:1', ...timed],
     });
   }
+  probe();
   for (const n of o.quick ? QUICK_FLUSH_WRITES : FLUSH_WRITES) {
     steps.push({
       name: n === 1 ? 'flush' : `flush-${n}`, label: `${n === 1 ? '4k O_DIRECT overwrite' : `${n} 4k O_DIRECT overwrites`} + fdatasync (cache FLUSH)`,
       kind: 'flush', direction: 'write', bytes: 4096, depth: 1, writes: n,
-      options: ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', `fdatasync=${n}`, ...timed],
+      options: n === 1 ? flushLevelOptions('flush', o.stepMs) : ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', `fdatasync=${n}`, ...timed],
     });
   }
   steps.push({

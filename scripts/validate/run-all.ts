@@ -7,7 +7,10 @@
  *
  *   node --import tsx scripts/validate/run-all.ts [--out results/validation] [--dir PATH]
  *        [--calibration FILE] [--size SIZE] [--runtime S] [--quick] [--set KEY=VALUE]... [--warmup N]
- *        [--kernel-sequences N]
+ *        [--repeat N] [--kernel-sequences N]
+ *
+ * The jobs' runs are measured in rounds (rounds.ts): run r of every job
+ * before run r+1 of any, the replays last.
  *
  * Before the jobs it runs the linux personality's differential test against
  * this kernel (kernel-diff.ts): N random 200-op sequences (default 40; 0
@@ -16,7 +19,9 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { main } from '../cli.ts';
+import { main, reportError } from '../cli.ts';
+import { runValidate } from '../commands/validate.ts';
+import { Rounds, RoundsCancelled, takeTurn } from './rounds.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import type { ValidationReport } from './validation.ts';
 import { validationSummary, validationSummaryTable, writeGrid } from './summary.ts';
@@ -41,7 +46,10 @@ DIR/device.yaml, with --size, --runtime, --quick; skipped with --calibration
 FILE), then replays every job with that profile (personality linux, so the
 calibrated fs.kind, else ext4-ordered, and page-in on by default) and runs syncsim validate on every job of
 workloads/fio/ into DIR/<job>/ (each job run --repeat N times, default 2),
-and prints one table: per job the measured and simulated msync latency (p50,
+measured in rounds: every job's run 1, then every job's run 2, and so on, and
+the replays only after the last run, so that a job's runs are minutes apart
+and its noise floor covers how the machine drifts between them (runs back to
+back share the storage's state of the moment). Then it prints one table: per job the measured and simulated msync latency (p50,
 p99, mean), the demerit, the noise floor (the demerit between the measured
 runs), the noise ratio (demerit / noise floor) and the p50 and p99 errors.
 Then records the LMDB client workloads/apps/lmdb-commits.py with syncsim record
@@ -107,33 +115,43 @@ async function runAll(argv: string[]): Promise<number> {
   }
   const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));
   names.sort((a, b) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length) - (ORDER.includes(b) ? ORDER.indexOf(b) : ORDER.length) || a.localeCompare(b));
-  const reports: ValidationReport[] = [];
-  for (const name of names) {
-    const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', calibration, '--out', join(out, name), ...dirArgs];
-    for (const s of values.set ?? []) args.push('--set', s);
-    if (values.warmup !== undefined) args.push('--warmup', values.warmup);
-    if (values.repeat !== undefined) args.push('--repeat', values.repeat);
-    process.stdout.write(`\n== syncsim ${args.join(' ')}\n`);
-    const code = await main(args);
-    if (code !== 0) return code;
-    reports.push(JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
-  }
+  const repeat = values.repeat === undefined ? 2 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new Error(`--repeat must be a whole number from 1 to 20 (got ${values.repeat})`);
   // the real database client: recorded with syncsim record, validated from its trace
   const appWhy = appUnavailable();
-  if (appWhy) process.stdout.write(`\n== lmdb-commits skipped: ${appWhy}\n`);
-  else {
-    const trace = join(out, 'lmdb-commits.csv');
-    const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
-    process.stdout.write(`\n== syncsim ${rec.join(' ')}\n`);
-    let code = await main(rec);
-    if (code !== 0) return code;
-    const args = ['validate', '--trace', trace, '--calibration', calibration, '--out', join(out, 'lmdb-commits'), '--repeat', values.repeat ?? '2'];
+  if (appWhy) process.stdout.write(`== lmdb-commits skipped: ${appWhy}\n`);
+  const app = appWhy ? [] : ['lmdb-commits'];
+  // every job's run 1, then every job's run 2, …, then the replays (rounds.ts)
+  const rounds = new Rounds([...names, ...app], repeat, (label, at, of) => process.stdout.write(`\n== [${at}/${of}] ${label}\n`));
+  process.stdout.write(`== ${names.length + app.length} jobs, ${repeat} run(s) each, measured in rounds: every job's run r before any job's run r+1, then the replays\n`);
+  const jobs = names.map(async (name) => {
+    const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', calibration, '--out', join(out, name), ...dirArgs, '--repeat', String(repeat)];
     for (const s of values.set ?? []) args.push('--set', s);
-    process.stdout.write(`\n== syncsim ${args.join(' ')}\n`);
-    code = await main(args);
-    if (code !== 0) return code;
-    reports.push(JSON.parse(readFileSync(join(out, 'lmdb-commits', 'validation.json'), 'utf8')) as ValidationReport);
+    if (values.warmup !== undefined) args.push('--warmup', values.warmup);
+    process.stdout.write(`${name}: syncsim ${args.join(' ')}\n`);
+    return await step(rounds, name, args, () => runValidate(args.slice(1), rounds.of(name)));
+  });
+  if (app.length > 0) {
+    jobs.push((async () => {
+      const trace = join(out, 'lmdb-commits.csv');
+      const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
+      const args = ['validate', '--trace', trace, '--calibration', calibration, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat)];
+      for (const s of values.set ?? []) args.push('--set', s);
+      process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
+      return await step(rounds, 'lmdb-commits', rec, async () => {
+        // run 1 is the recording itself
+        const recorded = await takeTurn(rounds.of('lmdb-commits'), 1, async () => {
+          return await main(rec);
+        });
+        if (recorded !== 0) return recorded;
+        return await runValidate(args.slice(1), rounds.of('lmdb-commits'));
+      });
+    })());
   }
+  const codes = await Promise.all(jobs);
+  const failed = codes.find((c) => c > 0);
+  if (failed !== undefined) return failed;
+  const reports = [...names, ...app].map((name) => JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
   process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (calibration ${calibration})\n${validationSummaryTable(reports)}\n`);
   const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
   const panels: ValidationPanel[] = [];
@@ -149,6 +167,25 @@ async function runAll(argv: string[]): Promise<number> {
   writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, figure, machine }, null, 2) + '\n');
   process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;
+}
+
+/**
+ * Runs one job's validation (`args` as printed) with its turns from `rounds`;
+ * when it fails, the rounds are cancelled so that no other job waits for it.
+ */
+async function step(rounds: Rounds, name: string, args: readonly string[], body: () => Promise<number>): Promise<number> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (e) {
+    if (e instanceof RoundsCancelled) return -1; // another job failed first
+    code = await reportError(e);
+  }
+  if (code !== 0) {
+    process.stdout.write(`validate: ${name} failed (exit ${code}: syncsim ${args.join(' ')}); the other jobs stop\n`);
+    rounds.cancel(name);
+  }
+  return code;
 }
 
 /** Why the LMDB client cannot be recorded here (root, cc and python3-lmdb are needed), or undefined. */

@@ -7,6 +7,7 @@
  * `recorded-command` header is recorded again that many times less one, and
  * the runs' spread is the noise floor.
  */
+import { takeTurn, type JobTurns } from './rounds.ts';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
@@ -35,6 +36,8 @@ export interface TraceValidateOptions {
   warmup?: number;
   /** Recordings compared (default 1 for a trace: the given one); more re-record its program. */
   repeat?: number;
+  /** Turns shared with other validations (`npm run validate`, rounds.ts): run 1 is the recording given, runs 2… and the replay wait for theirs. */
+  turns?: JobTurns;
   log?: (line: string) => void;
   /** Warnings that must be seen (a busy machine before recording again), always shown; default none. */
   warn?: (line: string) => void;
@@ -88,37 +91,42 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
     const runs = [compared(first, warmup)];
     if (repeat > 1) warnIfBusy(opts.warn);
     for (let r = 2; r <= repeat; r++) {
-      const R = join(S, `repeat-${r}`);
-      mkdirSync(R);
-      log(`validate: recording ${command!.join(' ')} again (run ${r} of ${repeat})`);
-      const again = await recordTrace(command!, join(R, 'trace.csv'), { pageSize: config.page_size, fallback: 'mapped-before-msync' });
-      if (again.recording.exitCode !== 0) throw new InputError(`the program exited with ${again.recording.exitCode} when recorded again (run ${r})`);
-      runs.push(compared(await measuredOfTrace(join(R, 'trace.csv')), warmup));
+      await takeTurn(opts.turns, r, async () => {
+        const R = join(S, `repeat-${r}`);
+        mkdirSync(R);
+        log(`validate: recording ${command!.join(' ')} again (run ${r} of ${repeat})`);
+        const again = await recordTrace(command!, join(R, 'trace.csv'), { pageSize: config.page_size, fallback: 'mapped-before-msync' });
+        if (again.recording.exitCode !== 0) throw new InputError(`the program exited with ${again.recording.exitCode} when recorded again (run ${r})`);
+        runs.push(compared(await measuredOfTrace(join(R, 'trace.csv')), warmup));
+      });
     }
-    log(`validate: replaying ${opts.trace} (${config.personality} personality)`);
-    await runTrace({ trace, config, out: join(S, 'sim') });
-    const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');
-    const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: `simulated (syncsim ${config.personality})` });
-    const matched = first.reduce((n, t) => n + t.latencies_us.length, 0);
-    const report: ValidationReport = {
-      syncsim_version: VERSION,
-      job: { file: resolve(opts.trace), name, jobs: first.length, sync_every: null, fio_version: null, data_dir: null, filesystem: null, command: command ?? null },
-      calibration: { file: opts.calibration === undefined ? '(defaults)' : resolve(opts.calibration), ...deviceSummary(config) },
-      config: { personality: config.personality, overrides: sets },
-      repeat,
-      matched_syncs: matched,
-      warmup_syncs: warmup,
-      measured: {
-        source: `x_measured_us of the trace's msync rows; ${repeat} recording(s) pooled`,
-        ...cmp.measured, unmatched: 0, fio_report: null, log_vs_fio_pct: null, lat_log: {},
-        runs: runs.map((r, i) => ({ run: i + 1, dir: i === 0 ? '.' : `repeat-${i + 1}`, syncs: r.length + warmup * first.length, ...distStats(r) })),
-      },
-      ...comparisonReport(cmp),
-      files: { trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: cmp.chart, repeats: runs.slice(1).map((_, i) => `repeat-${i + 2}`) },
-    };
-    writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
-    stage.commit();
-    return { report, out: stage.out };
+    return await takeTurn(opts.turns, 'replay', async () => {
+      log(`validate: replaying ${opts.trace} (${config.personality} personality)`);
+      await runTrace({ trace, config, out: join(S, 'sim') });
+      const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');
+      const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: `simulated (syncsim ${config.personality})` });
+      const matched = first.reduce((n, t) => n + t.latencies_us.length, 0);
+      const report: ValidationReport = {
+        syncsim_version: VERSION,
+        job: { file: resolve(opts.trace), name, jobs: first.length, sync_every: null, fio_version: null, data_dir: null, filesystem: null, command: command ?? null },
+        calibration: { file: opts.calibration === undefined ? '(defaults)' : resolve(opts.calibration), ...deviceSummary(config) },
+        config: { personality: config.personality, overrides: sets },
+        repeat,
+        matched_syncs: matched,
+        warmup_syncs: warmup,
+        measured: {
+          source: `x_measured_us of the trace's msync rows; ${repeat} recording(s) pooled`,
+          ...cmp.measured, unmatched: 0, fio_report: null, log_vs_fio_pct: null, lat_log: {},
+          runs: runs.map((r, i) => ({ run: i + 1, dir: i === 0 ? '.' : `repeat-${i + 1}`, syncs: r.length + warmup * first.length, ...distStats(r) })),
+          run_order: opts.turns ? 'rounds' : 'back-to-back',
+        },
+        ...comparisonReport(cmp),
+        files: { trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: cmp.chart, repeats: runs.slice(1).map((_, i) => `repeat-${i + 2}`) },
+      };
+      writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
+      stage!.commit();
+      return { report, out: stage!.out };
+    });
   } catch (e) {
     stage.abort();
     throw e;

@@ -39,6 +39,7 @@ import { cleanupOnInterrupt } from './output.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { warnIfBusy } from './machine-state.ts';
 import { SETTLE, settleDevice, unsettledWarning } from './sync-steps.ts';
+import { takeTurn, type JobTurns } from './rounds.ts';
 
 /** Calibration settings used when no calibration file is given. */
 export interface AutoCalibration {
@@ -65,6 +66,8 @@ export interface ValidateOptions {
   warmup?: number;
   /** fio runs of the job (default 2): the measured side pools them, and their spread is the noise floor. */
   repeat?: number;
+  /** Turns shared with other validations (`npm run validate`: runs in rounds, see rounds.ts); default: this job's runs back to back. */
+  turns?: JobTurns;
   log?: (line: string) => void;
   /** Warnings that must be seen (a busy machine), always shown; default none. */
   warn?: (line: string) => void;
@@ -81,8 +84,10 @@ export interface MeasuredReport extends DistStats {
   log_vs_fio_pct: number | null;
   /** Entries of fio's latency log (write_lat_log) per data direction: 0 read, 1 write, 2 sync. */
   lat_log: Record<string, { count: number; mean_us: number }>;
-  /** Each run's statistics after the warm-up. */
-  runs: ({ run: number; dir: string; syncs: number } & DistStats)[];
+  /** Each run's statistics after the warm-up, and when it started (ISO 8601). */
+  runs: ({ run: number; dir: string; syncs: number; started_at?: string } & DistStats)[];
+  /** How the runs were ordered: 'back-to-back' (this job alone), or 'rounds' (every job's run r before any job's run r+1: `npm run validate`). */
+  run_order?: 'back-to-back' | 'rounds';
 }
 
 /** The simulated side of validation.json. */
@@ -145,6 +150,8 @@ interface MeasuredRun {
   clones: IologLatencies[];
   /** The latencies of every job after the warm-up, pooled, ascending. */
   compared: Float64Array;
+  /** Wall-clock start (ISO 8601). */
+  startedAt: string;
 }
 
 /** fio's own sync statistics of several jobs pooled (count-weighted mean; fio's percentiles do not pool), or null when a job has none. */
@@ -237,82 +244,90 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     }
     const repeat = opts.repeat ?? 2;
     const warmup = opts.warmup ?? 0;
-    warnIfBusy(opts.warn);
-    // the device of the scratch data directory (a job that names its own location is measured as it is)
-    const settle = dataDir ? settleDevice(dataDir, SETTLE.quickMaxMs) : null;
-    const unsettled = settle && unsettledWarning('validate', settle);
-    if (unsettled) opts.warn?.(unsettled);
     const runs: MeasuredRun[] = [];
     let prepared: PreparedJob | undefined;
     for (let r = 1; r <= repeat; r++) {
-      const R = r === 1 ? S : join(S, `repeat-${r}`);
-      if (r > 1) mkdirSync(R);
-      const p = prepareJob(parsed, { iolog: join(R, 'fio.iolog'), latLog: join(R, 'fio'), dataDir: dataDir ?? '' });
-      prepared ??= p;
-      writeFileSync(join(R, 'job.fio'), p.text);
-      log(`validate: running fio job ${p.name}${p.clones.length > 1 ? ` (${p.clones.length} jobs at once)` : ''} (${jobPath})${repeat > 1 ? `, run ${r} of ${repeat}` : ''}`);
-      await runFio(['--output-format=json', `--output=${join(R, 'fio.json')}`, join(R, 'job.fio')], dataDir ?? process.cwd());
-      const clones: IologLatencies[] = [];
-      for (const c of p.clones) {
-        const m = await iologLatencies(c.iolog, SYNC_ACTIONS);
-        if (m.latencies_us.length === 0) throw new InputError(`${jobPath}: fio logged no timed sync (job ${c.name}): does it write at least ${p.sync_every + 1} blocks?`);
-        if (warmup >= m.latencies_us.length) throw new InputError(`--warmup ${warmup} leaves nothing to compare: job ${c.name} has ${m.latencies_us.length} timed syncs`);
-        clones.push(m);
-      }
-      runs.push({ dir: R === S ? '.' : `repeat-${r}`, clones, compared: pooled(clones.map((m) => m.latencies_us.subarray(warmup))) });
+      await takeTurn(opts.turns, r, async () => {
+        if (r === 1) {
+          warnIfBusy(opts.warn);
+          // the device of the scratch data directory (a job that names its own location is measured as it is)
+          const settle = dataDir ? settleDevice(dataDir, SETTLE.quickMaxMs) : null;
+          const unsettled = settle && unsettledWarning('validate', settle);
+          if (unsettled) opts.warn?.(unsettled);
+        }
+        const R = r === 1 ? S : join(S, `repeat-${r}`);
+        if (r > 1) mkdirSync(R);
+        const p = prepareJob(parsed, { iolog: join(R, 'fio.iolog'), latLog: join(R, 'fio'), dataDir: dataDir ?? '' });
+        prepared ??= p;
+        writeFileSync(join(R, 'job.fio'), p.text);
+        log(`validate: running fio job ${p.name}${p.clones.length > 1 ? ` (${p.clones.length} jobs at once)` : ''} (${jobPath})${repeat > 1 ? `, run ${r} of ${repeat}` : ''}`);
+        const startedAt = new Date().toISOString();
+        await runFio(['--output-format=json', `--output=${join(R, 'fio.json')}`, join(R, 'job.fio')], dataDir ?? process.cwd());
+        const clones: IologLatencies[] = [];
+        for (const c of p.clones) {
+          const m = await iologLatencies(c.iolog, SYNC_ACTIONS);
+          if (m.latencies_us.length === 0) throw new InputError(`${jobPath}: fio logged no timed sync (job ${c.name}): does it write at least ${p.sync_every + 1} blocks?`);
+          if (warmup >= m.latencies_us.length) throw new InputError(`--warmup ${warmup} leaves nothing to compare: job ${c.name} has ${m.latencies_us.length} timed syncs`);
+          clones.push(m);
+        }
+        runs.push({ dir: R === S ? '.' : `repeat-${r}`, clones, compared: pooled(clones.map((m) => m.latencies_us.subarray(warmup))), startedAt });
+      });
     }
-    const job = prepared!;
-    const first = runs[0]!.clones;
-    const matched = first.reduce((n, m) => n + m.latencies_us.length, 0);
-    const unmatched = first.reduce((n, m) => n + m.unmatched, 0);
-    const fioJobs = readFioJson(join(S, 'fio.json')).jobs;
-    const fioReport = pooledFioSync(job.clones.map((c) => fioJobs.find((j) => j.name === c.name)?.sync ?? null));
-    const latLogFile = job.clones.length === 1 ? join(S, 'fio_lat.1.log') : `${job.clones[0]!.latLog}_lat.1.log`;
-    const latLog = existsSync(latLogFile) ? (await latLogSummary(latLogFile)).entries : {};
+    return await takeTurn(opts.turns, 'replay', async () => {
+      const job = prepared!;
+      const first = runs[0]!.clones;
+      const matched = first.reduce((n, m) => n + m.latencies_us.length, 0);
+      const unmatched = first.reduce((n, m) => n + m.unmatched, 0);
+      const fioJobs = readFioJson(join(S, 'fio.json')).jobs;
+      const fioReport = pooledFioSync(job.clones.map((c) => fioJobs.find((j) => j.name === c.name)?.sync ?? null));
+      const latLogFile = job.clones.length === 1 ? join(S, 'fio_lat.1.log') : `${job.clones[0]!.latLog}_lat.1.log`;
+      const latLog = existsSync(latLogFile) ? (await latLogSummary(latLogFile)).entries : {};
 
-    // 2. import run 1 (one task per job) and replay it
-    log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
-    const trace = join(S, 'trace.csv');
-    const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
-    const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size);
-    msyncs.forEach((n, i) => {
-      if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
+      // 2. import run 1 (one task per job) and replay it
+      log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
+      const trace = join(S, 'trace.csv');
+      const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
+      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size);
+      msyncs.forEach((n, i) => {
+        if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
+      });
+      await runTrace({ trace, config, out: join(S, 'sim') });
+
+      // 3. compare, after the warm-up: simulated vs every measured run pooled, and the runs with each other
+      const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup);
+      const chartFiles = cmp.chart;
+      const report: ValidationReport = {
+        syncsim_version: VERSION,
+        job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem, command: null },
+        calibration: {
+          file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
+          ...deviceSummary(config),
+        },
+        config: { personality: config.personality, overrides: sets },
+        repeat,
+        matched_syncs: matched,
+        warmup_syncs: warmup,
+        measured: {
+          source: `fio I/O log: time from each sync entry to the next entry; ${repeat} run(s) pooled`,
+          ...cmp.measured,
+          unmatched,
+          fio_report: fioReport,
+          log_vs_fio_pct: fioReport ? (100 * (distStats(pooled(first.map((m) => m.latencies_us))).mean_us - fioReport.mean_us)) / fioReport.mean_us : null,
+          lat_log: latLog,
+          runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.clones.reduce((n, m) => n + m.latencies_us.length, 0), started_at: r.startedAt, ...distStats(r.compared) })),
+          run_order: opts.turns ? 'rounds' : 'back-to-back',
+        },
+        ...comparisonReport(cmp),
+        files: {
+          job: 'job.fio', iolog: 'fio.iolog', fio_report: 'fio.json', lat_log: 'fio_lat.1.log', trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: chartFiles,
+          repeats: runs.slice(1).map((r) => r.dir),
+          ...(opts.calibration === undefined ? { calibration: 'calibration' } : {}),
+        },
+      };
+      writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
+      stage!.commit();
+      return { report, out: stage!.out };
     });
-    await runTrace({ trace, config, out: join(S, 'sim') });
-
-    // 3. compare, after the warm-up: simulated vs every measured run pooled, and the runs with each other
-    const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup);
-    const chartFiles = cmp.chart;
-    const report: ValidationReport = {
-      syncsim_version: VERSION,
-      job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem, command: null },
-      calibration: {
-        file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
-        ...deviceSummary(config),
-      },
-      config: { personality: config.personality, overrides: sets },
-      repeat,
-      matched_syncs: matched,
-      warmup_syncs: warmup,
-      measured: {
-        source: `fio I/O log: time from each sync entry to the next entry; ${repeat} run(s) pooled`,
-        ...cmp.measured,
-        unmatched,
-        fio_report: fioReport,
-        log_vs_fio_pct: fioReport ? (100 * (distStats(pooled(first.map((m) => m.latencies_us))).mean_us - fioReport.mean_us)) / fioReport.mean_us : null,
-        lat_log: latLog,
-        runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.clones.reduce((n, m) => n + m.latencies_us.length, 0), ...distStats(r.compared) })),
-      },
-      ...comparisonReport(cmp),
-      files: {
-        job: 'job.fio', iolog: 'fio.iolog', fio_report: 'fio.json', lat_log: 'fio_lat.1.log', trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: chartFiles,
-        repeats: runs.slice(1).map((r) => r.dir),
-        ...(opts.calibration === undefined ? { calibration: 'calibration' } : {}),
-      },
-    };
-    writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
-    stage.commit();
-    return { report, out: stage.out };
   } catch (e) {
     stage.abort();
     throw e;
