@@ -335,4 +335,27 @@ describe('lockOut', () => {
     b.release();
     expect(existsSync(lockFileOf(out))).toBe(true);
   });
+
+  it('twelve locks held at once (npm run validate: one per job) share one exit handler, gone when the last is released', () => {
+    const d = workdir();
+    const before = process.listenerCount('exit');
+    const locks = Array.from({ length: 12 }, (_, i) => lockOut(join(d, `o${i}`), 'validate'));
+    expect(process.listenerCount('exit')).toBe(before + 1);
+    for (const l of locks.slice(0, 11)) l.release();
+    expect(process.listenerCount('exit')).toBe(before + 1);
+    locks[11]!.release();
+    expect(process.listenerCount('exit')).toBe(before);
+    expect(locks.map((l) => existsSync(l.path))).toEqual(Array(12).fill(false));
+  });
+
+  it('a process that exits with locks held leaves no lock file', () => {
+    const d = workdir();
+    const mod = resolve(import.meta.dirname, '..', 'traces', 'out-lock.ts');
+    const code = `import { lockOut } from ${JSON.stringify(mod)}; for (let i = 0; i < 12; i++) lockOut(${JSON.stringify(d)} + '/o' + i, 'validate'); process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/MaxListenersExceeded/);
+    expect(Array.from({ length: 12 }, (_, i) => existsSync(lockFileOf(join(d, `o${i}`))))).toEqual(Array(12).fill(false));
+    expect(readdirSync(d)).toEqual(['user.txt']);
+  });
 });

@@ -52,6 +52,13 @@ function isStale(path: string, h: LockHolder): boolean {
   return h.pid === process.pid ? !held.has(path) : !processAlive(h.pid);
 }
 
+/** Locks not yet released: one exit handler releases them all (`npm run validate` holds one per job at once). */
+const live = new Set<OutLock>();
+
+function releaseLive(): void {
+  for (const lock of [...live]) lock.release();
+}
+
 /**
  * A lock taken on an output path; {@link release} it when done. It is also
  * released when the process exits — including through the SIGINT/SIGTERM
@@ -63,12 +70,12 @@ function isStale(path: string, h: LockHolder): boolean {
  */
 export class OutLock {
   private released = false;
-  private readonly onExit = () => this.release();
 
   /** `createdFrom`: the outermost directory made to hold the lock file; those left empty are removed on release. */
   constructor(readonly path: string, readonly holder: LockHolder, private readonly createdFrom?: string) {
     held.add(path);
-    process.on('exit', this.onExit);
+    if (live.size === 0) process.on('exit', releaseLive);
+    live.add(this);
   }
 
   /** Removes the lock file (if it is still this one). */
@@ -76,7 +83,8 @@ export class OutLock {
     if (this.released) return;
     this.released = true;
     held.delete(this.path);
-    process.off('exit', this.onExit);
+    live.delete(this);
+    if (live.size === 0) process.off('exit', releaseLive);
     const h = readHolder(this.path);
     if (typeof h === 'object' && h.pid === this.holder.pid && h.host === this.holder.host && h.since === this.holder.since) {
       try {

@@ -89,9 +89,9 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
     const trace = join(S, 'trace.csv');
     copyFileSync(opts.trace, trace);
     const runs = [compared(first, warmup)];
-    if (repeat > 1) warnIfBusy(opts.warn);
     for (let r = 2; r <= repeat; r++) {
       await takeTurn(opts.turns, r, async () => {
+        if (r === 2) warnIfBusy(opts.warn);
         const R = join(S, `repeat-${r}`);
         mkdirSync(R);
         log(`validate: recording ${command!.join(' ')} again (run ${r} of ${repeat})`);
