@@ -81,7 +81,10 @@ describe('targets and the summary table', () => {
 
   it('the table has one line per job with demerit, noise, ratio, errors and the verdict', () => {
     const reports = [report('ok', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), report('bad', { p50: 100, p99: 200 }, { p50: 150, p99: 200 }, 40, 10)];
-    expect(jobSummary(reports[0]!)).toMatchObject({ p50_error_pct: 10, p99_error_pct: -5, noise_ratio: 1.2, meets_targets: true });
+    expect(jobSummary(reports[0]!)).toMatchObject({ p50_error_pct: 10, p99_error_pct: -5, noise_ratio: 1.2, meets_targets: true, run_order: 'back-to-back' });
+    // measured in rounds (npm run validate): the summary says so
+    const inRounds = { ...reports[0]!, measured: { ...reports[0]!.measured, run_order: 'rounds' as const } };
+    expect(jobSummary(inRounds).run_order).toBe('rounds');
     const t = validationSummaryTable(reports).split('\n');
     expect(t[0]).toMatch(/^job\s+msyncs\s+p50 meas\s+p50 sim\s+p50 err\s+p99 meas\s+p99 sim\s+p99 err\s+mean meas\s+mean sim\s+demerit\s+noise\s+ratio\s+targets$/);
     expect(t[1]).toMatch(/^ok\s+10\s+100\.0\s+110\.0\s+\+10 %\s+200\.0\s+190\.0\s+-5 %.*12\.0 %\s+10\.0 %\s+1\.20\s+met$/);

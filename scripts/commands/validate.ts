@@ -65,7 +65,9 @@ Options:
                         (defaults 256m, 120, 64; --quick: 64m, 24)
   --repeat N            run the fio job N times (default 2, 1 to 20): the measured side
                         pools the runs, and the demerit between the runs (mean over
-                        pairs) is the noise floor; noise ratio = demerit / noise floor
+                        pairs) is the noise floor; noise ratio = demerit / noise floor.
+                        The runs follow each other; npm run validate measures its jobs
+                        in rounds instead (every job's run r before any job's run r+1)
   -h, --help            this help
 
 Output (DIR): validation.json, validation-cdf.*, pairs.csv (each matched msync:

@@ -22,6 +22,8 @@ export interface JobSummary {
   msyncs: number;
   warmup_syncs: number;
   repeat: number;
+  /** How the runs were ordered: back to back, or in rounds with the other jobs (`npm run validate`). */
+  run_order: 'back-to-back' | 'rounds';
   demerit_pct: number;
   noise_floor_pct: number | null;
   noise_ratio: number | null;
@@ -46,7 +48,7 @@ export function jobSummary(r: ValidationReport): JobSummary {
   const p50 = errorPct(r.comparison.p50.measured_us, r.comparison.p50.simulated_us);
   const p99 = errorPct(r.comparison.p99.measured_us, r.comparison.p99.simulated_us);
   return {
-    job: r.job.name, file: r.job.file, msyncs: r.matched_syncs, warmup_syncs: r.warmup_syncs, repeat: r.repeat,
+    job: r.job.name, file: r.job.file, msyncs: r.matched_syncs, warmup_syncs: r.warmup_syncs, repeat: r.repeat, run_order: r.measured.run_order ?? 'back-to-back',
     demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio,
     p50_error_pct: p50, p99_error_pct: p99, meets_targets: meetsTargets(r.noise_ratio, p50, p99),
     rms_distance_us: r.rms_distance_us, measured: pick(r.measured), simulated: pick(r.simulated),
