@@ -73,7 +73,7 @@ export function validationGridChart(panels: readonly ValidationPanel[], labels: 
         height: ch,
         mark: { type: 'line', interpolate: 'step-after', clip: true },
         encoding: {
-          x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', nice: false, zero: false }, axis: { tickCount: 4, format: '~s', labelOverlap: 'greedy', labelSeparation: 6, labelFlush: false } },
+          x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', nice: false, zero: false }, axis: { tickCount: 10, format: '~s', labelOverlap: 'greedy', labelSeparation: 6, labelFlush: false } },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 3, format: '.1f' } },
           color: { field: 'series', type: 'nominal', title: null, scale: colors, legend: { title: null, orient: 'top', direction: 'horizontal' } },
         },
