@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rounds, RoundsCancelled, takeTurn, type Step } from '../scripts/validate/rounds.ts';
+import { Rounds, RoundsCancelled, runJob, takeTurn, type Step } from '../scripts/validate/rounds.ts';
 import { runValidate } from '../scripts/commands/validate.ts';
 
 const dirs: string[] = [];
@@ -52,17 +52,50 @@ describe('the schedule', () => {
           throw new Error('fio failed');
         });
       } catch (e) {
-        rounds.cancel('a');
+        rounds.cancel('a', 2);
         throw e;
       }
     })();
     const b = job(rounds, 'b', [1, 'replay'], log);
     await expect(a).rejects.toThrow('fio failed');
-    // b's run 1 was already granted when a gave its turn back, or it is refused: either way b never waits forever
+    // takeTurn failed the schedule before giving the turn back: b's run 1 never started
     const outcome = await b.then(() => 'done', (e: unknown) => e);
     expect(outcome).toBeInstanceOf(RoundsCancelled);
     expect((outcome as RoundsCancelled).message).toBe('not run: job a failed first');
+    expect(log).toEqual([]);
+    // the job's own exit code replaces the 1 takeTurn knew
+    expect(rounds.failure).toMatchObject({ job: 'a', code: 2 });
     await expect(rounds.of('a').take('replay')).rejects.toBeInstanceOf(RoundsCancelled);
+  });
+
+  it('runJob: a job that fails (by throwing or by its exit code) cancels the rest; the others give -1 silently', async () => {
+    for (const how of ['throws', 'exit 2'] as const) {
+      const rounds = new Rounds(['a', 'b', 'c'], 2);
+      const log: string[] = [];
+      const failures: [string, number][] = [];
+      const report = vi.fn(async () => 2);
+      const body = (name: string) => async () => {
+        await job(rounds, name, [1], log);
+        if (name === 'b') {
+          // b's run 2: fails inside its turn
+          return await takeTurn(rounds.of('b'), 2, async () => {
+            log.push('b run 2 start');
+            if (how === 'throws') throw new Error('no sync logged');
+            rounds.cancel('b', 2); // what run-all does for a command's exit code, before the turn is given back
+            return 2;
+          });
+        }
+        await job(rounds, name, [2, 'replay'], log);
+        return 0;
+      };
+      const codes = await Promise.all(['a', 'b', 'c'].map((n) => runJob(rounds, n, body(n), report, (code) => failures.push([n, code]))));
+      expect(codes).toEqual([-1, 2, -1]);
+      expect(failures).toEqual([['b', 2]]);
+      expect(report).toHaveBeenCalledTimes(how === 'throws' ? 1 : 0);
+      expect(rounds.failure).toMatchObject({ job: 'b', code: 2 });
+      // a's run 2 came before b's and finished; c's run 2 never started
+      expect(log.filter((l) => l.endsWith('start'))).toEqual(['a run 1 start', 'b run 1 start', 'c run 1 start', 'a run 2 start', 'b run 2 start']);
+    }
   });
 
   it('refuses unknown jobs and steps, a step taken twice, and duplicate names', async () => {

@@ -44,7 +44,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
-import { equalWeightMixture, fitChannels, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { timeWeightedMixture, fitChannels, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -140,8 +140,10 @@ export interface Calibration {
     channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
-    /** Every 1-write fdatasync of the flush-probe-K and flush steps, pooled: the FLUSH level (flush_us, flush_cv). */
-    flush_level: FioLatency;
+    /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the flush-probe-K and flush steps, each step weighing the time it ran (count: the points of the mixture); null when fio's I/O logs had no timestamps (then the flush step's own figures). */
+    flush_level: FioLatency | null;
+    /** Those fdatasyncs pooled as logged (count: the syncs); null as above. */
+    flush_syncs: FioLatency | null;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -254,7 +256,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   try {
     const latLog = join(work, 'pagein');
     const probePlan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs: 0, latLog });
-    const timedSteps = probePlan.length - 1;
+    // the steps share --runtime; a FLUSH probe runs half a step
+    const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' ? 0.5 : 1), 0);
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
@@ -266,8 +269,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     if (unsettled) log(unsettled);
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
-    /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level. */
-    const flushSamples: Float64Array[] = [];
+    /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level; null when fio's I/O logs have no timestamps (fio < 3.31). */
+    let flushSamples: { us: Float64Array; ms: number }[] | null = [];
     for (const [i, step] of plan.entries()) {
       log(`calibrate: [${i + 1}/${total}] ${step.label} ...`);
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
@@ -276,8 +279,13 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       drainDevice(join(work, DATA_FILE));
       if (step.kind === 'layout') continue;
       steps.push(stepReport(step, json));
-      if (step.kind === 'flush-probe' || (step.kind === 'flush' && step.writes === 1)) {
-        flushSamples.push((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
+      if (step.levelMs !== undefined && flushSamples) {
+        try {
+          flushSamples.push({ us: (await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us, ms: step.levelMs });
+        } catch (e) {
+          log(`calibrate: the FLUSH level comes from the flush step alone: ${(e as Error).message}`);
+          flushSamples = null;
+        }
       }
       if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');
     }
@@ -289,16 +297,20 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const cpuRun = await measureCpu(work, cpuReps);
     const cpuFit = cpuRun.figures ? cpuCalibration(cpuRun.figures, where) : null;
     if (!cpuFit) log(`calibrate: cpu.* keys not fitted: ${cpuRun.note}`);
-    const flushCount = flushSamples.reduce((n, a) => n + a.length, 0);
-    if (flushCount === 0) throw new InputError('calibration: fio logged no fdatasync in the flush steps');
-    // each step weighs the same (the time it stands for), whatever number of syncs it logged; count: the syncs
-    const flushLevel = { ...latencyFigures(equalWeightMixture(flushSamples)), count: flushCount };
-    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, flushLevel);
-    const flushCvValue = flushCv(flushLevel.p50_us, flushLevel.p90_us);
-    const levelSteps = steps.filter((st) => st.kind === 'flush-probe').length + 1;
+    // every 1-write fdatasync pooled as it was logged, and as each step weighs the time it ran (the level)
+    const flushSyncs = flushSamples?.some((x) => x.us.length > 0) ? latencyFigures(flushSamples.flatMap((x) => [...x.us])) : null;
+    const mixture = flushSyncs ? latencyFigures(timeWeightedMixture(flushSamples!)) : null;
+    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, mixture ?? undefined);
+    const flushStep = steps.find((s) => s.kind === 'flush')!;
+    // the figures the level was fitted to, and the syncs they came from
+    const level = mixture ?? flushStep.sync!;
+    const syncs = flushSyncs ?? flushStep.sync!;
+    const flushCvValue = flushCv(level.p50_us, level.p90_us);
+    const levelFrom = mixture
+      ? `flush-probe-*, flush: ${syncs.count} fdatasyncs after a 4k O_DIRECT overwrite from ${flushSamples!.length} steps spread over the calibration, each step weighing the time it ran`
+      : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: fio wrote no timestamps in its I/O logs)';
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
-    const flushStep = steps.find((s) => s.kind === 'flush')!;
     const device: Record<string, unknown> = {
       profile: base,
       channels: channels.channels,
@@ -335,9 +347,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` },
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': {
-        value: fit.flush.flush_us, r2: null, n: flushLevel.count,
+        value: fit.flush.flush_us, r2: null, n: syncs.count,
         from: fit.flush.write_cache
-          ? `flush-probe-*, flush: fdatasync after a 4k O_DIRECT overwrite (a bare cache FLUSH on ext4), ${flushLevel.count} from ${levelSteps} steps spread over the calibration, pooled with each step weighing the same; the mean of the lognormal of their median ${round2(flushLevel.p50_us!)} µs and p90 ${round2(flushLevel.p90_us!)} µs (sample mean ${round2(flushLevel.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`
+          ? `${levelFrom} (on ext4 a bare cache FLUSH): the mean of the lognormal of their median ${round2(level.p50_us!)} µs and p90 ${round2(level.p90_us!)} µs (the syncs' own mean ${round2(syncs.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`
           : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0',
       },
       ...(fit.flush.write_cache ? {
@@ -346,8 +358,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
           from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of a lognormal of its median ${round2(flushEmpty.p50_us!)} µs and flush_cv (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
         },
         'device.flush_cv': {
-          value: device.flush_cv, r2: null, n: flushLevel.count,
-          from: `flush-probe-*, flush: spread of the pooled fdatasync times after a 4k O_DIRECT overwrite as a lognormal: σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${round2(flushLevel.p50_us!)} µs, p90 ${round2(flushLevel.p90_us!)} µs; quantiles, not the standard deviation of ${round2(flushLevel.stddev_us)} µs, which rare stalls dominate)`,
+          value: device.flush_cv, r2: null, n: syncs.count,
+          from: `${levelFrom}: their spread as a lognormal, σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${round2(level.p50_us!)} µs, p90 ${round2(level.p90_us!)} µs; quantiles, not the syncs' standard deviation of ${round2(syncs.stddev_us)} µs, which rare stalls dominate)`,
         },
       } : {}),
       ...(fit.destage ? {
@@ -381,7 +393,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, flush_level: flushLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, flush_level: mixture, flush_syncs: flushSyncs, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

@@ -285,18 +285,19 @@ export function lognormalMeanFromQuantiles(p50Us: number | null, p90Us: number |
 }
 
 /**
- * The samples of several equally long steps as one distribution in which
- * every step weighs the same: each step's `points` quantiles at
- * (i + 0.5) / points (interpolated), pooled. A step taken while the FLUSH was
- * fast logs more syncs in the same time (8341 against 3363–3971 in the probes
- * of one calibration here), so pooling the raw samples would weigh the fast
- * moments more than the time they stand for.
+ * The samples of several steps as one distribution in which each step weighs
+ * as much as the time it ran: each step's quantiles at (i + 0.5) / n,
+ * interpolated, n = `pointsPerSecond` × its seconds (at least 1), pooled. A
+ * step taken while the FLUSH was fast logs more syncs in the same time (8341
+ * against 3363–3971 in the probes of one calibration here), so pooling the
+ * raw samples would weigh the fast moments more than the time they stand for.
  */
-export function equalWeightMixture(steps: readonly ArrayLike<number>[], points = 1000): number[] {
+export function timeWeightedMixture(steps: readonly { us: ArrayLike<number>; ms: number }[], pointsPerSecond = 1000): number[] {
   const out: number[] = [];
   for (const st of steps) {
-    if (st.length === 0) continue;
-    const sorted = Float64Array.from(st).sort();
+    if (st.us.length === 0) continue;
+    const sorted = Float64Array.from(st.us).sort();
+    const points = Math.max(1, Math.round((st.ms * pointsPerSecond) / 1000));
     for (let i = 0; i < points; i++) {
       const h = (sorted.length - 1) * ((i + 0.5) / points);
       const lo = Math.floor(h);

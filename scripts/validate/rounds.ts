@@ -19,11 +19,14 @@ export type Step = number | 'replay';
 /** What a validation asks of the schedule: wait for its turn to run `step`; call the returned function when done. */
 export interface JobTurns {
   take(step: Step): Promise<() => void>;
+  /** This job failed: no later step of any job may start (called before the failing step gives its turn back). */
+  fail(): void;
 }
 
 /** The schedule was abandoned because a job failed: the waiting steps are not run. */
 export class RoundsCancelled extends Error {
-  constructor(readonly job: string) {
+  /** `code`: the failed job's exit code (1 until the job says which). */
+  constructor(readonly job: string, public code: number) {
     super(`not run: job ${job} failed first`);
   }
 }
@@ -51,13 +54,21 @@ export class Rounds {
   /** The turns of `job`. */
   of(job: string): JobTurns {
     if (!this.jobs.includes(job)) throw new Error(`Rounds: unknown job ${job}`);
-    return { take: (step) => this.take(job, step) };
+    return { take: (step) => this.take(job, step), fail: () => this.cancel(job, 1) };
   }
 
-  /** Gives up the rest of the schedule: every waiting and later step is rejected with {@link RoundsCancelled}. */
-  cancel(job: string): void {
-    if (this.failed) return;
-    this.failed = new RoundsCancelled(job);
+  /** The first job that failed and its exit code, once one has. */
+  get failure(): RoundsCancelled | undefined {
+    return this.failed;
+  }
+
+  /** Gives up the rest of the schedule because `job` failed with `code`: every waiting and later step is rejected with {@link RoundsCancelled}, and none starts. */
+  cancel(job: string, code: number): void {
+    if (this.failed) {
+      if (this.failed.job === job) this.failed.code = code;
+      return;
+    }
+    this.failed = new RoundsCancelled(job, code);
     for (const w of this.waiting.values()) w.reject(this.failed);
     this.waiting.clear();
   }
@@ -75,7 +86,7 @@ export class Rounds {
   }
 
   private advance(): void {
-    if (this.busy || this.at >= this.order.length) return;
+    if (this.busy || this.failed || this.at >= this.order.length) return;
     const w = this.waiting.get(this.order[this.at]!);
     if (!w) return;
     this.waiting.delete(this.order[this.at]!);
@@ -96,12 +107,44 @@ function key(job: string, step: Step): string {
   return step === 'replay' ? `${job} replay` : `${job} run ${step}`;
 }
 
-/** Runs `step` of a job in its turn (at once without `turns`), and gives the turn back however it ends. */
+/**
+ * Runs `step` of a job in its turn (at once without `turns`) and gives the
+ * turn back however it ends; when `body` throws, the schedule is failed
+ * first, so that no other step starts.
+ */
 export async function takeTurn<T>(turns: JobTurns | undefined, step: Step, body: () => Promise<T>): Promise<T> {
-  const done = turns ? await turns.take(step) : undefined;
+  return inTurn(turns, turns ? await turns.take(step) : undefined, body);
+}
+
+/** Runs `body` in a turn already taken (`done` gives it back; undefined: no schedule), as {@link takeTurn} does. */
+export async function inTurn<T>(turns: JobTurns | undefined, done: (() => void) | undefined, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
+  } catch (e) {
+    if (!(e instanceof RoundsCancelled)) turns?.fail();
+    throw e;
   } finally {
     done?.();
   }
+}
+
+/**
+ * Runs one job of `rounds`: `body` gives its exit code or throws (`report`
+ * prints the error and gives the code). A failure cancels the schedule (if
+ * the job has not already) and is passed to `onFail`; a job stopped because
+ * another failed first gives -1 and says nothing.
+ */
+export async function runJob(rounds: Rounds, name: string, body: () => Promise<number>, report: (e: unknown) => Promise<number>, onFail: (code: number) => void): Promise<number> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (e) {
+    if (e instanceof RoundsCancelled && e.job !== name) return -1;
+    code = await report(e);
+  }
+  if (code !== 0) {
+    rounds.cancel(name, code);
+    onFail(code);
+  }
+  return code;
 }

@@ -21,7 +21,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main, reportError } from '../cli.ts';
 import { runValidate } from '../commands/validate.ts';
-import { Rounds, RoundsCancelled, takeTurn } from './rounds.ts';
+import { Rounds, runJob, takeTurn } from './rounds.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import type { ValidationReport } from './validation.ts';
 import { validationSummary, validationSummaryTable, writeGrid } from './summary.ts';
@@ -43,18 +43,20 @@ const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration
 
 Calibrates the device under --dir from microbenchmarks (syncsim calibrate -o
 DIR/device.yaml, with --size, --runtime, --quick; skipped with --calibration
-FILE), then replays every job with that profile (personality linux, so the
-calibrated fs.kind, else ext4-ordered, and page-in on by default) and runs syncsim validate on every job of
-workloads/fio/ into DIR/<job>/ (each job run --repeat N times, default 2),
-measured in rounds: every job's run 1, then every job's run 2, and so on, and
-the replays only after the last run, so that a job's runs are minutes apart
-and its noise floor covers how the machine drifts between them (runs back to
-back share the storage's state of the moment). Then it prints one table: per job the measured and simulated msync latency (p50,
-p99, mean), the demerit, the noise floor (the demerit between the measured
-runs), the noise ratio (demerit / noise floor) and the p50 and p99 errors.
-Then records the LMDB client workloads/apps/lmdb-commits.py with syncsim record
-(root, cc and python3-lmdb needed, else skipped with the reason) and validates
-its trace the same way (syncsim validate --trace, --repeat records it again).
+FILE), then runs syncsim validate on every job of workloads/fio/ into
+DIR/<job>/ with that profile (personality linux, so the calibrated fs.kind,
+else ext4-ordered, and page-in on by default), and on the LMDB client
+workloads/apps/lmdb-commits.py, recorded with syncsim record (root, cc and
+python3-lmdb needed, else skipped with the reason) and validated from its
+trace (syncsim validate --trace). Each job runs --repeat N times (default 2),
+measured in rounds: every job's run 1 (the LMDB client's recording among
+them), then every job's run 2, and so on, and the replays only after the last
+run, so that a job's runs are about a minute apart and its noise floor covers
+how the machine drifts between them (runs back to back share the storage's
+state of the moment). Then it prints one table: per job the measured and
+simulated msync latency (p50, p99, mean), the demerit, the noise floor (the
+demerit between the measured runs), the noise ratio (demerit / noise floor)
+and the p50 and p99 errors.
 Writes DIR/summary.json and the figure DIR/validation-grid.{svg,png,pdf}. DIR defaults to
 results/validation. First, N (default 40, 0: none) random sequences of 200
 mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed
@@ -82,6 +84,8 @@ async function runAll(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
+  const repeat = values.repeat === undefined ? 2 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new Error(`--repeat must be a whole number from 1 to 20 (got ${values.repeat})`);
   const atStart = machineState();
   const busy = busyReasons(atStart);
   const warning = busyWarning(atStart);
@@ -115,8 +119,6 @@ async function runAll(argv: string[]): Promise<number> {
   }
   const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));
   names.sort((a, b) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length) - (ORDER.includes(b) ? ORDER.indexOf(b) : ORDER.length) || a.localeCompare(b));
-  const repeat = values.repeat === undefined ? 2 : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new Error(`--repeat must be a whole number from 1 to 20 (got ${values.repeat})`);
   // the real database client: recorded with syncsim record, validated from its trace
   const appWhy = appUnavailable();
   if (appWhy) process.stdout.write(`== lmdb-commits skipped: ${appWhy}\n`);
@@ -129,7 +131,7 @@ async function runAll(argv: string[]): Promise<number> {
     for (const s of values.set ?? []) args.push('--set', s);
     if (values.warmup !== undefined) args.push('--warmup', values.warmup);
     process.stdout.write(`${name}: syncsim ${args.join(' ')}\n`);
-    return await step(rounds, name, args, () => runValidate(args.slice(1), rounds.of(name)));
+    return await runJob(rounds, name, () => runValidate(args.slice(1), rounds.of(name)), reportError, (code) => failed(name, code, args));
   });
   if (app.length > 0) {
     jobs.push((async () => {
@@ -138,19 +140,23 @@ async function runAll(argv: string[]): Promise<number> {
       const args = ['validate', '--trace', trace, '--calibration', calibration, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat)];
       for (const s of values.set ?? []) args.push('--set', s);
       process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
-      return await step(rounds, 'lmdb-commits', rec, async () => {
+      let ran = rec;
+      return await runJob(rounds, 'lmdb-commits', async () => {
         // run 1 is the recording itself
         const recorded = await takeTurn(rounds.of('lmdb-commits'), 1, async () => {
-          return await main(rec);
+          const code = await main(rec);
+          if (code !== 0) rounds.cancel('lmdb-commits', code); // before the turn is given back
+          return code;
         });
         if (recorded !== 0) return recorded;
+        ran = args;
         return await runValidate(args.slice(1), rounds.of('lmdb-commits'));
-      });
+      }, reportError, (code) => failed('lmdb-commits', code, ran));
     })());
   }
-  const codes = await Promise.all(jobs);
-  const failed = codes.find((c) => c > 0);
-  if (failed !== undefined) return failed;
+  await Promise.all(jobs);
+  // the exit code of the job that failed first
+  if (rounds.failure) return rounds.failure.code;
   const reports = [...names, ...app].map((name) => JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
   process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (calibration ${calibration})\n${validationSummaryTable(reports)}\n`);
   const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
@@ -169,23 +175,9 @@ async function runAll(argv: string[]): Promise<number> {
   return 0;
 }
 
-/**
- * Runs one job's validation (`args` as printed) with its turns from `rounds`;
- * when it fails, the rounds are cancelled so that no other job waits for it.
- */
-async function step(rounds: Rounds, name: string, args: readonly string[], body: () => Promise<number>): Promise<number> {
-  let code: number;
-  try {
-    code = await body();
-  } catch (e) {
-    if (e instanceof RoundsCancelled) return -1; // another job failed first
-    code = await reportError(e);
-  }
-  if (code !== 0) {
-    process.stdout.write(`validate: ${name} failed (exit ${code}: syncsim ${args.join(' ')}); the other jobs stop\n`);
-    rounds.cancel(name);
-  }
-  return code;
+/** Says that job `name` failed with `code` running `syncsim ARGS`, so the other jobs stop. */
+function failed(name: string, code: number, args: readonly string[]): void {
+  process.stdout.write(`validate: ${name} failed (exit ${code}: syncsim ${args.join(' ')}); the other jobs stop\n`);
 }
 
 /** Why the LMDB client cannot be recorded here (root, cc and python3-lmdb are needed), or undefined. */

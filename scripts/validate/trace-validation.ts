@@ -7,7 +7,7 @@
  * `recorded-command` header is recorded again that many times less one, and
  * the runs' spread is the noise floor.
  */
-import { takeTurn, type JobTurns } from './rounds.ts';
+import { inTurn, takeTurn, type JobTurns, type Step } from './rounds.ts';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
@@ -78,19 +78,28 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
   if (opts.calibration !== undefined && !existsSync(opts.calibration)) throw new InputError(`calibration file not found: ${opts.calibration}`);
   const command = recordedCommand(opts.trace);
   if (repeat > 1 && !command) throw new InputError(`--repeat ${repeat} records the program again, but ${opts.trace} does not name one (no 'recorded-command' header comment: make it with syncsim record)`);
-  const first = await measuredOfTrace(opts.trace);
-  const sets = ['personality=linux', ...opts.sets];
-  const config = loadConfig(opts.calibration, sets);
+  // with a schedule (npm run validate), reading the trace and everything after it wait for this job's first turn
+  const firstStep: Step = repeat > 1 ? 2 : 'replay';
+  let held = opts.turns ? await opts.turns.take(firstStep) : undefined;
+  const turn = <T>(step: Step, body: () => Promise<T>): Promise<T> => {
+    if (held === undefined || step !== firstStep) return takeTurn(opts.turns, step, body);
+    const done = held;
+    held = undefined;
+    return inTurn(opts.turns, done, body);
+  };
   let stage: StagingDir | undefined; // the handler is in place before the directory exists
   const release = cleanupOnInterrupt(() => stage?.abort());
-  stage = new StagingDir(opts.out, 'validate');
   try {
+    const first = await measuredOfTrace(opts.trace);
+    const sets = ['personality=linux', ...opts.sets];
+    const config = loadConfig(opts.calibration, sets);
+    stage = new StagingDir(opts.out, 'validate');
     const S = stage.path;
     const trace = join(S, 'trace.csv');
     copyFileSync(opts.trace, trace);
     const runs = [compared(first, warmup)];
     for (let r = 2; r <= repeat; r++) {
-      await takeTurn(opts.turns, r, async () => {
+      await turn(r, async () => {
         if (r === 2) warnIfBusy(opts.warn);
         const R = join(S, `repeat-${r}`);
         mkdirSync(R);
@@ -100,7 +109,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
         runs.push(compared(await measuredOfTrace(join(R, 'trace.csv')), warmup));
       });
     }
-    return await takeTurn(opts.turns, 'replay', async () => {
+    return await turn('replay', async () => {
       log(`validate: replaying ${opts.trace} (${config.personality} personality)`);
       await runTrace({ trace, config, out: join(S, 'sim') });
       const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');
@@ -128,7 +137,12 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
       return { report, out: stage!.out };
     });
   } catch (e) {
-    stage.abort();
+    stage?.abort();
+    if (held) {
+      // failed while preparing, holding the first turn: no other step may start
+      opts.turns!.fail();
+      held();
+    }
     throw e;
   } finally {
     release();
