@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { timeWeightedMixture, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { FLUSH_CV_MAX, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
@@ -180,10 +180,8 @@ describe('microbenchmark plan', () => {
     for (const p of probes) {
       expect(p.writes).toBe(1);
       expect(p.options).toEqual(['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', 'fdatasync=1', `write_iolog=${flushIolog(p.name)}`, 'time_based', 'runtime=500ms']);
-      expect(p.levelMs).toBe(500);
     }
     expect(flushIolog('flush-probe-2')).toBe('flush-probe-2.iolog');
-    expect(flush.levelMs).toBe(1000);
     // the flush-N steps log nothing (only the 1-write steps make the level)
     expect(full.find((s) => s.name === 'flush-8')!.options.some((o) => o.startsWith('write_iolog'))).toBe(false);
     const text = stepJobText('/w', 64 << 20, full.find((s) => s.name === 'qd-write-8')!);
@@ -214,18 +212,13 @@ describe('the spread of a FLUSH (device.flush_cv)', () => {
     expect(lognormalMeanFromQuantiles(0, 300)).toBeNull();
   });
 
-  it('each step of the FLUSH level weighs the time it ran, however many syncs it logged', () => {
-    // a fast moment (1000 syncs of 90 µs) and a slow one (300 of 300 µs), 1 s each: half and half, not 77 % fast
-    const mix = timeWeightedMixture([{ us: new Float64Array(1000).fill(90), ms: 1000 }, { us: new Float64Array(300).fill(300), ms: 1000 }], 10);
-    expect(mix).toEqual([...Array(10).fill(90), ...Array(10).fill(300)]);
-    // a probe of half a step counts half: 5 points against the flush step's 10
-    const half = timeWeightedMixture([{ us: new Float64Array(50).fill(90), ms: 500 }, { us: new Float64Array(40).fill(300), ms: 1000 }], 10);
-    expect(half).toEqual([...Array(5).fill(90), ...Array(10).fill(300)]);
-    // each step's quantiles at (i + 0.5) / n, interpolated: 0..100 in 0.4 s at 10 points a second → 12.5, 37.5, 62.5, 87.5
-    expect(timeWeightedMixture([{ us: Float64Array.from({ length: 101 }, (_, i) => i), ms: 400 }], 10)).toEqual([12.5, 37.5, 62.5, 87.5]);
-    // an empty step adds nothing; at least one point a step; 1000 points a second by default
-    expect(timeWeightedMixture([{ us: new Float64Array(0), ms: 1000 }, { us: new Float64Array([5, 7]), ms: 1000 }]).length).toBe(1000);
-    expect(timeWeightedMixture([{ us: new Float64Array([5]), ms: 0.1 }], 10)).toEqual([5]);
+  it('a p90 hundreds of times the p50 (a probe of stalls) gives at most the key\'s limit', () => {
+    // p90 / p50 = 300: σ = 4.45, √(e^σ² − 1) ≈ 2e4 without the bound
+    expect(FLUSH_CV_MAX).toBe(100);
+    expect(flushCv(100, 30000)).toBe(100);
+    // p90 / p50 = 100: σ = 3.59, cv ≈ 637: also bounded; p90 / p50 = 20: σ = 2.34, cv 15.3 stays
+    expect(flushCv(100, 10000)).toBe(100);
+    expect(flushCv(100, 2000)).toBeCloseTo(Math.sqrt(Math.expm1((Math.log(20) / 1.2815515655446004) ** 2)), 2);
   });
 
   it('no spread without both percentiles, or when p90 is not above p50', () => {

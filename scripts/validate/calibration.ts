@@ -44,7 +44,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
-import { timeWeightedMixture, fitChannels, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { fitChannels, fitDestage, fitFlush, flushCv, FLUSH_CV_MAX, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -140,10 +140,8 @@ export interface Calibration {
     channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
-    /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the flush-probe-K and flush steps, each step weighing the time it ran (count: the points of the mixture); null when fio's I/O logs had no timestamps (then the flush step's own figures). */
+    /** The FLUSH level flush_us and flush_cv were fitted to: every 1-write fdatasync of the flush-probe-K and flush steps, pooled; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
     flush_level: FioLatency | null;
-    /** Those fdatasyncs pooled as logged (count: the syncs); null as above. */
-    flush_syncs: FioLatency | null;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -270,7 +268,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
     /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level; null when fio's I/O logs have no timestamps (fio < 3.31). */
-    let flushSamples: { us: Float64Array; ms: number }[] | null = [];
+    let flushSamples: Float64Array[] | null = [];
     for (const [i, step] of plan.entries()) {
       log(`calibrate: [${i + 1}/${total}] ${step.label} ...`);
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
@@ -279,9 +277,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       drainDevice(join(work, DATA_FILE));
       if (step.kind === 'layout') continue;
       steps.push(stepReport(step, json));
-      if (step.levelMs !== undefined && flushSamples) {
+      if ((step.kind === 'flush-probe' || (step.kind === 'flush' && step.writes === 1)) && flushSamples) {
         try {
-          flushSamples.push({ us: (await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us, ms: step.levelMs });
+          flushSamples.push((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
         } catch (e) {
           log(`calibrate: the FLUSH level comes from the flush step alone: ${(e as Error).message}`);
           flushSamples = null;
@@ -297,18 +295,16 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const cpuRun = await measureCpu(work, cpuReps);
     const cpuFit = cpuRun.figures ? cpuCalibration(cpuRun.figures, where) : null;
     if (!cpuFit) log(`calibrate: cpu.* keys not fitted: ${cpuRun.note}`);
-    // every 1-write fdatasync pooled as it was logged, and as each step weighs the time it ran (the level)
-    const flushSyncs = flushSamples?.some((x) => x.us.length > 0) ? latencyFigures(flushSamples.flatMap((x) => [...x.us])) : null;
-    const mixture = flushSyncs ? latencyFigures(timeWeightedMixture(flushSamples!)) : null;
-    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, mixture ?? undefined);
+    // every 1-write fdatasync pooled, each counting once: a job's msyncs sample the FLUSH the same way (a fast moment gives more of both)
+    const pooledLevel = flushSamples?.some((x) => x.length > 0) ? latencyFigures(flushSamples.flatMap((x) => [...x])) : null;
+    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, pooledLevel ?? undefined);
     const flushStep = steps.find((s) => s.kind === 'flush')!;
-    // the figures the level was fitted to, and the syncs they came from
-    const level = mixture ?? flushStep.sync!;
-    const syncs = flushSyncs ?? flushStep.sync!;
+    // the figures the level was fitted to
+    const level = pooledLevel ?? flushStep.sync!;
     const flushCvValue = flushCv(level.p50_us, level.p90_us);
-    const levelFrom = mixture
-      ? `flush-probe-*, flush: ${syncs.count} fdatasyncs after a 4k O_DIRECT overwrite from ${flushSamples!.length} steps spread over the calibration, each step weighing the time it ran`
-      : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: fio wrote no timestamps in its I/O logs)';
+    const levelFrom = pooledLevel
+      ? `flush-probe-*, flush: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite from ${flushSamples!.length} steps spread over the calibration, pooled`
+      : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: its I/O logs gave no timed syncs, e.g. fio before 3.31 writes no timestamps)';
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
     const device: Record<string, unknown> = {
@@ -347,9 +343,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` },
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': {
-        value: fit.flush.flush_us, r2: null, n: syncs.count,
+        value: fit.flush.flush_us, r2: null, n: level.count,
         from: fit.flush.write_cache
-          ? `${levelFrom} (on ext4 a bare cache FLUSH): the mean of the lognormal of their median ${round2(level.p50_us!)} µs and p90 ${round2(level.p90_us!)} µs (the syncs' own mean ${round2(syncs.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`
+          ? `${levelFrom} (on ext4 a bare cache FLUSH): the mean of the lognormal of their median ${round2(level.p50_us!)} µs and p90 ${round2(level.p90_us!)} µs (their mean ${round2(level.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`
           : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0',
       },
       ...(fit.flush.write_cache ? {
@@ -358,8 +354,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
           from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of a lognormal of its median ${round2(flushEmpty.p50_us!)} µs and flush_cv (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
         },
         'device.flush_cv': {
-          value: device.flush_cv, r2: null, n: syncs.count,
-          from: `${levelFrom}: their spread as a lognormal, σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${round2(level.p50_us!)} µs, p90 ${round2(level.p90_us!)} µs; quantiles, not the syncs' standard deviation of ${round2(syncs.stddev_us)} µs, which rare stalls dominate)`,
+          value: device.flush_cv, r2: null, n: level.count,
+          from: `${levelFrom}: their spread as a lognormal, σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${round2(level.p50_us!)} µs, p90 ${round2(level.p90_us!)} µs; quantiles, not their standard deviation of ${round2(level.stddev_us)} µs, which rare stalls dominate${flushCvValue === FLUSH_CV_MAX ? `; at most ${FLUSH_CV_MAX}` : ''})`,
         },
       } : {}),
       ...(fit.destage ? {
@@ -393,7 +389,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, flush_level: mixture, flush_syncs: flushSyncs, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, flush_level: pooledLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

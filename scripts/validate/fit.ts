@@ -262,13 +262,17 @@ const Z90 = 1.2815515655446004;
  * the 90th percentile of the bare-FLUSH step's fdatasync times: σ =
  * ln(p90 / p50) / Z90, cv = √(e^σ² − 1). Quantiles, not the standard
  * deviation, which a few stalls of milliseconds dominate. 0 when the
- * percentiles are missing or p90 ≤ p50.
+ * percentiles are missing or p90 ≤ p50; at most {@link FLUSH_CV_MAX}.
  */
 export function flushCv(p50Us: number | null, p90Us: number | null): number {
   if (p50Us === null || p90Us === null || !(p50Us > 0) || !(p90Us > p50Us)) return 0;
   const sigma = Math.log(p90Us / p50Us) / Z90;
-  return Math.round(Math.sqrt(Math.expm1(sigma * sigma)) * 1000) / 1000;
+  // at most 100, the key's limit: the cv grows as e^(σ²/2), so a p90 a few hundred times the p50 (a probe of stalls) would pass it
+  return Math.min(FLUSH_CV_MAX, Math.round(Math.sqrt(Math.expm1(sigma * sigma)) * 1000) / 1000);
 }
+
+/** The largest flush_cv calibration writes (the configuration's limit for device.flush_cv). */
+export const FLUSH_CV_MAX = 100;
 
 /**
  * The mean of the lognormal whose median is `p50Us` and whose spread is that
@@ -284,29 +288,6 @@ export function lognormalMeanFromQuantiles(p50Us: number | null, p90Us: number |
   return p50Us * Math.sqrt(1 + cv * cv);
 }
 
-/**
- * The samples of several steps as one distribution in which each step weighs
- * as much as the time it ran: each step's quantiles at (i + 0.5) / n,
- * interpolated, n = `pointsPerSecond` × its seconds (at least 1), pooled. A
- * step taken while the FLUSH was fast logs more syncs in the same time (8341
- * against 3363–3971 in the probes of one calibration here), so pooling the
- * raw samples would weigh the fast moments more than the time they stand for.
- */
-export function timeWeightedMixture(steps: readonly { us: ArrayLike<number>; ms: number }[], pointsPerSecond = 1000): number[] {
-  const out: number[] = [];
-  for (const st of steps) {
-    if (st.us.length === 0) continue;
-    const sorted = Float64Array.from(st.us).sort();
-    const points = Math.max(1, Math.round((st.ms * pointsPerSecond) / 1000));
-    for (let i = 0; i < points; i++) {
-      const h = (sorted.length - 1) * ((i + 0.5) / points);
-      const lo = Math.floor(h);
-      out.push(sorted[lo]! + (h - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!));
-    }
-  }
-  return out;
-}
-
 /** One flush step: fdatasync after `writes` 4 KiB O_DIRECT overwrites. */
 export interface FlushPoint {
   writes: number;
@@ -319,7 +300,7 @@ export interface DestageFit {
   destage: 'continuous' | 'on_flush';
   /** Per-command media time of a write (µs): the slope less the transfer of 4 KiB at media_mbps; 0 for `continuous`. */
   media_write_us: number;
-  /** flush_us for `on_flush`: the intercept (the FLUSH with nothing to destage). */
+  /** The line's intercept, floored at 0 (the FLUSH with nothing to destage); calibration takes flush_us from the FLUSH level instead (less the slope), this stays as a check. */
   flush_us: number;
   slope_us_per_write: number;
   intercept_us: number;

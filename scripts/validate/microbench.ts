@@ -20,7 +20,7 @@
  *    for a shorter time between the other steps (after the read latencies,
  *    the write latencies, the depths and the writebacks): the storage under
  *    a virtual machine changes its FLUSH time over tens of seconds, so the
- *    FLUSH level is fitted from these samples and the `flush` step's, pooled
+ *    FLUSH level is fitted from these syncs and the `flush` step's, pooled
  *    over the whole calibration (each step writes an I/O log for that).
  * 4. flush, flush-N: N 4 KiB O_DIRECT random overwrites (one at a time),
  *    then fdatasync, for N = 1, 8, 32, 128 (`--quick`: 1, 32) → the cost of a
@@ -55,8 +55,6 @@ export interface Microbench {
   depth: number;
   /** Writes before each fdatasync (flush steps). */
   writes?: number;
-  /** fio time of a step whose syncs make the FLUSH level (flush-probe-K, flush), ms: its weight in the level. */
-  levelMs?: number;
   /** fio job options (besides the global ones). */
   options: string[];
 }
@@ -119,10 +117,9 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
   let probes = 0;
   const probe = () => {
     const name = `flush-probe-${++probes}`;
-    const ms = Math.max(1, Math.round(o.stepMs / 2));
     steps.push({
-      name, label: '4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps)', kind: 'flush-probe', direction: 'write', bytes: 4096, depth: 1, writes: 1, levelMs: ms,
-      options: flushLevelOptions(name, ms),
+      name, label: '4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps)', kind: 'flush-probe', direction: 'write', bytes: 4096, depth: 1, writes: 1,
+      options: flushLevelOptions(name, Math.max(1, Math.round(o.stepMs / 2))),
     });
   };
   const sizes = o.quick ? QUICK_LATENCY_SIZES : LATENCY_SIZES;
@@ -155,7 +152,7 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
   for (const n of o.quick ? QUICK_FLUSH_WRITES : FLUSH_WRITES) {
     steps.push({
       name: n === 1 ? 'flush' : `flush-${n}`, label: `${n === 1 ? '4k O_DIRECT overwrite' : `${n} 4k O_DIRECT overwrites`} + fdatasync (cache FLUSH)`,
-      kind: 'flush', direction: 'write', bytes: 4096, depth: 1, writes: n, ...(n === 1 ? { levelMs: o.stepMs } : {}),
+      kind: 'flush', direction: 'write', bytes: 4096, depth: 1, writes: n,
       options: n === 1 ? flushLevelOptions('flush', o.stepMs) : ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', `fdatasync=${n}`, ...timed],
     });
   }
