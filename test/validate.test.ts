@@ -280,6 +280,36 @@ describe('fio job files and I/O logs', () => {
 // ---------------------------------------------------------------------------------------------
 // end to end with the real fio
 
+describe('calibrate with a fio that writes no timestamps in its I/O logs (before 3.31)', () => {
+  it('fits the FLUSH level from the flush step alone and says why', async () => {
+    const dir = tmp();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    mkdirSync(join(dir, 'cal'));
+    const real = spawnSync('sh', ['-c', 'command -v fio'], { encoding: 'utf8' }).stdout.trim();
+    // the real fio, then every I/O log of the step given a version-2 header, as fio < 3.31 writes
+    writeFileSync(join(bin, 'fio'), `#!/bin/sh\n"${real}" "$@"\nrc=$?\nfor f in *.iolog; do [ -f "$f" ] && sed -i '1s/.*/fio version 2 iolog/' "$f"; done\nexit $rc\n`, { mode: 0o755 });
+    const r = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
+      const c = spawn(process.execPath, [BIN, 'calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '-o', join(dir, 'cal', 'device.yaml')],
+        { cwd: ROOT, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      let stderr = '';
+      c.stderr.setEncoding('utf8').on('data', (x: string) => (stderr += x));
+      c.on('error', fail);
+      c.on('close', (code) => done({ code, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^calibrate: the FLUSH level comes from the flush step alone: .*a version-2 I\/O log has no timestamps/m);
+    const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
+    expect(cj.fits.flush_level).toBeNull();
+    if (cj.fragment.device.write_cache) {
+      const flush = cj.steps.find((st: { name: string }) => st.name === 'flush').sync;
+      expect(cj.fragment.device.flush_cv).toBe(flushCv(flush.p50_us, flush.p90_us));
+      expect(cj.fitted['device.flush_us'].from).toMatch(/^flush: fdatasync after a 4k O_DIRECT overwrite \(the flush step alone: its I\/O logs gave no timed syncs/);
+      expect(cj.fitted['device.flush_us'].n).toBe(flush.count);
+    }
+  }, FIO_TIMEOUT);
+});
+
 describe('syncsim calibrate and validate (real fio)', () => {
   let dir = '';
   let fragment = '';
