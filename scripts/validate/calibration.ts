@@ -43,8 +43,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
-import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, type FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitFlush, flushCv, FLUSH_CV_MAX, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
+import { fitChannels, fitDestage, fitFlush, flushCv, FLUSH_CV_MAX, lognormalMean, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -60,9 +60,6 @@ import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
 import { drainDevice, emptyFlushStep, latencyFigures, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
-
-/** The fio I/O log actions of a sync. */
-const SYNC_ACTIONS: ReadonlySet<string> = new Set(['sync', 'datasync']);
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -318,7 +315,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       write_cache: fit.flush.write_cache,
       flush_us: fit.flush.flush_us,
       // the empty FLUSH as the same lognormal: its median, the level's spread
-      ...(fit.flush.write_cache ? { flush_empty_us: round2(flushEmpty.p50_us! * Math.sqrt(1 + flushCvValue ** 2)), flush_cv: flushCvValue } : {}),
+      ...(fit.flush.write_cache ? { flush_empty_us: round2(lognormalMean(flushEmpty.p50_us!, flushCvValue)), flush_cv: flushCvValue } : {}),
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
     };
     const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;

@@ -90,6 +90,9 @@ export interface IologLatencies {
   actions: Record<string, number>;
 }
 
+/** The I/O log actions of a sync (fsync and fdatasync), the ones validation and calibration time. */
+export const SYNC_ACTIONS: ReadonlySet<string> = new Set(['sync', 'datasync']);
+
 /**
  * Reads a version-3 I/O log line by line and measures each entry whose
  * action is in `actions` (e.g. `sync`, `datasync`) as the time to the next

@@ -284,7 +284,11 @@ export const FLUSH_CV_MAX = 100;
  */
 export function lognormalMeanFromQuantiles(p50Us: number | null, p90Us: number | null): number | null {
   if (p50Us === null || !(p50Us > 0)) return null;
-  const cv = flushCv(p50Us, p90Us);
+  return lognormalMean(p50Us, flushCv(p50Us, p90Us));
+}
+
+/** The mean of a lognormal of median `p50Us` and coefficient of variation `cv`: p50 · √(1 + cv²) (e^(σ²/2) with cv² = e^σ² − 1). */
+export function lognormalMean(p50Us: number, cv: number): number {
   return p50Us * Math.sqrt(1 + cv * cv);
 }
 

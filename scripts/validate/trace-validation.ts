@@ -7,7 +7,6 @@
  * `recorded-command` header is recorded again that many times less one, and
  * the runs' spread is the noise floor.
  */
-import { inTurn, takeTurn, type JobTurns, type Step } from './rounds.ts';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
@@ -23,6 +22,7 @@ import { distStats } from './demerit.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { deviceSummary, type ValidationReport } from './validation.ts';
 import { warnIfBusy } from './machine-state.ts';
+import { inTurn, takeTurn, type JobTurns, type Step } from './rounds.ts';
 
 /** What to validate and where. */
 export interface TraceValidateOptions {

@@ -33,7 +33,7 @@ import { pooled, type RunPair } from './noise.ts';
 import { calibrate } from './calibration.ts';
 import { distStats, type DistStats, type StatComparison } from './demerit.ts';
 import { checkMeasurementDir } from './filesystem.ts';
-import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, type FioLatency, type IologLatencies } from './fio.ts';
+import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, SYNC_ACTIONS, type FioLatency, type IologLatencies } from './fio.ts';
 import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { StagingDir } from '../../traces/files.ts';
@@ -200,7 +200,6 @@ export interface ValidationOutcome {
   out: string;
 }
 
-const SYNC_ACTIONS: ReadonlySet<string> = new Set(['sync', 'datasync']);
 
 /** Runs one validation (see the module comment). */
 export async function validate(opts: ValidateOptions): Promise<ValidationOutcome> {
