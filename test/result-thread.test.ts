@@ -180,13 +180,15 @@ describe('CsvFile.discard', () => {
     const f = new CsvFile(join(root, 'a.csv'), 'h');
     const fd = f.descriptor;
     f.discard();
-    const other = openSync(join(root, 'b.csv'), 'w'); // the lowest free number: most likely fd again
+    // open files until one gets fd's number (each open takes the lowest free number; another thread may have freed a lower one meanwhile)
+    const others: number[] = [];
+    while (others.length < 64 && !others.includes(fd)) others.push(openSync(join(root, `b${others.length}.csv`), 'w'));
+    expect(others).toContain(fd);
     f.discard();
     f.close();
-    writeSync(other, 'still open\n'); // throws EBADF if it was closed
-    closeSync(other);
-    expect(readFileSync(join(root, 'b.csv'), 'utf8')).toBe('still open\n');
-    expect(other).toBe(fd);
+    others.forEach((o, i) => writeSync(o, `still open ${i}\n`)); // throws EBADF if one was closed
+    for (const o of others) closeSync(o);
+    others.forEach((_, i) => expect(readFileSync(join(root, `b${i}.csv`), 'utf8')).toBe(`still open ${i}\n`));
     rmSync(root, { recursive: true, force: true });
   });
 });
