@@ -176,11 +176,11 @@ interface Case {
 const S = 100;
 const CASES: Case[] = [
   { name: 'M/M/1', dist: 'exponential', channels: 1, rho: 0.5, customers: 400_000, theory: mm1Sojourn },
-  { name: 'M/M/1', dist: 'exponential', channels: 1, rho: 0.8, customers: 2_000_000, theory: mm1Sojourn },
+  { name: 'M/M/1', dist: 'exponential', channels: 1, rho: 0.8, customers: 1_000_000, theory: mm1Sojourn },
   { name: 'M/D/1', dist: 'constant', channels: 1, rho: 0.5, customers: 400_000, theory: md1Sojourn },
   { name: 'M/D/1', dist: 'constant', channels: 1, rho: 0.8, customers: 1_000_000, theory: md1Sojourn },
   { name: 'M/M/2', dist: 'exponential', channels: 2, rho: 0.5, customers: 400_000, theory: (s, l) => mmcSojourn(2, s, l) },
-  { name: 'M/M/2', dist: 'exponential', channels: 2, rho: 0.8, customers: 2_000_000, theory: (s, l) => mmcSojourn(2, s, l) },
+  { name: 'M/M/2', dist: 'exponential', channels: 2, rho: 0.8, customers: 1_000_000, theory: (s, l) => mmcSojourn(2, s, l) },
 ];
 /**
  * Seeds per case: two at ρ = 0.5; one at ρ = 0.8, whose 1-2 M customers already give a relative

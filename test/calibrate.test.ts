@@ -16,7 +16,8 @@ import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
 import { cpuCalibration } from '../scripts/validate/cpu-calibration.ts';
-import { latencyFigures, SETTLE, settledWindows, unsettledWarning } from '../scripts/validate/sync-steps.ts';
+import { latencyFigures, SETTLE, settleDevice, settledWindows, unsettledWarning } from '../scripts/validate/sync-steps.ts';
+import { settleArg } from '../scripts/commands/calibrate.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
 import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
@@ -487,5 +488,18 @@ describe('the warning when the device does not settle', () => {
     expect(unsettledWarning('validate', { settled: false, waited_ms: 20_400, window_medians_us: [900, 700, 500, 300] })).toBe(
       "validate: warning: the device did not settle in 20 s (bare FLUSH medians 700, 500, 300 µs): another program's writes are still being destaged, so the figures will be slower than this device on its own");
     expect(unsettledWarning('calibrate', { settled: true, waited_ms: 3000, window_medians_us: [71, 71, 70] })).toBeNull();
+    // --settle 0: no window was timed
+    expect(unsettledWarning('calibrate', { settled: false, waited_ms: 0, window_medians_us: [] })).toBe(
+      'calibrate: warning: --settle 0: measuring at once, without waiting for the device to settle');
+  });
+
+  it('--settle S: seconds from 0 to 3600 as ms; 0 skips the wait and times no FLUSH', () => {
+    expect(settleArg('--settle', undefined)).toBeUndefined();
+    expect(settleArg('--settle', '0')).toBe(0);
+    expect(settleArg('--settle', '2.5')).toBe(2500);
+    expect(settleArg('--settle', '3600')).toBe(3_600_000);
+    for (const bad of ['-1', '3601', 'x', '', '1e2', ' 1']) expect(() => settleArg('--settle', bad)).toThrow(/--settle expects seconds from 0 to 3600/);
+    // a directory that does not exist: the wait would fail to make its file, so nothing was tried
+    expect(settleDevice('/nonexistent/syncsim-settle-test', 0)).toEqual({ settled: false, waited_ms: 0, window_medians_us: [] });
   });
 });

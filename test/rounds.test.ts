@@ -125,7 +125,7 @@ describe('two fio validations in rounds (real fio)', () => {
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       const codes = await Promise.all(['x', 'y'].map((n) =>
-        runValidate(['--fio-job', join(dir, `${n}.fio`), '--calibration', hand, '--out', join(dir, `out-${n}`), '--dir', dir, '--repeat', '2'], rounds.of(n))));
+        runValidate(['--fio-job', join(dir, `${n}.fio`), '--calibration', hand, '--out', join(dir, `out-${n}`), '--dir', dir, '--repeat', '2', '--settle', '0'], rounds.of(n))));
       expect(codes).toEqual([0, 0]);
     } finally {
       write.mockRestore();

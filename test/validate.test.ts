@@ -280,35 +280,27 @@ describe('fio job files and I/O logs', () => {
 // ---------------------------------------------------------------------------------------------
 // end to end with the real fio
 
-describe('calibrate with a fio that writes no timestamps in its I/O logs (before 3.31)', () => {
-  it('fits the FLUSH level from the flush step alone and says why', async () => {
-    const dir = tmp();
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    mkdirSync(join(dir, 'cal'));
-    const real = spawnSync('sh', ['-c', 'command -v fio'], { encoding: 'utf8' }).stdout.trim();
-    // the real fio, then every I/O log of the step given a version-2 header, as fio < 3.31 writes
-    writeFileSync(join(bin, 'fio'), `#!/bin/sh\n"${real}" "$@"\nrc=$?\nfor f in *.iolog; do [ -f "$f" ] && sed -i '1s/.*/fio version 2 iolog/' "$f"; done\nexit $rc\n`, { mode: 0o755 });
-    const r = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-      const c = spawn(process.execPath, [BIN, 'calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '-o', join(dir, 'cal', 'device.yaml')],
-        { cwd: ROOT, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
-      let stderr = '';
-      c.stderr.setEncoding('utf8').on('data', (x: string) => (stderr += x));
-      c.on('error', fail);
-      c.on('close', (code) => done({ code, stderr }));
-    });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^calibrate: the FLUSH level comes from the flush step alone: .*a version-2 I\/O log has no timestamps/m);
-    const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
-    expect(cj.fits.flush_level).toBeNull();
-    if (cj.fragment.device.write_cache) {
-      const flush = cj.steps.find((st: { name: string }) => st.name === 'flush').sync;
-      expect(cj.fragment.device.flush_cv).toBe(flushCv(flush.p50_us, flush.p90_us));
-      expect(cj.fitted['device.flush_us'].from).toMatch(/^flush: fdatasync after a 4k O_DIRECT overwrite \(the flush step alone: its I\/O logs gave no timed syncs/);
-      expect(cj.fitted['device.flush_us'].n).toBe(flush.count);
-    }
-  }, FIO_TIMEOUT);
-});
+/**
+ * `syncsim calibrate --quick` through a fio wrapper that gives every I/O log a version-2 header, as
+ * fio < 3.31 writes (no timestamps); started beside the other real-fio runs of this file.
+ */
+async function calibrateWithoutTimestamps(): Promise<{ dir: string; code: number | null; stderr: string }> {
+  const dir = tmp();
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  mkdirSync(join(dir, 'cal'));
+  const real = spawnSync('sh', ['-c', 'command -v fio'], { encoding: 'utf8' }).stdout.trim();
+  // the real fio, then every I/O log of the step given a version-2 header
+  writeFileSync(join(bin, 'fio'), `#!/bin/sh\n"${real}" "$@"\nrc=$?\nfor f in *.iolog; do [ -f "$f" ] && sed -i '1s/.*/fio version 2 iolog/' "$f"; done\nexit $rc\n`, { mode: 0o755 });
+  return new Promise((done, fail) => {
+    const c = spawn(process.execPath, [BIN, 'calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '--settle', '0', '-o', join(dir, 'cal', 'device.yaml')],
+      { cwd: ROOT, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    let stderr = '';
+    c.stderr.setEncoding('utf8').on('data', (x: string) => (stderr += x));
+    c.on('error', fail);
+    c.on('close', (code) => done({ dir, code, stderr }));
+  });
+}
 
 describe('syncsim calibrate and validate (real fio)', () => {
   let dir = '';
@@ -320,6 +312,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
   let val: { code: number | null; stdout: string; stderr: string };
   let warm: { code: number | null; stdout: string; stderr: string };
   let two: { code: number | null; stdout: string; stderr: string };
+  let noStamps: { dir: string; code: number | null; stderr: string };
   // the tiny job: 256 stores of 4 KiB front to back, fsync every 8 → syncs after stores 8, 16, ..., 248
   const WRITES = 256, FSYNC = 8;
   const SYNCS = Math.floor((WRITES - 1) / FSYNC);
@@ -336,13 +329,33 @@ describe('syncsim calibrate and validate (real fio)', () => {
     out = join(dir, 'val');
     const twoJob = join(dir, 'two.fio');
     writeFileSync(twoJob, `[two]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nnumjobs=2\n`);
-    [cal, val, warm, two] = await Promise.all([
+    [cal, val, warm, two, noStamps] = await Promise.all([
       syncsimAsync(['calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '-o', fragment]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir]),
-      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--repeat', '1']),
-      syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1']),
+      // --settle 0: the calibration beside them already waits for the device (and the suite keeps it busy)
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--repeat', '1', '--settle', '0']),
+      syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1', '--settle', '0']),
+      calibrateWithoutTimestamps(),
     ]);
   }, FIO_TIMEOUT);
+
+  it('with a fio that writes no timestamps in its I/O logs (before 3.31), calibrate fits the FLUSH level from the flush step alone and says why', () => {
+    const { dir, ...r } = noStamps;
+    expect(r.code, r.stderr).toBe(0);
+    // --settle 0: no wait, and a warning that says so
+    expect(r.stderr).not.toMatch(/^calibrate: waiting for the device to settle/m);
+    expect(r.stderr).toMatch(/^calibrate: warning: --settle 0: measuring at once, without waiting for the device to settle$/m);
+    expect(JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).settle).toEqual({ settled: false, waited_ms: 0, window_medians_us: [] });
+    expect(r.stderr).toMatch(/^calibrate: the FLUSH level comes from the flush step alone: .*a version-2 I\/O log has no timestamps/m);
+    const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
+    expect(cj.fits.flush_level).toBeNull();
+    if (cj.fragment.device.write_cache) {
+      const flush = cj.steps.find((st: { name: string }) => st.name === 'flush').sync;
+      expect(cj.fragment.device.flush_cv).toBe(flushCv(flush.p50_us, flush.p90_us));
+      expect(cj.fitted['device.flush_us'].from).toMatch(/^flush: fdatasync after a 4k O_DIRECT overwrite \(the flush step alone: its I\/O logs gave no timed syncs/);
+      expect(cj.fitted['device.flush_us'].n).toBe(flush.count);
+    }
+  });
 
   it('calibrate fits the storage model from microbenchmarks and writes a profile syncsim loads, with its report beside it', () => {
     expect(cal.code, cal.stderr).toBe(0);
@@ -544,6 +557,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
 
   it('--warmup leaves the first matched msyncs out of the comparison on both sides', () => {
     expect(warm.code, warm.stderr).toBe(0);
+    // --settle 0: measured at once, and said so
+    expect(warm.stderr).toMatch(/^validate: warning: --settle 0: measuring at once, without waiting for the device to settle$/m);
     const v = JSON.parse(readFileSync(join(dir, 'val-warm', 'validation.json'), 'utf8'));
     expect(v.matched_syncs).toBe(SYNCS);
     expect(v.warmup_syncs).toBe(3);
@@ -613,6 +628,9 @@ describe('syncsim calibrate and validate (real fio)', () => {
     await rejects(validateCommand, ['--fio-job', jobFile, '--calibration', join(dir, 'none.yaml')], /calibration file not found/);
     for (const bad of ['0', '21', 'x', '1.5']) await rejects(validateCommand, ['--fio-job', jobFile, '--repeat', bad], /--repeat expects a whole number from 1 to 20/);
     await rejects(validateCommand, ['--fio-job', jobFile, '--warmup', 'x'], /--warmup expects a non-negative integer/);
+    for (const bad of ['-1', 'x', '3601', '']) await rejects(validateCommand, ['--fio-job', jobFile, `--settle=${bad}`], /--settle expects seconds from 0 to 3600/);
+    await rejects(validateCommand, ['--trace', jobFile, '--settle', '5'], /--settle applies to --fio-job only/);
+    for (const bad of ['-1', '1e3', '3601']) await rejects(calibrateCommand, [`--settle=${bad}`, '-o', x], /--settle expects seconds from 0 to 3600/);
     await rejects(calibrateCommand, [], /calibrate needs -o FILE/);
     await rejects(calibrateCommand, ['--size', 'lots', '-o', x], /--size expects a size like 256m/);
     await rejects(calibrateCommand, ['--max-depth', '6', '-o', x], /--max-depth expects a power of two/);

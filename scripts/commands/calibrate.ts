@@ -12,7 +12,7 @@ import { lockOut } from '../../traces/out-lock.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--runtime 120]
-                         [--max-depth 64] -o device.yaml
+                         [--max-depth 64] [--settle 90] -o device.yaml
 
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, write_cache,
@@ -60,6 +60,10 @@ Options:
   --runtime S         fio time shared by the timed steps, seconds (default 120,
                       --quick 24; each step gets at least 0.2 s)
   --max-depth N       deepest queue of the depth probe, a power of two (default 64)
+  --settle S          longest wait, before the first step, for the device to
+                      settle (a bare FLUSH that costs the same from one second
+                      to the next), seconds (default 90, --quick 20; 0 measures
+                      at once, with a warning)
   -o, --out FILE      the profile (YAML), required; beside it, for device.yaml,
                       device.calibration.json (every fitted value with its fit
                       quality and microbenchmark, every step's figures, the
@@ -70,6 +74,14 @@ Options:
   -h, --help          this help
 
 fio must be installed.`;
+
+/** `--settle S` in ms: undefined when not given; S a non-negative number of seconds. */
+export function settleArg(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || n > 3600) throw new InputError(`${flag} expects seconds from 0 to 3600 (got '${v}')`);
+  return Math.round(n * 1000);
+}
 
 function positiveNumber(flag: string, v: string): number {
   const n = Number(v);
@@ -106,6 +118,7 @@ async function run(argv: string[]): Promise<number> {
     runtime: { type: 'string' },
     quick: { type: 'boolean' },
     'max-depth': { type: 'string' },
+    settle: { type: 'string' },
     out: { type: 'string', short: 'o' },
   });
   if (positionals.length > 0) throw new InputError(`calibrate takes no positional arguments (got '${positionals[0]}'; try 'syncsim calibrate --help')`);
@@ -115,6 +128,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values.out === undefined) throw new InputError("calibrate needs -o FILE (the fragment to write, e.g. device.yaml)");
   const args = calibrationArgs({ size: values.size, runtime: values.runtime, maxDepth: values['max-depth'], quick: values.quick });
+  const settleMs = settleArg('--settle', values.settle);
   // checked and locked before fio runs
   checkCalibrationTargets(values.out);
   const lock = lockOut(values.out, 'calibrate', values.out, 'file');
@@ -122,6 +136,7 @@ async function run(argv: string[]): Promise<number> {
     checkCalibrationTargets(values.out);
     const cal = await calibrate({
       ...args,
+      settleMs,
       dir: values.dir ?? tmpdir(),
       out: values.out,
       log: (l) => process.stderr.write(l + '\n'),

@@ -10,17 +10,17 @@ import { validateTrace } from '../validate/trace-validation.ts';
 import { defaultValidationOutName, validate, validationTable } from '../validate/validation.ts';
 import type { JobTurns } from '../validate/rounds.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
-import { calibrationArgs } from './calibrate.ts';
+import { calibrationArgs, settleArg } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
-                        [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-quick]
+                        [--settle S] [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-quick]
 
 Validates syncsim against the running Linux kernel (measure on an idle
 machine: it warns when other work keeps the CPUs busy or more than 64 MiB of
-writes are pending, and first waits, at most 20 s, until a bare FLUSH of the
-device costs the same from one second to the next):
+writes are pending, and first waits, at most 20 s (--settle), until a bare
+FLUSH of the device costs the same from one second to the next):
   1. runs the fio job JOB.fio: one job, ioengine=mmap, fsync=N (fio's fsync on
      a mapping is msync(MS_SYNC) of the whole mapping); its write_iolog,
      write_lat_log (log_avg_msec=0) and JSON report are redirected into DIR;
@@ -60,6 +60,10 @@ Options:
   --seed N              random seed of the replay (service-time draws)
   --warmup N            leave the first N matched msyncs out of the comparison on
                         both sides (default 0: every msync counts)
+  --settle S            longest wait for the device to settle before the first run
+                        (and before calibrating, when no --calibration is given),
+                        seconds (default 20, calibration 90; 0 measures at once,
+                        with a warning); fio jobs only
   --calibrate-size SIZE, --calibrate-runtime S, --calibrate-max-depth N, --calibrate-quick
                         'syncsim calibrate' options when no --calibration is given
                         (defaults 256m, 120, 64; --quick: 64m, 24)
@@ -91,6 +95,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     seed: { type: 'string' },
     warmup: { type: 'string' },
     repeat: { type: 'string' },
+    settle: { type: 'string' },
     'calibrate-size': { type: 'string' },
     'calibrate-runtime': { type: 'string' },
     'calibrate-quick': { type: 'boolean' },
@@ -115,6 +120,8 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) throw new InputError(`--warmup expects a non-negative integer (got '${values.warmup}')`);
   const repeat = values.repeat === undefined ? (trace === undefined ? 2 : 1) : Number(values.repeat);
   if (!/^\d+$/.test(values.repeat ?? '2') || repeat < 1 || repeat > 20) throw new InputError(`--repeat expects a whole number from 1 to 20 (got '${values.repeat}')`);
+  const settleMs = settleArg('--settle', values.settle);
+  if (settleMs !== undefined && trace !== undefined) throw new InputError('--settle applies to --fio-job only (a recorded trace is measured by its own program)');
   const autoCalibration = calibrationArgs({
     size: values['calibrate-size'], runtime: values['calibrate-runtime'], maxDepth: values['calibrate-max-depth'], quick: values['calibrate-quick'],
   }, '--calibrate-');
@@ -136,6 +143,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
       sets,
       warmup,
       repeat,
+      settleMs,
       turns,
       log,
       warn,

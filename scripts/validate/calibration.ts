@@ -78,6 +78,8 @@ export interface CalibrateOptions {
   maxDepth: number;
   /** Fewer sizes and depths. */
   quick: boolean;
+  /** Longest wait for the device to settle (ms; 0: none); default SETTLE.maxMs, quickMaxMs with `quick`. */
+  settleMs?: number;
   /** The fragment to write (YAML). */
   out: string;
   /** Progress lines (e.g. to standard error), or undefined for none. */
@@ -258,8 +260,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
     const total = plan.length + 2;
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
-    log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
-    const settle = settleDevice(work, opts.quick ? SETTLE.quickMaxMs : SETTLE.maxMs, (m) => log(`calibrate:   bare FLUSH ${m.toFixed(1)} µs (median of the last second)`));
+    const settleMs = opts.settleMs ?? (opts.quick ? SETTLE.quickMaxMs : SETTLE.maxMs);
+    if (settleMs > 0) log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
+    const settle = settleDevice(work, settleMs, (m) => log(`calibrate:   bare FLUSH ${m.toFixed(1)} µs (median of the last second)`));
     const unsettled = unsettledWarning('calibrate', settle);
     if (unsettled) log(unsettled);
     const steps: StepReport[] = [];

@@ -106,12 +106,13 @@ export function settledWindows(medians: readonly number[]): boolean {
  * the same from one second to the next: writes pending below the guest (a
  * host page cache destaging other programs' gigabytes) make every FLUSH
  * slower until they are gone; at most `maxMs`. `onWindow` sees each
- * window's median (µs).
+ * window's median (µs). `maxMs` 0 skips the wait (not settled, no windows).
  */
 export function settleDevice(dir: string, maxMs: number, onWindow?: (medianUs: number) => void): Settle {
   const start = process.hrtime.bigint();
   const elapsedMs = () => Number(process.hrtime.bigint() - start) / 1e6;
   const medians: number[] = [];
+  if (maxMs <= 0) return { settled: false, waited_ms: 0, window_medians_us: medians };
   return withSyncedFile(dir, 'syncsim-settle', (fdatasyncUs) => {
     while (!settledWindows(medians) && elapsedMs() < maxMs) {
       const times: number[] = [];
@@ -127,5 +128,6 @@ export function settleDevice(dir: string, maxMs: number, onWindow?: (medianUs: n
 /** The warning of `command` (calibrate, validate) when `s` did not settle, or null when it did. */
 export function unsettledWarning(command: string, s: Settle): string | null {
   if (s.settled) return null;
+  if (s.window_medians_us.length === 0) return `${command}: warning: --settle 0: measuring at once, without waiting for the device to settle`;
   return `${command}: warning: the device did not settle in ${(s.waited_ms / 1000).toFixed(0)} s (bare FLUSH medians ${s.window_medians_us.slice(-3).join(', ')} µs): another program's writes are still being destaged, so the figures will be slower than this device on its own`;
 }

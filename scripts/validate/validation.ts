@@ -66,6 +66,8 @@ export interface ValidateOptions {
   warmup?: number;
   /** fio runs of the job (default 2): the measured side pools them, and their spread is the noise floor. */
   repeat?: number;
+  /** Longest wait for the device to settle before run 1 (ms; 0: none); default SETTLE.quickMaxMs. */
+  settleMs?: number;
   /** Turns shared with other validations (`npm run validate`: runs in rounds, see rounds.ts); default: this job's runs back to back. */
   turns?: JobTurns;
   log?: (line: string) => void;
@@ -229,7 +231,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     if (calibrationFile === undefined) {
       mkdirSync(join(S, 'calibration'));
       log(`validate: no --calibration: calibrating ${opts.dir} first`);
-      await calibrate({ ...opts.autoCalibration, dir: opts.dir, out: join(S, 'calibration', 'device.yaml'), log });
+      await calibrate({ ...opts.autoCalibration, settleMs: opts.settleMs, dir: opts.dir, out: join(S, 'calibration', 'device.yaml'), log });
       calibrationFile = join(S, 'calibration', 'device.yaml');
     }
     const sets = ['personality=linux', ...opts.sets];
@@ -250,7 +252,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         if (r === 1) {
           warnIfBusy(opts.warn);
           // the device of the scratch data directory (a job that names its own location is measured as it is)
-          const settle = dataDir ? settleDevice(dataDir, SETTLE.quickMaxMs) : null;
+          const settle = dataDir ? settleDevice(dataDir, opts.settleMs ?? SETTLE.quickMaxMs) : null;
           const unsettled = settle && unsettledWarning('validate', settle);
           if (unsettled) opts.warn?.(unsettled);
         }
