@@ -8,8 +8,9 @@
  * Most cases run in-process through the functions the commands use, each
  * error classified with the CLI's own `exitCodeOf`; a small sample spawns the
  * real CLI and checks that an existing `--out` directory is untouched by a
- * failed run. Set SYNCSIM_FUZZ_SEED to replay another seed; a failure prints
- * the seed, the case number and the input.
+ * failed run. Set SYNCSIM_FUZZ_SEED to replay another seed and
+ * SYNCSIM_FUZZ_CASES for more mutated traces than the suite's 1000 (importer
+ * inputs: a third as many); a failure prints the seed, the case number and the input.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -33,8 +34,8 @@ import { traceFormatExample } from './helpers.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const SEED = Number(process.env.SYNCSIM_FUZZ_SEED ?? 1207);
-const TRACE_CASES = 1500;
-const IMPORT_CASES = 500;
+const TRACE_CASES = Number(process.env.SYNCSIM_FUZZ_CASES ?? 1000);
+const IMPORT_CASES = Math.ceil(TRACE_CASES / 3);
 const CLI_CASES = 8;
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-fuzz-'));
