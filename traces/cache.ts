@@ -23,7 +23,9 @@ import { threadId } from 'node:worker_threads';
 import { TempFile } from './files.ts';
 import { OP_NAMES, RowBlock, type RowStrings, type TraceRow } from './types.ts';
 
-const MAGIC = 'SYNCSST1';
+/** First 8 bytes of every binary trace cache. */
+export const CACHE_MAGIC = 'SYNCSST1';
+const MAGIC = CACHE_MAGIC;
 /** Format version; a cache of another version is stale. */
 export const CACHE_VERSION = 1;
 const HEADER_BYTES = 64;

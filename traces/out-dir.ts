@@ -180,11 +180,12 @@ export function checkOutDir(out: string, o: OutCheck): string {
 /**
  * Checks that an output file may be written at `path` (replacing what is
  * there): it is missing, or a regular file that `isOurs` recognises, from
- * its first 4 KiB, as written by syncsim. Throws `--out SHOWN: why; choose a new file` otherwise.
+ * its first 4 KiB (as text, and as bytes), as written by syncsim. Throws
+ * `FLAG SHOWN: why; choose a new file` otherwise (FLAG default `--out`).
  */
-export function checkOutFile(path: string, shown: string, isOurs: (text: string) => boolean): void {
+export function checkOutFile(path: string, shown: string, isOurs: (text: string, head: Buffer) => boolean, flag = '--out'): void {
   const refuse = (why: string): never => {
-    throw new OutDirError(`--out ${showOut(shown)}: ${why}; choose a new file`);
+    throw new OutDirError(`${flag} ${showOut(shown)}: ${why}; choose a new file`);
   };
   if (path === '') refuse('the path is empty');
   let st;
@@ -199,17 +200,17 @@ export function checkOutFile(path: string, shown: string, isOurs: (text: string)
   if (st!.isSymbolicLink()) refuse(`${what} is a symbolic link`);
   if (st!.isDirectory()) refuse(`${what} is a directory`);
   if (!st!.isFile()) refuse(`${what} is not a regular file`);
-  let text = '';
+  let head = Buffer.alloc(0);
   try {
     const fd = openSync(path, 'r');
     try {
       const buf = Buffer.alloc(4096);
-      text = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
     } finally {
       closeSync(fd);
     }
   } catch (e) {
     refuse(`${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (!isOurs(text)) refuse(`${what} exists and syncsim did not write it`);
+  if (!isOurs(head.toString('utf8'), head)) refuse(`${what} exists and syncsim did not write it`);
 }

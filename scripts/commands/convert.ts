@@ -2,6 +2,7 @@
  * `syncsim convert TRACE -o TRACE.sst`: makes the binary trace cache of a
  * native CSV trace explicitly.
  */
+import { checkTraceOut } from '../../traces/out-trace.ts';
 import { readTrace } from '../../traces/reader.ts';
 import { isCacheFile, sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
 import { InputError, requireReadable } from '../errors.ts';
@@ -15,7 +16,9 @@ of the native trace TRACE (.csv or .csv.gz) to OUT.sst. 'syncsim run OUT.sst'
 replays it; 'syncsim run TRACE' makes and uses such a cache by itself.
 
 Options:
-  -o, --out FILE   the .sst file to write (required)
+  -o, --out FILE   the .sst file to write (required); an existing FILE is
+                   replaced only when it is a trace cache and not TRACE;
+                   anything else is refused (exit 2)
   -h, --help       this help`;
 
 async function run(argv: string[]): Promise<number> {
@@ -33,6 +36,7 @@ async function run(argv: string[]): Promise<number> {
   const cannotWrite = (e: unknown) =>
     new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
+  checkTraceOut(out, '--out', 'sst', [trace]);
   let w: TraceCacheWriter;
   try {
     w = new TraceCacheWriter(out, sourceIdentity(trace));

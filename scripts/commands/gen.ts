@@ -2,6 +2,7 @@
  * `syncsim gen`: writes a synthetic trace from a workload preset (workloads/presets/), or lists
  * the presets with their parameters.
  */
+import { checkTraceOut } from '../../traces/out-trace.ts';
 import { formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { PRESETS, PresetError, findPreset, generate, generateToFile, generatedComments, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
@@ -20,7 +21,10 @@ Options:
   --seed N           random seed, default 1: the same preset, parameters and seed
                      give a byte-identical trace
   -o, --output FILE  write to FILE (.csv, gzip-compressed when the name ends with .gz),
-                     atomically; default: plain CSV on standard output
+                     atomically; default: plain CSV on standard output. An
+                     existing FILE is replaced only when syncsim wrote it (a
+                     trace from gen, import or record); anything else is
+                     refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model
   -h, --help         this help
@@ -140,6 +144,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (out === '') throw new InputError('--output expects a file name');
+    checkTraceOut(out, '--output', 'csv');
     let n: number;
     // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
     const interrupt = new AbortController();

@@ -2,6 +2,7 @@
  * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
+import { checkTraceOut } from '../../traces/out-trace.ts';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
@@ -38,7 +39,10 @@ Options:
   -o, --out OUT            output trace (.csv, or .csv.gz for gzip); written to
                            OUT.tmp-PID and renamed when complete, so nothing is
                            written on error. Default: standard output (which
-                           may have received rows before an error)
+                           may have received rows before an error). An
+                           existing OUT is replaced only when syncsim wrote it
+                           (a trace from gen, import or record) and it is not
+                           FILE; anything else is refused (exit 2)
   --page-size N            page size the layout assumes, a power of two (default 4096)
   --sync-every-writes N    inject an msync of an object's whole mapping after
                            every N writes to it since its last whole-mapping msync
@@ -190,6 +194,7 @@ async function run(argv: string[]): Promise<number> {
 
   const extraCols = importer.extraCols ?? [];
   const out = values.out;
+  if (out !== undefined) checkTraceOut(out, '--out', 'csv', [file]);
   const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
   let sink: RowSink;
   try {

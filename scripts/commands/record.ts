@@ -2,6 +2,7 @@
  * `syncsim record`: records a program's address-space calls and, at each
  * msync, exactly which pages were dirty, as a native trace.
  */
+import { checkTraceOut } from '../../traces/out-trace.ts';
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
@@ -38,7 +39,9 @@ ${shimCacheDir()} (SYNCSIM_CACHE_DIR overrides).
 
 Options:
   -o, --out FILE        the trace (default record.csv); written to a temporary
-                        file beside it and renamed when complete
+                        file beside it and renamed when complete; an existing
+                        FILE is replaced only when syncsim wrote it (a trace
+                        from gen, import or record); else refused (exit 2)
   --page-size N         page size of the trace (default: this system's, ${pageSizeOfSystem()})
   --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
   --keep-log FILE       also keep the merged shim log (strace format) in FILE
@@ -82,6 +85,7 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof InputError) throw e;
   }
+  checkTraceOut(out, '--out', 'csv');
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
   const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'] });
