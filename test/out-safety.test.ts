@@ -418,3 +418,36 @@ describe('trace outputs (gen -o, import -o, convert -o, record -o)', () => {
     expect(isOurTraceHead(Buffer.from([0x1f, 0x8b, 0, 1, 2]))).toBe(false);
   });
 });
+
+describe('files a user added inside syncsim\'s own output', () => {
+  it('run and report list what they wrote in .syncsim; a rerun refuses a directory holding anything else, and replaces its own (a run\'s report/ included)', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
+    const marker = JSON.parse(readFileSync(join(d, 'r', '.syncsim'), 'utf8'));
+    expect(marker.files).toEqual(readdirSync(join(d, 'r')).filter((n) => n !== '.syncsim').sort());
+    expect((await here(['report', 'r'], d)).code).toBe(0);
+    // the report is syncsim's too: the run is replaced with it
+    expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
+    expect(existsSync(join(d, 'r', 'report'))).toBe(false);
+    writeFileSync(join(d, 'r', 'NOTES.md'), 'mine\n');
+    let before = snapshot(d);
+    const r1 = await here(['run', 'demo.csv', '--out', 'r'], d);
+    expectRefused(r1, 'r', 'holds what syncsim did not write there ("NOTES.md"), which replacing it would delete');
+    expect(snapshot(d)).toEqual(before);
+    rmSync(join(d, 'r', 'NOTES.md'));
+    expect((await here(['report', 'r'], d)).code).toBe(0);
+    mkdirSync(join(d, 'r', 'report', 'plots'));
+    writeFileSync(join(d, 'r', 'report', 'plots', 'fig.pdf'), 'mine\n');
+    before = snapshot(d);
+    expectRefused(await here(['report', 'r'], d), 'r/report', 'holds what syncsim did not write there ("plots/")');
+    expectRefused(await here(['run', 'demo.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there ("report/plots/")');
+    expect(snapshot(d)).toEqual(before);
+    // a marker of an older syncsim, with no list: replaced whole, as before
+    rmSync(join(d, 'r', 'report'), { recursive: true });
+    writeFileSync(join(d, 'r', '.syncsim'), MARK('run'));
+    writeFileSync(join(d, 'r', 'NOTES.md'), 'mine\n');
+    expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
+    expect(existsSync(join(d, 'r', 'NOTES.md'))).toBe(false);
+  });
+});

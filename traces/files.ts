@@ -7,7 +7,7 @@
  */
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checkOutDir, writeMarker, type OutCommand } from './out-dir.ts';
+import { checkOutDir, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
 import { createGunzip } from 'node:zlib';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
@@ -187,6 +187,8 @@ export class StagingDir {
   /** Renames the staging directory to `out`, replacing what was there. */
   commit(): void {
     if (this.done) return;
+    // the marker lists what the command wrote, so that a later replace can tell the user's files apart
+    if (this.command) writeMarker(this.path, this.command, treeOf(this.path));
     if (this.command) checkOutDir(this.out, { command: this.command });
     if (existsSync(this.out)) {
       const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);

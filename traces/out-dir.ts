@@ -30,11 +30,62 @@ export class OutDirError extends Error {
 export interface Marker {
   command: string;
   version: string;
+  /** Every path the command wrote in the directory (directories end in `/`), when it recorded them. */
+  files?: string[];
 }
 
-/** Writes the marker of `command` into directory `dir`. */
-export function writeMarker(dir: string, command: OutCommand): void {
-  writeFileSync(join(dir, MARKER), JSON.stringify({ command, version: VERSION }) + '\n');
+/** Writes the marker of `command` into directory `dir`, with the paths the command wrote there when given. */
+export function writeMarker(dir: string, command: OutCommand, files?: readonly string[]): void {
+  writeFileSync(join(dir, MARKER), JSON.stringify({ command, version: VERSION, ...(files ? { files } : {}) }) + '\n');
+}
+
+/** Every path under `dir` (relative; directories end in `/`; links not followed), sorted, without the top marker. */
+export function treeOf(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const n of readdirSync(join(dir, rel)).sort()) {
+      const r = rel + n;
+      if (r === MARKER) continue;
+      if (lstatSync(join(dir, r)).isDirectory()) {
+        out.push(r + '/');
+        walk(r + '/');
+      } else out.push(r);
+    }
+  };
+  walk('');
+  return out;
+}
+
+/**
+ * The paths under `dir` that its marker's command did not write (at most
+ * `max`): a subdirectory with a marker of its own (a run's `report/`) is
+ * syncsim's when nothing foreign is in it either.
+ */
+function foreignPaths(dir: string, files: readonly string[], max = 6): string[] {
+  const known = new Set(files);
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const n of readdirSync(join(dir, rel)).sort()) {
+      if (out.length >= max) return;
+      const r = rel + n;
+      if (r === MARKER) continue;
+      const isDirectory = lstatSync(join(dir, r)).isDirectory();
+      const key = isDirectory ? r + '/' : r;
+      if (known.has(key)) {
+        if (isDirectory) walk(key);
+        continue;
+      }
+      const sub = isDirectory ? readMarker(join(dir, r)) : undefined;
+      if (sub?.files) {
+        for (const f of foreignPaths(join(dir, r), sub.files, max - out.length)) out.push(`${key}${f}`);
+        continue;
+      }
+      if (isDirectory && sub) continue; // a marked directory of an older syncsim: its own
+      out.push(key);
+    }
+  };
+  walk('');
+  return out;
 }
 
 /** The marker of `dir`; undefined when there is none (or it is not a regular file holding a marker). */
@@ -43,7 +94,9 @@ export function readMarker(dir: string): Marker | undefined {
     const p = join(dir, MARKER);
     if (!lstatSync(p).isFile()) return undefined;
     const m = JSON.parse(readFileSync(p, 'utf8')) as Partial<Marker>;
-    return typeof m?.command === 'string' ? { command: m.command, version: String(m.version ?? '') } : undefined;
+    if (typeof m?.command !== 'string') return undefined;
+    const files = Array.isArray(m.files) && m.files.every((f) => typeof f === 'string') ? m.files : undefined;
+    return { command: m.command, version: String(m.version ?? ''), ...(files ? { files } : {}) };
   } catch {
     return undefined;
   }
@@ -117,7 +170,15 @@ function whyNotOwned(dir: string, command: OutCommand): string | undefined {
   if (names.length === 0) return undefined;
   const rule = OWNERSHIP[command];
   const marker = readMarker(dir);
-  if (marker) return rule.accepts.includes(marker.command) ? undefined : `holds the output of 'syncsim ${marker.command}', not of 'syncsim ${command}'`;
+  if (marker) {
+    if (!rule.accepts.includes(marker.command)) return `holds the output of 'syncsim ${marker.command}', not of 'syncsim ${command}'`;
+    const foreign = marker.files ? foreignPaths(dir, marker.files) : [];
+    if (foreign.length > 0) {
+      const shown = foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ');
+      return `holds what syncsim did not write there (${shown}${foreign.length > 5 ? ', ...' : ''}), which replacing it would delete`;
+    }
+    return undefined;
+  }
   if (rule.legacy(dir, names)) return undefined;
   return `is not empty and was not made by 'syncsim ${command}' (no ${MARKER} file in it)`;
 }
