@@ -42,6 +42,8 @@ async function overview(): Promise<string> {
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // a reader that goes away (syncsim inspect --json | head) ends the output, not the command with a stack trace
+  process.stdout.on('error', ignoreClosedPipe);
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
@@ -58,6 +60,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     return reportError(e);
   }
+}
+
+/** Standard output's errors once its reader has gone (EPIPE, and writes after it): ignored; any other is thrown. */
+function ignoreClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
 }
 
 /** Prints a command's failure as the command line does (one line for bad input, else the stack) and gives its exit code (2 or 1). */

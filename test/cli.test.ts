@@ -265,3 +265,17 @@ describe('interrupted runs', () => {
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).trace.rows).toBe(1);
   });
 });
+
+describe('standard output and argument errors', () => {
+  it('a reader that is gone before the output (syncsim inspect --json | true) ends the command quietly, exit 0', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" inspect "${DEMO}" --json | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('0');
+  });
+
+  it('an option value that looks like an option: one line, exit 2, no escaped newlines', () => {
+    const r = syncsim(['run', DEMO, '--seed', '-1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("syncsim: Option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. (try 'syncsim run --help')\n");
+  });
+});

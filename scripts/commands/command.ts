@@ -27,6 +27,7 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
   try {
     return parseArgs({ args: argv, allowPositionals: true, options: all as O & typeof all });
   } catch (e) {
-    throw new InputError(`${(e as Error).message} (try 'syncsim ${name} --help')`);
+    // node's parseArgs explains over several lines: one line, as every syncsim error
+    throw new InputError(`${(e as Error).message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ')} (try 'syncsim ${name} --help')`);
   }
 }
