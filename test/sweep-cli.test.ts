@@ -374,3 +374,18 @@ describe('syncsim merge', () => {
     expect(refusal(['shards/1', 'shards/3'])).toMatch(/--out is required/);
   }, 120_000);
 });
+
+describe('a sweep over a malformed trace', () => {
+  it('stops before any run with FILE:LINE and exit 2, and leaves no results directory and no cache', async () => {
+    const d = mkdtempSync(join(work, 'bad-'));
+    const good = readFileSync(join(ROOT, 'traces', 'examples', 'demo.csv'), 'utf8').split('\n');
+    const lineNo = 41;
+    good[lineNo - 1] = good[lineNo - 1]!.replace(/,(write|read|msync|map),/, ',wrte,');
+    writeFileSync(join(d, 'bad1.csv'), good.join('\n'));
+    writeFileSync(join(d, 'e.yaml'), 'name: e\ntrace: { path: bad1.csv }\ngrid:\n  pager.cluster_pages: [4, 8]\nseeds: 2\n');
+    const r = await syncsimHere(['sweep', join(d, 'e.yaml'), '--out', join(d, 'swbad')], d);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^syncsim: .*bad1\\.csv:${lineNo}: column op: unknown op .*\\(got 'wrte'\\)\\n$`, 'm'));
+    expect(readdirSync(d).sort()).toEqual(['bad1.csv', 'e.yaml']);
+  });
+});

@@ -6,7 +6,7 @@
  * tables. A failed run is recorded and the others go on; a sweep killed at any moment and run
  * again picks up where it stopped and ends with the same files as an uninterrupted one.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { Progress, type ProgressStream } from './progress.ts';
 import { shardOf, type Shard } from './shard.ts';
 import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
+import { exitCodeOf } from '../exit-code.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
@@ -35,12 +36,15 @@ import { claimOutDir } from '../../traces/out-lock.ts';
  */
 export const SWEEP_WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 } as const;
 
-/** What a cache task's worker would answer, the cache made in this thread; undefined when it failed (the runs then read the CSV and report its errors). */
-function cacheHere(trace: string, cacheDir: string): Promise<TaskReply | undefined> {
+/**
+ * What a cache task's worker would answer, the cache made in this thread; on failure the error
+ * (a malformed trace is an input error: the sweep stops before any run, exit 2).
+ */
+function cacheHere(trace: string, cacheDir: string): Promise<TaskReply | { error: unknown }> {
   const t0 = performance.now();
   return ensureCache(trace, cacheDir).then(
     (source): TaskReply => ({ ok: true, elapsed_s: (performance.now() - t0) / 1000, source }),
-    () => undefined,
+    (error: unknown) => ({ error }),
   );
 }
 
@@ -161,6 +165,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     return outcome;
   }
 
+  const existed = existsSync(out);
   store.prepare(manifest, experiment.text, o.resume === true, 'sweep', [plan.legacyHash]);
   store.cleanStale();
   const pending = share.filter((r) => store.record(r.id)?.status !== 'ok');
@@ -181,6 +186,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const pool = new WorkerPool<SweepTask, TaskReply>(jobs, await workerModule('sweep/worker'), SWEEP_WORKER_LIMITS);
   if (pending.length > 0) pool.warm(); // the workers load while the first traces are generated and cached
   let stopping = false;
+  /** A trace given as a file that is malformed: the sweep stops with it. */
+  let inputError: unknown;
   const onSignal = (sig: NodeJS.Signals) => {
     stopping = true;
     progress?.finish();
@@ -212,25 +219,27 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       );
     }
 
-    // each trace's binary cache, made once before its runs; runs whose trace could not be
-    // cached read the CSV (and report its errors themselves)
-    // (the first trace given as a file is cached in this thread, while the workers start: the
-    // runs wait for it, and a worker could only begin once started)
+    // each trace's binary cache, made once before its runs; a trace given as a file is cached in
+    // this thread (the first while the workers start), and a malformed one stops the sweep before
+    // its runs (exit 2); runs whose trace could not be cached otherwise read the CSV (and report
+    // its errors themselves)
     const caches = new Map<string, Promise<boolean>>();
     if (cacheDir !== undefined) {
-      let inThisThread = true;
       for (const r of pending) {
         const trace = traceOf(r);
         if (caches.has(trace)) continue;
         const task: SweepTask = { kind: 'cache', trace, display: displayOf(r), cacheDir };
         const ready = r.trace.kind === 'gen' ? gens.get(r.trace.file) ?? Promise.resolve(undefined) : Promise.resolve(undefined);
-        const here = inThisThread && r.trace.kind !== 'gen';
-        if (here) inThisThread = false;
+        const here = r.trace.kind !== 'gen';
         caches.set(
           trace,
           ready.then(async (genError) => {
             if (genError !== undefined) return false;
             const reply = here ? await cacheHere(trace, cacheDir) : await pool.run(task).catch(() => undefined);
+            if (reply !== undefined && 'error' in reply) {
+              if (exitCodeOf(reply.error) === 2) inputError ??= reply.error;
+              return false;
+            }
             if (reply?.ok && reply.source === 'csv+cache') outcome.cached++;
             return reply?.ok === true;
           }),
@@ -249,6 +258,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         const trace = traceOf(r);
         const display = displayOf(r);
         const cached = (await caches.get(trace)) === true;
+        if (inputError !== undefined) return;
         const task: SweepTask = {
           kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined,
           ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}),
@@ -273,6 +283,14 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     };
     await Promise.all(pending.map(one));
     progress?.finish();
+    if (inputError !== undefined) {
+      // a malformed trace: no run was made, and a directory this sweep created goes with it
+      stopping = true;
+      await pool.close();
+      store.removeStaging();
+      if (!existed) rmSync(out, { recursive: true, force: true });
+      throw inputError;
+    }
     outcome.failed = share.filter((r) => failures.has(r.id)).map((r) => failures.get(r.id)!);
     if (!o.shard || o.shard.count === 1) {
       outcome.tables = writeTables(manifest, store, out);
