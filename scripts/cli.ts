@@ -43,7 +43,7 @@ async function overview(): Promise<string> {
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   // a reader that goes away (syncsim inspect --json | head) ends the output, not the command with a stack trace
-  process.stdout.on('error', ignoreClosedPipe);
+  if (!process.stdout.listeners('error').includes(ignoreClosedPipe)) process.stdout.on('error', ignoreClosedPipe);
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {

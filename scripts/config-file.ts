@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
-import { parseYamlValue, YamlError } from './yaml-file.ts';
+import { keyLine, parseYamlValue, YamlError } from './yaml-file.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
 
@@ -165,7 +165,32 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   const user: JsonObject = file ? readConfigFile(file) : {};
   const over: JsonObject = {};
   for (const kv of sets) applySet(over, kv);
-  return configOf(deepMerge(user, over), { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
+  try {
+    return configOf(deepMerge(user, over), { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
+  } catch (e) {
+    throw file ? locatedInFile(e, file, over) : e;
+  }
+}
+
+/**
+ * A ConfigError about a key that the config file `file` holds (and no `--set` in `over` gave)
+ * with `FILE:LINE` as where it came from; any other error as it is.
+ */
+function locatedInFile(e: unknown, file: string, over: JsonObject): unknown {
+  // (a file a key names — samples, a profile — is named by the error itself)
+  if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.key === '' || e.where !== undefined || e.key.endsWith('.file')) return e;
+  const path = e.key.split('.');
+  let o: unknown = over;
+  for (const k of path) o = o !== null && typeof o === 'object' ? (o as JsonObject)[k] : undefined;
+  if (o !== undefined) return e; // the --set value
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return e;
+  }
+  const line = keyLine(text, path);
+  return line === undefined ? e : new ConfigError(e.key, e.problem, `${file}:${line}`);
 }
 
 /**

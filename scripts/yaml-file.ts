@@ -77,3 +77,28 @@ export function parseYamlValue(text: string): unknown {
   const y = parseYamlDoc(text);
   return y.doc.contents === null ? null : y.toJs(y.doc.contents);
 }
+
+/**
+ * The line (1-based) of the key at `path` (mapping keys, outermost first) in YAML `text`, or
+ * undefined when the document does not hold that whole path (or is not valid YAML).
+ */
+export function keyLine(text: string, path: readonly string[]): number | undefined {
+  const { isMap, isScalar } = yaml();
+  let y: YamlDoc;
+  try {
+    y = parseYamlDoc(text);
+  } catch {
+    return undefined;
+  }
+  let node: unknown = y.doc.contents;
+  let line: number | undefined;
+  for (const k of path) {
+    node = y.deref(node);
+    if (!isMap(node)) return undefined;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === k);
+    if (!pair) return undefined;
+    line = y.lineAt((pair.key as Node).range?.[0]);
+    node = pair.value;
+  }
+  return line;
+}

@@ -112,3 +112,35 @@ describe('configuration', () => {
     expect(errorOf(() => loadConfig(undefined, ['seed=3', 'seed.x=4']))).toContain("key 'seed.x': 'seed' is not a group of keys");
   });
 });
+
+describe('a bad key in a config file', () => {
+  it('is reported with the file and the line of the key; a --set value without them', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-line-'));
+    const f = (name: string, text: string) => {
+      writeFileSync(join(d, name), text);
+      return join(d, name);
+    };
+    const message = (file: string | undefined, sets: string[] = []) => {
+      try {
+        loadConfig(file, sets);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    const c1 = f('c1.yaml', 'seed: 3\ndevice:\n  profile: queue\n  chanels: 4\n');
+    expect(message(c1)).toBe(`config: ${c1}:4: key 'device.chanels': unknown key`);
+    const c2 = f('c2.yaml', 'device:\n  profile: queue\n  channels: four\n');
+    expect(message(c2)).toMatch(new RegExp(`^config: ${c2.replace(/[.]/g, '\\.')}:3: key 'device\\.channels': must be an integer`));
+    const c3 = f('c3.yaml', '# a comment\ndevice: 3\n');
+    expect(message(c3)).toBe(`config: ${c3}:2: key 'device': must be object`);
+    // JSON is YAML: the line of the key there too
+    const c4 = f('c4.json', '{\n  "seed": 1,\n  "pager": { "cluster_pagez": 8 }\n}\n');
+    expect(message(c4)).toBe(`config: ${c4}:3: key 'pager.cluster_pagez': unknown key`);
+    // the bad key came from --set, not from the file: no file line
+    expect(message(c1.replace('c1', 'c0'), [])).toMatch(/cannot read config file/);
+    const ok = f('ok.yaml', 'seed: 3\n');
+    expect(message(ok, ['device.chanels=4'])).toBe("config: key 'device.chanels': unknown key");
+  });
+});
