@@ -4,7 +4,8 @@
  * against values derived by hand.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -124,5 +125,22 @@ describe('sweep', () => {
     const o = await sweep(join(ROOT, 'workloads', 'experiments', 'demo-personalities.yaml'), { dryRun: true, out: join(tmp(), 'sw') });
     expect(o.total).toBe(40);
     expect(o.ran).toBe(0);
+  });
+});
+
+describe("the README's library example", () => {
+  it('prints what the README says it prints (run as a user would: import from the package name)', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const at = readme.indexOf('## syncsim as a library');
+    const code = /```js\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
+    const printed = /\nprints\n\n```\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
+    // a project that has installed syncsim: node_modules/syncsim is this package (its compiled dist/)
+    const d = tmp();
+    mkdirSync(join(d, 'node_modules'));
+    symlinkSync(ROOT, join(d, 'node_modules', 'syncsim'));
+    writeFileSync(join(d, 'example.mjs'), code);
+    const r = spawnSync(process.execPath, ['example.mjs'], { cwd: d, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(printed);
   });
 });

@@ -42,8 +42,9 @@ The first replay of a CSV trace stores a compact binary copy (.sst) in the cache
 directory; later replays of the unchanged trace read it instead. TRACE may also
 be an .sst file made by 'syncsim convert'.
 
-Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv, and
-the .syncsim marker. While it runs, --out is locked (.NAME.lock beside it): a
+Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv,
+reads.csv, durability.csv, tasks.csv, and the .syncsim marker (which lists
+them). While it runs, --out is locked (.NAME.lock beside it): a
 second writer exits 2 naming the first.
 See README.md for the configuration keys and the result fields.`;
 
