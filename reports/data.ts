@@ -172,20 +172,44 @@ export async function loadResults(dir: string): Promise<Results> {
 /** The settings shown for a run: the configuration keys that matter most for sync. */
 export function keySettings(s: Summary): [string, string][] {
   const c = s.config;
-  const svc = c.device.service as unknown as Record<string, unknown>;
-  const service = Object.entries(svc).map(([k, v]) => (k === 'dist' ? String(v) : `${k} ${Array.isArray(v) ? `[${v.length} values]` : v}`)).join(', ');
   return [
     ['trace', `${s.trace.path} (${s.trace.rows} rows)`],
     ['personality', c.personality],
     ['replay', c.replay],
     ['seed', String(c.seed)],
-    ['device', `${c.device.channels} channel(s), ${c.device.discipline}, service ${service}${c.device.per_page_us ? `, +${c.device.per_page_us} µs/page` : ''}`],
+    ['device', deviceText(c.device)],
+    ['fs.kind', String((c as { fs?: { kind?: unknown } }).fs?.kind ?? '')],
     ['pager.cluster_pages', String(c.pager.cluster_pages)],
     ['writeback.policy', c.writeback.policy],
     ['memory.pages', c.memory.pages === 0 ? 'unlimited' : String(c.memory.pages)],
     ['simulated time', `${(s.sim_time_us / 1000).toFixed(3)} ms`],
     ['msync', `${s.sync.count} calls, ${s.sync.ok} OK`],
   ];
+}
+
+/** A distribution key (`service`, `read_latency`, ...) in a few words: `constant 100 µs`, `lognormal mean 80 µs, cv 0.3`. */
+function distText(d: Record<string, unknown>): string {
+  const parts = Object.entries(d).filter(([k]) => k !== 'dist').map(([k, v]) => `${k.replace(/_us$/, '')} ${Array.isArray(v) ? `[${v.length} values]` : v}${k.endsWith('_us') ? ' µs' : ''}`);
+  return `${String(d.dist)} ${parts.join(', ')}`.trim();
+}
+
+/**
+ * The device of a run in the words of its profile: the abstract queue by its service time, a
+ * disk by its mechanics, a solid-state or calibrated device by its latencies, bandwidths and
+ * write cache (the keys of the other profiles, inert there, are left out).
+ */
+export function deviceText(dev: Summary['config']['device']): string {
+  const d = dev as unknown as Record<string, unknown>;
+  const profile = String(d.profile);
+  const cache = d.write_cache ? `write cache on (${d.cache_mb ? `${d.cache_mb} MB, ` : ''}FLUSH ${d.flush_us} µs${d.flush_cv ? `, cv ${d.flush_cv}` : ''}, destage ${d.destage})` : 'write cache off';
+  if (profile === 'queue') {
+    return `queue: ${d.channels} channel(s), ${d.discipline}, service ${distText(d.service as Record<string, unknown>)}${d.per_page_us ? `, +${d.per_page_us} µs/page` : ''}`;
+  }
+  if (Number(d.rpm) > 0) {
+    return `${profile}: ${d.rpm} rpm, seek ${d.seek_track_ms}/${d.seek_avg_ms}/${d.seek_full_ms} ms (track/average/full), media ${d.media_mbps} MB/s, ${cache}`;
+  }
+  return `${profile}: ${d.channels} channel(s), read ${distText(d.read_latency as Record<string, unknown>)}, write ${distText(d.write_latency as Record<string, unknown>)}, ` +
+    `${d.read_bandwidth_mbps}/${d.bandwidth_mbps} MB/s read/write, ${cache}`;
 }
 
 /** experiment.json fields a report uses. */

@@ -22,6 +22,8 @@ import { CONFIG_PALETTE, THEMES } from '../reports/theme.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { syncsimHere } from './cli-here.ts';
 import { writeRun, type SyncIn } from './report-fixtures.ts';
+import { deviceText } from '../reports/data.ts';
+import { resolveConfig } from '../sim/config.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -453,5 +455,16 @@ describe('syncsim report', () => {
     await makeReport({ ...opts, formats: [...opts.formats], out: a });
     await makeReport({ ...opts, formats: [...opts.formats], out: b });
     for (const f of readdirSync(a)) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
+  });
+});
+
+describe('the device in index.html\'s key settings', () => {
+  it('is described by the keys its profile uses: a queue by its service, a disk by its mechanics, an SSD by latencies and bandwidths', () => {
+    const dev = (profile: string, more: Record<string, unknown> = {}) => resolveConfig({ device: { profile, ...more } }).device;
+    expect(deviceText(dev('queue', { channels: 2, service: { dist: 'exponential', mean_us: 50 } }))).toBe('queue: 2 channel(s), fifo, service exponential mean 50 µs');
+    expect(deviceText(dev('hdd'))).toBe('hdd: 7200 rpm, seek 1/8.5/20 ms (track/average/full), media 150 MB/s, write cache on (32 MB, FLUSH 100 µs, destage continuous)');
+    expect(deviceText(dev('nvme'))).toBe('nvme: 85 channel(s), read constant mean 85 µs, write constant mean 20 µs, 7000/4300 MB/s read/write, write cache off');
+    // the inert queue keys of another profile never show
+    expect(deviceText(dev('nvme'))).not.toMatch(/service|fifo/);
   });
 });
