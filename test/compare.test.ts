@@ -148,3 +148,24 @@ describe('run --ci bootstrap', () => {
     expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci-reps', '50'], d)).stderr).toMatch(/--ci-reps needs --ci bootstrap/);
   });
 });
+
+describe('compare with a side that made no msync', () => {
+  it('leaves the default latency metrics out, says why, compares the rest (exit 0); a --metric that is not a number is an error', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-compare-none-'));
+    expect((await syncsimHere(['import', '--from', 'msr', join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv'), '-o', 'm.csv'], d)).code).toBe(0);
+    expect((await syncsimHere(['run', 'm.csv', '--out', 'r-msr'], d)).code).toBe(0);
+    expect((await syncsimHere(['run', DEMO, '--out', 'r-demo'], d)).code).toBe(0);
+    const r = await syncsimHere(['compare', 'r-msr', 'r-demo', '--out', 'c', '--reps', '200'], d);
+    expect(r.code, r.stderr).toBe(0);
+    for (const m of ['mean', 'p50', 'p99']) expect(r.stdout).toContain(`left out: sync.latency_us.${m} (not a number in ${join(d, 'r-msr', 'summary.json')})`);
+    expect(r.stdout).toContain('msync latency distributions: no successful msync on one side');
+    const j = JSON.parse(readFileSync(join(d, 'c', 'compare.json'), 'utf8'));
+    expect(j.metrics.map((m: { metric: string }) => m.metric)).toEqual(['writeback.bytes', 'device.utilization', 'sim_time_us']);
+    expect(j.skipped_metrics.map((m: { metric: string }) => m.metric)).toEqual(['sync.latency_us.mean', 'sync.latency_us.p50', 'sync.latency_us.p99']);
+    expect(j.latency_test).toBeNull();
+    expect(readFileSync(join(d, 'c', 'compare-cdf.vl.json'), 'utf8')).toContain('A: r-msr (no successful msync)');
+    const e = await syncsimHere(['compare', 'r-msr', 'r-demo', '--out', 'c2', '--metric', 'sync.latency_us.p99'], d);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toBe(`syncsim: --metric sync.latency_us.p99: not a number in ${join(d, 'r-msr', 'summary.json')}\n`);
+  });
+});

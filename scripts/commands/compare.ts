@@ -39,7 +39,9 @@ other metrics have no CI. The msync latency distributions (successful msyncs
 after the warm-up, every seed pooled) are compared with a two-sided
 Mann-Whitney U test. Prints a table (or, with --json, the same as JSON) and
 writes to --out (default results/compare): compare.json and the overlaid CDF
-chart compare-cdf.{vl.json,svg,png,pdf}. Exit 0.
+chart compare-cdf.{vl.json,svg,png,pdf}. Exit 0. A default metric that a run
+lacks (no successful msync: no latency) is left out and listed; a --metric
+that is not a number in a run is an error (exit 2).
 
 Options:
   --metric KEY   a summary.json number to compare (repeatable)
@@ -96,7 +98,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null): s
     `A: ${a.spec} (${a.label}, ${a.runs.length} run(s))`,
     `B: ${b.spec} (${b.label}, ${b.runs.length} run(s))`,
     line(head), ...body.map(line),
-    mw ? `msync latency distributions: two-sided Mann-Whitney p = ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}` : 'msync latency distributions: no successful msync on one side',
+    mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`}` : 'msync latency distributions: no successful msync on one side',
   ].join('\n');
 }
 
@@ -121,7 +123,13 @@ async function run(argv: string[]): Promise<number> {
   try {
     const lat = { a: await Promise.all(a.runs.map(latenciesOf)), b: await Promise.all(b.runs.map(latenciesOf)) };
     const rows: MetricRow[] = [];
-    for (const m of metrics) rows.push(await compareMetric(m, a, b, lat, reps, seed));
+    // a default metric that some run lacks (no successful msync: no latency) is left out and said so; a --metric one is an error
+    const skipped: { metric: string; why: string }[] = [];
+    for (const m of metrics) {
+      const lacking = values.metric?.length ? undefined : [...a.runs, ...b.runs].find((r) => metricOf(r.summary, m) === undefined);
+      if (lacking) skipped.push({ metric: m, why: `not a number in ${join(lacking.dir, 'summary.json')}` });
+      else rows.push(await compareMetric(m, a, b, lat, reps, seed));
+    }
     const pa = Float64Array.from(lat.a.flatMap((x) => [...x])).sort(), pb = Float64Array.from(lat.b.flatMap((x) => [...x])).sort();
     const mw = pa.length && pb.length ? mannWhitney(pa, pb) : null;
     const report = {
@@ -129,13 +137,16 @@ async function run(argv: string[]): Promise<number> {
       b: { spec: b.spec, label: b.label, runs: b.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },
       ci_level: 0.95, bootstrap: { reps, seed },
       metrics: rows,
+      skipped_metrics: skipped,
       latency_test: mw ? { test: 'mann-whitney-u, two-sided, normal approximation', n_a: pa.length, n_b: pb.length, ...mw } : null,
       files: ['compare.json', 'compare-cdf.vl.json', 'compare-cdf.svg', 'compare-cdf.png', 'compare-cdf.pdf'],
     };
+    // a side with nothing to draw says so in the legend
+    const none = (x: Float64Array) => (x.length === 0 ? ' (no successful msync)' : '');
     const stage = new StagingDir(abs, 'compare');
     try {
       const theme = THEMES.paper;
-      const chart = compareCdfChart({ a: { label: `A: ${a.label}`, latencies: pa }, b: { label: `B: ${b.label}`, latencies: pb }, p: mw?.p ?? null }, theme);
+      const chart = compareCdfChart({ a: { label: `A: ${a.label}${none(pa)}`, latencies: pa }, b: { label: `B: ${b.label}${none(pb)}`, latencies: pb }, p: mw?.p ?? null }, theme);
       await writeChartFiles(stage.path, chart, theme, theme.widths.single);
       writeFileSync(join(stage.path, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
       stage.commit();
@@ -143,7 +154,8 @@ async function run(argv: string[]): Promise<number> {
       stage.abort();
       throw e;
     }
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : `${table(a, b, rows, mw)}\nresults: ${abs}\n`);
+    const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('');
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : `${table(a, b, rows, mw)}\n${leftOut}results: ${abs}\n`);
     return 0;
   } finally {
     lock.release();
