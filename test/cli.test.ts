@@ -279,3 +279,14 @@ describe('standard output and argument errors', () => {
     expect(r.stderr).toBe("syncsim: Option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. (try 'syncsim run --help')\n");
   });
 });
+
+describe('the closed-replay stretch warning', () => {
+  it('gives each lag in a unit that shows it (a trace of microseconds lags by microseconds, not "0.000 s")', async () => {
+    const { lagText } = await import('../scripts/commands/run.ts');
+    expect(lagText(400)).toBe('0.4 µs');
+    expect(lagText(12_345)).toBe('12.3 µs');
+    expect(lagText(999_000)).toBe('999.0 µs');
+    expect(lagText(4_560_000)).toBe('4.56 ms');
+    expect(lagText(30_000_000)).toBe('0.030 s');
+  });
+});

@@ -133,6 +133,8 @@ describe('syncsim sweep', () => {
     const ra = await a.done;
     expect(ra.code).toBe(130);
     expect(ra.stderr).toMatch(/interrupted \(SIGINT\).*run the same command again to resume/);
+    // nothing of the progress after the message that says it stopped
+    expect(ra.stderr.slice(ra.stderr.indexOf('interrupted (SIGINT)'))).not.toMatch(/\nsweep: \d+\/\d+ runs/);
     expect(existsSync(join(work, 'killed', '.staging'))).toBe(false);
     const afterInt = runDirs('killed').length;
     expect(afterInt).toBeLessThan(N_RUNS);
@@ -387,5 +389,24 @@ describe('a sweep over a malformed trace', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^syncsim: .*bad1\\.csv:${lineNo}: column op: unknown op .*\\(got 'wrte'\\)\\n$`, 'm'));
     expect(readdirSync(d).sort()).toEqual(['bad1.csv', 'e.yaml']);
+  });
+});
+
+describe('sweep progress', () => {
+  it('finishes once (an interrupted sweep finishes it before its runs settle), counts nothing after, and a cancelled one writes nothing more', async () => {
+    const { Progress } = await import('../scripts/sweep/progress.ts');
+    let out = '';
+    const stream = { write: (x: string) => (out += x), isTTY: false };
+    const p = new Progress({ total: 4, already: 0, stream, intervalMs: 1e9 });
+    p.tick(true);
+    p.finish();
+    p.tick(false);
+    p.finish();
+    expect(out).toMatch(/^sweep: 1\/4 runs, 0 failed, \S+\n$/);
+    out = '';
+    const q = new Progress({ total: 4, already: 0, stream, intervalMs: 1e9 });
+    q.cancel();
+    q.finish();
+    expect(out).toBe('');
   });
 });

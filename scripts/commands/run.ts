@@ -117,6 +117,13 @@ function ciOf(values: RunValues, seed: number): { reps: number; level: number; s
 }
 
 /** Replays `trace` once its --out is checked and locked. */
+/** A lag in the unit that shows it (a short trace lags by µs): `12.3 µs`, `4.56 ms`, `0.030 s`. */
+export function lagText(ns: number): string {
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
+  if (ns < 1e7) return `${(ns / 1e6).toFixed(2)} ms`;
+  return `${(ns / 1e9).toFixed(3)} s`;
+}
+
 async function replay(trace: string, values: RunValues, command: string[]): Promise<number> {
   const sets = [...(values.set ?? [])];
   if (values.replay !== undefined) sets.push(`replay=${values.replay}`);
@@ -133,7 +140,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
     command,
     ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {
-      const shown = tasks.slice(0, 5).map((t) => `'${t.task}' ${(t.lagEndNs / 1e9).toFixed(3)} s behind (${((100 * t.lagEndNs) / endNs).toFixed(1)} % of the trace; at most ${(t.maxLagNs / 1e9).toFixed(3)} s)`);
+      const shown = tasks.slice(0, 5).map((t) => `'${t.task}' ${lagText(t.lagEndNs)} behind (${((100 * t.lagEndNs) / endNs).toFixed(1)} % of the trace; at most ${lagText(t.maxLagNs)})`);
       process.stderr.write(`syncsim: warning: closed replay stretched ${tasks.length} task(s): their ops took longer than the trace's gaps, so later ops ran late: ${shown.join('; ')}${tasks.length > 5 ? '; ...' : ''}. `
         + `What they meet (other tasks, background writeback) differs from the trace's timing; see tasks.csv, or replay: open\n`);
     },

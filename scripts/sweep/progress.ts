@@ -44,6 +44,8 @@ export class Progress {
   private readonly tty: boolean;
   private readonly label: string;
   private timer: NodeJS.Timeout | undefined;
+  /** Finished or cancelled: nothing more is written. */
+  private ended = false;
   private lastDraw = 0;
 
   constructor(private readonly o: ProgressOptions) {
@@ -64,8 +66,9 @@ export class Progress {
     return { done: this.done, failed: this.failed };
   }
 
-  /** One more run finished. */
+  /** One more run finished (nothing once the progress is finished or cancelled). */
   tick(ok: boolean): void {
+    if (this.ended) return;
     this.done++;
     if (!ok) this.failed++;
     if (this.tty && Date.now() - this.lastDraw >= 100) this.draw();
@@ -94,8 +97,19 @@ export class Progress {
     this.o.stream.write(`${this.label}: ${this.text()}\n`);
   }
 
-  /** Stops the periodic output and writes the final state. */
+  /** Stops the periodic output and clears a drawn bar, writing nothing more: the sweep stopped on an error it reports itself. */
+  cancel(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.tty) this.o.stream.write('\r\x1b[K');
+  }
+
+  /** Stops the periodic output and writes the final state, once (an interrupted sweep finishes it first). */
   finish(): void {
+    if (this.ended) return;
+    this.ended = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     const took = formatDuration((Date.now() - this.started) / 1000);

@@ -282,6 +282,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       progress?.tick(error === undefined);
     };
     await Promise.all(pending.map(one));
+    if (inputError !== undefined) progress?.cancel();
     progress?.finish();
     if (inputError !== undefined) {
       // a malformed trace: no run was made, and a directory this sweep created goes with it
