@@ -630,6 +630,13 @@ describe('syncsim calibrate and validate (real fio)', () => {
     await rejects(validateCommand, ['--fio-job', jobFile, '--warmup', 'x'], /--warmup expects a non-negative integer/);
     for (const bad of ['-1', 'x', '3601', '']) await rejects(validateCommand, ['--fio-job', jobFile, `--settle=${bad}`], /--settle expects seconds from 0 to 3600/);
     await rejects(validateCommand, ['--trace', jobFile, '--settle', '5'], /--settle applies to --fio-job only/);
+    // a missing calibration is found before the default --out (results/validation/NAME) is claimed: nothing made in the working directory
+    const cwd = mkdtempSync(join(tmpdir(), 'syncsim-validate-cwd-'));
+    const r = spawnSync(process.execPath, [BIN, 'validate', '--fio-job', jobFile, '--calibration', 'none.yaml'], { cwd, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('syncsim: calibration file not found: none.yaml\n');
+    expect(readdirSync(cwd)).toEqual([]);
+    rmSync(cwd, { recursive: true });
     for (const bad of ['-1', '1e3', '3601']) await rejects(calibrateCommand, [`--settle=${bad}`, '-o', x], /--settle expects seconds from 0 to 3600/);
     await rejects(calibrateCommand, [], /calibrate needs -o FILE/);
     await rejects(calibrateCommand, ['--size', 'lots', '-o', x], /--size expects a size like 256m/);

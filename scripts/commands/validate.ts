@@ -112,6 +112,8 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   if (job === undefined && trace === undefined) throw new InputError("validate needs --fio-job JOB.fio or --trace TRACE.csv (try 'syncsim validate --help')");
   if (job !== undefined && !existsSync(job)) throw new InputError(`fio job file not found: ${job}`);
   if (trace !== undefined) requireReadable(trace, 'trace');
+  // checked before --out is claimed: a bad input touches nothing
+  if (values.calibration !== undefined && !existsSync(values.calibration)) throw new InputError(`calibration file not found: ${values.calibration}`);
   const sets = [...(values.set ?? [])];
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
