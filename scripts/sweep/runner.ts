@@ -40,11 +40,11 @@ export const SWEEP_WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 } as const;
  * What a cache task's worker would answer, the cache made in this thread; on failure the error
  * (a malformed trace is an input error: the sweep stops before any run, exit 2).
  */
-function cacheHere(trace: string, cacheDir: string): Promise<TaskReply | { error: unknown }> {
+function cacheHere(trace: string, cacheDir: string): Promise<TaskReply | { thrown: unknown }> {
   const t0 = performance.now();
   return ensureCache(trace, cacheDir).then(
     (source): TaskReply => ({ ok: true, elapsed_s: (performance.now() - t0) / 1000, source }),
-    (error: unknown) => ({ error }),
+    (thrown: unknown) => ({ thrown }),
   );
 }
 
@@ -219,25 +219,28 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       );
     }
 
-    // each trace's binary cache, made once before its runs; a trace given as a file is cached in
-    // this thread (the first while the workers start), and a malformed one stops the sweep before
+    // each trace's binary cache, made once before its runs (the trace given as a file — an
+    // experiment has at most one — in this thread, while the workers start: the runs wait for it,
+    // and a worker could only begin once started); a malformed trace file stops the sweep before
     // its runs (exit 2); runs whose trace could not be cached otherwise read the CSV (and report
     // its errors themselves)
     const caches = new Map<string, Promise<boolean>>();
     if (cacheDir !== undefined) {
+      let inThisThread = true;
       for (const r of pending) {
         const trace = traceOf(r);
         if (caches.has(trace)) continue;
         const task: SweepTask = { kind: 'cache', trace, display: displayOf(r), cacheDir };
         const ready = r.trace.kind === 'gen' ? gens.get(r.trace.file) ?? Promise.resolve(undefined) : Promise.resolve(undefined);
-        const here = r.trace.kind !== 'gen';
+        const here = inThisThread && r.trace.kind !== 'gen';
+        if (here) inThisThread = false;
         caches.set(
           trace,
           ready.then(async (genError) => {
             if (genError !== undefined) return false;
             const reply = here ? await cacheHere(trace, cacheDir) : await pool.run(task).catch(() => undefined);
-            if (reply !== undefined && 'error' in reply) {
-              if (exitCodeOf(reply.error) === 2) inputError ??= reply.error;
+            if (reply !== undefined && 'thrown' in reply) {
+              if (exitCodeOf(reply.thrown) === 2) inputError ??= reply.thrown;
               return false;
             }
             if (reply?.ok && reply.source === 'csv+cache') outcome.cached++;
