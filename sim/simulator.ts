@@ -168,6 +168,8 @@ export class Simulator implements ReplayHost, PumpHost {
     this.engine.run(Infinity, this.onAdvance);
     if (this.pump.starved) return 'starved';
     this.timeline.until(this.engine.now, true);
+    // the last, partial interval (after the last sample time) ends with the run: durability.csv then adds up to the summary
+    if (this.durability.intervalPages > 0) this.sink.durability?.(this.durability.sample(this.engine.now));
     if (this.sleeping.size > 0) {
       // nothing left to happen, yet an op still sleeps: the trace deadlocks
       const first = [...this.sleeping].sort((a, b) => a.row.line - b.row.line)[0];

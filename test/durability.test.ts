@@ -99,3 +99,28 @@ describe('durability through the simulator', () => {
     expect(o.result.durability).toMatchObject({ durable_pages: 0, never_durable_pages: 1 });
   });
 });
+
+describe('durability.csv', () => {
+  it('its rows add up to the summary\'s durable pages, whatever the sampling period: the last, partial interval ends with the run', async () => {
+    const { readTrace } = await import('../traces/reader.ts');
+    const { Simulator } = await import('../sim/simulator.ts');
+    const { resolveConfig } = await import('../sim/config.ts');
+    const rows = [];
+    for await (const b of readTrace(new URL('../traces/examples/demo.csv', import.meta.url).pathname)) rows.push(...b);
+    for (const sample_us of [1000, 77_777, 100_000, 1e9]) {
+      const got: { tNs: number; pages: number }[] = [];
+      const sim = new Simulator(resolveConfig({ device: { profile: 'nvme' }, stats: { sample_us } }), {
+        sync: () => {}, writeback: () => {}, timeline: () => {}, durability: (r) => got.push({ tNs: r.tNs, pages: r.pages }),
+      });
+      sim.feed(rows);
+      sim.end();
+      expect(sim.run()).toBe('done');
+      const s = sim.result();
+      expect(s.durability.durable_pages).toBeGreaterThan(0);
+      expect(got.reduce((a, r) => a + r.pages, 0)).toBe(s.durability.durable_pages);
+      expect(got.at(-1)!.tNs).toBeLessThanOrEqual(sim.kernel.engine.now);
+      // times only grow
+      for (let i = 1; i < got.length; i++) expect(got[i]!.tNs).toBeGreaterThan(got[i - 1]!.tNs);
+    }
+  });
+});
