@@ -374,6 +374,10 @@ describe('syncsim merge', () => {
     expect(existsSync(join(work, 'doubled'))).toBe(false);
     expect(refusal(['shards/3', 'fail'], 'mixed')).toMatch(/holds another experiment/);
     expect(refusal(['shards/1', 'shards/3'])).toMatch(/--out is required/);
+    // one directory given twice (e.g. for a shard left out), by the same or another path
+    expect(refusal(['shards/1', 'shards/1', 'shards/2', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1')} is given twice: each directory once`);
+    expect(refusal(['shards/1', 'shards/1/', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1/')} is given twice (as ${join(work, 'shards/1')} too): each directory once`);
+    expect(existsSync(join(work, 'twice'))).toBe(false);
   }, 120_000);
 });
 

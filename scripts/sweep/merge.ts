@@ -46,7 +46,15 @@ function examples(ids: readonly string[], where: Map<string, { point: number; se
  */
 export function mergeSweeps(dirs: readonly string[], out?: string): MergeOutcome {
   if (dirs.length === 0) throw new InputError('merge expects at least one sweep directory');
-  const uniq = [...new Map(dirs.map((d) => [realOrResolved(d), d])).values()];
+  // a directory given twice (by any path) is a slip, e.g. for a shard left out: its runs would count twice
+  const seen = new Map<string, string>();
+  for (const d of dirs) {
+    const real = realOrResolved(d);
+    const first = seen.get(real);
+    if (first !== undefined) throw new InputError(`merge: ${d} is given twice${first !== d ? ` (as ${first} too)` : ''}: each directory once`);
+    seen.set(real, d);
+  }
+  const uniq = [...seen.values()];
   if (out === undefined) {
     if (uniq.length > 1) throw new InputError('merge: --out is required when merging several directories');
     out = uniq[0];
