@@ -302,6 +302,10 @@ export class Simulator implements ReplayHost, PumpHost {
     const now = this.engine.now;
     if (row.op === 'msync') {
       this.syncCount++;
+      const spec = row.extra?.x_txn;
+      if (spec !== undefined && !TxnStats.isCommitSpec(spec)) {
+        throw new TraceSemanticError(row.line, 'x_txn', spec, "x_txn of an msync must be '<=N' (the pending transactions numbered up to N), '*' (all of them) or empty");
+      }
       if (result === this.personality.ok) {
         this.syncOk++;
         if (tIssue >= this.warmupNs) this.latencies.add(now - tIssue);

@@ -69,3 +69,27 @@ describe('commit latency through the simulator', () => {
     expect(o.result.txn).toMatchObject({ count: 2, pending_at_end: 0, latency_us: { max: 200, mean: 175 } });
   });
 });
+
+describe('x_txn of an msync row', () => {
+  it("is '<=N', '*' or empty; anything else stops the run naming the line and column", async () => {
+    const { TxnStats } = await import('../sim/stats/txn.ts');
+    for (const ok of ['', '*', '<=0', '<=17', '<=2.5', '<=-1']) expect(TxnStats.isCommitSpec(ok)).toBe(true);
+    for (const bad of ['<=x', '<=', '<= 3', '3', 'all', '**', '<=1e3', '>=3']) expect(TxnStats.isCommitSpec(bad)).toBe(false);
+    const { Simulator } = await import('../sim/simulator.ts');
+    const { resolveConfig } = await import('../sim/config.ts');
+    const { TraceSemanticError } = await import('../sim/vm/vm.ts');
+    const row = (line: number, tNs: number, op: string, extra: string, flags = 0) =>
+      ({ line, tNs, task: 'a', op, addr: 0x10000, len: op === 'map' ? 65536 : 4096, flags, object: op === 'map' ? 'f' : '', offset: 0, extra: { x_txn: extra } }) as never;
+    const sim = new Simulator(resolveConfig({ device: { profile: 'queue' } }), { sync: () => {}, writeback: () => {}, timeline: () => {} });
+    sim.feed([row(3, 0, 'map', ''), row(4, 1000, 'write', '1'), row(5, 2000, 'msync', '<=x', 1)]);
+    sim.end();
+    let err: unknown;
+    try {
+      sim.run();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TraceSemanticError);
+    expect(err).toMatchObject({ line: 5, column: 'x_txn', text: '<=x' });
+  });
+});

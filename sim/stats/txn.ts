@@ -35,6 +35,11 @@ export class TxnStats {
     if (id !== '' && !this.pending.has(id)) this.pending.set(id, tNs);
   }
 
+  /** Whether `spec` is what an msync row's `x_txn` may hold: empty, `*`, or `<=N` with N a number. */
+  static isCommitSpec(spec: string): boolean {
+    return spec === '' || spec === '*' || /^<=-?\d+(\.\d+)?$/.test(spec);
+  }
+
   /** An msync issued at `tIssueNs` with `x_txn` = `spec` succeeded at `tDoneNs`. */
   commit(spec: string, tIssueNs: number, tDoneNs: number): void {
     let upTo = Infinity;
