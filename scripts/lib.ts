@@ -9,6 +9,8 @@
 import { resolve } from 'node:path';
 import { configOf, readConfigFile } from './config-file.ts';
 import { runTrace } from './run.ts';
+import { InputError, replayErrorMessage, requireReadable } from './errors.ts';
+import { TraceSemanticError } from '../sim/vm/vm.ts';
 import { deepMerge, type Config } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
@@ -69,6 +71,9 @@ function configFor(opts: ReplayOptions): Config {
  * come). Resolves to summary.json's object; with `out`, writes the result files as `syncsim run`.
  */
 export async function replay(trace: string | RowSource, opts: ReplayOptions = {}): Promise<Summary> {
+  const iterable = (x: unknown) => x !== null && typeof x === 'object' && (Symbol.iterator in x || Symbol.asyncIterator in x);
+  if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
+  if (typeof trace === 'string') requireReadable(trace, 'trace file');
   const config = configFor(opts);
   const rows = typeof trace === 'string' ? undefined : rowStream(trace, opts.name ?? 'rows');
   const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
@@ -79,6 +84,10 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
       ci: opts.ci && { reps: opts.ci.reps ?? 1000, level: 0.95, seed: config.seed },
       onStretched: opts.onStretched,
     });
+  } catch (e) {
+    // a rule of the kernel broken by a row (an overlapping map, ...): named as the command names it, FILE:LINE: column
+    if (e instanceof TraceSemanticError) throw new InputError(await replayErrorMessage(e, name));
+    throw e;
   } finally {
     lock?.release();
   }
@@ -147,6 +156,12 @@ export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals'>
  * the result tables written to `out`, default `results/<experiment name>`).
  */
 export async function sweep(experiment: string, opts: SweepRunOptions = {}): Promise<SweepOutcome> {
+  // the checks of the command's --jobs and --shard: a bad value is a RangeError, not a sweep of nothing
+  if (opts.jobs !== undefined && !(Number.isInteger(opts.jobs) && opts.jobs >= 1)) throw new RangeError(`jobs must be a positive integer (got ${String(opts.jobs)})`);
+  const sh = opts.shard as { index?: unknown; count?: unknown } | undefined;
+  if (sh !== undefined && !(sh !== null && typeof sh === 'object' && Number.isInteger(sh.count) && Number.isInteger(sh.index) && (sh.count as number) >= 1 && (sh.index as number) >= 1 && (sh.index as number) <= (sh.count as number))) {
+    throw new RangeError(`shard must be { index, count } with integers 1 <= index <= count (got ${JSON.stringify(opts.shard)}; the command's 'I/N' is { index: I, count: N })`);
+  }
   const { runSweep } = await import('./sweep/runner.ts');
   return runSweep({ ...opts, experiment, handleSignals: false });
 }
@@ -176,6 +191,8 @@ export async function report(dir: string, opts: ReportRunOptions = {}): Promise<
   if (!theme) throw new RangeError(`unknown theme '${opts.theme}' (expected paper or screen)`);
   const width = resolveWidth(theme, opts.width === undefined ? undefined : String(opts.width));
   if (width === undefined) throw new RangeError(`bad width '${opts.width}' (expected single, double or px)`);
+  const bad = (opts.formats ?? []).filter((f) => !(FORMATS as readonly string[]).includes(f));
+  if (bad.length > 0) throw new RangeError(`unknown format '${bad[0]}' (expected some of ${FORMATS.join(', ')})`);
   const out = opts.out ?? resolve(dir, 'report');
   const { lock } = claimOutDir(out, { command: 'report' });
   try {

@@ -4,12 +4,12 @@
  * against values derived by hand.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, importTrace, replay, sweep, type Row } from '../scripts/lib.ts';
+import { generate, importTrace, replay, report, sweep, type Row } from '../scripts/lib.ts';
 import { syncsimHere } from './cli-here.ts';
 import { dataRowsOf } from './helpers.ts';
 
@@ -142,5 +142,27 @@ describe("the README's library example", () => {
     const r = spawnSync(process.execPath, ['example.mjs'], { cwd: d, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(printed);
+  });
+});
+
+describe('library errors', () => {
+  it('name file, line and column as the command does; bad options and arguments are refused, not run', async () => {
+    const d = tmp();
+    const f = join(d, 'ov.csv');
+    writeFileSync(f, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x2000,4096,,f,0\n1,a,map,0x2000,4096,,g,0\n');
+    await expect(replay(f)).rejects.toThrow(`${f}:4: column addr: map [0x2000, 0x3000) overlaps the entry [0x2000, 0x3000) of task 'a' (got '0x2000')`);
+    const rows: Row[] = [
+      { tNs: 0, task: 'a', op: 'map', addr: 0x2000, len: 4096, object: 'f', offset: 0 },
+      { tNs: 1, task: 'a', op: 'map', addr: 0x2000, len: 4096, object: 'g', offset: 0 },
+    ];
+    // the second row is line 4 of the file gen would write
+    await expect(replay(rows)).rejects.toThrow("rows:4: column addr: map [0x2000, 0x3000) overlaps");
+    await expect(replay(join(d, 'nope.csv'))).rejects.toThrow(`trace file not found: ${join(d, 'nope.csv')}`);
+    await expect(replay(null as never)).rejects.toThrow(TypeError);
+    await expect(sweep(join(d, 'x.yaml'), { shard: '1/2' as never })).rejects.toThrow(/shard must be \{ index, count \}/);
+    await expect(sweep(join(d, 'x.yaml'), { shard: { index: 3, count: 2 } })).rejects.toThrow(/shard must be/);
+    for (const jobs of [0, -3, 1.5]) await expect(sweep(join(d, 'x.yaml'), { jobs })).rejects.toThrow(/jobs must be a positive integer/);
+    await expect(report(d, { formats: ['svgg' as never] })).rejects.toThrow("unknown format 'svgg'");
+    expect(readdirSync(d)).toEqual(['ov.csv']);
   });
 });
