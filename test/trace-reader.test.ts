@@ -538,3 +538,20 @@ describe('property: write then read', () => {
     );
   });
 });
+
+describe('line breaks mixed within one file', () => {
+  it('CR LF and LF in any order: the same rows, and errors on the line that holds them', async () => {
+    const lf = 't_us,op,addr,len\n1,write,0,4096\n2,write,0,4096\n';
+    const want = await readAll(await put(lf));
+    expect(want.map((r) => r.tNs)).toEqual([1000, 2000]);
+    // header CR LF, rows LF; rows CR LF, header LF; a comment CR LF before an LF header; alternating
+    for (const text of ['t_us,op,addr,len\r\n1,write,0,4096\n2,write,0,4096\n', 't_us,op,addr,len\n1,write,0,4096\r\n2,write,0,4096\r\n',
+      '# c\r\nt_us,op,addr,len\n1,write,0,4096\n2,write,0,4096\n', 't_us,op,addr,len\r\n1,write,0,4096\n2,write,0,4096\r\n']) {
+      const rows = await readAll(await put(text));
+      expect(rows.map((r) => [r.tNs, r.op, r.len])).toEqual(want.map((r) => [r.tNs, r.op, r.len]));
+      expect(rows.map((r) => r.line)).toEqual([text.startsWith('#') ? 3 : 2, text.startsWith('#') ? 4 : 3]);
+    }
+    await expectError('t_us,op,addr,len\n1,write,0,4096\r\n2,write,0,4096\r\n3,wrte,0,4096\n', 4, 'op', 'unknown op (expected one of map, unmap, write, read, msync, wire, unwire)', 'wrte');
+    await expectError('t_us,op,addr,len\r\n1,write,0,4096\r\n"2",write,0,4096\n3,wrte,0,4096\r\n', 4, 'op', 'unknown op (expected one of map, unmap, write, read, msync, wire, unwire)', 'wrte');
+  });
+});

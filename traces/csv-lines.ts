@@ -20,6 +20,8 @@ export const TRACE_CSV_OPTIONS: Options = {
   skip_empty_lines: true,
   relax_column_count: true, // field counts are checked by the reader, with a proper message
   bom: true,
+  // either line break on every line (csv-parse would otherwise keep the kind of the first line's)
+  record_delimiter: ['\r\n', '\n'],
 };
 
 /**
