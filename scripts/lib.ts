@@ -27,6 +27,11 @@ import type { ThemeName } from '../reports/theme.ts';
 
 export type { Summary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome };
 export { VERSION } from './version.ts';
+/** Plugins (README, "Plugins"): `export default definePolicy({ ... })` / `defineScheduler({ ... })` in a plugin file, typed. */
+export { definePolicy } from '../sim/pager/writeback-policy.ts';
+export { defineScheduler } from '../sim/device/scheduler.ts';
+export type { ObjectView, MemoryView, DeviceQueueView, WritebackContext, WritebackPolicy, WritebackSetup, WritebackPolicyPlugin } from '../sim/pager/writeback-policy.ts';
+export type { QueuedIo, DeviceView, Dispatch, IoScheduler, SchedulerSetup, IoSchedulerPlugin } from '../sim/device/scheduler.ts';
 
 /** A configuration as a config file holds it: nested keys (`{ writeback: { policy: 'flusher' } }`), any left out take their defaults. */
 export type ConfigInput = Record<string, unknown>;

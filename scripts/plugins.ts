@@ -91,21 +91,33 @@ interface PluginShape {
   create?: unknown;
 }
 
-/** tsx's loader, registered once when compiled JavaScript (dist/) meets a TypeScript plugin. */
-let tsxRegistered = false;
+/** TypeScript plugins loaded through tsx in this thread, by path (a sweep's worker loads each once). */
+const viaTsx = new Map<string, Promise<Record<string, unknown>>>();
 
-/** Imports `path`; a TypeScript file that Node cannot load alone is loaded again through tsx. */
+/**
+ * Imports `path`. A TypeScript file (.ts, .mts, .cts) that Node cannot load alone goes through
+ * tsx's `tsImport`: Node 20 refuses the extension, and a Node that strips types reads a `.ts`
+ * file outside a `"type": "module"` package as CommonJS, where its `export` is a syntax error
+ * (the CommonJS namespace tsx then compiles is unwrapped: `__esModule`).
+ */
 async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || tsxRegistered) throw e;
-    (await import('tsx/esm/api')).register();
-    tsxRegistered = true;
-    // the failed load stays in the module map under its URL: load it under another one
-    return (await import(`${url}?tsx`)) as Record<string, unknown>;
+    const ts = /\.[cm]?ts$/.test(path);
+    if (!ts || ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' && !(e instanceof SyntaxError))) throw e;
   }
+  let p = viaTsx.get(path);
+  if (!p) {
+    p = import('tsx/esm/api').then(async ({ tsImport }) => {
+      const m = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+      const inner = m.default as Record<string, unknown> | undefined;
+      return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : m;
+    });
+    viaTsx.set(path, p);
+  }
+  return p;
 }
 
 async function importPlugin(pk: PluginKey, path: string): Promise<never> {
@@ -115,7 +127,9 @@ async function importPlugin(pk: PluginKey, path: string): Promise<never> {
   try {
     mod = await importModule(path);
   } catch (e) {
-    const msg = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
+    // one line; a message that announces its details on the next (tsx: 'Transform failed with 1 error:') keeps them
+    const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [];
+    const msg = e instanceof Error ? `${e.name}: ${lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].trim()}` : (lines[0] ?? '')}` : String(e);
     throw new ConfigError(key, `cannot load plugin ${path}: ${msg}`);
   }
   const p = (mod.default ?? mod[ex.name]) as PluginShape | undefined;

@@ -143,3 +143,26 @@ describe('syncsim sweep over a plugin parameter', () => {
     expect([r.code, r.stderr]).toEqual([2, "syncsim: --run-timeout expects a number of seconds > 0 and <= 1000000 (got '0')\n"]);
   });
 });
+
+describe('a TypeScript plugin in any folder', () => {
+  it('loads with or without a package.json around it (commonjs, module); a syntax error names file, line and column', () => {
+    const POLICY = "interface P { age_ms: number }\nexport default { name: 'all-dirty', create: (_p: P) => ({ wake(ctx: any) { for (const o of ctx.objects()) if (o.dirtyPages > 0) ctx.write(o, 0, Math.max(o.sizePages, 1)); } }) };\n";
+    const outs: string[] = [];
+    for (const type of [undefined, 'commonjs', 'module']) {
+      const d = mkdtempSync(join(work, 'ts-plugin-'));
+      if (type) writeFileSync(join(d, 'package.json'), JSON.stringify({ type }));
+      writeFileSync(join(d, 'my.ts'), POLICY);
+      const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./my.ts', '--set', 'writeback.interval_ms=100', '--out', 'o', '--json'], { cwd: d, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      outs.push(readFileSync(join(d, 'o', 'writeback.csv'), 'utf8'));
+    }
+    // the same policy wrote the same pages each time, and it did write them (by the plugin's cause)
+    expect(new Set(outs).size).toBe(1);
+    expect(outs[0]!.split('\n').length).toBeGreaterThan(2);
+    const d = mkdtempSync(join(work, 'ts-plugin-bad-'));
+    writeFileSync(join(d, 'bad.ts'), "interface P { a: number }\nexport default { name: 'x', create: (p: P) => ({ wake( }) };\n");
+    const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./bad.ts', '--out', 'o'], { cwd: d, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^syncsim: config: key 'writeback.policy': cannot load plugin ${join(d, 'bad.ts').replace(/[.]/g, '\\.')}: TransformError: .*bad\\.ts:2:\\d+: ERROR: `));
+  });
+});
