@@ -155,4 +155,22 @@ done
 cmp "$T/out/merged/aggregate.csv" "$T/local/aggregate.csv" || die "merged aggregate.csv differs from the local --jobs 2 one"
 cmp "$T/out/merged/results.csv" "$T/local/results.csv" || die "merged results.csv differs from the local --jobs 2 one"
 runs=$(($(wc -l <"$T/local/results.csv") - 1))
-log "PASS: $TASKS-task array job $array + merge job $merge, $runs runs; merged aggregate.csv and results.csv equal the local --jobs 2 sweep byte for byte"
+
+# ---- 5. one task submitted again alone (--array=2) is still shard 2 of TASKS: it resumes its shard (nothing left to run)
+again=$(sbatch --parsable --array=2 --output="$T/out/logs/again-%A_%a.out" --export="ALL,SYNCSIM_ROOT=$ROOT" \
+  --cpus-per-task=1 --time=10 "$ROOT/scripts/slurm/sweep.sbatch" "$(realpath "$EXP")" "$T/out" "$TASKS")
+again=${again%%;*}
+jobs_submitted+=("$again")
+state=""
+while [ "$(left)" -gt 0 ]; do
+  state=$(timeout 5 scontrol -o show job "$again" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' || true)
+  case "$state" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE) break ;; esac
+  sleep 0.5
+done
+[ "$state" = "COMPLETED" ] || die "task 2 submitted again ended in state '${state:-unknown}'"
+grep -q "sweep shard 2/$TASKS" "$T"/out/logs/again-"$again"_2.out || die "task 2 submitted again did not run shard 2/$TASKS: $(cat "$T"/out/logs/again-"$again"_2.out)"
+[ ! -e "$T/out/shards/1/runs" ] || [ "$(ls "$T/out/shards/1/runs" | wc -l)" -le "$(( (runs + TASKS - 1) / TASKS ))" ] || die "shard 1 holds more runs than one shard"
+timeout "$(left)" node "$ROOT/scripts/syncsim.mjs" merge "$T"/out/shards/* --out "$T/merged-again" >/dev/null 2>"$T/log/merge-again.err" \
+  || die "merging after task 2 ran again failed: $(tail -2 "$T/log/merge-again.err")"
+cmp "$T/merged-again/results.csv" "$T/local/results.csv" || die "results.csv after task 2 ran again differs"
+log "PASS: $TASKS-task array job $array + merge job $merge, $runs runs; merged aggregate.csv and results.csv equal the local --jobs 2 sweep byte for byte; task 2 submitted again alone ran shard 2/$TASKS"
