@@ -205,7 +205,15 @@ export function configOf(user: JsonObject, where: { file?: string; profileFromSe
   if (isProfileFile(profile)) {
     // relative to the file that named it (a --set: to the working directory)
     const path = where.profileFromSet || !file ? resolve(profile) : resolve(dirname(file), profile);
-    user = layProfileFile(readProfileFile(path), user);
+    let layer: JsonObject;
+    try {
+      layer = readProfileFile(path);
+    } catch (e) {
+      // a profile file that cannot be read is named with the key that names it
+      if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(/^cannot read config file /, 'cannot read profile file '));
+      throw e;
+    }
+    user = layProfileFile(layer, user);
   }
   for (const key of ['service', 'read_latency', 'write_latency']) {
     const svc = (user.device as JsonObject | undefined)?.[key] as JsonObject | undefined;

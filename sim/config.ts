@@ -16,7 +16,7 @@ import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE } from './device/profiles.ts
 import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
 import { FS_DEFAULT_KIND, type Config, type Personality } from './config-types.ts';
 import { deepMerge, isObject, rejectPrototypeKeys, type Json, type JsonObject } from './config-layers.ts';
-import { checkPluginParams, isPluginFile, PARAMS_SCHEMA, setAsidePluginFiles } from './plugin/config-keys.ts';
+import { checkPluginParams, isPluginFile, PARAMS_SCHEMA, PLUGIN_KEYS, setAsidePluginFiles } from './plugin/config-keys.ts';
 
 export { profileIsQueue, userAsksQueue } from './device/resolve.ts';
 export { FS_DEFAULT_KIND, type Config, type FsKind, type Personality } from './config-types.ts';
@@ -225,8 +225,11 @@ function describe(e: ErrorObject): ConfigError {
       return new ConfigError(join(String(e.params.additionalProperty)), 'unknown key');
     case 'required':
       return new ConfigError(join(String(e.params.missingProperty)), 'is required');
-    case 'enum':
-      return new ConfigError(base, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`);
+    case 'enum': {
+      // a key that may also name a plugin file says so
+      const plugin = PLUGIN_KEYS.some((pk) => `${pk.group}.${pk.key}` === base) ? ', or a plugin file (.ts, .mts, .js, .mjs)' : '';
+      return new ConfigError(base, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${plugin}`);
+    }
     case 'const':
       return new ConfigError(base, `must be ${JSON.stringify(e.params.allowedValue)}`);
     default:

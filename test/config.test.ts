@@ -67,7 +67,7 @@ describe('configuration', () => {
 
   it('refuses unknown personalities and policies, naming the key', () => {
     expect(errorOf(() => resolveConfig({ personality: 'solaris' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach");
-    expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher");
+    expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher, or a plugin file (.ts, .mts, .js, .mjs)");
     expect(errorOf(() => resolveConfig({ writeback: { policy: 'flusher', background_ratio: 30, dirty_ratio: 20 } }))).toBe("config: key 'writeback.background_ratio': must be <= writeback.dirty_ratio (20)");
   });
 
@@ -140,6 +140,9 @@ describe('a bad key in a config file', () => {
     expect(message(c4)).toBe(`config: ${c4}:3: key 'pager.cluster_pagez': unknown key`);
     // the bad key came from --set, not from the file: no file line
     expect(message(c1.replace('c1', 'c0'), [])).toMatch(/cannot read config file/);
+    // a profile file that cannot be read: named by the key that names it, at its line
+    const c5 = f('c5.yaml', 'seed: 2\ndevice:\n  profile: ./nope.yaml\n');
+    expect(message(c5)).toBe(`config: ${c5}:3: key 'device.profile': cannot read profile file ${join(d, 'nope.yaml')}: not found`);
     const ok = f('ok.yaml', 'seed: 3\n');
     expect(message(ok, ['device.chanels=4'])).toBe("config: key 'device.chanels': unknown key");
   });
