@@ -2,7 +2,7 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -36,7 +36,9 @@ export const latencyCdf: ChartModule = {
     }
     if (drawn.length === 0) return [];
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
-    const domain = lats.length ? logDomain(Math.min(...lats) * 0.7, Math.max(...lats)) : [1, 10];
+    // the data's extent (a floor below it for 0 µs msyncs); the scales are padded so the markers at 1.0 and the ends are whole
+    const domain = lats.length ? fitLogDomain(Math.min(...lats), Math.max(...lats), zeroShare.size > 0) : [1, 10];
+    const pad = markPadding(ctx.theme.pointSize * 1.5);
     // msyncs of 0 µs cannot sit on a log axis: the curve rises to their share at the axis floor
     curve = drawn.flatMap((config) => {
       const own = curve.filter((p) => p.config === config);
@@ -58,8 +60,8 @@ export const latencyCdf: ChartModule = {
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',
     ]);
-    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } };
-    const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
+    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad }, axis: { tickCount: 5 } };
+    const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };
     if (merged.any) notes.push(`configurations with identical CDFs share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
     return [{
       name: 'latency-cdf',

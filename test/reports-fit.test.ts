@@ -1,0 +1,94 @@
+/**
+ * Charts as a paper reviewer sees them (a new user's defect list): axes that
+ * fit the data with nothing cut by the frame, axis titles that name the
+ * metric and its unit, no chart or panel with nothing to show, legends that
+ * fit the figure, one colour per configuration in every chart.
+ *
+ * Positions are those vega computes for the final spec (its scales run on the
+ * spec's data), compared with the values of hand-made result files.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import { loadResults } from '../reports/data.ts';
+import { buildCharts, chartContext } from '../reports/report.ts';
+import { layoutChart } from '../reports/render.ts';
+import { THEMES } from '../reports/theme.ts';
+import type { Chart, VlSpec } from '../reports/chart.ts';
+import { writeRun, type SyncIn } from './report-fixtures.ts';
+
+const paper = THEMES.paper;
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-fit-'));
+
+async function chartsOf(dir: string, width = paper.widths.single): Promise<Chart[]> {
+  return buildCharts(chartContext(await loadResults(dir), paper, width));
+}
+const find = (charts: Chart[], name: string) => {
+  const c = charts.find((x) => x.name === name);
+  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
+  return c;
+};
+
+/** The x and y scales of a single-view spec as vega sets them up (pixel functions of the data). */
+async function scalesOf(spec: VlSpec): Promise<{ x: (v: number) => number; y: (v: number) => number }> {
+  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
+  await view.runAsync();
+  const x = view.scale('x') as (v: number) => number, y = view.scale('y') as (v: number) => number;
+  view.finalize();
+  return { x, y };
+}
+
+/** Radius (px) of a point mark of area `size`. */
+const radius = (size: number) => Math.sqrt(size / Math.PI);
+
+/** Expects every value's pixel to lie `r` px or more inside [0, extent]. */
+function expectInside(px: number[], extent: number, r: number, what: string) {
+  for (const p of px) {
+    expect(p, `${what}: ${p} px`).toBeGreaterThanOrEqual(r);
+    expect(p, `${what}: ${p} px`).toBeLessThanOrEqual(extent - r);
+  }
+}
+
+/** msyncs of 500..1000 µs that wrote 60..100 pages (the user's run). */
+function slowBigSyncs(): SyncIn[] {
+  const syncs: SyncIn[] = [];
+  for (let i = 0; i <= 20; i++) syncs.push({ t: i, lat: 500 + 25 * i, pages: 60 + 2 * i });
+  return syncs;
+}
+
+describe('axes fit the data (defect 1)', () => {
+  it('latency-vs-pages: points of 500–1000 µs and 60–100 pages fill the plot and none is cut by the frame', async () => {
+    const dir = join(tmp(), 'r');
+    writeRun(dir, { syncs: slowBigSyncs() });
+    const [w, h] = [200, 150];
+    const spec = find(await chartsOf(dir), 'latency-vs-pages').spec(w, h);
+    const { x, y } = await scalesOf(spec);
+    const r = radius(paper.pointSize);
+    const syncs = slowBigSyncs();
+    const xs = syncs.map((s) => x(s.pages)), ys = syncs.map((s) => y(s.lat));
+    expectInside(xs, w, r, 'pages');
+    expectInside(ys, h, r, 'latency');
+    // the points spread over most of the plot, not a corner of it
+    expect(Math.max(...xs) - Math.min(...xs)).toBeGreaterThan(w * 0.8);
+    expect(Math.max(...ys) - Math.min(...ys)).toBeGreaterThan(h * 0.8);
+  });
+
+  it('latency-cdf: the curve spans the x axis and the p50/p99/p99.9 markers at the top are whole', async () => {
+    const dir = join(tmp(), 'r');
+    writeRun(dir, { syncs: slowBigSyncs() });
+    const [w, h] = [200, 150];
+    const spec = find(await chartsOf(dir), 'latency-cdf').spec(w, h);
+    const { x, y } = await scalesOf(spec);
+    const marks = ((spec.layer as VlSpec[])[1].data as { values: { latency_us: number; fraction: number }[] }).values;
+    expect(marks.map((m) => m.fraction)).toEqual([0.5, 0.99, 0.999]);
+    const r = radius(paper.pointSize * 1.5);
+    expectInside(marks.map((m) => y(m.fraction)), h, r, 'marker fraction');
+    expectInside(marks.map((m) => x(m.latency_us)), w, r, 'marker latency');
+    expectInside([y(0), y(1)], h, r, 'fraction 0 and 1');
+    const lats = slowBigSyncs().map((s) => s.lat);
+    expect(x(Math.max(...lats)) - x(Math.min(...lats))).toBeGreaterThan(w * 0.8);
+  });
+});
