@@ -8,13 +8,13 @@
  * spec's data), compared with the values of hand-made result files.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { loadResults } from '../reports/data.ts';
-import { buildCharts, chartContext } from '../reports/report.ts';
+import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
@@ -90,5 +90,49 @@ describe('axes fit the data (defect 1)', () => {
     expectInside([y(0), y(1)], h, r, 'fraction 0 and 1');
     const lats = slowBigSyncs().map((s) => s.lat);
     expect(x(Math.max(...lats)) - x(Math.min(...lats))).toBeGreaterThan(w * 0.8);
+  });
+});
+
+/**
+ * A sweep written by hand: grid personality [freebsd, linux] × pager.cluster_pages
+ * [8, 32], seeds 1 and 2, aggregate.csv means `metrics[m](kernel, cluster)`;
+ * a freebsd run's msyncs take 100 and 200 µs, a linux run's 50 and 60 µs.
+ */
+function writeSweep(metrics: Record<string, (kernel: string, cluster: number) => number>): string {
+  const dir = join(tmp(), 'sweep');
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  const names = Object.keys(metrics);
+  let results = `run_id,point,personality,pager.cluster_pages,seed,status,${names.join(',')},error\n`;
+  let aggregate = 'point,personality,pager.cluster_pages,metric,n,mean,sd,ci95,median\n';
+  let point = 0;
+  for (const k of ['freebsd', 'linux']) {
+    for (const c of [8, 32]) {
+      point++;
+      for (const seed of [1, 2]) {
+        const id = `p${point}s${seed}`;
+        const lat = k === 'freebsd' ? 100 : 50;
+        writeRun(join(dir, 'runs', id), { seed, syncs: [{ t: 1, lat, pages: 1 }, { t: 2, lat: lat * (k === 'freebsd' ? 2 : 1.2), pages: 2 }], writeback: [{ cause: 'msync', bytes: 4096 * c }], dirtied: 4096, timeline: [[0, 0, 0, 0], [2, 1, 0, 1]] });
+        results += `${id},${point},${k},${c},${seed},ok,${names.map((m) => metrics[m](k, c)).join(',')},\n`;
+      }
+      for (const m of names) aggregate += `${point},${k},${c},${m},2,${metrics[m](k, c)},0,0,${metrics[m](k, c)}\n`;
+    }
+  }
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), aggregate);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({
+    syncsim_sweep: 1, name: 'exp2', keys: ['personality', 'pager.cluster_pages'], metrics: names, seeds: [1, 2], trace: { gen: 'wal-append' },
+  }));
+  return dir;
+}
+
+/** The y axis title of a sweep line chart. */
+const yTitle = (spec: VlSpec) => ((spec.layer as VlSpec[]).at(-1)!.encoding as { y: { title: string } }).y.title;
+
+describe('axis titles name the metric and its unit (defect 2)', () => {
+  it('a sweep of txn.latency_us.p50 has the y title "transaction latency p50 (µs)", not "p50"', async () => {
+    const dir = writeSweep({ 'txn.latency_us.p50': (k, c) => (k === 'linux' ? 900 : 1000) + c, 'durability.lag_us.p99': (k, c) => 2000 + c });
+    const charts = await chartsOf(dir);
+    expect(yTitle(find(charts, 'sweep-p50-vs-cluster-pages').spec(200, 150))).toBe('transaction latency p50 (µs)');
+    expect(yTitle(find(charts, 'sweep-p99-vs-cluster-pages').spec(200, 150))).toBe('durability lag p99 (µs)');
   });
 });
