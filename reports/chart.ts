@@ -54,6 +54,8 @@ export interface ChartContext {
   perRun(): { runs: { config: Configuration; run: RunRef }[] } | { skip: string };
   /** The common top of every spec: schema, theme config, background. */
   base(): VlSpec;
+  /** What chart modules left out and why (a chart or panel with nothing to show): the report's `note:` lines. */
+  notes: string[];
 }
 
 /** A chart module: builds zero or more charts from a results directory. */

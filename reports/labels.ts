@@ -188,6 +188,8 @@ export function metricLabel(metric: string): KeyLabel {
   if (known) return known;
   const err = /^(sync|wire)\.errors\.([A-Za-z0-9_]+)$/.exec(metric);
   if (err) return { title: `${err[1] === 'sync' ? 'msyncs' : 'wire calls'} failing with ${err[2]}` };
+  const op = /^ops\.([A-Za-z0-9_]+)$/.exec(metric);
+  if (op) return { title: `${op[1]} operations` };
   // `x.latency_us.p50` → `x latency p50 (µs)`, never a bare `p50`
   const parts = metric.split('.');
   if (parts.length >= 2 && STATISTIC.test(parts[parts.length - 1])) {

@@ -17,6 +17,7 @@ import { loadResults } from '../reports/data.ts';
 import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
+import { metricTitle } from '../reports/labels.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { writeRun, type SyncIn } from './report-fixtures.ts';
 
@@ -134,5 +135,27 @@ describe('axis titles name the metric and its unit (defect 2)', () => {
     const charts = await chartsOf(dir);
     expect(yTitle(find(charts, 'sweep-p50-vs-cluster-pages').spec(200, 150))).toBe('transaction latency p50 (µs)');
     expect(yTitle(find(charts, 'sweep-p99-vs-cluster-pages').spec(200, 150))).toBe('durability lag p99 (µs)');
+    expect(metricTitle('ops.map')).toBe('map operations');
+  });
+});
+
+describe('no chart of a metric that is 0 in every run (defect 3)', () => {
+  it('writeback.by_cause.syncer all 0: no sweep chart of it, a note says why; the other metric is drawn', async () => {
+    const dir = writeSweep({ 'writeback.by_cause.syncer': () => 0, 'sync.latency_us.p99': (k, c) => c + (k === 'linux' ? 1 : 2) });
+    const out = await makeReport({ dir, out: join(tmp(), 'rep'), formats: [], theme: paper, width: paper.widths.single, charts: ['sweep-line'] });
+    expect(out.charts.map((c) => c.name)).toEqual(['sweep-p99-vs-cluster-pages']);
+    expect(out.notes).toContain('sweep-syncer-vs-cluster-pages: writeback.by_cause.syncer is 0 in every run; not drawn.');
+  });
+});
+
+describe('a metric with the same value in every run (defect 3)', () => {
+  it('gets a y axis around the value, not a lone tick', async () => {
+    const dir = writeSweep({ 'wire.count': () => 5 });
+    const spec = find(await chartsOf(dir), 'sweep-count-vs-cluster-pages').spec(200, 150);
+    const { y } = await scalesOf(spec);
+    // 5 sits mid-plot, 0 below it and 10 above it off the plot
+    expect(y(5)).toBeCloseTo(75, 5);
+    expect(y(10)).toBeLessThan(0);
+    expect(y(0)).toBeGreaterThan(150);
   });
 });

@@ -75,6 +75,11 @@ export const sweepLine: ChartModule = {
           });
         }
         if (rows.length < 2) continue;
+        // a metric that is 0 everywhere has nothing to compare: no chart of a flat line and a lone 0 tick
+        if (rows.every((r) => r.mean === 0 && r.lo === 0 && r.hi === 0)) {
+          ctx.notes.push(`${sweepChartName(metric, key, sweep.metrics, sweep.keys)}: ${metric} is 0 in every run; not drawn.`);
+          continue;
+        }
         // byte counts in binary units
         let unit = '';
         if (/bytes$/.test(metric) && !Object.hasOwn(labels, metric)) {
@@ -83,6 +88,8 @@ export const sweepLine: ChartModule = {
           unit = ` (${name})`;
           for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div });
         }
+        // the same value everywhere has no extent: an axis from half of it to half as much again, not a lone '5.000000' tick
+        const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
         // series with identical results: one line, named `a = b`
         const merged = mergeIdentical(allSeries.map((s, i) => ({
           label: s, color: CONFIG_PALETTE[i % CONFIG_PALETTE.length],
@@ -136,7 +143,7 @@ export const sweepLine: ChartModule = {
               ...(withCi ? ciLayers : []),
               {
                 mark: { type: 'line', point: { filled: true, size: ctx.theme.pointSize } },
-                encoding: { y: { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true } } },
+                encoding: { y: { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) } } },
               },
             ],
           }),
