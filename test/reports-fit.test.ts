@@ -8,7 +8,7 @@
  * spec's data), compared with the values of hand-made result files.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vega from 'vega';
@@ -157,5 +157,28 @@ describe('a metric with the same value in every run (defect 3)', () => {
     expect(y(5)).toBeCloseTo(75, 5);
     expect(y(10)).toBeLessThan(0);
     expect(y(0)).toBeGreaterThan(150);
+  });
+});
+
+/** A run whose filesystem wrote journal and metadata blocks too (summary.json's by_cause has them). */
+function writeFsRun(dir: string, lat: number) {
+  writeRun(dir, { syncs: [{ t: 1, lat, pages: 1 }], writeback: [{ cause: 'msync', bytes: 40960 }, { cause: 'syncer', bytes: 8192 }, { cause: 'pageout', bytes: 4096 }], dirtied: 40960 });
+  const path = join(dir, 'summary.json');
+  const s = JSON.parse(readFileSync(path, 'utf8'));
+  Object.assign(s.writeback.by_cause, { journal: 12288, metadata: 8192 });
+  writeFileSync(path, JSON.stringify(s, null, 2) + '\n');
+}
+
+describe('legends fit the figure (defect 4)', () => {
+  it('writeback-by-cause with all five causes for two kernels is laid out at 238 px with no "does not fit"', async () => {
+    const base = tmp();
+    writeFsRun(join(base, 'freebsd'), 100);
+    writeFsRun(join(base, 'linux'), 50);
+    const chart = find(await chartsOf(base), 'writeback-by-cause');
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    expect(laid.warnings).toEqual([]);
+    expect([laid.width, laid.height]).toEqual([paper.widths.single, Math.round(chart.height(paper.widths.single))]);
+    const legend = ((laid.spec.layer as VlSpec[])[0].encoding as { color: { scale: { domain: string[] } } }).color.scale.domain;
+    expect(legend).toEqual(['msync', 'syncer', 'pageout', 'journal', 'metadata']);
   });
 });

@@ -2,7 +2,7 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
-import { figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { figureHeight, figureNote, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { textWidth } from '../fonts.ts';
 import { mergeIdentical } from '../series.ts';
@@ -64,6 +64,10 @@ export const writebackByCause: ChartModule = {
     };
     const slantHeight = (slant ? Math.min(widest, ctx.width * 0.4) * 0.64 : 0) + (lines - 1) * size * 1.15;
     const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
+    // as many causes per legend row as fit the figure (five in one row ran past a single column's edge)
+    const causeNames = causes.map((c) => c.cause);
+    const columns = legendColumns(ctx, causeNames);
+    const legendRows = Math.ceil(causeNames.length / columns);
     return [{
       name: 'writeback-by-cause',
       family: 'writeback-by-cause',
@@ -72,7 +76,7 @@ export const writebackByCause: ChartModule = {
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
-      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight),
+      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight + (legendRows - 1) * (size * 1.25 + 1)),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),
@@ -88,7 +92,7 @@ export const writebackByCause: ChartModule = {
               color: {
                 field: 'cause', type: 'nominal', title: null,
                 scale: { domain: causes.map((c) => c.cause), range: causes.map((c) => c.color) },
-                legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5 },
+                legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5, ...(legendRows > 1 ? { columns } : {}) },
               },
               order: { field: 'order', type: 'quantitative' },
             },
