@@ -2,7 +2,7 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
-import { figureHeight, figureNote, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { textWidth } from '../fonts.ts';
 import { mergeIdentical } from '../series.ts';
@@ -13,6 +13,25 @@ const FS_CAUSES: ReadonlySet<string> = new Set(['journal', 'metadata']);
 
 /** Binary units, largest first. */
 const UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
+
+/**
+ * How many cause entries a legend row holds: the most columns whose widest
+ * entries (vega's 8 px symbol box and 4 px label offset, then the label) and
+ * the theme's column gaps fit from the plot's left edge (right of the y axis,
+ * allowed 4 label sizes) to the figure's right edge.
+ */
+function causeColumns(ctx: ChartContext, names: readonly string[]): number {
+  const size = ctx.theme.fontSize.label;
+  const entry = names.map((n) => 12 + textWidth(n, size));
+  const gap = Math.round(size * 0.75);
+  const room = ctx.width - 2 * ctx.theme.padding - size * 4;
+  for (let cols = names.length; cols > 1; cols--) {
+    let w = (cols - 1) * gap;
+    for (let c = 0; c < cols; c++) w += Math.max(...entry.filter((_, i) => i % cols === c));
+    if (w <= room) return cols;
+  }
+  return 1;
+}
 
 /** The `writeback-by-cause` chart. */
 export const writebackByCause: ChartModule = {
@@ -66,7 +85,7 @@ export const writebackByCause: ChartModule = {
     const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
     // as many causes per legend row as fit the figure (five in one row ran past a single column's edge)
     const causeNames = causes.map((c) => c.cause);
-    const columns = legendColumns(ctx, causeNames);
+    const columns = causeColumns(ctx, causeNames);
     const legendRows = Math.ceil(causeNames.length / columns);
     return [{
       name: 'writeback-by-cause',
