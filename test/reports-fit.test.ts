@@ -182,3 +182,45 @@ describe('legends fit the figure (defect 4)', () => {
     expect(legend).toEqual(['msync', 'syncer', 'pageout', 'journal', 'metadata']);
   });
 });
+
+describe('no empty panel or chart (defect 5)', () => {
+  it('the timeline of a run with no msync and nothing wired has only its non-zero panels, and a note names the others', async () => {
+    const dir = join(tmp(), 'r');
+    // an imported block trace: writes but no msync, nothing dirty in the page cache, nothing wired
+    writeRun(dir, { syncs: [], writeback: [{ cause: 'pageout', bytes: 4096 }], dirtied: 4096, timeline: [[0, 0, 0, 0], [0, 0, 0, 3], [0, 0, 0, 1]] });
+    const out = await makeReport({ dir, out: join(tmp(), 'rep'), formats: ['svg'], theme: paper, width: paper.widths.single });
+    expect(out.charts.map((c) => c.name)).toEqual(['writeback-by-cause', 'timeline']);
+    const spec = JSON.parse(readFileSync(join(out.out, 'timeline.vl.json'), 'utf8')) as VlSpec;
+    expect((spec.concat as VlSpec[]).map((p) => (p.encoding as { y: { field: string } }).y.field)).toEqual(['queue_depth']);
+    expect(out.notes).toContain('timeline: dirty pages, pages under writeback, wired pages stayed 0 throughout; panels left out.');
+    expect(out.charts[1].warnings).toEqual([]);
+  });
+});
+
+describe('no empty chart, no legend entry for marks not drawn (defect 5)', () => {
+  it('a run that wrote nothing back and whose msyncs all took 0 µs: no writeback, CDF or scatter chart; notes say why', async () => {
+    const dir = join(tmp(), 'r');
+    writeRun(dir, { syncs: [{ t: 1, lat: 0, pages: 0 }, { t: 2, lat: 0, pages: 0 }], timeline: [[0, 0, 0, 0], [2, 0, 0, 1]] });
+    const out = await makeReport({ dir, out: join(tmp(), 'rep'), formats: [], theme: paper, width: paper.widths.single });
+    expect(out.charts.map((c) => c.name)).toEqual(['latency-percentiles', 'timeline']);
+    expect(out.notes).toEqual(expect.arrayContaining([
+      'latency-cdf: every msync took 0 µs; not drawn.',
+      'writeback-by-cause: nothing was written back; not drawn.',
+      'latency-vs-pages: every msync took 0 µs; not drawn.',
+    ]));
+  });
+
+  it('the CDF legend lists only the percentile markers drawn', async () => {
+    const base = tmp();
+    // one run's msyncs: 0 µs except one of 40 µs in 200, so p50 and p99 are 0 µs (not drawn) and p99.9 is positive
+    const syncs: SyncIn[] = [];
+    for (let i = 0; i < 200; i++) syncs.push({ t: i, lat: i === 199 ? 40 : 0, pages: 1 });
+    writeRun(join(base, 'r'), { syncs });
+    const spec = find(await chartsOf(join(base, 'r')), 'latency-cdf').spec(200, 150);
+    const layer = (spec.layer as VlSpec[])[1];
+    const marks = (layer.data as { values: { percentile: string }[] }).values.map((m) => m.percentile);
+    const legend = (layer.encoding as { shape: { scale: { domain: string[] } } }).shape.scale.domain;
+    expect(marks).toEqual(['p99.9']);
+    expect(legend).toEqual(marks);
+  });
+});

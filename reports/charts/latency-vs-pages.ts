@@ -26,8 +26,12 @@ export const latencyVsPages: ChartModule = {
     }
     const lats = rows.map((r) => r.latency_us as number);
     if (lats.length === 0 && zero === 0) return [];
+    if (lats.length === 0) {
+      ctx.notes.push('latency-vs-pages: every msync took 0 µs; not drawn.');
+      return [];
+    }
     // the data's extent (and a floor below it for 0 µs msyncs), not rounded out to 1-2-5 steps that left the points in a corner
-    const domain = lats.length ? fitLogDomain(Math.min(...lats), Math.max(...lats), zero > 0) : [1, 10];
+    const domain = fitLogDomain(Math.min(...lats), Math.max(...lats), zero > 0);
     // msyncs of 0 µs cannot sit on a log axis: drawn at its floor, one mark per pages written
     for (const { config, s } of stats) {
       for (const z of s.zeroPages) {

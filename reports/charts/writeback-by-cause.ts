@@ -63,6 +63,11 @@ export const writebackByCause: ChartModule = {
     parts = parts.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     totals = totals.filter((t) => merged.lead(t.config) !== undefined).map((t) => ({ ...t, config: merged.lead(t.config)! }));
     const max = Math.max(...totals.map((t) => t.bytes));
+    // nothing written back: no chart of empty bars over 0.2 … 1.0 ticks
+    if (!(max > 0)) {
+      ctx.notes.push('writeback-by-cause: nothing was written back; not drawn.');
+      return [];
+    }
     const [unit, div] = UNITS.find(([, d]) => max >= d * 2) ?? UNITS[UNITS.length - 1];
     for (const p of parts) Object.assign(p, { value: p.bytes / div });
     for (const t of totals) Object.assign(t, { value: t.bytes / div });
