@@ -224,3 +224,35 @@ describe('no empty chart, no legend entry for marks not drawn (defect 5)', () =>
     expect(legend).toEqual(marks);
   });
 });
+
+/** Every label → colour of the colour scales (`{"domain": [...], "range": [...]}`) in a spec. */
+function colorsIn(spec: VlSpec): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (Array.isArray(o.domain) && Array.isArray(o.range) && o.range.every((c) => typeof c === 'string' && c.startsWith('#'))) {
+        (o.domain as string[]).forEach((d, i) => found.set(d, (o.range as string[])[i]));
+      }
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(spec);
+  return found;
+}
+
+describe('one colour per configuration in every chart of a report (defect 6)', () => {
+  it('a sweep over personality × cluster: linux has the same colour in latency-cdf and in the sweep lines', async () => {
+    const dir = writeSweep({ 'sync.latency_us.p99': (k, c) => c + (k === 'linux' ? 1 : 2) });
+    const charts = await chartsOf(dir);
+    const cdf = colorsIn(find(charts, 'latency-cdf').spec(200, 150));
+    const line = colorsIn(find(charts, 'sweep-p99-vs-cluster-pages').spec(200, 150));
+    // the CDF joins the two linux configurations (identical runs) into one curve
+    expect([...cdf.keys()]).toEqual(['freebsd, 8 = freebsd, 32', 'linux, 8 = linux, 32']);
+    expect([...line.keys()]).toEqual(['freebsd', 'linux']);
+    expect(line.get('linux')).toBe(cdf.get('linux, 8 = linux, 32'));
+    expect(line.get('freebsd')).toBe(cdf.get('freebsd, 8 = freebsd, 32'));
+    expect(line.get('linux')).not.toBe(line.get('freebsd'));
+  });
+});
