@@ -256,3 +256,25 @@ describe('one colour per configuration in every chart of a report (defect 6)', (
     expect(line.get('linux')).not.toBe(line.get('freebsd'));
   });
 });
+
+describe('layout tolerates vega rounding (defect 7)', () => {
+  // a plot whose drawn height jumps from 46 to 49 px (50 to 53 with its 2 px padding) as the cell passes 21 px, as a panel's
+  // tick labels do: no cell size gives the 52 px asked, one gives 2 px less
+  const jumpy: Chart = {
+    name: 'jumpy', family: 'jumpy', title: 'jumpy', caption: '', cells: { x: 1, y: 1 },
+    height: () => 52,
+    spec: (cw, ch) => ({ width: cw, height: ch < 21 ? 46 : 49, padding: 2, mark: 'rect', data: { values: [] }, config: { view: { stroke: null } } }),
+  };
+
+  it('a size that alternates between 1 px too big and 2 px too small settles on the one that fits, padded, with no warning', async () => {
+    const laid = await layoutChart(jumpy, 100, 2);
+    expect(laid.warnings).toEqual([]);
+    expect([laid.width, laid.height]).toEqual([100, 52]);
+  });
+
+  it('a figure that is truly too big still says so', async () => {
+    const wide: Chart = { ...jumpy, spec: (cw) => ({ width: Math.max(cw, 120), height: 46, padding: 2, mark: 'rect', data: { values: [] } }) };
+    const laid = await layoutChart(wide, 100, 2);
+    expect(laid.warnings.join()).toContain('does not fit 100×52 px');
+  });
+});
