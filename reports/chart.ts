@@ -54,6 +54,8 @@ export interface ChartContext {
   perRun(): { runs: { config: Configuration; run: RunRef }[] } | { skip: string };
   /** The common top of every spec: schema, theme config, background. */
   base(): VlSpec;
+  /** What chart modules left out and why (a chart or panel with nothing to show): the report's `note:` lines. */
+  notes: string[];
 }
 
 /** A chart module: builds zero or more charts from a results directory. */
@@ -152,6 +154,26 @@ export function legendColumns(ctx: ChartContext, labels: readonly string[]): num
   // symbol, its gap and the column gap, as set by the theme's legend config
   const perEntry = longest + size * 3.5;
   return Math.max(1, Math.min(labels.length, Math.floor((ctx.width - 2 * ctx.theme.padding) / perEntry)));
+}
+
+/**
+ * A log-axis domain that fits data from `min` to `max` (both > 0) with no
+ * rounding to round numbers, so that the data fill the plot: exactly the
+ * data's extent, or, when 0 µs values are drawn at the floor (`floor`), a
+ * little below the smallest so that the floor stands apart (a tenth of the
+ * span in decades, at least 0.1 decade). A single value gets ×/÷ 1.5.
+ * Pair it with `padding` (px) on the scale so that marks at the ends are
+ * not cut by the frame.
+ */
+export function fitLogDomain(min: number, max: number, floor = false): [number, number] {
+  if (!(max > min)) return [min / 1.5, max * 1.5];
+  const below = floor ? 10 ** Math.max(0.1, Math.log10(max / min) * 0.1) : 1;
+  return [min / below, max];
+}
+
+/** Pixels a scale's domain is widened by on each side so that a point mark of area `size` px² at its end is drawn whole. */
+export function markPadding(size: number): number {
+  return Math.ceil(Math.sqrt(size / Math.PI) + 2);
 }
 
 /** The 1-2-5 steps of each decade. */

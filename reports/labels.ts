@@ -120,7 +120,46 @@ export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
   'memory.evictions': { title: 'evictions', unit: 'pages' },
   'memory.pageins': { title: 'page-ins', unit: 'pages' },
   sim_time_us: { title: 'simulated time', unit: 'µs' },
+  ...latencyLabels('txn.latency_us', 'transaction latency'),
+  'txn.count': { title: 'transactions' },
+  'txn.per_s': { title: 'transactions', unit: 'per s' },
+  'txn.pending_at_end': { title: 'transactions pending at the end' },
+  ...latencyLabels('durability.lag_us', 'durability lag'),
+  'durability.durable_pages': { title: 'durable page versions' },
+  'durability.never_durable_pages': { title: 'page versions never durable' },
+  'throughput.ops_per_s': { title: 'trace operations', unit: 'per s' },
+  'throughput.msyncs_per_s': { title: 'successful msyncs', unit: 'per s' },
+  'replay.max_lag_end_us': { title: 'replay lag at the end', unit: 'µs' },
+  'replay.stretched_tasks': { title: 'stretched tasks' },
+  'writeback.pages': { title: 'written back', unit: 'pages' },
+  'writeback.dirtied_bytes': { title: 'bytes stored by writes' },
+  'writeback.by_cause.msync': { title: 'written back by msync' },
+  'writeback.by_cause.syncer': { title: 'written back by the syncer' },
+  'writeback.by_cause.pageout': { title: 'written back by pageout' },
+  'writeback.by_cause.journal': { title: 'journal writes' },
+  'writeback.by_cause.metadata': { title: 'metadata writes' },
+  'wire.count': { title: 'wire calls' },
+  'device.max_queue_depth': { title: 'max device queue depth' },
+  'device.flushes': { title: 'device cache flushes' },
+  'memory.peak_resident_pages': { title: 'peak resident', unit: 'pages' },
+  'pagein.ios': { title: 'page-in I/Os' },
+  'pagein.pages': { title: 'paged in', unit: 'pages' },
+  'pagein.bytes': { title: 'paged in' },
+  'pagein.wait_us': { title: 'page-in wait', unit: 'µs' },
+  'fs.commits': { title: 'journal commits' },
+  'fs.flushes': { title: 'filesystem flushes' },
+  'fs.journal_bytes': { title: 'journal written' },
+  'fs.metadata_bytes': { title: 'metadata written' },
 };
+
+/** Labels of a latency distribution's mean, percentiles and max (`txn.latency_us.p50` → `transaction latency p50 (µs)`). */
+function latencyLabels(prefix: string, what: string): Record<string, KeyLabel> {
+  const stats: [string, string][] = [['mean', `mean ${what}`], ['p50', `${what} p50`], ['p90', `${what} p90`], ['p99', `${what} p99`], ['p999', `${what} p99.9`], ['max', `max ${what}`]];
+  return Object.fromEntries(stats.map(([k, title]) => [`${prefix}.${k}`, { title, unit: 'µs' }]));
+}
+
+/** Last segments that only say which statistic, not of what (`p50`, `mean`): a metric title keeps its parent. */
+const STATISTIC = /^(mean|median|min|max|sd|count|p\d+)$/;
 
 /** Units written as a name suffix (`seek_avg_ms`), for keys in no table. */
 const SUFFIX_UNITS: [string, string][] = [
@@ -149,6 +188,16 @@ export function metricLabel(metric: string): KeyLabel {
   if (known) return known;
   const err = /^(sync|wire)\.errors\.([A-Za-z0-9_]+)$/.exec(metric);
   if (err) return { title: `${err[1] === 'sync' ? 'msyncs' : 'wire calls'} failing with ${err[2]}` };
+  const op = /^ops\.([A-Za-z0-9_]+)$/.exec(metric);
+  if (op) return { title: `${op[1]} operations` };
+  // `x.latency_us.p50` → `x latency p50 (µs)`, never a bare `p50`
+  const parts = metric.split('.');
+  if (parts.length >= 2 && STATISTIC.test(parts[parts.length - 1])) {
+    const parent = fallbackLabel(parts.slice(0, -1).join('.'));
+    const owner = parts.length >= 3 ? `${parts[parts.length - 3].replace(/_/g, ' ')} ` : '';
+    const stat = parts[parts.length - 1] === 'p999' ? 'p99.9' : parts[parts.length - 1];
+    return { title: `${owner}${parent.title} ${stat}`, unit: parent.unit };
+  }
   return fallbackLabel(metric);
 }
 

@@ -90,21 +90,30 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
   let cw = Math.max(20, (width - 60) / chart.cells.x);
   let ch = Math.max(20, (height - 50) / chart.cells.y);
   let passes = 0;
+  // the closest pass that fitted: sizes that alternate between a hair too big and 2 px too small settle on it
+  let fitted: { spec: VlSpec; dw: number; dh: number } | undefined;
+  const pad = async (spec: VlSpec, dw: number, dh: number) => {
+    const padded = { ...spec, padding: { left: padding, top: padding, right: padding + dw, bottom: padding + dh } };
+    const r2 = await vlToSvg(padded);
+    return { ...r2, spec: padded, passes: passes + 1 };
+  };
   for (;;) {
     const spec = chart.spec(Math.round(cw * 10) / 10, Math.round(ch * 10) / 10);
     const r = await vlToSvg(spec);
     passes++;
     const dw = width - r.width, dh = height - r.height;
+    if (dw >= 0 && dh >= 0 && (!fitted || dw + dh < fitted.dw + fitted.dh)) fitted = { spec, dw, dh };
     if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 8) {
       if (dw < 0 || dh < 0) {
+        if (fitted) return pad(fitted.spec, fitted.dw, fitted.dh);
+        // up to a pixel over (vega's half-pixel rounding): taken from the padding
+        if (dw > -1 && dh > -1 && padding + Math.min(dw, dh) >= 0) return pad(spec, dw, dh);
         // legends or labels wider than the figure: keep the smallest plot and say so
         r.warnings.push(`does not fit ${width}×${height} px: its legends and labels need ${r.width}×${r.height}`);
         return { ...r, spec, passes };
       }
       if (dw === 0 && dh === 0) return { ...r, spec, passes };
-      const padded = { ...spec, padding: { left: padding, top: padding, right: padding + dw, bottom: padding + dh } };
-      const r2 = await vlToSvg(padded);
-      return { ...r2, spec: padded, passes: passes + 1 };
+      return pad(spec, dw, dh);
     }
     // overshoot by a hair so that the remainder is positive padding
     cw = Math.max(10, cw + (dw - 0.5) / chart.cells.x);

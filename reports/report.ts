@@ -90,6 +90,7 @@ export function chartContext(results: Results, theme: Theme, width: number): Cha
     base(): VlSpec {
       return { $schema: VL_SCHEMA, config: vegaLiteConfig(theme) };
     },
+    notes: [],
   };
 }
 
@@ -188,7 +189,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const results = await loadResults(opts.dir);
   const ctx = chartContext(results, opts.theme, opts.width);
   const charts = await buildCharts(ctx, opts.charts);
-  const notes: string[] = [];
+  const notes: string[] = [...new Set(ctx.notes)];
   const per = ctx.perRun();
   if ('skip' in per) notes.push(per.skip);
   for (const p of results.sweep?.points ?? []) if (p.config.runs.length === 0) notes.push(`${p.config.label}: every run failed; it is left out of the charts.`);

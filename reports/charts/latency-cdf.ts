@@ -2,7 +2,7 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -35,8 +35,15 @@ export const latencyCdf: ChartModule = {
       else drawn.push(config.label);
     }
     if (drawn.length === 0) return [];
+    // every msync took 0 µs: a log axis has nothing to spread, the curve would be a bare line along the top
+    if (curve.length === 0) {
+      ctx.notes.push('latency-cdf: every msync took 0 µs; not drawn.');
+      return [];
+    }
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
-    const domain = lats.length ? logDomain(Math.min(...lats) * 0.7, Math.max(...lats)) : [1, 10];
+    // the data's extent (a floor below it for 0 µs msyncs); the scales are padded so the markers at 1.0 and the ends are whole
+    const domain = lats.length ? fitLogDomain(Math.min(...lats), Math.max(...lats), zeroShare.size > 0) : [1, 10];
+    const pad = markPadding(ctx.theme.pointSize * 1.5);
     // msyncs of 0 µs cannot sit on a log axis: the curve rises to their share at the axis floor
     curve = drawn.flatMap((config) => {
       const own = curve.filter((p) => p.config === config);
@@ -52,14 +59,16 @@ export const latencyCdf: ChartModule = {
     curve = curve.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     marks = marks.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     const labels = merged.scale.domain;
+    // the legend lists only the percentile markers drawn (none of a 0 µs percentile)
+    const shown = PERCENTILE_MARKS.filter((m) => marks.some((x) => x.percentile === m.label));
     const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     const note = figureNote(ctx, [
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',
     ]);
-    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } };
-    const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
+    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad }, axis: { tickCount: 5 } };
+    const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };
     if (merged.any) notes.push(`configurations with identical CDFs share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
     return [{
       name: 'latency-cdf',
@@ -80,7 +89,7 @@ export const latencyCdf: ChartModule = {
             mark: { type: 'line', interpolate: 'step-after', clip: true },
             encoding: { x, y, color },
           },
-          {
+          ...(shown.length === 0 ? [] : [{
             data: { values: marks },
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 1.5, stroke: 'white', strokeWidth: 0.5, opacity: 1 },
             encoding: {
@@ -89,14 +98,14 @@ export const latencyCdf: ChartModule = {
               color,
               shape: {
                 field: 'percentile', type: 'nominal', title: null,
-                scale: { domain: PERCENTILE_MARKS.map((m) => m.label), range: PERCENTILE_MARKS.map((m) => m.shape) },
+                scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },
                 legend: {
                   title: null, orient: 'bottom-right', direction: 'vertical', symbolFillColor: '#555555', symbolStrokeColor: '#555555',
                   fillColor: 'white', padding: 3, offset: 2, rowPadding: 0,
                 },
               },
             },
-          },
+          }]),
         ],
       }),
     }];

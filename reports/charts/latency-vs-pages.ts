@@ -2,7 +2,7 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 
@@ -24,9 +24,14 @@ export const latencyVsPages: ChartModule = {
       else for (const p of s.points!) rows.push({ config: config.label, ...p });
       drawn += s.n - s.zero;
     }
-    const lats = dense ? rows.flatMap((r) => [r.latency_lo as number, r.latency_hi as number]) : rows.map((r) => r.latency_us as number);
+    const lats = rows.map((r) => r.latency_us as number);
     if (lats.length === 0 && zero === 0) return [];
-    const domain = lats.length ? logDomain(Math.min(...lats) * 0.8, Math.max(...lats)) : [1, 10];
+    if (lats.length === 0) {
+      ctx.notes.push('latency-vs-pages: every msync took 0 µs; not drawn.');
+      return [];
+    }
+    // the data's extent (and a floor below it for 0 µs msyncs), not rounded out to 1-2-5 steps that left the points in a corner
+    const domain = fitLogDomain(Math.min(...lats), Math.max(...lats), zero > 0);
     // msyncs of 0 µs cannot sit on a log axis: drawn at its floor, one mark per pages written
     for (const { config, s } of stats) {
       for (const z of s.zeroPages) {
@@ -42,6 +47,11 @@ export const latencyVsPages: ChartModule = {
     })));
     rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
     const maxPages = Math.max(...stats.map(({ s }) => s.maxPages));
+    // pages from 0 unless every msync wrote many (then from the fewest); the widest mark fits inside the frame
+    const pages = rows.map((r) => r.pages as number);
+    const minPages = Math.min(...pages), topPages = Math.max(...pages);
+    const fromPages = minPages <= topPages * 0.25 ? 0 : minPages;
+    const pad = markPadding(dense ? ctx.theme.pointSize * 12 : ctx.theme.pointSize);
     const legend = configLegend(ctx, merged.scale.domain);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
     const note = figureNote(ctx, [
@@ -50,11 +60,12 @@ export const latencyVsPages: ChartModule = {
     ]);
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',
-      scale: { domainMin: 0, nice: true }, axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), format: 'd' },
+      scale: { domain: fromPages < topPages ? [fromPages, topPages] : [fromPages - 1, topPages + 1], nice: false, zero: false, padding: pad },
+      axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), format: 'd' },
     };
     const y = {
       field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)',
-      scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 },
+      scale: { type: 'log', domain, nice: false, padding: pad }, axis: { tickCount: 5 },
     };
     const caption = (dense
       ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`

@@ -7,8 +7,7 @@
 import { ciNote, count, figureHeight, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, metricTitle } from '../labels.ts';
-import { mergeIdentical } from '../series.ts';
-import { CONFIG_PALETTE } from '../theme.ts';
+import { colorOf, mergeIdentical } from '../series.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -54,6 +53,8 @@ export const sweepLine: ChartModule = {
       const others = sweep.keys.map((_, i) => i).filter((i) => i !== ki);
       const seriesOf = (values: string[]) => (others.length ? others.map((i) => values[i]).join(', ') : 'all');
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
+      // a line has the colour of its first configuration, so `linux` is the colour of `linux, 8` in the per-run charts
+      const seriesColor = (s: string) => colorOf(ctx.colors, sweep.points.find((p) => seriesOf(p.values) === s)!.config.label);
       // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis
       const sorted = [...xs].sort((a, b) => a - b);
       const logX = sorted[0] > 0 && sorted[sorted.length - 1] / sorted[0] >= 8 && sorted.every((v, i) => i === 0 || v / sorted[i - 1] >= 1.5);
@@ -75,6 +76,11 @@ export const sweepLine: ChartModule = {
           });
         }
         if (rows.length < 2) continue;
+        // a metric that is 0 everywhere has nothing to compare: no chart of a flat line and a lone 0 tick
+        if (rows.every((r) => r.mean === 0 && r.lo === 0 && r.hi === 0)) {
+          ctx.notes.push(`${sweepChartName(metric, key, sweep.metrics, sweep.keys)}: ${metric} is 0 in every run; not drawn.`);
+          continue;
+        }
         // byte counts in binary units
         let unit = '';
         if (/bytes$/.test(metric) && !Object.hasOwn(labels, metric)) {
@@ -83,9 +89,11 @@ export const sweepLine: ChartModule = {
           unit = ` (${name})`;
           for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div });
         }
+        // the same value everywhere has no extent: an axis from half of it to half as much again, not a lone '5.000000' tick
+        const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
         // series with identical results: one line, named `a = b`
-        const merged = mergeIdentical(allSeries.map((s, i) => ({
-          label: s, color: CONFIG_PALETTE[i % CONFIG_PALETTE.length],
+        const merged = mergeIdentical(allSeries.map((s) => ({
+          label: s, color: seriesColor(s),
           data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
         })));
         rows = rows.filter((r) => merged.lead(r.series) !== undefined).map((r) => ({ ...r, series: merged.lead(r.series)! }));
@@ -136,7 +144,7 @@ export const sweepLine: ChartModule = {
               ...(withCi ? ciLayers : []),
               {
                 mark: { type: 'line', point: { filled: true, size: ctx.theme.pointSize } },
-                encoding: { y: { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true } } },
+                encoding: { y: { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) } } },
               },
             ],
           }),

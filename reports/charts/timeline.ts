@@ -48,36 +48,38 @@ export const timeline: ChartModule = {
     const labels = merged.scale.domain;
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     const sample = sel.runs[0].run.summary.config.stats.sample_us;
-    // a panel whose values are all 0 has no extent: give it 0..1 and a single 0 tick (no NaN tick)
+    // a panel whose values are all 0 has nothing to show: left out, the caption and a note say so
     const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
+    const panels = PANELS.filter((p) => !flat.has(p.field));
+    if (flat.size) ctx.notes.push(`timeline: ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} stayed 0 throughout; ${panels.length ? (flat.size > 1 ? 'panels' : 'panel') + ' left out' : 'not drawn'}.`);
+    if (panels.length === 0) return [];
     const caption = `Samples of timeline.csv (every ${sample} µs of simulated time)`
       + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
-      + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} stayed 0 throughout` : '')
+      + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} stayed 0 throughout and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
       + (merged.any ? `; configurations with identical timelines share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.';
     const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
-    const grid = ctx.width >= TIMELINE_GRID_WIDTH;
+    const grid = ctx.width >= TIMELINE_GRID_WIDTH && panels.length > 1;
     const cols = grid ? 2 : 1;
+    const rowsOfPanels = Math.ceil(panels.length / cols);
     const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;
     return [{
       name: 'timeline',
       family: 'timeline',
       title: 'Timelines',
       caption,
-      cells: { x: cols, y: PANELS.length / cols },
-      // a column of four panels needs a tall single-column figure; two by two keeps 0.55 of the width
-      height: (w) => (w >= TIMELINE_GRID_WIDTH ? figureHeight(ctx, w, labels, note, w * 0.12) : figureHeight(ctx, w, labels, note, w * 0.6)),
+      cells: { x: cols, y: rowsOfPanels },
+      // a column of four panels needs a tall single-column figure (fewer panels, less); two by two keeps 0.55 of the width
+      height: (w) => (grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),
         data: { values: rows },
         spacing: grid ? 10 : 4,
         columns: cols,
-        concat: PANELS.map((panel, i) => {
-          const bottom = i >= PANELS.length - cols;
-          const y = flat.has(panel.field)
-            ? { field: panel.field, type: 'quantitative', title: null, scale: { domain: [0, 1] }, axis: { values: [0], format: 'd' } }
-            : { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, format: '~s' } };
+        concat: panels.map((panel, i) => {
+          const bottom = i >= panels.length - cols;
+          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, format: '~s' } };
           return {
             // the panel's name above it, level (a rotated axis title would be taller than a short panel)
             title: { text: panel.title, anchor: 'start', frame: 'group', fontSize: ctx.theme.fontSize.label, offset: 2 },

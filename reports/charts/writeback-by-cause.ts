@@ -14,6 +14,25 @@ const FS_CAUSES: ReadonlySet<string> = new Set(['journal', 'metadata']);
 /** Binary units, largest first. */
 const UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
 
+/**
+ * How many cause entries a legend row holds: the most columns whose widest
+ * entries (vega's 8 px symbol box and 4 px label offset, then the label) and
+ * the theme's column gaps fit from the plot's left edge (right of the y axis,
+ * allowed 4 label sizes) to the figure's right edge.
+ */
+function causeColumns(ctx: ChartContext, names: readonly string[]): number {
+  const size = ctx.theme.fontSize.label;
+  const entry = names.map((n) => 12 + textWidth(n, size));
+  const gap = Math.round(size * 0.75);
+  const room = ctx.width - 2 * ctx.theme.padding - size * 4;
+  for (let cols = names.length; cols > 1; cols--) {
+    let w = (cols - 1) * gap;
+    for (let c = 0; c < cols; c++) w += Math.max(...entry.filter((_, i) => i % cols === c));
+    if (w <= room) return cols;
+  }
+  return 1;
+}
+
 /** The `writeback-by-cause` chart. */
 export const writebackByCause: ChartModule = {
   name: 'writeback-by-cause',
@@ -44,6 +63,11 @@ export const writebackByCause: ChartModule = {
     parts = parts.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     totals = totals.filter((t) => merged.lead(t.config) !== undefined).map((t) => ({ ...t, config: merged.lead(t.config)! }));
     const max = Math.max(...totals.map((t) => t.bytes));
+    // nothing written back: no chart of empty bars over 0.2 … 1.0 ticks
+    if (!(max > 0)) {
+      ctx.notes.push('writeback-by-cause: nothing was written back; not drawn.');
+      return [];
+    }
     const [unit, div] = UNITS.find(([, d]) => max >= d * 2) ?? UNITS[UNITS.length - 1];
     for (const p of parts) Object.assign(p, { value: p.bytes / div });
     for (const t of totals) Object.assign(t, { value: t.bytes / div });
@@ -64,6 +88,10 @@ export const writebackByCause: ChartModule = {
     };
     const slantHeight = (slant ? Math.min(widest, ctx.width * 0.4) * 0.64 : 0) + (lines - 1) * size * 1.15;
     const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
+    // as many causes per legend row as fit the figure (five in one row ran past a single column's edge)
+    const causeNames = causes.map((c) => c.cause);
+    const columns = causeColumns(ctx, causeNames);
+    const legendRows = Math.ceil(causeNames.length / columns);
     return [{
       name: 'writeback-by-cause',
       family: 'writeback-by-cause',
@@ -72,7 +100,7 @@ export const writebackByCause: ChartModule = {
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
-      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight),
+      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight + (legendRows - 1) * (size * 1.25 + 1)),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),
@@ -88,7 +116,7 @@ export const writebackByCause: ChartModule = {
               color: {
                 field: 'cause', type: 'nominal', title: null,
                 scale: { domain: causes.map((c) => c.cause), range: causes.map((c) => c.color) },
-                legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5 },
+                legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5, ...(legendRows > 1 ? { columns } : {}) },
               },
               order: { field: 'order', type: 'quantitative' },
             },
