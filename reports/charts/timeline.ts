@@ -79,7 +79,7 @@ export const timeline: ChartModule = {
         columns: cols,
         concat: panels.map((panel, i) => {
           const bottom = i >= panels.length - cols;
-          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, format: '~s' } };
+          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, tickMinStep: 1, format: '~s' } };
           return {
             // the panel's name above it, level (a rotated axis title would be taller than a short panel)
             title: { text: panel.title, anchor: 'start', frame: 'group', fontSize: ctx.theme.fontSize.label, offset: 2 },
