@@ -286,7 +286,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     };
     await Promise.all(pending.map(one));
     if (inputError !== undefined) progress?.cancel();
-    progress?.finish();
+    else progress?.finish();
     if (inputError !== undefined) {
       // a malformed trace: no run was made, and a directory this sweep created goes with it
       stopping = true;
