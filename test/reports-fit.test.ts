@@ -92,6 +92,21 @@ describe('axes fit the data (defect 1)', () => {
     const lats = slowBigSyncs().map((s) => s.lat);
     expect(x(Math.max(...lats)) - x(Math.min(...lats))).toBeGreaterThan(w * 0.8);
   });
+  it('latency-percentiles: the y axis runs from the 1-2-5 step at or below the lowest dot to the one at or above the highest (a label at each end), the dots whole', async () => {
+    const dir = join(tmp(), 'r');
+    writeRun(dir, { syncs: slowBigSyncs() });
+    const [w, h] = [200, 150];
+    const spec = find(await chartsOf(dir), 'latency-percentiles').spec(w, h);
+    // the y scale of the dots: the domain, and the padding that keeps a dot at either end whole
+    const ys: { domain: number[]; padding: number }[] = [];
+    JSON.stringify(spec, (k, v) => {
+      if (k === 'y' && v?.field === 'latency_us') ys.push(v.scale);
+      return v;
+    });
+    // p50 750 µs, p99 995 µs, p99.9 999.5 µs: the p99.9 dot sits at the top of the domain, whole only with the padding
+    expect(ys[0]!.domain).toEqual([500, 1000]);
+    expect(ys[0]!.padding).toBeGreaterThanOrEqual(radius(paper.pointSize * 2));
+  });
 });
 
 /**

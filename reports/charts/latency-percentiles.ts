@@ -4,7 +4,7 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureHeight, figureNote, logDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
@@ -52,10 +52,15 @@ export const latencyPercentiles: ChartModule = {
     }
     if (dots.length === 0) return [];
     // a log axis over the positive values; 0 µs and error bars reaching below it are drawn at its floor
+    // (from the 1-2-5 step at or below the lowest value or error bar to the one at or above the highest, so that both ends carry
+    // a label; a floor further down, below the lowest, for 0 µs values and bars through 0; padded so the dots at the ends are whole)
     const positive = dots.filter((d) => d.value_us > 0);
-    const lowest = positive.length ? Math.min(...positive.map((d) => d.value_us)) : 1;
+    const lows = positive.flatMap((d) => (d.lo !== null && d.lo > 0 ? [d.value_us, d.lo] : [d.value_us]));
+    const lowest = lows.length ? Math.min(...lows) : 1;
     const highest = positive.length ? Math.max(...positive.map((d) => Math.max(d.value_us, d.hi ?? 0))) : 10;
-    const [floor, ceil] = logDomain(lowest * 0.7, highest);
+    const belowFloor = positive.length < dots.length || dots.some((d) => d.lo !== null && d.lo <= 0);
+    const [floor, ceil] = logDomain(belowFloor ? lowest * 0.7 : lowest, highest);
+    const pad = markPadding(ctx.theme.pointSize * 2);
     let cut = false;
     const zeros: string[] = [];
     for (const d of dots) {
@@ -93,7 +98,7 @@ export const latencyPercentiles: ChartModule = {
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
     const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
-    const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false }, axis: { tickCount: 5 } };
+    const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad }, axis: { tickCount: 5 } };
     return [{
       name: 'latency-percentiles',
       family: 'latency-percentiles',
