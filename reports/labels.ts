@@ -100,12 +100,7 @@ export const PARAM_LABELS: Readonly<Record<string, KeyLabel>> = {
 
 /** summary.json metrics (dotted paths), as README "Result files" describes them. */
 export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
-  'sync.latency_us.mean': { title: 'mean msync latency', unit: 'µs' },
-  'sync.latency_us.p50': { title: 'msync latency p50', unit: 'µs' },
-  'sync.latency_us.p90': { title: 'msync latency p90', unit: 'µs' },
-  'sync.latency_us.p99': { title: 'msync latency p99', unit: 'µs' },
-  'sync.latency_us.p999': { title: 'msync latency p99.9', unit: 'µs' },
-  'sync.latency_us.max': { title: 'max msync latency', unit: 'µs' },
+  ...latencyLabels('sync.latency_us', 'msync latency'),
   'sync.count': { title: 'msyncs' },
   'sync.ok': { title: 'successful msyncs' },
   'writeback.bytes': { title: 'written back' },
