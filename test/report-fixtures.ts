@@ -7,6 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
+import { loadResults } from '../reports/data.ts';
+import { buildCharts, chartContext } from '../reports/report.ts';
+import { THEMES } from '../reports/theme.ts';
+import type { Chart } from '../reports/chart.ts';
 
 /** Percentile of sorted values, linear interpolation between order statistics (type 7). */
 export function pct(sorted: number[], p: number): number {
@@ -78,3 +82,8 @@ export function writeRun(dir: string, r: RunIn): Summary {
   return summary;
 }
 
+
+/** The charts `syncsim report` would draw of results directory `dir` (paper theme, at `width`, default a single column). */
+export async function chartsOf(dir: string, width: number = THEMES.paper.widths.single): Promise<Chart[]> {
+  return buildCharts(chartContext(await loadResults(dir), THEMES.paper, width));
+}

@@ -18,15 +18,12 @@ import { reportHtml } from '../reports/html.ts';
 import { vlToSvg } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
-import { writeRun } from './report-fixtures.ts';
+import { chartsOf, writeRun } from './report-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-labels-'));
 
-async function chartsOf(dir: string, width = paper.widths.single): Promise<Chart[]> {
-  return buildCharts(chartContext(await loadResults(dir), paper, width));
-}
 const byName = (charts: Chart[], name: string) => {
   const c = charts.find((x) => x.name === name);
   if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);

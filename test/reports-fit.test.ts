@@ -13,20 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import { loadResults } from '../reports/data.ts';
-import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
+import { makeReport } from '../reports/report.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import { metricTitle } from '../reports/labels.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
-import { writeRun, type SyncIn } from './report-fixtures.ts';
+import { chartsOf, writeRun, type SyncIn } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-fit-'));
 
-async function chartsOf(dir: string, width = paper.widths.single): Promise<Chart[]> {
-  return buildCharts(chartContext(await loadResults(dir), paper, width));
-}
 const find = (charts: Chart[], name: string) => {
   const c = charts.find((x) => x.name === name);
   if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
