@@ -7,7 +7,7 @@
  * `recorded-command` header is recorded again that many times less one, and
  * the runs' spread is the noise floor.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
 import { runTrace } from '../run.ts';
@@ -28,7 +28,7 @@ import { inTurn, takeTurn, type JobTurns, type Step } from './rounds.ts';
 export interface TraceValidateOptions {
   /** A trace with `x_measured_us` on its msync rows. */
   trace: string;
-  /** A configuration file (e.g. a calibration); undefined: the defaults. */
+  /** A configuration file (e.g. a calibration); undefined: the defaults (the command checks that it exists before claiming OUT). */
   calibration?: string;
   out: string;
   /** `--set` overrides, after `personality=linux`. */
@@ -75,7 +75,6 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
   const log = opts.log ?? (() => {});
   const repeat = opts.repeat ?? 1;
   const warmup = opts.warmup ?? 0;
-  if (opts.calibration !== undefined && !existsSync(opts.calibration)) throw new InputError(`calibration file not found: ${opts.calibration}`);
   const command = recordedCommand(opts.trace);
   if (repeat > 1 && !command) throw new InputError(`--repeat ${repeat} records the program again, but ${opts.trace} does not name one (no 'recorded-command' header comment: make it with syncsim record)`);
   // with a schedule (npm run validate), reading the trace and everything after it wait for this job's first turn

@@ -53,7 +53,7 @@ export interface AutoCalibration {
 export interface ValidateOptions {
   /** The fio job file. */
   jobFile: string;
-  /** A configuration file with the calibrated device (`syncsim calibrate -o`), or undefined to calibrate first into OUT/calibration/. */
+  /** A configuration file with the calibrated device (`syncsim calibrate -o`), or undefined to calibrate first into OUT/calibration/ (the command checks that it exists before claiming OUT). */
   calibration?: string;
   autoCalibration: AutoCalibration;
   /** Output directory (replaced whole when the validation succeeds). */
@@ -214,7 +214,6 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     throw new InputError(`cannot read fio job file ${jobPath}: ${(e as Error).message}`);
   }
   const parsed = parseJobFile(jobText, jobPath);
-  if (opts.calibration !== undefined && !existsSync(opts.calibration)) throw new InputError(`calibration file not found: ${opts.calibration}`);
   const version = fioVersion();
   let dataDir: string | null = null;
   let stage: StagingDir | undefined; // the handler is in place before the directory exists
