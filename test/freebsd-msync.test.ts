@@ -50,7 +50,9 @@
  */
 import { describe, it, expect } from 'vitest';
 import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios, traceFormatExample } from './helpers.ts';
-import { Page } from '../sim/vm/object.ts';
+import { Page, PageCounters, VmObject } from '../sim/vm/object.ts';
+import { WaitQueue } from '../sim/vm/process.ts';
+import { Engine } from '../sim/engine/queue.ts';
 
 const P = 4096;
 /** Base address of task a's mappings. */
@@ -419,6 +421,34 @@ describe('2.3 object level', () => {
     ]);
     expect(doneAt(o, last(t))).toBe(310);
     expect(pages(o, 'f', 5)).toEqual([R, 0, R, 0, R]);
+  });
+
+  it('2.3 whole object: VOP_FSYNC sleeps on the writes in flight and is woken once, when the last ends (bufobj_wdrop at 0)', () => {
+    const engine = new Engine();
+    const counters = new PageCounters();
+    const obj = new VmObject(0, 'f', 'vnode', counters, new WaitQueue(engine));
+    for (const i of [0, 2, 4]) {
+      obj.dirty(i);
+      obj.startWriteback(i);
+    }
+    const woken: string[] = [];
+    obj.wbDrain.add({ fire: () => woken.push('fsync') });
+    obj.waitQueue.add({ fire: () => woken.push('page') });
+    obj.endWriteback(0, true);
+    obj.endWriteback(2, true);
+    // two of three writes done: nothing scheduled for the drain sleeper, whose wake-up would only find writes still in flight
+    expect([obj.wbPages, engine.pending, obj.wbDrain.size]).toEqual([1, 0, 1]);
+    obj.endWriteback(4, true);
+    expect([obj.wbPages, engine.pending, obj.wbDrain.size]).toEqual([0, 1, 0]);
+    engine.run();
+    expect(woken).toEqual(['fsync']);
+    // a failed write ends too: the page is dirty again, and the waiter is woken all the same
+    obj.startWriteback(4);
+    obj.wbDrain.add({ fire: () => woken.push('fsync after error') });
+    obj.endWriteback(4, false);
+    engine.run();
+    expect(woken).toEqual(['fsync', 'fsync after error']);
+    expect(obj.state(4) & D).toBe(D);
   });
 
   it('2.3 + 10 F1 whole object: the vnode lock is held across VOP_FSYNC — another task\'s msync of the file waits for it', () => {

@@ -182,7 +182,8 @@ function* objectClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number
     // whole object: clusterable async writes, then VOP_FSYNC(MNT_WAIT) waits for all of the file's writes
     const r = yield* pageClean(k, acct, obj, 0, obj.sizePages, 'async');
     for (const io of r.ios) k.device.expedite(io);
-    while (obj.wbPages > 0) yield obj.waitQueue;
+    // bufobj_wwait: sleeps until the object's writes in flight drop to 0; bufobj_wdrop wakes it then, not at each completion
+    while (obj.wbPages > 0) yield obj.wbDrain;
     ok = r.ios.every((io) => io.ok);
     if (!(yield* k.fs.fsync(obj, false))) ok = false; // ffs_syncvnode's closing ffs_update(vp, 1)
   } else {

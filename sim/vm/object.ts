@@ -4,7 +4,7 @@
  * {@link PageStore} whose memory follows the pages touched, not their spread
  * (a whole disk mapped costs memory only where written).
  */
-import type { WaitQueue } from './process.ts';
+import { WaitQueue } from './process.ts';
 import type { PageLru } from './lru.ts';
 import { CHUNK_PAGES, Page, PageStore, type PageChunk, type PageStoreOptions } from './page-store.ts';
 
@@ -65,6 +65,12 @@ export class VmObject {
   /** Pages of this object under writeback. */
   wbPages = 0;
   /**
+   * Sleepers waiting for every write of the object to end (FreeBSD
+   * bufobj_wwait on `bo_numoutput`): woken once, when {@link wbPages} drops to
+   * 0 (bufobj_wdrop), not by each completion as {@link waitQueue} is.
+   */
+  readonly wbDrain: WaitQueue;
+  /**
    * Write generation (FreeBSD `object->generation`, bumped by a write fault on
    * a write-protected page): counts stores that made a clean page dirty. A
    * cleaning scan that slept compares it to decide whether to restart.
@@ -90,6 +96,7 @@ export class VmObject {
     pageStore: PageStoreOptions = {},
   ) {
     this.pages = new PageStore(pageStore);
+    this.wbDrain = new WaitQueue(waitQueue.engine);
   }
 
   private becameResident(ch: PageChunk, i: number): void {
@@ -218,7 +225,7 @@ export class VmObject {
     const i = idx & CHUNK_MASK;
     let s = ch.state(i);
     if (s & Page.WB) {
-      this.wbPages--;
+      if (--this.wbPages === 0 && this.wbDrain.size > 0) this.wbDrain.wakeAll();
       this.counters.wb--;
       s &= ~Page.WB;
     }

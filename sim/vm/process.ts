@@ -18,7 +18,7 @@ export class WaitQueue {
   private sleepers: (EventTarget | undefined)[] = [];
   private n = 0;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(readonly engine: Engine) {}
 
   /** Number of sleepers. */
   get size(): number {
