@@ -47,6 +47,30 @@ describe('PageStore', () => {
     expect(s.state(10_000) + s.wire(10_000) + s.lru(10_000)).toBe(0);
   });
 
+  it('next() over dense chunks (four pages a test) finds the first page with a bit of the mask at any alignment', () => {
+    const stateArb = fc.constantFrom(0, Page.RESIDENT, Page.RESIDENT | Page.DIRTY, Page.RESIDENT | Page.WB, Page.READING);
+    fc.assert(fc.property(
+      // pages near the start and across the first chunk boundary, where ranges of any alignment meet them
+      fc.constantFrom(0, CHUNK_PAGES - 150),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 299 }), stateArb), { maxLength: 40 }),
+      fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }),
+      fc.constantFrom(Page.DIRTY, Page.WB, Page.RESIDENT, Page.DIRTY | Page.WB),
+      (base, offs, at, span, mask) => {
+        const sets = offs.map(([o, st]) => [base + o, st] as const);
+        const from = base + at;
+        const s = new PageStore({ denseAbove: 0 });
+        const ref = new Map<number, number>();
+        for (const [idx, st] of sets) {
+          s.setState(idx, st);
+          ref.set(idx, st);
+        }
+        const to = Math.min(2 * CHUNK_PAGES, from + span);
+        let want = -1;
+        for (let i = from; i < to; i++) if ((ref.get(i) ?? 0) & mask) { want = i; break; }
+        expect(s.next(from, to, mask)).toBe(want);
+      }), { numRuns: 2000 });
+  });
+
   it('next() walks dirty pages in order across chunks, sparse and dense alike, within [from, to)', () => {
     const pages = [3, 4095, 4096, 9000, 9001, 20_000];
     for (const denseAbove of [0, 1, Infinity]) {
