@@ -60,16 +60,16 @@ export const COLUMN_FILES: readonly ColumnFile[] = [
 /** Packs a syncs.csv record into `b`; true when `b` is then full. */
 export function packSync(b: ColumnBatch, r: SyncRecord): boolean {
   const d = b.data, o = b.next();
-  d[o] = b.id(r.task); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.addr; d[o + 4] = r.len;
-  d[o + 5] = r.flags; d[o + 6] = r.pagesWritten; d[o + 7] = r.bytesWritten; d[o + 8] = b.id(r.result);
+  d[o] = b.id(r.task, 0); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.addr; d[o + 4] = r.len;
+  d[o + 5] = r.flags; d[o + 6] = r.pagesWritten; d[o + 7] = r.bytesWritten; d[o + 8] = b.id(r.result, 1);
   return b.full;
 }
 
 /** Packs a writeback.csv or reads.csv record (`ok` only read back for reads.csv) into `b`; true when `b` is then full. */
 export function packIo(b: ColumnBatch, r: WritebackRecord | ReadRecord): boolean {
   const d = b.data, o = b.next();
-  d[o] = r.tSubmitNs; d[o + 1] = r.tStartNs; d[o + 2] = r.tDoneNs; d[o + 3] = b.id(r.object);
-  d[o + 4] = r.offset; d[o + 5] = r.pages; d[o + 6] = r.bytes; d[o + 7] = b.id(r.cause);
+  d[o] = r.tSubmitNs; d[o + 1] = r.tStartNs; d[o + 2] = r.tDoneNs; d[o + 3] = b.id(r.object, 0);
+  d[o + 4] = r.offset; d[o + 5] = r.pages; d[o + 6] = r.bytes; d[o + 7] = b.id(r.cause, 1);
   if (b.file.width > 8) d[o + 8] = r.ok ? 1 : 0;
   return b.full;
 }
@@ -108,24 +108,26 @@ export class ColumnBatch {
   /** How many of {@link strings} the writer thread has been sent. */
   sentStrings = 0;
   private readonly ids = new Map<string, number>();
-  private lastString = '';
-  private lastId = -1;
+  /** The string last looked up in each of two columns, and its id (-1: none yet): rows repeat their strings column by column. */
+  private readonly lastString = ['', ''];
+  private readonly lastId = [-1, -1];
 
   constructor(readonly file: ColumnFile) {
     this.data = new Float64Array(BATCH_ROWS * file.width);
   }
 
-  /** The id of `s` in this file's table. */
-  id(s: string): number {
-    if (s === this.lastString && this.lastId >= 0) return this.lastId;
+  /** The id of `s` in this file's table; `col` (0 or 1): which of the record's string columns it is. */
+  id(s: string, col: 0 | 1): number {
+    const last = this.lastId[col]!;
+    if (last >= 0 && s === this.lastString[col]) return last;
     let i = this.ids.get(s);
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(s);
       this.ids.set(s, i);
     }
-    this.lastString = s;
-    this.lastId = i;
+    this.lastString[col] = s;
+    this.lastId[col] = i;
     return i;
   }
 
