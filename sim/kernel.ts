@@ -70,6 +70,13 @@ export interface Kernel {
   objectState: Map<VmObject, unknown>;
   /** Bytes stored by write ops to mapped memory. */
   dirtiedBytes: number;
+  /**
+   * Whether object scans that judge every resident page (XNU vm_object_update,
+   * Mach memory_object_sync) jump over pages whose verdict can only be "nothing
+   * to do" while no run is pending; the results never depend on it (tests
+   * compare both).
+   */
+  skipIdlePages: boolean;
 }
 
 /** The pageout daemon of a finite memory, as the kernel paths see it (pager/pageout.ts). */

@@ -76,12 +76,13 @@ export class Simulator implements ReplayHost, PumpHost {
 
   /**
    * `options.pageStore`: how objects store page state; `options.fastStores`
-   * (default true): whether stores that cannot sleep skip the kernel path —
-   * both for tests only: results never depend on them. `options.plugins`: the
+   * (default true): whether stores that cannot sleep skip the kernel path;
+   * `options.skipIdlePages` (default true): see {@link Kernel.skipIdlePages} —
+   * all three for tests only: results never depend on them. `options.plugins`: the
    * writeback policy and I/O scheduler when the configuration names plugin
    * files (loaded by the caller).
    */
-  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; fastStores?: boolean; plugins?: SimPlugins } = {}) {
+  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; fastStores?: boolean; skipIdlePages?: boolean; plugins?: SimPlugins } = {}) {
     this.fastStores = options.fastStores ?? true;
     const p = PERSONALITIES[config.personality];
     if (!p) throw new Error(`personality '${config.personality}' is not implemented`);
@@ -121,6 +122,7 @@ export class Simulator implements ReplayHost, PumpHost {
       writeback: undefined,
       fs: new NoFileSystem(),
       objectState: new Map(),
+      skipIdlePages: options.skipIdlePages ?? true,
     };
     const k = this.kernel;
     k.fs = makeFileSystem(k);

@@ -1,6 +1,7 @@
 /**
  * The replay's fast paths change no result: a store that cannot sleep done
- * without a kernel path (storeNoWait), and rows taken as blocks of columns
+ * without a kernel path (storeNoWait), XNU and Mach msync scans jumping over
+ * idle pages (Kernel.skipIdlePages), and rows taken as blocks of columns
  * (from the binary cache, or made from parsed rows) instead of row objects.
  */
 import { describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ async function replay(out: string, config: Record<string, unknown>, batches: Ite
     sync: (r) => rd.sync(r), writeback: (r) => rd.writeback({ ...r }), read: (r) => rd.read({ ...r }),
     timeline: (r) => rd.timeline({ ...r }), durability: (r) => rd.durability({ ...r }),
   };
-  const sim = new Simulator(resolveConfig(config), sink, { fastStores });
+  const sim = new Simulator(resolveConfig(config), sink, { fastStores, skipIdlePages: fastStores });
   for await (const b of batches) {
     sim.feed(b);
     sim.run();
@@ -62,6 +63,8 @@ describe('fast paths', () => {
       for (const [name, config, n] of [
         ['freebsd', { device: { profile: 'queue' } }, 100_000], ['linux', { personality: 'linux' }, 20_000],
         ['freebsd-open', { device: { profile: 'queue' }, replay: 'open' }, 20_000],
+        // XNU and Mach, whose msync scans judge every resident page (the fast path jumps over idle ones), over its first 20k rows
+        ['xnu', { personality: 'xnu', device: { profile: 'queue' } }, 20_000], ['mach', { personality: 'mach', device: { profile: 'queue' } }, 20_000],
       ] as const) {
         const batches: TraceRow[][] = [];
         for (let i = 0; i < n; i += 4096) batches.push(rows.slice(i, Math.min(n, i + 4096)));

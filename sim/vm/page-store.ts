@@ -314,6 +314,9 @@ function scanDense(st: Uint8Array, st32: Uint32Array, from: number, to: number, 
   return -1;
 }
 
+/** State bits that chunks keep no count of. */
+const UNCOUNTED = ~(Page.DIRTY | Page.WB | Page.RESIDENT) & 0xff;
+
 /** The page state of one object: chunks by page index, created on first use. */
 export class PageStore {
   private readonly chunks: (PageChunk | undefined)[] = [];
@@ -375,9 +378,9 @@ export class PageStore {
   }
 
   /**
-   * The first page index in [from, to) whose state has any bit of `mask`
-   * (a combination of DIRTY, WB, RESIDENT), or -1. Chunks whose counts show
-   * no such page are skipped whole.
+   * The first page index in [from, to) whose state has any bit of `mask`, or
+   * -1. Chunks whose counts show no such page are skipped whole (for bits
+   * they count: DIRTY, WB, RESIDENT).
    */
   next(from: number, to: number, mask: number): number {
     let idx = from;
@@ -385,7 +388,8 @@ export class PageStore {
       const c = Math.floor(idx / CHUNK_PAGES);
       const chunkEnd = Math.min(to, (c + 1) * CHUNK_PAGES);
       const ch = this.chunks[c];
-      if (ch && (((mask & Page.DIRTY) && ch.dirty > 0) || ((mask & Page.WB) && ch.wb > 0) || ((mask & Page.RESIDENT) && ch.resident > 0))) {
+      // a chunk is skipped by its counts of the bits counted; a bit not counted (PRECIOUS, ...) has it scanned while it holds pages
+      if (ch && (((mask & Page.DIRTY) && ch.dirty > 0) || ((mask & Page.WB) && ch.wb > 0) || ((mask & Page.RESIDENT) && ch.resident > 0) || ((mask & UNCOUNTED) && ch.used > 0))) {
         const st = ch.st;
         if (st !== undefined) {
           const base = c * CHUNK_PAGES;

@@ -86,17 +86,24 @@ export interface ManagerCounts {
   synchronizes: number;
 }
 
+/** The CPU cost of one message to its sender (`pager.ipc_us`), ns. */
+export function ipcNs(k: Kernel): number {
+  return usToNs(k.config.pager.ipc_us);
+}
+
 /** The cost of one message to its sender (`pager.ipc_us`). */
 export function* sendMessage(k: Kernel): KernelPath<void> {
-  yield* cpu(k, usToNs(k.config.pager.ipc_us));
+  yield* cpu(k, ipcNs(k));
 }
 
 /** The manager of one memory object (see the module comment). */
 export class MemoryManager {
   private readonly mailbox: ManagerMessage[] = [];
   private readonly arrival: WaitQueue;
-  /** Writes to backing store started by data_return and not known to be finished. */
+  /** Writes to backing store started by data_return and not known to be finished (finished ones are dropped now and then). */
   private pending: Io[] = [];
+  /** Length of {@link pending} at which finished writes are dropped next (so a long msync does not filter it at every page). */
+  private pruneAt = 64;
   /** Counts of the messages taken (for inspection; constant memory). */
   readonly taken: ManagerCounts = { dataReturns: 0, dirtyRuns: 0, preciousRuns: 0, kernelCopyRuns: 0, pages: 0, synchronizes: 0 };
 
@@ -124,7 +131,10 @@ export class MemoryManager {
           if (m.dirty) c.dirtyRuns++;
           else c.preciousRuns++;
           if (m.kernelCopy) c.kernelCopyRuns++;
-          this.pending = this.pending.filter((io) => !io.done);
+          if (this.pending.length >= this.pruneAt) {
+            this.pending = this.pending.filter((io) => !io.done);
+            this.pruneAt = Math.max(64, 2 * this.pending.length);
+          }
           this.pending.push(this.k.pager.writeCopy(this.obj, m.first, m.count, 'msync', m.urgent));
           break;
         }
@@ -148,7 +158,11 @@ export class MemoryManager {
 
   /** Waits for the writes a synchronous synchronize covers, then hands its reply to the server thread. */
   private *watch(req: MsyncRequest, ios: Io[]): KernelPath<void> {
-    while (ios.some((io) => !io.done)) yield this.obj.waitQueue;
+    // every wake-up looks again from the first write not seen finished (those before it stay finished)
+    for (let i = 0; i < ios.length; ) {
+      if (ios[i]!.done) i++;
+      else yield this.obj.waitQueue;
+    }
     this.post({ kind: 'reply', req });
   }
 

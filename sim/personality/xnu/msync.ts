@@ -86,6 +86,9 @@ const LOCK_PAGE: readonly { readonly when: (p: PageView) => boolean; readonly re
   { when: () => true, result: 'done' }, // no LRU or age change, deliberately
 ];
 
+/** The state bits without which a resident page's verdict is 'done' unless the sync flushes (busy, dirty, precious). */
+const JUDGED = Page.WB | Page.DIRTY | Page.PRECIOUS;
+
 function lockPage(obj: VmObject, idx: number, flush: boolean): LockResult {
   const state = obj.state(idx);
   const view: PageView = { state, wired: obj.wireCount(idx) > 0, returnable: (state & (Page.DIRTY | Page.PRECIOUS)) !== 0, flush };
@@ -172,6 +175,12 @@ function* objectSync(k: Kernel, acct: SyncAccount, obj: VmObject, off: number, s
     if (!(obj.state(idx) & Page.RESIDENT)) {
       // absent pages are skipped; the gap ends a run
       const nextIdx = obj.next(idx, end, Page.RESIDENT);
+      idx = nextIdx < 0 ? end : nextIdx;
+      continue;
+    }
+    if (!run && !flush && k.skipIdlePages && !(obj.state(idx) & JUDGED)) {
+      // neither busy nor returnable, and no flush: 'done', with no run to end; so is every page up to the next one with a JUDGED bit
+      const nextIdx = obj.next(idx, end, JUDGED);
       idx = nextIdx < 0 ? end : nextIdx;
       continue;
     }
