@@ -60,5 +60,5 @@ export interface ResultSink {
   readonly transientRecords?: boolean;
 }
 
-/** A sink that drops everything (for benchmarks and tests that need only the summary). */
-export const NULL_SINK: ResultSink = { sync() {}, writeback() {}, timeline() {} };
+/** A sink that drops everything (for benchmarks and tests that need only the summary); it keeps no record, so records are reused. */
+export const NULL_SINK: ResultSink = { sync() {}, writeback() {}, timeline() {}, transientRecords: true };
