@@ -57,8 +57,8 @@ export interface MediaRandom {
   errors: RandomStream;
 }
 
-/** The next step of a command in its slot. */
-type Stage = 'command' | 'transfer' | 'done';
+/** The next step of a command in its slot (kept on the command, {@link Io.mstage}). */
+const STAGE = { command: 1, transfer: 2, done: 3 } as const;
 
 /** ns to move `bytes` at `mbps` MB/s (10^6 bytes/s); 0 when the rate is unlimited. */
 export const transferNs = (bytes: number, mbps: number): number => (mbps > 0 ? Math.round((bytes * 1000) / mbps) : 0);
@@ -66,7 +66,6 @@ export const transferNs = (bytes: number, mbps: number): number => (mbps > 0 ? M
 /** The storage device with its queue, command slots, shared pipe, write cache and media. */
 export class MediaDevice implements EventTarget, BlockDevice {
   readonly queue: DispatchQueue<Io>;
-  private stage = new Map<Io, Stage>();
   private readonly load: DeviceLoad;
   private flushes = 0;
   /** When the shared pipe finishes its last transfer (ns). */
@@ -137,10 +136,10 @@ export class MediaDevice implements EventTarget, BlockDevice {
         if (group) for (const m of group) m.ok = false;
       }
       if (io.kind === 'flush') {
-        this.stage.set(io, 'done');
+        io.mstage = STAGE.done;
         this.engine.at(this.params.write_cache ? this.flushDoneAt(now) : now, this, io);
       } else if (io.kind === 'write' && io.preflush && this.params.write_cache) {
-        this.stage.set(io, 'command');
+        io.mstage = STAGE.command;
         this.engine.at(this.flushDoneAt(now), this, io);
       } else {
         this.command(io);
@@ -151,7 +150,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
   /** Step 2: the per-command latency. */
   private command(io: Io): void {
     const us = io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency();
-    this.stage.set(io, 'transfer');
+    io.mstage = STAGE.transfer;
     this.engine.after(Math.max(0, usToNs(us)), this, io);
   }
 
@@ -192,14 +191,14 @@ export class MediaDevice implements EventTarget, BlockDevice {
   /** Engine callback: the next stage of `io`. */
   fire(arg: unknown): void {
     const io = arg as Io;
-    const stage = this.stage.get(io);
-    if (stage === 'command') return this.command(io);
-    if (stage === 'transfer') {
-      this.stage.set(io, 'done');
+    const stage = io.mstage;
+    if (stage === STAGE.command) return this.command(io);
+    if (stage === STAGE.transfer) {
+      io.mstage = STAGE.done;
       this.engine.at(this.transfer(io), this, io);
       return;
     }
-    this.stage.delete(io);
+    io.mstage = 0;
     this.load.account();
     this.queue.busy--;
     const group = this.queue.group(io);
