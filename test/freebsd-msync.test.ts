@@ -52,6 +52,8 @@ import { describe, it, expect } from 'vitest';
 import { TraceBuilder, simulate, resultOf, type SimOutput, objOf, opOf, doneAt, ios, traceFormatExample } from './helpers.ts';
 import { Page, PageCounters, VmObject } from '../sim/vm/object.ts';
 import { WaitQueue } from '../sim/vm/process.ts';
+import { Pager } from '../sim/pager/pager.ts';
+import type { Io } from '../sim/device/device.ts';
 import { Engine } from '../sim/engine/queue.ts';
 
 const P = 4096;
@@ -423,31 +425,46 @@ describe('2.3 object level', () => {
     expect(pages(o, 'f', 5)).toEqual([R, 0, R, 0, R]);
   });
 
-  it('2.3 whole object: VOP_FSYNC sleeps on the writes in flight and is woken once, when the last ends (bufobj_wdrop at 0)', () => {
+  it('2.3 whole object: VOP_FSYNC sleeps on the writes in flight and is woken once, after the last write\'s page sleepers (bufdone: b_iodone, then bufobj_wdrop)', () => {
     const engine = new Engine();
-    const counters = new PageCounters();
-    const obj = new VmObject(0, 'f', 'vnode', counters, new WaitQueue(engine));
+    const obj = new VmObject(0, 'f', 'vnode', new PageCounters(), new WaitQueue(engine));
+    const pager = new Pager(P, () => {});
+    const submitted: Io[] = [];
+    pager.device = { outstanding: 0, queue: undefined as never, submit: (io) => submitted.push(io), expedite: () => {}, stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0 }) };
     for (const i of [0, 2, 4]) {
       obj.dirty(i);
-      obj.startWriteback(i);
+      pager.write(obj, i, 1, 'msync', false);
     }
     const woken: string[] = [];
     obj.wbDrain.add({ fire: () => woken.push('fsync') });
     obj.waitQueue.add({ fire: () => woken.push('page') });
-    obj.endWriteback(0, true);
-    obj.endWriteback(2, true);
-    // two of three writes done: nothing scheduled for the drain sleeper, whose wake-up would only find writes still in flight
+    /** The device completes write `n` now. */
+    const complete = (n: number, ok = true) => {
+      const io = submitted[n]!;
+      io.ok = ok;
+      io.done = true;
+      pager.complete(io);
+    };
+    complete(0);
+    // one write done, two in flight: the page sleeper is woken, the drain sleeper is not (it would only find writes in flight)
+    expect([obj.wbPages, engine.pending, obj.wbDrain.size]).toEqual([2, 1, 1]);
+    engine.run();
+    expect(woken).toEqual(['page']);
+    complete(1);
     expect([obj.wbPages, engine.pending, obj.wbDrain.size]).toEqual([1, 0, 1]);
-    obj.endWriteback(4, true);
-    expect([obj.wbPages, engine.pending, obj.wbDrain.size]).toEqual([0, 1, 0]);
+    obj.waitQueue.add({ fire: () => woken.push('page again') });
+    complete(2);
+    expect([obj.wbPages, engine.pending, obj.wbDrain.size]).toEqual([0, 2, 0]);
     engine.run();
-    expect(woken).toEqual(['fsync']);
-    // a failed write ends too: the page is dirty again, and the waiter is woken all the same
-    obj.startWriteback(4);
+    // the last completion wakes its page sleepers before the drain sleeper
+    expect(woken).toEqual(['page', 'page again', 'fsync']);
+    // a failed write ends too: the page is dirty again, and the drain sleeper is woken all the same
+    obj.dirty(4);
+    pager.write(obj, 4, 1, 'msync', false);
     obj.wbDrain.add({ fire: () => woken.push('fsync after error') });
-    obj.endWriteback(4, false);
+    complete(3, false);
     engine.run();
-    expect(woken).toEqual(['fsync', 'fsync after error']);
+    expect(woken).toEqual(['page', 'page again', 'fsync', 'fsync after error']);
     expect(obj.state(4) & D).toBe(D);
   });
 

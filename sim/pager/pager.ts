@@ -194,6 +194,7 @@ export class Pager {
     t.byCause[cause] = (t.byCause[cause] ?? 0) + bytes;
     this.record(fill(this.wbScratch, io, obj.name, io.first * this.pageSize, bytes, cause));
     obj.waitQueue.wakeAll();
+    obj.wakeDrained();
     this.onComplete?.(io);
   }
 }

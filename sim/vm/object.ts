@@ -66,8 +66,9 @@ export class VmObject {
   wbPages = 0;
   /**
    * Sleepers waiting for every write of the object to end (FreeBSD
-   * bufobj_wwait on `bo_numoutput`): woken once, when {@link wbPages} drops to
-   * 0 (bufobj_wdrop), not by each completion as {@link waitQueue} is.
+   * bufobj_wwait on `bo_numoutput`): woken once, by {@link wakeDrained} after
+   * the completion that brought {@link wbPages} to 0 (bufobj_wdrop), not by
+   * each completion as {@link waitQueue} is.
    */
   readonly wbDrain: WaitQueue;
   /**
@@ -225,7 +226,7 @@ export class VmObject {
     const i = idx & CHUNK_MASK;
     let s = ch.state(i);
     if (s & Page.WB) {
-      if (--this.wbPages === 0 && this.wbDrain.size > 0) this.wbDrain.wakeAll();
+      this.wbPages--;
       this.counters.wb--;
       s &= ~Page.WB;
     }
@@ -234,6 +235,16 @@ export class VmObject {
       this.becameDirty();
     }
     ch.setState(i, s);
+  }
+
+  /**
+   * The end of a write completion's work on this object: when no write of it
+   * is left in flight, wakes the sleepers of {@link wbDrain}. Called after the
+   * completion has woken the sleepers on its pages, as FreeBSD's bufdone()
+   * calls bufobj_wdrop last, after b_iodone has unbusied the pages.
+   */
+  wakeDrained(): void {
+    if (this.wbPages === 0 && this.wbDrain.size > 0) this.wbDrain.wakeAll();
   }
 
   /**

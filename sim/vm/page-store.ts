@@ -302,6 +302,7 @@ export class PageChunk {
  * range allows.
  */
 function scanDense(st: Uint8Array, st32: Uint32Array, from: number, to: number, mask: number): number {
+  mask &= 0xff; // a state is one byte: a higher bit would spill into the next page's byte of a word
   let i = from;
   for (; i < to && (i & 3) !== 0; i++) if (st[i] & mask) return i;
   const m4 = Math.imul(mask, 0x01010101) | 0;

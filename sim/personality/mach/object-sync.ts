@@ -120,6 +120,7 @@ export function* memoryObjectSync(k: Kernel, acct: SyncAccount, mo: MachObject, 
         if (obj.wireCount(i) === 0) obj.free(i); // wired meanwhile: the page stays, clean
       }
       obj.waitQueue.wakeAll();
+      obj.wakeDrained();
     }
     mo.manager.post({ kind: 'data_return', first: r.first, count: r.count, dirty: r.dirty, kernelCopy: r.keep, urgent: policy.urgent });
     acct.pages += r.count;
