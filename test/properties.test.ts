@@ -19,12 +19,12 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Flag } from '../traces/types.ts';
+import { Flag, type TraceRow } from '../traces/types.ts';
 import { Page } from '../sim/vm/object.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { Simulator as Sim } from '../sim/simulator.ts';
 import { ResultsDir } from '../scripts/results.ts';
-import { build, cfgArb, opArb, opsArb, PS, simConfig, storedPages } from './property-traces.ts';
+import { build, cfgArb, opArb, opsArb, PS, simConfig, storedPages, type Cfg } from './property-traces.ts';
 import { discardedDuring, discards, failedDuring, GUARANTEE, ioLimit, observe, ok, Reach, storedDuring } from './property-observe.ts';
 
 /**
@@ -46,6 +46,25 @@ const FLOORS = {
   'failed I/Os': 70,
   'msync issued while another task\'s msync runs': 100,
 };
+
+/** Replays `rows` under `cfg` (timeline every 50 µs, no warm-up) in batches of `batch` rows into results directory `out`; returns `out`. */
+function replayInto(out: string, rows: TraceRow[], cfg: Cfg, batch: number, options: { skipIdlePages?: boolean } = {}): string {
+  const rd = new ResultsDir(out);
+  const sim = new Sim(resolveConfig({ ...simConfig(cfg), stats: { sample_us: 50, warmup_us: 0 } }), rd, options);
+  for (let i = 0; i < rows.length; i += Math.max(1, batch)) {
+    sim.feed(rows.slice(i, i + Math.max(1, batch)));
+    sim.run();
+  }
+  sim.end();
+  sim.run();
+  rd.commit(JSON.stringify(sim.result()));
+  return out;
+}
+
+/** Every result file of directory `a` has the same text in `b`. */
+function expectSameFiles(a: string, b: string): void {
+  for (const f of readdirSync(a)) expect(readFileSync(join(b, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
+}
 
 describe('model invariants (fast-check)', () => {
   it('an OK msync leaves no page of its range dirty (nor, when synchronous, under writeback), per personality', () => {
@@ -203,22 +222,8 @@ describe('model invariants (fast-check)', () => {
     let n = 0;
     fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), cfgArb, fc.integer({ min: 1, max: 50 }), (ops, cfg, batch) => {
       const rows = build(ops, cfg.tasks);
-      const outs = [1000, batch].map((bs) => {
-        const out = join(dir, `run${n++}`);
-        const rd = new ResultsDir(out);
-        const sim = new Sim(resolveConfig({ ...simConfig(cfg), stats: { sample_us: 50, warmup_us: 0 } }), rd);
-        for (let i = 0; i < rows.length; i += bs) {
-          sim.feed(rows.slice(i, i + bs));
-          sim.run();
-        }
-        sim.end();
-        sim.run();
-        rd.commit(JSON.stringify(sim.result()));
-        return out;
-      });
-      for (const f of readdirSync(outs[0])) {
-        expect(readFileSync(join(outs[1], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
-      }
+      const outs = [1000, batch].map((bs) => replayInto(join(dir, `run${n++}`), rows, cfg, bs));
+      expectSameFiles(outs[0], outs[1]);
     }), { numRuns: 60 });
   });
 
@@ -229,20 +234,8 @@ describe('model invariants (fast-check)', () => {
     const xnuOrMach = cfgArb.map((c) => ({ ...c, personality: c.seed % 2 === 0 ? 'xnu' as const : 'mach' as const }));
     fc.assert(fc.property(opsArb, xnuOrMach, (ops, cfg) => {
       const rows = build(ops, cfg.tasks);
-      const outs = [true, false].map((skipIdlePages) => {
-        const out = join(dir, `run${n++}`);
-        const rd = new ResultsDir(out);
-        const sim = new Sim(resolveConfig({ ...simConfig(cfg), stats: { sample_us: 50, warmup_us: 0 } }), rd, { skipIdlePages });
-        sim.feed(rows);
-        sim.run();
-        sim.end();
-        sim.run();
-        rd.commit(JSON.stringify(sim.result()));
-        return out;
-      });
-      for (const f of readdirSync(outs[0])) {
-        expect(readFileSync(join(outs[1], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
-      }
+      const outs = [true, false].map((skipIdlePages) => replayInto(join(dir, `run${n++}`), rows, cfg, rows.length, { skipIdlePages }));
+      expectSameFiles(outs[0], outs[1]);
       // runs with msyncs: the scans ran (the generator reaches them in most runs)
       if (rows.some((r) => r.op === 'msync')) withMsyncs++;
     }), { numRuns: 150 });
