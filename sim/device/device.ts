@@ -44,7 +44,7 @@ export class Io {
   copy = false;
   /** @internal its slot in the device queue while queued (sim/device/dispatch.ts). */
   qslot = -1;
-  /** @internal its next step in a command slot of the media device (sim/device/media.ts: MediaStage). */
+  /** @internal its next step in a command slot of the media device (sim/device/media.ts, STAGE; 0 when it has none). */
   mstage = 0;
   constructor(
     readonly id: number,
