@@ -20,7 +20,7 @@
  * BENCH_ONLY=replay,sparse (any of engine, replay, cache, sweep, sparse, cli, huge) runs
  * only those sections.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
@@ -55,6 +55,31 @@ function child(mode: string, file: string, ...more: string[]): ChildReport {
   const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, file, ...more], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child ${mode} ${file} failed (status ${r.status}, signal ${r.signal})`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as ChildReport;
+}
+
+/** {@link child} without waiting: the report once the process has ended. */
+function childAsync(mode: string, file: string): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    p.on('error', reject);
+    p.on('close', (status, signal) => {
+      if (status === 0) resolve(JSON.parse(out.trim().split('\n').at(-1) as string) as ChildReport);
+      else reject(new Error(`bench child ${mode} ${file} failed (status ${status}, signal ${signal})`));
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** bench/data/bench-1m.sst: the 1 M-row trace converted to the binary cache (again each time: it stays in step with the code). */
+async function benchCache1m(): Promise<{ csv: string; sst: string }> {
+  const csv = (await ensureBenchTrace(trace1mParams)).path;
+  const sst = join(DATA_DIR, 'bench-1m.sst');
+  const conv = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', csv, '-o', sst], { encoding: 'utf8' });
+  if (conv.status !== 0 || !existsSync(sst)) throw new Error(`convert failed: ${conv.stderr}`);
+  return { csv, sst };
 }
 
 // ---- 1. engine
@@ -115,10 +140,7 @@ if (section('replay')) results.replay = replay;
 
 // ---- 3. binary trace cache
 if (section('cache')) {
-  const trace1m = (await ensureBenchTrace(trace1mParams)).path;
-  const sst = join(DATA_DIR, 'bench-1m.sst');
-  const conv = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace1m, '-o', sst], { encoding: 'utf8' });
-  if (conv.status !== 0 || !existsSync(sst)) throw new Error(`convert failed: ${conv.stderr}`);
+  const { csv: trace1m, sst } = await benchCache1m();
   // the reads are short: the median of 3 passes of the CSV reader (each in its own process) and of 5 of the cache reader
   const median3 = (mode: string, file: string) => [child(mode, file), child(mode, file), child(mode, file)].sort((a, b) => a.seconds - b.seconds)[1];
   const readCsv = median3('read-csv', trace1m);
@@ -145,7 +167,18 @@ if (section('cache')) {
 if (section('sweep')) {
   const sweep = await benchSweep();
   console.log(sweepBenchLine(sweep));
-  results.sweep = sweep;
+  // the most 2 workers can give here: one replay alone against two side by side (two processes, nothing shared
+  // but the machine), in 3 rounds; cores that slow each other down bound a sweep's speedup below 2
+  const { sst } = await benchCache1m();
+  const alone: number[] = [], paired: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    alone.push(child('replay', sst).seconds);
+    for (const r of await Promise.all([childAsync('replay', sst), childAsync('replay', sst)])) paired.push(r.seconds);
+  }
+  const bound = (2 * median(alone)) / median(paired);
+  console.log(`sweep: a replay of ${rel(sst)} alone ${median(alone).toFixed(2)} s, two side by side ${median(paired).toFixed(2)} s each (medians of 3 rounds): ` +
+    `2 workers can give at most ${bound.toFixed(2)}x the runs/s of 1 on this machine`);
+  results.sweep = { ...sweep, side_by_side: { alone_s: alone, paired_s: paired, bound } };
 }
 
 // ---- 5. sparse traces: peak RSS of a whole run (result files written) against its target
