@@ -52,29 +52,50 @@ interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec:
 const code = (r: ChildReport) => (r.compiled ? 'compiled dist/' : 'TypeScript sources: dist/ is stale, npm run build');
 
 function child(mode: string, file: string, ...more: string[]): ChildReport {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, file, ...more], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`bench child ${mode} ${file} failed (status ${r.status}, signal ${r.signal})`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as ChildReport;
+  const r = spawnSync(process.execPath, childArgs(mode, file, more), { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  return childReport(mode, file, r.status, r.signal, r.stdout);
+}
+
+/** The command line of `bench/child.ts MODE FILE ...` after the node executable. */
+function childArgs(mode: string, file: string, more: string[] = []): string[] {
+  return ['--import', 'tsx', CHILD, mode, file, ...more];
+}
+
+/** The report of a finished child: the JSON of its last line of output, or an error when it failed. */
+function childReport(mode: string, file: string, status: number | null, signal: NodeJS.Signals | null, stdout: string): ChildReport {
+  if (status !== 0) throw new Error(`bench child ${mode} ${file} failed (status ${status}, signal ${signal})`);
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as ChildReport;
 }
 
 /** {@link child} without waiting: the report once the process has ended. */
 function childAsync(mode: string, file: string): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, childArgs(mode, file), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('error', reject);
     p.on('close', (status, signal) => {
-      if (status === 0) resolve(JSON.parse(out.trim().split('\n').at(-1) as string) as ChildReport);
-      else reject(new Error(`bench child ${mode} ${file} failed (status ${status}, signal ${signal})`));
+      try {
+        resolve(childReport(mode, file, status, signal, out));
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-/** bench/data/bench-1m.sst: the 1 M-row trace converted to the binary cache (again each time: it stays in step with the code). */
-async function benchCache1m(): Promise<{ csv: string; sst: string }> {
+/**
+ * bench/data/bench-1m.sst: the 1 M-row trace converted to the binary cache, once per benchmark run (again in
+ * each run: it stays in step with the code); the cache and sweep sections share it.
+ */
+function benchCache1m(): Promise<{ csv: string; sst: string }> {
+  return (cache1m ??= convertCache1m());
+}
+let cache1m: Promise<{ csv: string; sst: string }> | undefined;
+
+async function convertCache1m(): Promise<{ csv: string; sst: string }> {
   const csv = (await ensureBenchTrace(trace1mParams)).path;
   const sst = join(DATA_DIR, 'bench-1m.sst');
   const conv = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', csv, '-o', sst], { encoding: 'utf8' });
