@@ -126,13 +126,33 @@ export class Engine {
    */
   run(until = Infinity, onAdvance?: (t: number) => void): void {
     this.stopped = false;
+    const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
     while (this.size > this.daemons && !this.stopped) {
-      const t = this.time[0];
+      const t = time[0];
       if (t > until) break;
-      const target = this.target[0];
-      const arg = this.arg[0];
-      if (this.daemons !== 0 && this.seq[0] % 2 === 1) this.daemons--;
-      this.popRoot();
+      const target = tg[0];
+      const arg = ag[0];
+      if (this.daemons !== 0 && (seq[0] & 1) === 1) this.daemons--;
+      // pop the root
+      const n = --this.size;
+      if (n === 0) {
+        tg[0] = undefined as unknown as EventTarget; ag[0] = undefined;
+      } else {
+        const lt = time[n], ls = seq[n], ltg = tg[n], lag = ag[n];
+        tg[n] = undefined as unknown as EventTarget; ag[n] = undefined;
+        let i = 0;
+        for (;;) {
+          let c = 2 * i + 1;
+          if (c >= n) break;
+          const r = c + 1;
+          if (r < n && (time[r] < time[c] || (time[r] === time[c] && seq[r] < seq[c]))) c = r;
+          const ct = time[c];
+          if (lt < ct || (lt === ct && ls < seq[c])) break;
+          time[i] = ct; seq[i] = seq[c]; tg[i] = tg[c]; ag[i] = ag[c];
+          i = c;
+        }
+        time[i] = lt; seq[i] = ls; tg[i] = ltg; ag[i] = lag;
+      }
       if (t !== this.now) {
         if (onAdvance) onAdvance(t);
         this.now = t;
@@ -140,28 +160,5 @@ export class Engine {
       this.fired++;
       target.fire(arg, this);
     }
-  }
-
-  private popRoot(): void {
-    const n = --this.size;
-    const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
-    if (n === 0) {
-      tg[0] = undefined as unknown as EventTarget; ag[0] = undefined;
-      return;
-    }
-    const lt = time[n], ls = seq[n], ltg = tg[n], lag = ag[n];
-    tg[n] = undefined as unknown as EventTarget; ag[n] = undefined;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      const r = c + 1;
-      if (r < n && (time[r] < time[c] || (time[r] === time[c] && seq[r] < seq[c]))) c = r;
-      const ct = time[c];
-      if (lt < ct || (lt === ct && ls < seq[c])) break;
-      time[i] = ct; seq[i] = seq[c]; tg[i] = tg[c]; ag[i] = ag[c];
-      i = c;
-    }
-    time[i] = lt; seq[i] = ls; tg[i] = ltg; ag[i] = lag;
   }
 }

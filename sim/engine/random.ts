@@ -51,25 +51,25 @@ const zigF = new Float64Array(256);
 
 /** One stream of uniform and derived variates (sfc32 generator). */
 export class RandomStream {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /** sfc32 state a, b, c, d: int32 slots, so updates never box a number. */
+  private readonly s = new Int32Array(4);
   private spare = NaN;
 
   constructor(seed: number, name: string) {
-    [this.a, this.b, this.c, this.d] = seedWords(seed, name);
+    const w = seedWords(seed, name);
+    for (let i = 0; i < 4; i++) this.s[i] = w[i];
     for (let i = 0; i < 15; i++) this.nextU32();
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextU32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
+    const s = this.s;
+    const a = s[0], b = s[1], c = s[2], d = s[3];
+    const t = (((a + b) | 0) + d) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   }
 
