@@ -39,11 +39,17 @@ export interface Config {
     fault_page_us: number;
     /** CPU time per dirty page an msync (or the Mach memory_object_sync) writes. */
     clean_page_us: number;
+    /**
+     * Linux: CPU time per dirty page an msync writes while another task of the
+     * trace runs (not asleep in the kernel) on another CPU; a user clean_page_us
+     * without it sets both.
+     */
+    clean_page_busy_us: number;
     /** Linux: CPU time per dirty page of a PMD-sized folio (read ahead at order 9) an msync writes; other pages cost clean_page_us. */
     clean_pmd_page_us: number;
     /** CPU time per page wired (faulted in and locked) by wire / mlock. */
     wire_page_us: number;
-    /** When given: sets fault_page_us, clean_page_us and wire_page_us (no default). */
+    /** When given: sets fault_page_us, clean_page_us, clean_page_busy_us, clean_pmd_page_us and wire_page_us (no default). */
     per_page_us?: number;
   };
   writeback: {

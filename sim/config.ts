@@ -134,8 +134,8 @@ export const CONFIG_SCHEMA = obj({
   seed: intRange(0, 4294967295),
   device: DEVICE_SCHEMA,
   pager: obj({ cluster_pages: intRange(1, 65536), ipc_us: duration }, ['cluster_pages', 'ipc_us']),
-  cpu: obj({ syscall_us: duration, fault_page_us: duration, clean_page_us: duration, clean_pmd_page_us: duration, wire_page_us: duration, per_page_us: duration },
-    ['syscall_us', 'fault_page_us', 'clean_page_us', 'clean_pmd_page_us', 'wire_page_us']),
+  cpu: obj({ syscall_us: duration, fault_page_us: duration, clean_page_us: duration, clean_page_busy_us: duration, clean_pmd_page_us: duration, wire_page_us: duration, per_page_us: duration },
+    ['syscall_us', 'fault_page_us', 'clean_page_us', 'clean_page_busy_us', 'clean_pmd_page_us', 'wire_page_us']),
   writeback: obj({
     policy: { enum: ['none', 'syncer', 'flusher'] },
     interval_ms: range(1, DAY_MS),

@@ -49,6 +49,18 @@ export interface Kernel {
   faultPageNs: number;
   /** CPU time per dirty page an msync writes (cpu.clean_page_us), ns. */
   cleanPageNs: number;
+  /**
+   * CPU time per dirty page an msync writes while another task runs on
+   * another CPU (cpu.clean_page_busy_us; Linux), ns: under a hypervisor every
+   * PTE a clean write-protects must be flushed from the other vCPUs that are
+   * running guest code, and an idle vCPU costs nothing.
+   */
+  cleanPageBusyNs: number;
+  /**
+   * Tasks on a CPU now: between their first row and their last, and not
+   * asleep in the kernel (maintained by the replay, sim/replay/task.ts).
+   */
+  running: number;
   /** CPU time per dirty page of a PMD-sized folio an msync writes (cpu.clean_pmd_page_us; Linux), ns. */
   cleanPmdPageNs: number;
   /** CPU time per page wired by wire / mlock (cpu.wire_page_us), ns. */

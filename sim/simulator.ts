@@ -111,6 +111,8 @@ export class Simulator implements ReplayHost, PumpHost {
       syscallNs: usToNs(config.cpu.syscall_us),
       faultPageNs: usToNs(config.cpu.fault_page_us),
       cleanPageNs: usToNs(config.cpu.clean_page_us),
+      cleanPageBusyNs: usToNs(config.cpu.clean_page_busy_us),
+      running: 0,
       cleanPmdPageNs: usToNs(config.cpu.clean_pmd_page_us),
       wirePageNs: usToNs(config.cpu.wire_page_us),
       clusterPages: config.pager.cluster_pages,
@@ -206,9 +208,25 @@ export class Simulator implements ReplayHost, PumpHost {
   private lastTaskIdx = -1;
   private lastTask: Task | undefined = undefined;
 
+  /** @internal every row has reached its trace time. */
+  drained = false;
+
+  /** @internal see {@link PumpHost.traceDelivered}: tasks with nothing left stop running. */
+  traceDelivered(): void {
+    if (this.drained) return;
+    this.drained = true;
+    for (const t of this.tasks.values()) t.traceDrained();
+  }
+
+  /** @internal a task started or stopped running: {@link Kernel.running}. */
+  runningChanged(delta: number): void {
+    this.kernel.running += delta;
+  }
+
   /** @internal a row reached its trace time. */
   deliver(row: TraceRow): void {
     const t = this.task(row.task);
+    t.began();
     if (this.closed) {
       this.buffered++;
       t.deliver(row, -1);
@@ -218,6 +236,7 @@ export class Simulator implements ReplayHost, PumpHost {
   /** @internal row `i` of `block` reached its trace time (in closed replay it stays a column entry while it waits). */
   deliverFrom(block: RowBlock, i: number): void {
     const t = this.taskOf(block, i);
+    t.began();
     if (this.closed) {
       this.buffered++;
       t.deliver(block, i);
@@ -291,12 +310,14 @@ export class Simulator implements ReplayHost, PumpHost {
         gen = this.personality.unwire(k, map, row.addr, row.len, row.flags);
         break;
     }
+    task.opInFlight(1);
     new OpProc(this, task, row, this.engine.now, gen, closed, acct).step();
   }
 
   /** @internal an op's kernel path returned `result`. */
   opFinished(p: OpProc, result: string): void {
     this.finish(p.task, p.row, p.tIssue, p.closed, p.acct, result);
+    p.task.opInFlight(-1);
   }
 
   /** An op of `task` issued at `tIssue` finished now with `result`. */
@@ -324,7 +345,7 @@ export class Simulator implements ReplayHost, PumpHost {
       if (result !== this.personality.ok) this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
     }
     this.sink.op?.({ row, tIssueNs: tIssue, tDoneNs: now, result });
-    if (closed) task.opDone(row.tNs, now);
+    if (closed) task.opDone(row.extra === undefined ? row.tNs : row.tNs + recordedNs(row.extra), now);
     this.taskFinished(task, row.op === 'msync', tIssue, now, closed);
   }
 
@@ -404,3 +425,14 @@ function* syscallOnly(ns: number): KernelPath<string> {
   return 'OK';
 }
 
+/**
+ * How long the op of a recorded row took when it was recorded (its
+ * `x_measured_us`, ns; 0 without one): the gap after it in the trace holds
+ * that time, which closed replay replaces with the simulated op's own.
+ */
+export function recordedNs(extra: Readonly<Record<string, string>>): number {
+  const v = extra.x_measured_us;
+  if (v === undefined || v === '') return 0;
+  const us = Number(v);
+  return us > 0 && Number.isFinite(us) ? usToNs(us) : 0;
+}

@@ -22,7 +22,7 @@ import type { Calibration } from '../scripts/validate/calibration.ts';
 import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
 import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
 import { isProfileFile, loadConfig } from '../scripts/config-file.ts';
-import { ConfigError } from '../sim/config.ts';
+import { ConfigError, resolveConfig } from '../sim/config.ts';
 import { Flag } from '../traces/types.ts';
 
 const dirs: string[] = [];
@@ -423,18 +423,27 @@ describe('CPU costs of a calibration (the probe on the file system under --dir)'
     page_size: 4096,
     syscall_us: sp(1.456, 1.3, 1.6), mlock_munlock_us: sp(2.6, 2.5, 2.8), msync_async_range_us: sp(1.2, 1.1, 1.3),
     fault_page_us: sp(11.411, 10.95, 13.55), wire_page_us: sp(0.194, 0.16, 0.25), clean_page_us: sp(5.614, 5.41, 5.9),
+    clean_page_busy_us: sp(21.237, 20.8, 22.1),
     wall: { fault_page_us: sp(11.4, 11, 13.6), wire_page_us: sp(0.19, 0.16, 0.25), clean_page_us: sp(9.56, 9.42, 10.01) },
   };
 
-  it('sets the four cpu.* keys to the medians (two decimals), the IQR and repetitions in their provenance', () => {
+  it('sets the five cpu.* keys to the medians (two decimals), the IQR and repetitions in their provenance', () => {
     const { cpu, fitted } = cpuCalibration(figures, 'the file system under --dir (ext4)');
-    expect(cpu).toEqual({ syscall_us: 1.46, fault_page_us: 11.41, clean_page_us: 5.61, wire_page_us: 0.19 });
+    expect(cpu).toEqual({ syscall_us: 1.46, fault_page_us: 11.41, clean_page_us: 5.61, clean_page_busy_us: 21.24, wire_page_us: 0.19 });
+    expect(fitted['cpu.clean_page_busy_us']?.from).toMatch(/while every other CPU runs a busy loop \(slope over 16 \.\. 256 pages\); median of 8 repetitions, IQR 20\.8 \.\. 22\.1/);
     expect(fitted['cpu.clean_page_us']).toEqual({
       value: 5.61, r2: null, n: 8,
       from: "cpu: probe cpu-costs.c on the file system under --dir (ext4): msync(MS_SYNC) CPU time per dirty page written (slope over pages); median of 8 repetitions, IQR 5.41 .. 5.9 µs of the thread's CPU time",
     });
     // the wall-clock slope (which includes waiting for the device) is never the figure
     expect(Object.values(cpu)).not.toContain(9.56);
+  });
+
+  it('without busy-loop samples (one CPU) leaves clean_page_busy_us out, so that it follows clean_page_us', () => {
+    const { cpu, fitted } = cpuCalibration({ ...figures, clean_page_busy_us: null }, 'd');
+    expect(Object.keys(cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', 'wire_page_us']);
+    expect(fitted['cpu.clean_page_busy_us']).toBeUndefined();
+    expect(resolveConfig({ cpu }).cpu.clean_page_busy_us).toBe(5.61);
   });
 
   it('the fragment gets a cpu section, each key under its provenance comment, and loads as configuration', () => {
@@ -456,7 +465,7 @@ describe('CPU costs of a calibration (the probe on the file system under --dir)'
       const file = join(dir, 'device.yaml');
       writeFileSync(file, fragmentText(cal));
       const c = loadConfig(file, ['personality=linux']);
-      expect([c.cpu.syscall_us, c.cpu.fault_page_us, c.cpu.clean_page_us, c.cpu.wire_page_us]).toEqual([1.46, 11.41, 5.61, 0.19]);
+      expect([c.cpu.syscall_us, c.cpu.fault_page_us, c.cpu.clean_page_us, c.cpu.clean_page_busy_us, c.cpu.wire_page_us]).toEqual([1.46, 11.41, 5.61, 21.24, 0.19]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,8 +4,9 @@
  * page an msync writes, wire_page_us per page wired), the per_page_us
  * override, zero under the queue profile; and the statistics of
  * `npm run measure:cpu`; clean_pmd_page_us per page of a large folio. Expected times are worked out by hand from the
- * defaults of sim/cpu-costs.ts: syscall 1.44 µs, fault 13.16, clean 9.28,
- * wire 0.21 µs per page; open replay, so each op is issued at its trace time.
+ * defaults of sim/cpu-costs.ts: syscall 1.44 µs, fault 13.16, clean 9.28
+ * (23.09 while another task runs), wire 0.21 µs per page; open replay, so
+ * each op is issued at its trace time.
  */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../sim/config.ts';
@@ -24,13 +25,18 @@ const A = 0x10000000;
  * on a device that costs nothing, without page-in reads: µs each op took, by trace line, is CPU time.
  */
 function took(rows: TraceRow[], config: Record<string, unknown> = {}): Map<number, number> {
+  return new Map([...tookByTask(rows, config)].map(([k, v]) => [Number(k.split(':')[1]), v]));
+}
+
+/** {@link took} keyed by `task:line` (lines count per task in TraceBuilder). */
+function tookByTask(rows: TraceRow[], config: Record<string, unknown> = {}): Map<string, number> {
   const ops: OpRecord[] = [];
   const sim = new Simulator(resolveConfig({ replay: 'open', pagein: false, ...config }), { sync() {}, writeback() {}, timeline() {}, op: (r) => ops.push(r) });
   sim.feed(rows);
   sim.run();
   sim.end();
   sim.run();
-  return new Map(ops.map((o) => [o.row.line, (o.tDoneNs - o.tIssueNs) / 1000]));
+  return new Map(ops.map((o) => [`${o.row.task}:${o.row.line}`, (o.tDoneNs - o.tIssueNs) / 1000]));
 }
 
 /** Map 16 pages (line 3), store to 4 of them (line 4), store to them again (line 5). */
@@ -38,7 +44,7 @@ const writes = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write
 
 describe('measured CPU-cost defaults', () => {
   it('are the table figures, each inside its interquartile range', () => {
-    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
+    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
     for (const f of Object.values(MEASURED_CPU_COSTS)) {
       expect(f.q1_us).toBeLessThanOrEqual(f.us);
       expect(f.us).toBeLessThanOrEqual(f.q3_us);
@@ -98,8 +104,8 @@ describe('measured CPU-cost defaults', () => {
 });
 
 describe('cpu.per_page_us', () => {
-  it('sets all four per-page costs, also over a per-page key given with it', () => {
-    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+  it('sets all the per-page costs, also over a per-page key given with it', () => {
+    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
     expect(resolveConfig({ cpu: { per_page_us: 2, fault_page_us: 5 } }).cpu.fault_page_us).toBe(2);
   });
 
@@ -117,24 +123,66 @@ describe('applyCpuDefaults under the queue profile', () => {
   it('makes every CPU cost the user did not give 0', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, true);
-    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_pmd_page_us: 0, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_page_busy_us: 0, clean_pmd_page_us: 0, wire_page_us: 0 });
   });
 
   it('keeps the costs the user gave, and per_page_us still sets the per-page ones', () => {
     const user = { cpu: { syscall_us: 3, clean_page_us: 4 } };
     const c = resolveConfig(user);
     applyCpuDefaults(c, user, true);
-    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_pmd_page_us: 0, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_page_busy_us: 4, clean_pmd_page_us: 0, wire_page_us: 0 });
     const v = { cpu: { per_page_us: 2 } };
     const d = resolveConfig(v);
     applyCpuDefaults(d, v, true);
-    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
   });
 
   it('outside queue leaves the measured defaults', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, false);
-    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
+    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
+  });
+});
+
+describe('cpu.clean_page_busy_us (Linux: cleaning while another task runs)', () => {
+  it('a user clean_page_us without it sets both; given, it is kept', () => {
+    expect(resolveConfig({ cpu: { clean_page_us: 4 } }).cpu.clean_page_busy_us).toBe(4);
+    expect(resolveConfig({ cpu: { clean_page_us: 4, clean_page_busy_us: 11 } }).cpu.clean_page_busy_us).toBe(11);
+    expect(resolveConfig({ cpu: { clean_page_busy_us: 11 } }).cpu).toMatchObject({ clean_page_us: 9.28, clean_page_busy_us: 11 });
+  });
+
+  /** Task a stores to 4 pages and msyncs them at 200 µs; task b has rows before and after (or only before) it. */
+  const twoTasks = (bLast: number) => {
+    const a = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
+    const b = new TraceBuilder('b').map(0, A, 16 * PS, 'g').op(bLast, 'write', A, PS).rows;
+    const rows = [...a, ...b].sort((x, y) => x.tNs - y.tNs);
+    return { rows, msyncLine: `a:${a[a.length - 1]!.line}` };
+  };
+
+  it('is charged per page while another task is between its first row and its last', () => {
+    const { rows, msyncLine } = twoTasks(5000);
+    const t = tookByTask(rows, { personality: 'linux', device: { profile: 'ram' } });
+    expect(t.get(msyncLine)).toBeCloseTo(1.44 + 4 * 23.09, 9); // 93.8
+  });
+
+  it('is not charged once the other task has issued its last row, nor with one task', () => {
+    const { rows, msyncLine } = twoTasks(20);
+    expect(tookByTask(rows, { personality: 'linux', device: { profile: 'ram' } }).get(msyncLine)).toBeCloseTo(1.44 + 4 * 9.28, 9);
+    const one = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').op(5000, 'write', A, PS).rows;
+    expect(took(one, { personality: 'linux', device: { profile: 'ram' } }).get(5)).toBeCloseTo(1.44 + 4 * 9.28, 9);
+  });
+
+  it('is not charged while the other task sleeps in the kernel (its own msync waiting for the device)', () => {
+    // b msyncs 1 page at 100 µs on a device of 2 ms per write: asleep from 124.53 µs until its write ends
+    const a = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
+    const b = new TraceBuilder('b').map(0, A, 16 * PS, 'g').op(50, 'write', A, PS).op(100, 'msync', A, 16 * PS, 'SYNC').op(90000, 'write', A, PS).rows;
+    const rows = [...a, ...b].sort((x, y) => x.tNs - y.tNs);
+    const dev = { profile: 'queue', service: { dist: 'constant', mean_us: 2000 }, channels: 4 };
+    const t = tookByTask(rows, { personality: 'linux', device: dev, cpu: { clean_page_us: 9.28, clean_page_busy_us: 23.09, syscall_us: 1.44 } });
+    // a's msync at 200 µs: 1.44 + 4 × 9.28 of CPU (b asleep until 2124.53), then its I/O: 2000 µs on a free channel
+    expect(t.get(`a:${a[a.length - 1]!.line}`)).toBeCloseTo(1.44 + 4 * 9.28 + 2000, 6);
+    // b's own msync at 100 µs cleaned while a was between its rows: the busy rate
+    expect(t.get(`b:${b[b.length - 2]!.line}`)).toBeCloseTo(1.44 + 23.09 + 2000, 6);
   });
 });
 

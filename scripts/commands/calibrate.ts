@@ -17,7 +17,7 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, write_cache,
 flush_us, flush_empty_us, flush_cv, destage, media_write_us), readahead.pages, fs.kind and
-the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, wire_page_us)
+the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
 to the device and file system under PATH, from microbenchmarks only (never
 the validation jobs), and writes a profile file that 'syncsim run --config
 FILE' and 'device.profile: FILE' accept:

@@ -105,6 +105,7 @@ function table(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps
     ['cpu.syscall_us', f.syscall_us, 'msync(1 page, MS_ASYNC) of a clean page, per call'],
     ['cpu.fault_page_us', f.fault_page_us, 'first store to a cached, clean page of a MAP_SHARED file mapping (slope)'],
     ['cpu.clean_page_us', f.clean_page_us, 'msync(MS_SYNC) per dirty page written, CPU of the caller (slope)'],
+    ...(f.clean_page_busy_us ? [['cpu.clean_page_busy_us', f.clean_page_busy_us, 'the same, 16 .. 256 pages, while every other CPU runs a busy loop (slope)'] as [string, Spread, string]] : []),
     ['cpu.wire_page_us', f.wire_page_us, 'mlock of cached pages not yet mapped: populate + lock (slope)'],
     ['(mlock/munlock)', f.mlock_munlock_us, 'mlock or munlock of 1 resident mapped page, per call'],
     ['(msync range)', f.msync_async_range_us, `msync(MS_ASYNC) of 4096 clean pages, per call`],
@@ -115,8 +116,8 @@ function table(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps
   return [
     `CPU costs: Linux ${m.kernel} ${m.arch}, ${m.cpu}, page ${f.page_size} B, ${m.date}`,
     `on ${where}; ${reps} repetitions; µs of the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID)`,
-    `${'key'.padEnd(20)}${'median'.padStart(9)}   ${'IQR (q1 .. q3)'.padEnd(20)}what`,
-    ...rows.map(([k, s, what]) => `${k.padEnd(20)}${show(s)}${what}`),
+    `${'key'.padEnd(24)}${'median'.padStart(9)}   ${'IQR (q1 .. q3)'.padEnd(20)}what`,
+    ...rows.map(([k, s, what]) => `${k.padEnd(24)}${show(s)}${what}`),
   ].join('\n');
 }
 
@@ -129,6 +130,7 @@ function fragment(f: CpuFigures, m: ReturnType<typeof machine>, where: string, r
     line('syscall_us', f.syscall_us),
     line('fault_page_us', f.fault_page_us),
     line('clean_page_us', f.clean_page_us),
+    ...(f.clean_page_busy_us ? [line('clean_page_busy_us', f.clean_page_busy_us)] : []),
     line('wire_page_us', f.wire_page_us),
     '',
   ].join('\n');

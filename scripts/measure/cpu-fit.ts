@@ -32,6 +32,11 @@ export interface CpuFigures {
   fault_page_us: Spread;
   wire_page_us: Spread;
   clean_page_us: Spread;
+  /**
+   * The clean slope while every other CPU runs a busy loop (`clean_busy`
+   * samples); null when the probe took none (a machine with one CPU).
+   */
+  clean_page_busy_us: Spread | null;
   /** The same per-page slopes over wall-clock time (they include preemption and, for clean, waiting). */
   wall: { fault_page_us: Spread; wire_page_us: Spread; clean_page_us: Spread };
 }
@@ -97,6 +102,7 @@ export function cpuFigures(samples: readonly Sample[]): CpuFigures {
     fault_page_us: perPage(samples, 'fault'),
     wire_page_us: perPage(samples, 'wire'),
     clean_page_us: perPage(samples, 'clean'),
+    clean_page_busy_us: samples.some((s) => s.metric === 'clean_busy') ? perPage(samples, 'clean_busy') : null,
     wall: { fault_page_us: perPage(samples, 'fault', 'wallNs'), wire_page_us: perPage(samples, 'wire', 'wallNs'), clean_page_us: perPage(samples, 'clean', 'wallNs') },
   };
 }

@@ -27,7 +27,7 @@
  *   pinned 4 KiB user pages; media_mbps: the O_DIRECT write rate (a QD1
  *   write cannot tell the cache's destage rate from its intake).
  * - readahead.pages = read_ahead_kb / 4 (sysfs).
- * - cpu.syscall_us, fault_page_us, clean_page_us, wire_page_us: medians of
+ * - cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us: medians of
  *   the CPU probe of `npm run measure:cpu` run on the file system under
  *   --dir (cpu-calibration.ts); skipped without a C compiler.
  * Checks (reported, not fitted): the journal step (append + fdatasync)

@@ -18,6 +18,8 @@ export interface PumpHost {
   deliver(row: TraceRow): void;
   /** Row `i` of `block` reached its trace time. */
   deliverFrom(block: RowBlock, i: number): void;
+  /** Every row fed has been delivered and no more will come (may be called more than once). */
+  traceDelivered(): void;
 }
 
 const EMPTY: TraceRow[] = [];
@@ -69,7 +71,7 @@ export class Pump implements EventTarget {
       if (!this.eof) {
         this.starved = true;
         this.host.engine.stop();
-      }
+      } else this.host.traceDelivered();
       return;
     }
     if (this.host.buffered >= BUFFER_CAP) {

@@ -22,6 +22,10 @@ export interface ReplayHost {
   executeFrom(task: Task, block: RowBlock, i: number, closed: boolean): void;
   /** Issues `row` for `task` now. */
   execute(task: Task, row: TraceRow, closed: boolean): void;
+  /** Whether every row of the trace has been delivered to its task. */
+  readonly drained: boolean;
+  /** A task started or stopped running (see {@link Task.running}): +1 or -1. */
+  runningChanged(delta: number): void;
   /** An op's kernel path returned `result`. */
   opFinished(p: OpProc, result: string): void;
 }
@@ -52,7 +56,58 @@ export class Task implements EventTarget {
   /** Its row of tasks.csv, once an op of it finished (kept here: no lookup by name per op). */
   record: TaskRecord | undefined = undefined;
 
+  /** Ops of this task issued through a kernel path and not finished. */
+  private inFlight = 0;
+  /** Of those, the ones asleep in the kernel now. */
+  private asleep = 0;
+  /** A row of it was delivered. */
+  private started = false;
+  /** Every row of the trace was delivered and none of this task is left to issue or finish. */
+  private ended = false;
+
   constructor(readonly name: string, readonly map: VmMap, private readonly host: ReplayHost) {}
+
+  /**
+   * Whether the task is on a CPU: from its first row until it has none left
+   * (the gaps between its rows are its own work, as a fio job's are), except
+   * while every op it has in progress sleeps in the kernel. A timed pause
+   * (a throttle of background writeback) counts as running.
+   */
+  get running(): boolean {
+    return this.started && !this.ended && (this.inFlight === 0 || this.asleep < this.inFlight);
+  }
+
+  /** Applies `change` to the counters and tells the host when {@link running} flipped. */
+  private track(inFlight: number, asleep: number): void {
+    const was = this.running;
+    this.inFlight += inFlight;
+    this.asleep += asleep;
+    this.ended = this.host.drained && this.inFlight === 0 && this.fifo.length === 0 && this.state !== 'scheduled';
+    const is = this.running;
+    if (was !== is) this.host.runningChanged(is ? 1 : -1);
+  }
+
+  /** A row of this task reached its trace time (before it is buffered or issued). */
+  began(): void {
+    if (this.started) return;
+    this.started = true;
+    this.host.runningChanged(1);
+  }
+
+  /** An op of this task entered its kernel path (+1) or finished (-1). */
+  opInFlight(delta: number): void {
+    this.track(delta, 0);
+  }
+
+  /** An op of this task went to sleep in the kernel (+1) or woke up (-1). */
+  opAsleep(delta: number): void {
+    this.track(0, delta);
+  }
+
+  /** The trace has been delivered whole: a task with nothing left stops running. */
+  traceDrained(): void {
+    this.track(0, 0);
+  }
 
   get buffered(): number {
     return this.fifo.length;
@@ -65,11 +120,16 @@ export class Task implements EventTarget {
     if (this.state === 'idle') this.scheduleNext();
   }
 
-  /** The running op, of the row with trace time `tNs`, finished now. */
+  /**
+   * The running op, of the row with trace time `tNs` (plus its recorded
+   * duration, when the trace has one), finished now. The lag is never
+   * negative: a task issues no op before its trace time (rows reach it then).
+   */
   opDone(tNs: number, now: number): void {
-    this.lagNs = now - tNs;
+    this.lagNs = now > tNs ? now - tNs : 0;
     this.state = 'idle';
     if (this.fifo.length > 0) this.scheduleNext();
+    else if (this.host.drained) this.track(0, 0);
   }
 
   private scheduleNext(): void {
@@ -105,7 +165,14 @@ export class OpProc implements EventTarget {
   /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
   slept = false;
 
+  /** Asleep on a wait queue now (not a timed CPU delay). */
+  private waiting = false;
+
   fire(): void {
+    if (this.waiting) {
+      this.waiting = false;
+      this.task.opAsleep(-1);
+    }
     this.step();
   }
 
@@ -122,6 +189,10 @@ export class OpProc implements EventTarget {
     }
     const w: Wait = r.value;
     if (typeof w === 'number') this.host.engine.after(w, this);
-    else w.add(this);
+    else {
+      w.add(this);
+      this.waiting = true;
+      this.task.opAsleep(1);
+    }
   }
 }

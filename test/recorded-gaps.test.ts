@@ -1,0 +1,59 @@
+/**
+ * Closed replay of a recorded trace: a row's `x_measured_us` is how long its op
+ * took when recorded, and the trace's gap after the row holds that time, so
+ * the think time kept after the simulated op is the gap less it (sim/simulator.ts
+ * recordedNs). Worked by hand on a queue device of 2000 µs per I/O.
+ */
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../sim/config.ts';
+import { recordedNs, Simulator } from '../sim/simulator.ts';
+import type { OpRecord } from '../sim/stats/records.ts';
+import type { TraceRow } from '../traces/types.ts';
+import { TraceBuilder } from './helpers.ts';
+
+const PS = 4096;
+const A = 0x10000000;
+
+/** Issue times (µs) of the ops, by trace line, in closed replay. */
+function issued(rows: TraceRow[]): Map<number, number> {
+  const ops: OpRecord[] = [];
+  const config = resolveConfig({
+    personality: 'linux', pagein: false, fs: { kind: 'none' },
+    device: { profile: 'queue', service: { dist: 'constant', mean_us: 2000 }, channels: 1 },
+  });
+  const sim = new Simulator(config, { sync() {}, writeback() {}, timeline() {}, op: (r) => ops.push(r) });
+  sim.feed(rows);
+  sim.end();
+  sim.run();
+  return new Map(ops.map((o) => [o.row.line, o.tIssueNs / 1000]));
+}
+
+/** A store at 10 µs, an msync at 100 µs that took `measured` µs when recorded, a store at 100 + 700 µs. */
+function trace(measured: string | undefined): TraceRow[] {
+  const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, PS).op(100, 'msync', A, 16 * PS, 'SYNC').op(800, 'write', A + PS, PS).rows;
+  if (measured !== undefined) rows[2]!.extra = { x_measured_us: measured };
+  return rows;
+}
+
+describe('closed replay of rows with x_measured_us', () => {
+  it('keeps as think time the gap after the op less its recorded duration', () => {
+    // the msync ends at 100 + 2000 (one write; no CPU costs under queue); 700 − 500 = 200 µs of think time follow
+    expect(issued(trace('500')).get(6)).toBeCloseTo(2100 + 200, 6);
+  });
+
+  it('keeps the whole gap without a recorded duration (absent, empty or 0)', () => {
+    for (const m of [undefined, '', '0']) expect(issued(trace(m)).get(6), String(m)).toBeCloseTo(2100 + 700, 6);
+  });
+
+  it('issues the next op at once when the recorded duration is longer than the gap after it', () => {
+    // 700 − 3000 < 0 µs of think time: the store follows the msync's end (2100) at once
+    expect(issued(trace('3000')).get(6)).toBeCloseTo(2100, 6);
+  });
+
+  it('reads x_measured_us as µs and ignores what is not a positive number', () => {
+    expect(recordedNs({ x_measured_us: '12.5' })).toBe(12_500);
+    expect(recordedNs({ x_measured_us: 'n/a' })).toBe(0);
+    expect(recordedNs({ x_measured_us: '-3' })).toBe(0);
+    expect(recordedNs({ other: '5' })).toBe(0);
+  });
+});
