@@ -4,8 +4,11 @@
  * numbers never shifts the numbers another consumer sees.
  */
 
-/** 32-bit string hash (cyrb53 variant folded to four 32-bit seeds). */
-function seedWords(seed: number, name: string): [number, number, number, number] {
+/**
+ * The four sfc32 seed words of stream `name` of run `seed`: a 32-bit string
+ * hash (cyrb53 variant folded to four words). @internal exported for tests.
+ */
+export function seedWords(seed: number, name: string): [number, number, number, number] {
   let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
   const s = `${name}#${seed}`;
   for (let i = 0; i < s.length; i++) {
