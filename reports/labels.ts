@@ -50,6 +50,8 @@ export const CONFIG_LABELS: Readonly<Record<string, KeyLabel>> = {
   'cpu.per_page_us': { title: 'CPU time per page', unit: 'µs' },
   'cpu.fault_page_us': { title: 'page fault cost', unit: 'µs' },
   'cpu.clean_page_us': { title: 'page clean cost', unit: 'µs' },
+  'cpu.clean_page_busy_us': { title: 'page clean cost beside a running task', unit: 'µs' },
+  'cpu.clean_pmd_page_us': { title: 'page clean cost in a PMD-sized folio', unit: 'µs' },
   'cpu.wire_page_us': { title: 'page wire cost', unit: 'µs' },
   'writeback.policy': { title: 'background writeback' },
   'writeback.interval_ms': { title: 'writeback interval', unit: 'ms' },

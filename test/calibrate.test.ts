@@ -430,7 +430,7 @@ describe('CPU costs of a calibration (the probe on the file system under --dir)'
   it('sets the five cpu.* keys to the medians (two decimals), the IQR and repetitions in their provenance', () => {
     const { cpu, fitted } = cpuCalibration(figures, 'the file system under --dir (ext4)');
     expect(cpu).toEqual({ syscall_us: 1.46, fault_page_us: 11.41, clean_page_us: 5.61, clean_page_busy_us: 21.24, wire_page_us: 0.19 });
-    expect(fitted['cpu.clean_page_busy_us']?.from).toMatch(/while every other CPU runs a busy loop \(slope over 16 \.\. 256 pages\); median of 8 repetitions, IQR 20\.8 \.\. 22\.1/);
+    expect(fitted['cpu.clean_page_busy_us']?.from).toMatch(/while another CPU runs a busy loop \(slope over 16 \.\. 256 pages\); median of 8 repetitions, IQR 20\.8 \.\. 22\.1/);
     expect(fitted['cpu.clean_page_us']).toEqual({
       value: 5.61, r2: null, n: 8,
       from: "cpu: probe cpu-costs.c on the file system under --dir (ext4): msync(MS_SYNC) CPU time per dirty page written (slope over pages); median of 8 repetitions, IQR 5.41 .. 5.9 µs of the thread's CPU time",

@@ -165,11 +165,31 @@ describe('cpu.clean_page_busy_us (Linux: cleaning while another task runs)', () 
     expect(t.get(msyncLine)).toBeCloseTo(1.44 + 4 * 23.09, 9); // 93.8
   });
 
-  it('is not charged once the other task has issued its last row, nor with one task', () => {
+  it('is not charged once the whole trace has been delivered and the other task has nothing left, nor with one task', () => {
+    // the msync (at 200 µs) is the trace's last row: b's last row, at 20 µs, is long done
     const { rows, msyncLine } = twoTasks(20);
     expect(tookByTask(rows, { personality: 'linux', device: { profile: 'ram' } }).get(msyncLine)).toBeCloseTo(1.44 + 4 * 9.28, 9);
     const one = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').op(5000, 'write', A, PS).rows;
     expect(took(one, { personality: 'linux', device: { profile: 'ram' } }).get(5)).toBeCloseTo(1.44 + 4 * 9.28, 9);
+  });
+
+  it('is charged while a task whose rows ended early waits for the trace to end (README: a streamed trace does not say which row is a task\'s last)', () => {
+    // as above, but task a has one more row, at 5000 µs: b (last row at 20 µs) still counts at 200 µs
+    const { rows, msyncLine } = twoTasks(20);
+    rows.push({ ...rows.find((r) => r.task === 'a' && r.op === 'write')!, tNs: 5_000_000, line: 99 });
+    expect(tookByTask(rows, { personality: 'linux', device: { profile: 'ram' } }).get(msyncLine)).toBeCloseTo(1.44 + 4 * 23.09, 9);
+  });
+
+  it('is charged in closed replay too, and no task counts as running once the run is done', () => {
+    const { rows, msyncLine } = twoTasks(5000);
+    const ops: OpRecord[] = [];
+    const sim = new Simulator(resolveConfig({ personality: 'linux', pagein: false, device: { profile: 'ram' } }), { sync() {}, writeback() {}, timeline() {}, op: (r) => ops.push(r) });
+    sim.feed(rows);
+    sim.end();
+    expect(sim.run()).toBe('done');
+    const msync = ops.find((o) => `${o.row.task}:${o.row.line}` === msyncLine)!;
+    expect((msync.tDoneNs - msync.tIssueNs) / 1000).toBeCloseTo(1.44 + 4 * 23.09, 9);
+    expect((sim as unknown as { kernel: { running: number } }).kernel.running).toBe(0);
   });
 
   it('is not charged while the other task sleeps in the kernel (its own msync waiting for the device)', () => {

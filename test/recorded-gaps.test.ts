@@ -14,8 +14,8 @@ import { TraceBuilder } from './helpers.ts';
 const PS = 4096;
 const A = 0x10000000;
 
-/** Issue times (µs) of the ops, by trace line, in closed replay. */
-function issued(rows: TraceRow[]): Map<number, number> {
+/** Issue times (µs) of the ops, by trace line, in closed replay; `lags` receives the task's lag_end_us and max_lag_us. */
+function issued(rows: TraceRow[], lags?: (endUs: number, maxUs: number) => void): Map<number, number> {
   const ops: OpRecord[] = [];
   const config = resolveConfig({
     personality: 'linux', pagein: false, fs: { kind: 'none' },
@@ -25,6 +25,8 @@ function issued(rows: TraceRow[]): Map<number, number> {
   sim.feed(rows);
   sim.end();
   sim.run();
+  const r = sim.taskStats.records()[0]!;
+  lags?.(r.lagEndNs / 1000, r.maxLagNs / 1000);
   return new Map(ops.map((o) => [o.row.line, o.tIssueNs / 1000]));
 }
 
@@ -47,7 +49,19 @@ describe('closed replay of rows with x_measured_us', () => {
 
   it('issues the next op at once when the recorded duration is longer than the gap after it', () => {
     // 700 − 3000 < 0 µs of think time: the store follows the msync's end (2100) at once
-    expect(issued(trace('3000')).get(6)).toBeCloseTo(2100, 6);
+    const lags: number[] = [];
+    expect(issued(trace('3000'), (end, max) => lags.push(end, max)).get(6)).toBeCloseTo(2100, 6);
+    // the lag never goes below 0 in tasks.csv: after the msync, 2100 − (100 + 3000) would be −1000; the last store
+    // (trace time 800, issued at 2100) leaves 1300
+    expect(lags).toEqual([1300, 1300]);
+    // with 500 µs recorded: the msync leaves 2100 − 600 = 1500, the store (issued at 2300, trace time 800) 1500
+    const lags500: number[] = [];
+    issued(trace('500'), (end, max) => lags500.push(end, max));
+    expect(lags500).toEqual([1500, 1500]);
+    // an msync that took less than recorded, as the task's last op: its lag is 0, not 2100 − 3100 = −1000
+    const last: number[] = [];
+    issued(trace('3000').slice(0, 3), (end, max) => last.push(end, max));
+    expect(last).toEqual([0, 0]);
   });
 
   it('reads x_measured_us as µs and ignores what is not a positive number', () => {

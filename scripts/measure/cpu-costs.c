@@ -25,10 +25,11 @@
  *   clean  n pages        msync(all FILE_PAGES pages, MS_SYNC) after storing to
  *                         the first n pages of a mapping whose pages were all
  *                         clean: writeback of n dirty pages plus fsync
- *   clean_busy n pages    the same while every other online CPU runs a busy
- *                         loop (a child process each, started after the
- *                         samples above and killed before exit; none on a
- *                         machine with one CPU): under a hypervisor, every PTE
+ *   clean_busy n pages    the same while one other CPU runs a busy loop (a
+ *                         child process that unmaps the file and spins,
+ *                         started after each repetition's samples above and
+ *                         killed before the next; none when this process may
+ *                         run on one CPU only): under a hypervisor, every PTE
  *                         write-protected must be flushed from the vCPUs that
  *                         are running guest code, and idle ones cost nothing
  * Untimed between samples: munmap, munlock, fdatasync (pages clean again).
@@ -40,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -57,41 +59,53 @@ static const int CLEAN_SIZES[] = {64, 512, 2048, 4096};
    per-page cost stays linear up to 1024 pages here, and the runs stay short. */
 static const int BUSY_SIZES[] = {16, 64, 256};
 #define NBUSY (int)(sizeof BUSY_SIZES / sizeof BUSY_SIZES[0])
-#define MAX_SPINNERS 256
-
-static pid_t spinners[MAX_SPINNERS];
-static int nspinners;
 
 static long ps;
 static int fd;
 static char path[4096];
+static pid_t spinner; /* the busy loop's process, 0 when none runs */
 
-static void stopSpinners(void) {
-  for (int i = 0; i < nspinners; i++) kill(spinners[i], SIGKILL);
-  for (int i = 0; i < nspinners; i++) waitpid(spinners[i], NULL, 0);
-  nspinners = 0;
+static void stopSpinner(void) {
+  if (spinner > 0) {
+    kill(spinner, SIGKILL);
+    waitpid(spinner, NULL, 0);
+  }
+  spinner = 0;
 }
 
 static void die(const char *what) {
   fprintf(stderr, "cpu-costs: %s: %s\n", what, strerror(errno));
-  stopSpinners();
+  stopSpinner();
   if (path[0]) unlink(path);
   exit(1);
 }
 
-/* One busy loop per other online CPU; each dies with this process (PR_SET_PDEATHSIG). */
-static void startSpinners(void) {
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  for (long i = 1; i < cpus && nspinners < MAX_SPINNERS; i++) {
-    pid_t pid = fork();
-    if (pid < 0) die("fork");
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      for (volatile unsigned long x = 0;; x++) {
-      }
+/* CPUs this process may run on (its affinity mask, so a cpuset or taskset limit counts). */
+static int usableCpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return CPU_COUNT(&set);
+}
+
+/*
+ * Starts one busy loop in a child process (which the scheduler puts on
+ * another CPU): it drops its copy of the mapping `m` and the file, so that
+ * cleaning a page walks no mapping of it, and dies with this process.
+ */
+static void startSpinner(char *m) {
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0); /* the parent died before prctl */
+    munmap(m, FILE_PAGES * ps);
+    close(fd);
+    for (volatile unsigned long x = 0;; x++) {
     }
-    spinners[nspinners++] = pid;
   }
+  spinner = pid;
+  usleep(20000); /* the loop on its CPU */
 }
 
 static int64_t now(clockid_t c) {
@@ -193,22 +207,19 @@ int main(int argc, char **argv) {
   for (int i = 0; i < FILE_PAGES; i++) (void)*(volatile char *)&m[(size_t)i * ps];
   m[0]++; /* the first page mapped writable */
   if (msync(m, FILE_PAGES * ps, MS_SYNC) != 0) die("msync");
+  int busy = usableCpus() > 1;
   for (int r = 0; r < reps; r++) {
     sampleSyscalls(m);
     for (int i = 0; i < NSIZES; i++) sampleFault(SIZES[(i + r) % NSIZES]);
     for (int i = 0; i < NSIZES; i++) sampleWire(SIZES[(i + r) % NSIZES]);
     for (int i = 0; i < NSIZES; i++) sampleClean(m, CLEAN_SIZES[(i + r) % NSIZES], "clean");
+    if (busy) {
+      startSpinner(m);
+      for (int i = 0; i < NBUSY; i++) sampleClean(m, BUSY_SIZES[(i + r) % NBUSY], "clean_busy");
+      stopSpinner();
+    }
     fflush(stdout);
   }
-  startSpinners();
-  if (nspinners > 0) {
-    usleep(100000); /* the loops on their CPUs */
-    for (int r = 0; r < reps; r++) {
-      for (int i = 0; i < NBUSY; i++) sampleClean(m, BUSY_SIZES[(i + r) % NBUSY], "clean_busy");
-      fflush(stdout);
-    }
-  }
-  stopSpinners();
   unmap(m);
   close(fd);
   unlink(path);

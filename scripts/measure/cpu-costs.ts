@@ -105,7 +105,7 @@ function table(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps
     ['cpu.syscall_us', f.syscall_us, 'msync(1 page, MS_ASYNC) of a clean page, per call'],
     ['cpu.fault_page_us', f.fault_page_us, 'first store to a cached, clean page of a MAP_SHARED file mapping (slope)'],
     ['cpu.clean_page_us', f.clean_page_us, 'msync(MS_SYNC) per dirty page written, CPU of the caller (slope)'],
-    ...(f.clean_page_busy_us ? [['cpu.clean_page_busy_us', f.clean_page_busy_us, 'the same, 16 .. 256 pages, while every other CPU runs a busy loop (slope)'] as [string, Spread, string]] : []),
+    ...(f.clean_page_busy_us ? [['cpu.clean_page_busy_us', f.clean_page_busy_us, 'the same, 16 .. 256 pages, while another CPU runs a busy loop (slope)'] as [string, Spread, string]] : []),
     ['cpu.wire_page_us', f.wire_page_us, 'mlock of cached pages not yet mapped: populate + lock (slope)'],
     ['(mlock/munlock)', f.mlock_munlock_us, 'mlock or munlock of 1 resident mapped page, per call'],
     ['(msync range)', f.msync_async_range_us, `msync(MS_ASYNC) of 4096 clean pages, per call`],

@@ -33,7 +33,7 @@ export interface CpuFigures {
   wire_page_us: Spread;
   clean_page_us: Spread;
   /**
-   * The clean slope while every other CPU runs a busy loop (`clean_busy`
+   * The clean slope while another CPU runs a busy loop (`clean_busy`
    * samples); null when the probe took none (a machine with one CPU).
    */
   clean_page_busy_us: Spread | null;

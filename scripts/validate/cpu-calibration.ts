@@ -13,7 +13,7 @@ const CPU_FITS = [
   ['syscall_us', 'msync(1 page, MS_ASYNC) of a clean page, per call'],
   ['fault_page_us', 'first store to a cached, clean page of a MAP_SHARED file mapping (slope over pages)'],
   ['clean_page_us', 'msync(MS_SYNC) CPU time per dirty page written (slope over pages)'],
-  ['clean_page_busy_us', 'msync(MS_SYNC) CPU time per dirty page written while every other CPU runs a busy loop (slope over 16 .. 256 pages)'],
+  ['clean_page_busy_us', 'msync(MS_SYNC) CPU time per dirty page written while another CPU runs a busy loop (slope over 16 .. 256 pages)'],
   ['wire_page_us', 'mlock of cached pages not yet mapped (slope over pages)'],
 ] as const satisfies readonly (readonly [keyof CpuFigures, string])[];
 

@@ -68,10 +68,14 @@ export class Task implements EventTarget {
   constructor(readonly name: string, readonly map: VmMap, private readonly host: ReplayHost) {}
 
   /**
-   * Whether the task is on a CPU: from its first row until it has none left
-   * (the gaps between its rows are its own work, as a fio job's are), except
-   * while every op it has in progress sleeps in the kernel. A timed pause
-   * (a throttle of background writeback) counts as running.
+   * Whether the task is on a CPU: from its first row until every row of the
+   * trace has been delivered and it has none left to issue or finish (the
+   * gaps between its rows are its own work, as a fio job's are), except
+   * while every op it has in progress sleeps in the kernel. A task whose rows
+   * end early thus counts until the trace's last row: a streamed trace does
+   * not say which row is a task's last, and results must not depend on the
+   * batches it is read in. A timed pause (a throttle of background
+   * writeback) counts as running.
    */
   get running(): boolean {
     return this.started && !this.ended && (this.inFlight === 0 || this.asleep < this.inFlight);
