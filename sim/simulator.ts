@@ -35,7 +35,7 @@ import { TaskStats } from './stats/tasks.ts';
 import { TxnStats } from './stats/txn.ts';
 import { DurabilityTracker } from './stats/durability.ts';
 import { OP_NAMES, RowBlock, type OpName, type RowBatch, type TraceRow } from '../traces/types.ts';
-import { OpProc, rowOf, Task, type ReplayHost } from './replay/task.ts';
+import { OpProc, recordedNs, rowOf, Task, type ReplayHost } from './replay/task.ts';
 import { BUFFER_CAP, Pump, type PumpHost } from './replay/pump.ts';
 
 /** The index of `write` in {@link OP_NAMES} (a block's op column). */
@@ -423,16 +423,4 @@ function sortKeys(o: Record<string, number>): Record<string, number> {
 function* syscallOnly(ns: number): KernelPath<string> {
   if (ns > 0) yield ns;
   return 'OK';
-}
-
-/**
- * How long the op of a recorded row took when it was recorded (its
- * `x_measured_us`, ns; 0 without one): the gap after it in the trace holds
- * that time, which closed replay replaces with the simulated op's own.
- */
-export function recordedNs(extra: Readonly<Record<string, string>>): number {
-  const v = extra.x_measured_us;
-  if (v === undefined || v === '') return 0;
-  const us = Number(v);
-  return us > 0 && Number.isFinite(us) ? usToNs(us) : 0;
 }

@@ -1,12 +1,13 @@
 /**
  * Closed replay of a recorded trace: a row's `x_measured_us` is how long its op
  * took when recorded, and the trace's gap after the row holds that time, so
- * the think time kept after the simulated op is the gap less it (sim/simulator.ts
- * recordedNs). Worked by hand on a queue device of 2000 µs per I/O.
+ * the think time kept after the simulated op is the gap less it
+ * (sim/replay/task.ts recordedNs). Worked by hand on a queue device of 2000 µs per I/O.
  */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../sim/config.ts';
-import { recordedNs, Simulator } from '../sim/simulator.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { recordedNs } from '../sim/replay/task.ts';
 import type { OpRecord } from '../sim/stats/records.ts';
 import type { TraceRow } from '../traces/types.ts';
 import { TraceBuilder } from './helpers.ts';

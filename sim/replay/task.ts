@@ -3,7 +3,7 @@
  * trace task waiting for their turn (closed replay) and issues them one at a
  * time; an {@link OpProc} steps the kernel path of an op that can sleep.
  */
-import type { Engine, EventTarget } from '../engine/queue.ts';
+import { usToNs, type Engine, type EventTarget } from '../engine/queue.ts';
 import { Fifo } from '../engine/fifo.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath, Wait } from '../vm/process.ts';
@@ -199,4 +199,16 @@ export class OpProc implements EventTarget {
       this.task.opAsleep(1);
     }
   }
+}
+
+/**
+ * How long the op of a recorded row took when it was recorded (its
+ * `x_measured_us`, ns; 0 without one): the gap after it in the trace holds
+ * that time, which closed replay replaces with the simulated op's own.
+ */
+export function recordedNs(extra: Readonly<Record<string, string>>): number {
+  const v = extra.x_measured_us;
+  if (v === undefined || v === '') return 0;
+  const us = Number(v);
+  return us > 0 && Number.isFinite(us) ? usToNs(us) : 0;
 }
