@@ -53,7 +53,7 @@ export const MEASURED_CPU_COSTS: Readonly<Record<CpuKey, CpuFigure>> = {
   },
   clean_page_busy_us: {
     us: 23.09, q1_us: 22.82, q3_us: 23.47,
-    how: 'the clean probe at 16, 64 and 256 dirty pages while the other vCPU runs a busy loop (a child process; slope over the pages), measured 2026-12-03 on the same machine and file system (clean_page_us was 7.35 in that run, so 3.1× it). Under PVM every PTE write-protected is flushed from the vCPUs running guest code, and an idle vCPU costs nothing; faults, which add PTEs, did not change (fault_page_us 10.87 beside the loop against 10.70 alone)',
+    how: 'the clean probe at 16, 64 and 256 dirty pages while the other vCPU runs a busy loop (a child process; slope over the pages), measured 2026-12-03 on the same machine and file system (clean_page_us was 7.35 in that run, so 3.1× it; that probe took the busy samples after all the others, it now interleaves them with each repetition; later runs the same hour, with the host busier, gave 25.29 and 31.05 against clean_page_us 11.42 and 12.9). Under PVM every PTE write-protected is flushed from the vCPUs running guest code, and an idle vCPU costs nothing; faults, which add PTEs, did not change (fault_page_us 10.87 beside the loop against 10.70 alone)',
   },
   clean_pmd_page_us: {
     us: 0.31, q1_us: 0.25, q3_us: 0.34,
