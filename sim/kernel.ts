@@ -57,8 +57,9 @@ export interface Kernel {
    */
   cleanPageBusyNs: number;
   /**
-   * Tasks on a CPU now: between their first row and their last, and not
-   * asleep in the kernel (maintained by the replay, sim/replay/task.ts).
+   * Tasks on a CPU now: from their first row until the trace's last row has
+   * been delivered and they have nothing left, and not asleep in the kernel
+   * (maintained by the replay: sim/replay/task.ts, Task.running).
    */
   running: number;
   /** CPU time per dirty page of a PMD-sized folio an msync writes (cpu.clean_pmd_page_us; Linux), ns. */

@@ -81,7 +81,7 @@ export class Task implements EventTarget {
     return this.started && !this.ended && (this.inFlight === 0 || this.asleep < this.inFlight);
   }
 
-  /** Applies `change` to the counters and tells the host when {@link running} flipped. */
+  /** Adds to the op counters, works out whether the task has ended, and tells the host when {@link running} flipped. */
   private track(inFlight: number, asleep: number): void {
     const was = this.running;
     this.inFlight += inFlight;

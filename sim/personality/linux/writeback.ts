@@ -43,7 +43,7 @@ export function towriteRun(obj: VmObject, tagged: readonly number[], at: number,
  * `cpu.clean_page_busy_us` while another task runs ({@link Kernel.running}):
  * write-protecting a PTE costs more when another vCPU is running guest code.
  */
-export function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
+function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
   let large = 0;
   for (let i = run.first; i < run.first + run.count; i++) if (obj.state(i) & Page.PMD_FOLIO) large++;
   return large * k.cleanPmdPageNs + (run.count - large) * (k.running > 1 ? k.cleanPageBusyNs : k.cleanPageNs);
