@@ -184,6 +184,7 @@ export class Simulator implements ReplayHost, PumpHost {
     return 'done';
   }
 
+  /** The task named `name`, made (and running) when its first row is delivered: the only caller is delivery. */
   private task(name: string): Task {
     let t = this.tasks.get(name);
     if (!t) {
@@ -226,7 +227,6 @@ export class Simulator implements ReplayHost, PumpHost {
   /** @internal a row reached its trace time. */
   deliver(row: TraceRow): void {
     const t = this.task(row.task);
-    t.began();
     if (this.closed) {
       this.buffered++;
       t.deliver(row, -1);
@@ -236,7 +236,6 @@ export class Simulator implements ReplayHost, PumpHost {
   /** @internal row `i` of `block` reached its trace time (in closed replay it stays a column entry while it waits). */
   deliverFrom(block: RowBlock, i: number): void {
     const t = this.taskOf(block, i);
-    t.began();
     if (this.closed) {
       this.buffered++;
       t.deliver(block, i);

@@ -60,12 +60,13 @@ export class Task implements EventTarget {
   private inFlight = 0;
   /** Of those, the ones asleep in the kernel now. */
   private asleep = 0;
-  /** A row of it was delivered. */
-  private started = false;
   /** Every row of the trace was delivered and none of this task is left to issue or finish. */
   private ended = false;
 
-  constructor(readonly name: string, readonly map: VmMap, private readonly host: ReplayHost) {}
+  /** Made when its first row reaches its trace time: from then on it runs. */
+  constructor(readonly name: string, readonly map: VmMap, private readonly host: ReplayHost) {
+    host.runningChanged(1);
+  }
 
   /**
    * Whether the task is on a CPU: from its first row until every row of the
@@ -78,7 +79,7 @@ export class Task implements EventTarget {
    * writeback) counts as running.
    */
   get running(): boolean {
-    return this.started && !this.ended && (this.inFlight === 0 || this.asleep < this.inFlight);
+    return !this.ended && (this.inFlight === 0 || this.asleep < this.inFlight);
   }
 
   /** Adds to the op counters, works out whether the task has ended, and tells the host when {@link running} flipped. */
@@ -89,13 +90,6 @@ export class Task implements EventTarget {
     this.ended = this.host.drained && this.inFlight === 0 && this.fifo.length === 0 && this.state !== 'scheduled';
     const is = this.running;
     if (was !== is) this.host.runningChanged(is ? 1 : -1);
-  }
-
-  /** A row of this task reached its trace time (before it is buffered or issued). */
-  began(): void {
-    if (this.started) return;
-    this.started = true;
-    this.host.runningChanged(1);
   }
 
   /** An op of this task entered its kernel path (+1) or finished (-1). */
