@@ -114,6 +114,8 @@ const DEVICE_SCHEMA = obj({
   flush_cv: range(0, 100),
   destage: { enum: ['continuous', 'on_flush'] },
   media_write_us: duration,
+  submit_us: duration,
+  submit_command_us: duration,
   rpm: range(0, 1e6),
   seek_track_ms: range(0, MAX_SEEK_MS),
   seek_avg_ms: range(0, MAX_SEEK_MS),

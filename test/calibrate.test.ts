@@ -155,10 +155,14 @@ describe('microbenchmark plan', () => {
     expect(probeDepths(1)).toEqual([1]);
   });
 
-  it('layout, 2 × sizes, 2 × depths, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
+  it('layout, 2 × sizes, 2 × depths, batches, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
     const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
     const full = calibrationPlan({ ...o, quick: false });
-    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 4 + 4 + 2);
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 4 + 4 + 4 + 2);
+    // batched writes: n submitted together and reaped together, n at most a plug's 32
+    expect(full.filter((s) => s.kind === 'batch').map((s) => [s.name, s.depth])).toEqual([['qb-write-4', 4], ['qb-write-8', 8], ['qb-write-16', 16], ['qb-write-32', 32]]);
+    expect(full.find((s) => s.name === 'qb-write-16')!.options).toEqual(
+      ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=libaio', 'iodepth=16', 'iodepth_batch_submit=16', 'iodepth_batch_complete_min=16', 'time_based', 'runtime=1000ms']);
     // page-cache writeback: buffered sequential writes, each written back and waited for by sync_file_range (no FLUSH, no O_DIRECT)
     expect(full.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-256k', 'wb-1m', 'wb-4m']);
     const wb = full.find((s) => s.name === 'wb-1m')!;
@@ -166,7 +170,8 @@ describe('microbenchmark plan', () => {
     expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
       ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
     const quick = calibrationPlan({ ...o, quick: true });
-    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 3 + 4 + 2 + 2);
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 2 + 3 + 4 + 2 + 2);
+    expect(quick.filter((s) => s.kind === 'batch').map((s) => s.name)).toEqual(['qb-write-8', 'qb-write-32']);
     expect(quick.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-1m', 'wb-4m']);
     expect(quick.map((s) => s.name).slice(-4)).toEqual(['flush', 'flush-32', 'journal', 'pagein']);
     expect(full.filter((s) => s.kind === 'flush').map((s) => [s.name, s.writes])).toEqual([['flush', 1], ['flush-8', 8], ['flush-32', 32], ['flush-128', 128]]);
@@ -177,7 +182,7 @@ describe('microbenchmark plan', () => {
     const names = full.map((s) => s.name);
     const probes = full.filter((s) => s.kind === 'flush-probe');
     expect(probes.map((s) => s.name)).toEqual(['flush-probe-1', 'flush-probe-2', 'flush-probe-3', 'flush-probe-4']);
-    expect(probes.map((s) => names.indexOf(s.name) - 1).map((i) => names[i])).toEqual(['lat-read-1m', 'lat-write-1m', 'qd-write-64', 'wb-4m']);
+    expect(probes.map((s) => names.indexOf(s.name) - 1).map((i) => names[i])).toEqual(['lat-read-1m', 'lat-write-1m', 'qb-write-32', 'wb-4m']);
     for (const p of probes) {
       expect(p.writes).toBe(1);
       expect(p.options).toEqual(['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', 'fdatasync=1', `write_iolog=${flushIolog(p.name)}`, 'time_based', 'runtime=500ms']);

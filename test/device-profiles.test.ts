@@ -8,46 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadRecord } from '../sim/pager/pager.ts';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, type Config } from '../sim/config.ts';
+import { resolveConfig } from '../sim/config.ts';
 import { loadConfig } from '../scripts/config-file.ts';
 import { Io } from '../sim/device/device.ts';
-import { MediaDevice } from '../sim/device/media.ts';
 import { makeDevice } from '../sim/device/make.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { seekMs } from '../sim/device/hdd.ts';
 import { Engine } from '../sim/engine/queue.ts';
-import { RandomStream } from '../sim/engine/random.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { VmObject } from '../sim/vm/object.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 
-const PS = 4096;
-
-/** A device of `profile` with `over` laid on its keys; latencies constant; rotation draws always `rot`. */
-function rig(profile: string, over: Record<string, unknown>, rot = 0) {
-  const c = resolveConfig({ device: { profile, ...over } });
-  const eng = new Engine();
-  const done: Io[] = [];
-  const mean = (d: Config['device']['read_latency']) => (d.dist === 'constant' ? d.mean_us : NaN);
-  const dev = new MediaDevice(eng, c.device, PS, {
-    readLatency: () => mean(c.device.read_latency),
-    writeLatency: () => mean(c.device.write_latency),
-    flushJitter: () => 1,
-    rotation: { uniform: () => rot } as RandomStream,
-    errors: new RandomStream(1, 'errors'),
-  }, (io) => done.push(io));
-  let id = 0;
-  const io = (kind: 'read' | 'write' | 'flush', objectId: number, first: number, pages: number, opts: { fua?: boolean; preflush?: boolean } = {}) => {
-    const x = new Io(id++, { id: objectId } as VmObject, first, kind === 'flush' ? 0 : pages, 'msync', false);
-    x.kind = kind;
-    x.fua = opts.fua ?? false;
-    x.preflush = opts.preflush ?? false;
-    return x;
-  };
-  /** Submits `x` at absolute time `t` ns. */
-  const at = (t: number, x: Io) => eng.at(t, { fire: () => dev.submit(x) });
-  return { eng, dev, done, io, at };
-}
+import { PS, rig } from './device-rig.ts';
 
 /**
  * A small cached device: 4 slots, 10 µs per write command, no pipe limit,

@@ -17,10 +17,15 @@ const A = 0x10000000;
 /** A device that only records what reaches it. */
 function recorder() {
   const got: number[] = [];
-  const dev = { outstanding: 0, submit: (io: Io) => got.push(io.id), expedite() {}, stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0, flushes: 0 }) } as unknown as BlockDevice;
+  /** The I/O ids of each submission (a plug's list reaches the device as one). */
+  const batches: number[][] = [];
+  const dev = {
+    outstanding: 0, submit: (io: Io) => { got.push(io.id); batches.push([io.id]); },
+    submitAll: (ios: Io[]) => { got.push(...ios.map((x) => x.id)); batches.push(ios.map((x) => x.id)); }, expedite() {},
+    stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0, flushes: 0 }) } as unknown as BlockDevice;
   let id = 0;
   const io = (pages: number) => new Io(id++, {} as VmObject, 0, pages, 'msync', true);
-  return { got, dev, io };
+  return { got, batches, dev, io };
 }
 
 describe('blk_plug', () => {
@@ -31,6 +36,9 @@ describe('blk_plug', () => {
     expect(r.got).toEqual([]);
     plug.finish();
     expect(r.got).toEqual([0, 1, 2, 3, 4]);
+    expect(r.batches).toEqual([[0, 1, 2, 3, 4]]);
+    plug.finish();
+    expect(r.batches.length).toBe(1);
   });
 
   it('a 33rd request first dispatches the 32 it holds (BLK_MAX_REQUEST_COUNT)', () => {
@@ -42,6 +50,7 @@ describe('blk_plug', () => {
     expect(r.got.length).toBe(32);
     plug.finish();
     expect(r.got.length).toBe(33);
+    expect(r.batches.map((b) => b.length)).toEqual([32, 1]);
   });
 
   it('a request after one of 128 KiB or more dispatches the list first (BLK_PLUG_FLUSH_SIZE); one of 124 KiB does not', () => {

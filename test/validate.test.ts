@@ -362,15 +362,16 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
-    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 3 writeback sizes,
-    // 4 FLUSH-level probes between them, flush after 1 and 32 writes, journal, page-in, the empty FLUSH, the CPU probe)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/24\] /.test(l));
-    expect(progress.length).toBe(24);
-    expect(progress[4]).toBe('calibrate: [5/24] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
-    expect(progress[5]).toBe('calibrate: [6/24] random writes QD1 4k ...');
-    expect(progress[14]).toBe('calibrate: [15/24] page-cache writeback 64k (buffered write + sync_file_range) ...');
-    expect(progress[22]).toBe('calibrate: [23/24] fdatasync with nothing written (a FLUSH of an empty cache) ...');
-    expect(progress[23]).toBe('calibrate: [24/24] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 2 batches,
+    // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, journal, page-in, the empty FLUSH, the CPU probe)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/26\] /.test(l));
+    expect(progress.length).toBe(26);
+    expect(progress[4]).toBe('calibrate: [5/26] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
+    expect(progress[5]).toBe('calibrate: [6/26] random writes QD1 4k ...');
+    expect(progress[13]).toBe('calibrate: [14/26] 4k random writes submitted 8 at a time ...');
+    expect(progress[16]).toBe('calibrate: [17/26] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[24]).toBe('calibrate: [25/26] fdatasync with nothing written (a FLUSH of an empty cache) ...');
+    expect(progress[25]).toBe('calibrate: [26/26] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
@@ -390,8 +391,18 @@ describe('syncsim calibrate and validate (real fio)', () => {
     }
     // ext4 on a block device: the journal (or its absence) decides fs.kind
     if (cj.filesystem === 'ext4' && cj.checks.journal.jbd2_journal !== null) expect(doc.fs.kind).toBe(cj.checks.journal.jbd2_journal ? 'ext4-ordered' : 'ext4-nojournal');
-    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', 'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us',
-      ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : [])]);
+    // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
+    const stage = doc.device.submit_us !== undefined;
+    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us'] : []),
+      'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : [])]);
+    if (stage) {
+      expect(doc.device.channels).toBe(32);
+      expect(cj.fitted['device.submit_command_us']).toMatchObject({ value: doc.device.submit_command_us, n: 2 });
+      expect(doc.device.submit_us + doc.device.submit_command_us).toBeCloseTo(1e6 / cj.fits.channels_write.peak_iops, 1);
+    } else {
+      expect(cj.fits.submission.reason).toMatch(/./);
+      expect(doc.device.channels).toBe(cj.fits.channels_write.channels >= cj.fits.channels_read.channels ? cj.fits.channels_write.channels : cj.fits.channels_read.channels);
+    }
     if (doc.device.write_cache) expect(doc.device.flush_cv).toBeGreaterThanOrEqual(0);
     // the wait for the device to settle ran first: one-second windows of bare FLUSHes, at most 20 s with --quick
     expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(1);
@@ -411,7 +422,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     }
     if (doc.device.write_cache) expect(['continuous', 'on_flush']).toContain(doc.device.destage);
     expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');
-    expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= 4).toBe(true);
+    // at most --max-depth (4) by Little's law; 32, the largest batch, with a submission stage
+    expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= (stage ? 32 : 4)).toBe(true);
     for (const k of ['read_latency', 'write_latency']) expect(['constant', 'lognormal']).toContain(doc.device[k].dist);
     // bandwidth_mbps from page-cache writeback (the path of msync), media_mbps from O_DIRECT writes
     expect(doc.device.bandwidth_mbps).toBe(cj.fits.writeback.bandwidth_mbps);
@@ -436,14 +448,17 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
     expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'flush-probe-1', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'flush-probe-2',
-      'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'journal', 'pagein']);
+      'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'qb-write-8', 'qb-write-32', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'journal', 'pagein']);
+    // a step re-run (far above its group's line) is in the report, its kept run in the steps
+    for (const r of j.fits.reruns) expect(j.steps.map((s: { name: string }) => s.name)).toContain(r.name);
     expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });
     expect(j.fitted['device.flush_us'].from).toMatch(doc.device.write_cache ? /^flush-probe-\*, flush: \d+ fdatasyncs after a 4k O_DIRECT overwrite from 5 steps spread over the calibration, pooled \(on ext4 a bare cache FLUSH\): the mean of the lognormal of their median / : /^flush: no write cache/);
     expect(j.fitted['device.flush_us'].n).toBe(j.fits.flush_level.count);
     expect(j.checks.journal.predicted_syncs).toBe(200);
     expect(j.checks.pagein.faults).toBeGreaterThan(0);
     expect(j.files).toEqual({ fragment: 'device.yaml', calibration: 'device.calibration.json' });
-    expect(cal.stdout).toMatch(/^channels\s+\d+ \(reads [\d.]+, writes [\d.]+\)$/m);
+    expect(cal.stdout).toMatch(/^channels\s+\d+ \((the deepest queue probed; )?Little's law: reads [\d.]+, writes [\d.]+\)$/m);
+    expect(cal.stdout).toMatch(stage ? /^submission\s+submit_us [\d.]+, submit_command_us [\d.]+ /m : /^submission\s+- \(.+\)$/m);
   });
 
   it('validate runs a tiny fio job, replays it and writes validation.json with every field', () => {

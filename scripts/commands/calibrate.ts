@@ -7,7 +7,7 @@ import { InputError } from '../errors.ts';
 import { parseSize } from '../validate/fio.ts';
 import { calibrate, checkCalibrationTargets } from '../validate/calibration.ts';
 import { calibrationTable } from '../validate/calibration-text.ts';
-import { LATENCY_SIZES, QUICK_LATENCY_SIZES, QUICK_WRITEBACK_SIZES, WRITEBACK_SIZES, sizeLabel } from '../validate/microbench.ts';
+import { BATCH_SIZES, LATENCY_SIZES, QUICK_BATCH_SIZES, QUICK_LATENCY_SIZES, QUICK_WRITEBACK_SIZES, WRITEBACK_SIZES, sizeLabel } from '../validate/microbench.ts';
 import { lockOut } from '../../traces/out-lock.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
@@ -15,8 +15,9 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
                          [--max-depth 64] [--settle 90] -o device.yaml
 
 Fits syncsim's storage model (device.read_latency, write_latency,
-read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, write_cache,
-flush_us, flush_empty_us, flush_cv, destage, media_write_us), readahead.pages, fs.kind and
+read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, submit_us,
+submit_command_us, write_cache, flush_us, flush_empty_us, flush_cv, destage,
+media_write_us), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
 to the device and file system under PATH, from microbenchmarks only (never
 the validation jobs), and writes a profile file that 'syncsim run --config
@@ -28,6 +29,14 @@ FILE' and 'device.profile: FILE' accept:
      cv from the 4k spread), read_bandwidth_mbps / media_mbps;
   2. 4k random reads / writes at queue depths 1, 2, 4, ... --max-depth
      (--quick: 1, 4, 16, ...): channels = round(peak IOPS x QD1 latency);
+  2a. 4k random writes submitted and reaped ${BATCH_SIZES.join(', ')} at a time (--quick:
+     ${QUICK_BATCH_SIZES.join(', ')}): the slope of batch latency over n is submit_command_us, and
+     10^6 / the peak IOPS of 2 less it is submit_us (a serial stage each
+     submission and command passes, as a virtual disk's host I/O thread);
+     both are then taken off the latencies of 1, and channels becomes
+     --max-depth (at least 32). Batches that cost as much a write as the
+     unbatched peak, or unbatched IOPS still growing at --max-depth, leave
+     the stage out (channels as in 2);
   2b. buffered sequential writes of ${WRITEBACK_SIZES.map(sizeLabel).join(', ')} (--quick: ${QUICK_WRITEBACK_SIZES.map(sizeLabel).join(', ')}),
      each written back by sync_file_range: bandwidth_mbps (page-cache
      writeback, the path of msync, sends whole folios; O_DIRECT's pinned

@@ -39,6 +39,9 @@ export function fragmentText(cal: Calibration): string {
   return lines.join('\n') + '\n';
 }
 
+/** R² of a fitted submission stage, as the table prints it. */
+const fr2 = (f: Calibration['fits']['submission']) => ('r2' in f && !Number.isNaN(f.r2) ? f.r2.toFixed(4) : 'n/a');
+
 /** A short summary of a calibration, for the terminal. */
 export function calibrationTable(c: Calibration, fragment: string): string {
   const f1 = (v: number | null) => (v === null ? '-' : v.toFixed(1));
@@ -53,9 +56,11 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['profile', `${String(d.profile)} (base of the keys not fitted)`],
     ['read', `latency ${lat(d.read_latency)}, read_bandwidth_mbps ${d.read_bandwidth_mbps} (R² ${c.fits.read.r2.toFixed(4)})`],
     ['write', `latency ${lat(d.write_latency)} (R² ${c.fits.write.r2.toFixed(4)}), bandwidth_mbps ${d.bandwidth_mbps} (${c.fits.writeback ? `page-cache writeback, R² ${c.fits.writeback.r2.toFixed(4)}` : 'O_DIRECT'}), media_mbps ${d.media_mbps} (O_DIRECT)`],
-    ['channels', `${d.channels} (reads ${c.fits.channels_read.estimate.toFixed(2)}, writes ${c.fits.channels_write.estimate.toFixed(2)})`],
+    ['channels', `${d.channels} (${d.submit_us !== undefined ? 'the deepest queue probed; ' : ''}Little's law: reads ${c.fits.channels_read.estimate.toFixed(2)}, writes ${c.fits.channels_write.estimate.toFixed(2)})`],
+    ['submission', d.submit_us !== undefined ? `submit_us ${d.submit_us}, submit_command_us ${d.submit_command_us} (batched writes, R² ${fr2(c.fits.submission)})` : `- (${'reason' in c.fits.submission ? c.fits.submission.reason : ''})`],
     ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}` : ''}`],
     ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],
+    ...(c.fits.reruns?.length ? [['re-run', c.fits.reruns.map((r) => `${r.name} ${r.measured_us.toFixed(1)} → ${r.again_us.toFixed(1)} µs (line ${r.line_us.toFixed(1)}, kept the ${r.kept})`).join('; ')] as [string, string]] : []),
     ['fs', c.fragment.fs ? Object.entries(c.fragment.fs).map(([k, v]) => `${k} ${v}`).join(', ') : '- (not ext4 on a known block device)'],
     ['cpu', c.fragment.cpu ? Object.entries(c.fragment.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : `- (${c.fits.cpu_note})`],
     ['readahead.pages', c.fragment.readahead ? String(c.fragment.readahead.pages) : '- (no read_ahead_kb in sysfs)'],

@@ -9,7 +9,9 @@
  *   least squares of QD1 mean latency over size per direction
  *   (latency = c + bytes / bw); lognormal at c with the 4 KiB spread.
  * - channels: round(peak IOPS × QD1 latency) of the 4 KiB depth probe,
- *   the larger of the read and write estimates.
+ *   the larger of the read and write estimates; or, when the batched writes
+ *   fit a serial submission stage (submission-fit.ts: submit_us,
+ *   submit_command_us, taken off both latencies), the deepest queue probed.
  * - write_cache: sysfs `queue/write_cache` of the device under --dir
  *   (blockdev.ts), else inferred from the flush time; flush_us: the mean
  *   fdatasync after an O_DIRECT overwrite (a bare FLUSH); flush_cv: its
@@ -59,6 +61,8 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
+import { rerunSlowSteps, type Rerun } from './step-rerun.ts';
+import { fitSubmission, isSubmissionFit, lessSerial, submissionProvenance, type NoSubmissionFit, type SubmissionFit } from './submission-fit.ts';
 import { drainDevice, emptyFlushStep, latencyFigures, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
 
 /** Shortest fio run of one timed step (ms). */
@@ -111,6 +115,8 @@ export interface StepReport {
   latency: FioLatency | null;
   /** fdatasync latency (flush, journal). */
   sync: FioLatency | null;
+  /** Mean completion latency (µs) of a batch step's writes: from their submission, as a block trace times them (fio's clat). */
+  clat_us?: number;
 }
 
 /** Everything a calibration measured and fitted (device.calibration.json). */
@@ -136,7 +142,12 @@ export interface Calibration {
     read: LatencyBandwidthFit; write: LatencyBandwidthFit;
     /** Page-cache writeback time vs size (wb-* steps); null when fio timed fewer than two sizes. */
     writeback: LatencyBandwidthFit | null;
-    channels_read: ChannelFit; channels_write: ChannelFit; flush: FlushFit; destage: DestageFit | null;
+    channels_read: ChannelFit; channels_write: ChannelFit;
+    /** Steps run again because they lay far above the line of their group (step-rerun.ts). */
+    reruns: Rerun[];
+    /** The serial submission stage (qb-write-* against qd-write-*), or why there is none. */
+    submission: SubmissionFit | NoSubmissionFit;
+    flush: FlushFit; destage: DestageFit | null;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
     /** The FLUSH level flush_us and flush_cv were fitted to: every 1-write fdatasync of the flush-probe-K and flush steps, pooled; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
@@ -193,6 +204,7 @@ function stepReport(step: Microbench, json: string): StepReport {
   return {
     name: step.name, kind: step.kind, bytes: step.bytes, depth: step.depth, ...(step.writes === undefined ? {} : { writes: step.writes }),
     iops: read ? j.read_iops : j.write_iops, latency: read ? j.read : j.write, sync: j.sync,
+    ...(step.kind === 'batch' && j.write_clat_mean_us !== null ? { clat_us: j.write_clat_mean_us } : {}),
   };
 }
 
@@ -211,6 +223,9 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
     .map((s) => ({ depth: s.depth, iops: s.iops, mean_latency_us: s.latency!.mean_us }));
   const channelsRead = fitChannels(probe('read'), Math.min(4096, maxDepth));
   const channelsWrite = fitChannels(probe('write'), Math.min(4096, maxDepth));
+  // the serial submission stage: batched writes against the unbatched peak
+  const batches = steps.filter((s) => s.kind === 'batch' && s.latency).map((s) => ({ batch: s.depth, mean_latency_us: s.clat_us ?? s.latency!.mean_us, iops: s.iops }));
+  const submission = fitSubmission(batches, probe('write'), round2);
   const flushStep = steps.find((s) => s.kind === 'flush');
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
   // the FLUSH level: every 1-write fdatasync of the calibration pooled (flush-probe-K and flush), as a lognormal fitted to its quantiles
@@ -221,7 +236,7 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
   // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
   if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
-  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
 
 /**
@@ -269,12 +284,17 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     let pageinLatencies: Float64Array = new Float64Array(0);
     /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level; null when fio's I/O logs have no timestamps (fio < 3.31). */
     let flushSamples: Float64Array[] | null = [];
-    for (const [i, step] of plan.entries()) {
-      log(`calibrate: [${i + 1}/${total}] ${step.label} ...`);
+    /** Runs one step's fio job: its report file. */
+    const runStep = async (step: Microbench): Promise<string> => {
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
       writeFileSync(jobFile, stepJobText(work, opts.sizeBytes, step));
       await runFio(['--output-format=json', `--output=${json}`, jobFile], work);
       drainDevice(join(work, DATA_FILE));
+      return json;
+    };
+    for (const [i, step] of plan.entries()) {
+      log(`calibrate: [${i + 1}/${total}] ${step.label} ...`);
+      const json = await runStep(step);
       if (step.kind === 'layout') continue;
       steps.push(stepReport(step, json));
       if ((step.kind === 'flush-probe' || (step.kind === 'flush' && step.writes === 1)) && flushSamples) {
@@ -287,6 +307,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       }
       if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');
     }
+    // a step far above the line of its group's others ran in a slow moment of the machine: once more, the faster run kept
+    const reruns = await rerunSlowSteps(steps, async (name) => {
+      const step = plan.find((st) => st.name === name)!;
+      return stepReport(step, await runStep(step));
+    }, log);
     log(`calibrate: [${total - 1}/${total}] fdatasync with nothing written (a FLUSH of an empty cache) ...`);
     const flushEmpty = emptyFlushStep(work, stepMs);
     const cpuReps = opts.quick ? QUICK_CPU_REPS : CPU_REPS;
@@ -307,11 +332,15 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: its I/O logs gave no timed syncs, e.g. fio before 3.31 writes no timestamps)';
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
+    const serial = isSubmissionFit(fit.submission) ? fit.submission : null;
+    // with the stage, the slots are the deepest queue the probes had in flight (a batch holds its writes at once)
+    const serialChannels = Math.max(opts.maxDepth, ...steps.filter((s) => s.kind === 'batch').map((s) => s.depth));
     const device: Record<string, unknown> = {
       profile: base,
-      channels: channels.channels,
-      read_latency: fit.read.latency,
-      write_latency: fit.write.latency,
+      channels: serial ? serialChannels : channels.channels,
+      read_latency: serial ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
+      write_latency: serial ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
+      ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us } : {}),
       read_bandwidth_mbps: fit.read.bandwidth_mbps,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       media_mbps: fit.write.bandwidth_mbps,
@@ -333,14 +362,15 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const depths = (d: string) => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${d}-`)).map((s) => s.depth).join(', ');
     const fitted: Record<string, FittedValue> = {
       'device.profile': { value: base, r2: null, n: 0, from: `base profile for the keys not fitted (cache_mb): ${base === 'sata-ssd' ? 'a volatile write cache' : 'no volatile write cache'}` },
-      'device.read_latency': { value: fit.read.latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv = sd(4k) / intercept` },
+      ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
+      'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv = sd(4k) / intercept${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
       'device.read_bandwidth_mbps': { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')})` },
-      'device.write_latency': { value: fit.write.latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv = sd(4k) / intercept` },
+      'device.write_latency': { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv = sd(4k) / intercept${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
         : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')}) (fio timed fewer than two writeback sizes)` },
       'device.media_mbps': { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of O_DIRECT QD1 write latency vs size (${sizes('write')}) (QD1 writes cannot tell destage from intake)` },
-      'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` },
+      ...(serial ? {} : { 'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` } }),
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       'device.flush_us': {
         value: fit.flush.flush_us, r2: null, n: level.count,
@@ -389,7 +419,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, flush_level: pooledLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, reruns, flush_level: pooledLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

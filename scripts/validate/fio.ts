@@ -216,6 +216,8 @@ export interface FioJobReport {
   sync: FioLatency | null;
   /** Total latency of writes. */
   write: FioLatency | null;
+  /** Mean completion latency of writes (µs): from their submission to their completion, without the time to submit them; null when absent. */
+  write_clat_mean_us: number | null;
   write_iops: number;
   write_bytes: number;
   /** Total latency of reads. */
@@ -232,6 +234,12 @@ function latency(section: unknown): FioLatency | null {
   const pct = (l.percentile ?? (s?.clat_ns as Json | undefined)?.percentile) as Record<string, number> | undefined;
   const p = (k: string) => (pct && typeof pct[k] === 'number' ? pct[k]! / 1000 : null);
   return { count: l.N, mean_us: (l.mean as number) / 1000, stddev_us: Number(l.stddev ?? 0) / 1000, p50_us: p('50.000000'), p90_us: p('90.000000'), p99_us: p('99.000000') };
+}
+
+/** The mean of a section's completion latency (µs), or null. */
+function clatMean(section: Json | undefined): number | null {
+  const c = section?.clat_ns as Json | undefined;
+  return c && typeof c.N === 'number' && c.N > 0 && typeof c.mean === 'number' ? c.mean / 1000 : null;
 }
 
 /** Reads fio's `--output-format=json` report: one entry per job, in job order. */
@@ -254,6 +262,7 @@ export function readFioJson(path: string): { version: string; jobs: FioJobReport
         name: String(j.jobname),
         sync: latency(j.sync),
         write: latency(w),
+        write_clat_mean_us: clatMean(w),
         write_iops: Number(w?.iops ?? 0),
         write_bytes: Number(w?.io_bytes ?? 0),
         read: latency(r),

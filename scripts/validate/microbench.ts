@@ -11,6 +11,11 @@
  *    bandwidth per direction.
  * 3. qd-{read,write}-DEPTH: 4 KiB O_DIRECT random reads / writes (libaio)
  *    at each queue depth → IOPS vs depth → channels.
+ * 3a. qb-write-N: N 4 KiB O_DIRECT random writes submitted together and
+ *    reaped together (libaio, iodepth_batch_submit = iodepth_batch_complete_min
+ *    = N), for N = 4, 8, 16, 32 (`--quick`: 8, 32; at most 32, the requests a
+ *    block plug hands over at once) → batch latency vs N → the serial
+ *    submission stage (submission-fit.ts), with the unbatched peak of 3.
  * 3b. wb-SIZE: buffered sequential writes of SIZE, each written back with
  *    sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) (no FLUSH) → the time
  *    of page-cache writeback vs size → the write bandwidth of the path an
@@ -47,7 +52,7 @@ export interface Microbench {
   /** What it does, for the progress line. */
   label: string;
   /** Which fit it feeds. */
-  kind: 'layout' | 'latency' | 'depth' | 'writeback' | 'flush-probe' | 'flush' | 'journal' | 'pagein';
+  kind: 'layout' | 'latency' | 'depth' | 'batch' | 'writeback' | 'flush-probe' | 'flush' | 'journal' | 'pagein';
   direction?: Direction;
   /** I/O size (bytes). */
   bytes: number;
@@ -94,6 +99,10 @@ function flushLevelOptions(name: string, ms: number): string[] {
 export const FLUSH_WRITES: readonly number[] = [1, 8, 32, 128];
 export const QUICK_FLUSH_WRITES: readonly number[] = [1, 32];
 
+/** Writes per batch of the submission probe (`--quick`: the second and the fourth); at most BLK_MAX_REQUEST_COUNT (32), the requests one plug hands over. */
+export const BATCH_SIZES: readonly number[] = [4, 8, 16, 32];
+export const QUICK_BATCH_SIZES: readonly number[] = [8, 32];
+
 /** Queue depths of the channel probe: 1, 2, 4, ... up to `max` (`quick`: every other one, and `max`). */
 export function probeDepths(max: number, quick = false): number[] {
   const d: number[] = [];
@@ -139,6 +148,12 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
         options: [`rw=rand${direction}`, 'bs=4k', 'direct=1', 'ioengine=libaio', `iodepth=${depth}`, ...timed],
       });
     }
+  }
+  for (const n of o.quick ? QUICK_BATCH_SIZES : BATCH_SIZES) {
+    steps.push({
+      name: `qb-write-${n}`, label: `4k random writes submitted ${n} at a time`, kind: 'batch', direction: 'write', bytes: 4096, depth: n,
+      options: ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=libaio', `iodepth=${n}`, `iodepth_batch_submit=${n}`, `iodepth_batch_complete_min=${n}`, ...timed],
+    });
   }
   probe();
   for (const bytes of o.quick ? QUICK_WRITEBACK_SIZES : WRITEBACK_SIZES) {

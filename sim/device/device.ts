@@ -85,6 +85,8 @@ export interface BlockDevice {
   readonly queue: DispatchQueue<Io>;
   /** Queues `io` now. */
   submit(io: Io): void;
+  /** Queues the I/Os of `ios` now, as one submission (a block plug's list). */
+  submitAll(ios: readonly Io[]): void;
   /** A synchronous waiter now depends on `io`: under `sync_first` it moves to the front queue. */
   expedite(io: Io): void;
   /** Utilisation, mean and max queue depth over [0, now], and flush count. */
@@ -133,6 +135,11 @@ export class Device implements EventTarget, BlockDevice {
     }
     this.queue.add(io);
     this.dispatch();
+  }
+
+  /** Queues the I/Os of `ios` now, one by one (this model has no submission cost). */
+  submitAll(ios: readonly Io[]): void {
+    for (const io of ios) this.submit(io);
   }
 
   /** A synchronous waiter now depends on `io`: the scheduler is told (`sync_first` moves it to the front queue). */

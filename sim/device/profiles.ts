@@ -53,6 +53,10 @@ export interface MediaKeys {
   destage: DestageMode;
   /** Per-command media time of each write, destaged or written through (µs), on top of its transfer at `media_mbps`. */
   media_write_us: number;
+  /** Serial cost of one submission (a doorbell write, a virtqueue kick) that hands the device the commands dispatched together (µs). */
+  submit_us: number;
+  /** Serial cost of handing over each read or write command of a submission (µs): the device takes one command at a time. */
+  submit_command_us: number;
   /** Spindle speed; 0 = no moving parts (no seek, no rotation). */
   rpm: number;
   /** Seek of one track (ms): the short-seek end of the seek curve. */
@@ -118,7 +122,8 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
  *   16 GB region (a far-apart file), wrapping after 62 objects.
  *
  * Every profile: destage continuous (a drive destages its cache on its own) and media_write_us 0
- * (a drive's per-command cost is in write_latency). `syncsim calibrate` fits both on a virtual
+ * (a drive's per-command cost is in write_latency); submit_us and submit_command_us 0 (a drive's
+ * command fetch is in its latencies, and its IOPS limit in `channels`). `syncsim calibrate` fits both on a virtual
  * disk whose cache is the host's page cache (destage on_flush: the FLUSH is an fsync of the
  * backing file, e.g. Firecracker's virtio-blk in Writeback mode, docs/api_requests/block-caching.md).
  *
@@ -128,23 +133,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0,
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
   },
 };
 

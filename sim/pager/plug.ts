@@ -31,10 +31,11 @@ export class BlkPlug {
     this.list.push(io);
   }
 
-  /** blk_finish_plug: dispatches what the list holds, in order. */
+  /** blk_finish_plug: dispatches what the list holds, in order, as one submission (blk_mq_flush_plug_list → queue_rqs: one kick). */
   finish(): void {
     const list = this.list;
+    if (list.length === 0) return;
     this.list = [];
-    for (const io of list) this.device.submit(io);
+    this.device.submitAll(list);
   }
 }

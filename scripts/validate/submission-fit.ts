@@ -1,0 +1,127 @@
+/**
+ * Fitting the serial submission stage of the storage model
+ * (sim/device/media.ts: `device.submit_us`, `device.submit_command_us`) to
+ * fio runs. Pure: no I/O, no clock.
+ *
+ * The model: every submission (the commands dispatched together: one
+ * doorbell, one virtqueue kick) costs `submit_us` of one serial stage, and
+ * each command in it `submit_command_us` more, one after the other; then
+ * each command's latency runs in parallel with the others'. So
+ * - n writes submitted together (fio `iodepth=n`, `iodepth_batch_submit=n`,
+ *   `iodepth_batch_complete_min=n`: every write waits for the whole batch)
+ *   complete (fio's clat, from their submission) QD1 latency +
+ *   (n − 1) × submit_command_us after it: the slope of the batch
+ *   latency over n is `submit_command_us` (the stage and the data pipe run
+ *   one after the other for each command, so the slope is the slower of
+ *   the two; the pipe's 4 KiB is far below it on the devices measured);
+ * - writes submitted one by one at a deep queue (fio libaio `iodepth=32`)
+ *   saturate the stage at 1 / (submit_us + submit_command_us): that sum is
+ *   10^6 / the peak IOPS of the depth probe.
+ * Both stage costs are taken off the fitted per-command latencies (the QD1
+ * latency of the model stays the measured one), and the slots (`channels`)
+ * are no longer what limits IOPS: they become the deepest queue probed
+ * (`--max-depth`, or the largest batch).
+ */
+import { leastSquares, type DepthProbe, type LatencyBandwidthFit } from './fit.ts';
+
+/** One batched run: `batch` 4 KiB O_DIRECT random writes submitted together, reaped together. */
+export interface BatchPoint {
+  batch: number;
+  /**
+   * fio's mean completion latency of a write (µs): from the batch's
+   * submission to its completion (each write is reaped with the whole
+   * batch). Not the total latency: that adds the time the guest took to
+   * build and submit the batch, which an msync spends as CPU time
+   * (`cpu.clean_page_us`) before its writes reach the device.
+   */
+  mean_latency_us: number;
+  iops: number;
+}
+
+/** The fitted stage, and the figures it came from. */
+export interface SubmissionFit {
+  submit_us: number;
+  submit_command_us: number;
+  /** submit_us + submit_command_us (µs): what one command alone spends in the stage, taken off the per-command latencies. */
+  serial_us: number;
+  /** The least-squares line of batch latency over batch size. */
+  slope_us_per_command: number;
+  intercept_us: number;
+  r2: number;
+  /** Batch sizes fitted. */
+  n: number;
+  /** 10^6 / the peak IOPS of the unbatched depth probe (µs). */
+  unbatched_us: number;
+}
+
+/** An unbatched probe counts as saturated when a shallower depth reached this share of its peak IOPS. */
+export const SATURATED = 0.8;
+
+/** Why no stage was fitted (the calibration then keeps the channel count of Little's law). */
+export interface NoSubmissionFit {
+  reason: string;
+}
+
+/**
+ * The stage from batched runs and the unbatched depth probe (writes), or
+ * the reason there is none: fewer than two batch sizes, unbatched IOPS
+ * still growing at the deepest queue (the peak would be the slots', not the
+ * stage's), a batch latency that does not grow with the batch, or batches
+ * that cost as much a command as unbatched writes at their peak (nothing to
+ * tell the two apart).
+ * `round` shapes the fitted figures.
+ */
+export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly DepthProbe[], round: (v: number) => number = (v) => v): SubmissionFit | NoSubmissionFit {
+  const good = points.filter((p) => p.batch >= 1 && Number.isFinite(p.mean_latency_us) && p.mean_latency_us > 0);
+  if (new Set(good.map((p) => p.batch)).size < 2) return { reason: `fewer than two batch sizes measured (${good.length})` };
+  const peak = unbatched.reduce<DepthProbe | null>((a, b) => (b.iops > 0 && (!a || b.iops > a.iops) ? b : a), null);
+  if (!peak) return { reason: 'no unbatched IOPS measured' };
+  // the stage's rate shows only where more depth stopped adding IOPS: a shallower probe within SATURATED of the peak
+  if (!unbatched.some((p) => p.depth < peak.depth && p.iops >= SATURATED * peak.iops)) {
+    return { reason: `the unbatched IOPS had not levelled off by QD${peak.depth} (${Math.round(peak.iops)} IOPS; no shallower depth within ${Math.round((1 - SATURATED) * 100)} % of it): a deeper --max-depth` };
+  }
+  const line = leastSquares(good.map((p) => ({ x: p.batch, y: p.mean_latency_us })));
+  const perWrite = 1e6 / peak.iops;
+  if (!(line.slope > 0)) return { reason: `the batch latency does not grow with the batch (slope ${line.slope.toFixed(2)} µs a write)` };
+  if (line.slope >= perWrite) return { reason: `a batched write costs no less than an unbatched one at the peak (${line.slope.toFixed(2)} against ${perWrite.toFixed(2)} µs)` };
+  const command = round(line.slope);
+  const submit = round(Math.max(0, perWrite - line.slope));
+  return {
+    submit_us: submit,
+    submit_command_us: command,
+    serial_us: round(submit + command),
+    slope_us_per_command: line.slope,
+    intercept_us: line.intercept,
+    r2: line.r2,
+    n: good.length,
+    unbatched_us: perWrite,
+  };
+}
+
+/** Whether `f` is a fitted stage. */
+export function isSubmissionFit(f: SubmissionFit | NoSubmissionFit): f is SubmissionFit {
+  return !('reason' in f);
+}
+
+/** A per-command latency distribution less `us` of serial stage, keeping its standard deviation (a lognormal's cv grows; at most 100, the schema's bound). */
+export function lessSerial(d: LatencyBandwidthFit['latency'], us: number, round: (v: number) => number = (v) => v): LatencyBandwidthFit['latency'] {
+  const mean = round(Math.max(0, d.mean_us - us));
+  if (d.dist !== 'lognormal' || !(mean > 0)) return { dist: 'constant', mean_us: mean };
+  return { dist: 'lognormal', mean_us: mean, cv: Math.round(Math.min(100, (d.cv * d.mean_us) / mean) * 1000) / 1000 };
+}
+
+/** The provenance of the keys a fitted stage sets (calibration.ts `fitted`); none without one (the channel count of Little's law stands). */
+export function submissionProvenance(
+  f: SubmissionFit | NoSubmissionFit, channels: { peak_iops: number; peak_depth: number }, slots: number, depths: string,
+): Record<string, { value: unknown; r2: number | null; n: number; from: string }> {
+  if (!isSubmissionFit(f)) return {};
+  const batches = `qb-write-*: mean latency of 4k O_DIRECT random writes submitted and reaped n at a time, least squares over n`;
+  return {
+    'device.submit_command_us': { value: f.submit_command_us, r2: f.r2, n: f.n, from: `${batches}: the slope (${f.slope_us_per_command.toFixed(2)} µs a write, intercept ${f.intercept_us.toFixed(2)} µs)` },
+    'device.submit_us': {
+      value: f.submit_us, r2: null, n: depths.split(',').length,
+      from: `qd-write-*: 10^6 / the peak IOPS of writes submitted one at a time (${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}: ${f.unbatched_us.toFixed(2)} µs a write), less submit_command_us; depths ${depths}`,
+    },
+    'device.channels': { value: slots, r2: null, n: 1, from: `the deepest queue probed (--max-depth, or the largest qb-write batch): with the serial submission stage limiting IOPS (${f.unbatched_us.toFixed(2)} µs a write submitted alone), the slots are not what the probes saturate` },
+  };
+}
