@@ -16,7 +16,7 @@ import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
 import { cpuCalibration } from '../scripts/validate/cpu-calibration.ts';
-import { latencyFigures, SETTLE, settleDevice, settledWindows, unsettledWarning } from '../scripts/validate/sync-steps.ts';
+import { latencyFigures, quietestLevel, SETTLE, settleDevice, settledWindows, unsettledWarning } from '../scripts/validate/sync-steps.ts';
 import { settleArg } from '../scripts/commands/calibrate.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
@@ -194,6 +194,18 @@ describe('microbenchmark plan', () => {
     expect(text).toBe('[global]\ndirectory=/w\nfilename=cal.0\nsize=67108864\nnorandommap\nrandrepeat=0\n\n[qd-write-8]\nrw=randwrite\nbs=4k\ndirect=1\nioengine=libaio\niodepth=8\ntime_based\nruntime=1000ms\n');
     expect(sizeLabel(262144)).toBe('256k');
     expect(sizeLabel(1 << 20)).toBe('1m');
+  });
+});
+
+describe('the FLUSH level of a calibration (the quietest step)', () => {
+  it('the figures of the step with the lowest median, and all steps pooled beside them; null without samples', () => {
+    const slow = [300, 310, 320, 330, 900], quiet = [150, 160, 170, 180, 190], mid = [240, 250, 260];
+    const l = quietestLevel([slow, new Float64Array(0), quiet, mid])!;
+    expect(l.medians).toEqual([320, 170, 250]);
+    expect(l.quiet).toMatchObject({ count: 5, p50_us: 170, mean_us: 170 });
+    expect(l.pooled).toMatchObject({ count: 13, p50_us: 250 });
+    expect(quietestLevel([])).toBeNull();
+    expect(quietestLevel([new Float64Array(0)])).toBeNull();
   });
 });
 

@@ -63,7 +63,7 @@ import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts
 import { cpuCalibration } from './cpu-calibration.ts';
 import { rerunSlowSteps, type Rerun } from './step-rerun.ts';
 import { fitSubmission, isSubmissionFit, lessSerial, submissionProvenance, type NoSubmissionFit, type SubmissionFit } from './submission-fit.ts';
-import { drainDevice, emptyFlushStep, latencyFigures, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
+import { drainDevice, emptyFlushStep, quietestLevel, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -150,8 +150,10 @@ export interface Calibration {
     flush: FlushFit; destage: DestageFit | null;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
-    /** The FLUSH level flush_us and flush_cv were fitted to: every 1-write fdatasync of the flush-probe-K and flush steps, pooled; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
+    /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the quietest flush-probe-K or flush step (lowest median); null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
     flush_level: FioLatency | null;
+    /** Every 1-write fdatasync of those steps pooled (reported, not fitted); null as flush_level. */
+    flush_level_pooled: FioLatency | null;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -320,15 +322,16 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const cpuRun = await measureCpu(work, cpuReps);
     const cpuFit = cpuRun.figures ? cpuCalibration(cpuRun.figures, where) : null;
     if (!cpuFit) log(`calibrate: cpu.* keys not fitted: ${cpuRun.note}`);
-    // every 1-write fdatasync pooled, each counting once: a job's msyncs sample the FLUSH the same way (a fast moment gives more of both)
-    const pooledLevel = flushSamples?.some((x) => x.length > 0) ? latencyFigures(flushSamples.flatMap((x) => [...x])) : null;
-    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, pooledLevel ?? undefined);
+    // the FLUSH level of the quietest of the steps that sampled it (the lowest median): the host's slow spells only add time, and last tens of seconds
+    const levels = quietestLevel(flushSamples ?? []);
+    const pooledLevel = levels?.pooled ?? null, quietLevel = levels?.quiet ?? null;
+    const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, quietLevel ?? undefined);
     const flushStep = steps.find((s) => s.kind === 'flush')!;
     // the figures the level was fitted to
-    const level = pooledLevel ?? flushStep.sync!;
+    const level = quietLevel ?? flushStep.sync!;
     const flushCvValue = flushCv(level.p50_us, level.p90_us);
-    const levelFrom = pooledLevel
-      ? `flush-probe-*, flush: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite from ${flushSamples!.length} steps spread over the calibration, pooled`
+    const levelFrom = quietLevel
+      ? `flush-probe-*, flush: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite of the quietest of ${levels!.medians.length} steps spread over the calibration (the lowest median; step medians ${levels!.medians.map(round2).join(', ')} µs; all ${pooledLevel!.count} pooled: median ${round2(pooledLevel!.p50_us!)} µs)`
       : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: its I/O logs gave no timed syncs, e.g. fio before 3.31 writes no timestamps)';
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
@@ -419,7 +422,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, reruns, flush_level: pooledLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

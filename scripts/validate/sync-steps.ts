@@ -131,3 +131,20 @@ export function unsettledWarning(command: string, s: Settle): string | null {
   if (s.window_medians_us.length === 0) return `${command}: warning: --settle 0: measuring at once, without waiting for the device to settle`;
   return `${command}: warning: the device did not settle in ${(s.waited_ms / 1000).toFixed(0)} s (bare FLUSH medians ${s.window_medians_us.slice(-3).join(', ')} µs): another program's writes are still being destaged, so the figures will be slower than this device on its own`;
 }
+
+/**
+ * The FLUSH level of a calibration from the 1-write fdatasyncs (µs) of the
+ * steps that sampled it, spread over its minutes: the figures of the
+ * quietest step (the lowest median), and of all of them pooled; null when
+ * no step timed a sync. The host under a virtual disk has slow spells of
+ * tens of seconds that only add time (one calibration's five steps had
+ * medians 165, 169, 247, 276 and 268 µs, while the validation jobs run just
+ * after it measured one-page msyncs as fast as in runs whose calibrations
+ * met no slow spell), so the quietest step is the device's own level.
+ */
+export function quietestLevel(samples: readonly ArrayLike<number>[]): { quiet: FioLatency; pooled: FioLatency; medians: number[] } | null {
+  const levels = samples.filter((x) => x.length > 0).map((x) => latencyFigures(Array.from(x)));
+  if (levels.length === 0) return null;
+  const quiet = levels.reduce((a, b) => (b.p50_us! < a.p50_us! ? b : a));
+  return { quiet, pooled: latencyFigures(samples.flatMap((x) => Array.from(x))), medians: levels.map((l) => l.p50_us!) };
+}
