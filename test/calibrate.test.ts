@@ -59,6 +59,19 @@ describe('latency vs size', () => {
     expect(f.latency).toEqual({ dist: 'constant', mean_us: 10 });
   });
 
+  it('the spread comes from the smallest size\'s p90 / p50 when fio gave them, not from a standard deviation a few stalls make', () => {
+    const pts = [{ bytes: 4096, mean_us: 72.9, stddev_us: 148.6, p50_us: 67.072, p90_us: 82.432, count: 41009 }, { bytes: 1 << 20, mean_us: 600, stddev_us: 40, count: 100 }];
+    const f = fitLatencyBandwidth(pts);
+    expect(f.latency.dist).toBe('lognormal');
+    // σ = ln(82.432 / 67.072) / 1.2816 = 0.1609, cv = √(e^σ² − 1) = 0.162
+    expect((f.latency as { cv: number }).cv).toBeCloseTo(0.162, 3);
+    // without quantiles, the standard deviation: 148.6 / intercept
+    const noQ = fitLatencyBandwidth(pts.map((p) => ({ ...p, p50_us: undefined, p90_us: undefined })));
+    expect((noQ.latency as { cv: number }).cv).toBeCloseTo(Math.round((148.6 / noQ.intercept_us) * 1000) / 1000, 3);
+    // quantiles with no spread: a constant
+    expect(fitLatencyBandwidth(pts.map((p) => ({ ...p, p50_us: 70, p90_us: 70 }))).latency.dist).toBe('constant');
+  });
+
   it('a falling line is unlimited bandwidth; a negative intercept is a zero latency', () => {
     const f = fitLatencyBandwidth([{ bytes: 4096, mean_us: 20, stddev_us: 3, count: 1 }, { bytes: 8192, mean_us: 10, stddev_us: 3, count: 1 }]);
     expect(f.bandwidth_mbps).toBe(0);

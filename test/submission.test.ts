@@ -125,8 +125,8 @@ describe('the serial submission stage', () => {
 describe('fitting the stage (calibrate)', () => {
   /** Batches on the model's own line: QD1 latency 70 µs, 5 µs a write more per write in the batch. */
   const batches = [4, 8, 16, 32].map((n) => ({ batch: n, mean_latency_us: 70 + 5 * (n - 1), iops: 0 }));
-  /** A depth probe that levels off at `peak` IOPS from QD16. */
-  const unbatched = (peak: number) => [{ depth: 1, iops: 14_000, mean_latency_us: 70 }, { depth: 4, iops: 0.5 * peak, mean_latency_us: 80 }, { depth: 16, iops: 0.9 * peak, mean_latency_us: 200 }, { depth: 32, iops: peak, mean_latency_us: 400 }];
+  /** A depth probe that levels off at `peak` IOPS from QD8. */
+  const unbatched = (peak: number) => [{ depth: 1, iops: 14_000, mean_latency_us: 70 }, { depth: 4, iops: 0.5 * peak, mean_latency_us: 80 }, { depth: 8, iops: 0.85 * peak, mean_latency_us: 100 }, { depth: 16, iops: 0.9 * peak, mean_latency_us: 200 }, { depth: 32, iops: peak, mean_latency_us: 400 }];
 
   it('submit_command_us is the slope of batch latency over n; submit_us = 10^6 / unbatched peak IOPS − it', () => {
     // 80,000 IOPS unbatched: 12.5 µs a write → submit_us 7.5
@@ -147,7 +147,14 @@ describe('fitting the stage (calibrate)', () => {
     expect(fitSubmission(batches, unbatched(200_000))).toEqual({ reason: expect.stringContaining('no less than an unbatched one') });
     expect(fitSubmission(batches, [])).toEqual({ reason: 'no unbatched IOPS measured' });
     // still growing at the deepest queue (QD4: 40k, QD1 14k): the slots limit it, not the stage
-    expect(fitSubmission(batches, unbatched(80_000).slice(0, 2))).toEqual({ reason: expect.stringContaining('had not levelled off by QD4') });
+    expect(fitSubmission(batches, unbatched(80_000).slice(0, 2))).toEqual({ reason: expect.stringContaining('had not levelled off by QD4, the deepest probed') });
+    // peak at the deepest, and a quarter of its depth already at two thirds of it: levelled off (a noisy probe between does not matter)
+    const wandering = [{ depth: 1, iops: 14_000, mean_latency_us: 70 }, { depth: 16, iops: 51_000, mean_latency_us: 300 }, { depth: 32, iops: 46_000, mean_latency_us: 700 }, { depth: 64, iops: 67_000, mean_latency_us: 950 }];
+    expect(isSubmissionFit(fitSubmission(batches, wandering))).toBe(true);
+    expect(fitSubmission(batches, wandering.map((p) => (p.depth === 16 ? { ...p, iops: 40_000 } : p)))).toEqual({ reason: expect.stringContaining('had not levelled off by QD64') });
+    // a peak before the deepest depth (a deeper one fell back): levelled off, whatever the shallower ones did
+    const turned = [{ depth: 1, iops: 14_000, mean_latency_us: 70 }, { depth: 8, iops: 50_000, mean_latency_us: 150 }, { depth: 16, iops: 80_000, mean_latency_us: 200 }, { depth: 32, iops: 74_000, mean_latency_us: 430 }];
+    expect(fitSubmission(batches, turned)).toMatchObject({ submit_us: 7.5, submit_command_us: 5 });
   });
 
   it('the stage comes off the per-command latency, the standard deviation kept', () => {
@@ -164,7 +171,7 @@ describe('fitting the stage (calibrate)', () => {
       step('lat-read-4k', 'latency', 4096, 1, 0, 70), step('lat-read-1m', 'latency', 1 << 20, 1, 0, 1000),
       step('lat-write-4k', 'latency', 4096, 1, 0, 70), step('lat-write-1m', 'latency', 1 << 20, 1, 0, 1000),
       step('qd-read-1', 'depth', 4096, 1, 14000, 70), step('qd-read-32', 'depth', 4096, 32, 60000, 500),
-      step('qd-write-1', 'depth', 4096, 1, 14000, 70), step('qd-write-16', 'depth', 4096, 16, 72000, 220), step('qd-write-32', 'depth', 4096, 32, 80000, 400),
+      step('qd-write-1', 'depth', 4096, 1, 14000, 70), step('qd-write-8', 'depth', 4096, 8, 60000, 130), step('qd-write-16', 'depth', 4096, 16, 72000, 220), step('qd-write-32', 'depth', 4096, 32, 80000, 400),
       step('flush', 'flush', 4096, 1, 0, 30, 200),
     ];
     const sys = { writeCache: true, readAheadKb: null };

@@ -46,7 +46,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitFlush, flushCv, FLUSH_CV_MAX, lognormalMean, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { fitChannels, fitDestage, median, fitFlush, flushCv, FLUSH_CV_MAX, lognormalMean, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -150,9 +150,9 @@ export interface Calibration {
     flush: FlushFit; destage: DestageFit | null;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
-    /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the quietest flush-probe-K or flush step (lowest median); null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
+    /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the quietest flush-probe-K or flush step (lowest median) among those right after a write step; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
     flush_level: FioLatency | null;
-    /** Every 1-write fdatasync of those steps pooled (reported, not fitted); null as flush_level. */
+    /** Every 1-write fdatasync of the steps after writes pooled (reported, not fitted); null as flush_level. */
     flush_level_pooled: FioLatency | null;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
@@ -215,7 +215,7 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const lat = (dir: 'read' | 'write') => {
     const pts = steps.filter((s) => s.kind === 'latency' && s.name.startsWith(`lat-${dir}-`) && s.latency);
     if (pts.length < 2) throw new InputError(`calibration: fio measured fewer than two sizes of ${dir}s (a longer --runtime?)`);
-    return fitLatencyBandwidth(pts.map((s) => ({ bytes: s.bytes, mean_us: s.latency!.mean_us, stddev_us: s.latency!.stddev_us, count: s.latency!.count })), round2);
+    return fitLatencyBandwidth(pts.map((s) => ({ bytes: s.bytes, mean_us: s.latency!.mean_us, stddev_us: s.latency!.stddev_us, p50_us: s.latency!.p50_us, p90_us: s.latency!.p90_us, count: s.latency!.count })), round2);
   };
   const read = lat('read'), write = lat('write');
   // page-cache writeback (buffered write + sync_file_range): its time vs size gives the write bandwidth msync's writeback sees
@@ -284,8 +284,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     if (unsettled) log(unsettled);
     const steps: StepReport[] = [];
     let pageinLatencies: Float64Array = new Float64Array(0);
-    /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level; null when fio's I/O logs have no timestamps (fio < 3.31). */
-    let flushSamples: Float64Array[] | null = [];
+    /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level, and whether the step before it wrote; null when fio's I/O logs have no timestamps (fio < 3.31). */
+    let flushSamples: { name: string; afterWrites: boolean; us: Float64Array }[] | null = [];
     /** Runs one step's fio job: its report file. */
     const runStep = async (step: Microbench): Promise<string> => {
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
@@ -301,7 +301,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       steps.push(stepReport(step, json));
       if ((step.kind === 'flush-probe' || (step.kind === 'flush' && step.writes === 1)) && flushSamples) {
         try {
-          flushSamples.push((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
+          const afterWrites = i > 0 && plan[i - 1].kind !== 'layout' && plan[i - 1].direction === 'write';
+          flushSamples.push({ name: step.name, afterWrites, us: (await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us });
         } catch (e) {
           log(`calibrate: the FLUSH level comes from the flush step alone: ${(e as Error).message}`);
           flushSamples = null;
@@ -323,7 +324,10 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const cpuFit = cpuRun.figures ? cpuCalibration(cpuRun.figures, where) : null;
     if (!cpuFit) log(`calibrate: cpu.* keys not fitted: ${cpuRun.note}`);
     // the FLUSH level of the quietest of the steps that sampled it (the lowest median): the host's slow spells only add time, and last tens of seconds
-    const levels = quietestLevel(flushSamples ?? []);
+    // only steps right after writes: after the read steps alone the host has none of the guest's writes to flush, and its FLUSH is far cheaper than any syncing job meets
+    const levelSteps = (flushSamples ?? []).filter((x) => x.afterWrites);
+    const levels = quietestLevel(levelSteps.map((x) => x.us));
+    const skipped = (flushSamples ?? []).filter((x) => !x.afterWrites).map((x) => `${x.name}, after read steps only: median ${round2(median(x.us.length ? x.us : [0]))} µs`);
     const pooledLevel = levels?.pooled ?? null, quietLevel = levels?.quiet ?? null;
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, quietLevel ?? undefined);
     const flushStep = steps.find((s) => s.kind === 'flush')!;
@@ -331,7 +335,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const level = quietLevel ?? flushStep.sync!;
     const flushCvValue = flushCv(level.p50_us, level.p90_us);
     const levelFrom = quietLevel
-      ? `flush-probe-*, flush: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite of the quietest of ${levels!.medians.length} steps spread over the calibration (the lowest median; step medians ${levels!.medians.map(round2).join(', ')} µs; all ${pooledLevel!.count} pooled: median ${round2(pooledLevel!.p50_us!)} µs)`
+      ? `flush-probe-*, flush: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite of the quietest of the ${levels!.medians.length} steps that follow write steps, spread over the calibration (the lowest median; their medians ${levels!.medians.map(round2).join(', ')} µs; all ${pooledLevel!.count} pooled: median ${round2(pooledLevel!.p50_us!)} µs${skipped.length ? `; left out: ${skipped.join('; ')}` : ''})`
       : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: its I/O logs gave no timed syncs, e.g. fio before 3.31 writes no timestamps)';
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
@@ -366,9 +370,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const fitted: Record<string, FittedValue> = {
       'device.profile': { value: base, r2: null, n: 0, from: `base profile for the keys not fitted (cache_mb): ${base === 'sata-ssd' ? 'a volatile write cache' : 'no volatile write cache'}` },
       ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
-      'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv = sd(4k) / intercept${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
+      'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p90 / p50 as a lognormal's spread${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
       'device.read_bandwidth_mbps': { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')})` },
-      'device.write_latency': { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv = sd(4k) / intercept${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
+      'device.write_latency': { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p90 / p50 as a lognormal's spread${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
         : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')}) (fio timed fewer than two writeback sizes)` },

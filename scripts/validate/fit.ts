@@ -172,6 +172,9 @@ export interface SizePoint {
   mean_us: number;
   /** Standard deviation of the latencies (µs). */
   stddev_us: number;
+  /** Median and 90th percentile of the latencies (µs), when fio gave them: the spread is taken from them. */
+  p50_us?: number | null;
+  p90_us?: number | null;
   /** I/Os measured. */
   count: number;
 }
@@ -194,9 +197,10 @@ export interface LatencyBandwidthFit {
 /**
  * The per-command latency distribution of the model for a fitted intercept
  * (clamped at 0) and the standard deviation of the smallest size's
- * latencies: the transfer part of a latency is deterministic in the model
- * (bytes / bandwidth), so all of the measured spread belongs to the command
- * latency: lognormal with mean = intercept and cv = sd / intercept
+ * latencies (fitLatencyBandwidth passes cv(p50, p90) × intercept when fio
+ * gave the quantiles: see {@link flushCv}): the transfer part of a latency
+ * is deterministic in the model (bytes / bandwidth), so all of the measured
+ * spread belongs to the command latency: lognormal with mean = intercept and cv = sd / intercept
  * (constant when the spread or the intercept is 0; cv at most 100, the
  * schema's bound).
  */
@@ -214,7 +218,10 @@ export function latencyDist(interceptUs: number, smallestSdUs: number): LatencyB
 export function fitLatencyBandwidth(points: readonly SizePoint[], round: (v: number) => number = (v) => v): LatencyBandwidthFit {
   const line = leastSquares(points.map((p) => ({ x: p.bytes, y: p.mean_us })));
   const smallest = points.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-  const lat = latencyDist(round(line.intercept), smallest.stddev_us);
+  // the spread from the quantiles when fio gave them (as for the FLUSH: a few stalls of milliseconds make the standard deviation), else the standard deviation
+  const quantiles = smallest.p50_us != null && smallest.p90_us != null;
+  const sd = quantiles ? flushCv(smallest.p50_us!, smallest.p90_us!) * Math.max(0, line.intercept) : smallest.stddev_us;
+  const lat = latencyDist(round(line.intercept), sd);
   return {
     latency: lat.dist === 'lognormal' ? { ...lat, cv: Math.round(lat.cv * 1000) / 1000 } : lat,
     bandwidth_mbps: line.slope > 0 ? round(1 / line.slope) : 0,

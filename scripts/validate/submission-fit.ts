@@ -54,8 +54,14 @@ export interface SubmissionFit {
   unbatched_us: number;
 }
 
-/** An unbatched probe counts as saturated when a shallower depth reached this share of its peak IOPS. */
-export const SATURATED = 0.8;
+/**
+ * The unbatched probe counts as saturated when a deeper depth did not beat
+ * its peak IOPS, or a depth of a quarter of the peak's or less reached this
+ * share of it (four times the commands in flight gave less than 1.5 times
+ * the IOPS; on the development VM single probes wander by a fifth, e.g. 51,
+ * 46 and 67 k IOPS at 16, 32 and 64).
+ */
+export const SATURATED = 2 / 3;
 
 /** Why no stage was fitted (the calibration then keeps the channel count of Little's law). */
 export interface NoSubmissionFit {
@@ -65,8 +71,8 @@ export interface NoSubmissionFit {
 /**
  * The stage from batched runs and the unbatched depth probe (writes), or
  * the reason there is none: fewer than two batch sizes, unbatched IOPS
- * still growing at the deepest queue (the peak would be the slots', not the
- * stage's), a batch latency that does not grow with the batch, or batches
+ * still growing at the deepest queue probed (the peak would be the slots',
+ * not the stage's), a batch latency that does not grow with the batch, or batches
  * that cost as much a command as unbatched writes at their peak (nothing to
  * tell the two apart).
  * `round` shapes the fitted figures.
@@ -76,9 +82,9 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
   if (new Set(good.map((p) => p.batch)).size < 2) return { reason: `fewer than two batch sizes measured (${good.length})` };
   const peak = unbatched.reduce<DepthProbe | null>((a, b) => (b.iops > 0 && (!a || b.iops > a.iops) ? b : a), null);
   if (!peak) return { reason: 'no unbatched IOPS measured' };
-  // the stage's rate shows only where more depth stopped adding IOPS: a shallower probe within SATURATED of the peak
-  if (!unbatched.some((p) => p.depth < peak.depth && p.iops >= SATURATED * peak.iops)) {
-    return { reason: `the unbatched IOPS had not levelled off by QD${peak.depth} (${Math.round(peak.iops)} IOPS; no shallower depth within ${Math.round((1 - SATURATED) * 100)} % of it): a deeper --max-depth` };
+  // the stage's rate shows only where more depth stopped adding IOPS: a deeper probe that did not beat the peak, or one at a quarter of its depth or less already at SATURATED of it
+  if (!unbatched.some((p) => p.depth > peak.depth || (p.depth * 4 <= peak.depth && p.iops >= SATURATED * peak.iops))) {
+    return { reason: `the unbatched IOPS had not levelled off by QD${peak.depth}, the deepest probed (${Math.round(peak.iops)} IOPS; no depth of a quarter of it or less reached ${Math.round(SATURATED * 100)} % of that): a deeper --max-depth` };
   }
   const line = leastSquares(good.map((p) => ({ x: p.batch, y: p.mean_latency_us })));
   const perWrite = 1e6 / peak.iops;
