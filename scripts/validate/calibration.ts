@@ -4,7 +4,7 @@
  * (microbench.ts; never the validation jobs of workloads/fio/), and
  * writing a profile file that `--config` and `device.profile: FILE` accept.
  *
- * Fits (fit.ts):
+ * Fits (fit.ts, from the steps' figures by calibration-fit.ts):
  * - read_latency, read_bandwidth_mbps / write_latency, bandwidth_mbps:
  *   least squares of QD1 mean latency over size per direction
  *   (latency = c + bytes / bw); lognormal at c with the 4 KiB spread.
@@ -46,7 +46,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, median, fitFlush, flushCv, FLUSH_CV_MAX, lognormalMean, lognormalMeanFromQuantiles, fitLatencyBandwidth, readaheadPagesFromKb, splitPagein, type ChannelFit, type DepthProbe, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { median, flushCv, FLUSH_CV_MAX, lognormalMean, splitPagein, type ChannelFit, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -61,9 +61,12 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
+import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps, type Rerun } from './step-rerun.ts';
-import { fitSubmission, isSubmissionFit, lessSerial, submissionProvenance, type NoSubmissionFit, type SubmissionFit } from './submission-fit.ts';
+import { isSubmissionFit, lessSerial, submissionProvenance, type NoSubmissionFit, type SubmissionFit } from './submission-fit.ts';
 import { drainDevice, emptyFlushStep, quietestLevel, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
+
+export { fitCalibration, type StepReport } from './calibration-fit.ts';
 
 /** Shortest fio run of one timed step (ms). */
 const MIN_STEP_MS = 200;
@@ -101,22 +104,6 @@ export interface FittedValue {
   n: number;
   /** The microbenchmarks it came from and how. */
   from: string;
-}
-
-/** What one microbenchmark measured (fio's report of its direction, or of its syncs). */
-export interface StepReport {
-  name: string;
-  kind: Microbench['kind'];
-  bytes: number;
-  depth: number;
-  /** Writes before each fdatasync (flush steps). */
-  writes?: number;
-  iops: number;
-  latency: FioLatency | null;
-  /** fdatasync latency (flush, journal). */
-  sync: FioLatency | null;
-  /** Mean completion latency (µs) of a batch step's writes: from their submission, as a block trace times them (fio's clat). */
-  clat_us?: number;
 }
 
 /** Everything a calibration measured and fitted (device.calibration.json). */
@@ -194,7 +181,6 @@ export function checkCalibrationTargets(out: string): void {
   for (const k of Object.keys(CALIBRATION_HEADS) as (keyof Calibration['files'])[]) checkOutFile(files[k], out, (text) => CALIBRATION_HEADS[k].test(text));
 }
 
-const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /** The write counts of the flush steps, for a provenance line: '1, 8, 32, 128'. */
 const flushPoints = (steps: readonly StepReport[]) => steps.filter((s) => s.kind === 'flush').map((s) => s.writes ?? 1).join(', ');
@@ -210,36 +196,6 @@ function stepReport(step: Microbench, json: string): StepReport {
   };
 }
 
-/** Fits the steps' figures (pure); `readAheadKb` / `writeCache` from sysfs (null: unknown). */
-export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: boolean | null; readAheadKb: number | null }, maxDepth: number, flushLevel?: FioLatency) {
-  const lat = (dir: 'read' | 'write') => {
-    const pts = steps.filter((s) => s.kind === 'latency' && s.name.startsWith(`lat-${dir}-`) && s.latency);
-    if (pts.length < 2) throw new InputError(`calibration: fio measured fewer than two sizes of ${dir}s (a longer --runtime?)`);
-    return fitLatencyBandwidth(pts.map((s) => ({ bytes: s.bytes, mean_us: s.latency!.mean_us, stddev_us: s.latency!.stddev_us, p50_us: s.latency!.p50_us, p90_us: s.latency!.p90_us, count: s.latency!.count })), round2);
-  };
-  const read = lat('read'), write = lat('write');
-  // page-cache writeback (buffered write + sync_file_range): its time vs size gives the write bandwidth msync's writeback sees
-  const wbPts = steps.filter((s) => s.kind === 'writeback' && s.sync);
-  const writeback = wbPts.length >= 2 ? fitLatencyBandwidth(wbPts.map((s) => ({ bytes: s.bytes, mean_us: s.sync!.mean_us, stddev_us: s.sync!.stddev_us, count: s.sync!.count })), round2) : null;
-  const probe = (dir: 'read' | 'write'): DepthProbe[] => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${dir}-`) && s.latency)
-    .map((s) => ({ depth: s.depth, iops: s.iops, mean_latency_us: s.latency!.mean_us }));
-  const channelsRead = fitChannels(probe('read'), Math.min(4096, maxDepth));
-  const channelsWrite = fitChannels(probe('write'), Math.min(4096, maxDepth));
-  // the serial submission stage: batched writes against the unbatched peak
-  const batches = steps.filter((s) => s.kind === 'batch' && s.latency).map((s) => ({ batch: s.depth, mean_latency_us: s.clat_us ?? s.latency!.mean_us, iops: s.iops }));
-  const submission = fitSubmission(batches, probe('write'), round2);
-  const flushStep = steps.find((s) => s.kind === 'flush');
-  if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
-  // the FLUSH level: every 1-write fdatasync of the calibration pooled (flush-probe-K and flush), as a lognormal fitted to its quantiles
-  const level = flushLevel ?? flushStep.sync;
-  const levelUs = lognormalMeanFromQuantiles(level.p50_us, level.p90_us) ?? level.mean_us;
-  const flush = fitFlush(round2(levelUs), sys.writeCache, write.latency.mean_us);
-  const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
-  const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
-  // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
-  if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
-  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
-}
 
 /**
  * Runs the CPU probe in `work` (on the file system being calibrated): its

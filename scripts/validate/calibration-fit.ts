@@ -1,0 +1,59 @@
+/**
+ * The fits of `syncsim calibrate` from its steps' figures (calibration.ts
+ * runs the steps and writes the profile). Pure: no I/O, no clock.
+ */
+import type { FioLatency } from './fio.ts';
+import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, lognormalMeanFromQuantiles, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
+import type { Microbench } from './microbench.ts';
+import { fitSubmission } from './submission-fit.ts';
+import { InputError } from '../errors.ts';
+
+/** A figure to two decimals, as the profile writes it. */
+export const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** What one microbenchmark measured (fio's report of its direction, or of its syncs). */
+export interface StepReport {
+  name: string;
+  kind: Microbench['kind'];
+  bytes: number;
+  depth: number;
+  /** Writes before each fdatasync (flush steps). */
+  writes?: number;
+  iops: number;
+  latency: FioLatency | null;
+  /** fdatasync latency (flush, journal). */
+  sync: FioLatency | null;
+  /** Mean completion latency (µs) of a batch step's writes: from their submission, as a block trace times them (fio's clat). */
+  clat_us?: number;
+}
+
+/** Fits the steps' figures (pure); `readAheadKb` / `writeCache` from sysfs (null: unknown). */
+export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: boolean | null; readAheadKb: number | null }, maxDepth: number, flushLevel?: FioLatency) {
+  const lat = (dir: 'read' | 'write') => {
+    const pts = steps.filter((s) => s.kind === 'latency' && s.name.startsWith(`lat-${dir}-`) && s.latency);
+    if (pts.length < 2) throw new InputError(`calibration: fio measured fewer than two sizes of ${dir}s (a longer --runtime?)`);
+    return fitLatencyBandwidth(pts.map((s) => ({ bytes: s.bytes, mean_us: s.latency!.mean_us, stddev_us: s.latency!.stddev_us, p50_us: s.latency!.p50_us, p90_us: s.latency!.p90_us, count: s.latency!.count })), round2);
+  };
+  const read = lat('read'), write = lat('write');
+  // page-cache writeback (buffered write + sync_file_range): its time vs size gives the write bandwidth msync's writeback sees
+  const wbPts = steps.filter((s) => s.kind === 'writeback' && s.sync);
+  const writeback = wbPts.length >= 2 ? fitLatencyBandwidth(wbPts.map((s) => ({ bytes: s.bytes, mean_us: s.sync!.mean_us, stddev_us: s.sync!.stddev_us, count: s.sync!.count })), round2) : null;
+  const probe = (dir: 'read' | 'write'): DepthProbe[] => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${dir}-`) && s.latency)
+    .map((s) => ({ depth: s.depth, iops: s.iops, mean_latency_us: s.latency!.mean_us }));
+  const channelsRead = fitChannels(probe('read'), Math.min(4096, maxDepth));
+  const channelsWrite = fitChannels(probe('write'), Math.min(4096, maxDepth));
+  // the serial submission stage: batched writes against the unbatched peak
+  const batches = steps.filter((s) => s.kind === 'batch' && s.latency).map((s) => ({ batch: s.depth, mean_latency_us: s.clat_us ?? s.latency!.mean_us, iops: s.iops }));
+  const submission = fitSubmission(batches, probe('write'), round2);
+  const flushStep = steps.find((s) => s.kind === 'flush');
+  if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
+  // the FLUSH level (calibrate passes the quietest step's 1-write fdatasyncs after writes; else the flush step's), as a lognormal fitted to its quantiles
+  const level = flushLevel ?? flushStep.sync;
+  const levelUs = lognormalMeanFromQuantiles(level.p50_us, level.p90_us) ?? level.mean_us;
+  const flush = fitFlush(round2(levelUs), sys.writeCache, write.latency.mean_us);
+  const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
+  const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
+  // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
+  if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
+  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+}
