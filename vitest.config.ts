@@ -11,5 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // fast-check: arrays reach their maxLength (see the file)
     setupFiles: ['test/setup-fast-check.ts'],
+    // every temporary file of the run under one directory, removed at the end (see the file)
+    globalSetup: ['test/global-tmp.ts'],
   },
 });
