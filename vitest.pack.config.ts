@@ -8,5 +8,7 @@ export default defineConfig({
     include: ['test/pack.e2e.ts'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
+    // its temporary directory under one per run, removed at the end (test/global-tmp.ts)
+    globalSetup: ['test/global-tmp.ts'],
   },
 });
