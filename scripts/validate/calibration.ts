@@ -257,7 +257,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       steps.push(stepReport(step, json));
       if ((step.kind === 'flush-probe' || (step.kind === 'flush' && step.writes === 1)) && flushSamples) {
         try {
-          const afterWrites = i > 0 && plan[i - 1].kind !== 'layout' && plan[i - 1].direction === 'write';
+          const afterWrites = i > 0 && plan[i - 1].direction === 'write'; // the layout step has no direction
           flushSamples.push({ name: step.name, afterWrites, us: (await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us });
         } catch (e) {
           log(`calibrate: the FLUSH level comes from the flush step alone: ${(e as Error).message}`);

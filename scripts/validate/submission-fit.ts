@@ -121,7 +121,7 @@ export function submissionProvenance(
   f: SubmissionFit | NoSubmissionFit, channels: { peak_iops: number; peak_depth: number }, slots: number, depths: string,
 ): Record<string, { value: unknown; r2: number | null; n: number; from: string }> {
   if (!isSubmissionFit(f)) return {};
-  const batches = `qb-write-*: mean latency of 4k O_DIRECT random writes submitted and reaped n at a time, least squares over n`;
+  const batches = `qb-write-*: mean completion latency (fio's clat, from the submission) of 4k O_DIRECT random writes submitted and reaped n at a time, least squares over n`;
   return {
     'device.submit_command_us': { value: f.submit_command_us, r2: f.r2, n: f.n, from: `${batches}: the slope (${f.slope_us_per_command.toFixed(2)} µs a write, intercept ${f.intercept_us.toFixed(2)} µs)` },
     'device.submit_us': {
