@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLUSH_CV_MAX, fitDestage, fitFlush, flushCv, lognormalMeanFromQuantiles, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { FLUSH_CV_MAX, fitDestage, fitFlush, flushCv, latencyCv, lognormalCv, lognormalMeanFromQuantiles, Z90, Z99, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
@@ -222,38 +222,46 @@ describe('the FLUSH level of a calibration (the quietest step)', () => {
   });
 });
 
-describe('the spread of a FLUSH (device.flush_cv)', () => {
-  it('a lognormal through the median and the 90th percentile: p90 / p50 = e^(1.2816 σ), cv = √(e^σ² − 1)', () => {
-    // σ = 0.5: p90 / p50 = e^0.6408 = 1.8981; cv = √(e^0.25 − 1) = 0.5329
-    expect(flushCv(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBe(0.533);
-    // the bare FLUSH of the development machine's calibration: p50 280.576, p90 358.4 µs → σ 0.191, cv 0.193
-    expect(flushCv(280.576, 358.4)).toBe(0.193);
+describe('the spread of a FLUSH (device.flush_cv) and of a command (latency cv)', () => {
+  it('a FLUSH: a lognormal through the median and the 99th percentile: p99 / p50 = e^(2.3263 σ), cv = √(e^σ² − 1)', () => {
+    // σ = 0.5: p99 / p50 = e^1.1632 = 3.2001; cv = √(e^0.25 − 1) = 0.5329
+    expect(flushCv(200, 200 * Math.exp(0.5 * 2.3263478740408408))).toBe(0.533);
+    // a session level of the development machine: p50 186, p99 367.01 µs → σ = ln(1.97317) / 2.32635 = 0.29213, cv = √(e^0.085342 − 1) = 0.2985
+    expect(flushCv(186, 367.01)).toBe(0.298);
+  });
+
+  it('a command\'s latency: the same through the median and the 90th percentile', () => {
+    // σ = 0.5: p90 / p50 = e^0.6408 = 1.8981 → 0.533; the bare FLUSH of an earlier calibration: p50 280.576, p90 358.4 µs → σ 0.191, cv 0.193
+    expect(latencyCv(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBe(0.533);
+    expect(latencyCv(280.576, 358.4)).toBe(0.193);
+    expect(lognormalCv(280.576, 358.4, Z90)).toBe(0.193);
+    expect(lognormalCv(186, 367.01, Z99)).toBe(0.298);
   });
 
   it('the FLUSH level is the mean of that lognormal, p50 · √(1 + cv²), so that its median is the measured median', () => {
     // σ = 0.5: cv 0.533 (rounded) → 200 · √(1 + 0.533²) = 226.64
-    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBeCloseTo(200 * Math.sqrt(1 + 0.533 ** 2), 9);
-    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBeCloseTo(226.64, 2);
-    // the development machine's flush step at 14:51: p50 288.768, p90 391.168 µs (sample mean 414.56, inflated by stalls) → cv 0.24 → 296.97 µs
-    expect(lognormalMeanFromQuantiles(288.768, 391.168)).toBeCloseTo(288.768 * Math.sqrt(1 + 0.24 ** 2), 9);
-    expect(lognormalMeanFromQuantiles(288.768, 391.168)).toBeCloseTo(296.97, 2);
+    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 2.3263478740408408))).toBeCloseTo(200 * Math.sqrt(1 + 0.533 ** 2), 9);
+    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 2.3263478740408408))).toBeCloseTo(226.64, 2);
+    // the session level above (sample mean 201.1, a few stalls): cv 0.298 → 186 · √(1 + 0.298²) = 194.08 µs
+    expect(lognormalMeanFromQuantiles(186, 367.01)).toBeCloseTo(186 * Math.sqrt(1 + 0.298 ** 2), 9);
+    expect(lognormalMeanFromQuantiles(186, 367.01)).toBeCloseTo(194.08, 2);
     // no spread: the median itself; no median: null
     expect(lognormalMeanFromQuantiles(150, null)).toBe(150);
     expect(lognormalMeanFromQuantiles(null, 300)).toBeNull();
     expect(lognormalMeanFromQuantiles(0, 300)).toBeNull();
   });
 
-  it('a p90 hundreds of times the p50 (a probe of stalls) gives at most the key\'s limit', () => {
-    // p90 / p50 = 300: σ = 4.45, √(e^σ² − 1) ≈ 2e4 without the bound
+  it('a p99 ten thousand times the p50 (a probe of stalls) gives at most the key\'s limit', () => {
+    // p99 / p50 = 10^5: σ = 4.95, √(e^σ² − 1) ≈ 2e5 without the bound
     expect(FLUSH_CV_MAX).toBe(100);
-    expect(flushCv(100, 30000)).toBe(100);
-    // p90 / p50 = 100: σ = 3.59, cv ≈ 637: also bounded; p90 / p50 = 20: σ = 2.34, cv 15.3 stays
-    expect(flushCv(100, 10000)).toBe(100);
-    expect(flushCv(100, 2000)).toBeCloseTo(Math.sqrt(Math.expm1((Math.log(20) / 1.2815515655446004) ** 2)), 2);
+    expect(flushCv(100, 1e7)).toBe(100);
+    // p90 / p50 = 300 for a latency: σ = 4.45, ≈ 2e4: also bounded; p99 / p50 = 20: σ = 1.2878, cv √(e^1.6584 − 1) = 2.062 stays
+    expect(latencyCv(100, 30000)).toBe(100);
+    expect(flushCv(100, 2000)).toBe(2.062);
   });
 
-  it('no spread without both percentiles, or when p90 is not above p50', () => {
-    expect([flushCv(null, 300), flushCv(200, null), flushCv(200, 200), flushCv(200, 150), flushCv(0, 10)]).toEqual([0, 0, 0, 0, 0]);
+  it('no spread without both percentiles, or when the upper one is not above p50', () => {
+    expect([flushCv(null, 300), flushCv(200, null), flushCv(200, 200), flushCv(200, 150), flushCv(0, 10), latencyCv(200, 150)]).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
 
@@ -315,7 +323,7 @@ describe('fitting the steps', () => {
   });
 
   it('the FLUSH level comes from the pooled 1-write fdatasyncs by their quantiles; on_flush takes one write\'s destage off it', () => {
-    const level = { count: 5000, mean_us: 900, stddev_us: 400, p50_us: 300, p90_us: 300 * Math.exp(0.5 * 1.2815515655446004), p99_us: 4000 };
+    const level = { count: 5000, mean_us: 900, stddev_us: 400, p50_us: 300, p90_us: 400, p99_us: 300 * Math.exp(0.5 * 2.3263478740408408) };
     const levelUs = 300 * Math.sqrt(1 + 0.533 ** 2); // 339.96
     // continuous (only the flush step): flush_us = the level, not the flush step's 700 µs nor the pooled mean's 900
     expect(fitCalibration(steps, { writeCache: true, readAheadKb: null }, 64, level).flush.flush_us).toBe(Math.round(levelUs * 100) / 100);

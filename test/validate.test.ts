@@ -351,7 +351,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(cj.fits.flush_level).toBeNull();
     if (cj.fragment.device.write_cache) {
       const flush = cj.steps.find((st: { name: string }) => st.name === 'flush').sync;
-      expect(cj.fragment.device.flush_cv).toBe(flushCv(flush.p50_us, flush.p90_us));
+      expect(cj.fragment.device.flush_cv).toBe(flushCv(flush.p50_us, flush.p99_us));
       expect(cj.fitted['device.flush_us'].from).toMatch(/^flush: fdatasync after a 4k O_DIRECT overwrite \(the flush step alone: its I\/O logs gave no timed syncs/);
       expect(cj.fitted['device.flush_us'].n).toBe(flush.count);
     }
@@ -416,10 +416,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(cj.fits.flush_level_pooled.count).toBeGreaterThanOrEqual(cj.fits.flush_level.count + 3);
     expect(cj.fits.flush_level.p50_us).toBeLessThanOrEqual(cj.fits.flush_level_pooled.p50_us);
     if (doc.device.write_cache) {
-      expect(doc.device.flush_cv).toBe(flushCv(cj.fits.flush_level.p50_us, cj.fits.flush_level.p90_us));
+      expect(doc.device.flush_cv).toBe(flushCv(cj.fits.flush_level.p50_us, cj.fits.flush_level.p99_us));
       // both fixed costs: the mean of a lognormal of the measured median and flush_cv
       expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * Math.sqrt(1 + doc.device.flush_cv ** 2) * 100) / 100);
-      const level = lognormalMeanFromQuantiles(cj.fits.flush_level.p50_us, cj.fits.flush_level.p90_us)!;
+      const level = lognormalMeanFromQuantiles(cj.fits.flush_level.p50_us, cj.fits.flush_level.p99_us)!;
       const expected = doc.device.destage === 'on_flush' ? Math.max(0, level - cj.fits.destage.slope_us_per_write) : level;
       expect(doc.device.flush_us).toBe(Math.round(expected * 100) / 100);
     }

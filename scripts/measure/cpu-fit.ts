@@ -54,7 +54,11 @@ export function parseSamples(text: string): Sample[] {
 /** Quantile `q` of `values` by linear interpolation between order statistics (R type 7). */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) throw new Error('quantile of no values');
-  const s = [...values].sort((a, b) => a - b);
+  return quantileOfSorted([...values].sort((a, b) => a - b), q);
+}
+
+/** {@link quantile} of values already sorted ascending (not empty). */
+export function quantileOfSorted(s: ArrayLike<number>, q: number): number {
   const h = (s.length - 1) * q;
   const lo = Math.floor(h);
   return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)]! - s[lo]!));

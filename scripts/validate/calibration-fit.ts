@@ -45,15 +45,28 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   // the serial submission stage: batched writes against the unbatched peak
   const batches = steps.filter((s) => s.kind === 'batch' && s.latency).map((s) => ({ batch: s.depth, mean_latency_us: s.clat_us ?? s.latency!.mean_us, iops: s.iops }));
   const submission = fitSubmission(batches, probe('write'), round2);
+  const { flush, destage } = fitFlushLevel(steps, sys.writeCache, write, flushLevel);
+  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+}
+
+/**
+ * The FLUSH and destage fits of the flush steps (pure): flush_us from the
+ * FLUSH level `flushLevel` (calibrate passes the quietest step's 1-write
+ * fdatasyncs after writes; npm run validate its session probes; else the
+ * flush step's) as a lognormal fitted to its quantiles, less one write's
+ * destage when the cache destages on FLUSH. `write`: the write latency fit
+ * (its mean infers the write cache when sysfs did not say; its bandwidth
+ * is the transfer taken off the destage slope).
+ */
+export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean | null, write: { latency: { mean_us: number }; bandwidth_mbps: number }, flushLevel?: FioLatency) {
   const flushStep = steps.find((s) => s.kind === 'flush');
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
-  // the FLUSH level (calibrate passes the quietest step's 1-write fdatasyncs after writes; else the flush step's), as a lognormal fitted to its quantiles
   const level = flushLevel ?? flushStep.sync;
-  const levelUs = lognormalMeanFromQuantiles(level.p50_us, level.p90_us) ?? level.mean_us;
-  const flush = fitFlush(round2(levelUs), sys.writeCache, write.latency.mean_us);
+  const levelUs = lognormalMeanFromQuantiles(level.p50_us, level.p99_us) ?? level.mean_us;
+  const flush = fitFlush(round2(levelUs), writeCache, write.latency.mean_us);
   const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
   const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
   // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
   if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
-  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+  return { flush, destage };
 }

@@ -15,7 +15,7 @@
  * - write_cache: sysfs `queue/write_cache` of the device under --dir
  *   (blockdev.ts), else inferred from the flush time; flush_us: the mean
  *   fdatasync after an O_DIRECT overwrite (a bare FLUSH); flush_cv: its
- *   spread (p90 / p50) as a lognormal's cv; flush_empty_us: the mean
+ *   spread (p99 / p50) as a lognormal's cv; flush_empty_us: the mean
  *   fdatasync of a file with nothing written (empty-flush.ts).
  * - destage, media_write_us: how the fdatasync time grows with the number
  *   of writes before it (flush-N steps, fitDestage); with `on_flush`,
@@ -46,7 +46,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
-import { median, flushCv, FLUSH_CV_MAX, lognormalMean, splitPagein, type ChannelFit, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { median, splitPagein, type ChannelFit, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -64,6 +64,7 @@ import { cpuCalibration } from './cpu-calibration.ts';
 import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps, type Rerun } from './step-rerun.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance, type NoSubmissionFit, type SubmissionFit } from './submission-fit.ts';
+import { flushLevelKeys, type SessionLevel } from './flush-level.ts';
 import { drainDevice, emptyFlushStep, quietestLevel, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
 
 export { fitCalibration, type StepReport } from './calibration-fit.ts';
@@ -141,6 +142,8 @@ export interface Calibration {
     flush_level: FioLatency | null;
     /** Every 1-write fdatasync of the steps after writes pooled (reported, not fitted); null as flush_level. */
     flush_level_pooled: FioLatency | null;
+    /** Only in a session profile of `npm run validate` (flush-level.ts): the FLUSH probes run between the jobs' runs, pooled, that flush_us, flush_empty_us and flush_cv were refitted to. */
+    flush_level_session?: SessionLevel;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -175,10 +178,10 @@ const CALIBRATION_HEADS: Record<keyof Calibration['files'], RegExp> = {
  * Checks, before anything is measured, that the files of fragment `out` may
  * be written: each is missing or a file an earlier calibration wrote.
  */
-export function checkCalibrationTargets(out: string): void {
-  if (out === '') checkOutFile(out, out, () => false);
+export function checkCalibrationTargets(out: string, flag?: string): void {
+  if (out === '') checkOutFile(out, out, () => false, flag);
   const files = calibrationFiles(out);
-  for (const k of Object.keys(CALIBRATION_HEADS) as (keyof Calibration['files'])[]) checkOutFile(files[k], out, (text) => CALIBRATION_HEADS[k].test(text));
+  for (const k of Object.keys(CALIBRATION_HEADS) as (keyof Calibration['files'])[]) checkOutFile(files[k], out, (text) => CALIBRATION_HEADS[k].test(text), flag);
 }
 
 
@@ -289,10 +292,10 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const flushStep = steps.find((s) => s.kind === 'flush')!;
     // the figures the level was fitted to
     const level = quietLevel ?? flushStep.sync!;
-    const flushCvValue = flushCv(level.p50_us, level.p90_us);
     const levelFrom = quietLevel
       ? `flush-probe-*, flush: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite of the quietest of the ${levels!.medians.length} steps that follow write steps, spread over the calibration (the lowest median; their medians ${levels!.medians.map(round2).join(', ')} µs; all ${pooledLevel!.count} pooled: median ${round2(pooledLevel!.p50_us!)} µs${skipped.length ? `; left out: ${skipped.join('; ')}` : ''})`
       : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: its I/O logs gave no timed syncs, e.g. fio before 3.31 writes no timestamps)';
+    const flushKeys = flushLevelKeys(fit, level, flushEmpty, levelFrom);
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
     const serial = isSubmissionFit(fit.submission) ? fit.submission : null;
@@ -308,9 +311,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       media_mbps: fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
-      flush_us: fit.flush.flush_us,
-      // the empty FLUSH as the same lognormal: its median, the level's spread
-      ...(fit.flush.write_cache ? { flush_empty_us: round2(lognormalMean(flushEmpty.p50_us!, flushCvValue)), flush_cv: flushCvValue } : {}),
+      ...flushKeys.device,
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
     };
     const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;
@@ -335,22 +336,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.media_mbps': { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of O_DIRECT QD1 write latency vs size (${sizes('write')}) (QD1 writes cannot tell destage from intake)` },
       ...(serial ? {} : { 'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` } }),
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
-      'device.flush_us': {
-        value: fit.flush.flush_us, r2: null, n: level.count,
-        from: fit.flush.write_cache
-          ? `${levelFrom} (on ext4 a bare cache FLUSH): the mean of the lognormal of their median ${round2(level.p50_us!)} µs and p90 ${round2(level.p90_us!)} µs (their mean ${round2(level.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`
-          : 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0',
-      },
-      ...(fit.flush.write_cache ? {
-        'device.flush_empty_us': {
-          value: device.flush_empty_us, r2: null, n: flushEmpty.count,
-          from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of a lognormal of its median ${round2(flushEmpty.p50_us!)} µs and flush_cv (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
-        },
-        'device.flush_cv': {
-          value: device.flush_cv, r2: null, n: level.count,
-          from: `${levelFrom}: their spread as a lognormal, σ = ln(p90 / p50) / 1.2816, cv = √(e^σ² − 1) (p50 ${round2(level.p50_us!)} µs, p90 ${round2(level.p90_us!)} µs; quantiles, not their standard deviation of ${round2(level.stddev_us)} µs, which rare stalls dominate${flushCvValue === FLUSH_CV_MAX ? `; at most ${FLUSH_CV_MAX}` : ''})`,
-        },
-      } : {}),
+      ...flushKeys.fitted,
       ...(fit.destage ? {
         'device.destage': { value: fit.destage.destage, r2: fit.destage.r2, n: fit.destage.n, from: `flush, flush-*: fdatasync after ${flushPoints(steps)} 4k O_DIRECT overwrites: ${fit.destage.slope_us_per_write.toFixed(2)} µs more per write (${fit.destage.destage === 'on_flush' ? 'growing by more than a quarter of the bare FLUSH: the cache destages only when flushed' : 'about flat: the cache keeps up with the writes'})` },
         'device.media_write_us': { value: fit.destage.media_write_us, r2: fit.destage.r2, n: fit.destage.n, from: fit.destage.destage === 'on_flush' ? 'flush, flush-*: slope per write less the transfer of 4 KiB at media_mbps' : 'flush, flush-*: 0 (a cache that keeps up shows no per-write cost)' },

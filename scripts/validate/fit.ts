@@ -23,6 +23,8 @@
  *   throughput, round(peak IOPS × mean depth-1 latency) by Little's law (with
  *   c servers of service time S the throughput saturates at c / S).
  */
+export { FLUSH_CV_MAX, flushCv, latencyCv, lognormalCv, lognormalMean, lognormalMeanFromQuantiles, Z90, Z99 } from './lognormal-fit.ts';
+import { latencyCv } from './lognormal-fit.ts';
 
 /** A least-squares line y = intercept + slope · x, with its coefficient of determination. */
 export interface Line {
@@ -198,7 +200,7 @@ export interface LatencyBandwidthFit {
  * The per-command latency distribution of the model for a fitted intercept
  * (clamped at 0) and the standard deviation of the smallest size's
  * latencies (fitLatencyBandwidth passes cv(p50, p90) × intercept when fio
- * gave the quantiles: see {@link flushCv}): the transfer part of a latency
+ * gave the quantiles: see {@link latencyCv}): the transfer part of a latency
  * is deterministic in the model (bytes / bandwidth), so all of the measured
  * spread belongs to the command latency: lognormal with mean = intercept and cv = sd / intercept
  * (constant when the spread or the intercept is 0; cv at most 100, the
@@ -220,7 +222,7 @@ export function fitLatencyBandwidth(points: readonly SizePoint[], round: (v: num
   const smallest = points.reduce((a, b) => (b.bytes < a.bytes ? b : a));
   // the spread from the quantiles when fio gave them (as for the FLUSH: a few stalls of milliseconds make the standard deviation), else the standard deviation
   const quantiles = smallest.p50_us != null && smallest.p90_us != null;
-  const sd = quantiles ? flushCv(smallest.p50_us!, smallest.p90_us!) * Math.max(0, line.intercept) : smallest.stddev_us;
+  const sd = quantiles ? latencyCv(smallest.p50_us!, smallest.p90_us!) * Math.max(0, line.intercept) : smallest.stddev_us;
   const lat = latencyDist(round(line.intercept), sd);
   return {
     latency: lat.dist === 'lognormal' ? { ...lat, cv: Math.round(lat.cv * 1000) / 1000 } : lat,
@@ -259,44 +261,6 @@ export interface FlushFit {
 export function fitFlush(fdatasyncMeanUs: number, sysfsWriteCache: boolean | null, writeLatencyUs: number): FlushFit {
   const wc = sysfsWriteCache ?? fdatasyncMeanUs > writeLatencyUs / 2;
   return { write_cache: wc, flush_us: wc ? fdatasyncMeanUs : 0, write_cache_source: sysfsWriteCache === null ? 'inferred' : 'sysfs' };
-}
-
-/** The 90th percentile of the standard normal: a lognormal's p90 / p50 = e^(σ · Z90). */
-const Z90 = 1.2815515655446004;
-
-/**
- * The spread of a FLUSH's time as the cv of a lognormal, from the median and
- * the 90th percentile of the bare-FLUSH step's fdatasync times: σ =
- * ln(p90 / p50) / Z90, cv = √(e^σ² − 1). Quantiles, not the standard
- * deviation, which a few stalls of milliseconds dominate. 0 when the
- * percentiles are missing or p90 ≤ p50; at most {@link FLUSH_CV_MAX}.
- */
-export function flushCv(p50Us: number | null, p90Us: number | null): number {
-  if (p50Us === null || p90Us === null || !(p50Us > 0) || !(p90Us > p50Us)) return 0;
-  const sigma = Math.log(p90Us / p50Us) / Z90;
-  // at most 100, the key's limit: the cv grows as e^(σ²/2), so a p90 a few hundred times the p50 (a probe of stalls) would pass it
-  return Math.min(FLUSH_CV_MAX, Math.round(Math.sqrt(Math.expm1(sigma * sigma)) * 1000) / 1000);
-}
-
-/** The largest flush_cv calibration writes (the configuration's limit for device.flush_cv). */
-export const FLUSH_CV_MAX = 100;
-
-/**
- * The mean of the lognormal whose median is `p50Us` and whose spread is that
- * of {@link flushCv} (p90 / p50): p50 · √(1 + cv²). The FLUSH level is fitted
- * this way, from quantiles only, so that the model's median FLUSH is the
- * measured median: the sample mean, which a few stalls of milliseconds
- * inflate (on the development machine a mean of 414.6 µs over a median of
- * 288.8 µs), would shift the whole lognormal up. Null without a median.
- */
-export function lognormalMeanFromQuantiles(p50Us: number | null, p90Us: number | null): number | null {
-  if (p50Us === null || !(p50Us > 0)) return null;
-  return lognormalMean(p50Us, flushCv(p50Us, p90Us));
-}
-
-/** The mean of a lognormal of median `p50Us` and coefficient of variation `cv`: p50 · √(1 + cv²) (e^(σ²/2) with cv² = e^σ² − 1). */
-export function lognormalMean(p50Us: number, cv: number): number {
-  return p50Us * Math.sqrt(1 + cv * cv);
 }
 
 /** One flush step: fdatasync after `writes` 4 KiB O_DIRECT overwrites. */

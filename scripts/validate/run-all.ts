@@ -27,19 +27,25 @@ import type { ValidationReport } from './validation.ts';
 import { validationSummary, validationSummaryTable, writeGrid } from './summary.ts';
 import { readSamples } from './sim-side.ts';
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { dirtyPagesUnavailable } from '../record/record.ts';
 import type { ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 import { busyReasons, busyWarning, machineState } from './machine-state.ts';
+import { checkCalibrationTargets } from './calibration.ts';
+import { isProbeSlot, withProbeSlots } from './flush-level.ts';
+import { FlushSession } from './flush-session.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
+/** A FLUSH probe before every this many jobs of a round (flush-level.ts). */
+const PROBE_EVERY = 3;
 /** The example jobs in the order of the issue; any other job file of the directory follows, by name. */
 const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs', 'rand-fsync8', 'randrw-fsync16', 'two-jobs', 'sweep-fsync1', 'sweep-fsync8', 'sweep-fsync64'];
 
 const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration FILE]
                          [--size SIZE] [--runtime S] [--quick] [--set KEY=VALUE]... [--warmup N]
-                         [--repeat N] [--kernel-sequences N]
+                         [--repeat N] [--kernel-sequences N] [--calibration-only]
 
 Calibrates the device under --dir from microbenchmarks (syncsim calibrate -o
 DIR/device.yaml, with --size, --runtime, --quick; skipped with --calibration
@@ -61,7 +67,17 @@ Writes DIR/summary.json and the figure DIR/validation-grid.{svg,png,pdf}. DIR de
 results/validation. First, N (default 40, 0: none) random sequences of 200
 mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed
 with personality linux; every result and msync's cleaned pages must agree
-(Linux, root and cc needed, else skipped with the reason).`;
+(Linux, root and cc needed, else skipped with the reason).
+
+The FLUSH level of a virtual disk moves over tens of seconds to minutes, so
+the jobs do not run with the calibration's level as it is: the calibration's
+FLUSH probe (4k O_DIRECT overwrite + fdatasync) runs before every third job
+of each round and once more before the replays, and device.flush_us,
+flush_empty_us and flush_cv are refitted to all of them pooled into
+DIR/device-session.yaml (+ .calibration.json), the profile the jobs are
+replayed with. --calibration-only skips the probes and replays with the
+calibration as it is (also when it has no device.calibration.json beside it
+or no write cache).`;
 
 async function runAll(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -77,6 +93,7 @@ async function runAll(argv: string[]): Promise<number> {
       warmup: { type: 'string' },
       repeat: { type: 'string' },
       'kernel-sequences': { type: 'string' },
+      'calibration-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,6 +103,13 @@ async function runAll(argv: string[]): Promise<number> {
   }
   const repeat = values.repeat === undefined ? 2 : Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new Error(`--repeat must be a whole number from 1 to 20 (got ${values.repeat})`);
+  const out = resolve(values.out ?? join(ROOT, 'results', 'validation'));
+  const sessionProfile = join(out, 'device-session.yaml');
+  // before anything runs: the session profile replaces only one syncsim wrote
+  if (!values['calibration-only']) {
+    checkCalibrationTargets(sessionProfile, 'session profile (--calibration-only skips it)');
+    if (values.calibration !== undefined && resolve(values.calibration) === sessionProfile) throw new Error(`--calibration ${values.calibration}: that is the session profile this run writes; copy it elsewhere or give --calibration-only`);
+  }
   const atStart = machineState();
   const busy = busyReasons(atStart);
   const warning = busyWarning(atStart);
@@ -105,7 +129,6 @@ async function runAll(argv: string[]): Promise<number> {
       if (d.mismatches.length > 0) return 1;
     }
   }
-  const out = resolve(values.out ?? join(ROOT, 'results', 'validation'));
   const dirArgs = values.dir ? ['--dir', values.dir] : [];
   let calibration = values.calibration;
   if (calibration === undefined) {
@@ -117,6 +140,10 @@ async function runAll(argv: string[]): Promise<number> {
     const code = await main(args);
     if (code !== 0) return code;
   }
+  // the session FLUSH level: probes between the runs refit the profile the jobs are replayed with
+  const say = (line: string) => process.stdout.write(line + '\n');
+  const session = values['calibration-only'] ? null : await FlushSession.start(calibration, sessionProfile, values.dir ?? tmpdir(), say);
+  const profile = session ? sessionProfile : calibration;
   const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));
   names.sort((a, b) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length) - (ORDER.includes(b) ? ORDER.indexOf(b) : ORDER.length) || a.localeCompare(b));
   // the real database client: recorded with syncsim record, validated from its trace
@@ -124,10 +151,11 @@ async function runAll(argv: string[]): Promise<number> {
   if (appWhy) process.stdout.write(`== lmdb-commits skipped: ${appWhy}\n`);
   const app = appWhy ? [] : ['lmdb-commits'];
   // every job's run 1, then every job's run 2, …, then the replays (rounds.ts)
-  const rounds = new Rounds([...names, ...app], repeat, (label, at, of) => process.stdout.write(`\n== [${at}/${of}] ${label}\n`));
+  const slots = session ? withProbeSlots([...names, ...app], PROBE_EVERY) : [...names, ...app];
+  const rounds = new Rounds(slots, repeat, (label, at, of) => process.stdout.write(`\n== [${at}/${of}] ${label}\n`));
   process.stdout.write(`== ${names.length + app.length} jobs, ${repeat} run(s) each, measured in rounds: every job's run r before any job's run r+1, then the replays\n`);
   const jobs = names.map(async (name) => {
-    const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', calibration, '--out', join(out, name), ...dirArgs, '--repeat', String(repeat)];
+    const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', profile, '--out', join(out, name), ...dirArgs, '--repeat', String(repeat)];
     for (const s of values.set ?? []) args.push('--set', s);
     if (values.warmup !== undefined) args.push('--warmup', values.warmup);
     process.stdout.write(`${name}: syncsim ${args.join(' ')}\n`);
@@ -137,7 +165,7 @@ async function runAll(argv: string[]): Promise<number> {
     jobs.push((async () => {
       const trace = join(out, 'lmdb-commits.csv');
       const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
-      const args = ['validate', '--trace', trace, '--calibration', calibration, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat)];
+      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat)];
       for (const s of values.set ?? []) args.push('--set', s);
       process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
       let ran = rec;
@@ -154,11 +182,16 @@ async function runAll(argv: string[]): Promise<number> {
       }, reportError, (code) => failed('lmdb-commits', code, ran));
     })());
   }
-  await Promise.all(jobs);
+  if (session) jobs.push(...slots.filter(isProbeSlot).map((slot, k) => runJob(rounds, slot, () => session.slot(rounds, slot, slots, k === 0), reportError, (code) => failed(slot, code, ['(FLUSH probe)']))));
+  try {
+    await Promise.all(jobs);
+  } finally {
+    session?.close();
+  }
   // the exit code of the job that failed first
   if (rounds.failure) return rounds.failure.code;
   const reports = [...names, ...app].map((name) => JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
-  process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (calibration ${calibration})\n${validationSummaryTable(reports)}\n`);
+  process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (profile ${profile})\n${validationSummaryTable(reports)}\n`);
   const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
   const panels: ValidationPanel[] = [];
   for (const r of reports) {
@@ -170,7 +203,8 @@ async function runAll(argv: string[]): Promise<number> {
   const busyAtEnd = busyReasons(atEnd);
   const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])] };
   if (busyAtEnd.length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyAtEnd.join('; ')}\n`);
-  writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, figure, machine }, null, 2) + '\n');
+  const flushLevel = session?.summary() ?? { profile: resolve(profile), source: 'calibration', calibration_flush_us: null, session_flush_us: null, session: null };
+  writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, flush_level: flushLevel, figure, machine }, null, 2) + '\n');
   process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;
 }

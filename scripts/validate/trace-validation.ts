@@ -91,7 +91,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
   try {
     const first = await measuredOfTrace(opts.trace);
     const sets = ['personality=linux', ...opts.sets];
-    const config = loadConfig(opts.calibration, sets);
+    const checked = loadConfig(opts.calibration, sets); // checked now: a bad profile fails before anything runs
     stage = new StagingDir(opts.out, 'validate');
     const S = stage.path;
     const trace = join(S, 'trace.csv');
@@ -103,12 +103,14 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
         const R = join(S, `repeat-${r}`);
         mkdirSync(R);
         log(`validate: recording ${command!.join(' ')} again (run ${r} of ${repeat})`);
-        const again = await recordTrace(command!, join(R, 'trace.csv'), { pageSize: config.page_size, fallback: 'mapped-before-msync' });
+        const again = await recordTrace(command!, join(R, 'trace.csv'), { pageSize: checked.page_size, fallback: 'mapped-before-msync' });
         if (again.recording.exitCode !== 0) throw new InputError(`the program exited with ${again.recording.exitCode} when recorded again (run ${r})`);
         runs.push(compared(await measuredOfTrace(join(R, 'trace.csv')), warmup));
       });
     }
     return await turn('replay', async () => {
+      // read again: npm run validate refits the FLUSH level of its session profile before the replays (flush-level.ts)
+      const config = loadConfig(opts.calibration, sets);
       log(`validate: replaying ${opts.trace} (${config.personality} personality)`);
       await runTrace({ trace, config, out: join(S, 'sim') });
       const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');

@@ -234,7 +234,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       calibrationFile = join(S, 'calibration', 'device.yaml');
     }
     const sets = ['personality=linux', ...opts.sets];
-    const config = loadConfig(calibrationFile, sets);
+    loadConfig(calibrationFile, sets); // checked now: a bad profile fails before fio runs
 
     // 1. fio, `repeat` times: run 1 into S, run r into S/repeat-r/
     let filesystem: string | null = null;
@@ -274,6 +274,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       });
     }
     return await takeTurn(opts.turns, 'replay', async () => {
+      // read again: npm run validate refits the FLUSH level of its session profile before the replays (flush-level.ts)
+      const config = loadConfig(calibrationFile, sets);
       const job = prepared!;
       const first = runs[0]!.clones;
       const matched = first.reduce((n, m) => n + m.latencies_us.length, 0);

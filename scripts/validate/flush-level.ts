@@ -1,0 +1,214 @@
+/**
+ * The FLUSH level: the keys fitted to it (flush_us, flush_empty_us,
+ * flush_cv), and the session level of `npm run validate`.
+ *
+ * On a virtual disk the FLUSH after a write moves between levels over tens
+ * of seconds to minutes (here 157–285 µs at the median within five minutes,
+ * idle guest, whatever the file size), and the calibration's steps, run
+ * minutes before the jobs and after gigabytes of its own writes, can sample
+ * a level the jobs never meet. So `npm run validate` runs the calibration's
+ * FLUSH probe (4k O_DIRECT overwrite + fdatasync, half a calibration step)
+ * between the jobs' runs and once more before the replays, and refits the
+ * three keys to every probe's fdatasyncs pooled: one profile for every job,
+ * fitted from microbenchmarks only, sampled over the time the jobs ran.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { iologLatencies, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
+import { flushCv, FLUSH_CV_MAX, lognormalMean } from './fit.ts';
+import { fitFlushLevel, round2 } from './calibration-fit.ts';
+import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
+import { drainDevice, latencyFigures } from './sync-steps.ts';
+import { quantileOfSorted } from '../measure/cpu-fit.ts';
+import { calibrationFiles, type Calibration, type FittedValue } from './calibration.ts';
+import { fragmentText } from './calibration-text.ts';
+import { writeFileAtomic } from '../../traces/files.ts';
+
+/** The keys fitted to the FLUSH level, with their provenance. */
+export interface FlushLevelKeys {
+  device: { flush_us: number; flush_empty_us?: number; flush_cv?: number };
+  fitted: Record<string, FittedValue>;
+}
+
+/**
+ * device.flush_us, flush_empty_us and flush_cv from the FLUSH level `level`
+ * (fdatasyncs after one 4k write; `levelFrom` says which) and the fit of the
+ * steps made with it (`fit.flush`, `fit.destage`); `flushEmpty`: the
+ * fdatasyncs with nothing written. Without a write cache, flush_us alone (0).
+ */
+export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: FioLatency, flushEmpty: FioLatency, levelFrom: string): FlushLevelKeys {
+  if (!fit.flush.write_cache) {
+    return { device: { flush_us: fit.flush.flush_us }, fitted: { 'device.flush_us': { value: fit.flush.flush_us, r2: null, n: level.count, from: 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' } } };
+  }
+  const cv = flushCv(level.p50_us, level.p99_us);
+  // the empty FLUSH as the same lognormal: its median, the level's spread
+  const device = { flush_us: fit.flush.flush_us, flush_empty_us: round2(lognormalMean(flushEmpty.p50_us!, cv)), flush_cv: cv };
+  return {
+    device,
+    fitted: {
+      'device.flush_us': {
+        value: device.flush_us, r2: null, n: level.count,
+        from: `${levelFrom} (on ext4 a bare cache FLUSH): the mean of the lognormal of their median ${round2(level.p50_us!)} µs and p99 ${round2(level.p99_us!)} µs (their mean ${round2(level.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`,
+      },
+      'device.flush_empty_us': {
+        value: device.flush_empty_us, r2: null, n: flushEmpty.count,
+        from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of a lognormal of its median ${round2(flushEmpty.p50_us!)} µs and flush_cv (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
+      },
+      'device.flush_cv': {
+        value: cv, r2: null, n: level.count,
+        from: `${levelFrom}: their spread as a lognormal, σ = ln(p99 / p50) / 2.3263, cv = √(e^σ² − 1) (p50 ${round2(level.p50_us!)} µs, p99 ${round2(level.p99_us!)} µs; quantiles, not their standard deviation of ${round2(level.stddev_us)} µs, which rare stalls dominate${cv === FLUSH_CV_MAX ? `; at most ${FLUSH_CV_MAX}` : ''})`,
+      },
+    },
+  };
+}
+
+/** One FLUSH probe of a session: when, and its fdatasyncs (µs). */
+export interface SessionProbe {
+  /** Where in the session it ran ("before seq-small-syncs run 1"). */
+  label: string;
+  /** ISO start time. */
+  at: string;
+  us: number[];
+}
+
+/** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
+export interface SessionLevel extends FioLatency {
+  probes: { label: string; at: string; count: number; p50_us: number }[];
+  /** The level the calibration itself fitted (its flush_level), for comparison. */
+  calibration_p50_us: number | null;
+}
+
+/**
+ * The calibration `cal` with flush_us, flush_empty_us and flush_cv refitted
+ * to the fdatasyncs of `probes` pooled (pure; null when the probes timed no
+ * fdatasync, or the device has no write cache: nothing to refit).
+ */
+export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe[]): Calibration | null {
+  const kept = probes.filter((p) => p.us.length > 0);
+  if (kept.length === 0 || cal.fragment.device.write_cache !== true) return null;
+  // each probe weighs the same, as each run of a job does in its measured side (a fast moment times more fdatasyncs in a probe's time, not more syncs in a job)
+  const level = { ...latencyFigures(kept.flatMap((p) => evenQuantiles(p.us, PROBE_QUANTILES))), count: kept.reduce((n, p) => n + p.us.length, 0) };
+  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level);
+  fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
+  const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
+  const from = `session FLUSH probes: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite (the flush-probe step), from ${kept.length} probes run between the validation jobs' runs and before the replays, pooled with equal weight per probe (their medians ${medians.map(round2).join(', ')} µs; the calibration's own level had a median of ${cal.fits.flush_level ? `${round2(cal.fits.flush_level.p50_us!)} µs` : 'unknown'})`;
+  const keys = flushLevelKeys(fit, level, cal.fits.flush_empty, from);
+  const session: SessionLevel = {
+    ...level,
+    probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]! })),
+    calibration_p50_us: cal.fits.flush_level?.p50_us ?? null,
+  };
+  return {
+    ...cal,
+    fragment: { ...cal.fragment, device: { ...cal.fragment.device, ...keys.device } },
+    fitted: { ...cal.fitted, ...keys.fitted },
+    fits: { ...cal.fits, flush: fit.flush, flush_level_session: session },
+  };
+}
+
+/** Points of each probe's distribution in the pool (its quantiles at (i + ½) / N). */
+const PROBE_QUANTILES = 1000;
+
+/** `n` quantiles of `xs` at (i + ½) / n, i = 0 … n − 1 (interpolated, type 7): the distribution of `xs` at a fixed weight. */
+export function evenQuantiles(xs: readonly number[], n: number): number[] {
+  const s = [...xs].sort((a, b) => a - b);
+  return Array.from({ length: n }, (_, i) => quantileOfSorted(s, (i + 0.5) / n));
+}
+
+/** The report (device.calibration.json) beside calibration fragment `fragment`, or null when there is none or it is not one. */
+export function readCalibrationReport(fragment: string): Calibration | null {
+  try {
+    const cal = JSON.parse(readFileSync(calibrationFiles(fragment).calibration, 'utf8')) as Calibration;
+    return Array.isArray(cal.steps) && cal.fragment?.device && cal.fits?.flush_empty ? cal : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes `cal` as the profile `out` and its report beside it (atomically, the fragment last). */
+export function writeCalibration(cal: Calibration, out: string): void {
+  const files = calibrationFiles(out);
+  // syncsim_version first: how a later run knows the report as syncsim's (calibration.ts, CALIBRATION_HEADS)
+  const named: Calibration = { syncsim_version: cal.syncsim_version, ...cal, files: { fragment: basename(files.fragment), calibration: basename(files.calibration) } };
+  writeFileAtomic(files.calibration, JSON.stringify(named, null, 2) + '\n');
+  writeFileAtomic(files.fragment, fragmentText(named));
+}
+
+/**
+ * The calibration's FLUSH probe, run on demand in a scratch directory of
+ * `dir` on a data file of `sizeBytes` (laid out at the first probe), each for
+ * `probeMs`; {@link close} removes the directory.
+ */
+export class FlushLevelProbes {
+  private work: string | undefined;
+  /** Every probe run so far. */
+  readonly probes: SessionProbe[] = [];
+
+  constructor(private readonly o: { dir: string; sizeBytes: number; probeMs: number }) {}
+
+  /** The probe's plan: its layout step and its flush-probe step. */
+  private plan() {
+    const plan = calibrationPlan({ quick: true, maxDepth: 1, sizeBytes: this.o.sizeBytes, stepMs: this.o.probeMs * 2, latLog: '' });
+    return { layout: plan.find((s) => s.kind === 'layout')!, probe: plan.find((s) => s.kind === 'flush-probe')! };
+  }
+
+  /** Makes the scratch directory and lays out the data file (once; a failed layout leaves nothing behind). */
+  async prepare(): Promise<void> {
+    if (this.work !== undefined) return;
+    const work = mkdtempSync(join(this.o.dir, 'syncsim-flush-level-'));
+    try {
+      await this.run(work, this.plan().layout);
+    } catch (e) {
+      rmSync(work, { recursive: true, force: true });
+      throw e;
+    }
+    this.work = work;
+  }
+
+  /** Runs one probe, labelled `label`: its fdatasyncs (µs), also kept in {@link probes}. */
+  async probe(label: string): Promise<number[]> {
+    await this.prepare();
+    const work = this.work!, step = this.plan().probe;
+    const at = new Date().toISOString();
+    rmSync(join(work, flushIolog(step.name)), { force: true }); // fio appends to an I/O log that exists
+    await this.run(work, step);
+    const us = Array.from((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
+    this.probes.push({ label, at, us });
+    return us;
+  }
+
+  private async run(work: string, step: ReturnType<typeof calibrationPlan>[number]): Promise<void> {
+    const job = join(work, `${step.name}.fio`);
+    writeFileSync(job, stepJobText(work, this.o.sizeBytes, step));
+    await runFio([job], work);
+    drainDevice(join(work, DATA_FILE));
+  }
+
+  /** Removes the scratch directory. */
+  close(): void {
+    if (this.work !== undefined) rmSync(this.work, { recursive: true, force: true });
+    this.work = undefined;
+  }
+}
+
+/** The name of the K-th probe slot of a session. */
+const PROBE_PREFIX = 'flush-level-';
+
+/** Whether `name` is a probe slot of {@link withProbeSlots}. */
+export function isProbeSlot(name: string): boolean {
+  return name.startsWith(PROBE_PREFIX);
+}
+
+/**
+ * The jobs of a session with a FLUSH probe slot (`flush-level-K`) before the
+ * first job and before every `every`-th after it, so that each round of runs
+ * samples the level at about evenly spaced moments.
+ */
+export function withProbeSlots(jobs: readonly string[], every: number): string[] {
+  const out: string[] = [];
+  jobs.forEach((j, i) => {
+    if (i % every === 0) out.push(`${PROBE_PREFIX}${i / every + 1}`);
+    out.push(j);
+  });
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * The session FLUSH level of one `npm run validate` (flush-level.ts): the
+ * probe slots' turns among the jobs' runs (rounds.ts), and the refit of the
+ * session profile before the first replay.
+ */
+import { resolve } from 'node:path';
+import type { Calibration } from './calibration.ts';
+import { FlushLevelProbes, readCalibrationReport, withSessionLevel, writeCalibration, type SessionProbe } from './flush-level.ts';
+import { cleanupOnInterrupt } from './output.ts';
+import { takeTurn, type Rounds } from './rounds.ts';
+import { latencyFigures } from './sync-steps.ts';
+
+/** What a session needs of its probes (FlushLevelProbes; a stand-in in tests). */
+export interface Prober {
+  /** Lays out the probe's data file (before the first run of the session). */
+  prepare(): Promise<void>;
+  /** Runs one probe: its fdatasyncs (µs), also kept in `probes`. */
+  probe(label: string): Promise<number[]>;
+  /** Every probe run so far. */
+  readonly probes: SessionProbe[];
+  /** Removes the probe's scratch directory. */
+  close(): void;
+}
+
+/** One validation session's FLUSH level: a copy of the calibration at `profile`, refitted to the probes before the replays. */
+export class FlushSession {
+  /** The refitted calibration, once the first slot's replay turn has run (null until then, or when no probe timed an fdatasync). */
+  refitted: Calibration | null = null;
+  private readonly release: () => void;
+
+  private constructor(readonly cal: Calibration, readonly profile: string, readonly prober: Prober, private readonly say: (line: string) => void) {
+    this.release = cleanupOnInterrupt(() => prober.close());
+  }
+
+  /**
+   * A session for calibration file `calibration`, its profile written at
+   * `profile` and its probe's data file laid out; or null, with the reason
+   * said, when there is nothing to refit: no calibration report beside the
+   * file, no volatile write cache, or the layout failed. `prober` defaults
+   * to the calibration's FLUSH probe on a file of its --size under `dir`.
+   */
+  static async start(calibration: string, profile: string, dir: string, say: (line: string) => void, prober?: Prober): Promise<FlushSession | null> {
+    if (resolve(calibration) === resolve(profile)) throw new Error(`--calibration ${calibration}: that is the session profile this run writes; copy it elsewhere or give --calibration-only`);
+    const cal = readCalibrationReport(calibration);
+    const why = !cal ? `${calibration} has no calibration report (.calibration.json) beside it` : cal.fragment.device.write_cache !== true ? 'the device has no volatile write cache (no FLUSH)' : null;
+    if (why || !cal) {
+      say(`== FLUSH level: the calibration's (${why})`);
+      return null;
+    }
+    const p = prober ?? new FlushLevelProbes({ dir, sizeBytes: cal.size_bytes, probeMs: Math.max(100, Math.round(cal.step_ms / 2)) });
+    const s = new FlushSession(cal, profile, p, say);
+    try {
+      await p.prepare(); // before the first run: its writes are the session's, not a job's
+    } catch (e) {
+      s.close();
+      say(`validate: warning: the FLUSH probe's file could not be laid out (${(e as Error).message}); the FLUSH level is the calibration's`);
+      return null;
+    }
+    writeCalibration(cal, profile); // the jobs check it before they run; refitted before the replays
+    return s;
+  }
+
+  /**
+   * The turns of probe slot `slot` of `slots`: a probe in each of its runs;
+   * with `refits` (the first slot, whose replay turn comes before every
+   * job's), one more probe and the refit of the profile in its replay turn.
+   * A probe that fails is said and left out.
+   */
+  async slot(rounds: Rounds, slot: string, slots: readonly string[], refits: boolean): Promise<number> {
+    const turns = rounds.of(slot);
+    const next = slots[slots.indexOf(slot) + 1];
+    for (let r = 1; r <= rounds.repeat; r++) await takeTurn(turns, r, () => this.probe(`before ${next} run ${r}`));
+    await takeTurn(turns, 'replay', async () => {
+      if (!refits) return;
+      await this.probe('before the replays');
+      this.refitted = withSessionLevel(this.cal, this.prober.probes);
+      if (!this.refitted) {
+        this.say(`== FLUSH level: no probe timed an fdatasync; ${this.profile} keeps the calibration's`);
+        return;
+      }
+      writeCalibration(this.refitted, this.profile);
+      const lv = this.refitted.fits.flush_level_session!;
+      this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}) in ${this.profile}`);
+    });
+    return 0;
+  }
+
+  private async probe(label: string): Promise<void> {
+    try {
+      const us = await this.prober.probe(label);
+      this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs`);
+    } catch (e) {
+      this.say(`validate: warning: FLUSH probe ${label} failed (${(e as Error).message}); the level comes from the others`);
+    }
+  }
+
+  /** summary.json's `flush_level`: which level the replays used, and both. */
+  summary(): { profile: string; source: 'session probes' | 'calibration'; calibration_flush_us: number; session_flush_us: number | null; session: Calibration['fits']['flush_level_session'] | null } {
+    return {
+      profile: resolve(this.profile),
+      source: this.refitted ? 'session probes' : 'calibration',
+      calibration_flush_us: this.cal.fragment.device.flush_us as number,
+      session_flush_us: (this.refitted?.fragment.device.flush_us as number | undefined) ?? null,
+      session: this.refitted?.fits.flush_level_session ?? null,
+    };
+  }
+
+  /** Removes the probe's scratch directory. */
+  close(): void {
+    this.prober.close();
+    this.release();
+  }
+}

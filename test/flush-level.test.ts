@@ -1,0 +1,301 @@
+/**
+ * The session FLUSH level of `npm run validate` (scripts/validate/flush-level.ts):
+ * the probe slots among the jobs, the refit of flush_us / flush_empty_us /
+ * flush_cv to the probes pooled, the probe itself (real fio), and the
+ * validation's replay reading the profile again after the runs.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evenQuantiles, FlushLevelProbes, isProbeSlot, readCalibrationReport, withProbeSlots, withSessionLevel, writeCalibration, type SessionProbe } from '../scripts/validate/flush-level.ts';
+import type { Calibration, StepReport } from '../scripts/validate/calibration.ts';
+import { Rounds, takeTurn } from '../scripts/validate/rounds.ts';
+import { FlushSession, type Prober } from '../scripts/validate/flush-session.ts';
+import { validate } from '../scripts/validate/validation.ts';
+import { loadConfig } from '../scripts/config-file.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-flush-level-test-'));
+const lat = (mean_us: number, p50_us: number | null = null, p90_us: number | null = null, count = 10) => ({ count, mean_us, stddev_us: 0, p50_us, p90_us, p99_us: null });
+const step = (name: string, kind: StepReport['kind'], bytes: number, depth: number, iops: number, l: ReturnType<typeof lat> | null, sync: ReturnType<typeof lat> | null = null, writes?: number): StepReport =>
+  ({ name, kind, bytes, depth, iops, latency: l, sync, ...(writes === undefined ? {} : { writes }) });
+
+/** A calibration whose FLUSH after N writes costs 300 + 12 (N − 1) µs (destage on_flush, 12 µs a write), level median 300 µs. */
+function calibration(writeCache = true): Calibration {
+  const steps: StepReport[] = [
+    step('lat-read-4k', 'latency', 4096, 1, 0, lat(104.096)),
+    step('lat-read-1m', 'latency', 1 << 20, 1, 0, lat(1148.576)),
+    step('lat-write-4k', 'latency', 4096, 1, 0, lat(36.384)),
+    step('lat-write-1m', 'latency', 1 << 20, 1, 0, lat(4214.304)),
+    step('qd-write-1', 'depth', 4096, 1, 20000, lat(50)),
+    step('qd-write-8', 'depth', 4096, 8, 40000, lat(200)),
+    ...[1, 8, 32, 128].map((w) => step(w === 1 ? 'flush' : `flush-${w}`, 'flush', 4096, 1, 0, lat(30), lat(300 + 12 * (w - 1)), w)),
+  ];
+  return {
+    steps,
+    fragment: { device: { profile: 'sata-ssd', channels: 2, write_cache: writeCache, flush_us: 288, flush_empty_us: 70, flush_cv: 0.1, destage: 'on_flush', media_write_us: 11 }, fs: { kind: 'ext4-ordered' } },
+    fitted: { 'device.channels': { value: 2, r2: null, n: 4, from: 'qd-*' } },
+    fits: { write: { latency: { dist: 'constant', mean_us: 20 }, bandwidth_mbps: 250, r2: 1, n: 2 }, flush: { write_cache: true, flush_us: 288, write_cache_source: 'inferred' }, flush_level: lat(301, 300, 330, 100), flush_empty: lat(72, 70, 80, 50) },
+    size_bytes: 4 << 20, step_ms: 400, syncsim_version: 'test', fio_version: 'fio-test', dir: '/x', filesystem: 'ext4', block_device: null, quick: true,
+    files: { fragment: 'device.yaml', calibration: 'device.calibration.json' },
+  } as unknown as Calibration;
+}
+
+/** A probe whose fdatasyncs are `us`. */
+const probe = (label: string, us: number[]): SessionProbe => ({ label, at: '2026-12-03T10:00:00.000Z', us });
+
+describe('probe slots among the jobs', () => {
+  it('a slot before the first job and before every third after it, numbered from 1', () => {
+    expect(withProbeSlots(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 3)).toEqual(['flush-level-1', 'a', 'b', 'c', 'flush-level-2', 'd', 'e', 'f', 'flush-level-3', 'g']);
+    expect(withProbeSlots(['a'], 3)).toEqual(['flush-level-1', 'a']);
+    expect(withProbeSlots([], 3)).toEqual([]);
+    expect(['flush-level-2', 'two-jobs'].map(isProbeSlot)).toEqual([true, false]);
+  });
+
+  it('in rounds, each slot runs before its jobs in every round, and the first slot\'s replay comes before every job\'s', () => {
+    const r = new Rounds(withProbeSlots(['a', 'b', 'c', 'd'], 3), 2);
+    expect(r.steps).toEqual([
+      'flush-level-1 run 1', 'a run 1', 'b run 1', 'c run 1', 'flush-level-2 run 1', 'd run 1',
+      'flush-level-1 run 2', 'a run 2', 'b run 2', 'c run 2', 'flush-level-2 run 2', 'd run 2',
+      'flush-level-1 replay', 'a replay', 'b replay', 'c replay', 'flush-level-2 replay', 'd replay',
+    ]);
+  });
+});
+
+describe('the FLUSH level refitted to the session probes', () => {
+  // ten probes at 100, 200, … 1000 µs, the k-th timing 10·k fdatasyncs: each weighs a tenth, so (type 7 over 10 × 1000 points)
+  // p50 = 550 (between 500 and 600), p90 = 910, p99 = 1000; weighed by their counts the median would be 700
+  const probes = [probe('before b run 1', []), ...Array.from({ length: 10 }, (_, k) => probe(`p${k + 1}`, Array(10 * (k + 1)).fill(100 * (k + 1))))];
+  const cal = calibration();
+  const s = withSessionLevel(cal, probes)!;
+
+  it('flush_cv from the p50 and p99 of the probes (each weighing the same), flush_us that lognormal\'s mean less one write\'s destage, flush_empty_us the empty FLUSH\'s median at that cv', () => {
+    expect(s.fits.flush_level_session).toMatchObject({ count: 550, p50_us: 550, p99_us: 1000, calibration_p50_us: 300 });
+    expect(s.fits.flush_level_session!.p90_us).toBeCloseTo(910, 9);
+    // σ = ln(1000 / 550) / 2.32635 = 0.25699, cv = √(e^0.066042 − 1) = 0.2613 (through the p90 it would be 0.409)
+    expect(s.fragment.device.flush_cv).toBe(0.261);
+    // 550 · √(1 + 0.261²) = 568.42, less the 12 µs destage of one write
+    expect(s.fragment.device.flush_us).toBe(556.42);
+    // 70 · √(1 + 0.261²)
+    expect(s.fragment.device.flush_empty_us).toBe(72.34);
+    // the probe that timed nothing is left out of the list
+    expect(s.fits.flush_level_session!.probes.map((p) => [p.label, p.count, p.p50_us])).toEqual(Array.from({ length: 10 }, (_, k) => [`p${k + 1}`, 10 * (k + 1), 100 * (k + 1)]));
+    // the calibration's answer to where the write cache came from is kept (the refit itself is told there is one)
+    expect(s.fits.flush.write_cache_source).toBe('inferred');
+  });
+
+  it('a probe\'s even quantiles keep its distribution at a fixed weight', () => {
+    expect(evenQuantiles([1, 2, 3, 4, 5], 5)).toEqual([1.4, 2.2, 3, 3.8, 4.6]);
+    expect(evenQuantiles([7], 3)).toEqual([7, 7, 7]);
+    expect(evenQuantiles([4, 1, 3, 2], 2)).toEqual([1.75, 3.25]);
+  });
+
+  it('every other key, and the calibration it came from, stay as they were', () => {
+    const { flush_us: _a, flush_empty_us: _b, flush_cv: _c, ...rest } = s.fragment.device;
+    const { flush_us: _d, flush_empty_us: _e, flush_cv: _f, ...before } = cal.fragment.device;
+    expect(rest).toEqual(before);
+    expect(Object.keys(s.fragment.device)).toEqual(Object.keys(cal.fragment.device));
+    expect(s.fragment.fs).toEqual(cal.fragment.fs);
+    expect(s.fitted['device.channels']).toEqual(cal.fitted['device.channels']);
+    expect(cal.fragment.device.flush_us).toBe(288);
+    expect(cal.fits.flush_level_session).toBeUndefined();
+  });
+
+  it('the provenance names the session probes, their medians and the calibration\'s own level', () => {
+    expect(s.fitted['device.flush_us']!.from).toMatch(/^session FLUSH probes: 550 fdatasyncs .* from 10 probes .*equal weight per probe \(their medians 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000 µs; the calibration's own level had a median of 300 µs\)/);
+    expect(s.fitted['device.flush_us']!.from).toMatch(/less one write's destage \(12\.00 µs\)$/);
+    expect(s.fitted['device.flush_us']!.n).toBe(550);
+  });
+
+  it('nothing to refit without a write cache or without a timed fdatasync', () => {
+    expect(withSessionLevel(calibration(false), probes)).toBeNull();
+    expect(withSessionLevel(cal, [probe('p', [])])).toBeNull();
+    expect(withSessionLevel(cal, [])).toBeNull();
+  });
+
+  it('written as a profile and its report beside it, which syncsim loads and reads back', () => {
+    const dir = tmp();
+    const profile = join(dir, 'device-session.yaml');
+    writeCalibration(s, profile);
+    expect(readdirSync(dir).sort()).toEqual(['device-session.calibration.json', 'device-session.yaml']);
+    expect(loadConfig(profile, []).device).toMatchObject({ flush_us: s.fragment.device.flush_us, flush_cv: s.fragment.device.flush_cv });
+    expect(readFileSync(profile, 'utf8')).toMatch(/^# syncsim calibrate /);
+    const back = readCalibrationReport(profile)!;
+    expect(back.files).toEqual({ fragment: 'device-session.yaml', calibration: 'device-session.calibration.json' });
+    expect(back.fits.flush_level_session!.count).toBe(550);
+    // a profile with no report beside it (a hand-written one) has none
+    writeFileSync(join(dir, 'hand.yaml'), 'device:\n  profile: nvme\n');
+    expect(readCalibrationReport(join(dir, 'hand.yaml'))).toBeNull();
+  });
+});
+
+describe('the probe (real fio)', () => {
+  it('times fdatasyncs after 4k O_DIRECT overwrites of a laid-out file, and removes its scratch directory', async () => {
+    const dir = tmp();
+    const probes = new FlushLevelProbes({ dir, sizeBytes: 4 << 20, probeMs: 200 });
+    const a = await probes.probe('first');
+    const b = await probes.probe('second');
+    expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-flush-level-'))).toHaveLength(1);
+    probes.close();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    expect([...a, ...b].every((x) => x > 0 && Number.isFinite(x))).toBe(true);
+    expect(probes.probes.map((p) => [p.label, p.us.length])).toEqual([['first', a.length], ['second', b.length]]);
+  }, 60_000);
+});
+
+describe('validate reads its profile again for the replay', () => {
+  it('a profile rewritten between the runs and the replay is the one replayed', async () => {
+    const dir = tmp();
+    const profile = join(dir, 'p.yaml');
+    const write = (flush: number) => writeFileSync(profile, `device:\n  profile: sata-ssd\n  flush_us: ${flush}\n  flush_empty_us: ${flush}\n`);
+    write(100);
+    const job = join(dir, 'tiny.fio');
+    writeFileSync(job, '[tiny]\nioengine=mmap\nrw=write\nbs=4k\nsize=64k\nfsync=4\n');
+    const taken: string[] = [];
+    const turns = {
+      take: async (s: number | 'replay') => {
+        taken.push(String(s));
+        if (s === 'replay') write(4321); // as npm run validate refits the session profile before the replays
+        return () => {};
+      },
+      fail: () => {},
+    };
+    const out = join(dir, 'out');
+    const { report } = await validate({ jobFile: job, calibration: profile, autoCalibration: { sizeBytes: 4 << 20, runtimeS: 1, maxDepth: 4, quick: true }, out, dir, sets: [], repeat: 1, settleMs: 0, turns });
+    expect(taken).toEqual(['1', 'replay']);
+    expect(report.calibration.device).toMatch(/flush 4321 µs/);
+    expect(existsSync(join(out, 'validation.json'))).toBe(true);
+  }, 60_000);
+});
+
+describe('a session of npm run validate (FlushSession, with a stand-in probe)', () => {
+  /** A probe that times `levels[k]` µs (ten fdatasyncs) at its k-th run, or fails where `levels[k]` is null; `calls` records what it was asked. */
+  const prober = (levels: (number | null)[], prepareFails = false) => {
+    const calls: string[] = [];
+    const p: Prober & { calls: string[] } = {
+      calls, probes: [],
+      prepare: async () => {
+        calls.push('prepare');
+        if (prepareFails) throw new Error('no space left on device');
+      },
+      probe: async (label) => {
+        const level = levels[p.probes.length + calls.filter((c) => c.startsWith('failed')).length];
+        if (level === null || level === undefined) {
+          calls.push(`failed ${label}`);
+          throw new Error('fio failed (exit 1)');
+        }
+        calls.push(label);
+        const us = Array(10).fill(level);
+        p.probes.push({ label, at: '2026-12-03T10:00:00.000Z', us });
+        return us;
+      },
+      close: () => calls.push('close'),
+    };
+    return p;
+  };
+  const setup = () => {
+    const dir = tmp();
+    const calPath = join(dir, 'device.yaml');
+    writeCalibration(calibration(), calPath);
+    return { dir, calPath, profile: join(dir, 'device-session.yaml') };
+  };
+
+  it('probes before each slot\'s jobs in every round, refits before the first job\'s replay, and says each step', async () => {
+    const { dir, calPath, profile } = setup();
+    const said: string[] = [];
+    // the second probe fails: it is said and left out
+    const p = prober([100, null, 300, 500, 700]);
+    const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), p))!;
+    expect(p.calls).toEqual(['prepare']);
+    // a copy of the calibration, until the refit
+    expect(loadConfig(profile, []).device.flush_us).toBe(288);
+    const slots = withProbeSlots(['a', 'b', 'c', 'd'], 3);
+    const rounds = new Rounds(slots, 2);
+    const seen: Record<string, number> = {};
+    const job = async (name: string) => {
+      const t = rounds.of(name);
+      for (const r of [1, 2]) await takeTurn(t, r, async () => {});
+      await takeTurn(t, 'replay', async () => {
+        seen[name] = loadConfig(profile, []).device.flush_us;
+      });
+    };
+    await Promise.all([session.slot(rounds, 'flush-level-1', slots, true), session.slot(rounds, 'flush-level-2', slots, false), ...['a', 'b', 'c', 'd'].map(job)]);
+    session.close();
+    expect(p.calls).toEqual(['prepare', 'before a run 1', 'failed before d run 1', 'before a run 2', 'before d run 2', 'before the replays', 'close']);
+    // four probes of 100, 300, 500, 700 µs, each weighing a quarter: p50 400, p99 = 700 (the top quarter is constant)
+    // σ = ln(700 / 400) / 2.32635 = 0.24056, cv = √(e^0.05787 − 1) = 0.2443; 400 · √(1 + 0.244²) − 12 = 399.74
+    expect(session.refitted!.fragment.device.flush_cv).toBe(0.244);
+    expect(Object.values(seen)).toEqual([399.74, 399.74, 399.74, 399.74]);
+    expect(said.filter((l) => l.startsWith('FLUSH probe'))).toEqual([
+      'FLUSH probe before a run 1: 10 fdatasyncs, median 100.0 µs', 'FLUSH probe before a run 2: 10 fdatasyncs, median 300.0 µs',
+      'FLUSH probe before d run 2: 10 fdatasyncs, median 500.0 µs', 'FLUSH probe before the replays: 10 fdatasyncs, median 700.0 µs',
+    ]);
+    expect(said).toContain('validate: warning: FLUSH probe before d run 1 failed (fio failed (exit 1)); the level comes from the others');
+    expect(said.at(-1)).toMatch(/^== FLUSH level of the session: 40 fdatasyncs of 4 probes, median 400\.0 µs \(the calibration's 300\.0 µs\): flush_us 399\.74 \(was 288\) in /);
+    expect(session.summary()).toMatchObject({ source: 'session probes', profile, calibration_flush_us: 288, session_flush_us: 399.74, session: { count: 40, p50_us: 400 } });
+  });
+
+  it('when no probe times anything, the profile keeps the calibration\'s level and the summary says so', async () => {
+    const { dir, calPath, profile } = setup();
+    const said: string[] = [];
+    const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), prober([null, null, null])))!;
+    const slots = withProbeSlots(['a'], 3);
+    const rounds = new Rounds(slots, 1);
+    const a = (async () => {
+      const t = rounds.of('a');
+      await takeTurn(t, 1, async () => {});
+      await takeTurn(t, 'replay', async () => {});
+    })();
+    await Promise.all([session.slot(rounds, 'flush-level-1', slots, true), a]);
+    expect(loadConfig(profile, []).device.flush_us).toBe(288);
+    expect(said.at(-1)).toBe(`== FLUSH level: no probe timed an fdatasync; ${profile} keeps the calibration's`);
+    expect(session.summary()).toMatchObject({ source: 'calibration', calibration_flush_us: 288, session_flush_us: null, session: null });
+  });
+
+  it('no session, with the reason said, without a report beside the calibration, without a write cache, or when the probe\'s file cannot be laid out', async () => {
+    const { dir, calPath, profile } = setup();
+    const said: string[] = [];
+    const say = (l: string) => said.push(l);
+    writeFileSync(join(dir, 'hand.yaml'), 'device:\n  profile: nvme\n');
+    expect(await FlushSession.start(join(dir, 'hand.yaml'), profile, dir, say, prober([1]))).toBeNull();
+    expect(said.pop()).toBe(`== FLUSH level: the calibration's (${join(dir, 'hand.yaml')} has no calibration report (.calibration.json) beside it)`);
+    writeCalibration(calibration(false), join(dir, 'nocache.yaml'));
+    expect(await FlushSession.start(join(dir, 'nocache.yaml'), profile, dir, say, prober([1]))).toBeNull();
+    expect(said.pop()).toBe("== FLUSH level: the calibration's (the device has no volatile write cache (no FLUSH))");
+    const failing = prober([1], true);
+    expect(await FlushSession.start(calPath, profile, dir, say, failing)).toBeNull();
+    expect(failing.calls).toEqual(['prepare', 'close']);
+    expect(said.pop()).toBe("validate: warning: the FLUSH probe's file could not be laid out (no space left on device); the FLUSH level is the calibration's");
+    // none of them wrote the session profile
+    expect(existsSync(profile)).toBe(false);
+    // the session profile itself as --calibration: refused, it would be overwritten
+    await expect(FlushSession.start(profile, profile, dir, say, prober([1]))).rejects.toThrow(/that is the session profile this run writes/);
+  });
+});
+
+describe('npm run validate refuses a session profile it may not write, before anything runs', () => {
+  const runAll = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'scripts', 'validate', 'run-all.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('a device-session.yaml syncsim did not write is left as it was (exit 2)', () => {
+    const out = tmp();
+    writeFileSync(join(out, 'device-session.yaml'), 'my notes\n');
+    const r = runAll(['--out', out, '--kernel-sequences', '0']);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^validate: session profile \(--calibration-only skips it\) .*device-session\.yaml: .*choose a new file$/m);
+    expect(readFileSync(join(out, 'device-session.yaml'), 'utf8')).toBe('my notes\n');
+    expect(readdirSync(out)).toEqual(['device-session.yaml']);
+  });
+
+  it('--calibration naming the session profile itself (exit 2)', () => {
+    const out = tmp();
+    writeCalibration(calibration(), join(out, 'device-session.yaml'));
+    const before = readFileSync(join(out, 'device-session.yaml'), 'utf8');
+    const r = runAll(['--out', out, '--calibration', join(out, 'device-session.yaml'), '--kernel-sequences', '0']);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/that is the session profile this run writes; copy it elsewhere or give --calibration-only/);
+    expect(readFileSync(join(out, 'device-session.yaml'), 'utf8')).toBe(before);
+  });
+});
