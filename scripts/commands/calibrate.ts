@@ -42,7 +42,7 @@ FILE' and 'device.profile: FILE' accept:
      writeback, the path of msync, sends whole folios; O_DIRECT's pinned
      4 KiB pages cost more per byte);
   3. 1, 8, 32, 128 4k O_DIRECT overwrites + fdatasync (--quick: 1, 32):
-     flush_us (a bare cache FLUSH on ext4), flush_cv (its p90 / p50 as a
+     flush_us (a bare cache FLUSH on ext4), flush_cv (its p99 / p50 as a
      lognormal's spread), flush_empty_us (fdatasync with nothing written,
      timed by syncsim) and, from how the fdatasync grows
      with the writes before it, device.destage (a host page cache under a

@@ -15,7 +15,8 @@ import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
-                        [--settle S] [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-quick]
+                        [--settle S] [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-max-depth N]
+                        [--calibrate-quick]
 
 Validates syncsim against the running Linux kernel (measure on an idle
 machine: it warns when other work keeps the CPUs busy or more than 64 MiB of
@@ -75,7 +76,8 @@ Options:
   -h, --help            this help
 
 Output (DIR): validation.json, validation-cdf.*, pairs.csv (each matched msync:
-measured and simulated latency, compared 0 for the warm-up), job.fio (as run), fio.iolog, fio_*lat.1.log,
+measured and simulated latency, compared 0 for the warm-up), samples.csv (every
+compared latency, measured runs pooled and simulated), job.fio (as run), fio.iolog, fio_*lat.1.log,
 fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and
 logs of each further run), trace.csv (run 1's log imported, x_measured_us on msync
 rows), sim/ (the replay's results, for 'syncsim report DIR/sim').`;

@@ -129,7 +129,8 @@ export function readCalibrationReport(fragment: string): Calibration | null {
 export function writeCalibration(cal: Calibration, out: string): void {
   const files = calibrationFiles(out);
   // syncsim_version first: how a later run knows the report as syncsim's (calibration.ts, CALIBRATION_HEADS)
-  const named: Calibration = { syncsim_version: cal.syncsim_version, ...cal, files: { fragment: basename(files.fragment), calibration: basename(files.calibration) } };
+  const { syncsim_version, ...rest } = cal;
+  const named: Calibration = { syncsim_version, ...rest, files: { fragment: basename(files.fragment), calibration: basename(files.calibration) } };
   writeFileAtomic(files.calibration, JSON.stringify(named, null, 2) + '\n');
   writeFileAtomic(files.fragment, fragmentText(named));
 }

@@ -76,8 +76,8 @@ of each round and once more before the replays, and device.flush_us,
 flush_empty_us and flush_cv are refitted to all of them pooled into
 DIR/device-session.yaml (+ .calibration.json), the profile the jobs are
 replayed with. --calibration-only skips the probes and replays with the
-calibration as it is (also when it has no device.calibration.json beside it
-or no write cache).`;
+calibration as it is (also when it has no NAME.calibration.json beside it,
+for --calibration NAME.yaml, or no write cache).`;
 
 async function runAll(argv: string[]): Promise<number> {
   const { values } = parseArgs({
