@@ -37,7 +37,7 @@ export function latencyCv(p50Us: number | null, p90Us: number | null): number {
  * FLUSH's, the host's FLUSH has a longer tail than the lognormal through its
  * p90 (one session: p50 186, p90 252, p99 367 µs, where that lognormal puts
  * the p99 at 326), and the validation judges p99. Replaying the three
- * validations of 2026-12-03 09:11–09:27 UTC with the p99 fit lowered the
+ * validations of 2026-12-03 09:14–09:30 UTC with the p99 fit lowered the
  * demerit of 25 of their 30 jobs and brought 28 p99s closer.
  */
 export function flushCv(p50Us: number | null, p99Us: number | null): number {
