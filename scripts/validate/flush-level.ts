@@ -26,7 +26,9 @@ import { writeFileAtomic } from '../../traces/files.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {
+  /** The device keys (flush_empty_us and flush_cv only with a write cache). */
   device: { flush_us: number; flush_empty_us?: number; flush_cv?: number };
+  /** Their provenance, by dotted key (device.flush_us, …). */
   fitted: Record<string, FittedValue>;
 }
 
@@ -68,11 +70,13 @@ export interface SessionProbe {
   label: string;
   /** ISO start time. */
   at: string;
+  /** Its fdatasyncs, each timed to the next entry of fio's I/O log (µs). */
   us: number[];
 }
 
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
 export interface SessionLevel extends FioLatency {
+  /** Each probe that timed an fdatasync: where and when it ran, how many, their median (µs). */
   probes: { label: string; at: string; count: number; p50_us: number }[];
   /** The level the calibration itself fitted (its flush_level), for comparison. */
   calibration_p50_us: number | null;

@@ -22,6 +22,11 @@ export interface Prober {
   close(): void;
 }
 
+/** Why calibration file `calibration` cannot be used with session profile `profile` (it is that profile, which the session overwrites), or null. */
+export function profileClash(calibration: string, profile: string): string | null {
+  return resolve(calibration) === resolve(profile) ? `--calibration ${calibration}: that is the session profile this run writes; copy it elsewhere or give --calibration-only` : null;
+}
+
 /** One validation session's FLUSH level: a copy of the calibration at `profile`, refitted to the probes before the replays. */
 export class FlushSession {
   /** The refitted calibration, once the first slot's replay turn has run (null until then, or when no probe timed an fdatasync). */
@@ -40,7 +45,8 @@ export class FlushSession {
    * to the calibration's FLUSH probe on a file of its --size under `dir`.
    */
   static async start(calibration: string, profile: string, dir: string, say: (line: string) => void, prober?: Prober): Promise<FlushSession | null> {
-    if (resolve(calibration) === resolve(profile)) throw new Error(`--calibration ${calibration}: that is the session profile this run writes; copy it elsewhere or give --calibration-only`);
+    const clash = profileClash(calibration, profile);
+    if (clash) throw new Error(clash);
     const cal = readCalibrationReport(calibration);
     const why = !cal ? `${calibration} has no calibration report (.calibration.json) beside it` : cal.fragment.device.write_cache !== true ? 'the device has no volatile write cache (no FLUSH)' : null;
     if (why || !cal) {

@@ -34,7 +34,7 @@ import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 import { busyReasons, busyWarning, machineState } from './machine-state.ts';
 import { checkCalibrationTargets } from './calibration.ts';
 import { isProbeSlot, withProbeSlots } from './flush-level.ts';
-import { FlushSession } from './flush-session.ts';
+import { FlushSession, profileClash } from './flush-session.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
@@ -108,7 +108,8 @@ async function runAll(argv: string[]): Promise<number> {
   // before anything runs: the session profile replaces only one syncsim wrote
   if (!values['calibration-only']) {
     checkCalibrationTargets(sessionProfile, 'session profile (--calibration-only skips it)');
-    if (values.calibration !== undefined && resolve(values.calibration) === sessionProfile) throw new Error(`--calibration ${values.calibration}: that is the session profile this run writes; copy it elsewhere or give --calibration-only`);
+    const clash = values.calibration === undefined ? null : profileClash(values.calibration, sessionProfile);
+    if (clash) throw new Error(clash);
   }
   const atStart = machineState();
   const busy = busyReasons(atStart);
