@@ -481,7 +481,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.calibration).toEqual({
       file: handFragment, device: 'queue: channels 2, per_page_us 1.5, service empirical mean 175.0 µs',
       channels: 2, per_page_us: 1.5, service: { dist: 'empirical', samples: 4, mean_us: (80 + 100 + 120 + 400) / 4 },
+      // a hand-written profile has no calibration report: no FLUSH level to refit
+      session: null,
     });
+    expect(existsSync(join(out, 'device-session.yaml'))).toBe(false);
     expect(v.config).toEqual({ personality: 'linux', overrides: ['personality=linux'] });
     expect(v.matched_syncs).toBe(SYNCS);
     expect(v.warmup_syncs).toBe(0);
@@ -574,6 +577,38 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'sim', 'summary.json'), 'utf8')).config.personality).toBe('linux');
   });
+
+  it('alone, validate refits the FLUSH level of a calibration to probes before each run and before the replay; --calibration-only does not', async () => {
+    expect(cal.code, cal.stderr).toBe(0);
+    const [on, off] = await Promise.all([
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', fragment, '--out', join(dir, 'val-session'), '--dir', dir, '--settle', '0']),
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', fragment, '--out', join(dir, 'val-cal-only'), '--dir', dir, '--settle', '0', '--repeat', '1', '--calibration-only']),
+    ]);
+    expect(on.code, on.stderr).toBe(0);
+    expect(off.code, off.stderr).toBe(0);
+    // the probes' scratch directories are gone
+    expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-flush-level-'))).toEqual([]);
+    const calJson = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
+    const v = JSON.parse(readFileSync(join(dir, 'val-session', 'validation.json'), 'utf8'));
+    const vOff = JSON.parse(readFileSync(join(dir, 'val-cal-only', 'validation.json'), 'utf8'));
+    expect(vOff.calibration.session).toBeNull();
+    expect(existsSync(join(dir, 'val-cal-only', 'device-session.yaml'))).toBe(false);
+    if (!calJson.fragment.device.write_cache) {
+      expect(v.calibration.session).toBeNull(); // no FLUSH to refit
+      return;
+    }
+    const s = v.calibration.session;
+    expect(s.level.probes.map((p: { label: string }) => p.label)).toEqual(['before run 1', 'before run 2', 'before the replay']);
+    expect(s.level.probes.every((p: { count: number }) => p.count > 0)).toBe(true);
+    expect(s.calibration_flush_us).toBe(calJson.fragment.device.flush_us);
+    // what it replayed with: the profile beside the results, which syncsim loads, with the refitted keys
+    const profile = loadConfig(join(dir, 'val-session', 'device-session.yaml'), []);
+    expect(profile.device).toMatchObject({ flush_us: s.flush_us, flush_cv: s.flush_cv, flush_empty_us: s.flush_empty_us });
+    expect(v.calibration.device).toContain(`flush ${s.flush_us} µs`);
+    expect(vOff.calibration.device).toContain(`flush ${calJson.fragment.device.flush_us} µs`);
+    expect(on.stdout).toMatch(/^FLUSH level\s+refitted to 3 probes around the runs \(median [\d.]+ µs\): flush_us [\d.]+ \(calibration [\d.]+\), device-session\.yaml$/m);
+    expect(off.stdout).not.toMatch(/^FLUSH level/m);
+  }, FIO_TIMEOUT);
 
   it('--warmup leaves the first matched msyncs out of the comparison on both sides', () => {
     expect(warm.code, warm.stderr).toBe(0);

@@ -16,7 +16,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
                         [--settle S] [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-max-depth N]
-                        [--calibrate-quick]
+                        [--calibrate-quick] [--calibration-only]
 
 Validates syncsim against the running Linux kernel (measure on an idle
 machine: it warns when other work keeps the CPUs busy or more than 64 MiB of
@@ -26,7 +26,12 @@ FLUSH of the device costs the same from one second to the next):
      a mapping is msync(MS_SYNC) of the whole mapping); its write_iolog,
      write_lat_log (log_avg_msec=0) and JSON report are redirected into DIR;
   2. imports the I/O log (as 'syncsim import --from fio-iolog') and replays it
-     with personality linux and the calibrated device;
+     with personality linux and the calibrated device, its FLUSH level refitted
+     to the calibration's FLUSH probe (4k O_DIRECT overwrite + fdatasync) run
+     before each run and before the replay (DIR/device-session.yaml; the FLUSH
+     of a virtual disk moves with the host over minutes), unless
+     --calibration-only, or the calibration has no NAME.calibration.json beside
+     it, or the device no write cache;
   3. matches measured and simulated msyncs in order and compares their latency
      distributions: mean, p50, p90, p99 and the demerit figure (Ruemmler &
      Wilkes 1994: RMS horizontal distance between the two CDFs, as % of the
@@ -48,6 +53,7 @@ Options:
   --calibration FILE    configuration with the calibrated device ('syncsim calibrate -o');
                         without it the device under --dir is calibrated first,
                         into DIR/calibration/
+  --calibration-only    no FLUSH probes (--fio-job): replay with the calibration as it is
   --out DIR             output directory (default results/validation/<job name>);
                         written beside it and renamed into place when complete.
                         It must be missing, empty or an earlier validation output
@@ -75,7 +81,8 @@ Options:
                         in rounds instead (every job's run r before any job's run r+1)
   -h, --help            this help
 
-Output (DIR): validation.json, validation-cdf.*, pairs.csv (each matched msync:
+Output (DIR): validation.json, validation-cdf.*, device-session.yaml (+ .calibration.json,
+when the FLUSH level was refitted), pairs.csv (each matched msync:
 measured and simulated latency, compared 0 for the warm-up), samples.csv (every
 compared latency, measured runs pooled and simulated), job.fio (as run), fio.iolog, fio_*lat.1.log,
 fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and
@@ -101,6 +108,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     'calibrate-size': { type: 'string' },
     'calibrate-runtime': { type: 'string' },
     'calibrate-quick': { type: 'boolean' },
+    'calibration-only': { type: 'boolean' },
     'calibrate-max-depth': { type: 'string' },
   });
   if (positionals.length > 0) throw new InputError(`validate takes no positional arguments (got '${positionals[0]}'; try 'syncsim validate --help')`);
@@ -151,6 +159,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
       turns,
       log,
       warn,
+      calibrationOnly: values['calibration-only'] === true,
     });
     process.stdout.write(validationTable(report, out) + '\n');
     return 0;

@@ -79,19 +79,25 @@ export class FlushSession {
     await takeTurn(turns, 'replay', async () => {
       if (!refits) return;
       await this.probe('before the replays');
-      this.refitted = withSessionLevel(this.cal, this.prober.probes);
-      if (!this.refitted) {
-        this.say(`== FLUSH level: no probe timed an fdatasync; ${this.profile} keeps the calibration's`);
-        return;
-      }
-      writeCalibration(this.refitted, this.profile);
-      const lv = this.refitted.fits.flush_level_session!;
-      this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}) in ${this.profile}`);
+      this.refit();
     });
     return 0;
   }
 
-  private async probe(label: string): Promise<void> {
+  /** Refits the profile to the probes so far and writes it (it keeps the calibration's level when none timed an fdatasync); says which. */
+  refit(): void {
+    this.refitted = withSessionLevel(this.cal, this.prober.probes);
+    if (!this.refitted) {
+      this.say(`== FLUSH level: no probe timed an fdatasync; ${this.profile} keeps the calibration's`);
+      return;
+    }
+    writeCalibration(this.refitted, this.profile);
+    const lv = this.refitted.fits.flush_level_session!;
+    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}) in ${this.profile}`);
+  }
+
+  /** Runs one probe labelled `label` and says its median; a probe that fails is said and left out. */
+  async probe(label: string): Promise<void> {
     try {
       const us = await this.prober.probe(label);
       this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs`);

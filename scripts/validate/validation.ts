@@ -40,6 +40,9 @@ import { StagingDir } from '../../traces/files.ts';
 import { warnIfBusy } from './machine-state.ts';
 import { SETTLE, settleDevice, unsettledWarning } from './sync-steps.ts';
 import { takeTurn, type JobTurns } from './rounds.ts';
+import { FlushSession } from './flush-session.ts';
+import type { SessionLevel } from './flush-level.ts';
+import type { Calibration } from './calibration.ts';
 
 /** Calibration settings used when no calibration file is given. */
 export interface AutoCalibration {
@@ -73,6 +76,8 @@ export interface ValidateOptions {
   log?: (line: string) => void;
   /** Warnings that must be seen (a busy machine), always shown; default none. */
   warn?: (line: string) => void;
+  /** No FLUSH probes around the runs: replay with the calibration as it is (alone, validate otherwise refits its FLUSH level: flush-session.ts). */
+  calibrationOnly?: boolean;
 }
 
 /** The measured side of validation.json. */
@@ -124,6 +129,12 @@ export interface ValidationReport {
     /** The queue model's per-page time and service distribution (null for the other device profiles). */
     per_page_us: number | null;
     service: { dist: string; samples: number | null; mean_us: number } | null;
+    /**
+     * `syncsim validate` alone: the FLUSH level refitted to probes run before each of its runs and
+     * before its replay (device-session.yaml, what it replayed with); null under npm run validate
+     * (whose profile is the session's), with --calibration-only, or with nothing to refit.
+     */
+    session: SessionReport | null;
   };
   config: { personality: string; overrides: string[] };
   /** fio runs of the job (--repeat); the measured side pools them. */
@@ -190,6 +201,24 @@ export function deviceSummary(config: Config): Pick<ValidationReport['calibratio
   };
 }
 
+/** validation.json's `calibration.session`. */
+export interface SessionReport {
+  profile: string;
+  flush_us: number;
+  flush_cv: number;
+  flush_empty_us: number;
+  /** The calibration's own flush_us, for comparison. */
+  calibration_flush_us: number;
+  /** The pooled probes and each probe's median. */
+  level: SessionLevel;
+}
+
+/** `calibration.session` of validation.json from the refitted calibration and the calibration. */
+function sessionReport(refitted: Calibration, cal: Calibration): SessionReport {
+  const d = refitted.fragment.device, c = cal.fragment.device;
+  return { profile: 'device-session.yaml', flush_us: d.flush_us as number, flush_cv: d.flush_cv as number, flush_empty_us: d.flush_empty_us as number, calibration_flush_us: c.flush_us as number, level: refitted.fits.flush_level_session! };
+}
+
 /** The keys of validation.json, in order (the tests check every one is there). */
 export const VALIDATION_KEYS: readonly (keyof ValidationReport)[] = [
   'syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison', 'demerit_pct',
@@ -217,6 +246,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   const version = fioVersion();
   let dataDir: string | null = null;
   let stage: StagingDir | undefined; // the handler is in place before the directory exists
+  let session: FlushSession | null = null;
   const release = cleanupOnInterrupt(() => {
     stage?.abort();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -235,6 +265,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     }
     const sets = ['personality=linux', ...opts.sets];
     loadConfig(calibrationFile, sets); // checked now: a bad profile fails before fio runs
+    // alone (not under npm run validate, whose session probes between every job's runs), the FLUSH level of its own runs (flush-session.ts)
+    session = opts.turns || opts.calibrationOnly ? null : await FlushSession.start(calibrationFile, join(S, 'device-session.yaml'), opts.dir, (l) => log(l.replace(/^== /, 'validate: ')));
 
     // 1. fio, `repeat` times: run 1 into S, run r into S/repeat-r/
     let filesystem: string | null = null;
@@ -255,6 +287,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
           const unsettled = settle && unsettledWarning('validate', settle);
           if (unsettled) opts.warn?.(unsettled);
         }
+        await session?.probe(`before run ${r}`);
         const R = r === 1 ? S : join(S, `repeat-${r}`);
         if (r > 1) mkdirSync(R);
         const p = prepareJob(parsed, { iolog: join(R, 'fio.iolog'), latLog: join(R, 'fio'), dataDir: dataDir ?? '' });
@@ -274,8 +307,13 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       });
     }
     return await takeTurn(opts.turns, 'replay', async () => {
-      // read again: npm run validate refits the FLUSH level of its session profile before the replays (flush-level.ts)
-      const config = loadConfig(calibrationFile, sets);
+      // read again: npm run validate refits the FLUSH level of its session profile before the replays (flush-level.ts); alone, this validation's own
+      if (session) {
+        await session.probe('before the replay');
+        session.refit();
+        session.close();
+      }
+      const config = loadConfig(session?.refitted ? session.profile : calibrationFile!, sets);
       const job = prepared!;
       const first = runs[0]!.clones;
       const matched = first.reduce((n, m) => n + m.latencies_us.length, 0);
@@ -304,6 +342,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         calibration: {
           file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
           ...deviceSummary(config),
+          session: session?.refitted ? sessionReport(session.refitted, session.cal) : null,
         },
         config: { personality: config.personality, overrides: sets },
         repeat,
@@ -334,6 +373,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     stage.abort();
     throw e;
   } finally {
+    session?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     release();
   }
@@ -347,6 +387,7 @@ export function validationTable(r: ValidationReport, out: string): string {
       ? `${r.job.file} (${r.job.jobs} task(s)${r.job.command ? `, recorded from: ${r.job.command.join(' ')}` : ''})`
       : `${r.job.file} (${r.job.name}${r.job.jobs > 1 ? `, ${r.job.jobs} jobs at once` : ''}, ${r.job.fio_version}, fsync every ${r.job.sync_every} writes)`],
     ['calibration', `${r.calibration.file}: ${r.calibration.device}`],
+    ...(r.calibration.session ? [['FLUSH level', `refitted to ${r.calibration.session.level.probes.length} probes around the runs (median ${r.calibration.session.level.p50_us} µs): flush_us ${r.calibration.session.flush_us} (calibration ${r.calibration.session.calibration_flush_us}), ${r.calibration.session.profile}`] as [string, string]] : []),
     ['msyncs matched', `${r.matched_syncs}${r.warmup_syncs ? ` (the first ${r.warmup_syncs} left out as warm-up)` : ''}${r.measured.unmatched ? ` (${r.measured.unmatched} last one without a measured latency left out)` : ''}${Object.keys(r.simulated.errors).length ? `; simulated failures ${JSON.stringify(r.simulated.errors)}` : ''}`],
     ['msync latency (µs)', `${'measured'.padStart(10)} ${'simulated'.padStart(10)}  sim/meas`],
     ...(['mean', 'p50', 'p90', 'p99'] as const).map((k): [string, string] => {
