@@ -236,6 +236,7 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
     expect(said).toContain('validate: warning: FLUSH probe before d run 1 failed (fio failed (exit 1)); the level comes from the others');
     expect(said.at(-1)).toMatch(/^== FLUSH level of the session: 40 fdatasyncs of 4 probes, median 400\.0 µs \(the calibration's 300\.0 µs\): flush_us 399\.74 \(was 288\) in /);
     expect(session.summary()).toMatchObject({ source: 'session probes', profile, calibration_flush_us: 288, session_flush_us: 399.74, session: { count: 40, p50_us: 400 } });
+    expect(session.report()).toMatchObject({ profile: 'device-session.yaml', flush_us: 399.74, flush_cv: 0.244, calibration_flush_us: 288, level: { count: 40, p50_us: 400 } });
   });
 
   it('when no probe times anything, the profile keeps the calibration\'s level and the summary says so', async () => {
@@ -253,6 +254,7 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
     expect(loadConfig(profile, []).device.flush_us).toBe(288);
     expect(said.at(-1)).toBe(`== FLUSH level: no probe timed an fdatasync; ${profile} keeps the calibration's`);
     expect(session.summary()).toMatchObject({ source: 'calibration', calibration_flush_us: 288, session_flush_us: null, session: null });
+    expect(session.report()).toBeNull();
   });
 
   it('no session, with the reason said, without a report beside the calibration, without a write cache, or when the probe\'s file cannot be laid out', async () => {

@@ -3,9 +3,9 @@
  * probe slots' turns among the jobs' runs (rounds.ts), and the refit of the
  * session profile before the first replay.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
-import { FlushLevelProbes, readCalibrationReport, withSessionLevel, writeCalibration, type SessionProbe } from './flush-level.ts';
+import { FlushLevelProbes, readCalibrationReport, withSessionLevel, writeCalibration, type SessionLevel, type SessionProbe } from './flush-level.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { takeTurn, type Rounds } from './rounds.ts';
 import { latencyFigures } from './sync-steps.ts';
@@ -20,6 +20,19 @@ export interface Prober {
   readonly probes: SessionProbe[];
   /** Removes the probe's scratch directory. */
   close(): void;
+}
+
+/** validation.json's `calibration.session` (`syncsim validate` alone): the refitted keys beside the calibration's. */
+export interface SessionReport {
+  /** The refitted profile, in the validation's output directory. */
+  profile: string;
+  flush_us: number;
+  flush_cv: number;
+  flush_empty_us: number;
+  /** The calibration's own flush_us, for comparison. */
+  calibration_flush_us: number;
+  /** The pooled probes and each probe's median. */
+  level: SessionLevel;
 }
 
 /** Why calibration file `calibration` cannot be used with session profile `profile` (it is that profile, which the session overwrites), or null. */
@@ -114,6 +127,16 @@ export class FlushSession {
       calibration_flush_us: this.cal.fragment.device.flush_us as number,
       session_flush_us: (this.refitted?.fragment.device.flush_us as number | undefined) ?? null,
       session: this.refitted?.fits.flush_level_session ?? null,
+    };
+  }
+
+  /** validation.json's `calibration.session`: null until refitted. */
+  report(): SessionReport | null {
+    if (!this.refitted) return null;
+    const d = this.refitted.fragment.device;
+    return {
+      profile: basename(this.profile), flush_us: d.flush_us as number, flush_cv: d.flush_cv as number, flush_empty_us: d.flush_empty_us as number,
+      calibration_flush_us: this.cal.fragment.device.flush_us as number, level: this.refitted.fits.flush_level_session!,
     };
   }
 

@@ -40,9 +40,7 @@ import { StagingDir } from '../../traces/files.ts';
 import { warnIfBusy } from './machine-state.ts';
 import { SETTLE, settleDevice, unsettledWarning } from './sync-steps.ts';
 import { takeTurn, type JobTurns } from './rounds.ts';
-import { FlushSession } from './flush-session.ts';
-import type { SessionLevel } from './flush-level.ts';
-import type { Calibration } from './calibration.ts';
+import { FlushSession, type SessionReport } from './flush-session.ts';
 
 /** Calibration settings used when no calibration file is given. */
 export interface AutoCalibration {
@@ -201,24 +199,6 @@ export function deviceSummary(config: Config): Pick<ValidationReport['calibratio
   };
 }
 
-/** validation.json's `calibration.session`. */
-export interface SessionReport {
-  profile: string;
-  flush_us: number;
-  flush_cv: number;
-  flush_empty_us: number;
-  /** The calibration's own flush_us, for comparison. */
-  calibration_flush_us: number;
-  /** The pooled probes and each probe's median. */
-  level: SessionLevel;
-}
-
-/** `calibration.session` of validation.json from the refitted calibration and the calibration. */
-function sessionReport(refitted: Calibration, cal: Calibration): SessionReport {
-  const d = refitted.fragment.device, c = cal.fragment.device;
-  return { profile: 'device-session.yaml', flush_us: d.flush_us as number, flush_cv: d.flush_cv as number, flush_empty_us: d.flush_empty_us as number, calibration_flush_us: c.flush_us as number, level: refitted.fits.flush_level_session! };
-}
-
 /** The keys of validation.json, in order (the tests check every one is there). */
 export const VALIDATION_KEYS: readonly (keyof ValidationReport)[] = [
   'syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison', 'demerit_pct',
@@ -311,7 +291,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       if (session) {
         await session.probe('before the replay');
         session.refit();
-        session.close();
+        session.close(); // the probe's data file goes before the replay (the finally closes it on failure)
       }
       const config = loadConfig(session?.refitted ? session.profile : calibrationFile!, sets);
       const job = prepared!;
@@ -342,7 +322,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         calibration: {
           file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
           ...deviceSummary(config),
-          session: session?.refitted ? sessionReport(session.refitted, session.cal) : null,
+          session: session?.report() ?? null,
         },
         config: { personality: config.personality, overrides: sets },
         repeat,
