@@ -363,15 +363,16 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
     // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 2 batches,
-    // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, journal, page-in, the empty FLUSH, the CPU probe)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/26\] /.test(l));
-    expect(progress.length).toBe(26);
-    expect(progress[4]).toBe('calibrate: [5/26] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
-    expect(progress[5]).toBe('calibrate: [6/26] random writes QD1 4k ...');
-    expect(progress[13]).toBe('calibrate: [14/26] 4k random writes submitted 8 at a time ...');
-    expect(progress[16]).toBe('calibrate: [17/26] page-cache writeback 64k (buffered write + sync_file_range) ...');
-    expect(progress[24]).toBe('calibrate: [25/26] fdatasync with nothing written (a FLUSH of an empty cache) ...');
-    expect(progress[25]).toBe('calibrate: [26/26] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
+    // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, journal, page-in, the FLUSH-gap probe, the empty FLUSH, the CPU probe)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/27\] /.test(l));
+    expect(progress.length).toBe(27);
+    expect(progress[4]).toBe('calibrate: [5/27] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
+    expect(progress[5]).toBe('calibrate: [6/27] random writes QD1 4k ...');
+    expect(progress[13]).toBe('calibrate: [14/27] 4k random writes submitted 8 at a time ...');
+    expect(progress[16]).toBe('calibrate: [17/27] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[24]).toBe('calibrate: [25/27] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, 3 rounds) ...');
+    expect(progress[25]).toBe('calibrate: [26/27] fdatasync with nothing written (a FLUSH of an empty cache) ...');
+    expect(progress[26]).toBe('calibrate: [27/27] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
@@ -408,6 +409,21 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(1);
     expect(cj.settle.waited_ms).toBeLessThan(20_000 + 5_000);
     if (cj.settle.settled) expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(3);
+    // the FLUSH-gap probe (cc is there): 9 modes × 12 samples × 3 rounds; a table of the 7 one-write gaps, ascending, factors
+    // non-decreasing from about 1; reported, not in the profile
+    expect(cj.fits.flush_gap.samples).toBe(9 * 12 * 3);
+    const gapTable = cj.fits.flush_gap.table as { gap_us: number[]; factor: number[] };
+    expect(gapTable.gap_us.length).toBe(7);
+    expect(gapTable.factor.length).toBe(7);
+    for (let i = 1; i < 7; i++) {
+      expect(gapTable.gap_us[i]).toBeGreaterThan(gapTable.gap_us[i - 1]!);
+      expect(gapTable.factor[i]).toBeGreaterThanOrEqual(gapTable.factor[i - 1]!);
+    }
+    expect(gapTable.factor[0]).toBeLessThanOrEqual(1); // 1 by construction, lower only when pooled with a later gap whose median came out lower
+    expect(gapTable.factor[0]).toBeGreaterThan(0);
+    expect(cj.fits.flush_gap.destage_us).toBeGreaterThanOrEqual(0);
+    expect(doc.device.flush_gap).toBeUndefined();
+    expect(cal.stdout).toMatch(/^flush gap\s+× [\d.]+ at \d+ µs, .* since the previous FLUSH; [\d.]+ µs a write with that time taken out \(measured, not in the profile: device\.flush_gap\)$/m);
     // the empty FLUSH: syncsim's own timing of fdatasync with nothing written
     expect(cj.fits.flush_empty.count).toBeGreaterThanOrEqual(10);
     // the FLUSH level: the 1-write fdatasyncs of the quietest of the probes after write steps and the flush step (those pooled beside it;

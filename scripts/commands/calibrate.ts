@@ -48,6 +48,14 @@ FILE' and 'device.profile: FILE' accept:
      with the writes before it, device.destage (a host page cache under a
      virtual disk destages only on FLUSH) and media_write_us; write_cache
      from /sys/block/DISK/queue/write_cache (inferred when absent);
+  3a. the FLUSH-gap probe (flush-gap.c, built with cc): fdatasync after one
+     4k O_DIRECT write with the CPU kept busy 0, 0.5, 1, 2, 4, 8, 16 ms
+     before it, and after 8 and 32 writes back to back, interleaved round by
+     round: how the FLUSH grows with the time since the previous one, as a
+     device.flush_gap table, and each write's destage with that time taken
+     out. Reported (device.calibration.json, fits.flush_gap), not put in the
+     profile: replaying validations with it did not bring the jobs closer
+     (README, "The FLUSH gap"); skipped without cc;
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
      FLUSH), reported beside the simulator's prediction;
   5. a cold sequential mmap read: faults that miss vs hit, beside

@@ -4,7 +4,7 @@
  * and `syncsim calibrate`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const PROBE_SOURCE = new URL('./cpu-costs.c', import.meta.url).pathname;
 
@@ -14,12 +14,33 @@ export function haveCc(): boolean {
   return r.status === 0;
 }
 
+/** Compiles C file `source` into the binary `bin` with the system `cc`; returns `bin`. Throws with the compiler's message. */
+export function compileC(source: string, bin: string): string {
+  const r = spawnSync('cc', ['-O2', '-o', bin, source], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cc -O2 -o ${bin} ${basename(source)}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+  return bin;
+}
+
 /** Compiles the probe into `workDir`; returns the binary's path. Throws with the compiler's message. */
 export function compileProbe(workDir: string): string {
-  const bin = join(workDir, 'cpu-costs');
-  const r = spawnSync('cc', ['-O2', '-o', bin, PROBE_SOURCE], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cc -O2 -o ${bin} cpu-costs.c: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
-  return bin;
+  return compileC(PROBE_SOURCE, join(workDir, 'cpu-costs'));
+}
+
+/**
+ * Runs the compiled probe `bin` with `args` and resolves with its standard
+ * output; rejects, naming it `what`, with its standard error when it fails.
+ * `onChild` receives the process (to stop it on a signal).
+ */
+export function runBinary(what: string, bin: string, args: readonly string[], onChild?: (child: ChildProcess) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    onChild?.(child);
+    let out = '', err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => (code === 0 ? resolve(out) : reject(new Error(`${what} ${signal ? `was killed by ${signal}` : `exited ${code}`}: ${err.trim()}`))));
+  });
 }
 
 /**
@@ -28,13 +49,5 @@ export function compileProbe(workDir: string): string {
  * receives the process (to stop it on a signal).
  */
 export function runProbe(bin: string, dir: string, reps: number, onChild?: (child: ChildProcess) => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [dir, String(reps)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    onChild?.(child);
-    let out = '', err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve(out) : reject(new Error(`the CPU probe ${signal ? `was killed by ${signal}` : `exited ${code}`}: ${err.trim()}`))));
-  });
+  return runBinary('the CPU probe', bin, [dir, String(reps)], onChild);
 }

@@ -5,6 +5,10 @@
  */
 import { resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
+import type { FlushGap } from '../../sim/device/flush-gap.ts';
+
+/** device.flush_gap as one line: '× 1 at 58 µs, × 1.08 at 1069 µs, ...'. */
+const gapText = (t: FlushGap) => t.gap_us.map((g, i) => `× ${t.factor[i]} at ${g} µs`).join(', ') + ' since the previous FLUSH';
 
 /** A value as one line of YAML (flow style for a mapping). */
 export function flowYaml(v: unknown): string {
@@ -60,6 +64,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['submission', d.submit_us !== undefined ? `submit_us ${d.submit_us}, submit_command_us ${d.submit_command_us} (batched writes, R² ${fr2(c.fits.submission)})` : `- (${'reason' in c.fits.submission ? c.fits.submission.reason : ''})`],
     ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}` : ''}`],
     ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],
+    ['flush gap', c.fits.flush_gap ? `${gapText(c.fits.flush_gap.table)}; ${c.fits.flush_gap.destage_us} µs a write with that time taken out (measured, not in the profile: device.flush_gap)` : `- (${c.fits.flush_gap_note ?? 'not measured'})`],
     ...(c.fits.reruns?.length ? [['re-run', c.fits.reruns.map((r) => `${r.name} ${r.measured_us.toFixed(1)} → ${r.again_us.toFixed(1)} µs (line ${r.line_us.toFixed(1)}, kept the ${r.kept})`).join('; ')] as [string, string]] : []),
     ['fs', c.fragment.fs ? Object.entries(c.fragment.fs).map(([k, v]) => `${k} ${v}`).join(', ') : '- (not ext4 on a known block device)'],
     ['cpu', c.fragment.cpu ? Object.entries(c.fragment.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : `- (${c.fits.cpu_note})`],

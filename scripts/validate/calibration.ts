@@ -47,6 +47,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
 import { median, splitPagein, type ChannelFit, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
+import { fitFlushGap, GAP_ROUNDS, measureFlushGap, type FlushGapFit } from './flush-gap.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -135,7 +136,11 @@ export interface Calibration {
     reruns: Rerun[];
     /** The serial submission stage (qb-write-* against qd-write-*), or why there is none. */
     submission: SubmissionFit | NoSubmissionFit;
-    flush: FlushFit; destage: DestageFit | null;
+    flush: FlushFit;
+    destage: DestageFit | null;
+    /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH gap"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
+    flush_gap?: FlushGapFit | null;
+    flush_gap_note?: string;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
     /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the quietest flush-probe-K or flush step (lowest median) among those right after a write step; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
@@ -234,7 +239,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
-    const total = plan.length + 2;
+    const total = plan.length + 3;
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
     const settleMs = opts.settleMs ?? (opts.quick ? SETTLE.quickMaxMs : SETTLE.maxMs);
     if (settleMs > 0) log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
@@ -274,6 +279,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       const step = plan.find((st) => st.name === name)!;
       return stepReport(step, await runStep(step));
     }, log);
+    const gapRounds = opts.quick ? GAP_ROUNDS.quick : GAP_ROUNDS.full;
+    log(`calibrate: [${total - 2}/${total}] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, ${gapRounds} rounds) ...`);
+    const gapRun = await measureFlushGap(work, join(work, DATA_FILE), gapRounds);
+    const gap = gapRun.samples ? fitFlushGap(gapRun.samples) : null;
+    if (!gap) log(`calibrate: no FLUSH-gap table: ${gapRun.samples ? 'the probe timed fewer than two gaps' : gapRun.note}`);
     log(`calibrate: [${total - 1}/${total}] fdatasync with nothing written (a FLUSH of an empty cache) ...`);
     const flushEmpty = emptyFlushStep(work, stepMs);
     const cpuReps = opts.quick ? QUICK_CPU_REPS : CPU_REPS;
@@ -368,7 +378,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapRun.note, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

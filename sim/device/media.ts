@@ -27,7 +27,8 @@
  *    `media_mbps` plus `media_write_us` per write, after seek + rotation on a
  *    disk (hdd.ts).
  * A FLUSH completes when what the cache holds has reached the media, plus
- * `flush_us`; one FLUSH is in flight at a time, and those submitted meanwhile
+ * `flush_us` (times the `flush_gap` factor of the time since the previous
+ * FLUSH completed: flush-gap.ts); one FLUSH is in flight at a time, and those submitted meanwhile
  * wait and complete with the next one (flush-sequence.ts); without a write cache it completes at once (Linux completes a
  * flush to a device without a write-back cache without sending it:
  * block/blk-flush.c). A rate of 0 means unlimited (no transfer time).
@@ -45,6 +46,7 @@ import type { LoadedPlugin } from '../plugin/plugin.ts';
 import type { MediaKeys } from './profiles.ts';
 import { WriteCache } from './write-cache.ts';
 import { FlushSequence } from './flush-sequence.ts';
+import { flushGapFactor } from './flush-gap.ts';
 import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
 
 /** Parameters of the storage device: the profile keys plus queueing and error keys. */
@@ -91,6 +93,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private readonly serialSubmit: boolean;
   /** When the serial submission stage has taken in the last command handed to it (ns). */
   private submitFree = 0;
+  /** When the last FLUSH started completes (ns): `flush_gap` is measured from it (0: from the start). */
+  private lastFlushDone = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -141,11 +145,14 @@ export class MediaDevice implements EventTarget, BlockDevice {
   /**
    * When everything now in the write cache is on the media, plus the FLUSH's
    * fixed cost (ns): `flush_us`, or `flush_empty_us` when the cache held
-   * nothing at `now`.
+   * nothing at `now`, times the `flush_gap` factor of the time since the
+   * previous FLUSH completed.
    */
   private flushDoneAt(now: number): number {
-    const fixedUs = this.cache.holds(now) ? this.params.flush_us : this.params.flush_empty_us;
-    return this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter());
+    const p = this.params;
+    const fixedUs = (this.cache.holds(now) ? p.flush_us : p.flush_empty_us) * flushGapFactor(p.flush_gap, Math.max(0, now - this.lastFlushDone) / 1000);
+    this.lastFlushDone = this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter());
+    return this.lastFlushDone;
   }
 
   private dispatch(): void {

@@ -17,6 +17,17 @@ export type ServiceDist =
   | { dist: 'lognormal'; mean_us: number; cv: number }
   | { dist: 'empirical'; samples_us?: number[]; file?: string };
 
+/** How a FLUSH's fixed cost grows with the time since the previous FLUSH (`device.flush_gap`; flush-gap.ts reads it): `factor[i]` multiplies the fixed cost of a FLUSH that starts `gap_us[i]` µs after the previous FLUSH completed. */
+export interface FlushGap {
+  /** Times since the previous FLUSH (µs), ascending. */
+  gap_us: number[];
+  /** The factor at each time (same length as gap_us). */
+  factor: number[];
+}
+
+/** No growth: every FLUSH costs its fixed cost (the named profiles). */
+export const NO_FLUSH_GAP: FlushGap = { gap_us: [], factor: [] };
+
 /** The device profiles. */
 export const DEVICE_PROFILES = ['nvme', 'sata-ssd', 'hdd', 'ram', 'queue'] as const;
 /** When a write cache destages (`device.destage`): write-cache.ts. */
@@ -47,6 +58,8 @@ export interface MediaKeys {
   flush_us: number;
   /** Fixed cost of a FLUSH that finds the write cache empty (nothing to destage) (µs); a user `flush_us` without it sets both. */
   flush_empty_us: number;
+  /** How the fixed cost grows with the time since the previous FLUSH (flush-gap.ts); empty tables: it does not. */
+  flush_gap: FlushGap;
   /** Coefficient of variation of the fixed cost: each FLUSH draws it from a lognormal of mean `flush_us` (or `flush_empty_us`) (0: no variation). */
   flush_cv: number;
   /** When the write cache destages: `continuous` (a drive) or `on_flush` (a host page cache under a virtual disk). */
@@ -121,7 +134,8 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
  * - capacity_gb 1000 (7K1000.C 1 TB model); region_gb 16: our choice, each object gets its own
  *   16 GB region (a far-apart file), wrapping after 62 objects.
  *
- * Every profile: destage continuous (a drive destages its cache on its own) and media_write_us 0
+ * Every profile: flush_gap empty (no growth with the time since the previous FLUSH: a drive's
+ * FLUSH is measured back to back), destage continuous (a drive destages its cache on its own) and media_write_us 0
  * (a drive's per-command cost is in write_latency); submit_us and submit_command_us 0 (a drive's
  * command fetch is in its latencies, and its IOPS limit in `channels`). `syncsim calibrate` fits both on a virtual
  * disk whose cache is the host's page cache (destage on_flush: the FLUSH is an fsync of the
@@ -133,23 +147,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0,
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
   },
 };
 

@@ -7,6 +7,7 @@ import type { Config } from '../config-types.ts';
 import { ConfigError } from '../config-error.ts';
 import { deepMerge } from '../config-layers.ts';
 import { bareObject } from '../keys.ts';
+import { flushGapProblem } from './flush-gap.ts';
 import { MEDIA_KEYS, PROFILE_TABLE, QUEUE_KEYS, type MediaKeys } from './profiles.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -94,6 +95,8 @@ export function checkDevice(c: Config): void {
     }
   }
   const d = c.device;
+  const gap = flushGapProblem(d.flush_gap);
+  if (gap) throw new ConfigError(`device.flush_gap.${gap.key}`, gap.message);
   if (d.rpm > 0 && !(d.seek_track_ms <= d.seek_avg_ms && d.seek_avg_ms <= d.seek_full_ms)) {
     throw new ConfigError('device.seek_avg_ms', `the seek figures must grow with distance: seek_track_ms <= seek_avg_ms <= seek_full_ms (got ${d.seek_track_ms}, ${d.seek_avg_ms}, ${d.seek_full_ms})`);
   }

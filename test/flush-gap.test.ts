@@ -1,0 +1,132 @@
+/**
+ * device.flush_gap: a FLUSH's fixed cost grows with the time since the
+ * previous FLUSH (sim/device/flush-gap.ts, media.ts), and its fit from the
+ * probe's samples (scripts/validate/flush-gap.ts). Expected values worked by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { resolveConfig } from '../sim/config.ts';
+import { flushGapFactor, flushGapProblem, NO_FLUSH_GAP } from '../sim/device/flush-gap.ts';
+import { fitFlushGap, gapPoints, isotonic, parseGapSamples, type GapSample } from '../scripts/validate/flush-gap.ts';
+import { rig } from './device-rig.ts';
+
+const TABLE = { gap_us: [100, 1000, 10_000], factor: [1, 1.5, 2] };
+
+describe('flushGapFactor: linear in ln(gap) between the points, clamped at the ends', () => {
+  it('is 1 with an empty table (the named profiles)', () => {
+    expect(flushGapFactor(NO_FLUSH_GAP, 0)).toBe(1);
+    expect(flushGapFactor(NO_FLUSH_GAP, 1e9)).toBe(1);
+    expect(resolveConfig({ device: { profile: 'sata-ssd' } }).device.flush_gap).toEqual({ gap_us: [], factor: [] });
+  });
+
+  it('takes the first factor before the first point and the last after the last', () => {
+    expect(flushGapFactor(TABLE, 0)).toBe(1);
+    expect(flushGapFactor(TABLE, 100)).toBe(1);
+    expect(flushGapFactor(TABLE, 10_000)).toBe(2);
+    expect(flushGapFactor(TABLE, 1e8)).toBe(2);
+  });
+
+  it('halfway in ln(gap) is halfway in factor: √(100 × 1000) ≈ 316.2 µs → 1.25; 3162 µs → 1.75', () => {
+    expect(flushGapFactor(TABLE, Math.sqrt(100 * 1000))).toBeCloseTo(1.25, 12);
+    expect(flushGapFactor(TABLE, Math.sqrt(1000 * 10_000))).toBeCloseTo(1.75, 12);
+    expect(flushGapFactor(TABLE, 1000)).toBe(1.5);
+  });
+
+  it('never decreases with the gap on a non-decreasing table (property)', () => {
+    fc.assert(fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true }), (a, b) => {
+      const [lo, hi] = a <= b ? [a, b] : [b, a];
+      expect(flushGapFactor(TABLE, lo)).toBeLessThanOrEqual(flushGapFactor(TABLE, hi) + 1e-12);
+    }));
+  });
+
+  it('the configuration refuses tables of unequal length or gaps not ascending, naming the key', () => {
+    expect(flushGapProblem({ gap_us: [1, 2], factor: [1] })?.key).toBe('factor');
+    expect(flushGapProblem({ gap_us: [5, 5], factor: [1, 1] })?.key).toBe('gap_us');
+    expect(() => resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [10, 100], factor: [1] } } })).toThrow(/key 'device\.flush_gap\.factor': must have one factor per gap_us entry \(got 1 factors for 2 gaps\)/);
+    expect(() => resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [100, 10], factor: [1, 2] } } })).toThrow(/key 'device\.flush_gap\.gap_us': must be ascending \(entry 2, 10, is not above 100\)/);
+    expect(() => resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [-1], factor: [1] } } })).toThrow(/key 'device\.flush_gap\.gap_us\.0': must be a number >= 0/);
+  });
+});
+
+describe('the device: a FLUSH costs flush_us × the factor of the time since the previous FLUSH completed', () => {
+  // no write cache contents, flush_empty_us 40 µs: each FLUSH costs 40 µs × factor
+  const KEYS = { channels: 4, write_latency: { dist: 'constant', mean_us: 10 }, bandwidth_mbps: 0, write_cache: true, cache_mb: 1, media_mbps: 0, flush_us: 50, flush_empty_us: 40, flush_gap: TABLE };
+
+  it('the first FLUSH counts from time 0; the next from the previous one\'s completion', () => {
+    const r = rig('sata-ssd', KEYS);
+    const f1 = r.io('flush', 0, 0, 0), f2 = r.io('flush', 0, 0, 0), f3 = r.io('flush', 0, 0, 0);
+    r.at(50_000, f1); // 50 µs since 0: below the first point, × 1 → done at 90 µs
+    r.at(1_090_000, f2); // 1000 µs after f1's completion: × 1.5 → 60 µs → done at 1150 µs
+    r.at(1_150_000, f3); // right after f2: × 1 → done at 1190 µs
+    r.eng.run();
+    expect([f1.tDone, f2.tDone, f3.tDone]).toEqual([90_000, 1_150_000, 1_190_000]);
+  });
+
+  it('a FLUSH after writes pays the factor on flush_us, not on the destage', () => {
+    // 100 MB/s media: a 1-page write (4096 B) destages in 40,960 ns; on_flush, media_write_us 9
+    const r = rig('sata-ssd', { ...KEYS, media_mbps: 100, destage: 'on_flush', media_write_us: 9 });
+    const w = r.io('write', 0, 0, 1);
+    r.at(9_000_000, w); // in the cache at 9.01 ms, held for the FLUSH (on_flush)
+    const f = r.io('flush', 0, 0, 0);
+    r.at(10_000_000, f); // 10,000 µs since 0: × 2
+    r.eng.run();
+    expect(f.tDone).toBe(10_000_000 + 40_960 + 9_000 + 2 * 50_000);
+  });
+
+  it('an empty table leaves every FLUSH at its fixed cost (as before the key)', () => {
+    const r = rig('sata-ssd', { ...KEYS, flush_gap: { gap_us: [], factor: [] } });
+    const f1 = r.io('flush', 0, 0, 0), f2 = r.io('flush', 0, 0, 0);
+    r.at(5_000_000, f1);
+    r.at(20_000_000, f2);
+    r.eng.run();
+    expect([f1.tDone, f2.tDone]).toEqual([5_040_000, 20_040_000]);
+  });
+});
+
+/** Samples of one mode: `n` copies of (since, sync). */
+const mode = (writes: number, gap: number, since: number, sync: number, n = 3): GapSample[] =>
+  Array.from({ length: n }, () => ({ writes, gap_us: gap, since_us: since, sync_us: sync }));
+
+describe('fitting the probe: S(since, N) = c × factor(since) + N × destage', () => {
+  it('parses the probe lines (ns to µs) and refuses a malformed one with its line number', () => {
+    expect(parseGapSamples('1,0,58000,170500\n8,0,519000,275000\n')).toEqual([
+      { writes: 1, gap_us: 0, since_us: 58, sync_us: 170.5 },
+      { writes: 8, gap_us: 0, since_us: 519, sync_us: 275 },
+    ]);
+    expect(() => parseGapSamples('1,0,58000,170500\n1,0,x,1\n')).toThrow(/line 2/);
+  });
+
+  it('gapPoints takes the median of each mode', () => {
+    const s = [...mode(1, 0, 60, 100, 1), ...mode(1, 0, 62, 110, 1), ...mode(1, 0, 70, 300, 1)];
+    expect(gapPoints(s)).toEqual([{ writes: 1, gap_us: 0, n: 3, since_us: 62, sync_us: 110 }]);
+  });
+
+  it('isotonic pools adjacent violators: [1, 3, 2, 4] → [1, 2.5, 2.5, 4]', () => {
+    expect(isotonic([1, 3, 2, 4])).toEqual([1, 2.5, 2.5, 4]);
+    expect(isotonic([2, 1, 0])).toEqual([1, 1, 1]);
+  });
+
+  it('recovers a table and destage made by the model itself: c 100 µs, destage 5 µs, factor 1 / 2 / 3 at 100 / 1000 / 10000 µs', () => {
+    // 1-write modes: S = 100 × f + 5 → 105, 205, 305
+    // 8 writes at since 316.23 µs (halfway in ln between 100 and 1000 → f 1.5): 150 + 40 = 190
+    // 32 writes at 3162.3 µs (f 2.5): 250 + 160 = 410
+    const s = [...mode(1, 0, 100, 105), ...mode(1, 900, 1000, 205), ...mode(1, 9900, 10_000, 305), ...mode(8, 0, Math.sqrt(1e5), 190), ...mode(32, 0, Math.sqrt(1e7), 410)];
+    const f = fitFlushGap(s)!;
+    expect(f.destage_us).toBeCloseTo(5, 2);
+    expect(f.fixed_us).toBeCloseTo(100, 2);
+    expect(f.table).toEqual({ gap_us: [100, 1000, 10_000], factor: [1, 2, 3] });
+    expect(f.samples).toBe(15);
+  });
+
+  it('without modes of several writes, destage is 0 and the factors are the medians over the first', () => {
+    const f = fitFlushGap([...mode(1, 0, 50, 80), ...mode(1, 1000, 1050, 120), ...mode(1, 4000, 4050, 100)])!;
+    expect(f.destage_us).toBe(0);
+    // 120 and 100 pooled to 110 (non-decreasing): factors 1, 1.375, 1.375
+    expect(f.table).toEqual({ gap_us: [50, 1050, 4050], factor: [1, 1.375, 1.375] });
+  });
+
+  it('is null with fewer than two 1-write gaps', () => {
+    expect(fitFlushGap(mode(1, 0, 50, 80))).toBeNull();
+    expect(fitFlushGap([])).toBeNull();
+  });
+});
