@@ -337,6 +337,18 @@ describe('fitting the steps', () => {
     expect(fitCalibration(steps, { writeCache: true, readAheadKb: null }, 64).flush.flush_us).toBe(700);
   });
 
+  it('the destage line goes through the flush steps\' medians: a stall that lifts one step\'s mean does not make the cache look continuous', () => {
+    // medians 169, 444.4, 741.4, 1728.5 µs after 1, 8, 32, 128 writes (the calibration of 12:26 UTC, 2026-12-03); flush-8's mean 1223.7 from one stall
+    const med = { 1: 169, 8: 444.4, 32: 741.4, 128: 1728.5 } as Record<number, number>;
+    const flushes: StepReport[] = [1, 8, 32, 128].map((w) => ({ ...step(w === 1 ? 'flush' : `flush-${w}`, 'flush', 4096, 1, 0, lat(30)), sync: { count: 10, mean_us: w === 8 ? 1223.7 : med[w]!, stddev_us: 0, p50_us: med[w]!, p90_us: med[w]!, p99_us: med[w]! }, writes: w }));
+    const f = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flushes], { writeCache: true, readAheadKb: null }, 64);
+    // least squares over (1, 169), (8, 444.4), (32, 741.4), (128, 1728.5): slope 11.4614, intercept 286.58, R² 0.9788
+    expect(f.destage).toMatchObject({ destage: 'on_flush' });
+    expect(f.destage!.slope_us_per_write).toBeCloseTo(11.4614, 3);
+    expect(f.destage!.intercept_us).toBeCloseTo(286.58, 1);
+    expect(f.destage!.r2).toBeCloseTo(0.9788, 3);
+  });
+
   it('page-cache writeback (wb-*): its time vs size gives the writeback bandwidth; with fewer than two sizes there is none', () => {
     // sync_file_range after each buffered write: 30 µs + bytes / 4000 MB/s
     const wb = (bytes: number) => step(`wb-${bytes >> 10}k`, 'writeback', bytes, 1, 0, lat(5), lat(30 + bytes / 4000));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { resolveConfig } from '../sim/config.ts';
 import { flushGapFactor, flushGapProblem, NO_FLUSH_GAP } from '../sim/device/flush-gap.ts';
-import { fitFlushGap, gapPoints, isotonic, parseGapSamples, type GapSample } from '../scripts/validate/flush-gap.ts';
+import { fitFlushGap, gapPoints, isotonic, parseGapSamples, type FlushGapFit, type GapSample } from '../scripts/validate/flush-gap.ts';
 import { rig } from './device-rig.ts';
 
 const TABLE = { gap_us: [100, 1000, 10_000], factor: [1, 1.5, 2] };
@@ -45,6 +45,9 @@ describe('flushGapFactor: linear in ln(gap) between the points, clamped at the e
     expect(() => resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [10, 100], factor: [1] } } })).toThrow(/key 'device\.flush_gap\.factor': must have one factor per gap_us entry \(got 1 factors for 2 gaps\)/);
     expect(() => resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [100, 10], factor: [1, 2] } } })).toThrow(/key 'device\.flush_gap\.gap_us': must be ascending \(entry 2, 10, is not above 100\)/);
     expect(() => resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [-1], factor: [1] } } })).toThrow(/key 'device\.flush_gap\.gap_us\.0': must be a number >= 0/);
+    // interpolation is in ln(time): a first point at 0 would put most of the growth in the first microseconds
+    expect(() => resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [0, 1000], factor: [1, 2] } } })).toThrow(/key 'device\.flush_gap\.gap_us\.0': must be above 0 when the table has two or more points/);
+    expect(resolveConfig({ device: { profile: 'sata-ssd', flush_gap: { gap_us: [0], factor: [1.5] } } }).device.flush_gap).toEqual({ gap_us: [0], factor: [1.5] });
   });
 });
 
@@ -71,6 +74,19 @@ describe('the device: a FLUSH costs flush_us × the factor of the time since the
     r.at(10_000_000, f); // 10,000 µs since 0: × 2
     r.eng.run();
     expect(f.tDone).toBe(10_000_000 + 40_960 + 9_000 + 2 * 50_000);
+  });
+
+  it('a PREFLUSH write\'s flush that ends before a FLUSH in flight does not move the time back', () => {
+    // flush_empty_us 400: FLUSH A at 10 ms, 10,000 µs since 0 → × 2 → 800 µs, done at 10.8 ms; PREFLUSH write B at 10.01 ms
+    // (A not done: 0 since, × 1) → its flush done at 10.41 ms; FLUSH C at 10.8 ms: 0 since A → × 1 → done at 11.2 ms
+    const r = rig('sata-ssd', { ...KEYS, flush_empty_us: 400 });
+    const a = r.io('flush', 0, 0, 0), b = r.io('write', 0, 0, 1, { preflush: true }), c = r.io('flush', 0, 0, 0);
+    r.at(10_000_000, a);
+    r.at(10_010_000, b);
+    r.at(10_800_000, c);
+    r.eng.run();
+    expect(a.tDone).toBe(10_800_000);
+    expect(c.tDone).toBe(11_200_000);
   });
 
   it('an empty table leaves every FLUSH at its fixed cost (as before the key)', () => {
@@ -111,7 +127,7 @@ describe('fitting the probe: S(since, N) = c × factor(since) + N × destage', (
     // 8 writes at since 316.23 µs (halfway in ln between 100 and 1000 → f 1.5): 150 + 40 = 190
     // 32 writes at 3162.3 µs (f 2.5): 250 + 160 = 410
     const s = [...mode(1, 0, 100, 105), ...mode(1, 900, 1000, 205), ...mode(1, 9900, 10_000, 305), ...mode(8, 0, Math.sqrt(1e5), 190), ...mode(32, 0, Math.sqrt(1e7), 410)];
-    const f = fitFlushGap(s)!;
+    const f = fitFlushGap(s) as FlushGapFit;
     expect(f.destage_us).toBeCloseTo(5, 2);
     expect(f.fixed_us).toBeCloseTo(100, 2);
     expect(f.table).toEqual({ gap_us: [100, 1000, 10_000], factor: [1, 2, 3] });
@@ -119,14 +135,25 @@ describe('fitting the probe: S(since, N) = c × factor(since) + N × destage', (
   });
 
   it('without modes of several writes, destage is 0 and the factors are the medians over the first', () => {
-    const f = fitFlushGap([...mode(1, 0, 50, 80), ...mode(1, 1000, 1050, 120), ...mode(1, 4000, 4050, 100)])!;
+    const f = fitFlushGap([...mode(1, 0, 50, 80), ...mode(1, 1000, 1050, 120), ...mode(1, 4000, 4050, 100)]) as FlushGapFit;
     expect(f.destage_us).toBe(0);
     // 120 and 100 pooled to 110 (non-decreasing): factors 1, 1.375, 1.375
     expect(f.table).toEqual({ gap_us: [50, 1050, 4050], factor: [1, 1.375, 1.375] });
   });
 
-  it('is null with fewer than two 1-write gaps', () => {
-    expect(fitFlushGap(mode(1, 0, 50, 80))).toBeNull();
-    expect(fitFlushGap([])).toBeNull();
+  it('off the model: least squares over the (N − 1) writes beyond the 1-write FLUSH at the same time', () => {
+    // S₁ 100 µs at 100 µs, 200 µs at 1000 µs; 8 writes at 1000 µs 280 (80 over S₁, 7 writes), 32 writes at 1000 µs 400 (200 over, 31 writes):
+    // destage = (7·80 + 31·200) / (7² + 31²) = 6760 / 1010 = 6.6931; c = 100 − 6.6931 = 93.3069; factor at 1000 µs = 193.3069 / 93.3069 = 2.0718
+    const f = fitFlushGap([...mode(1, 0, 100, 100), ...mode(1, 900, 1000, 200), ...mode(8, 0, 1000, 280), ...mode(32, 0, 1000, 400)]) as FlushGapFit;
+    expect(f.destage_us).toBe(6.69);
+    expect(f.fixed_us).toBe(93.31);
+    expect(f.table).toEqual({ gap_us: [100, 1000], factor: [1, 2.072] });
+  });
+
+  it('says why not with fewer than two 1-write gaps, or when the writes\' destage passes the back-to-back FLUSH (the host moved mid-probe)', () => {
+    expect(fitFlushGap(mode(1, 0, 50, 80))).toBe('the probe timed 1 gap of one write (at least two are needed)');
+    expect(fitFlushGap([])).toBe('the probe timed 0 gaps of one write (at least two are needed)');
+    // S₁ 50 and 120 µs; 32 writes at 2000 µs (past the last point: S₁ 120) took 2000: destage 31·1880 / 31² = 60.65 > 50
+    expect(fitFlushGap([...mode(1, 0, 50, 50), ...mode(1, 1000, 1050, 120), ...mode(32, 0, 2000, 2000)])).toMatch(/^the writes' destage \(60\.65 µs each\) came out at or above the back-to-back FLUSH \(50\.00 µs\)/);
   });
 });

@@ -143,6 +143,13 @@ describe('the probe (real fio)', () => {
     expect(b.length).toBeGreaterThan(0);
     expect([...a, ...b].every((x) => x > 0 && Number.isFinite(x))).toBe(true);
     expect(probes.probes.map((p) => [p.label, p.us.length])).toEqual([['first', a.length], ['second', b.length]]);
+    // each probe also timed fdatasync after 32 writes (its destage part), beside the median of its own 1-write fdatasyncs
+    for (const p of probes.probes) {
+      expect(p.destage).toMatchObject({ writes: 32 });
+      expect(p.destage!.n_us).toBeGreaterThan(0);
+      const sorted = [...p.us].sort((x, y) => x - y), mid = sorted.length >> 1;
+      expect(p.destage!.one_us).toBeCloseTo(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, 9);
+    }
   }, 60_000);
 });
 

@@ -55,7 +55,8 @@ FILE' and 'device.profile: FILE' accept:
      device.flush_gap table, and each write's destage with that time taken
      out. Reported (device.calibration.json, fits.flush_gap), not put in the
      profile: replaying validations with it did not bring the jobs closer
-     (README, "The FLUSH gap"); skipped without cc;
+     (README, "The FLUSH grows with the time since the previous one");
+     skipped without cc;
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
      FLUSH), reported beside the simulator's prediction;
   5. a cold sequential mmap read: faults that miss vs hit, beside

@@ -40,7 +40,9 @@ static int64_t now_ns(void) {
 
 int main(int argc, char **argv) {
   if (argc != 3) { fprintf(stderr, "usage: flush-gap FILE ROUNDS\n"); return 2; }
-  int rounds = atoi(argv[2]);
+  char *end;
+  long rounds = strtol(argv[2], &end, 10);
+  if (*argv[2] == '\0' || *end != '\0' || rounds < 1 || rounds > 1000) { fprintf(stderr, "flush-gap: ROUNDS must be an integer from 1 to 1000 (got '%s')\n", argv[2]); return 2; }
   int fd = open(argv[1], O_RDWR | O_DIRECT);
   if (fd < 0) { perror(argv[1]); return 1; }
   struct stat st;
@@ -52,13 +54,15 @@ int main(int argc, char **argv) {
   srandom(1);
   if (fdatasync(fd) != 0) { perror("fdatasync"); return 1; }
   int64_t last = now_ns();
-  for (int r = 0; r < rounds; r++) {
+  for (long r = 0; r < rounds; r++) {
     for (int m = 0; m < NMODES; m++) {
       for (int s = 0; s <= SAMPLES; s++) {
         int64_t t0 = now_ns();
         while (now_ns() - t0 < (int64_t)MODES[m].gap_us * 1000) { /* spin */ }
         for (int w = 0; w < MODES[m].writes; w++) {
-          if (pwrite(fd, buf, 4096, (off_t)(random() % blocks) * 4096) != 4096) { perror("pwrite"); return 1; }
+          ssize_t n = pwrite(fd, buf, 4096, (off_t)(random() % blocks) * 4096);
+          if (n < 0) { perror("pwrite"); return 1; }
+          if (n != 4096) { fprintf(stderr, "pwrite: wrote %zd of 4096 bytes\n", n); return 1; }
         }
         int64_t t1 = now_ns();
         if (fdatasync(fd) != 0) { perror("fdatasync"); return 1; }

@@ -56,16 +56,24 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
  * flush step's) as a lognormal fitted to its quantiles, less one write's
  * destage when the cache destages on FLUSH. `write`: the write latency fit
  * (its mean infers the write cache when sysfs did not say; its bandwidth
- * is the transfer taken off the destage slope).
+ * is the transfer taken off the destage slope). `destageScale` multiplies
+ * the destage slope (a session's writes cost more or less than the
+ * calibration's: destage-session.ts).
  */
-export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean | null, write: { latency: { mean_us: number }; bandwidth_mbps: number }, flushLevel?: FioLatency) {
+export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean | null, write: { latency: { mean_us: number }; bandwidth_mbps: number }, flushLevel?: FioLatency, destageScale = 1) {
   const flushStep = steps.find((s) => s.kind === 'flush');
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
   const level = flushLevel ?? flushStep.sync;
   const levelUs = lognormalMeanFromQuantiles(level.p50_us, level.p99_us) ?? level.mean_us;
   const flush = fitFlush(round2(levelUs), writeCache, write.latency.mean_us);
-  const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.mean_us, count: s.sync!.count }));
+  // each step's median, not its mean: one stall of milliseconds in a step of a few hundred fdatasyncs moves its mean past the next step's
+  // (12:26 UTC 2026-12-03: flush-8 mean 1223.7 µs, median 444.4, between 169.0 and 741.4; the line's R² fell to 0.62 and the cache was judged continuous)
+  const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.p50_us ?? s.sync!.mean_us, count: s.sync!.count }));
   const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
+  if (destage?.destage === 'on_flush' && destageScale !== 1) {
+    destage.slope_us_per_write *= destageScale;
+    destage.media_write_us = round2(Math.max(0, destage.slope_us_per_write - (write.bandwidth_mbps > 0 ? 4096 / write.bandwidth_mbps : 0)));
+  }
   // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
   if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
   return { flush, destage };

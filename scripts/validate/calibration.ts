@@ -138,7 +138,7 @@ export interface Calibration {
     submission: SubmissionFit | NoSubmissionFit;
     flush: FlushFit;
     destage: DestageFit | null;
-    /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH gap"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
+    /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
     flush_gap?: FlushGapFit | null;
     flush_gap_note?: string;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
@@ -282,8 +282,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const gapRounds = opts.quick ? GAP_ROUNDS.quick : GAP_ROUNDS.full;
     log(`calibrate: [${total - 2}/${total}] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, ${gapRounds} rounds) ...`);
     const gapRun = await measureFlushGap(work, join(work, DATA_FILE), gapRounds);
-    const gap = gapRun.samples ? fitFlushGap(gapRun.samples) : null;
-    if (!gap) log(`calibrate: no FLUSH-gap table: ${gapRun.samples ? 'the probe timed fewer than two gaps' : gapRun.note}`);
+    const gapFit = gapRun.samples ? fitFlushGap(gapRun.samples) : gapRun.note;
+    const gap = typeof gapFit === 'string' ? null : gapFit, gapNote = typeof gapFit === 'string' ? gapFit : gapRun.note;
+    if (!gap) log(`calibrate: no FLUSH-gap table: ${gapNote}`);
     log(`calibrate: [${total - 1}/${total}] fdatasync with nothing written (a FLUSH of an empty cache) ...`);
     const flushEmpty = emptyFlushStep(work, stepMs);
     const cpuReps = opts.quick ? QUICK_CPU_REPS : CPU_REPS;
@@ -378,7 +379,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapRun.note, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

@@ -266,6 +266,7 @@ export function fitFlush(fdatasyncMeanUs: number, sysfsWriteCache: boolean | nul
 /** One flush step: fdatasync after `writes` 4 KiB O_DIRECT overwrites. */
 export interface FlushPoint {
   writes: number;
+  /** The step's typical fdatasync (µs): calibrate passes its median. */
   mean_us: number;
   count: number;
 }

@@ -47,7 +47,7 @@ export interface GapPoint {
 
 /** The fit: the factor table, the destage per write, and the points it came from. */
 export interface FlushGapFit {
-  /** device.flush_gap: medians of `since_us` of the 1-write modes, and the factor of each (its fixed cost over the back-to-back one's). */
+  /** A device.flush_gap table: medians of `since_us` of the 1-write modes, and the factor of each (its fixed cost over the back-to-back one's). */
   table: FlushGap;
   /** The destage of one 4 KiB write (µs): S(N) = c·factor(since) + N·destage over all modes. */
   destage_us: number;
@@ -97,43 +97,37 @@ export function isotonic(ys: readonly number[]): number[] {
   return blocks.flatMap((b) => Array<number>(b.n).fill(b.sum / b.n));
 }
 
-/** Least-squares rounds of the alternating fit (it settles in a few). */
-const ROUNDS = 50;
-
 /**
  * Fits S(since, N) = c·factor(since) + N·destage to the probe's medians
- * (pure; null without a 1-write mode at two gaps). The 1-write modes give
- * the table: factor = (S − destage) / c, c = the back-to-back mode's S −
- * destage, made non-decreasing with the gap (the host's noise can put one
- * gap's median a little under the previous one's; the effect itself only
- * grows). The modes of several writes give destage by least squares, the
- * factor of their own `since` interpolated from the table; the two are
- * refitted in turn until they settle. Rounded: since to 1 µs, factors to
- * 0.001, destage to 0.01 µs.
+ * (pure); a string says why not. The 1-write medians, made non-decreasing
+ * with the time (the host's noise can put one gap's median a little under
+ * the previous one's; the effect itself only grows), are the curve S₁(since)
+ * = c·factor(since) + destage. A mode of N writes then costs S₁ at its own
+ * `since` (interpolated as the device model reads the table) plus (N − 1)
+ * writes: destage = Σ (N−1)·(S_N − S₁(since_N)) / Σ (N−1)² (least squares,
+ * at least 0; 0 without such modes). c = S₁ of the back-to-back mode less
+ * destage, and factor = (S₁ − destage) / c, so the first factor is 1.
+ * Rounded: since to 1 µs, factors to 0.001, destage to 0.01 µs.
  */
-export function fitFlushGap(samples: readonly GapSample[]): FlushGapFit | null {
+export function fitFlushGap(samples: readonly GapSample[]): FlushGapFit | string {
   const points = gapPoints(samples);
   const single = points.filter((p) => p.writes === 1).sort((a, b) => a.since_us - b.since_us);
-  if (single.length < 2) return null;
-  const multi = points.filter((p) => p.writes > 1);
-  let destage = 0;
-  let table: FlushGap = { gap_us: [], factor: [] };
-  let c = single[0]!.sync_us;
-  for (let r = 0; r < ROUNDS; r++) {
-    c = Math.max(1e-6, single[0]!.sync_us - destage);
-    table = { gap_us: single.map((p) => p.since_us), factor: isotonic(single.map((p) => Math.max(0, p.sync_us - destage) / c)) };
-    if (multi.length === 0) break;
-    let num = 0, den = 0;
-    for (const p of multi) {
-      num += p.writes * (p.sync_us - c * flushGapFactor(table, p.since_us));
-      den += p.writes * p.writes;
-    }
-    // with the 1-write back-to-back mode: S = c + destage holds by the choice of c
-    destage = Math.max(0, num / den);
+  if (single.length < 2) return `the probe timed ${single.length} gap${single.length === 1 ? '' : 's'} of one write (at least two are needed)`;
+  const s1 = isotonic(single.map((p) => p.sync_us));
+  const curve: FlushGap = { gap_us: single.map((p) => p.since_us), factor: s1 };
+  let num = 0, den = 0;
+  for (const p of points) {
+    if (p.writes <= 1) continue;
+    const k = p.writes - 1;
+    num += k * (p.sync_us - flushGapFactor(curve, p.since_us));
+    den += k * k;
   }
+  const destage = den > 0 ? Math.max(0, num / den) : 0;
+  const c = s1[0]! - destage;
+  if (!(c > 0)) return `the writes' destage (${destage.toFixed(2)} µs each) came out at or above the back-to-back FLUSH (${s1[0]!.toFixed(2)} µs): the host changed its FLUSH level during the probe`;
   const r3 = (v: number) => Math.round(v * 1000) / 1000;
   return {
-    table: { gap_us: dedupe(table.gap_us.map((g) => Math.round(g))), factor: table.factor.map(r3) },
+    table: { gap_us: dedupe(single.map((p) => Math.round(p.since_us))), factor: s1.map((v) => r3((v - destage) / c)) },
     destage_us: Math.round(destage * 100) / 100,
     fixed_us: Math.round(c * 100) / 100,
     points,

@@ -11,10 +11,13 @@
  * between the jobs' runs and once more before the replays, and refits the
  * three keys to every probe's fdatasyncs pooled: one profile for every job,
  * fitted from microbenchmarks only, sampled over the time the jobs ran.
+ * Each probe also times fdatasync after 32 writes, which scales the
+ * calibration's destage (media_write_us) to the session's (destage-session.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { iologLatencies, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
+import { iologLatencies, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
+import { destageProbe, SESSION_DESTAGE_WRITES, sessionDestage, type DestageProbe, type SessionDestage } from './destage-session.ts';
 import { flushCv, FLUSH_CV_MAX, lognormalMean } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
@@ -72,6 +75,8 @@ export interface SessionProbe {
   at: string;
   /** Its fdatasyncs, each timed to the next entry of fio's I/O log (µs). */
   us: number[];
+  /** Its destage part: fdatasync after one write and after SESSION_DESTAGE_WRITES (destage-session.ts); absent when fio timed none. */
+  destage?: DestageProbe;
 }
 
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
@@ -80,6 +85,8 @@ export interface SessionLevel extends FioLatency {
   probes: { label: string; at: string; count: number; p50_us: number }[];
   /** The level the calibration itself fitted (its flush_level), for comparison. */
   calibration_p50_us: number | null;
+  /** How the writes' destage moved against the calibration's (media_write_us scaled by it), or null (not measured, or no sign). */
+  destage?: SessionDestage | null;
 }
 
 /**
@@ -92,21 +99,31 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   if (kept.length === 0 || cal.fragment.device.write_cache !== true) return null;
   // each probe weighs the same, as each run of a job does in its measured side (a fast moment times more fdatasyncs in a probe's time, not more syncs in a job)
   const level = { ...latencyFigures(kept.flatMap((p) => evenQuantiles(p.us, PROBE_QUANTILES))), count: kept.reduce((n, p) => n + p.us.length, 0) };
-  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level);
+  const destage = sessionDestage(cal, kept.flatMap((p) => (p.destage ? [p.destage] : [])));
+  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1);
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
   const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
   const from = `session FLUSH probes: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite (the flush-probe step), from ${kept.length} probes run between the validation jobs' runs and before the replays, pooled with equal weight per probe (their medians ${medians.map(round2).join(', ')} µs; the calibration's own level had a median of ${cal.fits.flush_level ? `${round2(cal.fits.flush_level.p50_us!)} µs` : 'unknown'})`;
   const keys = flushLevelKeys(fit, level, cal.fits.flush_empty, from);
+  const destageKeys: Record<string, unknown> = {}, destageFitted: Record<string, FittedValue> = {};
+  if (destage && fit.destage?.destage === 'on_flush') {
+    destageKeys.media_write_us = fit.destage.media_write_us;
+    destageFitted['device.media_write_us'] = {
+      value: fit.destage.media_write_us, r2: null, n: destage.probes,
+      from: `session FLUSH probes: the calibration's destage slope ${round2(cal.fits.destage!.slope_us_per_write)} µs a write × ${round2(destage.scale)} (fdatasync after ${destage.writes} writes less after one: ${round2(destage.session_increment_us)} µs, the mean over ${destage.probes} probes, against ${round2(destage.calibration_increment_us)} µs in the calibration's flush and flush-${destage.writes} steps) = ${round2(fit.destage.slope_us_per_write)} µs, less the transfer of 4 KiB at media_mbps`,
+    };
+  }
   const session: SessionLevel = {
     ...level,
     probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]! })),
     calibration_p50_us: cal.fits.flush_level?.p50_us ?? null,
+    destage,
   };
   return {
     ...cal,
-    fragment: { ...cal.fragment, device: { ...cal.fragment.device, ...keys.device } },
-    fitted: { ...cal.fitted, ...keys.fitted },
-    fits: { ...cal.fits, flush: fit.flush, flush_level_session: session },
+    fragment: { ...cal.fragment, device: { ...cal.fragment.device, ...keys.device, ...destageKeys } },
+    fitted: { ...cal.fitted, ...keys.fitted, ...destageFitted },
+    fits: { ...cal.fits, flush: fit.flush, ...(destage && fit.destage ? { destage: fit.destage } : {}), flush_level_session: session },
   };
 }
 
@@ -151,10 +168,14 @@ export class FlushLevelProbes {
 
   constructor(private readonly o: { dir: string; sizeBytes: number; probeMs: number }) {}
 
-  /** The probe's plan: its layout step and its flush-probe step. */
+  /** The probe's plan: its layout step, its flush-probe step, and its destage step (flush-N, for half the probe's time). */
   private plan() {
     const plan = calibrationPlan({ quick: true, maxDepth: 1, sizeBytes: this.o.sizeBytes, stepMs: this.o.probeMs * 2, latLog: '' });
-    return { layout: plan.find((s) => s.kind === 'layout')!, probe: plan.find((s) => s.kind === 'flush-probe')! };
+    const short = calibrationPlan({ quick: true, maxDepth: 1, sizeBytes: this.o.sizeBytes, stepMs: Math.max(1, Math.round(this.o.probeMs / 2)), latLog: '' });
+    return {
+      layout: plan.find((s) => s.kind === 'layout')!, probe: plan.find((s) => s.kind === 'flush-probe')!,
+      destage: short.find((s) => s.kind === 'flush' && s.writes === SESSION_DESTAGE_WRITES)!,
+    };
   }
 
   /** Makes the scratch directory and lays out the data file (once; a failed layout leaves nothing behind). */
@@ -178,14 +199,20 @@ export class FlushLevelProbes {
     rmSync(join(work, flushIolog(step.name)), { force: true }); // fio appends to an I/O log that exists
     await this.run(work, step);
     const us = Array.from((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
-    this.probes.push({ label, at, us });
+    const nStep = this.plan().destage;
+    const json = join(work, `${nStep.name}.json`);
+    await this.run(work, nStep, json);
+    const nSync = readFioJson(json).jobs.find((j) => j.name === nStep.name)?.sync ?? null;
+    const destage = destageProbe(us, nSync?.p50_us ?? null);
+    this.probes.push({ label, at, us, ...(destage ? { destage } : {}) });
     return us;
   }
 
-  private async run(work: string, step: ReturnType<typeof calibrationPlan>[number]): Promise<void> {
+  /** Runs `step`'s fio job in `work` (its JSON report to `json` when given), then drains the device. */
+  private async run(work: string, step: ReturnType<typeof calibrationPlan>[number], json?: string): Promise<void> {
     const job = join(work, `${step.name}.fio`);
     writeFileSync(job, stepJobText(work, this.o.sizeBytes, step));
-    await runFio([job], work);
+    await runFio([...(json ? ['--output-format=json', `--output=${json}`] : []), job], work);
     drainDevice(join(work, DATA_FILE));
   }
 

@@ -31,6 +31,9 @@ export interface SessionReport {
   flush_empty_us: number;
   /** The calibration's own flush_us, for comparison. */
   calibration_flush_us: number;
+  /** media_write_us replayed with (scaled to the session's destage when the probes measured it), and the calibration's; null without a write cache that destages on FLUSH. */
+  media_write_us: number | null;
+  calibration_media_write_us: number | null;
   /** The pooled probes and each probe's median. */
   level: SessionLevel;
 }
@@ -106,26 +109,29 @@ export class FlushSession {
     }
     writeCalibration(this.refitted, this.profile);
     const lv = this.refitted.fits.flush_level_session!;
-    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}) in ${this.profile}`);
+    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us})${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''} in ${this.profile}`);
   }
 
   /** Runs one probe labelled `label` and says its median; a probe that fails is said and left out. */
   async probe(label: string): Promise<void> {
     try {
       const us = await this.prober.probe(label);
-      this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs`);
+      const d = this.prober.probes[this.prober.probes.length - 1]?.destage;
+      this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs${d ? `; after ${d.writes} writes ${d.n_us.toFixed(1)} µs` : ''}`);
     } catch (e) {
       this.say(`validate: warning: FLUSH probe ${label} failed (${(e as Error).message}); the level comes from the others`);
     }
   }
 
   /** summary.json's `flush_level`: which level the replays used, and both. */
-  summary(): { profile: string; source: 'session probes' | 'calibration'; calibration_flush_us: number; session_flush_us: number | null; session: Calibration['fits']['flush_level_session'] | null } {
+  summary(): { profile: string; source: 'session probes' | 'calibration'; calibration_flush_us: number; session_flush_us: number | null; calibration_media_write_us: number | null; session_media_write_us: number | null; session: Calibration['fits']['flush_level_session'] | null } {
     return {
       profile: resolve(this.profile),
       source: this.refitted ? 'session probes' : 'calibration',
       calibration_flush_us: this.cal.fragment.device.flush_us as number,
       session_flush_us: (this.refitted?.fragment.device.flush_us as number | undefined) ?? null,
+      calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
+      session_media_write_us: (this.refitted?.fragment.device.media_write_us as number | undefined) ?? null,
       session: this.refitted?.fits.flush_level_session ?? null,
     };
   }
@@ -136,6 +142,7 @@ export class FlushSession {
     const d = this.refitted.fragment.device;
     return {
       profile: basename(this.profile), flush_us: d.flush_us as number, flush_cv: d.flush_cv as number, flush_empty_us: d.flush_empty_us as number,
+      media_write_us: (d.media_write_us as number | undefined) ?? null, calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
       calibration_flush_us: this.cal.fragment.device.flush_us as number, level: this.refitted.fits.flush_level_session!,
     };
   }

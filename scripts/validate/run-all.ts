@@ -204,7 +204,7 @@ async function runAll(argv: string[]): Promise<number> {
   const busyAtEnd = busyReasons(atEnd);
   const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])] };
   if (busyAtEnd.length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyAtEnd.join('; ')}\n`);
-  const flushLevel = session?.summary() ?? { profile: resolve(profile), source: 'calibration', calibration_flush_us: null, session_flush_us: null, session: null };
+  const flushLevel = session?.summary() ?? { profile: resolve(profile), source: 'calibration', calibration_flush_us: null, session_flush_us: null, calibration_media_write_us: null, session_media_write_us: null, session: null };
   writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, flush_level: flushLevel, figure, machine }, null, 2) + '\n');
   process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;

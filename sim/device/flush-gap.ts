@@ -4,9 +4,13 @@
  * backing file on the host, a FLUSH right after another costs least, and one
  * that follows a longer stretch without a FLUSH costs more, whatever was
  * written in between (the development machine, a busy guest CPU, one 4 KiB
- * write before each FLUSH: median 170 µs back to back, 228 µs 4 ms after the
- * previous FLUSH, 350 µs 16 ms after; `syncsim calibrate` measures the table
- * with scripts/measure/flush-gap.c).
+ * write before each FLUSH, the calibration of 2026-12-03 11:57 UTC: median
+ * 177 µs back to back, 299 µs 4 ms after the previous FLUSH, 386 µs 16 ms
+ * after; `syncsim calibrate` measures the table with
+ * scripts/measure/flush-gap.c). The time counts from the end of the previous
+ * FLUSH, or of a PREFLUSH write's flush, and from 0 for the first; the factor
+ * multiplies `flush_us` and `flush_empty_us` alike; a device without a write
+ * cache sends no FLUSH, so the table does nothing there.
  */
 
 import type { FlushGap } from './profiles.ts';
@@ -26,14 +30,18 @@ export function flushGapFactor(t: FlushGap, gapUs: number): number {
   if (gapUs >= g[n - 1]) return f[n - 1];
   let i = 1;
   while (g[i] < gapUs) i++;
-  const lo = Math.log(Math.max(g[i - 1], 1e-3)), hi = Math.log(g[i]);
-  const x = hi > lo ? (Math.log(gapUs) - lo) / (hi - lo) : 1;
+  const lo = Math.log(g[i - 1]), hi = Math.log(g[i]);
+  const x = (Math.log(gapUs) - lo) / (hi - lo);
   return f[i - 1] + x * (f[i] - f[i - 1]);
 }
 
-/** Why `t` is not a usable table, or null: equal lengths, times ascending. */
-export function flushGapProblem(t: FlushGap): { key: 'gap_us' | 'factor'; message: string } | null {
+/**
+ * Why `t` is not a usable table, or null: equal lengths, times ascending,
+ * and above 0 when there are two or more (interpolation is in ln(time)).
+ */
+export function flushGapProblem(t: FlushGap): { key: string; message: string } | null {
   if (t.gap_us.length !== t.factor.length) return { key: 'factor', message: `must have one factor per gap_us entry (got ${t.factor.length} factors for ${t.gap_us.length} gaps)` };
+  if (t.gap_us.length > 1 && !(t.gap_us[0] > 0)) return { key: 'gap_us.0', message: `must be above 0 when the table has two or more points: it is interpolated in ln(time) (got ${t.gap_us[0]}; a FLUSH sooner than the first point takes its factor)` };
   for (let i = 1; i < t.gap_us.length; i++) {
     if (!(t.gap_us[i] > t.gap_us[i - 1])) return { key: 'gap_us', message: `must be ascending (entry ${i + 1}, ${t.gap_us[i]}, is not above ${t.gap_us[i - 1]})` };
   }

@@ -151,8 +151,10 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private flushDoneAt(now: number): number {
     const p = this.params;
     const fixedUs = (this.cache.holds(now) ? p.flush_us : p.flush_empty_us) * flushGapFactor(p.flush_gap, Math.max(0, now - this.lastFlushDone) / 1000);
-    this.lastFlushDone = this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter());
-    return this.lastFlushDone;
+    const done = this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter());
+    // a PREFLUSH write's flush is not sequenced with FLUSHes and may end before one in flight: the latest end counts
+    this.lastFlushDone = Math.max(this.lastFlushDone, done);
+    return done;
   }
 
   private dispatch(): void {
