@@ -622,7 +622,13 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(profile.device).toMatchObject({ flush_us: s.flush_us, flush_cv: s.flush_cv, flush_empty_us: s.flush_empty_us });
     expect(v.calibration.device).toContain(`flush ${s.flush_us} µs`);
     expect(vOff.calibration.device).toContain(`flush ${calJson.fragment.device.flush_us} µs`);
-    expect(on.stdout).toMatch(/^FLUSH level\s+refitted to 3 probes around the runs \(median [\d.]+ µs\): flush_us [\d.]+ \(calibration [\d.]+\), device-session\.yaml$/m);
+    expect(s.calibration_media_write_us).toBe(calJson.fragment.device.media_write_us ?? null);
+    expect(profile.device.media_write_us).toBe(s.media_write_us ?? 0);
+    // the destage scaled to the probes' 32-write fdatasyncs when they gave a positive difference (then media_write_us is said beside flush_us)
+    const scaled = s.level.destage !== null && s.level.destage !== undefined && calJson.fragment.device.destage === 'on_flush';
+    if (scaled) expect(s.level.destage).toMatchObject({ writes: 32, probes: 3 });
+    const mw = scaled && s.media_write_us !== s.calibration_media_write_us ? `, media_write_us ${s.media_write_us} \\(calibration ${s.calibration_media_write_us}\\)` : '';
+    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}\\)${mw}, device-session\\.yaml$`, 'm'));
     expect(off.stdout).not.toMatch(/^FLUSH level/m);
   }, FIO_TIMEOUT);
 
