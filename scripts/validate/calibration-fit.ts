@@ -3,7 +3,7 @@
  * runs the steps and writes the profile). Pure: no I/O, no clock.
  */
 import type { FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, lognormalMeanFromQuantiles, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
+import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, lognormalMeanFromQuantiles, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
 import type { Microbench } from './microbench.ts';
 import { fitSubmission } from './submission-fit.ts';
 import { InputError } from '../errors.ts';
@@ -72,7 +72,7 @@ export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean 
   const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
   if (destage?.destage === 'on_flush' && destageScale !== 1) {
     destage.slope_us_per_write *= destageScale;
-    destage.media_write_us = round2(Math.max(0, destage.slope_us_per_write - (write.bandwidth_mbps > 0 ? 4096 / write.bandwidth_mbps : 0)));
+    destage.media_write_us = round2(Math.max(0, destage.slope_us_per_write - pageTransferUs(write.bandwidth_mbps)));
   }
   // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
   if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));

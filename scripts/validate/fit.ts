@@ -284,6 +284,9 @@ export interface DestageFit {
   n: number;
 }
 
+/** The media transfer time of one 4 KiB write at `mediaMbps` (µs; 0 when the rate is unlimited): what media_write_us leaves out of a destage slope. */
+export const pageTransferUs = (mediaMbps: number): number => (mediaMbps > 0 ? 4096 / mediaMbps : 0);
+
 /**
  * Least squares of fdatasync time over the number of writes before it. The
  * writes go one at a time, a write command apart: a cache that destages
@@ -303,7 +306,7 @@ export function fitDestage(points: readonly FlushPoint[], mediaMbps: number, rou
   const line = leastSquares(points.map((p) => ({ x: p.writes, y: p.mean_us })));
   const growth = line.slope * (Math.max(...counts) - Math.min(...counts));
   const onFlush = line.r2 >= 0.9 && growth > 0.25 * Math.max(0, line.intercept);
-  const transferUs = mediaMbps > 0 ? 4096 / mediaMbps : 0;
+  const transferUs = pageTransferUs(mediaMbps);
   return {
     destage: onFlush ? 'on_flush' : 'continuous',
     media_write_us: onFlush ? round(Math.max(0, line.slope - transferUs)) : 0,

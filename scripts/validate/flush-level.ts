@@ -194,12 +194,11 @@ export class FlushLevelProbes {
   /** Runs one probe, labelled `label`: its fdatasyncs (µs), also kept in {@link probes}. */
   async probe(label: string): Promise<number[]> {
     await this.prepare();
-    const work = this.work!, step = this.plan().probe;
+    const work = this.work!, { probe: step, destage: nStep } = this.plan();
     const at = new Date().toISOString();
     rmSync(join(work, flushIolog(step.name)), { force: true }); // fio appends to an I/O log that exists
     await this.run(work, step);
     const us = Array.from((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
-    const nStep = this.plan().destage;
     const json = join(work, `${nStep.name}.json`);
     await this.run(work, nStep, json);
     const nSync = readFioJson(json).jobs.find((j) => j.name === nStep.name)?.sync ?? null;
