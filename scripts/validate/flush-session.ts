@@ -22,6 +22,22 @@ export interface Prober {
   close(): void;
 }
 
+/** summary.json's `flush_level`: which level the replays used, and both. */
+export interface FlushLevelSummary {
+  profile: string;
+  source: 'session probes' | 'calibration';
+  calibration_flush_us: number | null;
+  session_flush_us: number | null;
+  calibration_media_write_us: number | null;
+  session_media_write_us: number | null;
+  session: SessionLevel | null;
+}
+
+/** summary.json's `flush_level` when no session ran (--calibration-only, or nothing to refit): profile `profile` as it is. */
+export function noSessionSummary(profile: string): FlushLevelSummary {
+  return { profile: resolve(profile), source: 'calibration', calibration_flush_us: null, session_flush_us: null, calibration_media_write_us: null, session_media_write_us: null, session: null };
+}
+
 /** validation.json's `calibration.session` (`syncsim validate` alone): the refitted keys beside the calibration's. */
 export interface SessionReport {
   /** The refitted profile, in the validation's output directory. */
@@ -124,7 +140,7 @@ export class FlushSession {
   }
 
   /** summary.json's `flush_level`: which level the replays used, and both. */
-  summary(): { profile: string; source: 'session probes' | 'calibration'; calibration_flush_us: number; session_flush_us: number | null; calibration_media_write_us: number | null; session_media_write_us: number | null; session: Calibration['fits']['flush_level_session'] | null } {
+  summary(): FlushLevelSummary {
     return {
       profile: resolve(this.profile),
       source: this.refitted ? 'session probes' : 'calibration',

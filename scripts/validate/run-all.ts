@@ -34,7 +34,7 @@ import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 import { busyReasons, busyWarning, machineState } from './machine-state.ts';
 import { checkCalibrationTargets } from './calibration.ts';
 import { isProbeSlot, withProbeSlots } from './flush-level.ts';
-import { FlushSession, profileClash } from './flush-session.ts';
+import { FlushSession, noSessionSummary, profileClash } from './flush-session.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
@@ -71,11 +71,12 @@ with personality linux; every result and msync's cleaned pages must agree
 
 The FLUSH level of a virtual disk moves over tens of seconds to minutes, so
 the jobs do not run with the calibration's level as it is: the calibration's
-FLUSH probe (4k O_DIRECT overwrite + fdatasync) runs before every third job
-of each round and once more before the replays, and device.flush_us,
-flush_empty_us and flush_cv are refitted to all of them pooled into
-DIR/device-session.yaml (+ .calibration.json), the profile the jobs are
-replayed with. --calibration-only skips the probes and replays with the
+FLUSH probe (4k O_DIRECT overwrite + fdatasync, then fdatasync after 32
+writes) runs before every third job of each round and once more before the
+replays, device.flush_us, flush_empty_us and flush_cv are refitted to all of
+them pooled, and media_write_us is scaled by their 32-write FLUSH against the
+calibration's, into DIR/device-session.yaml (+ .calibration.json), the
+profile the jobs are replayed with. --calibration-only skips the probes and replays with the
 calibration as it is (also when it has no NAME.calibration.json beside it,
 for --calibration NAME.yaml, or no write cache).`;
 
@@ -204,7 +205,7 @@ async function runAll(argv: string[]): Promise<number> {
   const busyAtEnd = busyReasons(atEnd);
   const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])] };
   if (busyAtEnd.length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyAtEnd.join('; ')}\n`);
-  const flushLevel = session?.summary() ?? { profile: resolve(profile), source: 'calibration', calibration_flush_us: null, session_flush_us: null, calibration_media_write_us: null, session_media_write_us: null, session: null };
+  const flushLevel = session?.summary() ?? noSessionSummary(profile);
   writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, flush_level: flushLevel, figure, machine }, null, 2) + '\n');
   process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
   return 0;
