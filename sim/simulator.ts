@@ -10,7 +10,8 @@
 import type { Config } from './config-types.ts';
 import { Engine, usToNs } from './engine/queue.ts';
 import { RandomStreams } from './engine/random.ts';
-import { makeDevice } from './device/make.ts';
+import { makeDevice, makeHostSpeed } from './device/make.ts';
+import type { HostSpeed } from './device/host-speed.ts';
 import { Pager } from './pager/pager.ts';
 import { Pageout } from './pager/pageout.ts';
 import { BackgroundWriteback } from './pager/writeback.ts';
@@ -64,6 +65,8 @@ export class Simulator implements ReplayHost, PumpHost {
   buffered = 0;
   /** @internal ops that went to sleep and have not finished. */
   readonly sleeping = new Set<OpProc>();
+  /** The host's speed (`device.flush_cv_scope: host`: drawn per msync), which kernel paths' CPU times and the device follow. */
+  readonly hostSpeed: HostSpeed;
   private readonly closed: boolean;
   private readonly warmupNs: number;
   private readonly timeline: TimelineClock;
@@ -102,7 +105,8 @@ export class Simulator implements ReplayHost, PumpHost {
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r), sink.transientRecords === true);
-    const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline));
+    this.hostSpeed = makeHostSpeed(config, this.rng);
+    const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
     pager.device = device;
     const memPages = config.memory.pages;
     this.kernel = {
@@ -300,6 +304,7 @@ export class Simulator implements ReplayHost, PumpHost {
         break;
       case 'msync':
         acct = { pages: 0 };
+        this.hostSpeed.syncBegins();
         gen = this.personality.msync(k, map, row.addr, row.len, row.flags, acct);
         break;
       case 'wire':

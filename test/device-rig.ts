@@ -6,6 +6,7 @@
 import { resolveConfig, type Config } from '../sim/config.ts';
 import { Io } from '../sim/device/device.ts';
 import { MediaDevice } from '../sim/device/media.ts';
+import { HostSpeed } from '../sim/device/host-speed.ts';
 import { Engine } from '../sim/engine/queue.ts';
 import { RandomStream } from '../sim/engine/random.ts';
 import type { VmObject } from '../sim/vm/object.ts';
@@ -25,6 +26,7 @@ export function rig(profile: string, over: Record<string, unknown>, rot = 0) {
     flushJitter: () => 1,
     rotation: { uniform: () => rot } as RandomStream,
     errors: new RandomStream(1, 'errors'),
+    host: new HostSpeed(),
   }, (io) => done.push(io));
   let id = 0;
   const io = (kind: 'read' | 'write' | 'flush', objectId: number, first: number, pages: number, opts: { fua?: boolean; preflush?: boolean } = {}) => {

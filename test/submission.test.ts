@@ -12,7 +12,7 @@ import { readFioJson } from '../scripts/validate/fio.ts';
 import { describe, expect, it } from 'vitest';
 import { rig } from './device-rig.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
-import { fitSubmission, isSubmissionFit, lessSerial } from '../scripts/validate/submission-fit.ts';
+import { fitSubmission, isSubmissionFit, lessSerial, stageOverlaps } from '../scripts/validate/submission-fit.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { MAX_RERUNS, MAX_RERUNS_PER_STEP, rerunSlowSteps, slowestStep, theilSen } from '../scripts/validate/step-rerun.ts';
 import { resolveConfig } from '../sim/config.ts';
@@ -29,6 +29,24 @@ describe('the serial submission stage', () => {
     expect(r.done.map((x) => us(x.tDone))).toEqual([27, 29, 31, 33]);
     // queue time is the dispatch: every command started (took its slot) at 0
     expect(r.done.map((x) => x.tStart)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('submit_overlap: each latency runs from the dispatch beside the stage; a command goes on when both are over', () => {
+    // 20 µs latency from 0; the stage ends its turns at 7, 9, 11, 13: every write is done at 20
+    const r = rig('nvme', { ...STAGE, submit_overlap: true });
+    r.atAll(0, [0, 1, 2, 3].map((i) => r.io('write', 0, 2 * i, 1)));
+    r.eng.run();
+    expect(r.done.map((x) => us(x.tDone))).toEqual([20, 20, 20, 20]);
+    // 12 writes: turns end at 5 + 2k (k = 1 … 12), 27 µs and later after the 20 µs latency: max(20, 5 + 2k)
+    const b = rig('nvme', { ...STAGE, submit_overlap: true });
+    b.atAll(0, Array.from({ length: 12 }, (_, i) => b.io('write', 0, 2 * i, 1)));
+    b.eng.run();
+    expect(b.done.map((x) => us(x.tDone))).toEqual([20, 20, 20, 20, 20, 20, 20, 21, 23, 25, 27, 29]);
+    // without it, each latency starts at the end of its turn: 5 + 2k + 20
+    const c = rig('nvme', STAGE);
+    c.atAll(0, Array.from({ length: 12 }, (_, i) => c.io('write', 0, 2 * i, 1)));
+    c.eng.run();
+    expect(c.done.map((x) => us(x.tDone))).toEqual(Array.from({ length: 12 }, (_, k) => 5 + 2 * (k + 1) + 20));
   });
 
   it('the same writes submitted one by one each pay submit_us: the stage saturates at one write per 7 µs', () => {
@@ -155,6 +173,29 @@ describe('fitting the stage (calibrate)', () => {
     // a peak before the deepest depth (a deeper one fell back): levelled off, whatever the shallower ones did
     const turned = [{ depth: 1, iops: 14_000, mean_latency_us: 70 }, { depth: 8, iops: 50_000, mean_latency_us: 150 }, { depth: 16, iops: 80_000, mean_latency_us: 200 }, { depth: 32, iops: 74_000, mean_latency_us: 430 }];
     expect(fitSubmission(batches, turned)).toMatchObject({ submit_us: 7.5, submit_command_us: 5 });
+  });
+
+  it('side by side or one after the other: the batch line\'s intercept decides (submit_us against QD1 latency − submit_command_us)', () => {
+    // on the model's own one-after-the-other line (QD1 70, 5 a write: intercept 65): in turn
+    const inTurn = fitSubmission(batches, unbatched(80_000), (v) => v, 70);
+    expect(isSubmissionFit(inTurn) && inTurn.overlap).toEqual({ overlap: false, qd1_us: 70, predicted_side_by_side_us: 7.5, predicted_in_turn_us: 65 });
+    // 2026-12-03 13:31 UTC: qb-write-4 … 32 at 124.9, 175.0, 358.76, 791.5 µs (slope 24.38, intercept −3.19), 35,076 IOPS unbatched at QD16, QD1 4k write 93.1 µs
+    const measured = [[4, 124.9], [8, 175.0], [16, 358.76], [32, 791.5]].map(([n, l]) => ({ batch: n, mean_latency_us: l, iops: 0 }));
+    const depths = [{ depth: 1, iops: 9907, mean_latency_us: 100 }, { depth: 16, iops: 35_076, mean_latency_us: 456 }, { depth: 32, iops: 33_211, mean_latency_us: 963 }, { depth: 64, iops: 22_727, mean_latency_us: 2814 }];
+    const side = fitSubmission(measured, depths, (v) => Math.round(v * 100) / 100, 93.1);
+    expect(isSubmissionFit(side)).toBe(true);
+    if (!isSubmissionFit(side)) return;
+    expect(side.intercept_us).toBeCloseTo(-3.18, 2); // the fit's −3.19 from unrounded step means
+    expect(side.submit_command_us).toBe(24.38);
+    expect(side.submit_us).toBe(4.13);
+    // |−3.19 − 4.13| = 7.32 against |−3.19 − (93.1 − 24.38)| = 71.91
+    expect(side.overlap).toMatchObject({ overlap: true, predicted_side_by_side_us: 4.13 });
+    expect(side.overlap!.predicted_in_turn_us).toBeCloseTo(68.72, 9);
+    // submit_us 10, QD1 80 − 5 = 75: an intercept of 40 is 30 from 10 and 35 from 75; one of 50 is 40 and 25
+    expect(stageOverlaps({ submit_us: 10, submit_command_us: 5, intercept_us: 40 }, 80).overlap).toBe(true);
+    expect(stageOverlaps({ submit_us: 10, submit_command_us: 5, intercept_us: 50 }, 80).overlap).toBe(false);
+    // no QD1 latency given: nothing judged (reports before this)
+    expect(isSubmissionFit(inTurn) && 'overlap' in fitSubmission(batches, unbatched(80_000))).toBe(false);
   });
 
   it('the stage comes off the per-command latency, the standard deviation kept', () => {

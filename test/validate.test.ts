@@ -628,7 +628,14 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const scaled = s.level.destage !== null && s.level.destage !== undefined && calJson.fragment.device.destage === 'on_flush';
     if (scaled) expect(s.level.destage).toMatchObject({ writes: 32, probes: 3 });
     const mw = scaled && s.media_write_us !== s.calibration_media_write_us ? `, media_write_us ${s.media_write_us} \\(calibration ${s.calibration_media_write_us}\\)` : '';
-    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}\\)${mw}, device-session\\.yaml$`, 'm'));
+    // the write path scaled to the probes' writes (the flush-32 job's, against the calibration's flush-32 step)
+    if (s.level.write) {
+      expect(s.level.write).toMatchObject({ probes: 3, calibration_write_us: calJson.steps.find((x: { name: string }) => x.name === 'flush-32').latency.p50_us });
+      expect(s.level.write.scale).toBeCloseTo(s.level.write.session_write_us / s.level.write.calibration_write_us, 12);
+      expect(s.level.probes.every((p: { write_p50_us?: number }) => (p.write_p50_us ?? 0) > 0)).toBe(true);
+    }
+    const wp = s.level.write ? `, write path × ${s.level.write.scale.toFixed(3)}` : '';
+    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}\\)${mw}${wp.replace('.', '\\.')}, device-session\\.yaml$`, 'm'));
     expect(off.stdout).not.toMatch(/^FLUSH level/m);
   }, FIO_TIMEOUT);
 

@@ -44,7 +44,8 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const channelsWrite = fitChannels(probe('write'), Math.min(4096, maxDepth));
   // the serial submission stage: batched writes against the unbatched peak
   const batches = steps.filter((s) => s.kind === 'batch' && s.latency).map((s) => ({ batch: s.depth, mean_latency_us: s.clat_us ?? s.latency!.mean_us, iops: s.iops }));
-  const submission = fitSubmission(batches, probe('write'), round2);
+  // judged against the QD1 latency of a 4 KiB write (its command time plus its transfer)
+  const submission = fitSubmission(batches, probe('write'), round2, write.latency.mean_us + (write.bandwidth_mbps > 0 ? 4096 / write.bandwidth_mbps : 0));
   const { flush, destage } = fitFlushLevel(steps, sys.writeCache, write, flushLevel);
   return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }

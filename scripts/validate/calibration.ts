@@ -310,14 +310,16 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
     const serial = isSubmissionFit(fit.submission) ? fit.submission : null;
+    const sideBySide = serial?.overlap?.overlap === true;
     // with the stage, the slots are the deepest queue the probes had in flight (a batch holds its writes at once)
     const serialChannels = Math.max(opts.maxDepth, ...steps.filter((s) => s.kind === 'batch').map((s) => s.depth));
     const device: Record<string, unknown> = {
       profile: base,
       channels: serial ? serialChannels : channels.channels,
-      read_latency: serial ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
-      write_latency: serial ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
-      ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us } : {}),
+      // side by side (submit_overlap) the measured QD1 latencies stand as they are; one after the other the stage comes off them
+      read_latency: serial && !sideBySide ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
+      write_latency: serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
+      ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}) } : {}),
       read_bandwidth_mbps: fit.read.bandwidth_mbps,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       media_mbps: fit.write.bandwidth_mbps,
@@ -335,12 +337,13 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const sizesOf = (keep: (s: StepReport) => boolean) => steps.filter(keep).map((s) => sizeLabel(s.bytes)).join(', ');
     const sizes = (d: string) => sizesOf((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`));
     const depths = (d: string) => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${d}-`)).map((s) => s.depth).join(', ');
+    const lessNote = serial && !sideBySide ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : serial ? ', as measured (the latency runs beside the submission stage: device.submit_overlap)' : '';
     const fitted: Record<string, FittedValue> = {
       'device.profile': { value: base, r2: null, n: 0, from: `base profile for the keys not fitted (cache_mb): ${base === 'sata-ssd' ? 'a volatile write cache' : 'no volatile write cache'}` },
       ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
-      'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p90 / p50 as a lognormal's spread${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
+      'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p90 / p50 as a lognormal's spread${lessNote}` },
       'device.read_bandwidth_mbps': { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')})` },
-      'device.write_latency': { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p90 / p50 as a lognormal's spread${serial ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : ''}` },
+      'device.write_latency': { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p90 / p50 as a lognormal's spread${lessNote}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
         : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')}) (fio timed fewer than two writeback sizes)` },

@@ -12,12 +12,15 @@
  * three keys to every probe's fdatasyncs pooled: one profile for every job,
  * fitted from microbenchmarks only, sampled over the time the jobs ran.
  * Each probe also times fdatasync after 32 writes, which scales the
- * calibration's destage (media_write_us) to the session's (destage-session.ts).
+ * calibration's destage (media_write_us) to the session's (destage-session.ts),
+ * and its writes, which scale the write latency and the submission stage
+ * (write-session.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { iologLatencies, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
 import { destageProbe, SESSION_DESTAGE_WRITES, sessionDestage, type DestageProbe, type SessionDestage } from './destage-session.ts';
+import { scaledWriteKeys, sessionWrite, type SessionWrite } from './write-session.ts';
 import { flushCv, FLUSH_CV_MAX, lognormalMean } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
@@ -77,16 +80,20 @@ export interface SessionProbe {
   us: number[];
   /** Its destage part: fdatasync after one write and after SESSION_DESTAGE_WRITES (destage-session.ts); absent when fio timed none. */
   destage?: DestageProbe;
+  /** The median write of its destage part (4k O_DIRECT, one at a time; µs): the session's write path (write-session.ts); absent when fio timed none. */
+  write_p50_us?: number;
 }
 
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
 export interface SessionLevel extends FioLatency {
   /** Each probe that timed an fdatasync: where and when it ran, how many, their median (µs). */
-  probes: { label: string; at: string; count: number; p50_us: number }[];
+  probes: { label: string; at: string; count: number; p50_us: number; write_p50_us?: number }[];
   /** The level the calibration itself fitted (its flush_level), for comparison. */
   calibration_p50_us: number | null;
   /** How the writes' destage moved against the calibration's (media_write_us scaled by it), or null (not measured, or no sign). */
   destage?: SessionDestage | null;
+  /** How a write moved against the calibration's (write_latency and the submission stage scaled by it), or null (not measured). */
+  write?: SessionWrite | null;
 }
 
 /**
@@ -113,16 +120,19 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
       from: `session FLUSH probes: the calibration's destage slope ${round2(cal.fits.destage!.slope_us_per_write)} µs a write × ${round2(destage.scale)} (fdatasync after ${destage.writes} writes less after one: ${round2(destage.session_increment_us)} µs, the mean over ${destage.probes} probes, against ${round2(destage.calibration_increment_us)} µs in the calibration's flush and flush-${destage.writes} steps) = ${round2(fit.destage.slope_us_per_write)} µs, less the transfer of 4 KiB at media_mbps`,
     };
   }
+  const write = sessionWrite(cal, kept.flatMap((p) => (p.write_p50_us !== undefined ? [p.write_p50_us] : [])));
+  const writeKeys = write ? scaledWriteKeys(cal.fragment.device, write) : { device: {}, fitted: {} };
   const session: SessionLevel = {
     ...level,
-    probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]! })),
+    probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}) })),
     calibration_p50_us: cal.fits.flush_level?.p50_us ?? null,
     destage,
+    write,
   };
   return {
     ...cal,
-    fragment: { ...cal.fragment, device: { ...cal.fragment.device, ...keys.device, ...destageKeys } },
-    fitted: { ...cal.fitted, ...keys.fitted, ...destageFitted },
+    fragment: { ...cal.fragment, device: { ...cal.fragment.device, ...keys.device, ...destageKeys, ...writeKeys.device } },
+    fitted: { ...cal.fitted, ...keys.fitted, ...destageFitted, ...writeKeys.fitted },
     fits: { ...cal.fits, flush: fit.flush, ...(destage && fit.destage ? { destage: fit.destage } : {}), flush_level_session: session },
   };
 }
@@ -201,9 +211,10 @@ export class FlushLevelProbes {
     const us = Array.from((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
     const json = join(work, `${nStep.name}.json`);
     await this.run(work, nStep, json);
-    const nSync = readFioJson(json).jobs.find((j) => j.name === nStep.name)?.sync ?? null;
-    const destage = destageProbe(us, nSync?.p50_us ?? null);
-    this.probes.push({ label, at, us, ...(destage ? { destage } : {}) });
+    const nJob = readFioJson(json).jobs.find((j) => j.name === nStep.name);
+    const destage = destageProbe(us, nJob?.sync?.p50_us ?? null);
+    const writeP50 = nJob?.write?.p50_us ?? null;
+    this.probes.push({ label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}) });
     return us;
   }
 

@@ -21,6 +21,16 @@
  * latency of the model stays the measured one), and the slots (`channels`)
  * are no longer what limits IOPS: they become the deepest queue probed
  * (`--max-depth`, or the largest batch).
+ *
+ * Or the latency runs beside the stage (`device.submit_overlap`): a command
+ * completes when its turn in the stage and its latency from the dispatch
+ * are both over, so a batch of n completes at max(QD1 latency, submit_us +
+ * n × submit_command_us), and the latencies are the measured QD1 ones as
+ * they are. The two structures predict different intercepts of the batch
+ * line: QD1 latency − submit_command_us (one after the other) or submit_us
+ * (side by side); the fit takes the one the measured intercept is nearer
+ * ({@link stageOverlaps}). On 2026-12-03 at 13:31 UTC the line had an
+ * intercept of −3.19 µs, submit_us 4.13, QD1 4k write 93.1 µs: side by side.
  */
 import { leastSquares, type DepthProbe, type LatencyBandwidthFit } from './fit.ts';
 
@@ -52,6 +62,28 @@ export interface SubmissionFit {
   n: number;
   /** 10^6 / the peak IOPS of the unbatched depth probe (µs). */
   unbatched_us: number;
+  /** Whether the latency runs beside the stage (`device.submit_overlap`), and why ({@link stageOverlaps}); absent in reports of versions before it. */
+  overlap?: StageOverlap;
+}
+
+/** Which structure the batch line's intercept favours. */
+export interface StageOverlap {
+  overlap: boolean;
+  /** QD1 4k write latency the one-after-the-other structure is judged with (µs). */
+  qd1_us: number;
+  /** The intercepts each structure predicts: submit_us (side by side), QD1 − submit_command_us (one after the other). */
+  predicted_side_by_side_us: number;
+  predicted_in_turn_us: number;
+}
+
+/**
+ * Whether a command's latency runs beside the stage (pure): true when the
+ * batch line's intercept is nearer submit_us than QD1 latency −
+ * submit_command_us (`qd1Us`: the QD1 latency of a 4 KiB write, µs).
+ */
+export function stageOverlaps(f: Pick<SubmissionFit, 'submit_us' | 'submit_command_us' | 'intercept_us'>, qd1Us: number): StageOverlap {
+  const side = f.submit_us, turn = qd1Us - f.submit_command_us;
+  return { overlap: Math.abs(f.intercept_us - side) < Math.abs(f.intercept_us - turn), qd1_us: qd1Us, predicted_side_by_side_us: side, predicted_in_turn_us: turn };
 }
 
 /**
@@ -77,7 +109,7 @@ export interface NoSubmissionFit {
  * tell the two apart).
  * `round` shapes the fitted figures.
  */
-export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly DepthProbe[], round: (v: number) => number = (v) => v): SubmissionFit | NoSubmissionFit {
+export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly DepthProbe[], round: (v: number) => number = (v) => v, qd1Us?: number): SubmissionFit | NoSubmissionFit {
   const good = points.filter((p) => p.batch >= 1 && Number.isFinite(p.mean_latency_us) && p.mean_latency_us > 0);
   if (new Set(good.map((p) => p.batch)).size < 2) return { reason: `fewer than two batch sizes measured (${good.length})` };
   const peak = unbatched.reduce<DepthProbe | null>((a, b) => (b.iops > 0 && (!a || b.iops > a.iops) ? b : a), null);
@@ -92,6 +124,7 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
   if (line.slope >= perWrite) return { reason: `a batched write costs no less than an unbatched one at the peak (${line.slope.toFixed(2)} against ${perWrite.toFixed(2)} µs)` };
   const command = round(line.slope);
   const submit = round(Math.max(0, perWrite - line.slope));
+  const overlap = qd1Us !== undefined && Number.isFinite(qd1Us) ? { overlap: stageOverlaps({ submit_us: submit, submit_command_us: command, intercept_us: line.intercept }, qd1Us) } : {};
   return {
     submit_us: submit,
     submit_command_us: command,
@@ -101,6 +134,7 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
     r2: line.r2,
     n: good.length,
     unbatched_us: perWrite,
+    ...overlap,
   };
 }
 
@@ -128,6 +162,12 @@ export function submissionProvenance(
       value: f.submit_us, r2: null, n: depths.split(',').length,
       from: `qd-write-*: 10^6 / the peak IOPS of writes submitted one at a time (${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}: ${f.unbatched_us.toFixed(2)} µs a write), less submit_command_us; depths ${depths}`,
     },
+    ...(f.overlap ? {
+      'device.submit_overlap': {
+        value: f.overlap.overlap, r2: null, n: f.n,
+        from: `${batches}: the intercept (${f.intercept_us.toFixed(2)} µs) against what each structure predicts: submit_us (${f.overlap.predicted_side_by_side_us.toFixed(2)} µs) when a command's latency runs beside the stage, the QD1 4k write (${f.overlap.qd1_us.toFixed(2)} µs) less submit_command_us (${f.overlap.predicted_in_turn_us.toFixed(2)} µs) when it follows its turn; the nearer decides`,
+      },
+    } : {}),
     'device.channels': { value: slots, r2: null, n: 1, from: `the deepest queue probed (--max-depth, or the largest qb-write batch): with the serial submission stage limiting IOPS (${f.unbatched_us.toFixed(2)} µs a write submitted alone), the slots are not what the probes saturate` },
   };
 }

@@ -7,6 +7,7 @@ import type { Engine } from '../engine/queue.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import { Device, type BlockDevice, type Io } from './device.ts';
 import { MediaDevice } from './media.ts';
+import { HostSpeed } from './host-speed.ts';
 import { makeSampler } from './service.ts';
 import { builtinScheduler } from './schedulers.ts';
 import type { IoSchedulerPlugin } from './scheduler.ts';
@@ -14,11 +15,13 @@ import type { LoadedPlugin } from '../plugin/plugin.ts';
 
 /**
  * The device of `config`, completing I/Os into `onComplete`; its random streams are named `device.*`.
- * Its I/O scheduler is `scheduler` when given (a plugin loaded by the caller), else the built-in `device.discipline`.
+ * Its I/O scheduler is `scheduler` when given (a plugin loaded by the caller), else the built-in `device.discipline`;
+ * `host` is the host's speed its times follow (a constant 1 when not given).
  */
 export function makeDevice(
   engine: Engine, config: Config, rng: RandomStreams, onComplete: (io: Io) => void,
   scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(config.device.discipline),
+  host: HostSpeed = new HostSpeed(),
 ): BlockDevice {
   const d = config.device;
   if (d.profile === 'queue') {
@@ -28,8 +31,21 @@ export function makeDevice(
     readLatency: makeSampler(d.read_latency, rng.get('device.read_latency')),
     writeLatency: makeSampler(d.write_latency, rng.get('device.write_latency')),
     // a stream of its own, drawn from only when FLUSH times vary (other draws stay as they were)
-    flushJitter: d.flush_cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv }, rng.get('device.flush')) : () => 1,
+    // under flush_cv_scope host the spread is the host's (hostSpeed), drawn per sync from that stream instead
+    flushJitter: d.flush_cv > 0 && d.flush_cv_scope === 'flush' ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv }, rng.get('device.flush')) : () => 1,
     rotation: rng.get('device.rotation'),
     errors: rng.get('device.errors'),
+    host,
   }, onComplete, scheduler);
+}
+
+/**
+ * The host's speed of `config` (host-speed.ts): drawn per msync from a
+ * lognormal of mean 1 and cv `device.flush_cv` (stream `device.flush`) under
+ * `device.flush_cv_scope: host`, else a constant 1 that draws nothing.
+ */
+export function makeHostSpeed(config: Config, rng: RandomStreams): HostSpeed {
+  const d = config.device;
+  if (d.profile === 'queue' || d.flush_cv_scope !== 'host' || !(d.flush_cv > 0)) return new HostSpeed();
+  return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv }, rng.get('device.flush')));
 }

@@ -12,7 +12,9 @@
  *    after earlier submissions (0 and 0: no such stage, as on the named
  *    profiles; calibrate fits it on a virtual disk, where the host's I/O
  *    thread takes 32 writes handed over in one kick far faster than 32
- *    kicked one by one). A FLUSH and a `preflush` write skip it;
+ *    kicked one by one). A FLUSH and a `preflush` write skip it. Under
+ *    `submit_overlap` the latency of step 2 runs from the dispatch, beside
+ *    the stage, and the command goes on when both are done;
  * 2. the per-command latency (a draw from `read_latency` / `write_latency`) runs,
  *    in parallel with the other slots;
  * 3. the data crosses one pipe shared by all slots, in arrival order, at
@@ -32,6 +34,9 @@
  * wait and complete with the next one (flush-sequence.ts); without a write cache it completes at once (Linux completes a
  * flush to a device without a write-back cache without sending it:
  * block/blk-flush.c). A rate of 0 means unlimited (no transfer time).
+ * Under `flush_cv_scope: host` every time above that starts is multiplied by
+ * the host's speed factor of the moment (host-speed.ts), and a FLUSH draws no
+ * spread of its own.
  */
 import { DeviceLoad } from './load.ts';
 import type { Engine, EventTarget } from '../engine/queue.ts';
@@ -48,6 +53,7 @@ import { WriteCache } from './write-cache.ts';
 import { FlushSequence } from './flush-sequence.ts';
 import { flushGapFactor } from './flush-gap.ts';
 import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
+import type { HostSpeed } from './host-speed.ts';
 
 /** Parameters of the storage device: the profile keys plus queueing and error keys. */
 export interface MediaParams extends MediaKeys {
@@ -64,6 +70,8 @@ export interface MediaRandom {
   flushJitter: ServiceSampler;
   /** Rotational position on arrival (hdd). */
   rotation: RandomStream;
+  /** The host's speed factor, which multiplies every device time that starts (host-speed.ts; 1 unless `flush_cv_scope: host`). */
+  host: HostSpeed;
   errors: RandomStream;
 }
 
@@ -151,7 +159,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private flushDoneAt(now: number): number {
     const p = this.params;
     const fixedUs = (this.cache.holds(now) ? p.flush_us : p.flush_empty_us) * flushGapFactor(p.flush_gap, Math.max(0, now - this.lastFlushDone) / 1000);
-    const done = this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter());
+    const done = this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter() * this.random.host.factor);
     // a PREFLUSH write's flush is not sequenced with FLUSHes and may end before one in flight: the latest end counts
     this.lastFlushDone = Math.max(this.lastFlushDone, done);
     return done;
@@ -180,20 +188,22 @@ export class MediaDevice implements EventTarget, BlockDevice {
         io.mstage = STAGE.command;
         this.engine.at(this.flushDoneAt(now), this, io);
       } else if (this.serialSubmit) {
-        taken = (taken < 0 ? Math.max(now, this.submitFree) + this.submitNs : taken) + this.submitCommandNs;
+        const host = this.random.host;
+        taken = (taken < 0 ? Math.max(now, this.submitFree) + host.scale(this.submitNs) : taken) + host.scale(this.submitCommandNs);
         this.submitFree = taken;
-        this.command(io, taken);
+        if (this.params.submit_overlap) this.command(io, now, taken);
+        else this.command(io, taken);
       } else {
         this.command(io, now);
       }
     }
   }
 
-  /** Step 2: the per-command latency, from `start` (ns). */
-  private command(io: Io, start: number): void {
+  /** Step 2: the per-command latency, from `start`, ending no earlier than `notBefore` (ns: the end of its turn in the submission stage under `submit_overlap`). */
+  private command(io: Io, start: number, notBefore = 0): void {
     const us = io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency();
     io.mstage = STAGE.transfer;
-    this.engine.at(start + Math.max(0, usToNs(us)), this, io);
+    this.engine.at(Math.max(notBefore, start + Math.max(0, usToNs(us * this.random.host.factor))), this, io);
   }
 
   /** Media time (ns) of `bytes` at byte address `addr` (a write: plus its per-command cost), moving the head there (seek + rotation on a disk). */
@@ -209,7 +219,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
       }
       this.head = addr + bytes;
     }
-    return ns;
+    return this.random.host.scale(ns);
   }
 
   /** Steps 3–4: the shared pipe, then the cache or the media; returns the completion time (ns). */
@@ -221,7 +231,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     if (group) for (let i = 1; i < group.length; i++) pages += group[i].pages;
     const bytes = pages * this.pageSize;
     const pipeStart = Math.max(now, this.pipeFree);
-    const pipeEnd = pipeStart + transferNs(bytes, io.kind === 'read' ? p.read_bandwidth_mbps : p.bandwidth_mbps);
+    const pipeEnd = pipeStart + this.random.host.scale(transferNs(bytes, io.kind === 'read' ? p.read_bandwidth_mbps : p.bandwidth_mbps));
     this.pipeFree = pipeEnd;
     const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;
     const media = () => this.mediaNs(addr, bytes, io.kind !== 'read');

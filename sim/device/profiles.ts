@@ -33,6 +33,9 @@ export const DEVICE_PROFILES = ['nvme', 'sata-ssd', 'hdd', 'ram', 'queue'] as co
 /** When a write cache destages (`device.destage`): write-cache.ts. */
 export type DestageMode = 'continuous' | 'on_flush';
 
+/** Where `device.flush_cv` applies (`device.flush_cv_scope`): each FLUSH's fixed cost, or the host's speed during each msync (host-speed.ts). */
+export type FlushCvScope = 'flush' | 'host';
+
 /** A device profile name. */
 export type DeviceProfile = (typeof DEVICE_PROFILES)[number];
 
@@ -62,6 +65,8 @@ export interface MediaKeys {
   flush_gap: FlushGap;
   /** Coefficient of variation of the fixed cost: each FLUSH draws it from a lognormal of mean `flush_us` (or `flush_empty_us`) (0: no variation). */
   flush_cv: number;
+  /** What `flush_cv` varies: `flush`, each FLUSH's fixed cost; `host`, a speed of the host drawn per msync that every CPU and device time follows (host-speed.ts). */
+  flush_cv_scope: FlushCvScope;
   /** When the write cache destages: `continuous` (a drive) or `on_flush` (a host page cache under a virtual disk). */
   destage: DestageMode;
   /** Per-command media time of each write, destaged or written through (µs), on top of its transfer at `media_mbps`. */
@@ -70,6 +75,8 @@ export interface MediaKeys {
   submit_us: number;
   /** Serial cost of handing over each read or write command of a submission (µs): the device takes one command at a time. */
   submit_command_us: number;
+  /** Whether a command's latency runs from its dispatch, beside the submission stage (it completes when both are done), instead of after its turn in the stage. */
+  submit_overlap: boolean;
   /** Spindle speed; 0 = no moving parts (no seek, no rotation). */
   rpm: number;
   /** Seek of one track (ms): the short-seek end of the seek curve. */
@@ -134,7 +141,7 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
  * - capacity_gb 1000 (7K1000.C 1 TB model); region_gb 16: our choice, each object gets its own
  *   16 GB region (a far-apart file), wrapping after 62 objects.
  *
- * Every profile: flush_gap empty (no growth with the time since the previous FLUSH: a drive's
+ * Every profile: flush_cv 0 with flush_cv_scope flush (a drive's FLUSH does not vary with a host), flush_gap empty (no growth with the time since the previous FLUSH: a drive's
  * FLUSH is measured back to back), destage continuous (a drive destages its cache on its own) and media_write_us 0
  * (a drive's per-command cost is in write_latency); submit_us and submit_command_us 0 (a drive's
  * command fetch is in its latencies, and its IOPS limit in `channels`). `syncsim calibrate` fits both on a virtual
@@ -147,23 +154,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false,
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
   },
 };
 

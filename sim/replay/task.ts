@@ -10,10 +10,13 @@ import type { KernelPath, Wait } from '../vm/process.ts';
 import type { SyncAccount } from '../kernel.ts';
 import type { TaskRecord } from '../stats/tasks.ts';
 import { RowBlock, type TraceRow } from '../../traces/types.ts';
+import type { HostSpeed } from '../device/host-speed.ts';
 
 /** What tasks and ops need of the simulator that runs them. */
 export interface ReplayHost {
   readonly engine: Engine;
+  /** The host's speed factor, which an op's CPU times follow (1 unless `device.flush_cv_scope: host`). */
+  readonly hostSpeed: HostSpeed;
   /** Ops that went to sleep and have not finished. */
   readonly sleeping: Set<OpProc>;
   /** A task took a row from its buffer. */
@@ -186,7 +189,7 @@ export class OpProc implements EventTarget {
       this.host.sleeping.add(this);
     }
     const w: Wait = r.value;
-    if (typeof w === 'number') this.host.engine.after(w, this);
+    if (typeof w === 'number') this.host.engine.after(this.host.hostSpeed.scale(w), this);
     else {
       w.add(this);
       this.waiting = true;
