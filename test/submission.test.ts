@@ -198,6 +198,26 @@ describe('fitting the stage (calibrate)', () => {
     expect(isSubmissionFit(inTurn) && 'overlap' in fitSubmission(batches, unbatched(80_000))).toBe(false);
   });
 
+  it('unbatched IOPS still growing at the deepest queue: side by side, submit_us is the batch line\'s intercept within [0, the peak\'s bound]', () => {
+    // 2026-12-03 13:49 UTC: qb-write-4 … 32 at 128.3, 201.8, 340.2, 827.4 µs (slope 25.18, intercept −3.25); qd-write still +14 % from QD32 to QD64
+    const measured = [[4, 128.3], [8, 201.8], [16, 340.2], [32, 827.4]].map(([n, l]) => ({ batch: n, mean_latency_us: l, iops: 0 }));
+    const growing = [[1, 6585], [2, 9080], [4, 11_142], [8, 14_483], [16, 18_444], [32, 28_999], [64, 33_148]].map(([d, iops]) => ({ depth: d, iops, mean_latency_us: 100 }));
+    // without a QD1 latency to judge by, as before: no stage
+    expect(fitSubmission(measured, growing)).toEqual({ reason: expect.stringContaining('had not levelled off by QD64') });
+    const f = fitSubmission(measured, growing, (v) => Math.round(v * 100) / 100, 76.3);
+    expect(isSubmissionFit(f)).toBe(true);
+    if (!isSubmissionFit(f)) return;
+    expect(f).toMatchObject({ submit_from: 'batch intercept', submit_us: 0, submit_command_us: 25.18, overlap: { overlap: true } });
+    // a positive intercept within the bound (10^6 / 33,148 − 25.18 = 4.99 µs) is taken as it is; above the bound, the bound
+    const up = (d: number) => measured.map((p) => ({ ...p, mean_latency_us: p.mean_latency_us + d }));
+    expect(fitSubmission(up(6.25), growing, (v) => Math.round(v * 100) / 100, 76.3)).toMatchObject({ submit_us: 3 });
+    expect(fitSubmission(up(13.25), growing, (v) => Math.round(v * 100) / 100, 76.3)).toMatchObject({ submit_us: 4.99 });
+    // the model's own one-after-the-other line (QD1 70, 5 a write): the intercept (65) says nothing of submit_us, so no stage
+    expect(fitSubmission(batches, unbatched(80_000).slice(0, 2), (v) => v, 70)).toEqual({ reason: expect.stringMatching(/had not levelled off by QD4.*intercept \(65\.00 µs\) lies nearer the QD1 write less submit_command_us \(65\.00 µs\)/) });
+    // levelled off: submit_us from the peak, as before
+    expect(fitSubmission(batches, unbatched(80_000), (v) => v, 70)).toMatchObject({ submit_from: 'unbatched peak', submit_us: 7.5 });
+  });
+
   it('the stage comes off the per-command latency, the standard deviation kept', () => {
     expect(lessSerial({ dist: 'lognormal', mean_us: 70, cv: 0.5 }, 12.5)).toEqual({ dist: 'lognormal', mean_us: 57.5, cv: Math.round((35 / 57.5) * 1000) / 1000 });
     expect(lessSerial({ dist: 'constant', mean_us: 70 }, 12.5)).toEqual({ dist: 'constant', mean_us: 57.5 });

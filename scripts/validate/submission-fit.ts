@@ -31,6 +31,11 @@
  * (side by side); the fit takes the one the measured intercept is nearer
  * ({@link stageOverlaps}). On 2026-12-03 at 13:31 UTC the line had an
  * intercept of −3.19 µs, submit_us 4.13, QD1 4k write 93.1 µs: side by side.
+ * Side by side, the intercept is submit_us itself: when the unbatched IOPS
+ * were still growing at the deepest queue probed (their peak then only
+ * bounds the stage's cost from above), submit_us is the intercept within
+ * [0, that bound] and the stage is fitted if the intercept still favours
+ * side by side; otherwise there is no stage.
  */
 import { leastSquares, type DepthProbe, type LatencyBandwidthFit } from './fit.ts';
 
@@ -50,6 +55,14 @@ export interface BatchPoint {
 
 /** The fitted stage, and the figures it came from. */
 export interface SubmissionFit {
+  /**
+   * Where submit_us came from: 10^6 / the unbatched peak IOPS less the slope
+   * (the peak levelled off), or the batch line's intercept, clamped to 0 …
+   * that bound (the peak still growing at the deepest queue probed, and the
+   * latency beside the stage: there the line meets n = 0 at submit_us).
+   * Absent in reports of versions before it (the peak).
+   */
+  submit_from?: 'unbatched peak' | 'batch intercept';
   submit_us: number;
   submit_command_us: number;
   /** submit_us + submit_command_us (µs): what one command alone spends in the stage, taken off the per-command latencies. */
@@ -115,17 +128,23 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
   const peak = unbatched.reduce<DepthProbe | null>((a, b) => (b.iops > 0 && (!a || b.iops > a.iops) ? b : a), null);
   if (!peak) return { reason: 'no unbatched IOPS measured' };
   // the stage's rate shows only where more depth stopped adding IOPS: a deeper probe that did not beat the peak, or one at a quarter of its depth or less already at SATURATED of it
-  if (!unbatched.some((p) => p.depth > peak.depth || (p.depth * 4 <= peak.depth && p.iops >= SATURATED * peak.iops))) {
-    return { reason: `the unbatched IOPS had not levelled off by QD${peak.depth}, the deepest probed (${Math.round(peak.iops)} IOPS; no depth of a quarter of it or less reached ${Math.round(SATURATED * 100)} % of that): a deeper --max-depth` };
-  }
+  const levelled = unbatched.some((p) => p.depth > peak.depth || (p.depth * 4 <= peak.depth && p.iops >= SATURATED * peak.iops));
+  const notLevelled = `the unbatched IOPS had not levelled off by QD${peak.depth}, the deepest probed (${Math.round(peak.iops)} IOPS; no depth of a quarter of it or less reached ${Math.round(SATURATED * 100)} % of that): a deeper --max-depth`;
+  const judged = qd1Us !== undefined && Number.isFinite(qd1Us);
+  if (!levelled && !judged) return { reason: notLevelled };
   const line = leastSquares(good.map((p) => ({ x: p.batch, y: p.mean_latency_us })));
   const perWrite = 1e6 / peak.iops;
   if (!(line.slope > 0)) return { reason: `the batch latency does not grow with the batch (slope ${line.slope.toFixed(2)} µs a write)` };
   if (line.slope >= perWrite) return { reason: `a batched write costs no less than an unbatched one at the peak (${line.slope.toFixed(2)} against ${perWrite.toFixed(2)} µs)` };
   const command = round(line.slope);
-  const submit = round(Math.max(0, perWrite - line.slope));
-  const overlap = qd1Us !== undefined && Number.isFinite(qd1Us) ? { overlap: stageOverlaps({ submit_us: submit, submit_command_us: command, intercept_us: line.intercept }, qd1Us) } : {};
+  // levelled: the peak's cost a write less the slope; not levelled, that is only an upper bound, and side by side the line meets n = 0 at submit_us itself
+  const submit = round(levelled ? Math.max(0, perWrite - line.slope) : Math.min(Math.max(0, line.intercept), perWrite - line.slope));
+  const judgement = judged ? stageOverlaps({ submit_us: submit, submit_command_us: command, intercept_us: line.intercept }, qd1Us) : undefined;
+  if (!levelled && !judgement!.overlap) {
+    return { reason: `${notLevelled}; and the batch line's intercept (${line.intercept.toFixed(2)} µs) lies nearer the QD1 write less submit_command_us (${judgement!.predicted_in_turn_us.toFixed(2)} µs) than a stage beside the latency would put it, so it does not give submit_us either` };
+  }
   return {
+    submit_from: levelled ? 'unbatched peak' : 'batch intercept',
     submit_us: submit,
     submit_command_us: command,
     serial_us: round(submit + command),
@@ -134,7 +153,7 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
     r2: line.r2,
     n: good.length,
     unbatched_us: perWrite,
-    ...overlap,
+    ...(judgement ? { overlap: judgement } : {}),
   };
 }
 
@@ -158,10 +177,15 @@ export function submissionProvenance(
   const batches = `qb-write-*: mean completion latency (fio's clat, from the submission) of 4k O_DIRECT random writes submitted and reaped n at a time, least squares over n`;
   return {
     'device.submit_command_us': { value: f.submit_command_us, r2: f.r2, n: f.n, from: `${batches}: the slope (${f.slope_us_per_command.toFixed(2)} µs a write, intercept ${f.intercept_us.toFixed(2)} µs)` },
-    'device.submit_us': {
-      value: f.submit_us, r2: null, n: depths.split(',').length,
-      from: `qd-write-*: 10^6 / the peak IOPS of writes submitted one at a time (${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}: ${f.unbatched_us.toFixed(2)} µs a write), less submit_command_us; depths ${depths}`,
-    },
+    'device.submit_us': f.submit_from === 'batch intercept'
+      ? {
+        value: f.submit_us, r2: f.r2, n: f.n,
+        from: `${batches}: the intercept (${f.intercept_us.toFixed(2)} µs), at least 0 and at most 10^6 / the peak IOPS of writes submitted one at a time less submit_command_us (${(f.unbatched_us - f.slope_us_per_command).toFixed(2)} µs: ${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}, still growing there, so only a bound; depths ${depths}): with the latency beside the stage the line meets n = 0 at submit_us`,
+      }
+      : {
+        value: f.submit_us, r2: null, n: depths.split(',').length,
+        from: `qd-write-*: 10^6 / the peak IOPS of writes submitted one at a time (${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}: ${f.unbatched_us.toFixed(2)} µs a write), less submit_command_us; depths ${depths}`,
+      },
     ...(f.overlap ? {
       'device.submit_overlap': {
         value: f.overlap.overlap, r2: null, n: f.n,
