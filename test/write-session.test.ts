@@ -31,7 +31,7 @@ function calibration(): Calibration {
 
 describe('sessionWrite: the scale of the write path', () => {
   it('probes whose writes had medians of 50 and 70 µs (mean 60) against the calibration\'s 80: scale 0.75', () => {
-    expect(sessionWrite(calibration(), [50, 70])).toEqual({ scale: 0.75, calibration_write_us: 80, session_write_us: 60, probes: 2, stage_scale: null, calibration_batch_us: null, session_batch_us: null });
+    expect(sessionWrite(calibration(), [50, 70])).toEqual({ scale: 0.75, calibration_write_us: 80, session_write_us: 60, probes: 2 });
   });
 
   it('null without probes, without the calibration\'s flush-32 writes, or with no positive median', () => {
@@ -43,7 +43,7 @@ describe('sessionWrite: the scale of the write path', () => {
   });
 
   it('scales the latency\'s mean (its cv kept) and both stage costs, to 2 decimals, each with its provenance', () => {
-    const w = { scale: 0.75, calibration_write_us: 80, session_write_us: 60, probes: 2, stage_scale: null, calibration_batch_us: null, session_batch_us: null };
+    const w = { scale: 0.75, calibration_write_us: 80, session_write_us: 60, probes: 2 };
     const k = scaledWriteKeys(calibration().fragment.device, w);
     // 93.2 × 0.75 = 69.9; 4.13 × 0.75 = 3.0975 → 3.1; 24.4 × 0.75 = 18.3
     expect(k.device).toEqual({ write_latency: { dist: 'lognormal', mean_us: 69.9, cv: 0.393 }, submit_us: 3.1, submit_command_us: 18.3 });
@@ -53,43 +53,12 @@ describe('sessionWrite: the scale of the write path', () => {
   });
 });
 
-describe('the stage follows the probes\' batches when they have them', () => {
-  /** The calibration with a qb-write-32 step whose 32 writes completed in 800 µs. */
-  const withBatch = (): Calibration => {
-    const cal = calibration();
-    return { ...cal, steps: [...cal.steps, { name: 'qb-write-32', kind: 'batch', bytes: 4096, depth: 32, iops: 0, latency: lat(900, 850), sync: null, clat_us: 800 }] };
-  };
-
-  it('batches of 300 and 500 µs (mean 400) against 800: the stage × 0.5, the latency still × 0.75', () => {
-    const w = sessionWrite(withBatch(), [50, 70], [300, 500])!;
-    expect(w).toEqual({ scale: 0.75, calibration_write_us: 80, session_write_us: 60, probes: 2, stage_scale: 0.5, calibration_batch_us: 800, session_batch_us: 400 });
-    const k = scaledWriteKeys(withBatch().fragment.device, w);
-    expect(k.device.submit_command_us).toBe(12.2);
-    expect(k.device.submit_us).toBeCloseTo(2.065, 1);
-    expect((k.device.write_latency as { mean_us: number }).mean_us).toBe(69.9);
-    expect(k.fitted['device.submit_command_us']!.from).toMatch(/^the calibration's 24\.4 µs × 0\.500: the session probes' batches \(32 4k O_DIRECT writes submitted together, the qb-write-32 job\) completed in 400\.00 µs, the mean over the probes, against 800\.00 µs/);
-  });
-
-  it('no stage scale without the calibration\'s qb-write-32 or the probes\' batches', () => {
-    expect(sessionWrite(calibration(), [60], [400])!.stage_scale).toBeNull();
-    expect(sessionWrite(withBatch(), [60], [])!.stage_scale).toBeNull();
-    expect(sessionWrite(withBatch(), [60], [0, Number.NaN])!.stage_scale).toBeNull();
-  });
-
-  it('withSessionLevel passes each probe\'s batch on', () => {
-    const probe = (write: number, batch: number): SessionProbe => ({ label: 'p', at: '2026-12-03T12:00:00.000Z', us: Array(10).fill(300), write_p50_us: write, batch_clat_us: batch });
-    const s = withSessionLevel(withBatch(), [probe(40, 300), probe(80, 500)])!;
-    expect(s.fragment.device.submit_command_us).toBe(12.2);
-    expect(s.fits.flush_level_session!.probes.map((p) => p.batch_clat_us)).toEqual([300, 500]);
-  });
-});
-
 describe('withSessionLevel with the probes\' writes', () => {
   const probe = (write?: number): SessionProbe => ({ label: 'p', at: '2026-12-03T12:00:00.000Z', us: Array(10).fill(300), ...(write !== undefined ? { write_p50_us: write } : {}) });
 
   it('the session profile gets the scaled write keys and the report the scale and each probe\'s write', () => {
     const s = withSessionLevel(calibration(), [probe(40), probe(80)])!;
-    expect(s.fits.flush_level_session!.write).toMatchObject({ scale: 0.75, calibration_write_us: 80, session_write_us: 60, probes: 2, stage_scale: null });
+    expect(s.fits.flush_level_session!.write).toEqual({ scale: 0.75, calibration_write_us: 80, session_write_us: 60, probes: 2 });
     expect(s.fragment.device.write_latency).toEqual({ dist: 'lognormal', mean_us: 69.9, cv: 0.393 });
     expect(s.fragment.device.submit_us).toBe(3.1);
     expect(s.fragment.device.submit_overlap).toBe(true);

@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { iologLatencies, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
 import { destageProbe, SESSION_DESTAGE_WRITES, sessionDestage, type DestageProbe, type SessionDestage } from './destage-session.ts';
-import { SESSION_BATCH, scaledWriteKeys, sessionWrite, type SessionWrite } from './write-session.ts';
+import { scaledWriteKeys, sessionWrite, type SessionWrite } from './write-session.ts';
 import { flushCv, FLUSH_CV_MAX, lognormalMean } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
@@ -82,14 +82,12 @@ export interface SessionProbe {
   destage?: DestageProbe;
   /** The median write of its destage part (4k O_DIRECT, one at a time; µs): the session's write path (write-session.ts); absent when fio timed none. */
   write_p50_us?: number;
-  /** The mean completion latency of its batch part (32 writes submitted together, the calibration's qb-write-32; µs): the session's submission stage (write-session.ts); absent when fio gave none. */
-  batch_clat_us?: number;
 }
 
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
 export interface SessionLevel extends FioLatency {
   /** Each probe that timed an fdatasync: where and when it ran, how many, their median (µs). */
-  probes: { label: string; at: string; count: number; p50_us: number; write_p50_us?: number; batch_clat_us?: number }[];
+  probes: { label: string; at: string; count: number; p50_us: number; write_p50_us?: number }[];
   /** The level the calibration itself fitted (its flush_level), for comparison. */
   calibration_p50_us: number | null;
   /** How the writes' destage moved against the calibration's (media_write_us scaled by it), or null (not measured, or no sign). */
@@ -122,11 +120,11 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
       from: `session FLUSH probes: the calibration's destage slope ${round2(cal.fits.destage!.slope_us_per_write)} µs a write × ${round2(destage.scale)} (fdatasync after ${destage.writes} writes less after one: ${round2(destage.session_increment_us)} µs, the mean over ${destage.probes} probes, against ${round2(destage.calibration_increment_us)} µs in the calibration's flush and flush-${destage.writes} steps) = ${round2(fit.destage.slope_us_per_write)} µs, less the transfer of 4 KiB at media_mbps`,
     };
   }
-  const write = sessionWrite(cal, kept.flatMap((p) => (p.write_p50_us !== undefined ? [p.write_p50_us] : [])), kept.flatMap((p) => (p.batch_clat_us !== undefined ? [p.batch_clat_us] : [])));
+  const write = sessionWrite(cal, kept.flatMap((p) => (p.write_p50_us !== undefined ? [p.write_p50_us] : [])));
   const writeKeys = write ? scaledWriteKeys(cal.fragment.device, write) : { device: {}, fitted: {} };
   const session: SessionLevel = {
     ...level,
-    probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}), ...(p.batch_clat_us !== undefined ? { batch_clat_us: p.batch_clat_us } : {}) })),
+    probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}) })),
     calibration_p50_us: cal.fits.flush_level?.p50_us ?? null,
     destage,
     write,
@@ -180,14 +178,13 @@ export class FlushLevelProbes {
 
   constructor(private readonly o: { dir: string; sizeBytes: number; probeMs: number }) {}
 
-  /** The probe's plan: its layout step, its flush-probe step, its destage step (flush-N) and its batch step (qb-write-32), each of these two for half the probe's time. */
+  /** The probe's plan: its layout step, its flush-probe step, and its destage step (flush-N, for half the probe's time). */
   private plan() {
     const plan = calibrationPlan({ quick: true, maxDepth: 1, sizeBytes: this.o.sizeBytes, stepMs: this.o.probeMs * 2, latLog: '' });
     const short = calibrationPlan({ quick: true, maxDepth: 1, sizeBytes: this.o.sizeBytes, stepMs: Math.max(1, Math.round(this.o.probeMs / 2)), latLog: '' });
     return {
       layout: plan.find((s) => s.kind === 'layout')!, probe: plan.find((s) => s.kind === 'flush-probe')!,
       destage: short.find((s) => s.kind === 'flush' && s.writes === SESSION_DESTAGE_WRITES)!,
-      batch: short.find((s) => s.kind === 'batch' && s.depth === SESSION_BATCH)!,
     };
   }
 
@@ -207,7 +204,7 @@ export class FlushLevelProbes {
   /** Runs one probe, labelled `label`: its fdatasyncs (µs), also kept in {@link probes}. */
   async probe(label: string): Promise<number[]> {
     await this.prepare();
-    const work = this.work!, { probe: step, destage: nStep, batch } = this.plan();
+    const work = this.work!, { probe: step, destage: nStep } = this.plan();
     const at = new Date().toISOString();
     rmSync(join(work, flushIolog(step.name)), { force: true }); // fio appends to an I/O log that exists
     await this.run(work, step);
@@ -217,10 +214,7 @@ export class FlushLevelProbes {
     const nJob = readFioJson(json).jobs.find((j) => j.name === nStep.name);
     const destage = destageProbe(us, nJob?.sync?.p50_us ?? null);
     const writeP50 = nJob?.write?.p50_us ?? null;
-    const bJson = join(work, `${batch.name}.json`);
-    await this.run(work, batch, bJson);
-    const batchClat = readFioJson(bJson).jobs.find((j) => j.name === batch.name)?.write_clat_mean_us ?? null;
-    this.probes.push({ label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(batchClat !== null ? { batch_clat_us: batchClat } : {}) });
+    this.probes.push({ label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}) });
     return us;
   }
 

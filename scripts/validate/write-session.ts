@@ -11,33 +11,24 @@
  * session probe's destage part (the calibration's flush-32 job: 32 writes
  * one at a time, then fdatasync) times each of its writes; the median of
  * those over the session, against the same step's in the calibration,
- * scales `write_latency` (its mean; the cv kept). The stage moved more than
- * the QD1 write in the example above (×0.32 against ×0.64), so each probe
- * also runs the calibration's qb-write-32 (32 writes submitted together)
- * for half a probe, and the mean of their completion latencies over the
- * calibration's scales `submit_us` and `submit_command_us`; without that
- * figure the stage follows the QD1 write's scale.
+ * scales `write_latency` (its mean; the cv kept) and the submission stage
+ * (`submit_us`, `submit_command_us`), which the same host I/O thread
+ * serves. The stage moved more than the QD1 write in the example above
+ * (×0.32 against ×0.64), so this follows the direction of a move, not all
+ * of its size.
  */
 import type { Calibration, FittedValue } from './calibration.ts';
 
 /** The session's scale of the write path, and the figures behind it. */
 export interface SessionWrite {
-  /** Mean of the probes' write medians over the calibration's: scales write_latency. */
+  /** Mean of the probes' write medians over the calibration's. */
   scale: number;
   /** The calibration's flush-32 step: median write (µs). */
   calibration_write_us: number;
   /** The mean over probes of their flush-32 job's median write (µs). */
   session_write_us: number;
   probes: number;
-  /** Mean of the probes' batch completion latencies over the calibration's qb-write-32: scales the stage; null without them (the stage then takes `scale`). */
-  stage_scale: number | null;
-  /** The calibration's qb-write-32 mean completion latency, and the mean over probes of theirs (µs); null without them. */
-  calibration_batch_us: number | null;
-  session_batch_us: number | null;
 }
-
-/** Writes a session probe's batch part submits together: the calibration's qb-write-32. */
-export const SESSION_BATCH = 32;
 
 /** The calibration step whose writes the session's probes repeat (its destage part: destage-session.ts). */
 const WRITES_STEP = 'flush-32';
@@ -47,41 +38,29 @@ const WRITES_STEP = 'flush-32';
  * over the calibration's flush-32 median write. Null without that step's
  * figure, without a probe, or when either is not positive.
  */
-export function sessionWrite(cal: Calibration, writeP50s: readonly number[], batchClats: readonly number[] = []): SessionWrite | null {
+export function sessionWrite(cal: Calibration, writeP50s: readonly number[]): SessionWrite | null {
   const kept = writeP50s.filter((x) => Number.isFinite(x) && x > 0);
   const ref = cal.steps.find((s) => s.name === WRITES_STEP)?.latency?.p50_us;
   if (kept.length === 0 || !ref || !(ref > 0)) return null;
   const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
-  const batches = batchClats.filter((x) => Number.isFinite(x) && x > 0);
-  const batchRef = cal.steps.find((s) => s.kind === 'batch' && s.depth === SESSION_BATCH)?.clat_us;
-  const batchMean = batches.length > 0 && batchRef && batchRef > 0 ? batches.reduce((a, b) => a + b, 0) / batches.length : null;
-  return {
-    scale: mean / ref, calibration_write_us: ref, session_write_us: mean, probes: kept.length,
-    stage_scale: batchMean === null ? null : batchMean / batchRef!, calibration_batch_us: batchMean === null ? null : batchRef!, session_batch_us: batchMean,
-  };
+  return { scale: mean / ref, calibration_write_us: ref, session_write_us: mean, probes: kept.length };
 }
 
-/**
- * The write keys of `device` scaled by `w` (the latency's mean by `scale`,
- * the stage's two costs by `stage_scale`, or `scale` without it; 2
- * decimals), with their provenance.
- */
+/** The write keys of `device` scaled by `w` (the latency's mean, the stage's two costs; 2 decimals), with their provenance. */
 export function scaledWriteKeys(device: Record<string, unknown>, w: SessionWrite): { device: Record<string, unknown>; fitted: Record<string, FittedValue> } {
-  const by = (v: number, k: number) => Math.round(v * k * 100) / 100;
+  const r2 = (v: number) => Math.round(v * w.scale * 100) / 100;
   const why = `× ${w.scale.toFixed(3)}: the session probes' writes (the flush-32 job, 4k O_DIRECT one at a time) had a median of ${w.session_write_us.toFixed(2)} µs, the mean over ${w.probes} probes, against ${w.calibration_write_us.toFixed(2)} µs in the calibration's flush-32 step`;
-  const stageWhy = w.stage_scale === null ? why
-    : `× ${w.stage_scale.toFixed(3)}: the session probes' batches (${SESSION_BATCH} 4k O_DIRECT writes submitted together, the qb-write-${SESSION_BATCH} job) completed in ${w.session_batch_us!.toFixed(2)} µs, the mean over the probes, against ${w.calibration_batch_us!.toFixed(2)} µs in the calibration's qb-write-${SESSION_BATCH} step`;
   const out: Record<string, unknown> = {}, fitted: Record<string, FittedValue> = {};
   const lat = device.write_latency as { dist: string; mean_us: number } | undefined;
   if (lat && typeof lat.mean_us === 'number') {
-    out.write_latency = { ...lat, mean_us: by(lat.mean_us, w.scale) };
+    out.write_latency = { ...lat, mean_us: r2(lat.mean_us) };
     fitted['device.write_latency'] = { value: out.write_latency, r2: null, n: w.probes, from: `the calibration's ${JSON.stringify(lat)} ${why}` };
   }
   for (const key of ['submit_us', 'submit_command_us'] as const) {
     const v = device[key];
     if (typeof v !== 'number') continue;
-    out[key] = by(v, w.stage_scale ?? w.scale);
-    fitted[`device.${key}`] = { value: out[key], r2: null, n: w.probes, from: `the calibration's ${v} µs ${stageWhy}` };
+    out[key] = r2(v);
+    fitted[`device.${key}`] = { value: out[key], r2: null, n: w.probes, from: `the calibration's ${v} µs ${why}` };
   }
   return { device: out, fitted };
 }
