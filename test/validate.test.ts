@@ -394,12 +394,22 @@ describe('syncsim calibrate and validate (real fio)', () => {
     if (cj.filesystem === 'ext4' && cj.checks.journal.jbd2_journal !== null) expect(doc.fs.kind).toBe(cj.checks.journal.jbd2_journal ? 'ext4-ordered' : 'ext4-nojournal');
     // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
     const stage = doc.device.submit_us !== undefined;
-    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us'] : []),
+    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap'] : []),
       'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : [])]);
     if (stage) {
       expect(doc.device.channels).toBe(32);
       expect(cj.fitted['device.submit_command_us']).toMatchObject({ value: doc.device.submit_command_us, n: 2 });
-      expect(doc.device.submit_us + doc.device.submit_command_us).toBeCloseTo(1e6 / cj.fits.channels_write.peak_iops, 1);
+      // submit_us from the levelled unbatched peak, or, still growing there, the batch line's intercept within [0, that bound] (side by side)
+      if (cj.fits.submission.submit_from === 'unbatched peak') expect(doc.device.submit_us + doc.device.submit_command_us).toBeCloseTo(1e6 / cj.fits.channels_write.peak_iops, 1);
+      else {
+        expect(cj.fits.submission.submit_from).toBe('batch intercept');
+        expect(doc.device.submit_overlap).toBe(true);
+        // each of the two rounded to 2 decimals
+        expect(doc.device.submit_us + doc.device.submit_command_us).toBeLessThanOrEqual(1e6 / cj.fits.channels_write.peak_iops + 0.02);
+      }
+      // the structure the batch line's intercept is nearer (judged against the QD1 4k write)
+      const o = cj.fits.submission.overlap;
+      expect(doc.device.submit_overlap).toBe(Math.abs(cj.fits.submission.intercept_us - o.predicted_side_by_side_us) < Math.abs(cj.fits.submission.intercept_us - o.predicted_in_turn_us));
     } else {
       expect(cj.fits.submission.reason).toMatch(/./);
       expect(doc.device.channels).toBe(cj.fits.channels_write.channels >= cj.fits.channels_read.channels ? cj.fits.channels_write.channels : cj.fits.channels_read.channels);
@@ -635,7 +645,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
       expect(s.level.probes.every((p: { write_p50_us?: number }) => (p.write_p50_us ?? 0) > 0)).toBe(true);
     }
     const wp = s.level.write ? `, write path × ${s.level.write.scale.toFixed(3)}` : '';
-    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}\\)${mw}${wp.replace('.', '\\.')}, device-session\\.yaml$`, 'm'));
+    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}\\)${mw}${wp.replace(/\./g, '\\.')}, device-session\\.yaml$`, 'm'));
     expect(off.stdout).not.toMatch(/^FLUSH level/m);
   }, FIO_TIMEOUT);
 

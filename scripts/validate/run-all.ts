@@ -74,8 +74,10 @@ the jobs do not run with the calibration's level as it is: the calibration's
 FLUSH probe (4k O_DIRECT overwrite + fdatasync, then fdatasync after 32
 writes) runs before every third job of each round and once more before the
 replays, device.flush_us, flush_empty_us and flush_cv are refitted to all of
-them pooled, and media_write_us is scaled by their 32-write FLUSH against the
-calibration's, into DIR/device-session.yaml (+ .calibration.json), the
+them pooled, media_write_us is scaled by their 32-write FLUSH against the
+calibration's, and write_latency, submit_us and submit_command_us by those
+32 writes' median against the calibration's flush-32 step, into
+DIR/device-session.yaml (+ .calibration.json), the
 profile the jobs are replayed with. --calibration-only skips the probes and replays with the
 calibration as it is (also when it has no NAME.calibration.json beside it,
 for --calibration NAME.yaml, or no write cache).`;
