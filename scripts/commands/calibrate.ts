@@ -16,7 +16,7 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, submit_us,
-submit_command_us, write_cache, flush_us, flush_empty_us, flush_cv, destage,
+submit_command_us, submit_overlap, write_cache, flush_us, flush_empty_us, flush_cv, destage,
 media_write_us), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
 to the device and file system under PATH, from microbenchmarks only (never
@@ -33,10 +33,16 @@ FILE' and 'device.profile: FILE' accept:
      ${QUICK_BATCH_SIZES.join(', ')}): the slope of batch latency over n is submit_command_us, and
      10^6 / the peak IOPS of 2 less it is submit_us (a serial stage each
      submission and command passes, as a virtual disk's host I/O thread);
-     both are then taken off the latencies of 1, and channels becomes
-     --max-depth (at least 32). Batches that cost as much a write as the
-     unbatched peak, or unbatched IOPS still growing at --max-depth, leave
-     the stage out (channels as in 2);
+     submit_overlap = whether the line's intercept lies nearer submit_us
+     (a command's latency beside its turn in the stage) than the QD1 write
+     less submit_command_us (the latency after its turn); after its turn,
+     both costs are taken off the latencies of 1; channels becomes
+     --max-depth (at least 32). With unbatched IOPS still growing at
+     --max-depth, submit_us is the intercept (within 0 and the peak's
+     bound) if it still favours side by side. Batches that cost as much a
+     write as the unbatched peak, or still-growing IOPS with an intercept
+     favouring the latency after the turn, leave the stage out (channels
+     as in 2);
   2b. buffered sequential writes of ${WRITEBACK_SIZES.map(sizeLabel).join(', ')} (--quick: ${QUICK_WRITEBACK_SIZES.map(sizeLabel).join(', ')}),
      each written back by sync_file_range: bandwidth_mbps (page-cache
      writeback, the path of msync, sends whole folios; O_DIRECT's pinned
