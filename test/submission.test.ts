@@ -42,6 +42,11 @@ describe('the serial submission stage', () => {
     b.atAll(0, Array.from({ length: 12 }, (_, i) => b.io('write', 0, 2 * i, 1)));
     b.eng.run();
     expect(b.done.map((x) => us(x.tDone))).toEqual([20, 20, 20, 20, 20, 20, 20, 21, 23, 25, 27, 29]);
+    // a read takes its own latency (30 µs) beside the stage the same way: max(30, 5 + 2)
+    const rd = rig('nvme', { ...STAGE, submit_overlap: true });
+    rd.atAll(0, [rd.io('read', 0, 0, 1)]);
+    rd.eng.run();
+    expect(rd.done.map((x) => us(x.tDone))).toEqual([30]);
     // without it, each latency starts at the end of its turn: 5 + 2k + 20
     const c = rig('nvme', STAGE);
     c.atAll(0, Array.from({ length: 12 }, (_, i) => c.io('write', 0, 2 * i, 1)));
@@ -194,8 +199,12 @@ describe('fitting the stage (calibrate)', () => {
     // submit_us 10, QD1 80 − 5 = 75: an intercept of 40 is 30 from 10 and 35 from 75; one of 50 is 40 and 25
     expect(stageOverlaps({ submit_us: 10, submit_command_us: 5, intercept_us: 40 }, 80).overlap).toBe(true);
     expect(stageOverlaps({ submit_us: 10, submit_command_us: 5, intercept_us: 50 }, 80).overlap).toBe(false);
-    // no QD1 latency given: nothing judged (reports before this)
-    expect(isSubmissionFit(inTurn) && 'overlap' in fitSubmission(batches, unbatched(80_000))).toBe(false);
+    // no QD1 latency given: a fit, nothing judged (reports before this)
+    const unjudged = fitSubmission(batches, unbatched(80_000));
+    expect(isSubmissionFit(unjudged)).toBe(true);
+    expect('overlap' in unjudged).toBe(false);
+    // a tie goes to the latency after its turn (strictly nearer wins): 40 from 10 and from 70
+    expect(stageOverlaps({ submit_us: 10, submit_command_us: 5, intercept_us: 40 }, 75).overlap).toBe(false);
   });
 
   it('unbatched IOPS still growing at the deepest queue: side by side, submit_us is the batch line\'s intercept within [0, the peak\'s bound]', () => {

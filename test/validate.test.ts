@@ -639,6 +639,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     if (scaled) expect(s.level.destage).toMatchObject({ writes: 32, probes: 3 });
     const mw = scaled && s.media_write_us !== s.calibration_media_write_us ? `, media_write_us ${s.media_write_us} \\(calibration ${s.calibration_media_write_us}\\)` : '';
     // the write path scaled to the probes' writes (the flush-32 job's, against the calibration's flush-32 step)
+    // every probe times the flush-32 job's writes, and the calibration has that step: the scale is always there
+    expect(s.level.write).not.toBeNull();
     if (s.level.write) {
       expect(s.level.write).toMatchObject({ probes: 3, calibration_write_us: calJson.steps.find((x: { name: string }) => x.name === 'flush-32').latency.p50_us });
       expect(s.level.write.scale).toBeCloseTo(s.level.write.session_write_us / s.level.write.calibration_write_us, 12);

@@ -35,9 +35,9 @@ FILE' and 'device.profile: FILE' accept:
      submission and command passes, as a virtual disk's host I/O thread);
      submit_overlap = whether the line's intercept lies nearer submit_us
      (a command's latency beside its turn in the stage) than the QD1 write
-     less submit_command_us (the latency after its turn); after its turn,
-     both costs are taken off the latencies of 1; channels becomes
-     --max-depth (at least 32). With unbatched IOPS still growing at
+     less submit_command_us (the latency after its turn); with the latency
+     after its turn both costs are taken off the latencies of 1; with a
+     stage, either way, channels becomes --max-depth (at least 32). With unbatched IOPS still growing at
      --max-depth, submit_us is the intercept (within 0 and the peak's
      bound) if it still favours side by side. Batches that cost as much a
      write as the unbatched peak, or still-growing IOPS with an intercept

@@ -11,7 +11,8 @@
  * - channels: round(peak IOPS × QD1 latency) of the 4 KiB depth probe,
  *   the larger of the read and write estimates; or, when the batched writes
  *   fit a serial submission stage (submission-fit.ts: submit_us,
- *   submit_command_us, taken off both latencies), the deepest queue probed.
+ *   submit_command_us, submit_overlap; taken off both latencies when the
+ *   latency follows its turn in the stage), the deepest queue probed.
  * - write_cache: sysfs `queue/write_cache` of the device under --dir
  *   (blockdev.ts), else inferred from the flush time; flush_us: the mean
  *   fdatasync after an O_DIRECT overwrite (a bare FLUSH); flush_cv: its

@@ -17,10 +17,11 @@
  * - writes submitted one by one at a deep queue (fio libaio `iodepth=32`)
  *   saturate the stage at 1 / (submit_us + submit_command_us): that sum is
  *   10^6 / the peak IOPS of the depth probe.
- * Both stage costs are taken off the fitted per-command latencies (the QD1
- * latency of the model stays the measured one), and the slots (`channels`)
- * are no longer what limits IOPS: they become the deepest queue probed
- * (`--max-depth`, or the largest batch).
+ * With the latency after each turn, both stage costs are taken off the
+ * fitted per-command latencies (the QD1 latency of the model stays the
+ * measured one); either way the slots (`channels`) are no longer what
+ * limits IOPS: they become the deepest queue probed (`--max-depth`, or the
+ * largest batch).
  *
  * Or the latency runs beside the stage (`device.submit_overlap`): a command
  * completes when its turn in the stage and its latency from the dispatch
@@ -65,7 +66,7 @@ export interface SubmissionFit {
   submit_from?: 'unbatched peak' | 'batch intercept';
   submit_us: number;
   submit_command_us: number;
-  /** submit_us + submit_command_us (µs): what one command alone spends in the stage, taken off the per-command latencies. */
+  /** submit_us + submit_command_us (µs): what one command alone spends in the stage, taken off the per-command latencies when the latency follows its turn. */
   serial_us: number;
   /** The least-squares line of batch latency over batch size. */
   slope_us_per_command: number;
@@ -115,12 +116,17 @@ export interface NoSubmissionFit {
 
 /**
  * The stage from batched runs and the unbatched depth probe (writes), or
- * the reason there is none: fewer than two batch sizes, unbatched IOPS
- * still growing at the deepest queue probed (the peak would be the slots',
- * not the stage's), a batch latency that does not grow with the batch, or batches
- * that cost as much a command as unbatched writes at their peak (nothing to
- * tell the two apart).
- * `round` shapes the fitted figures.
+ * the reason there is none: fewer than two batch sizes, a batch latency
+ * that does not grow with the batch, batches that cost as much a command
+ * as unbatched writes at their peak (nothing to tell the two apart), or
+ * unbatched IOPS still growing at the deepest queue probed (the peak would
+ * be the slots', not the stage's) unless the batch line's intercept
+ * favours a latency beside the stage (then it is submit_us, within 0 and
+ * the peak's bound: as that makes the side-by-side prediction the
+ * intercept itself, the other structure wins only when its prediction
+ * lies nearer still). `qd1Us`: the QD1 latency of a 4 KiB write, which
+ * {@link stageOverlaps} judges with; without it neither is judged and a
+ * still-growing peak gives no stage. `round` shapes the fitted figures.
  */
 export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly DepthProbe[], round: (v: number) => number = (v) => v, qd1Us?: number): SubmissionFit | NoSubmissionFit {
   const good = points.filter((p) => p.batch >= 1 && Number.isFinite(p.mean_latency_us) && p.mean_latency_us > 0);
@@ -192,6 +198,9 @@ export function submissionProvenance(
         from: `${batches}: the intercept (${f.intercept_us.toFixed(2)} µs) against what each structure predicts: submit_us (${f.overlap.predicted_side_by_side_us.toFixed(2)} µs) when a command's latency runs beside the stage, the QD1 4k write (${f.overlap.qd1_us.toFixed(2)} µs) less submit_command_us (${f.overlap.predicted_in_turn_us.toFixed(2)} µs) when it follows its turn; the nearer decides`,
       },
     } : {}),
-    'device.channels': { value: slots, r2: null, n: 1, from: `the deepest queue probed (--max-depth, or the largest qb-write batch): with the serial submission stage limiting IOPS (${f.unbatched_us.toFixed(2)} µs a write submitted alone), the slots are not what the probes saturate` },
+    'device.channels': {
+      value: slots, r2: null, n: 1,
+      from: `the deepest queue probed (--max-depth, or the largest qb-write batch): with the serial submission stage limiting IOPS (${f.submit_from === 'batch intercept' ? `at most ${f.unbatched_us.toFixed(2)} µs a write submitted alone, the peak still growing` : `${f.unbatched_us.toFixed(2)} µs a write submitted alone`}), the slots are not what the probes saturate`,
+    },
   };
 }

@@ -5,8 +5,9 @@
  *
  * Why: on a virtual disk the host's cost of a write moves within minutes,
  * as its FLUSH does. On 2026-12-03 the calibration of 13:31 UTC timed a QD1
- * 4k write at a median of 75.3 µs and 32 writes submitted together at
- * 782 µs; at 13:45, idle again, fio timed 48–50 µs and 240–260 µs. The
+ * 4k write at a median of 75.3 µs, and 32 writes submitted together
+ * completed 791.5 µs after their submission (mean); at 13:45, idle again,
+ * fio timed 48–50 µs (medians) and 237–263 µs (means). The
  * jobs, run between, were simulated 24–63 % too slow at the median. The
  * session probe's destage part (the calibration's flush-32 job: 32 writes
  * one at a time, then fdatasync) times each of its writes; the median of

@@ -143,7 +143,7 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
  *
  * Every profile: flush_cv 0 with flush_cv_scope flush (a drive's FLUSH does not vary with a host), flush_gap empty (no growth with the time since the previous FLUSH: a drive's
  * FLUSH is measured back to back), destage continuous (a drive destages its cache on its own) and media_write_us 0
- * (a drive's per-command cost is in write_latency); submit_us and submit_command_us 0 (a drive's
+ * (a drive's per-command cost is in write_latency); submit_us and submit_command_us 0, submit_overlap false (a drive's
  * command fetch is in its latencies, and its IOPS limit in `channels`). `syncsim calibrate` fits both on a virtual
  * disk whose cache is the host's page cache (destage on_flush: the FLUSH is an fsync of the
  * backing file, e.g. Firecracker's virtio-blk in Writeback mode, docs/api_requests/block-caching.md).
