@@ -28,6 +28,8 @@ export interface ReplayHost {
   runningChanged(delta: number): void;
   /** An op's kernel path returned `result`. */
   opFinished(p: OpProc, result: string): void;
+  /** Whether a task may issue its next row at once when nothing would fire before it (see {@link Task.fire}); results never depend on it. */
+  readonly inlineEvents: boolean;
 }
 
 /**
@@ -135,16 +137,45 @@ export class Task implements EventTarget {
     const tNs = w instanceof RowBlock ? w.tNs[this.at.peek() as number] : w.tNs;
     this.state = 'scheduled';
     const eng = this.host.engine;
-    eng.at(Math.max(eng.now, tNs + this.lagNs), this);
+    const t = Math.max(eng.now, tNs + this.lagNs);
+    if (this.issuing && this.host.inlineEvents) {
+      // during this task's own issue event: see fire()
+      this.nextNs = t;
+      this.nextSeq = eng.reserve();
+    } else eng.at(t, this);
   }
 
+  /** Inside {@link fire}: the next issue event is reserved ({@link nextSeq}), not scheduled. */
+  private issuing = false;
+  /** The reserved next issue event's time and sequence number (-1: none). */
+  private nextNs = 0;
+  private nextSeq = -1;
+
+  /**
+   * Issues the row at the head of the buffer. When that schedules the next
+   * issue (an op done at once, as a store that cannot sleep) and nothing
+   * else would fire before it, the next row is issued here too, with no
+   * event in the queue: the same work in the same order as an event each.
+   */
   fire(): void {
-    const w = this.fifo.shift() as Waiting;
-    const i = this.at.shift() as number;
-    this.state = 'busy';
-    this.host.rowDequeued();
-    if (w instanceof RowBlock) this.host.executeFrom(this, w, i, true);
-    else this.host.execute(this, w, true);
+    const eng = this.host.engine;
+    this.issuing = true;
+    for (;;) {
+      const w = this.fifo.shift() as Waiting;
+      const i = this.at.shift() as number;
+      this.state = 'busy';
+      this.host.rowDequeued();
+      if (w instanceof RowBlock) this.host.executeFrom(this, w, i, true);
+      else this.host.execute(this, w, true);
+      const seq = this.nextSeq;
+      if (seq < 0) break;
+      this.nextSeq = -1;
+      if (!eng.claim(this.nextNs, seq)) {
+        eng.atReserved(this.nextNs, seq, this);
+        break;
+      }
+    }
+    this.issuing = false;
   }
 }
 
