@@ -168,25 +168,11 @@ export class Engine {
    * up to t.
    */
   run(until = Infinity, onAdvance?: (t: number) => void): void {
-    this.stopped = false;
+    // (a handler that throws leaves `running` set: only handlers, inside the next run, call claim)
     this.running = true;
     this.until = until;
     this.onAdvance = onAdvance;
-    try {
-      this.loop(until, onAdvance);
-    } finally {
-      this.running = false;
-      this.onAdvance = undefined;
-    }
-  }
-
-  /** Inside {@link run}: {@link claim} may fire events at once. */
-  private running = false;
-  /** The `until` and `onAdvance` of the current {@link run}. */
-  private until = Infinity;
-  private onAdvance: ((t: number) => void) | undefined = undefined;
-
-  private loop(until: number, onAdvance: ((t: number) => void) | undefined): void {
+    this.stopped = false;
     const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
     while (this.size > this.daemons && !this.stopped) {
       const t = time[0];
@@ -221,5 +207,13 @@ export class Engine {
       this.fired++;
       target.fire(arg, this);
     }
+    this.running = false;
+    this.onAdvance = undefined;
   }
+
+  /** Inside {@link run}: {@link claim} may fire events at once. */
+  private running = false;
+  /** The `until` and `onAdvance` of the current {@link run}. */
+  private until = Infinity;
+  private onAdvance: ((t: number) => void) | undefined = undefined;
 }
