@@ -77,16 +77,21 @@ export class Simulator implements ReplayHost, PumpHost {
   /** Whether a store waits for a page under writeback (the personality, or stable pages). */
   private readonly storesBlock: boolean;
 
+  /** @internal whether the pump and the tasks deliver and issue rows without an event when nothing would fire before them (sim/replay); results never depend on it. */
+  readonly inlineEvents: boolean;
+
   /**
    * `options.pageStore`: how objects store page state; `options.fastStores`
    * (default true): whether stores that cannot sleep skip the kernel path;
-   * `options.skipIdlePages` (default true): see {@link Kernel.skipIdlePages} —
-   * all three for tests only: results never depend on them. `options.plugins`: the
+   * `options.skipIdlePages` (default true): see {@link Kernel.skipIdlePages};
+   * `options.inlineEvents` (default true): see {@link inlineEvents} —
+   * all four for tests only: results never depend on them. `options.plugins`: the
    * writeback policy and I/O scheduler when the configuration names plugin
    * files (loaded by the caller).
    */
-  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; fastStores?: boolean; skipIdlePages?: boolean; plugins?: SimPlugins } = {}) {
+  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; fastStores?: boolean; skipIdlePages?: boolean; inlineEvents?: boolean; plugins?: SimPlugins } = {}) {
     this.fastStores = options.fastStores ?? true;
+    this.inlineEvents = options.inlineEvents ?? true;
     const p = PERSONALITIES[config.personality];
     if (!p) throw new Error(`personality '${config.personality}' is not implemented`);
     this.personality = p;

@@ -1,8 +1,10 @@
 /**
  * The replay's fast paths change no result: a store that cannot sleep done
  * without a kernel path (storeNoWait), XNU and Mach msync scans jumping over
- * idle pages (Kernel.skipIdlePages), and rows taken as blocks of columns
- * (from the binary cache, or made from parsed rows) instead of row objects.
+ * idle pages (Kernel.skipIdlePages), rows delivered and issued without an
+ * event when nothing would fire before them (Simulator.inlineEvents), and
+ * rows taken as blocks of columns (from the binary cache, or made from
+ * parsed rows) instead of row objects.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +30,7 @@ async function replay(out: string, config: Record<string, unknown>, batches: Ite
     sync: (r) => rd.sync(r), writeback: (r) => rd.writeback({ ...r }), read: (r) => rd.read({ ...r }),
     timeline: (r) => rd.timeline({ ...r }), durability: (r) => rd.durability({ ...r }),
   };
-  const sim = new Simulator(resolveConfig(config), sink, { fastStores, skipIdlePages: fastStores });
+  const sim = new Simulator(resolveConfig(config), sink, { fastStores, skipIdlePages: fastStores, inlineEvents: fastStores });
   for await (const b of batches) {
     sim.feed(b);
     sim.run();

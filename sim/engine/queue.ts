@@ -92,6 +92,49 @@ export class Engine {
   }
 
   /**
+   * Reserves the sequence number an event scheduled now would get, for an
+   * event whose time is known now but which may never need to enter the
+   * queue: its owner later either fires it at once ({@link claim}) or
+   * schedules it with this number ({@link atReserved}); either way it fires
+   * in the place it would have had if scheduled now.
+   */
+  reserve(): number {
+    const s = this.nextSeq;
+    this.nextSeq = s + 2;
+    return s;
+  }
+
+  /** Schedules `target.fire(arg)` at `at` (ns, >= now) with sequence number `seq` from {@link reserve}. */
+  atReserved(at: number, seq: number, target: EventTarget, arg?: unknown): void {
+    const s = this.nextSeq;
+    this.nextSeq = seq;
+    this.push(at, target, arg);
+    this.nextSeq = s;
+  }
+
+  /**
+   * From inside a handler, as the last thing it does: whether the event at
+   * `at` with the sequence number `seq` (from {@link reserve}) would be the
+   * next one `run` fires, i.e. precedes every pending event and `run` would
+   * go on (not stopped, `at` within its `until`). If so the clock moves to
+   * `at` (`onAdvance` called as `run` would), the event counts as fired,
+   * and the caller does its work at once instead of scheduling it.
+   */
+  claim(at: number, seq: number): boolean {
+    if (!this.running || this.stopped || at > this.until) return false;
+    if (this.size > 0) {
+      const t0 = this.time[0];
+      if (t0 < at || (t0 === at && this.seq[0] < seq)) return false;
+    }
+    if (at !== this.now) {
+      if (this.onAdvance) this.onAdvance(at);
+      this.now = at;
+    }
+    this.fired++;
+    return true;
+  }
+
+  /**
    * Inserts an event with the next sequence number. Sequence numbers step by
    * two; a daemon event's is odd (see {@link atDaemon}), so the flag costs
    * ordinary events nothing and ties still break in scheduling order.
@@ -125,6 +168,10 @@ export class Engine {
    * up to t.
    */
   run(until = Infinity, onAdvance?: (t: number) => void): void {
+    // (a handler that throws leaves `running` set: only handlers, inside the next run, call claim)
+    this.running = true;
+    this.until = until;
+    this.onAdvance = onAdvance;
     this.stopped = false;
     const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
     while (this.size > this.daemons && !this.stopped) {
@@ -160,5 +207,13 @@ export class Engine {
       this.fired++;
       target.fire(arg, this);
     }
+    this.running = false;
+    this.onAdvance = undefined;
   }
+
+  /** Inside {@link run}: {@link claim} may fire events at once. */
+  private running = false;
+  /** The `until` and `onAdvance` of the current {@link run}. */
+  private until = Infinity;
+  private onAdvance: ((t: number) => void) | undefined = undefined;
 }

@@ -20,6 +20,8 @@ export interface PumpHost {
   deliverFrom(block: RowBlock, i: number): void;
   /** Every row fed has been delivered and no more will come (may be called more than once). */
   traceDelivered(): void;
+  /** Whether the pump may deliver its next row at once when nothing would fire before it (see {@link Pump.fire}); results never depend on it. */
+  readonly inlineEvents: boolean;
 }
 
 const EMPTY: TraceRow[] = [];
@@ -81,8 +83,19 @@ export class Pump implements EventTarget {
     this.armed = true;
     const eng = this.host.engine;
     const tNs = b instanceof RowBlock ? b.tNs[this.ri] : (b as readonly TraceRow[])[this.ri].tNs;
-    eng.at(Math.max(eng.now, tNs), this);
+    const t = Math.max(eng.now, tNs);
+    if (this.delivering && this.host.inlineEvents) {
+      // during the pump's own event: see fire()
+      this.nextNs = t;
+      this.nextSeq = eng.reserve();
+    } else eng.at(t, this);
   }
+
+  /** Inside {@link fire}: the next delivery event is reserved ({@link nextSeq}), not scheduled. */
+  private delivering = false;
+  /** The reserved next delivery event's time and sequence number (-1: none). */
+  private nextNs = 0;
+  private nextSeq = -1;
 
   /** Tasks took rows from their buffers: delivery may go on. */
   resume(): void {
@@ -92,12 +105,29 @@ export class Pump implements EventTarget {
     }
   }
 
+  /**
+   * Delivers the next row. When nothing else would fire before the next
+   * delivery, that row is delivered here too, with no event in the queue:
+   * the same work in the same order as an event each.
+   */
   fire(): void {
-    this.armed = false;
-    const b = this.current() as RowBatch;
-    const i = this.ri++;
-    if (b instanceof RowBlock) this.host.deliverFrom(b, i);
-    else this.host.deliver((b as readonly TraceRow[])[i]);
-    this.arm();
+    const eng = this.host.engine;
+    for (;;) {
+      this.armed = false;
+      const b = this.current() as RowBatch;
+      const i = this.ri++;
+      this.delivering = true;
+      if (b instanceof RowBlock) this.host.deliverFrom(b, i);
+      else this.host.deliver((b as readonly TraceRow[])[i]);
+      this.arm();
+      this.delivering = false;
+      const seq = this.nextSeq;
+      if (seq < 0) return;
+      this.nextSeq = -1;
+      if (!eng.claim(this.nextNs, seq)) {
+        eng.atReserved(this.nextNs, seq, this);
+        return;
+      }
+    }
   }
 }

@@ -4,7 +4,7 @@
  * time; an {@link OpProc} steps the kernel path of an op that can sleep.
  */
 import { usToNs, type Engine, type EventTarget } from '../engine/queue.ts';
-import { Fifo } from '../engine/fifo.ts';
+import { RowQueue, type Waiting } from './row-queue.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath, Wait } from '../vm/process.ts';
 import type { SyncAccount } from '../kernel.ts';
@@ -31,14 +31,9 @@ export interface ReplayHost {
   runningChanged(delta: number): void;
   /** An op's kernel path returned `result`. */
   opFinished(p: OpProc, result: string): void;
+  /** Whether a task may issue its next row at once when nothing would fire before it (see {@link Task.fire}); results never depend on it. */
+  readonly inlineEvents: boolean;
 }
-
-/**
- * A row waiting in a task's buffer: a row object, or a block of columns and
- * the row's index in it (made an object only when the task issues it, and
- * not at all when its op is done without a kernel path).
- */
-type Waiting = TraceRow | RowBlock;
 
 /** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
 export function rowOf(block: RowBlock, i: number): TraceRow {
@@ -49,9 +44,12 @@ export function rowOf(block: RowBlock, i: number): TraceRow {
 
 /** One task: its map and, in closed replay, the rows waiting for it. */
 export class Task implements EventTarget {
-  private readonly fifo = new Fifo<Waiting>();
-  /** Index in its block of each waiting row of a block (-1 for a row object). */
-  private readonly at = new Fifo<number>();
+  /**
+   * Its rows waiting for their turn: a row object, or a block of columns and
+   * the row's index in it (made an object only when the task issues it, and
+   * not at all when its op is done without a kernel path).
+   */
+  private readonly fifo = new RowQueue();
   /** idle: nothing pending; scheduled: an issue event is queued; busy: an op is running. */
   state: 'idle' | 'scheduled' | 'busy' = 'idle';
   /** How far this task runs behind its trace times (closed replay), ns. */
@@ -116,8 +114,7 @@ export class Task implements EventTarget {
 
   /** A row of this task has reached its trace time: row `i` of `block`, or the row object `block` (i = -1). */
   deliver(block: Waiting, i: number): void {
-    this.fifo.push(block);
-    this.at.push(i);
+    this.fifo.push(block, i);
     if (this.state === 'idle') this.scheduleNext();
   }
 
@@ -134,20 +131,50 @@ export class Task implements EventTarget {
   }
 
   private scheduleNext(): void {
-    const w = this.fifo.peek() as Waiting;
-    const tNs = w instanceof RowBlock ? w.tNs[this.at.peek() as number] : w.tNs;
+    const w = this.fifo.peekSource() as Waiting;
+    const tNs = w instanceof RowBlock ? w.tNs[this.fifo.peekIndex()] : w.tNs;
     this.state = 'scheduled';
     const eng = this.host.engine;
-    eng.at(Math.max(eng.now, tNs + this.lagNs), this);
+    const t = Math.max(eng.now, tNs + this.lagNs);
+    if (this.issuing && this.host.inlineEvents) {
+      // during this task's own issue event: see fire()
+      this.nextNs = t;
+      this.nextSeq = eng.reserve();
+    } else eng.at(t, this);
   }
 
+  /** Inside {@link fire}: the next issue event is reserved ({@link nextSeq}), not scheduled. */
+  private issuing = false;
+  /** The reserved next issue event's time and sequence number (-1: none). */
+  private nextNs = 0;
+  private nextSeq = -1;
+
+  /**
+   * Issues the row at the head of the buffer. When that schedules the next
+   * issue (an op done at once, as a store that cannot sleep) and nothing
+   * else would fire before it, the next row is issued here too, with no
+   * event in the queue: the same work in the same order as an event each.
+   */
   fire(): void {
-    const w = this.fifo.shift() as Waiting;
-    const i = this.at.shift() as number;
-    this.state = 'busy';
-    this.host.rowDequeued();
-    if (w instanceof RowBlock) this.host.executeFrom(this, w, i, true);
-    else this.host.execute(this, w, true);
+    const eng = this.host.engine;
+    this.issuing = true;
+    for (;;) {
+      const w = this.fifo.peekSource() as Waiting;
+      const i = this.fifo.peekIndex();
+      this.fifo.shift();
+      this.state = 'busy';
+      this.host.rowDequeued();
+      if (w instanceof RowBlock) this.host.executeFrom(this, w, i, true);
+      else this.host.execute(this, w, true);
+      const seq = this.nextSeq;
+      if (seq < 0) break;
+      this.nextSeq = -1;
+      if (!eng.claim(this.nextNs, seq)) {
+        eng.atReserved(this.nextNs, seq, this);
+        break;
+      }
+    }
+    this.issuing = false;
   }
 }
 

@@ -184,11 +184,17 @@ export function storeNoWait(k: Kernel, map: VmMap, addr: number, len: number, bl
   const start = vm.trunc(addr);
   // pass 1: would the general path run to its end without sleeping? (no side effects)
   let newlyDirty = 0;
+  // the object and first page of the range when one piece (one map entry) holds all of it, as most stores
+  let oneObj: VmObject | undefined, oneIdx = 0;
   for (let a = start; a < end;) {
     const r = vm.resolve(map, a, true);
     if (!r) return false;
     const obj = r.obj;
     const pieceEnd = Math.min(r.end, end);
+    if (a === start && pieceEnd === end) {
+      oneObj = obj;
+      oneIdx = r.idx;
+    }
     const pin = obj.kind === 'vnode' && k.pagein !== undefined;
     for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
       const s = obj.state(idx);
@@ -200,6 +206,15 @@ export function storeNoWait(k: Kernel, map: VmMap, addr: number, len: number, bl
   if (throttles && map.dirtiedSinceCheck + newlyDirty >= RATELIMIT_PAGES) return false;
   // pass 2: what the general path does to each page (dirtying a page changes no other page's state)
   let a = start;
+  if (oneObj !== undefined) {
+    // one piece: no second lookup
+    for (let idx = oneIdx; a < end; a += ps, idx++) {
+      if (oneObj.dirty(idx)) {
+        k.fs.pageDirtied(oneObj);
+        if (throttles) ++map.dirtiedSinceCheck;
+      }
+    }
+  }
   while (a < end) {
     const r = vm.resolve(map, a, true) as NonNullable<ReturnType<typeof vm.resolve>>;
     const obj = r.obj;
