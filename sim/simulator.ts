@@ -32,6 +32,7 @@ import { LatencyStats } from './stats/latency.ts';
 import { TimelineClock } from './stats/timeline.ts';
 import type { ResultSink, TimelineRecord } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
+import { runResult } from './stats/run-result.ts';
 import { TaskStats } from './stats/tasks.ts';
 import { TxnStats } from './stats/txn.ts';
 import { DurabilityTracker } from './stats/durability.ts';
@@ -380,53 +381,17 @@ export class Simulator implements ReplayHost, PumpHost {
 
   /** The measurements of the run (call after `run` returned `done`). */
   result(): RunResult {
-    const k = this.kernel;
-    const wb = k.pager.totals;
-    return {
-      sim_time_us: this.engine.now / 1000,
-      ops: { ...this.ops },
-      throughput: throughputOf(this.ops, this.syncOk, this.engine.now),
-      replay: this.taskStats.summary(this.traceEndNs),
-      txn: this.txns.summary(this.engine.now),
-      durability: this.durability.summary(),
-      faults: { ...k.faults },
-      sync: { count: this.syncCount, ok: this.syncOk, errors: sortKeys(this.syncErrors), latency_us: this.latencies.summary() },
-      writeback: {
-        ios: wb.ios, pages: wb.pages, bytes: wb.bytes, by_cause: { ...wb.byCause },
-        amplification: k.dirtiedBytes > 0 ? wb.bytes / k.dirtiedBytes : null,
-        dirtied_bytes: k.dirtiedBytes,
-      },
-      wire: { count: this.wireCount, errors: sortKeys(this.wireErrors), peak_wired_pages: k.vm.counters.peakWired },
-      device: k.device.stats(),
-      memory: { evictions: k.pageout?.evictions ?? 0, pageins: k.vm.counters.pageins, peak_resident_pages: k.vm.counters.peakResident },
-      pagein: { ios: k.pager.reads.ios, pages: k.pager.reads.pages, bytes: k.pager.reads.bytes, wait_us: (k.pagein?.waitNs ?? 0) / 1000 },
-      throttle: {
-        count: k.writeback?.throttle.count ?? 0,
-        total_us: (k.writeback?.throttle.totalNs ?? 0) / 1000,
-        max_us: (k.writeback?.throttle.maxNs ?? 0) / 1000,
-      },
-      fs: {
-        kind: k.fs.kind, commits: k.fs.totals.commits, flushes: k.fs.totals.flushes,
-        journal_bytes: wb.byCause.journal ?? 0, metadata_bytes: wb.byCause.metadata ?? 0,
-      },
-    };
+    return runResult(this.kernel, {
+      nowNs: this.engine.now, traceEndNs: this.traceEndNs, ops: this.ops,
+      syncCount: this.syncCount, syncOk: this.syncOk, syncErrors: this.syncErrors, wireCount: this.wireCount, wireErrors: this.wireErrors,
+      latencies: this.latencies, taskStats: this.taskStats, txns: this.txns, durability: this.durability,
+    });
   }
 
   /** Rows fed so far. */
   get rowCount(): number {
     return this.rows;
   }
-}
-
-/** Ops and successful msyncs per second of simulated time (0 for a run of no time). */
-function throughputOf(ops: Record<OpName, number>, msyncsOk: number, nowNs: number): { ops_per_s: number; msyncs_per_s: number } {
-  const s = nowNs / 1e9;
-  const total = Object.values(ops).reduce((a, b) => a + b, 0);
-  return { ops_per_s: s > 0 ? total / s : 0, msyncs_per_s: s > 0 ? msyncsOk / s : 0 };
-}
-
-function sortKeys(o: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function* syscallOnly(ns: number): KernelPath<string> {
