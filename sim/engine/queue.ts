@@ -217,3 +217,40 @@ export class Engine {
   private until = Infinity;
   private onAdvance: ((t: number) => void) | undefined = undefined;
 }
+
+/**
+ * The next event of one target, scheduled from inside the target's own
+ * handler: while {@link inside} it only reserves its place
+ * ({@link Engine.reserve}); the handler, when its work is done, asks
+ * {@link claimed} whether that event fires now — it precedes everything
+ * pending ({@link Engine.claim}), so the handler does its work at once —
+ * or schedules it with the reserved number ({@link Engine.atReserved}).
+ * Either way it fires in the place an ordinary event would have had.
+ */
+export class NextEvent {
+  /** The target's handler is running: {@link at} reserves instead of scheduling. */
+  inside = false;
+  private ns = 0;
+  /** The reserved event's sequence number (-1: none). */
+  private seq = -1;
+
+  constructor(private readonly engine: Engine, private readonly target: EventTarget) {}
+
+  /** The target's next event at `at` (ns): reserved while {@link inside} and `inline`, else scheduled. */
+  at(at: number, inline: boolean): void {
+    if (this.inside && inline) {
+      this.ns = at;
+      this.seq = this.engine.reserve();
+    } else this.engine.at(at, this.target);
+  }
+
+  /** After the handler's work: whether the reserved event fires now (its work is to be done at once); false when none was reserved or it was scheduled. */
+  claimed(): boolean {
+    const seq = this.seq;
+    if (seq < 0) return false;
+    this.seq = -1;
+    if (this.engine.claim(this.ns, seq)) return true;
+    this.engine.atReserved(this.ns, seq, this.target);
+    return false;
+  }
+}

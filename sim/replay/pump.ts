@@ -3,7 +3,7 @@
  * columns) are delivered to their tasks at their trace times, pausing while
  * tasks hold too many rows and stopping the engine when it needs more.
  */
-import type { Engine, EventTarget } from '../engine/queue.ts';
+import { NextEvent, type Engine, type EventTarget } from '../engine/queue.ts';
 import { RowBlock, type RowBatch, type TraceRow } from '../../traces/types.ts';
 
 /** Rows buffered in tasks (closed replay) above which the reader pauses. */
@@ -38,7 +38,12 @@ export class Pump implements EventTarget {
   paused = false;
   private armed = false;
 
-  constructor(private readonly host: PumpHost) {}
+  constructor(private readonly host: PumpHost) {
+    this.next = new NextEvent(host.engine, this);
+  }
+
+  /** The next delivery event: reserved inside {@link fire}, and delivered there at once when nothing precedes it. */
+  private readonly next: NextEvent;
 
   /** Appends a batch of rows (in trace order). */
   feed(rows: RowBatch): void {
@@ -81,21 +86,10 @@ export class Pump implements EventTarget {
       return;
     }
     this.armed = true;
-    const eng = this.host.engine;
     const tNs = b instanceof RowBlock ? b.tNs[this.ri] : (b as readonly TraceRow[])[this.ri].tNs;
-    const t = Math.max(eng.now, tNs);
-    if (this.delivering && this.host.inlineEvents) {
-      // during the pump's own event: see fire()
-      this.nextNs = t;
-      this.nextSeq = eng.reserve();
-    } else eng.at(t, this);
+    // during the pump's own event only reserved: see fire()
+    this.next.at(Math.max(this.host.engine.now, tNs), this.host.inlineEvents);
   }
-
-  /** Inside {@link fire}: the next delivery event is reserved ({@link nextSeq}), not scheduled. */
-  private delivering = false;
-  /** The reserved next delivery event's time and sequence number (-1: none). */
-  private nextNs = 0;
-  private nextSeq = -1;
 
   /** Tasks took rows from their buffers: delivery may go on. */
   resume(): void {
@@ -111,23 +105,16 @@ export class Pump implements EventTarget {
    * the same work in the same order as an event each.
    */
   fire(): void {
-    const eng = this.host.engine;
-    for (;;) {
+    const next = this.next;
+    do {
       this.armed = false;
       const b = this.current() as RowBatch;
       const i = this.ri++;
-      this.delivering = true;
+      next.inside = true;
       if (b instanceof RowBlock) this.host.deliverFrom(b, i);
       else this.host.deliver((b as readonly TraceRow[])[i]);
       this.arm();
-      this.delivering = false;
-      const seq = this.nextSeq;
-      if (seq < 0) return;
-      this.nextSeq = -1;
-      if (!eng.claim(this.nextNs, seq)) {
-        eng.atReserved(this.nextNs, seq, this);
-        return;
-      }
-    }
+      next.inside = false;
+    } while (next.claimed());
   }
 }

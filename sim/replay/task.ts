@@ -3,7 +3,7 @@
  * trace task waiting for their turn (closed replay) and issues them one at a
  * time; an {@link OpProc} steps the kernel path of an op that can sleep.
  */
-import { usToNs, type Engine, type EventTarget } from '../engine/queue.ts';
+import { NextEvent, usToNs, type Engine, type EventTarget } from '../engine/queue.ts';
 import { RowQueue, type Waiting } from './row-queue.ts';
 import type { VmMap } from '../vm/map.ts';
 import type { KernelPath, Wait } from '../vm/process.ts';
@@ -66,8 +66,12 @@ export class Task implements EventTarget {
 
   /** Made when its first row reaches its trace time: from then on it runs. */
   constructor(readonly name: string, readonly map: VmMap, private readonly host: ReplayHost) {
+    this.next = new NextEvent(host.engine, this);
     host.runningChanged(1);
   }
+
+  /** The next issue event: reserved inside {@link fire}, and issued there at once when nothing precedes it. */
+  private readonly next: NextEvent;
 
   /**
    * Whether the task is on a CPU: from its first row until every row of the
@@ -134,20 +138,9 @@ export class Task implements EventTarget {
     const w = this.fifo.peekSource() as Waiting;
     const tNs = w instanceof RowBlock ? w.tNs[this.fifo.peekIndex()] : w.tNs;
     this.state = 'scheduled';
-    const eng = this.host.engine;
-    const t = Math.max(eng.now, tNs + this.lagNs);
-    if (this.issuing && this.host.inlineEvents) {
-      // during this task's own issue event: see fire()
-      this.nextNs = t;
-      this.nextSeq = eng.reserve();
-    } else eng.at(t, this);
+    // during this task's own issue event only reserved: see fire()
+    this.next.at(Math.max(this.host.engine.now, tNs + this.lagNs), this.host.inlineEvents);
   }
-
-  /** Inside {@link fire}: the next issue event is reserved ({@link nextSeq}), not scheduled. */
-  private issuing = false;
-  /** The reserved next issue event's time and sequence number (-1: none). */
-  private nextNs = 0;
-  private nextSeq = -1;
 
   /**
    * Issues the row at the head of the buffer. When that schedules the next
@@ -156,9 +149,9 @@ export class Task implements EventTarget {
    * event in the queue: the same work in the same order as an event each.
    */
   fire(): void {
-    const eng = this.host.engine;
-    this.issuing = true;
-    for (;;) {
+    const next = this.next;
+    next.inside = true;
+    do {
       const w = this.fifo.peekSource() as Waiting;
       const i = this.fifo.peekIndex();
       this.fifo.shift();
@@ -166,15 +159,8 @@ export class Task implements EventTarget {
       this.host.rowDequeued();
       if (w instanceof RowBlock) this.host.executeFrom(this, w, i, true);
       else this.host.execute(this, w, true);
-      const seq = this.nextSeq;
-      if (seq < 0) break;
-      this.nextSeq = -1;
-      if (!eng.claim(this.nextNs, seq)) {
-        eng.atReserved(this.nextNs, seq, this);
-        break;
-      }
-    }
-    this.issuing = false;
+    } while (next.claimed());
+    next.inside = false;
   }
 }
 
