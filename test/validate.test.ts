@@ -497,7 +497,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(existsSync(join(ROOT, 'ignored.iolog'))).toBe(false);
     const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
     expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison',
-      'demerit_pct', 'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_pairs', 'files']);
+      'demerit_pct', 'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_p50_pct', 'noise_p99_pct', 'noise_pairs', 'files']);
     expect(v.repeat).toBe(2);
     expect(Object.keys(v.job)).toEqual(['file', 'name', 'jobs', 'sync_every', 'fio_version', 'data_dir', 'filesystem', 'command']);
     expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', jobs: 1, sync_every: FSYNC });
@@ -575,6 +575,18 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.noise_floor_pct).toBeCloseTo(floor, 6);
     expect(v.noise_pairs).toHaveLength(1);
     expect(v.noise_ratio).toBeCloseTo(v.demerit_pct / floor, 6);
+    // the runs' own p50 and p99 apart: type-7 quantiles, each run the reference in turn
+    const q7 = (xs: number[], p: number) => {
+      const s = [...xs].sort((a, b) => a - b), h = (s.length - 1) * p, lo = Math.floor(h);
+      return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
+    };
+    const apart = (p: number) => {
+      const x = q7(run1, p), y = q7(run2, p);
+      return x === y ? 0 : (100 * Math.abs(x - y) / x + 100 * Math.abs(x - y) / y) / 2;
+    };
+    expect(v.noise_p50_pct).toBeCloseTo(apart(0.5), 6);
+    expect(v.noise_p99_pct).toBeCloseTo(apart(0.99), 6);
+    expect(val.stdout).toMatch(/^kernel vs itself\s+its runs' p50s \d+\.\d % apart, p99s \d+\.\d %/m);
     expect(val.stdout).toMatch(/^noise floor\s+\d+\.\d % \(demerit between the 2 measured runs/m);
     // samples.csv: the compared latencies, pooled measured then simulated
     const samples = readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n');

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
-import { noiseFloor, noiseRatio, pairDemerit, pooled } from '../scripts/validate/noise.ts';
-import { errorPct, jobSummary, meetsTargets, validationSummaryTable } from '../scripts/validate/summary.ts';
+import { noiseFloor, noiseRatio, pairDemerit, pooled, quantileNoise } from '../scripts/validate/noise.ts';
+import { errorPct, jobSummary, kernelMeetsQuantileTargets, meetsTargets, validationSummary, validationSummaryTable } from '../scripts/validate/summary.ts';
 import { gridColumns, panelTitle, validationGridChart } from '../reports/charts/validation-grid.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { ValidationReport } from '../scripts/validate/validation.ts';
@@ -28,7 +28,23 @@ describe('noise floor between measured runs', () => {
 
   it('identical runs have no noise; one run has no floor', () => {
     expect(noiseFloor([f64([1, 2, 3]), f64([1, 2, 3])]).noise_floor_pct).toBe(0);
-    expect(noiseFloor([f64([1, 2, 3])])).toEqual({ noise_floor_pct: null, pairs: [] });
+    expect(noiseFloor([f64([1, 2, 3])])).toEqual({ noise_floor_pct: null, p50_noise_pct: null, p99_noise_pct: null, pairs: [] });
+  });
+
+  it('quantile noise: each run held to the other at the quantile, both ways averaged', () => {
+    // p50s 200 and 250: |50| / 200 = 25 %, |50| / 250 = 20 %
+    expect(quantileNoise(f64([100, 200, 300]), f64([100, 250, 300]), 0.5)).toBeCloseTo(22.5, 10);
+    expect(quantileNoise(f64([100, 250, 300]), f64([100, 200, 300]), 0.5)).toBeCloseTo(22.5, 10);
+    expect(quantileNoise(f64([0, 1]), f64([0, 1]), 0.5)).toBe(0);
+    // type-7 p99 of 1..101 is 100, of 2..102 is 101: 1 % and 1/101
+    const a = f64(Array.from({ length: 101 }, (_, i) => i + 1)), b = f64(Array.from({ length: 101 }, (_, i) => i + 2));
+    expect(quantileNoise(a, b, 0.99)).toBeCloseTo((1 + 100 / 101) / 2, 10);
+    const r = noiseFloor([f64([100, 200, 300]), f64([100, 250, 300]), f64([100, 200, 300])]);
+    // pairs (1,2) 22.5, (1,3) 0, (2,3) 22.5
+    expect(r.pairs.map((p) => p.p50_noise_pct)).toEqual([22.5, 0, 22.5]);
+    expect(r.p50_noise_pct).toBeCloseTo(15, 10);
+    // p99s 298, 299, 298
+    expect(r.p99_noise_pct).toBeCloseTo(((100 / 298 + 100 / 299) / 2 * 2) / 3, 10);
   });
 
   it('three runs: the mean over the three pairs, each pair listed', () => {
@@ -79,17 +95,36 @@ describe('targets and the summary table', () => {
     expect(meetsTargets(null, 0, 0)).toBeNull();
   });
 
+  it('the kernel meets the p50 and p99 targets against itself when its runs\' quantile noise is within them', () => {
+    expect(kernelMeetsQuantileTargets(20, 20)).toBe(true);
+    expect(kernelMeetsQuantileTargets(4, 20.1)).toBe(false);
+    expect(kernelMeetsQuantileTargets(21, 0)).toBe(false);
+    expect(kernelMeetsQuantileTargets(null, 0)).toBeNull();
+  });
+
   it('the table has one line per job with demerit, noise, ratio, errors and the verdict', () => {
-    const reports = [report('ok', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), report('bad', { p50: 100, p99: 200 }, { p50: 150, p99: 200 }, 40, 10)];
-    expect(jobSummary(reports[0]!)).toMatchObject({ p50_error_pct: 10, p99_error_pct: -5, noise_ratio: 1.2, meets_targets: true, run_order: 'back-to-back' });
+    const reports = [
+      { ...report('ok', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), noise_p50_pct: 4, noise_p99_pct: 12.6 },
+      { ...report('bad', { p50: 100, p99: 200 }, { p50: 150, p99: 200 }, 40, 10), noise_p50_pct: 6, noise_p99_pct: 250 },
+    ];
+    expect(jobSummary(reports[0]!)).toMatchObject({
+      p50_error_pct: 10, p99_error_pct: -5, noise_ratio: 1.2, meets_targets: true, run_order: 'back-to-back',
+      noise_p50_pct: 4, noise_p99_pct: 12.6, kernel_meets_quantile_targets: true,
+    });
+    expect(jobSummary(reports[1]!)).toMatchObject({ meets_targets: false, kernel_meets_quantile_targets: false });
+    // a report of a version before the quantile noise: unknown, not a failure
+    expect(jobSummary(report('old', { p50: 1, p99: 2 }, { p50: 1, p99: 2 }, 1, 1))).toMatchObject({ noise_p50_pct: null, noise_p99_pct: null, kernel_meets_quantile_targets: null });
+    expect(validationSummary(reports, 'c.yaml')).toMatchObject({ jobs_meeting_targets: 1, jobs_total: 2, jobs_kernel_meets_quantile_targets: 1 });
     // measured in rounds (npm run validate): the summary says so
     const inRounds = { ...reports[0]!, measured: { ...reports[0]!.measured, run_order: 'rounds' as const } };
     expect(jobSummary(inRounds).run_order).toBe('rounds');
     const t = validationSummaryTable(reports).split('\n');
-    expect(t[0]).toMatch(/^job\s+msyncs\s+p50 meas\s+p50 sim\s+p50 err\s+p99 meas\s+p99 sim\s+p99 err\s+mean meas\s+mean sim\s+demerit\s+noise\s+ratio\s+targets$/);
-    expect(t[1]).toMatch(/^ok\s+10\s+100\.0\s+110\.0\s+\+10 %\s+200\.0\s+190\.0\s+-5 %.*12\.0 %\s+10\.0 %\s+1\.20\s+met$/);
-    expect(t[2]).toMatch(/^bad .*\+50 %.*40\.0 %\s+10\.0 %\s+4\.00\s+missed$/);
+    expect(t[0]).toMatch(/^job\s+msyncs\s+p50 meas\s+p50 sim\s+p50 err\s+p50 noise\s+p99 meas\s+p99 sim\s+p99 err\s+p99 noise\s+mean meas\s+mean sim\s+demerit\s+noise\s+ratio\s+targets$/);
+    expect(t[1]).toMatch(/^ok\s+10\s+100\.0\s+110\.0\s+\+10 %\s+4 %\s+200\.0\s+190\.0\s+-5 %\s+13 %.*12\.0 %\s+10\.0 %\s+1\.20\s+met$/);
+    expect(t[2]).toMatch(/^bad .*\+50 %\s+6 %.*250 %.*40\.0 %\s+10\.0 %\s+4\.00\s+missed$/);
     expect(t[3]).toMatch(/^targets: noise ratio <= 1.5/);
+    expect(t[4]).toMatch(/^p50 noise, p99 noise: how far apart/);
+    expect(t[5]).toBe('met: 1 of 2 jobs; the measured runs agree with each other within the p50 and p99 targets on 1 of 2');
   });
 });
 

@@ -27,6 +27,9 @@ export interface Comparison {
   rms_distance_us: number;
   noise_floor_pct: number | null;
   noise_ratio: number | null;
+  /** How far apart the measured runs' p50s and p99s are (noise.ts quantileNoise, mean over pairs), %; null with one run. */
+  noise_p50_pct: number | null;
+  noise_p99_pct: number | null;
   noise_pairs: RunPair[];
   chart: string[];
 }
@@ -40,6 +43,8 @@ export function comparisonReport(cmp: Comparison) {
     rms_distance_us: cmp.rms_distance_us,
     noise_floor_pct: cmp.noise_floor_pct,
     noise_ratio: cmp.noise_ratio,
+    noise_p50_pct: cmp.noise_p50_pct,
+    noise_p99_pct: cmp.noise_p99_pct,
     noise_pairs: cmp.noise_pairs,
   };
 }
@@ -75,6 +80,7 @@ export async function compareReplay(S: string, name: string, tasks: readonly Mea
   return {
     measured, simulated: { ...simulated, errors }, comparison: compareStats(measured, simulated),
     demerit_pct: d.demerit_pct, rms_distance_us: d.rms_distance_us,
-    noise_floor_pct: noise.noise_floor_pct, noise_ratio: noiseRatio(d.demerit_pct, noise.noise_floor_pct), noise_pairs: noise.pairs, chart,
+    noise_floor_pct: noise.noise_floor_pct, noise_ratio: noiseRatio(d.demerit_pct, noise.noise_floor_pct),
+    noise_p50_pct: noise.p50_noise_pct, noise_p99_pct: noise.p99_noise_pct, noise_pairs: noise.pairs, chart,
   };
 }

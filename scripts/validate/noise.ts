@@ -8,9 +8,14 @@
  *   taken both ways (each run in turn the reference whose mean normalises the
  *   RMS horizontal distance) and averaged, then averaged over the pairs;
  * - noise ratio: the model's demerit against the pooled runs divided by that
- *   floor (1 = the model is as close to the kernel as the kernel to itself).
+ *   floor (1 = the model is as close to the kernel as the kernel to itself);
+ * - quantile noise: how far apart the runs' own p50s and p99s are, each run
+ *   in turn held to the other as the model is held to the measurements
+ *   (|other − run| / run), both ways averaged, then averaged over the pairs:
+ *   the error the kernel itself makes at each quantile, beside the 20 %
+ *   the targets allow the model.
  */
-import { demerit, sortedCopy } from './demerit.ts';
+import { demerit, percentile, sortedCopy } from './demerit.ts';
 
 /** The demerit between two measured runs (both ascending), averaged over both directions. */
 export function pairDemerit(a: Float64Array, b: Float64Array): number {
@@ -23,16 +28,43 @@ export interface RunPair {
   a: number;
   b: number;
   demerit_pct: number;
+  /** How far apart the two runs' p50s are ({@link quantileNoise}), %; absent in reports of versions before it. */
+  p50_noise_pct?: number;
+  /** The same for their p99s. */
+  p99_noise_pct?: number;
 }
 
-/** The noise floor of `runs` (each ascending): null with fewer than two runs. */
-export function noiseFloor(runs: readonly Float64Array[]): { noise_floor_pct: number | null; pairs: RunPair[] } {
+/**
+ * How far apart two runs (both ascending) are at quantile `q`, in %: each
+ * run's value taken as the reference in turn, |b − a| / a and |a − b| / b,
+ * averaged (0 when both are 0).
+ */
+export function quantileNoise(a: Float64Array, b: Float64Array, q: number): number {
+  const x = percentile(a, q), y = percentile(b, q);
+  if (x === y) return 0;
+  const rel = (ref: number) => (ref > 0 ? (100 * Math.abs(x - y)) / ref : Infinity);
+  return (rel(x) + rel(y)) / 2;
+}
+
+/** The noise between measured runs: the demerit floor and the p50 and p99 noise, each the mean over the pairs (null with fewer than two runs). */
+export interface RunNoise {
+  noise_floor_pct: number | null;
+  p50_noise_pct: number | null;
+  p99_noise_pct: number | null;
+  pairs: RunPair[];
+}
+
+/** The noise between `runs` (each ascending, none empty): null figures with fewer than two runs. */
+export function noiseFloor(runs: readonly Float64Array[]): RunNoise {
   const pairs: RunPair[] = [];
   for (let i = 0; i < runs.length; i++) {
-    for (let j = i + 1; j < runs.length; j++) pairs.push({ a: i + 1, b: j + 1, demerit_pct: pairDemerit(runs[i]!, runs[j]!) });
+    for (let j = i + 1; j < runs.length; j++) {
+      const a = runs[i]!, b = runs[j]!;
+      pairs.push({ a: i + 1, b: j + 1, demerit_pct: pairDemerit(a, b), p50_noise_pct: quantileNoise(a, b, 0.5), p99_noise_pct: quantileNoise(a, b, 0.99) });
+    }
   }
-  const noise = pairs.length ? pairs.reduce((s, p) => s + p.demerit_pct, 0) / pairs.length : null;
-  return { noise_floor_pct: noise, pairs };
+  const meanOf = (f: (p: RunPair) => number) => (pairs.length ? pairs.reduce((s, p) => s + f(p), 0) / pairs.length : null);
+  return { noise_floor_pct: meanOf((p) => p.demerit_pct), p50_noise_pct: meanOf((p) => p.p50_noise_pct!), p99_noise_pct: meanOf((p) => p.p99_noise_pct!), pairs };
 }
 
 /** demerit ÷ noise floor; null when there is no floor or it is 0. */

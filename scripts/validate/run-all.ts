@@ -61,8 +61,9 @@ run, so that a job's runs are about a minute apart and its noise floor covers
 how the machine drifts between them (runs back to back share the storage's
 state of the moment). Then it prints one table: per job the measured and
 simulated msync latency (p50, p99, mean), the demerit, the noise floor (the
-demerit between the measured runs), the noise ratio (demerit / noise floor)
-and the p50 and p99 errors.
+demerit between the measured runs), the noise ratio (demerit / noise floor),
+the p50 and p99 errors, and how far apart the measured runs' own p50s and
+p99s are (p50 noise, p99 noise: the kernel's error against itself).
 Writes DIR/summary.json and the figure DIR/validation-grid.{svg,png,pdf}. DIR defaults to
 results/validation. First, N (default 40, 0: none) random sequences of 200
 mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed

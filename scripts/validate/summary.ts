@@ -31,6 +31,15 @@ export interface JobSummary {
   p99_error_pct: number | null;
   /** Whether the job meets every target (null when the noise floor is unknown). */
   meets_targets: boolean | null;
+  /** How far apart the measured runs' own p50s and p99s are (%, validation.json's `noise_p50_pct`, `noise_p99_pct`; null with one run). */
+  noise_p50_pct: number | null;
+  noise_p99_pct: number | null;
+  /**
+   * Whether the measured runs agree with each other within the p50 and p99
+   * targets ({@link kernelMeetsQuantileTargets}): what a model as close to
+   * the kernel as the kernel to itself would meet (null with one run).
+   */
+  kernel_meets_quantile_targets: boolean | null;
   rms_distance_us: number;
   measured: { mean_us: number; p50_us: number; p90_us: number; p99_us: number };
   simulated: { mean_us: number; p50_us: number; p90_us: number; p99_us: number };
@@ -42,6 +51,12 @@ export function meetsTargets(noiseRatio: number | null, p50: number | null, p99:
   return noiseRatio <= TARGETS.noise_ratio && p50 !== null && Math.abs(p50) <= TARGETS.p50_error_pct && p99 !== null && Math.abs(p99) <= TARGETS.p99_error_pct;
 }
 
+/** Whether the measured runs' own p50 and p99 noise is within the p50 and p99 targets (null when unknown). */
+export function kernelMeetsQuantileTargets(p50NoisePct: number | null, p99NoisePct: number | null): boolean | null {
+  if (p50NoisePct === null || p99NoisePct === null) return null;
+  return p50NoisePct <= TARGETS.p50_error_pct && p99NoisePct <= TARGETS.p99_error_pct;
+}
+
 /** One job's summary from its validation.json. */
 export function jobSummary(r: ValidationReport): JobSummary {
   const pick = (d: { mean_us: number; p50_us: number; p90_us: number; p99_us: number }) => ({ mean_us: d.mean_us, p50_us: d.p50_us, p90_us: d.p90_us, p99_us: d.p99_us });
@@ -51,6 +66,8 @@ export function jobSummary(r: ValidationReport): JobSummary {
     job: r.job.name, file: r.job.file, msyncs: r.matched_syncs, warmup_syncs: r.warmup_syncs, repeat: r.repeat, run_order: r.measured.run_order ?? 'back-to-back',
     demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio,
     p50_error_pct: p50, p99_error_pct: p99, meets_targets: meetsTargets(r.noise_ratio, p50, p99),
+    noise_p50_pct: r.noise_p50_pct ?? null, noise_p99_pct: r.noise_p99_pct ?? null,
+    kernel_meets_quantile_targets: kernelMeetsQuantileTargets(r.noise_p50_pct ?? null, r.noise_p99_pct ?? null),
     rms_distance_us: r.rms_distance_us, measured: pick(r.measured), simulated: pick(r.simulated),
   };
 }
@@ -66,21 +83,24 @@ export function validationSummary(reports: readonly ValidationReport[], calibrat
     jobs,
     jobs_meeting_targets: known.filter((j) => j.meets_targets).length,
     jobs_total: jobs.length,
+    /** Jobs whose measured runs agree with each other within the p50 and p99 targets. */
+    jobs_kernel_meets_quantile_targets: jobs.filter((j) => j.kernel_meets_quantile_targets).length,
   };
 }
 
 const f1 = (v: number | null) => (v === null ? '-' : v.toFixed(1));
 const signed = (v: number | null) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(0)} %`);
+const unsigned = (v: number | null) => (v === null ? '-' : `${v.toFixed(0)} %`);
 
 /** The one table `npm run validate` prints. */
 export function validationSummaryTable(reports: readonly ValidationReport[]): string {
-  const header = ['job', 'msyncs', 'p50 meas', 'p50 sim', 'p50 err', 'p99 meas', 'p99 sim', 'p99 err', 'mean meas', 'mean sim', 'demerit', 'noise', 'ratio', 'targets'];
-  const rows = reports.map((r) => {
-    const j = jobSummary(r);
+  const header = ['job', 'msyncs', 'p50 meas', 'p50 sim', 'p50 err', 'p50 noise', 'p99 meas', 'p99 sim', 'p99 err', 'p99 noise', 'mean meas', 'mean sim', 'demerit', 'noise', 'ratio', 'targets'];
+  const jobs = reports.map(jobSummary);
+  const rows = jobs.map((j) => {
     return [
       j.job, String(j.msyncs),
-      f1(j.measured.p50_us), f1(j.simulated.p50_us), signed(j.p50_error_pct),
-      f1(j.measured.p99_us), f1(j.simulated.p99_us), signed(j.p99_error_pct),
+      f1(j.measured.p50_us), f1(j.simulated.p50_us), signed(j.p50_error_pct), unsigned(j.noise_p50_pct),
+      f1(j.measured.p99_us), f1(j.simulated.p99_us), signed(j.p99_error_pct), unsigned(j.noise_p99_pct),
       f1(j.measured.mean_us), f1(j.simulated.mean_us),
       `${f1(j.demerit_pct)} %`, j.noise_floor_pct === null ? '-' : `${f1(j.noise_floor_pct)} %`, j.noise_ratio === null ? '-' : j.noise_ratio.toFixed(2),
       j.meets_targets === null ? '-' : j.meets_targets ? 'met' : 'missed',
@@ -88,8 +108,12 @@ export function validationSummaryTable(reports: readonly ValidationReport[]): st
   });
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  const note = `targets: noise ratio <= ${TARGETS.noise_ratio}, |p50 err| and |p99 err| <= ${TARGETS.p50_error_pct} %; err = (simulated - measured) / measured`;
-  return [header, ...rows].map(line).join('\n') + '\n' + note;
+  const note = `targets: noise ratio <= ${TARGETS.noise_ratio}, |p50 err| and |p99 err| <= ${TARGETS.p50_error_pct} %; err = (simulated - measured) / measured;\n`
+    + `p50 noise, p99 noise: how far apart the measured runs' own p50s and p99s are, each run held to the other as the model is to them`;
+  const known = jobs.filter((j) => j.kernel_meets_quantile_targets !== null).length;
+  const tally = `met: ${jobs.filter((j) => j.meets_targets).length} of ${jobs.length} jobs`
+    + (known ? `; the measured runs agree with each other within the p50 and p99 targets on ${jobs.filter((j) => j.kernel_meets_quantile_targets).length} of ${known}` : '');
+  return [header, ...rows].map(line).join('\n') + '\n' + note + '\n' + tally;
 }
 
 /** Draws validation-grid.{vl.json,svg,png,pdf} into `dir`; returns the file names. */

@@ -149,6 +149,15 @@ export interface ValidationReport {
   noise_floor_pct: number | null;
   /** demerit_pct / noise_floor_pct (null without a floor). */
   noise_ratio: number | null;
+  /**
+   * How far apart the measured runs' own p50s are: each run held to the
+   * other as the model is held to the measurements, both ways averaged,
+   * mean over pairs (%; null with one run; absent in reports written before
+   * it). The kernel's own error at the quantile the p50 target judges.
+   */
+  noise_p50_pct?: number | null;
+  /** The same for the p99s. */
+  noise_p99_pct?: number | null;
   /** Each pair of measured runs and their demerit. */
   noise_pairs: RunPair[];
   files: Record<string, string | string[]>;
@@ -202,7 +211,7 @@ export function deviceSummary(config: Config): Pick<ValidationReport['calibratio
 /** The keys of validation.json, in order (the tests check every one is there). */
 export const VALIDATION_KEYS: readonly (keyof ValidationReport)[] = [
   'syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison', 'demerit_pct',
-  'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_pairs', 'files',
+  'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_p50_pct', 'noise_p99_pct', 'noise_pairs', 'files',
 ];
 
 /** The report and where it was written. */
@@ -378,6 +387,9 @@ export function validationTable(r: ValidationReport, out: string): string {
     ['noise floor', r.noise_floor_pct === null ? `- (one fio run: --repeat 2 or more measures it)`
       : `${r.noise_floor_pct.toFixed(1)} % (demerit between the ${r.repeat} measured runs, mean over ${r.noise_pairs.length} pair(s))`],
     ['noise ratio', r.noise_ratio === null ? '-' : `${r.noise_ratio.toFixed(2)} (demerit / noise floor; 1 = as close as the kernel to itself)`],
+    ...(r.noise_p50_pct != null && r.noise_p99_pct != null
+      ? [['kernel vs itself', `its runs' p50s ${r.noise_p50_pct.toFixed(1)} % apart, p99s ${r.noise_p99_pct.toFixed(1)} % (each run held to the other as the model is to them)`] as [string, string]]
+      : []),
     ['fio check', r.measured.fio_report ? `fio's own sync mean ${f(r.measured.fio_report.mean_us)} µs over ${r.measured.fio_report.count} syncs (log-derived mean ${r.measured.log_vs_fio_pct! >= 0 ? '+' : ''}${r.measured.log_vs_fio_pct!.toFixed(1)} %)` : '-'],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
