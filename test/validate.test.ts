@@ -395,7 +395,17 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap'] : []),
-      'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : [])]);
+      'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : []), 'host_cv']);
+    // the host's shared spread: from the FLUSH-level steps' write + fdatasync pairs, or the reason there is none (then 0)
+    const hs = cj.fits.host_spread;
+    if ('reason' in hs.fit) expect(doc.device.host_cv).toBe(0);
+    else {
+      expect(hs.fit.pairs).toBeGreaterThanOrEqual(100);
+      expect(hs.fit.sigma_host).toBeLessThanOrEqual(Math.min(hs.fit.sigma_write, hs.fit.sigma_flush) + 1e-12);
+      expect(doc.device.host_cv).toBeCloseTo(Math.sqrt(Math.expm1(hs.fit.sigma_host ** 2)), 3);
+      expect(hs.marginal.write_latency).toEqual(cj.fitted['device.write_latency'].from.includes('taken out') ? expect.objectContaining({ dist: 'lognormal' }) : doc.device.write_latency);
+      expect(cj.fitted['device.host_cv']).toMatchObject({ value: doc.device.host_cv, n: hs.fit.pairs });
+    }
     if (stage) {
       expect(doc.device.channels).toBe(32);
       expect(cj.fitted['device.submit_command_us']).toMatchObject({ value: doc.device.submit_command_us, n: 2 });
@@ -442,12 +452,19 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(cj.fits.flush_level_pooled.count).toBeGreaterThanOrEqual(cj.fits.flush_level.count + 3);
     expect(cj.fits.flush_level.p50_us).toBeLessThanOrEqual(cj.fits.flush_level_pooled.p50_us);
     if (doc.device.write_cache) {
-      expect(doc.device.flush_cv).toBe(flushCv(cj.fits.flush_level.p50_us, cj.fits.flush_level.p99_us));
+      // the FLUSH keys before the host's share is split off (cj.fits.host_spread.marginal), then after it
+      const m = cj.fits.host_spread.marginal;
+      expect(m.flush_cv).toBe(flushCv(cj.fits.flush_level.p50_us, cj.fits.flush_level.p99_us));
       // both fixed costs: the mean of a lognormal of the measured median and flush_cv
-      expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * Math.sqrt(1 + doc.device.flush_cv ** 2) * 100) / 100);
+      expect(m.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * Math.sqrt(1 + m.flush_cv ** 2) * 100) / 100);
       const level = lognormalMeanFromQuantiles(cj.fits.flush_level.p50_us, cj.fits.flush_level.p99_us)!;
       const expected = doc.device.destage === 'on_flush' ? Math.max(0, level - cj.fits.destage.slope_us_per_write) : level;
-      expect(doc.device.flush_us).toBe(Math.round(expected * 100) / 100);
+      expect(m.flush_us).toBe(Math.round(expected * 100) / 100);
+      // the split keeps the median and the whole log-spread: σ_own² + σh² = σ² (σ = √ln(1 + cv²))
+      const sh = 'reason' in cj.fits.host_spread.fit ? 0 : cj.fits.host_spread.fit.sigma_host;
+      const sig2 = (cv: number) => Math.log(1 + cv * cv);
+      expect(doc.device.flush_us / Math.sqrt(1 + doc.device.flush_cv ** 2)).toBeCloseTo(m.flush_us / Math.sqrt(1 + m.flush_cv ** 2), 0);
+      if (doc.device.flush_cv > 0) expect(Math.abs(sig2(doc.device.flush_cv) + sh * sh - sig2(m.flush_cv))).toBeLessThan(0.01);
     }
     if (doc.device.write_cache) expect(['continuous', 'on_flush']).toContain(doc.device.destage);
     expect(doc.device.profile).toBe(doc.device.write_cache ? 'sata-ssd' : 'nvme');

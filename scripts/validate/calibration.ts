@@ -67,6 +67,7 @@ import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps, type Rerun } from './step-rerun.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance, type NoSubmissionFit, type SubmissionFit } from './submission-fit.ts';
 import { flushLevelKeys, type SessionLevel } from './flush-level.ts';
+import { annotateSplit, probePairs, splitHostSpread, type HostSpreadReport, type WriteSyncPair } from './host-spread.ts';
 import { drainDevice, emptyFlushStep, quietestLevel, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
 
 export { fitCalibration, type StepReport } from './calibration-fit.ts';
@@ -150,6 +151,8 @@ export interface Calibration {
     flush_level_pooled: FioLatency | null;
     /** Only in a session profile of `npm run validate` (flush-level.ts): the FLUSH probes run between the jobs' runs, pooled, that flush_us, flush_empty_us and flush_cv were refitted to. */
     flush_level_session?: SessionLevel;
+    /** The host's speed shared by the times of one msync (host-spread.ts), fitted to the FLUSH-level steps after writes, with the device keys before the split (`marginal`); absent in reports of earlier versions. */
+    host_spread?: HostSpreadReport;
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
@@ -251,6 +254,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     let pageinLatencies: Float64Array = new Float64Array(0);
     /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level, and whether the step before it wrote; null when fio's I/O logs have no timestamps (fio < 3.31). */
     let flushSamples: { name: string; afterWrites: boolean; us: Float64Array }[] | null = [];
+    /** Each write of the FLUSH-level steps after writes and the fdatasync after it: the host's shared spread (host-spread.ts). */
+    const hostPairs: WriteSyncPair[] = [];
     /** Runs one step's fio job: its report file. */
     const runStep = async (step: Microbench): Promise<string> => {
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
@@ -268,6 +273,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         try {
           const afterWrites = i > 0 && plan[i - 1].direction === 'write'; // the layout step has no direction
           flushSamples.push({ name: step.name, afterWrites, us: (await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us });
+          if (afterWrites) hostPairs.push(...await probePairs(join(work, flushIolog(step.name))));
         } catch (e) {
           log(`calibrate: the FLUSH level comes from the flush step alone: ${(e as Error).message}`);
           flushSamples = null;
@@ -314,7 +320,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const sideBySide = serial?.overlap?.overlap === true;
     // with the stage, the slots are the deepest queue the probes had in flight (a batch holds its writes at once)
     const serialChannels = Math.max(opts.maxDepth, ...steps.filter((s) => s.kind === 'batch').map((s) => s.depth));
-    const device: Record<string, unknown> = {
+    const marginal: Record<string, unknown> = {
       profile: base,
       channels: serial ? serialChannels : channels.channels,
       // side by side (submit_overlap) the measured QD1 latencies stand as they are; one after the other the stage comes off them
@@ -328,6 +334,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...flushKeys.device,
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
     };
+    // the host's speed shared by a write and its FLUSH: split off each time's spread (host-spread.ts)
+    const host = splitHostSpread(marginal, hostPairs, 'flush-probe-*, flush (the steps after writes)');
+    const device = host.device;
     const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;
     const hz = kernelHz();
     const fsKind = filesystem !== 'ext4' || jbd2 === null ? null : jbd2 ? 'ext4-ordered' : 'ext4-nojournal';
@@ -360,7 +369,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(hz ? { 'fs.timestamp_tick_us': { value: 1e6 / hz.hz, r2: null, n: 1, from: `${hz.source}: CONFIG_HZ=${hz.hz} (timestamps advance once per jiffy)` } } : {}),
       ...(fit.readahead === null ? {} : { 'readahead.pages': { value: fit.readahead, r2: null, n: 1, from: `sysfs ${blockDev!.sysfs}/queue/read_ahead_kb = ${blockDev!.read_ahead_kb} → ÷ 4 KiB pages` } }),
       ...(cpuFit ? cpuFit.fitted : {}),
+      ...host.fitted,
     };
+    annotateSplit(fitted, device, host.report);
 
     // checks: the journal step against the model, the page-in misses against the window
     log(`calibrate: checking the journal step against the model (${fsKind ?? 'ext4-ordered'}, linux) ...`);
@@ -383,7 +394,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note },
+      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

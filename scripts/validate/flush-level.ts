@@ -28,6 +28,7 @@ import { drainDevice, latencyFigures } from './sync-steps.ts';
 import { quantileOfSorted } from '../measure/cpu-fit.ts';
 import { calibrationFiles, type Calibration, type FittedValue } from './calibration.ts';
 import { fragmentText } from './calibration-text.ts';
+import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
@@ -82,6 +83,8 @@ export interface SessionProbe {
   destage?: DestageProbe;
   /** The median write of its destage part (4k O_DIRECT, one at a time; µs): the session's write path (write-session.ts); absent when fio timed none. */
   write_p50_us?: number;
+  /** Each write of the probe and the fdatasync after it (host-spread.ts); absent when none was timed. */
+  pairs?: WriteSyncPair[];
 }
 
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
@@ -120,8 +123,26 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
       from: `session FLUSH probes: the calibration's destage slope ${round2(cal.fits.destage!.slope_us_per_write)} µs a write × ${round2(destage.scale)} (fdatasync after ${destage.writes} writes less after one: ${round2(destage.session_increment_us)} µs, the mean over ${destage.probes} probes, against ${round2(destage.calibration_increment_us)} µs in the calibration's flush and flush-${destage.writes} steps) = ${round2(fit.destage.slope_us_per_write)} µs, less the transfer of 4 KiB at media_mbps`,
     };
   }
+  // a calibration that split the host's spread off: the session refits from the whole spreads, and splits again with its own probes
+  const split = cal.fits.host_spread;
+  const base = split ? { ...cal.fragment.device, ...split.marginal } : cal.fragment.device;
   const write = sessionWrite(cal, kept.flatMap((p) => (p.write_p50_us !== undefined ? [p.write_p50_us] : [])));
-  const writeKeys = write ? scaledWriteKeys(cal.fragment.device, write) : { device: {}, fitted: {} };
+  const writeKeys = write ? scaledWriteKeys(base, write) : { device: {}, fitted: {} };
+  const marginal = { ...base, ...keys.device, ...destageKeys, ...writeKeys.device };
+  const fitted: Record<string, FittedValue> = { ...cal.fitted, ...keys.fitted, ...destageFitted, ...writeKeys.fitted };
+  let device: Record<string, unknown> = marginal, hostReport = split;
+  if (split) {
+    for (const k of ['read_latency', 'write_latency'] as const) {
+      if (!writeKeys.fitted[`device.${k}`] && split.marginal[k] !== undefined && fitted[`device.${k}`]) {
+        fitted[`device.${k}`] = { ...fitted[`device.${k}`]!, value: split.marginal[k], from: `the calibration's, before its host share was taken out: ${JSON.stringify(split.marginal[k])}` };
+      }
+    }
+    const host = splitHostSpread(marginal, kept.flatMap((p) => p.pairs ?? []), `session FLUSH probes (${kept.length})`);
+    device = host.device;
+    Object.assign(fitted, host.fitted);
+    annotateSplit(fitted, device, host.report);
+    hostReport = host.report;
+  }
   const session: SessionLevel = {
     ...level,
     probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}) })),
@@ -131,9 +152,9 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   };
   return {
     ...cal,
-    fragment: { ...cal.fragment, device: { ...cal.fragment.device, ...keys.device, ...destageKeys, ...writeKeys.device } },
-    fitted: { ...cal.fitted, ...keys.fitted, ...destageFitted, ...writeKeys.fitted },
-    fits: { ...cal.fits, flush: fit.flush, ...(destage && fit.destage ? { destage: fit.destage } : {}), flush_level_session: session },
+    fragment: { ...cal.fragment, device },
+    fitted,
+    fits: { ...cal.fits, flush: fit.flush, ...(destage && fit.destage ? { destage: fit.destage } : {}), flush_level_session: session, ...(hostReport ? { host_spread: hostReport } : {}) },
   };
 }
 
@@ -209,12 +230,13 @@ export class FlushLevelProbes {
     rmSync(join(work, flushIolog(step.name)), { force: true }); // fio appends to an I/O log that exists
     await this.run(work, step);
     const us = Array.from((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
+    const pairs = await probePairs(join(work, flushIolog(step.name)));
     const json = join(work, `${nStep.name}.json`);
     await this.run(work, nStep, json);
     const nJob = readFioJson(json).jobs.find((j) => j.name === nStep.name);
     const destage = destageProbe(us, nJob?.sync?.p50_us ?? null);
     const writeP50 = nJob?.write?.p50_us ?? null;
-    this.probes.push({ label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}) });
+    this.probes.push({ label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}) });
     return us;
   }
 

@@ -67,6 +67,15 @@ export interface MediaKeys {
   flush_cv: number;
   /** What `flush_cv` varies: `flush`, each FLUSH's fixed cost; `host`, a speed of the host drawn per msync that every CPU and device time follows (host-speed.ts). */
   flush_cv_scope: FlushCvScope;
+  /**
+   * Coefficient of variation of the host's speed (host-speed.ts): a
+   * lognormal factor of median 1 drawn per msync that every CPU and device
+   * time starting meanwhile follows, on top of each time's own spread, so
+   * that the times of one msync are slow or fast together (0: none; must
+   * stay 0 with `flush_cv_scope: host`, where that factor's spread is
+   * `flush_cv`).
+   */
+  host_cv: number;
   /** When the write cache destages: `continuous` (a drive) or `on_flush` (a host page cache under a virtual disk). */
   destage: DestageMode;
   /** Per-command media time of each write, destaged or written through (µs), on top of its transfer at `media_mbps`. */
@@ -154,23 +163,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false,
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
   },
 };
 

@@ -97,6 +97,9 @@ export function checkDevice(c: Config): void {
   const d = c.device;
   const gap = flushGapProblem(d.flush_gap);
   if (gap) throw new ConfigError(`device.flush_gap.${gap.key}`, gap.message);
+  if (d.host_cv > 0 && d.flush_cv_scope === 'host') {
+    throw new ConfigError('device.host_cv', `must be 0 with device.flush_cv_scope host, where the host's spread is flush_cv (got ${d.host_cv})`);
+  }
   if (d.rpm > 0 && !(d.seek_track_ms <= d.seek_avg_ms && d.seek_avg_ms <= d.seek_full_ms)) {
     throw new ConfigError('device.seek_avg_ms', `the seek figures must grow with distance: seek_track_ms <= seek_avg_ms <= seek_full_ms (got ${d.seek_track_ms}, ${d.seek_avg_ms}, ${d.seek_full_ms})`);
   }

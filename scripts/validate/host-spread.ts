@@ -1,0 +1,198 @@
+/**
+ * The host's speed shared by the times of one msync (`device.host_cv`),
+ * fitted from the FLUSH probe: a 4 KiB O_DIRECT write, then fdatasync, over
+ * and over. Pure but for {@link probePairs}, which reads fio's I/O log.
+ *
+ * Why: on a virtual disk a slow moment of the host makes the write and the
+ * FLUSH of one sync slow together. Drawn independently, the model's write
+ * and FLUSH made the msyncs' tails too thin: in the three validations of
+ * 2026-12-03 15:44–16:06 UTC the simulated p99 was below the measured one
+ * for 28 of 30 jobs (−9 to −82 %), and a page written through the page
+ * cache then fdatasync'ed had a p99 of 293–1204 µs where the FLUSH alone
+ * had 140–506 µs (fio, four pairs of runs in turns, 16:28 UTC).
+ *
+ * The model: log(write) = μw + εw + η and log(FLUSH) = μf + εf + η with one
+ * η ~ N(0, σh²) per msync, so cov(log write, log FLUSH) = σh². The
+ * correlation is taken by rank (Spearman's ρs, turned into the normal
+ * correlation ρ = 2 sin(π ρs / 6), which a few stalls do not decide), and
+ * σh² = ρ σw σf with the spreads the profile already has (σ = √ln(1 + cv²)
+ * of `write_latency` and `flush_cv`), at most the smaller of the two. Each
+ * time then keeps its distribution: its own spread becomes √(σ² − σh²),
+ * its median unchanged, and the factor (median 1) supplies the rest.
+ */
+import { iologLatencies, SYNC_ACTIONS, type IologLatencies } from './fio.ts';
+import type { FittedValue } from './calibration.ts';
+
+/** One write of the probe and the fdatasync after it (µs). */
+export interface WriteSyncPair {
+  write_us: number;
+  sync_us: number;
+}
+
+/** The pairs of a probe (pure): each sync whose entry is the next one after a write's (issued when the write completed). */
+export function writeSyncPairs(writes: IologLatencies, syncs: IologLatencies): WriteSyncPair[] {
+  const syncAt = new Map<number, number>();
+  syncs.issued_us.forEach((t, i) => syncAt.set(t, syncs.latencies_us[i]!));
+  const pairs: WriteSyncPair[] = [];
+  writes.issued_us.forEach((t, i) => {
+    const w = writes.latencies_us[i]!;
+    const s = syncAt.get(t + w);
+    if (s !== undefined && w > 0 && s > 0) pairs.push({ write_us: w, sync_us: s });
+  });
+  return pairs;
+}
+
+/** The pairs of the probe whose fio I/O log is `iolog`. */
+export async function probePairs(iolog: string): Promise<WriteSyncPair[]> {
+  return writeSyncPairs(await iologLatencies(iolog, new Set(['write'])), await iologLatencies(iolog, SYNC_ACTIONS));
+}
+
+/** Fewer pairs than this give no fit. */
+export const MIN_PAIRS = 100;
+
+/** The host's spread and what it came from. */
+export interface HostSpread {
+  pairs: number;
+  /** Rank correlation of a write's latency and its fdatasync's. */
+  spearman: number;
+  /** The correlation of their logarithms were they jointly normal: 2 sin(π ρs / 6). */
+  rho: number;
+  /** The log-spreads of the profile's write latency and FLUSH (σ = √ln(1 + cv²)). */
+  sigma_write: number;
+  sigma_flush: number;
+  /** √(max(0, ρ) σw σf), at most min(σw, σf). */
+  sigma_host: number;
+  /** The factor's cv, √(e^σh² − 1) (3 decimals): `device.host_cv`. */
+  host_cv: number;
+}
+
+/** Ranks 0..n−1, ties given their mean rank. */
+function ranks(a: readonly number[]): number[] {
+  const order = a.map((_, i) => i).sort((i, j) => a[i]! - a[j]!);
+  const r = new Array<number>(a.length);
+  for (let k = 0; k < order.length;) {
+    let e = k;
+    while (e + 1 < order.length && a[order[e + 1]!] === a[order[k]!]) e++;
+    for (let q = k; q <= e; q++) r[order[q]!] = (k + e) / 2;
+    k = e + 1;
+  }
+  return r;
+}
+
+/** Spearman's rank correlation of `x` and `y` (equal lengths, at least 2; 0 when either is constant). */
+export function spearman(x: readonly number[], y: readonly number[]): number {
+  const rx = ranks(x), ry = ranks(y), n = x.length, m = (n - 1) / 2;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = rx[i]! - m, b = ry[i]! - m;
+    sxy += a * b; sxx += a * a; syy += b * b;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+/** A lognormal's log-spread from its cv. */
+export const sigmaOfCv = (cv: number): number => Math.sqrt(Math.log(1 + cv * cv));
+/** A lognormal's cv from its log-spread. */
+export const cvOfSigma = (s: number): number => Math.sqrt(Math.expm1(s * s));
+
+/** The host's spread from the probe's pairs and the profile's cvs, or why there is none. */
+export function fitHostSpread(pairs: readonly WriteSyncPair[], writeCv: number, flushCv: number): HostSpread | { reason: string } {
+  if (pairs.length < MIN_PAIRS) return { reason: `${pairs.length} write + fdatasync pairs timed (fewer than ${MIN_PAIRS})` };
+  if (!(writeCv > 0) || !(flushCv > 0)) return { reason: `no spread to share (write_latency cv ${writeCv}, flush_cv ${flushCv})` };
+  const rs = spearman(pairs.map((p) => p.write_us), pairs.map((p) => p.sync_us));
+  const rho = 2 * Math.sin((Math.PI * rs) / 6);
+  const sw = sigmaOfCv(writeCv), sf = sigmaOfCv(flushCv);
+  const sh = Math.min(Math.sqrt(Math.max(0, rho) * sw * sf), sw, sf);
+  return { pairs: pairs.length, spearman: rs, rho, sigma_write: sw, sigma_flush: sf, sigma_host: sh, host_cv: Math.round(cvOfSigma(sh) * 1000) / 1000 };
+}
+
+/** Whether `f` is a fit. */
+export function isHostSpread(f: HostSpread | { reason: string }): f is HostSpread {
+  return !('reason' in f);
+}
+
+type Lat = { dist: string; mean_us: number; cv?: number };
+
+/** A lognormal latency with `sh` of its log-spread given to the host: its own spread √(σ² − σh²), its median kept (a constant when nothing is left). */
+export function ownLatency(lat: Lat, sh: number): Lat {
+  if (lat.dist !== 'lognormal' || !(lat.cv! > 0) || !(sh > 0)) return lat;
+  const median = lat.mean_us / Math.sqrt(1 + lat.cv! ** 2);
+  const s2 = sigmaOfCv(lat.cv!) ** 2 - sh * sh;
+  if (!(s2 > 1e-9)) return { dist: 'constant', mean_us: Math.round(median * 100) / 100 };
+  const cv = Math.round(cvOfSigma(Math.sqrt(s2)) * 1000) / 1000;
+  return { dist: 'lognormal', mean_us: Math.round(median * Math.sqrt(1 + cv * cv) * 100) / 100, cv };
+}
+
+/**
+ * The device keys of a profile with the host's spread `s` split off (pure):
+ * `host_cv` set; `read_latency`, `write_latency` and the FLUSH (`flush_cv`,
+ * with `flush_us` and `flush_empty_us` keeping their medians) each with
+ * their own spread only. `device` holds the whole (marginal) spreads.
+ */
+export function withHostSpread(device: Record<string, unknown>, s: HostSpread): Record<string, unknown> {
+  if (!(s.sigma_host > 0)) return { ...device, host_cv: 0 };
+  const out: Record<string, unknown> = { ...device, host_cv: s.host_cv };
+  for (const k of ['read_latency', 'write_latency'] as const) {
+    const lat = device[k] as Lat | undefined;
+    if (lat && typeof lat.mean_us === 'number') out[k] = ownLatency(lat, s.sigma_host);
+  }
+  const fcv = device.flush_cv;
+  if (typeof fcv === 'number' && fcv > 0) {
+    const own = ownLatency({ dist: 'lognormal', mean_us: 1, cv: fcv }, s.sigma_host);
+    const ownCv = own.cv ?? 0;
+    const keep = Math.sqrt(1 + ownCv * ownCv) / Math.sqrt(1 + fcv * fcv); // mean ratio at the same median
+    out.flush_cv = ownCv;
+    for (const k of ['flush_us', 'flush_empty_us'] as const) {
+      if (typeof device[k] === 'number') out[k] = Math.round((device[k] as number) * keep * 100) / 100;
+    }
+  }
+  return out;
+}
+
+/** The keys the split changes, as they were before it (the whole spreads). */
+const SPLIT_KEYS = ['read_latency', 'write_latency', 'flush_us', 'flush_empty_us', 'flush_cv'] as const;
+
+/** What a calibration reports of the split (`fits.host_spread`). */
+export interface HostSpreadReport {
+  /** The fit, or why there is none (then `host_cv` is 0 and nothing is split). */
+  fit: HostSpread | { reason: string };
+  /** The split keys before the split (the session refits from these). */
+  marginal: Record<string, unknown>;
+}
+
+/**
+ * The device keys with the host's spread split off by the probe's `pairs`
+ * (pure): the keys, the report and the provenance of `device.host_cv`
+ * (`source`: which steps the pairs came from).
+ */
+export function splitHostSpread(marginal: Record<string, unknown>, pairs: readonly WriteSyncPair[], source: string): { device: Record<string, unknown>; report: HostSpreadReport; fitted: Record<string, FittedValue> } {
+  const write = marginal.write_latency as Lat | undefined;
+  const fit = marginal.write_cache === true
+    ? fitHostSpread(pairs, write?.dist === 'lognormal' ? write.cv ?? 0 : 0, typeof marginal.flush_cv === 'number' ? marginal.flush_cv : 0)
+    : { reason: 'no volatile write cache: no FLUSH to share a spread with' };
+  const before: Record<string, unknown> = {};
+  for (const k of SPLIT_KEYS) if (marginal[k] !== undefined) before[k] = marginal[k];
+  const report: HostSpreadReport = { fit, marginal: before };
+  if (!isHostSpread(fit)) return { device: { ...marginal, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: pairs.length, from: `${source}: none (${fit.reason})` } } };
+  return {
+    device: withHostSpread(marginal, fit),
+    report,
+    fitted: {
+      'device.host_cv': {
+        value: fit.host_cv, r2: null, n: fit.pairs,
+        from: `${source}: ${fit.pairs} writes and the fdatasync after each, rank correlation ${fit.spearman.toFixed(3)} (ρ = 2 sin(π ρs / 6) = ${fit.rho.toFixed(3)}); σh = √(ρ σw σf)${fit.sigma_host === Math.min(fit.sigma_write, fit.sigma_flush) && fit.sigma_host > 0 ? ', at most the smaller' : ''} with σw ${fit.sigma_write.toFixed(3)} (write_latency) and σf ${fit.sigma_flush.toFixed(3)} (flush_cv): ${fit.sigma_host.toFixed(3)}, cv = √(e^σh² − 1)`,
+      },
+    },
+  };
+}
+
+/** The provenance of the split keys (`fitted`, changed in place): their new value, and how they were split. */
+export function annotateSplit(fitted: Record<string, FittedValue>, device: Record<string, unknown>, report: HostSpreadReport): void {
+  if (!isHostSpread(report.fit) || !(report.fit.sigma_host > 0)) return;
+  for (const k of SPLIT_KEYS) {
+    const f = fitted[`device.${k}`];
+    if (!f || JSON.stringify(device[k]) === JSON.stringify(report.marginal[k])) continue;
+    f.value = device[k];
+    f.from += `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the median kept (before: ${JSON.stringify(report.marginal[k])})`;
+  }
+}
