@@ -364,6 +364,25 @@ describe('RandomStreams', () => {
     expect([t.nextU32(), t.nextU32(), t.exponential(1)]).toEqual([3620934116, 2559883010, 1.916557118147242]);
   });
 
+  it('exponential draws what it drew through two nextU32 calls (bf7fc8e): 200,000 draws of three streams, sum, samples and the state after', () => {
+    const expected = [
+      [1, 'a', 9980680205.241272, [32836.00536806575, 0.12311633448444434, 63403.68848649236, 2.12129140855656, 80353.13868930787], 4013547253],
+      [7, 'bench.service', 9999677824.299078, [29240.721674763598, 1.3250762249929122, 183168.7832804239, 0.5830272600088406, 110676.00037064702], 1227423641],
+      [99, 'x.y', 9968824136.529161, [65089.90842498485, 2.6145380225482513, 74601.22061437341, 0.5771792037131069, 182872.07514834288], 4100921515],
+    ] as const;
+    for (const [seed, name, sum, picks, next] of expected) {
+      const s = new RandomStream(seed, name);
+      let total = 0;
+      const got: number[] = [];
+      for (let i = 0; i < 200_000; i++) {
+        const x = s.exponential(i % 2 ? 1 : 1e5);
+        total += x;
+        if (i % 40_009 === 0) got.push(x);
+      }
+      expect([total, got, s.nextU32()], `${seed} ${name}`).toEqual([sum, picks, next]);
+    }
+  });
+
   it('different names or seeds give different sequences', () => {
     const seq = (seed: number, name: string) => {
       const s = new RandomStream(seed, name);
