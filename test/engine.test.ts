@@ -56,6 +56,37 @@ describe('Engine', () => {
     expect(eng.now).toBe(Math.max(...times));
   });
 
+  it('keeps (time, scheduling order) order while its arrays grow inside a run, at times past 2^32 ns', () => {
+    const eng = new Engine();
+    const rng = new RandomStream(5, 'test.engine.grow');
+    // every event scheduled, in scheduling order: [time, id]; each fired event schedules up to 3 more
+    const scheduled: [number, number][] = [];
+    const fired: number[] = [];
+    const base = 2 ** 33;
+    const spawner: EventTarget = {
+      fire: (arg, e) => {
+        fired.push(arg as number);
+        if (scheduled.length >= 6000) return;
+        for (let k = 0; k < 3; k++) {
+          const t = e.now + rng.int(4) * 1000; // ties at now and later
+          scheduled.push([t, scheduled.length]);
+          e.at(t, spawner, scheduled.length - 1);
+        }
+      },
+    };
+    for (let i = 0; i < 10; i++) {
+      scheduled.push([base + i * 500, i]);
+      eng.at(base + i * 500, spawner, i);
+    }
+    eng.run();
+    expect(fired.length).toBe(scheduled.length);
+    // the order an ideal queue gives: by time, ties by scheduling order (each event is scheduled before it fires)
+    const times = fired.map((id) => scheduled[id][0]);
+    for (let i = 1; i < fired.length; i++) {
+      expect(times[i] > times[i - 1] || (times[i] === times[i - 1] && fired[i] > fired[i - 1]), `event ${i}`).toBe(true);
+    }
+  });
+
   it('fires ties in the order they were scheduled, also when scheduled during the run', () => {
     const eng = new Engine();
     const r = new Recorder();
