@@ -56,6 +56,37 @@ describe('Engine', () => {
     expect(eng.now).toBe(Math.max(...times));
   });
 
+  it('keeps (time, scheduling order) order while its arrays grow inside a run, at times past 2^32 ns', () => {
+    const eng = new Engine();
+    const rng = new RandomStream(5, 'test.engine.grow');
+    // every event scheduled, in scheduling order: [time, id]; each fired event schedules up to 3 more
+    const scheduled: [number, number][] = [];
+    const fired: number[] = [];
+    const base = 2 ** 33;
+    const spawner: EventTarget = {
+      fire: (arg, e) => {
+        fired.push(arg as number);
+        if (scheduled.length >= 6000) return;
+        for (let k = 0; k < 3; k++) {
+          const t = e.now + rng.int(4) * 1000; // ties at now and later
+          scheduled.push([t, scheduled.length]);
+          e.at(t, spawner, scheduled.length - 1);
+        }
+      },
+    };
+    for (let i = 0; i < 10; i++) {
+      scheduled.push([base + i * 500, i]);
+      eng.at(base + i * 500, spawner, i);
+    }
+    eng.run();
+    expect(fired.length).toBe(scheduled.length);
+    // the order an ideal queue gives: by time, ties by scheduling order (each event is scheduled before it fires)
+    const times = fired.map((id) => scheduled[id][0]);
+    for (let i = 1; i < fired.length; i++) {
+      expect(times[i] > times[i - 1] || (times[i] === times[i - 1] && fired[i] > fired[i - 1]), `event ${i}`).toBe(true);
+    }
+  });
+
   it('fires ties in the order they were scheduled, also when scheduled during the run', () => {
     const eng = new Engine();
     const r = new Recorder();
@@ -362,6 +393,25 @@ describe('RandomStreams', () => {
     expect([s.exponential(100), s.normal(), s.uniform()]).toEqual([7.997056061929267, 0.9292069597586685, 0.06712421671008617]);
     const t = new RandomStream(4294967295, 'bench.arrivals');
     expect([t.nextU32(), t.nextU32(), t.exponential(1)]).toEqual([3620934116, 2559883010, 1.916557118147242]);
+  });
+
+  it('exponential draws what it drew through two nextU32 calls (bf7fc8e): 200,000 draws of three streams, sum, samples and the state after', () => {
+    const expected = [
+      [1, 'a', 9980680205.241272, [32836.00536806575, 0.12311633448444434, 63403.68848649236, 2.12129140855656, 80353.13868930787], 4013547253],
+      [7, 'bench.service', 9999677824.299078, [29240.721674763598, 1.3250762249929122, 183168.7832804239, 0.5830272600088406, 110676.00037064702], 1227423641],
+      [99, 'x.y', 9968824136.529161, [65089.90842498485, 2.6145380225482513, 74601.22061437341, 0.5771792037131069, 182872.07514834288], 4100921515],
+    ] as const;
+    for (const [seed, name, sum, picks, next] of expected) {
+      const s = new RandomStream(seed, name);
+      let total = 0;
+      const got: number[] = [];
+      for (let i = 0; i < 200_000; i++) {
+        const x = s.exponential(i % 2 ? 1 : 1e5);
+        total += x;
+        if (i % 40_009 === 0) got.push(x);
+      }
+      expect([total, got, s.nextU32()], `${seed} ${name}`).toEqual([sum, picks, next]);
+    }
   });
 
   it('different names or seeds give different sequences', () => {

@@ -44,8 +44,9 @@ export class Engine {
   /** Number of events fired so far. */
   fired = 0;
 
-  private time: number[] = [];
-  private seq: number[] = [];
+  /** Event times and sequence numbers: typed arrays (grown by doubling), so they stay unboxed doubles whatever the values. */
+  private time = new Float64Array(64);
+  private seq = new Float64Array(64);
   private target: EventTarget[] = [];
   private arg: unknown[] = [];
   private size = 0;
@@ -145,6 +146,7 @@ export class Engine {
     this.nextSeq = s + 2;
     // sift up
     let i = this.size++;
+    if (i === this.time.length) this.grow();
     const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -154,6 +156,16 @@ export class Engine {
       i = p;
     }
     time[i] = at; seq[i] = s; tg[i] = target; ag[i] = arg;
+  }
+
+  /** Doubles the capacity of the typed arrays. */
+  private grow(): void {
+    const n = this.time.length * 2;
+    const time = new Float64Array(n), seq = new Float64Array(n);
+    time.set(this.time);
+    seq.set(this.seq);
+    this.time = time;
+    this.seq = seq;
   }
 
   /** Makes the current `run` return after the event being fired. */
@@ -173,8 +185,9 @@ export class Engine {
     this.until = until;
     this.onAdvance = onAdvance;
     this.stopped = false;
-    const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
+    const tg = this.target, ag = this.arg;
     while (this.size > this.daemons && !this.stopped) {
+      const time = this.time, seq = this.seq;
       const t = time[0];
       if (t > until) break;
       const target = tg[0];
