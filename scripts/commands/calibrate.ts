@@ -17,7 +17,7 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, submit_us,
 submit_command_us, submit_overlap, write_cache, flush_us, flush_empty_us, flush_cv, destage,
-media_write_us), readahead.pages, fs.kind and
+media_write_us, host_cv), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
 to the device and file system under PATH, from microbenchmarks only (never
 the validation jobs), and writes a profile file that 'syncsim run --config
@@ -54,6 +54,11 @@ FILE' and 'device.profile: FILE' accept:
      with the writes before it, device.destage (a host page cache under a
      virtual disk destages only on FLUSH) and media_write_us; write_cache
      from /sys/block/DISK/queue/write_cache (inferred when absent);
+     host_cv (the host's speed shared by a write and its FLUSH) from the
+     rank correlation of each write of the FLUSH-level steps after write
+     steps with the fdatasync after it; read_latency, write_latency and
+     flush_cv then keep only their own share of their spread, and each
+     time its median;
   3a. the FLUSH-gap probe (flush-gap.c, built with cc): fdatasync after one
      4k O_DIRECT write with the CPU kept busy 0, 0.5, 1, 2, 4, 8, 16 ms
      before it, and after 8 and 32 writes back to back, interleaved round by
