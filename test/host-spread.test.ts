@@ -11,7 +11,7 @@ import { resolveConfig } from '../sim/config.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { makeSampler } from '../sim/device/service.ts';
 import {
-  cvOfSigma, fitHostSpread, isHostSpread, MIN_PAIRS, ownLatency, sigmaOfCv, spearman, splitHostSpread, withHostSpread, writeSyncPairs, type WriteSyncPair,
+  cvOfSigma, fitHostSpread, isHostSpread, MIN_GROUP_PAIRS, MIN_PAIRS, ownLatency, sigmaOfCv, spearman, splitHostSpread, withHostSpread, writeSyncPairs, type WriteSyncPair,
 } from '../scripts/validate/host-spread.ts';
 import { withSessionLevel, type SessionProbe } from '../scripts/validate/flush-level.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
@@ -36,15 +36,23 @@ describe('the host factor in the model (device.host_cv)', () => {
     return o.syncs.map((s) => (s.tDoneNs - s.tIssueNs) / 1000);
   }
 
-  it('each msync takes its nominal time times a factor of median 1 and cv host_cv, from its own stream (device.host)', () => {
+  it('each msync takes its nominal time times a factor of mean 1 and cv host_cv, from its own stream (device.host)', () => {
     const nominal = msyncUs({}, 300);
     const host = msyncUs({ host_cv: 0.4 }, 300);
-    const draw = makeSampler({ dist: 'lognormal', mean_us: Math.sqrt(1 + 0.16), cv: 0.4 }, new RandomStreams(3).get('device.host'));
+    const draw = makeSampler({ dist: 'lognormal', mean_us: 1, cv: 0.4 }, new RandomStreams(3).get('device.host'));
     for (let i = 0; i < host.length; i++) expect(Math.abs(host[i]! - nominal[i]! * draw())).toBeLessThan(0.05);
-    const ratios = msyncUs({ host_cv: 0.4 }).map((h) => h / nominal[0]!).sort((a, b) => a - b);
-    // median 1: the middle of 2000 draws, standard error about 0.4 × 1.25 / √2000 = 0.011
-    expect(Math.abs(ratios[1000]! - 1)).toBeLessThan(0.04);
-    expect(Math.abs(Math.log(ratios[1900]!) / 1.6449 - sigmaOfCv(0.4))).toBeLessThan(0.04); // the 95th percentile at e^(1.645 σ)
+    const ratios = msyncUs({ host_cv: 0.4 }).map((h) => h / nominal[0]!);
+    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    const cv = Math.sqrt(ratios.reduce((a, r) => a + (r - mean) ** 2, 0) / ratios.length) / mean;
+    expect(Math.abs(mean - 1)).toBeLessThan(0.03); // standard error 0.4 / √2000 = 0.009
+    expect(Math.abs(cv - 0.4)).toBeLessThan(0.04);
+  });
+
+  it('the FLUSH keeps its own draws (stream device.flush) under the factor: other streams are not disturbed', () => {
+    const own = msyncUs({ flush_cv: 0.3 }, 200);
+    const both = msyncUs({ flush_cv: 0.3, host_cv: 0.4 }, 200);
+    const draw = makeSampler({ dist: 'lognormal', mean_us: 1, cv: 0.4 }, new RandomStreams(3).get('device.host'));
+    for (let i = 0; i < both.length; i++) expect(Math.abs(both[i]! - own[i]! * draw())).toBeLessThan(0.05);
   });
 
   it('host_cv 0 draws nothing; with flush_cv_scope host the configuration refuses it, naming the key', () => {
@@ -74,57 +82,72 @@ describe('fitting the host\'s spread from write + fdatasync pairs', () => {
 
   it('σh = √(ρ σw σf) with ρ = 2 sin(π ρs / 6), at most the smaller spread; none below MIN_PAIRS or without a positive correlation', () => {
     // ranks of the sync follow the write's exactly: ρs = 1, ρ = 1, σh = √(σw σf) capped at σw
-    const same = fitHostSpread(pairs(200, (i) => ({ write_us: 50 + i, sync_us: 60 + 2 * i })), 0.5, 0.9);
+    const same = fitHostSpread([pairs(200, (i) => ({ write_us: 50 + i, sync_us: 60 + 2 * i }))], 0.5, 0.9);
     expect(isHostSpread(same)).toBe(true);
     if (!isHostSpread(same)) return;
     expect(same.rho).toBeCloseTo(1, 12);
     expect(same.sigma_host).toBeCloseTo(sigmaOfCv(0.5), 12);
     expect(same.host_cv).toBe(0.5);
     // a constant sync: no rank correlation, no shared spread
-    expect(fitHostSpread(pairs(MIN_PAIRS, (i) => ({ write_us: i, sync_us: 1 })), 0.5, 0.9)).toMatchObject({ spearman: 0, sigma_host: 0, host_cv: 0 });
+    expect(fitHostSpread([pairs(MIN_PAIRS, (i) => ({ write_us: i, sync_us: 1 }))], 0.5, 0.9)).toMatchObject({ spearman: 0, sigma_host: 0, host_cv: 0 });
     // neighbours swapped in pairs: every rank off by one, ρs = 1 − 6 n / (n (n² − 1)); equal spreads, so σh = √ρ σ, below both
     const n = MIN_PAIRS;
-    const swapped = fitHostSpread(pairs(n, (i) => ({ write_us: i, sync_us: i % 2 === 0 ? i + 1 : i - 1 })), 0.5, 0.5);
+    const swapped = fitHostSpread([pairs(n, (i) => ({ write_us: i, sync_us: i % 2 === 0 ? i + 1 : i - 1 }))], 0.5, 0.5);
     if (!isHostSpread(swapped)) throw new Error('fit expected');
     const rs = 1 - 6 / (n * n - 1);
     expect(swapped.spearman).toBeCloseTo(rs, 12);
-    expect(swapped.sigma_host).toBeCloseTo(Math.sqrt(2 * Math.sin((Math.PI * rs) / 6)) * sigmaOfCv(0.5), 12);
-    const opposite = fitHostSpread(pairs(MIN_PAIRS, (i) => ({ write_us: i, sync_us: 1000 - i })), 0.5, 0.9);
+    // σh as the rounded host_cv gives it
+    const hostCv = Math.round(cvOfSigma(Math.sqrt(2 * Math.sin((Math.PI * rs) / 6)) * sigmaOfCv(0.5)) * 1000) / 1000;
+    expect(swapped.host_cv).toBe(hostCv);
+    expect(swapped.sigma_host).toBeCloseTo(sigmaOfCv(hostCv), 12);
+    const opposite = fitHostSpread([pairs(MIN_PAIRS, (i) => ({ write_us: i, sync_us: 1000 - i }))], 0.5, 0.9);
     expect(opposite).toMatchObject({ sigma_host: 0, host_cv: 0 });
-    expect(fitHostSpread(pairs(MIN_PAIRS - 1, (i) => ({ write_us: i, sync_us: i })), 0.5, 0.9)).toEqual({ reason: expect.stringContaining(`fewer than ${MIN_PAIRS}`) });
-    expect(fitHostSpread(pairs(MIN_PAIRS, (i) => ({ write_us: i, sync_us: i })), 0, 0.9)).toEqual({ reason: expect.stringContaining('no spread to share') });
+    expect(fitHostSpread([pairs(MIN_PAIRS - 1, (i) => ({ write_us: i, sync_us: i }))], 0.5, 0.9)).toEqual({ reason: expect.stringContaining(`fewer than ${MIN_PAIRS}`) });
+    // probes of fewer than MIN_GROUP_PAIRS give no correlation of their own
+    expect(fitHostSpread(Array.from({ length: 10 }, () => pairs(MIN_GROUP_PAIRS - 1, (i) => ({ write_us: i, sync_us: i }))), 0.5, 0.9)).toEqual({ reason: expect.stringContaining('fewer than') });
+    expect(fitHostSpread([pairs(MIN_PAIRS, (i) => ({ write_us: i, sync_us: i }))], 0, 0.9)).toEqual({ reason: expect.stringContaining('no spread to share') });
   });
 
-  it('a time keeps its median and its whole spread: own σ² + σh² = σ² (property)', () => {
+  it('the correlation is taken within each probe: levels that differ between probes share nothing within an msync', () => {
+    // within each probe the sync falls as the write rises (ρs = −1); pooled, the second probe's higher level would correlate them
+    const a = pairs(60, (i) => ({ write_us: 100 + i, sync_us: 200 - i })), b = pairs(60, (i) => ({ write_us: 1000 + i, sync_us: 2000 - i }));
+    expect(spearman([...a, ...b].map((p) => p.write_us), [...a, ...b].map((p) => p.sync_us))).toBeGreaterThan(0.4);
+    expect(fitHostSpread([a, b], 0.5, 0.9)).toMatchObject({ spearman: -1, groups: 2, pairs: 120, host_cv: 0 });
+    // two probes of ρs 1 and of ρs 1 − 6 × 60 / (60 × 3599) = 0.99833 (neighbours swapped), weighted 60 : 60
+    const c = pairs(60, (i) => ({ write_us: i, sync_us: i % 2 === 0 ? i + 1 : i - 1 }));
+    expect(fitHostSpread([a.map((p) => ({ ...p, sync_us: p.write_us })), c], 0.5, 0.9)).toMatchObject({ spearman: expect.closeTo((1 + 1 - 6 / 3599) / 2, 12) });
+  });
+
+  it('a time keeps its mean and its whole spread: own σ² + σh² = σ², so with the factor of mean 1 it is the lognormal measured (property)', () => {
     fc.assert(fc.property(fc.double({ min: 0.05, max: 3, noNaN: true }), fc.double({ min: 0, max: 0.95, noNaN: true }), fc.double({ min: 1, max: 1e4, noNaN: true }), (cv, share, mean) => {
       const sh = share * sigmaOfCv(cv);
       const own = ownLatency({ dist: 'lognormal', mean_us: mean, cv }, sh);
-      const median = mean / Math.sqrt(1 + cv * cv);
+      expect(own.mean_us).toBe(mean);
+      // (1 + cv_own²)(1 + cv_host²) = 1 + cv²: the product of independent lognormals
       const ownCv = own.dist === 'lognormal' ? own.cv! : 0;
-      expect(own.mean_us / Math.sqrt(1 + ownCv ** 2)).toBeCloseTo(median, 0); // 2-decimal mean, 3-decimal cv
-      if (own.dist === 'lognormal') expect(Math.abs(sigmaOfCv(ownCv) ** 2 + sh * sh - sigmaOfCv(cv) ** 2)).toBeLessThan(0.01);
+      if (own.dist === 'lognormal') expect(Math.abs((1 + ownCv ** 2) * (1 + cvOfSigma(sh) ** 2) - (1 + cv * cv))).toBeLessThan(0.005 * (1 + cv * cv));
     }), { numRuns: 300 });
-    // all of it the host's: a constant at the median
-    expect(ownLatency({ dist: 'lognormal', mean_us: 100, cv: 0.75 }, sigmaOfCv(0.75))).toEqual({ dist: 'constant', mean_us: 80 });
+    // all of it the host's: a constant at the mean
+    expect(ownLatency({ dist: 'lognormal', mean_us: 100, cv: 0.75 }, sigmaOfCv(0.75))).toEqual({ dist: 'constant', mean_us: 100 });
     expect(ownLatency({ dist: 'constant', mean_us: 100 }, 0.3)).toEqual({ dist: 'constant', mean_us: 100 });
     expect(cvOfSigma(sigmaOfCv(0.42))).toBeCloseTo(0.42, 12);
   });
 
-  it('splits the profile\'s keys: host_cv, the latencies\' and the FLUSH\'s own spreads, flush_us and flush_empty_us at their medians', () => {
+  it('splits the profile\'s keys: host_cv, the latencies\' and the FLUSH\'s own spreads, every mean kept', () => {
     const marginal = { write_cache: true, read_latency: { dist: 'lognormal', mean_us: 50, cv: 0.3 }, write_latency: { dist: 'lognormal', mean_us: 100, cv: 0.75 }, flush_us: 125, flush_empty_us: 100, flush_cv: 0.75 };
     const p = pairs(200, (i) => ({ write_us: 50 + i, sync_us: 60 + i }));
-    const s = splitHostSpread(marginal, p, 'test');
-    expect(s.report.marginal).toEqual({ read_latency: marginal.read_latency, write_latency: marginal.write_latency, flush_us: 125, flush_empty_us: 100, flush_cv: 0.75 });
+    const s = splitHostSpread(marginal, [p], 'test');
+    expect(s.report.marginal).toEqual({ read_latency: marginal.read_latency, write_latency: marginal.write_latency, flush_cv: 0.75 });
     // ρ = 1, σw = σf: all the write's and the FLUSH's spread is the host's (cv 0.75 → σ² = ln 1.5625)
     expect(s.device.host_cv).toBe(0.75);
-    expect(s.device.write_latency).toEqual({ dist: 'constant', mean_us: 80 });
+    expect(s.device.write_latency).toEqual({ dist: 'constant', mean_us: 100 });
     expect(s.device.flush_cv).toBe(0);
-    expect(s.device.flush_us).toBe(100); // the median: 125 / 1.25
-    expect(s.device.flush_empty_us).toBe(80);
-    expect(s.device.read_latency).toEqual({ dist: 'constant', mean_us: 47.89 }); // σ of cv 0.3 is below σh: all of it
+    expect(s.device.flush_us).toBe(125);
+    expect(s.device.flush_empty_us).toBe(100);
+    expect(s.device.read_latency).toEqual({ dist: 'constant', mean_us: 50 }); // σ of cv 0.3 is below σh: all of it
     expect(s.fitted['device.host_cv']).toMatchObject({ value: 0.75, n: 200 });
     // no write cache: no FLUSH to share with
-    expect(splitHostSpread({ ...marginal, write_cache: false }, p, 'test').device.host_cv).toBe(0);
+    expect(splitHostSpread({ ...marginal, write_cache: false }, [p], 'test').device.host_cv).toBe(0);
     if (!isHostSpread(s.report.fit)) throw new Error('fit expected');
     expect(withHostSpread(marginal, { ...s.report.fit, sigma_host: 0 })).toEqual({ ...marginal, host_cv: 0 });
   });
@@ -135,7 +158,7 @@ describe('the session splits again from the whole spreads', () => {
   /** A calibration that split cv 0.5 writes and its FLUSH with host_cv 0.4. */
   function calibration(): Calibration {
     const marginal = { write_latency: { dist: 'lognormal', mean_us: 80, cv: 0.5 }, read_latency: { dist: 'lognormal', mean_us: 60, cv: 0.5 }, flush_us: 90, flush_empty_us: 70, flush_cv: 0.5 };
-    const fit = { pairs: 500, spearman: 0.5, rho: 0.5176, sigma_write: sigmaOfCv(0.5), sigma_flush: sigmaOfCv(0.5), sigma_host: sigmaOfCv(0.4), host_cv: 0.4 };
+    const fit = { pairs: 500, groups: 5, spearman: 0.5, rho: 0.5176, sigma_write: sigmaOfCv(0.5), sigma_flush: sigmaOfCv(0.5), sigma_host: sigmaOfCv(0.4), host_cv: 0.4 };
     const device = withHostSpread({ profile: 'sata-ssd', channels: 4, write_cache: true, destage: 'continuous', media_write_us: 0, ...marginal }, fit);
     return {
       steps: [{ name: 'flush', kind: 'flush', bytes: 4096, depth: 1, iops: 0, latency: lat(70), sync: lat(60), writes: 1 }],
@@ -155,11 +178,36 @@ describe('the session splits again from the whole spreads', () => {
     const d = corr.fragment.device;
     // ρ = 1: σh = min(√(σw σf), σw, σf) = σw, the σ of cv 0.5 (σf = ln 100 / 2.3263): the writes' and the reads' spread all the host's
     expect(d.host_cv).toBe(0.5);
-    expect(d.read_latency).toEqual({ dist: 'constant', mean_us: 53.67 }); // 60 / √1.25
+    expect(d.read_latency).toEqual({ dist: 'constant', mean_us: 60 });
     expect(corr.fitted['device.read_latency']!.from).toMatch(/before its host share was taken out.*then its own share/);
     expect((corr.fits.host_spread!.marginal.read_latency)).toEqual({ dist: 'lognormal', mean_us: 60, cv: 0.5 });
     const none = withSessionLevel(cal, [probe()])!;
     expect(none.fragment.device.host_cv).toBe(0);
     expect(none.fragment.device.read_latency).toEqual({ dist: 'lognormal', mean_us: 60, cv: 0.5 });
+  });
+});
+
+describe('probePairs on a version-3 I/O log as fio writes it', () => {
+  it('times each write to the sync after it and that sync to the next write; a write followed by a write, or the last entry, makes no pair', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { probePairs } = await import('../scripts/validate/host-spread.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-host-spread-'));
+    try {
+      const log = join(dir, 'probe.iolog');
+      writeFileSync(log, [
+        'fio version 3 iolog',
+        '10 /d/probe.dat add', '20 /d/probe.dat open',
+        '100 /d/probe.dat write 4096 4096', '160 /d/probe.dat datasync 4096 0',
+        '230 /d/probe.dat write 8192 4096', '300 /d/probe.dat write 0 4096', '350 /d/probe.dat datasync 0 0',
+        '500 /d/probe.dat write 12288 4096', '590 /d/probe.dat datasync 12288 0',
+        '700 /d/probe.dat close', '',
+      ].join('\n'));
+      // write 100 → sync 160 (60 µs), sync 160 → write 230 (70); write 300 → sync 350 (50), → 500 (150); write 500 → 590 (90), → close 700 (110)
+      expect(await probePairs(log)).toEqual([{ write_us: 60, sync_us: 70 }, { write_us: 50, sync_us: 150 }, { write_us: 90, sync_us: 110 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -46,11 +46,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
-import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
-import { median, splitPagein, type ChannelFit, type DestageFit, type FlushFit, type LatencyBandwidthFit, type PageinSplit } from './fit.ts';
-import { fitFlushGap, GAP_ROUNDS, measureFlushGap, type FlushGapFit } from './flush-gap.ts';
+import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS } from './fio.ts';
+import { median, splitPagein } from './fit.ts';
+import { fitFlushGap, GAP_ROUNDS, measureFlushGap } from './flush-gap.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
-import { blockDeviceOfDir, hasJbd2Journal, type BlockDevice } from './blockdev.ts';
+import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
@@ -64,11 +64,12 @@ import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
 import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
-import { rerunSlowSteps, type Rerun } from './step-rerun.ts';
-import { isSubmissionFit, lessSerial, submissionProvenance, type NoSubmissionFit, type SubmissionFit } from './submission-fit.ts';
-import { flushLevelKeys, type SessionLevel } from './flush-level.ts';
-import { annotateSplit, probePairs, splitHostSpread, type HostSpreadReport, type WriteSyncPair } from './host-spread.ts';
-import { drainDevice, emptyFlushStep, quietestLevel, SETTLE, settleDevice, unsettledWarning, type Settle } from './sync-steps.ts';
+import { rerunSlowSteps } from './step-rerun.ts';
+import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
+import { flushLevelKeys } from './flush-level.ts';
+import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
+import { drainDevice, emptyFlushStep, quietestLevel, SETTLE, settleDevice, unsettledWarning } from './sync-steps.ts';
+import type { Calibration, FittedValue } from './calibration-report.ts';
 
 export { fitCalibration, type StepReport } from './calibration-fit.ts';
 
@@ -99,76 +100,7 @@ export interface CalibrateOptions {
   sysfs?: string;
 }
 
-/** One fitted key: its value, how well it fits and where it came from. */
-export interface FittedValue {
-  value: unknown;
-  /** R² of the line (latency fits), or null. */
-  r2: number | null;
-  /** Points (sizes, depths) or samples behind it. */
-  n: number;
-  /** The microbenchmarks it came from and how. */
-  from: string;
-}
-
-/** Everything a calibration measured and fitted (device.calibration.json). */
-export interface Calibration {
-  syncsim_version: string;
-  fio_version: string;
-  dir: string;
-  filesystem: string;
-  block_device: BlockDevice | null;
-  quick: boolean;
-  size_bytes: number;
-  runtime_s: number;
-  step_ms: number;
-  /** Wall time of the whole calibration (s). */
-  wall_s: number;
-  /** The wait, before the first step, for the device to settle. */
-  settle: Settle;
-  /** The fragment's keys: device.*, readahead.pages (when sysfs gave read_ahead_kb), fs.*, cpu.* (when the CPU probe ran). */
-  fragment: { device: Record<string, unknown>; readahead?: { pages: number }; fs?: Record<string, unknown>; cpu?: Record<string, number> };
-  /** Each fitted key (dotted) and its provenance. */
-  fitted: Record<string, FittedValue>;
-  fits: {
-    read: LatencyBandwidthFit; write: LatencyBandwidthFit;
-    /** Page-cache writeback time vs size (wb-* steps); null when fio timed fewer than two sizes. */
-    writeback: LatencyBandwidthFit | null;
-    channels_read: ChannelFit; channels_write: ChannelFit;
-    /** Steps run again because they lay far above the line of their group (step-rerun.ts). */
-    reruns: Rerun[];
-    /** The serial submission stage (qb-write-* against qd-write-*), or why there is none. */
-    submission: SubmissionFit | NoSubmissionFit;
-    flush: FlushFit;
-    destage: DestageFit | null;
-    /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
-    flush_gap?: FlushGapFit | null;
-    flush_gap_note?: string;
-    /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
-    flush_empty: FioLatency;
-    /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the quietest flush-probe-K or flush step (lowest median) among those right after a write step; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
-    flush_level: FioLatency | null;
-    /** Every 1-write fdatasync of the steps after writes pooled (reported, not fitted); null as flush_level. */
-    flush_level_pooled: FioLatency | null;
-    /** Only in a session profile of `npm run validate` (flush-level.ts): the FLUSH probes run between the jobs' runs, pooled, that flush_us, flush_empty_us and flush_cv were refitted to. */
-    flush_level_session?: SessionLevel;
-    /** The host's speed shared by the times of one msync (host-spread.ts), fitted to the FLUSH-level steps after writes, with the device keys before the split (`marginal`); absent in reports of earlier versions. */
-    host_spread?: HostSpreadReport;
-    /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
-    cpu: CpuFigures | null;
-    cpu_note: string;
-  };
-  checks: {
-    journal: {
-      measured_mean_us: number | null; measured_count: number; predicted_mean_us: number; predicted_syncs: number;
-      /** Whether the file system under --dir runs a jbd2 journal (/proc/fs/jbd2/NAME-*); null when unknown. */
-      jbd2_journal: boolean | null;
-      note: string;
-    };
-    pagein: PageinSplit & { readahead_pages: number | null; predicted_miss_us: number | null; note: string };
-  };
-  steps: StepReport[];
-  files: { fragment: string; calibration: string };
-}
+export type { Calibration, FittedValue } from './calibration-report.ts';
 
 /** The sibling files of fragment `out` (absolute): device.yaml → device.calibration.json. */
 export function calibrationFiles(out: string): Calibration['files'] {
@@ -254,8 +186,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     let pageinLatencies: Float64Array = new Float64Array(0);
     /** The 1-write fdatasyncs (µs) of each flush-probe-K step and the flush step, for the FLUSH level, and whether the step before it wrote; null when fio's I/O logs have no timestamps (fio < 3.31). */
     let flushSamples: { name: string; afterWrites: boolean; us: Float64Array }[] | null = [];
-    /** Each write of the FLUSH-level steps after writes and the fdatasync after it: the host's shared spread (host-spread.ts). */
-    const hostPairs: WriteSyncPair[] = [];
+    /** Each FLUSH-level step after writes: its writes, each with the fdatasync after it (the host's shared spread: host-spread.ts). */
+    const hostPairs: WriteSyncPair[][] = [];
     /** Runs one step's fio job: its report file. */
     const runStep = async (step: Microbench): Promise<string> => {
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
@@ -273,11 +205,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         try {
           const afterWrites = i > 0 && plan[i - 1].direction === 'write'; // the layout step has no direction
           flushSamples.push({ name: step.name, afterWrites, us: (await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us });
-          if (afterWrites) hostPairs.push(...await probePairs(join(work, flushIolog(step.name))));
         } catch (e) {
           log(`calibrate: the FLUSH level comes from the flush step alone: ${(e as Error).message}`);
           flushSamples = null;
         }
+        if (flushSamples?.at(-1)?.afterWrites) hostPairs.push(await probePairs(join(work, flushIolog(step.name))).catch(() => []));
       }
       if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');
     }

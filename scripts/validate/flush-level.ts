@@ -137,7 +137,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
         fitted[`device.${k}`] = { ...fitted[`device.${k}`]!, value: split.marginal[k], from: `the calibration's, before its host share was taken out: ${JSON.stringify(split.marginal[k])}` };
       }
     }
-    const host = splitHostSpread(marginal, kept.flatMap((p) => p.pairs ?? []), `session FLUSH probes (${kept.length})`);
+    const host = splitHostSpread(marginal, kept.map((p) => p.pairs ?? []), `session FLUSH probes (${kept.length})`);
     device = host.device;
     Object.assign(fitted, host.fitted);
     annotateSplit(fitted, device, host.report);

@@ -14,11 +14,15 @@
  * The model: log(write) = μw + εw + η and log(FLUSH) = μf + εf + η with one
  * η ~ N(0, σh²) per msync, so cov(log write, log FLUSH) = σh². The
  * correlation is taken by rank (Spearman's ρs, turned into the normal
- * correlation ρ = 2 sin(π ρs / 6), which a few stalls do not decide), and
- * σh² = ρ σw σf with the spreads the profile already has (σ = √ln(1 + cv²)
- * of `write_latency` and `flush_cv`), at most the smaller of the two. Each
- * time then keeps its distribution: its own spread becomes √(σ² − σh²),
- * its median unchanged, and the factor (median 1) supplies the rest.
+ * correlation ρ = 2 sin(π ρs / 6), which a few stalls do not decide),
+ * within each probe and averaged by pairs (a level that drifts between
+ * probes is not a speed shared within one msync), and σh² = ρ σw σf with
+ * the spreads the profile already has (σ = √ln(1 + cv²) of `write_latency`
+ * and `flush_cv`), at most the smaller of the two. The factor has mean 1,
+ * and each split time keeps its mean, its own spread becoming
+ * √(σ² − σh²): the product of the two is the lognormal measured, mean and
+ * spread; times not split (CPU, the submission stage, transfers) keep
+ * their means and gain the host's spread.
  */
 import { iologLatencies, SYNC_ACTIONS, type IologLatencies } from './fio.ts';
 import type { FittedValue } from './calibration.ts';
@@ -47,20 +51,24 @@ export async function probePairs(iolog: string): Promise<WriteSyncPair[]> {
   return writeSyncPairs(await iologLatencies(iolog, new Set(['write'])), await iologLatencies(iolog, SYNC_ACTIONS));
 }
 
-/** Fewer pairs than this give no fit. */
+/** Fewer pairs than this in all give no fit. */
 export const MIN_PAIRS = 100;
+/** A probe with fewer pairs than this gives no correlation of its own. */
+export const MIN_GROUP_PAIRS = 20;
 
 /** The host's spread and what it came from. */
 export interface HostSpread {
   pairs: number;
-  /** Rank correlation of a write's latency and its fdatasync's. */
+  /** Probes (groups of pairs) the correlation was taken within. */
+  groups: number;
+  /** Rank correlation of a write's latency and its fdatasync's: within each probe, the mean weighted by its pairs. */
   spearman: number;
   /** The correlation of their logarithms were they jointly normal: 2 sin(π ρs / 6). */
   rho: number;
   /** The log-spreads of the profile's write latency and FLUSH (σ = √ln(1 + cv²)). */
   sigma_write: number;
   sigma_flush: number;
-  /** √(max(0, ρ) σw σf), at most min(σw, σf). */
+  /** √(max(0, ρ) σw σf), at most min(σw, σf), as `host_cv` rounded gives it. */
   sigma_host: number;
   /** The factor's cv, √(e^σh² − 1) (3 decimals): `device.host_cv`. */
   host_cv: number;
@@ -95,15 +103,17 @@ export const sigmaOfCv = (cv: number): number => Math.sqrt(Math.log(1 + cv * cv)
 /** A lognormal's cv from its log-spread. */
 export const cvOfSigma = (s: number): number => Math.sqrt(Math.expm1(s * s));
 
-/** The host's spread from the probe's pairs and the profile's cvs, or why there is none. */
-export function fitHostSpread(pairs: readonly WriteSyncPair[], writeCv: number, flushCv: number): HostSpread | { reason: string } {
-  if (pairs.length < MIN_PAIRS) return { reason: `${pairs.length} write + fdatasync pairs timed (fewer than ${MIN_PAIRS})` };
+/** The host's spread from the probes' pairs (one group per probe) and the profile's cvs, or why there is none. */
+export function fitHostSpread(groups: readonly (readonly WriteSyncPair[])[], writeCv: number, flushCv: number): HostSpread | { reason: string } {
+  const kept = groups.filter((g) => g.length >= MIN_GROUP_PAIRS);
+  const pairs = kept.reduce((n, g) => n + g.length, 0);
+  if (pairs < MIN_PAIRS) return { reason: `${pairs} write + fdatasync pairs timed in probes of at least ${MIN_GROUP_PAIRS} (fewer than ${MIN_PAIRS})` };
   if (!(writeCv > 0) || !(flushCv > 0)) return { reason: `no spread to share (write_latency cv ${writeCv}, flush_cv ${flushCv})` };
-  const rs = spearman(pairs.map((p) => p.write_us), pairs.map((p) => p.sync_us));
+  const rs = kept.reduce((a, g) => a + g.length * spearman(g.map((p) => p.write_us), g.map((p) => p.sync_us)), 0) / pairs;
   const rho = 2 * Math.sin((Math.PI * rs) / 6);
   const sw = sigmaOfCv(writeCv), sf = sigmaOfCv(flushCv);
-  const sh = Math.min(Math.sqrt(Math.max(0, rho) * sw * sf), sw, sf);
-  return { pairs: pairs.length, spearman: rs, rho, sigma_write: sw, sigma_flush: sf, sigma_host: sh, host_cv: Math.round(cvOfSigma(sh) * 1000) / 1000 };
+  const hostCv = Math.round(cvOfSigma(Math.min(Math.sqrt(Math.max(0, rho) * sw * sf), sw, sf)) * 1000) / 1000;
+  return { pairs, groups: kept.length, spearman: rs, rho, sigma_write: sw, sigma_flush: sf, sigma_host: sigmaOfCv(hostCv), host_cv: hostCv };
 }
 
 /** Whether `f` is a fit. */
@@ -113,21 +123,19 @@ export function isHostSpread(f: HostSpread | { reason: string }): f is HostSprea
 
 type Lat = { dist: string; mean_us: number; cv?: number };
 
-/** A lognormal latency with `sh` of its log-spread given to the host: its own spread √(σ² − σh²), its median kept (a constant when nothing is left). */
+/** A lognormal latency with `sh` of its log-spread given to the host: its own spread √(σ² − σh²), its mean kept (a constant when nothing is left). */
 export function ownLatency(lat: Lat, sh: number): Lat {
   if (lat.dist !== 'lognormal' || !(lat.cv! > 0) || !(sh > 0)) return lat;
-  const median = lat.mean_us / Math.sqrt(1 + lat.cv! ** 2);
   const s2 = sigmaOfCv(lat.cv!) ** 2 - sh * sh;
-  if (!(s2 > 1e-9)) return { dist: 'constant', mean_us: Math.round(median * 100) / 100 };
-  const cv = Math.round(cvOfSigma(Math.sqrt(s2)) * 1000) / 1000;
-  return { dist: 'lognormal', mean_us: Math.round(median * Math.sqrt(1 + cv * cv) * 100) / 100, cv };
+  if (!(s2 > 1e-9)) return { dist: 'constant', mean_us: lat.mean_us };
+  return { dist: 'lognormal', mean_us: lat.mean_us, cv: Math.round(cvOfSigma(Math.sqrt(s2)) * 1000) / 1000 };
 }
 
 /**
  * The device keys of a profile with the host's spread `s` split off (pure):
- * `host_cv` set; `read_latency`, `write_latency` and the FLUSH (`flush_cv`,
- * with `flush_us` and `flush_empty_us` keeping their medians) each with
- * their own spread only. `device` holds the whole (marginal) spreads.
+ * `host_cv` set; `read_latency`, `write_latency` and the FLUSH (`flush_cv`;
+ * `flush_us` and `flush_empty_us`, its means, unchanged) each with their
+ * own spread only. `device` holds the whole (marginal) spreads.
  */
 export function withHostSpread(device: Record<string, unknown>, s: HostSpread): Record<string, unknown> {
   if (!(s.sigma_host > 0)) return { ...device, host_cv: 0 };
@@ -137,20 +145,12 @@ export function withHostSpread(device: Record<string, unknown>, s: HostSpread): 
     if (lat && typeof lat.mean_us === 'number') out[k] = ownLatency(lat, s.sigma_host);
   }
   const fcv = device.flush_cv;
-  if (typeof fcv === 'number' && fcv > 0) {
-    const own = ownLatency({ dist: 'lognormal', mean_us: 1, cv: fcv }, s.sigma_host);
-    const ownCv = own.cv ?? 0;
-    const keep = Math.sqrt(1 + ownCv * ownCv) / Math.sqrt(1 + fcv * fcv); // mean ratio at the same median
-    out.flush_cv = ownCv;
-    for (const k of ['flush_us', 'flush_empty_us'] as const) {
-      if (typeof device[k] === 'number') out[k] = Math.round((device[k] as number) * keep * 100) / 100;
-    }
-  }
+  if (typeof fcv === 'number' && fcv > 0) out.flush_cv = ownLatency({ dist: 'lognormal', mean_us: 1, cv: fcv }, s.sigma_host).cv ?? 0;
   return out;
 }
 
 /** The keys the split changes, as they were before it (the whole spreads). */
-const SPLIT_KEYS = ['read_latency', 'write_latency', 'flush_us', 'flush_empty_us', 'flush_cv'] as const;
+const SPLIT_KEYS = ['read_latency', 'write_latency', 'flush_cv'] as const;
 
 /** What a calibration reports of the split (`fits.host_spread`). */
 export interface HostSpreadReport {
@@ -165,22 +165,22 @@ export interface HostSpreadReport {
  * (pure): the keys, the report and the provenance of `device.host_cv`
  * (`source`: which steps the pairs came from).
  */
-export function splitHostSpread(marginal: Record<string, unknown>, pairs: readonly WriteSyncPair[], source: string): { device: Record<string, unknown>; report: HostSpreadReport; fitted: Record<string, FittedValue> } {
+export function splitHostSpread(marginal: Record<string, unknown>, groups: readonly (readonly WriteSyncPair[])[], source: string): { device: Record<string, unknown>; report: HostSpreadReport; fitted: Record<string, FittedValue> } {
   const write = marginal.write_latency as Lat | undefined;
   const fit = marginal.write_cache === true
-    ? fitHostSpread(pairs, write?.dist === 'lognormal' ? write.cv ?? 0 : 0, typeof marginal.flush_cv === 'number' ? marginal.flush_cv : 0)
+    ? fitHostSpread(groups, write?.dist === 'lognormal' ? write.cv ?? 0 : 0, typeof marginal.flush_cv === 'number' ? marginal.flush_cv : 0)
     : { reason: 'no volatile write cache: no FLUSH to share a spread with' };
   const before: Record<string, unknown> = {};
   for (const k of SPLIT_KEYS) if (marginal[k] !== undefined) before[k] = marginal[k];
   const report: HostSpreadReport = { fit, marginal: before };
-  if (!isHostSpread(fit)) return { device: { ...marginal, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: pairs.length, from: `${source}: none (${fit.reason})` } } };
+  if (!isHostSpread(fit)) return { device: { ...marginal, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: groups.reduce((n, g) => n + g.length, 0), from: `${source}: none (${fit.reason})` } } };
   return {
     device: withHostSpread(marginal, fit),
     report,
     fitted: {
       'device.host_cv': {
         value: fit.host_cv, r2: null, n: fit.pairs,
-        from: `${source}: ${fit.pairs} writes and the fdatasync after each, rank correlation ${fit.spearman.toFixed(3)} (ρ = 2 sin(π ρs / 6) = ${fit.rho.toFixed(3)}); σh = √(ρ σw σf)${fit.sigma_host === Math.min(fit.sigma_write, fit.sigma_flush) && fit.sigma_host > 0 ? ', at most the smaller' : ''} with σw ${fit.sigma_write.toFixed(3)} (write_latency) and σf ${fit.sigma_flush.toFixed(3)} (flush_cv): ${fit.sigma_host.toFixed(3)}, cv = √(e^σh² − 1)`,
+        from: `${source}: ${fit.pairs} writes and the fdatasync after each in ${fit.groups} probe(s), rank correlation within each ${fit.spearman.toFixed(3)} (mean by pairs; ρ = 2 sin(π ρs / 6) = ${fit.rho.toFixed(3)}); σh = √(max(0, ρ) σw σf), at most the smaller of σw ${fit.sigma_write.toFixed(3)} (write_latency) and σf ${fit.sigma_flush.toFixed(3)} (flush_cv): ${fit.sigma_host.toFixed(3)}; cv = √(e^σh² − 1)`,
       },
     },
   };
@@ -193,6 +193,6 @@ export function annotateSplit(fitted: Record<string, FittedValue>, device: Recor
     const f = fitted[`device.${k}`];
     if (!f || JSON.stringify(device[k]) === JSON.stringify(report.marginal[k])) continue;
     f.value = device[k];
-    f.from += `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the median kept (before: ${JSON.stringify(report.marginal[k])})`;
+    f.from += `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the mean kept (before: ${JSON.stringify(report.marginal[k])})`;
   }
 }

@@ -10,10 +10,11 @@
  * - noise ratio: the model's demerit against the pooled runs divided by that
  *   floor (1 = the model is as close to the kernel as the kernel to itself);
  * - quantile noise: how far apart the runs' own p50s and p99s are, each run
- *   in turn held to the other as the model is held to the measurements
- *   (|other − run| / run), both ways averaged, then averaged over the pairs:
- *   the error the kernel itself makes at each quantile, beside the 20 %
- *   the targets allow the model.
+ *   in turn the reference (|other − run| / run), both ways averaged, then
+ *   averaged over the pairs: how far the kernel is from itself at the
+ *   quantiles the targets judge. Not the same test as the model's, which is
+ *   held to the runs pooled (a pool lies between its runs), so a yardstick
+ *   beside the 20 % the targets allow, not a bound.
  */
 import { demerit, percentile, sortedCopy } from './demerit.ts';
 

@@ -20,7 +20,8 @@ import { comparisonReport, compareReplay, type MeasuredTask } from './compare.ts
 import { pooled } from './noise.ts';
 import { distStats } from './demerit.ts';
 import { cleanupOnInterrupt } from './output.ts';
-import { deviceSummary, type ValidationReport } from './validation.ts';
+import type { ValidationReport } from './validation.ts';
+import { deviceSummary } from './device-summary.ts';
 import { warnIfBusy } from './machine-state.ts';
 import { inTurn, takeTurn, type JobTurns, type Step } from './rounds.ts';
 

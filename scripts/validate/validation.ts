@@ -25,8 +25,7 @@ import { loadConfig } from '../config-file.ts';
 import { runTrace } from '../run.ts';
 import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import { serviceMean } from '../../sim/device/service.ts';
-import type { Config, ServiceDist } from '../../sim/config.ts';
+import { deviceSummary } from './device-summary.ts';
 import { importWithMeasured } from './sim-side.ts';
 import { comparisonReport, compareReplay } from './compare.ts';
 import { pooled, type RunPair } from './noise.ts';
@@ -150,8 +149,8 @@ export interface ValidationReport {
   /** demerit_pct / noise_floor_pct (null without a floor). */
   noise_ratio: number | null;
   /**
-   * How far apart the measured runs' own p50s are: each run held to the
-   * other as the model is held to the measurements, both ways averaged,
+   * How far apart the measured runs' own p50s are: each run in turn the
+   * reference (|other − run| / run), both ways averaged,
    * mean over pairs (%; null with one run; absent in reports written before
    * it). The kernel's own error at the quantile the p50 target judges.
    */
@@ -185,27 +184,6 @@ function pooledFioSync(stats: readonly (FioLatency | null)[]): FioLatency | null
   // pooled variance: within-job variances plus the spread of the job means
   const variance = all.reduce((v, x) => v + x.count * (x.stddev_us ** 2 + (x.mean_us - mean) ** 2), 0) / count;
   return { count, mean_us: mean, stddev_us: Math.sqrt(variance), p50_us: null, p90_us: null, p99_us: null };
-}
-
-/** The device of a resolved configuration as validation.json reports it. */
-export function deviceSummary(config: Config): Pick<ValidationReport['calibration'], 'device' | 'channels' | 'per_page_us' | 'service'> {
-  const d = config.device as Config['device'] & { profile?: string };
-  const svc = d.service as ServiceDist | undefined;
-  const profile = d.profile ?? 'queue';
-  if (profile === 'queue' && svc) {
-    const service = { dist: svc.dist, samples: svc.dist === 'empirical' ? (svc.samples_us?.length ?? 0) : null, mean_us: serviceMean(svc) };
-    return {
-      device: `queue: channels ${d.channels}, per_page_us ${d.per_page_us}, service ${svc.dist} mean ${service.mean_us.toFixed(1)} µs`,
-      channels: d.channels, per_page_us: d.per_page_us, service,
-    };
-  }
-  const lat = (x: ServiceDist) => `${serviceMean(x).toFixed(1)} µs ${x.dist}`;
-  return {
-    device: `profile ${profile}: channels ${d.channels}${d.submit_us > 0 || d.submit_command_us > 0 ? `, submission ${d.submit_us} µs + ${d.submit_command_us} µs a command${d.submit_overlap ? ', latency beside it' : ''}` : ''}, read ${lat(d.read_latency)} + bytes / ${d.read_bandwidth_mbps} MB/s, write ${lat(d.write_latency)} + bytes / ${d.bandwidth_mbps} MB/s (media ${d.media_mbps} MB/s), `
-      + `write_cache ${d.write_cache}${d.write_cache ? ` (flush ${d.flush_us} µs${d.flush_cv_scope === 'host' && d.flush_cv > 0 ? `, host speed per msync cv ${d.flush_cv}` : d.host_cv > 0 ? `, host speed per msync cv ${d.host_cv}` : ''}, destage ${d.destage}${d.media_write_us > 0 ? ` + ${d.media_write_us} µs per write` : ''})` : ''}; fs ${config.fs.kind}, pagein ${config.pagein}, readahead ${config.readahead.pages} pages; `
-      + `cpu clean_page_us ${config.cpu.clean_page_us} (busy ${config.cpu.clean_page_busy_us}), fault_page_us ${config.cpu.fault_page_us}`,
-    channels: d.channels, per_page_us: null, service: null,
-  };
 }
 
 /** The keys of validation.json, in order (the tests check every one is there). */
@@ -388,7 +366,7 @@ export function validationTable(r: ValidationReport, out: string): string {
       : `${r.noise_floor_pct.toFixed(1)} % (demerit between the ${r.repeat} measured runs, mean over ${r.noise_pairs.length} pair(s))`],
     ['noise ratio', r.noise_ratio === null ? '-' : `${r.noise_ratio.toFixed(2)} (demerit / noise floor; 1 = as close as the kernel to itself)`],
     ...(r.noise_p50_pct != null && r.noise_p99_pct != null
-      ? [['kernel vs itself', `its runs' p50s ${r.noise_p50_pct.toFixed(1)} % apart, p99s ${r.noise_p99_pct.toFixed(1)} % (each run held to the other as the model is to them)`] as [string, string]]
+      ? [['kernel vs itself', `its runs' p50s ${r.noise_p50_pct.toFixed(1)} % apart, p99s ${r.noise_p99_pct.toFixed(1)} % (|other - run| / run, both ways averaged)`] as [string, string]]
       : []),
     ['fio check', r.measured.fio_report ? `fio's own sync mean ${f(r.measured.fio_report.mean_us)} µs over ${r.measured.fio_report.count} syncs (log-derived mean ${r.measured.log_vs_fio_pct! >= 0 ? '+' : ''}${r.measured.log_vs_fio_pct!.toFixed(1)} %)` : '-'],
   ];

@@ -1,6 +1,6 @@
 /**
- * The speed of the host under a virtual machine (`device.flush_cv_scope:
- * host`): one factor of mean 1, drawn anew when an msync call begins and
+ * The speed of the host under a virtual machine (`device.host_cv`, or
+ * `device.flush_cv_scope: host`): one factor of mean 1, drawn anew when an msync call begins and
  * held until the next one, multiplies every CPU time of the kernel paths
  * and every device time that starts meanwhile (a command's latency, the
  * submission stage, the pipe and media transfers, a FLUSH's fixed cost).
@@ -8,8 +8,8 @@
  * Why: a block trace of a validation job on a virtual disk showed the
  * slowest msyncs slow in every phase at once — the CPU before the first
  * write, the writes and the FLUSH — while `flush_cv` alone varies only the
- * FLUSH's fixed cost. Under the default scope (`flush`) the factor stays 1
- * and nothing is drawn.
+ * FLUSH's fixed cost. With `host_cv` 0 and the default scope (`flush`)
+ * the factor stays 1 and nothing is drawn.
  */
 
 import type { FlushCvScope } from './profiles.ts';

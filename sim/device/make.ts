@@ -41,15 +41,14 @@ export function makeDevice(
 
 /**
  * The host's speed of `config` (host-speed.ts): drawn per msync from a
- * lognormal of median 1 and cv `device.host_cv` (stream `device.host`), or
- * of mean 1 and cv `device.flush_cv` (stream `device.flush`) under
+ * lognormal of mean 1 and cv `device.host_cv` (stream `device.host`), or
+ * of cv `device.flush_cv` (stream `device.flush`) under
  * `device.flush_cv_scope: host`; else a constant 1 that draws nothing.
  */
 export function makeHostSpeed(config: Config, rng: RandomStreams): HostSpeed {
   const d = config.device;
   if (d.profile === 'queue') return new HostSpeed();
-  // median 1: a lognormal's mean is its median × √(1 + cv²)
-  if (d.host_cv > 0) return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: Math.sqrt(1 + d.host_cv ** 2), cv: d.host_cv }, rng.get('device.host')));
+  if (d.host_cv > 0) return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.host_cv }, rng.get('device.host')));
   if (d.flush_cv_scope !== 'host' || !(d.flush_cv > 0)) return new HostSpeed();
   return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv }, rng.get('device.flush')));
 }

@@ -1,0 +1,86 @@
+/**
+ * What `syncsim calibrate` writes beside its profile (device.calibration.json):
+ * every fitted key with its provenance, the fits and checks, and each step.
+ */
+import type { FioLatency } from './fio.ts';
+import type { ChannelFit, DestageFit, FlushFit, LatencyBandwidthFit, PageinSplit } from './fit.ts';
+import type { FlushGapFit } from './flush-gap.ts';
+import type { BlockDevice } from './blockdev.ts';
+import type { CpuFigures } from '../measure/cpu-fit.ts';
+import type { StepReport } from './calibration-fit.ts';
+import type { Rerun } from './step-rerun.ts';
+import type { NoSubmissionFit, SubmissionFit } from './submission-fit.ts';
+import type { SessionLevel } from './flush-level.ts';
+import type { HostSpreadReport } from './host-spread.ts';
+import type { Settle } from './sync-steps.ts';
+
+/** One fitted key: its value, how well it fits and where it came from. */
+export interface FittedValue {
+  value: unknown;
+  /** R² of the line (latency fits), or null. */
+  r2: number | null;
+  /** Points (sizes, depths) or samples behind it. */
+  n: number;
+  /** The microbenchmarks it came from and how. */
+  from: string;
+}
+
+/** Everything a calibration measured and fitted (device.calibration.json). */
+export interface Calibration {
+  syncsim_version: string;
+  fio_version: string;
+  dir: string;
+  filesystem: string;
+  block_device: BlockDevice | null;
+  quick: boolean;
+  size_bytes: number;
+  runtime_s: number;
+  step_ms: number;
+  /** Wall time of the whole calibration (s). */
+  wall_s: number;
+  /** The wait, before the first step, for the device to settle. */
+  settle: Settle;
+  /** The fragment's keys: device.*, readahead.pages (when sysfs gave read_ahead_kb), fs.*, cpu.* (when the CPU probe ran). */
+  fragment: { device: Record<string, unknown>; readahead?: { pages: number }; fs?: Record<string, unknown>; cpu?: Record<string, number> };
+  /** Each fitted key (dotted) and its provenance. */
+  fitted: Record<string, FittedValue>;
+  fits: {
+    read: LatencyBandwidthFit; write: LatencyBandwidthFit;
+    /** Page-cache writeback time vs size (wb-* steps); null when fio timed fewer than two sizes. */
+    writeback: LatencyBandwidthFit | null;
+    channels_read: ChannelFit; channels_write: ChannelFit;
+    /** Steps run again because they lay far above the line of their group (step-rerun.ts). */
+    reruns: Rerun[];
+    /** The serial submission stage (qb-write-* against qd-write-*), or why there is none. */
+    submission: SubmissionFit | NoSubmissionFit;
+    flush: FlushFit;
+    destage: DestageFit | null;
+    /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
+    flush_gap?: FlushGapFit | null;
+    flush_gap_note?: string;
+    /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
+    flush_empty: FioLatency;
+    /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the quietest flush-probe-K or flush step (lowest median) among those right after a write step; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */
+    flush_level: FioLatency | null;
+    /** Every 1-write fdatasync of the steps after writes pooled (reported, not fitted); null as flush_level. */
+    flush_level_pooled: FioLatency | null;
+    /** Only in a session profile of `npm run validate` (flush-level.ts): the FLUSH probes run between the jobs' runs, pooled, that flush_us, flush_empty_us and flush_cv were refitted to. */
+    flush_level_session?: SessionLevel;
+    /** The host's speed shared by the times of one msync (host-spread.ts), fitted to the FLUSH-level steps after writes, with the device keys before the split (`marginal`); absent in reports of earlier versions. */
+    host_spread?: HostSpreadReport;
+    /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
+    cpu: CpuFigures | null;
+    cpu_note: string;
+  };
+  checks: {
+    journal: {
+      measured_mean_us: number | null; measured_count: number; predicted_mean_us: number; predicted_syncs: number;
+      /** Whether the file system under --dir runs a jbd2 journal (/proc/fs/jbd2/NAME-*); null when unknown. */
+      jbd2_journal: boolean | null;
+      note: string;
+    };
+    pagein: PageinSplit & { readahead_pages: number | null; predicted_miss_us: number | null; note: string };
+  };
+  steps: StepReport[];
+  files: { fragment: string; calibration: string };
+}

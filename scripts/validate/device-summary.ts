@@ -1,0 +1,29 @@
+/**
+ * The device of a resolved configuration in one line, as validation.json's
+ * `calibration` reports it (latencies, bandwidths, write cache, FLUSH,
+ * host speed, fs kind, page-in, read-ahead, CPU).
+ */
+import { serviceMean } from '../../sim/device/service.ts';
+import type { Config, ServiceDist } from '../../sim/config.ts';
+import type { ValidationReport } from './validation.ts';
+
+/** The device of a resolved configuration as validation.json reports it. */
+export function deviceSummary(config: Config): Pick<ValidationReport['calibration'], 'device' | 'channels' | 'per_page_us' | 'service'> {
+  const d = config.device as Config['device'] & { profile?: string };
+  const svc = d.service as ServiceDist | undefined;
+  const profile = d.profile ?? 'queue';
+  if (profile === 'queue' && svc) {
+    const service = { dist: svc.dist, samples: svc.dist === 'empirical' ? (svc.samples_us?.length ?? 0) : null, mean_us: serviceMean(svc) };
+    return {
+      device: `queue: channels ${d.channels}, per_page_us ${d.per_page_us}, service ${svc.dist} mean ${service.mean_us.toFixed(1)} µs`,
+      channels: d.channels, per_page_us: d.per_page_us, service,
+    };
+  }
+  const lat = (x: ServiceDist) => `${serviceMean(x).toFixed(1)} µs ${x.dist}`;
+  return {
+    device: `profile ${profile}: channels ${d.channels}${d.submit_us > 0 || d.submit_command_us > 0 ? `, submission ${d.submit_us} µs + ${d.submit_command_us} µs a command${d.submit_overlap ? ', latency beside it' : ''}` : ''}, read ${lat(d.read_latency)} + bytes / ${d.read_bandwidth_mbps} MB/s, write ${lat(d.write_latency)} + bytes / ${d.bandwidth_mbps} MB/s (media ${d.media_mbps} MB/s), `
+      + `write_cache ${d.write_cache}${d.write_cache ? ` (flush ${d.flush_us} µs${d.flush_cv_scope === 'host' && d.flush_cv > 0 ? `, host speed per msync cv ${d.flush_cv}` : d.host_cv > 0 ? `, host speed per msync cv ${d.host_cv}` : ''}, destage ${d.destage}${d.media_write_us > 0 ? ` + ${d.media_write_us} µs per write` : ''})` : ''}; fs ${config.fs.kind}, pagein ${config.pagein}, readahead ${config.readahead.pages} pages; `
+      + `cpu clean_page_us ${config.cpu.clean_page_us} (busy ${config.cpu.clean_page_busy_us}), fault_page_us ${config.cpu.fault_page_us}`,
+    channels: d.channels, per_page_us: null, service: null,
+  };
+}
