@@ -273,6 +273,17 @@ describe('readTrace: malformed traces', () => {
     await expectError(HEADER + '0,a,msync,0,1,SYNC,,\n1,a,wire,0,1,SYNC,,\n', 4, 'flags', "flag 'SYNC' is not valid for op 'wire'", 'SYNC');
   });
 
+  it('a map carries one access advice: RANDOM and SEQUENTIAL (or their MADV_ aliases) together are refused', async () => {
+    await expectError(HEADER + '0,a,map,0,4096,RANDOM|SEQUENTIAL,f,0\n', 3, 'flags', 'RANDOM and SEQUENTIAL exclude each other: a mapping has one access advice', 'RANDOM|SEQUENTIAL');
+    await expectError(HEADER + '0,a,map,0,4096,MADV_SEQUENTIAL|POSIX_MADV_RANDOM,f,0\n', 3, 'flags', 'RANDOM and SEQUENTIAL exclude each other: a mapping has one access advice', 'MADV_SEQUENTIAL|POSIX_MADV_RANDOM');
+    await expectError(HEADER + '0,a,write,0,1,RANDOM,,\n', 3, 'flags', "flag 'RANDOM' is not valid for op 'write'", 'RANDOM');
+    const file = await put(HEADER + '0,a,map,0,4096,MADV_RANDOM,f,0\n0,a,map,4096,4096,PRIVATE|POSIX_MADV_SEQUENTIAL,g,0\n');
+    const rows: TraceRow[] = [];
+    for await (const b of readTrace(file)) rows.push(...b);
+    expect(rows.map((r) => r.flags)).toEqual([Flag.RANDOM, Flag.PRIVATE | Flag.SEQUENTIAL]);
+    expect(() => formatRow({ tNs: 0, op: 'map', addr: 0, len: 4096, object: 'f', flags: Flag.RANDOM | Flag.SEQUENTIAL }, [])).toThrow(/not valid for op 'map'/);
+  });
+
   it('missing required field', async () => {
     await expectError(HEADER + '0,a,,0,1,,,\n', 3, 'op', 'missing required value', '');
     await expectError(HEADER + ',a,read,0,1,,,\n', 3, 't_us', 'missing required value', '');
@@ -473,7 +484,8 @@ const rowInputArb: fc.Arbitrary<{ dt: number; row: Omit<RowInput, 'tNs'> }> = fc
       op,
       addr,
       len: addr + len < ADDR_LIMIT ? len : ADDR_LIMIT - 1 - addr,
-      flags: flagBits & FLAGS_BY_OP[op],
+      // a mapping has one access advice: SEQUENTIAL dropped when RANDOM is drawn too
+      flags: flagBits & FLAGS_BY_OP[op] & ((flagBits & Flag.RANDOM) !== 0 ? ~Flag.SEQUENTIAL : ~0),
       extra: { x_a: xa, x_b: xb },
     };
     if (task !== undefined) row.task = task;

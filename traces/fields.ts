@@ -3,7 +3,7 @@
  * time (`t_us`), unsigned integers (`addr`, `len`, `offset`), task tokens,
  * op names and flag lists. Char loops: this is the reader's hot path.
  */
-import { FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName } from './types.ts';
+import { ADVICE_FLAGS, FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName } from './types.ts';
 import { fieldProblem } from './trace-error.ts';
 
 /** Characters allowed in a task token: [A-Za-z0-9_.-]. */
@@ -181,6 +181,7 @@ export class FlagsParser {
         if ((FLAG_BY_NAME.get(name)! & ~allowed) !== 0) fieldProblem(column, `flag '${name}' is not valid for op '${op}'`, s);
       }
     }
+    if ((bits & ADVICE_FLAGS) === ADVICE_FLAGS) fieldProblem(column, 'RANDOM and SEQUENTIAL exclude each other: a mapping has one access advice', s);
     return bits;
   }
 }

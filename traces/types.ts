@@ -29,6 +29,9 @@ export const Flag = {
   SYSTEM: 1 << 10,
   HOLESOK: 1 << 11,
   NOHOLES: 1 << 12,
+  // map: the mapping's access advice (madvise right after mmap)
+  RANDOM: 1 << 13,
+  SEQUENTIAL: 1 << 14,
 } as const;
 
 /** A flag's canonical name. */
@@ -43,6 +46,8 @@ export const FLAG_ALIASES: Readonly<Record<string, number>> = {
   KILLPAGES: Flag.KILLPAGES, VM_SYNC_KILLPAGES: Flag.KILLPAGES,
   DEACTIVATE: Flag.DEACTIVATE, VM_SYNC_DEACTIVATE: Flag.DEACTIVATE,
   SUBMAP: Flag.SUBMAP, PRECIOUS: Flag.PRECIOUS, PRIVATE: Flag.PRIVATE,
+  RANDOM: Flag.RANDOM, MADV_RANDOM: Flag.RANDOM, POSIX_MADV_RANDOM: Flag.RANDOM,
+  SEQUENTIAL: Flag.SEQUENTIAL, MADV_SEQUENTIAL: Flag.SEQUENTIAL, POSIX_MADV_SEQUENTIAL: Flag.SEQUENTIAL,
   USER: Flag.USER, VM_MAP_WIRE_USER: Flag.USER,
   SYSTEM: Flag.SYSTEM, VM_MAP_WIRE_SYSTEM: Flag.SYSTEM,
   HOLESOK: Flag.HOLESOK, VM_MAP_WIRE_HOLESOK: Flag.HOLESOK,
@@ -54,7 +59,7 @@ const WIRE_FLAGS = Flag.USER | Flag.SYSTEM | Flag.HOLESOK | Flag.NOHOLES;
 
 /** The flag bits each op accepts; any other flag on that op is an error of the trace. */
 export const FLAGS_BY_OP: Readonly<Record<OpName, number>> = {
-  map: Flag.SUBMAP | Flag.PRECIOUS | Flag.PRIVATE,
+  map: Flag.SUBMAP | Flag.PRECIOUS | Flag.PRIVATE | Flag.RANDOM | Flag.SEQUENTIAL,
   unmap: 0,
   write: 0,
   read: 0,
@@ -62,6 +67,9 @@ export const FLAGS_BY_OP: Readonly<Record<OpName, number>> = {
   wire: WIRE_FLAGS,
   unwire: WIRE_FLAGS,
 };
+
+/** A map entry's access advice: its RANDOM or SEQUENTIAL bit (0: the kernel's default read-ahead). */
+export const ADVICE_FLAGS = Flag.RANDOM | Flag.SEQUENTIAL;
 
 const FLAG_ENTRIES = Object.entries(Flag);
 const flagStrings = new Map<number, string>();

@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { ADDR_LIMIT, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
+import { ADDR_LIMIT, ADVICE_FLAGS, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
 
 /** The first line every producer writes. */
 export const TRACE_MAGIC_LINE = '# syncsim-trace v1';
@@ -99,7 +99,7 @@ export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[]
   if (!Number.isSafeInteger(addr) || addr < 0) throw new Error(`bad trace address ${addr}`);
   if (!Number.isSafeInteger(len) || len < 0 || addr + len >= ADDR_LIMIT) throw new Error(`bad trace length ${len} (addr ${addr})`);
   const flags = row.flags ?? 0;
-  if (!Number.isInteger(flags) || (flags & ~FLAGS_BY_OP[op]) !== 0 || flags < 0) {
+  if (!Number.isInteger(flags) || (flags & ~FLAGS_BY_OP[op]) !== 0 || flags < 0 || (flags & ADVICE_FLAGS) === ADVICE_FLAGS) {
     throw new Error(`trace flags ${flagsToString(flags) || flags} not valid for op '${op}'`);
   }
   let object = '';

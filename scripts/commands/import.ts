@@ -10,7 +10,7 @@ import { IMPORTERS } from '../../traces/import/index.ts';
 import type { ImportOptions, ImportStats, Importer } from '../../traces/import/importer.ts';
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
-import { FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
+import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
@@ -27,6 +27,7 @@ function help(): string {
   return `Usage: syncsim import --from FORMAT FILE [-o OUT] [--page-size N]
                       [--sync-every-writes N | --sync-every-us T] [--sync-flags F]
                       [--assume-dirty MODE] [--seed N] [--calibration FILE]
+                      [--advice random|sequential]
 
 Converts FILE (plain or gzip-compressed) from FORMAT into a native trace,
 streaming. Malformed input stops with FILE:LINE: column COL: what was expected.
@@ -57,6 +58,13 @@ ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                          
   --calibration FILE       strace --assume-dirty measured: the configuration (e.g. from
                            'syncsim calibrate') whose device turns each msync's measured
                            duration into a page count
+  --advice A               fio-iolog, blkparse, msr: the access advice of every
+                           mapping the import lays out, as madvise gives it right
+                           after mmap (fio's mmap engine advises MADV_RANDOM for
+                           rw=rand*, MADV_SEQUENTIAL otherwise): random or
+                           sequential, written as the map rows' RANDOM or
+                           SEQUENTIAL flag; it changes how faults read ahead.
+                           Default: none (the kernel's own read-ahead)
   -h, --help               this help
 
 Layout: each object (file, device) is mapped whole at its own base address, one
@@ -66,6 +74,9 @@ earlier than the one before it is clamped to it and counted. Counters (rows per
 op, injected msyncs, clamped times and what the format skips, e.g. fio trim
 and wait) are printed on standard error at the end.`;
 }
+
+/** `--advice` values to the map flag they give. */
+const ADVICE: Readonly<Record<string, number>> = { random: Flag.RANDOM, sequential: Flag.SEQUENTIAL };
 
 function positiveInt(name: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new InputError(`${name} expects a positive integer (got '${v}')`);
@@ -152,6 +163,7 @@ async function run(argv: string[]): Promise<number> {
     'assume-dirty': { type: 'string' },
     seed: { type: 'string' },
     calibration: { type: 'string' },
+    advice: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(help() + '\n');
@@ -188,6 +200,12 @@ async function run(argv: string[]): Promise<number> {
     requireReadable(values.calibration, 'calibration file');
     opts.pagesForMeasured = pagesForMeasured(loadConfig(values.calibration, []));
   }
+  if (values.advice !== undefined) {
+    const bit = Object.hasOwn(ADVICE, values.advice) ? ADVICE[values.advice] : undefined;
+    if (bit === undefined) throw new InputError(`--advice expects random or sequential (got '${values.advice}')`);
+    if (importer.format === 'strace') throw new InputError("--advice is for formats whose mappings syncsim lays out (fio-iolog, blkparse, msr): an strace trace's mappings are the program's own");
+    opts.mapFlags = bit;
+  }
   if (opts.assumeDirty === 'measured' && !opts.pagesForMeasured) {
     throw new InputError('--assume-dirty measured needs --calibration FILE (the device that turns a measured msync duration into pages)');
   }
@@ -221,7 +239,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
   const statText = Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ');
-  const flagsNote = opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`;
+  const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '');
   const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
   process.stderr.write(`syncsim import: ${importer.format} ${file} -> ${out ?? 'stdout'}${early}: ${rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
   if (importer.format === 'strace' && ops.msync > 0 && ops.write === 0) {

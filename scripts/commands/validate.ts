@@ -88,8 +88,9 @@ when the FLUSH level was refitted), pairs.csv (each matched msync:
 measured and simulated latency, compared 0 for the warm-up), samples.csv (every
 compared latency, measured runs pooled and simulated), job.fio (as run), fio.iolog, fio_*lat.1.log,
 fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and
-logs of each further run), trace.csv (run 1's log imported, x_measured_us on msync
-rows), sim/ (the replay's results, for 'syncsim report DIR/sim').`;
+logs of each further run), trace.csv (run 1's log imported: x_measured_us on msync
+rows, and on stores and loads their time to the next log entry; the mapping's
+RANDOM or SEQUENTIAL flag from the job's rw, as fio's mmap engine advises), sim/ (the replay's results, for 'syncsim report DIR/sim').`;
 
 /**
  * `syncsim validate ARGS` as the command line runs it; `turns` lets

@@ -89,6 +89,20 @@ export interface PreparedJob {
   has_location: boolean;
   /** The job file fio runs. */
   text: string;
+  /**
+   * The access advice fio's mmap engine gives the job's mapping right after
+   * mmap: `random` (MADV_RANDOM) when `rw` is random, else `sequential`
+   * (MADV_SEQUENTIAL) — engines/mmap.c, fio_mmap_file, by td_random().
+   */
+  advice: 'random' | 'sequential';
+}
+
+/** fio `rw` values with random offsets (td_random(): TD_DDIR_RAND). */
+const RANDOM_RW: ReadonlySet<string> = new Set(['randread', 'randwrite', 'randrw', 'randtrim', 'randtrimwrite']);
+
+/** The advice fio's mmap engine gives a job whose `rw` (or `readwrite`) is `rw` (fio's default: read, sequential); a `:N` suffix is ignored. */
+export function mmapAdvice(rw: string | undefined): 'random' | 'sequential' {
+  return rw !== undefined && RANDOM_RW.has(rw.split(':')[0]!.trim().toLowerCase()) ? 'random' : 'sequential';
 }
 
 /** Where the rewritten job sends its logs and data. */
@@ -146,5 +160,6 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
       }
     }
   }
-  return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n' };
+  const advice = mmapAdvice((lookup(j, global, 'rw') ?? lookup(j, global, 'readwrite'))?.value);
+  return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n', advice };
 }

@@ -5,6 +5,10 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { fioIologImporter } from '../../traces/import/fio-iolog.ts';
+import { iologLatencies } from './fio.ts';
+
+/** The I/O log actions of a store or load through the mapping (fio's mmap engine: a memcpy). */
+const ACCESS_ACTIONS: ReadonlySet<string> = new Set(['write', 'read']);
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import type { ImportStats } from '../../traces/import/importer.ts';
@@ -24,20 +28,28 @@ export interface CloneLog {
  * Imports the fio I/O logs of `clones` (jobs that ran at the same time) into
  * native trace `out`, one task each, their rows merged by time (stable: a
  * tie keeps log order, earlier clones first); the k-th msync of a task gets
- * its k-th measured latency in `x_measured_us`. Returns each clone's msyncs.
+ * its k-th measured latency in `x_measured_us`, and each store and load the
+ * time from its entry to the next (the page fault it took included, which
+ * the closed replay then simulates instead of adding to it); map rows get
+ * `mapFlags` (the access advice). Returns each clone's msyncs.
  */
-export async function importWithMeasured(clones: readonly CloneLog[], out: string, pageSize: number): Promise<number[]> {
+export async function importWithMeasured(clones: readonly CloneLog[], out: string, pageSize: number, mapFlags = 0): Promise<number[]> {
   const rows: RowInput[] = [];
   const msyncs: number[] = [];
   for (const c of clones) {
-    let k = 0;
+    let k = 0, a = 0;
+    const access = (await iologLatencies(c.iolog, ACCESS_ACTIONS)).latencies_us;
     const stats: ImportStats = {};
-    for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS }, stats)) {
+    for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, mapFlags }, stats)) {
       for (const row of batch) {
         row.task = c.task;
         if (row.op === 'msync') {
           if (k < c.measured.length) row.extra = { x_measured_us: String(c.measured[k]) };
           k++;
+        } else if (row.op === 'write' || row.op === 'read') {
+          // its time to the next entry, fault included: closed replay puts the simulated store or load in its place
+          if (a < access.length) row.extra = { x_measured_us: String(access[a]) };
+          a++;
         }
         rows.push(row);
       }

@@ -27,6 +27,7 @@ import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { deviceSummary } from './device-summary.ts';
 import { importWithMeasured } from './sim-side.ts';
+import { Flag } from '../../traces/types.ts';
 import { comparisonReport, compareReplay } from './compare.ts';
 import { pooled, type RunPair } from './noise.ts';
 import { calibrate } from './calibration.ts';
@@ -117,6 +118,8 @@ export interface ValidationReport {
     filesystem: string | null;
     /** The program a recorded trace came from (null for fio jobs and other traces). */
     command: string[] | null;
+    /** The access advice fio's mmap engine gave the mappings, written on the trace's map rows (null for a trace: its own rows say). */
+    advice?: 'random' | 'sequential' | null;
   };
   calibration: {
     file: string;
@@ -294,7 +297,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
       const trace = join(S, 'trace.csv');
       const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
-      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size);
+      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size, job.advice === 'random' ? Flag.RANDOM : Flag.SEQUENTIAL);
       msyncs.forEach((n, i) => {
         if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
       });
@@ -305,7 +308,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       const chartFiles = cmp.chart;
       const report: ValidationReport = {
         syncsim_version: VERSION,
-        job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem, command: null },
+        job: { file: resolve(jobPath), name: job.name, jobs: job.clones.length, sync_every: job.sync_every, fio_version: version, data_dir: dataDir, filesystem, command: null, advice: job.advice },
         calibration: {
           file: opts.calibration === undefined ? join('calibration', 'device.yaml') : resolve(opts.calibration),
           ...deviceSummary(config),

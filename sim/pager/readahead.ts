@@ -8,6 +8,7 @@
  */
 import type { Personality } from '../config-types.ts';
 import type { FaultSite } from '../vm/fault-site.ts';
+import { Flag } from '../../traces/types.ts';
 
 export type { FaultSite };
 
@@ -124,6 +125,10 @@ interface LinuxRa {
  * filemap_map_pages does) and, on PG_readahead, reads the next window
  * asynchronously (page_cache_async_ra: the window after the current one,
  * size get_next_ra_size, all of it async, so its first page is marked).
+ * A mapping advised MADV_RANDOM (VM_RAND_READ) reads the faulting page only
+ * and neither counts misses nor reads ahead on hits; one advised
+ * MADV_SEQUENTIAL (VM_SEQ_READ) reads ra_pages from the fault
+ * (page_cache_sync_ra), with an asynchronous half only at page 0.
  */
 export function linuxPolicy(raPages: number): ReadPolicy {
   const ra = new Map<object, LinuxRa>();
@@ -135,8 +140,18 @@ export function linuxPolicy(raPages: number): ReadPolicy {
   };
   return {
     major(site, obj) {
-      if (raPages <= 1) return one(site.idx);
+      // VM_RAND_READ: no read-around, and mmap_miss left as it is
+      if (raPages <= 1 || site.advice === Flag.RANDOM) return one(site.idx);
       const s = state(obj);
+      if (site.advice === Flag.SEQUENTIAL) {
+        // VM_SEQ_READ: page_cache_sync_ra(ra_pages) from the fault; only at the file's start is there a history to
+        // open an asynchronous window (half of it); elsewhere a fault's mapping leaves no prev_pos, so it is a standalone read
+        s.start = site.idx;
+        s.size = raPages;
+        s.asyncSize = site.idx === 0 ? Math.floor(raPages / 2) : 0;
+        s.order = 0;
+        return { start: s.start, size: s.size, bridge: true, mark: s.asyncSize > 0 ? s.start + s.size - s.asyncSize : -1 };
+      }
       if (s.mmapMiss < T.missCap) s.mmapMiss++;
       if (s.mmapMiss > T.lotsamiss) return one(site.idx);
       s.start = Math.max(0, site.idx - Math.floor(raPages / 2));
@@ -146,7 +161,7 @@ export function linuxPolicy(raPages: number): ReadPolicy {
       return { start: s.start, size: s.size, bridge: true, mark: s.start + s.size - s.asyncSize };
     },
     hit(site, obj, firstUse, marked, nextAbsent) {
-      if (raPages <= 1) return undefined;
+      if (raPages <= 1 || site.advice === Flag.RANDOM) return undefined; // do_async_mmap_readahead returns at once on VM_RAND_READ
       const s = state(obj);
       if (firstUse && s.mmapMiss > 0) s.mmapMiss--;
       if (!marked) return undefined;
@@ -183,8 +198,10 @@ interface BsdEntryRa {
  * VM_FAULT_READ_AHEAD_MAX; any other hard fault reads the
  * VM_FAULT_READ_DEFAULT-page cluster aligned in the object (behind and ahead
  * clipped to the map entry). The vnode pager stops a run at a page already in
- * memory. next_read becomes the page after the last one read. Drop-behind
- * (vm_fault_dontneed) is not modelled.
+ * memory. next_read becomes the page after the last one read. An entry
+ * advised MADV_RANDOM reads the faulting page only; one advised
+ * MADV_SEQUENTIAL reads VM_FAULT_READ_AHEAD_MAX pages ahead on every hard
+ * fault (vm_fault_readahead). Drop-behind (vm_fault_dontneed) is not modelled.
  */
 export function freebsdPolicy(raPages: number, pageSize: number): ReadPolicy {
   const T = READAHEAD.freebsd;
@@ -199,6 +216,16 @@ export function freebsdPolicy(raPages: number, pageSize: number): ReadPolicy {
     major(site) {
       if (raPages <= 1) return one(site.idx);
       const s = state(site);
+      if (site.advice === Flag.RANDOM) {
+        // MAP_ENTRY_BEHAV_RANDOM: nera 0, and vm_fault_getpages asks for no page behind or ahead
+        s.readAhead = 0;
+        return one(site.idx);
+      }
+      if (site.advice === Flag.SEQUENTIAL) {
+        // MAP_ENTRY_BEHAV_SEQUENTIAL: nera = VM_FAULT_READ_AHEAD_MAX on every hard fault, nothing behind
+        s.readAhead = aheadMax;
+        return { start: site.idx, size: 1 + Math.max(0, Math.min(aheadMax, site.hi - site.idx - 1)), bridge: false, mark: -1 };
+      }
       const era = s.readAhead;
       let behind: number, ahead: number, nera: number;
       if (site.addr === s.nextRead) {
@@ -246,7 +273,10 @@ interface XnuObjRa {
  * linearly with the share of speculative pages used (max × used / created);
  * it is centred on the fault, clipped to the object and the map entry, never
  * bridges a resident page, and is at most `readahead.pages`. The free-memory
- * reductions (/4, /16 when free pages are short) are not modelled.
+ * reductions (/4, /16 when free pages are short) are not modelled. An
+ * entry advised MADV_RANDOM (VM_BEHAVIOR_RANDOM) resets the run and reads
+ * the faulting page only; MADV_SEQUENTIAL is left to the default detection
+ * (its own cluster rule is not modelled).
  */
 export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
   const T = READAHEAD.xnu;
@@ -269,6 +299,12 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
     major(site, obj) {
       const s = state(obj);
       const max = raPages;
+      if (site.advice === Flag.RANDOM) {
+        // VM_BEHAVIOR_RANDOM: vm_fault_is_sequential resets the run, and the cluster is the faulting page
+        s.sequential = 0;
+        s.lastAlloc = site.idx;
+        return one(site.idx);
+      }
       if (max <= 1) {
         isSequential(s, site.idx);
         return one(site.idx);
@@ -306,7 +342,10 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
       if (!firstUse) return undefined;
       const s = state(obj);
       s.used++;
-      isSequential(s, site.idx);
+      if (site.advice === Flag.RANDOM) {
+        s.sequential = 0;
+        s.lastAlloc = site.idx;
+      } else isSequential(s, site.idx);
       return undefined;
     },
     issued(_site, obj, _first, count) {
@@ -318,7 +357,8 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
 /**
  * Mach: the faulting page, or with `readahead.pages` > 1 the cluster of that
  * many pages aligned in the object (the OSF/1 object cluster size); no
- * sequential detection.
+ * sequential detection; classic Mach has no access advice, so RANDOM and
+ * SEQUENTIAL change nothing.
  */
 export function machPolicy(raPages: number): ReadPolicy {
   return {

@@ -17,4 +17,6 @@ export interface FaultSite {
   entry: object;
   /** Start address of the map entry. */
   entryStart: number;
+  /** The entry's access advice: its `Flag.RANDOM` or `Flag.SEQUENTIAL` bit, 0 for none (madvise MADV_RANDOM / MADV_SEQUENTIAL). */
+  advice: number;
 }

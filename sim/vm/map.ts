@@ -27,7 +27,7 @@ export class MapEntry {
     readonly object: VmObject | undefined,
     /** Byte offset of `start` in the object (or in the sub-map). */
     public offset: number,
-    /** Map flags (Flag.SUBMAP | Flag.PRECIOUS | Flag.PRIVATE). */
+    /** Map flags (Flag.SUBMAP | Flag.PRECIOUS | Flag.PRIVATE, and the access advice Flag.RANDOM or Flag.SEQUENTIAL). */
     readonly flags: number,
     /** Name of the sub-map (the task whose map it is), for SUBMAP entries. */
     readonly submap: string | undefined,

@@ -2,7 +2,7 @@
  * The kernel-independent operations of a trace: map, unmap, write (store to
  * mapped pages) and read (fault pages in). Section 6 of semantics.md.
  */
-import { Flag, type TraceRow } from '../../traces/types.ts';
+import { ADVICE_FLAGS, Flag, type TraceRow } from '../../traces/types.ts';
 import type { Kernel } from '../kernel.ts';
 import { Page, type VmObject } from './object.ts';
 import { MapEntry, type VmMap } from './map.ts';
@@ -122,7 +122,7 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
       let s = obj.state(idx);
       if (pin && (!(s & Page.RESIDENT) || s & RA_BITS)) {
         const site: FaultSite = {
-          idx, addr: a, entry, entryStart: entry.start,
+          idx, addr: a, entry, entryStart: entry.start, advice: entry.flags & ADVICE_FLAGS,
           lo: Math.max(0, firstIdx - (pieceStart - entry.start) / ps),
           hi: Math.min(Math.max(obj.sizePages, idx + 1), firstIdx + (rEnd - pieceStart) / ps),
         };

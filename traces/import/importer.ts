@@ -20,6 +20,8 @@ export interface ImportOptions {
   assumeDirtySeed?: number;
   /** strace `--assume-dirty measured`: pages an msync of this measured duration (µs) wrote, by the calibrated device. */
   pagesForMeasured?: (measuredUs: number) => number;
+  /** Flag bits given to every `map` row the importer makes: the access advice (`Flag.RANDOM` or `Flag.SEQUENTIAL`), default none. */
+  mapFlags?: number;
 }
 
 /** Counters an importer reports (e.g. fio `trim` and `wait` entries seen). */

@@ -110,6 +110,7 @@ export class ImportedTrace {
   private readonly everyNs: number;
   private nextBoundaryNs: number;
   private readonly injectFlags: number;
+  private readonly mapFlags: number;
 
   constructor(
     private readonly path: string,
@@ -123,6 +124,7 @@ export class ImportedTrace {
     this.everyNs = opts.syncEveryUs !== undefined ? Math.max(1, Math.round(opts.syncEveryUs * 1000)) : 0;
     this.nextBoundaryNs = this.everyNs;
     this.injectFlags = opts.syncFlags;
+    this.mapFlags = opts.mapFlags ?? 0;
     stats.msync_injected ??= 0;
     stats.time_clamped ??= 0;
     stats.time_clamped_max_us ??= 0;
@@ -170,7 +172,7 @@ export class ImportedTrace {
       this.nextBoundaryNs = (Math.floor(tNs / this.everyNs) + 1) * this.everyNs;
     }
     if (!o.mapped) {
-      this.rows.push({ tNs, task: o.task, op: 'map', addr: o.base, len: this.regionBytes, object: o.name, offset: 0 });
+      this.rows.push({ tNs, task: o.task, op: 'map', addr: o.base, len: this.regionBytes, object: o.name, offset: 0, ...(this.mapFlags ? { flags: this.mapFlags } : {}) });
       o.mapped = true;
     }
   }

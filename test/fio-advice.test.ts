@@ -1,0 +1,121 @@
+/**
+ * The access advice of fio's mmap engine as validation and `syncsim import`
+ * carry it: fio advises MADV_RANDOM for random jobs and MADV_SEQUENTIAL for
+ * the others (engines/mmap.c, fio_mmap_file); validation derives it from the
+ * job's `rw` and writes it on the trace's map rows, and gives every store the
+ * time to the next I/O log entry as its recorded duration.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { mmapAdvice, parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
+import { importWithMeasured } from '../scripts/validate/sim-side.ts';
+import { readTrace } from '../traces/reader.ts';
+import { Flag, type TraceRow } from '../traces/types.ts';
+import { simulate } from './helpers.ts';
+
+const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-advice-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const syncsim = (args: string[]) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+async function rowsOf(file: string): Promise<TraceRow[]> {
+  const rows: TraceRow[] = [];
+  for await (const b of readTrace(file)) rows.push(...b);
+  return rows;
+}
+
+/** A version-3 I/O log: 3 writes (the second 80 µs long), a sync, a last write with no entry after it. */
+const IOLOG = [
+  'fio version 3 iolog', '0 /d/f add', '0 /d/f open',
+  '10 /d/f write 8192 4096', '15 /d/f write 0 4096', '95 /d/f write 4096 4096', '100 /d/f sync 0 0',
+  '400 /d/f write 12288 4096', '',
+].join('\n');
+
+describe('the advice of a fio job', () => {
+  it('random rw values advise RANDOM, every other (and the default, read) SEQUENTIAL; a :N suffix is ignored', () => {
+    for (const rw of ['randwrite', 'randread', 'randrw', 'randtrim', 'RandWrite', 'randwrite:8']) expect(mmapAdvice(rw)).toBe('random');
+    for (const rw of ['write', 'read', 'rw', 'readwrite', 'trim', 'write:4k', undefined]) expect(mmapAdvice(rw)).toBe('sequential');
+  });
+
+  it('prepareJob takes it from rw, or readwrite, of the job or [global]', () => {
+    const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
+    const prep = (text: string) => prepareJob(parseJobFile(text, 'job.fio'), outs).advice;
+    expect(prep('[j]\nioengine=mmap\nrw=randwrite\nfsync=8\n')).toBe('random');
+    expect(prep('[global]\nreadwrite=randrw\n[j]\nioengine=mmap\nfsync=8\n')).toBe('random');
+    expect(prep('[j]\nioengine=mmap\nrw=write\nfsync=8\n')).toBe('sequential');
+    expect(prep('[j]\nioengine=mmap\nfsync=8\n')).toBe('sequential');
+  });
+});
+
+describe('importing a validation run', () => {
+  it('map rows carry the advice; stores their time to the next entry, msyncs their measured latency', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'fio.iolog'), IOLOG);
+    const out = join(d, 'trace.csv');
+    await importWithMeasured([{ iolog: join(d, 'fio.iolog'), task: 'fio', measured: Float64Array.from([300]) }], out, 4096, Flag.RANDOM);
+    const rows = await rowsOf(out);
+    expect(rows.map((r) => [r.op, r.flags, r.extra?.x_measured_us ?? ''])).toEqual([
+      ['map', Flag.RANDOM, ''], ['write', 0, '5'], ['write', 0, '80'], ['write', 0, '5'], ['msync', Flag.SYNC, '300'], ['write', 0, ''],
+    ]);
+  });
+
+  it('closed replay puts a store\'s simulated fault in place of its recorded time, not after it', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'fio.iolog'), IOLOG);
+    const out = join(d, 'trace.csv');
+    await importWithMeasured([{ iolog: join(d, 'fio.iolog'), task: 'fio', measured: Float64Array.from([300]) }], out, 4096, Flag.RANDOM);
+    const withTimes = await rowsOf(out);
+    const without = withTimes.map((r) => (r.op === 'write' ? { ...r, extra: undefined } : r));
+    // each store faults its page in (one 100 µs read): the three recorded times (5 + 80 + 5 µs) are
+    // replaced by the simulated ones, so the msync is issued 90 µs earlier than when they are added to them
+    const cfg = { personality: 'linux', pagein: true };
+    const a = simulate(withTimes, cfg), b = simulate(without, cfg);
+    expect(a.reads.length).toBe(4);
+    expect(b.syncs[0]!.tIssueNs - a.syncs[0]!.tIssueNs).toBe(90_000);
+  });
+});
+
+describe('syncsim import --advice', () => {
+  it('writes the advice on every map row of a fio-iolog import, and says so', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'fio.iolog'), IOLOG);
+    for (const [advice, bit] of [['random', Flag.RANDOM], ['sequential', Flag.SEQUENTIAL]] as const) {
+      const out = join(d, `${advice}.csv`);
+      const r = syncsim(['import', '--from', 'fio-iolog', join(d, 'fio.iolog'), '-o', out, '--advice', advice]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`mappings ${advice.toUpperCase()}`));
+      expect((await rowsOf(out)).filter((x) => x.op === 'map').map((x) => x.flags)).toEqual([bit]);
+    }
+    const plain = join(d, 'plain.csv');
+    expect(syncsim(['import', '--from', 'fio-iolog', join(d, 'fio.iolog'), '-o', plain]).code).toBe(0);
+    expect((await rowsOf(plain)).filter((x) => x.op === 'map').map((x) => x.flags)).toEqual([0]);
+  });
+
+  it('refuses an unknown advice, and any advice on an strace trace (its mappings are the program\'s), writing nothing', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'fio.iolog'), IOLOG);
+    const out = join(d, 'x.csv');
+    for (const bad of ['normal', 'constructor', '']) {
+      const r = syncsim(['import', '--from', 'fio-iolog', join(d, 'fio.iolog'), '-o', out, '--advice', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--advice expects random or sequential/);
+    }
+    writeFileSync(join(d, 's.txt'), '');
+    const s = syncsim(['import', '--from', 'strace', join(d, 's.txt'), '-o', out, '--advice', 'random']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/--advice is for formats whose mappings syncsim lays out/);
+    expect(() => readFileSync(out)).toThrow(/ENOENT/);
+  });
+});
