@@ -176,7 +176,7 @@ describe('syncsim record', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/recorded from: .*dirty/);
     const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
-    expect(v.job).toMatchObject({ file: trace, name: 'exact', jobs: 2, fio_version: null, command: [prog, join(dir, 'data')] });
+    expect(v.job).toMatchObject({ file: trace, name: 'exact', jobs: 2, fio_version: null, command: [prog, join(dir, 'data')], advice: null });
     expect(v.repeat).toBe(2);
     expect(v.matched_syncs).toBe(5);
     // both recordings pooled: 5 + 5 measured msyncs, the replay's 5 simulated

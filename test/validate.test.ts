@@ -519,8 +519,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison',
       'demerit_pct', 'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_p50_pct', 'noise_p99_pct', 'noise_pairs', 'files']);
     expect(v.repeat).toBe(2);
-    expect(Object.keys(v.job)).toEqual(['file', 'name', 'jobs', 'sync_every', 'fio_version', 'data_dir', 'filesystem', 'command']);
-    expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', jobs: 1, sync_every: FSYNC });
+    expect(Object.keys(v.job)).toEqual(['file', 'name', 'jobs', 'sync_every', 'fio_version', 'data_dir', 'filesystem', 'command', 'advice']);
+    expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', jobs: 1, sync_every: FSYNC, advice: 'sequential' });
+    // rw=write: fio's mmap engine advises MADV_SEQUENTIAL, and the imported trace's map row says so
+    expect(readFileSync(join(out, 'trace.csv'), 'utf8')).toMatch(/^[\d.]+,fio,map,[^,]+,[^,]+,SEQUENTIAL,/m);
     expect(v.job.fio_version).toMatch(/^fio-\d/);
     expect(v.job.data_dir.startsWith(join(dir, 'syncsim-validate-'))).toBe(true);
     // the hand-written device: mean of its samples

@@ -119,7 +119,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
       const matched = first.reduce((n, t) => n + t.latencies_us.length, 0);
       const report: ValidationReport = {
         syncsim_version: VERSION,
-        job: { file: resolve(opts.trace), name, jobs: first.length, sync_every: null, fio_version: null, data_dir: null, filesystem: null, command: command ?? null },
+        job: { file: resolve(opts.trace), name, jobs: first.length, sync_every: null, fio_version: null, data_dir: null, filesystem: null, command: command ?? null, advice: null },
         calibration: { file: opts.calibration === undefined ? '(defaults)' : resolve(opts.calibration), ...deviceSummary(config), session: null },
         config: { personality: config.personality, overrides: sets },
         repeat,

@@ -119,7 +119,7 @@ export interface ValidationReport {
     /** The program a recorded trace came from (null for fio jobs and other traces). */
     command: string[] | null;
     /** The access advice fio's mmap engine gave the mappings, written on the trace's map rows (null for a trace: its own rows say). */
-    advice?: 'random' | 'sequential' | null;
+    advice: 'random' | 'sequential' | null;
   };
   calibration: {
     file: string;
