@@ -148,6 +148,13 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
   if (!sync || !positiveInt(sync.value)) {
     fail(sync?.line ?? j.line, sync?.key ?? 'fsync', 'the job must sync: set fsync=N (an msync MS_SYNC of the mapping every N writes)', sync?.value ?? '(not set)');
   }
+  // fio's mmap engine with direct=1 msyncs each block it wrote and drops its pages (engines/mmap.c): syncs no I/O log shows
+  const direct = lookup(j, global, 'direct'), buffered = lookup(j, global, 'buffered');
+  const on = (o: JobOption | undefined, v: string) => o !== undefined && (o.value === '' ? v === '1' : o.value === v);
+  if (on(direct, '1') || on(buffered, '0')) {
+    const o = on(direct, '1') ? direct! : buffered!;
+    fail(o.line, o.key, 'with ioengine=mmap, direct I/O makes fio msync every block it writes and drop its pages, which its I/O log does not show: validation cannot replay it (remove the option)', o.value === '' ? o.key : `${o.key}=${o.value}`);
+  }
   const hasLocation = lookup(j, global, 'directory') !== undefined || lookup(j, global, 'filename') !== undefined;
   const lines: string[] = [`# rewritten by syncsim validate from ${job.path}`];
   for (const s of job.sections) {
