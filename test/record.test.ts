@@ -230,6 +230,41 @@ describe('syncsim record', () => {
     expect(st.stderr).toMatch(/made no call the shim sees \(is it statically linked/);
     expect(rowsOf(join(dir, 'static.csv'))).toEqual([]);
   });
+
+  it('records madvise and posix_madvise: the access advice reaches the trace as map flags (POSIX_MADV_DONTNEED, a no-op in glibc, does not)', async () => {
+    const src = join(dir, 'advise.c'), bin = join(dir, 'advise');
+    writeFileSync(src, `
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || ftruncate(fd, 16 * 4096) != 0) return 3;
+  char *p = mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return 4;
+  if (madvise(p, 16 * 4096, MADV_RANDOM) != 0) return 5;
+  if (posix_madvise(p + 8 * 4096, 8 * 4096, POSIX_MADV_SEQUENTIAL) != 0) return 6;
+  if (posix_madvise(p, 4096, POSIX_MADV_DONTNEED) != 0) return 7;
+  p[0] = 1;
+  msync(p, 16 * 4096, MS_SYNC);
+  return 0;
+}
+`);
+    const c = spawnSync('cc', ['-O1', '-o', bin, src], { encoding: 'utf8' });
+    expect(c.status, c.stderr).toBe(0);
+    const out = join(dir, 'advise.csv');
+    const r = await syncsim(['record', '-o', out, '--', bin, join(dir, 'data4')]);
+    expect(r.code, r.stderr).toBe(0);
+    const all = rowsOf(out);
+    const rows = all.slice(0, all.findIndex((x) => x.op === 'msync')).filter((x) => x.object === join(dir, 'data4') || x.op === 'unmap');
+    const base = Number(rows.find((x) => x.op === 'map')!.addr);
+    expect(rows.filter((x) => x.op === 'map' || x.op === 'unmap').map((x) => [x.op, (Number(x.addr) - base) / 4096, Number(x.len) / 4096, x.flags])).toEqual([
+      ['map', 0, 16, ''],
+      ['unmap', 0, 16, ''], ['map', 0, 16, 'RANDOM'],
+      ['unmap', 8, 8, ''], ['map', 8, 8, 'SEQUENTIAL'],
+    ]);
+    expect(all.find((x) => x.op === 'msync')!.x_result).toBe('OK');
+  });
 });
 
 describe('merging the per-process logs', () => {

@@ -15,8 +15,8 @@ const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dir
                       -- PROGRAM [ARGS...]
 
 Runs PROGRAM (with its arguments, standard input and output) under an
-LD_PRELOAD shim that logs every mmap, munmap, mremap, msync, mlock, munlock,
-mlockall and munlockall of the program and of the processes it forks, and at
+LD_PRELOAD shim that logs every mmap, munmap, mremap, msync, madvise,
+posix_madvise, mlock, munlock, mlockall and munlockall of the program and of the processes it forks, and at
 the entry of each msync reads which pages of the range the kernel holds dirty
 (/proc/PID/pagemap gives each page's frame, bit 4 of /proc/kpageflags,
 KPF_DIRTY, whether it is dirty). The trace gets, before each msync, write rows

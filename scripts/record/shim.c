@@ -1,7 +1,7 @@
 /*
  * syncsim record's LD_PRELOAD shim: logs the calls that shape a process's
- * address space (mmap, munmap, mremap, msync, mlock, munlock, mlockall,
- * munlockall; fork through pthread_atfork; a new program image at load) in
+ * address space (mmap, munmap, mremap, msync, madvise and posix_madvise,
+ * mlock, munlock, mlockall, munlockall; fork through pthread_atfork; a new program image at load) in
  * strace's `-f -ttt -T -y` line format, so that syncsim's strace importer
  * translates them. Before each msync it reads which pages of the range are
  * dirty (/proc/self/pagemap gives each page's frame, bit 4 of /proc/kpageflags,
@@ -317,6 +317,32 @@ static int range_call(const char *name, long nr, const void *addr, size_t len) {
   errno = saved;
   return (int)r;
 }
+
+/*
+ * madvise, and posix_madvise (glibc's calls the system call itself, and
+ * skips POSIX_MADV_DONTNEED, whose Linux meaning is not POSIX's; it returns
+ * the error number instead of setting errno). The advice is logged as its
+ * number, which the importer reads as strace's name.
+ */
+static int advise_call(void *addr, size_t len, int advice, int posix) {
+  if (posix && advice == POSIX_MADV_DONTNEED) return 0;
+  CALL_START;
+  long r = syscall(SYS_madvise, addr, len, advice);
+  CALL_END;
+  if (log_fd >= 0) {
+    struct line l;
+    stamp(&l, getpid(), &t_entry);
+    put(&l, "madvise(%#lx, %zu, %d", (unsigned long)addr, len, advice);
+    result(&l, r, saved, 0, &m0, &m1);
+    emit(&l);
+  }
+  errno = saved;
+  if (posix) return r < 0 ? saved : 0;
+  return (int)r;
+}
+
+int madvise(void *addr, size_t len, int advice) { return advise_call(addr, len, advice, 0); }
+int posix_madvise(void *addr, size_t len, int advice) { return advise_call(addr, len, advice, 1); }
 
 int mlock(const void *addr, size_t len) { return range_call("mlock", SYS_mlock, addr, len); }
 int munlock(const void *addr, size_t len) { return range_call("munlock", SYS_munlock, addr, len); }

@@ -1,6 +1,6 @@
 /**
  * Importer of strace output: `strace -f -ttt -T -o FILE PROGRAM`, best with
- * `-e trace=openat,mmap,munmap,msync,mlock,munlock,mlockall,close` (add `%process` when the
+ * `-e trace=openat,mmap,munmap,madvise,msync,mlock,munlock,mlockall,close` (add `%process` when the
  * program forks or starts threads, and `-y` for absolute file names). Lines may start with a pid
  * column (`-o FILE`), `[pid N]` (strace writing to stderr) or nothing (one process). Every call
  * that shapes an address space becomes native rows with its real flags:
@@ -14,6 +14,7 @@
  * | `mlock`, `mlock2` / `munlock` | `wire USER\|NOHOLES` / `unwire USER\|NOHOLES` (`MLOCK_ONFAULT` ignored) |
  * | `mlockall(MCL_CURRENT)` | `wire USER\|NOHOLES` over every run of contiguous mappings the trace has shown in that address space; `MCL_FUTURE` (when the call succeeded) also wires each later mapping right after its `map`, until `munlockall` |
  * | `munlockall` | `unwire USER\|NOHOLES` over every run of contiguous mappings |
+ * | `madvise` with `MADV_NORMAL` / `MADV_RANDOM` / `MADV_SEQUENTIAL` (succeeded, or `ENOMEM`: Linux advises the mapped parts of a range with holes) | for each mapped part whose advice changes, `unmap` and `map` with the access flag (none / `RANDOM` / `SEQUENTIAL`), and `wire USER\|NOHOLES` again when the part was locked; other advice: no row (`madvise_other`) |
  * | process exit (`+++ exited`/`killed`), `execve` | `unmap` of every mapping of the address space (the kernel tears it down) |
  * | `fork`/`clone` without `CLONE_VM` | the child gets a `map` of each of the parent's mappings (same objects) |
  * | `syncsim_dirty(ADDR, LEN)` (not a system call: written by `syncsim record` just before an msync, one line per run of pages the kernel held dirty) | `write` of [ADDR, ADDR+LEN) |

@@ -17,6 +17,8 @@ export interface Mapping {
   flags: number;
   /** PROT_* bits. */
   prot: number;
+  /** Wired by mlock, mlockall or MAP_LOCKED since it was made (and not unlocked since). */
+  locked?: boolean;
 }
 
 /** The part of a mapping inside a range. */
@@ -77,18 +79,41 @@ export class MappingTable {
     if (j > i) this.list.splice(i, j - i, ...keep);
   }
 
-  /** Adds a mapping; the range must be free. */
+  /** Adds a mapping (the range must be free), joined with a neighbour it continues in every respect. */
   insert(m: Mapping): void {
-    this.list.splice(this.firstAfter(m.start), 0, m);
+    const i = this.firstAfter(m.start);
+    const prev = this.list[i - 1], next = this.list[i];
+    if (prev && continues(prev, m)) {
+      prev.end = m.end;
+      if (next && continues(prev, next)) {
+        prev.end = next.end;
+        this.list.splice(i, 1);
+      }
+    } else if (next && continues(m, next)) {
+      this.list[i] = { ...m, end: next.end };
+    } else this.list.splice(i, 0, m);
   }
 
   /** Sets the protection of [start, end), splitting at its ends. */
   protect(start: number, end: number, prot: number): void {
-    const parts = this.pieces(start, end);
-    for (const p of parts) {
+    this.update(start, end, { prot });
+  }
+
+  /** Marks [start, end) wired or not, splitting at its ends. */
+  lock(start: number, end: number, locked: boolean): void {
+    this.update(start, end, { locked });
+  }
+
+  /** Sets `change` on the parts of mappings in [start, end), splitting at its ends; returns the new pieces. */
+  update(start: number, end: number, change: Partial<Pick<Mapping, 'prot' | 'locked' | 'flags'>>): Mapping[] {
+    const out: Mapping[] = [];
+    for (const p of this.pieces(start, end)) {
       this.remove(p.start, p.end);
-      this.insert({ ...p.m, start: p.start, end: p.end, offset: p.m.offset + (p.start - p.m.start), prot });
+      const m = { ...p.m, start: p.start, end: p.end, offset: p.m.offset + (p.start - p.m.start), ...change };
+      this.insert(m);
+      out.push(m);
     }
+    return out;
   }
 
   /** The mappings with pieces split only by mprotect joined again (one per map entry). */
@@ -118,6 +143,12 @@ export class MappingTable {
   clear(): void {
     this.list.length = 0;
   }
+}
+
+/** Whether `b` starts where `a` ends, of the same object at the next offset, with the same flags, protection and lock. */
+function continues(a: Mapping, b: Mapping): boolean {
+  return a.end === b.start && a.object === b.object && a.offset + (a.end - a.start) === b.offset &&
+    a.flags === b.flags && a.prot === b.prot && (a.locked ?? false) === (b.locked ?? false);
 }
 
 /** An open file of a process: the object its mappings are named after. */

@@ -36,7 +36,7 @@ export interface Call {
 
 /** The calls that shape address spaces (everything else is skipped). */
 export const TRACKED: ReadonlySet<string> = new Set([
-  'mmap', 'mmap2', 'munmap', 'mremap', 'mprotect', 'pkey_mprotect', 'msync', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall',
+  'mmap', 'mmap2', 'munmap', 'mremap', 'mprotect', 'pkey_mprotect', 'madvise', 'msync', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall',
   'open', 'openat', 'openat2', 'creat', 'close', 'dup', 'dup2', 'dup3', 'fcntl', 'fcntl64',
   'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat', 'syncsim_dirty',
 ]);

@@ -39,3 +39,14 @@ export const O_CLOEXEC = 0o2000000;
 export const MMAP2_UNIT = 4096;
 /** The native flags of wiring rows from mlock and friends. */
 export const WIRE_USER = Flag.USER | Flag.NOHOLES;
+
+/**
+ * madvise advice values (include/uapi/asm-generic/mman-common.h) that set a
+ * mapping's access advice, to the native map flag each gives (0: MADV_NORMAL,
+ * the default read-ahead); the other advice values change no map row.
+ */
+export const MADV_ACCESS: Readonly<Record<string, { value: number; flag: number }>> = {
+  MADV_NORMAL: { value: 0, flag: 0 },
+  MADV_RANDOM: { value: 1, flag: Flag.RANDOM },
+  MADV_SEQUENTIAL: { value: 2, flag: Flag.SEQUENTIAL },
+};

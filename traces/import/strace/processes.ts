@@ -62,7 +62,7 @@ export class ProcessTable {
       q = { pid: child, space: parent.space, via: flags & CLONE_VFORK ? 'vfork' : 'thread', fds: flags & CLONE_VFORK ? new Map(parent.fds) : parent.fds };
     } else {
       q = { pid: child, space: this.newSpace(child), via: 'own', fds: new Map(parent.fds) };
-      for (const m of parent.space.maps.list) q.space.maps.insert({ ...m });
+      for (const m of parent.space.maps.list) q.space.maps.insert({ ...m, locked: false }); // memory locks are not inherited (fork(2))
       copied = q.space;
     }
     q.space.members.add(q);

@@ -5,15 +5,16 @@
  * a malformed one is a TraceError naming the call and the argument.
  */
 import { TraceError } from '../../trace-error.ts';
-import { ADDR_LIMIT, Flag } from '../../types.ts';
+import { ADDR_LIMIT, ADVICE_FLAGS, Flag } from '../../types.ts';
 import { formatTimeUs, type RowInput } from '../../writer.ts';
 import type { ImportOptions, ImportStats } from '../importer.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode, type AssumeDirtyMode } from './assume-dirty.ts';
 import type { AddressSpace, Mapping, Proc } from './address-space.ts';
 import type { Call } from './calls.ts';
 import { parseBits, parseCString, parseNum, splitArgs } from './grammar.ts';
+import { HANDLERS } from './handlers.ts';
 import {
-  MAP_ANONYMOUS, MAP_BITS, MAP_LOCKED, MAP_PRIVATE, MAP_SHARED, MCL_BITS, MCL_CURRENT, MCL_FUTURE, MMAP2_UNIT, MS_FLAGS, O_CLOEXEC, PROT_BITS, WIRE_USER,
+  MADV_ACCESS, MAP_ANONYMOUS, MAP_BITS, MAP_LOCKED, MAP_PRIVATE, MAP_SHARED, MCL_BITS, MCL_CURRENT, MCL_FUTURE, MS_FLAGS, O_CLOEXEC, PROT_BITS, WIRE_USER,
 } from './linux.ts';
 import { cloneFlags, ProcessTable } from './processes.ts';
 
@@ -141,7 +142,7 @@ export class StraceTranslator {
       this.emit({ tNs: c.tNs, task: s.task, op: 'unmap', addr: m.start, len: m.end - m.start, extra: this.extra(c, false) });
       s.maps.remove(m.start, m.end);
     }
-    s.maps.insert(m);
+    s.maps.insert({ ...m, locked: locked || s.lockFuture });
     this.emit({ tNs: c.tNs, task: s.task, op: 'map', addr: m.start, len: m.end - m.start, flags: m.flags, object: m.object, offset: m.offset, extra: this.extra(c, true) });
     if (locked || s.lockFuture) {
       this.emit({ tNs: c.tNs, task: s.task, op: 'wire', addr: m.start, len: m.end - m.start, flags: WIRE_USER, extra: this.extra(c, false) });
@@ -246,6 +247,38 @@ export class StraceTranslator {
     if (!nargs.includes(a.length)) this.fail(c.line, c.name, `expected ${nargs.join(' or ')} arguments (addr, length${nargs.length > 1 ? '[, flags]' : ''})`, c.args);
     const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
     this.emit({ tNs: c.tNs, task: p.space.task, op, addr, len, flags: WIRE_USER, extra: this.extra(c, true) });
+    if (this.ok(c)) p.space.maps.lock(Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len), op === 'wire');
+  }
+
+  /**
+   * madvise with MADV_NORMAL, MADV_RANDOM or MADV_SEQUENTIAL: the mapped parts
+   * of the range get the advice as their map flag (an unmap and a map of each
+   * part whose advice changes, wired again when it was; dirty and resident
+   * pages stay with the object), as Linux sets it on every VMA of the range,
+   * also when a hole makes it fail with ENOMEM. Other advice: no row.
+   */
+  madvise(p: Proc, c: Call, a: string[]): void {
+    if (a.length !== 3) this.fail(c.line, c.name, 'expected 3 arguments (addr, length, advice)', c.args);
+    const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
+    const text = a[2]!.trim();
+    const access = Object.entries(MADV_ACCESS).find(([name, v]) => name === text || String(v.value) === text)?.[1];
+    if (!access) {
+      this.count('madvise_other');
+      return;
+    }
+    if (!this.ok(c) && c.errno !== 'ENOMEM') return;
+    const s = p.space, start = Math.floor(addr / this.ps) * this.ps, end = this.roundUp(addr + len);
+    let first = true;
+    for (const piece of s.maps.pieces(start, end)) {
+      const flags = (piece.m.flags & ~ADVICE_FLAGS) | access.flag;
+      if (flags === piece.m.flags) continue;
+      for (const m of s.maps.update(piece.start, piece.end, { flags })) {
+        this.emit({ tNs: c.tNs, task: s.task, op: 'unmap', addr: m.start, len: m.end - m.start, extra: this.extra(c, first) });
+        first = false;
+        this.emit({ tNs: c.tNs, task: s.task, op: 'map', addr: m.start, len: m.end - m.start, flags, object: m.object, offset: m.offset, extra: this.extra(c, false) });
+        if (m.locked) this.emit({ tNs: c.tNs, task: s.task, op: 'wire', addr: m.start, len: m.end - m.start, flags: WIRE_USER, extra: this.extra(c, false) });
+      }
+    }
   }
 
   /** Rows of `op` over every run of contiguous mappings of the space (the first carries the call). */
@@ -261,13 +294,17 @@ export class StraceTranslator {
   mlockall(p: Proc, c: Call, a: string[]): void {
     if (a.length !== 1) this.fail(c.line, c.name, 'expected 1 argument (flags)', c.args);
     const flags = this.bits(c, a, 0, 'flags', MCL_BITS, 'MCL_');
-    if (flags & MCL_CURRENT) this.wholeSpace(p.space, c, 'wire', true);
+    if (flags & MCL_CURRENT) {
+      this.wholeSpace(p.space, c, 'wire', true);
+      if (this.ok(c)) for (const m of p.space.maps.list) m.locked = true;
+    }
     if (flags & MCL_FUTURE && this.ok(c)) p.space.lockFuture = true;
   }
 
   /** munlockall. */
   munlockall(p: Proc, c: Call): void {
     this.wholeSpace(p.space, c, 'unwire', true);
+    for (const m of p.space.maps.list) m.locked = false;
     p.space.lockFuture = false;
   }
 
@@ -335,38 +372,3 @@ export class StraceTranslator {
     s.maps.clear();
   }
 }
-
-type Handler = (t: StraceTranslator, p: Proc, c: Call, args: string[]) => void;
-
-/** What each tracked call does to the address spaces, by name. */
-const HANDLERS: Readonly<Record<string, Handler>> = {
-  mmap: (i, p, c, a) => i.mmap(p, c, a, 1),
-  mmap2: (i, p, c, a) => i.mmap(p, c, a, MMAP2_UNIT),
-  munmap: (i, p, c, a) => i.munmap(p, c, a),
-  mremap: (i, p, c, a) => i.mremap(p, c, a),
-  mprotect: (i, p, c, a) => i.mprotect(p, c, a),
-  pkey_mprotect: (i, p, c, a) => i.mprotect(p, c, a),
-  msync: (i, p, c, a) => i.msync(p, c, a),
-  mlock: (i, p, c, a) => i.wireCall(p, c, a, 'wire', [2]),
-  mlock2: (i, p, c, a) => i.wireCall(p, c, a, 'wire', [2, 3]),
-  munlock: (i, p, c, a) => i.wireCall(p, c, a, 'unwire', [2]),
-  mlockall: (i, p, c, a) => i.mlockall(p, c, a),
-  munlockall: (i, p, c) => i.munlockall(p, c),
-  open: (i, p, c, a) => i.opened(p, c, a[0], a[1]),
-  creat: (i, p, c, a) => i.opened(p, c, a[0], undefined),
-  openat: (i, p, c, a) => i.opened(p, c, a[1], a[2]),
-  openat2: (i, p, c, a) => i.opened(p, c, a[1], a[2]),
-  close: (i, p, c, a) => i.close(p, c, a),
-  dup: (i, p, c, a) => i.duplicated(p, c, a, false),
-  dup2: (i, p, c, a) => i.duplicated(p, c, a, false),
-  dup3: (i, p, c, a) => i.duplicated(p, c, a, /O_CLOEXEC/.test(a[2] ?? '')),
-  fcntl: (i, p, c, a) => i.fcntl(p, c, a),
-  fcntl64: (i, p, c, a) => i.fcntl(p, c, a),
-  clone: (i, p, c) => i.clone(p, c),
-  clone3: (i, p, c) => i.clone(p, c),
-  fork: (i, p, c) => i.clone(p, c),
-  syncsim_dirty: (i, p, c, a) => i.dirty(p, c, a),
-  vfork: (i, p, c) => i.clone(p, c),
-  execve: (i, p, c) => i.execve(p, c),
-  execveat: (i, p, c) => i.execve(p, c),
-};
