@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mmapAdvice, parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
 import { importWithMeasured } from '../scripts/validate/sim-side.ts';
+import { withFioReadahead } from '../scripts/validate/validation.ts';
 import { readTrace } from '../traces/reader.ts';
 import { Flag, type TraceRow } from '../traces/types.ts';
 import { simulate } from './helpers.ts';
@@ -45,17 +46,35 @@ const IOLOG = [
 
 describe('the advice of a fio job', () => {
   it('random rw values advise RANDOM, every other (and the default, read) SEQUENTIAL; a :N suffix is ignored', () => {
-    for (const rw of ['randwrite', 'randread', 'randrw', 'randtrim', 'RandWrite', 'randwrite:8']) expect(mmapAdvice(rw)).toBe('random');
-    for (const rw of ['write', 'read', 'rw', 'readwrite', 'trim', 'write:4k', undefined]) expect(mmapAdvice(rw)).toBe('sequential');
+    for (const rw of ['randwrite', 'randread', 'randrw', 'randtrim', 'randtrimwrite', 'randwrite:8']) expect(mmapAdvice(rw)).toBe('random');
+    for (const rw of ['write', 'read', 'rw', 'readwrite', 'trim', 'trimwrite', 'write:4k', undefined]) expect(mmapAdvice(rw)).toBe('sequential');
   });
 
-  it('prepareJob takes it from rw, or readwrite, of the job or [global]', () => {
+  it('fadvise_hint: 0 gives no advice, random or sequential force one, 1 (the default) goes by rw', () => {
+    expect(mmapAdvice('randwrite', '0')).toBeNull();
+    expect(mmapAdvice('write', 'random')).toBe('random');
+    expect(mmapAdvice('randwrite', 'sequential')).toBe('sequential');
+    expect(mmapAdvice('randwrite', '1')).toBe('random');
+    expect(mmapAdvice('randwrite', '')).toBe('random');
+  });
+
+  it('prepareJob takes it from the last rw or readwrite (aliases) of the job, else of [global], and fadvise_hint', () => {
     const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
     const prep = (text: string) => prepareJob(parseJobFile(text, 'job.fio'), outs).advice;
     expect(prep('[j]\nioengine=mmap\nrw=randwrite\nfsync=8\n')).toBe('random');
     expect(prep('[global]\nreadwrite=randrw\n[j]\nioengine=mmap\nfsync=8\n')).toBe('random');
+    expect(prep('[global]\nrw=randwrite\n[j]\nioengine=mmap\nreadwrite=write\nfsync=8\n')).toBe('sequential');
+    expect(prep('[j]\nioengine=mmap\nrw=randwrite\nreadwrite=write\nfsync=8\n')).toBe('sequential');
     expect(prep('[j]\nioengine=mmap\nrw=write\nfsync=8\n')).toBe('sequential');
     expect(prep('[j]\nioengine=mmap\nfsync=8\n')).toBe('sequential');
+    expect(prep('[j]\nioengine=mmap\nrw=randwrite\nfadvise_hint=0\nfsync=8\n')).toBeNull();
+  });
+
+  it('a sequential job replays with twice readahead.pages (POSIX_FADV_SEQUENTIAL), the others as they are', () => {
+    expect(withFioReadahead(['personality=linux'], 'sequential', 2048)).toEqual(['personality=linux', 'readahead.pages=4096']);
+    expect(withFioReadahead(['personality=linux'], 'sequential', 40000)).toEqual(['personality=linux', 'readahead.pages=65536']);
+    expect(withFioReadahead(['personality=linux'], 'random', 2048)).toEqual(['personality=linux']);
+    expect(withFioReadahead(['personality=linux'], null, 2048)).toEqual(['personality=linux']);
   });
 });
 

@@ -45,6 +45,27 @@ describe('linux', () => {
   });
 });
 
+describe('linux: what the advice leaves alone', () => {
+  it('MADV_SEQUENTIAL faults do not count towards mmap_miss either', () => {
+    const b = new TraceBuilder().map(0, A, 8192 * PS, 'f', 0, 'SEQUENTIAL').map(0, A + 8192 * PS, 8192 * PS, 'f', 0, '');
+    for (let k = 0; k < 150; k++) b.op(k * 1000, 'read', A + (40 * k + 1) * PS, 1);
+    b.op(200_000, 'read', A + 8192 * PS + 7000 * PS, 1);
+    const o = simulate(b.rows, on('linux'));
+    expect(o.reads.slice(0, 150).every((r) => r.pages === 32)).toBe(true);
+    expect(reads(o).at(-1)).toEqual([6984, 32, 'pagein']);
+  });
+
+  it('a MADV_RANDOM load of a page marked PG_readahead starts no asynchronous window', () => {
+    // the default mapping's fault on page 0 reads [0,32) with the mark on 24; the RANDOM mapping then loads page 24
+    const b = new TraceBuilder().map(0, A, 256 * PS, 'f', 0, '').map(0, A + 256 * PS, 256 * PS, 'f', 0, 'RANDOM');
+    b.op(0, 'read', A, 1).op(1000, 'read', A + 256 * PS + 24 * PS, 1);
+    expect(reads(simulate(b.rows, on('linux')))).toEqual([[0, 32, 'pagein']]);
+    // through the default mapping the same load starts the next window
+    const c = new TraceBuilder().map(0, A, 256 * PS, 'f', 0, '').op(0, 'read', A, 1).op(1000, 'read', A + 24 * PS, 1);
+    expect(reads(simulate(c.rows, on('linux')))).toEqual([[0, 32, 'pagein'], [32, 32, 'readahead']]);
+  });
+});
+
 describe('freebsd', () => {
   it('MADV_RANDOM (MAP_ENTRY_BEHAV_RANDOM): the faulting page only, even at next_read', () => {
     expect(reads(simulate(loads('RANDOM', [21, 22, 23]).rows, on('freebsd')))).toEqual([[21, 1, 'pagein'], [22, 1, 'pagein'], [23, 1, 'pagein']]);
@@ -53,6 +74,9 @@ describe('freebsd', () => {
   it('MADV_SEQUENTIAL: VM_FAULT_READ_AHEAD_MAX (255) pages ahead on every hard fault, nothing behind, clipped to the entry', () => {
     expect(reads(simulate(loads('SEQUENTIAL', [21], 512).rows, on('freebsd')))).toEqual([[21, 256, 'pagein']]);
     expect(reads(simulate(loads('SEQUENTIAL', [21], 100).rows, on('freebsd')))).toEqual([[21, 79, 'pagein']]);
+    // a fault away from next_read reads the same, and so does an entry with readahead.pages 1
+    expect(reads(simulate(loads('SEQUENTIAL', [21, 600], 1024).rows, on('freebsd')))).toEqual([[21, 256, 'pagein'], [600, 256, 'pagein']]);
+    expect(reads(simulate(loads('SEQUENTIAL', [21], 512).rows, { ...on('freebsd'), readahead: { pages: 1 } }))).toEqual([[21, 256, 'pagein']]);
   });
 });
 
@@ -60,6 +84,12 @@ describe('xnu and mach', () => {
   it('xnu MADV_RANDOM (VM_BEHAVIOR_RANDOM): a sequential scan reads one page a fault, never streaming', () => {
     const o = simulate(new TraceBuilder().map(0, A, 16 * PS, 'f', 0, 'RANDOM').op(10, 'read', A, 8 * PS).rows, on('xnu'));
     expect(reads(o)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((p) => [p, 1, 'pagein']));
+  });
+
+  it('xnu MADV_SEQUENTIAL: each cluster is the forward run + 1 page, ahead only, without priming, up to readahead.pages', () => {
+    // faults at 0 and 1 (run 0, then 1), then 2 reads [2,4); the hit on 3 lengthens the run: 4 reads [4,8), and so on
+    const o = simulate(new TraceBuilder().map(0, A, 128 * PS, 'f', 0, 'SEQUENTIAL').op(10, 'read', A, 64 * PS).rows, on('xnu'));
+    expect(o.reads.map((r) => [r.offset / PS, r.pages])).toEqual([[0, 1], [1, 1], [2, 2], [4, 4], [8, 8], [16, 16], [32, 32]]);
   });
 
   it('mach has no access advice: RANDOM and SEQUENTIAL read as the default does', () => {

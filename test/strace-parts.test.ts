@@ -63,10 +63,11 @@ describe('process table', () => {
     const stats: Record<string, number> = {};
     const t = new ProcessTable(stats);
     const parent = t.get('main');
-    parent.space.maps.insert({ start: 0, end: 0x1000, object: 'f', offset: 0, flags: 0, prot: 3 });
+    parent.space.maps.insert({ start: 0, end: 0x1000, object: 'f', offset: 0, flags: 0, prot: 3, locked: true });
     const copy = t.clone(parent, '12', 0);
     expect(copy?.task).toBe('pid12');
-    expect(copy?.maps.list).toEqual(parent.space.maps.list);
+    // the same mappings, not locked: memory locks are not inherited by a child (fork(2))
+    expect(copy?.maps.list).toEqual(parent.space.maps.list.map((m) => ({ ...m, locked: false })));
     expect(t.clone(parent, '13', 0x100)).toBeUndefined();
     expect(t.get('13').space).toBe(parent.space);
     expect(stats.tasks).toBe(2);

@@ -533,7 +533,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
       session: null,
     });
     expect(existsSync(join(out, 'device-session.yaml'))).toBe(false);
-    expect(v.config).toEqual({ personality: 'linux', overrides: ['personality=linux'] });
+    // rw=write: fio's POSIX_FADV_SEQUENTIAL doubles the file's read-ahead window (linux default 32 pages)
+    expect(v.config).toEqual({ personality: 'linux', overrides: ['personality=linux', 'readahead.pages=64'] });
     expect(v.matched_syncs).toBe(SYNCS);
     expect(v.warmup_syncs).toBe(0);
     const stats = ['count', 'mean_us', 'p50_us', 'p90_us', 'p99_us', 'min_us', 'max_us'];
@@ -697,7 +698,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.noise_floor_pct).toBeNull();
     expect(v.noise_ratio).toBeNull();
     expect(v.files.repeats).toEqual([]);
-    expect(v.config.overrides).toEqual(['personality=linux', 'seed=9']);
+    expect(v.config.overrides).toEqual(['personality=linux', 'seed=9', 'readahead.pages=64']);
     expect(v.measured.count).toBe(SYNCS - 3);
     expect(v.simulated.count).toBe(SYNCS - 3);
     const p = readFileSync(join(dir, 'val-warm', 'pairs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));

@@ -26,8 +26,8 @@ import { OP_NAMES, RowBlock, type RowStrings, type TraceRow } from './types.ts';
 /** First 8 bytes of every binary trace cache. */
 export const CACHE_MAGIC = 'SYNCSST1';
 const MAGIC = CACHE_MAGIC;
-/** Format version; a cache of another version is stale. */
-export const CACHE_VERSION = 1;
+/** Format version; a cache of another version is stale (2: map rows may carry the flags RANDOM and SEQUENTIAL). */
+export const CACHE_VERSION = 2;
 const HEADER_BYTES = 64;
 const BLOCK_HEADER_BYTES = 16;
 /** Rows per block. */

@@ -60,8 +60,8 @@ ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                          
                            duration into a page count
   --advice A               fio-iolog, blkparse, msr: the access advice of every
                            mapping the import lays out, as madvise gives it right
-                           after mmap (fio's mmap engine advises MADV_RANDOM for
-                           rw=rand*, MADV_SEQUENTIAL otherwise): random or
+                           after mmap (fio's mmap engine, by default, advises
+                           MADV_RANDOM for rw=rand*, MADV_SEQUENTIAL otherwise): random or
                            sequential, written as the map rows' RANDOM or
                            SEQUENTIAL flag; it changes how faults read ahead.
                            Default: none (the kernel's own read-ahead)

@@ -91,18 +91,32 @@ export interface PreparedJob {
   text: string;
   /**
    * The access advice fio's mmap engine gives the job's mapping right after
-   * mmap: `random` (MADV_RANDOM) when `rw` is random, else `sequential`
-   * (MADV_SEQUENTIAL) — engines/mmap.c, fio_mmap_file, by td_random().
+   * mmap (engines/mmap.c, fio_madvise_file): with `fadvise_hint` on (the
+   * default), `random` (POSIX_MADV_RANDOM) when `rw` is random, else
+   * `sequential`; `fadvise_hint=random` or `sequential` forces one; null
+   * with `fadvise_hint=0` (no advice).
    */
-  advice: 'random' | 'sequential';
+  advice: 'random' | 'sequential' | null;
 }
 
 /** fio `rw` values with random offsets (td_random(): TD_DDIR_RAND). */
 const RANDOM_RW: ReadonlySet<string> = new Set(['randread', 'randwrite', 'randrw', 'randtrim', 'randtrimwrite']);
 
-/** The advice fio's mmap engine gives a job whose `rw` (or `readwrite`) is `rw` (fio's default: read, sequential); a `:N` suffix is ignored. */
-export function mmapAdvice(rw: string | undefined): 'random' | 'sequential' {
-  return rw !== undefined && RANDOM_RW.has(rw.split(':')[0]!.trim().toLowerCase()) ? 'random' : 'sequential';
+/**
+ * The advice fio's mmap engine gives a job whose `rw` (or its alias
+ * `readwrite`) is `rw` (fio's default: read, sequential; a `:N` suffix is
+ * ignored) and whose `fadvise_hint` is `hint` (default on: by `rw`).
+ */
+export function mmapAdvice(rw: string | undefined, hint?: string): 'random' | 'sequential' | null {
+  if (hint === 'random' || hint === 'sequential') return hint;
+  if (hint !== undefined && hint !== '' && hint !== '1') return null; // 0: no hint
+  return rw !== undefined && RANDOM_RW.has(rw.split(':')[0]!.trim()) ? 'random' : 'sequential';
+}
+
+/** The value of the last of `keys` (aliases of one option) set in the job's section, else in [global]. */
+function lookupAny(job: JobSection, global: JobSection | undefined, keys: readonly string[]): JobOption | undefined {
+  const last = (s: JobSection | undefined) => s && [...s.options].reverse().find((o) => keys.includes(o.key));
+  return last(job) ?? last(global);
 }
 
 /** Where the rewritten job sends its logs and data. */
@@ -167,6 +181,6 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
       }
     }
   }
-  const advice = mmapAdvice((lookup(j, global, 'rw') ?? lookup(j, global, 'readwrite'))?.value);
+  const advice = mmapAdvice(lookupAny(j, global, ['rw', 'readwrite'])?.value, lookup(j, global, 'fadvise_hint')?.value);
   return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n', advice };
 }

@@ -38,7 +38,8 @@ export async function importWithMeasured(clones: readonly CloneLog[], out: strin
   const msyncs: number[] = [];
   for (const c of clones) {
     let k = 0, a = 0;
-    const access = (await iologLatencies(c.iolog, ACCESS_ACTIONS)).latencies_us;
+    const timed = await iologLatencies(c.iolog, ACCESS_ACTIONS);
+    const access = timed.latencies_us;
     const stats: ImportStats = {};
     for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, mapFlags }, stats)) {
       for (const row of batch) {
@@ -54,6 +55,8 @@ export async function importWithMeasured(clones: readonly CloneLog[], out: strin
         rows.push(row);
       }
     }
+    // one store or load row per write or read entry, or the times would land on the wrong rows
+    if (a !== access.length + timed.unmatched) throw new Error(`${c.iolog}: ${a} stores and loads imported, ${access.length + timed.unmatched} write and read entries timed`);
     msyncs.push(k);
   }
   if (clones.length > 1) rows.sort((a, b) => a.tNs - b.tNs); // stable

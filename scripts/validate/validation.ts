@@ -283,8 +283,10 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         session.refit();
         session.close(); // the probe's data file goes before the replay (the finally closes it on failure)
       }
-      const config = loadConfig(session?.refitted ? session.profile : calibrationFile!, sets);
       const job = prepared!;
+      const profile = session?.refitted ? session.profile : calibrationFile!;
+      const replaySets = withFioReadahead(sets, job.advice, loadConfig(profile, sets).readahead.pages);
+      const config = loadConfig(profile, replaySets);
       const first = runs[0]!.clones;
       const matched = first.reduce((n, m) => n + m.latencies_us.length, 0);
       const unmatched = first.reduce((n, m) => n + m.unmatched, 0);
@@ -297,7 +299,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
       const trace = join(S, 'trace.csv');
       const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
-      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size, job.advice === 'random' ? Flag.RANDOM : Flag.SEQUENTIAL);
+      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size, job.advice === 'random' ? Flag.RANDOM : job.advice === 'sequential' ? Flag.SEQUENTIAL : 0);
       msyncs.forEach((n, i) => {
         if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
       });
@@ -314,7 +316,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
           ...deviceSummary(config),
           session: session?.report() ?? null,
         },
-        config: { personality: config.personality, overrides: sets },
+        config: { personality: config.personality, overrides: replaySets },
         repeat,
         matched_syncs: matched,
         warmup_syncs: warmup,
@@ -380,4 +382,14 @@ export function validationTable(r: ValidationReport, out: string): string {
 /** Default output directory of a job as written, not normalised: results/validation/<job file name without .fio>. */
 export function defaultValidationOutName(jobFile: string): string {
   return `results/validation/${basename(jobFile).replace(/\.(fio|csv|csv\.gz)$/, '') || 'job'}`;
+}
+
+/**
+ * The replay's `--set` overrides for a fio job: fio also gives the file the
+ * advice with posix_fadvise, and POSIX_FADV_SEQUENTIAL doubles the file's
+ * read-ahead window (mm/fadvise.c: `ra_pages = bdi->ra_pages * 2`), so a
+ * sequential job replays with twice `readahead.pages` (`pages`, resolved).
+ */
+export function withFioReadahead(sets: readonly string[], advice: 'random' | 'sequential' | null, pages: number): string[] {
+  return advice === 'sequential' ? [...sets, `readahead.pages=${Math.min(65536, 2 * pages)}`] : [...sets];
 }

@@ -128,7 +128,8 @@ interface LinuxRa {
  * A mapping advised MADV_RANDOM (VM_RAND_READ) reads the faulting page only
  * and neither counts misses nor reads ahead on hits; one advised
  * MADV_SEQUENTIAL (VM_SEQ_READ) reads ra_pages from the fault
- * (page_cache_sync_ra), with an asynchronous half only at page 0.
+ * (page_cache_sync_ra), with an asynchronous half only at page 0 (elsewhere
+ * a standalone read that leaves the read-ahead state alone).
  */
 export function linuxPolicy(raPages: number): ReadPolicy {
   const ra = new Map<object, LinuxRa>();
@@ -144,13 +145,15 @@ export function linuxPolicy(raPages: number): ReadPolicy {
       if (raPages <= 1 || site.advice === Flag.RANDOM) return one(site.idx);
       const s = state(obj);
       if (site.advice === Flag.SEQUENTIAL) {
-        // VM_SEQ_READ: page_cache_sync_ra(ra_pages) from the fault; only at the file's start is there a history to
-        // open an asynchronous window (half of it); elsewhere a fault's mapping leaves no prev_pos, so it is a standalone read
-        s.start = site.idx;
+        // VM_SEQ_READ: page_cache_sync_ra(ra_pages) from the fault. At the file's start it opens a window with an
+        // asynchronous half; elsewhere a fault leaves no prev_pos, so it is a standalone read that leaves the
+        // read-ahead state as it was
+        if (site.idx !== 0) return { start: site.idx, size: raPages, bridge: true, mark: -1 };
+        s.start = 0;
         s.size = raPages;
-        s.asyncSize = site.idx === 0 ? Math.floor(raPages / 2) : 0;
+        s.asyncSize = Math.floor(raPages / 2);
         s.order = 0;
-        return { start: s.start, size: s.size, bridge: true, mark: s.asyncSize > 0 ? s.start + s.size - s.asyncSize : -1 };
+        return { start: 0, size: raPages, bridge: true, mark: raPages - s.asyncSize };
       }
       if (s.mmapMiss < T.missCap) s.mmapMiss++;
       if (s.mmapMiss > T.lotsamiss) return one(site.idx);
@@ -201,7 +204,7 @@ interface BsdEntryRa {
  * memory. next_read becomes the page after the last one read. An entry
  * advised MADV_RANDOM reads the faulting page only; one advised
  * MADV_SEQUENTIAL reads VM_FAULT_READ_AHEAD_MAX pages ahead on every hard
- * fault (vm_fault_readahead). Drop-behind (vm_fault_dontneed) is not modelled.
+ * fault (vm_fault_readahead), whatever `readahead.pages`. Drop-behind (vm_fault_dontneed) is not modelled.
  */
 export function freebsdPolicy(raPages: number, pageSize: number): ReadPolicy {
   const T = READAHEAD.freebsd;
@@ -214,8 +217,8 @@ export function freebsdPolicy(raPages: number, pageSize: number): ReadPolicy {
   };
   return {
     major(site) {
-      if (raPages <= 1) return one(site.idx);
       const s = state(site);
+      // the advice comes first: vm_fault_readahead reads by the entry's behaviour whatever the default cluster
       if (site.advice === Flag.RANDOM) {
         // MAP_ENTRY_BEHAV_RANDOM: nera 0, and vm_fault_getpages asks for no page behind or ahead
         s.readAhead = 0;
@@ -226,6 +229,7 @@ export function freebsdPolicy(raPages: number, pageSize: number): ReadPolicy {
         s.readAhead = aheadMax;
         return { start: site.idx, size: 1 + Math.max(0, Math.min(aheadMax, site.hi - site.idx - 1)), bridge: false, mark: -1 };
       }
+      if (raPages <= 1) return one(site.idx);
       const era = s.readAhead;
       let behind: number, ahead: number, nera: number;
       if (site.addr === s.nextRead) {
@@ -275,8 +279,8 @@ interface XnuObjRa {
  * bridges a resident page, and is at most `readahead.pages`. The free-memory
  * reductions (/4, /16 when free pages are short) are not modelled. An
  * entry advised MADV_RANDOM (VM_BEHAVIOR_RANDOM) resets the run and reads
- * the faulting page only; MADV_SEQUENTIAL is left to the default detection
- * (its own cluster rule is not modelled).
+ * the faulting page only; one advised MADV_SEQUENTIAL reads the forward run
+ * + 1 page ahead, with no priming.
  */
 export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
   const T = READAHEAD.xnu;
@@ -304,6 +308,16 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
         s.sequential = 0;
         s.lastAlloc = site.idx;
         return one(site.idx);
+      }
+      if (site.advice === Flag.SEQUENTIAL && max > 1) {
+        // VM_BEHAVIOR_SEQUENTIAL: the run + 1 page ahead, without priming (a user fault's cluster_size is 0); the run
+        // counts forward faults only
+        const size = Math.max(1, Math.min(Math.max(0, s.sequential) + 1, max, site.hi - site.idx));
+        if (site.idx !== s.lastAlloc) {
+          s.sequential = site.idx > 0 && s.lastAlloc === site.idx - 1 ? Math.max(0, s.sequential) + 1 : 0;
+          s.lastAlloc = site.idx;
+        }
+        return { start: site.idx, size, bridge: false, mark: -1 };
       }
       if (max <= 1) {
         isSequential(s, site.idx);
