@@ -299,14 +299,18 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
     else s.sequential = 0;
     s.lastAlloc = idx;
   };
+  /** vm_fault_is_sequential, VM_BEHAVIOR_RANDOM: no run. */
+  const resetRun = (s: XnuObjRa, idx: number): void => {
+    s.sequential = 0;
+    s.lastAlloc = idx;
+  };
   return {
     major(site, obj) {
       const s = state(obj);
       const max = raPages;
       if (site.advice === Flag.RANDOM) {
         // VM_BEHAVIOR_RANDOM: vm_fault_is_sequential resets the run, and the cluster is the faulting page
-        s.sequential = 0;
-        s.lastAlloc = site.idx;
+        resetRun(s, site.idx);
         return one(site.idx);
       }
       if (site.advice === Flag.SEQUENTIAL && max > 1) {
@@ -356,10 +360,8 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
       if (!firstUse) return undefined;
       const s = state(obj);
       s.used++;
-      if (site.advice === Flag.RANDOM) {
-        s.sequential = 0;
-        s.lastAlloc = site.idx;
-      } else isSequential(s, site.idx);
+      if (site.advice === Flag.RANDOM) resetRun(s, site.idx);
+      else isSequential(s, site.idx);
       return undefined;
     },
     issued(_site, obj, _first, count) {
