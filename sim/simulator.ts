@@ -43,8 +43,7 @@ import { BUFFER_CAP, Pump, type PumpHost } from './replay/pump.ts';
 /** The index of `write` in {@link OP_NAMES} (a block's op column). */
 const OP_WRITE = OP_NAMES.indexOf('write');
 
-export { PERSONALITIES };
-export type { SimPlugins };
+export { PERSONALITIES, type SimPlugins };
 
 /** One simulation run. */
 export class Simulator implements ReplayHost, PumpHost {
