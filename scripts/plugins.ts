@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import type { Config } from '../sim/config.ts';
 import { ConfigError } from '../sim/config-error.ts';
 import { isPluginFile, PLUGIN_KEYS, type PluginKey } from '../sim/plugin/config-keys.ts';
@@ -139,6 +140,10 @@ async function importPlugin(pk: PluginKey, path: string): Promise<never> {
   return p as never;
 }
 
+/** Ajv, loaded on first use: only a plugin with a paramsSchema needs it (loading it costs about 30 ms of every command's start-up). */
+let ajv: typeof AjvClass | undefined;
+const ajvClass = (): typeof AjvClass => (ajv ??= (createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass }).Ajv);
+
 /** The validated parameters (defaults filled in) of plugin `p`; problems name the key under writeback.params / device.discipline_params. */
 function checkParams(pk: PluginKey, value: string, p: PluginShape, given: unknown): Record<string, unknown> {
   const base = `${pk.group}.${pk.params}`;
@@ -150,7 +155,7 @@ function checkParams(pk: PluginKey, value: string, p: PluginShape, given: unknow
   }
   let validate;
   try {
-    validate = new Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(p.paramsSchema as object);
+    validate = new (ajvClass())({ allErrors: true, strict: false, useDefaults: true }).compile(p.paramsSchema as object);
   } catch (e) {
     throw new ConfigError(`${pk.group}.${pk.key}`, `plugin '${value}' exports an invalid paramsSchema: ${(e as Error).message}`);
   }

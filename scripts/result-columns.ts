@@ -140,6 +140,14 @@ export class ColumnBatch {
     return this.n === BATCH_ROWS;
   }
 
+  /** Empties the batch: returns the array of its packed records ({@link n} of them, read before) and takes `fresh` (default a new array) in its place. */
+  take(fresh: Float64Array = new Float64Array(BATCH_ROWS * this.file.width)): Float64Array {
+    const d = this.data;
+    this.data = fresh;
+    this.n = 0;
+    return d;
+  }
+
   /** Prints the packed records to `csv` and empties the batch. */
   printTo(csv: CsvFile): void {
     printRows(this.file, csv, this.data, this.n, this.strings);

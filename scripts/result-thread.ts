@@ -8,11 +8,11 @@
  * {@link MAX_IN_FLIGHT} batches the run waits for it (`Atomics.wait`).
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { BATCH_ROWS, COLUMN_FILES, type ColumnBatch } from './result-columns.ts';
+import { COLUMN_FILES, type ColumnBatch } from './result-columns.ts';
 
 const BOOT = new URL('./sweep/worker-boot.mjs', import.meta.url);
-/** Batches sent and not yet printed, at most (8 × 8192 records × 9 numbers: 4.5 MiB). */
-const MAX_IN_FLIGHT = 8;
+/** Batches sent and not yet printed, at most (16 × 8192 records × 9 numbers: 9 MiB): the thread, slow while its code warms up, is not waited for at the start. */
+const MAX_IN_FLIGHT = 16;
 /** Printed arrays kept per file for reuse. */
 const KEEP_FREE = 2;
 /**
@@ -80,15 +80,21 @@ export class ResultThread {
 
   /** Sends `b`'s records to be printed as file `file`, and gives `b` an empty array. */
   send(file: number, b: ColumnBatch): void {
+    const n = b.n;
+    this.sendPacked(file, b, b.take(this.free[file]!.pop()), n);
+  }
+
+  /**
+   * Sends `n` records packed in `data` (taken from `b`, whose table of strings their ids refer to) to be
+   * printed as file `file`; `data` goes to the thread.
+   */
+  sendPacked(file: number, b: ColumnBatch, data: Float64Array, n: number): void {
     this.check();
     for (let p = Atomics.load(this.ctl, CTL.printed); this.sent - p >= MAX_IN_FLIGHT; p = Atomics.load(this.ctl, CTL.printed)) this.wait(CTL.printed, p);
     const strings = b.strings.slice(b.sentStrings);
     b.sentStrings = b.strings.length;
-    const data = b.data;
-    this.post({ file, data, n: b.n, strings }, [data.buffer as ArrayBuffer]);
+    this.post({ file, data, n, strings }, [data.buffer as ArrayBuffer]);
     this.sent++;
-    b.n = 0;
-    b.data = this.free[file]!.pop() ?? new Float64Array(BATCH_ROWS * COLUMN_FILES[file]!.width);
   }
 
   /**

@@ -10,7 +10,7 @@ import { StagingDir } from '../traces/files.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { DurabilityRecord } from '../sim/stats/durability.ts';
 import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
-import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE, packDurability, packIo, packSync, packTimeline } from './result-columns.ts';
+import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE, packDurability, packIo, packSync, packTimeline, printRows } from './result-columns.ts';
 import { ResultThread } from './result-thread.ts';
 import { OutDirError } from '../traces/out-dir.ts';
 import { CsvFile } from './csv-file.ts';
@@ -29,15 +29,24 @@ function writeFailure(out: string, e: unknown): unknown {
   return new OutDirError(`--out ${out}: cannot write the results (${(e as Error).message}); nothing was kept there`);
 }
 
-/** Records packed before the writer thread is started: a small run prints everything itself. */
-const THREAD_AFTER_RECORDS = 3 * BATCH_ROWS;
+/**
+ * Records packed before the writer thread is started (one batch): a smaller run prints everything
+ * itself; a larger one prints nothing itself unless the thread is slow to load (see {@link MAX_HELD}).
+ */
+const THREAD_AFTER_RECORDS = BATCH_ROWS;
+/**
+ * Batches held for the thread while it loads (a few MiB): beyond them the run prints the
+ * batches itself, oldest first, as before the thread started.
+ */
+const MAX_HELD = 16;
 
 /**
  * The results directory being written: a sink for the simulator plus the final
  * commit. Records are packed into batches of numbers (scripts/result-columns.ts)
  * and printed when a batch fills: in this thread at first, and, once a run has
  * made {@link THREAD_AFTER_RECORDS} records and a writer thread module is given,
- * in that thread (scripts/result-thread.ts) beside the simulation. The files
+ * in that thread (scripts/result-thread.ts) beside the simulation: the batches
+ * packed while it loads wait for it ({@link MAX_HELD} at most). The files
  * are the same byte for byte either way.
  */
 export class ResultsDir implements ResultSink {
@@ -46,6 +55,8 @@ export class ResultsDir implements ResultSink {
   private readonly csv: CsvFile[];
   private readonly batch: ColumnBatch[];
   private thread?: ResultThread;
+  /** Batches packed while the thread loads, waiting for it (at most {@link MAX_HELD}), in the order packed. */
+  private readonly held: { file: number; data: Float64Array; n: number }[] = [];
   /** The thread has the files. */
   private threaded = false;
   private packed = 0;
@@ -106,17 +117,30 @@ export class ResultsDir implements ResultSink {
 
   private print(file: number, b: ColumnBatch): void {
     if (!this.threaded && this.writer) {
-      this.packed += b.n;
       if (!this.thread) {
+        this.packed += b.n;
         if (this.packed >= THREAD_AFTER_RECORDS) this.thread = new ResultThread(this.writer);
+      }
+      if (this.thread === undefined) {
+        // a small run so far: printed here
       } else if (this.thread.ready) {
         for (const c of this.csv) c.flush();
         this.thread.adopt(this.csv.map((c) => c.descriptor));
         this.threaded = true;
-      }
+        for (const h of this.held.splice(0)) this.thread.sendPacked(h.file, this.batch[h.file]!, h.data, h.n);
+      } else if (this.held.length < MAX_HELD) {
+        // the thread is still loading: the batch waits for it rather than being printed here
+        this.held.push({ file, n: b.n, data: b.take() });
+        return;
+      } else this.printHeld();
     }
     if (this.threaded) this.thread!.send(file, b);
     else b.printTo(this.csv[file]!);
+  }
+
+  /** Prints the batches held for the thread, in the order they were packed, in this thread. */
+  private printHeld(): void {
+    for (const h of this.held.splice(0)) printRows(COLUMN_FILES[h.file]!, this.csv[h.file]!, h.data, h.n, this.batch[h.file]!.strings);
   }
 
   /** Prints (or sends) the records packed so far and writes them to disk (in this thread: the thread writes as it prints). */
@@ -135,6 +159,7 @@ export class ResultsDir implements ResultSink {
     this.closed = true;
     try {
       for (let f = 0; f < this.batch.length; f++) this.ship(f);
+      if (!this.threaded) this.printHeld(); // the thread never took the files
       this.thread?.close(this.threaded);
       for (const c of this.csv) c.close();
     } catch (e) {

@@ -8,7 +8,7 @@
  * rows, the configuration and the seed, never on how rows were batched.
  */
 import type { Config } from './config-types.ts';
-import { Engine, usToNs } from './engine/queue.ts';
+import { DOUBLE_FIELD, Engine, usToNs } from './engine/queue.ts';
 import { RandomStreams } from './engine/random.ts';
 import { makeDevice, makeHostSpeed } from './device/make.ts';
 import type { HostSpeed } from './device/host-speed.ts';
@@ -43,8 +43,7 @@ import { BUFFER_CAP, Pump, type PumpHost } from './replay/pump.ts';
 /** The index of `write` in {@link OP_NAMES} (a block's op column). */
 const OP_WRITE = OP_NAMES.indexOf('write');
 
-export { PERSONALITIES };
-export type { SimPlugins };
+export { PERSONALITIES, type SimPlugins };
 
 /** One simulation run. */
 export class Simulator implements ReplayHost, PumpHost {
@@ -129,7 +128,7 @@ export class Simulator implements ReplayHost, PumpHost {
       // the mach personality's user wire limit: a third of memory by default (freebsd and xnu derive their own)
       maxUserWiredPages: config.memory.max_user_wired_pages || Math.floor(memPages / 3),
       faults: { unmapped_write: 0, unmapped_read: 0 },
-      dirtiedBytes: 0,
+      dirtiedBytes: DOUBLE_FIELD,
       pageout: undefined,
       writeback: undefined,
       fs: new NoFileSystem(),
@@ -137,6 +136,7 @@ export class Simulator implements ReplayHost, PumpHost {
       skipIdlePages: options.skipIdlePages ?? true,
     };
     const k = this.kernel;
+    k.dirtiedBytes = 0; // see DOUBLE_FIELD
     k.fs = makeFileSystem(k);
     if (k.fs.kind !== 'none') {
       pager.onDataWrite = (obj, first, count) => k.fs.dataWrite(obj, first, count);

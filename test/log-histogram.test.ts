@@ -58,7 +58,7 @@ describe('LogHistogram', () => {
 describe('BoundedLatencyStats', () => {
   it('up to its bound, the summary is LatencyStats\' own; past it, the histogram\'s, flagged', () => {
     const xs = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 1_000_003 * 37);
-    const b = new BoundedLatencyStats(4000), ls = new LatencyStats(false);
+    const b = new BoundedLatencyStats(4000), ls = new LatencyStats();
     for (const x of xs.slice(0, 4000)) {
       b.add(x);
       ls.add(x);

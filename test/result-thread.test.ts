@@ -51,8 +51,9 @@ describe('result writer thread', () => {
     const root = tmp();
     const entry = await workerModule('result-worker');
     const threaded = new ResultsDir(join(root, 'threaded'), entry);
-    // chunks of 1000 seeded records; while the thread loads (it starts at 3 batches), the test waits between
-    // chunks as a longer run would go on making records, then gives it 3 batches more: no fixed sleep
+    // chunks of 1000 seeded records; while the thread loads (it starts at 1 batch; later batches wait for it, and
+    // past 16 of them are printed here), the test waits between chunks as a longer run would go on making
+    // records, then gives it 3 batches more: no fixed sleep
     let chunks = 0, after = -1;
     while (after < 0 || chunks < after) {
       feed(threaded, 1000, chunks++);
@@ -78,15 +79,32 @@ describe('result writer thread', () => {
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
-  it('a run of fewer records than three batches never starts the thread', async () => {
+  it('a run of fewer records than one batch never starts the thread', async () => {
     const root = tmp();
     const d = new ResultsDir(join(root, 'small'), await workerModule('result-worker'));
-    feed(d, 2 * BATCH_ROWS, 3);
+    feed(d, BATCH_ROWS - 1, 3);
     d.commit('{}\n');
     expect(d.threadUsed).toBe(false);
     expect(readFileSync(join(root, 'small', 'writeback.csv'), 'utf8').startsWith('t_submit_us,')).toBe(true);
     rmSync(root, { recursive: true, force: true });
   });
+
+  it('a run that ends while the thread still loads prints the batches held for it itself, in order', async () => {
+    const root = tmp();
+    const entry = await workerModule('result-worker');
+    // no pause: the thread starts at 1 batch and is most likely still loading at the commit (b: past 16 batches held)
+    for (const [name, n] of [['a', 4 * BATCH_ROWS], ['b', 24 * BATCH_ROWS]] as const) {
+      const held = new ResultsDir(join(root, `held-${name}`), entry);
+      for (let c = 0; c * 1000 < n; c++) feed(held, 1000, c);
+      held.commit('{}\n');
+      const inline = new ResultsDir(join(root, `inline-${name}`));
+      for (let c = 0; c * 1000 < n; c++) feed(inline, 1000, c);
+      inline.commit('{}\n');
+      const a = files(join(root, `held-${name}`)), b = files(join(root, `inline-${name}`));
+      for (const f of Object.keys(b)) expect(a[f], `${name} ${f}`).toBe(b[f]);
+    }
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
 
   it('a write the thread cannot make fails the run with its error', async () => {
     const root = tmp();
@@ -122,20 +140,26 @@ describe('result writer thread', () => {
     const root = tmp();
     mkdirSync(join(root, 'mine'));
     writeFileSync(join(root, 'mine', 'notes.txt'), 'keep me\n');
-    // 200,000 rows of scattered stores with an msync every 100: ~18 MB of writeback.csv
-    const trace = join(root, 't.csv');
-    const rows = ['# syncsim-trace v1', 't_us,op,addr,len,flags,object,offset', '0,map,0x10000000,268435456,,f.dat,0'];
-    for (let i = 1; i <= 200_000; i++) rows.push(i % 100 === 0 ? `${i * 10},msync,0x10000000,268435456,SYNC,,` : `${i * 10},write,0x${(0x10000000 + ((i * 7919) % 65536) * 4096).toString(16)},4096,,,`);
-    writeFileSync(trace, rows.join('\n') + '\n');
-    // RLIMIT_FSIZE (ulimit -f, KiB): a write past it fails with EFBIG (Node ignores SIGXFSZ). 256 KiB is
-    // reached while the run's own thread prints; 4 MiB after the writer thread has taken the files
-    for (const kib of [256, 4096]) {
+    // scattered stores with an msync every 100: 200,000 rows 10 µs apart make ~18 MB of writeback.csv; 2,000
+    // rows 1 ms apart on an object with a long name fewer records than one batch (the run prints them in its
+    // own thread), ~0.5 MB of it
+    const traceOf = (n: number, gapUs: number, object: string) => {
+      const trace = join(root, `t${n}.csv`);
+      const rows = ['# syncsim-trace v1', 't_us,op,addr,len,flags,object,offset', `0,map,0x10000000,268435456,,${object},0`];
+      for (let i = 1; i <= n; i++) rows.push(i % 100 === 0 ? `${i * gapUs},msync,0x10000000,268435456,SYNC,,` : `${i * gapUs},write,0x${(0x10000000 + ((i * 7919) % 65536) * 4096).toString(16)},4096,,,`);
+      writeFileSync(trace, rows.join('\n') + '\n');
+      return trace;
+    };
+    // RLIMIT_FSIZE (ulimit -f, KiB): a write past it fails with EFBIG (Node ignores SIGXFSZ). 256 KiB of the
+    // small trace is reached while the run's own thread prints; 4 MiB of the large one after the writer
+    // thread has taken the files
+    for (const [kib, trace] of [[256, traceOf(2_000, 1000, `${'f'.repeat(200)}.dat`)], [4096, traceOf(200_000, 10, 'f.dat')]] as const) {
       const out = join(root, `res-${kib}`);
       const r = spawnSync('bash', ['-c', `ulimit -f ${kib}; exec "$0" "$@"`, process.execPath, join(ROOT, 'scripts', 'syncsim.mjs'), 'run', trace, '--out', out], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toBe(`syncsim: --out ${out}: cannot write the results (EFBIG: file too large, write); nothing was kept there\n`);
     }
-    expect(readdirSync(root).sort()).toEqual(['mine', 't.csv']);
+    expect(readdirSync(root).sort()).toEqual(['mine', 't2000.csv', 't200000.csv']);
     expect(readFileSync(join(root, 'mine', 'notes.txt'), 'utf8')).toBe('keep me\n');
     rmSync(root, { recursive: true, force: true });
   }, 60_000);

@@ -29,6 +29,16 @@ export function usToNs(us: number): number {
   return roundNs(us * NS_PER_US);
 }
 
+/**
+ * The first value of a number field that will outgrow 31-bit integers (a time in ns, a byte
+ * count), set to its real start value right after. V8 stores a field first given a small
+ * integer as one, and when a value passes 2^31 it changes the object's hidden class, which
+ * discards the optimized code built on it mid-run (deoptimization, then compilation again);
+ * a field first given a fraction is stored as a double from the start. Values and results do
+ * not depend on it.
+ */
+export const DOUBLE_FIELD = 0.5;
+
 /** Converts integer nanoseconds to microseconds. */
 export function nsToUs(ns: number): number {
   return ns / NS_PER_US;
@@ -40,7 +50,7 @@ export function nsToUs(ns: number): number {
  */
 export class Engine {
   /** Current simulated time in ns. */
-  now = 0;
+  now = DOUBLE_FIELD;
   /** Number of events fired so far. */
   fired = 0;
 
@@ -54,6 +64,10 @@ export class Engine {
   private stopped = false;
   /** Pending events of daemon targets. */
   private daemons = 0;
+
+  constructor() {
+    this.now = 0; // see DOUBLE_FIELD
+  }
 
   /** Number of pending events (daemon events included). */
   get pending(): number {
@@ -243,11 +257,13 @@ export class Engine {
 export class NextEvent {
   /** The target's handler is running: {@link at} reserves instead of scheduling. */
   inside = false;
-  private ns = 0;
+  private ns = DOUBLE_FIELD;
   /** The reserved event's sequence number (-1: none). */
   private seq = -1;
 
-  constructor(private readonly engine: Engine, private readonly target: EventTarget) {}
+  constructor(private readonly engine: Engine, private readonly target: EventTarget) {
+    this.ns = 0; // see DOUBLE_FIELD
+  }
 
   /** The target's next event at `at` (ns): reserved while {@link inside} and `inline`, else scheduled. */
   at(at: number, inline: boolean): void {

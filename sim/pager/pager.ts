@@ -8,6 +8,7 @@
 import { BlkPlug } from './plug.ts';
 import { Io, type BlockDevice, type ReadCause, type WritebackCause } from '../device/device.ts';
 import type { VmObject } from '../vm/object.ts';
+import { DOUBLE_FIELD } from '../engine/queue.ts';
 
 /** One completed I/O of a run of pages, as reported to the results; `C` is its kind of cause. */
 export interface IoRecord<C extends string> {
@@ -40,11 +41,16 @@ export type WritebackRecord = IoRecord<WritebackCause>;
 export class WritebackTotals {
   ios = 0;
   pages = 0;
-  bytes = 0;
+  bytes = DOUBLE_FIELD;
   /** Bytes by cause; `journal` and `metadata` appear once a filesystem writes its own blocks. */
-  byCause: Partial<Record<WritebackCause, number>> & Record<'msync' | 'syncer' | 'pageout', number> = { msync: 0, syncer: 0, pageout: 0 };
+  byCause: Partial<Record<WritebackCause, number>> & Record<'msync' | 'syncer' | 'pageout', number> = { msync: DOUBLE_FIELD, syncer: DOUBLE_FIELD, pageout: DOUBLE_FIELD };
   /** FLUSH commands completed. */
   flushes = 0;
+
+  constructor() {
+    // byte counts pass 2^31: see DOUBLE_FIELD
+    this.bytes = this.byCause.msync = this.byCause.syncer = this.byCause.pageout = 0;
+  }
 }
 
 /** How a filesystem block write is issued (Linux REQ_FUA / REQ_PREFLUSH; `urgent`: a sync waits on it). */

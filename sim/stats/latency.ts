@@ -22,41 +22,6 @@ const CHUNK = 1 << CHUNK_BITS;
 /** The samples of a store: 4 bytes each while every one is an integer below 2^32 ns (4.3 s), else 8. */
 type Samples = Uint32Array | Float64Array;
 
-/** What selection needs of an array of samples: a length and reading and writing by index. */
-interface View {
-  readonly length: number;
-  get(i: number): number;
-  set(i: number, x: number): void;
-}
-
-/** An array of samples as a {@link View}. */
-class ArrayView implements View {
-  readonly length: number;
-  constructor(private readonly a: Samples) {
-    this.length = a.length;
-  }
-  get(i: number): number {
-    return this.a[i];
-  }
-  set(i: number, x: number): void {
-    this.a[i] = x;
-  }
-}
-
-/**
- * The samples of a chunked store seen as one array (chunk 0 holds exactly
- * {@link CHUNK} samples whenever there is a second), for selection in place.
- */
-class ChunkedView implements View {
-  constructor(private readonly chunks: readonly Samples[], readonly length: number) {}
-  get(i: number): number {
-    return this.chunks[i >>> CHUNK_BITS][i & (CHUNK - 1)];
-  }
-  set(i: number, x: number): void {
-    this.chunks[i >>> CHUNK_BITS][i & (CHUNK - 1)] = x;
-  }
-}
-
 /**
  * A growable store of latencies in ns, in chunks: the first grows by
  * doubling up to 65,536 samples, the others hold 65,536 each, so growing
@@ -65,12 +30,6 @@ class ChunkedView implements View {
  * 2^32 ns, 8 from the first one that is not.
  */
 export class LatencyStats {
-  /**
-   * `keepsOrder` (default true): {@link samples} gives the samples in the
-   * order they were added. A store that needs only its summary passes false:
-   * the summary then reorders the samples where they are (no copy of them).
-   */
-  constructor(private readonly keepsOrder = true) {}
 
   private chunks: Samples[] = [new Uint32Array(1024)];
   /** Chunks are Float64Array (a sample that is not a 32-bit unsigned integer was added). */
@@ -118,20 +77,30 @@ export class LatencyStats {
     return out;
   }
 
-  /** A copy of the samples (ns), in the order they were added (unless the store does not keep its order). */
+  /** A copy of the samples (ns), in the order they were added. */
   samples(): Float64Array {
     const c = this.contiguous();
     return c instanceof Float64Array ? c : Float64Array.from(c);
   }
 
+  /** The samples as one Float64Array of their own (for selection, which reorders them). */
+  private float64Copy(): Float64Array {
+    const out = new Float64Array(this.n);
+    let off = 0;
+    for (const c of this.chunks) {
+      const k = Math.min(c.length, this.n - off);
+      if (k <= 0) break;
+      out.set(k === c.length ? c : c.subarray(0, k), off);
+      off += k;
+    }
+    return out;
+  }
+
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
     if (this.n === 0) return EMPTY_SUMMARY;
-    let fast: ReturnType<typeof selectedSummary>;
-    if (this.n > RADIX_ABOVE) {
-      if (this.keepsOrder) fast = selectedSummary(new ArrayView(this.contiguous()));
-      else fast = selectedSummary(this.chunks.length === 1 ? new ArrayView(this.chunks[0].subarray(0, this.n)) : new ChunkedView(this.chunks, this.n));
-    }
+    // selection on one Float64Array: every access is a plain typed-array read the compiler inlines
+    const fast = this.n > RADIX_ABOVE ? selectedSummary(this.float64Copy()) : undefined;
     if (fast) return summaryUs(fast.mean, fast.q, fast.max);
     const v = sortedCopy(this.samples(), this.n);
     let sum = 0;
@@ -160,16 +129,16 @@ export function summaryUs(meanNs: number, q: readonly number[], maxNs: number): 
  * `a` is reordered): for non-negative integers whose sum is at most 2^53
  * (exact in any order); undefined for anything else (the caller sorts).
  */
-function selectedSummary(a: View): { mean: number; q: number[]; max: number } | undefined {
+function selectedSummary(a: Float64Array): { mean: number; q: number[]; max: number } | undefined {
   const n = a.length;
   let max = 0;
   for (let i = 0; i < n; i++) {
-    const x = a.get(i);
+    const x = a[i];
     if (!(x >= 0 && Math.floor(x) === x)) return undefined;
     if (x > max) max = x;
   }
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += a.get(i);
+  for (let i = 0; i < n; i++) sum += a[i];
   // up to 2^53, every partial sum of non-negative integers is exact: the sorted order would give the same sum
   if (sum > Number.MAX_SAFE_INTEGER) return undefined;
   const q: number[] = [];
@@ -180,13 +149,13 @@ function selectedSummary(a: View): { mean: number; q: number[]; max: number } | 
     const lo = Math.floor(idx);
     select(a, lo, left, n - 1);
     left = lo;
-    const xl = a.get(lo);
+    const xl = a[lo];
     if (idx % 1 === 0) {
       q.push(xl);
       continue;
     }
-    let xu = a.get(lo + 1);
-    for (let i = lo + 2; i < n; i++) if (a.get(i) < xu) xu = a.get(i); // rank lo + 1: the least of what lies above rank lo
+    let xu = a[lo + 1];
+    for (let i = lo + 2; i < n; i++) if (a[i] < xu) xu = a[i]; // rank lo + 1: the least of what lies above rank lo
     q.push(xl + (idx - lo) * (xu - xl));
   }
   return { mean: sum / n, q, max };
@@ -196,7 +165,7 @@ function selectedSummary(a: View): { mean: number; q: number[]; max: number } | 
  * Rearranges a[left..right] so that a[k] holds the value of rank k, smaller
  * values before it and larger after (Floyd–Rivest selection).
  */
-function select(a: View, k: number, left: number, right: number): void {
+function select(a: Float64Array, k: number, left: number, right: number): void {
   while (right > left) {
     if (right - left > 600) {
       // recurse on a sample to bring a good pivot to k
@@ -204,18 +173,18 @@ function select(a: View, k: number, left: number, right: number): void {
       const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
       select(a, k, Math.max(left, Math.floor(k - (m * s) / n + sd)), Math.min(right, Math.floor(k + ((n - m) * s) / n + sd)));
     }
-    const t = a.get(k);
+    const t = a[k];
     let i = left, j = right;
     swap(a, left, k);
-    if (a.get(right) > t) swap(a, left, right);
+    if (a[right] > t) swap(a, left, right);
     while (i < j) {
       swap(a, i, j);
       i++;
       j--;
-      while (a.get(i) < t) i++;
-      while (a.get(j) > t) j--;
+      while (a[i] < t) i++;
+      while (a[j] > t) j--;
     }
-    if (a.get(left) === t) swap(a, left, j);
+    if (a[left] === t) swap(a, left, j);
     else {
       j++;
       swap(a, j, right);
@@ -225,10 +194,10 @@ function select(a: View, k: number, left: number, right: number): void {
   }
 }
 
-function swap(a: View, i: number, j: number): void {
-  const t = a.get(i);
-  a.set(i, a.get(j));
-  a.set(j, t);
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /** Sample counts above which a sort of non-negative integers goes by radix rather than comparison. */

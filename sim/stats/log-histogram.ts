@@ -87,7 +87,7 @@ export class LogHistogram {
  * comes from a {@link LogHistogram} beyond: the store no longer grows with the run.
  */
 export class BoundedLatencyStats {
-  private exact: LatencyStats | undefined = new LatencyStats(false);
+  private exact: LatencyStats | undefined = new LatencyStats();
   private hist: LogHistogram | undefined;
 
   constructor(readonly exactUpTo = 1 << 20) {}

@@ -5,14 +5,14 @@
  * configuration can fill the disk with samples.
  */
 import { ConfigError } from '../config-error.ts';
-import { NS_PER_US } from '../engine/queue.ts';
+import { DOUBLE_FIELD, NS_PER_US } from '../engine/queue.ts';
 
 /** The most rows timeline.csv may hold (README, "Result files"). */
 export const MAX_TIMELINE_ROWS = 10_000_000;
 
 /** When the next timeline rows are due, counting them against {@link MAX_TIMELINE_ROWS}. */
 export class TimelineClock {
-  private next = 0;
+  private next = DOUBLE_FIELD;
   private rows = 0;
 
   /** `periodNs`: the sampling period in integer ns (>= 1); `sample(tNs)` takes one row. */
@@ -20,7 +20,9 @@ export class TimelineClock {
     private readonly periodNs: number,
     private readonly sample: (tNs: number) => void,
     private readonly maxRows = MAX_TIMELINE_ROWS,
-  ) {}
+  ) {
+    this.next = 0; // see DOUBLE_FIELD
+  }
 
   /**
    * Takes a sample at every sample time before `t` (up to and including `t` when `inclusive`).
