@@ -64,27 +64,8 @@ export class LatencyStats {
     return this.n;
   }
 
-  /** The samples in the order they were added, copied into one array of their own element type. */
-  private contiguous(): Samples {
-    const out = this.wide ? new Float64Array(this.n) : new Uint32Array(this.n);
-    let off = 0;
-    for (const c of this.chunks) {
-      const k = Math.min(c.length, this.n - off);
-      if (k <= 0) break;
-      out.set(k === c.length ? c : c.subarray(0, k), off);
-      off += k;
-    }
-    return out;
-  }
-
-  /** A copy of the samples (ns), in the order they were added. */
+  /** A copy of the samples (ns), in the order they were added, as one Float64Array of its own (selection may reorder it). */
   samples(): Float64Array {
-    const c = this.contiguous();
-    return c instanceof Float64Array ? c : Float64Array.from(c);
-  }
-
-  /** The samples as one Float64Array of their own (for selection, which reorders them). */
-  private float64Copy(): Float64Array {
     const out = new Float64Array(this.n);
     let off = 0;
     for (const c of this.chunks) {
@@ -100,7 +81,7 @@ export class LatencyStats {
   summary(): LatencySummary {
     if (this.n === 0) return EMPTY_SUMMARY;
     // selection on one Float64Array: every access is a plain typed-array read the compiler inlines
-    const fast = this.n > RADIX_ABOVE ? selectedSummary(this.float64Copy()) : undefined;
+    const fast = this.n > RADIX_ABOVE ? selectedSummary(this.samples()) : undefined;
     if (fast) return summaryUs(fast.mean, fast.q, fast.max);
     const v = sortedCopy(this.samples(), this.n);
     let sum = 0;
