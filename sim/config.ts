@@ -120,6 +120,7 @@ const DEVICE_SCHEMA = obj({
   submit_us: duration,
   submit_command_us: duration,
   submit_overlap: { type: 'boolean' },
+  submit_completion: { enum: ['each', 'drained'] },
   rpm: range(0, 1e6),
   seek_track_ms: range(0, MAX_SEEK_MS),
   seek_avg_ms: range(0, MAX_SEEK_MS),

@@ -168,10 +168,10 @@ describe('microbenchmark plan', () => {
     expect(probeDepths(1)).toEqual([1]);
   });
 
-  it('layout, 2 × sizes, 2 × depths, batches, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
+  it('layout, 2 × sizes, 2 × depths, the completion probe, batches, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
     const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
     const full = calibrationPlan({ ...o, quick: false });
-    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 4 + 4 + 4 + 4 + 2);
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 1 + 4 + 4 + 4 + 4 + 2);
     // batched writes: n submitted together and reaped together, n at most a plug's 32
     expect(full.filter((s) => s.kind === 'batch').map((s) => [s.name, s.depth])).toEqual([['qb-write-4', 4], ['qb-write-8', 8], ['qb-write-16', 16], ['qb-write-32', 32]]);
     expect(full.find((s) => s.name === 'qb-write-16')!.options).toEqual(
@@ -183,7 +183,7 @@ describe('microbenchmark plan', () => {
     expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
       ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
     const quick = calibrationPlan({ ...o, quick: true });
-    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 2 + 3 + 4 + 2 + 2);
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 1 + 2 + 3 + 4 + 2 + 2);
     expect(quick.filter((s) => s.kind === 'batch').map((s) => s.name)).toEqual(['qb-write-8', 'qb-write-32']);
     expect(quick.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-1m', 'wb-4m']);
     expect(quick.map((s) => s.name).slice(-4)).toEqual(['flush', 'flush-32', 'journal', 'pagein']);

@@ -362,17 +362,18 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
-    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, 2 batches,
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, the completion probe, 2 batches,
     // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, journal, page-in, the FLUSH-gap probe, the empty FLUSH, the CPU probe)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/27\] /.test(l));
-    expect(progress.length).toBe(27);
-    expect(progress[4]).toBe('calibrate: [5/27] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
-    expect(progress[5]).toBe('calibrate: [6/27] random writes QD1 4k ...');
-    expect(progress[13]).toBe('calibrate: [14/27] 4k random writes submitted 8 at a time ...');
-    expect(progress[16]).toBe('calibrate: [17/27] page-cache writeback 64k (buffered write + sync_file_range) ...');
-    expect(progress[24]).toBe('calibrate: [25/27] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, 3 rounds) ...');
-    expect(progress[25]).toBe('calibrate: [26/27] fdatasync with nothing written (a FLUSH of an empty cache) ...');
-    expect(progress[26]).toBe('calibrate: [27/27] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/28\] /.test(l));
+    expect(progress.length).toBe(28);
+    expect(progress[4]).toBe('calibrate: [5/28] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
+    expect(progress[5]).toBe('calibrate: [6/28] random writes QD1 4k ...');
+    expect(progress[13]).toBe('calibrate: [14/28] 4k random writes submitted 16 at a time, reaped as they complete ...');
+    expect(progress[14]).toBe('calibrate: [15/28] 4k random writes submitted 8 at a time ...');
+    expect(progress[17]).toBe('calibrate: [18/28] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[25]).toBe('calibrate: [26/28] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, 3 rounds) ...');
+    expect(progress[26]).toBe('calibrate: [27/28] fdatasync with nothing written (a FLUSH of an empty cache) ...');
+    expect(progress[27]).toBe('calibrate: [28/28] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
@@ -394,7 +395,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     if (cj.filesystem === 'ext4' && cj.checks.journal.jbd2_journal !== null) expect(doc.fs.kind).toBe(cj.checks.journal.jbd2_journal ? 'ext4-ordered' : 'ext4-nojournal');
     // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
     const stage = doc.device.submit_us !== undefined;
-    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap'] : []),
+    expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
       'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : []), 'host_cv']);
     // the host's shared spread: from the FLUSH-level steps' write + fdatasync pairs, or the reason there is none (then 0)
     const hs = cj.fits.host_spread;
@@ -425,7 +426,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
       // the structure the batch line's intercept is nearer (judged against the QD1 4k write)
       const o = cj.fits.submission.overlap;
       expect(doc.device.submit_overlap).toBe(Math.abs(cj.fits.submission.intercept_us - o.predicted_side_by_side_us) < Math.abs(cj.fits.submission.intercept_us - o.predicted_in_turn_us));
+      // the completion probe: drained when at least half of fio's reaps of 16 writes found 9 or more
+      const cf = cj.fits.completion;
+      expect(doc.device.submit_completion).toBe(cf.nine_or_more_pct >= 50 ? 'drained' : 'each');
+      expect(cj.fitted['device.submit_completion']).toMatchObject({ value: doc.device.submit_completion, n: 1 });
     } else {
+      expect(doc.device.submit_completion).toBeUndefined();
       expect(cj.fits.submission.reason).toMatch(/./);
       expect(doc.device.channels).toBe(cj.fits.channels_write.channels >= cj.fits.channels_read.channels ? cj.fits.channels_write.channels : cj.fits.channels_read.channels);
     }
@@ -497,7 +503,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
     expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'flush-probe-1', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'flush-probe-2',
-      'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'qb-write-8', 'qb-write-32', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'journal', 'pagein']);
+      'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'qr-write-16', 'qb-write-8', 'qb-write-32', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'journal', 'pagein']);
     // a step re-run (far above its group's line) is in the report, its kept run in the steps
     for (const r of j.fits.reruns) expect(j.steps.map((s: { name: string }) => s.name)).toContain(r.name);
     expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });

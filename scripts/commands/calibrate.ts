@@ -16,7 +16,7 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, submit_us,
-submit_command_us, submit_overlap, write_cache, flush_us, flush_empty_us, flush_cv, destage,
+submit_command_us, submit_overlap, submit_completion, write_cache, flush_us, flush_empty_us, flush_cv, destage,
 media_write_us, host_cv), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
 to the device and file system under PATH, from microbenchmarks only (never
@@ -43,6 +43,11 @@ FILE' and 'device.profile: FILE' accept:
      write as the unbatched peak, or still-growing IOPS with an intercept
      favouring the latency after the turn, leave the stage out (channels
      as in 2);
+  2b. 16 4k random writes submitted together and reaped as they complete:
+     submit_completion = drained (the batch completes at once when the
+     stage has no command left, as a virtual disk's backend that raises one
+     interrupt for its whole queue) when at least half of fio's reaps found
+     9 or more completions, else each (with a stage only);
   2b. buffered sequential writes of ${WRITEBACK_SIZES.map(sizeLabel).join(', ')} (--quick: ${QUICK_WRITEBACK_SIZES.map(sizeLabel).join(', ')}),
      each written back by sync_file_range: bandwidth_mbps (page-cache
      writeback, the path of msync, sends whole folios; O_DIRECT's pinned

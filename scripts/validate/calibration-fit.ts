@@ -2,6 +2,7 @@
  * The fits of `syncsim calibrate` from its steps' figures (calibration.ts
  * runs the steps and writes the profile). Pure: no I/O, no clock.
  */
+import { fitCompletion } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
 import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, lognormalMeanFromQuantiles, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
 import type { Microbench } from './microbench.ts';
@@ -25,6 +26,8 @@ export interface StepReport {
   sync: FioLatency | null;
   /** Mean completion latency (µs) of a batch step's writes: from their submission, as a block trace times them (fio's clat). */
   clat_us?: number;
+  /** fio's iodepth_complete of a reap step (FioJobReport.iodepth_complete). */
+  reaped?: Record<string, number>;
 }
 
 /** Fits the steps' figures (pure); `readAheadKb` / `writeCache` from sysfs (null: unknown). */
@@ -47,7 +50,8 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   // judged against the QD1 latency of a 4 KiB write (its command time plus its transfer)
   const submission = fitSubmission(batches, probe('write'), round2, write.latency.mean_us + (write.bandwidth_mbps > 0 ? 4096 / write.bandwidth_mbps : 0));
   const { flush, destage } = fitFlushLevel(steps, sys.writeCache, write, flushLevel);
-  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+  const completion = fitCompletion(steps);
+  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, completion, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
 
 /**

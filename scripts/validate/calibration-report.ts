@@ -2,6 +2,7 @@
  * What `syncsim calibrate` writes beside its profile (device.calibration.json):
  * every fitted key with its provenance, the fits and checks, and each step.
  */
+import type { CompletionFit } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
 import type { ChannelFit, DestageFit, FlushFit, LatencyBandwidthFit, PageinSplit } from './fit.ts';
 import type { FlushGapFit } from './flush-gap.ts';
@@ -53,6 +54,8 @@ export interface Calibration {
     reruns: Rerun[];
     /** The serial submission stage (qb-write-* against qd-write-*), or why there is none. */
     submission: SubmissionFit | NoSubmissionFit;
+    /** Whether a submitted batch completes at once (qr-write-16: `device.submit_completion`), or why it was not judged; absent in reports of earlier versions. */
+    completion?: CompletionFit | { reason: string };
     flush: FlushFit;
     destage: DestageFit | null;
     /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */

@@ -65,6 +65,7 @@ import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts
 import { cpuCalibration } from './cpu-calibration.ts';
 import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
+import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
 import { flushLevelKeys } from './flush-level.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
@@ -137,6 +138,7 @@ function stepReport(step: Microbench, json: string): StepReport {
     name: step.name, kind: step.kind, bytes: step.bytes, depth: step.depth, ...(step.writes === undefined ? {} : { writes: step.writes }),
     iops: read ? j.read_iops : j.write_iops, latency: read ? j.read : j.write, sync: j.sync,
     ...(step.kind === 'batch' && j.write_clat_mean_us !== null ? { clat_us: j.write_clat_mean_us } : {}),
+    ...(step.kind === 'reap' && j.iodepth_complete ? { reaped: j.iodepth_complete } : {}),
   };
 }
 
@@ -250,6 +252,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
     const serial = isSubmissionFit(fit.submission) ? fit.submission : null;
     const sideBySide = serial?.overlap?.overlap === true;
+    const completion = isCompletionFit(fit.completion) ? fit.completion : null;
     // with the stage, the slots are the deepest queue the probes had in flight (a batch holds its writes at once)
     const serialChannels = Math.max(opts.maxDepth, ...steps.filter((s) => s.kind === 'batch').map((s) => s.depth));
     const marginal: Record<string, unknown> = {
@@ -258,7 +261,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       // side by side (submit_overlap) the measured QD1 latencies stand as they are; one after the other the stage comes off them
       read_latency: serial && !sideBySide ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
       write_latency: serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
-      ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}) } : {}),
+      ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
       read_bandwidth_mbps: fit.read.bandwidth_mbps,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       media_mbps: fit.write.bandwidth_mbps,
@@ -283,6 +286,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const fitted: Record<string, FittedValue> = {
       'device.profile': { value: base, r2: null, n: 0, from: `base profile for the keys not fitted (cache_mb): ${base === 'sata-ssd' ? 'a volatile write cache' : 'no volatile write cache'}` },
       ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
+      ...(serial && completion ? { 'device.submit_completion': { value: completion.submit_completion, r2: null, n: 1, from: completion.from } } : {}),
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p90 / p50 as a lognormal's spread${lessNote}` },
       'device.read_bandwidth_mbps': { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')})` },
       'device.write_latency': { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p90 / p50 as a lognormal's spread${lessNote}` },

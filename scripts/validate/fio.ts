@@ -223,6 +223,12 @@ export interface FioJobReport {
   /** Total latency of reads. */
   read: FioLatency | null;
   read_iops: number;
+  /**
+   * fio's `iodepth_complete`: the percentage of reaps that found 1–4, 5–8,
+   * 9–16, … completions, keyed by the bucket's upper bound ('4', '8', '16',
+   * '32', '64', '>=64'; '0' for none); null when absent.
+   */
+  iodepth_complete: Record<string, number> | null;
 }
 
 type Json = Record<string, unknown>;
@@ -240,6 +246,17 @@ function latency(section: unknown): FioLatency | null {
 function clatMean(section: Json | undefined): number | null {
   const c = section?.clat_ns as Json | undefined;
   return c && typeof c.N === 'number' && c.N > 0 && typeof c.mean === 'number' ? c.mean / 1000 : null;
+}
+
+/** A histogram of fio's JSON report (bucket → percent), or null when absent or not numbers. */
+function buckets(h: unknown): Record<string, number> | null {
+  if (!h || typeof h !== 'object') return null;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(h as Json)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return null;
+    out[k] = v;
+  }
+  return out;
 }
 
 /** Reads fio's `--output-format=json` report: one entry per job, in job order. */
@@ -267,6 +284,7 @@ export function readFioJson(path: string): { version: string; jobs: FioJobReport
         write_bytes: Number(w?.io_bytes ?? 0),
         read: latency(r),
         read_iops: Number(r?.iops ?? 0),
+        iodepth_complete: buckets(j.iodepth_complete),
       };
     }),
   };

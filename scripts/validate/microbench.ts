@@ -16,6 +16,12 @@
  *    = N), for N = 4, 8, 16, 32 (`--quick`: 8, 32; at most 32, the requests a
  *    block plug hands over at once) → batch latency vs N → the serial
  *    submission stage (submission-fit.ts), with the unbatched peak of 3.
+ * 3c. qr-write-16: 16 4 KiB O_DIRECT random writes submitted together and
+ *    reaped as they complete (libaio, iodepth_batch_submit = 16,
+ *    iodepth_batch_complete_min = 1) → how many completions each reap finds
+ *    (fio's iodepth_complete) → whether a batch completes command by command
+ *    or all at once when the device's serial stage has drained
+ *    (completion-fit.ts: `device.submit_completion`).
  * 3b. wb-SIZE: buffered sequential writes of SIZE, each written back with
  *    sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) (no FLUSH) → the time
  *    of page-cache writeback vs size → the write bandwidth of the path an
@@ -52,7 +58,7 @@ export interface Microbench {
   /** What it does, for the progress line. */
   label: string;
   /** Which fit it feeds. */
-  kind: 'layout' | 'latency' | 'depth' | 'batch' | 'writeback' | 'flush-probe' | 'flush' | 'journal' | 'pagein';
+  kind: 'layout' | 'latency' | 'depth' | 'reap' | 'batch' | 'writeback' | 'flush-probe' | 'flush' | 'journal' | 'pagein';
   direction?: Direction;
   /** I/O size (bytes). */
   bytes: number;
@@ -103,6 +109,9 @@ export const QUICK_FLUSH_WRITES: readonly number[] = [1, 32];
 export const BATCH_SIZES: readonly number[] = [4, 8, 16, 32];
 export const QUICK_BATCH_SIZES: readonly number[] = [8, 32];
 
+/** Writes per batch of the completion probe (qr-write-16): above 8, so that a reap of all of them falls in fio's 9–16 bucket. */
+export const REAP_BATCH = 16;
+
 /** Queue depths of the channel probe: 1, 2, 4, ... up to `max` (`quick`: every other one, and `max`). */
 export function probeDepths(max: number, quick = false): number[] {
   const d: number[] = [];
@@ -149,6 +158,10 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
       });
     }
   }
+  steps.push({
+    name: `qr-write-${REAP_BATCH}`, label: `4k random writes submitted ${REAP_BATCH} at a time, reaped as they complete`, kind: 'reap', direction: 'write', bytes: 4096, depth: REAP_BATCH,
+    options: ['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=libaio', `iodepth=${REAP_BATCH}`, `iodepth_batch_submit=${REAP_BATCH}`, 'iodepth_batch_complete_min=1', `iodepth_batch_complete_max=${REAP_BATCH}`, ...timed],
+  });
   for (const n of o.quick ? QUICK_BATCH_SIZES : BATCH_SIZES) {
     steps.push({
       name: `qb-write-${n}`, label: `4k random writes submitted ${n} at a time`, kind: 'batch', direction: 'write', bytes: 4096, depth: n,

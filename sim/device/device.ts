@@ -46,6 +46,8 @@ export class Io {
   qslot = -1;
   /** @internal its next step in a command slot of the media device (sim/device/media.ts, STAGE; 0 when it has none). */
   mstage = 0;
+  /** @internal when its latency, run beside the submission stage, ends (ns; -1: none) while it waits for the stage to drain (sim/device/media.ts). */
+  mready = -1;
   constructor(
     readonly id: number,
     readonly object: VmObject,

@@ -14,7 +14,10 @@
  *    thread takes 32 writes handed over in one kick far faster than 32
  *    kicked one by one). A FLUSH and a `preflush` write skip it. Under
  *    `submit_overlap` the latency of step 2 runs from the dispatch, beside
- *    the stage, and the command goes on when both are done;
+ *    the stage, and the command goes on when both are done. Under
+ *    `submit_completion: drained` the commands of one busy spell of the
+ *    stage go on together when it has none left (their data crosses the
+ *    pipe, step 3, in their turn), and a FLUSH takes its turn in the stage;
  * 2. the per-command latency (a draw from `read_latency` / `write_latency`) runs,
  *    in parallel with the other slots;
  * 3. the data crosses one pipe shared by all slots, in arrival order, at
@@ -76,7 +79,7 @@ export interface MediaRandom {
 }
 
 /** The next step of a command in its slot (kept on the command, {@link Io.mstage}). */
-const STAGE = { command: 1, transfer: 2, done: 3 } as const;
+const STAGE = { command: 1, transfer: 2, done: 3, turn: 4 } as const;
 
 /** ns to move `bytes` at `mbps` MB/s (10^6 bytes/s); 0 when the rate is unlimited. */
 export const transferNs = (bytes: number, mbps: number): number => (mbps > 0 ? Math.round((bytes * 1000) / mbps) : 0);
@@ -99,8 +102,12 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private readonly submitNs: number;
   private readonly submitCommandNs: number;
   private readonly serialSubmit: boolean;
+  /** `submit_completion: drained` with a stage: commands go on when it drains, and a FLUSH takes its turn in it. */
+  private readonly drained: boolean;
   /** When the serial submission stage has taken in the last command handed to it (ns). */
   private submitFree = 0;
+  /** Commands whose turn in the stage is over, waiting for it to drain (`submit_completion: drained`). */
+  private drainWaiting: Io[] = [];
   /** When the last FLUSH started completes (ns): `flush_gap` is measured from it (0: from the start). */
   private lastFlushDone = 0;
 
@@ -119,6 +126,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.submitNs = usToNs(params.submit_us);
     this.submitCommandNs = usToNs(params.submit_command_us);
     this.serialSubmit = this.submitNs > 0 || this.submitCommandNs > 0;
+    this.drained = this.serialSubmit && params.submit_completion === 'drained';
   }
 
   /** I/Os submitted and not completed (queued + in service). */
@@ -181,7 +189,14 @@ export class MediaDevice implements EventTarget, BlockDevice {
         io.ok = false;
         if (group) for (const m of group) m.ok = false;
       }
-      if (io.kind === 'flush') {
+      if (io.kind === 'flush' && this.drained && this.params.write_cache) {
+        // the backend runs the FLUSH in its turn (an fsync of the backing file): later commands wait for it
+        this.submitFree = this.flushDoneAt(Math.max(now, this.submitFree));
+        taken = -1;
+        io.mready = -1;
+        io.mstage = STAGE.turn;
+        this.engine.at(this.submitFree, this, io);
+      } else if (io.kind === 'flush') {
         io.mstage = STAGE.done;
         this.engine.at(this.params.write_cache ? this.flushDoneAt(now) : now, this, io);
       } else if (io.kind === 'write' && io.preflush && this.params.write_cache) {
@@ -191,7 +206,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
         const host = this.random.host;
         taken = (taken < 0 ? Math.max(now, this.submitFree) + host.scale(this.submitNs) : taken) + host.scale(this.submitCommandNs);
         this.submitFree = taken;
-        if (this.params.submit_overlap) this.command(io, now, taken);
+        if (this.drained) this.turn(io, now, taken);
+        else if (this.params.submit_overlap) this.command(io, now, taken);
         else this.command(io, taken);
       } else {
         this.command(io, now);
@@ -201,9 +217,54 @@ export class MediaDevice implements EventTarget, BlockDevice {
 
   /** Step 2: the per-command latency, from `start`, ending no earlier than `notBefore` (ns: the end of its turn in the submission stage under `submit_overlap`). */
   private command(io: Io, start: number, notBefore = 0): void {
-    const us = io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency();
+    const us = this.latencyUs(io);
     io.mstage = STAGE.transfer;
     this.engine.at(Math.max(notBefore, start + Math.max(0, usToNs(us * this.random.host.factor))), this, io);
+  }
+
+  /**
+   * `submit_completion: drained`: `io`'s turn in the stage ends at `taken`
+   * (ns), where it waits until the stage has no command left. Under
+   * `submit_overlap` its latency runs from the dispatch meanwhile.
+   */
+  private turn(io: Io, now: number, taken: number): void {
+    io.mready = this.params.submit_overlap ? now + Math.max(0, usToNs(this.latencyUs(io) * this.random.host.factor)) : -1;
+    io.mstage = STAGE.turn;
+    this.engine.at(taken, this, io);
+  }
+
+  /**
+   * A turn ended (engine callback): a read or write moves its data now (the
+   * backend copies it in its turn); the command then waits while the stage
+   * has more, and the last one releases all that wait. Each completes after
+   * its latency (or, under `submit_overlap`, its latency from the dispatch),
+   * and not before its data has moved; a FLUSH at once.
+   */
+  private turnOver(io: Io): void {
+    const now = this.engine.now;
+    if (io.kind !== 'flush') io.mready = Math.max(io.mready, this.transfer(io));
+    if (this.submitFree > now) {
+      this.drainWaiting.push(io);
+      return;
+    }
+    const drained = this.drainWaiting;
+    this.drainWaiting = [];
+    drained.push(io);
+    for (const m of drained) {
+      let done = now;
+      if (m.kind !== 'flush') {
+        const after = this.params.submit_overlap ? now : now + Math.max(0, usToNs(this.latencyUs(m) * this.random.host.factor));
+        done = Math.max(after, m.mready);
+      }
+      m.mready = -1;
+      m.mstage = STAGE.done;
+      this.engine.at(done, this, m);
+    }
+  }
+
+  /** A draw of `io`'s per-command latency (µs). */
+  private latencyUs(io: Io): number {
+    return io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency();
   }
 
   /** Media time (ns) of `bytes` at byte address `addr` (a write: plus its per-command cost), moving the head there (seek + rotation on a disk). */
@@ -245,6 +306,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     const io = arg as Io;
     const stage = io.mstage;
     if (stage === STAGE.command) return this.command(io, this.engine.now);
+    if (stage === STAGE.turn) return this.turnOver(io);
     if (stage === STAGE.transfer) {
       io.mstage = STAGE.done;
       this.engine.at(this.transfer(io), this, io);

@@ -36,6 +36,9 @@ export type DestageMode = 'continuous' | 'on_flush';
 /** Where `device.flush_cv` applies (`device.flush_cv_scope`): each FLUSH's fixed cost, or the host's speed during each msync (host-speed.ts). */
 export type FlushCvScope = 'flush' | 'host';
 
+/** When a command's turn in the submission stage lets it go on: `each` at the end of its own turn; `drained` when the stage has no command left (media.ts). */
+export type SubmitCompletion = 'each' | 'drained';
+
 /** A device profile name. */
 export type DeviceProfile = (typeof DEVICE_PROFILES)[number];
 
@@ -86,6 +89,15 @@ export interface MediaKeys {
   submit_command_us: number;
   /** Whether a command's latency runs from its dispatch, beside the submission stage (it completes when both are done), instead of after its turn in the stage. */
   submit_overlap: boolean;
+  /**
+   * When the commands of the submission stage go on: `each` at the end of
+   * its own turn; `drained` all together once the stage has no command
+   * left, as a virtual disk's backend that drains its queue before it
+   * raises one interrupt (e.g. Firecracker's virtio-blk `process_queue`),
+   * so that another task's commands taken in meanwhile delay them; a FLUSH
+   * then takes its turn in the stage too (the backend runs it inline).
+   */
+  submit_completion: SubmitCompletion;
   /** Spindle speed; 0 = no moving parts (no seek, no rotation). */
   rpm: number;
   /** Seek of one track (ms): the short-seek end of the seek curve. */
@@ -163,23 +175,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false,
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
 };
 
