@@ -54,7 +54,8 @@ DIR/<job>/ with that profile (personality linux, so the calibrated fs.kind,
 else ext4-ordered, and page-in on by default), and on the LMDB client
 workloads/apps/lmdb-commits.py, recorded with syncsim record (root, cc and
 python3-lmdb needed, else skipped with the reason) and validated from its
-trace (syncsim validate --trace). Each job runs --repeat N times (default 2),
+trace (syncsim validate --trace, with fs.preallocated=false: the program
+makes a new environment, so its data file is sparse). Each job runs --repeat N times (default 2),
 measured in rounds: every job's run 1 (the LMDB client's recording among
 them), then every job's run 2, and so on, and the replays only after the last
 run, so that a job's runs are about a minute apart and its noise floor covers
@@ -170,7 +171,9 @@ async function runAll(argv: string[]): Promise<number> {
     jobs.push((async () => {
       const trace = join(out, 'lmdb-commits.csv');
       const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
-      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat)];
+      // the program makes its LMDB environment in a new directory: data.mdb is sparse when it is mapped (a hole
+      // until a page's first writeback allocates its block), where fio lays its files out first; a --set may override
+      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat), '--set', 'fs.preallocated=false'];
       for (const s of values.set ?? []) args.push('--set', s);
       process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
       let ran = rec;

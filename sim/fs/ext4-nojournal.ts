@@ -85,6 +85,11 @@ export class Ext4NoJournal implements FileSystem {
     return (yield* issueFlush(this.k, this.metadata, this.totals)) && ok;
   }
 
+  /** Whether page `idx` of `obj` has its block on disk (a hole until its first writeback without `fs.preallocated`). */
+  hasBlock(obj: VmObject, idx: number): boolean {
+    return this.blocks.has(obj, idx);
+  }
+
   *syncWriteDone(): KernelPath<boolean> {
     return true;
   }

@@ -31,4 +31,10 @@ export interface FileSystem {
   fsync(obj: VmObject, datasync: boolean): KernelPath<boolean>;
   /** A synchronous write of file data through the filesystem (VOP_WRITE with IO_SYNC) finished. */
   syncWriteDone(obj: VmObject): KernelPath<boolean>;
+  /**
+   * Whether page `idx` of file `obj` has a block on disk; false for a hole
+   * (a sparse file's never-written range), which a page-in fills with
+   * zeros without reading. Absent: every page has one.
+   */
+  hasBlock?(obj: VmObject, idx: number): boolean;
 }

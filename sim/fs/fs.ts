@@ -61,4 +61,9 @@ export class BlockMap {
     }
     return fresh;
   }
+
+  /** Whether page `idx` of `obj` has its block (always, with `fs.preallocated`). */
+  has(obj: VmObject, idx: number): boolean {
+    return this.preallocated || (this.allocated.get(obj)?.has(idx) ?? false);
+  }
 }

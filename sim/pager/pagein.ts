@@ -56,7 +56,7 @@ export class PageIn {
       let own = this.issue(obj, window, idx, 'pagein');
       if (!(obj.state(idx) & PRESENT)) {
         // the window missed the faulting page (it lies past the object's size): read it alone
-        this.k.pager.read(obj, idx, 1, 'pagein');
+        this.read(obj, idx, 1, idx, 'pagein');
         own = { first: idx, count: 1 };
       }
       this.policy.issued(site, obj, own.first, own.count);
@@ -116,9 +116,29 @@ export class PageIn {
    * Reads pages [first, first+count) in requests of at most
    * `readahead.request_pages`, in ascending order; with `cause` pagein, only
    * the request holding the faulting page `idx` is the fault's (urgent), the
-   * others are read-ahead.
+   * others are read-ahead. A page in a hole (no block on disk) is made
+   * resident, zero-filled, instead.
    */
   private read(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead'): void {
+    const fs = this.k.fs;
+    if (!fs.hasBlock) return this.readRun(obj, first, count, idx, cause);
+    // a hole has no block to read: the kernel's read_pages zero-fills it in memory (ext4's mpage_readpages)
+    const end = first + count;
+    for (let i = first; i < end;) {
+      if (!fs.hasBlock(obj, i)) {
+        obj.fault(i);
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < end && fs.hasBlock(obj, j)) j++;
+      this.readRun(obj, i, j - i, idx, cause);
+      i = j;
+    }
+  }
+
+  /** Reads the pages [first, first+count), all with blocks, as {@link read} says. */
+  private readRun(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead'): void {
     const max = this.k.config.readahead.request_pages > 0 ? this.k.config.readahead.request_pages : count;
     for (let at = first; at < first + count; at += max) {
       const n = Math.min(max, first + count - at);
