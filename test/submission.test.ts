@@ -163,11 +163,15 @@ describe('fitting the stage (calibrate)', () => {
     expect(f.n).toBe(4);
   });
 
-  it('no stage when it cannot be told apart: one batch size, a flat line, or batches no cheaper a write than the unbatched peak', () => {
+  it('no stage when it cannot be told apart: one batch size or a flat line; batches no cheaper a write than the unbatched peak leave submit_us 0', () => {
     expect(fitSubmission(batches.slice(0, 1), unbatched(80_000))).toEqual({ reason: expect.stringContaining('fewer than two batch sizes') });
     expect(fitSubmission(batches.map((b) => ({ ...b, mean_latency_us: 70 })), unbatched(80_000))).toEqual({ reason: expect.stringContaining('does not grow') });
-    // 5 µs a write batched, 200,000 IOPS (5 µs) unbatched
-    expect(fitSubmission(batches, unbatched(200_000))).toEqual({ reason: expect.stringContaining('no less than an unbatched one') });
+    // 5 µs a write batched, 200,000 IOPS (5 µs) unbatched: the slope is the stage, nothing left for the submission
+    expect(fitSubmission(batches, unbatched(200_000))).toMatchObject({ submit_from: 'batch slope', submit_us: 0, submit_command_us: 5 });
+    // 2026-12-03 22:10 UTC: qb-write-4 … 32 at 134.2, 208.5, 349.1, 609.5 µs (slope 16.90), 67,730 IOPS at QD64 (14.76 µs), QD1 4k write 91.9 µs
+    const slow = [[4, 134.2], [8, 208.5], [16, 349.1], [32, 609.5]].map(([n, l]) => ({ batch: n, mean_latency_us: l, iops: 0 }));
+    const slowDepths = [{ depth: 1, iops: 10_800, mean_latency_us: 92 }, { depth: 16, iops: 45_957, mean_latency_us: 348 }, { depth: 32, iops: 51_987, mean_latency_us: 615 }, { depth: 64, iops: 67_730, mean_latency_us: 945 }];
+    expect(fitSubmission(slow, slowDepths, (v) => Math.round(v * 100) / 100, 91.9)).toMatchObject({ submit_from: 'batch slope', submit_us: 0, submit_command_us: 16.9, overlap: { overlap: false } });
     expect(fitSubmission(batches, [])).toEqual({ reason: 'no unbatched IOPS measured' });
     // still growing at the deepest queue (QD4: 40k, QD1 14k): the slots limit it, not the stage
     expect(fitSubmission(batches, unbatched(80_000).slice(0, 2))).toEqual({ reason: expect.stringContaining('had not levelled off by QD4, the deepest probed') });
@@ -207,7 +211,7 @@ describe('fitting the stage (calibrate)', () => {
     expect(stageOverlaps({ submit_us: 10, submit_command_us: 5, intercept_us: 40 }, 75).overlap).toBe(false);
   });
 
-  it('unbatched IOPS still growing at the deepest queue: side by side, submit_us is the batch line\'s intercept within [0, the peak\'s bound]', () => {
+  it('unbatched IOPS still growing at the deepest queue: side by side, submit_us is the batch line\'s intercept within [0, the peak\'s bound]; one after the other, the bound', () => {
     // 2026-12-03 13:49 UTC: qb-write-4 … 32 at 128.3, 201.8, 340.2, 827.4 µs (slope 25.18, intercept −3.25); qd-write still +14 % from QD32 to QD64
     const measured = [[4, 128.3], [8, 201.8], [16, 340.2], [32, 827.4]].map(([n, l]) => ({ batch: n, mean_latency_us: l, iops: 0 }));
     const growing = [[1, 6585], [2, 9080], [4, 11_142], [8, 14_483], [16, 18_444], [32, 28_999], [64, 33_148]].map(([d, iops]) => ({ depth: d, iops, mean_latency_us: 100 }));
@@ -221,8 +225,9 @@ describe('fitting the stage (calibrate)', () => {
     const up = (d: number) => measured.map((p) => ({ ...p, mean_latency_us: p.mean_latency_us + d }));
     expect(fitSubmission(up(6.25), growing, (v) => Math.round(v * 100) / 100, 76.3)).toMatchObject({ submit_us: 3 });
     expect(fitSubmission(up(13.25), growing, (v) => Math.round(v * 100) / 100, 76.3)).toMatchObject({ submit_us: 4.99 });
-    // the model's own one-after-the-other line (QD1 70, 5 a write): the intercept (65) says nothing of submit_us, so no stage
-    expect(fitSubmission(batches, unbatched(80_000).slice(0, 2), (v) => v, 70)).toEqual({ reason: expect.stringMatching(/had not levelled off by QD4.*intercept \(65\.00 µs\) lies nearer the QD1 write less submit_command_us \(65\.00 µs\)/) });
+    // the model's own one-after-the-other line (QD1 70, 5 a write): the intercept (65) says nothing of submit_us, which is the
+    // peak's bound (40,000 IOPS at QD4: 25 µs a write, less 5)
+    expect(fitSubmission(batches, unbatched(80_000).slice(0, 2), (v) => v, 70)).toMatchObject({ submit_from: 'unbatched bound', submit_us: 20, submit_command_us: 5, overlap: { overlap: false } });
     // levelled off: submit_us from the peak, as before
     expect(fitSubmission(batches, unbatched(80_000), (v) => v, 70)).toMatchObject({ submit_from: 'unbatched peak', submit_us: 7.5 });
   });

@@ -58,12 +58,15 @@ export interface BatchPoint {
 export interface SubmissionFit {
   /**
    * Where submit_us came from: 10^6 / the unbatched peak IOPS less the slope
-   * (the peak levelled off), or the batch line's intercept, clamped to 0 …
+   * (the peak levelled off); the batch line's intercept, clamped to 0 …
    * that bound (the peak still growing at the deepest queue probed, and the
-   * latency beside the stage: there the line meets n = 0 at submit_us).
-   * Absent in reports of versions before it (the peak).
+   * latency beside the stage: there the line meets n = 0 at submit_us); the
+   * bound itself (still growing, the latency after its turn: the intercept
+   * says nothing of submit_us); or 0 (`batch slope`: a batched write cost no
+   * less than an unbatched one at the peak). Absent in reports of versions
+   * before it (the peak).
    */
-  submit_from?: 'unbatched peak' | 'batch intercept';
+  submit_from?: 'unbatched peak' | 'batch intercept' | 'unbatched bound' | 'batch slope';
   submit_us: number;
   submit_command_us: number;
   /** submit_us + submit_command_us (µs): what one command alone spends in the stage, taken off the per-command latencies when the latency follows its turn. */
@@ -116,15 +119,18 @@ export interface NoSubmissionFit {
 
 /**
  * The stage from batched runs and the unbatched depth probe (writes), or
- * the reason there is none: fewer than two batch sizes, a batch latency
- * that does not grow with the batch, batches that cost as much a command
- * as unbatched writes at their peak (nothing to tell the two apart), or
- * unbatched IOPS still growing at the deepest queue probed (the peak would
- * be the slots', not the stage's) unless the batch line's intercept
- * favours a latency beside the stage (then it is submit_us, within 0 and
- * the peak's bound: as that makes the side-by-side prediction the
+ * the reason there is none: fewer than two batch sizes, no unbatched
+ * probe, or a batch latency that does not grow with the batch. The slope
+ * is submit_command_us. submit_us is 10^6 / the unbatched peak IOPS less
+ * it when the peak levelled off; when the IOPS were still growing at the
+ * deepest queue probed that is only a bound, and submit_us is the batch
+ * line's intercept within 0 and the bound if the intercept favours a
+ * latency beside the stage (as that makes the side-by-side prediction the
  * intercept itself, the other structure wins only when its prediction
- * lies nearer still). `qd1Us`: the QD1 latency of a 4 KiB write, which
+ * lies nearer still), else the bound; batches that cost no less a command
+ * than unbatched writes at their peak leave 0 for submit_us (since
+ * 2026-12-03 22:40 UTC these two cases fit a stage too: README, "A stage
+ * on a slow host"). `qd1Us`: the QD1 latency of a 4 KiB write, which
  * {@link stageOverlaps} judges with; without it neither is judged and a
  * still-growing peak gives no stage. `round` shapes the fitted figures.
  */
@@ -141,16 +147,14 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
   const line = leastSquares(good.map((p) => ({ x: p.batch, y: p.mean_latency_us })));
   const perWrite = 1e6 / peak.iops;
   if (!(line.slope > 0)) return { reason: `the batch latency does not grow with the batch (slope ${line.slope.toFixed(2)} µs a write)` };
-  if (line.slope >= perWrite) return { reason: `a batched write costs no less than an unbatched one at the peak (${line.slope.toFixed(2)} against ${perWrite.toFixed(2)} µs)` };
   const command = round(line.slope);
-  // levelled: the peak's cost a write less the slope; not levelled, that is only an upper bound, and side by side the line meets n = 0 at submit_us itself
-  const submit = round(levelled ? Math.max(0, perWrite - line.slope) : Math.min(Math.max(0, line.intercept), perWrite - line.slope));
+  // levelled: the peak's cost a write less the slope; not levelled, that is only an upper bound, and side by side the line meets n = 0 at submit_us itself;
+  // batched writes no cheaper a write than unbatched ones at the peak: nothing is left for submit_us (0)
+  const bound = Math.max(0, perWrite - line.slope);
+  const submit = round(levelled ? bound : Math.min(Math.max(0, line.intercept), bound));
   const judgement = judged ? stageOverlaps({ submit_us: submit, submit_command_us: command, intercept_us: line.intercept }, qd1Us) : undefined;
-  if (!levelled && !judgement!.overlap) {
-    return { reason: `${notLevelled}; and the batch line's intercept (${line.intercept.toFixed(2)} µs) lies nearer the QD1 write less submit_command_us (${judgement!.predicted_in_turn_us.toFixed(2)} µs) than a stage beside the latency would put it, so it does not give submit_us either` };
-  }
   return {
-    submit_from: levelled ? 'unbatched peak' : 'batch intercept',
+    submit_from: line.slope >= perWrite ? 'batch slope' : levelled ? 'unbatched peak' : judgement!.overlap ? 'batch intercept' : 'unbatched bound',
     submit_us: submit,
     submit_command_us: command,
     serial_us: round(submit + command),
@@ -183,7 +187,17 @@ export function submissionProvenance(
   const batches = `qb-write-*: mean completion latency (fio's clat, from the submission) of 4k O_DIRECT random writes submitted and reaped n at a time, least squares over n`;
   return {
     'device.submit_command_us': { value: f.submit_command_us, r2: f.r2, n: f.n, from: `${batches}: the slope (${f.slope_us_per_command.toFixed(2)} µs a write, intercept ${f.intercept_us.toFixed(2)} µs)` },
-    'device.submit_us': f.submit_from === 'batch intercept'
+    'device.submit_us': f.submit_from === 'batch slope'
+      ? {
+        value: f.submit_us, r2: f.r2, n: f.n,
+        from: `${batches}: 0, as the slope (${f.slope_us_per_command.toFixed(2)} µs a write) is no less than 10^6 / the peak IOPS of writes submitted one at a time (${f.unbatched_us.toFixed(2)} µs: ${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}; depths ${depths}): nothing is left for the submission`,
+      }
+      : f.submit_from === 'unbatched bound'
+      ? {
+        value: f.submit_us, r2: null, n: depths.split(',').length,
+        from: `qd-write-*: 10^6 / the peak IOPS of writes submitted one at a time (${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}, still growing there, so only a bound: ${f.unbatched_us.toFixed(2)} µs a write), less submit_command_us; depths ${depths} (the latency follows its turn, so the batch line's intercept says nothing of submit_us)`,
+      }
+      : f.submit_from === 'batch intercept'
       ? {
         value: f.submit_us, r2: f.r2, n: f.n,
         from: `${batches}: the intercept (${f.intercept_us.toFixed(2)} µs), at least 0 and at most 10^6 / the peak IOPS of writes submitted one at a time less submit_command_us (${(f.unbatched_us - f.slope_us_per_command).toFixed(2)} µs: ${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}, still growing there, so only a bound; depths ${depths}): with the latency beside the stage the line meets n = 0 at submit_us`,
@@ -200,7 +214,7 @@ export function submissionProvenance(
     } : {}),
     'device.channels': {
       value: slots, r2: null, n: 1,
-      from: `the deepest queue probed (--max-depth, or the largest qb-write batch): with the serial submission stage limiting IOPS (${f.submit_from === 'batch intercept' ? `at most ${f.unbatched_us.toFixed(2)} µs a write submitted alone, the peak still growing` : `${f.unbatched_us.toFixed(2)} µs a write submitted alone`}), the slots are not what the probes saturate`,
+      from: `the deepest queue probed (--max-depth, or the largest qb-write batch): with the serial submission stage limiting IOPS (${f.submit_from === 'batch intercept' || f.submit_from === 'unbatched bound' ? `at most ${f.unbatched_us.toFixed(2)} µs a write submitted alone, the peak still growing` : `${f.unbatched_us.toFixed(2)} µs a write submitted alone`}), the slots are not what the probes saturate`,
     },
   };
 }
