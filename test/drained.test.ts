@@ -79,6 +79,21 @@ describe('submit_completion: drained', () => {
     expect(times(r)).toEqual([22, 22, 22, 22, 30, 40]);
   });
 
+  it('one interrupt completes the spell: one latency draw for its writes and one for its reads, where each draws one per command', () => {
+    const draws = (over: Record<string, unknown>) => {
+      const r = rig('nvme', over);
+      const random = (r.dev as unknown as { random: { readLatency: () => number; writeLatency: () => number } }).random;
+      let reads = 0, writes = 0;
+      random.readLatency = () => (reads++, 30);
+      random.writeLatency = () => (writes++, 20);
+      r.atAll(0, [r.io('write', 0, 0, 1), r.io('write', 0, 2, 1), r.io('read', 0, 4, 1), r.io('write', 0, 6, 1)]);
+      r.eng.run();
+      return [reads, writes];
+    };
+    expect(draws(DRAINED)).toEqual([1, 1]);
+    expect(draws(STAGE)).toEqual([1, 3]);
+  });
+
   it('without a stage (submit_us = submit_command_us = 0) it changes nothing', () => {
     const r = rig('nvme', { ...DRAINED, submit_us: 0, submit_command_us: 0 });
     r.atAll(0, [0, 1, 2].map((i) => r.io('write', 0, 2 * i, 1)));

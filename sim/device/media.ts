@@ -236,9 +236,11 @@ export class MediaDevice implements EventTarget, BlockDevice {
   /**
    * A turn ended (engine callback): a read or write moves its data now (the
    * backend copies it in its turn); the command then waits while the stage
-   * has more, and the last one releases all that wait. Each completes after
-   * its latency (or, under `submit_overlap`, its latency from the dispatch),
-   * and not before its data has moved; a FLUSH at once.
+   * has more, and the last one releases all that wait. They complete after
+   * one latency, drawn once for the reads and once for the writes among
+   * them (the backend's one interrupt; under `submit_overlap` each its own
+   * latency from the dispatch), and not before their data has moved; a
+   * FLUSH at once.
    */
   private turnOver(io: Io): void {
     const now = this.engine.now;
@@ -250,10 +252,16 @@ export class MediaDevice implements EventTarget, BlockDevice {
     const drained = this.drainWaiting;
     this.drainWaiting = [];
     drained.push(io);
+    // one interrupt completes them all: one latency draw for the reads and one for the writes of the spell
+    let readNs = -1, writeNs = -1;
     for (const m of drained) {
       let done = now;
       if (m.kind !== 'flush') {
-        const after = this.params.submit_overlap ? now : now + Math.max(0, usToNs(this.latencyUs(m) * this.random.host.factor));
+        let after = now;
+        if (!this.params.submit_overlap) {
+          if (m.kind === 'read') after += readNs < 0 ? (readNs = Math.max(0, usToNs(this.random.readLatency() * this.random.host.factor))) : readNs;
+          else after += writeNs < 0 ? (writeNs = Math.max(0, usToNs(this.random.writeLatency() * this.random.host.factor))) : writeNs;
+        }
         done = Math.max(after, m.mready);
       }
       m.mready = -1;
