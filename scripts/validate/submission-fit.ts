@@ -151,8 +151,10 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
   // levelled: the peak's cost a write less the slope; not levelled, that is only an upper bound, and side by side the line meets n = 0 at submit_us itself;
   // batched writes no cheaper a write than unbatched ones at the peak: nothing is left for submit_us (0)
   const bound = Math.max(0, perWrite - line.slope);
-  const submit = round(levelled ? bound : Math.min(Math.max(0, line.intercept), bound));
-  const judgement = judged ? stageOverlaps({ submit_us: submit, submit_command_us: command, intercept_us: line.intercept }, qd1Us) : undefined;
+  const side = round(levelled ? bound : Math.min(Math.max(0, line.intercept), bound));
+  const judgement = judged ? stageOverlaps({ submit_us: side, submit_command_us: command, intercept_us: line.intercept }, qd1Us) : undefined;
+  // not levelled and the latency after each turn: the intercept says nothing of submit_us, the peak's bound stands
+  const submit = !levelled && !judgement!.overlap ? round(bound) : side;
   return {
     submit_from: line.slope >= perWrite ? 'batch slope' : levelled ? 'unbatched peak' : judgement!.overlap ? 'batch intercept' : 'unbatched bound',
     submit_us: submit,
