@@ -33,15 +33,26 @@ describe('PageTimes', () => {
     expect([m.size, m.get(3), m.get(5)]).toEqual([2, 31, 50]);
   });
 
-  it('agrees with a Map through growth and deletions that shift colliding entries back', () => {
+  it('agrees with a Map through growth and deletions that shift colliding entries back (set, setNew, delete, take)', () => {
     const m = new PageTimes(), ref = new Map<number, number>();
     const r = new RandomStreams(5).get('t');
     const rng = () => r.uniform();
     let disagreed = 0;
     for (let i = 0; i < 20000; i++) {
       const idx = Math.floor(rng() * 300) * 16; // many collisions in a small table
-      if (rng() < 0.45) {
+      const u = rng();
+      if (u < 0.25) {
         if (m.delete(idx) !== ref.delete(idx)) disagreed++;
+      } else if (u < 0.45) {
+        // take: the time and the deletion in one lookup (-1 when absent)
+        const want = ref.get(idx) ?? -1;
+        ref.delete(idx);
+        if (m.take(idx) !== want) disagreed++;
+      } else if (u < 0.7) {
+        // setNew: sets only an absent index
+        const absent = !ref.has(idx);
+        if (absent) ref.set(idx, i);
+        if (m.setNew(idx, i) !== absent) disagreed++;
       } else {
         m.set(idx, i);
         ref.set(idx, i);
