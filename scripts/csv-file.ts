@@ -9,7 +9,9 @@ export function nsToUsText(ns: number): string {
   return String(ns / 1000);
 }
 
-const COMMA = 44, NEWLINE = 10, ZERO = 48, QUOTE = 34;
+const NEWLINE = 10, ZERO = 48, QUOTE = 34;
+/** The byte of a field separator. */
+export const COMMA = 44;
 const HEX = '0123456789abcdef';
 /** Above this, numbers are written through `String` (integers and µs below it are written digit by digit). */
 const DIGITS_MAX = 1e15;
@@ -26,6 +28,67 @@ for (let f = 1; f < 1000; f++) {
   const t = ('.' + String(f).padStart(3, '0')).replace(/0+$/, '');
   for (let i = 0; i < t.length; i++) FRAC_TEXT[4 * f + i] = t.charCodeAt(i);
   FRAC_LEN[f] = t.length;
+}
+
+/** The most bytes {@link putNum} or {@link putUs} writes: `String()` of a double is at most 24 characters. */
+export const NUM_MAX = 24;
+
+/** Writes the ASCII string `s` (at most {@link NUM_MAX} characters: a number's text) at `pos`; returns the end. */
+function putAscii(buf: Uint8Array, pos: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
+  return pos;
+}
+
+/** Writes a number at `pos` as {@link CsvFile.num} does (the text of `String()`); returns the end. */
+export function putNum(buf: Uint8Array, pos: number, n: number): number {
+  if (!(n >= 0 && n < DIGITS_MAX && Number.isInteger(n))) return putAscii(buf, pos, String(n));
+  return putDigits(buf, pos, n);
+}
+
+/** Writes integer ns as µs at `pos`, as {@link CsvFile.us} does (the text of {@link nsToUsText}); returns the end. */
+export function putUs(buf: Uint8Array, pos: number, ns: number): number {
+  if (!(ns >= 0 && ns < DIGITS_MAX && Number.isInteger(ns))) return putAscii(buf, pos, nsToUsText(ns));
+  const whole = Math.floor(ns / 1000);
+  const frac = (ns - whole * 1000) | 0; // an int32 index into the tables (a double index is converted at every read)
+  pos = putDigits(buf, pos, whole);
+  if (frac !== 0) {
+    // ".ddd" with trailing zeros dropped, from the table
+    const len = FRAC_LEN[frac], at = frac << 2;
+    for (let i = 0; i < len; i++) buf[pos + i] = FRAC_TEXT[at + i];
+    pos += len;
+  }
+  return pos;
+}
+
+/** Writes the decimal digits of an integer in [0, 10^15) at `pos`; returns the end. */
+function putDigits(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 2147483648) {
+    // small integers: 32-bit arithmetic (m is an int32 from here, so the compiler divides by 100 as integers,
+    // not as doubles), two digits at a time from a table
+    let m = n | 0;
+    const len = m < 100000 ? (m < 100 ? (m < 10 ? 1 : 2) : m < 1000 ? 3 : m < 10000 ? 4 : 5)
+      : m < 10000000 ? (m < 1000000 ? 6 : 7) : m < 100000000 ? 8 : m < 1000000000 ? 9 : 10;
+    let i = pos + len;
+    while (m >= 100) {
+      const q = (m / 100) | 0, r = (m - q * 100) << 1;
+      buf[--i] = PAIRS[r + 1];
+      buf[--i] = PAIRS[r];
+      m = q;
+    }
+    if (m >= 10) {
+      buf[--i] = PAIRS[(m << 1) + 1];
+      buf[--i] = PAIRS[m << 1];
+    } else buf[--i] = ZERO + m;
+    return pos + len;
+  }
+  let len = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+  for (let i = len - 1; i >= 0; i--) {
+    const q = Math.floor(n / 10);
+    buf[pos + i] = ZERO + n - q * 10;
+    n = q;
+  }
+  return pos + len;
 }
 
 /**
@@ -96,26 +159,35 @@ export class CsvFile {
 
   /** A number: integers in [0, 10^15) digit by digit, anything else as `String(n)`. */
   num(n: number): this {
-    if (!(n >= 0 && n < DIGITS_MAX && Number.isInteger(n))) return this.text(String(n));
-    this.room(16);
-    this.digits(n);
+    this.room(NUM_MAX);
+    this.pos = putNum(this.buf, this.pos, n);
     return this;
   }
 
   /** Integer ns as µs: the same text as {@link nsToUsText}. */
   us(ns: number): this {
-    if (!(ns >= 0 && ns < DIGITS_MAX && Number.isInteger(ns))) return this.text(nsToUsText(ns));
-    this.room(20);
-    const whole = Math.floor(ns / 1000);
-    const frac = ns - whole * 1000;
-    this.digits(whole);
-    if (frac !== 0) {
-      // ".ddd" with trailing zeros dropped, from the table
-      const len = FRAC_LEN[frac], buf = this.buf, at = 4 * frac;
-      for (let i = 0; i < len; i++) buf[this.pos + i] = FRAC_TEXT[at + i];
-      this.pos += len;
-    }
+    this.room(NUM_MAX);
+    this.pos = putUs(this.buf, this.pos, ns);
     return this;
+  }
+
+  /**
+   * Makes room for `n` more bytes and returns where they go in {@link bytes}: a caller writing a
+   * whole row with {@link putNum} and {@link putUs} reserves once, then hands its end to {@link advance}.
+   */
+  reserve(n: number): number {
+    this.room(n);
+    return this.pos;
+  }
+
+  /** The buffer {@link reserve} made room in (replaced when a reservation outgrows it). */
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  /** Ends a reservation: the bytes up to `pos` are written. */
+  advance(pos: number): void {
+    this.pos = pos;
   }
 
   /** A non-negative integer in hexadecimal with a 0x prefix. */
@@ -147,37 +219,6 @@ export class CsvFile {
   end(): void {
     this.room(1);
     this.buf[this.pos++] = NEWLINE;
-  }
-
-  /** Decimal digits of an integer in [0, 10^15); the caller made room. */
-  private digits(n: number): void {
-    const buf = this.buf;
-    if (n < 2147483648) {
-      // small integers: 32-bit arithmetic, two digits at a time from a table
-      const len = n < 100000 ? (n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5)
-        : n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-      let i = this.pos + len;
-      while (n >= 100) {
-        const q = (n / 100) | 0, r = 2 * (n - q * 100);
-        buf[--i] = PAIRS[r + 1];
-        buf[--i] = PAIRS[r];
-        n = q;
-      }
-      if (n >= 10) {
-        buf[--i] = PAIRS[2 * n + 1];
-        buf[--i] = PAIRS[2 * n];
-      } else buf[--i] = ZERO + n;
-      this.pos += len;
-      return;
-    }
-    let len = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-    for (let i = len - 1; i >= 0; i--) {
-      const q = Math.floor(n / 10);
-      buf[this.pos + i] = ZERO + n - q * 10;
-      n = q;
-    }
-    this.pos += len;
   }
 
   /** Writes the buffered bytes to the file. */

@@ -6,7 +6,7 @@
  * printing is where the time goes, so it can run beside the simulation.
  */
 import { flagsToString } from '../traces/types.ts';
-import type { CsvFile } from './csv-file.ts';
+import { COMMA, NUM_MAX, putNum, putUs, type CsvFile } from './csv-file.ts';
 import type { ReadRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 import type { DurabilityRecord } from '../sim/stats/durability.ts';
 
@@ -26,10 +26,39 @@ export interface ColumnFile {
   print(csv: CsvFile, d: Float64Array, o: number, s: readonly string[]): void;
 }
 
-/** An I/O record (writeback.csv, reads.csv): times, object id, offset, pages, bytes, cause id[, ok]. */
+/**
+ * An I/O record (writeback.csv, reads.csv): times, object id, offset, pages, bytes, cause id[, ok].
+ * The numbers on each side of the object's name are written with one reservation each (putUs,
+ * putNum: the text of CsvFile.us and num).
+ */
 function printIo(csv: CsvFile, d: Float64Array, o: number, s: readonly string[]): CsvFile {
-  return csv.us(d[o]!).comma().us(d[o + 1]!).comma().us(d[o + 2]!).comma().field(s[d[o + 3]!]!).comma()
-    .num(d[o + 4]!).comma().num(d[o + 5]!).comma().num(d[o + 6]!).comma().text(s[d[o + 7]!]!);
+  let p = csv.reserve(3 * (NUM_MAX + 1));
+  let b = csv.bytes;
+  p = putUs(b, p, d[o]!); b[p++] = COMMA;
+  p = putUs(b, p, d[o + 1]!); b[p++] = COMMA;
+  p = putUs(b, p, d[o + 2]!); b[p++] = COMMA;
+  csv.advance(p);
+  csv.field(s[d[o + 3]!]!);
+  p = csv.reserve(3 * (NUM_MAX + 1) + 1);
+  b = csv.bytes;
+  b[p++] = COMMA;
+  p = putNum(b, p, d[o + 4]!); b[p++] = COMMA;
+  p = putNum(b, p, d[o + 5]!); b[p++] = COMMA;
+  p = putNum(b, p, d[o + 6]!); b[p++] = COMMA;
+  csv.advance(p);
+  return csv.text(s[d[o + 7]!]!);
+}
+
+/** A record of numbers only: its first number as µs when `usAt` has bit 0 set, its second when bit 1, and so on; then the end of the row. */
+function printNumbers(csv: CsvFile, d: Float64Array, o: number, width: number, usAt: number): void {
+  let p = csv.reserve(width * (NUM_MAX + 1));
+  const b = csv.bytes;
+  for (let i = 0; i < width; i++) {
+    if (i > 0) b[p++] = COMMA;
+    p = (usAt >> i) & 1 ? putUs(b, p, d[o + i]!) : putNum(b, p, d[o + i]!);
+  }
+  csv.advance(p);
+  csv.end();
 }
 
 /** The five files, in the order of {@link FILE}. */
@@ -46,12 +75,13 @@ export const COLUMN_FILES: readonly ColumnFile[] = [
   { name: 'reads.csv', header: READS_HEADER, width: 9, print: (c, d, o, s) => printIo(c, d, o, s).comma().text(d[o + 8] ? 'true' : 'false').end() },
   {
     name: 'timeline.csv', header: TIMELINE_HEADER, width: 6,
-    print: (c, d, o) => c.us(d[o]!).comma().num(d[o + 1]!).comma().num(d[o + 2]!).comma().num(d[o + 3]!).comma().num(d[o + 4]!).comma().num(d[o + 5]!).end(),
+    // t_us, then counts
+    print: (c, d, o) => printNumbers(c, d, o, 6, 0b1),
   },
   {
     name: 'durability.csv', header: DURABILITY_HEADER, width: 8,
-    print: (c, d, o) => c.us(d[o]!).comma().num(d[o + 1]!).comma().us(d[o + 2]!).comma().us(d[o + 3]!).comma()
-      .num(d[o + 4]!).comma().num(d[o + 5]!).comma().num(d[o + 6]!).comma().num(d[o + 7]!).end(),
+    // t_us, pages, lag_mean_us, lag_max_us, then counts
+    print: (c, d, o) => printNumbers(c, d, o, 8, 0b1101),
   },
 ];
 

@@ -70,7 +70,8 @@ export class Simulator implements ReplayHost, PumpHost {
   private readonly closed: boolean;
   private readonly warmupNs: number;
   private readonly timeline: TimelineClock;
-  private readonly onAdvance = (t: number) => this.timeline.until(t, false);
+  /** Samples the timeline up to `t`; the engine is told not to call it again before the next sample time. */
+  private readonly onAdvance = (t: number) => { this.timeline.until(t, false); this.engine.quietUntil = this.timeline.nextNs; };
 
   /** Stores that cannot sleep are done without a kernel path ({@link storeNoWait}); results never depend on it. */
   private readonly fastStores: boolean;
@@ -215,8 +216,7 @@ export class Simulator implements ReplayHost, PumpHost {
     return t;
   }
 
-  private lastStrings: RowBlock['strings'] | undefined = undefined;
-  private lastTaskIdx = -1;
+  private lastStrings: RowBlock['strings'] | undefined = undefined; private lastTaskIdx = -1;
   private lastTask: Task | undefined = undefined;
 
   /** @internal every row has reached its trace time. */

@@ -203,6 +203,23 @@ describe('Engine', () => {
     expect(fires).toEqual([[0, 'zero'], [5, 'a'], [5, 'b'], [9, 'c']]);
   });
 
+  it('quietUntil: onAdvance is not called for advances to times at or before it, in run and in claim, and is again after', () => {
+    const eng = new Engine();
+    const calls: number[] = [];
+    const r = new Recorder();
+    for (const t of [3, 5, 8, 12]) eng.at(t, r);
+    // a target claiming its own next event (at now + 1) once, at 12
+    let claimedAt = -1;
+    eng.at(10, { fire: (_a, e) => { const seq = e.reserve(); if (e.claim(e.now + 1, seq)) claimedAt = e.now; else e.atReserved(e.now + 1, seq, r); } });
+    eng.quietUntil = 8; // an observer with nothing to do up to 8
+    eng.run(Infinity, (t) => {
+      calls.push(t);
+      eng.quietUntil = t >= 10 ? Infinity : -Infinity;
+    });
+    expect(calls).toEqual([10]); // 3, 5, 8: quiet; 10: called (then quiet for ever: 11 by claim, 12 not called)
+    expect([claimedAt, eng.now]).toEqual([11, 12]);
+  });
+
   it('does not call onAdvance for events beyond until', () => {
     const eng = new Engine();
     const calls: number[] = [];

@@ -47,7 +47,7 @@ describe('PageStore', () => {
     expect(s.state(10_000) + s.wire(10_000) + s.lru(10_000)).toBe(0);
   });
 
-  it('next() over dense chunks (four pages a test) finds the first page with a bit of the mask at any alignment', () => {
+  it('next() over dense chunks (four pages a test; 32, from the DIRTY/WB bits, for those masks) finds the first page with a bit of the mask at any alignment', () => {
     const stateArb = fc.constantFrom(0, Page.RESIDENT, Page.RESIDENT | Page.DIRTY, Page.RESIDENT | Page.WB, Page.READING);
     fc.assert(fc.property(
       // pages near the start and across the first chunk boundary, where ranges of any alignment meet them

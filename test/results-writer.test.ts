@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvFile, nsToUsText } from '../scripts/csv-file.ts';
+import { COLUMN_FILES, FILE } from '../scripts/result-columns.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-csvfile-'));
 let n = 0;
@@ -45,6 +46,37 @@ describe('CsvFile', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('the row printers of writeback.csv, reads.csv, timeline.csv and durability.csv (one reservation per run of numbers) write what the field methods write', () => {
+    const us = nsToUsText, num = (x: number) => String(x);
+    // each file's fields: µs, a number, or a string id into the table below
+    const kinds: Record<string, ('us' | 'num' | 'str' | 'ok')[]> = {
+      [FILE.writeback]: ['us', 'us', 'us', 'str', 'num', 'num', 'num', 'str'],
+      [FILE.reads]: ['us', 'us', 'us', 'str', 'num', 'num', 'num', 'str', 'ok'],
+      [FILE.timeline]: ['us', 'num', 'num', 'num', 'num', 'num'],
+      [FILE.durability]: ['us', 'num', 'us', 'us', 'num', 'num', 'num', 'num'],
+    };
+    const strings = ['rand.0.dat', 'a,b', 'msync', 'q"uote', 'ünï'];
+    for (const [file, fields] of Object.entries(kinds)) {
+      const cf = COLUMN_FILES[Number(file)]!;
+      fc.assert(
+        fc.property(fc.array(fc.array(anyNumber, { minLength: fields.length, maxLength: fields.length }), { maxLength: 30 }), fc.nat(), (rows, pick) => {
+          const d = new Float64Array(rows.length * cf.width);
+          rows.forEach((r, i) => r.forEach((x, j) => (d[i * cf.width + j] = fields[j] === 'str' ? (pick + i + j) % strings.length : x)));
+          const text = written((f) => {
+            for (let i = 0; i < rows.length; i++) cf.print(f, d, i * cf.width, strings);
+          });
+          const want = rows.map((_, i) => fields.map((k, j) => {
+            const x = d[i * cf.width + j]!;
+            if (k === 'ok') return x ? 'true' : 'false';
+            return k === 'us' ? us(x) : k === 'num' ? num(x) : j === 3 ? quoteField(strings[x]!) : strings[x]!;
+          }).join(',') + '\n').join('');
+          expect(text).toBe('h\n' + want);
+        }),
+        { numRuns: 200 },
+      );
+    }
   });
 
   it('writes µs with their three decimals, trailing zeros dropped', () => {

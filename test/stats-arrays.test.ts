@@ -33,15 +33,26 @@ describe('PageTimes', () => {
     expect([m.size, m.get(3), m.get(5)]).toEqual([2, 31, 50]);
   });
 
-  it('agrees with a Map through growth and deletions that shift colliding entries back', () => {
+  it('agrees with a Map through growth and deletions that shift colliding entries back (set, setNew, delete, take)', () => {
     const m = new PageTimes(), ref = new Map<number, number>();
     const r = new RandomStreams(5).get('t');
     const rng = () => r.uniform();
     let disagreed = 0;
     for (let i = 0; i < 20000; i++) {
       const idx = Math.floor(rng() * 300) * 16; // many collisions in a small table
-      if (rng() < 0.45) {
+      const u = rng();
+      if (u < 0.25) {
         if (m.delete(idx) !== ref.delete(idx)) disagreed++;
+      } else if (u < 0.45) {
+        // take: the time and the deletion in one lookup (-1 when absent)
+        const want = ref.get(idx) ?? -1;
+        ref.delete(idx);
+        if (m.take(idx) !== want) disagreed++;
+      } else if (u < 0.7) {
+        // setNew: sets only an absent index
+        const absent = !ref.has(idx);
+        if (absent) ref.set(idx, i);
+        if (m.setNew(idx, i) !== absent) disagreed++;
       } else {
         m.set(idx, i);
         ref.set(idx, i);
@@ -82,7 +93,7 @@ describe('LatencyStats.summary', () => {
     expect(s.summary()).toEqual({ mean: 5000.5, p50: 5000.5, p90: 9000.1, p99: 9900.01, p999: 9990.001, max: 10000 });
   });
 
-  it('above 4,096 samples (found by selection, not sorted): the same figures as a full sort and quantileSorted, ties and spread alike', () => {
+  it('above 4,096 samples (counted into buckets: selected, or sorted by buckets when the sum passes 2^53): the same figures as a full sort and quantileSorted, ties and spread alike', () => {
     const rng = new RandomStreams(7).get('latency-select');
     const shapes: Record<string, (i: number) => number> = {
       constant: () => 100_000,
@@ -93,7 +104,9 @@ describe('LatencyStats.summary', () => {
       'above 2^32': () => 2 ** 33 + rng.int(2 ** 20),
       'one above 2^32, then small': (i) => (i === 4000 ? 2 ** 40 : rng.int(1e6)),
       'fractions (sorted instead)': () => rng.int(1e6) + 0.5,
-      'sum past 2^53 (sorted instead)': () => 2 ** 45 + rng.int(2 ** 30),
+      'sum past 2^53 (sorted by buckets)': () => 2 ** 45 + rng.int(2 ** 30),
+      'sum past 2^53, spread and heavy-tailed': () => Math.floor(rng.exponential(2 ** 38) ** 1.2),
+      'sum past 2^53, most samples tied': (i) => (i % 10 === 0 ? 2 ** 44 + rng.int(2 ** 36) : 2 ** 43),
     };
     for (const [name, draw] of Object.entries(shapes)) {
       for (const n of [4097, 10_000, 100_003, 200_000]) {

@@ -53,6 +53,12 @@ export class Engine {
   now = DOUBLE_FIELD;
   /** Number of events fired so far. */
   fired = 0;
+  /**
+   * The `onAdvance` of {@link run} is not called when the clock moves to a time at or before this
+   * (ns): an observer with nothing to do until a later time says so here, and is not called for
+   * every advance before it (default -Infinity: called for every one).
+   */
+  quietUntil = -Infinity;
 
   /** Event times and sequence numbers: typed arrays (grown by doubling), so they stay unboxed doubles whatever the values. */
   private time = new Float64Array(64);
@@ -142,7 +148,7 @@ export class Engine {
       if (t0 < at || (t0 === at && this.seq[0] < seq)) return false;
     }
     if (at !== this.now) {
-      if (this.onAdvance) this.onAdvance(at);
+      if (this.onAdvance && at > this.quietUntil) this.onAdvance(at);
       this.now = at;
     }
     this.fired++;
@@ -190,8 +196,8 @@ export class Engine {
   /**
    * Fires events in time order until none but daemon events is left, `stop()`
    * is called, or the next event is later than `until` (ns). `onAdvance(t)` is called before the
-   * clock moves to a later time t, so observers can sample the state in force
-   * up to t.
+   * clock moves to a later time t (after {@link quietUntil}), so observers can sample the state in
+   * force up to t.
    */
   run(until = Infinity, onAdvance?: (t: number) => void): void {
     // (a handler that throws leaves `running` set: only handlers, inside the next run, call claim)
@@ -228,7 +234,7 @@ export class Engine {
         time[i] = lt; seq[i] = ls; tg[i] = ltg; ag[i] = lag;
       }
       if (t !== this.now) {
-        if (onAdvance) onAdvance(t);
+        if (onAdvance && t > this.quietUntil) onAdvance(t);
         this.now = t;
       }
       this.fired++;

@@ -107,8 +107,7 @@ export class DurabilityTracker implements PageVersionObserver {
       this.objects.add(obj);
     }
     // a version already on its way means the page is under writeback: this is a newer one
-    if (v.at.has(idx)) v.redirtied.set(idx, this.clock.now);
-    else v.at.set(idx, this.clock.now);
+    if (!v.at.setNew(idx, this.clock.now)) v.redirtied.set(idx, this.clock.now);
     this.pending++;
   }
 
@@ -128,14 +127,19 @@ export class DurabilityTracker implements PageVersionObserver {
   /** @internal the writeback of a page ended (`ok`: its data reached the device). */
   written(obj: VmObject, idx: number, ok: boolean): void {
     const v = existingVersions(obj);
-    const t = v?.at.get(idx);
-    if (t === undefined) return;
+    if (v === undefined) return;
     if (!ok) {
       // dirty again with the older store time; a newer version merges into it
-      if (v!.redirtied.delete(idx)) this.pending--;
+      if (v.at.has(idx) && v.redirtied.delete(idx)) this.pending--;
       return;
     }
-    this.settle(v!, idx);
+    // settle(), with the version's time taken out in the same lookup
+    const t = v.at.take(idx);
+    if (t < 0) return;
+    if (v.redirtied.size > 0) {
+      const newer = v.redirtied.take(idx);
+      if (newer >= 0) v.at.set(idx, newer);
+    }
     this.reached(t, 'write');
   }
 

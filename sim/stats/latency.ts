@@ -4,6 +4,7 @@
  * are exact, summarised as mean, p50, p90, p99, p99.9 and max in µs.
  */
 import { quantileSorted } from 'simple-statistics';
+import { integerQuantiles } from './quantile-select.ts';
 
 /** Latency summary in µs; null fields when there were no samples. */
 export interface LatencySummary {
@@ -80,8 +81,8 @@ export class LatencyStats {
   /** The summary, in µs rounded to the ns. */
   summary(): LatencySummary {
     if (this.n === 0) return EMPTY_SUMMARY;
-    // selection on one Float64Array: every access is a plain typed-array read the compiler inlines
-    const fast = this.n > RADIX_ABOVE ? selectedSummary(this.samples()) : undefined;
+    // large stores of integers: exact figures by counting into buckets over the chunks as they are (sim/stats/quantile-select.ts)
+    const fast = this.n > RADIX_ABOVE ? integerQuantiles(this.chunks, this.n, QUANTILES) : undefined;
     if (fast) return summaryUs(fast.mean, fast.q, fast.max);
     const v = sortedCopy(this.samples(), this.n);
     let sum = 0;
@@ -102,83 +103,6 @@ export const EMPTY_SUMMARY: LatencySummary = Object.freeze({ mean: null, p50: nu
 export function summaryUs(meanNs: number, q: readonly number[], maxNs: number): LatencySummary {
   const us = (ns: number) => Math.round(ns) / 1000;
   return { mean: us(meanNs), p50: us(q[0]!), p90: us(q[1]!), p99: us(q[2]!), p999: us(q[3]!), max: us(maxNs) };
-}
-
-/**
- * The mean, quantiles ({@link QUANTILES}) and max of samples `a`, exactly as
- * a full sort and `quantileSorted` give them, found by selection (no sort;
- * `a` is reordered): for non-negative integers whose sum is at most 2^53
- * (exact in any order); undefined for anything else (the caller sorts).
- */
-function selectedSummary(a: Float64Array): { mean: number; q: number[]; max: number } | undefined {
-  const n = a.length;
-  let max = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i];
-    if (!(x >= 0 && Math.floor(x) === x)) return undefined;
-    if (x > max) max = x;
-  }
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += a[i];
-  // up to 2^53, every partial sum of non-negative integers is exact: the sorted order would give the same sum
-  if (sum > Number.MAX_SAFE_INTEGER) return undefined;
-  const q: number[] = [];
-  let left = 0;
-  for (const p of QUANTILES) {
-    // quantileSorted (simple-statistics, numpy type 7): between ranks floor and ceil of (n − 1)p
-    const idx = (n - 1) * p;
-    const lo = Math.floor(idx);
-    select(a, lo, left, n - 1);
-    left = lo;
-    const xl = a[lo];
-    if (idx % 1 === 0) {
-      q.push(xl);
-      continue;
-    }
-    let xu = a[lo + 1];
-    for (let i = lo + 2; i < n; i++) if (a[i] < xu) xu = a[i]; // rank lo + 1: the least of what lies above rank lo
-    q.push(xl + (idx - lo) * (xu - xl));
-  }
-  return { mean: sum / n, q, max };
-}
-
-/**
- * Rearranges a[left..right] so that a[k] holds the value of rank k, smaller
- * values before it and larger after (Floyd–Rivest selection).
- */
-function select(a: Float64Array, k: number, left: number, right: number): void {
-  while (right > left) {
-    if (right - left > 600) {
-      // recurse on a sample to bring a good pivot to k
-      const n = right - left + 1, m = k - left + 1, z = Math.log(n), s = 0.5 * Math.exp((2 * z) / 3);
-      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
-      select(a, k, Math.max(left, Math.floor(k - (m * s) / n + sd)), Math.min(right, Math.floor(k + ((n - m) * s) / n + sd)));
-    }
-    const t = a[k];
-    let i = left, j = right;
-    swap(a, left, k);
-    if (a[right] > t) swap(a, left, right);
-    while (i < j) {
-      swap(a, i, j);
-      i++;
-      j--;
-      while (a[i] < t) i++;
-      while (a[j] > t) j--;
-    }
-    if (a[left] === t) swap(a, left, j);
-    else {
-      j++;
-      swap(a, j, right);
-    }
-    if (j <= k) left = j + 1;
-    if (k <= j) right = j - 1;
-  }
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }
 
 /** Sample counts above which a sort of non-negative integers goes by radix rather than comparison. */

@@ -14,7 +14,7 @@ const MIN_CAPACITY = 4;
 const KEEP_ABOVE = 64;
 const NO_SLOTS = new Float64Array(0);
 
-/** Page index → time, for non-negative integer page indices. */
+/** Page index → time (ns, never negative), for non-negative integer page indices. */
 export class PageTimes {
   /** Page index by slot, {@link EMPTY} when free. */
   private keys = NO_SLOTS;
@@ -67,16 +67,37 @@ export class PageTimes {
     this.vals[s] = t;
   }
 
+  /** Sets the time of `idx` when it has none (one lookup for both); whether it was set. */
+  setNew(idx: number, t: number): boolean {
+    if (this.keys.length === 0) this.grow();
+    let s = this.slot(idx);
+    if (this.keys[s] !== EMPTY) return false;
+    if (2 * (this.n + 1) > this.keys.length) {
+      this.grow();
+      s = this.slot(idx);
+    }
+    this.keys[s] = idx;
+    this.n++;
+    this.vals[s] = t;
+    return true;
+  }
+
   /** Removes `idx`; whether it was there. */
   delete(idx: number): boolean {
-    if (this.n === 0) return false;
+    return this.take(idx) >= 0;
+  }
+
+  /** Removes `idx` and returns its time (one lookup for both), or -1 when it had none: times are never negative. */
+  take(idx: number): number {
+    if (this.n === 0) return -1;
     const keys = this.keys, vals = this.vals, mask = this.mask;
     let s = this.slot(idx);
-    if (keys[s] === EMPTY) return false;
+    if (keys[s] === EMPTY) return -1;
+    const t = vals[s];
     if (--this.n === 0 && keys.length <= KEEP_ABOVE) {
       this.keys = this.vals = NO_SLOTS;
       this.mask = -1;
-      return true;
+      return t;
     }
     // backward-shift deletion: entries after the hole that probed past it move into it
     for (let j = (s + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
@@ -90,7 +111,7 @@ export class PageTimes {
       s = j;
     }
     keys[s] = EMPTY;
-    return true;
+    return t;
   }
 
   private grow(): void {

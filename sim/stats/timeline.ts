@@ -24,6 +24,11 @@ export class TimelineClock {
     this.next = 0; // see DOUBLE_FIELD
   }
 
+  /** The next sample time (ns): `until(t, false)` takes no sample for any t at or before it. */
+  get nextNs(): number {
+    return this.next;
+  }
+
   /**
    * Takes a sample at every sample time before `t` (up to and including `t` when `inclusive`).
    * Throws a ConfigError, having sampled nothing, when that would pass the cap.

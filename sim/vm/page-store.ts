@@ -8,6 +8,8 @@
  * quarter of that remain. Both forms answer every query identically.
  */
 
+import { insertAt, scanBits, scanDense, search } from './page-scan.ts';
+
 /** Page-state bits. */
 export const Page = {
   RESIDENT: 1,
@@ -53,27 +55,6 @@ export interface PageStoreOptions {
   denseAbove?: number;
 }
 
-/** Index in the sorted `keys` of `i`, or `-(insertion point) - 1`. */
-function search(keys: number[], i: number): number {
-  let lo = 0, hi = keys.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const k = keys[mid];
-    if (k < i) lo = mid + 1;
-    else if (k > i) hi = mid - 1;
-    else return mid;
-  }
-  return -lo - 1;
-}
-
-/** Inserts `v` at position `at` of `a` (no garbage, unlike splice). */
-function insertAt(a: number[], at: number, v: number): void {
-  let j = a.length;
-  a.push(v);
-  for (; j > at; j--) a[j] = a[j - 1];
-  a[at] = v;
-}
-
 /**
  * The state of {@link CHUNK_PAGES} consecutive pages, with counts of pages
  * resident, dirty and under writeback (kept from the state bits) that let
@@ -89,8 +70,9 @@ export class PageChunk {
   st: Uint8Array | undefined;
   /** The same bytes as {@link st}, four pages a word: scans test four pages at once. */
   st32: Uint32Array | undefined;
+  /** Dense form: a bit per page, set while its state has DIRTY or WB: scans for those bits test 32 pages at once. Read-only outside this class. */
+  dw: Int32Array | undefined;
   // dense form: wire counts and LRU nodes by offset, allocated on first non-zero value
-
   private wr: Int32Array | undefined;
   private lr: Int32Array | undefined;
   // sparse form (st undefined): sorted offsets of the pages in use and parallel values
@@ -147,6 +129,11 @@ export class PageChunk {
       const old = st[i];
       if (old === s) return;
       st[i] = s;
+      if (((old | s) & DIRTY_WB) !== 0) {
+        const dw = this.dw as Int32Array, m = 1 << (i & 31);
+        if (s & DIRTY_WB) dw[i >> 5] |= m;
+        else dw[i >> 5] &= ~m;
+      }
       this.counts(old, s);
       if ((old === 0 || s === 0) && this.wire(i) === 0 && this.lru(i) === 0) this.denseUse(s !== 0);
       return;
@@ -242,10 +229,11 @@ export class PageChunk {
     this.used--;
   }
 
-  /** Allocates the dense state bytes (all 0) and their word view. */
+  /** Allocates the dense state bytes (all 0), their word view and the DIRTY/WB bits. */
   private denseState(): Uint8Array {
     const st32 = new Uint32Array(CHUNK_PAGES / 4);
     this.st32 = st32;
+    this.dw = new Int32Array(CHUNK_PAGES / 32);
     return (this.st = new Uint8Array(st32.buffer));
   }
 
@@ -253,7 +241,12 @@ export class PageChunk {
     if (this.used <= this.denseAbove) return;
     const st = this.denseState();
     const keys = this.keys;
-    for (let k = 0; k < keys.length; k++) st[keys[k]] = this.sst[k];
+    const dw = this.dw as Int32Array;
+    for (let k = 0; k < keys.length; k++) {
+      const i = keys[k];
+      st[i] = this.sst[k];
+      if (st[i] & DIRTY_WB) dw[i >> 5] |= 1 << (i & 31);
+    }
     if (this.swr !== undefined) {
       const wr = (this.wr = new Int32Array(CHUNK_PAGES));
       for (let k = 0; k < keys.length; k++) wr[keys[k]] = this.swr[k];
@@ -293,27 +286,12 @@ export class PageChunk {
     this.slr = slr;
     this.st = this.wr = this.lr = undefined;
     this.st32 = undefined;
+    this.dw = undefined;
   }
 }
 
-/**
- * The first offset in [from, to) of dense state `st` (`st32`: its words)
- * whose state has a bit of `mask`, or -1: four pages per test where the
- * range allows.
- */
-function scanDense(st: Uint8Array, st32: Uint32Array, from: number, to: number, mask: number): number {
-  mask &= 0xff; // a state is one byte: a higher bit would spill into the next page's byte of a word
-  let i = from;
-  for (; i < to && (i & 3) !== 0; i++) if (st[i] & mask) return i;
-  const m4 = Math.imul(mask, 0x01010101) | 0;
-  for (let w = i >> 2, wEnd = to >> 2; w < wEnd; w++) {
-    if ((st32[w] & m4) !== 0) {
-      for (let j = w << 2; ; j++) if (st[j] & mask) return j;
-    }
-  }
-  for (i = Math.max(i, to & ~3); i < to; i++) if (st[i] & mask) return i;
-  return -1;
-}
+/** The bits of a page whose dense chunk sets its bit in {@link PageChunk.dw}. */
+const DIRTY_WB = Page.DIRTY | Page.WB;
 
 /** State bits that chunks keep no count of. */
 const UNCOUNTED = ~(Page.DIRTY | Page.WB | Page.RESIDENT) & 0xff;
@@ -394,7 +372,8 @@ export class PageStore {
         const st = ch.st;
         if (st !== undefined) {
           const base = c * CHUNK_PAGES;
-          const i = scanDense(st, ch.st32 as Uint32Array, idx - base, chunkEnd - base, mask);
+          const i = (mask & 0xff & ~DIRTY_WB) === 0 ? scanBits(st, ch.dw as Int32Array, idx - base, chunkEnd - base, mask)
+            : scanDense(st, ch.st32 as Uint32Array, idx - base, chunkEnd - base, mask);
           if (i >= 0) return base + i;
         } else {
           const base = c * CHUNK_PAGES;
