@@ -166,12 +166,14 @@ describe('fitting the stage (calibrate)', () => {
   it('no stage when it cannot be told apart: one batch size or a flat line; batches no cheaper a write than the unbatched peak leave submit_us 0', () => {
     expect(fitSubmission(batches.slice(0, 1), unbatched(80_000))).toEqual({ reason: expect.stringContaining('fewer than two batch sizes') });
     expect(fitSubmission(batches.map((b) => ({ ...b, mean_latency_us: 70 })), unbatched(80_000))).toEqual({ reason: expect.stringContaining('does not grow') });
-    // 5 µs a write batched, 200,000 IOPS (5 µs) unbatched: the slope is the stage, nothing left for the submission
+    // 5 µs a write batched, 200,000 IOPS (5 µs) unbatched: the stage costs what the peak shows, nothing left for the submission
     expect(fitSubmission(batches, unbatched(200_000))).toMatchObject({ submit_from: 'batch slope', submit_us: 0, submit_command_us: 5 });
-    // 2026-12-03 22:10 UTC: qb-write-4 … 32 at 134.2, 208.5, 349.1, 609.5 µs (slope 16.90), 67,730 IOPS at QD64 (14.76 µs), QD1 4k write 91.9 µs
+    // 250,000 IOPS (4 µs): the peak's 4 µs, not the batches' 5
+    expect(fitSubmission(batches, unbatched(250_000))).toMatchObject({ submit_from: 'batch slope', submit_us: 0, submit_command_us: 4 });
+    // 2026-12-03 22:10 UTC: qb-write-4 … 32 at 134.2, 208.5, 349.1, 609.5 µs (slope 16.90), 67,730 IOPS at QD64 (14.76 µs), QD1 4k write 91.9 µs: the stage 14.76 µs a write
     const slow = [[4, 134.2], [8, 208.5], [16, 349.1], [32, 609.5]].map(([n, l]) => ({ batch: n, mean_latency_us: l, iops: 0 }));
     const slowDepths = [{ depth: 1, iops: 10_800, mean_latency_us: 92 }, { depth: 16, iops: 45_957, mean_latency_us: 348 }, { depth: 32, iops: 51_987, mean_latency_us: 615 }, { depth: 64, iops: 67_730, mean_latency_us: 945 }];
-    expect(fitSubmission(slow, slowDepths, (v) => Math.round(v * 100) / 100, 91.9)).toMatchObject({ submit_from: 'batch slope', submit_us: 0, submit_command_us: 16.9, overlap: { overlap: false } });
+    expect(fitSubmission(slow, slowDepths, (v) => Math.round(v * 100) / 100, 91.9)).toMatchObject({ submit_from: 'batch slope', submit_us: 0, submit_command_us: 14.76, slope_us_per_command: expect.closeTo(16.9, 2), overlap: { overlap: false } });
     expect(fitSubmission(batches, [])).toEqual({ reason: 'no unbatched IOPS measured' });
     // still growing at the deepest queue (QD4: 40k, QD1 14k): the slots limit it, not the stage
     expect(fitSubmission(batches, unbatched(80_000).slice(0, 2))).toEqual({ reason: expect.stringContaining('had not levelled off by QD4, the deepest probed') });

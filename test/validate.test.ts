@@ -422,6 +422,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
       else if (from === 'batch slope') {
         expect(doc.device.submit_us).toBe(0);
         expect(cj.fits.submission.slope_us_per_command).toBeGreaterThanOrEqual(1e6 / cj.fits.channels_write.peak_iops);
+        expect(cj.fits.submission.submit_command_us).toBeCloseTo(1e6 / cj.fits.channels_write.peak_iops, 1);
       } else {
         expect(['batch intercept', 'unbatched bound']).toContain(from);
         expect(doc.device.submit_overlap).toBe(from === 'batch intercept');

@@ -63,8 +63,8 @@ export interface SubmissionFit {
    * latency beside the stage: there the line meets n = 0 at submit_us); the
    * bound itself (still growing, the latency after its turn: the intercept
    * says nothing of submit_us); or 0 (`batch slope`: a batched write cost no
-   * less than an unbatched one at the peak). Absent in reports of versions
-   * before it (the peak).
+   * less than an unbatched one at the peak, whose cost a write is then
+   * submit_command_us). Absent in reports of versions before it (the peak).
    */
   submit_from?: 'unbatched peak' | 'batch intercept' | 'unbatched bound' | 'batch slope';
   submit_us: number;
@@ -128,7 +128,8 @@ export interface NoSubmissionFit {
  * latency beside the stage (as that makes the side-by-side prediction the
  * intercept itself, the other structure wins only when its prediction
  * lies nearer still), else the bound; batches that cost no less a command
- * than unbatched writes at their peak leave 0 for submit_us (since
+ * than unbatched writes at their peak leave 0 for submit_us, and
+ * submit_command_us is the peak's cost a write, not the slope (since
  * 2026-12-03 22:40 UTC these two cases fit a stage too: README, "A stage
  * on a slow host"). `qd1Us`: the QD1 latency of a 4 KiB write, which
  * {@link stageOverlaps} judges with; without it neither is judged and a
@@ -147,7 +148,9 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
   const line = leastSquares(good.map((p) => ({ x: p.batch, y: p.mean_latency_us })));
   const perWrite = 1e6 / peak.iops;
   if (!(line.slope > 0)) return { reason: `the batch latency does not grow with the batch (slope ${line.slope.toFixed(2)} µs a write)` };
-  const command = round(line.slope);
+  // batched writes dearer a write than unbatched ones at the peak: the stage is no slower than the peak shows (an msync's plug batches
+  // came cheaper than fio's on the development VM: README, "A stage on a slow host")
+  const command = round(Math.min(line.slope, perWrite));
   // levelled: the peak's cost a write less the slope; not levelled, that is only an upper bound, and side by side the line meets n = 0 at submit_us itself;
   // batched writes no cheaper a write than unbatched ones at the peak: nothing is left for submit_us (0)
   const bound = Math.max(0, perWrite - line.slope);
@@ -188,11 +191,13 @@ export function submissionProvenance(
   if (!isSubmissionFit(f)) return {};
   const batches = `qb-write-*: mean completion latency (fio's clat, from the submission) of 4k O_DIRECT random writes submitted and reaped n at a time, least squares over n`;
   return {
-    'device.submit_command_us': { value: f.submit_command_us, r2: f.r2, n: f.n, from: `${batches}: the slope (${f.slope_us_per_command.toFixed(2)} µs a write, intercept ${f.intercept_us.toFixed(2)} µs)` },
+    'device.submit_command_us': f.submit_from === 'batch slope'
+      ? { value: f.submit_command_us, r2: null, n: depths.split(',').length, from: `qd-write-*: 10^6 / the peak IOPS of writes submitted one at a time (${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}), less than the slope of ${batches} (${f.slope_us_per_command.toFixed(2)} µs a write, intercept ${f.intercept_us.toFixed(2)} µs): the stage is no slower than that; depths ${depths}` }
+      : { value: f.submit_command_us, r2: f.r2, n: f.n, from: `${batches}: the slope (${f.slope_us_per_command.toFixed(2)} µs a write, intercept ${f.intercept_us.toFixed(2)} µs)` },
     'device.submit_us': f.submit_from === 'batch slope'
       ? {
         value: f.submit_us, r2: f.r2, n: f.n,
-        from: `${batches}: 0, as the slope (${f.slope_us_per_command.toFixed(2)} µs a write) is no less than 10^6 / the peak IOPS of writes submitted one at a time (${f.unbatched_us.toFixed(2)} µs: ${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}; depths ${depths}): nothing is left for the submission`,
+        from: `${batches}: 0, as the slope (${f.slope_us_per_command.toFixed(2)} µs a write) is no less than 10^6 / the peak IOPS of writes submitted one at a time (${f.unbatched_us.toFixed(2)} µs: ${Math.round(channels.peak_iops)} IOPS at QD${channels.peak_depth}; depths ${depths}), which is submit_command_us: nothing is left for the submission`,
       }
       : f.submit_from === 'unbatched bound'
       ? {
