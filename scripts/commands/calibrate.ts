@@ -40,7 +40,8 @@ FILE' and 'device.profile: FILE' accept:
      stage, either way, channels becomes --max-depth (at least 32). With unbatched IOPS still growing at
      --max-depth, submit_us is the intercept (within 0 and the peak's
      bound) if it still favours side by side, else the bound; batches that
-     cost as much a write as the unbatched peak leave submit_us 0. A batch
+     cost as much a write as the unbatched peak leave submit_us 0, with
+     submit_command_us the peak's cost a write. A batch
      line that does not rise leaves the stage out (channels as in 2);
   2b. 16 4k random writes submitted together and reaped as they complete:
      submit_completion = drained (the batch completes at once when the
