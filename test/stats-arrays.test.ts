@@ -33,6 +33,15 @@ describe('PageTimes', () => {
     expect([m.size, m.get(3), m.get(5)]).toEqual([2, 31, 50]);
   });
 
+  it('setNew and set keep the time of a key whose insertion grows the table', () => {
+    for (const put of ['setNew', 'set'] as const) {
+      const m = new PageTimes();
+      for (let i = 0; i < 5000; i++) m[put](i * 7, 1000 + i);
+      const wrong = Array.from({ length: 5000 }, (_, i) => i).filter((i) => m.get(i * 7) !== 1000 + i);
+      expect([put, wrong.length, m.size]).toEqual([put, 0, 5000]);
+    }
+  });
+
   it('agrees with a Map through growth and deletions that shift colliding entries back (set, setNew, delete, take)', () => {
     const m = new PageTimes(), ref = new Map<number, number>();
     const r = new RandomStreams(5).get('t');

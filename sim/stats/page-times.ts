@@ -56,30 +56,29 @@ export class PageTimes {
   set(idx: number, t: number): void {
     if (this.keys.length === 0) this.grow();
     let s = this.slot(idx);
-    if (this.keys[s] === EMPTY) {
-      if (2 * (this.n + 1) > this.keys.length) {
-        this.grow();
-        s = this.slot(idx);
-      }
-      this.keys[s] = idx;
-      this.n++;
-    }
+    if (this.keys[s] === EMPTY) s = this.insert(idx, s);
     this.vals[s] = t;
   }
 
   /** Sets the time of `idx` when it has none (one lookup for both); whether it was set. */
   setNew(idx: number, t: number): boolean {
     if (this.keys.length === 0) this.grow();
-    let s = this.slot(idx);
+    const s = this.slot(idx);
     if (this.keys[s] !== EMPTY) return false;
+    const at = this.insert(idx, s); // before reading this.vals: a grow replaces it
+    this.vals[at] = t;
+    return true;
+  }
+
+  /** Makes `idx`, absent, a key in its empty slot `s` (growing the table first when it would pass half full); its slot. */
+  private insert(idx: number, s: number): number {
     if (2 * (this.n + 1) > this.keys.length) {
       this.grow();
       s = this.slot(idx);
     }
     this.keys[s] = idx;
     this.n++;
-    this.vals[s] = t;
-    return true;
+    return s;
   }
 
   /** Removes `idx`; whether it was there. */
