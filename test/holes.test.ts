@@ -46,6 +46,9 @@ describe('page-in of holes', () => {
   it('BlockMap: preallocated has every block; otherwise only those allocated', () => {
     const obj = new VmObject(0, 'f', 'vnode', new PageCounters(), new WaitQueue(new Engine()));
     expect(new BlockMap(true).has(obj, 7)).toBe(true);
+    // no holes to ask about: the file system offers page-in no hasBlock, so a read is not walked page by page
+    expect(new BlockMap(true).holes()).toBeUndefined();
+    expect(new BlockMap(false).holes()!(obj, 7)).toBe(false);
     const m = new BlockMap(false);
     expect(m.has(obj, 7)).toBe(false);
     expect(m.allocate(obj, 6, 3)).toBe(3);

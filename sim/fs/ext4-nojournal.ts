@@ -41,6 +41,8 @@ export class Ext4NoJournal implements FileSystem {
   readonly totals: FsTotals = { commits: 0, flushes: 0 };
   private readonly inodes = new Map<VmObject, InodeState>();
   private readonly blocks: BlockMap;
+  /** Whether a page has its block on disk (a hole until its first writeback); none with `fs.preallocated`. */
+  readonly hasBlock?: (obj: VmObject, idx: number) => boolean;
   private readonly tickNs: number;
 
   constructor(
@@ -49,6 +51,7 @@ export class Ext4NoJournal implements FileSystem {
     readonly metadata: VmObject,
   ) {
     this.blocks = new BlockMap(k.config.fs.preallocated);
+    this.hasBlock = this.blocks.holes();
     this.tickNs = Math.max(1, Math.round(k.config.fs.timestamp_tick_us * 1000));
   }
 
@@ -83,11 +86,6 @@ export class Ext4NoJournal implements FileSystem {
       }
     }
     return (yield* issueFlush(this.k, this.metadata, this.totals)) && ok;
-  }
-
-  /** Whether page `idx` of `obj` has its block on disk (a hole until its first writeback without `fs.preallocated`). */
-  hasBlock(obj: VmObject, idx: number): boolean {
-    return this.blocks.has(obj, idx);
   }
 
   *syncWriteDone(): KernelPath<boolean> {

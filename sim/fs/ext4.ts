@@ -40,6 +40,8 @@ export class Ext4 implements FileSystem {
   readonly journal: Journal;
   private readonly tids = new Map<VmObject, InodeTids>();
   private readonly blocks: BlockMap;
+  /** Whether a page has its block on disk (a hole until its first writeback); none with `fs.preallocated`. */
+  readonly hasBlock?: (obj: VmObject, idx: number) => boolean;
 
   private readonly home: HomeWrites;
 
@@ -47,6 +49,7 @@ export class Ext4 implements FileSystem {
     this.home = new HomeWrites(k, metadataObject);
     this.journal = new Journal(k, journalObject, this.totals, (t) => this.checkpoint(t));
     this.blocks = new BlockMap(k.config.fs.preallocated);
+    this.hasBlock = this.blocks.holes();
   }
 
   /**
@@ -92,11 +95,6 @@ export class Ext4 implements FileSystem {
     let ok = yield* this.journal.complete(tid);
     if (needsBarrier) ok = (yield* issueFlush(this.k, this.journal.obj, this.totals)) && ok;
     return ok;
-  }
-
-  /** Whether page `idx` of `obj` has its block on disk (a hole until its first writeback without `fs.preallocated`). */
-  hasBlock(obj: VmObject, idx: number): boolean {
-    return this.blocks.has(obj, idx);
   }
 
   *syncWriteDone(): KernelPath<boolean> {

@@ -66,4 +66,9 @@ export class BlockMap {
   has(obj: VmObject, idx: number): boolean {
     return this.preallocated || (this.allocated.get(obj)?.has(idx) ?? false);
   }
+
+  /** {@link has} for a file system's `hasBlock`, or none with `fs.preallocated` (no holes: page-in need not ask). */
+  holes(): ((obj: VmObject, idx: number) => boolean) | undefined {
+    return this.preallocated ? undefined : (obj, idx) => this.has(obj, idx);
+  }
 }
