@@ -47,6 +47,18 @@ export interface Config {
     clean_page_busy_us: number;
     /** Linux: CPU time per dirty page of a PMD-sized folio (read ahead at order 9) an msync writes; other pages cost clean_page_us. */
     clean_pmd_page_us: number;
+    /**
+     * CPU time per write I/O an msync issues (a run of contiguous dirty
+     * pages: the bio, the request, the device's descriptor), on top of its
+     * pages' clean_page_us (linux, freebsd, xnu); 0 by default.
+     */
+    clean_io_us: number;
+    /**
+     * Linux: CPU time of each data-integrity writeback an msync(MS_SYNC)
+     * starts over a file range with dirty pages (its set-up, the sleep and
+     * the wake-up), on top of the per-page and per-write costs; 0 by default.
+     */
+    writeback_call_us: number;
     /** CPU time per page wired (faulted in and locked) by wire / mlock. */
     wire_page_us: number;
     /** When given: sets fault_page_us, clean_page_us, clean_page_busy_us, clean_pmd_page_us and wire_page_us (no default). */

@@ -64,6 +64,10 @@ export interface Kernel {
   running: number;
   /** CPU time per dirty page of a PMD-sized folio an msync writes (cpu.clean_pmd_page_us; Linux), ns. */
   cleanPmdPageNs: number;
+  /** CPU time per write I/O an msync issues, on top of its pages' (cpu.clean_io_us; linux, freebsd, xnu), ns. */
+  cleanIoNs: number;
+  /** Linux: CPU time of each data-integrity writeback an msync starts over a range with dirty pages (cpu.writeback_call_us), ns. */
+  writebackCallNs: number;
   /** CPU time per page wired by wire / mlock (cpu.wire_page_us), ns. */
   wirePageNs: number;
   /** Largest write cluster, in pages (pager.cluster_pages). */

@@ -124,6 +124,8 @@ export class Simulator implements ReplayHost, PumpHost {
       cleanPageBusyNs: usToNs(config.cpu.clean_page_busy_us),
       running: 0,
       cleanPmdPageNs: usToNs(config.cpu.clean_pmd_page_us),
+      cleanIoNs: usToNs(config.cpu.clean_io_us),
+      writebackCallNs: usToNs(config.cpu.writeback_call_us),
       wirePageNs: usToNs(config.cpu.wire_page_us),
       clusterPages: config.pager.cluster_pages,
       // the mach personality's user wire limit: a third of memory by default (freebsd and xnu derive their own)

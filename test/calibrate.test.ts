@@ -475,6 +475,7 @@ describe('CPU costs of a calibration (the probe on the file system under --dir)'
     fault_page_us: sp(11.411, 10.95, 13.55), wire_page_us: sp(0.194, 0.16, 0.25), clean_page_us: sp(5.614, 5.41, 5.9),
     clean_page_busy_us: sp(21.237, 20.8, 22.1),
     wall: { fault_page_us: sp(11.4, 11, 13.6), wire_page_us: sp(0.19, 0.16, 0.25), clean_page_us: sp(9.56, 9.42, 10.01) },
+    clean_scattered_page_us: null, writeback: null,
   };
 
   it('sets the five cpu.* keys to the medians (two decimals), the IQR and repetitions in their provenance', () => {

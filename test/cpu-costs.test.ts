@@ -44,7 +44,7 @@ const writes = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write
 
 describe('measured CPU-cost defaults', () => {
   it('are the table figures, each inside its interquartile range', () => {
-    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
+    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21 });
     for (const f of Object.values(MEASURED_CPU_COSTS)) {
       expect(f.q1_us).toBeLessThanOrEqual(f.us);
       expect(f.us).toBeLessThanOrEqual(f.q3_us);
@@ -105,7 +105,7 @@ describe('measured CPU-cost defaults', () => {
 
 describe('cpu.per_page_us', () => {
   it('sets all the per-page costs, also over a per-page key given with it', () => {
-    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 2, per_page_us: 2 });
     expect(resolveConfig({ cpu: { per_page_us: 2, fault_page_us: 5 } }).cpu.fault_page_us).toBe(2);
   });
 
@@ -123,24 +123,24 @@ describe('applyCpuDefaults under the queue profile', () => {
   it('makes every CPU cost the user did not give 0', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, true);
-    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_page_busy_us: 0, clean_pmd_page_us: 0, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_page_busy_us: 0, clean_pmd_page_us: 0, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0 });
   });
 
   it('keeps the costs the user gave, and per_page_us still sets the per-page ones', () => {
     const user = { cpu: { syscall_us: 3, clean_page_us: 4 } };
     const c = resolveConfig(user);
     applyCpuDefaults(c, user, true);
-    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_page_busy_us: 4, clean_pmd_page_us: 0, wire_page_us: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_page_busy_us: 4, clean_pmd_page_us: 0, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0 });
     const v = { cpu: { per_page_us: 2 } };
     const d = resolveConfig(v);
     applyCpuDefaults(d, v, true);
-    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, wire_page_us: 2, per_page_us: 2 });
+    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 2, per_page_us: 2 });
   });
 
   it('outside queue leaves the measured defaults', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, false);
-    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, wire_page_us: 0.21 });
+    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21 });
   });
 });
 
@@ -243,5 +243,46 @@ describe('measure:cpu statistics', () => {
     expect(f.clean_page_us.median_us).toBeCloseTo(3, 9);
     expect(f.wall.clean_page_us.median_us).toBeCloseTo(4, 9);
     expect(() => parseSamples('fault,x,1,2')).toThrow(/line 1/);
+  });
+});
+
+describe('cpu.clean_io_us: CPU per write I/O an msync issues', () => {
+  // pages 0..3 contiguous (one write) and pages 8 and 10 (a write each): 6 pages, 3 writes
+  const rows = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f')
+    .op(10, 'write', A, 4 * PS).op(11, 'write', A + 8 * PS, 1).op(12, 'write', A + 10 * PS, 1).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
+
+  it('Linux MS_SYNC: clean_page_us per page plus clean_io_us per write (a device of 0 µs)', () => {
+    const t = took(rows(), { personality: 'linux', device: { profile: 'ram' }, cpu: { clean_io_us: 5 } });
+    expect(t.get(7)).toBeCloseTo(1.44 + 6 * 9.28 + 3 * 5, 9); // 72.12
+  });
+
+  it('FreeBSD and XNU MS_ASYNC: the same per cluster they write', () => {
+    for (const personality of ['freebsd', 'xnu']) {
+      const r = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(11, 'write', A + 8 * PS, 1).op(200, 'msync', A, 16 * PS, 'ASYNC').rows;
+      expect(took(r, { personality, cpu: { clean_io_us: 5 } }).get(6), personality).toBeCloseTo(1.44 + 5 * 9.28 + 2 * 5, 9); // 57.84
+    }
+  });
+
+  it('defaults to 0, so that profiles without it keep their times', () => {
+    expect(resolveConfig({}).cpu.clean_io_us).toBe(0);
+    const a = took(rows(), { personality: 'linux', device: { profile: 'ram' } });
+    expect(a.get(7)).toBeCloseTo(1.44 + 6 * 9.28, 9);
+  });
+});
+
+describe('cpu.writeback_call_us: the writeback a Linux msync(MS_SYNC) starts', () => {
+  it('is charged once per msync whose range has dirty pages, not for a clean range (a device of 0 µs)', () => {
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(200, 'msync', A, 16 * PS, 'SYNC').op(300, 'msync', A, 16 * PS, 'SYNC').rows;
+    const t = took(rows, { personality: 'linux', device: { profile: 'ram' }, cpu: { writeback_call_us: 20, clean_io_us: 1 } });
+    expect(t.get(5)).toBeCloseTo(1.44 + 20 + 4 * 9.28 + 1, 9); // one write of 4 pages
+    expect(t.get(6)).toBeCloseTo(1.44, 9); // nothing dirty: no writeback started
+  });
+
+  it('delays the writes: they reach the device after it', () => {
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, PS).op(200, 'msync', A, 16 * PS, 'SYNC').rows;
+    const dev = { profile: 'ram', write_latency: { dist: 'constant', mean_us: 50 } };
+    const without = took(rows, { personality: 'linux', device: dev }).get(5)!;
+    const withIt = took(rows, { personality: 'linux', device: dev, cpu: { writeback_call_us: 20 } }).get(5)!;
+    expect(withIt - without).toBeCloseTo(20, 9);
   });
 });

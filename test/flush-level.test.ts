@@ -149,6 +149,10 @@ describe('the probe (real fio)', () => {
       expect(p.destage!.n_us).toBeGreaterThan(0);
       const sorted = [...p.us].sort((x, y) => x - y), mid = sorted.length >> 1;
       expect(p.destage!.one_us).toBeCloseTo(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, 9);
+      // and the CPU probe's writeback samples (the test machine has cc: scripts/ensure-tools.sh): one page off the CPU, its CPU time, the slope
+      expect(p.writeback!.one_us).toBeGreaterThan(0);
+      expect(p.writeback!.cpu_one_us).toBeGreaterThan(0);
+      expect(Number.isFinite(p.writeback!.slope_us)).toBe(true);
     }
   }, 60_000);
 });

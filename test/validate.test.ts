@@ -382,8 +382,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the CPU probe ran on the calibrated file system (the test machine has cc: scripts/ensure-tools.sh): its medians, each inside its IQR
     // clean_page_busy_us needs a second CPU for the probe's busy loop
     const busy = availableParallelism() > 1 ? ['clean_page_busy_us'] : []; // the CPUs of its affinity mask, as the probe counts them
-    expect(Object.keys(doc.cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', ...busy, 'wire_page_us']);
-    for (const k of Object.keys(doc.cpu)) {
+    expect(Object.keys(doc.cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', ...busy, 'wire_page_us', 'clean_io_us', 'writeback_call_us']);
+    // the two derived from the scattered and writeback samples (cpu-calibration.ts)
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    expect(doc.cpu.clean_io_us).toBe(Math.max(0, r2(cj.fits.cpu.clean_scattered_page_us.median_us - cj.fits.cpu.clean_page_us.median_us)));
+    expect(doc.cpu.writeback_call_us).toBe(Math.max(0, r2(cj.fits.cpu.writeback.cpu_one_us - cj.fits.cpu.writeback.cpu_page_us.median_us - doc.cpu.syscall_us)));
+    for (const k of Object.keys(doc.cpu).filter((x) => x !== 'clean_io_us' && x !== 'writeback_call_us')) {
       expect(doc.cpu[k]).toBeGreaterThan(0);
       const fig = cj.fits.cpu[k];
       expect(doc.cpu[k]).toBe(Math.round(fig.median_us * 100) / 100);
@@ -397,6 +401,14 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
       'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : []), 'host_cv']);
+    // the write latency as writeback meets it: one scattered page's off-CPU median, less the stage's turn when the latency follows it
+    const sideBySide = stage && doc.device.submit_overlap === true;
+    const turn = stage && !sideBySide ? doc.device.submit_us + doc.device.submit_command_us : 0;
+    expect(cj.fitted['device.write_latency'].from).toMatch(/^cpu \(probe cpu-costs\.c, writeback samples\): one scattered dirty page/);
+    const marginalWrite = (cj.fits.host_spread?.marginal ?? doc.device).write_latency;
+    expect(marginalWrite.mean_us).toBeCloseTo(Math.max(0, cj.fits.cpu.writeback.off_cpu_one_us - turn), 1);
+    // with the QD1 O_DIRECT fit's relative spread
+    if (marginalWrite.mean_us > 0 && cj.fits.write.latency.dist === 'lognormal') expect(marginalWrite.cv).toBe(cj.fits.write.latency.cv);
     // the host's shared spread: from the FLUSH-level steps' write + fdatasync pairs, or the reason there is none (then 0)
     const hs = cj.fits.host_spread;
     if ('reason' in hs.fit) expect(doc.device.host_cv).toBe(0);
@@ -414,11 +426,15 @@ describe('syncsim calibrate and validate (real fio)', () => {
     }
     if (stage) {
       expect(doc.device.channels).toBe(32);
+      // its cost a write from the batches (2 batch sizes); what the writeback samples make of it is only reported
       expect(cj.fitted['device.submit_command_us']).toMatchObject({ value: doc.device.submit_command_us, n: 2 });
+      const wbs = cj.fits.writeback_stage;
+      if (wbs) expect(wbs.batch_submit_command_us).toBe(doc.device.submit_command_us);
+      const batchCommand = cj.fits.submission.submit_command_us;
       // submit_us from the levelled unbatched peak; still growing there, the batch line's intercept within [0, that bound] (side by side)
       // or the bound (one after the other); 0 when a batched write cost no less than an unbatched one at the peak
       const from = cj.fits.submission.submit_from;
-      if (from === 'unbatched peak') expect(doc.device.submit_us + doc.device.submit_command_us).toBeCloseTo(1e6 / cj.fits.channels_write.peak_iops, 1);
+      if (from === 'unbatched peak') expect(doc.device.submit_us + batchCommand).toBeCloseTo(1e6 / cj.fits.channels_write.peak_iops, 1);
       else if (from === 'batch slope') {
         expect(doc.device.submit_us).toBe(0);
         expect(cj.fits.submission.slope_us_per_command).toBeGreaterThanOrEqual(1e6 / cj.fits.channels_write.peak_iops);
@@ -427,7 +443,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
         expect(['batch intercept', 'unbatched bound']).toContain(from);
         expect(doc.device.submit_overlap).toBe(from === 'batch intercept');
         // each of the two rounded to 2 decimals
-        expect(doc.device.submit_us + doc.device.submit_command_us).toBeLessThanOrEqual(1e6 / cj.fits.channels_write.peak_iops + 0.02);
+        expect(doc.device.submit_us + batchCommand).toBeLessThanOrEqual(1e6 / cj.fits.channels_write.peak_iops + 0.02);
       }
       // the structure the batch line's intercept is nearer (judged against the QD1 4k write)
       const o = cj.fits.submission.overlap;

@@ -1,6 +1,6 @@
 /*
  * syncsim's CPU-cost probe of the running Linux kernel (scripts/measure/cpu-costs.ts runs it).
- * Usage: cpu-costs DIR REPS
+ * Usage: cpu-costs DIR REPS [writeback]
  *
  * Creates DIR/cpu-costs.dat (FILE_PAGES pages, written and fsynced, so every
  * page is in the page cache with its blocks allocated), then, REPS times,
@@ -32,7 +32,20 @@
  *                         run on one CPU only): under a hypervisor, every PTE
  *                         write-protected must be flushed from the vCPUs that
  *                         are running guest code, and idle ones cost nothing
+ *   clean_scattered n     msync(all pages, MS_SYNC) after storing to n pages
+ *                         none of which is next to another (odd indices,
+ *                         chosen at random): each page is its own write, so
+ *                         against `clean` (long runs, one write per many
+ *                         pages) its slope adds the CPU cost of a write
+ *   writeback n           pwrite of n such scattered pages, then
+ *                         sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER)
+ *                         of the file: the writeback path an msync's data
+ *                         part takes, without its FLUSH; wall minus CPU time
+ *                         is the time the device (and the wake-up) took
  * Untimed between samples: munmap, munlock, fdatasync (pages clean again).
+ * With `writeback` as third argument only the writeback samples are taken
+ * (SCATTER_SAMPLES of each size a repetition): `npm run validate`'s session
+ * probes time the device's side of writeback with it between the jobs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +72,12 @@ static const int CLEAN_SIZES[] = {64, 512, 2048, 4096};
    per-page cost stays linear up to 1024 pages here, and the runs stay short. */
 static const int BUSY_SIZES[] = {16, 64, 256};
 #define NBUSY (int)(sizeof BUSY_SIZES / sizeof BUSY_SIZES[0])
+/* Scattered writes, as an msync of random stores sends: up to a block plug's
+   32 requests and past it. Each repetition takes SCATTER_SAMPLES of each. */
+static const int SCATTER_SIZES[] = {1, 8, 32, 64};
+#define NSCATTER (int)(sizeof SCATTER_SIZES / sizeof SCATTER_SIZES[0])
+#define SCATTER_MAX 64
+#define SCATTER_SAMPLES 5
 
 static long ps;
 static int fd;
@@ -182,11 +201,44 @@ static void sampleClean(char *m, int n, const char *metric) {
   emit(metric, n, s);
 }
 
+/* Fills `pick` with n distinct odd page indices at random (no two adjacent). */
+static void scatter(int *pick, int n) {
+  for (int i = 0; i < n; i++) {
+    int p, dup;
+    do {
+      p = (int)(random() % (FILE_PAGES / 2)) * 2 + 1;
+      dup = 0;
+      for (int j = 0; j < i; j++) dup |= pick[j] == p;
+    } while (dup);
+    pick[i] = p;
+  }
+}
+
+static void sampleCleanScattered(char *m, int n) {
+  int pick[SCATTER_MAX];
+  scatter(pick, n);
+  for (int i = 0; i < n; i++) m[(size_t)pick[i] * ps]++;
+  struct stamp s = start();
+  if (msync(m, FILE_PAGES * ps, MS_SYNC) != 0) die("msync MS_SYNC");
+  emit("clean_scattered", n, s);
+}
+
+static void sampleWriteback(const char *buf, int n) {
+  int pick[SCATTER_MAX];
+  scatter(pick, n);
+  for (int i = 0; i < n; i++)
+    if (pwrite(fd, buf, ps, (off_t)pick[i] * ps) != ps) die("pwrite");
+  struct stamp s = start();
+  if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) die("sync_file_range");
+  emit("writeback", n, s);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: cpu-costs DIR REPS\n");
+  if (argc != 3 && !(argc == 4 && strcmp(argv[3], "writeback") == 0)) {
+    fprintf(stderr, "usage: cpu-costs DIR REPS [writeback]\n");
     return 2;
   }
+  int only_writeback = argc == 4;
   int reps = atoi(argv[2]);
   ps = sysconf(_SC_PAGESIZE);
   snprintf(path, sizeof path, "%s/cpu-costs.dat", argv[1]);
@@ -208,11 +260,23 @@ int main(int argc, char **argv) {
   m[0]++; /* the first page mapped writable */
   if (msync(m, FILE_PAGES * ps, MS_SYNC) != 0) die("msync");
   int busy = usableCpus() > 1;
-  for (int r = 0; r < reps; r++) {
+  srandom(1);
+  for (int r = 0; r < reps && only_writeback; r++) {
+    for (int k = 0; k < SCATTER_SAMPLES; k++)
+      for (int i = 0; i < NSCATTER; i++) sampleWriteback(buf, SCATTER_SIZES[(i + r) % NSCATTER]);
+    settle();
+  }
+  for (int r = 0; r < reps && !only_writeback; r++) {
     sampleSyscalls(m);
     for (int i = 0; i < NSIZES; i++) sampleFault(SIZES[(i + r) % NSIZES]);
     for (int i = 0; i < NSIZES; i++) sampleWire(SIZES[(i + r) % NSIZES]);
     for (int i = 0; i < NSIZES; i++) sampleClean(m, CLEAN_SIZES[(i + r) % NSIZES], "clean");
+    for (int k = 0; k < SCATTER_SAMPLES; k++)
+      for (int i = 0; i < NSCATTER; i++) {
+        sampleCleanScattered(m, SCATTER_SIZES[(i + r) % NSCATTER]);
+        sampleWriteback(buf, SCATTER_SIZES[(i + r) % NSCATTER]);
+      }
+    settle();
     if (busy) {
       startSpinner(m);
       for (int i = 0; i < NBUSY; i++) sampleClean(m, BUSY_SIZES[(i + r) % NBUSY], "clean_busy");

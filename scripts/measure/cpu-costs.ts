@@ -13,6 +13,7 @@
  * filesystem of PATH instead. Thread CPU time excludes time asleep, i.e. the
  * device time of msync(MS_SYNC), in either case.
  */
+import { cleanIo } from '../validate/cpu-calibration.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -112,6 +113,11 @@ function table(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps
     ['(fault, wall)', f.wall.fault_page_us, 'the fault slope in wall-clock time'],
     ['(clean, wall)', f.wall.clean_page_us, 'the clean slope in wall-clock time (includes waiting)'],
     ['(wire, wall)', f.wall.wire_page_us, 'the wire slope in wall-clock time'],
+    ...(f.clean_scattered_page_us ? [['(clean, scattered)', f.clean_scattered_page_us, 'msync(MS_SYNC) per dirty page, no two adjacent (one write each), 1 .. 32 pages (slope); cpu.clean_io_us is this less cpu.clean_page_us'] as [string, Spread, string]] : []),
+    ...(f.writeback ? [
+      ['(writeback)', f.writeback.cpu_page_us, 'sync_file_range of scattered pages written by pwrite, per page (slope, 1 .. 32)'],
+      ['(writeback, off)', f.writeback.off_cpu_page_us, 'the same, wall less CPU time: the device\'s time each more write adds (slope; reported by calibrate as fits.writeback_stage)'],
+    ] as [string, Spread, string][] : []),
   ];
   return [
     `CPU costs: Linux ${m.kernel} ${m.arch}, ${m.cpu}, page ${f.page_size} B, ${m.date}`,
@@ -131,6 +137,7 @@ function fragment(f: CpuFigures, m: ReturnType<typeof machine>, where: string, r
     line('fault_page_us', f.fault_page_us),
     line('clean_page_us', f.clean_page_us),
     ...(f.clean_page_busy_us ? [line('clean_page_busy_us', f.clean_page_busy_us)] : []),
+    ...(cleanIo(f) !== null ? [`  clean_io_us: ${cleanIo(f)}   # the scattered clean slope less clean_page_us`] : []),
     line('wire_page_us', f.wire_page_us),
     '',
   ].join('\n');

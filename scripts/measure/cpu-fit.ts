@@ -39,7 +39,37 @@ export interface CpuFigures {
   clean_page_busy_us: Spread | null;
   /** The same per-page slopes over wall-clock time (they include preemption and, for clean, waiting). */
   wall: { fault_page_us: Spread; wire_page_us: Spread; clean_page_us: Spread };
+  /**
+   * The clean slope over scattered pages (`clean_scattered`: no two
+   * adjacent, so one write each), up to {@link PLUG_WRITES} pages; null
+   * from a probe before it.
+   */
+  clean_scattered_page_us: Spread | null;
+  /** Scattered pages written back by sync_file_range (`writeback` samples); null from a probe before it. */
+  writeback: WritebackFigures | null;
 }
+
+/**
+ * Writeback of n scattered pages (pwrite, then sync_file_range(WAIT_BEFORE |
+ * WRITE | WAIT_AFTER)): msync's data path without the mapping and the FLUSH.
+ * Slopes over n ≤ {@link PLUG_WRITES} (one block plug: the writes reach the
+ * device together after the CPU work).
+ */
+export interface WritebackFigures {
+  /** CPU time of the call per page (slope). */
+  cpu_page_us: Spread;
+  /** Wall minus CPU time per page (slope): what each more write costs the device, the CPU work excluded. */
+  off_cpu_page_us: Spread;
+  /** Wall minus CPU time of one page (the median of the n = 1 samples). */
+  off_cpu_one_us: number;
+  /** CPU time of the call with one page (the median of the n = 1 samples). */
+  cpu_one_us: number;
+  /** Median wall minus CPU time at each n (µs), every n the probe took. */
+  off_cpu_by_n: { n: number; median_us: number }[];
+}
+
+/** A block plug holds up to 32 requests before it sends them (blk_plug_max_rq_count, BLK_MAX_REQUEST_COUNT). */
+export const PLUG_WRITES = 32;
 
 /** Parses the probe's output lines (`metric,n,wall_ns,cpu_ns`). */
 export function parseSamples(text: string): Sample[] {
@@ -69,11 +99,13 @@ export function spread(values: readonly number[]): Spread {
   return { median_us: quantile(values, 0.5), q1_us: quantile(values, 0.25), q3_us: quantile(values, 0.75), reps: values.length };
 }
 
-type Clock = 'cpuNs' | 'wallNs';
+type Clock = 'cpuNs' | 'wallNs' | 'offNs';
+
+const time = (s: Sample, clock: Clock) => (clock === 'offNs' ? s.wallNs - s.cpuNs : s[clock]);
 
 /** Per-call cost of a batched metric: each sample's time over its `n` calls, times `callsPerN`. */
 export function perCall(samples: readonly Sample[], metric: string, clock: Clock = 'cpuNs', callsPerN = 1): Spread {
-  const v = samples.filter((s) => s.metric === metric).map((s) => s[clock] / 1000 / (s.n * callsPerN));
+  const v = samples.filter((s) => s.metric === metric).map((s) => time(s, clock) / 1000 / (s.n * callsPerN));
   if (v.length === 0) throw new Error(`no samples of ${metric}`);
   return spread(v);
 }
@@ -81,17 +113,33 @@ export function perCall(samples: readonly Sample[], metric: string, clock: Clock
 /**
  * Per-page cost of a metric sampled at several page counts: the samples are
  * taken in repetitions of one sample per count, in order; each repetition's
- * least-squares slope of time over pages is one value.
+ * least-squares slope of time over pages is one value. Counts above `maxN`
+ * are left out.
  */
-export function perPage(samples: readonly Sample[], metric: string, clock: Clock = 'cpuNs'): Spread {
-  const m = samples.filter((s) => s.metric === metric);
+export function perPage(samples: readonly Sample[], metric: string, clock: Clock = 'cpuNs', maxN = Infinity): Spread {
+  const m = samples.filter((s) => s.metric === metric && s.n <= maxN);
   const counts = new Set(m.map((s) => s.n)).size;
   if (counts < 2) throw new Error(`${metric}: a slope needs samples at two page counts at least`);
   const slopes: number[] = [];
   for (let i = 0; i + counts <= m.length; i += counts) {
-    slopes.push(leastSquares(m.slice(i, i + counts).map((s) => ({ x: s.n, y: s[clock] / 1000 }))).slope);
+    slopes.push(leastSquares(m.slice(i, i + counts).map((s) => ({ x: s.n, y: time(s, clock) / 1000 }))).slope);
   }
   return spread(slopes);
+}
+
+/** The {@link WritebackFigures} of the `writeback` samples; null when there are none. */
+export function writebackFigures(samples: readonly Sample[]): WritebackFigures | null {
+  const w = samples.filter((s) => s.metric === 'writeback');
+  if (w.length === 0) return null;
+  const ns = [...new Set(w.map((s) => s.n))].sort((a, b) => a - b);
+  const off = (n: number) => quantile(w.filter((s) => s.n === n).map((s) => (s.wallNs - s.cpuNs) / 1000), 0.5);
+  return {
+    cpu_page_us: perPage(w, 'writeback', 'cpuNs', PLUG_WRITES),
+    off_cpu_page_us: perPage(w, 'writeback', 'offNs', PLUG_WRITES),
+    off_cpu_one_us: ns.includes(1) ? off(1) : NaN,
+    cpu_one_us: ns.includes(1) ? quantile(w.filter((s) => s.n === 1).map((s) => s.cpuNs / 1000), 0.5) : NaN,
+    off_cpu_by_n: ns.map((n) => ({ n, median_us: off(n) })),
+  };
 }
 
 /** Every figure of a probe run. */
@@ -108,5 +156,7 @@ export function cpuFigures(samples: readonly Sample[]): CpuFigures {
     clean_page_us: perPage(samples, 'clean'),
     clean_page_busy_us: samples.some((s) => s.metric === 'clean_busy') ? perPage(samples, 'clean_busy') : null,
     wall: { fault_page_us: perPage(samples, 'fault', 'wallNs'), wire_page_us: perPage(samples, 'wire', 'wallNs'), clean_page_us: perPage(samples, 'clean', 'wallNs') },
+    clean_scattered_page_us: samples.some((s) => s.metric === 'clean_scattered') ? perPage(samples, 'clean_scattered', 'cpuNs', PLUG_WRITES) : null,
+    writeback: writebackFigures(samples),
   };
 }

@@ -2,6 +2,7 @@
  * What `syncsim calibrate` writes beside its profile (device.calibration.json):
  * every fitted key with its provenance, the fits and checks, and each step.
  */
+import type { WritebackStage } from './writeback-stage.ts';
 import type { CompletionFit } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
 import type { ChannelFit, DestageFit, FlushFit, LatencyBandwidthFit, PageinSplit } from './fit.ts';
@@ -74,6 +75,8 @@ export interface Calibration {
     /** The CPU probe's figures on the file system under --dir; null when it could not run (`cpu_note` says why). */
     cpu: CpuFigures | null;
     cpu_note: string;
+    /** What the CPU probe's writeback samples make of the stage's cost a write (writeback-stage.ts), reported beside the batch fit, which the profile keeps; null without a stage or writeback samples; absent in reports of earlier versions. */
+    writeback_stage?: Omit<WritebackStage, 'fit'> | null;
   };
   checks: {
     journal: {

@@ -63,6 +63,7 @@ import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { cpuCalibration } from './cpu-calibration.ts';
+import { writebackLatency, writebackStage } from './writeback-stage.ts';
 import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
 import { isCompletionFit } from './completion-fit.ts';
@@ -251,7 +252,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
     const serial = isSubmissionFit(fit.submission) ? fit.submission : null;
+    // what writeback's own line would make of the stage's cost a write, reported beside the batches' (writeback-stage.ts)
+    const wbStage = serial ? writebackStage(serial, cpuRun.figures?.writeback ?? null, round2) : null;
+    // a write's latency as writeback meets it, the CPU of fio's O_DIRECT path left out (writeback-stage.ts)
     const sideBySide = serial?.overlap?.overlap === true;
+    const wbLatency = writebackLatency(fit.write.latency, cpuRun.figures?.writeback ?? null, serial && !sideBySide ? serial.serial_us : 0, round2);
     const completion = isCompletionFit(fit.completion) ? fit.completion : null;
     // with the stage, the slots are the deepest queue the probes had in flight (a batch holds its writes at once)
     const serialChannels = Math.max(opts.maxDepth, ...steps.filter((s) => s.kind === 'batch').map((s) => s.depth));
@@ -260,7 +265,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       channels: serial ? serialChannels : channels.channels,
       // side by side (submit_overlap) the measured QD1 latencies stand as they are; one after the other the stage comes off them
       read_latency: serial && !sideBySide ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
-      write_latency: serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
+      write_latency: wbLatency ? wbLatency.latency : serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
       read_bandwidth_mbps: fit.read.bandwidth_mbps,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
@@ -289,7 +294,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(serial && completion ? { 'device.submit_completion': { value: completion.submit_completion, r2: null, n: 1, from: completion.from } } : {}),
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p90 / p50 as a lognormal's spread${lessNote}` },
       'device.read_bandwidth_mbps': { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')})` },
-      'device.write_latency': { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p90 / p50 as a lognormal's spread${lessNote}` },
+      'device.write_latency': wbLatency ? { value: device.write_latency, r2: null, n: cpuRun.figures!.writeback!.cpu_page_us.reps, from: wbLatency.provenance } : { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p90 / p50 as a lognormal's spread${lessNote}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
         : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')}) (fio timed fewer than two writeback sizes)` },
@@ -330,7 +335,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report },
+      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage && (({ fit: _, ...rest }) => rest)(wbStage) },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

@@ -36,5 +36,42 @@ export function cpuCalibration(f: CpuFigures, where: string): { cpu: Record<stri
       from: `cpu: probe cpu-costs.c on ${where}: ${what}; median of ${s.reps} repetitions, IQR ${round2(s.q1_us)} .. ${round2(s.q3_us)} µs of the thread's CPU time`,
     };
   }
+  const io = cleanIo(f);
+  if (io !== null) {
+    cpu.clean_io_us = io;
+    fitted['cpu.clean_io_us'] = {
+      value: io, r2: null, n: f.clean_scattered_page_us!.reps,
+      from: `cpu: probe cpu-costs.c on ${where}: the msync(MS_SYNC) CPU slope over scattered dirty pages, one write each (${round2(f.clean_scattered_page_us!.median_us)} µs a page, 1 .. 32 pages; median of ${f.clean_scattered_page_us!.reps} slopes), less clean_page_us (${round2(f.clean_page_us.median_us)}: long runs, many pages a write), at least 0`,
+    };
+  }
+  const call = writebackCall(f, cpu.syscall_us);
+  if (call !== null) {
+    cpu.writeback_call_us = call;
+    fitted['cpu.writeback_call_us'] = {
+      value: call, r2: null, n: f.writeback!.cpu_page_us.reps,
+      from: `cpu: probe cpu-costs.c on ${where}: sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) of one scattered dirty page, CPU time (median ${round2(f.writeback!.cpu_one_us)} µs), less one page's (the slope over 1 .. 32 pages, ${round2(f.writeback!.cpu_page_us.median_us)} µs) and syscall_us (${cpu.syscall_us ?? 0} µs), at least 0: the set-up of a data-integrity writeback, its sleep and its wake-up`,
+    };
+  }
   return { cpu, fitted };
+}
+
+/**
+ * `cpu.writeback_call_us`: the CPU line of the probe's writeback samples at
+ * 0 pages (the n = 1 median less the slope) less `syscallUs`, at least 0;
+ * null from a probe without writeback samples.
+ */
+export function writebackCall(f: CpuFigures, syscallUs = 0): number | null {
+  const w = f.writeback;
+  if (!w || !Number.isFinite(w.cpu_one_us)) return null;
+  return Math.max(0, round2(w.cpu_one_us - w.cpu_page_us.median_us - syscallUs));
+}
+
+/**
+ * `cpu.clean_io_us`: what a page costs the CPU when it is a write of its
+ * own, beyond a page of a long run (clean_page_us); null from a probe
+ * without scattered samples.
+ */
+export function cleanIo(f: CpuFigures): number | null {
+  if (!f.clean_scattered_page_us) return null;
+  return Math.max(0, round2(f.clean_scattered_page_us.median_us - f.clean_page_us.median_us));
 }

@@ -21,6 +21,9 @@ import { basename, join } from 'node:path';
 import { iologLatencies, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
 import { destageProbe, SESSION_DESTAGE_WRITES, sessionDestage, type DestageProbe, type SessionDestage } from './destage-session.ts';
 import { scaledWriteKeys, sessionWrite, type SessionWrite } from './write-session.ts';
+import { sessionCpu, sessionWriteback, type SessionCpu, type SessionWriteback } from './writeback-stage.ts';
+import { writebackFigures, parseSamples } from '../measure/cpu-fit.ts';
+import { compileProbe, haveCc, runBinary } from '../measure/cpu-probe.ts';
 import { flushCv, FLUSH_CV_MAX, lognormalMean } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
@@ -85,6 +88,8 @@ export interface SessionProbe {
   write_p50_us?: number;
   /** Each write of the probe and the fdatasync after it (host-spread.ts); absent when none was timed. */
   pairs?: WriteSyncPair[];
+  /** The CPU probe's writeback samples (writeback-stage.ts): their off-CPU slope (µs a write) and one page's off-CPU time (µs); absent without `cc`. */
+  writeback?: { slope_us: number; one_us: number; cpu_one_us: number };
 }
 
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
@@ -97,6 +102,10 @@ export interface SessionLevel extends FioLatency {
   destage?: SessionDestage | null;
   /** How a write moved against the calibration's (write_latency and the submission stage scaled by it), or null (not measured). */
   write?: SessionWrite | null;
+  /** write_latency from the probes' writeback samples (writeback-stage.ts), or null (the calibration did not take it from writeback, or no probe timed it). */
+  writeback?: SessionWriteback | null;
+  /** The guest's CPU speed of the session, which scales the cpu.* keys (writeback-stage.ts), or null (not measured). */
+  cpu?: SessionCpu | null;
 }
 
 /**
@@ -128,8 +137,13 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const base = split ? { ...cal.fragment.device, ...split.marginal } : cal.fragment.device;
   const write = sessionWrite(cal, kept.flatMap((p) => (p.write_p50_us !== undefined ? [p.write_p50_us] : [])));
   const writeKeys = write ? scaledWriteKeys(base, write) : { device: {}, fitted: {} };
-  const marginal = { ...base, ...keys.device, ...destageKeys, ...writeKeys.device };
-  const fitted: Record<string, FittedValue> = { ...cal.fitted, ...keys.fitted, ...destageFitted, ...writeKeys.fitted };
+  // a write as writeback meets it, timed between the jobs, over the scaled calibration's (after the stage's scaled turn)
+  const wbProbes = kept.flatMap((p) => (p.writeback ? [p.writeback] : []));
+  const wb = cal.fits.cpu?.writeback ? sessionWriteback({ ...base, ...writeKeys.device }, wbProbes, round2) : null;
+  const marginal = { ...base, ...keys.device, ...destageKeys, ...writeKeys.device, ...wb?.device };
+  // the guest's CPU speed of the session (writeback-stage.ts)
+  const cpu = sessionCpu(cal.fragment.cpu as Record<string, number> | undefined, cal.fits.cpu?.writeback?.cpu_one_us, wbProbes.map((p) => p.cpu_one_us));
+  const fitted: Record<string, FittedValue> = { ...cal.fitted, ...keys.fitted, ...destageFitted, ...writeKeys.fitted, ...wb?.fitted, ...cpu?.fitted };
   let device: Record<string, unknown> = marginal, hostReport = split;
   if (split) {
     for (const k of ['read_latency', 'write_latency'] as const) {
@@ -149,14 +163,19 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     calibration_p50_us: cal.fits.flush_level?.p50_us ?? null,
     destage,
     write,
+    writeback: wb?.report ?? null,
+    cpu: cpu?.report ?? null,
   };
   return {
     ...cal,
-    fragment: { ...cal.fragment, device },
+    fragment: { ...cal.fragment, device, ...(cpu ? { cpu: cpu.cpu } : {}) },
     fitted,
     fits: { ...cal.fits, flush: fit.flush, ...(destage && fit.destage ? { destage: fit.destage } : {}), flush_level_session: session, ...(hostReport ? { host_spread: hostReport } : {}) },
   };
 }
+
+/** Repetitions of the CPU probe's writeback samples in each session probe (5 samples of 1, 8, 32 and 64 pages each: about 0.1 s). */
+const WRITEBACK_REPS = 8;
 
 /** Points of each probe's distribution in the pool (its quantiles at (i + ½) / N). */
 const PROBE_QUANTILES = 1000;
@@ -209,11 +228,15 @@ export class FlushLevelProbes {
     };
   }
 
+  /** The CPU probe compiled in the scratch directory, or null without `cc`. */
+  private cpuProbe: string | null = null;
+
   /** Makes the scratch directory and lays out the data file (once; a failed layout leaves nothing behind). */
   async prepare(): Promise<void> {
     if (this.work !== undefined) return;
     const work = mkdtempSync(join(this.o.dir, 'syncsim-flush-level-'));
     try {
+      this.cpuProbe = haveCc() ? compileProbe(work) : null;
       await this.run(work, this.plan().layout);
     } catch (e) {
       rmSync(work, { recursive: true, force: true });
@@ -236,7 +259,11 @@ export class FlushLevelProbes {
     const nJob = readFioJson(json).jobs.find((j) => j.name === nStep.name);
     const destage = destageProbe(us, nJob?.sync?.p50_us ?? null);
     const writeP50 = nJob?.write?.p50_us ?? null;
-    this.probes.push({ label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}) });
+    const wb = this.cpuProbe ? writebackFigures(parseSamples(await runBinary('the CPU probe', this.cpuProbe, [work, String(WRITEBACK_REPS), 'writeback']))) : null;
+    this.probes.push({
+      label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}),
+      ...(wb ? { writeback: { slope_us: wb.off_cpu_page_us.median_us, one_us: wb.off_cpu_one_us, cpu_one_us: wb.cpu_one_us } } : {}),
+    });
     return us;
   }
 

@@ -125,7 +125,7 @@ export class FlushSession {
     }
     writeCalibration(this.refitted, this.profile);
     const lv = this.refitted.fits.flush_level_session!;
-    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us})${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})` : ''} in ${this.profile}`);
+    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us})${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${lv.writeback ? `, write_latency ${lv.writeback.write_latency_us} µs from writeback` : ''}${lv.cpu ? `, cpu.* × ${lv.cpu.scale.toFixed(3)}` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})` : ''} in ${this.profile}`);
   }
 
   /** Runs one probe labelled `label` and says its median; a probe that fails is said and left out. */
@@ -133,7 +133,7 @@ export class FlushSession {
     try {
       const us = await this.prober.probe(label);
       const last = this.prober.probes[this.prober.probes.length - 1], d = last?.destage;
-      this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs${d ? `; after ${d.writes} writes ${d.n_us.toFixed(1)} µs` : ''}${last?.write_p50_us !== undefined ? `; a write ${last.write_p50_us.toFixed(1)} µs` : ''}`);
+      this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs${d ? `; after ${d.writes} writes ${d.n_us.toFixed(1)} µs` : ''}${last?.write_p50_us !== undefined ? `; a write ${last.write_p50_us.toFixed(1)} µs` : ''}${last?.writeback ? `; writeback off the CPU ${last.writeback.one_us.toFixed(1)} µs + ${last.writeback.slope_us.toFixed(2)} µs a page` : ''}`);
     } catch (e) {
       this.say(`validate: warning: FLUSH probe ${label} failed (${(e as Error).message}); the level comes from the others`);
     }

@@ -116,7 +116,7 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
     const first = run.first, count = run.count;
     const io = k.pager.write(obj, first, count, 'msync', sync);
     acct.pages += count;
-    const cpuNs = count * k.cleanPageNs; // the CPU time of cleaning the cluster (cpu(), inline: no generator per cluster)
+    const cpuNs = count * k.cleanPageNs + k.cleanIoNs; // the CPU time of cleaning the cluster (cpu(), inline: no generator per cluster)
     if (cpuNs > 0) yield cpuNs;
     if (sync) {
       while (!io.done) yield obj.waitQueue;

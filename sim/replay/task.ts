@@ -202,7 +202,7 @@ export class OpProc implements EventTarget {
       this.host.sleeping.add(this);
     }
     const w: Wait = r.value;
-    if (typeof w === 'number') this.host.engine.after(this.host.hostSpeed.scale(w), this);
+    if (typeof w === 'number') this.host.engine.after(w, this); // CPU time: the host's speed factor is the device's (host-speed.ts)
     else {
       w.add(this);
       this.waiting = true;

@@ -41,12 +41,13 @@ export function towriteRun(obj: VmObject, tagged: readonly number[], at: number,
  * CPU time of cleaning run `run` (ns): `cpu.clean_pmd_page_us` per page of a
  * PMD-sized folio; `cpu.clean_page_us` per other page, or
  * `cpu.clean_page_busy_us` while another task runs ({@link Kernel.running}):
- * write-protecting a PTE costs more when another vCPU is running guest code.
+ * write-protecting a PTE costs more when another vCPU is running guest code;
+ * and `cpu.clean_io_us` for the run's write I/O.
  */
 function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
   let large = 0;
   for (let i = run.first; i < run.first + run.count; i++) if (obj.state(i) & Page.PMD_FOLIO) large++;
-  return large * k.cleanPmdPageNs + (run.count - large) * (k.running > 1 ? k.cleanPageBusyNs : k.cleanPageNs);
+  return large * k.cleanPmdPageNs + (run.count - large) * (k.running > 1 ? k.cleanPageBusyNs : k.cleanPageNs) + k.cleanIoNs;
 }
 
 /**
@@ -57,10 +58,12 @@ function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
  * {@link towriteRun}. ext4_do_writepages holds a block plug throughout, so
  * the I/Os reach the device after the page work (or early, by the plug's
  * rule: ../../pager/plug.ts), and always before the task sleeps; none is
- * awaited here.
+ * awaited here. A range with tagged pages first costs `cpu.writeback_call_us`
+ * (the writeback's set-up, and its sleep and wake-up, charged up front).
  */
 export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<Io[]> {
   const tagged = tagToWrite(obj, first, end);
+  if (tagged.length > 0 && k.writebackCallNs > 0) yield* cpu(k, k.writebackCallNs);
   const ios: Io[] = [];
   const plug = k.pager.plug();
   let at = 0;

@@ -145,7 +145,7 @@ function* pageoutRun(k: Kernel, acct: SyncAccount, obj: VmObject, run: Run, iosy
     const io = k.pager.write(obj, sub.first, sub.count, 'msync', iosync);
     acct.pages += sub.count;
     // cpu() and commitWhenDone() inline: no generator per run
-    const cleanNs = sub.count * k.cleanPageNs;
+    const cleanNs = sub.count * k.cleanPageNs + k.cleanIoNs;
     if (cleanNs > 0) yield cleanNs;
     if (iosync) {
       while (!io.done) yield io.object.waitQueue;
