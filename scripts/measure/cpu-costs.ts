@@ -13,13 +13,13 @@
  * filesystem of PATH instead. Thread CPU time excludes time asleep, i.e. the
  * device time of msync(MS_SYNC), in either case.
  */
-import { cleanIo } from '../validate/cpu-calibration.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuFigures, parseSamples, type CpuFigures, type Spread } from './cpu-fit.ts';
 import { compileProbe, runProbe } from './cpu-probe.ts';
+import { cleanIo, writebackCall } from '../validate/cpu-calibration.ts';
 
 /** First line of a fragment this command wrote (so `-o` replaces only those). */
 const MARKER = '# syncsim measure:cpu';
@@ -138,6 +138,7 @@ function fragment(f: CpuFigures, m: ReturnType<typeof machine>, where: string, r
     line('clean_page_us', f.clean_page_us),
     ...(f.clean_page_busy_us ? [line('clean_page_busy_us', f.clean_page_busy_us)] : []),
     ...(cleanIo(f) !== null ? [`  clean_io_us: ${cleanIo(f)}   # the scattered clean slope less clean_page_us`] : []),
+    ...(writebackCall(f, r2(f.syscall_us.median_us)) !== null ? [`  writeback_call_us: ${writebackCall(f, r2(f.syscall_us.median_us))}   # sync_file_range of one scattered page, less its page and syscall_us`] : []),
     line('wire_page_us', f.wire_page_us),
     '',
   ].join('\n');
