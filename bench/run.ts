@@ -31,6 +31,7 @@ import { benchSweep, sweepBenchLine } from './sweep.ts';
 import { ensureSparseTrace, SPARSE_TRACES } from './sparse-traces.ts';
 import { benchCliStart, cliStartLine } from './cli-start.ts';
 import { ensureHugeTrace } from './huge.ts';
+import { NODE_FLAGS } from '../scripts/launch.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -58,7 +59,7 @@ function child(mode: string, file: string, ...more: string[]): ChildReport {
 
 /** The command line of `bench/child.ts MODE FILE ...` after the node executable. */
 function childArgs(mode: string, file: string, more: string[] = []): string[] {
-  return ['--import', 'tsx', CHILD, mode, file, ...more];
+  return [...NODE_FLAGS, '--import', 'tsx', CHILD, mode, file, ...more];
 }
 
 /** The report of a finished child: the JSON of its last line of output, or an error when it failed. */

@@ -6,6 +6,8 @@ export const SOURCE_DIRS: readonly string[];
 export const ASSET_EXTENSIONS: readonly string[];
 /** Files under SOURCE_DIRS that are neither compiled nor copied. */
 export const NOT_BUILT: ReadonlySet<string>;
+/** The V8 flags of the `syncsim` command, which its first line carries (and `npm run bench` gives its passes). */
+export const NODE_FLAGS: readonly string[];
 /** The build stamp's name in dist/. */
 export const STAMP: string;
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The syncsim command: runs the compiled CLI in dist/ when it is up to date with the sources,
 // else the TypeScript sources through tsx (scripts/launch.mjs decides; README, "Compiled JavaScript").
 import { readFileSync } from 'node:fs';

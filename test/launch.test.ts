@@ -4,11 +4,11 @@
  * sources run through tsx, so an edited source is never replaced by stale compiled code.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseEntry, sourceFiles, stampOf, STAMP } from '../scripts/launch.mjs';
+import { chooseEntry, NODE_FLAGS, sourceFiles, stampOf, STAMP } from '../scripts/launch.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -142,5 +142,21 @@ describe('syncsim --version', () => {
     }
     const both = spawnSync(process.execPath, [bin, '--version', 'x'], { encoding: 'utf8' });
     expect([both.status, both.stdout]).toEqual([0, `${VERSION}\n`]);
+  });
+});
+
+describe('the V8 flags of the syncsim command', () => {
+  it('its first line runs node with NODE_FLAGS, which the process then has (executed as a program, as npm\'s bin link runs it)', () => {
+    const bin = join(ROOT, 'scripts', 'syncsim.mjs');
+    const first = readFileSync(bin, 'utf8').split('\n')[0];
+    expect(first).toBe(`#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+    // a checkout whose main prints the process's own flags, executed through its first line
+    const root = checkout();
+    put(root, 'dist/scripts/cli.js', "export async function main() { process.stdout.write(JSON.stringify(process.execArgv) + '\\n'); return 0; }\n");
+    stamp(root, ['package.json', 'scripts/cli.ts']);
+    chmodSync(join(root, 'scripts', 'syncsim.mjs'), 0o755);
+    const r = spawnSync(join(root, 'scripts', 'syncsim.mjs'), ['run'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(NODE_FLAGS);
   });
 });
