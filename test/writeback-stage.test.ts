@@ -79,9 +79,9 @@ describe('the submission stage\'s cost a write as writeback would have it (repor
     off_cpu_one_us: 30, cpu_one_us: 28, off_cpu_by_n: [{ n: 1, median_us: 30 }, { n: 32, median_us: 30 + 31 * slope }],
   });
 
-  it('is the batch fit with submit_command_us the off-CPU slope; serial_us follows; the structure (submit_us, the rest) stays', () => {
+  it('is the off-CPU slope, beside the batch fit\'s figures, with its provenance', () => {
     const s = writebackStage(batch, wb(6.451), (v) => Math.round(v * 100) / 100)!;
-    expect(s.fit).toEqual({ ...batch, submit_command_us: 6.45, serial_us: 9.95 });
+    expect(s.submit_command_us).toBe(6.45);
     expect(s.batch_slope_us).toBe(11.5);
     expect(s.batch_submit_command_us).toBe(11.5);
     expect(s.provenance.value).toBe(6.45);
@@ -128,6 +128,11 @@ describe('the session\'s write latency from writeback', () => {
     expect(s.device).toEqual({ write_latency: { dist: 'lognormal', mean_us: 20.09, cv: 0.3 } }); // 35 − 14.91
     expect(s.report).toEqual({ probes, write_latency_us: 20.09 });
     expect(s.fitted['device.write_latency']!.from).toMatch(/the mean of 2 medians \(30, 40 µs\) less the stage's turn \(14\.91 µs/);
+  });
+
+  it('a constant 0 when the stage\'s turn leaves nothing (a lognormal needs a mean above 0)', () => {
+    const s = sessionWriteback({ write_latency: { dist: 'lognormal', mean_us: 20, cv: 0.3 }, submit_us: 0, submit_command_us: 40 }, probes, r2)!;
+    expect(s.device).toEqual({ write_latency: { dist: 'constant', mean_us: 0 } });
   });
 
   it('beside the stage (submit_overlap) or without one nothing is taken off; null without probes', () => {

@@ -76,7 +76,7 @@ export interface Calibration {
     cpu: CpuFigures | null;
     cpu_note: string;
     /** What the CPU probe's writeback samples make of the stage's cost a write (writeback-stage.ts), reported beside the batch fit, which the profile keeps; null without a stage or writeback samples; absent in reports of earlier versions. */
-    writeback_stage?: Omit<WritebackStage, 'fit'> | null;
+    writeback_stage?: WritebackStage | null;
   };
   checks: {
     journal: {

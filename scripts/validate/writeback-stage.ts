@@ -25,8 +25,8 @@ import type { SubmissionFit } from './submission-fit.ts';
 
 /** What writeback's line makes of the stage (reported in `fits.writeback_stage`, not in the profile). */
 export interface WritebackStage {
-  /** The submission fit with submit_command_us (and serial_us) from writeback. */
-  fit: SubmissionFit;
+  /** The writeback samples' off-CPU slope: the stage's cost a write they give (µs). */
+  submit_command_us: number;
   /** The batch line's slope (µs a write). */
   batch_slope_us: number;
   /** The batch fit's submit_command_us, which the profile keeps. */
@@ -37,10 +37,10 @@ export interface WritebackStage {
 }
 
 /**
- * The stage `serial` as the writeback samples would have it:
- * submit_command_us = their off-CPU slope (median over repetitions, rounded
- * by `round`); null when there are no writeback samples or the slope is not
- * positive.
+ * What the writeback samples make of the stage `serial`'s cost a write:
+ * their off-CPU slope (median over repetitions, rounded by `round`), beside
+ * the batch fit's; null when there are no writeback samples or the slope is
+ * not positive.
  */
 export function writebackStage(serial: SubmissionFit, wb: WritebackFigures | null, round: (v: number) => number = (v) => v): WritebackStage | null {
   if (!wb || !(wb.off_cpu_page_us.median_us > 0)) return null;
@@ -48,7 +48,7 @@ export function writebackStage(serial: SubmissionFit, wb: WritebackFigures | nul
   const s = wb.off_cpu_page_us;
   const points = wb.off_cpu_by_n.map((p) => `${p.n}: ${p.median_us.toFixed(1)}`).join(', ');
   return {
-    fit: { ...serial, submit_command_us: command, serial_us: round(serial.submit_us + command) },
+    submit_command_us: command,
     batch_slope_us: serial.slope_us_per_command,
     batch_submit_command_us: serial.submit_command_us,
     off_cpu_page_us: s,
@@ -106,7 +106,9 @@ export function sessionWriteback(device: Record<string, unknown>, probes: readon
   const ones = kept.map((p) => p.one_us);
   const mean = ones.reduce((a, b) => a + b, 0) / ones.length;
   const stage = typeof device.submit_us === 'number' && device.submit_overlap !== true ? (device.submit_us as number) + ((device.submit_command_us as number | undefined) ?? 0) : 0;
-  const latency = { ...lat, mean_us: round(Math.max(0, mean - stage)) };
+  const left = round(Math.max(0, mean - stage));
+  // nothing left after the stage's turn: a constant 0, as in the calibration (a lognormal needs a mean above 0)
+  const latency = left > 0 ? { ...lat, mean_us: left } : { dist: 'constant', mean_us: 0 };
   return {
     report: { probes: kept.map((p) => ({ slope_us: round(p.slope_us), one_us: round(p.one_us) })), write_latency_us: latency.mean_us },
     device: { write_latency: latency },
