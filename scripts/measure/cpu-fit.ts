@@ -132,13 +132,14 @@ export function writebackFigures(samples: readonly Sample[]): WritebackFigures |
   const w = samples.filter((s) => s.metric === 'writeback');
   if (w.length === 0) return null;
   const ns = [...new Set(w.map((s) => s.n))].sort((a, b) => a - b);
-  const off = (n: number) => quantile(w.filter((s) => s.n === n).map((s) => (s.wallNs - s.cpuNs) / 1000), 0.5);
+  /** The median time (µs) of the samples at `n` pages, by `clock`; NaN when there are none. */
+  const median = (n: number, clock: Clock) => (ns.includes(n) ? quantile(w.filter((s) => s.n === n).map((s) => time(s, clock) / 1000), 0.5) : NaN);
   return {
     cpu_page_us: perPage(w, 'writeback', 'cpuNs', PLUG_WRITES),
     off_cpu_page_us: perPage(w, 'writeback', 'offNs', PLUG_WRITES),
-    off_cpu_one_us: ns.includes(1) ? off(1) : NaN,
-    cpu_one_us: ns.includes(1) ? quantile(w.filter((s) => s.n === 1).map((s) => s.cpuNs / 1000), 0.5) : NaN,
-    off_cpu_by_n: ns.map((n) => ({ n, median_us: off(n) })),
+    off_cpu_one_us: median(1, 'offNs'),
+    cpu_one_us: median(1, 'cpuNs'),
+    off_cpu_by_n: ns.map((n) => ({ n, median_us: median(n, 'offNs') })),
   };
 }
 

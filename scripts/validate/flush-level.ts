@@ -88,7 +88,7 @@ export interface SessionProbe {
   write_p50_us?: number;
   /** Each write of the probe and the fdatasync after it (host-spread.ts); absent when none was timed. */
   pairs?: WriteSyncPair[];
-  /** The CPU probe's writeback samples (writeback-stage.ts): their off-CPU slope (µs a write) and one page's off-CPU time (µs); absent without `cc`. */
+  /** The CPU probe's writeback samples (writeback-stage.ts): their off-CPU slope (µs a write), one page's off-CPU time and one page's CPU time (µs); absent without `cc`. */
   writeback?: { slope_us: number; one_us: number; cpu_one_us: number };
 }
 
