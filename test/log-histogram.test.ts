@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { quantileSorted } from 'simple-statistics';
-import { BoundedLatencyStats, LogHistogram } from '../sim/stats/log-histogram.ts';
+import { BoundedLatencyStats, bucketOfBits, DoubleBits, LogHistogram } from '../sim/stats/log-histogram.ts';
 import { LatencyStats } from '../sim/stats/latency.ts';
 
 /** The exact summary of integer samples `xs` (ns) in µs: sort + quantileSorted, the definition LatencyStats follows. */
@@ -20,6 +20,41 @@ function exact(xs: number[]) {
 
 /** Latency-like integers: a few exact small ones, most microseconds to milliseconds, a tail to seconds. */
 const sample = fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 3000, max: 5_000_000 }), fc.integer({ min: 5_000_000, max: 2 ** 36 }));
+
+/**
+ * The bucket of sample `v` by the definition, in exact integer arithmetic: below 2048 its integer
+ * part; above, with e the position of the highest set bit of ⌊v⌋ and shift = e − 11,
+ * (shift + 1) · 2048 + ⌊v / 2^shift⌋ − 2048, the last bucket for anything from 2^64 on.
+ */
+function referenceBucket(v: number): number {
+  if (v < 2048) return Math.floor(v);
+  const x = BigInt(Math.floor(v));
+  const e = x.toString(2).length - 1;
+  const shift = e - 11;
+  const i = (shift + 1) * 2048 + Number(x >> BigInt(shift)) - 2048;
+  return Math.min(i, (64 - 11 + 1) * 2048 - 1);
+}
+
+describe('bucketOfBits', () => {
+  const bits = new DoubleBits();
+  const bucket = (v: number) => bucketOfBits(v, bits.hi(v));
+  it('reads the high word of a double (1.0 is 0x3ff00000 00000000, -2.5 is 0xc0040000 ...)', () => {
+    expect(bits.hi(1)).toBe(0x3ff00000);
+    expect(bits.hi(-2.5)).toBe(0xc0040000);
+    expect(bits.hi(2 ** 40 + 2 ** 20)).toBe((0x3ff + 40) * 2 ** 20 + 1);
+  });
+  it('is the bucket the definition gives, for integers and fractions, at every power of two and between', () => {
+    const edges: number[] = [];
+    for (let e = 0; e < 70; e++) for (const d of [-1, -0.5, 0, 0.25, 1]) if (2 ** e + d >= 0) edges.push(2 ** e + d);
+    for (const v of [0, 0.5, 2047.999, 2048, 4095.5, 2 ** 53 - 1, 2 ** 63, 2 ** 64 - 2 ** 11, 2 ** 64, 1e300, ...edges]) expect(bucket(v), String(v)).toBe(referenceBucket(v));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.double({ min: 0, max: 2 ** 70, noNaN: true }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })), (v) => {
+        expect(bucket(v)).toBe(referenceBucket(v));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
 
 describe('LogHistogram', () => {
   it('percentiles within 2^-12 of the exact ones (and exact below 2048 ns); count, mean and max exact', () => {

@@ -13,16 +13,37 @@ const SUB = 1 << SUB_BITS;
 /** Powers of two covered: samples up to 2^64 ns. */
 const BUCKETS = (64 - SUB_BITS + 1) * SUB;
 
-/** The bucket of a non-negative sample. */
-function bucketOf(v: number): number {
+/**
+ * The bucket of a non-negative sample `v`, given the high 32 bits of its IEEE 754 double (`hi`):
+ * below 2^SUB_BITS its integer part; above, (exponent − SUB_BITS + 1) · SUB plus the top SUB_BITS
+ * bits of its mantissa, which are ⌊v / 2^(exponent − SUB_BITS)⌋ − SUB exactly. Read from the bits, so
+ * no logarithm and no power is computed and no rounding can move a sample across a power of two.
+ * @internal exported for tests.
+ */
+export function bucketOfBits(v: number, hi: number): number {
   if (v < SUB) return Math.floor(v);
-  let e = Math.floor(Math.log2(v));
-  // log2 may round across a power of two: settle e so that 2^e <= v < 2^(e+1)
-  if (2 ** e > v) e--;
-  else if (2 ** (e + 1) <= v) e++;
-  const shift = e - SUB_BITS;
-  const i = (shift + 1) * SUB + (Math.floor(v / 2 ** shift) - SUB);
-  return Math.min(i, BUCKETS - 1);
+  const e = ((hi >>> 20) & 0x7ff) - 1023;
+  const i = (e - SUB_BITS + 1) * SUB + ((hi >>> (20 - SUB_BITS)) & (SUB - 1));
+  return i < BUCKETS ? i : BUCKETS - 1;
+}
+
+/**
+ * Reads the high 32 bits of a double: one 8-byte buffer seen as a double and as two words, the
+ * high word's index found once from the platform's byte order.
+ */
+export class DoubleBits {
+  private readonly f = new Float64Array(1);
+  private readonly w = new Uint32Array(this.f.buffer);
+  private readonly hiIndex: number;
+  constructor() {
+    this.f[0] = 1; // 0x3ff00000_00000000
+    this.hiIndex = this.w[1] === 0x3ff00000 ? 1 : 0;
+  }
+  /** The high word (sign, exponent and the top 20 bits of the mantissa) of `v`. */
+  hi(v: number): number {
+    this.f[0] = v;
+    return this.w[this.hiIndex]!;
+  }
 }
 
 /**
@@ -40,6 +61,7 @@ function bucketValue(i: number): number {
 /** A log-linear histogram of non-negative samples (ns). */
 export class LogHistogram {
   private readonly counts = new Float64Array(BUCKETS);
+  private readonly bits = new DoubleBits();
   private n = 0;
   private sum = 0;
   private min = Infinity;
@@ -47,7 +69,7 @@ export class LogHistogram {
 
   /** Adds one sample (ns, >= 0). */
   add(v: number): void {
-    this.counts[bucketOf(v)]++;
+    this.counts[bucketOfBits(v, this.bits.hi(v))]++;
     this.n++;
     this.sum += v;
     if (v > this.max) this.max = v;
