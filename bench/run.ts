@@ -13,7 +13,7 @@
  *    spread wide (bench/sparse-traces.ts), against its target;
  * 6. cli: start-up of the command, `syncsim --version` and a 5-row `syncsim run`
  *    (bench/cli-start.ts), against their targets.
- * Every measured pass runs in its own child process (bench/child.ts).
+ * Every measured pass runs in its own child process (bench/child.mjs).
  * 7. huge (only with `npm run bench -- --huge`, not in CI): `syncsim run` of a
  *    100 M-row trace from its binary cache (bench/huge.ts), time and peak RSS.
  * BENCH_QUICK=1 skips the 10 M-row trace and the 1 M-write sparse trace;
@@ -35,7 +35,7 @@ import { NODE_FLAGS } from '../scripts/launch.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const SIMPY = fileURLToPath(new URL('./mm1_simpy.py', import.meta.url));
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 const rel = (p: string) => relative(ROOT, p) || p;
@@ -49,7 +49,7 @@ const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());
 const section = (name: string) => !only || only.includes(name);
 
 interface ChildReport { mode: string; rows: number; seconds: number; rowsPerSec: number; maxRssMiB: number; compiled: boolean }
-/** Which code a child ran (bench/child.ts: what `syncsim` runs). */
+/** Which code a child ran (bench/child.mjs: what `syncsim` runs). */
 const code = (r: ChildReport) => (r.compiled ? 'compiled dist/' : 'TypeScript sources: dist/ is stale, npm run build');
 
 function child(mode: string, file: string, ...more: string[]): ChildReport {
@@ -57,9 +57,9 @@ function child(mode: string, file: string, ...more: string[]): ChildReport {
   return childReport(mode, file, r.status, r.signal, r.stdout);
 }
 
-/** The command line of `bench/child.ts MODE FILE ...` after the node executable. */
+/** The command line of `bench/child.mjs MODE FILE ...` after the node executable. */
 function childArgs(mode: string, file: string, more: string[] = []): string[] {
-  return [...NODE_FLAGS, '--import', 'tsx', CHILD, mode, file, ...more];
+  return [...NODE_FLAGS, CHILD, mode, file, ...more];
 }
 
 /** The report of a finished child: the JSON of its last line of output, or an error when it failed. */

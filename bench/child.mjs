@@ -1,10 +1,11 @@
 /**
  * One measured pass over a trace, in its own process so its peak RSS is its
  * own: prints one JSON line {mode, rows, seconds, rowsPerSec, maxRssMiB, compiled}.
- * It runs the code `syncsim` runs: the compiled dist/ when it is up to date
- * with the sources (`npm run build`), else the sources (compiled: false).
+ * It runs the code `syncsim` runs, the way `syncsim` runs it: the compiled dist/ when it is up to
+ * date with the sources (`npm run build`), with no TypeScript loader in the process (plain
+ * JavaScript, like scripts/syncsim.mjs); else the sources through tsx (compiled: false).
  *
- * Usage: node --import tsx bench/child.ts MODE FILE [STATS_SAMPLE_US]
+ * Usage: node --max-semi-space-size=8 bench/child.mjs MODE FILE [STATS_SAMPLE_US]
  *   (STATS_SAMPLE_US: the timeline's sampling period for run and replay, default 1000 µs;
  *   a 100 M-row run needs a longer one: its timeline would pass its 10 M-row cap)
  *   run       what `syncsim run FILE --no-cache` does, less process start-up: reader,
@@ -25,19 +26,22 @@ import { chooseEntry } from '../scripts/launch.mjs';
 // the code `syncsim` itself runs: the compiled dist/ when it is up to date with the sources, else the sources
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const compiled = chooseEntry(ROOT).compiled;
-const load = <M>(rel: string): Promise<M> => import(pathToFileURL(join(ROOT, compiled ? 'dist' : '', compiled ? rel.replace(/\.ts$/, '.js') : rel)).href) as Promise<M>;
-const { resolveConfig } = await load<typeof import('../sim/config.ts')>('sim/config.ts');
-const { runTrace } = await load<typeof import('../scripts/run.ts')>('scripts/run.ts');
-const { readTrace } = await load<typeof import('../traces/reader.ts')>('traces/reader.ts');
-const { readCacheBlocks } = await load<typeof import('../traces/cache.ts')>('traces/cache.ts');
+// a TypeScript loader only when there is no build to run: its hooks would see every import of the
+// run and its thread would add to the peak RSS, which the syncsim command's compiled run has neither of
+if (!compiled) (await import('tsx/esm/api')).register();
+const load = (rel) => import(pathToFileURL(join(ROOT, compiled ? 'dist' : '', compiled ? rel.replace(/\.ts$/, '.js') : rel)).href);
+const { resolveConfig } = await load('sim/config.ts');
+const { runTrace } = await load('scripts/run.ts');
+const { readTrace } = await load('traces/reader.ts');
+const { readCacheBlocks } = await load('traces/cache.ts');
 
 const [mode, file, sampleUs] = process.argv.slice(2);
 const config = () => resolveConfig({ device: { profile: 'queue' }, ...(sampleUs ? { stats: { sample_us: Number(sampleUs) } } : {}) });
 const t0 = process.hrtime.bigint();
 let rows = 0;
-let extra: Record<string, unknown> = {};
+let extra = {};
 /** When set, the figure reported instead of the whole pass's time. */
-let medianSeconds: number | undefined;
+let medianSeconds;
 switch (mode) {
   case 'run': {
     const dir = mkdtempSync(join(tmpdir(), 'syncsim-bench-run-'));
@@ -64,7 +68,7 @@ switch (mode) {
     break;
   case 'read-sst': {
     // a pass takes a fraction of a second: time 5 and keep the median
-    const passes: number[] = [];
+    const passes = [];
     for (let i = 0; i < 5; i++) {
       const p0 = process.hrtime.bigint();
       rows = 0;
