@@ -59,17 +59,20 @@ describe('latency vs size', () => {
     expect(f.latency).toEqual({ dist: 'constant', mean_us: 10 });
   });
 
-  it('the spread comes from the smallest size\'s p90 / p50 when fio gave them, not from a standard deviation a few stalls make', () => {
-    const pts = [{ bytes: 4096, mean_us: 72.9, stddev_us: 148.6, p50_us: 67.072, p90_us: 82.432, count: 41009 }, { bytes: 1 << 20, mean_us: 600, stddev_us: 40, count: 100 }];
+  it('the spread comes from the smallest size\'s p99 / p50 when fio gave them, not from a standard deviation a few stalls make', () => {
+    // a calibration of 2026-12-04 (10:35 UTC): 4 KiB writes p50 45.824, p90 48.384, p99 70.144 µs, standard deviation 24.26
+    const pts = [{ bytes: 4096, mean_us: 47.39, stddev_us: 24.26, p50_us: 45.824, p99_us: 70.144, count: 61460 }, { bytes: 1 << 20, mean_us: 600, stddev_us: 40, count: 100 }];
     const f = fitLatencyBandwidth(pts);
     expect(f.latency.dist).toBe('lognormal');
-    // σ = ln(82.432 / 67.072) / 1.2816 = 0.1609, cv = √(e^σ² − 1) = 0.162
-    expect((f.latency as { cv: number }).cv).toBeCloseTo(0.162, 3);
-    // without quantiles, the standard deviation: 148.6 / intercept
-    const noQ = fitLatencyBandwidth(pts.map((p) => ({ ...p, p50_us: undefined, p90_us: undefined })));
-    expect((noQ.latency as { cv: number }).cv).toBeCloseTo(Math.round((148.6 / noQ.intercept_us) * 1000) / 1000, 3);
+    // σ = ln(70.144 / 45.824) / 2.3263 = 0.1830, cv = √(e^σ² − 1) = 0.1846 (its p90 would give σ 0.043)
+    expect((f.latency as { cv: number }).cv).toBeCloseTo(0.185, 3);
+    // without quantiles, the standard deviation: 24.26 / intercept
+    const noQ = fitLatencyBandwidth(pts.map((p) => ({ ...p, p50_us: undefined, p99_us: undefined })));
+    expect((noQ.latency as { cv: number }).cv).toBeCloseTo(Math.round((24.26 / noQ.intercept_us) * 1000) / 1000, 3);
+    // a median without a p99 is not a spread either: the standard deviation
+    expect(fitLatencyBandwidth(pts.map((p) => ({ ...p, p99_us: null }))).latency).toEqual(noQ.latency);
     // quantiles with no spread: a constant
-    expect(fitLatencyBandwidth(pts.map((p) => ({ ...p, p50_us: 70, p90_us: 70 }))).latency.dist).toBe('constant');
+    expect(fitLatencyBandwidth(pts.map((p) => ({ ...p, p50_us: 70, p99_us: 70 }))).latency.dist).toBe('constant');
   });
 
   it('a falling line is unlimited bandwidth; a negative intercept is a zero latency', () => {
@@ -230,10 +233,13 @@ describe('the spread of a FLUSH (device.flush_cv) and of a command (latency cv)'
     expect(flushCv(186, 367.01)).toBe(0.298);
   });
 
-  it('a command\'s latency: the same through the median and the 90th percentile', () => {
-    // σ = 0.5: p90 / p50 = e^0.6408 = 1.8981 → 0.533; the bare FLUSH of an earlier calibration: p50 280.576, p90 358.4 µs → σ 0.191, cv 0.193
-    expect(latencyCv(200, 200 * Math.exp(0.5 * 1.2815515655446004))).toBe(0.533);
-    expect(latencyCv(280.576, 358.4)).toBe(0.193);
+  it('a command\'s latency: the same, through the median and the 99th percentile', () => {
+    // σ = 0.5: p99 / p50 = e^1.1632 = 3.2001 → 0.533; 4 KiB writes of 2026-12-04: p50 45.824, p99 70.144 µs → σ 0.1830, cv 0.185
+    expect(latencyCv(200, 200 * Math.exp(0.5 * 2.3263478740408408))).toBe(0.533);
+    expect(latencyCv(45.824, 70.144)).toBe(0.185);
+    // the same quantiles read as a p90 (Z90) would give σ 0.3323, cv 0.342: the rule is the p99's
+    expect(lognormalCv(45.824, 70.144, Z90)).toBe(0.342);
+    // the bare FLUSH of an earlier calibration through its p90: p50 280.576, p90 358.4 µs → σ 0.191, cv 0.193
     expect(lognormalCv(280.576, 358.4, Z90)).toBe(0.193);
     expect(lognormalCv(186, 367.01, Z99)).toBe(0.298);
   });
@@ -255,8 +261,10 @@ describe('the spread of a FLUSH (device.flush_cv) and of a command (latency cv)'
     // p99 / p50 = 10^5: σ = 4.95, √(e^σ² − 1) ≈ 2e5 without the bound
     expect(FLUSH_CV_MAX).toBe(100);
     expect(flushCv(100, 1e7)).toBe(100);
-    // p90 / p50 = 300 for a latency: σ = 4.45, ≈ 2e4: also bounded; p99 / p50 = 20: σ = 1.2878, cv √(e^1.6584 − 1) = 2.062 stays
-    expect(latencyCv(100, 30000)).toBe(100);
+    // p99 / p50 = 300 for a latency: σ = 2.4518, cv √(e^6.0114 − 1) = 20.176 stays (the bound is 100); 10^5 does not
+    expect(latencyCv(100, 30000)).toBe(20.176);
+    expect(latencyCv(100, 1e7)).toBe(100);
+    // p99 / p50 = 20: σ = 1.2878, cv √(e^1.6584 − 1) = 2.062
     expect(flushCv(100, 2000)).toBe(2.062);
   });
 

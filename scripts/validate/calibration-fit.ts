@@ -35,7 +35,7 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const lat = (dir: 'read' | 'write') => {
     const pts = steps.filter((s) => s.kind === 'latency' && s.name.startsWith(`lat-${dir}-`) && s.latency);
     if (pts.length < 2) throw new InputError(`calibration: fio measured fewer than two sizes of ${dir}s (a longer --runtime?)`);
-    return fitLatencyBandwidth(pts.map((s) => ({ bytes: s.bytes, mean_us: s.latency!.mean_us, stddev_us: s.latency!.stddev_us, p50_us: s.latency!.p50_us, p90_us: s.latency!.p90_us, count: s.latency!.count })), round2);
+    return fitLatencyBandwidth(pts.map((s) => ({ bytes: s.bytes, mean_us: s.latency!.mean_us, stddev_us: s.latency!.stddev_us, p50_us: s.latency!.p50_us, p99_us: s.latency!.p99_us, count: s.latency!.count })), round2);
   };
   const read = lat('read'), write = lat('write');
   // page-cache writeback (buffered write + sync_file_range): its time vs size gives the write bandwidth msync's writeback sees

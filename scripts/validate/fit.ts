@@ -174,9 +174,9 @@ export interface SizePoint {
   mean_us: number;
   /** Standard deviation of the latencies (µs). */
   stddev_us: number;
-  /** Median and 90th percentile of the latencies (µs), when fio gave them: the spread is taken from them. */
+  /** Median and 99th percentile of the latencies (µs), when fio gave them: the spread is taken from them. */
   p50_us?: number | null;
-  p90_us?: number | null;
+  p99_us?: number | null;
   /** I/Os measured. */
   count: number;
 }
@@ -199,7 +199,7 @@ export interface LatencyBandwidthFit {
 /**
  * The per-command latency distribution of the model for a fitted intercept
  * (clamped at 0) and the standard deviation of the smallest size's
- * latencies (fitLatencyBandwidth passes cv(p50, p90) × intercept when fio
+ * latencies (fitLatencyBandwidth passes cv(p50, p99) × intercept when fio
  * gave the quantiles: see {@link latencyCv}): the transfer part of a latency
  * is deterministic in the model (bytes / bandwidth), so all of the measured
  * spread belongs to the command latency: lognormal with mean = intercept and cv = sd / intercept
@@ -221,8 +221,8 @@ export function fitLatencyBandwidth(points: readonly SizePoint[], round: (v: num
   const line = leastSquares(points.map((p) => ({ x: p.bytes, y: p.mean_us })));
   const smallest = points.reduce((a, b) => (b.bytes < a.bytes ? b : a));
   // the spread from the quantiles when fio gave them (as for the FLUSH: a few stalls of milliseconds make the standard deviation), else the standard deviation
-  const quantiles = smallest.p50_us != null && smallest.p90_us != null;
-  const sd = quantiles ? latencyCv(smallest.p50_us!, smallest.p90_us!) * Math.max(0, line.intercept) : smallest.stddev_us;
+  const quantiles = smallest.p50_us != null && smallest.p99_us != null;
+  const sd = quantiles ? latencyCv(smallest.p50_us!, smallest.p99_us!) * Math.max(0, line.intercept) : smallest.stddev_us;
   const lat = latencyDist(round(line.intercept), sd);
   return {
     latency: lat.dist === 'lognormal' ? { ...lat, cv: Math.round(lat.cv * 1000) / 1000 } : lat,
