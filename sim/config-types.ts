@@ -63,6 +63,13 @@ export interface Config {
     wire_page_us: number;
     /** When given: sets fault_page_us, clean_page_us, clean_page_busy_us, clean_pmd_page_us and wire_page_us (no default). */
     per_page_us?: number;
+    /**
+     * The spread of an msync call's CPU time: one factor of mean 1, drawn
+     * from a lognormal of this cv when the call begins, multiplies every CPU
+     * time of that call (the system call, its page work, its writeback's);
+     * 0 (the default): no spread, nothing drawn.
+     */
+    cv: number;
   };
   writeback: {
     /** A built-in policy, or a plugin file (sim/plugin/config-keys.ts). */

@@ -11,6 +11,7 @@ import type { Config } from './config-types.ts';
 import { DOUBLE_FIELD, Engine, usToNs } from './engine/queue.ts';
 import { RandomStreams } from './engine/random.ts';
 import { makeDevice, makeHostSpeed } from './device/make.ts';
+import { makeSampler } from './device/service.ts';
 import type { HostSpeed } from './device/host-speed.ts';
 import { Pager } from './pager/pager.ts';
 import { Pageout } from './pager/pageout.ts';
@@ -67,6 +68,8 @@ export class Simulator implements ReplayHost, PumpHost {
   readonly sleeping = new Set<OpProc>();
   /** The host's speed (`device.flush_cv_scope: host`: drawn per msync), which kernel paths' CPU times and the device follow. */
   readonly hostSpeed: HostSpeed;
+  /** The factor of an msync call's CPU times (`cpu.cv`): a sampler of mean 1, none when cv is 0. */
+  private readonly cpuSpread: (() => number) | undefined;
   private readonly closed: boolean;
   private readonly warmupNs: number;
   private readonly timeline: TimelineClock;
@@ -112,6 +115,7 @@ export class Simulator implements ReplayHost, PumpHost {
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r), sink.transientRecords === true);
     this.hostSpeed = makeHostSpeed(config, this.rng);
+    this.cpuSpread = config.cpu.cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: config.cpu.cv }, this.rng.get('cpu')) : undefined;
     const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
     pager.device = device;
     const memPages = config.memory.pages;
@@ -288,6 +292,7 @@ export class Simulator implements ReplayHost, PumpHost {
     this.ops[row.op]++;
     let gen: KernelPath<string>;
     let acct: SyncAccount | undefined;
+    let cpuFactor = 1;
     switch (row.op) {
       case 'write': {
         if (row.extra !== undefined) this.txns.store(row.extra.x_txn ?? '', this.engine.now);
@@ -313,6 +318,7 @@ export class Simulator implements ReplayHost, PumpHost {
       case 'msync':
         acct = { pages: 0 };
         this.hostSpeed.syncBegins();
+        if (this.cpuSpread) cpuFactor = this.cpuSpread();
         gen = this.personality.msync(k, map, row.addr, row.len, row.flags, acct);
         break;
       case 'wire':
@@ -323,7 +329,7 @@ export class Simulator implements ReplayHost, PumpHost {
         break;
     }
     task.opInFlight(1);
-    new OpProc(this, task, row, this.engine.now, gen, closed, acct).step();
+    new OpProc(this, task, row, this.engine.now, gen, closed, acct, cpuFactor).step();
   }
 
   /** @internal an op's kernel path returned `result`. */

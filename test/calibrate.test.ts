@@ -15,7 +15,7 @@ import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validat
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
-import { cpuCalibration } from '../scripts/validate/cpu-calibration.ts';
+import { cpuCalibration, cpuCv } from '../scripts/validate/cpu-calibration.ts';
 import { latencyFigures, quietestLevel, SETTLE, settleDevice, settledWindows, unsettledWarning } from '../scripts/validate/sync-steps.ts';
 import { settleArg } from '../scripts/commands/calibrate.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
@@ -483,8 +483,21 @@ describe('CPU costs of a calibration (the probe on the file system under --dir)'
     fault_page_us: sp(11.411, 10.95, 13.55), wire_page_us: sp(0.194, 0.16, 0.25), clean_page_us: sp(5.614, 5.41, 5.9),
     clean_page_busy_us: sp(21.237, 20.8, 22.1),
     wall: { fault_page_us: sp(11.4, 11, 13.6), wire_page_us: sp(0.19, 0.16, 0.25), clean_page_us: sp(9.56, 9.42, 10.01) },
-    clean_scattered_page_us: null, writeback: null,
+    clean_scattered_page_us: null, writeback: null, clean_call: null,
   };
+
+  it('cpu.cv: the spread of one msync call\'s CPU time (8 scattered pages) through its median and p90; none from fewer than 10 calls', () => {
+    // 100 calls of the probe on 2026-12-04 (11:45 UTC): median 74.7, p90 93.8 µs → σ = ln(1.2557) / 1.2816 = 0.1777, cv = √(e^σ² − 1) = 0.179
+    const withCalls = { ...figures, clean_call: { pages: 8, p50_us: 74.7, p90_us: 93.8, count: 100 } };
+    const { cpu, fitted } = cpuCalibration(withCalls, 'ext4');
+    expect(cpu.cv).toBe(0.179);
+    expect(cpuCv(74.7, 93.8)).toBe(0.179);
+    expect(fitted['cpu.cv']).toMatchObject({ value: 0.179, n: 100 });
+    expect(fitted['cpu.cv']?.from).toMatch(/8 scattered dirty pages, 100 calls: median 74\.7 µs, 90th percentile 93\.8 µs/);
+    expect(cpuCalibration({ ...figures, clean_call: { pages: 8, p50_us: 74.7, p90_us: 93.8, count: 9 } }, 'ext4').cpu.cv).toBeUndefined();
+    expect(cpuCalibration(figures, 'ext4').cpu.cv).toBeUndefined();
+    expect(cpuCv(50, 50)).toBe(0);
+  });
 
   it('sets the five cpu.* keys to the medians (two decimals), the IQR and repetitions in their provenance', () => {
     const { cpu, fitted } = cpuCalibration(figures, 'the file system under --dir (ext4)');

@@ -47,6 +47,22 @@ export interface CpuFigures {
   clean_scattered_page_us: Spread | null;
   /** Scattered pages written back by sync_file_range (`writeback` samples); null from a probe before it. */
   writeback: WritebackFigures | null;
+  /**
+   * The CPU time of one msync(MS_SYNC) call of {@link SPREAD_PAGES} scattered dirty pages
+   * (`clean_scattered` samples at that count): its median, 90th percentile and sample count, µs;
+   * null without such samples.
+   */
+  clean_call: { pages: number; p50_us: number; p90_us: number; count: number } | null;
+}
+
+/** The msync size whose per-call CPU spread gives `cpu.cv`: 8 scattered pages, a typical small msync of the validation's random jobs' size range (1 .. 64). */
+export const SPREAD_PAGES = 8;
+
+/** {@link CpuFigures.clean_call} of the samples: null without `clean_scattered` samples of {@link SPREAD_PAGES} pages. */
+export function cleanCall(samples: readonly Sample[]): CpuFigures['clean_call'] {
+  const us = samples.filter((s) => s.metric === 'clean_scattered' && s.n === SPREAD_PAGES).map((s) => s.cpuNs / 1000);
+  if (us.length === 0) return null;
+  return { pages: SPREAD_PAGES, p50_us: quantile(us, 0.5), p90_us: quantile(us, 0.9), count: us.length };
 }
 
 /**
@@ -159,5 +175,6 @@ export function cpuFigures(samples: readonly Sample[]): CpuFigures {
     wall: { fault_page_us: perPage(samples, 'fault', 'wallNs'), wire_page_us: perPage(samples, 'wire', 'wallNs'), clean_page_us: perPage(samples, 'clean', 'wallNs') },
     clean_scattered_page_us: samples.some((s) => s.metric === 'clean_scattered') ? perPage(samples, 'clean_scattered', 'cpuNs', PLUG_WRITES) : null,
     writeback: writebackFigures(samples),
+    clean_call: cleanCall(samples),
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { CpuFigures, Spread } from '../measure/cpu-fit.ts';
 import type { FittedValue } from './calibration.ts';
+import { lognormalCv, Z90 } from './lognormal-fit.ts';
 
 /** The `cpu.*` keys a calibration sets, with what the probe timed for each. */
 const CPU_FITS = [
@@ -52,7 +53,24 @@ export function cpuCalibration(f: CpuFigures, where: string): { cpu: Record<stri
       from: `cpu: probe cpu-costs.c on ${where}: sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) of one scattered dirty page, CPU time (median ${round2(f.writeback!.cpu_one_us)} µs), less one page's (the slope over 1 .. 32 pages, ${round2(f.writeback!.cpu_page_us.median_us)} µs) and syscall_us (${cpu.syscall_us ?? 0} µs), at least 0: the set-up of a data-integrity writeback, its sleep and its wake-up`,
     };
   }
+  const c = f.clean_call;
+  if (c && c.count >= 10) {
+    cpu.cv = cpuCv(c.p50_us, c.p90_us);
+    fitted['cpu.cv'] = {
+      value: cpu.cv, r2: null, n: c.count,
+      from: `cpu: probe cpu-costs.c on ${where}: the CPU time of one msync(MS_SYNC) of ${c.pages} scattered dirty pages, ${c.count} calls: median ${round2(c.p50_us)} µs, 90th percentile ${round2(c.p90_us)} µs, as a lognormal's spread (σ = ln(p90 / p50) / 1.2816; the 90th, not the 99th: of ${c.count} calls the 99th percentile is one call)`,
+    };
+  }
   return { cpu, fitted };
+}
+
+/**
+ * `cpu.cv`: the spread of an msync call's CPU time as a lognormal's cv,
+ * through the median and the 90th percentile of the probe's calls (0 when
+ * the p90 is not above the median).
+ */
+export function cpuCv(p50Us: number, p90Us: number): number {
+  return lognormalCv(p50Us, p90Us, Z90);
 }
 
 /**

@@ -145,6 +145,12 @@ export function sessionCpu(cpu: Record<string, number> | undefined, calibrationO
   const r2 = (v: number) => Math.round(v * 100) / 100;
   const out: Record<string, number> = {}, fitted: Record<string, FittedValue> = {};
   for (const [k, v] of Object.entries(cpu)) {
+    if (k === 'cv') {
+      // a relative spread, not a time: the session's speed leaves it
+      out[k] = v;
+      fitted[`cpu.${k}`] = { value: v, r2: null, n: kept.length, from: 'the calibration\'s (a relative spread: not scaled by the session\'s CPU speed)' };
+      continue;
+    }
     out[k] = r2(v * scale);
     fitted[`cpu.${k}`] = { value: out[k], r2: null, n: kept.length, from: `the calibration's ${v} µs × ${scale.toFixed(3)}: the session probes' CPU time of writing back one scattered page (sync_file_range) had a mean median of ${r2(session)} µs over ${kept.length} probes, against ${r2(calibrationOneUs!)} µs in the calibration` };
   }

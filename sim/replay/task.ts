@@ -174,6 +174,8 @@ export class OpProc implements EventTarget {
     private readonly gen: KernelPath<string>,
     readonly closed: boolean,
     readonly acct: SyncAccount | undefined,
+    /** Multiplies every CPU time the op spends (`cpu.cv`'s draw for an msync; 1 otherwise). */
+    private readonly cpuFactor = 1,
   ) {}
 
   /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
@@ -202,7 +204,8 @@ export class OpProc implements EventTarget {
       this.host.sleeping.add(this);
     }
     const w: Wait = r.value;
-    if (typeof w === 'number') this.host.engine.after(w, this); // CPU time: the host's speed factor is the device's (host-speed.ts)
+    // CPU time: the host's speed factor is the device's (host-speed.ts); an msync's CPU spread (cpu.cv) is its own
+    if (typeof w === 'number') this.host.engine.after(this.cpuFactor === 1 ? w : Math.round(w * this.cpuFactor), this);
     else {
       w.add(this);
       this.waiting = true;
