@@ -15,7 +15,7 @@ import { Simulator } from '../sim/simulator.ts';
 import type { OpRecord } from '../sim/stats/records.ts';
 import type { TraceRow } from '../traces/types.ts';
 import { TraceBuilder } from './helpers.ts';
-import { cpuFigures, parseSamples, perCall, perPage, quantile, spread, type Sample } from '../scripts/measure/cpu-fit.ts';
+import { cleanCall, cpuFigures, parseSamples, perCall, perPage, quantile, spread, type Sample } from '../scripts/measure/cpu-fit.ts';
 
 const PS = 4096;
 const A = 0x10000000;
@@ -212,6 +212,13 @@ describe('measure:cpu statistics', () => {
     expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
     expect(quantile([4, 1, 3, 2], 0.75)).toBe(3.25);
     expect(spread([5])).toEqual({ median_us: 5, q1_us: 5, q3_us: 5, reps: 1 });
+  });
+
+  it('one msync call\'s spread: the median and p90 of the CPU times of the 8-page scattered calls, the other counts left out', () => {
+    // 8-page calls of 10, 20, .. 110 µs (11 calls): h = 10 × 0.5 = 5 → 60; h = 10 × 0.9 = 9 → 100; the 1-page calls do not count
+    const calls: Sample[] = [...Array.from({ length: 11 }, (_, i) => ({ metric: 'clean_scattered', n: 8, wallNs: 0, cpuNs: (i + 1) * 10_000 })), { metric: 'clean_scattered', n: 1, wallNs: 0, cpuNs: 5_000_000 }];
+    expect(cleanCall(calls)).toEqual({ pages: 8, p50_us: 60, p90_us: 100, count: 11 });
+    expect(cleanCall(calls.filter((c) => c.n === 1))).toBeNull();
   });
 
   it('a batched call costs its time over the calls; a pair counts two calls', () => {

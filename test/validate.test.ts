@@ -24,6 +24,7 @@ import { RandomStream } from '../sim/engine/random.ts';
 import { calibrateCommand } from '../scripts/commands/calibrate.ts';
 import { validateCommand } from '../scripts/commands/validate.ts';
 import { InputError } from '../scripts/errors.ts';
+import { cpuCv } from '../scripts/validate/cpu-calibration.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -382,12 +383,16 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the CPU probe ran on the calibrated file system (the test machine has cc: scripts/ensure-tools.sh): its medians, each inside its IQR
     // clean_page_busy_us needs a second CPU for the probe's busy loop
     const busy = availableParallelism() > 1 ? ['clean_page_busy_us'] : []; // the CPUs of its affinity mask, as the probe counts them
-    expect(Object.keys(doc.cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', ...busy, 'wire_page_us', 'clean_io_us', 'writeback_call_us']);
+    expect(Object.keys(doc.cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', ...busy, 'wire_page_us', 'clean_io_us', 'writeback_call_us', 'cv']);
+    // the spread of one msync call's CPU time: 5 calls of 8 scattered pages a repetition, through their median and p90
+    expect(cj.fits.cpu.clean_call).toMatchObject({ pages: 8, count: 40 });
+    expect(doc.cpu.cv).toBe(cpuCv(cj.fits.cpu.clean_call.p50_us, cj.fits.cpu.clean_call.p90_us));
+    expect(cj.fitted['cpu.cv']).toMatchObject({ value: doc.cpu.cv, n: 40 });
     // the two derived from the scattered and writeback samples (cpu-calibration.ts)
     const r2 = (v: number) => Math.round(v * 100) / 100;
     expect(doc.cpu.clean_io_us).toBe(Math.max(0, r2(cj.fits.cpu.clean_scattered_page_us.median_us - cj.fits.cpu.clean_page_us.median_us)));
     expect(doc.cpu.writeback_call_us).toBe(Math.max(0, r2(cj.fits.cpu.writeback.cpu_one_us - cj.fits.cpu.writeback.cpu_page_us.median_us - doc.cpu.syscall_us)));
-    for (const k of Object.keys(doc.cpu).filter((x) => x !== 'clean_io_us' && x !== 'writeback_call_us')) {
+    for (const k of Object.keys(doc.cpu).filter((x) => x !== 'clean_io_us' && x !== 'writeback_call_us' && x !== 'cv')) {
       expect(doc.cpu[k]).toBeGreaterThan(0);
       const fig = cj.fits.cpu[k];
       expect(doc.cpu[k]).toBe(Math.round(fig.median_us * 100) / 100);
