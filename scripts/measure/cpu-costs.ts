@@ -19,7 +19,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuFigures, parseSamples, type CpuFigures, type Spread } from './cpu-fit.ts';
 import { compileProbe, runProbe } from './cpu-probe.ts';
-import { cleanIo, cpuCv, writebackCall } from '../validate/cpu-calibration.ts';
+import { cleanIo, cpuCvOf, writebackCall } from '../validate/cpu-calibration.ts';
 
 /** First line of a fragment this command wrote (so `-o` replaces only those). */
 const MARKER = '# syncsim measure:cpu';
@@ -140,7 +140,7 @@ function fragment(f: CpuFigures, m: ReturnType<typeof machine>, where: string, r
     ...(cleanIo(f) !== null ? [`  clean_io_us: ${cleanIo(f)}   # the scattered clean slope less clean_page_us`] : []),
     ...(writebackCall(f, r2(f.syscall_us.median_us)) !== null ? [`  writeback_call_us: ${writebackCall(f, r2(f.syscall_us.median_us))}   # sync_file_range of one scattered page, less its page and syscall_us`] : []),
     line('wire_page_us', f.wire_page_us),
-    ...(f.clean_call && f.clean_call.count >= 10 ? [`  cv: ${cpuCv(f.clean_call.p50_us, f.clean_call.p90_us)}   # msync(MS_SYNC) of ${f.clean_call.pages} scattered pages, ${f.clean_call.count} calls: median ${r2(f.clean_call.p50_us)}, p90 ${r2(f.clean_call.p90_us)} µs`] : []),
+    ...(cpuCvOf(f) !== null ? [`  cv: ${cpuCvOf(f)}   # msync(MS_SYNC) of ${f.clean_call!.pages} scattered pages, ${f.clean_call!.count} calls: median ${r2(f.clean_call!.p50_us)}, p90 ${r2(f.clean_call!.p90_us)} µs`] : []),
     '',
   ].join('\n');
 }

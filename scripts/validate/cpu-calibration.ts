@@ -53,15 +53,25 @@ export function cpuCalibration(f: CpuFigures, where: string): { cpu: Record<stri
       from: `cpu: probe cpu-costs.c on ${where}: sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) of one scattered dirty page, CPU time (median ${round2(f.writeback!.cpu_one_us)} µs), less one page's (the slope over 1 .. 32 pages, ${round2(f.writeback!.cpu_page_us.median_us)} µs) and syscall_us (${cpu.syscall_us ?? 0} µs), at least 0: the set-up of a data-integrity writeback, its sleep and its wake-up`,
     };
   }
-  const c = f.clean_call;
-  if (c && c.count >= 10) {
-    cpu.cv = cpuCv(c.p50_us, c.p90_us);
+  const cv = cpuCvOf(f);
+  if (cv !== null) {
+    const c = f.clean_call!;
+    cpu.cv = cv;
     fitted['cpu.cv'] = {
       value: cpu.cv, r2: null, n: c.count,
       from: `cpu: probe cpu-costs.c on ${where}: the CPU time of one msync(MS_SYNC) of ${c.pages} scattered dirty pages, ${c.count} calls: median ${round2(c.p50_us)} µs, 90th percentile ${round2(c.p90_us)} µs, as a lognormal's spread (σ = ln(p90 / p50) / 1.2816; the 90th, not the 99th: of ${c.count} calls the 99th percentile is one call)`,
     };
   }
   return { cpu, fitted };
+}
+
+/** Calls of the probe's 8-page msync below which `cpu.cv` is not fitted. */
+const MIN_SPREAD_CALLS = 10;
+
+/** `cpu.cv` of a probe run ({@link cpuCv} of its 8-page calls); null with fewer than {@link MIN_SPREAD_CALLS} of them. */
+export function cpuCvOf(f: CpuFigures): number | null {
+  const c = f.clean_call;
+  return c && c.count >= MIN_SPREAD_CALLS ? cpuCv(c.p50_us, c.p90_us) : null;
 }
 
 /**
