@@ -129,6 +129,7 @@ function table(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps
 
 function fragment(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps: number): string {
   const line = (k: string, s: Spread) => `  ${k}: ${r2(s.median_us)}   # IQR ${r2(s.q1_us)} .. ${r2(s.q3_us)}`;
+  const io = cleanIo(f), call = writebackCall(f, r2(f.syscall_us.median_us)), cv = cpuCvOf(f), c = f.clean_call;
   return [
     `${MARKER} — Linux ${m.kernel} ${m.arch}, ${m.cpu}, ${m.date}`,
     `# medians of ${reps} repetitions on ${where}, µs of the calling thread's CPU time`,
@@ -137,10 +138,10 @@ function fragment(f: CpuFigures, m: ReturnType<typeof machine>, where: string, r
     line('fault_page_us', f.fault_page_us),
     line('clean_page_us', f.clean_page_us),
     ...(f.clean_page_busy_us ? [line('clean_page_busy_us', f.clean_page_busy_us)] : []),
-    ...(cleanIo(f) !== null ? [`  clean_io_us: ${cleanIo(f)}   # the scattered clean slope less clean_page_us`] : []),
-    ...(writebackCall(f, r2(f.syscall_us.median_us)) !== null ? [`  writeback_call_us: ${writebackCall(f, r2(f.syscall_us.median_us))}   # sync_file_range of one scattered page, less its page and syscall_us`] : []),
+    ...(io !== null ? [`  clean_io_us: ${io}   # the scattered clean slope less clean_page_us`] : []),
+    ...(call !== null ? [`  writeback_call_us: ${call}   # sync_file_range of one scattered page, less its page and syscall_us`] : []),
     line('wire_page_us', f.wire_page_us),
-    ...(cpuCvOf(f) !== null ? [`  cv: ${cpuCvOf(f)}   # msync(MS_SYNC) of ${f.clean_call!.pages} scattered pages, ${f.clean_call!.count} calls: median ${r2(f.clean_call!.p50_us)}, p90 ${r2(f.clean_call!.p90_us)} µs`] : []),
+    ...(cv !== null && c ? [`  cv: ${cv}   # msync(MS_SYNC) of ${c.pages} scattered pages, ${c.count} calls: median ${r2(c.p50_us)}, p90 ${r2(c.p90_us)} µs`] : []),
     '',
   ].join('\n');
 }
