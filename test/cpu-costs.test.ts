@@ -204,6 +204,25 @@ describe('cpu.clean_page_busy_us (Linux: cleaning while another task runs)', () 
     // b's own msync at 100 µs cleaned while a was between its rows: the busy rate
     expect(t.get(`b:${b[b.length - 2]!.line}`)).toBeCloseTo(1.44 + 23.09 + 2000, 6);
   });
+
+  it('is charged while the other task waits for its page-in read: a major fault keeps its task on its CPU', () => {
+    // b stores at 4900 µs to a page not in memory: its read takes 2000 µs on the device; a msyncs its 4 pages (read in
+    // by its stores at 10 µs, done by 2010) at 5000 µs, while b waits for that read
+    const a = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, 4 * PS).op(5000, 'msync', A, 16 * PS, 'SYNC').rows;
+    const b = new TraceBuilder('b').map(0, A, 16 * PS, 'g').op(4900, 'write', A, PS).op(90000, 'write', A, PS).rows;
+    const rows = [...a, ...b].sort((x, y) => x.tNs - y.tNs);
+    const dev = { profile: 'queue', service: { dist: 'constant', mean_us: 2000 }, channels: 4 };
+    const cpu = { clean_page_us: 9.28, clean_page_busy_us: 23.09, syscall_us: 1.44 };
+    const t = tookByTask(rows, { personality: 'linux', pagein: true, device: dev, cpu });
+    // b's store: its read, 2000 µs (fault_page_us 0 under the queue profile)
+    expect(t.get(`b:${b[1]!.line}`)).toBeCloseTo(2000, 6);
+    // a's msync: 1.44 + 4 × 23.09 of CPU at the busy rate, then its one write of 2000 µs on a free channel
+    expect(t.get(`a:${a[a.length - 1]!.line}`)).toBeCloseTo(1.44 + 4 * 23.09 + 2000, 6);
+    // the same msync when b's only row (a store at 20 µs) is long done and the msync is the trace's last row: the idle rate
+    const b2 = new TraceBuilder('b').map(0, A, 16 * PS, 'g').op(20, 'write', A, PS).rows;
+    const t2 = tookByTask([...a, ...b2].sort((x, y) => x.tNs - y.tNs), { personality: 'linux', pagein: true, device: dev, cpu });
+    expect(t2.get(`a:${a[a.length - 1]!.line}`)).toBeCloseTo(1.44 + 4 * 9.28 + 2000, 6);
+  });
 });
 
 describe('measure:cpu statistics', () => {

@@ -27,6 +27,8 @@ export interface ReplayHost {
   execute(task: Task, row: TraceRow, closed: boolean): void;
   /** Whether every row of the trace has been delivered to its task. */
   readonly drained: boolean;
+  /** Whether the wait an op's kernel path just yielded keeps its task on its CPU (Kernel.onCpuWait), clearing it. */
+  takeOnCpuWait(): boolean;
   /** A task started or stopped running (see {@link Task.running}): +1 or -1. */
   runningChanged(delta: number): void;
   /** An op's kernel path returned `result`. */
@@ -181,7 +183,7 @@ export class OpProc implements EventTarget {
   /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
   slept = false;
 
-  /** Asleep on a wait queue now (not a timed CPU delay). */
+  /** Asleep on a wait queue now, off its CPU (not a timed CPU delay, nor a wait that keeps the task on its CPU). */
   private waiting = false;
 
   fire(): void {
@@ -208,6 +210,7 @@ export class OpProc implements EventTarget {
     if (typeof w === 'number') this.host.engine.after(this.cpuFactor === 1 ? w : Math.round(w * this.cpuFactor), this);
     else {
       w.add(this);
+      if (this.host.takeOnCpuWait()) return; // a page-in read: the task stays on its CPU
       this.waiting = true;
       this.task.opAsleep(1);
     }
