@@ -218,6 +218,12 @@ describe('cpu.clean_page_busy_us (Linux: cleaning while another task runs)', () 
     expect(t.get(`b:${b[1]!.line}`)).toBeCloseTo(2000, 6);
     // a's msync: 1.44 + 4 × 23.09 of CPU at the busy rate, then its one write of 2000 µs on a free channel
     expect(t.get(`a:${a[a.length - 1]!.line}`)).toBeCloseTo(1.44 + 4 * 23.09 + 2000, 6);
+    // the run leaves no task running and no on-CPU wait pending
+    const sim = new Simulator(resolveConfig({ personality: 'linux', pagein: true, device: dev, cpu }), { sync() {}, writeback() {}, timeline() {} });
+    sim.feed(rows);
+    sim.end();
+    expect(sim.run()).toBe('done');
+    expect((sim as unknown as { kernel: { running: number; onCpuWait: boolean } }).kernel).toMatchObject({ running: 0, onCpuWait: false });
     // the same msync when b's only row (a store at 20 µs) is long done and the msync is the trace's last row: the idle rate
     const b2 = new TraceBuilder('b').map(0, A, 16 * PS, 'g').op(20, 'write', A, PS).rows;
     const t2 = tookByTask([...a, ...b2].sort((x, y) => x.tNs - y.tNs), { personality: 'linux', pagein: true, device: dev, cpu });
