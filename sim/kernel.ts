@@ -59,16 +59,10 @@ export interface Kernel {
   /**
    * Tasks on a CPU now: from their first row until the trace's last row has
    * been delivered and they have nothing left, and not asleep in the kernel
+   * (a fault waiting for its page's read does not count as asleep)
    * (maintained by the replay: sim/replay/task.ts, Task.running).
    */
   running: number;
-  /**
-   * Set by a kernel path right before it yields a wait during which the task
-   * stays on its CPU (a page-in read: the fault's own work keeps the vCPU
-   * busy), and cleared by the replay when it takes the wait
-   * (sim/replay/task.ts, OpProc.step): such a wait leaves {@link running} as it is.
-   */
-  onCpuWait: boolean;
   /** CPU time per dirty page of a PMD-sized folio an msync writes (cpu.clean_pmd_page_us; Linux), ns. */
   cleanPmdPageNs: number;
   /** CPU time per write I/O an msync issues, on top of its pages' (cpu.clean_io_us; linux, freebsd, xnu), ns. */

@@ -127,7 +127,6 @@ export class Simulator implements ReplayHost, PumpHost {
       cleanPageNs: usToNs(config.cpu.clean_page_us),
       cleanPageBusyNs: usToNs(config.cpu.clean_page_busy_us),
       running: 0,
-      onCpuWait: false,
       cleanPmdPageNs: usToNs(config.cpu.clean_pmd_page_us),
       cleanIoNs: usToNs(config.cpu.clean_io_us),
       writebackCallNs: usToNs(config.cpu.writeback_call_us),
@@ -234,14 +233,6 @@ export class Simulator implements ReplayHost, PumpHost {
     if (this.drained) return;
     this.drained = true;
     for (const t of this.tasks.values()) t.traceDrained();
-  }
-
-  /** @internal see {@link ReplayHost.takeOnCpuWait}. */
-  takeOnCpuWait(): boolean {
-    const k = this.kernel;
-    if (!k.onCpuWait) return false;
-    k.onCpuWait = false;
-    return true;
   }
 
   /** @internal a task started or stopped running: {@link Kernel.running}. */

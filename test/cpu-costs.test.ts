@@ -28,14 +28,15 @@ function took(rows: TraceRow[], config: Record<string, unknown> = {}): Map<numbe
   return new Map([...tookByTask(rows, config)].map(([k, v]) => [Number(k.split(':')[1]), v]));
 }
 
-/** {@link took} keyed by `task:line` (lines count per task in TraceBuilder). */
-function tookByTask(rows: TraceRow[], config: Record<string, unknown> = {}): Map<string, number> {
+/** {@link took} keyed by `task:line` (lines count per task in TraceBuilder); `after` sees the simulator once the run is done. */
+function tookByTask(rows: TraceRow[], config: Record<string, unknown> = {}, after?: (sim: Simulator) => void): Map<string, number> {
   const ops: OpRecord[] = [];
   const sim = new Simulator(resolveConfig({ replay: 'open', pagein: false, ...config }), { sync() {}, writeback() {}, timeline() {}, op: (r) => ops.push(r) });
   sim.feed(rows);
   sim.run();
   sim.end();
   sim.run();
+  after?.(sim);
   return new Map(ops.map((o) => [`${o.row.task}:${o.row.line}`, (o.tDoneNs - o.tIssueNs) / 1000]));
 }
 
@@ -213,21 +214,16 @@ describe('cpu.clean_page_busy_us (Linux: cleaning while another task runs)', () 
     const rows = [...a, ...b].sort((x, y) => x.tNs - y.tNs);
     const dev = { profile: 'queue', service: { dist: 'constant', mean_us: 2000 }, channels: 4 };
     const cpu = { clean_page_us: 9.28, clean_page_busy_us: 23.09, syscall_us: 1.44 };
-    const t = tookByTask(rows, { personality: 'linux', pagein: true, device: dev, cpu });
-    // b's store: its read, 2000 µs (fault_page_us 0 under the queue profile)
-    expect(t.get(`b:${b[1]!.line}`)).toBeCloseTo(2000, 6);
-    // a's msync: 1.44 + 4 × 23.09 of CPU at the busy rate, then its one write of 2000 µs on a free channel
-    expect(t.get(`a:${a[a.length - 1]!.line}`)).toBeCloseTo(1.44 + 4 * 23.09 + 2000, 6);
-    // the run leaves no task running and no on-CPU wait pending
-    const sim = new Simulator(resolveConfig({ personality: 'linux', pagein: true, device: dev, cpu }), { sync() {}, writeback() {}, timeline() {} });
-    sim.feed(rows);
-    sim.end();
-    expect(sim.run()).toBe('done');
-    expect((sim as unknown as { kernel: { running: number; onCpuWait: boolean } }).kernel).toMatchObject({ running: 0, onCpuWait: false });
-    // the same msync when b's only row (a store at 20 µs) is long done and the msync is the trace's last row: the idle rate
-    const b2 = new TraceBuilder('b').map(0, A, 16 * PS, 'g').op(20, 'write', A, PS).rows;
-    const t2 = tookByTask([...a, ...b2].sort((x, y) => x.tNs - y.tNs), { personality: 'linux', pagein: true, device: dev, cpu });
-    expect(t2.get(`a:${a[a.length - 1]!.line}`)).toBeCloseTo(1.44 + 4 * 9.28 + 2000, 6);
+    for (const replay of ['open', 'closed']) {
+      let end: unknown;
+      const t = tookByTask(rows, { personality: 'linux', pagein: true, device: dev, cpu, replay }, (sim) => (end = (sim as unknown as { kernel: { running: number } }).kernel.running));
+      // b's store: its read, 2000 µs (fault_page_us 0 under the queue profile)
+      expect(t.get(`b:${b[1]!.line}`), replay).toBeCloseTo(2000, 6);
+      // a's msync: 1.44 + 4 × 23.09 of CPU at the busy rate, then its one write of 2000 µs on a free channel
+      expect(t.get(`a:${a[a.length - 1]!.line}`), replay).toBeCloseTo(1.44 + 4 * 23.09 + 2000, 6);
+      // and once the run is done no task counts as running
+      expect(end, replay).toBe(0);
+    }
   });
 });
 

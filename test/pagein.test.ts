@@ -260,3 +260,19 @@ describe('reads.csv', () => {
     expect(readFileSync(join(out, 'writeback.csv'), 'utf8').trim().split('\n').length).toBe(2);
   });
 });
+
+describe('a fault waiting for its page read stays on its CPU (WaitQueue.onCpu)', () => {
+  it('is one view per queue, and a sleeper added through it is woken with the queue', () => {
+    const engine = new Engine();
+    const q = new WaitQueue(engine);
+    expect(q.onCpu).toBe(q.onCpu);
+    expect(q.onCpu.queue).toBe(q);
+    const woken: string[] = [];
+    q.onCpu.add({ fire: () => woken.push('on cpu') });
+    q.add({ fire: () => woken.push('asleep') });
+    expect(q.size).toBe(2);
+    q.wakeAll();
+    engine.run();
+    expect(woken).toEqual(['on cpu', 'asleep']);
+  });
+});

@@ -8,7 +8,7 @@
  */
 import type { Kernel } from '../kernel.ts';
 import { Page, type VmObject } from '../vm/object.ts';
-import type { KernelPath } from '../vm/process.ts';
+import type { KernelPath, WaitQueue } from '../vm/process.ts';
 import type { FaultSite, ReadPolicy, ReadWindow } from './readahead.ts';
 import { RA_BITS } from '../vm/page-store.ts';
 
@@ -38,9 +38,7 @@ export class PageIn {
       if (s & Page.RESIDENT) return true;
       if (s & Page.READING) {
         if (s & RA_BITS) this.hitPage(obj, site, s);
-        const t0 = this.k.engine.now;
-        while (obj.state(idx) & Page.READING) yield this.onCpu(obj);
-        this.waitNs += this.k.engine.now - t0;
+        yield* this.waitRead(obj, idx);
         if (obj.state(idx) & Page.RESIDENT) return true;
         if (ownReadFailed) return false;
         continue; // someone else's read failed: read it ourselves
@@ -62,28 +60,21 @@ export class PageIn {
       this.policy.issued(site, obj, own.first, own.count);
       ownReadFailed = true; // if the wait ends with the page absent, it was our read that failed
       window = undefined;
-      const t0 = this.k.engine.now;
-      while (obj.state(idx) & Page.READING) yield this.onCpu(obj);
-      this.waitNs += this.k.engine.now - t0;
-      if (obj.state(idx) & Page.RESIDENT) return true;
-      return false;
+      yield* this.waitRead(obj, idx);
+      return (obj.state(idx) & Page.RESIDENT) !== 0;
     }
   }
 
   /**
-   * The wait of a fault for its page's read, which keeps the faulting task
-   * on its CPU ({@link Kernel.onCpuWait}): a major fault is mostly the
-   * kernel's own work (allocating and inserting the page, building and
-   * completing the read, mapping it), and a task that waits for a read of a
-   * few tens of µs leaves its vCPU busy, not idle. Measured here (README,
-   * "Page-in keeps the task on its CPU"): fio's mmap random reads spend
-   * 56–58 % of each fault's time on the CPU; beside a partner in page-in
-   * faults, an msync's page work took 381 µs against 339 beside a busy loop
-   * and 120 alone.
+   * Waits until page `idx` of `obj` is no longer being read, the faulting
+   * task staying on its CPU ({@link WaitQueue.onCpu}): a major fault is
+   * mostly the kernel's own work, and a read of a few tens of µs does not
+   * leave the vCPU idle (README, "Page-in keeps the task on its CPU").
    */
-  private onCpu(obj: VmObject) {
-    this.k.onCpuWait = true;
-    return obj.waitQueue;
+  private *waitRead(obj: VmObject, idx: number): KernelPath<void> {
+    const t0 = this.k.engine.now;
+    while (obj.state(idx) & Page.READING) yield obj.waitQueue.onCpu;
+    this.waitNs += this.k.engine.now - t0;
   }
 
   /**

@@ -6,7 +6,7 @@
 import { NextEvent, usToNs, type Engine, type EventTarget } from '../engine/queue.ts';
 import { RowQueue, type Waiting } from './row-queue.ts';
 import type { VmMap } from '../vm/map.ts';
-import type { KernelPath, Wait } from '../vm/process.ts';
+import { OnCpuWait, type KernelPath, type Wait } from '../vm/process.ts';
 import type { SyncAccount } from '../kernel.ts';
 import type { TaskRecord } from '../stats/tasks.ts';
 import { RowBlock, type TraceRow } from '../../traces/types.ts';
@@ -27,8 +27,6 @@ export interface ReplayHost {
   execute(task: Task, row: TraceRow, closed: boolean): void;
   /** Whether every row of the trace has been delivered to its task. */
   readonly drained: boolean;
-  /** Whether the wait an op's kernel path just yielded keeps its task on its CPU (Kernel.onCpuWait), clearing it. */
-  takeOnCpuWait(): boolean;
   /** A task started or stopped running (see {@link Task.running}): +1 or -1. */
   runningChanged(delta: number): void;
   /** An op's kernel path returned `result`. */
@@ -79,7 +77,8 @@ export class Task implements EventTarget {
    * Whether the task is on a CPU: from its first row until every row of the
    * trace has been delivered and it has none left to issue or finish (the
    * gaps between its rows are its own work, as a fio job's are), except
-   * while every op it has in progress sleeps in the kernel. A task whose rows
+   * while every op it has in progress sleeps in the kernel (a fault waiting
+   * for its page's read does not sleep in this sense: {@link OnCpuWait}). A task whose rows
    * end early thus counts until the trace's last row: a streamed trace does
    * not say which row is a task's last, and results must not depend on the
    * batches it is read in. A timed pause (a throttle of background
@@ -210,7 +209,7 @@ export class OpProc implements EventTarget {
     if (typeof w === 'number') this.host.engine.after(this.cpuFactor === 1 ? w : Math.round(w * this.cpuFactor), this);
     else {
       w.add(this);
-      if (this.host.takeOnCpuWait()) return; // a page-in read: the task stays on its CPU
+      if (w instanceof OnCpuWait) return; // a fault waiting for its page's read: the task stays on its CPU
       this.waiting = true;
       this.task.opAsleep(1);
     }

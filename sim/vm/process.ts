@@ -6,8 +6,11 @@
  */
 import type { Engine, EventTarget } from '../engine/queue.ts';
 
-/** What a process may wait for: a delay in ns, or a wake-up on a queue. */
-export type Wait = number | WaitQueue;
+/**
+ * What a process may wait for: a delay in ns, or a wake-up on a queue
+ * (through {@link WaitQueue.onCpu} when the task stays on its CPU meanwhile).
+ */
+export type Wait = number | WaitQueue | OnCpuWait;
 
 /** The generator type of a sleeping kernel path returning `R`. */
 export type KernelPath<R> = Generator<Wait, R, void>;
@@ -19,6 +22,16 @@ export class WaitQueue {
   private n = 0;
 
   constructor(readonly engine: Engine) {}
+
+  private view: OnCpuWait | undefined = undefined;
+
+  /**
+   * This queue, as the wait of a sleeper that stays on its CPU meanwhile
+   * (a fault waiting for its page's read: sim/pager/pagein.ts); made once.
+   */
+  get onCpu(): OnCpuWait {
+    return (this.view ??= new OnCpuWait(this));
+  }
 
   /** Number of sleepers. */
   get size(): number {
@@ -39,6 +52,19 @@ export class WaitQueue {
       this.engine.after(0, s[i] as EventTarget);
       s[i] = undefined;
     }
+  }
+}
+
+/**
+ * A wait on a {@link WaitQueue} during which the sleeping task stays on its
+ * CPU (the replay does not count it asleep: sim/replay/task.ts, OpProc.step).
+ */
+export class OnCpuWait {
+  constructor(readonly queue: WaitQueue) {}
+
+  /** @internal adds a sleeper to the queue. */
+  add(p: EventTarget): void {
+    this.queue.add(p);
   }
 }
 
