@@ -70,6 +70,8 @@ export interface Config {
      * 0 (the default): no spread, nothing drawn.
      */
     cv: number;
+    /** Share of that factor that never varies (0 ≤ floor < 1, default 0), as `device.flush_floor` is the FLUSH's. */
+    floor: number;
   };
   writeback: {
     /** A built-in policy, or a plugin file (sim/plugin/config-keys.ts). */

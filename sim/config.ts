@@ -41,7 +41,7 @@ export function defaultConfig(): Config {
       channels: 1, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0,
     },
     pager: { cluster_pages: 32, ipc_us: 0 },
-    cpu: { ...measuredCpuDefaults(), clean_io_us: 0, writeback_call_us: 0, cv: 0 },
+    cpu: { ...measuredCpuDefaults(), clean_io_us: 0, writeback_call_us: 0, cv: 0, floor: 0 },
     writeback: { policy: 'none', delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 } as Config['writeback'],
     memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8 << 20 },
     stats: { sample_us: 1000, warmup_us: 0 },
@@ -68,6 +68,8 @@ const range = (min: number, max: number, exclusiveMin = false) =>
 /** An integer in [min, max]. */
 const intRange = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max });
 const duration = range(0, HOUR_US);
+/** The share of a spread's mean that never varies (service.ts, shiftedLognormal): [0, 0.99]. */
+const FLOOR = range(0, 0.99);
 const positiveDuration = range(0, HOUR_US, true);
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object', additionalProperties: false, properties, required,
@@ -85,7 +87,7 @@ const serviceDist = {
     serviceCase('constant', { mean_us: duration }, ['mean_us']),
     serviceCase('exponential', { mean_us: positiveDuration }, ['mean_us']),
     serviceCase('uniform', { min_us: duration, max_us: duration }, ['min_us', 'max_us']),
-    serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true) }, ['mean_us', 'cv']),
+    serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true), floor: FLOOR }, ['mean_us', 'cv']),
     serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, []),
   ],
 };
@@ -112,8 +114,10 @@ const DEVICE_SCHEMA = obj({
   flush_us: duration,
   flush_empty_us: duration,
   flush_cv: range(0, 100),
+  flush_floor: FLOOR,
   flush_cv_scope: { enum: ['flush', 'host'] },
   host_cv: range(0, 100),
+  host_floor: FLOOR,
   flush_gap: obj({ gap_us: { type: 'array', maxItems: 1000, items: range(0, HOUR_US) }, factor: { type: 'array', maxItems: 1000, items: range(0, 1000) } }, ['gap_us', 'factor']),
   destage: { enum: ['continuous', 'on_flush'] },
   media_write_us: duration,
@@ -141,8 +145,8 @@ export const CONFIG_SCHEMA = obj({
   seed: intRange(0, 4294967295),
   device: DEVICE_SCHEMA,
   pager: obj({ cluster_pages: intRange(1, 65536), ipc_us: duration }, ['cluster_pages', 'ipc_us']),
-  cpu: obj({ syscall_us: duration, fault_page_us: duration, clean_page_us: duration, clean_page_busy_us: duration, clean_pmd_page_us: duration, clean_io_us: duration, writeback_call_us: duration, wire_page_us: duration, per_page_us: duration, cv: range(0, 100) },
-    ['syscall_us', 'fault_page_us', 'clean_page_us', 'clean_page_busy_us', 'clean_pmd_page_us', 'clean_io_us', 'writeback_call_us', 'wire_page_us', 'cv']),
+  cpu: obj({ syscall_us: duration, fault_page_us: duration, clean_page_us: duration, clean_page_busy_us: duration, clean_pmd_page_us: duration, clean_io_us: duration, writeback_call_us: duration, wire_page_us: duration, per_page_us: duration, cv: range(0, 100), floor: FLOOR },
+    ['syscall_us', 'fault_page_us', 'clean_page_us', 'clean_page_busy_us', 'clean_pmd_page_us', 'clean_io_us', 'writeback_call_us', 'wire_page_us', 'cv', 'floor']),
   writeback: obj({
     policy: { enum: ['none', 'syncer', 'flusher'] },
     interval_ms: range(1, DAY_MS),

@@ -331,8 +331,9 @@ describe('fitting the steps', () => {
   });
 
   it('the FLUSH level comes from the pooled 1-write fdatasyncs by their quantiles; on_flush takes one write\'s destage off it', () => {
-    const level = { count: 5000, mean_us: 900, stddev_us: 400, p50_us: 300, p90_us: 400, p99_us: 300 * Math.exp(0.5 * 2.3263478740408408) };
-    const levelUs = 300 * Math.sqrt(1 + 0.533 ** 2); // 339.96
+    // the quantiles of 200 + 100 e^(0.8 Z): a floor of 200 µs and a lognormal of median 100 above it (the shape the host's FLUSH has)
+    const level = { count: 5000, mean_us: 900, stddev_us: 400, p50_us: 300, p90_us: 200 + 100 * Math.exp(0.8 * 1.2815515655446004), p99_us: 200 + 100 * Math.exp(0.8 * 2.3263478740408408) };
+    const levelUs = 200 + 100 * Math.exp(0.8 ** 2 / 2); // that shape's mean: 337.71
     // continuous (only the flush step): flush_us = the level, not the flush step's 700 µs nor the pooled mean's 900
     expect(fitCalibration(steps, { writeCache: true, readAheadKb: null }, 64, level).flush.flush_us).toBe(Math.round(levelUs * 100) / 100);
     // 12 µs more per write (flush-8/32/128): on_flush, flush_us = level − 12

@@ -29,11 +29,11 @@ describe('configuration', () => {
       device: {
         profile: 'nvme', channels: 85, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0,
         read_latency: { dist: 'constant', mean_us: 85 }, write_latency: { dist: 'constant', mean_us: 20 },
-        bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_cv_scope: 'flush', host_cv: 0, flush_gap: { gap_us: [], factor: [] }, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
+        bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: { gap_us: [], factor: [] }, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
         rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capacity_gb: 1000, region_gb: 16,
       },
       pager: { cluster_pages: 32, ipc_us: 0 },
-      cpu: { syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21, cv: 0 },
+      cpu: { syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21, cv: 0, floor: 0 },
       writeback: { policy: 'none', interval_ms: 1000, delay_ms: 30000, expire_ms: 30000, background_ratio: 10, dirty_ratio: 20, max_pause_ms: 200 },
       memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8388608 },
       stats: { sample_us: 1000, warmup_us: 0 },

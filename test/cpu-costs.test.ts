@@ -45,7 +45,7 @@ const writes = () => new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write
 
 describe('measured CPU-cost defaults', () => {
   it('are the table figures, each inside its interquartile range', () => {
-    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21, cv: 0 });
+    expect(resolveConfig({}).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21, cv: 0, floor: 0 });
     for (const f of Object.values(MEASURED_CPU_COSTS)) {
       expect(f.q1_us).toBeLessThanOrEqual(f.us);
       expect(f.us).toBeLessThanOrEqual(f.q3_us);
@@ -106,7 +106,7 @@ describe('measured CPU-cost defaults', () => {
 
 describe('cpu.per_page_us', () => {
   it('sets all the per-page costs, also over a per-page key given with it', () => {
-    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 2, per_page_us: 2, cv: 0 });
+    expect(resolveConfig({ cpu: { per_page_us: 2 } }).cpu).toEqual({ syscall_us: 1.44, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 2, per_page_us: 2, cv: 0, floor: 0 });
     expect(resolveConfig({ cpu: { per_page_us: 2, fault_page_us: 5 } }).cpu.fault_page_us).toBe(2);
   });
 
@@ -124,24 +124,24 @@ describe('applyCpuDefaults under the queue profile', () => {
   it('makes every CPU cost the user did not give 0', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, true);
-    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_page_busy_us: 0, clean_pmd_page_us: 0, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0, cv: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_page_busy_us: 0, clean_pmd_page_us: 0, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0, cv: 0, floor: 0 });
   });
 
   it('keeps the costs the user gave, and per_page_us still sets the per-page ones', () => {
     const user = { cpu: { syscall_us: 3, clean_page_us: 4 } };
     const c = resolveConfig(user);
     applyCpuDefaults(c, user, true);
-    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_page_busy_us: 4, clean_pmd_page_us: 0, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0, cv: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 3, fault_page_us: 0, clean_page_us: 4, clean_page_busy_us: 4, clean_pmd_page_us: 0, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0, cv: 0, floor: 0 });
     const v = { cpu: { per_page_us: 2 } };
     const d = resolveConfig(v);
     applyCpuDefaults(d, v, true);
-    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 2, per_page_us: 2, cv: 0 });
+    expect(d.cpu).toEqual({ syscall_us: 0, fault_page_us: 2, clean_page_us: 2, clean_page_busy_us: 2, clean_pmd_page_us: 2, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 2, per_page_us: 2, cv: 0, floor: 0 });
   });
 
   it('outside queue leaves the measured defaults', () => {
     const c = resolveConfig({});
     applyCpuDefaults(c, {}, false);
-    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21, cv: 0 });
+    expect(c.cpu).toEqual({ syscall_us: 1.44, fault_page_us: 13.16, clean_page_us: 9.28, clean_page_busy_us: 23.09, clean_pmd_page_us: 0.31, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0.21, cv: 0, floor: 0 });
   });
 });
 

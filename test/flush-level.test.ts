@@ -92,10 +92,13 @@ describe('the FLUSH level refitted to the session probes', () => {
   });
 
   it('every other key, and the calibration it came from, stay as they were', () => {
-    const { flush_us: _a, flush_empty_us: _b, flush_cv: _c, ...rest } = s.fragment.device;
+    const { flush_us: _a, flush_empty_us: _b, flush_cv: _c, flush_floor: floor, ...rest } = s.fragment.device;
     const { flush_us: _d, flush_empty_us: _e, flush_cv: _f, ...before } = cal.fragment.device;
     expect(rest).toEqual(before);
-    expect(Object.keys(s.fragment.device)).toEqual(Object.keys(cal.fragment.device));
+    // the FLUSH's floor is refitted with its spread (a calibration of before 2026-12-04 has none)
+    expect(Object.keys(s.fragment.device).filter((k) => k !== 'flush_floor')).toEqual(Object.keys(cal.fragment.device));
+    expect(floor).toBeGreaterThanOrEqual(0);
+    expect(floor).toBeLessThan(1);
     expect(s.fragment.fs).toEqual(cal.fragment.fs);
     expect(s.fitted['device.channels']).toEqual(cal.fitted['device.channels']);
     expect(cal.fragment.device.flush_us).toBe(288);

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { demerit, distStats, quantileStep, rmsHorizontalDistance, sortedCopy } from '../scripts/validate/demerit.ts';
-import { fitChannels, fitService, flushCv, leastSquares, lognormalMeanFromQuantiles } from '../scripts/validate/fit.ts';
+import { fitChannels, fitService, flushSpread, leastSquares } from '../scripts/validate/fit.ts';
 import { parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
 import { iologLatencies, parseSize } from '../scripts/validate/fio.ts';
 import { cdfSteps } from '../reports/charts/validation-cdf.ts';
@@ -352,7 +352,9 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(cj.fits.flush_level).toBeNull();
     if (cj.fragment.device.write_cache) {
       const flush = cj.steps.find((st: { name: string }) => st.name === 'flush').sync;
-      expect(cj.fragment.device.flush_cv).toBe(flushCv(flush.p50_us, flush.p99_us));
+      // the shifted lognormal through its p50, p90 and p99 when they fit one, else the lognormal through p50 and p99
+      expect(cj.fragment.device.flush_cv).toBe(flushSpread(flush).cv);
+      expect(cj.fragment.device.flush_floor).toBe(flushSpread(flush).floor);
       expect(cj.fitted['device.flush_us'].from).toMatch(/^flush: fdatasync after a 4k O_DIRECT overwrite \(the flush step alone: its I\/O logs gave no timed syncs/);
       expect(cj.fitted['device.flush_us'].n).toBe(flush.count);
     }
@@ -405,7 +407,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
-      'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'destage', 'media_write_us'] : []), 'host_cv']);
+      'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'destage', 'media_write_us'] : []), 'host_cv',
+      ...(doc.device.host_floor !== undefined ? ['host_floor'] : [])]);
     // the write latency as writeback meets it: one scattered page's off-CPU median, less the stage's turn when the latency follows it
     const sideBySide = stage && doc.device.submit_overlap === true;
     const turn = stage && !sideBySide ? doc.device.submit_us + doc.device.submit_command_us : 0;
@@ -492,10 +495,14 @@ describe('syncsim calibrate and validate (real fio)', () => {
     if (doc.device.write_cache) {
       // the FLUSH keys before the host's share is split off (cj.fits.host_spread.marginal), then after it
       const m = cj.fits.host_spread.marginal;
-      expect(m.flush_cv).toBe(flushCv(cj.fits.flush_level.p50_us, cj.fits.flush_level.p99_us));
-      // both fixed costs (means, which the split keeps): the mean of a lognormal of the measured median and the whole flush_cv
-      expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * Math.sqrt(1 + m.flush_cv ** 2) * 100) / 100);
-      const level = lognormalMeanFromQuantiles(cj.fits.flush_level.p50_us, cj.fits.flush_level.p99_us)!;
+      const spread = flushSpread(cj.fits.flush_level);
+      expect(m.flush_cv).toBe(spread.cv);
+      expect(doc.device.flush_floor).toBe(spread.floor);
+      // the host's factor takes the FLUSH's floor when the split gave it a spread
+      if (doc.device.host_cv > 0 && spread.floor > 0) expect(doc.device.host_floor).toBe(spread.floor);
+      // both fixed costs (means, which the split keeps): the mean of the level's spread of the measured median
+      expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * spread.meanOverP50 * 100) / 100);
+      const level = cj.fits.flush_level.p50_us * spread.meanOverP50;
       const expected = doc.device.destage === 'on_flush' ? Math.max(0, level - cj.fits.destage.slope_us_per_write) : level;
       expect(doc.device.flush_us).toBe(Math.round(expected * 100) / 100);
       // the split keeps the whole log-spread: σ_own² + σh² = σ² (σ = √ln(1 + cv²); σh from host_cv)

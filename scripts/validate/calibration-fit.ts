@@ -4,7 +4,7 @@
  */
 import { fitCompletion } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, lognormalMeanFromQuantiles, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
+import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, flushSpread, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
 import type { Microbench } from './microbench.ts';
 import { fitSubmission } from './submission-fit.ts';
 import { InputError } from '../errors.ts';
@@ -69,7 +69,8 @@ export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean 
   const flushStep = steps.find((s) => s.kind === 'flush');
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
   const level = flushLevel ?? flushStep.sync;
-  const levelUs = lognormalMeanFromQuantiles(level.p50_us, level.p99_us) ?? level.mean_us;
+  // the mean of the level's spread (a floor and a lognormal through its p50, p90, p99) of the measured median: the model's median FLUSH is the measured one
+  const levelUs = level.p50_us !== null && level.p50_us > 0 ? level.p50_us * flushSpread(level).meanOverP50 : level.mean_us;
   const flush = fitFlush(round2(levelUs), writeCache, write.latency.mean_us);
   // each step's median, not its mean: one stall of milliseconds in a step of a few hundred fdatasyncs moves its mean past the next step's
   // (12:26 UTC 2026-12-03: flush-8 mean 1223.7 µs, median 444.4, between 169.0 and 741.4; the line's R² fell to 0.62 and the cache was judged continuous)

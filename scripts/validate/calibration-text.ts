@@ -65,10 +65,10 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ...(c.fits.completion && d.submit_us !== undefined ? [['completion', 'reason' in c.fits.completion
       ? `submit_completion each (not judged: ${c.fits.completion.reason})`
       : `submit_completion ${c.fits.completion.submit_completion} (${c.fits.completion.nine_or_more_pct} % of the reaps of ${c.fits.completion.batch} writes submitted together found 9 or more completions)`] as [string, string]] : []),
-    ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}` : ''}`],
+    ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}${typeof d.flush_floor === 'number' && d.flush_floor > 0 ? `, flush_floor ${d.flush_floor}` : ''}` : ''}`],
     ...(c.fits.host_spread ? [['host', 'reason' in c.fits.host_spread.fit
       ? `host_cv 0 (${c.fits.host_spread.fit.reason})`
-      : `host_cv ${c.fits.host_spread.fit.host_cv} (a write and its fdatasync: rank correlation ${c.fits.host_spread.fit.spearman.toFixed(3)} over ${c.fits.host_spread.fit.pairs} pairs; the latencies and the FLUSH keep their own spread only)`] as [string, string]] : []),
+      : `host_cv ${c.fits.host_spread.fit.host_cv}${typeof d.host_floor === 'number' && d.host_floor > 0 ? `, host_floor ${d.host_floor}` : ''} (a write and its fdatasync: rank correlation ${c.fits.host_spread.fit.spearman.toFixed(3)} over ${c.fits.host_spread.fit.pairs} pairs; the latencies and the FLUSH keep their own spread only)`] as [string, string]] : []),
     ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],
     ['flush gap', c.fits.flush_gap ? `${gapText(c.fits.flush_gap.table)}; ${c.fits.flush_gap.destage_us} µs a write with that time taken out (measured, not in the profile: device.flush_gap)` : `- (${c.fits.flush_gap_note ?? 'not measured'})`],
     ...(c.fits.reruns?.length ? [['re-run', c.fits.reruns.map((r) => `${r.name} ${r.measured_us.toFixed(1)} → ${r.again_us.toFixed(1)} µs (line ${r.line_us.toFixed(1)}, kept the ${r.kept})`).join('; ')] as [string, string]] : []),

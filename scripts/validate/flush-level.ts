@@ -24,7 +24,7 @@ import { scaledWriteKeys, sessionWrite, type SessionWrite } from './write-sessio
 import { sessionCpu, sessionWriteback, type SessionCpu, type SessionWriteback } from './writeback-stage.ts';
 import { writebackFigures, parseSamples } from '../measure/cpu-fit.ts';
 import { compileProbe, haveCc, runBinary } from '../measure/cpu-probe.ts';
-import { flushCv, FLUSH_CV_MAX, lognormalMean } from './fit.ts';
+import { FLUSH_CV_MAX, flushSpread, Z90, Z99 } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
 import { drainDevice, latencyFigures } from './sync-steps.ts';
@@ -37,7 +37,7 @@ import { writeFileAtomic } from '../../traces/files.ts';
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {
   /** The device keys (flush_empty_us and flush_cv only with a write cache). */
-  device: { flush_us: number; flush_empty_us?: number; flush_cv?: number };
+  device: { flush_us: number; flush_empty_us?: number; flush_cv?: number; flush_floor?: number };
   /** Their provenance, by dotted key (device.flush_us, …). */
   fitted: Record<string, FittedValue>;
 }
@@ -52,23 +52,33 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
   if (!fit.flush.write_cache) {
     return { device: { flush_us: fit.flush.flush_us }, fitted: { 'device.flush_us': { value: fit.flush.flush_us, r2: null, n: level.count, from: 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' } } };
   }
-  const cv = flushCv(level.p50_us, level.p99_us);
-  // the empty FLUSH as the same lognormal: its median, the level's spread
-  const device = { flush_us: fit.flush.flush_us, flush_empty_us: round2(lognormalMean(flushEmpty.p50_us!, cv)), flush_cv: cv };
+  const spread = flushSpread(level);
+  const cv = spread.cv;
+  // the empty FLUSH with the same shape: its median, the level's spread
+  const device = { flush_us: fit.flush.flush_us, flush_empty_us: round2(flushEmpty.p50_us! * spread.meanOverP50), flush_cv: cv, flush_floor: spread.floor };
+  const shape = spread.floor > 0
+    ? `a floor and a lognormal (sim: shiftedLognormal) through their p50 ${round2(level.p50_us!)} µs, p90 ${round2(level.p90_us!)} µs and p99 ${round2(level.p99_us!)} µs`
+    : `the lognormal of their median ${round2(level.p50_us!)} µs and p99 ${round2(level.p99_us!)} µs (no floor: the p90 and p99 fit none)`;
   return {
     device,
     fitted: {
       'device.flush_us': {
         value: device.flush_us, r2: null, n: level.count,
-        from: `${levelFrom} (on ext4 a bare cache FLUSH): the mean of the lognormal of their median ${round2(level.p50_us!)} µs and p99 ${round2(level.p99_us!)} µs (their mean ${round2(level.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`,
+        from: `${levelFrom} (on ext4 a bare cache FLUSH): the mean of ${shape} (their mean ${round2(level.mean_us)} µs)${fit.destage?.destage === 'on_flush' ? `, less one write's destage (${fit.destage.slope_us_per_write.toFixed(2)} µs)` : ''}`,
       },
       'device.flush_empty_us': {
         value: device.flush_empty_us, r2: null, n: flushEmpty.count,
-        from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of a lognormal of its median ${round2(flushEmpty.p50_us!)} µs and flush_cv (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
+        from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of the level's spread (flush_cv, flush_floor) of its median ${round2(flushEmpty.p50_us!)} µs (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
+      },
+      'device.flush_floor': {
+        value: spread.floor, r2: null, n: level.count,
+        from: spread.floor > 0
+          ? `${levelFrom}: the share of the mean below the shifted lognormal x = c + e^(μ + σZ) through their p50, p90 and p99 ((p99 − p50) / (p90 − p50) = (e^(σ·${Z99.toFixed(4)}) − 1) / (e^(σ·${Z90.toFixed(4)}) − 1)), c / mean`
+          : `${levelFrom}: 0, their p90 and p99 fit no shifted lognormal (a tail no longer than the lognormal's)`,
       },
       'device.flush_cv': {
         value: cv, r2: null, n: level.count,
-        from: `${levelFrom}: their spread as a lognormal, σ = ln(p99 / p50) / 2.3263, cv = √(e^σ² − 1) (p50 ${round2(level.p50_us!)} µs, p99 ${round2(level.p99_us!)} µs; quantiles, not their standard deviation of ${round2(level.stddev_us)} µs, which rare stalls dominate${cv === FLUSH_CV_MAX ? `; at most ${FLUSH_CV_MAX}` : ''})`,
+        from: spread.floor > 0 ? `${levelFrom}: the cv of that shifted lognormal (quantiles, not their standard deviation of ${round2(level.stddev_us)} µs, which rare stalls dominate)` : `${levelFrom}: their spread as a lognormal, σ = ln(p99 / p50) / 2.3263, cv = √(e^σ² − 1) (p50 ${round2(level.p50_us!)} µs, p99 ${round2(level.p99_us!)} µs; quantiles, not their standard deviation of ${round2(level.stddev_us)} µs, which rare stalls dominate${cv === FLUSH_CV_MAX ? `; at most ${FLUSH_CV_MAX}` : ''})`,
       },
     },
   };

@@ -135,11 +135,14 @@ export function ownLatency(lat: Lat, sh: number): Lat {
  * The device keys of a profile with the host's spread `s` split off (pure):
  * `host_cv` set; `read_latency`, `write_latency` and the FLUSH (`flush_cv`;
  * `flush_us` and `flush_empty_us`, its means, unchanged) each with their
- * own spread only. `device` holds the whole (marginal) spreads.
+ * own spread only; `host_floor` the FLUSH's `flush_floor`. `device` holds
+ * the whole (marginal) spreads.
  */
 export function withHostSpread(device: Record<string, unknown>, s: HostSpread): Record<string, unknown> {
   if (!(s.sigma_host > 0)) return { ...device, host_cv: 0 };
   const out: Record<string, unknown> = { ...device, host_cv: s.host_cv };
+  // the host's speed has the shape its spread was seen through: the FLUSH's floor (README, "A tight body and a long tail")
+  if (typeof device.flush_floor === 'number' && device.flush_floor > 0) out.host_floor = device.flush_floor;
   for (const k of ['read_latency', 'write_latency'] as const) {
     const lat = device[k] as Lat | undefined;
     if (lat && typeof lat.mean_us === 'number') out[k] = ownLatency(lat, s.sigma_host);
@@ -174,10 +177,15 @@ export function splitHostSpread(marginal: Record<string, unknown>, groups: reado
   for (const k of SPLIT_KEYS) if (marginal[k] !== undefined) before[k] = marginal[k];
   const report: HostSpreadReport = { fit, marginal: before };
   if (!isHostSpread(fit)) return { device: { ...marginal, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: groups.reduce((n, g) => n + g.length, 0), from: `${source}: none (${fit.reason})` } } };
+  const device = withHostSpread(marginal, fit);
+  const floor: Record<string, FittedValue> = typeof device.host_floor === 'number' && device.host_floor > 0
+    ? { 'device.host_floor': { value: device.host_floor, r2: null, n: fit.pairs, from: `${source}: the FLUSH's flush_floor (the host's spread is seen through the FLUSH, and has its shape)` } }
+    : {};
   return {
-    device: withHostSpread(marginal, fit),
+    device,
     report,
     fitted: {
+      ...floor,
       'device.host_cv': {
         value: fit.host_cv, r2: null, n: fit.pairs,
         from: `${source}: ${fit.pairs} writes and the fdatasync after each in ${fit.groups} probe(s), rank correlation within each ${fit.spearman.toFixed(3)} (mean by pairs; ρ = 2 sin(π ρs / 6) = ${fit.rho.toFixed(3)}); σh = √(max(0, ρ) σw σf), at most the smaller of σw ${fit.sigma_write.toFixed(3)} (write_latency) and σf ${fit.sigma_flush.toFixed(3)} (flush_cv): ${fit.sigma_host.toFixed(3)}; cv = √(e^σh² − 1)`,

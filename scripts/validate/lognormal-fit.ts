@@ -71,3 +71,59 @@ export function lognormalMeanFromQuantiles(p50Us: number | null, p99Us: number |
 export function lognormalMean(p50Us: number, cv: number): number {
   return p50Us * Math.sqrt(1 + cv * cv);
 }
+
+/**
+ * A spread as the model draws it (sim/device/service.ts, shiftedLognormal):
+ * `floor` × the mean never varies, the rest is a lognormal; the whole has
+ * coefficient of variation `cv`. `meanOverP50` is its mean over its median.
+ */
+export interface FloorSpread {
+  cv: number;
+  floor: number;
+  meanOverP50: number;
+}
+
+/**
+ * The shifted lognormal, x = c + e^(μ + σZ), through three quantiles: the
+ * median, the p90 and the p99 (null when they do not fit one: no p90 or
+ * p99, p90 ≤ p50, or p99 / p50 not above what the p90 with σ → 0 allows).
+ * The host's times have a tight body and a long tail: one session's FLUSH
+ * level p50 110, p90 139, p99 227 µs; the lognormal through the p50 and the
+ * p99 puts the p10 at 0.71 × the median, the msyncs measured had theirs at
+ * 0.87–0.97 (README, "A tight body and a long tail"). With the median
+ * normalised to 1, r90 = 1 − a + a e^(σ Z90) and r99 = 1 − a + a e^(σ Z99):
+ * (r99 − 1) / (r90 − 1) gives σ (bisection, the ratio grows with σ), then a.
+ */
+export function shiftedSpread(p50Us: number | null, p90Us: number | null, p99Us: number | null): FloorSpread | null {
+  if (p50Us === null || p90Us === null || p99Us === null || !(p50Us > 0) || !(p90Us > p50Us) || !(p99Us > p90Us)) return null;
+  const r90 = p90Us / p50Us, r99 = p99Us / p50Us;
+  const target = (r99 - 1) / (r90 - 1);
+  const ratio = (s: number) => Math.expm1(Z99 * s) / Math.expm1(Z90 * s);
+  let lo = 1e-6, hi = 8;
+  // the ratio's least value (σ → 0) is Z99 / Z90: a tail no longer than the lognormal's has no floor
+  if (!(ratio(lo) < target) || !(ratio(hi) > target)) return null;
+  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (ratio(mid) < target) lo = mid; else hi = mid;
+  }
+  const sigma = (lo + hi) / 2;
+  const a = (r90 - 1) / Math.expm1(Z90 * sigma);
+  if (!(a > 0 && a < 1)) return null;
+  const lnMean = a * Math.exp(sigma * sigma / 2);
+  const meanOverP50 = 1 - a + lnMean;
+  const cv = lnMean * Math.sqrt(Math.expm1(sigma * sigma)) / meanOverP50;
+  if (!(cv > 0) || cv > FLUSH_CV_MAX) return null;
+  return { cv: Math.round(cv * 1000) / 1000, floor: Math.round((1 - a) / meanOverP50 * 1000) / 1000, meanOverP50 };
+}
+
+/**
+ * The FLUSH level's spread: the shifted lognormal through its p50, p90 and
+ * p99 ({@link shiftedSpread}) when they fit one, else the lognormal through
+ * the p50 and p99 ({@link flushCv}, no floor).
+ */
+export function flushSpread(level: { p50_us: number | null; p90_us: number | null; p99_us: number | null }): FloorSpread {
+  const s = shiftedSpread(level.p50_us, level.p90_us, level.p99_us);
+  if (s) return s;
+  const cv = flushCv(level.p50_us, level.p99_us);
+  return { cv, floor: 0, meanOverP50: Math.sqrt(1 + cv * cv) };
+}

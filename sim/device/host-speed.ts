@@ -14,7 +14,10 @@
  * tens of µs of CPU, replaying three validations (00:47, 00:57, 01:04 UTC
  * on 2026-12-04) with the CPU left out met the targets on 5, 7 and 3 jobs
  * against 4, 5 and 2, at a summed demerit of 1234.8, 412.4 and 1368.5 %
- * against 1239.4, 411.6 and 1425.9 %. With `host_cv` 0 and the default
+ * against 1239.4, 411.6 and 1425.9 %. The factor's draw has a floor
+ * (`device.host_floor`, service.ts shiftedLognormal): most msyncs near
+ * nominal speed, a few much slower (README, "A tight body and a long
+ * tail"). With `host_cv` 0 and the default
  * scope (`flush`) the factor stays 1 and nothing is drawn.
  */
 

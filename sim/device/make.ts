@@ -32,7 +32,7 @@ export function makeDevice(
     writeLatency: makeSampler(d.write_latency, rng.get('device.write_latency')),
     // a stream of its own, drawn from only when FLUSH times vary (other draws stay as they were)
     // under flush_cv_scope host the spread is the host's (hostSpeed), drawn per sync from that stream instead
-    flushJitter: d.flush_cv > 0 && d.flush_cv_scope === 'flush' ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv }, rng.get('device.flush')) : () => 1,
+    flushJitter: d.flush_cv > 0 && d.flush_cv_scope === 'flush' ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv, floor: d.flush_floor }, rng.get('device.flush')) : () => 1,
     rotation: rng.get('device.rotation'),
     errors: rng.get('device.errors'),
     host,
@@ -41,14 +41,15 @@ export function makeDevice(
 
 /**
  * The host's speed of `config` (host-speed.ts): drawn per msync from a
- * lognormal of mean 1 and cv `device.host_cv` (stream `device.host`), or
+ * lognormal of mean 1 and cv `device.host_cv` above the floor
+ * `device.host_floor` (stream `device.host`), or
  * of cv `device.flush_cv` (stream `device.flush`) under
  * `device.flush_cv_scope: host`; else a constant 1 that draws nothing.
  */
 export function makeHostSpeed(config: Config, rng: RandomStreams): HostSpeed {
   const d = config.device;
   if (d.profile === 'queue') return new HostSpeed();
-  if (d.host_cv > 0) return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.host_cv }, rng.get('device.host')));
+  if (d.host_cv > 0) return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.host_cv, floor: d.host_floor }, rng.get('device.host')));
   if (d.flush_cv_scope !== 'host' || !(d.flush_cv > 0)) return new HostSpeed();
-  return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv }, rng.get('device.flush')));
+  return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv, floor: d.flush_floor }, rng.get('device.flush')));
 }

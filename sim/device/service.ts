@@ -40,6 +40,8 @@ export function makeSampler(d: ServiceDist, rng: RandomStream): ServiceSampler {
       return () => lo + rng.uniform() * span;
     }
     case 'lognormal': {
+      const floor = d.floor ?? 0;
+      if (floor > 0) return shiftedLognormal(d.mean_us, d.cv, floor, rng);
       const sigma2 = Math.log(1 + d.cv * d.cv);
       const sigma = Math.sqrt(sigma2), mu = Math.log(d.mean_us) - sigma2 / 2;
       return () => Math.exp(mu + sigma * rng.normal());
@@ -50,4 +52,19 @@ export function makeSampler(d: ServiceDist, rng: RandomStream): ServiceSampler {
       return () => s[rng.int(s.length)];
     }
   }
+}
+
+/**
+ * A lognormal above a floor: `floor × mean` that never varies plus a
+ * lognormal carrying the rest of the mean, so that the draw has mean `mean`
+ * and cv `cv` whatever the floor. With the same mean and cv, a higher floor
+ * gives a tighter body and a longer right tail (README, "A tight body and a
+ * long tail").
+ */
+export function shiftedLognormal(mean: number, cv: number, floor: number, rng: RandomStream): ServiceSampler {
+  const rest = mean * (1 - floor), base = mean * floor;
+  const restCv = cv / (1 - floor);
+  const sigma2 = Math.log(1 + restCv * restCv);
+  const sigma = Math.sqrt(sigma2), mu = Math.log(rest) - sigma2 / 2;
+  return () => base + Math.exp(mu + sigma * rng.normal());
 }
