@@ -353,8 +353,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     if (cj.fragment.device.write_cache) {
       const flush = cj.steps.find((st: { name: string }) => st.name === 'flush').sync;
       // the shifted lognormal through its p50, p90 and p99 when they fit one, else the lognormal through p50 and p99
-      expect(cj.fragment.device.flush_cv).toBe(flushSpread(flush).cv);
-      expect(cj.fragment.device.flush_floor).toBe(flushSpread(flush).floor);
+      expect(cj.fits.host_spread?.marginal?.flush_cv ?? cj.fragment.device.flush_cv).toBe(flushSpread(flush).cv);
+      expect(cj.fits.host_spread?.marginal?.flush_floor ?? cj.fragment.device.flush_floor).toBe(flushSpread(flush).floor);
       expect(cj.fitted['device.flush_us'].from).toMatch(/^flush: fdatasync after a 4k O_DIRECT overwrite \(the flush step alone: its I\/O logs gave no timed syncs/);
       expect(cj.fitted['device.flush_us'].n).toBe(flush.count);
     }
@@ -408,7 +408,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
       'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'destage', 'media_write_us'] : []), 'host_cv',
-      ...(doc.device.host_floor !== undefined ? ['host_floor'] : [])]);
+      ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : [])]);
     // the write latency as writeback meets it: one scattered page's off-CPU median, less the stage's turn when the latency follows it
     const sideBySide = stage && doc.device.submit_overlap === true;
     const turn = stage && !sideBySide ? doc.device.submit_us + doc.device.submit_command_us : 0;
@@ -497,9 +497,11 @@ describe('syncsim calibrate and validate (real fio)', () => {
       const m = cj.fits.host_spread.marginal;
       const spread = flushSpread(cj.fits.flush_level);
       expect(m.flush_cv).toBe(spread.cv);
-      expect(doc.device.flush_floor).toBe(spread.floor);
-      // the host's factor takes the FLUSH's floor when the split gave it a spread
-      if (doc.device.host_cv > 0 && spread.floor > 0) expect(doc.device.host_floor).toBe(spread.floor);
+      expect(m.flush_floor).toBe(spread.floor);
+      // the FLUSH's own factor and the host's each take √ of its floor when the split gave the host a spread
+      const split = doc.device.host_cv > 0 && spread.floor > 0;
+      expect(doc.device.flush_floor).toBe(split ? Math.round(Math.sqrt(spread.floor) * 1000) / 1000 : spread.floor);
+      if (split) expect(doc.device.host_floor).toBe(doc.device.flush_floor);
       // both fixed costs (means, which the split keeps): the mean of the level's spread of the measured median
       expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * spread.meanOverP50 * 100) / 100);
       const level = cj.fits.flush_level.p50_us * spread.meanOverP50;

@@ -33,3 +33,28 @@ export async function hashFile(path: string): Promise<string> {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
   return h.digest('hex');
 }
+
+/**
+ * Configuration keys added after sweep directories were first written, each
+ * with the value under which runs give the results they gave before it
+ * existed: a run's identity leaves such a key out at that value, so that a
+ * directory written before the key resumes, its runs' ids unchanged (README,
+ * migration note "spreads with a floor").
+ */
+export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; value: Json }[] = [
+  { path: ['device', 'flush_floor'], value: 0 },
+  { path: ['device', 'host_floor'], value: 0 },
+  { path: ['cpu', 'floor'], value: 0 },
+];
+
+/** `config` as a run's identity hashes it: without the {@link IDENTITY_NEUTRAL_KEYS} at their neutral value (a copy; `config` is unchanged). */
+export function identityConfig(config: object): Json {
+  const out: Record<string, unknown> = { ...(config as Record<string, unknown>) };
+  for (const { path: [section, key], value } of IDENTITY_NEUTRAL_KEYS) {
+    const s = out[section];
+    if (typeof s !== 'object' || s === null || (s as Record<string, unknown>)[key] !== value) continue;
+    const { [key]: _neutral, ...rest } = s as Record<string, unknown>;
+    out[section] = rest;
+  }
+  return out as Json;
+}

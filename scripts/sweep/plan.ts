@@ -12,7 +12,7 @@ import { findPreset, PresetError, ParamError } from '../../workloads/presets/ind
 import { checkTraceSize } from '../../workloads/presets/preset.ts';
 import { resolveParams } from '../../workloads/params.ts';
 import { ExperimentError, type Experiment, type GridAxis } from './experiment.ts';
-import { canonicalJson, hashFile, hashOf, type Json } from './identity.ts';
+import { canonicalJson, hashFile, hashOf, identityConfig, type Json } from './identity.ts';
 
 type JsonObject = { [k: string]: Json };
 
@@ -255,7 +255,8 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
     {
       const { seed: _seed, ...noSeed } = config;
       const traceId = trace.kind === 'gen' ? { gen: trace.gen, params } : pathIdentity!;
-      pointIds.push(hashOf(plugins ? { config: noSeed as unknown as Json, trace: traceId, plugins } : { config: noSeed as unknown as Json, trace: traceId }));
+      const idConfig = identityConfig(noSeed);
+      pointIds.push(hashOf(plugins ? { config: idConfig, trace: traceId, plugins } : { config: idConfig, trace: traceId }));
     }
     for (const seed of exp.seeds) {
       let ref: TraceRef;
@@ -268,7 +269,8 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
         ref = { kind: 'path', path: trace.path, display: trace.display, identity: pathIdentity! };
       }
       const runConfig: Config = { ...config, seed };
-      const id = hashOf(plugins ? { config: runConfig, trace: ref.identity, plugins } : { config: runConfig, trace: ref.identity });
+      const idConfig = identityConfig(runConfig);
+      const id = hashOf(plugins ? { config: idConfig, trace: ref.identity, plugins } : { config: idConfig, trace: ref.identity });
       const run: RunSpec = { id, point: point.index, seed, config: runConfig, trace: ref, ...(plugins ? { pluginDir: expDir } : {}) };
       const dup = byId.get(id);
       if (dup) {

@@ -22,7 +22,7 @@ export function deviceSummary(config: Config): Pick<ValidationReport['calibratio
   const lat = (x: ServiceDist) => `${serviceMean(x).toFixed(1)} µs ${x.dist}`;
   return {
     device: `profile ${profile}: channels ${d.channels}${d.submit_us > 0 || d.submit_command_us > 0 ? `, submission ${d.submit_us} µs + ${d.submit_command_us} µs a command${d.submit_overlap ? ', latency beside it' : ''}${d.submit_completion === 'drained' ? ', completing when it drains' : ''}` : ''}, read ${lat(d.read_latency)} + bytes / ${d.read_bandwidth_mbps} MB/s, write ${lat(d.write_latency)} + bytes / ${d.bandwidth_mbps} MB/s (media ${d.media_mbps} MB/s), `
-      + `write_cache ${d.write_cache}${d.write_cache ? ` (flush ${d.flush_us} µs${d.flush_cv_scope === 'host' && d.flush_cv > 0 ? `, host speed per msync cv ${d.flush_cv}` : d.host_cv > 0 ? `, host speed per msync cv ${d.host_cv}` : ''}, destage ${d.destage}${d.media_write_us > 0 ? ` + ${d.media_write_us} µs per write` : ''})` : ''}; fs ${config.fs.kind}, pagein ${config.pagein}, readahead ${config.readahead.pages} pages; `
+      + `write_cache ${d.write_cache}${d.write_cache ? ` (flush ${d.flush_us} µs${d.flush_cv_scope === 'host' && d.flush_cv > 0 ? `, host speed per msync cv ${d.flush_cv}` : d.host_cv > 0 ? `, host speed per msync cv ${d.host_cv}${d.host_floor > 0 ? ` above a floor of ${d.host_floor}` : ''}` : ''}, destage ${d.destage}${d.media_write_us > 0 ? ` + ${d.media_write_us} µs per write` : ''})` : ''}; fs ${config.fs.kind}, pagein ${config.pagein}, readahead ${config.readahead.pages} pages; `
       + `cpu clean_page_us ${config.cpu.clean_page_us} (busy ${config.cpu.clean_page_busy_us}), fault_page_us ${config.cpu.fault_page_us}`,
     channels: d.channels, per_page_us: null, service: null,
   };

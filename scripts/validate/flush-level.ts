@@ -164,6 +164,8 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     const host = splitHostSpread(marginal, kept.map((p) => p.pairs ?? []), `session FLUSH probes (${kept.length})`);
     device = host.device;
     Object.assign(fitted, host.fitted);
+    // a floor the calibration gave the host and the session's FLUSH no longer has
+    if (device.host_floor === undefined) delete fitted['device.host_floor'];
     annotateSplit(fitted, device, host.report);
     hostReport = host.report;
   }

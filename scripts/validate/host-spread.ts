@@ -121,28 +121,35 @@ export function isHostSpread(f: HostSpread | { reason: string }): f is HostSprea
   return !('reason' in f);
 }
 
-type Lat = { dist: string; mean_us: number; cv?: number };
+type Lat = { dist: string; mean_us: number; cv?: number; floor?: number };
 
 /** A lognormal latency with `sh` of its log-spread given to the host: its own spread √(σ² − σh²), its mean kept (a constant when nothing is left). */
 export function ownLatency(lat: Lat, sh: number): Lat {
   if (lat.dist !== 'lognormal' || !(lat.cv! > 0) || !(sh > 0)) return lat;
   const s2 = sigmaOfCv(lat.cv!) ** 2 - sh * sh;
   if (!(s2 > 1e-9)) return { dist: 'constant', mean_us: lat.mean_us };
-  return { dist: 'lognormal', mean_us: lat.mean_us, cv: Math.round(cvOfSigma(Math.sqrt(s2)) * 1000) / 1000 };
+  return { dist: 'lognormal', mean_us: lat.mean_us, cv: Math.round(cvOfSigma(Math.sqrt(s2)) * 1000) / 1000, ...(lat.floor ? { floor: lat.floor } : {}) };
+}
+
+/** Each of two factors' floor, √floor (3 decimals), so that their product has the floor `floor`. */
+export function splitFloor(floor: number): number {
+  return Math.round(Math.sqrt(floor) * 1000) / 1000;
 }
 
 /**
  * The device keys of a profile with the host's spread `s` split off (pure):
  * `host_cv` set; `read_latency`, `write_latency` and the FLUSH (`flush_cv`;
  * `flush_us` and `flush_empty_us`, its means, unchanged) each with their
- * own spread only; `host_floor` the FLUSH's `flush_floor`. `device` holds
- * the whole (marginal) spreads.
+ * own spread only; with a FLUSH floor f, `flush_floor` and `host_floor` both
+ * √f. `device` holds the whole (marginal) spreads.
  */
 export function withHostSpread(device: Record<string, unknown>, s: HostSpread): Record<string, unknown> {
-  if (!(s.sigma_host > 0)) return { ...device, host_cv: 0 };
-  const out: Record<string, unknown> = { ...device, host_cv: s.host_cv };
-  // the host's speed has the shape its spread was seen through: the FLUSH's floor (README, "A tight body and a long tail")
-  if (typeof device.flush_floor === 'number' && device.flush_floor > 0) out.host_floor = device.flush_floor;
+  const { host_floor: _stale, ...rest } = device;
+  if (!(s.sigma_host > 0)) return { ...rest, host_cv: 0 };
+  const out: Record<string, unknown> = { ...rest, host_cv: s.host_cv };
+  // the host's speed has the shape its spread was seen through, the FLUSH's: the FLUSH's own factor and the host's each take the floor
+  // √flush_floor, so that their product, the FLUSH, keeps the floor measured (README, "A tight body and a long tail"); none without one
+  if (typeof device.flush_floor === 'number' && device.flush_floor > 0) out.host_floor = out.flush_floor = splitFloor(device.flush_floor);
   for (const k of ['read_latency', 'write_latency'] as const) {
     const lat = device[k] as Lat | undefined;
     if (lat && typeof lat.mean_us === 'number') out[k] = ownLatency(lat, s.sigma_host);
@@ -153,7 +160,7 @@ export function withHostSpread(device: Record<string, unknown>, s: HostSpread): 
 }
 
 /** The keys the split changes, as they were before it (the whole spreads). */
-const SPLIT_KEYS = ['read_latency', 'write_latency', 'flush_cv'] as const;
+const SPLIT_KEYS = ['read_latency', 'write_latency', 'flush_cv', 'flush_floor'] as const;
 
 /** What a calibration reports of the split (`fits.host_spread`). */
 export interface HostSpreadReport {
@@ -176,10 +183,11 @@ export function splitHostSpread(marginal: Record<string, unknown>, groups: reado
   const before: Record<string, unknown> = {};
   for (const k of SPLIT_KEYS) if (marginal[k] !== undefined) before[k] = marginal[k];
   const report: HostSpreadReport = { fit, marginal: before };
-  if (!isHostSpread(fit)) return { device: { ...marginal, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: groups.reduce((n, g) => n + g.length, 0), from: `${source}: none (${fit.reason})` } } };
+  const { host_floor: _stale, ...noHostFloor } = marginal;
+  if (!isHostSpread(fit)) return { device: { ...noHostFloor, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: groups.reduce((n, g) => n + g.length, 0), from: `${source}: none (${fit.reason})` } } };
   const device = withHostSpread(marginal, fit);
   const floor: Record<string, FittedValue> = typeof device.host_floor === 'number' && device.host_floor > 0
-    ? { 'device.host_floor': { value: device.host_floor, r2: null, n: fit.pairs, from: `${source}: the FLUSH's flush_floor (the host's spread is seen through the FLUSH, and has its shape)` } }
+    ? { 'device.host_floor': { value: device.host_floor, r2: null, n: fit.pairs, from: `${source}: √ of the FLUSH level's floor ${String(marginal.flush_floor)}, as the FLUSH's own share (flush_floor) takes: the two factors' product, the FLUSH, keeps the floor measured (the host's spread is seen through the FLUSH, and has its shape)` } }
     : {};
   return {
     device,
@@ -201,6 +209,8 @@ export function annotateSplit(fitted: Record<string, FittedValue>, device: Recor
     const f = fitted[`device.${k}`];
     if (!f || JSON.stringify(device[k]) === JSON.stringify(report.marginal[k])) continue;
     f.value = device[k];
-    f.from += `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the mean kept (before: ${JSON.stringify(report.marginal[k])})`;
+    f.from += k === 'flush_floor'
+      ? `; then √ of it, as the host's factor's floor (host_floor): the FLUSH, their product, keeps the floor measured (before: ${JSON.stringify(report.marginal[k])})`
+      : `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the mean kept (before: ${JSON.stringify(report.marginal[k])})`;
   }
 }

@@ -51,6 +51,9 @@ export function flushCv(p50Us: number | null, p99Us: number | null): number {
   return lognormalCv(p50Us, p99Us, Z99);
 }
 
+/** The largest floor a fit gives (the configuration's limit for device.flush_floor and the other floors). */
+export const FLOOR_MAX = 0.99;
+
 /** The largest flush_cv calibration writes (the configuration's limit for device.flush_cv). */
 export const FLUSH_CV_MAX = 100;
 
@@ -89,7 +92,7 @@ export interface FloorSpread {
  * p99, p90 ≤ p50, or p99 / p50 not above what the p90 with σ → 0 allows).
  * The host's times have a tight body and a long tail: one session's FLUSH
  * level p50 110, p90 139, p99 227 µs; the lognormal through the p50 and the
- * p99 puts the p10 at 0.71 × the median, the msyncs measured had theirs at
+ * p99 puts the p10 at 0.67 × the median, the msyncs measured had theirs at
  * 0.87–0.97 (README, "A tight body and a long tail"). With the median
  * normalised to 1, r90 = 1 − a + a e^(σ Z90) and r99 = 1 − a + a e^(σ Z99):
  * (r99 − 1) / (r90 − 1) gives σ (bisection, the ratio grows with σ), then a.
@@ -112,8 +115,10 @@ export function shiftedSpread(p50Us: number | null, p90Us: number | null, p99Us:
   const lnMean = a * Math.exp(sigma * sigma / 2);
   const meanOverP50 = 1 - a + lnMean;
   const cv = lnMean * Math.sqrt(Math.expm1(sigma * sigma)) / meanOverP50;
-  if (!(cv > 0) || cv > FLUSH_CV_MAX) return null;
-  return { cv: Math.round(cv * 1000) / 1000, floor: Math.round((1 - a) / meanOverP50 * 1000) / 1000, meanOverP50 };
+  const floor = Math.round((1 - a) / meanOverP50 * 1000) / 1000, cvOut = Math.round(cv * 1000) / 1000;
+  // a floor the configuration refuses (above 0.99), or a spread or floor that rounds away: no shifted form worth the name
+  if (!(cvOut > 0) || cvOut > FLUSH_CV_MAX || !(floor > 0) || floor > FLOOR_MAX) return null;
+  return { cv: cvOut, floor, meanOverP50 };
 }
 
 /**

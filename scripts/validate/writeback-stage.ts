@@ -145,8 +145,8 @@ export function sessionCpu(cpu: Record<string, number> | undefined, calibrationO
   const r2 = (v: number) => Math.round(v * 100) / 100;
   const out: Record<string, number> = {}, fitted: Record<string, FittedValue> = {};
   for (const [k, v] of Object.entries(cpu)) {
-    if (k === 'cv') {
-      // a relative spread, not a time: the session's speed leaves it
+    if (k === 'cv' || k === 'floor') {
+      // a relative spread (or its floor), not a time: the session's speed leaves it
       out[k] = v;
       fitted[`cpu.${k}`] = { value: v, r2: null, n: kept.length, from: 'the calibration\'s (a relative spread: not scaled by the session\'s CPU speed)' };
       continue;
