@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLUSH_CV_MAX, fitDestage, fitFlush, flushCv, latencyCv, lognormalCv, lognormalMeanFromQuantiles, Z90, Z99, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { FLUSH_CV_MAX, fitDestage, fitFlush, flushCv, flushSpread, latencyCv, lognormalCv, Z90, Z99, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
@@ -244,17 +244,17 @@ describe('the spread of a FLUSH (device.flush_cv) and of a command (latency cv)'
     expect(lognormalCv(186, 367.01, Z99)).toBe(0.298);
   });
 
-  it('the FLUSH level is the mean of that lognormal, p50 · √(1 + cv²), so that its median is the measured median', () => {
+  it('without a floor (no p90, or one the shifted form cannot pass through) the FLUSH level is the mean of the lognormal through p50 and p99, p50 · √(1 + cv²), so that its median is the measured median', () => {
+    const mean = (p50: number, p90: number | null, p99: number | null) => p50 * flushSpread({ p50_us: p50, p90_us: p90, p99_us: p99 }).meanOverP50;
     // σ = 0.5: cv 0.533 (rounded) → 200 · √(1 + 0.533²) = 226.64
-    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 2.3263478740408408))).toBeCloseTo(200 * Math.sqrt(1 + 0.533 ** 2), 9);
-    expect(lognormalMeanFromQuantiles(200, 200 * Math.exp(0.5 * 2.3263478740408408))).toBeCloseTo(226.64, 2);
+    expect(mean(200, null, 200 * Math.exp(0.5 * 2.3263478740408408))).toBeCloseTo(200 * Math.sqrt(1 + 0.533 ** 2), 9);
+    expect(mean(200, null, 200 * Math.exp(0.5 * 2.3263478740408408))).toBeCloseTo(226.64, 2);
     // the session level above (sample mean 201.1, a few stalls): cv 0.298 → 186 · √(1 + 0.298²) = 194.08 µs
-    expect(lognormalMeanFromQuantiles(186, 367.01)).toBeCloseTo(186 * Math.sqrt(1 + 0.298 ** 2), 9);
-    expect(lognormalMeanFromQuantiles(186, 367.01)).toBeCloseTo(194.08, 2);
-    // no spread: the median itself; no median: null
-    expect(lognormalMeanFromQuantiles(150, null)).toBe(150);
-    expect(lognormalMeanFromQuantiles(null, 300)).toBeNull();
-    expect(lognormalMeanFromQuantiles(0, 300)).toBeNull();
+    expect(mean(186, null, 367.01)).toBeCloseTo(194.08, 2);
+    // a p90 above what the p99 allows a shifted form (p99 − p50 < 1.815 (p90 − p50)): the same lognormal
+    expect(mean(186, 300, 367.01)).toBeCloseTo(194.08, 2);
+    // no spread: the median itself
+    expect(mean(150, null, null)).toBe(150);
   });
 
   it('a p99 ten thousand times the p50 (a probe of stalls) gives at most the key\'s limit', () => {

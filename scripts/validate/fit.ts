@@ -23,7 +23,7 @@
  *   throughput, round(peak IOPS × mean depth-1 latency) by Little's law (with
  *   c servers of service time S the throughput saturates at c / S).
  */
-export { FLUSH_CV_MAX, flushCv, flushSpread, latencyCv, lognormalCv, lognormalMean, lognormalMeanFromQuantiles, shiftedSpread, Z90, Z99, type FloorSpread } from './lognormal-fit.ts';
+export { FLUSH_CV_MAX, flushCv, flushSpread, latencyCv, lognormalCv, shiftedSpread, Z90, Z99, type FloorSpread } from './lognormal-fit.ts';
 import { latencyCv } from './lognormal-fit.ts';
 
 /** A least-squares line y = intercept + slope · x, with its coefficient of determination. */

@@ -1,7 +1,8 @@
 /**
- * Lognormal spreads from quantiles: the cv of a command's latency and of a
- * FLUSH (both through p50 and p99), and the mean of a lognormal of a given
- * median, as calibration fits them (fit.ts, flush-level.ts).
+ * Lognormal spreads from quantiles: the cv of a command's latency (through
+ * p50 and p99) and the FLUSH's spread, a floor and a lognormal through its
+ * p50, p90 and p99 (else the lognormal through p50 and p99), with its mean
+ * over its median, as calibration fits them (fit.ts, flush-level.ts).
  */
 /** The 90th percentile of the standard normal: a lognormal's p90 / p50 = e^(σ · Z90). */
 export const Z90 = 1.2815515655446004;
@@ -56,24 +57,6 @@ export const FLOOR_MAX = 0.99;
 
 /** The largest flush_cv calibration writes (the configuration's limit for device.flush_cv). */
 export const FLUSH_CV_MAX = 100;
-
-/**
- * The mean of the lognormal whose median is `p50Us` and whose spread is that
- * of {@link flushCv} (p99 / p50): p50 · √(1 + cv²). The FLUSH level is fitted
- * this way, from quantiles only, so that the model's median FLUSH is the
- * measured median: the sample mean, which a few stalls of milliseconds
- * inflate (on the development machine a mean of 414.6 µs over a median of
- * 288.8 µs), would shift the whole lognormal up. Null without a median.
- */
-export function lognormalMeanFromQuantiles(p50Us: number | null, p99Us: number | null): number | null {
-  if (p50Us === null || !(p50Us > 0)) return null;
-  return lognormalMean(p50Us, flushCv(p50Us, p99Us));
-}
-
-/** The mean of a lognormal of median `p50Us` and coefficient of variation `cv`: p50 · √(1 + cv²) (e^(σ²/2) with cv² = e^σ² − 1). */
-export function lognormalMean(p50Us: number, cv: number): number {
-  return p50Us * Math.sqrt(1 + cv * cv);
-}
 
 /**
  * A spread as the model draws it (sim/device/service.ts, shiftedLognormal):
