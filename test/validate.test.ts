@@ -543,7 +543,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // a step re-run (far above its group's line) is in the report, its kept run in the steps
     for (const r of j.fits.reruns) expect(j.steps.map((s: { name: string }) => s.name)).toContain(r.name);
     expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });
-    expect(j.fitted['device.flush_us'].from).toMatch(doc.device.write_cache ? /^flush-probe-\*, flush: \d+ fdatasyncs after a 4k O_DIRECT overwrite of the quietest of the 4 steps that follow write steps, spread over the calibration \(the lowest median; their medians [\d., ]+ µs; all \d+ pooled: median [\d.]+ µs; left out: flush-probe-1, after read steps only: median [\d.]+ µs\) \(on ext4 a bare cache FLUSH\): the mean of the lognormal of their median / : /^flush: no write cache/);
+    expect(j.fitted['device.flush_us'].from).toMatch(doc.device.write_cache ? /^flush-probe-\*, flush: \d+ fdatasyncs after a 4k O_DIRECT overwrite of the quietest of the 4 steps that follow write steps, spread over the calibration \(the lowest median; their medians [\d., ]+ µs; all \d+ pooled: median [\d.]+ µs; left out: flush-probe-1, after read steps only: median [\d.]+ µs\) \(on ext4 a bare cache FLUSH\): the mean of (the lognormal of their median |a floor and a lognormal \(sim: shiftedLognormal\) through their p50 [\d.]+ µs, p90 [\d.]+ µs and p99 )/ : /^flush: no write cache/);
     expect(j.fitted['device.flush_us'].n).toBe(j.fits.flush_level.count);
     expect(j.checks.journal.predicted_syncs).toBe(200);
     expect(j.checks.pagein.faults).toBeGreaterThan(0);
