@@ -39,13 +39,9 @@ export function makeSampler(d: ServiceDist, rng: RandomStream): ServiceSampler {
       const lo = d.min_us, span = d.max_us - d.min_us;
       return () => lo + rng.uniform() * span;
     }
-    case 'lognormal': {
-      const floor = d.floor ?? 0;
-      if (floor > 0) return shiftedLognormal(d.mean_us, d.cv, floor, rng);
-      const sigma2 = Math.log(1 + d.cv * d.cv);
-      const sigma = Math.sqrt(sigma2), mu = Math.log(d.mean_us) - sigma2 / 2;
-      return () => Math.exp(mu + sigma * rng.normal());
-    }
+    case 'lognormal':
+      // floor 0: the plain lognormal (the same draws, bit for bit: the floor's share is an exact 0)
+      return shiftedLognormal(d.mean_us, d.cv, d.floor ?? 0, rng);
     case 'empirical': {
       const s = Float64Array.from(d.samples_us ?? []);
       if (s.length === 0) throw new Error('empirical service distribution has no samples');
@@ -57,7 +53,7 @@ export function makeSampler(d: ServiceDist, rng: RandomStream): ServiceSampler {
 /**
  * A lognormal above a floor: `floor × mean` that never varies plus a
  * lognormal carrying the rest of the mean, so that the draw has mean `mean`
- * and cv `cv` whatever the floor. With the same mean and cv, a higher floor
+ * and cv `cv` whatever the floor (0: the plain lognormal). With the same mean and cv, a higher floor
  * gives a tighter body and a longer right tail (README, "A tight body and a
  * long tail").
  */
