@@ -5,14 +5,15 @@
  * `npm ci` or `npm run build`) or the sources through tsx (no build, or a source edited since).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseEntry } from '../scripts/launch.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
+/** The `syncsim` command as npm installs it: package.json's `bin` (scripts/syncsim.cjs). */
+const BIN = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { syncsim: string } }).bin.syncsim);
 
 /** A 5-row trace: map, two writes, msync SYNC, unmap. */
 const FIVE_ROWS = `# syncsim-trace v1
@@ -30,7 +31,7 @@ export interface StartTime { command: string; medianS: number; timesS: number[];
 /** What {@link benchCliStart} measured; `nodeS` is the median start of a bare `node -e 0`, the floor on this machine now. */
 export interface CliStartResult { compiled: boolean; why?: string; nodeS: number; version: StartTime; run5: StartTime }
 
-/** The median of 5 wall-clock times of `node syncsim.mjs ARGS` (`args` gets the pass number), or of `node ARGV` when `bin` is false. */
+/** The median of 5 wall-clock times of `node BIN ARGS` (`args` gets the pass number), or of `node ARGV` when `bin` is false. */
 function time(command: string, targetS: number, args: (i: number) => string[], bin = true): StartTime {
   const timesS: number[] = [];
   for (let i = 0; i < 5; i++) {

@@ -9,7 +9,7 @@ export const SOURCE_DIRS = ['sim', 'traces', 'workloads', 'reports', 'scripts'];
 /** Extensions of the files under SOURCE_DIRS the build compiles (.ts) or copies beside the output (the others). */
 export const ASSET_EXTENSIONS = ['.c', '.mjs'];
 /** Files under SOURCE_DIRS that are neither compiled nor copied: the launcher and the build's own scripts. */
-export const NOT_BUILT = new Set(['scripts/syncsim.mjs', 'scripts/launch.mjs', 'scripts/build.mjs', 'scripts/validator-code.mjs']);
+export const NOT_BUILT = new Set(['scripts/syncsim.cjs', 'scripts/syncsim.mjs', 'scripts/launch.mjs', 'scripts/build.mjs', 'scripts/validator-code.mjs']);
 /** Other files whose change changes the build: its configuration and its own scripts. */
 const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/validator-code.mjs'];
 /**

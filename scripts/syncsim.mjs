@@ -2,17 +2,17 @@
 // The syncsim command: runs the compiled CLI in dist/ when it is up to date with the sources,
 // else the TypeScript sources through tsx (scripts/launch.mjs decides; README, "Compiled JavaScript").
 import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chooseEntry } from './launch.mjs';
 
 // `syncsim --version` alone is package.json's version, as the CLI prints it (scripts/version.ts):
-// answered before choosing and loading the code, the fastest start there is
+// answered before choosing and loading the code (launch.mjs too is imported only after), the fastest start there is
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
   process.exit(0);
 }
 
+const { fileURLToPath, pathToFileURL } = await import('node:url');
+const { chooseEntry } = await import('./launch.mjs');
 const choice = chooseEntry(fileURLToPath(new URL('..', import.meta.url)));
 if (!choice.compiled) {
   if (process.stderr.isTTY && process.env.SYNCSIM_TSX !== '1') {

@@ -1,5 +1,6 @@
 /**
- * The syncsim launcher (scripts/launch.mjs, scripts/syncsim.mjs): the compiled dist/ runs only
+ * The syncsim launcher (scripts/syncsim.cjs, the installed command, hands over to
+ * scripts/syncsim.mjs; scripts/launch.mjs decides): the compiled dist/ runs only
  * while every source has the size and mtime the build stamp recorded; otherwise the TypeScript
  * sources run through tsx, so an edited source is never replaced by stale compiled code.
  */
@@ -28,7 +29,7 @@ function checkout(): string {
   put(root, 'package.json', '{"type":"module"}\n');
   put(root, 'scripts/cli.ts', "export async function main(): Promise<number> { process.stdout.write('sources\\n'); return 0; }\n");
   put(root, 'dist/scripts/cli.js', "export async function main() { process.stdout.write('compiled\\n'); return 0; }\n");
-  for (const f of ['syncsim.mjs', 'launch.mjs']) copyFileSync(join(ROOT, 'scripts', f), join(root, 'scripts', f));
+  for (const f of ['syncsim.cjs', 'syncsim.mjs', 'launch.mjs']) copyFileSync(join(ROOT, 'scripts', f), join(root, 'scripts', f));
   stamp(root, ['package.json', 'scripts/cli.ts']);
   return root;
 }
@@ -109,6 +110,26 @@ describe('scripts/syncsim.mjs', () => {
     // not on a terminal: the fallback says nothing on stderr (tests compare it)
     expect(run()).toMatchObject({ status: 0, stdout: 'sources\n', stderr: '' });
   });
+
+  it('is what scripts/syncsim.cjs, the installed command, runs for anything but --version, with the same arguments and exit status', () => {
+    const root = checkout();
+    put(root, 'dist/scripts/cli.js', "export async function main(args) { process.stdout.write(JSON.stringify(args) + '\\n'); return args.length; }\n");
+    stamp(root, ['package.json', 'scripts/cli.ts']);
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.cjs'), 'run', 'a b.csv', '--out', 'x'], { encoding: 'utf8' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([4, '["run","a b.csv","--out","x"]\n', '']);
+    const bare = spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.cjs')], { encoding: 'utf8' });
+    expect([bare.status, bare.stdout]).toEqual([0, '[]\n']);
+    rmSync(join(root, 'scripts', 'syncsim.mjs'));
+    const broken = spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.cjs'), 'run'], { encoding: 'utf8' });
+    expect([broken.status, broken.stdout]).toEqual([2, '']);
+    expect(broken.stderr).toMatch(/^syncsim: cannot start: .*syncsim\.mjs/);
+  });
+
+  it("is package.json's bin, and both launchers are in the package's files", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    expect(pkg.bin).toEqual({ syncsim: 'scripts/syncsim.cjs' });
+    expect(pkg.files).toEqual(expect.arrayContaining(['scripts/syncsim.cjs', 'scripts/syncsim.mjs', 'scripts/launch.mjs']));
+  });
 });
 
 describe('the precompiled config validator (scripts/validator-code.mjs)', () => {
@@ -135,28 +156,32 @@ describe('the precompiled config validator (scripts/validator-code.mjs)', () => 
 describe('syncsim --version', () => {
   it('answers package.json\'s version before choosing the code, the same the CLI prints; with other arguments the CLI answers', async () => {
     const { VERSION } = await import('../scripts/version.ts');
-    const bin = join(ROOT, 'scripts', 'syncsim.mjs');
-    for (const flag of ['--version', '-V']) {
-      const r = spawnSync(process.execPath, [bin, flag], { encoding: 'utf8', env: { ...process.env, SYNCSIM_TSX: '1' } });
-      expect([r.status, r.stdout, r.stderr]).toEqual([0, `${VERSION}\n`, '']);
+    for (const launcher of ['syncsim.cjs', 'syncsim.mjs']) {
+      const bin = join(ROOT, 'scripts', launcher);
+      for (const flag of ['--version', '-V']) {
+        const r = spawnSync(process.execPath, [bin, flag], { encoding: 'utf8', env: { ...process.env, SYNCSIM_TSX: '1' } });
+        expect([launcher, r.status, r.stdout, r.stderr]).toEqual([launcher, 0, `${VERSION}\n`, '']);
+      }
+      const both = spawnSync(process.execPath, [bin, '--version', 'x'], { encoding: 'utf8' });
+      expect([launcher, both.status, both.stdout]).toEqual([launcher, 0, `${VERSION}\n`]);
     }
-    const both = spawnSync(process.execPath, [bin, '--version', 'x'], { encoding: 'utf8' });
-    expect([both.status, both.stdout]).toEqual([0, `${VERSION}\n`]);
   });
 });
 
 describe('the V8 flags of the syncsim command', () => {
   it('its first line runs node with NODE_FLAGS, which the process then has (executed as a program, as npm\'s bin link runs it)', () => {
-    const bin = join(ROOT, 'scripts', 'syncsim.mjs');
-    const first = readFileSync(bin, 'utf8').split('\n')[0];
-    expect(first).toBe(`#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+    for (const launcher of ['syncsim.cjs', 'syncsim.mjs']) {
+      const first = readFileSync(join(ROOT, 'scripts', launcher), 'utf8').split('\n')[0];
+      expect([launcher, first]).toEqual([launcher, `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`]);
+    }
     // a checkout whose main prints the process's own flags, executed through its first line
     const root = checkout();
     put(root, 'dist/scripts/cli.js', "export async function main() { process.stdout.write(JSON.stringify(process.execArgv) + '\\n'); return 0; }\n");
     stamp(root, ['package.json', 'scripts/cli.ts']);
-    chmodSync(join(root, 'scripts', 'syncsim.mjs'), 0o755);
-    const r = spawnSync(join(root, 'scripts', 'syncsim.mjs'), ['run'], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(NODE_FLAGS);
+    for (const launcher of ['syncsim.cjs', 'syncsim.mjs']) {
+      chmodSync(join(root, 'scripts', launcher), 0o755);
+      const r = spawnSync(join(root, 'scripts', launcher), ['run'], { encoding: 'utf8' });
+      expect([launcher, r.status, JSON.parse(r.stdout)]).toEqual([launcher, 0, NODE_FLAGS]);
+    }
   });
 });
