@@ -149,6 +149,18 @@ describe('the session\'s CPU speed', () => {
     expect(s.cpu).toEqual({ clean_page_us: 2.1, clean_io_us: 3.6, syscall_us: 0.42 });
     expect(s.fitted['cpu.clean_io_us']!.from).toMatch(/1\.8 µs × 2\.000/);
   });
+  it('keeps the calibration\'s busy-peer surcharge of clean_page_busy_us as it is, on top of the scaled clean_page_us', () => {
+    // the traced session of 2026-12-04 17:35: calibration 7.69 / 24.82 µs, scale 0.526
+    const s = sessionCpu({ clean_page_us: 7.69, clean_page_busy_us: 24.82, fault_page_us: 16.39 }, 44.25, [23.27])!;
+    expect(s.cpu.clean_page_us).toBeCloseTo(7.69 * 23.27 / 44.25, 2);
+    expect(s.cpu.fault_page_us).toBeCloseTo(16.39 * 23.27 / 44.25, 2);
+    expect(s.cpu.clean_page_busy_us).toBeCloseTo(s.cpu.clean_page_us! + (24.82 - 7.69), 2);
+    expect(s.fitted['cpu.clean_page_busy_us']!.from).toMatch(/surcharge 17\.13 µs/);
+    // a calibration whose busy figure is below its idle one: no surcharge, the busy cost is the idle one
+    expect(sessionCpu({ clean_page_us: 8, clean_page_busy_us: 6 }, 20, [40])!.cpu).toEqual({ clean_page_us: 16, clean_page_busy_us: 16 });
+    // without a busy figure nothing is added
+    expect(sessionCpu({ clean_page_us: 8 }, 20, [40])!.cpu).toEqual({ clean_page_us: 16 });
+  });
   it('is null without a calibration figure, a cpu section or a probe', () => {
     expect(sessionCpu({ clean_page_us: 1 }, undefined, [50])).toBeNull();
     expect(sessionCpu(undefined, 27, [50])).toBeNull();
