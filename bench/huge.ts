@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TraceCacheWriter } from '../traces/cache.ts';
+import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import type { TraceRow } from '../traces/types.ts';
 import { randomWriter } from '../workloads/random-writer.ts';
 import { DATA_DIR, type BenchTraceParams } from './trace-data.ts';

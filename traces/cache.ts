@@ -17,19 +17,20 @@
  *   strings  JSON {tasks, objects, extraCols} (task and object names by index)
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
-import { TempFile } from './files.ts';
-import { OP_NAMES, RowBlock, type RowStrings, type TraceRow } from './types.ts';
+import { RowBlock, type RowStrings, type TraceRow } from './types.ts';
 
 /** First 8 bytes of every binary trace cache. */
 export const CACHE_MAGIC = 'SYNCSST1';
 const MAGIC = CACHE_MAGIC;
 /** Format version; a cache of another version is stale (2: map rows may carry the flags RANDOM and SEQUENTIAL). */
 export const CACHE_VERSION = 2;
-const HEADER_BYTES = 64;
-const BLOCK_HEADER_BYTES = 16;
+/** Bytes of the file header. */
+export const HEADER_BYTES = 64;
+/** Bytes of each block's header (rows, payload bytes, checksum, 0). */
+export const BLOCK_HEADER_BYTES = 16;
 /** Rows per block. */
 export const BLOCK_ROWS = 65536;
 const FINGERPRINT_BYTES = 1 << 20;
@@ -59,7 +60,8 @@ function hashWords(u32: Uint32Array, seed = 0x811c9dc5): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function hashBytes(buf: Uint8Array, seed?: number): number {
+/** A 32-bit hash of `buf` (its words, then its last bytes): the cache's checksums and fingerprints. */
+export function hashBytes(buf: Uint8Array, seed?: number): number {
   const words = Math.floor(buf.length / 4);
   let h = hashWords(new Uint32Array(buf.buffer, buf.byteOffset, words), seed);
   for (let i = words * 4; i < buf.length; i++) h = Math.imul(h ^ buf[i], 0x9e3779b1) >>> 0;
@@ -82,7 +84,8 @@ export function sourceIdentity(path: string): SourceIdentity {
   }
 }
 
-const pad8 = (n: number) => (n + 7) & ~7;
+/** `n` rounded up to a multiple of 8. */
+export const pad8 = (n: number) => (n + 7) & ~7;
 
 /**
  * The temporary name a writer in this process and thread uses for `path`:
@@ -97,110 +100,6 @@ export function cacheTempPath(path: string): string {
 export function parseCacheTemp(name: string): { pid: number; host?: string } | undefined {
   const m = /\.sst\.tmp-(\d+)(?:-\d+@(.+))?$/.exec(name);
   return m ? { pid: Number(m[1]), host: m[2] } : undefined;
-}
-
-/** Streams rows into a cache file, written under a temporary name and renamed by `close`. */
-export class TraceCacheWriter {
-  private readonly file: TempFile;
-  private pos = HEADER_BYTES;
-  private rows = 0;
-  private blocks = 0;
-  private readonly tasks = new Map<string, number>();
-  private readonly objects = new Map<string, number>();
-  private pending: TraceRow[] = [];
-  private extraCols: string[] | undefined;
-
-  constructor(readonly path: string, private readonly source: SourceIdentity) {
-    this.file = new TempFile(path, cacheTempPath(path));
-  }
-
-  private index(map: Map<string, number>, s: string): number {
-    let i = map.get(s);
-    if (i === undefined) {
-      i = map.size;
-      map.set(s, i);
-    }
-    return i;
-  }
-
-  /** Appends rows (in trace order). */
-  add(rows: readonly TraceRow[]): void {
-    for (const r of rows) {
-      this.pending.push(r);
-      if (this.pending.length === BLOCK_ROWS) this.flushBlock();
-    }
-  }
-
-  private flushBlock(): void {
-    const rows = this.pending;
-    const n = rows.length;
-    if (n === 0) return;
-    if (this.extraCols === undefined) this.extraCols = rows[0].extra ? Object.keys(rows[0].extra) : [];
-    const extras = this.extraCols.length > 0 ? Buffer.from(JSON.stringify(rows.map((r) => this.extraCols!.map((c) => r.extra?.[c] ?? '')))) : Buffer.alloc(0);
-    const payload = 4 * 8 * n + 4 * 4 * n + pad8(n) + 8 + pad8(extras.length);
-    const buf = new ArrayBuffer(BLOCK_HEADER_BYTES + payload);
-    const dv = new DataView(buf);
-    let off = BLOCK_HEADER_BYTES;
-    const f64 = (get: (r: TraceRow) => number) => {
-      const a = new Float64Array(buf, off, n);
-      for (let i = 0; i < n; i++) a[i] = get(rows[i]);
-      off += 8 * n;
-    };
-    const u32 = (get: (r: TraceRow) => number) => {
-      const a = new Uint32Array(buf, off, n);
-      for (let i = 0; i < n; i++) a[i] = get(rows[i]);
-      off += 4 * n;
-    };
-    f64((r) => r.tNs);
-    f64((r) => r.addr);
-    f64((r) => r.len);
-    f64((r) => r.offset);
-    u32((r) => r.line);
-    u32((r) => this.index(this.tasks, r.task));
-    u32((r) => this.index(this.objects, r.object));
-    u32((r) => r.flags);
-    const ops = new Uint8Array(buf, off, n);
-    for (let i = 0; i < n; i++) ops[i] = OP_NAMES.indexOf(rows[i].op);
-    off += pad8(n);
-    dv.setUint32(off, extras.length, true);
-    off += 8;
-    new Uint8Array(buf, off, extras.length).set(extras);
-    const body = new Uint8Array(buf, BLOCK_HEADER_BYTES, payload);
-    dv.setUint32(0, n, true);
-    dv.setUint32(4, payload, true);
-    dv.setUint32(8, hashBytes(body), true);
-    writeSync(this.file.fd, new Uint8Array(buf), 0, buf.byteLength, this.pos);
-    this.pos += buf.byteLength;
-    this.rows += n;
-    this.blocks++;
-    this.pending = [];
-  }
-
-  /** Writes the remaining rows, the string table and the header, and renames the file into place. */
-  close(): void {
-    this.flushBlock();
-    const strings = Buffer.from(JSON.stringify({ tasks: [...this.tasks.keys()], objects: [...this.objects.keys()], extraCols: this.extraCols ?? [] }));
-    writeSync(this.file.fd, strings, 0, strings.length, this.pos);
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.write(MAGIC, 0, 'latin1');
-    header.writeUInt32LE(CACHE_VERSION, 8);
-    header.writeDoubleLE(this.rows, 12);
-    header.writeUInt32LE(this.blocks, 20);
-    header.writeDoubleLE(this.source.size, 24);
-    header.writeDoubleLE(this.source.mtimeMs, 32);
-    header.writeUInt32LE(this.source.fingerprint, 40);
-    header.writeDoubleLE(this.pos, 44);
-    header.writeUInt32LE(strings.length, 52);
-    header.writeUInt32LE(hashBytes(header.subarray(0, 56)), 56);
-    writeSync(this.file.fd, header, 0, HEADER_BYTES, 0);
-    this.file.commit();
-  }
-
-  /** Drops the temporary file. */
-  abort(): void {
-    this.file.abort();
-  }
-
 }
 
 /** The parsed header of a cache file. */

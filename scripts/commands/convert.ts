@@ -3,8 +3,9 @@
  * native CSV trace explicitly.
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
-import { readTrace } from '../../traces/reader.ts';
-import { isCacheFile, sourceIdentity, TraceCacheWriter } from '../../traces/cache.ts';
+import { readTraceBlocks } from '../../traces/reader.ts';
+import { isCacheFile, sourceIdentity } from '../../traces/cache.ts';
+import { TraceCacheWriter } from '../../traces/cache-writer.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { openProblem, unreadableReason } from '../../traces/files.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -45,9 +46,10 @@ async function run(argv: string[]): Promise<number> {
   }
   let rows = 0;
   try {
-    for await (const batch of readTrace(trace)) {
-      w.add(batch);
-      rows += batch.length;
+    for await (const block of readTraceBlocks(trace)) {
+      w.addBlock(block);
+      rows += block.length;
+      block.release();
     }
   } catch (e) {
     w.abort();

@@ -1,0 +1,187 @@
+/**
+ * Writing the binary trace cache (`.sst`, layout in cache.ts): rows, or
+ * blocks of columns as the CSV reader's block pass yields them, gathered
+ * into the cache's blocks of BLOCK_ROWS rows. Either way gives the same
+ * bytes: the columns, the task and object names interned in the order
+ * they first occur, the `x_*` values as JSON.
+ */
+import { writeSync } from 'node:fs';
+import { TempFile } from './files.ts';
+import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, CACHE_VERSION, cacheTempPath, hashBytes, HEADER_BYTES, pad8, type SourceIdentity } from './cache.ts';
+import { OP_NAMES, type RowBlock, type TraceRow } from './types.ts';
+
+const OP_INDEX: ReadonlyMap<string, number> = new Map(OP_NAMES.map((o, i) => [o, i]));
+
+/** One string table of a block being copied, and what each of its entries is in the writer's table (-1: not looked up yet). */
+interface Translation {
+  source: readonly string[] | undefined;
+  to: Int32Array;
+}
+
+/** Streams rows into a cache file, written under a temporary name and renamed by `close`. */
+export class TraceCacheWriter {
+  private readonly file: TempFile;
+  private pos = HEADER_BYTES;
+  private rows = 0;
+  private blocks = 0;
+  private readonly tasks = new Map<string, number>();
+  private readonly objects = new Map<string, number>();
+  private extraCols: string[] | undefined;
+  // the cache block being filled: `fill` rows of columns
+  private fill = 0;
+  private readonly tNs = new Float64Array(BLOCK_ROWS);
+  private readonly addr = new Float64Array(BLOCK_ROWS);
+  private readonly len = new Float64Array(BLOCK_ROWS);
+  private readonly offset = new Float64Array(BLOCK_ROWS);
+  private readonly line = new Uint32Array(BLOCK_ROWS);
+  private readonly task = new Uint32Array(BLOCK_ROWS);
+  private readonly object = new Uint32Array(BLOCK_ROWS);
+  private readonly flags = new Uint32Array(BLOCK_ROWS);
+  private readonly op = new Uint8Array(BLOCK_ROWS);
+  private extras: string[][] = [];
+  private readonly taskNames: Translation = { source: undefined, to: new Int32Array(0) };
+  private readonly objectNames: Translation = { source: undefined, to: new Int32Array(0) };
+
+  constructor(readonly path: string, private readonly source: SourceIdentity) {
+    this.file = new TempFile(path, cacheTempPath(path));
+  }
+
+  private index(map: Map<string, number>, s: string): number {
+    let i = map.get(s);
+    if (i === undefined) {
+      i = map.size;
+      map.set(s, i);
+    }
+    return i;
+  }
+
+  /** Appends rows (in trace order). */
+  add(rows: readonly TraceRow[]): void {
+    for (const r of rows) {
+      if (this.extraCols === undefined) this.extraCols = r.extra ? Object.keys(r.extra) : [];
+      const i = this.fill;
+      this.tNs[i] = r.tNs;
+      this.addr[i] = r.addr;
+      this.len[i] = r.len;
+      this.offset[i] = r.offset;
+      this.line[i] = r.line;
+      this.task[i] = this.index(this.tasks, r.task);
+      this.object[i] = this.index(this.objects, r.object);
+      this.flags[i] = r.flags;
+      this.op[i] = OP_INDEX.get(r.op) ?? -1;
+      if (this.extraCols.length > 0) this.extras.push(this.extraCols.map((c) => r.extra?.[c] ?? ''));
+      if (++this.fill === BLOCK_ROWS) this.flushBlock();
+    }
+  }
+
+  /**
+   * Appends a block of columns (in trace order), the same as adding its
+   * rows; the block is only read, so its reader may reuse it once the
+   * caller releases it.
+   */
+  addBlock(b: RowBlock): void {
+    const s = b.strings;
+    if (this.extraCols === undefined && b.length > 0) this.extraCols = b.extras?.[0] !== undefined ? [...s.extraCols] : [];
+    const cols = this.extraCols ?? [];
+    // the block's x_ values in the writer's column order ('' for a column the block lacks)
+    const pick = cols.map((c) => s.extraCols.indexOf(c));
+    const same = pick.every((k, j) => k === j) && pick.length === s.extraCols.length;
+    for (let start = 0; start < b.length;) {
+      const n = Math.min(b.length - start, BLOCK_ROWS - this.fill), end = start + n, at = this.fill;
+      this.tNs.set(b.tNs.subarray(start, end), at);
+      this.addr.set(b.addr.subarray(start, end), at);
+      this.len.set(b.len.subarray(start, end), at);
+      this.offset.set(b.offset.subarray(start, end), at);
+      this.line.set(b.line.subarray(start, end), at);
+      this.flags.set(b.flags.subarray(start, end), at);
+      this.op.set(b.op.subarray(start, end), at);
+      this.translate(b.task, start, end, s.tasks, this.taskNames, this.tasks, this.task, at);
+      this.translate(b.object, start, end, s.objects, this.objectNames, this.objects, this.object, at);
+      if (cols.length > 0) {
+        for (let i = start; i < end; i++) {
+          const v = b.extras?.[i];
+          this.extras.push(v === undefined ? cols.map(() => '') : same ? [...v] : pick.map((k) => (k >= 0 ? v[k] ?? '' : '')));
+        }
+      }
+      this.fill += n;
+      start = end;
+      if (this.fill === BLOCK_ROWS) this.flushBlock();
+    }
+  }
+
+  /** Copies the index column `src[start, end)` of names `names` into `dst` at `at`, as indexes into the writer's `map`. */
+  private translate(src: Uint32Array, start: number, end: number, names: readonly string[], t: Translation, map: Map<string, number>, dst: Uint32Array, at: number): void {
+    if (t.source !== names || t.to.length < names.length) {
+      // a new table, or the reader's table grew (it only appends): keep what was looked up for the same table
+      const to = new Int32Array(Math.max(names.length, 16)).fill(-1);
+      if (t.source === names) to.set(t.to);
+      t.source = names;
+      t.to = to;
+    }
+    const to = t.to;
+    for (let i = start; i < end; i++) {
+      const k = src[i];
+      let v = to[k];
+      if (v < 0) v = to[k] = this.index(map, names[k]);
+      dst[at + i - start] = v;
+    }
+  }
+
+  private flushBlock(): void {
+    const n = this.fill;
+    if (n === 0) return;
+    const extras = this.extras.length > 0 ? Buffer.from(JSON.stringify(this.extras)) : Buffer.alloc(0);
+    const payload = 4 * 8 * n + 4 * 4 * n + pad8(n) + 8 + pad8(extras.length);
+    const buf = new ArrayBuffer(BLOCK_HEADER_BYTES + payload);
+    const dv = new DataView(buf);
+    let off = BLOCK_HEADER_BYTES;
+    for (const col of [this.tNs, this.addr, this.len, this.offset]) {
+      new Float64Array(buf, off, n).set(col.subarray(0, n));
+      off += 8 * n;
+    }
+    for (const col of [this.line, this.task, this.object, this.flags]) {
+      new Uint32Array(buf, off, n).set(col.subarray(0, n));
+      off += 4 * n;
+    }
+    new Uint8Array(buf, off, n).set(this.op.subarray(0, n));
+    off += pad8(n);
+    dv.setUint32(off, extras.length, true);
+    off += 8;
+    new Uint8Array(buf, off, extras.length).set(extras);
+    const body = new Uint8Array(buf, BLOCK_HEADER_BYTES, payload);
+    dv.setUint32(0, n, true);
+    dv.setUint32(4, payload, true);
+    dv.setUint32(8, hashBytes(body), true);
+    writeSync(this.file.fd, new Uint8Array(buf), 0, buf.byteLength, this.pos);
+    this.pos += buf.byteLength;
+    this.rows += n;
+    this.blocks++;
+    this.fill = 0;
+    this.extras = [];
+  }
+
+  /** Writes the remaining rows, the string table and the header, and renames the file into place. */
+  close(): void {
+    this.flushBlock();
+    const strings = Buffer.from(JSON.stringify({ tasks: [...this.tasks.keys()], objects: [...this.objects.keys()], extraCols: this.extraCols ?? [] }));
+    writeSync(this.file.fd, strings, 0, strings.length, this.pos);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.write(CACHE_MAGIC, 0, 'latin1');
+    header.writeUInt32LE(CACHE_VERSION, 8);
+    header.writeDoubleLE(this.rows, 12);
+    header.writeUInt32LE(this.blocks, 20);
+    header.writeDoubleLE(this.source.size, 24);
+    header.writeDoubleLE(this.source.mtimeMs, 32);
+    header.writeUInt32LE(this.source.fingerprint, 40);
+    header.writeDoubleLE(this.pos, 44);
+    header.writeUInt32LE(strings.length, 52);
+    header.writeUInt32LE(hashBytes(header.subarray(0, 56)), 56);
+    writeSync(this.file.fd, header, 0, HEADER_BYTES, 0);
+    this.file.commit();
+  }
+
+  /** Drops the temporary file. */
+  abort(): void {
+    this.file.abort();
+  }
+}
