@@ -150,7 +150,7 @@ describe('the session\'s CPU speed', () => {
     expect(s.fitted['cpu.clean_io_us']!.from).toMatch(/1\.8 µs × 2\.000/);
   });
   it('keeps the calibration\'s busy-peer surcharge of clean_page_busy_us as it is, on top of the scaled clean_page_us', () => {
-    // the traced session of 2026-12-04 17:35: calibration 7.69 / 24.82 µs, scale 0.526
+    // the traced session of 2026-12-04 17:07: calibration 7.69 / 24.82 µs, scale 0.526
     const s = sessionCpu({ clean_page_us: 7.69, clean_page_busy_us: 24.82, fault_page_us: 16.39 }, 44.25, [23.27])!;
     expect(s.cpu.clean_page_us).toBeCloseTo(7.69 * 23.27 / 44.25, 2);
     expect(s.cpu.fault_page_us).toBeCloseTo(16.39 * 23.27 / 44.25, 2);

@@ -143,9 +143,9 @@ export interface SessionCpu {
  * hypervisor's flush of a running vCPU that the surcharge is. Over the 17
  * calibrations of 2026-12-04 (10:35–16:28 UTC) the page work ranged 4.91 ..
  * 7.69 µs and the surcharge 12.53 .. 19.29, correlated 0.28: the idle
- * probe says little of it. On 2026-12-04 at
- * 17:35 UTC, a session scale of 0.526, a tracefs trace of `two-jobs` took
- * 339 µs (median) from msync's entry to its first write: the simulation
+ * probe says little of it. On 2026-12-04 at 17:07 UTC a tracefs trace of
+ * `two-jobs` took 339 µs (median) from msync's entry to its first write;
+ * the replay of its validation a minute before (session scale 0.526)
  * 226 µs with the surcharge scaled, 338 µs with it kept.
  * Null without a figure on either side.
  */
