@@ -15,6 +15,8 @@ import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { Flag, OP_NAMES, RowBlock, type TraceRow } from '../traces/types.ts';
 import { cachePathFor, ensureCache, openTrace } from '../traces/open.ts';
 import { readTrace, readTraceBlocks } from '../traces/reader.ts';
+import { FastPass } from '../traces/fast-pass.ts';
+import { ReadState } from '../traces/read-state.ts';
 import { formatHeader, formatRow } from '../traces/writer.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -68,6 +70,32 @@ describe('TraceCacheWriter.addBlock', () => {
     }), { numRuns: 80 });
   });
 
+  it('writes an x_ value a row lacks as an empty one, as adding the rows does', () => {
+    const dir = tmp();
+    const src = join(dir, 'src.csv');
+    writeFileSync(src, 'x');
+    const base = { tNs: 0, task: 'a', op: 'write', addr: 0, len: 4096, flags: 0, object: '', offset: 0 } as const;
+    const rows: TraceRow[] = [
+      { ...base, line: 3, extra: { x_a: '1', x_b: '2' } },
+      { ...base, line: 4, extra: { x_a: '3' } },
+      { ...base, line: 5 },
+    ];
+    const fromRows = build(dir, 'r.sst', src, (w) => w.add(rows));
+    expect(build(dir, 'b.sst', src, (w) => w.addBlock(RowBlock.fromRows(rows))).equals(fromRows)).toBe(true);
+    expect(fromRows.includes(Buffer.from('[["1","2"],["3",""],["",""]]'))).toBe(true);
+  });
+
+  it('refuses a block whose row names a task or object its table does not have', () => {
+    const dir = tmp();
+    const src = join(dir, 'src.csv');
+    writeFileSync(src, 'x');
+    const b = RowBlock.fromRows([{ line: 3, tNs: 0, task: 'a', op: 'write', addr: 0, len: 4096, flags: 0, object: '', offset: 0 }]);
+    b.task[0] = 5;
+    const w = new TraceCacheWriter(join(dir, 'x.sst'), sourceIdentity(src));
+    expect(() => w.addBlock(b)).toThrow(/entry 5 of a table of 1/);
+    w.abort();
+  });
+
   it('fills the cache\'s blocks of BLOCK_ROWS across the blocks added, mixing rows and blocks', async () => {
     const dir = tmp();
     const src = join(dir, 'src.csv');
@@ -89,74 +117,89 @@ describe('TraceCacheWriter.addBlock', () => {
 });
 
 describe('caches built from the CSV reader\'s blocks', () => {
-  /** A trace of `n` rows over `objects` objects and three tasks, with an x_ column. */
-  function trace(dir: string, n: number, objects: number): string {
+  /**
+   * A trace of `n` rows over `objects` objects and three tasks, with an x_ column, all in
+   * the plain form the reader's fast pass takes; with `quotedAt`, one more map row there whose
+   * object name needs quotes, where the fast pass stops and csv-parse reads the rest.
+   */
+  function trace(dir: string, name: string, n: number, objects: number, quotedAt = -1): string {
     const lines = [formatHeader(['x_note']).trimEnd()];
-    for (let i = 0; i < objects; i++) lines.push(formatRow({ tNs: i * 1000, task: `t${i % 3}`, op: 'map', addr: 0x10000000 + i * 0x100000, len: 65536, object: `obj "${i}", data`, offset: 0, extra: { x_note: '' } } as never, ['x_note']).trimEnd());
+    const row = (r: object) => lines.push(formatRow(r as never, ['x_note']).trimEnd());
+    for (let i = 0; i < objects; i++) row({ tNs: i * 1000, task: `t${i % 3}`, op: 'map', addr: 0x10000000 + i * 0x100000, len: 65536, object: `obj${i}`, offset: 0, extra: { x_note: '' } });
     for (let i = 0; i < n; i++) {
-      const o = i % objects;
-      lines.push(formatRow({ tNs: (objects + i) * 1000, task: `t${o % 3}`, op: i % 5 === 4 ? 'msync' : 'write', addr: 0x10000000 + o * 0x100000 + (i % 16) * 4096, len: 4096, flags: i % 5 === 4 ? Flag.SYNC : 0, extra: { x_note: i % 7 === 0 ? `n${i}` : '' } } as never, ['x_note']).trimEnd());
+      const o = i % objects, t = (objects + i) * 1000;
+      if (i === quotedAt) row({ tNs: t, task: 't0', op: 'map', addr: 0x80000000, len: 4096, object: 'obj "q", data', offset: 0, extra: { x_note: 'a, b' } });
+      row({ tNs: t, task: `t${o % 3}`, op: i % 5 === 4 ? 'msync' : 'write', addr: 0x10000000 + o * 0x100000 + (i % 16) * 4096, len: 4096, flags: i % 5 === 4 ? Flag.SYNC : 0, extra: { x_note: i % 7 === 0 ? `n${i}` : '' } });
     }
-    const path = join(dir, 'trace.csv');
+    const path = join(dir, name);
     writeFileSync(path, lines.join('\n') + '\n');
     return path;
   }
 
-  it('ensureCache, convert and a run reading the CSV write the cache a build from rows writes', async () => {
+  /** Whether the reader's fast pass takes the whole of `path`. */
+  async function fastPassTakesAll(path: string): Promise<boolean> {
+    const pass = new FastPass(path, false, new ReadState(path, 4096), 4096);
+    for await (const b of pass.blocks()) void b;
+    return pass.complete;
+  }
+
+  /** The cache of `src` written row by row from the reader's row objects (the writer as it was). */
+  async function byRows(dir: string, src: string): Promise<Buffer> {
+    const path = join(dir, 'by-rows.sst');
+    const w = new TraceCacheWriter(path, sourceIdentity(src));
+    for await (const batch of readTrace(src, { batchSize: 777 })) w.add(batch);
+    w.close();
+    return readFileSync(path);
+  }
+
+  it('ensureCache, convert and a run reading the CSV write the cache a build from rows writes (the fast pass alone, and the fast pass then csv-parse)', async () => {
     const dir = tmp();
-    const src = trace(dir, 9000, 300);
-    const reference = await (async () => {
-      const path = join(dir, 'ref.sst');
-      const w = new TraceCacheWriter(path, sourceIdentity(src));
-      for await (const batch of readTrace(src, { batchSize: 777 })) w.add(batch);
-      w.close();
-      return readFileSync(path);
-    })();
-    // ensureCache
-    expect(await ensureCache(src, join(dir, 'c1'))).toBe('csv+cache');
-    expect(readFileSync(cachePathFor(src, join(dir, 'c1'))).equals(reference)).toBe(true);
-    // openTrace's batches, as a run reads them
-    const o = await openTrace(src, { cacheDir: join(dir, 'c2') });
-    expect(o.kind).toBe('csv+cache');
-    let n = 0;
-    for await (const b of o.batches) n += b.length;
-    o.finish(true);
-    expect(n).toBe(9300);
-    expect(readFileSync(cachePathFor(src, join(dir, 'c2'))).equals(reference)).toBe(true);
-    // syncsim convert
-    const r = spawnSync(process.execPath, [BIN, 'convert', src, '-o', join(dir, 'conv.sst')], { encoding: 'utf8' });
-    expect([r.status, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/: 9300 rows\n$/);
-    expect(readFileSync(join(dir, 'conv.sst')).equals(reference)).toBe(true);
+    for (const [name, quotedAt, rows] of [['plain.csv', -1, 9300], ['mixed.csv', 4000, 9301]] as const) {
+      const src = trace(dir, name, 9000, 300, quotedAt);
+      expect([name, await fastPassTakesAll(src)]).toEqual([name, quotedAt < 0]);
+      const reference = await byRows(dir, src);
+      // ensureCache
+      expect(await ensureCache(src, join(dir, `c1-${name}`))).toBe('csv+cache');
+      expect([name, readFileSync(cachePathFor(src, join(dir, `c1-${name}`))).equals(reference)]).toEqual([name, true]);
+      // openTrace's batches, as a run reads them
+      const o = await openTrace(src, { cacheDir: join(dir, `c2-${name}`) });
+      expect(o.kind).toBe('csv+cache');
+      let n = 0;
+      for await (const b of o.batches) n += b.length;
+      o.finish(true);
+      expect(n).toBe(rows);
+      expect([name, readFileSync(cachePathFor(src, join(dir, `c2-${name}`))).equals(reference)]).toEqual([name, true]);
+      // syncsim convert
+      const out = join(dir, `conv-${name}.sst`);
+      const r = spawnSync(process.execPath, [BIN, 'convert', src, '-o', out], { encoding: 'utf8' });
+      expect([r.status, r.stderr, r.stdout]).toEqual([0, '', `${out}: ${rows} rows\n`]);
+      expect([name, readFileSync(out).equals(reference)]).toEqual([name, true]);
+    }
   });
 
   it('the reader\'s block pass, at any batch size and with or without its fast pass, feeds the same cache', async () => {
     const dir = tmp();
-    const src = trace(dir, 3000, 40);
-    const ref = readFileSync(await (async () => {
-      const p = join(dir, 'ref.sst');
-      const w = new TraceCacheWriter(p, sourceIdentity(src));
-      for await (const batch of readTrace(src)) w.add(batch);
-      w.close();
-      return p;
-    })());
-    for (const [batchSize, fast] of [[1, true], [64, false], [1000, true], [5000, false]] as const) {
-      const p = join(dir, `b${batchSize}${fast}.sst`);
-      const w = new TraceCacheWriter(p, sourceIdentity(src));
-      for await (const b of readTraceBlocks(src, { batchSize, fast, chunkBytes: 4096 })) {
-        w.addBlock(b);
-        b.release();
+    for (const [name, quotedAt] of [['plain.csv', -1], ['mixed.csv', 1500]] as const) {
+      const src = trace(dir, name, 3000, 40, quotedAt);
+      const ref = await byRows(dir, src);
+      for (const [batchSize, fast] of [[1, true], [64, false], [1000, true], [5000, false]] as const) {
+        const p = join(dir, `b${batchSize}${fast}.sst`);
+        const w = new TraceCacheWriter(p, sourceIdentity(src));
+        for await (const b of readTraceBlocks(src, { batchSize, fast, chunkBytes: 4096 })) {
+          w.addBlock(b);
+          b.release();
+        }
+        w.close();
+        expect([name, batchSize, fast, readFileSync(p).equals(ref)]).toEqual([name, batchSize, fast, true]);
       }
-      w.close();
-      expect([batchSize, fast, readFileSync(p).equals(ref)]).toEqual([batchSize, fast, true]);
     }
   });
 
   it('a bad row leaves no cache behind, and its error names the file, line and field', async () => {
     const dir = tmp();
-    const src = trace(dir, 100, 4);
+    const src = trace(dir, 'bad.csv', 100, 4);
     writeFileSync(src, readFileSync(src, 'utf8').replace(/\n([^\n]*),write,/, '\n$1,scribble,'));
-    await expect(ensureCache(src, join(dir, 'c'))).rejects.toThrow(/trace\.csv:\d+: column op: unknown op .*'scribble'/);
+    await expect(ensureCache(src, join(dir, 'c'))).rejects.toThrow(/bad\.csv:\d+: column op: unknown op .*'scribble'/);
     // no cache and no half-written temporary file (the directory, made for it, is gone too)
     expect(existsSync(join(dir, 'c')) ? readdirSync(join(dir, 'c')) : []).toEqual([]);
   });

@@ -121,8 +121,9 @@ describe('scripts/syncsim.mjs', () => {
     expect([bare.status, bare.stdout]).toEqual([0, '[]\n']);
     rmSync(join(root, 'scripts', 'syncsim.mjs'));
     const broken = spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.cjs'), 'run'], { encoding: 'utf8' });
-    expect([broken.status, broken.stdout]).toEqual([2, '']);
-    expect(broken.stderr).toMatch(/^syncsim: cannot start: .*syncsim\.mjs/);
+    // a launcher that does not load is an internal error (exit 1, with the stack), not bad input
+    expect([broken.status, broken.stdout]).toEqual([1, '']);
+    expect(broken.stderr).toMatch(/^syncsim: internal error: Error.*syncsim\.mjs[\s\S]*\n    at /);
   });
 
   it("is package.json's bin, and both launchers are in the package's files", () => {

@@ -61,7 +61,7 @@ beforeAll(() => {
 
 describe('npm pack', () => {
   it('ships the compiled JavaScript, its declarations and the launcher, not the TypeScript sources', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'scripts/syncsim.mjs', 'scripts/launch.mjs', 'dist/scripts/lib.js', 'dist/scripts/lib.d.ts',
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'scripts/syncsim.cjs', 'scripts/syncsim.mjs', 'scripts/launch.mjs', 'dist/scripts/lib.js', 'dist/scripts/lib.d.ts',
       'dist/scripts/cli.js', 'dist/sim/config-validate.cjs', 'dist/scripts/record/shim.c', 'dist/build-stamp.json', 'dist/package.json']));
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('bench/'))).toEqual([]);

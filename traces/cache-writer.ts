@@ -8,9 +8,8 @@
 import { writeSync } from 'node:fs';
 import { TempFile } from './files.ts';
 import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, CACHE_VERSION, cacheTempPath, hashBytes, HEADER_BYTES, pad8, type SourceIdentity } from './cache.ts';
-import { OP_NAMES, type RowBlock, type TraceRow } from './types.ts';
-
-const OP_INDEX: ReadonlyMap<string, number> = new Map(OP_NAMES.map((o, i) => [o, i]));
+import { OP_INDEX } from './block-builder.ts';
+import type { RowBlock, TraceRow } from './types.ts';
 
 /** One string table of a block being copied, and what each of its entries is in the writer's table (-1: not looked up yet). */
 interface Translation {
@@ -68,7 +67,7 @@ export class TraceCacheWriter {
       this.task[i] = this.index(this.tasks, r.task);
       this.object[i] = this.index(this.objects, r.object);
       this.flags[i] = r.flags;
-      this.op[i] = OP_INDEX.get(r.op) ?? -1;
+      this.op[i] = OP_INDEX[r.op] ?? -1;
       if (this.extraCols.length > 0) this.extras.push(this.extraCols.map((c) => r.extra?.[c] ?? ''));
       if (++this.fill === BLOCK_ROWS) this.flushBlock();
     }
@@ -100,7 +99,7 @@ export class TraceCacheWriter {
       if (cols.length > 0) {
         for (let i = start; i < end; i++) {
           const v = b.extras?.[i];
-          this.extras.push(v === undefined ? cols.map(() => '') : same ? [...v] : pick.map((k) => (k >= 0 ? v[k] ?? '' : '')));
+          this.extras.push(v === undefined ? cols.map(() => '') : same ? v.map((x) => x ?? '') : pick.map((k) => (k >= 0 ? v[k] ?? '' : '')));
         }
       }
       this.fill += n;
@@ -121,8 +120,12 @@ export class TraceCacheWriter {
     const to = t.to;
     for (let i = start; i < end; i++) {
       const k = src[i];
-      let v = to[k];
-      if (v < 0) v = to[k] = this.index(map, names[k]);
+      let v = k < names.length ? to[k] : -1;
+      if (v < 0) {
+        const name = names[k];
+        if (name === undefined) throw new RangeError(`trace cache: a block's row names entry ${k} of a table of ${names.length}`);
+        v = to[k] = this.index(map, name);
+      }
       dst[at + i - start] = v;
     }
   }

@@ -26,7 +26,9 @@ export interface OpenTrace {
   rows: AsyncGenerator<TraceRow[]>;
   /**
    * The same rows as the simulator takes them (read either this or `rows`,
-   * not both): from a cache, blocks of columns with no object per row.
+   * not both): blocks of columns with no object per row, from a cache or
+   * from the CSV reader's block pass (copied into the cache being written,
+   * if any, before they are passed on).
    */
   batches: AsyncGenerator<RowBatch>;
   /** What is being read. */

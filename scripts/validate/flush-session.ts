@@ -61,6 +61,12 @@ export function profileClash(calibration: string, profile: string): string | nul
   return resolve(calibration) === resolve(profile) ? `--calibration ${calibration}: that is the session profile this run writes; copy it elsewhere or give --calibration-only` : null;
 }
 
+/** What the session's log line adds for `cpu.clean_page_busy_us`, which keeps the calibration's busy-peer surcharge (writeback-stage.ts, sessionCpu). */
+function busyNote(cpu: unknown): string {
+  const busy = (cpu as Record<string, unknown> | undefined)?.clean_page_busy_us;
+  return typeof busy === 'number' ? ` (clean_page_busy_us ${busy}: clean_page_us so scaled + the calibration's busy-peer surcharge)` : '';
+}
+
 /** One validation session's FLUSH level: a copy of the calibration at `profile`, refitted to the probes before the replays. */
 export class FlushSession {
   /** The refitted calibration, once the first slot's replay turn has run (null until then, or when no probe timed an fdatasync). */
@@ -127,7 +133,7 @@ export class FlushSession {
     }
     writeCalibration(this.refitted, this.profile);
     const lv = this.refitted.fits.flush_level_session!;
-    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}), flush_floor ${String(this.refitted.fragment.device.flush_floor ?? 0)}${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${lv.writeback ? `, write_latency ${lv.writeback.write_latency_us} µs from writeback` : ''}${lv.cpu ? `, cpu.* × ${lv.cpu.scale.toFixed(3)}` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})` : ''} in ${this.profile}`);
+    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}), flush_floor ${String(this.refitted.fragment.device.flush_floor ?? 0)}${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${lv.writeback ? `, write_latency ${lv.writeback.write_latency_us} µs from writeback` : ''}${lv.cpu ? `, cpu.* × ${lv.cpu.scale.toFixed(3)}${busyNote(this.refitted.fragment.cpu)}` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})` : ''} in ${this.profile}`);
   }
 
   /** Runs one probe labelled `label` and says its median; a probe that fails is said and left out. */
