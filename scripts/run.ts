@@ -29,6 +29,8 @@ export interface RunOptions {
   cacheDir?: string;
   /** Told where the rows come from once the trace is open. */
   onSource?: (kind: TraceSourceKind) => void;
+  /** Told why the trace's cache could not be written (the run goes on and its results are kept). */
+  onCacheProblem?: (message: string) => void;
   /** The command line recorded in summary.json's provenance (default: this process's arguments). */
   command?: readonly string[];
   /** Percentile-bootstrap CIs of the msync latency statistics over the run's msyncs (`run --ci bootstrap`). */
@@ -84,7 +86,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     const given = opts.rows;
     const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)], given && (() => given.sha256()));
     if (!given) {
-      source = await openTrace(opts.trace, { cacheDir: opts.cacheDir });
+      source = await openTrace(opts.trace, { cacheDir: opts.cacheDir, onCacheProblem: opts.onCacheProblem });
       opts.onSource?.(source.kind);
     }
     const sim = new Simulator(opts.config, sink, { plugins: opts.plugins });

@@ -204,3 +204,51 @@ describe('caches built from the CSV reader\'s blocks', () => {
     expect(existsSync(join(dir, 'c')) ? readdirSync(join(dir, 'c')) : []).toEqual([]);
   });
 });
+
+describe('a cache that cannot be written', () => {
+  /** A 70,001-row trace: its cache writes a block (65,536 rows) while the CSV is read. */
+  function bigTrace(dir: string): string {
+    const rows = Array.from({ length: 70_000 }, (_, i) => `${i + 3},db,write,0x10000000,100,,,\n`).join('');
+    const path = join(dir, 'big.csv');
+    writeFileSync(path, 't_us,task,op,addr,len,flags,object,offset\n0,db,map,0x10000000,8192,,data.db,0\n' + rows);
+    return path;
+  }
+
+  it('a run whose cache hits a file size limit warns once, keeps its results (those of a run without a cache) and leaves no cache file', () => {
+    const dir = tmp();
+    const src = bigTrace(dir);
+    // RLIMIT_FSIZE of 1 MiB: the cache's first block (about 3 MiB) fails with EFBIG (node ignores SIGXFSZ); the results are small
+    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', join(dir, 'cache')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^syncsim: warning: cannot write the trace cache .*big-[0-9a-f]{16}\.sst \(EFBIG[^)]*\): nothing was cached, the trace was read from its CSV\n$/);
+    expect(existsSync(join(dir, 'cache'))).toBe(false);
+    const plain = spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'plain'), '--no-cache'], { encoding: 'utf8' });
+    expect(plain.status).toBe(0);
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv', 'durability.csv']) {
+      expect([f, readFileSync(join(dir, 'out', f), 'utf8') === readFileSync(join(dir, 'plain', f), 'utf8')]).toEqual([f, true]);
+    }
+  });
+
+  it('a cache directory that cannot be made: the run warns and reads the CSV; ensureCache throws an error that is not bad input', async () => {
+    const dir = tmp();
+    const src = trace0(dir);
+    const notADir = join(dir, 'file-not-dir');
+    writeFileSync(notADir, 'mine\n');
+    const r = spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', notADir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.split('\n')[0]).toMatch(/^syncsim: warning: cannot write the trace cache .*file-not-dir\/.*\.sst \(EEXIST.*\): the trace is read from its CSV$/);
+    expect(r.stderr.match(/cannot write the trace cache/g)).toHaveLength(1);
+    expect(readFileSync(notADir, 'utf8')).toBe('mine\n');
+    const e = await ensureCache(src, notADir).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toMatch(/^cannot write the trace cache /);
+    expect((await import('../scripts/exit-code.ts')).exitCodeOf(e)).toBe(1);
+  });
+});
+
+/** A small valid trace in `dir`. */
+function trace0(dir: string): string {
+  const path = join(dir, 'small.csv');
+  writeFileSync(path, 't_us,task,op,addr,len,flags,object,offset\n0,db,map,0x10000000,8192,,data.db,0\n1,db,write,0x10000000,100,,,\n2,db,msync,0x10000000,8192,SYNC,,\n');
+  return path;
+}

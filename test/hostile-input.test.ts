@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -79,6 +79,20 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     expect((await cli(['convert', trace, '-o', sst])).code).toBe(0);
     await expectInputError(['inspect', sst], `trace file ${sst} is a binary trace cache (.sst): inspect reads .csv or .csv.gz traces`);
     await expectInputError(['convert', sst, '-o', join(dir, 'again.sst')], `trace file ${sst} is a binary trace cache already (convert reads .csv or .csv.gz)`);
+  });
+
+  it('convert: a cache that cannot be written whole (a file size limit) is said as OUT not written, exit 2, nothing left', () => {
+    // past one cache block (65,536 rows) the writer writes while it reads, before its close
+    const rows = Array.from({ length: 70_000 }, (_, i) => `${i + 3},db,write,0x10000000,100,,,\n`).join('');
+    const big = put(HEADER + '0,db,map,0x10000000,8192,,data.db,0\n' + rows, 'big.csv');
+    const out = join(dir, 'limited', 'big.sst');
+    mkdirSync(join(dir, 'limited'));
+    // RLIMIT_FSIZE of 32 KiB: the write fails with EFBIG (node ignores SIGXFSZ)
+    const r = spawnSync('bash', ['-c', 'ulimit -f 64; exec "$0" "$@"', process.execPath, join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', big, '-o', out], { encoding: 'utf8' });
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(new RegExp(`^syncsim: cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(EFBIG|too large)`));
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(readdirSync(join(dir, 'limited'))).toEqual([]);
   });
 
   it('an unreadable file (EACCES, in a process without root file capabilities)', () => {

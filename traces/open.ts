@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
-import { processAlive } from './files.ts';
+import { openProblem, processAlive } from './files.ts';
 import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
 import { TraceCacheWriter } from './cache-writer.ts';
 import type { RowBatch, RowBlock, TraceRow } from './types.ts';
@@ -43,6 +43,8 @@ export interface OpenTrace {
 export interface OpenTraceOptions {
   /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
   cacheDir?: string;
+  /** Told, once, why the cache of a CSV could not be written (the read goes on without it). */
+  onCacheProblem?: (message: string) => void;
 }
 
 /** The cache file for `trace` in `cacheDir`: its name plus a hash of its absolute path. */
@@ -65,7 +67,59 @@ function removeStaleTemps(cacheDir: string): void {
   }
 }
 
-async function* tee(rows: AsyncGenerator<TraceRow[]>, w: TraceCacheWriter): AsyncGenerator<TraceRow[]> {
+/**
+ * The cache written beside a read of the CSV. A cache only saves later
+ * reads: when writing it fails (a full disk, a file size limit) it is
+ * dropped, its temporary file removed, the problem said once through
+ * `problem`, and the read goes on.
+ */
+class CacheBeingWritten {
+  private failed = false;
+
+  constructor(private readonly w: TraceCacheWriter, private readonly path: string, private readonly problem: ((message: string) => void) | undefined) {}
+
+  private fail(e: unknown): void {
+    this.failed = true;
+    this.w.abort();
+    this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, the trace was read from its CSV`);
+  }
+
+  add(rows: readonly TraceRow[]): void {
+    if (this.failed) return;
+    try {
+      this.w.add(rows);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  addBlock(block: RowBlock): void {
+    if (this.failed) return;
+    try {
+      this.w.addBlock(block);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Writes the rest and renames the cache into place; false when it could not be written. */
+  close(): boolean {
+    if (this.failed) return false;
+    try {
+      this.w.close();
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
+  abort(): void {
+    if (!this.failed) this.w.abort();
+  }
+}
+
+async function* tee(rows: AsyncGenerator<TraceRow[]>, w: CacheBeingWritten): AsyncGenerator<TraceRow[]> {
   for await (const batch of rows) {
     w.add(batch);
     yield batch;
@@ -73,7 +127,7 @@ async function* tee(rows: AsyncGenerator<TraceRow[]>, w: TraceCacheWriter): Asyn
 }
 
 /** The blocks of `blocks`, each copied into the cache before it is passed on (its consumer may release it). */
-async function* teeBlocks(blocks: AsyncGenerator<RowBlock>, w: TraceCacheWriter): AsyncGenerator<RowBlock> {
+async function* teeBlocks(blocks: AsyncGenerator<RowBlock>, w: CacheBeingWritten): AsyncGenerator<RowBlock> {
   for await (const block of blocks) {
     w.addBlock(block);
     yield block;
@@ -90,15 +144,26 @@ async function openValidCache(cachePath: string, identity: SourceIdentity): Prom
       if (!(e instanceof CacheError)) throw e;
     }
   }
-  rmSync(cachePath, { force: true });
+  try {
+    rmSync(cachePath, { force: true });
+  } catch {
+    // not removable (its directory is not one): writing the cache will say why
+  }
   return undefined;
 }
 
-/** Reads the CSV `trace` while writing its cache at `cachePath`. */
-function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity): OpenTrace {
-  const created = mkdirSync(cacheDir, { recursive: true }) !== undefined;
-  removeStaleTemps(cacheDir);
-  const w = new TraceCacheWriter(cachePath, identity);
+/** Reads the CSV `trace` while writing its cache at `cachePath` (or, when the cache cannot even be started, without one: `problem` says why). */
+function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): OpenTrace {
+  let created: boolean;
+  let w: CacheBeingWritten;
+  try {
+    created = mkdirSync(cacheDir, { recursive: true }) !== undefined;
+    removeStaleTemps(cacheDir);
+    w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem);
+  } catch (e) {
+    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): the trace is read from its CSV`);
+    return { rows: readTrace(trace), batches: readTraceBlocks(trace), kind: 'csv', finish() {} };
+  }
   // two generators, of which only the one read opens the file (as without a cache)
   return {
     rows: tee(readTrace(trace), w),
@@ -106,7 +171,7 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
     kind: 'csv+cache',
     cachePath,
     finish(ok) {
-      if (ok) return w.close();
+      if (ok && w.close()) return;
       w.abort();
       if (created) {
         try {
@@ -139,7 +204,7 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
   }
   const cachePath = cachePathFor(trace, cacheDir);
   const identity = sourceIdentity(trace);
-  return (await openValidCache(cachePath, identity)) ?? openWritingCache(trace, cacheDir, cachePath, identity);
+  return (await openValidCache(cachePath, identity)) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem);
 }
 
 /**
@@ -147,11 +212,15 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
  * read of the CSV through {@link openTrace}) when it is missing, stale or
  * corrupted. Returns what it found: `cache` (valid already), `csv+cache`
  * (built now) or `direct` (the trace is an `.sst` itself, not read). Throws
- * the trace's own error for a bad CSV, leaving no cache behind.
+ * the trace's own error for a bad CSV, leaving no cache behind; and an
+ * Error (not an input error) saying why when the cache could not be
+ * written (a full disk), leaving none either.
  */
 export async function ensureCache(trace: string, cacheDir: string): Promise<'cache' | 'csv+cache' | 'direct'> {
   if (isCacheFile(trace)) return 'direct';
-  const src = await openTrace(trace, { cacheDir });
+  let problem: string | undefined;
+  const src = await openTrace(trace, { cacheDir, onCacheProblem: (m) => (problem ??= m) });
+  if (problem !== undefined) throw new Error(problem);
   if (src.kind !== 'csv+cache') return 'cache';
   try {
     // blocks of columns: the CSV reader's fastest pass, copied into the cache as they are
@@ -161,5 +230,6 @@ export async function ensureCache(trace: string, cacheDir: string): Promise<'cac
     throw e;
   }
   src.finish(true);
+  if (problem !== undefined) throw new Error(problem);
   return 'csv+cache';
 }

@@ -47,7 +47,12 @@ async function run(argv: string[]): Promise<number> {
   let rows = 0;
   try {
     for await (const block of readTraceBlocks(trace)) {
-      w.addBlock(block);
+      try {
+        w.addBlock(block);
+      } catch (e) {
+        // the trace's own errors come from the reader; a failed write of OUT (a full disk) is said as such
+        throw cannotWrite(e);
+      }
       rows += block.length;
       block.release();
     }
