@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BLOCK_ROWS, readCache, sourceIdentity } from '../traces/cache.ts';
@@ -214,11 +214,12 @@ describe('a cache that cannot be written', () => {
     return path;
   }
 
-  it('a run whose cache hits a file size limit warns once, keeps its results (those of a run without a cache) and leaves no cache file', () => {
+  it('a run whose cache hits a file size limit warns once, keeps its results (those of a run without a cache) and leaves no cache file nor the directories it made', () => {
     const dir = tmp();
     const src = bigTrace(dir);
-    // RLIMIT_FSIZE of 1 MiB: the cache's first block (about 3 MiB) fails with EFBIG (node ignores SIGXFSZ); the results are small
-    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', join(dir, 'cache')], { encoding: 'utf8' });
+    // RLIMIT_FSIZE of 2 MiB (bash's ulimit -f counts KiB): the cache's first block (about 3.2 MiB) is written
+    // in part, then the rest of it fails with EFBIG (node ignores SIGXFSZ) while the CSV is read; the results are small
+    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', join(dir, 'cache', 'a', 'b')], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^syncsim: warning: cannot write the trace cache .*big-[0-9a-f]{16}\.sst \(EFBIG[^)]*\): nothing was cached, the trace was read from its CSV\n$/);
     expect(existsSync(join(dir, 'cache'))).toBe(false);
@@ -227,6 +228,19 @@ describe('a cache that cannot be written', () => {
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv', 'durability.csv']) {
       expect([f, readFileSync(join(dir, 'out', f), 'utf8') === readFileSync(join(dir, 'plain', f), 'utf8')]).toEqual([f, true]);
     }
+  });
+
+  it('a sweep whose trace cannot be cached warns once and its runs read the CSV; an existing cache directory is kept, only the temporary file goes', () => {
+    const dir = tmp();
+    const src = bigTrace(dir);
+    mkdirSync(join(dir, 'cache'));
+    writeFileSync(join(dir, 'cache', 'mine.txt'), 'kept\n');
+    writeFileSync(join(dir, 'exp.yaml'), `name: e\ntrace: { path: ${src} }\ngrid:\n  device.channels: [1, 2]\n`);
+    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'sweep', join(dir, 'exp.yaml'), '--out', join(dir, 'sw'), '--cache-dir', join(dir, 'cache'), '--jobs', '1'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.match(/syncsim: warning: cannot write the trace cache .*\(EFBIG[^)]*\)/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/2 runs \(0 already done, 2 run now\), 0 failed/);
+    expect(readdirSync(join(dir, 'cache'))).toEqual(['mine.txt']);
   });
 
   it('a cache directory that cannot be made: the run warns and reads the CSV; ensureCache throws an error that is not bad input', async () => {

@@ -51,6 +51,22 @@ describe('atomic files', () => {
     expect(readdirSync(d)).toEqual(['x.bin']);
   });
 
+  it('TempFile: abort after a commit does not close the descriptor again (by then another file\'s); writeAt writes every byte at its offset', () => {
+    const d = tmp();
+    const a = new TempFile(join(d, 'a.bin'));
+    a.writeAt(Buffer.from('world'), 6);
+    a.writeAt(Buffer.from('hello '), 0);
+    a.commit();
+    expect(readFileSync(join(d, 'a.bin'), 'utf8')).toBe('hello world');
+    // the next file opened gets the descriptor number just closed
+    const b = new TempFile(join(d, 'b.bin'));
+    expect(b.fd).toBe(a.fd);
+    a.abort();
+    writeSync(b.fd, 'still open');
+    b.commit();
+    expect(readFileSync(join(d, 'b.bin'), 'utf8')).toBe('still open');
+  });
+
   it('StagingDir: replaces a directory on commit only, keeps it on abort, clears dead processes\' leftovers', () => {
     const d = tmp();
     const out = join(d, 'out');

@@ -87,11 +87,19 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     const big = put(HEADER + '0,db,map,0x10000000,8192,,data.db,0\n' + rows, 'big.csv');
     const out = join(dir, 'limited', 'big.sst');
     mkdirSync(join(dir, 'limited'));
-    // RLIMIT_FSIZE of 32 KiB: the write fails with EFBIG (node ignores SIGXFSZ)
+    // RLIMIT_FSIZE of 64 KiB (bash's ulimit -f counts KiB): the first block's write stops short, and the rest fails with EFBIG (node ignores SIGXFSZ)
     const r = spawnSync('bash', ['-c', 'ulimit -f 64; exec "$0" "$@"', process.execPath, join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', big, '-o', out], { encoding: 'utf8' });
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toMatch(new RegExp(`^syncsim: cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(EFBIG|too large)`));
     expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(readdirSync(join(dir, 'limited'))).toEqual([]);
+    // a limit that falls in the cache's last write (its table of names, after the blocks): not a truncated file, the same refusal
+    const names = Array.from({ length: 2000 }, (_, i) => `${i + 1},db,map,0x${(0x10000000 + i * 0x10000).toString(16)},4096,,${'n'.repeat(150)}${i},0\n`).join('');
+    const named = put(HEADER + names, 'names.csv');
+    const cut = join(dir, 'limited', 'cut.sst');
+    const r2 = spawnSync('bash', ['-c', 'ulimit -f 300; exec "$0" "$@"', process.execPath, join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', named, '-o', cut], { encoding: 'utf8' });
+    expect([r2.status, r2.stdout]).toEqual([2, '']);
+    expect(r2.stderr).toMatch(/^syncsim: cannot write .*cut\.sst: .*(EFBIG|too large)/);
     expect(readdirSync(join(dir, 'limited'))).toEqual([]);
   });
 

@@ -5,7 +5,6 @@
  * bytes: the columns, the task and object names interned in the order
  * they first occur, the `x_*` values as JSON.
  */
-import { writeSync } from 'node:fs';
 import { TempFile } from './files.ts';
 import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, CACHE_VERSION, cacheTempPath, hashBytes, HEADER_BYTES, pad8, type SourceIdentity } from './cache.ts';
 import { OP_INDEX } from './block-builder.ts';
@@ -155,7 +154,7 @@ export class TraceCacheWriter {
     dv.setUint32(0, n, true);
     dv.setUint32(4, payload, true);
     dv.setUint32(8, hashBytes(body), true);
-    writeSync(this.file.fd, new Uint8Array(buf), 0, buf.byteLength, this.pos);
+    this.file.writeAt(new Uint8Array(buf), this.pos);
     this.pos += buf.byteLength;
     this.rows += n;
     this.blocks++;
@@ -167,7 +166,7 @@ export class TraceCacheWriter {
   close(): void {
     this.flushBlock();
     const strings = Buffer.from(JSON.stringify({ tasks: [...this.tasks.keys()], objects: [...this.objects.keys()], extraCols: this.extraCols ?? [] }));
-    writeSync(this.file.fd, strings, 0, strings.length, this.pos);
+    this.file.writeAt(strings, this.pos);
     const header = Buffer.alloc(HEADER_BYTES);
     header.write(CACHE_MAGIC, 0, 'latin1');
     header.writeUInt32LE(CACHE_VERSION, 8);
@@ -179,7 +178,7 @@ export class TraceCacheWriter {
     header.writeDoubleLE(this.pos, 44);
     header.writeUInt32LE(strings.length, 52);
     header.writeUInt32LE(hashBytes(header.subarray(0, 56)), 56);
-    writeSync(this.file.fd, header, 0, HEADER_BYTES, 0);
+    this.file.writeAt(header, 0);
     this.file.commit();
   }
 

@@ -5,7 +5,7 @@
  * so a crash, a kill or an error never leaves half of one, and what was there
  * before stays until the new one replaces it.
  */
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutDir, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
 import { createGunzip } from 'node:zlib';
@@ -119,24 +119,41 @@ export function tempBeside(path: string, owner: string | number = process.pid): 
  */
 export class TempFile {
   readonly fd: number;
+  /** Whether `fd` was closed (a descriptor number closed twice may by then be another thread's file). */
+  private closed = false;
 
   constructor(readonly path: string, readonly tmp: string = tempBeside(path)) {
     this.fd = openSync(tmp, 'w');
   }
 
+  /** Writes all of `bytes` at file offset `position`; a write that stops short (a full disk, a file size limit) goes on until the system says why. */
+  writeAt(bytes: Uint8Array, position: number): void {
+    for (let done = 0; done < bytes.length;) {
+      const n = writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+      if (n <= 0) throw Object.assign(new Error(`ENOSPC: nothing written, write '${this.tmp}'`), { code: 'ENOSPC', syscall: 'write' });
+      done += n;
+    }
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
   /** Closes the file (flushed to disk first when `durable`) and renames it to `path`. */
   commit(durable = false): void {
     if (durable) fsyncSync(this.fd);
-    closeSync(this.fd);
+    this.close();
     renameSync(this.tmp, this.path);
   }
 
   /** Closes and removes the temporary file; `path` is untouched. */
   abort(): void {
     try {
-      closeSync(this.fd);
+      this.close();
     } catch {
-      /* already closed */
+      /* closing failed: the descriptor is released all the same */
     }
     rmSync(this.tmp, { force: true });
   }

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
 import { openProblem, processAlive } from './files.ts';
 import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
@@ -78,9 +78,15 @@ class CacheBeingWritten {
 
   constructor(private readonly w: TraceCacheWriter, private readonly path: string, private readonly problem: ((message: string) => void) | undefined) {}
 
+  /** A failed write of the file (an error of the system, with its code) drops the cache; anything else is a fault of syncsim and is thrown. */
   private fail(e: unknown): void {
+    if (!isSystemError(e)) throw e;
     this.failed = true;
-    this.w.abort();
+    try {
+      this.w.abort();
+    } catch {
+      // the temporary file could not be removed either: said below all the same
+    }
     this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, the trace was read from its CSV`);
   }
 
@@ -152,15 +158,35 @@ async function openValidCache(cachePath: string, identity: SourceIdentity): Prom
   return undefined;
 }
 
+/** Whether `e` is an error of the system (a failed open, write or mkdir: it has an errno code), not a fault of syncsim. */
+function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** Removes `dir` and its parents up to `first` (the first directory mkdir made for it), each only while empty. */
+function removeMadeDirs(dir: string, first: string | undefined): void {
+  if (first === undefined) return;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      rmdirSync(d); // only if empty
+    } catch {
+      return;
+    }
+    if (d === resolve(first) || dirname(d) === d) return;
+  }
+}
+
 /** Reads the CSV `trace` while writing its cache at `cachePath` (or, when the cache cannot even be started, without one: `problem` says why). */
 function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): OpenTrace {
-  let created: boolean;
+  let made: string | undefined;
   let w: CacheBeingWritten;
   try {
-    created = mkdirSync(cacheDir, { recursive: true }) !== undefined;
+    made = mkdirSync(cacheDir, { recursive: true });
     removeStaleTemps(cacheDir);
     w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem);
   } catch (e) {
+    if (!isSystemError(e)) throw e;
+    removeMadeDirs(cacheDir, made);
     problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): the trace is read from its CSV`);
     return { rows: readTrace(trace), batches: readTraceBlocks(trace), kind: 'csv', finish() {} };
   }
@@ -173,13 +199,7 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
     finish(ok) {
       if (ok && w.close()) return;
       w.abort();
-      if (created) {
-        try {
-          rmdirSync(cacheDir); // only if we made it and it is empty
-        } catch {
-          /* not empty */
-        }
-      }
+      removeMadeDirs(cacheDir, made); // only what we made, and only while empty
     },
   };
 }

@@ -50,8 +50,8 @@ async function run(argv: string[]): Promise<number> {
       try {
         w.addBlock(block);
       } catch (e) {
-        // the trace's own errors come from the reader; a failed write of OUT (a full disk) is said as such
-        throw cannotWrite(e);
+        // the trace's own errors come from the reader; a failed write of OUT (a full disk: an errno code) is said as such
+        throw typeof (e as NodeJS.ErrnoException).code === 'string' ? cannotWrite(e) : e;
       }
       rows += block.length;
       block.release();

@@ -80,6 +80,8 @@ export interface SweepOptions {
   maxRuns?: number;
   /** Wall-clock limit of one run (s): a run still going then has its worker stopped and is recorded failed. */
   runTimeoutS?: number;
+  /** Told why a trace's cache could not be made (its runs then read the CSV). */
+  onWarning?: (message: string) => void;
 }
 
 /** What a sweep did. */
@@ -241,8 +243,10 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
             const reply = here ? await cacheHere(trace, cacheDir) : await pool.run(task).catch(() => undefined);
             if (reply !== undefined && 'thrown' in reply) {
               if (exitCodeOf(reply.thrown) === 2) inputError ??= reply.thrown;
+              else o.onWarning?.(describeError(reply.thrown)); // the message says the runs read the CSV
               return false;
             }
+            if (reply !== undefined && !reply.ok) o.onWarning?.(reply.error);
             if (reply?.ok && reply.source === 'csv+cache') outcome.cached++;
             return reply?.ok === true;
           }),

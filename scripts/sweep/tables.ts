@@ -10,7 +10,6 @@
  * Both files depend only on the manifest and the run records, never on how or where the runs
  * were made (jobs, shards, resumes), so the same experiment and seeds give byte-identical files.
  */
-import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempBeside, TempFile } from '../../traces/files.ts';
 import { canonicalJson, type Json } from './identity.ts';
@@ -60,6 +59,8 @@ export function aggregateRow(point: number, values: readonly Json[], metric: str
 class AtomicFile {
   private readonly file: TempFile;
   private buf = '';
+  /** Bytes written so far. */
+  private pos = 0;
 
   constructor(readonly path: string) {
     this.file = new TempFile(path, tempBeside(path, OWNER));
@@ -71,7 +72,11 @@ class AtomicFile {
   }
 
   private flush(): void {
-    if (this.buf) writeSync(this.file.fd, this.buf);
+    if (this.buf) {
+      const bytes = Buffer.from(this.buf);
+      this.file.writeAt(bytes, this.pos);
+      this.pos += bytes.length;
+    }
     this.buf = '';
   }
 
