@@ -64,6 +64,11 @@ const OPEN_PROBLEMS: Readonly<Record<string, string>> = {
   ENAMETOOLONG: 'name too long',
 };
 
+/** Whether `e` is an error of the system (a failed open, write or mkdir: it carries an errno code and the call), not a fault of syncsim. */
+export function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
 /** Why opening a file failed, in a few words (`is a directory`, `permission denied`, ...). */
 export function openProblem(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;

@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
-import { openProblem, processAlive } from './files.ts';
+import { isSystemError, openProblem, processAlive } from './files.ts';
 import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
 import { TraceCacheWriter } from './cache-writer.ts';
 import type { RowBatch, RowBlock, TraceRow } from './types.ts';
@@ -90,34 +90,29 @@ class CacheBeingWritten {
     this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, the trace was read from its CSV`);
   }
 
-  add(rows: readonly TraceRow[]): void {
-    if (this.failed) return;
-    try {
-      this.w.add(rows);
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  addBlock(block: RowBlock): void {
-    if (this.failed) return;
-    try {
-      this.w.addBlock(block);
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  /** Writes the rest and renames the cache into place; false when it could not be written. */
-  close(): boolean {
+  /** Runs one write of the cache unless an earlier one failed; false when this one or an earlier one did. */
+  private attempt(write: () => void): boolean {
     if (this.failed) return false;
     try {
-      this.w.close();
+      write();
       return true;
     } catch (e) {
       this.fail(e);
       return false;
     }
+  }
+
+  add(rows: readonly TraceRow[]): void {
+    this.attempt(() => this.w.add(rows));
+  }
+
+  addBlock(block: RowBlock): void {
+    this.attempt(() => this.w.addBlock(block));
+  }
+
+  /** Writes the rest and renames the cache into place; false when it could not be written. */
+  close(): boolean {
+    return this.attempt(() => this.w.close());
   }
 
   abort(): void {
@@ -156,11 +151,6 @@ async function openValidCache(cachePath: string, identity: SourceIdentity): Prom
     // not removable (its directory is not one): writing the cache will say why
   }
   return undefined;
-}
-
-/** Whether `e` is an error of the system (a failed open, write or mkdir: it has an errno code), not a fault of syncsim. */
-function isSystemError(e: unknown): boolean {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }
 
 /** Removes `dir` and its parents up to `first` (the first directory mkdir made for it), each only while empty. */

@@ -7,7 +7,7 @@ import { readTraceBlocks } from '../../traces/reader.ts';
 import { isCacheFile, sourceIdentity } from '../../traces/cache.ts';
 import { TraceCacheWriter } from '../../traces/cache-writer.ts';
 import { InputError, requireReadable } from '../errors.ts';
-import { openProblem, unreadableReason } from '../../traces/files.ts';
+import { isSystemError, openProblem, unreadableReason } from '../../traces/files.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
@@ -50,8 +50,8 @@ async function run(argv: string[]): Promise<number> {
       try {
         w.addBlock(block);
       } catch (e) {
-        // the trace's own errors come from the reader; a failed write of OUT (a full disk: an errno code) is said as such
-        throw typeof (e as NodeJS.ErrnoException).code === 'string' ? cannotWrite(e) : e;
+        // the trace's own errors come from the reader; a failed write of OUT (a full disk) is said as such
+        throw isSystemError(e) ? cannotWrite(e) : e;
       }
       rows += block.length;
       block.release();
