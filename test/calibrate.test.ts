@@ -16,7 +16,7 @@ import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
 import { cpuCalibration, cpuCv } from '../scripts/validate/cpu-calibration.ts';
-import { latencyFigures, quietestLevel, SETTLE, settleDevice, settledWindows, unsettledWarning } from '../scripts/validate/sync-steps.ts';
+import { latencyFigures, quietestLevel, SETTLE, settleDevice, settledWindows, settleLimitMs, unsettledWarning } from '../scripts/validate/sync-steps.ts';
 import { settleArg } from '../scripts/commands/calibrate.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
@@ -573,6 +573,14 @@ describe('the warning when the device does not settle', () => {
     // --settle 0: no window was timed
     expect(unsettledWarning('calibrate', { settled: false, waited_ms: 0, window_medians_us: [] })).toBe(
       'calibrate: warning: --settle 0: measuring at once, without waiting for the device to settle');
+  });
+
+  it('without --settle the wait is at most 90 s, 20 s with --quick and for validate; --settle S is S seconds, 0 none', () => {
+    expect(settleLimitMs(undefined, false)).toBe(90_000);
+    expect(settleLimitMs(undefined, true)).toBe(20_000);
+    expect([SETTLE.maxMs, SETTLE.quickMaxMs]).toEqual([90_000, 20_000]);
+    expect(settleLimitMs(0, false)).toBe(0);
+    expect(settleLimitMs(3000, true)).toBe(3000);
   });
 
   it('--settle S: seconds from 0 to 3600 as ms; 0 skips the wait and times no FLUSH', () => {

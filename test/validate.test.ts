@@ -331,8 +331,9 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const twoJob = join(dir, 'two.fio');
     writeFileSync(twoJob, `[two]\nioengine=mmap\nrw=write\nbs=4k\nsize=${WRITES * 4}k\nfsync=${FSYNC}\nnumjobs=2\n`);
     [cal, val, warm, two, noStamps] = await Promise.all([
-      syncsimAsync(['calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '-o', fragment]),
-      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir]),
+      // --settle 3: the wait runs and is bounded (the defaults, 90 s and 20 s with --quick: calibrate.test.ts, settleLimitMs)
+      syncsimAsync(['calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '--settle', '3', '-o', fragment]),
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir, '--settle', '3']),
       // --settle 0: the calibration beside them already waits for the device (and the suite keeps it busy)
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--repeat', '1', '--settle', '0']),
       syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1', '--settle', '0']),
@@ -466,9 +467,9 @@ describe('syncsim calibrate and validate (real fio)', () => {
       expect(doc.device.channels).toBe(cj.fits.channels_write.channels >= cj.fits.channels_read.channels ? cj.fits.channels_write.channels : cj.fits.channels_read.channels);
     }
     if (doc.device.write_cache) expect(doc.device.flush_cv).toBeGreaterThanOrEqual(0);
-    // the wait for the device to settle ran first: one-second windows of bare FLUSHes, at most 20 s with --quick
+    // the wait for the device to settle ran first: one-second windows of bare FLUSHes, at most --settle 3 s
     expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(1);
-    expect(cj.settle.waited_ms).toBeLessThan(20_000 + 5_000);
+    expect(cj.settle.waited_ms).toBeLessThan(3_000 + 5_000);
     if (cj.settle.settled) expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(3);
     // the FLUSH-gap probe (cc is there): 9 modes × 12 samples × 3 rounds; a table of the 7 one-write gaps, ascending, factors
     // non-decreasing from about 1; reported, not in the profile

@@ -70,7 +70,7 @@ import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
 import { flushLevelKeys } from './flush-level.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
-import { drainDevice, emptyFlushStep, quietestLevel, SETTLE, settleDevice, unsettledWarning } from './sync-steps.ts';
+import { drainDevice, emptyFlushStep, quietestLevel, settleDevice, settleLimitMs, unsettledWarning } from './sync-steps.ts';
 import type { Calibration, FittedValue } from './calibration-report.ts';
 
 export { fitCalibration, type StepReport } from './calibration-fit.ts';
@@ -180,7 +180,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
     const total = plan.length + 3;
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
-    const settleMs = opts.settleMs ?? (opts.quick ? SETTLE.quickMaxMs : SETTLE.maxMs);
+    const settleMs = settleLimitMs(opts.settleMs, opts.quick);
     if (settleMs > 0) log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
     const settle = settleDevice(work, settleMs, (m) => log(`calibrate:   bare FLUSH ${m.toFixed(1)} µs (median of the last second)`));
     const unsettled = unsettledWarning('calibrate', settle);

@@ -89,6 +89,11 @@ export interface Settle {
 /** Windows that must agree, how far apart they may be, and the longest wait (ms; `--quick`: quickMaxMs). */
 export const SETTLE = { windowMs: 1000, windows: 3, tolerance: 0.1, maxMs: 90_000, quickMaxMs: 20_000 } as const;
 
+/** The longest wait for the device to settle (ms): `given` (`--settle`), else SETTLE.quickMaxMs under `quick` (validate always), else SETTLE.maxMs. */
+export function settleLimitMs(given: number | undefined, quick: boolean): number {
+  return given ?? (quick ? SETTLE.quickMaxMs : SETTLE.maxMs);
+}
+
 /**
  * Whether the last `SETTLE.windows` window medians agree within
  * `SETTLE.tolerance` of their smallest (pure).

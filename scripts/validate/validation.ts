@@ -38,7 +38,7 @@ import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
 import { cleanupOnInterrupt } from './output.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { warnIfBusy } from './machine-state.ts';
-import { SETTLE, settleDevice, unsettledWarning } from './sync-steps.ts';
+import { settleDevice, settleLimitMs, unsettledWarning } from './sync-steps.ts';
 import { takeTurn, type JobTurns } from './rounds.ts';
 import { FlushSession, type SessionReport } from './flush-session.ts';
 
@@ -253,7 +253,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         if (r === 1) {
           warnIfBusy(opts.warn);
           // the device of the scratch data directory (a job that names its own location is measured as it is)
-          const settle = dataDir ? settleDevice(dataDir, opts.settleMs ?? SETTLE.quickMaxMs) : null;
+          const settle = dataDir ? settleDevice(dataDir, settleLimitMs(opts.settleMs, true)) : null;
           const unsettled = settle && unsettledWarning('validate', settle);
           if (unsettled) opts.warn?.(unsettled);
         }
