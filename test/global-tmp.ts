@@ -9,12 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
+  // with vitest's projects (vitest.config.ts) this runs for the root and for each project, in one
+  // process: the first call makes the directory and removes it at the end, the others use it (nested
+  // directories made a path too long for Chromium's socket)
+  if (process.env.SYNCSIM_TEST_TMPDIR !== undefined) return () => {};
   const dir = mkdtempSync(join(tmpdir(), 'syncsim-test-run-'));
+  process.env.SYNCSIM_TEST_TMPDIR = dir;
   // like /tmp itself: a test that runs a program as another user (record's fallback without root) must reach its files
   chmodSync(dir, 0o1777);
   const before = process.env.TMPDIR;
   process.env.TMPDIR = dir;
   return () => {
+    delete process.env.SYNCSIM_TEST_TMPDIR;
     if (before === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = before;
     rmSync(dir, { recursive: true, force: true });
