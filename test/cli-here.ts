@@ -1,9 +1,7 @@
 /**
  * The CLI's `main` run in this process (a spawned CLI costs a second or more
  * of start-up): its exit code and what it printed, with the working directory
- * `cwd` while it runs when one is given. A test file that passes `cwd` must
- * run in a process of its own: list it in vitest.config.ts's OWN_PROCESS
- * (a worker thread may not call process.chdir).
+ * `cwd` while it runs when one is given.
  */
 import { vi } from 'vitest';
 import { main } from '../scripts/cli.ts';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
-  // with vitest's projects (vitest.config.ts) this runs for the root and for each project, in one
-  // process: the first call makes the directory and removes it at the end, the others use it (nested
-  // directories made a path too long for Chromium's socket)
+  // should vitest run this more than once in one process (for the root and each of several projects,
+  // were vitest.config.ts to define them), the first call makes the directory and removes it at the
+  // end, the others use it: nested directories made a path too long for Chromium's socket
   if (process.env.SYNCSIM_TEST_TMPDIR !== undefined) return () => {};
   const dir = mkdtempSync(join(tmpdir(), 'syncsim-test-run-'));
   process.env.SYNCSIM_TEST_TMPDIR = dir;
