@@ -68,8 +68,10 @@ const range = (min: number, max: number, exclusiveMin = false) =>
 /** An integer in [min, max]. */
 const intRange = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max });
 const duration = range(0, HOUR_US);
-/** The share of a spread's mean that never varies (service.ts, shiftedLognormal): [0, 0.99]. */
-const FLOOR = range(0, 0.99);
+/** The largest share of a spread's mean that never varies (device.flush_floor, host_floor, cpu.floor, a lognormal's floor). */
+export const FLOOR_MAX = 0.99;
+/** The share of a spread's mean that never varies (service.ts, shiftedLognormal): [0, FLOOR_MAX]. */
+const FLOOR = range(0, FLOOR_MAX);
 const positiveDuration = range(0, HOUR_US, true);
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object', additionalProperties: false, properties, required,

@@ -120,18 +120,11 @@ class CacheBeingWritten {
   }
 }
 
-async function* tee(rows: AsyncGenerator<TraceRow[]>, w: CacheBeingWritten): AsyncGenerator<TraceRow[]> {
-  for await (const batch of rows) {
-    w.add(batch);
+/** The batches of `batches`, each given to `add` (the cache's copy) before it is passed on (its consumer may release a block). */
+async function* tee<T>(batches: AsyncGenerator<T>, add: (batch: T) => void): AsyncGenerator<T> {
+  for await (const batch of batches) {
+    add(batch);
     yield batch;
-  }
-}
-
-/** The blocks of `blocks`, each copied into the cache before it is passed on (its consumer may release it). */
-async function* teeBlocks(blocks: AsyncGenerator<RowBlock>, w: CacheBeingWritten): AsyncGenerator<RowBlock> {
-  for await (const block of blocks) {
-    w.addBlock(block);
-    yield block;
   }
 }
 
@@ -182,8 +175,8 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
   }
   // two generators, of which only the one read opens the file (as without a cache)
   return {
-    rows: tee(readTrace(trace), w),
-    batches: teeBlocks(readTraceBlocks(trace), w),
+    rows: tee(readTrace(trace), (rows) => w.add(rows)),
+    batches: tee(readTraceBlocks(trace), (block) => w.addBlock(block)),
     kind: 'csv+cache',
     cachePath,
     finish(ok) {

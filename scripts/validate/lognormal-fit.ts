@@ -4,6 +4,8 @@
  * p50, p90 and p99 (else the lognormal through p50 and p99), with its mean
  * over its median, as calibration fits them (fit.ts, flush-level.ts).
  */
+import { FLOOR_MAX } from '../../sim/config.ts';
+
 /** The 90th percentile of the standard normal: a lognormal's p90 / p50 = e^(σ · Z90). */
 export const Z90 = 1.2815515655446004;
 /** The 99th percentile of the standard normal: a lognormal's p99 / p50 = e^(σ · Z99). */
@@ -52,8 +54,8 @@ export function flushCv(p50Us: number | null, p99Us: number | null): number {
   return lognormalCv(p50Us, p99Us, Z99);
 }
 
-/** The largest floor a fit gives (the configuration's limit for device.flush_floor and the other floors). */
-export const FLOOR_MAX = 0.99;
+/** The largest floor a fit gives: the configuration's limit for device.flush_floor and the other floors. */
+export { FLOOR_MAX };
 
 /** The largest flush_cv calibration writes (the configuration's limit for device.flush_cv). */
 export const FLUSH_CV_MAX = 100;
