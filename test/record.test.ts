@@ -7,7 +7,7 @@
  * Needs cc (installed by scripts/ensure-tools.sh) and, for the dirty pages,
  * root: the test says which cases it cannot run and why, never silently.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,16 @@ const dir = mkdtempSync(join(tmpdir(), 'syncsim-record-test-'));
 chmodSync(dir, 0o777);
 const cache = join(dir, 'cache');
 
-process.env.SYNCSIM_CACHE_DIR = cache;
+// this file's in-process runs use its own cache directory; restored after it, as the suite's
+// processes run other test files after this one (vitest.config.ts: isolate false)
+const cacheBefore = process.env.SYNCSIM_CACHE_DIR;
+beforeAll(() => {
+  process.env.SYNCSIM_CACHE_DIR = cache;
+});
+afterAll(() => {
+  if (cacheBefore === undefined) delete process.env.SYNCSIM_CACHE_DIR;
+  else process.env.SYNCSIM_CACHE_DIR = cacheBefore;
+});
 
 /** syncsim in a new process (as another user with `prefix`, e.g. setpriv). */
 function syncsimSpawned(args: string[], prefix: string[] = []) {
