@@ -4,12 +4,13 @@
  * flush_cv to the probes pooled, the probe itself (real fio), and the
  * validation's replay reading the profile again after the runs.
  */
+import { evenQuantiles } from '../scripts/validate/flush-quantiles.ts';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evenQuantiles, FlushLevelProbes, isProbeSlot, readCalibrationReport, withProbeSlots, withSessionLevel, writeCalibration, type SessionProbe } from '../scripts/validate/flush-level.ts';
+import { FlushLevelProbes, isProbeSlot, readCalibrationReport, withProbeSlots, withSessionLevel, writeCalibration, type SessionProbe } from '../scripts/validate/flush-level.ts';
 import type { Calibration, StepReport } from '../scripts/validate/calibration.ts';
 import { Rounds, takeTurn } from '../scripts/validate/rounds.ts';
 import { FlushSession, type Prober } from '../scripts/validate/flush-session.ts';
@@ -77,8 +78,19 @@ describe('the FLUSH level refitted to the session probes', () => {
     expect(s.fragment.device.flush_cv).toBe(0.261);
     // 550 · √(1 + 0.261²) = 568.42, less the 12 µs destage of one write
     expect(s.fragment.device.flush_us).toBe(556.42);
-    // 70 · √(1 + 0.261²)
-    expect(s.fragment.device.flush_empty_us).toBe(72.34);
+    // the spread as measured (550 fdatasyncs timed, at least the table's 500): 500 quantiles of the pool, each less the 12 µs
+    // destage, over flush_us; its median (at 250.5 / 500) falls on the 600 µs probe
+    const q = s.fragment.device.flush_quantiles as number[];
+    expect(q).toHaveLength(500);
+    expect(q[250]! * 556.42 + 12).toBeCloseTo(600, 0);
+    expect(q[0]! * 556.42 + 12).toBeCloseTo(100, 0);
+    // the empty FLUSH: its median 70 over the table's median, so that with a factor drawn from the table its median is the measured one
+    // (without a table: 70 · √(1 + 0.261²) = 72.34)
+    expect(s.fragment.device.flush_empty_us).toBe(Math.round((70 / q[250]!) * 100) / 100);
+    // fewer fdatasyncs timed than the table's points: no table, and the lognormal's empty FLUSH
+    const few = withSessionLevel(cal, [probe('p1', Array(200).fill(500)), probe('p2', Array(200).fill(600))])!;
+    expect(few.fragment.device.flush_quantiles).toEqual([]);
+    expect(few.fitted['device.flush_quantiles']!.from).toMatch(/none \(400 fdatasyncs timed, fewer than the table's 500 points\)/);
     // the probe that timed nothing is left out of the list
     expect(s.fits.flush_level_session!.probes.map((p) => [p.label, p.count, p.p50_us])).toEqual(Array.from({ length: 10 }, (_, k) => [`p${k + 1}`, 10 * (k + 1), 100 * (k + 1)]));
     // the calibration's answer to where the write cache came from is kept (the refit itself is told there is one)
@@ -92,11 +104,11 @@ describe('the FLUSH level refitted to the session probes', () => {
   });
 
   it('every other key, and the calibration it came from, stay as they were', () => {
-    const { flush_us: _a, flush_empty_us: _b, flush_cv: _c, flush_floor: floor, ...rest } = s.fragment.device;
+    const { flush_us: _a, flush_empty_us: _b, flush_cv: _c, flush_floor: floor, flush_quantiles: _q, ...rest } = s.fragment.device;
     const { flush_us: _d, flush_empty_us: _e, flush_cv: _f, ...before } = cal.fragment.device;
     expect(rest).toEqual(before);
-    // the FLUSH's floor is refitted with its spread (a calibration of before 2026-12-04 has none)
-    expect(Object.keys(s.fragment.device).filter((k) => k !== 'flush_floor')).toEqual(Object.keys(cal.fragment.device));
+    // the FLUSH's floor and its spread as measured are refitted with its spread (a calibration of before 2026-12-04 has neither)
+    expect(Object.keys(s.fragment.device).filter((k) => k !== 'flush_floor' && k !== 'flush_quantiles')).toEqual(Object.keys(cal.fragment.device));
     expect(floor).toBeGreaterThanOrEqual(0);
     expect(floor).toBeLessThanOrEqual(0.99);
     expect(s.fragment.fs).toEqual(cal.fragment.fs);

@@ -408,7 +408,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
-      'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'destage', 'media_write_us'] : []), 'host_cv',
+      'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []), 'host_cv',
       ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : [])]);
     // the write latency as writeback meets it: one scattered page's off-CPU median, less the stage's turn when the latency follows it
     const sideBySide = stage && doc.device.submit_overlap === true;
@@ -503,8 +503,22 @@ describe('syncsim calibrate and validate (real fio)', () => {
       const split = doc.device.host_cv > 0 && spread.floor > 0;
       expect(doc.device.flush_floor).toBe(split ? Math.round(Math.sqrt(spread.floor) * 1000) / 1000 : spread.floor);
       if (split) expect(doc.device.host_floor).toBe(doc.device.flush_floor);
-      // both fixed costs (means, which the split keeps): the mean of the level's spread of the measured median
-      expect(doc.device.flush_empty_us).toBe(Math.round(cj.fits.flush_empty.p50_us * spread.meanOverP50 * 100) / 100);
+      // the spread as measured: 500 ascending quantiles of the level's fdatasyncs, each less one write's destage, over flush_us (none when
+      // the quietest step timed fewer), so that flush_us × its median + the destage is the level's median; its own share after the split
+      const q = m.flush_quantiles as number[];
+      if (cj.fits.flush_level.count >= 500) {
+        expect(q).toHaveLength(500);
+        expect([...q].sort((a, b) => a - b)).toEqual(q);
+        const destageUs = doc.device.destage === 'on_flush' ? cj.fits.destage.slope_us_per_write : 0;
+        expect(q[250] * doc.device.flush_us + destageUs).toBeCloseTo(cj.fits.flush_level.p50_us, -1);
+        const own = doc.device.flush_quantiles as number[];
+        expect(own).toHaveLength(500);
+        expect([...own].sort((a, b) => a - b)).toEqual(own);
+        if (!(doc.device.host_cv > 0)) expect(own).toEqual(q);
+      } else expect(q).toEqual([]);
+      // both fixed costs (means, which the split keeps): the mean of the level's spread of the measured median; the empty FLUSH, with a
+      // table, its median over the table's median (so that with a factor drawn from the table its median is the measured one)
+      expect(doc.device.flush_empty_us).toBe(Math.round((q.length > 0 ? cj.fits.flush_empty.p50_us / q[250] : cj.fits.flush_empty.p50_us * spread.meanOverP50) * 100) / 100);
       const level = cj.fits.flush_level.p50_us * spread.meanOverP50;
       const expected = doc.device.destage === 'on_flush' ? Math.max(0, level - cj.fits.destage.slope_us_per_write) : level;
       expect(doc.device.flush_us).toBe(Math.round(expected * 100) / 100);

@@ -16,8 +16,8 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, submit_us,
-submit_command_us, submit_overlap, submit_completion, write_cache, flush_us, flush_empty_us, flush_cv, flush_floor, destage,
-media_write_us, host_cv, host_floor), readahead.pages, fs.kind and
+submit_command_us, submit_overlap, submit_completion, write_cache, flush_us, flush_empty_us, flush_cv, flush_floor, flush_quantiles,
+destage, media_write_us, host_cv, host_floor), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
 to the device and file system under PATH, from microbenchmarks only (never
 the validation jobs), and writes a profile file that 'syncsim run --config
@@ -54,7 +54,8 @@ FILE' and 'device.profile: FILE' accept:
      4 KiB pages cost more per byte);
   3. 1, 8, 32, 128 4k O_DIRECT overwrites + fdatasync (--quick: 1, 32):
      flush_us (a bare cache FLUSH on ext4), flush_floor and flush_cv (a
-     floor and a lognormal through its p50, p90 and p99), flush_empty_us (fdatasync with nothing written,
+     floor and a lognormal through its p50, p90 and p99), flush_quantiles
+     (the spread as measured: 500 quantiles), flush_empty_us (fdatasync with nothing written,
      timed by syncsim) and, from how the fdatasync grows
      with the writes before it, device.destage (a host page cache under a
      virtual disk destages only on FLUSH) and media_write_us; write_cache

@@ -45,6 +45,7 @@ export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; 
   { path: ['device', 'flush_floor'], value: 0 },
   { path: ['device', 'host_floor'], value: 0 },
   { path: ['cpu', 'floor'], value: 0 },
+  { path: ['device', 'flush_quantiles'], value: [] },
 ];
 
 /** `config` as a run's identity hashes it: without the {@link IDENTITY_NEUTRAL_KEYS} at their neutral value (a copy; `config` is unchanged). */
@@ -52,7 +53,7 @@ export function identityConfig(config: object): Json {
   const out: Record<string, unknown> = { ...(config as Record<string, unknown>) };
   for (const { path: [section, key], value } of IDENTITY_NEUTRAL_KEYS) {
     const s = out[section];
-    if (typeof s !== 'object' || s === null || (s as Record<string, unknown>)[key] !== value) continue;
+    if (typeof s !== 'object' || s === null || !(key in s) || canonicalJson((s as Record<string, Json>)[key]!) !== canonicalJson(value)) continue;
     const { [key]: _neutral, ...rest } = s as Record<string, unknown>;
     out[section] = rest;
   }

@@ -65,7 +65,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ...(c.fits.completion && d.submit_us !== undefined ? [['completion', 'reason' in c.fits.completion
       ? `submit_completion each (not judged: ${c.fits.completion.reason})`
       : `submit_completion ${c.fits.completion.submit_completion} (${c.fits.completion.nine_or_more_pct} % of the reaps of ${c.fits.completion.batch} writes submitted together found 9 or more completions)`] as [string, string]] : []),
-    ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}${typeof d.flush_floor === 'number' && d.flush_floor > 0 ? `, flush_floor ${d.flush_floor}` : ''}` : ''}`],
+    ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}${typeof d.flush_floor === 'number' && d.flush_floor > 0 ? `, flush_floor ${d.flush_floor}` : ''}${Array.isArray(d.flush_quantiles) && d.flush_quantiles.length > 0 ? `, the spread as measured (flush_quantiles: ${d.flush_quantiles.length})` : ''}` : ''}`],
     ...(c.fits.host_spread ? [['host', 'reason' in c.fits.host_spread.fit
       ? `host_cv 0 (${c.fits.host_spread.fit.reason})`
       : `host_cv ${c.fits.host_spread.fit.host_cv}${typeof d.host_floor === 'number' && d.host_floor > 0 ? `, host_floor ${d.host_floor}` : ''} (a write and its fdatasync: rank correlation ${c.fits.host_spread.fit.spearman.toFixed(3)} over ${c.fits.host_spread.fit.pairs} pairs; the latencies and the FLUSH keep their own spread only)`] as [string, string]] : []),

@@ -248,7 +248,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const levelFrom = quietLevel
       ? `flush-probe-*, flush: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite of the quietest of the ${levels!.medians.length} steps that follow write steps, spread over the calibration (the lowest median; their medians ${levels!.medians.map(round2).join(', ')} µs; all ${pooledLevel!.count} pooled: median ${round2(pooledLevel!.p50_us!)} µs${skipped.length ? `; left out: ${skipped.join('; ')}` : ''})`
       : 'flush: fdatasync after a 4k O_DIRECT overwrite (the flush step alone: its I/O logs gave no timed syncs, e.g. fio before 3.31 writes no timestamps)';
-    const flushKeys = flushLevelKeys(fit, level, flushEmpty, levelFrom);
+    const flushKeys = flushLevelKeys(fit, level, flushEmpty, levelFrom, levels?.quietSamples ?? []);
     const channels = fit.channels_read.channels >= fit.channels_write.channels ? fit.channels_read : fit.channels_write;
     const base = fit.flush.write_cache ? 'sata-ssd' : 'nvme';
     const serial = isSubmissionFit(fit.submission) ? fit.submission : null;

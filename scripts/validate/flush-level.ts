@@ -1,6 +1,7 @@
 /**
  * The FLUSH level: the keys fitted to it (flush_us, flush_empty_us,
- * flush_cv), and the session level of `npm run validate`.
+ * flush_cv, flush_floor, flush_quantiles), and the session level of
+ * `npm run validate`.
  *
  * On a virtual disk the FLUSH after a write moves between levels over tens
  * of seconds to minutes (here 157–285 µs at the median within five minutes,
@@ -28,7 +29,7 @@ import { FLUSH_CV_MAX, flushSpread, Z90, Z99 } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
 import { drainDevice, latencyFigures } from './sync-steps.ts';
-import { quantileOfSorted } from '../measure/cpu-fit.ts';
+import { evenQuantiles, FLUSH_QUANTILES, flushQuantiles, quantilesText } from './flush-quantiles.ts';
 import { calibrationFiles, type Calibration, type FittedValue } from './calibration.ts';
 import { fragmentText } from './calibration-text.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
@@ -37,25 +38,32 @@ import { writeFileAtomic } from '../../traces/files.ts';
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {
   /** The device keys (flush_empty_us and flush_cv only with a write cache). */
-  device: { flush_us: number; flush_empty_us?: number; flush_cv?: number; flush_floor?: number };
+  device: { flush_us: number; flush_empty_us?: number; flush_cv?: number; flush_floor?: number; flush_quantiles?: number[] };
   /** Their provenance, by dotted key (device.flush_us, …). */
   fitted: Record<string, FittedValue>;
 }
 
 /**
- * device.flush_us, flush_empty_us and flush_cv from the FLUSH level `level`
- * (fdatasyncs after one 4k write; `levelFrom` says which) and the fit of the
- * steps made with it (`fit.flush`, `fit.destage`); `flushEmpty`: the
- * fdatasyncs with nothing written. Without a write cache, flush_us alone (0).
+ * device.flush_us, flush_empty_us, flush_cv, flush_floor and
+ * flush_quantiles from the FLUSH level `level` (fdatasyncs after one 4k
+ * write; `levelFrom` says which; `samples`: those fdatasyncs, or a pool of
+ * even quantiles standing for them) and the fit of the steps made with it
+ * (`fit.flush`, `fit.destage`); `flushEmpty`: the fdatasyncs with nothing
+ * written. Without a write cache, flush_us alone (0).
  */
-export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: FioLatency, flushEmpty: FioLatency, levelFrom: string): FlushLevelKeys {
+export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: FioLatency, flushEmpty: FioLatency, levelFrom: string, samples: readonly number[]): FlushLevelKeys {
   if (!fit.flush.write_cache) {
     return { device: { flush_us: fit.flush.flush_us }, fitted: { 'device.flush_us': { value: fit.flush.flush_us, r2: null, n: level.count, from: 'flush: no write cache, Linux sends no FLUSH (blk-flush.c): 0' } } };
   }
   const spread = flushSpread(level);
   const cv = spread.cv;
   // the empty FLUSH with the same shape: its median, the level's spread
-  const device = { flush_us: fit.flush.flush_us, flush_empty_us: round2(flushEmpty.p50_us! * spread.meanOverP50), flush_cv: cv, flush_floor: spread.floor };
+  // the spread as measured: the fdatasyncs less one write's destage, over flush_us (the model adds the destage unscaled)
+  const destageUs = fit.destage?.destage === 'on_flush' ? fit.destage.slope_us_per_write : 0;
+  const quantiles = flushQuantiles(samples, level.count, fit.flush.flush_us, destageUs);
+  // the empty FLUSH with the same shape: its median, the level's spread (with a table, the table's median)
+  const emptyUs = round2(quantiles.length > 0 ? flushEmpty.p50_us! / quantiles[Math.floor(quantiles.length / 2)]! : flushEmpty.p50_us! * spread.meanOverP50);
+  const device = { flush_us: fit.flush.flush_us, flush_empty_us: emptyUs, flush_cv: cv, flush_floor: spread.floor, flush_quantiles: quantiles };
   const shape = spread.floor > 0
     ? `a floor and a lognormal (sim: shiftedLognormal) through their p50 ${round2(level.p50_us!)} µs, p90 ${round2(level.p90_us!)} µs and p99 ${round2(level.p99_us!)} µs`
     : `the lognormal of their median ${round2(level.p50_us!)} µs and p99 ${round2(level.p99_us!)} µs (no floor: the p90 and p99 fit none)`;
@@ -68,13 +76,19 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
       },
       'device.flush_empty_us': {
         value: device.flush_empty_us, r2: null, n: flushEmpty.count,
-        from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): the mean of the level's spread (flush_cv, flush_floor) of its median ${round2(flushEmpty.p50_us!)} µs (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
+        from: `flush-empty: fdatasync of a file with nothing written (ext4 still sends a FLUSH): ${quantiles.length > 0 ? `its median over the median of flush_quantiles, so that with a factor drawn from them its median is the measured one,` : `the mean of the level's spread (flush_cv, flush_floor) of its median`} ${round2(flushEmpty.p50_us!)} µs (p90 ${round2(flushEmpty.p90_us!)} µs, sample mean ${round2(flushEmpty.mean_us)} µs)`,
       },
       'device.flush_floor': {
         value: spread.floor, r2: null, n: level.count,
         from: spread.floor > 0
           ? `${levelFrom}: the share of the mean below the shifted lognormal x = c + e^(μ + σZ) through their p50, p90 and p99 ((p99 − p50) / (p90 − p50) = (e^(σ·${Z99.toFixed(4)}) − 1) / (e^(σ·${Z90.toFixed(4)}) − 1)), c / mean`
           : `${levelFrom}: 0, their p90 and p99 fit no shifted lognormal (a tail no longer than the lognormal's)`,
+      },
+      'device.flush_quantiles': {
+        value: quantiles, r2: null, n: level.count,
+        from: quantiles.length > 0
+          ? `${levelFrom}: ${FLUSH_QUANTILES} quantiles of those fdatasyncs (at (i + ½) / ${FLUSH_QUANTILES})${destageUs > 0 ? `, each less one write's destage (${round2(destageUs)} µs),` : ''} over flush_us: each FLUSH's factor is drawn from them instead of from flush_cv and flush_floor (${quantilesText(quantiles)})`
+          : `${levelFrom}: none (${level.count} fdatasyncs timed, fewer than the table's ${FLUSH_QUANTILES} points): the lognormal of flush_cv and flush_floor`,
       },
       'device.flush_cv': {
         value: cv, r2: null, n: level.count,
@@ -119,21 +133,22 @@ export interface SessionLevel extends FioLatency {
 }
 
 /**
- * The calibration `cal` with flush_us, flush_empty_us and flush_cv refitted
- * to the fdatasyncs of `probes` pooled (pure; null when the probes timed no
+ * The calibration `cal` with flush_us, flush_empty_us, flush_cv, flush_floor
+ * and flush_quantiles refitted to the fdatasyncs of `probes` pooled (pure; null when the probes timed no
  * fdatasync, or the device has no write cache: nothing to refit).
  */
 export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe[]): Calibration | null {
   const kept = probes.filter((p) => p.us.length > 0);
   if (kept.length === 0 || cal.fragment.device.write_cache !== true) return null;
   // each probe weighs the same, as each run of a job does in its measured side (a fast moment times more fdatasyncs in a probe's time, not more syncs in a job)
-  const level = { ...latencyFigures(kept.flatMap((p) => evenQuantiles(p.us, PROBE_QUANTILES))), count: kept.reduce((n, p) => n + p.us.length, 0) };
+  const pooled = kept.flatMap((p) => evenQuantiles(p.us, PROBE_QUANTILES));
+  const level = { ...latencyFigures(pooled), count: kept.reduce((n, p) => n + p.us.length, 0) };
   const destage = sessionDestage(cal, kept.flatMap((p) => (p.destage ? [p.destage] : [])));
   const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1);
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
   const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
   const from = `session FLUSH probes: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite (the flush-probe step), from ${kept.length} probes run between the validation jobs' runs and before the replays, pooled with equal weight per probe (their medians ${medians.map(round2).join(', ')} µs; the calibration's own level had a median of ${cal.fits.flush_level ? `${round2(cal.fits.flush_level.p50_us!)} µs` : 'unknown'})`;
-  const keys = flushLevelKeys(fit, level, cal.fits.flush_empty, from);
+  const keys = flushLevelKeys(fit, level, cal.fits.flush_empty, from, pooled);
   const destageKeys: Record<string, unknown> = {}, destageFitted: Record<string, FittedValue> = {};
   if (destage && fit.destage?.destage === 'on_flush') {
     destageKeys.media_write_us = fit.destage.media_write_us;
@@ -192,11 +207,6 @@ const WRITEBACK_REPS = 8;
 /** Points of each probe's distribution in the pool (its quantiles at (i + ½) / N). */
 const PROBE_QUANTILES = 1000;
 
-/** `n` quantiles of `xs` at (i + ½) / n, i = 0 … n − 1 (interpolated, type 7): the distribution of `xs` at a fixed weight. */
-export function evenQuantiles(xs: readonly number[], n: number): number[] {
-  const s = [...xs].sort((a, b) => a - b);
-  return Array.from({ length: n }, (_, i) => quantileOfSorted(s, (i + 0.5) / n));
-}
 
 /** The report (device.calibration.json) beside calibration fragment `fragment`, or null when there is none or it is not one. */
 export function readCalibrationReport(fragment: string): Calibration | null {

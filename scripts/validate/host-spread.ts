@@ -24,6 +24,7 @@
  * spread; times not split (CPU, the submission stage, transfers) keep
  * their means and gain the host's spread.
  */
+import { ownQuantiles, quantilesText } from './flush-quantiles.ts';
 import { iologLatencies, SYNC_ACTIONS, type IologLatencies } from './fio.ts';
 import type { FittedValue } from './calibration.ts';
 
@@ -138,7 +139,7 @@ export function splitFloor(floor: number): number {
 
 /**
  * The device keys of a profile with the host's spread `s` split off (pure):
- * `host_cv` set; `read_latency`, `write_latency` and the FLUSH (`flush_cv`;
+ * `host_cv` set; `read_latency`, `write_latency` and the FLUSH (`flush_cv`, `flush_quantiles`;
  * `flush_us` and `flush_empty_us`, its means, unchanged) each with their
  * own spread only; with a FLUSH floor f, `flush_floor` and `host_floor` both
  * √f. `device` holds the whole (marginal) spreads.
@@ -156,11 +157,15 @@ export function withHostSpread(device: Record<string, unknown>, s: HostSpread): 
   }
   const fcv = device.flush_cv;
   if (typeof fcv === 'number' && fcv > 0) out.flush_cv = ownLatency({ dist: 'lognormal', mean_us: 1, cv: fcv }, s.sigma_host).cv ?? 0;
+  // the spread as measured, when there is one: the own share whose product with the host's factor is the FLUSH measured
+  if (Array.isArray(device.flush_quantiles) && device.flush_quantiles.length > 0) {
+    out.flush_quantiles = ownQuantiles(device.flush_quantiles as number[], s.host_cv, typeof out.host_floor === 'number' ? out.host_floor : 0);
+  }
   return out;
 }
 
 /** The keys the split changes, as they were before it (the whole spreads). */
-const SPLIT_KEYS = ['read_latency', 'write_latency', 'flush_cv', 'flush_floor'] as const;
+const SPLIT_KEYS = ['read_latency', 'write_latency', 'flush_cv', 'flush_floor', 'flush_quantiles'] as const;
 
 /** What a calibration reports of the split (`fits.host_spread`). */
 export interface HostSpreadReport {
@@ -209,8 +214,12 @@ export function annotateSplit(fitted: Record<string, FittedValue>, device: Recor
     const f = fitted[`device.${k}`];
     if (!f || JSON.stringify(device[k]) === JSON.stringify(report.marginal[k])) continue;
     f.value = device[k];
+    const before = Array.isArray(report.marginal[k]) ? quantilesText(report.marginal[k] as number[]) : JSON.stringify(report.marginal[k]);
     f.from += k === 'flush_floor'
-      ? `; then √ of it, as the host's factor's floor (host_floor): the FLUSH, their product, keeps the floor measured (before: ${JSON.stringify(report.marginal[k])})`
-      : `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the mean kept (before: ${JSON.stringify(report.marginal[k])})`;
+      ? `; then √ of it, as the host's factor's floor (host_floor): the FLUSH, their product, keeps the floor measured (before: ${before})`
+      : k === 'flush_quantiles'
+        ? `; then the FLUSH's own share: the table whose product with the host's factor (host_cv ${report.fit.host_cv}) has the quantiles measured (before: ${before})`
+        : `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the mean kept (before: ${before})`;
   }
 }
+

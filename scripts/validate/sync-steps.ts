@@ -147,9 +147,10 @@ export function unsettledWarning(command: string, s: Settle): string | null {
  * after it measured one-page msyncs as fast as in runs whose calibrations
  * met no slow spell), so the quietest step is the device's own level.
  */
-export function quietestLevel(samples: readonly ArrayLike<number>[]): { quiet: FioLatency; pooled: FioLatency; medians: number[] } | null {
-  const levels = samples.filter((x) => x.length > 0).map((x) => latencyFigures(Array.from(x)));
+export function quietestLevel(samples: readonly ArrayLike<number>[]): { quiet: FioLatency; quietSamples: number[]; pooled: FioLatency; medians: number[] } | null {
+  const kept = samples.filter((x) => x.length > 0).map((x) => Array.from(x));
+  const levels = kept.map((x) => latencyFigures(x));
   if (levels.length === 0) return null;
-  const quiet = levels.reduce((a, b) => (b.p50_us! < a.p50_us! ? b : a));
-  return { quiet, pooled: latencyFigures(samples.flatMap((x) => Array.from(x))), medians: levels.map((l) => l.p50_us!) };
+  const q = levels.reduce((a, l, i) => (l.p50_us! < levels[a]!.p50_us! ? i : a), 0);
+  return { quiet: levels[q]!, quietSamples: kept[q]!, pooled: latencyFigures(kept.flat()), medians: levels.map((l) => l.p50_us!) };
 }

@@ -8,7 +8,7 @@ import type { RandomStreams } from '../engine/random.ts';
 import { Device, type BlockDevice, type Io } from './device.ts';
 import { MediaDevice } from './media.ts';
 import { HostSpeed } from './host-speed.ts';
-import { makeSampler } from './service.ts';
+import { makeSampler, quantileSampler, type ServiceSampler } from './service.ts';
 import { builtinScheduler } from './schedulers.ts';
 import type { IoSchedulerPlugin } from './scheduler.ts';
 import type { LoadedPlugin } from '../plugin/plugin.ts';
@@ -32,11 +32,24 @@ export function makeDevice(
     writeLatency: makeSampler(d.write_latency, rng.get('device.write_latency')),
     // a stream of its own, drawn from only when FLUSH times vary (other draws stay as they were)
     // under flush_cv_scope host the spread is the host's (hostSpeed), drawn per sync from that stream instead
-    flushJitter: d.flush_cv > 0 && d.flush_cv_scope === 'flush' ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv, floor: d.flush_floor }, rng.get('device.flush')) : () => 1,
+    flushJitter: flushJitter(d, rng),
     rotation: rng.get('device.rotation'),
     errors: rng.get('device.errors'),
     host,
   }, onComplete, scheduler);
+}
+
+/**
+ * The factor each FLUSH's fixed cost is multiplied by (stream `device.flush`): drawn from
+ * `device.flush_quantiles` when given, else from a lognormal of mean 1, cv `flush_cv` and floor
+ * `flush_floor` when flush_cv > 0; a constant 1 that draws nothing otherwise, and under
+ * `flush_cv_scope: host` (the spread is then the host's).
+ */
+function flushJitter(d: Config['device'], rng: RandomStreams): ServiceSampler {
+  if (d.flush_cv_scope !== 'flush') return () => 1;
+  if (d.flush_quantiles.length > 0) return quantileSampler(d.flush_quantiles, rng.get('device.flush'));
+  if (d.flush_cv > 0) return makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv, floor: d.flush_floor }, rng.get('device.flush'));
+  return () => 1;
 }
 
 /**

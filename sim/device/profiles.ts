@@ -70,6 +70,15 @@ export interface MediaKeys {
   flush_cv: number;
   /** Share of the FLUSH's fixed cost that never varies (0 ≤ floor < 1): its spread `flush_cv` is carried by the rest, a tight body and a long tail (service.ts, shiftedLognormal). */
   flush_floor: number;
+  /**
+   * The spread of the FLUSH's fixed cost as measured: a factor's quantiles at
+   * (i + ½) / n, ascending (n of them); each FLUSH draws its factor from them
+   * (interpolated) instead of from `flush_cv` and `flush_floor`, so that a
+   * tight body and rare stalls keep the shape they were measured with. Empty
+   * (the default): the lognormal of `flush_cv` and `flush_floor`. Only under
+   * `flush_cv_scope: flush`.
+   */
+  flush_quantiles: readonly number[];
   /** What `flush_cv` varies: `flush`, each FLUSH's fixed cost; `host`, a speed of the host drawn per msync that every CPU and device time follows (host-speed.ts). */
   flush_cv_scope: FlushCvScope;
   /**
@@ -179,23 +188,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
 };
 

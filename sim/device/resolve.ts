@@ -97,6 +97,10 @@ export function checkDevice(c: Config): void {
   const d = c.device;
   const gap = flushGapProblem(d.flush_gap);
   if (gap) throw new ConfigError(`device.flush_gap.${gap.key}`, gap.message);
+  const q = d.flush_quantiles;
+  for (let i = 1; i < q.length; i++) {
+    if (!(q[i]! >= q[i - 1]!)) throw new ConfigError('device.flush_quantiles', `must be ascending (point ${i}, ${q[i]}, is below the one before it, ${q[i - 1]})`);
+  }
   if (d.host_cv > 0 && d.flush_cv_scope === 'host') {
     throw new ConfigError('device.host_cv', `must be 0 with device.flush_cv_scope host, where the host's spread is flush_cv (got ${d.host_cv})`);
   }

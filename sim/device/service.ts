@@ -51,6 +51,25 @@ export function makeSampler(d: ServiceDist, rng: RandomStream): ServiceSampler {
 }
 
 /**
+ * A draw from a distribution given by its quantiles `q` at (i + ½) / n
+ * (ascending): a uniform u, interpolated linearly between the two quantiles
+ * around it; below the first point or above the last, that point.
+ */
+export function quantileSampler(q: readonly number[], rng: RandomStream): ServiceSampler {
+  const pts = Float64Array.from(q);
+  const n = pts.length;
+  if (n === 0) throw new Error('a quantile table needs at least one point');
+  if (n === 1) return () => pts[0]!;
+  return () => {
+    const x = rng.uniform() * n - 0.5;
+    if (x <= 0) return pts[0]!;
+    if (x >= n - 1) return pts[n - 1]!;
+    const i = Math.floor(x), f = x - i;
+    return pts[i]! + f * (pts[i + 1]! - pts[i]!);
+  };
+}
+
+/**
  * A lognormal above a floor: `floor × mean` that never varies plus a
  * lognormal carrying the rest of the mean, so that the draw has mean `mean`
  * and cv `cv` whatever the floor (0: the plain lognormal). With the same mean and cv, a higher floor

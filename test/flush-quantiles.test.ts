@@ -1,0 +1,151 @@
+/**
+ * device.flush_quantiles, the FLUSH's spread as measured: the sampler that
+ * draws from a quantile table (sim/device/service.ts), the FLUSH that uses
+ * it (sim/device/make.ts, media.ts), and how calibration fits the table and
+ * takes the host's share out of it (scripts/validate/flush-quantiles.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { makeSampler, quantileSampler } from '../sim/device/service.ts';
+import { RandomStream } from '../sim/engine/random.ts';
+import { resolveConfig } from '../sim/config.ts';
+import { ConfigError } from '../sim/config-error.ts';
+import { evenQuantiles, FLUSH_QUANTILES, flushQuantiles, hostFactorQuantiles, ownQuantiles, quantilesText } from '../scripts/validate/flush-quantiles.ts';
+import { quantileOfSorted } from '../scripts/measure/cpu-fit.ts';
+import { simulate, TraceBuilder } from './helpers.ts';
+
+const A = 0x10000000;
+const PS = 4096;
+
+describe('quantileSampler', () => {
+  it('interpolates between the points around a uniform draw, clamped to the first and last', () => {
+    // two points at p25 and p75: below u = 0.25 the first, above 0.75 the last, linear between
+    const draws: number[] = [];
+    const rng = new RandomStream(3, 'test.quantiles');
+    const s = quantileSampler([10, 20], rng);
+    for (let i = 0; i < 20_000; i++) draws.push(s());
+    draws.sort((a, b) => a - b);
+    expect(draws[0]).toBe(10);
+    expect(draws.at(-1)).toBe(20);
+    expect(draws.filter((x) => x === 10).length / draws.length).toBeCloseTo(0.25, 1);
+    expect(draws.filter((x) => x === 20).length / draws.length).toBeCloseTo(0.25, 1);
+    expect(quantileOfSorted(draws, 0.5)).toBeCloseTo(15, 0);
+    expect(quantileSampler([7], rng)()).toBe(7);
+    expect(() => quantileSampler([], rng)).toThrow(/at least one point/);
+  });
+
+  it('the draws have the table\'s quantiles and mean (property, any ascending table)', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 2, maxLength: 40 }), fc.nat(1000), (xs, seed) => {
+      const q = [...xs].sort((a, b) => a - b);
+      const s = quantileSampler(q, new RandomStream(seed, 'test.quantiles'));
+      const draws = Array.from({ length: 4000 }, () => s()).sort((a, b) => a - b);
+      expect(draws[0]!).toBeGreaterThanOrEqual(q[0]!);
+      expect(draws.at(-1)!).toBeLessThanOrEqual(q.at(-1)!);
+      // each point is the draws' quantile at its own probability (i + ½) / n: below it lie at most that share
+      // of the draws, at or below it at least that share (within the sampling error of 4000 draws)
+      for (let i = 0; i < q.length; i++) {
+        const p = (i + 0.5) / q.length;
+        expect(draws.filter((x) => x < q[i]!).length / draws.length).toBeLessThan(p + 0.04);
+        expect(draws.filter((x) => x <= q[i]!).length / draws.length).toBeGreaterThan(p - 0.04);
+      }
+    }), { numRuns: 40 });
+  });
+
+  it('the same seed gives the same draws', () => {
+    const a = quantileSampler([1, 2, 5], new RandomStream(9, 'x')), b = quantileSampler([1, 2, 5], new RandomStream(9, 'x'));
+    for (let i = 0; i < 100; i++) expect(a()).toBe(b());
+  });
+});
+
+/** msyncs 20 ms apart, each after a store to one page: its write (and the inode block's when the timestamp moved), one FLUSH each. */
+function msyncUs(device: Record<string, unknown>, n = 400): number[] {
+  const b = new TraceBuilder().map(0, A, 64 * PS, 'f');
+  for (let i = 0; i < n; i++) {
+    const t = 1000 + i * 20_000;
+    b.op(t, 'write', A, 8);
+    b.op(t + 100, 'msync', A, 64 * PS, 'SYNC');
+  }
+  const o = simulate(b.rows, {
+    personality: 'linux', replay: 'open', pagein: false, seed: 5, fs: { kind: 'ext4-nojournal' }, cpu: { syscall_us: 0, clean_page_us: 0, fault_page_us: 0 },
+    device: { profile: 'sata-ssd', write_latency: { dist: 'constant', mean_us: 10 }, write_cache: true, destage: 'on_flush', media_write_us: 0, flush_us: 100, flush_empty_us: 100, ...device },
+  });
+  return o.syncs.map((s) => (s.tDoneNs - s.tIssueNs) / 1000);
+}
+
+describe('device.flush_quantiles in a run', () => {
+  it('each FLUSH\'s fixed cost is flush_us times a factor drawn from the table, instead of from flush_cv', () => {
+    const plain = msyncUs({});
+    const fixed = msyncUs({ flush_quantiles: [2] });
+    // a table of one point: every FLUSH costs twice flush_us (the rest of each msync unchanged)
+    for (let i = 0; i < plain.length; i++) expect(fixed[i]! - plain[i]!).toBeCloseTo(100, 2);
+    // a table replaces flush_cv's lognormal: the FLUSH's spread is the table's, whatever flush_cv says
+    const table = msyncUs({ flush_quantiles: [0.5, 1.5], flush_cv: 3 }).map((x, i) => x - plain[i]! + 100);
+    expect(Math.min(...table)).toBeGreaterThanOrEqual(50 - 1e-6);
+    expect(Math.max(...table)).toBeLessThanOrEqual(150 + 1e-6);
+    expect(new Set(table.map((x) => x.toFixed(3))).size).toBeGreaterThan(100);
+  });
+
+  it('draws nothing under flush_cv_scope host, where the spread is the host\'s', () => {
+    expect(msyncUs({ flush_quantiles: [2], flush_cv_scope: 'host' })).toEqual(msyncUs({ flush_cv_scope: 'host' }));
+  });
+
+  it('the configuration refuses a table with a negative point, too many points or points out of order, naming the key', () => {
+    expect(() => resolveConfig({ device: { flush_quantiles: [1, -1] } })).toThrow(ConfigError);
+    expect(() => resolveConfig({ device: { flush_quantiles: [1, -1] } })).toThrow(/device\.flush_quantiles/);
+    expect(() => resolveConfig({ device: { flush_quantiles: new Array(10_001).fill(1) } })).toThrow(/device\.flush_quantiles/);
+    expect(() => resolveConfig({ device: { flush_quantiles: [0.9, 1.2, 1.1] } })).toThrow(/device\.flush_quantiles.*must be ascending \(point 2, 1\.1, is below the one before it, 1\.2\)/);
+    expect(resolveConfig({ device: { flush_quantiles: [0.9, 0.9, 1.1] } }).device.flush_quantiles).toEqual([0.9, 0.9, 1.1]); // ties: rounded tables have them
+    expect(resolveConfig({}).device.flush_quantiles).toEqual([]);
+  });
+});
+
+describe('the table calibration fits', () => {
+  const rng = new RandomStream(11, 'test.level');
+  // a FLUSH level with a tight body and rare stalls: 97 % near 100 µs, 3 % at 300-1300 µs
+  const level = Array.from({ length: 20_000 }, () => (rng.uniform() < 0.97 ? 95 + 10 * rng.uniform() : 300 + 1000 * rng.uniform()));
+
+  it('holds the level\'s quantiles less one write\'s destage, over flush_us', () => {
+    // flush_us 90 and a destage of 14 µs a write: flush_us × the factor + 14 is the level's quantile
+    const q = flushQuantiles(level, level.length, 90, 14);
+    expect(q).toHaveLength(FLUSH_QUANTILES);
+    const even = evenQuantiles(level, FLUSH_QUANTILES);
+    for (let i = 0; i < q.length; i += 37) expect(q[i]! * 90 + 14).toBeCloseTo(even[i]!, 1);
+    expect([...q].sort((a, b) => a - b)).toEqual(q);
+    // fewer fdatasyncs timed than the table's points (whatever the pool standing for them), or no flush_us: no table
+    expect(flushQuantiles(level, FLUSH_QUANTILES - 1, 90, 14)).toEqual([]);
+    expect(flushQuantiles(level, level.length, 0, 14)).toEqual([]);
+  });
+
+  it('the FLUSH\'s own share, times the host\'s factor drawn independently, has the quantiles measured', () => {
+    // a FLUSH measured as a body with stalls times a host's factor (cv 0.144 above a floor of 0.927, as a session of 2026-12-04 fitted)
+    const hostCv = 0.144, hostFloor = 0.927;
+    const hostOf = makeSampler({ dist: 'lognormal', mean_us: 1, cv: hostCv, floor: hostFloor }, new RandomStream(2, 'test.hostOf'));
+    const measuredUs = level.map((x) => x * hostOf());
+    const q = flushQuantiles(measuredUs, measuredUs.length, 100, 0);
+    const own = ownQuantiles(q, hostCv, hostFloor);
+    expect(own).toHaveLength(q.length);
+    expect([...own].sort((a, b) => a - b)).toEqual(own);
+    // draws of own × host, each from its own stream, as the simulator makes them
+    const ownDraw = quantileSampler(own, new RandomStream(1, 'test.own'));
+    const hostDraw = makeSampler({ dist: 'lognormal', mean_us: 1, cv: hostCv, floor: hostFloor }, new RandomStream(1, 'test.host'));
+    const prod = Array.from({ length: 200_000 }, () => ownDraw() * hostDraw()).sort((a, b) => a - b);
+    const measured = [...measuredUs].sort((a, b) => a - b).map((x) => x / 100);
+    for (const p of [0.1, 0.5, 0.9, 0.99]) expect(Math.abs(quantileOfSorted(prod, p) / quantileOfSorted(measured, p) - 1)).toBeLessThan(0.03);
+    // the product of the table itself with the factor is wider: that is what the split takes out
+    const tableDraw = quantileSampler(q, new RandomStream(1, 'test.own'));
+    const wide = Array.from({ length: 200_000 }, () => tableDraw() * hostDraw()).sort((a, b) => a - b);
+    expect(quantileOfSorted(wide, 0.9) - quantileOfSorted(wide, 0.1)).toBeGreaterThan(quantileOfSorted(prod, 0.9) - quantileOfSorted(prod, 0.1));
+    // no host spread: the table itself
+    expect(ownQuantiles(q, 0, 0)).toEqual(q);
+  });
+
+  it('the host\'s factor quantiles are the shifted lognormal the simulator draws', () => {
+    const hq = hostFactorQuantiles(0.3, 0.5, 1000);
+    const draw = makeSampler({ dist: 'lognormal', mean_us: 1, cv: 0.3, floor: 0.5 }, new RandomStream(4, 'test.host'));
+    const d = Array.from({ length: 100_000 }, () => draw()).sort((a, b) => a - b);
+    for (const p of [0.05, 0.5, 0.95]) expect(quantileOfSorted(d, p)).toBeCloseTo(hq[Math.floor(p * 1000)]!, 1);
+    expect(hq.reduce((a, b) => a + b, 0) / hq.length).toBeCloseTo(1, 2);
+    expect(quantilesText([])).toBe('none');
+    expect(quantilesText([0.5, 1, 2])).toBe('3 quantiles, median 1, last 2');
+  });
+});
