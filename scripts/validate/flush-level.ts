@@ -57,7 +57,6 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
   }
   const spread = flushSpread(level);
   const cv = spread.cv;
-  // the empty FLUSH with the same shape: its median, the level's spread
   // the spread as measured: the fdatasyncs less one write's destage, over flush_us (the model adds the destage unscaled)
   const destageUs = fit.destage?.destage === 'on_flush' ? fit.destage.slope_us_per_write : 0;
   const quantiles = flushQuantiles(samples, level.count, fit.flush.flush_us, destageUs);
@@ -206,7 +205,6 @@ const WRITEBACK_REPS = 8;
 
 /** Points of each probe's distribution in the pool (its quantiles at (i + ½) / N). */
 const PROBE_QUANTILES = 1000;
-
 
 /** The report (device.calibration.json) beside calibration fragment `fragment`, or null when there is none or it is not one. */
 export function readCalibrationReport(fragment: string): Calibration | null {

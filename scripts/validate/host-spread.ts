@@ -222,4 +222,3 @@ export function annotateSplit(fitted: Record<string, FittedValue>, device: Recor
         : `; then its own share of that spread, the host's (host_cv ${report.fit.host_cv}) taken out, the mean kept (before: ${before})`;
   }
 }
-
