@@ -117,7 +117,7 @@ const DEVICE_SCHEMA = obj({
   flush_empty_us: duration,
   flush_cv: range(0, 100),
   flush_floor: FLOOR,
-  flush_quantiles: { type: 'array', maxItems: 10_000, items: range(0, 1000) },
+  flush_quantiles: { type: 'array', maxItems: 10_000, items: range(0, 1e6) },
   flush_cv_scope: { enum: ['flush', 'host'] },
   host_cv: range(0, 100),
   host_floor: FLOOR,

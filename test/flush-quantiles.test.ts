@@ -92,6 +92,7 @@ describe('device.flush_quantiles in a run', () => {
   it('the configuration refuses a table with a negative point, too many points or points out of order, naming the key', () => {
     expect(() => resolveConfig({ device: { flush_quantiles: [1, -1] } })).toThrow(ConfigError);
     expect(() => resolveConfig({ device: { flush_quantiles: [1, -1] } })).toThrow(/device\.flush_quantiles/);
+    expect(() => resolveConfig({ device: { flush_quantiles: [1, 2e6] } })).toThrow(/device\.flush_quantiles/);
     expect(() => resolveConfig({ device: { flush_quantiles: new Array(10_001).fill(1) } })).toThrow(/device\.flush_quantiles/);
     expect(() => resolveConfig({ device: { flush_quantiles: [0.9, 1.2, 1.1] } })).toThrow(/device\.flush_quantiles.*must be ascending \(point 2, 1\.1, is below the one before it, 1\.2\)/);
     expect(resolveConfig({ device: { flush_quantiles: [0.9, 0.9, 1.1] } }).device.flush_quantiles).toEqual([0.9, 0.9, 1.1]); // ties: rounded tables have them

@@ -55,16 +55,17 @@ FILE' and 'device.profile: FILE' accept:
   3. 1, 8, 32, 128 4k O_DIRECT overwrites + fdatasync (--quick: 1, 32):
      flush_us (a bare cache FLUSH on ext4), flush_floor and flush_cv (a
      floor and a lognormal through its p50, p90 and p99), flush_quantiles
-     (the spread as measured: 500 quantiles), flush_empty_us (fdatasync with nothing written,
+     (the spread as measured: 500 quantiles, each less one write's destage,
+     over flush_us; none with fewer than 500 timed), flush_empty_us (fdatasync with nothing written,
      timed by syncsim) and, from how the fdatasync grows
      with the writes before it, device.destage (a host page cache under a
      virtual disk destages only on FLUSH) and media_write_us; write_cache
      from /sys/block/DISK/queue/write_cache (inferred when absent);
      host_cv (the host's speed shared by a write and its FLUSH) from the
      rank correlation of each write of the FLUSH-level steps after write
-     steps with the fdatasync after it; read_latency, write_latency and
-     flush_cv then keep only their own share of their spread, and each
-     time its median;
+     steps with the fdatasync after it; read_latency, write_latency,
+     flush_cv and flush_quantiles then keep only their own share of their
+     spread, and each time its median;
   3a. the FLUSH-gap probe (flush-gap.c, built with cc): fdatasync after one
      4k O_DIRECT write with the CPU kept busy 0, 0.5, 1, 2, 4, 8, 16 ms
      before it, and after 8 and 32 writes back to back, interleaved round by

@@ -87,7 +87,7 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
         value: quantiles, r2: null, n: level.count,
         from: quantiles.length > 0
           ? `${levelFrom}: ${FLUSH_QUANTILES} quantiles of those fdatasyncs (at (i + ½) / ${FLUSH_QUANTILES})${destageUs > 0 ? `, each less one write's destage (${round2(destageUs)} µs),` : ''} over flush_us: each FLUSH's factor is drawn from them instead of from flush_cv and flush_floor (${quantilesText(quantiles)})`
-          : `${levelFrom}: none (${level.count} fdatasyncs timed, fewer than the table's ${FLUSH_QUANTILES} points): the lognormal of flush_cv and flush_floor`,
+          : `${levelFrom}: none (${noTableReason(level.count, samples.length, fit.flush.flush_us)}): the lognormal of flush_cv and flush_floor`,
       },
       'device.flush_cv': {
         value: cv, r2: null, n: level.count,
@@ -95,6 +95,13 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
       },
     },
   };
+}
+
+/** Why {@link flushQuantiles} gave no table: too few fdatasyncs timed, none timed one by one, or no fixed cost to scale. */
+function noTableReason(count: number, samples: number, flushUs: number): string {
+  if (count < FLUSH_QUANTILES) return `${count} fdatasyncs timed, fewer than the table's ${FLUSH_QUANTILES} points`;
+  if (samples === 0) return `no fdatasync timed one by one: fio's I/O log has no timestamps, only the step's figures`;
+  return `flush_us ${flushUs}: no fixed cost to scale`;
 }
 
 /** One FLUSH probe of a session: when, and its fdatasyncs (µs). */
