@@ -29,7 +29,7 @@ import { FLUSH_CV_MAX, flushSpread, Z90, Z99 } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
 import { drainDevice, latencyFigures } from './sync-steps.ts';
-import { evenQuantiles, FLUSH_QUANTILES, flushQuantiles, quantilesText } from './flush-quantiles.ts';
+import { evenQuantiles, FLUSH_QUANTILES, flushQuantiles, quantilesText, tableMedian } from './flush-quantiles.ts';
 import { calibrationFiles, type Calibration, type FittedValue } from './calibration.ts';
 import { fragmentText } from './calibration-text.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
@@ -61,7 +61,7 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
   const destageUs = fit.destage?.destage === 'on_flush' ? fit.destage.slope_us_per_write : 0;
   const quantiles = flushQuantiles(samples, level.count, fit.flush.flush_us, destageUs);
   // the empty FLUSH with the same shape: its median, the level's spread (with a table, the table's median)
-  const emptyUs = round2(quantiles.length > 0 ? flushEmpty.p50_us! / quantiles[Math.floor(quantiles.length / 2)]! : flushEmpty.p50_us! * spread.meanOverP50);
+  const emptyUs = round2(quantiles.length > 0 ? flushEmpty.p50_us! / tableMedian(quantiles) : flushEmpty.p50_us! * spread.meanOverP50);
   const device = { flush_us: fit.flush.flush_us, flush_empty_us: emptyUs, flush_cv: cv, flush_floor: spread.floor, flush_quantiles: quantiles };
   const shape = spread.floor > 0
     ? `a floor and a lognormal (sim: shiftedLognormal) through their p50 ${round2(level.p50_us!)} µs, p90 ${round2(level.p90_us!)} µs and p99 ${round2(level.p99_us!)} µs`

@@ -17,6 +17,7 @@
  */
 import { probit } from 'simple-statistics';
 import { quantileOfSorted } from '../measure/cpu-fit.ts';
+import { shiftedLognormalShape } from '../../sim/device/service.ts';
 
 /** Points of a table: the last at p99.9, past which a probe of a few thousand fdatasyncs has a handful of samples. */
 export const FLUSH_QUANTILES = 500;
@@ -53,9 +54,8 @@ const OWN_ROUNDS = 12;
  * quantiles at (j + ½) / m.
  */
 export function hostFactorQuantiles(cv: number, floor: number, m: number): number[] {
-  const rest = 1 - floor, restCv = cv / rest;
-  const s2 = Math.log(1 + restCv * restCv), sigma = Math.sqrt(s2), mu = Math.log(rest) - s2 / 2;
-  return Array.from({ length: m }, (_, j) => floor + Math.exp(mu + sigma * probit((j + 0.5) / m)));
+  const { base, mu, sigma } = shiftedLognormalShape(1, cv, floor);
+  return Array.from({ length: m }, (_, j) => base + Math.exp(mu + sigma * probit((j + 0.5) / m)));
 }
 
 /**
@@ -86,9 +86,14 @@ export function ownQuantiles(q: readonly number[], hostCv: number, hostFloor: nu
   return Array.from(own, round4);
 }
 
+/** The median point of a non-empty table (its point at index ⌊n / 2⌋). */
+export function tableMedian(q: readonly number[]): number {
+  return q[Math.floor(q.length / 2)]!;
+}
+
 /** A table in a few words, for reports: its size, its median and its last point (or "none"). */
 export function quantilesText(q: readonly number[]): string {
-  return q.length === 0 ? 'none' : `${q.length} quantiles, median ${q[Math.floor(q.length / 2)]}, last ${q.at(-1)}`;
+  return q.length === 0 ? 'none' : `${q.length} quantiles, median ${tableMedian(q)}, last ${q.at(-1)}`;
 }
 
 function round4(x: number): number {

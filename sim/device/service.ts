@@ -77,9 +77,17 @@ export function quantileSampler(q: readonly number[], rng: RandomStream): Servic
  * long tail").
  */
 export function shiftedLognormal(mean: number, cv: number, floor: number, rng: RandomStream): ServiceSampler {
+  const { base, mu, sigma } = shiftedLognormalShape(mean, cv, floor);
+  return () => base + Math.exp(mu + sigma * rng.normal());
+}
+
+/**
+ * The draw of {@link shiftedLognormal} as base + e^(μ + σZ), Z standard normal: `base` = floor ×
+ * mean, and the lognormal above it that carries the rest of the mean and the cv.
+ */
+export function shiftedLognormalShape(mean: number, cv: number, floor: number): { base: number; mu: number; sigma: number } {
   const rest = mean * (1 - floor), base = mean * floor;
   const restCv = cv / (1 - floor);
   const sigma2 = Math.log(1 + restCv * restCv);
-  const sigma = Math.sqrt(sigma2), mu = Math.log(rest) - sigma2 / 2;
-  return () => base + Math.exp(mu + sigma * rng.normal());
+  return { base, mu: Math.log(rest) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
 }
