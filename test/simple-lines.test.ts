@@ -228,6 +228,16 @@ describe('readTrace: fast pass against csv-parse alone', () => {
     expect(failed).toBeGreaterThan(50);
   });
 
+  it('names the previous row\'s time as written when time goes backwards in a later read of the file (the read buffer is reused)', async () => {
+    const file = join(dir, 'backwards.csv');
+    await fsp.writeFile(file, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n5,,write,0x10000,4096,,,\n4,,write,0x10000,4096,,,');
+    // 43 bytes a read: the row of time 5 is parsed from one read and the row of time 4 from the next
+    for (const chunk of [43, 17, 1 << 20]) {
+      const r = await outcome(file, true, chunk);
+      expect(r.error).toBe(`${file}:4: column t_us: time goes backwards (previous 5) (got '4')`);
+    }
+  });
+
   it('reads a trace without quotes or CR in the fast pass alone, and hands csv-parse the rest from the first quoted line', async () => {
     const rows = Array.from({ length: 20 }, (_, i) => `${i},w,write,0x${(4096 * i).toString(16)},4096,,,`);
     const plain = join(dir, 'plain.csv');

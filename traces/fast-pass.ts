@@ -14,6 +14,7 @@
  * and the checks make of it.
  */
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
@@ -34,6 +35,8 @@ export class FastPass {
   /** CSV records taken (header, blank-line records and rows), as csv-parse would count them. */
   records = 0;
   private readonly streams: Readable[] = [];
+  /** The file, when it is read without a stream (not gzip). */
+  private file: FileHandle | null = null;
   private readonly spans = new FieldSpans();
   /** Lines scanned. */
   private line = 0;
@@ -50,24 +53,46 @@ export class FastPass {
   /** Closes the file. */
   close(): void {
     for (const s of this.streams) s.destroy();
+    if (this.file !== null) {
+      void this.file.close().catch(() => {});
+      this.file = null;
+    }
+  }
+
+  /**
+   * The file's bytes, chunk by chunk: a gzip file through a read stream and
+   * gunzip; a plain one read into one buffer that every chunk reuses (each
+   * chunk is done with before the next read; the one thing kept of it, the
+   * last row's time as written, is decoded first), so the pass allocates no
+   * buffer per chunk and its memory stays the same however long the file.
+   */
+  private async *chunks(): AsyncGenerator<Buffer> {
+    if (this.gz) {
+      const source = createReadStream(this.path, { highWaterMark: this.chunkBytes });
+      const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(this.chunkBytes, 1 << 18)) });
+      this.streams.push(source, gunzip);
+      pipeline(source, gunzip, () => {});
+      yield* gunzip as AsyncIterable<Buffer>;
+      return;
+    }
+    this.file = await open(this.path, 'r');
+    const buf = Buffer.allocUnsafe(this.chunkBytes);
+    for (;;) {
+      const { bytesRead } = await this.file.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+      // the checker keeps the last row's time as bytes of the chunk: decode them before the next read overwrites it
+      this.st.checker?.prevTime();
+    }
   }
 
   /** Yields each block as it fills; returns at the end of the file or where csv-parse must take over. */
   async *blocks(): AsyncGenerator<RowBlock> {
-    const source = createReadStream(this.path, { highWaterMark: this.chunkBytes });
-    this.streams.push(source);
-    let input: Readable = source;
-    if (this.gz) {
-      const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(this.chunkBytes, 1 << 18)) });
-      this.streams.push(gunzip);
-      pipeline(source, gunzip, () => {});
-      input = gunzip;
-    }
     let carry: Buffer | null = null;
     let first = true;
     const ready = this.ready;
     try {
-      for await (const chunk of input as AsyncIterable<Buffer>) {
+      for await (const chunk of this.chunks()) {
         let pos = 0;
         let ok = true;
         if (first) {
