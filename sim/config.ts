@@ -121,6 +121,8 @@ const DEVICE_SCHEMA = obj({
   flush_cv_scope: { enum: ['flush', 'host'] },
   host_cv: range(0, 100),
   host_floor: FLOOR,
+  busy_latency_us: duration,
+  busy_flush_us: duration,
   flush_gap: obj({ gap_us: { type: 'array', maxItems: 1000, items: range(0, HOUR_US) }, factor: { type: 'array', maxItems: 1000, items: range(0, 1000) } }, ['gap_us', 'factor']),
   destage: { enum: ['continuous', 'on_flush'] },
   media_write_us: duration,

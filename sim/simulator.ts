@@ -144,6 +144,8 @@ export class Simulator implements ReplayHost, PumpHost {
     };
     const k = this.kernel;
     k.dirtiedBytes = 0; // see DOUBLE_FIELD
+    // device.busy_latency_us, busy_flush_us: the submitting task runs, and another one beside it
+    this.hostSpeed.peerBusy = () => k.running > 1;
     k.fs = makeFileSystem(k);
     if (k.fs.kind !== 'none') {
       pager.onDataWrite = (obj, first, count) => k.fs.dataWrite(obj, first, count);

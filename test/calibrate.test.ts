@@ -15,11 +15,11 @@ import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validat
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
-import { cpuCalibration, cpuCv } from '../scripts/validate/cpu-calibration.ts';
+import { busyDeviceKeys, cpuCalibration, cpuCv } from '../scripts/validate/cpu-calibration.ts';
 import { latencyFigures, quietestLevel, SETTLE, settleDevice, settledWindows, settleLimitMs, unsettledWarning } from '../scripts/validate/sync-steps.ts';
 import { settleArg } from '../scripts/commands/calibrate.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
-import type { CpuFigures } from '../scripts/measure/cpu-fit.ts';
+import { deviceBusyFigures, parseSamples, type CpuFigures } from '../scripts/measure/cpu-fit.ts';
 import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
 import { isProfileFile, loadConfig } from '../scripts/config-file.ts';
 import { ConfigError, resolveConfig } from '../sim/config.ts';
@@ -484,8 +484,27 @@ describe('CPU costs of a calibration (the probe on the file system under --dir)'
     fault_page_us: sp(11.411, 10.95, 13.55), wire_page_us: sp(0.194, 0.16, 0.25), clean_page_us: sp(5.614, 5.41, 5.9),
     clean_page_busy_us: sp(21.237, 20.8, 22.1),
     wall: { fault_page_us: sp(11.4, 11, 13.6), wire_page_us: sp(0.19, 0.16, 0.25), clean_page_us: sp(9.56, 9.42, 10.01) },
-    clean_scattered_page_us: null, writeback: null, clean_call: null,
+    clean_scattered_page_us: null, writeback: null, device_busy: null, clean_call: null,
   };
+
+  it('device.busy_latency_us and busy_flush_us: the mean of the pinned placements\' medians beside a busy CPU less the median alone, at least 0; none without the samples', () => {
+    // the probe's output: write-back of one page (wall less CPU 40 and 44 µs alone; beside the loop 65 and 69 pinned one way, 41 and 45 the other),
+    // its fdatasync (70, 74 alone; 110, 116 / 70, 76)
+    const text = ['page_size,4096,0,0',
+      'device_write,1,45000,5000', 'device_flush,1,72000,2000', 'device_write,1,49000,5000', 'device_flush,1,76000,2000',
+      'device_write_busy,1,70000,5000', 'device_flush_busy,1,112000,2000', 'device_write_busy,1,74000,5000', 'device_flush_busy,1,118000,2000',
+      'device_write_busy,2,46000,5000', 'device_flush_busy,2,72000,2000', 'device_write_busy,2,50000,5000', 'device_flush_busy,2,78000,2000'].join('\n');
+    const b = deviceBusyFigures(parseSamples(text))!;
+    expect(b).toEqual({ write_us: 42, write_busy_us: 55, flush_us: 72, flush_busy_us: 93, placements: [{ n: 1, write_us: 67, flush_us: 113 }, { n: 2, write_us: 43, flush_us: 73 }], count: 2 });
+    const keys = busyDeviceKeys({ ...figures, device_busy: b }, 'ext4')!;
+    expect(keys.device).toEqual({ busy_latency_us: 13, busy_flush_us: 21 });
+    expect(keys.fitted['device.busy_flush_us']).toMatchObject({ value: 21, n: 2 });
+    expect(keys.fitted['device.busy_flush_us']?.from).toMatch(/93 µs while another CPU runs a busy loop \(the mean of the medians with the probe and the loop pinned each way round on two CPUs: 113 and 73 µs;.* against a median of 72 µs alone/);
+    // a busy peer that happens to measure faster: 0, not a negative time
+    expect(busyDeviceKeys({ ...figures, device_busy: { ...b, write_busy_us: 30 } }, 'ext4')!.device.busy_latency_us).toBe(0);
+    expect(busyDeviceKeys(figures, 'ext4')).toBeNull();
+    expect(deviceBusyFigures(parseSamples('page_size,4096,0,0\ndevice_write,1,45000,5000\ndevice_flush,1,72000,2000'))).toBeNull();
+  });
 
   it('cpu.cv: the spread of one msync call\'s CPU time (8 scattered pages) through its median and p90; none from fewer than 10 calls', () => {
     // 100 calls of the probe on 2026-12-04 (11:45 UTC): median 74.7, p90 93.8 µs → σ = ln(1.2557) / 1.2816 = 0.1777, cv = √(e^σ² − 1) = 0.179

@@ -29,7 +29,7 @@ describe('configuration', () => {
       device: {
         profile: 'nvme', channels: 85, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0,
         read_latency: { dist: 'constant', mean_us: 85 }, write_latency: { dist: 'constant', mean_us: 20 },
-        bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, flush_gap: { gap_us: [], factor: [] }, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
+        bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: { gap_us: [], factor: [] }, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
         rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capacity_gb: 1000, region_gb: 16,
       },
       pager: { cluster_pages: 32, ipc_us: 0 },
@@ -54,6 +54,9 @@ describe('configuration', () => {
     expect(errorOf(() => resolveConfig({ device: { channels: 'two' } }))).toMatch(/^config: key 'device.channels': must be an integer >= 1 and <= 4096 \(got 'two'\)$/);
     expect(errorOf(() => resolveConfig({ replay: 'sideways' }))).toBe("config: key 'replay': must be one of closed, open");
     expect(errorOf(() => resolveConfig({ page_size: 5000 }))).toBe("config: key 'page_size': must be a power of two (got 5000)");
+    expect(errorOf(() => resolveConfig({ device: { busy_latency_us: -1 } }))).toMatch(/^config: key 'device\.busy_latency_us': must be .*\(got -1\)$/);
+    expect(errorOf(() => resolveConfig({ device: { busy_flush_us: 'lots' } }))).toMatch(/^config: key 'device\.busy_flush_us': /);
+    expect(resolveConfig({ device: { profile: 'sata-ssd', busy_latency_us: 15.5, busy_flush_us: 20 } }).device).toMatchObject({ busy_latency_us: 15.5, busy_flush_us: 20 });
     expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'lognormal', mean_us: 10 } } }))).toBe("config: key 'device.service.cv': is required");
     expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'uniform', min_us: 10, max_us: 5 } } }))).toBe("config: key 'device.service.min_us': must be <= max_us");
     expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'weibull' } } }))).toMatch(/^config: key 'device.service.dist': must be one of constant, exponential, uniform, lognormal, empirical/);

@@ -19,6 +19,7 @@ export function rig(profile: string, over: Record<string, unknown>, rot = 0) {
   const c = resolveConfig({ device: { profile, ...over } });
   const eng = new Engine();
   const done: Io[] = [];
+  const host = new HostSpeed();
   const mean = (d: Config['device']['read_latency']) => (d.dist === 'constant' ? d.mean_us : NaN);
   const dev = new MediaDevice(eng, c.device, PS, {
     readLatency: () => mean(c.device.read_latency),
@@ -26,7 +27,7 @@ export function rig(profile: string, over: Record<string, unknown>, rot = 0) {
     flushJitter: () => 1,
     rotation: { uniform: () => rot } as RandomStream,
     errors: new RandomStream(1, 'errors'),
-    host: new HostSpeed(),
+    host,
   }, (io) => done.push(io));
   let id = 0;
   const io = (kind: 'read' | 'write' | 'flush', objectId: number, first: number, pages: number, opts: { fua?: boolean; preflush?: boolean } = {}) => {
@@ -40,6 +41,6 @@ export function rig(profile: string, over: Record<string, unknown>, rot = 0) {
   const at = (t: number, x: Io) => eng.at(t, { fire: () => dev.submit(x) });
   /** Submits `xs` at absolute time `t` ns as one submission (a plug's list). */
   const atAll = (t: number, xs: Io[]) => eng.at(t, { fire: () => dev.submitAll(xs) });
-  return { eng, dev, done, io, at, atAll };
+  return { eng, dev, done, io, at, atAll, host };
 }
 

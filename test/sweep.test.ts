@@ -181,7 +181,7 @@ metrics: [writeback.bytes]
     expect(new Set(plan.runs.map((r) => r.id)).size).toBe(18);
   });
 
-  it('keeps the run ids and the experiment hash of a sweep written before the floors and the FLUSH table while they are 0 and empty (a directory of then resumes)', async () => {
+  it('keeps the run ids and the experiment hash of a sweep written before the floors, the FLUSH table and the busy-peer costs while they are 0 and empty (a directory of then resumes)', async () => {
     const text = `name: ids\ntrace: { gen: random-writer, set: { duration_s: 1 } }\nbase: { device: { profile: sata-ssd } }\ngrid:\n  pager.cluster_pages: [4, 8]\nseeds: 2\nmetrics: [sync.latency_us.p99]\n`;
     // what syncsim gave for this experiment at c0ca6e1 (2026-12-04, before device.flush_floor, device.host_floor and cpu.floor)
     const before = { hash: '6095d1f1a320825f', ids: ['5d00b45ac7eaba2f', '0d2373eccef45d25', '925d2f4c1b5a7a4e', 'b634eabbbe8e62e9'] };
@@ -193,6 +193,10 @@ metrics: [writeback.bytes]
     expect(plan.runs[0].config.device.flush_quantiles).toEqual([]);
     const table = await makePlan(exp(text.replace('profile: sata-ssd }', 'profile: sata-ssd, flush_quantiles: [0.9, 1.1] }'), 'ids4.yaml'));
     expect(table.runs[0].id).not.toBe(before.ids[0]);
+    // and a device's round trip beside a busy CPU (2026-12-04, night) while both keys are 0
+    expect([plan.runs[0].config.device.busy_latency_us, plan.runs[0].config.device.busy_flush_us]).toEqual([0, 0]);
+    const busy = await makePlan(exp(text.replace('profile: sata-ssd }', 'profile: sata-ssd, busy_flush_us: 20 }'), 'ids5.yaml'));
+    expect(busy.runs[0].id).not.toBe(before.ids[0]);
     // any other value is part of the identity
     const floored = await makePlan(exp(text.replace('profile: sata-ssd }', 'profile: sata-ssd, flush_cv: 0.2, flush_floor: 0.8 }'), 'ids2.yaml'));
     const plain = await makePlan(exp(text.replace('profile: sata-ssd }', 'profile: sata-ssd, flush_cv: 0.2 }'), 'ids3.yaml'));

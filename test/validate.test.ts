@@ -412,7 +412,17 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
       'read_bandwidth_mbps', 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []), 'host_cv',
-      ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : [])]);
+      ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : []),
+      // the device's round trips beside a busy CPU, from the CPU probe (none with one CPU)
+      ...(cj.fitted['device.busy_latency_us'] ? ['busy_latency_us', 'busy_flush_us'] : [])]);
+    // the probe ran (a C compiler) on more than one CPU: both keys fitted
+    if (doc.cpu && availableParallelism() > 1) {
+      for (const k of ['busy_latency_us', 'busy_flush_us']) {
+        expect(doc.device[k]).toBeGreaterThanOrEqual(0);
+        expect(cj.fitted[`device.${k}`]).toMatchObject({ value: doc.device[k] });
+        expect(cj.fitted[`device.${k}`].from).toMatch(/while another CPU runs a busy loop \(the mean of the medians with the probe and the loop pinned each way round on two CPUs/);
+      }
+    }
     // the write latency as writeback meets it: one scattered page's off-CPU median, less the stage's turn when the latency follows it
     const sideBySide = stage && doc.device.submit_overlap === true;
     const turn = stage && !sideBySide ? doc.device.submit_us + doc.device.submit_command_us : 0;

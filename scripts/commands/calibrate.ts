@@ -17,7 +17,7 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, submit_us,
 submit_command_us, submit_overlap, submit_completion, write_cache, flush_us, flush_empty_us, flush_cv, flush_floor, flush_quantiles,
-destage, media_write_us, host_cv, host_floor), readahead.pages, fs.kind and
+destage, media_write_us, host_cv, host_floor, busy_latency_us, busy_flush_us), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
 to the device and file system under PATH, from microbenchmarks only (never
 the validation jobs), and writes a profile file that 'syncsim run --config
@@ -84,7 +84,9 @@ FILE' and 'device.profile: FILE' accept:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
      kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE);
   7. the CPU probe of 'npm run measure:cpu' (cpu-costs.c, built with cc) on
-     the file system under PATH: the cpu.* keys (medians; skipped without cc).
+     the file system under PATH: the cpu.* keys (medians; skipped without cc),
+     and device.busy_latency_us / busy_flush_us: one page written back and
+     its fdatasync beside a busy CPU, less alone (none with one CPU).
 Progress goes to standard error; the summary to standard output.
 
 Options:

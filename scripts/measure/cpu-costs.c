@@ -42,6 +42,18 @@
  *                         of the file: the writeback path an msync's data
  *                         part takes, without its FLUSH; wall minus CPU time
  *                         is the time the device (and the wake-up) took
+ *   device_write, device_flush  one scattered page written by pwrite,
+ *                         written back by sync_file_range (`device_write`),
+ *                         then fdatasync (`device_flush`: the FLUSH), alone
+ *                         (n 1), right before the busy loop starts
+ *   device_write_busy, device_flush_busy  the same beside the busy loop,
+ *                         this process and the loop pinned to two different
+ *                         CPUs, each way round in turn (n 1: this process on
+ *                         the first usable CPU, the loop on the second; n 2:
+ *                         the other way): the device's interrupt goes to one
+ *                         CPU, and a wake-up across CPUs costs more beside a
+ *                         busy vCPU; DEVICE_SAMPLES of each a repetition (and
+ *                         placement), none with one CPU
  * Untimed between samples: munmap, munlock, fdatasync (pages clean again).
  * With `writeback` as third argument only the writeback samples are taken
  * (SCATTER_SAMPLES of each size a repetition): `npm run validate`'s session
@@ -78,6 +90,8 @@ static const int SCATTER_SIZES[] = {1, 8, 32, 64};
 #define NSCATTER (int)(sizeof SCATTER_SIZES / sizeof SCATTER_SIZES[0])
 #define SCATTER_MAX 64
 #define SCATTER_SAMPLES 5
+/* Samples of the device's write and FLUSH alone, and beside the busy loop, a repetition. */
+#define DEVICE_SAMPLES 5
 
 static long ps;
 static int fd;
@@ -233,6 +247,41 @@ static void sampleWriteback(const char *buf, int n) {
   emit("writeback", n, s);
 }
 
+/* One scattered page written back, then its FLUSH: `write_metric` times the writeback, `flush_metric` the fdatasync (both with `n`). */
+static void sampleDevice(const char *buf, const char *write_metric, const char *flush_metric, int n) {
+  int pick[1];
+  scatter(pick, 1);
+  if (pwrite(fd, buf, ps, (off_t)pick[0] * ps) != ps) die("pwrite");
+  struct stamp s = start();
+  if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) die("sync_file_range");
+  emit(write_metric, n, s);
+  s = start();
+  if (fdatasync(fd) != 0) die("fdatasync");
+  emit(flush_metric, n, s);
+}
+
+/* Pins process `pid` (0: this one) to CPU `cpu`. */
+static void pin(pid_t pid, int cpu) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  if (sched_setaffinity(pid, sizeof one, &one) != 0) die("sched_setaffinity");
+}
+
+/* The device samples beside the running busy loop: this process and the loop on the first two usable CPUs of `mask`, each way round. */
+static void sampleDeviceBusy(const char *buf, const cpu_set_t *mask) {
+  int cpus[2], k = 0;
+  for (int c = 0; c < CPU_SETSIZE && k < 2; c++)
+    if (CPU_ISSET(c, mask)) cpus[k++] = c;
+  for (int way = 0; way < 2; way++) {
+    pin(0, cpus[way]);
+    pin(spinner, cpus[1 - way]);
+    usleep(2000); /* both on their CPUs */
+    for (int i = 0; i < DEVICE_SAMPLES; i++) sampleDevice(buf, "device_write_busy", "device_flush_busy", way + 1);
+  }
+  if (sched_setaffinity(0, sizeof *mask, mask) != 0) die("sched_setaffinity");
+}
+
 int main(int argc, char **argv) {
   if (argc != 3 && !(argc == 4 && strcmp(argv[3], "writeback") == 0)) {
     fprintf(stderr, "usage: cpu-costs DIR REPS [writeback]\n");
@@ -260,6 +309,8 @@ int main(int argc, char **argv) {
   m[0]++; /* the first page mapped writable */
   if (msync(m, FILE_PAGES * ps, MS_SYNC) != 0) die("msync");
   int busy = usableCpus() > 1;
+  cpu_set_t mask; /* this process's own CPUs, put back after the pinned samples */
+  if (sched_getaffinity(0, sizeof mask, &mask) != 0) die("sched_getaffinity");
   srandom(1);
   for (int r = 0; r < reps && only_writeback; r++) {
     for (int k = 0; k < SCATTER_SAMPLES; k++)
@@ -278,8 +329,10 @@ int main(int argc, char **argv) {
       }
     settle();
     if (busy) {
+      for (int k = 0; k < DEVICE_SAMPLES; k++) sampleDevice(buf, "device_write", "device_flush", 1);
       startSpinner(m);
       for (int i = 0; i < NBUSY; i++) sampleClean(m, BUSY_SIZES[(i + r) % NBUSY], "clean_busy");
+      sampleDeviceBusy(buf, &mask);
       stopSpinner();
     }
     fflush(stdout);

@@ -119,11 +119,16 @@ function table(f: CpuFigures, m: ReturnType<typeof machine>, where: string, reps
       ['(writeback, off)', f.writeback.off_cpu_page_us, 'the same, wall less CPU time: the device\'s time each more write adds (slope; reported by calibrate as fits.writeback_stage)'],
     ] as [string, Spread, string][] : []),
   ];
+  const b = f.device_busy;
+  const busyLines = b
+    ? [`device beside a busy CPU (wall less CPU time, medians; the probe and the loop pinned each way round): a page written back ${r2(b.write_us)} µs alone, ${b.placements.map((p) => r2(p.write_us)).join(' / ')} beside; its fdatasync ${r2(b.flush_us)} alone, ${b.placements.map((p) => r2(p.flush_us)).join(' / ')} beside (calibrate: device.busy_latency_us, busy_flush_us)`]
+    : [];
   return [
     `CPU costs: Linux ${m.kernel} ${m.arch}, ${m.cpu}, page ${f.page_size} B, ${m.date}`,
     `on ${where}; ${reps} repetitions; µs of the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID)`,
     `${'key'.padEnd(24)}${'median'.padStart(9)}   ${'IQR (q1 .. q3)'.padEnd(20)}what`,
     ...rows.map(([k, s, what]) => `${k.padEnd(24)}${show(s)}${what}`),
+    ...busyLines,
   ].join('\n');
 }
 

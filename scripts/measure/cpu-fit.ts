@@ -47,6 +47,8 @@ export interface CpuFigures {
   clean_scattered_page_us: Spread | null;
   /** Scattered pages written back by sync_file_range (`writeback` samples); null from a probe before it. */
   writeback: WritebackFigures | null;
+  /** The device's write and FLUSH alone and beside a busy CPU (`device_*` samples); null from a probe before them or with one CPU. */
+  device_busy: DeviceBusyFigures | null;
   /**
    * The CPU time of one msync(MS_SYNC) call of {@link SPREAD_PAGES} scattered dirty pages
    * (`clean_scattered` samples at that count): its median, 90th percentile and sample count, µs;
@@ -159,6 +161,38 @@ export function writebackFigures(samples: readonly Sample[]): WritebackFigures |
   };
 }
 
+/**
+ * One scattered page's writeback (sync_file_range, wall less CPU time: the
+ * device's round trip and the wake-up) and the fdatasync after it (wall
+ * less CPU: the FLUSH), µs: the medians alone, and while another CPU runs
+ * a busy loop the mean over the placements (the probe and the loop pinned
+ * each way round on two CPUs, `n` of the samples) of each placement's
+ * median, with each placement's medians and the fewest samples of any.
+ */
+export interface DeviceBusyFigures {
+  write_us: number;
+  write_busy_us: number;
+  flush_us: number;
+  flush_busy_us: number;
+  /** Each placement's medians beside the busy loop, by placement (`n`). */
+  placements: { n: number; write_us: number; flush_us: number }[];
+  /** The fewest samples of any of the figures (per placement beside the loop). */
+  count: number;
+}
+
+/** The {@link DeviceBusyFigures} of the `device_*` samples; null without samples alone and beside the loop. */
+export function deviceBusyFigures(samples: readonly Sample[]): DeviceBusyFigures | null {
+  const of = (metric: string, n?: number) => samples.filter((s) => s.metric === metric && (n === undefined || s.n === n)).map((s) => time(s, 'offNs') / 1000);
+  const w = of('device_write'), f = of('device_flush');
+  const ns = [...new Set(samples.filter((s) => s.metric === 'device_write_busy').map((s) => s.n))].sort((a, b) => a - b);
+  const placements = ns.map((n) => ({ n, w: of('device_write_busy', n), f: of('device_flush_busy', n) }));
+  const count = Math.min(w.length, f.length, ...placements.map((p) => Math.min(p.w.length, p.f.length)));
+  if (placements.length === 0 || count === 0) return null;
+  const per = placements.map((p) => ({ n: p.n, write_us: quantile(p.w, 0.5), flush_us: quantile(p.f, 0.5) }));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { write_us: quantile(w, 0.5), write_busy_us: mean(per.map((p) => p.write_us)), flush_us: quantile(f, 0.5), flush_busy_us: mean(per.map((p) => p.flush_us)), placements: per, count };
+}
+
 /** Every figure of a probe run. */
 export function cpuFigures(samples: readonly Sample[]): CpuFigures {
   const ps = samples.find((s) => s.metric === 'page_size');
@@ -175,6 +209,7 @@ export function cpuFigures(samples: readonly Sample[]): CpuFigures {
     wall: { fault_page_us: perPage(samples, 'fault', 'wallNs'), wire_page_us: perPage(samples, 'wire', 'wallNs'), clean_page_us: perPage(samples, 'clean', 'wallNs') },
     clean_scattered_page_us: samples.some((s) => s.metric === 'clean_scattered') ? perPage(samples, 'clean_scattered', 'cpuNs', PLUG_WRITES) : null,
     writeback: writebackFigures(samples),
+    device_busy: deviceBusyFigures(samples),
     clean_call: cleanCall(samples),
   };
 }

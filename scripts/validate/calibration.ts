@@ -62,7 +62,7 @@ import { InputError } from '../errors.ts';
 import { fragmentText } from './calibration-text.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
-import { cpuCalibration } from './cpu-calibration.ts';
+import { busyDeviceKeys, cpuCalibration } from './cpu-calibration.ts';
 import { writebackLatency, writebackStage } from './writeback-stage.ts';
 import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
@@ -276,7 +276,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     };
     // the host's speed shared by a write and its FLUSH: split off each time's spread (host-spread.ts)
     const host = splitHostSpread(marginal, hostPairs, 'flush-probe-*, flush (the steps after writes)');
-    const device = host.device;
+    // a device's round trip beside a busy CPU (cpu-costs.c's device samples): added to each command a task submits while another runs
+    const busy = cpuRun.figures ? busyDeviceKeys(cpuRun.figures, where) : null;
+    const device = busy ? { ...host.device, ...busy.device } : host.device;
     const jbd2 = blockDev ? hasJbd2Journal(blockDev.name) : null;
     const hz = kernelHz();
     const fsKind = filesystem !== 'ext4' || jbd2 === null ? null : jbd2 ? 'ext4-ordered' : 'ext4-nojournal';
@@ -311,6 +313,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(fit.readahead === null ? {} : { 'readahead.pages': { value: fit.readahead, r2: null, n: 1, from: `sysfs ${blockDev!.sysfs}/queue/read_ahead_kb = ${blockDev!.read_ahead_kb} → ÷ 4 KiB pages` } }),
       ...(cpuFit ? cpuFit.fitted : {}),
       ...host.fitted,
+      ...(busy ? busy.fitted : {}),
     };
     annotateSplit(fitted, device, host.report);
 

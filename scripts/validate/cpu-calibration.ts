@@ -103,3 +103,25 @@ export function cleanIo(f: CpuFigures): number | null {
   if (!f.clean_scattered_page_us) return null;
   return Math.max(0, round2(f.clean_scattered_page_us.median_us - f.clean_page_us.median_us));
 }
+
+/**
+ * `device.busy_latency_us` and `device.busy_flush_us` from the probe's
+ * `device_*` samples (one scattered page written back, then its fdatasync,
+ * alone and while another CPU runs a busy loop, pinned each way round):
+ * each the mean of the placements' busy medians less the median alone, at
+ * least 0; null without those samples (one CPU, or a probe before them).
+ */
+export function busyDeviceKeys(f: CpuFigures, where: string): { device: Record<string, number>; fitted: Record<string, FittedValue> } | null {
+  const b = f.device_busy;
+  if (!b) return null;
+  const write = round2(Math.max(0, b.write_busy_us - b.write_us)), flush = round2(Math.max(0, b.flush_busy_us - b.flush_us));
+  const from = (what: string, alone: number, busy: number, key: 'write_us' | 'flush_us') =>
+    `cpu: probe cpu-costs.c on ${where}: ${what} (wall less CPU time), ${round2(busy)} µs while another CPU runs a busy loop (the mean of the medians with the probe and the loop pinned each way round on two CPUs: ${b.placements.map((p) => round2(p[key])).join(' and ')} µs; the device's interrupt goes to one of them) against a median of ${round2(alone)} µs alone, at least ${b.count} samples each, taken side by side in each repetition; the difference, at least 0`;
+  return {
+    device: { busy_latency_us: write, busy_flush_us: flush },
+    fitted: {
+      'device.busy_latency_us': { value: write, r2: null, n: b.count, from: from('the writeback of one scattered page by sync_file_range', b.write_us, b.write_busy_us, 'write_us') },
+      'device.busy_flush_us': { value: flush, r2: null, n: b.count, from: from('the fdatasync after it (the FLUSH)', b.flush_us, b.flush_busy_us, 'flush_us') },
+    },
+  };
+}

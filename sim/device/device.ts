@@ -48,6 +48,8 @@ export class Io {
   mstage = 0;
   /** @internal when its latency, run beside the submission stage, ends (ns; -1: none) while it waits for the stage to drain (sim/device/media.ts). */
   mready = -1;
+  /** @internal another task was running on another CPU when it was submitted (sim/device/media.ts: `busy_latency_us`, `busy_flush_us`). */
+  busyPeer = false;
   constructor(
     readonly id: number,
     readonly object: VmObject,

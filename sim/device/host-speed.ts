@@ -29,6 +29,13 @@ export type { FlushCvScope };
 export class HostSpeed {
   /** The factor now. */
   factor = 1;
+  /**
+   * Whether a task is running on another CPU than the one asking (the
+   * simulator's: more than one task of the trace running; none: never):
+   * `device.busy_latency_us` and `device.busy_flush_us` apply to the commands
+   * submitted meanwhile.
+   */
+  peerBusy: () => boolean = () => false;
 
   /** `draw`: a sampler of mean 1 (the factors of successive syncs); none: always 1. */
   constructor(private readonly draw?: () => number) {}

@@ -110,6 +110,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private drainWaiting: Io[] = [];
   /** When the last FLUSH started completes (ns): `flush_gap` is measured from it (0: from the start). */
   private lastFlushDone = 0;
+  /** `busy_latency_us` or `busy_flush_us` is set: a command notes at its submission whether another task runs. */
+  private readonly busyAware: boolean;
 
   constructor(
     private readonly engine: Engine,
@@ -127,6 +129,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.submitCommandNs = usToNs(params.submit_command_us);
     this.serialSubmit = this.submitNs > 0 || this.submitCommandNs > 0;
     this.drained = this.serialSubmit && params.submit_completion === 'drained';
+    this.busyAware = params.busy_latency_us > 0 || params.busy_flush_us > 0;
   }
 
   /** I/Os submitted and not completed (queued + in service). */
@@ -149,6 +152,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private enqueue(io: Io): void {
     this.load.arrive();
     io.tSubmit = this.engine.now;
+    io.busyPeer = this.busyAware && this.random.host.peerBusy();
     if (io.kind === 'flush' && this.params.write_cache && !this.flushSeq.admit(io)) return;
     this.queue.add(io);
   }
@@ -162,12 +166,13 @@ export class MediaDevice implements EventTarget, BlockDevice {
    * When everything now in the write cache is on the media, plus the FLUSH's
    * fixed cost (ns): `flush_us`, or `flush_empty_us` when the cache held
    * nothing at `now`, times the `flush_gap` factor of the time since the
-   * previous FLUSH completed.
+   * previous FLUSH completed; plus `busy_flush_us` when `busy` (another
+   * task was running as it was submitted).
    */
-  private flushDoneAt(now: number): number {
+  private flushDoneAt(now: number, busy: boolean): number {
     const p = this.params;
     const fixedUs = (this.cache.holds(now) ? p.flush_us : p.flush_empty_us) * flushGapFactor(p.flush_gap, Math.max(0, now - this.lastFlushDone) / 1000);
-    const done = this.cache.drain(now) + usToNs(fixedUs * this.random.flushJitter() * this.random.host.factor);
+    const done = this.cache.drain(now) + usToNs((fixedUs * this.random.flushJitter() + (busy ? p.busy_flush_us : 0)) * this.random.host.factor);
     // a PREFLUSH write's flush is not sequenced with FLUSHes and may end before one in flight: the latest end counts
     this.lastFlushDone = Math.max(this.lastFlushDone, done);
     return done;
@@ -191,17 +196,17 @@ export class MediaDevice implements EventTarget, BlockDevice {
       }
       if (io.kind === 'flush' && this.drained && this.params.write_cache) {
         // the backend runs the FLUSH in its turn (an fsync of the backing file): later commands wait for it
-        this.submitFree = this.flushDoneAt(Math.max(now, this.submitFree));
+        this.submitFree = this.flushDoneAt(Math.max(now, this.submitFree), io.busyPeer);
         taken = -1;
         io.mready = -1;
         io.mstage = STAGE.turn;
         this.engine.at(this.submitFree, this, io);
       } else if (io.kind === 'flush') {
         io.mstage = STAGE.done;
-        this.engine.at(this.params.write_cache ? this.flushDoneAt(now) : now, this, io);
+        this.engine.at(this.params.write_cache ? this.flushDoneAt(now, io.busyPeer) : now, this, io);
       } else if (io.kind === 'write' && io.preflush && this.params.write_cache) {
         io.mstage = STAGE.command;
-        this.engine.at(this.flushDoneAt(now), this, io);
+        this.engine.at(this.flushDoneAt(now, io.busyPeer), this, io);
       } else if (this.serialSubmit) {
         const host = this.random.host;
         taken = (taken < 0 ? Math.max(now, this.submitFree) + host.scale(this.submitNs) : taken) + host.scale(this.submitCommandNs);
@@ -261,6 +266,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
         if (!this.params.submit_overlap) {
           if (m.kind === 'read') after += readNs < 0 ? (readNs = Math.max(0, usToNs(this.random.readLatency() * this.random.host.factor))) : readNs;
           else after += writeNs < 0 ? (writeNs = Math.max(0, usToNs(this.random.writeLatency() * this.random.host.factor))) : writeNs;
+          if (m.busyPeer) after += usToNs(this.params.busy_latency_us * this.random.host.factor);
         }
         done = Math.max(after, m.mready);
       }
@@ -270,9 +276,9 @@ export class MediaDevice implements EventTarget, BlockDevice {
     }
   }
 
-  /** A draw of `io`'s per-command latency (µs). */
+  /** A draw of `io`'s per-command latency (µs), plus `busy_latency_us` when another task was running as it was submitted. */
   private latencyUs(io: Io): number {
-    return io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency();
+    return (io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency()) + (io.busyPeer ? this.params.busy_latency_us : 0);
   }
 
   /** Media time (ns) of `bytes` at byte address `addr` (a write: plus its per-command cost), moving the head there (seek + rotation on a disk). */
