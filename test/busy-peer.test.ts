@@ -63,6 +63,33 @@ describe('a command submitted while another task runs (the device model)', () =>
     expect(r.done.map((x) => us(x.tDone))).toEqual([44, 44]);
   });
 
+  it('a PREFLUSH write pays both: the FLUSH before it busy_flush_us more, its own latency busy_latency_us more', () => {
+    const cache = { write_cache: true, cache_mb: 64, flush_us: 50, flush_empty_us: 50, destage: 'continuous', media_write_us: 0, busy_latency_us: 15, busy_flush_us: 20 };
+    const done = (busy: boolean) => {
+      const r = rig('sata-ssd', { ...CONSTANT, ...cache });
+      r.host.peerBusy = () => busy;
+      const w = r.io('write', 0, 0, 1, { preflush: true });
+      r.at(0, w);
+      r.eng.run();
+      return us(w.tDone);
+    };
+    expect(done(false)).toBe(70); // FLUSH 50, then the write's 20
+    expect(done(true)).toBe(105);
+  });
+
+  it('with submit_overlap (each completion) the latency that runs from the dispatch takes it, and the host\'s factor scales it', () => {
+    const overlap = { ...CONSTANT, submit_us: 5, submit_command_us: 2, submit_overlap: true, channels: 8, busy_latency_us: 15 };
+    for (const [factor, busy, done] of [[1, false, 20], [1, true, 35], [2, true, 70]] as const) {
+      const r = rig('nvme', overlap);
+      r.host.peerBusy = () => busy;
+      r.host.factor = factor;
+      const w = r.io('write', 0, 0, 1);
+      r.at(0, w);
+      r.eng.run();
+      expect(us(w.tDone)).toBe(done);
+    }
+  });
+
   it('with both keys 0 (every named profile) the device never asks whether a peer runs', () => {
     const r = rig('sata-ssd', { ...CONSTANT, write_cache: true });
     r.host.peerBusy = () => {

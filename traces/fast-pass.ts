@@ -75,10 +75,10 @@ export class FastPass {
       yield* gunzip as AsyncIterable<Buffer>;
       return;
     }
-    this.file = await open(this.path, 'r');
+    const fh = (this.file = await open(this.path, 'r'));
     const buf = Buffer.allocUnsafe(this.chunkBytes);
     for (;;) {
-      const { bytesRead } = await this.file.read(buf, 0, buf.length, null);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) return;
       yield buf.subarray(0, bytesRead);
       // the checker keeps the last row's time as bytes of the chunk: decode them before the next read overwrites it

@@ -260,22 +260,26 @@ static void sampleDevice(const char *buf, const char *write_metric, const char *
   emit(flush_metric, n, s);
 }
 
-/* Pins process `pid` (0: this one) to CPU `cpu`. */
-static void pin(pid_t pid, int cpu) {
+/* Pins process `pid` (0: this one) to CPU `cpu`; 0, or -1 when the system refuses. */
+static int pin(pid_t pid, int cpu) {
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(cpu, &one);
-  if (sched_setaffinity(pid, sizeof one, &one) != 0) die("sched_setaffinity");
+  return sched_setaffinity(pid, sizeof one, &one);
 }
 
-/* The device samples beside the running busy loop: this process and the loop on the first two usable CPUs of `mask`, each way round. */
+/*
+ * The device samples beside the running busy loop: this process and the loop
+ * on the first two usable CPUs of `mask`, each way round. A placement the
+ * system refuses (a cpuset, say) is left out, and the other samples kept.
+ */
 static void sampleDeviceBusy(const char *buf, const cpu_set_t *mask) {
   int cpus[2], k = 0;
   for (int c = 0; c < CPU_SETSIZE && k < 2; c++)
     if (CPU_ISSET(c, mask)) cpus[k++] = c;
+  if (k < 2) return;
   for (int way = 0; way < 2; way++) {
-    pin(0, cpus[way]);
-    pin(spinner, cpus[1 - way]);
+    if (pin(0, cpus[way]) != 0 || pin(spinner, cpus[1 - way]) != 0) continue;
     usleep(2000); /* both on their CPUs */
     for (int i = 0; i < DEVICE_SAMPLES; i++) sampleDevice(buf, "device_write_busy", "device_flush_busy", way + 1);
   }
@@ -310,7 +314,7 @@ int main(int argc, char **argv) {
   if (msync(m, FILE_PAGES * ps, MS_SYNC) != 0) die("msync");
   int busy = usableCpus() > 1;
   cpu_set_t mask; /* this process's own CPUs, put back after the pinned samples */
-  if (sched_getaffinity(0, sizeof mask, &mask) != 0) die("sched_getaffinity");
+  int pinned = busy && sched_getaffinity(0, sizeof mask, &mask) == 0;
   srandom(1);
   for (int r = 0; r < reps && only_writeback; r++) {
     for (int k = 0; k < SCATTER_SAMPLES; k++)
@@ -329,10 +333,11 @@ int main(int argc, char **argv) {
       }
     settle();
     if (busy) {
+      /* alone as every other step measures (unpinned): the model's latencies are those */
       for (int k = 0; k < DEVICE_SAMPLES; k++) sampleDevice(buf, "device_write", "device_flush", 1);
       startSpinner(m);
       for (int i = 0; i < NBUSY; i++) sampleClean(m, BUSY_SIZES[(i + r) % NBUSY], "clean_busy");
-      sampleDeviceBusy(buf, &mask);
+      if (pinned) sampleDeviceBusy(buf, &mask);
       stopSpinner();
     }
     fflush(stdout);
