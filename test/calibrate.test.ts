@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLUSH_CV_MAX, fitDestage, fitFlush, flushCv, flushSpread, latencyCv, lognormalCv, Z90, Z99, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { FLUSH_CV_MAX, fitDestage, fitDestageRate, fitFlush, flushCv, flushSpread, latencyCv, lognormalCv, Z90, Z99, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
@@ -174,7 +174,7 @@ describe('microbenchmark plan', () => {
   it('layout, 2 × sizes, 2 × depths, the completion probe, batches, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
     const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
     const full = calibrationPlan({ ...o, quick: false });
-    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 1 + 4 + 4 + 4 + 4 + 2);
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 1 + 4 + 4 + 4 + 4 + 2 + 2);
     // batched writes: n submitted together and reaped together, n at most a plug's 32
     expect(full.filter((s) => s.kind === 'batch').map((s) => [s.name, s.depth])).toEqual([['qb-write-4', 4], ['qb-write-8', 8], ['qb-write-16', 16], ['qb-write-32', 32]]);
     expect(full.find((s) => s.name === 'qb-write-16')!.options).toEqual(
@@ -186,10 +186,13 @@ describe('microbenchmark plan', () => {
     expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
       ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
     const quick = calibrationPlan({ ...o, quick: true });
-    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 1 + 2 + 3 + 4 + 2 + 2);
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 1 + 2 + 3 + 4 + 2 + 1 + 2);
     expect(quick.filter((s) => s.kind === 'batch').map((s) => s.name)).toEqual(['qb-write-8', 'qb-write-32']);
     expect(quick.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-1m', 'wb-4m']);
-    expect(quick.map((s) => s.name).slice(-4)).toEqual(['flush', 'flush-32', 'journal', 'pagein']);
+    expect(quick.map((s) => s.name).slice(-5)).toEqual(['flush', 'flush-32', 'flush-size-1m', 'journal', 'pagein']);
+    // the FLUSH's destage rate: one overwrite of each size, then fdatasync, for half a step
+    expect(full.filter((s) => s.kind === 'flush-size').map((s) => [s.name, s.bytes, s.writes])).toEqual([['flush-size-128k', 131072, 1], ['flush-size-1m', 1048576, 1]]);
+    expect(full.find((s) => s.name === 'flush-size-1m')!.options).toEqual(['rw=randwrite', 'bs=1048576', 'direct=1', 'ioengine=psync', 'fdatasync=1', 'time_based', 'runtime=500ms']);
     expect(full.filter((s) => s.kind === 'flush').map((s) => [s.name, s.writes])).toEqual([['flush', 1], ['flush-8', 8], ['flush-32', 32], ['flush-128', 128]]);
     expect(full.find((s) => s.name === 'flush-32')!.options).toEqual(expect.arrayContaining(['direct=1', 'fdatasync=32', 'rw=randwrite', 'ioengine=psync']));
     const flush = full.find((s) => s.kind === 'flush')!;
@@ -296,6 +299,19 @@ describe('destage from the flush steps', () => {
   it('one write count cannot give a slope: null', () => {
     expect(fitDestage([{ writes: 1, mean_us: 200, count: 10 }], 4096)).toBeNull();
   });
+
+  it('the FLUSH\'s destage rate: 1 / the slope of the fdatasync after one write over its size; null with one size or no growth', () => {
+    // fio on 2026-12-04, 23:00 UTC: one O_DIRECT write then fdatasync, medians 52 µs (4k), 184 (128k), 778 (1m); least squares slope 0.000677 µs a byte: 1476 MB/s
+    const r = fitDestageRate([{ bytes: 4096, p50_us: 52 }, { bytes: 131072, p50_us: 184 }, { bytes: 1048576, p50_us: 778 }], (v) => Math.round(v * 100) / 100)!;
+    expect(r.slope_us_per_byte).toBeCloseTo(0.0006773, 7);
+    expect(r.media_mbps).toBeCloseTo(1 / r.slope_us_per_byte, 1);
+    expect(r.media_mbps).toBeGreaterThan(1476);
+    expect(r.media_mbps).toBeLessThan(1477);
+    // exact: 100 µs + 1 µs per 2000 bytes → 2000 MB/s
+    expect(fitDestageRate([{ bytes: 0, p50_us: 100 }, { bytes: 1e6, p50_us: 600 }])).toMatchObject({ media_mbps: 2000, intercept_us: 100, r2: 1 });
+    expect(fitDestageRate([{ bytes: 4096, p50_us: 52 }, { bytes: 4096, p50_us: 60 }])).toBeNull();
+    expect(fitDestageRate([{ bytes: 4096, p50_us: 80 }, { bytes: 1 << 20, p50_us: 70 }])).toBeNull();
+  });
 });
 
 describe('fitting the steps', () => {
@@ -344,6 +360,23 @@ describe('fitting the steps', () => {
     expect(f.flush.flush_us).toBe(Math.round((levelUs - 12) * 100) / 100);
     // without a pooled level, the flush step's quantiles (none here: its mean)
     expect(fitCalibration(steps, { writeCache: true, readAheadKb: null }, 64).flush.flush_us).toBe(700);
+  });
+
+  it('with flush-size steps, media_mbps is the FLUSH\'s destage rate and media_write_us the 4k slope less a page at that rate; without a cache that destages on FLUSH, none', () => {
+    const level = (p50: number) => ({ count: 100, mean_us: p50, stddev_us: 0, p50_us: p50, p90_us: p50, p99_us: p50 });
+    // 1-write FLUSH 200 µs; 12 µs more per 4k write; 1 write of 1 MiB: 200 + (1 MiB − 4 KiB) / 1000 MB/s → 1000 MB/s
+    const flushes: StepReport[] = [1, 8, 32, 128].map((w) => ({ ...step(w === 1 ? 'flush' : `flush-${w}`, 'flush', 4096, 1, 0, lat(30)), sync: level(200 + 12 * (w - 1)), writes: w }));
+    const sized: StepReport = { ...step('flush-size-1m', 'flush-size', 1 << 20, 1, 0, lat(300)), sync: level(200 + ((1 << 20) - 4096) / 1000), writes: 1 };
+    const f = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flushes, sized], { writeCache: true, readAheadKb: null }, 64);
+    expect(f.destage_rate).toMatchObject({ media_mbps: 1000, r2: 1 });
+    expect(f.destage!.media_write_us).toBe(Math.round((12 - 4.096) * 100) / 100);
+    // without it: the O_DIRECT writes' rate (250 MB/s here) is taken off the slope, as before
+    const g = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flushes], { writeCache: true, readAheadKb: null }, 64);
+    expect(g.destage_rate).toBeNull();
+    expect(g.destage!.media_write_us).toBe(Math.round((12 - 4096 / 250) * 100) / 100 > 0 ? Math.round((12 - 4096 / 250) * 100) / 100 : 0);
+    // a cache that keeps up (flat flush steps): no destage rate
+    const flat = [1, 8, 32, 128].map((w) => ({ ...step(w === 1 ? 'flush' : `flush-${w}`, 'flush', 4096, 1, 0, lat(30)), sync: level(200), writes: w }));
+    expect(fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flat, sized], { writeCache: true, readAheadKb: null }, 64).destage_rate).toBeNull();
   });
 
   it('the destage line goes through the flush steps\' medians: a stall that lifts one step\'s mean does not make the cache look continuous', () => {

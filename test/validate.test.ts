@@ -370,17 +370,17 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
     // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, the completion probe, 2 batches,
-    // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, journal, page-in, the FLUSH-gap probe, the empty FLUSH, the CPU probe)
-    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/28\] /.test(l));
-    expect(progress.length).toBe(28);
-    expect(progress[4]).toBe('calibrate: [5/28] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
-    expect(progress[5]).toBe('calibrate: [6/28] random writes QD1 4k ...');
-    expect(progress[13]).toBe('calibrate: [14/28] 4k random writes submitted 16 at a time, reaped as they complete ...');
-    expect(progress[14]).toBe('calibrate: [15/28] 4k random writes submitted 8 at a time ...');
-    expect(progress[17]).toBe('calibrate: [18/28] page-cache writeback 64k (buffered write + sync_file_range) ...');
-    expect(progress[25]).toBe('calibrate: [26/28] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, 3 rounds) ...');
-    expect(progress[26]).toBe('calibrate: [27/28] fdatasync with nothing written (a FLUSH of an empty cache) ...');
-    expect(progress[27]).toBe('calibrate: [28/28] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
+    // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, flush after one 1 MiB write, journal, page-in, the FLUSH-gap probe, the empty FLUSH, the CPU probe)
+    const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/29\] /.test(l));
+    expect(progress.length).toBe(29);
+    expect(progress[4]).toBe('calibrate: [5/29] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
+    expect(progress[5]).toBe('calibrate: [6/29] random writes QD1 4k ...');
+    expect(progress[13]).toBe('calibrate: [14/29] 4k random writes submitted 16 at a time, reaped as they complete ...');
+    expect(progress[14]).toBe('calibrate: [15/29] 4k random writes submitted 8 at a time ...');
+    expect(progress[17]).toBe('calibrate: [18/29] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[26]).toBe('calibrate: [27/29] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, 3 rounds) ...');
+    expect(progress[27]).toBe('calibrate: [28/29] fdatasync with nothing written (a FLUSH of an empty cache) ...');
+    expect(progress[28]).toBe('calibrate: [29/29] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
     const doc = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
@@ -567,10 +567,15 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
     expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'flush-probe-1', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'flush-probe-2',
-      'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'qr-write-16', 'qb-write-8', 'qb-write-32', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'journal', 'pagein']);
+      'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'qr-write-16', 'qb-write-8', 'qb-write-32', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'flush-size-1m', 'journal', 'pagein']);
     // a step re-run (far above its group's line) is in the report, its kept run in the steps
     for (const r of j.fits.reruns) expect(j.steps.map((s: { name: string }) => s.name)).toContain(r.name);
     expect(j.fitted['device.read_latency']).toMatchObject({ value: doc.device.read_latency, n: 3 });
+    // with a cache that destages on FLUSH, media_mbps is the FLUSH's destage rate (flush and flush-size-1m), else the O_DIRECT writes'
+    if (doc.device.destage === 'on_flush' && j.fits.destage_rate) {
+      expect(doc.device.media_mbps).toBe(j.fits.destage_rate.media_mbps);
+      expect(j.fitted['device.media_mbps'].from).toMatch(/^flush, flush-size-\*: 1 \/ slope of the median fdatasync after one O_DIRECT overwrite vs its size \(4k [\d.]+ µs, 1m [\d.]+ µs\)/);
+    } else expect(doc.device.media_mbps).toBe(j.fits.write.bandwidth_mbps);
     expect(j.fitted['device.flush_us'].from).toMatch(doc.device.write_cache ? /^flush-probe-\*, flush: \d+ fdatasyncs after a 4k O_DIRECT overwrite of the quietest of the 4 steps that follow write steps, spread over the calibration \(the lowest median; their medians [\d., ]+ µs; all \d+ pooled: median [\d.]+ µs; left out: flush-probe-1, after read steps only: median [\d.]+ µs\) \(on ext4 a bare cache FLUSH\): the mean of (the lognormal of their median |a floor and a lognormal \(sim: shiftedLognormal\) through their p50 [\d.]+ µs, p90 [\d.]+ µs and p99 )/ : /^flush: no write cache/);
     expect(j.fitted['device.flush_us'].n).toBe(j.fits.flush_level.count);
     expect(j.checks.journal.predicted_syncs).toBe(200);

@@ -59,7 +59,10 @@ FILE' and 'device.profile: FILE' accept:
      over flush_us; none with fewer than 500 timed), flush_empty_us (fdatasync with nothing written,
      timed by syncsim) and, from how the fdatasync grows
      with the writes before it, device.destage (a host page cache under a
-     virtual disk destages only on FLUSH) and media_write_us; write_cache
+     virtual disk destages only on FLUSH) and media_write_us; with it, one
+     128k and one 1m O_DIRECT overwrite + fdatasync (--quick: 1m): the
+     rate the FLUSH destages at, media_mbps (1 / slope over the size, the
+     4k flush with them); write_cache
      from /sys/block/DISK/queue/write_cache (inferred when absent);
      host_cv (the host's speed shared by a write and its FLUSH) from the
      rank correlation of each write of the FLUSH-level steps after write

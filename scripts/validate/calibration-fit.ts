@@ -4,7 +4,7 @@
  */
 import { fitCompletion } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitFlush, fitLatencyBandwidth, flushSpread, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
+import { fitChannels, fitDestage, fitDestageRate, fitFlush, fitLatencyBandwidth, flushSpread, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
 import type { Microbench } from './microbench.ts';
 import { fitSubmission } from './submission-fit.ts';
 import { InputError } from '../errors.ts';
@@ -49,9 +49,9 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
   const batches = steps.filter((s) => s.kind === 'batch' && s.latency).map((s) => ({ batch: s.depth, mean_latency_us: s.clat_us ?? s.latency!.mean_us, iops: s.iops }));
   // judged against the QD1 latency of a 4 KiB write (its command time plus its transfer)
   const submission = fitSubmission(batches, probe('write'), round2, write.latency.mean_us + (write.bandwidth_mbps > 0 ? 4096 / write.bandwidth_mbps : 0));
-  const { flush, destage } = fitFlushLevel(steps, sys.writeCache, write, flushLevel);
+  const { flush, destage, destage_rate } = fitFlushLevel(steps, sys.writeCache, write, flushLevel);
   const completion = fitCompletion(steps);
-  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, completion, flush, destage, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
+  return { read, write, writeback, channels_read: channelsRead, channels_write: channelsWrite, submission, completion, flush, destage, destage_rate, readahead: sys.readAheadKb === null ? null : readaheadPagesFromKb(sys.readAheadKb) };
 }
 
 /**
@@ -75,12 +75,16 @@ export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean 
   // each step's median, not its mean: one stall of milliseconds in a step of a few hundred fdatasyncs moves its mean past the next step's
   // (12:26 UTC 2026-12-03: flush-8 mean 1223.7 µs, median 444.4, between 169.0 and 741.4; the line's R² fell to 0.62 and the cache was judged continuous)
   const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.p50_us ?? s.sync!.mean_us, count: s.sync!.count }));
-  const destage = flush.write_cache ? fitDestage(flushPoints, write.bandwidth_mbps, round2) : null;
+  // the rate a FLUSH destages at, from one write of each size before it (the flush step's 4 KiB and the flush-size steps'); else the O_DIRECT writes'
+  const sized = steps.filter((s) => (s.kind === 'flush-size' || (s.kind === 'flush' && (s.writes ?? 1) === 1)) && s.sync && s.sync.count > 0);
+  const rate = flush.write_cache ? fitDestageRate(sized.map((s) => ({ bytes: s.bytes, p50_us: s.sync!.p50_us ?? s.sync!.mean_us })), round2) : null;
+  const mediaMbps = rate?.media_mbps ?? write.bandwidth_mbps;
+  const destage = flush.write_cache ? fitDestage(flushPoints, mediaMbps, round2) : null;
   if (destage?.destage === 'on_flush' && destageScale !== 1) {
     destage.slope_us_per_write *= destageScale;
-    destage.media_write_us = round2(Math.max(0, destage.slope_us_per_write - pageTransferUs(write.bandwidth_mbps)));
+    destage.media_write_us = round2(Math.max(0, destage.slope_us_per_write - pageTransferUs(mediaMbps)));
   }
   // a cache that destages when flushed: the level less the one write's destage (the slope from the contiguous flush-N steps)
   if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
-  return { flush, destage };
+  return { flush, destage, destage_rate: destage?.destage === 'on_flush' ? rate : null };
 }

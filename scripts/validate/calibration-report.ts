@@ -5,7 +5,7 @@
 import type { WritebackStage } from './writeback-stage.ts';
 import type { CompletionFit } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
-import type { ChannelFit, DestageFit, FlushFit, LatencyBandwidthFit, PageinSplit } from './fit.ts';
+import type { ChannelFit, DestageFit, DestageRateFit, FlushFit, LatencyBandwidthFit, PageinSplit } from './fit.ts';
 import type { FlushGapFit } from './flush-gap.ts';
 import type { BlockDevice } from './blockdev.ts';
 import type { CpuFigures } from '../measure/cpu-fit.ts';
@@ -59,6 +59,8 @@ export interface Calibration {
     completion?: CompletionFit | { reason: string };
     flush: FlushFit;
     destage: DestageFit | null;
+    /** The rate a FLUSH destages at (flush, flush-size-*: `device.media_mbps`), when the cache destages on FLUSH and the steps gave two sizes; null or absent (reports of earlier versions) otherwise. */
+    destage_rate?: DestageRateFit | null;
     /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
     flush_gap?: FlushGapFit | null;
     flush_gap_note?: string;

@@ -27,8 +27,10 @@
  * - bandwidth_mbps: 1 / slope of page-cache writeback time vs size
  *   (buffered sequential writes + sync_file_range, wb-* steps): the path of
  *   msync's writeback, whose whole folios cost less per byte than O_DIRECT's
- *   pinned 4 KiB user pages; media_mbps: the O_DIRECT write rate (a QD1
- *   write cannot tell the cache's destage rate from its intake).
+ *   pinned 4 KiB user pages; media_mbps: with a cache that destages on
+ *   FLUSH, 1 / slope of the median fdatasync after one O_DIRECT write vs
+ *   its size (flush, flush-size-*: the rate the FLUSH destages at), else
+ *   the O_DIRECT write rate.
  * - readahead.pages = read_ahead_kb / 4 (sysfs).
  * - cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us: medians of
  *   the CPU probe of `npm run measure:cpu` run on the file system under
@@ -174,7 +176,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const latLog = join(work, 'pagein');
     const probePlan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs: 0, latLog });
     // the steps share --runtime; a FLUSH probe runs half a step
-    const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' ? 0.5 : 1), 0);
+    const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' || st.kind === 'flush-size' ? 0.5 : 1), 0);
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
@@ -269,7 +271,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
       read_bandwidth_mbps: fit.read.bandwidth_mbps,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
-      media_mbps: fit.write.bandwidth_mbps,
+      // the rate a FLUSH destages at when the flush-size steps gave one (a cache that destages on FLUSH), else the O_DIRECT writes'
+      media_mbps: fit.destage_rate?.media_mbps ?? fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
       ...flushKeys.device,
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
@@ -300,7 +303,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
         : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')}) (fio timed fewer than two writeback sizes)` },
-      'device.media_mbps': { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of O_DIRECT QD1 write latency vs size (${sizes('write')}) (QD1 writes cannot tell destage from intake)` },
+      'device.media_mbps': fit.destage_rate
+        ? { value: fit.destage_rate.media_mbps, r2: fit.destage_rate.r2, n: fit.destage_rate.points.length, from: `flush, flush-size-*: 1 / slope of the median fdatasync after one O_DIRECT overwrite vs its size (${fit.destage_rate.points.map((p) => `${sizeLabel(p.bytes)} ${round2(p.p50_us)} µs`).join(', ')}): the rate the cache destages at when flushed (the O_DIRECT writes themselves: ${fit.write.bandwidth_mbps} MB/s)` }
+        : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of O_DIRECT QD1 write latency vs size (${sizes('write')}) (QD1 writes cannot tell destage from intake)` },
       ...(serial ? {} : { 'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` } }),
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },
       ...flushKeys.fitted,

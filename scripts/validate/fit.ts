@@ -284,6 +284,30 @@ export interface DestageFit {
   n: number;
 }
 
+/** The rate a FLUSH destages at: fdatasync after one write, against that write's size. */
+export interface DestageRateFit {
+  /** MB/s (10^6 bytes/s): 1 / the slope of the fdatasync's median over the bytes written before it. */
+  media_mbps: number;
+  slope_us_per_byte: number;
+  intercept_us: number;
+  r2: number;
+  /** The points: bytes of the one write, the median fdatasync (µs). */
+  points: { bytes: number; p50_us: number }[];
+}
+
+/**
+ * The destage rate of a cache that destages when flushed (pure): least
+ * squares of the median fdatasync after one O_DIRECT write over that write's
+ * size (the `flush` step's 4 KiB and the flush-size steps'); null with fewer
+ * than two sizes or a slope that is not positive.
+ */
+export function fitDestageRate(points: readonly { bytes: number; p50_us: number }[], round: (v: number) => number = (v) => v): DestageRateFit | null {
+  if (new Set(points.map((p) => p.bytes)).size < 2) return null;
+  const line = leastSquares(points.map((p) => ({ x: p.bytes, y: p.p50_us })));
+  if (!(line.slope > 0)) return null;
+  return { media_mbps: round(1 / line.slope), slope_us_per_byte: line.slope, intercept_us: line.intercept, r2: line.r2, points: points.map((p) => ({ ...p })) };
+}
+
 /** The media transfer time of one 4 KiB write at `mediaMbps` (µs; 0 when the rate is unlimited): what media_write_us leaves out of a destage slope. */
 export const pageTransferUs = (mediaMbps: number): number => (mediaMbps > 0 ? 4096 / mediaMbps : 0);
 
