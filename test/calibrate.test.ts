@@ -374,6 +374,11 @@ describe('fitting the steps', () => {
     const g = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flushes], { writeCache: true, readAheadKb: null }, 64);
     expect(g.destage_rate).toBeNull();
     expect(g.destage!.media_write_us).toBe(Math.round((12 - 4096 / 250) * 100) / 100 > 0 ? Math.round((12 - 4096 / 250) * 100) / 100 : 0);
+    // three sizes on a poor line (the host's level moved between the steps): R² < 0.9, the O_DIRECT rate stands
+    const moved: StepReport = { ...step('flush-size-128k', 'flush-size', 131072, 1, 0, lat(100)), sync: level(900), writes: 1 };
+    const h = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flushes, moved, sized], { writeCache: true, readAheadKb: null }, 64);
+    expect(h.destage_rate).toBeNull();
+    expect(h.destage!.media_write_us).toBe(g.destage!.media_write_us);
     // a cache that keeps up (flat flush steps): no destage rate
     const flat = [1, 8, 32, 128].map((w) => ({ ...step(w === 1 ? 'flush' : `flush-${w}`, 'flush', 4096, 1, 0, lat(30)), sync: level(200), writes: w }));
     expect(fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flat, sized], { writeCache: true, readAheadKb: null }, 64).destage_rate).toBeNull();

@@ -26,7 +26,7 @@ FILE' and 'device.profile: FILE' accept:
   1. random reads / writes, O_DIRECT, queue depth 1, at ${LATENCY_SIZES.map(sizeLabel).join(', ')}
      (--quick: ${QUICK_LATENCY_SIZES.map(sizeLabel).join(', ')}): least squares of mean latency over size,
      latency = c + bytes / bw → read_latency / write_latency (lognormal at c,
-     cv from the 4k spread), read_bandwidth_mbps / media_mbps;
+     cv from the 4k spread), read_bandwidth_mbps / media_mbps (unless step 3 times the FLUSH's own rate);
   2. 4k random reads / writes at queue depths 1, 2, 4, ... --max-depth
      (--quick: 1, 4, 16, ...): channels = round(peak IOPS x QD1 latency);
   2a. 4k random writes submitted and reaped ${BATCH_SIZES.join(', ')} at a time (--quick:
@@ -59,10 +59,11 @@ FILE' and 'device.profile: FILE' accept:
      over flush_us; none with fewer than 500 timed), flush_empty_us (fdatasync with nothing written,
      timed by syncsim) and, from how the fdatasync grows
      with the writes before it, device.destage (a host page cache under a
-     virtual disk destages only on FLUSH) and media_write_us; with it, one
-     128k and one 1m O_DIRECT overwrite + fdatasync (--quick: 1m): the
-     rate the FLUSH destages at, media_mbps (1 / slope over the size, the
-     4k flush with them); write_cache
+     virtual disk destages only on FLUSH) and media_write_us; with a cache
+     that destages on FLUSH, one 128k and one 1m O_DIRECT overwrite +
+     fdatasync (--quick: 1m) give the rate the FLUSH destages at,
+     media_mbps (1 / slope over the size, the 4k flush with them; the
+     O_DIRECT rate of step 1 when the line is poor or flat); write_cache
      from /sys/block/DISK/queue/write_cache (inferred when absent);
      host_cv (the host's speed shared by a write and its FLUSH) from the
      rank correlation of each write of the FLUSH-level steps after write

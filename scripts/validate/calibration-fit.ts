@@ -8,6 +8,7 @@ import { fitChannels, fitDestage, fitDestageRate, fitFlush, fitLatencyBandwidth,
 import type { Microbench } from './microbench.ts';
 import { fitSubmission } from './submission-fit.ts';
 import { InputError } from '../errors.ts';
+import { MAX_MBPS } from '../../sim/config.ts';
 
 /** A figure to two decimals, as the profile writes it. */
 export const round2 = (v: number) => Math.round(v * 100) / 100;
@@ -77,7 +78,10 @@ export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean 
   const flushPoints = steps.filter((s) => s.kind === 'flush' && s.sync).map((s) => ({ writes: s.writes ?? 1, mean_us: s.sync!.p50_us ?? s.sync!.mean_us, count: s.sync!.count }));
   // the rate a FLUSH destages at, from one write of each size before it (the flush step's 4 KiB and the flush-size steps'); else the O_DIRECT writes'
   const sized = steps.filter((s) => (s.kind === 'flush-size' || (s.kind === 'flush' && (s.writes ?? 1) === 1)) && s.sync && s.sync.count > 0);
-  const rate = flush.write_cache ? fitDestageRate(sized.map((s) => ({ bytes: s.bytes, p50_us: s.sync!.p50_us ?? s.sync!.mean_us })), round2) : null;
+  const fitted = flush.write_cache ? fitDestageRate(sized.map((s) => ({ bytes: s.bytes, p50_us: s.sync!.p50_us ?? s.sync!.mean_us })), round2) : null;
+  // a line through three sizes or more that explains them poorly (the host's level moved between the steps), or a rate past what the
+  // configuration takes, is not used: the O_DIRECT writes' rate stands
+  const rate = fitted && fitted.media_mbps <= MAX_MBPS && (fitted.points.length < 3 || fitted.r2 >= 0.9) ? fitted : null;
   const mediaMbps = rate?.media_mbps ?? write.bandwidth_mbps;
   const destage = flush.write_cache ? fitDestage(flushPoints, mediaMbps, round2) : null;
   if (destage?.destage === 'on_flush' && destageScale !== 1) {

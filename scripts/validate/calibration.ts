@@ -175,7 +175,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   try {
     const latLog = join(work, 'pagein');
     const probePlan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs: 0, latLog });
-    // the steps share --runtime; a FLUSH probe runs half a step
+    // the steps share --runtime; a FLUSH probe and a flush-size step run half a step
     const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' || st.kind === 'flush-size' ? 0.5 : 1), 0);
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
