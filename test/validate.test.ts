@@ -544,9 +544,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // at most --max-depth (4) by Little's law; 32, the largest batch, with a submission stage
     expect(Number.isInteger(doc.device.channels) && doc.device.channels >= 1 && doc.device.channels <= (stage ? 32 : 4)).toBe(true);
     for (const k of ['read_latency', 'write_latency']) expect(['constant', 'lognormal']).toContain(doc.device[k].dist);
-    // bandwidth_mbps from page-cache writeback (the path of msync), media_mbps from O_DIRECT writes
+    // bandwidth_mbps from page-cache writeback (the path of msync), media_mbps from the FLUSH's destage rate when fitted, else from O_DIRECT writes
     expect(doc.device.bandwidth_mbps).toBe(cj.fits.writeback.bandwidth_mbps);
-    expect(doc.device.media_mbps).toBe(cj.fits.write.bandwidth_mbps);
+    expect(doc.device.media_mbps).toBe(cj.fits.destage_rate ? cj.fits.destage_rate.media_mbps : cj.fits.write.bandwidth_mbps);
+    if (cj.fits.destage_rate) expect(doc.device.destage).toBe('on_flush');
     expect(cj.fitted['device.bandwidth_mbps'].from).toMatch(/^wb-\*: .*\(64k, 1m, 4m\)/);
     if (!doc.device.write_cache) expect(doc.device.flush_us).toBe(0);
     // every fitted key has a comment above it naming its microbenchmark
