@@ -97,6 +97,17 @@ export interface Kernel {
   skipIdlePages: boolean;
 }
 
+/**
+ * Whether another task of the trace is running beside the one asking (which
+ * runs itself): more than one task {@link Kernel.running}. Under a
+ * hypervisor a busy vCPU beside it makes cleaning a page
+ * (`cpu.clean_page_busy_us`) and a device's round trip
+ * (`device.busy_latency_us`, `busy_flush_us`) dearer.
+ */
+export function peerRunning(k: Kernel): boolean {
+  return k.running > 1;
+}
+
 /** The pageout daemon of a finite memory, as the kernel paths see it (pager/pageout.ts). */
 export interface PageoutDaemon {
   /** Resident pages it keeps memory under. */

@@ -27,7 +27,7 @@ import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { PageStoreOptions } from './vm/page-store.ts';
 import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
-import type { Kernel, Personality, SyncAccount } from './kernel.ts';
+import { peerRunning, type Kernel, type Personality, type SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
 import { TimelineClock } from './stats/timeline.ts';
@@ -145,7 +145,7 @@ export class Simulator implements ReplayHost, PumpHost {
     const k = this.kernel;
     k.dirtiedBytes = 0; // see DOUBLE_FIELD
     // device.busy_latency_us, busy_flush_us: the submitting task runs, and another one beside it
-    this.hostSpeed.peerBusy = () => k.running > 1;
+    this.hostSpeed.peerBusy = () => peerRunning(k);
     k.fs = makeFileSystem(k);
     if (k.fs.kind !== 'none') {
       pager.onDataWrite = (obj, first, count) => k.fs.dataWrite(obj, first, count);

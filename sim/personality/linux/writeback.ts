@@ -4,7 +4,7 @@
  * `__filemap_fdatawrite_range(WB_SYNC_ALL)` (write_cache_pages over pages
  * tagged for writeback) followed by `__filemap_fdatawait_range`.
  */
-import type { Kernel, SyncAccount } from '../../kernel.ts';
+import { peerRunning, type Kernel, type SyncAccount } from '../../kernel.ts';
 import type { Io } from '../../device/device.ts';
 import type { Run } from '../../pager/cluster.ts';
 import { cpu } from '../../vm/entries.ts';
@@ -47,7 +47,7 @@ export function towriteRun(obj: VmObject, tagged: readonly number[], at: number,
 function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
   let large = 0;
   for (let i = run.first; i < run.first + run.count; i++) if (obj.state(i) & Page.PMD_FOLIO) large++;
-  return large * k.cleanPmdPageNs + (run.count - large) * (k.running > 1 ? k.cleanPageBusyNs : k.cleanPageNs) + k.cleanIoNs;
+  return large * k.cleanPmdPageNs + (run.count - large) * (peerRunning(k) ? k.cleanPageBusyNs : k.cleanPageNs) + k.cleanIoNs;
 }
 
 /**
