@@ -26,7 +26,7 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMm1, type Mm1Result } from './mm1.ts';
-import { DATA_DIR, ensureBenchTrace, type BenchTraceParams } from './trace-data.ts';
+import { DATA_DIR, ensureBenchTrace, reusableBenchCache, type BenchTraceParams } from './trace-data.ts';
 import { benchSweep, sweepBenchLine } from './sweep.ts';
 import { ensureSparseTrace, SPARSE_TRACES } from './sparse-traces.ts';
 import { benchCliStart, cliStartLine } from './cli-start.ts';
@@ -174,7 +174,7 @@ if (section('cache')) {
     // the 10 M-row trace from its cache (converted once, then reused): the rate holds, and peak RSS stays flat
     const trace10m = (await ensureBenchTrace({ ...trace1mParams, rows: 10_000_000 })).path;
     const sst10m = join(DATA_DIR, 'bench-10m.sst');
-    if (!existsSync(sst10m)) {
+    if (!reusableBenchCache(sst10m)) {
       const c = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'convert', trace10m, '-o', sst10m], { encoding: 'utf8' });
       if (c.status !== 0 || !existsSync(sst10m)) throw new Error(`convert failed: ${c.stderr}`);
     }

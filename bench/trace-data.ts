@@ -3,9 +3,10 @@
  * {@link randomWriter} and {@link TraceWriter}, reused while a file with the
  * same parameters (all encoded in its name) exists.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheHeader } from '../traces/cache.ts';
 import { TraceWriter } from '../traces/writer.ts';
 import { randomWriter, type RandomWriterParams } from '../workloads/random-writer.ts';
 
@@ -40,4 +41,21 @@ export async function ensureBenchTrace(p: BenchTraceParams): Promise<{ path: str
   }
   if (w.rows !== p.rows) throw new Error(`${path}: wrote ${w.rows} rows, expected ${p.rows}`);
   return { path, generated: true, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+/**
+ * Whether the benchmark's own cache file at `path` (under bench/data/) can
+ * be reused: it exists and its header is valid for this code's cache
+ * version. One that cannot (made by an older version) is removed, to be
+ * made again.
+ */
+export function reusableBenchCache(path: string): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    cacheHeader(path);
+    return true;
+  } catch {
+    rmSync(path, { force: true });
+    return false;
+  }
 }

@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CacheError, cacheMatches, cacheTempPath, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
+import { CACHE_VERSION, CacheError, cacheMatches, cacheTempPath, hashBytes, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
 import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
 import { cachePathFor, ensureCache } from '../traces/open.ts';
@@ -73,21 +73,43 @@ describe('binary trace cache', () => {
     return p;
   }
 
-  it('a read after verifyCache skips the checksums only while the file is the one verified (same inode, size, mtime)', async () => {
-    const p = oneRowCache();
-    const stamp = await verifyCache(p);
-    const rowsOf = async () => {
-      const out: TraceRow[] = [];
-      for await (const b of readCacheBlocks(p, true, stamp)) out.push(...b.rows());
-      return out;
-    };
-    expect((await rowsOf()).map((r) => [r.task, r.addr])).toEqual([['a', 4096]]);
-    // changed in place after the check: a later modification time, so the checksums are checked again
-    const bad = readFileSync(p);
-    bad[64 + 16 + 3] ^= 0xff;
-    writeFileSync(p, bad);
-    utimesSync(p, new Date(stamp.mtimeMs + 5000), new Date(stamp.mtimeMs + 5000));
-    await expect(rowsOf()).rejects.toThrow(/block 0: corrupted \(checksum\)/);
+  it('a block is checked before it is yielded: a corrupted second block stops the read after the first', async () => {
+    const d = tmp();
+    const src = join(d, 's.csv');
+    writeFileSync(src, 'x');
+    const p = join(d, 'c.sst');
+    const w = new TraceCacheWriter(p, sourceIdentity(src));
+    const rows: TraceRow[] = [];
+    for (let i = 0; i < BLOCK_ROWS + 10; i++) rows.push({ line: i + 3, tNs: i * 1000, task: 'a', op: 'write', addr: 4096 * (i % 64), len: 8, flags: 0, object: '', offset: 0 });
+    w.add(rows);
+    w.close();
+    const bytes = readFileSync(p);
+    // the second block's payload starts after the header, the first block and the second's 16-byte header
+    const firstPayload = bytes.readUInt32LE(64 + 4);
+    bytes[64 + 16 + firstPayload + 16 + 5] ^= 0x10;
+    writeFileSync(p, bytes);
+    const seen: number[] = [];
+    await expect((async () => {
+      for await (const b of readCacheBlocks(p)) seen.push(b.length);
+    })()).rejects.toThrow(/block 1: corrupted \(checksum\)/);
+    expect(seen).toEqual([BLOCK_ROWS]);
+  });
+
+  it('the checksum changes with any one bit or any one word of a block (property)', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }), (buf, at, bit, word) => {
+      const i = at % buf.length;
+      const flipped = Uint8Array.from(buf);
+      flipped[i] ^= 1 << bit;
+      expect(hashBytes(flipped)).not.toBe(hashBytes(buf));
+      if (buf.length >= 4) {
+        // one aligned word replaced by another value (a word xor a non-zero value)
+        const w = Uint8Array.from(buf);
+        const j = 4 * (at % Math.floor(buf.length / 4));
+        const dv = new DataView(w.buffer);
+        dv.setUint32(j, (dv.getUint32(j, true) ^ word) >>> 0, true);
+        expect(hashBytes(w)).not.toBe(hashBytes(buf));
+      }
+    }), { numRuns: 500 });
   });
 
   it('detects a corrupted block, a truncated file and a file that is not a cache', async () => {
@@ -102,6 +124,14 @@ describe('binary trace cache', () => {
     await expect(verifyCache(p)).rejects.toBeInstanceOf(CacheError);
     writeFileSync(p, 'hello, world, this is not a cache at all, not even close, no no no no no');
     await expect(verifyCache(p)).rejects.toThrow(/not a syncsim trace cache/);
+  });
+
+  it('a cache of another version is refused with what to do', async () => {
+    const p = oneRowCache();
+    const bytes = readFileSync(p);
+    bytes.writeUInt32LE(CACHE_VERSION - 1, 8);
+    writeFileSync(p, bytes);
+    await expect(verifyCache(p)).rejects.toThrow(`${p}: cache version ${CACHE_VERSION - 1}, this syncsim reads version ${CACHE_VERSION}: make it again from its CSV (syncsim convert)`);
   });
 
   it('a changed source makes the cache stale', () => {
@@ -161,6 +191,41 @@ describe('binary trace cache', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).trace.rows).toBe(dataRowsOf(DEMO) + 1);
     expect(cacheMatches(cachePath, sourceIdentity(trace))).toBe(true);
+  });
+
+  it('a cache found corrupted part way through a run is made again, the rest of the rows read from the CSV: the same results', async () => {
+    const d = tmp();
+    const trace = join(d, 'big.csv');
+    const lines = ['# syncsim-trace v1', 't_us,task,op,addr,len,flags,object,offset', '0,db,map,0x10000000,1048576,,data.db,0'];
+    for (let i = 0; i < BLOCK_ROWS + 5000; i++) {
+      const t = (i + 1) * 10;
+      lines.push(i % 50 === 49 ? `${t},db,msync,0x10000000,1048576,SYNC,,` : `${t},db,write,0x${(0x10000000 + 4096 * ((i * 37) % 256)).toString(16)},8,,,`);
+    }
+    writeFileSync(trace, lines.join('\n') + '\n');
+    const cacheDir = join(d, 'cache');
+    expect(syncsim(['run', trace, '--out', join(d, 'a'), '--cache-dir', cacheDir]).status).toBe(0);
+    const cachePath = cachePathFor(trace, cacheDir);
+    const bytes = readFileSync(cachePath);
+    const firstPayload = bytes.readUInt32LE(64 + 4);
+    bytes[64 + 16 + firstPayload + 16 + 9] ^= 0x04; // in the second block
+    writeFileSync(cachePath, bytes);
+    const r = syncsim(['run', trace, '--out', join(d, 'b'), '--cache-dir', cacheDir]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`syncsim: warning: the trace cache ${cachePath}: block 1: corrupted (checksum): rows ${BLOCK_ROWS + 1} on are read from ${trace}, and the cache is made again from it`);
+    const again = readFileSync(cachePath);
+    expect(again.equals(bytes)).toBe(false);
+    await verifyCache(cachePath);
+    expect(readdirSync(cacheDir)).toEqual([basename(cachePath)]);
+    expect(syncsim(['run', trace, '--out', join(d, 'c'), '--no-cache']).status).toBe(0);
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv', 'tasks.csv']) {
+      expect(readFileSync(join(d, 'b', f), 'utf8')).toBe(readFileSync(join(d, 'c', f), 'utf8'));
+    }
+    const summary = (o: string) => {
+      const { provenance: _, ...rest } = JSON.parse(readFileSync(join(d, o, 'summary.json'), 'utf8'));
+      return rest;
+    };
+    expect(summary('b')).toEqual(summary('c'));
+    expect(summary('b').trace.rows).toBe(BLOCK_ROWS + 5001);
   });
 
   it('temporary cache files are named by process, thread and host; only this host\'s dead writers\' are removed', async () => {

@@ -177,7 +177,8 @@ export class TraceCacheWriter {
     header.writeUInt32LE(this.source.fingerprint, 40);
     header.writeDoubleLE(this.pos, 44);
     header.writeUInt32LE(strings.length, 52);
-    header.writeUInt32LE(hashBytes(header.subarray(0, 56)), 56);
+    header.writeUInt32LE(hashBytes(strings), 56);
+    header.writeUInt32LE(hashBytes(header.subarray(0, 60)), 60);
     this.file.writeAt(header, 0);
     this.file.commit();
   }

@@ -9,7 +9,7 @@
  * Layout (little-endian):
  *   header   64 bytes: magic "SYNCSST1", version, rows, blocks, source size,
  *            source mtime, source fingerprint, offset and length of the
- *            string table, header checksum
+ *            string table, its checksum, the header's checksum
  *   blocks   each: u32 rows, u32 payload bytes, u32 checksum, u32 0, then the
  *            payload: f64 t_ns, addr, len, offset; u32 line, task, object,
  *            flags; u8 op (padded to 8 bytes); u32 extras JSON length and the
@@ -25,8 +25,12 @@ import { RowBlock, type RowStrings, type TraceRow } from './types.ts';
 /** First 8 bytes of every binary trace cache. */
 export const CACHE_MAGIC = 'SYNCSST1';
 const MAGIC = CACHE_MAGIC;
-/** Format version; a cache of another version is stale (2: map rows may carry the flags RANDOM and SEQUENTIAL). */
-export const CACHE_VERSION = 2;
+/**
+ * Format version; a cache of another version is stale (2: map rows may
+ * carry the flags RANDOM and SEQUENTIAL; 3: checksums hash four interleaved
+ * lanes of words).
+ */
+export const CACHE_VERSION = 3;
 /** Bytes of the file header. */
 export const HEADER_BYTES = 64;
 /** Bytes of each block's header (rows, payload bytes, checksum, 0). */
@@ -50,13 +54,34 @@ export class CacheError extends Error {
   }
 }
 
-/** A 32-bit hash over the words of `u32` (multiply-xor-rotate). */
+const PRIME = 0x9e3779b1;
+/** One multiply-xor-rotate step of hash state `h` taking word `x`. */
+const mix = (h: number, x: number) => {
+  h = Math.imul(h ^ x, PRIME);
+  return (h << 13) | (h >>> 19);
+};
+
+/**
+ * A 32-bit hash over the words of `u32`: four lanes, word i into lane i mod
+ * 4, each a multiply-xor-rotate chain, then folded together with the count.
+ * Every step is a bijection of a lane's state, so a change to any one word
+ * always changes the hash; the lanes' chains are independent, so the CPU
+ * runs them side by side (one chain waits for each multiply in turn).
+ */
 function hashWords(u32: Uint32Array, seed = 0x811c9dc5): number {
-  let h = seed | 0;
-  for (let i = 0; i < u32.length; i++) {
-    h = Math.imul(h ^ u32[i], 0x9e3779b1);
-    h = (h << 13) | (h >>> 19);
+  let a = seed | 0, b = (seed ^ 0x85ebca6b) | 0, c = (seed ^ 0xc2b2ae35) | 0, d = (seed ^ 0x27d4eb2f) | 0;
+  const n = u32.length, whole = n - (n & 3);
+  let i = 0;
+  for (; i < whole; i += 4) {
+    a = Math.imul(a ^ u32[i], PRIME); a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ u32[i + 1], PRIME); b = (b << 13) | (b >>> 19);
+    c = Math.imul(c ^ u32[i + 2], PRIME); c = (c << 13) | (c >>> 19);
+    d = Math.imul(d ^ u32[i + 3], PRIME); d = (d << 13) | (d >>> 19);
   }
+  for (; i < n; i++) {
+    a = Math.imul(a ^ u32[i], PRIME); a = (a << 13) | (a >>> 19);
+  }
+  const h = mix(mix(mix(mix(a, b), c), d), n);
   return (h ^ (h >>> 16)) >>> 0;
 }
 
@@ -64,7 +89,7 @@ function hashWords(u32: Uint32Array, seed = 0x811c9dc5): number {
 export function hashBytes(buf: Uint8Array, seed?: number): number {
   const words = Math.floor(buf.length / 4);
   let h = hashWords(new Uint32Array(buf.buffer, buf.byteOffset, words), seed);
-  for (let i = words * 4; i < buf.length; i++) h = Math.imul(h ^ buf[i], 0x9e3779b1) >>> 0;
+  for (let i = words * 4; i < buf.length; i++) h = Math.imul(h ^ buf[i], PRIME) >>> 0;
   return h >>> 0;
 }
 
@@ -109,6 +134,8 @@ export interface CacheHeader {
   source: SourceIdentity;
   stringsOffset: number;
   stringsLength: number;
+  /** Checksum of the string table. */
+  stringsSum: number;
 }
 
 function readHeader(fd: number, path: string): CacheHeader {
@@ -117,14 +144,15 @@ function readHeader(fd: number, path: string): CacheHeader {
   const h = Buffer.alloc(HEADER_BYTES);
   readSync(fd, h, 0, HEADER_BYTES, 0);
   if (h.toString('latin1', 0, 8) !== MAGIC) throw new CacheError(path, 'not a syncsim trace cache (bad magic)');
-  if (h.readUInt32LE(8) !== CACHE_VERSION) throw new CacheError(path, `cache version ${h.readUInt32LE(8)}, expected ${CACHE_VERSION}`);
-  if (h.readUInt32LE(56) !== hashBytes(h.subarray(0, 56))) throw new CacheError(path, 'corrupted header (checksum)');
+  if (h.readUInt32LE(8) !== CACHE_VERSION) throw new CacheError(path, `cache version ${h.readUInt32LE(8)}, this syncsim reads version ${CACHE_VERSION}: make it again from its CSV (syncsim convert)`);
+  if (h.readUInt32LE(60) !== hashBytes(h.subarray(0, 60))) throw new CacheError(path, 'corrupted header (checksum)');
   const hdr: CacheHeader = {
     rows: h.readDoubleLE(12),
     blocks: h.readUInt32LE(20),
     source: { size: h.readDoubleLE(24), mtimeMs: h.readDoubleLE(32), fingerprint: h.readUInt32LE(40) },
     stringsOffset: h.readDoubleLE(44),
     stringsLength: h.readUInt32LE(52),
+    stringsSum: h.readUInt32LE(56),
   };
   if (hdr.stringsOffset + hdr.stringsLength !== size) throw new CacheError(path, 'truncated or extended file');
   return hdr;
@@ -151,46 +179,31 @@ export function cacheMatches(cachePath: string, source: SourceIdentity): boolean
   }
 }
 
-/** Which file a cache check read: the same inode, size and modification time is the same, unchanged file. */
-export interface CacheStamp {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-function stampOf(fd: number): CacheStamp {
-  const st = fstatSync(fd);
-  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-}
-
-const sameStamp = (a: CacheStamp, b: CacheStamp) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-
 /**
  * Streams the rows of a cache file in blocks of columns: typed-array views
  * over each block's own buffer, checked against the block's checksum (a
- * mismatch throws CacheError) before it is yielded. With `decode` false,
- * only checks and yields nothing. `verified`: the stamp {@link verifyCache}
- * returned; when the file opened is still that one (caches are written
- * whole and renamed into place, never changed in place), the checksums it
- * checked are not computed again.
+ * mismatch throws CacheError) before it is yielded: no byte is used before
+ * it is checked, so a block found corrupted stops the read after the
+ * blocks before it were yielded (the file is read once). With `decode`
+ * false, only checks and yields nothing.
  */
-export async function* readCacheBlocks(path: string, decode = true, verified?: CacheStamp): AsyncGenerator<RowBlock> {
+export async function* readCacheBlocks(path: string, decode = true): AsyncGenerator<RowBlock> {
   const fd = openSync(path, 'r');
   try {
-    yield* blocksOf(fd, path, decode, verified !== undefined && sameStamp(verified, stampOf(fd)));
+    yield* blocksOf(fd, path, decode);
   } finally {
     closeSync(fd);
   }
 }
 
-/** The blocks of the cache open as `fd` ({@link readCacheBlocks}); `checked`: skip the checksums. */
-function* blocksOf(fd: number, path: string, decode: boolean, checked: boolean): Generator<RowBlock> {
+/** The blocks of the cache open as `fd` ({@link readCacheBlocks}). */
+function* blocksOf(fd: number, path: string, decode: boolean): Generator<RowBlock> {
   const hdr = readHeader(fd, path);
   const sbuf = Buffer.alloc(hdr.stringsLength);
   readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
   let strings: RowStrings;
   try {
+    if (hashBytes(sbuf) !== hdr.stringsSum) throw new Error('checksum');
     if (!isUtf8(sbuf)) throw new Error('not UTF-8');
     strings = JSON.parse(sbuf.toString('utf8'));
     const isList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -222,7 +235,11 @@ function* blocksOf(fd: number, path: string, decode: boolean, checked: boolean):
     }
     const body = new Uint8Array(buf, 0, payload);
     if (readSync(fd, body, 0, payload, pos + BLOCK_HEADER_BYTES) !== payload) throw new CacheError(path, `block ${b}: truncated`);
-    if (!checked && hashBytes(body) !== sum) throw new CacheError(path, `block ${b}: corrupted (checksum)`);
+    if (hashBytes(body) !== sum) throw new CacheError(path, `block ${b}: corrupted (checksum)`);
+    // the columns of n rows, then the extras' length and JSON: nothing more, nothing less
+    const fixed = 48 * n + pad8(n) + 8;
+    const exLen = payload >= fixed ? new DataView(buf, fixed - 8, 4).getUint32(0, true) : -1;
+    if (exLen < 0 || fixed + pad8(exLen) !== payload) throw new CacheError(path, `block ${b}: bad size`);
     pos += BLOCK_HEADER_BYTES + payload;
     total += n;
     if (!decode) continue;
@@ -235,10 +252,9 @@ function* blocksOf(fd: number, path: string, decode: boolean, checked: boolean):
     const task = new Uint32Array(buf, off, n); off += 4 * n;
     const object = new Uint32Array(buf, off, n); off += 4 * n;
     const flags = new Uint32Array(buf, off, n); off += 4 * n;
-    const op = new Uint8Array(buf, off, n); off += pad8(n);
-    const exLen = new DataView(buf, off, 8).getUint32(0, true); off += 8;
+    const op = new Uint8Array(buf, off, n); off += pad8(n) + 8;
     let extras: string[][] | undefined;
-    if (exLen > 0) extras = JSON.parse(Buffer.from(buf, off, exLen).toString('utf8'));
+    if (exLen > 0) extras = parseExtras(Buffer.from(buf, off, exLen), n, strings.extraCols.length, path, b);
     const block = new RowBlock(n, t, addr, len, offset, line, task, object, flags, op, strings, extras);
     const bad = block.firstBadRow();
     if (bad >= 0) throw new CacheError(path, `block ${b}: row ${bad} names no string of the table`);
@@ -246,6 +262,19 @@ function* blocksOf(fd: number, path: string, decode: boolean, checked: boolean):
     yield block;
   }
   if (total !== hdr.rows) throw new CacheError(path, `holds ${total} rows, header says ${hdr.rows}`);
+}
+
+/** The `x_*` values of a block's `n` rows, `cols` strings each; CacheError when they are not that. */
+function parseExtras(json: Buffer, n: number, cols: number, path: string, b: number): string[][] {
+  let v: unknown;
+  try {
+    v = JSON.parse(json.toString('utf8'));
+  } catch {
+    v = undefined;
+  }
+  const rowOk = (r: unknown) => Array.isArray(r) && r.length === cols && r.every((x) => typeof x === 'string');
+  if (!Array.isArray(v) || v.length !== n || !v.every(rowOk)) throw new CacheError(path, `block ${b}: corrupted extras`);
+  return v as string[][];
 }
 
 /**
@@ -257,18 +286,13 @@ export async function* readCache(path: string, decode = true): AsyncGenerator<Tr
   for await (const block of readCacheBlocks(path, decode)) yield block.rows();
 }
 
-/**
- * Reads a whole cache, checking every checksum; throws CacheError if it is
- * not intact. Returns the stamp of the file checked (for {@link readCacheBlocks}).
- */
-export async function verifyCache(path: string): Promise<CacheStamp> {
+/** Reads a whole cache, checking every checksum; throws CacheError if it is not intact. */
+export async function verifyCache(path: string): Promise<void> {
   const fd = openSync(path, 'r');
   try {
-    const stamp = stampOf(fd);
-    for (const _ of blocksOf(fd, path, false, false)) {
+    for (const _ of blocksOf(fd, path, false)) {
       // nothing is yielded when not decoding
     }
-    return stamp;
   } finally {
     closeSync(fd);
   }

@@ -3,7 +3,8 @@
  * the CSV itself (writing the binary cache beside it as the rows go by), a
  * valid cache made earlier from the same CSV, or an `.sst` cache named
  * directly — and owns everything that takes: checking the cache against the
- * CSV, verifying its checksums, deleting a stale or corrupted one, removing
+ * CSV, verifying its checksums as its blocks are read, deleting a stale or
+ * corrupted one (and reading the rest of the rows from the CSV), removing
  * temporaries left by killed runs, and keeping the new cache only when the
  * whole read succeeded.
  */
@@ -13,7 +14,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
 import { isSystemError, openProblem, processAlive } from './files.ts';
-import { CacheError, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
+import { CacheError, cacheHeader, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
 import { TraceCacheWriter } from './cache-writer.ts';
 import type { RowBatch, RowBlock, TraceRow } from './types.ts';
 
@@ -43,7 +44,11 @@ export interface OpenTrace {
 export interface OpenTraceOptions {
   /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
   cacheDir?: string;
-  /** Told, once, why the cache of a CSV could not be written (the read goes on without it). */
+  /**
+   * Told why the cache of a CSV could not be written, or that the cache
+   * read was found corrupted part way (and is made again): either way the
+   * read goes on from the CSV.
+   */
   onCacheProblem?: (message: string) => void;
 }
 
@@ -128,22 +133,116 @@ async function* tee<T>(batches: AsyncGenerator<T>, add: (batch: T) => void): Asy
   }
 }
 
-/** The valid cache of `trace` in `cacheDir`, opened, or undefined (a stale or corrupted one is deleted). */
-async function openValidCache(cachePath: string, identity: SourceIdentity): Promise<OpenTrace | undefined> {
-  if (cacheMatches(cachePath, identity)) {
-    try {
-      const stamp = await verifyCache(cachePath);
-      return { rows: readCache(cachePath), batches: readCacheBlocks(cachePath, true, stamp), kind: 'cache', cachePath, finish() {} };
-    } catch (e) {
-      if (!(e instanceof CacheError)) throw e;
-    }
+/**
+ * The cache of `trace` at `cachePath` when it was made from the CSV as it
+ * is now, opened; else undefined (a stale or unreadable one is deleted).
+ * Its blocks are checked as they are read: from a corrupted one on, the
+ * rows come from the CSV (the same rows: the cache was made from it), the
+ * cache is written again from the CSV's rows, and `problem` is told.
+ */
+function openValidCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): OpenTrace | undefined {
+  if (!cacheMatches(cachePath, identity)) {
+    removeCache(cachePath);
+    return undefined;
   }
+  let rewrite: CacheWrite | undefined;
+  const writeAgain = () => (rewrite = startCacheWrite(cacheDir, cachePath, identity, problem));
+  return {
+    rows: rowsOf(cacheThenCsv(trace, cachePath, problem, writeAgain)),
+    batches: cacheThenCsv(trace, cachePath, problem, writeAgain),
+    kind: 'cache',
+    cachePath,
+    finish(ok) {
+      rewrite?.finish(ok);
+    },
+  };
+}
+
+/** Deletes the cache file at `cachePath`, if it can. */
+function removeCache(cachePath: string): void {
   try {
     rmSync(cachePath, { force: true });
   } catch {
     // not removable (its directory is not one): writing the cache will say why
   }
-  return undefined;
+}
+
+/**
+ * The blocks of the cache at `cachePath`; when one is corrupted, the cache
+ * is deleted and the CSV `trace` read from its start: all its blocks go to
+ * the cache `writeAgain` starts, those from the first row not yet yielded
+ * on are yielded.
+ */
+async function* cacheThenCsv(trace: string, cachePath: string, problem: ((message: string) => void) | undefined, writeAgain: () => CacheWrite | undefined): AsyncGenerator<RowBlock> {
+  let done = 0;
+  try {
+    for await (const block of readCacheBlocks(cachePath)) {
+      const n = block.length;
+      yield block;
+      done += n;
+    }
+    return;
+  } catch (e) {
+    if (!(e instanceof CacheError)) throw e;
+    removeCache(cachePath);
+    problem?.(`the trace cache ${e.message}: ${done > 0 ? `rows ${done + 1} on are` : 'the trace is'} read from ${trace}, and the cache is made again from it`);
+  }
+  const rewrite = writeAgain();
+  let skip = done;
+  for await (const b of readTraceBlocks(trace)) {
+    rewrite?.w.addBlock(b);
+    if (skip >= b.length) {
+      skip -= b.length;
+      b.release();
+    } else if (skip > 0) {
+      yield b.slice(skip, b.length);
+      skip = 0;
+    } else {
+      yield b;
+    }
+  }
+}
+
+/** The rows of `blocks` as objects. */
+async function* rowsOf(blocks: AsyncGenerator<RowBlock>): AsyncGenerator<TraceRow[]> {
+  for await (const b of blocks) {
+    const rows = b.rows();
+    b.release();
+    yield rows;
+  }
+}
+
+/** A cache being written while the CSV is read, and what becomes of it when the read ends (`ok`: kept if it could be written). */
+interface CacheWrite {
+  w: CacheBeingWritten;
+  finish(ok: boolean): void;
+}
+
+/**
+ * Starts writing the cache of a CSV of `identity` at `cachePath` (making
+ * `cacheDir` and clearing dead writers' temporaries); undefined, said
+ * through `problem`, when it cannot even be started.
+ */
+function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): CacheWrite | undefined {
+  let made: string | undefined;
+  try {
+    made = mkdirSync(cacheDir, { recursive: true });
+    removeStaleTemps(cacheDir);
+    const w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem);
+    return {
+      w,
+      finish(ok) {
+        if (ok && w.close()) return;
+        w.abort();
+        removeMadeDirs(cacheDir, made); // only what we made, and only while empty
+      },
+    };
+  } catch (e) {
+    if (!isSystemError(e)) throw e;
+    removeMadeDirs(cacheDir, made);
+    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): the trace is read from its CSV`);
+    return undefined;
+  }
 }
 
 /** Removes `dir` and its parents up to `first` (the first directory mkdir made for it), each only while empty. */
@@ -161,29 +260,16 @@ function removeMadeDirs(dir: string, first: string | undefined): void {
 
 /** Reads the CSV `trace` while writing its cache at `cachePath` (or, when the cache cannot even be started, without one: `problem` says why). */
 function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): OpenTrace {
-  let made: string | undefined;
-  let w: CacheBeingWritten;
-  try {
-    made = mkdirSync(cacheDir, { recursive: true });
-    removeStaleTemps(cacheDir);
-    w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem);
-  } catch (e) {
-    if (!isSystemError(e)) throw e;
-    removeMadeDirs(cacheDir, made);
-    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): the trace is read from its CSV`);
-    return { rows: readTrace(trace), batches: readTraceBlocks(trace), kind: 'csv', finish() {} };
-  }
+  const write = startCacheWrite(cacheDir, cachePath, identity, problem);
+  if (!write) return { rows: readTrace(trace), batches: readTraceBlocks(trace), kind: 'csv', finish() {} };
+  const w = write.w;
   // two generators, of which only the one read opens the file (as without a cache)
   return {
     rows: tee(readTrace(trace), (rows) => w.add(rows)),
     batches: tee(readTraceBlocks(trace), (block) => w.addBlock(block)),
     kind: 'csv+cache',
     cachePath,
-    finish(ok) {
-      if (ok && w.close()) return;
-      w.abort();
-      removeMadeDirs(cacheDir, made); // only what we made, and only while empty
-    },
+    finish: write.finish,
   };
 }
 
@@ -192,13 +278,15 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
  * `cacheDir`, a CSV is read from its cache when one made from the CSV as it
  * is now exists and is intact (a stale or corrupted one is deleted), and
  * otherwise the cache is written while the CSV is read; it is kept only if
- * `finish(true)` is called. A named `.sst` is verified before its rows are
- * read (CacheError when it is not intact).
+ * `finish(true)` is called. A named `.sst` must have an intact header
+ * (else CacheError here); each of its blocks is checked as it is read (a
+ * CacheError from the read when one is not intact: no byte is used
+ * unchecked, and a run stopped by it leaves no results).
  */
 export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Promise<OpenTrace> {
   if (isCacheFile(trace)) {
-    const stamp = await verifyCache(trace);
-    return { rows: readCache(trace), batches: readCacheBlocks(trace, true, stamp), kind: 'cache', cachePath: trace, finish() {} };
+    cacheHeader(trace);
+    return { rows: readCache(trace), batches: readCacheBlocks(trace), kind: 'cache', cachePath: trace, finish() {} };
   }
   const { cacheDir } = opts;
   if (!cacheDir) {
@@ -207,13 +295,13 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
   }
   const cachePath = cachePathFor(trace, cacheDir);
   const identity = sourceIdentity(trace);
-  return (await openValidCache(cachePath, identity)) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem);
+  return openValidCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem);
 }
 
 /**
  * Makes sure `trace` has a valid cache in `cacheDir`, building it (one full
  * read of the CSV through {@link openTrace}) when it is missing, stale or
- * corrupted. Returns what it found: `cache` (valid already), `csv+cache`
+ * corrupted. Returns what it found: `cache` (valid already: every block checked), `csv+cache`
  * (built now) or `direct` (the trace is an `.sst` itself, not read). Throws
  * the trace's own error for a bad CSV, leaving no cache behind; and an
  * Error (not an input error) saying why when the cache could not be
@@ -221,6 +309,17 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
  */
 export async function ensureCache(trace: string, cacheDir: string): Promise<'cache' | 'csv+cache' | 'direct'> {
   if (isCacheFile(trace)) return 'direct';
+  // a cache that matches is read whole once here, so that the runs that follow find it intact
+  const cachePath = cachePathFor(trace, cacheDir);
+  if (cacheMatches(cachePath, sourceIdentity(trace))) {
+    try {
+      await verifyCache(cachePath);
+      return 'cache';
+    } catch (e) {
+      if (!(e instanceof CacheError)) throw e;
+      removeCache(cachePath);
+    }
+  }
   let problem: string | undefined;
   const src = await openTrace(trace, { cacheDir, onCacheProblem: (m) => (problem ??= m) });
   if (problem !== undefined) throw new Error(problem);
