@@ -3,7 +3,7 @@
  * (CSV, CSV while writing the cache, cache) and what finish() keeps.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachePathFor, openTrace } from '../traces/open.ts';
@@ -48,6 +48,27 @@ describe('openTrace', () => {
     const direct = await openTrace(first.cachePath!);
     expect(direct.kind).toBe('cache');
     expect(direct.cachePath).toBe(first.cachePath);
+  });
+
+  it('a cache removed between the open and the read (another run replacing it): the rows come from the CSV and the cache is made again', async () => {
+    const d = tmp();
+    const trace = join(d, 't.csv');
+    writeFileSync(trace, CSV);
+    const cacheDir = join(d, 'cache');
+    const first = await openTrace(trace, { cacheDir });
+    const rows = await all(first.rows);
+    first.finish(true);
+    const problems: string[] = [];
+    const second = await openTrace(trace, { cacheDir, onCacheProblem: (m) => problems.push(m) });
+    expect(second.kind).toBe('cache');
+    rmSync(second.cachePath!);
+    expect(await all(second.rows)).toEqual(rows);
+    second.finish(true);
+    expect(problems).toEqual([`the trace cache ${second.cachePath} could not be read (not found): the trace is read from ${trace}, and the cache is made again from it`]);
+    expect(existsSync(second.cachePath!)).toBe(true);
+    const third = await openTrace(trace, { cacheDir });
+    expect(third.kind).toBe('cache');
+    expect(await all(third.rows)).toEqual(rows);
   });
 
   it('on finish(false) drops the half-written cache and the directory it created', async () => {

@@ -3,8 +3,9 @@
  * (typed arrays, versioned, checksummed) that later replays read far faster
  * than CSV. It records the identity of the CSV it was made from (size,
  * modification time, a hash of its first and last MiB), so a changed source
- * makes it stale; every block carries a checksum, so a corrupted file is
- * detected before it is used.
+ * makes it stale; every block, the header and the table of names carry a
+ * checksum, each checked before what it covers is used, so a corrupted
+ * block is found when the read reaches it.
  *
  * Layout (little-endian):
  *   header   64 bytes: magic "SYNCSST1", version, rows, blocks, source size,
@@ -28,7 +29,7 @@ const MAGIC = CACHE_MAGIC;
 /**
  * Format version; a cache of another version is stale (2: map rows may
  * carry the flags RANDOM and SEQUENTIAL; 3: checksums hash four interleaved
- * lanes of words).
+ * lanes of words, and the table of names has one).
  */
 export const CACHE_VERSION = 3;
 /** Bytes of the file header. */

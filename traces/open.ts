@@ -81,7 +81,8 @@ function removeStaleTemps(cacheDir: string): void {
 class CacheBeingWritten {
   private failed = false;
 
-  constructor(private readonly w: TraceCacheWriter, private readonly path: string, private readonly problem: ((message: string) => void) | undefined) {}
+  /** `readFrom`: what a failure's message says the rows are read from ("its CSV"; "the CSV" when rows before came from a cache). */
+  constructor(private readonly w: TraceCacheWriter, private readonly path: string, private readonly problem: ((message: string) => void) | undefined, private readonly readFrom = 'the trace was read from its CSV') {}
 
   /** A failed write of the file (an error of the system, with its code) drops the cache; anything else is a fault of syncsim and is thrown. */
   private fail(e: unknown): void {
@@ -92,7 +93,7 @@ class CacheBeingWritten {
     } catch {
       // the temporary file could not be removed either: said below all the same
     }
-    this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, the trace was read from its CSV`);
+    this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, ${this.readFrom}`);
   }
 
   /** Runs one write of the cache unless an earlier one failed; false when this one or an earlier one did. */
@@ -146,7 +147,7 @@ function openValidCache(trace: string, cacheDir: string, cachePath: string, iden
     return undefined;
   }
   let rewrite: CacheWrite | undefined;
-  const writeAgain = () => (rewrite = startCacheWrite(cacheDir, cachePath, identity, problem));
+  const writeAgain = (readFrom: string) => (rewrite = startCacheWrite(cacheDir, cachePath, identity, problem, readFrom));
   return {
     rows: rowsOf(cacheThenCsv(trace, cachePath, problem, writeAgain)),
     batches: cacheThenCsv(trace, cachePath, problem, writeAgain),
@@ -173,7 +174,7 @@ function removeCache(cachePath: string): void {
  * the cache `writeAgain` starts, those from the first row not yet yielded
  * on are yielded.
  */
-async function* cacheThenCsv(trace: string, cachePath: string, problem: ((message: string) => void) | undefined, writeAgain: () => CacheWrite | undefined): AsyncGenerator<RowBlock> {
+async function* cacheThenCsv(trace: string, cachePath: string, problem: ((message: string) => void) | undefined, writeAgain: (readFrom: string) => CacheWrite | undefined): AsyncGenerator<RowBlock> {
   let done = 0;
   try {
     for await (const block of readCacheBlocks(cachePath)) {
@@ -183,11 +184,13 @@ async function* cacheThenCsv(trace: string, cachePath: string, problem: ((messag
     }
     return;
   } catch (e) {
-    if (!(e instanceof CacheError)) throw e;
+    // a corrupted block, or the file gone or unreadable (another run replacing it): the CSV has the same rows
+    if (!(e instanceof CacheError) && !isSystemError(e)) throw e;
+    const what = e instanceof CacheError ? e.message : `${cachePath} could not be read (${openProblem(e)})`;
     removeCache(cachePath);
-    problem?.(`the trace cache ${e.message}: ${done > 0 ? `rows ${done + 1} on are` : 'the trace is'} read from ${trace}, and the cache is made again from it`);
+    problem?.(`the trace cache ${what}: ${done > 0 ? `rows ${done + 1} on are` : 'the trace is'} read from ${trace}, and the cache is made again from it`);
   }
-  const rewrite = writeAgain();
+  const rewrite = writeAgain(done > 0 ? `rows ${done + 1} on were read from the CSV` : 'the trace was read from its CSV');
   let skip = done;
   for await (const b of readTraceBlocks(trace)) {
     rewrite?.w.addBlock(b);
@@ -221,14 +224,15 @@ interface CacheWrite {
 /**
  * Starts writing the cache of a CSV of `identity` at `cachePath` (making
  * `cacheDir` and clearing dead writers' temporaries); undefined, said
- * through `problem`, when it cannot even be started.
+ * through `problem`, when it cannot even be started. `readFrom`: what a
+ * failure's message says the rows were read from.
  */
-function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): CacheWrite | undefined {
+function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, readFrom = 'the trace was read from its CSV'): CacheWrite | undefined {
   let made: string | undefined;
   try {
     made = mkdirSync(cacheDir, { recursive: true });
     removeStaleTemps(cacheDir);
-    const w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem);
+    const w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem, readFrom);
     return {
       w,
       finish(ok) {
@@ -240,7 +244,7 @@ function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceId
   } catch (e) {
     if (!isSystemError(e)) throw e;
     removeMadeDirs(cacheDir, made);
-    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): the trace is read from its CSV`);
+    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): ${readFrom.replace(' was read', ' is read').replace(' were read', ' are read')}`);
     return undefined;
   }
 }
