@@ -18,6 +18,18 @@ async function all(rows: AsyncGenerator<TraceRow[]>): Promise<TraceRow[]> {
   return out;
 }
 
+/** A new trace read once with a cache directory (the cache kept): its path, the directory, that open and its rows. */
+async function cachedOnce() {
+  const d = tmp();
+  const trace = join(d, 't.csv');
+  writeFileSync(trace, CSV);
+  const cacheDir = join(d, 'cache');
+  const first = await openTrace(trace, { cacheDir });
+  const rows = await all(first.rows);
+  first.finish(true);
+  return { trace, cacheDir, first, rows };
+}
+
 describe('openTrace', () => {
   it('reads the CSV itself when no cache directory is given', async () => {
     const d = tmp();
@@ -32,15 +44,9 @@ describe('openTrace', () => {
   });
 
   it('writes the cache while reading, keeps it on finish(true), and reads it the next time', async () => {
-    const d = tmp();
-    const trace = join(d, 't.csv');
-    writeFileSync(trace, CSV);
-    const cacheDir = join(d, 'cache');
-    const first = await openTrace(trace, { cacheDir });
+    const { trace, cacheDir, first, rows } = await cachedOnce();
     expect(first.kind).toBe('csv+cache');
     expect(first.cachePath).toBe(cachePathFor(trace, cacheDir));
-    const rows = await all(first.rows);
-    first.finish(true);
     const second = await openTrace(trace, { cacheDir });
     expect(second.kind).toBe('cache');
     expect(await all(second.rows)).toEqual(rows);
@@ -51,13 +57,7 @@ describe('openTrace', () => {
   });
 
   it('a cache removed between the open and the read (another run replacing it): the rows come from the CSV and the cache is made again', async () => {
-    const d = tmp();
-    const trace = join(d, 't.csv');
-    writeFileSync(trace, CSV);
-    const cacheDir = join(d, 'cache');
-    const first = await openTrace(trace, { cacheDir });
-    const rows = await all(first.rows);
-    first.finish(true);
+    const { trace, cacheDir, rows } = await cachedOnce();
     const problems: string[] = [];
     const second = await openTrace(trace, { cacheDir, onCacheProblem: (m) => problems.push(m) });
     expect(second.kind).toBe('cache');
