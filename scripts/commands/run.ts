@@ -13,7 +13,8 @@ import { type Command, parseCommandArgs } from './command.ts';
 
 const HELP = `Usage: syncsim run TRACE [options]
 
-Replays TRACE (native .csv or .csv.gz) and writes its results.
+Replays TRACE (native .csv or .csv.gz, or an .sst made by 'syncsim convert')
+and writes its results.
 
 Options:
   --config FILE     run configuration (YAML or JSON); writeback.policy and
@@ -28,8 +29,8 @@ Options:
                     marker): anything else (., a file, a link, a directory of
                     yours) is refused, exit 2, before the trace is read
   --json            print exactly summary.json on stdout, nothing else
-  --cache-dir DIR   where the binary trace cache lives (default: .trace-cache beside
-                    the results directory, or $SYNCSIM_CACHE_DIR)
+  --cache-dir DIR   where the binary trace cache lives (default: $SYNCSIM_CACHE_DIR
+                    if set, else .trace-cache beside the results directory)
   --no-cache        read the CSV and neither use nor write a cache
   --ci bootstrap    add 95 % percentile-bootstrap confidence intervals of the
                     msync latency mean, p50, p90 and p99 over the run's msyncs
@@ -39,8 +40,10 @@ Options:
   -h, --help        this help
 
 The first replay of a CSV trace stores a compact binary copy (.sst) in the cache
-directory; later replays of the unchanged trace read it instead. TRACE may also
-be an .sst file made by 'syncsim convert'.
+directory; later replays of the unchanged trace read it instead, checking each
+block as they go (a corrupted cache is made again from the CSV, with a warning).
+TRACE may also be an .sst file made by 'syncsim convert' (a corrupted one stops
+the run: exit 2, no results).
 
 Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv,
 reads.csv, durability.csv, tasks.csv, and the .syncsim marker (which lists
