@@ -230,6 +230,30 @@ describe('a cache that cannot be written', () => {
     }
   });
 
+  it('a cache found corrupted part way whose new copy hits the file size limit: two warnings that say which rows came from the CSV, the results of a run without a cache, no cache file left', () => {
+    const dir = tmp();
+    const src = bigTrace(dir);
+    const cacheDir = join(dir, 'cache');
+    expect(spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'first'), '--cache-dir', cacheDir], { encoding: 'utf8' }).status).toBe(0);
+    const [name] = readdirSync(cacheDir);
+    const cachePath = join(cacheDir, name!);
+    const bytes = readFileSync(cachePath);
+    bytes[64 + 16 + bytes.readUInt32LE(64 + 4) + 16 + 7] ^= 0x20; // in the second block
+    writeFileSync(cachePath, bytes);
+    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', cacheDir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`syncsim: warning: the trace cache ${cachePath}: block 1: corrupted (checksum): rows 65537 on are read from ${src}, and the cache is made again from it`);
+    expect(lines[1]).toMatch(/^syncsim: warning: cannot write the trace cache .*big-[0-9a-f]{16}\.sst \(EFBIG[^)]*\): nothing was cached, rows 65537 on were read from the CSV$/);
+    expect(readdirSync(cacheDir)).toEqual([]);
+    const plain = spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'plain'), '--no-cache'], { encoding: 'utf8' });
+    expect(plain.status).toBe(0);
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv', 'durability.csv']) {
+      expect([f, readFileSync(join(dir, 'out', f), 'utf8') === readFileSync(join(dir, 'plain', f), 'utf8')]).toEqual([f, true]);
+    }
+  });
+
   it('a sweep whose trace cannot be cached warns once and its runs read the CSV; an existing cache directory is kept, only the temporary file goes', () => {
     const dir = tmp();
     const src = bigTrace(dir);

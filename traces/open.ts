@@ -72,6 +72,10 @@ function removeStaleTemps(cacheDir: string): void {
   }
 }
 
+/** What a message says came from the CSV: the whole trace (`firstRow` 1), or its rows from `firstRow` on. */
+const readFromCsv = (firstRow: number, past: boolean) =>
+  firstRow > 1 ? `rows ${firstRow} on ${past ? 'were' : 'are'} read from the CSV` : `the trace ${past ? 'was' : 'is'} read from its CSV`;
+
 /**
  * The cache written beside a read of the CSV. A cache only saves later
  * reads: when writing it fails (a full disk, a file size limit) it is
@@ -81,8 +85,8 @@ function removeStaleTemps(cacheDir: string): void {
 class CacheBeingWritten {
   private failed = false;
 
-  /** `readFrom`: what a failure's message says the rows are read from ("its CSV"; "the CSV" when rows before came from a cache). */
-  constructor(private readonly w: TraceCacheWriter, private readonly path: string, private readonly problem: ((message: string) => void) | undefined, private readonly readFrom = 'the trace was read from its CSV') {}
+  /** `firstRow`: the first row read from the CSV (1, or later when the rows before came from a cache), for a failure's message. */
+  constructor(private readonly w: TraceCacheWriter, private readonly path: string, private readonly problem: ((message: string) => void) | undefined, private readonly firstRow = 1) {}
 
   /** A failed write of the file (an error of the system, with its code) drops the cache; anything else is a fault of syncsim and is thrown. */
   private fail(e: unknown): void {
@@ -93,7 +97,7 @@ class CacheBeingWritten {
     } catch {
       // the temporary file could not be removed either: said below all the same
     }
-    this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, ${this.readFrom}`);
+    this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, ${readFromCsv(this.firstRow, true)}`);
   }
 
   /** Runs one write of the cache unless an earlier one failed; false when this one or an earlier one did. */
@@ -147,7 +151,7 @@ function openValidCache(trace: string, cacheDir: string, cachePath: string, iden
     return undefined;
   }
   let rewrite: CacheWrite | undefined;
-  const writeAgain = (readFrom: string) => (rewrite = startCacheWrite(cacheDir, cachePath, identity, problem, readFrom));
+  const writeAgain = (firstRow: number) => (rewrite = startCacheWrite(cacheDir, cachePath, identity, problem, firstRow));
   return {
     rows: rowsOf(cacheThenCsv(trace, cachePath, problem, writeAgain)),
     batches: cacheThenCsv(trace, cachePath, problem, writeAgain),
@@ -174,7 +178,7 @@ function removeCache(cachePath: string): void {
  * the cache `writeAgain` starts, those from the first row not yet yielded
  * on are yielded.
  */
-async function* cacheThenCsv(trace: string, cachePath: string, problem: ((message: string) => void) | undefined, writeAgain: (readFrom: string) => CacheWrite | undefined): AsyncGenerator<RowBlock> {
+async function* cacheThenCsv(trace: string, cachePath: string, problem: ((message: string) => void) | undefined, writeAgain: (firstRow: number) => CacheWrite | undefined): AsyncGenerator<RowBlock> {
   let done = 0;
   try {
     for await (const block of readCacheBlocks(cachePath)) {
@@ -190,7 +194,7 @@ async function* cacheThenCsv(trace: string, cachePath: string, problem: ((messag
     removeCache(cachePath);
     problem?.(`the trace cache ${what}: ${done > 0 ? `rows ${done + 1} on are` : 'the trace is'} read from ${trace}, and the cache is made again from it`);
   }
-  const rewrite = writeAgain(done > 0 ? `rows ${done + 1} on were read from the CSV` : 'the trace was read from its CSV');
+  const rewrite = writeAgain(done + 1);
   let skip = done;
   for await (const b of readTraceBlocks(trace)) {
     rewrite?.w.addBlock(b);
@@ -224,15 +228,16 @@ interface CacheWrite {
 /**
  * Starts writing the cache of a CSV of `identity` at `cachePath` (making
  * `cacheDir` and clearing dead writers' temporaries); undefined, said
- * through `problem`, when it cannot even be started. `readFrom`: what a
- * failure's message says the rows were read from.
+ * through `problem`, when it cannot even be started. `firstRow`: the first
+ * row read from the CSV (later than 1 when the rows before came from a
+ * cache), for the messages.
  */
-function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, readFrom = 'the trace was read from its CSV'): CacheWrite | undefined {
+function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, firstRow = 1): CacheWrite | undefined {
   let made: string | undefined;
   try {
     made = mkdirSync(cacheDir, { recursive: true });
     removeStaleTemps(cacheDir);
-    const w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem, readFrom);
+    const w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem, firstRow);
     return {
       w,
       finish(ok) {
@@ -244,7 +249,7 @@ function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceId
   } catch (e) {
     if (!isSystemError(e)) throw e;
     removeMadeDirs(cacheDir, made);
-    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): ${readFrom.replace(' was read', ' is read').replace(' were read', ' are read')}`);
+    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): ${readFromCsv(firstRow, false)}`);
     return undefined;
   }
 }
