@@ -6,7 +6,7 @@
  * they first occur, the `x_*` values as JSON.
  */
 import { TempFile } from './files.ts';
-import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, CACHE_VERSION, cacheTempPath, hashBytes, HEADER_BYTES, pad8, type SourceIdentity } from './cache.ts';
+import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, CACHE_VERSION, cacheTempPath, hashBytes, HEADER_BYTES, pad8, payloadBytes, type SourceIdentity } from './cache.ts';
 import { OP_INDEX } from './block-builder.ts';
 import type { RowBlock, TraceRow } from './types.ts';
 
@@ -133,7 +133,7 @@ export class TraceCacheWriter {
     const n = this.fill;
     if (n === 0) return;
     const extras = this.extras.length > 0 ? Buffer.from(JSON.stringify(this.extras)) : Buffer.alloc(0);
-    const payload = 4 * 8 * n + 4 * 4 * n + pad8(n) + 8 + pad8(extras.length);
+    const payload = payloadBytes(n, extras.length);
     const buf = new ArrayBuffer(BLOCK_HEADER_BYTES + payload);
     const dv = new DataView(buf);
     let off = BLOCK_HEADER_BYTES;

@@ -113,6 +113,9 @@ export function sourceIdentity(path: string): SourceIdentity {
 /** `n` rounded up to a multiple of 8. */
 export const pad8 = (n: number) => (n + 7) & ~7;
 
+/** Bytes of a block's payload for `n` rows and `extrasBytes` of extras JSON (the layout above). */
+export const payloadBytes = (n: number, extrasBytes: number) => 4 * 8 * n + 4 * 4 * n + pad8(n) + 8 + pad8(extrasBytes);
+
 /**
  * The temporary name a writer in this process and thread uses for `path`:
  * `PATH.tmp-PID-THREAD@HOST`, distinct between the threads of a sweep and
@@ -238,9 +241,9 @@ function* blocksOf(fd: number, path: string, decode: boolean): Generator<RowBloc
     if (readSync(fd, body, 0, payload, pos + BLOCK_HEADER_BYTES) !== payload) throw new CacheError(path, `block ${b}: truncated`);
     if (hashBytes(body) !== sum) throw new CacheError(path, `block ${b}: corrupted (checksum)`);
     // the columns of n rows, then the extras' length and JSON: nothing more, nothing less
-    const fixed = 48 * n + pad8(n) + 8;
+    const fixed = payloadBytes(n, 0);
     const exLen = payload >= fixed ? new DataView(buf, fixed - 8, 4).getUint32(0, true) : -1;
-    if (exLen < 0 || fixed + pad8(exLen) !== payload) throw new CacheError(path, `block ${b}: bad size`);
+    if (exLen < 0 || payloadBytes(n, exLen) !== payload) throw new CacheError(path, `block ${b}: bad size`);
     pos += BLOCK_HEADER_BYTES + payload;
     total += n;
     if (!decode) continue;
