@@ -10,7 +10,7 @@ import { makeSampler, quantileSampler } from '../sim/device/service.ts';
 import { RandomStream } from '../sim/engine/random.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { ConfigError } from '../sim/config-error.ts';
-import { evenQuantiles, FLUSH_QUANTILES, flushQuantiles, hostFactorQuantiles, ownQuantiles, quantilesText } from '../scripts/validate/flush-quantiles.ts';
+import { evenQuantiles, FLUSH_QUANTILES, FLUSH_QUANTILES_MAX, flushQuantiles, hostFactorQuantiles, ownQuantiles, quantilesText, tablePoints } from '../scripts/validate/flush-quantiles.ts';
 import { quantileOfSorted } from '../scripts/measure/cpu-fit.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 
@@ -108,13 +108,48 @@ describe('the table calibration fits', () => {
   it('holds the level\'s quantiles less one write\'s destage, over flush_us', () => {
     // flush_us 90 and a destage of 14 µs a write: flush_us × the factor + 14 is the level's quantile
     const q = flushQuantiles(level, level.length, 90, 14);
-    expect(q).toHaveLength(FLUSH_QUANTILES);
-    const even = evenQuantiles(level, FLUSH_QUANTILES);
+    expect(q).toHaveLength(2000); // one point for every ten fdatasyncs, at most 2000
+    const even = evenQuantiles(level, 2000);
     for (let i = 0; i < q.length; i += 37) expect(q[i]! * 90 + 14).toBeCloseTo(even[i]!, 1);
     expect([...q].sort((a, b) => a - b)).toEqual(q);
     // fewer fdatasyncs timed than the table's points (whatever the pool standing for them), or no flush_us: no table
     expect(flushQuantiles(level, FLUSH_QUANTILES - 1, 90, 14)).toEqual([]);
     expect(flushQuantiles(level, level.length, 0, 14)).toEqual([]);
+  });
+
+  it('has one point for every ten fdatasyncs timed, from 500 to 2000: five of them lie past its last point', () => {
+    expect(tablePoints(FLUSH_QUANTILES)).toBe(500);
+    expect(tablePoints(4999)).toBe(500);
+    expect(tablePoints(10_000)).toBe(1000);
+    expect(tablePoints(10_979)).toBe(1097);
+    expect(tablePoints(27_361)).toBe(2000);
+    expect(tablePoints(1e9)).toBe(FLUSH_QUANTILES_MAX);
+    expect(flushQuantiles(level.slice(0, 12_345), 12_345, 90, 0)).toHaveLength(1234);
+  });
+
+  it('reaches stalls rarer than the p99.9: FLUSHes drawn from it are that slow about as often as measured', () => {
+    // a body near 100 µs and stalls of 2000-3000 µs in 0.05 % of 30,000 fdatasyncs (the host's FLUSH stalls come in
+    // spells: 1.0-16.6 ms in 28 of 12,285 traced msyncs on 2026-12-05); a table of 500 points ends at the p99.9, in the body
+    const r = new RandomStream(5, 'test.stalls');
+    const us = Array.from({ length: 30_000 }, () => (r.uniform() < 0.0005 ? 2000 + 1000 * r.uniform() : 90 + 20 * r.uniform()));
+    const measuredSlow = us.filter((x) => x > 1000).length / us.length;
+    expect(measuredSlow).toBeGreaterThan(0.0002);
+    const slowShare = (table: readonly number[]) => {
+      const draw = quantileSampler(table, new RandomStream(6, 'test.stalls.draw'));
+      let slow = 0;
+      for (let i = 0; i < 400_000; i++) if (draw() * 100 > 1000) slow++;
+      return slow / 400_000;
+    };
+    const q = flushQuantiles(us, us.length, 100, 0);
+    expect(q).toHaveLength(2000);
+    expect(q.at(-1)! * 100).toBeGreaterThan(2000);
+    // within a half (the draws between the body's last point and the first stall's interpolate across the gap)
+    expect(slowShare(q)).toBeGreaterThan(measuredSlow * 0.5);
+    expect(slowShare(q)).toBeLessThan(measuredSlow * 1.5);
+    // 500 points: none
+    const short = evenQuantiles(us, 500).map((x) => x / 100);
+    expect(short.at(-1)! * 100).toBeLessThan(200);
+    expect(slowShare(short)).toBe(0);
   });
 
   it('the FLUSH\'s own share, times the host\'s factor drawn independently, has the quantiles measured', () => {

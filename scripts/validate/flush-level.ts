@@ -29,7 +29,7 @@ import { FLUSH_CV_MAX, flushSpread, Z90, Z99 } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
 import { drainDevice, latencyFigures } from './sync-steps.ts';
-import { evenQuantiles, FLUSH_QUANTILES, flushQuantiles, quantilesText, tableMedian } from './flush-quantiles.ts';
+import { evenQuantiles, FLUSH_QUANTILES, FLUSH_QUANTILES_MAX, flushQuantiles, quantilesText, tableMedian } from './flush-quantiles.ts';
 import { calibrationFiles, type Calibration, type FittedValue } from './calibration.ts';
 import { fragmentText } from './calibration-text.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
@@ -86,7 +86,7 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
       'device.flush_quantiles': {
         value: quantiles, r2: null, n: level.count,
         from: quantiles.length > 0
-          ? `${levelFrom}: ${FLUSH_QUANTILES} quantiles of those fdatasyncs (at (i + ½) / ${FLUSH_QUANTILES})${destageUs > 0 ? `, each less one write's destage (${round2(destageUs)} µs),` : ''} over flush_us: each FLUSH's factor is drawn from them instead of from flush_cv and flush_floor (${quantilesText(quantiles)})`
+          ? `${levelFrom}: ${quantiles.length} quantiles of those fdatasyncs (at (i + ½) / ${quantiles.length}: one for every ten timed, within ${FLUSH_QUANTILES} … ${FLUSH_QUANTILES_MAX})${destageUs > 0 ? `, each less one write's destage (${round2(destageUs)} µs),` : ''} over flush_us: each FLUSH's factor is drawn from them instead of from flush_cv and flush_floor (${quantilesText(quantiles)})`
           : `${levelFrom}: none (${noTableReason(level.count, samples.length, fit.flush.flush_us)}): the lognormal of flush_cv and flush_floor`,
       },
       'device.flush_cv': {
@@ -210,8 +210,8 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
 /** Repetitions of the CPU probe's writeback samples in each session probe (5 samples of 1, 8, 32 and 64 pages each: about 0.1 s). */
 const WRITEBACK_REPS = 8;
 
-/** Points of each probe's distribution in the pool (its quantiles at (i + ½) / N). */
-const PROBE_QUANTILES = 1000;
+/** Points of each probe's distribution in the pool (its quantiles at (i + ½) / N): as many as the longest table has, so that the pool keeps each probe's tail as far as the table goes. */
+const PROBE_QUANTILES = FLUSH_QUANTILES_MAX;
 
 /** The report (device.calibration.json) beside calibration fragment `fragment`, or null when there is none or it is not one. */
 export function readCalibrationReport(fragment: string): Calibration | null {
