@@ -65,7 +65,7 @@ describe('probe slots among the jobs', () => {
 });
 
 describe('the FLUSH level refitted to the session probes', () => {
-  // ten probes at 100, 200, … 1000 µs, the k-th timing 10·k fdatasyncs: each weighs a tenth, so (type 7 over 10 × 1000 points)
+  // ten probes at 100, 200, … 1000 µs, the k-th timing 10·k fdatasyncs: each weighs a tenth, so (type 7 over 10 × 2000 points)
   // p50 = 550 (between 500 and 600), p90 = 910, p99 = 1000; weighed by their counts the median would be 700
   const probes = [probe('before b run 1', []), ...Array.from({ length: 10 }, (_, k) => probe(`p${k + 1}`, Array(10 * (k + 1)).fill(100 * (k + 1))))];
   const cal = calibration();
@@ -90,7 +90,19 @@ describe('the FLUSH level refitted to the session probes', () => {
     // fewer fdatasyncs timed than the table's points: no table, and the lognormal's empty FLUSH
     const few = withSessionLevel(cal, [probe('p1', Array(200).fill(500)), probe('p2', Array(200).fill(600))])!;
     expect(few.fragment.device.flush_quantiles).toEqual([]);
-    expect(few.fitted['device.flush_quantiles']!.from).toMatch(/none \(400 fdatasyncs timed, fewer than the table's 500 points\)/);
+    expect(few.fitted['device.flush_quantiles']!.from).toMatch(/none \(400 fdatasyncs timed, fewer than the smallest table's 500 points\)/);
+    // probes that timed 24,000 fdatasyncs: a table of 2000 points, one for every ten, that reaches the few stalls of one probe
+    const many = withSessionLevel(cal, [
+      probe('q1', Array(8000).fill(100)),
+      probe('q2', [...Array(7980).fill(110), ...Array(20).fill(2500)]),
+      probe('q3', Array(8000).fill(120)),
+    ])!;
+    const long = many.fragment.device.flush_quantiles as number[], manyUs = many.fragment.device.flush_us as number;
+    expect(long).toHaveLength(2000);
+    expect(many.fitted['device.flush_quantiles']!.from).toMatch(/2000 quantiles of those fdatasyncs \(at \(i \+ ½\) \/ 2000/);
+    // 20 of 24,000 (0.083 %) at 2500 µs: past the p99.9, so a table of 500 would end at 120 µs; this one's last point is a stall
+    expect(long.at(-1)! * manyUs + 12).toBeCloseTo(2500, 0);
+    expect(long.at(-3)! * manyUs + 12).toBeCloseTo(120, 0);
     // the probe that timed nothing is left out of the list
     expect(s.fits.flush_level_session!.probes.map((p) => [p.label, p.count, p.p50_us])).toEqual(Array.from({ length: 10 }, (_, k) => [`p${k + 1}`, 10 * (k + 1), 100 * (k + 1)]));
     // the calibration's answer to where the write cache came from is kept (the refit itself is told there is one)

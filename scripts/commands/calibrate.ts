@@ -55,8 +55,9 @@ FILE' and 'device.profile: FILE' accept:
   3. 1, 8, 32, 128 4k O_DIRECT overwrites + fdatasync (--quick: 1, 32):
      flush_us (a bare cache FLUSH on ext4), flush_floor and flush_cv (a
      floor and a lognormal through its p50, p90 and p99), flush_quantiles
-     (the spread as measured: 500 quantiles, each less one write's destage,
-     over flush_us; none with fewer than 500 timed), flush_empty_us (fdatasync with nothing written,
+     (the spread as measured: one quantile for every ten fdatasyncs timed,
+     500 to 2000, each less one write's destage, over flush_us; none with
+     fewer than 500 timed), flush_empty_us (fdatasync with nothing written,
      timed by syncsim) and, from how the fdatasync grows
      with the writes before it, device.destage (a host page cache under a
      virtual disk destages only on FLUSH) and media_write_us; with a cache

@@ -99,7 +99,7 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
 
 /** Why {@link flushQuantiles} gave no table: too few fdatasyncs timed, none timed one by one, or no fixed cost to scale. */
 function noTableReason(count: number, samples: number, flushUs: number): string {
-  if (count < FLUSH_QUANTILES) return `${count} fdatasyncs timed, fewer than the table's ${FLUSH_QUANTILES} points`;
+  if (count < FLUSH_QUANTILES) return `${count} fdatasyncs timed, fewer than the smallest table's ${FLUSH_QUANTILES} points`;
   if (samples === 0) return `no fdatasync timed one by one: fio's I/O log has no timestamps, only the step's figures`;
   return `flush_us ${flushUs}: no fixed cost to scale`;
 }
