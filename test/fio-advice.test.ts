@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mmapAdvice, parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
-import { importWithMeasured } from '../scripts/validate/sim-side.ts';
+import { importWithMeasured, iologFileBytes } from '../scripts/validate/sim-side.ts';
 import { withFioReadahead } from '../scripts/validate/validation.ts';
 import { readTrace } from '../traces/reader.ts';
 import { Flag, type TraceRow } from '../traces/types.ts';
@@ -116,6 +116,40 @@ describe('importing a validation run', () => {
     expect(b.syncs[0]!.tIssueNs - a.syncs[0]!.tIssueNs).toBe(90_000);
   });
 });
+
+describe('importing a validation run: the mapping covers the file', () => {
+  /** A log of four sequential stores and an msync to the file at `path`. */
+  const seqLog = (path: string) => ['fio version 3 iolog', `0 ${path} add`, `0 ${path} open`, `10 ${path} write 0 4096`, `20 ${path} write 4096 4096`,
+    `30 ${path} write 8192 4096`, `40 ${path} write 12288 4096`, `50 ${path} sync 0 0`, ''].join('\n');
+
+  it('maps the size of the file the log adds (page-rounded), so that read-ahead stops at its end; a file that is gone maps the whole region', async () => {
+    const d = tmp();
+    const data = join(d, 'seq.0.0');
+    writeFileSync(data, Buffer.alloc(64 * 4096 - 100)); // 63 pages and most of a 64th
+    expect(iologFileBytes(writeLog(d, 'a.iolog', seqLog(data)))).toBe(64 * 4096 - 100);
+    const out = join(d, 'a.csv');
+    await importWithMeasured([{ iolog: join(d, 'a.iolog'), task: 'fio', measured: Float64Array.from([300]) }], out, 4096, Flag.SEQUENTIAL);
+    const rows = await rowsOf(out);
+    expect(rows.filter((r) => r.op === 'map' || r.op === 'msync').map((r) => r.len)).toEqual([64 * 4096, 64 * 4096]);
+    // a sequential reader's read-ahead (256 pages a window) reads the 64 pages and nothing past them
+    const cfg = { personality: 'linux', pagein: true, readahead: { pages: 256 } };
+    const reads = simulate(rows, cfg).reads;
+    expect(Math.max(...reads.map((r) => r.offset + r.bytes))).toBe(64 * 4096);
+    // without the file (gone, or a log from elsewhere): the whole 1 TiB region, and the window runs past the file's end
+    expect(iologFileBytes(writeLog(d, 'b.iolog', seqLog(join(d, 'gone.0.0'))))).toBeUndefined();
+    const outB = join(d, 'b.csv');
+    await importWithMeasured([{ iolog: join(d, 'b.iolog'), task: 'fio', measured: Float64Array.from([300]) }], outB, 4096, Flag.SEQUENTIAL);
+    const rowsB = await rowsOf(outB);
+    expect(rowsB.find((r) => r.op === 'map')!.len).toBe(2 ** 40);
+    expect(Math.max(...simulate(rowsB, cfg).reads.map((r) => r.offset + r.bytes))).toBeGreaterThan(64 * 4096);
+  });
+});
+
+/** Writes `text` to `name` in `dir`; returns its path. */
+function writeLog(dir: string, name: string, text: string): string {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+}
 
 describe('syncsim import --advice', () => {
   it('writes the advice on every map row of a fio-iolog import, and says so', async () => {

@@ -263,6 +263,42 @@ describe('fio-iolog', () => {
     ]);
   });
 
+  it('with the file size given each mapping covers the file (page-rounded), whole-mapping msyncs too, and an I/O past it is an error', async () => {
+    const d = tmp();
+    const log = join(d, 'sized.iolog');
+    writeFileSync(log, ['fio version 3 iolog', '5 /data/a add', '10 /data/a write 0 8192', '20 /data/a datasync 0 0', '26 /data/a sync_file_range 4096 0', '30 /data/a read 20000 100', ''].join('\n'));
+    const { rows } = await importRows(fioIologImporter, log, { fileBytes: 20_481 });
+    // 20,481 bytes: six 4 KiB pages, 24,576 bytes mapped
+    expect(rows.map((r) => [r.op, r.addr - TIB, r.len])).toEqual([
+      ['map', 0, 24_576], ['write', 0, 8192], ['msync', 0, 24_576], ['msync', 4096, 24_576 - 4096], ['read', 20_000, 100],
+    ]);
+    writeFileSync(log, ['fio version 3 iolog', '5 /data/a add', '10 /data/a write 0 8192', '12 /data/a write 24000 1000', ''].join('\n'));
+    const e = await importError(fioIologImporter, log, { fileBytes: 20_481 });
+    expect([e.line, e.column]).toEqual([4, 'offset']);
+    expect(e.message).toMatch(/offset \+ length must be at most 24576 \(the file size given, 24576 bytes\)/);
+  });
+
+  it('syncsim import --file-size: fio sizes (16m) map the file, not its region; other formats and bad sizes exit 2', () => {
+    const d = tmp();
+    const log = join(d, 'f.iolog');
+    writeFileSync(log, ['fio version 3 iolog', '1 /f add', '2 /f write 0 4096', '3 /f sync 0 0', ''].join('\n'));
+    const out = join(d, 'f.csv');
+    const r = syncsim(['import', '--from', 'fio-iolog', log, '--file-size', '16m', '-o', out]);
+    expect(r.code).toBe(0);
+    const csv = readFileSync(out, 'utf8');
+    expect(csv).toMatch(/,fio,map,0x10000000000,16777216,/);
+    expect(csv).toMatch(/,fio,msync,0x10000000000,16777216,SYNC/);
+    for (const bad of ['0', 'x', '2t', '-4k']) {
+      const b = syncsim(['import', '--from', 'fio-iolog', log, `--file-size=${bad}`, '-o', join(d, 'bad.csv')]);
+      expect(b.code).toBe(2);
+      expect(b.stderr).toMatch(/--file-size expects a size from 1 byte to 1t, as fio writes it/);
+      expect(existsSync(join(d, 'bad.csv'))).toBe(false);
+    }
+    const m = syncsim(['import', '--from', 'msr', MSR, '--file-size', '16m']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/--file-size is for fio-iolog, whose log names files but not their sizes \(got --from msr\)/);
+  });
+
   it('version 2: waits advance the clock; a second header (an appended run) continues at the last time', async () => {
     const d = tmp();
     const log = join(d, 'v2.iolog');

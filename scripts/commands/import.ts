@@ -8,7 +8,8 @@ import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
 import { IMPORTERS } from '../../traces/import/index.ts';
 import type { ImportOptions, ImportStats, Importer } from '../../traces/import/importer.ts';
-import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
+import { DEFAULT_SYNC_FLAGS, REGION_1TIB } from '../../traces/import/sync-injector.ts';
+import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
 import { InputError, requireReadable } from '../errors.ts';
@@ -27,7 +28,7 @@ function help(): string {
   return `Usage: syncsim import --from FORMAT FILE [-o OUT] [--page-size N]
                       [--sync-every-writes N | --sync-every-us T] [--sync-flags F]
                       [--assume-dirty MODE] [--seed N] [--calibration FILE]
-                      [--advice random|sequential]
+                      [--advice random|sequential] [--file-size SIZE]
 
 Converts FILE (plain or gzip-compressed) from FORMAT into a native trace,
 streaming. Malformed input stops with FILE:LINE: column COL: what was expected.
@@ -65,6 +66,13 @@ ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                          
                            sequential, written as the map rows' RANDOM or
                            SEQUENTIAL flag; it changes how faults read ahead.
                            Default: none (the kernel's own read-ahead)
+  --file-size SIZE         fio-iolog: the size of each file the log names, as fio's
+                           size= gives it (bytes, or with a k, m, g or t suffix:
+                           16m): each mapping covers the file, not a whole
+                           region, so read-ahead stops at the end of the file as
+                           the kernel's does (without it a sequential reader's
+                           read-ahead runs on past the end). An I/O past it is an
+                           error (FILE:LINE). Default: each file's 1 TiB region
   -h, --help               this help
 
 Layout: each object (file, device) is mapped whole at its own base address, one
@@ -164,6 +172,7 @@ async function run(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     calibration: { type: 'string' },
     advice: { type: 'string' },
+    'file-size': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(help() + '\n');
@@ -205,6 +214,12 @@ async function run(argv: string[]): Promise<number> {
     if (bit === undefined) throw new InputError(`--advice expects random or sequential (got '${values.advice}')`);
     if (importer.format === 'strace') throw new InputError("--advice is for formats whose mappings syncsim lays out (fio-iolog, blkparse, msr): an strace trace's mappings are the program's own");
     opts.mapFlags = bit;
+  }
+  if (values['file-size'] !== undefined) {
+    if (importer.format !== 'fio-iolog') throw new InputError(`--file-size is for fio-iolog, whose log names files but not their sizes (got --from ${importer.format})`);
+    const bytes = parseSize(values['file-size']);
+    if (bytes === null || bytes < 1 || bytes > REGION_1TIB) throw new InputError(`--file-size expects a size from 1 byte to 1t, as fio writes it (4096, 16m, 1g; got '${values['file-size']}')`);
+    opts.fileBytes = bytes;
   }
   if (opts.assumeDirty === 'measured' && !opts.pagesForMeasured) {
     throw new InputError('--assume-dirty measured needs --calibration FILE (the device that turns a measured msync duration into pages)');

@@ -31,6 +31,28 @@ export interface StepReport {
   reaped?: Record<string, number>;
 }
 
+/** Faults the pagein step must have timed for its rate to be used: 4 MiB of 4 KiB pages. */
+export const PAGEIN_RATE_MIN_FAULTS = 1024;
+
+/**
+ * The rate (MB/s) at which the pagein step (a cold sequential read through
+ * mmap, 4 KiB an access, the kernel's own read-ahead) read its file: fio's
+ * accesses a second × 4 KiB; null without the step or with fewer than
+ * {@link PAGEIN_RATE_MIN_FAULTS} accesses. Why (pure): a sequential reader
+ * waits on read-ahead, which the block layer sends as requests of one folio
+ * batch each (on the development machine 1 MiB split at 254 segments, one
+ * such request in the virtqueue at a time: tracefs, 2026-12-05 03:14 UTC,
+ * about 690 µs a MiB), far slower a byte than O_DIRECT reads of a large user
+ * buffer (`lat-read-*`: 1962–9791 MB/s in six calibrations, against
+ * 1309–2165 MB/s through the page cache).
+ */
+export function pageinRate(steps: readonly StepReport[]): { mbps: number; faults: number } | null {
+  const p = steps.find((s) => s.kind === 'pagein');
+  const faults = p?.latency?.count ?? 0;
+  if (!p || faults < PAGEIN_RATE_MIN_FAULTS || !(p.iops > 0)) return null;
+  return { mbps: round2((p.iops * p.bytes) / 1e6), faults };
+}
+
 /** Fits the steps' figures (pure); `readAheadKb` / `writeCache` from sysfs (null: unknown). */
 export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: boolean | null; readAheadKb: number | null }, maxDepth: number, flushLevel?: FioLatency) {
   const lat = (dir: 'read' | 'write') => {

@@ -7,7 +7,9 @@
  * Fits (fit.ts, from the steps' figures by calibration-fit.ts):
  * - read_latency, read_bandwidth_mbps / write_latency, bandwidth_mbps:
  *   least squares of QD1 mean latency over size per direction
- *   (latency = c + bytes / bw); lognormal at c with the 4 KiB spread.
+ *   (latency = c + bytes / bw); lognormal at c with the 4 KiB spread;
+ *   read_bandwidth_mbps then the pagein step's rate (the page cache's
+ *   read path, calibration-fit.ts pageinRate) when it ran.
  * - channels: round(peak IOPS × QD1 latency) of the 4 KiB depth probe,
  *   the larger of the read and write estimates; or, when the batched writes
  *   fit a serial submission stage (submission-fit.ts: submit_us,
@@ -66,7 +68,7 @@ import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { busyDeviceKeys, cpuCalibration } from './cpu-calibration.ts';
 import { writebackLatency, writebackStage } from './writeback-stage.ts';
-import { fitCalibration, round2, type StepReport } from './calibration-fit.ts';
+import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, round2, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
 import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
@@ -244,6 +246,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const skipped = (flushSamples ?? []).filter((x) => !x.afterWrites).map((x) => `${x.name}, after read steps only: median ${round2(median(x.us.length ? x.us : [0]))} µs`);
     const pooledLevel = levels?.pooled ?? null, quietLevel = levels?.quiet ?? null;
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, quietLevel ?? undefined);
+    const pagein = pageinRate(steps);
     const flushStep = steps.find((s) => s.kind === 'flush')!;
     // the figures the level was fitted to
     const level = quietLevel ?? flushStep.sync!;
@@ -269,7 +272,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       read_latency: serial && !sideBySide ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
       write_latency: wbLatency ? wbLatency.latency : serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
-      read_bandwidth_mbps: fit.read.bandwidth_mbps,
+      // the page cache's read rate, which page-in waits on, when the pagein step gave one; else the O_DIRECT reads' (calibration-fit.ts)
+      read_bandwidth_mbps: pagein?.mbps ?? fit.read.bandwidth_mbps,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       // the rate a FLUSH destages at when the flush-size steps gave one (a cache that destages on FLUSH), else the O_DIRECT writes'
       media_mbps: fit.destage_rate?.media_mbps ?? fit.write.bandwidth_mbps,
@@ -298,7 +302,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
       ...(serial && completion ? { 'device.submit_completion': { value: completion.submit_completion, r2: null, n: 1, from: completion.from } } : {}),
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
-      'device.read_bandwidth_mbps': { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')})` },
+      'device.read_bandwidth_mbps': pagein
+        ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
+        : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` },
       'device.write_latency': wbLatency ? { value: device.write_latency, r2: null, n: cpuRun.figures!.writeback!.cpu_page_us.reps, from: wbLatency.provenance } : { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }

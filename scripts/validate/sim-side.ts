@@ -3,7 +3,7 @@
  * that carries each msync's measured latency, reading the replay's msyncs
  * back, pairs.csv, and the overlay chart.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { fioIologImporter } from '../../traces/import/fio-iolog.ts';
 import { iologLatencies } from './fio.ts';
 
@@ -16,6 +16,30 @@ import { openCsv, numberField } from '../../reports/csv.ts';
 import { validationCdfChart } from '../../reports/charts/validation-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
+
+/**
+ * The size (bytes) of the files an I/O log's `add` lines name, read from the files themselves
+ * (they exist while the validation runs): the largest, or undefined when none can be read. The
+ * import maps that much of each file instead of a whole region, so that the replay's read-ahead
+ * stops at the end of the file, as the kernel's does: on 2026-12-05 a validation's replay of
+ * `seq-small-syncs` (a 16 MiB file) read ahead a second, phantom 16 MiB past its end 137 ms in,
+ * and one of its msyncs waited 2.7 ms for it.
+ */
+export function iologFileBytes(iolog: string): number | undefined {
+  let size = 0;
+  for (const line of readFileSync(iolog, 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const add = f.length >= 2 && f[f.length - 1] === 'add' ? f[f.length - 2]! : null;
+    if (add === null) continue;
+    try {
+      const st = statSync(add);
+      if (st.isFile()) size = Math.max(size, st.size);
+    } catch {
+      // a file gone (or never made): the whole region, as without a size
+    }
+  }
+  return size > 0 ? size : undefined;
+}
 
 /** One fio job's I/O log to import as one task, with its measured sync latencies. */
 export interface CloneLog {
@@ -41,7 +65,8 @@ export async function importWithMeasured(clones: readonly CloneLog[], out: strin
     const timed = await iologLatencies(c.iolog, ACCESS_ACTIONS);
     const access = timed.latencies_us;
     const stats: ImportStats = {};
-    for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, mapFlags }, stats)) {
+    const fileBytes = iologFileBytes(c.iolog);
+    for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, mapFlags, ...(fileBytes !== undefined ? { fileBytes } : {}) }, stats)) {
       for (const row of batch) {
         row.task = c.task;
         if (row.op === 'msync') {

@@ -12,7 +12,9 @@
  * (fio 3.31 and later always write version 3, TIMESTAMP in µs since the job
  * started.) The log is one fio job, so one task, `fio`. Each file is one object
  * named by its path, mapped over its own 1 TiB region (sync-injector.ts) before
- * its first I/O; it must have been `add`ed first, as fio requires. Actions:
+ * its first I/O, or over the file's size when given (`fileBytes`, `--file-size`:
+ * read-ahead then stops at the end of the file); it must have been `add`ed
+ * first, as fio requires. Actions:
  * - `write` / `read` → a store / load of [OFFSET, OFFSET+LENGTH) of the file's mapping;
  * - `sync` / `datasync` → an msync of the file's whole mapping (what fio's
  *   mmap engine does for fsync / fdatasync), with `--sync-flags` (default SYNC);
@@ -128,8 +130,8 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
           trace.syncAll(file, TASK, t, opts.syncFlags, place);
           break;
         case 'sync_file_range':
-          if (!(offset < trace.regionBytes)) fail('offset', `offset must be below ${trace.regionBytes} (the region mapped per file)`, offText);
-          trace.syncRange(file, TASK, t, offset, len === 0 ? trace.regionBytes - offset : len, opts.syncFlags, place);
+          if (!(offset < trace.mapBytes)) fail('offset', `offset must be below ${trace.mapBytes} (the ${trace.mapBytes === trace.regionBytes ? 'region mapped per file' : 'file size given'})`, offText);
+          trace.syncRange(file, TASK, t, offset, len === 0 ? trace.mapBytes - offset : len, opts.syncFlags, place);
           break;
       }
     }

@@ -111,6 +111,8 @@ export class ImportedTrace {
   private nextBoundaryNs: number;
   private readonly injectFlags: number;
   private readonly mapFlags: number;
+  /** Bytes each `map` row maps (and a whole-mapping msync covers): the file's size when given, else the whole region. */
+  readonly mapBytes: number;
 
   constructor(
     private readonly path: string,
@@ -125,6 +127,10 @@ export class ImportedTrace {
     this.nextBoundaryNs = this.everyNs;
     this.injectFlags = opts.syncFlags;
     this.mapFlags = opts.mapFlags ?? 0;
+    if (opts.fileBytes !== undefined && !(Number.isSafeInteger(opts.fileBytes) && opts.fileBytes > 0 && opts.fileBytes <= regionBytes)) {
+      throw new RangeError(`file size of ${opts.fileBytes} bytes is not a whole number from 1 to the ${regionName(regionBytes)} region`);
+    }
+    this.mapBytes = opts.fileBytes === undefined ? regionBytes : Math.ceil(opts.fileBytes / opts.pageSize) * opts.pageSize;
     stats.msync_injected ??= 0;
     stats.time_clamped ??= 0;
     stats.time_clamped_max_us ??= 0;
@@ -172,21 +178,22 @@ export class ImportedTrace {
       this.nextBoundaryNs = (Math.floor(tNs / this.everyNs) + 1) * this.everyNs;
     }
     if (!o.mapped) {
-      this.rows.push({ tNs, task: o.task, op: 'map', addr: o.base, len: this.regionBytes, object: o.name, offset: 0, ...(this.mapFlags ? { flags: this.mapFlags } : {}) });
+      this.rows.push({ tNs, task: o.task, op: 'map', addr: o.base, len: this.mapBytes, object: o.name, offset: 0, ...(this.mapFlags ? { flags: this.mapFlags } : {}) });
       o.mapped = true;
     }
   }
 
   private injectSync(o: MappedObject, tNs: number): void {
-    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.regionBytes, flags: this.injectFlags });
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.mapBytes, flags: this.injectFlags });
     o.writesSinceSync = 0;
     this.stats.msync_injected = (this.stats.msync_injected ?? 0) + 1;
   }
 
-  /** Check that [offset, offset+len) fits the region. */
+  /** Check that [offset, offset+len) fits the mapping (the region, or the file size given). */
   private checkRange(offset: number, len: number, place: InputPlace): void {
-    if (!(offset + len <= this.regionBytes)) {
-      throw new TraceError(this.path, place.line, place.column, `offset + length must be at most ${this.regionBytes} (the ${regionName(this.regionBytes)} mapped per object)`, place.text);
+    if (!(offset + len <= this.mapBytes)) {
+      const what = this.mapBytes === this.regionBytes ? `the ${regionName(this.regionBytes)} mapped per object` : `the file size given, ${this.mapBytes} bytes`;
+      throw new TraceError(this.path, place.line, place.column, `offset + length must be at most ${this.mapBytes} (${what})`, place.text);
     }
   }
 
@@ -216,7 +223,7 @@ export class ImportedTrace {
   syncAll(name: string, task: string, tNs: number, flags: number, place: InputPlace): void {
     const o = this.object(name, task, place);
     this.before(o, tNs);
-    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.regionBytes, flags });
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.mapBytes, flags });
     o.writesSinceSync = 0;
     this.dirty.delete(o);
   }
