@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mmapAdvice, parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
-import { importWithMeasured, iologFileBytes } from '../scripts/validate/sim-side.ts';
+import { importWithMeasured, iologFileSizes } from '../scripts/validate/sim-side.ts';
 import { withFioReadahead } from '../scripts/validate/validation.ts';
 import { readTrace } from '../traces/reader.ts';
 import { Flag, type TraceRow } from '../traces/types.ts';
@@ -126,7 +126,7 @@ describe('importing a validation run: the mapping covers the file', () => {
     const d = tmp();
     const data = join(d, 'seq.0.0');
     writeFileSync(data, Buffer.alloc(64 * 4096 - 100)); // 63 pages and most of a 64th
-    expect(iologFileBytes(writeLog(d, 'a.iolog', seqLog(data)))).toBe(64 * 4096 - 100);
+    expect(iologFileSizes(writeLog(d, 'a.iolog', seqLog(data)), '/')).toEqual(new Map([[data, 64 * 4096 - 100]]));
     const out = join(d, 'a.csv');
     await importWithMeasured([{ iolog: join(d, 'a.iolog'), task: 'fio', measured: Float64Array.from([300]) }], out, 4096, Flag.SEQUENTIAL);
     const rows = await rowsOf(out);
@@ -136,12 +136,24 @@ describe('importing a validation run: the mapping covers the file', () => {
     const reads = simulate(rows, cfg).reads;
     expect(Math.max(...reads.map((r) => r.offset + r.bytes))).toBe(64 * 4096);
     // without the file (gone, or a log from elsewhere): the whole 1 TiB region, and the window runs past the file's end
-    expect(iologFileBytes(writeLog(d, 'b.iolog', seqLog(join(d, 'gone.0.0'))))).toBeUndefined();
+    expect(iologFileSizes(writeLog(d, 'b.iolog', seqLog(join(d, 'gone.0.0'))), '/').size).toBe(0);
     const outB = join(d, 'b.csv');
     await importWithMeasured([{ iolog: join(d, 'b.iolog'), task: 'fio', measured: Float64Array.from([300]) }], outB, 4096, Flag.SEQUENTIAL);
     const rowsB = await rowsOf(outB);
     expect(rowsB.find((r) => r.op === 'map')!.len).toBe(2 ** 40);
     expect(Math.max(...simulate(rowsB, cfg).reads.map((r) => r.offset + r.bytes))).toBeGreaterThan(64 * 4096);
+  });
+});
+
+describe('iologFileSizes: each file the log adds, by its name, from the file itself', () => {
+  it('a relative name is read from where fio ran; files of different sizes each keep their own; a missing one is left out', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'a.0.0'), Buffer.alloc(8192));
+    writeFileSync(join(d, 'b.0.0'), Buffer.alloc(3 * 4096));
+    const log = writeLog(d, 'two.iolog', ['fio version 2 iolog', 'a.0.0 add', 'b.0.0 add', 'c.0.0 add', 'a.0.0 open', 'a.0.0 write 0 4096', ''].join('\n'));
+    expect(iologFileSizes(log, d)).toEqual(new Map([['a.0.0', 8192], ['b.0.0', 12_288]]));
+    // from elsewhere the relative names find nothing
+    expect(iologFileSizes(log, '/').size).toBe(0);
   });
 });
 

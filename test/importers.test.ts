@@ -272,10 +272,25 @@ describe('fio-iolog', () => {
     expect(rows.map((r) => [r.op, r.addr - TIB, r.len])).toEqual([
       ['map', 0, 24_576], ['write', 0, 8192], ['msync', 0, 24_576], ['msync', 4096, 24_576 - 4096], ['read', 20_000, 100],
     ]);
-    writeFileSync(log, ['fio version 3 iolog', '5 /data/a add', '10 /data/a write 0 8192', '12 /data/a write 24000 1000', ''].join('\n'));
+    // the size given bounds the I/O, not its page: 20,481 bytes is the last one a write may reach
+    writeFileSync(log, ['fio version 3 iolog', '5 /data/a add', '10 /data/a write 20000 481', '12 /data/a write 20000 482', ''].join('\n'));
     const e = await importError(fioIologImporter, log, { fileBytes: 20_481 });
     expect([e.line, e.column]).toEqual([4, 'offset']);
-    expect(e.message).toMatch(/offset \+ length must be at most 24576 \(the file size given, 24576 bytes\)/);
+    expect(e.message).toMatch(/offset \+ length must be at most 20481 \(the size given for \/data\/a\)/);
+    // a sync_file_range to the end that starts past the file
+    writeFileSync(log, ['fio version 3 iolog', '5 /data/a add', '10 /data/a sync_file_range 20481 0', ''].join('\n'));
+    const r = await importError(fioIologImporter, log, { fileBytes: 20_481 });
+    expect([r.line, r.column, r.message.replace(/^.*column offset: /, '')]).toEqual([3, 'offset', "offset must be below 20481 (the size given for /data/a) (got '20481 0')"]);
+  });
+
+  it('sizes by file (version 2): each maps its own, a file without one its whole region', async () => {
+    const d = tmp();
+    const log = join(d, 'two.iolog');
+    writeFileSync(log, ['fio version 2 iolog', '/a add', '/b add', '/c add', '/a write 0 4096', '/b write 0 4096', '/c write 0 4096', '/b sync 0 0', ''].join('\n'));
+    const { rows } = await importRows(fioIologImporter, log, { fileBytes: new Map([['/a', 8192], ['/b', 5000]]) });
+    expect(rows.filter((r) => r.op === 'map' || r.op === 'msync').map((r) => [r.op, r.object ?? '', r.len])).toEqual([
+      ['map', '/a', 8192], ['map', '/b', 8192], ['map', '/c', TIB], ['msync', '', 8192],
+    ]);
   });
 
   it('syncsim import --file-size: fio sizes (16m) map the file, not its region; other formats and bad sizes exit 2', () => {
@@ -294,6 +309,13 @@ describe('fio-iolog', () => {
       expect(b.stderr).toMatch(/--file-size expects a size from 1 byte to 1t, as fio writes it/);
       expect(existsSync(join(d, 'bad.csv'))).toBe(false);
     }
+    // an I/O past the size: FILE:LINE, exit 2, nothing written
+    const past = join(d, 'past.iolog');
+    writeFileSync(past, ['fio version 3 iolog', '1 /f add', '2 /f write 0 4096', '3 /f write 16773120 8192', ''].join('\n'));
+    const p = syncsim(['import', '--from', 'fio-iolog', past, '--file-size', '16m', '-o', join(d, 'past.csv')]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(new RegExp(`${escape(past)}:4: column offset: offset \\+ length must be at most 16777216 \\(the size given for /f\\)`));
+    expect(existsSync(join(d, 'past.csv'))).toBe(false);
     const m = syncsim(['import', '--from', 'msr', MSR, '--file-size', '16m']);
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/--file-size is for fio-iolog, whose log names files but not their sizes \(got --from msr\)/);

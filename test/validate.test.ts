@@ -386,6 +386,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
     const sections = ['device', ...(blockDev?.read_ahead_kb != null ? ['readahead'] : []), ...(cj.fragment.fs ? ['fs'] : []), 'cpu'];
     expect(Object.keys(doc)).toEqual(sections);
+    // read-ahead's rate: the pagein step's accesses a second × 4 KiB when it timed 1024 or more (the 4 MiB file: 1024), else the O_DIRECT slope
+    const pagein = cj.steps.find((st: { kind: string }) => st.kind === 'pagein');
+    if ((pagein.latency?.count ?? 0) >= 1024) {
+      expect(doc.device.read_bandwidth_mbps).toBe(Math.round(((pagein.iops * 4096) / 1e6) * 100) / 100);
+      expect(cj.fitted['device.read_bandwidth_mbps'].from).toMatch(new RegExp(`^pagein: .*lat-read-\\*: ${cj.fits.read.bandwidth_mbps} MB/s`));
+    } else expect(doc.device.read_bandwidth_mbps).toBe(cj.fits.read.bandwidth_mbps);
     // the CPU probe ran on the calibrated file system (the test machine has cc: scripts/ensure-tools.sh): its medians, each inside its IQR
     // clean_page_busy_us needs a second CPU for the probe's busy loop
     const busy = availableParallelism() > 1 ? ['clean_page_busy_us'] : []; // the CPUs of its affinity mask, as the probe counts them

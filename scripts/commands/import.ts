@@ -66,13 +66,15 @@ ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                          
                            sequential, written as the map rows' RANDOM or
                            SEQUENTIAL flag; it changes how faults read ahead.
                            Default: none (the kernel's own read-ahead)
-  --file-size SIZE         fio-iolog: the size of each file the log names, as fio's
-                           size= gives it (bytes, or with a k, m, g or t suffix:
-                           16m): each mapping covers the file, not a whole
-                           region, so read-ahead stops at the end of the file as
-                           the kernel's does (without it a sequential reader's
-                           read-ahead runs on past the end). An I/O past it is an
-                           error (FILE:LINE). Default: each file's 1 TiB region
+  --file-size SIZE         fio-iolog: the size of the files the log names, one size
+                           for all of them (bytes, or with a k, m, g or t suffix:
+                           16m): fio's size= for a job of one file (with nrfiles=N,
+                           size / N, or its filesize=). Each mapping covers the file
+                           (rounded up to a page), not a whole region, so read-ahead
+                           stops at the end of the file as the kernel's does
+                           (without it a sequential reader's read-ahead runs on past
+                           the end). An I/O past it is an error (FILE:LINE).
+                           Default: each file's 1 TiB region
   -h, --help               this help
 
 Layout: each object (file, device) is mapped whole at its own base address, one
@@ -254,7 +256,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
   const statText = Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ');
-  const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '');
+  const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')
+    + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
   const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
   process.stderr.write(`syncsim import: ${importer.format} ${file} -> ${out ?? 'stdout'}${early}: ${rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
   if (importer.format === 'strace' && ops.msync > 0 && ops.write === 0) {

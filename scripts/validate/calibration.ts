@@ -247,6 +247,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const pooledLevel = levels?.pooled ?? null, quietLevel = levels?.quiet ?? null;
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, quietLevel ?? undefined);
     const pagein = pageinRate(steps);
+    const readMbps = pagein?.mbps ?? fit.read.bandwidth_mbps; // device.read_bandwidth_mbps
     const flushStep = steps.find((s) => s.kind === 'flush')!;
     // the figures the level was fitted to
     const level = quietLevel ?? flushStep.sync!;
@@ -273,7 +274,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       write_latency: wbLatency ? wbLatency.latency : serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
       // the page cache's read rate, which page-in waits on, when the pagein step gave one; else the O_DIRECT reads' (calibration-fit.ts)
-      read_bandwidth_mbps: pagein?.mbps ?? fit.read.bandwidth_mbps,
+      read_bandwidth_mbps: readMbps,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       // the rate a FLUSH destages at when the flush-size steps gave one (a cache that destages on FLUSH), else the O_DIRECT writes'
       media_mbps: fit.destage_rate?.media_mbps ?? fit.write.bandwidth_mbps,
@@ -359,7 +360,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         },
         pagein: {
           ...split, readahead_pages: ra,
-          predicted_miss_us: ra === null ? null : fit.read.latency.mean_us + (fit.read.bandwidth_mbps > 0 ? (Math.min(ra, READ_REQUEST_PAGES) * 4096) / fit.read.bandwidth_mbps : 0),
+          predicted_miss_us: ra === null ? null : fit.read.latency.mean_us + (readMbps > 0 ? (Math.min(ra, READ_REQUEST_PAGES) * 4096) / readMbps : 0),
           note: 'cold sequential mmap read, 4k per access: pages_per_miss is the window a blocking miss brought in (Linux also reads ahead asynchronously, so it may exceed readahead.pages); predicted_miss_us = read_latency + min(readahead.pages, readahead.request_pages) × 4 KiB / read_bandwidth_mbps (the fault waits for the request holding its page)',
         },
       },

@@ -299,7 +299,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
       const trace = join(S, 'trace.csv');
       const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
-      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size, job.advice === 'random' ? Flag.RANDOM : job.advice === 'sequential' ? Flag.SEQUENTIAL : 0);
+      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size, job.advice === 'random' ? Flag.RANDOM : job.advice === 'sequential' ? Flag.SEQUENTIAL : 0, dataDir ?? process.cwd());
       msyncs.forEach((n, i) => {
         if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
       });

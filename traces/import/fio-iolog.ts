@@ -130,8 +130,7 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
           trace.syncAll(file, TASK, t, opts.syncFlags, place);
           break;
         case 'sync_file_range':
-          if (!(offset < trace.mapBytes)) fail('offset', `offset must be below ${trace.mapBytes} (the ${trace.mapBytes === trace.regionBytes ? 'region mapped per file' : 'file size given'})`, offText);
-          trace.syncRange(file, TASK, t, offset, len === 0 ? trace.mapBytes - offset : len, opts.syncFlags, place);
+          trace.syncRange(file, TASK, t, offset, len, opts.syncFlags, place);
           break;
       }
     }

@@ -76,6 +76,10 @@ interface MappedObject {
   readonly name: string;
   readonly task: string;
   readonly base: number;
+  /** Bytes its I/O may reach: the file's size when given, else the whole region. */
+  readonly size: number;
+  /** Bytes its `map` row maps (and a whole-mapping msync covers): `size` rounded up to a page. */
+  readonly mapLen: number;
   mapped: boolean;
   /** Writes (of at least one byte) since its last whole-mapping msync. */
   writesSinceSync: number;
@@ -111,8 +115,9 @@ export class ImportedTrace {
   private nextBoundaryNs: number;
   private readonly injectFlags: number;
   private readonly mapFlags: number;
-  /** Bytes each `map` row maps (and a whole-mapping msync covers): the file's size when given, else the whole region. */
-  readonly mapBytes: number;
+  private readonly pageSize: number;
+  /** Each file's size (bytes) when given (`fileBytes`), by name. */
+  private readonly sizeOf: (name: string) => number | undefined;
 
   constructor(
     private readonly path: string,
@@ -127,10 +132,9 @@ export class ImportedTrace {
     this.nextBoundaryNs = this.everyNs;
     this.injectFlags = opts.syncFlags;
     this.mapFlags = opts.mapFlags ?? 0;
-    if (opts.fileBytes !== undefined && !(Number.isSafeInteger(opts.fileBytes) && opts.fileBytes > 0 && opts.fileBytes <= regionBytes)) {
-      throw new RangeError(`file size of ${opts.fileBytes} bytes is not a whole number from 1 to the ${regionName(regionBytes)} region`);
-    }
-    this.mapBytes = opts.fileBytes === undefined ? regionBytes : Math.ceil(opts.fileBytes / opts.pageSize) * opts.pageSize;
+    this.pageSize = opts.pageSize;
+    const fb = opts.fileBytes;
+    this.sizeOf = fb === undefined ? () => undefined : typeof fb === 'number' ? () => fb : (name) => fb.get(name);
     stats.msync_injected ??= 0;
     stats.time_clamped ??= 0;
     stats.time_clamped_max_us ??= 0;
@@ -163,7 +167,11 @@ export class ImportedTrace {
       if (this.objects.size >= this.maxObjects) {
         throw new TraceError(this.path, place.line, place.column, `too many objects: at most ${this.maxObjects} fit, one ${regionName(this.regionBytes)} region each`, place.text);
       }
-      o = { name, task, base: (this.objects.size + 1) * this.regionBytes, mapped: false, writesSinceSync: 0 };
+      const given = this.sizeOf(name);
+      // a size that is not a whole number of bytes within the region (a sparse file past it, say) maps the whole region, as without one
+      const size = given !== undefined && Number.isSafeInteger(given) && given > 0 && given <= this.regionBytes ? given : this.regionBytes;
+      const mapLen = Math.min(this.regionBytes, Math.ceil(size / this.pageSize) * this.pageSize);
+      o = { name, task, base: (this.objects.size + 1) * this.regionBytes, size, mapLen, mapped: false, writesSinceSync: 0 };
       this.objects.set(name, o);
     }
     return o;
@@ -178,29 +186,33 @@ export class ImportedTrace {
       this.nextBoundaryNs = (Math.floor(tNs / this.everyNs) + 1) * this.everyNs;
     }
     if (!o.mapped) {
-      this.rows.push({ tNs, task: o.task, op: 'map', addr: o.base, len: this.mapBytes, object: o.name, offset: 0, ...(this.mapFlags ? { flags: this.mapFlags } : {}) });
+      this.rows.push({ tNs, task: o.task, op: 'map', addr: o.base, len: o.mapLen, object: o.name, offset: 0, ...(this.mapFlags ? { flags: this.mapFlags } : {}) });
       o.mapped = true;
     }
   }
 
   private injectSync(o: MappedObject, tNs: number): void {
-    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.mapBytes, flags: this.injectFlags });
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: o.mapLen, flags: this.injectFlags });
     o.writesSinceSync = 0;
     this.stats.msync_injected = (this.stats.msync_injected ?? 0) + 1;
   }
 
-  /** Check that [offset, offset+len) fits the mapping (the region, or the file size given). */
-  private checkRange(offset: number, len: number, place: InputPlace): void {
-    if (!(offset + len <= this.mapBytes)) {
-      const what = this.mapBytes === this.regionBytes ? `the ${regionName(this.regionBytes)} mapped per object` : `the file size given, ${this.mapBytes} bytes`;
-      throw new TraceError(this.path, place.line, place.column, `offset + length must be at most ${this.mapBytes} (${what})`, place.text);
+  /** What bounds `o`'s I/O, for error messages. */
+  private bound(o: MappedObject): string {
+    return o.size === this.regionBytes ? `the ${regionName(this.regionBytes)} mapped per object` : `the size given for ${o.name}`;
+  }
+
+  /** Check that [offset, offset+len) fits `o` (its region, or the file size given). */
+  private checkRange(o: MappedObject, offset: number, len: number, place: InputPlace): void {
+    if (!(offset + len <= o.size)) {
+      throw new TraceError(this.path, place.line, place.column, `offset + length must be at most ${o.size} (${this.bound(o)})`, place.text);
     }
   }
 
   /** A store of `len` bytes at `offset` of object `name`, at trace time `tNs`. */
   write(name: string, task: string, tNs: number, offset: number, len: number, place: InputPlace, extra?: Record<string, string>): void {
     const o = this.object(name, task, place);
-    this.checkRange(offset, len, place);
+    this.checkRange(o, offset, len, place);
     this.before(o, tNs);
     this.rows.push(extra ? { tNs, task: o.task, op: 'write', addr: o.base + offset, len, extra } : { tNs, task: o.task, op: 'write', addr: o.base + offset, len });
     if (len === 0) return;
@@ -214,7 +226,7 @@ export class ImportedTrace {
   /** A load of `len` bytes at `offset` of object `name`. */
   read(name: string, task: string, tNs: number, offset: number, len: number, place: InputPlace, extra?: Record<string, string>): void {
     const o = this.object(name, task, place);
-    this.checkRange(offset, len, place);
+    this.checkRange(o, offset, len, place);
     this.before(o, tNs);
     this.rows.push(extra ? { tNs, task: o.task, op: 'read', addr: o.base + offset, len, extra } : { tNs, task: o.task, op: 'read', addr: o.base + offset, len });
   }
@@ -223,15 +235,21 @@ export class ImportedTrace {
   syncAll(name: string, task: string, tNs: number, flags: number, place: InputPlace): void {
     const o = this.object(name, task, place);
     this.before(o, tNs);
-    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: this.mapBytes, flags });
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: o.mapLen, flags });
     o.writesSinceSync = 0;
     this.dirty.delete(o);
   }
 
-  /** An msync of [offset, offset+len) of object `name` (a range sync: it does not reset the injection counters). */
+  /**
+   * An msync of [offset, offset+len) of object `name`, len 0: to the end of its mapping (a range
+   * sync: it does not reset the injection counters).
+   */
   syncRange(name: string, task: string, tNs: number, offset: number, len: number, flags: number, place: InputPlace): void {
     const o = this.object(name, task, place);
-    this.checkRange(offset, len, place);
+    if (len === 0) {
+      if (!(offset < o.size)) throw new TraceError(this.path, place.line, place.column, `offset must be below ${o.size} (${this.bound(o)})`, place.text);
+      len = o.mapLen - offset;
+    } else this.checkRange(o, offset, len, place);
     this.before(o, tNs);
     this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base + offset, len, flags });
   }
