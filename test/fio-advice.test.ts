@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mmapAdvice, parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
-import { importWithMeasured, iologFileSizes } from '../scripts/validate/sim-side.ts';
+import { fileSizeFrom, importWithMeasured } from '../scripts/validate/sim-side.ts';
 import { withFioReadahead } from '../scripts/validate/validation.ts';
 import { readTrace } from '../traces/reader.ts';
 import { Flag, type TraceRow } from '../traces/types.ts';
@@ -126,7 +126,8 @@ describe('importing a validation run: the mapping covers the file', () => {
     const d = tmp();
     const data = join(d, 'seq.0.0');
     writeFileSync(data, Buffer.alloc(64 * 4096 - 100)); // 63 pages and most of a 64th
-    expect(iologFileSizes(writeLog(d, 'a.iolog', seqLog(data)), '/')).toEqual(new Map([[data, 64 * 4096 - 100]]));
+    writeLog(d, 'a.iolog', seqLog(data));
+    expect(fileSizeFrom('/')(data)).toBe(64 * 4096 - 100);
     const out = join(d, 'a.csv');
     await importWithMeasured([{ iolog: join(d, 'a.iolog'), task: 'fio', measured: Float64Array.from([300]) }], out, 4096, Flag.SEQUENTIAL);
     const rows = await rowsOf(out);
@@ -136,7 +137,8 @@ describe('importing a validation run: the mapping covers the file', () => {
     const reads = simulate(rows, cfg).reads;
     expect(Math.max(...reads.map((r) => r.offset + r.bytes))).toBe(64 * 4096);
     // without the file (gone, or a log from elsewhere): the whole 1 TiB region, and the window runs past the file's end
-    expect(iologFileSizes(writeLog(d, 'b.iolog', seqLog(join(d, 'gone.0.0'))), '/').size).toBe(0);
+    writeLog(d, 'b.iolog', seqLog(join(d, 'gone.0.0')));
+    expect(fileSizeFrom('/')(join(d, 'gone.0.0'))).toBeUndefined();
     const outB = join(d, 'b.csv');
     await importWithMeasured([{ iolog: join(d, 'b.iolog'), task: 'fio', measured: Float64Array.from([300]) }], outB, 4096, Flag.SEQUENTIAL);
     const rowsB = await rowsOf(outB);
@@ -145,15 +147,15 @@ describe('importing a validation run: the mapping covers the file', () => {
   });
 });
 
-describe('iologFileSizes: each file the log adds, by its name, from the file itself', () => {
-  it('a relative name is read from where fio ran; files of different sizes each keep their own; a missing one is left out', () => {
+describe('fileSizeFrom: the size of a file, by the name the log gives it, from the file itself', () => {
+  it('a relative name is read from where fio ran; files of different sizes each keep their own; a missing one has none', () => {
     const d = tmp();
     writeFileSync(join(d, 'a.0.0'), Buffer.alloc(8192));
     writeFileSync(join(d, 'b.0.0'), Buffer.alloc(3 * 4096));
-    const log = writeLog(d, 'two.iolog', ['fio version 2 iolog', 'a.0.0 add', 'b.0.0 add', 'c.0.0 add', 'a.0.0 open', 'a.0.0 write 0 4096', ''].join('\n'));
-    expect(iologFileSizes(log, d)).toEqual(new Map([['a.0.0', 8192], ['b.0.0', 12_288]]));
+    const size = fileSizeFrom(d);
+    expect(['a.0.0', 'b.0.0', 'c.0.0'].map(size)).toEqual([8192, 12_288, undefined]);
     // from elsewhere the relative names find nothing
-    expect(iologFileSizes(log, '/').size).toBe(0);
+    expect(fileSizeFrom('/')('a.0.0')).toBeUndefined();
   });
 });
 

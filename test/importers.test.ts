@@ -287,7 +287,7 @@ describe('fio-iolog', () => {
     const d = tmp();
     const log = join(d, 'two.iolog');
     writeFileSync(log, ['fio version 2 iolog', '/a add', '/b add', '/c add', '/a write 0 4096', '/b write 0 4096', '/c write 0 4096', '/b sync 0 0', ''].join('\n'));
-    const { rows } = await importRows(fioIologImporter, log, { fileBytes: new Map([['/a', 8192], ['/b', 5000]]) });
+    const { rows } = await importRows(fioIologImporter, log, { fileBytes: (name) => new Map([['/a', 8192], ['/b', 5000]]).get(name) });
     expect(rows.filter((r) => r.op === 'map' || r.op === 'msync').map((r) => [r.op, r.object ?? '', r.len])).toEqual([
       ['map', '/a', 8192], ['map', '/b', 8192], ['map', '/c', TIB], ['msync', '', 8192],
     ]);

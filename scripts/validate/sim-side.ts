@@ -3,7 +3,7 @@
  * that carries each msync's measured latency, reading the replay's msyncs
  * back, pairs.csv, and the overlay chart.
  */
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fioIologImporter } from '../../traces/import/fio-iolog.ts';
 import { iologLatencies } from './fio.ts';
@@ -19,28 +19,23 @@ import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 
 /**
- * The size (bytes) of each file an I/O log's `add` lines name, read from the files themselves
- * (they exist while the validation runs; a relative name from `cwd`, where fio ran), by the
- * name the log gives it; a file that cannot be read is left out (its mapping: the whole region).
- * The import maps each file at its size instead of a whole region, so that the replay's
- * read-ahead stops at the end of the file, as the kernel's does: on 2026-12-05 a validation's
- * replay of `seq-small-syncs` (a 16 MiB file) read ahead a second, phantom 16 MiB past its end
- * 137 ms in, and one of its msyncs waited 6.2 ms for it (the validation of 03:06 UTC).
+ * The size (bytes) of a file named as an I/O log names it, read from the file itself (it exists
+ * while the validation runs; a relative name from `cwd`, where fio ran); undefined when it
+ * cannot be read (its mapping: the whole region). The import maps each file at its size instead
+ * of a whole region, so that the replay's read-ahead stops at the end of the file, as the
+ * kernel's does: on 2026-12-05 a validation's replay of `seq-small-syncs` (a 16 MiB file) read
+ * ahead a second, phantom 16 MiB past its end 137 ms in, and one of its msyncs waited 6.2 ms for
+ * it (the validation of 03:06 UTC).
  */
-export function iologFileSizes(iolog: string, cwd: string): Map<string, number> {
-  const sizes = new Map<string, number>();
-  for (const line of readFileSync(iolog, 'utf8').split('\n')) {
-    const f = line.trim().split(/\s+/);
-    const name = f.length >= 2 && f[f.length - 1] === 'add' ? f[f.length - 2]! : null;
-    if (name === null || sizes.has(name)) continue;
+export function fileSizeFrom(cwd: string): (name: string) => number | undefined {
+  return (name) => {
     try {
       const st = statSync(resolve(cwd, name));
-      if (st.isFile() && st.size > 0) sizes.set(name, st.size);
+      return st.isFile() && st.size > 0 ? st.size : undefined;
     } catch {
-      // a file gone (or never made): the whole region, as without a size
+      return undefined; // a file gone (or never made): the whole region, as without a size
     }
-  }
-  return sizes;
+  };
 }
 
 /** One fio job's I/O log to import as one task, with its measured sync latencies. */
@@ -57,7 +52,7 @@ export interface CloneLog {
  * its k-th measured latency in `x_measured_us`, and each store and load the
  * time from its entry to the next (the page fault it took included, which
  * the closed replay then simulates instead of adding to it); map rows get
- * `mapFlags` (the access advice) and each file's size (iologFileSizes, names
+ * `mapFlags` (the access advice) and each file's size (fileSizeFrom, names
  * relative to `cwd`, where fio ran). Returns each clone's msyncs.
  */
 export async function importWithMeasured(clones: readonly CloneLog[], out: string, pageSize: number, mapFlags = 0, cwd = process.cwd()): Promise<number[]> {
@@ -68,8 +63,7 @@ export async function importWithMeasured(clones: readonly CloneLog[], out: strin
     const timed = await iologLatencies(c.iolog, ACCESS_ACTIONS);
     const access = timed.latencies_us;
     const stats: ImportStats = {};
-    const fileBytes = iologFileSizes(c.iolog, cwd);
-    for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, mapFlags, fileBytes }, stats)) {
+    for await (const batch of fioIologImporter.rows(c.iolog, { pageSize, syncFlags: DEFAULT_SYNC_FLAGS, mapFlags, fileBytes: fileSizeFrom(cwd) }, stats)) {
       for (const row of batch) {
         row.task = c.task;
         if (row.op === 'msync') {

@@ -23,13 +23,13 @@ export interface ImportOptions {
   /** Flag bits given to every `map` row the importer makes: the access advice (`Flag.RANDOM` or `Flag.SEQUENTIAL`), default none. */
   mapFlags?: number;
   /**
-   * fio-iolog: the size (bytes) of every file, or of each by its name as the log gives it, when
-   * known: each `map` row maps that much of the object's region (rounded up to a page), and a
+   * fio-iolog: the size (bytes) of every file, or of each by its name as the log gives it (asked
+   * once, when the file is first met), when known: each `map` row maps that much of the object's region (rounded up to a page), and a
    * whole-mapping msync covers it, so that read-ahead stops at the end of the file as the
    * kernel's does; an I/O past the size is an error. A file without one, or with one that is
    * not a whole number of bytes within the region, maps the whole region (the default).
    */
-  fileBytes?: number | ReadonlyMap<string, number>;
+  fileBytes?: number | ((name: string) => number | undefined);
 }
 
 /** Counters an importer reports (e.g. fio `trim` and `wait` entries seen). */

@@ -134,7 +134,7 @@ export class ImportedTrace {
     this.mapFlags = opts.mapFlags ?? 0;
     this.pageSize = opts.pageSize;
     const fb = opts.fileBytes;
-    this.sizeOf = fb === undefined ? () => undefined : typeof fb === 'number' ? () => fb : (name) => fb.get(name);
+    this.sizeOf = fb === undefined ? () => undefined : typeof fb === 'number' ? () => fb : fb;
     stats.msync_injected ??= 0;
     stats.time_clamped ??= 0;
     stats.time_clamped_max_us ??= 0;
