@@ -110,6 +110,7 @@ const DEVICE_SCHEMA = obj({
   write_latency: serviceDist,
   bandwidth_mbps: range(0, MAX_MBPS),
   read_bandwidth_mbps: range(0, MAX_MBPS),
+  segment_us: duration,
   write_cache: { type: 'boolean' },
   cache_mb: range(0, 2 ** 20),
   media_mbps: range(0, MAX_MBPS),

@@ -15,7 +15,7 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
                          [--max-depth 64] [--settle 90] -o device.yaml
 
 Fits syncsim's storage model (device.read_latency, write_latency,
-read_bandwidth_mbps, bandwidth_mbps, media_mbps, channels, submit_us,
+read_bandwidth_mbps, segment_us, bandwidth_mbps, media_mbps, channels, submit_us,
 submit_command_us, submit_overlap, submit_completion, write_cache, flush_us, flush_empty_us, flush_cv, flush_floor, flush_quantiles,
 destage, media_write_us, host_cv, host_floor, busy_latency_us, busy_flush_us), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
@@ -27,6 +27,13 @@ FILE' and 'device.profile: FILE' accept:
      (--quick: ${QUICK_LATENCY_SIZES.map(sizeLabel).join(', ')}): least squares of mean latency over size,
      latency = c + bytes / bw → read_latency / write_latency (lognormal at c,
      cv from the 4k spread), read_bandwidth_mbps / media_mbps (unless step 3 times the FLUSH's own rate);
+  1a. the 1m reads again into a buffer of transparent huge pages (glibc's
+     glibc.malloc.hugetlb=1 tunable for fio, aligned to 2 MiB), half a step:
+     segment_us = (median into 4 KiB pages − into huge pages) / 255, what
+     each scatter-gather segment (a folio of the page cache) adds to a read;
+     read_bandwidth_mbps then becomes the rate of the bytes alone,
+     4096 / (4096 / rate − segment_us). None where the kernel gives no huge
+     page (THP never, glibc before 2.35): both reads cost the same;
   2. 4k random reads / writes at queue depths 1, 2, 4, ... --max-depth
      (--quick: 1, 4, 16, ...): channels = round(peak IOPS x QD1 latency);
   2a. 4k random writes submitted and reaped ${BATCH_SIZES.join(', ')} at a time (--quick:
@@ -83,7 +90,9 @@ FILE' and 'device.profile: FILE' accept:
      skipped without cc;
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
      FLUSH), reported beside the simulator's prediction;
-  5. a cold sequential mmap read: faults that miss vs hit, beside
+  5. a cold sequential mmap read: its rate (accesses a second x 4 KiB, with
+     1024 or more) is read_bandwidth_mbps, the page cache's read path, in
+     place of step 1's O_DIRECT rate (less segment_us a page: 1a); faults that miss vs hit, beside
      readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4;
   6. no measurement: fs.kind from the file system (ext4 with a jbd2 journal:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the

@@ -48,6 +48,7 @@ export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; 
   { path: ['device', 'flush_quantiles'], value: [] },
   { path: ['device', 'busy_latency_us'], value: 0 },
   { path: ['device', 'busy_flush_us'], value: 0 },
+  { path: ['device', 'segment_us'], value: 0 },
 ];
 
 /** `config` as a run's identity hashes it: without the {@link IDENTITY_NEUTRAL_KEYS} at their neutral value (a copy; `config` is unchanged). */

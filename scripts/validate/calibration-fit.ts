@@ -53,6 +53,64 @@ export function pageinRate(steps: readonly StepReport[]): { mbps: number; faults
   return { mbps: round2((p.iops * p.bytes) / 1e6), faults };
 }
 
+/** Reads the segment step (seg-read-*) must have timed, and its baseline (lat-read-* of the same size), for a segment's cost to be fitted. */
+export const SEGMENT_MIN_READS = 20;
+
+/** What a scatter-gather segment of a read costs (calibration: `device.segment_us`), from the figures it came from. */
+export interface SegmentFit {
+  segment_us: number;
+  /** Median latency (µs) of the O_DIRECT reads into 4 KiB pages (lat-read-SIZE). */
+  pages_p50_us: number;
+  /** Median latency (µs) of the same reads into huge pages (seg-read-SIZE). */
+  huge_p50_us: number;
+  /** The segments the reads into 4 KiB pages have more: a page each, less the one of a huge page. */
+  segments: number;
+  bytes: number;
+}
+
+/**
+ * A segment's cost (µs): how much longer the median 1 MiB O_DIRECT read
+ * takes into a buffer of 4 KiB pages (lat-read-1m: a segment a page, 256)
+ * than into one huge page (seg-read-1m: one), over the 255 segments more.
+ * Null without both steps, with fewer than {@link SEGMENT_MIN_READS} reads
+ * in either, or when the huge pages made no read faster (the kernel gave
+ * none): then `reason` says which. Why: each segment is a descriptor the
+ * device (under a virtual disk, its host) handles on its own; on the
+ * development machine 1 MiB reads took 449 µs into 4 KiB pages and 191 µs
+ * into huge pages, 4 MiB 1876 and 668 µs (fio, 2026-12-05 04:55 UTC), about
+ * 1.0–1.2 µs a segment, and read-ahead in 2 MiB folios read 16 MiB in
+ * 3.0–6.8 ms where 4 KiB folios took about 690 µs a MiB (tracefs).
+ */
+export function segmentFit(steps: readonly StepReport[]): SegmentFit | { reason: string } {
+  const huge = steps.find((s) => s.kind === 'segment');
+  if (!huge) return { reason: 'no seg-read step' };
+  const pages = steps.find((s) => s.kind === 'latency' && s.name === `lat-read-${huge.name.slice('seg-read-'.length)}`);
+  if (!pages) return { reason: `no lat-read step of ${huge.bytes} bytes to compare ${huge.name} with` };
+  const p50 = (s: StepReport) => ((s.latency?.count ?? 0) >= SEGMENT_MIN_READS ? s.latency?.p50_us ?? null : null);
+  const a = p50(pages), b = p50(huge);
+  if (a === null || b === null) return { reason: `fewer than ${SEGMENT_MIN_READS} reads timed in ${a === null ? pages.name : huge.name}` };
+  const segments = huge.bytes / 4096 - 1;
+  if (!(segments > 0) || !(a > b)) return { reason: `reads into huge pages no faster (${huge.name} median ${round2(b)} µs, ${pages.name} ${round2(a)} µs): no huge page to read into (transparent huge pages off, glibc before 2.35) or no cost a segment` };
+  return { segment_us: round2((a - b) / segments), pages_p50_us: a, huge_p50_us: b, segments, bytes: huge.bytes };
+}
+
+/**
+ * The read rate (MB/s) of bytes alone, when a read also costs `segmentUs`
+ * per segment: `mbps` was measured reading 4 KiB pages, a segment each, so
+ * 4096 / mbps = 4096 / rate + segmentUs. Null when the segment would take
+ * more than {@link SEGMENT_MAX_SHARE} of a page's time (a figure the pages'
+ * rate cannot hold: fit none).
+ */
+export function rateLessSegments(mbps: number, segmentUs: number): number | null {
+  if (!(mbps > 0)) return null;
+  const pageUs = 4096 / mbps;
+  if (segmentUs > SEGMENT_MAX_SHARE * pageUs) return null;
+  return round2(Math.min(MAX_MBPS, 4096 / (pageUs - segmentUs)));
+}
+
+/** The largest share of a 4 KiB page's read time a segment may take for the rate of bytes alone to be fitted. */
+export const SEGMENT_MAX_SHARE = 0.9;
+
 /** Fits the steps' figures (pure); `readAheadKb` / `writeCache` from sysfs (null: unknown). */
 export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: boolean | null; readAheadKb: number | null }, maxDepth: number, flushLevel?: FioLatency) {
   const lat = (dir: 'read' | 'write') => {

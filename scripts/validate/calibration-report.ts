@@ -9,7 +9,7 @@ import type { ChannelFit, DestageFit, DestageRateFit, FlushFit, LatencyBandwidth
 import type { FlushGapFit } from './flush-gap.ts';
 import type { BlockDevice } from './blockdev.ts';
 import type { CpuFigures } from '../measure/cpu-fit.ts';
-import type { StepReport } from './calibration-fit.ts';
+import type { SegmentFit, StepReport } from './calibration-fit.ts';
 import type { Rerun } from './step-rerun.ts';
 import type { NoSubmissionFit, SubmissionFit } from './submission-fit.ts';
 import type { SessionLevel } from './flush-level.ts';
@@ -79,6 +79,8 @@ export interface Calibration {
     cpu_note: string;
     /** What the CPU probe's writeback samples make of the stage's cost a write (writeback-stage.ts), reported beside the batch fit, which the profile keeps; null without a stage or writeback samples; absent in reports of earlier versions. */
     writeback_stage?: WritebackStage | null;
+    /** A read's cost per scatter-gather segment (lat-read-1m against seg-read-1m: `device.segment_us`), or why none was fitted; absent in reports of earlier versions. */
+    segment?: SegmentFit | { reason: string };
   };
   checks: {
     journal: {

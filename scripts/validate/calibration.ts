@@ -68,7 +68,7 @@ import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { busyDeviceKeys, cpuCalibration } from './cpu-calibration.ts';
 import { writebackLatency, writebackStage } from './writeback-stage.ts';
-import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, round2, type StepReport } from './calibration-fit.ts';
+import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, rateLessSegments, round2, segmentFit, type SegmentFit, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
 import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
@@ -132,6 +132,18 @@ export function checkCalibrationTargets(out: string, flag?: string): void {
 }
 
 
+/** `read` with the segments taken off its rate when `segmentUs` > 0: its value `mbps`, and its provenance saying so. */
+function withSegments(read: FittedValue, mbps: number, segmentUs: number): FittedValue {
+  if (!(segmentUs > 0)) return read;
+  return { ...read, value: mbps, from: `${read.from}; less segment_us a 4 KiB page (a segment each): 4096 / (4096 / ${read.value} − ${segmentUs}) µs, the rate of the bytes alone` };
+}
+
+/** The provenance of `device.segment_us`. */
+function segmentProvenance(s: SegmentFit): FittedValue {
+  const size = sizeLabel(s.bytes);
+  return { value: s.segment_us, r2: null, n: 2, from: `lat-read-${size}, seg-read-${size}: (median O_DIRECT ${size} read into 4 KiB pages ${round2(s.pages_p50_us)} µs − into huge pages ${round2(s.huge_p50_us)} µs) / the ${s.segments} segments more` };
+}
+
 /** The write counts of the flush steps, for a provenance line: '1, 8, 32, 128'. */
 const flushPoints = (steps: readonly StepReport[]) => steps.filter((s) => s.kind === 'flush').map((s) => s.writes ?? 1).join(', ');
 
@@ -178,7 +190,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const latLog = join(work, 'pagein');
     const probePlan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs: 0, latLog });
     // the steps share --runtime; a FLUSH probe and a flush-size step run half a step
-    const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' || st.kind === 'flush-size' ? 0.5 : 1), 0);
+    const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' || st.kind === 'flush-size' || st.kind === 'segment' ? 0.5 : 1), 0);
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
@@ -199,7 +211,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const runStep = async (step: Microbench): Promise<string> => {
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
       writeFileSync(jobFile, stepJobText(work, opts.sizeBytes, step));
-      await runFio(['--output-format=json', `--output=${json}`, jobFile], work);
+      await runFio(['--output-format=json', `--output=${json}`, jobFile], work, step.env);
       drainDevice(join(work, DATA_FILE));
       return json;
     };
@@ -247,7 +259,12 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const pooledLevel = levels?.pooled ?? null, quietLevel = levels?.quiet ?? null;
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, quietLevel ?? undefined);
     const pagein = pageinRate(steps);
-    const readMbps = pagein?.mbps ?? fit.read.bandwidth_mbps; // device.read_bandwidth_mbps
+    // a read's segments (one a folio) apart from its bytes, when the huge-page reads gave their cost: the rate of bytes alone
+    const segment = segmentFit(steps);
+    const pagesMbps = pagein?.mbps ?? fit.read.bandwidth_mbps;
+    const bytesMbps = 'segment_us' in segment ? rateLessSegments(pagesMbps, segment.segment_us) : null;
+    const segmentUs = bytesMbps === null || !('segment_us' in segment) ? 0 : segment.segment_us;
+    const readMbps = bytesMbps ?? pagesMbps; // device.read_bandwidth_mbps
     const flushStep = steps.find((s) => s.kind === 'flush')!;
     // the figures the level was fitted to
     const level = quietLevel ?? flushStep.sync!;
@@ -275,6 +292,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
       // the page cache's read rate, which page-in waits on, when the pagein step gave one; else the O_DIRECT reads' (calibration-fit.ts)
       read_bandwidth_mbps: readMbps,
+      ...(segmentUs > 0 ? { segment_us: segmentUs } : {}),
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       // the rate a FLUSH destages at when the flush-size steps gave one (a cache that destages on FLUSH), else the O_DIRECT writes'
       media_mbps: fit.destage_rate?.media_mbps ?? fit.write.bandwidth_mbps,
@@ -303,9 +321,10 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
       ...(serial && completion ? { 'device.submit_completion': { value: completion.submit_completion, r2: null, n: 1, from: completion.from } } : {}),
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
-      'device.read_bandwidth_mbps': pagein
+      'device.read_bandwidth_mbps': withSegments(pagein
         ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
-        : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` },
+        : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` }, readMbps, segmentUs),
+      ...(segmentUs > 0 && 'segment_us' in segment ? { 'device.segment_us': segmentProvenance(segment) } : {}),
       'device.write_latency': wbLatency ? { value: device.write_latency, r2: null, n: cpuRun.figures!.writeback!.cpu_page_us.reps, from: wbLatency.provenance } : { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
@@ -350,7 +369,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },
+      fits: { ...fit, segment, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,
@@ -360,8 +379,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         },
         pagein: {
           ...split, readahead_pages: ra,
-          predicted_miss_us: ra === null ? null : fit.read.latency.mean_us + (readMbps > 0 ? (Math.min(ra, READ_REQUEST_PAGES) * 4096) / readMbps : 0),
-          note: 'cold sequential mmap read, 4k per access: pages_per_miss is the window a blocking miss brought in (Linux also reads ahead asynchronously, so it may exceed readahead.pages); predicted_miss_us = read_latency + min(readahead.pages, readahead.request_pages) × 4 KiB / read_bandwidth_mbps (the fault waits for the request holding its page)',
+          predicted_miss_us: ra === null ? null : fit.read.latency.mean_us + Math.min(ra, READ_REQUEST_PAGES) * ((readMbps > 0 ? 4096 / readMbps : 0) + segmentUs),
+          note: 'cold sequential mmap read, 4k per access: pages_per_miss is the window a blocking miss brought in (Linux also reads ahead asynchronously, so it may exceed readahead.pages); predicted_miss_us = read_latency + min(readahead.pages, readahead.request_pages) × (4 KiB / read_bandwidth_mbps + segment_us) (the fault waits for the request holding its page, of 4 KiB folios)',
         },
       },
       steps,

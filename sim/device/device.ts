@@ -42,6 +42,11 @@ export class Io {
   urgent: boolean;
   /** Writes a copy of the pages (Mach data_return): page state is not touched when it ends. */
   copy = false;
+  /**
+   * Pages per folio of a page-cache read (1: order-0 pages): each folio is
+   * one scatter-gather segment of the command (`device.segment_us`).
+   */
+  folioPages = 1;
   /** @internal its slot in the device queue while queued (sim/device/dispatch.ts). */
   qslot = -1;
   /** @internal its next step in a command slot of the media device (sim/device/media.ts, STAGE; 0 when it has none). */

@@ -21,7 +21,8 @@
  * 2. the per-command latency (a draw from `read_latency` / `write_latency`) runs,
  *    in parallel with the other slots;
  * 3. the data crosses one pipe shared by all slots, in arrival order, at
- *    `bandwidth_mbps` (writes) or `read_bandwidth_mbps` (reads): more channels
+ *    `bandwidth_mbps` (writes) or `read_bandwidth_mbps` (reads), a read plus
+ *    `segment_us` per folio it fills (one scatter-gather segment each): more channels
  *    raise IOPS, never MB/s beyond the cap;
  * 4. a write then completes into the volatile write cache (`write_cache`, not
  *    `fua`; it waits for room when `cache_mb` is full), which destages to the
@@ -297,6 +298,17 @@ export class MediaDevice implements EventTarget, BlockDevice {
     return this.random.host.scale(ns);
   }
 
+  /**
+   * The segments' share of a read's transfer (ns): `segment_us` for each
+   * folio it reads (pages / folio pages, a part of a folio counting its
+   * part), the commands merged with it included.
+   */
+  private segmentNs(io: Io, group: readonly Io[] | undefined): number {
+    let folios = io.pages / io.folioPages;
+    if (group) for (let i = 1; i < group.length; i++) folios += group[i].pages / group[i].folioPages;
+    return Math.round(folios * this.params.segment_us * 1000);
+  }
+
   /** Steps 3–4: the shared pipe, then the cache or the media; returns the completion time (ns). */
   private transfer(io: Io): number {
     const p = this.params;
@@ -306,7 +318,9 @@ export class MediaDevice implements EventTarget, BlockDevice {
     if (group) for (let i = 1; i < group.length; i++) pages += group[i].pages;
     const bytes = pages * this.pageSize;
     const pipeStart = Math.max(now, this.pipeFree);
-    const pipeEnd = pipeStart + this.random.host.scale(transferNs(bytes, io.kind === 'read' ? p.read_bandwidth_mbps : p.bandwidth_mbps));
+    const read = io.kind === 'read';
+    const pipeNs = transferNs(bytes, read ? p.read_bandwidth_mbps : p.bandwidth_mbps) + (read && p.segment_us > 0 ? this.segmentNs(io, group) : 0);
+    const pipeEnd = pipeStart + this.random.host.scale(pipeNs);
     this.pipeFree = pipeEnd;
     const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;
     const media = () => this.mediaNs(addr, bytes, io.kind !== 'read');

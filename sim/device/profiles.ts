@@ -54,6 +54,13 @@ export interface MediaKeys {
   bandwidth_mbps: number;
   /** Read data transfer rate (MB/s), shared by all channels. */
   read_bandwidth_mbps: number;
+  /**
+   * Transfer time of each scatter-gather segment of a read (µs), on top of
+   * its bytes at `read_bandwidth_mbps`: one segment per folio of the page
+   * cache, so a read of large folios costs less per byte than one of 4 KiB
+   * pages (0: the rate alone).
+   */
+  segment_us: number;
   /** A volatile write cache is present and enabled: writes complete once in it. */
   write_cache: boolean;
   /** Capacity of the write cache (MiB). */
@@ -183,7 +190,8 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
  * - capacity_gb 1000 (7K1000.C 1 TB model); region_gb 16: our choice, each object gets its own
  *   16 GB region (a far-apart file), wrapping after 62 objects.
  *
- * Every profile: flush_cv 0 with flush_cv_scope flush (a drive's FLUSH does not vary with a host), flush_gap empty (no growth with the time since the previous FLUSH: a drive's
+ * Every profile: segment_us 0 (a drive's transfer time is in its rates; `syncsim calibrate` fits it
+ * where a virtual disk's host handles each segment of a command on its own), flush_cv 0 with flush_cv_scope flush (a drive's FLUSH does not vary with a host), flush_gap empty (no growth with the time since the previous FLUSH: a drive's
  * FLUSH is measured back to back), destage continuous (a drive destages its cache on its own) and media_write_us 0
  * (a drive's per-command cost is in write_latency); submit_us and submit_command_us 0, submit_overlap false (a drive's
  * command fetch is in its latencies, and its IOPS limit in `channels`). `syncsim calibrate` fits both on a virtual
@@ -195,23 +203,23 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
 export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> = {
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
-    bandwidth_mbps: 4300, read_bandwidth_mbps: 7000,
+    bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, segment_us: 0,
     write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
-    bandwidth_mbps: 530, read_bandwidth_mbps: 560,
+    bandwidth_mbps: 530, read_bandwidth_mbps: 560, segment_us: 0,
     write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
-    bandwidth_mbps: 600, read_bandwidth_mbps: 600,
+    bandwidth_mbps: 600, read_bandwidth_mbps: 600, segment_us: 0,
     write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
-    bandwidth_mbps: 0, read_bandwidth_mbps: 0,
+    bandwidth_mbps: 0, read_bandwidth_mbps: 0, segment_us: 0,
     write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
 };

@@ -123,12 +123,12 @@ export class PageIn {
    * Reads pages [first, first+count) in requests of at most
    * `readahead.request_pages`, in ascending order; with `cause` pagein, only
    * the request holding the faulting page `idx` is the fault's (urgent), the
-   * others are read-ahead. A page in a hole (no block on disk) is made
-   * resident, zero-filled, instead.
+   * others are read-ahead. Each request reads folios of `folioPages` pages.
+   * A page in a hole (no block on disk) is made resident, zero-filled, instead.
    */
-  private read(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead'): void {
+  private read(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead', folioPages = 1): void {
     const fs = this.k.fs;
-    if (!fs.hasBlock) return this.readRun(obj, first, count, idx, cause);
+    if (!fs.hasBlock) return this.readRun(obj, first, count, idx, cause, folioPages);
     // a hole has no block to read: the kernel's read_pages zero-fills it in memory (ext4's mpage_readpages)
     const end = first + count;
     for (let i = first; i < end;) {
@@ -139,17 +139,17 @@ export class PageIn {
       }
       let j = i + 1;
       while (j < end && fs.hasBlock(obj, j)) j++;
-      this.readRun(obj, i, j - i, idx, cause);
+      this.readRun(obj, i, j - i, idx, cause, folioPages);
       i = j;
     }
   }
 
   /** Reads the pages [first, first+count), all with blocks, as {@link read} says. */
-  private readRun(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead'): void {
+  private readRun(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead', folioPages: number): void {
     const max = this.k.config.readahead.request_pages > 0 ? this.k.config.readahead.request_pages : count;
     for (let at = first; at < first + count; at += max) {
       const n = Math.min(max, first + count - at);
-      this.k.pager.read(obj, at, n, cause === 'pagein' && idx >= at && idx < at + n ? 'pagein' : 'readahead');
+      this.k.pager.read(obj, at, n, cause === 'pagein' && idx >= at && idx < at + n ? 'pagein' : 'readahead').folioPages = folioPages;
     }
   }
 
@@ -162,6 +162,7 @@ export class PageIn {
     let own = { first: idx, count: 1 };
     // a window read in PMD-sized folios (Linux read-ahead at order 9)
     const large = w.pmdFolios === true ? Page.PMD_FOLIO : 0;
+    const folioPages = 2 ** (w.order ?? 0);
     const flag = (first: number, count: number) => {
       for (let i = first; i < first + count; i++) {
         const bits = (i !== idx ? Page.PREFETCHED : 0) | (i === w.mark ? Page.RA_MARK : 0) | large;
@@ -171,7 +172,7 @@ export class PageIn {
     if (!w.bridge) {
       if (idx < 0) return own;
       own = this.run(obj, { ...w, size: end - w.start }, idx);
-      this.read(obj, own.first, own.count, idx, cause);
+      this.read(obj, own.first, own.count, idx, cause, folioPages);
       flag(own.first, own.count);
       return own;
     }
@@ -183,7 +184,7 @@ export class PageIn {
       let j = i + 1;
       while (j < end && !(obj.state(j) & PRESENT)) j++;
       const mine = idx >= i && idx < j;
-      this.read(obj, i, j - i, idx, mine ? 'pagein' : 'readahead');
+      this.read(obj, i, j - i, idx, mine ? 'pagein' : 'readahead', folioPages);
       flag(i, j - i);
       if (mine) own = { first: i, count: j - i };
       i = j;

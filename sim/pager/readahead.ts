@@ -80,6 +80,8 @@ export interface ReadWindow {
   mark: number;
   /** Its pages come in PMD-sized folios, each mapped by one page-table entry of the level above (Linux read-ahead at order 9). */
   pmdFolios?: boolean;
+  /** The order of the folios it reads (Linux page_cache_ra_order: 2^order pages each); absent: order 0, one page a folio. */
+  order?: number;
 }
 
 
@@ -181,7 +183,7 @@ export function linuxPolicy(raPages: number): ReadPolicy {
       s.order += 2;
       // page_cache_ra_order: the folio order, capped by the mapping's largest (PMD) order and the window
       const order = Math.min(s.order, T.pmdOrder, Math.floor(Math.log2(s.size)));
-      return { start: s.start, size: s.size, bridge: true, mark: s.start, pmdFolios: order >= T.pmdOrder };
+      return { start: s.start, size: s.size, bridge: true, mark: s.start, pmdFolios: order >= T.pmdOrder, order };
     },
     issued() {},
   };
