@@ -171,18 +171,10 @@ describe('microbenchmark plan', () => {
     expect(probeDepths(1)).toEqual([1]);
   });
 
-  it('layout, 2 × sizes, the huge-page reads, 2 × depths, the completion probe, batches, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
+  it('layout, 2 × sizes, 2 × depths, the completion probe, batches, writeback sizes, 4 flush probes between them, flush, journal, page-in', () => {
     const o = { maxDepth: 64, sizeBytes: 64 << 20, stepMs: 1000, latLog: '/w/pagein' };
     const full = calibrationPlan({ ...o, quick: false });
-    expect(full.length).toBe(1 + 2 * 5 + 1 + 2 * 7 + 1 + 4 + 4 + 4 + 4 + 2 + 2);
-    // a segment's cost: lat-read-1m's reads again, into a 2 MiB-aligned buffer glibc's malloc madvises for huge pages, half a step
-    const seg = full.filter((s) => s.kind === 'segment');
-    expect(seg.map((s) => [s.name, s.direction, s.bytes, s.depth])).toEqual([['seg-read-1m', 'read', 1 << 20, 1]]);
-    expect(seg[0].options).toEqual(['rw=randread', 'bs=1m', 'direct=1', 'ioengine=psync', 'iomem=malloc', 'iomem_align=2m', 'time_based', 'runtime=500ms']);
-    expect(seg[0].env).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
-    expect(full.map((s) => s.name).indexOf('seg-read-1m')).toBe(full.map((s) => s.name).indexOf('lat-read-1m') + 1);
-    // no other step changes fio's environment
-    expect(full.filter((s) => s.env !== undefined).map((s) => s.name)).toEqual(['seg-read-1m']);
+    expect(full.length).toBe(1 + 2 * 5 + 2 * 7 + 1 + 4 + 4 + 4 + 4 + 2 + 2);
     // batched writes: n submitted together and reaped together, n at most a plug's 32
     expect(full.filter((s) => s.kind === 'batch').map((s) => [s.name, s.depth])).toEqual([['qb-write-4', 4], ['qb-write-8', 8], ['qb-write-16', 16], ['qb-write-32', 32]]);
     expect(full.find((s) => s.name === 'qb-write-16')!.options).toEqual(
@@ -194,8 +186,7 @@ describe('microbenchmark plan', () => {
     expect(full.filter((s) => s.kind === 'latency').map((s) => s.name)).toEqual(
       ['lat-read-4k', 'lat-read-16k', 'lat-read-64k', 'lat-read-256k', 'lat-read-1m', 'lat-write-4k', 'lat-write-16k', 'lat-write-64k', 'lat-write-256k', 'lat-write-1m']);
     const quick = calibrationPlan({ ...o, quick: true });
-    expect(quick.length).toBe(1 + 2 * 3 + 1 + 2 * 4 + 1 + 2 + 3 + 4 + 2 + 1 + 2);
-    expect(quick.filter((s) => s.kind === 'segment').map((s) => s.name)).toEqual(['seg-read-1m']);
+    expect(quick.length).toBe(1 + 2 * 3 + 2 * 4 + 1 + 2 + 3 + 4 + 2 + 1 + 2);
     expect(quick.filter((s) => s.kind === 'batch').map((s) => s.name)).toEqual(['qb-write-8', 'qb-write-32']);
     expect(quick.filter((s) => s.kind === 'writeback').map((s) => s.name)).toEqual(['wb-64k', 'wb-1m', 'wb-4m']);
     expect(quick.map((s) => s.name).slice(-5)).toEqual(['flush', 'flush-32', 'flush-size-1m', 'journal', 'pagein']);
@@ -210,7 +201,7 @@ describe('microbenchmark plan', () => {
     const names = full.map((s) => s.name);
     const probes = full.filter((s) => s.kind === 'flush-probe');
     expect(probes.map((s) => s.name)).toEqual(['flush-probe-1', 'flush-probe-2', 'flush-probe-3', 'flush-probe-4']);
-    expect(probes.map((s) => names.indexOf(s.name) - 1).map((i) => names[i])).toEqual(['seg-read-1m', 'lat-write-1m', 'qb-write-32', 'wb-4m']);
+    expect(probes.map((s) => names.indexOf(s.name) - 1).map((i) => names[i])).toEqual(['lat-read-1m', 'lat-write-1m', 'qb-write-32', 'wb-4m']);
     for (const p of probes) {
       expect(p.writes).toBe(1);
       expect(p.options).toEqual(['rw=randwrite', 'bs=4k', 'direct=1', 'ioengine=psync', 'fdatasync=1', `write_iolog=${flushIolog(p.name)}`, 'time_based', 'runtime=500ms']);

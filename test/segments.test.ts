@@ -2,16 +2,16 @@
  * A read's scatter-gather segments (`device.segment_us`): each folio a read
  * fills is one segment, and each segment adds its time to the read's
  * transfer; Linux read-ahead tells the device the folio order of each
- * window. And the calibration's fit of the segment's cost (seg-read-1m
- * against lat-read-1m). Expected values are worked out by hand.
+ * window. And the calibration's fit of the segment's cost (the probe
+ * segment-read.c). Expected values are worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { rig } from './device-rig.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { identityConfig } from '../scripts/sweep/identity.ts';
-import { rateLessSegments, SEGMENT_MAX_SHARE, SEGMENT_MIN_READS, segmentFit, type StepReport } from '../scripts/validate/calibration-fit.ts';
-import { fioEnv } from '../scripts/validate/fio.ts';
+import { rateLessSegments, SEGMENT_MAX_RATIO, SEGMENT_MAX_SHARE, SEGMENT_MIN_READS, segmentFit, type SegmentFit, type SegmentSamples } from '../scripts/validate/calibration-fit.ts';
+import { DEFAULT_SEGMENT_PAGES, parseSegmentSamples, segmentPages, segmentProvenance, withSegments } from '../scripts/validate/segment-probe.ts';
 
 const A = 0x10000000;
 const PS = 4096;
@@ -83,24 +83,47 @@ describe('read-ahead: each window\'s folio order reaches the device', () => {
   });
 });
 
-describe('calibrate: the cost of a segment (seg-read-1m against lat-read-1m)', () => {
-  const lat = (p50_us: number, count = 1000) => ({ count, mean_us: p50_us + 5, stddev_us: 20, p50_us, p90_us: p50_us * 1.1, p99_us: p50_us * 1.5 });
-  const step = (name: string, kind: StepReport['kind'], p50: number, count?: number): StepReport =>
-    ({ name, kind, bytes: 1 << 20, depth: 1, iops: 1e6 / p50, latency: lat(p50, count), sync: null });
-  const pages = step('lat-read-1m', 'latency', 449), huge = step('seg-read-1m', 'segment', 191);
+describe('calibrate: the cost of a segment (the probe segment-read.c)', () => {
+  /** Samples of `n` reads of each kind around the given medians (µs), spread ±5 %. */
+  const samples = (pagesP50: number, hugeP50: number, n = 101, thp_kb = 2048): SegmentSamples => {
+    const around = (m: number) => Array.from({ length: n }, (_, i) => m * (0.95 + (0.1 * i) / (n - 1)));
+    return { pages: 254, thp_kb, pages_us: around(pagesP50), huge_us: around(hugeP50) };
+  };
 
-  it('(449 − 191) µs over the 255 segments more: 1.01 µs (medians, not means)', () => {
-    expect(segmentFit([step('lat-read-4k', 'latency', 45), pages, huge])).toEqual({ segment_us: 1.01, pages_p50_us: 449, huge_p50_us: 191, segments: 255, bytes: 1 << 20 });
+  it('(393.2 − 219.1) µs over the 253 segments more: 0.69 µs (the medians)', () => {
+    expect(segmentFit(samples(393.2, 219.1))).toEqual({ segment_us: 0.69, pages_p50_us: 393.2, huge_p50_us: 219.1, pages: 254, segments: 253, count: 101 });
   });
 
-  it('none, with the reason, without either step, with too few reads, or when huge pages made no read faster', () => {
+  it('none, with the reason: no samples, no huge page, too few reads, a gain under 10 %, or a cost that rounds to 0', () => {
     expect(SEGMENT_MIN_READS).toBe(20);
-    expect(segmentFit([pages])).toEqual({ reason: 'no seg-read step' });
-    expect(segmentFit([huge])).toEqual({ reason: 'no lat-read step of 1048576 bytes to compare seg-read-1m with' });
-    expect(segmentFit([pages, step('seg-read-1m', 'segment', 191, 19)])).toEqual({ reason: 'fewer than 20 reads timed in seg-read-1m' });
-    expect(segmentFit([step('lat-read-1m', 'latency', 449, 19), huge])).toEqual({ reason: 'fewer than 20 reads timed in lat-read-1m' });
-    const same = segmentFit([pages, step('seg-read-1m', 'segment', 449)]);
-    expect('reason' in same && same.reason).toMatch(/^reads into huge pages no faster \(seg-read-1m median 449 µs, lat-read-1m 449 µs\): no huge page/);
+    expect(SEGMENT_MAX_RATIO).toBe(0.9);
+    expect(segmentFit(null, 'no C compiler')).toEqual({ reason: 'no C compiler' });
+    expect(segmentFit(samples(393.2, 219.1, 101, 0))).toEqual({ reason: 'no transparent huge page behind the probe\'s buffer (AnonHugePages 0 kB: transparent huge pages off, or no free 2 MiB block)' });
+    expect(segmentFit(samples(393.2, 219.1, 19))).toEqual({ reason: 'fewer than 20 reads of each kind timed (19)' });
+    expect(segmentFit(samples(393.2, 219.1, 20))).toMatchObject({ segment_us: 0.69, count: 20 });
+    // 355 is 90.3 % of 393.2: noise, not a cost
+    expect(segmentFit(samples(393.2, 355))).toEqual({ reason: 'reads into a huge page less than 10 % faster (median 355 µs against 393.2 µs into pages): no cost a segment to tell from noise' });
+    // 10 % faster but over 253 segments under 0.005 µs each: reads of 2 pages, 1 segment more, 1 µs against 0.899
+    expect(segmentFit({ ...samples(1, 0.899), pages: 2 })).toMatchObject({ segment_us: 0.1, segments: 1 });
+    expect(segmentFit({ ...samples(0.01, 0.008), pages: 254 })).toEqual({ reason: 'the difference (0 µs over 253 segments) rounds to 0 µs a segment' });
+  });
+
+  it('the probe\'s lines: thp first, then the reads in ns; anything else is an error naming the line', () => {
+    expect(parseSegmentSamples('thp,2048\npages,393200\nhuge,219100\n', 254)).toEqual({ pages: 254, thp_kb: 2048, pages_us: [393.2], huge_us: [219.1] });
+    expect(parseSegmentSamples('thp,0\n', 64)).toEqual({ pages: 64, thp_kb: 0, pages_us: [], huge_us: [] });
+    expect(() => parseSegmentSamples('pages,1\n', 64)).toThrow('segment probe: no thp line');
+    expect(() => parseSegmentSamples('thp,2048\nbig,1\n', 64)).toThrow("segment probe, line 2: unknown kind 'big'");
+    expect(() => parseSegmentSamples('thp,2048\npages,x\n', 64)).toThrow("segment probe, line 2: 'pages,x' is not KIND,NUMBER");
+    expect(() => parseSegmentSamples('thp,2048\npages,1,2\n', 64)).toThrow("segment probe, line 2: 'pages,1,2' is not KIND,NUMBER");
+  });
+
+  it('a read of the queue\'s max_segments pages (one request either way), at most 256, else 64', () => {
+    expect(segmentPages(254)).toBe(254);
+    expect(segmentPages(128)).toBe(128);
+    expect(segmentPages(4096)).toBe(256);
+    expect(segmentPages(null)).toBe(DEFAULT_SEGMENT_PAGES);
+    expect(DEFAULT_SEGMENT_PAGES).toBe(64);
+    expect(segmentPages(1)).toBe(64);
   });
 
   it('the rate of the bytes alone: 4096 / (4096 / rate − segment_us); none past 90 % of a page\'s time', () => {
@@ -112,14 +135,15 @@ describe('calibrate: the cost of a segment (seg-read-1m against lat-read-1m)', (
     expect(rateLessSegments(2048, 1.8)).toBe(20480);
     expect(rateLessSegments(2048, 1.81)).toBeNull();
     expect(rateLessSegments(0, 1)).toBeNull();
+    expect(rateLessSegments(2048, Number.NaN)).toBeNull();
+    expect(rateLessSegments(2048, -1)).toBeNull();
   });
-});
 
-describe('fio\'s environment for a step', () => {
-  it('adds a variable, or appends to an inherited one with a colon (a list of glibc tunables)', () => {
-    expect(fioEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }, { PATH: '/bin' })).toEqual({ PATH: '/bin', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
-    expect(fioEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }, { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES).toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
-    const base = { PATH: '/bin' };
-    expect(fioEnv(undefined, base)).toBe(base);
+  it('the provenance of both keys names the probe\'s figures and the rate it took the segments off', () => {
+    const fit = segmentFit(samples(393.2, 219.1)) as SegmentFit;
+    expect(segmentProvenance(fit)).toEqual({ value: 0.69, r2: null, n: 101, from: 'segment: probe segment-read.c, O_DIRECT reads of 254 pages: (median into separate 4 KiB pages 393.2 µs − into one huge page 219.1 µs) / the 253 segments more' });
+    const read = { value: 2048, r2: null, n: 65536, from: 'pagein: ...' };
+    expect(withSegments(read, 4096, 1)).toEqual({ value: 4096, r2: null, n: 65536, from: 'pagein: ...; less segment_us a 4 KiB page (a segment each): 4096 / (4096 / 2048 − 1) MB/s, the rate of the bytes alone' });
+    expect(withSegments(read, 2048, 0)).toBe(read);
   });
 });

@@ -369,16 +369,17 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(join(dir, 'cal')).sort()).toEqual(['device.calibration.json', 'device.yaml']);
     // the scratch directory is gone
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-calibrate-'))).toEqual([]);
-    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, the huge-page reads, 2 + 2 depths, the completion probe, 2 batches,
-    // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, flush after one 1 MiB write, journal, page-in, the FLUSH-gap probe, the empty FLUSH, the CPU probe)
+    // progress on standard error: one numbered line per microbenchmark (quick, max depth 4: layout, 3 + 3 sizes, 2 + 2 depths, the completion probe, 2 batches,
+    // 3 writeback sizes, 4 FLUSH-level probes between them, flush after 1 and 32 writes, flush after one 1 MiB write, journal, page-in, the segment probe, the FLUSH-gap probe, the empty FLUSH, the CPU probe)
     const progress = cal.stderr.split('\n').filter((l) => /^calibrate: \[\d+\/30\] /.test(l));
     expect(progress.length).toBe(30);
-    expect(progress[4]).toBe('calibrate: [5/30] random reads QD1 1m into huge pages (the cost of a scatter-gather segment) ...');
-    expect(progress[5]).toBe('calibrate: [6/30] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
-    expect(progress[6]).toBe('calibrate: [7/30] random writes QD1 4k ...');
-    expect(progress[14]).toBe('calibrate: [15/30] 4k random writes submitted 16 at a time, reaped as they complete ...');
-    expect(progress[15]).toBe('calibrate: [16/30] 4k random writes submitted 8 at a time ...');
-    expect(progress[18]).toBe('calibrate: [19/30] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    expect(progress[4]).toBe('calibrate: [5/30] 4k O_DIRECT overwrite + fdatasync (FLUSH level, sampled between the steps) ...');
+    expect(progress[5]).toBe('calibrate: [6/30] random writes QD1 4k ...');
+    expect(progress[13]).toBe('calibrate: [14/30] 4k random writes submitted 16 at a time, reaped as they complete ...');
+    expect(progress[14]).toBe('calibrate: [15/30] 4k random writes submitted 8 at a time ...');
+    expect(progress[17]).toBe('calibrate: [18/30] page-cache writeback 64k (buffered write + sync_file_range) ...');
+    // the segment probe: reads of the queue's max_segments pages (at most 256; 64 without sysfs), 200 of each kind under --quick
+    expect(progress[26]).toMatch(/^calibrate: \[27\/30\] O_DIRECT reads of \d+ pages into separate pages and into a huge page \(probe segment-read\.c, 200 of each\) \.\.\.$/);
     expect(progress[27]).toBe('calibrate: [28/30] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, 3 rounds) ...');
     expect(progress[28]).toBe('calibrate: [29/30] fdatasync with nothing written (a FLUSH of an empty cache) ...');
     expect(progress[29]).toBe('calibrate: [30/30] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
@@ -391,18 +392,21 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const pagein = cj.steps.find((st: { kind: string }) => st.kind === 'pagein');
     const pagesRate = (pagein.latency?.count ?? 0) >= 1024 ? Math.round(((pagein.iops * 4096) / 1e6) * 100) / 100 : cj.fits.read.bandwidth_mbps;
     if ((pagein.latency?.count ?? 0) >= 1024) expect(cj.fitted['device.read_bandwidth_mbps'].from).toMatch(new RegExp(`^pagein: .*lat-read-\\*: ${cj.fits.read.bandwidth_mbps} MB/s`));
-    // a segment's cost: the medians of the 1 MiB reads into 4 KiB pages and into huge pages, over 255; then the rate is the bytes' alone
-    const segStep = cj.steps.find((st: { name: string }) => st.name === 'seg-read-1m'), latStep = cj.steps.find((st: { name: string }) => st.name === 'lat-read-1m');
-    expect(segStep.kind).toBe('segment');
-    if ('segment_us' in cj.fits.segment) expect(cj.fits.segment.segment_us).toBe(Math.round(((latStep.latency.p50_us - segStep.latency.p50_us) / 255) * 100) / 100);
+    // a segment's cost: the probe's medians into separate pages and into a huge page, over the segments between them; then the rate is the bytes' alone
+    if ('segment_us' in cj.fits.segment) {
+      const sg = cj.fits.segment;
+      expect(sg.segments).toBe(sg.pages - 1);
+      expect(sg.huge_p50_us).toBeLessThanOrEqual(0.9 * sg.pages_p50_us);
+      expect(sg.segment_us).toBe(Math.round(((sg.pages_p50_us - sg.huge_p50_us) / sg.segments) * 100) / 100);
+    }
     // fitted unless a segment would take more than 90 % of a page's read time at the measured rate
     const fitsInPage = 'segment_us' in cj.fits.segment && cj.fits.segment.segment_us <= 0.9 * (4096 / pagesRate);
     if (fitsInPage) {
       expect(doc.device.segment_us).toBe(cj.fits.segment.segment_us);
       expect(doc.device.read_bandwidth_mbps).toBe(Math.round((4096 / (4096 / pagesRate - doc.device.segment_us)) * 100) / 100);
-      expect(cj.fitted['device.segment_us'].from).toMatch(/^lat-read-1m, seg-read-1m: \(median O_DIRECT 1m read into 4 KiB pages /);
+      expect(cj.fitted['device.segment_us'].from).toMatch(/^segment: probe segment-read\.c, O_DIRECT reads of \d+ pages: \(median into separate 4 KiB pages /);
     } else {
-      // the kernel gave no huge page (or too few reads), or a segment dearer than the rate allows: no key, and the rate as measured
+      // no C compiler, no huge page, a gain under 10 %, or a segment dearer than the rate allows: no key, and the rate as measured
       if (!('segment_us' in cj.fits.segment)) expect(cj.fits.segment.reason).toEqual(expect.any(String));
       expect(doc.device.segment_us).toBeUndefined();
       expect(doc.device.read_bandwidth_mbps).toBe(pagesRate);
@@ -588,7 +592,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const j = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
-    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'seg-read-1m', 'flush-probe-1', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'flush-probe-2',
+    expect(j.steps.map((s: { name: string }) => s.name)).toEqual(['lat-read-4k', 'lat-read-64k', 'lat-read-1m', 'flush-probe-1', 'lat-write-4k', 'lat-write-64k', 'lat-write-1m', 'flush-probe-2',
       'qd-read-1', 'qd-read-4', 'qd-write-1', 'qd-write-4', 'qr-write-16', 'qb-write-8', 'qb-write-32', 'flush-probe-3', 'wb-64k', 'wb-1m', 'wb-4m', 'flush-probe-4', 'flush', 'flush-32', 'flush-size-1m', 'journal', 'pagein']);
     // a step re-run (far above its group's line) is in the report, its kept run in the steps
     for (const r of j.fits.reruns) expect(j.steps.map((s: { name: string }) => s.name)).toContain(r.name);

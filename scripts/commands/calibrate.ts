@@ -27,13 +27,6 @@ FILE' and 'device.profile: FILE' accept:
      (--quick: ${QUICK_LATENCY_SIZES.map(sizeLabel).join(', ')}): least squares of mean latency over size,
      latency = c + bytes / bw → read_latency / write_latency (lognormal at c,
      cv from the 4k spread), read_bandwidth_mbps / media_mbps (unless step 3 times the FLUSH's own rate);
-  1a. the 1m reads again into a buffer of transparent huge pages (glibc's
-     glibc.malloc.hugetlb=1 tunable for fio, aligned to 2 MiB), half a step:
-     segment_us = (median into 4 KiB pages − into huge pages) / 255, what
-     each scatter-gather segment (a folio of the page cache) adds to a read;
-     read_bandwidth_mbps then becomes the rate of the bytes alone,
-     4096 / (4096 / rate − segment_us). None where the kernel gives no huge
-     page (THP never, glibc before 2.35): both reads cost the same;
   2. 4k random reads / writes at queue depths 1, 2, 4, ... --max-depth
      (--quick: 1, 4, 16, ...): channels = round(peak IOPS x QD1 latency);
   2a. 4k random writes submitted and reaped ${BATCH_SIZES.join(', ')} at a time (--quick:
@@ -92,11 +85,18 @@ FILE' and 'device.profile: FILE' accept:
      FLUSH), reported beside the simulator's prediction;
   5. a cold sequential mmap read: its rate (accesses a second x 4 KiB, with
      1024 or more) is read_bandwidth_mbps, the page cache's read path, in
-     place of step 1's O_DIRECT rate (less segment_us a page: 1a); faults that miss vs hit, beside
+     place of step 1's O_DIRECT rate (less segment_us a page: 6a); faults that miss vs hit, beside
      readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4;
   6. no measurement: fs.kind from the file system (ext4 with a jbd2 journal:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
      kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE);
+  6a. the segment probe (segment-read.c, built with cc): O_DIRECT reads of
+     the queue's max_segments pages into separate 4 KiB pages and into one
+     transparent huge page, alternately: segment_us = (median into pages −
+     into the huge page) / (pages − 1), what each scatter-gather segment (a
+     folio of the page cache) adds to a read; read_bandwidth_mbps then
+     becomes the rate of the bytes alone, 4096 / (4096 / rate − segment_us).
+     None without cc, without a huge page, or with a gain under 10 %;
   7. the CPU probe of 'npm run measure:cpu' (cpu-costs.c, built with cc) on
      the file system under PATH: the cpu.* keys (medians; skipped without cc),
      and device.busy_latency_us / busy_flush_us: one page written back and

@@ -4,7 +4,7 @@
  */
 import { fitCompletion } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
-import { fitChannels, fitDestage, fitDestageRate, fitFlush, fitLatencyBandwidth, flushSpread, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
+import { fitChannels, fitDestage, fitDestageRate, fitFlush, fitLatencyBandwidth, flushSpread, median, pageTransferUs, readaheadPagesFromKb, type DepthProbe } from './fit.ts';
 import type { Microbench } from './microbench.ts';
 import { fitSubmission } from './submission-fit.ts';
 import { InputError } from '../errors.ts';
@@ -53,45 +53,61 @@ export function pageinRate(steps: readonly StepReport[]): { mbps: number; faults
   return { mbps: round2((p.iops * p.bytes) / 1e6), faults };
 }
 
-/** Reads the segment step (seg-read-*) must have timed, and its baseline (lat-read-* of the same size), for a segment's cost to be fitted. */
+/** Reads of each kind the segment probe must have timed for a segment's cost to be fitted. */
 export const SEGMENT_MIN_READS = 20;
 
-/** What a scatter-gather segment of a read costs (calibration: `device.segment_us`), from the figures it came from. */
+/** The largest ratio of the huge-page reads' median to the pages' for a segment's cost to be fitted: a gain of 10 % at least. */
+export const SEGMENT_MAX_RATIO = 0.9;
+
+/** What the segment probe (segment-read.c) timed: reads of `pages` 4 KiB pages into separate pages and into one huge page (µs). */
+export interface SegmentSamples {
+  pages: number;
+  /** AnonHugePages (kB) of the huge buffer's mapping: 2048 when a huge page backs it. */
+  thp_kb: number;
+  pages_us: number[];
+  huge_us: number[];
+}
+
+/** What a scatter-gather segment of a read costs (calibration: `device.segment_us`), and the figures it came from. */
 export interface SegmentFit {
   segment_us: number;
-  /** Median latency (µs) of the O_DIRECT reads into 4 KiB pages (lat-read-SIZE). */
+  /** Median (µs) of the reads into separate 4 KiB pages, a segment each. */
   pages_p50_us: number;
-  /** Median latency (µs) of the same reads into huge pages (seg-read-SIZE). */
+  /** Median (µs) of the same reads into one huge page, one segment. */
   huge_p50_us: number;
-  /** The segments the reads into 4 KiB pages have more: a page each, less the one of a huge page. */
+  /** Pages a read (its size / 4 KiB). */
+  pages: number;
+  /** Segments the reads into pages have more: a page each, less the huge page's one. */
   segments: number;
-  bytes: number;
+  /** Reads of each kind. */
+  count: number;
 }
 
 /**
- * A segment's cost (µs): how much longer the median 1 MiB O_DIRECT read
- * takes into a buffer of 4 KiB pages (lat-read-1m: a segment a page, 256)
- * than into one huge page (seg-read-1m: one), over the 255 segments more.
- * Null without both steps, with fewer than {@link SEGMENT_MIN_READS} reads
- * in either, or when the huge pages made no read faster (the kernel gave
- * none): then `reason` says which. Why: each segment is a descriptor the
- * device (under a virtual disk, its host) handles on its own; on the
- * development machine 1 MiB reads took 449 µs into 4 KiB pages and 191 µs
- * into huge pages, 4 MiB 1876 and 668 µs (fio, 2026-12-05 04:55 UTC), about
- * 1.0–1.2 µs a segment, and read-ahead in 2 MiB folios read 16 MiB in
- * 3.0–6.8 ms where 4 KiB folios took about 690 µs a MiB (tracefs).
+ * A segment's cost (µs): how much longer the median O_DIRECT read takes
+ * into separate 4 KiB pages than into one huge page, over the segments it
+ * has more (pages − 1). Null, with the reason, without the probe's samples,
+ * without a huge page behind its buffer, with fewer than
+ * {@link SEGMENT_MIN_READS} reads of a kind, when the huge page made the
+ * read less than 10 % faster ({@link SEGMENT_MAX_RATIO}: noise, not a cost),
+ * or when the cost rounds to 0. Why: each segment is a descriptor the device
+ * (under a virtual disk, its host) handles on its own; on the development
+ * machine the probe's reads of 254 and 128 pages took 393.2 and 204.7 µs
+ * into pages and 219.1 and 117.8 µs into a huge page (medians of 400,
+ * 2026-12-05 05:30 UTC), 0.69 and 0.68 µs a segment, and read-ahead in 2 MiB
+ * folios read 16 MiB in 3.0–6.8 ms where 4 KiB folios took about 690 µs a
+ * MiB (tracefs).
  */
-export function segmentFit(steps: readonly StepReport[]): SegmentFit | { reason: string } {
-  const huge = steps.find((s) => s.kind === 'segment');
-  if (!huge) return { reason: 'no seg-read step' };
-  const pages = steps.find((s) => s.kind === 'latency' && s.name === `lat-read-${huge.name.slice('seg-read-'.length)}`);
-  if (!pages) return { reason: `no lat-read step of ${huge.bytes} bytes to compare ${huge.name} with` };
-  const p50 = (s: StepReport) => ((s.latency?.count ?? 0) >= SEGMENT_MIN_READS ? s.latency?.p50_us ?? null : null);
-  const a = p50(pages), b = p50(huge);
-  if (a === null || b === null) return { reason: `fewer than ${SEGMENT_MIN_READS} reads timed in ${a === null ? pages.name : huge.name}` };
-  const segments = huge.bytes / 4096 - 1;
-  if (!(segments > 0) || !(a > b)) return { reason: `reads into huge pages no faster (${huge.name} median ${round2(b)} µs, ${pages.name} ${round2(a)} µs): no huge page to read into (transparent huge pages off, glibc before 2.35) or no cost a segment` };
-  return { segment_us: round2((a - b) / segments), pages_p50_us: a, huge_p50_us: b, segments, bytes: huge.bytes };
+export function segmentFit(s: SegmentSamples | null, note = 'the probe did not run'): SegmentFit | { reason: string } {
+  if (!s) return { reason: note };
+  if (s.thp_kb < 2048) return { reason: `no transparent huge page behind the probe's buffer (AnonHugePages ${s.thp_kb} kB: transparent huge pages off, or no free 2 MiB block)` };
+  const count = Math.min(s.pages_us.length, s.huge_us.length);
+  if (count < SEGMENT_MIN_READS) return { reason: `fewer than ${SEGMENT_MIN_READS} reads of each kind timed (${count})` };
+  const a = median(s.pages_us), b = median(s.huge_us), segments = s.pages - 1;
+  if (!(b <= SEGMENT_MAX_RATIO * a)) return { reason: `reads into a huge page less than 10 % faster (median ${round2(b)} µs against ${round2(a)} µs into pages): no cost a segment to tell from noise` };
+  const segmentUs = round2((a - b) / segments);
+  if (!(segmentUs > 0)) return { reason: `the difference (${round2(a - b)} µs over ${segments} segments) rounds to 0 µs a segment` };
+  return { segment_us: segmentUs, pages_p50_us: round2(a), huge_p50_us: round2(b), pages: s.pages, segments, count };
 }
 
 /**
@@ -102,7 +118,7 @@ export function segmentFit(steps: readonly StepReport[]): SegmentFit | { reason:
  * rate cannot hold: fit none).
  */
 export function rateLessSegments(mbps: number, segmentUs: number): number | null {
-  if (!(mbps > 0)) return null;
+  if (!(mbps > 0) || !(segmentUs >= 0)) return null;
   const pageUs = 4096 / mbps;
   if (segmentUs > SEGMENT_MAX_SHARE * pageUs) return null;
   return round2(Math.min(MAX_MBPS, 4096 / (pageUs - segmentUs)));

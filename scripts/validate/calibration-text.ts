@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
 import type { FlushGap } from '../../sim/device/flush-gap.ts';
+import { SEGMENT_MAX_SHARE } from './calibration-fit.ts';
 
 /** device.flush_gap as one line: '× 1 at 58 µs, × 1.08 at 1069 µs, ...'. */
 const gapText = (t: FlushGap) => t.gap_us.map((g, i) => `× ${t.factor[i]} at ${g} µs`).join(', ') + ' since the previous FLUSH';
@@ -62,8 +63,8 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ...(c.fits.segment ? [['segment', 'reason' in c.fits.segment
       ? `- (${c.fits.segment.reason})`
       : typeof d.segment_us === 'number'
-        ? `segment_us ${d.segment_us} (1 MiB O_DIRECT reads: ${c.fits.segment.pages_p50_us.toFixed(1)} µs into 4 KiB pages, ${c.fits.segment.huge_p50_us.toFixed(1)} into huge pages, medians; read_bandwidth_mbps is the bytes' rate beside it)`
-        : `- (${c.fits.segment.segment_us} µs a segment is more than a page's read time at the measured rate: not fitted)`] as [string, string]] : []),
+        ? `segment_us ${d.segment_us} (O_DIRECT reads of ${c.fits.segment.pages} pages: ${c.fits.segment.pages_p50_us.toFixed(1)} µs into separate pages, ${c.fits.segment.huge_p50_us.toFixed(1)} into a huge page, medians of ${c.fits.segment.count}; read_bandwidth_mbps is the bytes' rate beside it)`
+        : `- (${c.fits.segment.segment_us} µs a segment: not fitted, more than ${SEGMENT_MAX_SHARE * 100} % of a page's read time at ${c.fitted['device.read_bandwidth_mbps']?.value ?? '?'} MB/s)`] as [string, string]] : []),
     ['write', `latency ${lat(d.write_latency)} (R² ${c.fits.write.r2.toFixed(4)}), bandwidth_mbps ${d.bandwidth_mbps} (${c.fits.writeback ? `page-cache writeback, R² ${c.fits.writeback.r2.toFixed(4)}` : 'O_DIRECT'}), media_mbps ${d.media_mbps} (${c.fits.destage_rate ? `the FLUSH's destage rate, R² ${c.fits.destage_rate.r2.toFixed(4)}` : 'O_DIRECT'})`],
     ['channels', `${d.channels} (${d.submit_us !== undefined ? 'the deepest queue probed; ' : ''}Little's law: reads ${c.fits.channels_read.estimate.toFixed(2)}, writes ${c.fits.channels_write.estimate.toFixed(2)})`],
     ['submission', d.submit_us !== undefined ? `submit_us ${d.submit_us}, submit_command_us ${d.submit_command_us} (batched writes, R² ${fr2(c.fits.submission)}${c.fits.writeback_stage ? `; writeback of scattered pages ${c.fits.writeback_stage.off_cpu_page_us.median_us.toFixed(2)} µs a write off the CPU, reported` : ''}${'overlap' in c.fits.submission && c.fits.submission.overlap ? `; latency ${c.fits.submission.overlap.overlap ? 'beside the stage (submit_overlap)' : 'after its turn'}: intercept ${c.fits.submission.intercept_us.toFixed(2)} µs, nearer ${c.fits.submission.overlap.overlap ? c.fits.submission.overlap.predicted_side_by_side_us.toFixed(2) : c.fits.submission.overlap.predicted_in_turn_us.toFixed(2)} than ${c.fits.submission.overlap.overlap ? c.fits.submission.overlap.predicted_in_turn_us.toFixed(2) : c.fits.submission.overlap.predicted_side_by_side_us.toFixed(2)}` : ''})` : `- (${'reason' in c.fits.submission ? c.fits.submission.reason : ''})`],

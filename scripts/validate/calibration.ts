@@ -53,6 +53,7 @@ import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS } from './fio.ts';
 import { median, splitPagein } from './fit.ts';
 import { fitFlushGap, GAP_ROUNDS, measureFlushGap } from './flush-gap.ts';
+import { maxSegmentsOf, measureSegments, SEGMENT_SAMPLES, segmentPages, segmentProvenance, withSegments } from './segment-probe.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -68,7 +69,7 @@ import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { busyDeviceKeys, cpuCalibration } from './cpu-calibration.ts';
 import { writebackLatency, writebackStage } from './writeback-stage.ts';
-import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, rateLessSegments, round2, segmentFit, type SegmentFit, type StepReport } from './calibration-fit.ts';
+import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, rateLessSegments, round2, segmentFit, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
 import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
@@ -132,18 +133,6 @@ export function checkCalibrationTargets(out: string, flag?: string): void {
 }
 
 
-/** `read` with the segments taken off its rate when `segmentUs` > 0: its value `mbps`, and its provenance saying so. */
-function withSegments(read: FittedValue, mbps: number, segmentUs: number): FittedValue {
-  if (!(segmentUs > 0)) return read;
-  return { ...read, value: mbps, from: `${read.from}; less segment_us a 4 KiB page (a segment each): 4096 / (4096 / ${read.value} − ${segmentUs}) µs, the rate of the bytes alone` };
-}
-
-/** The provenance of `device.segment_us`. */
-function segmentProvenance(s: SegmentFit): FittedValue {
-  const size = sizeLabel(s.bytes);
-  return { value: s.segment_us, r2: null, n: 2, from: `lat-read-${size}, seg-read-${size}: (median O_DIRECT ${size} read into 4 KiB pages ${round2(s.pages_p50_us)} µs − into huge pages ${round2(s.huge_p50_us)} µs) / the ${s.segments} segments more` };
-}
-
 /** The write counts of the flush steps, for a provenance line: '1, 8, 32, 128'. */
 const flushPoints = (steps: readonly StepReport[]) => steps.filter((s) => s.kind === 'flush').map((s) => s.writes ?? 1).join(', ');
 
@@ -190,11 +179,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const latLog = join(work, 'pagein');
     const probePlan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs: 0, latLog });
     // the steps share --runtime; a FLUSH probe and a flush-size step run half a step
-    const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' || st.kind === 'flush-size' || st.kind === 'segment' ? 0.5 : 1), 0);
+    const timedSteps = probePlan.reduce((n, st) => n + (st.kind === 'layout' ? 0 : st.kind === 'flush-probe' || st.kind === 'flush-size' ? 0.5 : 1), 0);
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
-    const total = plan.length + 3;
+    const total = plan.length + 4;
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
     const settleMs = settleLimitMs(opts.settleMs, opts.quick);
     if (settleMs > 0) log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
@@ -211,7 +200,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const runStep = async (step: Microbench): Promise<string> => {
       const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
       writeFileSync(jobFile, stepJobText(work, opts.sizeBytes, step));
-      await runFio(['--output-format=json', `--output=${json}`, jobFile], work, step.env);
+      await runFio(['--output-format=json', `--output=${json}`, jobFile], work);
       drainDevice(join(work, DATA_FILE));
       return json;
     };
@@ -237,6 +226,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       const step = plan.find((st) => st.name === name)!;
       return stepReport(step, await runStep(step));
     }, log);
+    const segPages = segmentPages(maxSegmentsOf(blockDev?.sysfs ?? null)), segSamples = opts.quick ? SEGMENT_SAMPLES.quick : SEGMENT_SAMPLES.full;
+    log(`calibrate: [${total - 3}/${total}] O_DIRECT reads of ${segPages} pages into separate pages and into a huge page (probe segment-read.c, ${segSamples} of each) ...`);
+    const segRun = await measureSegments(work, join(work, DATA_FILE), segPages, segSamples);
     const gapRounds = opts.quick ? GAP_ROUNDS.quick : GAP_ROUNDS.full;
     log(`calibrate: [${total - 2}/${total}] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, ${gapRounds} rounds) ...`);
     const gapRun = await measureFlushGap(work, join(work, DATA_FILE), gapRounds);
@@ -260,7 +252,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, quietLevel ?? undefined);
     const pagein = pageinRate(steps);
     // a read's segments (one a folio) apart from its bytes, when the huge-page reads gave their cost: the rate of bytes alone
-    const segment = segmentFit(steps);
+    const segment = segmentFit(segRun.samples, segRun.note);
     const pagesMbps = pagein?.mbps ?? fit.read.bandwidth_mbps;
     const bytesMbps = 'segment_us' in segment ? rateLessSegments(pagesMbps, segment.segment_us) : null;
     const segmentUs = bytesMbps === null || !('segment_us' in segment) ? 0 : segment.segment_us;

@@ -29,24 +29,12 @@ export function fioVersion(): string {
 const STDERR_KEEP = 4096;
 
 /**
- * The environment fio runs with: syncsim's own, plus `extra`, each value
- * appended to an inherited one with `:` (how glibc reads GLIBC_TUNABLES).
+ * Runs `fio ARGS` in `cwd`; resolves when it exits 0, else throws an
+ * InputError quoting the end of its standard error.
  */
-export function fioEnv(extra: Record<string, string> | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (!extra) return base;
-  const env = { ...base };
-  for (const [k, v] of Object.entries(extra)) env[k] = env[k] ? `${env[k]}:${v}` : v;
-  return env;
-}
-
-/**
- * Runs `fio ARGS` in `cwd` (with `env` added to the environment: fioEnv);
- * resolves when it exits 0, else throws an InputError quoting the end of its
- * standard error.
- */
-export function runFio(args: readonly string[], cwd: string, env?: Record<string, string>): Promise<void> {
+export function runFio(args: readonly string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('fio', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: fioEnv(env) });
+    const child = spawn('fio', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     // an interrupted syncsim stops its fio too
     const release = cleanupOnInterrupt(() => child.kill('SIGTERM'));
     let err = '';

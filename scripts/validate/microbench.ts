@@ -9,14 +9,6 @@
  * 2. lat-{read,write}-SIZE: O_DIRECT random reads / writes, one at a time
  *    (psync), at each size → latency vs size → per-command latency and
  *    bandwidth per direction.
- * 2a. seg-read-1m: the 1 MiB O_DIRECT random reads of lat-read-1m into a
- *    buffer of transparent huge pages (fio's malloc under glibc's
- *    `glibc.malloc.hugetlb=1` tunable, which madvises it MADV_HUGEPAGE,
- *    aligned to 2 MiB), for half a step → against lat-read-1m, whose buffer
- *    is 4 KiB pages (one scatter-gather segment each), what a segment costs
- *    (`device.segment_us`, calibration-fit.ts segmentFit). Where the kernel
- *    gives no huge page (THP `never`, glibc before 2.35, no free 2 MiB
- *    block) both reads cost the same and nothing is fitted.
  * 3. qd-{read,write}-DEPTH: 4 KiB O_DIRECT random reads / writes (libaio)
  *    at each queue depth → IOPS vs depth → channels.
  * 3a. qb-write-N: N 4 KiB O_DIRECT random writes submitted together and
@@ -73,7 +65,7 @@ export interface Microbench {
   /** What it does, for the progress line. */
   label: string;
   /** Which fit it feeds. */
-  kind: 'layout' | 'latency' | 'segment' | 'depth' | 'reap' | 'batch' | 'writeback' | 'flush-probe' | 'flush' | 'flush-size' | 'journal' | 'pagein';
+  kind: 'layout' | 'latency' | 'depth' | 'reap' | 'batch' | 'writeback' | 'flush-probe' | 'flush' | 'flush-size' | 'journal' | 'pagein';
   direction?: Direction;
   /** I/O size (bytes). */
   bytes: number;
@@ -83,8 +75,6 @@ export interface Microbench {
   writes?: number;
   /** fio job options (besides the global ones). */
   options: string[];
-  /** Environment variables fio runs with, beside syncsim's own (a value is appended to an inherited one, `:`-separated, as glibc's tunables list is). */
-  env?: Record<string, string>;
 }
 
 /** What to plan. */
@@ -103,12 +93,6 @@ export interface PlanOptions {
 /** I/O sizes of the latency-vs-size fit (bytes): 4k, 16k, 64k, 256k, 1m (`--quick`: 4k, 64k, 1m). */
 export const LATENCY_SIZES: readonly number[] = [4096, 16384, 65536, 262144, 1 << 20];
 export const QUICK_LATENCY_SIZES: readonly number[] = [4096, 65536, 1 << 20];
-
-/** The size of the segment step's reads (bytes): the largest of the latency sizes, so that lat-read-1m is its baseline. */
-export const SEGMENT_READ_BYTES = 1 << 20;
-
-/** The glibc tunable that makes malloc madvise its mmap'd chunks MADV_HUGEPAGE (glibc 2.35 and later). */
-export const THP_MALLOC_TUNABLE = 'glibc.malloc.hugetlb=1';
 
 /** Sizes of the page-cache writeback steps (bytes): 64k, 256k, 1m, 4m (`--quick`: 64k, 1m, 4m). */
 export const WRITEBACK_SIZES: readonly number[] = [65536, 262144, 1 << 20, 4 << 20];
@@ -173,14 +157,6 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
       steps.push({
         name: `lat-${direction}-${sizeLabel(bytes)}`, label: `random ${direction}s QD1 ${sizeLabel(bytes)}`, kind: 'latency', direction, bytes, depth: 1,
         options: [`rw=rand${direction}`, `bs=${bytes}`, 'direct=1', 'ioengine=psync', ...timed],
-      });
-    }
-    if (direction === 'read') {
-      const bs = sizeLabel(SEGMENT_READ_BYTES);
-      steps.push({
-        name: `seg-read-${bs}`, label: `random reads QD1 ${bs} into huge pages (the cost of a scatter-gather segment)`, kind: 'segment', direction, bytes: SEGMENT_READ_BYTES, depth: 1,
-        options: ['rw=randread', `bs=${bs}`, 'direct=1', 'ioengine=psync', 'iomem=malloc', 'iomem_align=2m', 'time_based', `runtime=${Math.max(1, Math.round(o.stepMs / 2))}ms`],
-        env: { GLIBC_TUNABLES: THP_MALLOC_TUNABLE },
       });
     }
     probe();

@@ -149,7 +149,7 @@ export class PageIn {
     const max = this.k.config.readahead.request_pages > 0 ? this.k.config.readahead.request_pages : count;
     for (let at = first; at < first + count; at += max) {
       const n = Math.min(max, first + count - at);
-      this.k.pager.read(obj, at, n, cause === 'pagein' && idx >= at && idx < at + n ? 'pagein' : 'readahead').folioPages = folioPages;
+      this.k.pager.read(obj, at, n, cause === 'pagein' && idx >= at && idx < at + n ? 'pagein' : 'readahead', folioPages);
     }
   }
 

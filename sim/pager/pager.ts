@@ -145,14 +145,15 @@ export class Pager {
   }
 
   /**
-   * Reads pages [first, first+count) of `obj` (none resident or being read):
-   * they are being read from now on and one read I/O is queued. A `pagein`
-   * read (a fault waits for it) is urgent.
+   * Reads pages [first, first+count) of `obj` (none resident or being read)
+   * into folios of `folioPages` pages: they are being read from now on and
+   * one read I/O is queued. A `pagein` read (a fault waits for it) is urgent.
    */
-  read(obj: VmObject, first: number, count: number, cause: ReadCause): Io {
+  read(obj: VmObject, first: number, count: number, cause: ReadCause, folioPages = 1): Io {
     for (let i = first; i < first + count; i++) obj.startRead(i);
     const io = new Io(this.nextIo++, obj, first, count, cause, cause === 'pagein');
     io.kind = 'read';
+    io.folioPages = folioPages;
     this.device.submit(io);
     return io;
   }
