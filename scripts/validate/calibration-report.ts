@@ -79,7 +79,7 @@ export interface Calibration {
     cpu_note: string;
     /** What the CPU probe's writeback samples make of the stage's cost a write (writeback-stage.ts), reported beside the batch fit, which the profile keeps; null without a stage or writeback samples; absent in reports of earlier versions. */
     writeback_stage?: WritebackStage | null;
-    /** A read's cost per scatter-gather segment (lat-read-1m against seg-read-1m: `device.segment_us`), or why none was fitted; absent in reports of earlier versions. */
+    /** A read's cost per scatter-gather segment (the probe segment-read.c: `device.segment_us`), or why none was fitted; absent in reports of earlier versions. */
     segment?: SegmentFit | { reason: string };
   };
   checks: {
