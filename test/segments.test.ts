@@ -11,7 +11,7 @@ import { simulate, TraceBuilder } from './helpers.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { identityConfig } from '../scripts/sweep/identity.ts';
 import { rateLessSegments, SEGMENT_MAX_RATIO, SEGMENT_MAX_SHARE, SEGMENT_MIN_READS, segmentFit, type SegmentFit, type SegmentSamples } from '../scripts/validate/calibration-fit.ts';
-import { DEFAULT_SEGMENT_PAGES, parseSegmentSamples, segmentPages, segmentProvenance, withSegments } from '../scripts/validate/segment-probe.ts';
+import { DEFAULT_SEGMENT_PAGES, parseSegmentSamples, segmentGeometry, segmentProvenance, withSegments } from '../scripts/validate/segment-probe.ts';
 
 const A = 0x10000000;
 const PS = 4096;
@@ -87,7 +87,7 @@ describe('calibrate: the cost of a segment (the probe segment-read.c)', () => {
   /** Samples of `n` reads of each kind around the given medians (µs), spread ±5 %. */
   const samples = (pagesP50: number, hugeP50: number, n = 101, thp_kb = 2048): SegmentSamples => {
     const around = (m: number) => Array.from({ length: n }, (_, i) => m * (0.95 + (0.1 * i) / (n - 1)));
-    return { pages: 254, thp_kb, pages_us: around(pagesP50), huge_us: around(hugeP50) };
+    return { pages: 254, huge_segments: 1, thp_kb, pages_us: around(pagesP50), huge_us: around(hugeP50) };
   };
 
   it('(393.2 − 219.1) µs over the 253 segments more: 0.69 µs (the medians)', () => {
@@ -106,24 +106,36 @@ describe('calibrate: the cost of a segment (the probe segment-read.c)', () => {
     // 10 % faster but over 253 segments under 0.005 µs each: reads of 2 pages, 1 segment more, 1 µs against 0.899
     expect(segmentFit({ ...samples(1, 0.899), pages: 2 })).toMatchObject({ segment_us: 0.1, segments: 1 });
     expect(segmentFit({ ...samples(0.01, 0.008), pages: 254 })).toEqual({ reason: 'the difference (0 µs over 253 segments) rounds to 0 µs a segment' });
+    // a queue that cuts segments at 4 KiB: the huge page's reads have as many as the pages'
+    expect(segmentFit({ ...samples(393.2, 219.1), huge_segments: 254 })).toEqual({ reason: 'reads of 254 pages make as many segments into the huge page (254) as into pages' });
+  });
+
+  it('a queue that cuts segments at 64 KiB: 254 pages make 16 in the huge page, so (393.2 − 219.1) / 238 = 0.73 µs', () => {
+    expect(segmentFit({ ...samples(393.2, 219.1), huge_segments: 16 })).toMatchObject({ segment_us: 0.73, segments: 238 });
   });
 
   it('the probe\'s lines: thp first, then the reads in ns; anything else is an error naming the line', () => {
-    expect(parseSegmentSamples('thp,2048\npages,393200\nhuge,219100\n', 254)).toEqual({ pages: 254, thp_kb: 2048, pages_us: [393.2], huge_us: [219.1] });
-    expect(parseSegmentSamples('thp,0\n', 64)).toEqual({ pages: 64, thp_kb: 0, pages_us: [], huge_us: [] });
+    expect(parseSegmentSamples('thp,2048\npages,393200\nhuge,219100\n', 254)).toEqual({ pages: 254, huge_segments: 1, thp_kb: 2048, pages_us: [393.2], huge_us: [219.1] });
+    expect(parseSegmentSamples('thp,0\n', 64, 4)).toEqual({ pages: 64, huge_segments: 4, thp_kb: 0, pages_us: [], huge_us: [] });
+    expect(() => parseSegmentSamples('thp,\n', 64)).toThrow("segment probe, line 1: 'thp,' is not KIND,NUMBER");
+    expect(() => parseSegmentSamples('thp,-1\n', 64)).toThrow("segment probe, line 1: 'thp,-1' is not KIND,NUMBER");
     expect(() => parseSegmentSamples('pages,1\n', 64)).toThrow('segment probe: no thp line');
     expect(() => parseSegmentSamples('thp,2048\nbig,1\n', 64)).toThrow("segment probe, line 2: unknown kind 'big'");
     expect(() => parseSegmentSamples('thp,2048\npages,x\n', 64)).toThrow("segment probe, line 2: 'pages,x' is not KIND,NUMBER");
     expect(() => parseSegmentSamples('thp,2048\npages,1,2\n', 64)).toThrow("segment probe, line 2: 'pages,1,2' is not KIND,NUMBER");
   });
 
-  it('a read of the queue\'s max_segments pages (one request either way), at most 256, else 64', () => {
-    expect(segmentPages(254)).toBe(254);
-    expect(segmentPages(128)).toBe(128);
-    expect(segmentPages(4096)).toBe(256);
-    expect(segmentPages(null)).toBe(DEFAULT_SEGMENT_PAGES);
+  it('reads of as many pages as one request takes in separate pages (max_segments, max_sectors_kb), at most 256, else 64; the huge page\'s segments cut at max_segment_size', () => {
+    const q = (max_segments: number | null, max_sectors_kb: number | null, max_segment_size: number | null) => ({ max_segments, max_sectors_kb, max_segment_size });
+    // the development machine's virtio disk: 254 segments, 4096 KiB, no segment size limit (4294967295)
+    expect(segmentGeometry(q(254, 4096, 4294967295))).toEqual({ pages: 254, hugeSegments: 1 });
+    expect(segmentGeometry(q(4096, 4096, null))).toEqual({ pages: 256, hugeSegments: 1 });
+    // 512 KiB requests: 128 pages; segments of at most 64 KiB: 512 KiB in 8
+    expect(segmentGeometry(q(254, 512, 65536))).toEqual({ pages: 128, hugeSegments: 8 });
+    expect(segmentGeometry(null)).toEqual({ pages: DEFAULT_SEGMENT_PAGES, hugeSegments: 1 });
     expect(DEFAULT_SEGMENT_PAGES).toBe(64);
-    expect(segmentPages(1)).toBe(64);
+    expect(segmentGeometry(q(1, null, null))).toEqual({ pages: 64, hugeSegments: 1 });
+    expect(segmentGeometry(q(null, 4, null))).toEqual({ pages: 64, hugeSegments: 1 });
   });
 
   it('the rate of the bytes alone: 4096 / (4096 / rate − segment_us); none past 90 % of a page\'s time', () => {

@@ -395,9 +395,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // a segment's cost: the probe's medians into separate pages and into a huge page, over the segments between them; then the rate is the bytes' alone
     if ('segment_us' in cj.fits.segment) {
       const sg = cj.fits.segment;
-      expect(sg.segments).toBe(sg.pages - 1);
-      expect(sg.huge_p50_us).toBeLessThanOrEqual(0.9 * sg.pages_p50_us);
-      expect(sg.segment_us).toBe(Math.round(((sg.pages_p50_us - sg.huge_p50_us) / sg.segments) * 100) / 100);
+      // the report's medians are rounded to 0.01 µs, the fit used them unrounded
+      // pages − 1 unless the queue's max_segment_size cuts the huge page's read
+      expect(sg.segments).toBeGreaterThanOrEqual(1);
+      expect(sg.segments).toBeLessThanOrEqual(sg.pages - 1);
+      expect(sg.huge_p50_us).toBeLessThanOrEqual(0.9 * sg.pages_p50_us + 0.01);
+      expect(Math.abs(sg.segment_us - (sg.pages_p50_us - sg.huge_p50_us) / sg.segments)).toBeLessThanOrEqual(0.0051 + 0.01 / sg.segments);
     }
     // fitted unless a segment would take more than 90 % of a page's read time at the measured rate
     const fitsInPage = 'segment_us' in cj.fits.segment && cj.fits.segment.segment_us <= 0.9 * (4096 / pagesRate);

@@ -91,12 +91,16 @@ FILE' and 'device.profile: FILE' accept:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
      kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE);
   6a. the segment probe (segment-read.c, built with cc): O_DIRECT reads of
-     the queue's max_segments pages into separate 4 KiB pages and into one
-     transparent huge page, alternately: segment_us = (median into pages −
-     into the huge page) / (pages − 1), what each scatter-gather segment (a
-     folio of the page cache) adds to a read; read_bandwidth_mbps then
-     becomes the rate of the bytes alone, 4096 / (4096 / rate − segment_us).
-     None without cc, without a huge page, or with a gain under 10 %;
+     as many pages as one request takes (queue/max_segments,
+     max_sectors_kb), each a preadv of 4 KiB iovecs, alternately into
+     separate pages and into one transparent huge page: segment_us =
+     (median into pages − into the huge page) / the segments between them,
+     what each scatter-gather segment (a folio of the page cache) adds to a
+     read; read_bandwidth_mbps then becomes the rate of the bytes alone,
+     4096 / (4096 / rate − segment_us). None (the reason in the report)
+     without cc, without a huge page, with fewer than 20 reads of a kind, a
+     gain under 10 %, a cost that rounds to 0, or one over 90 % of a page's
+     read time;
   7. the CPU probe of 'npm run measure:cpu' (cpu-costs.c, built with cc) on
      the file system under PATH: the cpu.* keys (medians; skipped without cc),
      and device.busy_latency_us / busy_flush_us: one page written back and

@@ -3,19 +3,24 @@
  * Usage: segment-read FILE PAGES SAMPLES
  *
  * Times O_DIRECT reads of PAGES 4 KiB pages from random PAGES-aligned
- * offsets of FILE (an existing file of at least 4 MiB), alternately:
- *   pages  preadv into PAGES separate 4 KiB pages (every other page of an
- *          anonymous mapping advised MADV_NOHUGEPAGE, so that no two are
- *          adjacent in memory and the block layer cannot merge them): one
+ * offsets of FILE (an existing file of at least four such reads),
+ * alternately, each a preadv of PAGES iovecs of 4 KiB (the same system
+ * call, the same pages to pin):
+ *   pages  into PAGES separate pages (every other page of an anonymous
+ *          mapping advised MADV_NOHUGEPAGE, so that no two are adjacent in
+ *          memory and the block layer cannot merge them): one
  *          scatter-gather segment a page;
- *   huge   pread into one transparent huge page (a 2 MiB-aligned range
- *          advised MADV_HUGEPAGE): one segment.
+ *   huge   into PAGES pages laid end to end in one transparent huge page (a
+ *          2 MiB-aligned range advised MADV_HUGEPAGE), which the block
+ *          layer merges into one segment (as many as the queue's
+ *          max_segment_size cuts it into).
  * PAGES must be at most 512 (one huge page) and should be at most the
  * queue's max_segments (one request either way). Prints first
  *   thp,KB
- * the AnonHugePages of the huge buffer's mapping (/proc/self/smaps); when
- * it is under 2048 no huge page backs the buffer, nothing is timed and the
- * probe exits 0. Else SAMPLES lines of each kind, interleaved:
+ * the AnonHugePages of the huge buffer's mapping (/proc/self/smaps; 0 when
+ * it is not found); when it is under 2048 no huge page backs the buffer,
+ * nothing is timed and the probe exits 0. Else SAMPLES lines of each kind,
+ * interleaved:
  *   pages,NS   or   huge,NS
  */
 #define _GNU_SOURCE
@@ -90,6 +95,7 @@ int main(int argc, char **argv) {
   madvise(huge, HUGE, MADV_HUGEPAGE);
   memset(huge, 1, HUGE);
   long kb = thp_kb(huge);
+  if (kb < 0) kb = 0;
   printf("thp,%ld\n", kb);
   if (kb < (long)(HUGE >> 10)) return 0;
   /* the pages: every other page of a mapping that may not use huge pages */
@@ -100,10 +106,16 @@ int main(int argc, char **argv) {
   }
   madvise(small, 2 * bytes, MADV_NOHUGEPAGE);
   memset(small, 1, 2 * bytes);
-  struct iovec *iov = calloc((size_t)pages, sizeof *iov);
+  struct iovec *iov = calloc((size_t)pages, sizeof *iov), *hiov = calloc((size_t)pages, sizeof *hiov);
+  if (!iov || !hiov) {
+    fprintf(stderr, "segment-read: out of memory\n");
+    return 1;
+  }
   for (long i = 0; i < pages; i++) {
     iov[i].iov_base = small + 2 * i * PS;
     iov[i].iov_len = PS;
+    hiov[i].iov_base = huge + i * PS;
+    hiov[i].iov_len = PS;
   }
   long slots = (long)((size_t)st.st_size / bytes);
   srand(12345);
@@ -111,10 +123,14 @@ int main(int argc, char **argv) {
     for (int kind = 0; kind < 2; kind++) {
       off_t off = (off_t)(rand() % slots) * (off_t)bytes;
       int64_t t0 = now_ns();
-      ssize_t n = kind == 0 ? preadv(fd, iov, (int)pages, off) : pread(fd, huge, bytes, off);
+      ssize_t n = preadv(fd, kind == 0 ? iov : hiov, (int)pages, off);
       int64_t t1 = now_ns();
+      if (n < 0) {
+        perror("preadv");
+        return 1;
+      }
       if (n != (ssize_t)bytes) {
-        perror("read");
+        fprintf(stderr, "segment-read: a read of %zu bytes at %lld gave %zd\n", bytes, (long long)off, n);
         return 1;
       }
       printf("%s,%lld\n", kind == 0 ? "pages" : "huge", (long long)(t1 - t0));

@@ -62,6 +62,8 @@ export const SEGMENT_MAX_RATIO = 0.9;
 /** What the segment probe (segment-read.c) timed: reads of `pages` 4 KiB pages into separate pages and into one huge page (µs). */
 export interface SegmentSamples {
   pages: number;
+  /** Segments the reads into the huge page make (1 unless the queue's max_segment_size cuts them). */
+  huge_segments: number;
   /** AnonHugePages (kB) of the huge buffer's mapping: 2048 when a huge page backs it. */
   thp_kb: number;
   pages_us: number[];
@@ -77,7 +79,7 @@ export interface SegmentFit {
   huge_p50_us: number;
   /** Pages a read (its size / 4 KiB). */
   pages: number;
-  /** Segments the reads into pages have more: a page each, less the huge page's one. */
+  /** Segments the reads into pages have more: a page each, less the huge page's (huge_segments). */
   segments: number;
   /** Reads of each kind. */
   count: number;
@@ -86,15 +88,15 @@ export interface SegmentFit {
 /**
  * A segment's cost (µs): how much longer the median O_DIRECT read takes
  * into separate 4 KiB pages than into one huge page, over the segments it
- * has more (pages − 1). Null, with the reason, without the probe's samples,
+ * has more (pages − huge_segments). Null, with the reason, without the probe's samples,
  * without a huge page behind its buffer, with fewer than
  * {@link SEGMENT_MIN_READS} reads of a kind, when the huge page made the
  * read less than 10 % faster ({@link SEGMENT_MAX_RATIO}: noise, not a cost),
  * or when the cost rounds to 0. Why: each segment is a descriptor the device
  * (under a virtual disk, its host) handles on its own; on the development
- * machine the probe's reads of 254 and 128 pages took 393.2 and 204.7 µs
- * into pages and 219.1 and 117.8 µs into a huge page (medians of 400,
- * 2026-12-05 05:30 UTC), 0.69 and 0.68 µs a segment, and read-ahead in 2 MiB
+ * machine the probe's reads of 254 and 128 pages took 384.3 and 189.7 µs
+ * into pages and 229.1 and 115.4 µs into a huge page (medians of 400,
+ * 2026-12-05 05:53 UTC), 0.61 and 0.59 µs a segment, and read-ahead in 2 MiB
  * folios read 16 MiB in 3.0–6.8 ms where 4 KiB folios took about 690 µs a
  * MiB (tracefs).
  */
@@ -103,7 +105,8 @@ export function segmentFit(s: SegmentSamples | null, note = 'the probe did not r
   if (s.thp_kb < 2048) return { reason: `no transparent huge page behind the probe's buffer (AnonHugePages ${s.thp_kb} kB: transparent huge pages off, or no free 2 MiB block)` };
   const count = Math.min(s.pages_us.length, s.huge_us.length);
   if (count < SEGMENT_MIN_READS) return { reason: `fewer than ${SEGMENT_MIN_READS} reads of each kind timed (${count})` };
-  const a = median(s.pages_us), b = median(s.huge_us), segments = s.pages - 1;
+  const a = median(s.pages_us), b = median(s.huge_us), segments = s.pages - s.huge_segments;
+  if (!(segments > 0)) return { reason: `reads of ${s.pages} pages make as many segments into the huge page (${s.huge_segments}) as into pages` };
   if (!(b <= SEGMENT_MAX_RATIO * a)) return { reason: `reads into a huge page less than 10 % faster (median ${round2(b)} µs against ${round2(a)} µs into pages): no cost a segment to tell from noise` };
   const segmentUs = round2((a - b) / segments);
   if (!(segmentUs > 0)) return { reason: `the difference (${round2(a - b)} µs over ${segments} segments) rounds to 0 µs a segment` };

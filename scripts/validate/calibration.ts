@@ -53,7 +53,7 @@ import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS } from './fio.ts';
 import { median, splitPagein } from './fit.ts';
 import { fitFlushGap, GAP_ROUNDS, measureFlushGap } from './flush-gap.ts';
-import { maxSegmentsOf, measureSegments, SEGMENT_SAMPLES, segmentPages, segmentProvenance, withSegments } from './segment-probe.ts';
+import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry, segmentProvenance, withSegments } from './segment-probe.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
@@ -226,9 +226,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       const step = plan.find((st) => st.name === name)!;
       return stepReport(step, await runStep(step));
     }, log);
-    const segPages = segmentPages(maxSegmentsOf(blockDev?.sysfs ?? null)), segSamples = opts.quick ? SEGMENT_SAMPLES.quick : SEGMENT_SAMPLES.full;
-    log(`calibrate: [${total - 3}/${total}] O_DIRECT reads of ${segPages} pages into separate pages and into a huge page (probe segment-read.c, ${segSamples} of each) ...`);
-    const segRun = await measureSegments(work, join(work, DATA_FILE), segPages, segSamples);
+    const segGeometry = segmentGeometry(queueLimitsOf(blockDev?.sysfs ?? null)), segSamples = opts.quick ? SEGMENT_SAMPLES.quick : SEGMENT_SAMPLES.full;
+    log(`calibrate: [${total - 3}/${total}] O_DIRECT reads of ${segGeometry.pages} pages into separate pages and into a huge page (probe segment-read.c, ${segSamples} of each) ...`);
+    const segRun = await measureSegments(work, join(work, DATA_FILE), segGeometry, segSamples);
     const gapRounds = opts.quick ? GAP_ROUNDS.quick : GAP_ROUNDS.full;
     log(`calibrate: [${total - 2}/${total}] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, ${gapRounds} rounds) ...`);
     const gapRun = await measureFlushGap(work, join(work, DATA_FILE), gapRounds);
@@ -253,6 +253,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const pagein = pageinRate(steps);
     // a read's segments (one a folio) apart from its bytes, when the huge-page reads gave their cost: the rate of bytes alone
     const segment = segmentFit(segRun.samples, segRun.note);
+    if ('reason' in segment) log(`calibrate: no device.segment_us: ${segment.reason}`);
     const pagesMbps = pagein?.mbps ?? fit.read.bandwidth_mbps;
     const bytesMbps = 'segment_us' in segment ? rateLessSegments(pagesMbps, segment.segment_us) : null;
     const segmentUs = bytesMbps === null || !('segment_us' in segment) ? 0 : segment.segment_us;

@@ -15,49 +15,66 @@ import type { FittedValue } from './calibration-report.ts';
 
 const PROBE_SOURCE = resolve(import.meta.dirname, '..', 'measure', 'segment-read.c');
 
-/** Pages a read of the probe takes when the queue's max_segments is unknown. */
+/** Pages a read of the probe takes when the queue's limits are unknown. */
 export const DEFAULT_SEGMENT_PAGES = 64;
 
 /** Reads of each kind the probe times (`--quick`: half). */
 export const SEGMENT_SAMPLES = { full: 400, quick: 200 } as const;
 
-/**
- * Pages a probe read takes: the queue's `max_segments` (so that a read of
- * separate pages is still one request), at most BIO_MAX_VECS (256), at
- * least 2; {@link DEFAULT_SEGMENT_PAGES} when sysfs does not say.
- */
-export function segmentPages(maxSegments: number | null): number {
-  if (maxSegments === null || !Number.isInteger(maxSegments) || maxSegments < 2) return DEFAULT_SEGMENT_PAGES;
-  return Math.min(256, maxSegments);
+/** The limits of a block queue that decide how a read is cut (sysfs `queue/`; null: unreadable). */
+export interface QueueLimits {
+  max_segments: number | null;
+  max_sectors_kb: number | null;
+  max_segment_size: number | null;
 }
 
-/** `queue/max_segments` of the block device whose sysfs directory is `sysfs`; null when unreadable. */
-export function maxSegmentsOf(sysfs: string | null): number | null {
+/**
+ * The probe's reads: `pages` 4 KiB pages each, as many as one request may
+ * take in separate pages (the queue's `max_segments`, and its
+ * `max_sectors_kb`), at most BIO_MAX_VECS (256), at least 2
+ * ({@link DEFAULT_SEGMENT_PAGES} when sysfs does not say); and
+ * `hugeSegments`, the segments the same bytes make in one huge page (the
+ * queue cuts a segment at `max_segment_size`).
+ */
+export function segmentGeometry(q: QueueLimits | null): { pages: number; hugeSegments: number } {
+  const ok = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  let pages = ok(q?.max_segments) ? Math.min(256, q!.max_segments!) : DEFAULT_SEGMENT_PAGES;
+  if (ok(q?.max_sectors_kb)) pages = Math.min(pages, Math.floor(q!.max_sectors_kb! / 4));
+  if (pages < 2) pages = DEFAULT_SEGMENT_PAGES;
+  const hugeSegments = ok(q?.max_segment_size) ? Math.ceil((pages * 4096) / q!.max_segment_size!) : 1;
+  return { pages, hugeSegments };
+}
+
+/** The {@link QueueLimits} of the block device whose sysfs directory is `sysfs`. */
+export function queueLimitsOf(sysfs: string | null): QueueLimits | null {
   if (!sysfs) return null;
-  try {
-    const t = readFileSync(join(sysfs, 'queue', 'max_segments'), 'utf8').trim();
-    return /^\d+$/.test(t) ? Number(t) : null;
-  } catch {
-    return null;
-  }
+  const num = (name: string): number | null => {
+    try {
+      const t = readFileSync(join(sysfs, 'queue', name), 'utf8').trim();
+      return /^\d+$/.test(t) ? Number(t) : null;
+    } catch {
+      return null;
+    }
+  };
+  return { max_segments: num('max_segments'), max_sectors_kb: num('max_sectors_kb'), max_segment_size: num('max_segment_size') };
 }
 
 /** The probe's output (`thp,KB` then `pages,NS` / `huge,NS` lines) as samples in µs; throws on a line it does not know. */
-export function parseSegmentSamples(out: string, pages: number): SegmentSamples {
+export function parseSegmentSamples(out: string, pages: number, hugeSegments = 1): SegmentSamples {
   let thpKb: number | null = null;
   const pagesUs: number[] = [], hugeUs: number[] = [];
   for (const [i, line] of out.split('\n').entries()) {
     if (line.trim() === '') continue;
     const [kind, v, extra] = line.split(',');
+    if (extra !== undefined || v === undefined || !/^\d+$/.test(v)) throw new Error(`segment probe, line ${i + 1}: '${line}' is not KIND,NUMBER`);
     const n = Number(v);
-    if (extra !== undefined || v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`segment probe, line ${i + 1}: '${line}' is not KIND,NUMBER`);
     if (kind === 'thp') thpKb = n;
     else if (kind === 'pages') pagesUs.push(n / 1000);
     else if (kind === 'huge') hugeUs.push(n / 1000);
     else throw new Error(`segment probe, line ${i + 1}: unknown kind '${kind}'`);
   }
   if (thpKb === null) throw new Error('segment probe: no thp line');
-  return { pages, thp_kb: thpKb, pages_us: pagesUs, huge_us: hugeUs };
+  return { pages, huge_segments: hugeSegments, thp_kb: thpKb, pages_us: pagesUs, huge_us: hugeUs };
 }
 
 /**
@@ -65,12 +82,13 @@ export function parseSegmentSamples(out: string, pages: number): SegmentSamples 
  * of each kind): its samples, or null with the reason (no C compiler, or
  * the probe failed).
  */
-export async function measureSegments(work: string, dataFile: string, pages: number, samples: number, onChild?: (c: ChildProcess) => void): Promise<{ samples: SegmentSamples | null; note: string }> {
+export async function measureSegments(work: string, dataFile: string, geometry: { pages: number; hugeSegments: number }, samples: number, onChild?: (c: ChildProcess) => void): Promise<{ samples: SegmentSamples | null; note: string }> {
+  const { pages, hugeSegments } = geometry;
   if (!haveCc()) return { samples: null, note: 'no C compiler (cc) to build the probe segment-read.c (apt-get install gcc libc6-dev)' };
   try {
     const bin = compileC(PROBE_SOURCE, join(work, 'segment-read'));
     const out = await runBinary('the segment probe', bin, [dataFile, String(pages), String(samples)], onChild);
-    return { samples: parseSegmentSamples(out, pages), note: `probe segment-read.c, ${samples} reads of ${pages} pages of each kind, on ${dataFile}` };
+    return { samples: parseSegmentSamples(out, pages, hugeSegments), note: `probe segment-read.c, ${samples} reads of ${pages} pages of each kind, on ${dataFile}` };
   } catch (e) {
     return { samples: null, note: `the probe failed (${(e as Error).message})` };
   }
