@@ -50,6 +50,12 @@ function readText(path: string): string | null {
   }
 }
 
+/** `queue/NAME` of the block device whose sysfs directory is `dir`, as a whole number; null when unreadable or not one. */
+export function queueNumber(dir: string, name: string): number | null {
+  const t = readText(join(dir, 'queue', name));
+  return t !== null && /^\d+$/.test(t) ? Number(t) : null;
+}
+
 /** The device with number `major:minor` in the sysfs tree at `sysfsRoot`, or null when sysfs has none. */
 export function blockDeviceOf(major: number, minor: number, sysfsRoot = '/sys'): BlockDevice | null {
   const dev = `${major}:${minor}`;
@@ -60,7 +66,6 @@ export function blockDeviceOf(major: number, minor: number, sysfsRoot = '/sys'):
   // a partition: its disk is the parent directory
   if (existsSync(join(dir, 'partition'))) dir = dirname(dir);
   const wc = readText(join(dir, 'queue', 'write_cache'));
-  const ra = readText(join(dir, 'queue', 'read_ahead_kb'));
   const rot = readText(join(dir, 'queue', 'rotational'));
   return {
     dev,
@@ -68,7 +73,7 @@ export function blockDeviceOf(major: number, minor: number, sysfsRoot = '/sys'):
     name,
     sysfs: dir,
     write_cache: wc === 'write back' ? true : wc === 'write through' ? false : null,
-    read_ahead_kb: ra !== null && /^\d+$/.test(ra) ? Number(ra) : null,
+    read_ahead_kb: queueNumber(dir, 'read_ahead_kb'),
     rotational: rot === '1' ? true : rot === '0' ? false : null,
   };
 }

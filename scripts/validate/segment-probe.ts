@@ -7,9 +7,9 @@
  * calibration-fit.ts segmentFit).
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileC, haveCc, runBinary } from '../measure/cpu-probe.ts';
+import { queueNumber } from './blockdev.ts';
 import type { SegmentFit, SegmentSamples } from './calibration-fit.ts';
 import type { FittedValue } from './calibration-report.ts';
 
@@ -48,15 +48,7 @@ export function segmentGeometry(q: QueueLimits | null): { pages: number; hugeSeg
 /** The {@link QueueLimits} of the block device whose sysfs directory is `sysfs`. */
 export function queueLimitsOf(sysfs: string | null): QueueLimits | null {
   if (!sysfs) return null;
-  const num = (name: string): number | null => {
-    try {
-      const t = readFileSync(join(sysfs, 'queue', name), 'utf8').trim();
-      return /^\d+$/.test(t) ? Number(t) : null;
-    } catch {
-      return null;
-    }
-  };
-  return { max_segments: num('max_segments'), max_sectors_kb: num('max_sectors_kb'), max_segment_size: num('max_segment_size') };
+  return { max_segments: queueNumber(sysfs, 'max_segments'), max_sectors_kb: queueNumber(sysfs, 'max_sectors_kb'), max_segment_size: queueNumber(sysfs, 'max_segment_size') };
 }
 
 /** The probe's output (`thp,KB` then `pages,NS` / `huge,NS` lines) as samples in µs; throws on a line it does not know. */

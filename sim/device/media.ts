@@ -298,28 +298,23 @@ export class MediaDevice implements EventTarget, BlockDevice {
     return this.random.host.scale(ns);
   }
 
-  /**
-   * The segments' share of a read's transfer (ns): `segment_us` for each
-   * folio it reads (pages / folio pages, a part of a folio counting its
-   * part), the commands merged with it included.
-   */
-  private segmentNs(io: Io, group: readonly Io[] | undefined): number {
-    let folios = io.pages / io.folioPages;
-    if (group) for (let i = 1; i < group.length; i++) folios += group[i].pages / group[i].folioPages;
-    return Math.round(folios * this.params.segment_us * 1000);
-  }
-
   /** Steps 3–4: the shared pipe, then the cache or the media; returns the completion time (ns). */
   private transfer(io: Io): number {
     const p = this.params;
     const now = this.engine.now;
     const group = this.queue.group(io);
-    let pages = io.pages;
-    if (group) for (let i = 1; i < group.length; i++) pages += group[i].pages;
+    // a read's scatter-gather segments: a folio each (a part of a folio its part)
+    let pages = io.pages, folios = io.pages / io.folioPages;
+    if (group) {
+      for (let i = 1; i < group.length; i++) {
+        pages += group[i].pages;
+        folios += group[i].pages / group[i].folioPages;
+      }
+    }
     const bytes = pages * this.pageSize;
     const pipeStart = Math.max(now, this.pipeFree);
     const read = io.kind === 'read';
-    const pipeNs = transferNs(bytes, read ? p.read_bandwidth_mbps : p.bandwidth_mbps) + (read && p.segment_us > 0 ? this.segmentNs(io, group) : 0);
+    const pipeNs = read ? transferNs(bytes, p.read_bandwidth_mbps) + Math.round(folios * p.segment_us * 1000) : transferNs(bytes, p.bandwidth_mbps);
     const pipeEnd = pipeStart + this.random.host.scale(pipeNs);
     this.pipeFree = pipeEnd;
     const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;

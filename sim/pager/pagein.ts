@@ -9,7 +9,7 @@
 import type { Kernel } from '../kernel.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { KernelPath, WaitQueue } from '../vm/process.ts';
-import type { FaultSite, ReadPolicy, ReadWindow } from './readahead.ts';
+import { READAHEAD, type FaultSite, type ReadPolicy, type ReadWindow } from './readahead.ts';
 import { RA_BITS } from '../vm/page-store.ts';
 
 /** Pages in memory or on their way: a read never covers them. */
@@ -161,8 +161,9 @@ export class PageIn {
     const end = Math.min(w.start + w.size, Math.max(obj.sizePages, idx + 1));
     let own = { first: idx, count: 1 };
     // a window read in PMD-sized folios (Linux read-ahead at order 9)
-    const large = w.pmdFolios === true ? Page.PMD_FOLIO : 0;
-    const folioPages = 2 ** (w.order ?? 0);
+    const order = w.order ?? 0;
+    const large = order >= READAHEAD.linux.pmdOrder ? Page.PMD_FOLIO : 0;
+    const folioPages = 2 ** order;
     const flag = (first: number, count: number) => {
       for (let i = first; i < first + count; i++) {
         const bits = (i !== idx ? Page.PREFETCHED : 0) | (i === w.mark ? Page.RA_MARK : 0) | large;

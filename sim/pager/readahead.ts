@@ -78,9 +78,7 @@ export interface ReadWindow {
   size: number;
   bridge: boolean;
   mark: number;
-  /** Its pages come in PMD-sized folios, each mapped by one page-table entry of the level above (Linux read-ahead at order 9). */
-  pmdFolios?: boolean;
-  /** The order of the folios it reads (Linux page_cache_ra_order: 2^order pages each); absent: order 0, one page a folio. */
+  /** Folio order of its reads (Linux page_cache_ra_order; absent: 0); PMD-sized, mapped by one PMD, at READAHEAD.linux.pmdOrder. */
   order?: number;
 }
 
@@ -183,7 +181,7 @@ export function linuxPolicy(raPages: number): ReadPolicy {
       s.order += 2;
       // page_cache_ra_order: the folio order, capped by the mapping's largest (PMD) order and the window
       const order = Math.min(s.order, T.pmdOrder, Math.floor(Math.log2(s.size)));
-      return { start: s.start, size: s.size, bridge: true, mark: s.start, pmdFolios: order >= T.pmdOrder, order };
+      return { start: s.start, size: s.size, bridge: true, mark: s.start, order };
     },
     issued() {},
   };
