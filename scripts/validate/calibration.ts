@@ -255,8 +255,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const segment = segmentFit(segRun.samples, segRun.note);
     if ('reason' in segment) log(`calibrate: no device.segment_us: ${segment.reason}`);
     const pagesMbps = pagein?.mbps ?? fit.read.bandwidth_mbps;
-    const bytesMbps = 'segment_us' in segment ? rateLessSegments(pagesMbps, segment.segment_us) : null;
-    const segmentUs = bytesMbps === null || !('segment_us' in segment) ? 0 : segment.segment_us;
+    const segFit = 'segment_us' in segment ? segment : null;
+    const bytesMbps = segFit ? rateLessSegments(pagesMbps, segFit.segment_us) : null;
+    // the segment's cost kept when the pages' rate can hold it
+    const kept = bytesMbps === null ? null : segFit;
+    const segmentUs = kept?.segment_us ?? 0;
     const readMbps = bytesMbps ?? pagesMbps; // device.read_bandwidth_mbps
     const flushStep = steps.find((s) => s.kind === 'flush')!;
     // the figures the level was fitted to
@@ -285,7 +288,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
       // the page cache's read rate, which page-in waits on, when the pagein step gave one; else the O_DIRECT reads' (calibration-fit.ts)
       read_bandwidth_mbps: readMbps,
-      ...(segmentUs > 0 ? { segment_us: segmentUs } : {}),
+      ...(kept ? { segment_us: segmentUs } : {}),
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       // the rate a FLUSH destages at when the flush-size steps gave one (a cache that destages on FLUSH), else the O_DIRECT writes'
       media_mbps: fit.destage_rate?.media_mbps ?? fit.write.bandwidth_mbps,
@@ -317,7 +320,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.read_bandwidth_mbps': withSegments(pagein
         ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
         : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` }, readMbps, segmentUs),
-      ...(segmentUs > 0 && 'segment_us' in segment ? { 'device.segment_us': segmentProvenance(segment) } : {}),
+      ...(kept ? { 'device.segment_us': segmentProvenance(kept) } : {}),
       'device.write_latency': wbLatency ? { value: device.write_latency, r2: null, n: cpuRun.figures!.writeback!.cpu_page_us.reps, from: wbLatency.provenance } : { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
