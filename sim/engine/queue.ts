@@ -45,7 +45,7 @@ export function nsToUs(ns: number): number {
 }
 
 /**
- * Event queue and clock. A binary heap over parallel arrays (time, sequence,
+ * Event queue and clock. A binary heap over parallel arrays (time and sequence interleaved,
  * target, argument) so the hot path allocates no per-event objects.
  */
 export class Engine {
@@ -60,9 +60,12 @@ export class Engine {
    */
   quietUntil = -Infinity;
 
-  /** Event times and sequence numbers: typed arrays (grown by doubling), so they stay unboxed doubles whatever the values. */
-  private time = new Float64Array(64);
-  private seq = new Float64Array(64);
+  /**
+   * Each pending event's time and sequence number side by side (slot i: `key[2i]`, `key[2i+1]`):
+   * one typed array (grown by doubling), so they stay unboxed doubles whatever the values and a
+   * comparison reads one cache line.
+   */
+  private key = new Float64Array(128);
   private target: EventTarget[] = [];
   private arg: unknown[] = [];
   private size = 0;
@@ -82,7 +85,7 @@ export class Engine {
 
   /** Time of the earliest pending event, or Infinity when none. */
   peekTime(): number {
-    return this.size > 0 ? this.time[0] : Infinity;
+    return this.size > 0 ? this.key[0] : Infinity;
   }
 
   /** Schedules `target.fire(arg)` at absolute time `at` (ns, >= now). */
@@ -144,8 +147,8 @@ export class Engine {
   claim(at: number, seq: number): boolean {
     if (!this.running || this.stopped || at > this.until) return false;
     if (this.size > 0) {
-      const t0 = this.time[0];
-      if (t0 < at || (t0 === at && this.seq[0] < seq)) return false;
+      const t0 = this.key[0];
+      if (t0 < at || (t0 === at && this.key[1] < seq)) return false;
     }
     if (at !== this.now) {
       if (this.onAdvance && at > this.quietUntil) this.onAdvance(at);
@@ -166,26 +169,23 @@ export class Engine {
     this.nextSeq = s + 2;
     // sift up
     let i = this.size++;
-    if (i === this.time.length) this.grow();
-    const time = this.time, seq = this.seq, tg = this.target, ag = this.arg;
+    if (2 * i === this.key.length) this.grow();
+    const key = this.key, tg = this.target, ag = this.arg;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pt = time[p];
-      if (pt < at || (pt === at && seq[p] < s)) break;
-      time[i] = pt; seq[i] = seq[p]; tg[i] = tg[p]; ag[i] = ag[p];
+      const pt = key[2 * p];
+      if (pt < at || (pt === at && key[2 * p + 1] < s)) break;
+      key[2 * i] = pt; key[2 * i + 1] = key[2 * p + 1]; tg[i] = tg[p]; ag[i] = ag[p];
       i = p;
     }
-    time[i] = at; seq[i] = s; tg[i] = target; ag[i] = arg;
+    key[2 * i] = at; key[2 * i + 1] = s; tg[i] = target; ag[i] = arg;
   }
 
-  /** Doubles the capacity of the typed arrays. */
+  /** Doubles the capacity of the key array. */
   private grow(): void {
-    const n = this.time.length * 2;
-    const time = new Float64Array(n), seq = new Float64Array(n);
-    time.set(this.time);
-    seq.set(this.seq);
-    this.time = time;
-    this.seq = seq;
+    const key = new Float64Array(this.key.length * 2);
+    key.set(this.key);
+    this.key = key;
   }
 
   /** Makes the current `run` return after the event being fired. */
@@ -206,32 +206,35 @@ export class Engine {
     this.onAdvance = onAdvance;
     this.stopped = false;
     const tg = this.target, ag = this.arg;
-    while (this.size > this.daemons && !this.stopped) {
-      const time = this.time, seq = this.seq;
-      const t = time[0];
+    for (;;) {
+      const n1 = this.size;
+      if (n1 <= this.daemons || this.stopped) break;
+      const key = this.key;
+      const t = key[0];
       if (t > until) break;
       const target = tg[0];
       const arg = ag[0];
-      if (this.daemons !== 0 && (seq[0] & 1) === 1) this.daemons--;
+      if (this.daemons !== 0 && (key[1] & 1) === 1) this.daemons--;
       // pop the root
-      const n = --this.size;
+      const n = n1 - 1;
+      this.size = n;
       if (n === 0) {
         tg[0] = undefined as unknown as EventTarget; ag[0] = undefined;
       } else {
-        const lt = time[n], ls = seq[n], ltg = tg[n], lag = ag[n];
+        const lt = key[2 * n], ls = key[2 * n + 1], ltg = tg[n], lag = ag[n];
         tg[n] = undefined as unknown as EventTarget; ag[n] = undefined;
         let i = 0;
         for (;;) {
           let c = 2 * i + 1;
           if (c >= n) break;
           const r = c + 1;
-          if (r < n && (time[r] < time[c] || (time[r] === time[c] && seq[r] < seq[c]))) c = r;
-          const ct = time[c];
-          if (lt < ct || (lt === ct && ls < seq[c])) break;
-          time[i] = ct; seq[i] = seq[c]; tg[i] = tg[c]; ag[i] = ag[c];
+          if (r < n && (key[2 * r] < key[2 * c] || (key[2 * r] === key[2 * c] && key[2 * r + 1] < key[2 * c + 1]))) c = r;
+          const ct = key[2 * c];
+          if (lt < ct || (lt === ct && ls < key[2 * c + 1])) break;
+          key[2 * i] = ct; key[2 * i + 1] = key[2 * c + 1]; tg[i] = tg[c]; ag[i] = ag[c];
           i = c;
         }
-        time[i] = lt; seq[i] = ls; tg[i] = ltg; ag[i] = lag;
+        key[2 * i] = lt; key[2 * i + 1] = ls; tg[i] = ltg; ag[i] = lag;
       }
       if (t !== this.now) {
         if (onAdvance && t > this.quietUntil) onAdvance(t);
