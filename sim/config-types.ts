@@ -103,9 +103,10 @@ export interface Config {
   pagein: boolean;
   /**
    * Fault read-ahead: `pages` is the read window / cluster in pages (default per personality; 0 or 1: the
-   * faulting page only); `request_pages` the largest read request it goes to the device in (0: one request).
+   * faulting page only); `request_pages` the largest read request it goes to the device in (0: one request);
+   * `max_folio_order` the largest folio order Linux read-ahead reads into (default 9; 0: order-0 pages only).
    */
-  readahead: { pages: number; request_pages: number };
+  readahead: { pages: number; request_pages: number; max_folio_order: number };
   /** The filesystem under the mapped files (sim/fs). */
   fs: {
     /** Default per personality ({@link FS_DEFAULT_KIND}); `none` under `device.profile: queue`. */

@@ -12,6 +12,7 @@ import { ConfigError } from './config-error.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
 import { defaultReadaheadPages } from './pager/readahead.ts';
+import { MAX_FOLIO_ORDER } from './vm/folios.ts';
 import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE } from './device/profiles.ts';
 import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
 import { FS_DEFAULT_KIND, type Config, type Personality } from './config-types.ts';
@@ -170,7 +171,7 @@ export const CONFIG_SCHEMA = obj({
   }, ['pages', 'max_user_wired_pages', 'memlock_limit_bytes']),
   stats: obj({ sample_us: range(1, DAY_US), warmup_us: range(0, MAX_TIME_US) }, ['sample_us', 'warmup_us']),
   pagein: { type: 'boolean' },
-  readahead: obj({ pages: intRange(0, 65536), request_pages: intRange(0, 65536) }),
+  readahead: obj({ pages: intRange(0, 65536), request_pages: intRange(0, 65536), max_folio_order: intRange(0, MAX_FOLIO_ORDER) }),
   fs: obj({
     kind: { enum: ['ext4-ordered', 'ext4-nojournal', 'ufs', 'apfs', 'none'] },
     commit_interval_ms: range(1, DAY_MS),
@@ -265,6 +266,12 @@ function describe(e: ErrorObject): ConfigError {
 export const READ_REQUEST_PAGES = 256;
 
 /**
+ * `readahead.max_folio_order` default: 9, Linux MAX_PAGECACHE_ORDER with 4 KiB pages
+ * (HPAGE_PMD_ORDER, the largest folio read-ahead allocates on ext4 and xfs: sim/vm/folios.ts).
+ */
+export const DEFAULT_MAX_FOLIO_ORDER = MAX_FOLIO_ORDER;
+
+/**
  * Page-in defaults: `readahead.pages` of the personality (Linux
  * VM_READAHEAD_PAGES 32, FreeBSD VM_FAULT_READ_DEFAULT 16, XNU 32, Mach 1;
  * see sim/pager/readahead.ts) unless the user gave it. `pagein` itself
@@ -274,6 +281,7 @@ export const READ_REQUEST_PAGES = 256;
 export function applyPageinDefaults(c: Config, user: Record<string, unknown>): void {
   if (c.readahead.pages === undefined) c.readahead.pages = defaultReadaheadPages(c.personality);
   if (c.readahead.request_pages === undefined) c.readahead.request_pages = READ_REQUEST_PAGES;
+  if (c.readahead.max_folio_order === undefined) c.readahead.max_folio_order = DEFAULT_MAX_FOLIO_ORDER;
   if (profileIsQueue(c) && !Object.hasOwn(user, 'pagein')) c.pagein = false;
 }
 

@@ -158,7 +158,7 @@ export class Simulator implements ReplayHost, PumpHost {
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
     if (config.pagein) {
       const raPages = config.readahead?.pages ?? defaultReadaheadPages(config.personality);
-      k.pagein = new PageIn(k, readPolicy(config.personality, raPages, config.page_size));
+      k.pagein = new PageIn(k, readPolicy(config.personality, raPages, config.page_size, config.readahead?.max_folio_order));
     }
     const policy = options.plugins?.writeback ?? builtinPolicy(config.writeback.policy);
     const daemon = new BackgroundWriteback(k, policy, memPages);

@@ -38,7 +38,7 @@ describe('configuration', () => {
       memory: { pages: 0, max_user_wired_pages: 0, memlock_limit_bytes: 8388608 },
       stats: { sample_us: 1000, warmup_us: 0 },
       pagein: true,
-      readahead: { pages: 16, request_pages: 256 },
+      readahead: { pages: 16, request_pages: 256, max_folio_order: 9 },
       fs: { kind: 'ufs', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, timestamp_tick_us: 4000 },
     });
   });

@@ -85,15 +85,17 @@ describe('measured CPU-cost defaults', () => {
     expect(t.get(5)).toBeCloseTo(1.44 + 4 * 9.28, 9);
   });
 
-  it('Linux msync MS_SYNC charges clean_pmd_page_us per page of a PMD-sized folio (read ahead at order 9), clean_page_us per other page', () => {
+  it('Linux msync MS_SYNC charges clean_pmd_page_us per page of a PMD-sized folio (read ahead at order 9) and per page dirty by its folio alone, clean_page_us per other page', () => {
     // readahead 1024 pages, reads of 0 µs (ram). The read of page 0 reads around [0,1024) at order 0, mark on 768;
     // reads of 768, 1024, 2048, 3072, 4096 each start the next asynchronous window at order 2, 4, 6, 8, then
     // min(10, 9, log2 1024) = 9: [5120,6144) is PMD-sized. 4 stores in [4096,4100) (order 8), 4 in [5120,5124).
+    // Each store dirties its whole folio (sim/vm/folios.ts): [4096,4352) and [5120,5632); the 252 + 508 pages
+    // dirty by their folio alone cost clean_pmd_page_us, as do the 4 stored pages of the PMD-sized one.
     const b = new TraceBuilder('a').map(0, A, 8192 * PS, 'f');
     for (const p of [0, 768, 1024, 2048, 3072, 4096]) b.op(10 + p, 'read', A + p * PS, 1);
     const rows = b.op(5000, 'write', A + 4096 * PS, 4 * PS).op(5001, 'write', A + 5120 * PS, 4 * PS).op(6000, 'msync', A, 8192 * PS, 'SYNC').rows;
     const t = took(rows, { personality: 'linux', pagein: true, readahead: { pages: 1024 }, device: { profile: 'ram' } });
-    expect(t.get(12)).toBeCloseTo(1.44 + 4 * 9.28 + 4 * 0.31, 9); // 39.8
+    expect(t.get(12)).toBeCloseTo(1.44 + 4 * 9.28 + (252 + 512) * 0.31, 9); // 275.4
   });
 
   it('wire / mlock charges syscall_us plus wire_page_us per page wired, not fault_page_us', () => {

@@ -49,6 +49,7 @@ export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; 
   { path: ['device', 'busy_latency_us'], value: 0 },
   { path: ['device', 'busy_flush_us'], value: 0 },
   { path: ['device', 'segment_us'], value: 0 },
+  { path: ['readahead', 'max_folio_order'], value: 9 },
 ];
 
 /** `config` as a run's identity hashes it: without the {@link IDENTITY_NEUTRAL_KEYS} at their neutral value (a copy; `config` is unchanged). */

@@ -165,6 +165,8 @@ export class PageIn {
     const large = order >= READAHEAD.linux.pmdOrder ? Page.PMD_FOLIO : 0;
     const folioPages = 2 ** order;
     const flag = (first: number, count: number) => {
+      // the folios the read allocates: dirtied and written whole (sim/vm/folios.ts)
+      obj.readIntoFolios(first, count, order);
       for (let i = first; i < first + count; i++) {
         const bits = (i !== idx ? Page.PREFETCHED : 0) | (i === w.mark ? Page.RA_MARK : 0) | large;
         if (bits) obj.addBits(i, bits);

@@ -9,6 +9,7 @@
 import type { Personality } from '../config-types.ts';
 import type { FaultSite } from '../vm/fault-site.ts';
 import { Flag } from '../../traces/types.ts';
+import { MAX_FOLIO_ORDER } from '../vm/folios.ts';
 
 export type { FaultSite };
 
@@ -131,7 +132,7 @@ interface LinuxRa {
  * (page_cache_sync_ra), with an asynchronous half only at page 0 (elsewhere
  * a standalone read that leaves the read-ahead state alone).
  */
-export function linuxPolicy(raPages: number): ReadPolicy {
+export function linuxPolicy(raPages: number, maxFolioOrder: number = MAX_FOLIO_ORDER): ReadPolicy {
   const ra = new Map<object, LinuxRa>();
   const T = READAHEAD.linux;
   const state = (obj: object): LinuxRa => {
@@ -179,8 +180,8 @@ export function linuxPolicy(raPages: number): ReadPolicy {
       }
       s.asyncSize = s.size;
       s.order += 2;
-      // page_cache_ra_order: the folio order, capped by the mapping's largest (PMD) order and the window
-      const order = Math.min(s.order, T.pmdOrder, Math.floor(Math.log2(s.size)));
+      // page_cache_ra_order: the folio order, capped by the mapping's largest (`readahead.max_folio_order`, PMD by default) and the window
+      const order = Math.min(s.order, maxFolioOrder, Math.floor(Math.log2(s.size)));
       return { start: s.start, size: s.size, bridge: true, mark: s.start, order };
     },
     issued() {},
@@ -392,11 +393,11 @@ export function machPolicy(raPages: number): ReadPolicy {
   };
 }
 
-/** The fault read policy of personality `p` with `readahead.pages` = `raPages`. */
-export function readPolicy(p: Personality, raPages: number, pageSize: number): ReadPolicy {
+/** The fault read policy of personality `p` with `readahead.pages` = `raPages` (Linux: folios up to order `maxFolioOrder`). */
+export function readPolicy(p: Personality, raPages: number, pageSize: number, maxFolioOrder: number = MAX_FOLIO_ORDER): ReadPolicy {
   switch (p) {
     case 'linux':
-      return linuxPolicy(raPages);
+      return linuxPolicy(raPages, maxFolioOrder);
     case 'freebsd':
       return freebsdPolicy(raPages, pageSize);
     case 'xnu':

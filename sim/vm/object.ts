@@ -7,6 +7,7 @@
 import { WaitQueue } from './process.ts';
 import type { PageLru } from './lru.ts';
 import { CHUNK_PAGES, Page, PageStore, type PageChunk, type PageStoreOptions } from './page-store.ts';
+import { FolioTable } from './folios.ts';
 
 const CHUNK_MASK = CHUNK_PAGES - 1;
 
@@ -85,6 +86,8 @@ export class VmObject {
   durability: object | undefined = undefined;
   /** The object's pager wants every page back, clean or dirty (a mapping said PRECIOUS): pages come in precious. */
   precious = false;
+  /** Its large folios (Linux read-ahead at order > 0), once it has had one: a store dirties the whole folio (./folios.ts). */
+  folios: FolioTable | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -172,9 +175,11 @@ export class VmObject {
 
   /**
    * Stores to page `idx`: faults it in and marks it dirty. The caller has made
-   * sure it is not under writeback. Returns true if it went clean -> dirty.
+   * sure it is not under writeback. Returns the pages that went clean -> dirty:
+   * 0, 1, or, when the page is part of a large folio, 1 and the other pages of
+   * the folio it dirtied too ({@link FolioTable.dirtySiblings}).
    */
-  dirty(idx: number): boolean {
+  dirty(idx: number): number {
     const ch = this.pages.chunkFor(idx);
     const i = idx & CHUNK_MASK;
     const s = ch.state(i);
@@ -186,13 +191,32 @@ export class VmObject {
     } else this.touchIn(ch, i);
     if (s & Page.DIRTY) {
       ch.setState(i, n);
-      return false;
+      // dirty by its folio until now: this store is its first new data
+      if (this.folios !== undefined && this.folios.stored(idx)) this.counters.versions?.stored(this, idx);
+      return 0;
     }
     ch.setState(i, n | Page.DIRTY);
     this.becameDirty();
     this.generation++;
     this.counters.versions?.stored(this, idx);
+    return this.folios === undefined ? 1 : 1 + this.folios.dirtySiblings(this, idx);
+  }
+
+  /** Marks resident page `idx` dirty because its folio was stored to (no data of its own changed). Returns true if it went clean -> dirty. */
+  dirtyByFolio(idx: number): boolean {
+    const ch = this.pages.chunkFor(idx);
+    const i = idx & CHUNK_MASK;
+    const s = ch.state(i);
+    if (s & Page.DIRTY || !(s & Page.RESIDENT)) return false;
+    ch.setState(i, s | Page.DIRTY);
+    this.becameDirty();
     return true;
+  }
+
+  /** Pages [first, first+count) were read into folios of order `order` (Linux read-ahead; 0: order-0 pages). */
+  readIntoFolios(first: number, count: number, order: number): void {
+    if (order > 0) this.folios ??= new FolioTable();
+    this.folios?.allocate(first, count, order);
   }
 
   /** Starts cleaning page `idx`: dirty -> under writeback (clean copy being written). */
@@ -209,6 +233,7 @@ export class VmObject {
       this.counters.wb++;
     }
     ch.setState(i, (s & ~Page.DIRTY) | Page.WB);
+    this.folios?.cleaned(idx);
   }
 
   /**
@@ -315,6 +340,7 @@ export class VmObject {
     ch.setState(i, s & ~Page.DIRTY);
     this.becameClean();
     this.counters.versions?.discarded(this, idx);
+    this.folios?.cleaned(idx);
   }
 
   /** Frees page `idx` (it becomes non-resident). Only for clean, idle, unwired pages. */
@@ -330,6 +356,7 @@ export class VmObject {
     }
     if (s & Page.READING) this.counters.reading--;
     ch.setState(i, 0);
+    this.folios?.cleaned(idx);
     this.counters.resident--;
     const id = ch.lru(i);
     if (id) {

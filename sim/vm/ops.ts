@@ -156,9 +156,11 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
         }
       }
       if (!(s & Page.RESIDENT)) faulted++;
-      if (obj.dirty(idx)) {
+      const dirtied = obj.dirty(idx);
+      if (dirtied > 0) {
         k.fs.pageDirtied(obj);
-        if (k.writeback?.throttles && ++map.dirtiedSinceCheck >= RATELIMIT_PAGES) yield* k.writeback.balance(map);
+        // a large folio counts all the pages it dirtied (folio_account_dirtied: nr_dirtied += folio_nr_pages)
+        if (k.writeback?.throttles && (map.dirtiedSinceCheck += dirtied) >= RATELIMIT_PAGES) yield* k.writeback.balance(map);
       }
     }
     if (result !== 'OK') break;
@@ -199,7 +201,11 @@ export function storeNoWait(k: Kernel, map: VmMap, addr: number, len: number, bl
     for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
       const s = obj.state(idx);
       if (!(s & Page.RESIDENT) || (pin && s & RA_BITS) || (block && s & Page.WB)) return false;
-      if (!(s & Page.DIRTY)) newlyDirty++;
+      if (!(s & Page.DIRTY)) {
+        // a store that dirties a large folio takes the general path (it counts the folio's pages)
+        if (obj.folios !== undefined) return false;
+        newlyDirty++;
+      }
     }
   }
   const throttles = k.writeback?.throttles === true;
@@ -209,7 +215,7 @@ export function storeNoWait(k: Kernel, map: VmMap, addr: number, len: number, bl
   if (oneObj !== undefined) {
     // one piece: no second lookup
     for (let idx = oneIdx; a < end; a += ps, idx++) {
-      if (oneObj.dirty(idx)) {
+      if (oneObj.dirty(idx) > 0) {
         k.fs.pageDirtied(oneObj);
         if (throttles) ++map.dirtiedSinceCheck;
       }
@@ -220,7 +226,7 @@ export function storeNoWait(k: Kernel, map: VmMap, addr: number, len: number, bl
     const obj = r.obj;
     const pieceEnd = Math.min(r.end, end);
     for (let idx = r.idx; a < pieceEnd; a += ps, idx++) {
-      if (obj.dirty(idx)) {
+      if (obj.dirty(idx) > 0) {
         k.fs.pageDirtied(obj);
         if (throttles) ++map.dirtiedSinceCheck;
       }

@@ -39,14 +39,16 @@ export function towriteRun(obj: VmObject, tagged: readonly number[], at: number,
 
 /**
  * CPU time of cleaning run `run` (ns): `cpu.clean_pmd_page_us` per page of a
- * PMD-sized folio; `cpu.clean_page_us` per other page, or
+ * PMD-sized folio, and per page dirty only because its folio was (no page
+ * table entry of its own was written: ../../vm/folios.ts); `cpu.clean_page_us` per other page, or
  * `cpu.clean_page_busy_us` while another task runs ({@link Kernel.running}):
  * write-protecting a PTE costs more when another vCPU is running guest code;
  * and `cpu.clean_io_us` for the run's write I/O.
  */
 function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
   let large = 0;
-  for (let i = run.first; i < run.first + run.count; i++) if (obj.state(i) & Page.PMD_FOLIO) large++;
+  const folios = obj.folios;
+  for (let i = run.first; i < run.first + run.count; i++) if (obj.state(i) & Page.PMD_FOLIO || folios?.isUnstored(i)) large++;
   return large * k.cleanPmdPageNs + (run.count - large) * (peerRunning(k) ? k.cleanPageBusyNs : k.cleanPageNs) + k.cleanIoNs;
 }
 
@@ -80,9 +82,10 @@ export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: 
       continue;
     }
     const run = towriteRun(obj, tagged, at, k.clusterPages);
+    const cpuNs = cleanCpuNs(k, obj, run); // before the pages go under writeback (they stop being folio-dirty)
     ios.push(k.pager.write(obj, run.first, run.count, 'msync', true, plug));
     acct.pages += run.count;
-    yield* cpu(k, cleanCpuNs(k, obj, run));
+    yield* cpu(k, cpuNs);
     at += run.count;
   }
   plug.finish();
@@ -106,6 +109,12 @@ export function* fdatawait(obj: VmObject, first: number, end: number): KernelPat
  * error of writeback started by others is not modelled).
  */
 export function* writeAndWaitRange(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<boolean> {
+  if (obj.folios !== undefined && obj.folios.size > 0) {
+    // the range's folios are written and waited for whole (tag_pages_for_writeback and the wait go by folio)
+    const o1 = obj.folios.orderOf(first), o2 = obj.folios.orderOf(end - 1);
+    first -= first % 2 ** o1;
+    end += (2 ** o2 - (end % 2 ** o2)) % 2 ** o2;
+  }
   const ios = yield* fdatawrite(k, acct, obj, first, end);
   yield* fdatawait(obj, first, end);
   return ios.every((io) => io.ok);

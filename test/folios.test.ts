@@ -1,0 +1,183 @@
+/**
+ * Large folios (Linux): read-ahead at order k reads a window into naturally
+ * aligned folios of 2^k pages (mm/readahead.c page_cache_ra_order), a store
+ * to one page dirties its whole folio (folio_mark_dirty) and writeback writes
+ * every page of it. The expected folio layout of a sequential read is the one
+ * /proc/kpageflags showed on Linux 6.18 ext4 (read_ahead_kb 8192, a 64 MiB
+ * file read through its mapping): 2048 order-0 pages, then 8 MiB each in
+ * folios of 4, 16, 64 and 256 pages, and the last 24 MiB in folios of 512.
+ */
+import { describe, expect, it } from 'vitest';
+import { objOf, simulate, TraceBuilder } from './helpers.ts';
+import { resolveConfig } from '../sim/config.ts';
+import { identityConfig } from '../scripts/sweep/identity.ts';
+import { FolioTable } from '../sim/vm/folios.ts';
+import { Page, PageCounters, VmObject } from '../sim/vm/object.ts';
+import { WaitQueue } from '../sim/vm/process.ts';
+import { Engine } from '../sim/engine/queue.ts';
+import { DurabilityTracker } from '../sim/stats/durability.ts';
+
+const A = 0x10000000;
+const PS = 4096;
+
+/** An object whose pages [0, n) are resident and clean. */
+function residentObject(n: number, counters = new PageCounters()): VmObject {
+  const obj = new VmObject(0, 'f', 'vnode', counters, new WaitQueue(new Engine()));
+  for (let i = 0; i < n; i++) obj.fault(i);
+  return obj;
+}
+
+describe('the folios a read allocates (page_cache_ra_order)', () => {
+  it('an aligned run: folios of 2^order pages', () => {
+    const t = new FolioTable();
+    t.allocate(0, 64, 4);
+    expect(t.size).toBe(4);
+    expect([0, 15, 16, 17, 63].map((i) => t.orderOf(i))).toEqual([4, 4, 4, 4, 4]);
+    expect(t.orderOf(64)).toBe(0);
+  });
+
+  it('an unaligned start takes the order of its lowest set bit; the end takes smaller folios rather than pass the run', () => {
+    const t = new FolioTable();
+    // index 6: __ffs(6) = 1 → [6, 8); 8: __ffs(8) = 3 → [8, 16); 16: order 4 would pass 26 → 3, [16, 24); 24: → 1, [24, 26)
+    t.allocate(6, 20, 4);
+    expect([6, 7, 8, 15, 16, 23, 24, 25].map((i) => t.orderOf(i))).toEqual([1, 1, 3, 3, 3, 3, 1, 1]);
+    expect(t.size).toBe(4);
+    // an odd start: an order-0 page first
+    const u = new FolioTable();
+    u.allocate(3, 5, 2);
+    expect([3, 4, 5, 6, 7].map((i) => u.orderOf(i))).toEqual([0, 2, 2, 2, 2]);
+  });
+
+  it('pages read again forget the folios they were in; order 0 leaves none', () => {
+    const t = new FolioTable();
+    t.allocate(0, 1024, 9);
+    expect(t.size).toBe(2);
+    t.allocate(600, 4, 0);
+    expect(t.orderOf(0)).toBe(9);
+    expect(t.orderOf(600)).toBe(0);
+    expect(t.orderOf(1023)).toBe(0);
+    expect(t.size).toBe(1);
+  });
+});
+
+describe('a store to a page of a large folio', () => {
+  it('dirties every resident page of the folio; the others count as dirty by their folio only', () => {
+    const counters = new PageCounters();
+    const obj = residentObject(32, counters);
+    obj.readIntoFolios(0, 32, 3);
+    expect(obj.dirty(10)).toBe(8); // pages 8..15
+    expect(counters.dirty).toBe(8);
+    expect(obj.dirtyPages).toBe(8);
+    for (let i = 8; i < 16; i++) expect(obj.state(i) & Page.DIRTY).toBe(Page.DIRTY);
+    expect(obj.state(16) & Page.DIRTY).toBe(0);
+    expect(obj.folios?.isUnstored(10)).toBe(false);
+    expect(obj.folios?.isUnstored(11)).toBe(true);
+    // a store to a page its folio dirtied: no page goes dirty, it is stored now
+    expect(obj.dirty(11)).toBe(0);
+    expect(obj.folios?.isUnstored(11)).toBe(false);
+    // writeback cleans them: no longer dirty by the folio
+    obj.startWriteback(12);
+    expect(obj.folios?.isUnstored(12)).toBe(false);
+  });
+
+  it('an order-0 page, or an object without large folios, dirties only itself', () => {
+    const obj = residentObject(16);
+    expect(obj.dirty(3)).toBe(1);
+    expect(obj.dirty(3)).toBe(0);
+    obj.readIntoFolios(8, 8, 0);
+    expect(obj.folios).toBeUndefined();
+    expect(obj.dirty(9)).toBe(1);
+  });
+
+  it('a folio with a page no longer in memory was broken up: forgotten, the store dirties its own page', () => {
+    const obj = residentObject(16);
+    obj.readIntoFolios(0, 16, 2);
+    obj.free(5);
+    expect(obj.dirty(6)).toBe(1);
+    expect(obj.folios?.orderOf(6)).toBe(0);
+    expect(obj.folios?.orderOf(0)).toBe(2); // the others stay
+  });
+
+  it('durability: a page dirty by its folio has no version until a store reaches it', () => {
+    const engine = new Engine();
+    const counters = new PageCounters();
+    counters.clock = engine;
+    const tracker = new DurabilityTracker(engine, false);
+    counters.versions = tracker;
+    const obj = residentObject(8, counters);
+    obj.readIntoFolios(0, 8, 3);
+    obj.dirty(0);
+    expect(tracker.summary().never_durable_pages).toBe(1); // page 0's version, still dirty
+    obj.dirty(1); // dirty by the folio until now: a new version
+    expect(tracker.summary().never_durable_pages).toBe(2);
+    obj.dirty(1); // already stored: the same version
+    expect(tracker.summary().never_durable_pages).toBe(2);
+  });
+});
+
+describe('a sequential read through the mapping, then one-page stores with an msync each (linux)', () => {
+  // 64 MiB; read_ahead_kb 8192 (2048 pages), as on the machine whose kpageflags gave the layout above
+  const pages = 16384;
+  const stores = [100, 3000, 5000, 7000, 9000, 12000];
+  const run = (extra: Record<string, unknown> = {}) => {
+    const b = new TraceBuilder('a').map(0, A, pages * PS, 'f');
+    for (let i = 0; i < pages; i++) b.op(1 + i, 'read', A + i * PS, 1);
+    let t = 1_000_000;
+    for (const p of stores) {
+      b.op(t, 'write', A + p * PS + 123, 1);
+      b.op(t + 1, 'msync', A, pages * PS, 'SYNC');
+      t += 100_000;
+    }
+    return simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: 2048, request_pages: 256, ...extra } });
+  };
+  /** Pages each msync wrote. */
+  const written = (o: ReturnType<typeof simulate>) => o.syncs.map((s) => s.pagesWritten);
+
+  it('each msync writes the folio its store fell in: 1, 4, 16, 64, 256 and 512 pages', () => {
+    const o = run();
+    expect(written(o)).toEqual([1, 4, 16, 64, 256, 512]);
+    // the stores' pages were dirtied by the store, the rest by their folio
+    expect(o.result.writeback.pages).toBe(1 + 4 + 16 + 64 + 256 + 512);
+  });
+
+  it('readahead.max_folio_order 0 (a kernel without large folios for the file): one page each', () => {
+    expect(written(run({ max_folio_order: 0 }))).toEqual([1, 1, 1, 1, 1, 1]);
+    // capped at 4: the windows of order 6, 8 and 9 are read in folios of 16
+    expect(written(run({ max_folio_order: 4 }))).toEqual([1, 4, 16, 16, 16, 16]);
+  });
+
+  it('an msync of part of a folio writes the whole folio', () => {
+    const b = new TraceBuilder('a').map(0, A, pages * PS, 'f');
+    for (let i = 0; i < pages; i++) b.op(1 + i, 'read', A + i * PS, 1);
+    // page 12000 lies in the 512-page folio [11776, 12288): store two pages of it, msync one
+    b.op(1_000_000, 'write', A + 12000 * PS, 1).op(1_000_001, 'write', A + 12200 * PS, 1).op(1_000_002, 'msync', A + 12000 * PS, PS, 'SYNC');
+    const o = simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: 2048, request_pages: 256 } });
+    expect(o.syncs.map((s) => s.pagesWritten)).toEqual([512]);
+    expect(objOf(o, 'f').dirtyPages).toBe(0);
+  });
+
+  it('cleaning a page dirty only by its folio costs cpu.clean_pmd_page_us, a stored one cpu.clean_page_us', () => {
+    // the 16-page folio of page 5000 ([4992, 5008)): 1 stored page and 15 by the folio
+    const cpu = { clean_page_us: 10, clean_pmd_page_us: 1, clean_io_us: 0, writeback_call_us: 0 };
+    const b = new TraceBuilder('a').map(0, A, pages * PS, 'f');
+    for (let i = 0; i < pages; i++) b.op(1 + i, 'read', A + i * PS, 1);
+    b.op(1_000_000, 'write', A + 5000 * PS, 1).op(1_000_001, 'msync', A, pages * PS, 'SYNC');
+    const one = simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: 2048 }, cpu });
+    const zero = simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: 2048 }, cpu: { ...cpu, clean_page_us: 0, clean_pmd_page_us: 0 } });
+    expect(one.syncs[0].pagesWritten).toBe(16);
+    expect((one.syncs[0].tDoneNs - one.syncs[0].tIssueNs - (zero.syncs[0].tDoneNs - zero.syncs[0].tIssueNs)) / 1000).toBeCloseTo(10 + 15 * 1, 6);
+  });
+});
+
+describe('readahead.max_folio_order', () => {
+  it('defaults to 9, accepts 0 .. 9, and is left out of a sweep run\'s identity at 9', () => {
+    expect(resolveConfig({ personality: 'linux' }).readahead.max_folio_order).toBe(9);
+    expect(resolveConfig({ readahead: { max_folio_order: 0 } }).readahead.max_folio_order).toBe(0);
+    expect(() => resolveConfig({ readahead: { max_folio_order: 10 } })).toThrow(/readahead.max_folio_order/);
+    expect(() => resolveConfig({ readahead: { max_folio_order: 1.5 } })).toThrow(/readahead.max_folio_order/);
+    const id = identityConfig(resolveConfig({ personality: 'linux' })) as { readahead: Record<string, unknown> };
+    expect('max_folio_order' in id.readahead).toBe(false);
+    const id4 = identityConfig(resolveConfig({ personality: 'linux', readahead: { max_folio_order: 4 } })) as { readahead: Record<string, unknown> };
+    expect(id4.readahead.max_folio_order).toBe(4);
+  });
+});
