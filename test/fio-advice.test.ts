@@ -87,6 +87,15 @@ describe('a job validation cannot replay', () => {
     expect(prep('[j]\nioengine=mmap\nfsync=8\ndirect\n')).toThrow(/column direct/);
     expect(prep('[j]\nioengine=mmap\nfsync=8\ndirect=0\nbuffered=1\n')).not.toThrow();
   });
+
+  it('pre_read=1 (or a bare pre_read) is accepted with a warning naming the line: the replay does not see the read; pre_read=0 and other jobs have none', () => {
+    const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
+    const notes = (text: string) => prepareJob(parseJobFile(text, 'job.fio'), outs).unmodelled;
+    expect(notes('[j]\nioengine=mmap\nfsync=8\npre_read=1\n')).toEqual([expect.stringMatching(/^job\.fio:4: pre_read=1: fio reads the job's files with read\(\) before the job starts/)]);
+    expect(notes('[global]\npre_read\n[j]\nioengine=mmap\nfsync=8\n')).toEqual([expect.stringMatching(/^job\.fio:2: pre_read: /)]);
+    expect(notes('[j]\nioengine=mmap\nfsync=8\npre_read=0\n')).toEqual([]);
+    expect(notes('[j]\nioengine=mmap\nfsync=8\n')).toEqual([]);
+  });
 });
 
 describe('importing a validation run', () => {

@@ -97,7 +97,21 @@ export interface PreparedJob {
    * with `fadvise_hint=0` (no advice).
    */
   advice: 'random' | 'sequential' | null;
+  /** Options the job sets whose effect the replay does not follow, each with why ({@link UNMODELLED_OPTIONS}); validate warns of them. */
+  unmodelled: string[];
 }
+
+/**
+ * fio options whose effect the replay of the job's I/O log does not follow,
+ * when set to the value given (any value when null), with what it misses.
+ */
+export const UNMODELLED_OPTIONS: readonly { key: string; value: string | null; why: string }[] = [
+  {
+    key: 'pre_read', value: '1',
+    why: "fio reads the job's files with read() before the job starts, which its I/O log does not show: the replay starts with their pages out of memory "
+      + 'and reads them in as the stores fault, where the kernel has them cached (in large folios if its read-ahead made them: README, "Large folios: a store dirties the whole folio")',
+  },
+];
 
 /** fio `rw` values with random offsets (td_random(): TD_DDIR_RAND). */
 const RANDOM_RW: ReadonlySet<string> = new Set(['randread', 'randwrite', 'randrw', 'randtrim', 'randtrimwrite']);
@@ -182,5 +196,10 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
     }
   }
   const advice = mmapAdvice(lookupAny(j, global, ['rw', 'readwrite'])?.value, lookup(j, global, 'fadvise_hint')?.value);
-  return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n', advice };
+  const unmodelled = UNMODELLED_OPTIONS.flatMap(({ key, value, why }) => {
+    const o = lookup(j, global, key);
+    if (o === undefined || (value !== null && (o.value === '' ? '1' : o.value) !== value)) return [];
+    return [`${job.path}:${o.line}: ${o.value === '' ? key : `${key}=${o.value}`}: ${why}`];
+  });
+  return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n', advice, unmodelled };
 }

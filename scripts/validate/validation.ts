@@ -226,6 +226,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     const S = stage.path;
     // checked first: a bad job file fails before anything runs
     const checked = prepareJob(parsed, { iolog: join(S, 'fio.iolog'), latLog: join(S, 'fio'), dataDir: '' });
+    for (const u of checked.unmodelled) opts.warn?.(`validate: warning: ${u}`);
     let calibrationFile = opts.calibration;
     if (calibrationFile === undefined) {
       mkdirSync(join(S, 'calibration'));
