@@ -75,8 +75,10 @@ describe('a store to a page of a large folio', () => {
     // a store to a page its folio dirtied: no page goes dirty, it is stored now
     expect(obj.dirty(11)).toBe(0);
     expect(obj.folios?.isUnstored(11)).toBe(false);
-    // writeback cleans them: no longer dirty by the folio
+    // a good write cleans them: no longer dirty by the folio (through the write, they still are)
     obj.startWriteback(12);
+    expect(obj.folios?.isUnstored(12)).toBe(true);
+    obj.endWriteback(12, true);
     expect(obj.folios?.isUnstored(12)).toBe(false);
   });
 
@@ -98,6 +100,39 @@ describe('a store to a page of a large folio', () => {
     expect(obj.folios?.orderOf(0)).toBe(2); // the others stay
   });
 
+  it('pages of the folio still being read go dirty as they arrive', () => {
+    const obj = residentObject(4);
+    for (let i = 4; i < 8; i++) obj.startRead(i);
+    obj.readIntoFolios(0, 8, 3);
+    expect(obj.dirty(1)).toBe(4); // pages 0..3 now
+    for (let i = 4; i < 8; i++) obj.endRead(i, true);
+    expect(obj.dirtyPages).toBe(8);
+    expect(obj.folios?.isUnstored(6)).toBe(true);
+    expect(obj.folios?.awaiting).toBe(0);
+  });
+
+  it('a page dirty by its folio stays so through a failed write; clean after a good one, it no longer is', () => {
+    const obj = residentObject(8);
+    obj.readIntoFolios(0, 8, 3);
+    obj.dirty(0);
+    obj.startWriteback(1);
+    expect(obj.folios?.isUnstored(1)).toBe(true); // through its write
+    obj.endWriteback(1, false);
+    expect(obj.state(1) & Page.DIRTY).toBe(Page.DIRTY);
+    expect(obj.folios?.isUnstored(1)).toBe(true);
+    obj.startWriteback(1);
+    obj.endWriteback(1, true);
+    expect(obj.folios?.isUnstored(1)).toBe(false);
+  });
+
+  it('a page freed breaks its folio up: made resident again without a read, it is a 4 KiB page', () => {
+    const obj = residentObject(8);
+    obj.readIntoFolios(0, 8, 3);
+    obj.free(2);
+    obj.fault(2);
+    expect(obj.dirty(3)).toBe(1);
+  });
+
   it('durability: a page dirty by its folio has no version until a store reaches it', () => {
     const engine = new Engine();
     const counters = new PageCounters();
@@ -112,6 +147,46 @@ describe('a store to a page of a large folio', () => {
     expect(tracker.summary().never_durable_pages).toBe(2);
     obj.dirty(1); // already stored: the same version
     expect(tracker.summary().never_durable_pages).toBe(2);
+  });
+
+  it('durability: a store to a page under a write of its folio (no data of its own) is durable after the next write, not that one', () => {
+    const engine = new Engine();
+    const counters = new PageCounters();
+    counters.clock = engine;
+    const tracker = new DurabilityTracker(engine, false);
+    counters.versions = tracker;
+    const obj = residentObject(8, counters);
+    obj.readIntoFolios(0, 8, 3);
+    obj.dirty(0); // page 1 dirty by its folio
+    obj.startWriteback(1);
+    engine.now = 1000;
+    obj.dirty(1); // stored while its folio's write of it is in flight
+    obj.endWriteback(1, true);
+    expect(tracker.summary().durable_pages).toBe(0);
+    expect(obj.state(1) & Page.DIRTY).toBe(Page.DIRTY);
+    engine.now = 5000;
+    obj.startWriteback(1);
+    obj.endWriteback(1, true);
+    expect(tracker.summary().durable_pages).toBe(1);
+    expect(tracker.summary().lag_us.max).toBe(4); // stored at 1 µs, written at 5 µs
+  });
+
+  it('durability: a failed write of a page dirty by its folio leaves a store behind it pending, not lost', () => {
+    const engine = new Engine();
+    const counters = new PageCounters();
+    counters.clock = engine;
+    const tracker = new DurabilityTracker(engine, false);
+    counters.versions = tracker;
+    const obj = residentObject(8, counters);
+    obj.readIntoFolios(0, 8, 3);
+    obj.dirty(0);
+    obj.startWriteback(2);
+    obj.endWriteback(2, false);
+    obj.dirty(2); // dirty again after the error, by its folio only: this store is new data
+    expect(tracker.summary().never_durable_pages).toBe(2);
+    obj.startWriteback(2);
+    obj.endWriteback(2, true);
+    expect(tracker.summary().durable_pages).toBe(1);
   });
 });
 
@@ -156,6 +231,29 @@ describe('a sequential read through the mapping, then one-page stores with an ms
     expect(objOf(o, 'f').dirtyPages).toBe(0);
   });
 
+  it('a window with a page in memory already: large folios up to that page, 4 KiB folios after it (page_cache_ra_order, do_page_cache_ra)', () => {
+    // readahead.pages 64. Page 100 comes in alone first (a load through a second mapping advised RANDOM). The load
+    // of page 0 reads around [0, 64) at order 0, PG_readahead on 48; the load of 48 starts [64, 128) at order 2: pages
+    // 64..99 in folios of 4, page 100 in memory, 101..127 in 4 KiB folios.
+    const B = A + 0x10000000;
+    const b = new TraceBuilder('a').map(0, A, 1024 * PS, 'f').map(0, B, 1024 * PS, 'f', 0, 'RANDOM').op(1, 'read', B + 100 * PS, 1);
+    for (let i = 0; i < 128; i++) b.op(10 + i, 'read', A + i * PS, 1);
+    b.op(100_000, 'write', A + 105 * PS, 1).op(100_001, 'msync', A, 1024 * PS, 'SYNC');
+    b.op(200_000, 'write', A + 97 * PS, 1).op(200_001, 'msync', A, 1024 * PS, 'SYNC');
+    const o = simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: 64 } });
+    expect(o.syncs.map((s) => s.pagesWritten)).toEqual([1, 4]);
+  });
+
+  it('a window under 4 pages is read in 4 KiB folios', () => {
+    // readahead.pages 2, advised SEQUENTIAL: [0, 2) with PG_readahead on 1, then [2, 4) and [4, 6), each of order
+    // min(2 more, log2 2 = 1) were it not for the rule: a store to page 4 would write [4, 6)
+    const b = new TraceBuilder('a').map(0, A, 64 * PS, 'f', 0, 'SEQUENTIAL');
+    for (let i = 0; i < 8; i++) b.op(10 + i, 'read', A + i * PS, 1);
+    b.op(100_000, 'write', A + 4 * PS, 1).op(100_001, 'msync', A, 64 * PS, 'SYNC');
+    const o = simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: 2 } });
+    expect(o.syncs.map((s) => s.pagesWritten)).toEqual([1]);
+  });
+
   it('cleaning a page dirty only by its folio costs cpu.clean_pmd_page_us, a stored one cpu.clean_page_us', () => {
     // the 16-page folio of page 5000 ([4992, 5008)): 1 stored page and 15 by the folio
     const cpu = { clean_page_us: 10, clean_pmd_page_us: 1, clean_io_us: 0, writeback_call_us: 0 };
@@ -170,7 +268,7 @@ describe('a sequential read through the mapping, then one-page stores with an ms
 });
 
 describe('readahead.max_folio_order', () => {
-  it('defaults to 9, accepts 0 .. 9, and is left out of a sweep run\'s identity at 9', () => {
+  it('defaults to 9, accepts 0 .. 9, and is left out of a sweep run\'s identity at 9 (the orders read-ahead used before it)', () => {
     expect(resolveConfig({ personality: 'linux' }).readahead.max_folio_order).toBe(9);
     expect(resolveConfig({ readahead: { max_folio_order: 0 } }).readahead.max_folio_order).toBe(0);
     expect(() => resolveConfig({ readahead: { max_folio_order: 10 } })).toThrow(/readahead.max_folio_order/);

@@ -37,9 +37,12 @@ export async function hashFile(path: string): Promise<string> {
 /**
  * Configuration keys added after sweep directories were first written, each
  * with the value under which runs give the results they gave before it
- * existed: a run's identity leaves such a key out at that value, so that a
- * directory written before the key resumes, its runs' ids unchanged (README,
- * migration note "spreads with a floor").
+ * existed (`readahead.max_folio_order`: its default, the folio orders
+ * read-ahead already used; what the model does with them changed with it, as
+ * a model change does without a key): a run's identity leaves such a key out
+ * at that value, so that a directory written before the key resumes, its
+ * runs' ids unchanged (README, migration notes "spreads with a floor", "large
+ * folios").
  */
 export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; value: Json }[] = [
   { path: ['device', 'flush_floor'], value: 0 },

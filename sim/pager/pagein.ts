@@ -161,9 +161,9 @@ export class PageIn {
     const end = Math.min(w.start + w.size, Math.max(obj.sizePages, idx + 1));
     let own = { first: idx, count: 1 };
     // a window read in PMD-sized folios (Linux read-ahead at order 9)
-    const order = w.order ?? 0;
-    const large = order >= READAHEAD.linux.pmdOrder ? Page.PMD_FOLIO : 0;
-    const folioPages = 2 ** order;
+    let order = w.order ?? 0;
+    let large = order >= READAHEAD.linux.pmdOrder ? Page.PMD_FOLIO : 0;
+    let folioPages = 2 ** order;
     const flag = (first: number, count: number) => {
       // the folios the read allocates: dirtied and written whole (sim/vm/folios.ts)
       obj.readIntoFolios(first, count, order);
@@ -181,6 +181,10 @@ export class PageIn {
     }
     for (let i = w.start; i < end;) {
       if (obj.state(i) & PRESENT) {
+        // page_cache_ra_order stops at a page in the cache; do_page_cache_ra reads the rest in 4 KiB folios
+        order = 0;
+        large = 0;
+        folioPages = 1;
         i++;
         continue;
       }

@@ -180,8 +180,9 @@ export function linuxPolicy(raPages: number, maxFolioOrder: number = MAX_FOLIO_O
       }
       s.asyncSize = s.size;
       s.order += 2;
-      // page_cache_ra_order: the folio order, capped by the mapping's largest (`readahead.max_folio_order`, PMD by default) and the window
-      const order = Math.min(s.order, maxFolioOrder, Math.floor(Math.log2(s.size)));
+      // page_cache_ra_order: the folio order, capped by the mapping's largest (`readahead.max_folio_order`, PMD by default) and the window;
+      // a window under 4 pages is read in 4 KiB folios
+      const order = s.size < 4 ? 0 : Math.min(s.order, maxFolioOrder, Math.floor(Math.log2(s.size)));
       return { start: s.start, size: s.size, bridge: true, mark: s.start, order };
     },
     issued() {},

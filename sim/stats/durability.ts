@@ -98,8 +98,11 @@ export class DurabilityTracker implements PageVersionObserver {
     private readonly volatileCache: boolean,
   ) {}
 
-  /** @internal a file page went clean -> dirty (the VM reports only that transition). */
-  stored(obj: VmObject, idx: number): void {
+  /**
+   * @internal a file page went clean -> dirty (the VM reports only that transition). `behindWrite`: the page is
+   * under a write that carries no version of it (its folio's, sim/vm/folios.ts): this version waits for the next one.
+   */
+  stored(obj: VmObject, idx: number, behindWrite = false): void {
     if (obj.kind !== 'vnode') return;
     let v = existingVersions(obj);
     if (!v) {
@@ -107,7 +110,7 @@ export class DurabilityTracker implements PageVersionObserver {
       this.objects.add(obj);
     }
     // a version already on its way means the page is under writeback: this is a newer one
-    if (!v.at.setNew(idx, this.clock.now)) v.redirtied.set(idx, this.clock.now);
+    if (behindWrite || !v.at.setNew(idx, this.clock.now)) v.redirtied.set(idx, this.clock.now);
     this.pending++;
   }
 
@@ -128,6 +131,12 @@ export class DurabilityTracker implements PageVersionObserver {
   written(obj: VmObject, idx: number, ok: boolean): void {
     const v = existingVersions(obj);
     if (v === undefined) return;
+    if (v.redirtied.size > 0 && !v.at.has(idx)) {
+      // the write carried no version (a page dirty by its folio): one stored behind it waits for the next write
+      const newer = v.redirtied.take(idx);
+      if (newer >= 0) v.at.set(idx, newer);
+      return;
+    }
     if (!ok) {
       // dirty again with the older store time; a newer version merges into it
       if (v.at.has(idx) && v.redirtied.delete(idx)) this.pending--;

@@ -32,9 +32,18 @@ export class FolioTable {
   private readonly orders = new Map<number, number>();
   /**
    * Pages dirty only because their folio was (no store to them since they were
-   * last clean): writeback has no page-table entry of theirs to write-protect.
+   * last clean): writeback has no page-table entry of theirs to write-protect,
+   * and their write carries no new data of theirs. A page keeps the mark
+   * through its write, until it is clean after one.
    */
   private readonly unstored = new Set<number>();
+  /** First pages of folios stored to while part of them was still being read: those pages go dirty as they arrive. */
+  private readonly pending = new Set<number>();
+
+  /** Number of folios with pages still being read that go dirty when they arrive. */
+  get awaiting(): number {
+    return this.pending.size;
+  }
 
   /** Number of large folios known. */
   get size(): number {
@@ -66,7 +75,12 @@ export class FolioTable {
     const end = first + count;
     for (let o = 1; o <= MAX_FOLIO_ORDER; o++) {
       const n = 2 ** o;
-      for (let s = first - (first % n); s < end; s += n) if (this.orders.get(s) === o) this.orders.delete(s);
+      for (let s = first - (first % n); s < end; s += n) {
+        if (this.orders.get(s) === o) {
+          this.orders.delete(s);
+          this.pending.delete(s);
+        }
+      }
     }
   }
 
@@ -81,9 +95,12 @@ export class FolioTable {
 
   /**
    * Page `idx` was just stored to and went clean -> dirty: every other
-   * resident page of its folio goes dirty too. A folio with a page no longer
-   * in memory (neither resident nor being read) was broken up and is
-   * forgotten. Returns the pages it dirtied besides `idx`.
+   * resident page of its folio goes dirty too, and the pages of it still
+   * being read go dirty when they arrive ({@link readDone}; Linux reads a
+   * folio whole before a fault maps it, the model in requests that may cut
+   * one). A folio with a page no longer in memory (neither resident nor
+   * being read) was broken up and is forgotten. Returns the pages it
+   * dirtied now besides `idx`.
    */
   dirtySiblings(pages: FolioPages, idx: number): number {
     this.unstored.delete(idx);
@@ -98,13 +115,37 @@ export class FolioTable {
     }
     let dirtied = 0;
     for (let p = start; p < start + n; p++) {
-      if (p === idx || (pages.state(p) & (RESIDENT | DIRTY)) !== RESIDENT) continue;
+      const s = pages.state(p);
+      if (s & READING) this.pending.add(start);
+      if (p === idx || (s & (RESIDENT | DIRTY)) !== RESIDENT) continue;
       if (pages.dirtyByFolio(p)) {
         this.unstored.add(p);
         dirtied++;
       }
     }
     return dirtied;
+  }
+
+  /** Page `idx` finished being read: if its folio was stored to meanwhile, it goes dirty too. */
+  readDone(pages: FolioPages, idx: number): void {
+    const o = this.orderOf(idx);
+    if (o === 0) return;
+    const n = 2 ** o, start = idx - (idx % n);
+    if (!this.pending.has(start)) return;
+    if (pages.dirtyByFolio(idx)) this.unstored.add(idx);
+    let reading = false;
+    for (let p = start; p < start + n && !reading; p++) if (pages.state(p) & READING) reading = true;
+    if (!reading) this.pending.delete(start);
+  }
+
+  /** Page `idx` left memory: its folio no longer exists. */
+  freed(idx: number): void {
+    this.unstored.delete(idx);
+    const o = this.orderOf(idx);
+    if (o === 0) return;
+    const start = idx - (idx % 2 ** o);
+    this.orders.delete(start);
+    this.pending.delete(start);
   }
 
   /** Page `idx`, already dirty, was stored to: returns true if it had been dirty only by its folio (its data is new now). */
@@ -117,7 +158,7 @@ export class FolioTable {
     return this.unstored.has(idx);
   }
 
-  /** Page `idx` went clean (written back, discarded or freed). */
+  /** Page `idx` went clean (its write ended with it clean, or its data was discarded). */
   cleaned(idx: number): void {
     this.unstored.delete(idx);
   }

@@ -43,8 +43,8 @@ export class PageCounters {
 
 /** What happens to a page's data on its way to stable storage (sim/stats/durability.ts listens). */
 export interface PageVersionObserver {
-  /** The page went clean -> dirty (a new version). */
-  stored(obj: VmObject, idx: number): void;
+  /** The page went clean -> dirty (a new version); `behindWrite`: under a write that carries no version of it. */
+  stored(obj: VmObject, idx: number, behindWrite?: boolean): void;
   /** The dirty page went under writeback. */
   writing(obj: VmObject, idx: number): void;
   /** Its writeback ended (`ok`: the data reached the device). */
@@ -198,8 +198,13 @@ export class VmObject {
     ch.setState(i, n | Page.DIRTY);
     this.becameDirty();
     this.generation++;
-    this.counters.versions?.stored(this, idx);
-    return this.folios === undefined ? 1 : 1 + this.folios.dirtySiblings(this, idx);
+    if (this.folios === undefined) {
+      this.counters.versions?.stored(this, idx);
+      return 1;
+    }
+    // under a write of its folio's that carries no data of its own: the store's data waits for the next write
+    this.counters.versions?.stored(this, idx, (s & Page.WB) !== 0 && this.folios.isUnstored(idx));
+    return 1 + this.folios.dirtySiblings(this, idx);
   }
 
   /** Marks resident page `idx` dirty because its folio was stored to (no data of its own changed). Returns true if it went clean -> dirty. */
@@ -233,7 +238,6 @@ export class VmObject {
       this.counters.wb++;
     }
     ch.setState(i, (s & ~Page.DIRTY) | Page.WB);
-    this.folios?.cleaned(idx);
   }
 
   /**
@@ -260,6 +264,8 @@ export class VmObject {
       this.becameDirty();
     }
     ch.setState(i, s);
+    // a page dirty by its folio stays so through its write; clean after it, it is no longer
+    if (this.folios !== undefined && !(s & Page.DIRTY)) this.folios.cleaned(idx);
   }
 
   /**
@@ -320,6 +326,8 @@ export class VmObject {
     }
     ch.setState(i, (s & ~Page.READING) | Page.RESIDENT | (this.precious ? Page.PRECIOUS : 0));
     this.becameResident(ch, i);
+    // a page of a folio stored to while this part of it was still being read (Linux dirties the folio whole)
+    if (this.folios !== undefined && this.folios.awaiting > 0) this.folios.readDone(this, idx);
   }
 
   /** Clears the precious bit of page `idx` (its data went back to the manager). */
@@ -356,7 +364,7 @@ export class VmObject {
     }
     if (s & Page.READING) this.counters.reading--;
     ch.setState(i, 0);
-    this.folios?.cleaned(idx);
+    this.folios?.freed(idx);
     this.counters.resident--;
     const id = ch.lru(i);
     if (id) {
