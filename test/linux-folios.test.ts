@@ -1,8 +1,10 @@
 /**
  * Large folios against this machine's own Linux kernel: a file read through
- * its mapping (read-ahead), then one-byte stores with an msync(MS_SYNC) after
- * each; before each msync the kernel's dirty pages (/proc/kpageflags) must be
- * the pages the linux personality dirtied, store by store, with
+ * its mapping (read-ahead), then one-byte stores, each followed by an
+ * msync(MS_SYNC) of the stored page alone; before each msync the kernel's
+ * dirty pages (/proc/kpageflags) must be the pages the linux personality
+ * writes for it (the whole folio, though the msync names one page), and
+ * after it none may be left dirty, store by store, with
  * `readahead.pages` set from the file's block device (read_ahead_kb / 4).
  * A kernel that shows no large folios for the file (every store dirties one
  * page) is compared with `readahead.max_folio_order: 0`, as the README says
@@ -40,7 +42,7 @@ function modelDirty(raPages: number, maxFolioOrder: number): number[] {
   for (let i = 0; i < PAGES; i++) b.op(1 + i, 'read', A + i * PS, 1);
   let t = 1_000_000;
   for (const p of STORES) {
-    b.op(t, 'write', A + p * PS + 123, 1).op(t + 1, 'msync', A, PAGES * PS, 'SYNC');
+    b.op(t, 'write', A + p * PS + 123, 1).op(t + 1, 'msync', A + p * PS, PS, 'SYNC');
     t += 1_000_000;
   }
   const o = simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: raPages, max_folio_order: maxFolioOrder } });
@@ -56,8 +58,11 @@ describe('large folios: linux personality vs the running kernel', () => {
       expect(cc.status, cc.stderr).toBe(0);
       const r = spawnSync(bin, [join(dir, 'file'), String(PAGES), ...STORES.map(String)], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      const kernel = r.stdout.trim().split('\n').map(Number);
-      expect(kernel).toHaveLength(STORES.length);
+      const lines = r.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+      expect(lines).toHaveLength(STORES.length);
+      const kernel = lines.map(([before]) => before!);
+      // the 4 KiB msync wrote the whole folio: nothing left dirty (the model's expansion of the range)
+      expect(lines.map(([, after]) => after)).toEqual(STORES.map(() => 0));
       const dev = blockDeviceOfDir(dir);
       const raKb = dev?.read_ahead_kb ?? null;
       const raPages = raKb !== null && raKb >= 4 ? Math.floor(raKb / 4) : 32;

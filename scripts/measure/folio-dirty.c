@@ -6,9 +6,10 @@
  * cache (POSIX_FADV_DONTNEED), maps it shared and loads one byte of every
  * page in order (read-ahead brings it in). Then, for each STORE_PAGE, stores
  * one byte to that page, counts the mapping's dirty pages (KPF_DIRTY,
- * /proc/kpageflags bit 4, of the PFN /proc/self/pagemap gives), and
- * msync(MS_SYNC)s the whole mapping. Prints one line per store:
- *   dirty_pages
+ * /proc/kpageflags bit 4, of the PFN /proc/self/pagemap gives),
+ * msync(MS_SYNC)s that page alone (4 KiB), and counts them again. Prints one
+ * line per store:
+ *   dirty_before dirty_after
  * Exit 1 on a system error (message on stderr), 2 on bad arguments.
  */
 #define _GNU_SOURCE
@@ -31,6 +32,19 @@ static long number(const char *s, long lo, long hi) {
     exit(2);
   }
   return v;
+}
+
+/* The mapping's dirty pages (KPF_DIRTY of each present page's PFN), or -1 on an error (reported). */
+static long dirtyPages(int pm, int kf, volatile char *m, long pages, uint64_t *ent) {
+  if (pread(pm, ent, (size_t)pages * 8, (off_t)((uintptr_t)m / PS) * 8) != pages * 8) { perror("pagemap"); return -1; }
+  long dirty = 0;
+  for (long i = 0; i < pages; i++) {
+    uint64_t pfn = ent[i] & ((1ULL << 55) - 1), flags = 0;
+    if (!(ent[i] >> 63) || pfn == 0) continue; /* not present (or no PFN shown) */
+    if (pread(kf, &flags, 8, (off_t)(pfn * 8)) != 8) { perror("kpageflags"); return -1; }
+    if (flags >> KPF_DIRTY & 1) dirty++;
+  }
+  return dirty;
 }
 
 int main(int argc, char **argv) {
@@ -56,16 +70,11 @@ int main(int argc, char **argv) {
   for (int a = 3; a < argc; a++) {
     long p = number(argv[a], 0, pages - 1);
     m[p * PS + 123]++;
-    if (pread(pm, ent, (size_t)pages * 8, (off_t)((uintptr_t)m / PS) * 8) != pages * 8) { perror("pagemap"); return 1; }
-    long dirty = 0;
-    for (long i = 0; i < pages; i++) {
-      uint64_t pfn = ent[i] & ((1ULL << 55) - 1), flags = 0;
-      if (!(ent[i] >> 63) || pfn == 0) continue; /* not present (or no PFN shown) */
-      if (pread(kf, &flags, 8, (off_t)(pfn * 8)) != 8) { perror("kpageflags"); return 1; }
-      if (flags >> KPF_DIRTY & 1) dirty++;
-    }
-    printf("%ld\n", dirty);
-    if (msync((void *)m, (size_t)(pages * PS), MS_SYNC) != 0) { perror("msync"); return 1; }
+    long before = dirtyPages(pm, kf, m, pages, ent);
+    if (msync((void *)(m + p * PS), PS, MS_SYNC) != 0) { perror("msync"); return 1; }
+    long after = dirtyPages(pm, kf, m, pages, ent);
+    if (before < 0 || after < 0) return 1;
+    printf("%ld %ld\n", before, after);
   }
   return sum == -1 ? 3 : 0; /* (keeps the loads) */
 }
