@@ -27,6 +27,18 @@ function residentObject(n: number, counters = new PageCounters()): VmObject {
   return obj;
 }
 
+/** One 8-page folio of resident pages, its page versions followed by a durability tracker (no write cache). */
+function trackedFolio(): { engine: Engine; tracker: DurabilityTracker; obj: VmObject } {
+  const engine = new Engine();
+  const counters = new PageCounters();
+  counters.clock = engine;
+  const tracker = new DurabilityTracker(engine, false);
+  counters.versions = tracker;
+  const obj = residentObject(8, counters);
+  obj.readIntoFolios(0, 8, 3);
+  return { engine, tracker, obj };
+}
+
 describe('the folios a read allocates (page_cache_ra_order)', () => {
   it('an aligned run: folios of 2^order pages', () => {
     const t = new FolioTable();
@@ -134,13 +146,7 @@ describe('a store to a page of a large folio', () => {
   });
 
   it('durability: a page dirty by its folio has no version until a store reaches it', () => {
-    const engine = new Engine();
-    const counters = new PageCounters();
-    counters.clock = engine;
-    const tracker = new DurabilityTracker(engine, false);
-    counters.versions = tracker;
-    const obj = residentObject(8, counters);
-    obj.readIntoFolios(0, 8, 3);
+    const { tracker, obj } = trackedFolio();
     obj.dirty(0);
     expect(tracker.summary().never_durable_pages).toBe(1); // page 0's version, still dirty
     obj.dirty(1); // dirty by the folio until now: a new version
@@ -150,13 +156,7 @@ describe('a store to a page of a large folio', () => {
   });
 
   it('durability: a store to a page under a write of its folio (no data of its own) is durable after the next write, not that one', () => {
-    const engine = new Engine();
-    const counters = new PageCounters();
-    counters.clock = engine;
-    const tracker = new DurabilityTracker(engine, false);
-    counters.versions = tracker;
-    const obj = residentObject(8, counters);
-    obj.readIntoFolios(0, 8, 3);
+    const { engine, tracker, obj } = trackedFolio();
     obj.dirty(0); // page 1 dirty by its folio
     obj.startWriteback(1);
     engine.now = 1000;
@@ -172,13 +172,7 @@ describe('a store to a page of a large folio', () => {
   });
 
   it('durability: a failed write of a page dirty by its folio leaves a store behind it pending, not lost', () => {
-    const engine = new Engine();
-    const counters = new PageCounters();
-    counters.clock = engine;
-    const tracker = new DurabilityTracker(engine, false);
-    counters.versions = tracker;
-    const obj = residentObject(8, counters);
-    obj.readIntoFolios(0, 8, 3);
+    const { tracker, obj } = trackedFolio();
     obj.dirty(0);
     obj.startWriteback(2);
     obj.endWriteback(2, false);
