@@ -171,6 +171,54 @@ describe('a store to a page of a large folio', () => {
     expect(tracker.summary().lag_us.max).toBe(4); // stored at 1 µs, written at 5 µs
   });
 
+  it('durability: a page made dirty again by its folio during its write, then stored to, is durable only with the next write', () => {
+    const { engine, tracker, obj } = trackedFolio();
+    obj.dirty(0); // page 1 dirty by its folio, no version
+    obj.startWriteback(1); // its write carries no data of its own
+    engine.now = 1000;
+    obj.startWriteback(0);
+    obj.endWriteback(0, true);
+    obj.dirty(0); // page 0 clean again: a store dirties the folio, page 1 (under its write) with it
+    expect(obj.state(1) & (Page.DIRTY | Page.WB)).toBe(Page.DIRTY | Page.WB);
+    obj.dirty(1); // the store that matters: behind page 1's write in flight
+    obj.endWriteback(1, true);
+    const durable = tracker.summary().durable_pages;
+    expect(durable).toBe(1); // page 0's first version only, not page 1's store
+    engine.now = 9000;
+    obj.startWriteback(1);
+    obj.endWriteback(1, true);
+    expect(tracker.summary().durable_pages).toBe(durable + 1);
+  });
+
+  it('durability: a failed write that carried a version, of a page its folio made dirty again meanwhile, leaves that version, and no second one on the next store', () => {
+    const { tracker, obj } = trackedFolio();
+    obj.dirty(3); // page 3's version; pages 0..2, 4..7 dirty by the folio
+    obj.startWriteback(3); // its write carries its version
+    obj.startWriteback(0);
+    obj.endWriteback(0, true);
+    obj.dirty(0); // dirties the folio again: page 3, under its write, too
+    obj.endWriteback(3, false); // the write fails: page 3 holds its version again, not its folio's
+    expect(obj.folios?.isUnstored(3)).toBe(false);
+    const pending = tracker.summary().never_durable_pages;
+    obj.dirty(3); // the same version (already dirty with it)
+    expect(tracker.summary().never_durable_pages).toBe(pending);
+    obj.startWriteback(3);
+    obj.endWriteback(3, true);
+    expect(tracker.summary().never_durable_pages).toBe(pending - 1);
+  });
+
+  it('a failed read of a page of a folio breaks it up: nothing of it goes dirty later without a store', () => {
+    const obj = residentObject(4);
+    for (let i = 4; i < 8; i++) obj.startRead(i);
+    obj.readIntoFolios(0, 8, 3);
+    expect(obj.dirty(1)).toBe(4);
+    obj.endRead(4, false);
+    for (let i = 5; i < 8; i++) obj.endRead(i, true);
+    expect(obj.dirtyPages).toBe(4);
+    expect(obj.folios?.awaiting).toBe(0);
+    expect(obj.folios?.orderOf(5)).toBe(0);
+  });
+
   it('durability: a failed write of a page dirty by its folio leaves a store behind it pending, not lost', () => {
     const { tracker, obj } = trackedFolio();
     obj.dirty(0);
@@ -225,17 +273,34 @@ describe('a sequential read through the mapping, then one-page stores with an ms
     expect(objOf(o, 'f').dirtyPages).toBe(0);
   });
 
-  it('a window with a page in memory already: large folios up to that page, 4 KiB folios after it (page_cache_ra_order, do_page_cache_ra)', () => {
-    // readahead.pages 64. Page 100 comes in alone first (a load through a second mapping advised RANDOM). The load
-    // of page 0 reads around [0, 64) at order 0, PG_readahead on 48; the load of 48 starts [64, 128) at order 2: pages
-    // 64..99 in folios of 4, page 100 in memory, 101..127 in 4 KiB folios.
+  it('a window with a page in memory already: large folios up to the one that would hold it, 4 KiB folios from there (page_cache_ra_order, do_page_cache_ra)', () => {
+    // readahead.pages 64. Page 102 comes in alone first (a load through a second mapping advised RANDOM). The load
+    // of page 0 reads around [0, 64) at order 0, PG_readahead on 48; the load of 48 starts [64, 128) at order 2:
+    // pages 64..99 in folios of 4; the folio [100, 104) would hold page 102 (-EEXIST), so 100, 101 and 103..127 are
+    // read in 4 KiB folios.
     const B = A + 0x10000000;
-    const b = new TraceBuilder('a').map(0, A, 1024 * PS, 'f').map(0, B, 1024 * PS, 'f', 0, 'RANDOM').op(1, 'read', B + 100 * PS, 1);
+    const b = new TraceBuilder('a').map(0, A, 1024 * PS, 'f').map(0, B, 1024 * PS, 'f', 0, 'RANDOM').op(1, 'read', B + 102 * PS, 1);
     for (let i = 0; i < 128; i++) b.op(10 + i, 'read', A + i * PS, 1);
-    b.op(100_000, 'write', A + 105 * PS, 1).op(100_001, 'msync', A, 1024 * PS, 'SYNC');
-    b.op(200_000, 'write', A + 97 * PS, 1).op(200_001, 'msync', A, 1024 * PS, 'SYNC');
+    let t = 100_000;
+    for (const p of [105, 100, 101, 97]) {
+      b.op(t, 'write', A + p * PS, 1).op(t + 1, 'msync', A, 1024 * PS, 'SYNC');
+      t += 100_000;
+    }
     const o = simulate(b.rows, { personality: 'linux', pagein: true, readahead: { pages: 64 } });
-    expect(o.syncs.map((s) => s.pagesWritten)).toEqual([1, 4]);
+    expect(o.syncs.map((s) => s.pagesWritten)).toEqual([1, 1, 1, 4]);
+  });
+
+  it('FolioTable.allocate with `cut`: no folio overlaps the page in memory after the run; the pages from the folio that would are 4 KiB', () => {
+    const t = new FolioTable();
+    expect(t.allocate(64, 38, 2, true)).toBe(100); // [64, 102): folios up to 100, [100, 104) would hold 102
+    expect([64, 99, 100, 101].map((i) => t.orderOf(i))).toEqual([2, 2, 0, 0]);
+    const u = new FolioTable();
+    expect(u.allocate(0, 812, 9, true)).toBe(512); // an order-9 window with a page in memory at 812: one folio of 512, the rest 4 KiB
+    expect([0, 511, 512, 700].map((i) => u.orderOf(i))).toEqual([9, 9, 0, 0]);
+    // at the window's end (no cut) the last folios shrink instead
+    const w = new FolioTable();
+    expect(w.allocate(64, 38, 2)).toBe(102);
+    expect(w.orderOf(100)).toBe(1);
   });
 
   it('a window under 4 pages is read in 4 KiB folios', () => {

@@ -164,11 +164,11 @@ export class PageIn {
     let order = w.order ?? 0;
     let large = order >= READAHEAD.linux.pmdOrder ? Page.PMD_FOLIO : 0;
     let folioPages = 2 ** order;
-    const flag = (first: number, count: number) => {
-      // the folios the read allocates: dirtied and written whole (sim/vm/folios.ts)
-      obj.readIntoFolios(first, count, order);
+    const flag = (first: number, count: number, cut = false) => {
+      // the folios the read allocates: dirtied and written whole (sim/vm/folios.ts); none past `largeEnd`
+      const largeEnd = obj.readIntoFolios(first, count, order, cut);
       for (let i = first; i < first + count; i++) {
-        const bits = (i !== idx ? Page.PREFETCHED : 0) | (i === w.mark ? Page.RA_MARK : 0) | large;
+        const bits = (i !== idx ? Page.PREFETCHED : 0) | (i === w.mark ? Page.RA_MARK : 0) | (i < largeEnd ? large : 0);
         if (bits) obj.addBits(i, bits);
       }
     };
@@ -181,7 +181,8 @@ export class PageIn {
     }
     for (let i = w.start; i < end;) {
       if (obj.state(i) & PRESENT) {
-        // page_cache_ra_order stops at a page in the cache; do_page_cache_ra reads the rest in 4 KiB folios
+        // page_cache_ra_order stops at the folio that would overlap a page in the cache; do_page_cache_ra reads the
+        // rest in 4 KiB folios (from that folio's start: FolioTable.allocate, `cut`)
         order = 0;
         large = 0;
         folioPages = 1;
@@ -192,7 +193,7 @@ export class PageIn {
       while (j < end && !(obj.state(j) & PRESENT)) j++;
       const mine = idx >= i && idx < j;
       this.read(obj, i, j - i, idx, mine ? 'pagein' : 'readahead', folioPages);
-      flag(i, j - i);
+      flag(i, j - i, j < end);
       if (mine) own = { first: i, count: j - i };
       i = j;
     }

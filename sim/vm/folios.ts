@@ -39,6 +39,8 @@ export class FolioTable {
   private readonly unstored = new Set<number>();
   /** First pages of folios stored to while part of them was still being read: those pages go dirty as they arrive. */
   private readonly pending = new Set<number>();
+  /** Pages whose write in flight started while they were dirty by their folio only: it carries no data of theirs. */
+  private readonly carryingNone = new Set<number>();
 
   /** Number of folios with pages still being read that go dirty when they arrive. */
   get awaiting(): number {
@@ -54,20 +56,27 @@ export class FolioTable {
    * The folios a read of pages [first, first+count) at `order` allocates, as
    * page_cache_ra_order does: folios of 2^order pages, naturally aligned, a
    * smaller one where the index is not aligned (order = its lowest set bit)
-   * or where a whole one would pass the last page read. Folios known before
-   * that overlap the pages are forgotten (the pages were read again).
+   * or where a whole one would pass the window's (or file's) last page. When
+   * the pages stop at one already in memory (`cut`), the folio that would
+   * overlap it cannot be added (ra_alloc_folio: -EEXIST) and the pages from
+   * its start are read in 4 KiB folios (do_page_cache_ra). Folios known
+   * before that overlap the pages are forgotten (the pages were read again).
+   * Returns the first page read in a 4 KiB folio for that reason (`first +
+   * count` when none).
    */
-  allocate(first: number, count: number, order: number): void {
+  allocate(first: number, count: number, order: number, cut = false): number {
     if (this.orders.size > 0) this.forget(first, count);
-    if (order <= 0) return;
     const end = first + count;
+    if (order <= 0) return end;
     for (let index = first; index < end;) {
       let o = Math.min(order, MAX_FOLIO_ORDER);
       if (index % 2 ** o !== 0) o = lowestSetBit(index);
+      if (cut && index + 2 ** o > end) return index;
       while (o > 0 && index + 2 ** o > end) o--;
       if (o > 0) this.orders.set(index, o);
       index += 2 ** o;
     }
+    return end;
   }
 
   /** Forgets every folio that overlaps pages [first, first+count). */
@@ -110,6 +119,7 @@ export class FolioTable {
     for (let p = start; p < start + n; p++) {
       if (!(pages.state(p) & (RESIDENT | READING))) {
         this.orders.delete(start);
+        this.pending.delete(start);
         return 0;
       }
     }
@@ -126,11 +136,22 @@ export class FolioTable {
     return dirtied;
   }
 
-  /** Page `idx` finished being read: if its folio was stored to meanwhile, it goes dirty too. */
-  readDone(pages: FolioPages, idx: number): void {
+  /**
+   * Page `idx`'s read ended (`ok`: it is resident): if its folio was stored to
+   * meanwhile, it goes dirty too (not counted for the dirty-page rate limit,
+   * which Linux charges the whole folio at the store). A failed read breaks
+   * the folio up.
+   */
+  readEnded(pages: FolioPages, idx: number, ok: boolean): void {
+    if (this.pending.size === 0 && ok) return;
     const o = this.orderOf(idx);
     if (o === 0) return;
     const n = 2 ** o, start = idx - (idx % n);
+    if (!ok) {
+      this.orders.delete(start);
+      this.pending.delete(start);
+      return;
+    }
     if (!this.pending.has(start)) return;
     if (pages.dirtyByFolio(idx)) this.unstored.add(idx);
     let reading = false;
@@ -141,6 +162,7 @@ export class FolioTable {
   /** Page `idx` left memory: its folio no longer exists. */
   freed(idx: number): void {
     this.unstored.delete(idx);
+    this.carryingNone.delete(idx);
     const o = this.orderOf(idx);
     if (o === 0) return;
     const start = idx - (idx % 2 ** o);
@@ -158,9 +180,24 @@ export class FolioTable {
     return this.unstored.has(idx);
   }
 
-  /** Page `idx` went clean (its write ended with it clean, or its data was discarded). */
+  /** Page `idx`'s data was discarded unwritten: it is clean. */
   cleaned(idx: number): void {
     this.unstored.delete(idx);
+  }
+
+  /** Page `idx` went under writeback. */
+  writeStarted(idx: number): void {
+    if (this.unstored.has(idx)) this.carryingNone.add(idx);
+  }
+
+  /**
+   * Page `idx`'s write ended (`ok`), leaving it dirty or not: clean, it is no
+   * longer dirty by its folio; dirty again after a failed write that carried
+   * a version of its own, that version is what it holds (not its folio's).
+   */
+  writeEnded(idx: number, ok: boolean, dirty: boolean): void {
+    const carriedNone = this.carryingNone.delete(idx);
+    if (!dirty || (!ok && !carriedNone)) this.unstored.delete(idx);
   }
 }
 

@@ -192,7 +192,7 @@ export class VmObject {
     if (s & Page.DIRTY) {
       ch.setState(i, n);
       // dirty by its folio until now: this store is its first new data
-      if (this.folios !== undefined && this.folios.stored(idx)) this.counters.versions?.stored(this, idx);
+      if (this.folios !== undefined && this.folios.stored(idx)) this.counters.versions?.stored(this, idx, (s & Page.WB) !== 0);
       return 0;
     }
     ch.setState(i, n | Page.DIRTY);
@@ -218,10 +218,13 @@ export class VmObject {
     return true;
   }
 
-  /** Pages [first, first+count) were read into folios of order `order` (Linux read-ahead; 0: order-0 pages). */
-  readIntoFolios(first: number, count: number, order: number): void {
+  /**
+   * Pages [first, first+count) were read into folios of order `order` (Linux read-ahead; 0: order-0 pages); `cut`: they
+   * stop at a page in memory. Returns the first page read in a 4 KiB folio because of that ({@link FolioTable.allocate}).
+   */
+  readIntoFolios(first: number, count: number, order: number, cut = false): number {
     if (order > 0) this.folios ??= new FolioTable();
-    this.folios?.allocate(first, count, order);
+    return this.folios === undefined ? first + count : this.folios.allocate(first, count, order, cut);
   }
 
   /** Starts cleaning page `idx`: dirty -> under writeback (clean copy being written). */
@@ -238,6 +241,7 @@ export class VmObject {
       this.counters.wb++;
     }
     ch.setState(i, (s & ~Page.DIRTY) | Page.WB);
+    this.folios?.writeStarted(idx);
   }
 
   /**
@@ -264,8 +268,7 @@ export class VmObject {
       this.becameDirty();
     }
     ch.setState(i, s);
-    // a page dirty by its folio stays so through its write; clean after it, it is no longer
-    if (this.folios !== undefined && !(s & Page.DIRTY)) this.folios.cleaned(idx);
+    this.folios?.writeEnded(idx, ok, (s & Page.DIRTY) !== 0);
   }
 
   /**
@@ -318,16 +321,18 @@ export class VmObject {
     if (s & Page.RESIDENT) {
       // faulted in meanwhile without the read (a wiring): it stays as it is
       ch.setState(i, s & ~Page.READING);
+      this.folios?.readEnded(this, idx, ok);
       return;
     }
     if (!ok) {
       ch.setState(i, 0);
+      this.folios?.readEnded(this, idx, false);
       return;
     }
     ch.setState(i, (s & ~Page.READING) | Page.RESIDENT | (this.precious ? Page.PRECIOUS : 0));
     this.becameResident(ch, i);
     // a page of a folio stored to while this part of it was still being read (Linux dirties the folio whole)
-    if (this.folios !== undefined && this.folios.awaiting > 0) this.folios.readDone(this, idx);
+    this.folios?.readEnded(this, idx, true);
   }
 
   /** Clears the precious bit of page `idx` (its data went back to the manager). */

@@ -82,7 +82,7 @@ export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: 
       continue;
     }
     const run = towriteRun(obj, tagged, at, k.clusterPages);
-    const cpuNs = cleanCpuNs(k, obj, run); // before the pages go under writeback (they stop being folio-dirty)
+    const cpuNs = cleanCpuNs(k, obj, run); // priced as the pages are before they go under writeback
     ios.push(k.pager.write(obj, run.first, run.count, 'msync', true, plug));
     acct.pages += run.count;
     yield* cpu(k, cpuNs);
