@@ -266,12 +266,6 @@ function describe(e: ErrorObject): ConfigError {
 export const READ_REQUEST_PAGES = 256;
 
 /**
- * `readahead.max_folio_order` default: 9, Linux MAX_PAGECACHE_ORDER with 4 KiB pages
- * (HPAGE_PMD_ORDER, the largest folio read-ahead allocates on ext4 and xfs: sim/vm/folios.ts).
- */
-export const DEFAULT_MAX_FOLIO_ORDER = MAX_FOLIO_ORDER;
-
-/**
  * Page-in defaults: `readahead.pages` of the personality (Linux
  * VM_READAHEAD_PAGES 32, FreeBSD VM_FAULT_READ_DEFAULT 16, XNU 32, Mach 1;
  * see sim/pager/readahead.ts) unless the user gave it. `pagein` itself
@@ -281,7 +275,8 @@ export const DEFAULT_MAX_FOLIO_ORDER = MAX_FOLIO_ORDER;
 export function applyPageinDefaults(c: Config, user: Record<string, unknown>): void {
   if (c.readahead.pages === undefined) c.readahead.pages = defaultReadaheadPages(c.personality);
   if (c.readahead.request_pages === undefined) c.readahead.request_pages = READ_REQUEST_PAGES;
-  if (c.readahead.max_folio_order === undefined) c.readahead.max_folio_order = DEFAULT_MAX_FOLIO_ORDER;
+  // Linux MAX_PAGECACHE_ORDER with 4 KiB pages, the largest folio read-ahead allocates on ext4 and xfs (sim/vm/folios.ts)
+  if (c.readahead.max_folio_order === undefined) c.readahead.max_folio_order = MAX_FOLIO_ORDER;
   if (profileIsQueue(c) && !Object.hasOwn(user, 'pagein')) c.pagein = false;
 }
 
