@@ -204,6 +204,8 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
     const outcomes: ChartOutcome[] = [];
     const specs: VlSpec[] = [];
     for (const chart of charts) {
+      // a turn of the event loop before each chart: a Ctrl-C is handled between charts, not after the last one
+      await new Promise((r) => setImmediate(r));
       const ta = performance.now();
       const laid = await layoutChart(chart, opts.width, opts.theme.padding);
       const tb = performance.now();

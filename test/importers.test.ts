@@ -496,7 +496,8 @@ describe('msr', () => {
     ['bad type', '128166372003061629,usr,0,Erase,0,512,1\n', 1, 'Type', /bad type: expected 'Read' or 'Write'/],
     ['bad size', '128166372003061629,usr,0,Write,0,-512,1\n', 1, 'Size', /bad size: expected a non-negative integer of bytes/],
     ['missing host', '128166372003061629,,0,Write,0,512,1\n', 1, 'Hostname', /missing host name/],
-    ['offset beyond the region', `128166372003061629,usr,0,Write,${TIB16},512,1\n`, 1, 'Offset', /at most 17592186044416/],
+    ['offset beyond the region', `128166372003061629,usr,0,Write,${TIB16},512,1\n`, 1, 'Offset, Size', /at most 17592186044416 .*\(got '17592186044416, 512'\)/],
+    ['size beyond the region', '128166372003061629,usr,0,Write,0,99999999999999999999,1\n', 1, 'Offset, Size', /at most 17592186044416 .*\(got '0, 99999999999999999999'\)/],
   ])('malformed: %s', async (_name, text, line, column, what) => {
     const d = tmp();
     const f = join(d, 'bad.csv');

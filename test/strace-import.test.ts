@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { IMPORTERS } from '../traces/import/index.ts';
@@ -470,6 +470,16 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     const m = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'm.csv'), '--assume-dirty', 'measured']);
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/--assume-dirty measured needs --calibration FILE/);
+    // an unknown mode is an option error, said before the trace is read; other formats have their writes and refuse the option
+    const u = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'u.csv'), '--assume-dirty', 'bogus']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toBe("syncsim: --assume-dirty: unknown mode 'bogus' (expected one of none, whole-range-before-msync, mapped-before-msync, pages=N, measured)\n");
+    const msr = join(d, 'one.msr');
+    writeFileSync(msr, '128166372003061629,usr,0,Write,0,4096,1\n');
+    const o = await syncsimHere(['import', '--from', 'msr', msr, '-o', join(d, 'o2.csv'), '--assume-dirty', 'pages=2']);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/--assume-dirty is for strace, .*\(got --from msr/);
+    expect(existsSync(join(d, 'u.csv')) || existsSync(join(d, 'o2.csv'))).toBe(false);
     // a queue device of 100 µs + 100 µs per page: 500 µs → 4 pages, 2100 µs → 20 → 16
     writeFileSync(join(d, 'cal.yaml'), 'device:\n  profile: queue\n  per_page_us: 100\n  service: {dist: constant, mean_us: 100}\n');
     const c = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'c.csv'), '--assume-dirty', 'measured', '--calibration', join(d, 'cal.yaml')]);

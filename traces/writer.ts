@@ -152,7 +152,7 @@ export class TraceWriter {
 
   private constructor(path: string, extraCols: readonly string[], comments: readonly string[]) {
     this.path = path;
-    this.tmpPath = `${path}.tmp-${process.pid}`;
+    this.tmpPath = TraceWriter.tmpPathOf(path);
     this.extraCols = extraCols;
     this.file = createWriteStream(this.tmpPath);
     let done: Promise<void>;
@@ -175,6 +175,11 @@ export class TraceWriter {
   }
 
   /** Create the temporary file and write the header. */
+  /** Where a writer of `path` in this process writes before it renames: `path.tmp-<pid>`. */
+  static tmpPathOf(path: string): string {
+    return `${path}.tmp-${process.pid}`;
+  }
+
   static async open(path: string, opts: TraceWriterOptions = {}): Promise<TraceWriter> {
     const extraCols = [...(opts.extraCols ?? [])];
     checkExtraCols(extraCols);

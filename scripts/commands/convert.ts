@@ -9,6 +9,7 @@ import { TraceCacheWriter } from '../../traces/cache-writer.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { isSystemError, openProblem, unreadableReason } from '../../traces/files.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
 
@@ -38,10 +39,13 @@ async function run(argv: string[]): Promise<number> {
     new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
   checkTraceOut(out, '--out', 'sst', [trace]);
-  let w: TraceCacheWriter;
+  // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
+  let w: TraceCacheWriter | undefined;
+  const release = cleanupOnInterrupt(() => w?.abort());
   try {
     w = new TraceCacheWriter(out, sourceIdentity(trace));
   } catch (e) {
+    release();
     throw cannotWrite(e);
   }
   let rows = 0;
@@ -58,6 +62,7 @@ async function run(argv: string[]): Promise<number> {
     }
   } catch (e) {
     w.abort();
+    release();
     throw e;
   }
   try {
@@ -65,6 +70,8 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     w.abort();
     throw cannotWrite(e);
+  } finally {
+    release();
   }
   process.stdout.write(`${values.out}: ${rows} rows\n`);
   return 0;

@@ -111,6 +111,9 @@ const USER_FS_ERRORS: Readonly<Record<string, string>> = {
   EPERM: 'operation not permitted',
   EISDIR: 'it is a directory',
   EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large (a file size limit: ulimit -f)',
 };
 
 async function run(argv: string[]): Promise<number> {

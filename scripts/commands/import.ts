@@ -3,7 +3,7 @@
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
 import { IMPORTERS } from '../../traces/import/index.ts';
@@ -13,10 +13,12 @@ import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
 import { InputError, requireReadable } from '../errors.ts';
-import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
+import { ASSUME_DIRTY_MODES, assumeDirtyMode } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
+import { isSystemError, openProblem } from '../../traces/files.ts';
 
 function formatList(): string {
   if (IMPORTERS.length === 0) return '  (none yet)';
@@ -226,33 +228,54 @@ async function run(argv: string[]): Promise<number> {
   if (opts.assumeDirty === 'measured' && !opts.pagesForMeasured) {
     throw new InputError('--assume-dirty measured needs --calibration FILE (the device that turns a measured msync duration into pages)');
   }
+  if (opts.assumeDirty !== undefined) {
+    if (importer.format !== 'strace') throw new InputError(`--assume-dirty is for strace, which cannot see stores to mapped memory (got --from ${importer.format}, whose traces have their writes)`);
+    if (!assumeDirtyMode(opts.assumeDirty, opts.assumeDirtySeed ?? 1, opts.pagesForMeasured)) {
+      throw new InputError(`--assume-dirty: unknown mode '${opts.assumeDirty}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);
+    }
+  }
 
   const extraCols = importer.extraCols ?? [];
   const out = values.out;
   if (out !== undefined) checkTraceOut(out, '--out', 'csv', [file]);
   const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
+  // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
+  const release = out === undefined ? () => {} : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));
   let sink: RowSink;
   try {
     sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments });
   } catch (e) {
+    release();
     throw new InputError(`cannot write ${out}: ${(e as Error).message}`);
   }
   const stats: ImportStats = {};
   const ops: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
   let rows = 0;
+  // a failed write of OUT (a full disk, a file size limit) is the user's to fix: said as such, exit 2
+  const written = (e: unknown) => (out !== undefined && isSystemError(e) ? new InputError(`cannot write ${out}: ${openProblem(e)}`) : e);
   try {
     for await (const batch of importer.rows(file, opts, stats)) {
       for (const row of batch) {
-        await sink.write(row);
+        try {
+          await sink.write(row);
+        } catch (e) {
+          throw written(e);
+        }
         ops[row.op]++;
         rows++;
       }
       if (sink instanceof StdoutSink && sink.closed) break;
     }
-    await sink.close();
+    try {
+      await sink.close();
+    } catch (e) {
+      throw written(e);
+    }
   } catch (e) {
     await sink.abort();
     throw e;
+  } finally {
+    release();
   }
   const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
   const statText = Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ');

@@ -2,9 +2,11 @@
  * `syncsim report`: charts of a run or sweep output for papers (Vega-Lite
  * specs, SVG, PNG, PDF) and a self-contained index.html.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { claimOutDir } from '../../traces/out-lock.ts';
+import { tempBeside } from '../../traces/files.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 import { CHART_MODULES } from '../../reports/charts/index.ts';
 import { ReportError } from '../../reports/data.ts';
 import { FORMATS, type Format } from '../../reports/chart.ts';
@@ -72,7 +74,16 @@ async function run(argv: string[]): Promise<number> {
   const outAbs = resolve(outText);
   if (outText !== '' && (outAbs === resolve(src) || resolve(src).startsWith(outAbs + sep))) throw new InputError(`--out ${values.out}: would replace the results directory ${src}; choose a new directory`);
   // checked and locked before anything is read or loaded
-  const { lock } = claimOutDir(outText, { command: 'report' });
+  // Ctrl-C or kill while drawing: the report's staging directory goes (the lock goes as the process exits), exit 130 or 143;
+  // in place before the lock is taken
+  const release = cleanupOnInterrupt(() => rmSync(tempBeside(outAbs), { recursive: true, force: true }));
+  let lock;
+  try {
+    ({ lock } = claimOutDir(outText, { command: 'report' }));
+  } catch (e) {
+    release();
+    throw e;
+  }
   let outcome;
   try {
     // vega, vega-lite and the renderers take a second to load: only when a report is drawn
@@ -82,6 +93,7 @@ async function run(argv: string[]): Promise<number> {
     if (e instanceof ReportError) throw new InputError(e.message);
     throw e;
   } finally {
+    release();
     lock.release();
   }
   const rel = (p: string) => relative(process.cwd(), p) || '.';

@@ -20,8 +20,10 @@ Options:
                   be missing, empty or a sweep directory (experiment.json), else
                   it is refused (exit 2) before anything runs; it is locked
                   while the sweep runs (.NAME.lock beside it)
-  --shard I/N     run only shard I of N (every N-th run, from the I-th); combine
-                  the shard directories with 'syncsim merge'
+  --shard I/N     run only shard I of N: the I-th of N contiguous shares of the
+                  runs (sizes within one of each other), ordered by their trace;
+                  combine the shard directories with
+                  'syncsim merge'
   --resume        continue the sweep in DIR; DIR must hold this experiment (resuming
                   is also what happens without --resume when it does)
   --dry-run       list the runs (id, point, seed, grid values, done/failed/pending)

@@ -59,7 +59,7 @@ import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
-import { cleanupOnInterrupt } from './output.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import { checkOutFile } from '../../traces/out-dir.ts';
 import { VERSION } from '../version.ts';

@@ -16,7 +16,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { TraceError } from '../../traces/trace-error.ts';
 import { InputError } from '../errors.ts';
-import { cleanupOnInterrupt } from './output.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 
 /** fio's version line (`fio-3.33`); an InputError when fio is not installed. */
 export function fioVersion(): string {

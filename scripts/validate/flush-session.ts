@@ -6,7 +6,7 @@
 import { basename, resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
 import { FlushLevelProbes, readCalibrationReport, withSessionLevel, writeCalibration, type SessionLevel, type SessionProbe } from './flush-level.ts';
-import { cleanupOnInterrupt } from './output.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 import { takeTurn, type Rounds } from './rounds.ts';
 import { latencyFigures } from './sync-steps.ts';
 

@@ -19,7 +19,7 @@ import { recordedCommand, recordTrace } from '../record/record.ts';
 import { comparisonReport, compareReplay, type MeasuredTask } from './compare.ts';
 import { pooled } from './noise.ts';
 import { distStats } from './demerit.ts';
-import { cleanupOnInterrupt } from './output.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 import type { ValidationReport } from './validation.ts';
 import { deviceSummary } from './device-summary.ts';
 import { warnIfBusy } from './machine-state.ts';

@@ -35,7 +35,7 @@ import { distStats, type DistStats, type StatComparison } from './demerit.ts';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, SYNC_ACTIONS, type FioLatency, type IologLatencies } from './fio.ts';
 import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
-import { cleanupOnInterrupt } from './output.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { warnIfBusy } from './machine-state.ts';
 import { settleDevice, settleLimitMs, unsettledWarning } from './sync-steps.ts';

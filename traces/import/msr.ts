@@ -80,7 +80,7 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
         tasks.set(name, task);
       }
       const t = trace.time(inputNs);
-      const place = { line, column: 'Offset', text: offText };
+      const place = { line, column: 'Offset, Size', text: `${offText}, ${sizeText}` }; // both: a range that does not fit is the pair's
       const extra = { x_response_us: formatTimeUs(rtNs) };
       if (op! === 'write') trace.write(name, task, t, offset, size, place, extra);
       else trace.read(name, task, t, offset, size, place, extra);

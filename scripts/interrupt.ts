@@ -1,7 +1,9 @@
 /**
- * Validation and calibration outputs: what to clean up when interrupted. The
- * outputs themselves are written atomically with traces/files.ts
- * (`writeFileAtomic`, `StagingDir`).
+ * What to clean up when a command is interrupted (Ctrl-C, kill): the
+ * temporary files and directories of outputs that are written atomically
+ * with traces/files.ts (`writeFileAtomic`, `StagingDir`, `TempFile`) and
+ * would otherwise be left half-written beside them. Used by calibrate,
+ * validate, convert, import and report.
  */
 
 /** Cleanups to run if the process is interrupted, newest first. */

@@ -1,0 +1,110 @@
+/**
+ * Ctrl-C or kill during `convert`, `import -o` and `report` leaves nothing
+ * half-written (scripts/interrupt.ts): the temporary file or staging
+ * directory goes, the exit code is 130 (SIGINT) or 143 (SIGTERM), and the
+ * next command into the same place is not refused for syncsim's own
+ * leftovers. A full disk or a file size limit while `gen -o` or `import -o`
+ * writes is the user's to fix: exit 2 naming the file, not an internal error.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-interrupt-test-'));
+
+/** A native trace long enough to take a second or more to convert. */
+function bigTrace(dir: string): string {
+  const lines = ['t_us,task,op,addr,len,flags,object,offset', '0,a,map,0x10000000,0x1000000,,f,0'];
+  for (let i = 1; i <= 600_000; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + ((i * 7919) % 4096) * 4096},64,,,`);
+  const p = join(dir, 'big.csv');
+  writeFileSync(p, lines.join('\n') + '\n');
+  return p;
+}
+
+/** An MSR Cambridge trace of 600,000 writes. */
+function bigMsr(dir: string): string {
+  const lines: string[] = [];
+  let t = 128166372000000000;
+  for (let i = 0; i < 600_000; i++) {
+    t += 1000 + (i % 7) * 100;
+    lines.push(`${t},usr,0,Write,${((i * 7919) % 262144) * 4096},4096,100`);
+  }
+  const p = join(dir, 'big.msr');
+  writeFileSync(p, lines.join('\n') + '\n');
+  return p;
+}
+
+/** Starts `syncsim ARGS` in `cwd`, waits until `started(entries of watched)` says its output is being written, then sends `signal`; its exit code and standard error. */
+async function interrupt(args: string[], cwd: string, watched: string, started: (names: string[]) => boolean, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; sent: boolean }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : null))));
+  let sent = false;
+  for (let i = 0; i < 1200 && child.exitCode === null; i++) {
+    if (started(readdirSync(watched))) {
+      child.kill(signal);
+      sent = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { code: await exited, stderr, sent };
+}
+
+describe('interrupted while writing', () => {
+  it('convert: SIGINT removes the temporary file and writes no OUT.sst', async () => {
+    const d = tmp();
+    bigTrace(d);
+    const r = await interrupt(['convert', 'big.csv', '-o', 'big.sst'], d, d, (names) => names.some((n) => n !== 'big.csv'), 'SIGINT');
+    expect(r.sent, 'the command ended before its output appeared').toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted (SIGINT); nothing written');
+    expect(readdirSync(d)).toEqual(['big.csv']);
+  }, 60_000);
+
+  it('import -o: SIGTERM removes OUT.tmp-PID and writes no OUT', async () => {
+    const d = tmp();
+    bigMsr(d);
+    const r = await interrupt(['import', '--from', 'msr', 'big.msr', '-o', 'imp.csv'], d, d, (names) => names.some((n) => n.startsWith('imp.csv.tmp-')), 'SIGTERM');
+    expect(r.sent, 'the command ended before its output appeared').toBe(true);
+    expect(r.code, r.stderr).toBe(143);
+    expect(r.stderr).toContain('interrupted (SIGTERM); nothing written');
+    expect(readdirSync(d)).toEqual(['big.msr']);
+  }, 60_000);
+
+  it('report: SIGINT removes its staging directory and lock from the results directory, which the next run may then replace', async () => {
+    const d = tmp();
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    expect(spawnSync(process.execPath, [BIN, 'run', demo, '--out', 'R'], { cwd: d, encoding: 'utf8' }).status).toBe(0);
+    const before = readdirSync(join(d, 'R')).sort();
+    const r = await interrupt(['report', 'R'], d, join(d, 'R'), (names) => names.some((n) => n.startsWith('.report.tmp-')), 'SIGINT');
+    expect(r.sent, 'the report ended before its staging directory appeared').toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(readdirSync(join(d, 'R')).sort()).toEqual(before);
+    const again = spawnSync(process.execPath, [BIN, 'run', demo, '--out', 'R'], { cwd: d, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+  }, 60_000);
+});
+
+describe('a file size limit while writing a trace', () => {
+  /** `syncsim ARGS` in `cwd` under `ulimit -f 200` (100 KiB). */
+  const limited = (args: string[], cwd: string) =>
+    spawnSync('bash', ['-c', `ulimit -f 200; exec "${process.execPath}" "${BIN}" "$@"`, 'bash', ...args], { cwd, encoding: 'utf8' });
+
+  it('gen -o and import -o exit 2 naming the file, and leave nothing', () => {
+    const d = tmp();
+    bigMsr(d);
+    const g = limited(['gen', 'random-writer', '--set', 'duration_s=20', '-o', 'g.csv'], d);
+    expect(g.status, g.stderr).toBe(2);
+    expect(g.stderr).toMatch(/^syncsim: cannot write g\.csv: file too large .*\(EFBIG\)\n$/);
+    const i = limited(['import', '--from', 'msr', 'big.msr', '-o', 'i.csv'], d);
+    expect(i.status, i.stderr).toBe(2);
+    expect(i.stderr).toMatch(/^syncsim: cannot write i\.csv: EFBIG: file too large/);
+    expect(i.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(readdirSync(d)).toEqual(['big.msr']);
+  }, 60_000);
+});
