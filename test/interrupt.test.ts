@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-interrupt-test-'));
@@ -56,24 +56,17 @@ async function interrupt(args: string[], cwd: string, watched: string, started: 
 }
 
 describe('interrupted while writing', () => {
-  it('convert: SIGINT removes the temporary file and writes no OUT.sst', async () => {
+  it.each([
+    { what: 'convert: SIGINT removes the temporary file and writes no OUT.sst', input: bigTrace, args: ['convert', 'big.csv', '-o', 'big.sst'], temp: (n: string) => n !== 'big.csv', signal: 'SIGINT' as const, code: 130 },
+    { what: 'import -o: SIGTERM removes OUT.tmp-PID and writes no OUT', input: bigMsr, args: ['import', '--from', 'msr', 'big.msr', '-o', 'imp.csv'], temp: (n: string) => n.startsWith('imp.csv.tmp-'), signal: 'SIGTERM' as const, code: 143 },
+  ])('$what', async ({ input, args, temp, signal, code }) => {
     const d = tmp();
-    bigTrace(d);
-    const r = await interrupt(['convert', 'big.csv', '-o', 'big.sst'], d, d, (names) => names.some((n) => n !== 'big.csv'), 'SIGINT');
+    const given = basename(input(d));
+    const r = await interrupt(args, d, d, (names) => names.some(temp), signal);
     expect(r.sent, 'the command ended before its output appeared').toBe(true);
-    expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toContain('interrupted (SIGINT); nothing written');
-    expect(readdirSync(d)).toEqual(['big.csv']);
-  }, 60_000);
-
-  it('import -o: SIGTERM removes OUT.tmp-PID and writes no OUT', async () => {
-    const d = tmp();
-    bigMsr(d);
-    const r = await interrupt(['import', '--from', 'msr', 'big.msr', '-o', 'imp.csv'], d, d, (names) => names.some((n) => n.startsWith('imp.csv.tmp-')), 'SIGTERM');
-    expect(r.sent, 'the command ended before its output appeared').toBe(true);
-    expect(r.code, r.stderr).toBe(143);
-    expect(r.stderr).toContain('interrupted (SIGTERM); nothing written');
-    expect(readdirSync(d)).toEqual(['big.msr']);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toContain(`interrupted (${signal}); nothing written`);
+    expect(readdirSync(d)).toEqual([given]);
   }, 60_000);
 
   it('report: SIGINT removes its staging directory and lock from the results directory, which the next run may then replace', async () => {
