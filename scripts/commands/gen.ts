@@ -9,6 +9,7 @@ import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
 import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { isSystemError, openProblem } from '../../traces/files.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -111,9 +112,6 @@ const USER_FS_ERRORS: Readonly<Record<string, string>> = {
   EPERM: 'operation not permitted',
   EISDIR: 'it is a directory',
   EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EFBIG: 'file too large (a file size limit: ulimit -f)',
 };
 
 async function run(argv: string[]): Promise<number> {
@@ -163,6 +161,8 @@ async function run(argv: string[]): Promise<number> {
       }
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== undefined && Object.hasOwn(USER_FS_ERRORS, code)) throw new InputError(`cannot write ${out}: ${USER_FS_ERRORS[code]} (${code})`);
+      // any other failed write of OUT (a full disk, a file size limit) is the user's to fix too, as import and convert say it
+      if (isSystemError(e)) throw new InputError(`cannot write ${out}: ${openProblem(e)}`);
       throw e;
     } finally {
       process.off('SIGINT', onSignal);

@@ -22,8 +22,7 @@ Options:
                   while the sweep runs (.NAME.lock beside it)
   --shard I/N     run only shard I of N: the I-th of N contiguous shares of the
                   runs (sizes within one of each other), ordered by their trace;
-                  combine the shard directories with
-                  'syncsim merge'
+                  combine the shard directories with 'syncsim merge'
   --resume        continue the sweep in DIR; DIR must hold this experiment (resuming
                   is also what happens without --resume when it does)
   --dry-run       list the runs (id, point, seed, grid values, done/failed/pending)
