@@ -60,6 +60,17 @@ describe('the folios a read allocates (page_cache_ra_order)', () => {
     expect([3, 4, 5, 6, 7].map((i) => u.orderOf(i))).toEqual([0, 2, 2, 2, 2]);
   });
 
+  it('a range widened to whole folios: from the start of the first page\'s folio to the end of the last page\'s', () => {
+    const t = new FolioTable();
+    expect(t.wholeFolios(5, 9)).toEqual({ first: 5, end: 9 }); // no folios: as given
+    t.allocate(6, 20, 4); // [6, 8) order 1, [8, 16) order 3, [16, 24) order 3, [24, 26) order 1
+    expect(t.wholeFolios(7, 10)).toEqual({ first: 6, end: 16 });
+    expect(t.wholeFolios(9, 17)).toEqual({ first: 8, end: 24 });
+    expect(t.wholeFolios(16, 24)).toEqual({ first: 16, end: 24 }); // already whole
+    expect(t.wholeFolios(2, 4)).toEqual({ first: 2, end: 4 }); // order-0 pages
+    expect(t.wholeFolios(25, 30)).toEqual({ first: 24, end: 30 });
+  });
+
   it('pages read again forget the folios they were in; order 0 leaves none', () => {
     const t = new FolioTable();
     t.allocate(0, 1024, 9);

@@ -93,6 +93,17 @@ export class FolioTable {
     }
   }
 
+  /**
+   * Pages [first, end) widened to whole folios: from the first page of the
+   * folio holding `first` to the end of the folio holding `end - 1` (folios
+   * are naturally aligned). Writeback tags and waits for a range by folio.
+   */
+  wholeFolios(first: number, end: number): { first: number; end: number } {
+    if (this.orders.size === 0) return { first, end };
+    const head = 2 ** this.orderOf(first), tail = 2 ** this.orderOf(end - 1);
+    return { first: first - (first % head), end: end + ((tail - (end % tail)) % tail) };
+  }
+
   /** The order of the folio holding page `idx` (0: an order-0 page, or none known). */
   orderOf(idx: number): number {
     for (let o = 1; o <= MAX_FOLIO_ORDER; o++) {

@@ -109,12 +109,8 @@ export function* fdatawait(obj: VmObject, first: number, end: number): KernelPat
  * error of writeback started by others is not modelled).
  */
 export function* writeAndWaitRange(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<boolean> {
-  if (obj.folios !== undefined && obj.folios.size > 0) {
-    // the range's folios are written and waited for whole (tag_pages_for_writeback and the wait go by folio)
-    const o1 = obj.folios.orderOf(first), o2 = obj.folios.orderOf(end - 1);
-    first -= first % 2 ** o1;
-    end += (2 ** o2 - (end % 2 ** o2)) % 2 ** o2;
-  }
+  // the range's folios are written and waited for whole (tag_pages_for_writeback and the wait go by folio)
+  if (obj.folios !== undefined) ({ first, end } = obj.folios.wholeFolios(first, end));
   const ios = yield* fdatawrite(k, acct, obj, first, end);
   yield* fdatawait(obj, first, end);
   return ios.every((io) => io.ok);
