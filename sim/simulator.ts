@@ -27,6 +27,7 @@ import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { PageStoreOptions } from './vm/page-store.ts';
 import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
+import { RunBounds } from './vm/limits.ts';
 import { peerRunning, type Kernel, type Personality, type SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
@@ -80,6 +81,8 @@ export class Simulator implements ReplayHost, PumpHost {
   private readonly fastStores: boolean;
   /** Whether a store waits for a page under writeback (the personality, or stable pages). */
   private readonly storesBlock: boolean;
+  /** The simulator's own bounds on the pages an op covers and the pages resident (vm/limits.ts). */
+  private readonly bounds: RunBounds;
 
   /** @internal whether the pump and the tasks deliver and issue rows without an event when nothing would fire before them (sim/replay); results never depend on it. */
   readonly inlineEvents: boolean;
@@ -119,6 +122,7 @@ export class Simulator implements ReplayHost, PumpHost {
     const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
     pager.device = device;
     const memPages = config.memory.pages;
+    this.bounds = new RunBounds(config.page_size, memPages, vm.counters);
     this.kernel = {
       config, rng: this.rng,
       engine: this.engine, vm, pager, device,
@@ -272,7 +276,8 @@ export class Simulator implements ReplayHost, PumpHost {
    * object; anything else as a row object through {@link execute}.
    */
   executeFrom(task: Task, block: RowBlock, i: number, closed: boolean): void {
-    if (this.fastStores && block.op[i] === OP_WRITE && this.sink.op === undefined && (block.extras === undefined || block.extras[i] === undefined)) {
+    if (this.fastStores && block.op[i] === OP_WRITE && this.sink.op === undefined && (block.extras === undefined || block.extras[i] === undefined)
+      && this.bounds.fits(block.addr[i], block.len[i])) {
       const tNs = block.tNs[i];
       if (storeNoWait(this.kernel, task.map, block.addr[i], block.len[i], this.storesBlock)) {
         if (++block.taken === block.length) block.release(); // the columns are not read after this
@@ -291,6 +296,9 @@ export class Simulator implements ReplayHost, PumpHost {
   /** @internal issues `row` now (`tryFast`: whether a store may be done without a kernel path; false when that was just refused). */
   execute(task: Task, row: TraceRow, closed: boolean, tryFast = this.fastStores): void {
     const k = this.kernel, map = task.map;
+    if ((row.op === 'write' || row.op === 'read' || row.op === 'wire') && !this.bounds.fits(row.addr, row.len)) {
+      throw this.bounds.refusal(row.line, row.op, row.addr, row.len);
+    }
     this.ops[row.op]++;
     let gen: KernelPath<string>;
     let acct: SyncAccount | undefined;

@@ -299,6 +299,8 @@ const UNCOUNTED = ~(Page.DIRTY | Page.WB | Page.RESIDENT) & 0xff;
 /** The page state of one object: chunks by page index, created on first use. */
 export class PageStore {
   private readonly chunks: (PageChunk | undefined)[] = [];
+  /** The numbers of the chunks created, ascending: a scan over a range far wider than the object's pages jumps between them. */
+  private readonly created: number[] = [];
   private readonly denseAbove: number;
 
   constructor(options: PageStoreOptions = {}) {
@@ -314,7 +316,12 @@ export class PageStore {
   chunkFor(idx: number): PageChunk {
     const c = Math.floor(idx / CHUNK_PAGES);
     let ch = this.chunks[c];
-    if (!ch) ch = this.chunks[c] = new PageChunk(c * CHUNK_PAGES, this.denseAbove);
+    if (!ch) {
+      ch = this.chunks[c] = new PageChunk(c * CHUNK_PAGES, this.denseAbove);
+      const n = this.created.length;
+      if (n === 0 || this.created[n - 1] < c) this.created.push(c);
+      else this.created.splice(firstAtLeast(this.created, c), 0, c);
+    }
     return ch;
   }
 
@@ -382,6 +389,12 @@ export class PageStore {
         }
       }
       idx = chunkEnd;
+      // no chunk in the next stretch: go on at the next chunk created (a range of 2^40 pages is 2^28 chunks)
+      if (idx < to && this.chunks[c + 1] === undefined) {
+        const at = firstAtLeast(this.created, c + 1);
+        if (at === this.created.length) return -1;
+        idx = Math.max(idx, this.created[at] * CHUNK_PAGES);
+      }
     }
     return -1;
   }
@@ -397,4 +410,15 @@ export class PageStore {
     }
     return { chunks, dense, pagesInUse };
   }
+}
+
+/** The index of the first element of the ascending `xs` that is >= `v` (xs.length when none is). */
+function firstAtLeast(xs: readonly number[], v: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

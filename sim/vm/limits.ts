@@ -1,0 +1,78 @@
+/**
+ * The bounds of a run that are the simulator's own, not a kernel's: how many
+ * pages one op may cover, and how many pages may be resident at once. They keep
+ * a run's host memory and the time one op takes (the trace reader cannot stop
+ * inside an op) bounded whatever the trace asks (README, "Limits of a run").
+ */
+import type { PageCounters } from './object.ts';
+import { TraceSemanticError } from './vm.ts';
+
+/** The most pages one `write`, `read` or `wire` op may cover: 2^22 (16 GiB of 4 KiB pages, a few seconds of host time). */
+export const MAX_OP_PAGES = 2 ** 22;
+
+/**
+ * The most pages that may be resident at once (2^26: 256 GiB of 4 KiB pages;
+ * the model's state for them takes about 5 GiB of the host's memory). A finite
+ * `memory.pages` within it is kept by the pageout daemon and needs no check
+ * while it holds; it can be passed when nothing can be freed (wired or
+ * anonymous dirty pages), and then this bound applies again.
+ */
+export const MAX_RESIDENT_PAGES = 2 ** 26;
+
+/** Checks the ops that bring pages in (`write`, `read`, `wire`) against {@link MAX_OP_PAGES} and {@link MAX_RESIDENT_PAGES}. */
+export class RunBounds {
+  /** `memory.pages` when the pageout daemon keeps residency within MAX_RESIDENT_PAGES (finite and within it), else 0. */
+  private readonly kept: number;
+
+  constructor(private readonly pageSize: number, memoryPages: number, private readonly counters: PageCounters) {
+    this.kept = memoryPages <= MAX_RESIDENT_PAGES ? memoryPages : 0;
+  }
+
+  /** Pages that [addr, addr+len) overlaps. */
+  pagesOf(addr: number, len: number): number {
+    const ps = this.pageSize;
+    return len === 0 ? 0 : Math.floor((addr + len - 1) / ps) - Math.floor(addr / ps) + 1;
+  }
+
+  /**
+   * Whether an op on [addr, addr+len) is within the bounds: it covers at most
+   * MAX_OP_PAGES, and the pages resident or being read now plus the pages it
+   * covers (as if none of them were resident yet) stay within
+   * MAX_RESIDENT_PAGES, or the pageout daemon keeps `memory.pages` and has not
+   * been passed.
+   */
+  fits(addr: number, len: number): boolean {
+    const pages = this.pagesOf(addr, len);
+    if (pages > MAX_OP_PAGES) return false;
+    const held = this.counters.resident + this.counters.reading;
+    return held + pages <= MAX_RESIDENT_PAGES || (this.kept > 0 && held <= this.kept);
+  }
+
+  /** The error of the trace for an op at `line` that does not {@link fits}. */
+  refusal(line: number, op: string, addr: number, len: number): TraceSemanticError {
+    const pages = this.pagesOf(addr, len);
+    const text = '0x' + len.toString(16);
+    if (pages > MAX_OP_PAGES) {
+      return new TraceSemanticError(line, 'len', text,
+        `a ${op} may cover at most ${MAX_OP_PAGES} pages (${size(MAX_OP_PAGES * this.pageSize)} at page_size ${this.pageSize}); this one covers ${pages}: split it into several rows`);
+    }
+    const held = this.counters.resident + this.counters.reading;
+    const what = this.kept > 0
+      ? `memory.pages ${this.kept} is passed by pages the pageout daemon cannot free (wired, or anonymous and dirty)`
+      : `set memory.pages (at most ${MAX_RESIDENT_PAGES}) to model a memory whose pageout daemon evicts pages`;
+    return new TraceSemanticError(line, 'len', text,
+      `this ${op} covers ${pages} pages and ${held} are resident: more than the ${MAX_RESIDENT_PAGES} resident pages ` +
+      `(${size(MAX_RESIDENT_PAGES * this.pageSize)} at page_size ${this.pageSize}) a run may hold; ${what}`);
+  }
+}
+
+/** `bytes` in the largest binary unit that divides it, e.g. `16 GiB`. */
+function size(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let u = 0;
+  while (u < units.length - 1 && bytes % 1024 === 0 && bytes >= 1024) {
+    bytes /= 1024;
+    u++;
+  }
+  return `${bytes} ${units[u]}`;
+}
