@@ -199,6 +199,7 @@ describe('bytes that are not UTF-8, and NUL bytes', () => {
       [latin(HEADER + '0,db,map,0x10000000,8192,,"x\n\xed\xa0\x80",0\n'), ":2: column object: invalid UTF-8 (got 'x\\n\\xed\\xa0\\x80')"],
       [latin('t_us,task,op,addr,len,flags,object,x_\xe9\n'), ":1: column -: invalid UTF-8 (got 'x_\\xe9')"],
       [latin(HEADER + '# \xff comment\n0,db,map,0x10000000,8192,,a,0\n'), ":2: column -: invalid UTF-8 in a comment line (got '# \\xff comment')"],
+      [latin(HEADER + '0,db,map,0x10000000,8192,,"a\rb",0\n# \xff comment\n'), ":3: column -: invalid UTF-8 in a comment line (got '# \\xff comment')"],
       [latin(HEADER + '0,db,map,0x10000000,8192,,ab\xe2\x82'), ":2: column object: invalid UTF-8 (got 'ab\\xe2\\x82')"],
       [latin(HEADER + '0,db,map,0x10000000,8192,,a\0b,0\n'), ":2: column object: NUL byte (got 'a\\0b')"],
       [latin(HEADER + '0,db,map,0x10000000,8192,,a,0\n1,db,write,0x10000000,1\0,,,\n'), ":3: column len: NUL byte (got '1\\0')"],
@@ -267,6 +268,9 @@ describe('a misaligned map quotes the address as written', () => {
     expect((await cli(['convert', dec, '-o', sst])).code).toBe(0);
     await expectInputError(['run', sst, '--out', join(dir, 'o13')], `${sst}:2: column addr: map address is not aligned to page_size 4096 (got '0x10000001')`);
     expect(await fieldAsWritten(sst, 2, 'addr')).toBeUndefined();
+    // lines after a lone CR inside a field (not a line break) are found where they are
+    const cr = put(HEADER.replace('offset\n', 'offset,x_note\n') + '0,a,map,0x0,8192,,f,0,"a\rb"\n1,a,write,0x0,1,,,,c\re\n2,a,map,0x1001,8192,,g,0,\n');
+    expect(await fieldAsWritten(cr, 4, 'addr')).toBe('0x1001');
   });
 });
 

@@ -4,7 +4,7 @@
  * are worked out by hand from the trace format.
  */
 import { describe, expect, it } from 'vitest';
-import { countBreakChars, countCrLf, hasBreak, isBlankRecord, LineFraming } from '../traces/line-framing.ts';
+import { countBreakChars, countCr, hasBreak, isBlankRecord, LineFraming } from '../traces/line-framing.ts';
 import { FlagsParser, isTaskToken, opByName, parseTimeNs, parseUint } from '../traces/fields.ts';
 import { parseHeader } from '../traces/columns.ts';
 import { checkBytes, RowChecker } from '../traces/row-check.ts';
@@ -26,7 +26,8 @@ function problemOf(f: () => unknown): { column: number | string; problem: string
 describe('line framing', () => {
   it('counts every CR and LF, and CR LF pairs once', () => {
     expect(countBreakChars('a\r\nb\nc\rd')).toBe(4);
-    expect(countCrLf('a\r\nb\nc\r\n')).toBe(2);
+    expect(countCr('a\r\nb\nc\r\n')).toBe(2);
+    expect(countCr('a\rb\r\nc')).toBe(2);
     expect(hasBreak('')).toBe(false);
     expect(hasBreak('x\ry')).toBe(true);
   });

@@ -9,15 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { LineParser, TRACE_CSV_OPTIONS, type ParsedChunk } from './csv-lines.ts';
 import { isGzip } from './files.ts';
 
-function breaks(s: string): { all: number; crlf: number } {
-  let all = 0, crlf = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 10 || c === 13) all++;
-    if (c === 13 && s.charCodeAt(i + 1) === 10) crlf++;
-  }
-  return { all, crlf };
-}
+import { countBreakChars, countCr } from './line-framing.ts';
 
 /**
  * The field of column `column` in the record starting on file line `line` of
@@ -38,14 +30,14 @@ export async function fieldAsWritten(path: string, line: number, column: string)
       if (chunk.error !== undefined) return undefined;
       for (let k = 0; k < chunk.records.length; k++) {
         const rec = chunk.records[k]!;
-        let inside = 0, crlf = 0;
+        let inside = 0, cr = 0;
         for (const f of rec) {
-          const b = breaks(f);
-          inside += b.all;
-          crlf += b.crlf;
+          inside += countBreakChars(f);
+          cr += countCr(f);
         }
+        // csv-parse counts every CR and LF in a field; the file's line breaks are LF and CR LF (line-framing.ts)
         const start = chunk.lines[k]! - drift - inside;
-        drift += crlf;
+        drift += cr;
         if (col < 0) {
           if (rec.length === 1 && rec[0]!.trim() === '') continue;
           col = rec.indexOf(column);

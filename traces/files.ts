@@ -23,7 +23,7 @@ export async function isGzip(path: string): Promise<boolean> {
 }
 
 /**
- * The 1-based line (LF, CR LF or CR line breaks) holding byte `offset` of the
+ * The 1-based line (LF or CR LF line breaks; a lone CR is not one) holding byte `offset` of the
  * file's content, gunzipped when `gz`, and that line's bytes (at most 200).
  * For error messages: reads up to the end of that line.
  */
@@ -32,18 +32,16 @@ export async function lineAtOffset(path: string, gz: boolean, offset: number): P
   const feed = gz ? source.pipe(createGunzip()) : source;
   let line = 1;
   let pos = 0;
-  let prev = -1;
   const text: number[] = [];
   try {
     for await (const chunk of feed as AsyncIterable<Buffer>) {
       for (let i = 0; i < chunk.length; i++, pos++) {
         const b = chunk[i]!;
-        if (b === 10 || b === 13) {
+        if (b === 10) {
           if (pos >= offset) return { line, bytes: Buffer.from(text) };
-          if (b === 13 || prev !== 13) line++;
+          line++;
           text.length = 0;
-        } else if (text.length < 200) text.push(b);
-        prev = b;
+        } else if (b !== 13 && text.length < 200) text.push(b);
       }
     }
   } finally {

@@ -1,8 +1,8 @@
 /**
  * Line framing of the native trace reader: which file line a CSV record
  * starts on. csv-parse's line counter reports the line a record ends on and
- * counts every CR and LF inside quoted fields, so a CR LF inside a field
- * counts twice; {@link LineFraming} keeps that drift and maps the counter
+ * counts every CR and LF inside fields, so a CR LF inside a field counts
+ * twice and a lone CR (not a line break in a trace) once; {@link LineFraming} keeps that drift and maps the counter
  * back to real file lines (comment and blank lines are counted, not skipped).
  */
 
@@ -21,10 +21,13 @@ export function countBreakChars(s: string): number {
   return k;
 }
 
-/** Number of CR LF pairs in a field (csv-parse counts them as two lines, the file has one). */
-export function countCrLf(s: string): number {
+/**
+ * Number of CRs in a field: the lines csv-parse counts that the file does not have. Line breaks
+ * are LF or CR LF (docs/trace-format.md); csv-parse counts a CR LF as two lines and a lone CR as one.
+ */
+export function countCr(s: string): number {
   let k = 0;
-  for (let i = s.indexOf('\r\n'); i !== -1; i = s.indexOf('\r\n', i + 2)) k++;
+  for (let i = s.indexOf('\r'); i !== -1; i = s.indexOf('\r', i + 1)) k++;
   return k;
 }
 
@@ -38,9 +41,9 @@ export function isBlankRecord(rec: readonly string[]): boolean {
  * to file lines, for one pass over one file.
  */
 export class LineFraming {
-  /** Lines csv-parse counted twice so far (CR LF inside quoted fields of accepted records). */
+  /** Lines csv-parse counted that the file does not have (the CRs inside fields of accepted records). */
   private drift = 0;
-  /** CR LF pairs inside the fields of the record last given to {@link rowLine}. */
+  /** CRs inside the fields of the record last given to {@link rowLine}. */
   private pending = 0;
 
   /** The file line of a counter value (a CSV error's line, the end of the input). */
@@ -55,10 +58,10 @@ export class LineFraming {
     return csvLine - this.drift - k;
   }
 
-  /** The start line of the header record, which is then accepted (its CR LF pairs count from here on). */
+  /** The start line of the header record, which is then accepted (its CRs count from here on). */
   takeHeader(rec: readonly string[], csvLine: number): number {
     const line = this.startLine(rec, csvLine);
-    for (const f of rec) this.drift += countCrLf(f);
+    for (const f of rec) this.drift += countCr(f);
     return line;
   }
 
@@ -69,15 +72,15 @@ export class LineFraming {
    */
   rowLine(rec: readonly string[], csvLine: number, breakable: readonly number[]): number {
     let line = csvLine - this.drift;
-    let crlf = 0;
+    let cr = 0;
     for (let x = 0; x < breakable.length; x++) {
       const v = rec[breakable[x]!]!;
       if (hasBreak(v)) {
         line -= countBreakChars(v);
-        crlf += countCrLf(v);
+        cr += countCr(v);
       }
     }
-    this.pending = crlf;
+    this.pending = cr;
     return line;
   }
 

@@ -43,7 +43,8 @@ export interface ReadTraceOptions {
 function csvSyntaxError(path: string, e: CsvError & { lines?: number; column?: number | string; field?: string }, line: number, names: readonly string[] | null, suspect: boolean): TraceError {
   const col = typeof e.column === 'number' ? columnLabel(names, e.column) : '-';
   // csv-parse's message ends with the field as JSON: the message quotes it already
-  const problem = e.message.replace(/, value is ".*$/s, '');
+  // and csv-parse's own line count, which counts a lone CR as a line: the message starts with the file's line
+  const problem = e.message.replace(/, value is ".*$/s, '').replace(/ (?:at|on) line \d+/, '');
   const field = typeof e.field === 'string' ? e.field : '';
   return new TraceError(path, line, col, `malformed CSV: ${problem}`, suspect ? showMarked(field) : field, { cause: e });
 }
