@@ -83,10 +83,14 @@ FILE' and 'device.profile: FILE' accept:
      skipped without cc;
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
      FLUSH), reported beside the simulator's prediction;
-  5. a cold sequential mmap read: its rate (accesses a second x 4 KiB, with
-     1024 or more) is read_bandwidth_mbps, the page cache's read path, in
-     place of step 1's O_DIRECT rate (less segment_us a page: 6a); faults that miss vs hit, beside
-     readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4;
+  5. a cold sequential mmap read (fio): faults that miss vs hit, beside
+     readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4; and the
+     page-in probe (pagein-read.c, built with cc): the data file read cold
+     through a mapping, one load a 4 KiB page and nothing else (5 reads,
+     --quick 3): the median rate is read_bandwidth_mbps, the page cache's
+     read path, in place of step 1's O_DIRECT rate (less segment_us a page:
+     6a). Without cc, fio's rate stands in (accesses a second x 4 KiB, with
+     1024 or more), which also holds fio's own work for each access;
   6. no measurement: fs.kind from the file system (ext4 with a jbd2 journal:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
      kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE);

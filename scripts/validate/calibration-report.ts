@@ -9,6 +9,7 @@ import type { ChannelFit, DestageFit, DestageRateFit, FlushFit, LatencyBandwidth
 import type { FlushGapFit } from './flush-gap.ts';
 import type { BlockDevice } from './blockdev.ts';
 import type { CpuFigures } from '../measure/cpu-fit.ts';
+import type { PageinProbeFit } from './pagein-probe.ts';
 import type { SegmentFit, StepReport } from './calibration-fit.ts';
 import type { Rerun } from './step-rerun.ts';
 import type { NoSubmissionFit, SubmissionFit } from './submission-fit.ts';
@@ -81,6 +82,8 @@ export interface Calibration {
     writeback_stage?: WritebackStage | null;
     /** A read's cost per scatter-gather segment (the probe segment-read.c: `device.segment_us`), or why none was fitted; absent in reports of earlier versions. */
     segment?: SegmentFit | { reason: string };
+    /** The page-in probe's cold reads through a mapping (pagein-read.c: `device.read_bandwidth_mbps` before the segments), or why none; absent in reports of earlier versions. */
+    pagein_probe?: PageinProbeFit & { note: string };
   };
   checks: {
     journal: {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
 import type { FlushGap } from '../../sim/device/flush-gap.ts';
-import { SEGMENT_MAX_SHARE } from './calibration-fit.ts';
+import { pageinRate, SEGMENT_MAX_SHARE } from './calibration-fit.ts';
 
 /** device.flush_gap as one line: '× 1 at 58 µs, × 1.08 at 1069 µs, ...'. */
 const gapText = (t: FlushGap) => t.gap_us.map((g, i) => `× ${t.factor[i]} at ${g} µs`).join(', ') + ' since the previous FLUSH';
@@ -59,7 +59,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
   const rows: [string, string][] = [
     ['device', `${c.dir} (${c.filesystem}${c.block_device ? `, /dev/${c.block_device.disk}` : ''}), ${c.fio_version}, ${c.step_ms} ms per step, ${c.wall_s.toFixed(1)} s in all`],
     ['profile', `${String(d.profile)} (base of the keys not fitted)`],
-    ['read', `latency ${lat(d.read_latency)} (R² ${c.fits.read.r2.toFixed(4)}), read_bandwidth_mbps ${d.read_bandwidth_mbps} (${c.fitted['device.read_bandwidth_mbps']?.from.startsWith('pagein:') ? `page cache, the pagein step; O_DIRECT ${c.fits.read.bandwidth_mbps}` : 'O_DIRECT'})`],
+    ['read', `latency ${lat(d.read_latency)} (R² ${c.fits.read.r2.toFixed(4)}), read_bandwidth_mbps ${d.read_bandwidth_mbps} (${readSource(c)})`],
     ...(c.fits.segment ? [['segment', 'reason' in c.fits.segment
       ? `- (${c.fits.segment.reason})`
       : typeof d.segment_us === 'number'
@@ -87,4 +87,12 @@ export function calibrationTable(c: Calibration, fragment: string): string {
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `fragment: ${resolve(fragment)}`].join('\n');
+}
+
+/** Where `device.read_bandwidth_mbps` came from, in the words of the report's `read` line. */
+function readSource(c: Calibration): string {
+  const from = c.fitted['device.read_bandwidth_mbps']?.from ?? '';
+  if (from.startsWith('pagein-probe:')) return `page cache, the page-in probe; fio's pagein step ${pageinRate(c.steps)?.mbps ?? '-'}; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
+  if (from.startsWith('pagein:')) return `page cache, the pagein step; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
+  return 'O_DIRECT';
 }

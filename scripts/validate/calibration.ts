@@ -8,8 +8,9 @@
  * - read_latency, read_bandwidth_mbps / write_latency, bandwidth_mbps:
  *   least squares of QD1 mean latency over size per direction
  *   (latency = c + bytes / bw); lognormal at c with the 4 KiB spread;
- *   read_bandwidth_mbps then the pagein step's rate (the page cache's
- *   read path, calibration-fit.ts pageinRate) when it ran.
+ *   read_bandwidth_mbps then the page cache's read rate (the read path
+ *   page-in waits on): the page-in probe's (pagein-probe.ts) when it ran,
+ *   else the pagein step's (calibration-fit.ts pageinRate).
  * - channels: round(peak IOPS × QD1 latency) of the 4 KiB depth probe,
  *   the larger of the read and write estimates; or, when the batched writes
  *   fit a serial submission stage (submission-fit.ts: submit_us,
@@ -52,6 +53,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS } from './fio.ts';
 import { median, splitPagein } from './fit.ts';
+import { measurePagein, PAGEIN_PROBE_REPS } from './pagein-probe.ts';
 import { fitFlushGap, GAP_ROUNDS, measureFlushGap } from './flush-gap.ts';
 import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry, segmentProvenance, withSegments } from './segment-probe.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
@@ -183,7 +185,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const stepMs = Math.max(MIN_STEP_MS, Math.floor((opts.runtimeS * 1000) / timedSteps));
     const plan = calibrationPlan({ quick: opts.quick, maxDepth: opts.maxDepth, sizeBytes: opts.sizeBytes, stepMs, latLog });
     if (opts.sizeBytes < 4 << 20) throw new InputError('--size must be at least 4m (four of the largest I/Os)');
-    const total = plan.length + 4;
+    const total = plan.length + 5;
     log(`calibrate: ${opts.dir} (${filesystem}${blockDev ? `, /dev/${blockDev.disk}` : ', no block device in sysfs'}): ${total} microbenchmarks, ${stepMs} ms each (fio)`);
     const settleMs = settleLimitMs(opts.settleMs, opts.quick);
     if (settleMs > 0) log(`calibrate: waiting for the device to settle (a bare FLUSH the same from one second to the next) ...`);
@@ -227,8 +229,13 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       return stepReport(step, await runStep(step));
     }, log);
     const segGeometry = segmentGeometry(queueLimitsOf(blockDev?.sysfs ?? null)), segSamples = opts.quick ? SEGMENT_SAMPLES.quick : SEGMENT_SAMPLES.full;
-    log(`calibrate: [${total - 3}/${total}] O_DIRECT reads of ${segGeometry.pages} pages into separate pages and into a huge page (probe segment-read.c, ${segSamples} of each) ...`);
+    log(`calibrate: [${total - 4}/${total}] O_DIRECT reads of ${segGeometry.pages} pages into separate pages and into a huge page (probe segment-read.c, ${segSamples} of each) ...`);
     const segRun = await measureSegments(work, join(work, DATA_FILE), segGeometry, segSamples);
+    const pageinReps = opts.quick ? PAGEIN_PROBE_REPS.quick : PAGEIN_PROBE_REPS.full;
+    log(`calibrate: [${total - 3}/${total}] cold sequential reads through a mapping, one load a page (probe pagein-read.c, ${pageinReps} reads) ...`);
+    const pageinRun = await measurePagein(work, join(work, DATA_FILE), pageinReps);
+    const pageinProbe = 'mbps' in pageinRun.fit ? pageinRun.fit : null;
+    if (!pageinProbe) log(`calibrate: no page-in probe rate: ${(pageinRun.fit as { reason: string }).reason}`);
     const gapRounds = opts.quick ? GAP_ROUNDS.quick : GAP_ROUNDS.full;
     log(`calibrate: [${total - 2}/${total}] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, ${gapRounds} rounds) ...`);
     const gapRun = await measureFlushGap(work, join(work, DATA_FILE), gapRounds);
@@ -254,7 +261,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     // a read's segments (one a folio) apart from its bytes, when the huge-page reads gave their cost: the rate of bytes alone
     const segment = segmentFit(segRun.samples, segRun.note);
     if ('reason' in segment) log(`calibrate: no device.segment_us: ${segment.reason}`);
-    const pagesMbps = pagein?.mbps ?? fit.read.bandwidth_mbps;
+    const pagesMbps = pageinProbe?.mbps ?? pagein?.mbps ?? fit.read.bandwidth_mbps;
     const segFit = 'segment_us' in segment ? segment : null;
     const bytesMbps = segFit ? rateLessSegments(pagesMbps, segFit.segment_us) : null;
     // the segment's cost kept when the pages' rate can hold it
@@ -286,7 +293,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       read_latency: serial && !sideBySide ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
       write_latency: wbLatency ? wbLatency.latency : serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
-      // the page cache's read rate, which page-in waits on, when the pagein step gave one; else the O_DIRECT reads' (calibration-fit.ts)
+      // the page cache's read rate, which page-in waits on: the page-in probe's, else the pagein step's; else the O_DIRECT reads' (pagein-probe.ts, calibration-fit.ts)
       read_bandwidth_mbps: readMbps,
       ...(kept ? { segment_us: segmentUs } : {}),
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
@@ -317,8 +324,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
       ...(serial && completion ? { 'device.submit_completion': { value: completion.submit_completion, r2: null, n: 1, from: completion.from } } : {}),
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
-      'device.read_bandwidth_mbps': withSegments(pagein
-        ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
+      'device.read_bandwidth_mbps': withSegments(pageinProbe
+        ? { value: pageinProbe.mbps, r2: null, n: pageinProbe.reads, from: `pagein-probe: the median rate of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping, one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c; ${pageinProbe.rates_mbps.join(', ')} MB/s): the page cache's read path, which page-in waits on (fio's pagein step, which copies 4 KiB an access: ${pagein ? `${pagein.mbps} MB/s` : 'not timed'}; O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s)` }
+        : pagein ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
         : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` }, readMbps, segmentUs),
       ...(kept ? { 'device.segment_us': segmentProvenance(kept) } : {}),
       'device.write_latency': wbLatency ? { value: device.write_latency, r2: null, n: cpuRun.figures!.writeback!.cpu_page_us.reps, from: wbLatency.provenance } : { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
@@ -365,7 +373,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, segment, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },
+      fits: { ...fit, segment, pagein_probe: { ...pageinRun.fit, note: pageinRun.note }, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,

@@ -1,0 +1,62 @@
+/**
+ * The page-in probe of `syncsim calibrate` (scripts/measure/pagein-read.c): a
+ * cold sequential read of the data file through a mapping, one load a 4 KiB
+ * page and nothing else, the kernel's own read-ahead bringing the pages in.
+ * Its rate is the page cache's read rate that a faulting program waits on
+ * (`device.read_bandwidth_mbps`, before the segments come off it), without the
+ * per-access work of fio's mmap engine, which the `pagein` step's rate holds.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { compileC, haveCc, runBinary } from '../measure/cpu-probe.ts';
+import { median } from './fit.ts';
+
+const PROBE_SOURCE = resolve(import.meta.dirname, '..', 'measure', 'pagein-read.c');
+
+/** Cold reads of the whole file the probe times (`--quick`: fewer). */
+export const PAGEIN_PROBE_REPS = { full: 5, quick: 3 } as const;
+
+/** The share of a file's pages that may still be cached when a timed read begins for the read to count as cold. */
+export const PAGEIN_MAX_CACHED = 0.01;
+
+/** One timed cold read: the file's `bytes`, the loads' time (ns), and the pages still cached when they began. */
+export interface PageinSample {
+  bytes: number;
+  ns: number;
+  cached: number;
+}
+
+/** The probe's output (`pagein,BYTES,NS,CACHED` lines) as samples; throws on a line it does not know. */
+export function parsePageinSamples(out: string): PageinSample[] {
+  const samples: PageinSample[] = [];
+  for (const [i, line] of out.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    const f = line.split(',');
+    if (f.length !== 4 || f[0] !== 'pagein' || !f.slice(1).every((v) => /^\d+$/.test(v))) throw new Error(`page-in probe, line ${i + 1}: '${line}' is not pagein,BYTES,NS,CACHED`);
+    samples.push({ bytes: Number(f[1]), ns: Number(f[2]), cached: Number(f[3]) });
+  }
+  return samples;
+}
+
+/** What the probe's reads give: the median rate (MB/s) of the cold ones, or why none. */
+export type PageinProbeFit = { mbps: number; reads: number; rates_mbps: number[] } | { reason: string };
+
+/** The median rate of the cold reads (at most {@link PAGEIN_MAX_CACHED} of the pages cached as each began), MB/s with two decimals. */
+export function pageinProbeRate(samples: readonly PageinSample[]): PageinProbeFit {
+  const cold = samples.filter((s) => s.ns > 0 && s.bytes > 0 && s.cached <= PAGEIN_MAX_CACHED * (s.bytes / 4096));
+  if (cold.length === 0) return { reason: samples.length === 0 ? 'the probe timed no read' : `no cold read: every one of the ${samples.length} read(s) began with more than ${PAGEIN_MAX_CACHED * 100} % of the pages cached` };
+  const rates = cold.map((s) => Math.round((s.bytes / (s.ns / 1000)) * 100) / 100);
+  return { mbps: Math.round(median(rates) * 100) / 100, reads: cold.length, rates_mbps: rates };
+}
+
+/** Builds and runs the probe on `dataFile`, `reps` reads: its fit, and a note saying where it came from or why there is none. */
+export async function measurePagein(work: string, dataFile: string, reps: number, onChild?: (c: ChildProcess) => void): Promise<{ fit: PageinProbeFit; note: string }> {
+  if (!haveCc()) return { fit: { reason: 'no C compiler (cc) to build the probe pagein-read.c (apt-get install gcc libc6-dev)' }, note: 'not run' };
+  try {
+    const bin = compileC(PROBE_SOURCE, join(work, 'pagein-read'));
+    const out = await runBinary('the page-in probe', bin, [dataFile, String(reps)], onChild);
+    return { fit: pageinProbeRate(parsePageinSamples(out)), note: `probe pagein-read.c, ${reps} cold sequential reads through a mapping of ${dataFile}` };
+  } catch (e) {
+    return { fit: { reason: `the probe failed (${(e as Error).message})` }, note: 'failed' };
+  }
+}

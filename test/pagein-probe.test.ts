@@ -1,0 +1,53 @@
+/**
+ * The calibration's page-in probe (scripts/measure/pagein-read.c,
+ * scripts/validate/pagein-probe.ts): its output read back, the rate of the
+ * cold reads only, and the probe built and run on a real file. Expected
+ * values are worked out by hand. Needs cc (npm test's pretest installs it).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measurePagein, PAGEIN_MAX_CACHED, pageinProbeRate, parsePageinSamples } from '../scripts/validate/pagein-probe.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'syncsim-pagein-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the page-in probe', () => {
+  it('reads its lines back, and refuses any other line', () => {
+    expect(parsePageinSamples('pagein,268435456,140000000,0\n\npagein,4096000,2048000,3\n')).toEqual([
+      { bytes: 268435456, ns: 140000000, cached: 0 },
+      { bytes: 4096000, ns: 2048000, cached: 3 },
+    ]);
+    expect(() => parsePageinSamples('pagein,1,2\n')).toThrow("page-in probe, line 1: 'pagein,1,2' is not pagein,BYTES,NS,CACHED");
+    expect(() => parsePageinSamples('pagein,1,2,x\n')).toThrow('is not pagein,BYTES,NS,CACHED');
+    expect(() => parsePageinSamples('open: No such file\n')).toThrow("line 1: 'open: No such file'");
+  });
+
+  it('the rate is the median of the cold reads, bytes per µs; a read that began with more than 1 % of its pages cached does not count', () => {
+    const MiB256 = 268435456; // 65536 pages: 655 may be cached, 656 may not
+    const fit = pageinProbeRate([
+      { bytes: MiB256, ns: 268435456, cached: 0 }, // 1000 MB/s
+      { bytes: MiB256, ns: 134217728, cached: 655 }, // 2000
+      { bytes: MiB256, ns: 89478485, cached: 0 }, // 3000.00
+      { bytes: MiB256, ns: 1000, cached: 656 }, // warm: left out
+    ]);
+    expect(PAGEIN_MAX_CACHED).toBe(0.01);
+    expect(fit).toEqual({ mbps: 2000, reads: 3, rates_mbps: [1000, 2000, 3000] });
+    expect(pageinProbeRate([])).toEqual({ reason: 'the probe timed no read' });
+    expect(pageinProbeRate([{ bytes: MiB256, ns: 1000, cached: 65536 }])).toEqual({ reason: 'no cold read: every one of the 1 read(s) began with more than 1 % of the pages cached' });
+  });
+
+  it('built and run on a 16 MiB file: one line a read, each of the whole file', async () => {
+    const file = join(dir, 'data');
+    writeFileSync(file, Buffer.alloc(16 << 20, 0x5a));
+    const r = await measurePagein(dir, file, 3);
+    expect(r.note).toBe(`probe pagein-read.c, 3 cold sequential reads through a mapping of ${file}`);
+    // a file system that cannot drop the pages (tmpfs) leaves every read warm: then the reason says so
+    if ('mbps' in r.fit) {
+      expect(r.fit.reads).toBeGreaterThanOrEqual(1);
+      expect(r.fit.rates_mbps.length).toBe(r.fit.reads);
+      expect(r.fit.mbps).toBeGreaterThan(0);
+    } else expect(r.fit.reason).toMatch(/^no cold read: every one of the 3 read\(s\) began with more than 1 % of the pages cached$/);
+  });
+});
