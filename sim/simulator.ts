@@ -296,9 +296,9 @@ export class Simulator implements ReplayHost, PumpHost {
   /** @internal issues `row` now (`tryFast`: whether a store may be done without a kernel path; false when that was just refused). */
   execute(task: Task, row: TraceRow, closed: boolean, tryFast = this.fastStores): void {
     const k = this.kernel, map = task.map;
-    if ((row.op === 'write' || row.op === 'read' || row.op === 'wire') && !this.bounds.fits(row.addr, row.len)) {
-      throw this.bounds.refusal(row.line, row.op, row.addr, row.len);
-    }
+    // the ops that bring pages in, within the simulator's bounds (vm/limits.ts)
+    const bringsIn = row.op === 'write' || row.op === 'read' || row.op === 'wire';
+    if (bringsIn && !this.bounds.fits(row.addr, row.len)) throw this.bounds.refusal(row.line, row.op, row.addr, row.len);
     this.ops[row.op]++;
     let gen: KernelPath<string>;
     let acct: SyncAccount | undefined;
@@ -339,11 +339,14 @@ export class Simulator implements ReplayHost, PumpHost {
         break;
     }
     task.opInFlight(1);
-    new OpProc(this, task, row, this.engine.now, gen, closed, acct, cpuFactor).step();
+    const proc = new OpProc(this, task, row, this.engine.now, gen, closed, acct, cpuFactor);
+    if (bringsIn) this.bounds.reserve(proc.boundPages = this.bounds.pagesOf(row.addr, row.len));
+    proc.step();
   }
 
   /** @internal an op's kernel path returned `result`. */
   opFinished(p: OpProc, result: string): void {
+    this.bounds.release(p.boundPages);
     this.finish(p.task, p.row, p.tIssue, p.closed, p.acct, result);
     p.task.opInFlight(-1);
   }

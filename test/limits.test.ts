@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { MAX_OP_PAGES, MAX_RESIDENT_PAGES, RunBounds } from '../sim/vm/limits.ts';
 import { PageCounters } from '../sim/vm/object.ts';
 import { syncsimHere } from './cli-here.ts';
+import { simulate, TraceBuilder } from './helpers.ts';
+
+const A = 0x10000000;
+const PS = 4096;
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +52,8 @@ describe('RunBounds', () => {
     expect(bounds(0, MAX_RESIDENT_PAGES - 10, 6).fits(0, 5 * 4096)).toBe(false);
     const e = bounds(0, MAX_RESIDENT_PAGES - 10, 6).refusal(3, 'read', 0, 5 * 4096);
     expect([e.line, e.column, e.text]).toEqual([3, 'len', '0x5000']);
-    expect(e.message).toMatch(/^this read covers 5 pages and 67108860 are resident: more than the 67108864 resident pages \(256 GiB at page_size 4096\) a run may hold; set memory\.pages \(at most 67108864\) to model/);
+    expect(e.message).toMatch(/^this read covers 5 pages and 67108860 are resident, being read or covered by ops under way: more than the 67108864 resident pages \(256 GiB at page_size 4096\) a run may hold; set memory\.pages \(at most 67108864\) to model/);
+    expect(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES).refusal(3, 'read', 0, 4096).message).toMatch(/a run may hold; memory\.pages 67108865 is above that: set it to at most 67108864$/);
     expect(bounds(1000, MAX_RESIDENT_PAGES).refusal(3, 'wire', 0, 4096).message).toMatch(/a run may hold; memory\.pages 1000 is passed by pages the pageout daemon cannot free/);
   });
 
@@ -62,6 +67,34 @@ describe('RunBounds', () => {
     // a memory.pages above the bound is not kept within it
     expect(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES).fits(0, 4096)).toBe(false);
     expect(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES - 1).fits(0, 4096)).toBe(true);
+  });
+});
+
+describe('ops under way hold their pages until they end', () => {
+  it('a reserved op counts in full, as if none of its pages were resident, until it is released', () => {
+    const b = bounds(0, MAX_RESIDENT_PAGES - 3 * MAX_OP_PAGES);
+    expect(b.fits(0, MAX_OP_PAGES * 4096)).toBe(true);
+    b.reserve(MAX_OP_PAGES);
+    b.reserve(MAX_OP_PAGES);
+    expect(b.underWay).toBe(2 * MAX_OP_PAGES);
+    // a third task's op of the same size still fits, a fourth's would not: concurrent ops cannot pass the bound together
+    expect(b.fits(0, MAX_OP_PAGES * 4096)).toBe(true);
+    b.reserve(MAX_OP_PAGES);
+    expect(b.fits(0, 4096)).toBe(false);
+    expect(b.refusal(9, 'read', 0, 4096).message).toMatch(/^this read covers 1 pages and 67108864 are resident, being read or covered by ops under way: more than/);
+    b.release(MAX_OP_PAGES);
+    expect(b.fits(0, 4096)).toBe(true);
+  });
+
+  it('a replay releases every op it reserved: sleeping reads, stores and wires of two tasks', () => {
+    const t = new TraceBuilder('a').map(0, A, 64 * PS, 'f').map(0, A, 64 * PS, 'f', 0, '', 'b');
+    for (let i = 0; i < 8; i++) {
+      t.op(1 + i, 'read', A + i * 8 * PS, 8 * PS).op(1 + i, 'write', A + i * 8 * PS, 100, '', { task: 'b' });
+      t.op(1.5 + i, 'wire', A + i * 8 * PS, PS, 'USER|NOHOLES');
+    }
+    const o = simulate(t.rows, { personality: 'freebsd', pagein: true });
+    expect(o.result.ops).toMatchObject({ read: 8, write: 8, wire: 8 });
+    expect((o.sim as unknown as { bounds: RunBounds }).bounds.underWay).toBe(0);
   });
 });
 

@@ -182,6 +182,9 @@ export class OpProc implements EventTarget {
   /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
   slept = false;
 
+  /** The pages it covers that the run's bounds hold for it until it ends (a `write`, `read` or `wire`; else 0). */
+  boundPages = 0;
+
   /** Asleep on a wait queue now, off its CPU (not a timed CPU delay, nor a wait that keeps the task on its CPU). */
   private waiting = false;
 

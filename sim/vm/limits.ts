@@ -12,7 +12,7 @@ export const MAX_OP_PAGES = 2 ** 22;
 
 /**
  * The most pages that may be resident at once (2^26: 256 GiB of 4 KiB pages;
- * the model's state for them takes about 5 GiB of the host's memory). A finite
+ * the model's state for them takes about 4 GiB of the host's memory). A finite
  * `memory.pages` within it is kept by the pageout daemon and needs no check
  * while it holds; it can be passed when nothing can be freed (wired or
  * anonymous dirty pages), and then this bound applies again.
@@ -23,9 +23,31 @@ export const MAX_RESIDENT_PAGES = 2 ** 26;
 export class RunBounds {
   /** `memory.pages` when the pageout daemon keeps residency within MAX_RESIDENT_PAGES (finite and within it), else 0. */
   private readonly kept: number;
+  /** Pages of the ops under way that passed {@link fits} ({@link reserve}d until they end): they may still bring pages in. */
+  private reserved = 0;
 
-  constructor(private readonly pageSize: number, memoryPages: number, private readonly counters: PageCounters) {
+  constructor(private readonly pageSize: number, private readonly memoryPages: number, private readonly counters: PageCounters) {
     this.kept = memoryPages <= MAX_RESIDENT_PAGES ? memoryPages : 0;
+  }
+
+  /** An op of `pages` pages is under way (it passed {@link fits}): they count as held until {@link release}. */
+  reserve(pages: number): void {
+    this.reserved += pages;
+  }
+
+  /** The op that {@link reserve}d `pages` ended. */
+  release(pages: number): void {
+    this.reserved -= pages;
+  }
+
+  /** Pages {@link reserve}d by the ops under way. */
+  get underWay(): number {
+    return this.reserved;
+  }
+
+  /** Pages resident, being read, or covered by the ops under way. */
+  private held(): number {
+    return this.counters.resident + this.counters.reading + this.reserved;
   }
 
   /** Pages that [addr, addr+len) overlaps. */
@@ -36,16 +58,16 @@ export class RunBounds {
 
   /**
    * Whether an op on [addr, addr+len) is within the bounds: it covers at most
-   * MAX_OP_PAGES, and the pages resident or being read now plus the pages it
-   * covers (as if none of them were resident yet) stay within
-   * MAX_RESIDENT_PAGES, or the pageout daemon keeps `memory.pages` and has not
-   * been passed.
+   * MAX_OP_PAGES, and the pages resident or being read now, plus every page of
+   * the ops under way and of this one (as if none of them were resident yet),
+   * stay within MAX_RESIDENT_PAGES; or the pageout daemon keeps `memory.pages`
+   * and resident and read pages have not passed it.
    */
   fits(addr: number, len: number): boolean {
     const pages = this.pagesOf(addr, len);
     if (pages > MAX_OP_PAGES) return false;
-    const held = this.counters.resident + this.counters.reading;
-    return held + pages <= MAX_RESIDENT_PAGES || (this.kept > 0 && held <= this.kept);
+    const c = this.counters;
+    return this.held() + pages <= MAX_RESIDENT_PAGES || (this.kept > 0 && c.resident + c.reading <= this.kept);
   }
 
   /** The error of the trace for an op at `line` that does not {@link fits}. */
@@ -56,12 +78,14 @@ export class RunBounds {
       return new TraceSemanticError(line, 'len', text,
         `a ${op} may cover at most ${MAX_OP_PAGES} pages (${size(MAX_OP_PAGES * this.pageSize)} at page_size ${this.pageSize}); this one covers ${pages}: split it into several rows`);
     }
-    const held = this.counters.resident + this.counters.reading;
+    const held = this.held();
     const what = this.kept > 0
       ? `memory.pages ${this.kept} is passed by pages the pageout daemon cannot free (wired, or anonymous and dirty)`
-      : `set memory.pages (at most ${MAX_RESIDENT_PAGES}) to model a memory whose pageout daemon evicts pages`;
+      : this.memoryPages > 0
+        ? `memory.pages ${this.memoryPages} is above that: set it to at most ${MAX_RESIDENT_PAGES}`
+        : `set memory.pages (at most ${MAX_RESIDENT_PAGES}) to model a memory whose pageout daemon evicts pages`;
     return new TraceSemanticError(line, 'len', text,
-      `this ${op} covers ${pages} pages and ${held} are resident: more than the ${MAX_RESIDENT_PAGES} resident pages ` +
+      `this ${op} covers ${pages} pages and ${held} are resident, being read or covered by ops under way: more than the ${MAX_RESIDENT_PAGES} resident pages ` +
       `(${size(MAX_RESIDENT_PAGES * this.pageSize)} at page_size ${this.pageSize}) a run may hold; ${what}`);
   }
 }

@@ -320,7 +320,7 @@ export class PageStore {
       ch = this.chunks[c] = new PageChunk(c * CHUNK_PAGES, this.denseAbove);
       const n = this.created.length;
       if (n === 0 || this.created[n - 1] < c) this.created.push(c);
-      else this.created.splice(firstAtLeast(this.created, c), 0, c);
+      else insertAt(this.created, -search(this.created, c) - 1, c); // not there yet: its insertion point
     }
     return ch;
   }
@@ -391,7 +391,8 @@ export class PageStore {
       idx = chunkEnd;
       // no chunk in the next stretch: go on at the next chunk created (a range of 2^40 pages is 2^28 chunks)
       if (idx < to && this.chunks[c + 1] === undefined) {
-        const at = firstAtLeast(this.created, c + 1);
+        const found = search(this.created, c + 1);
+        const at = found >= 0 ? found : -found - 1;
         if (at === this.created.length) return -1;
         idx = Math.max(idx, this.created[at] * CHUNK_PAGES);
       }
@@ -402,23 +403,12 @@ export class PageStore {
   /** Chunks allocated, and how many of them are dense (for tests and the benchmark). */
   shape(): { chunks: number; dense: number; pagesInUse: number } {
     let chunks = 0, dense = 0, pagesInUse = 0;
-    for (const ch of this.chunks) {
-      if (!ch) continue;
+    for (const c of this.created) {
+      const ch = this.chunks[c]!;
       chunks++;
       if (ch.dense) dense++;
       pagesInUse += ch.used;
     }
     return { chunks, dense, pagesInUse };
   }
-}
-
-/** The index of the first element of the ascending `xs` that is >= `v` (xs.length when none is). */
-function firstAtLeast(xs: readonly number[], v: number): number {
-  let lo = 0, hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
