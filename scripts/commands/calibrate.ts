@@ -89,8 +89,9 @@ FILE' and 'device.profile: FILE' accept:
      through a mapping, one load a 4 KiB page and nothing else (5 reads,
      --quick 3): the median rate is read_bandwidth_mbps, the page cache's
      read path, in place of step 1's O_DIRECT rate (less segment_us a page:
-     6a). Without cc, fio's rate stands in (accesses a second x 4 KiB, with
-     1024 or more), which also holds fio's own work for each access;
+     6a). Without a rate from it (no cc, the probe failed, or no read was
+     cold), fio's rate stands in (accesses a second x 4 KiB, with 1024 or
+     more), which also holds fio's own work for each access;
   6. no measurement: fs.kind from the file system (ext4 with a jbd2 journal:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
      kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE);

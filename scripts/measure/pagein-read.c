@@ -3,17 +3,18 @@
  * Usage: pagein-read FILE REPS
  *
  * Times a cold sequential read of FILE through a shared read-only mapping,
- * REPS times: its cached pages are dropped first (posix_fadvise
- * POSIX_FADV_DONTNEED; the file must be clean), then one byte of every 4 KiB
- * page is loaded, in order, with no madvise hint, so the kernel's own
+ * REPS times: its dirty pages are written back (fdatasync) and its cached
+ * pages dropped first (posix_fadvise POSIX_FADV_DONTNEED), then one byte of
+ * every page is loaded, in order, with no madvise hint, so the kernel's own
  * read-ahead brings the pages in as it does for a program's page faults.
  * Nothing else runs per page, unlike fio's mmap engine, which copies 4 KiB
  * and accounts for each access. Prints one line a repetition:
  *   pagein,BYTES,NS,CACHED
- * BYTES the file's size, NS the time of the loads, CACHED the pages that
- * were still in the page cache when the loads began (mincore).
+ * BYTES the file's size (whole pages), NS the time of the loads, CACHED the
+ * pages that were still in the page cache when the loads began (mincore).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,8 +23,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define PS 4096UL
 
 static int64_t now_ns(void) {
   struct timespec t;
@@ -41,7 +40,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: pagein-read FILE REPS\n");
     return 2;
   }
-  int reps = atoi(argv[2]);
+  char *end;
+  long reps = strtol(argv[2], &end, 10);
+  if (*argv[2] == 0 || *end != 0 || reps < 1 || reps > 1000) {
+    fprintf(stderr, "pagein-read: REPS must be an integer 1 .. 1000 (got '%s')\n", argv[2]);
+    return 2;
+  }
+  const size_t PS = (size_t)sysconf(_SC_PAGESIZE);
   int fd = open(argv[1], O_RDONLY);
   if (fd < 0) die("open");
   struct stat st;
@@ -52,10 +57,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   size_t pages = bytes / PS;
-  unsigned char *vec = malloc(pages);
-  if (!vec) die("malloc");
-  for (int r = 0; r < reps; r++) {
-    if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0) die("posix_fadvise");
+  unsigned char *vec = calloc(pages, 1);
+  if (!vec) die("calloc");
+  for (long r = 0; r < reps; r++) {
+    if (fdatasync(fd) != 0) die("fdatasync"); /* DONTNEED drops clean pages only */
+    int rc = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (rc != 0) {
+      errno = rc; /* posix_fadvise returns the error, it does not set errno */
+      die("posix_fadvise");
+    }
     volatile unsigned char *m = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) die("mmap");
     if (mincore((void *)m, bytes, vec) != 0) die("mincore");
