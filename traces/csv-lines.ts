@@ -28,7 +28,7 @@ export const TRACE_CSV_OPTIONS: Options = {
  * csv-parse's streaming `Parser`, pushing instead of single records `{records, lines}` batches
  * (one per input chunk) where `lines[i]` is `info.lines` when record i was completed, i.e. the
  * file line on which the record ends (csv-parse counts every CR and LF inside quoted fields too;
- * the reader corrects for CR LF). A CSV syntax error is pushed as `{error}` after the records
+ * the reader takes every CR back off: line breaks are LF and CR LF). A CSV syntax error is pushed as `{error}` after the records
  * before it, so the reader reports the earliest problem in file order.
  *
  * Bytes that are not UTF-8 and NUL bytes are not decoded: a chunk holding one is rewritten with

@@ -10,10 +10,10 @@
  * (reader.ts), so results are csv-parse's on every input — a property test
  * compares the two on random bytes (test/simple-lines.test.ts).
  *
- * Why no CR: csv-parse takes the first of CR LF, LF or CR it meets as the
- * record delimiter, counts every CR in its line numbers and keeps a CR
- * that is not the delimiter in the field; a file with no CR has LF as its
- * delimiter from the first line break on.
+ * Why no CR: the reader's csv-parse takes CR LF or LF as a record
+ * delimiter (csv-lines.ts `TRACE_CSV_OPTIONS`), keeps a lone CR in its
+ * field and counts it in its line numbers, which the reader then corrects
+ * (line-framing.ts); a line without CR needs none of that.
  */
 
 const LF = 10;
