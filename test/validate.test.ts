@@ -394,7 +394,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // when it timed 1024 or more (the 4 MiB file: 1024), else the O_DIRECT slope
     const pagein = cj.steps.find((st: { kind: string }) => st.kind === 'pagein');
     const probe = cj.fits.pagein_probe;
-    expect(probe.note).toMatch(/^probe pagein-read\.c, 3 cold sequential reads through a mapping of /);
+    expect(probe.note).toBe('probe pagein-read.c, 3 sequential reads of the data file through a mapping, each after dropping its cached pages');
     const stepRate = (pagein.latency?.count ?? 0) >= 1024 ? Math.round(((pagein.iops * 4096) / 1e6) * 100) / 100 : null;
     const pagesRate = 'mbps' in probe ? probe.mbps : stepRate ?? cj.fits.read.bandwidth_mbps;
     if ('mbps' in probe) {

@@ -26,7 +26,8 @@ FILE' and 'device.profile: FILE' accept:
   1. random reads / writes, O_DIRECT, queue depth 1, at ${LATENCY_SIZES.map(sizeLabel).join(', ')}
      (--quick: ${QUICK_LATENCY_SIZES.map(sizeLabel).join(', ')}): least squares of mean latency over size,
      latency = c + bytes / bw → read_latency / write_latency (lognormal at c,
-     cv from the 4k spread), read_bandwidth_mbps / media_mbps (unless step 3 times the FLUSH's own rate);
+     cv from the 4k spread), read_bandwidth_mbps (unless step 5 gives the page
+     cache's rate) / media_mbps (unless step 3 times the FLUSH's own rate);
   2. 4k random reads / writes at queue depths 1, 2, 4, ... --max-depth
      (--quick: 1, 4, 16, ...): channels = round(peak IOPS x QD1 latency);
   2a. 4k random writes submitted and reaped ${BATCH_SIZES.join(', ')} at a time (--quick:
@@ -48,7 +49,7 @@ FILE' and 'device.profile: FILE' accept:
      stage has no command left, as a virtual disk's backend that raises one
      interrupt for its whole queue) when at least half of fio's reaps found
      9 or more completions, else each (with a stage only);
-  2b. buffered sequential writes of ${WRITEBACK_SIZES.map(sizeLabel).join(', ')} (--quick: ${QUICK_WRITEBACK_SIZES.map(sizeLabel).join(', ')}),
+  2c. buffered sequential writes of ${WRITEBACK_SIZES.map(sizeLabel).join(', ')} (--quick: ${QUICK_WRITEBACK_SIZES.map(sizeLabel).join(', ')}),
      each written back by sync_file_range: bandwidth_mbps (page-cache
      writeback, the path of msync, sends whole folios; O_DIRECT's pinned
      4 KiB pages cost more per byte);
@@ -87,11 +88,13 @@ FILE' and 'device.profile: FILE' accept:
      readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4; and the
      page-in probe (pagein-read.c, built with cc): the data file read cold
      through a mapping, one load a 4 KiB page and nothing else (5 reads,
-     --quick 3): the median rate is read_bandwidth_mbps, the page cache's
-     read path, in place of step 1's O_DIRECT rate (less segment_us a page:
-     6a). Without a rate from it (no cc, the probe failed, or no read was
-     cold), fio's rate stands in (accesses a second x 4 KiB, with 1024 or
-     more), which also holds fio's own work for each access;
+     --quick 3; a read counts when at most 1 % of the file's pages were
+     still cached as it began): the median rate of those is the page
+     cache's read path, and read_bandwidth_mbps in place of step 1's O_DIRECT
+     rate (raised to the rate of the bytes alone when 6a fits segment_us).
+     Without a rate from it (no cc, the probe failed, or no read was cold),
+     fio's rate stands in (its accesses a second x 4 KiB, when it timed 1024
+     accesses or more), which also holds fio's own work for each access;
   6. no measurement: fs.kind from the file system (ext4 with a jbd2 journal:
      ext4-ordered; without: ext4-nojournal) and fs.timestamp_tick_us from the
      kernel's CONFIG_HZ (/proc/config.gz or /boot/config-RELEASE);

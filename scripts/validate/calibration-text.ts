@@ -92,7 +92,10 @@ export function calibrationTable(c: Calibration, fragment: string): string {
 /** Where `device.read_bandwidth_mbps` came from, in the words of the report's `read` line. */
 function readSource(c: Calibration): string {
   const from = c.fitted['device.read_bandwidth_mbps']?.from ?? '';
-  if (from.startsWith('pagein-probe:')) return `page cache, the page-in probe; fio's pagein step ${pageinRate(c.steps)?.mbps ?? '-'}; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
+  const probe = c.fits.pagein_probe;
+  if (from.startsWith('pagein-probe:') && probe && 'mbps' in probe) {
+    return `page cache: the page-in probe's median ${probe.mbps} of ${probe.reads} cold reads${c.fragment.device.segment_us ? ', raised to the bytes\' rate by segment_us' : ''}; fio's pagein step ${pageinRate(c.steps)?.mbps ?? '-'}; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
+  }
   if (from.startsWith('pagein:')) return `page cache, the pagein step; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
   return 'O_DIRECT';
 }

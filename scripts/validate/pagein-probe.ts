@@ -55,7 +55,7 @@ export async function measurePagein(work: string, dataFile: string, reps: number
   try {
     const bin = compileC(PROBE_SOURCE, join(work, 'pagein-read'));
     const out = await runBinary('the page-in probe', bin, [dataFile, String(reps)], onChild);
-    return { fit: pageinProbeRate(parsePageinSamples(out)), note: `probe pagein-read.c, ${reps} cold sequential reads through a mapping of ${dataFile}` };
+    return { fit: pageinProbeRate(parsePageinSamples(out)), note: `probe pagein-read.c, ${reps} sequential reads of the data file through a mapping, each after dropping its cached pages` };
   } catch (e) {
     return { fit: { reason: `the probe failed (${(e as Error).message})` }, note: 'failed' };
   }
