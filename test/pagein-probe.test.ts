@@ -26,18 +26,18 @@ describe('the page-in probe', () => {
     expect(() => parsePageinSamples('open: No such file\n')).toThrow("line 1: 'open: No such file'");
   });
 
-  it('the rate is the median of the cold reads, bytes per µs; a read that began with more than 1 % of its pages cached does not count', () => {
-    const MiB256 = 268435456; // 65536 pages: 655 may be cached, 656 may not
+  it('the rate is the median of the cold reads, bytes per µs; a read that began with more than 1 % of its file cached does not count', () => {
+    const MiB256 = 268435456; // 1 %: 2684354.56 bytes, so 655 pages of 4 KiB may be cached, 656 may not
     const fit = pageinProbeRate([
       { bytes: MiB256, ns: 268435456, cached: 0 }, // 1000 MB/s
-      { bytes: MiB256, ns: 134217728, cached: 655 }, // 2000
+      { bytes: MiB256, ns: 134217728, cached: 655 * 4096 }, // 2000
       { bytes: MiB256, ns: 89478485, cached: 0 }, // 3000.00
-      { bytes: MiB256, ns: 1000, cached: 656 }, // warm: left out
+      { bytes: MiB256, ns: 1000, cached: 656 * 4096 }, // warm: left out
     ]);
     expect(PAGEIN_MAX_CACHED).toBe(0.01);
     expect(fit).toEqual({ mbps: 2000, reads: 3, rates_mbps: [1000, 2000, 3000] });
     expect(pageinProbeRate([])).toEqual({ reason: 'the probe timed no read' });
-    expect(pageinProbeRate([{ bytes: MiB256, ns: 1000, cached: 65536 }])).toEqual({ reason: 'no cold read: every one of the 1 read(s) began with more than 1 % of the pages cached' });
+    expect(pageinProbeRate([{ bytes: MiB256, ns: 1000, cached: MiB256 }])).toEqual({ reason: 'no cold read: every one of the 1 read(s) began with more than 1 % of the file cached' });
   });
 
   it('built and run on a 16 MiB file: one line a read, each of the whole file, cold where the file system can drop pages', async () => {
@@ -47,7 +47,7 @@ describe('the page-in probe', () => {
     expect(r.note).toBe('probe pagein-read.c, 3 sequential reads of the data file through a mapping, each after dropping its cached pages');
     if (statfsSync(dir).type === TMPFS_MAGIC) {
       // tmpfs keeps its pages whatever the advice: every read is warm, and the reason says so
-      expect(r.fit).toEqual({ reason: 'no cold read: every one of the 3 read(s) began with more than 1 % of the pages cached' });
+      expect(r.fit).toEqual({ reason: 'no cold read: every one of the 3 read(s) began with more than 1 % of the file cached' });
       return;
     }
     expect('mbps' in r.fit, JSON.stringify(r.fit)).toBe(true);

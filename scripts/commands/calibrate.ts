@@ -88,8 +88,8 @@ FILE' and 'device.profile: FILE' accept:
      readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4; and the
      page-in probe (pagein-read.c, built with cc): the data file read cold
      through a mapping, one load a 4 KiB page and nothing else (5 reads,
-     --quick 3; a read counts when at most 1 % of the file's pages were
-     still cached as it began): the median rate of those is the page
+     --quick 3; a read counts when at most 1 % of the file was still
+     cached as it began): the median rate of those is the page
      cache's read path, and read_bandwidth_mbps in place of step 1's O_DIRECT
      rate (raised to the rate of the bytes alone when 6a fits segment_us).
      Without a rate from it (no cc, the probe failed, or no read was cold),

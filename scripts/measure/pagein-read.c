@@ -11,7 +11,8 @@
  * and accounts for each access. Prints one line a repetition:
  *   pagein,BYTES,NS,CACHED
  * BYTES the file's size (whole pages), NS the time of the loads, CACHED the
- * pages that were still in the page cache when the loads began (mincore).
+ * bytes of the pages that were still in the page cache when the loads began
+ * (mincore, in whole pages of the system's size).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,7 +76,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < pages; i++) (void)m[i * PS]; /* a volatile load: kept */
     int64_t t1 = now_ns();
     if (munmap((void *)m, bytes) != 0) die("munmap");
-    printf("pagein,%zu,%lld,%zu\n", bytes, (long long)(t1 - t0), cached);
+    printf("pagein,%zu,%lld,%zu\n", bytes, (long long)(t1 - t0), cached * PS);
   }
   free(vec);
   close(fd);

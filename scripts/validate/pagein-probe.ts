@@ -16,13 +16,14 @@ const PROBE_SOURCE = resolve(import.meta.dirname, '..', 'measure', 'pagein-read.
 /** Cold reads of the whole file the probe times (`--quick`: fewer). */
 export const PAGEIN_PROBE_REPS = { full: 5, quick: 3 } as const;
 
-/** The share of a file's pages that may still be cached when a timed read begins for the read to count as cold. */
+/** The share of a file's bytes that may still be cached when a timed read begins for the read to count as cold. */
 export const PAGEIN_MAX_CACHED = 0.01;
 
-/** One timed cold read: the file's `bytes`, the loads' time (ns), and the pages still cached when they began. */
+/** One timed cold read: the file's `bytes`, the loads' time (ns), and the bytes still cached when they began. */
 export interface PageinSample {
   bytes: number;
   ns: number;
+  /** Bytes of the pages still in the page cache as the loads began. */
   cached: number;
 }
 
@@ -41,10 +42,10 @@ export function parsePageinSamples(out: string): PageinSample[] {
 /** What the probe's reads give: the median rate (MB/s) of the cold ones, or why none. */
 export type PageinProbeFit = { mbps: number; reads: number; rates_mbps: number[] } | { reason: string };
 
-/** The median rate of the cold reads (at most {@link PAGEIN_MAX_CACHED} of the pages cached as each began), MB/s with two decimals. */
+/** The median rate of the cold reads (at most {@link PAGEIN_MAX_CACHED} of the file cached as each began), MB/s with two decimals. */
 export function pageinProbeRate(samples: readonly PageinSample[]): PageinProbeFit {
-  const cold = samples.filter((s) => s.ns > 0 && s.bytes > 0 && s.cached <= PAGEIN_MAX_CACHED * (s.bytes / 4096));
-  if (cold.length === 0) return { reason: samples.length === 0 ? 'the probe timed no read' : `no cold read: every one of the ${samples.length} read(s) began with more than ${PAGEIN_MAX_CACHED * 100} % of the pages cached` };
+  const cold = samples.filter((s) => s.ns > 0 && s.bytes > 0 && s.cached <= PAGEIN_MAX_CACHED * s.bytes);
+  if (cold.length === 0) return { reason: samples.length === 0 ? 'the probe timed no read' : `no cold read: every one of the ${samples.length} read(s) began with more than ${PAGEIN_MAX_CACHED * 100} % of the file cached` };
   const rates = cold.map((s) => Math.round((s.bytes / (s.ns / 1000)) * 100) / 100);
   return { mbps: Math.round(median(rates) * 100) / 100, reads: cold.length, rates_mbps: rates };
 }
