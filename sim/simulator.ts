@@ -277,7 +277,7 @@ export class Simulator implements ReplayHost, PumpHost {
    */
   executeFrom(task: Task, block: RowBlock, i: number, closed: boolean): void {
     if (this.fastStores && block.op[i] === OP_WRITE && this.sink.op === undefined && (block.extras === undefined || block.extras[i] === undefined)
-      && this.bounds.fits(block.addr[i], block.len[i])) {
+      && this.bounds.fits(this.bounds.pagesOf(block.addr[i], block.len[i]))) {
       const tNs = block.tNs[i];
       if (storeNoWait(this.kernel, task.map, block.addr[i], block.len[i], this.storesBlock)) {
         if (++block.taken === block.length) block.release(); // the columns are not read after this
@@ -298,7 +298,8 @@ export class Simulator implements ReplayHost, PumpHost {
     const k = this.kernel, map = task.map;
     // the ops that bring pages in, within the simulator's bounds (vm/limits.ts)
     const bringsIn = row.op === 'write' || row.op === 'read' || row.op === 'wire';
-    if (bringsIn && !this.bounds.fits(row.addr, row.len)) throw this.bounds.refusal(row.line, row.op, row.addr, row.len);
+    const pages = bringsIn ? this.bounds.pagesOf(row.addr, row.len) : 0;
+    if (bringsIn && !this.bounds.fits(pages)) throw this.bounds.refusal(row.line, row.op, row.len, pages);
     this.ops[row.op]++;
     let gen: KernelPath<string>;
     let acct: SyncAccount | undefined;
@@ -340,7 +341,7 @@ export class Simulator implements ReplayHost, PumpHost {
     }
     task.opInFlight(1);
     const proc = new OpProc(this, task, row, this.engine.now, gen, closed, acct, cpuFactor);
-    if (bringsIn) this.bounds.reserve(proc.boundPages = this.bounds.pagesOf(row.addr, row.len));
+    if (bringsIn) this.bounds.reserve(proc.boundPages = pages);
     proc.step();
   }
 

@@ -27,6 +27,11 @@ function bounds(memoryPages: number, resident = 0, reading = 0): RunBounds {
   return new RunBounds(4096, memoryPages, c);
 }
 
+/** `b.fits` of the pages [addr, addr+len) overlaps. */
+const fitsAt = (b: RunBounds, addr: number, len: number) => b.fits(b.pagesOf(addr, len));
+/** `b.refusal` of an op on [addr, addr+len). */
+const refusalAt = (b: RunBounds, line: number, op: string, addr: number, len: number) => b.refusal(line, op, len, b.pagesOf(addr, len));
+
 describe('RunBounds', () => {
   it('counts the pages a byte range overlaps, partial pages at both ends included', () => {
     const b = bounds(0);
@@ -39,51 +44,51 @@ describe('RunBounds', () => {
 
   it('an op may cover MAX_OP_PAGES pages, not one more, wherever it starts', () => {
     const b = bounds(0);
-    expect(b.fits(0, MAX_OP_PAGES * 4096)).toBe(true);
-    expect(b.fits(0, MAX_OP_PAGES * 4096 + 1)).toBe(false);
-    expect(b.fits(4095, (MAX_OP_PAGES - 1) * 4096)).toBe(true);
-    expect(b.fits(4095, (MAX_OP_PAGES - 1) * 4096 + 2)).toBe(false);
-    expect(b.refusal(7, 'write', 0, 2 ** 52).message).toBe(
+    expect(fitsAt(b, 0, MAX_OP_PAGES * 4096)).toBe(true);
+    expect(fitsAt(b, 0, MAX_OP_PAGES * 4096 + 1)).toBe(false);
+    expect(fitsAt(b, 4095, (MAX_OP_PAGES - 1) * 4096)).toBe(true);
+    expect(fitsAt(b, 4095, (MAX_OP_PAGES - 1) * 4096 + 2)).toBe(false);
+    expect(refusalAt(b, 7, 'write', 0, 2 ** 52).message).toBe(
       `a write may cover at most ${MAX_OP_PAGES} pages (16 GiB at page_size 4096); this one covers ${2 ** 40}: split it into several rows`);
   });
 
   it('with unlimited memory, resident + being read + the op\'s pages may reach MAX_RESIDENT_PAGES, not pass it', () => {
-    expect(bounds(0, MAX_RESIDENT_PAGES - 10, 6).fits(0, 4 * 4096)).toBe(true);
-    expect(bounds(0, MAX_RESIDENT_PAGES - 10, 6).fits(0, 5 * 4096)).toBe(false);
-    const e = bounds(0, MAX_RESIDENT_PAGES - 10, 6).refusal(3, 'read', 0, 5 * 4096);
+    expect(fitsAt(bounds(0, MAX_RESIDENT_PAGES - 10, 6), 0, 4 * 4096)).toBe(true);
+    expect(fitsAt(bounds(0, MAX_RESIDENT_PAGES - 10, 6), 0, 5 * 4096)).toBe(false);
+    const e = refusalAt(bounds(0, MAX_RESIDENT_PAGES - 10, 6), 3, 'read', 0, 5 * 4096);
     expect([e.line, e.column, e.text]).toEqual([3, 'len', '0x5000']);
     expect(e.message).toMatch(/^this read covers 5 pages and 67108860 are resident, being read or covered by ops under way: more than the 67108864 resident pages \(256 GiB at page_size 4096\) a run may hold; set memory\.pages \(at most 67108864\) to model/);
-    expect(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES).refusal(3, 'read', 0, 4096).message).toMatch(/a run may hold; memory\.pages 67108865 is above that: set it to at most 67108864$/);
-    expect(bounds(1000, MAX_RESIDENT_PAGES).refusal(3, 'wire', 0, 4096).message).toMatch(/a run may hold; memory\.pages 1000 is passed by pages the pageout daemon cannot free/);
+    expect(refusalAt(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES), 3, 'read', 0, 4096).message).toMatch(/a run may hold; memory\.pages 67108865 is above that: set it to at most 67108864$/);
+    expect(refusalAt(bounds(1000, MAX_RESIDENT_PAGES), 3, 'wire', 0, 4096).message).toMatch(/a run may hold; memory\.pages 1000 is passed by pages the pageout daemon cannot free/);
   });
 
   it('a finite memory.pages within the bound is kept by the pageout daemon: no resident check while it holds', () => {
-    expect(bounds(MAX_RESIDENT_PAGES, MAX_RESIDENT_PAGES).fits(0, 4096)).toBe(true);
-    expect(bounds(MAX_RESIDENT_PAGES, MAX_RESIDENT_PAGES - 5, 5).fits(0, MAX_OP_PAGES * 4096)).toBe(true);
+    expect(fitsAt(bounds(MAX_RESIDENT_PAGES, MAX_RESIDENT_PAGES), 0, 4096)).toBe(true);
+    expect(fitsAt(bounds(MAX_RESIDENT_PAGES, MAX_RESIDENT_PAGES - 5, 5), 0, MAX_OP_PAGES * 4096)).toBe(true);
     // passed (nothing could be freed: wired or anonymous dirty pages): the bound applies again
-    expect(bounds(1000, 1001).fits(0, 4096)).toBe(true);
-    expect(bounds(1000, MAX_RESIDENT_PAGES).fits(0, 4096)).toBe(false);
-    expect(bounds(MAX_RESIDENT_PAGES, MAX_RESIDENT_PAGES, 1).fits(0, 4096)).toBe(false);
+    expect(fitsAt(bounds(1000, 1001), 0, 4096)).toBe(true);
+    expect(fitsAt(bounds(1000, MAX_RESIDENT_PAGES), 0, 4096)).toBe(false);
+    expect(fitsAt(bounds(MAX_RESIDENT_PAGES, MAX_RESIDENT_PAGES, 1), 0, 4096)).toBe(false);
     // a memory.pages above the bound is not kept within it
-    expect(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES).fits(0, 4096)).toBe(false);
-    expect(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES - 1).fits(0, 4096)).toBe(true);
+    expect(fitsAt(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES), 0, 4096)).toBe(false);
+    expect(fitsAt(bounds(MAX_RESIDENT_PAGES + 1, MAX_RESIDENT_PAGES - 1), 0, 4096)).toBe(true);
   });
 });
 
 describe('ops under way hold their pages until they end', () => {
   it('a reserved op counts in full, as if none of its pages were resident, until it is released', () => {
     const b = bounds(0, MAX_RESIDENT_PAGES - 3 * MAX_OP_PAGES);
-    expect(b.fits(0, MAX_OP_PAGES * 4096)).toBe(true);
+    expect(fitsAt(b, 0, MAX_OP_PAGES * 4096)).toBe(true);
     b.reserve(MAX_OP_PAGES);
     b.reserve(MAX_OP_PAGES);
     expect(b.underWay).toBe(2 * MAX_OP_PAGES);
     // a third task's op of the same size still fits, a fourth's would not: concurrent ops cannot pass the bound together
-    expect(b.fits(0, MAX_OP_PAGES * 4096)).toBe(true);
+    expect(fitsAt(b, 0, MAX_OP_PAGES * 4096)).toBe(true);
     b.reserve(MAX_OP_PAGES);
-    expect(b.fits(0, 4096)).toBe(false);
-    expect(b.refusal(9, 'read', 0, 4096).message).toMatch(/^this read covers 1 pages and 67108864 are resident, being read or covered by ops under way: more than/);
+    expect(fitsAt(b, 0, 4096)).toBe(false);
+    expect(refusalAt(b, 9, 'read', 0, 4096).message).toMatch(/^this read covers 1 pages and 67108864 are resident, being read or covered by ops under way: more than/);
     b.release(MAX_OP_PAGES);
-    expect(b.fits(0, 4096)).toBe(true);
+    expect(fitsAt(b, 0, 4096)).toBe(true);
   });
 
   it('a replay releases every op it reserved: sleeping reads, stores and wires of two tasks', () => {

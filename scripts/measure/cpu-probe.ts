@@ -44,6 +44,23 @@ export function runBinary(what: string, bin: string, args: readonly string[], on
 }
 
 /**
+ * Builds the C probe `source` into `work` (a binary of its name) and runs it
+ * with `args`, naming it `what` in errors: what `parse` makes of its output,
+ * or why there is none (no C compiler; the build, the run or `parse` failed).
+ * The calibration's probes of a single figure (segment, FLUSH gap, page-in).
+ */
+export async function runCProbe<T>(source: string, work: string, what: string, args: readonly string[], parse: (out: string) => T, onChild?: (child: ChildProcess) => void): Promise<{ value: T } | { reason: string }> {
+  const file = basename(source);
+  if (!haveCc()) return { reason: `no C compiler (cc) to build the probe ${file} (apt-get install gcc libc6-dev)` };
+  try {
+    const bin = compileC(source, join(work, file.replace(/\.c$/, '')));
+    return { value: parse(await runBinary(what, bin, args, onChild)) };
+  } catch (e) {
+    return { reason: `the probe failed (${(e as Error).message})` };
+  }
+}
+
+/**
  * Runs the probe on `dir` (its files go there) for `reps` repetitions and
  * resolves with its output (`metric,n,wall_ns,cpu_ns` lines); `onChild`
  * receives the process (to stop it on a signal).

@@ -18,9 +18,8 @@
  * gap sees the same moments of the host.
  */
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { flushGapFactor, type FlushGap } from '../../sim/device/flush-gap.ts';
-import { compileC, haveCc, runBinary } from '../measure/cpu-probe.ts';
+import { runCProbe } from '../measure/cpu-probe.ts';
 import { median } from './fit.ts';
 
 const PROBE_SOURCE = new URL('../measure/flush-gap.c', import.meta.url).pathname;
@@ -151,13 +150,7 @@ export const GAP_ROUNDS = { full: 8, quick: 3 } as const;
  * compiler, or the probe failed).
  */
 export async function measureFlushGap(work: string, dataFile: string, rounds: number, onChild?: (c: ChildProcess) => void): Promise<{ samples: GapSample[] | null; note: string }> {
-  if (!haveCc()) return { samples: null, note: 'no C compiler (cc) to build the probe flush-gap.c (apt-get install gcc libc6-dev)' };
-  try {
-    const bin = compileC(PROBE_SOURCE, join(work, 'flush-gap'));
-    const out = await runBinary('the FLUSH-gap probe', bin, [dataFile, String(rounds)], onChild);
-    return { samples: parseGapSamples(out), note: `probe flush-gap.c, ${rounds} rounds, on ${dataFile}` };
-  } catch (e) {
-    return { samples: null, note: `the probe failed (${(e as Error).message})` };
-  }
+  const r = await runCProbe(PROBE_SOURCE, work, 'the FLUSH-gap probe', [dataFile, String(rounds)], parseGapSamples, onChild);
+  return 'value' in r ? { samples: r.value, note: `probe flush-gap.c, ${rounds} rounds, on ${dataFile}` } : { samples: null, note: r.reason };
 }
 

@@ -7,8 +7,8 @@
  * per-access work of fio's mmap engine, which the `pagein` step's rate holds.
  */
 import type { ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { compileC, haveCc, runBinary } from '../measure/cpu-probe.ts';
+import { resolve } from 'node:path';
+import { runCProbe } from '../measure/cpu-probe.ts';
 import { median } from './fit.ts';
 
 const PROBE_SOURCE = resolve(import.meta.dirname, '..', 'measure', 'pagein-read.c');
@@ -52,12 +52,7 @@ export function pageinProbeRate(samples: readonly PageinSample[]): PageinProbeFi
 
 /** Builds and runs the probe on `dataFile`, `reps` reads: its fit, and a note saying where it came from or why there is none. */
 export async function measurePagein(work: string, dataFile: string, reps: number, onChild?: (c: ChildProcess) => void): Promise<{ fit: PageinProbeFit; note: string }> {
-  if (!haveCc()) return { fit: { reason: 'no C compiler (cc) to build the probe pagein-read.c (apt-get install gcc libc6-dev)' }, note: 'not run' };
-  try {
-    const bin = compileC(PROBE_SOURCE, join(work, 'pagein-read'));
-    const out = await runBinary('the page-in probe', bin, [dataFile, String(reps)], onChild);
-    return { fit: pageinProbeRate(parsePageinSamples(out)), note: `probe pagein-read.c, ${reps} sequential reads of the data file through a mapping, each after dropping its cached pages` };
-  } catch (e) {
-    return { fit: { reason: `the probe failed (${(e as Error).message})` }, note: 'failed' };
-  }
+  const r = await runCProbe(PROBE_SOURCE, work, 'the page-in probe', [dataFile, String(reps)], parsePageinSamples, onChild);
+  if (!('value' in r)) return { fit: r, note: r.reason }; // as the segment and FLUSH-gap probes note it
+  return { fit: pageinProbeRate(r.value), note: `probe pagein-read.c, ${reps} sequential reads of the data file through a mapping, each after dropping its cached pages` };
 }

@@ -7,8 +7,8 @@
  * calibration-fit.ts segmentFit).
  */
 import type { ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { compileC, haveCc, runBinary } from '../measure/cpu-probe.ts';
+import { resolve } from 'node:path';
+import { runCProbe } from '../measure/cpu-probe.ts';
 import { queueNumber } from './blockdev.ts';
 import type { SegmentFit, SegmentSamples } from './calibration-fit.ts';
 import type { FittedValue } from './calibration-report.ts';
@@ -76,14 +76,10 @@ export function parseSegmentSamples(out: string, pages: number, hugeSegments = 1
  */
 export async function measureSegments(work: string, dataFile: string, geometry: { pages: number; hugeSegments: number }, samples: number, onChild?: (c: ChildProcess) => void): Promise<{ samples: SegmentSamples | null; note: string }> {
   const { pages, hugeSegments } = geometry;
-  if (!haveCc()) return { samples: null, note: 'no C compiler (cc) to build the probe segment-read.c (apt-get install gcc libc6-dev)' };
-  try {
-    const bin = compileC(PROBE_SOURCE, join(work, 'segment-read'));
-    const out = await runBinary('the segment probe', bin, [dataFile, String(pages), String(samples)], onChild);
-    return { samples: parseSegmentSamples(out, pages, hugeSegments), note: `probe segment-read.c, ${samples} reads of ${pages} pages of each kind, on ${dataFile}` };
-  } catch (e) {
-    return { samples: null, note: `the probe failed (${(e as Error).message})` };
-  }
+  const r = await runCProbe(PROBE_SOURCE, work, 'the segment probe', [dataFile, String(pages), String(samples)], (out) => parseSegmentSamples(out, pages, hugeSegments), onChild);
+  return 'value' in r
+    ? { samples: r.value, note: `probe segment-read.c, ${samples} reads of ${pages} pages of each kind, on ${dataFile}` }
+    : { samples: null, note: r.reason };
 }
 
 /** `read` with the segments taken off its rate when `segmentUs` > 0: its value `mbps`, and its provenance saying so. */

@@ -57,22 +57,20 @@ export class RunBounds {
   }
 
   /**
-   * Whether an op on [addr, addr+len) is within the bounds: it covers at most
+   * Whether an op covering `pages` pages ({@link pagesOf}) is within the bounds: at most
    * MAX_OP_PAGES, and the pages resident or being read now, plus every page of
    * the ops under way and of this one (as if none of them were resident yet),
    * stay within MAX_RESIDENT_PAGES; or the pageout daemon keeps `memory.pages`
    * and resident and read pages have not passed it.
    */
-  fits(addr: number, len: number): boolean {
-    const pages = this.pagesOf(addr, len);
+  fits(pages: number): boolean {
     if (pages > MAX_OP_PAGES) return false;
     const c = this.counters;
     return this.held() + pages <= MAX_RESIDENT_PAGES || (this.kept > 0 && c.resident + c.reading <= this.kept);
   }
 
-  /** The error of the trace for an op at `line` that does not {@link fits}. */
-  refusal(line: number, op: string, addr: number, len: number): TraceSemanticError {
-    const pages = this.pagesOf(addr, len);
+  /** The error of the trace for an op at `line` of length `len`, covering `pages` pages, that does not {@link fits}. */
+  refusal(line: number, op: string, len: number, pages: number): TraceSemanticError {
     const text = '0x' + len.toString(16);
     if (pages > MAX_OP_PAGES) {
       return new TraceSemanticError(line, 'len', text,
