@@ -290,3 +290,21 @@ describe('binary trace cache', () => {
     expect(readdirSync(d).sort()).toEqual(['demo.sst', 'x', 'y']);
   });
 });
+
+describe('directories that refuse new entries (procfs)', () => {
+  // Node's recursive mkdir loops forever where mkdir fails with ENOENT under an existing parent (/proc/x):
+  // each call has a deadline, so a regression fails here instead of hanging
+  const bounded = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  it.runIf(existsSync('/proc/self'))('a cache directory under /proc: a warning, and the run reads the CSV; --out under /proc: exit 2', () => {
+    const d = tmp();
+    const r = bounded(['run', DEMO, '--out', join(d, 'a'), '--cache-dir', '/proc/syncsim-nope']);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('cannot write the trace cache /proc/syncsim-nope/');
+    expect(existsSync(join(d, 'a', 'summary.json'))).toBe(true);
+    const o = bounded(['run', DEMO, '--out', '/proc/syncsim-nope/x', '--no-cache']);
+    expect(o.signal).toBeNull();
+    expect(o.status).toBe(2);
+    expect(o.stderr).toContain('--out /proc/syncsim-nope/x: cannot make /proc/syncsim-nope (ENOENT)');
+  });
+});

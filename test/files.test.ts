@@ -8,13 +8,31 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive, StagingDir, tempBeside, TempFile, writeFileAtomic } from '../traces/files.ts';
+import { makeDirs, processAlive, StagingDir, tempBeside, TempFile, writeFileAtomic } from '../traces/files.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-files-'));
 /** The pid of a process that has exited (and been reaped). */
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
 
 describe('atomic files', () => {
+  it('makeDirs: makes the missing directories and returns the first made, as mkdirSync recursive does', () => {
+    const d = tmp();
+    expect(makeDirs(join(d, 'a', 'b', 'c'))).toBe(join(d, 'a'));
+    expect(existsSync(join(d, 'a', 'b', 'c'))).toBe(true);
+    expect(makeDirs(join(d, 'a', 'b'))).toBeUndefined();
+    expect(makeDirs(join(d, 'a', 'b', 'd'))).toBe(join(d, 'a', 'b', 'd'));
+    writeFileSync(join(d, 'f'), 'x');
+    expect(() => makeDirs(join(d, 'f'))).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(() => makeDirs(join(d, 'f', 'g'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  });
+
+  it.runIf(existsSync('/proc/self'))('makeDirs under /proc throws ENOENT (Node\'s recursive mkdir loops there forever)', () => {
+    // run in a child with a deadline, so that a regression fails the test instead of hanging the suite
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import('${join(process.cwd(), 'traces', 'files.ts').replace(/\\/g, '/')}').then((m) => { try { m.makeDirs('/proc/syncsim-nope/x'); console.log('made'); } catch (e) { console.log(e.code); } })`], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.stdout.trim()).toBe('ENOENT');
+  });
+
   it('processAlive: this process and its parent run, an exited one does not', () => {
     expect(processAlive(process.pid)).toBe(true);
     expect(processAlive(process.ppid)).toBe(true);

@@ -162,9 +162,41 @@ export class TempFile {
   }
 }
 
+/**
+ * `mkdirSync(path, { recursive: true })`, one directory at a time: Node's own
+ * recursive mkdir never returns where a directory refuses new entries with
+ * ENOENT (procfs: `mkdir /proc/x` fails so, and Node then makes the parent,
+ * which exists, and tries again forever); here that ENOENT is thrown. Returns
+ * the first directory made, or undefined when `path` was a directory already,
+ * as Node's does.
+ */
+export function makeDirs(path: string): string | undefined {
+  const target = resolve(path);
+  // the directories missing, deepest first, up to the first path that exists
+  const missing: string[] = [];
+  for (let p = target; statSync(p, { throwIfNoEntry: false }) === undefined; p = dirname(p)) {
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  // an existing target that is not a directory: mkdir says so (EEXIST), as Node's does
+  if (missing.length === 0 && !statSync(target).isDirectory()) mkdirSync(target);
+  let first: string | undefined;
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]!);
+    } catch (e) {
+      // made meanwhile by another process
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(missing[i]!).isDirectory()) continue;
+      throw e;
+    }
+    first ??= missing[i];
+  }
+  return first;
+}
+
 /** Writes `data` to `path` (its directory made if need be) as a {@link TempFile} flushed to disk; on failure `path` is untouched. */
 export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const f = new TempFile(path, tmp);
   try {
     writeFileSync(f.fd, data);
@@ -192,7 +224,7 @@ export class StagingDir {
   constructor(out: string, private readonly command?: OutCommand) {
     this.out = resolve(out);
     const parent = dirname(this.out);
-    mkdirSync(parent, { recursive: true });
+    makeDirs(parent);
     const prefix = `.${basename(this.out)}.`;
     for (const name of readdirSync(parent)) {
       const m = name.startsWith(prefix) ? /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;

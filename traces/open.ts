@@ -9,11 +9,11 @@
  * whole read succeeded.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
-import { isSystemError, openProblem, processAlive } from './files.ts';
+import { isSystemError, openProblem, processAlive, makeDirs } from './files.ts';
 import { CacheError, cacheHeader, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
 import { TraceCacheWriter } from './cache-writer.ts';
 import type { RowBatch, RowBlock, TraceRow } from './types.ts';
@@ -235,7 +235,7 @@ interface CacheWrite {
 function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, firstRow = 1): CacheWrite | undefined {
   let made: string | undefined;
   try {
-    made = mkdirSync(cacheDir, { recursive: true });
+    made = makeDirs(cacheDir);
     removeStaleTemps(cacheDir);
     const w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem, firstRow);
     return {

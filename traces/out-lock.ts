@@ -5,10 +5,10 @@
  * whose process is gone is stale and taken over; another host's lock is
  * respected (its process cannot be checked from here).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive } from './files.ts';
+import { processAlive, makeDirs } from './files.ts';
 import { checkOutDir, OutDirError, showOut, type OutCheck } from './out-dir.ts';
 
 /** What a lock file holds. */
@@ -122,7 +122,7 @@ export function lockOut(target: string, command: string, shown: string = target,
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
         try {
-          created ??= mkdirSync(dirname(path), { recursive: true });
+          created ??= makeDirs(dirname(path));
         } catch (m) {
           throw new OutDirError(`--out ${showOut(shown)}: cannot make ${dirname(path)} (${(m as NodeJS.ErrnoException).code ?? 'error'}); choose another ${noun}`);
         }

@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, homedir, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { straceImporter } from '../../traces/import/strace.ts';
@@ -24,6 +24,7 @@ import { TraceWriter } from '../../traces/writer.ts';
 import { OP_NAMES, type OpName } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { makeDirs } from '../../traces/files.ts';
 
 /** The shim's C source, in the repository. */
 export const SHIM_SOURCE = resolve(import.meta.dirname, 'shim.c');
@@ -45,7 +46,7 @@ export function buildShim(cacheDir = shimCacheDir()): string {
     throw new InputError('record needs a C compiler to build its LD_PRELOAD shim, and `cc` was not found: install one (Debian: apt-get install gcc)');
   }
   try {
-    mkdirSync(cacheDir, { recursive: true });
+    makeDirs(cacheDir);
   } catch (e) {
     throw new InputError(`cannot create the shim cache directory ${cacheDir}: ${(e as Error).message} (set SYNCSIM_CACHE_DIR)`);
   }

@@ -4,12 +4,13 @@
  * experiment must be in exactly one of the directories: a missing or doubled run is an error
  * and nothing is written then.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { placeDir, SweepDir, type Manifest } from './store.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
+import { makeDirs } from '../../traces/files.ts';
 
 /** What a merge did. */
 export interface MergeOutcome {
@@ -22,7 +23,7 @@ export interface MergeOutcome {
 
 /** Copies the files of run directory `from` to `to` (hard links when the file system allows). */
 function copyRun(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
+  makeDirs(to);
   for (const name of readdirSync(from)) {
     try {
       linkSync(join(from, name), join(to, name));

@@ -6,7 +6,7 @@
  * tables. A failed run is recorded and the others go on; a sweep killed at any moment and run
  * again picks up where it stopped and ends with the same files as an uninterrupted one.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
@@ -26,6 +26,7 @@ import { ensureCache } from '../../traces/open.ts';
 import { workerModule } from '../worker-module.ts';
 import { checkOutDir } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
+import { makeDirs } from '../../traces/files.ts';
 
 /**
  * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
@@ -205,7 +206,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   }
   try {
     const staging = store.makeStaging();
-    if (toMake.size > 0) mkdirSync(store.tracesDir, { recursive: true });
+    if (toMake.size > 0) makeDirs(store.tracesDir);
     const gens = new Map<string, Promise<string | undefined>>();
     for (const [file, t] of toMake) {
       const task: SweepTask = { kind: 'gen', gen: t.gen, set: t.set, seed: t.seed, staging: join(staging, `trace-${file}`), final: join(store.tracesDir, file) };

@@ -16,10 +16,10 @@
  * Every file and run directory is made under a temporary name and renamed into place, so a
  * run directory that exists is complete.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { processAlive, tempBeside, writeFileAtomic } from '../../traces/files.ts';
+import { processAlive, tempBeside, writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
 import { MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
 import type { Json } from './identity.ts';
@@ -174,11 +174,11 @@ export class SweepDir {
     }
     try {
       // the marker and the manifest first: a sweep killed in between leaves a directory it recognises
-      mkdirSync(this.dir, { recursive: true });
+      makeDirs(this.dir);
       if (!readMarker(this.dir)) writeMarker(this.dir, command);
       writeSweepFile(join(this.dir, 'experiment.json'), JSON.stringify(manifest, null, 2) + '\n');
       writeSweepFile(join(this.dir, 'experiment.yaml'), experimentText);
-      mkdirSync(this.runsDir, { recursive: true });
+      makeDirs(this.runsDir);
     } catch (e) {
       throw new InputError(`cannot write the sweep directory ${this.dir}: ${(e as Error).message}`);
     }
@@ -203,7 +203,7 @@ export class SweepDir {
 
   /** Creates this process's staging directory. */
   makeStaging(): string {
-    mkdirSync(this.staging, { recursive: true });
+    makeDirs(this.staging);
     return this.staging;
   }
 
@@ -242,7 +242,7 @@ export class SweepDir {
   recordFailure(rec: RunRecord): void {
     const stage = join(this.staging, `fail-${rec.id}`);
     rmSync(stage, { recursive: true, force: true });
-    mkdirSync(stage, { recursive: true });
+    makeDirs(stage);
     writeSweepFile(join(stage, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
     placeDir(stage, this.runDir(rec.id), join(this.staging, `old-${rec.id}`));
   }

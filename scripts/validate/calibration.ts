@@ -62,7 +62,7 @@ import { predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
-import { writeFileAtomic } from '../../traces/files.ts';
+import { writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { checkOutFile } from '../../traces/out-dir.ts';
 import { VERSION } from '../version.ts';
 import { InputError } from '../errors.ts';
@@ -390,7 +390,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       steps,
       files: { fragment: basename(files.fragment), calibration: basename(files.calibration) },
     };
-    mkdirSync(dirname(files.fragment), { recursive: true });
+    makeDirs(dirname(files.fragment));
     writeFileAtomic(files.calibration, JSON.stringify(cal, null, 2) + '\n');
     writeFileAtomic(files.fragment, fragmentText(cal));
     log(`calibrate: done in ${cal.wall_s.toFixed(1)} s`);
