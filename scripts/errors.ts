@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { unreadableReason } from '../traces/files.ts';
 import { fieldAsWritten } from '../traces/as-written.ts';
 import type { TraceSemanticError } from '../sim/vm/vm.ts';
@@ -21,6 +22,16 @@ export function requireReadable(path: string, what: string): void {
   const why = unreadableReason(path);
   if (why === undefined) return;
   throw new InputError(why === 'not found' ? `${what} not found: ${path}` : `${what} ${path}: ${why}`);
+}
+
+/**
+ * {@link requireReadable}, and a regular file: a trace is read more than once
+ * (its kind sniffed from its first bytes, a field quoted back in an error),
+ * which a pipe (`/dev/stdin`, `<(...)`) or a device cannot give.
+ */
+export function requireTraceFile(path: string, what: string): void {
+  requireReadable(path, what);
+  if (!statSync(path).isFile()) throw new InputError(`${what} ${path}: is not a regular file (a pipe or a device): a trace is read more than once; save it to a file first`);
 }
 
 /**

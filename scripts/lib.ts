@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { configOf, readConfigFile } from './config-file.ts';
 import { runTrace } from './run.ts';
-import { InputError, replayErrorMessage, requireReadable } from './errors.ts';
+import { InputError, replayErrorMessage, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
 import { deepMerge, type Config } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
@@ -78,7 +78,7 @@ function configFor(opts: ReplayOptions): Config {
 export async function replay(trace: string | RowSource, opts: ReplayOptions = {}): Promise<Summary> {
   const iterable = (x: unknown) => x !== null && typeof x === 'object' && (Symbol.iterator in x || Symbol.asyncIterator in x);
   if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
-  if (typeof trace === 'string') requireReadable(trace, 'trace file');
+  if (typeof trace === 'string') requireTraceFile(trace, 'trace file');
   const config = configFor(opts);
   const rows = typeof trace === 'string' ? undefined : rowStream(trace, opts.name ?? 'rows');
   const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');

@@ -280,6 +280,28 @@ describe('standard output and argument errors', () => {
   });
 });
 
+describe('a trace from a pipe', () => {
+  it('run, inspect and convert refuse a trace that is not a regular file (a pipe: its first bytes are read twice): exit 2, nothing written', () => {
+    const r = spawnSync('bash', ['-c', [
+      `cd "${tmp()}"`,
+      `"${process.execPath}" "${BIN}" run /dev/stdin --out o --no-cache < "${DEMO}"; echo "run $?"`,
+      `cat "${DEMO}" | "${process.execPath}" "${BIN}" run /dev/stdin --out o; echo "run-pipe $?"`,
+      `"${process.execPath}" "${BIN}" inspect <(cat "${DEMO}"); echo "inspect $?"`,
+      `"${process.execPath}" "${BIN}" convert <(cat "${DEMO}") -o c.sst; echo "convert $?"`,
+      'ls -A',
+    ].join('\n')], { encoding: 'utf8' });
+    // a redirected regular file is a regular file: that one runs
+    expect(r.stdout).toContain('run 0');
+    expect(r.stdout).toContain('run-pipe 2');
+    expect(r.stdout).toContain('inspect 2');
+    expect(r.stdout).toContain('convert 2');
+    expect(r.stderr).toMatch(/^syncsim: trace file \/dev\/stdin: is not a regular file \(a pipe or a device\): a trace is read more than once; save it to a file first$/m);
+    expect(r.stderr).toMatch(/^syncsim: trace file \/dev\/fd\/\d+: is not a regular file/m);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('o');
+  });
+});
+
 describe('the closed-replay stretch warning', () => {
   it('gives each lag in a unit that shows it (a trace of microseconds lags by microseconds, not "0.000 s")', async () => {
     const { lagText } = await import('../scripts/commands/run.ts');

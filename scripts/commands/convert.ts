@@ -6,7 +6,7 @@ import { checkTraceOut } from '../../traces/out-trace.ts';
 import { readTraceBlocks } from '../../traces/reader.ts';
 import { isCacheFile, sourceIdentity } from '../../traces/cache.ts';
 import { TraceCacheWriter } from '../../traces/cache-writer.ts';
-import { InputError, requireReadable } from '../errors.ts';
+import { InputError, requireTraceFile } from '../errors.ts';
 import { isSystemError, openProblem, unreadableReason } from '../../traces/files.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -32,7 +32,7 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`convert expects one TRACE argument (got ${positionals.length})`);
   if (!values.out) throw new InputError('convert needs -o OUT.sst');
   const trace = positionals[0];
-  requireReadable(trace, 'trace file');
+  requireTraceFile(trace, 'trace file');
   if (isCacheFile(trace)) throw new InputError(`trace file ${trace} is a binary trace cache already (convert reads .csv or .csv.gz)`);
   const out = values.out;
   const cannotWrite = (e: unknown) =>

@@ -2,7 +2,7 @@
  * `syncsim inspect`: statistics of a native trace, streamed in bounded memory.
  */
 import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
-import { InputError, requireReadable } from '../errors.ts';
+import { InputError, requireTraceFile } from '../errors.ts';
 import { isCacheFile } from '../../traces/cache.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
@@ -49,7 +49,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new InputError(`inspect expects one TRACE argument (got ${positionals.length}; try 'syncsim inspect --help')`);
   const trace = positionals[0]!;
-  requireReadable(trace, 'trace file');
+  requireTraceFile(trace, 'trace file');
   if (isCacheFile(trace)) throw new InputError(`trace file ${trace} is a binary trace cache (.sst): inspect reads .csv or .csv.gz traces`);
   const opts: InspectOptions = {
     pageSize: positiveInt('page-size', values['page-size']),

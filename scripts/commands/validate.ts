@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
-import { InputError, requireReadable } from '../errors.ts';
+import { InputError, requireTraceFile } from '../errors.ts';
 import { validateTrace } from '../validate/trace-validation.ts';
 import { defaultValidationOutName, validate, validationTable } from '../validate/validation.ts';
 import type { JobTurns } from '../validate/rounds.ts';
@@ -124,7 +124,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   if (job !== undefined && trace !== undefined) throw new InputError('--fio-job and --trace are exclusive: give one');
   if (job === undefined && trace === undefined) throw new InputError("validate needs --fio-job JOB.fio or --trace TRACE.csv (try 'syncsim validate --help')");
   if (job !== undefined && !existsSync(job)) throw new InputError(`fio job file not found: ${job}`);
-  if (trace !== undefined) requireReadable(trace, 'trace');
+  if (trace !== undefined) requireTraceFile(trace, 'trace');
   // checked before --out is claimed: a bad input touches nothing
   if (values.calibration !== undefined && !existsSync(values.calibration)) throw new InputError(`calibration file not found: ${values.calibration}`);
   const sets = [...(values.set ?? [])];
