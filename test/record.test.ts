@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mergeLogs } from '../scripts/record/record.ts';
@@ -227,6 +227,30 @@ describe('syncsim record', () => {
     expect(nf.stderr).toMatch(/program not found/);
     expect(existsSync(join(dir, 'nf.csv'))).toBe(false);
   });
+
+  it('--keep-log writes only a new file, checked before the program runs; the log is the shim\'s strace-format log', async () => {
+    const mine = join(dir, 'mine.log');
+    writeFileSync(mine, 'my own strace output\n');
+    const marker = join(dir, 'ran-keep-log');
+    const touch = ['--', 'sh', '-c', `touch ${marker}`];
+    for (const [log, why] of [
+      [mine, /--keep-log .*mine\.log: exists; the shim log is only written to a new file/],
+      [dir, /--keep-log .*: is a directory/],
+      [join(dir, 'no-dir', 'x.log'), /--keep-log .*x\.log: its directory .*no-dir does not exist/],
+      [join(dir, 'kl.csv'), /--keep-log .*kl\.csv: is the trace's --out as well/],
+    ] as const) {
+      const r = await syncsim(['record', '-o', join(dir, 'kl.csv'), '--keep-log', log, ...touch]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(why);
+    }
+    expect(readFileSync(mine, 'utf8')).toBe('my own strace output\n');
+    expect(existsSync(marker)).toBe(false); // refused before the program ran
+    expect(existsSync(join(dir, 'kl.csv'))).toBe(false);
+    const ok = await syncsim(['record', '-o', join(dir, 'kl.csv'), '--keep-log', join(dir, 'kept.log'), '--', prog, join(dir, 'kl.bin')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'kept.log'), 'utf8')).toMatch(/^\d+ \d+\.\d+ \w+\(/);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.kept.log'))).toEqual([]);
+  }, TIMEOUT);
 
   it('a program that makes no call the shim sees is reported: one that maps nothing, and a statically linked one', async () => {
     const r = await syncsim(['record', '-o', join(dir, 'true.csv'), '--', 'true']);

@@ -4,7 +4,8 @@
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
 import { OP_NAMES } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
@@ -44,7 +45,8 @@ Options:
                         from gen, import or record); else refused (exit 2)
   --page-size N         page size of the trace (default: this system's, ${pageSizeOfSystem()})
   --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
-  --keep-log FILE       also keep the merged shim log (strace format) in FILE
+  --keep-log FILE       also keep the merged shim log (strace format) in FILE, a new
+                        file in an existing directory (never one that exists)
   -h, --help            this help
 
 Exit code: that of PROGRAM when the trace was written (a failing program is
@@ -86,6 +88,7 @@ async function run(argv: string[]): Promise<number> {
     if (e instanceof InputError) throw e;
   }
   checkTraceOut(out, '--out', 'csv');
+  if (values['keep-log'] !== undefined) checkKeepLog(values['keep-log'], out);
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
   const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'] });
@@ -107,3 +110,25 @@ export const recordCommand: Command = {
   help: HELP,
   run,
 };
+
+/**
+ * Checks, before the program runs, that the shim log can be kept at `path`: a new file (nothing
+ * there: syncsim cannot tell its own log from a user's strace output, so it replaces neither), in
+ * a directory that exists, and not the trace's own `out`.
+ */
+function checkKeepLog(path: string, out: string): void {
+  if (path === '') throw new InputError('--keep-log: the path is empty; choose a new file');
+  if (resolve(path) === resolve(out)) throw new InputError(`--keep-log ${path}: is the trace's --out as well; choose another file`);
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new InputError(`--keep-log ${path}: cannot be used (${code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : code ?? 'error'}); choose a new file`);
+  }
+  if (st !== undefined) {
+    throw new InputError(`--keep-log ${path}: ${st.isDirectory() ? 'is a directory' : 'exists'}; the shim log is only written to a new file (syncsim replaces no file it cannot tell it wrote): choose a new file`);
+  }
+  const dir = dirname(resolve(path));
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`--keep-log ${path}: its directory ${dir} does not exist; choose a file in an existing directory`);
+}

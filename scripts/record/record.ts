@@ -24,7 +24,7 @@ import { TraceWriter } from '../../traces/writer.ts';
 import { OP_NAMES, type OpName } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import { makeDirs } from '../../traces/files.ts';
+import { errnoText, makeDirs, tempBeside } from '../../traces/files.ts';
 
 /** The shim's C source, in the repository. */
 export const SHIM_SOURCE = resolve(import.meta.dirname, 'shim.c');
@@ -173,7 +173,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
   const work = recordWorkDir();
   try {
     const rec = await recordProgram(argv, work, shim, why === undefined);
-    if (opts.keepLog !== undefined) copyFileSync(rec.log, opts.keepLog);
+    if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog);
     const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback };
     const stats: ImportStats = {};
     const ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
@@ -230,4 +230,16 @@ export function recordedCommand(trace: string): string[] | undefined {
     }
   }
   return undefined;
+}
+
+/** Copies the shim log `log` to `path` under a temporary name, then renames it into place: never half a log under `path`. */
+function keepLog(log: string, path: string): void {
+  const tmp = tempBeside(resolve(path));
+  try {
+    copyFileSync(log, tmp);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new InputError(`--keep-log ${path}: cannot be written (${errnoText(e)}); the trace was not written either`);
+  }
 }
