@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -348,7 +348,12 @@ describe('syncsim merge', () => {
       expect(readdirSync(join(work, 'shards', String(i), 'traces'))).toHaveLength(1);
       expect(existsSync(join(work, 'shards', String(i), 'results.csv'))).toBe(false);
     }
+    // a run directory may hold a subdirectory: syncsim report on one run writes its report/ there
+    const withReport = runDirs('shards/1')[0];
+    mkdirSync(join(work, 'shards', '1', 'runs', withReport, 'report', 'deeper'), { recursive: true });
+    writeFileSync(join(work, 'shards', '1', 'runs', withReport, 'report', 'deeper', 'chart.svg'), '<svg/>');
     const m = await syncsimHereInWork(['merge', 'shards/1', 'shards/2', 'shards/3', '--out', 'merged']);
+    expect(read(`merged/runs/${withReport}/report/deeper/chart.svg`)).toBe('<svg/>');
     expect(m.stderr).toBe('');
     expect(m.code).toBe(0);
     expect(read('merged/results.csv')).toBe(reference.results);

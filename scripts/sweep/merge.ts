@@ -10,7 +10,7 @@ import { InputError } from '../errors.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { placeDir, SweepDir, type Manifest } from './store.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
-import { makeDirs } from '../../traces/files.ts';
+import { errnoText, makeDirs } from '../../traces/files.ts';
 
 /** What a merge did. */
 export interface MergeOutcome {
@@ -21,14 +21,22 @@ export interface MergeOutcome {
   tables: TablesOutcome;
 }
 
-/** Copies the files of run directory `from` to `to` (hard links when the file system allows). */
+/**
+ * Copies run directory `from` to `to`, subdirectories included (a run's `report/`, made by
+ * `syncsim report` on the run), its files as hard links when the file system allows.
+ */
 function copyRun(from: string, to: string): void {
   makeDirs(to);
-  for (const name of readdirSync(from)) {
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const src = join(from, entry.name), dst = join(to, entry.name);
+    if (entry.isDirectory()) {
+      copyRun(src, dst);
+      continue;
+    }
     try {
-      linkSync(join(from, name), join(to, name));
+      linkSync(src, dst);
     } catch {
-      copyFileSync(join(from, name), join(to, name));
+      copyFileSync(src, dst);
     }
   }
 }
@@ -120,7 +128,11 @@ function mergeInto(uniq: string[], out: string): MergeOutcome {
         if (existsSync(join(target.runDir(id), 'run.json'))) continue;
         const stage = join(staging, `copy-${id}`);
         rmSync(stage, { recursive: true, force: true });
-        copyRun(s.store.runDir(id), stage);
+        try {
+          copyRun(s.store.runDir(id), stage);
+        } catch (e) {
+          throw new InputError(`merge: cannot copy run ${id} from ${s.dir} to ${out} (${errnoText(e)}): the runs copied so far stay in ${out}; the same merge again goes on from them`);
+        }
         placeDir(stage, target.runDir(id), join(staging, `old-${id}`));
         copied++;
       }
