@@ -308,3 +308,18 @@ describe('directories that refuse new entries (procfs)', () => {
     expect(o.stderr).toContain('--out /proc/syncsim-nope/x: cannot make /proc/syncsim-nope (ENOENT)');
   });
 });
+
+describe('a cache directory inside the results directory', () => {
+  it('run refuses --cache-dir at or inside --out before any work (the results directory is replaced whole): exit 2, nothing made', () => {
+    const d = tmp();
+    for (const cache of ['out', join('out', 'c')]) {
+      const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', cache], { cwd: d, encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`syncsim: --cache-dir ${cache}: is ${cache === 'out' ? '' : 'inside '}the results directory out, which a run replaces whole; choose a directory outside it\n`);
+      expect(readdirSync(d)).toEqual([]);
+    }
+    const ok = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', 'out-cache'], { cwd: d, encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(readdirSync(d).sort()).toEqual(['out', 'out-cache']);
+  });
+});

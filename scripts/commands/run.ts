@@ -8,6 +8,7 @@ import { defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 
@@ -30,7 +31,8 @@ Options:
                     yours) is refused, exit 2, before the trace is read
   --json            print exactly summary.json on stdout, nothing else
   --cache-dir DIR   where the binary trace cache lives (default: $SYNCSIM_CACHE_DIR
-                    if set, else .trace-cache beside the results directory)
+                    if set, else .trace-cache beside the results directory);
+                    not the results directory or inside it (exit 2)
   --no-cache        read the CSV and neither use nor write a cache
   --ci bootstrap    add 95 % percentile-bootstrap confidence intervals of the
                     msync latency mean, p50, p90 and p99 over the run's msyncs
@@ -84,12 +86,25 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim --help')`);
   const trace = positionals[0];
   requireTraceFile(trace, 'trace file');
+  refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'], values.out ?? defaultOutName(trace));
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(values.out ?? defaultOutName(trace), { command: 'run', within: values.out === undefined ? 'results' : undefined });
   try {
     return await replay(trace, values, ['syncsim', 'run', ...argv]);
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * Refuses (before any work) a `--cache-dir` that is `out` or inside it: the results directory is
+ * replaced whole when the run commits, so a cache there would be refused then, after the replay.
+ */
+function refuseCacheInOut(cacheDir: string | undefined, out: string): void {
+  if (cacheDir === undefined || cacheDir === '') return;
+  const rel = relative(resolve(out), resolve(cacheDir));
+  if (rel === '' || !(rel.startsWith('..') || isAbsolute(rel))) {
+    throw new InputError(`--cache-dir ${cacheDir}: is ${rel === '' ? '' : 'inside '}the results directory ${out}, which a run replaces whole; choose a directory outside it`);
   }
 }
 
