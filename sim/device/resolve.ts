@@ -25,6 +25,15 @@ function firstLeaf(v: Json, prefix: string): string {
   return k === undefined ? prefix : firstLeaf(v[k], `${prefix}.${k}`);
 }
 
+/** Whether two JSON values are equal, member by member (object members in any order). */
+function sameJson(a: Json, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]!));
+  if (!isObject(a) || !isObject(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k]!, b[k]));
+}
+
 /** The device profile the user layer asks for (default `nvme`). */
 function userProfile(u: JsonObject): string {
   const p = isObject(u.device) ? u.device.profile : undefined;
@@ -52,14 +61,18 @@ export function userAsksQueue(user: Record<string, unknown>): boolean {
 export function withDeviceProfile(defaults: JsonObject, u: JsonObject): JsonObject {
   const profile = userProfile(u);
   const ud = isObject(u.device) ? u.device : undefined;
+  const dd = isObject(defaults.device) ? defaults.device : {};
+  // a key of the other model given with its default value is what a resolved configuration lists
+  // (summary.json's `config`, fed back with --config): inert, so accepted
+  const given = (k: string) => ud !== undefined && Object.hasOwn(ud, k) && !sameJson(ud[k]!, dd[k]);
   if (profile === 'queue') {
-    const bad = ud && MEDIA_KEYS.find((k) => Object.hasOwn(ud, k));
+    const bad = ud && MEDIA_KEYS.find(given);
     if (bad) {
       throw new ConfigError(`device.${bad}`, 'applies to the device profiles (nvme, sata-ssd, hdd, ram), not to device.profile=queue, whose service time is device.service + device.per_page_us × pages');
     }
     return defaults;
   }
-  const bad = ud && QUEUE_KEYS.find((k) => Object.hasOwn(ud, k));
+  const bad = ud && QUEUE_KEYS.find(given);
   if (bad) {
     throw new ConfigError(firstLeaf(ud[bad], `device.${bad}`), `belongs to the queueing model: add device.profile=queue to use it (device.profile is '${profile}', whose keys are device.read_latency, device.write_latency, device.bandwidth_mbps, ...)`);
   }

@@ -1,0 +1,36 @@
+/**
+ * summary.json's `config` (every key, resolved) fed back with --config gives
+ * the same results: the keys of the other device model it lists, at their
+ * defaults, are inert and accepted; set to anything else they are refused.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { syncsimHere } from './cli-here.ts';
+
+const DEMO = resolve(import.meta.dirname, '..', 'traces', 'examples', 'demo.csv');
+
+describe('a resolved configuration fed back', () => {
+  it.each(['nvme', 'sata-ssd', 'hdd', 'ram', 'queue'])('profile %s: summary.json\'s config as --config gives byte-identical result files', async (profile) => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-roundtrip-'));
+    const first = await syncsimHere(['run', DEMO, '--set', `device.profile=${profile}`, '--out', join(d, 'a'), '--no-cache']);
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(join(d, 'config.json'), JSON.stringify(JSON.parse(readFileSync(join(d, 'a', 'summary.json'), 'utf8')).config));
+    const again = await syncsimHere(['run', DEMO, '--config', join(d, 'config.json'), '--out', join(d, 'b'), '--no-cache']);
+    expect(again.code, again.stderr).toBe(0);
+    for (const f of ['syncs.csv', 'writeback.csv', 'reads.csv', 'timeline.csv', 'durability.csv', 'tasks.csv']) {
+      expect(readFileSync(join(d, 'b', f), 'utf8'), f).toBe(readFileSync(join(d, 'a', f), 'utf8'));
+    }
+  });
+
+  it('a key of the other model set to anything but its default is still refused', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-roundtrip-'));
+    const r = await syncsimHere(['run', DEMO, '--set', 'device.service.dist=constant', '--out', join(d, 'a')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/key 'device\.service\.dist': belongs to the queueing model/);
+    const q = await syncsimHere(['run', DEMO, '--set', 'device.profile=queue', '--set', 'device.bandwidth_mbps=7', '--out', join(d, 'b')]);
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/key 'device\.bandwidth_mbps': applies to the device profiles/);
+  });
+});
