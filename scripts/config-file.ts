@@ -15,6 +15,7 @@ import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
 
 type JsonObject = Parameters<typeof deepMerge>[0];
+type Json = Parameters<typeof setDotted>[2];
 
 /** Parses one `key=value` override into `target`; a problem with the key names the `--set`. */
 export function applySet(target: JsonObject, kv: string): void {
@@ -55,16 +56,49 @@ export function readConfigFile(path: string): JsonObject {
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('', `${path}: must be a mapping of keys`);
   rejectPrototypeKeys(doc, '', path);
-  return doc as JsonObject;
+  return withDottedKeys(doc as JsonObject, path);
+}
+
+const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0;
+
+/**
+ * `doc` with its dotted keys (`device.channels: 4`, as `--set` and a sweep's `base` take them)
+ * made nested; a key given both ways (`device.channels` and `device: {channels}`) is refused.
+ * A file without dotted keys is returned as it is.
+ */
+function withDottedKeys(doc: JsonObject, path: string): JsonObject {
+  const leaves = new Map<string, Json>();
+  let dotted = false;
+  const walk = (o: JsonObject, prefix: string): void => {
+    for (const [k, v] of Object.entries(o)) {
+      if (k.includes('.')) dotted = true;
+      const key = prefix === '' ? k : `${prefix}.${k}`;
+      if (isGroup(v)) walk(v, key);
+      else if (leaves.has(key)) throw new ConfigError(key, 'is given twice in the file (as a dotted key and inside its group)', path);
+      else leaves.set(key, v as Json);
+    }
+  };
+  walk(doc, '');
+  if (!dotted) return doc;
+  const out = {} as JsonObject;
+  for (const [k, v] of leaves) {
+    try {
+      setDotted(out, k, v);
+    } catch (e) {
+      if (e instanceof ConfigError && !e.where) throw new ConfigError(e.key, e.problem, path);
+      throw e;
+    }
+  }
+  return out;
 }
 
 /**
  * A malformed file of service-time samples: `message` is `FILE:LINE: PROBLEM`
- * (a ConfigError of key `device.service.file`, so it exits with code 2).
+ * (a ConfigError of the key that named the file, so it exits with code 2).
  */
 export class SamplesFileError extends ConfigError {
-  constructor(file: string, line: number, problem: string) {
-    super('device.service.file', problem);
+  constructor(file: string, line: number, problem: string, key = 'device.service.file') {
+    super(key, problem);
     this.message = `${file}:${line}: ${problem}`;
   }
 }
@@ -77,34 +111,34 @@ const SAMPLE = /^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
  * line naming the columns, `#` comment lines). Every problem is a
  * {@link SamplesFileError} naming the file and line.
  */
-export function readSamplesFile(path: string): number[] {
+export function readSamplesFile(path: string, key = 'device.service.file'): number[] {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new ConfigError('device.service.file', `cannot read ${path}: ${openProblem(e)}`);
+    throw new ConfigError(key, `cannot read ${path}: ${openProblem(e)}`);
   }
   if (!isCleanText(buf)) {
     const at = firstBadByte(buf);
     let line = 1;
     for (let i = buf.indexOf(10); i !== -1 && i < at; i = buf.indexOf(10, i + 1)) line++;
-    throw new SamplesFileError(path, line, buf[at] === 0 ? 'NUL byte' : 'invalid UTF-8');
+    throw new SamplesFileError(path, line, buf[at] === 0 ? 'NUL byte' : 'invalid UTF-8', key);
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parseCsv(buf.toString('utf8'), { comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true, bom: true }) as unknown as typeof records;
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new SamplesFileError(path, err.lines ?? 1, `malformed CSV: ${err.message.split('\n')[0]}`);
+    throw new SamplesFileError(path, err.lines ?? 1, `malformed CSV: ${err.message.split('\n')[0]}`, key);
   }
-  if (records.length === 0) throw new SamplesFileError(path, 1, 'no latency_us column (the file has no header line)');
+  if (records.length === 0) throw new SamplesFileError(path, 1, 'no latency_us column (the file has no header line)', key);
   const [head, ...rows] = records;
   const col = head!.record.indexOf('latency_us');
-  if (col < 0) throw new SamplesFileError(path, head!.info.lines, `no latency_us column (got '${head!.record.join(',')}')`);
-  if (rows.length === 0) throw new SamplesFileError(path, head!.info.lines, 'no samples after the header line');
+  if (col < 0) throw new SamplesFileError(path, head!.info.lines, `no latency_us column (got '${head!.record.join(',')}')`, key);
+  if (rows.length === 0) throw new SamplesFileError(path, head!.info.lines, 'no samples after the header line', key);
   return rows.map(({ record, info }) => {
     const text = record[col] ?? '';
-    if (!SAMPLE.test(text) || !Number.isFinite(Number(text))) throw new SamplesFileError(path, info.lines, `latency_us is not a non-negative number (got '${text}')`);
+    if (!SAMPLE.test(text) || !Number.isFinite(Number(text))) throw new SamplesFileError(path, info.lines, `latency_us is not a non-negative number (got '${text}')`, key);
     return Number(text);
   });
 }
@@ -130,9 +164,11 @@ export function readProfileFile(path: string): JsonObject {
     throw new ConfigError('device.profile', `a profile file must name its base profile, one of ${DEVICE_PROFILES.join(', ')} (got ${base === undefined ? 'none' : `'${String(base)}'`})`, path);
   }
   try {
+    // its samples files are relative to it
+    loadSamples(layer, dirname(path));
     resolveConfig(layer);
   } catch (e) {
-    if (e instanceof ConfigError && !e.where) throw new ConfigError(e.key, e.problem, path);
+    if (e instanceof ConfigError && e.constructor === ConfigError && !e.where) throw new ConfigError(e.key, e.problem, path);
     throw e;
   }
   return layer;
@@ -177,8 +213,8 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
  * with `FILE:LINE` as where it came from; any other error as it is.
  */
 function locatedInFile(e: unknown, file: string, over: JsonObject): unknown {
-  // (a file a key names — samples, a profile — is named by the error itself)
-  if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.key === '' || e.where !== undefined || e.key.endsWith('.file')) return e;
+  // (a malformed samples file is named, with its line, by the error itself: a SamplesFileError)
+  if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.key === '' || e.where !== undefined) return e;
   const path = e.key.split('.');
   let o: unknown = over;
   for (const k of path) o = o !== null && typeof o === 'object' ? (o as JsonObject)[k] : undefined;
@@ -189,8 +225,15 @@ function locatedInFile(e: unknown, file: string, over: JsonObject): unknown {
   } catch {
     return e;
   }
-  const line = keyLine(text, path);
+  const line = keyLine(text, path) ?? dottedKeyLine(text, e.key);
   return line === undefined ? e : new ConfigError(e.key, e.problem, `${file}:${line}`);
+}
+
+/** The 1-based line of `text` where `key` is written as one dotted key at the top level (`device.channels: 4`). */
+function dottedKeyLine(text: string, key: string): number | undefined {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`${key}:`) || l.startsWith(`'${key}':`) || l.startsWith(`"${key}":`));
+  return at < 0 ? undefined : at + 1;
 }
 
 /**
@@ -215,12 +258,19 @@ export function configOf(user: JsonObject, where: { file?: string; profileFromSe
     }
     user = layProfileFile(layer, user);
   }
+  loadSamples(user, file ? dirname(file) : undefined);
+  return resolveConfig(user);
+}
+
+/**
+ * Reads the samples of every empirical distribution of `layer` given by `file` (relative to
+ * `dir`, default the working directory) into its `samples_us`; errors name the key.
+ */
+function loadSamples(layer: JsonObject, dir: string | undefined): void {
   for (const key of ['service', 'read_latency', 'write_latency']) {
-    const svc = (user.device as JsonObject | undefined)?.[key] as JsonObject | undefined;
+    const svc = (layer.device as JsonObject | undefined)?.[key] as JsonObject | undefined;
     if (svc && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {
-      const p = file ? resolve(dirname(file), svc.file) : resolve(svc.file);
-      svc.samples_us = readSamplesFile(p);
+      svc.samples_us = readSamplesFile(dir ? resolve(dir, svc.file) : resolve(svc.file), `device.${key}.file`);
     }
   }
-  return resolveConfig(user);
 }

@@ -34,3 +34,19 @@ describe('a resolved configuration fed back', () => {
     expect(q.stderr).toMatch(/key 'device\.bandwidth_mbps': applies to the device profiles/);
   });
 });
+
+describe('dotted keys in a --config file', () => {
+  it('are read as --set and a sweep\'s base read them; a key given both ways, or unknown, is refused with the file (and line)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-dotted-'));
+    const put = (name: string, text: string) => (writeFileSync(join(d, name), text), join(d, name));
+    const ok = await syncsimHere(['run', DEMO, '--config', put('a.yaml', 'device.channels: 4\nseed: 3\ndevice:\n  write_cache: false\n'), '--out', join(d, 'a'), '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const c = (JSON.parse(ok.stdout) as { config: { seed: number; device: { channels: number; write_cache: boolean } } }).config;
+    expect([c.device.channels, c.device.write_cache, c.seed]).toEqual([4, false, 3]);
+    const twice = put('b.yaml', 'device.channels: 4\ndevice:\n  channels: 2\n');
+    expect((await syncsimHere(['run', DEMO, '--config', twice, '--out', join(d, 'b')])).stderr)
+      .toBe(`syncsim: config: ${twice}: key 'device.channels': is given twice in the file (as a dotted key and inside its group)\n`);
+    const typo = put('c.yaml', 'seed: 1\ndevice.chanels: 4\n');
+    expect((await syncsimHere(['run', DEMO, '--config', typo, '--out', join(d, 'c')])).stderr).toBe(`syncsim: config: ${typo}:2: key 'device.chanels': unknown key\n`);
+  });
+});

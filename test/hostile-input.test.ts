@@ -68,7 +68,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     await expectInputError(['convert', folder, '-o', join(dir, 'x.sst')], `trace file ${folder}: is a directory`);
     await expectInputError(['import', '--from', 'msr', folder], `input file ${folder}: is a directory`);
     await expectInputError(['run', trace, '--config', folder, '--out', join(dir, 'o2')], `config: cannot read config file ${folder}: is a directory`);
-    await expectInputError(['run', trace, '--config', cfgDirSamples, '--out', join(dir, 'o3')], `config: key 'device.service.file': cannot read ${folder}: is a directory`);
+    await expectInputError(['run', trace, '--config', cfgDirSamples, '--out', join(dir, 'o3')], `config: ${cfgDirSamples}:3: key 'device.service.file': cannot read ${folder}: is a directory`);
     await expectInputError(['sweep', expDir, '--out', join(dir, 'sw'), '--dry-run'], `${expDir}:2: trace file ${folder}: is a directory (got 'folder.csv')`);
   });
 
@@ -130,7 +130,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
       { code: 2, stderr: `syncsim: trace file ${locked}: permission denied\n` },
       { code: 2, stderr: `syncsim: trace file ${locked}: permission denied\n` },
       { code: 2, stderr: `syncsim: config: cannot read config file ${lockedCfg}: permission denied\n` },
-      { code: 2, stderr: `syncsim: config: key 'device.service.file': cannot read ${lockedSamples}: permission denied\n` },
+      { code: 2, stderr: `syncsim: config: ${cfgSamples}:3: key 'device.service.file': cannot read ${lockedSamples}: permission denied\n` },
       { code: 2, stderr: `syncsim: ${exp}:2: trace file ${locked}: permission denied (got 'locked.csv')\n` },
     ]);
   }, 60_000);
@@ -174,6 +174,21 @@ describe('empirical samples files: FILE:LINE: what is wrong', () => {
   it('still reads a good file (comments, extra columns, exponents)', () => {
     const { cfg } = samples('# from calibrate\nlatency_us,pages\n80,1\n1.5e2,2\n 7 ,3\n');
     expect(loadConfig(cfg, []).device.service).toMatchObject({ dist: 'empirical', samples_us: [80, 150, 7] });
+  });
+
+  it('a missing samples file names the key that names it, and the config file\'s line; one named by a profile file is read beside that file', () => {
+    const cfg = put('device:\n  write_latency: {dist: empirical, file: no-such-samples.csv}\n', 'wl-missing.yaml');
+    expect(errorOf(cfg)).toBe(`config: ${cfg}:2: key 'device.write_latency.file': cannot read ${join(dir, 'no-such-samples.csv')}: not found`);
+    const pdir = join(dir, 'profiles');
+    mkdirSync(pdir, { recursive: true });
+    const profile = join(pdir, 'p.yaml');
+    writeFileSync(profile, 'device:\n  profile: sata-ssd\n  read_latency: {dist: empirical, file: reads.csv}\n');
+    const user = put(`device:\n  profile: ${profile}\n`, 'uses-profile.yaml');
+    expect(errorOf(user)).toBe(`config: ${profile}: key 'device.read_latency.file': cannot read ${join(pdir, 'reads.csv')}: not found`);
+    writeFileSync(join(pdir, 'reads.csv'), 'latency_us\n80\nslow\n');
+    expect(errorOf(user)).toBe(`${join(pdir, 'reads.csv')}:3: latency_us is not a non-negative number (got 'slow')`);
+    writeFileSync(join(pdir, 'reads.csv'), 'latency_us\n80\n90\n');
+    expect(loadConfig(user, []).device.read_latency).toMatchObject({ dist: 'empirical', samples_us: [80, 90] });
   });
 
   it('the CLI exits 2 with the FILE:LINE line', async () => {
