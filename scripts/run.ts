@@ -16,6 +16,7 @@ import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
+import { escapeControl } from '../traces/escape.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -145,7 +146,7 @@ const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digi
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
   const rows: [string, string][] = [
-    ['trace', `${s.trace.path} (${s.trace.rows} rows)`],
+    ['trace', `${escapeControl(s.trace.path)} (${s.trace.rows} rows)`],
     ['personality / replay', `${s.config.personality} / ${s.config.replay}, seed ${s.config.seed}`],
     ['simulated time', `${fmt(s.sim_time_us / 1000, 3)} ms`],
     ['ops', Object.entries(s.ops).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')],

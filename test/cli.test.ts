@@ -302,6 +302,23 @@ describe('a trace from a pipe', () => {
   });
 });
 
+describe('control characters in file names', () => {
+  it('run, inspect and gen print them as escapes in their ordinary output, never raw', () => {
+    const d = tmp();
+    const name = 'a\x1bb\nc.csv';
+    writeFileSync(join(d, name), readFileSync(DEMO));
+    const run = syncsim(['run', name, '--out', 'e\x07o', '--no-cache'], d);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^trace {17}a\\x1bb\\nc\.csv \(\d+ rows\)$/m);
+    expect(run.stdout).toMatch(/^results: e\\x07o$/m);
+    const inspect = syncsim(['inspect', name], d);
+    expect(inspect.stdout).toMatch(/^trace +a\\x1bb\\nc\.csv \(\d+ rows\)$/m);
+    const gen = syncsim(['gen', 'seq-writer', '--set', 'duration_s=0.1', '-o', 'g\x1b.csv'], d);
+    expect(gen.stdout).toMatch(/^g\\x1b\.csv: \d+ rows \(preset seq-writer, seed 1\)$/m);
+    for (const out of [run.stdout, inspect.stdout, gen.stdout]) expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+  });
+});
+
 describe('the closed-replay stretch warning', () => {
   it('gives each lag in a unit that shows it (a trace of microseconds lags by microseconds, not "0.000 s")', async () => {
     const { lagText } = await import('../scripts/commands/run.ts');

@@ -25,3 +25,8 @@ export function escapeControl(s: string): string {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s) ? s.replace(UNSAFE, escapeOne) : s;
 }
+
+/** `text` of several lines with each line's control characters escaped ({@link escapeControl}); its line breaks kept. */
+export function escapeLines(text: string): string {
+  return text.split('\n').map(escapeControl).join('\n');
+}

@@ -13,6 +13,7 @@
  */
 import { readTrace } from './reader.ts';
 import { OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
+import { escapeControl } from './escape.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Hashing
@@ -527,7 +528,7 @@ const RATE_LINES = 12;
 export function inspectTable(r: InspectReport): string {
   const lines: [string, string][] = [];
   const t = r.time_us;
-  lines.push(['trace', `${r.trace} (${r.rows} rows)`]);
+  lines.push(['trace', `${escapeControl(r.trace)} (${r.rows} rows)`]);
   lines.push(['time (µs)', t.first === null ? '-' : `${num(t.first)} .. ${num(t.last!)}, duration ${num(t.duration)} (${(t.duration / 1e6).toFixed(3)} s)`]);
   const tasks = Object.entries(r.tasks.rows).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const shown = tasks.slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ');

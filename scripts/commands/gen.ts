@@ -10,6 +10,7 @@ import { InputError } from '../errors.ts';
 import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
+import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -156,7 +157,7 @@ async function run(argv: string[]): Promise<number> {
       n = await generateToFile(out, preset, params, seed, { signal: interrupt.signal });
     } catch (e) {
       if (interrupt.signal.aborted) {
-        process.stderr.write(`syncsim: interrupted (${interrupt.signal.reason}); ${out} not written\n`);
+        process.stderr.write(escapeLines(`syncsim: interrupted (${interrupt.signal.reason}); ${escapeControl(out)} not written`) + '\n');
         return interrupt.signal.reason === 'SIGINT' ? 130 : 143;
       }
       const code = (e as NodeJS.ErrnoException).code;
@@ -168,7 +169,7 @@ async function run(argv: string[]): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    process.stdout.write(`${out}: ${n} rows (preset ${preset}, seed ${seed})\n`);
+    process.stdout.write(escapeLines(`${escapeControl(out)}: ${n} rows (preset ${preset}, seed ${seed})`) + '\n');
     return 0;
   } catch (e) {
     if (e instanceof PresetError) throw new InputError(e.message);

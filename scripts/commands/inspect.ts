@@ -5,6 +5,7 @@ import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/in
 import { InputError, requireTraceFile } from '../errors.ts';
 import { isCacheFile } from '../../traces/cache.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim inspect TRACE [options]
 
@@ -57,7 +58,7 @@ async function run(argv: string[]): Promise<number> {
     maxBuckets: positiveInt('buckets', values.buckets, true),
   };
   const report = await inspectTrace(trace, opts);
-  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : inspectTable(report) + '\n');
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(inspectTable(report)) + '\n');
   return 0;
 }
 

@@ -6,6 +6,7 @@ import { InputError } from '../errors.ts';
 import { mergeSweeps } from '../sweep/merge.ts';
 import { failureReport } from '../sweep/report.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim merge DIR... [--out OUT]
 
@@ -33,12 +34,12 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new InputError("merge expects one or more sweep directories (try 'syncsim merge --help')");
   const o = mergeSweeps(positionals, values.out);
-  const out = showPath(o.out);
+  const out = escapeControl(showPath(o.out));
   const t = o.tables;
-  process.stdout.write(
+  process.stdout.write(escapeLines(
     `merged ${positionals.length} director${positionals.length === 1 ? 'y' : 'ies'} of ${o.manifest.name}: ${t.runs} runs (${o.copied} copied), ${t.failed.length} failed\n` +
-      `results: ${out}/results.csv, ${out}/aggregate.csv\n`,
-  );
+      `results: ${out}/results.csv, ${out}/aggregate.csv`,
+  ) + '\n');
   if (t.failed.length > 0) {
     process.stderr.write(failureReport(t.failed, t.runs, o.out));
     return 1;

@@ -13,6 +13,7 @@ import { FORMATS, type Format } from '../../reports/chart.ts';
 import { MAX_WIDTH, MIN_WIDTH, resolveWidth, THEME_NAMES, THEMES, type ThemeName } from '../../reports/theme.ts';
 import { InputError } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim report DIR [options]
 
@@ -106,7 +107,7 @@ async function run(argv: string[]): Promise<number> {
     for (const warning of c.warnings) process.stderr.write(`syncsim: warning: ${c.name}: ${warning}\n`);
   }
   for (const n of outcome.notes) process.stdout.write(`note: ${n}\n`);
-  process.stdout.write(`report: ${rel(outcome.out)} (${outcome.charts.length} charts, ${(outcome.ms / 1000).toFixed(1)} s)\n`);
+  process.stdout.write(escapeLines(`report: ${escapeControl(rel(outcome.out))} (${outcome.charts.length} chart${outcome.charts.length === 1 ? '' : 's'}, ${(outcome.ms / 1000).toFixed(1)} s)`) + '\n');
   if (outcome.index) process.stdout.write(`${outcome.index}\n`);
   return 0;
 }

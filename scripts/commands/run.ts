@@ -11,6 +11,7 @@ import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim run TRACE [options]
 
@@ -168,7 +169,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   });
   if (showProgress) process.stderr.write('\r\x1b[K');
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  else process.stdout.write(`${summaryTable(summary)}\nresults: ${out}\n`);
+  else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(out)}`) + '\n');
   return 0;
 }
 

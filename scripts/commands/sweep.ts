@@ -8,6 +8,7 @@ import { parseShard } from '../sweep/shard.ts';
 import { DEFAULT_MAX_RUNS } from '../sweep/plan.ts';
 import { failureReport } from '../sweep/report.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim sweep EXP.yaml [options]
 
@@ -69,13 +70,13 @@ Exit codes: 0 every run succeeded; 1 some runs failed (they are recorded, the
 others still run; the failures are listed at the end); 2 bad input.`;
 
 function closing(o: SweepOutcome, shard: string | undefined): string {
-  const out = showPath(o.out);
+  const out = escapeControl(showPath(o.out));
   const what = shard ? `shard ${shard} of ${o.plan.experiment.name}` : `sweep ${o.plan.experiment.name}`;
   const made = [o.generated ? `${o.generated} trace${o.generated === 1 ? '' : 's'} generated` : '', o.cached ? `${o.cached} trace cache${o.cached === 1 ? '' : 's'} built` : '', o.fromCache ? `${o.fromCache} read the trace from its cache` : ''].filter(Boolean);
   const lines = [`${what}: ${o.total} runs (${o.skipped} already done, ${o.ran} run now${made.map((m) => `, ${m}`).join('')}), ${o.failed.length} failed`];
   if (o.tables) lines.push(`results: ${out}/results.csv, ${out}/aggregate.csv`);
   else lines.push(`runs in ${out}/runs; when every shard is done: syncsim merge SHARD_DIR... --out DIR`);
-  return lines.join('\n') + '\n';
+  return escapeLines(lines.join('\n')) + '\n';
 }
 
 async function run(argv: string[]): Promise<number> {

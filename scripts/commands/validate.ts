@@ -12,6 +12,7 @@ import type { JobTurns } from '../validate/rounds.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs, settleArg } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
@@ -164,7 +165,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
       warn,
       calibrationOnly: values['calibration-only'] === true,
     });
-    process.stdout.write(validationTable(report, out) + '\n');
+    process.stdout.write(escapeLines(validationTable(report, out)) + '\n');
     return 0;
   } finally {
     lock.release();

@@ -19,6 +19,7 @@
  *    validation.json are written; the whole output directory appears at once
  *    when everything has succeeded (output.ts).
  */
+import { escapeControl } from '../../traces/escape.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
@@ -377,7 +378,7 @@ export function validationTable(r: ValidationReport, out: string): string {
     ['fio check', r.measured.fio_report ? `fio's own sync mean ${f(r.measured.fio_report.mean_us)} µs over ${r.measured.fio_report.count} syncs (log-derived mean ${r.measured.log_vs_fio_pct! >= 0 ? '+' : ''}${r.measured.log_vs_fio_pct!.toFixed(1)} %)` : '-'],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `results: ${out}`].join('\n');
+  return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `results: ${escapeControl(out)}`].join('\n');
 }
 
 /** Default output directory of a job as written, not normalised: results/validation/<job file name without .fio>. */
