@@ -17,6 +17,7 @@ import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
+import { signalExitCode, STOP_SIGNALS } from './interrupt.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -40,7 +41,7 @@ export interface RunOptions {
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
   /** Rows to replay instead of reading `trace`, which then only names them (summary.json `trace.path`, errors). */
   rows?: RowStream;
-  /** On SIGINT / SIGTERM remove the staged results and exit (the CLI; default true). */
+  /** On SIGINT / SIGTERM / SIGHUP remove the staged results and exit (the CLI; default true). */
   handleSignals?: boolean;
   /** The plugins the configuration names, loaded (scripts/plugins.ts). */
   plugins?: SimPlugins;
@@ -74,12 +75,11 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     dir?.abort();
     source?.finish(false);
     process.stderr.write(`\nsyncsim: interrupted (${sig}); no results written\n`);
-    process.exit(sig === 'SIGINT' ? 130 : 143);
+    process.exit(signalExitCode(sig));
   };
   const signals = opts.handleSignals ?? true;
   if (signals) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   }
   try {
     dir = opts.out ? new ResultsDir(opts.out, opts.resultThread === false ? undefined : await workerModule('result-worker')) : undefined;
@@ -119,8 +119,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     throw e;
   } finally {
     if (signals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     }
   }
 }

@@ -323,3 +323,18 @@ describe('a cache directory inside the results directory', () => {
     expect(readdirSync(d).sort()).toEqual(['out', 'out-cache']);
   });
 });
+
+describe('cache options that contradict each other', () => {
+  it('run and sweep refuse --cache-dir with --no-cache, and an empty --cache-dir: exit 2', () => {
+    const d = tmp();
+    const a = syncsim(['run', DEMO, '--out', join(d, 'a'), '--no-cache', '--cache-dir', join(d, 'c')]);
+    expect([a.status, a.stderr]).toEqual([2, 'syncsim: --cache-dir and --no-cache: give one of them\n']);
+    const b = syncsim(['run', DEMO, '--out', join(d, 'b'), '--cache-dir', '']);
+    expect([b.status, b.stderr]).toEqual([2, 'syncsim: --cache-dir expects a directory (got an empty path)\n']);
+    const exp = join(d, 'e.yaml');
+    writeFileSync(exp, `name: e\ntrace: { path: ${DEMO} }\ngrid:\n  device.channels: [1, 2]\n`);
+    const s = syncsim(['sweep', exp, '--out', join(d, 's'), '--no-cache', '--cache-dir', join(d, 'c')]);
+    expect([s.status, s.stderr]).toEqual([2, 'syncsim: --cache-dir and --no-cache: give one of them\n']);
+    expect(readdirSync(d)).toEqual(['e.yaml']);
+  });
+});

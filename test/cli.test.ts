@@ -229,15 +229,15 @@ describe('interrupted runs', () => {
     return { child, exited, stderr: () => stderr };
   }
 
-  it('SIGINT removes the temporary directory and writes nothing', async () => {
+  it.each([['SIGINT', 130], ['SIGHUP', 129]] as const)('%s removes the temporary directory and the lock and writes nothing (exit %i)', async (sig, code) => {
     const d = tmp();
     const trace = bigTrace(d);
     const out = join(d, 'out');
     const { child, exited, stderr } = await startAndWaitForTmp(trace, out);
     expect(readdirSync(d).some((n) => n.startsWith('.out.tmp-'))).toBe(true);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr()).toContain('interrupted (SIGINT); no results written');
+    child.kill(sig);
+    expect(await exited).toBe(code);
+    expect(stderr()).toContain(`interrupted (${sig}); no results written`);
     expect(readdirSync(d).sort()).toEqual(['big.csv']);
   });
 

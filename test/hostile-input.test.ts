@@ -301,7 +301,7 @@ describe('control characters are escaped in every message', () => {
     await expectInputError(['inspect', f],
       `${escapeControl(f)}:2: column op: unknown op (expected one of map, unmap, write, read, msync, wire, unwire) (got 'm\\x1b]0;pwned\\x07ap')`);
     await expectInputError(['run', join(dir, 'missing\x1b[31m.csv')], `trace file not found: ${dir}/missing\\x1b[31m.csv`);
-    await expectInputError(['run', f, '--seed', '1\x1b'], "--seed expects a non-negative integer (got '1\\x1b')");
+    await expectInputError(['run', f, '--seed', '1\x1b'], "--seed expects an integer from 0 to 4294967295 (got '1\\x1b')");
     expect(describeError(new Error('bad \x1b[31m thing'))).toBe('bad \\x1b[31m thing');
   });
 });

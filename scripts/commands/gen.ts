@@ -11,6 +11,7 @@ import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
+import { signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -151,14 +152,13 @@ async function run(argv: string[]): Promise<number> {
     // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
     const interrupt = new AbortController();
     const onSignal = (sig: NodeJS.Signals): void => interrupt.abort(sig);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
     try {
       n = await generateToFile(out, preset, params, seed, { signal: interrupt.signal });
     } catch (e) {
       if (interrupt.signal.aborted) {
         process.stderr.write(escapeLines(`syncsim: interrupted (${interrupt.signal.reason}); ${escapeControl(out)} not written`) + '\n');
-        return interrupt.signal.reason === 'SIGINT' ? 130 : 143;
+        return signalExitCode(interrupt.signal.reason as NodeJS.Signals);
       }
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== undefined && Object.hasOwn(USER_FS_ERRORS, code)) throw new InputError(`cannot write ${out}: ${USER_FS_ERRORS[code]} (${code})`);
@@ -166,8 +166,7 @@ async function run(argv: string[]): Promise<number> {
       if (isSystemError(e)) throw new InputError(`cannot write ${out}: ${openProblem(e)}`);
       throw e;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     }
     process.stdout.write(escapeLines(`${escapeControl(out)}: ${n} rows (preset ${preset}, seed ${seed})`) + '\n');
     return 0;

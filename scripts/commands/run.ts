@@ -87,6 +87,7 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim --help')`);
   const trace = positionals[0];
   requireTraceFile(trace, 'trace file');
+  checkCacheOptions(values);
   refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'], values.out ?? defaultOutName(trace));
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(values.out ?? defaultOutName(trace), { command: 'run', within: values.out === undefined ? 'results' : undefined });
@@ -95,6 +96,13 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     lock.release();
   }
+}
+
+/** Refuses `--cache-dir` with `--no-cache` (which would silently win), and an empty `--cache-dir`. */
+export function checkCacheOptions(values: { 'no-cache'?: boolean; 'cache-dir'?: string }): void {
+  if (values['cache-dir'] === undefined) return;
+  if (values['no-cache']) throw new InputError('--cache-dir and --no-cache: give one of them');
+  if (values['cache-dir'] === '') throw new InputError('--cache-dir expects a directory (got an empty path)');
 }
 
 /**
@@ -147,7 +155,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   const sets = [...(values.set ?? [])];
   if (values.replay !== undefined) sets.push(`replay=${values.replay}`);
   if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
+    if (!/^\d+$/.test(values.seed) || Number(values.seed) > 0xffffffff) throw new InputError(`--seed expects an integer from 0 to 4294967295 (got '${values.seed}')`);
     sets.push(`seed=${values.seed}`);
   }
   const config = loadConfig(values.config, sets);

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_RUNS } from '../sweep/plan.ts';
 import { failureReport } from '../sweep/report.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
+import { checkCacheOptions } from './run.ts';
 
 const HELP = `Usage: syncsim sweep EXP.yaml [options]
 
@@ -112,6 +113,7 @@ async function run(argv: string[]): Promise<number> {
     if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 1e6) throw new InputError(`--run-timeout expects a number of seconds > 0 and <= 1000000 (got '${t}')`);
     runTimeoutS = Number(t);
   }
+  checkCacheOptions(values);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   // `syncsim sweep ... --dry-run | head` closes the pipe early: that is not an error
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -27,6 +27,7 @@ import { workerModule } from '../worker-module.ts';
 import { checkOutDir } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { makeDirs } from '../../traces/files.ts';
+import { signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
 
 /**
  * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
@@ -69,7 +70,7 @@ export interface SweepOptions {
   progress?: ProgressStream;
   /** Period of plain progress lines (not on a terminal), default 10 s. */
   progressIntervalMs?: number;
-  /** On SIGINT / SIGTERM stop the workers, remove the temporary files and exit (the CLI). */
+  /** On SIGINT / SIGTERM / SIGHUP stop the workers, remove the temporary files and exit (the CLI). */
   handleSignals?: boolean;
   /**
    * Directory of the binary trace cache the runs read their trace from (each
@@ -197,12 +198,11 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     process.stderr.write(`syncsim: sweep interrupted (${sig}); finished runs are kept in ${shown}: run the same command again to resume\n`);
     void pool.close().finally(() => {
       store.removeStaging();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(signalExitCode(sig));
     });
   };
   if (o.handleSignals) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   }
   try {
     const staging = store.makeStaging();
@@ -307,8 +307,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     }
   } finally {
     if (o.handleSignals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     }
     if (!stopping) {
       await pool.close();
