@@ -486,5 +486,11 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     expect(c.code, c.stderr).toBe(0);
     const writes = readFileSync(join(d, 'c.csv'), 'utf8').trim().split('\n').filter((l) => l.split(',')[2] === 'write').map((l) => Number(l.split(',')[4]) / 4096);
     expect(writes.reduce((a, b) => a + b, 0)).toBe(4 + 16);
+    // pages=0 names the mode and what N must be; --calibration without measured would be ignored: refused
+    const z = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'z.csv'), '--assume-dirty', 'pages=0']);
+    expect([z.code, z.stderr]).toEqual([2, "syncsim: --assume-dirty pages=N expects N a whole number of pages, at least 1 (got 'pages=0')\n"]);
+    const k = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'k.csv'), '--assume-dirty', 'pages=2', '--calibration', join(d, 'cal.yaml')]);
+    expect([k.code, k.stderr]).toEqual([2, 'syncsim: --calibration is read only by --assume-dirty measured (got --assume-dirty pages=2)\n']);
+    expect(existsSync(join(d, 'z.csv')) || existsSync(join(d, 'k.csv'))).toBe(false);
   });
 });

@@ -231,8 +231,12 @@ async function run(argv: string[]): Promise<number> {
   if (opts.assumeDirty !== undefined) {
     if (importer.format !== 'strace') throw new InputError(`--assume-dirty is for strace, which cannot see stores to mapped memory (got --from ${importer.format}, whose traces have their writes)`);
     if (!assumeDirtyMode(opts.assumeDirty, opts.assumeDirtySeed ?? 1, opts.pagesForMeasured)) {
+      if (/^pages=/.test(opts.assumeDirty)) throw new InputError(`--assume-dirty pages=N expects N a whole number of pages, at least 1 (got '${opts.assumeDirty}')`);
       throw new InputError(`--assume-dirty: unknown mode '${opts.assumeDirty}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);
     }
+  }
+  if (opts.pagesForMeasured && opts.assumeDirty !== 'measured') {
+    throw new InputError(`--calibration is read only by --assume-dirty measured (got ${opts.assumeDirty === undefined ? 'no --assume-dirty' : `--assume-dirty ${opts.assumeDirty}`})`);
   }
 
   const extraCols = importer.extraCols ?? [];
