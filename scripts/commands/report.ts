@@ -70,7 +70,8 @@ async function run(argv: string[]): Promise<number> {
   if (formats.length === 0) throw new InputError(`--format expects a list of ${FORMATS.join(', ')} (got '')`);
 
   const src = positionals[0];
-  if (!existsSync(src) || !statSync(src).isDirectory()) throw new InputError(`results directory not found: ${src}`);
+  if (!existsSync(src)) throw new InputError(`results directory not found: ${src}`);
+  if (!statSync(src).isDirectory()) throw new InputError(`${src}: is a file, not a results directory (report reads the directory of a run or a sweep)`);
   const outText = values.out ?? join(src, 'report');
   const outAbs = resolve(outText);
   if (outText !== '' && (outAbs === resolve(src) || resolve(src).startsWith(outAbs + sep))) throw new InputError(`--out ${values.out}: would replace the results directory ${src}; choose a new directory`);
