@@ -59,31 +59,32 @@ export function readConfigFile(path: string): JsonObject {
   return withDottedKeys(doc as JsonObject, path);
 }
 
-const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0;
+const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * `doc` with its dotted keys (`device.channels: 4`, as `--set` and a sweep's `base` take them)
- * made nested; a key given both ways (`device.channels` and `device: {channels}`) is refused.
- * A file without dotted keys is returned as it is.
+ * `doc` with its top-level dotted keys (`device.channels: 4`, as `--set` and a sweep's `base`
+ * take them) made nested. Only top-level keys are split: below them a key may hold dots of its
+ * own (a plugin's `params`). A key given both ways (`device.channels` and `device: {channels}`),
+ * or twice, is refused. A file without such keys is returned as it is.
  */
 function withDottedKeys(doc: JsonObject, path: string): JsonObject {
-  const leaves = new Map<string, Json>();
-  let dotted = false;
-  const walk = (o: JsonObject, prefix: string): void => {
-    for (const [k, v] of Object.entries(o)) {
-      if (k.includes('.')) dotted = true;
-      const key = prefix === '' ? k : `${prefix}.${k}`;
-      if (isGroup(v)) walk(v, key);
-      else if (leaves.has(key)) throw new ConfigError(key, 'is given twice in the file (as a dotted key and inside its group)', path);
-      else leaves.set(key, v as Json);
-    }
-  };
-  walk(doc, '');
-  if (!dotted) return doc;
+  const dotted = Object.keys(doc).filter((k) => k.includes('.'));
+  if (dotted.length === 0) return doc;
   const out = {} as JsonObject;
-  for (const [k, v] of leaves) {
+  for (const [k, v] of Object.entries(doc)) if (!k.includes('.')) out[k] = v;
+  for (const k of dotted) {
+    // the key must not be set already, nor lie under a value that is not a group
+    let o: unknown = out;
+    for (const part of k.split('.')) {
+      if (!isGroup(o) || !Object.hasOwn(o, part)) {
+        o = undefined;
+        break;
+      }
+      o = o[part];
+    }
+    if (o !== undefined) throw new ConfigError(k, 'is given twice in the file (as a dotted key and inside its group)', path);
     try {
-      setDotted(out, k, v);
+      setDotted(out, k, doc[k] as Json);
     } catch (e) {
       if (e instanceof ConfigError && !e.where) throw new ConfigError(e.key, e.problem, path);
       throw e;
@@ -190,6 +191,8 @@ export function layProfileFile(layer: JsonObject, user: JsonObject): JsonObject 
   for (const k of DIST_KEYS) {
     const d = ud[k] as JsonObject | undefined;
     if (d && typeof d === 'object' && d.dist !== undefined) md[k] = d;
+    // the user's own samples file replaces the samples the profile file's was read into
+    else if (d && typeof d === 'object' && d.file !== undefined && d.samples_us === undefined && typeof md[k] === 'object' && md[k] !== null) delete (md[k] as JsonObject).samples_us;
   }
   if (ud.bandwidth_mbps !== undefined && ud.read_bandwidth_mbps === undefined) md.read_bandwidth_mbps = ud.bandwidth_mbps;
   if (ud.flush_us !== undefined && ud.flush_empty_us === undefined) md.flush_empty_us = ud.flush_us;

@@ -46,6 +46,11 @@ describe('dotted keys in a --config file', () => {
     const twice = put('b.yaml', 'device.channels: 4\ndevice:\n  channels: 2\n');
     expect((await syncsimHere(['run', DEMO, '--config', twice, '--out', join(d, 'b')])).stderr)
       .toBe(`syncsim: config: ${twice}: key 'device.channels': is given twice in the file (as a dotted key and inside its group)\n`);
+    // only top-level keys are split: below them dots are part of a key (a plugin's params); an empty group takes the dotted key
+    const { readConfigFile } = await import('../scripts/config-file.ts');
+    expect(readConfigFile(put('n.yaml', 'device.channels: 4\ndevice: {}\nwriteback:\n  params: {weights: {"db.log": 2}}\n')))
+      .toEqual({ device: { channels: 4 }, writeback: { params: { weights: { 'db.log': 2 } } } });
+    expect(readConfigFile(put('n2.yaml', 'writeback:\n  params: {"a.b": 1}\n'))).toEqual({ writeback: { params: { 'a.b': 1 } } });
     const typo = put('c.yaml', 'seed: 1\ndevice.chanels: 4\n');
     expect((await syncsimHere(['run', DEMO, '--config', typo, '--out', join(d, 'c')])).stderr).toBe(`syncsim: config: ${typo}:2: key 'device.chanels': unknown key\n`);
   });

@@ -189,6 +189,10 @@ describe('empirical samples files: FILE:LINE: what is wrong', () => {
     expect(errorOf(user)).toBe(`${join(pdir, 'reads.csv')}:3: latency_us is not a non-negative number (got 'slow')`);
     writeFileSync(join(pdir, 'reads.csv'), 'latency_us\n80\n90\n');
     expect(loadConfig(user, []).device.read_latency).toMatchObject({ dist: 'empirical', samples_us: [80, 90] });
+    // the user's own samples file over the profile file's: the user's samples, read beside the user's config
+    put('latency_us\n9000\n', 'mine-reads.csv');
+    const over = put(`device:\n  profile: ${profile}\n  read_latency: {file: mine-reads.csv}\n`, 'over-profile.yaml');
+    expect(loadConfig(over, []).device.read_latency).toMatchObject({ dist: 'empirical', file: 'mine-reads.csv', samples_us: [9000] });
   });
 
   it('the CLI exits 2 with the FILE:LINE line', async () => {
