@@ -318,6 +318,12 @@ describe('a cache directory inside the results directory', () => {
       expect(r.stderr).toBe(`syncsim: --cache-dir ${cache}: is ${cache === 'out' ? '' : 'inside '}the results directory out, which a run replaces whole; choose a directory outside it\n`);
       expect(readdirSync(d)).toEqual([]);
     }
+    // a name that starts with two dots is inside too; $SYNCSIM_CACHE_DIR is held to the same rule
+    const dots = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', join('out', '..c')], { cwd: d, encoding: 'utf8' });
+    expect([dots.status, dots.stderr]).toEqual([2, `syncsim: --cache-dir ${join('out', '..c')}: is inside the results directory out, which a run replaces whole; choose a directory outside it\n`]);
+    const env = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out'], { cwd: d, encoding: 'utf8', env: { ...process.env, SYNCSIM_CACHE_DIR: join('out', 'cache') } });
+    expect([env.status, env.stderr]).toEqual([2, `syncsim: $SYNCSIM_CACHE_DIR ${join('out', 'cache')}: is inside the results directory out, which a run replaces whole; choose a directory outside it\n`]);
+    expect(readdirSync(d)).toEqual([]);
     const ok = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', 'out-cache'], { cwd: d, encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(readdirSync(d).sort()).toEqual(['out', 'out-cache']);

@@ -8,7 +8,7 @@ import { defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
@@ -88,7 +88,7 @@ async function run(argv: string[]): Promise<number> {
   const trace = positionals[0];
   requireTraceFile(trace, 'trace file');
   checkCacheOptions(values);
-  refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'], values.out ?? defaultOutName(trace));
+  refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'] ?? process.env.SYNCSIM_CACHE_DIR, values.out ?? defaultOutName(trace), values['cache-dir'] === undefined ? '$SYNCSIM_CACHE_DIR' : '--cache-dir');
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(values.out ?? defaultOutName(trace), { command: 'run', within: values.out === undefined ? 'results' : undefined });
   try {
@@ -109,11 +109,11 @@ export function checkCacheOptions(values: { 'no-cache'?: boolean; 'cache-dir'?: 
  * Refuses (before any work) a `--cache-dir` that is `out` or inside it: the results directory is
  * replaced whole when the run commits, so a cache there would be refused then, after the replay.
  */
-function refuseCacheInOut(cacheDir: string | undefined, out: string): void {
+function refuseCacheInOut(cacheDir: string | undefined, out: string, what: string): void {
   if (cacheDir === undefined || cacheDir === '') return;
   const rel = relative(resolve(out), resolve(cacheDir));
-  if (rel === '' || !(rel.startsWith('..') || isAbsolute(rel))) {
-    throw new InputError(`--cache-dir ${cacheDir}: is ${rel === '' ? '' : 'inside '}the results directory ${out}, which a run replaces whole; choose a directory outside it`);
+  if (rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))) {
+    throw new InputError(`${what} ${cacheDir}: is ${rel === '' ? '' : 'inside '}the results directory ${out}, which a run replaces whole; choose a directory outside it`);
   }
 }
 
