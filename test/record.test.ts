@@ -250,6 +250,17 @@ describe('syncsim record', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(readFileSync(join(dir, 'kept.log'), 'utf8')).toMatch(/^\d+ \d+\.\d+ \w+\(/);
     expect(readdirSync(dir).filter((n) => n.startsWith('.kept.log'))).toEqual([]);
+    // a log file the program itself makes is never replaced; the trace is kept
+    const made = join(dir, 'made-by-program.log');
+    const race = await syncsim(['record', '-o', join(dir, 'race.csv'), '--keep-log', made, '--', 'sh', '-c', `echo precious > ${made}`]);
+    expect(race.code).toBe(2);
+    expect(race.stderr).toMatch(/--keep-log .*made-by-program\.log: .* appeared while the program ran, and is left as it is; the trace .*race\.csv was written/);
+    expect(readFileSync(made, 'utf8')).toBe('precious\n');
+    expect(existsSync(join(dir, 'race.csv'))).toBe(true);
+    // a directory where no file can be made: refused before the program runs
+    const proc = await syncsim(['record', '-o', join(dir, 'proc.csv'), '--keep-log', '/proc/syncsim-k.log', ...touch]);
+    expect([proc.code, proc.stderr]).toEqual([2, 'syncsim: --keep-log /proc/syncsim-k.log: no file can be made in /proc (ENOENT); choose another directory\n']);
+    expect(existsSync(marker)).toBe(false);
   }, TIMEOUT);
 
   it('a program that makes no call the shim sees is reported: one that maps nothing, and a statically linked one', async () => {

@@ -4,7 +4,8 @@
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, rmSync, statSync } from 'node:fs';
+import { errnoText, tempBeside } from '../../traces/files.ts';
 import { dirname, resolve } from 'node:path';
 import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
 import { OP_NAMES } from '../../traces/types.ts';
@@ -131,4 +132,12 @@ function checkKeepLog(path: string, out: string): void {
   }
   const dir = dirname(resolve(path));
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`--keep-log ${path}: its directory ${dir} does not exist; choose a file in an existing directory`);
+  // a file can be made there (the log's temporary name, removed at once)
+  const probe = tempBeside(resolve(path));
+  try {
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe);
+  } catch (e) {
+    throw new InputError(`--keep-log ${path}: no file can be made in ${dir} (${errnoText(e)}); choose another directory`);
+  }
 }

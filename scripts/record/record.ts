@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, homedir, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { straceImporter } from '../../traces/import/strace.ts';
@@ -173,7 +173,6 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
   const work = recordWorkDir();
   try {
     const rec = await recordProgram(argv, work, shim, why === undefined);
-    if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog);
     const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback };
     const stats: ImportStats = {};
     const ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
@@ -197,6 +196,8 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
       await w.abort();
       throw e;
     }
+    // after the trace: a log that cannot be kept does not cost the recording
+    if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
     return { recording: rec, ops, stats, fallbackWhy: why };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -232,14 +233,19 @@ export function recordedCommand(trace: string): string[] | undefined {
   return undefined;
 }
 
-/** Copies the shim log `log` to `path` under a temporary name, then renames it into place: never half a log under `path`. */
-function keepLog(log: string, path: string): void {
+/**
+ * Copies the shim log `log` to `path` under a temporary name, then links it into place, which
+ * refuses a file that appeared at `path` meanwhile (never replaced: the program may have made it).
+ */
+function keepLog(log: string, path: string, trace: string): void {
   const tmp = tempBeside(resolve(path));
   try {
-    copyFileSync(log, tmp);
-    renameSync(tmp, path);
+    copyFileSync(log, tmp, fsConstants.COPYFILE_EXCL);
+    linkSync(tmp, path);
   } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? `${path} appeared while the program ran, and is left as it is` : `cannot be written (${errnoText(e)})`;
+    throw new InputError(`--keep-log ${path}: ${why}; the trace ${trace} was written`);
+  } finally {
     rmSync(tmp, { force: true });
-    throw new InputError(`--keep-log ${path}: cannot be written (${errnoText(e)}); the trace was not written either`);
   }
 }
