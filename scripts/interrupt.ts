@@ -16,6 +16,32 @@ export function signalExitCode(sig: NodeJS.Signals): number {
   return 128 + (constants.signals[sig] ?? 15);
 }
 
+/**
+ * Ends the process as `sig` asks, once its cleanup is done: exit 128 + the signal's number; a
+ * hang-up (SIGHUP) by the signal itself, its default action, as a shell reports it (129): after
+ * a terminal closed, Node's own exit would try to restore that terminal and abort.
+ */
+export function endBySignal(sig: NodeJS.Signals): never {
+  if (sig === 'SIGHUP') {
+    // what runs at exit (an output's lock is released there), then the signal's default action
+    process.exitCode = signalExitCode(sig);
+    process.emit('exit', signalExitCode(sig));
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+  }
+  process.exit(signalExitCode(sig));
+}
+
+/** Writes `text` to standard error if it can: after a hang-up the terminal is gone (EIO), which is not an error then. */
+export function sayOnStop(text: string): void {
+  process.stderr.on('error', () => {});
+  try {
+    process.stderr.write(text);
+  } catch {
+    // the terminal is gone
+  }
+}
+
 /** Cleanups to run if the process is interrupted, newest first. */
 const cleanups: (() => void)[] = [];
 
@@ -27,8 +53,8 @@ function onSignal(sig: NodeJS.Signals): void {
       // keep cleaning up
     }
   }
-  process.stderr.write(`\nsyncsim: interrupted (${sig}); nothing written\n`);
-  process.exit(signalExitCode(sig));
+  sayOnStop(`\nsyncsim: interrupted (${sig}); nothing written\n`);
+  endBySignal(sig);
 }
 
 /**

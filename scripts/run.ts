@@ -17,7 +17,7 @@ import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
-import { signalExitCode, STOP_SIGNALS } from './interrupt.ts';
+import { endBySignal, sayOnStop, STOP_SIGNALS } from './interrupt.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -74,8 +74,8 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   const onSignal = (sig: NodeJS.Signals) => {
     dir?.abort();
     source?.finish(false);
-    process.stderr.write(`\nsyncsim: interrupted (${sig}); no results written\n`);
-    process.exit(signalExitCode(sig));
+    sayOnStop(`\nsyncsim: interrupted (${sig}); no results written\n`);
+    endBySignal(sig);
   };
   const signals = opts.handleSignals ?? true;
   if (signals) {

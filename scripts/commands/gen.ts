@@ -11,7 +11,7 @@ import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
-import { signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
+import { endBySignal, sayOnStop, signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -157,8 +157,11 @@ async function run(argv: string[]): Promise<number> {
       n = await generateToFile(out, preset, params, seed, { signal: interrupt.signal });
     } catch (e) {
       if (interrupt.signal.aborted) {
-        process.stderr.write(escapeLines(`syncsim: interrupted (${interrupt.signal.reason}); ${escapeControl(out)} not written`) + '\n');
-        return signalExitCode(interrupt.signal.reason as NodeJS.Signals);
+        const sig = interrupt.signal.reason as NodeJS.Signals;
+        sayOnStop(escapeLines(`syncsim: interrupted (${sig}); ${escapeControl(out)} not written`) + '\n');
+        // a hang-up ends by the signal itself (interrupt.ts, endBySignal); the others with 128 + n
+        if (sig === 'SIGHUP') endBySignal(sig);
+        return signalExitCode(sig);
       }
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== undefined && Object.hasOwn(USER_FS_ERRORS, code)) throw new InputError(`cannot write ${out}: ${USER_FS_ERRORS[code]} (${code})`);

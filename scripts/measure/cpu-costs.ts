@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { cpuFigures, parseSamples, type CpuFigures, type Spread } from './cpu-fit.ts';
 import { compileProbe, runProbe } from './cpu-probe.ts';
 import { cleanIo, cpuCvOf, writebackCall } from '../validate/cpu-calibration.ts';
+import { endBySignal, STOP_SIGNALS } from '../interrupt.ts';
 
 /** First line of a fragment this command wrote (so `-o` replaces only those). */
 const MARKER = '# syncsim measure:cpu';
@@ -82,14 +83,14 @@ function ramExt4(): string {
 /** Runs the probe; resolves with its output. A signal to this process stops it, cleans up and exits 130. */
 function probe(bin: string, dir: string, reps: number): Promise<string> {
   return runProbe(bin, dir, reps, (child) => {
-    const stop = () => {
+    const stop = (sig: NodeJS.Signals) => {
       child.kill('SIGTERM');
       child.on('close', () => {
         cleanUp();
-        process.exit(130);
+        endBySignal(sig);
       });
     };
-    process.once('SIGINT', stop).once('SIGTERM', stop);
+    for (const sig of STOP_SIGNALS) process.once(sig, stop);
   });
 }
 

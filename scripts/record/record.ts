@@ -25,6 +25,7 @@ import { OP_NAMES, type OpName } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { errnoText, makeDirs, tempBeside } from '../../traces/files.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 
 /** The shim's C source, in the repository. */
 export const SHIM_SOURCE = resolve(import.meta.dirname, 'shim.c');
@@ -171,6 +172,8 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
   const shim = buildShim();
   const why = dirtyPagesUnavailable();
   const work = recordWorkDir();
+  // Ctrl-C, kill or a hang-up while the program runs: its logs are removed too
+  const done = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     const rec = await recordProgram(argv, work, shim, why === undefined);
     const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback };
@@ -200,6 +203,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
     if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
     return { recording: rec, ops, stats, fallbackWhy: why };
   } finally {
+    done();
     rmSync(work, { recursive: true, force: true });
   }
 }

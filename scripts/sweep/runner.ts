@@ -27,7 +27,7 @@ import { workerModule } from '../worker-module.ts';
 import { checkOutDir } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { makeDirs } from '../../traces/files.ts';
-import { signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
+import { endBySignal, sayOnStop, STOP_SIGNALS } from '../interrupt.ts';
 
 /**
  * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
@@ -194,11 +194,17 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   let inputError: unknown;
   const onSignal = (sig: NodeJS.Signals) => {
     stopping = true;
-    progress?.finish();
-    process.stderr.write(`syncsim: sweep interrupted (${sig}); finished runs are kept in ${shown}: run the same command again to resume\n`);
+    // the cleanup first: after a hang-up nothing can be written to the terminal
+    process.stderr.on('error', () => {});
     void pool.close().finally(() => {
       store.removeStaging();
-      process.exit(signalExitCode(sig));
+      try {
+        progress?.finish();
+      } catch {
+        // the terminal is gone
+      }
+      sayOnStop(`syncsim: sweep interrupted (${sig}); finished runs are kept in ${shown}: run the same command again to resume\n`);
+      endBySignal(sig);
     });
   };
   if (o.handleSignals) {
