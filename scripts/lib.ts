@@ -141,6 +141,7 @@ export interface ImportTraceOptions extends Partial<Omit<ImportOptions, 'syncFla
 export function importTrace(format: string, file: string, opts: ImportTraceOptions = {}): AsyncIterable<RowLike> & { readonly extraCols: readonly string[] } {
   const importer = IMPORTERS.find((i) => i.format === format);
   if (!importer) throw new RangeError(`unknown import format '${format}' (expected one of ${IMPORTERS.map((i) => i.format).join(', ')})`);
+  requireTraceFile(file, 'input file');
   const { syncFlags, ...rest } = opts;
   const flags = typeof syncFlags === 'string' ? flagNamesToBits(syncFlags) : (syncFlags ?? DEFAULT_SYNC_FLAGS);
   const full: ImportOptions = { pageSize: 4096, ...rest, syncFlags: flags };

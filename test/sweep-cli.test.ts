@@ -5,7 +5,7 @@
  * once and reused, bad input refused.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -417,5 +417,18 @@ describe('sweep progress', () => {
     q.cancel();
     q.finish();
     expect(out).toBe('');
+  });
+});
+
+describe('a sweep over a trace that is not a regular file', () => {
+  it('a FIFO as trace.path is refused with the experiment\'s line, exit 2 (a --dry-run hung on it)', async () => {
+    const fifo = join(work, 'fifo.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const exp = join(work, 'fifo.yaml');
+    writeFileSync(exp, 'name: f\ntrace: { path: fifo.csv }\ngrid:\n  device.channels: [1, 2]\n');
+    const r = await syncsimHereInWork(['sweep', exp, '--out', 'fifo-out', '--dry-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`syncsim: ${exp}:2: trace file ${fifo}: is not a regular file (a pipe or a device): a trace is read more than once; save it to a file first (got 'fifo.csv')\n`);
+    expect(existsSync(join(work, 'fifo-out'))).toBe(false);
   });
 });

@@ -196,7 +196,7 @@ export function parseExperiment(text: string, file: string): Experiment {
     if (typeof display !== 'string' || display === '') fail((pp.value as Node) ?? pp, "'trace.path' must be a file name", display);
     const abs = resolve(dirname(file), display as string);
     if (!existsSync(abs)) fail((pp.value as Node) ?? pp, `trace file not found: ${abs} (a relative trace.path is relative to the experiment file)`, display);
-    const why = unreadableReason(abs);
+    const why = unreadableReason(abs) ?? (statSync(abs).isFile() ? undefined : 'is not a regular file (a pipe or a device): a trace is read more than once; save it to a file first');
     if (why !== undefined) fail((pp.value as Node) ?? pp, `trace file ${abs}: ${why}`, display);
     trace = { kind: 'path', path: abs, display: display as string, line: lineOf(pp.value as Node) };
   } else if (tkeys.has('gen')) {
