@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { VlSpec } from './chart.ts';
 import { FONT_FAMILY, webFontFiles, type Theme } from './theme.ts';
+import { escapeControl } from '../traces/escape.ts';
 
 /** One figure of the page. */
 export interface HtmlFigure {
@@ -55,7 +56,8 @@ export function libraryFiles(): string[] {
 
 /** Escapes text for HTML. */
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  // control characters are not allowed in XML (the SVG a chart is drawn from): written as escapes, as the terminal shows them
+  return escapeControl(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** A script body that cannot end its <script> element early. */

@@ -63,7 +63,8 @@ export async function vlToSvg(spec: VlSpec): Promise<SvgResult> {
   const view = new vega.View(vega.parse(vg), { renderer: 'none', logLevel: vega.Warn, logger: logger as never });
   vega.resetSVGDefIds();
   try {
-    const svg = await view.toSVG();
+    // characters XML does not allow (a control character in a run's or a file's name) are written as escapes, as the terminal shows them
+    const svg = (await view.toSVG()).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
     const m = /^<svg[^>]*\swidth="([\d.]+)" height="([\d.]+)"/.exec(svg);
     if (!m) throw new Error('vega produced an SVG without a size');
     return { svg, width: Number(m[1]), height: Number(m[2]), warnings: [...new Set(warnings)] };

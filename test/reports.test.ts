@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -460,6 +460,20 @@ describe('syncsim report', () => {
     await makeReport({ ...opts, formats: [...opts.formats], out: b });
     for (const f of readdirSync(a)) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
   });
+});
+
+describe('names with control characters', () => {
+  it('a run directory whose name holds ESC is reported: the charts write it as an escape (XML allows no control character)', async () => {
+    const base = tmp();
+    const odd = join(base, 'r\x1bx');
+    cpSync(demoRun, odd, { recursive: true });
+    const r = await cli(['report', odd, '--out', join(base, 'rep'), '--format', 'svg,png']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/\x1b/);
+    const svgs = readdirSync(join(base, 'rep')).filter((n) => n.endsWith('.svg'));
+    expect(svgs.length).toBeGreaterThan(0);
+    for (const f of svgs) expect(readFileSync(join(base, 'rep', f), 'utf8')).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
+  }, 60_000);
 });
 
 describe('the device in index.html\'s key settings', () => {

@@ -15,6 +15,7 @@ import { THEMES } from '../../reports/theme.ts';
 import { bootstrapContrast, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
 import { latenciesOf, loadSide, metricOf, type Side } from '../compare/sides.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
 /** Metrics compared unless --metric says otherwise. */
 export const DEFAULT_METRICS = [
@@ -155,7 +156,7 @@ async function run(argv: string[]): Promise<number> {
       throw e;
     }
     const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('');
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : `${table(a, b, rows, mw)}\n${leftOut}results: ${abs}\n`);
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw)}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
     return 0;
   } finally {
     lock.release();

@@ -10,6 +10,7 @@ import { InputError, requireTraceFile } from '../errors.ts';
 import { isSystemError, openProblem, unreadableReason } from '../../traces/files.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
+import { escapeControl } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
 
@@ -73,7 +74,7 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     release();
   }
-  process.stdout.write(`${values.out}: ${rows} rows\n`);
+  process.stdout.write(`${escapeControl(values.out)}: ${rows} rows\n`);
   return 0;
 }
 

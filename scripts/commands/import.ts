@@ -19,6 +19,7 @@ import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
+import { escapeControl } from '../../traces/escape.ts';
 
 function formatList(): string {
   if (IMPORTERS.length === 0) return '  (none yet)';
@@ -286,7 +287,7 @@ async function run(argv: string[]): Promise<number> {
   const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')
     + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
   const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
-  process.stderr.write(`syncsim import: ${importer.format} ${file} -> ${out ?? 'stdout'}${early}: ${rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
+  process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
   if (importer.format === 'strace' && ops.msync > 0 && ops.write === 0) {
     process.stderr.write(`syncsim import: warning: ${ops.msync} msyncs but no stores: strace cannot see stores to mapped memory, so every msync will write nothing when replayed. ` +
       `Give --assume-dirty (pages=N, mapped-before-msync, measured with --calibration, ...) or record the program with 'syncsim record' for its exact dirty pages\n`);

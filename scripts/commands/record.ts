@@ -12,6 +12,7 @@ import { OP_NAMES } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
 import { dirtyPagesUnavailable, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { escapeControl } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE]
                       -- PROGRAM [ARGS...]
@@ -98,7 +99,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const opText = OP_NAMES.filter((o) => r.ops[o] > 0).map((o) => `${o} ${r.ops[o]}`).join(', ');
   const dirty = r.fallbackWhy === undefined ? `${r.stats.recorded_dirty_pages ?? 0} dirty pages read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${r.stats.assumed_writes ?? 0})`;
-  process.stderr.write(`syncsim record: ${program.join(' ')} -> ${out}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
+  process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} -> ${escapeControl(out)}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
     `${r.recording.exitCode !== 0 ? `; the program exited with ${r.recording.exitCode}` : ''}\n`);
   return r.recording.exitCode;
 }

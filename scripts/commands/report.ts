@@ -105,11 +105,11 @@ async function run(argv: string[]): Promise<number> {
     // px = pt in the PDF; the PNG is drawn at theme.pngScale times that for print
     const png = `${Math.round(c.width * theme.pngScale)}×${Math.round(c.height * theme.pngScale)}`;
     process.stdout.write(`${c.name.padEnd(w)}  ${c.width}×${c.height} px (PNG ${png})  ${c.files.length} files  ${ms.toFixed(0)} ms\n`);
-    for (const warning of c.warnings) process.stderr.write(`syncsim: warning: ${c.name}: ${warning}\n`);
+    for (const warning of c.warnings) process.stderr.write(`syncsim: warning: ${c.name}: ${escapeControl(warning)}\n`);
   }
-  for (const n of outcome.notes) process.stdout.write(`note: ${n}\n`);
+  for (const n of outcome.notes) process.stdout.write(`note: ${escapeControl(n)}\n`);
   process.stdout.write(escapeLines(`report: ${escapeControl(rel(outcome.out))} (${outcome.charts.length} chart${outcome.charts.length === 1 ? '' : 's'}, ${(outcome.ms / 1000).toFixed(1)} s)`) + '\n');
-  if (outcome.index) process.stdout.write(`${outcome.index}\n`);
+  if (outcome.index) process.stdout.write(`${escapeControl(outcome.index)}\n`);
   return 0;
 }
 

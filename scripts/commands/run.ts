@@ -172,7 +172,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
         + `What they meet (other tasks, background writeback) differs from the trace's timing; see tasks.csv, or replay: open\n`);
     },
     cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
-    onCacheProblem: (m) => process.stderr.write(`${showProgress ? '\r\x1b[K' : ''}syncsim: warning: ${m}\n`),
+    onCacheProblem: (m) => process.stderr.write(`${showProgress ? '\r\x1b[K' : ''}syncsim: warning: ${escapeControl(m)}\n`),
     progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
   });
   if (showProgress) process.stderr.write('\r\x1b[K');

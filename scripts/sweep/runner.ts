@@ -6,6 +6,7 @@
  * tables. A failed run is recorded and the others go on; a sweep killed at any moment and run
  * again picks up where it stopped and ends with the same files as an uninterrupted one.
  */
+import { escapeControl } from '../../traces/escape.ts';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -203,7 +204,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       } catch {
         // the terminal is gone
       }
-      sayOnStop(`syncsim: sweep interrupted (${sig}); finished runs are kept in ${shown}: run the same command again to resume\n`);
+      sayOnStop(`syncsim: sweep interrupted (${sig}); finished runs are kept in ${escapeControl(shown)}: run the same command again to resume\n`);
       endBySignal(sig);
     });
   };
