@@ -411,7 +411,7 @@ describe('syncsim report', () => {
     const cases: [string[], RegExp][] = [
       [[], /expects one DIR/],
       [[join(base, 'nope')], /results directory not found/],
-      [[join(demoRun, 'summary.json')], /summary\.json: is a file, not a results directory/],
+      [[join(demoRun, 'summary.json')], /summary\.json: is not a directory \(report reads the results directory/],
       [[base], /not a syncsim results directory/],
       [[demoRun, '--width', 'wide'], /--width expects single, double/],
       [[demoRun, '--width', '20'], /--width expects/],

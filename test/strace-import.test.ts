@@ -490,7 +490,7 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     const z = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'z.csv'), '--assume-dirty', 'pages=0']);
     expect([z.code, z.stderr]).toEqual([2, "syncsim: --assume-dirty pages=N expects N a whole number of pages, at least 1 (got 'pages=0')\n"]);
     const k = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'k.csv'), '--assume-dirty', 'pages=2', '--calibration', join(d, 'cal.yaml')]);
-    expect([k.code, k.stderr]).toEqual([2, 'syncsim: --calibration is read only by --assume-dirty measured (got --assume-dirty pages=2)\n']);
+    expect([k.code, k.stderr]).toEqual([2, 'syncsim: --calibration is read only by --assume-dirty measured, of strace (got --assume-dirty pages=2)\n']);
     expect(existsSync(join(d, 'z.csv')) || existsSync(join(d, 'k.csv'))).toBe(false);
   });
 });

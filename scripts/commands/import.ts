@@ -237,7 +237,7 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   if (opts.pagesForMeasured && opts.assumeDirty !== 'measured') {
-    throw new InputError(`--calibration is read only by --assume-dirty measured (got ${opts.assumeDirty === undefined ? 'no --assume-dirty' : `--assume-dirty ${opts.assumeDirty}`})`);
+    throw new InputError(`--calibration is read only by --assume-dirty measured, of strace (got ${opts.assumeDirty === undefined ? 'no --assume-dirty' : `--assume-dirty ${opts.assumeDirty}`})`);
   }
 
   const extraCols = importer.extraCols ?? [];

@@ -71,7 +71,7 @@ async function run(argv: string[]): Promise<number> {
 
   const src = positionals[0];
   if (!existsSync(src)) throw new InputError(`results directory not found: ${src}`);
-  if (!statSync(src).isDirectory()) throw new InputError(`${src}: is a file, not a results directory (report reads the directory of a run or a sweep)`);
+  if (!statSync(src).isDirectory()) throw new InputError(`${src}: is not a directory (report reads the results directory of a run or a sweep)`);
   const outText = values.out ?? join(src, 'report');
   const outAbs = resolve(outText);
   if (outText !== '' && (outAbs === resolve(src) || resolve(src).startsWith(outAbs + sep))) throw new InputError(`--out ${values.out}: would replace the results directory ${src}; choose a new directory`);
