@@ -79,6 +79,9 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   const iterable = (x: unknown) => x !== null && typeof x === 'object' && (Symbol.iterator in x || Symbol.asyncIterator in x);
   if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
   if (typeof trace === 'string') requireTraceFile(trace, 'trace file');
+  // the command's check of --ci-reps
+  const reps = opts.ci?.reps;
+  if (reps !== undefined && !(Number.isInteger(reps) && reps >= 10 && reps <= 1_000_000)) throw new RangeError(`ci.reps must be a whole number from 10 to 1000000 (got ${String(reps)})`);
   const config = configFor(opts);
   const rows = typeof trace === 'string' ? undefined : rowStream(trace, opts.name ?? 'rows');
   const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
@@ -168,6 +171,9 @@ export async function sweep(experiment: string, opts: SweepRunOptions = {}): Pro
   if (sh !== undefined && !(sh !== null && typeof sh === 'object' && Number.isInteger(sh.count) && Number.isInteger(sh.index) && (sh.count as number) >= 1 && (sh.index as number) >= 1 && (sh.index as number) <= (sh.count as number))) {
     throw new RangeError(`shard must be { index, count } with integers 1 <= index <= count (got ${JSON.stringify(opts.shard)}; the command's 'I/N' is { index: I, count: N })`);
   }
+  // the command's check of --run-timeout
+  const t = opts.runTimeoutS;
+  if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 1e6)) throw new RangeError(`runTimeoutS must be a number of seconds > 0 and <= 1000000 (got ${String(t)})`);
   const { runSweep } = await import('./sweep/runner.ts');
   return runSweep({ ...opts, experiment, handleSignals: false });
 }

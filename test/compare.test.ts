@@ -89,6 +89,11 @@ describe('syncsim compare', () => {
     // --json prints compare.json
     const js = await here(['compare', 'a', 'b', '--out', 'cmp', '--json', '--metric', 'sync.count']);
     expect(JSON.parse(js.stdout).metrics.map((m: { metric: string }) => m.metric)).toEqual(['sync.count']);
+    // a result code neither run returned counts 0, as in a sweep's tables; a name that is no code is still not a number
+    const eio = await here(['compare', 'a', 'b', '--out', 'cmp', '--json', '--metric', 'sync.errors.EIO']);
+    expect(eio.code, eio.stderr).toBe(0);
+    expect(JSON.parse(eio.stdout).metrics[0]).toMatchObject({ metric: 'sync.errors.EIO', a: 0, b: 0 });
+    expect((await here(['compare', 'a', 'b', '--out', 'cmp', '--metric', 'sync.errors.eio'])).stderr).toMatch(/--metric sync\.errors\.eio: not a number/);
   });
 
   it('two points of a sweep: the CIs resample seeds, paired when both points ran the same seeds', async () => {

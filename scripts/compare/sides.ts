@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
+import { metricValue } from '../sweep/metrics.ts';
 
 /** One run of a side. */
 export interface SideRun {
@@ -81,14 +82,12 @@ export function loadSide(spec: string): Side {
   return { spec, label, runs: runs.map((d) => runOf(d, spec)) };
 }
 
-/** A dotted key of a summary (`sync.latency_us.p99`), or undefined when absent or not a number. */
+/**
+ * A dotted key of a summary (`sync.latency_us.p99`), or undefined when absent or not a number;
+ * a result code a run never returned (`sync.errors.EIO`) counts 0, as in a sweep's tables.
+ */
 export function metricOf(summary: Record<string, unknown>, key: string): number | undefined {
-  let v: unknown = summary;
-  for (const k of key.split('.')) {
-    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, k)) return undefined;
-    v = (v as Record<string, unknown>)[k];
-  }
-  return typeof v === 'number' ? v : undefined;
+  return metricValue(summary, key) ?? undefined;
 }
 
 /** Result codes of a successful msync (`KERN_SUCCESS` for the mach personality). */

@@ -54,6 +54,6 @@ export function metricValue(summary: unknown, metric: string): number | null {
   }
   if (typeof v === 'number') return v;
   const dot = metric.lastIndexOf('.');
-  if (v === undefined && CODE_MAPS.includes(metric.slice(0, dot))) return 0;
+  if (v === undefined && CODE_MAPS.includes(metric.slice(0, dot)) && CODE_RE.test(metric.slice(dot + 1))) return 0;
   return null;
 }
