@@ -99,9 +99,10 @@ export const latencyCdf: ChartModule = {
               shape: {
                 field: 'percentile', type: 'nominal', title: null,
                 scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },
+                // beside the plot, not in it: inside it covered the slowest configuration's curve (bottom right)
                 legend: {
-                  title: null, orient: 'bottom-right', direction: 'vertical', symbolFillColor: '#555555', symbolStrokeColor: '#555555',
-                  fillColor: 'white', padding: 3, offset: 2, rowPadding: 0,
+                  title: null, orient: 'right', direction: 'vertical', symbolFillColor: '#555555', symbolStrokeColor: '#555555',
+                  padding: 0, offset: 4, rowPadding: 0,
                 },
               },
             },
