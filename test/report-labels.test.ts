@@ -37,7 +37,7 @@ const titleText = (spec: VlSpec) => ((spec.title as { text: string[] } | undefin
  * seeds 1..3, metric sync.latency_us.p99; each run has two msyncs of L/2 and L µs with
  * L = 100·x + 10·seed (+ 1000 for xnu), so linux and mach have identical results.
  */
-function writeSweep(xs: number[], kernels: string[], labels?: Record<string, string>): string {
+function writeSweep(xs: number[], kernels: string[], labels?: Record<string, string>, failed: (kernel: string, x: number) => boolean = () => false): string {
   const dir = join(tmp(), 'sweep');
   mkdirSync(join(dir, 'runs'), { recursive: true });
   let results = 'run_id,point,personality,trace.set.group_commit,seed,status,sync.latency_us.p99,error\n';
@@ -47,6 +47,10 @@ function writeSweep(xs: number[], kernels: string[], labels?: Record<string, str
       point++;
       for (const seed of [1, 2, 3]) {
         const id = `p${point}s${seed}`;
+        if (failed(k, x)) {
+          results += `${id},${point},${k},${x},${seed},failed,,boom\n`;
+          continue;
+        }
         const L = 100 * x + 10 * seed + (k === 'xnu' ? 1000 : 0);
         const s = writeRun(join(dir, 'runs', id), { seed, syncs: [{ t: 1, lat: L / 2, pages: 1 }, { t: 2, lat: L, pages: 2 }], writeback: [{ cause: 'msync', bytes: 4096 }], dirtied: 4096 });
         results += `${id},${point},${k},${x},${seed},ok,${s.sync.latency_us.p99},\n`;
@@ -142,13 +146,26 @@ describe('sweep charts', () => {
 
   it('draw error bars for up to 6 x values and a band above, stating n and the CI level', async () => {
     const few = byName(await chartsOf(writeSweep([1, 2, 3, 4, 5, 6], ['linux', 'xnu'])), 'sweep-p99-vs-group-commit');
-    // one rule per series (linux, xnu), side by side, then the line
-    expect(layers(few).map((l) => (l.mark as { type: string }).type)).toEqual(['rule', 'rule', 'line']);
+    // one rule per series (linux, xnu), side by side, then each series' line shifted as its rule is (a bar stands on its point)
+    expect(layers(few).map((l) => (l.mark as { type: string }).type)).toEqual(['rule', 'rule', 'line', 'line']);
+    const offsets = layers(few).map((l) => (l.mark as { xOffset: number }).xOffset);
+    expect(offsets[0]).toBeLessThan(0);
+    expect([offsets[2], offsets[3]]).toEqual([offsets[0], offsets[1]]);
+    expect(layers(few).slice(2).map((l) => (l.mark as { point: { xOffset: number } }).point.xOffset)).toEqual([offsets[0], offsets[1]]);
     expect(titleText(few)).toContain('n = 3 seeds per point');
     expect(titleText(few)).toContain('95 % CI');
     const many = byName(await chartsOf(writeSweep([1, 2, 3, 4, 5, 6, 7], ['linux', 'xnu'])), 'sweep-p99-vs-group-commit');
-    expect(layers(many).map((l) => (l.mark as { type: string }).type)).toEqual(['area', 'line']);
+    expect(layers(many).map((l) => (l.mark as { type: string }).type)).toEqual(['area', 'line', 'line']);
     expect(titleText(many)).toMatch(/n = 3 seeds per point; band: 95 % CI/);
+  });
+
+  it('leave out x values and series whose runs all failed, keeping the key of the series left', async () => {
+    const dir = writeSweep([1, 4, 16], ['linux', 'xnu'], undefined, (k, x) => k === 'xnu' || x === 16);
+    const line = byName(await chartsOf(dir), 'sweep-p99-vs-group-commit');
+    const enc = line.encoding as { x: { axis: { values: number[] } }; color: { scale: { domain: string[] }; legend: unknown } };
+    expect(enc.x.axis.values).toEqual([1, 4]);
+    expect(enc.color.scale.domain).toEqual(['linux']);
+    expect(enc.color.legend).not.toBeNull();
   });
 
   it('draw identical configurations once, named together in the legend', async () => {
@@ -157,6 +174,10 @@ describe('sweep charts', () => {
     const scale = (line.encoding as { color: { scale: { domain: string[] } } }).color.scale;
     expect(scale.domain).toEqual(['linux = mach', 'xnu']);
     expect(new Set((line.data as { values: { series: string }[] }).values.map((r) => r.series))).toEqual(new Set(['linux = mach', 'xnu']));
+    // one line of two configurations joined still has its key: it says which they are
+    const joined = byName(await chartsOf(writeSweep([1, 4], ['linux', 'mach'])), 'sweep-p99-vs-group-commit');
+    expect((joined.encoding as { color: { scale: { domain: string[] }; legend: unknown } }).color.scale.domain).toEqual(['linux = mach']);
+    expect((joined.encoding as { color: { legend: unknown } }).color.legend).not.toBeNull();
     const pct = byName(charts, 'latency-percentiles');
     expect(JSON.stringify(pct)).toContain('"domain":["linux, 1 = mach, 1","linux, 4 = mach, 4","xnu, 1","xnu, 4"]');
   });

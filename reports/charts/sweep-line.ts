@@ -55,10 +55,6 @@ export const sweepLine: ChartModule = {
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
       // a line has the colour of its first configuration, so `linux` is the colour of `linux, 8` in the per-run charts
       const seriesColor = (s: string) => colorOf(ctx.colors, sweep.points.find((p) => seriesOf(p.values) === s)!.config.label);
-      // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis
-      const sorted = [...xs].sort((a, b) => a - b);
-      const logX = sorted[0] > 0 && sorted[sorted.length - 1] / sorted[0] >= 8 && sorted.every((v, i) => i === 0 || v / sorted[i - 1] >= 1.5);
-      const bars = xs.size <= MAX_ERROR_BAR_POINTS;
       for (const metric of sweep.metrics) {
         let rows: Row[] = [];
         let withCi = 0, fromRuns = false;
@@ -75,7 +71,13 @@ export const sweepLine: ChartModule = {
             lo: st.ci95 === null ? st.mean : st.mean - st.ci95, hi: st.ci95 === null ? st.mean : st.mean + st.ci95, n: st.n,
           });
         }
-        if (rows.length < 2) continue;
+        // the x values and series that have data (the points whose runs all failed have none)
+        const sorted = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
+        if (sorted.length < 2) continue;
+        const withData = allSeries.filter((s) => rows.some((r) => r.series === s));
+        // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis
+        const logX = sorted[0] > 0 && sorted[sorted.length - 1] / sorted[0] >= 8 && sorted.every((v, i) => i === 0 || v / sorted[i - 1] >= 1.5);
+        const bars = sorted.length <= MAX_ERROR_BAR_POINTS;
         // a metric that is 0 everywhere has nothing to compare: no chart of a flat line and a lone 0 tick
         if (rows.every((r) => r.mean === 0 && r.lo === 0 && r.hi === 0)) {
           ctx.notes.push(`${sweepChartName(metric, key, sweep.metrics, sweep.keys)}: ${metric} is 0 in every run; not drawn.`);
@@ -92,7 +94,7 @@ export const sweepLine: ChartModule = {
         // the same value everywhere has no extent: an axis from half of it to half as much again, not a lone '5.000000' tick
         const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
         // series with identical results: one line, named `a = b`
-        const merged = mergeIdentical(allSeries.map((s) => ({
+        const merged = mergeIdentical(withData.map((s) => ({
           label: s, color: seriesColor(s),
           data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
         })));
@@ -100,7 +102,9 @@ export const sweepLine: ChartModule = {
         const series = merged.scale.domain;
         const color = {
           field: 'series', type: 'nominal', title: null, scale: merged.scale,
-          legend: series.length > 1
+          // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
+          // runs all failed: it says which
+          legend: series.length > 1 || (others.length > 0 && (merged.any || withData.length < allSeries.length))
             ? { title: others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
             : null,
         };
@@ -115,6 +119,7 @@ export const sweepLine: ChartModule = {
         ]);
         // error bars of the series at one x stand side by side, a few px apart, so none hides another
         const dodge = (i: number) => (series.length > 1 ? (i - (series.length - 1) / 2) * Math.max(2.5, ctx.theme.lineWidth * 2.5) : 0);
+        const meanY = { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) } };
         const ciLayers = bars
           ? series.map((s, i) => ({
             transform: [{ filter: { field: 'series', equal: s } }],
@@ -142,10 +147,12 @@ export const sweepLine: ChartModule = {
             encoding: { x, color },
             layer: [
               ...(withCi ? ciLayers : []),
-              {
-                mark: { type: 'line', point: { filled: true, size: ctx.theme.pointSize } },
-                encoding: { y: { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) } } },
-              },
+              // each series' line and points shifted as its error bars are, so that a bar stands on its point
+              ...series.map((s, i) => ({
+                transform: [{ filter: { field: 'series', equal: s } }],
+                mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
+                encoding: { y: meanY },
+              })),
             ],
           }),
         });
