@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bootstrapContrast, mannWhitney, meanStat, normalTail, quantile } from '../scripts/compare/stats.ts';
 import { syncsimHere } from './cli-here.ts';
+import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
+import { THEMES } from '../reports/theme.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
@@ -38,6 +40,12 @@ describe('compare statistics', () => {
     expect(r.u).toBe(1);
     expect(r.z).toBeCloseTo(-1.5 / Math.sqrt(2.4), 9);
     expect(mannWhitney([1, 1], [1, 1]).p).toBe(1);
+  });
+
+  it('the figure writes a p-value of 0 (below a double) as the table does: p < 1e-300', () => {
+    const side = (label: string) => ({ label, latencies: Float64Array.from([1, 2, 3]) });
+    expect(compareCdfChart({ a: side('A'), b: side('B'), p: 0 }, THEMES.paper).caption).toContain('Mann–Whitney p < 1e-300');
+    expect(compareCdfChart({ a: side('A'), b: side('B'), p: 0.5 }, THEMES.paper).caption).toContain('Mann–Whitney p = 0.5000');
   });
 
   it('quantile interpolates between order statistics', () => {
@@ -108,6 +116,10 @@ describe('syncsim compare', () => {
     expect(j.a.runs.map((x: { seed: number }) => x.seed).sort()).toEqual([1, 2, 3]);
     expect(j.b.label).toBe('device.channels=2');
     expect(j.metrics.every((m: { resampled: string; n_a: number }) => m.resampled === 'paired seeds' && m.n_a === 3)).toBe(true);
+    // the figure's key has the keys' titles, not the dotted keys
+    const spec = readFileSync(join(d, 'cmp2', 'compare-cdf.vl.json'), 'utf8');
+    expect(spec).toContain('B: device channels 2');
+    expect(spec).not.toContain('device.channels=');
   });
 
   it('bad sides exit 2 with a message', async () => {

@@ -23,7 +23,8 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme): Chart {
   const lats = curve.map((p) => p.latency_us);
   const domain = lats.length ? logDomain(Math.min(...lats) * 0.7, Math.max(...lats)) : [1, 10];
   const zeros = [d.a, d.b].filter((s) => s.latencies.some((v) => v <= 0)).map((s) => `${s.label}: ${count(s.latencies.filter((v) => v <= 0).length)} msyncs of 0 µs start the curve at their share`);
-  const note = d.p === null ? '' : `Mann–Whitney p = ${d.p < 1e-4 ? d.p.toExponential(1) : d.p.toFixed(4)}`;
+  // as the command's table writes it: a p-value too small for a double is 0, and said as below 1e-300
+  const note = d.p === null ? '' : `Mann–Whitney p ${d.p === 0 ? '< 1e-300' : `= ${d.p < 1e-4 ? d.p.toExponential(1) : d.p.toFixed(4)}`}`;
   return {
     name: 'compare-cdf',
     family: 'compare-cdf',

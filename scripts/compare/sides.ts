@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { metricValue } from '../sweep/metrics.ts';
+import { keyShortTitle } from '../../reports/labels.ts';
 
 /** One run of a side. */
 export interface SideRun {
@@ -22,8 +23,10 @@ export interface SideRun {
 export interface Side {
   /** As written on the command line. */
   spec: string;
-  /** A short name for tables and the chart legend. */
+  /** A short name for tables (`key=value, ...` for a sweep's point). */
   label: string;
+  /** The name in a figure's legend: the keys' titles, not the dotted keys (default {@link label}). */
+  figureLabel?: string;
   runs: SideRun[];
 }
 
@@ -55,7 +58,7 @@ export function loadSide(spec: string): Side {
   const sweep = resolve(spec.slice(0, at));
   const sel = spec.slice(at + 1);
   const manifest = readJson(join(sweep, 'experiment.json'), spec) as {
-    keys?: string[]; points?: { point: number; values: unknown[] }[]; runs?: { id: string; point: number; seed: number }[];
+    keys?: string[]; points?: { point: number; values: unknown[] }[]; runs?: { id: string; point: number; seed: number }[]; labels?: Record<string, string>;
   };
   if (!Array.isArray(manifest.points) || !Array.isArray(manifest.runs) || !Array.isArray(manifest.keys)) {
     throw new InputError(`${spec}: ${join(sweep, 'experiment.json')} is not a sweep manifest`);
@@ -79,7 +82,10 @@ export function loadSide(spec: string): Side {
   const runs = manifest.runs.filter((r) => r.point === point!.point).map((r) => join(sweep, 'runs', r.id)).filter((d) => existsSync(join(d, 'summary.json')));
   if (runs.length === 0) throw new InputError(`${spec}: no finished run of point ${point.point} in ${sweep}`);
   const label = manifest.keys.map((k, i) => `${k}=${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
-  return { spec, label, runs: runs.map((d) => runOf(d, spec)) };
+  // in a figure, the keys' titles (the experiment's labels, else the tables'), never the dotted key
+  const labels = manifest.labels && typeof manifest.labels === 'object' ? manifest.labels : {};
+  const figureLabel = manifest.keys.map((k, i) => `${keyShortTitle(k, labels)} ${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
+  return { spec, label, figureLabel, runs: runs.map((d) => runOf(d, spec)) };
 }
 
 /**
