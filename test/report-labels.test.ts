@@ -214,7 +214,7 @@ describe('run charts', () => {
     const spec = chart.spec(200, 40);
     const fields = (spec.concat as VlSpec[]).map((p) => (p.encoding as { y: { field: string } }).y.field);
     expect(fields).toEqual(['dirty_pages', 'writeback_pages', 'queue_depth']);
-    expect(chart.caption).toContain('wired pages stayed 0 throughout and is not drawn');
+    expect(chart.caption).toContain('wired pages was 0 at every sample and is not drawn');
     expect((await vlToSvg(spec)).svg).not.toContain('NaN');
   });
 });

@@ -203,7 +203,9 @@ describe('no empty panel or chart (defect 5)', () => {
     expect(out.charts.map((c) => c.name)).toEqual(['writeback-by-cause', 'timeline']);
     const spec = JSON.parse(readFileSync(join(out.out, 'timeline.vl.json'), 'utf8')) as VlSpec;
     expect((spec.concat as VlSpec[]).map((p) => (p.encoding as { y: { field: string } }).y.field)).toEqual(['queue_depth']);
-    expect(out.notes).toContain('timeline: dirty pages, pages under writeback, wired pages stayed 0 throughout; panels left out.');
+    // SI prefixes shared by the ticks, but 0 written as 0 (not 0k)
+    expect((spec.concat as VlSpec[])[0].encoding).toMatchObject({ y: { axis: { format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } } });
+    expect(out.notes.find((n) => n.startsWith('timeline:'))).toMatch(/^timeline: dirty pages, pages under writeback, wired pages were 0 at every sample \(every \d+ µs\); panels left out\.$/);
     expect(out.charts[1].warnings).toEqual([]);
   });
 });

@@ -18,8 +18,8 @@ export const MAX_ERROR_BAR_POINTS = 6;
 const BYTE_UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
 
 /** SI-prefixed tick labels (12k, 1.5M) for axes whose values reach 10,000, default labels otherwise. */
-function bigFormat(max: number): { format?: string } {
-  return max >= 1e4 ? { format: '~s' } : {};
+function bigFormat(max: number): { format?: string; labelExpr?: string } {
+  return max >= 1e4 ? { format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } : {};
 }
 
 /** The file name of the chart of `metric` vs `key`: `sweep-p99-vs-group-commit` (one dot left for the extension). */

@@ -51,12 +51,13 @@ export const timeline: ChartModule = {
     // a panel whose values are all 0 has nothing to show: left out, the caption and a note say so
     const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
     const panels = PANELS.filter((p) => !flat.has(p.field));
-    if (flat.size) ctx.notes.push(`timeline: ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} stayed 0 throughout; ${panels.length ? (flat.size > 1 ? 'panels' : 'panel') + ' left out' : 'not drawn'}.`);
+    // said of the samples: between two of them a value may have risen and fallen again unseen
+    if (flat.size) ctx.notes.push(`timeline: ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample (every ${sample} µs); ${panels.length ? (flat.size > 1 ? 'panels' : 'panel') + ' left out' : 'not drawn'}.`);
     if (panels.length === 0) return [];
     const caption = `Samples of timeline.csv (every ${sample} µs of simulated time)`
       + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
-      + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} stayed 0 throughout and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
+      + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
       + (merged.any ? `; configurations with identical timelines share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.';
     const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
     const grid = ctx.width >= TIMELINE_GRID_WIDTH && panels.length > 1;
@@ -79,7 +80,8 @@ export const timeline: ChartModule = {
         columns: cols,
         concat: panels.map((panel, i) => {
           const bottom = i >= panels.length - cols;
-          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, tickMinStep: 1, format: '~s' } };
+          // SI prefixes shared by the ticks (5k, 10k), but 0 as 0, not 0k
+          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } };
           return {
             // the panel's name above it, level (a rotated axis title would be taller than a short panel)
             title: { text: panel.title, anchor: 'start', frame: 'group', fontSize: ctx.theme.fontSize.label, offset: 2 },
