@@ -36,7 +36,7 @@ import type { ResultSink, TimelineRecord } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { runResult } from './stats/run-result.ts';
 import { TaskStats } from './stats/tasks.ts';
-import { pagesOfRange, TxnStats } from './stats/txn.ts';
+import { TxnStats } from './stats/txn.ts';
 import { DurabilityTracker } from './stats/durability.ts';
 import { OP_NAMES, RowBlock, type OpName, type RowBatch, type TraceRow } from '../traces/types.ts';
 import { OpProc, recordedNs, rowOf, Task, type ReplayHost } from './replay/task.ts';
@@ -306,7 +306,7 @@ export class Simulator implements ReplayHost, PumpHost {
     let cpuFactor = 1;
     switch (row.op) {
       case 'write': {
-        if (row.extra !== undefined && row.extra.x_txn) this.txns.store(row.extra.x_txn, this.engine.now, pagesOfRange(k.vm, map, row.addr, row.len));
+        if (row.extra !== undefined) this.txns.store(row.extra.x_txn ?? '', this.engine.now);
         const block = this.storesBlock;
         if (tryFast && storeNoWait(k, map, row.addr, row.len, block)) {
           // done at once, as the kernel path would have been without sleeping
@@ -364,7 +364,6 @@ export class Simulator implements ReplayHost, PumpHost {
       if (result === this.personality.ok) {
         this.syncOk++;
         if (tIssue >= this.warmupNs) this.latencies.add(now - tIssue);
-        if (this.txns.tracking) this.txns.synced(tIssue, row.len === 0 ? undefined : pagesOfRange(this.kernel.vm, task.map, row.addr, row.len));
         const txn = row.extra?.x_txn;
         if (txn) this.txns.commit(txn, tIssue, now);
       } else this.syncErrors[result] = (this.syncErrors[result] ?? 0) + 1;

@@ -34,59 +34,6 @@ describe('TxnStats', () => {
   });
 });
 
-describe('TxnStats: a commit needs the transaction\'s pages synced', () => {
-  it('commits a transaction only once an msync issued after its stores covered its pages (that one or an earlier one)', () => {
-    const t = new TxnStats();
-    t.store('0', 100, [7, 0, 0]); // object 7, page 0
-    t.store('1', 200, [7, 5, 6]);
-    t.synced(300, [7, 0, 3]); // page 0 synced; pages 5-6 not
-    t.commit('<=1', 300, 1000);
-    let s = t.summary(1e9);
-    expect([s.count, s.pending_at_end]).toEqual([1, 1]);
-    expect(t.tracking).toBe(true);
-    // a later msync of pages 4-8 (another object's pages too) syncs txn 1; the next commit takes it
-    t.synced(2000, [9, 0, 100, 7, 4, 8]);
-    t.commit('<=1', 2000, 2500);
-    s = t.summary(1e9);
-    expect([s.count, s.pending_at_end]).toEqual([2, 0]);
-    expect(s.latency_us.max).toBe(2.3); // '1': 2500 - 200 ns
-    expect(t.tracking).toBe(false);
-  });
-
-  it('an msync issued before a store does not sync it; one of length 0 (undefined pages) syncs every page', () => {
-    const t = new TxnStats();
-    t.store('0', 100, [1, 0, 0]);
-    t.store('0', 900, [1, 3, 3]); // a second store, after the msync below was issued
-    t.synced(500, [1, 0, 10]);
-    t.commit('*', 500, 600);
-    expect(t.summary(1e9).count).toBe(0);
-    t.synced(1000);
-    t.commit('*', 1000, 1100);
-    expect(t.summary(1e9)).toMatchObject({ count: 1, pending_at_end: 0 });
-  });
-
-  it('closed replay: a lagging task\'s store after the commit meant for it is committed only by an msync of its page', () => {
-    // A's 16 MiB store (its CPU cost on nvme) delays its store of txn 0 past B's commit <=0; B's later commit <=1 syncs txn 1's page only
-    const A = 0x10000000, PS = 4096;
-    const b = new TraceBuilder('A').map(0, A, 64 << 20, 'wal.log').map(0, A, 64 << 20, 'wal.log', 0, '', 'B');
-    const tagged = (txn: string) => (b.rows[b.rows.length - 1].extra = { x_txn: txn });
-    b.op(10, 'write', A + (1 << 20), 16 << 20);
-    b.op(20, 'write', A, 100);
-    tagged('0');
-    b.op(30, 'msync', A, 100, 'SYNC', { task: 'B' });
-    tagged('<=0');
-    b.op(80_000, 'write', A + PS, 100, '', { task: 'B' });
-    tagged('1');
-    b.op(80_000, 'msync', A + PS, 100, 'SYNC', { task: 'B' });
-    tagged('<=1');
-    const o = simulate(b.rows, { personality: 'linux', pagein: false, device: { profile: 'nvme' } });
-    expect(o.result.txn).toMatchObject({ count: 1, pending_at_end: 1 });
-    // replayed open, in the trace's order, both are committed
-    const open = simulate(b.rows, { personality: 'linux', pagein: false, device: { profile: 'nvme' }, replay: 'open' });
-    expect(open.result.txn).toMatchObject({ count: 2, pending_at_end: 0 });
-  });
-});
-
 describe('presets that mark transactions', () => {
   it('wal-append: every record is a transaction; the group\'s last msync commits every one up to its own', () => {
     const rows = [...generate('wal-append', { duration_s: 0.05, group_commit: 3, tasks: 1 }, 1)];
