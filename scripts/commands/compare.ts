@@ -42,7 +42,8 @@ Mann-Whitney U test. Prints a table (or, with --json, the same as JSON) and
 writes to --out (default results/compare): compare.json and the overlaid CDF
 chart compare-cdf.{vl.json,svg,png,pdf}. Exit 0. A default metric that a run
 lacks (no successful msync: no latency) is left out and listed; a --metric
-that is not a number in a run is an error (exit 2).
+that is not a number in a run is an error (exit 2), save a result code
+(sync.errors.EIO) that no run returned, which counts 0 as in a sweep's tables.
 
 Options:
   --metric KEY   a summary.json number to compare (repeatable)

@@ -240,16 +240,35 @@ export function recordedCommand(trace: string): string[] | undefined {
 /**
  * Copies the shim log `log` to `path` under a temporary name, then links it into place, which
  * refuses a file that appeared at `path` meanwhile (never replaced: the program may have made it).
+ * Where the file system has no hard links, the temporary file is renamed to `path` if nothing is
+ * there; if that cannot be done either, it is kept under its temporary name and named.
  */
 function keepLog(log: string, path: string, trace: string): void {
   const tmp = tempBeside(resolve(path));
   try {
     copyFileSync(log, tmp, fsConstants.COPYFILE_EXCL);
-    linkSync(tmp, path);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? `${path} appeared while the program ran, and is left as it is` : `cannot be written (${errnoText(e)})`;
-    throw new InputError(`--keep-log ${path}: ${why}; the trace ${trace} was written`);
-  } finally {
     rmSync(tmp, { force: true });
+    throw new InputError(`--keep-log ${path}: cannot be written (${errnoText(e)}); the trace ${trace} was written`);
   }
+  try {
+    linkSync(tmp, path);
+    rmSync(tmp, { force: true });
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      rmSync(tmp, { force: true });
+      throw new InputError(`--keep-log ${path}: ${path} appeared while the program ran, and is left as it is; the trace ${trace} was written`);
+    }
+  }
+  // no hard links here (vfat, some network file systems)
+  if (!existsSync(path)) {
+    try {
+      renameSync(tmp, path);
+      return;
+    } catch {
+      // kept under its temporary name, below
+    }
+  }
+  throw new InputError(`--keep-log ${path}: cannot be placed there; the log is kept as ${tmp}, and the trace ${trace} was written`);
 }
