@@ -207,8 +207,7 @@ export function checkOutDir(out: string, o: OutCheck): string {
   if (out === '') refuse('the path is empty');
   const abs = resolve(out);
   if (o.within !== undefined) {
-    const rel = relative(resolve(o.within), abs);
-    if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) refuse(`the default resolves to ${abs}, not a directory inside ${o.within}/ (give --out)`);
+    if (whereIs(abs, o.within) !== 'inside') refuse(`the default resolves to ${abs}, not a directory inside ${o.within}/ (give --out)`);
   }
   let st;
   try {
@@ -236,6 +235,13 @@ export function checkOutDir(out: string, o: OutCheck): string {
   const why = whyNotOwned(abs, o.command);
   if (why !== undefined) refuse(why);
   return abs;
+}
+
+/** Where `path` lies against directory `dir` (both resolved): `dir` itself, inside it, or elsewhere (undefined). */
+export function whereIs(path: string, dir: string): 'same' | 'inside' | undefined {
+  const rel = relative(resolve(dir), resolve(path));
+  if (rel === '') return 'same';
+  return rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel) ? undefined : 'inside';
 }
 
 /**

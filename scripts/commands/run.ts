@@ -4,11 +4,11 @@
 import { loadConfig } from '../config-file.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
-import { defaultCacheDir } from '../cache-dir.ts';
+import { checkCacheOptions, defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
+import { whereIs } from '../../traces/out-dir.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
@@ -88,9 +88,10 @@ async function run(argv: string[]): Promise<number> {
   const trace = positionals[0];
   requireTraceFile(trace, 'trace file');
   checkCacheOptions(values);
-  refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'] ?? process.env.SYNCSIM_CACHE_DIR, values.out ?? defaultOutName(trace), values['cache-dir'] === undefined ? '$SYNCSIM_CACHE_DIR' : '--cache-dir');
+  const outName = values.out ?? defaultOutName(trace);
+  refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'] ?? process.env.SYNCSIM_CACHE_DIR, outName, values['cache-dir'] === undefined ? '$SYNCSIM_CACHE_DIR' : '--cache-dir');
   // checked and locked before anything is read: a refused --out costs nothing
-  const { lock } = claimOutDir(values.out ?? defaultOutName(trace), { command: 'run', within: values.out === undefined ? 'results' : undefined });
+  const { lock } = claimOutDir(outName, { command: 'run', within: values.out === undefined ? 'results' : undefined });
   try {
     return await replay(trace, values, ['syncsim', 'run', ...argv]);
   } finally {
@@ -98,12 +99,6 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-/** Refuses `--cache-dir` with `--no-cache` (which would silently win), and an empty `--cache-dir`. */
-export function checkCacheOptions(values: { 'no-cache'?: boolean; 'cache-dir'?: string }): void {
-  if (values['cache-dir'] === undefined) return;
-  if (values['no-cache']) throw new InputError('--cache-dir and --no-cache: give one of them');
-  if (values['cache-dir'] === '') throw new InputError('--cache-dir expects a directory (got an empty path)');
-}
 
 /**
  * Refuses (before any work) a `--cache-dir` that is `out` or inside it: the results directory is
@@ -111,10 +106,8 @@ export function checkCacheOptions(values: { 'no-cache'?: boolean; 'cache-dir'?: 
  */
 function refuseCacheInOut(cacheDir: string | undefined, out: string, what: string): void {
   if (cacheDir === undefined || cacheDir === '') return;
-  const rel = relative(resolve(out), resolve(cacheDir));
-  if (rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))) {
-    throw new InputError(`${what} ${cacheDir}: is ${rel === '' ? '' : 'inside '}the results directory ${out}, which a run replaces whole; choose a directory outside it`);
-  }
+  const where = whereIs(cacheDir, out);
+  if (where !== undefined) throw new InputError(`${what} ${cacheDir}: is ${where === 'same' ? '' : 'inside '}the results directory ${out}, which a run replaces whole; choose a directory outside it`);
 }
 
 /** The options of `syncsim run` as parsed. */

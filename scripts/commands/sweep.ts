@@ -9,7 +9,7 @@ import { DEFAULT_MAX_RUNS } from '../sweep/plan.ts';
 import { failureReport } from '../sweep/report.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
-import { checkCacheOptions } from './run.ts';
+import { checkCacheOptions } from '../cache-dir.ts';
 
 const HELP = `Usage: syncsim sweep EXP.yaml [options]
 
