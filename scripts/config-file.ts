@@ -113,6 +113,7 @@ const SAMPLE = /^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
  * {@link SamplesFileError} naming the file and line.
  */
 export function readSamplesFile(path: string, key = 'device.service.file'): number[] {
+  const fail = (line: number, problem: string) => new SamplesFileError(path, line, problem, key);
   let buf: Buffer;
   try {
     buf = readFileSync(path);
@@ -123,23 +124,23 @@ export function readSamplesFile(path: string, key = 'device.service.file'): numb
     const at = firstBadByte(buf);
     let line = 1;
     for (let i = buf.indexOf(10); i !== -1 && i < at; i = buf.indexOf(10, i + 1)) line++;
-    throw new SamplesFileError(path, line, buf[at] === 0 ? 'NUL byte' : 'invalid UTF-8', key);
+    throw fail(line, buf[at] === 0 ? 'NUL byte' : 'invalid UTF-8');
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parseCsv(buf.toString('utf8'), { comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true, bom: true }) as unknown as typeof records;
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new SamplesFileError(path, err.lines ?? 1, `malformed CSV: ${err.message.split('\n')[0]}`, key);
+    throw fail(err.lines ?? 1, `malformed CSV: ${err.message.split('\n')[0]}`);
   }
-  if (records.length === 0) throw new SamplesFileError(path, 1, 'no latency_us column (the file has no header line)', key);
+  if (records.length === 0) throw fail(1, 'no latency_us column (the file has no header line)');
   const [head, ...rows] = records;
   const col = head!.record.indexOf('latency_us');
-  if (col < 0) throw new SamplesFileError(path, head!.info.lines, `no latency_us column (got '${head!.record.join(',')}')`, key);
-  if (rows.length === 0) throw new SamplesFileError(path, head!.info.lines, 'no samples after the header line', key);
+  if (col < 0) throw fail(head!.info.lines, `no latency_us column (got '${head!.record.join(',')}')`);
+  if (rows.length === 0) throw fail(head!.info.lines, 'no samples after the header line');
   return rows.map(({ record, info }) => {
     const text = record[col] ?? '';
-    if (!SAMPLE.test(text) || !Number.isFinite(Number(text))) throw new SamplesFileError(path, info.lines, `latency_us is not a non-negative number (got '${text}')`, key);
+    if (!SAMPLE.test(text) || !Number.isFinite(Number(text))) throw fail(info.lines, `latency_us is not a non-negative number (got '${text}')`);
     return Number(text);
   });
 }
