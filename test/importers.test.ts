@@ -247,6 +247,8 @@ describe('fio-iolog', () => {
       '20 /data/a datasync 0 0',
       '25 /data/a sync_file_range 4096 8192',
       '26 /data/a sync_file_range 4096 0',
+      '27 /data/a sync_file_range 100 200',
+      '28 /data/a sync_file_range 4000 200',
       '30 /data/a read 4096 100',
       '40 /data/a close',
       '',
@@ -259,6 +261,9 @@ describe('fio-iolog', () => {
       [10_000, 'msync', 0, TIB, Flag.ASYNC],
       [15_000, 'msync', 4096, 8192, Flag.ASYNC],
       [16_000, 'msync', 4096, TIB - 4096, Flag.ASYNC],
+      // a byte range syncs the pages it touches: msync would refuse an unaligned address (EINVAL)
+      [17_000, 'msync', 0, 4096, Flag.ASYNC],
+      [18_000, 'msync', 0, 8192, Flag.ASYNC],
       [20_000, 'read', 4096, 100, 0],
     ]);
   });

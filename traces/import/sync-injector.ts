@@ -242,7 +242,8 @@ export class ImportedTrace {
 
   /**
    * An msync of [offset, offset+len) of object `name`, len 0: to the end of its mapping (a range
-   * sync: it does not reset the injection counters).
+   * sync: it does not reset the injection counters). The range is widened to whole pages: a byte
+   * range syncs the pages it touches (sync_file_range), while msync refuses an unaligned address.
    */
   syncRange(name: string, task: string, tNs: number, offset: number, len: number, flags: number, place: InputPlace): void {
     const o = this.object(name, task, place);
@@ -250,8 +251,10 @@ export class ImportedTrace {
       if (!(offset < o.size)) throw new TraceError(this.path, place.line, place.column, `offset must be below ${o.size} (${this.bound(o)})`, place.text);
       len = o.mapLen - offset;
     } else this.checkRange(o, offset, len, place);
+    const start = offset - (offset % this.pageSize);
+    const end = Math.min(o.mapLen, Math.ceil((offset + len) / this.pageSize) * this.pageSize);
     this.before(o, tNs);
-    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base + offset, len, flags });
+    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base + start, len: end - start, flags });
   }
 }
 
