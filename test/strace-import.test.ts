@@ -450,6 +450,32 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     expect(all.filter((r) => r.op === 'write').map((r) => r.len)).toEqual([65536, 65536]);
   });
 
+  it('pages=N covers the pages the kernel syncs: an msync\'s length is rounded up to whole pages', async () => {
+    const path = join(tmp(), 'short.txt');
+    writeFileSync(path, [
+      '100 1.000000 openat(AT_FDCWD, "/f", O_RDWR) = 3 <0.000010>',
+      '100 1.000100 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = 0x10000000 <0.000005>',
+      '100 1.000200 msync(0x10000000, 100, MS_SYNC) = 0 <0.000100>',
+      '100 1.000300 msync(0x10000000, 6000, MS_SYNC) = 0 <0.000100>',
+    ].join('\n') + '\n');
+    const rows: RowInput[] = [];
+    for await (const b of straceImporter!.rows(path, { pageSize: 4096, syncFlags: Flag.SYNC, assumeDirty: 'pages=4' }, {})) rows.push(...b);
+    // before msync(p, 100): its one page; before msync(p, 6000): its two
+    expect(rows.filter((r) => r.op === 'write' || r.op === 'msync').map((r) => [r.op, r.op === 'write' ? r.len / 4096 : r.len])).toEqual([
+      ['write', 1], ['msync', 100], ['write', 2], ['msync', 6000],
+    ]);
+  });
+
+  it('injection options are refused: an strace trace\'s msyncs are the program\'s own', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 't.strace'), T);
+    for (const opt of [['--sync-every-writes', '1'], ['--sync-every-us', '100'], ['--sync-flags', 'ASYNC']]) {
+      const r = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'x.csv'), ...opt]);
+      expect([r.code, r.stderr]).toEqual([2, `syncsim: ${opt[0]} is for formats whose msyncs syncsim injects (fio-iolog, blkparse, msr): an strace trace's msyncs are the program's own\n`]);
+    }
+    expect(existsSync(join(d, 'x.csv'))).toBe(false);
+  });
+
   it('measured: the page count comes from each msync\'s measured duration through the device model', async () => {
     // 100 µs per page: 500 µs → 5 pages, 2100 µs → 21, capped at the 16 pages of the range
     const p = pagesPerMsync(await run('measured', 1, (us) => Math.round(us / 100)));

@@ -43,6 +43,7 @@ describe('madvise in strace output', () => {
       `${t(400)} madvise(0x7f0000000000, 65536, MADV_RANDOM) = 0 <0.000002>`,
       `${t(500)} madvise(0x7f0000000000, 4096, MADV_NORMAL) = 0 <0.000002>`,
       `${t(600)} madvise(0x7f0000008000, 4096, 2) = 0 <0.000002>`,
+      `${t(700)} madvise(0x7f0000009000, 4096, 0x0) = 0 <0.000002>`,
     ]);
     expect(rows.map(brief)).toEqual([
       [0, 'map', 0, 16, ''],
@@ -51,6 +52,7 @@ describe('madvise in strace output', () => {
       [300, 'unmap', 0, 4, ''], [300, 'map', 0, 4, 'RANDOM'], [300, 'unmap', 6, 10, ''], [300, 'map', 6, 10, 'RANDOM'],
       [500, 'unmap', 0, 1, ''], [500, 'map', 0, 1, ''],
       [600, 'unmap', 8, 1, ''], [600, 'map', 8, 1, 'SEQUENTIAL'], // advice given as a number
+      [700, 'unmap', 9, 1, ''], [700, 'map', 9, 1, ''], // MADV_NORMAL in hex, as strace -X raw writes it
     ]);
     // the object and its offset follow the part; the first row carries the call
     const m = rows.find((r) => r.op === 'map' && r.tNs === 600_000)!;

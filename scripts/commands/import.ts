@@ -197,6 +197,11 @@ async function run(argv: string[]): Promise<number> {
   if (values['sync-every-writes'] !== undefined && values['sync-every-us'] !== undefined) {
     throw new InputError('--sync-every-writes and --sync-every-us are exclusive: give one');
   }
+  // strace's msyncs are the program's own, with its flags: nothing is injected
+  if (importer.format === 'strace') {
+    const given = (['sync-every-writes', 'sync-every-us', 'sync-flags'] as const).find((k) => values[k] !== undefined);
+    if (given) throw new InputError(`--${given} is for formats whose msyncs syncsim injects (fio-iolog, blkparse, msr): an strace trace's msyncs are the program's own`);
+  }
   const opts: ImportOptions = { pageSize, syncFlags: values['sync-flags'] === undefined ? DEFAULT_SYNC_FLAGS : parseSyncFlags(values['sync-flags']) };
   if (values['sync-every-writes'] !== undefined) opts.syncEveryWrites = positiveInt('--sync-every-writes', values['sync-every-writes']);
   if (values['sync-every-us'] !== undefined) {

@@ -79,7 +79,8 @@ export function seededUniform(seed: number): () => number {
  * pages in address order.
  */
 export function spreadPages(s: AddressSpace, addr: number, len: number, count: number, ps: number, uniform: () => number): Range[] {
-  const pieces = writablePieces(s, addr, len).map(([a, l]) => [Math.ceil(a / ps) * ps, Math.floor((a + l) / ps) * ps] as const).filter(([a, e]) => e > a);
+  // whole pages outward, as the kernel rounds an msync's range (its length up): msync(p, 100) covers page p
+  const pieces = writablePieces(s, addr, len).map(([a, l]) => [Math.floor(a / ps) * ps, Math.ceil((a + l) / ps) * ps] as const).filter(([a, e]) => e > a);
   const total = pieces.reduce((n, [a, e]) => n + (e - a) / ps, 0);
   const k = Math.min(count, total);
   if (k <= 0) return [];
