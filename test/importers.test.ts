@@ -474,6 +474,15 @@ describe('msr', () => {
     expect(rows.filter((r) => r.op === 'map').map((r) => r.object)).toEqual(['usr_0', 'src1_2']);
   });
 
+  it('host names that make the same token are still separate tasks: one task per host+disk', async () => {
+    const d = tmp();
+    const f = join(d, 'hosts.csv');
+    writeFileSync(f, ['usr', 'us r', 'us_r'].map((h) => `128166372003061629,${h},0,Write,8192,4096,1331`).join('\n') + '\n');
+    const { rows } = await importRows(msrImporter, f);
+    const maps = rows.filter((r) => r.op === 'map');
+    expect(maps.map((r) => [r.task, r.object])).toEqual([['usr_0', 'usr_0'], ['us_r_0', 'us r_0'], ['us_r_0-2', 'us_r_0']]);
+  });
+
   it('reads gzip input (by magic bytes, whatever the name) and skips a header line', async () => {
     const d = tmp();
     const gz = join(d, 'trace.csv');

@@ -37,6 +37,8 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
   let hi0 = -1;
   let lo0 = 0;
   const tasks = new Map<string, string>();
+  /** The task tokens in use. */
+  const taken = new Set<string>();
   let line = 0;
   const fail = (col: number | string, problem: string, got: string): never => {
     throw new TraceError(path, line, typeof col === 'number' ? COLUMNS[col]! : col, problem, got);
@@ -76,7 +78,11 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
       const name = `${host}_${Number(diskText)}`;
       let task = tasks.get(name);
       if (task === undefined) {
-        task = toToken(name);
+        // one task per host+disk: names that make the same token (`us r`, `us_r`) get numbered ones
+        const base = toToken(name);
+        task = base;
+        for (let n = 2; taken.has(task); n++) task = `${base}-${n}`;
+        taken.add(task);
         tasks.set(name, task);
       }
       const t = trace.time(inputNs);
