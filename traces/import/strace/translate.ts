@@ -261,8 +261,8 @@ export class StraceTranslator {
     if (a.length !== 3) this.fail(c.line, c.name, 'expected 3 arguments (addr, length, advice)', c.args);
     const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
     const text = a[2]!.trim();
-    // by name, or by number as `strace -X raw` writes it (decimal or hex)
-    const num = /^(?:0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
+    // by name, or by number as `strace -X raw` writes it (decimal or hex: the grammar's parseNum)
+    const num = parseNum(text);
     const access = Object.entries(MADV_ACCESS).find(([name, v]) => name === text || v.value === num)?.[1];
     if (!access) {
       this.count('madvise_other');
