@@ -10,7 +10,10 @@ import { makeSampler, quantileSampler } from '../sim/device/service.ts';
 import { RandomStream } from '../sim/engine/random.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { ConfigError } from '../sim/config-error.ts';
-import { evenQuantiles, FLUSH_QUANTILES, FLUSH_QUANTILES_MAX, flushQuantiles, hostFactorQuantiles, ownQuantiles, quantilesText, tablePoints } from '../scripts/validate/flush-quantiles.ts';
+import { evenQuantiles, FLUSH_QUANTILES, FLUSH_QUANTILES_MAX, flushQuantiles, hostFactorQuantiles, ownQuantiles, quantilesText, tableMedian, tablePoints } from '../scripts/validate/flush-quantiles.ts';
+import { flushLevelKeys } from '../scripts/validate/flush-level.ts';
+import type { fitFlushLevel } from '../scripts/validate/calibration-fit.ts';
+import type { FioLatency } from '../scripts/validate/fio.ts';
 import { quantileOfSorted } from '../scripts/measure/cpu-fit.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 
@@ -115,6 +118,36 @@ describe('the table calibration fits', () => {
     // fewer fdatasyncs timed than the table's points (whatever the pool standing for them), or no flush_us: no table
     expect(flushQuantiles(level, FLUSH_QUANTILES - 1, 90, 14)).toEqual([]);
     expect(flushQuantiles(level, level.length, 0, 14)).toEqual([]);
+  });
+
+  // a quick calibration on a busy machine (npm test, 2026-12-05): most fdatasyncs after one write took no longer than the
+  // destage one write adds (fitted from the flush-N steps), while the level's mean, above it, left flush_us positive
+  const busy = Array.from({ length: 2000 }, (_, i) => (i % 5 < 3 ? 20 + (i % 7) : 300 + (i % 11)));
+  const busyLevel: FioLatency = { count: busy.length, mean_us: busy.reduce((a, b) => a + b, 0) / busy.length, stddev_us: 130, p50_us: 23, p90_us: 309, p99_us: 310 };
+
+  it('is none when half the fdatasyncs took no longer than one write\'s destage: the table\'s median would be 0', () => {
+    // the median fdatasync 23 µs, less a destage of 40 µs: 0
+    expect(flushQuantiles(busy, busy.length, 100, 40)).toEqual([]);
+    // a destage below the median: a table, with a positive median
+    const q = flushQuantiles(busy, busy.length, 100, 10);
+    expect(q).toHaveLength(tablePoints(busy.length));
+    expect(tableMedian(q)).toBeGreaterThan(0);
+  });
+
+  it('leaves the empty FLUSH a finite price when there is no table for it (was Infinity: a profile the config refused)', () => {
+    const fit = {
+      flush: { write_cache: true, flush_us: 100 },
+      destage: { destage: 'on_flush', slope_us_per_write: 40 },
+      destage_rate: null,
+    } as unknown as ReturnType<typeof fitFlushLevel>;
+    const empty: FioLatency = { count: 100, mean_us: 50, stddev_us: 5, p50_us: 48, p90_us: 55, p99_us: 60 };
+    const keys = flushLevelKeys(fit, busyLevel, empty, 'flush', busy);
+    expect(keys.device.flush_quantiles).toEqual([]);
+    expect(Number.isFinite(keys.device.flush_empty_us)).toBe(true);
+    expect(keys.device.flush_empty_us).toBeGreaterThan(0);
+    expect(keys.fitted['device.flush_quantiles']!.from).toContain("no longer than one write's destage (40 µs)");
+    // the profile these keys go into is one the configuration accepts
+    expect(() => resolveConfig({ device: { profile: 'sata-ssd', ...keys.device } })).not.toThrow();
   });
 
   it('has one point for every ten fdatasyncs timed, from 500 to 2000: five of them lie past its last point', () => {

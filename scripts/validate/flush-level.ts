@@ -87,7 +87,7 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
         value: quantiles, r2: null, n: level.count,
         from: quantiles.length > 0
           ? `${levelFrom}: ${quantiles.length} quantiles of those fdatasyncs (at (i + ½) / ${quantiles.length}: one for every ten timed, within ${FLUSH_QUANTILES} … ${FLUSH_QUANTILES_MAX})${destageUs > 0 ? `, each less one write's destage (${round2(destageUs)} µs),` : ''} over flush_us: each FLUSH's factor is drawn from them instead of from flush_cv and flush_floor (${quantilesText(quantiles)})`
-          : `${levelFrom}: none (${noTableReason(level.count, samples.length, fit.flush.flush_us)}): the lognormal of flush_cv and flush_floor`,
+          : `${levelFrom}: none (${noTableReason(level.count, samples.length, fit.flush.flush_us, destageUs)}): the lognormal of flush_cv and flush_floor`,
       },
       'device.flush_cv': {
         value: cv, r2: null, n: level.count,
@@ -98,10 +98,11 @@ export function flushLevelKeys(fit: ReturnType<typeof fitFlushLevel>, level: Fio
 }
 
 /** Why {@link flushQuantiles} gave no table: too few fdatasyncs timed, none timed one by one, or no fixed cost to scale. */
-function noTableReason(count: number, samples: number, flushUs: number): string {
+function noTableReason(count: number, samples: number, flushUs: number, destageUs: number): string {
   if (count < FLUSH_QUANTILES) return `${count} fdatasyncs timed, fewer than the smallest table's ${FLUSH_QUANTILES} points`;
   if (samples === 0) return `no fdatasync timed one by one: fio's I/O log has no timestamps, only the step's figures`;
-  return `flush_us ${flushUs}: no fixed cost to scale`;
+  if (!(flushUs > 0)) return `flush_us ${flushUs}: no fixed cost to scale`;
+  return `half of them took no longer than one write's destage (${round2(destageUs)} µs): no fixed cost left to scale`;
 }
 
 /** One FLUSH probe of a session: when, and its fdatasyncs (µs). */

@@ -55,11 +55,15 @@ export function evenQuantiles(xs: readonly number[], n: number): number[] {
  * FLUSH unscaled), over `flushUs`, so that the model's FLUSH after one
  * write, `flush_us` × a factor drawn from the table + the destage, has the
  * level's quantiles. 4 decimals; empty (no table) when fewer than
- * {@link FLUSH_QUANTILES} fdatasyncs were timed, or `flushUs` is not positive.
+ * {@link FLUSH_QUANTILES} fdatasyncs were timed, `flushUs` is not positive,
+ * or the table's median point would be 0 (half the fdatasyncs took no longer
+ * than one write's destage: nothing of a fixed cost is left to draw a factor
+ * for, and the empty FLUSH, priced over the table's median, would have none).
  */
 export function flushQuantiles(us: readonly number[], count: number, flushUs: number, destageUs: number): number[] {
   if (count < FLUSH_QUANTILES || us.length === 0 || !(flushUs > 0)) return [];
-  return evenQuantiles(us, tablePoints(count)).map((x) => round4(Math.max(0, x - destageUs) / flushUs));
+  const table = evenQuantiles(us, tablePoints(count)).map((x) => round4(Math.max(0, x - destageUs) / flushUs));
+  return tableMedian(table) > 0 ? table : [];
 }
 
 /** Points of the host's factor in {@link ownQuantiles}' products. */
