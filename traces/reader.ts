@@ -28,6 +28,7 @@ import { errnoText, isGzip, lineAtOffset } from './files.ts';
 import { columnLabel, FieldProblem, TraceError } from './trace-error.ts';
 import { ReadState } from './read-state.ts';
 import { FastPass } from './fast-pass.ts';
+import { GZIP_PROBLEM, withGzipDamage } from './gzip-check.ts';
 
 /** Options of {@link readTrace}. */
 export interface ReadTraceOptions {
@@ -76,6 +77,17 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the trace: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
+  try {
+    yield* readBlocks(path, gz, batchSize, opts);
+  } catch (err) {
+    // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
+    if (gz && err instanceof TraceError) throw await withGzipDamage(path, err);
+    throw err;
+  }
+}
+
+/** {@link readTraceBlocks} of a file known to be gzip (`gz`) or not. */
+async function* readBlocks(path: string, gz: boolean, batchSize: number, opts: ReadTraceOptions): AsyncGenerator<RowBlock> {
   const st = new ReadState(path, batchSize);
   let skip = 0;
   if (opts.fast ?? true) {
@@ -129,7 +141,7 @@ async function* csvPass(st: ReadState, gz: boolean, skip: number): AsyncGenerato
     if (err instanceof FieldProblem) throw st.located(err, rec, csvLine);
     const e = err as NodeJS.ErrnoException;
     const line = Math.max(st.lastLine, framing.fileLine(parser.info.lines));
-    const what = gz && typeof e?.code === 'string' && e.code.startsWith('Z_') ? 'corrupt gzip data' : 'cannot read the trace';
+    const what = gz && typeof e?.code === 'string' && e.code.startsWith('Z_') ? GZIP_PROBLEM : 'cannot read the trace';
     throw new TraceError(path, line, '-', `${what}: ${e?.message ?? String(err)}`, errnoText(err), { cause: err });
   } finally {
     input.close();

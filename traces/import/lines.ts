@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError } from '../trace-error.ts';
 import { errnoText, isGzip } from '../files.ts';
+import { GZIP_PROBLEM, withGzipDamage } from '../gzip-check.ts';
 import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
 
 /** A run of consecutive lines: `lines[i]` is line `first + i` of the file, without its line break (LF or CR LF). */
@@ -38,6 +39,17 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the input: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
+  try {
+    yield* linesOf(path, gz, batchSize, maxLen);
+  } catch (err) {
+    // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
+    if (gz && err instanceof TraceError) throw await withGzipDamage(path, err);
+    throw err;
+  }
+}
+
+/** {@link readLines} of a file known to be gzip (`gz`) or not. */
+async function* linesOf(path: string, gz: boolean, batchSize: number, maxLen: number): AsyncGenerator<LineBatch> {
   const source = createReadStream(path, { highWaterMark: 1 << 16 });
   const streams: Readable[] = [source];
   let feed: Readable = source;
@@ -99,7 +111,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
   } catch (err) {
     if (err instanceof TraceError) throw err;
     const e = err as NodeJS.ErrnoException;
-    const what = gz && typeof e?.code === 'string' && e.code.startsWith('Z_') ? 'corrupt gzip data' : 'cannot read the input';
+    const what = gz && typeof e?.code === 'string' && e.code.startsWith('Z_') ? GZIP_PROBLEM : 'cannot read the input';
     throw new TraceError(path, next, '-', `${what}: ${e?.message ?? String(err)}`, errnoText(err), { cause: err });
   } finally {
     for (const s of streams) s.destroy();
