@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { basename, join, resolve } from 'node:path';
@@ -327,6 +327,21 @@ describe('a cache directory inside the results directory', () => {
     const ok = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', 'out-cache'], { cwd: d, encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(readdirSync(d).sort()).toEqual(['out', 'out-cache']);
+  });
+
+  it('through symbolic links too: a --cache-dir whose link leads into --out, or an --out whose link holds the cache, is refused before any work', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'res'));
+    writeFileSync(join(d, 'res', 'mine.txt'), 'the user\'s file\n');
+    symlinkSync(join(d, 'res'), join(d, 'link'));
+    // the cache through the link, inside the results directory as written
+    const a = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'res', '--cache-dir', join('link', 'cache')], { cwd: d, encoding: 'utf8' });
+    expect([a.status, a.stderr]).toEqual([2, `syncsim: --cache-dir ${join('link', 'cache')}: is inside the results directory res, which a run replaces whole; choose a directory outside it\n`]);
+    // the results through the link, the cache as written
+    const b = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'link', '--cache-dir', join('res', 'c', 'd')], { cwd: d, encoding: 'utf8' });
+    expect([b.status, b.stderr]).toEqual([2, `syncsim: --cache-dir ${join('res', 'c', 'd')}: is inside the results directory link, which a run replaces whole; choose a directory outside it\n`]);
+    expect(readdirSync(d).sort()).toEqual(['link', 'res']);
+    expect(readdirSync(join(d, 'res'))).toEqual(['mine.txt']);
   });
 });
 

@@ -244,6 +244,26 @@ export function whereIs(path: string, dir: string): 'same' | 'inside' | undefine
   return rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel) ? undefined : 'inside';
 }
 
+/** {@link whereIs} of the two paths as they resolve on disk (symbolic links followed as far as each exists), else as written. */
+export function whereIsOnDisk(path: string, dir: string): 'same' | 'inside' | undefined {
+  return whereIs(path, dir) ?? whereIs(onDisk(path), onDisk(dir));
+}
+
+/** `path` with the longest part of it that exists resolved through its symbolic links, the rest as written. */
+function onDisk(path: string): string {
+  const rest: string[] = [];
+  for (let p = resolve(path); ; ) {
+    try {
+      return join(realpathSync(p), ...rest.reverse());
+    } catch {
+      const up = resolve(p, '..');
+      if (up === p) return resolve(path);
+      rest.push(relative(up, p));
+      p = up;
+    }
+  }
+}
+
 /**
  * Checks that an output file may be written at `path` (replacing what is
  * there): it is missing, or a regular file that `isOurs` recognises, from

@@ -7,7 +7,7 @@ import { defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions 
 import { checkCacheOptions, defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
-import { whereIs } from '../../traces/out-dir.ts';
+import { whereIsOnDisk } from '../../traces/out-dir.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -101,12 +101,12 @@ async function run(argv: string[]): Promise<number> {
 
 
 /**
- * Refuses (before any work) a `--cache-dir` that is `out` or inside it: the results directory is
+ * Refuses (before any work) a `--cache-dir` that is `out` or inside it, as written or through symbolic links: the results directory is
  * replaced whole when the run commits, so a cache there would be refused then, after the replay.
  */
 function refuseCacheInOut(cacheDir: string | undefined, out: string, what: string): void {
   if (cacheDir === undefined || cacheDir === '') return;
-  const where = whereIs(cacheDir, out);
+  const where = whereIsOnDisk(cacheDir, out);
   if (where !== undefined) throw new InputError(`${what} ${cacheDir}: is ${where === 'same' ? '' : 'inside '}the results directory ${out}, which a run replaces whole; choose a directory outside it`);
 }
 
