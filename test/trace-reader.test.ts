@@ -337,10 +337,23 @@ describe('readTrace: malformed traces', () => {
     await expectError('\n', 1, '-', 'no header line (empty trace)', '');
   });
 
-  it('malformed CSV', async () => {
+  it('malformed CSV: a quote never closed is named at the line it opened on, not the end of the file', async () => {
     const err = await errorOf(await put(HEADER + '0,a,map,0,1,,"unclosed,0\n1,a,read,0,1,,,\n'));
-    expect(err.message).toMatch(/^.*:4: column object: malformed CSV: Quote Not Closed: .* \(got ''\)$/);
-    expect(err.line).toBe(4);
+    expect(err.message).toMatch(/^.*:3: column object: malformed CSV: a quote opened on this line is never closed: the file ends inside its field \(a field is quoted whole or not at all, and a quote inside a quoted field is written ""\) \(got ''\)$/);
+    expect(err.line).toBe(3);
+    // after 20,000 rows the fast pass took, and a comment and a blank line, with 20,000 rows after it
+    const good = Array.from({ length: 20_000 }, (_, i) => `${i},a,read,0,1,,,\n`).join('');
+    const far = await errorOf(await put(HEADER + good + '# a comment\n\n20000,a,map,0,1,,"obj,0\n' + good.replace(/^/gm, '3')));
+    expect([far.line, far.column]).toEqual([20_005, 'object']);
+  });
+
+  it('malformed CSV: a quote inside an unquoted field, and text after a closing quote, say how a field is quoted and quote the text at fault', async () => {
+    const open = await errorOf(await put(HEADER + '0,a,re"ad,0,1,,,\n'));
+    expect([open.line, open.column, open.text]).toEqual([3, 'op', 're']);
+    expect(open.problem).toBe('malformed CSV: a quote inside an unquoted field (a field is quoted whole or not at all, and a quote inside a quoted field is written "")');
+    const close = await errorOf(await put(HEADER + '0,a,"read"x,0,1,,,\n'));
+    expect([close.line, close.column, close.text]).toEqual([3, 'op', 'x']);
+    expect(close.problem).toBe('malformed CSV: a quoted field goes on after its closing quote (a field is quoted whole or not at all, and a quote inside a quoted field is written "")');
   });
 
   it('a lone CR inside a field is not a line break: later rows and errors keep their file lines', async () => {
@@ -352,7 +365,7 @@ describe('readTrace: malformed traces', () => {
     // a CSV syntax error: the line is the file's, and csv-parse's own count (which counts the CRs) is not quoted
     const csv = await errorOf(await put(head + rows + '2,a,read,0,1,,,,x"y\n'));
     expect(csv.line).toBe(5);
-    expect(csv.message).toMatch(/^.*:5: column x_note: malformed CSV: Invalid Opening Quote: a quote is found on field 8 \(got 'x'\)$/);
+    expect(csv.message).toMatch(/^.*:5: column x_note: malformed CSV: a quote inside an unquoted field \(.*\) \(got 'x'\)$/);
   });
 
   it('malformed CSV in the middle of a large file, after the rows before it', async () => {
@@ -369,7 +382,7 @@ describe('readTrace: malformed traces', () => {
     expect(caught).toBeInstanceOf(TraceError);
     const err = caught as TraceError;
     expect([err.line, err.column]).toEqual([20_003, 'object']);
-    expect(err.message).toMatch(/^.*:20003: column object: malformed CSV: Invalid Closing Quote: got "x" instead of .*\(got ''\)$/);
+    expect(err.message).toMatch(/^.*:20003: column object: malformed CSV: a quoted field goes on after its closing quote \(.*\) \(got 'x'\)$/);
   });
 
   it('rejects a bad batchSize', async () => {

@@ -20,12 +20,12 @@
  * Every problem (malformed row, malformed CSV, unreadable or corrupt file) is thrown from the
  * generator as a {@link TraceError}; the first error in file order wins.
  */
-import type { CsvError } from 'csv-parse';
 import { openCsvInput, type ParsedChunk } from './csv-lines.ts';
-import { showBytes, showMarked } from './utf8.ts';
+import { showBytes } from './utf8.ts';
 import type { RowBlock, TraceRow } from './types.ts';
 import { errnoText, isGzip, lineAtOffset } from './files.ts';
-import { columnLabel, FieldProblem, TraceError } from './trace-error.ts';
+import { FieldProblem, TraceError } from './trace-error.ts';
+import { csvSyntaxError, firstRecordLine, isUnclosedQuote, type CsvSyntax } from './csv-syntax.ts';
 import { ReadState } from './read-state.ts';
 import { FastPass } from './fast-pass.ts';
 import { GZIP_PROBLEM, withGzipDamage } from './gzip-check.ts';
@@ -38,16 +38,6 @@ export interface ReadTraceOptions {
   fast?: boolean;
   /** Bytes per read of the fast pass (default 1 MiB; tests make it small to cut lines anywhere). */
   chunkBytes?: number;
-}
-
-/** The TraceError of a CSV syntax error reported by csv-parse. */
-function csvSyntaxError(path: string, e: CsvError & { lines?: number; column?: number | string; field?: string }, line: number, names: readonly string[] | null, suspect: boolean): TraceError {
-  const col = typeof e.column === 'number' ? columnLabel(names, e.column) : '-';
-  // csv-parse's message ends with the field as JSON: the message quotes it already
-  // and csv-parse's own line count, which counts a lone CR as a line: the message starts with the file's line
-  const problem = e.message.replace(/, value is ".*$/s, '').replace(/ (?:at|on) line \d+/, '');
-  const field = typeof e.field === 'string' ? e.field : '';
-  return new TraceError(path, line, col, `malformed CSV: ${problem}`, suspect ? showMarked(field) : field, { cause: e });
 }
 
 /**
@@ -116,16 +106,21 @@ async function* csvPass(st: ReadState, gz: boolean, skip: number): AsyncGenerato
   // The record being looked at, to locate a FieldProblem.
   let rec: string[] = [];
   let csvLine = 0;
+  /** csv-parse's line count at the end of the last record it gave (the header's included, and those the fast pass took). */
+  let lastCsvLine = 0;
   let seen = 0;
   try {
     for await (const chunk of parser as AsyncIterable<ParsedChunk>) {
       if (chunk.error !== undefined) {
-        const e = chunk.error as CsvError & { lines?: number };
-        const line = typeof e.lines === 'number' ? framing.fileLine(e.lines) : st.lastLine;
+        const e = chunk.error as CsvSyntax;
+        let line = typeof e.lines === 'number' ? framing.fileLine(e.lines) : st.lastLine;
+        // a quote never closed: the line its record began on, the first record line after the last record read
+        if (isUnclosedQuote(e)) line = await firstRecordLine(path, framing.fileLine(lastCsvLine) + 1, line);
         throw csvSyntaxError(path, e, line, st.cols?.names ?? null, parser.suspect);
       }
       const { records, lines } = chunk;
       for (let k = 0; k < records.length; k++) {
+        lastCsvLine = lines[k]!;
         if (seen < skip) {
           seen++;
           continue;
