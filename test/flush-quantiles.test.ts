@@ -12,7 +12,8 @@ import { resolveConfig } from '../sim/config.ts';
 import { ConfigError } from '../sim/config-error.ts';
 import { evenQuantiles, FLUSH_QUANTILES, FLUSH_QUANTILES_MAX, flushQuantiles, hostFactorQuantiles, ownQuantiles, quantilesText, tableMedian, tablePoints } from '../scripts/validate/flush-quantiles.ts';
 import { flushLevelKeys } from '../scripts/validate/flush-level.ts';
-import type { fitFlushLevel } from '../scripts/validate/calibration-fit.ts';
+import { requireFiniteFit, type fitFlushLevel } from '../scripts/validate/calibration-fit.ts';
+import { InputError } from '../scripts/errors.ts';
 import type { FioLatency } from '../scripts/validate/fio.ts';
 import { quantileOfSorted } from '../scripts/measure/cpu-fit.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
@@ -148,6 +149,15 @@ describe('the table calibration fits', () => {
     expect(keys.fitted['device.flush_quantiles']!.from).toContain("no longer than one write's destage (40 µs)");
     // the profile these keys go into is one the configuration accepts
     expect(() => resolveConfig({ device: { profile: 'sata-ssd', ...keys.device } })).not.toThrow();
+  });
+
+  it('calibration writes no profile with a number that is not finite: exit 2, naming the key and what it was fitted from', () => {
+    const fitted = { 'device.flush_empty_us': { from: 'flush-empty: its median over the table\'s median' }, 'device.flush_quantiles': { from: 'flush: 500 quantiles' } };
+    expect(() => requireFiniteFit({ device: { flush_us: 61.1, flush_empty_us: 48, flush_quantiles: [0.9, 1, 1.2] }, readahead: { pages: 2048 } }, fitted)).not.toThrow();
+    const inf = () => requireFiniteFit({ device: { flush_us: 61.1, flush_empty_us: Infinity } }, fitted);
+    expect(inf).toThrow(InputError);
+    expect(inf).toThrow("calibrate: device.flush_empty_us came out Infinity (flush-empty: its median over the table's median): the measurements were too noisy to fit it; nothing was written; run the calibration again on a quieter machine");
+    expect(() => requireFiniteFit({ device: { flush_quantiles: [0.9, NaN] } }, fitted)).toThrow('calibrate: device.flush_quantiles[1] came out NaN (flush: 500 quantiles): ');
   });
 
   it('has one point for every ten fdatasyncs timed, from 500 to 2000: five of them lie past its last point', () => {

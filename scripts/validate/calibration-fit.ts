@@ -191,3 +191,23 @@ export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean 
   if (destage?.destage === 'on_flush') flush.flush_us = round2(Math.max(0, levelUs - destage.slope_us_per_write));
   return { flush, destage, destage_rate: destage?.destage === 'on_flush' ? rate : null };
 }
+
+/**
+ * Throws (an InputError: exit 2, nothing written) when a number of the
+ * profile `fragment` is not finite (a fit divided by a spread or a median that
+ * the measurements left at 0), naming the key, its value and, from
+ * `fitted`, what it was fitted from: a profile `--config` would refuse is
+ * never written.
+ */
+export function requireFiniteFit(fragment: Record<string, unknown>, fitted: Readonly<Record<string, { from: string }>>): void {
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) {
+        const from = (fitted[key] ?? fitted[key.replace(/\[\d+\]$/, '')])?.from;
+        throw new InputError(`calibrate: ${key} came out ${v}${from ? ` (${from})` : ''}: the measurements were too noisy to fit it; nothing was written; run the calibration again on a quieter machine`);
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${key}[${i}]`));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, key ? `${key}.${k}` : k);
+  };
+  walk(fragment, '');
+}

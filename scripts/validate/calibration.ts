@@ -71,7 +71,7 @@ import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { busyDeviceKeys, cpuCalibration } from './cpu-calibration.ts';
 import { writebackLatency, writebackStage } from './writeback-stage.ts';
-import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, rateLessSegments, round2, segmentFit, type StepReport } from './calibration-fit.ts';
+import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, rateLessSegments, requireFiniteFit, round2, segmentFit, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
 import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
@@ -351,6 +351,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(busy ? busy.fitted : {}),
     };
     annotateSplit(fitted, device, host.report);
+    requireFiniteFit(fragment as Record<string, unknown>, fitted);
 
     // checks: the journal step against the model, the page-in misses against the window
     log(`calibrate: checking the journal step against the model (${fsKind ?? 'ext4-ordered'}, linux) ...`);
