@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { mergeLogs } from '../scripts/record/record.ts';
+import { logUnreadable, mergeLogs } from '../scripts/record/record.ts';
+import { TraceError } from '../traces/trace-error.ts';
 import { dirtyPagesUnavailable } from '../scripts/record/record.ts';
 import { syncsimHere } from './cli-here.ts';
 
@@ -226,6 +227,45 @@ describe('syncsim record', () => {
     expect(nf.code).toBe(2);
     expect(nf.stderr).toMatch(/program not found/);
     expect(existsSync(join(dir, 'nf.csv'))).toBe(false);
+  });
+
+  it('names each mapped file by its bytes, whatever they are (a comma, a quote, a >, a ), an é), as strace -y would', async () => {
+    const names = ['a,b', 'q"uote', 'gt>lt<', 'par)en', 'café'].map((n) => join(dir, n));
+    for (const [i, name] of names.entries()) {
+      const out = join(dir, `names${i}.csv`);
+      const rec = await syncsim(['record', '-o', out, '--', prog, name]);
+      expect(rec.code, rec.stderr).toBe(0);
+      const maps = readFileSync(out, 'utf8').split('\n').filter((l) => l.includes(',map,'));
+      // the CSV quotes a name with a comma or a quote
+      const shown = /[,"]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
+      expect(maps.some((l) => l.includes(`,${shown},`)), maps.join('\n')).toBe(true);
+    }
+  }, TIMEOUT);
+
+  it('refuses, before the program runs, a --page-size other than this system\'s and (from the command line) an argument that is not UTF-8', async () => {
+    const marker = join(dir, 'ran-page-size');
+    const ps = await syncsim(['record', '-o', join(dir, 'ps.csv'), '--page-size', '8192', '--', 'sh', '-c', `touch ${marker}`]);
+    expect([ps.code, ps.stderr]).toEqual([2, 'syncsim: --page-size 8192: the program runs on this system, whose pages are 4096 bytes, and its mappings are aligned to those; leave --page-size out\n']);
+    expect(existsSync(marker)).toBe(false);
+    // a byte that is not UTF-8, given on the command line (Node would pass it on as U+FFFD)
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" record -o "${join(dir, 'u.csv')}" -- "${prog}" "$(printf '${dir}/f\\377')"`], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`syncsim: record: argument 1 of the program ('${dir}/f\\xff') is not UTF-8, and Node would pass it on altered (each bad byte as U+FFFD); give the program a name it can be passed (a symbolic link, a script)\n`);
+    expect(existsSync(join(dir, 'u.csv'))).toBe(false);
+  }, TIMEOUT);
+
+  it('a log it cannot read is said as such, kept with --keep-log (the trace not written), not named by its temporary path', () => {
+    const log = join(dir, 'tmp-record.strace');
+    writeFileSync(log, '1 1.000000000 mmap(0, 8192) = 0x1000 <0.000001>\n');
+    const e = new TraceError(log, 1, 'mmap', 'expected 6 arguments (addr, length, prot, flags, fd, offset)', '0, 8192');
+    const kept = join(dir, 'kept-on-error.log');
+    const told = logUnreadable(e, log, kept, 'out.csv') as Error;
+    expect(told.message).toBe(`record: the program ran, but its log cannot be read: line 1, column mmap: expected 6 arguments (addr, length, prot, flags, fd, offset) (got '0, 8192'); out.csv was not written; the log is kept in ${kept}`);
+    expect(readFileSync(kept, 'utf8')).toBe(readFileSync(log, 'utf8'));
+    expect((logUnreadable(e, log, undefined, 'out.csv') as Error).message).toMatch(/; out\.csv was not written; give --keep-log FILE to keep the log$/);
+    // an error of another file goes through as it is
+    const other = new TraceError('elsewhere', 1, '-', 'x', '');
+    expect(logUnreadable(other, log, undefined, 'out.csv')).toBe(other);
   });
 
   it('--keep-log writes only a new file, checked before the program runs; the log is the shim\'s strace-format log', async () => {

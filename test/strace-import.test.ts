@@ -342,6 +342,27 @@ describe('strace constructs', () => {
   });
 });
 
+describe('file names as strace -y prints them', () => {
+  // as strace 6.1 printed them on the development machine (2026-12-05): a comma and a ) as they are,
+  // a quote as \", a > as \76, and each byte outside printable ASCII in octal (a UTF-8 é as \303\251)
+  const T = (n: number) => `7 1700000000.${String(n).padStart(6, '0')}`;
+  const lines = [
+    `${T(0)} execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0 <0.000001>`,
+    `${T(1)} mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3</tmp/a,b\\76c\\"d)e>, 0) = 0x7f0000000000 <0.000001>`,
+    `${T(2)} mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 4</tmp/f\\377>, 0) = 0x7f0000010000 <0.000001>`,
+    `${T(3)} mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 5</tmp/f\\376>, 0) = 0x7f0000020000 <0.000001>`,
+    `${T(4)} openat(AT_FDCWD, "/tmp/caf\\303\\251", O_RDWR) = 6</tmp/caf\\303\\251> <0.000001>`,
+    `${T(5)} mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 6, 0) = 0x7f0000030000 <0.000001>`,
+    `${T(6)} openat(AT_FDCWD, "/tmp/\\303\\251t\\303\\251", O_RDWR) = 7 <0.000001>`,
+    `${T(7)} mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 7, 0) = 0x7f0000040000 <0.000001>`,
+  ];
+
+  it('reads each as one argument and names its object with the bytes of the name: UTF-8 decoded, other bytes as strace printed them', async () => {
+    const { rows } = await importText(lines.join('\n') + '\n');
+    expect(rows.filter((r) => r.op === 'map').map((r) => r.object)).toEqual(['/tmp/a,b>c"d)e', '/tmp/f\\377', '/tmp/f\\376', '/tmp/café', '/tmp/été']);
+  });
+});
+
 describe('malformed strace input', () => {
   const HEAD = '7 1700000000.000000 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0 <0.000001>\n';
   const cases: [string, string, RegExp][] = [

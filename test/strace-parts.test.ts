@@ -5,7 +5,7 @@
  * and strace's output format, by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { parseBits, parseCString, parseNum, splitArgs } from '../traces/import/strace/grammar.ts';
+import { decodeEscaped, parseBits, parseCString, parseNum, splitArgs } from '../traces/import/strace/grammar.ts';
 import { MappingTable } from '../traces/import/strace/address-space.ts';
 import { cloneFlags, ProcessTable } from '../traces/import/strace/processes.ts';
 import { CallReader, type Call } from '../traces/import/strace/calls.ts';
@@ -13,10 +13,17 @@ import { MAP_BITS } from '../traces/import/strace/linux.ts';
 
 describe('strace grammar', () => {
   it('splits arguments at top-level commas only', () => {
-    expect(splitArgs('NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3</tmp/a,b>, 0')).toEqual(['NULL', '8192', 'PROT_READ|PROT_WRITE', 'MAP_SHARED', '3</tmp/a', 'b>', '0']);
+    expect(splitArgs('NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3</tmp/a,b>, 0')).toEqual(['NULL', '8192', 'PROT_READ|PROT_WRITE', 'MAP_SHARED', '3</tmp/a,b>', '0']);
     expect(splitArgs('AT_FDCWD, "a,b", O_RDWR')).toEqual(['AT_FDCWD', '"a,b"', 'O_RDWR']);
     expect(splitArgs('{flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD}, 88')).toEqual(['{flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD}', '88']);
     expect(splitArgs('')).toEqual([]);
+  });
+
+  it('keeps the -y path after an fd whole, whatever it holds: commas, brackets, escaped quotes and >', () => {
+    expect(splitArgs('NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3</tmp/a,b\\76c\\"d)e>, 0')).toEqual(['NULL', '8192', 'PROT_READ|PROT_WRITE', 'MAP_SHARED', '3</tmp/a,b\\76c\\"d)e>', '0']);
+    expect(splitArgs('4</x(y,z>, "s,t", 5')).toEqual(['4</x(y,z>', '"s,t"', '5']);
+    // a < that follows no fd is not a path: a comparison inside a comment, say
+    expect(splitArgs('1 /* a<b */, 2')).toEqual(['1 /* a<b */', '2']);
   });
 
   it('reads numbers, C strings and flag sets as strace prints them', () => {
@@ -26,6 +33,12 @@ describe('strace grammar', () => {
     expect(parseNum('PROT_READ')).toBeNaN();
     expect(parseCString('"a\\tb\\x41\\101"')).toBe('a\tbAA');
     expect(parseCString('AT_FDCWD')).toBeUndefined();
+    // strace escapes every byte outside printable ASCII: the bytes are UTF-8 again; bytes that are not stay as printed
+    expect(parseCString('"/tmp/caf\\303\\251"')).toBe('/tmp/café');
+    expect(decodeEscaped('/tmp/f\\377')).toBe('/tmp/f\\377');
+    expect(decodeEscaped('/tmp/f\\376')).not.toBe(decodeEscaped('/tmp/f\\377'));
+    expect(decodeEscaped('/tmp/a,b\\76c\\"d)e')).toBe('/tmp/a,b>c"d)e');
+    expect(decodeEscaped('plain')).toBe('plain');
     // MAP_SHARED 0x1 | MAP_FIXED 0x10; an unknown MAP_ name is ignored; the huge-page shift is skipped
     expect(parseBits('MAP_SHARED|MAP_FIXED|MAP_NORESERVE|21<<MAP_HUGE_SHIFT', MAP_BITS, 'MAP_')).toBe(0x11);
     expect(parseBits('PROT_READ', MAP_BITS, 'MAP_')).toBeUndefined();

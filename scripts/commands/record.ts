@@ -4,7 +4,7 @@
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import { spawnSync } from 'node:child_process';
-import { closeSync, lstatSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { errnoText, tempBeside } from '../../traces/files.ts';
 import { dirname, resolve } from 'node:path';
 import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
@@ -81,6 +81,9 @@ async function run(argv: string[]): Promise<number> {
   if (!/^\d+$/.test(values['page-size'] ?? '4096') || pageSize < 512 || pageSize > 2 ** 30 || (pageSize & (pageSize - 1)) !== 0) {
     throw new InputError(`--page-size expects a power of two from 512 to 1 GiB (got '${values['page-size']}')`);
   }
+  // the program runs here: its mappings lie at this system's page boundaries, which the import checks
+  if (pageSize !== pageSizeOfSystem()) throw new InputError(`--page-size ${pageSize}: the program runs on this system, whose pages are ${pageSizeOfSystem()} bytes, and its mappings are aligned to those; leave --page-size out`);
+  refuseAlteredArguments(program);
   const fallback = values['assume-dirty'] ?? 'mapped-before-msync';
   if (!(fallback in ASSUME_DIRTY_MODES)) throw new InputError(`--assume-dirty: unknown mode '${fallback}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);
   const out = values.out ?? 'record.csv';
@@ -102,6 +105,40 @@ async function run(argv: string[]): Promise<number> {
   process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} -> ${escapeControl(out)}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
     `${r.recording.exitCode !== 0 ? `; the program exited with ${r.recording.exitCode}` : ''}\n`);
   return r.recording.exitCode;
+}
+
+/**
+ * Refuses (before the program runs) a program argument that is not UTF-8 as
+ * given: Node reads the command line as UTF-8 and would pass each bad byte on
+ * as U+FFFD, so the program would open other files than asked. The bytes as
+ * given are in /proc/self/cmdline (Linux; elsewhere nothing is checked).
+ */
+function refuseAlteredArguments(program: readonly string[]): void {
+  // only when this process's own command line ends with the program (the CLI, not a caller in-process)
+  const tail = process.argv.slice(process.argv.length - program.length);
+  if (tail.length !== program.length || tail.some((a, i) => a !== program[i])) return;
+  let raw: Buffer;
+  try {
+    raw = readFileSync('/proc/self/cmdline');
+  } catch {
+    return;
+  }
+  const parts: Buffer[] = [];
+  for (let at = 0; at < raw.length; ) {
+    const end = raw.indexOf(0, at);
+    parts.push(raw.subarray(at, end < 0 ? raw.length : end));
+    at = end < 0 ? raw.length : end + 1;
+  }
+  const given = parts.slice(parts.length - program.length);
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  given.forEach((b, i) => {
+    try {
+      utf8.decode(b);
+    } catch {
+      const shown = [...b].map((x) => (x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : `\\x${x.toString(16).padStart(2, '0')}`)).join('');
+      throw new InputError(`record: ${i === 0 ? 'the program name' : `argument ${i} of the program`} ('${shown}') is not UTF-8, and Node would pass it on altered (each bad byte as U+FFFD); give the program a name it can be passed (a symbolic link, a script)`);
+    }
+  });
 }
 
 /** `syncsim record`. */

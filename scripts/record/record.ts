@@ -23,6 +23,7 @@ import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter } from '../../traces/writer.ts';
 import { OP_NAMES, type OpName } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
+import { TraceError } from '../../traces/trace-error.ts';
 import { VERSION } from '../version.ts';
 import { errnoText, makeDirs, tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -197,7 +198,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
       await w.close();
     } catch (e) {
       await w.abort();
-      throw e;
+      throw logUnreadable(e, rec.log, opts.keepLog, out);
     }
     // after the trace: a log that cannot be kept does not cost the recording
     if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
@@ -206,6 +207,26 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
     done();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * An error met reading the recording's own log (the program has run; no trace
+ * is written): said as such, the log kept at `keep` when given (else how to
+ * keep it), instead of naming the temporary log, which is removed. Other errors as they are.
+ * @internal exported for tests.
+ */
+export function logUnreadable(e: unknown, log: string, keep: string | undefined, out: string): unknown {
+  if (!(e instanceof TraceError) || e.file !== log) return e;
+  let kept = 'give --keep-log FILE to keep the log';
+  if (keep !== undefined) {
+    try {
+      keepLog(log, keep, out, false);
+      kept = `the log is kept in ${keep}`;
+    } catch (k) {
+      kept = (k as Error).message;
+    }
+  }
+  return new InputError(`record: the program ran, but its log cannot be read: line ${e.line}, column ${e.column}: ${e.problem} (got '${e.text}'); ${out} was not written; ${kept}`);
 }
 
 /** The program a trace was recorded from (its `recorded-command` header comment), or undefined. */
@@ -243,13 +264,14 @@ export function recordedCommand(trace: string): string[] | undefined {
  * Where the file system has no hard links, the temporary file is renamed to `path` if nothing is
  * there; if that cannot be done either, it is kept under its temporary name and named.
  */
-function keepLog(log: string, path: string, trace: string): void {
+function keepLog(log: string, path: string, trace: string, traceWritten = true): void {
+  const told = traceWritten ? `the trace ${trace} was written` : `the trace ${trace} was not written`;
   const tmp = tempBeside(resolve(path));
   try {
     copyFileSync(log, tmp, fsConstants.COPYFILE_EXCL);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new InputError(`--keep-log ${path}: cannot be written (${errnoText(e)}); the trace ${trace} was written`);
+    throw new InputError(`--keep-log ${path}: cannot be written (${errnoText(e)}); ${told}`);
   }
   try {
     linkSync(tmp, path);
@@ -258,7 +280,7 @@ function keepLog(log: string, path: string, trace: string): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       rmSync(tmp, { force: true });
-      throw new InputError(`--keep-log ${path}: ${path} appeared while the program ran, and is left as it is; the trace ${trace} was written`);
+      throw new InputError(`--keep-log ${path}: ${path} appeared while the program ran, and is left as it is; ${told}`);
     }
   }
   // no hard links here (vfat, some network file systems)
@@ -270,5 +292,5 @@ function keepLog(log: string, path: string, trace: string): void {
       // kept under its temporary name, below
     }
   }
-  throw new InputError(`--keep-log ${path}: cannot be placed there; the log is kept as ${tmp}, and the trace ${trace} was written`);
+  throw new InputError(`--keep-log ${path}: cannot be placed there; the log is kept as ${tmp}, and ${told}`);
 }

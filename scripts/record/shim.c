@@ -41,7 +41,7 @@ static char log_dir[3072];
 
 /* A line being built on the caller's stack. */
 struct line {
-  char buf[1024];
+  char buf[8192];
   size_t n;
 };
 
@@ -157,19 +157,38 @@ __attribute__((constructor)) static void shim_init(void) {
   emit(&l);
 }
 
-/* The fd of a mapping as strace -y shows it: `3</path/of/file>`. */
+/*
+ * The fd of a mapping as strace -y shows it: `3</path/of/file>`, the path
+ * escaped as strace escapes it (util.c, string_quote): a backslash, a quote,
+ * `<` and `>` and every byte outside printable ASCII as `\\`, `\\"` or octal
+ * (`\\377`), so that a name with any bytes stays one argument and stays itself.
+ */
 static void fd_arg(struct line *l, int fd) {
   if (fd < 0) {
     put(l, "%d", fd);
     return;
   }
-  char link[64], target[900];
+  char link[64], target[1024];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
-  if (n > 0) {
-    target[n] = 0;
-    put(l, "%d<%s>", fd, target);
-  } else put(l, "%d", fd);
+  long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target);
+  /* no path, or one that may have been cut (two long names would read alike): the bare fd, which the importer names on its own */
+  if (n <= 0 || n >= (long)sizeof target) {
+    put(l, "%d", fd);
+    return;
+  }
+  /* at most 4 bytes a byte of the path (`\\377`) */
+  char shown[4 * sizeof target + 1];
+  size_t k = 0;
+  for (long i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)target[i];
+    if (c == '\\' || c == '"') {
+      shown[k++] = '\\';
+      shown[k++] = (char)c;
+    } else if (c < 0x20 || c >= 0x7f || c == '<' || c == '>') k += (size_t)snprintf(shown + k, sizeof shown - k, "\\%o", c);
+    else shown[k++] = (char)c;
+  }
+  shown[k] = 0;
+  put(l, "%d<%s>", fd, shown);
 }
 
 static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) {

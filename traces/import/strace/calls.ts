@@ -8,7 +8,7 @@
 import { TraceError } from '../../trace-error.ts';
 import type { ImportStats } from '../importer.ts';
 import {
-  DETACHED, DURATION_RE, EXIT_RE, fracToNs, MESSAGE_RE, NAME_RE, PREFIX_RE, RESULT_RE, RESULT_SEP_RE, RESUMED_RE, SUPERSEDED_RE, UNAVAILABLE, UNFINISHED,
+  decodeEscaped, DETACHED, DURATION_RE, EXIT_RE, fracToNs, MESSAGE_RE, NAME_RE, PREFIX_RE, RESULT_RE, RESULT_SEP_RE, RESUMED_RE, SUPERSEDED_RE, UNAVAILABLE, UNFINISHED,
 } from './grammar.ts';
 
 /** Most calls held back behind one that has not returned yet (it is then taken as never returning). */
@@ -195,7 +195,7 @@ export class CallReader {
     const res = RESULT_RE.exec(resText.trim());
     if (!res) this.fail(line, `${c.name}.result`, 'expected a result: a number, 0x hex or ?, then an optional errno name', resText);
     c.ret = res[1]!;
-    c.retPath = res[2] ?? '';
+    c.retPath = decodeEscaped(res[2] ?? '');
     c.errno = res[3] ?? '';
     const args = t.slice(0, at);
     return args.trimStart().startsWith(UNFINISHED.trim()) ? args.trimStart().slice(UNFINISHED.trim().length) : args;

@@ -35,13 +35,18 @@ export function fracToNs(frac: string): number {
   return Number(frac.length >= 9 ? frac.slice(0, 9) : frac.padEnd(9, '0'));
 }
 
-/** Splits strace's argument text at top-level commas (strings, brackets and comments kept whole). */
+/**
+ * Splits strace's argument text at top-level commas (strings, brackets, comments and the `-y` path
+ * after an fd, `3</a,b>`, kept whole: strace escapes `>` and `"` inside it).
+ */
 export function splitArgs(s: string): string[] {
   const out: string[] = [];
   let depth = 0, start = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    if (c === '"') {
+    if (c === '<' && i > 0 && s.charCodeAt(i - 1) >= 48 && s.charCodeAt(i - 1) <= 57) {
+      for (i++; i < s.length && s[i] !== '>'; i++) if (s[i] === '\\') i++;
+    } else if (c === '"') {
       for (i++; i < s.length && s[i] !== '"'; i++) if (s[i] === '\\') i++;
     } else if (c === '/' && s[i + 1] === '*') {
       const e = s.indexOf('*/', i + 2);
@@ -58,15 +63,50 @@ export function splitArgs(s: string): string[] {
   return out;
 }
 
-/** A C string as strace prints it (`"..."`, escapes decoded); undefined when not one. */
+/** A C string as strace prints it (`"..."`, escapes decoded: {@link decodeEscaped}); undefined when not one. */
 export function parseCString(s: string): string | undefined {
   const m = /^"((?:[^"\\]|\\.)*)"(?:\.\.\.)?$/s.exec(s);
   if (!m) return undefined;
-  return m[1]!.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, e: string) => {
-    if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
-    if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
-    return ({ n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', a: '\x07', b: '\b' } as Record<string, string>)[e] ?? e;
-  });
+  return decodeEscaped(m[1]!);
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8 };
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Text strace printed with escapes (a C string's content, a `-y` path): the
+ * escapes are bytes (strace writes each byte outside printable ASCII as one,
+ * `\\303\\251` for an é), and the bytes are read as UTF-8. When they are not
+ * UTF-8 the text stays as strace printed it, escapes and all, so that two
+ * names of different bytes never read as one.
+ */
+export function decodeEscaped(text: string): string {
+  if (!text.includes('\\')) return text;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== '\\' || i + 1 === text.length) {
+      for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
+      continue;
+    }
+    const rest = text.slice(i + 1);
+    const m = /^(x[0-9a-fA-F]{1,2}|[0-7]{1,3})/.exec(rest);
+    if (m) {
+      bytes.push(m[1]![0] === 'x' ? parseInt(m[1]!.slice(1), 16) : parseInt(m[1]!, 8) & 0xff);
+      i += m[1]!.length;
+    } else {
+      const e = rest[0]!;
+      const simple = SIMPLE_ESCAPES[e];
+      if (simple !== undefined) bytes.push(simple);
+      else for (const b of Buffer.from(e, 'utf8')) bytes.push(b);
+      i += 1;
+    }
+  }
+  try {
+    return UTF8.decode(Uint8Array.from(bytes));
+  } catch {
+    return text;
+  }
 }
 
 /** An integer as strace prints it (`NULL`, decimal, `0x` hex); NaN when not one. */

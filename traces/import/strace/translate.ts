@@ -11,7 +11,7 @@ import type { ImportOptions, ImportStats } from '../importer.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode, type AssumeDirtyMode } from './assume-dirty.ts';
 import type { AddressSpace, Mapping, Proc } from './address-space.ts';
 import type { Call } from './calls.ts';
-import { parseBits, parseCString, parseNum, splitArgs } from './grammar.ts';
+import { decodeEscaped, parseBits, parseCString, parseNum, splitArgs } from './grammar.ts';
 import { HANDLERS } from './handlers.ts';
 import {
   MADV_ACCESS, MAP_ANONYMOUS, MAP_BITS, MAP_LOCKED, MAP_PRIVATE, MAP_SHARED, MCL_BITS, MCL_CURRENT, MCL_FUTURE, MS_FLAGS, O_CLOEXEC, PROT_BITS, WIRE_USER,
@@ -152,7 +152,7 @@ export class StraceTranslator {
   /** The object a mapping of `fd` is named after. */
   private fileObject(p: Proc, fd: number, text: string): string {
     const shown = /<(.*)>$/s.exec(text);
-    if (shown) return shown[1]!;
+    if (shown) return decodeEscaped(shown[1]!);
     let f = p.fds.get(fd);
     if (!f) {
       f = { object: `fd${fd}.${p.space.task}.${++this.unknownSeq}`, cloexec: false };
