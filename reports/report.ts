@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { StagingDir } from '../traces/files.ts';
+import { outWriteFailure } from '../traces/out-dir.ts';
 import { MAX_PER_RUN_CONFIGS, type Chart, type ChartContext, type Format, type VlSpec } from './chart.ts';
 import { CHART_MODULES } from './charts/index.ts';
 import { keySettings, loadResults, ReportError, type Results, type RunRef } from './data.ts';
@@ -266,6 +267,6 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
     return { out, index, results, charts: outcomes, notes, ms: performance.now() - t0 };
   } catch (e) {
     stage.abort();
-    throw e;
+    throw outWriteFailure(e, out);
   }
 }

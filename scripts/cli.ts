@@ -4,6 +4,7 @@
 import type { Command } from './commands/command.ts';
 import { VERSION } from './version.ts';
 import { escapeControl } from '../traces/escape.ts';
+import { isWriteFailure } from '../traces/write-failures.ts';
 
 /**
  * The subcommands, each loaded only when it runs (so `syncsim run` never loads
@@ -62,9 +63,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Standard output's errors once its reader has gone (EPIPE, and writes after it): ignored; any other is thrown. */
+/**
+ * Standard output's errors: once its reader has gone (EPIPE, and writes after it), ignored; a
+ * write the storage refused (standard output a file on a full disk, /dev/full), one line and
+ * exit 2; any other is thrown.
+ */
 function ignoreClosedPipe(e: NodeJS.ErrnoException): void {
-  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+  if (isWriteFailure(e)) {
+    process.stderr.write(`syncsim: cannot write to standard output (${e.message})\n`);
+    process.exit(2);
+  }
+  throw e;
 }
 
 /** Prints a command's failure as the command line does (one line for bad input, else the stack) and gives its exit code (2 or 1). */
@@ -72,6 +82,11 @@ export async function reportError(e: unknown): Promise<number> {
   // the error types are loaded only now: --version and --help need none of them
   if ((await import('./exit-code.ts')).exitCodeOf(e) === 2) {
     process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}\n`);
+    return 2;
+  }
+  // a write the storage refused that no command named (standard output written synchronously, say): the user's to fix
+  if (isWriteFailure(e)) {
+    process.stderr.write(`syncsim: cannot write (${escapeControl((e as Error).message)})\n`);
     return 2;
   }
   process.stderr.write(`syncsim: internal error: ${(e as Error).stack ?? String(e)}\n`);

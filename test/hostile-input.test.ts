@@ -81,6 +81,28 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     await expectInputError(['convert', sst, '-o', join(dir, 'again.sst')], `trace file ${sst} is a binary trace cache already (convert reads .csv or .csv.gz)`);
   });
 
+  it('report and compare on storage that refuses the write (a file size limit): --out not written, exit 2, one line, nothing left', () => {
+    const res = join(dir, 'full-src');
+    expect(spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'run', put(HEADER + OK_ROWS, 'full.csv'), '--out', res, '--no-cache'], { encoding: 'utf8' }).status).toBe(0);
+    const limited = join(dir, 'limited-out');
+    mkdirSync(limited);
+    const SYNCSIM = join(ROOT, 'scripts', 'syncsim.mjs');
+    // RLIMIT_FSIZE of 4 KiB (bash's ulimit -f counts KiB): a chart's files pass it (EFBIG; node ignores SIGXFSZ)
+    for (const [args, out] of [[['report', res, '--format', 'svg'], join(limited, 'rep')], [['compare', res, res], join(limited, 'cmp')]] as const) {
+      const r = spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, SYNCSIM, ...args, '--out', out], { encoding: 'utf8' });
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(new RegExp(`^syncsim: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write it \\(EFBIG: [^)]*\\); nothing was kept there\n$`));
+      expect(readdirSync(limited)).toEqual([]);
+    }
+  });
+
+  it('standard output that cannot be written (a full device): one line, exit 2, not a stack trace', () => {
+    for (const args of [['--help'], ['gen', 'seq-writer', '--set', 'duration_s=0.01'], ['inspect', put(HEADER + OK_ROWS, 'so.csv')]]) {
+      const r = spawnSync('bash', ['-c', 'exec "$0" "$@" > /dev/full', process.execPath, join(ROOT, 'scripts', 'syncsim.mjs'), ...args], { encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([2, 'syncsim: cannot write to standard output (ENOSPC: no space left on device, write)\n']);
+    }
+  });
+
   it('convert: a cache that cannot be written whole (a file size limit) is said as OUT not written, exit 2, nothing left', () => {
     // past one cache block (65,536 rows) the writer writes while it reads, before its close
     const rows = Array.from({ length: 70_000 }, (_, i) => `${i + 3},db,write,0x10000000,100,,,\n`).join('');

@@ -9,6 +9,7 @@
  */
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isWriteFailure } from './write-failures.ts';
 
 /** The marker file inside every output directory syncsim makes. */
 export const MARKER = '.syncsim';
@@ -24,6 +25,18 @@ export class OutDirError extends Error {
     super(message);
     this.name = 'OutDirError';
   }
+}
+
+/**
+ * `e` as the error of an output directory `out` (shown as `flag out`) that
+ * could not be written, when it is a write the storage refused: an
+ * {@link OutDirError} (exit 2) saying that nothing was kept there (for a
+ * command that stages its directory and removes the stage on failure); any
+ * other error as it is.
+ */
+export function outWriteFailure(e: unknown, out: string, flag = '--out'): unknown {
+  if (!isWriteFailure(e)) return e;
+  return new OutDirError(`${flag} ${out}: cannot write it (${e.message}); nothing was kept there`);
 }
 
 /** What `.syncsim` holds. */

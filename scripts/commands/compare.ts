@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { StagingDir } from '../../traces/files.ts';
+import { outWriteFailure } from '../../traces/out-dir.ts';
 import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
@@ -154,7 +155,7 @@ async function run(argv: string[]): Promise<number> {
       stage.commit();
     } catch (e) {
       stage.abort();
-      throw e;
+      throw outWriteFailure(e, abs);
     }
     const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('');
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw)}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
