@@ -20,6 +20,7 @@ import { findPreset, generate as presetRows, generatedComments } from '../worklo
 import { IMPORTERS } from '../traces/import/index.ts';
 import type { ImportOptions } from '../traces/import/importer.ts';
 import { DEFAULT_SYNC_FLAGS } from '../traces/import/sync-injector.ts';
+import { checkImportOptions } from '../traces/import/options.ts';
 import type { SweepOptions, SweepOutcome } from './sweep/runner.ts';
 import type { ReportOutcome } from '../reports/report.ts';
 import type { Format } from '../reports/chart.ts';
@@ -145,9 +146,12 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
   const importer = IMPORTERS.find((i) => i.format === format);
   if (!importer) throw new RangeError(`unknown import format '${format}' (expected one of ${IMPORTERS.map((i) => i.format).join(', ')})`);
   requireTraceFile(file, 'input file');
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`importTrace: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
   const { syncFlags, ...rest } = opts;
   const flags = typeof syncFlags === 'string' ? flagNamesToBits(syncFlags) : (syncFlags ?? DEFAULT_SYNC_FLAGS);
   const full: ImportOptions = { pageSize: 4096, ...rest, syncFlags: flags };
+  // the command's checks of its options, by key
+  checkImportOptions(format, full);
   return {
     extraCols: importer.extraCols ?? [],
     async *[Symbol.asyncIterator]() {

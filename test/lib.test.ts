@@ -81,6 +81,23 @@ describe('replay', () => {
     await expect(replay([{ ...TWO_PAGES[2], flags: 'SYNC|NOPE' }])).rejects.toThrow("rows:3: column flags: unknown flag 'NOPE' (got 'SYNC|NOPE')");
   });
 
+  it('reads flag names as the trace reader does, and refuses what is not a row, as errors of the row\'s line (not TypeErrors)', async () => {
+    const at = (flags: unknown) => replay([TWO_PAGES[0]!, { ...TWO_PAGES[2]!, flags } as Row]);
+    // what a trace file refuses in its flags column
+    await expect(at('SYNC|')).rejects.toThrow("rows:4: column flags: empty flag name (got 'SYNC|')");
+    await expect(at('|')).rejects.toThrow("rows:4: column flags: empty flag name (got '|')");
+    await expect(at(' SYNC')).rejects.toThrow("rows:4: column flags: unknown flag ' SYNC' (got ' SYNC')");
+    await expect(at('SYNC||ASYNC')).rejects.toThrow("rows:4: column flags: empty flag name (got 'SYNC||ASYNC')");
+    // not names, not bits
+    await expect(at(['SYNC'])).rejects.toThrow('rows:4: column flags: expected flag names joined by | or a bit set (a number) (got \'["SYNC"]\')');
+    await expect(at(3.5)).rejects.toThrow(/^rows:4: column -: bad trace flags 3\.5: expected a bit set \(a whole number >= 0\)/);
+    // not a row at all, and a BigInt address
+    await expect(replay([null as unknown as Row])).rejects.toThrow("rows:3: column -: expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? } (got 'null')");
+    await expect(replay([{ tNs: 1000, task: 'a', op: 'write', addr: 4096n as unknown as number, len: 4096 }])).rejects.toThrow(/^rows:3: column -: bad trace address 4096: expected a number, not a bigint \(got '.*"addr":"4096n"/);
+    // an empty flags string is no flags, as an empty field is
+    expect((await replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, flags: '' }])).trace.rows).toBe(2);
+  });
+
   it('refuses a bad configuration key as run does', async () => {
     await expect(replay(TWO_PAGES, { set: { 'device.channels': 0 } })).rejects.toThrow(/device\.channels/);
   });
@@ -117,6 +134,29 @@ describe('importTrace', () => {
 
   it('refuses an unknown format naming the known ones', () => {
     expect(() => importTrace('nope', 'x')).toThrow(/unknown import format 'nope' \(expected one of .*msr/);
+  });
+
+  it('refuses, before any row, the options syncsim import refuses, naming the key', () => {
+    const msr = join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv');
+    const refused: [Record<string, unknown> | null, RegExp][] = [
+      [{ syncEveryWrites: 0 }, /^syncEveryWrites must be a positive integer \(got 0\)$/],
+      [{ syncEveryWrites: -1 }, /^syncEveryWrites must be a positive integer/],
+      [{ syncEveryUs: 0 }, /^syncEveryUs must be a positive number of microseconds, at least 0\.001/],
+      [{ syncEveryWrites: 2, syncEveryUs: 100 }, /^syncEveryWrites and syncEveryUs are exclusive: give one$/],
+      [{ syncFlags: 999 }, /^syncFlags must be msync flags \(SYNC, ASYNC, INVALIDATE\)/],
+      [{ syncFlags: 'SYNC|' }, /^empty flag name$/],
+      [{ pageSize: 0 }, /^pageSize must be a power of two from 512 to 1 GiB \(got 0\)$/],
+      [{ pageSize: 3000 }, /^pageSize must be a power of two/],
+      [{ assumeDirty: 'bogus' }, /^assumeDirty is for strace, which cannot see stores/],
+      [{ fileBytes: 4096 }, /^fileBytes is for fio-iolog/],
+      [null, /^importTrace: options must be an object \(got null\)$/],
+    ];
+    for (const [opts, why] of refused) expect(() => importTrace('msr', msr, opts as never), JSON.stringify(opts)).toThrow(why);
+    // strace: its msyncs and mappings are the program's own; a mode it does not know (refused before the file is read: any file will do)
+    const st = msr;
+    expect(() => importTrace('strace', st, { syncEveryWrites: 2 })).toThrow(/^syncEveryWrites and syncEveryUs are for formats whose msyncs syncsim injects/);
+    expect(() => importTrace('strace', st, { assumeDirty: 'bogus' })).toThrow(/^assumeDirty: unknown mode 'bogus' \(expected one of none, /);
+    expect(() => importTrace('strace', st, { assumeDirty: 'measured' })).toThrow(/^assumeDirty 'measured' needs pagesForMeasured/);
   });
 });
 

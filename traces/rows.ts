@@ -27,26 +27,38 @@ export interface RowStream {
   sha256(): string;
 }
 
-/** Flag names (with their POSIX / Mach aliases) joined by `|` as bits; a RangeError naming an unknown one. */
+/**
+ * Flag names (with their POSIX / Mach aliases) joined by `|` as bits, by the trace reader's rules
+ * (no spaces, no empty name: `SYNC|` is an error); a RangeError naming the bad name.
+ */
 export function flagNamesToBits(names: string): number {
   let bits = 0;
   for (const f of names.split('|')) {
-    const t = f.trim();
-    if (t === '') continue;
-    const bit = FLAG_ALIASES[t];
-    if (bit === undefined) throw new RangeError(`unknown flag '${t}'`);
+    const bit = Object.hasOwn(FLAG_ALIASES, f) ? FLAG_ALIASES[f] : undefined;
+    if (bit === undefined) throw new RangeError(f === '' ? 'empty flag name' : `unknown flag '${f}'`);
     bits |= bit;
   }
   return bits;
 }
 
-/** A row's flags as bits; a TraceError at `line` for an unknown name. */
-function flagBits(flags: number | string | undefined, name: string, line: number): number {
-  if (typeof flags !== 'string') return flags ?? 0;
+/** A row's flags as bits: names as the reader reads them (a TraceError at `line` for a bad one), a number as it is (the writer's check follows), nothing as 0. */
+function flagBits(flags: unknown, name: string, line: number): number {
+  if (flags === undefined || flags === null || flags === '') return 0;
+  if (typeof flags === 'number') return flags;
+  if (typeof flags !== 'string') throw new TraceError(name, line, 'flags', 'expected flag names joined by | or a bit set (a number)', shown(flags));
   try {
     return flagNamesToBits(flags);
   } catch (e) {
     throw new TraceError(name, line, 'flags', (e as Error).message, flags);
+  }
+}
+
+/** A value of a row as an error shows it (JSON; a BigInt as `123n`). */
+function shown(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+  } catch {
+    return String(v);
   }
 }
 
@@ -64,6 +76,7 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
     let batch: TraceRow[] = [];
     for await (const r of source as AsyncIterable<RowLike>) {
       line++;
+      if (r === null || typeof r !== 'object') throw new TraceError(name, line, '-', 'expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? }', shown(r));
       if (extraCols === undefined) {
         extraCols = Object.keys(r.extra ?? {});
         hash.update(formatHeader(extraCols));
@@ -74,7 +87,7 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
       try {
         text = formatRow(row, extraCols);
       } catch (e) {
-        throw new TraceError(name, line, '-', (e as Error).message, JSON.stringify(r) ?? String(r));
+        throw new TraceError(name, line, '-', (e as Error).message, shown(r));
       }
       if (r.tNs < lastNs) throw new TraceError(name, line, 't_us', `time goes backwards (previous ${lastNs} ns)`, String(r.tNs));
       lastNs = r.tNs;

@@ -96,10 +96,13 @@ export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[]
   const t = formatTimeUs(row.tNs);
   const task = row.task === undefined || row.task === '' ? '0' : row.task;
   if (!TASK_RE.test(task)) throw new Error(`bad trace task '${task}': expected a token of [A-Za-z0-9_.-]`);
+  if (typeof addr !== 'number') throw new Error(`bad trace address ${String(addr)}: expected a number, not a ${typeof addr}`);
   if (!Number.isSafeInteger(addr) || addr < 0) throw new Error(`bad trace address ${addr}`);
+  if (typeof len !== 'number') throw new Error(`bad trace length ${String(len)}: expected a number, not a ${typeof len}`);
   if (!Number.isSafeInteger(len) || len < 0 || addr + len >= ADDR_LIMIT) throw new Error(`bad trace length ${len} (addr ${addr})`);
   const flags = row.flags ?? 0;
-  if (!Number.isInteger(flags) || (flags & ~FLAGS_BY_OP[op]) !== 0 || flags < 0 || (flags & ADVICE_FLAGS) === ADVICE_FLAGS) {
+  if (!Number.isInteger(flags) || flags < 0) throw new Error(`bad trace flags ${String(flags)}: expected a bit set (a whole number >= 0)`);
+  if ((flags & ~FLAGS_BY_OP[op]) !== 0 || (flags & ADVICE_FLAGS) === ADVICE_FLAGS) {
     throw new Error(`trace flags ${flagsToString(flags) || flags} not valid for op '${op}'`);
   }
   let object = '';
