@@ -363,6 +363,21 @@ describe('file names as strace -y prints them', () => {
   });
 });
 
+describe('msync flags the trace has no name for', () => {
+  it('are left out and counted, whether a bit or an MS_ name', async () => {
+    const T = (n: number) => `7 1700000000.${String(n).padStart(6, '0')}`;
+    const text = [
+      `${T(0)} mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3</tmp/f>, 0) = 0x7f0000000000 <0.000001>`,
+      `${T(1)} msync(0x7f0000000000, 8192, MS_ASYNC|MS_FROB) = 0 <0.000001>`,
+      `${T(2)} msync(0x7f0000000000, 8192, MS_SYNC|0x8) = 0 <0.000001>`,
+      `${T(3)} msync(0x7f0000000000, 8192, MS_SYNC) = 0 <0.000001>`,
+    ].join('\n') + '\n';
+    const { rows, stats } = await importText(text);
+    expect(rows.filter((r) => r.op === 'msync').map((r) => flagsToString(r.flags ?? 0))).toEqual(['ASYNC', 'SYNC', 'SYNC']);
+    expect(stats.msync_unknown_flags).toBe(2);
+  });
+});
+
 describe('malformed strace input', () => {
   const HEAD = '7 1700000000.000000 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0 <0.000001>\n';
   const cases: [string, string, RegExp][] = [

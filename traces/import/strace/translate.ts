@@ -225,7 +225,9 @@ export class StraceTranslator {
       known |= value;
       if (ms & value) flags |= flag;
     }
-    if (ms & ~known) this.count('msync_unknown_flags');
+    // a flag the trace has no name for (a bit, or an MS_ name this importer does not know) is dropped, and counted
+    const names = a[2]!.replace(/\/\*.*?\*\//g, '').split('|').map((n) => n.trim());
+    if (ms & ~known || names.some((n) => n.startsWith('MS_') && !Object.hasOwn(MS_FLAGS, n))) this.count('msync_unknown_flags');
     const s = p.space;
     for (const [wa, wl] of this.assume.stores(s, addr, len, { pageSize: this.ps, measuredUs: c.durNs >= 0 ? c.durNs / 1000 : -1 })) {
       this.count('assumed_writes');
