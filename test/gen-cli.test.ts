@@ -137,7 +137,7 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     expect(flags).toMatchObject({ code: 2, stdout: '' });
     expect(flags.stderr).toMatch(/^syncsim: parameter 'sync_flags' of preset 'wired-pool': must be msync flag names .*\(got 'SYNC\|BOGUS'\)\n$/);
     expect(seed.code).toBe(2);
-    expect(seed.stderr).toBe("syncsim: --seed expects a non-negative integer (got 'x')\n");
+    expect(seed.stderr).toBe("syncsim: --seed expects an integer from 0 to 9007199254740991 (2^53 - 1; got 'x')\n");
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^syncsim: gen expects a PRESET/);
     expect(dir.code).toBe(2);

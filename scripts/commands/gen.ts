@@ -138,7 +138,7 @@ async function run(argv: string[]): Promise<number> {
     let seed = 1;
     if (values.seed !== undefined) {
       seed = Number(values.seed);
-      if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
+      if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new InputError(`--seed expects an integer from 0 to 9007199254740991 (2^53 - 1; got '${values.seed}')`);
     }
     const params = parseSets(values.set ?? []);
     const out = values.output;
