@@ -175,7 +175,10 @@ describe('compare with a side that made no msync', () => {
     const r = await syncsimHere(['compare', 'r-msr', 'r-demo', '--out', 'c', '--reps', '200'], d);
     expect(r.code, r.stderr).toBe(0);
     for (const m of ['mean', 'p50', 'p99']) expect(r.stdout).toContain(`left out: sync.latency_us.${m} (not a number in ${join(d, 'r-msr', 'summary.json')})`);
-    expect(r.stdout).toContain('msync latency distributions: no successful msync on one side');
+    expect(r.stdout).toContain('msync latency distributions: no successful msync on side A');
+    // both sides without one: said so
+    const both = await syncsimHere(['compare', 'r-msr', 'r-msr', '--out', 'c2', '--reps', '200'], d);
+    expect(both.stdout).toContain('msync latency distributions: no successful msync on either side');
     const j = JSON.parse(readFileSync(join(d, 'c', 'compare.json'), 'utf8'));
     expect(j.metrics.map((m: { metric: string }) => m.metric)).toEqual(['writeback.bytes', 'device.utilization', 'sim_time_us']);
     expect(j.skipped_metrics.map((m: { metric: string }) => m.metric)).toEqual(['sync.latency_us.mean', 'sync.latency_us.p50', 'sync.latency_us.p99']);

@@ -92,7 +92,7 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
 const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '');
 
 /** The printed table. */
-function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null): string {
+function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null, empty: string): string {
   const head = ['metric', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
   const body = rows.map((r) => [r.metric, fmt(r.a), fmt(r.b), fmt(r.diff), ci(r.diff_ci), fmt(r.ratio), ci(r.ratio_ci), `${r.n_a}/${r.n_b}`, r.resampled]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((x) => x[i]!.length)));
@@ -101,7 +101,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null): s
     `A: ${a.spec} (${a.label}, ${a.runs.length} run(s))`,
     `B: ${b.spec} (${b.label}, ${b.runs.length} run(s))`,
     line(head), ...body.map(line),
-    mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`}` : 'msync latency distributions: no successful msync on one side',
+    mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`}` : `msync latency distributions: no successful msync ${empty}`,
   ].join('\n');
 }
 
@@ -158,7 +158,7 @@ async function run(argv: string[]): Promise<number> {
       throw outWriteFailure(e, abs);
     }
     const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('');
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw)}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
     return 0;
   } finally {
     lock.release();
