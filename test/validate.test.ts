@@ -898,6 +898,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
         write.mockClear();
         expect(await c.run(['--help'])).toBe(0);
         expect(String(write.mock.calls[0]![0])).toMatch(new RegExp(`^Usage: syncsim ${c.name} `));
+        // with something else given too, --help still wins, as for every other command
+        write.mockClear();
+        expect(await c.run(['foo', '--help'])).toBe(0);
+        expect(String(write.mock.calls[0]![0])).toMatch(new RegExp(`^Usage: syncsim ${c.name} `));
       }
     } finally {
       write.mockRestore();

@@ -186,11 +186,12 @@ async function run(argv: string[]): Promise<number> {
     settle: { type: 'string' },
     out: { type: 'string', short: 'o' },
   });
-  if (positionals.length > 0) throw new InputError(`calibrate takes no positional arguments (got '${positionals[0]}'; try 'syncsim calibrate --help')`);
+  // --help first, whatever else is given, as for every other command
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
   }
+  if (positionals.length > 0) throw new InputError(`calibrate takes no positional arguments (got '${positionals[0]}'; try 'syncsim calibrate --help')`);
   if (values.out === undefined) throw new InputError("calibrate needs -o FILE (the fragment to write, e.g. device.yaml)");
   const args = calibrationArgs({ size: values.size, runtime: values.runtime, maxDepth: values['max-depth'], quick: values.quick });
   const settleMs = settleArg('--settle', values.settle);

@@ -115,11 +115,12 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     'calibration-only': { type: 'boolean' },
     'calibrate-max-depth': { type: 'string' },
   });
-  if (positionals.length > 0) throw new InputError(`validate takes no positional arguments (got '${positionals[0]}'; try 'syncsim validate --help')`);
+  // --help first, whatever else is given, as for every other command
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
   }
+  if (positionals.length > 0) throw new InputError(`validate takes no positional arguments (got '${positionals[0]}'; try 'syncsim validate --help')`);
   const job = values['fio-job'];
   const trace = values.trace;
   if (job !== undefined && trace !== undefined) throw new InputError('--fio-job and --trace are exclusive: give one');
