@@ -376,6 +376,18 @@ describe('msync flags the trace has no name for', () => {
     expect(rows.filter((r) => r.op === 'msync').map((r) => flagsToString(r.flags ?? 0))).toEqual(['ASYNC', 'SYNC', 'SYNC']);
     expect(stats.msync_unknown_flags).toBe(2);
   });
+
+  it('a write --assume-dirty would make past the trace\'s address range is counted as out_of_range, not as an assumed write', async () => {
+    const T = (n: number) => `7 1700000000.${String(n).padStart(6, '0')}`;
+    const text = [
+      `${T(0)} mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, 3</tmp/f>, 0) = 0xfffffffffffff000 <0.000001>`,
+      `${T(1)} msync(0xfffffffffffff000, 4096, MS_SYNC) = 0 <0.000001>`,
+    ].join('\n') + '\n';
+    const { rows, stats } = await importText(text, 'whole-range-before-msync');
+    expect(rows.filter((r) => r.op === 'write')).toEqual([]);
+    expect(stats.assumed_writes ?? 0).toBe(0);
+    expect(stats.out_of_range).toBe(3);
+  });
 });
 
 describe('malformed strace input', () => {

@@ -91,12 +91,14 @@ export class StraceTranslator {
     return c.ret === '?' ? '?' : 'OK';
   }
 
-  private emit(row: RowInput): void {
+  /** Adds `row` to the output; false (and counted as out_of_range) when it lies past the trace's address range. */
+  private emit(row: RowInput): boolean {
     if (!(row.addr < ADDR_LIMIT && row.addr + row.len < ADDR_LIMIT)) {
       this.count('out_of_range');
-      return;
+      return false;
     }
     this.out.push(row);
+    return true;
   }
 
   private arg(c: Call, args: string[], i: number, name: string, what: keyof typeof EXPECT): number {
@@ -230,8 +232,8 @@ export class StraceTranslator {
     if (ms & ~known || names.some((n) => n.startsWith('MS_') && !Object.hasOwn(MS_FLAGS, n))) this.count('msync_unknown_flags');
     const s = p.space;
     for (const [wa, wl] of this.assume.stores(s, addr, len, { pageSize: this.ps, measuredUs: c.durNs >= 0 ? c.durNs / 1000 : -1 })) {
-      this.count('assumed_writes');
-      this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') });
+      // counted only when written: a write past the address range is out_of_range instead
+      if (this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') })) this.count('assumed_writes');
     }
     this.emit({ tNs: c.tNs, task: s.task, op: 'msync', addr, len, flags, extra: this.extra(c, true) });
   }
