@@ -145,5 +145,18 @@ export async function withGzipDamage(path: string, err: TraceError): Promise<Tra
   return new TraceError(err.file, err.line, err.column, `${err.problem}; the file's gzip data is damaged, so this text may not be what was compressed: ${d.problem}`, err.text, { cause: err });
 }
 
+/**
+ * The items of `read`, a reader of the file at `path` (gzip when `gz`), with
+ * its TraceErrors told with the file's damage ({@link withGzipDamage}).
+ */
+export async function* withDamageTold<T>(path: string, gz: boolean, read: AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    yield* read;
+  } catch (err) {
+    if (gz && err instanceof TraceError) throw await withGzipDamage(path, err);
+    throw err;
+  }
+}
+
 /** How a reader's message about a gzip error begins. */
 export const GZIP_PROBLEM = 'corrupt gzip data';

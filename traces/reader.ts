@@ -28,7 +28,7 @@ import { FieldProblem, TraceError } from './trace-error.ts';
 import { csvSyntaxError, firstRecordLine, isUnclosedQuote, type CsvSyntax } from './csv-syntax.ts';
 import { ReadState } from './read-state.ts';
 import { FastPass } from './fast-pass.ts';
-import { GZIP_PROBLEM, withGzipDamage } from './gzip-check.ts';
+import { GZIP_PROBLEM, withDamageTold } from './gzip-check.ts';
 
 /** Options of {@link readTrace}. */
 export interface ReadTraceOptions {
@@ -67,13 +67,8 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the trace: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
-  try {
-    yield* readBlocks(path, gz, batchSize, opts);
-  } catch (err) {
-    // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
-    if (gz && err instanceof TraceError) throw await withGzipDamage(path, err);
-    throw err;
-  }
+  // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
+  yield* withDamageTold(path, gz, readBlocks(path, gz, batchSize, opts));
 }
 
 /** {@link readTraceBlocks} of a file known to be gzip (`gz`) or not. */

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError } from '../trace-error.ts';
 import { errnoText, isGzip } from '../files.ts';
-import { GZIP_PROBLEM, withGzipDamage } from '../gzip-check.ts';
+import { GZIP_PROBLEM, withDamageTold } from '../gzip-check.ts';
 import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
 
 /** A run of consecutive lines: `lines[i]` is line `first + i` of the file, without its line break (LF or CR LF). */
@@ -39,13 +39,8 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the input: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
-  try {
-    yield* linesOf(path, gz, batchSize, maxLen);
-  } catch (err) {
-    // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
-    if (gz && err instanceof TraceError) throw await withGzipDamage(path, err);
-    throw err;
-  }
+  // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
+  yield* withDamageTold(path, gz, linesOf(path, gz, batchSize, maxLen));
 }
 
 /** {@link readLines} of a file known to be gzip (`gz`) or not. */
