@@ -450,4 +450,26 @@ describe('files a user added inside syncsim\'s own output', () => {
     expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
     expect(existsSync(join(d, 'r', 'NOTES.md'))).toBe(false);
   });
+
+  it('run and report refuse to replace a directory holding another command\'s output (a sweep, a run) put in it later, whose files they cannot tell from a user\'s', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    writeFileSync(join(d, 'e.yaml'), 'name: e\ntrace: { path: demo.csv }\ngrid:\n  device.channels: [1, 2]\n');
+    expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
+    expect((await here(['sweep', 'e.yaml', '--out', join('r', 'sw'), '--cache-dir', 'c'], d)).code).toBe(0);
+    writeFileSync(join(d, 'r', 'sw', 'NOTES.md'), 'my analysis\n');
+    let before = snapshot(d);
+    expectRefused(await here(['run', 'demo.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there ("sw/ (the output of \'syncsim sweep\')"), which replacing it would delete');
+    expect(snapshot(d)).toEqual(before);
+    // the same inside a report directory, and for another run put inside a run
+    expect((await here(['report', 'r'], d)).code).toBe(0);
+    expect((await here(['sweep', 'e.yaml', '--out', join('r', 'report', 'sw'), '--cache-dir', 'c'], d)).code).toBe(0);
+    before = snapshot(d);
+    expectRefused(await here(['report', 'r'], d), 'r/report', 'holds what syncsim did not write there ("sw/ (the output of \'syncsim sweep\')")');
+    expect(snapshot(d)).toEqual(before);
+    expect((await here(['run', 'demo.csv', '--out', 'r2'], d)).code).toBe(0);
+    expect((await here(['run', 'demo.csv', '--out', join('r2', 'sub'), '--no-cache'], d)).code).toBe(0);
+    expectRefused(await here(['run', 'demo.csv', '--out', 'r2'], d), 'r2', 'holds what syncsim did not write there ("sub/ (the output of \'syncsim run\')")');
+    expect(existsSync(join(d, 'r2', 'sub', 'summary.json'))).toBe(true);
+  });
 });

@@ -267,6 +267,13 @@ describe('syncsim sweep', () => {
     const agg = rows('fail/aggregate.csv');
     expect(agg.filter((a) => a.page_size === '8192').map((a) => [a.n, a.mean])).toEqual([['0', ''], ['0', '']]);
     expect(agg.filter((a) => a.page_size === '4096').map((a) => [a.n, a.mean, a.sd])).toEqual([['2', '1', '0'], ['2', '8192', '0']]);
+
+    // a note the user left in a failed run's directory: the sweep run again refuses to retry it (which would replace the directory), nothing touched
+    const failedId = readdirSync(join(work, 'fail', 'runs')).find((id) => JSON.parse(readFileSync(join(work, 'fail', 'runs', id, 'run.json'), 'utf8')).status === 'failed')!;
+    writeFileSync(join(work, 'fail', 'runs', failedId, 'NOTES.md'), 'why did this fail?\n');
+    const again = await syncsimHereInWork(['sweep', 'fail.yaml', '--out', 'fail', '--jobs', '2']);
+    expect([again.code, again.stderr]).toEqual([2, `syncsim: --out fail: runs/${failedId}/ holds what syncsim did not write there ("NOTES.md"), which running its failed run again would delete; move it away first\n`]);
+    expect(readFileSync(join(work, 'fail', 'runs', failedId, 'NOTES.md'), 'utf8')).toBe('why did this fail?\n');
   }, 60_000);
 
   it('a sweep killed while writing its tables leaves temporary files that the next sweep removes: the files of an uninterrupted one', async () => {

@@ -71,10 +71,11 @@ export function treeOf(dir: string): string[] {
 
 /**
  * The paths under `dir` that its marker's command did not write (at most
- * `max`): a subdirectory with a marker of its own (a run's `report/`) is
- * syncsim's when nothing foreign is in it either.
+ * `max`), `files` being what it wrote: a `report/` with a marker of its own
+ * is syncsim's when nothing foreign is in it either; a directory holding
+ * the output of another command is foreign.
  */
-function foreignPaths(dir: string, files: readonly string[], max = 6): string[] {
+export function foreignPaths(dir: string, files: readonly string[], max = 6): string[] {
   const known = new Set(files);
   const out: string[] = [];
   const walk = (rel: string) => {
@@ -88,13 +89,15 @@ function foreignPaths(dir: string, files: readonly string[], max = 6): string[] 
         if (isDirectory) walk(key);
         continue;
       }
+      // a report of this directory (`syncsim report DIR` writes DIR/report) is syncsim's when nothing foreign is in it;
+      // any other output put here later (a sweep, another run) is not this command's to replace
       const sub = isDirectory ? readMarker(join(dir, r)) : undefined;
-      if (sub?.files) {
+      if (sub?.command === 'report' && sub.files) {
         for (const f of foreignPaths(join(dir, r), sub.files, max - out.length)) out.push(`${key}${f}`);
         continue;
       }
-      if (isDirectory && sub) continue; // a marked directory of an older syncsim: its own
-      out.push(key);
+      if (sub?.command === 'report') continue; // a report of an older syncsim, whose marker lists no files
+      out.push(sub ? `${key} (the output of 'syncsim ${sub.command}')` : key);
     }
   };
   walk('');

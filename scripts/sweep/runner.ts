@@ -25,7 +25,7 @@ import type { SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
 import { ensureCache } from '../../traces/open.ts';
 import { workerModule } from '../worker-module.ts';
-import { checkOutDir } from '../../traces/out-dir.ts';
+import { checkOutDir, OutDirError } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { makeDirs } from '../../traces/files.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from '../interrupt.ts';
@@ -175,6 +175,11 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   store.cleanStale();
   const pending = share.filter((r) => store.record(r.id)?.status !== 'ok');
   outcome.skipped = share.length - pending.length;
+  // a failed run is run again in a new directory that replaces its own: what the user put there is not deleted
+  for (const r of pending) {
+    const foreign = store.foreignInRun(r.id);
+    if (foreign.length > 0) throw new OutDirError(`--out ${shown}: runs/${r.id}/ holds what syncsim did not write there (${foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ')}), which running its failed run again would delete; move it away first`);
+  }
 
   // traces to generate, once each
   const toMake = new Map<string, RunSpec['trace'] & { kind: 'gen' }>();

@@ -21,7 +21,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { processAlive, tempBeside, writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
-import { MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
+import { foreignPaths, MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
 import type { Json } from './identity.ts';
 import type { Plan } from './plan.ts';
 
@@ -215,6 +215,16 @@ export class SweepDir {
     } catch {
       /* other processes still stage here, or it is already gone */
     }
+  }
+
+  /**
+   * What the directory of run `id` holds that the sweep did not write there (its `run.json`, and a
+   * run's own files), at most a few paths: [] when nothing else, or when it does not exist.
+   */
+  foreignInRun(id: string): string[] {
+    const dir = this.runDir(id);
+    if (!existsSync(dir)) return [];
+    return foreignPaths(dir, ['run.json', ...(readMarker(dir)?.files ?? [])]);
   }
 
   /** The directory of run `id`. */
