@@ -62,6 +62,20 @@ export function parseYamlDoc(text: string): YamlDoc {
       throw e;
     }
   };
+  // An alias inside the node it names makes a value that contains itself, which no walk of it ends
+  let cycle: number | undefined;
+  yaml().visit(doc, {
+    Alias(_, alias) {
+      const target = alias.resolve(doc);
+      const [a, t] = [alias.range, target?.range];
+      if (a && t && a[0] >= t[0] && a[1] <= t[1]) {
+        cycle = a[0];
+        return yaml().visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (cycle !== undefined) throw new YamlError(lineAt(cycle), 'the alias here names a node that holds it, so its value would contain itself; write the value out instead');
   // Expanding the whole document once bounds every later walk of it.
   convert(doc.contents);
   return {

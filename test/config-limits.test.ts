@@ -13,6 +13,7 @@ import { MAX_TIMELINE_ROWS, TimelineClock } from '../sim/stats/timeline.ts';
 import { loadConfig } from '../scripts/config-file.ts';
 import { parseExperiment } from '../scripts/sweep/experiment.ts';
 import { makePlan } from '../scripts/sweep/plan.ts';
+import { syncsimHere } from './cli-here.ts';
 import { generate, ParamError } from '../workloads/presets/index.ts';
 import { MAX_GEN_ROWS } from '../workloads/presets/preset.ts';
 
@@ -238,6 +239,19 @@ describe('YAML aliases', () => {
     expect(errorOf(() => loadConfig(join(d, 'bomb.yaml'), []))).toBe(`config: ${join(d, 'bomb.yaml')}:1: too many alias expansions (more than 100: aliases of aliases multiply)`);
     const e = errorOf(() => parseExperiment(`name: x\ntrace: { gen: seq-writer }\nbase:\n  ${bomb.join('\n  ')}\n`, 'b.yaml'));
     expect(e).toBe('b.yaml:1: too many alias expansions (more than 100: aliases of aliases multiply)');
+  });
+});
+
+describe('an alias inside the node it names', () => {
+  it('is refused at the alias\'s line with exit 2 errors, in both kinds of file and in --set (it made a value that contains itself: a stack overflow)', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'c9.yaml'), 'device: { channels: 2 }\na: &a {b: *a}\n');
+    expect(errorOf(() => loadConfig(join(d, 'c9.yaml'), []))).toBe(`config: ${join(d, 'c9.yaml')}:2: the alias here names a node that holds it, so its value would contain itself; write the value out instead`);
+    const e = errorOf(() => parseExperiment('name: r1\ntrace: { gen: seq-writer }\nbase: &b { personality: linux, extra: [1, *b] }\ngrid: { personality: [linux] }\n', 'r1.yaml'));
+    expect(e).toBe('r1.yaml:3: the alias here names a node that holds it, so its value would contain itself; write the value out instead');
+    const r = await syncsimHere(['run', join(ROOT, 'traces', 'examples', 'demo.csv'), '--out', join(d, 'o'), '--set', 'device.channels=&a [*a]']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error|Maximum call stack/);
   });
 });
 
