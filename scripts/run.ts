@@ -108,7 +108,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     const stretched = sim.taskStats.stretched(sim.traceEndNs);
     if (stretched.length > 0) opts.onStretched?.(stretched, sim.traceEndNs);
     const result = sim.result();
-    if (opts.ci) result.sync.latency_ci_us = latencyCis(sim.syncLatenciesNs(), opts.ci);
+    if (opts.ci) result.sync.latency_ci_us = await latencyCis(sim.syncLatenciesNs(), opts.ci);
     const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source?.finish(true);
@@ -133,10 +133,10 @@ function pluginHashes(p: SimPlugins | undefined): { plugin_sha256?: Record<strin
 }
 
 /** Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns`. */
-export function latencyCis(ns: Float64Array, o: { reps: number; level: number; seed: number }): NonNullable<Summary['sync']['latency_ci_us']> {
+export async function latencyCis(ns: Float64Array, o: { reps: number; level: number; seed: number }): Promise<NonNullable<Summary['sync']['latency_ci_us']>> {
   const us = (x: [number, number] | null): [number, number] | null => (x ? [Math.round(x[0]) / 1000, Math.round(x[1]) / 1000] : null);
-  const ci = (stat: (v: Float64Array) => number) => us(bootstrapCi(ns, stat, o));
-  return { level: o.level, reps: o.reps, seed: o.seed, mean: ci(meanStat), p50: ci(quantileStat(0.5)), p90: ci(quantileStat(0.9)), p99: ci(quantileStat(0.99)) };
+  const ci = async (stat: (v: Float64Array) => number) => us(await bootstrapCi(ns, stat, o));
+  return { level: o.level, reps: o.reps, seed: o.seed, mean: await ci(meanStat), p50: await ci(quantileStat(0.5)), p90: await ci(quantileStat(0.9)), p99: await ci(quantileStat(0.99)) };
 }
 
 const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));

@@ -138,11 +138,11 @@ describe('syncsim compare', () => {
 describe('run --ci bootstrap', () => {
   it('a constant sample has a zero-width interval; two values bound the mean\'s interval', async () => {
     const { bootstrapCi } = await import('../scripts/compare/stats.ts');
-    expect(bootstrapCi(f64([5, 5, 5, 5]), meanStat, { reps: 200, level: 0.95, seed: 1 })).toEqual([5, 5]);
-    const ci = bootstrapCi(f64([0, 10]), meanStat, { reps: 2000, level: 0.95, seed: 1 })!;
+    expect(await bootstrapCi(f64([5, 5, 5, 5]), meanStat, { reps: 200, level: 0.95, seed: 1 })).toEqual([5, 5]);
+    const ci = (await bootstrapCi(f64([0, 10]), meanStat, { reps: 2000, level: 0.95, seed: 1 }))!;
     // resampled means of {0, 10} are 0, 5 or 10, with probabilities 1/4, 1/2, 1/4: the 95 % interval is [0, 10]
     expect(ci).toEqual([0, 10]);
-    expect(bootstrapCi(f64([3]), meanStat, { reps: 10, level: 0.95, seed: 1 })).toBeNull();
+    expect(await bootstrapCi(f64([3]), meanStat, { reps: 10, level: 0.95, seed: 1 })).toBeNull();
   });
 
   it('adds sync.latency_ci_us to summary.json and a line to the table; the same seed gives the same intervals', async () => {

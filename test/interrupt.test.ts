@@ -83,6 +83,26 @@ describe('interrupted while writing', () => {
   }, 60_000);
 });
 
+describe('interrupted while computing bootstrap CIs', () => {
+  it('run --ci bootstrap: SIGINT during the bootstrap (a million resamples, minutes of work) ends the run (exit 130) with no results', async () => {
+    const d = tmp();
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    // the replay is over once its staging directory holds tasks.csv, written just before the CIs; the test's timeout fails it if the signal waits for them
+    const replayed = (names: string[]) => names.filter((n) => n.startsWith('.R.tmp-')).some((n) => {
+      try {
+        return readdirSync(join(d, n)).includes('tasks.csv');
+      } catch {
+        return false;
+      }
+    });
+    const r = await interrupt(['run', demo, '--out', 'R', '--ci', 'bootstrap', '--ci-reps', '1000000'], d, d, replayed, 'SIGINT');
+    expect(r.sent, 'the run ended before its replay was over').toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted (SIGINT); no results written');
+    expect(readdirSync(d).filter((n) => n.startsWith('.R') || n === 'R')).toEqual([]);
+  }, 60_000);
+});
+
 describe('a file size limit while writing a trace', () => {
   /** `syncsim ARGS` in `cwd` under `ulimit -f 200` (100 KiB). */
   const limited = (args: string[], cwd: string) =>

@@ -75,12 +75,21 @@ export function bootstrapContrast(
   };
 }
 
-/** A percentile-bootstrap CI of `stat` over the samples `v`: [low, high] at `level`, `reps` resamples, or null with fewer than 2 samples. */
-export function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number }): [number, number] | null {
+/** Resampled values a slice of {@link bootstrapCi} draws before it lets the event loop run (a few tens of ms). */
+const SLICE_SAMPLES = 2_000_000;
+
+/**
+ * A percentile-bootstrap CI of `stat` over the samples `v`: [low, high] at `level`, `reps`
+ * resamples, or null with fewer than 2 samples. It lets the event loop run between slices of
+ * resamples, so that a long bootstrap (many msyncs, many reps) still answers Ctrl-C and SIGTERM.
+ */
+export async function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number }): Promise<[number, number] | null> {
   if (v.length < 2) return null;
   const stream = new RandomStream(opts.seed, 'ci.bootstrap');
   const r = new Float64Array(v.length), stats = new Float64Array(opts.reps);
+  const slice = Math.max(1, Math.floor(SLICE_SAMPLES / v.length));
   for (let k = 0; k < opts.reps; k++) {
+    if (k > 0 && k % slice === 0) await new Promise<void>((go) => setImmediate(go));
     for (let i = 0; i < v.length; i++) r[i] = v[Math.floor(stream.uniform() * v.length)]!;
     stats[k] = stat(r);
   }
