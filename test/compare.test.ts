@@ -69,6 +69,9 @@ describe('compare statistics', () => {
     expect(bootstrapContrast(a, b, meanStat, { paired: false, reps: 500, level: 0.95, seed: 3, label: 'independent seeds' })).toEqual(d);
     // one value per side: nothing to resample
     expect(bootstrapContrast(f64([1]), f64([2]), meanStat, { paired: false, reps: 10, level: 0.95, seed: 1, label: 'x' })).toMatchObject({ diff: 1, ratio: 2, diff_ci: null, resampled: 'none' });
+    // one run on one side only: no interval either (the one side's spread is unknown, not 0)
+    expect(bootstrapContrast(f64([966.5]), f64([964.2, 964.3]), meanStat, { paired: false, reps: 500, level: 0.95, seed: 1, label: 'independent seeds' })).toMatchObject({ diff_ci: null, ratio_ci: null, resampled: 'none' });
+    expect(bootstrapContrast(f64([10, 12, 9]), f64([15]), meanStat, { paired: false, reps: 500, level: 0.95, seed: 1, label: 'independent seeds' }).diff_ci).toBeNull();
   });
 });
 

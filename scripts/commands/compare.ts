@@ -101,6 +101,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null, em
     `A: ${a.spec} (${a.label}, ${a.runs.length} run(s))`,
     `B: ${b.spec} (${b.label}, ${b.runs.length} run(s))`,
     line(head), ...body.map(line),
+    ...(rows.some((r) => r.resampled === 'none' && r.n_a + r.n_b > 2) ? [`no CI where 'CI over' is none: a side with one run has no spread across seeds to resample (give each side two seeds or more)`] : []),
     mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`}` : `msync latency distributions: no successful msync ${empty}`,
   ].join('\n');
 }

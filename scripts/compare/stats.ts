@@ -37,14 +37,16 @@ export interface Contrast {
 /**
  * Bootstrap of stat(B) − stat(A) and stat(B) / stat(A), `reps` resamples:
  * `paired` resamples pair indices (a[i] with b[i]); otherwise each side is
- * resampled on its own. Percentile interval at `level` (e.g. 0.95).
+ * resampled on its own. Percentile interval at `level` (e.g. 0.95); none
+ * (`resampled: 'none'`) when a side has fewer than two values.
  */
 export function bootstrapContrast(
   a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string },
 ): Contrast {
   const sa = stat(a), sb = stat(b);
   const base = { a: sa, b: sb, diff: sb - sa, ratio: sa !== 0 ? sb / sa : null };
-  if (a.length < 2 && b.length < 2) return { ...base, diff_ci: null, ratio_ci: null, resampled: 'none' };
+  // a side of one value has no spread to resample: an interval from the other side's alone would claim a certainty it has not
+  if (opts.paired ? a.length < 2 : a.length < 2 || b.length < 2) return { ...base, diff_ci: null, ratio_ci: null, resampled: 'none' };
   const stream = new RandomStream(opts.seed, 'compare.bootstrap');
   const u = () => stream.uniform();
   const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
