@@ -91,12 +91,22 @@ describe('inspect figures against a constructed trace', () => {
       start_us: 0,
       bucket_us: 20,
       buckets: [
-        { t_us: 0, writes: 3, bytes: 8292, bytes_per_s: 414_600_000, msyncs: 0 },
-        { t_us: 20, writes: 1, bytes: 0, bytes_per_s: 0, msyncs: 3 },
-        { t_us: 40, writes: 1, bytes: 0x20000, bytes_per_s: 6_553_600_000, msyncs: 1 },
-        { t_us: 60, writes: 0, bytes: 0, bytes_per_s: 0, msyncs: 0 },
+        { t_us: 0, span_us: 20, writes: 3, bytes: 8292, bytes_per_s: 414_600_000, msyncs: 0 },
+        { t_us: 20, span_us: 20, writes: 1, bytes: 0, bytes_per_s: 0, msyncs: 3 },
+        { t_us: 40, span_us: 20, writes: 1, bytes: 0x20000, bytes_per_s: 6_553_600_000, msyncs: 1 },
+        // the trace ends at 70 µs: the last bucket covers 10 of its 20
+        { t_us: 60, span_us: 10, writes: 0, bytes: 0, bytes_per_s: 0, msyncs: 0 },
       ],
     });
+  });
+
+  it('the last bucket\'s rate is over the part of it the trace covers, not its whole width (a steady writer shows no drop at the end)', () => {
+    const s = new TraceStats({ maxBuckets: 4, initialBucketUs: 100 });
+    // 1000 bytes every 10 µs from 0 to 250 µs: buckets of 100 µs, the last covering 50 µs
+    for (let t = 0; t <= 250; t += 10) s.add({ line: 3, tNs: us(t), task: 'w', op: 'write', addr: 0, len: 1000, flags: 0, object: '', offset: 0 });
+    const b = s.report('x').write_rate.buckets;
+    expect(b.map((x) => [x.t_us, x.span_us, x.bytes])).toEqual([[0, 100, 10_000], [100, 100, 10_000], [200, 50, 6000]]);
+    expect(b.map((x) => x.bytes_per_s)).toEqual([1e8, 1e8, 1.2e8]);
   });
 
   it('buckets start at the first row, and merge again as the trace grows', () => {

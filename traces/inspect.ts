@@ -358,8 +358,8 @@ export interface InspectReport {
     exact: boolean; method: 'bitmap' | 'hyperloglog'; relative_standard_error: number;
   };
   written: { writes: number; bytes: number };
-  /** Buckets of `bucket_us` from `start_us`: writes, bytes, bytes per second, msyncs. */
-  write_rate: { start_us: number | null; bucket_us: number; buckets: { t_us: number; writes: number; bytes: number; bytes_per_s: number; msyncs: number }[] };
+  /** Buckets of `bucket_us` from `start_us`: writes, bytes, bytes per second over `span_us` (the part of the bucket the trace covers: all of it but in the last), msyncs. */
+  write_rate: { start_us: number | null; bucket_us: number; buckets: { t_us: number; span_us: number; writes: number; bytes: number; bytes_per_s: number; msyncs: number }[] };
   /** The largest msync ranges, largest first (ties: earliest line first). */
   largest_msyncs: MsyncEntry[];
 }
@@ -486,15 +486,26 @@ export class TraceStats {
       write_rate: {
         start_us: this.rows > 0 ? us(this.rate.firstNs) : null,
         bucket_us: us(widthNs),
-        buckets: this.rate.buckets().map((b) => ({
-          t_us: us(b.startNs), writes: b.writes, bytes: b.bytes, bytes_per_s: (b.bytes * 1e9) / widthNs, msyncs: b.msyncs,
-        })),
+        // the rate over the part of each bucket the trace covers: the last bucket ends with the trace, not with its width
+        buckets: this.rate.buckets().map((b) => {
+          const spanNs = coveredNs(b.startNs, widthNs, this.lastNs);
+          return { t_us: us(b.startNs), span_us: us(spanNs), writes: b.writes, bytes: b.bytes, bytes_per_s: (b.bytes * 1e9) / spanNs, msyncs: b.msyncs };
+        }),
       },
       largest_msyncs: this.top.sorted().map((r) => ({
         t_us: us(r.tNs), task: r.task, addr: `0x${r.addr.toString(16)}`, len: r.len, flags: flagsToString(r.flags), line: r.line,
       })),
     };
   }
+}
+
+/**
+ * The part (ns) of the bucket from `startNs`, `widthNs` wide, that a trace ending at `lastNs`
+ * covers: the whole width but in the last bucket, which ends with the trace (at least 1 µs, so
+ * that a bucket holding only the last instant has a rate).
+ */
+function coveredNs(startNs: number, widthNs: number, lastNs: number): number {
+  return Math.min(widthNs, Math.max(1000, lastNs - startNs));
 }
 
 /** Reads a native trace (streamed) and returns its statistics. Malformed traces throw a TraceError. */
@@ -554,8 +565,8 @@ export function inspectTable(r: InspectReport): string {
     const rows: string[][] = [['t_us from', 'writes', 'bytes', 'MiB/s', 'msyncs']];
     for (let i = 0; i < b.length; i += group) {
       const g = b.slice(i, i + group);
-      const sum = (k: 'writes' | 'bytes' | 'msyncs'): number => g.reduce((a, x) => a + x[k], 0);
-      rows.push([num(g[0]!.t_us), String(sum('writes')), String(sum('bytes')), ((sum('bytes') / (span / 1e6)) / 1048576).toFixed(3), String(sum('msyncs'))]);
+      const sum = (k: 'writes' | 'bytes' | 'msyncs' | 'span_us'): number => g.reduce((a, x) => a + x[k], 0);
+      rows.push([num(g[0]!.t_us), String(sum('writes')), String(sum('bytes')), ((sum('bytes') / (sum('span_us') / 1e6)) / 1048576).toFixed(3), String(sum('msyncs'))]);
     }
     text.push(...alignColumns(rows));
   }
