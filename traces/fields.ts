@@ -153,6 +153,21 @@ const FLAG_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(FLAG_AL
 const FLAGS_CACHE_LIMIT = 1024;
 
 /**
+ * The bits of flag names joined by `|` (aliases allowed), as a trace's `flags`
+ * field spells them: no spaces, no empty name. Throws a RangeError (`empty
+ * flag name`, `unknown flag 'X'`) for a bad name.
+ */
+export function flagNameBits(s: string): number {
+  let bits = 0;
+  for (const name of s.split('|')) {
+    const bit = FLAG_BY_NAME.get(name);
+    if (bit === undefined) throw new RangeError(name === '' ? 'empty flag name' : `unknown flag '${name}'`);
+    bits |= bit;
+  }
+  return bits;
+}
+
+/**
  * Parses `flags` fields (names joined by `|`, aliases allowed) to bits,
  * remembering the texts it has seen (a trace repeats a handful of them).
  */
@@ -166,11 +181,10 @@ export class FlagsParser {
   parse(s: string, op: OpName, column: number): number {
     let bits = this.cache.get(s);
     if (bits === undefined) {
-      bits = 0;
-      for (const name of s.split('|')) {
-        const bit = FLAG_BY_NAME.get(name);
-        if (bit === undefined) fieldProblem(column, name === '' ? 'empty flag name' : `unknown flag '${name}'`, s);
-        bits |= bit;
+      try {
+        bits = flagNameBits(s);
+      } catch (e) {
+        fieldProblem(column, (e as Error).message, s);
       }
       if (this.cache.size >= FLAGS_CACHE_LIMIT) this.cache.clear();
       this.cache.set(s, bits);

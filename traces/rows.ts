@@ -6,7 +6,8 @@
  * its `x_` values laid out as the reader lays out those columns, and that CSV hashed as it goes by.
  */
 import { createHash } from 'node:crypto';
-import { FLAG_ALIASES, type TraceRow } from './types.ts';
+import type { TraceRow } from './types.ts';
+import { flagNameBits } from './fields.ts';
 import { formatHeader, formatRow, type RowInput } from './writer.ts';
 import { TraceError } from './trace-error.ts';
 
@@ -31,15 +32,7 @@ export interface RowStream {
  * Flag names (with their POSIX / Mach aliases) joined by `|` as bits, by the trace reader's rules
  * (no spaces, no empty name: `SYNC|` is an error); a RangeError naming the bad name.
  */
-export function flagNamesToBits(names: string): number {
-  let bits = 0;
-  for (const f of names.split('|')) {
-    const bit = Object.hasOwn(FLAG_ALIASES, f) ? FLAG_ALIASES[f] : undefined;
-    if (bit === undefined) throw new RangeError(f === '' ? 'empty flag name' : `unknown flag '${f}'`);
-    bits |= bit;
-  }
-  return bits;
-}
+export const flagNamesToBits: (names: string) => number = flagNameBits;
 
 /** A row's flags as bits: names as the reader reads them (a TraceError at `line` for a bad one), a number as it is (the writer's check follows), nothing as 0. */
 function flagBits(flags: unknown, name: string, line: number): number {
