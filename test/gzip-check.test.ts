@@ -79,6 +79,22 @@ describe('gzipDamage', () => {
     expect((await gzipDamage(put(len)))!.problem).toMatch(new RegExp(`^length error at byte ${gz.length - 4}: the data decompresses to \\d+ bytes`));
   });
 
+  it('reads a large file with backpressure and leaves no listener behind (no MaxListenersExceededWarning)', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const big = gzipSync(randomBytes(4 << 20)); // incompressible: about 4 MiB of compressed data, many reads
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const d = await gzipDamage(put(Buffer.concat([big, Buffer.from('junk')])));
+      expect(d!.byte).toBe(big.length);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).toEqual([]);
+  });
+
   it('tells a file that is not gzip and a header cut short', async () => {
     expect(await gzipDamage(put(Buffer.from('plain text\n')))).toEqual({ line: 1, byte: 0, problem: 'not gzip data (no gzip magic bytes at its start)' });
     expect((await gzipDamage(put(Buffer.from([0x1f, 0x8b, 8, 0]))))!.problem).toBe('the file ends inside a gzip header (byte 0; truncated)');

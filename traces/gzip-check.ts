@@ -100,6 +100,17 @@ function headerEnd(b: Buffer): number | null {
   return p;
 }
 
+/** Resolves when `s` drains, ends or fails, whichever comes first, leaving no listener behind. */
+function drained(s: NodeJS.EventEmitter): Promise<void> {
+  return new Promise<void>((go) => {
+    const done = () => {
+      for (const e of ['drain', 'error', 'end']) s.off(e, done);
+      go();
+    };
+    for (const e of ['drain', 'error', 'end']) s.on(e, done);
+  });
+}
+
 /** One member's deflate data from byte `at`: how many bytes it took, its text's CRC-32, length and line breaks; or where it broke. */
 async function inflateMember(read: (at: number, n: number) => Promise<Buffer>, at: number, size: number):
   Promise<{ consumed: number; crc: number; length: number; newlines: number; endsInLine: boolean } | { error: string; at: number; newlines: number }> {
@@ -120,7 +131,7 @@ async function inflateMember(read: (at: number, n: number) => Promise<Buffer>, a
   let p = at;
   for (; p < size && !ended && !failed; p += CHUNK) {
     const chunk = await read(p, CHUNK);
-    if (!inf.write(chunk)) await new Promise<void>((r) => { inf.once('drain', r); inf.once('error', () => r()); inf.once('end', () => r()); });
+    if (!inf.write(chunk)) await drained(inf);
   }
   inf.end();
   await done;
