@@ -17,11 +17,12 @@ export type CsvSyntax = CsvError & { lines?: number; column?: number | string; f
 /** How a quoted field is written, for the messages below. */
 const QUOTING = 'a field is quoted whole or not at all, and a quote inside a quoted field is written ""';
 
-/** What each csv-parse error code means, and the text its message quotes (from the error). */
+/** A quote inside an unquoted field (csv-parse gives the field up to it). */
 const OPENING_QUOTE = {
   problem: `a quote inside an unquoted field (${QUOTING})`,
   got: (e: CsvSyntax) => (typeof e.field === 'string' ? e.field : ''),
 };
+/** What each csv-parse error code means, and the text its message quotes (from the error). */
 const CSV_SYNTAX: Readonly<Record<string, { problem: string; got: (e: CsvSyntax) => string }>> = {
   CSV_INVALID_CLOSING_QUOTE: {
     problem: `a quoted field goes on after its closing quote (${QUOTING})`,

@@ -13,6 +13,7 @@ import { InputError } from '../errors.ts';
 import { dirtyPagesUnavailable, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl } from '../../traces/escape.ts';
+import { firstBadByte, showBytes } from '../../traces/utf8.ts';
 
 const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE]
                       -- PROGRAM [ARGS...]
@@ -130,13 +131,9 @@ function refuseAlteredArguments(program: readonly string[]): void {
     at = end < 0 ? raw.length : end + 1;
   }
   const given = parts.slice(parts.length - program.length);
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
   given.forEach((b, i) => {
-    try {
-      utf8.decode(b);
-    } catch {
-      const shown = [...b].map((x) => (x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : `\\x${x.toString(16).padStart(2, '0')}`)).join('');
-      throw new InputError(`record: ${i === 0 ? 'the program name' : `argument ${i} of the program`} ('${shown}') is not UTF-8, and Node would pass it on altered (each bad byte as U+FFFD); give the program a name it can be passed (a symbolic link, a script)`);
+    if (firstBadByte(b) >= 0) {
+      throw new InputError(`record: ${i === 0 ? 'the program name' : `argument ${i} of the program`} ('${showBytes(b)}') is not UTF-8, and Node would pass it on altered (each bad byte as U+FFFD); give the program a name it can be passed (a symbolic link, a script)`);
     }
   });
 }

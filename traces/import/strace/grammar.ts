@@ -4,6 +4,7 @@
  * results with errno and duration, exit events and strace's own messages,
  * and the argument syntax (C strings, numbers, `|`-joined flag names).
  */
+import { isUtf8 } from 'node:buffer';
 
 /** `[pid N] ` or `N ` (optional), then `SECONDS.FRACTION `, then the body. */
 export const PREFIX_RE = /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(\d+)\.(\d+)\s+(.*)$/;
@@ -71,7 +72,6 @@ export function parseCString(s: string): string | undefined {
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8 };
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Text strace printed with escapes (a C string's content, a `-y` path): the
@@ -102,11 +102,8 @@ export function decodeEscaped(text: string): string {
       i += 1;
     }
   }
-  try {
-    return UTF8.decode(Uint8Array.from(bytes));
-  } catch {
-    return text;
-  }
+  const buf = Buffer.from(bytes);
+  return isUtf8(buf) ? buf.toString('utf8') : text;
 }
 
 /** An integer as strace prints it (`NULL`, decimal, `0x` hex); NaN when not one. */
