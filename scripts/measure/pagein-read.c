@@ -1,6 +1,6 @@
 /*
  * syncsim's page-in probe (scripts/validate/pagein-probe.ts runs it from `syncsim calibrate`).
- * Usage: pagein-read FILE REPS
+ * Usage: pagein-read FILE REPS [WINDOW]
  *
  * Times a cold sequential read of FILE through a shared read-only mapping,
  * REPS times: its dirty pages are written back (fdatasync) and its cached
@@ -12,7 +12,11 @@
  *   pagein,BYTES,NS,CACHED
  * BYTES the file's size (whole pages), NS the time of the loads, CACHED the
  * bytes of the pages that were still in the page cache when the loads began
- * (mincore, in whole pages of the system's size).
+ * (mincore, in whole pages of the system's size). With WINDOW (pages, less
+ * than the file's), each line also gives the time the loads took to pass the
+ * first WINDOW pages, the first read-ahead window (read-around at the first
+ * fault, in 4 KiB folios):
+ *   pagein,BYTES,NS,CACHED,WINDOW,WINDOW_NS
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,8 +41,8 @@ static void die(const char *what) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: pagein-read FILE REPS\n");
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: pagein-read FILE REPS [WINDOW]\n");
     return 2;
   }
   char *end;
@@ -58,6 +62,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   size_t pages = bytes / PS;
+  size_t window = 0;
+  if (argc == 4) {
+    long w = strtol(argv[3], &end, 10);
+    if (*argv[3] == 0 || *end != 0 || w < 1 || (size_t)w >= pages) {
+      fprintf(stderr, "pagein-read: WINDOW must be an integer 1 .. %zu, fewer than the file's pages (got '%s')\n", pages - 1, argv[3]);
+      return 2;
+    }
+    window = (size_t)w;
+  }
   unsigned char *vec = calloc(pages, 1);
   if (!vec) die("calloc");
   for (long r = 0; r < reps; r++) {
@@ -72,11 +85,14 @@ int main(int argc, char **argv) {
     if (mincore((void *)m, bytes, vec) != 0) die("mincore");
     size_t cached = 0;
     for (size_t i = 0; i < pages; i++) cached += vec[i] & 1;
-    int64_t t0 = now_ns();
-    for (size_t i = 0; i < pages; i++) (void)m[i * PS]; /* a volatile load: kept */
+    int64_t t0 = now_ns(), tw = 0;
+    for (size_t i = 0; i < window; i++) (void)m[i * PS]; /* a volatile load: kept */
+    if (window) tw = now_ns();
+    for (size_t i = window; i < pages; i++) (void)m[i * PS];
     int64_t t1 = now_ns();
     if (munmap((void *)m, bytes) != 0) die("munmap");
-    printf("pagein,%zu,%lld,%zu\n", bytes, (long long)(t1 - t0), cached * PS);
+    if (window) printf("pagein,%zu,%lld,%zu,%zu,%lld\n", bytes, (long long)(t1 - t0), cached * PS, window, (long long)(tw - t0));
+    else printf("pagein,%zu,%lld,%zu\n", bytes, (long long)(t1 - t0), cached * PS);
   }
   free(vec);
   close(fd);

@@ -52,6 +52,9 @@ export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; 
   { path: ['device', 'busy_latency_us'], value: 0 },
   { path: ['device', 'busy_flush_us'], value: 0 },
   { path: ['device', 'segment_us'], value: 0 },
+  { path: ['device', 'read_request_mbps'], value: 0 },
+  { path: ['device', 'max_segments'], value: 0 },
+  { path: ['device', 'ring_descriptors'], value: 0 },
   { path: ['readahead', 'max_folio_order'], value: 9 },
 ];
 

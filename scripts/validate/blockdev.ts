@@ -3,7 +3,8 @@
  * for it in sysfs: whether it has a volatile write cache
  * (`queue/write_cache`: "write back" or "write through",
  * Documentation/ABI/stable/sysfs-block), its read-ahead window
- * (`queue/read_ahead_kb`) and whether it rotates (`queue/rotational`).
+ * (`queue/read_ahead_kb`), whether it rotates (`queue/rotational`) and, on
+ * a virtio disk, the descriptor ring its requests share.
  *
  * The directory's st_dev names the device (MAJOR:MINOR);
  * `/sys/dev/block/MAJ:MIN` links to its sysfs directory. A partition's
@@ -30,6 +31,40 @@ export interface BlockDevice {
   read_ahead_kb: number | null;
   /** `queue/rotational`, null when unreadable. */
   rotational: boolean | null;
+  /**
+   * The descriptors of the request ring a request's segments take
+   * ({@link virtioRing}): a virtio-blk disk without indirect descriptors;
+   * 0 for any other disk (no such limit); null when sysfs does not say.
+   */
+  ring_descriptors: number | null;
+}
+
+/** Bit of VIRTIO_RING_F_INDIRECT_DESC in a virtio device's `features` (include/uapi/linux/virtio_ring.h). */
+const VIRTIO_RING_F_INDIRECT_DESC = 28;
+
+/**
+ * The descriptor ring of a virtio-blk disk whose sysfs directory is `dir`.
+ * Without indirect descriptors (the `features` string of `device/`, one
+ * character a feature bit, has a 0 at bit 28) each request takes its
+ * segments plus two of the ring's descriptors, and the driver sizes its
+ * queue to the ring over two (virtio_blk.c virtblk_probe: queue_depth =
+ * vq->num_free / 2), so the ring is twice `mq/0/nr_tags`. With indirect
+ * descriptors, or on a disk of another driver, 0 (no limit); null when
+ * sysfs does not say.
+ */
+export function virtioRing(dir: string): number | null {
+  let driver: string;
+  try {
+    driver = basename(realpathSync(join(dir, 'device', 'driver')));
+  } catch {
+    return null;
+  }
+  if (driver !== 'virtio_blk') return 0;
+  const features = readText(join(dir, 'device', 'features'));
+  if (features === null || !/^[01]+$/.test(features) || features.length <= VIRTIO_RING_F_INDIRECT_DESC) return null;
+  if (features[VIRTIO_RING_F_INDIRECT_DESC] === '1') return 0;
+  const tags = readText(join(dir, 'mq', '0', 'nr_tags'));
+  return tags !== null && /^\d+$/.test(tags) && Number(tags) > 0 ? 2 * Number(tags) : null;
 }
 
 /**
@@ -75,6 +110,7 @@ export function blockDeviceOf(major: number, minor: number, sysfsRoot = '/sys'):
     write_cache: wc === 'write back' ? true : wc === 'write through' ? false : null,
     read_ahead_kb: queueNumber(dir, 'read_ahead_kb'),
     rotational: rot === '1' ? true : rot === '0' ? false : null,
+    ring_descriptors: virtioRing(dir),
   };
 }
 

@@ -58,6 +58,7 @@ import { fitFlushGap, GAP_ROUNDS, measureFlushGap } from './flush-gap.ts';
 import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry, segmentProvenance, withSegments } from './segment-probe.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
+import { requestRingFit } from './request-ring.ts';
 import { predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
@@ -233,7 +234,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const segRun = await measureSegments(work, join(work, DATA_FILE), segGeometry, segSamples);
     const pageinReps = opts.quick ? PAGEIN_PROBE_REPS.quick : PAGEIN_PROBE_REPS.full;
     log(`calibrate: [${total - 3}/${total}] cold sequential reads through a mapping, one load a page (probe pagein-read.c, ${pageinReps} reads) ...`);
-    const pageinRun = await measurePagein(work, join(work, DATA_FILE), pageinReps);
+    // the first read-ahead window: read-around at the first fault, read_ahead_kb in 4 KiB folios (request-ring.ts)
+    const windowPages = blockDev?.read_ahead_kb ? Math.floor((blockDev.read_ahead_kb * 1024) / 4096) : 0;
+    const pageinRun = await measurePagein(work, join(work, DATA_FILE), pageinReps, undefined, windowPages > 0 && windowPages < opts.sizeBytes / 4096 ? windowPages : undefined);
     const pageinProbe = 'mbps' in pageinRun.fit ? pageinRun.fit : null;
     if (!pageinProbe) log(`calibrate: no page-in probe rate: ${(pageinRun.fit as { reason: string }).reason}`);
     const gapRounds = opts.quick ? GAP_ROUNDS.quick : GAP_ROUNDS.full;
@@ -268,6 +271,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const kept = bytesMbps === null ? null : segFit;
     const segmentUs = kept?.segment_us ?? 0;
     const readMbps = bytesMbps ?? pagesMbps; // device.read_bandwidth_mbps
+    // one read alone, and the queue's segments and ring (request-ring.ts)
+    const sizesOf = (keep: (s: StepReport) => boolean) => steps.filter(keep).map((s) => sizeLabel(s.bytes)).join(', ');
+    const sizes = (d: string) => sizesOf((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`));
     const flushStep = steps.find((s) => s.kind === 'flush')!;
     // the figures the level was fitted to
     const level = quietLevel ?? flushStep.sync!;
@@ -286,16 +292,21 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const completion = isCompletionFit(fit.completion) ? fit.completion : null;
     // with the stage, the slots are the deepest queue the probes had in flight (a batch holds its writes at once)
     const serialChannels = Math.max(opts.maxDepth, ...steps.filter((s) => s.kind === 'batch').map((s) => s.depth));
+    // side by side (submit_overlap) the measured QD1 latencies stand as they are; one after the other the stage comes off them
+    const readLatency = serial && !sideBySide ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency;
+    const firstWindow = pageinProbe?.window ? { window: pageinProbe.window, reads: pageinProbe.reads, requestPages: READ_REQUEST_PAGES,
+      costs: { latency_us: readLatency.mean_us, submit_us: serial?.submit_us ?? 0, submit_command_us: serial?.submit_command_us ?? 0 } } : null;
+    const request = requestRingFit(fit.read, sizes('read'), segmentUs, queueLimitsOf(blockDev?.sysfs ?? null), blockDev, firstWindow);
     const marginal: Record<string, unknown> = {
       profile: base,
       channels: serial ? serialChannels : channels.channels,
-      // side by side (submit_overlap) the measured QD1 latencies stand as they are; one after the other the stage comes off them
-      read_latency: serial && !sideBySide ? lessSerial(fit.read.latency, serial.serial_us, round2) : fit.read.latency,
+      read_latency: readLatency,
       write_latency: wbLatency ? wbLatency.latency : serial && !sideBySide ? lessSerial(fit.write.latency, serial.serial_us, round2) : fit.write.latency,
       ...(serial ? { submit_us: serial.submit_us, submit_command_us: serial.submit_command_us, ...(serial.overlap ? { submit_overlap: sideBySide } : {}), ...(completion ? { submit_completion: completion.submit_completion } : {}) } : {}),
       // the page cache's read rate, which page-in waits on: the page-in probe's, else the pagein step's; else the O_DIRECT reads' (pagein-probe.ts, calibration-fit.ts)
       read_bandwidth_mbps: readMbps,
       ...(kept ? { segment_us: segmentUs } : {}),
+      ...request.device,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
       // the rate a FLUSH destages at when the flush-size steps gave one (a cache that destages on FLUSH), else the O_DIRECT writes'
       media_mbps: fit.destage_rate?.media_mbps ?? fit.write.bandwidth_mbps,
@@ -315,8 +326,6 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const fragment: Calibration['fragment'] = {
       device, ...(fit.readahead === null ? {} : { readahead: { pages: fit.readahead } }), ...(Object.keys(fs).length ? { fs } : {}), ...(cpuFit ? { cpu: cpuFit.cpu } : {}),
     };
-    const sizesOf = (keep: (s: StepReport) => boolean) => steps.filter(keep).map((s) => sizeLabel(s.bytes)).join(', ');
-    const sizes = (d: string) => sizesOf((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`));
     const depths = (d: string) => steps.filter((s) => s.kind === 'depth' && s.name.startsWith(`qd-${d}-`)).map((s) => s.depth).join(', ');
     const lessNote = serial && !sideBySide ? `, less submit_us + submit_command_us (${serial.serial_us} µs), the sd kept` : serial ? ', as measured (the latency runs beside the submission stage: device.submit_overlap)' : '';
     const fitted: Record<string, FittedValue> = {
@@ -329,6 +338,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         : pagein ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
         : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` }, readMbps, segmentUs),
       ...(kept ? { 'device.segment_us': segmentProvenance(kept) } : {}),
+      ...request.fitted,
       'device.write_latency': wbLatency ? { value: device.write_latency, r2: null, n: cpuRun.figures!.writeback!.cpu_page_us.reps, from: wbLatency.provenance } : { value: device.write_latency, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: intercept of mean latency vs size of O_DIRECT QD1 random writes (${sizes('write')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
       'device.bandwidth_mbps': fit.writeback
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }

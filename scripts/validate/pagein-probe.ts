@@ -25,34 +25,41 @@ export interface PageinSample {
   ns: number;
   /** Bytes of the pages still in the page cache as the loads began. */
   cached: number;
+  /** The first read-ahead window: its pages and the time (ns) the loads took to pass it; absent when the probe was not asked. */
+  window?: { pages: number; ns: number };
 }
 
-/** The probe's output (`pagein,BYTES,NS,CACHED` lines) as samples; throws on a line it does not know. */
+/** The probe's output (`pagein,BYTES,NS,CACHED` lines, with `,WINDOW,WINDOW_NS` when asked) as samples; throws on a line it does not know. */
 export function parsePageinSamples(out: string): PageinSample[] {
   const samples: PageinSample[] = [];
   for (const [i, line] of out.split('\n').entries()) {
     if (line.trim() === '') continue;
     const f = line.split(',');
-    if (f.length !== 4 || f[0] !== 'pagein' || !f.slice(1).every((v) => /^\d+$/.test(v))) throw new Error(`page-in probe, line ${i + 1}: '${line}' is not pagein,BYTES,NS,CACHED`);
-    samples.push({ bytes: Number(f[1]), ns: Number(f[2]), cached: Number(f[3]) });
+    if ((f.length !== 4 && f.length !== 6) || f[0] !== 'pagein' || !f.slice(1).every((v) => /^\d+$/.test(v))) throw new Error(`page-in probe, line ${i + 1}: '${line}' is not pagein,BYTES,NS,CACHED[,WINDOW,WINDOW_NS]`);
+    samples.push({ bytes: Number(f[1]), ns: Number(f[2]), cached: Number(f[3]), ...(f.length === 6 ? { window: { pages: Number(f[4]), ns: Number(f[5]) } } : {}) });
   }
   return samples;
 }
 
-/** What the probe's reads give: the median rate (MB/s) of the cold ones, or why none. */
-export type PageinProbeFit = { mbps: number; reads: number; rates_mbps: number[] } | { reason: string };
+/** What the probe's reads give: the median rate (MB/s) of the cold ones (and, when asked, the median time of their first window, µs), or why none. */
+export type PageinProbeFit = { mbps: number; reads: number; rates_mbps: number[]; window?: { pages: number; p50_us: number; us: number[] } } | { reason: string };
 
 /** The median rate of the cold reads (at most {@link PAGEIN_MAX_CACHED} of the file cached as each began), MB/s with two decimals. */
 export function pageinProbeRate(samples: readonly PageinSample[]): PageinProbeFit {
   const cold = samples.filter((s) => s.ns > 0 && s.bytes > 0 && s.cached <= PAGEIN_MAX_CACHED * s.bytes);
   if (cold.length === 0) return { reason: samples.length === 0 ? 'the probe timed no read' : `no cold read: every one of the ${samples.length} read(s) began with more than ${PAGEIN_MAX_CACHED * 100} % of the file cached` };
   const rates = cold.map((s) => Math.round((s.bytes / (s.ns / 1000)) * 100) / 100);
-  return { mbps: Math.round(median(rates) * 100) / 100, reads: cold.length, rates_mbps: rates };
+  const windows = cold.filter((s) => s.window && s.window.ns > 0);
+  const window = windows.length === 0 ? {} : {
+    window: { pages: windows[0].window!.pages, p50_us: Math.round(median(windows.map((s) => s.window!.ns / 1000)) * 100) / 100, us: windows.map((s) => Math.round(s.window!.ns / 10) / 100) },
+  };
+  return { mbps: Math.round(median(rates) * 100) / 100, reads: cold.length, rates_mbps: rates, ...window };
 }
 
-/** Builds and runs the probe on `dataFile`, `reps` reads: its fit, and a note saying where it came from or why there is none. */
-export async function measurePagein(work: string, dataFile: string, reps: number, onChild?: (c: ChildProcess) => void): Promise<{ fit: PageinProbeFit; note: string }> {
-  const r = await runCProbe(PROBE_SOURCE, work, 'the page-in probe', [dataFile, String(reps)], parsePageinSamples, onChild);
+/** Builds and runs the probe on `dataFile`, `reps` reads (timing the first `windowPages` too, when given): its fit, and a note saying where it came from or why there is none. */
+export async function measurePagein(work: string, dataFile: string, reps: number, onChild?: (c: ChildProcess) => void, windowPages?: number): Promise<{ fit: PageinProbeFit; note: string }> {
+  const args = [dataFile, String(reps), ...(windowPages ? [String(windowPages)] : [])];
+  const r = await runCProbe(PROBE_SOURCE, work, 'the page-in probe', args, parsePageinSamples, onChild);
   if (!('value' in r)) return { fit: r, note: r.reason }; // as the segment and FLUSH-gap probes note it
   return { fit: pageinProbeRate(r.value), note: `probe pagein-read.c, ${reps} sequential reads of the data file through a mapping, each after dropping its cached pages` };
 }

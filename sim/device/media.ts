@@ -23,7 +23,9 @@
  * 3. the data crosses one pipe shared by all slots, in arrival order, at
  *    `bandwidth_mbps` (writes) or `read_bandwidth_mbps` (reads), a read plus
  *    `segment_us` per folio it fills (one scatter-gather segment each): more channels
- *    raise IOPS, never MB/s beyond the cap;
+ *    raise IOPS, never MB/s beyond the cap; a read also takes at least its
+ *    bytes at `read_request_mbps` from the end of its latency (one request's
+ *    own rate, below the pipe's when several overlap; 0: no such bound);
  * 4. a write then completes into the volatile write cache (`write_cache`, not
  *    `fua`; it waits for room when `cache_mb` is full), which destages to the
  *    media behind it (`destage`: continuously, or only on FLUSH as a host page
@@ -32,6 +34,9 @@
  *    read also comes off the media. The media serves in arrival order at
  *    `media_mbps` plus `media_write_us` per write, after seek + rotation on a
  *    disk (hdd.ts).
+ * Under `ring_descriptors` a command also needs room in the request queue's
+ * descriptor ring (ring.ts: its segments plus two) before it takes a slot;
+ * the first that does not fit waits, and those behind it too.
  * A FLUSH completes when what the cache holds has reached the media, plus
  * `flush_us` (times the `flush_gap` factor of the time since the previous
  * FLUSH completed: flush-gap.ts); one FLUSH is in flight at a time, and those submitted meanwhile
@@ -58,6 +63,7 @@ import { FlushSequence } from './flush-sequence.ts';
 import { flushGapFactor } from './flush-gap.ts';
 import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
 import type { HostSpeed } from './host-speed.ts';
+import { DescriptorRing, descriptorsOf } from './ring.ts';
 
 /** Parameters of the storage device: the profile keys plus queueing and error keys. */
 export interface MediaParams extends MediaKeys {
@@ -113,6 +119,10 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private lastFlushDone = 0;
   /** `busy_latency_us` or `busy_flush_us` is set: a command notes at its submission whether another task runs. */
   private readonly busyAware: boolean;
+  /** The request queue's descriptor ring (`ring_descriptors`; size 0: none). */
+  private readonly ring: DescriptorRing;
+  /** A command taken from the queue that waits for room in the ring (the driver's BLK_STS_DEV_RESOURCE: it goes first once a completion frees some). */
+  private ringWaiting: Io | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -131,6 +141,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.serialSubmit = this.submitNs > 0 || this.submitCommandNs > 0;
     this.drained = this.serialSubmit && params.submit_completion === 'drained';
     this.busyAware = params.busy_latency_us > 0 || params.busy_flush_us > 0;
+    this.ring = new DescriptorRing(params.ring_descriptors);
   }
 
   /** I/Os submitted and not completed (queued + in service). */
@@ -184,12 +195,17 @@ export class MediaDevice implements EventTarget, BlockDevice {
     /** When this submission's serial stage has taken in its commands so far (ns); -1 before the first. */
     let taken = -1;
     while (q.busy < this.params.channels) {
-      const io = q.take();
+      const io = this.ringWaiting ?? q.take();
       if (!io) return;
+      const group = q.group(io);
+      if (!this.ring.take(descriptorsOf(io, group, this.ring.size))) {
+        this.ringWaiting = io; // a completion frees room (the ring is never too small for one command alone)
+        return;
+      }
+      this.ringWaiting = undefined;
       q.busy++;
       const now = this.engine.now;
       io.tStart = now;
-      const group = q.group(io);
       if (group) for (const m of group) m.tStart = now;
       if (this.params.error_rate > 0 && this.random.errors.uniform() < this.params.error_rate) {
         io.ok = false;
@@ -319,7 +335,12 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.pipeFree = pipeEnd;
     const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;
     const media = () => this.mediaNs(addr, bytes, io.kind !== 'read');
-    if (io.kind === 'read') return p.rpm > 0 ? Math.max(pipeEnd, this.cache.bypass(now, media)) : pipeEnd;
+    if (read) {
+      // one read alone moves no faster than `read_request_mbps`, however free the pipe
+      const own = p.read_request_mbps > 0 ? now + this.random.host.scale(transferNs(bytes, p.read_request_mbps) + Math.round(folios * p.segment_us * 1000)) : 0;
+      const end = Math.max(pipeEnd, own);
+      return p.rpm > 0 ? Math.max(end, this.cache.bypass(now, media)) : end;
+    }
     if (p.write_cache && !io.fua) return this.cache.insert(pipeEnd, bytes, media);
     return Math.max(pipeEnd, this.cache.bypass(pipeStart, media));
   }
@@ -339,6 +360,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.load.account();
     this.queue.busy--;
     const group = this.queue.group(io);
+    this.ring.release(descriptorsOf(io, group, this.ring.size));
     if (group) {
       this.queue.endGroup(io);
       for (const m of group) this.finish(m);

@@ -61,6 +61,21 @@ export interface MediaKeys {
    * pages (0: the rate alone).
    */
   segment_us: number;
+  /**
+   * The rate of one read alone (MB/s): a read's data takes at least its
+   * bytes at this rate, from the end of its latency, even when the shared
+   * pipe (`read_bandwidth_mbps`) is free; on a virtual disk one request
+   * moves slower than several together (0: no such bound).
+   */
+  read_request_mbps: number;
+  /** Most scatter-gather segments of one request (the queue's `max_segments`): a page-cache read of more folios is split into requests of at most this many (0: no limit). */
+  max_segments: number;
+  /**
+   * Descriptors of the request queue's ring (ring.ts): a command takes its
+   * segments plus two, and waits while the ring lacks them (a virtio disk
+   * without indirect descriptors; 0: no ring, as a drive's queue).
+   */
+  ring_descriptors: number;
   /** A volatile write cache is present and enabled: writes complete once in it. */
   write_cache: boolean;
   /** Capacity of the write cache (MiB). */
@@ -143,6 +158,8 @@ export interface MediaKeys {
 const constant = (mean_us: number): ServiceDist => ({ dist: 'constant', mean_us });
 
 /** No moving parts: the mechanical keys of a solid-state or RAM device. */
+/** No per-request read rate, segment limit or descriptor ring (every named profile: a drive's queue has none, and its rates are its own). */
+const NO_RING = { read_request_mbps: 0, max_segments: 0, ring_descriptors: 0 };
 const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capacity_gb: 1000, region_gb: 16 };
 
 /**
@@ -203,23 +220,23 @@ const SOLID = { rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capac
 export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> = {
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
-    bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, segment_us: 0,
+    bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, segment_us: 0, ...NO_RING,
     write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
-    bandwidth_mbps: 530, read_bandwidth_mbps: 560, segment_us: 0,
+    bandwidth_mbps: 530, read_bandwidth_mbps: 560, segment_us: 0, ...NO_RING,
     write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
-    bandwidth_mbps: 600, read_bandwidth_mbps: 600, segment_us: 0,
+    bandwidth_mbps: 600, read_bandwidth_mbps: 600, segment_us: 0, ...NO_RING,
     write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
-    bandwidth_mbps: 0, read_bandwidth_mbps: 0, segment_us: 0,
+    bandwidth_mbps: 0, read_bandwidth_mbps: 0, segment_us: 0, ...NO_RING,
     write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
 };

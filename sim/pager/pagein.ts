@@ -144,12 +144,22 @@ export class PageIn {
     }
   }
 
-  /** Reads the pages [first, first+count), all with blocks, as {@link read} says. */
+  /**
+   * Reads the pages [first, first+count), all with blocks, as {@link read}
+   * says; a request of more folios than `device.max_segments` goes as
+   * several, split at that many (the block layer's bio split: 256 pages in
+   * 4 KiB folios under 254 segments go as 254 + 2).
+   */
   private readRun(obj: VmObject, first: number, count: number, idx: number, cause: 'pagein' | 'readahead', folioPages: number): void {
     const max = this.k.config.readahead.request_pages > 0 ? this.k.config.readahead.request_pages : count;
+    const segments = this.k.config.device.max_segments;
+    const piece = segments > 0 ? segments * folioPages : max;
     for (let at = first; at < first + count; at += max) {
-      const n = Math.min(max, first + count - at);
-      this.k.pager.read(obj, at, n, cause === 'pagein' && idx >= at && idx < at + n ? 'pagein' : 'readahead', folioPages);
+      const end = Math.min(at + max, first + count);
+      for (let p = at; p < end; p += piece) {
+        const n = Math.min(piece, end - p);
+        this.k.pager.read(obj, p, n, cause === 'pagein' && idx >= p && idx < p + n ? 'pagein' : 'readahead', folioPages);
+      }
     }
   }
 
