@@ -6,7 +6,7 @@
  */
 import { ciNote, configLegend, figureHeight, figureNote, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
-import { colorOf, mergeIdentical } from '../series.ts';
+import { colorOf, mergeIdentical, styleOf } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
 /** One dot. */
@@ -77,7 +77,7 @@ export const latencyPercentiles: ChartModule = {
     }
     // configurations with identical dots: one series, named `a = b`
     const merged = mergeIdentical(results.configurations.filter((c) => dots.some((d) => d.config === c.label)).map((c) => ({
-      label: c.label, color: colorOf(ctx.colors, c.label),
+      label: c.label, color: colorOf(ctx.colors, c.label), style: styleOf(ctx.colors, c.label),
       data: dots.filter((d) => d.config === c.label).map((d) => [d.percentile, d.value_us, d.lo, d.hi]),
     })));
     dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
@@ -97,7 +97,10 @@ export const latencyPercentiles: ChartModule = {
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
     const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
+    const legend = configLegend(ctx, labels);
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend };
+    // beyond eight configurations colours repeat: a shape of its own tells each from the one of its colour (one legend, both)
+    const shape = merged.varied ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: merged.shapes, legend } } : {};
     const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad }, axis: { tickCount: 5 } };
     return [{
       name: 'latency-percentiles',
@@ -123,14 +126,14 @@ export const latencyPercentiles: ChartModule = {
             : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            encoding: { y, color },
+            encoding: { y, color, ...shape },
           },
           ...(zeros.length
             ? [{
               // 0 µs: a hollow dot (a white centre on the coloured one) at the axis floor
               transform: [{ filter: 'datum.clamped == 1' }],
               mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 0.7, opacity: 1, color: 'white' },
-              encoding: { y: { field: 'latency_us', type: 'quantitative' } },
+              encoding: { y: { field: 'latency_us', type: 'quantitative' }, ...(merged.varied ? { shape: { ...shape.shape, legend: null } } : {}) },
             }]
             : []),
         ],

@@ -7,7 +7,7 @@
 import { ciNote, count, figureHeight, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, metricTitle } from '../labels.ts';
-import { colorOf, mergeIdentical } from '../series.ts';
+import { colorOf, mergeIdentical, styleOf } from '../series.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -54,7 +54,8 @@ export const sweepLine: ChartModule = {
       const seriesOf = (values: string[]) => (others.length ? others.map((i) => values[i]).join(', ') : 'all');
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
       // a line has the colour of its first configuration, so `linux` is the colour of `linux, 8` in the per-run charts
-      const seriesColor = (s: string) => colorOf(ctx.colors, sweep.points.find((p) => seriesOf(p.values) === s)!.config.label);
+      const firstConfig = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!.config.label;
+      const seriesColor = (s: string) => colorOf(ctx.colors, firstConfig(s));
       for (const metric of sweep.metrics) {
         let rows: Row[] = [];
         let withCi = 0, fromRuns = false;
@@ -95,19 +96,21 @@ export const sweepLine: ChartModule = {
         const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
         // series with identical results: one line, named `a = b`
         const merged = mergeIdentical(withData.map((s) => ({
-          label: s, color: seriesColor(s),
+          // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
+          label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
           data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
         })));
         rows = rows.filter((r) => merged.lead(r.series) !== undefined).map((r) => ({ ...r, series: merged.lead(r.series)! }));
         const series = merged.scale.domain;
-        const color = {
-          field: 'series', type: 'nominal', title: null, scale: merged.scale,
-          // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
-          // runs all failed: it says which
-          legend: series.length > 1 || (others.length > 0 && (merged.any || withData.length < allSeries.length))
-            ? { title: others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
-            : null,
-        };
+        // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
+        // runs all failed: it says which
+        const legend = series.length > 1 || (others.length > 0 && (merged.any || withData.length < allSeries.length))
+          ? { title: others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
+          : null;
+        const color = { field: 'series', type: 'nominal', title: null, scale: merged.scale, legend };
+        // lines of one colour (more than eight) differ in dash and point shape, in one legend with the colour
+        const dash = merged.varied ? { strokeDash: { field: 'series', type: 'nominal', title: null, scale: merged.dashes, legend } } : {};
+        const shapeEnc = merged.varied ? { shape: { field: 'series', type: 'nominal', title: null, scale: merged.shapes, legend } } : {};
         const xTitle = keyTitle(key, labels) + (logX ? ', log scale' : '');
         const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { ...(logX ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: !bars }), ...(bars ? { padding: ctx.theme.fontSize.label * 1.5 } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
         const title = metricTitle(metric, labels) + unit;
@@ -151,7 +154,7 @@ export const sweepLine: ChartModule = {
               ...series.map((s, i) => ({
                 transform: [{ filter: { field: 'series', equal: s } }],
                 mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
-                encoding: { y: meanY },
+                encoding: { y: meanY, ...dash, ...shapeEnc },
               })),
             ],
           }),

@@ -1,0 +1,107 @@
+/**
+ * Chart defects of a second new-user trial, each checked on the Vega-Lite
+ * spec and its data: series that look alike beyond eight configurations,
+ * sweep axes (a grid with 0, series far apart, CI bands below 0), percentile
+ * CI bars cut at a log axis's floor, crowded writeback labels, and labels
+ * long enough to squeeze the plot.
+ *
+ * The sweeps are written by hand as aggregate.csv (the statistics the charts
+ * draw) and results.csv, with no runs; run directories by report-fixtures.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Chart, VlSpec } from '../reports/chart.ts';
+import { chartsOf, writeRun } from './report-fixtures.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-trial-'));
+
+/** A grid point of a hand-made sweep: its key values and, per metric, [mean, ci95, n]. */
+interface AggPoint {
+  values: (string | number)[];
+  stats: Record<string, [number, number, number]>;
+}
+
+/** Writes a sweep directory of `keys` whose statistics are exactly `points` (aggregate.csv; results.csv lists the grid). */
+function aggSweep(keys: string[], metrics: string[], points: AggPoint[]): string {
+  const dir = join(tmp(), 'sweep');
+  mkdirSync(dir, { recursive: true });
+  let results = `run_id,point,${keys.join(',')},seed,status,error\n`;
+  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
+  points.forEach((p, i) => {
+    results += `p${i + 1},${i + 1},${p.values.join(',')},1,ok,\n`;
+    for (const m of metrics) {
+      const [mean, ci, n] = p.stats[m];
+      agg += `${i + 1},${p.values.join(',')},${m},${n},${mean},${ci / 2},${ci},${mean}\n`;
+    }
+  });
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'trial', keys, metrics, seeds: [1, 2, 3] }));
+  return dir;
+}
+
+const find = (charts: Chart[], name: string): VlSpec => {
+  const c = charts.find((x) => x.name === name);
+  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
+  return c.spec(200, 150);
+};
+type Enc = { field?: string; scale?: { domain: string[]; range: unknown[] }; legend?: unknown };
+const layers = (spec: VlSpec) => spec.layer as VlSpec[];
+const enc = (l: VlSpec) => (l.encoding ?? {}) as Record<string, Enc>;
+
+/** The look (colour, shape, dash) of each label of a chart's series scales, as a string per label. */
+function looks(color: Enc, shape?: Enc, dash?: Enc): Map<string, string> {
+  const of = (e: Enc | undefined, label: string) => (e?.scale ? JSON.stringify(e.scale.range[e.scale.domain.indexOf(label)]) : '-');
+  return new Map(color.scale!.domain.map((l) => [l, `${of(color, l)} ${of(shape, l)} ${of(dash, l)}`]));
+}
+
+describe('more than eight configurations (defect 1)', () => {
+  it('latency-percentiles of 12 runs: every configuration has its own colour and shape, in one legend', async () => {
+    const base = tmp();
+    const names = Array.from({ length: 12 }, (_, i) => `run${String(i).padStart(2, '0')}`);
+    names.forEach((n, i) => writeRun(join(base, n), { syncs: [{ t: 1, lat: 100 + 10 * i, pages: 1 }, { t: 2, lat: 300 + 10 * i, pages: 2 }] }));
+    const spec = find(await chartsOf(base), 'latency-percentiles');
+    const dots = layers(spec).find((l) => (l.mark as { type: string }).type === 'point')!;
+    const { color, shape } = enc(dots);
+    const look = looks(color, shape);
+    expect([...look.keys()]).toEqual(names);
+    expect(new Set(look.values()).size).toBe(12);
+    // the first eight as before (circles); the ninth has the first one's colour and another shape
+    expect(shape.scale!.range.slice(0, 8)).toEqual(Array(8).fill('circle'));
+    expect(color.scale!.range[8]).toBe(color.scale!.range[0]);
+    expect(shape.scale!.range[8]).not.toBe('circle');
+    // one legend: the same field, title and legend, so vega-lite merges colour and shape
+    expect([shape.field, (shape as { title?: string }).title, JSON.stringify(shape.legend)]).toEqual([color.field, (color as { title?: string }).title, JSON.stringify(color.legend)]);
+  });
+
+  it('sweep lines of 4 kernels × 8 values: the four lines have four colours (their first points are configurations 1, 9, 17, 25)', async () => {
+    const points: AggPoint[] = [];
+    for (const [k, kernel] of ['freebsd', 'xnu', 'linux', 'mach'].entries()) {
+      for (let c = 1; c <= 8; c++) points.push({ values: [kernel, c], stats: { 'sync.latency_us.p99': [1000 * (k + 1) + 100 / c, 20, 3] } });
+    }
+    const spec = find(await chartsOf(aggSweep(['personality', 'device.channels'], ['sync.latency_us.p99'], points)), 'sweep-p99-vs-channels');
+    const color = enc(spec).color;
+    expect(color.scale!.domain).toEqual(['freebsd', 'xnu', 'linux', 'mach']);
+    expect(new Set(color.scale!.range).size).toBe(4);
+  });
+
+  it('sweep lines of 12 series: each a distinct colour, dash and point shape, in one legend', async () => {
+    const points: AggPoint[] = [];
+    for (const kernel of ['freebsd', 'xnu', 'linux', 'mach']) {
+      for (const cl of [1, 8, 32]) {
+        for (const c of [1, 2, 4]) points.push({ values: [kernel, cl, c], stats: { 'sync.latency_us.p99': [points.length * 100 + 1000 / c, 20, 3] } });
+      }
+    }
+    const spec = find(await chartsOf(aggSweep(['personality', 'pager.cluster_pages', 'device.channels'], ['sync.latency_us.p99'], points)), 'sweep-p99-vs-channels');
+    const color = enc(spec).color;
+    const lines = layers(spec).filter((l) => (l.mark as { type: string }).type === 'line');
+    expect(lines.length).toBe(12);
+    const { strokeDash, shape } = enc(lines[0]);
+    const look = looks(color, shape, strokeDash);
+    expect(look.size).toBe(12);
+    expect(new Set(look.values()).size).toBe(12);
+    for (const e of [strokeDash, shape]) expect(JSON.stringify(e.legend)).toBe(JSON.stringify(color.legend));
+  });
+});
