@@ -12,8 +12,21 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { chartsOf, writeRun } from './report-fixtures.ts';
+
+/** The x and y scales of a single-view spec as vega sets them up (pixel functions of the data). */
+async function scalesOf(spec: VlSpec): Promise<{ x: (v: number) => number; y: (v: number) => number }> {
+  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
+  await view.runAsync();
+  const x = view.scale('x') as (v: number) => number, y = view.scale('y') as (v: number) => number;
+  view.finalize();
+  return { x, y };
+}
+
+const titleText = (spec: VlSpec) => ((spec.title as { text: string[] } | undefined)?.text ?? []).join(' ');
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-trial-'));
 
@@ -103,5 +116,63 @@ describe('more than eight configurations (defect 1)', () => {
     expect(look.size).toBe(12);
     expect(new Set(look.values()).size).toBe(12);
     for (const e of [strokeDash, shape]) expect(JSON.stringify(e.legend)).toBe(JSON.stringify(color.legend));
+  });
+});
+
+describe('sweep-line axes (defect 2)', () => {
+  /** Two kernels over syncer delays `xs`: p99 of linux 500× freebsd's, EBUSY counts whose CI reaches below 0. */
+  const twoKernels = (xs: number[]) => {
+    const points: AggPoint[] = [];
+    for (const k of ['freebsd', 'linux']) {
+      for (const x of xs) {
+        points.push({ values: [k, x], stats: { 'sync.latency_us.p99': [k === 'linux' ? 10_000 + x : 20 + x / 100, 4, 3], 'sync.errors.EBUSY': [k === 'linux' ? 0.33 : 3, 1.43, 3] } });
+      }
+    }
+    return aggSweep(['personality', 'writeback.delay_ms'], ['sync.latency_us.p99', 'sync.errors.EBUSY'], points);
+  };
+  const grid = [0, 1, 2, 4, 8, 16, 32, 64, 128];
+
+  it('(a) a geometric grid with 0 gets a symlog x axis, named in its title, that spreads the points', async () => {
+    const spec = find(await chartsOf(twoKernels(grid)), 'sweep-p99-vs-delay-ms');
+    const x = (spec.encoding as { x: { title: string; scale: { type: string } } }).x;
+    expect(x.scale.type).toBe('symlog');
+    expect(x.title).toBe('syncer delay (ms), symlog scale');
+    // every step between grid values is at least a third of an even spacing (a linear axis made 0 → 1 about 1/128 of the width)
+    const { x: px } = await scalesOf(spec);
+    const gaps = grid.slice(1).map((v, i) => px(v) - px(grid[i]));
+    const even = (px(128) - px(0)) / (grid.length - 1);
+    for (const g of gaps) expect(g).toBeGreaterThan(even / 3);
+    // a grid without 0 keeps its log axis, and an even one its linear axis
+    const log = find(await chartsOf(twoKernels(grid.slice(1))), 'sweep-p99-vs-delay-ms');
+    expect((log.encoding as { x: { scale: { type: string } } }).x.scale.type).toBe('log');
+    const lin = find(await chartsOf(twoKernels([0, 10, 20, 30])), 'sweep-p99-vs-delay-ms');
+    expect((lin.encoding as { x: { scale: { type: string } } }).x.scale.type).toBe('linear');
+  });
+
+  it('(b) series 500× apart get a log y axis on which the small one is not flat at the bottom', async () => {
+    const spec = find(await chartsOf(twoKernels([1, 2, 4, 8])), 'sweep-p99-vs-delay-ms');
+    const line = layers(spec).find((l) => (l.mark as { type: string }).type === 'line')!;
+    const y = (line.encoding as { y: { title: string; scale: { type: string } } }).y;
+    expect(y.scale.type).toBe('log');
+    expect(y.title).toBe('msync latency p99 (µs), log scale');
+    // freebsd's 20 µs and linux's 10,000 µs each sit well inside the plot, far apart
+    const { y: py } = await scalesOf(spec);
+    expect(py(20) - py(10_000)).toBeGreaterThan(150 * 0.6);
+    expect(py(20)).toBeLessThan(150);
+  });
+
+  it('(c) a count whose CI reaches below 0 is cut at 0, and the figure says so', async () => {
+    const spec = find(await chartsOf(twoKernels(grid)), 'sweep-ebusy-vs-delay-ms');
+    const rows = (spec.data as { values: { series: string; lo: number; ci_lo: number; mean: number }[] }).values;
+    const linux = rows.filter((r) => r.series === 'linux');
+    expect(linux.map((r) => r.lo)).toEqual(linux.map(() => 0));
+    for (const r of linux) expect(r.ci_lo).toBeCloseTo(0.33 - 1.43, 9);
+    expect(titleText(spec)).toContain('band cut at 0');
+    const { y } = await scalesOf(spec);
+    expect(y(0)).toBeCloseTo(150, 6); // the axis starts at 0, not below it
+    // a metric syncsim does not know may be negative: its CI is drawn whole
+    const points: AggPoint[] = [1, 2, 3].map((x) => ({ values: ['linux', x], stats: { 'plugin.delta': [0.2, 1, 3] } }));
+    const other = find(await chartsOf(aggSweep(['personality', 'writeback.delay_ms'], ['plugin.delta'], points)), 'sweep-delta-vs-delay-ms');
+    expect((other.data as { values: { lo: number }[] }).values.map((r) => r.lo)).toEqual([-0.8, -0.8, -0.8]);
   });
 });
