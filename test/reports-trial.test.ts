@@ -176,3 +176,29 @@ describe('sweep-line axes (defect 2)', () => {
     expect((other.data as { values: { lo: number }[] }).values.map((r) => r.lo)).toEqual([-0.8, -0.8, -0.8]);
   });
 });
+
+describe('percentile CI bars cut at the log axis floor (defect 3)', () => {
+  it('a bar whose lower end is ≤ 0 µs ends in a triangle at the floor, and the figure says so', async () => {
+    const ms = ['sync.latency_us.p50', 'sync.latency_us.p99', 'sync.latency_us.p999'];
+    // channels 2: p99 1,000 ± 1,500 µs reaches below 0; the others stay positive
+    const points: AggPoint[] = [1, 2].map((c) => ({
+      values: ['linux', c],
+      stats: { [ms[0]]: [100, 20, 3], [ms[1]]: [1000, c === 2 ? 1500 : 200, 3], [ms[2]]: [3000, 500, 3] },
+    }));
+    const spec = find(await chartsOf(aggSweep(['personality', 'device.channels'], ms, points)), 'latency-percentiles');
+    const dots = (spec.data as { values: { config: string; percentile: string; lo: number; ci_lo: number; lo_cut: number }[] }).values;
+    const y = (layers(spec).find((l) => (l.mark as { type: string }).type === 'point' && !l.transform)!.encoding as { y: { scale: { domain: number[] } } }).y;
+    const floor = y.scale.domain[0];
+    const cut = dots.filter((d) => d.lo_cut === 1);
+    expect(cut.map((d) => [d.config, d.percentile, d.lo, d.ci_lo])).toEqual([['linux, 2', 'p99', floor, -500]]);
+    // drawn: a downward triangle at the cut bars' lower end
+    const marker = layers(spec).find((l) => JSON.stringify(l.transform ?? []).includes('lo_cut'))!;
+    expect(marker.mark).toMatchObject({ type: 'point', shape: 'triangle-down' });
+    expect((marker.encoding as { y: { field: string } }).y.field).toBe('lo');
+    expect(titleText(spec)).toContain('bars ending in a triangle reach 0 µs or below, cut at the axis floor');
+    // nothing cut, nothing said
+    const whole = find(await chartsOf(aggSweep(['personality', 'device.channels'], ms, points.slice(0, 1))), 'latency-percentiles');
+    expect(titleText(whole)).not.toContain('triangle');
+    expect(layers(whole).some((l) => JSON.stringify(l.transform ?? []).includes('lo_cut'))).toBe(false);
+  });
+});

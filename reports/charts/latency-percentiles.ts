@@ -19,8 +19,13 @@ interface Dot {
   value_us: number;
   /** 1 when the value is 0 µs, drawn at the axis floor. */
   clamped: number;
+  /** The CI's ends as drawn (the lower one cut at the axis floor when it reaches 0 µs or below). */
   lo: number | null;
   hi: number | null;
+  /** The CI's lower end as computed, mean − ci95 (may be ≤ 0). */
+  ci_lo: number | null;
+  /** 1 when the CI's lower end reaches 0 µs or below and is cut at the axis floor (marked by a triangle there). */
+  lo_cut: number;
   n: number;
 }
 
@@ -46,7 +51,7 @@ export const latencyPercentiles: ChartModule = {
         }
         dots.push({
           config: config.label, percentile: m.label, latency_us: st.mean, value_us: st.mean, clamped: 0,
-          lo: ci === null ? null : st.mean - ci, hi: ci === null ? null : st.mean + ci, n: st.n,
+          lo: ci === null ? null : st.mean - ci, hi: ci === null ? null : st.mean + ci, ci_lo: ci === null ? null : st.mean - ci, lo_cut: 0, n: st.n,
         });
       }
     }
@@ -71,6 +76,7 @@ export const latencyPercentiles: ChartModule = {
       }
       if (d.lo !== null && d.lo < floor) {
         d.lo = floor;
+        d.lo_cut = 1;
         cut = true;
       }
       if (d.hi !== null && d.hi < floor) d.hi = floor;
@@ -86,13 +92,14 @@ export const latencyPercentiles: ChartModule = {
     const caption = (sweep
       ? `msync latency percentiles per configuration: the mean over seeds of each run's p50, p99 and p99.9 (summary.json)`
         + (withCi ? `, with error bars for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'from the runs' : 'aggregate.csv'})` : '')
-        + `.${cut ? ' Error bars reaching below the axis are cut at it.' : ''}`
+        + `.${cut ? ' Error bars whose lower end is 0 µs or below cannot reach it on a log axis: they are cut at the axis floor and end in a downward triangle there.' : ''}`
       : 'msync latency percentiles p50, p99 and p99.9 per configuration, from summary.json (successful msyncs after the warm-up).')
       + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
       + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
     const note = figureNote(ctx, [
       withCi ? ciNote(nMin, nMax, 'bars', 'configuration') : '',
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
+      cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
@@ -122,6 +129,14 @@ export const latencyPercentiles: ChartModule = {
               transform: [{ filter: 'datum.lo != null' }],
               mark: { type: 'rule' },
               encoding: { y: { field: 'lo', type: 'quantitative', scale: y.scale, title: y.title }, y2: { field: 'hi' }, color },
+            }]
+            : []),
+          ...(cut
+            ? [{
+              // a CI reaching 0 µs or below: a downward triangle at the floor, where its bar is cut, so the cut is not silent
+              transform: [{ filter: 'datum.lo_cut == 1' }],
+              mark: { type: 'point', shape: 'triangle-down', filled: true, size: ctx.theme.pointSize * 1.2, opacity: 1 },
+              encoding: { y: { field: 'lo', type: 'quantitative' }, color: { ...color, legend: null } },
             }]
             : []),
           {
