@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { Chart, VlSpec } from '../reports/chart.ts';
+import { layoutChart } from '../reports/render.ts';
+import { THEMES } from '../reports/theme.ts';
 import { chartsOf, writeRun } from './report-fixtures.ts';
 
 /** The x and y scales of a single-view spec as vega sets them up (pixel functions of the data). */
@@ -200,5 +202,53 @@ describe('percentile CI bars cut at the log axis floor (defect 3)', () => {
     const whole = find(await chartsOf(aggSweep(['personality', 'device.channels'], ms, points.slice(0, 1))), 'latency-percentiles');
     expect(titleText(whole)).not.toContain('triangle');
     expect(layers(whole).some((l) => JSON.stringify(l.transform ?? []).includes('lo_cut'))).toBe(false);
+  });
+});
+
+/** Items of every mark of `role` in a vega scenegraph (depth first). */
+function sceneItems(node: SceneNode, keep: (n: SceneNode) => boolean, out: SceneItem[] = []): SceneItem[] {
+  if (node.marktype && keep(node)) out.push(...(node.items ?? []));
+  for (const it of node.items ?? []) for (const child of (it as { items?: SceneNode[] }).items ?? []) sceneItems(child, keep, out);
+  return out;
+}
+interface SceneItem { x: number; y: number; angle?: number; text: string | string[]; fontSize: number; lineHeight?: number; bounds: { x1: number; x2: number; y1: number; y2: number } }
+interface SceneNode { marktype?: string; role?: string; name?: string; items?: (SceneItem & { items?: SceneNode[] })[] }
+
+describe('writeback-by-cause with many bars (defect 4)', () => {
+  it('12 bars in a single column: no two bar labels and no two amplification labels overlap', async () => {
+    const base = tmp();
+    const names = ['freebsd-ufs-nosync', 'freebsd-ufs-syncer', 'freebsd-zfs-syncer', 'xnu-apfs-default', 'xnu-apfs-fullfsync', 'linux-ext4-ordered',
+      'linux-ext4-journal', 'linux-xfs-default', 'linux-btrfs-cow', 'mach-emm-default', 'mach-emm-clustered', 'linux-ext4-writeback'];
+    names.forEach((n, i) => writeRun(join(base, n), {
+      syncs: [{ t: 1, lat: 50 + 10 * i, pages: 1 }],
+      writeback: [{ cause: 'msync', bytes: 4096 * (10 + 3 * i) }, { cause: 'syncer', bytes: 4096 * (2 + i) }],
+      dirtied: 4096 * 9,
+    }));
+    const chart = (await chartsOf(base)).find((c) => c.name === 'writeback-by-cause')!;
+    const laid = await layoutChart(chart, 238, THEMES.paper.padding);
+    expect(laid.warnings).toEqual([]);
+    const view = new vega.View(vega.parse(compile(laid.spec as never).spec), { renderer: 'none' });
+    await view.runAsync();
+    const root = (view.scenegraph() as unknown as { root: SceneNode }).root;
+    const labels = sceneItems(root, (n) => n.role === 'axis-label').filter((l) => names.some((x) => JSON.stringify(l.text).includes(x.slice(0, 8))));
+    const amps = sceneItems(root, (n) => n.marktype === 'text' && n.role === 'mark');
+    view.finalize();
+    expect(labels.length).toBe(12);
+    expect(amps.length).toBe(12);
+    // parallel labels at angle θ whose anchors are Δx apart are |Δx · sin θ| apart across their lines: a text block's height and a
+    // visible gap (1.5 px; at 40° twelve labels were 10.3 px apart for 9 px lines, descenders touching ascenders)
+    labels.sort((a, b) => a.x - b.x);
+    for (let i = 1; i < labels.length; i++) {
+      const [a, b] = [labels[i - 1], labels[i]];
+      expect(a.angle).toBe(b.angle);
+      const block = (Array.isArray(a.text) ? a.text.length : 1) * (a.lineHeight ?? a.fontSize);
+      expect(Math.abs((b.x - a.x) * Math.sin(((a.angle ?? 0) * Math.PI) / 180)), `${a.text} / ${b.text}`).toBeGreaterThanOrEqual(block + 1.5);
+    }
+    // the amplification labels (level or upright: their boxes are exact) are disjoint
+    amps.sort((a, b) => a.bounds.x1 - b.bounds.x1);
+    for (let i = 1; i < amps.length; i++) {
+      const [a, b] = [amps[i - 1].bounds, amps[i].bounds];
+      expect(a.x2 <= b.x1 || a.y2 <= b.y1 || b.y2 <= a.y1, `${amps[i - 1].text} / ${amps[i].text}`).toBe(true);
+    }
   });
 });
