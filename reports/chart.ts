@@ -147,6 +147,32 @@ export function labelLimit(ctx: ChartContext): number {
   return Math.max(40, ctx.width - 2 * ctx.theme.padding - ctx.theme.fontSize.label * 3);
 }
 
+/**
+ * `spec` with the labels of its legends kept within a plot `plotWidth` px
+ * wide: a top legend starts at the plot's left edge, so a label wider than
+ * the plot (a 110-character configuration name) made the figure wider than
+ * asked and the layout shrank the plot to nothing. Each column of a legend
+ * gets an equal share of the plot's width, less the symbol and gaps; longer
+ * labels end in an ellipsis (vega's labelLimit), the full label staying in
+ * the data, the tooltips and index.html's settings table. Legends beside the
+ * plot (`orient: 'right'`) are left alone.
+ */
+export function fitLegendLabels<T>(spec: T, plotWidth: number, labelSize: number): T {
+  if (Array.isArray(spec)) return spec.map((x) => fitLegendLabels(x, plotWidth, labelSize)) as T;
+  if (spec === null || typeof spec !== 'object') return spec;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec as Record<string, unknown>)) {
+    if (k === 'legend' && v && typeof v === 'object' && !Array.isArray(v) && (v as { orient?: string }).orient !== 'right' && (v as { orient?: string }).orient !== 'left') {
+      const l = v as { columns?: number; labelLimit?: number };
+      const cols = Math.max(1, l.columns ?? 1);
+      const room = (plotWidth - (cols - 1) * Math.round(labelSize * 0.75)) / cols - labelSize * 2;
+      const limit = Math.max(40, Math.floor(room));
+      out[k] = { ...l, labelLimit: l.labelLimit ? Math.min(l.labelLimit, limit) : limit };
+    } else out[k] = fitLegendLabels(v, plotWidth, labelSize);
+  }
+  return out as T;
+}
+
 /** How many legend columns fit the figure width for these labels. */
 export function legendColumns(ctx: ChartContext, labels: readonly string[]): number {
   const size = ctx.theme.fontSize.label;

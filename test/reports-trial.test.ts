@@ -252,3 +252,32 @@ describe('writeback-by-cause with many bars (defect 4)', () => {
     }
   });
 });
+
+describe('a 110-character configuration label (defect 5)', () => {
+  it('ends in an ellipsis in the legend; the plot keeps the size it has with short labels; the data keep the whole label', async () => {
+    const long = 'linux-ext4-data=ordered-commit=5s-dirty_ratio=20-dirty_background_ratio=10-nvme-4ch-readahead=32-seed-series-A';
+    expect(long.length).toBe(110);
+    const widths = new Map<string, number>();
+    for (const name of [long, 'tuned']) {
+      const base = tmp();
+      writeRun(join(base, 'baseline'), { syncs: [{ t: 1, lat: 80, pages: 1 }, { t: 2, lat: 200, pages: 2 }] });
+      writeRun(join(base, name), { syncs: [{ t: 1, lat: 120, pages: 1 }, { t: 2, lat: 400, pages: 3 }] });
+      for (const c of await chartsOf(base)) {
+        if (c.name !== 'latency-percentiles' && c.name !== 'latency-vs-pages') continue;
+        const laid = await layoutChart(c, 238, THEMES.paper.padding);
+        expect(laid.warnings, c.name).toEqual([]);
+        expect(laid.width).toBe(238);
+        widths.set(`${c.name} ${name === long ? 'long' : 'short'}`, laid.spec.width as number);
+        if (name !== long) continue;
+        const json = JSON.stringify(laid.spec);
+        expect(json).toContain(`"${long}"`);
+        const limits = [...json.matchAll(/"labelLimit":(\d+(?:\.\d+)?)/g)].map((m) => Number(m[1]));
+        expect(limits.length).toBeGreaterThan(0);
+        for (const l of limits) expect(l).toBeLessThan(laid.spec.width as number);
+      }
+    }
+    for (const chart of ['latency-percentiles', 'latency-vs-pages']) {
+      expect(widths.get(`${chart} long`), chart).toBeGreaterThanOrEqual(widths.get(`${chart} short`)! - 1);
+    }
+  });
+});

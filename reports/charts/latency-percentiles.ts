@@ -136,19 +136,20 @@ export const latencyPercentiles: ChartModule = {
               // a CI reaching 0 µs or below: a downward triangle at the floor, where its bar is cut, so the cut is not silent
               transform: [{ filter: 'datum.lo_cut == 1' }],
               mark: { type: 'point', shape: 'triangle-down', filled: true, size: ctx.theme.pointSize * 1.2, opacity: 1 },
-              encoding: { y: { field: 'lo', type: 'quantitative' }, color: { ...color, legend: null } },
+              encoding: { y: { field: 'lo', type: 'quantitative' }, color },
             }]
             : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            encoding: { y, color, ...shape },
+            // the full configuration label (a legend label may end in an ellipsis) and the value, in index.html
+            encoding: { y, color, ...shape, tooltip: [{ field: 'config', type: 'nominal', title: 'configuration' }, { field: 'percentile', type: 'nominal' }, { field: 'value_us', type: 'quantitative', title: 'µs' }] },
           },
           ...(zeros.length
             ? [{
               // 0 µs: a hollow dot (a white centre on the coloured one) at the axis floor
               transform: [{ filter: 'datum.clamped == 1' }],
               mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 0.7, opacity: 1, color: 'white' },
-              encoding: { y: { field: 'latency_us', type: 'quantitative' }, ...(merged.varied ? { shape: { ...shape.shape, legend: null } } : {}) },
+              encoding: { y: { field: 'latency_us', type: 'quantitative' }, ...shape },
             }]
             : []),
         ],
