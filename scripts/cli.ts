@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === '--version' || cmd === '-V') {
+      if (rest.length > 0) throw new (await import('./errors.ts')).InputError(`${cmd} takes no arguments (got ${rest.map((a) => `'${a}'`).join(' ')}; try 'syncsim ${cmd}' alone)`);
       process.stdout.write(VERSION + '\n');
       return 0;
     }

@@ -54,3 +54,25 @@ describe('syncsim help COMMAND', () => {
     expect(r.stdout).toBe((await syncsimHere(['--help'])).stdout);
   });
 });
+
+describe('syncsim --version', () => {
+  it('alone prints the version', async () => {
+    const r = await syncsimHere(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+    expect(spawned(['--version']).stdout).toBe(r.stdout);
+  });
+
+  it('with extra arguments: refused, one clear message, exit 2', async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await syncsimHere([flag, 'extra']);
+      expect(r.code, flag).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`syncsim: ${flag} takes no arguments (got 'extra'; try 'syncsim ${flag}' alone)\n`);
+    }
+    const s = spawned(['--version', 'extra', 'more']);
+    expect(s.status).toBe(2);
+    expect(s.stdout).toBe('');
+    expect(s.stderr).toBe("syncsim: --version takes no arguments (got 'extra' 'more'; try 'syncsim --version' alone)\n");
+  });
+});
