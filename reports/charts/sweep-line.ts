@@ -4,6 +4,7 @@
  * the mean over seeds: error bars when the key has few values, a band when
  * it has many.
  */
+import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, metricTitle } from '../labels.ts';
@@ -114,7 +115,8 @@ export const sweepLine: ChartModule = {
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
-          withCi ? ciNote(nMin, nMax, shape) : `n = ${seeds} seeds per point; no CI (one seed)`,
+          ciNote(nMin, nMax, withCi ? shape : null),
+          failedCount(ctx.results),
           merged.any ? "'=' joins configurations with identical results" : '',
         ]);
         // error bars of the series at one x stand side by side, a few px apart, so none hides another
@@ -132,7 +134,7 @@ export const sweepLine: ChartModule = {
           aliases: [`sweep-${metric}-vs-${key}`],
           family: 'sweep-line',
           title: `${title} vs ${keyShortTitle(key, labels)}`,
-          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point`
+          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point${failedCount(ctx.results) ? ` (its successful runs; ${failedCount(ctx.results)})` : ''}`
             + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
             + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
