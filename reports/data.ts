@@ -26,6 +26,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Summary } from '../sim/stats/summary.ts';
 import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
 import { keyShortTitle, type LabelOverrides } from './labels.ts';
+import { unfinishedSweepMessage } from './unfinished.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
@@ -173,6 +174,9 @@ export async function loadResults(dir: string): Promise<Results> {
     .filter((n) => !n.startsWith('.') && existsSync(join(dir, n, 'summary.json')))
     .sort();
   if (subdirs.length === 0) {
+    // a shard of a sweep, or a sweep not finished: say which, and what to do
+    const unfinished = unfinishedSweepMessage(dir);
+    if (unfinished !== undefined) throw new ReportError(unfinished);
     throw new ReportError(`${dir}: not a syncsim results directory (no summary.json, no results.csv, no subdirectory with a summary.json)`);
   }
   return {
@@ -259,7 +263,7 @@ async function loadSweep(dir: string): Promise<Results> {
     }
   }
   const resultsFile = join(dir, 'results.csv');
-  if (!existsSync(resultsFile)) throw new ReportError(`${dir}: sweep directory without results.csv (is the sweep finished?)`);
+  if (!existsSync(resultsFile)) throw new ReportError(unfinishedSweepMessage(dir) ?? `${dir}: sweep directory without results.csv (is the sweep finished?)`);
   const res = await openCsv(resultsFile, ['run_id', 'point', 'seed', 'status']);
   const keys = manifest.keys ?? res.header.slice(res.col.point + 1, res.col.seed);
   for (const k of keys) if (res.col[k] === undefined) throw new ReportError(`${resultsFile}: grid key '${k}' of experiment.json has no column`);

@@ -153,7 +153,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const plan = await makePlan(experiment);
   const share = shardOf(plan.runs, o.shard, (r) => (r.trace.kind === 'gen' ? r.trace.file : ''));
   const store = new SweepDir(out);
-  const manifest = manifestOf(plan);
+  const manifest = manifestOf(plan, o.shard);
   const write = (s: string) => o.stdout?.write(s);
   const outcome: SweepOutcome = { plan, out, total: share.length, skipped: 0, ran: 0, generated: 0, cached: 0, fromCache: 0, failed: [] };
   const cacheDir = o.cacheDir === null ? undefined : (o.cacheDir ?? defaultCacheDir(out));
