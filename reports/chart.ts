@@ -136,10 +136,16 @@ export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<
   };
 }
 
-/** The in-figure words for a confidence interval: `n = 5 seeds per point; bars: 95 % CI of the mean`. */
-export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band', what = 'point'): string {
+/**
+ * The in-figure words for n and a confidence interval, n being the range over every point drawn:
+ * `n = 5 seeds per point; bars: 95 % CI of the mean`; `n = 1–3 seeds per point; bars: ... (none
+ * where n = 1)`; without a CI (`shape` null, one seed everywhere) `n = 1 seed per point; no CI (one seed)`.
+ */
+export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band' | null, what = 'point'): string {
   const n = nMin === nMax ? count(nMin) : `${count(nMin)}–${count(nMax)}`;
-  return `n = ${n} seeds per ${what}; ${shape}: 95 % CI of the mean`;
+  const seeds = `n = ${n} seed${nMax === 1 ? '' : 's'} per ${what}`;
+  if (shape === null) return `${seeds}; no CI (one seed)`;
+  return `${seeds}; ${shape}: 95 % CI of the mean${nMin === 1 ? ' (none where n = 1)' : ''}`;
 }
 
 /** The longest a legend label may be: one entry per row must fit the figure. */

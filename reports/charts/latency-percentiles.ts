@@ -6,6 +6,7 @@
  */
 import { ciNote, configLegend, figureHeight, figureNote, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
+import { failedCount } from '../failures.ts';
 import { colorOf, mergeIdentical, styleOf } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -45,10 +46,9 @@ export const latencyPercentiles: ChartModule = {
         if (st.mean === null || st.mean < 0) continue;
         if (st.source === 'runs' && sweep) fromRuns = true;
         const ci = sweep && st.ci95 !== null ? st.ci95 : null;
-        if (ci !== null) {
-          nMin = Math.min(nMin, st.n);
-          nMax = Math.max(nMax, st.n);
-        }
+        // n over every configuration drawn, those with one seed (no CI) too
+        nMin = Math.min(nMin, st.n);
+        nMax = Math.max(nMax, st.n);
         dots.push({
           config: config.label, percentile: m.label, latency_us: st.mean, value_us: st.mean, clamped: 0,
           lo: ci === null ? null : st.mean - ci, hi: ci === null ? null : st.mean + ci, ci_lo: ci === null ? null : st.mean - ci, lo_cut: 0, n: st.n,
@@ -97,7 +97,8 @@ export const latencyPercentiles: ChartModule = {
       + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
       + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
     const note = figureNote(ctx, [
-      withCi ? ciNote(nMin, nMax, 'bars', 'configuration') : '',
+      sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration') : '',
+      failedCount(results),
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',

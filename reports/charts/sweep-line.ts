@@ -4,6 +4,7 @@
  * the mean over seeds: error bars when the key has few values, a band when
  * it has many.
  */
+import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
@@ -169,9 +170,10 @@ export const sweepLine: ChartModule = {
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
-          withCi ? ciNote(nMin, nMax, shape) : `n = ${seeds} seeds per point; no CI (one seed)`,
+          ciNote(nMin, nMax, withCi ? shape : null),
           clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
           cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
+          failedCount(ctx.results),
           merged.any ? "'=' joins configurations with identical results" : '',
         ]);
         // error bars of the series at one x stand side by side, a few px apart, so none hides another
@@ -190,7 +192,7 @@ export const sweepLine: ChartModule = {
           aliases: [`sweep-${metric}-vs-${key}`],
           family: 'sweep-line',
           title: `${title} vs ${keyShortTitle(key, labels)}`,
-          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point`
+          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point${failedCount(ctx.results) ? ` (its successful runs; ${failedCount(ctx.results)})` : ''}`
             + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')

@@ -2,8 +2,9 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
-import { figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { count, figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
+import { failedCount } from '../failures.ts';
 import { textWidth } from '../fonts.ts';
 import { mergeIdentical } from '../series.ts';
 import { CAUSES } from '../theme.ts';
@@ -108,7 +109,12 @@ export const writebackByCause: ChartModule = {
     const ampWidth = Math.max(...totals.map((t) => textWidth(t.label, size)));
     const upright = labels.length > 1 && ampWidth > band * 0.95;
     const domainMax = (ch: number) => (max / div) * (upright ? ch / Math.max(ch * 0.5, ch - ampWidth - 4) : 1.15) || 1;
-    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
+    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '', failedCount(results)]);
+    // a sweep's bars are means over each configuration's successful runs: n = their count
+    const ns = configs.map((c) => c.runs.length);
+    const nText = Math.min(...ns) === Math.max(...ns) ? count(ns[0]) : `${count(Math.min(...ns))}–${count(Math.max(...ns))}`;
+    const failed = failedCount(results);
+    const over = `, mean over the successful runs of each configuration (n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'}${failed ? `; ${failed}` : ''})`;
     // as many causes per legend row as fit the figure (five in one row ran past a single column's edge)
     const causeNames = causes.map((c) => c.cause);
     const columns = causeColumns(ctx, causeNames);
@@ -117,7 +123,7 @@ export const writebackByCause: ChartModule = {
       name: 'writeback-by-cause',
       family: 'writeback-by-cause',
       title: 'Writeback by cause',
-      caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout, the filesystem's journal and metadata blocks)${sweep ? ', mean over seeds' : ''}; `
+      caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout, the filesystem's journal and metadata blocks)${sweep ? over : ''}; `
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
