@@ -136,15 +136,47 @@ export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<
   };
 }
 
-/** The in-figure words for a confidence interval: `n = 5 seeds per point; bars: 95 % CI of the mean`. */
-export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band', what = 'point'): string {
+/**
+ * The in-figure words for n and a confidence interval, n being the range over every point drawn:
+ * `n = 5 seeds per point; bars: 95 % CI of the mean`; `n = 1–3 seeds per point; bars: ... (none
+ * where n = 1)`; without a CI (`shape` null, one seed everywhere) `n = 1 seed per point; no CI (one seed)`.
+ */
+export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band' | null, what = 'point'): string {
   const n = nMin === nMax ? count(nMin) : `${count(nMin)}–${count(nMax)}`;
-  return `n = ${n} seeds per ${what}; ${shape}: 95 % CI of the mean`;
+  const seeds = `n = ${n} seed${nMax === 1 ? '' : 's'} per ${what}`;
+  if (shape === null) return `${seeds}; no CI (one seed)`;
+  return `${seeds}; ${shape}: 95 % CI of the mean${nMin === 1 ? ' (none where n = 1)' : ''}`;
 }
 
 /** The longest a legend label may be: one entry per row must fit the figure. */
 export function labelLimit(ctx: ChartContext): number {
   return Math.max(40, ctx.width - 2 * ctx.theme.padding - ctx.theme.fontSize.label * 3);
+}
+
+/**
+ * `spec` with the labels of its legends kept within a plot `plotWidth` px
+ * wide: a top legend starts at the plot's left edge, so a label wider than
+ * the plot (a 110-character configuration name) made the figure wider than
+ * asked and the layout shrank the plot to nothing. Each column of a legend
+ * gets an equal share of the plot's width, less the symbol and gaps; longer
+ * labels end in an ellipsis (vega's labelLimit), the full label staying in
+ * the data, the tooltips and index.html's settings table. Legends beside the
+ * plot (`orient: 'right'`) are left alone.
+ */
+export function fitLegendLabels<T>(spec: T, plotWidth: number, labelSize: number): T {
+  if (Array.isArray(spec)) return spec.map((x) => fitLegendLabels(x, plotWidth, labelSize)) as T;
+  if (spec === null || typeof spec !== 'object') return spec;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec as Record<string, unknown>)) {
+    if (k === 'legend' && v && typeof v === 'object' && !Array.isArray(v) && (v as { orient?: string }).orient !== 'right' && (v as { orient?: string }).orient !== 'left') {
+      const l = v as { columns?: number; labelLimit?: number };
+      const cols = Math.max(1, l.columns ?? 1);
+      const room = (plotWidth - (cols - 1) * Math.round(labelSize * 0.75)) / cols - labelSize * 2;
+      const limit = Math.max(40, Math.floor(room));
+      out[k] = { ...l, labelLimit: l.labelLimit ? Math.min(l.labelLimit, limit) : limit };
+    } else out[k] = fitLegendLabels(v, plotWidth, labelSize);
+  }
+  return out as T;
 }
 
 /** How many legend columns fit the figure width for these labels. */

@@ -26,6 +26,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Summary } from '../sim/stats/summary.ts';
 import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
 import { keyShortTitle, type LabelOverrides } from './labels.ts';
+import { unfinishedSweepMessage } from './unfinished.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
@@ -63,6 +64,18 @@ export interface MetricStats {
   median: number | null;
 }
 
+/** A run of a sweep that failed (results.csv status not `ok`, or no summary.json in its directory). */
+export interface FailedRun {
+  /** Its id: its directory is `runs/<id>/`, whose run.json holds the error too. */
+  id: string;
+  point: number;
+  seed: number;
+  /** Its configuration's label (the grid values, `linux, 32`). */
+  label: string;
+  /** Why it failed: results.csv's `error`, or what is missing. */
+  error: string;
+}
+
 /** One grid point of a sweep. */
 export interface SweepPoint {
   point: number;
@@ -73,6 +86,8 @@ export interface SweepPoint {
   stats: Map<string, MetricStats>;
   /** Runs of the point that failed. */
   failed: number;
+  /** Those runs, in results.csv order. */
+  failures: FailedRun[];
 }
 
 /** A sweep's grid, metrics and points. */
@@ -86,6 +101,10 @@ export interface SweepInfo {
   numericKeys: string[];
   /** The trace description of experiment.json, when present. */
   trace: unknown;
+  /** Runs in results.csv (successful and failed). */
+  runCount: number;
+  /** The failed runs of every point, in results.csv order. */
+  failed: FailedRun[];
 }
 
 /** A results directory as a report sees it. */
@@ -155,6 +174,9 @@ export async function loadResults(dir: string): Promise<Results> {
     .filter((n) => !n.startsWith('.') && existsSync(join(dir, n, 'summary.json')))
     .sort();
   if (subdirs.length === 0) {
+    // a shard of a sweep, or a sweep not finished: say which, and what to do
+    const unfinished = unfinishedSweepMessage(dir);
+    if (unfinished !== undefined) throw new ReportError(unfinished);
     throw new ReportError(`${dir}: not a syncsim results directory (no summary.json, no results.csv, no subdirectory with a summary.json)`);
   }
   return {
@@ -241,7 +263,7 @@ async function loadSweep(dir: string): Promise<Results> {
     }
   }
   const resultsFile = join(dir, 'results.csv');
-  if (!existsSync(resultsFile)) throw new ReportError(`${dir}: sweep directory without results.csv (is the sweep finished?)`);
+  if (!existsSync(resultsFile)) throw new ReportError(unfinishedSweepMessage(dir) ?? `${dir}: sweep directory without results.csv (is the sweep finished?)`);
   const res = await openCsv(resultsFile, ['run_id', 'point', 'seed', 'status']);
   const keys = manifest.keys ?? res.header.slice(res.col.point + 1, res.col.seed);
   for (const k of keys) if (res.col[k] === undefined) throw new ReportError(`${resultsFile}: grid key '${k}' of experiment.json has no column`);
@@ -252,6 +274,8 @@ async function loadSweep(dir: string): Promise<Results> {
 
   const points = new Map<number, SweepPoint>();
   const seeds = new Set<number>();
+  const failed: FailedRun[] = [];
+  let runCount = 0;
   for await (const row of res.rows) {
     const point = Number(row.fields[res.col.point]);
     const seed = Number(row.fields[res.col.seed]);
@@ -261,14 +285,22 @@ async function loadSweep(dir: string): Promise<Results> {
     if (!p) {
       const values = keys.map((k) => row.fields[res.col[k]]);
       const label = values.length ? values.join(', ') : `point ${point}`;
-      p = { point, values, config: { label, settings: keys.map((k, i) => [k, values[i]]), runs: [] }, stats: new Map(), failed: 0 };
+      p = { point, values, config: { label, settings: keys.map((k, i) => [k, values[i]]), runs: [] }, stats: new Map(), failed: 0, failures: [] };
       points.set(point, p);
     }
     const id = row.fields[res.col.run_id];
     const runDir = join(dir, 'runs', id);
-    if (row.fields[res.col.status] === 'ok' && existsSync(join(runDir, 'summary.json'))) {
+    const status = row.fields[res.col.status];
+    runCount++;
+    if (status === 'ok' && existsSync(join(runDir, 'summary.json'))) {
       p.config.runs.push({ dir: runDir, seed, summary: readSummary(join(runDir, 'summary.json')) });
-    } else p.failed++;
+    } else {
+      p.failed++;
+      const error = status === 'ok' ? `runs/${id}/summary.json is missing` : (res.col.error === undefined ? '' : row.fields[res.col.error] ?? '') || `status '${status}'`;
+      const f: FailedRun = { id, point, seed, label: p.config.label, error };
+      p.failures.push(f);
+      failed.push(f);
+    }
   }
   for (const p of points.values()) p.config.runs.sort((a, b) => a.seed - b.seed);
 
@@ -284,7 +316,7 @@ async function loadSweep(dir: string): Promise<Results> {
     configurations: list.map((p) => p.config),
     configTitle: short.join(', '),
     labels,
-    sweep: { name: manifest.name ?? basename(resolve(dir)), keys, metrics, seeds: manifest.seeds ?? [...seeds].sort((a, b) => a - b), points: list, numericKeys, trace: manifest.trace },
+    sweep: { name: manifest.name ?? basename(resolve(dir)), keys, metrics, seeds: manifest.seeds ?? [...seeds].sort((a, b) => a - b), points: list, numericKeys, trace: manifest.trace, runCount, failed },
   };
 }
 

@@ -12,7 +12,7 @@ import { compile } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
-import type { Chart, VlSpec } from './chart.ts';
+import { fitLegendLabels, type Chart, type VlSpec } from './chart.ts';
 import { isBold, textWidth } from './fonts.ts';
 import { FONT_FAMILY, fontFiles } from './theme.ts';
 
@@ -99,7 +99,9 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     return { ...r2, spec: padded, passes: passes + 1 };
   };
   for (;;) {
-    const spec = chart.spec(Math.round(cw * 10) / 10, Math.round(ch * 10) / 10);
+    // legend labels no wider than the plot: a long configuration label ends in an ellipsis instead of squeezing the plot
+    const raw = chart.spec(Math.round(cw * 10) / 10, Math.round(ch * 10) / 10);
+    const spec = fitLegendLabels(raw, cw, (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
     const r = await vlToSvg(spec);
     passes++;
     const dw = width - r.width, dh = height - r.height;

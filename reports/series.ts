@@ -4,12 +4,19 @@
  * (`linux = mach`), rather than hiding one line under the other.
  */
 
-/** One series as drawn: the configurations it stands for and the colour of the first. */
+import { CONFIG_PALETTE, configStyle, DISTINCT_STYLES } from './theme.ts';
+
+/** One series as drawn: the configurations it stands for and the look of the first. */
 export interface MergedSeries {
   /** Legend label: the members joined by ' = '. */
   label: string;
   members: string[];
   color: string;
+  /** Point shape and line dash (`configStyle`), when the items had a style number. */
+  shape?: string;
+  dash?: number[];
+  /** The style number the series is drawn with (unique within the chart up to DISTINCT_STYLES series). */
+  style?: number;
 }
 
 /** The series of a chart after merging configurations with identical data. */
@@ -21,14 +28,49 @@ export interface Merged {
   lead(label: string): string | undefined;
   /** Whether any two configurations were merged. */
   any: boolean;
+  /** Shape and dash scales of the merged labels, when the items had style numbers. */
+  shapes: { domain: string[]; range: string[] };
+  dashes: { domain: string[]; range: number[][] };
+  /** Whether some series is told from another of its colour by shape and dash only: draw the shape and dash scales then. */
+  varied: boolean;
+}
+
+/**
+ * The style numbers a chart draws its series with, from the numbers they ask
+ * for (their first configuration's place in the report): each keeps its own
+ * unless an earlier series of the chart has it, or, in a chart of at most
+ * eight series, has its colour; then it takes the lowest free one (a free
+ * colour while eight are enough). So no two series of one chart look alike
+ * (up to DISTINCT_STYLES), and a series looks as its configuration does
+ * elsewhere whenever it can.
+ */
+export function chartStyles(wanted: readonly number[]): number[] {
+  const k = CONFIG_PALETTE.length;
+  const fewColours = wanted.length <= k;
+  const taken = new Set<number>();
+  const colours = new Set<number>();
+  const free = (i: number) => !taken.has(i % DISTINCT_STYLES) && !(fewColours && colours.has(i % k));
+  return wanted.map((w) => {
+    let pick = w;
+    if (!free(pick)) {
+      pick = 0;
+      while (!free(pick) && pick < DISTINCT_STYLES) pick++;
+      if (pick === DISTINCT_STYLES) pick = w; // more series than looks: a repeat cannot be avoided
+    }
+    taken.add(pick % DISTINCT_STYLES);
+    colours.add(pick % k);
+    return pick;
+  });
 }
 
 /**
  * Groups `items` (in order) whose `data` serialise to the same JSON; each
  * group is labelled with its members' labels joined by ' = ' and takes the
- * colour of its first member.
+ * colour of its first member. When the items carry a `style` (their
+ * configuration's place in the report), the groups are drawn with
+ * `chartStyles` of their first members' styles instead: colour, shape, dash.
  */
-export function mergeIdentical(items: readonly { label: string; color: string; data: unknown }[]): Merged {
+export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[]): Merged {
   const byData = new Map<string, MergedSeries>();
   const series: MergedSeries[] = [];
   const leads = new Map<string, MergedSeries>();
@@ -37,19 +79,35 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
     const s = byData.get(key);
     if (s) s.members.push(it.label);
     else {
-      const fresh = { label: it.label, members: [it.label], color: it.color };
+      const fresh: MergedSeries = { label: it.label, members: [it.label], color: it.color, ...(it.style === undefined ? {} : { style: it.style }) };
       byData.set(key, fresh);
       series.push(fresh);
       leads.set(it.label, fresh);
     }
   }
   for (const s of series) s.label = s.members.join(' = ');
+  const styled = series.length > 0 && series.every((s) => s.style !== undefined);
+  if (styled) {
+    chartStyles(series.map((s) => s.style!)).forEach((n, i) => {
+      const st = configStyle(n);
+      Object.assign(series[i], { style: n, color: st.color, shape: st.shape, dash: st.dash });
+    });
+  }
+  const domain = series.map((s) => s.label);
   return {
     series,
-    scale: { domain: series.map((s) => s.label), range: series.map((s) => s.color) },
+    scale: { domain, range: series.map((s) => s.color) },
     lead: (label) => leads.get(label)?.label,
     any: series.length < items.length,
+    shapes: { domain, range: series.map((s) => s.shape ?? 'circle') },
+    dashes: { domain, range: series.map((s) => s.dash ?? [1, 0]) },
+    varied: styled && series.some((s) => configStyle(s.style!).variant > 0),
   };
+}
+
+/** The place of configuration `label` in the report's colour scale (its style number for `mergeIdentical`), 0 when absent. */
+export function styleOf(scale: { domain: string[] }, label: string): number {
+  return Math.max(0, scale.domain.indexOf(label));
 }
 
 /** The colour of `label` in a configuration colour scale (black when absent). */

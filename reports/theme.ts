@@ -86,7 +86,8 @@ export function webFontFiles(): { regular: string; bold: string } {
 
 /**
  * Okabe & Ito's colour-blind-safe palette, ordered for lines on white (yellow
- * last). Configuration i of a report always gets colour i mod 8.
+ * last). Configuration i of a report always gets colour i mod 8; beyond eight,
+ * a shape and dash tell apart configurations of one colour (`configStyle`).
  */
 export const CONFIG_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
@@ -112,7 +113,36 @@ export const PERCENTILE_MARKS = [
 
 /** A colour scale that gives every configuration label the same colour in every chart. */
 export function configColorScale(labels: readonly string[]): { domain: string[]; range: string[] } {
-  return { domain: [...labels], range: labels.map((_, i) => CONFIG_PALETTE[i % CONFIG_PALETTE.length]) };
+  return { domain: [...labels], range: labels.map((_, i) => configStyle(i).color) };
+}
+
+/**
+ * Point shapes of the configurations beyond the palette: configuration i has
+ * shape ⌊i / 8⌋ (the first eight are circles), so that the ninth, which has
+ * the first one's colour, is a square beside its circle.
+ */
+export const CONFIG_SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'] as const;
+
+/** Stroke dashes that go with CONFIG_SHAPES (solid for the first eight configurations). */
+export const CONFIG_DASHES: readonly (readonly number[])[] = [[1, 0], [5, 2], [1.5, 1.5], [6, 2, 1.5, 2], [3, 3], [8, 2, 2, 2, 2, 2], [10, 3], [2, 4]];
+
+/** How many configurations get a look of their own: every colour with every shape and dash (64). */
+export const DISTINCT_STYLES = CONFIG_PALETTE.length * CONFIG_SHAPES.length;
+
+/** How configuration number `i` of a report is drawn: its colour, and for i ≥ 8 a point shape and line dash of its own. */
+export interface ConfigStyle {
+  color: string;
+  shape: string;
+  dash: number[];
+  /** 0 for the first eight configurations (circles, solid lines), then 1, 2, ... for each further eight. */
+  variant: number;
+}
+
+/** The look of configuration number `i`: colour i mod 8, shape and dash ⌊i / 8⌋ (repeating after DISTINCT_STYLES). */
+export function configStyle(i: number): ConfigStyle {
+  const k = CONFIG_PALETTE.length;
+  const variant = Math.floor(i / k) % CONFIG_SHAPES.length;
+  return { color: CONFIG_PALETTE[i % k], shape: CONFIG_SHAPES[variant], dash: [...CONFIG_DASHES[variant]], variant };
 }
 
 /**

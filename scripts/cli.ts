@@ -35,7 +35,7 @@ async function overview(): Promise<string> {
     ...commands.map((c) => `  syncsim ${c.usage.padEnd(w)}   ${c.summary}`),
     `  syncsim ${'--help | --version'.padEnd(w)}`,
     '',
-    "Run 'syncsim COMMAND --help' for a command's options.",
+    "Run 'syncsim COMMAND --help' (or 'syncsim help COMMAND') for a command's options.",
     'Exit codes: 0 success, 2 bad input (trace, config, usage) or results that cannot be written, 1 internal error.',
     'See README.md for the configuration keys and the result fields.',
   ].join('\n');
@@ -48,10 +48,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+      // `syncsim help COMMAND` (or --help COMMAND) is `syncsim COMMAND --help`
+      if (rest.length > 0) return await commandHelp(cmd, rest);
       process.stdout.write((await overview()) + '\n');
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === '--version' || cmd === '-V') {
+      if (rest.length > 0) throw new (await import('./errors.ts')).InputError(`${cmd} takes no arguments (got ${rest.map((a) => `'${a}'`).join(' ')}; try 'syncsim ${cmd}' alone)`);
       process.stdout.write(VERSION + '\n');
       return 0;
     }
@@ -61,6 +64,19 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     return reportError(e);
   }
+}
+
+/**
+ * `syncsim help COMMAND`: exactly what `syncsim COMMAND --help` prints (the command itself is
+ * asked, so the two cannot differ). An unknown command name or more than one word is bad input.
+ */
+async function commandHelp(word: string, rest: string[]): Promise<number> {
+  const { InputError } = await import('./errors.ts');
+  if (rest.length > 1) throw new InputError(`${word} takes at most one COMMAND (got ${rest.length}: ${rest.map((a) => `'${a}'`).join(' ')}; try 'syncsim help COMMAND')`);
+  const name = rest[0];
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) throw new InputError(`${word}: unknown command '${name}' (the commands: ${Object.keys(COMMANDS).join(', ')})`);
+  return (await load()).run(['--help']);
 }
 
 /**

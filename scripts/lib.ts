@@ -179,7 +179,7 @@ export async function sweep(experiment: string, opts: SweepRunOptions = {}): Pro
   const t = opts.runTimeoutS;
   if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 1e6)) throw new RangeError(`runTimeoutS must be a number of seconds > 0 and <= 1000000 (got ${String(t)})`);
   const { runSweep } = await import('./sweep/runner.ts');
-  return runSweep({ ...opts, experiment, handleSignals: false });
+  return runSweep({ command: ['syncsim library', 'sweep', experiment], ...opts, experiment, handleSignals: false });
 }
 
 /** Options of {@link report}: those of `syncsim report`. */

@@ -155,7 +155,7 @@ describe('the precompiled config validator (scripts/validator-code.mjs)', () => 
 });
 
 describe('syncsim --version', () => {
-  it('answers package.json\'s version before choosing the code, the same the CLI prints; with other arguments the CLI answers', async () => {
+  it('answers package.json\'s version before choosing the code, the same the CLI prints; with other arguments the CLI answers, refusing them', async () => {
     const { VERSION } = await import('../scripts/version.ts');
     for (const launcher of ['syncsim.cjs', 'syncsim.mjs']) {
       const bin = join(ROOT, 'scripts', launcher);
@@ -164,7 +164,7 @@ describe('syncsim --version', () => {
         expect([launcher, r.status, r.stdout, r.stderr]).toEqual([launcher, 0, `${VERSION}\n`, '']);
       }
       const both = spawnSync(process.execPath, [bin, '--version', 'x'], { encoding: 'utf8' });
-      expect([launcher, both.status, both.stdout]).toEqual([launcher, 0, `${VERSION}\n`]);
+      expect([launcher, both.status, both.stdout, both.stderr]).toEqual([launcher, 2, '', "syncsim: --version takes no arguments (got 'x'; try 'syncsim --version' alone)\n"]);
     }
   });
 });

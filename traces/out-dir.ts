@@ -280,15 +280,25 @@ function onDisk(path: string): string {
   }
 }
 
+/** How {@link checkOutFile} words the refusal of an existing file it does not recognise. */
+export interface NotOursText {
+  /** What the file is not, after `it exists and `: `is not a trace syncsim wrote (...)`. */
+  why: string;
+  /** What to do, after the `; `. */
+  advice: string;
+}
+
 /**
  * Checks that an output file may be written at `path` (replacing what is
  * there): it is missing, or a regular file that `isOurs` recognises, from
  * its first 4 KiB (as text, and as bytes), as written by syncsim. Throws
- * `FLAG SHOWN: why; choose a new file` otherwise (FLAG default `--out`).
+ * `FLAG SHOWN: why; choose a new file` otherwise (FLAG default `--out`); an
+ * existing file `isOurs` does not recognise is refused in the words of
+ * `notOurs` (default: `it exists and syncsim did not write it; choose a new file`).
  */
-export function checkOutFile(path: string, shown: string, isOurs: (text: string, head: Buffer) => boolean, flag = '--out'): void {
-  const refuse = (why: string): never => {
-    throw new OutDirError(`${flag} ${showOut(shown)}: ${why}; choose a new file`);
+export function checkOutFile(path: string, shown: string, isOurs: (text: string, head: Buffer) => boolean, flag = '--out', notOurs?: NotOursText): void {
+  const refuse = (why: string, advice = 'choose a new file'): never => {
+    throw new OutDirError(`${flag} ${showOut(shown)}: ${why}; ${advice}`);
   };
   if (path === '') refuse('the path is empty');
   let st;
@@ -315,5 +325,5 @@ export function checkOutFile(path: string, shown: string, isOurs: (text: string,
   } catch (e) {
     refuse(`${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (!isOurs(head.toString('utf8'), head)) refuse(`${what} exists and syncsim did not write it`);
+  if (!isOurs(head.toString('utf8'), head)) refuse(`${what} exists and ${notOurs?.why ?? 'syncsim did not write it'}`, notOurs?.advice);
 }

@@ -6,7 +6,8 @@
  */
 import { ciNote, configLegend, figureHeight, figureNote, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
-import { colorOf, mergeIdentical } from '../series.ts';
+import { failedCount } from '../failures.ts';
+import { colorOf, mergeIdentical, styleOf } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
 /** One dot. */
@@ -19,8 +20,13 @@ interface Dot {
   value_us: number;
   /** 1 when the value is 0 µs, drawn at the axis floor. */
   clamped: number;
+  /** The CI's ends as drawn (the lower one cut at the axis floor when it reaches 0 µs or below). */
   lo: number | null;
   hi: number | null;
+  /** The CI's lower end as computed, mean − ci95 (may be ≤ 0). */
+  ci_lo: number | null;
+  /** 1 when the CI's lower end reaches 0 µs or below and is cut at the axis floor (marked by a triangle there). */
+  lo_cut: number;
   n: number;
 }
 
@@ -40,13 +46,12 @@ export const latencyPercentiles: ChartModule = {
         if (st.mean === null || st.mean < 0) continue;
         if (st.source === 'runs' && sweep) fromRuns = true;
         const ci = sweep && st.ci95 !== null ? st.ci95 : null;
-        if (ci !== null) {
-          nMin = Math.min(nMin, st.n);
-          nMax = Math.max(nMax, st.n);
-        }
+        // n over every configuration drawn, those with one seed (no CI) too
+        nMin = Math.min(nMin, st.n);
+        nMax = Math.max(nMax, st.n);
         dots.push({
           config: config.label, percentile: m.label, latency_us: st.mean, value_us: st.mean, clamped: 0,
-          lo: ci === null ? null : st.mean - ci, hi: ci === null ? null : st.mean + ci, n: st.n,
+          lo: ci === null ? null : st.mean - ci, hi: ci === null ? null : st.mean + ci, ci_lo: ci === null ? null : st.mean - ci, lo_cut: 0, n: st.n,
         });
       }
     }
@@ -71,13 +76,14 @@ export const latencyPercentiles: ChartModule = {
       }
       if (d.lo !== null && d.lo < floor) {
         d.lo = floor;
+        d.lo_cut = 1;
         cut = true;
       }
       if (d.hi !== null && d.hi < floor) d.hi = floor;
     }
     // configurations with identical dots: one series, named `a = b`
     const merged = mergeIdentical(results.configurations.filter((c) => dots.some((d) => d.config === c.label)).map((c) => ({
-      label: c.label, color: colorOf(ctx.colors, c.label),
+      label: c.label, color: colorOf(ctx.colors, c.label), style: styleOf(ctx.colors, c.label),
       data: dots.filter((d) => d.config === c.label).map((d) => [d.percentile, d.value_us, d.lo, d.hi]),
     })));
     dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
@@ -86,18 +92,23 @@ export const latencyPercentiles: ChartModule = {
     const caption = (sweep
       ? `msync latency percentiles per configuration: the mean over seeds of each run's p50, p99 and p99.9 (summary.json)`
         + (withCi ? `, with error bars for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'from the runs' : 'aggregate.csv'})` : '')
-        + `.${cut ? ' Error bars reaching below the axis are cut at it.' : ''}`
+        + `.${cut ? ' Error bars whose lower end is 0 µs or below cannot reach it on a log axis: they are cut at the axis floor and end in a downward triangle there.' : ''}`
       : 'msync latency percentiles p50, p99 and p99.9 per configuration, from summary.json (successful msyncs after the warm-up).')
       + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
       + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
     const note = figureNote(ctx, [
-      withCi ? ciNote(nMin, nMax, 'bars', 'configuration') : '',
+      sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration') : '',
+      failedCount(results),
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
+      cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
     const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
+    const legend = configLegend(ctx, labels);
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend };
+    // beyond eight configurations colours repeat: a shape of its own tells each from the one of its colour (one legend, both)
+    const shape = merged.varied ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: merged.shapes, legend } } : {};
     const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad }, axis: { tickCount: 5 } };
     return [{
       name: 'latency-percentiles',
@@ -121,16 +132,25 @@ export const latencyPercentiles: ChartModule = {
               encoding: { y: { field: 'lo', type: 'quantitative', scale: y.scale, title: y.title }, y2: { field: 'hi' }, color },
             }]
             : []),
+          ...(cut
+            ? [{
+              // a CI reaching 0 µs or below: a downward triangle at the floor, where its bar is cut, so the cut is not silent
+              transform: [{ filter: 'datum.lo_cut == 1' }],
+              mark: { type: 'point', shape: 'triangle-down', filled: true, size: ctx.theme.pointSize * 1.2, opacity: 1 },
+              encoding: { y: { field: 'lo', type: 'quantitative' }, color },
+            }]
+            : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            encoding: { y, color },
+            // the full configuration label (a legend label may end in an ellipsis) and the value, in index.html
+            encoding: { y, color, ...shape, tooltip: [{ field: 'config', type: 'nominal', title: 'configuration' }, { field: 'percentile', type: 'nominal' }, { field: 'value_us', type: 'quantitative', title: 'µs' }] },
           },
           ...(zeros.length
             ? [{
               // 0 µs: a hollow dot (a white centre on the coloured one) at the axis floor
               transform: [{ filter: 'datum.clamped == 1' }],
               mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 0.7, opacity: 1, color: 'white' },
-              encoding: { y: { field: 'latency_us', type: 'quantitative' } },
+              encoding: { y: { field: 'latency_us', type: 'quantitative' }, ...shape },
             }]
             : []),
         ],

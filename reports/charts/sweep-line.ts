@@ -4,10 +4,11 @@
  * the mean over seeds: error bars when the key has few values, a band when
  * it has many.
  */
-import { ciNote, count, figureHeight, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { failedCount } from '../failures.ts';
+import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
-import { fileWords, keyShortTitle, keyTitle, metricTitle } from '../labels.ts';
-import { colorOf, mergeIdentical } from '../series.ts';
+import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
+import { colorOf, mergeIdentical, styleOf } from '../series.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -32,10 +33,41 @@ interface Row {
   x: number;
   series: string;
   mean: number;
+  /** The CI's ends as drawn (cut at 0 or at a log axis's floor). */
   lo: number;
   hi: number;
+  /** The CI's lower end, mean − ci95, as computed (in the axis's unit). */
+  ci_lo: number;
   n: number;
 }
+
+/**
+ * How the x axis of grid values `sorted` (ascending, at least two) is scaled:
+ * `log` for geometric steps (1, 2, 4, 8 or 10, 100, 1000: each at least 1.5×
+ * the one before, spanning 8× or more); `symlog` for such steps after a 0
+ * (0, 1, 2, 4, ..., 128), which a linear axis would crowd into its left edge,
+ * with the constant that puts 0 about one step left of the smallest positive
+ * value; else `linear`.
+ */
+export function gridScale(sorted: readonly number[]): { type: 'log' | 'linear' } | { type: 'symlog'; constant: number } {
+  const geometric = (v: readonly number[]) => v.length >= 2 && v[0] > 0 && v[v.length - 1] / v[0] >= 8 && v.every((x, i) => i === 0 || x / v[i - 1] >= 1.5);
+  if (geometric(sorted)) return { type: 'log' };
+  const rest = sorted.slice(1);
+  if (sorted[0] === 0 && geometric(rest)) {
+    // symlog(x) = log(1 + x / c): with c = x1 / (r − 1), r the mean step ratio, 0 → x1 is as wide as x1 → r·x1
+    const r = (rest[rest.length - 1] / rest[0]) ** (1 / (rest.length - 1));
+    return { type: 'symlog', constant: rest[0] / (r - 1) };
+  }
+  return { type: 'linear' };
+}
+
+/** Metrics that cannot be negative: the counts, times, sizes and ratios of summary.json (their CI is cut at 0). */
+export function nonNegativeMetric(metric: string): boolean {
+  return Object.hasOwn(METRIC_LABELS, metric) || /^(sync|wire)\.errors\.|^(ops|faults|writeback\.by_cause)\./.test(metric);
+}
+
+/** Means spanning more than this factor (all positive) get a log y axis: a linear one flattens the smaller series to its floor. */
+export const LOG_Y_SPAN = 100;
 
 /** The `sweep-line` charts (one per metric × numeric grid key). */
 export const sweepLine: ChartModule = {
@@ -54,7 +86,8 @@ export const sweepLine: ChartModule = {
       const seriesOf = (values: string[]) => (others.length ? others.map((i) => values[i]).join(', ') : 'all');
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
       // a line has the colour of its first configuration, so `linux` is the colour of `linux, 8` in the per-run charts
-      const seriesColor = (s: string) => colorOf(ctx.colors, sweep.points.find((p) => seriesOf(p.values) === s)!.config.label);
+      const firstConfig = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!.config.label;
+      const seriesColor = (s: string) => colorOf(ctx.colors, firstConfig(s));
       for (const metric of sweep.metrics) {
         let rows: Row[] = [];
         let withCi = 0, fromRuns = false;
@@ -68,15 +101,16 @@ export const sweepLine: ChartModule = {
           nMax = Math.max(nMax, st.n);
           rows.push({
             x: Number(p.values[ki]), series: seriesOf(p.values), mean: st.mean,
-            lo: st.ci95 === null ? st.mean : st.mean - st.ci95, hi: st.ci95 === null ? st.mean : st.mean + st.ci95, n: st.n,
+            lo: st.ci95 === null ? st.mean : st.mean - st.ci95, hi: st.ci95 === null ? st.mean : st.mean + st.ci95,
+            ci_lo: st.ci95 === null ? st.mean : st.mean - st.ci95, n: st.n,
           });
         }
         // the x values and series that have data (the points whose runs all failed have none)
         const sorted = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
         if (sorted.length < 2) continue;
         const withData = allSeries.filter((s) => rows.some((r) => r.series === s));
-        // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis
-        const logX = sorted[0] > 0 && sorted[sorted.length - 1] / sorted[0] >= 8 && sorted.every((v, i) => i === 0 || v / sorted[i - 1] >= 1.5);
+        // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis, and after a 0 a symlog one
+        const xScale = gridScale(sorted);
         const bars = sorted.length <= MAX_ERROR_BAR_POINTS;
         // a metric that is 0 everywhere has nothing to compare: no chart of a flat line and a lone 0 tick
         if (rows.every((r) => r.mean === 0 && r.lo === 0 && r.hi === 0)) {
@@ -89,52 +123,81 @@ export const sweepLine: ChartModule = {
           const max = Math.max(...rows.map((r) => Math.abs(r.hi)));
           const [name, div] = BYTE_UNITS.find(([, d]) => max >= d * 2) ?? BYTE_UNITS[BYTE_UNITS.length - 1];
           unit = ` (${name})`;
-          for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div });
+          for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div, ci_lo: r.ci_lo / div });
+        }
+        // a count, time or size cannot be negative: its CI is cut at 0 rather than pulling the axis below it
+        const clamped = nonNegativeMetric(metric) && rows.every((r) => r.mean >= 0) && rows.some((r) => r.lo < 0);
+        if (clamped) for (const r of rows) r.lo = Math.max(0, r.lo);
+        // means more than two orders of magnitude apart, all positive: a log y axis, so the small series is not a flat line at 0;
+        // a CI reaching 0 is cut at its floor
+        const means = rows.map((r) => r.mean);
+        const logY = Math.min(...means) > 0 && Math.max(...means) / Math.min(...means) > LOG_Y_SPAN;
+        let cutAtFloor = false;
+        let yDomain: [number, number] | undefined;
+        if (logY) {
+          const positive = rows.flatMap((r) => [r.mean, r.lo, r.hi]).filter((v) => v > 0);
+          yDomain = logDomain(Math.min(...positive), Math.max(...positive));
+          for (const r of rows) {
+            if (r.lo < yDomain[0]) {
+              r.lo = yDomain[0];
+              cutAtFloor = true;
+            }
+          }
         }
         // the same value everywhere has no extent: an axis from half of it to half as much again, not a lone '5.000000' tick
         const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
         // series with identical results: one line, named `a = b`
         const merged = mergeIdentical(withData.map((s) => ({
-          label: s, color: seriesColor(s),
+          // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
+          label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
           data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
         })));
         rows = rows.filter((r) => merged.lead(r.series) !== undefined).map((r) => ({ ...r, series: merged.lead(r.series)! }));
         const series = merged.scale.domain;
-        const color = {
-          field: 'series', type: 'nominal', title: null, scale: merged.scale,
-          // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
-          // runs all failed: it says which
-          legend: series.length > 1 || (others.length > 0 && (merged.any || withData.length < allSeries.length))
-            ? { title: others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
-            : null,
-        };
-        const xTitle = keyTitle(key, labels) + (logX ? ', log scale' : '');
-        const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { ...(logX ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: !bars }), ...(bars ? { padding: ctx.theme.fontSize.label * 1.5 } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
-        const title = metricTitle(metric, labels) + unit;
+        // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
+        // runs all failed: it says which
+        const legend = series.length > 1 || (others.length > 0 && (merged.any || withData.length < allSeries.length))
+          ? { title: others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
+          : null;
+        const color = { field: 'series', type: 'nominal', title: null, scale: merged.scale, legend };
+        // lines of one colour (more than eight) differ in dash and point shape, in one legend with the colour
+        const dash = merged.varied ? { strokeDash: { field: 'series', type: 'nominal', title: null, scale: merged.dashes, legend } } : {};
+        const shapeEnc = merged.varied ? { shape: { field: 'series', type: 'nominal', title: null, scale: merged.shapes, legend } } : {};
+        const xTitle = keyTitle(key, labels) + { log: ', log scale', symlog: ', symlog scale', linear: '' }[xScale.type];
+        const xType = xScale.type === 'linear' ? { type: 'linear', zero: false, nice: !bars } : { ...xScale, nice: false };
+        const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding: ctx.theme.fontSize.label * 1.5 } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
+        const title = metricTitle(metric, labels) + unit + (logY ? ', log scale' : '');
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
-          withCi ? ciNote(nMin, nMax, shape) : `n = ${seeds} seeds per point; no CI (one seed)`,
+          ciNote(nMin, nMax, withCi ? shape : null),
+          clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
+          cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
+          failedCount(ctx.results),
           merged.any ? "'=' joins configurations with identical results" : '',
         ]);
         // error bars of the series at one x stand side by side, a few px apart, so none hides another
         const dodge = (i: number) => (series.length > 1 ? (i - (series.length - 1) / 2) * Math.max(2.5, ctx.theme.lineWidth * 2.5) : 0);
-        const meanY = { field: 'mean', type: 'quantitative', title, scale: { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) } };
+        const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
+        const meanY = { field: 'mean', type: 'quantitative', title, scale: yScale, ...(logY ? { axis: { tickCount: 5 } } : {}) };
         const ciLayers = bars
           ? series.map((s, i) => ({
             transform: [{ filter: { field: 'series', equal: s } }],
             mark: { type: 'rule', xOffset: dodge(i), strokeWidth: ctx.theme.lineWidth * 0.8 },
-            encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } },
+            encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' } },
           }))
-          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' } } }];
+          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' } } }];
         charts.push({
           name: sweepChartName(metric, key, sweep.metrics, sweep.keys),
           aliases: [`sweep-${metric}-vs-${key}`],
           family: 'sweep-line',
           title: `${title} vs ${keyShortTitle(key, labels)}`,
-          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point`
+          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point${failedCount(ctx.results) ? ` (its successful runs; ${failedCount(ctx.results)})` : ''}`
             + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
+            + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
+            + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ' and intervals reaching below it are cut at its floor' : ''}` : '')
+            + (xScale.type === 'symlog' ? `; the grid holds 0 and geometric steps, so the x axis is symmetric-log (linear near 0, logarithmic above ${+xScale.constant.toPrecision(3)})` : '')
             + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
           cells: { x: 1, y: 1 },
           height: (w) => figureHeight(ctx, w, series, note),
@@ -151,7 +214,7 @@ export const sweepLine: ChartModule = {
               ...series.map((s, i) => ({
                 transform: [{ filter: { field: 'series', equal: s } }],
                 mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
-                encoding: { y: meanY },
+                encoding: { y: meanY, ...dash, ...shapeEnc },
               })),
             ],
           }),

@@ -2,8 +2,9 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
-import { figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { count, figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
+import { failedCount } from '../failures.ts';
 import { textWidth } from '../fonts.ts';
 import { mergeIdentical } from '../series.ts';
 import { CAUSES } from '../theme.ts';
@@ -31,6 +32,20 @@ function causeColumns(ctx: ChartContext, names: readonly string[]): number {
     if (w <= room) return cols;
   }
   return 1;
+}
+
+/**
+ * How the bar labels stand, for bars `band` px apart whose labels are too
+ * wide to stand level (`crowded`) and hold up to `lines` lines of `lineHeight`
+ * px: level (0°); slanted 40° while neighbours stay apart (band · sin 40° holds
+ * the lines and 2 px); else upright (90°), on one line when the lines side by
+ * side would not fit the band (~12 bars in a single column).
+ */
+export function labelLayout(band: number, crowded: boolean, lines: number, lineHeight: number): { angle: 0 | 40 | 90; split: boolean } {
+  if (!crowded) return { angle: 0, split: true };
+  const clear = (deg: number, n: number) => band * Math.sin((deg * Math.PI) / 180) >= n * lineHeight + 2;
+  if (clear(40, lines)) return { angle: 40, split: true };
+  return { angle: 90, split: clear(90, lines) };
 }
 
 /** The `writeback-by-cause` chart. */
@@ -78,16 +93,28 @@ export const writebackByCause: ChartModule = {
     const lineWidths = (l: string) => l.split(' = ').map((part, i, all) => textWidth(part + (i < all.length - 1 ? ' =' : ''), size));
     const widest = Math.max(...labels.flatMap(lineWidths));
     const lines = Math.max(...labels.map((l) => l.split(' = ').length));
-    const slant = labels.length > 1 && widest > band * 0.92;
+    const { angle, split } = labelLayout(band, labels.length > 1 && widest > band * 0.92, lines, Math.round(size * 1.15));
+    const limit = ctx.width * 0.4;
     const x = {
       field: 'config', type: 'nominal', title: null, sort: labels,
       axis: {
-        labelAngle: slant ? -40 : 0, labelAlign: slant ? 'right' : 'center', labelBaseline: 'top', labelLimit: ctx.width * 0.4, labelOverlap: false,
-        labelExpr: "split(replace(datum.label, regexp(' = ', 'g'), ' =\\u001f'), '\\u001f')", labelLineHeight: Math.round(size * 1.15),
+        labelAngle: -angle, labelAlign: angle ? 'right' : 'center', labelBaseline: angle === 90 ? 'middle' : 'top', labelLimit: limit, labelOverlap: false,
+        ...(split ? { labelExpr: "split(replace(datum.label, regexp(' = ', 'g'), ' =\\u001f'), '\\u001f')" } : {}), labelLineHeight: Math.round(size * 1.15),
       },
     };
-    const slantHeight = (slant ? Math.min(widest, ctx.width * 0.4) * 0.64 : 0) + (lines - 1) * size * 1.15;
-    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
+    const slantHeight = angle === 90
+      ? Math.min(Math.max(...labels.map((l) => textWidth(l, size))), limit)
+      : (angle ? Math.min(widest, limit) * 0.64 : 0) + (lines - 1) * size * 1.15;
+    // amplification labels wider than a bar stand upright on it, the y axis raised to leave them room
+    const ampWidth = Math.max(...totals.map((t) => textWidth(t.label, size)));
+    const upright = labels.length > 1 && ampWidth > band * 0.95;
+    const domainMax = (ch: number) => (max / div) * (upright ? ch / Math.max(ch * 0.5, ch - ampWidth - 4) : 1.15) || 1;
+    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '', failedCount(results)]);
+    // a sweep's bars are means over each configuration's successful runs: n = their count
+    const ns = configs.map((c) => c.runs.length);
+    const nText = Math.min(...ns) === Math.max(...ns) ? count(ns[0]) : `${count(Math.min(...ns))}–${count(Math.max(...ns))}`;
+    const failed = failedCount(results);
+    const over = `, mean over the successful runs of each configuration (n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'}${failed ? `; ${failed}` : ''})`;
     // as many causes per legend row as fit the figure (five in one row ran past a single column's edge)
     const causeNames = causes.map((c) => c.cause);
     const columns = causeColumns(ctx, causeNames);
@@ -96,7 +123,7 @@ export const writebackByCause: ChartModule = {
       name: 'writeback-by-cause',
       family: 'writeback-by-cause',
       title: 'Writeback by cause',
-      caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout, the filesystem's journal and metadata blocks)${sweep ? ', mean over seeds' : ''}; `
+      caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout, the filesystem's journal and metadata blocks)${sweep ? over : ''}; `
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
@@ -112,7 +139,7 @@ export const writebackByCause: ChartModule = {
             data: { values: parts },
             mark: { type: 'bar', width: { band: labels.length === 1 ? 0.45 : 0.8 } },
             encoding: {
-              y: { field: 'value', type: 'quantitative', stack: 'zero', title: `written back (${unit})`, scale: { domainMax: (max / div) * 1.15 || 1, nice: true } },
+              y: { field: 'value', type: 'quantitative', stack: 'zero', title: `written back (${unit})`, scale: { domainMax: domainMax(ch), nice: true } },
               color: {
                 field: 'cause', type: 'nominal', title: null,
                 scale: { domain: causes.map((c) => c.cause), range: causes.map((c) => c.color) },
@@ -123,7 +150,7 @@ export const writebackByCause: ChartModule = {
           },
           {
             data: { values: totals },
-            mark: { type: 'text', baseline: 'bottom', dy: -2 },
+            mark: upright ? { type: 'text', angle: 270, align: 'left', baseline: 'middle', dx: 2 } : { type: 'text', baseline: 'bottom', dy: -2 },
             encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } },
           },
         ],

@@ -23,11 +23,12 @@ Options:
                      --set footprint=256M --set sync_flags='SYNC|INVALIDATE'
   --seed N           random seed, default 1: the same preset, parameters and seed
                      give a byte-identical trace
-  -o, --output FILE  write to FILE (.csv, gzip-compressed when the name ends with .gz),
-                     atomically; default: plain CSV on standard output. An
-                     existing FILE is replaced only when syncsim wrote it (a
-                     trace from gen, import or record); anything else is
-                     refused (exit 2)
+  -o, --output FILE  write to FILE (.csv, gzip-compressed when the name ends with .gz,
+                     a CSV trace whatever the name: 'syncsim convert' makes a
+                     .sst cache), atomically; default: plain CSV on standard
+                     output. An existing FILE is replaced only when syncsim
+                     wrote it (a trace from gen, import or record, or a .sst
+                     trace cache); anything else is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model
   -h, --help         this help
@@ -147,7 +148,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (out === '') throw new InputError('--output expects a file name');
-    checkTraceOut(out, '--output', 'csv');
+    checkTraceOut(out, '--output');
     let n: number;
     // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
     const interrupt = new AbortController();

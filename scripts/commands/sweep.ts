@@ -124,6 +124,7 @@ async function run(argv: string[]): Promise<number> {
     experiment: positionals[0], out: values.out, jobs, shard, resume: values.resume, dryRun: values['dry-run'],
     stdout: process.stdout, progress: values['dry-run'] ? undefined : process.stderr, handleSignals: true,
     cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns, runTimeoutS,
+    command: ['syncsim', 'sweep', ...argv],
     onWarning: (m) => process.stderr.write(`syncsim: warning: ${m}\n`),
   });
   if (values['dry-run']) return 0;

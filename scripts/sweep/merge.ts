@@ -86,7 +86,8 @@ function mergeInto(uniq: string[], out: string): MergeOutcome {
     if (!m) throw new InputError(`merge: ${d} is not a sweep directory (no experiment.json)`);
     return { dir: d, store: s, manifest: m };
   });
-  const manifest = stores[0].manifest;
+  // the merged directory is the whole sweep: a shard's record of its shard is left out
+  const { shard: _shard, ...manifest } = stores[0].manifest;
   for (const s of stores.slice(1)) {
     if (s.manifest.hash !== manifest.hash) {
       throw new InputError(`merge: ${s.dir} holds another experiment ('${s.manifest.name}', hash ${s.manifest.hash}) than ${stores[0].dir} ('${manifest.name}', hash ${manifest.hash})`);

@@ -85,6 +85,12 @@ export interface SweepOptions {
   runTimeoutS?: number;
   /** Told why a trace's cache could not be made (its runs then read the CSV). */
   onWarning?: (message: string) => void;
+  /**
+   * The command line recorded as `provenance.command` in the summary.json of each run this sweep
+   * makes: what the user typed (`syncsim sweep EXP.yaml ...`); default this process's own (`node`
+   * and its arguments), never the worker thread's.
+   */
+  command?: readonly string[];
 }
 
 /** What a sweep did. */
@@ -147,11 +153,12 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const plan = await makePlan(experiment);
   const share = shardOf(plan.runs, o.shard, (r) => (r.trace.kind === 'gen' ? r.trace.file : ''));
   const store = new SweepDir(out);
-  const manifest = manifestOf(plan);
+  const manifest = manifestOf(plan, o.shard);
   const write = (s: string) => o.stdout?.write(s);
   const outcome: SweepOutcome = { plan, out, total: share.length, skipped: 0, ran: 0, generated: 0, cached: 0, fromCache: 0, failed: [] };
   const cacheDir = o.cacheDir === null ? undefined : (o.cacheDir ?? defaultCacheDir(out));
   const shown = showPath(out);
+  const command = [...(o.command ?? ['node', ...process.argv.slice(1)])];
 
   if (o.dryRun) {
     const have = existsSync(out) ? store.manifest() : undefined;
@@ -280,7 +287,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         const cached = (await caches.get(trace)) === true;
         if (inputError !== undefined) return;
         const task: SweepTask = {
-          kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined,
+          kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined, command,
           ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}),
         };
         try {

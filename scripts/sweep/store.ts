@@ -41,6 +41,12 @@ export interface Manifest {
   runs: { id: string; point: number; seed: number }[];
   /** Chart titles of grid keys and metrics (the experiment's `labels:`); absent when it has none. */
   labels?: Record<string, string>;
+  /**
+   * `I/N` when the directory is shard I of N (`sweep --shard I/N`, N > 1): it holds only that
+   * share of the runs and no result tables (`syncsim merge` combines the shards, and leaves this
+   * out of the merged directory's manifest); absent for a whole sweep.
+   */
+  shard?: string;
 }
 
 /** run.json: the record of one finished run. */
@@ -55,8 +61,8 @@ export interface RunRecord {
   elapsed_s?: number;
 }
 
-/** The manifest of `plan`. */
-export function manifestOf(plan: Plan): Manifest {
+/** The manifest of `plan`, run as shard `shard` (`{ index, count }`; none or a count of 1: the whole sweep). */
+export function manifestOf(plan: Plan, shard?: { index: number; count: number }): Manifest {
   const t = plan.experiment.trace;
   return {
     syncsim_sweep: SWEEP_FORMAT,
@@ -69,6 +75,7 @@ export function manifestOf(plan: Plan): Manifest {
     points: plan.points.map((p) => ({ point: p.index, values: p.values })),
     runs: plan.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })),
     ...(Object.keys(plan.experiment.labels).length ? { labels: plan.experiment.labels } : {}),
+    ...(shard && shard.count > 1 ? { shard: `${shard.index}/${shard.count}` } : {}),
   };
 }
 

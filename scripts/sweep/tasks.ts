@@ -24,6 +24,8 @@ export interface RunTask {
   cacheDir?: string;
   /** When the configuration names plugin files: the directory they are relative to (the experiment file's). */
   pluginDir?: string;
+  /** The sweep's command line, recorded as the run's `provenance.command` (SweepOptions.command). */
+  command: string[];
 }
 
 /** Generate preset `gen` with parameters `set` and `seed` into `staging`, then rename it to `final`. */

@@ -24,7 +24,7 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   const t0 = performance.now();
   let source: string | undefined;
   const plugins = t.pluginDir === undefined ? undefined : (await loadPlugins(t.config, t.pluginDir)).plugins;
-  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false });
+  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command });
   const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
   writeSweepFile(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
   placeDir(out, t.final, join(t.staging, `old-${t.id}`));

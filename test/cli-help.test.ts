@@ -1,0 +1,78 @@
+/**
+ * `syncsim help COMMAND` and the arguments of the global `--help` / `--version`.
+ */
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { syncsimHere } from './cli-here.ts';
+
+const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.cjs');
+/** The installed command, spawned. */
+const spawned = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+
+const COMMANDS = ['run', 'gen', 'import', 'inspect', 'convert', 'sweep', 'merge', 'report', 'calibrate', 'validate', 'record', 'compare'];
+
+describe('syncsim help COMMAND', () => {
+  it("prints each command's own help, the same as 'syncsim COMMAND --help'", async () => {
+    const overview = await syncsimHere(['--help']);
+    for (const c of COMMANDS) {
+      const own = await syncsimHere([c, '--help']);
+      expect(own.code, c).toBe(0);
+      for (const word of ['help', '--help', '-h']) {
+        const viaHelp = await syncsimHere([word, c]);
+        expect(viaHelp, `${word} ${c}`).toEqual(own);
+        expect(viaHelp.stdout).not.toBe(overview.stdout);
+      }
+    }
+  });
+
+  it('the installed command does the same', () => {
+    const viaHelp = spawned(['help', 'run']);
+    const own = spawned(['run', '--help']);
+    expect(viaHelp.status).toBe(0);
+    expect(viaHelp.stdout).toMatch(/^Usage: syncsim run TRACE/);
+    expect(viaHelp.stdout).toBe(own.stdout);
+    const bad = spawned(['help', 'nosuch']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("unknown command 'nosuch'");
+  });
+
+  it('an unknown command or extra words: one clear message, exit 2', async () => {
+    const r = await syncsimHere(['help', 'nosuch']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^syncsim: help: unknown command 'nosuch' \(the commands: run, gen, .*compare\)\n$/);
+    const x = await syncsimHere(['help', 'run', 'gen']);
+    expect(x.code).toBe(2);
+    expect(x.stderr).toBe("syncsim: help takes at most one COMMAND (got 2: 'run' 'gen'; try 'syncsim help COMMAND')\n");
+  });
+
+  it('help alone is still the overview', async () => {
+    const r = await syncsimHere(['help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("syncsim help COMMAND");
+    expect(r.stdout).toBe((await syncsimHere(['--help'])).stdout);
+  });
+});
+
+describe('syncsim --version', () => {
+  it('alone prints the version', async () => {
+    const r = await syncsimHere(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+    expect(spawned(['--version']).stdout).toBe(r.stdout);
+  });
+
+  it('with extra arguments: refused, one clear message, exit 2', async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await syncsimHere([flag, 'extra']);
+      expect(r.code, flag).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`syncsim: ${flag} takes no arguments (got 'extra'; try 'syncsim ${flag}' alone)\n`);
+    }
+    const s = spawned(['--version', 'extra', 'more']);
+    expect(s.status).toBe(2);
+    expect(s.stdout).toBe('');
+    expect(s.stderr).toBe("syncsim: --version takes no arguments (got 'extra' 'more'; try 'syncsim --version' alone)\n");
+  });
+});
