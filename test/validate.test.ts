@@ -25,6 +25,7 @@ import { calibrateCommand } from '../scripts/commands/calibrate.ts';
 import { validateCommand } from '../scripts/commands/validate.ts';
 import { InputError } from '../scripts/errors.ts';
 import { cpuCv } from '../scripts/validate/cpu-calibration.ts';
+import { blockDeviceOfDir } from '../scripts/validate/blockdev.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -449,10 +450,21 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
-      'read_bandwidth_mbps', ...(doc.device.segment_us !== undefined ? ['segment_us'] : []), 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []), 'host_cv',
+      'read_bandwidth_mbps', ...(doc.device.segment_us !== undefined ? ['segment_us'] : []), 'read_request_mbps',
+      ...(doc.device.max_segments !== undefined ? ['max_segments'] : []), ...(doc.device.ring_descriptors !== undefined ? ['ring_descriptors'] : []), 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []), 'host_cv',
       ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : []),
       // the device's round trips beside a busy CPU, from the CPU probe (none with one CPU)
       ...(cj.fitted['device.busy_latency_us'] ? ['busy_latency_us', 'busy_flush_us'] : [])]);
+    // one read alone: the page-in probe's first window where the ring sends its requests one at a time, else fio's QD1 reads; the ring from sysfs
+    expect(doc.device.read_request_mbps).toBeGreaterThan(0);
+    expect(cj.fitted['device.read_request_mbps']).toMatchObject({ value: doc.device.read_request_mbps });
+    const disk = blockDeviceOfDir(dir);
+    if (disk?.ring_descriptors != null) expect(doc.device.ring_descriptors).toBe(disk.ring_descriptors);
+    if (disk && (disk.ring_descriptors ?? 0) > 0 && cj.fits.pagein_probe && 'window' in cj.fits.pagein_probe && doc.device.max_segments + 2 > disk.ring_descriptors! / 2) {
+      expect(cj.fitted['device.read_request_mbps'].from).toMatch(/^pagein-probe: the first read-ahead window \(\d+ pages in 4 KiB folios/);
+    } else {
+      expect(cj.fitted['device.read_request_mbps'].from).toMatch(/^lat-read-\*: 1 \/ slope of mean latency vs size/);
+    }
     // the probe ran (a C compiler) on more than one CPU: both keys fitted
     if (doc.cpu && availableParallelism() > 1) {
       for (const k of ['busy_latency_us', 'busy_flush_us']) {
