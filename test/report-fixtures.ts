@@ -10,7 +10,9 @@ import type { Summary } from '../sim/stats/summary.ts';
 import { loadResults } from '../reports/data.ts';
 import { buildCharts, chartContext } from '../reports/report.ts';
 import { THEMES } from '../reports/theme.ts';
-import type { Chart } from '../reports/chart.ts';
+import type { Chart, VlSpec } from '../reports/chart.ts';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
 
 /** Percentile of sorted values, linear interpolation between order statistics (type 7). */
 export function pct(sorted: number[], p: number): number {
@@ -86,4 +88,13 @@ export function writeRun(dir: string, r: RunIn): Summary {
 /** The charts `syncsim report` would draw of results directory `dir` (paper theme, at `width`, default a single column). */
 export async function chartsOf(dir: string, width: number = THEMES.paper.widths.single): Promise<Chart[]> {
   return buildCharts(chartContext(await loadResults(dir), THEMES.paper, width));
+}
+
+/** The x and y scales of a single-view spec as vega sets them up (pixel functions of the data). */
+export async function scalesOf(spec: VlSpec): Promise<{ x: (v: number) => number; y: (v: number) => number }> {
+  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
+  await view.runAsync();
+  const x = view.scale('x') as (v: number) => number, y = view.scale('y') as (v: number) => number;
+  view.finalize();
+  return { x, y };
 }

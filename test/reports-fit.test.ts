@@ -11,14 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
 import { makeReport } from '../reports/report.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import { metricTitle } from '../reports/labels.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
-import { chartsOf, writeRun, type SyncIn } from './report-fixtures.ts';
+import { chartsOf, scalesOf, writeRun, type SyncIn } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-fit-'));
@@ -28,15 +26,6 @@ const find = (charts: Chart[], name: string) => {
   if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
   return c;
 };
-
-/** The x and y scales of a single-view spec as vega sets them up (pixel functions of the data). */
-async function scalesOf(spec: VlSpec): Promise<{ x: (v: number) => number; y: (v: number) => number }> {
-  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
-  await view.runAsync();
-  const x = view.scale('x') as (v: number) => number, y = view.scale('y') as (v: number) => number;
-  view.finalize();
-  return { x, y };
-}
 
 /** Radius (px) of a point mark of area `size`. */
 const radius = (size: number) => Math.sqrt(size / Math.PI);

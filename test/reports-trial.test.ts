@@ -17,16 +17,7 @@ import { compile } from 'vega-lite';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
-import { chartsOf, writeRun } from './report-fixtures.ts';
-
-/** The x and y scales of a single-view spec as vega sets them up (pixel functions of the data). */
-async function scalesOf(spec: VlSpec): Promise<{ x: (v: number) => number; y: (v: number) => number }> {
-  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
-  await view.runAsync();
-  const x = view.scale('x') as (v: number) => number, y = view.scale('y') as (v: number) => number;
-  view.finalize();
-  return { x, y };
-}
+import { chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
 
 const titleText = (spec: VlSpec) => ((spec.title as { text: string[] } | undefined)?.text ?? []).join(' ');
 
