@@ -63,7 +63,7 @@ import { FlushSequence } from './flush-sequence.ts';
 import { flushGapFactor } from './flush-gap.ts';
 import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
 import type { HostSpeed } from './host-speed.ts';
-import { DescriptorRing, descriptorsOf } from './ring.ts';
+import { DescriptorRing } from './ring.ts';
 
 /** Parameters of the storage device: the profile keys plus queueing and error keys. */
 export interface MediaParams extends MediaKeys {
@@ -198,7 +198,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
       const io = this.ringWaiting ?? q.take();
       if (!io) return;
       const group = q.group(io);
-      if (!this.ring.take(descriptorsOf(io, group, this.ring.size))) {
+      if (!this.ring.admit(io, group)) {
         this.ringWaiting = io; // a completion frees room (the ring is never too small for one command alone)
         return;
       }
@@ -360,7 +360,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.load.account();
     this.queue.busy--;
     const group = this.queue.group(io);
-    this.ring.release(descriptorsOf(io, group, this.ring.size));
+    this.ring.complete(io, group);
     if (group) {
       this.queue.endGroup(io);
       for (const m of group) this.finish(m);

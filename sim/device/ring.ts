@@ -50,4 +50,14 @@ export class DescriptorRing {
   release(n: number): void {
     if (this.size > 0) this.free += n;
   }
+
+  /** Takes the descriptors of `io` (merged with `group`) if the ring has them; without a ring, at once and without counting. */
+  admit(io: Io, group: readonly Io[] | undefined): boolean {
+    return this.size === 0 || this.take(descriptorsOf(io, group, this.size));
+  }
+
+  /** Gives back the descriptors of `io` (merged with `group`), which completed. */
+  complete(io: Io, group: readonly Io[] | undefined): void {
+    if (this.size > 0) this.release(descriptorsOf(io, group, this.size));
+  }
 }
