@@ -19,6 +19,7 @@ import type { BlockDevice } from './blockdev.ts';
 import { rateLessSegments } from './calibration-fit.ts';
 import type { FittedValue } from './calibration-report.ts';
 import type { QueueLimits } from './segment-probe.ts';
+import { RING_OVERHEAD } from '../../sim/device/ring.ts';
 
 /** The page-in probe's first window: its pages and the median time (µs) the loads took to pass it. */
 export interface FirstWindow {
@@ -43,7 +44,7 @@ export interface RequestCosts {
  */
 export function windowRequestRate(w: FirstWindow, costs: RequestCosts, segmentUs: number, requestPages: number, maxSegments: number, ring: number): { mbps: number; requests: number } | { reason: string } {
   const piece = maxSegments > 0 ? Math.min(requestPages, maxSegments) : requestPages;
-  if (!(ring > 0) || piece + 2 <= ring / 2) return { reason: `the first window's requests (${piece} segments) do not go one at a time (${ring > 0 ? `a ring of ${ring} descriptors` : 'no descriptor ring'})` };
+  if (!(ring > 0) || piece + RING_OVERHEAD <= ring / 2) return { reason: `the first window's requests (${piece} segments) do not go one at a time (${ring > 0 ? `a ring of ${ring} descriptors` : 'no descriptor ring'})` };
   let requests = 0;
   for (let at = 0; at < w.pages; at += requestPages) requests += Math.ceil(Math.min(requestPages, w.pages - at) / piece);
   const bytesUs = w.p50_us - requests * (costs.latency_us + costs.submit_us + costs.submit_command_us) - w.pages * segmentUs;
@@ -58,9 +59,10 @@ export interface RequestRingFit {
 }
 
 /**
- * The request keys from the O_DIRECT read fit (`readMbps` from `reads` runs
- * of the steps `sizes`), the fitted `segmentUs` (0: none), the queue's
- * limits and the disk (null: sysfs gave nothing; the key is left out).
+ * The request keys from the O_DIRECT read fit `read` (of the steps of
+ * `sizes`), the fitted `segmentUs` (0: none), the queue's limits, the disk
+ * (null: sysfs gave nothing; the key is left out) and, when the page-in
+ * probe timed it, the `first` read-ahead window (preferred for the rate).
  */
 export function requestRingFit(
   read: { bandwidth_mbps: number; r2: number; n: number },
@@ -98,7 +100,7 @@ export function requestRingFit(
       value: disk.ring_descriptors, r2: null, n: 1,
       from: disk.ring_descriptors > 0
         ? `sysfs ${disk.sysfs}: virtio_blk without indirect descriptors (device/features bit 28 is 0), so a request takes its segments plus two of the ring's descriptors; the ring is 2 × mq/0/nr_tags (the driver's queue depth is half the ring)`
-        : `sysfs ${disk.sysfs}: ${'no virtio ring without indirect descriptors (another driver, or VIRTIO_RING_F_INDIRECT_DESC): no limit'}`,
+        : `sysfs ${disk.sysfs}: no virtio ring without indirect descriptors (another driver, or VIRTIO_RING_F_INDIRECT_DESC): no limit`,
     };
   }
   return { device, fitted };

@@ -330,14 +330,15 @@ export class MediaDevice implements EventTarget, BlockDevice {
     const bytes = pages * this.pageSize;
     const pipeStart = Math.max(now, this.pipeFree);
     const read = io.kind === 'read';
-    const pipeNs = read ? transferNs(bytes, p.read_bandwidth_mbps) + Math.round(folios * p.segment_us * 1000) : transferNs(bytes, p.bandwidth_mbps);
+    const segmentsNs = read ? Math.round(folios * p.segment_us * 1000) : 0;
+    const pipeNs = read ? transferNs(bytes, p.read_bandwidth_mbps) + segmentsNs : transferNs(bytes, p.bandwidth_mbps);
     const pipeEnd = pipeStart + this.random.host.scale(pipeNs);
     this.pipeFree = pipeEnd;
     const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;
     const media = () => this.mediaNs(addr, bytes, io.kind !== 'read');
     if (read) {
       // one read alone moves no faster than `read_request_mbps`, however free the pipe
-      const own = p.read_request_mbps > 0 ? now + this.random.host.scale(transferNs(bytes, p.read_request_mbps) + Math.round(folios * p.segment_us * 1000)) : 0;
+      const own = p.read_request_mbps > 0 ? now + this.random.host.scale(transferNs(bytes, p.read_request_mbps) + segmentsNs) : 0;
       const end = Math.max(pipeEnd, own);
       return p.rpm > 0 ? Math.max(end, this.cache.bypass(now, media)) : end;
     }
