@@ -2,7 +2,8 @@
  * The trace outputs of gen, import, record and convert replace a trace syncsim wrote whichever of
  * its two kinds it is — a CSV trace (its '# generated|imported|recorded by syncsim' line) or a
  * binary trace cache (SYNCSST1) — and refuse anything else, saying what they looked for and what
- * to do. (test/out-safety.test.ts has the other refusals.)
+ * to do. (test/trace-out-refusals.test.ts has the other refusals of trace outputs, test/out-dir.test.ts
+ * those of output directories.)
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
