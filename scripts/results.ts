@@ -12,7 +12,7 @@ import type { DurabilityRecord } from '../sim/stats/durability.ts';
 import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
 import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE, packDurability, packIo, packSync, packTimeline, printRows } from './result-columns.ts';
 import { ResultThread } from './result-thread.ts';
-import { OutDirError } from '../traces/out-dir.ts';
+import { outWriteFailure, type OutWriteFailure } from '../traces/out-dir.ts';
 import { CsvFile } from './csv-file.ts';
 
 export { CsvFile, nsToUsText } from './csv-file.ts';
@@ -21,13 +21,10 @@ export { SYNCS_HEADER, WRITEBACK_HEADER, READS_HEADER, TIMELINE_HEADER, DURABILI
 export const TASKS_HEADER = 'task,ops,msyncs,lag_end_us,max_lag_us,blocked_us';
 
 /**
- * A system error met while writing the result files (a full disk, a read-only file system), as
- * the one-line error the CLI reports with exit code 2; anything else as it is.
+ * How a failed write of the result files is said ({@link outWriteFailure}): any system error (a
+ * full disk, a read-only file system, ...) is the one-line error the CLI reports with exit code 2.
  */
-function writeFailure(out: string, e: unknown): unknown {
-  if (e instanceof OutDirError || typeof (e as NodeJS.ErrnoException)?.code !== 'string') return e;
-  return new OutDirError(`--out ${out}: cannot write the results (${(e as Error).message}); nothing was kept there`);
-}
+const RESULTS_FAILURE: OutWriteFailure = { what: 'the results', kinds: 'system' };
 
 /**
  * Records packed before the writer thread is started (one batch): a smaller run prints everything
@@ -73,7 +70,7 @@ export class ResultsDir implements ResultSink {
     } catch (e) {
       for (const c of opened) c.discard();
       this.stage.abort();
-      throw writeFailure(out, e);
+      throw outWriteFailure(e, out, RESULTS_FAILURE);
     }
     this.csv = opened;
     this.batch = COLUMN_FILES.map((f) => new ColumnBatch(f));
@@ -111,7 +108,7 @@ export class ResultsDir implements ResultSink {
     try {
       this.print(file, b);
     } catch (e) {
-      throw writeFailure(this.out, e);
+      throw outWriteFailure(e, this.out, RESULTS_FAILURE);
     }
   }
 
@@ -149,7 +146,7 @@ export class ResultsDir implements ResultSink {
     try {
       if (!this.threaded) for (const c of this.csv) c.flush();
     } catch (e) {
-      throw writeFailure(this.out, e);
+      throw outWriteFailure(e, this.out, RESULTS_FAILURE);
     }
   }
 
@@ -164,7 +161,7 @@ export class ResultsDir implements ResultSink {
       for (const c of this.csv) c.close();
     } catch (e) {
       this.release();
-      throw writeFailure(this.out, e);
+      throw outWriteFailure(e, this.out, RESULTS_FAILURE);
     }
   }
 
@@ -191,7 +188,7 @@ export class ResultsDir implements ResultSink {
       f.close();
     } catch (e) {
       f?.discard();
-      throw writeFailure(this.out, e);
+      throw outWriteFailure(e, this.out, RESULTS_FAILURE);
     }
   }
 
@@ -201,7 +198,7 @@ export class ResultsDir implements ResultSink {
     try {
       writeFileSync(join(this.stage.path, 'summary.json'), summaryJson);
     } catch (e) {
-      throw writeFailure(this.out, e);
+      throw outWriteFailure(e, this.out, RESULTS_FAILURE);
     }
     this.stage.commit();
   }

@@ -28,15 +28,32 @@ export class OutDirError extends Error {
 }
 
 /**
- * `e` as the error of an output directory `out` (shown as `flag out`) that
- * could not be written, when it is a write the storage refused: an
- * {@link OutDirError} (exit 2) saying that nothing was kept there (for a
- * command that stages its directory and removes the stage on failure); any
- * other error as it is.
+ * Which failed writes {@link outWriteFailure} takes for the user's to fix:
+ * `storage`, a write the storage refused ({@link isWriteFailure}: ENOSPC,
+ * EDQUOT, EFBIG, EROFS, EIO); `system`, any error with a string `code` (those
+ * too, and EACCES, EPERM, EMFILE, ENOENT, ..., and Node's own `ERR_*` codes).
  */
-export function outWriteFailure(e: unknown, out: string, flag = '--out'): unknown {
-  if (!isWriteFailure(e)) return e;
-  return new OutDirError(`${flag} ${out}: cannot write it (${e.message}); nothing was kept there`);
+export type WriteFailureKinds = 'storage' | 'system';
+
+/** How {@link outWriteFailure} words its message, and which errors it takes. */
+export interface OutWriteFailure {
+  /** What could not be written, after `cannot write ` (default `it`). */
+  what?: string;
+  /** Which errors it turns into the user's error (default `storage`). */
+  kinds?: WriteFailureKinds;
+}
+
+/**
+ * `e` as the error of an output directory `out` that could not be written
+ * (for a command that stages its directory and removes the stage on
+ * failure), when it is of `o.kinds`: an {@link OutDirError} (exit 2) `--out
+ * OUT: cannot write WHAT (MESSAGE); nothing was kept there`; any other error
+ * (an OutDirError among them) as it is.
+ */
+export function outWriteFailure(e: unknown, out: string, o: OutWriteFailure = {}): unknown {
+  const taken = o.kinds === 'system' ? typeof (e as NodeJS.ErrnoException | null)?.code === 'string' : isWriteFailure(e);
+  if (!taken) return e;
+  return new OutDirError(`--out ${out}: cannot write ${o.what ?? 'it'} (${(e as Error).message}); nothing was kept there`);
 }
 
 /** What `.syncsim` holds. */
