@@ -17,6 +17,7 @@ import { ASSUME_DIRTY_MODES, assumeDirtyMode } from '../../traces/import/strace/
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { checkFormatOptions } from './import-formats.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl } from '../../traces/escape.ts';
@@ -198,11 +199,8 @@ async function run(argv: string[]): Promise<number> {
   if (values['sync-every-writes'] !== undefined && values['sync-every-us'] !== undefined) {
     throw new InputError('--sync-every-writes and --sync-every-us are exclusive: give one');
   }
-  // strace's msyncs are the program's own, with its flags: nothing is injected
-  if (importer.format === 'strace') {
-    const given = (['sync-every-writes', 'sync-every-us', 'sync-flags'] as const).find((k) => values[k] !== undefined);
-    if (given) throw new InputError(`--${given} is for formats whose msyncs syncsim injects (fio-iolog, blkparse, msr): an strace trace's msyncs are the program's own`);
-  }
+  // an option the format does not take, before its value is read
+  checkFormatOptions(importer.format, values);
   const opts: ImportOptions = { pageSize, syncFlags: values['sync-flags'] === undefined ? DEFAULT_SYNC_FLAGS : parseSyncFlags(values['sync-flags']) };
   if (values['sync-every-writes'] !== undefined) opts.syncEveryWrites = positiveInt('--sync-every-writes', values['sync-every-writes']);
   if (values['sync-every-us'] !== undefined) {
@@ -223,11 +221,9 @@ async function run(argv: string[]): Promise<number> {
   if (values.advice !== undefined) {
     const bit = Object.hasOwn(ADVICE, values.advice) ? ADVICE[values.advice] : undefined;
     if (bit === undefined) throw new InputError(`--advice expects random or sequential (got '${values.advice}')`);
-    if (importer.format === 'strace') throw new InputError("--advice is for formats whose mappings syncsim lays out (fio-iolog, blkparse, msr): an strace trace's mappings are the program's own");
     opts.mapFlags = bit;
   }
   if (values['file-size'] !== undefined) {
-    if (importer.format !== 'fio-iolog') throw new InputError(`--file-size is for fio-iolog, whose log names files but not their sizes (got --from ${importer.format})`);
     const bytes = parseSize(values['file-size']);
     if (bytes === null || bytes < 1 || bytes > REGION_1TIB) throw new InputError(`--file-size expects a size from 1 byte to 1t, as fio writes it (4096, 16m, 1g; got '${values['file-size']}')`);
     opts.fileBytes = bytes;
@@ -236,7 +232,6 @@ async function run(argv: string[]): Promise<number> {
     throw new InputError('--assume-dirty measured needs --calibration FILE (the device that turns a measured msync duration into pages)');
   }
   if (opts.assumeDirty !== undefined) {
-    if (importer.format !== 'strace') throw new InputError(`--assume-dirty is for strace, which cannot see stores to mapped memory (got --from ${importer.format}, whose traces have their writes)`);
     if (!assumeDirtyMode(opts.assumeDirty, opts.assumeDirtySeed ?? 1, opts.pagesForMeasured)) {
       if (/^pages=/.test(opts.assumeDirty)) throw new InputError(`--assume-dirty pages=N expects N a whole number of pages, at least 1 (got '${opts.assumeDirty}')`);
       throw new InputError(`--assume-dirty: unknown mode '${opts.assumeDirty}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);

@@ -11,7 +11,7 @@ import { assumeDirtyMode, ASSUME_DIRTY_MODES } from './strace/assume-dirty.ts';
 const REGION_BYTES = 2 ** 40;
 
 /** Formats whose msyncs and mappings syncsim makes (block traces), as against strace's, which are the program's own. */
-const INJECTED = ['fio-iolog', 'blkparse', 'msr'];
+export const INJECTED: readonly string[] = ['fio-iolog', 'blkparse', 'msr'];
 
 /** Throws a RangeError for the first option of `o` that `syncsim import --from format` would refuse. */
 export function checkImportOptions(format: string, o: ImportOptions): void {
