@@ -18,7 +18,7 @@ import { syncsimHere } from './cli-here.ts';
 import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
 import { lockFileOf } from '../traces/out-lock.ts';
 import { syncsimCli } from './helpers.ts';
-import { BAD_TRACE, DEMO, experiment, expectRefused, MARK, snapshot, workdir } from './out-fixtures.ts';
+import { BAD_TRACE, DEMO, experiment, expectRefused, MARK, snapshot, workdir, writeFiles } from './out-fixtures.ts';
 
 const here = syncsimHere;
 
@@ -63,12 +63,7 @@ describe('which directories a command may replace', () => {
     expect(existsSync(join(d, 'empty', 'summary.json'))).toBe(true);
     expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
 
-    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
-    mkdirSync(join(d, 'papers'));
-    writeFileSync(join(d, 'papers', 'draft.tex'), 'text');
-    mkdirSync(join(d, 'rep'));
-    writeFileSync(join(d, 'rep', '.syncsim'), MARK('report'));
-    writeFileSync(join(d, 'rep', 'index.html'), 'x');
+    writeFiles(d, { 'bad.csv': BAD_TRACE, 'papers/draft.tex': 'text', 'rep/.syncsim': MARK('report'), 'rep/index.html': 'x' });
     const before = snapshot(d);
     expectRefused(await here(['run', 'bad.csv', '--out', 'papers'], d), 'papers', "is not empty and was not made by 'syncsim run' (no .syncsim file in it)");
     expectRefused(await here(['run', 'bad.csv', '--out', 'rep'], d), 'rep', "holds the output of 'syncsim report', not of 'syncsim run'");
@@ -124,14 +119,10 @@ describe('which directories a command may replace', () => {
 describe('sweep, merge, validate and calibrate', () => {
   it('sweep: refuses ., a file, a non-empty unmarked or another command\'s directory and a default outside results/ before planning; writes a marked directory it resumes', async () => {
     const d = workdir();
-    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
-    writeFileSync(join(d, 'exp.yaml'), experiment('exp', 'bad.csv'));
-    writeFileSync(join(d, 'dots.yaml'), experiment('..', 'bad.csv'));
-    mkdirSync(join(d, 'mine'));
-    writeFileSync(join(d, 'mine', 'a.txt'), 'a');
-    mkdirSync(join(d, 'arun'));
-    writeFileSync(join(d, 'arun', '.syncsim'), MARK('run'));
-    writeFileSync(join(d, 'arun', 'summary.json'), '{}');
+    writeFiles(d, {
+      'bad.csv': BAD_TRACE, 'exp.yaml': experiment('exp', 'bad.csv'), 'dots.yaml': experiment('..', 'bad.csv'),
+      'mine/a.txt': 'a', 'arun/.syncsim': MARK('run'), 'arun/summary.json': '{}',
+    });
     const before = snapshot(d);
     expectRefused(await here(['sweep', 'exp.yaml', '--out', '.'], d), '.', 'is the working directory');
     expectRefused(await here(['sweep', 'exp.yaml', '--out', 'user.txt'], d), 'user.txt', 'is a file');

@@ -5,9 +5,9 @@
  * a refused `--out`, and the traces, markers and experiments they write.
  */
 import { expect } from 'vitest';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** The repository's root. */
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -23,6 +23,14 @@ export function workdir(): string {
   const d = mkdtempSync(join(tmpdir(), 'syncsim-out-'));
   writeFileSync(join(d, 'user.txt'), 'precious\n');
   return d;
+}
+
+/** Writes each file of `files` (a path relative to `dir`, `/`-separated: its content) under `dir`, making its directories. */
+export function writeFiles(dir: string, files: Readonly<Record<string, string>>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
 }
 
 /** Every path under `dir` (links not followed) with its content, to compare before and after. */
