@@ -38,15 +38,18 @@ export interface Merged {
 /**
  * The style numbers a chart draws its series with, from the numbers they ask
  * for (their first configuration's place in the report): each keeps its own
- * unless an earlier series of the chart has it, or, in a chart of at most
- * eight series, has its colour; then it takes the lowest free one (a free
- * colour while eight are enough). So no two series of one chart look alike
- * (up to DISTINCT_STYLES), and a series looks as its configuration does
- * elsewhere whenever it can.
+ * unless an earlier series of the chart has it, or, with `byColour` in a
+ * chart of at most eight series, has its colour; then it takes the lowest
+ * free one (a free colour while eight are enough). So no two series of one
+ * chart look alike (up to DISTINCT_STYLES), and a series looks as its
+ * configuration does elsewhere whenever it can. Without `byColour` (series
+ * that are configurations, as in latency-percentiles) a series keeps its
+ * configuration's look, the one index.html's swatch shows, even where a free
+ * colour was left.
  */
-export function chartStyles(wanted: readonly number[]): number[] {
+export function chartStyles(wanted: readonly number[], byColour = true): number[] {
   const k = CONFIG_PALETTE.length;
-  const fewColours = wanted.length <= k;
+  const fewColours = byColour && wanted.length <= k;
   const taken = new Set<number>();
   const colours = new Set<number>();
   const free = (i: number) => !taken.has(i % DISTINCT_STYLES) && !(fewColours && colours.has(i % k));
@@ -68,9 +71,11 @@ export function chartStyles(wanted: readonly number[]): number[] {
  * group is labelled with its members' labels joined by ' = ' and takes the
  * colour of its first member. When the items carry a `style` (their
  * configuration's place in the report), the groups are drawn with
- * `chartStyles` of their first members' styles instead: colour, shape, dash.
+ * `chartStyles` of their first members' styles instead: colour, shape, dash;
+ * `ownLooks` when the items are configurations, so each keeps its own look
+ * (`chartStyles` without `byColour`).
  */
-export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[]): Merged {
+export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[], ownLooks = false): Merged {
   const byData = new Map<string, MergedSeries>();
   const series: MergedSeries[] = [];
   const leads = new Map<string, MergedSeries>();
@@ -88,7 +93,7 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
   for (const s of series) s.label = s.members.join(' = ');
   const styled = series.length > 0 && series.every((s) => s.style !== undefined);
   if (styled) {
-    chartStyles(series.map((s) => s.style!)).forEach((n, i) => {
+    chartStyles(series.map((s) => s.style!), !ownLooks).forEach((n, i) => {
       const st = configStyle(n);
       Object.assign(series[i], { style: n, color: st.color, shape: st.shape, dash: st.dash });
     });
