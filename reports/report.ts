@@ -15,7 +15,7 @@ import { reportHtml, type SettingsTable } from './html.ts';
 import { reduceSyncs, reduceTimeline, type SyncStats, type TimelineData } from './reduce.ts';
 import { layoutChart, svgToPdf, svgToPng } from './render.ts';
 import { styleOf } from './series.ts';
-import { configColorScale, configStyle, vegaLiteConfig, type Theme } from './theme.ts';
+import { configColorScale, configStyle, DISTINCT_STYLES, vegaLiteConfig, type Theme } from './theme.ts';
 
 export { FORMATS, type Format } from './chart.ts';
 
@@ -168,13 +168,13 @@ export function settingsTables(results: Results, colors: { domain: string[]; ran
     const configs = results.configurations;
     const keys = configs[0].settings.map(([k]) => k);
     return [{
-      caption: 'Key settings',
+      caption: 'Key settings' + repeatedSwatches(configs.length),
       header: [{ text: 'setting' }, ...configs.map((c) => ({ text: c.label, look: lookOf(c.label) }))],
       rows: keys.map((k) => [k, ...configs.map((c) => c.settings.find(([x]) => x === k)?.[1] ?? '')]),
     }];
   }
   const tables: SettingsTable[] = [{
-    caption: `Grid: ${sweep.points.length} points × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}`,
+    caption: `Grid: ${sweep.points.length} points × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}${repeatedSwatches(sweep.points.length)}`,
     header: [{ text: 'configuration' }, ...sweep.keys.map((k) => ({ text: k })), { text: 'runs ok' }, { text: 'failed' }],
     rows: sweep.points.map((p) => [p.config.label, ...p.values, String(p.config.runs.length), String(p.failed)]),
     rowLooks: sweep.points.map((p) => lookOf(p.config.label)),
@@ -188,6 +188,12 @@ export function settingsTables(results: Results, colors: { domain: string[]; ran
     });
   }
   return tables;
+}
+
+/** What a settings table of `n` configurations says when their swatches repeat (more than DISTINCT_STYLES), else ''. */
+function repeatedSwatches(n: number): string {
+  if (n <= DISTINCT_STYLES) return '';
+  return `; ${n} configurations, only ${DISTINCT_STYLES} distinct looks: configuration i + ${DISTINCT_STYLES} looks like configuration i`;
 }
 
 /** Draws the report of `opts.dir`. On any error nothing is left behind and an existing report is untouched. */

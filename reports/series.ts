@@ -1,10 +1,13 @@
 /**
  * Identical configurations: when two configurations draw exactly the same
  * data, a chart draws one series for them and names them all in its legend
- * (`linux = mach`), rather than hiding one line under the other.
+ * (`linux = mach`), rather than hiding one line under the other. Also the
+ * look (colour, shape, dash) each series of a chart is drawn with, and what a
+ * chart says when it has more series than there are distinct looks.
  */
 
-import { CONFIG_PALETTE, configStyle, DISTINCT_STYLES } from './theme.ts';
+import { CONFIG_PALETTE, CONFIG_SHAPES, configStyle, DISTINCT_STYLES } from './theme.ts';
+import { count } from './chart.ts';
 
 /** One series as drawn: the configurations it stands for and the look of the first. */
 export interface MergedSeries {
@@ -33,6 +36,8 @@ export interface Merged {
   dashes: { domain: string[]; range: number[][] };
   /** Whether some series is told from another of its colour by shape and dash only: draw the shape and dash scales then. */
   varied: boolean;
+  /** How many series look exactly like an earlier series of the chart (colour, shape and dash): 0 up to DISTINCT_STYLES series. */
+  repeated: number;
 }
 
 /**
@@ -107,7 +112,21 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
     shapes: { domain, range: series.map((s) => s.shape ?? 'circle') },
     dashes: { domain, range: series.map((s) => s.dash ?? [1, 0]) },
     varied: styled && series.some((s) => configStyle(s.style!).variant > 0),
+    repeated: styled ? series.length - new Set(series.map((s) => s.style! % DISTINCT_STYLES)).size : 0,
   };
+}
+
+/**
+ * The in-figure words for a chart with more series than distinct looks (8
+ * colours × 8 shapes and dashes), '' when every series has its own. Looks
+ * are not made up beyond DISTINCT_STYLES (a ninth shade or shape would not
+ * be told apart in print): the chart says plainly that some repeat, and the
+ * tooltips of index.html name every mark.
+ */
+export function repeatedLooksNote(merged: Merged): string {
+  if (merged.repeated === 0) return '';
+  const n = merged.series.length;
+  return `${count(n)} series, only ${DISTINCT_STYLES} distinct looks (${CONFIG_PALETTE.length} colours × ${CONFIG_SHAPES.length} shapes and dashes): ${count(merged.repeated)} look like an earlier series`;
 }
 
 /** The place of configuration `label` in the report's colour scale (its style number for `mergeIdentical`), 0 when absent. */

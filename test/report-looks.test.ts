@@ -1,6 +1,8 @@
 /**
  * The look of a configuration (colour, point shape, line dash) in the charts
- * and in index.html: the swatch of configuration i is drawn as its series is.
+ * and in index.html: the swatch of configuration i is drawn as its series is,
+ * a chart with more series than distinct looks says so, legends list every
+ * series.
  *
  * Expected looks are written out from the documented rule (theme.ts
  * configStyle: colour i mod 8 of Okabe & Ito's palette, shape and dash ⌊i / 8⌋).
@@ -10,14 +12,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chart, VlSpec } from '../reports/chart.ts';
-import { vlToSvg } from '../reports/render.ts';
-import { makeReport } from '../reports/report.ts';
+import { layoutChart, vlToSvg } from '../reports/render.ts';
+import { loadResults } from '../reports/data.ts';
+import { makeReport, settingsTables } from '../reports/report.ts';
 import { symbolPath } from '../reports/swatch.ts';
-import { THEMES } from '../reports/theme.ts';
+import { configColorScale, THEMES } from '../reports/theme.ts';
 import { chartsOf, writeRun } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-looks-'));
+const titleText = (spec: VlSpec) => ((spec.title as { text: string[] } | undefined)?.text ?? []).join(' ');
 const find = (charts: Chart[], name: string): Chart => {
   const c = charts.find((x) => x.name === name);
   if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
@@ -99,6 +103,14 @@ describe("index.html's swatches", () => {
     }
   });
 
+  it('say when configurations outnumber the distinct looks: 70 configurations, configuration i + 64 looks like i', async () => {
+    const results = await loadResults(runs(70));
+    const [table] = settingsTables(results, configColorScale(results.configurations.map((c) => c.label)));
+    expect(table.caption).toBe('Key settings; 70 configurations, only 64 distinct looks: configuration i + 64 looks like configuration i');
+    expect(table.header[65].look).toEqual({ color: '#0072B2', shape: 'circle', dash: [1, 0], variant: 0 });
+    const few = await loadResults(runs(64));
+    expect(settingsTables(few, configColorScale(few.configurations.map((c) => c.label)))[0].caption).toBe('Key settings');
+  });
 });
 
 describe('series looks in a chart', () => {
@@ -110,5 +122,18 @@ describe('series looks in a chart', () => {
     expect(color.scale!.domain).toEqual(['run00 = run01 = run02 = run03 = run04 = run05 = run06 = run07', 'run08']);
     expect(color.scale!.range).toEqual(['#0072B2', '#0072B2']);
     expect(shape.scale!.range).toEqual(['circle', 'square']);
+  });
+
+  it('a chart of more series than distinct looks says so in the figure; one of 64 does not', async () => {
+    const note = titleText(find(await chartsOf(runs(70), 504), 'latency-percentiles').spec(400, 200));
+    expect(note).toContain('70 series, only 64 distinct looks (8 colours × 8 shapes and dashes): 6 look like an earlier series');
+    expect(titleText(find(await chartsOf(runs(64), 504), 'latency-percentiles').spec(400, 200))).not.toContain('distinct looks');
+  });
+
+  it('a legend lists every series, past vega’s 30 entries', async () => {
+    const laid = await layoutChart(find(await chartsOf(runs(40), 504), 'latency-percentiles'), 504, paper.padding);
+    expect(laid.warnings).toEqual([]);
+    for (const label of ['run00', 'run29', 'run39']) expect(laid.svg).toContain(`>${label}</text>`);
+    expect(laid.svg).not.toContain('entries');
   });
 });

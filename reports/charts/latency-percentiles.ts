@@ -7,7 +7,7 @@
 import { ciNote, configLegend, figureHeight, figureNote, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
-import { colorOf, mergeIdentical, styleOf } from '../series.ts';
+import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
 /** One dot. */
@@ -102,6 +102,7 @@ export const latencyPercentiles: ChartModule = {
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',
+      repeatedLooksNote(merged),
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
     const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };

@@ -8,7 +8,7 @@ import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
-import { colorOf, mergeIdentical, styleOf } from '../series.ts';
+import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -175,6 +175,7 @@ export const sweepLine: ChartModule = {
           cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
           failedCount(ctx.results),
           merged.any ? "'=' joins configurations with identical results" : '',
+          repeatedLooksNote(merged),
         ]);
         // error bars of the series at one x stand side by side, a few px apart, so none hides another
         const dodge = (i: number) => (series.length > 1 ? (i - (series.length - 1) / 2) * Math.max(2.5, ctx.theme.lineWidth * 2.5) : 0);
