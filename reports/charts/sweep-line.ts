@@ -5,7 +5,7 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
@@ -177,6 +177,12 @@ export const sweepLine: ChartModule = {
           merged.any ? "'=' joins configurations with identical results" : '',
           repeatedLooksNote(merged),
         ]);
+        const seriesTitle = others.length ? others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', ') : 'series';
+        // every mark of a series names it in full (the legend may end it in an ellipsis); a line or band, one path, names only it
+        const lineTip = labelTooltip('series', seriesTitle);
+        const barTip = labelTooltip('series', seriesTitle, { field: 'x', type: 'quantitative', title: keyShortTitle(key, labels) },
+          { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
+          { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
         // error bars of the series at one x stand side by side, a few px apart, so none hides another
         const dodge = (i: number) => (series.length > 1 ? (i - (series.length - 1) / 2) * Math.max(2.5, ctx.theme.lineWidth * 2.5) : 0);
         const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
@@ -185,9 +191,9 @@ export const sweepLine: ChartModule = {
           ? series.map((s, i) => ({
             transform: [{ filter: { field: 'series', equal: s } }],
             mark: { type: 'rule', xOffset: dodge(i), strokeWidth: ctx.theme.lineWidth * 0.8 },
-            encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' } },
+            encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' }, tooltip: barTip },
           }))
-          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' } } }];
+          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' }, tooltip: lineTip } }];
         charts.push({
           name: sweepChartName(metric, key, sweep.metrics, sweep.keys),
           aliases: [`sweep-${metric}-vs-${key}`],
@@ -215,7 +221,7 @@ export const sweepLine: ChartModule = {
               ...series.map((s, i) => ({
                 transform: [{ filter: { field: 'series', equal: s } }],
                 mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
-                encoding: { y: meanY, ...dash, ...shapeEnc },
+                encoding: { y: meanY, ...dash, ...shapeEnc, tooltip: lineTip },
               })),
             ],
           }),
