@@ -43,21 +43,23 @@ export interface Merged {
 /**
  * The style numbers a chart draws its series with, from the numbers they ask
  * for (their first configuration's place in the report): each keeps its own
- * unless an earlier series of the chart has it, or, with `byColour` in a
- * chart of at most eight series, has its colour; then it takes the lowest
- * free one (a free colour while eight are enough). So no two series of one
- * chart look alike (up to DISTINCT_STYLES), and a series looks as its
+ * unless an earlier series of the chart has its look, or, with `byColour`,
+ * its colour is already used by its share of the series (⌈n / 8⌉: one in a
+ * chart of at most eight series, two up to sixteen, ...); then it takes the
+ * lowest free one. So no two series of one chart look alike (up to
+ * DISTINCT_STYLES), the colours are spread over the series before shapes and
+ * dashes have to tell them apart (12 sweep lines whose first configurations
+ * are 0, 4, 8, ... were all blue or orange), and a series looks as its
  * configuration does elsewhere whenever it can. Without `byColour` (series
  * that are configurations, as in latency-percentiles) a series keeps its
- * configuration's look, the one index.html's swatch shows, even where a free
- * colour was left.
+ * configuration's look, the one index.html's swatch shows.
  */
 export function chartStyles(wanted: readonly number[], byColour = true): number[] {
   const k = CONFIG_PALETTE.length;
-  const fewColours = byColour && wanted.length <= k;
+  const share = byColour ? Math.ceil(wanted.length / k) : Infinity;
   const taken = new Set<number>();
-  const colours = new Set<number>();
-  const free = (i: number) => !taken.has(i % DISTINCT_STYLES) && !(fewColours && colours.has(i % k));
+  const uses = new Array<number>(k).fill(0);
+  const free = (i: number) => !taken.has(i % DISTINCT_STYLES) && uses[i % k] < share;
   return wanted.map((w) => {
     let pick = w;
     if (!free(pick)) {
@@ -66,7 +68,7 @@ export function chartStyles(wanted: readonly number[], byColour = true): number[
       if (pick === DISTINCT_STYLES) pick = w; // more series than looks: a repeat cannot be avoided
     }
     taken.add(pick % DISTINCT_STYLES);
-    colours.add(pick % k);
+    uses[pick % k]++;
     return pick;
   });
 }

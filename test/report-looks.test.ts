@@ -1,23 +1,25 @@
 /**
  * The look of a configuration (colour, point shape, line dash) in the charts
  * and in index.html: the swatch of configuration i is drawn as its series is,
- * a chart with more series than distinct looks says so, legends list every
- * series.
+ * sweep lines spread the colours before shapes, a chart with more series than
+ * distinct looks says so, legends list every series, and the error bars of
+ * many series stay inside the plot and beside their own x.
  *
  * Expected looks are written out from the documented rule (theme.ts
  * configStyle: colour i mod 8 of Okabe & Ito's palette, shape and dash ⌊i / 8⌋).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chart, VlSpec } from '../reports/chart.ts';
-import { layoutChart, vlToSvg } from '../reports/render.ts';
 import { loadResults } from '../reports/data.ts';
+import { layoutChart, vlToSvg } from '../reports/render.ts';
 import { makeReport, settingsTables } from '../reports/report.ts';
+import { chartStyles } from '../reports/series.ts';
 import { symbolPath } from '../reports/swatch.ts';
 import { configColorScale, THEMES } from '../reports/theme.ts';
-import { chartsOf, writeRun } from './report-fixtures.ts';
+import { chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-looks-'));
@@ -124,6 +126,13 @@ describe('series looks in a chart', () => {
     expect(shape.scale!.range).toEqual(['circle', 'square']);
   });
 
+  it('sweep lines spread the colours: 12 lines whose first configurations are 0, 4, 8, ... use each colour at most twice', () => {
+    // configurations 0, 4, 8, 12 keep their looks (blue, orange, blue square, orange square); then the lowest looks of unused colours
+    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44])).toEqual([0, 4, 8, 12, 1, 2, 3, 5, 6, 7, 9, 10]);
+    // configurations' own looks when they are the series
+    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44], false)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]);
+  });
+
   it('a chart of more series than distinct looks says so in the figure; one of 64 does not', async () => {
     const note = titleText(find(await chartsOf(runs(70), 504), 'latency-percentiles').spec(400, 200));
     expect(note).toContain('70 series, only 64 distinct looks (8 colours × 8 shapes and dashes): 6 look like an earlier series');
@@ -135,5 +144,49 @@ describe('series looks in a chart', () => {
     expect(laid.warnings).toEqual([]);
     for (const label of ['run00', 'run29', 'run39']) expect(laid.svg).toContain(`>${label}</text>`);
     expect(laid.svg).not.toContain('entries');
+  });
+});
+
+/** A sweep of `series` values of trace.set.group × device.channels `xs`, aggregate.csv only, p99 mean 1000 + 40·s + 3000 / x, CI 20. */
+function sweep(series: number, xs: number[]): string {
+  const dir = join(tmp(), 'sweep');
+  mkdirSync(dir, { recursive: true });
+  const keys = ['trace.set.group', 'device.channels'];
+  let results = `run_id,point,${keys.join(',')},seed,status,error\n`;
+  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
+  let i = 0;
+  for (let s = 0; s < series; s++) {
+    for (const x of xs) {
+      i++;
+      const mean = 1000 + 40 * s + 3000 / x;
+      results += `p${i},${i},g${s},${x},1,ok,\n`;
+      agg += `${i},g${s},${x},sync.latency_us.p99,3,${mean},10,20,${mean}\n`;
+    }
+  }
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'looks', keys, metrics: ['sync.latency_us.p99'], seeds: [1, 2, 3] }));
+  return dir;
+}
+
+describe('error bars of many sweep lines', () => {
+  it('70 lines at 4 x values: every dodged point inside the plot, the bars of one x within half the gap to the next', async () => {
+    const laid = await layoutChart(find(await chartsOf(sweep(70, [1, 2, 4, 8]), 504), 'sweep-p99-vs-channels'), 504, paper.padding);
+    const spec = laid.spec;
+    const cw = spec.width as number;
+    const { x } = await scalesOf(spec);
+    const offsets = (spec.layer as VlSpec[]).filter((l) => (l.mark as { type: string }).type === 'line').map((l) => (l.mark as { xOffset: number }).xOffset);
+    expect(offsets.length).toBe(70);
+    const r = Math.sqrt(paper.pointSize / Math.PI);
+    for (const v of [1, 2, 4, 8]) {
+      for (const o of offsets) {
+        expect(x(v) + o, `x=${v} offset ${o}`).toBeGreaterThanOrEqual(r);
+        expect(x(v) + o, `x=${v} offset ${o}`).toBeLessThanOrEqual(cw - r);
+      }
+    }
+    // log axis: 1 → 2, 2 → 4, 4 → 8 are equal gaps
+    const gap = x(2) - x(1);
+    expect(Math.max(...offsets) - Math.min(...offsets)).toBeLessThanOrEqual(gap / 2 + 0.01);
+    expect(Math.max(...offsets) - Math.min(...offsets)).toBeGreaterThan(gap / 4);
   });
 });
