@@ -148,6 +148,16 @@ export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band' | null
   return `${seeds}; ${shape}: 95 % CI of the mean${nMin === 1 ? ' (none where n = 1)' : ''}`;
 }
 
+/**
+ * The tooltip of a mark that stands for a configuration (or a series of
+ * them): the full label in `field`, titled `title` (a legend or axis may end
+ * it in an ellipsis, `fitLegendLabels`), then `extra` fields, such as the value
+ * drawn. index.html shows it on hover; the SVG, PNG and PDF do not.
+ */
+export function labelTooltip(field: string, title: string, ...extra: Record<string, unknown>[]): Record<string, unknown>[] {
+  return [{ field, type: 'nominal', title }, ...extra];
+}
+
 /** The longest a legend label may be: one entry per row must fit the figure. */
 export function labelLimit(ctx: ChartContext): number {
   return Math.max(40, ctx.width - 2 * ctx.theme.padding - ctx.theme.fontSize.label * 3);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { VlSpec } from './chart.ts';
+import { swatchSvg, type SwatchLook } from './swatch.ts';
 import { FONT_FAMILY, webFontFiles, type Theme } from './theme.ts';
 import { escapeControl } from '../traces/escape.ts';
 
@@ -22,13 +23,14 @@ export interface HtmlFigure {
   width: number;
 }
 
-/** A table of settings: a header row and rows of cells; a cell may carry a colour swatch. */
+/** A table of settings: a header row and rows of cells; a cell may carry a configuration's swatch. */
 export interface SettingsTable {
   caption: string;
-  header: { text: string; color?: string }[];
+  /** Header cells; `look` puts the swatch of a configuration's look (colour, shape, dash) before the text. */
+  header: { text: string; look?: SwatchLook }[];
   rows: string[][];
-  /** A colour swatch before each row's first cell (the configuration's colour). */
-  rowColors?: (string | undefined)[];
+  /** A swatch before each row's first cell (the configuration's look in the charts). */
+  rowLooks?: (SwatchLook | undefined)[];
 }
 
 /** What the page shows. */
@@ -81,7 +83,8 @@ table{border-collapse:collapse;margin:6px 0 22px;font-size:14px}
 caption{text-align:left;font-weight:700;padding:0 0 4px}
 th,td{border-bottom:1px solid #e3e3e3;padding:3px 12px 3px 0;text-align:left;vertical-align:top}
 th{font-weight:700}
-.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
+.swatch{display:inline-block;margin-right:5px;vertical-align:-1px}
+.nowrap{white-space:nowrap}
 .notes{background:#fff8e5;border-left:3px solid #e6a000;padding:6px 12px;font-size:14px}
 .figures{display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start}
 figure{margin:20px 0;padding:0}
@@ -124,11 +127,17 @@ function mainScript(scale: number): string {
 `;
 }
 
+/** `text` after the swatch of `look`, the swatch kept on the line of the first word. */
+function swatched(look: SwatchLook | undefined, text: string): string {
+  if (!look) return esc(text);
+  const [, first, rest] = /^(\S*)([\s\S]*)$/.exec(text)!;
+  return `<span class="nowrap">${swatchSvg(look)}${esc(first)}</span>${esc(rest)}`;
+}
+
 function table(t: SettingsTable): string {
-  const head = t.header.map((h) => `<th>${h.color ? `<span class="swatch" style="background:${h.color}"></span>` : ''}${esc(h.text)}</th>`).join('');
-  const sw = (color: string | undefined) => (color ? `<span class="swatch" style="background:${color}"></span>` : '');
+  const head = t.header.map((h) => `<th>${swatched(h.look, h.text)}</th>`).join('');
   const rows = t.rows
-    .map((r, j) => `<tr>${r.map((c, i) => (i === 0 ? `<th>${sw(t.rowColors?.[j])}${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`)
+    .map((r, j) => `<tr>${r.map((c, i) => (i === 0 ? `<th>${swatched(t.rowLooks?.[j], c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`)
     .join('\n');
   return `<table><caption>${esc(t.caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody></table>`;
 }

@@ -14,7 +14,8 @@ import { allRunsFailedMessage, failedRunsNote } from './failures.ts';
 import { reportHtml, type SettingsTable } from './html.ts';
 import { reduceSyncs, reduceTimeline, type SyncStats, type TimelineData } from './reduce.ts';
 import { layoutChart, svgToPdf, svgToPng } from './render.ts';
-import { configColorScale, vegaLiteConfig, type Theme } from './theme.ts';
+import { styleOf } from './series.ts';
+import { configColorScale, configStyle, DISTINCT_STYLES, vegaLiteConfig, type Theme } from './theme.ts';
 
 export { FORMATS, type Format } from './chart.ts';
 
@@ -155,24 +156,28 @@ export function prettyJson(v: unknown, indent = ''): string {
   return JSON.stringify(v);
 }
 
-/** The tables of settings shown in index.html. */
-function settingsTables(results: Results, colors: { domain: string[]; range: string[] }): SettingsTable[] {
-  const colorOf = (label: string) => (results.configurations.length > 1 ? colors.range[colors.domain.indexOf(label)] : undefined);
+/**
+ * The tables of settings shown in index.html. Each configuration has the
+ * swatch of its look in the charts (`configStyle` of its place in `colors`:
+ * colour, point shape, line dash), so swatch i is drawn as series i is.
+ */
+export function settingsTables(results: Results, colors: { domain: string[]; range: string[] }): SettingsTable[] {
+  const lookOf = (label: string) => (results.configurations.length > 1 ? configStyle(styleOf(colors, label)) : undefined);
   const sweep = results.sweep;
   if (!sweep) {
     const configs = results.configurations;
     const keys = configs[0].settings.map(([k]) => k);
     return [{
-      caption: 'Key settings',
-      header: [{ text: 'setting' }, ...configs.map((c) => ({ text: c.label, color: colorOf(c.label) }))],
+      caption: 'Key settings' + repeatedSwatches(configs.length),
+      header: [{ text: 'setting' }, ...configs.map((c) => ({ text: c.label, look: lookOf(c.label) }))],
       rows: keys.map((k) => [k, ...configs.map((c) => c.settings.find(([x]) => x === k)?.[1] ?? '')]),
     }];
   }
   const tables: SettingsTable[] = [{
-    caption: `Grid: ${sweep.points.length} points × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}`,
+    caption: `Grid: ${sweep.points.length} points × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}${repeatedSwatches(sweep.points.length)}`,
     header: [{ text: 'configuration' }, ...sweep.keys.map((k) => ({ text: k })), { text: 'runs ok' }, { text: 'failed' }],
     rows: sweep.points.map((p) => [p.config.label, ...p.values, String(p.config.runs.length), String(p.failed)]),
-    rowColors: sweep.points.map((p) => colorOf(p.config.label)),
+    rowLooks: sweep.points.map((p) => lookOf(p.config.label)),
   }];
   const first = results.configurations.find((c) => c.runs.length)?.runs[0];
   if (first) {
@@ -183,6 +188,12 @@ function settingsTables(results: Results, colors: { domain: string[]; range: str
     });
   }
   return tables;
+}
+
+/** What a settings table of `n` configurations says when their swatches repeat (more than DISTINCT_STYLES), else ''. */
+function repeatedSwatches(n: number): string {
+  if (n <= DISTINCT_STYLES) return '';
+  return `; ${n} configurations, only ${DISTINCT_STYLES} distinct looks: configuration i + ${DISTINCT_STYLES} looks like configuration i`;
 }
 
 /** Draws the report of `opts.dir`. On any error nothing is left behind and an existing report is untouched. */

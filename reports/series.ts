@@ -1,10 +1,13 @@
 /**
  * Identical configurations: when two configurations draw exactly the same
  * data, a chart draws one series for them and names them all in its legend
- * (`linux = mach`), rather than hiding one line under the other.
+ * (`linux = mach`), rather than hiding one line under the other. Also the
+ * look (colour, shape, dash) each series of a chart is drawn with, and what a
+ * chart says when it has more series than there are distinct looks.
  */
 
-import { CONFIG_PALETTE, configStyle, DISTINCT_STYLES } from './theme.ts';
+import { CONFIG_PALETTE, CONFIG_SHAPES, configStyle, DISTINCT_STYLES } from './theme.ts';
+import { count } from './chart.ts';
 
 /** One series as drawn: the configurations it stands for and the look of the first. */
 export interface MergedSeries {
@@ -33,23 +36,30 @@ export interface Merged {
   dashes: { domain: string[]; range: number[][] };
   /** Whether some series is told from another of its colour by shape and dash only: draw the shape and dash scales then. */
   varied: boolean;
+  /** How many series look exactly like an earlier series of the chart (colour, shape and dash): 0 up to DISTINCT_STYLES series. */
+  repeated: number;
 }
 
 /**
  * The style numbers a chart draws its series with, from the numbers they ask
  * for (their first configuration's place in the report): each keeps its own
- * unless an earlier series of the chart has it, or, in a chart of at most
- * eight series, has its colour; then it takes the lowest free one (a free
- * colour while eight are enough). So no two series of one chart look alike
- * (up to DISTINCT_STYLES), and a series looks as its configuration does
- * elsewhere whenever it can.
+ * unless an earlier series of the chart has its look, or, with `byColour`,
+ * its colour is already used by its share of the series (⌈n / 8⌉: one in a
+ * chart of at most eight series, two up to sixteen, ...); then it takes the
+ * lowest free one. So no two series of one chart look alike (up to
+ * DISTINCT_STYLES), the colours are spread over the series before shapes and
+ * dashes have to tell them apart (12 sweep lines whose first configurations
+ * are 0, 4, 8, ... were all blue or orange), and a series looks as its
+ * configuration does elsewhere whenever it can. Without `byColour` (series
+ * that are configurations, as in latency-percentiles) a series keeps its
+ * configuration's look, the one index.html's swatch shows.
  */
-export function chartStyles(wanted: readonly number[]): number[] {
+export function chartStyles(wanted: readonly number[], byColour = true): number[] {
   const k = CONFIG_PALETTE.length;
-  const fewColours = wanted.length <= k;
+  const share = byColour ? Math.ceil(wanted.length / k) : Infinity;
   const taken = new Set<number>();
-  const colours = new Set<number>();
-  const free = (i: number) => !taken.has(i % DISTINCT_STYLES) && !(fewColours && colours.has(i % k));
+  const uses = new Array<number>(k).fill(0);
+  const free = (i: number) => !taken.has(i % DISTINCT_STYLES) && uses[i % k] < share;
   return wanted.map((w) => {
     let pick = w;
     if (!free(pick)) {
@@ -58,7 +68,7 @@ export function chartStyles(wanted: readonly number[]): number[] {
       if (pick === DISTINCT_STYLES) pick = w; // more series than looks: a repeat cannot be avoided
     }
     taken.add(pick % DISTINCT_STYLES);
-    colours.add(pick % k);
+    uses[pick % k]++;
     return pick;
   });
 }
@@ -68,9 +78,11 @@ export function chartStyles(wanted: readonly number[]): number[] {
  * group is labelled with its members' labels joined by ' = ' and takes the
  * colour of its first member. When the items carry a `style` (their
  * configuration's place in the report), the groups are drawn with
- * `chartStyles` of their first members' styles instead: colour, shape, dash.
+ * `chartStyles` of their first members' styles instead: colour, shape, dash;
+ * `ownLooks` when the items are configurations, so each keeps its own look
+ * (`chartStyles` without `byColour`).
  */
-export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[]): Merged {
+export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[], ownLooks = false): Merged {
   const byData = new Map<string, MergedSeries>();
   const series: MergedSeries[] = [];
   const leads = new Map<string, MergedSeries>();
@@ -88,7 +100,7 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
   for (const s of series) s.label = s.members.join(' = ');
   const styled = series.length > 0 && series.every((s) => s.style !== undefined);
   if (styled) {
-    chartStyles(series.map((s) => s.style!)).forEach((n, i) => {
+    chartStyles(series.map((s) => s.style!), !ownLooks).forEach((n, i) => {
       const st = configStyle(n);
       Object.assign(series[i], { style: n, color: st.color, shape: st.shape, dash: st.dash });
     });
@@ -102,7 +114,21 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
     shapes: { domain, range: series.map((s) => s.shape ?? 'circle') },
     dashes: { domain, range: series.map((s) => s.dash ?? [1, 0]) },
     varied: styled && series.some((s) => configStyle(s.style!).variant > 0),
+    repeated: styled ? series.length - new Set(series.map((s) => s.style! % DISTINCT_STYLES)).size : 0,
   };
+}
+
+/**
+ * The in-figure words for a chart with more series than distinct looks (8
+ * colours × 8 shapes and dashes), '' when every series has its own. Looks
+ * are not made up beyond DISTINCT_STYLES (a ninth shade or shape would not
+ * be told apart in print): the chart says plainly that some repeat, and the
+ * tooltips of index.html name every mark.
+ */
+export function repeatedLooksNote(merged: Merged): string {
+  if (merged.repeated === 0) return '';
+  const n = merged.series.length;
+  return `${count(n)} series, only ${DISTINCT_STYLES} distinct looks (${CONFIG_PALETTE.length} colours × ${CONFIG_SHAPES.length} shapes and dashes): ${count(merged.repeated)} look like an earlier series`;
 }
 
 /** The place of configuration `label` in the report's colour scale (its style number for `mergeIdentical`), 0 when absent. */

@@ -126,7 +126,12 @@ export const CONFIG_SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cro
 /** Stroke dashes that go with CONFIG_SHAPES (solid for the first eight configurations). */
 export const CONFIG_DASHES: readonly (readonly number[])[] = [[1, 0], [5, 2], [1.5, 1.5], [6, 2, 1.5, 2], [3, 3], [8, 2, 2, 2, 2, 2], [10, 3], [2, 4]];
 
-/** How many configurations get a look of their own: every colour with every shape and dash (64). */
+/**
+ * How many configurations get a look of their own: every colour with every
+ * shape and dash (64). Beyond it looks repeat rather than growing into shades
+ * and shapes no reader tells apart: a chart of more series says so in its
+ * figure note (series.ts `repeatedLooksNote`), index.html under its table.
+ */
 export const DISTINCT_STYLES = CONFIG_PALETTE.length * CONFIG_SHAPES.length;
 
 /** How configuration number `i` of a report is drawn: its colour, and for i ≥ 8 a point shape and line dash of its own. */
@@ -138,7 +143,11 @@ export interface ConfigStyle {
   variant: number;
 }
 
-/** The look of configuration number `i`: colour i mod 8, shape and dash ⌊i / 8⌋ (repeating after DISTINCT_STYLES). */
+/**
+ * The look of configuration number `i`: colour i mod 8, shape and dash ⌊i / 8⌋
+ * mod 8, so configuration i + DISTINCT_STYLES looks like configuration i.
+ * Charts draw configuration series with it and index.html's swatches show it.
+ */
 export function configStyle(i: number): ConfigStyle {
   const k = CONFIG_PALETTE.length;
   const variant = Math.floor(i / k) % CONFIG_SHAPES.length;
@@ -204,6 +213,8 @@ export function vegaLiteConfig(t: Theme): Record<string, unknown> {
       columnPadding: Math.round(label * 0.75),
       labelLimit: 0,
       titleLimit: 0,
+      // every entry listed (vega stops at 30 with '…N entries'): figureHeight makes room for them all
+      symbolLimit: 0,
       titleOrient: 'left',
       titlePadding: Math.round(label * 0.5),
     },

@@ -4,7 +4,7 @@
  * p-value written in the plot. Drawn from the samples the command holds.
  */
 import type { Chart, VlSpec } from '../chart.ts';
-import { count, logDomain } from '../chart.ts';
+import { count, labelTooltip, logDomain } from '../chart.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
 import { cdfSteps } from './validation-cdf.ts';
@@ -46,6 +46,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme): Chart {
             x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } },
             y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } },
             color: { field: 'series', type: 'nominal', title: null, scale: configColorScale([d.a.label, d.b.label]), legend: { title: null, orient: 'top', direction: 'vertical' } },
+            tooltip: labelTooltip('series', 'side'),
           },
         },
         {

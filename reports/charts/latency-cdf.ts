@@ -2,7 +2,7 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -87,7 +87,7 @@ export const latencyCdf: ChartModule = {
           {
             data: { values: curve },
             mark: { type: 'line', interpolate: 'step-after', clip: true },
-            encoding: { x, y, color },
+            encoding: { x, y, color, tooltip: labelTooltip('config', 'configuration') },
           },
           ...(shown.length === 0 ? [] : [{
             data: { values: marks },
@@ -96,6 +96,7 @@ export const latencyCdf: ChartModule = {
               x: { field: 'latency_us', type: 'quantitative' },
               y: { field: 'fraction', type: 'quantitative' },
               color,
+              tooltip: labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'latency_us', type: 'quantitative', title: 'µs' }),
               shape: {
                 field: 'percentile', type: 'nominal', title: null,
                 scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },

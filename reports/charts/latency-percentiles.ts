@@ -4,10 +4,10 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureHeight, figureNote, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
-import { colorOf, mergeIdentical, styleOf } from '../series.ts';
+import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
 /** One dot. */
@@ -85,7 +85,7 @@ export const latencyPercentiles: ChartModule = {
     const merged = mergeIdentical(results.configurations.filter((c) => dots.some((d) => d.config === c.label)).map((c) => ({
       label: c.label, color: colorOf(ctx.colors, c.label), style: styleOf(ctx.colors, c.label),
       data: dots.filter((d) => d.config === c.label).map((d) => [d.percentile, d.value_us, d.lo, d.hi]),
-    })));
+    })), true);
     dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
     const labels = merged.scale.domain;
     const withCi = dots.some((d) => d.lo !== null);
@@ -102,6 +102,7 @@ export const latencyPercentiles: ChartModule = {
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',
+      repeatedLooksNote(merged),
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };
     const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };
@@ -109,6 +110,9 @@ export const latencyPercentiles: ChartModule = {
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend };
     // beyond eight configurations colours repeat: a shape of its own tells each from the one of its colour (one legend, both)
     const shape = merged.varied ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: merged.shapes, legend } } : {};
+    // every mark of a configuration (dot, CI bar, cut triangle, hollow centre) names it in full, with the value and its CI
+    const tooltip = labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'value_us', type: 'quantitative', title: 'µs' },
+      ...(withCi ? [{ field: 'ci_lo', type: 'quantitative', title: 'CI low (µs)' }, { field: 'hi', type: 'quantitative', title: 'CI high (µs)' }] : []));
     const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad }, axis: { tickCount: 5 } };
     return [{
       name: 'latency-percentiles',
@@ -129,7 +133,7 @@ export const latencyPercentiles: ChartModule = {
             ? [{
               transform: [{ filter: 'datum.lo != null' }],
               mark: { type: 'rule' },
-              encoding: { y: { field: 'lo', type: 'quantitative', scale: y.scale, title: y.title }, y2: { field: 'hi' }, color },
+              encoding: { y: { field: 'lo', type: 'quantitative', scale: y.scale, title: y.title }, y2: { field: 'hi' }, color, tooltip },
             }]
             : []),
           ...(cut
@@ -137,20 +141,19 @@ export const latencyPercentiles: ChartModule = {
               // a CI reaching 0 µs or below: a downward triangle at the floor, where its bar is cut, so the cut is not silent
               transform: [{ filter: 'datum.lo_cut == 1' }],
               mark: { type: 'point', shape: 'triangle-down', filled: true, size: ctx.theme.pointSize * 1.2, opacity: 1 },
-              encoding: { y: { field: 'lo', type: 'quantitative' }, color },
+              encoding: { y: { field: 'lo', type: 'quantitative' }, color, tooltip },
             }]
             : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            // the full configuration label (a legend label may end in an ellipsis) and the value, in index.html
-            encoding: { y, color, ...shape, tooltip: [{ field: 'config', type: 'nominal', title: 'configuration' }, { field: 'percentile', type: 'nominal' }, { field: 'value_us', type: 'quantitative', title: 'µs' }] },
+            encoding: { y, color, ...shape, tooltip },
           },
           ...(zeros.length
             ? [{
               // 0 µs: a hollow dot (a white centre on the coloured one) at the axis floor
               transform: [{ filter: 'datum.clamped == 1' }],
               mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 0.7, opacity: 1, color: 'white' },
-              encoding: { y: { field: 'latency_us', type: 'quantitative' }, ...shape },
+              encoding: { y: { field: 'latency_us', type: 'quantitative' }, ...shape, tooltip },
             }]
             : []),
         ],

@@ -2,7 +2,7 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 
@@ -77,7 +77,11 @@ export const latencyVsPages: ChartModule = {
     const mark = dense
       ? { type: 'circle', opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }
       : { type: 'circle', opacity: 0.3, size: ctx.theme.pointSize };
-    const encoding: Record<string, unknown> = { x, y, color };
+    const encoding: Record<string, unknown> = {
+      x, y, color,
+      // not the latency: a 0 µs msync is drawn at the axis floor, and its tooltip would give the floor's value
+      tooltip: labelTooltip('config', 'configuration', { field: 'pages', type: 'quantitative', title: 'pages' }, ...(dense ? [{ field: 'count', type: 'quantitative', title: 'msyncs' }] : [])),
+    };
     if (dense) {
       encoding.size = {
         field: 'count', type: 'quantitative', title: 'msyncs',

@@ -5,10 +5,10 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
-import { colorOf, mergeIdentical, styleOf } from '../series.ts';
+import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -59,6 +59,40 @@ export function gridScale(sorted: readonly number[]): { type: 'log' | 'linear' }
     return { type: 'symlog', constant: rest[0] / (r - 1) };
   }
   return { type: 'linear' };
+}
+
+/**
+ * Where on an x scale of `scale` grid value `v` lies, in the scale's own
+ * units (v, log v, or symlog's sign(v)·log(1 + |v| / c)), so that distances
+ * are proportional to pixels.
+ */
+function scaled(scale: ReturnType<typeof gridScale>, v: number): number {
+  if (scale.type === 'log') return Math.log(v);
+  if (scale.type === 'symlog') return Math.sign(v) * Math.log1p(Math.abs(v) / scale.constant);
+  return v;
+}
+
+/**
+ * How the error bars of `n` series at one x stand apart: `step` px between
+ * neighbours and the x scale's `padding` (px) that keeps the outermost, with
+ * its point of radius `radius`, inside the plot. The step is `preferred`
+ * while the bars of one x span at most half the narrowest gap between two
+ * x values of `sorted` on a plot `plotWidth` px wide, less beyond (70 series
+ * 3 px apart spread 200 px, past the plot's edge and across their
+ * neighbours); the padding is `basePadding`, more when the spread needs it.
+ */
+export function dodgeLayout(n: number, sorted: readonly number[], scale: ReturnType<typeof gridScale>, plotWidth: number, preferred: number, basePadding: number, radius: number): { step: number; padding: number } {
+  if (n < 2 || sorted.length < 2) return { step: 0, padding: basePadding };
+  const t = sorted.map((v) => scaled(scale, v));
+  const span = t[t.length - 1] - t[0];
+  const narrowest = Math.min(...t.slice(1).map((v, i) => v - t[i])) / span;
+  let padding = basePadding, step = preferred;
+  // the padding narrows the plot's data width and so the gaps: a few rounds settle both
+  for (let round = 0; round < 4; round++) {
+    step = Math.min(preferred, (0.5 * Math.max(0, plotWidth - 2 * padding) * narrowest) / (n - 1));
+    padding = Math.max(basePadding, ((n - 1) * step) / 2 + radius + 1);
+  }
+  return { step, padding };
 }
 
 /** Metrics that cannot be negative: the counts, times, sizes and ratios of summary.json (their CI is cut at 0). */
@@ -165,7 +199,11 @@ export const sweepLine: ChartModule = {
         const shapeEnc = merged.varied ? { shape: { field: 'series', type: 'nominal', title: null, scale: merged.shapes, legend } } : {};
         const xTitle = keyTitle(key, labels) + { log: ', log scale', symlog: ', symlog scale', linear: '' }[xScale.type];
         const xType = xScale.type === 'linear' ? { type: 'linear', zero: false, nice: !bars } : { ...xScale, nice: false };
-        const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding: ctx.theme.fontSize.label * 1.5 } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) } };
+        // error bars of the series at one x stand side by side, a few px apart, so none hides another (within the plot and their x)
+        const dodgeOf = (cw: number) => dodgeLayout(bars ? series.length : 0, sorted, xScale, cw, Math.max(2.5, ctx.theme.lineWidth * 2.5), ctx.theme.fontSize.label * 1.5, Math.sqrt(ctx.theme.pointSize / Math.PI));
+        const xOf = (cw: number) => ({
+          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding: dodgeOf(cw).padding } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) },
+        });
         const title = metricTitle(metric, labels) + unit + (logY ? ', log scale' : '');
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
@@ -175,18 +213,23 @@ export const sweepLine: ChartModule = {
           cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
           failedCount(ctx.results),
           merged.any ? "'=' joins configurations with identical results" : '',
+          repeatedLooksNote(merged),
         ]);
-        // error bars of the series at one x stand side by side, a few px apart, so none hides another
-        const dodge = (i: number) => (series.length > 1 ? (i - (series.length - 1) / 2) * Math.max(2.5, ctx.theme.lineWidth * 2.5) : 0);
+        const seriesTitle = others.length ? others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', ') : 'series';
+        // every mark of a series names it in full (the legend may end it in an ellipsis); a line or band, one path, names only it
+        const lineTip = labelTooltip('series', seriesTitle);
+        const barTip = labelTooltip('series', seriesTitle, { field: 'x', type: 'quantitative', title: keyShortTitle(key, labels) },
+          { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
+          { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
         const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
         const meanY = { field: 'mean', type: 'quantitative', title, scale: yScale, ...(logY ? { axis: { tickCount: 5 } } : {}) };
-        const ciLayers = bars
+        const ciLayers = (dodge: (i: number) => number) => (bars
           ? series.map((s, i) => ({
             transform: [{ filter: { field: 'series', equal: s } }],
             mark: { type: 'rule', xOffset: dodge(i), strokeWidth: ctx.theme.lineWidth * 0.8 },
-            encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' } },
+            encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' }, tooltip: barTip },
           }))
-          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' } } }];
+          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' }, tooltip: lineTip } }]);
         charts.push({
           name: sweepChartName(metric, key, sweep.metrics, sweep.keys),
           aliases: [`sweep-${metric}-vs-${key}`],
@@ -201,23 +244,27 @@ export const sweepLine: ChartModule = {
             + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
           cells: { x: 1, y: 1 },
           height: (w) => figureHeight(ctx, w, series, note),
-          spec: (cw, ch) => ({
-            ...ctx.base(),
-            ...(note ? { title: note } : {}),
-            width: cw,
-            height: ch,
-            data: { values: rows },
-            encoding: { x, color },
-            layer: [
-              ...(withCi ? ciLayers : []),
-              // each series' line and points shifted as its error bars are, so that a bar stands on its point
-              ...series.map((s, i) => ({
-                transform: [{ filter: { field: 'series', equal: s } }],
-                mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
-                encoding: { y: meanY, ...dash, ...shapeEnc },
-              })),
-            ],
-          }),
+          spec: (cw, ch) => {
+            const { step } = dodgeOf(cw);
+            const dodge = (i: number) => (i - (series.length - 1) / 2) * step;
+            return {
+              ...ctx.base(),
+              ...(note ? { title: note } : {}),
+              width: cw,
+              height: ch,
+              data: { values: rows },
+              encoding: { x: xOf(cw), color },
+              layer: [
+                ...(withCi ? ciLayers(dodge) : []),
+                // each series' line and points shifted as its error bars are, so that a bar stands on its point
+                ...series.map((s, i) => ({
+                  transform: [{ filter: { field: 'series', equal: s } }],
+                  mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
+                  encoding: { y: meanY, ...dash, ...shapeEnc, tooltip: lineTip },
+                })),
+              ],
+            };
+          },
         });
       }
     }

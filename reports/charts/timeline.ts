@@ -4,7 +4,7 @@
  * column of four at single width, two by two wider, so the figure keeps a
  * paper's aspect ratio).
  */
-import { configLegend, figureHeight, figureNote, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, figureHeight, figureNote, labelTooltip, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import type { TimelineSeries } from '../reduce.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 
@@ -96,6 +96,7 @@ export const timeline: ChartModule = {
               },
               y,
               color,
+              tooltip: labelTooltip('config', 'configuration'),
             },
           };
         }),

@@ -5,7 +5,7 @@
  * results directory, it is drawn from the two samples `syncsim validate`
  * holds, so it is a chart builder, not a ChartModule.
  */
-import { count, logDomain, type Chart, type VlSpec } from '../chart.ts';
+import { count, labelTooltip, logDomain, type Chart, type VlSpec } from '../chart.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
 
@@ -98,7 +98,7 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme): Chart
       width: cw,
       height: ch,
       layer: [
-        { data: { values: curve }, mark: { type: 'line', interpolate: 'step-after', clip: true }, encoding: { x, y, color } },
+        { data: { values: curve }, mark: { type: 'line', interpolate: 'step-after', clip: true }, encoding: { x, y, color, tooltip: labelTooltip('series', 'series') } },
         {
           data: { values: [{ text: `demerit ${pct(data.demerit_pct)}` }] },
           mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -2, fontSize: theme.fontSize.label },

@@ -5,7 +5,7 @@
  * noise ratio) in the panel title, so that one figure shows the whole
  * validation in a paper.
  */
-import type { Chart, VlSpec } from '../chart.ts';
+import { labelTooltip, type Chart, type VlSpec } from '../chart.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
 import { cdfSteps } from './validation-cdf.ts';
@@ -76,6 +76,7 @@ export function validationGridChart(panels: readonly ValidationPanel[], labels: 
           x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', nice: false, zero: false }, axis: { tickCount: 10, format: '~s', labelOverlap: 'greedy', labelSeparation: 6, labelFlush: false } },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 3, format: '.1f' } },
           color: { field: 'series', type: 'nominal', title: null, scale: colors, legend: { title: null, orient: 'top', direction: 'horizontal' } },
+          tooltip: labelTooltip('series', 'series'),
         },
       },
       resolve: { scale: { x: 'independent' }, axis: { x: 'independent' } },

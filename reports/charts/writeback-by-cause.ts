@@ -2,7 +2,7 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
-import { count, figureHeight, figureNote, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { count, figureHeight, figureNote, labelTooltip, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { textWidth } from '../fonts.ts';
@@ -146,12 +146,14 @@ export const writebackByCause: ChartModule = {
                 legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5, ...(legendRows > 1 ? { columns } : {}) },
               },
               order: { field: 'order', type: 'quantitative' },
+              // the bar's whole configuration label (the axis may end it in an ellipsis), its cause and bytes
+              tooltip: labelTooltip('config', 'configuration', { field: 'cause', type: 'nominal' }, { field: 'value', type: 'quantitative', title: unit, format: ',.3~f' }),
             },
           },
           {
             data: { values: totals },
             mark: upright ? { type: 'text', angle: 270, align: 'left', baseline: 'middle', dx: 2 } : { type: 'text', baseline: 'bottom', dy: -2 },
-            encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } },
+            encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'label', type: 'nominal' }, tooltip: labelTooltip('config', 'configuration', { field: 'label', type: 'nominal', title: 'write amplification' }) },
           },
         ],
       }),

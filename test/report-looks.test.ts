@@ -1,0 +1,192 @@
+/**
+ * The look of a configuration (colour, point shape, line dash) in the charts
+ * and in index.html: the swatch of configuration i is drawn as its series is,
+ * sweep lines spread the colours before shapes, a chart with more series than
+ * distinct looks says so, legends list every series, and the error bars of
+ * many series stay inside the plot and beside their own x.
+ *
+ * Expected looks are written out from the documented rule (theme.ts
+ * configStyle: colour i mod 8 of Okabe & Ito's palette, shape and dash ⌊i / 8⌋).
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Chart, VlSpec } from '../reports/chart.ts';
+import { loadResults } from '../reports/data.ts';
+import { layoutChart, vlToSvg } from '../reports/render.ts';
+import { makeReport, settingsTables } from '../reports/report.ts';
+import { chartStyles } from '../reports/series.ts';
+import { symbolPath } from '../reports/swatch.ts';
+import { configColorScale, THEMES } from '../reports/theme.ts';
+import { chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
+
+const paper = THEMES.paper;
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-looks-'));
+const titleText = (spec: VlSpec) => ((spec.title as { text: string[] } | undefined)?.text ?? []).join(' ');
+const find = (charts: Chart[], name: string): Chart => {
+  const c = charts.find((x) => x.name === name);
+  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
+  return c;
+};
+type Scale = { domain: string[]; range: unknown[] };
+type Enc = Record<string, { scale?: Scale }>;
+
+/** A runs directory of `n` runs run00, run01, ... whose latencies differ (none identical) unless `latency` says otherwise. */
+function runs(n: number, latency: (i: number) => number = (i) => 100 + 10 * i): string {
+  const base = tmp();
+  for (let i = 0; i < n; i++) {
+    writeRun(join(base, `run${String(i).padStart(2, '0')}`), { syncs: [{ t: 1, lat: latency(i), pages: 1 }, { t: 2, lat: 3 * latency(i), pages: 2 }] });
+  }
+  return base;
+}
+
+/** The swatches of index.html's first table, in order: the th text after it, its line colour, dash and aria label. */
+function swatches(html: string): { label: string; color: string; dash: string | null; aria: string }[] {
+  const re = /<svg class="swatch"[^>]*aria-label="([^"]*)"><line [^>]*stroke="([^"]*)"[^>]*?(?: stroke-dasharray="([^"]*)")?\/><path [^>]*\/><\/svg>([^<]*)/g;
+  return [...html.matchAll(re)].map((m) => ({ aria: m[1], color: m[2], dash: m[3] ?? null, label: m[4] }));
+}
+
+/** The vertices of an SVG path of M, L, h, v, A and Z commands (an arc's end point), offset by (dx, dy). */
+function vertices(d: string, dx = 0, dy = 0): [number, number][] {
+  const out: [number, number][] = [];
+  let x = 0, y = 0;
+  for (const [, cmd, args] of d.matchAll(/([MLhvAZ])([^MLhvAZ]*)/g)) {
+    const n = args.split(/[\s,]+/).filter(Boolean).map(Number);
+    if (cmd === 'M' || cmd === 'L') [x, y] = n;
+    else if (cmd === 'h') x += n[0];
+    else if (cmd === 'v') y += n[0];
+    else if (cmd === 'A') [x, y] = n.slice(-2);
+    else continue;
+    out.push([x + dx, y + dy]);
+  }
+  return out;
+}
+
+describe("index.html's swatches", () => {
+  it('show each configuration as the charts draw it: colour, shape and dash, distinct beyond eight', async () => {
+    const dir = runs(12);
+    const out = join(tmp(), 'rep');
+    await makeReport({ dir, out, formats: ['html'], theme: paper, width: 238 });
+    const sw = swatches(readFileSync(join(out, 'index.html'), 'utf8'));
+    expect(sw.map((s) => s.label)).toEqual(Array.from({ length: 12 }, (_, i) => `run${String(i).padStart(2, '0')}`));
+    // 1st: blue circle, solid; 9th: blue again, a square on a 5-2 dash; 10th: vermillion square, 5-2; 8th: yellow circle
+    expect(sw[0]).toMatchObject({ color: '#0072B2', dash: null, aria: 'circle, solid line' });
+    expect(sw[7]).toMatchObject({ color: '#F0E442', dash: null, aria: 'circle, solid line' });
+    expect(sw[8]).toMatchObject({ color: '#0072B2', dash: '5 2', aria: 'square, dashed line' });
+    expect(sw[9]).toMatchObject({ color: '#D55E00', dash: '5 2', aria: 'square, dashed line' });
+    expect(new Set(sw.map((s) => `${s.color} ${s.aria} ${s.dash}`)).size).toBe(12);
+    // swatch i is series i of the percentile chart the page draws
+    const spec = JSON.parse(readFileSync(join(out, 'latency-percentiles.vl.json'), 'utf8')) as VlSpec;
+    const dots = (spec.layer as VlSpec[]).find((l) => (l.mark as { type: string }).type === 'point' && !(l.transform))!;
+    const { color, shape } = dots.encoding as Enc;
+    for (const s of sw) {
+      const i = color.scale!.domain.indexOf(s.label);
+      expect([color.scale!.range[i], shape.scale!.range[i]], s.label).toEqual([s.color, s.aria.split(',')[0]]);
+    }
+  });
+
+  it("draw vega's own point shapes: each swatch shape has the vertices of vega's symbol of that shape and area", async () => {
+    const shapes = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'];
+    const { svg } = await vlToSvg({
+      width: 40, height: 20, data: { values: shapes.map((shape) => ({ shape })) },
+      mark: { type: 'point', filled: true, size: 42, x: 15, y: 6 },
+      encoding: { shape: { field: 'shape', type: 'nominal', scale: { domain: shapes, range: shapes }, legend: null } },
+    });
+    const drawn = new Map([...svg.matchAll(/aria-label="shape: ([a-z-]+)"[^>]*transform="translate\(15,6\)" d="([^"]+)"/g)].map((m) => [m[1], vertices(m[2], 15, 6)]));
+    expect([...drawn.keys()].sort()).toEqual([...shapes].sort());
+    for (const shape of shapes) {
+      const ours = vertices(symbolPath(shape, 42, 15, 6));
+      expect(ours.length, shape).toBe(drawn.get(shape)!.length);
+      ours.forEach(([x, y], i) => {
+        const [vx, vy] = drawn.get(shape)![i];
+        expect(Math.abs(x - vx) + Math.abs(y - vy), `${shape} vertex ${i}: ${x},${y} vs ${vx},${vy}`).toBeLessThan(0.02);
+      });
+    }
+  });
+
+  it('say when configurations outnumber the distinct looks: 70 configurations, configuration i + 64 looks like i', async () => {
+    const results = await loadResults(runs(70));
+    const [table] = settingsTables(results, configColorScale(results.configurations.map((c) => c.label)));
+    expect(table.caption).toBe('Key settings; 70 configurations, only 64 distinct looks: configuration i + 64 looks like configuration i');
+    expect(table.header[65].look).toEqual({ color: '#0072B2', shape: 'circle', dash: [1, 0], variant: 0 });
+    const few = await loadResults(runs(64));
+    expect(settingsTables(few, configColorScale(few.configurations.map((c) => c.label)))[0].caption).toBe('Key settings');
+  });
+});
+
+describe('series looks in a chart', () => {
+  it('latency-percentiles: a configuration keeps its own look (its swatch) when others merge, though a colour is free', async () => {
+    // run00..run07 identical, run08 apart: two series, the second still run08's blue square, not a free orange circle
+    const spec = find(await chartsOf(runs(9, (i) => (i < 8 ? 100 : 500))), 'latency-percentiles').spec(200, 150);
+    const dots = (spec.layer as VlSpec[]).find((l) => (l.mark as { type: string }).type === 'point')!;
+    const { color, shape } = dots.encoding as Enc;
+    expect(color.scale!.domain).toEqual(['run00 = run01 = run02 = run03 = run04 = run05 = run06 = run07', 'run08']);
+    expect(color.scale!.range).toEqual(['#0072B2', '#0072B2']);
+    expect(shape.scale!.range).toEqual(['circle', 'square']);
+  });
+
+  it('sweep lines spread the colours: 12 lines whose first configurations are 0, 4, 8, ... use each colour at most twice', () => {
+    // configurations 0, 4, 8, 12 keep their looks (blue, orange, blue square, orange square); then the lowest looks of unused colours
+    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44])).toEqual([0, 4, 8, 12, 1, 2, 3, 5, 6, 7, 9, 10]);
+    // configurations' own looks when they are the series
+    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44], false)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]);
+  });
+
+  it('a chart of more series than distinct looks says so in the figure; one of 64 does not', async () => {
+    const note = titleText(find(await chartsOf(runs(70), 504), 'latency-percentiles').spec(400, 200));
+    expect(note).toContain('70 series, only 64 distinct looks (8 colours × 8 shapes and dashes): 6 look like an earlier series');
+    expect(titleText(find(await chartsOf(runs(64), 504), 'latency-percentiles').spec(400, 200))).not.toContain('distinct looks');
+  });
+
+  it('a legend lists every series, past vega’s 30 entries', async () => {
+    const laid = await layoutChart(find(await chartsOf(runs(40), 504), 'latency-percentiles'), 504, paper.padding);
+    expect(laid.warnings).toEqual([]);
+    for (const label of ['run00', 'run29', 'run39']) expect(laid.svg).toContain(`>${label}</text>`);
+    expect(laid.svg).not.toContain('entries');
+  });
+});
+
+/** A sweep of `series` values of trace.set.group × device.channels `xs`, aggregate.csv only, p99 mean 1000 + 40·s + 3000 / x, CI 20. */
+function sweep(series: number, xs: number[]): string {
+  const dir = join(tmp(), 'sweep');
+  mkdirSync(dir, { recursive: true });
+  const keys = ['trace.set.group', 'device.channels'];
+  let results = `run_id,point,${keys.join(',')},seed,status,error\n`;
+  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
+  let i = 0;
+  for (let s = 0; s < series; s++) {
+    for (const x of xs) {
+      i++;
+      const mean = 1000 + 40 * s + 3000 / x;
+      results += `p${i},${i},g${s},${x},1,ok,\n`;
+      agg += `${i},g${s},${x},sync.latency_us.p99,3,${mean},10,20,${mean}\n`;
+    }
+  }
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'looks', keys, metrics: ['sync.latency_us.p99'], seeds: [1, 2, 3] }));
+  return dir;
+}
+
+describe('error bars of many sweep lines', () => {
+  it('70 lines at 4 x values: every dodged point inside the plot, the bars of one x within half the gap to the next', async () => {
+    const laid = await layoutChart(find(await chartsOf(sweep(70, [1, 2, 4, 8]), 504), 'sweep-p99-vs-channels'), 504, paper.padding);
+    const spec = laid.spec;
+    const cw = spec.width as number;
+    const { x } = await scalesOf(spec);
+    const offsets = (spec.layer as VlSpec[]).filter((l) => (l.mark as { type: string }).type === 'line').map((l) => (l.mark as { xOffset: number }).xOffset);
+    expect(offsets.length).toBe(70);
+    const r = Math.sqrt(paper.pointSize / Math.PI);
+    for (const v of [1, 2, 4, 8]) {
+      for (const o of offsets) {
+        expect(x(v) + o, `x=${v} offset ${o}`).toBeGreaterThanOrEqual(r);
+        expect(x(v) + o, `x=${v} offset ${o}`).toBeLessThanOrEqual(cw - r);
+      }
+    }
+    // log axis: 1 → 2, 2 → 4, 4 → 8 are equal gaps
+    const gap = x(2) - x(1);
+    expect(Math.max(...offsets) - Math.min(...offsets)).toBeLessThanOrEqual(gap / 2 + 0.01);
+    expect(Math.max(...offsets) - Math.min(...offsets)).toBeGreaterThan(gap / 4);
+  });
+});
