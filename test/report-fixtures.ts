@@ -98,3 +98,10 @@ export async function scalesOf(spec: VlSpec): Promise<{ x: (v: number) => number
   view.finalize();
   return { x, y };
 }
+
+/** The chart named `name` among `charts` (a test failure naming the charts there when none is). */
+export function chartNamed(charts: Chart[], name: string): Chart {
+  const c = charts.find((x) => x.name === name);
+  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
+  return c;
+}

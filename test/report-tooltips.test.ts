@@ -18,7 +18,7 @@ import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { validationCdfChart } from '../reports/charts/validation-cdf.ts';
 import { validationGridChart } from '../reports/charts/validation-grid.ts';
 import { THEMES } from '../reports/theme.ts';
-import { chartsOf, writeRun } from './report-fixtures.ts';
+import { chartNamed, chartsOf, writeRun } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-tips-'));
@@ -92,11 +92,7 @@ function sweep(xs: number[]): string {
   return dir;
 }
 
-const find = (charts: Chart[], name: string): Chart => {
-  const c = charts.find((x) => x.name === name);
-  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
-  return c;
-};
+const find = chartNamed;
 
 describe('tooltips with the whole configuration label', () => {
   it('on every configuration mark of every chart of a runs directory, the long label whole', async () => {

@@ -17,7 +17,7 @@ import { compile } from 'vega-lite';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
-import { chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
+import { chartNamed, chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
 
 const titleText = (spec: VlSpec) => ((spec.title as { text: string[] } | undefined)?.text ?? []).join(' ');
 
@@ -48,11 +48,7 @@ function aggSweep(keys: string[], metrics: string[], points: AggPoint[]): string
   return dir;
 }
 
-const find = (charts: Chart[], name: string): VlSpec => {
-  const c = charts.find((x) => x.name === name);
-  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
-  return c.spec(200, 150);
-};
+const find = (charts: Chart[], name: string): VlSpec => chartNamed(charts, name).spec(200, 150);
 type Enc = { field?: string; scale?: { domain: string[]; range: unknown[] }; legend?: unknown };
 const layers = (spec: VlSpec) => spec.layer as VlSpec[];
 const enc = (l: VlSpec) => (l.encoding ?? {}) as Record<string, Enc>;
