@@ -2,8 +2,9 @@
  * index.html's swatch of a configuration: its look in the charts (theme.ts
  * `configStyle`: colour, point shape, line dash) as a small inline SVG, a
  * stretch of line in the colour and dash with the point shape on it, so that
- * the swatch of configuration i is what its series is drawn with; a plain
- * colour square repeated after eight configurations.
+ * the swatch of configuration i is what its series is drawn with (until
+ * 2026-12-05 a plain colour square, which repeated after eight
+ * configurations).
  */
 import * as vega from 'vega';
 import type { ConfigStyle } from './theme.ts';
