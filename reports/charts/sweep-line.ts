@@ -201,8 +201,8 @@ export const sweepLine: ChartModule = {
         const xType = xScale.type === 'linear' ? { type: 'linear', zero: false, nice: !bars } : { ...xScale, nice: false };
         // error bars of the series at one x stand side by side, a few px apart, so none hides another (within the plot and their x)
         const dodgeOf = (cw: number) => dodgeLayout(bars ? series.length : 0, sorted, xScale, cw, Math.max(2.5, ctx.theme.lineWidth * 2.5), ctx.theme.fontSize.label * 1.5, Math.sqrt(ctx.theme.pointSize / Math.PI));
-        const xOf = (cw: number) => ({
-          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding: dodgeOf(cw).padding } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) },
+        const xOf = (padding: number) => ({
+          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) },
         });
         const title = metricTitle(metric, labels) + unit + (logY ? ', log scale' : '');
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
@@ -245,7 +245,7 @@ export const sweepLine: ChartModule = {
           cells: { x: 1, y: 1 },
           height: (w) => figureHeight(ctx, w, series, note),
           spec: (cw, ch) => {
-            const { step } = dodgeOf(cw);
+            const { step, padding } = dodgeOf(cw);
             const dodge = (i: number) => (i - (series.length - 1) / 2) * step;
             return {
               ...ctx.base(),
@@ -253,7 +253,7 @@ export const sweepLine: ChartModule = {
               width: cw,
               height: ch,
               data: { values: rows },
-              encoding: { x: xOf(cw), color },
+              encoding: { x: xOf(padding), color },
               layer: [
                 ...(withCi ? ciLayers(dodge) : []),
                 // each series' line and points shifted as its error bars are, so that a bar stands on its point
