@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measurePagein, PAGEIN_MAX_CACHED, pageinProbeRate, parsePageinSamples } from '../scripts/validate/pagein-probe.ts';
+import { pageinProbeCheck, predictPageinProbe } from '../scripts/validate/model-check.ts';
+import { laterWindowsRate, measurePagein, PAGEIN_MAX_CACHED, pageinProbeRate, parsePageinSamples } from '../scripts/validate/pagein-probe.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-pagein-'));
 /** statfs(2)'s f_type of tmpfs. */
@@ -38,6 +39,52 @@ describe('the page-in probe', () => {
     expect(fit).toEqual({ mbps: 2000, reads: 3, rates_mbps: [1000, 2000, 3000] });
     expect(pageinProbeRate([])).toEqual({ reason: 'the probe timed no read' });
     expect(pageinProbeRate([{ bytes: MiB256, ns: 1000, cached: MiB256 }])).toEqual({ reason: 'no cold read: every one of the 1 read(s) began with more than 1 % of the file cached' });
+  });
+
+  it('the later windows: the rate of the bytes after the first window, read by read, and their median (the profile\'s read rate)', () => {
+    const MiB256 = 268435456, window = (ns: number) => ({ pages: 2048, ns }); // 2048 pages: 8388608 bytes, 260046848 after them
+    // 260046848 bytes in 126000 µs: 2063.8638… MB/s; in 125000 µs: 2080.3747…; in 132000 µs: 1970.0518…
+    expect(laterWindowsRate({ bytes: MiB256, ns: 132_000_000, cached: 0, window: window(6_000_000) })).toBe(2063.86);
+    expect(laterWindowsRate({ bytes: MiB256, ns: 130_000_000, cached: 0, window: window(5_000_000) })).toBe(2080.37);
+    expect(laterWindowsRate({ bytes: MiB256, ns: 132_000_000, cached: 0 })).toBeUndefined(); // the window not timed
+    expect(laterWindowsRate({ bytes: MiB256, ns: 132_000_000, cached: 0, window: window(0) })).toBeUndefined();
+    expect(laterWindowsRate({ bytes: 2048 * 4096, ns: 6_000_000, cached: 0, window: window(6_000_000) })).toBeUndefined(); // nothing after it
+    const fit = pageinProbeRate([
+      { bytes: MiB256, ns: 132_000_000, cached: 0, window: window(6_000_000) },
+      { bytes: MiB256, ns: 130_000_000, cached: 0, window: window(5_000_000) },
+      { bytes: MiB256, ns: 140_000_000, cached: 0, window: window(8_000_000) },
+      { bytes: MiB256, ns: 1000, cached: MiB256, window: window(500) }, // warm: left out
+    ]);
+    // whole reads: 268435456 / 132000 = 2033.6019…, / 130000 = 2064.8881…, / 140000 = 1917.3961…
+    expect(fit).toEqual({
+      mbps: 2033.6, reads: 3, rates_mbps: [2033.6, 2064.89, 1917.4],
+      window: { pages: 2048, p50_us: 6000, us: [6000, 5000, 8000] },
+      later_mbps: 2063.86, later_rates_mbps: [2063.86, 2080.37, 1970.05],
+    });
+  });
+
+  // a device of one slot, a constant 50 µs latency and 1024 MB/s (4 µs a page), no CPU costs, windows of 64 pages
+  const CPU0 = { syscall_us: 0, fault_page_us: 0, clean_page_us: 0, clean_page_busy_us: 0, clean_pmd_page_us: 0, clean_io_us: 0, writeback_call_us: 0, wire_page_us: 0, cv: 0 };
+  const ONE = { device: { profile: 'sata-ssd', channels: 1, read_latency: { dist: 'constant', mean_us: 50 }, read_bandwidth_mbps: 1024 }, cpu: CPU0, readahead: { pages: 64 } };
+
+  it('the model replays the probe: one load a page, back to back; each window is read when the loads reach its mark in the one before, so here one after the other', () => {
+    // the first fault reads the first window: 50 + 64 × 4 = 306 µs; its pages arrive together, the loads pass its mark at once and wait for the next
+    expect(predictPageinProbe(ONE, 64 * 4096, 16)).toEqual({ read_us: 306, window_us: 306 });
+    expect(predictPageinProbe(ONE, 256 * 4096, 64)).toEqual({ read_us: 4 * 306, window_us: 306 });
+    expect(predictPageinProbe(ONE, 256 * 4096)).toEqual({ read_us: 4 * 306, window_us: null });
+    expect(predictPageinProbe(ONE, 64 * 4096, 64).window_us).toBeNull(); // the window is the whole file
+    // twice the rate: 50 + 128 µs a window
+    expect(predictPageinProbe({ ...ONE, device: { ...ONE.device, read_bandwidth_mbps: 2048 } }, 256 * 4096).read_us).toBe(4 * 178);
+  });
+
+  it('the calibration\'s check: the probe\'s read and first window beside the model\'s replay of them', () => {
+    // measured: 1 MiB at 800 MB/s, 1310.72 µs; its first 64 pages 400 µs
+    const check = pageinProbeCheck(ONE, 256 * 4096, { mbps: 800, reads: 3, rates_mbps: [800, 800, 800], window: { pages: 64, p50_us: 400, us: [400, 400, 400] } });
+    expect(check).toEqual({
+      measured_read_us: 1310.7, simulated_read_us: 1224, measured_window_us: 400, simulated_window_us: 306, window_pages: 64,
+      note: expect.stringMatching(/^the page-in probe's cold read of the data file/),
+    });
+    expect(pageinProbeCheck(ONE, 256 * 4096, { mbps: 800, reads: 1, rates_mbps: [800] })).toMatchObject({ measured_window_us: null, simulated_window_us: null, window_pages: null, simulated_read_us: 1224 });
   });
 
   it('built and run on a 16 MiB file: one line a read, each of the whole file, cold where the file system can drop pages', async () => {

@@ -82,7 +82,7 @@ export interface Calibration {
     writeback_stage?: WritebackStage | null;
     /** A read's cost per scatter-gather segment (the probe segment-read.c: `device.segment_us`), or why none was fitted; absent in reports of earlier versions. */
     segment?: SegmentFit | { reason: string };
-    /** The page-in probe's cold reads through a mapping (pagein-read.c: `device.read_bandwidth_mbps` before the segments), or why none; absent in reports of earlier versions. */
+    /** The page-in probe's cold reads through a mapping (pagein-read.c: `device.read_bandwidth_mbps`, the rate of its later windows), or why none; absent in reports of earlier versions. */
     pagein_probe?: PageinProbeFit & { note: string };
   };
   checks: {
@@ -93,6 +93,12 @@ export interface Calibration {
       note: string;
     };
     pagein: PageinSplit & { readahead_pages: number | null; predicted_miss_us: number | null; note: string };
+    /**
+     * The page-in probe's cold read against the model's replay of it with the fitted profile
+     * (model-check.ts, predictPageinProbe): the median time of the whole read and of its first
+     * window, measured and simulated (µs); null without a probe rate. Absent in reports of earlier versions.
+     */
+    pagein_probe?: { measured_read_us: number; simulated_read_us: number; measured_window_us: number | null; simulated_window_us: number | null; window_pages: number | null; note: string } | null;
   };
   steps: StepReport[];
   files: { fragment: string; calibration: string };

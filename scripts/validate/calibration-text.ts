@@ -85,6 +85,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['readahead.pages', c.fragment.readahead ? String(c.fragment.readahead.pages) : '- (no read_ahead_kb in sysfs)'],
     ['journal check', `append + fdatasync measured ${f1(j.measured_mean_us)} µs, model ${f1(j.predicted_mean_us)} µs${j.jbd2_journal === false ? ' (this file system runs no jbd2 journal)' : ''}`],
     ['page-in check', `${p.misses} of ${p.faults} faults missed (${f1(p.pages_per_miss)} pages each, window ${p.readahead_pages ?? '-'}): miss ${f1(p.miss_mean_us)} µs (model ${f1(p.predicted_miss_us)}), hit ${f1(p.hit_p50_us)} µs`],
+    ...(c.checks.pagein_probe ? [['probe check', `the page-in probe's cold read ${f1(c.checks.pagein_probe.measured_read_us)} µs, model ${f1(c.checks.pagein_probe.simulated_read_us)} µs${c.checks.pagein_probe.window_pages !== null ? `; its first ${c.checks.pagein_probe.window_pages} pages ${f1(c.checks.pagein_probe.measured_window_us)} µs, model ${f1(c.checks.pagein_probe.simulated_window_us)} µs` : ''}`] as [string, string]] : []),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `fragment: ${resolve(fragment)}`].join('\n');
@@ -95,7 +96,8 @@ function readSource(c: Calibration): string {
   const from = c.fitted['device.read_bandwidth_mbps']?.from ?? '';
   const probe = c.fits.pagein_probe;
   if (from.startsWith('pagein-probe:') && probe && 'mbps' in probe) {
-    return `page cache: the page-in probe's median ${probe.mbps} of ${probe.reads} cold reads${c.fragment.device.segment_us ? ', raised to the bytes\' rate by segment_us' : ''}; fio's pagein step ${pageinRate(c.steps)?.mbps ?? '-'}; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
+    const what = probe.later_mbps !== undefined ? `the page-in probe's later windows, median of ${probe.reads} cold reads (whole reads ${probe.mbps})` : `the page-in probe's median ${probe.mbps} of ${probe.reads} cold reads`;
+    return `page cache: ${what}; fio's pagein step ${pageinRate(c.steps)?.mbps ?? '-'}; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
   }
   if (from.startsWith('pagein:')) return `page cache, the pagein step; O_DIRECT ${c.fits.read.bandwidth_mbps}`;
   return 'O_DIRECT';

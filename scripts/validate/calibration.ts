@@ -59,7 +59,7 @@ import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry, segme
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { requestRingFit } from './request-ring.ts';
-import { predictAppendSync } from './model-check.ts';
+import { pageinProbeCheck, predictAppendSync } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -264,13 +264,16 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     // a read's segments (one a folio) apart from its bytes, when the huge-page reads gave their cost: the rate of bytes alone
     const segment = segmentFit(segRun.samples, segRun.note);
     if ('reason' in segment) log(`calibrate: no device.segment_us: ${segment.reason}`);
-    const pagesMbps = pageinProbe?.mbps ?? pagein?.mbps ?? fit.read.bandwidth_mbps;
+    // the probe reads most of its file in 2 MiB folios, a segment each: the rate of its later windows is the bytes' own (pagein-probe.ts);
+    // the pagein step's (fio's) and the O_DIRECT reads' are taken for reads of 4 KiB pages, a segment a page
+    const probeMbps = pageinProbe ? (pageinProbe.later_mbps ?? pageinProbe.mbps) : null;
+    const pagesMbps = probeMbps ?? pagein?.mbps ?? fit.read.bandwidth_mbps;
     const segFit = 'segment_us' in segment ? segment : null;
     const bytesMbps = segFit ? rateLessSegments(pagesMbps, segFit.segment_us) : null;
     // the segment's cost kept when the pages' rate can hold it
     const kept = bytesMbps === null ? null : segFit;
     const segmentUs = kept?.segment_us ?? 0;
-    const readMbps = bytesMbps ?? pagesMbps; // device.read_bandwidth_mbps
+    const readMbps = probeMbps ?? bytesMbps ?? pagesMbps; // device.read_bandwidth_mbps
     // one read alone, and the queue's segments and ring (request-ring.ts)
     const sizesOf = (keep: (s: StepReport) => boolean) => steps.filter(keep).map((s) => sizeLabel(s.bytes)).join(', ');
     const sizes = (d: string) => sizesOf((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`));
@@ -333,9 +336,9 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...submissionProvenance(fit.submission, channels, serialChannels, depths('write')),
       ...(serial && completion ? { 'device.submit_completion': { value: completion.submit_completion, r2: null, n: 1, from: completion.from } } : {}),
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
-      'device.read_bandwidth_mbps': withSegments(pageinProbe
-        ? { value: pageinProbe.mbps, r2: null, n: pageinProbe.reads, from: `pagein-probe: the median rate of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping, one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c; ${pageinProbe.rates_mbps.join(', ')} MB/s): the page cache's read path, which page-in waits on (fio's pagein step, which copies 4 KiB an access: ${pagein ? `${pagein.mbps} MB/s` : 'not timed'}; O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s)` }
-        : pagein ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
+      'device.read_bandwidth_mbps': pageinProbe
+        ? { value: readMbps, r2: null, n: pageinProbe.reads, from: `pagein-probe: ${pageinProbe.later_mbps !== undefined ? `the median rate of the bytes after the first window (${pageinProbe.window!.pages} pages, in 4 KiB folios) of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.later_rates_mbps!.join(', ')} MB/s; the whole reads ${pageinProbe.rates_mbps.join(', ')} MB/s)` : `the median rate of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.rates_mbps.join(', ')} MB/s; their first windows not timed)`}, one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c), in folios of up to 2 MiB, a segment each: the rate of the bytes, which page-in waits on (fio's pagein step, which copies 4 KiB an access: ${pagein ? `${pagein.mbps} MB/s` : 'not timed'}; O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s)` }
+        : withSegments(pagein ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
         : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` }, readMbps, segmentUs),
       ...(kept ? { 'device.segment_us': segmentProvenance(kept) } : {}),
       ...request.fitted,
@@ -369,6 +372,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const predicted = predictAppendSync(fragment as Record<string, unknown>);
     const split = splitPagein(pageinLatencies.length ? pageinLatencies : [0], fit.read.latency.mean_us);
     const ra = fit.readahead;
+    const probeCheck = pageinProbe ? pageinProbeCheck(fragment as Record<string, unknown>, opts.sizeBytes, pageinProbe) : null;
     const wall = Number(process.hrtime.bigint() - started) / 1e9;
     const cal: Calibration = {
       syncsim_version: VERSION,
@@ -397,6 +401,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
           predicted_miss_us: ra === null ? null : fit.read.latency.mean_us + Math.min(ra, READ_REQUEST_PAGES) * ((readMbps > 0 ? 4096 / readMbps : 0) + segmentUs),
           note: 'cold sequential mmap read, 4k per access: pages_per_miss is the window a blocking miss brought in (Linux also reads ahead asynchronously, so it may exceed readahead.pages); predicted_miss_us = read_latency + min(readahead.pages, readahead.request_pages) × (4 KiB / read_bandwidth_mbps + segment_us) (the fault waits for the request holding its page, of 4 KiB folios)',
         },
+        pagein_probe: probeCheck,
       },
       steps,
       files: { fragment: basename(files.fragment), calibration: basename(files.calibration) },

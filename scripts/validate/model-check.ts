@@ -1,16 +1,19 @@
 /**
- * What the simulator predicts for the journal microbenchmark with a
+ * What the simulator predicts for two of the calibration's measurements
+ * with the calibrated device: the journal microbenchmark, and the page-in
+ * probe's cold read. For the journal: with a
  * calibrated device: a linux task appending 4 KiB to a new file (blocks
  * not yet allocated, `fs.preallocated: false`, so each writeback allocates
  * and the ext4-ordered model commits a jbd2 transaction) and syncing it
  * after every write, one msync at a time. Compared with the measured
  * buffered write + fdatasync, it checks the device fit together with the
- * filesystem model; nothing is fitted from it.
+ * filesystem model. Nothing is fitted from either.
  */
 import { resolveConfig } from '../../sim/config.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import type { SyncRecord } from '../../sim/stats/records.ts';
 import { Flag, type TraceRow } from '../../traces/types.ts';
+import type { PageinProbeFit } from './pagein-probe.ts';
 
 /** Mapped address of the simulated file. */
 const BASE = 0x10000000;
@@ -38,4 +41,52 @@ export function predictAppendSync(config: Record<string, unknown>, n = 200): { m
   sim.run();
   const total = syncs.reduce((s, r) => s + (r.tDoneNs - r.tIssueNs), 0);
   return { mean_us: syncs.length ? total / syncs.length / 1000 : 0, syncs: syncs.length };
+}
+
+/** The trace of the page-in probe (scripts/measure/pagein-read.c): map a file of `bytes`, then one 4 KiB load a page, in order, back to back. */
+export function pageinProbeTrace(bytes: number, pageSize = 4096): TraceRow[] {
+  const n = Math.floor(bytes / pageSize);
+  const rows: TraceRow[] = [{ line: 3, tNs: 0, task: 'probe', op: 'map', addr: BASE, len: n * pageSize, flags: 0, object: 'cal.0', offset: 0 }];
+  for (let i = 0; i < n; i++) rows.push({ line: rows.length + 3, tNs: 0, task: 'probe', op: 'read', addr: BASE + i * pageSize, len: 4, flags: 0, object: '', offset: 0 });
+  return rows;
+}
+
+/**
+ * The simulated time (µs) of the page-in probe's cold read of a file of `bytes` under `config`
+ * (a user config: the calibrated fragment) with personality linux, page-in on and no access
+ * advice, as the probe reads: the whole read, and the loads of the first `windowPages` pages
+ * (null when not asked, or when the file is no longer than them).
+ */
+export function predictPageinProbe(config: Record<string, unknown>, bytes: number, windowPages?: number): { read_us: number; window_us: number | null } {
+  const c = resolveConfig({ ...config, personality: 'linux', pagein: true, replay: 'closed' });
+  const pages = Math.floor(bytes / c.page_size);
+  let windowNs: number | null = null;
+  const last = windowPages !== undefined && windowPages < pages ? windowPages : -1;
+  const sim = new Simulator(c, {
+    sync: () => {}, writeback: () => {}, timeline: () => {},
+    // the load of the window's last page: row 1 + last - 1 after the map row
+    op: last > 0 ? (r) => { if (r.row.op === 'read' && r.row.addr === BASE + (last - 1) * c.page_size) windowNs = r.tDoneNs; } : undefined,
+  });
+  sim.feed(pageinProbeTrace(bytes, c.page_size));
+  sim.run();
+  sim.end();
+  sim.run();
+  return { read_us: sim.result().sim_time_us, window_us: windowNs === null ? null : windowNs / 1000 };
+}
+
+/**
+ * The calibration's check of the page-in probe: its cold read of the `bytes` data file (the
+ * median rate's time, and the median time of its first window) against the model's replay of
+ * it ({@link predictPageinProbe}) with the fitted profile `fragment`.
+ */
+export function pageinProbeCheck(fragment: Record<string, unknown>, bytes: number, probe: Extract<PageinProbeFit, { mbps: number }>) {
+  const windowPages = probe.window?.pages ?? null;
+  const sim = predictPageinProbe(fragment, bytes, windowPages ?? undefined);
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return {
+    measured_read_us: r1(bytes / probe.mbps), simulated_read_us: r1(sim.read_us),
+    measured_window_us: probe.window?.p50_us ?? null, simulated_window_us: sim.window_us === null ? null : r1(sim.window_us),
+    window_pages: windowPages,
+    note: 'the page-in probe\'s cold read of the data file (one load a 4 KiB page, back to back, no advice; the median rate\'s time and the median first window) against the model\'s replay of it with this profile (linux, page-in on)',
+  };
 }

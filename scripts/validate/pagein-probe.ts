@@ -41,8 +41,26 @@ export function parsePageinSamples(out: string): PageinSample[] {
   return samples;
 }
 
-/** What the probe's reads give: the median rate (MB/s) of the cold ones (and, when asked, the median time of their first window, µs), or why none. */
-export type PageinProbeFit = { mbps: number; reads: number; rates_mbps: number[]; window?: { pages: number; p50_us: number; us: number[] } } | { reason: string };
+/**
+ * What the probe's reads give: the median rate (MB/s) of the cold ones, and, when their first
+ * window was timed, its median time (µs) and the median rate of the bytes after it
+ * (`later_mbps`, {@link laterWindowsRate}); or why none.
+ */
+export type PageinProbeFit = { mbps: number; reads: number; rates_mbps: number[]; window?: { pages: number; p50_us: number; us: number[] }; later_mbps?: number; later_rates_mbps?: number[] } | { reason: string };
+
+/**
+ * The rate (MB/s, two decimals) of a cold read's bytes after its first window: what the later
+ * windows took. The kernel reads the first window around the first fault in 4 KiB folios, one
+ * request of 254 segments at a time on a virtio ring of 256, and the later ones in folios two
+ * orders larger each window, up to 2 MiB, several requests at once: their rate is the page
+ * cache's read rate of the bytes, with a few segments left in it (about 800 for 256 MiB, against
+ * 65,536 pages). Undefined when the window was not timed, or covers the whole read.
+ */
+export function laterWindowsRate(s: PageinSample): number | undefined {
+  if (!s.window || !(s.window.ns > 0)) return undefined;
+  const bytes = s.bytes - s.window.pages * 4096, ns = s.ns - s.window.ns;
+  return bytes > 0 && ns > 0 ? Math.round((bytes / (ns / 1000)) * 100) / 100 : undefined;
+}
 
 /** The median rate of the cold reads (at most {@link PAGEIN_MAX_CACHED} of the file cached as each began), MB/s with two decimals. */
 export function pageinProbeRate(samples: readonly PageinSample[]): PageinProbeFit {
@@ -50,8 +68,10 @@ export function pageinProbeRate(samples: readonly PageinSample[]): PageinProbeFi
   if (cold.length === 0) return { reason: samples.length === 0 ? 'the probe timed no read' : `no cold read: every one of the ${samples.length} read(s) began with more than ${PAGEIN_MAX_CACHED * 100} % of the file cached` };
   const rates = cold.map((s) => Math.round((s.bytes / (s.ns / 1000)) * 100) / 100);
   const windows = cold.filter((s) => s.window && s.window.ns > 0);
+  const later = cold.map(laterWindowsRate).filter((r): r is number => r !== undefined);
   const window = windows.length === 0 ? {} : {
     window: { pages: windows[0].window!.pages, p50_us: Math.round(median(windows.map((s) => s.window!.ns / 1000)) * 100) / 100, us: windows.map((s) => Math.round(s.window!.ns / 10) / 100) },
+    ...(later.length === 0 ? {} : { later_mbps: Math.round(median(later) * 100) / 100, later_rates_mbps: later }),
   };
   return { mbps: Math.round(median(rates) * 100) / 100, reads: cold.length, rates_mbps: rates, ...window };
 }
