@@ -129,3 +129,59 @@ export function runMm1(p: Mm1Params): Mm1Result {
     theorySojournUs: p.serviceUs / (1 - p.rho),
   };
 }
+
+/**
+ * The same M/M/1 run without an event queue: its two pending events (the
+ * next arrival, the departure in service) held in two variables and the
+ * earlier fired, ties in scheduling order as the engine breaks them. The
+ * same streams give the same draws in the same order, so the same customers
+ * and sojourn times as {@link runMm1}: what is left is the model's own work
+ * (the draws, the FIFO, the branch on which event comes next), the floor
+ * under which no event queue can bring the engine's figure.
+ */
+export function runMm1Floor(p: Mm1Params): Mm1Result {
+  const t0 = process.hrtime.bigint();
+  const arrivals = new RandomStream(p.seed, 'bench.arrivals'), service = new RandomStream(p.seed, 'bench.service');
+  const gapNs = (p.serviceUs / p.rho) * 1000, serviceNs = p.serviceUs * 1000;
+  const queue = new TimeRing();
+  let seq = 0;
+  // the next arrival and the departure in service: time (Infinity: none) and when each was scheduled
+  let arriveAt = roundNs(arrivals.exponential(gapNs)), arriveSeq = seq++;
+  let departAt = Infinity, departSeq = 0;
+  let arrived = 0, served = 0, sojournNs = 0, events = 0;
+  while (served < p.customers) {
+    events++;
+    if (arriveAt < departAt || (arriveAt === departAt && arriveSeq < departSeq)) {
+      const now = arriveAt;
+      arrived++;
+      queue.push(now);
+      // the server starts at once when idle (Server.arrive), then the source schedules the next arrival (Source.fire)
+      if (departAt === Infinity) {
+        departAt = now + roundNs(service.exponential(serviceNs));
+        departSeq = seq++;
+      }
+      if (arrived < p.customers) {
+        arriveAt = now + roundNs(arrivals.exponential(gapNs));
+        arriveSeq = seq++;
+      } else arriveAt = Infinity;
+    } else {
+      const now = departAt;
+      sojournNs += now - queue.shift();
+      served++;
+      if (queue.length > 0) {
+        departAt = now + roundNs(service.exponential(serviceNs));
+        departSeq = seq++;
+      } else departAt = Infinity;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    customers: p.customers,
+    events,
+    seconds,
+    eventsPerSec: events / seconds,
+    customersPerSec: p.customers / seconds,
+    meanSojournUs: sojournNs / p.customers / 1000,
+    theorySojournUs: p.serviceUs / (1 - p.rho),
+  };
+}

@@ -25,7 +25,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMm1, type Mm1Result } from './mm1.ts';
+import { runMm1, runMm1Floor, type Mm1Result } from './mm1.ts';
 import { DATA_DIR, ensureBenchTrace, reusableBenchCache, type BenchTraceParams } from './trace-data.ts';
 import { benchSweep, sweepBenchLine } from './sweep.ts';
 import { ensureSparseTrace, SPARSE_TRACES } from './sparse-traces.ts';
@@ -105,9 +105,9 @@ async function convertCache1m(): Promise<{ csv: string; sst: string }> {
 }
 
 // ---- 1. engine
-function engineRun(customers: number): Mm1Result {
-  runMm1({ customers: Math.min(customers, 200_000), rho: 0.8, serviceUs: 100, seed: 99 }); // warm-up
-  const runs = [1, 2, 3].map((seed) => runMm1({ customers, rho: 0.8, serviceUs: 100, seed }));
+function engineRun(customers: number, run = runMm1): Mm1Result {
+  run({ customers: Math.min(customers, 200_000), rho: 0.8, serviceUs: 100, seed: 99 }); // warm-up
+  const runs = [1, 2, 3].map((seed) => run({ customers, rho: 0.8, serviceUs: 100, seed }));
   return runs.sort((a, b) => a.seconds - b.seconds)[1];
 }
 if (section('engine')) {
@@ -117,6 +117,13 @@ if (section('engine')) {
     engine[String(customers)] = e;
     console.log(`engine: M/M/1 rho=0.8, ${fmt(customers)} customers, ${fmt(e.events)} events in ${e.seconds.toFixed(3)} s = ${fmt(e.eventsPerSec)} events/s, ${fmt(e.customersPerSec)} customers/s (median of 3; mean sojourn ${e.meanSojournUs.toFixed(1)} us, theory ${e.theorySojournUs.toFixed(1)} us)`);
   }
+  // the same model without the queue (bench/mm1.ts, runMm1Floor): what the model's own work costs, and so what the queue adds
+  const floor = engineRun(1_000_000, runMm1Floor);
+  const ours1m = engine['1000000'] as Mm1Result;
+  const nsPerEvent = (r: Mm1Result) => (r.seconds / r.events) * 1e9;
+  engine.floor = { ...floor, ns_per_event: nsPerEvent(floor), engine_ns_per_event: nsPerEvent(ours1m) };
+  console.log(`engine: the same M/M/1 without an event queue (its two events in two variables), 1,000,000 customers in ${floor.seconds.toFixed(3)} s = ${fmt(floor.customersPerSec)} customers/s: ` +
+    `${nsPerEvent(floor).toFixed(1)} ns an event for the model's own work, against ${nsPerEvent(ours1m).toFixed(1)} with the engine (its queue adds ${(nsPerEvent(ours1m) - nsPerEvent(floor)).toFixed(1)})`);
   const simpyPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import simpy'], { stdio: 'ignore' }).status === 0);
   if (simpyPython) {
     const r = spawnSync(simpyPython, [SIMPY, '1000000', '3'], { encoding: 'utf8' });
@@ -124,7 +131,7 @@ if (section('engine')) {
     const ours = (engine['1000000'] as Mm1Result).customersPerSec;
     const simpy = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { variant: string; customers_per_s: number; seconds: number; mean_sojourn_us: number });
     for (const v of simpy) {
-      console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s (median of 3) = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x`);
+      console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s (median of 3) = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x (without a queue at all ${(floor.customersPerSec / v.customers_per_s).toFixed(1)}x)`);
     }
     engine.simpy = simpy.map((v) => ({ ...v, ratio: ours / v.customers_per_s }));
   } else {
