@@ -89,9 +89,12 @@ FILE' and 'device.profile: FILE' accept:
      page-in probe (pagein-read.c, built with cc): the data file read cold
      through a mapping, one load a 4 KiB page and nothing else (5 reads,
      --quick 3; a read counts when at most 1 % of the file was still
-     cached as it began): the median rate of those is the page
-     cache's read path, and read_bandwidth_mbps in place of step 1's O_DIRECT
-     rate (raised to the rate of the bytes alone when 6a fits segment_us).
+     cached as it began): the median rate of their bytes after the first
+     read-ahead window (the later windows, in folios of up to 2 MiB, a
+     segment each) is the page cache's read path, and read_bandwidth_mbps
+     in place of step 1's O_DIRECT rate (the whole reads' rate when the
+     window was not timed); the report checks it by replaying the probe's
+     read through the model ('probe check').
      Without a rate from it (no cc, the probe failed, or no read was cold),
      fio's rate stands in (its accesses a second x 4 KiB, when it timed 1024
      accesses or more), which also holds fio's own work for each access;
@@ -104,7 +107,8 @@ FILE' and 'device.profile: FILE' accept:
      separate pages and into one transparent huge page: segment_us =
      (median into pages − into the huge page) / the segments between them,
      what each scatter-gather segment (a folio of the page cache) adds to a
-     read; read_bandwidth_mbps then becomes the rate of the bytes alone,
+     read; a read_bandwidth_mbps not from the page-in probe (fio's rate, or
+     step 1's) then becomes the rate of the bytes alone,
      4096 / (4096 / rate − segment_us). None (the reason in the report)
      without cc, without a huge page, with fewer than 20 reads of a kind, a
      gain under 10 %, a cost that rounds to 0, or one over 90 % of a page's
