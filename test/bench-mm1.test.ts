@@ -11,7 +11,7 @@ describe('bench M/M/1 and its floor without a queue', () => {
   for (const p of [
     { customers: 20_000, rho: 0.8, serviceUs: 100, seed: 1 },
     { customers: 5_000, rho: 0.5, serviceUs: 7, seed: 42 },
-    { customers: 3_000, rho: 0.95, serviceUs: 0.001, seed: 3 }, // 1 ns services: times collide, ties broken in scheduling order
+    { customers: 3_000, rho: 0.95, serviceUs: 0.001, seed: 3 }, // 1 ns services: many events at equal times
   ]) {
     it(`serve the same customers with the same sojourns (ρ ${p.rho}, ${p.customers} customers, seed ${p.seed})`, () => {
       const e = runMm1(p), f = runMm1Floor(p);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pageinProbeCheck, predictPageinProbe } from '../scripts/validate/model-check.ts';
-import { laterWindowsRate, measurePagein, PAGEIN_MAX_CACHED, pageinProbeRate, parsePageinSamples } from '../scripts/validate/pagein-probe.ts';
+import { laterWindowsRate, measurePagein, pageCacheReadRate, PAGEIN_MAX_CACHED, pageinProbeRate, parsePageinSamples } from '../scripts/validate/pagein-probe.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-pagein-'));
 /** statfs(2)'s f_type of tmpfs. */
@@ -61,6 +61,25 @@ describe('the page-in probe', () => {
       window: { pages: 2048, p50_us: 6000, us: [6000, 5000, 8000] },
       later_mbps: 2063.86, later_rates_mbps: [2063.86, 2080.37, 1970.05],
     });
+  });
+
+  it('the read rate: the probe\'s later windows as they are, else its whole reads, else fio\'s step or the O_DIRECT reads less a segment a page', () => {
+    const whole = { mbps: 2000, reads: 5, rates_mbps: [2000] };
+    const later = { ...whole, window: { pages: 2048, p50_us: 6000, us: [6000] }, later_mbps: 2100, later_rates_mbps: [2100] };
+    // the probe's rates stand as they are, whether or not a segment was fitted
+    expect(pageCacheReadRate(later, 500, 3000, 0.5)).toEqual({ mbps: 2100, segmentKept: true, source: 'probe-later-windows' });
+    expect(pageCacheReadRate(later, 500, 3000, null)).toEqual({ mbps: 2100, segmentKept: false, source: 'probe-later-windows' });
+    expect(pageCacheReadRate(whole, 500, 3000, 0.5)).toEqual({ mbps: 2000, segmentKept: true, source: 'probe-whole-reads' });
+    // fio's step: 4096 / 512 = 8 µs a page, less 0.5: 4096 / 7.5 = 546.13 MB/s
+    expect(pageCacheReadRate(null, 512, 3000, 0.5)).toEqual({ mbps: 546.13, segmentKept: true, source: 'pagein-step' });
+    expect(pageCacheReadRate(null, 512, 3000, null)).toEqual({ mbps: 512, segmentKept: false, source: 'pagein-step' });
+    // O_DIRECT: 4096 / 4096 = 1 µs a page, less 0.5: 8192 MB/s
+    expect(pageCacheReadRate(null, null, 4096, 0.5)).toEqual({ mbps: 8192, segmentKept: true, source: 'o-direct' });
+    // a segment above 90 % of a page's time at the rate is dropped, the rate as measured: 0.95 of 1 µs
+    expect(pageCacheReadRate(null, null, 4096, 0.95)).toEqual({ mbps: 4096, segmentKept: false, source: 'o-direct' });
+    // for the probe the same test decides whether the segment is kept: 4096 / 2100 = 1.95 µs a page
+    expect(pageCacheReadRate(later, null, 4096, 1.8)).toEqual({ mbps: 2100, segmentKept: false, source: 'probe-later-windows' });
+    expect(pageCacheReadRate(later, null, 4096, 1.7)).toEqual({ mbps: 2100, segmentKept: true, source: 'probe-later-windows' });
   });
 
   // a device of one slot, a constant 50 µs latency and 1024 MB/s (4 µs a page), no CPU costs, windows of 64 pages

@@ -9,8 +9,9 @@
  *   least squares of QD1 mean latency over size per direction
  *   (latency = c + bytes / bw); lognormal at c with the 4 KiB spread;
  *   read_bandwidth_mbps then the page cache's read rate (the read path
- *   page-in waits on): the page-in probe's (pagein-probe.ts) when it ran,
- *   else the pagein step's (calibration-fit.ts pageinRate).
+ *   page-in waits on): the page-in probe's later windows when it ran
+ *   (pagein-probe.ts pageCacheReadRate), else the pagein step's
+ *   (calibration-fit.ts pageinRate), less a segment a page.
  * - channels: round(peak IOPS × QD1 latency) of the 4 KiB depth probe,
  *   the larger of the read and write estimates; or, when the batched writes
  *   fit a serial submission stage (submission-fit.ts: submit_us,
@@ -40,7 +41,8 @@
  *   --dir (cpu-calibration.ts); skipped without a C compiler.
  * Checks (reported, not fitted): the journal step (append + fdatasync)
  * against the simulator's ext4-ordered prediction (model-check.ts); the
- * page-in step's misses against the read-ahead window.
+ * page-in step's misses against the read-ahead window; the page-in probe's
+ * read against the simulator's replay of it (model-check.ts).
  *
  * Output, for `-o device.yaml`: `device.yaml` (the fragment: the `device`
  * keys, each with a comment naming its fit and microbenchmark; the base
@@ -53,7 +55,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS } from './fio.ts';
 import { median, splitPagein } from './fit.ts';
-import { measurePagein, PAGEIN_PROBE_REPS } from './pagein-probe.ts';
+import { measurePagein, pageCacheReadRate, PAGEIN_PROBE_REPS } from './pagein-probe.ts';
 import { fitFlushGap, GAP_ROUNDS, measureFlushGap } from './flush-gap.ts';
 import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry, segmentProvenance, withSegments } from './segment-probe.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
@@ -72,7 +74,7 @@ import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
 import { cpuFigures, parseSamples, type CpuFigures } from '../measure/cpu-fit.ts';
 import { busyDeviceKeys, cpuCalibration } from './cpu-calibration.ts';
 import { writebackLatency, writebackStage } from './writeback-stage.ts';
-import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, rateLessSegments, requireFiniteFit, round2, segmentFit, type StepReport } from './calibration-fit.ts';
+import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, requireFiniteFit, round2, segmentFit, type StepReport } from './calibration-fit.ts';
 import { rerunSlowSteps } from './step-rerun.ts';
 import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
@@ -264,16 +266,12 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     // a read's segments (one a folio) apart from its bytes, when the huge-page reads gave their cost: the rate of bytes alone
     const segment = segmentFit(segRun.samples, segRun.note);
     if ('reason' in segment) log(`calibrate: no device.segment_us: ${segment.reason}`);
-    // the probe reads most of its file in 2 MiB folios, a segment each: the rate of its later windows is the bytes' own (pagein-probe.ts);
-    // the pagein step's (fio's) and the O_DIRECT reads' are taken for reads of 4 KiB pages, a segment a page
-    const probeMbps = pageinProbe ? (pageinProbe.later_mbps ?? pageinProbe.mbps) : null;
-    const pagesMbps = probeMbps ?? pagein?.mbps ?? fit.read.bandwidth_mbps;
+    // device.read_bandwidth_mbps: the probe's later windows as they are, else fio's or the O_DIRECT rate less a segment a page (pagein-probe.ts)
     const segFit = 'segment_us' in segment ? segment : null;
-    const bytesMbps = segFit ? rateLessSegments(pagesMbps, segFit.segment_us) : null;
-    // the segment's cost kept when the pages' rate can hold it
-    const kept = bytesMbps === null ? null : segFit;
+    const readRate = pageCacheReadRate(pageinProbe, pagein?.mbps ?? null, fit.read.bandwidth_mbps, segFit?.segment_us ?? null);
+    const kept = readRate.segmentKept ? segFit : null;
     const segmentUs = kept?.segment_us ?? 0;
-    const readMbps = probeMbps ?? bytesMbps ?? pagesMbps; // device.read_bandwidth_mbps
+    const readMbps = readRate.mbps;
     // one read alone, and the queue's segments and ring (request-ring.ts)
     const sizesOf = (keep: (s: StepReport) => boolean) => steps.filter(keep).map((s) => sizeLabel(s.bytes)).join(', ');
     const sizes = (d: string) => sizesOf((s) => s.kind === 'latency' && s.name.startsWith(`lat-${d}-`));
@@ -337,7 +335,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(serial && completion ? { 'device.submit_completion': { value: completion.submit_completion, r2: null, n: 1, from: completion.from } } : {}),
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
       'device.read_bandwidth_mbps': pageinProbe
-        ? { value: readMbps, r2: null, n: pageinProbe.reads, from: `pagein-probe: ${pageinProbe.later_mbps !== undefined ? `the median rate of the bytes after the first window (${pageinProbe.window!.pages} pages, in 4 KiB folios) of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.later_rates_mbps!.join(', ')} MB/s; the whole reads ${pageinProbe.rates_mbps.join(', ')} MB/s)` : `the median rate of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.rates_mbps.join(', ')} MB/s; their first windows not timed)`}, one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c), in folios of up to 2 MiB, a segment each: the rate of the bytes, which page-in waits on (fio's pagein step, which copies 4 KiB an access: ${pagein ? `${pagein.mbps} MB/s` : 'not timed'}; O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s)` }
+        ? { value: readMbps, r2: null, n: pageinProbe.reads, from: `pagein-probe: ${pageinProbe.later_mbps !== undefined ? `the median rate of the bytes after the first window (${pageinProbe.window!.pages} pages, in 4 KiB folios) of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.later_rates_mbps!.join(', ')} MB/s; the whole reads ${pageinProbe.rates_mbps.join(', ')} MB/s), one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c), in folios of up to 2 MiB, a segment each: the rate of the bytes` : `the median rate of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.rates_mbps.join(', ')} MB/s; their first windows not timed), one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c), most of them in folios of up to 2 MiB: taken as the rate of the bytes`}, which page-in waits on (fio's pagein step, which copies 4 KiB an access: ${pagein ? `${pagein.mbps} MB/s` : 'not timed'}; O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s)` }
         : withSegments(pagein ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
         : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` }, readMbps, segmentUs),
       ...(kept ? { 'device.segment_us': segmentProvenance(kept) } : {}),

@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { runCProbe } from '../measure/cpu-probe.ts';
 import { median } from './fit.ts';
+import { rateLessSegments, SEGMENT_MAX_SHARE } from './calibration-fit.ts';
 
 const PROBE_SOURCE = resolve(import.meta.dirname, '..', 'measure', 'pagein-read.c');
 
@@ -82,4 +83,24 @@ export async function measurePagein(work: string, dataFile: string, reps: number
   const r = await runCProbe(PROBE_SOURCE, work, 'the page-in probe', args, parsePageinSamples, onChild);
   if (!('value' in r)) return { fit: r, note: r.reason }; // as the segment and FLUSH-gap probes note it
   return { fit: pageinProbeRate(r.value), note: `probe pagein-read.c, ${reps} sequential reads of the data file through a mapping, each after dropping its cached pages` };
+}
+
+/** Where {@link pageCacheReadRate} took `device.read_bandwidth_mbps` from. */
+export type ReadRateSource = 'probe-later-windows' | 'probe-whole-reads' | 'pagein-step' | 'o-direct';
+
+/**
+ * `device.read_bandwidth_mbps` and whether `segment_us` is kept, from what the calibration
+ * measured: the page-in probe's later windows (read in large folios, a few segments: their rate
+ * is the bytes' as it is), else its whole reads (mostly such windows: as they are too); else fio's
+ * `pagein` step, else the O_DIRECT reads, both taken for reads of a segment a 4 KiB page and so
+ * raised to the bytes' rate, 4096 / (4096 / rate − `segmentUs`). A fitted segment is kept when it
+ * is at most {@link SEGMENT_MAX_SHARE} of a page's read time at the rate it is tested against;
+ * otherwise it is dropped and the rate stands as measured.
+ */
+export function pageCacheReadRate(probe: Extract<PageinProbeFit, { mbps: number }> | null, stepMbps: number | null, oDirectMbps: number, segmentUs: number | null): { mbps: number; segmentKept: boolean; source: ReadRateSource } {
+  const probeMbps = probe ? (probe.later_mbps ?? probe.mbps) : null;
+  const source: ReadRateSource = probe ? (probe.later_mbps !== undefined ? 'probe-later-windows' : 'probe-whole-reads') : stepMbps !== null ? 'pagein-step' : 'o-direct';
+  const measured = probeMbps ?? stepMbps ?? oDirectMbps;
+  const bytes = segmentUs === null ? null : rateLessSegments(measured, segmentUs);
+  return { mbps: probeMbps ?? bytes ?? measured, segmentKept: bytes !== null, source };
 }
