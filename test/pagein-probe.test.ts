@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pageinProbeCheck, predictPageinProbe } from '../scripts/validate/model-check.ts';
+import { pageinProbeCheck, predictPageinProbe, replayWindowRequestRate } from '../scripts/validate/model-check.ts';
 import { laterWindowsRate, measurePagein, pageCacheReadRate, PAGEIN_MAX_CACHED, pageinProbeRate, parsePageinSamples } from '../scripts/validate/pagein-probe.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-pagein-'));
@@ -94,6 +94,17 @@ describe('the page-in probe', () => {
     expect(predictPageinProbe(ONE, 64 * 4096, 64).window_us).toBeNull(); // the window is the whole file
     // twice the rate: 50 + 128 µs a window
     expect(predictPageinProbe({ ...ONE, device: { ...ONE.device, read_bandwidth_mbps: 2048 } }, 256 * 4096).read_us).toBe(4 * 178);
+  });
+
+  it('one read\'s rate fitted through the model: the rate at which the replay\'s first window takes the measured time', () => {
+    // one read alone at R MB/s: the first window of 64 pages takes 50 + 262144 / R µs while R is below the pipe's 1024
+    const slow = { ...ONE, device: { ...ONE.device, read_request_mbps: 700 } };
+    expect(predictPageinProbe(slow, 128 * 4096, 64).window_us).toBeCloseTo(50 + 262144 / 700, 3); // times in whole ns
+    expect(replayWindowRequestRate(slow, { pages: 64, p50_us: 562 }, 700)).toEqual({ mbps: 512, at_start_us: 424.5 }); // 50 + 262144 / 512
+    expect(replayWindowRequestRate(slow, { pages: 64, p50_us: 50 + 262144 / 900 }, 700)!.mbps).toBe(900);
+    // out of reach: faster than the pipe allows (50 + 256 µs at 1024 MB/s), slower than a sixteenth of the start
+    expect(replayWindowRequestRate(slow, { pages: 64, p50_us: 300 }, 700)).toBeNull();
+    expect(replayWindowRequestRate(slow, { pages: 64, p50_us: 50 + 262144 / (700 / 16) + 1 }, 700)).toBeNull();
   });
 
   it('the calibration\'s check: the probe\'s read and first window beside the model\'s replay of them', () => {

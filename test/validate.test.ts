@@ -471,6 +471,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
     if (disk?.ring_descriptors != null) expect(doc.device.ring_descriptors).toBe(disk.ring_descriptors);
     if (disk && (disk.ring_descriptors ?? 0) > 0 && cj.fits.pagein_probe && 'window' in cj.fits.pagein_probe && doc.device.max_segments + 2 > disk.ring_descriptors! / 2) {
       expect(cj.fitted['device.read_request_mbps'].from).toMatch(/^pagein-probe: the first read-ahead window \(\d+ pages in 4 KiB folios/);
+      // then made exact through the model: its replay of the window takes the measured time (the check replays it again)
+      const refit = /the rate is the one at which the replay takes the measured/.test(cj.fitted['device.read_request_mbps'].from);
+      expect(refit || /kept as it is: no rate from a sixteenth to 16 times it/.test(cj.fitted['device.read_request_mbps'].from)).toBe(true);
+      if (refit) expect(Math.abs(cj.checks.pagein_probe.simulated_window_us - cj.checks.pagein_probe.measured_window_us)).toBeLessThanOrEqual(0.01 * cj.checks.pagein_probe.measured_window_us + 0.2);
     } else {
       expect(cj.fitted['device.read_request_mbps'].from).toMatch(/^lat-read-\*: 1 \/ slope of mean latency vs size/);
     }

@@ -15,7 +15,8 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
                          [--max-depth 64] [--settle 90] -o device.yaml
 
 Fits syncsim's storage model (device.read_latency, write_latency,
-read_bandwidth_mbps, segment_us, bandwidth_mbps, media_mbps, channels, submit_us,
+read_bandwidth_mbps, segment_us, read_request_mbps, max_segments,
+ring_descriptors, bandwidth_mbps, media_mbps, channels, submit_us,
 submit_command_us, submit_overlap, submit_completion, write_cache, flush_us, flush_empty_us, flush_cv, flush_floor, flush_quantiles,
 destage, media_write_us, host_cv, host_floor, busy_latency_us, busy_flush_us), readahead.pages, fs.kind and
 the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
@@ -94,7 +95,11 @@ FILE' and 'device.profile: FILE' accept:
      segment each) is the page cache's read path, and read_bandwidth_mbps
      in place of step 1's O_DIRECT rate (the whole reads' rate when the
      window was not timed); the report checks it by replaying the probe's
-     read through the model ('probe check').
+     read through the model ('probe check'). Where the disk's ring sends
+     the first window's requests one at a time (sysfs: a virtio ring of
+     ring_descriptors, queue/max_segments), read_request_mbps is the rate
+     of one read alone at which the model's replay of that window takes
+     its measured time.
      Without a rate from it (no cc, the probe failed, or no read was cold),
      fio's rate stands in (its accesses a second x 4 KiB, when it timed 1024
      accesses or more), which also holds fio's own work for each access;

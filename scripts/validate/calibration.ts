@@ -61,7 +61,7 @@ import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry, segme
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { requestRingFit } from './request-ring.ts';
-import { pageinProbeCheck, predictAppendSync } from './model-check.ts';
+import { pageinProbeCheck, predictAppendSync, replayWindowRequestRate } from './model-check.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -362,6 +362,16 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(busy ? busy.fitted : {}),
     };
     annotateSplit(fitted, device, host.report);
+    // one read's rate from the probe's first window, made exact: the rate at which the model's replay of that window takes its measured time
+    const requestFit = fitted['device.read_request_mbps'];
+    if (pageinProbe?.window && requestFit?.from.startsWith('pagein-probe') && typeof device.read_request_mbps === 'number') {
+      log('calibrate: fitting one read\'s rate to the page-in probe\'s first window through the model ...');
+      const replayed = replayWindowRequestRate(fragment as Record<string, unknown>, pageinProbe.window, device.read_request_mbps);
+      if (replayed) {
+        device.read_request_mbps = replayed.mbps;
+        fitted['device.read_request_mbps'] = { ...requestFit, value: replayed.mbps, from: `${requestFit.from}; that rate (${requestFit.value} MB/s) made the model's replay of the window ${replayed.at_start_us} µs, so the rate is the one at which the replay takes the measured ${pageinProbe.window.p50_us} µs (bisection; model-check.ts)` };
+      } else fitted['device.read_request_mbps'] = { ...requestFit, from: `${requestFit.from}; kept as it is: no rate from a sixteenth to 16 times it brings the model's replay of the window to the measured time` };
+    }
     requireFiniteFit(fragment as Record<string, unknown>, fitted);
 
     // checks: the journal step against the model, the page-in misses against the window

@@ -90,3 +90,26 @@ export function pageinProbeCheck(fragment: Record<string, unknown>, bytes: numbe
     note: 'the page-in probe\'s cold read of the data file (one load a 4 KiB page, back to back, no advice; the median rate\'s time and the median first window) against the model\'s replay of it with this profile (linux, page-in on)',
   };
 }
+
+/**
+ * The rate of one read alone (`device.read_request_mbps`) at which the model's replay of the
+ * page-in probe's first window ({@link predictPageinProbe} on a file of twice the window: the
+ * loads of its first `window.pages` pages) takes the window's measured median `window.p50_us`,
+ * every other key as in `fragment`: by bisection on the rate's logarithm, from a sixteenth to
+ * sixteen times `start`, to two decimals. Also the replay's window at `start` (µs). Null when
+ * no rate in that range brings the window to its measured time: its latencies and segments
+ * alone take longer, or the shared pipe keeps it shorter.
+ */
+export function replayWindowRequestRate(fragment: Record<string, unknown>, window: { pages: number; p50_us: number }, start: number): { mbps: number; at_start_us: number } | null {
+  const device = (fragment.device ?? {}) as Record<string, unknown>;
+  const windowUs = (mbps: number) => predictPageinProbe({ ...fragment, device: { ...device, read_request_mbps: mbps } }, 2 * window.pages * 4096, window.pages).window_us!;
+  let lo = Math.log(start / 16), hi = Math.log(start * 16);
+  // the window's time falls as the rate grows
+  if (windowUs(Math.exp(hi)) > window.p50_us || windowUs(Math.exp(lo)) < window.p50_us) return null;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (windowUs(Math.exp(mid)) > window.p50_us) lo = mid;
+    else hi = mid;
+  }
+  return { mbps: Math.round(Math.exp((lo + hi) / 2) * 100) / 100, at_start_us: Math.round(windowUs(start) * 10) / 10 };
+}
