@@ -459,23 +459,30 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the submission stage when the batches fit one (then the slots are the deepest queue in flight: 32 writes of a batch), else the reason
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
-      'read_bandwidth_mbps', ...(doc.device.segment_us !== undefined ? ['segment_us'] : []), 'read_request_mbps',
+      'read_bandwidth_mbps', ...(doc.device.segment_us !== undefined ? ['segment_us'] : []), ...(doc.device.read_request_mbps !== undefined ? ['read_request_mbps'] : []),
       ...(doc.device.max_segments !== undefined ? ['max_segments'] : []), ...(doc.device.ring_descriptors !== undefined ? ['ring_descriptors'] : []), 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []), 'host_cv',
       ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : []),
       // the device's round trips beside a busy CPU, from the CPU probe (none with one CPU)
       ...(cj.fitted['device.busy_latency_us'] ? ['busy_latency_us', 'busy_flush_us'] : [])]);
     // one read alone: the page-in probe's first window where the ring sends its requests one at a time, else fio's QD1 reads; the ring from sysfs
-    expect(doc.device.read_request_mbps).toBeGreaterThan(0);
-    expect(cj.fitted['device.read_request_mbps']).toMatchObject({ value: doc.device.read_request_mbps });
+    // (no key when neither gives a rate: no window fit, and the O_DIRECT line over sizes did not rise, as a 1 s quick run can measure it)
+    if (doc.device.read_request_mbps === undefined) {
+      expect(cj.fits.read.bandwidth_mbps).toBe(0);
+      expect(cj.fitted['device.read_request_mbps']).toBeUndefined();
+    } else {
+      expect(doc.device.read_request_mbps).toBeGreaterThan(0);
+      expect(cj.fitted['device.read_request_mbps']).toMatchObject({ value: doc.device.read_request_mbps });
+    }
     const disk = blockDeviceOfDir(dir);
     if (disk?.ring_descriptors != null) expect(doc.device.ring_descriptors).toBe(disk.ring_descriptors);
-    if (disk && (disk.ring_descriptors ?? 0) > 0 && cj.fits.pagein_probe && 'window' in cj.fits.pagein_probe && doc.device.max_segments + 2 > disk.ring_descriptors! / 2) {
+    const hasRate = doc.device.read_request_mbps !== undefined; // (no rate at all: above)
+    if (hasRate && disk && (disk.ring_descriptors ?? 0) > 0 && cj.fits.pagein_probe && 'window' in cj.fits.pagein_probe && doc.device.max_segments + 2 > disk.ring_descriptors! / 2) {
       expect(cj.fitted['device.read_request_mbps'].from).toMatch(/^pagein-probe: the first read-ahead window \(\d+ pages in 4 KiB folios/);
       // then made exact through the model: its replay of the window takes the measured time (the check replays it again)
       const refit = /the rate is the one at which the replay takes the measured/.test(cj.fitted['device.read_request_mbps'].from);
       expect(refit || /kept as it is: no rate from a sixteenth to 16 times it/.test(cj.fitted['device.read_request_mbps'].from)).toBe(true);
       if (refit) expect(Math.abs(cj.checks.pagein_probe.simulated_window_us - cj.checks.pagein_probe.measured_window_us)).toBeLessThanOrEqual(0.01 * cj.checks.pagein_probe.measured_window_us + 0.2);
-    } else {
+    } else if (hasRate) {
       expect(cj.fitted['device.read_request_mbps'].from).toMatch(/^lat-read-\*: 1 \/ slope of mean latency vs size/);
     }
     // the probe ran (a C compiler) on more than one CPU: both keys fitted
