@@ -2,6 +2,7 @@
  * What `syncsim calibrate` writes beside its profile (device.calibration.json):
  * every fitted key with its provenance, the fits and checks, and each step.
  */
+import type { pageinProbeCheck } from './model-check.ts';
 import type { WritebackStage } from './writeback-stage.ts';
 import type { CompletionFit } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
@@ -98,7 +99,7 @@ export interface Calibration {
      * (model-check.ts, predictPageinProbe): the median time of the whole read and of its first
      * window, measured and simulated (µs); null without a probe rate. Absent in reports of earlier versions.
      */
-    pagein_probe?: { measured_read_us: number; simulated_read_us: number; measured_window_us: number | null; simulated_window_us: number | null; window_pages: number | null; note: string } | null;
+    pagein_probe?: ReturnType<typeof pageinProbeCheck> | null;
   };
   steps: StepReport[];
   files: { fragment: string; calibration: string };

@@ -1,13 +1,13 @@
 /**
- * What the simulator predicts for two of the calibration's measurements
- * with the calibrated device: the journal microbenchmark, and the page-in
- * probe's cold read. For the journal: with a
- * calibrated device: a linux task appending 4 KiB to a new file (blocks
- * not yet allocated, `fs.preallocated: false`, so each writeback allocates
- * and the ext4-ordered model commits a jbd2 transaction) and syncing it
- * after every write, one msync at a time. Compared with the measured
- * buffered write + fdatasync, it checks the device fit together with the
- * filesystem model. Nothing is fitted from either.
+ * What the simulator predicts for the calibration's measurements with the
+ * calibrated device. The journal microbenchmark: a linux task appending
+ * 4 KiB to a new file (blocks not yet allocated, `fs.preallocated: false`,
+ * so each writeback allocates and the ext4-ordered model commits a jbd2
+ * transaction) and syncing it after every write, one msync at a time;
+ * compared with the measured buffered write + fdatasync, it checks the
+ * device fit together with the filesystem model. The page-in probe's cold
+ * read: checked the same way, and one read's rate is fitted so that the
+ * replay of its first window takes the measured time.
  */
 import { resolveConfig } from '../../sim/config.ts';
 import { Simulator } from '../../sim/simulator.ts';
