@@ -128,7 +128,7 @@ if (section('engine')) {
   if (simpyPython) {
     const r = spawnSync(simpyPython, [SIMPY, '1000000', '3'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`SimPy benchmark failed: ${r.stderr}`);
-    const ours = (engine['1000000'] as Mm1Result).customersPerSec;
+    const ours = ours1m.customersPerSec;
     const simpy = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { variant: string; customers_per_s: number; seconds: number; mean_sojourn_us: number });
     for (const v of simpy) {
       console.log(`engine: SimPy ${v.variant} M/M/1, 1,000,000 customers in ${v.seconds.toFixed(2)} s (median of 3) = ${fmt(v.customers_per_s)} customers/s (mean sojourn ${v.mean_sojourn_us.toFixed(1)} us); syncsim/SimPy = ${(ours / v.customers_per_s).toFixed(1)}x (without a queue at all ${(floor.customersPerSec / v.customers_per_s).toFixed(1)}x)`);

@@ -18,6 +18,14 @@ import type { PageinProbeFit } from './pagein-probe.ts';
 /** Mapped address of the simulated file. */
 const BASE = 0x10000000;
 
+/** Feeds `rows` (the whole trace) to `sim` and runs it to its end. */
+function replayWhole(sim: Simulator, rows: TraceRow[]): void {
+  sim.feed(rows);
+  sim.run();
+  sim.end();
+  sim.run();
+}
+
 /** The trace: map a file of `n` pages, then n × (store to the next page, msync SYNC of it), 1 µs apart. */
 export function appendSyncTrace(n: number, pageSize = 4096): TraceRow[] {
   const rows: TraceRow[] = [{ line: 3, tNs: 0, task: 'fio', op: 'map', addr: BASE, len: n * pageSize, flags: 0, object: 'grow.0', offset: 0 }];
@@ -35,10 +43,7 @@ export function predictAppendSync(config: Record<string, unknown>, n = 200): { m
   const c = resolveConfig({ ...config, personality: 'linux', fs });
   const syncs: SyncRecord[] = [];
   const sim = new Simulator(c, { sync: (r) => syncs.push(r), writeback: () => {}, timeline: () => {} });
-  sim.feed(appendSyncTrace(n, c.page_size));
-  sim.run();
-  sim.end();
-  sim.run();
+  replayWhole(sim, appendSyncTrace(n, c.page_size));
   const total = syncs.reduce((s, r) => s + (r.tDoneNs - r.tIssueNs), 0);
   return { mean_us: syncs.length ? total / syncs.length / 1000 : 0, syncs: syncs.length };
 }
@@ -67,10 +72,7 @@ export function predictPageinProbe(config: Record<string, unknown>, bytes: numbe
     // the load of the window's last page: row 1 + last - 1 after the map row
     op: last > 0 ? (r) => { if (r.row.op === 'read' && r.row.addr === BASE + (last - 1) * c.page_size) windowNs = r.tDoneNs; } : undefined,
   });
-  sim.feed(pageinProbeTrace(bytes, c.page_size));
-  sim.run();
-  sim.end();
-  sim.run();
+  replayWhole(sim, pageinProbeTrace(bytes, c.page_size));
   return { read_us: sim.result().sim_time_us, window_us: windowNs === null ? null : windowNs / 1000 };
 }
 

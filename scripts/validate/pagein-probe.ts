@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { runCProbe } from '../measure/cpu-probe.ts';
 import { median } from './fit.ts';
-import { rateLessSegments, SEGMENT_MAX_SHARE } from './calibration-fit.ts';
+import { rateLessSegments, round2, SEGMENT_MAX_SHARE } from './calibration-fit.ts';
 
 const PROBE_SOURCE = resolve(import.meta.dirname, '..', 'measure', 'pagein-read.c');
 
@@ -60,7 +60,7 @@ export type PageinProbeFit = { mbps: number; reads: number; rates_mbps: number[]
 export function laterWindowsRate(s: PageinSample): number | undefined {
   if (!s.window || !(s.window.ns > 0)) return undefined;
   const bytes = s.bytes - s.window.pages * 4096, ns = s.ns - s.window.ns;
-  return bytes > 0 && ns > 0 ? Math.round((bytes / (ns / 1000)) * 100) / 100 : undefined;
+  return bytes > 0 && ns > 0 ? round2(bytes / (ns / 1000)) : undefined;
 }
 
 /** The median rate of the cold reads (at most {@link PAGEIN_MAX_CACHED} of the file cached as each began), MB/s with two decimals. */
@@ -72,7 +72,7 @@ export function pageinProbeRate(samples: readonly PageinSample[]): PageinProbeFi
   const later = cold.map(laterWindowsRate).filter((r): r is number => r !== undefined);
   const window = windows.length === 0 ? {} : {
     window: { pages: windows[0].window!.pages, p50_us: Math.round(median(windows.map((s) => s.window!.ns / 1000)) * 100) / 100, us: windows.map((s) => Math.round(s.window!.ns / 10) / 100) },
-    ...(later.length === 0 ? {} : { later_mbps: Math.round(median(later) * 100) / 100, later_rates_mbps: later }),
+    ...(later.length === 0 ? {} : { later_mbps: round2(median(later)), later_rates_mbps: later }),
   };
   return { mbps: Math.round(median(rates) * 100) / 100, reads: cold.length, rates_mbps: rates, ...window };
 }
