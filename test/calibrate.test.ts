@@ -22,7 +22,7 @@ import type { Calibration } from '../scripts/validate/calibration.ts';
 import { deviceBusyFigures, parseSamples, type CpuFigures } from '../scripts/measure/cpu-fit.ts';
 import { appendSyncTrace, predictAppendSync } from '../scripts/validate/model-check.ts';
 import { isProfileFile, loadConfig } from '../scripts/config-file.ts';
-import { ConfigError, resolveConfig } from '../sim/config.ts';
+import { ConfigError, MAX_MBPS, resolveConfig } from '../sim/config.ts';
 import { Flag } from '../traces/types.ts';
 
 const dirs: string[] = [];
@@ -300,7 +300,7 @@ describe('destage from the flush steps', () => {
     expect(fitDestage([{ writes: 1, mean_us: 200, count: 10 }], 4096)).toBeNull();
   });
 
-  it('the FLUSH\'s destage rate: 1 / the slope of the fdatasync after one write over its size; null with one size or no growth', () => {
+  it('the FLUSH\'s destage rate: 1 / the slope of the fdatasync after one write over its size; null with one size; no growth: no time a byte', () => {
     // fio on 2026-12-04, 23:00 UTC: one O_DIRECT write then fdatasync, medians 52 µs (4k), 184 (128k), 778 (1m); least squares slope 0.000677 µs a byte: 1476 MB/s
     const r = fitDestageRate([{ bytes: 4096, p50_us: 52 }, { bytes: 131072, p50_us: 184 }, { bytes: 1048576, p50_us: 778 }], (v) => Math.round(v * 100) / 100)!;
     expect(r.slope_us_per_byte).toBeCloseTo(0.0006773, 7);
@@ -310,7 +310,12 @@ describe('destage from the flush steps', () => {
     // exact: 100 µs + 1 µs per 2000 bytes → 2000 MB/s
     expect(fitDestageRate([{ bytes: 0, p50_us: 100 }, { bytes: 1e6, p50_us: 600 }])).toMatchObject({ media_mbps: 2000, intercept_us: 100, r2: 1 });
     expect(fitDestageRate([{ bytes: 4096, p50_us: 52 }, { bytes: 4096, p50_us: 60 }])).toBeNull();
-    expect(fitDestageRate([{ bytes: 4096, p50_us: 80 }, { bytes: 1 << 20, p50_us: 70 }])).toBeNull();
+    // an fdatasync that does not grow with the size: the largest rate a device key takes, not a missing fit
+    expect(fitDestageRate([{ bytes: 4096, p50_us: 80 }, { bytes: 1 << 20, p50_us: 70 }])).toMatchObject({ media_mbps: MAX_MBPS, flat: true });
+    expect(fitDestageRate([{ bytes: 4096, p50_us: 80 }, { bytes: 1 << 20, p50_us: 80 }])).toMatchObject({ media_mbps: MAX_MBPS, flat: true });
+    // growth too small for a rate within the keys' range (1 µs over 10 GB): at most MAX_MBPS, not flat
+    expect(fitDestageRate([{ bytes: 0, p50_us: 80 }, { bytes: 1e10, p50_us: 81 }])).toMatchObject({ media_mbps: MAX_MBPS, flat: false });
+    expect(fitDestageRate([{ bytes: 0, p50_us: 100 }, { bytes: 1e6, p50_us: 600 }])!.flat).toBe(false);
   });
 });
 
@@ -374,11 +379,21 @@ describe('fitting the steps', () => {
     const g = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flushes], { writeCache: true, readAheadKb: null }, 64);
     expect(g.destage_rate).toBeNull();
     expect(g.destage!.media_write_us).toBe(Math.round((12 - 4096 / 250) * 100) / 100 > 0 ? Math.round((12 - 4096 / 250) * 100) / 100 : 0);
-    // three sizes on a poor line (the host's level moved between the steps): R² < 0.9, the O_DIRECT rate stands
+    // three sizes on a poor line (the host's level moved between the steps): still the line's rate, its R² reported
     const moved: StepReport = { ...step('flush-size-128k', 'flush-size', 131072, 1, 0, lat(100)), sync: level(900), writes: 1 };
     const h = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flushes, moved, sized], { writeCache: true, readAheadKb: null }, 64);
-    expect(h.destage_rate).toBeNull();
-    expect(h.destage!.media_write_us).toBe(g.destage!.media_write_us);
+    // least squares by hand over (4096, 200), (131072, 900), (1048576, 1244.48): slope 0.00076756 µs a byte (1302.83 MB/s), R² 0.6756
+    expect(h.destage_rate).toMatchObject({ media_mbps: 1302.83, flat: false });
+    expect(h.destage_rate!.r2).toBeCloseTo(0.67556, 5);
+    expect(h.destage!.media_write_us).toBe(8.86);
+    // sizes whose FLUSH does not grow (the outside jobs' calibration of 16:47 UTC, 2026-12-05: 56.064, 57.088, 51.456 µs after 4k, 128k, 1m):
+    // no destage time a byte, so the whole slope of the flush steps is the write's destage; the O_DIRECT rate (250 MB/s) would charge 4 ms a MiB
+    const flatSizes: StepReport[] = [[131072, 57.088], [1 << 20, 51.456]].map(([b, us]) => ({ ...step(`flush-size-${b}`, 'flush-size', b, 1, 0, lat(100)), sync: level(us), writes: 1 }));
+    const one = flushes.map((st) => (st.writes === 1 ? { ...st, sync: level(56.064) } : { ...st, sync: level(56.064 + 12 * (st.writes! - 1)) }));
+    const k = fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...one, ...flatSizes], { writeCache: true, readAheadKb: null }, 64);
+    expect(k.destage).toMatchObject({ destage: 'on_flush' });
+    expect(k.destage_rate).toMatchObject({ media_mbps: MAX_MBPS, flat: true });
+    expect(k.destage!.media_write_us).toBe(Math.round((12 - 4096 / MAX_MBPS) * 100) / 100);
     // a cache that keeps up (flat flush steps): no destage rate
     const flat = [1, 8, 32, 128].map((w) => ({ ...step(w === 1 ? 'flush' : `flush-${w}`, 'flush', 4096, 1, 0, lat(30)), sync: level(200), writes: w }));
     expect(fitCalibration([...steps.filter((st) => st.kind !== 'flush'), ...flat, sized], { writeCache: true, readAheadKb: null }, 64).destage_rate).toBeNull();

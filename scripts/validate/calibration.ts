@@ -309,7 +309,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(kept ? { segment_us: segmentUs } : {}),
       ...request.device,
       bandwidth_mbps: fit.writeback ? fit.writeback.bandwidth_mbps : fit.write.bandwidth_mbps,
-      // the rate a FLUSH destages at when the flush-size steps gave one (a cache that destages on FLUSH), else the O_DIRECT writes'
+      // the rate a FLUSH destages at when the flush-size steps ran (a cache that destages on FLUSH; unlimited when the FLUSH did not grow with the size), else the O_DIRECT writes'
       media_mbps: fit.destage_rate?.media_mbps ?? fit.write.bandwidth_mbps,
       write_cache: fit.flush.write_cache,
       ...flushKeys.device,
@@ -345,7 +345,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         ? { value: fit.writeback.bandwidth_mbps, r2: fit.writeback.r2, n: fit.writeback.n, from: `wb-*: 1 / slope of the mean sync_file_range time vs size of buffered sequential writes (${sizesOf((s) => s.kind === 'writeback')}): page-cache writeback, the path of msync (O_DIRECT: ${fit.write.bandwidth_mbps} MB/s)` }
         : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of mean latency vs size (${sizes('write')}) (fio timed fewer than two writeback sizes)` },
       'device.media_mbps': fit.destage_rate
-        ? { value: fit.destage_rate.media_mbps, r2: fit.destage_rate.r2, n: fit.destage_rate.points.length, from: `flush, flush-size-*: 1 / slope of the median fdatasync after one O_DIRECT overwrite vs its size (${fit.destage_rate.points.map((p) => `${sizeLabel(p.bytes)} ${round2(p.p50_us)} µs`).join(', ')}): the rate the cache destages at when flushed (the O_DIRECT writes themselves: ${fit.write.bandwidth_mbps} MB/s)` }
+        ? { value: fit.destage_rate.media_mbps, r2: fit.destage_rate.r2, n: fit.destage_rate.points.length, from: `flush, flush-size-*: ${fit.destage_rate.flat ? 'the median fdatasync after one O_DIRECT overwrite did not grow with its size' : '1 / slope of the median fdatasync after one O_DIRECT overwrite vs its size'} (${fit.destage_rate.points.map((p) => `${sizeLabel(p.bytes)} ${round2(p.p50_us)} µs`).join(', ')}): ${fit.destage_rate.flat ? 'no destage time a byte, the largest rate a device key takes' : 'the rate the cache destages at when flushed'} (the O_DIRECT writes themselves: ${fit.write.bandwidth_mbps} MB/s)` }
         : { value: fit.write.bandwidth_mbps, r2: fit.write.r2, n: fit.write.n, from: `lat-write-*: 1 / slope of O_DIRECT QD1 write latency vs size (${sizes('write')}) (QD1 writes cannot tell destage from intake)` },
       ...(serial ? {} : { 'device.channels': { value: channels.channels, r2: null, n: depths('read').split(',').length + depths('write').split(',').length, from: `qd-read-*, qd-write-*: round(peak IOPS × QD1 latency), the larger of reads (${fit.channels_read.estimate.toFixed(2)}: ${Math.round(fit.channels_read.peak_iops)} IOPS at QD${fit.channels_read.peak_depth}) and writes (${fit.channels_write.estimate.toFixed(2)}: ${Math.round(fit.channels_write.peak_iops)} IOPS at QD${fit.channels_write.peak_depth}); depths ${depths('read')}` } }),
       'device.write_cache': { value: fit.flush.write_cache, r2: null, n: fit.flush.write_cache_source === 'sysfs' ? 1 : flushStep.sync!.count, from: fit.flush.write_cache_source === 'sysfs' ? `sysfs ${blockDev!.sysfs}/queue/write_cache` : 'flush: inferred (an fdatasync dearer than half a write command reached the device)' },

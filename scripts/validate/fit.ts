@@ -25,6 +25,7 @@
  */
 export { FLUSH_CV_MAX, flushCv, flushSpread, latencyCv, lognormalCv, shiftedSpread, Z90, Z99, type FloorSpread } from './lognormal-fit.ts';
 import { latencyCv } from './lognormal-fit.ts';
+import { MAX_MBPS } from '../../sim/config.ts';
 
 /** A least-squares line y = intercept + slope · x, with its coefficient of determination. */
 export interface Line {
@@ -286,11 +287,17 @@ export interface DestageFit {
 
 /** The rate a FLUSH destages at: fdatasync after one write, against that write's size. */
 export interface DestageRateFit {
-  /** MB/s (10^6 bytes/s): 1 / the slope of the fdatasync's median over the bytes written before it. */
+  /**
+   * MB/s (10^6 bytes/s): 1 / the slope of the fdatasync's median over the bytes written before it,
+   * at most {@link MAX_MBPS}; {@link MAX_MBPS} too when the fdatasync did not grow with the size
+   * (`flat`): the bytes' destage was too small to measure.
+   */
   media_mbps: number;
   slope_us_per_byte: number;
   intercept_us: number;
   r2: number;
+  /** The slope was not positive: no time a byte could be measured. */
+  flat: boolean;
   /** The points: bytes of the one write, the median fdatasync (µs). */
   points: { bytes: number; p50_us: number }[];
 }
@@ -298,14 +305,16 @@ export interface DestageRateFit {
 /**
  * The destage rate of a cache that destages when flushed (pure): least
  * squares of the median fdatasync after one O_DIRECT write over that write's
- * size (the `flush` step's 4 KiB and the flush-size steps'); null with fewer
- * than two sizes or a slope that is not positive.
+ * size (the `flush` step's 4 KiB and the flush-size steps'); a slope that is
+ * not positive gives no cost a byte (the largest rate a device key takes);
+ * null with fewer than two sizes.
  */
 export function fitDestageRate(points: readonly { bytes: number; p50_us: number }[], round: (v: number) => number = (v) => v): DestageRateFit | null {
   if (new Set(points.map((p) => p.bytes)).size < 2) return null;
   const line = leastSquares(points.map((p) => ({ x: p.bytes, y: p.p50_us })));
-  if (!(line.slope > 0)) return null;
-  return { media_mbps: round(1 / line.slope), slope_us_per_byte: line.slope, intercept_us: line.intercept, r2: line.r2, points: points.map((p) => ({ ...p })) };
+  const flat = !(line.slope > 0);
+  const mediaMbps = flat ? MAX_MBPS : Math.min(MAX_MBPS, round(1 / line.slope));
+  return { media_mbps: mediaMbps, slope_us_per_byte: line.slope, intercept_us: line.intercept, r2: line.r2, flat, points: points.map((p) => ({ ...p })) };
 }
 
 /** The media transfer time of one 4 KiB write at `mediaMbps` (µs; 0 when the rate is unlimited): what media_write_us leaves out of a destage slope. */
