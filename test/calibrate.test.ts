@@ -316,6 +316,9 @@ describe('destage from the flush steps', () => {
     // growth too small for a rate within the keys' range (1 µs over 10 GB): at most MAX_MBPS, not flat
     expect(fitDestageRate([{ bytes: 0, p50_us: 80 }, { bytes: 1e10, p50_us: 81 }])).toMatchObject({ media_mbps: MAX_MBPS, flat: false });
     expect(fitDestageRate([{ bytes: 0, p50_us: 100 }, { bytes: 1e6, p50_us: 600 }])!.flat).toBe(false);
+    // a slope so steep that its rate rounds to 0 (which the device reads as unlimited) keeps the least rate instead; no slope: no fit
+    expect(fitDestageRate([{ bytes: 0, p50_us: 100 }, { bytes: 1, p50_us: 1000 }], (v) => Math.round(v * 100) / 100)).toMatchObject({ media_mbps: 0.01, flat: false });
+    expect(fitDestageRate([{ bytes: 0, p50_us: Number.NaN }, { bytes: 4096, p50_us: 80 }])).toBeNull();
   });
 });
 

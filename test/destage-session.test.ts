@@ -63,6 +63,19 @@ describe('withSessionLevel with the destage parts', () => {
     expect(s.fitted['device.media_write_us']!.from).toMatch(/^session FLUSH probes: the calibration's destage slope 12 µs a write × 2 \(fdatasync after 32 writes less after one: 744 µs, the mean over 1 probes, against 372 µs/);
   });
 
+  it('a FLUSH that does not grow with one write\'s size: the write\'s destage leaves out a page at the profile\'s own media rate, an earlier rule\'s or the new', () => {
+    // flush-size-1m as slow as the 1-write FLUSH (300 µs): the steps give no time a byte (media_mbps 1e6 by the rule of 2026-12-05, evening)
+    const flat = (media_mbps: number): Calibration => {
+      const c = calibration();
+      return { ...c, steps: [...c.steps, step('flush-size-1m', 'flush-size', 1 << 20, lat(300), lat(300, 300), 1)], fragment: { ...c.fragment, device: { ...c.fragment.device, media_mbps } } } as Calibration;
+    };
+    const session = [probe(Array(10).fill(400), { one_us: 400, n_us: 1144, writes: 32 })];
+    // a profile of the earlier rule kept the O_DIRECT rate (250 MB/s): 24 − 4096 / 250 = 7.616, as before
+    expect(withSessionLevel(flat(250), session)!.fragment.device.media_write_us).toBe(7.62);
+    // a profile of the new rule (1e6): 24 − 4096 / 1e6 = 23.995904
+    expect(withSessionLevel(flat(1e6), session)!.fragment.device.media_write_us).toBe(24);
+  });
+
   it('without destage parts the calibration\'s media_write_us stays and flush_us is the level less its slope (12)', () => {
     const s = withSessionLevel(calibration(), [probe(Array(10).fill(400))])!;
     expect(s.fragment.device.media_write_us).toBe(0);

@@ -657,6 +657,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // with a cache that destages on FLUSH, media_mbps is the FLUSH's destage rate (flush and flush-size-1m), 1e6 when the fdatasync did
     // not grow from 4k to 1m (flat), else the O_DIRECT writes'
     if (doc.device.destage === 'on_flush') {
+      expect(j.fits.destage_rate).not.toBeNull(); // the quick calibration's flush and flush-size-1m steps always give one
       const [small, large] = j.fits.destage_rate.points.map((p: { p50_us: number }) => p.p50_us);
       expect(j.fits.destage_rate.flat).toBe(!(large > small));
       if (j.fits.destage_rate.flat) expect(doc.device.media_mbps).toBe(1e6);

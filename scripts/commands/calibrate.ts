@@ -65,8 +65,9 @@ FILE' and 'device.profile: FILE' accept:
      virtual disk destages only on FLUSH) and media_write_us; with a cache
      that destages on FLUSH, one 128k and one 1m O_DIRECT overwrite +
      fdatasync (--quick: 1m) give the rate the FLUSH destages at,
-     media_mbps (1 / slope over the size, the 4k flush with them; the
-     O_DIRECT rate of step 1 when the line is poor or flat); write_cache
+     media_mbps (1 / slope over the size, the 4k flush with them, whatever
+     the line's R²; 1e6, no time a byte, when the fdatasync does not grow
+     with the size); write_cache
      from /sys/block/DISK/queue/write_cache (inferred when absent);
      host_cv (the host's speed shared by a write and its FLUSH) from the
      rank correlation of each write of the FLUSH-level steps after write

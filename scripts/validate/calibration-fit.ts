@@ -163,9 +163,12 @@ export function fitCalibration(steps: readonly StepReport[], sys: { writeCache: 
  * (its mean infers the write cache when sysfs did not say; its bandwidth
  * is the transfer taken off the destage slope). `destageScale` multiplies
  * the destage slope (a session's writes cost more or less than the
- * calibration's: destage-session.ts).
+ * calibration's: destage-session.ts). `profileMediaMbps`: the media rate of
+ * the profile being refitted, whose transfer the write's destage leaves out
+ * (a profile written by an earlier rule keeps its own rate); by default the
+ * rate these steps give.
  */
-export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean | null, write: { latency: { mean_us: number }; bandwidth_mbps: number }, flushLevel?: FioLatency, destageScale = 1) {
+export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean | null, write: { latency: { mean_us: number }; bandwidth_mbps: number }, flushLevel?: FioLatency, destageScale = 1, profileMediaMbps?: number) {
   const flushStep = steps.find((s) => s.kind === 'flush');
   if (!flushStep?.sync) throw new InputError('calibration: fio timed no fdatasync in the flush step');
   const level = flushLevel ?? flushStep.sync;
@@ -181,7 +184,7 @@ export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean 
   // that grows by tens of µs from 4 KiB to 1 MiB refutes (outside jobs of 16:47 UTC, 2026-12-05: medians 56.1, 57.1, 51.5 µs,
   // and that rate, 2187 MB/s, charged each FLUSH 479 µs a MiB: README, "The FLUSH's destage rate")
   const rate = flush.write_cache ? fitDestageRate(sized.map((s) => ({ bytes: s.bytes, p50_us: s.sync!.p50_us ?? s.sync!.mean_us })), round2) : null;
-  const mediaMbps = rate?.media_mbps ?? write.bandwidth_mbps;
+  const mediaMbps = profileMediaMbps ?? rate?.media_mbps ?? write.bandwidth_mbps;
   const destage = flush.write_cache ? fitDestage(flushPoints, mediaMbps, round2) : null;
   if (destage?.destage === 'on_flush' && destageScale !== 1) {
     destage.slope_us_per_write *= destageScale;

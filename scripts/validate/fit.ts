@@ -296,8 +296,8 @@ export interface DestageRateFit {
   slope_us_per_byte: number;
   intercept_us: number;
   r2: number;
-  /** The slope was not positive: no time a byte could be measured. */
-  flat: boolean;
+  /** The slope was not positive: no time a byte could be measured (absent in reports written before 2026-12-05, evening). */
+  flat?: boolean;
   /** The points: bytes of the one write, the median fdatasync (µs). */
   points: { bytes: number; p50_us: number }[];
 }
@@ -307,13 +307,15 @@ export interface DestageRateFit {
  * squares of the median fdatasync after one O_DIRECT write over that write's
  * size (the `flush` step's 4 KiB and the flush-size steps'); a slope that is
  * not positive gives no cost a byte (the largest rate a device key takes);
- * null with fewer than two sizes.
+ * null with fewer than two sizes or a slope that is not a number.
  */
 export function fitDestageRate(points: readonly { bytes: number; p50_us: number }[], round: (v: number) => number = (v) => v): DestageRateFit | null {
   if (new Set(points.map((p) => p.bytes)).size < 2) return null;
   const line = leastSquares(points.map((p) => ({ x: p.bytes, y: p.p50_us })));
+  if (!Number.isFinite(line.slope)) return null;
   const flat = !(line.slope > 0);
-  const mediaMbps = flat ? MAX_MBPS : Math.min(MAX_MBPS, round(1 / line.slope));
+  // at least 0.01 MB/s: a rate rounded to 0 would read as unlimited
+  const mediaMbps = flat ? MAX_MBPS : Math.min(MAX_MBPS, Math.max(0.01, round(1 / line.slope)));
   return { media_mbps: mediaMbps, slope_us_per_byte: line.slope, intercept_us: line.intercept, r2: line.r2, flat, points: points.map((p) => ({ ...p })) };
 }
 

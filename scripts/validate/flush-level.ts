@@ -151,7 +151,9 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const pooled = kept.flatMap((p) => evenQuantiles(p.us, PROBE_QUANTILES));
   const level = { ...latencyFigures(pooled), count: kept.reduce((n, p) => n + p.us.length, 0) };
   const destage = sessionDestage(cal, kept.flatMap((p) => (p.destage ? [p.destage] : [])));
-  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1);
+  // the write's destage less a page at the profile's own media rate: one calibrated by an earlier rule keeps its rate (README, "Migration", a FLUSH that does not grow)
+  const profileMedia = cal.fragment.device.media_mbps;
+  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1, typeof profileMedia === 'number' ? profileMedia : undefined);
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
   const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
   const from = `session FLUSH probes: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite (the flush-probe step), from ${kept.length} probes run between the validation jobs' runs and before the replays, pooled with equal weight per probe (their medians ${medians.map(round2).join(', ')} µs; the calibration's own level had a median of ${cal.fits.flush_level ? `${round2(cal.fits.flush_level.p50_us!)} µs` : 'unknown'})`;
