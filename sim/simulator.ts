@@ -117,7 +117,7 @@ export class Simulator implements ReplayHost, PumpHost {
     });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
     const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r), sink.transientRecords === true);
-    this.hostSpeed = makeHostSpeed(config, this.rng);
+    this.hostSpeed = makeHostSpeed(config, this.rng, this.engine);
     this.cpuSpread = config.cpu.cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: config.cpu.cv, floor: config.cpu.floor }, this.rng.get('cpu')) : undefined;
     const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
     pager.device = device;

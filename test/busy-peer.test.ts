@@ -80,9 +80,9 @@ describe('a command submitted while another task runs (the device model)', () =>
   it('with submit_overlap (each completion) the latency that runs from the dispatch takes it, and the host\'s factor scales it', () => {
     const overlap = { ...CONSTANT, submit_us: 5, submit_command_us: 2, submit_overlap: true, channels: 8, busy_latency_us: 15 };
     for (const [factor, busy, done] of [[1, false, 20], [1, true, 35], [2, true, 70]] as const) {
-      const r = rig('nvme', overlap);
+      const r = rig('nvme', overlap, 0, factor);
       r.host.peerBusy = () => busy;
-      r.host.factor = factor;
+      r.host.syncBegins();
       const w = r.io('write', 0, 0, 1);
       r.at(0, w);
       r.eng.run();

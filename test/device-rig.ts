@@ -14,12 +14,12 @@ import type { VmObject } from '../sim/vm/object.ts';
 /** Page size of the rigs (bytes). */
 export const PS = 4096;
 
-/** A device of `profile` with `over` laid on its keys; latencies constant; rotation draws always `rot`. */
-export function rig(profile: string, over: Record<string, unknown>, rot = 0) {
+/** A device of `profile` with `over` laid on its keys; latencies constant; rotation draws always `rot`; the host's factor `hostFactor` from each msync's start (host.syncBegins()). */
+export function rig(profile: string, over: Record<string, unknown>, rot = 0, hostFactor = 1) {
   const c = resolveConfig({ device: { profile, ...over } });
   const eng = new Engine();
   const done: Io[] = [];
-  const host = new HostSpeed();
+  const host = new HostSpeed(hostFactor === 1 ? undefined : () => hostFactor);
   const mean = (d: Config['device']['read_latency']) => (d.dist === 'constant' ? d.mean_us : NaN);
   const dev = new MediaDevice(eng, c.device, PS, {
     readLatency: () => mean(c.device.read_latency),

@@ -5,6 +5,7 @@
  * validation's replay reading the profile again after the runs.
  */
 import { evenQuantiles } from '../scripts/validate/flush-quantiles.ts';
+import { probeSpells } from '../scripts/validate/spell-fit.ts';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,6 +62,24 @@ describe('probe slots among the jobs', () => {
       'flush-level-1 run 2', 'a run 2', 'b run 2', 'c run 2', 'flush-level-2 run 2', 'd run 2',
       'flush-level-1 replay', 'a replay', 'b replay', 'c replay', 'flush-level-2 replay', 'd replay',
     ]);
+  });
+});
+
+describe('the host\'s slow spells in the session', () => {
+  it('are reported with the keys that would model them, and the profile is fitted as if they were not known', () => {
+    // a loop of a 60 µs write and a 60 µs fdatasync for 2.5 s, the fdatasyncs five times as long for 40 ms from 1 s
+    const issued: number[] = [], us: number[] = [];
+    for (let t = 0; t < 2.5e6; ) {
+      const l = t >= 1e6 && t < 1.04e6 ? 300 : 60;
+      issued.push(t); us.push(l); t += l + 60;
+    }
+    const spelled: SessionProbe = { ...probe('p1', us), spells: probeSpells(issued, us) };
+    const s = withSessionLevel(calibration(), [spelled])!;
+    const plain = withSessionLevel(calibration(), [probe('p1', us)])!;
+    expect(s.fits.flush_level_session!.spells).toMatchObject({ spells: 1, factor: 5, keys: { host_spell_factor: 5 } });
+    expect(plain.fits.flush_level_session!.spells).toBeNull();
+    expect(s.fragment).toEqual(plain.fragment);
+    expect(s.fragment.device.host_spell_rate_hz).toBeUndefined();
   });
 });
 

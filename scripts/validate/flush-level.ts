@@ -34,6 +34,9 @@ import { calibrationFiles, type Calibration, type FittedValue } from './calibrat
 import { fragmentText } from './calibration-text.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
+import { sessionSpells } from './spell-session.ts';
+import { probeSpells, type ProbeSpells } from './spell-fit.ts';
+import type { SessionSpells } from './spell-session.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {
@@ -113,6 +116,8 @@ export interface SessionProbe {
   at: string;
   /** Its fdatasyncs, each timed to the next entry of fio's I/O log (µs). */
   us: number[];
+  /** The host's slow spells it met (spell-fit.ts); absent when its fdatasyncs were not timed in order (tests). */
+  spells?: ProbeSpells;
   /** Its destage part: fdatasync after one write and after SESSION_DESTAGE_WRITES (destage-session.ts); absent when fio timed none. */
   destage?: DestageProbe;
   /** The median write of its destage part (4k O_DIRECT, one at a time; µs): the session's write path (write-session.ts); absent when fio timed none. */
@@ -137,6 +142,8 @@ export interface SessionLevel extends FioLatency {
   writeback?: SessionWriteback | null;
   /** The guest's CPU speed of the session, which scales the cpu.* keys (writeback-stage.ts), or null (not measured). */
   cpu?: SessionCpu | null;
+  /** The host's slow spells the probes met (spell-session.ts), or null (too little probe time, or no timestamps). */
+  spells?: SessionSpells | null;
 }
 
 /**
@@ -147,6 +154,8 @@ export interface SessionLevel extends FioLatency {
 export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe[]): Calibration | null {
   const kept = probes.filter((p) => p.us.length > 0);
   if (kept.length === 0 || cal.fragment.device.write_cache !== true) return null;
+  // the host's slow spells the probes met: reported, not modelled (spell-session.ts)
+  const spells = sessionSpells(kept);
   // each probe weighs the same, as each run of a job does in its measured side (a fast moment times more fdatasyncs in a probe's time, not more syncs in a job)
   const pooled = kept.flatMap((p) => evenQuantiles(p.us, PROBE_QUANTILES));
   const level = { ...latencyFigures(pooled), count: kept.reduce((n, p) => n + p.us.length, 0) };
@@ -201,6 +210,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     write,
     writeback: wb?.report ?? null,
     cpu: cpu?.report ?? null,
+    spells,
   };
   return {
     ...cal,
@@ -282,7 +292,8 @@ export class FlushLevelProbes {
     const at = new Date().toISOString();
     rmSync(join(work, flushIolog(step.name)), { force: true }); // fio appends to an I/O log that exists
     await this.run(work, step);
-    const us = Array.from((await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS)).latencies_us);
+    const timed = await iologLatencies(join(work, flushIolog(step.name)), SYNC_ACTIONS);
+    const us = Array.from(timed.latencies_us);
     const pairs = await probePairs(join(work, flushIolog(step.name)));
     const json = join(work, `${nStep.name}.json`);
     await this.run(work, nStep, json);
@@ -291,7 +302,7 @@ export class FlushLevelProbes {
     const writeP50 = nJob?.write?.p50_us ?? null;
     const wb = this.cpuProbe ? writebackFigures(parseSamples(await runBinary('the CPU probe', this.cpuProbe, [work, String(WRITEBACK_REPS), 'writeback']))) : null;
     this.probes.push({
-      label, at, us, ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}),
+      label, at, us, spells: probeSpells(Array.from(timed.issued_us), us), ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}),
       ...(wb ? { writeback: { slope_us: wb.off_cpu_page_us.median_us, one_us: wb.off_cpu_one_us, cpu_one_us: wb.cpu_one_us } } : {}),
     });
     return us;

@@ -22,13 +22,14 @@
  */
 
 import type { FlushCvScope } from './profiles.ts';
+import type { HostSpells } from './host-spells.ts';
 
 export type { FlushCvScope };
 
 /** The host's current speed factor (1: nominal; 1.3: everything 30 % slower). */
 export class HostSpeed {
-  /** The factor now. */
-  factor = 1;
+  /** The factor drawn for the current msync. */
+  private drawn = 1;
   /**
    * Whether a task is running on another CPU than the one asking (the
    * simulator's: more than one task of the trace running; none: never):
@@ -37,16 +38,25 @@ export class HostSpeed {
    */
   peerBusy: () => boolean = () => false;
 
-  /** `draw`: a sampler of mean 1 (the factors of successive syncs); none: always 1. */
-  constructor(private readonly draw?: () => number) {}
+  /**
+   * `draw`: a sampler of mean 1 (the factors of successive syncs); none: always 1.
+   * `spells`: the host's slow spells (host-spells.ts) and the simulated clock they are read at; none: no spells.
+   */
+  constructor(private readonly draw?: () => number, private readonly spells?: { timeline: HostSpells; nowNs: () => number }) {}
+
+  /** The factor now: the msync's draw, times the spell's factor when a slow spell is under way. */
+  get factor(): number {
+    return this.spells === undefined ? this.drawn : this.drawn * this.spells.timeline.at(this.spells.nowNs());
+  }
 
   /** An msync call begins: the host's speed is drawn anew (no draw without a sampler). */
   syncBegins(): void {
-    if (this.draw) this.factor = this.draw();
+    if (this.draw) this.drawn = this.draw();
   }
 
   /** `ns` at the current speed, whole ns (exactly `ns` at factor 1). */
   scale(ns: number): number {
-    return this.factor === 1 ? ns : Math.round(ns * this.factor);
+    const f = this.factor;
+    return f === 1 ? ns : Math.round(ns * f);
   }
 }

@@ -8,6 +8,7 @@ import type { RandomStreams } from '../engine/random.ts';
 import { Device, type BlockDevice, type Io } from './device.ts';
 import { MediaDevice } from './media.ts';
 import { HostSpeed } from './host-speed.ts';
+import { HostSpells, spellsOn } from './host-spells.ts';
 import { makeSampler, quantileSampler, type ServiceSampler } from './service.ts';
 import { builtinScheduler } from './schedulers.ts';
 import type { IoSchedulerPlugin } from './scheduler.ts';
@@ -58,11 +59,14 @@ function flushJitter(d: Config['device'], rng: RandomStreams): ServiceSampler {
  * `device.host_floor` (stream `device.host`), or
  * of cv `device.flush_cv` (stream `device.flush`) under
  * `device.flush_cv_scope: host`; else a constant 1 that draws nothing.
+ * With `device.host_spell_*` (host-spells.ts), times the slow spells'
+ * factor at `engine`'s clock (stream `device.spells`).
  */
-export function makeHostSpeed(config: Config, rng: RandomStreams): HostSpeed {
+export function makeHostSpeed(config: Config, rng: RandomStreams, engine?: Engine): HostSpeed {
   const d = config.device;
   if (d.profile === 'queue') return new HostSpeed();
-  if (d.host_cv > 0) return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.host_cv, floor: d.host_floor }, rng.get('device.host')));
-  if (d.flush_cv_scope !== 'host' || !(d.flush_cv > 0)) return new HostSpeed();
-  return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv, floor: d.flush_floor }, rng.get('device.flush')));
+  const spells = engine && spellsOn(d) ? { timeline: new HostSpells(d, rng.get('device.spells')), nowNs: () => engine.now } : undefined;
+  if (d.host_cv > 0) return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.host_cv, floor: d.host_floor }, rng.get('device.host')), spells);
+  if (d.flush_cv_scope !== 'host' || !(d.flush_cv > 0)) return new HostSpeed(undefined, spells);
+  return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv, floor: d.flush_floor }, rng.get('device.flush')), spells);
 }

@@ -1,0 +1,36 @@
+/**
+ * The host's slow spells of one `npm run validate` session, as its FLUSH
+ * probes met them (spell-fit.ts): reported in `fits.flush_level_session.spells`
+ * with the `device.host_spell_*` keys that would model them
+ * (sim/device/host-spells.ts), which the session profile does not set.
+ *
+ * Why not set: replaying the validation of 18:56 UTC on 2026-12-05 over six
+ * seeds, the keys fitted there (0.406 spells a second of 29.21 ms, × 4.901)
+ * raised the summed mean demerit of its ten jobs from 414.2 to 497.5 %: a
+ * job of a fraction of a second meets a spell in some seeds and not in
+ * others, and the measured runs met none in four of the jobs where the
+ * simulated ones did (README, "The host's slow spells").
+ */
+import type { SessionProbe } from './flush-level.ts';
+import { fitSpells, SPELL_JOIN, SPELL_SKIP_US, SPELL_THRESHOLD, SPELL_WINDOW_US, type SpellFit } from './spell-fit.ts';
+
+/** The session's spells, with the keys that would model them and the rule that found them. */
+export interface SessionSpells extends SpellFit {
+  keys: { host_spell_rate_hz: number; host_spell_ms: number; host_spell_factor: number };
+  rule: string;
+}
+
+/** The rule a spell is found by, in words. */
+export const SPELL_RULE = `windows of ${SPELL_WINDOW_US / 1000} ms whose median fdatasync took over ${SPELL_THRESHOLD} times the probe's median, at most ${SPELL_JOIN} windows apart, from the first slow fdatasync's entry to the last one's end, the first ${SPELL_SKIP_US / 1000} ms of each probe left out`;
+
+/** The spells of `probes` pooled (pure); null when too few were timed in order ({@link fitSpells}). */
+export function sessionSpells(probes: readonly SessionProbe[]): SessionSpells | null {
+  const fit = fitSpells(probes.flatMap((p) => (p.spells ? [p.spells] : [])));
+  if (!fit) return null;
+  const on = fit.spells > 0;
+  return {
+    ...fit,
+    keys: { host_spell_rate_hz: on ? fit.rate_hz : 0, host_spell_ms: on ? fit.mean_ms : 0, host_spell_factor: on ? Math.max(1, fit.factor) : 1 },
+    rule: SPELL_RULE,
+  };
+}
