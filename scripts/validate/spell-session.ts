@@ -4,12 +4,12 @@
  * with the `device.host_spell_*` keys that would model them
  * (sim/device/host-spells.ts), which the session profile does not set.
  *
- * Why not set: replaying the validation of 18:56 UTC on 2026-12-05 over six
+ * Why not set: replaying the validation of 18:50 UTC on 2026-12-05 over six
  * seeds, the keys fitted there (0.406 spells a second of 29.21 ms, × 4.901)
  * raised the summed mean demerit of its ten jobs from 414.2 to 497.5 %: a
  * job of a fraction of a second meets a spell in some seeds and not in
  * others, and the measured runs met none in four of the jobs where the
- * simulated ones did (README, "The host's slow spells").
+ * simulated ones did (README, "What is still off", "The host's slow spells, measured in the session").
  */
 import type { SessionProbe } from './flush-level.ts';
 import { fitSpells, SPELL_JOIN, SPELL_SKIP_US, SPELL_THRESHOLD, SPELL_WINDOW_US, type SpellFit } from './spell-fit.ts';
