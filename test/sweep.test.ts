@@ -19,6 +19,7 @@ import { aggregateHeader, aggregateRow, csvCell, resultsHeader, valueCell } from
 import { describeError } from '../scripts/sweep/errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
 import { WorkerCrash, WorkerPool } from '../scripts/sweep/pool.ts';
+import { compileOnWorkers } from '../scripts/sweep/jit-threads.ts';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -443,5 +444,18 @@ describe('stale temporary files of killed sweeps', () => {
     new SweepDir(dir).cleanStale();
     expect(readdirSync(dir).sort()).toEqual(['.staging', ...names.kept].sort());
     expect(readdirSync(join(dir, '.staging'))).toEqual([`${host}-${alive}`]);
+  });
+});
+
+describe('where V8 compiles a sweep\'s workers\' code (scripts/sweep/jit-threads.ts)', () => {
+  it('on the workers\' own threads only when every core has a worker', () => {
+    expect(compileOnWorkers(1, 2)).toBe(false); // one worker leaves a core to the background compiler
+    expect(compileOnWorkers(1, 1)).toBe(false);
+    expect(compileOnWorkers(2, 2)).toBe(true);
+    expect(compileOnWorkers(3, 2)).toBe(true);
+    expect(compileOnWorkers(2, 8)).toBe(false);
+    expect(compileOnWorkers(8, 8)).toBe(true);
+    // that the flag changes where code is compiled, not what it computes: test/sweep-cli.test.ts compares the tables of
+    // --jobs 2 sweeps (which set it on a 2-core machine) with those of --jobs 1 sweeps, shards and resumed runs
   });
 });

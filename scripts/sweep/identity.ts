@@ -56,6 +56,9 @@ export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; 
   { path: ['device', 'max_segments'], value: 0 },
   { path: ['device', 'ring_descriptors'], value: 0 },
   { path: ['readahead', 'max_folio_order'], value: 9 },
+  { path: ['device', 'host_spell_rate_hz'], value: 0 },
+  { path: ['device', 'host_spell_ms'], value: 0 },
+  { path: ['device', 'host_spell_factor'], value: 1 },
 ];
 
 /** `config` as a run's identity hashes it: without the {@link IDENTITY_NEUTRAL_KEYS} at their neutral value (a copy; `config` is unchanged). */

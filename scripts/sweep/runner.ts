@@ -15,6 +15,7 @@ import { readExperiment, type Experiment } from './experiment.ts';
 import { canonicalJson } from './identity.ts';
 import { checkRunCount, makePlan, type Plan, type RunSpec } from './plan.ts';
 import { WorkerPool } from './pool.ts';
+import { compileOnOwnThreads, compileOnWorkers } from './jit-threads.ts';
 import { Progress, type ProgressStream } from './progress.ts';
 import { shardOf, type Shard } from './shard.ts';
 import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
@@ -200,6 +201,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const jobs = Math.max(1, Math.min(o.jobs ?? defaultJobs(), pending.length + toMake.size));
   const traceOf = (r: RunSpec) => (r.trace.kind === 'gen' ? join(store.tracesDir, r.trace.file) : r.trace.path);
   const displayOf = (r: RunSpec) => (r.trace.kind === 'gen' ? `traces/${r.trace.file}` : r.trace.display);
+  // a worker on every core leaves V8's background compiler no core (jit-threads.ts)
+  if (compileOnWorkers(jobs, availableParallelism())) compileOnOwnThreads();
   const pool = new WorkerPool<SweepTask, TaskReply>(jobs, await workerModule('sweep/worker'), SWEEP_WORKER_LIMITS);
   if (pending.length > 0) pool.warm(); // the workers load while the first traces are generated and cached
   let stopping = false;
