@@ -166,7 +166,9 @@ export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals'>
 /**
  * Runs the experiment file `experiment` (YAML: a base configuration, a grid, seeds) as
  * `syncsim sweep` does, on worker threads; resolves to what it did (runs made, skipped, failed,
- * the result tables written to `out`, default `results/<experiment name>`).
+ * the result tables written to `out`, default `results/<experiment name>`). With a worker on every
+ * core it sets V8's `--no-concurrent-recompilation` for this process while it runs (threads started
+ * meanwhile compile on their own thread), and restores it when it ends.
  */
 export async function sweep(experiment: string, opts: SweepRunOptions = {}): Promise<SweepOutcome> {
   // the checks of the command's --jobs and --shard: a bad value is a RangeError, not a sweep of nothing

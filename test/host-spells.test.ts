@@ -9,6 +9,10 @@ import { HostSpells, spellShare, spellsOn } from '../sim/device/host-spells.ts';
 import { HostSpeed } from '../sim/device/host-speed.ts';
 import { RandomStream } from '../sim/engine/random.ts';
 import { resolveConfig } from '../sim/config.ts';
+import { identityConfig } from '../scripts/sweep/identity.ts';
+import { Engine } from '../sim/engine/queue.ts';
+import { RandomStreams } from '../sim/engine/random.ts';
+import { makeHostSpeed } from '../sim/device/make.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 
 const A = 0x10000000;
@@ -43,9 +47,17 @@ describe('HostSpells', () => {
     expect(Math.abs(starts / 2000 - 2)).toBeLessThan(0.15); // 4000 ± 63 (Poisson), sampling at 0.5 ms misses few
   });
 
+  it('at their neutral values (0, 0, 1) a configuration keeps its sweep run identity; any other value is part of it', () => {
+    const dev = (c: Record<string, unknown>) => (identityConfig(resolveConfig({ device: { profile: 'sata-ssd', ...c } })) as { device: Record<string, unknown> }).device;
+    for (const k of ['host_spell_rate_hz', 'host_spell_ms', 'host_spell_factor']) expect(dev({})).not.toHaveProperty(k);
+    const set = dev({ host_spell_rate_hz: 2, host_spell_ms: 30, host_spell_factor: 5 });
+    expect([set.host_spell_rate_hz, set.host_spell_ms, set.host_spell_factor]).toEqual([2, 30, 5]);
+  });
+
   it('gives only the factor or 1, and the same timeline for the same seed', () => {
-    fc.assert(fc.property(fc.double({ min: 0.1, max: 50, noNaN: true }), fc.double({ min: 1, max: 200, noNaN: true }), fc.double({ min: 0.1, max: 20, noNaN: true }), fc.nat(1000), (rate, ms, factor, seed) => {
-      const k = { host_spell_rate_hz: rate, host_spell_ms: ms, host_spell_factor: factor };
+    // any rate, and a length that puts a share of 0.1 % to 89 % of the time in spells
+    fc.assert(fc.property(fc.double({ min: 0.1, max: 50, noNaN: true }), fc.double({ min: 0.001, max: 0.89, noNaN: true }), fc.double({ min: 0.1, max: 20, noNaN: true }), fc.nat(1000), (rate, share, factor, seed) => {
+      const k = { host_spell_rate_hz: rate, host_spell_ms: share * 1000 / rate, host_spell_factor: factor };
       const a = sample(new HostSpells(k, new RandomStream(seed, 'device.spells')), 0.7 * MS, 3e9);
       const b = sample(new HostSpells(k, new RandomStream(seed, 'device.spells')), 0.7 * MS, 3e9);
       expect(a).toEqual(b);
@@ -58,7 +70,46 @@ describe('HostSpells', () => {
     const spells = new HostSpells({ host_spell_rate_hz: 1, host_spell_ms: 100, host_spell_factor: 4 }, new RandomStream(3, 'device.spells'));
     const h = new HostSpeed(() => 1.5, { timeline: spells, nowNs: () => now });
     h.syncBegins();
-    for (now = 0; now < 20e9; now += 3 * MS) expect(h.factor).toBe(spells.at(now) === 4 ? 6 : 1.5);
+    const seen = new Set<number>();
+    for (now = 0; now < 20e9; now += 3 * MS) seen.add(h.factor);
+    // a tenth of the time in spells of 100 ms: in 20 s both cases are met, and nothing else
+    expect([...seen].sort()).toEqual([1.5, 6]);
+  });
+
+  it('leaves the msync\'s own draws (stream device.host) as they are with spells on', () => {
+    const cfg = (spells: boolean) => resolveConfig({ device: { profile: 'sata-ssd', host_cv: 0.3, ...(spells ? { host_spell_rate_hz: 5, host_spell_ms: 50, host_spell_factor: 3 } : {}) } });
+    const factors = (spells: boolean) => {
+      const engine = new Engine();
+      const h = makeHostSpeed(cfg(spells), new RandomStreams(9), engine);
+      const out: number[] = [];
+      for (let i = 0; i < 400; i++) {
+        engine.now = i * 7 * MS;
+        h.syncBegins();
+        out.push(h.factor);
+      }
+      return out;
+    };
+    const off = factors(false), on = factors(true);
+    let inSpell = 0;
+    for (let i = 0; i < off.length; i++) {
+      if (on[i] === off[i]) continue;
+      expect(on[i]).toBeCloseTo(off[i]! * 3, 12);
+      inSpell++;
+    }
+    // 25 % of the time in spells: about 100 of 400 msyncs
+    expect(inSpell).toBeGreaterThan(50);
+    expect(inSpell).toBeLessThan(150);
+  });
+
+  it('refuses keys that would put more than 0.9 of the time in spells, naming the key', () => {
+    expect(() => new HostSpells({ host_spell_rate_hz: 10, host_spell_ms: 95, host_spell_factor: 5 }, new RandomStream(1, 's'))).toThrow(RangeError);
+    expect(() => resolveConfig({ device: { profile: 'sata-ssd', host_spell_rate_hz: 10, host_spell_ms: 95, host_spell_factor: 5 } })).toThrow(/device\.host_spell_rate_hz.*0\.950 of the time/);
+    expect(resolveConfig({ device: { profile: 'sata-ssd', host_spell_rate_hz: 10, host_spell_ms: 90, host_spell_factor: 5 } }).device.host_spell_ms).toBe(90);
+    // a neutral factor turns spells off: no share to check
+    expect(resolveConfig({ device: { profile: 'sata-ssd', host_spell_rate_hz: 10, host_spell_ms: 95, host_spell_factor: 1 } }).device.host_spell_rate_hz).toBe(10);
+    for (const [key, bad] of [['host_spell_rate_hz', -1], ['host_spell_ms', 60_001], ['host_spell_factor', 0]] as const) {
+      expect(() => resolveConfig({ device: { profile: 'sata-ssd', [key]: bad } })).toThrow(new RegExp(`device\\.${key}`));
+    }
   });
 });
 

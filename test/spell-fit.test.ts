@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fitSpells, inSpell, probeSpells, SPELL_MIN_SPAN_S, SPELL_SKIP_US } from '../scripts/validate/spell-fit.ts';
+import { fitSpells, probeSpells, SPELL_MIN_SPAN_S, SPELL_SKIP_US } from '../scripts/validate/spell-fit.ts';
 import { sessionSpells } from '../scripts/validate/spell-session.ts';
 import type { SessionProbe } from '../scripts/validate/flush-level.ts';
 
@@ -29,33 +29,54 @@ const probe = (label: string, p: { issued: number[]; us: number[] }): SessionPro
   ({ label, at: '2026-12-05T19:00:00.000Z', us: p.us, spells: probeSpells(p.issued, p.us) });
 
 describe('probeSpells', () => {
-  it('finds each spell of a steady loop, from its first slow fdatasync to its last one\'s end, and its median', () => {
-    const p = loop(3, [[1_000_000, 1_040_000], [2_000_000, 2_020_000]]);
+  it('finds each spell of a steady loop, wherever it falls, from its first slow fdatasync to its last one\'s end, and its median', () => {
+    const p = loop(3, [[1_005_000, 1_045_000], [2_003_700, 2_023_700]]);
     const s = probeSpells(p.issued, p.us);
     expect(s.p50_us).toBe(60);
     expect(s.spells.length).toBe(2);
     const [a, b] = s.spells;
-    expect(a!.start_us).toBeGreaterThanOrEqual(1_000_000);
-    expect(a!.start_us).toBeLessThan(1_000_400);
-    expect(a!.end_us).toBeGreaterThan(1_039_000);
-    expect(a!.end_us).toBeLessThan(1_040_400);
+    // the loop's first entry at or after 1,005,000 is its first slow fdatasync; entries 360 µs apart inside the spell
+    const firstA = p.issued.find((t) => t >= 1_005_000)!;
+    const slowA = p.issued.filter((t, i) => t >= 1_005_000 && t < 1_045_000 && p.us[i] === 300);
+    expect(a!.start_us).toBe(firstA);
+    expect(a!.end_us).toBe(slowA.at(-1)! + 300);
+    expect(a!.count).toBe(slowA.length);
     expect(a!.p50_us).toBe(300);
-    // 112 slow fdatasyncs in the span; the first falls in a window that is otherwise fast (its median 60 µs), so the spell begins at the second
-    expect(a!.count).toBe(Math.ceil(40_000 / 360) - 1);
     expect(b!.end_us - b!.start_us).toBeGreaterThan(19_000);
-    expect(inSpell(s, 1_020_000)).toBe(true);
-    expect(inSpell(s, 1_500_000)).toBe(false);
+    expect(b!.end_us - b!.start_us).toBeLessThan(20_700);
   });
 
-  it('leaves out the probe\'s first tens of ms and a single slow fdatasync', () => {
+  it('finds a spell of 10 ms, and one of 3 ms with its five slow fdatasyncs', () => {
+    for (const [len, want] of [[10_000, 1], [1_900, 1], [1_400, 0]] as const) {
+      const p = loop(2, [[1_234_500, 1_234_500 + len]]);
+      const slow = p.us.filter((x) => x === 300).length;
+      expect(probeSpells(p.issued, p.us).spells.length).toBe(slow >= 5 ? 1 : 0);
+      expect(probeSpells(p.issued, p.us).spells.length).toBe(want);
+    }
+  });
+
+  it('one spell through a fast fdatasync in its midst; two spells with more between them', () => {
+    const p = loop(2, [[500_000, 520_000]]);
+    const k = p.issued.findIndex((t) => t >= 510_000);
+    const oneFast = p.us.map((x, i) => (i === k ? 60 : x));
+    expect(probeSpells(p.issued, oneFast).spells.length).toBe(1);
+    const twoFast = p.us.map((x, i) => (i === k || i === k + 1 ? 60 : x));
+    expect(probeSpells(p.issued, twoFast).spells.length).toBe(2);
+  });
+
+  it('leaves out the probe\'s first tens of ms, a single slow fdatasync and scattered slow ones', () => {
     const early = loop(3, [[0, SPELL_SKIP_US - 10_000]]);
     expect(probeSpells(early.issued, early.us).spells).toEqual([]);
     const blip = loop(3, [[1_000_000, 1_000_100]]);
     expect(probeSpells(blip.issued, blip.us).spells).toEqual([]);
+    // a slow fdatasync every fourth: never two within one fast one of each other
+    const p = loop(1);
+    const every4 = p.us.map((x, i) => (i % 4 === 0 ? 300 : x));
+    expect(probeSpells(p.issued, every4).spells).toEqual([]);
   });
 
-  it('never throws and gives sorted spells within the probe on any timeline', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(5000), fc.integer({ min: 1, max: 5000 })), { maxLength: 400 }), (gapsAndLats) => {
+  it('never throws and gives ordered spells within the probe on any timeline', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(5000), fc.integer({ min: 0, max: 5000 })), { maxLength: 400 }), (gapsAndLats) => {
       const issued: number[] = [], us: number[] = [];
       let t = 0;
       for (const [gap, l] of gapsAndLats) { t += gap; issued.push(t); us.push(l); t += l; }
@@ -64,8 +85,10 @@ describe('probeSpells', () => {
       for (let i = 0; i < s.spells.length; i++) {
         const x = s.spells[i]!;
         expect(x.end_us).toBeGreaterThan(x.start_us);
+        expect(x.count).toBeGreaterThanOrEqual(5);
         if (i > 0) expect(x.start_us).toBeGreaterThanOrEqual(s.spells[i - 1]!.end_us);
       }
+      expect(fitSpells([s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s])?.factor ?? 1).not.toBeNaN();
     }));
   });
 });
@@ -85,7 +108,7 @@ describe('the session\'s spells', () => {
     expect(k.factor).toBe(5);
     expect(k.share).toBeCloseTo((k.mean_ms * 3) / 1000 / k.span_s, 3);
     expect(k.keys).toEqual({ host_spell_rate_hz: k.rate_hz, host_spell_ms: k.mean_ms, host_spell_factor: 5 });
-    expect(k.rule).toContain('10 ms');
+    expect(k.rule).toContain('at least 5 fdatasyncs');
   });
 
   it('no spells: rate 0 and factor 1; too little probe time or no timestamps: none', () => {

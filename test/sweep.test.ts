@@ -19,7 +19,7 @@ import { aggregateHeader, aggregateRow, csvCell, resultsHeader, valueCell } from
 import { describeError } from '../scripts/sweep/errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
 import { WorkerCrash, WorkerPool } from '../scripts/sweep/pool.ts';
-import { compileOnWorkers } from '../scripts/sweep/jit-threads.ts';
+import { compileOnOwnThreads, compileOnWorkers } from '../scripts/sweep/jit-threads.ts';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -456,6 +456,19 @@ describe('where V8 compiles a sweep\'s workers\' code (scripts/sweep/jit-threads
     expect(compileOnWorkers(2, 8)).toBe(false);
     expect(compileOnWorkers(8, 8)).toBe(true);
     // that the flag changes where code is compiled, not what it computes: test/sweep-cli.test.ts compares the tables of
-    // --jobs 2 sweeps (which set it on a 2-core machine) with those of --jobs 1 sweeps, shards and resumed runs
+    // --jobs 2 sweeps (which set it on a machine of 2 cores or fewer) with those of --jobs 1 sweeps, shards and resumed runs
+  });
+
+  it('sets the flag for the first sweep that asks and restores it when the last one ends', () => {
+    const calls: string[] = [];
+    const set = (f: string) => calls.push(f);
+    const a = compileOnOwnThreads(set);
+    const b = compileOnOwnThreads(set);
+    expect(calls).toEqual(['--no-concurrent-recompilation']);
+    a();
+    a(); // a second release of the same hold changes nothing
+    expect(calls).toEqual(['--no-concurrent-recompilation']);
+    b();
+    expect(calls).toEqual(['--no-concurrent-recompilation', '--concurrent-recompilation']);
   });
 });

@@ -42,7 +42,7 @@ export async function hashFile(path: string): Promise<string> {
  * a model change does without a key): a run's identity leaves such a key out
  * at that value, so that a directory written before the key resumes, its
  * runs' ids unchanged (README, migration notes "spreads with a floor", "large
- * folios").
+ * folios", "the host's slow spells").
  */
 export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; value: Json }[] = [
   { path: ['device', 'flush_floor'], value: 0 },

@@ -201,9 +201,10 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const jobs = Math.max(1, Math.min(o.jobs ?? defaultJobs(), pending.length + toMake.size));
   const traceOf = (r: RunSpec) => (r.trace.kind === 'gen' ? join(store.tracesDir, r.trace.file) : r.trace.path);
   const displayOf = (r: RunSpec) => (r.trace.kind === 'gen' ? `traces/${r.trace.file}` : r.trace.display);
-  // a worker on every core leaves V8's background compiler no core (jit-threads.ts)
-  if (compileOnWorkers(jobs, availableParallelism())) compileOnOwnThreads();
-  const pool = new WorkerPool<SweepTask, TaskReply>(jobs, await workerModule('sweep/worker'), SWEEP_WORKER_LIMITS);
+  const entry = await workerModule('sweep/worker');
+  // a worker on every core leaves V8's background compiler no core (jit-threads.ts); released in the finally below
+  const releaseJit = compileOnWorkers(jobs, availableParallelism()) ? compileOnOwnThreads() : () => {};
+  const pool = new WorkerPool<SweepTask, TaskReply>(jobs, entry, SWEEP_WORKER_LIMITS);
   if (pending.length > 0) pool.warm(); // the workers load while the first traces are generated and cached
   let stopping = false;
   /** A trace given as a file that is malformed: the sweep stops with it. */
@@ -335,6 +336,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       await pool.close();
       store.removeStaging();
     }
+    releaseJit();
   }
   return outcome;
 }

@@ -4,23 +4,22 @@
  * sim/device/host-spells.ts).
  *
  * A probe is a loop of a 4 KiB O_DIRECT write and an fdatasync, each timed
- * from fio's I/O log. Its timeline is cut into windows of
- * {@link SPELL_WINDOW_US}; a window is slow when the median fdatasync
- * issued in it took more than {@link SPELL_THRESHOLD} times the probe's
- * median, and slow windows no more than {@link SPELL_JOIN} windows apart make
- * one spell, which lasts from the first slow fdatasync's entry to the last
- * one's end. The first {@link SPELL_SKIP_US} of a probe are left out: after
- * the disk was idle its first tens of ms are slower for another reason
- * (docs/validation-notes.md, "Slow spells, in time").
+ * from fio's I/O log. An fdatasync is slow when it took more than
+ * {@link SPELL_THRESHOLD} times the probe's median. A spell is a run of at
+ * least {@link SPELL_MIN_SLOW} slow fdatasyncs in which no two slow ones are
+ * more than one fast fdatasync apart, from the first slow one's entry to the
+ * last one's end. So a lone stall is no spell, and a spell is found whatever its place in time
+ * (an earlier version cut the probe into 10 ms windows and missed most
+ * spells of 10 ms). The first {@link SPELL_SKIP_US} of a probe are left out:
+ * after the disk was idle its first tens of ms are slower for another
+ * reason (docs/validation-notes.md, "Slow spells, in time").
  */
 import { median } from 'simple-statistics';
 
-/** A window of the probe's timeline (µs). */
-export const SPELL_WINDOW_US = 10_000;
-/** How many times the probe's median a window's median fdatasync takes to be slow. */
+/** How many times the probe's median an fdatasync takes to be slow. */
 export const SPELL_THRESHOLD = 2;
-/** Slow windows at most this many windows apart are one spell. */
-export const SPELL_JOIN = 2;
+/** The fewest slow fdatasyncs a spell has. */
+export const SPELL_MIN_SLOW = 5;
 /** The start of each probe left out (µs). */
 export const SPELL_SKIP_US = 60_000;
 /** Probe time (s, all probes) below which no rate is fitted. */
@@ -43,52 +42,46 @@ export interface ProbeSpells {
   spells: Spell[];
 }
 
-/** The spells of the probe whose fdatasyncs were issued at `issuedUs` and took `latUs` (aligned; pure). */
+/**
+ * The spells of the probe whose fdatasyncs were issued at `issuedUs` (in
+ * order, as fio's I/O log gives them) and took `latUs` (aligned; pure).
+ */
 export function probeSpells(issuedUs: readonly number[], latUs: readonly number[]): ProbeSpells {
   const n = Math.min(issuedUs.length, latUs.length);
   if (n === 0) return { span_us: 0, p50_us: 0, spells: [] };
   const t0 = issuedUs[0]! + SPELL_SKIP_US;
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (issuedUs[i]! >= t0) idx.push(i);
-  if (idx.length === 0) return { span_us: 0, p50_us: 0, spells: [] };
-  const m = median(idx.map((i) => latUs[i]!));
-  const windows = new Map<number, number[]>();
-  for (const i of idx) {
-    const w = Math.floor((issuedUs[i]! - t0) / SPELL_WINDOW_US);
-    let a = windows.get(w);
-    if (!a) windows.set(w, (a = []));
-    a.push(i);
+  let from = 0;
+  while (from < n && issuedUs[from]! < t0) from++;
+  if (from === n) return { span_us: 0, p50_us: 0, spells: [] };
+  const m = median(latUs.slice(from, n) as number[]);
+  const slow = (i: number) => latUs[i]! > SPELL_THRESHOLD * m;
+  // runs of slow fdatasyncs, one fast one between two slow ones allowed: [first, last] index pairs
+  const runs: [number, number][] = [];
+  for (let i = from; i < n; i++) {
+    if (!slow(i)) continue;
+    const r = runs[runs.length - 1];
+    if (r && i - r[1] <= 2) r[1] = i;
+    else runs.push([i, i]);
   }
-  const slow = [...windows.keys()].filter((w) => median(windows.get(w)!.map((i) => latUs[i]!)) > SPELL_THRESHOLD * m).sort((a, b) => a - b);
-  const groups: number[][] = [];
-  for (const w of slow) {
-    const g = groups[groups.length - 1];
-    if (g && w - g[g.length - 1]! <= SPELL_JOIN) g.push(w);
-    else groups.push([w]);
-  }
-  const spells = groups.map((g): Spell => {
-    const members = g.flatMap((w) => windows.get(w)!);
-    const slowOnes = members.filter((i) => latUs[i]! > SPELL_THRESHOLD * m);
-    const first = slowOnes.length ? Math.min(...slowOnes) : members[0]!, last = slowOnes.length ? Math.max(...slowOnes) : members[members.length - 1]!;
-    const inside = idx.filter((i) => i >= first && i <= last).map((i) => latUs[i]!);
-    return { start_us: issuedUs[first]!, end_us: issuedUs[last]! + latUs[last]!, count: inside.length, p50_us: median(inside) };
+  const kept = runs.filter(([a, b]) => {
+    let k = 0;
+    for (let i = a; i <= b; i++) if (slow(i)) k++;
+    return k >= SPELL_MIN_SLOW;
   });
-  const last = idx[idx.length - 1]!;
-  return { span_us: issuedUs[last]! + latUs[last]! - issuedUs[idx[0]!]!, p50_us: m, spells };
+  const spells = kept.map(([a, b]): Spell => {
+    const inside = latUs.slice(a, b + 1) as number[];
+    return { start_us: issuedUs[a]!, end_us: issuedUs[b]! + latUs[b]!, count: inside.length, p50_us: median(inside) };
+  });
+  return { span_us: issuedUs[n - 1]! + latUs[n - 1]! - issuedUs[from]!, p50_us: m, spells };
 }
 
-/** Whether time `tUs` of a probe falls in one of its spells. */
-export function inSpell(p: ProbeSpells, tUs: number): boolean {
-  return p.spells.some((s) => tUs >= s.start_us && tUs < s.end_us);
-}
-
-/** The fitted spells of a session, for `fits.host_spells` and the three device keys. */
+/** The fitted spells of a session (`fits.flush_level_session.spells` of its calibration report). */
 export interface SpellFit {
   probes: number;
   /** Probe time looked at (s). */
   span_s: number;
   spells: number;
-  /** Spells a second, ms a spell (mean), and the spells' median fdatasync over the probes' median outside them (the mean over spells weighted by their fdatasyncs' count, of each probe's ratio). */
+  /** Spells a second, ms a spell (mean), and a spell's median fdatasync over its probe's median (all its fdatasyncs; the mean over spells weighted by their fdatasyncs' count). */
   rate_hz: number;
   mean_ms: number;
   factor: number;
@@ -100,7 +93,7 @@ export interface SpellFit {
 export function fitSpells(probes: readonly ProbeSpells[]): SpellFit | null {
   const span = probes.reduce((s, p) => s + p.span_us, 0) / 1e6;
   if (!(span >= SPELL_MIN_SPAN_S)) return null;
-  const all = probes.flatMap((p) => p.spells.map((s) => ({ s, ratio: s.p50_us / p.p50_us })));
+  const all = probes.flatMap((p) => (p.p50_us > 0 ? p.spells.map((s) => ({ s, ratio: s.p50_us / p.p50_us })) : []));
   const total = all.reduce((t, { s }) => t + (s.end_us - s.start_us), 0);
   const weight = all.reduce((w, { s }) => w + s.count, 0);
   const factor = weight > 0 ? all.reduce((f, { s, ratio }) => f + ratio * s.count, 0) / weight : 1;

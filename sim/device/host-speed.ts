@@ -1,9 +1,11 @@
 /**
  * The speed of the host under a virtual machine (`device.host_cv`, or
  * `device.flush_cv_scope: host`): one factor of mean 1, drawn anew when an msync call begins and
- * held until the next one, multiplies every device time that starts
+ * held until the next one, multiplies every device time scheduled
  * meanwhile (a command's latency, the submission stage, the pipe and media
- * transfers, a FLUSH's fixed cost).
+ * transfers, a FLUSH's fixed cost); with the host's slow spells
+ * (`device.host_spell_*`, host-spells.ts) it is multiplied by the spell's
+ * factor while a spell is under way.
  *
  * Why: a block trace of a validation job on a virtual disk showed the
  * slowest msyncs slow in every phase at once — the writes and the FLUSH —
@@ -17,8 +19,8 @@
  * against 1239.4, 411.6 and 1425.9 %. The factor's draw has a floor
  * (`device.host_floor`, service.ts shiftedLognormal): most msyncs near
  * nominal speed, a few much slower (README, "A tight body and a long
- * tail"). With `host_cv` 0 and the default
- * scope (`flush`) the factor stays 1 and nothing is drawn.
+ * tail"). With `host_cv` 0, the default
+ * scope (`flush`) and no spells the factor stays 1 and nothing is drawn.
  */
 
 import type { FlushCvScope } from './profiles.ts';

@@ -60,7 +60,8 @@ function flushJitter(d: Config['device'], rng: RandomStreams): ServiceSampler {
  * of cv `device.flush_cv` (stream `device.flush`) under
  * `device.flush_cv_scope: host`; else a constant 1 that draws nothing.
  * With `device.host_spell_*` (host-spells.ts), times the slow spells'
- * factor at `engine`'s clock (stream `device.spells`).
+ * factor at `engine`'s clock (stream `device.spells`); without `engine`
+ * (a device tested alone, with no clock to read) there are no spells.
  */
 export function makeHostSpeed(config: Config, rng: RandomStreams, engine?: Engine): HostSpeed {
   const d = config.device;

@@ -3,6 +3,7 @@
  * defaults, the user layer's distributions replacing whole, and the checks
  * that keep the queueing model's keys and the storage model's apart.
  */
+import { SPELL_SHARE_MAX, spellShare, spellsOn } from './host-spells.ts';
 import type { Config } from '../config-types.ts';
 import { ConfigError } from '../config-error.ts';
 import { deepMerge } from '../config-layers.ts';
@@ -116,6 +117,9 @@ export function checkDevice(c: Config): void {
   }
   if (d.host_cv > 0 && d.flush_cv_scope === 'host') {
     throw new ConfigError('device.host_cv', `must be 0 with device.flush_cv_scope host, where the host's spread is flush_cv (got ${d.host_cv})`);
+  }
+  if (spellsOn(d) && !(spellShare(d) <= SPELL_SHARE_MAX)) {
+    throw new ConfigError('device.host_spell_rate_hz', `with host_spell_ms ${d.host_spell_ms} puts ${spellShare(d).toFixed(3)} of the time in slow spells (rate × length); at most ${SPELL_SHARE_MAX}`);
   }
   if (d.rpm > 0 && !(d.seek_track_ms <= d.seek_avg_ms && d.seek_avg_ms <= d.seek_full_ms)) {
     throw new ConfigError('device.seek_avg_ms', `the seek figures must grow with distance: seek_track_ms <= seek_avg_ms <= seek_full_ms (got ${d.seek_track_ms}, ${d.seek_avg_ms}, ${d.seek_full_ms})`);
