@@ -29,7 +29,7 @@ const probe = (label: string, p: { issued: number[]; us: number[] }): SessionPro
   ({ label, at: '2026-12-05T19:00:00.000Z', us: p.us, spells: probeSpells(p.issued, p.us) });
 
 describe('probeSpells', () => {
-  it('finds each spell of a steady loop, wherever it falls, from its first slow fdatasync to its last one\'s end, and its median', () => {
+  it('finds each spell of a steady loop, wherever it falls, from its first slow fdatasync to its last one\'s end, and its mean', () => {
     const p = loop(3, [[1_005_000, 1_045_000], [2_003_700, 2_023_700]]);
     const s = probeSpells(p.issued, p.us);
     expect(s.p50_us).toBe(60);
@@ -41,7 +41,7 @@ describe('probeSpells', () => {
     expect(a!.start_us).toBe(firstA);
     expect(a!.end_us).toBe(slowA.at(-1)! + 300);
     expect(a!.count).toBe(slowA.length);
-    expect(a!.p50_us).toBe(300);
+    expect(a!.mean_us).toBe(300);
     expect(b!.end_us - b!.start_us).toBeGreaterThan(19_000);
     expect(b!.end_us - b!.start_us).toBeLessThan(20_700);
   });
@@ -55,13 +55,21 @@ describe('probeSpells', () => {
     }
   });
 
-  it('one spell through a fast fdatasync in its midst; two spells with more between them', () => {
+  it('one run through a fast fdatasync in its midst; runs less than 20 ms apart one spell, with the fast fdatasyncs between in its mean', () => {
     const p = loop(2, [[500_000, 520_000]]);
     const k = p.issued.findIndex((t) => t >= 510_000);
     const oneFast = p.us.map((x, i) => (i === k ? 60 : x));
     expect(probeSpells(p.issued, oneFast).spells.length).toBe(1);
-    const twoFast = p.us.map((x, i) => (i === k || i === k + 1 ? 60 : x));
-    expect(probeSpells(p.issued, twoFast).spells.length).toBe(2);
+    const near = loop(2, [[500_000, 510_000], [525_000, 535_000]]);
+    const s = probeSpells(near.issued, near.us).spells;
+    expect(s.length).toBe(1);
+    const inside = near.us.filter((_, i) => near.issued[i]! >= s[0]!.start_us && near.issued[i]! < s[0]!.end_us);
+    expect(s[0]!.count).toBe(inside.length);
+    expect(s[0]!.mean_us).toBeCloseTo(inside.reduce((a, b) => a + b, 0) / inside.length, 9);
+    expect(s[0]!.mean_us).toBeGreaterThan(60);
+    expect(s[0]!.mean_us).toBeLessThan(300);
+    const far = loop(2, [[500_000, 510_000], [535_000, 545_000]]);
+    expect(probeSpells(far.issued, far.us).spells.length).toBe(2);
   });
 
   it('leaves out the probe\'s first tens of ms, a single slow fdatasync and scattered slow ones', () => {

@@ -8,7 +8,9 @@
  * {@link SPELL_THRESHOLD} times the probe's median. A spell is a run of at
  * least {@link SPELL_MIN_SLOW} slow fdatasyncs in which no two slow ones are
  * more than one fast fdatasync apart, from the first slow one's entry to the
- * last one's end. So a lone stall is no spell, and a spell is found whatever its place in time
+ * last one's end; runs less than {@link SPELL_JOIN_US} apart are one spell
+ * (the host's slow episodes flicker: on 2026-12-05 loops of 3 s met
+ * episodes of 20–60 ms made of runs of 2–30 ms). So a lone stall is no spell, and a spell is found whatever its place in time
  * (an earlier version cut the probe into 10 ms windows and missed most
  * spells of 10 ms). The first {@link SPELL_SKIP_US} of a probe are left out:
  * after the disk was idle its first tens of ms are slower for another
@@ -20,17 +22,19 @@ import { median } from 'simple-statistics';
 export const SPELL_THRESHOLD = 2;
 /** The fewest slow fdatasyncs a spell has. */
 export const SPELL_MIN_SLOW = 5;
+/** Runs of slow fdatasyncs less than this apart (µs, the end of one to the start of the next) are one spell. */
+export const SPELL_JOIN_US = 20_000;
 /** The start of each probe left out (µs). */
 export const SPELL_SKIP_US = 60_000;
 /** Probe time (s, all probes) below which no rate is fitted. */
 export const SPELL_MIN_SPAN_S = 2;
 
-/** One spell of a probe: from `start_us` to `end_us` on the I/O log's clock, its fdatasyncs and their median. */
+/** One spell of a probe: from `start_us` to `end_us` on the I/O log's clock, its fdatasyncs and their mean (the fast ones between its runs included). */
 export interface Spell {
   start_us: number;
   end_us: number;
   count: number;
-  p50_us: number;
+  mean_us: number;
 }
 
 /** The spells of one probe, and the time they were looked for in. */
@@ -68,9 +72,15 @@ export function probeSpells(issuedUs: readonly number[], latUs: readonly number[
     for (let i = a; i <= b; i++) if (slow(i)) k++;
     return k >= SPELL_MIN_SLOW;
   });
-  const spells = kept.map(([a, b]): Spell => {
+  const joined: [number, number][] = [];
+  for (const [a, b] of kept) {
+    const prev = joined[joined.length - 1];
+    if (prev && issuedUs[a]! - (issuedUs[prev[1]]! + latUs[prev[1]]!) < SPELL_JOIN_US) prev[1] = b;
+    else joined.push([a, b]);
+  }
+  const spells = joined.map(([a, b]): Spell => {
     const inside = latUs.slice(a, b + 1) as number[];
-    return { start_us: issuedUs[a]!, end_us: issuedUs[b]! + latUs[b]!, count: inside.length, p50_us: median(inside) };
+    return { start_us: issuedUs[a]!, end_us: issuedUs[b]! + latUs[b]!, count: inside.length, mean_us: inside.reduce((x, y) => x + y, 0) / inside.length };
   });
   return { span_us: issuedUs[n - 1]! + latUs[n - 1]! - issuedUs[from]!, p50_us: m, spells };
 }
@@ -81,7 +91,7 @@ export interface SpellFit {
   /** Probe time looked at (s). */
   span_s: number;
   spells: number;
-  /** Spells a second, ms a spell (mean), and a spell's median fdatasync over its probe's median (all its fdatasyncs; the mean over spells weighted by their fdatasyncs' count). */
+  /** Spells a second, ms a spell (mean), and a spell's mean fdatasync over its probe's median (the mean over spells weighted by their fdatasyncs' count). */
   rate_hz: number;
   mean_ms: number;
   factor: number;
@@ -93,7 +103,7 @@ export interface SpellFit {
 export function fitSpells(probes: readonly ProbeSpells[]): SpellFit | null {
   const span = probes.reduce((s, p) => s + p.span_us, 0) / 1e6;
   if (!(span >= SPELL_MIN_SPAN_S)) return null;
-  const all = probes.flatMap((p) => (p.p50_us > 0 ? p.spells.map((s) => ({ s, ratio: s.p50_us / p.p50_us })) : []));
+  const all = probes.flatMap((p) => (p.p50_us > 0 ? p.spells.map((s) => ({ s, ratio: s.mean_us / p.p50_us })) : []));
   const total = all.reduce((t, { s }) => t + (s.end_us - s.start_us), 0);
   const weight = all.reduce((w, { s }) => w + s.count, 0);
   const factor = weight > 0 ? all.reduce((f, { s, ratio }) => f + ratio * s.count, 0) / weight : 1;

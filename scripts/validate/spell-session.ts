@@ -15,7 +15,7 @@
  * the session").
  */
 import type { SessionProbe } from './flush-level.ts';
-import { fitSpells, SPELL_MIN_SLOW, SPELL_SKIP_US, SPELL_THRESHOLD, type SpellFit } from './spell-fit.ts';
+import { fitSpells, SPELL_JOIN_US, SPELL_MIN_SLOW, SPELL_SKIP_US, SPELL_THRESHOLD, type SpellFit } from './spell-fit.ts';
 
 /** The session's spells, with the keys that would model them and the rule that found them. */
 export interface SessionSpells extends SpellFit {
@@ -24,7 +24,7 @@ export interface SessionSpells extends SpellFit {
 }
 
 /** The rule a spell is found by, in words. */
-export const SPELL_RULE = `runs of at least ${SPELL_MIN_SLOW} fdatasyncs over ${SPELL_THRESHOLD} times the probe's median, at most one faster fdatasync between two of them, from the first one's entry to the last one's end, the first ${SPELL_SKIP_US / 1000} ms of each probe left out`;
+export const SPELL_RULE = `runs of at least ${SPELL_MIN_SLOW} fdatasyncs over ${SPELL_THRESHOLD} times the probe's median, at most one faster fdatasync between two of them, from the first one's entry to the last one's end, runs less than ${SPELL_JOIN_US / 1000} ms apart one spell, its factor its mean fdatasync over the probe's median, the first ${SPELL_SKIP_US / 1000} ms of each probe left out`;
 
 /** The spells of `probes` pooled (pure); null when too few were timed in order ({@link fitSpells}). */
 export function sessionSpells(probes: readonly SessionProbe[]): SessionSpells | null {
