@@ -34,9 +34,8 @@ import { calibrationFiles, type Calibration, type FittedValue } from './calibrat
 import { fragmentText } from './calibration-text.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
-import { sessionSpells } from './spell-session.ts';
+import { sessionSpells, type SessionSpells } from './spell-session.ts';
 import { probeSpells, type ProbeSpells } from './spell-fit.ts';
-import type { SessionSpells } from './spell-session.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {

@@ -10,9 +10,10 @@
  * more than one fast fdatasync apart, from the first slow one's entry to the
  * last one's end; runs less than {@link SPELL_JOIN_US} apart are one spell
  * (the host's slow episodes flicker: on 2026-12-05 loops of 3 s met
- * episodes of 20–60 ms made of runs of 2–30 ms). So a lone stall is no spell, and a spell is found whatever its place in time
- * (an earlier version cut the probe into 10 ms windows and missed most
- * spells of 10 ms). The first {@link SPELL_SKIP_US} of a probe are left out:
+ * episodes of 20–60 ms made of runs of 2–30 ms). So a lone stall is no
+ * spell, and a spell is found whatever its place in time (an earlier
+ * version cut the probe into 10 ms windows and missed most spells of
+ * 10 ms). The first {@link SPELL_SKIP_US} of a probe are left out:
  * after the disk was idle its first tens of ms are slower for another
  * reason (docs/validation-notes.md, "Slow spells, in time").
  */
@@ -58,22 +59,19 @@ export function probeSpells(issuedUs: readonly number[], latUs: readonly number[
   while (from < n && issuedUs[from]! < t0) from++;
   if (from === n) return { span_us: 0, p50_us: 0, spells: [] };
   const m = median(latUs.slice(from, n) as number[]);
-  const slow = (i: number) => latUs[i]! > SPELL_THRESHOLD * m;
-  // runs of slow fdatasyncs, one fast one between two slow ones allowed: [first, last] index pairs
-  const runs: [number, number][] = [];
+  // runs of slow fdatasyncs, one fast one between two slow ones allowed: first and last index, and how many were slow
+  const runs: [number, number, number][] = [];
   for (let i = from; i < n; i++) {
-    if (!slow(i)) continue;
+    if (!(latUs[i]! > SPELL_THRESHOLD * m)) continue;
     const r = runs[runs.length - 1];
-    if (r && i - r[1] <= 2) r[1] = i;
-    else runs.push([i, i]);
+    if (r && i - r[1] <= 2) {
+      r[1] = i;
+      r[2]++;
+    } else runs.push([i, i, 1]);
   }
-  const kept = runs.filter(([a, b]) => {
-    let k = 0;
-    for (let i = a; i <= b; i++) if (slow(i)) k++;
-    return k >= SPELL_MIN_SLOW;
-  });
   const joined: [number, number][] = [];
-  for (const [a, b] of kept) {
+  for (const [a, b, slow] of runs) {
+    if (slow < SPELL_MIN_SLOW) continue;
     const prev = joined[joined.length - 1];
     if (prev && issuedUs[a]! - (issuedUs[prev[1]]! + latUs[prev[1]]!) < SPELL_JOIN_US) prev[1] = b;
     else joined.push([a, b]);
