@@ -25,6 +25,8 @@ export interface RunOptions {
   config: Config;
   /** Results directory; undefined = write no files. */
   out?: string;
+  /** Without `out`: told each record as the run makes it (msyncs, writeback and timeline; default none). */
+  sink?: ResultSink;
   /** Called about once a second with progress (rows read, simulated µs). */
   progress?: (rows: number, simUs: number) => void;
   /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
@@ -83,7 +85,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   }
   try {
     dir = opts.out ? new ResultsDir(opts.out, opts.resultThread === false ? undefined : await workerModule('result-worker')) : undefined;
-    const sink: ResultSink = dir ?? NULL_SINK;
+    const sink: ResultSink = dir ?? opts.sink ?? NULL_SINK;
     const given = opts.rows;
     const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)], given && (() => given.sha256()));
     if (!given) {

@@ -189,9 +189,10 @@ describe('syncsim record', () => {
     expect(v.job).toMatchObject({ file: trace, name: 'exact', jobs: 2, fio_version: null, command: [prog, join(dir, 'data')], advice: null });
     expect(v.repeat).toBe(2);
     expect(v.matched_syncs).toBe(5);
-    // both recordings pooled: 5 + 5 measured msyncs, the replay's 5 simulated
+    // both recordings pooled: 5 + 5 measured msyncs; the replay's 5 simulated, for each of the 8 seeds (1..8) pooled
     expect(v.measured.count).toBe(10);
-    expect(v.simulated.count).toBe(5);
+    expect(v.simulated.seeds).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(v.simulated.count).toBe(8 * 5);
     expect(v.noise_floor_pct).toBeGreaterThan(0);
     expect(v.noise_ratio).toBeCloseTo(v.demerit_pct / v.noise_floor_pct, 9);
     // the measured side of run 1 is the trace's own x_measured_us, task by task

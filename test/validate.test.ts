@@ -336,7 +336,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
       syncsimAsync(['calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '--settle', '3', '-o', fragment]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir, '--settle', '3']),
       // --settle 0: the calibration beside them already waits for the device (and the suite keeps it busy)
-      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--repeat', '1', '--settle', '0']),
+      syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--sim-seeds', '2', '--repeat', '1', '--settle', '0']),
       syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1', '--settle', '0']),
       calibrateWithoutTimestamps(),
     ]);
@@ -719,11 +719,13 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const starts = v.measured.runs.map((r: { started_at: string }) => Date.parse(r.started_at));
     expect(starts.every((t: number) => Number.isFinite(t))).toBe(true);
     expect(starts[1]).toBeGreaterThan(starts[0]);
-    expect(Object.keys(v.simulated)).toEqual([...stats, 'errors', 'results']);
+    expect(Object.keys(v.simulated)).toEqual([...stats, 'errors', 'seeds', 'results']);
+    // the replay with seeds 1..8 (the default), their msyncs pooled
+    expect(v.simulated.seeds).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // both fio runs pooled
     expect(v.measured.count).toBe(2 * SYNCS);
     expect(v.measured.unmatched).toBe(0);
-    expect(v.simulated.count).toBe(SYNCS);
+    expect(v.simulated.count).toBe(8 * SYNCS);
     expect(v.simulated.errors).toEqual({});
     // fio's own report counts the same syncs; its latency log has the writes only
     expect(v.measured.fio_report.count).toBe(SYNCS);
@@ -758,12 +760,23 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const run2 = gapsOf(join(out, 'repeat-2', 'fio.iolog')).sort((a, b) => a - b);
     expect(run2.length).toBe(SYNCS);
     const meas = [...run1, ...run2].sort((a, b) => a - b);
-    const sim = p.map((f) => Number(f[4])).sort((a, b) => a - b);
+    // the simulated side: the 8 seeds' replays pooled (samples.csv), seed 1's among them (pairs.csv)
+    const sim = readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n').slice(1)
+      .filter((l) => l.startsWith('simulated,')).map((l) => Number(l.split(',')[1]));
+    expect(sim).toHaveLength(8 * SYNCS);
+    expect(sim.every((x) => [80, 100, 120, 400].map((s) => s + 8 * 1.5).includes(x))).toBe(true);
+    const seed1 = p.map((f) => Number(f[4]));
+    const rest = [...sim];
+    for (const x of seed1) {
+      expect(rest.indexOf(x), `seed 1's ${x} among the pooled`).toBeGreaterThanOrEqual(0);
+      rest.splice(rest.indexOf(x), 1);
+    }
+    expect(rest).toHaveLength(7 * SYNCS);
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     expect(v.measured.mean_us).toBeCloseTo(mean(meas), 6);
     expect(v.simulated.mean_us).toBeCloseTo(mean(sim), 6);
-    // 2n measured against n simulated: measured quantiles 2i and 2i+1 fall on simulated quantile i
-    const rms = Math.sqrt(mean(meas.map((m, k) => (m - sim[Math.floor(k / 2)]!) ** 2)));
+    // 2n measured against 8n simulated: on the grid j / 8n, simulated quantile j falls on measured quantile ceil(j / 4)
+    const rms = Math.sqrt(mean(sim.map((y, j) => (meas[Math.ceil((j + 1) / 4) - 1]! - y) ** 2)));
     expect(v.rms_distance_us).toBeCloseTo(rms, 6);
     expect(v.demerit_pct).toBeCloseTo((100 * rms) / mean(meas), 6);
     // noise floor: run 1 vs run 2 (equal counts), normalised by each run's mean in turn, averaged
@@ -874,15 +887,30 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.files.repeats).toEqual([]);
     expect(v.config.overrides).toEqual(['personality=linux', 'seed=9', 'readahead.pages=64']);
     expect(v.measured.count).toBe(SYNCS - 3);
-    expect(v.simulated.count).toBe(SYNCS - 3);
+    // --sim-seeds 2: seeds 9 and 10, each replay's first 3 msyncs left out too
+    expect(v.simulated.seeds).toEqual([9, 10]);
+    expect(v.simulated.count).toBe(2 * (SYNCS - 3));
     const p = readFileSync(join(dir, 'val-warm', 'pairs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     expect(p.map((f) => f[6])).toEqual(p.map((_, i) => (i < 3 ? '0' : '1')));
     const kept = p.slice(3);
     const meas = kept.map((f) => Number(f[3])).sort((a, b) => a - b);
-    const sim = kept.map((f) => Number(f[4])).sort((a, b) => a - b);
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     expect(v.measured.mean_us).toBeCloseTo(mean(meas), 6);
-    expect(v.demerit_pct).toBeCloseTo((100 * Math.sqrt(mean(meas.map((m, i) => (m - sim[i]!) ** 2)))) / mean(meas), 6);
+    // samples.csv: the measured msyncs after the warm-up, and both replays' (pairs.csv holds seed 9's among them)
+    const samples = readFileSync(join(dir, 'val-warm', 'samples.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(samples.filter((f) => f[0] === 'measured').map((f) => Number(f[1]))).toEqual(meas);
+    const sim = samples.filter((f) => f[0] === 'simulated').map((f) => Number(f[1]));
+    expect(sim).toHaveLength(2 * meas.length);
+    const left = [...sim];
+    for (const f of kept) {
+      const at = left.indexOf(Number(f[4]));
+      expect(at, `seed 9's ${f[4]} among the pooled`).toBeGreaterThanOrEqual(0);
+      left.splice(at, 1);
+    }
+    // the demerit by its definition: m measured against 2m simulated, on the grid j / 2m each interval
+    // pairs the measured quantile x_(ceil(j/2)) with the simulated y_(j)
+    const d2 = sim.reduce((acc, y, j) => acc + (meas[Math.ceil((j + 1) / 2) - 1]! - y) ** 2, 0) / sim.length;
+    expect(v.demerit_pct).toBeCloseTo((100 * Math.sqrt(d2)) / mean(meas), 6);
   });
 
   it('numjobs=2: both jobs run at once, their logs are imported as two tasks and replayed together', () => {
@@ -892,7 +920,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.job).toMatchObject({ name: 'two', jobs: 2 });
     expect(v.matched_syncs).toBe(2 * SYNCS);
     expect(v.measured.count).toBe(2 * SYNCS);
-    expect(v.simulated.count).toBe(2 * SYNCS);
+    expect(v.simulated.count).toBe(8 * 2 * SYNCS);
     for (const f of ['fio-1.iolog', 'fio-2.iolog']) expect(existsSync(join(o, f)), f).toBe(true);
     // the trace: two tasks, each mapping its own file, rows in time order
     const rows = readFileSync(join(o, 'trace.csv'), 'utf8').trim().split('\n').slice(2).map((l) => l.split(','));

@@ -13,9 +13,10 @@ import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs, settleArg } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeLines } from '../../traces/escape.ts';
+import { simSeedsArg } from '../validate/sim-seeds.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
-                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--warmup N] [--repeat N]
+                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--sim-seeds N] [--warmup N] [--repeat N]
                         [--settle S] [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-max-depth N]
                         [--calibrate-quick] [--calibration-only]
 
@@ -67,7 +68,12 @@ Options:
                         a scratch directory is made inside and removed
   --set KEY=VALUE       override one configuration key after personality=linux and
                         the calibration (repeatable), e.g. --set pager.cluster_pages=64
-  --seed N              random seed of the replay (service-time draws)
+  --seed N              random seed of the first replay (service-time draws; default 1)
+  --sim-seeds N         replay the trace with N seeds, N, N+1, ... from --seed's, and pool
+                        their msyncs on the simulated side (default 8, 1 to 64): one replay
+                        is one draw of the model's random times, and its p99 over a few
+                        hundred msyncs a handful of draws. sim/ and pairs.csv are the
+                        first seed's
   --warmup N            leave the first N matched msyncs out of the comparison on
                         both sides (default 0: every msync counts)
   --settle S            longest wait for the device to settle before the first run
@@ -87,7 +93,7 @@ Options:
 Output (DIR): validation.json, validation-cdf.*, device-session.yaml (+ .calibration.json,
 when the FLUSH level was refitted), pairs.csv (each matched msync:
 measured and simulated latency, compared 0 for the warm-up), samples.csv (every
-compared latency, measured runs pooled and simulated), job.fio (as run), fio.iolog, fio_*lat.1.log,
+compared latency, measured runs pooled and simulated seeds pooled), job.fio (as run), fio.iolog, fio_*lat.1.log,
 fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and
 logs of each further run), trace.csv (run 1's log imported: x_measured_us on msync
 rows, and on stores and loads their time to the next log entry; the mapping's
@@ -106,6 +112,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     dir: { type: 'string' },
     set: { type: 'string', multiple: true },
     seed: { type: 'string' },
+    'sim-seeds': { type: 'string' },
     warmup: { type: 'string' },
     repeat: { type: 'string' },
     settle: { type: 'string' },
@@ -134,6 +141,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     if (!/^\d+$/.test(values.seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
     sets.push(`seed=${values.seed}`);
   }
+  const simSeeds = simSeedsArg(values['sim-seeds']);
   if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) throw new InputError(`--warmup expects a non-negative integer (got '${values.warmup}')`);
   const repeat = values.repeat === undefined ? (trace === undefined ? 2 : 1) : Number(values.repeat);
   if (!/^\d+$/.test(values.repeat ?? '2') || repeat < 1 || repeat > 20) throw new InputError(`--repeat expects a whole number from 1 to 20 (got '${values.repeat}')`);
@@ -150,7 +158,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     const warn = (l: string) => process.stderr.write(l + '\n');
     const warmup = values.warmup === undefined ? 0 : Number(values.warmup);
     const { report, out } = trace !== undefined
-      ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, turns, log, warn })
+      ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, simSeeds, turns, log, warn })
       : await validate({
       jobFile: job!,
       calibration: values.calibration,
@@ -160,6 +168,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
       sets,
       warmup,
       repeat,
+      simSeeds,
       settleMs,
       turns,
       log,

@@ -34,10 +34,10 @@ export interface Comparison {
   chart: string[];
 }
 
-/** The fields a validation report takes from a comparison as they are: the simulated side, the per-statistic comparison, the demerit and the noise. */
-export function comparisonReport(cmp: Comparison) {
+/** The fields a validation report takes from a comparison as they are: the simulated side (with the `seeds` replayed), the per-statistic comparison, the demerit and the noise. */
+export function comparisonReport(cmp: Comparison, seeds: readonly number[]) {
   return {
-    simulated: { ...cmp.simulated, results: 'sim' },
+    simulated: { ...cmp.simulated, seeds: [...seeds], results: 'sim' },
     comparison: cmp.comparison,
     demerit_pct: cmp.demerit_pct,
     rms_distance_us: cmp.rms_distance_us,
@@ -53,14 +53,17 @@ export function comparisonReport(cmp: Comparison) {
  * Compares the replay in `S/sim` with the measurements: `tasks` are the
  * replayed run's msyncs, `runs` every measured run's latencies after the
  * warm-up (the replayed run first); the first `warmup` msyncs of each task
- * are left out on both sides.
+ * are left out on both sides. `further`: the msyncs of replays with more
+ * seeds (per seed, per task in the order of `tasks`; sim-seeds.ts), pooled
+ * with those of `S/sim` on the simulated side; pairs.csv keeps the first
+ * replay's.
  */
-export async function compareReplay(S: string, name: string, tasks: readonly MeasuredTask[], runs: readonly Float64Array[], warmup: number, labels?: { measured: string; simulated: string }): Promise<Comparison> {
+export async function compareReplay(S: string, name: string, tasks: readonly MeasuredTask[], runs: readonly Float64Array[], warmup: number, labels?: { measured: string; simulated: string }, further: readonly (readonly SimSyncs[])[] = []): Promise<Comparison> {
   const sims: SimSyncs[] = [];
   for (const t of tasks) sims.push(await simulatedSyncs(join(S, 'sim', 'syncs.csv'), t.latencies_us.length, t.task));
   const ok: number[] = [];
   const errors: Record<string, number> = {};
-  for (const sim of sims) {
+  for (const sim of [...sims, ...further.flat()]) {
     sim.results.forEach((r, i) => {
       if (i < warmup) return;
       if (r === 'OK') ok.push(sim.latencies_us[i]!);

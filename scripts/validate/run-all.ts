@@ -7,7 +7,7 @@
  *
  *   node --import tsx scripts/validate/run-all.ts [--out results/validation] [--dir PATH]
  *        [--calibration FILE] [--size SIZE] [--runtime S] [--quick] [--set KEY=VALUE]... [--warmup N]
- *        [--repeat N] [--kernel-sequences N]
+ *        [--repeat N] [--sim-seeds N] [--kernel-sequences N]
  *
  * The jobs' runs are measured in rounds (rounds.ts): run r of every job
  * before run r+1 of any, the replays last.
@@ -35,6 +35,7 @@ import { busyReasons, busyWarning, machineState } from './machine-state.ts';
 import { checkCalibrationTargets } from './calibration.ts';
 import { isProbeSlot, withProbeSlots } from './flush-level.ts';
 import { FlushSession, noSessionSummary, profileClash } from './flush-session.ts';
+import { simSeedsArg } from './sim-seeds.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const JOBS_DIR = join(ROOT, 'workloads', 'fio');
@@ -45,7 +46,7 @@ const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs', 'rand-fsync8', 
 
 const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration FILE]
                          [--size SIZE] [--runtime S] [--quick] [--set KEY=VALUE]... [--warmup N]
-                         [--repeat N] [--kernel-sequences N] [--calibration-only]
+                         [--repeat N] [--sim-seeds N] [--kernel-sequences N] [--calibration-only]
 
 Calibrates the device under --dir from microbenchmarks (syncsim calibrate -o
 DIR/device.yaml, with --size, --runtime, --quick; skipped with --calibration
@@ -64,7 +65,9 @@ state of the moment). Then it prints one table: per job the measured and
 simulated msync latency (p50, p99, mean), the demerit, the noise floor (the
 demerit between the measured runs), the noise ratio (demerit / noise floor),
 the p50 and p99 errors, and how far apart the measured runs' own p50s and
-p99s are (p50 noise, p99 noise: the kernel's error against itself).
+p99s are (p50 noise, p99 noise: the kernel's error against itself). Each
+job's trace is replayed with --sim-seeds N seeds (default 8) and their msyncs
+pooled: the simulated side is the model's distribution, not one draw of it.
 Writes DIR/summary.json and the figure DIR/validation-grid.{svg,png,pdf}. DIR defaults to
 results/validation. First, N (default 40, 0: none) random sequences of 200
 mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed
@@ -97,6 +100,7 @@ async function runAll(argv: string[]): Promise<number> {
       set: { type: 'string', multiple: true },
       warmup: { type: 'string' },
       repeat: { type: 'string' },
+      'sim-seeds': { type: 'string' },
       'kernel-sequences': { type: 'string' },
       'calibration-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -108,6 +112,7 @@ async function runAll(argv: string[]): Promise<number> {
   }
   const repeat = values.repeat === undefined ? 2 : Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new Error(`--repeat must be a whole number from 1 to 20 (got ${values.repeat})`);
+  const simSeeds = String(simSeedsArg(values['sim-seeds']));
   const out = resolve(values.out ?? join(ROOT, 'results', 'validation'));
   const sessionProfile = join(out, 'device-session.yaml');
   // before anything runs: the session profile replaces only one syncsim wrote
@@ -161,7 +166,7 @@ async function runAll(argv: string[]): Promise<number> {
   const rounds = new Rounds(slots, repeat, (label, at, of) => process.stdout.write(`\n== [${at}/${of}] ${label}\n`));
   process.stdout.write(`== ${names.length + app.length} jobs, ${repeat} run(s) each, measured in rounds: every job's run r before any job's run r+1, then the replays\n`);
   const jobs = names.map(async (name) => {
-    const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', profile, '--out', join(out, name), ...dirArgs, '--repeat', String(repeat)];
+    const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', profile, '--out', join(out, name), ...dirArgs, '--repeat', String(repeat), '--sim-seeds', simSeeds];
     for (const s of values.set ?? []) args.push('--set', s);
     if (values.warmup !== undefined) args.push('--warmup', values.warmup);
     process.stdout.write(`${name}: syncsim ${args.join(' ')}\n`);
@@ -173,7 +178,7 @@ async function runAll(argv: string[]): Promise<number> {
       const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
       // the program makes its LMDB environment in a new directory: data.mdb is sparse when it is mapped (a hole
       // until a page's first writeback allocates its block), where fio lays its files out first; a --set may override
-      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat), '--set', 'fs.preallocated=false'];
+      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat), '--sim-seeds', simSeeds, '--set', 'fs.preallocated=false'];
       for (const s of values.set ?? []) args.push('--set', s);
       process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
       let ran = rec;

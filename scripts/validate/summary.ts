@@ -44,6 +44,8 @@ export interface JobSummary {
   rms_distance_us: number;
   measured: { mean_us: number; p50_us: number; p90_us: number; p99_us: number };
   simulated: { mean_us: number; p50_us: number; p90_us: number; p99_us: number };
+  /** Replays pooled on the simulated side (validation.json `simulated.seeds`; 1 in reports written before it). */
+  sim_seeds: number;
 }
 
 /** Whether figures meet {@link TARGETS} (null when the noise ratio is unknown). */
@@ -70,6 +72,7 @@ export function jobSummary(r: ValidationReport): JobSummary {
     noise_p50_pct: r.noise_p50_pct ?? null, noise_p99_pct: r.noise_p99_pct ?? null,
     kernel_meets_quantile_targets: kernelMeetsQuantileTargets(r.noise_p50_pct ?? null, r.noise_p99_pct ?? null),
     rms_distance_us: r.rms_distance_us, measured: pick(r.measured), simulated: pick(r.simulated),
+    sim_seeds: r.simulated.seeds?.length ?? 1,
   };
 }
 

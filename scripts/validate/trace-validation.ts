@@ -17,6 +17,7 @@ import { readTrace } from '../../traces/reader.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { recordedCommand, recordTrace } from '../record/record.ts';
 import { comparisonReport, compareReplay, type MeasuredTask } from './compare.ts';
+import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds } from './sim-seeds.ts';
 import { pooled } from './noise.ts';
 import { distStats } from './demerit.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -37,6 +38,8 @@ export interface TraceValidateOptions {
   warmup?: number;
   /** Recordings compared (default 1 for a trace: the given one); more re-record its program. */
   repeat?: number;
+  /** Replays pooled on the simulated side, with seeds `seed`, `seed + 1`, … (default {@link DEFAULT_SIM_SEEDS}). */
+  simSeeds?: number;
   /** Turns shared with other validations (`npm run validate`, rounds.ts): run 1 is the recording given, runs 2… and the replay wait for theirs. */
   turns?: JobTurns;
   log?: (line: string) => void;
@@ -114,8 +117,10 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
       const config = loadConfig(opts.calibration, sets);
       log(`validate: replaying ${opts.trace} (${config.personality} personality)`);
       await runTrace({ trace, config, out: join(S, 'sim') });
+      const seeds = simSeeds(config.seed, opts.simSeeds ?? DEFAULT_SIM_SEEDS);
+      const further = await replayFurtherSeeds(trace, config, seeds, first.map((t) => ({ task: t.task, n: t.latencies_us.length })), log);
       const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');
-      const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: `simulated (syncsim ${config.personality})` });
+      const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: `simulated (syncsim ${config.personality})` }, further);
       const matched = first.reduce((n, t) => n + t.latencies_us.length, 0);
       const report: ValidationReport = {
         syncsim_version: VERSION,
@@ -131,7 +136,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
           runs: runs.map((r, i) => ({ run: i + 1, dir: i === 0 ? '.' : `repeat-${i + 1}`, syncs: r.length + warmup * first.length, ...distStats(r) })),
           run_order: opts.turns ? 'rounds' : 'back-to-back',
         },
-        ...comparisonReport(cmp),
+        ...comparisonReport(cmp, seeds),
         files: { trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: cmp.chart, repeats: runs.slice(1).map((_, i) => `repeat-${i + 2}`) },
       };
       writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');

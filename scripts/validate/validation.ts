@@ -30,6 +30,7 @@ import { deviceSummary } from './device-summary.ts';
 import { importWithMeasured } from './sim-side.ts';
 import { Flag } from '../../traces/types.ts';
 import { comparisonReport, compareReplay } from './compare.ts';
+import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds } from './sim-seeds.ts';
 import { pooled, type RunPair } from './noise.ts';
 import { calibrate } from './calibration.ts';
 import { distStats, type DistStats, type StatComparison } from './demerit.ts';
@@ -68,6 +69,8 @@ export interface ValidateOptions {
   warmup?: number;
   /** fio runs of the job (default 2): the measured side pools them, and their spread is the noise floor. */
   repeat?: number;
+  /** Replays pooled on the simulated side, with seeds `seed`, `seed + 1`, … (default {@link DEFAULT_SIM_SEEDS}). */
+  simSeeds?: number;
   /** Longest wait for the device to settle before run 1 (ms; 0: none); default SETTLE.quickMaxMs. */
   settleMs?: number;
   /** Turns shared with other validations (`npm run validate`: runs in rounds, see rounds.ts); default: this job's runs back to back. */
@@ -100,7 +103,12 @@ export interface MeasuredReport extends DistStats {
 export interface SimulatedReport extends DistStats {
   /** msyncs that failed in the simulation (left out of the distribution), by result. */
   errors: Record<string, number>;
-  /** The replay's results directory, relative to the output. */
+  /**
+   * The seeds replayed, their msyncs pooled into the distribution (`--sim-seeds`; sim-seeds.ts): the
+   * first wrote `results`; absent in reports written before 2026-12-05, which replayed one seed.
+   */
+  seeds?: number[];
+  /** The replay's results directory (the first seed's), relative to the output. */
   results: string;
 }
 
@@ -306,9 +314,11 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
       });
       await runTrace({ trace, config, out: join(S, 'sim') });
+      const seeds = simSeeds(config.seed, opts.simSeeds ?? DEFAULT_SIM_SEEDS);
+      const further = await replayFurtherSeeds(trace, config, seeds, tasks.map((task, i) => ({ task, n: first[i]!.latencies_us.length })), log);
 
-      // 3. compare, after the warm-up: simulated vs every measured run pooled, and the runs with each other
-      const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup);
+      // 3. compare, after the warm-up: simulated (the seeds pooled) vs every measured run pooled, and the runs with each other
+      const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup, undefined, further);
       const chartFiles = cmp.chart;
       const report: ValidationReport = {
         syncsim_version: VERSION,
@@ -332,7 +342,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
           runs: runs.map((r, i) => ({ run: i + 1, dir: r.dir, syncs: r.clones.reduce((n, m) => n + m.latencies_us.length, 0), started_at: r.startedAt, ...distStats(r.compared) })),
           run_order: opts.turns ? 'rounds' : 'back-to-back',
         },
-        ...comparisonReport(cmp),
+        ...comparisonReport(cmp, seeds),
         files: {
           job: 'job.fio', iolog: 'fio.iolog', fio_report: 'fio.json', lat_log: 'fio_lat.1.log', trace: 'trace.csv', sim: 'sim', pairs: 'pairs.csv', samples: 'samples.csv', chart: chartFiles,
           repeats: runs.slice(1).map((r) => r.dir),
@@ -363,6 +373,7 @@ export function validationTable(r: ValidationReport, out: string): string {
     ['calibration', `${r.calibration.file}: ${r.calibration.device}`],
     ...(r.calibration.session ? [['FLUSH level', `refitted to ${r.calibration.session.level.probes.length} probes around the runs (median ${r.calibration.session.level.p50_us} µs): flush_us ${r.calibration.session.flush_us} (calibration ${r.calibration.session.calibration_flush_us})${r.calibration.session.media_write_us !== null && r.calibration.session.media_write_us !== r.calibration.session.calibration_media_write_us ? `, media_write_us ${r.calibration.session.media_write_us} (calibration ${r.calibration.session.calibration_media_write_us})` : ''}${r.calibration.session.level.write ? `, write path × ${r.calibration.session.level.write.scale.toFixed(3)}` : ''}, ${r.calibration.session.profile}`] as [string, string]] : []),
     ['msyncs matched', `${r.matched_syncs}${r.warmup_syncs ? ` (the first ${r.warmup_syncs} left out as warm-up)` : ''}${r.measured.unmatched ? ` (${r.measured.unmatched} last one without a measured latency left out)` : ''}${Object.keys(r.simulated.errors).length ? `; simulated failures ${JSON.stringify(r.simulated.errors)}` : ''}`],
+    ...(r.simulated.seeds && r.simulated.seeds.length > 1 ? [['simulated', `${r.simulated.seeds.length} replays pooled (seeds ${r.simulated.seeds[0]}..${r.simulated.seeds[r.simulated.seeds.length - 1]}; sim/ and pairs.csv: seed ${r.simulated.seeds[0]}), ${r.simulated.count} msyncs compared`] as [string, string]] : []),
     ['msync latency (µs)', `${'measured'.padStart(10)} ${'simulated'.padStart(10)}  sim/meas`],
     ...(['mean', 'p50', 'p90', 'p99'] as const).map((k): [string, string] => {
       const c = r.comparison[k];

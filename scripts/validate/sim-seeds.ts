@@ -1,0 +1,84 @@
+/**
+ * The simulated side of a validation over several seeds. One replay is one
+ * draw of the model's random times (service times, the host's factor, the
+ * FLUSH's spread): its p99 over a few hundred msyncs is a handful of draws,
+ * and over the 63 msyncs of a 4 MiB-per-msync job it is the largest. The
+ * model's prediction is its distribution, so a validation replays its trace
+ * with the seeds `seed`, `seed + 1`, … and pools their msyncs, as the
+ * measured side pools its runs. The first seed's replay writes `sim/` and
+ * pairs.csv; the others keep only their msyncs in memory.
+ */
+import { runTrace } from '../run.ts';
+import type { Config } from '../../sim/config.ts';
+import type { ResultSink, SyncRecord } from '../../sim/stats/records.ts';
+import { InputError } from '../errors.ts';
+import type { SimSyncs } from './sim-side.ts';
+
+/** Seeds replayed when none is said (`--sim-seeds`). */
+export const DEFAULT_SIM_SEEDS = 8;
+/** The most seeds `--sim-seeds` takes. */
+export const MAX_SIM_SEEDS = 64;
+/** Seeds are 32-bit (the config's `seed` range): the next ones wrap past the last. */
+const SEED_SPAN = 2 ** 32;
+
+/** The seeds a validation replays: `count` of them from `first` on (wrapping past 2^32 − 1). */
+export function simSeeds(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => (first + i) % SEED_SPAN);
+}
+
+/** `--sim-seeds N` as given on a command line: a whole number from 1 to {@link MAX_SIM_SEEDS}; the default when not given. */
+export function simSeedsArg(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_SIM_SEEDS;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_SIM_SEEDS) throw new InputError(`--sim-seeds expects a whole number from 1 to ${MAX_SIM_SEEDS} (got '${value}')`);
+  return n;
+}
+
+/** One replayed msync as syncs.csv would give it back: issue time and latency in µs, pages written, result. */
+interface Kept {
+  t: number;
+  seq: number;
+  lat: number;
+  pages: number;
+  result: string;
+}
+
+/**
+ * Replays `trace` with `config` and no result files, keeping each task's
+ * first `n` msyncs in issue order (ties in the order the run made them): the
+ * same values `simulatedSyncs` reads back from a replay's syncs.csv.
+ */
+export async function replaySyncs(trace: string, config: Config, tasks: readonly { task: string; n: number }[]): Promise<SimSyncs[]> {
+  const byTask = new Map<string, Kept[]>(tasks.map((t) => [t.task, []]));
+  let seq = 0;
+  const sink: ResultSink = {
+    sync(r: SyncRecord) {
+      const kept = byTask.get(r.task);
+      if (kept) kept.push({ t: r.tIssueNs / 1000, seq: seq++, lat: (r.tDoneNs - r.tIssueNs) / 1000, pages: r.pagesWritten, result: r.result });
+    },
+    writeback() {},
+    timeline() {},
+    transientRecords: true,
+  };
+  await runTrace({ trace, config, out: undefined, sink });
+  return tasks.map(({ task, n }) => {
+    const rows = byTask.get(task)!.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    if (rows.length < n) throw new Error(`the replay recorded ${rows.length} msyncs of task ${task}, expected at least ${n}`);
+    const first = rows.slice(0, n);
+    return { latencies_us: Float64Array.from(first, (r) => r.lat), results: first.map((r) => r.result), pages: Float64Array.from(first, (r) => r.pages) };
+  });
+}
+
+/**
+ * The replays of `trace` with the seeds after the first of `seeds` (the first
+ * is the replay that wrote `sim/`): per seed, each task's first `n` msyncs.
+ * `log` is told once before they start.
+ */
+export async function replayFurtherSeeds(trace: string, config: Config, seeds: readonly number[], tasks: readonly { task: string; n: number }[], log?: (line: string) => void): Promise<SimSyncs[][]> {
+  const further = seeds.slice(1);
+  if (further.length === 0) return [];
+  log?.(`validate: replaying with ${further.length} more seed${further.length === 1 ? '' : 's'} (${further[0]}${further.length > 1 ? `..${further[further.length - 1]}` : ''}), their msyncs pooled with the first replay's`);
+  const out: SimSyncs[][] = [];
+  for (const seed of further) out.push(await replaySyncs(trace, { ...config, seed }, tasks));
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * The simulated side of a validation over several seeds (scripts/validate/sim-seeds.ts):
+ * the seeds replayed, the `--sim-seeds` argument, a replay without files giving
+ * back what syncs.csv gives, and `validate --trace` pooling its seeds' msyncs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SIM_SEEDS, MAX_SIM_SEEDS, replaySyncs, simSeeds, simSeedsArg } from '../scripts/validate/sim-seeds.ts';
+import { simulatedSyncs } from '../scripts/validate/sim-side.ts';
+import { runTrace } from '../scripts/run.ts';
+import { loadConfig } from '../scripts/config-file.ts';
+import { InputError } from '../scripts/errors.ts';
+import { syncsimHere } from './cli-here.ts';
+
+let dir: string;
+let trace: string;
+/** msyncs a task of the trace makes. */
+const SYNCS = 12;
+
+/**
+ * Two tasks, each storing to scattered pages of its own file and syncing them, every msync with a
+ * measured latency: enough random draws (service times, the host's factor) that seeds differ.
+ */
+function writeTrace(path: string): void {
+  const lines = ['# syncsim-trace v1', 't_us,task,op,addr,len,flags,object,offset,x_measured_us'];
+  const tasks = [['a', '0x10000000', 'fa'], ['b', '0x20000000', 'fb']] as const;
+  for (const [task, base, obj] of tasks) lines.push(`0,${task},map,${base},4194304,,${obj},0,`);
+  let t = 0;
+  for (let s = 0; s < SYNCS; s++) {
+    for (const [task, base] of tasks) {
+      for (let p = 0; p < 4; p++) lines.push(`${t},${task},write,0x${(Number(base) + 4096 * ((s * 37 + p * 101) % 1024)).toString(16)},4096,,,,5`);
+      lines.push(`${t},${task},msync,${base},4194304,MS_SYNC,,,${150 + 10 * (s % 5)}`);
+    }
+    t += 400;
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+/** A configuration with random service times and a host factor, so that every seed draws its own times. */
+const SETS = ['personality=linux', 'device.profile=sata-ssd', 'device.host_cv=0.3'];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'syncsim-simseeds-'));
+  trace = join(dir, 'two.csv');
+  writeTrace(trace);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the seeds a validation replays', () => {
+  it('counts up from the first seed and wraps past 2^32 - 1', () => {
+    expect(simSeeds(1, 3)).toEqual([1, 2, 3]);
+    expect(simSeeds(7, 1)).toEqual([7]);
+    expect(simSeeds(4294967295, 3)).toEqual([4294967295, 0, 1]);
+  });
+
+  it('--sim-seeds takes a whole number from 1 to the maximum, the default when not given', () => {
+    expect(simSeedsArg(undefined)).toBe(DEFAULT_SIM_SEEDS);
+    expect(DEFAULT_SIM_SEEDS).toBe(8);
+    expect(simSeedsArg('1')).toBe(1);
+    expect(simSeedsArg(String(MAX_SIM_SEEDS))).toBe(MAX_SIM_SEEDS);
+    for (const bad of ['0', String(MAX_SIM_SEEDS + 1), 'x', '1.5', '-2', '']) {
+      expect(() => simSeedsArg(bad), bad).toThrow(InputError);
+      expect(() => simSeedsArg(bad), bad).toThrow(/--sim-seeds expects a whole number from 1 to 64/);
+    }
+  });
+});
+
+describe('a replay kept in memory', () => {
+  it('gives each task the msyncs its syncs.csv gives, in issue order', async () => {
+    const config = loadConfig(undefined, [...SETS, 'seed=3']);
+    const out = join(dir, 'run-3');
+    await runTrace({ trace, config, out });
+    const kept = await replaySyncs(trace, config, [{ task: 'a', n: SYNCS }, { task: 'b', n: SYNCS }]);
+    for (const [i, task] of ['a', 'b'].entries()) {
+      const fromFile = await simulatedSyncs(join(out, 'syncs.csv'), SYNCS, task);
+      expect(Array.from(kept[i]!.latencies_us), task).toEqual(Array.from(fromFile.latencies_us));
+      expect(kept[i]!.results, task).toEqual(fromFile.results);
+      expect(Array.from(kept[i]!.pages), task).toEqual(Array.from(fromFile.pages));
+    }
+  });
+
+  it('differs from one seed to the next, and says when a task made too few msyncs', async () => {
+    const one = await replaySyncs(trace, loadConfig(undefined, [...SETS, 'seed=3']), [{ task: 'a', n: SYNCS }]);
+    const two = await replaySyncs(trace, loadConfig(undefined, [...SETS, 'seed=4']), [{ task: 'a', n: SYNCS }]);
+    expect(Array.from(one[0]!.latencies_us)).not.toEqual(Array.from(two[0]!.latencies_us));
+    await expect(replaySyncs(trace, loadConfig(undefined, SETS), [{ task: 'a', n: SYNCS + 1 }])).rejects.toThrow(`recorded ${SYNCS} msyncs of task a, expected at least ${SYNCS + 1}`);
+  });
+});
+
+describe('validate --trace --sim-seeds', () => {
+  const sets = SETS.slice(1).flatMap((s) => ['--set', s]);
+  /** The simulated latencies of samples.csv, ascending. */
+  const simulated = (out: string) => readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n').slice(1)
+    .filter((l) => l.startsWith('simulated,')).map((l) => Number(l.split(',')[1])).sort((x, y) => x - y);
+
+  it('pools the msyncs of its seeds: those of one replay per seed', async () => {
+    const out = join(dir, 'v3');
+    const r = await syncsimHere(['validate', '--trace', trace, '--out', out, '--seed', '5', '--sim-seeds', '3', ...sets]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`3 replays pooled (seeds 5..7; sim/ and pairs.csv: seed 5), ${3 * 2 * SYNCS} msyncs compared`);
+    const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
+    expect(v.simulated.seeds).toEqual([5, 6, 7]);
+    expect(v.simulated.count).toBe(3 * 2 * SYNCS);
+    expect(v.measured.count).toBe(2 * SYNCS);
+    const alone: number[] = [];
+    for (const seed of [5, 6, 7]) {
+      const o = join(dir, `v1-${seed}`);
+      const a = await syncsimHere(['validate', '--trace', trace, '--out', o, '--seed', String(seed), '--sim-seeds', '1', ...sets]);
+      expect(a.code, a.stderr).toBe(0);
+      const w = JSON.parse(readFileSync(join(o, 'validation.json'), 'utf8'));
+      expect(w.simulated.seeds).toEqual([seed]);
+      expect(a.stdout).not.toContain('replays pooled');
+      alone.push(...simulated(o));
+    }
+    expect(simulated(out)).toEqual(alone.sort((x, y) => x - y));
+    // pairs.csv and sim/ are the first seed's replay
+    expect(readFileSync(join(out, 'pairs.csv'), 'utf8')).toBe(readFileSync(join(dir, 'v1-5', 'pairs.csv'), 'utf8'));
+  });
+
+  it('is the same for the same seeds, run again', async () => {
+    const a = join(dir, 'again-a'), b = join(dir, 'again-b');
+    for (const o of [a, b]) expect((await syncsimHere(['validate', '--trace', trace, '--out', o, '--sim-seeds', '4', ...sets])).code).toBe(0);
+    expect(readFileSync(join(a, 'samples.csv'), 'utf8')).toBe(readFileSync(join(b, 'samples.csv'), 'utf8'));
+    const v = JSON.parse(readFileSync(join(a, 'validation.json'), 'utf8'));
+    expect(v.simulated.seeds).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a bad count with exit 2 before anything is written', async () => {
+    const out = join(dir, 'bad');
+    const r = await syncsimHere(['validate', '--trace', trace, '--out', out, '--sim-seeds', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--sim-seeds expects a whole number from 1 to 64 \(got '0'\)/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
