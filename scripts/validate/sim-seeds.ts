@@ -2,7 +2,7 @@
  * The simulated side of a validation over several seeds. One replay is one
  * draw of the model's random times (service times, the host's factor, the
  * FLUSH's spread): its p99 over a few hundred msyncs is a handful of draws,
- * and over the 63 msyncs of a 4 MiB-per-msync job it is the largest. The
+ * and over the 63 msyncs of a 4 MiB-per-msync job it lies between the two largest. The
  * model's prediction is its distribution, so a validation replays its trace
  * with the seeds `seed`, `seed + 1`, … and pools their msyncs, as the
  * measured side pools its runs. The first seed's replay writes `sim/` and
