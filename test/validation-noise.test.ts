@@ -125,6 +125,19 @@ describe('targets and the summary table', () => {
     expect(t[3]).toMatch(/^targets: noise ratio <= 1.5/);
     expect(t[4]).toMatch(/^p50 noise, p99 noise: how far apart/);
     expect(t[5]).toBe('met: 1 of 2 jobs; the measured runs agree with each other within the p50 and p99 targets on 1 of 2');
+    // reports of one seed (or written before seeds were pooled): sim_seeds 1, no line about seeds
+    expect(jobSummary(reports[0]!).sim_seeds).toBe(1);
+  });
+
+  it('says how many seeds each job pooled, in the summary and under the table', () => {
+    const pooled = (r: ValidationReport, seeds: number[]) => ({ ...r, simulated: { ...r.simulated, seeds } }) as ValidationReport;
+    const eight = [1, 2, 3, 4, 5, 6, 7, 8];
+    const a = pooled(report('a', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), eight);
+    const b = pooled(report('b', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), eight);
+    expect(jobSummary(a).sim_seeds).toBe(8);
+    expect(validationSummaryTable([a, b]).split('\n')[5]).toBe("sim: each job's replays with 8 seeds pooled (syncsim validate --sim-seeds)");
+    const one = pooled(report('c', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), [3]);
+    expect(validationSummaryTable([a, one]).split('\n')[5]).toBe("sim: each job's replays with 1 or 8 seeds pooled (syncsim validate --sim-seeds)");
   });
 });
 

@@ -101,7 +101,7 @@ export interface MeasuredReport extends DistStats {
 
 /** The simulated side of validation.json. */
 export interface SimulatedReport extends DistStats {
-  /** msyncs that failed in the simulation (left out of the distribution), by result. */
+  /** msyncs that failed in the simulation (left out of the distribution), by result, over every seed replayed. */
   errors: Record<string, number>;
   /**
    * The seeds replayed, their msyncs pooled into the distribution (`--sim-seeds`; sim-seeds.ts): the
