@@ -25,7 +25,7 @@ export interface RunOptions {
   config: Config;
   /** Results directory; undefined = write no files. */
   out?: string;
-  /** Without `out`: told each record as the run makes it (msyncs, writeback and timeline; default none). */
+  /** Told each record as the run makes it (msyncs, writeback and timeline) when there is no `out` (ignored with one: the files take them); default none. */
   sink?: ResultSink;
   /** Called about once a second with progress (rows read, simulated µs). */
   progress?: (rows: number, simUs: number) => void;

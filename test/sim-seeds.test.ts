@@ -84,11 +84,19 @@ describe('a replay kept in memory', () => {
     }
   });
 
+  it('keeps only the first n msyncs of a task, in issue order', async () => {
+    const config = loadConfig(undefined, [...SETS, 'seed=3']);
+    const all = await replaySyncs(trace, config, [{ task: 'a', n: SYNCS }]);
+    const first = await replaySyncs(trace, config, [{ task: 'b', n: SYNCS }, { task: 'a', n: 5 }]);
+    expect(first[0]!.latencies_us).toHaveLength(SYNCS);
+    expect(Array.from(first[1]!.latencies_us)).toEqual(Array.from(all[0]!.latencies_us).slice(0, 5));
+  });
+
   it('differs from one seed to the next, and says when a task made too few msyncs', async () => {
     const one = await replaySyncs(trace, loadConfig(undefined, [...SETS, 'seed=3']), [{ task: 'a', n: SYNCS }]);
     const two = await replaySyncs(trace, loadConfig(undefined, [...SETS, 'seed=4']), [{ task: 'a', n: SYNCS }]);
     expect(Array.from(one[0]!.latencies_us)).not.toEqual(Array.from(two[0]!.latencies_us));
-    await expect(replaySyncs(trace, loadConfig(undefined, SETS), [{ task: 'a', n: SYNCS + 1 }])).rejects.toThrow(`recorded ${SYNCS} msyncs of task a, expected at least ${SYNCS + 1}`);
+    await expect(replaySyncs(trace, loadConfig(undefined, SETS), [{ task: 'a', n: SYNCS + 1 }])).rejects.toThrow(`the replay with seed 1 recorded ${SYNCS} msyncs of task a, expected at least ${SYNCS + 1}`);
   });
 });
 
@@ -128,6 +136,27 @@ describe('validate --trace --sim-seeds', () => {
     expect(readFileSync(join(a, 'samples.csv'), 'utf8')).toBe(readFileSync(join(b, 'samples.csv'), 'utf8'));
     const v = JSON.parse(readFileSync(join(a, 'validation.json'), 'utf8'));
     expect(v.simulated.seeds).toEqual([1, 2, 3, 4]);
+  });
+
+  it('leaves each seed\'s first --warmup msyncs of every task out, and counts every seed\'s failed msyncs', async () => {
+    // task a's third msync is of a range never mapped: it fails (ENOMEM) in every replay
+    const bad = join(dir, 'bad-range.csv');
+    const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
+    const msyncsOfA = lines.slice(2).filter((l) => l.includes(',a,msync,'));
+    const third = lines.indexOf(msyncsOfA[2]!);
+    lines[third] = lines[third]!.replace('0x10000000,4194304', '0x70000000,4096');
+    expect(lines[third]).toContain(',a,msync,0x70000000,4096,');
+    writeFileSync(bad, lines.join('\n') + '\n');
+    const out = join(dir, 'v-warm');
+    const r = await syncsimHere(['validate', '--trace', bad, '--out', out, '--sim-seeds', '3', '--warmup', '2', ...sets]);
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
+    expect(v.warmup_syncs).toBe(2);
+    expect(v.simulated.errors).toEqual({ ENOMEM: 3 });
+    // per seed: both tasks' msyncs after the first 2, less task a's failed one
+    expect(v.simulated.count).toBe(3 * (2 * (SYNCS - 2) - 1));
+    expect(simulated(out)).toHaveLength(v.simulated.count);
+    expect(r.stdout).toContain('simulated failures {"ENOMEM":3}');
   });
 
   it('refuses a bad count with exit 2 before anything is written', async () => {

@@ -137,7 +137,7 @@ describe('targets and the summary table', () => {
     expect(jobSummary(a).sim_seeds).toBe(8);
     expect(validationSummaryTable([a, b]).split('\n')[5]).toBe("sim: each job's replays with 8 seeds pooled (syncsim validate --sim-seeds)");
     const one = pooled(report('c', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), [3]);
-    expect(validationSummaryTable([a, one]).split('\n')[5]).toBe("sim: each job's replays with 1 or 8 seeds pooled (syncsim validate --sim-seeds)");
+    expect(validationSummaryTable([a, one]).split('\n')[5]).toBe("sim: each job's replays pooled, 1 to 8 seeds (summary.json sim_seeds; syncsim validate --sim-seeds)");
   });
 });
 

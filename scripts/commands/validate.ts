@@ -69,11 +69,11 @@ Options:
   --set KEY=VALUE       override one configuration key after personality=linux and
                         the calibration (repeatable), e.g. --set pager.cluster_pages=64
   --seed N              random seed of the first replay (service-time draws; default 1)
-  --sim-seeds N         replay the trace with N seeds, N, N+1, ... from --seed's, and pool
-                        their msyncs on the simulated side (default 8, 1 to 64): one replay
-                        is one draw of the model's random times, and its p99 over a few
-                        hundred msyncs a handful of draws. sim/ and pairs.csv are the
-                        first seed's
+  --sim-seeds N         replay the trace N times, with the seeds S, S+1, ... (S: --seed's),
+                        and pool their msyncs on the simulated side (default 8, 1 to 64):
+                        one replay is one draw of the model's random times, and its p99
+                        over a few hundred msyncs a handful of draws. sim/ and pairs.csv
+                        are the first seed's
   --warmup N            leave the first N matched msyncs out of the comparison on
                         both sides (default 0: every msync counts)
   --settle S            longest wait for the device to settle before the first run

@@ -63,7 +63,7 @@ export async function replaySyncs(trace: string, config: Config, tasks: readonly
   await runTrace({ trace, config, out: undefined, sink });
   return tasks.map(({ task, n }) => {
     const rows = byTask.get(task)!.sort((a, b) => a.t - b.t || a.seq - b.seq);
-    if (rows.length < n) throw new Error(`the replay recorded ${rows.length} msyncs of task ${task}, expected at least ${n}`);
+    if (rows.length < n) throw new Error(`the replay with seed ${config.seed} recorded ${rows.length} msyncs of task ${task}, expected at least ${n}`);
     const first = rows.slice(0, n);
     return { latencies_us: Float64Array.from(first, (r) => r.lat), results: first.map((r) => r.result), pages: Float64Array.from(first, (r) => r.pages) };
   });

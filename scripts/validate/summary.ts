@@ -115,7 +115,9 @@ export function validationSummaryTable(reports: readonly ValidationReport[]): st
   const note = `targets: noise ratio <= ${TARGETS.noise_ratio}, |p50 err| and |p99 err| <= ${TARGETS.p50_error_pct} %; err = (simulated - measured) / measured;\n`
     + `p50 noise, p99 noise: how far apart the measured runs' own p50s and p99s are (|other - run| / run, both ways averaged; the model is held to the runs pooled)`;
   const seeds = [...new Set(jobs.map((j) => j.sim_seeds))].sort((a, b) => a - b);
-  const pooledNote = seeds.some((n) => n > 1) ? `\nsim: each job's replays with ${seeds.join(' or ')} seeds pooled (syncsim validate --sim-seeds)` : '';
+  const pooledNote = !seeds.some((n) => n > 1) ? ''
+    : seeds.length === 1 ? `\nsim: each job's replays with ${seeds[0]} seeds pooled (syncsim validate --sim-seeds)`
+    : `\nsim: each job's replays pooled, ${seeds[0]} to ${seeds[seeds.length - 1]} seeds (summary.json sim_seeds; syncsim validate --sim-seeds)`;
   const known = jobs.filter((j) => j.kernel_meets_quantile_targets !== null).length;
   const tally = `met: ${jobs.filter((j) => j.meets_targets).length} of ${jobs.length} jobs`
     + (known ? `; the measured runs agree with each other within the p50 and p99 targets on ${jobs.filter((j) => j.kernel_meets_quantile_targets).length} of ${known}` : '');

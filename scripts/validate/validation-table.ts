@@ -1,0 +1,36 @@
+/**
+ * The table `syncsim validate` prints for one validation: the job, the
+ * calibration (and the session's FLUSH level), the msyncs compared, the
+ * measured and simulated statistics, the demerit and the noise.
+ */
+import { escapeControl } from '../../traces/escape.ts';
+import type { ValidationReport } from './validation.ts';
+
+/** A readable table of a validation. */
+export function validationTable(r: ValidationReport, out: string): string {
+  const f = (v: number) => v.toFixed(1);
+  const rows: [string, string][] = [
+    ['job', r.job.fio_version === null
+      ? `${r.job.file} (${r.job.jobs} task(s)${r.job.command ? `, recorded from: ${r.job.command.join(' ')}` : ''})`
+      : `${r.job.file} (${r.job.name}${r.job.jobs > 1 ? `, ${r.job.jobs} jobs at once` : ''}, ${r.job.fio_version}, fsync every ${r.job.sync_every} writes)`],
+    ['calibration', `${r.calibration.file}: ${r.calibration.device}`],
+    ...(r.calibration.session ? [['FLUSH level', `refitted to ${r.calibration.session.level.probes.length} probes around the runs (median ${r.calibration.session.level.p50_us} µs): flush_us ${r.calibration.session.flush_us} (calibration ${r.calibration.session.calibration_flush_us})${r.calibration.session.media_write_us !== null && r.calibration.session.media_write_us !== r.calibration.session.calibration_media_write_us ? `, media_write_us ${r.calibration.session.media_write_us} (calibration ${r.calibration.session.calibration_media_write_us})` : ''}${r.calibration.session.level.write ? `, write path × ${r.calibration.session.level.write.scale.toFixed(3)}` : ''}, ${r.calibration.session.profile}`] as [string, string]] : []),
+    ['msyncs matched', `${r.matched_syncs}${r.warmup_syncs ? ` (the first ${r.warmup_syncs} left out as warm-up)` : ''}${r.measured.unmatched ? ` (${r.measured.unmatched} last one without a measured latency left out)` : ''}${Object.keys(r.simulated.errors).length ? `; simulated failures ${JSON.stringify(r.simulated.errors)}` : ''}`],
+    ...(r.simulated.seeds && r.simulated.seeds.length > 1 ? [['simulated', `${r.simulated.seeds.length} replays pooled (seeds ${r.simulated.seeds[0]}..${r.simulated.seeds[r.simulated.seeds.length - 1]}; sim/ and pairs.csv: seed ${r.simulated.seeds[0]}), ${r.simulated.count} msyncs compared`] as [string, string]] : []),
+    ['msync latency (µs)', `${'measured'.padStart(10)} ${'simulated'.padStart(10)}  sim/meas`],
+    ...(['mean', 'p50', 'p90', 'p99'] as const).map((k): [string, string] => {
+      const c = r.comparison[k];
+      return [`  ${k}`, `${f(c.measured_us).padStart(10)} ${f(c.simulated_us).padStart(10)}  ${c.ratio === null ? '-' : c.ratio.toFixed(2)}`];
+    }),
+    ['demerit', `${r.demerit_pct.toFixed(1)} % (RMS horizontal distance ${f(r.rms_distance_us)} µs / measured mean ${f(r.measured.mean_us)} µs)`],
+    ['noise floor', r.noise_floor_pct === null ? `- (one fio run: --repeat 2 or more measures it)`
+      : `${r.noise_floor_pct.toFixed(1)} % (demerit between the ${r.repeat} measured runs, mean over ${r.noise_pairs.length} pair(s))`],
+    ['noise ratio', r.noise_ratio === null ? '-' : `${r.noise_ratio.toFixed(2)} (demerit / noise floor; 1 = as close as the kernel to itself)`],
+    ...(r.noise_p50_pct != null && r.noise_p99_pct != null
+      ? [['kernel vs itself', `its runs' p50s ${r.noise_p50_pct.toFixed(1)} % apart, p99s ${r.noise_p99_pct.toFixed(1)} % (|other - run| / run, both ways averaged)`] as [string, string]]
+      : []),
+    ['fio check', r.measured.fio_report ? `fio's own sync mean ${f(r.measured.fio_report.mean_us)} µs over ${r.measured.fio_report.count} syncs (log-derived mean ${r.measured.log_vs_fio_pct! >= 0 ? '+' : ''}${r.measured.log_vs_fio_pct!.toFixed(1)} %)` : '-'],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `results: ${escapeControl(out)}`].join('\n');
+}
