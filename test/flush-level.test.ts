@@ -348,6 +348,14 @@ describe('npm run validate refuses a session profile it may not write, before an
     expect(readdirSync(out)).toEqual(['device-session.yaml']);
   });
 
+  it('a bad --sim-seeds (exit 2), the output directory untouched', () => {
+    const out = tmp();
+    const r = runAll(['--out', join(out, 'v'), '--sim-seeds', '65', '--kernel-sequences', '0']);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^validate: --sim-seeds expects a whole number from 1 to 64 \(got '65'\)$/m);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it('--calibration naming the session profile itself (exit 2)', () => {
     const out = tmp();
     writeCalibration(calibration(), join(out, 'device-session.yaml'));
