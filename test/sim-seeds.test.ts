@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SIM_SEEDS, MAX_SIM_SEEDS, replaySyncs, simSeeds, simSeedsArg } from '../scripts/validate/sim-seeds.ts';
+import { DEFAULT_SIM_SEEDS, MAX_SIM_SEEDS, replaySyncs, simSeeds, simSeedsArg, simulatedLabel } from '../scripts/validate/sim-seeds.ts';
 import { simulatedSyncs } from '../scripts/validate/sim-side.ts';
 import { runTrace } from '../scripts/run.ts';
 import { loadConfig } from '../scripts/config-file.ts';
@@ -56,6 +56,11 @@ describe('the seeds a validation replays', () => {
     expect(simSeeds(1, 3)).toEqual([1, 2, 3]);
     expect(simSeeds(7, 1)).toEqual([7]);
     expect(simSeeds(4294967295, 3)).toEqual([4294967295, 0, 1]);
+  });
+
+  it('the charts name the seeds pooled, when more than one', () => {
+    expect(simulatedLabel('linux', 8)).toBe('simulated (syncsim linux, 8 seeds)');
+    expect(simulatedLabel('freebsd', 1)).toBe('simulated (syncsim freebsd)');
   });
 
   it('--sim-seeds takes a whole number from 1 to the maximum, the default when not given', () => {
@@ -126,6 +131,7 @@ describe('validate --trace --sim-seeds', () => {
       alone.push(...simulated(o));
     }
     expect(simulated(out)).toEqual(alone.sort((x, y) => x - y));
+    expect(readFileSync(join(out, 'validation-cdf.vl.json'), 'utf8')).toContain('simulated (syncsim linux, 3 seeds)');
     // pairs.csv and sim/ are the first seed's replay
     expect(readFileSync(join(out, 'pairs.csv'), 'utf8')).toBe(readFileSync(join(dir, 'v1-5', 'pairs.csv'), 'utf8'));
   });

@@ -7,6 +7,7 @@
  */
 import { count, labelTooltip, logDomain, type Chart, type VlSpec } from '../chart.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
+import { textWidth } from '../fonts.ts';
 import { VL_SCHEMA } from '../report.ts';
 
 /** Steps kept per curve at most (quantile-spaced, first and last value included). */
@@ -81,7 +82,11 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme): Chart
   const colors = configColorScale([labels.measured, labels.simulated]);
   const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } };
   const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
-  const color = { field: 'series', type: 'nominal', title: null, scale: colors, legend: { title: null, orient: 'top', direction: 'horizontal' } };
+  // the two entries side by side when both labels fit the plot's width with their symbols and gap (measured: 8-point labels of 155 px fit a
+  // 205 px plot, of 183 px were cut short), else one under the other
+  const size = theme.fontSize.label;
+  const sideBySide = (cw: number) => textWidth(labels.measured, size) + textWidth(labels.simulated, size) + size * 4 <= cw;
+  const color = (cw: number) => ({ field: 'series', type: 'nominal', title: null, scale: colors, legend: { title: null, orient: 'top', direction: sideBySide(cw) ? 'horizontal' : 'vertical' } });
   const note = zeros.length ? ` ${zeros.map(([l, z]) => `${l}: ${count(z)} msyncs took 0 µs and start the curve at their share`).join('; ')}.` : '';
   return {
     name: 'validation-cdf',
@@ -98,7 +103,7 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme): Chart
       width: cw,
       height: ch,
       layer: [
-        { data: { values: curve }, mark: { type: 'line', interpolate: 'step-after', clip: true }, encoding: { x, y, color, tooltip: labelTooltip('series', 'series') } },
+        { data: { values: curve }, mark: { type: 'line', interpolate: 'step-after', clip: true }, encoding: { x, y, color: color(cw), tooltip: labelTooltip('series', 'series') } },
         {
           data: { values: [{ text: `demerit ${pct(data.demerit_pct)}` }] },
           mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -2, fontSize: theme.fontSize.label },

@@ -211,7 +211,9 @@ async function runAll(argv: string[]): Promise<number> {
     const s = await readSamples(join(out, r.job.name, 'samples.csv'));
     panels.push({ job: r.job.name, ...s, demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio });
   }
-  const figure = await writeGrid(out, panels);
+  // the legend names the seeds pooled when every job pooled as many
+  const seedCounts = new Set(reports.map((r) => r.simulated.seeds?.length ?? 1));
+  const figure = await writeGrid(out, panels, seedCounts.size === 1 ? [...seedCounts][0]! : 1);
   const atEnd = machineState();
   const busyAtEnd = busyReasons(atEnd);
   const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])] };

@@ -34,6 +34,11 @@ export function simSeedsArg(value: string | undefined): number {
   return n;
 }
 
+/** The simulated series' name in a validation's charts: the personality, and how many seeds were pooled when more than one. */
+export function simulatedLabel(personality: string, seeds: number): string {
+  return seeds > 1 ? `simulated (syncsim ${personality}, ${seeds} seeds)` : `simulated (syncsim ${personality})`;
+}
+
 /** One replayed msync as syncs.csv would give it back: issue time and latency in µs, pages written, result. */
 interface Kept {
   t: number;

@@ -2,6 +2,7 @@
  * The validation of every job at once: one table, validation/summary.json and
  * the small-multiples figure (validation-grid).
  */
+import { simulatedLabel } from './sim-seeds.ts';
 import { validationGridChart, type ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
@@ -124,9 +125,12 @@ export function validationSummaryTable(reports: readonly ValidationReport[]): st
   return [header, ...rows].map(line).join('\n') + '\n' + note + pooledNote + '\n' + tally;
 }
 
-/** Draws validation-grid.{vl.json,svg,png,pdf} into `dir`; returns the file names. */
-export async function writeGrid(dir: string, panels: readonly ValidationPanel[]): Promise<string[]> {
+/**
+ * Draws validation-grid.{vl.json,svg,png,pdf} into `dir`; returns the file names. `seeds`: the
+ * seeds every job pooled, named in the legend (default 1: none named).
+ */
+export async function writeGrid(dir: string, panels: readonly ValidationPanel[], seeds = 1): Promise<string[]> {
   const theme = THEMES.paper;
-  const chart = validationGridChart(panels, { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }, theme);
+  const chart = validationGridChart(panels, { measured: 'measured (Linux, fio)', simulated: simulatedLabel('linux', seeds) }, theme);
   return writeChartFiles(dir, chart, theme, theme.widths.double);
 }

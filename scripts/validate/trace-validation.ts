@@ -17,7 +17,7 @@ import { readTrace } from '../../traces/reader.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { recordedCommand, recordTrace } from '../record/record.ts';
 import { comparisonReport, compareReplay, type MeasuredTask } from './compare.ts';
-import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds } from './sim-seeds.ts';
+import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds, simulatedLabel } from './sim-seeds.ts';
 import { pooled } from './noise.ts';
 import { distStats } from './demerit.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -120,7 +120,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
       const seeds = simSeeds(config.seed, opts.simSeeds ?? DEFAULT_SIM_SEEDS);
       const further = await replayFurtherSeeds(trace, config, seeds, first.map((t) => ({ task: t.task, n: t.latencies_us.length })), log);
       const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');
-      const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: `simulated (syncsim ${config.personality})` }, further);
+      const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: simulatedLabel(config.personality, seeds.length) }, further);
       const matched = first.reduce((n, t) => n + t.latencies_us.length, 0);
       const report: ValidationReport = {
         syncsim_version: VERSION,

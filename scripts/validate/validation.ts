@@ -29,7 +29,7 @@ import { deviceSummary } from './device-summary.ts';
 import { importWithMeasured } from './sim-side.ts';
 import { Flag } from '../../traces/types.ts';
 import { comparisonReport, compareReplay } from './compare.ts';
-import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds } from './sim-seeds.ts';
+import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds, simulatedLabel } from './sim-seeds.ts';
 
 export { validationTable } from './validation-table.ts';
 import { pooled, type RunPair } from './noise.ts';
@@ -319,7 +319,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       const further = await replayFurtherSeeds(trace, config, seeds, tasks.map((task, i) => ({ task, n: first[i]!.latencies_us.length })), log);
 
       // 3. compare, after the warm-up: simulated (the seeds pooled) vs every measured run pooled, and the runs with each other
-      const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup, undefined, further);
+      const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup, { measured: 'measured (Linux, fio)', simulated: simulatedLabel('linux', seeds.length) }, further);
       const chartFiles = cmp.chart;
       const report: ValidationReport = {
         syncsim_version: VERSION,
