@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SIM_SEEDS, MAX_SIM_SEEDS, replaySyncs, simSeeds, simSeedsArg, simulatedLabel } from '../scripts/validate/sim-seeds.ts';
+import { DEFAULT_SIM_SEEDS, MAX_SIM_SEEDS, replaySyncs, seedsText, simSeeds, simSeedsArg, simulatedLabel } from '../scripts/validate/sim-seeds.ts';
 import { simulatedSyncs } from '../scripts/validate/sim-side.ts';
 import { runTrace } from '../scripts/run.ts';
 import { loadConfig } from '../scripts/config-file.ts';
@@ -56,6 +56,13 @@ describe('the seeds a validation replays', () => {
     expect(simSeeds(1, 3)).toEqual([1, 2, 3]);
     expect(simSeeds(7, 1)).toEqual([7]);
     expect(simSeeds(4294967295, 3)).toEqual([4294967295, 0, 1]);
+  });
+
+  it('are said as a range, and where they wrap', () => {
+    expect(seedsText([5, 6, 7])).toBe('5..7');
+    expect(seedsText([7])).toBe('7');
+    expect(seedsText(simSeeds(4294967295, 3))).toBe('4294967295, then 0..1');
+    expect(seedsText(simSeeds(4294967294, 3))).toBe('4294967294..4294967295, then 0');
   });
 
   it('the charts name the seeds pooled, when more than one', () => {
@@ -128,6 +135,9 @@ describe('validate --trace --sim-seeds', () => {
       const w = JSON.parse(readFileSync(join(o, 'validation.json'), 'utf8'));
       expect(w.simulated.seeds).toEqual([seed]);
       expect(a.stdout).not.toContain('replays pooled');
+      expect(a.stdout).toMatch(new RegExp(`^simulated\\s+1 replay \\(seed ${seed}\\), ${2 * SYNCS} msyncs compared$`, 'm'));
+      // a trace with no recorded-command header: no hint that --repeat would help
+      expect(a.stdout).toMatch(/^noise floor\s+- \(one run: this trace names no program to record again \(no recorded-command header\)\)$/m);
       alone.push(...simulated(o));
     }
     expect(simulated(out)).toEqual(alone.sort((x, y) => x - y));
@@ -163,6 +173,20 @@ describe('validate --trace --sim-seeds', () => {
     expect(v.simulated.count).toBe(3 * (2 * (SYNCS - 2) - 1));
     expect(simulated(out)).toHaveLength(v.simulated.count);
     expect(r.stdout).toContain('simulated failures {"ENOMEM":3}');
+  });
+
+  it('refuses the options of a fio job, and a seed past 32 bits, with exit 2 before anything is written', async () => {
+    const out = join(dir, 'refused');
+    for (const [args, said] of [
+      [['--dir', dir], /^syncsim: --dir applies to --fio-job only: a trace is replayed with --calibration FILE as it is/m],
+      [['--calibrate-quick'], /^syncsim: --calibrate-quick applies to --fio-job only/m],
+      [['--seed', '4294967296'], /^syncsim: --seed expects an integer from 0 to 4294967295 \(got '4294967296'\)$/m],
+    ] as const) {
+      const r = await syncsimHere(['validate', '--trace', trace, '--out', out, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(said);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('refuses a bad count with exit 2 before anything is written', async () => {

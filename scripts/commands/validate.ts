@@ -13,7 +13,7 @@ import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs, settleArg } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeLines } from '../../traces/escape.ts';
-import { simSeedsArg } from '../validate/sim-seeds.ts';
+import { MAX_SEED, simSeedsArg } from '../validate/sim-seeds.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--sim-seeds N] [--warmup N] [--repeat N]
@@ -51,11 +51,14 @@ Options:
   --trace FILE          instead of a fio job: a trace whose msync rows carry their
                         measured latency (x_measured_us), e.g. made by 'syncsim
                         record'. It is replayed with the configuration (--calibration,
-                        --set; personality linux) and compared the same way. --repeat N
-                        (default 1 here) records its program again N-1 times (the
-                        trace's 'recorded-command' header) for the noise floor
+                        --set; personality linux) and compared the same way: nothing is
+                        calibrated, and without --calibration the device is the defaults'
+                        (a fio validation's own trace.csv replays as it did with that
+                        validation's device-session.yaml). --repeat N (default 1 here)
+                        records its program again N-1 times (the trace's 'recorded-command'
+                        header) for the noise floor
   --calibration FILE    configuration with the calibrated device ('syncsim calibrate -o');
-                        without it the device under --dir is calibrated first,
+                        without it (--fio-job) the device under --dir is calibrated first,
                         into DIR/calibration/
   --calibration-only    no FLUSH probes (--fio-job): replay with the calibration as it is
   --out DIR             output directory (default results/validation/<job name>);
@@ -68,9 +71,10 @@ Options:
                         a scratch directory is made inside and removed
   --set KEY=VALUE       override one configuration key after personality=linux and
                         the calibration (repeatable), e.g. --set pager.cluster_pages=64
-  --seed N              random seed of the first replay (service-time draws; default 1)
-  --sim-seeds N         replay the trace N times, with the seeds S, S+1, ... (S: --seed's),
-                        and pool their msyncs on the simulated side (default 8, 1 to 64):
+  --seed N              random seed of the first replay (service-time draws; 0 to 4294967295,
+                        default 1)
+  --sim-seeds N         replay the trace N times, with the seeds S, S+1, ... (S: --seed's, 0
+                        after 4294967295), and pool their msyncs on the simulated side (default 8, 1 to 64):
                         one replay is one draw of the model's random times, and its p99
                         over a few hundred msyncs a handful of draws. sim/ and pairs.csv
                         are the first seed's
@@ -138,7 +142,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   if (values.calibration !== undefined && !existsSync(values.calibration)) throw new InputError(`calibration file not found: ${values.calibration}`);
   const sets = [...(values.set ?? [])];
   if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed)) throw new InputError(`--seed expects a non-negative integer (got '${values.seed}')`);
+    if (!/^\d+$/.test(values.seed) || Number(values.seed) > MAX_SEED) throw new InputError(`--seed expects an integer from 0 to ${MAX_SEED} (got '${values.seed}')`);
     sets.push(`seed=${values.seed}`);
   }
   const simSeeds = simSeedsArg(values['sim-seeds']);
@@ -147,6 +151,13 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   if (!/^\d+$/.test(values.repeat ?? '2') || repeat < 1 || repeat > 20) throw new InputError(`--repeat expects a whole number from 1 to 20 (got '${values.repeat}')`);
   const settleMs = settleArg('--settle', values.settle);
   if (settleMs !== undefined && trace !== undefined) throw new InputError('--settle applies to --fio-job only (a recorded trace is measured by its own program)');
+  if (trace !== undefined) {
+    // nothing runs fio or calibrates for a trace: options that would be ignored are refused
+    const fioOnly = (['dir', 'calibrate-size', 'calibrate-runtime', 'calibrate-max-depth', 'calibrate-quick'] as const).filter((k) => values[k] !== undefined);
+    if (fioOnly.length > 0) {
+      throw new InputError(`--${fioOnly[0]} applies to --fio-job only: a trace is replayed with --calibration FILE as it is (make one with 'syncsim calibrate -o FILE'), or with the default device without it`);
+    }
+  }
   const autoCalibration = calibrationArgs({
     size: values['calibrate-size'], runtime: values['calibrate-runtime'], maxDepth: values['calibrate-max-depth'], quick: values['calibrate-quick'],
   }, '--calibrate-');

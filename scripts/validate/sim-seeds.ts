@@ -18,8 +18,19 @@ import type { SimSyncs } from './sim-side.ts';
 export const DEFAULT_SIM_SEEDS = 8;
 /** The most seeds `--sim-seeds` takes. */
 export const MAX_SIM_SEEDS = 64;
-/** Seeds are 32-bit (the config's `seed` range): the next ones wrap past the last. */
-const SEED_SPAN = 2 ** 32;
+/** The largest seed (the config's `seed` range, 32 bits); the seeds after it start again at 0. */
+export const MAX_SEED = 2 ** 32 - 1;
+const SEED_SPAN = MAX_SEED + 1;
+
+/** The seeds of {@link simSeeds} as words: `5..12`, `7` alone, or `4294967295, then 0..1` when they wrap. */
+export function seedsText(seeds: readonly number[]): string {
+  const first = seeds[0]!, last = seeds[seeds.length - 1]!;
+  if (seeds.length === 1) return String(first);
+  if (last >= first) return `${first}..${last}`;
+  const wrapAt = seeds.indexOf(0);
+  const before = seeds.slice(0, wrapAt);
+  return `${before.length === 1 ? first : `${first}..${before[before.length - 1]}`}, then ${last === 0 ? '0' : `0..${last}`}`;
+}
 
 /** The seeds a validation replays: `count` of them from `first` on (wrapping past 2^32 − 1). */
 export function simSeeds(first: number, count: number): number[] {

@@ -5,6 +5,13 @@
  */
 import { escapeControl } from '../../traces/escape.ts';
 import type { ValidationReport } from './validation.ts';
+import { seedsText } from './sim-seeds.ts';
+
+/** Why a validation has no noise floor, and how to get one where there is a way. */
+function oneRun(r: ValidationReport): string {
+  if (r.job.fio_version !== null) return 'one fio run: --repeat 2 or more measures it';
+  return r.job.command ? 'one recording: --repeat 2 or more records the program again' : 'one run: this trace names no program to record again (no recorded-command header)';
+}
 
 /** A readable table of a validation. */
 export function validationTable(r: ValidationReport, out: string): string {
@@ -16,14 +23,16 @@ export function validationTable(r: ValidationReport, out: string): string {
     ['calibration', `${r.calibration.file}: ${r.calibration.device}`],
     ...(r.calibration.session ? [['FLUSH level', `refitted to ${r.calibration.session.level.probes.length} probes around the runs (median ${r.calibration.session.level.p50_us} µs): flush_us ${r.calibration.session.flush_us} (calibration ${r.calibration.session.calibration_flush_us})${r.calibration.session.media_write_us !== null && r.calibration.session.media_write_us !== r.calibration.session.calibration_media_write_us ? `, media_write_us ${r.calibration.session.media_write_us} (calibration ${r.calibration.session.calibration_media_write_us})` : ''}${r.calibration.session.level.write ? `, write path × ${r.calibration.session.level.write.scale.toFixed(3)}` : ''}, ${r.calibration.session.profile}`] as [string, string]] : []),
     ['msyncs matched', `${r.matched_syncs}${r.warmup_syncs ? ` (the first ${r.warmup_syncs} left out as warm-up)` : ''}${r.measured.unmatched ? ` (${r.measured.unmatched} last one without a measured latency left out)` : ''}${Object.keys(r.simulated.errors).length ? `; simulated failures ${JSON.stringify(r.simulated.errors)}` : ''}`],
-    ...(r.simulated.seeds && r.simulated.seeds.length > 1 ? [['simulated', `${r.simulated.seeds.length} replays pooled (seeds ${r.simulated.seeds[0]}..${r.simulated.seeds[r.simulated.seeds.length - 1]}; sim/ and pairs.csv: seed ${r.simulated.seeds[0]}), ${r.simulated.count} msyncs compared`] as [string, string]] : []),
+    ...(r.simulated.seeds ? [['simulated', r.simulated.seeds.length > 1
+      ? `${r.simulated.seeds.length} replays pooled (seeds ${seedsText(r.simulated.seeds)}; sim/ and pairs.csv: seed ${r.simulated.seeds[0]}), ${r.simulated.count} msyncs compared`
+      : `1 replay (seed ${r.simulated.seeds[0]}), ${r.simulated.count} msyncs compared`] as [string, string]] : []),
     ['msync latency (µs)', `${'measured'.padStart(10)} ${'simulated'.padStart(10)}  sim/meas`],
     ...(['mean', 'p50', 'p90', 'p99'] as const).map((k): [string, string] => {
       const c = r.comparison[k];
       return [`  ${k}`, `${f(c.measured_us).padStart(10)} ${f(c.simulated_us).padStart(10)}  ${c.ratio === null ? '-' : c.ratio.toFixed(2)}`];
     }),
     ['demerit', `${r.demerit_pct.toFixed(1)} % (RMS horizontal distance ${f(r.rms_distance_us)} µs / measured mean ${f(r.measured.mean_us)} µs)`],
-    ['noise floor', r.noise_floor_pct === null ? `- (one fio run: --repeat 2 or more measures it)`
+    ['noise floor', r.noise_floor_pct === null ? `- (${oneRun(r)})`
       : `${r.noise_floor_pct.toFixed(1)} % (demerit between the ${r.repeat} measured runs, mean over ${r.noise_pairs.length} pair(s))`],
     ['noise ratio', r.noise_ratio === null ? '-' : `${r.noise_ratio.toFixed(2)} (demerit / noise floor; 1 = as close as the kernel to itself)`],
     ...(r.noise_p50_pct != null && r.noise_p99_pct != null
