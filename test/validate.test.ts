@@ -869,7 +869,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
       expect(s.level.probes.every((p: { write_p50_us?: number }) => (p.write_p50_us ?? 0) > 0)).toBe(true);
     }
     const wp = s.level.write ? `, write path × ${s.level.write.scale.toFixed(3)}` : '';
-    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}\\)${mw}${wp.replace(/\./g, '\\.')}, device-session\\.yaml$`, 'm'));
+    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}; the means of the fitted spreads, which their tails move more than their medians\\)${mw}${wp.replace(/\./g, '\\.')}, device-session\\.yaml$`, 'm'));
     expect(off.stdout).not.toMatch(/^FLUSH level/m);
   }, FIO_TIMEOUT);
 
