@@ -12,7 +12,7 @@ import { runTrace } from '../run.ts';
 import type { Config } from '../../sim/config.ts';
 import type { ResultSink, SyncRecord } from '../../sim/stats/records.ts';
 import { InputError } from '../errors.ts';
-import type { SimSyncs } from './sim-side.ts';
+import { firstSyncs, type SimSync, type SimSyncs } from './sim-side.ts';
 
 /** Seeds replayed when none is said (`--sim-seeds`). */
 export const DEFAULT_SIM_SEEDS = 8;
@@ -50,22 +50,13 @@ export function simulatedLabel(personality: string, seeds: number): string {
   return seeds > 1 ? `simulated (syncsim ${personality}, ${seeds} seeds)` : `simulated (syncsim ${personality})`;
 }
 
-/** One replayed msync as syncs.csv would give it back: issue time and latency in µs, pages written, result. */
-interface Kept {
-  t: number;
-  seq: number;
-  lat: number;
-  pages: number;
-  result: string;
-}
-
 /**
  * Replays `trace` with `config` and no result files, keeping each task's
  * first `n` msyncs in issue order (ties in the order the run made them): the
  * same values `simulatedSyncs` reads back from a replay's syncs.csv.
  */
 export async function replaySyncs(trace: string, config: Config, tasks: readonly { task: string; n: number }[]): Promise<SimSyncs[]> {
-  const byTask = new Map<string, Kept[]>(tasks.map((t) => [t.task, []]));
+  const byTask = new Map<string, SimSync[]>(tasks.map((t) => [t.task, []]));
   let seq = 0;
   const sink: ResultSink = {
     sync(r: SyncRecord) {
@@ -77,12 +68,7 @@ export async function replaySyncs(trace: string, config: Config, tasks: readonly
     transientRecords: true,
   };
   await runTrace({ trace, config, out: undefined, sink });
-  return tasks.map(({ task, n }) => {
-    const rows = byTask.get(task)!.sort((a, b) => a.t - b.t || a.seq - b.seq);
-    if (rows.length < n) throw new Error(`the replay with seed ${config.seed} recorded ${rows.length} msyncs of task ${task}, expected at least ${n}`);
-    const first = rows.slice(0, n);
-    return { latencies_us: Float64Array.from(first, (r) => r.lat), results: first.map((r) => r.result), pages: Float64Array.from(first, (r) => r.pages) };
-  });
+  return tasks.map(({ task, n }) => firstSyncs(byTask.get(task)!, n, task, `the replay with seed ${config.seed}`));
 }
 
 /**

@@ -100,10 +100,30 @@ export interface SimSyncs {
   pages: Float64Array;
 }
 
+/** One simulated msync of a task: issue time and latency in µs, pages written, result; `seq` its place in the run's order. */
+export interface SimSync {
+  t: number;
+  seq: number;
+  lat: number;
+  pages: number;
+  result: string;
+}
+
+/**
+ * The first `n` of a task's simulated msyncs in issue order (ties in the run's order); `replay`
+ * names the replay in the error when it made fewer.
+ */
+export function firstSyncs(rows: SimSync[], n: number, task: string, replay = 'the replay'): SimSyncs {
+  rows.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  if (rows.length < n) throw new Error(`${replay} recorded ${rows.length} msyncs of task ${task}, expected at least ${n}`);
+  const first = rows.slice(0, n);
+  return { latencies_us: Float64Array.from(first, (r) => r.lat), results: first.map((r) => r.result), pages: Float64Array.from(first, (r) => r.pages) };
+}
+
 /** Reads syncs.csv of a replay: the first `n` msyncs of `task` in issue order. */
 export async function simulatedSyncs(file: string, n: number, task: string): Promise<SimSyncs> {
   const f = await openCsv(file, ['task', 't_issue_us', 'latency_us', 'pages_written', 'result']);
-  const rows: { t: number; seq: number; lat: number; pages: number; result: string }[] = [];
+  const rows: SimSync[] = [];
   let seq = 0;
   for await (const row of f.rows) {
     if (row.fields[f.col.task!] !== task) continue;
@@ -112,10 +132,7 @@ export async function simulatedSyncs(file: string, n: number, task: string): Pro
       pages: numberField(f, row, 'pages_written', 0), result: row.fields[f.col.result!]!,
     });
   }
-  rows.sort((a, b) => a.t - b.t || a.seq - b.seq);
-  if (rows.length < n) throw new Error(`the replay recorded ${rows.length} msyncs of task ${task}, expected at least ${n}`);
-  const first = rows.slice(0, n);
-  return { latencies_us: Float64Array.from(first, (r) => r.lat), results: first.map((r) => r.result), pages: Float64Array.from(first, (r) => r.pages) };
+  return firstSyncs(rows, n, task);
 }
 
 /** One task's matched syncs for pairs.csv. */
