@@ -81,14 +81,19 @@ function putDigits(buf: Uint8Array, pos: number, n: number): number {
     } else buf[--i] = ZERO + m;
     return pos + len;
   }
-  let len = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-  for (let i = len - 1; i >= 0; i--) {
-    const q = Math.floor(n / 10);
-    buf[pos + i] = ZERO + n - q * 10;
-    n = q;
+  // larger ones (times past 2^31 µs, about 36 simulated minutes): the digits above the last eight (below
+  // 10^7, as n < 10^15), then those eight, zero-padded, two at a time in 32-bit arithmetic as above
+  const hi = Math.floor(n / 100000000);
+  let m = (n - hi * 100000000) | 0;
+  pos = putDigits(buf, pos, hi);
+  let i = pos + 8;
+  for (let k = 0; k < 4; k++) {
+    const q = (m / 100) | 0, r = (m - q * 100) << 1;
+    buf[--i] = PAIRS[r + 1];
+    buf[--i] = PAIRS[r];
+    m = q;
   }
-  return pos + len;
+  return pos + 8;
 }
 
 /**

@@ -84,6 +84,18 @@ describe('CsvFile', () => {
       .toBe('h\n0,0.001,0.01,0.1,1,1.5,1234.567,999999999999.999\n');
   });
 
+  it('writes integers and µs from 2^31 up (the last eight digits zero-padded) as String() does', () => {
+    const big = [2 ** 31, 2 ** 31 + 1, 1e8 * 30, 3000000007, 100000000000, 123400000056, 999999999999999, 10 ** 14, 2934704708291];
+    expect(written((f) => big.forEach((x) => f.num(x).comma().us(x).end())))
+      .toBe('h\n' + big.map((x) => `${String(x)},${nsToUsText(x)}\n`).join(''));
+    fc.assert(
+      fc.property(fc.integer({ min: 2 ** 31, max: 1e15 - 1 }), (x) => {
+        expect(written((f) => f.num(x).comma().us(x).end())).toBe(`h\n${String(x)},${nsToUsText(x)}\n`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('writes hex addresses as 0x plus toString(16)', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(anyInt, fc.double({ min: 0, max: 1e20 })), { maxLength: 30 }), (xs) => {
