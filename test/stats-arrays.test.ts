@@ -3,6 +3,7 @@
  * page → time table and the latency summary's sort.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { PageTimes } from '../sim/stats/page-times.ts';
 import { LatencyStats, sortedCopy } from '../sim/stats/latency.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
@@ -69,6 +70,40 @@ describe('PageTimes', () => {
     }
     for (let idx = 0; idx < 300 * 16; idx += 16) if (m.get(idx) !== ref.get(idx)) disagreed++;
     expect([disagreed, m.size]).toEqual([0, ref.size]);
+  });
+
+  it('agrees with a Map whichever form it holds: many close indices (dense), a far one (back to hashed), indices just past the dense array (a longer one)', () => {
+    // ops: [kind 0..3, index class 0..2, offset]; class 0: within a 4096-page file, 1: just past what
+    // was held, 2: a page far away (2^40 + offset)
+    const op = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 9 }), fc.nat({ max: 8191 }));
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 200, maxLength: 3000 }), (ops) => {
+        const m = new PageTimes(), ref = new Map<number, number>();
+        let top = 0, t = 0;
+        for (const [kind, cls, off] of ops) {
+          const idx = cls === 9 ? 2 ** 40 + off : cls === 8 ? top + 1 + (off % 64) : off % 4096;
+          top = Math.max(top, idx < 2 ** 40 ? idx : 0);
+          t++;
+          if (kind === 0) expect(m.delete(idx)).toBe(ref.delete(idx));
+          else if (kind === 1) {
+            const want = ref.get(idx) ?? -1;
+            ref.delete(idx);
+            expect(m.take(idx)).toBe(want);
+          } else if (kind === 2) {
+            const absent = !ref.has(idx);
+            if (absent) ref.set(idx, t);
+            expect(m.setNew(idx, t)).toBe(absent);
+          } else {
+            m.set(idx, t);
+            ref.set(idx, t);
+          }
+          expect(m.size).toBe(ref.size);
+        }
+        for (const [k, v] of ref) expect(m.get(k)).toBe(v);
+        for (let i = 0; i < 4096; i++) expect(m.has(i)).toBe(ref.has(i));
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -1,10 +1,14 @@
 /**
- * A map from page index to a time (ns) held in two typed arrays (open
- * addressing, linear probing): the durability tracker's per-object record
- * of page versions. Memory follows the entries held (never the spread of
- * the indices; an empty table holds no arrays, and a small one that empties
- * gives them back), and setting or deleting an entry allocates nothing once
- * the table has grown to the peak number of entries.
+ * A map from page index to a time (ns): the durability tracker's per-object
+ * record of page versions. It is held in two typed arrays (open addressing,
+ * linear probing), or, once it holds many entries whose indices lie close
+ * together (a file's dirty pages), in one array indexed by page (dense: no
+ * hashing or probing). Memory follows the entries held, never the spread of
+ * the indices alone: an empty table holds no arrays, a small one that
+ * empties gives them back, and the dense form is taken only when its array
+ * is at most {@link DENSE_SPREAD} times the slots the hashed form would
+ * hold. Setting or deleting an entry allocates nothing once the table has
+ * grown to the peak number of entries. Both forms answer alike.
  */
 
 const EMPTY = -1;
@@ -13,6 +17,10 @@ const MIN_CAPACITY = 4;
 /** A table that empties keeps arrays larger than this (it is likely to fill again). */
 const KEEP_ABOVE = 64;
 const NO_SLOTS = new Float64Array(0);
+/** The dense form is taken when a growing table reaches this many slots (half of them entries) or more... */
+const DENSE_MIN_SLOTS = 128;
+/** ...and every index held is below this many times its slots (the dense array's length). */
+const DENSE_SPREAD = 32;
 
 /** Page index → time (ns, never negative), for non-negative integer page indices. */
 export class PageTimes {
@@ -21,6 +29,8 @@ export class PageTimes {
   private vals = NO_SLOTS;
   private mask = -1;
   private n = 0;
+  /** The dense form: the time by page index, {@link EMPTY} when none (undefined: the hashed form). */
+  private dense: Float64Array | undefined = undefined;
 
   /** Entries held. */
   get size(): number {
@@ -43,37 +53,81 @@ export class PageTimes {
   /** The time of `idx`, or undefined. */
   get(idx: number): number | undefined {
     if (this.n === 0) return undefined;
+    const d = this.dense;
+    if (d !== undefined) {
+      const t = idx < d.length ? d[idx] : EMPTY;
+      return t === EMPTY ? undefined : t;
+    }
     const s = this.slot(idx);
     return this.keys[s] === EMPTY ? undefined : this.vals[s];
   }
 
   /** Whether `idx` has a time. */
   has(idx: number): boolean {
-    return this.n !== 0 && this.keys[this.slot(idx)] !== EMPTY;
+    if (this.n === 0) return false;
+    const d = this.dense;
+    if (d !== undefined) return idx < d.length && d[idx] !== EMPTY;
+    return this.keys[this.slot(idx)] !== EMPTY;
   }
 
   /** Sets the time of `idx`. */
   set(idx: number, t: number): void {
-    if (this.keys.length === 0) this.grow();
+    const d = this.dense;
+    if (d !== undefined && idx < d.length) {
+      if (d[idx] === EMPTY) this.n++;
+      d[idx] = t;
+      return;
+    }
+    if (d !== undefined) {
+      if (this.beyond(idx)) {
+        this.dense![idx] = t;
+        this.n++;
+        return;
+      }
+    }
+    if (this.keys.length === 0) this.grow(idx);
     let s = this.slot(idx);
     if (this.keys[s] === EMPTY) s = this.insert(idx, s);
-    this.vals[s] = t;
+    if (s < 0) this.dense![idx] = t; // the growth went dense
+    else this.vals[s] = t;
   }
 
   /** Sets the time of `idx` when it has none (one lookup for both); whether it was set. */
   setNew(idx: number, t: number): boolean {
-    if (this.keys.length === 0) this.grow();
+    const d = this.dense;
+    if (d !== undefined && idx < d.length) {
+      if (d[idx] !== EMPTY) return false;
+      d[idx] = t;
+      this.n++;
+      return true;
+    }
+    if (d !== undefined) {
+      if (this.beyond(idx)) {
+        this.dense![idx] = t;
+        this.n++;
+        return true;
+      }
+    }
+    if (this.keys.length === 0) this.grow(idx);
     const s = this.slot(idx);
     if (this.keys[s] !== EMPTY) return false;
     const at = this.insert(idx, s); // before reading this.vals: a grow replaces it
-    this.vals[at] = t;
+    if (at < 0) this.dense![idx] = t; // the growth went dense
+    else this.vals[at] = t;
     return true;
   }
 
-  /** Makes `idx`, absent, a key in its empty slot `s` (growing the table first when it would pass half full); its slot. */
+  /**
+   * Makes `idx`, absent, a key in its empty slot `s` (growing the table first when it would pass
+   * half full); its slot, or -1 when the growth took the dense form (the caller stores at `idx` there).
+   */
   private insert(idx: number, s: number): number {
     if (2 * (this.n + 1) > this.keys.length) {
-      this.grow();
+      this.grow(idx);
+      if (this.dense !== undefined) {
+        this.n++;
+        return -1;
+      }
       s = this.slot(idx);
     }
     this.keys[s] = idx;
@@ -89,6 +143,15 @@ export class PageTimes {
   /** Removes `idx` and returns its time (one lookup for both), or -1 when it had none: times are never negative. */
   take(idx: number): number {
     if (this.n === 0) return -1;
+    const d = this.dense;
+    if (d !== undefined) {
+      if (idx >= d.length) return -1;
+      const t = d[idx];
+      if (t === EMPTY) return -1;
+      d[idx] = EMPTY;
+      this.n--; // the array stays when the table empties: it is likely to fill again
+      return t;
+    }
     const keys = this.keys, vals = this.vals, mask = this.mask;
     let s = this.slot(idx);
     if (keys[s] === EMPTY) return -1;
@@ -113,9 +176,29 @@ export class PageTimes {
     return t;
   }
 
-  private grow(): void {
+  /**
+   * Doubles the hashed form, or takes the dense form instead when the new size is at least
+   * {@link DENSE_MIN_SLOTS} and every index held, and `adding`, is below {@link DENSE_SPREAD}
+   * times it.
+   */
+  private grow(adding: number): void {
     const oldKeys = this.keys, oldVals = this.vals;
     const cap = Math.max(MIN_CAPACITY, oldKeys.length * 2);
+    if (cap >= DENSE_MIN_SLOTS && Number.isInteger(adding) && adding >= 0) {
+      const len = DENSE_SPREAD * cap;
+      let fits = adding < len;
+      for (let i = 0; fits && i < oldKeys.length; i++) if (oldKeys[i] >= len) fits = false;
+      if (fits) {
+        let top = adding;
+        for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] > top) top = oldKeys[i];
+        const d = new Float64Array(denseLength(top, cap)).fill(EMPTY);
+        for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== EMPTY) d[oldKeys[i]] = oldVals[i];
+        this.dense = d;
+        this.keys = this.vals = NO_SLOTS;
+        this.mask = -1;
+        return;
+      }
+    }
     this.keys = new Float64Array(cap).fill(EMPTY);
     this.vals = new Float64Array(cap);
     this.mask = cap - 1;
@@ -127,4 +210,39 @@ export class PageTimes {
       this.vals[s] = oldVals[i];
     }
   }
+
+  /**
+   * An index at or past the dense array's end is to be added: a longer dense array when the
+   * index is below {@link DENSE_SPREAD} times the slots the hashed form would have (true: the
+   * caller stores it there), else the hashed form, with room for it (false).
+   */
+  private beyond(idx: number): boolean {
+    const d = this.dense!;
+    let cap = DENSE_MIN_SLOTS;
+    while (2 * (this.n + 1) > cap) cap *= 2;
+    if (Number.isInteger(idx) && idx < DENSE_SPREAD * cap) {
+      const longer = new Float64Array(denseLength(idx, cap)).fill(EMPTY);
+      longer.set(d);
+      this.dense = longer;
+      return true;
+    }
+    this.dense = undefined;
+    cap = MIN_CAPACITY;
+    while (2 * (this.n + 1) > cap) cap *= 2;
+    this.keys = new Float64Array(cap).fill(EMPTY);
+    this.vals = new Float64Array(cap);
+    this.mask = cap - 1;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] === EMPTY) continue;
+      const s = this.slot(i);
+      this.keys[s] = i;
+      this.vals[s] = d[i];
+    }
+    return false;
+  }
+}
+
+/** The dense array's length for indices up to `top` and a hashed size of `cap` slots: room to twice `top`, within {@link DENSE_SPREAD} × `cap`. */
+function denseLength(top: number, cap: number): number {
+  return Math.max(top + 1, Math.min(DENSE_SPREAD * cap, 2 * (top + 1)));
 }
