@@ -72,16 +72,27 @@ describe('PageTimes', () => {
     expect([disagreed, m.size]).toEqual([0, ref.size]);
   });
 
+  it('pages stored in ascending order (a dense table lengthened as they pass its end), then a far page (hashed again): every time reads back', () => {
+    const m = new PageTimes();
+    for (let i = 0; i < 200; i++) expect(m.setNew(i * 20, 1000 + i)).toBe(true);
+    expect([m.size, m.get(0), m.get(3980), m.get(3981), m.has(20 * 199)]).toEqual([200, 1000, 1199, undefined, true]);
+    m.set(2 ** 40, 5);
+    expect(m.take(20 * 100)).toBe(1100);
+    const wrong = Array.from({ length: 200 }, (_, i) => i).filter((i) => m.get(i * 20) !== (i === 100 ? undefined : 1000 + i));
+    expect([wrong, m.size, m.get(2 ** 40)]).toEqual([[], 200, 5]);
+  });
+
   it('agrees with a Map whichever form it holds: many close indices (dense), a far one (back to hashed), indices just past the dense array (a longer one)', () => {
-    // ops: [kind 0..3, index class 0..2, offset]; class 0: within a 4096-page file, 1: just past what
-    // was held, 2: a page far away (2^40 + offset)
+    // ops: [kind 0..3 (delete, take, setNew, set), index class 0..9, offset]; classes 0..7: a page of a
+    // 4096-page file, 8: just past the highest index so far, 9: a page far away (2^40 + offset), only in
+    // the second half of the ops so that the table has grown dense first
     const op = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 9 }), fc.nat({ max: 8191 }));
     fc.assert(
-      fc.property(fc.array(op, { minLength: 200, maxLength: 3000 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 400, maxLength: 3000 }), (ops) => {
         const m = new PageTimes(), ref = new Map<number, number>();
         let top = 0, t = 0;
-        for (const [kind, cls, off] of ops) {
-          const idx = cls === 9 ? 2 ** 40 + off : cls === 8 ? top + 1 + (off % 64) : off % 4096;
+        for (const [i, [kind, cls, off]] of ops.entries()) {
+          const idx = cls === 9 && 2 * i > ops.length ? 2 ** 40 + off : cls === 8 ? top + 1 + (off % 256) : off % 4096;
           top = Math.max(top, idx < 2 ** 40 ? idx : 0);
           t++;
           if (kind === 0) expect(m.delete(idx)).toBe(ref.delete(idx));

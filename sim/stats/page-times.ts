@@ -18,9 +18,9 @@ const MIN_CAPACITY = 4;
 const KEEP_ABOVE = 64;
 const NO_SLOTS = new Float64Array(0);
 /** The dense form is taken when a growing table reaches this many slots (half of them entries) or more... */
-const DENSE_MIN_SLOTS = 128;
+const DENSE_MIN_SLOTS = 256;
 /** ...and every index held is below this many times its slots (the dense array's length). */
-const DENSE_SPREAD = 32;
+const DENSE_SPREAD = 16;
 
 /** Page index → time (ns, never negative), for non-negative integer page indices. */
 export class PageTimes {
