@@ -80,9 +80,19 @@ describe('PageTimes', () => {
     expect(m.take(20 * 100)).toBe(1100);
     const wrong = Array.from({ length: 200 }, (_, i) => i).filter((i) => m.get(i * 20) !== (i === 100 ? undefined : 1000 + i));
     expect([wrong, m.size, m.get(2 ** 40)]).toEqual([[], 200, 5]);
+    // a far page that comes and goes while close ones are stored and taken (the hashed form keeps room:
+    // it does not turn dense again at once), and indices no dense array holds (a fraction, a negative)
+    for (let r = 0; r < 50; r++) {
+      expect(m.take(2 ** 40)).toBe(r === 0 ? 5 : 7);
+      m.set(1, r);
+      m.set(3, r);
+      expect([m.take(1), m.take(3)]).toEqual([r, r]);
+      m.set(2 ** 40, 7);
+    }
+    expect([m.size, m.get(20), m.has(1.5), m.get(-20), m.take(0.5)]).toEqual([200, 1001, false, undefined, -1]);
   });
 
-  it('agrees with a Map whichever form it holds: many close indices (dense), a far one (back to hashed), indices just past the dense array (a longer one)', () => {
+  it('agrees with a Map whichever form it holds: many close indices (dense), then far ones (back to hashed), and indices past the highest so far', () => {
     // ops: [kind 0..3 (delete, take, setNew, set), index class 0..9, offset]; classes 0..7: a page of a
     // 4096-page file, 8: just past the highest index so far, 9: a page far away (2^40 + offset), only in
     // the second half of the ops so that the table has grown dense first

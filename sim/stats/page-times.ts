@@ -55,7 +55,7 @@ export class PageTimes {
     if (this.n === 0) return undefined;
     const d = this.dense;
     if (d !== undefined) {
-      const t = idx < d.length ? d[idx] : EMPTY;
+      const t = inDense(idx, d) ? d[idx] : EMPTY;
       return t === EMPTY ? undefined : t;
     }
     const s = this.slot(idx);
@@ -66,14 +66,14 @@ export class PageTimes {
   has(idx: number): boolean {
     if (this.n === 0) return false;
     const d = this.dense;
-    if (d !== undefined) return idx < d.length && d[idx] !== EMPTY;
+    if (d !== undefined) return inDense(idx, d) && d[idx] !== EMPTY;
     return this.keys[this.slot(idx)] !== EMPTY;
   }
 
   /** Sets the time of `idx`. */
   set(idx: number, t: number): void {
     const d = this.dense;
-    if (d !== undefined && idx < d.length) {
+    if (d !== undefined && inDense(idx, d)) {
       if (d[idx] === EMPTY) this.n++;
       d[idx] = t;
       return;
@@ -95,7 +95,7 @@ export class PageTimes {
   /** Sets the time of `idx` when it has none (one lookup for both); whether it was set. */
   setNew(idx: number, t: number): boolean {
     const d = this.dense;
-    if (d !== undefined && idx < d.length) {
+    if (d !== undefined && inDense(idx, d)) {
       if (d[idx] !== EMPTY) return false;
       d[idx] = t;
       this.n++;
@@ -145,7 +145,7 @@ export class PageTimes {
     if (this.n === 0) return -1;
     const d = this.dense;
     if (d !== undefined) {
-      if (idx >= d.length) return -1;
+      if (!inDense(idx, d)) return -1;
       const t = d[idx];
       if (t === EMPTY) return -1;
       d[idx] = EMPTY;
@@ -227,8 +227,11 @@ export class PageTimes {
       return true;
     }
     this.dense = undefined;
+    // room for twice the entries: the table goes dense again only once it has doubled, not after
+    // every far index that comes and goes (each change of form costs the size of the table)
     cap = MIN_CAPACITY;
     while (2 * (this.n + 1) > cap) cap *= 2;
+    cap *= 2;
     this.keys = new Float64Array(cap).fill(EMPTY);
     this.vals = new Float64Array(cap);
     this.mask = cap - 1;
@@ -240,6 +243,11 @@ export class PageTimes {
     }
     return false;
   }
+}
+
+/** Whether `idx` is a slot of the dense array `d`: a non-negative integer below its length (any other index is not held there). */
+function inDense(idx: number, d: Float64Array): boolean {
+  return (idx >>> 0) === idx && idx < d.length;
 }
 
 /** The dense array's length for indices up to `top` and a hashed size of `cap` slots: room to twice `top`, within {@link DENSE_SPREAD} × `cap`. */
