@@ -92,6 +92,14 @@ describe('PageTimes', () => {
     expect([m.size, m.get(20), m.has(1.5), m.get(-20), m.take(0.5)]).toEqual([200, 1001, false, undefined, -1]);
   });
 
+  it('an index no dense array can hold (a fraction, a negative other than -1) turns a dense table hashed and is kept like any other', () => {
+    const m = new PageTimes();
+    for (let i = 0; i < 100; i++) m.set(i, i);
+    m.set(2.5, 25);
+    expect(m.setNew(-3, 30)).toBe(true);
+    expect([m.size, m.get(2.5), m.get(-3), m.get(2), m.take(99), m.has(2.5)]).toEqual([102, 25, 30, 2, 99, true]);
+  });
+
   it('agrees with a Map whichever form it holds: many close indices (dense), then far ones (back to hashed), and indices past the highest so far', () => {
     // ops: [kind 0..3 (delete, take, setNew, set), index class 0..9, offset]; classes 0..7: a page of a
     // 4096-page file, 8: just past the highest index so far, 9: a page far away (2^40 + offset), only in

@@ -72,18 +72,11 @@ export class PageTimes {
 
   /** Sets the time of `idx`. */
   set(idx: number, t: number): void {
-    const d = this.dense;
-    if (d !== undefined && inDense(idx, d)) {
+    if (this.denseHolds(idx)) {
+      const d = this.dense!;
       if (d[idx] === EMPTY) this.n++;
       d[idx] = t;
       return;
-    }
-    if (d !== undefined) {
-      if (this.beyond(idx)) {
-        this.dense![idx] = t;
-        this.n++;
-        return;
-      }
     }
     if (this.keys.length === 0) this.grow(idx);
     let s = this.slot(idx);
@@ -94,19 +87,12 @@ export class PageTimes {
 
   /** Sets the time of `idx` when it has none (one lookup for both); whether it was set. */
   setNew(idx: number, t: number): boolean {
-    const d = this.dense;
-    if (d !== undefined && inDense(idx, d)) {
+    if (this.denseHolds(idx)) {
+      const d = this.dense!;
       if (d[idx] !== EMPTY) return false;
       d[idx] = t;
       this.n++;
       return true;
-    }
-    if (d !== undefined) {
-      if (this.beyond(idx)) {
-        this.dense![idx] = t;
-        this.n++;
-        return true;
-      }
     }
     if (this.keys.length === 0) this.grow(idx);
     const s = this.slot(idx);
@@ -115,6 +101,15 @@ export class PageTimes {
     if (at < 0) this.dense![idx] = t; // the growth went dense
     else this.vals[at] = t;
     return true;
+  }
+
+  /**
+   * In the dense form, whether `idx` has a slot in the dense array, lengthened for it when it lies
+   * past the end ({@link beyond}); false in the hashed form, or when `idx` has just made it hashed.
+   */
+  private denseHolds(idx: number): boolean {
+    const d = this.dense;
+    return d !== undefined && (inDense(idx, d) || this.beyond(idx));
   }
 
   /**
@@ -184,7 +179,7 @@ export class PageTimes {
   private grow(adding: number): void {
     const oldKeys = this.keys, oldVals = this.vals;
     const cap = Math.max(MIN_CAPACITY, oldKeys.length * 2);
-    if (cap >= DENSE_MIN_SLOTS && Number.isInteger(adding) && adding >= 0) {
+    if (cap >= DENSE_MIN_SLOTS && isIndex(adding)) {
       const len = DENSE_SPREAD * cap;
       let fits = adding < len;
       for (let i = 0; fits && i < oldKeys.length; i++) if (oldKeys[i] >= len) fits = false;
@@ -220,7 +215,7 @@ export class PageTimes {
     const d = this.dense!;
     let cap = DENSE_MIN_SLOTS;
     while (2 * (this.n + 1) > cap) cap *= 2;
-    if (Number.isInteger(idx) && idx < DENSE_SPREAD * cap) {
+    if (isIndex(idx) && idx < DENSE_SPREAD * cap) {
       const longer = new Float64Array(denseLength(idx, cap)).fill(EMPTY);
       longer.set(d);
       this.dense = longer;
@@ -243,6 +238,11 @@ export class PageTimes {
     }
     return false;
   }
+}
+
+/** Whether `idx` is a page index a dense array can hold: a non-negative integer. */
+function isIndex(idx: number): boolean {
+  return Number.isInteger(idx) && idx >= 0;
 }
 
 /** Whether `idx` is a slot of the dense array `d`: a non-negative integer below its length (any other index is not held there). */
