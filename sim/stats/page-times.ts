@@ -180,12 +180,9 @@ export class PageTimes {
     const oldKeys = this.keys, oldVals = this.vals;
     const cap = Math.max(MIN_CAPACITY, oldKeys.length * 2);
     if (cap >= DENSE_MIN_SLOTS && isIndex(adding)) {
-      const len = DENSE_SPREAD * cap;
-      let fits = adding < len;
-      for (let i = 0; fits && i < oldKeys.length; i++) if (oldKeys[i] >= len) fits = false;
-      if (fits) {
-        let top = adding;
-        for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] > top) top = oldKeys[i];
+      let top = adding; // the highest index held or added (an empty slot's EMPTY is below every index)
+      for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] > top) top = oldKeys[i];
+      if (top < DENSE_SPREAD * cap) {
         const d = new Float64Array(denseLength(top, cap)).fill(EMPTY);
         for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== EMPTY) d[oldKeys[i]] = oldVals[i];
         this.dense = d;
