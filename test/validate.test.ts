@@ -460,7 +460,9 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const stage = doc.device.submit_us !== undefined;
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
       'read_bandwidth_mbps', ...(doc.device.segment_us !== undefined ? ['segment_us'] : []), ...(doc.device.read_request_mbps !== undefined ? ['read_request_mbps'] : []),
-      ...(doc.device.max_segments !== undefined ? ['max_segments'] : []), ...(doc.device.ring_descriptors !== undefined ? ['ring_descriptors'] : []), 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []), 'host_cv',
+      ...(doc.device.max_segments !== undefined ? ['max_segments'] : []), ...(doc.device.ring_descriptors !== undefined ? ['ring_descriptors'] : []), 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []),
+      // the FLUSH-gap table with a write cache (the probe needs cc, which this test has)
+      ...(doc.device.write_cache ? ['flush_gap'] : []), 'host_cv',
       ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : []),
       // the device's round trips beside a busy CPU, from the CPU probe (none with one CPU)
       ...(cj.fitted['device.busy_latency_us'] ? ['busy_latency_us', 'busy_flush_us'] : [])]);
@@ -555,7 +557,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(cj.settle.waited_ms).toBeLessThan(3_000 + 5_000);
     if (cj.settle.settled) expect(cj.settle.window_medians_us.length).toBeGreaterThanOrEqual(3);
     // the FLUSH-gap probe (cc is there): 9 modes × 12 samples × 3 rounds; a table of the 7 one-write gaps, ascending, factors
-    // non-decreasing from about 1; reported, not in the profile
+    // non-decreasing from about 1; in the profile with a write cache
     expect(cj.fits.flush_gap.samples).toBe(9 * 12 * 3);
     const gapTable = cj.fits.flush_gap.table as { gap_us: number[]; factor: number[] };
     expect(gapTable.gap_us.length).toBe(7);
@@ -567,8 +569,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(gapTable.factor[0]).toBeLessThanOrEqual(1); // 1 by construction, lower only when pooled with a later gap whose median came out lower
     expect(gapTable.factor[0]).toBeGreaterThan(0);
     expect(cj.fits.flush_gap.destage_us).toBeGreaterThanOrEqual(0);
-    expect(doc.device.flush_gap).toBeUndefined();
-    expect(cal.stdout).toMatch(/^flush gap\s+× [\d.]+ at \d+ µs, .* since the previous FLUSH; [\d.]+ µs a write with that time taken out \(measured, not in the profile: device\.flush_gap\)$/m);
+    if (doc.device.write_cache) {
+      // in the profile (a device without a write cache sends no FLUSH to price), with its provenance
+      expect(doc.device.flush_gap).toEqual(gapTable);
+      expect(cj.fitted['device.flush_gap']).toMatchObject({ value: gapTable, n: 9 * 12 * 3 });
+      expect(cal.stdout).toMatch(/^flush gap\s+× [\d.]+ at \d+ µs, .* since the previous FLUSH; [\d.]+ µs a write with that time taken out \(device\.flush_gap\)$/m);
+    } else expect(doc.device.flush_gap).toBeUndefined();
     // the empty FLUSH: syncsim's own timing of fdatasync with nothing written
     expect(cj.fits.flush_empty.count).toBeGreaterThanOrEqual(10);
     // the FLUSH level: the 1-write fdatasyncs of the quietest of the probes after write steps and the flush step (those pooled beside it;

@@ -78,12 +78,11 @@ FILE' and 'device.profile: FILE' accept:
      4k O_DIRECT write with the CPU kept busy 0, 0.5, 1, 2, 4, 8, 16 ms
      before it, and after 8 and 32 writes back to back, interleaved round by
      round: how the FLUSH grows with the time since the previous one, as a
-     device.flush_gap table, and each write's destage with that time taken
-     out. Reported (device.calibration.json, fits.flush_gap), not put in the
-     profile: over four replays of validations with it, one more job met
-     the targets (14 against 13) and the summed demerit rose
-     (README, "The FLUSH grows with the time since the previous one");
-     skipped without cc;
+     device.flush_gap table (in the profile since 2026-12-05, late), and
+     each write's destage with that time taken out (reported:
+     media_write_us stays the flush-N steps' slope) (README, "The FLUSH
+     grows with the time since the previous one"); skipped without cc (no
+     table then);
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
      FLUSH), reported beside the simulator's prediction;
   5. a cold sequential mmap read (fio): faults that miss vs hit, beside

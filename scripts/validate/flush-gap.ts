@@ -2,9 +2,9 @@
  * The FLUSH-gap step of `syncsim calibrate`: how a FLUSH's fixed cost grows
  * with the time since the previous FLUSH (a `device.flush_gap` table), and
  * the per-write destage with that time taken out. Both go to the report
- * (`fits.flush_gap`), not the profile: over four replays of validations
- * with the table, one more job met the targets (14 against 13) and the
- * summed demerit rose (README, "The FLUSH grows with the time since the
+ * (`fits.flush_gap`); since 2026-12-05 (late) the table goes in the
+ * profile too, while `media_write_us` stays the flush-N steps' slope
+ * (calibration.ts; README, "The FLUSH grows with the time since the
  * previous one").
  *
  * What it measures: on the development machine (a virtio-blk disk over the
