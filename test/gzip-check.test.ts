@@ -59,14 +59,14 @@ describe('gzipDamage', () => {
     const gz = gzipSync(text);
     const cut = gz.subarray(0, Math.floor(gz.length / 2));
     const d = (await gzipDamage(put(cut)))!;
-    expect(d.problem).toBe('the file ends inside its gzip data (truncated)');
+    expect(d.problem).toBe(`the file ends inside its gzip data at byte ${cut.length} (truncated)`);
     expect(d.byte).toBe(cut.length);
     // the line holding the last byte that the cut file decompresses to
     expect(d.line).toBeGreaterThan(2);
     expect(d.line).toBeLessThan(3002);
     // without its CRC and length
     const d2 = (await gzipDamage(put(gz.subarray(0, gz.length - 3))))!;
-    expect(d2).toEqual({ line: 3002, byte: gz.length - 3, problem: 'the file ends before the CRC and length that close its gzip data (truncated)' });
+    expect(d2).toEqual({ line: 3002, byte: gz.length - 3, problem: `the file ends at byte ${gz.length - 3}, before the CRC and length that close its gzip data (truncated)` });
   });
 
   it('finds a CRC and a length that do not match the text', async () => {
@@ -128,6 +128,16 @@ describe('the readers of a damaged gzip trace', () => {
     expect(e.line).toBe(20_002);
     expect(e.column).toBe('-');
     expect(e.problem).toBe(`corrupt gzip data: 10 bytes of trailing garbage after the end of its gzip data at byte ${gz.length} (not a gzip member)`);
+  });
+
+  it('a truncated file: the reader names the line and the byte where it stops, and no text of zlib\'s as if it were the file\'s', async () => {
+    const gz = gzipSync(trace(3000));
+    const cut = gz.subarray(0, 150);
+    const e = await readError(put(cut));
+    expect(e.column).toBe('-');
+    expect(e.problem).toBe(`corrupt gzip data: the file ends inside its gzip data at byte ${cut.length} (truncated)`);
+    expect(e.message).toMatch(new RegExp(`:${e.line}: column -: corrupt gzip data: the file ends inside its gzip data at byte 150 \\(truncated\\)$`));
+    expect(e.message).not.toMatch(/got '/);
   });
 
   it('damaged data that decompressed to a malformed row: the row\'s error, with the damage after it', async () => {

@@ -129,6 +129,15 @@ describe('targets and the summary table', () => {
     expect(jobSummary(reports[0]!).sim_seeds).toBe(1);
   });
 
+  it('shows an error a tenth at a time when whole percent would put it on the target\'s edge', () => {
+    // p99 −20.49 % (a miss) and +19.6 % (met): whole percent would show both as 20; −25 % and +10 % stay whole
+    const edge = report('edge', { p50: 100, p99: 1000 }, { p50: 110, p99: 795.1 }, 12, 10);
+    const near = report('near', { p50: 100, p99: 1000 }, { p50: 75, p99: 1196 }, 12, 10);
+    const t = validationSummaryTable([edge, near]).split('\n');
+    expect(t[1]).toMatch(/^edge .*\+10 %.* -20\.5 %.* missed$/);
+    expect(t[2]).toMatch(/^near .* -25 %.* \+19\.6 %.* missed$/);
+  });
+
   it('says how many seeds each job pooled, in the summary and under the table', () => {
     const pooled = (r: ValidationReport, seeds: number[]) => ({ ...r, simulated: { ...r.simulated, seeds } }) as ValidationReport;
     const eight = [1, 2, 3, 4, 5, 6, 7, 8];

@@ -63,7 +63,7 @@ export async function gzipDamage(path: string): Promise<GzipDamage | null> {
       const line = Math.max(1, newlines + (partial ? 1 : 0));
       const trailer = await read(data + r.consumed, 8);
       const end = data + r.consumed + 8;
-      if (trailer.length < 8) return { line, byte: size, problem: 'the file ends before the CRC and length that close its gzip data (truncated)' };
+      if (trailer.length < 8) return { line, byte: size, problem: `the file ends at byte ${size}, before the CRC and length that close its gzip data (truncated)` };
       if (trailer.readUInt32LE(0) !== r.crc) return { line, byte: end - 8, problem: `CRC error at byte ${end - 8}: the data does not decompress to the text that was compressed` };
       if (trailer.readUInt32LE(4) !== r.length % 2 ** 32) return { line, byte: end - 4, problem: `length error at byte ${end - 4}: the data decompresses to ${r.length} bytes, not the ${trailer.readUInt32LE(4)} (mod 2^32) that were compressed` };
       pos = end;
@@ -137,7 +137,7 @@ async function inflateMember(read: (at: number, n: number) => Promise<Buffer>, a
   await done;
   const err = failed as NodeJS.ErrnoException | null;
   // zlib's "unexpected end of file" (Z_BUF_ERROR) once every byte was given: the data stops short
-  if ((err && err.code === 'Z_BUF_ERROR' && p >= size) || (!err && !ended)) return { error: 'the file ends inside its gzip data (truncated)', at: size, newlines };
+  if ((err && err.code === 'Z_BUF_ERROR' && p >= size) || (!err && !ended)) return { error: `the file ends inside its gzip data at byte ${size} (truncated)`, at: size, newlines };
   if (err) return { error: `invalid compressed data near byte ${Math.min(p, size)} (${err.message})`, at: Math.min(p, size), newlines };
   return { consumed: inf.bytesWritten, crc: crc >>> 0, length, newlines, endsInLine: length > 0 && last !== 10 };
 }
@@ -152,7 +152,8 @@ async function inflateMember(read: (at: number, n: number) => Promise<Buffer>, a
 export async function withGzipDamage(path: string, err: TraceError): Promise<TraceError> {
   const d = await gzipDamage(path).catch(() => null);
   if (d === null) return err;
-  if (err.problem.startsWith(GZIP_PROBLEM)) return new TraceError(path, d.line, '-', `${GZIP_PROBLEM}: ${d.problem}`, err.text, { cause: err.cause ?? err });
+  // no input text to show: what zlib said (its code) is not the file's
+  if (err.problem.startsWith(GZIP_PROBLEM)) return new TraceError(path, d.line, '-', `${GZIP_PROBLEM}: ${d.problem}`, undefined, { cause: err.cause ?? err });
   return new TraceError(err.file, err.line, err.column, `${err.problem}; the file's gzip data is damaged, so this text may not be what was compressed: ${d.problem}`, err.text, { cause: err });
 }
 

@@ -22,14 +22,15 @@ export class TraceError extends Error {
   /** What is wrong, without the location and the offending text. */
   readonly problem: string;
 
-  constructor(file: string, line: number, column: string, problem: string, text: string, options?: { cause?: unknown }) {
-    const shown = text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}...` : text;
-    super(escapeControl(`${file}:${line}: column ${column}: ${problem} (got '${shown}')`), options);
+  /** `text`: the offending input, shown after the problem; undefined when no text of the file is at fault (a gzip stream that stops short). */
+  constructor(file: string, line: number, column: string, problem: string, text: string | undefined, options?: { cause?: unknown }) {
+    const shown = text === undefined ? '' : text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}...` : text;
+    super(escapeControl(`${file}:${line}: column ${column}: ${problem}${text === undefined ? '' : ` (got '${shown}')`}`), options);
     this.name = 'TraceError';
     this.file = file;
     this.line = line;
     this.column = column;
-    this.text = text;
+    this.text = text ?? '';
     this.problem = problem;
   }
 }
