@@ -33,7 +33,7 @@ async function overview(): Promise<string> {
     '',
     'Usage:',
     ...commands.map((c) => `  syncsim ${c.usage.padEnd(w)}   ${c.summary}`),
-    `  syncsim ${'--help | --version'.padEnd(w)}`,
+    `  syncsim ${'--help | --version'.padEnd(w)}   this overview, or the version number`,
     '',
     "Run 'syncsim COMMAND --help' (or 'syncsim help COMMAND') for a command's options.",
     'Exit codes: 0 success, 2 bad input (trace, config, usage) or results that cannot be written, 1 internal error.',
@@ -50,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       // `syncsim help COMMAND` (or --help COMMAND) is `syncsim COMMAND --help`
       if (rest.length > 0) return await commandHelp(cmd, rest);
-      process.stdout.write((await overview()) + '\n');
+      // asked for: the overview is the output; no command at all is a usage error, told on standard error
+      (cmd === undefined ? process.stderr : process.stdout).write((await overview()) + '\n');
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === '--version' || cmd === '-V') {

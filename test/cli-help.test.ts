@@ -53,6 +53,15 @@ describe('syncsim help COMMAND', () => {
     expect(r.stdout).toContain("syncsim help COMMAND");
     expect(r.stdout).toBe((await syncsimHere(['--help'])).stdout);
   });
+
+  it('no command at all: the overview on standard error (a usage error), exit 2; every line of it says what it is', async () => {
+    const r = await syncsimHere([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe((await syncsimHere(['--help'])).stdout);
+    const usage = r.stderr.split('\n').filter((l) => l.startsWith('  syncsim '));
+    for (const l of usage) expect(l).toMatch(/\S {3}\S.*\S$/);
+  });
 });
 
 describe('syncsim --version', () => {

@@ -608,7 +608,7 @@ describe('syncsim import', () => {
     [['--from', 'msr', MSR, '--sync-every-us', 'soon'], /--sync-every-us expects a positive number/],
     [['--from', 'msr', MSR, '--sync-flags', 'SYNC|USER'], /unknown msync flag 'USER'/],
     [['--from', 'msr', MSR, '--page-size', '3000'], /--page-size expects a power of two/],
-    [['--from', 'msr', MSR, '--bogus'], /Unknown option '--bogus'/],
+    [['--from', 'msr', MSR, '--bogus'], /^unknown option '--bogus' \(an argument that starts with '-' goes after '--', as in: syncsim import -- --bogus; try 'syncsim import --help'\)$/],
   ])('usage error %j', async (args, what) => {
     await expect(importCommand.run(args)).rejects.toThrow(what);
   });

@@ -27,7 +27,12 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
   try {
     return parseArgs({ args: argv, allowPositionals: true, options: all as O & typeof all });
   } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(err.message)?.[1] : undefined;
+    // node's own words for an unknown option leave a quote open: told here instead
+    if (unknown !== undefined) throw new InputError(`unknown option '${unknown}' (an argument that starts with '-' goes after '--', as in: syncsim ${name} -- ${unknown}; try 'syncsim ${name} --help')`);
     // node's parseArgs explains over several lines: one line, as every syncsim error
-    throw new InputError(`${(e as Error).message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ')} (try 'syncsim ${name} --help')`);
+    const msg = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+    throw new InputError(`${msg.charAt(0).toLowerCase()}${msg.slice(1)} (try 'syncsim ${name} --help')`);
   }
 }

@@ -169,7 +169,7 @@ async function run(argv: string[]): Promise<number> {
 /** `syncsim compare`. */
 export const compareCommand: Command = {
   name: 'compare',
-  usage: 'compare A B [--metric KEY]... [--json]',
+  usage: 'compare A B [--metric KEY]... [--out DIR] [--json]',
   summary: 'two runs or sweep points: differences and ratios with bootstrap CIs, Mann-Whitney test, overlaid CDFs',
   help: HELP,
   run,

@@ -29,7 +29,8 @@ Options:
   --out DIR         results directory (default results/<trace name>); it must be
                     missing, empty or an earlier run's (it holds a .syncsim
                     marker): anything else (., a file, a link, a directory of
-                    yours) is refused, exit 2, before the trace is read
+                    yours) is refused, exit 2, before the trace is read;
+                    missing parent directories are made
   --json            print exactly summary.json on stdout, nothing else
   --cache-dir DIR   where the binary trace cache lives (default: $SYNCSIM_CACHE_DIR
                     if set, else .trace-cache beside the results directory);
