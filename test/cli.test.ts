@@ -277,7 +277,7 @@ describe('standard output and argument errors', () => {
   it('an option value that looks like an option: one line, exit 2, no escaped newlines', () => {
     const r = syncsim(['run', DEMO, '--seed', '-1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("syncsim: Option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. (try 'syncsim run --help')\n");
+    expect(r.stderr).toBe("syncsim: option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. (try 'syncsim run --help')\n");
   });
 });
 
