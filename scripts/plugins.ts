@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject } from 'ajv';
-import type { Config } from '../sim/config.ts';
+import { shown, type Config } from '../sim/config.ts';
 import { ConfigError } from '../sim/config-error.ts';
 import { isPluginFile, PLUGIN_KEYS, type PluginKey } from '../sim/plugin/config-keys.ts';
 import type { LoadedPlugin } from '../sim/plugin/plugin.ts';
@@ -155,7 +155,7 @@ function checkParams(pk: PluginKey, value: string, p: PluginShape, given: unknow
   }
   let validate;
   try {
-    validate = new (ajvClass())({ allErrors: true, strict: false, useDefaults: true }).compile(p.paramsSchema as object);
+    validate = new (ajvClass())({ allErrors: true, strict: false, useDefaults: true, verbose: true }).compile(p.paramsSchema as object);
   } catch (e) {
     throw new ConfigError(`${pk.group}.${pk.key}`, `plugin '${value}' exports an invalid paramsSchema: ${(e as Error).message}`);
   }
@@ -175,7 +175,7 @@ function paramError(base: string, e: ErrorObject): ConfigError {
     case 'required':
       return new ConfigError(`${at}.${String(e.params.missingProperty)}`, 'is required');
     case 'enum':
-      return new ConfigError(at, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`);
+      return new ConfigError(at, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')} (got ${shown(e.data)})`);
     default:
       return new ConfigError(at, e.message ?? 'is invalid');
   }

@@ -220,8 +220,8 @@ function validatorOf(): ValidateFunction {
 
 const LIMIT_KEYWORDS = new Set(['type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
 
-/** `value` as quoted in messages. */
-function shown(value: unknown): string {
+/** `value` as quoted in configuration messages (`'text'`, a number as is, anything else as JSON). */
+export function shown(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
 }
 
@@ -252,10 +252,16 @@ function describe(e: ErrorObject): ConfigError {
     case 'enum': {
       // a key that may also name a plugin file says so
       const plugin = PLUGIN_KEYS.some((pk) => `${pk.group}.${pk.key}` === base) ? ', or a plugin file (.ts, .mts, .js, .mjs)' : '';
-      return new ConfigError(base, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${plugin}`);
+      return new ConfigError(base, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${plugin} (got ${shown(e.data)})`);
     }
     case 'const':
-      return new ConfigError(base, `must be ${JSON.stringify(e.params.allowedValue)}`);
+      return new ConfigError(base, `must be ${JSON.stringify(e.params.allowedValue)} (got ${shown(e.data)})`);
+    case 'type': {
+      // Ajv's "must be object": with its article, and what was given
+      const t = String(e.params.type);
+      const kind = t === 'object' ? 'a mapping of keys (an object)' : t === 'array' ? 'a list (an array)' : t === 'integer' ? 'an integer' : `a ${t}`;
+      return new ConfigError(base, `must be ${kind} (got ${shown(e.data)})`);
+    }
     default:
       return new ConfigError(base, e.message ?? 'is invalid');
   }

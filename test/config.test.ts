@@ -52,7 +52,7 @@ describe('configuration', () => {
   it('names the key of a bad value', () => {
     expect(errorOf(() => resolveConfig({ device: { channels: 0 } }))).toBe("config: key 'device.channels': must be an integer >= 1 and <= 4096 (got 0)");
     expect(errorOf(() => resolveConfig({ device: { channels: 'two' } }))).toMatch(/^config: key 'device.channels': must be an integer >= 1 and <= 4096 \(got 'two'\)$/);
-    expect(errorOf(() => resolveConfig({ replay: 'sideways' }))).toBe("config: key 'replay': must be one of closed, open");
+    expect(errorOf(() => resolveConfig({ replay: 'sideways' }))).toBe("config: key 'replay': must be one of closed, open (got 'sideways')");
     expect(errorOf(() => resolveConfig({ page_size: 5000 }))).toBe("config: key 'page_size': must be a power of two (got 5000)");
     expect(errorOf(() => resolveConfig({ device: { busy_latency_us: -1 } }))).toMatch(/^config: key 'device\.busy_latency_us': must be .*\(got -1\)$/);
     expect(errorOf(() => resolveConfig({ device: { busy_flush_us: 'lots' } }))).toMatch(/^config: key 'device\.busy_flush_us': /);
@@ -69,8 +69,8 @@ describe('configuration', () => {
   });
 
   it('refuses unknown personalities and policies, naming the key', () => {
-    expect(errorOf(() => resolveConfig({ personality: 'solaris' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach");
-    expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher, or a plugin file (.ts, .mts, .js, .mjs)");
+    expect(errorOf(() => resolveConfig({ personality: 'solaris' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach (got 'solaris')");
+    expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher, or a plugin file (.ts, .mts, .js, .mjs) (got 'pdflush')");
     expect(errorOf(() => resolveConfig({ writeback: { policy: 'flusher', background_ratio: 30, dirty_ratio: 20 } }))).toBe("config: key 'writeback.background_ratio': must be <= writeback.dirty_ratio (20)");
   });
 
@@ -137,7 +137,7 @@ describe('a bad key in a config file', () => {
     const c2 = f('c2.yaml', 'device:\n  profile: queue\n  channels: four\n');
     expect(message(c2)).toMatch(new RegExp(`^config: ${c2.replace(/[.]/g, '\\.')}:3: key 'device\\.channels': must be an integer`));
     const c3 = f('c3.yaml', '# a comment\ndevice: 3\n');
-    expect(message(c3)).toBe(`config: ${c3}:2: key 'device': must be object`);
+    expect(message(c3)).toBe(`config: ${c3}:2: key 'device': must be a mapping of keys (an object) (got 3)`);
     // JSON is YAML: the line of the key there too
     const c4 = f('c4.json', '{\n  "seed": 1,\n  "pager": { "cluster_pagez": 8 }\n}\n');
     expect(message(c4)).toBe(`config: ${c4}:3: key 'pager.cluster_pagez': unknown key`);

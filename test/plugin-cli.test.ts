@@ -88,7 +88,7 @@ describe('syncsim run with plugins', () => {
 
   it('a bad parameter, a missing file, parameters beside a built-in: exit 2 naming the key', async () => {
     const bad = await syncsimHere(['run', DEMO, '--config', config('ok'), '--set', 'writeback.params.mode=fast', '--out', 'x'], work);
-    expect([bad.code, bad.stderr]).toEqual([2, "syncsim: config: key 'writeback.params.mode': must be one of ok, throw, spin, outside\n"]);
+    expect([bad.code, bad.stderr]).toEqual([2, "syncsim: config: key 'writeback.params.mode': must be one of ok, throw, spin, outside (got 'fast')\n"]);
     const missing = await syncsimHere(['run', DEMO, '--set', 'device.discipline=./nope.ts', '--out', 'x'], work);
     expect([missing.code, missing.stderr]).toEqual([2, `syncsim: config: key 'device.discipline': cannot read plugin file ${join(work, 'nope.ts')}: not found\n`]);
     const builtin = await syncsimHere(['run', DEMO, '--set', 'device.discipline_params.x=1', '--out', 'x'], work);
