@@ -150,7 +150,7 @@ export function summaryTable(s: Summary): string {
     ['trace', `${escapeControl(s.trace.path)} (${s.trace.rows} rows)`],
     ['personality / replay', `${s.config.personality} / ${s.config.replay}, seed ${s.config.seed}`],
     ['simulated time', `${fmt(s.sim_time_us / 1000, 3)} ms`],
-    ['ops', Object.entries(s.ops).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')],
+    ['ops', Object.entries(s.ops).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || '(none)'],
     ['faults', `unmapped_write ${s.faults.unmapped_write}, unmapped_read ${s.faults.unmapped_read}`],
     ['msync', `${s.sync.count} calls, ${s.sync.ok} OK${Object.entries(s.sync.errors).map(([k, n]) => `, ${k} ${n}`).join('')}`],
     ['msync latency (µs)', `mean ${fmt(lat.mean)}  p50 ${fmt(lat.p50)}  p90 ${fmt(lat.p90)}  p99 ${fmt(lat.p99)}  p99.9 ${fmt(lat.p999)}  max ${fmt(lat.max)}`],

@@ -81,18 +81,20 @@ const serviceCase = (dist: string, properties: Record<string, unknown>, required
   if: { properties: { dist: { const: dist } }, required: ['dist'] },
   then: obj({ dist: { const: dist }, ...properties }, ['dist', ...required]),
 });
+/** Each service-time distribution's keys (besides `dist`) and which of them it requires. */
+const SERVICE_DISTS: Record<string, { keys: Record<string, unknown>; required: string[] }> = {
+  constant: { keys: { mean_us: duration }, required: ['mean_us'] },
+  exponential: { keys: { mean_us: positiveDuration }, required: ['mean_us'] },
+  uniform: { keys: { min_us: duration, max_us: duration }, required: ['min_us', 'max_us'] },
+  lognormal: { keys: { mean_us: positiveDuration, cv: range(0, 100, true), floor: FLOOR }, required: ['mean_us', 'cv'] },
+  empirical: { keys: { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, required: [] },
+};
 /** A service-time distribution (µs). */
 const serviceDist = {
   type: 'object',
   required: ['dist'],
-  properties: { dist: { enum: ['constant', 'exponential', 'uniform', 'lognormal', 'empirical'] } },
-  allOf: [
-    serviceCase('constant', { mean_us: duration }, ['mean_us']),
-    serviceCase('exponential', { mean_us: positiveDuration }, ['mean_us']),
-    serviceCase('uniform', { min_us: duration, max_us: duration }, ['min_us', 'max_us']),
-    serviceCase('lognormal', { mean_us: positiveDuration, cv: range(0, 100, true), floor: FLOOR }, ['mean_us', 'cv']),
-    serviceCase('empirical', { samples_us: { type: 'array', minItems: 1, maxItems: 10_000_000, items: duration }, file: { type: 'string', minLength: 1 } }, []),
-  ],
+  properties: { dist: { enum: Object.keys(SERVICE_DISTS) } },
+  allOf: Object.entries(SERVICE_DISTS).map(([dist, d]) => serviceCase(dist, d.keys, d.required)),
 };
 /** Largest data rate a device key may give (MB/s): 1 TB/s. */
 export const MAX_MBPS = 1e6;
@@ -245,8 +247,13 @@ function describe(e: ErrorObject): ConfigError {
     return new ConfigError(base, `must be ${kind}${r ? ` ${r}` : ''} (got ${shown(e.data)})`);
   }
   switch (e.keyword) {
-    case 'additionalProperties':
-      return new ConfigError(join(String(e.params.additionalProperty)), 'unknown key');
+    case 'additionalProperties': {
+      // a key of another distribution than the one in force (a profile's lognormal, given samples_us) says whose it is
+      const key = String(e.params.additionalProperty);
+      const dist = (e.data as { dist?: unknown } | undefined)?.dist;
+      const owners = typeof dist === 'string' && dist in SERVICE_DISTS ? Object.keys(SERVICE_DISTS).filter((d) => key in SERVICE_DISTS[d]!.keys) : [];
+      return new ConfigError(join(key), owners.length > 0 ? `unknown key for dist '${dist}' (a key of dist ${owners.join(' or ')}: set ${base ? `${base}.` : ''}dist too)` : 'unknown key');
+    }
     case 'required':
       return new ConfigError(join(String(e.params.missingProperty)), 'is required');
     case 'enum': {

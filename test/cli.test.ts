@@ -24,6 +24,16 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'throughput', 'replay', 'txn', 'durability', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'fs', 'provenance'];
 
 describe('syncsim run', () => {
+  it('a trace of a header and no rows: a run of nothing, exit 0, its ops line saying so', () => {
+    const d = tmp();
+    const trace = join(d, 'empty.csv');
+    writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n');
+    const r = syncsim(['run', trace, '--out', join(d, 'out')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ops\s+\(none\)$/m);
+    expect(JSON.parse(readFileSync(join(d, 'out', 'summary.json'), 'utf8')).trace.rows).toBe(0);
+  });
+
   it('replays the example trace and writes every result file', () => {
     const out = join(tmp(), 'demo');
     const r = syncsim(['run', DEMO, '--out', out]);

@@ -46,7 +46,7 @@ describe('configuration', () => {
   it('names an unknown key with its full dotted path', () => {
     expect(errorOf(() => resolveConfig({ device: { chanels: 2 } }))).toBe("config: key 'device.chanels': unknown key");
     expect(errorOf(() => resolveConfig({ colour: 'red' }))).toBe("config: key 'colour': unknown key");
-    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'constant', mean_us: 5, cv: 1 } } }))).toBe("config: key 'device.service.cv': unknown key");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'constant', mean_us: 5, cv: 1 } } }))).toBe("config: key 'device.service.cv': unknown key for dist 'constant' (a key of dist lognormal: set device.service.dist too)");
   });
 
   it('names the key of a bad value', () => {
@@ -58,6 +58,13 @@ describe('configuration', () => {
     expect(errorOf(() => resolveConfig({ device: { busy_flush_us: 'lots' } }))).toMatch(/^config: key 'device\.busy_flush_us': /);
     expect(resolveConfig({ device: { profile: 'sata-ssd', busy_latency_us: 15.5, busy_flush_us: 20 } }).device).toMatchObject({ busy_latency_us: 15.5, busy_flush_us: 20 });
     expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'lognormal', mean_us: 10 } } }))).toBe("config: key 'device.service.cv': is required");
+    // a key of another distribution than the one in force says whose it is; a key of none stays unknown
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'lognormal', mean_us: 10, cv: 0.5, samples_us: [80, 120] } } })))
+      .toBe("config: key 'device.service.samples_us': unknown key for dist 'lognormal' (a key of dist empirical: set device.service.dist too)");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'uniform', min_us: 1, max_us: 2, mean_us: 3 } } })))
+      .toBe("config: key 'device.service.mean_us': unknown key for dist 'uniform' (a key of dist constant or exponential or lognormal: set device.service.dist too)");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'uniform', min_us: 1, max_us: 2, median_us: 3 } } })))
+      .toBe("config: key 'device.service.median_us': unknown key");
     expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'uniform', min_us: 10, max_us: 5 } } }))).toBe("config: key 'device.service.min_us': must be <= max_us");
     expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'weibull' } } }))).toMatch(/^config: key 'device.service.dist': must be one of constant, exponential, uniform, lognormal, empirical/);
   });
