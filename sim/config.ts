@@ -264,9 +264,9 @@ function describe(e: ErrorObject): ConfigError {
     case 'const':
       return new ConfigError(base, `must be ${JSON.stringify(e.params.allowedValue)} (got ${shown(e.data)})`);
     case 'type': {
-      // Ajv's "must be object": with its article, and what was given
+      // Ajv's "must be object": with its article, and what was given (a number's type is told above, with its range)
       const t = String(e.params.type);
-      const kind = t === 'object' ? 'a mapping of keys (an object)' : t === 'array' ? 'a list (an array)' : t === 'integer' ? 'an integer' : `a ${t}`;
+      const kind = t === 'object' ? 'a mapping of keys (an object)' : t === 'array' ? 'a list (an array)' : `a ${t}`;
       return new ConfigError(base, `must be ${kind} (got ${shown(e.data)})`);
     }
     default:
