@@ -1,13 +1,20 @@
 /**
  * device.flush_gap: a FLUSH's fixed cost grows with the time since the
  * previous FLUSH (sim/device/flush-gap.ts, media.ts), and its fit from the
- * probe's samples (scripts/validate/flush-gap.ts). Expected values worked by hand.
+ * probe's samples (scripts/validate/flush-gap.ts), and the probe itself
+ * (scripts/measure/flush-gap.c: a FLUSH alone). Expected values worked by hand.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { resolveConfig } from '../sim/config.ts';
 import { flushGapFactor, flushGapProblem, NO_FLUSH_GAP } from '../sim/device/flush-gap.ts';
-import { fitFlushGap, gapPoints, isotonic, parseGapSamples, type FlushGapFit, type GapSample } from '../scripts/validate/flush-gap.ts';
+import { fitFlushGap, gapPoints, isotonic, makeSideFile, measureFlushGap, parseGapSamples, type FlushGapFit, type GapSample } from '../scripts/validate/flush-gap.ts';
+import { compileC } from '../scripts/measure/cpu-probe.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { rig } from './device-rig.ts';
 
 const TABLE = { gap_us: [100, 1000, 10_000], factor: [1, 1.5, 2] };
@@ -155,5 +162,58 @@ describe('fitting the probe: S(since, N) = c × factor(since) + N × destage', (
     expect(fitFlushGap([])).toBe('the probe timed 0 gaps of one write (at least two are needed)');
     // S₁ 50 and 120 µs; 32 writes at 2000 µs (past the last point: S₁ 120) took 2000: destage 31·1880 / 31² = 60.65 > 50
     expect(fitFlushGap([...mode(1, 0, 50, 50), ...mode(1, 1000, 1050, 120), ...mode(32, 0, 2000, 2000)])).toMatch(/^the writes' destage \(60\.65 µs each\) came out at or above the back-to-back FLUSH \(50\.00 µs\)/);
+  });
+});
+
+describe('the probe (scripts/measure/flush-gap.c) times a FLUSH alone', () => {
+  it('syncs its side file, which it never writes: the data file\'s writes change only the data file (so no inode write of theirs is in the fdatasync timed)', () => {
+    const work = mkdtempSync(join(tmpdir(), 'syncsim-flushgap-'));
+    try {
+      const data = join(work, 'data.bin');
+      writeFileSync(data, Buffer.alloc(1 << 20, 7));
+      const side = makeSideFile(work);
+      // mtimes the probe's writes would change (the kernel's coarse clock is far past them)
+      utimesSync(side, new Date(1_000_000_000), new Date(1_000_000_000));
+      utimesSync(data, new Date(1_000_000_000), new Date(1_000_000_000));
+      const bin = compileC(fileURLToPath(new URL('../scripts/measure/flush-gap.c', import.meta.url)), join(work, 'flush-gap'));
+      const r = spawnSync(bin, [data, '1', side], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(parseGapSamples(r.stdout)).toHaveLength(9 * 12);
+      expect(statSync(side).mtimeMs).toBe(1_000_000_000);
+      expect(readFileSync(side)).toEqual(Buffer.alloc(4096));
+      expect(statSync(data).mtimeMs).toBeGreaterThan(1_000_000_000);
+      expect(readFileSync(data).equals(Buffer.alloc(1 << 20, 7))).toBe(false);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('calibrate\'s step makes the side file in its own directory and says what it timed', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'syncsim-flushgap-'));
+    try {
+      const data = join(work, 'data.bin');
+      writeFileSync(data, Buffer.alloc(1 << 20, 7));
+      const r = await measureFlushGap(work, data, 1);
+      expect(r.note).toBe(`probe flush-gap.c, 1 rounds, writes to ${data}, a FLUSH alone by fdatasync of an untouched side file`);
+      expect(r.samples).toHaveLength(9 * 12);
+      expect(readFileSync(join(work, 'flush-gap-side.bin'))).toEqual(Buffer.alloc(4096));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to run without the side file (usage, exit 2), and the side file is never made over an existing file', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'syncsim-flushgap-'));
+    try {
+      const bin = compileC(fileURLToPath(new URL('../scripts/measure/flush-gap.c', import.meta.url)), join(work, 'flush-gap'));
+      const r = spawnSync(bin, [join(work, 'x'), '1'], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('usage: flush-gap FILE ROUNDS SIDE\n');
+      writeFileSync(join(work, 'flush-gap-side.bin'), 'mine');
+      expect(() => makeSideFile(work)).toThrow(/EEXIST/);
+      expect(readFileSync(join(work, 'flush-gap-side.bin'), 'utf8')).toBe('mine');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -74,10 +74,10 @@ FILE' and 'device.profile: FILE' accept:
      steps with the fdatasync after it; read_latency, write_latency,
      flush_cv and flush_quantiles then keep only their own share of their
      spread, and each time its median;
-  3a. the FLUSH-gap probe (flush-gap.c, built with cc): fdatasync after one
-     4k O_DIRECT write with the CPU kept busy 0, 0.5, 1, 2, 4, 8, 16 ms
-     before it, and after 8 and 32 writes back to back, interleaved round by
-     round: how the FLUSH grows with the time since the previous one, as a
+  3a. the FLUSH-gap probe (flush-gap.c, built with cc): a FLUSH alone (an
+     fdatasync of a side file nothing writes) after one 4k O_DIRECT write
+     with the CPU kept busy 0, 0.5, 1, 2, 4, 8, 16 ms before it, and after
+     8 and 32 writes back to back, interleaved round by round: how the FLUSH grows with the time since the previous one, as a
      device.flush_gap table (in the profile since 2026-12-05, late), and
      each write's destage with that time taken out (reported:
      media_write_us stays the flush-N steps' slope) (README, "The FLUSH

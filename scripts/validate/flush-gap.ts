@@ -2,22 +2,24 @@
  * The FLUSH-gap step of `syncsim calibrate`: how a FLUSH's fixed cost grows
  * with the time since the previous FLUSH (a `device.flush_gap` table), and
  * the per-write destage with that time taken out. Both go to the report
- * (`fits.flush_gap`); since 2026-12-05 (late) the table goes in the
- * profile too, while `media_write_us` stays the flush-N steps' slope
- * (calibration.ts; README, "The FLUSH grows with the time since the
- * previous one").
+ * (`fits.flush_gap`); the table goes in the profile too, while
+ * `media_write_us` stays the flush-N steps' slope (calibration.ts; README,
+ * "The FLUSH and the time since the previous one").
  *
- * What it measures: on the development machine (a virtio-blk disk over the
- * host's page cache) an fdatasync after one 4 KiB O_DIRECT write took
- * 79–80 µs at the median back to back, 160–176 µs 4 ms after the previous
- * one and 246–252 µs 16 ms after, with the guest's CPU busy in between. The
- * flush-N steps write N blocks back to back before each fdatasync, so
- * their time between FLUSHes grows with N, and their slope per write holds
- * that growth too. The probe (scripts/measure/flush-gap.c) spins the CPU
- * between samples and interleaves its modes round by round, so that every
- * gap sees the same moments of the host.
+ * What it measures: the probe (scripts/measure/flush-gap.c) spins the CPU
+ * for a gap, makes 4 KiB O_DIRECT writes to the data file, then times an
+ * fdatasync of a side file that nothing writes: a FLUSH alone. Its modes
+ * are interleaved round by round, so that every gap sees the same moments
+ * of the host. Until 2026-12-05 it timed an fdatasync of the data file
+ * itself, and found it growing from about 60 µs back to back to about 120
+ * µs 4 ms after the previous one; block traces showed that growth to be
+ * ext4 writing the inode, whose mtime the write had changed once the
+ * kernel's coarse clock had ticked, while the FLUSH stayed at 43–47 µs.
+ * The model writes that inode itself (sim/fs/ext4-nojournal.ts).
  */
 import type { ChildProcess } from 'node:child_process';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { flushGapFactor, type FlushGap } from '../../sim/device/flush-gap.ts';
 import { runCProbe } from '../measure/cpu-probe.ts';
 import { median } from './fit.ts';
@@ -144,13 +146,33 @@ function dedupe(gaps: number[]): number[] {
 /** Rounds of the probe (each ~0.3–0.5 s on the development machine): full and --quick. */
 export const GAP_ROUNDS = { full: 8, quick: 3 } as const;
 
+/** The side file in `work` whose fdatasync is the probe's FLUSH alone (4 KiB, written and synced once, never again). */
+export function makeSideFile(work: string): string {
+  const path = join(work, 'flush-gap-side.bin');
+  const fd = openSync(path, 'wx');
+  try {
+    writeSync(fd, Buffer.alloc(4096));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
 /**
  * Compiles and runs the probe on `dataFile` (calibrate's laid-out file) for
- * `rounds` rounds in `work`; its samples, or null with the reason (no C
- * compiler, or the probe failed).
+ * `rounds` rounds in `work` (a directory of calibrate's own, where it makes
+ * the side file); its samples, or null with the reason (no C compiler, or
+ * the probe failed).
  */
 export async function measureFlushGap(work: string, dataFile: string, rounds: number, onChild?: (c: ChildProcess) => void): Promise<{ samples: GapSample[] | null; note: string }> {
-  const r = await runCProbe(PROBE_SOURCE, work, 'the FLUSH-gap probe', [dataFile, String(rounds)], parseGapSamples, onChild);
-  return 'value' in r ? { samples: r.value, note: `probe flush-gap.c, ${rounds} rounds, on ${dataFile}` } : { samples: null, note: r.reason };
+  let side: string;
+  try {
+    side = makeSideFile(work);
+  } catch (e) {
+    return { samples: null, note: `no side file for the probe (${(e as Error).message})` };
+  }
+  const r = await runCProbe(PROBE_SOURCE, work, 'the FLUSH-gap probe', [dataFile, String(rounds), side], parseGapSamples, onChild);
+  return 'value' in r ? { samples: r.value, note: `probe flush-gap.c, ${rounds} rounds, writes to ${dataFile}, a FLUSH alone by fdatasync of an untouched side file` } : { samples: null, note: r.reason };
 }
 
