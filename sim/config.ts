@@ -258,7 +258,8 @@ function describe(e: ErrorObject): ConfigError {
       return new ConfigError(join(String(e.params.missingProperty)), 'is required');
     case 'enum': {
       // a key that may also name a plugin file says so
-      const plugin = PLUGIN_KEYS.some((pk) => `${pk.group}.${pk.key}` === base) ? ', or a plugin file (.ts, .mts, .js, .mjs)' : '';
+      const plugin = PLUGIN_KEYS.some((pk) => `${pk.group}.${pk.key}` === base) ? ', or a plugin file (.ts, .mts, .js, .mjs)'
+        : base === 'device.profile' ? ', or a profile file (a path with a slash, or ending .yaml, .yml or .json: syncsim calibrate writes one)' : '';
       return new ConfigError(base, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${plugin} (got ${shown(e.data)})`);
     }
     case 'const':

@@ -252,11 +252,17 @@ describe('binary trace cache', () => {
       otherHost: `c.sst.tmp-${dead}-0@elsewhere.example`,
       siblingThread: `d.sst.tmp-${process.pid}-3@${hostname()}`,
     };
-    for (const n of Object.values(names)) writeFileSync(join(cacheDir, n), 'partial');
+    for (const n of Object.values(names)) writeFileSync(join(cacheDir, n), 'SYNCSST1partial');
+    // a killed writer's file may still be empty; a file of the user's that only has such a name is not syncsim's to remove
+    const emptyDead = `e.sst.tmp-${dead}-0@${hostname()}`, usersFile = `f.sst.tmp-${dead}-0@${hostname()}`, usersDir = `g.sst.tmp-${dead}`;
+    writeFileSync(join(cacheDir, emptyDead), '');
+    writeFileSync(join(cacheDir, usersFile), 'my notes');
+    mkdirSync(join(cacheDir, usersDir));
     const trace = join(d, 't.csv');
     writeFileSync(trace, readFileSync(DEMO));
     expect(await ensureCache(trace, cacheDir)).toBe('csv+cache');
-    expect(readdirSync(cacheDir).sort()).toEqual([basename(cachePathFor(trace, cacheDir)), names.otherHost, names.siblingThread].sort());
+    expect(readdirSync(cacheDir).sort()).toEqual([basename(cachePathFor(trace, cacheDir)), names.otherHost, names.siblingThread, usersFile, usersDir].sort());
+    expect(readFileSync(join(cacheDir, usersFile), 'utf8')).toBe('my notes');
     expect(await ensureCache(trace, cacheDir)).toBe('cache');
     expect(await ensureCache(cachePathFor(trace, cacheDir), cacheDir)).toBe('direct');
   });

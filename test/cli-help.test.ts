@@ -3,6 +3,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { syncsimHere } from './cli-here.ts';
 
@@ -83,5 +85,20 @@ describe('syncsim --version', () => {
     expect(s.status).toBe(2);
     expect(s.stdout).toBe('');
     expect(s.stderr).toBe("syncsim: --version takes no arguments (got 'extra' 'more'; try 'syncsim --version' alone)\n");
+  });
+});
+
+describe('an option that takes one value, given twice', () => {
+  it('is refused naming both values, exit 2 (the last would silently win: a second --config replacing the first); --set, which takes several, is not', async () => {
+    const r = await syncsimHere(['run', 'traces/examples/demo.csv', '--config', 'a.yaml', '--config', 'b.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("syncsim: --config given twice ('a.yaml' and 'b.yaml'): it takes one value (try 'syncsim run --help')\n");
+    const s = await syncsimHere(['gen', 'random-writer', '--seed', '1', '--seed=2']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toBe("syncsim: --seed given twice ('1' and '2'): it takes one value (try 'syncsim gen --help')\n");
+    const out = join(mkdtempSync(join(tmpdir(), 'syncsim-twice-')), 'r');
+    const ok = await syncsimHere(['run', 'traces/examples/demo.csv', '--set', 'device.channels=4', '--set', 'device.cache_mb=8', '--out', out]);
+    expect(ok.stderr).not.toMatch(/given twice/);
+    expect(ok.code).toBe(0);
   });
 });

@@ -78,6 +78,7 @@ describe('configuration', () => {
   it('refuses unknown personalities and policies, naming the key', () => {
     expect(errorOf(() => resolveConfig({ personality: 'solaris' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach (got 'solaris')");
     expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher, or a plugin file (.ts, .mts, .js, .mjs) (got 'pdflush')");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'nosuch' } }))).toBe("config: key 'device.profile': must be one of nvme, sata-ssd, hdd, ram, queue, or a profile file (a path with a slash, or ending .yaml, .yml or .json: syncsim calibrate writes one) (got 'nosuch')");
     expect(errorOf(() => resolveConfig({ writeback: { policy: 'flusher', background_ratio: 30, dirty_ratio: 20 } }))).toBe("config: key 'writeback.background_ratio': must be <= writeback.dirty_ratio (20)");
   });
 

@@ -110,4 +110,27 @@ describe('atomic files', () => {
     c.commit();
     expect(existsSync(join(d, 'fresh'))).toBe(true);
   });
+
+  it('StagingDir removes only leftovers of its own (empty, or holding syncsim\'s marker), never a user\'s file or folder of such a name', () => {
+    const d = tmp();
+    const out = join(d, 'run');
+    const dead = deadPid();
+    // a killed run's stage (its marker written when it was made) and an earlier output renamed aside: syncsim's
+    mkdirSync(join(d, `.run.tmp-${dead}`));
+    writeFileSync(join(d, `.run.tmp-${dead}`, '.syncsim'), JSON.stringify({ command: 'run', version: '0' }) + '\n');
+    writeFileSync(join(d, `.run.tmp-${dead}`, 'syncs.csv'), 'partial');
+    // a user's: a backup folder and a scratch file that happen to be named so
+    mkdirSync(join(d, `.run.old-${dead}`));
+    writeFileSync(join(d, `.run.old-${dead}`, 'notes.txt'), 'my backup');
+    writeFileSync(join(d, `.run.tmp-${dead + 1}`), 'my scratch');
+    const a = new StagingDir(out, 'run');
+    a.commit();
+    expect(readdirSync(d).sort()).toEqual([`.run.old-${dead}`, `.run.tmp-${dead + 1}`, 'run'].sort());
+    expect(readFileSync(join(d, `.run.old-${dead}`, 'notes.txt'), 'utf8')).toBe('my backup');
+    expect(readFileSync(join(d, `.run.tmp-${dead + 1}`), 'utf8')).toBe('my scratch');
+    // a user's file where this process would stage: refused, kept
+    writeFileSync(join(d, `.again.tmp-${process.pid}`), 'mine');
+    expect(() => new StagingDir(join(d, 'again'), 'run')).toThrow(/is in the way \(not a staging directory of syncsim's: move it\)/);
+    expect(readFileSync(join(d, `.again.tmp-${process.pid}`), 'utf8')).toBe('mine');
+  });
 });

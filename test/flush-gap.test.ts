@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { resolveConfig } from '../sim/config.ts';
 import { flushGapFactor, flushGapProblem, NO_FLUSH_GAP } from '../sim/device/flush-gap.ts';
-import { fitFlushGap, gapPoints, isotonic, makeSideFile, measureFlushGap, parseGapSamples, type FlushGapFit, type GapSample } from '../scripts/validate/flush-gap.ts';
+import { fitFlushGap, gapGrowth, gapPoints, isotonic, makeSideFile, measureFlushGap, parseGapSamples, rankSumP, type FlushGapFit, type GapSample } from '../scripts/validate/flush-gap.ts';
 import { compileC } from '../scripts/measure/cpu-probe.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -215,5 +215,36 @@ describe('the probe (scripts/measure/flush-gap.c) times a FLUSH alone', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('whether the table goes in the profile: the FLUSH after long gaps clearly above the back-to-back one', () => {
+  it('rankSumP: exact small cases by hand — x all above y (3 and 3): U = 9, z = (9 − 4.5 − 0.5) / √5.25 = 1.746, p = 0.0404', () => {
+    expect(rankSumP([4, 5, 6], [1, 2, 3])).toBeCloseTo(0.0404, 3);
+    // all tied: U = 4.5, z = −0.5 / √5.25 = −0.218, p = Φ(0.218) = 0.5864
+    expect(rankSumP([1, 1, 1], [1, 1, 1])).toBeCloseTo(0.5864, 3);
+    // x all below y: U = 0, z = (0 − 4.5 − 0.5) / √5.25 = −2.182, p = Φ(2.182) = 0.9854
+    expect(rankSumP([1, 2, 3], [4, 5, 6])).toBeCloseTo(0.9854, 3);
+  });
+
+  // one round: each mode's 12 samples in the probe's order, the back-to-back FLUSH at b µs and the long gaps' at l
+  const round = (b: number, l: number): GapSample[] => [[1, 0], [1, 500], [1, 1000], [1, 2000], [1, 4000], [1, 8000], [1, 16000], [8, 0], [32, 0]].flatMap(([w, g]) =>
+    Array.from({ length: 12 }, (_, i) => ({ writes: w!, gap_us: g!, since_us: g! + 60, sync_us: (g! >= 4000 ? l : b) + (i % 4) })));
+
+  it('growth in every round and a small p: clear (the old probe\'s inode write looked so: 49 → 120 µs)', () => {
+    const g = gapGrowth([...round(50, 120), ...round(52, 118), ...round(49, 121)]);
+    // back to back: 36 samples, 49 ×3, 50 ×6, 51 ×6, 52 ×9, ...: the 18th and 19th are 52; long: 108, the 54th and 55th are 121
+    expect(g).toMatchObject({ clear: true, rounds: 3, rounds_up: 3, back_to_back_us: 52, long_us: 121 });
+    expect(g.p).toBeLessThan(1e-6);
+    expect(g.why).toMatch(/^the FLUSH after 4 ms and more \(median 121 µs\) above the back-to-back one \(52 µs\) in every round \(3 of 3\), rank-sum p .* < 0\.001$/);
+  });
+
+  it('one slow moment of the host in one round is not growth; nor is a flat FLUSH', () => {
+    const once = gapGrowth([...round(60, 60), ...round(44, 60), ...round(60, 60)]);
+    expect(once.clear).toBe(false);
+    expect(once.rounds_up).toBe(1);
+    const flat = gapGrowth([...round(60, 60), ...round(60, 60)]);
+    expect(flat).toMatchObject({ clear: false, rounds: 2 });
+    expect(flat.why).toMatch(/^not clearly growing: after 4 ms and more a median of 61\.5 µs against 61\.5 back to back, above it in 0 of 2 rounds, rank-sum p 0\.\d{3} \(the table goes in the profile when p < 0\.001 and every round is above\)$/);
   });
 });

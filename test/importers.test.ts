@@ -609,6 +609,7 @@ describe('syncsim import', () => {
     [['--from', 'msr', MSR, '--sync-flags', 'SYNC|USER'], /unknown msync flag 'USER'/],
     [['--from', 'msr', MSR, '--page-size', '3000'], /--page-size expects a power of two/],
     [['--from', 'msr', MSR, '--bogus'], /^unknown option '--bogus' \(an argument that starts with '-' goes after '--', as in: syncsim import -- --bogus; try 'syncsim import --help'\)$/],
+    [['--from', 'msr', MSR, '-o', '/nonexistent-dir-of-syncsim/x.csv'], /^cannot write \/nonexistent-dir-of-syncsim\/x\.csv: its directory does not exist$/],
   ])('usage error %j', async (args, what) => {
     await expect(importCommand.run(args)).rejects.toThrow(what);
   });

@@ -110,6 +110,8 @@ describe('which directories a command may replace', () => {
       const r = await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
+      // an SVG alone: no PNG size said
+      expect(r.stdout).toMatch(/^latency-cdf  \d+×\d+ px  2 files  \d+ ms$/m);
     }
     expect(readdirSync(join(d, 'r', 'report')).sort()).toEqual(['.syncsim', 'latency-cdf.svg', 'latency-cdf.vl.json', 'report.json']);
     expect(JSON.parse(readFileSync(join(d, 'r', 'report', '.syncsim'), 'utf8'))).toMatchObject({ command: 'report' });

@@ -461,8 +461,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(Object.keys(doc.device)).toEqual(['profile', 'channels', 'read_latency', 'write_latency', ...(stage ? ['submit_us', 'submit_command_us', 'submit_overlap', 'submit_completion'] : []),
       'read_bandwidth_mbps', ...(doc.device.segment_us !== undefined ? ['segment_us'] : []), ...(doc.device.read_request_mbps !== undefined ? ['read_request_mbps'] : []),
       ...(doc.device.max_segments !== undefined ? ['max_segments'] : []), ...(doc.device.ring_descriptors !== undefined ? ['ring_descriptors'] : []), 'bandwidth_mbps', 'media_mbps', 'write_cache', 'flush_us', ...(doc.device.write_cache ? ['flush_empty_us', 'flush_cv', 'flush_floor', 'flush_quantiles', 'destage', 'media_write_us'] : []),
-      // the FLUSH-gap table with a write cache (the probe needs cc, which this test has)
-      ...(doc.device.write_cache ? ['flush_gap'] : []), 'host_cv',
+      // the FLUSH-gap table with a write cache, when the FLUSH clearly grew with the gap (the probe needs cc, which this test has)
+      ...(doc.device.write_cache && cj.fits.flush_gap_growth?.clear ? ['flush_gap'] : []), 'host_cv',
       ...(doc.device.host_cv > 0 && doc.device.flush_floor > 0 ? ['host_floor'] : []),
       // the device's round trips beside a busy CPU, from the CPU probe (none with one CPU)
       ...(cj.fitted['device.busy_latency_us'] ? ['busy_latency_us', 'busy_flush_us'] : [])]);
@@ -569,12 +569,19 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(gapTable.factor[0]).toBeLessThanOrEqual(1); // 1 by construction, lower only when pooled with a later gap whose median came out lower
     expect(gapTable.factor[0]).toBeGreaterThan(0);
     expect(cj.fits.flush_gap.destage_us).toBeGreaterThanOrEqual(0);
-    if (doc.device.write_cache) {
-      // in the profile (a device without a write cache sends no FLUSH to price), with its provenance
+    // the growth test decides whether the table goes in the profile (a device without a write cache sends no FLUSH to price)
+    const growth = cj.fits.flush_gap_growth as { clear: boolean; p: number; rounds: number; rounds_up: number; why: string };
+    expect(growth.rounds).toBe(3);
+    expect(growth.clear).toBe(growth.p < 0.001 && growth.rounds_up === 3);
+    if (doc.device.write_cache && growth.clear) {
       expect(doc.device.flush_gap).toEqual(gapTable);
       expect(cj.fitted['device.flush_gap']).toMatchObject({ value: gapTable, n: 9 * 12 * 3 });
-      expect(cal.stdout).toMatch(/^flush gap\s+× [\d.]+ at \d+ µs, .* since the previous FLUSH; [\d.]+ µs a write with that time taken out \(device\.flush_gap\)$/m);
-    } else expect(doc.device.flush_gap).toBeUndefined();
+      expect(cal.stdout).toMatch(/^flush gap\s+a FLUSH alone × [\d.]+ at \d+ µs, .* since the previous FLUSH; [\d.]+ µs a write with that time taken out \(device\.flush_gap: the FLUSH after 4 ms and more .* in every round .*\)$/m);
+    } else {
+      expect(doc.device.flush_gap).toBeUndefined();
+      expect(cj.fitted['device.flush_gap']).toBeUndefined();
+      if (doc.device.write_cache) expect(cal.stdout).toMatch(/^flush gap\s+a FLUSH alone × [\d.]+ at \d+ µs, .* \(measured, not in the profile: not clearly growing: after 4 ms and more a median of [\d.]+ µs against [\d.]+ back to back, above it in \d of 3 rounds, rank-sum p .*\)$/m);
+    }
     // the empty FLUSH: syncsim's own timing of fdatasync with nothing written
     expect(cj.fits.flush_empty.count).toBeGreaterThanOrEqual(10);
     // the FLUSH level: the 1-write fdatasyncs of the quietest of the probes after write steps and the flush step (those pooled beside it;

@@ -5,9 +5,9 @@
  * so a crash, a kill or an error never leaves half of one, and what was there
  * before stays until the new one replaces it.
  */
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checkOutDir, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
+import { checkOutDir, OutDirError, readMarker, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
 import { createGunzip } from 'node:zlib';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
@@ -207,6 +207,36 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: s
   }
 }
 
+/** Whether anything is at `path` (a dangling link too). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes `path` when it is a leftover of syncsim's own staging: a real
+ * directory (not a link) that is empty or holds syncsim's marker (a stage
+ * of a command that writes one, or an earlier output renamed aside).
+ * Anything else — a user's file or directory that happens to have such a
+ * name — is left alone. Whether it was removed.
+ */
+function removeLeftover(path: string): boolean {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return false;
+  }
+  if (!st.isDirectory()) return false;
+  if (readdirSync(path).length > 0 && readMarker(path) === undefined) return false;
+  rmSync(path, { recursive: true, force: true });
+  return true;
+}
+
 /**
  * A directory being filled: `path` (`.NAME.tmp-PID`, beside `out`) until
  * {@link commit} renames it to `out`, replacing what was there only then.
@@ -228,10 +258,10 @@ export class StagingDir {
     const prefix = `.${basename(this.out)}.`;
     for (const name of readdirSync(parent)) {
       const m = name.startsWith(prefix) ? /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;
-      if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) rmSync(join(parent, name), { recursive: true, force: true });
+      if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) removeLeftover(join(parent, name));
     }
     this.path = tempBeside(this.out);
-    rmSync(this.path, { recursive: true, force: true });
+    if (!removeLeftover(this.path) && present(this.path)) throw new OutDirError(`--out ${out}: ${this.path} is in the way (not a staging directory of syncsim's: move it)`);
     mkdirSync(this.path);
     if (command) writeMarker(this.path, command);
   }
@@ -244,7 +274,7 @@ export class StagingDir {
     if (this.command) checkOutDir(this.out, { command: this.command });
     if (existsSync(this.out)) {
       const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
-      rmSync(old, { recursive: true, force: true });
+      if (!removeLeftover(old) && present(old)) throw new OutDirError(`--out ${this.out}: ${old} is in the way (not a staging directory of syncsim's: move it)`);
       renameSync(this.out, old);
       renameSync(this.path, this.out);
       rmSync(old, { recursive: true, force: true });

@@ -9,7 +9,7 @@
  * whole read succeeded.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
@@ -68,7 +68,22 @@ function removeStaleTemps(cacheDir: string): void {
   const here = hostname();
   for (const name of readdirSync(cacheDir)) {
     const t = parseCacheTemp(name);
-    if (t && (t.host === undefined || t.host === here) && t.pid !== process.pid && !processAlive(t.pid)) rmSync(join(cacheDir, name), { force: true });
+    if (t && (t.host === undefined || t.host === here) && t.pid !== process.pid && !processAlive(t.pid) && isCacheTemp(join(cacheDir, name))) rmSync(join(cacheDir, name), { force: true });
+  }
+}
+
+/**
+ * Whether `path` is a cache file half-written by syncsim: a regular file,
+ * empty or beginning with the cache's magic. A file of the user's that only
+ * has such a name (the cache directory can be any directory: `--cache-dir`)
+ * is left alone.
+ */
+function isCacheTemp(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() && (st.size === 0 || isCacheFile(path));
+  } catch {
+    return false;
   }
 }
 

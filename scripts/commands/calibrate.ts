@@ -17,9 +17,13 @@ const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--r
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, segment_us, read_request_mbps, max_segments,
 ring_descriptors, bandwidth_mbps, media_mbps, channels, submit_us,
-submit_command_us, submit_overlap, submit_completion, write_cache, flush_us, flush_empty_us, flush_cv, flush_floor, flush_quantiles,
-destage, media_write_us, host_cv, host_floor, busy_latency_us, busy_flush_us), readahead.pages, fs.kind and
-the CPU costs (cpu.syscall_us, fault_page_us, clean_page_us, clean_page_busy_us, wire_page_us)
+submit_command_us, submit_overlap, submit_completion, write_cache,
+flush_us, flush_empty_us, flush_cv, flush_floor, flush_quantiles,
+destage, media_write_us, flush_gap, host_cv, host_floor,
+busy_latency_us, busy_flush_us), readahead.pages, fs.kind,
+fs.timestamp_tick_us and the CPU costs (cpu.syscall_us, fault_page_us,
+clean_page_us, clean_page_busy_us, wire_page_us, clean_io_us,
+writeback_call_us, cv)
 to the device and file system under PATH, from microbenchmarks only (never
 the validation jobs), and writes a profile file that 'syncsim run --config
 FILE' and 'device.profile: FILE' accept:
@@ -77,12 +81,13 @@ FILE' and 'device.profile: FILE' accept:
   3a. the FLUSH-gap probe (flush-gap.c, built with cc): a FLUSH alone (an
      fdatasync of a side file nothing writes) after one 4k O_DIRECT write
      with the CPU kept busy 0, 0.5, 1, 2, 4, 8, 16 ms before it, and after
-     8 and 32 writes back to back, interleaved round by round: how the FLUSH grows with the time since the previous one, as a
-     device.flush_gap table (in the profile since 2026-12-05, late), and
-     each write's destage with that time taken out (reported:
-     media_write_us stays the flush-N steps' slope) (README, "The FLUSH
-     grows with the time since the previous one"); skipped without cc (no
-     table then);
+     8 and 32 writes back to back, interleaved round by round: how the
+     FLUSH grows with the time since the previous one, as a
+     device.flush_gap table, in the profile only when the FLUSH after 4 ms
+     and more is above the back-to-back one in every round and by a
+     rank-sum test at p < 0.001, and each write's destage with that time
+     taken out (reported: media_write_us stays the flush-N steps' slope);
+     skipped without cc (no table then);
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
      FLUSH), reported beside the simulator's prediction;
   5. a cold sequential mmap read (fio): faults that miss vs hit, beside

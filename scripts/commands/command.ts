@@ -24,8 +24,9 @@ export interface Command {
  */
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: string, argv: string[], options: O) {
   const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  let parsed;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, options: all as O & typeof all });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: all as O & typeof all, tokens: true });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(err.message)?.[1] : undefined;
@@ -34,5 +35,25 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
     // node's parseArgs explains over several lines: one line, as every syncsim error
     const msg = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
     throw new InputError(`${msg.charAt(0).toLowerCase()}${msg.slice(1)} (try 'syncsim ${name} --help')`);
+  }
+  refuseRepeats(name, parsed.tokens, all);
+  return parsed;
+}
+
+/**
+ * An option that takes one value given twice is refused (parseArgs would
+ * keep the last and drop the other without a word: a second `--config`
+ * replacing the first); a flag given twice says the same thing twice, and an
+ * option that takes several (`--set`) is not concerned.
+ */
+function refuseRepeats(name: string, tokens: readonly { kind: string; name?: string; rawName?: string; value?: string }[], options: ParseArgsOptionsConfig): void {
+  const seen = new Map<string, string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === undefined) continue;
+    const o = options[t.name];
+    if (!o || o.type !== 'string' || o.multiple) continue;
+    const before = seen.get(t.name);
+    if (before !== undefined) throw new InputError(`--${t.name} given twice ('${before}' and '${t.value ?? ''}'): it takes one value (try 'syncsim ${name} --help')`);
+    seen.set(t.name, t.value ?? '');
   }
 }

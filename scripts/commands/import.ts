@@ -252,7 +252,8 @@ async function run(argv: string[]): Promise<number> {
     sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments });
   } catch (e) {
     release();
-    throw new InputError(`cannot write ${out}: ${(e as Error).message}`);
+    // the output's own name, not the temporary file's: a missing directory as convert and gen say it
+    throw new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   }
   const stats: ImportStats = {};
   const ops: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;

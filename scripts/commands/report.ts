@@ -103,8 +103,8 @@ async function run(argv: string[]): Promise<number> {
   for (const c of outcome.charts) {
     const ms = c.ms.layout + c.ms.png + c.ms.pdf;
     // px = pt in the PDF; the PNG is drawn at theme.pngScale times that for print
-    const png = `${Math.round(c.width * theme.pngScale)}×${Math.round(c.height * theme.pngScale)}`;
-    process.stdout.write(`${c.name.padEnd(w)}  ${c.width}×${c.height} px (PNG ${png})  ${c.files.length} files  ${ms.toFixed(0)} ms\n`);
+    const png = c.files.some((f) => f.endsWith('.png')) ? ` (PNG ${Math.round(c.width * theme.pngScale)}×${Math.round(c.height * theme.pngScale)})` : '';
+    process.stdout.write(`${c.name.padEnd(w)}  ${c.width}×${c.height} px${png}  ${c.files.length} files  ${ms.toFixed(0)} ms\n`);
     for (const warning of c.warnings) process.stderr.write(`syncsim: warning: ${c.name}: ${escapeControl(warning)}\n`);
   }
   for (const n of outcome.notes) process.stdout.write(`note: ${escapeControl(n)}\n`);

@@ -7,7 +7,7 @@ import type { WritebackStage } from './writeback-stage.ts';
 import type { CompletionFit } from './completion-fit.ts';
 import type { FioLatency } from './fio.ts';
 import type { ChannelFit, DestageFit, DestageRateFit, FlushFit, LatencyBandwidthFit, PageinSplit } from './fit.ts';
-import type { FlushGapFit } from './flush-gap.ts';
+import type { FlushGapFit, GapGrowth } from './flush-gap.ts';
 import type { BlockDevice } from './blockdev.ts';
 import type { CpuFigures } from '../measure/cpu-fit.ts';
 import type { PageinProbeFit } from './pagein-probe.ts';
@@ -66,6 +66,8 @@ export interface Calibration {
     /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
     flush_gap?: FlushGapFit | null;
     flush_gap_note?: string;
+    /** Whether the FLUSH-gap table went in the profile: the FLUSH after the long gaps clearly above the back-to-back one (flush-gap.ts, gapGrowth); null without a table. Absent in reports of earlier versions. */
+    flush_gap_growth?: GapGrowth | null;
     /** fdatasync with nothing written (a FLUSH of an empty cache), timed by syncsim: flush_empty_us. */
     flush_empty: FioLatency;
     /** The FLUSH level flush_us and flush_cv were fitted to: the 1-write fdatasyncs of the quietest flush-probe-K or flush step (lowest median) among those right after a write step; null when fio's I/O logs gave no timed syncs (fio < 3.31; then the flush step's own figures). */

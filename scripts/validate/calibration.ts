@@ -56,7 +56,7 @@ import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS } from './fio.ts';
 import { median, splitPagein } from './fit.ts';
 import { measurePagein, pageCacheReadRate, PAGEIN_PROBE_REPS } from './pagein-probe.ts';
-import { fitFlushGap, GAP_ROUNDS, measureFlushGap } from './flush-gap.ts';
+import { fitFlushGap, GAP_ROUNDS, gapGrowth, measureFlushGap } from './flush-gap.ts';
 import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry, segmentProvenance, withSegments } from './segment-probe.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, sizeLabel, stepJobText, type Microbench } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
@@ -247,6 +247,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const gapFit = gapRun.samples ? fitFlushGap(gapRun.samples) : gapRun.note;
     const gap = typeof gapFit === 'string' ? null : gapFit, gapNote = typeof gapFit === 'string' ? gapFit : gapRun.note;
     if (!gap) log(`calibrate: no FLUSH-gap table: ${gapNote}`);
+    // the table goes in the profile only when the FLUSH clearly grows with the gap (flush-gap.ts, gapGrowth)
+    const growth = gap && gapRun.samples ? gapGrowth(gapRun.samples) : null;
     log(`calibrate: [${total - 1}/${total}] fdatasync with nothing written (a FLUSH of an empty cache) ...`);
     const flushEmpty = emptyFlushStep(work, stepMs);
     const cpuReps = opts.quick ? QUICK_CPU_REPS : CPU_REPS;
@@ -316,7 +318,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       ...(fit.destage ? { destage: fit.destage.destage, media_write_us: fit.destage.media_write_us } : {}),
       // the FLUSH's growth with the time since the previous one, a FLUSH alone timed (the flush-N slope stays the destage: with the
       // probe's destage instead, two validations replayed worse; docs/validation-notes.md, "The FLUSH grows with the time since the previous one")
-      ...(gap && fit.flush.write_cache ? { flush_gap: gap.table } : {}),
+      ...(gap && growth?.clear && fit.flush.write_cache ? { flush_gap: gap.table } : {}),
     };
     // the host's speed shared by a write and its FLUSH: split off each time's spread (host-spread.ts)
     const host = splitHostSpread(marginal, hostPairs, 'flush-probe-*, flush (the steps after writes)');
@@ -357,7 +359,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         'device.destage': { value: fit.destage.destage, r2: fit.destage.r2, n: fit.destage.n, from: `flush, flush-*: fdatasync after ${flushPoints(steps)} 4k O_DIRECT overwrites: ${fit.destage.slope_us_per_write.toFixed(2)} µs more per write (${fit.destage.destage === 'on_flush' ? 'growing by more than a quarter of the bare FLUSH: the cache destages only when flushed' : 'about flat: the cache keeps up with the writes'})` },
         'device.media_write_us': { value: fit.destage.media_write_us, r2: fit.destage.r2, n: fit.destage.n, from: fit.destage.destage === 'on_flush' ? 'flush, flush-*: slope per write less the transfer of 4 KiB at media_mbps' : 'flush, flush-*: 0 (a cache that keeps up shows no per-write cost)' },
       } : {}),
-      ...(gap && fit.flush.write_cache ? { 'device.flush_gap': { value: gap.table, r2: null, n: gap.samples, from: `flush-gap: the probe flush-gap.c, the median FLUSH alone (fdatasync of an untouched side file) after one write at ${gap.table.gap_us.length} busy gaps since the previous FLUSH, each over the back-to-back median (${gap.points.filter((p) => p.writes === 1).map((p) => `${round2(p.since_us)} µs: ${round2(p.sync_us)}`).join(', ')})` } } : {}),
+      ...(gap && growth?.clear && fit.flush.write_cache ? { 'device.flush_gap': { value: gap.table, r2: null, n: gap.samples, from: `flush-gap: the probe flush-gap.c, the median FLUSH alone (fdatasync of an untouched side file) after one write at ${gap.table.gap_us.length} busy gaps since the previous FLUSH, each over the back-to-back median (${gap.points.filter((p) => p.writes === 1).map((p) => `${round2(p.since_us)} µs: ${round2(p.sync_us)}`).join(', ')})` } } : {}),
       ...(fsKind ? { 'fs.kind': { value: fsKind, r2: null, n: 1, from: `statfs: ext4; /proc/fs/jbd2/${blockDev!.name}-*: ${jbd2 ? 'a jbd2 journal' : 'none (made without a journal)'}` } } : {}),
       ...(hz ? { 'fs.timestamp_tick_us': { value: 1e6 / hz.hz, r2: null, n: 1, from: `${hz.source}: CONFIG_HZ=${hz.hz} (timestamps advance once per jiffy)` } } : {}),
       ...(fit.readahead === null ? {} : { 'readahead.pages': { value: fit.readahead, r2: null, n: 1, from: `sysfs ${blockDev!.sysfs}/queue/read_ahead_kb = ${blockDev!.read_ahead_kb} → ÷ 4 KiB pages` } }),
@@ -400,7 +402,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       settle,
       fragment,
       fitted,
-      fits: { ...fit, segment, pagein_probe: { ...pageinRun.fit, note: pageinRun.note }, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },
+      fits: { ...fit, segment, pagein_probe: { ...pageinRun.fit, note: pageinRun.note }, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, flush_gap_growth: growth, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },
       checks: {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,
