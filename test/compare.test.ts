@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bootstrapContrast, mannWhitney, meanStat, normalTail, quantile } from '../scripts/compare/stats.ts';
+import { bootstrapContrast, mannWhitney, meanStat, normalTail, quantile, tInterval } from '../scripts/compare/stats.ts';
 import { syncsimHere } from './cli-here.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { THEMES } from '../reports/theme.ts';
@@ -73,6 +73,26 @@ describe('compare statistics', () => {
     expect(bootstrapContrast(f64([966.5]), f64([964.2, 964.3]), meanStat, { paired: false, reps: 500, level: 0.95, seed: 1, label: 'independent seeds' })).toMatchObject({ diff_ci: null, ratio_ci: null, resampled: 'none' });
     expect(bootstrapContrast(f64([10, 12, 9]), f64([15]), meanStat, { paired: false, reps: 500, level: 0.95, seed: 1, label: 'independent seeds' }).diff_ci).toBeNull();
   });
+
+  it('fewer than 5 seeds a side: the difference\'s CI is Student t\'s (worked by hand), not a bootstrap\'s, and the ratio has none', () => {
+    // paired: d = [1, 2, 2], mean 5/3, sd √(1/3), se 1/3, t(0.975, 2) = 4.3027: 5/3 ± 1.43422
+    const c = bootstrapContrast(f64([1, 2, 3]), f64([2, 4, 5]), meanStat, { paired: true, reps: 500, level: 0.95, seed: 1, label: 'paired seeds' });
+    expect(c.resampled).toBe('paired seeds, Student t (n < 5)');
+    expect(c.diff_ci![0]).toBeCloseTo(0.23245, 4);
+    expect(c.diff_ci![1]).toBeCloseTo(3.10088, 4);
+    expect(c.ratio_ci).toBeNull();
+    expect(tInterval(f64([1, 2, 3]), f64([2, 4, 5]), true, 0.95)).toEqual(c.diff_ci);
+    // Welch: variances 1 and 4, se √(5/3) = 1.29099, df 2.94: centred on 4, half-width between t(0.975, 3) and t(0.975, 2) times se
+    const w = tInterval(f64([1, 2, 3]), f64([4, 6, 8]), false, 0.95)!;
+    expect((w[0] + w[1]) / 2).toBeCloseTo(4, 12);
+    expect((w[1] - w[0]) / 2).toBeGreaterThan(3.1824 * 1.29099);
+    expect((w[1] - w[0]) / 2).toBeLessThan(4.3027 * 1.29099);
+    // two seeds: the bootstrap could only return the range of the two differences; t's interval is far wider
+    const two = bootstrapContrast(f64([100, 110]), f64([175, 186]), meanStat, { paired: true, reps: 500, level: 0.95, seed: 1, label: 'paired seeds' });
+    expect(two.diff_ci![1] - two.diff_ci![0]).toBeGreaterThan(10 * (76 - 75));
+    // 5 seeds and more: the bootstrap as before
+    expect(bootstrapContrast(f64([1, 2, 3, 4, 5]), f64([2, 3, 4, 5, 7]), meanStat, { paired: true, reps: 200, level: 0.95, seed: 1, label: 'paired seeds' }).resampled).toBe('paired seeds');
+  });
 });
 
 describe('syncsim compare', () => {
@@ -118,7 +138,8 @@ describe('syncsim compare', () => {
     const j = JSON.parse(r.stdout);
     expect(j.a.runs.map((x: { seed: number }) => x.seed).sort()).toEqual([1, 2, 3]);
     expect(j.b.label).toBe('device.channels=2');
-    expect(j.metrics.every((m: { resampled: string; n_a: number }) => m.resampled === 'paired seeds' && m.n_a === 3)).toBe(true);
+    // 3 seeds: too few to resample; the difference's CI is Student t's, the ratio has none
+    expect(j.metrics.every((m: { resampled: string; n_a: number; ratio_ci: unknown }) => m.resampled === 'paired seeds, Student t (n < 5)' && m.n_a === 3 && m.ratio_ci === null)).toBe(true);
     // the figure's key has the keys' titles, not the dotted keys
     const spec = readFileSync(join(d, 'cmp2', 'compare-cdf.vl.json'), 'utf8');
     expect(spec).toContain('B: device channels 2');

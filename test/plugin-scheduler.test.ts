@@ -108,6 +108,8 @@ describe('a scheduler that breaks the contract fails the run, naming the plugin 
 
   it('picks a command that is not queued', () => {
     expect(errorOf(withPick(() => ({ ...q(7) }))).message).toMatch(/^plugin '.\/bad.ts': pick\(\): returned I\/O 7 \(write of f pages 7\+1\), which is not a queued command$/);
+    // an object of the plugin's own making is shown as it is, not as a command of undefined fields
+    expect(errorOf(withPick(() => ({ id: 42 }) as never)).message).toBe("plugin './bad.ts': pick(): returned {\"id\":42} (not a command the queue gave it), which is not a queued command");
   });
 
   it('merges commands that are not adjacent', () => {

@@ -199,6 +199,12 @@ describe('syncsim sweep', () => {
     const c = await syncsimHereInWork(['sweep', 'seeds.yaml', '--out', 's1', '--no-cache']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/holds another experiment/);
+    // the same grid over an edited trace file: another experiment too, and the message says what changed
+    writeFileSync(join(work, 'seeds.yaml'), exp(3));
+    writeFileSync(join(work, 'seeds.csv'), readFileSync(join(work, 'seeds.csv'), 'utf8') + '# edited\n');
+    const d = await syncsimHereInWork(['sweep', 'seeds.yaml', '--out', 's1', '--no-cache']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/holds another experiment \('seeds-test', hash [0-9a-f]+; this one is 'seeds-test', hash [0-9a-f]+\): the same grid, but what its points run changed \(a plugin file or a trace file edited since, whose contents the run ids hash\), and finished runs of the old contents cannot be mixed with new ones: choose another --out\n$/);
   }, 120_000);
 
   it('a corrupted trace cache is rebuilt by the next sweep, with the same results; --cache-dir chooses the directory', async () => {
@@ -390,6 +396,10 @@ describe('syncsim merge', () => {
     expect(refusal(['shards/1', 'shards/1', 'shards/2', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1')} is given twice: each directory once`);
     expect(refusal(['shards/1', 'shards/1/', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1/')} is given twice (as ${join(work, 'shards/1')} too): each directory once`);
     expect(existsSync(join(work, 'twice'))).toBe(false);
+    // one of several inputs as the output: it would become the whole sweep while still marked as its shard
+    const before = readdirSync(join(work, 'shards', '1', 'runs')).sort();
+    expect(refusal(['shards/1', 'shards/2', 'shards/3'], 'shards/1/')).toBe(`merge: --out ${join(work, 'shards/1/')} is one of the directories merged (${join(work, 'shards/1')}): merge several into a directory of its own`);
+    expect(readdirSync(join(work, 'shards', '1', 'runs')).sort()).toEqual(before);
   }, 120_000);
 });
 

@@ -36,8 +36,10 @@ For every metric (summary.json keys; default ${DEFAULT_METRICS.join(', ')}):
 the value of A and of B (the mean over seeds), B - A and B / A, each with a
 95 % percentile-bootstrap CI (--reps resamples, default 2000). The CI
 resamples the seeds, paired by seed when both sides ran the same seeds; with
-one run per side, the msync latency statistics resample the msyncs, and the
-other metrics have no CI. The msync latency distributions (successful msyncs
+fewer than 5 seeds a side it is Student t's for B - A instead (of the paired
+differences, or Welch's), and B / A has none: a bootstrap of so few seeds
+is far too narrow. With one run per side, the msync latency statistics
+resample the msyncs, and the other metrics have no CI. The msync latency distributions (successful msyncs
 after the warm-up, every seed pooled) are compared with a two-sided
 Mann-Whitney U test. Prints a table (or, with --json, the same as JSON) and
 writes to --out (default results/compare): compare.json and the overlaid CDF

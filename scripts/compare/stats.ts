@@ -6,6 +6,7 @@
  * comparison is reproducible.
  */
 import { RandomStream } from '../../sim/engine/random.ts';
+import { tQuantile } from '../sweep/student-t.ts';
 
 const mean = (v: ArrayLike<number>) => {
   let s = 0;
@@ -30,8 +31,48 @@ export interface Contrast {
   /** [low, high] of the CI (null when there is nothing to resample: one value per side). */
   diff_ci: [number, number] | null;
   ratio_ci: [number, number] | null;
-  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs` or `none`. */
+  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs` or `none`; `…, Student t (n < 5)` when too few to resample. */
   resampled: string;
+}
+
+/**
+ * Values a side (pairs when paired) below which the difference's CI is
+ * Student t's, not a bootstrap's: a percentile bootstrap of two or three
+ * seeds can only return values between the few differences seen, far
+ * narrower than their uncertainty (two seeds: the range of the two
+ * differences, where t gives about 13 times its half-width); and the ratio
+ * then has none.
+ */
+export const MIN_RESAMPLE = 5;
+
+/**
+ * The `level` CI of mean(b) − mean(a) by Student t (pure): of the paired
+ * differences when `paired`, else Welch's, with the Welch–Satterthwaite
+ * degrees of freedom; null when it has no spread to scale.
+ */
+export function tInterval(a: Float64Array, b: Float64Array, paired: boolean, level: number): [number, number] | null {
+  const variance = (v: ArrayLike<number>) => {
+    const m = mean(v);
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += (v[i]! - m) ** 2;
+    return s / (v.length - 1);
+  };
+  const p = 1 - (1 - level) / 2;
+  let center: number, se: number, df: number;
+  if (paired) {
+    const d = b.map((x, i) => x - a[i]!);
+    center = mean(d);
+    se = Math.sqrt(variance(d) / d.length);
+    df = d.length - 1;
+  } else {
+    const va = variance(a) / a.length, vb = variance(b) / b.length;
+    center = mean(b) - mean(a);
+    se = Math.sqrt(va + vb);
+    df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  }
+  if (!(se > 0) || !(df > 0)) return se === 0 ? [center, center] : null;
+  const h = tQuantile(p, df) * se;
+  return [center - h, center + h];
 }
 
 /**
@@ -47,6 +88,9 @@ export function bootstrapContrast(
   const base = { a: sa, b: sb, diff: sb - sa, ratio: sa !== 0 ? sb / sa : null };
   // a side of one value has no spread to resample: an interval from the other side's alone would claim a certainty it has not
   if (opts.paired ? a.length < 2 : a.length < 2 || b.length < 2) return { ...base, diff_ci: null, ratio_ci: null, resampled: 'none' };
+  if ((opts.paired ? a.length : Math.min(a.length, b.length)) < MIN_RESAMPLE && stat === meanStat) {
+    return { ...base, diff_ci: tInterval(a, b, opts.paired, opts.level), ratio_ci: null, resampled: `${opts.label}, Student t (n < ${MIN_RESAMPLE})` };
+  }
   const stream = new RandomStream(opts.seed, 'compare.bootstrap');
   const u = () => stream.uniform();
   const ra = new Float64Array(a.length), rb = new Float64Array(b.length);

@@ -67,6 +67,10 @@ export function mergeSweeps(dirs: readonly string[], out?: string): MergeOutcome
   if (out === undefined) {
     if (uniq.length > 1) throw new InputError('merge: --out is required when merging several directories');
     out = uniq[0];
+  } else if (uniq.length > 1) {
+    // one of several inputs as the output would turn that shard into the whole sweep, while it stays marked as the shard it was
+    const input = seen.get(realOrResolved(out));
+    if (input !== undefined) throw new InputError(`merge: --out ${out} is one of the directories merged${input !== out ? ` (${input})` : ''}: merge several into a directory of its own`);
   }
   // checked and locked before anything is read
   const { lock } = claimOutDir(out, { command: 'merge' });

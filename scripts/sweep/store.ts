@@ -22,7 +22,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { processAlive, tempBeside, writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
 import { foreignPaths, MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
-import type { Json } from './identity.ts';
+import { canonicalJson, type Json } from './identity.ts';
 import type { Plan } from './plan.ts';
 
 /** Format version of experiment.json. */
@@ -169,8 +169,12 @@ export class SweepDir {
   prepare(manifest: Manifest, experimentText: string, mustExist: boolean, command: 'sweep' | 'merge', legacyHashes: readonly string[] = []): 'new' | 'resumed' {
     const have = existsSync(this.dir) ? this.manifest() : undefined;
     if (have && have.hash !== manifest.hash && !legacyHashes.includes(have.hash)) {
+      // the same name, keys, metrics and grid values, yet another hash: what a point runs changed (its runs' ids differ)
+      const sameGrid = have.name === manifest.name && canonicalJson(have.keys as Json) === canonicalJson(manifest.keys as Json)
+        && canonicalJson(have.metrics as Json) === canonicalJson(manifest.metrics as Json) && canonicalJson(have.points as unknown as Json) === canonicalJson(manifest.points as unknown as Json);
+      const why = sameGrid ? ': the same grid, but what its points run changed (a plugin file or a trace file edited since, whose contents the run ids hash), and finished runs of the old contents cannot be mixed with new ones' : '';
       throw new InputError(
-        `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash}): choose another --out`,
+        `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
       );
     }
     if (!have) {

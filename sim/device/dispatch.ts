@@ -208,6 +208,9 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
 function describe(q: unknown): string {
   if (typeof q !== 'object' || q === null) return String(q);
   const io = q as Partial<QueuedIo>;
-  if (typeof io.id !== 'number') return JSON.stringify(q)?.slice(0, 80) ?? String(q);
-  return `I/O ${io.id} (${io.kind} of ${io.object?.name} pages ${io.first}+${io.pages})`;
+  // a queued command has all of these; an object the plugin made up is shown as it is
+  if (typeof io.id !== 'number' || typeof io.kind !== 'string' || typeof io.object?.name !== 'string' || typeof io.first !== 'number' || typeof io.pages !== 'number') {
+    return `${JSON.stringify(q)?.slice(0, 80) ?? String(q)} (not a command the queue gave it)`;
+  }
+  return `I/O ${io.id} (${io.kind} of ${io.object.name} pages ${io.first}+${io.pages})`;
 }
