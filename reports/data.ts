@@ -284,7 +284,7 @@ async function loadSweep(dir: string): Promise<Results> {
     let p = points.get(point);
     if (!p) {
       const values = keys.map((k) => row.fields[res.col[k]]);
-      const label = values.length ? values.join(', ') : `point ${point}`;
+      const label = values.length ? values.map((v) => valueLabel(v ?? '')).join(', ') : `point ${point}`;
       p = { point, values, config: { label, settings: keys.map((k, i) => [k, values[i]]), runs: [] }, stats: new Map(), failed: 0, failures: [] };
       points.set(point, p);
     }
@@ -380,4 +380,32 @@ export function configMetric(results: Results, config: Configuration, metric: st
   const agg = p?.stats.get(metric);
   if (agg) return { ...agg, source: 'aggregate' };
   return { ...metricStats(config.runs.map((r) => summaryMetric(r.summary, metric))), source: 'runs' };
+}
+
+/**
+ * A grid value as a legend shows it: as it is, save a whole group given as
+ * the grid key (`writeback: [{ policy: flusher }, { policy: ./p.ts, params:
+ * { age_ms: 100 } }]`), whose cell is JSON: its text values bare, then its
+ * other values as `name=value` by their last key (`./p.ts, age_ms=100`;
+ * `flusher`). A value that does not parse as a JSON object stays as it is.
+ */
+export function valueLabel(v: string): string {
+  if (!v.startsWith('{')) return v;
+  let o: unknown;
+  try {
+    o = JSON.parse(v);
+  } catch {
+    return v;
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return v;
+  const texts: string[] = [], named: string[] = [];
+  const walk = (x: unknown, key: string) => {
+    if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
+      for (const [k, y] of Object.entries(x)) walk(y, k);
+    } else if (typeof x === 'string') texts.push(x);
+    else named.push(`${key}=${JSON.stringify(x)}`);
+  };
+  walk(o, '');
+  const parts = [...texts, ...named];
+  return parts.length > 0 ? parts.join(', ') : v;
 }

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseExperiment, readExperiment } from '../scripts/sweep/experiment.ts';
 import { PRESETS } from '../workloads/presets/index.ts';
 import { CONFIG_LABELS, fallbackLabel, fileWords, keyTitle, METRIC_LABELS, metricTitle, PARAM_LABELS } from '../reports/labels.ts';
-import { loadResults } from '../reports/data.ts';
+import { loadResults, valueLabel } from '../reports/data.ts';
 import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
 import { reportHtml } from '../reports/html.ts';
 import { vlToSvg } from '../reports/render.ts';
@@ -232,5 +232,19 @@ describe('report files', () => {
       figures: o.charts.map((c) => ({ name: c.name, title: c.title, caption: c.caption, spec: {}, files: c.files, width: c.width })),
     });
     expect(html).toContain('<a href="sweep-p99-vs-group-commit.vl.json">vl.json</a>');
+  });
+});
+
+describe('a grid value that is a whole group (its cell is JSON) in a legend', () => {
+  it('shows its text values bare and its other values as name=value, not the JSON', () => {
+    expect(valueLabel('{"policy":"flusher"}')).toBe('flusher');
+    // the cell's keys are sorted (params before policy): the text value still comes first
+    expect(valueLabel('{"params":{"age_ms":100},"policy":"./old.ts"}')).toBe('./old.ts, age_ms=100');
+    expect(valueLabel('{"params":{"idle_pages":64,"lazy":true},"policy":"./p.ts"}')).toBe('./p.ts, idle_pages=64, lazy=true');
+    // anything else stays as it is
+    expect(valueLabel('linux')).toBe('linux');
+    expect(valueLabel('32')).toBe('32');
+    expect(valueLabel('{not json')).toBe('{not json');
+    expect(valueLabel('{}')).toBe('{}');
   });
 });
