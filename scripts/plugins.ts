@@ -8,6 +8,7 @@
  * the pure simulator. A plugin is the user's own code: it runs with the
  * user's rights, like any script they run.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -121,6 +122,18 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
   return p;
 }
 
+/**
+ * Where a JavaScript plugin's syntax error is, as `:LINE` (node's own
+ * import names none for an ES module; `node --check` does); '' when it
+ * cannot tell (a TypeScript plugin's message from tsx has its place already).
+ */
+function syntaxLine(path: string): string {
+  if (!/\.(m?js|cjs)$/.test(path)) return '';
+  const r = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 10_000 });
+  const m = /^(?:.*?)[\\/][^\n]*?:(\d+)\n/.exec(r.stderr ?? '');
+  return m ? `:${m[1]}` : '';
+}
+
 async function importPlugin(pk: PluginKey, path: string): Promise<never> {
   const key = `${pk.group}.${pk.key}`;
   const ex = EXPORTS[pk.key];
@@ -131,7 +144,7 @@ async function importPlugin(pk: PluginKey, path: string): Promise<never> {
     // one line; a message that announces its details on the next (tsx: 'Transform failed with 1 error:') keeps them
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [];
     const msg = e instanceof Error ? `${e.name}: ${lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].trim()}` : (lines[0] ?? '')}` : String(e);
-    throw new ConfigError(key, `cannot load plugin ${path}: ${msg}`);
+    throw new ConfigError(key, `cannot load plugin ${path}${e instanceof SyntaxError ? syntaxLine(path) : ''}: ${msg}`);
   }
   const p = (mod.default ?? mod[ex.name]) as PluginShape | undefined;
   if (typeof p !== 'object' || p === null || typeof p.create !== 'function' || typeof p.name !== 'string') {

@@ -165,5 +165,10 @@ describe('a TypeScript plugin in any folder', () => {
     const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./bad.ts', '--out', 'o'], { cwd: d, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^syncsim: config: key 'writeback.policy': cannot load plugin ${join(d, 'bad.ts').replace(/[.]/g, '\\.')}: TransformError: .*bad\\.ts:2:\\d+: ERROR: `));
+    // a JavaScript plugin's syntax error names its line too (node's import of an ES module does not)
+    writeFileSync(join(d, 'bad.mjs'), "export default {\n  name: 'x',\n  create() {\n    return ;;; {\n  }\n};\n");
+    const j = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./bad.mjs', '--out', 'o'], { cwd: d, encoding: 'utf8' });
+    expect(j.status).toBe(2);
+    expect(j.stderr).toBe(`syncsim: config: key 'writeback.policy': cannot load plugin ${join(d, 'bad.mjs')}:6: SyntaxError: Unexpected token ';'\n`);
   });
 });
