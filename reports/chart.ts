@@ -195,7 +195,12 @@ export function legendColumns(ctx: ChartContext, labels: readonly string[]): num
   const longest = Math.max(...labels.map((l) => textWidth(l, size)), 1);
   // symbol, its gap and the column gap, as set by the theme's legend config
   const perEntry = longest + size * 3.5;
-  return Math.max(1, Math.min(labels.length, Math.floor((ctx.width - 2 * ctx.theme.padding) / perEntry)));
+  let cols = Math.max(1, Math.min(labels.length, Math.floor((ctx.width - 2 * ctx.theme.padding) / perEntry)));
+  // fewer columns while fitLegendLabels would cut the longest label: it shares the plot's width, not the figure's,
+  // among the columns (the plot taken as the renderer's first guess, the figure less 60 px of axes)
+  const plot = ctx.width - 60;
+  while (cols > 1 && (plot - (cols - 1) * Math.round(size * 0.75)) / cols - size * 2 < longest) cols--;
+  return cols;
 }
 
 /**

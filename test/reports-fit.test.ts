@@ -15,7 +15,8 @@ import { makeReport } from '../reports/report.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import { metricTitle } from '../reports/labels.ts';
-import type { Chart, VlSpec } from '../reports/chart.ts';
+import { fitLegendLabels, legendColumns, type Chart, type ChartContext, type VlSpec } from '../reports/chart.ts';
+import { textWidth } from '../reports/fonts.ts';
 import { chartsOf, scalesOf, writeRun, type SyncIn } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
@@ -278,5 +279,25 @@ describe('layout tolerates vega rounding (defect 7)', () => {
     const wide: Chart = { ...jumpy, spec: (cw) => ({ width: Math.max(cw, 120), height: 46, padding: 2, mark: 'rect', data: { values: [] } }) };
     const laid = await layoutChart(wide, 100, 2);
     expect(laid.warnings.join()).toContain('does not fit 100×52 px');
+  });
+});
+
+describe('legend columns', () => {
+  it('are never so many that fitLegendLabels would cut the longest label (six configurations of a 238 px figure, labels kept whole)', () => {
+    const theme = THEMES.paper ?? Object.values(THEMES)[0]!;
+    const ctx = { theme, width: 238 } as unknown as ChartContext;
+    const labels = ['freebsd, 50', 'linux, 50', 'xnu, 50', 'freebsd, 200', 'linux, 200', 'xnu, 200'];
+    const cols = legendColumns(ctx, labels);
+    const size = theme.fontSize.label;
+    const longest = Math.max(...labels.map((l) => textWidth(l, size)));
+    // the room fitLegendLabels gives each column of a plot of the figure less 60 px
+    const plot = 238 - 60;
+    const fitted = fitLegendLabels({ legend: { columns: cols } }, plot, size) as { legend: { labelLimit: number } };
+    expect(fitted.legend.labelLimit).toBeGreaterThanOrEqual(longest);
+    // and not needlessly few: one more column would cut it
+    const more = fitLegendLabels({ legend: { columns: cols + 1 } }, plot, size) as { legend: { labelLimit: number } };
+    expect(more.legend.labelLimit).toBeLessThan(longest);
+    // short labels still share a row
+    expect(legendColumns(ctx, ['a', 'b', 'c'])).toBe(3);
   });
 });
