@@ -292,10 +292,10 @@ describe('legend columns', () => {
     const longest = Math.max(...labels.map((l) => textWidth(l, size)));
     // the room fitLegendLabels gives each column of a plot of the figure less 60 px
     const plot = 238 - 60;
-    const fitted = fitLegendLabels({ legend: { columns: cols } }, plot, size) as { legend: { labelLimit: number } };
+    const fitted = fitLegendLabels({ legend: { columns: cols } } as { legend: { columns: number; labelLimit?: number } }, plot, size) as { legend: { labelLimit: number } };
     expect(fitted.legend.labelLimit).toBeGreaterThanOrEqual(longest);
     // and not needlessly few: one more column would cut it
-    const more = fitLegendLabels({ legend: { columns: cols + 1 } }, plot, size) as { legend: { labelLimit: number } };
+    const more = fitLegendLabels({ legend: { columns: cols + 1 } } as { legend: { columns: number; labelLimit?: number } }, plot, size) as { legend: { labelLimit: number } };
     expect(more.legend.labelLimit).toBeLessThan(longest);
     // short labels still share a row
     expect(legendColumns(ctx, ['a', 'b', 'c'])).toBe(3);
