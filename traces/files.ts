@@ -237,6 +237,11 @@ function removeLeftover(path: string): boolean {
   return true;
 }
 
+/** Makes room at `path`, a name this process stages `out` under: a leftover of syncsim's is removed, anything else refused (OutDirError). */
+function clearOwn(path: string, out: string): void {
+  if (!removeLeftover(path) && present(path)) throw new OutDirError(`--out ${out}: ${path} is in the way (not a staging directory of syncsim's: move it)`);
+}
+
 /**
  * A directory being filled: `path` (`.NAME.tmp-PID`, beside `out`) until
  * {@link commit} renames it to `out`, replacing what was there only then.
@@ -261,7 +266,7 @@ export class StagingDir {
       if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) removeLeftover(join(parent, name));
     }
     this.path = tempBeside(this.out);
-    if (!removeLeftover(this.path) && present(this.path)) throw new OutDirError(`--out ${out}: ${this.path} is in the way (not a staging directory of syncsim's: move it)`);
+    clearOwn(this.path, out);
     mkdirSync(this.path);
     if (command) writeMarker(this.path, command);
   }
@@ -274,7 +279,7 @@ export class StagingDir {
     if (this.command) checkOutDir(this.out, { command: this.command });
     if (existsSync(this.out)) {
       const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
-      if (!removeLeftover(old) && present(old)) throw new OutDirError(`--out ${this.out}: ${old} is in the way (not a staging directory of syncsim's: move it)`);
+      clearOwn(old, this.out);
       renameSync(this.out, old);
       renameSync(this.path, this.out);
       rmSync(old, { recursive: true, force: true });

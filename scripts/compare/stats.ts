@@ -6,6 +6,7 @@
  * comparison is reproducible.
  */
 import { RandomStream } from '../../sim/engine/random.ts';
+import { pointStats } from '../sweep/stats.ts';
 import { tQuantile } from '../sweep/student-t.ts';
 
 const mean = (v: ArrayLike<number>) => {
@@ -51,26 +52,23 @@ export const MIN_RESAMPLE = 5;
  * degrees of freedom; null when it has no spread to scale.
  */
 export function tInterval(a: Float64Array, b: Float64Array, paired: boolean, level: number): [number, number] | null {
-  const variance = (v: ArrayLike<number>) => {
-    const m = mean(v);
-    let s = 0;
-    for (let i = 0; i < v.length; i++) s += (v[i]! - m) ** 2;
-    return s / (v.length - 1);
-  };
   const p = 1 - (1 - level) / 2;
+  // the sweep tables' statistics of each side (or of the paired differences): mean and sample sd
   let center: number, se: number, df: number;
   if (paired) {
-    const d = b.map((x, i) => x - a[i]!);
-    center = mean(d);
-    se = Math.sqrt(variance(d) / d.length);
-    df = d.length - 1;
+    const d = pointStats(Array.from(b, (x, i) => x - a[i]!));
+    center = d.mean!;
+    se = d.sd! / Math.sqrt(d.n);
+    df = d.n - 1;
   } else {
-    const va = variance(a) / a.length, vb = variance(b) / b.length;
-    center = mean(b) - mean(a);
+    const sa = pointStats(Array.from(a)), sb = pointStats(Array.from(b));
+    const va = sa.sd! ** 2 / sa.n, vb = sb.sd! ** 2 / sb.n;
+    center = sb.mean! - sa.mean!;
     se = Math.sqrt(va + vb);
-    df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+    df = (va + vb) ** 2 / (va ** 2 / (sa.n - 1) + vb ** 2 / (sb.n - 1));
   }
-  if (!(se > 0) || !(df > 0)) return se === 0 ? [center, center] : null;
+  if (se === 0) return [center, center];
+  if (!(se > 0) || !(df > 0)) return null;
   const h = tQuantile(p, df) * se;
   return [center - h, center + h];
 }

@@ -22,7 +22,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { flushGapFactor, type FlushGap } from '../../sim/device/flush-gap.ts';
 import { runCProbe } from '../measure/cpu-probe.ts';
-import { errorFunction } from 'simple-statistics';
+import { mannWhitney, normalTail } from '../compare/stats.ts';
 import { median } from './fit.ts';
 
 const PROBE_SOURCE = new URL('../measure/flush-gap.c', import.meta.url).pathname;
@@ -200,8 +200,8 @@ export const GROWTH_P = 0.001;
 
 /**
  * Whether the 1-write FLUSHes after the long gaps are above the back-to-back
- * ones (pure): a one-sided Mann–Whitney rank-sum test (normal
- * approximation, ties at mid-rank) at p < {@link GROWTH_P}, and the long
+ * ones (pure): a one-sided Mann–Whitney rank-sum test (`syncsim compare`'s,
+ * its upper tail) at p < {@link GROWTH_P}, and the long
  * gaps' median above the back-to-back one in every round (the probe's
  * rounds follow one another, each with every mode; a rule on all the
  * samples pooled would take one slow moment of the host, met by one mode
@@ -223,7 +223,8 @@ export function gapGrowth(samples: readonly GapSample[]): GapGrowth {
   const b2b = rounds.flatMap((r) => r.b2b), long = rounds.flatMap((r) => r.long);
   const full = rounds.filter((r) => r.b2b.length > 0 && r.long.length > 0);
   const up = full.filter((r) => median(r.long) > median(r.b2b)).length;
-  const p = b2b.length > 0 && long.length > 0 ? rankSumP(long, b2b) : 1;
+  // one-sided: the upper tail of the long gaps' z (compare's Mann–Whitney: ties at mid-rank, tie-corrected, continuity-corrected)
+  const p = b2b.length > 0 && long.length > 0 ? normalTail(mannWhitney(long, b2b).z) : 1;
   const m0 = b2b.length > 0 ? median(b2b) : NaN, m1 = long.length > 0 ? median(long) : NaN;
   const clear = p < GROWTH_P && full.length > 0 && up === full.length;
   const r2 = (v: number) => Math.round(v * 100) / 100;
@@ -232,23 +233,4 @@ export function gapGrowth(samples: readonly GapSample[]): GapGrowth {
     ? `the FLUSH after ${LONG_GAP_US / 1000} ms and more (median ${r2(m1)} µs) above the back-to-back one (${r2(m0)} µs) in every round (${up} of ${full.length}), rank-sum p ${pText} < ${GROWTH_P}`
     : `not clearly growing: after ${LONG_GAP_US / 1000} ms and more a median of ${r2(m1)} µs against ${r2(m0)} back to back, above it in ${up} of ${full.length} rounds, rank-sum p ${pText} (the table goes in the profile when p < ${GROWTH_P} and every round is above)`;
   return { clear, p, rounds_up: up, rounds: full.length, back_to_back_us: r2(m0), long_us: r2(m1), why };
-}
-
-/** One-sided p-value that `x` tends above `y` (Mann–Whitney U, normal approximation with a continuity correction, ties at mid-rank; pure). */
-export function rankSumP(x: readonly number[], y: readonly number[]): number {
-  const all = [...x.map((v) => ({ v, x: true })), ...y.map((v) => ({ v, x: false }))].sort((a, b) => a.v - b.v);
-  let rx = 0;
-  for (let i = 0; i < all.length;) {
-    let j = i;
-    while (j + 1 < all.length && all[j + 1]!.v === all[i]!.v) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (all[k]!.x) rx += rank;
-    i = j + 1;
-  }
-  const n1 = x.length, n2 = y.length;
-  const u = rx - (n1 * (n1 + 1)) / 2;
-  const sd = Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
-  if (!(sd > 0)) return 1;
-  const z = (u - (n1 * n2) / 2 - 0.5) / sd;
-  return 0.5 * (1 - errorFunction(z / Math.SQRT2));
 }
