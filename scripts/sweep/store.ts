@@ -170,8 +170,8 @@ export class SweepDir {
     const have = existsSync(this.dir) ? this.manifest() : undefined;
     if (have && have.hash !== manifest.hash && !legacyHashes.includes(have.hash)) {
       // the same name, keys, metrics and grid values, yet another hash: what a point runs changed (its runs' ids differ)
-      const sameGrid = have.name === manifest.name && canonicalJson(have.keys as Json) === canonicalJson(manifest.keys as Json)
-        && canonicalJson(have.metrics as Json) === canonicalJson(manifest.metrics as Json) && canonicalJson(have.points as unknown as Json) === canonicalJson(manifest.points as unknown as Json);
+      const grid = (m: Manifest) => canonicalJson([m.name, m.keys, m.metrics, m.points]);
+      const sameGrid = grid(have) === grid(manifest);
       const why = sameGrid ? ': the same grid, but what its points run changed (a plugin file or a trace file edited since, whose contents the run ids hash), and finished runs of the old contents cannot be mixed with new ones' : '';
       throw new InputError(
         `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
