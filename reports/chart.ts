@@ -100,9 +100,13 @@ export const WIDE_FIGURE = 400;
  */
 export function figureHeight(ctx: ChartContext, w: number, legendLabels: readonly string[], note?: Record<string, unknown>, extra = 0): number {
   const plot = w >= WIDE_FIGURE ? Math.max(200, w * 0.45) : Math.max(140, w * 0.6);
+  return Math.round(plot + legendHeight(ctx, legendLabels) + noteHeight(ctx, note) + extra);
+}
+
+/** The height (px) an in-figure note from {@link figureNote} takes, 0 when there is none. */
+export function noteHeight(ctx: ChartContext, note?: Record<string, unknown>): number {
   const lines = Array.isArray(note?.text) ? (note.text as unknown[]).length : 0;
-  const noteH = lines ? lines * Math.round(ctx.theme.fontSize.label * 1.2) + ctx.theme.fontSize.label : 0;
-  return Math.round(plot + legendHeight(ctx, legendLabels) + noteH + extra);
+  return lines ? lines * Math.round(ctx.theme.fontSize.label * 1.2) + ctx.theme.fontSize.label : 0;
 }
 
 /** Words of `text` broken into lines no wider than `width` px at `size`. */
@@ -241,4 +245,35 @@ export function logDomain(min: number, max: number): [number, number] {
   };
   const lo = down(min), hi = up(max);
   return lo < hi ? [lo, hi] : [lo / 10, hi * 10];
+}
+
+/**
+ * The tick values of a vertical log axis over `domain` drawn `lengthPx` tall
+ * whose labels are `fontSize` px high: 1, 2 and 5 × 10^k when two labels a
+ * factor 2 apart stand 2.2 label heights apart or more, else the powers of
+ * ten (every second, third, ... when even those would crowd); undefined,
+ * to let vega choose, when that leaves fewer than two ticks.
+ */
+export function logTicks(domain: readonly [number, number], lengthPx: number, fontSize: number): number[] | undefined {
+  const [lo, hi] = domain;
+  if (!(lo > 0 && hi > lo && lengthPx > 0)) return undefined;
+  const pxPerDecade = lengthPx / Math.log10(hi / lo);
+  const gap = 2.2 * fontSize;
+  const steps = pxPerDecade * Math.log10(2) >= gap ? STEPS : [1];
+  const every = steps.length > 1 ? 1 : Math.max(1, Math.ceil(gap / pxPerDecade));
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    if (k % every !== 0) continue;
+    for (const s of steps) {
+      const v = s * 10 ** k;
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(+v.toPrecision(12));
+    }
+  }
+  return ticks.length >= 2 ? ticks : undefined;
+}
+
+/** The axis of a vertical log scale over `domain`, `lengthPx` tall: its ticks from {@link logTicks}, else vega's five. */
+export function logAxis(ctx: ChartContext, domain: readonly [number, number], lengthPx: number): Record<string, unknown> {
+  const values = logTicks(domain, lengthPx, ctx.theme.fontSize.label);
+  return values ? { values } : { tickCount: 5 };
 }

@@ -98,10 +98,13 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     const r2 = await vlToSvg(padded);
     return { ...r2, spec: padded, passes: passes + 1 };
   };
+  // legend labels no wider than the plot: a long configuration label ends in an ellipsis instead of squeezing the plot
+  const specAt = (w: number, h: number): VlSpec => {
+    const raw = chart.spec(Math.round(w * 10) / 10, Math.round(h * 10) / 10);
+    return fitLegendLabels(raw, w, (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
+  };
   for (;;) {
-    // legend labels no wider than the plot: a long configuration label ends in an ellipsis instead of squeezing the plot
-    const raw = chart.spec(Math.round(cw * 10) / 10, Math.round(ch * 10) / 10);
-    const spec = fitLegendLabels(raw, cw, (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
+    const spec = specAt(cw, ch);
     const r = await vlToSvg(spec);
     passes++;
     const dw = width - r.width, dh = height - r.height;
@@ -111,6 +114,17 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
         if (fitted) return pad(fitted.spec, fitted.dw, fitted.dh);
         // up to a pixel over (vega's half-pixel rounding): taken from the padding
         if (dw > -1 && dh > -1 && padding + Math.min(dw, dh) >= 0) return pad(spec, dw, dh);
+        // many cells whose sizes vega rounds to whole pixels move the total in steps of a pixel a cell, so the
+        // passes above can straddle the size: smaller cells, a pixel at a time in each dimension over, until they fit
+        for (let shrink = 1; shrink <= 4; shrink++) {
+          const cw2 = dw < 0 ? cw - shrink : cw, ch2 = dh < 0 ? ch - shrink : ch;
+          if (cw2 < 10 || ch2 < 10) break;
+          const spec2 = specAt(cw2, ch2);
+          const r2 = await vlToSvg(spec2);
+          passes++;
+          const dw2 = width - r2.width, dh2 = height - r2.height;
+          if (dw2 >= 0 && dh2 >= 0) return pad(spec2, dw2, dh2);
+        }
         // legends or labels wider than the figure: keep the smallest plot and say so
         r.warnings.push(`does not fit ${width}×${height} px: its legends and labels need ${r.width}×${r.height}`);
         return { ...r, spec, passes };

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { BLOCK_HEADER_BYTES, HEADER_BYTES } from '../traces/cache.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TraceStats, inspectTrace } from '../traces/inspect.ts';
@@ -222,6 +223,33 @@ describe('syncsim inspect', () => {
     expect((await syncsimHere(['inspect', join(tmp(), 'missing.csv')])).code).toBe(2);
     expect((await syncsimHere(['inspect', path, '--buckets', '3'])).stderr).toMatch(/--buckets expects an even integer >= 2 \(got '3'\)/);
     expect((await syncsimHere(['inspect'])).stderr).toMatch(/inspect expects one TRACE argument/);
+  });
+});
+
+describe('syncsim inspect of a binary trace cache', () => {
+  it('gives the figures of the trace it was made from; a damaged cache exits 2 naming the file', async () => {
+    const path = await writeTrace(ROWS);
+    const sst = join(tmp(), 'trace.sst');
+    const conv = await syncsimHere(['convert', path, '-o', sst]);
+    expect(conv.code, conv.stderr).toBe(0);
+    const fromCsv = JSON.parse((await syncsimHere(['inspect', path, '--json'])).stdout);
+    const r = await syncsimHere(['inspect', sst, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const fromCache = JSON.parse(r.stdout);
+    expect(fromCache.trace).toBe(sst);
+    expect({ ...fromCache, trace: path }).toEqual(fromCsv);
+
+    // one byte of the first block's payload changed: its checksum no longer matches
+    const bytes = readFileSync(sst);
+    bytes[HEADER_BYTES + BLOCK_HEADER_BYTES + 5] ^= 0xff;
+    const bad = join(tmp(), 'damaged.sst');
+    writeFileSync(bad, bytes);
+    const b = await syncsimHere(['inspect', bad, '--json']);
+    expect(b.code).toBe(2);
+    expect(b.stdout).toBe('');
+    expect(b.stderr).toContain(bad);
+    expect(b.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
 

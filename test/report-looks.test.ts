@@ -20,6 +20,7 @@ import { chartStyles } from '../reports/series.ts';
 import { symbolPath } from '../reports/swatch.ts';
 import { configColorScale, THEMES } from '../reports/theme.ts';
 import { chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
+import { TIMELINE_MAX_OVERLAID } from '../reports/charts/timeline.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-looks-'));
@@ -188,5 +189,43 @@ describe('error bars of many sweep lines', () => {
     const gap = x(2) - x(1);
     expect(Math.max(...offsets) - Math.min(...offsets)).toBeLessThanOrEqual(gap / 2 + 0.01);
     expect(Math.max(...offsets) - Math.min(...offsets)).toBeGreaterThan(gap / 4);
+  });
+});
+
+describe('timelines of many configurations', () => {
+  /** A runs directory of `n` runs whose timelines differ (configuration i has i + 1 dirty pages at the second sample). */
+  function timelines(n: number): string {
+    const base = tmp();
+    for (let i = 0; i < n; i++) {
+      writeRun(join(base, `run${i}`), { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: [[0, 0, 0, 0], [i + 1, 1, 0, 1], [0, 0, 0, 0]] });
+    }
+    return base;
+  }
+  type Panel = { facet?: { row: { field: string; sort: string[] } }; spec?: { encoding: { color: { legend: unknown } } }; encoding?: { color: { legend: unknown } } };
+
+  it('are overlaid in each panel up to three configurations, with a legend', async () => {
+    const chart = find(await chartsOf(timelines(TIMELINE_MAX_OVERLAID), 238), 'timeline');
+    const panels = chart.spec(200, 60).concat as Panel[];
+    expect(panels.every((p) => p.facet === undefined && p.encoding!.color.legend !== null)).toBe(true);
+    expect(chart.cells).toEqual({ x: 1, y: 3 });
+    expect(chart.caption).not.toContain('strip');
+  });
+
+  it('past three, get a strip each within every panel, named above it, and the figure lays out to its size', async () => {
+    const chart = find(await chartsOf(timelines(5), 238), 'timeline');
+    const spec = chart.spec(200, 26);
+    const panels = spec.concat as Panel[];
+    expect(panels).toHaveLength(3); // wired pages was 0 throughout
+    for (const p of panels) {
+      expect(p.facet!.row.field).toBe('config');
+      expect(p.facet!.row.sort).toEqual(['run0', 'run1', 'run2', 'run3', 'run4']);
+      expect(p.spec!.encoding.color.legend).toBeNull();
+    }
+    expect(chart.cells).toEqual({ x: 1, y: 15 });
+    expect(chart.caption).toContain('each panel has a strip per configuration');
+    const laid = await layoutChart(chart, 238, paper.padding);
+    expect(laid.warnings).toEqual([]);
+    expect([laid.width, laid.height]).toEqual([238, Math.round(chart.height(238))]);
+    for (const label of ['run0', 'run4']) expect(laid.svg).toContain(`>${label}</text>`);
   });
 });

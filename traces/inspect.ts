@@ -12,6 +12,7 @@
  * - tasks: exact row counts for the first `maxTasks` tasks, then an estimate of the count.
  */
 import { readTrace } from './reader.ts';
+import { isCacheFile, readCache } from './cache.ts';
 import { OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
 import { escapeControl } from './escape.ts';
 import { DistinctPageCounter, HyperLogLog, RateBuckets, TopK, hashString } from './sketches.ts';
@@ -212,10 +213,13 @@ function coveredNs(startNs: number, widthNs: number, lastNs: number): number {
   return Math.min(widthNs, Math.max(1000, lastNs - startNs));
 }
 
-/** Reads a native trace (streamed) and returns its statistics. Malformed traces throw a TraceError. */
+/**
+ * Reads a native trace or a binary trace cache of one (streamed) and returns its statistics.
+ * Malformed traces throw a TraceError, damaged caches a CacheError.
+ */
 export async function inspectTrace(path: string, opts: InspectOptions = {}): Promise<InspectReport> {
   const stats = new TraceStats(opts);
-  for await (const batch of readTrace(path)) for (const r of batch) stats.add(r);
+  for await (const batch of isCacheFile(path) ? readCache(path) : readTrace(path)) for (const r of batch) stats.add(r);
   return stats.report(path);
 }
 

@@ -4,7 +4,7 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
@@ -113,7 +113,7 @@ export const latencyPercentiles: ChartModule = {
     // every mark of a configuration (dot, CI bar, cut triangle, hollow centre) names it in full, with the value and its CI
     const tooltip = labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'value_us', type: 'quantitative', title: 'µs' },
       ...(withCi ? [{ field: 'ci_lo', type: 'quantitative', title: 'CI low (µs)' }, { field: 'hi', type: 'quantitative', title: 'CI high (µs)' }] : []));
-    const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad }, axis: { tickCount: 5 } };
+    const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad } };
     return [{
       name: 'latency-percentiles',
       family: 'latency-percentiles',
@@ -146,7 +146,7 @@ export const latencyPercentiles: ChartModule = {
             : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            encoding: { y, color, ...shape, tooltip },
+            encoding: { y: { ...y, axis: logAxis(ctx, [floor, ceil], ch - 2 * pad) }, color, ...shape, tooltip },
           },
           ...(zeros.length
             ? [{

@@ -2,7 +2,7 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 
@@ -65,7 +65,7 @@ export const latencyVsPages: ChartModule = {
     };
     const y = {
       field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)',
-      scale: { type: 'log', domain, nice: false, padding: pad }, axis: { tickCount: 5 },
+      scale: { type: 'log', domain, nice: false, padding: pad },
     };
     const caption = (dense
       ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`
@@ -96,7 +96,7 @@ export const latencyVsPages: ChartModule = {
       caption,
       cells: { x: 1, y: 1 },
       height: (w) => figureHeight(ctx, w, merged.scale.domain, note, dense ? ctx.theme.fontSize.label * 3 : 0),
-      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding }),
+      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding: { ...encoding, y: { ...y, axis: logAxis(ctx, domain, ch - 2 * pad) } } }),
     }];
   },
 };

@@ -5,7 +5,7 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, figureHeight, logDomain, figureNote, labelLimit, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
@@ -222,7 +222,7 @@ export const sweepLine: ChartModule = {
           { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
           { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
         const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
-        const meanY = { field: 'mean', type: 'quantitative', title, scale: yScale, ...(logY ? { axis: { tickCount: 5 } } : {}) };
+        const meanY = (ch: number) => ({ field: 'mean', type: 'quantitative', title, scale: yScale, ...(yDomain ? { axis: logAxis(ctx, yDomain, ch) } : {}) });
         const ciLayers = (dodge: (i: number) => number) => (bars
           ? series.map((s, i) => ({
             transform: [{ filter: { field: 'series', equal: s } }],
@@ -260,7 +260,7 @@ export const sweepLine: ChartModule = {
                 ...series.map((s, i) => ({
                   transform: [{ filter: { field: 'series', equal: s } }],
                   mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
-                  encoding: { y: meanY, ...dash, ...shapeEnc, tooltip: lineTip },
+                  encoding: { y: meanY(ch), ...dash, ...shapeEnc, tooltip: lineTip },
                 })),
               ],
             };

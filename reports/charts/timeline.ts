@@ -2,9 +2,11 @@
  * Timelines from timeline.csv: dirty pages, pages under writeback, wired
  * pages and device queue depth over simulated time, one panel each (a
  * column of four at single width, two by two wider, so the figure keeps a
- * paper's aspect ratio).
+ * paper's aspect ratio). Up to {@link TIMELINE_MAX_OVERLAID} configurations
+ * are overlaid in each panel; more get a strip each within every panel
+ * (small multiples), since their spiky step lines would hide one another.
  */
-import { configLegend, figureHeight, figureNote, labelTooltip, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, figureHeight, figureNote, labelTooltip, noteHeight, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import type { TimelineSeries } from '../reduce.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 
@@ -18,6 +20,12 @@ const PANELS: { field: TimelineSeries; title: string }[] = [
 
 /** Figures at least this wide (px) put the panels two by two. */
 export const TIMELINE_GRID_WIDTH = WIDE_FIGURE;
+
+/** Most configurations (those with identical timelines counted once) overlaid in one panel; more are drawn as strips. */
+export const TIMELINE_MAX_OVERLAID = 3;
+
+/** Height (px) of one configuration's strip, its label above it excluded: at single width, and wider. */
+const STRIP_HEIGHT = { single: 26, wide: 32 };
 
 /** The `timeline` chart. */
 export const timeline: ChartModule = {
@@ -46,7 +54,9 @@ export const timeline: ChartModule = {
     if (seconds) for (const r of rows) r.t = (r.t_ms as number) / 1000;
     const tField = seconds ? 't' : 't_ms';
     const labels = merged.scale.domain;
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
+    // many configurations: one strip each, named by its header, so no legend
+    const strips = labels.length > TIMELINE_MAX_OVERLAID;
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : configLegend(ctx, labels) };
     const sample = sel.runs[0].run.summary.config.stats.sample_us;
     // a panel whose values are all 0 has nothing to show: left out, the caption and a note say so
     const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
@@ -58,20 +68,26 @@ export const timeline: ChartModule = {
       + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
-      + (merged.any ? `; configurations with identical timelines share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.';
-    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '']);
+      + (merged.any ? `; configurations with identical timelines share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
+      + (strips ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '') + '.';
+    // strips carry no legend: the note says what their names are
+    const note = figureNote(ctx, [strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '', merged.any ? "'=' joins configurations with identical results" : '']);
     const grid = ctx.width >= TIMELINE_GRID_WIDTH && panels.length > 1;
     const cols = grid ? 2 : 1;
     const rowsOfPanels = Math.ceil(panels.length / cols);
     const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;
+    const label = ctx.theme.fontSize.label;
+    // strips: each panel is its title, then a labelled strip per configuration; the x axis under the bottom panels
+    const strip = ctx.width >= WIDE_FIGURE ? STRIP_HEIGHT.wide : STRIP_HEIGHT.single;
+    const stripsHeight = () => rowsOfPanels * (labels.length * (strip + label + 16) + label + 8) + (grid ? 10 : 4) * (rowsOfPanels - 1) + 3 * label + noteHeight(ctx, note);
     return [{
       name: 'timeline',
       family: 'timeline',
       title: 'Timelines',
       caption,
-      cells: { x: cols, y: rowsOfPanels },
+      cells: { x: cols, y: rowsOfPanels * (strips ? labels.length : 1) },
       // a column of four panels needs a tall single-column figure (fewer panels, less); two by two keeps 0.55 of the width
-      height: (w) => (grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
+      height: (w) => (strips ? Math.round(stripsHeight()) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),
@@ -81,10 +97,8 @@ export const timeline: ChartModule = {
         concat: panels.map((panel, i) => {
           const bottom = i >= panels.length - cols;
           // SI prefixes shared by the ticks (5k, 10k), but 0 as 0, not 0k
-          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: 3, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } };
-          return {
-            // the panel's name above it, level (a rotated axis title would be taller than a short panel)
-            title: { text: panel.title, anchor: 'start', frame: 'group', fontSize: ctx.theme.fontSize.label, offset: 2 },
+          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: strips ? 2 : 3, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } };
+          const view = {
             width: cw,
             height: ch,
             mark: { type: 'line', interpolate: 'step-after' },
@@ -98,6 +112,21 @@ export const timeline: ChartModule = {
               color,
               tooltip: labelTooltip('config', 'configuration'),
             },
+          };
+          // the panel's name above it, level (a rotated axis title would be taller than a short panel)
+          const title = { text: panel.title, anchor: 'start', frame: 'group', fontSize: label, offset: 2, ...(strips ? { fontWeight: 'bold' } : {}) };
+          if (!strips) return { title, ...view };
+          return {
+            title,
+            facet: {
+              row: {
+                field: 'config', type: 'nominal', sort: labels, title: null,
+                header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontSize: label, labelPadding: 1, labelLimit: cw, labelColor: '#444444' },
+              },
+            },
+            spacing: 4,
+            spec: view,
+            resolve: { scale: { y: 'shared' } },
           };
         }),
         resolve: { scale: { x: 'shared', y: 'independent' } },

@@ -3,13 +3,13 @@
  */
 import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
 import { InputError, requireTraceFile } from '../errors.ts';
-import { isCacheFile } from '../../traces/cache.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim inspect TRACE [options]
 
-Reads TRACE (native .csv or .csv.gz) once, in memory that does not grow with its
+Reads TRACE (native .csv or .csv.gz, or a binary trace cache .sst made by
+'syncsim convert' or 'run') once, in memory that does not grow with its
 length, and prints: rows, duration, tasks, ops by kind and flags, footprint
 (distinct pages written or read, and written), bytes written, the write rate
 over time and the largest msync ranges.
@@ -51,7 +51,6 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`inspect expects one TRACE argument (got ${positionals.length}; try 'syncsim inspect --help')`);
   const trace = positionals[0]!;
   requireTraceFile(trace, 'trace file');
-  if (isCacheFile(trace)) throw new InputError(`trace file ${trace} is a binary trace cache (.sst): inspect reads .csv or .csv.gz traces`);
   const opts: InspectOptions = {
     pageSize: positiveInt('page-size', values['page-size']),
     topK: positiveInt('top', values.top),
