@@ -9,9 +9,14 @@ import type { FailedRun, Results } from './data.ts';
 /** Failed runs named one by one in a note before the rest are only counted. */
 const SHOWN = 10;
 
-/** `linux, 32 seed 2 (run 0123456789abcdef)`. */
-function runText(f: FailedRun): string {
-  return `${f.label} seed ${f.seed} (run ${f.id})`;
+/** A sweep's configuration named with its grid keys: `kernel, channels = linux, 32` (the label alone when the keys have no title). */
+export function configName(results: Results, label: string): string {
+  return results.configTitle ? `${results.configTitle} = ${label}` : label;
+}
+
+/** `kernel, channels = linux, 32, seed 2 (run 0123456789abcdef)`. */
+function runText(results: Results, f: FailedRun): string {
+  return `${configName(results, f.label)}${results.configTitle ? ',' : ''} seed ${f.seed} (run ${f.id})`;
 }
 
 /** Where the errors of a sweep's failed runs are written: `DIR/results.csv (column error) and DIR/runs/<id>/run.json`. */
@@ -33,7 +38,7 @@ export function failedCount(results: Results): string {
 export function failedRunsNote(results: Results): string | undefined {
   const s = results.sweep;
   if (!s || s.failed.length === 0) return undefined;
-  const named = s.failed.slice(0, SHOWN).map(runText).join('; ') + (s.failed.length > SHOWN ? `; and ${s.failed.length - SHOWN} more` : '');
+  const named = s.failed.slice(0, SHOWN).map((f) => runText(results, f)).join('; ') + (s.failed.length > SHOWN ? `; and ${s.failed.length - SHOWN} more` : '');
   return `${failedCount(results)}: ${named}. Their errors: ${errorsWhere(results)}. `
     + 'Means, CIs and n are over the successful runs of each configuration.';
 }
@@ -45,5 +50,5 @@ export function allRunsFailedMessage(results: Results): string | undefined {
   const first = s.failed[0];
   const distinct = new Set(s.failed.map((f) => f.error)).size;
   return `${results.dir}: every run of sweep '${s.name}' failed (${s.failed.length} of ${s.runCount}), so there is nothing to chart; `
-    + `the first, ${runText(first)}: ${first.error}${distinct > 1 ? ` (${distinct} different errors)` : ''}; all their errors: ${errorsWhere(results)}`;
+    + `the first, ${runText(results, first)}: ${first.error}${distinct > 1 ? ` (${distinct} different errors)` : ''}; all their errors: ${errorsWhere(results)}`;
 }

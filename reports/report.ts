@@ -10,7 +10,7 @@ import { outWriteFailure } from '../traces/out-dir.ts';
 import { MAX_PER_RUN_CONFIGS, type Chart, type ChartContext, type Format, type VlSpec } from './chart.ts';
 import { CHART_MODULES } from './charts/index.ts';
 import { keySettings, loadResults, ReportError, type Results, type RunRef } from './data.ts';
-import { allRunsFailedMessage, failedRunsNote } from './failures.ts';
+import { allRunsFailedMessage, configName, failedRunsNote } from './failures.ts';
 import { reportHtml, type SettingsTable } from './html.ts';
 import { reduceSyncs, reduceTimeline, type SyncStats, type TimelineData } from './reduce.ts';
 import { layoutChart, svgToPdf, svgToPng } from './render.ts';
@@ -209,7 +209,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   if ('skip' in per) notes.push(per.skip);
   const failedNote = failedRunsNote(results);
   if (failedNote !== undefined) notes.push(failedNote);
-  for (const p of results.sweep?.points ?? []) if (p.config.runs.length === 0) notes.push(`${p.config.label}: every run failed; it is left out of the charts.`);
+  for (const p of results.sweep?.points ?? []) if (p.config.runs.length === 0) notes.push(`${configName(results, p.config.label)}: every run failed; it is left out of the charts.`);
   if (charts.length === 0) throw new ReportError(`${opts.dir}: nothing to chart (no successful msync, timeline or writeback in these results)`);
 
   const out = resolve(opts.out ?? join(opts.dir, 'report'));

@@ -1,7 +1,8 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { basename, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { RowBlock } from '../traces/types.ts';
@@ -58,6 +59,33 @@ export interface RunOptions {
 export function defaultOutName(trace: string): string {
   const name = basename(trace).replace(/\.gz$/, '').replace(/\.(csv|sst)$/, '');
   return `results/${name || 'trace'}`;
+}
+
+/**
+ * The trace whose results the default results directory `out` holds, when it is another trace
+ * than `trace` (its summary.json names a file that exists from here and is neither `trace` nor a
+ * copy of it in another format beside it: t.csv and t.sst in one directory count as one trace);
+ * undefined otherwise, when `out` holds no readable summary, or when the path it names does not
+ * resolve to a file from here (a run from another working directory).
+ */
+export function otherTraceResults(out: string, trace: string): string | undefined {
+  let stored: unknown;
+  try {
+    stored = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { trace?: { path?: unknown } }).trace?.path;
+  } catch {
+    return undefined;
+  }
+  if (typeof stored !== 'string' || stored === '') return undefined;
+  let a, b;
+  try {
+    a = statSync(stored);
+    b = statSync(trace);
+  } catch {
+    return undefined;
+  }
+  if (!a.isFile() || (a.dev === b.dev && a.ino === b.ino)) return undefined;
+  const stem = (p: string) => join(dirname(resolve(p)), basename(p).replace(/\.gz$/, '').replace(/\.(csv|sst)$/, ''));
+  return stem(stored) === stem(trace) ? undefined : stored;
 }
 
 /** The default results directory for a trace: results/<trace name without .csv/.gz>, absolute. */
@@ -143,6 +171,13 @@ export async function latencyCis(ns: Float64Array, o: { reps: number; level: num
 
 const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
 
+/** A share as a percentage a reader can tell from 0: one decimal from 1 % up, two significant digits below (0.033%), 0% only for 0. */
+export function percentText(share: number): string {
+  const pct = share * 100;
+  const small = +pct.toPrecision(2);
+  return pct === 0 ? '0%' : small >= 1 ? `${pct.toFixed(1)}%` : `${small}%`;
+}
+
 /** A readable table of the main results. */
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
@@ -159,7 +194,7 @@ export function summaryTable(s: Summary): string {
     ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['wire/unwire', `${s.wire.count} calls${Object.entries(s.wire.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, peak ${s.wire.peak_wired_pages} wired pages`],
-    ['device', `utilization ${(s.device.utilization * 100).toFixed(1)}%, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
+    ['device', `utilization ${percentText(s.device.utilization)} of ${s.config.device.channels} command slot${s.config.device.channels === 1 ? '' : 's'}, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
     ['filesystem', `${s.fs.kind}: ${s.fs.commits} commits, ${s.fs.flushes} flushes, journal ${s.fs.journal_bytes} bytes, metadata ${s.fs.metadata_bytes} bytes`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));

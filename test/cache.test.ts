@@ -10,10 +10,10 @@ import { hostname, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CACHE_VERSION, CacheError, cacheMatches, cacheTempPath, hashBytes, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
+import { CACHE_VERSION, CacheError, cacheHeader, cacheMatches, cacheTempPath, hashBytes, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
 import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
-import { cachePathFor, ensureCache } from '../traces/open.ts';
+import { cachePathFor, ensureCache, openTrace } from '../traces/open.ts';
 import { dataRowsOf } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -265,6 +265,28 @@ describe('binary trace cache', () => {
     expect(readFileSync(join(cacheDir, usersFile), 'utf8')).toBe('my notes');
     expect(await ensureCache(trace, cacheDir)).toBe('cache');
     expect(await ensureCache(cachePathFor(trace, cacheDir), cacheDir)).toBe('direct');
+  });
+
+  it('a cache being written starts with the magic, so a killed writer\'s file is removed by the next run that reads the cache', async () => {
+    const d = tmp();
+    const cacheDir = join(d, 'cache');
+    const trace = join(d, 't.csv');
+    writeFileSync(trace, readFileSync(DEMO));
+    expect(await ensureCache(trace, cacheDir)).toBe('csv+cache');
+    // a writer stopped part way (as by SIGKILL): its file, under a dead process's name, holds a block but no header yet
+    const w = new TraceCacheWriter(join(cacheDir, 'other.sst'), sourceIdentity(trace));
+    for await (const rows of readCache(cachePathFor(trace, cacheDir))) w.add(rows);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const killed = join(cacheDir, `other.sst.tmp-${dead}-0@${hostname()}`);
+    writeFileSync(killed, readFileSync(cacheTempPath(join(cacheDir, 'other.sst'))));
+    w.abort();
+    expect(readFileSync(killed).subarray(0, 8).toString('latin1')).toBe('SYNCSST1');
+    expect(() => cacheHeader(killed)).toThrow(CacheError); // never taken for a whole cache
+    // the next run of the trace reads its cache, writes none, and clears the dead writer's file
+    const opened = await openTrace(trace, { cacheDir });
+    expect(opened.kind).toBe('cache');
+    opened.finish(true);
+    expect(readdirSync(cacheDir)).toEqual([basename(cachePathFor(trace, cacheDir))]);
   });
 
   it('ensureCache reports a bad trace with its own error and leaves no cache', async () => {

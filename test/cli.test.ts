@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dataRowsOf } from './helpers.ts';
+import { percentText } from '../scripts/run.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -22,6 +23,12 @@ function syncsim(args: string[], cwd = ROOT) {
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
 const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'throughput', 'replay', 'txn', 'durability', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'fs', 'provenance'];
+
+describe('percentText', () => {
+  it('one decimal from 1 % up, two significant digits below, 0% only for 0', () => {
+    expect([0, 0.00027, 0.0033, 0.009994, 0.01, 0.4567, 1].map(percentText)).toEqual(['0%', '0.027%', '0.33%', '1.0%', '1.0%', '45.7%', '100.0%']);
+  });
+});
 
 describe('syncsim run', () => {
   it('a trace of a header and no rows: a run of nothing, exit 0, its ops line saying so', () => {
@@ -46,6 +53,10 @@ describe('syncsim run', () => {
     expect(readFileSync(join(out, 'writeback.csv'), 'utf8').split('\n')[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause');
     expect(readFileSync(join(out, 'timeline.csv'), 'utf8').split('\n')[0]).toBe('t_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth');
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    // a small utilization is printed with digits enough to tell it from 0, and over how many slots it is averaged
+    expect(s.device.utilization).toBeLessThan(0.01);
+    expect(r.stdout).toContain(`utilization ${percentText(s.device.utilization)} of ${s.config.device.channels} command slots,`);
+    expect(percentText(s.device.utilization)).not.toBe('0%');
     const syncRows = readFileSync(join(out, 'syncs.csv'), 'utf8').trim().split('\n').slice(1);
     expect(syncRows.length).toBe(s.sync.count);
     expect(s.ops.msync).toBe(s.sync.count);

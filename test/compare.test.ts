@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bootstrapContrast, mannWhitney, meanStat, normalTail, quantile, tInterval } from '../scripts/compare/stats.ts';
+import { bootstrapContrast, mannWhitney, meanStat, normalTail, quantile, quantileStat, tInterval } from '../scripts/compare/stats.ts';
 import { syncsimHere } from './cli-here.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { THEMES } from '../reports/theme.ts';
@@ -92,6 +92,15 @@ describe('compare statistics', () => {
     expect(two.diff_ci![1] - two.diff_ci![0]).toBeGreaterThan(10 * (76 - 75));
     // 5 seeds and more: the bootstrap as before
     expect(bootstrapContrast(f64([1, 2, 3, 4, 5]), f64([2, 3, 4, 5, 7]), meanStat, { paired: true, reps: 200, level: 0.95, seed: 1, label: 'paired seeds' }).resampled).toBe('paired seeds');
+  });
+
+  it('a quantile of fewer than 5 values a side has no CI at all (a bootstrap of 2 or 3 msyncs would be far too narrow); 5 and more are resampled', () => {
+    const p50 = quantileStat(0.5);
+    const few = bootstrapContrast(f64([8952, 9100, 8800]), f64([8977, 9050, 9300]), p50, { paired: false, reps: 500, level: 0.95, seed: 1, label: 'msyncs' });
+    expect(few).toMatchObject({ a: 8952, b: 9050, diff: 98, diff_ci: null, ratio_ci: null, resampled: 'msyncs, too few to resample (n < 5)' });
+    const enough = bootstrapContrast(f64([1, 2, 3, 4, 5]), f64([2, 3, 4, 5, 7]), p50, { paired: false, reps: 200, level: 0.95, seed: 1, label: 'msyncs' });
+    expect(enough.resampled).toBe('msyncs');
+    expect(enough.diff_ci).not.toBeNull();
   });
 });
 

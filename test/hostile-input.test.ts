@@ -70,6 +70,8 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     await expectInputError(['run', trace, '--config', folder, '--out', join(dir, 'o2')], `config: cannot read config file ${folder}: is a directory`);
     await expectInputError(['run', trace, '--config', cfgDirSamples, '--out', join(dir, 'o3')], `config: ${cfgDirSamples}:3: key 'device.service.file': cannot read ${folder}: is a directory`);
     await expectInputError(['sweep', expDir, '--out', join(dir, 'sw'), '--dry-run'], `${expDir}:2: trace file ${folder}: is a directory (got 'folder.csv')`);
+    await expectInputError(['sweep', join(dir, 'nothere.yaml'), '--dry-run'], `experiment file not found: ${join(dir, 'nothere.yaml')}`);
+    await expectInputError(['sweep', folder, '--dry-run'], `experiment file ${folder}: is a directory`);
   });
 
   it('convert: an output that cannot be written, an .sst where a CSV is read (inspect reads either)', async () => {

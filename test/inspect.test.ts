@@ -205,7 +205,7 @@ describe('syncsim inspect', () => {
     expect(r.stdout).toContain(`trace      ${path} (15 rows)`);
     expect(r.stdout).toMatch(/^tasks\s+2: a 11, b 4$/m);
     expect(r.stdout).toMatch(/^ {2}msync\s+4 rows, .*flags: SYNC 1, ASYNC 2, SYNC\|INVALIDATE 1$/m);
-    expect(r.stdout).toMatch(/^footprint\s+37 pages \(148\.0 KiB\) written or read, 35 pages \(140\.0 KiB\) written; 4096-byte pages, exact$/m);
+    expect(r.stdout).toMatch(/^footprint\s+37 pages \(148\.0 KiB\) written or read, 35 pages \(140\.0 KiB\) written, counted per task \(a page two tasks touch counts twice\); 4096-byte pages, exact$/m);
     expect(r.stdout).toMatch(/^largest msyncs$/m);
     expect(r.stdout).toMatch(/^ +1048576 +0x100000 +SYNC +a +20 +9$/m);
 

@@ -70,6 +70,24 @@ describe('which directories a command may replace', () => {
     expect(snapshot(d)).toEqual(before);
   });
 
+  it('run: the default results/NAME of another trace of that file name is refused; the same trace, its cache beside it, or --out replace it', async () => {
+    const d = workdir();
+    writeFiles(d, { 'A/t.csv': readFileSync(DEMO, 'utf8'), 'B/t.csv': readFileSync(DEMO, 'utf8') });
+    expect((await here(['run', 'A/t.csv'], d)).code).toBe(0);
+    const before = snapshot(d);
+    const r = await here(['run', 'B/t.csv'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('syncsim: results/t holds the results of another trace of that name, A/t.csv (its summary.json); give --out DIR for the results of B/t.csv, or --out results/t to replace them\n');
+    expect(snapshot(d)).toEqual(before);
+    // the same trace again, and its binary cache beside it, replace them as before
+    expect((await here(['run', 'A/t.csv', '--seed', '2'], d)).code).toBe(0);
+    expect((await here(['convert', 'A/t.csv', '-o', 'A/t.sst'], d)).code).toBe(0);
+    expect((await here(['run', 'A/t.sst'], d)).code).toBe(0);
+    // asked for by name, the other trace's run replaces them
+    expect((await here(['run', 'B/t.csv', '--out', 'results/t'], d)).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'results', 't', 'summary.json'), 'utf8')).trace.path).toBe('B/t.csv');
+  });
+
   it('run and report: a results directory of an older syncsim (no marker, only its own files) is recognised and replaced; extra files are not', async () => {
     const d = workdir();
     // what syncsim 0.1.0 before markers left: the four result files and the demo's report/

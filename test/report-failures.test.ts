@@ -73,10 +73,10 @@ describe('a sweep some of whose runs failed', () => {
     const dir = writeSweep([[2, 2], [4, 1], [4, 2]]);
     const o = await makeReport({ dir, out: join(dir, 'report'), formats: [], theme: THEMES.paper, width: 238 });
     expect(o.notes).toContain(
-      `3 of 6 runs failed: 2 seed 2 (run c2s2); 4 seed 1 (run c4s1); 4 seed 2 (run c4s2). Their errors: ${join(dir, 'results.csv')} (column error) and ${join(dir, 'runs', '<id>', 'run.json')}. `
+      `3 of 6 runs failed: device channels = 2, seed 2 (run c2s2); device channels = 4, seed 1 (run c4s1); device channels = 4, seed 2 (run c4s2). Their errors: ${join(dir, 'results.csv')} (column error) and ${join(dir, 'runs', '<id>', 'run.json')}. `
       + 'Means, CIs and n are over the successful runs of each configuration.',
     );
-    expect(o.notes).toContain('4: every run failed; it is left out of the charts.');
+    expect(o.notes).toContain('device channels = 4: every run failed; it is left out of the charts.');
     // where n is 1 everywhere: no CI, and it says so
     const one = await chartsOf(writeSweep([[1, 2], [2, 2], [4, 2]]));
     expect(noteOf(one.find((c) => c.name === 'latency-percentiles')!)).toContain('n = 1 seed per configuration; no CI (one seed); 3 of 6 runs failed');
@@ -86,7 +86,7 @@ describe('a sweep some of whose runs failed', () => {
     const dir = writeSweep([[1, 1], [1, 2], [2, 1], [2, 2], [4, 1], [4, 2]]);
     const r = await syncsimHere(['report', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`syncsim: ${dir}: every run of sweep 'part-failed' failed (6 of 6), so there is nothing to chart; the first, 1 seed 1 (run c1s1): ${ERROR}; `
+    expect(r.stderr).toBe(`syncsim: ${dir}: every run of sweep 'part-failed' failed (6 of 6), so there is nothing to chart; the first, device channels = 1, seed 1 (run c1s1): ${ERROR}; `
       + `all their errors: ${join(dir, 'results.csv')} (column error) and ${join(dir, 'runs', '<id>', 'run.json')}\n`);
   });
 
@@ -97,6 +97,6 @@ describe('a sweep some of whose runs failed', () => {
     expect((await syncsimHere(['sweep', 'fail.yaml', '--out', 'fail', '--jobs', '1', '--no-cache'], work)).code).toBe(1);
     const r = await syncsimHere(['report', 'fail'], work);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^syncsim: fail: every run of sweep 'fails' failed \(4 of 4\), so there is nothing to chart; the first, 8192 seed 1 \(run [0-9a-f]{16}\): misaligned\.csv:3: column addr: map address is not aligned to page_size 8192 \(got '0x1000'\) \(2 different errors\); all their errors: fail\/results\.csv \(column error\) and fail\/runs\/<id>\/run\.json\n$/);
+    expect(r.stderr).toMatch(/^syncsim: fail: every run of sweep 'fails' failed \(4 of 4\), so there is nothing to chart; the first, page size = 8192, seed 1 \(run [0-9a-f]{16}\): misaligned\.csv:3: column addr: map address is not aligned to page_size 8192 \(got '0x1000'\) \(2 different errors\); all their errors: fail\/results\.csv \(column error\) and fail\/runs\/<id>\/run\.json\n$/);
   }, 60_000);
 });

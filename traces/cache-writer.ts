@@ -42,6 +42,10 @@ export class TraceCacheWriter {
 
   constructor(readonly path: string, private readonly source: SourceIdentity) {
     this.file = new TempFile(path, cacheTempPath(path));
+    // the magic first, the rest of the header (with its checksum) at the end: a temporary file left
+    // by a killed writer is recognisable as a cache being written (and removed by the next writer),
+    // while no reader takes it for a whole cache
+    this.file.writeAt(Buffer.from(CACHE_MAGIC, 'latin1'), 0);
   }
 
   private index(map: Map<string, number>, s: string): number {

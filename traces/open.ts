@@ -9,7 +9,7 @@
  * whole read succeeded.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
@@ -319,6 +319,12 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
   }
   const cachePath = cachePathFor(trace, cacheDir);
   const identity = sourceIdentity(trace);
+  // a read from the cache clears killed writers' temporaries too, not only the next cache write
+  try {
+    if (existsSync(cacheDir)) removeStaleTemps(cacheDir);
+  } catch {
+    // an unreadable cache directory: the read below says what is wrong, or goes on without the cache
+  }
   return openValidCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem);
 }
 

@@ -95,8 +95,10 @@ export const writebackByCause: ChartModule = {
     const lines = Math.max(...labels.map((l) => l.split(' = ').length));
     const { angle, split } = labelLayout(band, labels.length > 1 && widest > band * 0.92, lines, Math.round(size * 1.15));
     const limit = ctx.width * 0.4;
+    // the bars' labels are grid values (or run names): the axis names what they are values of
+    const xTitle = labels.length > 1 && ctx.results.configTitle ? ctx.results.configTitle : null;
     const x = {
-      field: 'config', type: 'nominal', title: null, sort: labels,
+      field: 'config', type: 'nominal', title: xTitle, sort: labels,
       axis: {
         labelAngle: -angle, labelAlign: angle ? 'right' : 'center', labelBaseline: angle === 90 ? 'middle' : 'top', labelLimit: limit, labelOverlap: false,
         ...(split ? { labelExpr: "split(replace(datum.label, regexp(' = ', 'g'), ' =\\u001f'), '\\u001f')" } : {}), labelLineHeight: Math.round(size * 1.15),
@@ -127,7 +129,7 @@ export const writebackByCause: ChartModule = {
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
-      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight + (legendRows - 1) * (size * 1.25 + 1)),
+      height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight + (legendRows - 1) * (size * 1.25 + 1) + (xTitle ? ctx.theme.fontSize.title + 4 : 0)),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),

@@ -59,8 +59,12 @@ Options:
 /** One metric compared. */
 interface MetricRow extends Contrast {
   metric: string;
+  /** Runs of each side. */
   n_a: number;
   n_b: number;
+  /** When the CI is over msyncs (one run a side): the msyncs of each side it resampled. */
+  msyncs_a?: number;
+  msyncs_b?: number;
 }
 
 function positiveInt(flag: string, v: string | undefined, def: number, max: number): number {
@@ -82,7 +86,7 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: { a: Float64
     const stat = q === undefined ? meanStat : quantileStat(q);
     const c = bootstrapContrast(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs' });
     // the point estimates stay the summaries' own figures
-    return { metric, n_a: 1, n_b: 1, ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
+    return { metric, n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
   }
   const seedsA = a.runs.map((r) => r.seed).join(','), seedsB = b.runs.map((r) => r.seed).join(',');
   const paired = a.runs.length > 1 && seedsA === seedsB;
@@ -96,7 +100,9 @@ const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` :
 /** The printed table. */
 function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null, empty: string): string {
   const head = ['metric', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
-  const body = rows.map((r) => [r.metric, fmt(r.a), fmt(r.b), fmt(r.diff), ci(r.diff_ci), fmt(r.ratio), ci(r.ratio_ci), `${r.n_a}/${r.n_b}`, r.resampled]);
+  // n counts runs; a CI over msyncs says how many it resampled
+  const over = (r: MetricRow) => (r.msyncs_a !== undefined ? r.resampled.replace(/^msyncs/, `${r.msyncs_a}/${r.msyncs_b} msyncs`) : r.resampled);
+  const body = rows.map((r) => [r.metric, fmt(r.a), fmt(r.b), fmt(r.diff), ci(r.diff_ci), fmt(r.ratio), ci(r.ratio_ci), `${r.n_a}/${r.n_b}`, over(r)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((x) => x[i]!.length)));
   const line = (x: string[]) => x.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
   return [

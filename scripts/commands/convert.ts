@@ -20,9 +20,9 @@ replays it; 'syncsim run TRACE' makes and uses such a cache by itself.
 
 Options:
   -o, --out FILE   the .sst file to write (required); an existing FILE is
-                   replaced only when syncsim wrote it (a trace cache, or a
-                   trace from gen, import or record) and it is not TRACE;
-                   anything else is refused (exit 2)
+                   replaced only when it is a trace cache and it is not
+                   TRACE; anything else (a CSV trace, any other file) is
+                   refused (exit 2)
   -h, --help       this help`;
 
 async function run(argv: string[]): Promise<number> {
@@ -40,7 +40,7 @@ async function run(argv: string[]): Promise<number> {
   const cannotWrite = (e: unknown) =>
     new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
-  checkTraceOut(out, '--out', [trace]);
+  checkTraceOut(out, '--out', 'cache', [trace]);
   // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
   let w: TraceCacheWriter | undefined;
   const release = cleanupOnInterrupt(() => w?.abort());

@@ -26,9 +26,9 @@ Options:
   -o, --output FILE  write to FILE (.csv, gzip-compressed when the name ends with .gz,
                      a CSV trace whatever the name: 'syncsim convert' makes a
                      .sst cache), atomically; default: plain CSV on standard
-                     output. An existing FILE is replaced only when syncsim
-                     wrote it (a trace from gen, import or record, or a .sst
-                     trace cache); anything else is refused (exit 2)
+                     output. An existing FILE is replaced only when it is a
+                     trace gen wrote; anything else (a recorded or imported
+                     trace, a .sst cache, any other file) is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model
   -h, --help         this help
@@ -148,7 +148,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (out === '') throw new InputError('--output expects a file name');
-    checkTraceOut(out, '--output');
+    checkTraceOut(out, '--output', 'generated');
     let n: number;
     // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
     const interrupt = new AbortController();

@@ -46,10 +46,10 @@ Options:
                            OUT.tmp-PID and renamed when complete, so nothing is
                            written on error. Default: standard output (which
                            may have received rows before an error). An
-                           existing OUT is replaced only when syncsim wrote it
-                           (a trace from gen, import or record, or a .sst
-                           trace cache) and it is not FILE; anything else is
-                           refused (exit 2)
+                           existing OUT is replaced only when it is a trace
+                           import wrote and it is not FILE; anything else (a
+                           generated or recorded trace, a .sst cache, any
+                           other file) is refused (exit 2)
   --page-size N            page size the layout assumes, a power of two (default 4096)
   --sync-every-writes N    inject an msync of an object's whole mapping after
                            every N writes to it since its last whole-mapping msync
@@ -243,7 +243,7 @@ async function run(argv: string[]): Promise<number> {
 
   const extraCols = importer.extraCols ?? [];
   const out = values.out;
-  if (out !== undefined) checkTraceOut(out, '--out', [file]);
+  if (out !== undefined) checkTraceOut(out, '--out', 'imported', [file]);
   const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
   // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
   const release = out === undefined ? () => {} : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));

@@ -44,9 +44,9 @@ ${shimCacheDir()} (SYNCSIM_CACHE_DIR overrides).
 Options:
   -o, --out FILE        the trace (default record.csv); written to a temporary
                         file beside it and renamed when complete; an existing
-                        FILE is replaced only when syncsim wrote it (a trace
-                        from gen, import or record, or a .sst trace cache);
-                        else refused (exit 2)
+                        FILE is replaced only when it is a trace record
+                        wrote; anything else (a generated or imported trace,
+                        a .sst cache, any other file) is refused (exit 2)
   --page-size N         page size of the trace (default: this system's, ${pageSizeOfSystem()})
   --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
   --keep-log FILE       also keep the merged shim log (strace format) in FILE, a new
@@ -94,7 +94,7 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof InputError) throw e;
   }
-  checkTraceOut(out, '--out');
+  checkTraceOut(out, '--out', 'recorded');
   if (values['keep-log'] !== undefined) checkKeepLog(values['keep-log'], out);
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);

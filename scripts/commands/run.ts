@@ -3,7 +3,7 @@
  */
 import { loadConfig } from '../config-file.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
-import { defaultOutDir, defaultOutName, runTrace, summaryTable, type RunOptions } from '../run.ts';
+import { defaultOutDir, defaultOutName, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
 import { checkCacheOptions, defaultCacheDir } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
@@ -90,6 +90,11 @@ async function run(argv: string[]): Promise<number> {
   requireTraceFile(trace, 'trace file');
   checkCacheOptions(values);
   const outName = values.out ?? defaultOutName(trace);
+  // the default directory is named by the trace's file name alone: another trace of that name must not replace its results unasked
+  const other = values.out === undefined ? otherTraceResults(outName, trace) : undefined;
+  if (other !== undefined) {
+    throw new InputError(`${outName} holds the results of another trace of that name, ${other} (its summary.json); give --out DIR for the results of ${trace}, or --out ${outName} to replace them`);
+  }
   refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'] ?? process.env.SYNCSIM_CACHE_DIR, outName, values['cache-dir'] === undefined ? '$SYNCSIM_CACHE_DIR' : '--cache-dir');
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(outName, { command: 'run', within: values.out === undefined ? 'results' : undefined });

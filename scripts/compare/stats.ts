@@ -32,7 +32,7 @@ export interface Contrast {
   /** [low, high] of the CI (null when there is nothing to resample: one value per side). */
   diff_ci: [number, number] | null;
   ratio_ci: [number, number] | null;
-  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs` or `none`; `…, Student t (n < 5)` when too few to resample. */
+  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs` or `none`; `…, Student t (n < 5)` for a mean of too few to resample, `…, too few to resample (n < 5)` (no CI) for another statistic. */
   resampled: string;
 }
 
@@ -42,7 +42,8 @@ export interface Contrast {
  * seeds can only return values between the few differences seen, far
  * narrower than their uncertainty (two seeds: the range of the two
  * differences, where t gives about 13 times its half-width); and the ratio
- * then has none.
+ * then has none. A statistic other than the mean (a quantile) then has no
+ * CI at all.
  */
 export const MIN_RESAMPLE = 5;
 
@@ -86,8 +87,10 @@ export function bootstrapContrast(
   const base = { a: sa, b: sb, diff: sb - sa, ratio: sa !== 0 ? sb / sa : null };
   // a side of one value has no spread to resample: an interval from the other side's alone would claim a certainty it has not
   if (opts.paired ? a.length < 2 : a.length < 2 || b.length < 2) return { ...base, diff_ci: null, ratio_ci: null, resampled: 'none' };
-  if ((opts.paired ? a.length : Math.min(a.length, b.length)) < MIN_RESAMPLE && stat === meanStat) {
-    return { ...base, diff_ci: tInterval(a, b, opts.paired, opts.level), ratio_ci: null, resampled: `${opts.label}, Student t (n < ${MIN_RESAMPLE})` };
+  if ((opts.paired ? a.length : Math.min(a.length, b.length)) < MIN_RESAMPLE) {
+    // a mean has Student t; a quantile of so few values has no interval worth giving (a bootstrap's would be far too narrow)
+    if (stat === meanStat) return { ...base, diff_ci: tInterval(a, b, opts.paired, opts.level), ratio_ci: null, resampled: `${opts.label}, Student t (n < ${MIN_RESAMPLE})` };
+    return { ...base, diff_ci: null, ratio_ci: null, resampled: `${opts.label}, too few to resample (n < ${MIN_RESAMPLE})` };
   }
   const stream = new RandomStream(opts.seed, 'compare.bootstrap');
   const u = () => stream.uniform();

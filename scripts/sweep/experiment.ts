@@ -21,7 +21,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findPrototypeKey, isPrototypeKey } from '../../sim/keys.ts';
 import { unreadableReason } from '../../traces/files.ts';
-import { InputError } from '../errors.ts';
+import { InputError, requireReadable } from '../errors.ts';
 import { parseYamlDoc, YamlError } from '../yaml-file.ts';
 import { DEFAULT_METRICS, metricProblem } from './metrics.ts';
 import { canonicalJson, type Json } from './identity.ts';
@@ -111,6 +111,7 @@ function* walkPairs(node: unknown, deref: (n: unknown) => unknown, seen = new Se
 
 /** Parses and checks the shape of experiment file `file`. Throws {@link ExperimentError} or InputError. */
 export function readExperiment(file: string): Experiment {
+  requireReadable(file, 'experiment file');
   let text: string;
   try {
     if (statSync(file).isDirectory()) throw new Error('is a directory');
