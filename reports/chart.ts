@@ -251,29 +251,38 @@ export function logDomain(min: number, max: number): [number, number] {
  * The tick values of a vertical log axis over `domain` drawn `lengthPx` tall
  * whose labels are `fontSize` px high: 1, 2 and 5 × 10^k when two labels a
  * factor 2 apart stand 2.2 label heights apart or more, else the powers of
- * ten (every second, third, ... when even those would crowd); undefined,
- * to let vega choose, when that leaves fewer than two ticks.
+ * ten (every second, third, ... when even those would crowd, keeping the
+ * most of them); `skipFloor` leaves out a tick at the domain's low end
+ * (where 0 values are drawn); undefined, to let vega choose, when that
+ * leaves fewer than two ticks or the domain is not positive and finite.
  */
-export function logTicks(domain: readonly [number, number], lengthPx: number, fontSize: number): number[] | undefined {
+export function logTicks(domain: readonly [number, number], lengthPx: number, fontSize: number, skipFloor = false): number[] | undefined {
   const [lo, hi] = domain;
-  if (!(lo > 0 && hi > lo && lengthPx > 0)) return undefined;
+  if (!(lo > 0 && hi > lo && Number.isFinite(hi) && lengthPx > 0)) return undefined;
   const pxPerDecade = lengthPx / Math.log10(hi / lo);
   const gap = 2.2 * fontSize;
   const steps = pxPerDecade * Math.log10(2) >= gap ? STEPS : [1];
   const every = steps.length > 1 ? 1 : Math.max(1, Math.ceil(gap / pxPerDecade));
-  const ticks: number[] = [];
-  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
-    if (k % every !== 0) continue;
-    for (const s of steps) {
-      const v = s * 10 ** k;
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(+v.toPrecision(12));
+  const inDomain = (v: number) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9) && !(skipFloor && v <= lo * (1 + 1e-9));
+  const k0 = Math.floor(Math.log10(lo)), k1 = Math.ceil(Math.log10(hi));
+  let best: number[] = [];
+  // with every k-th power of ten: the phase that keeps the most ticks (the higher powers on a tie)
+  for (let phase = every - 1; phase >= 0; phase--) {
+    const ticks: number[] = [];
+    for (let k = k0; k <= k1; k++) {
+      if ((((k - phase) % every) + every) % every !== 0) continue;
+      for (const s of steps) {
+        const v = +(s * 10 ** k).toPrecision(12);
+        if (inDomain(v)) ticks.push(v);
+      }
     }
+    if (ticks.length > best.length) best = ticks;
   }
-  return ticks.length >= 2 ? ticks : undefined;
+  return best.length >= 2 ? best : undefined;
 }
 
-/** The axis of a vertical log scale over `domain`, `lengthPx` tall: its ticks from {@link logTicks}, else vega's five. */
-export function logAxis(ctx: ChartContext, domain: readonly [number, number], lengthPx: number): Record<string, unknown> {
-  const values = logTicks(domain, lengthPx, ctx.theme.fontSize.label);
+/** The axis of a vertical log scale over `domain`, `lengthPx` tall: its ticks from {@link logTicks} (none at the floor with `skipFloor`), else vega's five. */
+export function logAxis(ctx: ChartContext, domain: readonly [number, number], lengthPx: number, skipFloor = false): Record<string, unknown> {
+  const values = logTicks(domain, lengthPx, ctx.theme.fontSize.label, skipFloor);
   return values ? { values } : { tickCount: 5 };
 }

@@ -85,6 +85,10 @@ export interface LaidOut extends SvgResult {
  * Lays `chart` out to a total of `width` × chart.height(width) px: starts
  * from a guess of the plot cells' size, corrects it by what the axes and
  * legends took (a few passes), then pads the remainder on the right and bottom.
+ * Vega rounds some cells to whole pixels (a facet's), so the total of many
+ * cells moves in steps of a pixel a cell: when the passes straddle the size,
+ * the cells are shrunk a whole pixel at a time until the figure fits, and a
+ * remainder of a pixel a cell or more is given back to the cells.
  */
 export async function layoutChart(chart: Chart, width: number, padding: number): Promise<LaidOut> {
   const height = Math.round(chart.height(width));
@@ -92,7 +96,7 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
   let ch = Math.max(20, (height - 50) / chart.cells.y);
   let passes = 0;
   // the closest pass that fitted: sizes that alternate between a hair too big and 2 px too small settle on it
-  let fitted: { spec: VlSpec; dw: number; dh: number } | undefined;
+  let fitted: { spec: VlSpec; dw: number; dh: number; cw: number; ch: number } | undefined;
   const pad = async (spec: VlSpec, dw: number, dh: number) => {
     const padded = { ...spec, padding: { left: padding, top: padding, right: padding + dw, bottom: padding + dh } };
     const r2 = await vlToSvg(padded);
@@ -103,15 +107,27 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     const raw = chart.spec(Math.round(w * 10) / 10, Math.round(h * 10) / 10);
     return fitLegendLabels(raw, w, (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
   };
+  // a fitted pass that leaves a pixel a cell or more: those pixels given to the cells, if the figure still fits
+  const tightened = async (f: { spec: VlSpec; dw: number; dh: number; cw: number; ch: number }) => {
+    const gw = Math.floor(f.dw / chart.cells.x), gh = Math.floor(f.dh / chart.cells.y);
+    if (gw > 0 || gh > 0) {
+      const spec2 = specAt(f.cw + gw, f.ch + gh);
+      const r2 = await vlToSvg(spec2);
+      passes++;
+      const dw2 = width - r2.width, dh2 = height - r2.height;
+      if (dw2 >= 0 && dh2 >= 0 && dw2 + dh2 < f.dw + f.dh) return dw2 === 0 && dh2 === 0 ? { ...r2, spec: spec2, passes } : pad(spec2, dw2, dh2);
+    }
+    return pad(f.spec, f.dw, f.dh);
+  };
   for (;;) {
     const spec = specAt(cw, ch);
     const r = await vlToSvg(spec);
     passes++;
     const dw = width - r.width, dh = height - r.height;
-    if (dw >= 0 && dh >= 0 && (!fitted || dw + dh < fitted.dw + fitted.dh)) fitted = { spec, dw, dh };
+    if (dw >= 0 && dh >= 0 && (!fitted || dw + dh < fitted.dw + fitted.dh)) fitted = { spec, dw, dh, cw, ch };
     if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 8) {
       if (dw < 0 || dh < 0) {
-        if (fitted) return pad(fitted.spec, fitted.dw, fitted.dh);
+        if (fitted) return tightened(fitted);
         // up to a pixel over (vega's half-pixel rounding): taken from the padding
         if (dw > -1 && dh > -1 && padding + Math.min(dw, dh) >= 0) return pad(spec, dw, dh);
         // many cells whose sizes vega rounds to whole pixels move the total in steps of a pixel a cell, so the
@@ -130,7 +146,7 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
         return { ...r, spec, passes };
       }
       if (dw === 0 && dh === 0) return { ...r, spec, passes };
-      return pad(spec, dw, dh);
+      return tightened({ spec, dw, dh, cw, ch });
     }
     // overshoot by a hair so that the remainder is positive padding
     cw = Math.max(10, cw + (dw - 0.5) / chart.cells.x);

@@ -193,39 +193,53 @@ describe('error bars of many sweep lines', () => {
 });
 
 describe('timelines of many configurations', () => {
-  /** A runs directory of `n` runs whose timelines differ (configuration i has i + 1 dirty pages at the second sample). */
-  function timelines(n: number): string {
+  /** A runs directory of `n` runs whose timelines differ (configuration i has i + 1 dirty pages at the second sample), `same` more a copy of run0's. */
+  function timelines(n: number, same = 0): string {
     const base = tmp();
-    for (let i = 0; i < n; i++) {
-      writeRun(join(base, `run${i}`), { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: [[0, 0, 0, 0], [i + 1, 1, 0, 1], [0, 0, 0, 0]] });
+    for (let i = 0; i < n + same; i++) {
+      const k = i < n ? i : 0;
+      writeRun(join(base, `run${i}`), { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: [[0, 0, 0, 0], [k + 1, 1, 0, 1], [0, 0, 0, 0]] });
     }
     return base;
   }
   type Panel = { facet?: { row: { field: string; sort: string[] } }; spec?: { encoding: { color: { legend: unknown } } }; encoding?: { color: { legend: unknown } } };
+  const titleOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
 
-  it('are overlaid in each panel up to three configurations, with a legend', async () => {
-    const chart = find(await chartsOf(timelines(TIMELINE_MAX_OVERLAID), 238), 'timeline');
-    const panels = chart.spec(200, 60).concat as Panel[];
-    expect(panels.every((p) => p.facet === undefined && p.encoding!.color.legend !== null)).toBe(true);
-    expect(chart.cells).toEqual({ x: 1, y: 3 });
-    expect(chart.caption).not.toContain('strip');
+  it('are overlaid in each panel up to three configurations, identical ones counted once, with a legend', async () => {
+    for (const dir of [timelines(TIMELINE_MAX_OVERLAID), timelines(TIMELINE_MAX_OVERLAID, 1)]) {
+      const chart = find(await chartsOf(dir, 238), 'timeline');
+      const panels = chart.spec(200, 60).concat as Panel[];
+      expect(panels.every((p) => p.facet === undefined && p.encoding!.color.legend !== null)).toBe(true);
+      expect(chart.cells).toEqual({ x: 1, y: 3 });
+      expect(chart.caption).not.toContain('strip');
+    }
   });
 
-  it('past three, get a strip each within every panel, named above it, and the figure lays out to its size', async () => {
-    const chart = find(await chartsOf(timelines(5), 238), 'timeline');
-    const spec = chart.spec(200, 26);
-    const panels = spec.concat as Panel[];
-    expect(panels).toHaveLength(3); // wired pages was 0 throughout
-    for (const p of panels) {
-      expect(p.facet!.row.field).toBe('config');
-      expect(p.facet!.row.sort).toEqual(['run0', 'run1', 'run2', 'run3', 'run4']);
-      expect(p.spec!.encoding.color.legend).toBeNull();
+  it('past three, get a strip each within every panel, named above it, two panels a row at any width; the figure fills its size', async () => {
+    for (const width of [238, 504]) {
+      const chart = find(await chartsOf(timelines(5, 1), width), 'timeline');
+      const spec = chart.spec(100, 26);
+      const panels = spec.concat as Panel[];
+      expect(panels).toHaveLength(3); // wired pages was 0 throughout
+      expect(spec.columns).toBe(2);
+      for (const p of panels) {
+        expect(p.facet!.row.field).toBe('config');
+        // run5 is run0's copy: one strip, named for both
+        expect(p.facet!.row.sort).toEqual(['run0 = run5', 'run1', 'run2', 'run3', 'run4']);
+        expect(p.spec!.encoding.color.legend).toBeNull();
+      }
+      expect(chart.cells).toEqual({ x: 2, y: 10 });
+      expect(chart.caption).toContain('each panel has a strip per configuration');
+      expect(chart.caption).toContain('share one strip (run0 = run5)');
+      expect(titleOf(spec)).toContain("'=' joins configurations with identical results");
+      const laid = await layoutChart(chart, width, paper.padding);
+      expect(laid.warnings).toEqual([]);
+      expect([laid.width, laid.height]).toEqual([width, Math.round(chart.height(width))]);
+      // what the layout could not give the cells is padding: less than a pixel a cell each way
+      const pad = (laid.spec.padding ?? { left: 0, right: 0, top: 0, bottom: 0 }) as { left: number; right: number; top: number; bottom: number };
+      expect(pad.right - pad.left).toBeLessThan(chart.cells.x);
+      expect(pad.bottom - pad.top).toBeLessThan(chart.cells.y);
+      for (const label of ['run0 = run5', 'run4']) expect(laid.svg).toContain(`>${label}</text>`);
     }
-    expect(chart.cells).toEqual({ x: 1, y: 15 });
-    expect(chart.caption).toContain('each panel has a strip per configuration');
-    const laid = await layoutChart(chart, 238, paper.padding);
-    expect(laid.warnings).toEqual([]);
-    expect([laid.width, laid.height]).toEqual([238, Math.round(chart.height(238))]);
-    for (const label of ['run0', 'run4']) expect(laid.svg).toContain(`>${label}</text>`);
   });
 });

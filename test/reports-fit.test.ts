@@ -335,6 +335,23 @@ describe('log axes whose labels stand apart', () => {
     // no step inside: vega chooses
     expect(logTicks([300, 400], 100, 8)).toBeUndefined();
     expect(logTicks([0, 10], 100, 8)).toBeUndefined();
+    expect(logTicks([1, Infinity], 100, 8)).toBeUndefined();
+    // every third power of ten over 4 decades in 30 px: the phase with two ticks, not the one with one
+    expect(logTicks([1, 1e4], 30, 8)).toEqual([10, 1e4]);
+    // no tick at the floor where 0 values are drawn
+    expect(logTicks([50, 20000], 400, 8, true)).toEqual([100, 200, 500, 1000, 2000, 5000, 10000, 20000]);
+  });
+
+  it('latency-percentiles puts no labelled tick at the floor where its hollow 0 µs dots are', async () => {
+    const base = tmp();
+    writeRun(join(base, 'slow'), { syncs: [{ t: 1, lat: 200, pages: 1 }, { t: 2, lat: 3000, pages: 1 }] });
+    writeRun(join(base, 'instant'), { syncs: [{ t: 1, lat: 0, pages: 1 }, { t: 2, lat: 0, pages: 1 }] });
+    const chart = find(await chartsOf(base, 504), 'latency-percentiles');
+    const spec = chart.spec(400, 300);
+    type Y = { scale?: { domain: [number, number] }; axis?: { values: number[] } };
+    const y = (spec.layer as VlSpec[]).map((l) => (l.encoding as { y: Y }).y).find((e) => e.axis)!;
+    expect(y.axis!.values.length).toBeGreaterThan(1);
+    expect(Math.min(...y.axis!.values)).toBeGreaterThan(y.scale!.domain[0]);
   });
 
   it('latency-percentiles spanning 5 ms to 2 s at single width labels powers of ten only', async () => {

@@ -146,7 +146,7 @@ export const latencyPercentiles: ChartModule = {
             : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            encoding: { y: { ...y, axis: logAxis(ctx, [floor, ceil], ch - 2 * pad) }, color, ...shape, tooltip },
+            encoding: { y: { ...y, axis: logAxis(ctx, [floor, ceil], ch - 2 * pad, zeros.length > 0 || cut) }, color, ...shape, tooltip },
           },
           ...(zeros.length
             ? [{

@@ -96,7 +96,7 @@ export const latencyVsPages: ChartModule = {
       caption,
       cells: { x: 1, y: 1 },
       height: (w) => figureHeight(ctx, w, merged.scale.domain, note, dense ? ctx.theme.fontSize.label * 3 : 0),
-      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding: { ...encoding, y: { ...y, axis: logAxis(ctx, domain, ch - 2 * pad) } } }),
+      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding: { ...encoding, y: { ...y, axis: logAxis(ctx, domain, ch - 2 * pad, zero > 0) } } }),
     }];
   },
 };

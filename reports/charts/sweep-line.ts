@@ -222,7 +222,7 @@ export const sweepLine: ChartModule = {
           { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
           { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
         const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
-        const meanY = (ch: number) => ({ field: 'mean', type: 'quantitative', title, scale: yScale, ...(yDomain ? { axis: logAxis(ctx, yDomain, ch) } : {}) });
+        const meanY = (ch: number) => ({ field: 'mean', type: 'quantitative', title, scale: yScale, ...(yDomain ? { axis: logAxis(ctx, yDomain, ch, cutAtFloor) } : {}) });
         const ciLayers = (dodge: (i: number) => number) => (bars
           ? series.map((s, i) => ({
             transform: [{ filter: { field: 'series', equal: s } }],

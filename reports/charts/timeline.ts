@@ -24,8 +24,28 @@ export const TIMELINE_GRID_WIDTH = WIDE_FIGURE;
 /** Most configurations (those with identical timelines counted once) overlaid in one panel; more are drawn as strips. */
 export const TIMELINE_MAX_OVERLAID = 3;
 
-/** Height (px) of one configuration's strip, its label above it excluded: at single width, and wider. */
+/** Least height (px) of one configuration's strip, its name above it excluded: at single width, and wider; at least {@link STRIP_LABELS} label heights. */
 const STRIP_HEIGHT = { single: 26, wide: 32 };
+
+/** A strip is at least this many label heights tall, so that its two tick labels stand apart in any theme. */
+const STRIP_LABELS = 3.2;
+
+/** Gap (px) between one strip and the next strip's name. */
+const STRIP_GAP = 7;
+
+/** Gap between two panels of strips, in label heights: more than between strips, so that a panel's title reads as its own. */
+const PANEL_GAP_LABELS = 2.5;
+
+/** Colour of a strip's name (the figure note's grey). */
+const STRIP_NAME_COLOR = '#444444';
+
+/** The largest 1, 2, 2.5 or 5 × 10^k at or below `v` (> 0): a round tick near a strip's top; 0 for 0. */
+export function roundBelow(v: number): number {
+  if (!(v > 0)) return 0;
+  const p = 10 ** Math.floor(Math.log10(v));
+  const step = [5, 2.5, 2, 1].find((s) => s * p <= v * (1 + 1e-9)) ?? 1;
+  return +(step * p).toPrecision(12);
+}
 
 /** The `timeline` chart. */
 export const timeline: ChartModule = {
@@ -68,18 +88,21 @@ export const timeline: ChartModule = {
       + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
-      + (merged.any ? `; configurations with identical timelines share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
+      + (merged.any ? `; configurations with identical timelines share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
       + (strips ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '') + '.';
     // strips carry no legend: the note says what their names are
     const note = figureNote(ctx, [strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '', merged.any ? "'=' joins configurations with identical results" : '']);
-    const grid = ctx.width >= TIMELINE_GRID_WIDTH && panels.length > 1;
+    // strips go two by two at any width: a column of four panels of strips would be twice as tall
+    const grid = (strips || ctx.width >= TIMELINE_GRID_WIDTH) && panels.length > 1;
     const cols = grid ? 2 : 1;
     const rowsOfPanels = Math.ceil(panels.length / cols);
     const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;
     const label = ctx.theme.fontSize.label;
-    // strips: each panel is its title, then a labelled strip per configuration; the x axis under the bottom panels
-    const strip = ctx.width >= WIDE_FIGURE ? STRIP_HEIGHT.wide : STRIP_HEIGHT.single;
-    const stripsHeight = () => rowsOfPanels * (labels.length * (strip + label + 16) + label + 8) + (grid ? 10 : 4) * (rowsOfPanels - 1) + 3 * label + noteHeight(ctx, note);
+    const panelGap = strips ? Math.round(PANEL_GAP_LABELS * label) : grid ? 10 : 4;
+    // strips: each panel is its title, then a named strip per configuration; the x axis and its title under the bottom panels
+    const stripHeight = (w: number) => Math.max(w >= WIDE_FIGURE ? STRIP_HEIGHT.wide : STRIP_HEIGHT.single, Math.ceil(STRIP_LABELS * label));
+    // a strip takes its name above it and half a tick label beyond either end of its plot besides its own height
+    const stripsHeight = (w: number) => rowsOfPanels * (labels.length * (stripHeight(w) + 2 * label + 3 + STRIP_GAP) + label + 6) + panelGap * (rowsOfPanels - 1) + 3.5 * label + 8 + noteHeight(ctx, note);
     return [{
       name: 'timeline',
       family: 'timeline',
@@ -87,17 +110,20 @@ export const timeline: ChartModule = {
       caption,
       cells: { x: cols, y: rowsOfPanels * (strips ? labels.length : 1) },
       // a column of four panels needs a tall single-column figure (fewer panels, less); two by two keeps 0.55 of the width
-      height: (w) => (strips ? Math.round(stripsHeight()) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
+      height: (w) => (strips ? Math.round(stripsHeight(w)) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
       spec: (cw, ch) => ({
         ...ctx.base(),
         ...(note ? { title: note } : {}),
         data: { values: rows },
-        spacing: grid ? 10 : 4,
+        spacing: panelGap,
         columns: cols,
         concat: panels.map((panel, i) => {
           const bottom = i >= panels.length - cols;
           // SI prefixes shared by the ticks (5k, 10k), but 0 as 0, not 0k
-          const y = { field: panel.field, type: 'quantitative', title: null, axis: { tickCount: strips ? 2 : 3, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } };
+          // a strip has room for two tick labels: 0 and a round value near the panel's top
+          const top = strips ? roundBelow(Math.max(...rows.map((r) => Number(r[panel.field]) || 0))) : 0;
+          const ticks = strips && top > 0 ? { values: [0, top] } : { tickCount: 3 };
+          const y = { field: panel.field, type: 'quantitative', title: null, axis: { ...ticks, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } };
           const view = {
             width: cw,
             height: ch,
@@ -121,10 +147,10 @@ export const timeline: ChartModule = {
             facet: {
               row: {
                 field: 'config', type: 'nominal', sort: labels, title: null,
-                header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontSize: label, labelPadding: 1, labelLimit: cw, labelColor: '#444444' },
+                header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontSize: label, labelPadding: 0, labelLimit: cw, labelColor: STRIP_NAME_COLOR },
               },
             },
-            spacing: 4,
+            spacing: STRIP_GAP,
             spec: view,
             resolve: { scale: { y: 'shared' } },
           };
