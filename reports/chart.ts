@@ -222,6 +222,18 @@ export function fitLogDomain(min: number, max: number, floor = false): [number, 
   return [min / below, max];
 }
 
+/**
+ * A log domain whose ends move out to the nearest 1, 2 or 5 × 10^k when that
+ * widens each by at most `stretch` times, so that a labelled tick stands at
+ * or near the data's ends (115 to 1800 µs becomes 100 to 2000).
+ */
+export function snapLogDomain(domain: readonly [number, number], stretch = 1.5): [number, number] {
+  const [lo, hi] = domain;
+  if (!(lo > 0 && hi > lo && Number.isFinite(hi))) return [lo, hi];
+  const [nlo, nhi] = logDomain(lo, hi);
+  return [lo / nlo <= stretch ? nlo : lo, nhi / hi <= stretch ? nhi : hi];
+}
+
 /** Pixels a scale's domain is widened by on each side so that a point mark of area `size` px² at its end is drawn whole. */
 export function markPadding(size: number): number {
   return Math.ceil(Math.sqrt(size / Math.PI) + 2);
@@ -257,10 +269,26 @@ export function logDomain(min: number, max: number): [number, number] {
  * leaves fewer than two ticks or the domain is not positive and finite.
  */
 export function logTicks(domain: readonly [number, number], lengthPx: number, fontSize: number, skipFloor = false): number[] | undefined {
+  return logTicksApart(domain, lengthPx, 2.2 * fontSize, skipFloor);
+}
+
+/**
+ * The tick values of a horizontal log axis over `domain`, `lengthPx` wide,
+ * labelled at `fontSize` with thousands separators: as {@link logTicks},
+ * with room for the widest label and a label height between two.
+ */
+export function logTicksAcross(domain: readonly [number, number], lengthPx: number, fontSize: number): number[] | undefined {
+  const [lo, hi] = domain;
+  if (!(lo > 0 && hi > lo && Number.isFinite(hi))) return undefined;
+  const widest = Math.max(textWidth(Math.round(lo).toLocaleString('en-US'), fontSize), textWidth(Math.round(hi).toLocaleString('en-US'), fontSize));
+  return logTicksApart(domain, lengthPx, widest + fontSize);
+}
+
+/** {@link logTicks} with labels at least `gap` px apart (their centres). */
+function logTicksApart(domain: readonly [number, number], lengthPx: number, gap: number, skipFloor = false): number[] | undefined {
   const [lo, hi] = domain;
   if (!(lo > 0 && hi > lo && Number.isFinite(hi) && lengthPx > 0)) return undefined;
   const pxPerDecade = lengthPx / Math.log10(hi / lo);
-  const gap = 2.2 * fontSize;
   const steps = pxPerDecade * Math.log10(2) >= gap ? STEPS : [1];
   const every = steps.length > 1 ? 1 : Math.max(1, Math.ceil(gap / pxPerDecade));
   const inDomain = (v: number) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9) && !(skipFloor && v <= lo * (1 + 1e-9));
@@ -279,6 +307,12 @@ export function logTicks(domain: readonly [number, number], lengthPx: number, fo
     if (ticks.length > best.length) best = ticks;
   }
   return best.length >= 2 ? best : undefined;
+}
+
+/** The axis of a horizontal log scale over `domain`, `lengthPx` wide: its ticks from {@link logTicksAcross}, else vega's five. */
+export function logAxisAcross(ctx: ChartContext, domain: readonly [number, number], lengthPx: number): Record<string, unknown> {
+  const values = logTicksAcross(domain, lengthPx, ctx.theme.fontSize.label);
+  return values ? { values } : { tickCount: 5 };
 }
 
 /** The axis of a vertical log scale over `domain`, `lengthPx` tall: its ticks from {@link logTicks} (none at the floor with `skipFloor`), else vega's five. */

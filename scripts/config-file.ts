@@ -212,6 +212,11 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   }
 }
 
+/** Whether the config file `file` or a `--set` of `sets` names the personality (rather than the default choosing it). */
+export function personalityChosen(file: string | undefined, sets: readonly string[]): boolean {
+  return sets.some((kv) => kv.split('=')[0]!.trim() === 'personality') || (file !== undefined && 'personality' in readConfigFile(file));
+}
+
 /**
  * A ConfigError about a key that the config file `file` holds (and no `--set` in `over` gave)
  * with `FILE:LINE` as where it came from; any other error as it is.

@@ -15,7 +15,7 @@ import { makeReport } from '../reports/report.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES, vegaLiteConfig } from '../reports/theme.ts';
 import { metricTitle } from '../reports/labels.ts';
-import { fitLegendLabels, legendColumns, logTicks, type Chart, type ChartContext, type VlSpec } from '../reports/chart.ts';
+import { fitLegendLabels, legendColumns, logTicks, logTicksAcross, snapLogDomain, type Chart, type ChartContext, type VlSpec } from '../reports/chart.ts';
 import { textWidth } from '../reports/fonts.ts';
 import { chartsOf, scalesOf, writeRun, type SyncIn } from './report-fixtures.ts';
 
@@ -340,6 +340,29 @@ describe('log axes whose labels stand apart', () => {
     expect(logTicks([1, 1e4], 30, 8)).toEqual([10, 1e4]);
     // no tick at the floor where 0 values are drawn
     expect(logTicks([50, 20000], 400, 8, true)).toEqual([100, 200, 500, 1000, 2000, 5000, 10000, 20000]);
+  });
+
+  it('a horizontal log axis keeps its labels a label width and a label height apart (no "400500")', () => {
+    // 100 to 2000 µs in 250 px: 192 px a decade, 58 px between 1 and 2 × 10^k, "2,000" about 20 px wide at 8 px
+    expect(logTicksAcross([100, 2000], 250, 8)).toEqual([100, 200, 500, 1000, 2000]);
+    // in 80 px: 61 px a decade, 18 px between 1 and 2 × 10^k: powers of ten only
+    expect(logTicksAcross([100, 2000], 80, 8)).toEqual([100, 1000]);
+    // ends moved out to 1-2-5 values when that stretches them by 1.5 times or less
+    expect(snapLogDomain([115, 1800])).toEqual([100, 2000]);
+    expect(snapLogDomain([140, 260])).toEqual([100, 260]);
+  });
+
+  it('latency-cdf ticks its log x axis with labels apart, its ends at round values; latency-vs-pages draws a few msyncs nearly opaque', async () => {
+    const base = tmp();
+    writeRun(join(base, 'a'), { syncs: [{ t: 1, lat: 115, pages: 1 }, { t: 2, lat: 130, pages: 1 }, { t: 3, lat: 480, pages: 2 }, { t: 4, lat: 1800, pages: 3 }] });
+    const charts = await chartsOf(base);
+    const cdf = find(charts, 'latency-cdf').spec(200, 150);
+    const x = ((cdf.layer as VlSpec[])[0].encoding as { x: { scale: { domain: number[] }; axis: { values: number[] } } }).x;
+    expect(x.scale.domain).toEqual([100, 2000]);
+    expect(x.axis.values).toEqual([100, 200, 500, 1000, 2000]);
+    const scatter = find(charts, 'latency-vs-pages');
+    expect((scatter.spec(200, 150).mark as { opacity: number }).opacity).toBe(0.8);
+    expect(scatter.caption).not.toContain('darker points');
   });
 
   it('latency-percentiles puts no labelled tick at the floor where its hollow 0 µs dots are', async () => {

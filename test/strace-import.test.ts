@@ -514,6 +514,26 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     ]);
   });
 
+  it('run says once that a capture of a Linux program replays under another personality by default, and how to replay it as Linux', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 't.strace'), T);
+    expect((await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 't.csv'), '--assume-dirty', 'pages=2'])).code).toBe(0);
+    const note = `syncsim: note: ${join(d, 't.csv')} is a capture of a program on Linux (syncsim import --from strace); it replays under the freebsd personality, the default, whose msync checks and costs are not Linux's: --set personality=linux replays it as Linux does\n`;
+    const dflt = await syncsimHere(['run', join(d, 't.csv'), '--out', join(d, 'r1')]);
+    expect(dflt.code).toBe(0);
+    expect(dflt.stderr.split('\n').filter((l) => l.startsWith('syncsim: note:'))).toEqual([note.trim()]);
+    // a personality chosen, by --set or in a config file (linux or not): no note
+    writeFileSync(join(d, 'c.yaml'), 'personality: xnu\n');
+    for (const args of [['--set', 'personality=linux'], ['--set', 'personality=freebsd'], ['--config', join(d, 'c.yaml')]]) {
+      const r = await syncsimHere(['run', join(d, 't.csv'), '--out', join(d, 'r2'), ...args]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toContain('note:');
+    }
+    // a generated trace: no note
+    expect((await syncsimHere(['gen', 'wal-append', '--set', 'duration_s=0.01', '-o', join(d, 'g.csv')])).code).toBe(0);
+    expect((await syncsimHere(['run', join(d, 'g.csv'), '--out', join(d, 'r3')])).stderr).not.toContain('note:');
+  });
+
   it('injection options are refused: an strace trace\'s msyncs are the program\'s own', async () => {
     const d = tmp();
     writeFileSync(join(d, 't.strace'), T);

@@ -2,7 +2,7 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -42,7 +42,7 @@ export const latencyCdf: ChartModule = {
     }
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
     // the data's extent (a floor below it for 0 µs msyncs); the scales are padded so the markers at 1.0 and the ends are whole
-    const domain = lats.length ? fitLogDomain(Math.min(...lats), Math.max(...lats), zeroShare.size > 0) : [1, 10];
+    const domain: [number, number] = lats.length ? snapLogDomain(fitLogDomain(Math.min(...lats), Math.max(...lats), zeroShare.size > 0)) : [1, 10];
     const pad = markPadding(ctx.theme.pointSize * 1.5);
     // msyncs of 0 µs cannot sit on a log axis: the curve rises to their share at the axis floor
     curve = drawn.flatMap((config) => {
@@ -67,7 +67,7 @@ export const latencyCdf: ChartModule = {
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',
     ]);
-    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad }, axis: { tickCount: 5 } };
+    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };
     if (merged.any) notes.push(`configurations with identical CDFs share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
     return [{
@@ -87,7 +87,7 @@ export const latencyCdf: ChartModule = {
           {
             data: { values: curve },
             mark: { type: 'line', interpolate: 'step-after', clip: true },
-            encoding: { x, y, color, tooltip: labelTooltip('config', 'configuration') },
+            encoding: { x: { ...x, axis: logAxisAcross(ctx, domain, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
           },
           ...(shown.length === 0 ? [] : [{
             data: { values: marks },

@@ -6,6 +6,9 @@ import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelToolt
 import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 
+/** Points are drawn translucent (overlaps darker) from this many msyncs; fewer are drawn nearly opaque. */
+export const FAINT_FROM = 100;
+
 /** The `latency-vs-pages` chart. */
 export const latencyVsPages: ChartModule = {
   name: 'latency-vs-pages',
@@ -67,16 +70,18 @@ export const latencyVsPages: ChartModule = {
       field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)',
       scale: { type: 'log', domain, nice: false, padding: pad },
     };
+    // translucent points show where many msyncs overlap; a few would be too faint to see
+    const faint = drawn > FAINT_FROM;
     const caption = (dense
       ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`
         + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)`
-      : 'Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv); darker points are overlapping msyncs')
+      : `Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv)${faint ? '; darker points are overlapping msyncs' : ''}`)
       + `. ${count(drawn)} msyncs of positive latency drawn`
       + (zero ? `; ${count(zero)} that took 0 µs cannot sit on the log axis and are drawn at its floor${dense ? '' : ', one point per number of pages'}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '') + '.';
     const mark = dense
       ? { type: 'circle', opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }
-      : { type: 'circle', opacity: 0.3, size: ctx.theme.pointSize };
+      : { type: 'circle', opacity: faint ? 0.3 : 0.8, size: ctx.theme.pointSize };
     const encoding: Record<string, unknown> = {
       x, y, color,
       // not the latency: a 0 µs msync is drawn at the axis floor, and its tooltip would give the floor's value

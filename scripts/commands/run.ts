@@ -1,7 +1,8 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { loadConfig } from '../config-file.ts';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { loadConfig, personalityChosen } from '../config-file.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
 import { checkCacheOptions, defaultCacheDir } from '../cache-dir.ts';
@@ -106,6 +107,26 @@ async function run(argv: string[]): Promise<number> {
 }
 
 
+/** How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`), from its header comment; undefined for any other trace. */
+export function linuxCapture(trace: string): string | undefined {
+  let head: string;
+  try {
+    const fd = openSync(trace, 'r');
+    try {
+      const b = Buffer.alloc(4096);
+      head = b.toString('utf8', 0, readSync(fd, b, 0, b.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const second = head.split('\n')[1] ?? '';
+  if (/^# recorded by syncsim record /.test(second)) return 'syncsim record';
+  if (/^# imported by syncsim import --from strace /.test(second)) return 'syncsim import --from strace';
+  return undefined;
+}
+
 /**
  * Refuses (before any work) a `--cache-dir` that is `out` or inside it, as written or through symbolic links: the results directory is
  * replaced whole when the run commits, so a cache there would be refused then, after the replay.
@@ -158,6 +179,11 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
     sets.push(`seed=${values.seed}`);
   }
   const config = loadConfig(values.config, sets);
+  // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
+  const capture = linuxCapture(trace);
+  if (capture !== undefined && config.personality !== 'linux' && !personalityChosen(values.config, sets)) {
+    process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a capture of a program on Linux (${capture}); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: --set personality=linux replays it as Linux does\n`);
+  }
   const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets));
   const out = values.out ?? defaultOutDir(trace);
   const showProgress = process.stderr.isTTY === true;
