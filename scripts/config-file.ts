@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
+import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
 import { keyLine, parseYamlValue, YamlError } from './yaml-file.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
@@ -210,6 +211,24 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   } catch (e) {
     throw file ? locatedInFile(e, file, over) : e;
   }
+}
+
+/**
+ * The `writeback.*` keys the config file `file` or a `--set` of `sets` gives that the built-in
+ * policy in force (`policy`) does not read (`writeback.delay_ms` under `flusher`): each has no
+ * effect. None under a plugin policy, whose keys syncsim cannot know.
+ */
+export function ineffectiveWritebackKeys(file: string | undefined, sets: readonly string[], policy: string): string[] {
+  const used = POLICY_KEYS[policy];
+  if (used === undefined) return [];
+  const given = new Set<string>();
+  for (const kv of sets) {
+    const key = kv.split('=')[0]!.trim();
+    if (key.startsWith('writeback.')) given.add(key.slice('writeback.'.length));
+  }
+  const wb = file !== undefined ? readConfigFile(file).writeback : undefined;
+  if (wb !== null && typeof wb === 'object' && !Array.isArray(wb)) for (const k of Object.keys(wb)) given.add(k);
+  return WRITEBACK_TIMING_KEYS.filter((k) => given.has(k) && !used.includes(k)).map((k) => `writeback.${k}`);
 }
 
 /** Whether the config file `file` or a `--set` of `sets` names the personality (rather than the default choosing it). */

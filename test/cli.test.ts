@@ -24,6 +24,22 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
 const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'throughput', 'replay', 'txn', 'durability', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'fs', 'provenance'];
 
+describe('writeback keys the policy in force does not read', () => {
+  it('run warns of each, naming the keys the policy reads; none for keys it reads', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'wb.yaml'), 'writeback: { policy: flusher, delay_ms: 5, expire_ms: 100 }\n');
+    const r = syncsim(['run', DEMO, '--config', join(d, 'wb.yaml'), '--set', 'writeback.interval_ms=100', '--out', join(d, 'a')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
+      'syncsim: warning: writeback.delay_ms has no effect under writeback.policy flusher (it reads writeback.interval_ms, writeback.expire_ms, writeback.background_ratio, writeback.dirty_ratio, writeback.max_pause_ms)',
+    ]);
+    const n = syncsim(['run', DEMO, '--set', 'writeback.policy=none', '--set', 'writeback.interval_ms=5', '--set', 'writeback.dirty_ratio=30', '--out', join(d, 'b')]);
+    expect(n.stderr).toContain('syncsim: warning: writeback.interval_ms, writeback.dirty_ratio have no effect under writeback.policy none (it reads no writeback.* timing key)\n');
+    const ok = syncsim(['run', DEMO, '--set', 'writeback.policy=syncer', '--set', 'writeback.delay_ms=5', '--out', join(d, 'c')]);
+    expect(ok.stderr).not.toContain('no effect');
+  });
+});
+
 describe('percentText', () => {
   it('one decimal from 1 % up, two significant digits below, 0% only for 0', () => {
     expect([0, 0.00027, 0.0033, 0.009994, 0.01, 0.4567, 1].map(percentText)).toEqual(['0%', '0.027%', '0.33%', '1.0%', '1.0%', '45.7%', '100.0%']);

@@ -241,5 +241,23 @@ describe('timelines of many configurations', () => {
       expect(pad.bottom - pad.top).toBeLessThan(chart.cells.y);
       for (const label of ['run0 = run5', 'run4']) expect(laid.svg).toContain(`>${label}</text>`);
     }
+    // narrower than a paper's column: one panel a row, which still fits
+    const narrow = find(await chartsOf(timelines(5, 1), 150), 'timeline');
+    expect(narrow.spec(100, 26).columns).toBe(1);
+    expect((await layoutChart(narrow, 150, paper.padding)).warnings).toEqual([]);
+  });
+});
+
+describe('a sweep chart squeezed short', () => {
+  it('puts a y title longer than the plot is tall on two lines or more, the same in every layer', async () => {
+    const chart = find(await chartsOf(sweep(2, [1, 2, 4, 8]), 150), 'sweep-p99-vs-channels');
+    const titles = (ch: number) => (chart.spec(100, ch).layer as VlSpec[]).map((l) => (l.encoding as { y?: { title?: unknown } } | undefined)?.y?.title).filter((t) => t !== undefined);
+    const tall = titles(400);
+    expect(tall.every((t) => typeof t === 'string')).toBe(true);
+    const short = titles(50);
+    expect(short.length).toBeGreaterThan(1);
+    expect(short.every((t) => Array.isArray(t) && t.length > 1)).toBe(true);
+    expect(new Set(short.map((t) => JSON.stringify(t))).size).toBe(1);
+    expect((short[0] as string[]).join(' ')).toBe(tall[0]);
   });
 });

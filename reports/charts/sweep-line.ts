@@ -5,7 +5,7 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
@@ -222,14 +222,19 @@ export const sweepLine: ChartModule = {
           { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
           { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
         const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
-        const meanY = (ch: number) => ({ field: 'mean', type: 'quantitative', title, scale: yScale, ...(yDomain ? { axis: logAxis(ctx, yDomain, ch, cutAtFloor) } : {}) });
-        const ciLayers = (dodge: (i: number) => number) => (bars
+        // a title longer than the plot is tall goes on two lines (or more), not past the plot's ends
+        const yTitle = (ch: number) => {
+          const lines = wrapText(title, ctx.theme.fontSize.title, Math.max(ch, 40));
+          return lines.length > 1 ? lines : title;
+        };
+        const meanY = (ch: number) => ({ field: 'mean', type: 'quantitative', title: yTitle(ch), scale: yScale, ...(yDomain ? { axis: logAxis(ctx, yDomain, ch, cutAtFloor) } : {}) });
+        const ciLayers = (dodge: (i: number) => number, ch: number) => (bars
           ? series.map((s, i) => ({
             transform: [{ filter: { field: 'series', equal: s } }],
             mark: { type: 'rule', xOffset: dodge(i), strokeWidth: ctx.theme.lineWidth * 0.8 },
-            encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' }, tooltip: barTip },
+            encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yScale }, y2: { field: 'hi' }, tooltip: barTip },
           }))
-          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title, scale: yScale }, y2: { field: 'hi' }, tooltip: lineTip } }]);
+          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yScale }, y2: { field: 'hi' }, tooltip: lineTip } }]);
         charts.push({
           name: sweepChartName(metric, key, sweep.metrics, sweep.keys),
           aliases: [`sweep-${metric}-vs-${key}`],
@@ -255,7 +260,7 @@ export const sweepLine: ChartModule = {
               data: { values: rows },
               encoding: { x: xOf(padding), color },
               layer: [
-                ...(withCi ? ciLayers(dodge) : []),
+                ...(withCi ? ciLayers(dodge, ch) : []),
                 // each series' line and points shifted as its error bars are, so that a bar stands on its point
                 ...series.map((s, i) => ({
                   transform: [{ filter: { field: 'series', equal: s } }],

@@ -21,6 +21,9 @@ const PANELS: { field: TimelineSeries; title: string }[] = [
 /** Figures at least this wide (px) put the panels two by two. */
 export const TIMELINE_GRID_WIDTH = WIDE_FIGURE;
 
+/** Figures at least this wide (px) put panels of strips two by two (a paper's single column is 238). */
+export const STRIPS_GRID_WIDTH = 220;
+
 /** Most configurations (those with identical timelines counted once) overlaid in one panel; more are drawn as strips. */
 export const TIMELINE_MAX_OVERLAID = 3;
 
@@ -92,8 +95,8 @@ export const timeline: ChartModule = {
       + (strips ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '') + '.';
     // strips carry no legend: the note says what their names are
     const note = figureNote(ctx, [strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '', merged.any ? "'=' joins configurations with identical results" : '']);
-    // strips go two by two at any width: a column of four panels of strips would be twice as tall
-    const grid = (strips || ctx.width >= TIMELINE_GRID_WIDTH) && panels.length > 1;
+    // strips go two by two from a single column's width: a column of four panels of strips would be twice as tall
+    const grid = (ctx.width >= (strips ? STRIPS_GRID_WIDTH : TIMELINE_GRID_WIDTH)) && panels.length > 1;
     const cols = grid ? 2 : 1;
     const rowsOfPanels = Math.ceil(panels.length / cols);
     const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;

@@ -102,6 +102,16 @@ export const FLUSHER: WritebackPolicyPlugin = {
 /** The built-in policies by name. */
 export const BUILTIN_POLICIES: Readonly<Record<string, WritebackPolicyPlugin>> = { none: NONE, syncer: SYNCER, flusher: FLUSHER };
 
+/** The `writeback.*` keys each built-in policy reads (the others have no effect under it). */
+export const POLICY_KEYS: Readonly<Record<string, readonly string[]>> = {
+  none: [],
+  syncer: ['interval_ms', 'delay_ms'],
+  flusher: ['interval_ms', 'expire_ms', 'background_ratio', 'dirty_ratio', 'max_pause_ms'],
+};
+
+/** Every timing key of a built-in policy (`writeback.*`, not `policy` or `params`). */
+export const WRITEBACK_TIMING_KEYS: readonly string[] = ['interval_ms', 'delay_ms', 'expire_ms', 'background_ratio', 'dirty_ratio', 'max_pause_ms'];
+
 /** The built-in policy named `policy`; throws for a name that is not built in. */
 export function builtinPolicy(policy: string): LoadedPlugin<WritebackPolicyPlugin> {
   const plugin = BUILTIN_POLICIES[policy];
