@@ -55,6 +55,21 @@ export interface ReplayOptions {
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
 }
 
+/**
+ * Throws a TypeError naming an option of `opts` that `what` does not take (a misspelt `confg` or
+ * `Seed` would otherwise be ignored, as no command-line flag is).
+ */
+function refuseUnknownOptions(what: string, opts: object, known: readonly string[]): void {
+  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
+  if (unknown.length) throw new TypeError(`${what}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (it takes ${known.join(', ')})`);
+}
+
+/** The options {@link replay} takes. */
+const REPLAY_OPTIONS: readonly (keyof ReplayOptions)[] = ['config', 'set', 'seed', 'out', 'name', 'ci', 'onStretched'];
+
+/** The options {@link importTrace} takes. */
+const IMPORT_OPTIONS: readonly (keyof ImportTraceOptions)[] = ['pageSize', 'syncEveryWrites', 'syncEveryUs', 'syncFlags', 'assumeDirty', 'assumeDirtySeed', 'pagesForMeasured', 'mapFlags', 'fileBytes'];
+
 /** The resolved configuration of `opts` (a config object is copied, never changed). */
 function configFor(opts: ReplayOptions): Config {
   const file = typeof opts.config === 'string' ? opts.config : undefined;
@@ -80,6 +95,8 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   const iterable = (x: unknown) => x !== null && typeof x === 'object' && (Symbol.iterator in x || Symbol.asyncIterator in x);
   if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
   if (typeof trace === 'string') requireTraceFile(trace, 'trace file');
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`replay: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
+  refuseUnknownOptions('replay', opts, REPLAY_OPTIONS);
   // the command's check of --ci-reps
   const reps = opts.ci?.reps;
   if (reps !== undefined && !(Number.isInteger(reps) && reps >= 10 && reps <= 1_000_000)) throw new RangeError(`ci.reps must be a whole number from 10 to 1000000 (got ${String(reps)})`);
@@ -121,6 +138,8 @@ export interface TraceRows<R> extends Iterable<R> {
  * iterated. Bad parameters throw at once, naming the key.
  */
 export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<RowLike> {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`generate: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
+  refuseUnknownOptions('generate', opts, ['params', 'seed']);
   const params = opts.params ?? {};
   const seed = opts.seed ?? 1;
   presetRows(preset, params, seed); // checks the preset and its parameters now
@@ -147,6 +166,7 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
   if (!importer) throw new RangeError(`unknown import format '${format}' (expected one of ${IMPORTERS.map((i) => i.format).join(', ')})`);
   requireTraceFile(file, 'input file');
   if (opts === null || typeof opts !== 'object') throw new TypeError(`importTrace: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
+  refuseUnknownOptions('importTrace', opts, IMPORT_OPTIONS);
   const { syncFlags, ...rest } = opts;
   const flags = typeof syncFlags === 'string' ? flagNamesToBits(syncFlags) : (syncFlags ?? DEFAULT_SYNC_FLAGS);
   const full: ImportOptions = { pageSize: 4096, ...rest, syncFlags: flags };

@@ -101,6 +101,14 @@ describe('replay', () => {
   it('refuses a bad configuration key as run does', async () => {
     await expect(replay(TWO_PAGES, { set: { 'device.channels': 0 } })).rejects.toThrow(/device\.channels/);
   });
+
+  it('refuses an option it does not take (a misspelt one would otherwise be ignored), as generate and importTrace do', async () => {
+    await expect(replay(TWO_PAGES, { confg: { personality: 'linux' }, Seed: 9 } as never)).rejects.toThrow(
+      new TypeError("replay: unknown options 'confg', 'Seed' (it takes config, set, seed, out, name, ci, onStretched)"));
+    expect(() => generate('wal-append', { sed: 2 } as never)).toThrow(new TypeError("generate: unknown option 'sed' (it takes params, seed)"));
+    const msr = join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv');
+    expect(() => importTrace('msr', msr, { bogusOpt: 1 } as never)).toThrow(/importTrace: unknown option 'bogusOpt'/);
+  });
 });
 
 describe('generate', () => {

@@ -230,6 +230,28 @@ describe('syncsim record', () => {
     expect(existsSync(join(dir, 'nf.csv'))).toBe(false);
   });
 
+  it('refuses -o into a missing directory before the program runs; a failing run keeps an earlier recording', async () => {
+    const marker = join(dir, 'ran-marker');
+    const nd = await syncsim(['record', '-o', join(dir, 'nodir', 'r.csv'), '--', 'sh', '-c', `touch ${marker}`]);
+    expect([nd.code, nd.stderr]).toEqual([2, `syncsim: cannot write ${join(dir, 'nodir', 'r.csv')}: its directory does not exist (nothing was run)\n`]);
+    expect(existsSync(marker)).toBe(false);
+    // a recording, then a run of a program that fails into the same file: the recording stays, byte for byte
+    const out = join(dir, 'keep.csv');
+    expect((await syncsim(['record', '-o', out, '--', 'true'])).code).toBe(0);
+    const before = readFileSync(out);
+    const f = await syncsim(['record', '-o', out, '--', 'sh', '-c', 'exit 3']);
+    expect(f.code).toBe(3);
+    expect(f.stderr).toContain(`exited with 3: ${out}, an earlier recording, is kept; this run's trace was not written`);
+    expect(readFileSync(out)).toEqual(before);
+    // with no earlier file, a failing run's recording is written, as before
+    const fresh = join(dir, 'failing.csv');
+    expect((await syncsim(['record', '-o', fresh, '--', 'sh', '-c', 'exit 3'])).code).toBe(3);
+    expect(existsSync(fresh)).toBe(true);
+    // and a succeeding run replaces its own earlier recording
+    expect((await syncsim(['record', '-o', out, '--', 'sh', '-c', 'exit 0'])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('"sh","-c","exit 0"');
+  }, TIMEOUT);
+
   it('names each mapped file by its bytes, whatever they are (a comma, a quote, a >, a ), an é), as strace -y would', async () => {
     const names = ['a,b', 'q"uote', 'gt>lt<', 'par)en', 'café'].map((n) => join(dir, n));
     for (const [i, name] of names.entries()) {

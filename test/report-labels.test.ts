@@ -247,4 +247,13 @@ describe('a grid value that is a whole group (its cell is JSON) in a legend', ()
     expect(valueLabel('{not json')).toBe('{not json');
     expect(valueLabel('{}')).toBe('{}');
   });
+
+  it('names the lines of a sweep chart by their values too, not the JSON', async () => {
+    // the cells as results.csv quotes them: {"policy":"flusher"}
+    const dir = writeSweep([1, 4], ['"{""policy"":""flusher""}"', '"{""policy"":""syncer""}"']);
+    const line = (await chartsOf(dir)).find((c) => c.name === 'sweep-p99-vs-group-commit')!;
+    const series = new Set(((line.spec(200, 120).data as { values: { series: string }[] }).values).map((r) => r.series));
+    // (their results are the same here, so they share one line named for both)
+    expect([...series]).toEqual(['flusher = syncer']);
+  });
 });

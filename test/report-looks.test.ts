@@ -261,3 +261,15 @@ describe('a sweep chart squeezed short', () => {
     expect((short[0] as string[]).join(' ')).toBe(tall[0]);
   });
 });
+
+describe('a timeline drawn from buckets of samples', () => {
+  it('says in the figure that each point is the largest of its bucket (a sawtooth would read as a flat line)', async () => {
+    const dir = join(tmp(), 'long');
+    // 2000 samples of a sawtooth 0..9: buckets of 4, each point the largest of 4 samples
+    writeRun(dir, { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: Array.from({ length: 2000 }, (_, i) => [i % 10, 0, 0, 1]) });
+    const chart = find(await chartsOf(dir, 238), 'timeline');
+    const note = ((chart.spec(200, 60).title as { text?: string[] } | undefined)?.text ?? []).join(' ');
+    expect(note).toContain('each point is the largest of 4 samples (4 ms)');
+    expect(chart.caption).toContain('each point is the largest value of 4 consecutive samples');
+  });
+});

@@ -342,6 +342,10 @@ describe('syncsim sweep', () => {
     const c = await syncsimHereInWork(['sweep', EXP, '--out', 'nothing-here', '--resume']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--resume: .* holds no sweep to resume/);
+    // --dry-run says the same, instead of listing every run as pending
+    const cd = await syncsimHereInWork(['sweep', EXP, '--out', 'nothing-here', '--resume', '--dry-run']);
+    expect([cd.code, cd.stdout]).toEqual([2, '']);
+    expect(cd.stderr).toMatch(/--resume: .* holds no sweep to resume/);
     const h = await syncsimHereInWork(['sweep', '--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/--shard I\/N/);

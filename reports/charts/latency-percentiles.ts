@@ -96,9 +96,14 @@ export const latencyPercentiles: ChartModule = {
       : 'msync latency percentiles p50, p99 and p99.9 per configuration, from summary.json (successful msyncs after the warm-up).')
       + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
       + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
+    // a tail percentile of fewer msyncs than 1 / (1 − q) is the largest msync, or next to it: the figure says so
+    const fewest = Math.min(...results.configurations.flatMap((c) => c.runs.map((r) => r.summary.sync.ok)));
+    const tailNote = fewest < 100 ? `p99 and p99.9 of runs of fewer than 100 msyncs (as few as ${fewest}) are their largest msyncs or near them`
+      : fewest < 1000 ? `p99.9 of runs of fewer than 1,000 msyncs (as few as ${fewest.toLocaleString('en-US')}) is near their largest msync` : '';
     const note = figureNote(ctx, [
       sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration') : '',
       failedCount(results),
+      tailNote,
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',

@@ -6,7 +6,7 @@
  */
 import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
-import { configMetric } from '../data.ts';
+import { configMetric, valueLabel } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 
@@ -117,7 +117,7 @@ export const sweepLine: ChartModule = {
       const xs = new Set(sweep.points.map((p) => Number(p.values[ki])));
       if (xs.size < 2) continue;
       const others = sweep.keys.map((_, i) => i).filter((i) => i !== ki);
-      const seriesOf = (values: string[]) => (others.length ? others.map((i) => values[i]).join(', ') : 'all');
+      const seriesOf = (values: string[]) => (others.length ? others.map((i) => valueLabel(values[i]!)).join(', ') : 'all');
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
       // a line has the colour of its first configuration, so `linux` is the colour of `linux, 8` in the per-run charts
       const firstConfig = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!.config.label;

@@ -94,7 +94,12 @@ export const timeline: ChartModule = {
       + (merged.any ? `; configurations with identical timelines share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
       + (strips ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '') + '.';
     // strips carry no legend: the note says what their names are
-    const note = figureNote(ctx, [strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '', merged.any ? "'=' joins configurations with identical results" : '']);
+    const note = figureNote(ctx, [
+      // a reader of the figure alone must know that a line is an upper envelope, not the samples (a sawtooth reads as flat)
+      maxBucket > 1 ? `each point is the largest of ${maxBucket} samples (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
+      strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
+    ]);
     // strips go two by two from a single column's width: a column of four panels of strips would be twice as tall
     const grid = (ctx.width >= (strips ? STRIPS_GRID_WIDTH : TIMELINE_GRID_WIDTH)) && panels.length > 1;
     const cols = grid ? 2 : 1;

@@ -4,7 +4,7 @@
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import { spawnSync } from 'node:child_process';
-import { closeSync, lstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { errnoText, tempBeside } from '../../traces/files.ts';
 import { dirname, resolve } from 'node:path';
 import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
@@ -95,10 +95,19 @@ async function run(argv: string[]): Promise<number> {
     if (e instanceof InputError) throw e;
   }
   checkTraceOut(out, '--out', 'recorded');
+  // the trace is written after the program has run: a directory it cannot go in is refused before, not after
+  const outDir = dirname(resolve(out));
+  if (!statSync(outDir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot write ${out}: its directory does not exist (nothing was run)`);
+  // an earlier recording is measured data: a run of the program that fails does not replace it
+  const earlier = existsSync(out);
   if (values['keep-log'] !== undefined) checkKeepLog(values['keep-log'], out);
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
-  const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'] });
+  const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier });
+  if (!r.written) {
+    process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} exited with ${r.recording.exitCode}: ${escapeControl(out)}, an earlier recording, is kept; this run's trace was not written (give a new -o to keep the recording of a failing run)\n`);
+    return r.recording.exitCode;
+  }
   if (r.recording.calls === 0) {
     process.stderr.write(`syncsim record: ${program[0]} made no call the shim sees (is it statically linked, or does it use raw system calls?): the trace is empty\n`);
   }

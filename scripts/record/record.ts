@@ -153,6 +153,8 @@ export interface RecordedTrace {
   stats: ImportStats;
   /** Why dirty pages could not be read (the --assume-dirty fallback ran), or undefined. */
   fallbackWhy: string | undefined;
+  /** Whether the trace was written (false: the program failed and an earlier recording was kept, {@link RecordOptions.keepOnFailure}). */
+  written: boolean;
 }
 
 /** How to record. */
@@ -162,6 +164,8 @@ export interface RecordOptions {
   fallback: string;
   /** Also keep the merged shim log here. */
   keepLog?: string;
+  /** When the program exits with a non-zero status, write nothing (an earlier recording at `out` stays). */
+  keepOnFailure?: boolean;
 }
 
 /**
@@ -177,6 +181,10 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
   const done = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     const rec = await recordProgram(argv, work, shim, why === undefined);
+    if (opts.keepOnFailure && rec.exitCode !== 0) {
+      if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
+      return { recording: rec, ops: Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>, stats: {}, fallbackWhy: why, written: false };
+    }
     const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback };
     const stats: ImportStats = {};
     const ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
@@ -202,7 +210,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
     }
     // after the trace: a log that cannot be kept does not cost the recording
     if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
-    return { recording: rec, ops, stats, fallbackWhy: why };
+    return { recording: rec, ops, stats, fallbackWhy: why, written: true };
   } finally {
     done();
     rmSync(work, { recursive: true, force: true });

@@ -20,6 +20,7 @@ import { Progress, type ProgressStream } from './progress.ts';
 import { shardOf, type Shard } from './shard.ts';
 import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
+import { InputError } from '../errors.ts';
 import { exitCodeOf } from '../exit-code.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
@@ -163,6 +164,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
 
   if (o.dryRun) {
     const have = existsSync(out) ? store.manifest() : undefined;
+    // what --resume would say, said before listing: there is nothing to resume
+    if (o.resume === true && !have) throw new InputError(`--resume: ${out} holds no sweep to resume`);
     const same = have?.hash === plan.hash || have?.hash === plan.legacyHash;
     write(
       `experiment ${experiment.name}: ${plan.points.length} points x ${experiment.seeds.length} seeds = ${plan.runs.length} runs` +
