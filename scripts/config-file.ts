@@ -11,6 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
 import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
+import { FS_KIND_KEYS, PERSONALITY_KEYS } from '../sim/key-scopes.ts';
 import { keyLine, parseYamlValue, YamlError } from './yaml-file.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
@@ -213,27 +214,48 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   }
 }
 
-/**
- * The `writeback.*` keys the config file `file` or a `--set` of `sets` gives that the built-in
- * policy in force (`policy`) does not read (`writeback.delay_ms` under `flusher`): each has no
- * effect. None under a plugin policy, whose keys syncsim cannot know.
- */
-export function ineffectiveWritebackKeys(file: string | undefined, sets: readonly string[], policy: string): string[] {
-  const used = POLICY_KEYS[policy];
-  if (used === undefined) return [];
+/** The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike). */
+export function givenKeys(file: string | undefined, sets: readonly string[]): Set<string> {
   const given = new Set<string>();
-  for (const kv of sets) {
-    const key = kv.split('=')[0]!.trim();
-    if (key.startsWith('writeback.')) given.add(key.slice('writeback.'.length));
+  for (const kv of sets) given.add(kv.split('=')[0]!.trim());
+  const walk = (o: unknown, prefix: string): void => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+      given.add(prefix);
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
+  };
+  if (file !== undefined) for (const [k, v] of Object.entries(readConfigFile(file))) walk(v, k);
+  return given;
+}
+
+/**
+ * What the config file `file` and the `--set`s of `sets` give that `config` does not read, one
+ * line each: a `writeback.*` timing key the built-in policy in force does not read
+ * (`writeback.delay_ms` under `flusher`; none under a plugin policy, whose keys syncsim cannot
+ * know), a key only other personalities read (`pager.ipc_us` under freebsd), or one only other
+ * filesystems read (`fs.soft_updates` under ext4). Each is accepted and has no effect.
+ */
+export function ineffectiveKeys(file: string | undefined, sets: readonly string[], config: Config): string[] {
+  const given = givenKeys(file, sets);
+  const lines: string[] = [];
+  const used = POLICY_KEYS[config.writeback.policy];
+  if (used !== undefined) {
+    const idle = WRITEBACK_TIMING_KEYS.filter((k) => given.has(`writeback.${k}`) && !used.includes(k)).map((k) => `writeback.${k}`);
+    if (idle.length) lines.push(`${idle.join(', ')} ${idle.length > 1 ? 'have' : 'has'} no effect under writeback.policy ${config.writeback.policy} (it reads ${used.map((k) => `writeback.${k}`).join(', ') || 'no writeback.* timing key'})`);
   }
-  const wb = file !== undefined ? readConfigFile(file).writeback : undefined;
-  if (wb !== null && typeof wb === 'object' && !Array.isArray(wb)) for (const k of Object.keys(wb)) given.add(k);
-  return WRITEBACK_TIMING_KEYS.filter((k) => given.has(k) && !used.includes(k)).map((k) => `writeback.${k}`);
+  for (const [key, who] of Object.entries(PERSONALITY_KEYS)) {
+    if (given.has(key) && !who.includes(config.personality)) lines.push(`${key} has no effect under the ${config.personality} personality (only ${who.join(', ')} reads it)`);
+  }
+  for (const [key, kinds] of Object.entries(FS_KIND_KEYS)) {
+    if (given.has(key) && !kinds.includes(config.fs.kind)) lines.push(`${key} has no effect with fs.kind ${config.fs.kind} (only ${kinds.join(', ')} reads it)`);
+  }
+  return lines;
 }
 
 /** Whether the config file `file` or a `--set` of `sets` names the personality (rather than the default choosing it). */
 export function personalityChosen(file: string | undefined, sets: readonly string[]): boolean {
-  return sets.some((kv) => kv.split('=')[0]!.trim() === 'personality') || (file !== undefined && 'personality' in readConfigFile(file));
+  return givenKeys(file, sets).has('personality');
 }
 
 /**

@@ -37,6 +37,24 @@ describe('writeback keys the policy in force does not read', () => {
     expect(n.stderr).toContain('syncsim: warning: writeback.interval_ms, writeback.dirty_ratio have no effect under writeback.policy none (it reads no writeback.* timing key)\n');
     const ok = syncsim(['run', DEMO, '--set', 'writeback.policy=syncer', '--set', 'writeback.delay_ms=5', '--out', join(d, 'c')]);
     expect(ok.stderr).not.toContain('no effect');
+    // a dotted key in a config file counts as the nested one
+    writeFileSync(join(d, 'dotted.yaml'), 'writeback.delay_ms: 5\nwriteback:\n  policy: flusher\n');
+    expect(syncsim(['run', DEMO, '--config', join(d, 'dotted.yaml'), '--out', join(d, 'e')]).stderr).toContain('syncsim: warning: writeback.delay_ms has no effect under writeback.policy flusher');
+  });
+
+  it('and keys only other personalities or filesystems read', () => {
+    const d = tmp();
+    const r = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'pager.ipc_us=1000', '--set', 'fs.soft_updates=true', '--set', 'readahead.max_folio_order=0', '--out', join(d, 'a')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
+      'syncsim: warning: pager.ipc_us has no effect under the linux personality (only mach reads it)',
+      'syncsim: warning: fs.soft_updates has no effect with fs.kind ext4-ordered (only ufs reads it)',
+    ]);
+    const f = syncsim(['run', DEMO, '--set', 'memory.memlock_limit_bytes=0', '--set', 'cpu.clean_page_busy_us=1000', '--set', 'fs.soft_updates=true', '--out', join(d, 'b')]);
+    expect(f.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
+      'syncsim: warning: cpu.clean_page_busy_us has no effect under the freebsd personality (only linux reads it)',
+      'syncsim: warning: memory.memlock_limit_bytes has no effect under the freebsd personality (only linux reads it)',
+    ]);
   });
 });
 

@@ -2,8 +2,7 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { ineffectiveWritebackKeys, loadConfig, personalityChosen } from '../config-file.ts';
-import { POLICY_KEYS } from '../../sim/pager/writeback-policies.ts';
+import { ineffectiveKeys, loadConfig, personalityChosen } from '../config-file.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
 import { checkCacheOptions, defaultCacheDir } from '../cache-dir.ts';
@@ -181,8 +180,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   }
   const config = loadConfig(values.config, sets);
   // keys the policy in force does not read: accepted (a config may serve several policies), but said
-  const idle = ineffectiveWritebackKeys(values.config, sets, config.writeback.policy);
-  if (idle.length) process.stderr.write(`syncsim: warning: ${idle.join(', ')} ${idle.length > 1 ? 'have' : 'has'} no effect under writeback.policy ${config.writeback.policy} (it reads ${POLICY_KEYS[config.writeback.policy]!.map((k) => `writeback.${k}`).join(', ') || 'no writeback.* timing key'})\n`);
+  for (const line of ineffectiveKeys(values.config, sets, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
   // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
   const capture = linuxCapture(trace);
   if (capture !== undefined && config.personality !== 'linux' && !personalityChosen(values.config, sets)) {
