@@ -280,8 +280,16 @@ export function logTicks(domain: readonly [number, number], lengthPx: number, fo
 export function logTicksAcross(domain: readonly [number, number], lengthPx: number, fontSize: number): number[] | undefined {
   const [lo, hi] = domain;
   if (!(lo > 0 && hi > lo && Number.isFinite(hi))) return undefined;
-  const widest = Math.max(textWidth(Math.round(lo).toLocaleString('en-US'), fontSize), textWidth(Math.round(hi).toLocaleString('en-US'), fontSize));
-  return logTicksApart(domain, lengthPx, widest + fontSize);
+  // the widest label of any 1-2-5 value in the domain, written as the axis writes it (1,000; 0.05)
+  const label = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 12 });
+  let widest = 0;
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const step of STEPS) {
+      const v = +(step * 10 ** k).toPrecision(12);
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) widest = Math.max(widest, textWidth(label(v), fontSize));
+    }
+  }
+  return logTicksApart(domain, lengthPx, Math.max(widest, textWidth(label(hi), fontSize)) + fontSize);
 }
 
 /** {@link logTicks} with labels at least `gap` px apart (their centres). */

@@ -64,11 +64,16 @@ function refuseUnknownOptions(what: string, opts: object, known: readonly string
   if (unknown.length) throw new TypeError(`${what}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (it takes ${known.join(', ')})`);
 }
 
-/** The options {@link replay} takes. */
-const REPLAY_OPTIONS: readonly (keyof ReplayOptions)[] = ['config', 'set', 'seed', 'out', 'name', 'ci', 'onStretched'];
+/** The options {@link replay} takes (the type makes the list whole: a new option must be added here). */
+const REPLAY_OPTIONS = Object.keys({ config: true, set: true, seed: true, out: true, name: true, ci: true, onStretched: true } satisfies Record<keyof ReplayOptions, true>);
 
-/** The options {@link importTrace} takes. */
-const IMPORT_OPTIONS: readonly (keyof ImportTraceOptions)[] = ['pageSize', 'syncEveryWrites', 'syncEveryUs', 'syncFlags', 'assumeDirty', 'assumeDirtySeed', 'pagesForMeasured', 'mapFlags', 'fileBytes'];
+/** The options {@link importTrace} takes (whole, as above). */
+const IMPORT_OPTIONS = Object.keys({
+  pageSize: true, syncEveryWrites: true, syncEveryUs: true, syncFlags: true, assumeDirty: true, assumeDirtySeed: true, pagesForMeasured: true, mapFlags: true, fileBytes: true,
+} satisfies Record<keyof ImportTraceOptions, true>);
+
+/** The options {@link generate} takes (whole, as above). */
+const GENERATE_OPTIONS = Object.keys({ params: true, seed: true } satisfies Record<keyof GenerateOptions, true>);
 
 /** The resolved configuration of `opts` (a config object is copied, never changed). */
 function configFor(opts: ReplayOptions): Config {
@@ -139,7 +144,7 @@ export interface TraceRows<R> extends Iterable<R> {
  */
 export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<RowLike> {
   if (opts === null || typeof opts !== 'object') throw new TypeError(`generate: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
-  refuseUnknownOptions('generate', opts, ['params', 'seed']);
+  refuseUnknownOptions('generate', opts, GENERATE_OPTIONS);
   const params = opts.params ?? {};
   const seed = opts.seed ?? 1;
   presetRows(preset, params, seed); // checks the preset and its parameters now

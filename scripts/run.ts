@@ -1,7 +1,7 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.ts';
 import { Simulator } from '../sim/simulator.ts';
@@ -84,7 +84,7 @@ export function otherTraceResults(out: string, trace: string): string | undefine
     return undefined;
   }
   if (!a.isFile() || (a.dev === b.dev && a.ino === b.ino)) return undefined;
-  const stem = (p: string) => join(dirname(resolve(p)), basename(p).replace(/\.gz$/, '').replace(/\.(csv|sst)$/, ''));
+  const stem = (p: string) => join(realpathSync(dirname(resolve(p))), basename(p).replace(/\.gz$/, '').replace(/\.(csv|sst)$/, ''));
   return stem(stored) === stem(trace) ? undefined : stored;
 }
 
@@ -171,9 +171,11 @@ export async function latencyCis(ns: Float64Array, o: { reps: number; level: num
 
 const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
 
-/** A share as a percentage a reader can tell from 0: one decimal from 1 % up, two significant digits below (0.033%), 0% only for 0. */
+/** A share as a percentage a reader can tell from 0: one decimal from 1 % up, two significant digits below (0.033%), `<0.0001%` below that, 0% only for 0, `-` when not a number. */
 export function percentText(share: number): string {
+  if (!Number.isFinite(share)) return '-';
   const pct = share * 100;
+  if (pct > 0 && pct < 0.0001) return '<0.0001%';
   const small = +pct.toPrecision(2);
   return pct === 0 ? '0%' : small >= 1 ? `${pct.toFixed(1)}%` : `${small}%`;
 }

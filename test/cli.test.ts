@@ -61,6 +61,8 @@ describe('writeback keys the policy in force does not read', () => {
 describe('percentText', () => {
   it('one decimal from 1 % up, two significant digits below, 0% only for 0', () => {
     expect([0, 0.00027, 0.0033, 0.009994, 0.01, 0.4567, 1].map(percentText)).toEqual(['0%', '0.027%', '0.33%', '1.0%', '1.0%', '45.7%', '100.0%']);
+    // no exponent for a tiny share, no NaN% for a share that is not a number
+    expect([1e-9, 2e-6, NaN, Infinity].map(percentText)).toEqual(['<0.0001%', '0.0002%', '-', '-']);
   });
 });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bootstrapContrast, mannWhitney, meanStat, normalTail, quantile, quantileStat, tInterval } from '../scripts/compare/stats.ts';
+import { bootstrapContrast, leastForQuantile, mannWhitney, meanStat, normalTail, quantile, quantileStat, tInterval } from '../scripts/compare/stats.ts';
 import { syncsimHere } from './cli-here.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { THEMES } from '../reports/theme.ts';
@@ -101,6 +101,14 @@ describe('compare statistics', () => {
     const enough = bootstrapContrast(f64([1, 2, 3, 4, 5]), f64([2, 3, 4, 5, 7]), p50, { paired: false, reps: 200, level: 0.95, seed: 1, label: 'msyncs' });
     expect(enough.resampled).toBe('msyncs');
     expect(enough.diff_ci).not.toBeNull();
+    // a tail quantile needs 1 / (1 − q) values a side: p99 of 50 msyncs has none, of 100 a bootstrap's
+    expect([leastForQuantile(0.5), leastForQuantile(0.9), leastForQuantile(0.99), leastForQuantile(0.999)]).toEqual([5, 10, 100, 1000]);
+    const p99 = quantileStat(0.99);
+    const fifty = Float64Array.from({ length: 50 }, (_, i) => 100 + i);
+    expect(bootstrapContrast(fifty, fifty, p99, { paired: false, reps: 100, level: 0.95, seed: 1, label: 'msyncs', minN: 100 }))
+      .toMatchObject({ diff_ci: null, ratio_ci: null, resampled: 'msyncs, too few to resample (n < 100)' });
+    const hundred = Float64Array.from({ length: 100 }, (_, i) => 100 + i);
+    expect(bootstrapContrast(hundred, hundred, p99, { paired: false, reps: 100, level: 0.95, seed: 1, label: 'msyncs', minN: 100 }).resampled).toBe('msyncs');
   });
 });
 

@@ -241,12 +241,16 @@ describe('syncsim record', () => {
     const before = readFileSync(out);
     const f = await syncsim(['record', '-o', out, '--', 'sh', '-c', 'exit 3']);
     expect(f.code).toBe(3);
-    expect(f.stderr).toContain(`exited with 3: ${out}, an earlier recording, is kept; this run's trace was not written`);
+    expect(f.stderr).toContain(`exited with 3: ${out}, the recording of an earlier run that succeeded, is kept; this run's trace was not written`);
     expect(readFileSync(out)).toEqual(before);
-    // with no earlier file, a failing run's recording is written, as before
+    expect(readFileSync(out, 'utf8')).toContain('# recorded-exit-status: 0\n');
+    // with no earlier file, a failing run's recording is written, as before; and a program that always fails can be recorded again
     const fresh = join(dir, 'failing.csv');
     expect((await syncsim(['record', '-o', fresh, '--', 'sh', '-c', 'exit 3'])).code).toBe(3);
-    expect(existsSync(fresh)).toBe(true);
+    expect(readFileSync(fresh, 'utf8')).toContain('# recorded-exit-status: 3\n');
+    const again = await syncsim(['record', '-o', fresh, '--', 'sh', '-c', 'exit 4']);
+    expect(again.code).toBe(4);
+    expect(readFileSync(fresh, 'utf8')).toContain('# recorded-exit-status: 4\n');
     // and a succeeding run replaces its own earlier recording
     expect((await syncsim(['record', '-o', out, '--', 'sh', '-c', 'exit 0'])).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('"sh","-c","exit 0"');

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeReport } from '../reports/report.ts';
 import { layoutChart } from '../reports/render.ts';
-import { THEMES, vegaLiteConfig } from '../reports/theme.ts';
+import { THEMES } from '../reports/theme.ts';
 import { metricTitle } from '../reports/labels.ts';
-import { fitLegendLabels, legendColumns, logTicks, logTicksAcross, snapLogDomain, type Chart, type ChartContext, type VlSpec } from '../reports/chart.ts';
+import { fitLegendLabels, legendColumns, type Chart, type ChartContext, type VlSpec } from '../reports/chart.ts';
 import { textWidth } from '../reports/fonts.ts';
 import { chartsOf, scalesOf, writeRun, type SyncIn } from './report-fixtures.ts';
 
@@ -299,107 +299,5 @@ describe('legend columns', () => {
     expect(more.legend.labelLimit).toBeLessThan(longest);
     // short labels still share a row
     expect(legendColumns(ctx, ['a', 'b', 'c'])).toBe(3);
-  });
-});
-
-describe('layout of many cells', () => {
-  it('a figure whose cells take whole pixels (its total moves 16 px a step) still fits its size exactly', async () => {
-    // 16 stacked cells, each rounded up to a whole pixel as vega rounds a facet's: the passes that move the
-    // cell by a fraction of a pixel all overshoot, so the layout must shrink the cells by whole pixels (323 px is
-    // one of the heights, 307, 323, 339 and 355 between 300 and 420, where the passes alone ended a pixel over)
-    const cell = (cw: number, ch: number): VlSpec => ({
-      width: Math.ceil(cw), height: Math.ceil(ch), mark: 'point',
-      encoding: { x: { field: 'x', type: 'quantitative', axis: null }, y: { field: 'y', type: 'quantitative', axis: null } },
-    });
-    const chart: Chart = {
-      name: 'cells', family: 'cells', title: 'cells', caption: 'cells', cells: { x: 1, y: 16 },
-      height: () => 323,
-      spec: (cw, ch) => ({ config: vegaLiteConfig(paper), data: { values: [{ x: 1, y: 1 }] }, spacing: 0, vconcat: Array.from({ length: 16 }, () => cell(cw, ch)) }),
-    };
-    const laid = await layoutChart(chart, 200, paper.padding);
-    expect(laid.warnings).toEqual([]);
-    expect([laid.width, laid.height]).toEqual([200, 323]);
-  });
-});
-
-describe('log axes whose labels stand apart', () => {
-  it('tick 1, 2 and 5 per decade only when labels a factor 2 apart stand 2.2 label heights apart; else powers of ten', () => {
-    // 2.6 decades in 110 px: 42 px a decade, 12.7 px between 1 and 2 × 10^k (less than 2.2 × 8 px)
-    expect(logTicks([5000, 2e6], 110, 8)).toEqual([1e4, 1e5, 1e6]);
-    // 2.6 decades in 400 px: 153 px a decade, 46 px between 1 and 2
-    expect(logTicks([50, 20000], 400, 8)).toEqual([50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000]);
-    // 12 decades in 100 px: 8.3 px a decade, so every third power of ten (25 px apart)
-    expect(logTicks([1, 1e12], 100, 8)).toEqual([1, 1e3, 1e6, 1e9, 1e12]);
-    // less than a decade: 1-2-5 steps have room
-    expect(logTicks([200, 500], 100, 8)).toEqual([200, 500]);
-    // no step inside: vega chooses
-    expect(logTicks([300, 400], 100, 8)).toBeUndefined();
-    expect(logTicks([0, 10], 100, 8)).toBeUndefined();
-    expect(logTicks([1, Infinity], 100, 8)).toBeUndefined();
-    // every third power of ten over 4 decades in 30 px: the phase with two ticks, not the one with one
-    expect(logTicks([1, 1e4], 30, 8)).toEqual([10, 1e4]);
-    // no tick at the floor where 0 values are drawn
-    expect(logTicks([50, 20000], 400, 8, true)).toEqual([100, 200, 500, 1000, 2000, 5000, 10000, 20000]);
-  });
-
-  it('a horizontal log axis keeps its labels a label width and a label height apart (no "400500")', () => {
-    // 100 to 2000 µs in 250 px: 192 px a decade, 58 px between 1 and 2 × 10^k, "2,000" about 20 px wide at 8 px
-    expect(logTicksAcross([100, 2000], 250, 8)).toEqual([100, 200, 500, 1000, 2000]);
-    // in 80 px: 61 px a decade, 18 px between 1 and 2 × 10^k: powers of ten only
-    expect(logTicksAcross([100, 2000], 80, 8)).toEqual([100, 1000]);
-    // ends moved out to 1-2-5 values when that stretches them by 1.5 times or less
-    expect(snapLogDomain([115, 1800])).toEqual([100, 2000]);
-    expect(snapLogDomain([140, 260])).toEqual([100, 260]);
-  });
-
-  it('latency-cdf ticks its log x axis with labels apart, its ends at round values; latency-vs-pages draws a few msyncs nearly opaque', async () => {
-    const base = tmp();
-    writeRun(join(base, 'a'), { syncs: [{ t: 1, lat: 115, pages: 1 }, { t: 2, lat: 130, pages: 1 }, { t: 3, lat: 480, pages: 2 }, { t: 4, lat: 1800, pages: 3 }] });
-    const charts = await chartsOf(base);
-    const cdf = find(charts, 'latency-cdf').spec(200, 150);
-    const x = ((cdf.layer as VlSpec[])[0].encoding as { x: { scale: { domain: number[] }; axis: { values: number[] } } }).x;
-    expect(x.scale.domain).toEqual([100, 2000]);
-    expect(x.axis.values).toEqual([100, 200, 500, 1000, 2000]);
-    const scatter = find(charts, 'latency-vs-pages');
-    expect((scatter.spec(200, 150).mark as { opacity: number }).opacity).toBe(0.8);
-    expect(scatter.caption).not.toContain('darker points');
-  });
-
-  it('latency-percentiles puts no labelled tick at the floor where its hollow 0 µs dots are', async () => {
-    const base = tmp();
-    writeRun(join(base, 'slow'), { syncs: [{ t: 1, lat: 200, pages: 1 }, { t: 2, lat: 3000, pages: 1 }] });
-    writeRun(join(base, 'instant'), { syncs: [{ t: 1, lat: 0, pages: 1 }, { t: 2, lat: 0, pages: 1 }] });
-    const chart = find(await chartsOf(base, 504), 'latency-percentiles');
-    const spec = chart.spec(400, 300);
-    type Y = { scale?: { domain: [number, number] }; axis?: { values: number[] } };
-    const y = (spec.layer as VlSpec[]).map((l) => (l.encoding as { y: Y }).y).find((e) => e.axis)!;
-    expect(y.axis!.values.length).toBeGreaterThan(1);
-    expect(Math.min(...y.axis!.values)).toBeGreaterThan(y.scale!.domain[0]);
-  });
-
-  it('latency-percentiles spanning 5 ms to 2 s at single width labels powers of ten only', async () => {
-    const base = tmp();
-    writeRun(join(base, 'slow'), { syncs: [{ t: 1, lat: 2e6, pages: 1 }, { t: 2, lat: 1e6, pages: 1 }] });
-    writeRun(join(base, 'fast'), { syncs: [{ t: 1, lat: 5000, pages: 1 }, { t: 2, lat: 6000, pages: 1 }] });
-    const chart = find(await chartsOf(base), 'latency-percentiles');
-    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
-    const layers = laid.spec.layer as VlSpec[];
-    const axis = (layers[layers.length - 1].encoding as { y: { axis: { values?: number[] } } }).y.axis;
-    expect(axis.values!.every((v) => Number.isInteger(Math.log10(v)))).toBe(true);
-  });
-});
-
-describe('tail percentiles of few msyncs', () => {
-  it('latency-percentiles says when a run had fewer msyncs than p99 or p99.9 needs; not when it had enough', async () => {
-    const noteOf = (c: Chart) => ((c.spec(200, 150).title as { text?: string[] } | undefined)?.text ?? []).join(' ');
-    const few = tmp();
-    writeRun(join(few, 'a'), { syncs: Array.from({ length: 8 }, (_, i) => ({ t: i + 1, lat: 100 + i, pages: 1 })) });
-    expect(noteOf(find(await chartsOf(few), 'latency-percentiles'))).toContain('p99 and p99.9 of runs of fewer than 100 msyncs (as few as 8) are their largest msyncs or near them');
-    const some = tmp();
-    writeRun(join(some, 'a'), { syncs: Array.from({ length: 200 }, (_, i) => ({ t: i + 1, lat: 100 + i, pages: 1 })) });
-    expect(noteOf(find(await chartsOf(some), 'latency-percentiles'))).toContain('p99.9 of runs of fewer than 1,000 msyncs (as few as 200) is near their largest msync');
-    const many = tmp();
-    writeRun(join(many, 'a'), { syncs: Array.from({ length: 1000 }, (_, i) => ({ t: i + 1, lat: 100 + (i % 50), pages: 1 })) });
-    expect(noteOf(find(await chartsOf(many), 'latency-percentiles'))).not.toContain('largest msync');
   });
 });

@@ -529,6 +529,9 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
       expect(r.code).toBe(0);
       expect(r.stderr).not.toContain('note:');
     }
+    // the capture written gzip-compressed: the same note
+    expect((await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 't.csv.gz'), '--assume-dirty', 'pages=2'])).code).toBe(0);
+    expect((await syncsimHere(['run', join(d, 't.csv.gz'), '--out', join(d, 'r4')])).stderr).toContain(`syncsim: note: ${join(d, 't.csv.gz')} is a capture of a program on Linux (syncsim import --from strace)`);
     // a generated trace: no note
     expect((await syncsimHere(['gen', 'wal-append', '--set', 'duration_s=0.01', '-o', join(d, 'g.csv')])).code).toBe(0);
     expect((await syncsimHere(['run', join(d, 'g.csv'), '--out', join(d, 'r3')])).stderr).not.toContain('note:');

@@ -45,7 +45,12 @@ export class TraceCacheWriter {
     // the magic first, the rest of the header (with its checksum) at the end: a temporary file left
     // by a killed writer is recognisable as a cache being written (and removed by the next writer),
     // while no reader takes it for a whole cache
-    this.file.writeAt(Buffer.from(CACHE_MAGIC, 'latin1'), 0);
+    try {
+      this.file.writeAt(Buffer.from(CACHE_MAGIC, 'latin1'), 0);
+    } catch (e) {
+      this.file.abort(); // no writer for the caller to abort: the file and its descriptor go here
+      throw e;
+    }
   }
 
   private index(map: Map<string, number>, s: string): number {

@@ -20,8 +20,8 @@ const OUR_COMMENT = /^# (generated|imported|recorded) by syncsim /;
 /** Where a trace syncsim wrote came from: a CSV trace `gen`, `import` or `record` wrote, or a binary cache. */
 export type TraceOrigin = 'generated' | 'imported' | 'recorded' | 'cache';
 
-/** The origin of a CSV trace syncsim wrote (gzip-compressed or not) from its first bytes; undefined for any other file. */
-export function traceHeadOrigin(head: Buffer): Exclude<TraceOrigin, 'cache'> | undefined {
+/** The comment line after the magic line of a CSV trace (gzip-compressed or not) from its first bytes; undefined when they are not a trace's. */
+export function traceHeadComment(head: Buffer): string | undefined {
   let text: string;
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     try {
@@ -32,8 +32,13 @@ export function traceHeadOrigin(head: Buffer): Exclude<TraceOrigin, 'cache'> | u
     }
   } else text = head.toString('utf8');
   const lines = text.split('\n');
-  if (lines[0] !== TRACE_MAGIC_LINE) return undefined;
-  return OUR_COMMENT.exec(lines[1] ?? '')?.[1] as Exclude<TraceOrigin, 'cache'> | undefined;
+  return lines[0] === TRACE_MAGIC_LINE ? (lines[1] ?? '') : undefined;
+}
+
+/** The origin of a CSV trace syncsim wrote (gzip-compressed or not) from its first bytes; undefined for any other file. */
+export function traceHeadOrigin(head: Buffer): Exclude<TraceOrigin, 'cache'> | undefined {
+  const comment = traceHeadComment(head);
+  return comment === undefined ? undefined : (OUR_COMMENT.exec(comment)?.[1] as Exclude<TraceOrigin, 'cache'> | undefined);
 }
 
 /** Whether the first bytes of a file are those of a CSV trace syncsim wrote (gzip-compressed or not). */

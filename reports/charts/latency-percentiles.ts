@@ -97,7 +97,8 @@ export const latencyPercentiles: ChartModule = {
       + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
       + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
     // a tail percentile of fewer msyncs than 1 / (1 − q) is the largest msync, or next to it: the figure says so
-    const fewest = Math.min(...results.configurations.flatMap((c) => c.runs.map((r) => r.summary.sync.ok)));
+    // (successful msyncs, the warm-up's included: the figure may say too little, never too much)
+    const fewest = Math.min(...results.configurations.flatMap((c) => c.runs.map((r) => r.summary.sync.ok).filter((n) => n > 0)));
     const tailNote = fewest < 100 ? `p99 and p99.9 of runs of fewer than 100 msyncs (as few as ${fewest}) are their largest msyncs or near them`
       : fewest < 1000 ? `p99.9 of runs of fewer than 1,000 msyncs (as few as ${fewest.toLocaleString('en-US')}) is near their largest msync` : '';
     const note = figureNote(ctx, [

@@ -71,7 +71,7 @@ export const latencyVsPages: ChartModule = {
       scale: { type: 'log', domain, nice: false, padding: pad },
     };
     // translucent points show where many msyncs overlap; a few would be too faint to see
-    const faint = drawn > FAINT_FROM;
+    const faint = drawn >= FAINT_FROM;
     const caption = (dense
       ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`
         + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)`

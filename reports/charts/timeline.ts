@@ -42,11 +42,12 @@ const PANEL_GAP_LABELS = 2.5;
 /** Colour of a strip's name (the figure note's grey). */
 const STRIP_NAME_COLOR = '#444444';
 
-/** The largest 1, 2, 2.5 or 5 × 10^k at or below `v` (> 0): a round tick near a strip's top; 0 for 0. */
+/** The largest 1, 2, 2.5 (from 25 up) or 5 × 10^k at or below `v` (> 0): a round tick near a strip's top; 0 for 0. */
 export function roundBelow(v: number): number {
   if (!(v > 0)) return 0;
   const p = 10 ** Math.floor(Math.log10(v));
-  const step = [5, 2.5, 2, 1].find((s) => s * p <= v * (1 + 1e-9)) ?? 1;
+  // no 2.5 below 10: pages and I/Os are whole numbers
+  const step = (p < 10 ? [5, 2, 1] : [5, 2.5, 2, 1]).find((s) => s * p <= v * (1 + 1e-9)) ?? 1;
   return +(step * p).toPrecision(12);
 }
 

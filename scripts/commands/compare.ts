@@ -13,7 +13,7 @@ import { outWriteFailure } from '../../traces/out-dir.ts';
 import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
-import { bootstrapContrast, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
+import { bootstrapContrast, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
 import { latenciesOf, loadSide, metricOf, type Side } from '../compare/sides.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
@@ -84,7 +84,7 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: { a: Float64
   const q = LATENCY_QUANTILES[metric];
   if (a.runs.length === 1 && b.runs.length === 1 && (q !== undefined || metric === 'sync.latency_us.mean') && lat.a[0]!.length > 0 && lat.b[0]!.length > 0) {
     const stat = q === undefined ? meanStat : quantileStat(q);
-    const c = bootstrapContrast(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs' });
+    const c = bootstrapContrast(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', minN: q === undefined ? undefined : leastForQuantile(q) });
     // the point estimates stay the summaries' own figures
     return { metric, n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
   }

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
 import { OP_NAMES } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
-import { dirtyPagesUnavailable, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
+import { dirtyPagesUnavailable, recordedExitStatus, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { firstBadByte, showBytes } from '../../traces/utf8.ts';
@@ -98,14 +98,15 @@ async function run(argv: string[]): Promise<number> {
   // the trace is written after the program has run: a directory it cannot go in is refused before, not after
   const outDir = dirname(resolve(out));
   if (!statSync(outDir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot write ${out}: its directory does not exist (nothing was run)`);
-  // an earlier recording is measured data: a run of the program that fails does not replace it
-  const earlier = existsSync(out);
+  // an earlier recording of a run that succeeded is measured data: a run of the program that fails does not replace it
+  // (one that failed too is replaced: a program that always exits non-zero can be recorded again)
+  const earlier = existsSync(out) && recordedExitStatus(out) === 0;
   if (values['keep-log'] !== undefined) checkKeepLog(values['keep-log'], out);
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
   const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier });
   if (!r.written) {
-    process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} exited with ${r.recording.exitCode}: ${escapeControl(out)}, an earlier recording, is kept; this run's trace was not written (give a new -o to keep the recording of a failing run)\n`);
+    process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} exited with ${r.recording.exitCode}: ${escapeControl(out)}, the recording of an earlier run that succeeded, is kept; this run's trace was not written (give a new -o to keep the recording of a failing run)\n`);
     return r.recording.exitCode;
   }
   if (r.recording.calls === 0) {

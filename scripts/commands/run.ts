@@ -3,6 +3,8 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ineffectiveKeys, loadConfig, personalityChosen } from '../config-file.ts';
+import { traceHeadComment } from '../../traces/out-trace.ts';
+import { defaultConfig } from '../../sim/config.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
 import { checkCacheOptions, defaultCacheDir } from '../cache-dir.ts';
@@ -13,6 +15,9 @@ import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
+
+/** The personality a configuration that names none replays under. */
+const DEFAULT_PERSONALITY = defaultConfig().personality;
 
 const HELP = `Usage: syncsim run TRACE [options]
 
@@ -107,23 +112,23 @@ async function run(argv: string[]): Promise<number> {
 }
 
 
-/** How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`), from its header comment; undefined for any other trace. */
+/** How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`), from its header comment (plain or gzip); undefined for any other trace, and for a binary cache, which keeps no comments. */
 export function linuxCapture(trace: string): string | undefined {
-  let head: string;
+  let head: Buffer;
   try {
     const fd = openSync(trace, 'r');
     try {
       const b = Buffer.alloc(4096);
-      head = b.toString('utf8', 0, readSync(fd, b, 0, b.length, 0));
+      head = b.subarray(0, readSync(fd, b, 0, b.length, 0));
     } finally {
       closeSync(fd);
     }
   } catch {
     return undefined;
   }
-  const second = head.split('\n')[1] ?? '';
-  if (/^# recorded by syncsim record /.test(second)) return 'syncsim record';
-  if (/^# imported by syncsim import --from strace /.test(second)) return 'syncsim import --from strace';
+  const comment = traceHeadComment(head) ?? '';
+  if (/^# recorded by syncsim record /.test(comment)) return 'syncsim record';
+  if (/^# imported by syncsim import --from strace /.test(comment)) return 'syncsim import --from strace';
   return undefined;
 }
 
@@ -183,7 +188,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   for (const line of ineffectiveKeys(values.config, sets, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
   // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
   const capture = linuxCapture(trace);
-  if (capture !== undefined && config.personality !== 'linux' && !personalityChosen(values.config, sets)) {
+  // (only under the default personality: one a profile file, a config or a --set chose is the user's)
+  if (capture !== undefined && config.personality !== 'linux' && config.personality === DEFAULT_PERSONALITY && !personalityChosen(values.config, sets)) {
     process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a capture of a program on Linux (${capture}); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: --set personality=linux replays it as Linux does\n`);
   }
   const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets));

@@ -78,20 +78,23 @@ export function tInterval(a: Float64Array, b: Float64Array, paired: boolean, lev
  * Bootstrap of stat(B) − stat(A) and stat(B) / stat(A), `reps` resamples:
  * `paired` resamples pair indices (a[i] with b[i]); otherwise each side is
  * resampled on its own. Percentile interval at `level` (e.g. 0.95); none
- * (`resampled: 'none'`) when a side has fewer than two values.
+ * (`resampled: 'none'`) when a side has fewer than two values. A statistic
+ * other than the mean gets none below `minN` values a side (at least
+ * {@link MIN_RESAMPLE}): a tail quantile of fewer than 1 / (1 − q) values
+ * is the sample's largest, and resampling it says nothing of its spread.
  */
 export function bootstrapContrast(
-  a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string },
+  a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string; minN?: number },
 ): Contrast {
   const sa = stat(a), sb = stat(b);
   const base = { a: sa, b: sb, diff: sb - sa, ratio: sa !== 0 ? sb / sa : null };
   // a side of one value has no spread to resample: an interval from the other side's alone would claim a certainty it has not
   if (opts.paired ? a.length < 2 : a.length < 2 || b.length < 2) return { ...base, diff_ci: null, ratio_ci: null, resampled: 'none' };
-  if ((opts.paired ? a.length : Math.min(a.length, b.length)) < MIN_RESAMPLE) {
-    // a mean has Student t; a quantile of so few values has no interval worth giving (a bootstrap's would be far too narrow)
-    if (stat === meanStat) return { ...base, diff_ci: tInterval(a, b, opts.paired, opts.level), ratio_ci: null, resampled: `${opts.label}, Student t (n < ${MIN_RESAMPLE})` };
-    return { ...base, diff_ci: null, ratio_ci: null, resampled: `${opts.label}, too few to resample (n < ${MIN_RESAMPLE})` };
-  }
+  const n = opts.paired ? a.length : Math.min(a.length, b.length);
+  // a mean has Student t below 5; a quantile below its own least n has no interval worth giving (a bootstrap's would be far too narrow)
+  if (stat === meanStat && n < MIN_RESAMPLE) return { ...base, diff_ci: tInterval(a, b, opts.paired, opts.level), ratio_ci: null, resampled: `${opts.label}, Student t (n < ${MIN_RESAMPLE})` };
+  const least = Math.max(MIN_RESAMPLE, opts.minN ?? 0);
+  if (stat !== meanStat && n < least) return { ...base, diff_ci: null, ratio_ci: null, resampled: `${opts.label}, too few to resample (n < ${least})` };
   const stream = new RandomStream(opts.seed, 'compare.bootstrap');
   const u = () => stream.uniform();
   const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
@@ -147,6 +150,11 @@ export async function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => nu
 
 /** The mean of the values (a bootstrap statistic). */
 export const meanStat = (v: Float64Array) => mean(v);
+
+/** Values a side a quantile `q` needs before its bootstrap interval means anything: 1 / (1 − q), so that one value at least lies beyond it (p99: 100), and at least {@link MIN_RESAMPLE}. */
+export function leastForQuantile(q: number): number {
+  return Math.max(MIN_RESAMPLE, Math.ceil(1 / (1 - q) - 1e-9));
+}
 
 /** The `q` quantile of the values (a bootstrap statistic over msyncs). */
 export const quantileStat = (q: number) => (v: Float64Array) => quantile(Float64Array.from(v).sort(), q);

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, homedir, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { straceImporter } from '../../traces/import/strace.ts';
 import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts';
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
@@ -145,6 +146,9 @@ export function recordWorkDir(): string {
 /** The header comment that names the recorded program (JSON argv), read back by `validate --trace --repeat`. */
 export const COMMAND_COMMENT = 'recorded-command: ';
 
+/** The header comment giving the recorded program's exit status. */
+export const EXIT_STATUS_COMMENT = 'recorded-exit-status: ';
+
 /** A recorded program made into a trace. */
 export interface RecordedTrace {
   recording: Recording;
@@ -170,7 +174,8 @@ export interface RecordOptions {
 
 /**
  * Runs `argv` under the shim and writes its trace to `out` (atomically), with
- * the command and how dirty pages were found in the header comments.
+ * the command, its exit status and how dirty pages were found in the header
+ * comments; with `keepOnFailure`, writes nothing when the program fails.
  */
 export async function recordTrace(argv: readonly string[], out: string, opts: RecordOptions): Promise<RecordedTrace> {
   if (!straceImporter) throw new InputError('record needs the strace importer, which this build lacks');
@@ -191,6 +196,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
     const comments = [
       `recorded by syncsim record ${VERSION} on ${hostname()} at ${new Date().toISOString()} (page size ${opts.pageSize})`,
       `${COMMAND_COMMENT}${JSON.stringify(argv)}`,
+      `${EXIT_STATUS_COMMENT}${rec.exitCode}`,
       `recorded-dirty-pages: ${why === undefined ? 'kernel (pagemap + kpageflags)' : `assume-dirty ${opts.fallback} (${why})`}`,
     ];
     const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [], comments });
@@ -237,22 +243,37 @@ export function logUnreadable(e: unknown, log: string, keep: string | undefined,
   return new InputError(`record: the program ran, but its log cannot be read: line ${e.line}, column ${e.column}: ${e.problem} (got '${e.text}'); ${out} was not written; ${kept}`);
 }
 
-/** The program a trace was recorded from (its `recorded-command` header comment), or undefined. */
-export function recordedCommand(trace: string): string[] | undefined {
-  let head: string;
+/** The header comment lines of trace file `trace` (plain or gzip-compressed), without their `# `; undefined when it cannot be read. */
+function headerComments(trace: string): string[] | undefined {
+  let head: Buffer;
   try {
     const fd = openSync(trace, 'r');
     try {
       const b = Buffer.alloc(64 * 1024);
-      head = b.toString('utf8', 0, readSync(fd, b, 0, b.length, 0));
+      head = b.subarray(0, readSync(fd, b, 0, b.length, 0));
     } finally {
       closeSync(fd);
     }
   } catch {
     return undefined;
   }
-  for (const line of head.split('\n')) {
+  let text: string;
+  try {
+    text = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8') : head.toString('utf8');
+  } catch {
+    return undefined;
+  }
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
     if (!line.startsWith('#')) break;
+    lines.push(line.replace(/^#\s?/, ''));
+  }
+  return lines;
+}
+
+/** The program a trace was recorded from (its `recorded-command` header comment), or undefined. */
+export function recordedCommand(trace: string): string[] | undefined {
+  for (const line of headerComments(trace) ?? []) {
     const at = line.indexOf(COMMAND_COMMENT);
     if (at >= 0) {
       try {
@@ -264,6 +285,14 @@ export function recordedCommand(trace: string): string[] | undefined {
     }
   }
   return undefined;
+}
+
+/** The exit status of the program a trace was recorded from (its `recorded-exit-status` header comment); 0 for a recording made before syncsim wrote it, undefined for a file it cannot read. */
+export function recordedExitStatus(trace: string): number | undefined {
+  const lines = headerComments(trace);
+  if (lines === undefined) return undefined;
+  for (const line of lines) if (line.startsWith(EXIT_STATUS_COMMENT)) return Number(line.slice(EXIT_STATUS_COMMENT.length));
+  return 0;
 }
 
 /**
