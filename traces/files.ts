@@ -5,7 +5,7 @@
  * so a crash, a kill or an error never leaves half of one, and what was there
  * before stays until the new one replaces it.
  */
-import { closeSync, createReadStream, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutDir, OutDirError, readMarker, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
 import { createGunzip } from 'node:zlib';
@@ -292,5 +292,20 @@ export class StagingDir {
     if (this.done) return;
     rmSync(this.path, { recursive: true, force: true });
     this.done = true;
+  }
+}
+
+/** The first `bytes` bytes of file `path` (fewer when it is shorter), or undefined when it cannot be read. */
+export function readHead(path: string, bytes = 4096): Buffer | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = Buffer.alloc(bytes);
+      return b.subarray(0, readSync(fd, b, 0, b.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
   }
 }

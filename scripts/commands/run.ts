@@ -1,7 +1,7 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readHead } from '../../traces/files.ts';
 import { ineffectiveKeys, loadConfig, personalityChosen } from '../config-file.ts';
 import { traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
@@ -114,19 +114,8 @@ async function run(argv: string[]): Promise<number> {
 
 /** How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`), from its header comment (plain or gzip); undefined for any other trace, and for a binary cache, which keeps no comments. */
 export function linuxCapture(trace: string): string | undefined {
-  let head: Buffer;
-  try {
-    const fd = openSync(trace, 'r');
-    try {
-      const b = Buffer.alloc(4096);
-      head = b.subarray(0, readSync(fd, b, 0, b.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
-  const comment = traceHeadComment(head) ?? '';
+  const head = readHead(trace);
+  const comment = (head && traceHeadComment(head)) ?? '';
   if (/^# recorded by syncsim record /.test(comment)) return 'syncsim record';
   if (/^# imported by syncsim import --from strace /.test(comment)) return 'syncsim import --from strace';
   return undefined;

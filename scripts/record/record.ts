@@ -26,7 +26,7 @@ import { OP_NAMES, type OpName } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
 import { TraceError } from '../../traces/trace-error.ts';
 import { VERSION } from '../version.ts';
-import { errnoText, makeDirs, tempBeside } from '../../traces/files.ts';
+import { errnoText, makeDirs, readHead, tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 
 /** The shim's C source, in the repository. */
@@ -245,18 +245,8 @@ export function logUnreadable(e: unknown, log: string, keep: string | undefined,
 
 /** The header comment lines of trace file `trace` (plain or gzip-compressed), without their `# `; undefined when it cannot be read. */
 function headerComments(trace: string): string[] | undefined {
-  let head: Buffer;
-  try {
-    const fd = openSync(trace, 'r');
-    try {
-      const b = Buffer.alloc(64 * 1024);
-      head = b.subarray(0, readSync(fd, b, 0, b.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  const head = readHead(trace, 64 * 1024);
+  if (head === undefined) return undefined;
   let text: string;
   try {
     text = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8') : head.toString('utf8');
