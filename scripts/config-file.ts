@@ -230,14 +230,13 @@ export function givenKeys(file: string | undefined, sets: readonly string[]): Se
 }
 
 /**
- * What the config file `file` and the `--set`s of `sets` give that `config` does not read, one
+ * What the keys `given` ({@link givenKeys}) hold that `config` does not read, one
  * line each: a `writeback.*` timing key the built-in policy in force does not read
  * (`writeback.delay_ms` under `flusher`; none under a plugin policy, whose keys syncsim cannot
  * know), a key only other personalities read (`pager.ipc_us` under freebsd), or one only other
  * filesystems read (`fs.soft_updates` under ext4). Each is accepted and has no effect.
  */
-export function ineffectiveKeys(file: string | undefined, sets: readonly string[], config: Config): string[] {
-  const given = givenKeys(file, sets);
+export function ineffectiveKeys(given: ReadonlySet<string>, config: Config): string[] {
   const lines: string[] = [];
   const used = POLICY_KEYS[config.writeback.policy];
   if (used !== undefined) {
@@ -251,11 +250,6 @@ export function ineffectiveKeys(file: string | undefined, sets: readonly string[
     if (given.has(key) && !kinds.includes(config.fs.kind)) lines.push(`${key} has no effect with fs.kind ${config.fs.kind} (only ${kinds.join(', ')} reads it)`);
   }
   return lines;
-}
-
-/** Whether the config file `file` or a `--set` of `sets` names the personality (rather than the default choosing it). */
-export function personalityChosen(file: string | undefined, sets: readonly string[]): boolean {
-  return givenKeys(file, sets).has('personality');
 }
 
 /**

@@ -11,7 +11,10 @@ import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { syncsimHere } from './cli-here.ts';
-import { isOurTraceHead, traceHeadOrigin } from '../traces/out-trace.ts';
+import { traceHeadOrigin } from '../traces/out-trace.ts';
+
+/** Whether the first bytes are those of a CSV trace syncsim wrote (its origin known). */
+const isOurTraceHead = (head: Buffer) => traceHeadOrigin(head) !== undefined;
 import { DEMO, ROOT, snapshot, workdir } from './out-fixtures.ts';
 
 const here = syncsimHere;

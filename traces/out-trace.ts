@@ -20,30 +20,26 @@ const OUR_COMMENT = /^# (generated|imported|recorded) by syncsim /;
 /** Where a trace syncsim wrote came from: a CSV trace `gen`, `import` or `record` wrote, or a binary cache. */
 export type TraceOrigin = 'generated' | 'imported' | 'recorded' | 'cache';
 
+/** The first bytes of a file as text, inflated as far as they go when they begin a gzip stream; undefined when that stream is not one. */
+export function headText(head: Buffer): string | undefined {
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return head.toString('utf8');
+  try {
+    return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The comment line after the magic line of a CSV trace (gzip-compressed or not) from its first bytes; undefined when they are not a trace's. */
 export function traceHeadComment(head: Buffer): string | undefined {
-  let text: string;
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    try {
-      // the head of a gzip stream: inflate what is there
-      text = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-    } catch {
-      return undefined;
-    }
-  } else text = head.toString('utf8');
-  const lines = text.split('\n');
-  return lines[0] === TRACE_MAGIC_LINE ? (lines[1] ?? '') : undefined;
+  const lines = headText(head)?.split('\n');
+  return lines !== undefined && lines[0] === TRACE_MAGIC_LINE ? (lines[1] ?? '') : undefined;
 }
 
 /** The origin of a CSV trace syncsim wrote (gzip-compressed or not) from its first bytes; undefined for any other file. */
 export function traceHeadOrigin(head: Buffer): Exclude<TraceOrigin, 'cache'> | undefined {
   const comment = traceHeadComment(head);
   return comment === undefined ? undefined : (OUR_COMMENT.exec(comment)?.[1] as Exclude<TraceOrigin, 'cache'> | undefined);
-}
-
-/** Whether the first bytes of a file are those of a CSV trace syncsim wrote (gzip-compressed or not). */
-export function isOurTraceHead(head: Buffer): boolean {
-  return traceHeadOrigin(head) !== undefined;
 }
 
 /** The origin of a trace syncsim wrote from its first bytes (as text, and as bytes); undefined for any other file. */

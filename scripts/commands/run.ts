@@ -2,7 +2,7 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { readHead } from '../../traces/files.ts';
-import { ineffectiveKeys, loadConfig, personalityChosen } from '../config-file.ts';
+import { givenKeys, ineffectiveKeys, loadConfig } from '../config-file.ts';
 import { traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
@@ -174,11 +174,12 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   }
   const config = loadConfig(values.config, sets);
   // keys the policy in force does not read: accepted (a config may serve several policies), but said
-  for (const line of ineffectiveKeys(values.config, sets, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
+  const given = givenKeys(values.config, sets);
+  for (const line of ineffectiveKeys(given, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
   // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
   const capture = linuxCapture(trace);
   // (only under the default personality: one a profile file, a config or a --set chose is the user's)
-  if (capture !== undefined && config.personality !== 'linux' && config.personality === DEFAULT_PERSONALITY && !personalityChosen(values.config, sets)) {
+  if (capture !== undefined && config.personality !== 'linux' && config.personality === DEFAULT_PERSONALITY && !given.has('personality')) {
     process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a capture of a program on Linux (${capture}); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: --set personality=linux replays it as Linux does\n`);
   }
   const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets));

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, homedir, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { headText } from '../../traces/out-trace.ts';
 import { straceImporter } from '../../traces/import/strace.ts';
 import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts';
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
@@ -246,13 +246,8 @@ export function logUnreadable(e: unknown, log: string, keep: string | undefined,
 /** The header comment lines of trace file `trace` (plain or gzip-compressed), without their `# `; undefined when it cannot be read. */
 function headerComments(trace: string): string[] | undefined {
   const head = readHead(trace, 64 * 1024);
-  if (head === undefined) return undefined;
-  let text: string;
-  try {
-    text = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8') : head.toString('utf8');
-  } catch {
-    return undefined;
-  }
+  const text = head && headText(head);
+  if (text === undefined) return undefined;
   const lines: string[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith('#')) break;
