@@ -282,14 +282,21 @@ export function logTicksAcross(domain: readonly [number, number], lengthPx: numb
   if (!(lo > 0 && hi > lo && Number.isFinite(hi))) return undefined;
   // the widest label of any 1-2-5 value in the domain, written as the axis writes it (1,000; 0.05)
   const label = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 12 });
-  let widest = 0;
+  const widest = Math.max(...stepValues(lo, hi, STEPS).map((v) => textWidth(label(v), fontSize)), textWidth(label(hi), fontSize));
+  return logTicksApart(domain, lengthPx, widest + fontSize);
+}
+
+/** The values s × 10^k (s of `steps`) from `lo` to `hi`, of the decades k that `decade` keeps, ascending. */
+function stepValues(lo: number, hi: number, steps: readonly number[], decade: (k: number) => boolean = () => true): number[] {
+  const values: number[] = [];
   for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
-    for (const step of STEPS) {
-      const v = +(step * 10 ** k).toPrecision(12);
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) widest = Math.max(widest, textWidth(label(v), fontSize));
+    if (!decade(k)) continue;
+    for (const s of steps) {
+      const v = +(s * 10 ** k).toPrecision(12);
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) values.push(v);
     }
   }
-  return logTicksApart(domain, lengthPx, Math.max(widest, textWidth(label(hi), fontSize)) + fontSize);
+  return values;
 }
 
 /** {@link logTicks} with labels at least `gap` px apart (their centres). */
@@ -299,27 +306,18 @@ function logTicksApart(domain: readonly [number, number], lengthPx: number, gap:
   const pxPerDecade = lengthPx / Math.log10(hi / lo);
   const steps = pxPerDecade * Math.log10(2) >= gap ? STEPS : [1];
   const every = steps.length > 1 ? 1 : Math.max(1, Math.ceil(gap / pxPerDecade));
-  const inDomain = (v: number) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9) && !(skipFloor && v <= lo * (1 + 1e-9));
-  const k0 = Math.floor(Math.log10(lo)), k1 = Math.ceil(Math.log10(hi));
   let best: number[] = [];
   // with every k-th power of ten: the phase that keeps the most ticks (the higher powers on a tie)
   for (let phase = every - 1; phase >= 0; phase--) {
-    const ticks: number[] = [];
-    for (let k = k0; k <= k1; k++) {
-      if ((((k - phase) % every) + every) % every !== 0) continue;
-      for (const s of steps) {
-        const v = +(s * 10 ** k).toPrecision(12);
-        if (inDomain(v)) ticks.push(v);
-      }
-    }
+    const ticks = stepValues(lo, hi, steps, (k) => (((k - phase) % every) + every) % every === 0).filter((v) => !(skipFloor && v <= lo * (1 + 1e-9)));
     if (ticks.length > best.length) best = ticks;
   }
   return best.length >= 2 ? best : undefined;
 }
 
-/** The axis of a horizontal log scale over `domain`, `lengthPx` wide: its ticks from {@link logTicksAcross}, else vega's five. */
-export function logAxisAcross(ctx: ChartContext, domain: readonly [number, number], lengthPx: number): Record<string, unknown> {
-  const values = logTicksAcross(domain, lengthPx, ctx.theme.fontSize.label);
+/** The axis of a horizontal log scale over `domain`, `lengthPx` wide, labels `fontSize` px: its ticks from {@link logTicksAcross}, else vega's five. */
+export function logAxisAcross(fontSize: number, domain: readonly [number, number], lengthPx: number): Record<string, unknown> {
+  const values = logTicksAcross(domain, lengthPx, fontSize);
   return values ? { values } : { tickCount: 5 };
 }
 

@@ -4,7 +4,7 @@
  * p-value written in the plot. Drawn from the samples the command holds.
  */
 import type { Chart, VlSpec } from '../chart.ts';
-import { count, labelTooltip, logTicksAcross, snapLogDomain } from '../chart.ts';
+import { count, labelTooltip, logAxisAcross, snapLogDomain } from '../chart.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
 import { cdfSteps } from './validation-cdf.ts';
@@ -24,10 +24,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme): Chart {
   // the samples' own span and a tenth beyond it: 1-2-5 bounds would squeeze two close distributions into a sliver
   const positive = lats.filter((v) => v > 0);
   const domain: [number, number] = positive.length ? snapLogDomain([Math.min(...positive) / 1.1, Math.max(...positive) * 1.1]) : [1, 10];
-  const xAxis = (cw: number) => {
-    const values = logTicksAcross(domain, cw, theme.fontSize.label);
-    return values ? { values } : { tickCount: 5 };
-  };
+
   const zeros = [d.a, d.b].filter((s) => s.latencies.some((v) => v <= 0)).map((s) => `${s.label}: ${count(s.latencies.filter((v) => v <= 0).length)} msyncs of 0 µs start the curve at their share`);
   // as the command's table writes it: a p-value too small for a double is 0, and said as below 1e-300
   const note = d.p === null ? '' : `Mann–Whitney p ${d.p === 0 ? '< 1e-300' : `= ${d.p < 1e-4 ? d.p.toExponential(1) : d.p.toFixed(4)}`}`;
@@ -49,7 +46,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme): Chart {
           data: { values: curve },
           mark: { type: 'line', interpolate: 'step-after', clip: true },
           encoding: {
-            x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: xAxis(cw) },
+            x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: logAxisAcross(theme.fontSize.label, domain, cw) },
             y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } },
             color: { field: 'series', type: 'nominal', title: null, scale: configColorScale([d.a.label, d.b.label]), legend: { title: null, orient: 'top', direction: 'vertical' } },
             tooltip: labelTooltip('series', 'side'),

@@ -87,7 +87,7 @@ export const latencyCdf: ChartModule = {
           {
             data: { values: curve },
             mark: { type: 'line', interpolate: 'step-after', clip: true },
-            encoding: { x: { ...x, axis: logAxisAcross(ctx, domain, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
+            encoding: { x: { ...x, axis: logAxisAcross(ctx.theme.fontSize.label, domain, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
           },
           ...(shown.length === 0 ? [] : [{
             data: { values: marks },
