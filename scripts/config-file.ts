@@ -10,8 +10,6 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
-import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
-import { FS_KIND_KEYS, PERSONALITY_KEYS } from '../sim/key-scopes.ts';
 import { keyLine, parseYamlValue, YamlError } from './yaml-file.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
@@ -48,6 +46,7 @@ export function readConfigFile(path: string): JsonObject {
   } catch (e) {
     throw new ConfigError('', `cannot read config file ${path}: ${openProblem(e)}`);
   }
+  if (/\.json$/i.test(path)) checkJson(text, path);
   let doc: unknown;
   try {
     doc = parseYamlValue(text);
@@ -59,6 +58,24 @@ export function readConfigFile(path: string): JsonObject {
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('', `${path}: must be a mapping of keys`);
   rejectPrototypeKeys(doc, '', path);
   return withDottedKeys(doc as JsonObject, path);
+}
+
+/**
+ * Refuses a `.json` file that is not strict JSON (a trailing comma, a comment, a bare key),
+ * which the YAML reader, JSON's superset, would take: the file, line and column of the first
+ * problem.
+ */
+function checkJson(text: string, path: string): void {
+  try {
+    JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    const at = /at position (\d+)/.exec(e.message);
+    const pos = at ? Number(at[1]) : text.length;
+    const before = text.slice(0, pos).split('\n');
+    const problem = e.message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the JSON ends early');
+    throw new ConfigError('', `${path}:${before.length}:${before[before.length - 1]!.length + 1}: not valid JSON (${problem}); a .json file must be strict JSON, or name it .yaml`);
+  }
 }
 
 const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -172,7 +189,7 @@ export function readProfileFile(path: string): JsonObject {
     loadSamples(layer, dirname(path));
     resolveConfig(layer);
   } catch (e) {
-    if (e instanceof ConfigError && e.constructor === ConfigError && !e.where) throw new ConfigError(e.key, e.problem, path);
+    if (e instanceof ConfigError && e.constructor === ConfigError && !e.where) throw locatedInFile(e, path, {}) as ConfigError;
     throw e;
   }
   return layer;
@@ -210,67 +227,68 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   try {
     return configOf(deepMerge(user, over), { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
   } catch (e) {
-    throw file ? locatedInFile(e, file, over) : e;
+    throw located(e, file, over, sets);
   }
-}
-
-/** The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike). */
-export function givenKeys(file: string | undefined, sets: readonly string[]): Set<string> {
-  const given = new Set<string>();
-  for (const kv of sets) given.add(kv.split('=')[0]!.trim());
-  const walk = (o: unknown, prefix: string): void => {
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) {
-      given.add(prefix);
-      return;
-    }
-    for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
-  };
-  if (file !== undefined) for (const [k, v] of Object.entries(readConfigFile(file))) walk(v, k);
-  return given;
 }
 
 /**
- * What the keys `given` ({@link givenKeys}) hold that `config` does not read, one
- * line each: a `writeback.*` timing key the built-in policy in force does not read
- * (`writeback.delay_ms` under `flusher`; none under a plugin policy, whose keys syncsim cannot
- * know), a key only other personalities read (`pager.ipc_us` under freebsd), or one only other
- * filesystems read (`fs.soft_updates` under ext4). Each is accepted and has no effect.
+ * A ConfigError about a key, with where it came from: the last `--set` of `sets` that gave a
+ * part of the key or a key below it (one that gave the key itself is named by the message) when the `--set`s (`over`) hold more of its path than the
+ * file does, else the file `file` and line ({@link locatedInFile}); any other error as it is.
  */
-export function ineffectiveKeys(given: ReadonlySet<string>, config: Config): string[] {
-  const lines: string[] = [];
-  const used = POLICY_KEYS[config.writeback.policy];
-  if (used !== undefined) {
-    const idle = WRITEBACK_TIMING_KEYS.filter((k) => given.has(`writeback.${k}`) && !used.includes(k)).map((k) => `writeback.${k}`);
-    if (idle.length) lines.push(`${idle.join(', ')} ${idle.length > 1 ? 'have' : 'has'} no effect under writeback.policy ${config.writeback.policy} (it reads ${used.map((k) => `writeback.${k}`).join(', ') || 'no writeback.* timing key'})`);
+function located(e: unknown, file: string | undefined, over: JsonObject, sets: readonly string[]): unknown {
+  if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.key === '' || e.where !== undefined) return e;
+  const byFile = file ? locatedInFile(e, file, over) : e;
+  if (byFile !== e) return byFile;
+  for (let i = sets.length - 1; i >= 0; i--) {
+    const k = sets[i]!.slice(0, sets[i]!.indexOf('=')).trim();
+    if (k === e.key) return e; // the message names the key and its value already
+    if (e.key.startsWith(`${k}.`) || k.startsWith(`${e.key}.`)) return new ConfigError(e.key, e.problem, `--set ${sets[i]}`);
   }
-  for (const [key, who] of Object.entries(PERSONALITY_KEYS)) {
-    if (given.has(key) && !who.includes(config.personality)) lines.push(`${key} has no effect under the ${config.personality} personality (only ${who.join(', ')} reads it)`);
-  }
-  for (const [key, kinds] of Object.entries(FS_KIND_KEYS)) {
-    if (given.has(key) && !kinds.includes(config.fs.kind)) lines.push(`${key} has no effect with fs.kind ${config.fs.kind} (only ${kinds.join(', ')} reads it)`);
-  }
-  return lines;
+  return e;
 }
 
 /**
  * A ConfigError about a key that the config file `file` holds (and no `--set` in `over` gave)
- * with `FILE:LINE` as where it came from; any other error as it is.
+ * with `FILE:LINE` as where it came from (`FILE` alone when no line holds it); any other error
+ * as it is. A key the file lacks below a group it gives (a distribution's missing `cv`) is
+ * placed at the deepest part of its path the file writes (`write_latency:`).
  */
 function locatedInFile(e: unknown, file: string, over: JsonObject): unknown {
   // (a malformed samples file is named, with its line, by the error itself: a SamplesFileError)
   if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.key === '' || e.where !== undefined) return e;
   const path = e.key.split('.');
-  let o: unknown = over;
-  for (const k of path) o = o !== null && typeof o === 'object' ? (o as JsonObject)[k] : undefined;
-  if (o !== undefined) return e; // the --set value
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return e;
+    return new ConfigError(e.key, e.problem, file);
   }
-  const line = keyLine(text, path) ?? dottedKeyLine(text, e.key);
-  return line === undefined ? e : new ConfigError(e.key, e.problem, `${file}:${line}`);
+  const inFile = deepestKeyLine(text, path);
+  const bySet = sharedDepth(over, path);
+  if (bySet > 0 && bySet >= (inFile?.depth ?? 0)) return e; // the --set's value (laid over the file's)
+  return new ConfigError(e.key, e.problem, inFile ? `${file}:${inFile.line}` : file);
+}
+
+/** How many leading parts of `path` the nested object `o` holds. */
+function sharedDepth(o: unknown, path: readonly string[]): number {
+  let n = 0;
+  for (const k of path) {
+    if (o === null || typeof o !== 'object' || !Object.hasOwn(o, k)) break;
+    o = (o as JsonObject)[k];
+    n++;
+  }
+  return n;
+}
+
+/** The line of the longest leading part of `path` that YAML `text` writes (nested, or as one dotted top-level key), and that part's length. */
+function deepestKeyLine(text: string, path: readonly string[]): { line: number; depth: number } | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    const part = path.slice(0, depth);
+    const line = keyLine(text, part) ?? dottedKeyLine(text, part.join('.'));
+    if (line !== undefined) return { line, depth };
+  }
+  return undefined;
 }
 
 /** The 1-based line of `text` where `key` is written as one dotted key at the top level (`device.channels: 4`). */

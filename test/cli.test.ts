@@ -50,10 +50,17 @@ describe('writeback keys the policy in force does not read', () => {
       'syncsim: warning: pager.ipc_us has no effect under the linux personality (only mach reads it)',
       'syncsim: warning: fs.soft_updates has no effect with fs.kind ext4-ordered (only ufs reads it)',
     ]);
-    const f = syncsim(['run', DEMO, '--set', 'memory.memlock_limit_bytes=0', '--set', 'cpu.clean_page_busy_us=1000', '--set', 'fs.soft_updates=true', '--out', join(d, 'b')]);
+    const f = syncsim(['run', DEMO, '--set', 'memory.memlock_limit_bytes=0', '--set', 'cpu.clean_page_busy_us=1000', '--set', 'fs.soft_updates=true', '--set', 'fs.stable_pages=true', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'b')]);
     expect(f.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
-      'syncsim: warning: cpu.clean_page_busy_us has no effect under the freebsd personality (only linux reads it)',
-      'syncsim: warning: memory.memlock_limit_bytes has no effect under the freebsd personality (only linux reads it)',
+      'syncsim: warning: cpu.clean_page_busy_us, memory.memlock_limit_bytes have no effect under the freebsd personality (only linux reads it)',
+      'syncsim: warning: fs.stable_pages has no effect under the freebsd personality (its stores to a page under writeback wait for the write anyway)',
+      'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ufs (only ext4-ordered reads it)',
+    ]);
+    // the ext4 keys under ext4 kinds that read them: no warning; one that does not: a warning
+    const x = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'fs.kind=ext4-nojournal', '--set', 'fs.stable_pages=true', '--set', 'fs.preallocated=false', '--set', 'fs.timestamp_tick_us=1000', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'c')]);
+    expect(x.code).toBe(0);
+    expect(x.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
+      'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ext4-nojournal (only ext4-ordered reads it)',
     ]);
   });
 });

@@ -157,4 +157,51 @@ describe('a bad key in a config file', () => {
     const ok = f('ok.yaml', 'seed: 3\n');
     expect(message(ok, ['device.chanels=4'])).toBe("config: key 'device.chanels': unknown key");
   });
+
+  it('a key missing below a group the file writes is placed at the group\'s line; one a --set left out names that --set', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-line-'));
+    const f = (name: string, text: string) => {
+      writeFileSync(join(d, name), text);
+      return join(d, name);
+    };
+    const message = (file: string | undefined, sets: string[] = []) => {
+      try {
+        loadConfig(file, sets);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    const c = f('c.yaml', 'seed: 1\ndevice:\n  profile: nvme\n  write_latency: { dist: lognormal, mean_us: 20 }\n');
+    expect(message(c)).toBe(`config: ${c}:4: key 'device.write_latency.cv': is required`);
+    // the --set gives the distribution: the --set is named, not the file
+    expect(message(c, ['device.write_latency={dist: lognormal, mean_us: 5}'])).toBe("config: --set device.write_latency={dist: lognormal, mean_us: 5}: key 'device.write_latency.cv': is required");
+    expect(message(undefined, ['seed=2', 'device.channels=0'])).toMatch(/^config: key 'device\.channels': must be an integer/);
+    expect(message(undefined, ['device.profile=queue', 'device.service={dist: exponential}'])).toBe("config: --set device.service={dist: exponential}: key 'device.service.mean_us': is required");
+    // a profile file's own bad key: that file and its line
+    const p = f('dev.yaml', 'device:\n  profile: nvme\n  read_latency: { dist: lognormal, mean_us: 9 }\n');
+    const u = f('u.yaml', 'device:\n  profile: ./dev.yaml\n');
+    expect(message(u)).toBe(`config: ${p}:3: key 'device.read_latency.cv': is required`);
+    expect(message(undefined, [`device.profile=${p}`])).toBe(`config: ${p}:3: key 'device.read_latency.cv': is required`);
+  });
+});
+
+describe('a .json config file', () => {
+  it('must be strict JSON: a trailing comma or a comment is refused with the file, line and column; YAML takes them', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-json-'));
+    const put = (name: string, text: string) => {
+      writeFileSync(join(d, name), text);
+      return join(d, name);
+    };
+    const comma = put('comma.json', '{\n  "seed": 3,\n}\n');
+    expect(errorOf(() => loadConfig(comma, []))).toBe(`config: ${comma}:3:1: not valid JSON (Expected double-quoted property name); a .json file must be strict JSON, or name it .yaml`);
+    const comment = put('comment.json', '{\n  "seed": 3, // three\n  "device": {}\n}\n');
+    expect(errorOf(() => loadConfig(comment, []))).toMatch(new RegExp(`^config: ${comment.replace(/[.]/g, '\\.')}:2:14: not valid JSON`));
+    const cut = put('cut.json', '{\n  "seed": 3\n');
+    expect(errorOf(() => loadConfig(cut, []))).toMatch(/cut\.json:3:1: not valid JSON/);
+    // strict JSON, with a byte-order mark: read as before
+    expect(loadConfig(put('ok.json', '\ufeff{\n  "seed": 3\n}\n'), []).seed).toBe(3);
+    // the same text as YAML is taken
+    expect(loadConfig(put('comma.yaml', '{\n  "seed": 3,\n}\n'), []).seed).toBe(3);
+  });
 });

@@ -208,7 +208,7 @@ describe('empirical samples files: FILE:LINE: what is wrong', () => {
     const profile = join(pdir, 'p.yaml');
     writeFileSync(profile, 'device:\n  profile: sata-ssd\n  read_latency: {dist: empirical, file: reads.csv}\n');
     const user = put(`device:\n  profile: ${profile}\n`, 'uses-profile.yaml');
-    expect(errorOf(user)).toBe(`config: ${profile}: key 'device.read_latency.file': cannot read ${join(pdir, 'reads.csv')}: not found`);
+    expect(errorOf(user)).toBe(`config: ${profile}:3: key 'device.read_latency.file': cannot read ${join(pdir, 'reads.csv')}: not found`);
     writeFileSync(join(pdir, 'reads.csv'), 'latency_us\n80\nslow\n');
     expect(errorOf(user)).toBe(`${join(pdir, 'reads.csv')}:3: latency_us is not a non-negative number (got 'slow')`);
     writeFileSync(join(pdir, 'reads.csv'), 'latency_us\n80\n90\n');

@@ -2,7 +2,8 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { readHead } from '../../traces/files.ts';
-import { givenKeys, ineffectiveKeys, loadConfig } from '../config-file.ts';
+import { loadConfig } from '../config-file.ts';
+import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';

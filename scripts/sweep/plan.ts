@@ -7,6 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
 import { readSamplesFile } from '../config-file.ts';
+import { idleInEvery } from '../idle-keys.ts';
 import { hasPlugins, loadPlugins } from '../plugins.ts';
 import { findPreset, PresetError, ParamError } from '../../workloads/presets/index.ts';
 import { checkTraceSize } from '../../workloads/presets/preset.ts';
@@ -70,6 +71,8 @@ export interface Plan {
    * and reruns nothing that is done.
    */
   hash: string;
+  /** Warnings: the base or grid keys that have no effect in any grid point ({@link idleInEvery}). */
+  idleKeys: string[];
   /** The identity syncsim 0.1 gave the same experiment (it counted the seeds in): a sweep directory it wrote is this experiment too. */
   legacyHash: string;
 }
@@ -225,6 +228,7 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   const traces = new Map<string, TraceRef>();
   /** Per grid point: its configuration and trace without the seed (the experiment's identity). */
   const pointIds: string[] = [];
+  const pointConfigs: Config[] = [];
   for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
     const values = idx.map((j, i) => exp.axes[i].values[j]);
     const point: Point = { index: points.length + 1, values };
@@ -240,6 +244,7 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
       if (e instanceof ConfigError) throw err(pluginLine(e.key) ?? exp.gridLine, `grid point ${point.index} (${describe()}): ${stripConfig(e.message)}`);
       throw e;
     }
+    pointConfigs.push(config);
     let set: Record<string, Json> = {};
     let params: Record<string, number | string> = {};
     if (trace.kind === 'gen') {
@@ -289,5 +294,12 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
     points: points.map((p) => p.values),
     runs: runs.map((r) => [r.id, r.point, r.seed]),
   });
-  return { experiment: exp, keys, points, runs, hash, legacyHash };
+  const given = new Set<string>();
+  const walk = (prefix: string, v: unknown): void => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) given.add(prefix);
+    else for (const [k, x] of Object.entries(v)) walk(`${prefix}.${k}`, x);
+  };
+  for (const b of exp.base) walk(b.key, b.value);
+  for (const { a } of configAxes) for (const v of a.values) walk(a.key, v);
+  return { experiment: exp, keys, points, runs, hash, idleKeys: idleInEvery(given, pointConfigs), legacyHash };
 }

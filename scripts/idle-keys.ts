@@ -1,0 +1,72 @@
+/**
+ * The configuration keys a user gave that the run in force does not read:
+ * accepted (one configuration may serve several kernels) and warned of by
+ * `run` and `sweep`. The scopes are data in sim/key-scopes.ts and
+ * sim/pager/writeback-policies.ts.
+ */
+import type { Config } from '../sim/config.ts';
+import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
+import { FS_KIND_KEYS, PERSONALITY_KEY_WHY, PERSONALITY_KEYS } from '../sim/key-scopes.ts';
+import { readConfigFile } from './config-file.ts';
+
+/** The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike). */
+export function givenKeys(file: string | undefined, sets: readonly string[]): Set<string> {
+  const given = new Set<string>();
+  for (const kv of sets) given.add(kv.split('=')[0]!.trim());
+  const walk = (o: unknown, prefix: string): void => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+      given.add(prefix);
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
+  };
+  if (file !== undefined) for (const [k, v] of Object.entries(readConfigFile(file))) walk(v, k);
+  return given;
+}
+
+/**
+ * Why each key of `given` ({@link givenKeys}) that `config` does not read has no effect:
+ * a `writeback.*` timing key the built-in policy in force does not read (`writeback.delay_ms`
+ * under `flusher`; none under a plugin policy, whose keys syncsim cannot know), a key only other
+ * personalities read (`pager.ipc_us` under freebsd), or one only other filesystems read
+ * (`fs.soft_updates` under ext4). Each is accepted and has no effect. Key → the reason
+ * ("under writeback.policy flusher (it reads ...)").
+ */
+export function idleKeyReasons(given: ReadonlySet<string>, config: Config): Map<string, string> {
+  const idle = new Map<string, string>();
+  const used = POLICY_KEYS[config.writeback.policy];
+  if (used !== undefined) {
+    const reads = `it reads ${used.map((k) => `writeback.${k}`).join(', ') || 'no writeback.* timing key'}`;
+    for (const k of WRITEBACK_TIMING_KEYS) if (given.has(`writeback.${k}`) && !used.includes(k)) idle.set(`writeback.${k}`, `under writeback.policy ${config.writeback.policy} (${reads})`);
+  }
+  for (const [key, who] of Object.entries(PERSONALITY_KEYS)) {
+    if (given.has(key) && !who.includes(config.personality)) idle.set(key, `under the ${config.personality} personality (${PERSONALITY_KEY_WHY[key] ?? `only ${who.join(', ')} reads it`})`);
+  }
+  for (const [key, kinds] of Object.entries(FS_KIND_KEYS)) {
+    if (given.has(key) && !kinds.includes(config.fs.kind)) idle.set(key, `with fs.kind ${config.fs.kind} (only ${kinds.join(', ')} reads it)`);
+  }
+  return idle;
+}
+
+/** The lines of {@link idleKeyReasons}, one a key, the writeback keys of the policy's reason together. */
+export function ineffectiveKeys(given: ReadonlySet<string>, config: Config): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const [key, why] of idleKeyReasons(given, config)) byReason.set(why, [...(byReason.get(why) ?? []), key]);
+  return [...byReason].map(([why, keys]) => `${keys.join(', ')} ${keys.length > 1 ? 'have' : 'has'} no effect ${why}`);
+}
+
+/**
+ * The keys of `given` that have no effect in any of `configs` (a sweep's grid points), one line
+ * each with the reasons (the first three that differ); a key that has an effect in one of them
+ * is left out.
+ */
+export function idleInEvery(given: ReadonlySet<string>, configs: readonly Config[]): string[] {
+  let idle: Map<string, Set<string>> | undefined;
+  for (const c of configs) {
+    const here = idleKeyReasons(given, c);
+    if (!idle) idle = new Map([...here].map(([k, why]) => [k, new Set([why])]));
+    else for (const [k, whys] of idle) here.has(k) ? whys.add(here.get(k)!) : idle.delete(k);
+    if (idle.size === 0) return [];
+  }
+  return [...(idle ?? [])].map(([k, whys]) => `${k} has no effect in any run of the sweep: ${[...whys].slice(0, 3).join('; ')}${whys.size > 3 ? '; ...' : ''}`);
+}
