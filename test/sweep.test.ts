@@ -3,7 +3,7 @@
  * expansion, run ids, shards, Student t quantiles, the aggregate statistics and the tables.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { deadOwner, OWNER, SweepDir } from '../scripts/sweep/store.ts';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { metricProblem, metricValue } from '../scripts/sweep/metrics.ts';
 import { aggregateHeader, aggregateRow, csvCell, resultsHeader, valueCell } from '../scripts/sweep/tables.ts';
 import { describeError } from '../scripts/sweep/errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
+import { RESULT_CODES } from '../sim/personality/kern.ts';
 import { WorkerCrash, WorkerPool } from '../scripts/sweep/pool.ts';
 import { compileOnOwnThreads, compileOnWorkers } from '../scripts/sweep/jit-threads.ts';
 import { pathToFileURL } from 'node:url';
@@ -137,6 +138,20 @@ describe('tables', () => {
     expect(metricProblem('sync.errors.KERN_INVALID_ADDRESS')).toBeUndefined();
     expect(metricProblem('sync.latency_us.p98')).toMatch(/unknown metric/);
     expect(metricProblem('config.seed')).toMatch(/unknown metric/);
+    // a misspelt result code is refused, not read as a column of 0s
+    expect(metricProblem('sync.errors.EIOO')).toBe("unknown result code 'EIOO' (a run can return EAGAIN, EBUSY, EFAULT, EINVAL, EIO, ENOMEM, EPERM, KERN_INVALID_ADDRESS, KERN_INVALID_ARGUMENT, KERN_FAILURE, KERN_RESOURCE_SHORTAGE)");
+    expect(metricProblem('wire.errors.enomem')).toMatch(/^unknown result code 'enomem'/);
+    expect(metricValue(summary, 'sync.errors.EIOO')).toBeNull();
+  });
+
+  it('knows every result code the model returns: each errno or KERN_ code written in sim/ is in RESULT_CODES', () => {
+    const files = readdirSync(join(ROOT, 'sim'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const written = new Set<string>();
+    for (const f of files) for (const m of readFileSync(join(ROOT, 'sim', f), 'utf8').matchAll(/'(E[A-Z]{2,}|KERN_[A-Z_]+)'/g)) written.add(m[1]!);
+    written.delete('KERN_SUCCESS');
+    expect(written.size).toBeGreaterThanOrEqual(RESULT_CODES.length);
+    expect([...written].filter((c) => !RESULT_CODES.includes(c))).toEqual([]);
+    expect(RESULT_CODES.filter((c) => !written.has(c))).toEqual([]);
   });
 
   it('records an error of the trace located like the CLI does, without machine paths', () => {

@@ -6,6 +6,7 @@ import { defaultConfig } from '../../sim/config.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { NULL_SINK } from '../../sim/stats/records.ts';
 import type { RunResult } from '../../sim/stats/summary.ts';
+import { RESULT_CODES } from '../../sim/personality/kern.ts';
 
 /** The metrics a sweep records when its experiment names none. */
 export const DEFAULT_METRICS: readonly string[] = [
@@ -14,7 +15,12 @@ export const DEFAULT_METRICS: readonly string[] = [
 
 /** Groups of summary.json whose keys are result codes: a code a run never returned counts 0. */
 const CODE_MAPS: readonly string[] = ['sync.errors', 'wire.errors'];
-const CODE_RE = /^[A-Z][A-Z0-9_]*$/;
+
+/** Whether `metric` names a result code of a group of {@link CODE_MAPS} that some personality can return. */
+function isCodeMetric(metric: string): boolean {
+  const dot = metric.lastIndexOf('.');
+  return dot > 0 && CODE_MAPS.includes(metric.slice(0, dot)) && RESULT_CODES.includes(metric.slice(dot + 1));
+}
 
 let known: ReadonlySet<string> | undefined;
 
@@ -39,9 +45,9 @@ export function knownMetrics(): ReadonlySet<string> {
 
 /** Why `metric` is not a metric, or undefined when it is one. */
 export function metricProblem(metric: string): string | undefined {
-  if (knownMetrics().has(metric)) return undefined;
+  if (knownMetrics().has(metric) || isCodeMetric(metric)) return undefined;
   const dot = metric.lastIndexOf('.');
-  if (dot > 0 && CODE_MAPS.includes(metric.slice(0, dot)) && CODE_RE.test(metric.slice(dot + 1))) return undefined;
+  if (dot > 0 && CODE_MAPS.includes(metric.slice(0, dot))) return `unknown result code '${metric.slice(dot + 1)}' (a run can return ${RESULT_CODES.join(', ')})`;
   return `unknown metric (a numeric field of summary.json such as ${DEFAULT_METRICS.slice(0, 3).join(', ')}, or sync.errors.CODE)`;
 }
 
@@ -53,7 +59,6 @@ export function metricValue(summary: unknown, metric: string): number | null {
     v = (v as Record<string, unknown>)[part];
   }
   if (typeof v === 'number') return v;
-  const dot = metric.lastIndexOf('.');
-  if (v === undefined && CODE_MAPS.includes(metric.slice(0, dot)) && CODE_RE.test(metric.slice(dot + 1))) return 0;
+  if (v === undefined && isCodeMetric(metric)) return 0;
   return null;
 }
