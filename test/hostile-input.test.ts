@@ -240,9 +240,9 @@ describe('bytes that are not UTF-8, and NUL bytes', () => {
     const cases: [Buffer, string][] = [
       [latin(HEADER + '0,d\xc3b,map,0x10000000,8192,,a,0\n'), ":2: column task: invalid UTF-8 (got 'd\\xc3b')"],
       [latin(HEADER + '0,db,map,0x10000000,8192,,"x\n\xed\xa0\x80",0\n'), ":2: column object: invalid UTF-8 (got 'x\\n\\xed\\xa0\\x80')"],
-      [latin('t_us,task,op,addr,len,flags,object,x_\xe9\n'), ":1: column -: invalid UTF-8 (got 'x_\\xe9')"],
-      [latin(HEADER + '# \xff comment\n0,db,map,0x10000000,8192,,a,0\n'), ":2: column -: invalid UTF-8 in a comment line (got '# \\xff comment')"],
-      [latin(HEADER + '0,db,map,0x10000000,8192,,"a\rb",0\n# \xff comment\n'), ":3: column -: invalid UTF-8 in a comment line (got '# \\xff comment')"],
+      [latin('t_us,task,op,addr,len,flags,object,x_\xe9\n'), ":1: invalid UTF-8 (got 'x_\\xe9')"],
+      [latin(HEADER + '# \xff comment\n0,db,map,0x10000000,8192,,a,0\n'), ":2: invalid UTF-8 in a comment line (got '# \\xff comment')"],
+      [latin(HEADER + '0,db,map,0x10000000,8192,,"a\rb",0\n# \xff comment\n'), ":3: invalid UTF-8 in a comment line (got '# \\xff comment')"],
       [latin(HEADER + '0,db,map,0x10000000,8192,,ab\xe2\x82'), ":2: column object: invalid UTF-8 (got 'ab\\xe2\\x82')"],
       [latin(HEADER + '0,db,map,0x10000000,8192,,a\0b,0\n'), ":2: column object: NUL byte (got 'a\\0b')"],
       [latin(HEADER + '0,db,map,0x10000000,8192,,a,0\n1,db,write,0x10000000,1\0,,,\n'), ":3: column len: NUL byte (got '1\\0')"],
@@ -279,10 +279,10 @@ describe('bytes that are not UTF-8, and NUL bytes', () => {
     const msr = readFileSync(join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv'), 'latin1').split('\n');
     msr[2] = msr[2]!.replace('usr', 'us\xffr');
     const f = put(latin(msr.join('\n')), 'msr.csv');
-    await expectInputError(['import', '--from', 'msr', f, '-o', join(dir, 'imp.csv')], new RegExp(`^syncsim: ${f}:3: column -: invalid UTF-8 \\(got '[^']*us\\\\xffr`));
+    await expectInputError(['import', '--from', 'msr', f, '-o', join(dir, 'imp.csv')], new RegExp(`^syncsim: ${f}:3: invalid UTF-8 \\(got '[^']*us\\\\xffr`));
     msr[2] = msr[2]!.replace('us\xffr', 'us\0r');
     const g = put(latin(msr.join('\n')), 'msr-nul.csv');
-    await expectInputError(['import', '--from', 'msr', g], new RegExp(`^syncsim: ${g}:3: column -: NUL byte \\(got '[^']*us\\\\0r`));
+    await expectInputError(['import', '--from', 'msr', g], new RegExp(`^syncsim: ${g}:3: NUL byte \\(got '[^']*us\\\\0r`));
   });
 
   it('a cache whose string table is not UTF-8 is corrupted, not misread', async () => {

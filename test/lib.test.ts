@@ -77,7 +77,7 @@ describe('replay', () => {
   it('refuses a bad row naming its line as in the trace file it would make', async () => {
     const back = [TWO_PAGES[0], { ...TWO_PAGES[1], tNs: 5 }, { ...TWO_PAGES[1], tNs: 4 }];
     await expect(replay(back)).rejects.toThrow("rows:5: column t_us: time goes backwards (previous 5 ns) (got '4')");
-    await expect(replay([TWO_PAGES[0], { ...TWO_PAGES[1], object: 'x' }], { name: 'mine' })).rejects.toThrow(/^mine:4: column -: object is only valid for op 'map'/);
+    await expect(replay([TWO_PAGES[0], { ...TWO_PAGES[1], object: 'x' }], { name: 'mine' })).rejects.toThrow(/^mine:4: column object: object is only valid for op 'map'/);
     await expect(replay([{ ...TWO_PAGES[2], flags: 'SYNC|NOPE' }])).rejects.toThrow("rows:3: column flags: unknown flag 'NOPE' (got 'SYNC|NOPE')");
   });
 
@@ -90,10 +90,17 @@ describe('replay', () => {
     await expect(at('SYNC||ASYNC')).rejects.toThrow("rows:4: column flags: empty flag name (got 'SYNC||ASYNC')");
     // not names, not bits
     await expect(at(['SYNC'])).rejects.toThrow('rows:4: column flags: expected flag names joined by | or a bit set (a number) (got \'["SYNC"]\')');
-    await expect(at(3.5)).rejects.toThrow(/^rows:4: column -: bad trace flags 3\.5: expected a bit set \(a whole number >= 0\)/);
+    await expect(at(3.5)).rejects.toThrow(/^rows:4: column flags: bad trace flags 3\.5: expected a bit set \(a whole number >= 0\)/);
     // not a row at all, and a BigInt address
-    await expect(replay([null as unknown as Row])).rejects.toThrow("rows:3: column -: expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? } (got 'null')");
-    await expect(replay([{ tNs: 1000, task: 'a', op: 'write', addr: 4096n as unknown as number, len: 4096 }])).rejects.toThrow(/^rows:3: column -: bad trace address 4096: expected a number, not a bigint \(got '.*"addr":"4096n"/);
+    await expect(replay([null as unknown as Row])).rejects.toThrow("rows:3: expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? } (got 'null')");
+    await expect(replay([{ tNs: 1000, task: 'a', op: 'write', addr: 4096n as unknown as number, len: 4096 }])).rejects.toThrow(/^rows:3: column addr: bad trace address 4096: expected a number, not a bigint \(got '.*"addr":"4096n"/);
+    // each row field names its column
+    await expect(replay([{ tNs: -1, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be/);
+    await expect(replay([{ tNs: 1, task: 'a b', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column task: bad trace task 'a b'/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'wrote' as Row['op'], addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column op: unknown trace op 'wrote'/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'write', addr: 0, len: -1 }])).rejects.toThrow(/^rows:3: column len: bad trace length -1/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column object: a 'map' trace row needs an object/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096, object: 'f', offset: -4096 }])).rejects.toThrow(/^rows:3: column offset: bad trace offset -4096/);
     // an empty flags string is no flags, as an empty field is
     expect((await replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, flags: '' }])).trace.rows).toBe(2);
   });

@@ -416,7 +416,7 @@ describe('malformed strace input', () => {
   }
 
   it('an empty file, and an unknown --assume-dirty mode', async () => {
-    await expect(importText('')).rejects.toThrow(/:1: column -: empty input: expected strace -f -ttt -T output/);
+    await expect(importText('')).rejects.toThrow(/:1: empty input: expected strace -f -ttt -T output/);
     await expect(importText(HEAD, 'everything')).rejects.toThrow(/unknown --assume-dirty mode \(expected one of none, whole-range-before-msync, mapped-before-msync, pages=N, measured\) \(got 'everything'\)/);
   });
 });

@@ -175,7 +175,7 @@ describe('error format', () => {
     const e = new TraceError('t.csv', 7, 'op', 'unknown op', 'a\tb');
     expect(e.message).toBe("t.csv:7: column op: unknown op (got 'a\\tb')");
     const long = new TraceError('t.csv', 1, '-', 'p', 'x'.repeat(201));
-    expect(long.message).toBe(`t.csv:1: column -: p (got '${'x'.repeat(200)}...')`);
+    expect(long.message).toBe(`t.csv:1: p (got '${'x'.repeat(200)}...')`);
     expect(long.text).toHaveLength(201);
   });
 });

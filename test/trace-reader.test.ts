@@ -407,7 +407,7 @@ describe('readTrace: malformed traces', () => {
   it('missing file and corrupt gzip are TraceErrors too', async () => {
     const missing = join(dir, 'does-not-exist.csv');
     const e1 = await errorOf(missing);
-    expect(e1.message).toMatch(new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:0: column -: cannot open the trace: .*ENOENT.* \\(got 'ENOENT'\\)$`));
+    expect(e1.message).toMatch(new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:0: cannot open the trace: .*ENOENT.* \\(got 'ENOENT'\\)$`));
     const gz = gzipSync(HEADER + Array.from({ length: 1000 }, (_, i) => `${i},a,read,0,1,,,\n`).join(''));
     const e2 = await errorOf(await put(gz.subarray(0, gz.length - 20)));
     expect(e2.problem).toMatch(/^corrupt gzip data: /);

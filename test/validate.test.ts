@@ -251,7 +251,7 @@ describe('fio job files and I/O logs', () => {
     fails('[global]\nioengine=mmap\nfsync=1\n[a]\n[b]\n', 5, 'section', /exactly one fio job.*\(got '\[a\] \[b\]'\)/);
     fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=9\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8 \(got '9'\)/);
     fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=0\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8/);
-    expect(() => parseJobFile('rw=write\n', 'job.fio')).toThrow(/^job\.fio:1: column -: expected a section header/);
+    expect(() => parseJobFile('rw=write\n', 'job.fio')).toThrow(/^job\.fio:1: expected a section header/);
     expect(() => parseJobFile('[j]\ninclude other.fio\n', 'job.fio')).toThrow(/^job\.fio:2: column include: include directives are not supported/);
   });
 
@@ -275,7 +275,7 @@ describe('fio job files and I/O logs', () => {
     expect(r2.unmatched).toBe(1);
     const log3 = join(d, 'c.iolog');
     writeFileSync(log3, 'fio version 2 iolog\n/f add\n');
-    await expect(iologLatencies(log3, new Set(['sync']))).rejects.toThrow(/c\.iolog:1: column -: a version-2 I\/O log has no timestamps/);
+    await expect(iologLatencies(log3, new Set(['sync']))).rejects.toThrow(/c\.iolog:1: a version-2 I\/O log has no timestamps/);
   });
 });
 

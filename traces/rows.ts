@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { TraceRow } from './types.ts';
 import { flagNameBits } from './fields.ts';
-import { formatHeader, formatRow, type RowInput } from './writer.ts';
+import { formatHeader, formatRow, RowFieldError, type RowInput } from './writer.ts';
 import { TraceError } from './trace-error.ts';
 
 /** A row given in code: a {@link RowInput} whose flags may also be names joined by `|` (`'SYNC|INVALIDATE'`). */
@@ -80,7 +80,7 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
       try {
         text = formatRow(row, extraCols);
       } catch (e) {
-        throw new TraceError(name, line, '-', (e as Error).message, shown(r));
+        throw new TraceError(name, line, e instanceof RowFieldError ? e.column : '-', (e as Error).message, shown(r));
       }
       if (r.tNs < lastNs) throw new TraceError(name, line, 't_us', `time goes backwards (previous ${lastNs} ns)`, String(r.tNs));
       lastNs = r.tNs;

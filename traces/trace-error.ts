@@ -10,8 +10,8 @@ export const MAX_TEXT_IN_MESSAGE = 200;
 
 /**
  * A malformed trace. `message` is exactly `FILE:LINE: column COL: PROBLEM (got 'TEXT')`, control
- * characters escaped ({@link escapeControl});
- * `column` is `-` when the problem is not tied to one column (field count, missing header,
+ * characters escaped ({@link escapeControl}), or `FILE:LINE: PROBLEM (got 'TEXT')` when
+ * `column` is `-`: the problem is not tied to one column (field count, missing header,
  * I/O). `line` is the 1-based file line (0 when the file could not even be opened).
  */
 export class TraceError extends Error {
@@ -25,7 +25,7 @@ export class TraceError extends Error {
   /** `text`: the offending input, shown after the problem; undefined when no text of the file is at fault (a gzip stream that stops short). */
   constructor(file: string, line: number, column: string, problem: string, text: string | undefined, options?: { cause?: unknown }) {
     const shown = text === undefined ? '' : text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}...` : text;
-    super(escapeControl(`${file}:${line}: column ${column}: ${problem}${text === undefined ? '' : ` (got '${shown}')`}`), options);
+    super(escapeControl(`${file}:${line}: ${column === '-' ? '' : `column ${column}: `}${problem}${text === undefined ? '' : ` (got '${shown}')`}`), options);
     this.name = 'TraceError';
     this.file = file;
     this.line = line;

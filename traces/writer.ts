@@ -83,6 +83,23 @@ export function formatHeader(extraCols: readonly string[] = [], comments: readon
   return `${TRACE_MAGIC_LINE}\n${comments.map((c) => `# ${c}\n`).join('')}${[...TRACE_COLUMNS, ...extraCols.map(csvField)].join(',')}\n`;
 }
 
+/** A row that {@link formatRow} cannot write: `column` is the trace column at fault (`t_us`, `addr`, ...). */
+export class RowFieldError extends Error {
+  constructor(readonly column: string, message: string) {
+    super(message);
+    this.name = 'RowFieldError';
+  }
+}
+
+/** {@link formatTimeUs} of a row's time, a problem blamed on its `t_us`. */
+function rowTime(tNs: number): string {
+  try {
+    return formatTimeUs(tNs);
+  } catch (e) {
+    throw new RowFieldError('t_us', (e as Error).message);
+  }
+}
+
 /**
  * One row as a CSV line ending with `\n`, in the column order of {@link formatHeader} with the
  * same `extraCols` (values from `row.extra`, empty when absent). `addr` is written as lower-case
@@ -92,29 +109,29 @@ export function formatHeader(extraCols: readonly string[] = [], comments: readon
  */
 export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[] = []): string {
   const { op, addr, len } = row;
-  if (!OPS.has(op)) throw new Error(`unknown trace op '${op}'`);
-  const t = formatTimeUs(row.tNs);
+  if (!OPS.has(op)) throw new RowFieldError('op', `unknown trace op '${op}'`);
+  const t = rowTime(row.tNs);
   const task = row.task === undefined || row.task === '' ? '0' : row.task;
-  if (!TASK_RE.test(task)) throw new Error(`bad trace task '${task}': expected a token of [A-Za-z0-9_.-]`);
-  if (typeof addr !== 'number') throw new Error(`bad trace address ${String(addr)}: expected a number, not a ${typeof addr}`);
-  if (!Number.isSafeInteger(addr) || addr < 0) throw new Error(`bad trace address ${addr}`);
-  if (typeof len !== 'number') throw new Error(`bad trace length ${String(len)}: expected a number, not a ${typeof len}`);
-  if (!Number.isSafeInteger(len) || len < 0 || addr + len >= ADDR_LIMIT) throw new Error(`bad trace length ${len} (addr ${addr})`);
+  if (!TASK_RE.test(task)) throw new RowFieldError('task', `bad trace task '${task}': expected a token of [A-Za-z0-9_.-]`);
+  if (typeof addr !== 'number') throw new RowFieldError('addr', `bad trace address ${String(addr)}: expected a number, not a ${typeof addr}`);
+  if (!Number.isSafeInteger(addr) || addr < 0) throw new RowFieldError('addr', `bad trace address ${addr}`);
+  if (typeof len !== 'number') throw new RowFieldError('len', `bad trace length ${String(len)}: expected a number, not a ${typeof len}`);
+  if (!Number.isSafeInteger(len) || len < 0 || addr + len >= ADDR_LIMIT) throw new RowFieldError('len', `bad trace length ${len} (addr ${addr})`);
   const flags = row.flags ?? 0;
-  if (!Number.isInteger(flags) || flags < 0) throw new Error(`bad trace flags ${String(flags)}: expected a bit set (a whole number >= 0)`);
+  if (!Number.isInteger(flags) || flags < 0) throw new RowFieldError('flags', `bad trace flags ${String(flags)}: expected a bit set (a whole number >= 0)`);
   if ((flags & ~FLAGS_BY_OP[op]) !== 0 || (flags & ADVICE_FLAGS) === ADVICE_FLAGS) {
-    throw new Error(`trace flags ${flagsToString(flags) || flags} not valid for op '${op}'`);
+    throw new RowFieldError('flags', `trace flags ${flagsToString(flags) || flags} not valid for op '${op}'`);
   }
   let object = '';
   let offset = '';
   if (op === 'map') {
-    if (!row.object) throw new Error("a 'map' trace row needs an object");
+    if (!row.object) throw new RowFieldError('object', "a 'map' trace row needs an object");
     const off = row.offset ?? 0;
-    if (!Number.isSafeInteger(off) || off < 0) throw new Error(`bad trace offset ${off}`);
+    if (!Number.isSafeInteger(off) || off < 0) throw new RowFieldError('offset', `bad trace offset ${off}`);
     object = csvField(row.object);
     offset = String(off);
   } else if (row.object) {
-    throw new Error(`object is only valid for op 'map', got op '${op}'`);
+    throw new RowFieldError('object', `object is only valid for op 'map', got op '${op}'`);
   }
   let line = `${t},${task},${op},0x${addr.toString(16)},${len},${flagsToString(flags)},${object},${offset}`;
   if (extraCols.length > 0) {
