@@ -185,6 +185,7 @@ export function readProfileFile(path: string): JsonObject {
     throw new ConfigError('device.profile', `a profile file must name its base profile, one of ${DEVICE_PROFILES.join(', ')} (got ${base === undefined ? 'none' : `'${String(base)}'`})`, path);
   }
   try {
+    checkSampleSources(layer);
     // its samples files are relative to it
     loadSamples(layer, dirname(path));
     resolveConfig(layer);
@@ -219,13 +220,28 @@ export function layProfileFile(layer: JsonObject, user: JsonObject): JsonObject 
   return merged;
 }
 
+/**
+ * Refuses a user layer whose empirical distribution gives both its samples (`samples_us`) and a
+ * file of them (`file`): one would be ignored.
+ */
+export function checkSampleSources(layer: JsonObject): void {
+  for (const key of DIST_KEYS) {
+    const svc = (layer.device as JsonObject | undefined)?.[key] as JsonObject | undefined;
+    if (svc && typeof svc === 'object' && svc.file !== undefined && svc.samples_us !== undefined) {
+      throw new ConfigError(`device.${key}.file`, 'give the samples (samples_us) or a file of them (file), not both');
+    }
+  }
+}
+
 /** Builds the resolved configuration from a file (optional) and overrides. */
 export function loadConfig(file: string | undefined, sets: string[]): Config {
   const user: JsonObject = file ? readConfigFile(file) : {};
   const over: JsonObject = {};
   for (const kv of sets) applySet(over, kv);
   try {
-    return configOf(deepMerge(user, over), { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
+    const merged = deepMerge(user, over);
+    checkSampleSources(merged);
+    return configOf(merged, { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
   } catch (e) {
     throw located(e, file, over, sets);
   }

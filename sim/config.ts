@@ -311,6 +311,15 @@ export function applyFsDefaults(c: Config): void {
   c.fs.kind = profile === 'queue' ? 'none' : FS_DEFAULT_KIND[c.personality];
 }
 
+/** Whether the nested object `o` holds the dotted key `key`. */
+function hasPath(o: unknown, key: string): boolean {
+  for (const k of key.split('.')) {
+    if (o === null || typeof o !== 'object' || !Object.hasOwn(o, k)) return false;
+    o = (o as Record<string, unknown>)[k];
+  }
+  return true;
+}
+
 /**
  * Resolves user layers (already merged, possibly partial) onto the defaults
  * and validates the result. A user `device.service` with its own `dist`
@@ -325,10 +334,13 @@ export function resolveConfig(user: Record<string, unknown>): Config {
   const restorePlugins = setAsidePluginFiles(merged);
   const validate = validatorOf();
   if (!validate(merged)) {
-    const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
-    // Prefer the most specific error (the longest path).
-    errs.sort((a, b) => b.instancePath.length - a.instancePath.length);
-    throw describe(errs[0]);
+    const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
+    // Prefer an error about a key the user gave (a flush_us given, not the flush_empty_us copied
+    // from it; a misspelt key before the key it stands for, reported missing), then the most
+    // specific one (the longest key)
+    const rank = (e: ConfigError) => (hasPath(u, e.key) ? 2 : 0) + (e.problem.startsWith('unknown key') ? 1 : 0);
+    errs.sort((a, b) => rank(b) - rank(a) || b.key.length - a.key.length);
+    throw errs[0];
   }
   const c = toPlain(merged) as unknown as Config;
   restorePlugins(c as unknown as Record<string, unknown>);

@@ -74,6 +74,14 @@ describe('percentText', () => {
 });
 
 describe('syncsim run', () => {
+  it('refuses a seed given both by --seed and by --set seed=, writing nothing', () => {
+    const d = tmp();
+    const r = syncsim(['run', DEMO, '--seed', '3', '--set', 'seed=4', '--out', join(d, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('syncsim: the seed is given twice, by --seed 3 and by --set seed=4: give it once\n');
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+
   it('a trace of a header and no rows: a run of nothing, exit 0, its ops line saying so', () => {
     const d = tmp();
     const trace = join(d, 'empty.csv');

@@ -205,3 +205,24 @@ describe('a .json config file', () => {
     expect(loadConfig(put('comma.yaml', '{\n  "seed": 3,\n}\n'), []).seed).toBe(3);
   });
 });
+
+describe('which problem a config error names', () => {
+  it('a key the user gave before one derived from it, and a misspelt key before the key it stands for', () => {
+    // flush_empty_us is copied from flush_us: the error is about the key given
+    expect(errorOf(() => loadConfig(undefined, ['device.flush_us=-5']))).toBe("config: key 'device.flush_us': must be a number >= 0 and <= 3600000000 (got -5)");
+    // cvv for cv: the unknown key, not a missing cv
+    expect(errorOf(() => loadConfig(undefined, ['device.write_latency={dist: lognormal, mean_us: 30, cvv: 0.3}']))).toBe("config: --set device.write_latency={dist: lognormal, mean_us: 30, cvv: 0.3}: key 'device.write_latency.cvv': unknown key");
+  });
+
+  it('an empirical distribution with both samples_us and a file of samples is refused', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-both-'));
+    writeFileSync(join(d, 's.csv'), 'latency_us\n7\n9\n');
+    writeFileSync(join(d, 'c.yaml'), 'device:\n  profile: nvme\n  write_latency: {dist: empirical, file: s.csv, samples_us: [5]}\n');
+    expect(errorOf(() => loadConfig(join(d, 'c.yaml'), []))).toBe(`config: ${join(d, 'c.yaml')}:3: key 'device.write_latency.file': give the samples (samples_us) or a file of them (file), not both`);
+    // one from the file, the other from a --set: refused as well
+    writeFileSync(join(d, 'f.yaml'), 'device:\n  profile: nvme\n  write_latency: {dist: empirical, file: s.csv}\n');
+    expect(errorOf(() => loadConfig(join(d, 'f.yaml'), ['device.write_latency.samples_us=[5]']))).toMatch(/give the samples \(samples_us\) or a file of them \(file\), not both/);
+    // either alone is read
+    expect(loadConfig(join(d, 'f.yaml'), []).device.write_latency).toMatchObject({ dist: 'empirical', samples_us: [7, 9] });
+  });
+});

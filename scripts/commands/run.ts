@@ -171,6 +171,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   if (values.replay !== undefined) sets.push(`replay=${values.replay}`);
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed) || Number(values.seed) > 0xffffffff) throw new InputError(`--seed expects an integer from 0 to 4294967295 (got '${values.seed}')`);
+    const other = sets.find((kv) => kv.slice(0, kv.indexOf('=')).trim() === 'seed');
+    if (other !== undefined) throw new InputError(`the seed is given twice, by --seed ${values.seed} and by --set ${other}: give it once`);
     sets.push(`seed=${values.seed}`);
   }
   const config = loadConfig(values.config, sets);

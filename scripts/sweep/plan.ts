@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
-import { readSamplesFile } from '../config-file.ts';
+import { checkSampleSources, readSamplesFile } from '../config-file.ts';
 import { idleInEvery } from '../idle-keys.ts';
 import { hasPlugins, loadPlugins } from '../plugins.ts';
 import { findPreset, PresetError, ParamError } from '../../workloads/presets/index.ts';
@@ -129,6 +129,7 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
 
   /** A user configuration layer resolved onto the defaults (empirical sample files read relative to the experiment). */
   const resolveLayer = (user: JsonObject): Config => {
+    checkSampleSources(user);
     const dev = user.device as JsonObject | undefined;
     for (const key of ['service', 'read_latency', 'write_latency']) {
       const svc = dev && typeof dev === 'object' ? (dev[key] as JsonObject | undefined) : undefined;
