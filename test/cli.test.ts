@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { declaredPageSize } from '../traces/out-trace.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,6 +75,19 @@ describe('percentText', () => {
 });
 
 describe('syncsim run', () => {
+  it('warns when the trace\'s header says it was made for another page size', () => {
+    const d = tmp();
+    const trace = join(d, 'g.csv');
+    expect(syncsim(['gen', 'seq-writer', '--set', 'duration_s=0.01', '-o', trace]).code).toBe(0);
+    const r = syncsim(['run', trace, '--set', 'page_size=16384', '--out', join(d, 'a')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`syncsim: warning: ${trace} was made for page_size 4096 (its header), and this run's page_size is 16384: its msyncs and wires of ranges not aligned to 16384 fail with EINVAL (--set page_size=4096 replays it as it was made)\n`);
+    expect(syncsim(['run', trace, '--out', join(d, 'b')]).stderr).not.toContain('was made for page_size');
+    // record's header says its page size too
+    expect(declaredPageSize(Buffer.from('# syncsim-trace v1\n# recorded by syncsim record 0.1.0 on h at 2026-12-06T00:00:00.000Z (page size 16384)\nt_us,task,op,addr,len,flags,object,offset\n'))).toBe(16384);
+    expect(declaredPageSize(Buffer.from('# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n'))).toBeUndefined();
+  });
+
   it('refuses a seed given both by --seed and by --set seed=, writing nothing', () => {
     const d = tmp();
     const r = syncsim(['run', DEMO, '--seed', '3', '--set', 'seed=4', '--out', join(d, 'out')]);

@@ -36,6 +36,32 @@ export function traceHeadComment(head: Buffer): string | undefined {
   return lines !== undefined && lines[0] === TRACE_MAGIC_LINE ? (lines[1] ?? '') : undefined;
 }
 
+/**
+ * The page size a CSV trace (gzip-compressed or not) says it was made for, from its first
+ * bytes: the `page_size` parameter of the preset `gen` made it with, or the page size `record`
+ * recorded it at; undefined when its header comments say none (a trace imported, written by
+ * hand, or a binary cache).
+ */
+export function declaredPageSize(head: Buffer): number | undefined {
+  const lines = headText(head)?.split('\n');
+  if (lines === undefined || lines[0] !== TRACE_MAGIC_LINE) return undefined;
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('#')) break;
+    const gen = /^# preset \S+, seed \d+, parameters (\{.*\})$/.exec(line);
+    if (gen) {
+      try {
+        const size = (JSON.parse(gen[1]!) as { page_size?: unknown }).page_size;
+        if (typeof size === 'number') return size;
+      } catch {
+        // a comment cut short by the head's length, or edited: it says nothing
+      }
+    }
+    const rec = /^# recorded by syncsim record .* \(page size (\d+)\)$/.exec(line);
+    if (rec) return Number(rec[1]);
+  }
+  return undefined;
+}
+
 /** The origin of a CSV trace syncsim wrote (gzip-compressed or not) from its first bytes; undefined for any other file. */
 export function traceHeadOrigin(head: Buffer): Exclude<TraceOrigin, 'cache'> | undefined {
   const comment = traceHeadComment(head);

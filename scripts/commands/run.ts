@@ -4,7 +4,7 @@
 import { readHead } from '../../traces/files.ts';
 import { loadConfig } from '../config-file.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
-import { traceHeadComment } from '../../traces/out-trace.ts';
+import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
@@ -123,6 +123,17 @@ export function linuxCapture(trace: string): string | undefined {
 }
 
 /**
+ * The warning for a trace replayed at another page size than the one its header says it was
+ * made for ({@link declaredPageSize}: `gen`'s, `record`'s), else undefined: its ranges are
+ * aligned to its own page size, and those not aligned to the run's fail with EINVAL.
+ */
+export function pageSizeWarning(trace: string, head: Buffer | undefined, pageSize: number): string | undefined {
+  const declared = head && declaredPageSize(head);
+  if (declared === undefined || declared === pageSize) return undefined;
+  return `${escapeControl(trace)} was made for page_size ${declared} (its header), and this run's page_size is ${pageSize}: its msyncs and wires of ranges not aligned to ${pageSize} fail with EINVAL (--set page_size=${declared} replays it as it was made)`;
+}
+
+/**
  * Refuses (before any work) a `--cache-dir` that is `out` or inside it, as written or through symbolic links: the results directory is
  * replaced whole when the run commits, so a cache there would be refused then, after the replay.
  */
@@ -179,6 +190,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   // keys the policy in force does not read: accepted (a config may serve several policies), but said
   const given = givenKeys(values.config, sets);
   for (const line of ineffectiveKeys(given, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
+  const warning = pageSizeWarning(trace, readHead(trace), config.page_size);
+  if (warning) process.stderr.write(`syncsim: warning: ${warning}\n`);
   // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
   const capture = linuxCapture(trace);
   // (only under the default personality: one a profile file, a config or a --set chose is the user's)

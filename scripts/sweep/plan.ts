@@ -8,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
 import { checkSampleSources, readSamplesFile } from '../config-file.ts';
 import { idleInEvery } from '../idle-keys.ts';
+import { readHead } from '../../traces/files.ts';
+import { declaredPageSize } from '../../traces/out-trace.ts';
 import { hasPlugins, loadPlugins } from '../plugins.ts';
 import { findPreset, PresetError, ParamError } from '../../workloads/presets/index.ts';
 import { checkTraceSize } from '../../workloads/presets/preset.ts';
@@ -71,8 +73,11 @@ export interface Plan {
    * and reruns nothing that is done.
    */
   hash: string;
-  /** Warnings: the base or grid keys that have no effect in any grid point ({@link idleInEvery}). */
-  idleKeys: string[];
+  /**
+   * Warnings: the base or grid keys that have no effect in any grid point ({@link idleInEvery}),
+   * and the grid points whose page_size is not the one their trace was made for.
+   */
+  warnings: string[];
   /** The identity syncsim 0.1 gave the same experiment (it counted the seeds in): a sweep directory it wrote is this experiment too. */
   legacyHash: string;
 }
@@ -230,6 +235,10 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   /** Per grid point: its configuration and trace without the seed (the experiment's identity). */
   const pointIds: string[] = [];
   const pointConfigs: Config[] = [];
+  /** Grid points whose page_size is not their trace's (the generator's page_size, or a trace file's header). */
+  const pageSizeMisfits: string[] = [];
+  const pathHead = trace.kind === 'path' ? readHead(trace.path) : undefined;
+  const pathPageSize = pathHead && declaredPageSize(pathHead);
   for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
     const values = idx.map((j, i) => exp.axes[i].values[j]);
     const point: Point = { index: points.length + 1, values };
@@ -246,6 +255,8 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
       throw e;
     }
     pointConfigs.push(config);
+    const made = trace.kind === 'gen' ? undefined : pathPageSize;
+    if (made !== undefined && made !== config.page_size) pageSizeMisfits.push(`${point.index} (${describe()})`);
     let set: Record<string, Json> = {};
     let params: Record<string, number | string> = {};
     if (trace.kind === 'gen') {
@@ -257,6 +268,7 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
         if (e instanceof PresetError) throw err(exp.gridLine, `grid point ${point.index} (${describe()}): ${e.message}`);
         throw e;
       }
+      if (typeof params.page_size === 'number' && params.page_size !== config.page_size) pageSizeMisfits.push(`${point.index} (${describe()}: trace.set.page_size ${params.page_size}, page_size ${config.page_size})`);
     }
     {
       const { seed: _seed, ...noSeed } = config;
@@ -302,5 +314,10 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   };
   for (const b of exp.base) walk(b.key, b.value);
   for (const { a } of configAxes) for (const v of a.values) walk(a.key, v);
-  return { experiment: exp, keys, points, runs, hash, idleKeys: idleInEvery(given, pointConfigs), legacyHash };
+  const warnings = idleInEvery(given, pointConfigs);
+  if (pageSizeMisfits.length > 0) {
+    const made = trace.kind === 'path' ? `its trace was made for page_size ${pathPageSize} (the file's header)` : 'the generator lays its trace out for another page_size (set trace.set.page_size with it)';
+    warnings.push(`${pageSizeMisfits.length} of ${points.length} grid points replay at a page_size their trace was not made for, and their msyncs and wires of ranges not aligned to it fail with EINVAL: ${made}; points ${pageSizeMisfits.slice(0, 4).join(', ')}${pageSizeMisfits.length > 4 ? ', ...' : ''}`);
+  }
+  return { experiment: exp, keys, points, runs, hash, warnings, legacyHash };
 }

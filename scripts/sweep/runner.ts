@@ -153,7 +153,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
 /** {@link runSweep} once `out` is checked and locked. */
 async function execute(o: SweepOptions, experiment: Experiment, out: string): Promise<SweepOutcome> {
   const plan = await makePlan(experiment);
-  for (const line of plan.idleKeys) o.onWarning?.(line);
+  for (const line of plan.warnings) o.onWarning?.(line);
   const share = shardOf(plan.runs, o.shard, (r) => (r.trace.kind === 'gen' ? r.trace.file : ''));
   const store = new SweepDir(out);
   const manifest = manifestOf(plan, o.shard);
