@@ -143,12 +143,15 @@ export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<
 /**
  * The in-figure words for n and a confidence interval, n being the range over every point drawn:
  * `n = 5 seeds per point; bars: 95 % CI of the mean`; `n = 1–3 seeds per point; bars: ... (none
- * where n = 1)`; without a CI (`shape` null, one seed everywhere) `n = 1 seed per point; no CI (one seed)`.
+ * where n = 1)`; without a CI (`shape` null, one seed everywhere) `n = 1 seed per point; no CI (one seed)`;
+ * `noSpread` (every CI drawn is 0 wide: the seeds gave one value) says so instead of naming bars.
  */
-export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band' | null, what = 'point'): string {
+export function ciNote(nMin: number, nMax: number, shape: 'bars' | 'band' | null, what = 'point', noSpread = false): string {
   const n = nMin === nMax ? count(nMin) : `${count(nMin)}–${count(nMax)}`;
   const seeds = `n = ${n} seed${nMax === 1 ? '' : 's'} per ${what}`;
   if (shape === null) return `${seeds}; no CI (one seed)`;
+  // the seeds are copies (a trace file replayed by a model that draws nothing random), or agree exactly
+  if (noSpread) return `${seeds}, which gave the same value at every ${what}: no spread, no ${shape} to draw`;
   return `${seeds}; ${shape}: 95 % CI of the mean${nMin === 1 ? ' (none where n = 1)' : ''}`;
 }
 

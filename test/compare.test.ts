@@ -163,6 +163,34 @@ describe('syncsim compare', () => {
     expect(spec).not.toContain('device.channels=');
   });
 
+  it('seeds that are copies: the sweep warns, compare counts them as one run and says so; different traces are noted', async () => {
+    cpSync(DEMO, join(d, 'demo.csv'));
+    // a trace file and constant service times: nothing random, every seed replays alike
+    writeFileSync(join(d, 'copies.yaml'), 'name: copies\ntrace: { path: demo.csv }\nbase: { device.profile: queue, device.service.dist: constant, device.service.mean_us: 100 }\n'
+      + 'grid:\n  device.channels: [1, 2]\nseeds: 2\nmetrics: [sync.latency_us.p99]\n');
+    const sw = await here(['sweep', 'copies.yaml', '--out', 'swc']);
+    expect(sw.code, sw.stderr).toBe(0);
+    expect(sw.stderr).toContain('syncsim: warning: the seeds of every grid point gave the same results: they are copies, not replications');
+    const r = await here(['compare', 'swc@1', 'swc@2', '--out', 'cmpc', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.notes).toEqual([
+      "A's 2 seeds (1, 2) gave the same results: copies, not replications; counted as one run (seed 1)",
+      "B's 2 seeds (1, 2) gave the same results: copies, not replications; counted as one run (seed 1)",
+    ]);
+    // one run a side: the msyncs are counted once, not once a seed
+    const p1 = JSON.parse(readFileSync(join(d, 'swc', 'runs', j.a.runs[0].dir.split('/').pop(), 'summary.json'), 'utf8'));
+    expect(j.latency_test.n_a).toBe(p1.sync.ok);
+    // with exponential service times the seeds differ: no such warning (the sweep of the test above)
+    expect((await here(['compare', 'sw@1', 'sw@2', '--out', 'cmpd', '--json'])).stdout).toContain('"notes": []');
+    // runs of different traces
+    const g = await here(['gen', 'seq-writer', '--set', 'duration_s=0.01', '-o', 'g.csv']);
+    expect(g.code, g.stderr).toBe(0);
+    expect((await here(['run', 'g.csv', '--out', 'rg'])).code).toBe(0);
+    const t = await here(['compare', 'a', 'rg', '--out', 'cmpt']);
+    expect(t.stdout).toMatch(/^note: A and B replayed different traces \(A .*demo\.csv, sha256 [0-9a-f]{12}; B g\.csv, sha256 [0-9a-f]{12}\)/m);
+  });
+
   it('bad sides exit 2 with a message', async () => {
     const a = await here(['compare', 'nope', 'a', '--out', 'x']);
     expect(a.code).toBe(2);

@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chart, VlSpec } from '../reports/chart.ts';
+import { ciNote } from '../reports/chart.ts';
 import { loadResults } from '../reports/data.ts';
 import { layoutChart, vlToSvg } from '../reports/render.ts';
 import { makeReport, settingsTables } from '../reports/report.ts';
@@ -271,5 +272,14 @@ describe('a timeline drawn from buckets of samples', () => {
     const note = ((chart.spec(200, 60).title as { text?: string[] } | undefined)?.text ?? []).join(' ');
     expect(note).toContain('each point is the largest of 4 samples (4 ms)');
     expect(chart.caption).toContain('each point is the largest value of 4 consecutive samples');
+  });
+});
+
+describe('the in-figure words for n and a CI (ciNote)', () => {
+  it('name the seeds and the bars; seeds that gave one value at every point are said to, with no bars named', () => {
+    expect(ciNote(5, 5, 'bars')).toBe('n = 5 seeds per point; bars: 95 % CI of the mean');
+    expect(ciNote(1, 3, 'band')).toBe('n = 1–3 seeds per point; band: 95 % CI of the mean (none where n = 1)');
+    expect(ciNote(1, 1, null)).toBe('n = 1 seed per point; no CI (one seed)');
+    expect(ciNote(2, 2, 'bars', 'configuration', true)).toBe('n = 2 seeds per configuration, which gave the same value at every configuration: no spread, no bars to draw');
   });
 });

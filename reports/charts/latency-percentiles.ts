@@ -102,7 +102,7 @@ export const latencyPercentiles: ChartModule = {
     const tailNote = fewest < 100 ? `p99 and p99.9 of runs of fewer than 100 msyncs (as few as ${fewest}) are their largest msyncs or near them`
       : fewest < 1000 ? `p99.9 of runs of fewer than 1,000 msyncs (as few as ${fewest.toLocaleString('en-US')}) is near their largest msync` : '';
     const note = figureNote(ctx, [
-      sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration') : '',
+      sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration', withCi && dots.every((d) => d.lo === null || d.lo === d.hi)) : '',
       failedCount(results),
       tailNote,
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',

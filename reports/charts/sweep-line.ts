@@ -124,13 +124,14 @@ export const sweepLine: ChartModule = {
       const seriesColor = (s: string) => colorOf(ctx.colors, firstConfig(s));
       for (const metric of sweep.metrics) {
         let rows: Row[] = [];
-        let withCi = 0, fromRuns = false;
+        let withCi = 0, fromRuns = false, spread = false;
         let nMin = Infinity, nMax = 0;
         for (const p of sweep.points) {
           const st = configMetric(ctx.results, p.config, metric);
           if (st.mean === null) continue;
           if (st.source === 'runs') fromRuns = true;
           if (st.ci95 !== null) withCi++;
+          if (st.ci95 !== null && st.ci95 > 0) spread = true;
           nMin = Math.min(nMin, st.n);
           nMax = Math.max(nMax, st.n);
           rows.push({
@@ -208,7 +209,7 @@ export const sweepLine: ChartModule = {
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
-          ciNote(nMin, nMax, withCi ? shape : null),
+          ciNote(nMin, nMax, withCi ? shape : null, 'point', withCi > 0 && !spread),
           clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
           cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
           failedCount(ctx.results),

@@ -14,7 +14,7 @@ import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { bootstrapContrast, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
-import { latenciesOf, loadSide, metricOf, type Side } from '../compare/sides.ts';
+import { latenciesOf, loadSide, metricOf, tracesNote, withoutCopies, type Side } from '../compare/sides.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
@@ -129,7 +129,10 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 2) throw new InputError(`compare expects two results, A and B (got ${positionals.length}; try 'syncsim compare --help')`);
   const reps = positiveInt('--reps', values.reps, 2000, 1_000_000);
   const seed = positiveInt('--seed', values.seed, 1, 4294967295);
-  const [a, b] = positionals.map(loadSide) as [Side, Side];
+  const [a0, b0] = positionals.map(loadSide) as [Side, Side];
+  const ca = withoutCopies(a0, 'A'), cb = withoutCopies(b0, 'B');
+  const a = ca.side, b = cb.side;
+  const notes = [ca.note, cb.note, tracesNote(a, b)].filter((n): n is string => n !== undefined);
   const metrics = values.metric?.length ? values.metric : [...DEFAULT_METRICS];
   const { abs, lock } = claimOutDir(values.out ?? 'results/compare', { command: 'compare', within: values.out === undefined ? 'results' : undefined });
   try {
@@ -150,6 +153,7 @@ async function run(argv: string[]): Promise<number> {
       ci_level: 0.95, bootstrap: { reps, seed },
       metrics: rows,
       skipped_metrics: skipped,
+      notes,
       latency_test: mw ? { test: 'mann-whitney-u, two-sided, normal approximation', n_a: pa.length, n_b: pb.length, ...mw } : null,
       files: ['compare.json', 'compare-cdf.vl.json', 'compare-cdf.svg', 'compare-cdf.png', 'compare-cdf.pdf'],
     };
@@ -166,7 +170,7 @@ async function run(argv: string[]): Promise<number> {
       stage.abort();
       throw outWriteFailure(e, abs);
     }
-    const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('');
+    const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('') + notes.map((n) => `note: ${n}\n`).join('');
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
     return 0;
   } finally {

@@ -7,6 +7,7 @@ import { defaultJobs, runSweep, type SweepOutcome } from '../sweep/runner.ts';
 import { parseShard } from '../sweep/shard.ts';
 import { DEFAULT_MAX_RUNS } from '../sweep/plan.ts';
 import { failureReport } from '../sweep/report.ts';
+import { copiesWarning } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { checkCacheOptions } from '../cache-dir.ts';
@@ -129,6 +130,8 @@ async function run(argv: string[]): Promise<number> {
   });
   if (values['dry-run']) return 0;
   process.stdout.write(closing(o, values.shard));
+  const copies = o.tables && copiesWarning(o.tables);
+  if (copies) process.stderr.write(`syncsim: warning: ${copies}\n`);
   if (o.failed.length > 0) {
     process.stderr.write(failureReport(o.failed, o.plan.runs.length, o.out));
     return 1;

@@ -10,6 +10,7 @@ import { InputError } from '../errors.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { metricValue } from '../sweep/metrics.ts';
 import { keyShortTitle } from '../../reports/labels.ts';
+import { resultsOf } from '../sweep/tables.ts';
 
 /** One run of a side. */
 export interface SideRun {
@@ -110,4 +111,33 @@ export async function latenciesOf(run: SideRun): Promise<Float64Array> {
     out.push(numberField(f, row, 'latency_us', 0));
   }
   return Float64Array.from(out);
+}
+
+/**
+ * `side` with its runs kept to one when they all gave the same results (seeds that are copies:
+ * a trace file replayed by a model that draws nothing random), and the note that says so;
+ * else `side` as it is. Copies pooled would count each msync as many times as there are seeds.
+ */
+export function withoutCopies(side: Side, name: string): { side: Side; note?: string } {
+  if (side.runs.length < 2) return { side };
+  const first = resultsOf(side.runs[0]!.summary);
+  if (!side.runs.every((r) => resultsOf(r.summary) === first)) return { side };
+  return {
+    side: { ...side, runs: [side.runs[0]!] },
+    note: `${name}'s ${side.runs.length} seeds (${side.runs.map((r) => r.seed).join(', ')}) gave the same results: copies, not replications; counted as one run (seed ${side.runs[0]!.seed})`,
+  };
+}
+
+/** The note for sides that replayed different traces (their summaries' trace_sha256), else undefined. */
+export function tracesNote(a: Side, b: Side): string | undefined {
+  const hashes = (s: Side) => new Set(s.runs.map((r) => (r.summary.provenance as { trace_sha256?: unknown } | undefined)?.trace_sha256));
+  const ha = hashes(a), hb = hashes(b);
+  if (ha.size !== 1 || hb.size !== 1) return undefined; // a sweep point of generated traces has one per seed
+  const [x] = ha, [y] = hb;
+  if (typeof x !== 'string' || typeof y !== 'string' || x === y) return undefined;
+  const name = (s: Side) => {
+    const t = s.runs[0]!.summary.trace as { path?: unknown; name?: unknown } | undefined;
+    return String(t?.path ?? t?.name ?? 'rows');
+  };
+  return `A and B replayed different traces (A ${name(a)}, sha256 ${x.slice(0, 12)}; B ${name(b)}, sha256 ${y.slice(0, 12)}): their differences mix the traces' and the configurations'`;
 }

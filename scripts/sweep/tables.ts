@@ -96,6 +96,26 @@ export interface TablesOutcome {
   ok: number;
   /** Records of the failed runs, in plan order. */
   failed: RunRecord[];
+  /** Grid points with two or more successful runs, and those among them whose runs' results are all the same (the seeds are copies). */
+  seeded: number;
+  copies: number;
+}
+
+/** A run's summary without what differs between seeds of one configuration that replay alike: its seed and provenance. */
+export function resultsOf(summary: unknown): string {
+  const { provenance: _p, config, ...rest } = summary as { provenance?: unknown; config?: Record<string, unknown> };
+  const { seed: _s, ...cfg } = config ?? {};
+  return JSON.stringify({ ...rest, config: cfg });
+}
+
+/**
+ * The warning for a sweep whose seeds gave the same results at `copies` of its `seeded` grid
+ * points (those with two or more successful runs), or undefined when none did.
+ */
+export function copiesWarning(t: Pick<TablesOutcome, 'seeded' | 'copies'>): string | undefined {
+  if (t.copies === 0) return undefined;
+  const where = t.copies === t.seeded ? (t.seeded === 1 ? 'the grid point' : 'every grid point') : `${t.copies} of ${t.seeded} grid points`;
+  return `the seeds of ${where} gave the same results: they are copies, not replications (a trace file replayed by a model that draws no random number, e.g. constant service times), so their sd and CI of 0 say nothing of uncertainty; a generated trace (trace: { gen: ... }) or a random distribution makes each seed differ`;
 }
 
 /** A failure message on one line. */
@@ -111,7 +131,7 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
   const { keys, metrics } = manifest;
   const results = new AtomicFile(join(outDir, 'results.csv'));
   const aggregate = new AtomicFile(join(outDir, 'aggregate.csv'));
-  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [] };
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0 };
   try {
     results.write(resultsHeader(keys, metrics));
     aggregate.write(aggregateHeader(keys));
@@ -124,6 +144,8 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
     for (const p of manifest.points) {
       const cols: (number | null)[][] = metrics.map(() => []);
       const valueCells = p.values.map(valueCell);
+      const seen = new Set<string>();
+      let ok = 0;
       for (const r of byPoint.get(p.point) ?? []) {
         const rec = store.record(r.id);
         if (!rec) throw new Error(`run ${r.id} (point ${r.point}, seed ${r.seed}) has no record in ${store.runsDir}`);
@@ -133,6 +155,8 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
           outcome.ok++;
           const summary = store.summary(r.id);
           vals = metrics.map((m) => metricValue(summary, m));
+          ok++;
+          seen.add(resultsOf(summary));
         } else {
           outcome.failed.push(rec);
           vals = metrics.map(() => null);
@@ -141,6 +165,10 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
         results.write(
           [r.id, String(r.point), ...valueCells, String(r.seed), rec.status, ...vals.map(numberCell), csvCell(oneLine(rec.error ?? ''))].join(',') + '\n',
         );
+      }
+      if (ok >= 2) {
+        outcome.seeded++;
+        if (seen.size === 1) outcome.copies++;
       }
       metrics.forEach((m, i) => aggregate.write(aggregateRow(p.point, p.values, m, pointStats(cols[i]))));
     }
