@@ -4,6 +4,7 @@ import { existsSync, promises as fsp, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { readTrace } from '../traces/reader.ts';
 import { TraceError } from '../traces/trace-error.ts';
 import { formatHeader, formatRow, formatTimeUs, TraceWriter, type RowInput } from '../traces/writer.ts';
@@ -477,6 +478,23 @@ describe('writer', () => {
     expect(existsSync(path)).toBe(false);
     expect(existsSync(w.tmpPath)).toBe(false);
     await expect(TraceWriter.open(join(dir, 'no-such-dir', 'x.csv'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('TraceWriter clears what writers of its path that died left (a gen killed mid-way), nothing else', async () => {
+    const path = join(dir, 'killed.csv');
+    // a process that has ended: its pid no longer runs
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    await fsp.writeFile(`${path}.tmp-${deadPid}`, formatHeader() + '0,0,read,0x0,1,,,\n');
+    await fsp.writeFile(`${path}.gz.tmp-${deadPid}`, gzipSync('x'));
+    // not a trace, a live writer's (this process's parent runs), a name that is not a writer's
+    await fsp.writeFile(`${path}.tmp-${deadPid + 1000000}`, 'my notes\n');
+    await fsp.writeFile(`${path}.tmp-${process.ppid}`, formatHeader());
+    await fsp.writeFile(`${path}.tmp-old`, formatHeader());
+    const w = await TraceWriter.open(path);
+    await w.close();
+    const left = readdirSync(dir).filter((n) => n.startsWith('killed.csv')).sort();
+    expect(left).toEqual(['killed.csv', `killed.csv.gz.tmp-${deadPid}`, `killed.csv.tmp-${deadPid + 1000000}`, `killed.csv.tmp-${process.ppid}`, 'killed.csv.tmp-old']);
   });
 });
 

@@ -9,7 +9,9 @@
  *
  * Everything written is valid for the reader: rows it would reject throw an `Error` here.
  */
-import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
+import { createWriteStream, promises as fsp, readdirSync, rmSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { processAlive, readHead } from './files.ts';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -148,6 +150,29 @@ export interface TraceWriterOptions {
   comments?: readonly string[];
 }
 
+/**
+ * Removes the temporary files of writers of `path` that died before they renamed (a `gen -o`
+ * killed mid-way): `path.tmp-PID` of a process of this host that no longer runs, holding a trace
+ * (the magic line, or gzip data). Another file of that name, or a live writer's, is left alone.
+ */
+function clearDeadWriters(path: string): void {
+  const dir = dirname(path), prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // the writer's own open reports a missing directory
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (!/^\d+$/.test(name.slice(prefix.length)) || pid === process.pid || processAlive(pid)) continue;
+    const head = readHead(join(dir, name), TRACE_MAGIC_LINE.length);
+    const ours = head !== undefined && (head.toString('utf8') === TRACE_MAGIC_LINE || (head[0] === 0x1f && head[1] === 0x8b) || head.length === 0);
+    if (ours) rmSync(join(dir, name), { force: true });
+  }
+}
+
 /** Bytes buffered before a write to the stream. */
 const CHUNK = 1 << 16;
 
@@ -203,6 +228,7 @@ export class TraceWriter {
   static async open(path: string, opts: TraceWriterOptions = {}): Promise<TraceWriter> {
     const extraCols = [...(opts.extraCols ?? [])];
     checkExtraCols(extraCols);
+    clearDeadWriters(path);
     const w = new TraceWriter(path, extraCols, opts.comments ?? []);
     try {
       await once(w.file, 'ready');
