@@ -4,10 +4,11 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.ts';
+import { CACHE_DIR_NAME } from '../traces/out-dir.ts';
 
 /** The default cache directory for results written to `out`: `.trace-cache` beside it, or $SYNCSIM_CACHE_DIR. */
 export function defaultCacheDir(out: string): string {
-  return process.env.SYNCSIM_CACHE_DIR || join(dirname(resolve(out)), '.trace-cache');
+  return process.env.SYNCSIM_CACHE_DIR || join(dirname(resolve(out)), CACHE_DIR_NAME);
 }
 
 /** Refuses `--cache-dir` with `--no-cache` (which would silently win), and an empty `--cache-dir`. */

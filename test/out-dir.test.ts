@@ -264,4 +264,23 @@ describe('files a user added inside syncsim\'s own output', () => {
     expectRefused(await here(['run', 'demo.csv', '--out', 'r2'], d), 'r2', 'holds what syncsim did not write there ("sub/ (the output of \'syncsim run\')")');
     expect(existsSync(join(d, 'r2', 'sub', 'summary.json'))).toBe(true);
   });
+
+  it('the trace cache a run inside a run left there (.trace-cache/, beside its --out) is syncsim\'s; a file of the user\'s in it is not', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
+    expect((await here(['run', 'demo.csv', '--out', join('r', 'sub')], d)).code).toBe(0);
+    expect(readdirSync(join(d, 'r', '.trace-cache')).some((n) => n.endsWith('.sst'))).toBe(true);
+    rmSync(join(d, 'r', 'sub'), { recursive: true });
+    // the run is replaced, its cache with it
+    expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
+    expect(existsSync(join(d, 'r', '.trace-cache'))).toBe(false);
+    // a file of the user's among the caches: refused, nothing touched
+    expect((await here(['run', 'demo.csv', '--out', join('r', 'sub')], d)).code).toBe(0);
+    rmSync(join(d, 'r', 'sub'), { recursive: true });
+    writeFileSync(join(d, 'r', '.trace-cache', 'mine.sst'), 'not a cache\n');
+    const before = snapshot(d);
+    expectRefused(await here(['run', 'demo.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there (".trace-cache/")');
+    expect(snapshot(d)).toEqual(before);
+  });
 });

@@ -10,6 +10,7 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isWriteFailure } from './write-failures.ts';
+import { CACHE_MAGIC } from './cache.ts';
 
 /** The marker file inside every output directory syncsim makes. */
 export const MARKER = '.syncsim';
@@ -114,11 +115,36 @@ export function foreignPaths(dir: string, files: readonly string[], max = 6): st
         continue;
       }
       if (sub?.command === 'report') continue; // a report of an older syncsim, whose marker lists no files
+      // the trace cache of a run whose --out was inside this directory (its default is beside --out)
+      if (isDirectory && n === CACHE_DIR_NAME && isTraceCacheDir(join(dir, r))) continue;
       out.push(sub ? `${key} (the output of 'syncsim ${sub.command}')` : key);
     }
   };
   walk('');
   return out;
+}
+
+/** The name of the trace cache directory a run makes beside its --out (scripts/cache-dir.ts). */
+export const CACHE_DIR_NAME = '.trace-cache';
+
+/** Whether `dir` holds trace caches only: regular files named `*.sst` or `*.sst.tmp-...`, each empty or beginning with the cache's magic. */
+function isTraceCacheDir(dir: string): boolean {
+  try {
+    return readdirSync(dir).every((n) => {
+      const p = join(dir, n);
+      if (!/\.sst(\.tmp-.+)?$/.test(n) || !lstatSync(p).isFile()) return false;
+      const head = Buffer.alloc(CACHE_MAGIC.length);
+      const fd = openSync(p, 'r');
+      try {
+        const got = readSync(fd, head, 0, head.length, 0);
+        return got === 0 || head.subarray(0, got).toString('latin1') === CACHE_MAGIC;
+      } finally {
+        closeSync(fd);
+      }
+    });
+  } catch {
+    return false;
+  }
 }
 
 /** The marker of `dir`; undefined when there is none (or it is not a regular file holding a marker). */
