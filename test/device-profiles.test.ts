@@ -77,6 +77,9 @@ describe('write cache: FLUSH drains the cache; FUA bypasses it', () => {
     r.eng.run();
     expect(w.tDone).toBe(10_000 + 163_840);
     expect(f.tDone).toBe(5_000);
+    // the block layer completed it: the device ran no FLUSH
+    expect(f.done).toBe(true);
+    expect(r.dev.stats().flushes).toBe(0);
   });
 
   it('a full cache makes a write wait for room', () => {
