@@ -268,7 +268,11 @@ export function logDomain(min: number, max: number): [number, number] {
  * factor 2 apart stand 2.2 label heights apart or more, else the powers of
  * ten (every second, third, ... when even those would crowd, keeping the
  * most of them); `skipFloor` leaves out a tick at the domain's low end
- * (where 0 values are drawn); undefined, to let vega choose, when that
+ * (where 0 values are drawn). A domain of less than a decade that those
+ * leave unlabelled over more than a third of its span at one end (68 to
+ * 190 µs: 100 only; 40 to 180: 50 and 100) takes finer steps (1.5, 3, 7,
+ * then every integer and 1.2, 1.5, 2.5 × 10^k), as many as stand apart,
+ * when they give more; undefined, to let vega choose, when even that
  * leaves fewer than two ticks or the domain is not positive and finite.
  */
 export function logTicks(domain: readonly [number, number], lengthPx: number, fontSize: number, skipFloor = false): number[] | undefined {
@@ -302,8 +306,39 @@ function stepValues(lo: number, hi: number, steps: readonly number[], decade: (k
   return values;
 }
 
+/**
+ * Finer steps within a decade, coarse to fine, for a domain too narrow for two 1-2-5 ticks
+ * (68 to 190 µs holds only 100): 70, 100, 150 rather than vega's 70, 80, 90, 100 with nothing
+ * over the data above 100.
+ */
+const FINER_STEPS: readonly (readonly number[])[] = [[1, 1.5, 2, 3, 5, 7], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9]];
+
 /** {@link logTicks} with labels at least `gap` px apart (their centres). */
 function logTicksApart(domain: readonly [number, number], lengthPx: number, gap: number, skipFloor = false): number[] | undefined {
+  const ticks = logTicks125(domain, lengthPx, gap, skipFloor);
+  const [lo, hi] = domain;
+  if (!(lo > 0 && hi > lo && Number.isFinite(hi) && lengthPx > 0)) return undefined;
+  // enough when they label the domain to within a third of its span at each end, or it spans a decade or more
+  if (ticks !== undefined && (hi / lo >= 10 || Math.max(Math.log10(ticks[0]! / lo), Math.log10(hi / ticks[ticks.length - 1]!)) <= Math.log10(hi / lo) / 3)) return ticks;
+  const px = (v: number) => (lengthPx * Math.log10(v / lo)) / Math.log10(hi / lo);
+  let best: number[] = [];
+  for (const steps of FINER_STEPS) {
+    // each value kept when it stands `gap` px above the last kept
+    const kept: number[] = [];
+    for (const v of stepValues(lo, hi, steps)) {
+      if (skipFloor && v <= lo * (1 + 1e-9)) continue;
+      if (kept.length === 0 || px(v) - px(kept[kept.length - 1]!) >= gap) kept.push(v);
+    }
+    if (kept.length > best.length) best = kept;
+    if (best.length >= 3) break;
+  }
+  // the finer steps only when they label more of the domain than the 1-2-5 ones
+  if (ticks !== undefined && ticks.length >= best.length) return ticks;
+  return best.length >= 2 ? best : undefined;
+}
+
+/** {@link logTicksApart} of 1, 2 and 5 × 10^k only (or powers of ten); undefined for fewer than two. */
+function logTicks125(domain: readonly [number, number], lengthPx: number, gap: number, skipFloor: boolean): number[] | undefined {
   const [lo, hi] = domain;
   if (!(lo > 0 && hi > lo && Number.isFinite(hi) && lengthPx > 0)) return undefined;
   const pxPerDecade = lengthPx / Math.log10(hi / lo);

@@ -51,8 +51,16 @@ describe('log axes whose labels stand apart', () => {
     expect(logTicks([1, 1e12], 100, 8)).toEqual([1, 1e3, 1e6, 1e9, 1e12]);
     // less than a decade: 1-2-5 steps have room
     expect(logTicks([200, 500], 100, 8)).toEqual([200, 500]);
-    // no step inside: vega chooses
-    expect(logTicks([300, 400], 100, 8)).toBeUndefined();
+    // no two 1-2-5 steps inside: finer steps, as many as stand apart (never vega's 70, 80, 90, 100 and nothing above)
+    expect(logTicks([300, 400], 100, 8)).toEqual([300, 400]);
+    expect(logTicks([68, 190], 200, 11)).toEqual([70, 100, 150]);
+    expect(logTicks([68, 190], 60, 11)).toEqual([70, 150]);
+    expect(logTicks([101, 180], 200, 11)).toEqual([120, 150]);
+    // 1-2-5 ticks that leave the top third unlabelled: the finer ones; those that reach both ends stay
+    expect(logTicks([40, 180], 200, 11)).toEqual([50, 70, 100, 150]);
+    expect(logTicks([45, 110], 200, 11)).toEqual([50, 100]);
+    // nothing at all fits: vega chooses
+    expect(logTicks([301, 309], 100, 8)).toBeUndefined();
     expect(logTicks([0, 10], 100, 8)).toBeUndefined();
     expect(logTicks([1, Infinity], 100, 8)).toBeUndefined();
     // every third power of ten over 4 decades in 30 px: the phase with two ticks, not the one with one
@@ -82,6 +90,21 @@ describe('log axes whose labels stand apart', () => {
     const scatter = find(charts, 'latency-vs-pages');
     expect((scatter.spec(200, 150).mark as { opacity: number }).opacity).toBe(0.8);
     expect(scatter.caption).not.toContain('darker points');
+    // one configuration: filled circles, no shape of its own
+    expect((scatter.spec(200, 150).encoding as Record<string, unknown>).shape).toBeUndefined();
+  });
+
+  it('latency-vs-pages draws several configurations hollow, a shape each, so that points they share show both', async () => {
+    const base = tmp();
+    writeRun(join(base, 'a'), { syncs: [{ t: 1, lat: 50, pages: 2 }, { t: 2, lat: 60, pages: 3 }] });
+    writeRun(join(base, 'b'), { syncs: [{ t: 1, lat: 50, pages: 2 }, { t: 2, lat: 180, pages: 9 }] });
+    const scatter = find(await chartsOf(base), 'latency-vs-pages');
+    const spec = scatter.spec(300, 200);
+    expect(spec.mark).toMatchObject({ type: 'point', filled: false });
+    const enc = spec.encoding as { shape: { field: string; scale: { domain: string[]; range: string[] } }; color: { legend: unknown } };
+    expect(enc.shape.field).toBe('config');
+    expect(enc.shape.scale).toEqual({ domain: ['a', 'b'], range: ['circle', 'square'] });
+    expect(scatter.caption).toContain('each configuration has a shape of its own, hollow');
   });
 
   it('latency-percentiles puts no labelled tick at the floor where its hollow 0 µs dots are', async () => {

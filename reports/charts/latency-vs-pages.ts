@@ -5,6 +5,7 @@
 import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
+import { CONFIG_SHAPES } from '../theme.ts';
 
 /** Points are drawn translucent (overlaps darker) from this many msyncs; fewer are drawn nearly opaque. */
 export const FAINT_FROM = 100;
@@ -72,18 +73,25 @@ export const latencyVsPages: ChartModule = {
     };
     // translucent points show where many msyncs overlap; a few would be too faint to see
     const faint = drawn >= FAINT_FROM;
+    // several configurations' points: hollow, a shape each, so that points two of them share show both
+    const shaped = !dense && merged.scale.domain.length > 1;
     const caption = (dense
       ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`
         + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)`
-      : `Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv)${faint ? '; darker points are overlapping msyncs' : ''}`)
+      : `Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv)${faint ? '; darker points are overlapping msyncs' : ''}${shaped ? '; each configuration has a shape of its own, hollow, so that points of several show through one another' : ''}`)
       + `. ${count(drawn)} msyncs of positive latency drawn`
       + (zero ? `; ${count(zero)} that took 0 µs cannot sit on the log axis and are drawn at its floor${dense ? '' : ', one point per number of pages'}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '') + '.';
     const mark = dense
       ? { type: 'circle', opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }
-      : { type: 'circle', opacity: faint ? 0.3 : 0.8, size: ctx.theme.pointSize };
+      : shaped
+        ? { type: 'point', filled: false, strokeWidth: 1.3, opacity: faint ? 0.45 : 0.9, size: ctx.theme.pointSize * 1.3 }
+        : { type: 'circle', opacity: faint ? 0.3 : 0.8, size: ctx.theme.pointSize };
+    const shape = shaped
+      ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: { domain: merged.scale.domain, range: merged.scale.domain.map((_, i) => CONFIG_SHAPES[i % CONFIG_SHAPES.length]) }, legend: color.legend } }
+      : {};
     const encoding: Record<string, unknown> = {
-      x, y, color,
+      x, y, color, ...shape,
       // not the latency: a 0 µs msync is drawn at the axis floor, and its tooltip would give the floor's value
       tooltip: labelTooltip('config', 'configuration', { field: 'pages', type: 'quantitative', title: 'pages' }, ...(dense ? [{ field: 'count', type: 'quantitative', title: 'msyncs' }] : [])),
     };
