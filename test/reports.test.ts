@@ -137,6 +137,8 @@ describe('charts of a run (the demo trace through syncsim run)', () => {
     for (const p of parts) expect(p.value).toBeCloseTo((p.bytes as number) / div, 9);
     const s = JSON.parse(readFileSync(join(demoRun, 'summary.json'), 'utf8'));
     expect(layerData(spec, 1)[0].label).toBe(`×${s.writeback.amplification.toFixed(2)}`);
+    // the figure itself says what the ×N labels are (the caption is not in the PNG)
+    expect(JSON.stringify(spec.title)).toContain('×N above a bar: write amplification, bytes written back ÷ bytes');
   });
 
   it('the timeline is every row of timeline.csv when it is short', () => {

@@ -48,7 +48,8 @@ async function expectError(content: string | Buffer, line: number, column: strin
   const file = await put(content);
   const err = await errorOf(file);
   // control characters are escaped in the message (\r\n as the four characters `\r\n`), never in `text`
-  expect(err.message).toBe(`${file}:${line}: column ${column}: ${problem} (got '${text.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}')`);
+  // a problem of no one column (`-`) is written without one
+  expect(err.message).toBe(`${file}:${line}: ${column === '-' ? '' : `column ${column}: `}${problem} (got '${text.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}')`);
   expect({ file: err.file, line: err.line, column: err.column, text: err.text, problem: err.problem }).toEqual({ file, line, column, text, problem });
   return err;
 }

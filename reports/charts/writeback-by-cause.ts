@@ -111,7 +111,11 @@ export const writebackByCause: ChartModule = {
     const ampWidth = Math.max(...totals.map((t) => textWidth(t.label, size)));
     const upright = labels.length > 1 && ampWidth > band * 0.95;
     const domainMax = (ch: number) => (max / div) * (upright ? ch / Math.max(ch * 0.5, ch - ampWidth - 4) : 1.15) || 1;
-    const note = figureNote(ctx, [merged.any ? "'=' joins configurations with identical results" : '', failedCount(results)]);
+    const note = figureNote(ctx, [
+      totals.some((t) => t.amplification !== null) ? '×N above a bar: write amplification, bytes written back ÷ bytes stored' : '',
+      merged.any ? "'=' joins configurations with identical results" : '',
+      failedCount(results),
+    ]);
     // a sweep's bars are means over each configuration's successful runs: n = their count
     const ns = configs.map((c) => c.runs.length);
     const nText = Math.min(...ns) === Math.max(...ns) ? count(ns[0]) : `${count(Math.min(...ns))}–${count(Math.max(...ns))}`;
