@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatHeader } from '../traces/writer.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const plan = (body: string) => makePlan(parseExperiment(`name: x\ntrace: { gen: seq-writer, set: { duration_s: 0.01 } }\n${body}`, 'e.yaml'));
 
@@ -50,5 +51,33 @@ describe('a sweep\'s grid points at a page size their trace was not made for', (
     expect(f.warnings).toEqual([
       '2 of 3 grid points replay at a page_size their trace was not made for, and their msyncs and wires of ranges not aligned to it fail with EINVAL: its trace was made for page_size 4096 (the file\'s header); points 2 (page_size=8192), 3 (page_size=65536)',
     ]);
+  });
+});
+
+describe('what a sweep says after it ran', () => {
+  it('names a metric no run has a value of, and a report drawn before its new runs', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-sweep-after-'));
+    const exp = (seeds: number) => writeFileSync(join(d, 'e.yaml'), `name: after\ntrace: { gen: random-writer, set: { duration_s: 0.05 } }\ngrid:\n  personality: [linux, freebsd]\nseeds: ${seeds}\nmetrics: [txn.latency_us.p50, sync.latency_us.mean]\n`);
+    exp(1);
+    const a = await syncsimHere(['sweep', 'e.yaml', '--out', 'sw'], d);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toContain('syncsim: warning: no run has a value of txn.latency_us.p50: its column is empty');
+    expect(a.stderr).not.toContain('was drawn before');
+    expect((await syncsimHere(['report', 'sw'], d)).code).toBe(0);
+    exp(2);
+    const b = await syncsimHere(['sweep', 'e.yaml', '--out', 'sw', '--resume'], d);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toContain("syncsim: note: sw/report was drawn before this sweep's 2 new runs: 'syncsim report sw' draws it again");
+  });
+});
+
+describe('what run says of a warm-up past its msyncs', () => {
+  it('warns that no latency is left', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-warmup-'));
+    expect((await syncsimHere(['gen', 'seq-writer', '--set', 'duration_s=0.02', '-o', 't.csv'], d)).code).toBe(0);
+    const r = await syncsimHere(['run', 't.csv', '--set', 'stats.warmup_us=1e9', '--out', 'r'], d);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/syncsim: warning: stats\.warmup_us 1000000000 µs leaves out all \d+ successful msyncs \(the run simulated \d+ µs\): no latency figure; lower it\n/);
+    expect((await syncsimHere(['run', 't.csv', '--set', 'stats.warmup_us=10', '--out', 'r2'], d)).stderr).not.toContain('leaves out all');
   });
 });

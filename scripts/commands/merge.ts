@@ -5,7 +5,7 @@ import { showPath } from '../sweep/store.ts';
 import { InputError } from '../errors.ts';
 import { mergeSweeps } from '../sweep/merge.ts';
 import { failureReport } from '../sweep/report.ts';
-import { copiesWarning } from '../sweep/tables.ts';
+import { copiesWarning, emptyMetricsWarning } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
@@ -43,6 +43,8 @@ async function run(argv: string[]): Promise<number> {
   ) + '\n');
   const copies = copiesWarning(t);
   if (copies) process.stderr.write(`syncsim: warning: ${copies}\n`);
+  const empty = t && emptyMetricsWarning(t);
+  if (empty) process.stderr.write(`syncsim: warning: ${empty}\n`);
   if (t.failed.length > 0) {
     process.stderr.write(failureReport(t.failed, t.runs, o.out));
     return 1;

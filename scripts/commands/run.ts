@@ -123,6 +123,16 @@ export function linuxCapture(trace: string): string | undefined {
 }
 
 /**
+ * The warning for a run whose warm-up (`stats.warmup_us`) left out every successful msync
+ * (past the last one, or the whole run), else undefined: its latency figures are empty.
+ */
+export function warmupWarning(summary: Summary): string | undefined {
+  const warmupUs = summary.config.stats.warmup_us;
+  if (!(warmupUs > 0) || summary.sync.ok === 0 || summary.sync.latency_us.mean !== null) return undefined;
+  return `stats.warmup_us ${warmupUs} µs leaves out all ${summary.sync.ok} successful msyncs (the run simulated ${summary.sim_time_us.toFixed(0)} µs): no latency figure; lower it`;
+}
+
+/**
  * The warning for a trace replayed at another page size than the one its header says it was
  * made for ({@link declaredPageSize}: `gen`'s, `record`'s), else undefined: its ranges are
  * aligned to its own page size, and those not aligned to the run's fail with EINVAL.
@@ -215,6 +225,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
     progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
   });
   if (showProgress) process.stderr.write('\r\x1b[K');
+  const warmup = warmupWarning(summary);
+  if (warmup) process.stderr.write(`syncsim: warning: ${warmup}\n`);
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(out)}`) + '\n');
   return 0;

@@ -99,6 +99,8 @@ export interface TablesOutcome {
   /** Grid points with two or more successful runs, and those among them whose runs' results are all the same (the seeds are copies). */
   seeded: number;
   copies: number;
+  /** The metrics that no successful run has a value of (`txn.*` of a trace without transactions): empty columns. */
+  empty: string[];
 }
 
 /** A run's summary without what differs between seeds of one configuration that replay alike: its seed and provenance. */
@@ -106,6 +108,12 @@ export function resultsOf(summary: unknown): string {
   const { provenance: _p, config, ...rest } = summary as { provenance?: unknown; config?: Record<string, unknown> };
   const { seed: _s, ...cfg } = config ?? {};
   return JSON.stringify({ ...rest, config: cfg });
+}
+
+/** The warning for metrics no successful run of a sweep has a value of, else undefined. */
+export function emptyMetricsWarning(t: Pick<TablesOutcome, 'empty'>): string | undefined {
+  if (t.empty.length === 0) return undefined;
+  return `no run has a value of ${t.empty.join(', ')}: ${t.empty.length > 1 ? 'their columns are' : 'its column is'} empty (a txn.* metric needs a trace with x_txn; a latency, successful msyncs after the warm-up)`;
 }
 
 /**
@@ -131,7 +139,8 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
   const { keys, metrics } = manifest;
   const results = new AtomicFile(join(outDir, 'results.csv'));
   const aggregate = new AtomicFile(join(outDir, 'aggregate.csv'));
-  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0 };
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [] };
+  const valued = new Array<boolean>(metrics.length).fill(false);
   try {
     results.write(resultsHeader(keys, metrics));
     aggregate.write(aggregateHeader(keys));
@@ -155,6 +164,7 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
           outcome.ok++;
           const summary = store.summary(r.id);
           vals = metrics.map((m) => metricValue(summary, m));
+          vals.forEach((v, i) => (valued[i] ||= v !== null));
           ok++;
           seen.add(resultsOf(summary));
         } else {
@@ -174,6 +184,7 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
     }
     results.commit();
     aggregate.commit();
+    if (outcome.ok > 0) outcome.empty = metrics.filter((_, i) => !valued[i]);
   } catch (e) {
     results.abort();
     aggregate.abort();
