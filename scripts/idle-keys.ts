@@ -6,7 +6,7 @@
  */
 import type { Config } from '../sim/config.ts';
 import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
-import { FS_KIND_KEYS, PERSONALITY_KEY_WHY, PERSONALITY_KEYS } from '../sim/key-scopes.ts';
+import { FS_KIND_KEYS, PERSONALITY_KEY_WHY, PERSONALITY_KEYS, VALUE_SCOPES } from '../sim/key-scopes.ts';
 import { readConfigFile } from './config-file.ts';
 
 /** The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike). */
@@ -41,6 +41,10 @@ export function idleKeyReasons(given: ReadonlySet<string>, config: Config): Map<
   }
   for (const [key, who] of Object.entries(PERSONALITY_KEYS)) {
     if (given.has(key) && !who.includes(config.personality)) idle.set(key, `under the ${config.personality} personality (${PERSONALITY_KEY_WHY[key] ?? `only ${who.join(', ')} reads it`})`);
+  }
+  for (const scope of VALUE_SCOPES) {
+    if (!scope.idle(config)) continue;
+    for (const key of scope.keys) if (given.has(key) && !idle.has(key)) idle.set(key, scope.why);
   }
   for (const [key, kinds] of Object.entries(FS_KIND_KEYS)) {
     if (given.has(key) && !kinds.includes(config.fs.kind)) idle.set(key, `with fs.kind ${config.fs.kind} (only ${kinds.join(', ')} reads it)`);

@@ -1,3 +1,5 @@
+import type { Config } from './config-types.ts';
+
 /**
  * Configuration keys that only some kernels or filesystems read: given under
  * another, they are accepted (one configuration may serve several) and have no
@@ -36,3 +38,22 @@ export const FS_KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
   // the mtime tick that makes an fsync write the inode (sim/fs/ext4-nojournal.ts)
   'fs.timestamp_tick_us': ['ext4-nojournal'],
 };
+
+/**
+ * Keys that have no effect while other keys hold some values: `keys` are idle when `idle(config)`,
+ * for the reason `why`.
+ */
+export const VALUE_SCOPES: readonly { keys: readonly string[]; idle: (c: Config) => boolean; why: string }[] = [
+  // the flusher's dirty limits are fractions of memory.pages; 0 is unlimited memory, no limit (sim/pager/writeback-policies.ts FLUSHER)
+  {
+    keys: ['writeback.background_ratio', 'writeback.dirty_ratio', 'writeback.max_pause_ms'],
+    idle: (c) => c.writeback.policy === 'flusher' && c.memory.pages === 0,
+    why: 'with memory.pages 0 (unlimited memory: the flusher sets no dirty limit and throttles no writer)',
+  },
+  // seeks and rotation are a disk's (sim/device/media.ts mediaNs, hdd.ts)
+  {
+    keys: ['device.seek_track_ms', 'device.seek_avg_ms', 'device.seek_full_ms', 'device.capacity_gb', 'device.region_gb'],
+    idle: (c) => c.device.rpm === 0,
+    why: 'on a device that does not rotate (device.rpm 0)',
+  },
+];

@@ -57,6 +57,14 @@ describe('writeback keys the policy in force does not read', () => {
       'syncsim: warning: fs.stable_pages has no effect under the freebsd personality (its stores to a page under writeback wait for the write anyway)',
       'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ufs (only ext4-ordered reads it)',
     ]);
+    // keys idle for a value of another: the flusher's limits without a memory size, a disk's seeks on a device that does not rotate
+    const v = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'device.profile=nvme', '--set', 'device.seek_avg_ms=50', '--out', join(d, 'v')]);
+    expect(v.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
+      'syncsim: warning: writeback.dirty_ratio has no effect with memory.pages 0 (unlimited memory: the flusher sets no dirty limit and throttles no writer)',
+      'syncsim: warning: device.seek_avg_ms has no effect on a device that does not rotate (device.rpm 0)',
+    ]);
+    const w = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'memory.pages=100000', '--set', 'device.profile=hdd', '--set', 'device.seek_avg_ms=9', '--out', join(d, 'w')]);
+    expect(w.stderr).not.toContain('no effect');
     // the ext4 keys under ext4 kinds that read them: no warning; one that does not: a warning
     const x = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'fs.kind=ext4-nojournal', '--set', 'fs.stable_pages=true', '--set', 'fs.preallocated=false', '--set', 'fs.timestamp_tick_us=1000', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'c')]);
     expect(x.code).toBe(0);
