@@ -101,11 +101,11 @@ function withDottedKeys(doc: JsonObject, path: string): JsonObject {
       }
       o = o[part];
     }
-    if (o !== undefined) throw new ConfigError(k, 'is given twice in the file (as a dotted key and inside its group)', path);
+    if (o !== undefined) throw locatedInFile(new ConfigError(k, 'is given twice in the file (as a dotted key and inside its group)'), path, {});
     try {
       setDotted(out, k, doc[k] as Json);
     } catch (e) {
-      if (e instanceof ConfigError && !e.where) throw new ConfigError(e.key, e.problem, path);
+      if (e instanceof ConfigError && !e.where) throw locatedInFile(e, path, {});
       throw e;
     }
   }

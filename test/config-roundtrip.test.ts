@@ -45,7 +45,7 @@ describe('dotted keys in a --config file', () => {
     expect([c.device.channels, c.device.write_cache, c.seed]).toEqual([4, false, 3]);
     const twice = put('b.yaml', 'device.channels: 4\ndevice:\n  channels: 2\n');
     expect((await syncsimHere(['run', DEMO, '--config', twice, '--out', join(d, 'b')])).stderr)
-      .toBe(`syncsim: config: ${twice}: key 'device.channels': is given twice in the file (as a dotted key and inside its group)\n`);
+      .toBe(`syncsim: config: ${twice}:3: key 'device.channels': is given twice in the file (as a dotted key and inside its group)\n`);
     // only top-level keys are split: below them dots are part of a key (a plugin's params); an empty group takes the dotted key
     const { readConfigFile } = await import('../scripts/config-file.ts');
     expect(readConfigFile(put('n.yaml', 'device.channels: 4\ndevice: {}\nwriteback:\n  params: {weights: {"db.log": 2}}\n')))
