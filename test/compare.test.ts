@@ -46,6 +46,11 @@ describe('compare statistics', () => {
     const side = (label: string) => ({ label, latencies: Float64Array.from([1, 2, 3]) });
     expect(compareCdfChart({ a: side('A'), b: side('B'), p: 0 }, THEMES.paper).caption).toContain('Mann–Whitney p < 1e-300');
     expect(compareCdfChart({ a: side('A'), b: side('B'), p: 0.5 }, THEMES.paper).caption).toContain('Mann–Whitney p = 0.5000');
+    // in the figure: under the plot, where no curve runs; the curves' ends a few px inside the frame
+    const spec = compareCdfChart({ a: side('A'), b: side('B'), p: 0.5 }, THEMES.paper).spec(300, 200);
+    expect(spec.title).toMatchObject({ text: 'Mann–Whitney p = 0.5000', orient: 'bottom' });
+    expect((spec.layer as { mark: { type: string } }[]).map((l) => l.mark.type)).toEqual(['line']);
+    expect(JSON.stringify(spec)).toContain('"scale":{"domain":[0,1],"padding":4}');
   });
 
   it('quantile interpolates between order statistics', () => {

@@ -35,28 +35,25 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme): Chart {
     caption: `Empirical CDFs of the latency of the successful msyncs of each side (${count(d.a.latencies.length)} and ${count(d.b.latencies.length)} msyncs, `
       + `every seed pooled)${note ? `; two-sided ${note}` : ''}.${zeros.length ? ` ${zeros.join('; ')}.` : ''}`,
     cells: { x: 1, y: 1 },
-    height: (w) => Math.max(150, w * 0.62),
+    height: (w) => Math.max(150, w * 0.62) + (note ? theme.fontSize.label * 2 : 0),
     spec: (cw, ch): VlSpec => ({
       $schema: VL_SCHEMA,
       config: vegaLiteConfig(theme),
       width: cw,
       height: ch,
+      // the test's p-value under the plot, where no curve runs (inside it, the steps of a fast side crossed it)
+      ...(note ? { title: { text: note, orient: 'bottom', anchor: 'start', frame: 'bounds', fontSize: theme.fontSize.label, fontWeight: 'normal', color: '#444444', offset: Math.round(theme.fontSize.label * 0.6) } } : {}),
       layer: [
         {
           data: { values: curve },
           mark: { type: 'line', interpolate: 'step-after', clip: true },
           encoding: {
             x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: logAxisAcross(theme.fontSize.label, domain, cw) },
-            y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } },
+            // a few px beyond 0 and 1, so that the curves' ends are not drawn on the frame
+            y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: 4 }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
             color: { field: 'series', type: 'nominal', title: null, scale: configColorScale([d.a.label, d.b.label]), legend: { title: null, orient: 'top', direction: 'vertical' } },
             tooltip: labelTooltip('series', 'side'),
           },
-        },
-        {
-          data: { values: [{ text: note }] },
-          // top left: a CDF rises to the right, so that corner stays clear of the curves
-          mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: theme.fontSize.label },
-          encoding: { x: { value: 0 }, y: { value: 0 }, text: { field: 'text', type: 'nominal' } },
         },
       ],
     }),
