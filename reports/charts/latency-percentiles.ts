@@ -8,6 +8,7 @@ import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, 
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
+import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
 /** One dot. */
@@ -98,13 +99,11 @@ export const latencyPercentiles: ChartModule = {
       + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
     // a tail percentile of fewer msyncs than 1 / (1 − q) is the largest msync, or next to it: the figure says so
     // (successful msyncs, the warm-up's included: the figure may say too little, never too much)
-    const fewest = Math.min(...results.configurations.flatMap((c) => c.runs.map((r) => r.summary.sync.ok).filter((n) => n > 0)));
-    const tailNote = fewest < 100 ? `p99 and p99.9 of runs of fewer than 100 msyncs (as few as ${fewest}) are their largest msyncs or near them`
-      : fewest < 1000 ? `p99.9 of runs of fewer than 1,000 msyncs (as few as ${fewest.toLocaleString('en-US')}) is near their largest msync` : '';
+    const tail = tailNote(fewestMsyncs(results), ['p99', 'p999']);
     const note = figureNote(ctx, [
       sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration', withCi && dots.every((d) => d.lo === null || d.lo === d.hi)) : '',
       failedCount(results),
-      tailNote,
+      tail,
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical results" : '',

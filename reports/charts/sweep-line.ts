@@ -8,6 +8,7 @@ import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, valueLabel } from '../data.ts';
 import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
+import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 
 export { metricTitle } from '../labels.ts';
@@ -215,6 +216,8 @@ export const sweepLine: ChartModule = {
           failedCount(ctx.results),
           merged.any ? "'=' joins configurations with identical results" : '',
           repeatedLooksNote(merged),
+          // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
+          /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!]) : '',
         ]);
         const seriesTitle = others.length ? others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', ') : 'series';
         // every mark of a series names it in full (the legend may end it in an ellipsis); a line or band, one path, names only it
