@@ -102,7 +102,7 @@ export const FLUSHER: WritebackPolicyPlugin = {
 /** The built-in policies by name. */
 export const BUILTIN_POLICIES: Readonly<Record<string, WritebackPolicyPlugin>> = { none: NONE, syncer: SYNCER, flusher: FLUSHER };
 
-/** The `writeback.*` keys each built-in policy reads (the others have no effect under it). */
+/** The `writeback.*` keys each built-in policy reads (the others have no effect under it); test/policy-keys.test.ts checks them against what each reads. */
 export const POLICY_KEYS: Readonly<Record<string, readonly string[]>> = {
   none: [],
   syncer: ['interval_ms', 'delay_ms'],
