@@ -125,21 +125,23 @@ describe('configuration', () => {
 });
 
 describe('a bad key in a config file', () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-line-'));
+  const f = (name: string, text: string) => {
+    writeFileSync(join(d, name), text);
+    return join(d, name);
+  };
+  /** The message of the ConfigError loading `file` with `sets` throws. */
+  const message = (file: string | undefined, sets: string[] = []) => {
+    try {
+      loadConfig(file, sets);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+
   it('is reported with the file and the line of the key; a --set value without them', () => {
-    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-line-'));
-    const f = (name: string, text: string) => {
-      writeFileSync(join(d, name), text);
-      return join(d, name);
-    };
-    const message = (file: string | undefined, sets: string[] = []) => {
-      try {
-        loadConfig(file, sets);
-      } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as Error).message;
-      }
-      return 'no error';
-    };
     const c1 = f('c1.yaml', 'seed: 3\ndevice:\n  profile: queue\n  chanels: 4\n');
     expect(message(c1)).toBe(`config: ${c1}:4: key 'device.chanels': unknown key`);
     const c2 = f('c2.yaml', 'device:\n  profile: queue\n  channels: four\n');
@@ -159,19 +161,6 @@ describe('a bad key in a config file', () => {
   });
 
   it('a key missing below a group the file writes is placed at the group\'s line; one a --set left out names that --set', () => {
-    const d = mkdtempSync(join(tmpdir(), 'syncsim-cfg-line-'));
-    const f = (name: string, text: string) => {
-      writeFileSync(join(d, name), text);
-      return join(d, name);
-    };
-    const message = (file: string | undefined, sets: string[] = []) => {
-      try {
-        loadConfig(file, sets);
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return 'no error';
-    };
     const c = f('c.yaml', 'seed: 1\ndevice:\n  profile: nvme\n  write_latency: { dist: lognormal, mean_us: 20 }\n');
     expect(message(c)).toBe(`config: ${c}:4: key 'device.write_latency.cv': is required`);
     // the --set gives the distribution: the --set is named, not the file
