@@ -11,6 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
 import { keyLine, parseYamlValue, YamlError } from './yaml-file.ts';
+import { jsonProblem } from './json-strict.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
 
@@ -66,16 +67,11 @@ export function readConfigFile(path: string): JsonObject {
  * problem.
  */
 function checkJson(text: string, path: string): void {
-  try {
-    JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (e) {
-    if (!(e instanceof SyntaxError)) throw e;
-    const at = /at position (\d+)/.exec(e.message);
-    const pos = at ? Number(at[1]) : text.length;
-    const before = text.slice(0, pos).split('\n');
-    const problem = e.message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the JSON ends early');
-    throw new ConfigError('', `${path}:${before.length}:${before[before.length - 1]!.length + 1}: not valid JSON (${problem}); a .json file must be strict JSON, or name it .yaml`);
-  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const bad = jsonProblem(body);
+  if (bad === undefined) return;
+  const before = body.slice(0, bad.offset).split('\n');
+  throw new ConfigError('', `${path}:${before.length}:${before[before.length - 1]!.length + 1}: not valid JSON: ${bad.problem}; a .json file must be strict JSON, or name it .yaml`);
 }
 
 const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,42 @@
+/**
+ * The strict JSON scanner that places a .json config's problem at its line
+ * and column (scripts/json-strict.ts): it agrees with JSON.parse on what is
+ * JSON, and names where and why the rest is not.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { jsonProblem } from '../scripts/json-strict.ts';
+
+const parses = (t: string) => {
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('jsonProblem', () => {
+  it('places each problem where it is, with what is wrong', () => {
+    expect(jsonProblem('{"a": [1, 2,], "b": 1}')).toEqual({ offset: 11, problem: "a comma before ']' (JSON allows none after the last item)" });
+    expect(jsonProblem('{\n  "seed": 3,\n}')).toEqual({ offset: 13, problem: "a comma before '}' (JSON allows none after the last item)" });
+    expect(jsonProblem('{"a": 1 // two\n}')).toEqual({ offset: 8, problem: "expected ',' or '}', found a comment (JSON has none)" });
+    expect(jsonProblem("{'a': 1}")).toEqual({ offset: 1, problem: 'expected a key in double quotes, found a single quote (JSON strings take double quotes)' });
+    expect(jsonProblem('{"a": 01}')).toEqual({ offset: 7, problem: "expected ',' or '}', found '1'" });
+    expect(jsonProblem('{"a": 1')).toEqual({ offset: 7, problem: 'the JSON ends early' });
+    expect(jsonProblem('{"a": "x')).toEqual({ offset: 8, problem: 'a string that is never closed' });
+    expect(jsonProblem('{} {}')).toEqual({ offset: 3, problem: "'{' after the JSON value" });
+    expect(jsonProblem('')).toEqual({ offset: 0, problem: 'the JSON ends early' });
+    expect(jsonProblem('['.repeat(5000))).toMatchObject({ problem: 'lists and mappings nested more than 1000 deep' });
+    expect(jsonProblem('{"a": [1, -2.5e3, true, false, null, "\\u00e9\\n", {}], "b": {"c": []}}')).toBeUndefined();
+  });
+
+  it('agrees with JSON.parse on what is JSON: any JSON text, and texts one character off it', () => {
+    fc.assert(fc.property(fc.json(), (t) => jsonProblem(t) === undefined));
+    fc.assert(fc.property(fc.json(), fc.nat(), fc.constantFrom(',', '}', ']', '"', "'", '/', ' ', '0', 'x', ':'), (t, at, c) => {
+      const k = at % (t.length + 1);
+      const mutated = t.slice(0, k) + c + t.slice(k);
+      return (jsonProblem(mutated) === undefined) === parses(mutated);
+    }), { numRuns: 2000 });
+  });
+});
