@@ -97,11 +97,11 @@ function withDottedKeys(doc: JsonObject, path: string): JsonObject {
       }
       o = o[part];
     }
-    if (o !== undefined) throw locatedInFile(new ConfigError(k, 'is given twice in the file (as a dotted key and inside its group)'), path, {});
+    if (o !== undefined) throw locatedInFile(new ConfigError(k, 'is given twice in the file (as a dotted key and inside its group)'), path);
     try {
       setDotted(out, k, doc[k] as Json);
     } catch (e) {
-      if (e instanceof ConfigError && !e.where) throw locatedInFile(e, path, {});
+      if (e instanceof ConfigError && !e.where) throw locatedInFile(e, path);
       throw e;
     }
   }
@@ -186,7 +186,7 @@ export function readProfileFile(path: string): JsonObject {
     loadSamples(layer, dirname(path));
     resolveConfig(layer);
   } catch (e) {
-    if (e instanceof ConfigError && e.constructor === ConfigError && !e.where) throw locatedInFile(e, path, {}) as ConfigError;
+    if (e instanceof ConfigError && e.constructor === ConfigError && !e.where) throw locatedInFile(e, path) as ConfigError;
     throw e;
   }
   return layer;
@@ -239,58 +239,74 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
     checkSampleSources(merged);
     return configOf(merged, { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
   } catch (e) {
-    throw located(e, file, over, sets);
+    throw located(e, file, sets);
   }
 }
 
 /**
- * A ConfigError about a key, with where it came from: the last `--set` of `sets` that gave a
- * part of the key or a key below it (one that gave the key itself is named by the message) when the `--set`s (`over`) hold more of its path than the
- * file does, else the file `file` and line ({@link locatedInFile}); any other error as it is.
+ * A ConfigError about a key, with where it came from: a `--set` of `sets` (laid over the file)
+ * that gave a group holding the key or a key below it; else the line of the config file `file`
+ * that writes the longest part of the key; else the `--set` sharing the longest part of it (a
+ * sibling: `device.service.dist` for a missing `device.service.mean_us`), when longer than the
+ * file's. A `--set` of the key itself leaves the message as it is (it names the key and its
+ * value). Any other error as it is.
  */
-function located(e: unknown, file: string | undefined, over: JsonObject, sets: readonly string[]): unknown {
-  if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.key === '' || e.where !== undefined) return e;
-  const byFile = file ? locatedInFile(e, file, over) : e;
-  if (byFile !== e) return byFile;
+function located(e: unknown, file: string | undefined, sets: readonly string[]): unknown {
+  if (!isPlainKeyError(e)) return e;
+  const keyOf = (kv: string) => kv.slice(0, kv.indexOf('=')).trim();
+  if (sets.some((kv) => keyOf(kv) === e.key)) return e;
   for (let i = sets.length - 1; i >= 0; i--) {
-    const k = sets[i]!.slice(0, sets[i]!.indexOf('=')).trim();
-    if (k === e.key) return e; // the message names the key and its value already
+    const k = keyOf(sets[i]!);
     if (e.key.startsWith(`${k}.`) || k.startsWith(`${e.key}.`)) return new ConfigError(e.key, e.problem, `--set ${sets[i]}`);
   }
-  return e;
+  const path = e.key.split('.');
+  const inFile = file === undefined ? undefined : fileLocation(e.key, file);
+  let best: { kv: string; depth: number } | undefined;
+  for (const kv of sets) {
+    const depth = sharedParts(keyOf(kv).split('.'), path);
+    if (depth > 0 && depth >= (best?.depth ?? 0)) best = { kv, depth };
+  }
+  if (best && best.depth > (inFile?.depth ?? 0)) return new ConfigError(e.key, e.problem, `--set ${best.kv}`);
+  return inFile ? new ConfigError(e.key, e.problem, inFile.where) : e;
+}
+
+/** Whether `e` is a ConfigError about a key that does not yet say where it came from (a SamplesFileError names its own file and line). */
+function isPlainKeyError(e: unknown): e is ConfigError {
+  return e instanceof ConfigError && e.constructor === ConfigError && e.key !== '' && e.where === undefined;
+}
+
+/** How many leading parts `a` and `b` share. */
+function sharedParts(a: readonly string[], b: readonly string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }
 
 /**
- * A ConfigError about a key that the config file `file` holds (and no `--set` in `over` gave)
- * with `FILE:LINE` as where it came from (`FILE` alone when no line holds it); any other error
- * as it is. A key the file lacks below a group it gives (a distribution's missing `cv`) is
- * placed at the deepest part of its path the file writes (`write_latency:`).
+ * A ConfigError about a key of the config (or profile) file `file`, with `FILE:LINE` as where
+ * it came from ({@link fileLocation}); any other error as it is.
  */
-function locatedInFile(e: unknown, file: string, over: JsonObject): unknown {
-  // (a malformed samples file is named, with its line, by the error itself: a SamplesFileError)
-  if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.key === '' || e.where !== undefined) return e;
-  const path = e.key.split('.');
+function locatedInFile(e: unknown, file: string): unknown {
+  if (!isPlainKeyError(e)) return e;
+  const at = fileLocation(e.key, file);
+  return at ? new ConfigError(e.key, e.problem, at.where) : e;
+}
+
+/**
+ * Where in the YAML or JSON file `file` the dotted `key` is written: `FILE:LINE` of the longest
+ * part of it the file writes (a key missing below a group it writes, a distribution's `cv`, is
+ * placed at the group's line), `FILE` alone when it writes none, with that part's length (0:
+ * none); undefined when the file cannot be read.
+ */
+function fileLocation(key: string, file: string): { where: string; depth: number } | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return new ConfigError(e.key, e.problem, file);
+    return undefined;
   }
-  const inFile = deepestKeyLine(text, path);
-  const bySet = sharedDepth(over, path);
-  if (bySet > 0 && bySet >= (inFile?.depth ?? 0)) return e; // the --set's value (laid over the file's)
-  return new ConfigError(e.key, e.problem, inFile ? `${file}:${inFile.line}` : file);
-}
-
-/** How many leading parts of `path` the nested object `o` holds. */
-function sharedDepth(o: unknown, path: readonly string[]): number {
-  let n = 0;
-  for (const k of path) {
-    if (o === null || typeof o !== 'object' || !Object.hasOwn(o, k)) break;
-    o = (o as JsonObject)[k];
-    n++;
-  }
-  return n;
+  const at = deepestKeyLine(text, key.split('.'));
+  return at ? { where: `${file}:${at.line}`, depth: at.depth } : { where: file, depth: 0 };
 }
 
 /** The line of the longest leading part of `path` that YAML `text` writes (nested, or as one dotted top-level key), and that part's length. */

@@ -167,6 +167,11 @@ describe('a bad key in a config file', () => {
     expect(message(c, ['device.write_latency={dist: lognormal, mean_us: 5}'])).toBe("config: --set device.write_latency={dist: lognormal, mean_us: 5}: key 'device.write_latency.cv': is required");
     expect(message(undefined, ['seed=2', 'device.channels=0'])).toMatch(/^config: key 'device\.channels': must be an integer/);
     expect(message(undefined, ['device.profile=queue', 'device.service={dist: exponential}'])).toBe("config: --set device.service={dist: exponential}: key 'device.service.mean_us': is required");
+    // a --set of a sibling key: the file when it writes as much of the key, else that --set
+    expect(message(c, ['device.write_latency.mean_us=7'])).toBe(`config: ${c}:4: key 'device.write_latency.cv': is required`);
+    expect(message(undefined, ['device.profile=queue', 'device.service.dist=exponential'])).toBe("config: --set device.service.dist=exponential: key 'device.service.mean_us': is required");
+    const q = f('q.yaml', 'device:\n  profile: queue\n');
+    expect(message(q, ['device.service.dist=exponential'])).toBe("config: --set device.service.dist=exponential: key 'device.service.mean_us': is required");
     // a profile file's own bad key: that file and its line
     const p = f('dev.yaml', 'device:\n  profile: nvme\n  read_latency: { dist: lognormal, mean_us: 9 }\n');
     const u = f('u.yaml', 'device:\n  profile: ./dev.yaml\n');
