@@ -186,6 +186,13 @@ describe('syncsim compare', () => {
     // one run a side: the msyncs are counted once, not once a seed
     const p1 = JSON.parse(readFileSync(join(d, 'swc', 'runs', j.a.runs[0].dir.split('/').pop(), 'summary.json'), 'utf8'));
     expect(j.latency_test.n_a).toBe(p1.sync.ok);
+    // a preset that draws nothing at random makes the same rows for every seed, in a file of its own each: copies too
+    writeFileSync(join(d, 'gcopies.yaml'), 'name: gcopies\ntrace: { gen: seq-writer, set: { duration_s: 0.02, arrival: fixed } }\n'
+      + 'base: { device.profile: queue, device.service.dist: constant, device.service.mean_us: 100 }\ngrid:\n  device.channels: [1]\nseeds: 2\n');
+    const g2 = await here(['sweep', 'gcopies.yaml', '--out', 'swg']);
+    expect(g2.code, g2.stderr).toBe(0);
+    expect(g2.stderr).toContain('syncsim: warning: the seeds of the grid point gave the same results: they are copies');
+    expect(JSON.parse((await here(['compare', 'swg@1', 'swc@1', '--out', 'cmpg', '--json'])).stdout).notes[0]).toMatch(/^A's 2 seeds \(1, 2\) gave the same results/);
     // with exponential service times the seeds differ: no such warning (the sweep of the test above)
     expect((await here(['compare', 'sw@1', 'sw@2', '--out', 'cmpd', '--json'])).stdout).toContain('"notes": []');
     // runs of different traces

@@ -103,11 +103,16 @@ export interface TablesOutcome {
   empty: string[];
 }
 
-/** A run's summary without what differs between seeds of one configuration that replay alike: its seed and provenance. */
+/**
+ * A run's summary without what differs between seeds of one configuration that replay alike:
+ * its seed, its provenance and its trace's file name (a sweep generates a trace file per seed,
+ * and a preset without randomness generates the same rows into each).
+ */
 export function resultsOf(summary: unknown): string {
-  const { provenance: _p, config, ...rest } = summary as { provenance?: unknown; config?: Record<string, unknown> };
+  const { provenance: _p, config, trace, ...rest } = summary as { provenance?: unknown; config?: Record<string, unknown>; trace?: Record<string, unknown> };
   const { seed: _s, ...cfg } = config ?? {};
-  return JSON.stringify({ ...rest, config: cfg });
+  const { path: _path, name: _name, ...tr } = trace ?? {};
+  return JSON.stringify({ ...rest, trace: tr, config: cfg });
 }
 
 /** The warning for metrics no successful run of a sweep has a value of, else undefined. */
@@ -123,7 +128,7 @@ export function emptyMetricsWarning(t: Pick<TablesOutcome, 'empty'>): string | u
 export function copiesWarning(t: Pick<TablesOutcome, 'seeded' | 'copies'>): string | undefined {
   if (t.copies === 0) return undefined;
   const where = t.copies === t.seeded ? (t.seeded === 1 ? 'the grid point' : 'every grid point') : `${t.copies} of ${t.seeded} grid points`;
-  return `the seeds of ${where} gave the same results: they are copies, not replications (a trace file replayed by a model that draws no random number, e.g. constant service times), so their sd and CI of 0 say nothing of uncertainty; a generated trace (trace: { gen: ... }) or a random distribution makes each seed differ`;
+  return `the seeds of ${where} gave the same results: they are copies, not replications (the same rows, from a trace file or a preset that draws nothing at random, replayed by a model that draws no random number, e.g. constant service times), so their sd and CI of 0 say nothing of uncertainty; a preset with random arrivals or addresses, or a random service-time distribution, makes each seed differ`;
 }
 
 /** A failure message on one line. */
