@@ -318,8 +318,9 @@ function logTicksApart(domain: readonly [number, number], lengthPx: number, gap:
   const ticks = logTicks125(domain, lengthPx, gap, skipFloor);
   const [lo, hi] = domain;
   if (!(lo > 0 && hi > lo && Number.isFinite(hi) && lengthPx > 0)) return undefined;
-  // enough when they label the domain to within a third of its span at each end, or it spans a decade or more
-  if (ticks !== undefined && (hi / lo >= 10 || Math.max(Math.log10(ticks[0]! / lo), Math.log10(hi / ticks[ticks.length - 1]!)) <= Math.log10(hi / lo) / 3)) return ticks;
+  // finer steps only for less than a decade; 1-2-5 ticks that label it to within a third of its span at each end are enough
+  if (hi / lo >= 10) return ticks;
+  if (ticks !== undefined && Math.max(Math.log10(ticks[0]! / lo), Math.log10(hi / ticks[ticks.length - 1]!)) <= Math.log10(hi / lo) / 3) return ticks;
   const px = (v: number) => (lengthPx * Math.log10(v / lo)) / Math.log10(hi / lo);
   let best: number[] = [];
   for (const steps of FINER_STEPS) {

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { declaredPageSize } from '../traces/out-trace.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,55 +24,6 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
 const SUMMARY_KEYS = ['syncsim_version', 'trace', 'config', 'sim_time_us', 'ops', 'throughput', 'replay', 'txn', 'durability', 'faults', 'sync', 'writeback', 'wire', 'device', 'memory', 'pagein', 'throttle', 'fs', 'provenance'];
 
-describe('writeback keys the policy in force does not read', () => {
-  it('run warns of each, naming the keys the policy reads; none for keys it reads', () => {
-    const d = tmp();
-    writeFileSync(join(d, 'wb.yaml'), 'writeback: { policy: flusher, delay_ms: 5, expire_ms: 100 }\n');
-    const r = syncsim(['run', DEMO, '--config', join(d, 'wb.yaml'), '--set', 'writeback.interval_ms=100', '--out', join(d, 'a')]);
-    expect(r.code).toBe(0);
-    expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
-      'syncsim: warning: writeback.delay_ms has no effect under writeback.policy flusher (it reads writeback.interval_ms, writeback.expire_ms, writeback.background_ratio, writeback.dirty_ratio, writeback.max_pause_ms)',
-    ]);
-    const n = syncsim(['run', DEMO, '--set', 'writeback.policy=none', '--set', 'writeback.interval_ms=5', '--set', 'writeback.dirty_ratio=30', '--out', join(d, 'b')]);
-    expect(n.stderr).toContain('syncsim: warning: writeback.interval_ms, writeback.dirty_ratio have no effect under writeback.policy none (it reads no writeback.* timing key)\n');
-    const ok = syncsim(['run', DEMO, '--set', 'writeback.policy=syncer', '--set', 'writeback.delay_ms=5', '--out', join(d, 'c')]);
-    expect(ok.stderr).not.toContain('no effect');
-    // a dotted key in a config file counts as the nested one
-    writeFileSync(join(d, 'dotted.yaml'), 'writeback.delay_ms: 5\nwriteback:\n  policy: flusher\n');
-    expect(syncsim(['run', DEMO, '--config', join(d, 'dotted.yaml'), '--out', join(d, 'e')]).stderr).toContain('syncsim: warning: writeback.delay_ms has no effect under writeback.policy flusher');
-  });
-
-  it('and keys only other personalities or filesystems read', () => {
-    const d = tmp();
-    const r = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'pager.ipc_us=1000', '--set', 'fs.soft_updates=true', '--set', 'readahead.max_folio_order=0', '--out', join(d, 'a')]);
-    expect(r.code).toBe(0);
-    expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
-      'syncsim: warning: pager.ipc_us has no effect under the linux personality (only mach reads it)',
-      'syncsim: warning: fs.soft_updates has no effect with fs.kind ext4-ordered (only ufs reads it)',
-    ]);
-    const f = syncsim(['run', DEMO, '--set', 'memory.memlock_limit_bytes=0', '--set', 'cpu.clean_page_busy_us=1000', '--set', 'fs.soft_updates=true', '--set', 'fs.stable_pages=true', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'b')]);
-    expect(f.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
-      'syncsim: warning: cpu.clean_page_busy_us, memory.memlock_limit_bytes have no effect under the freebsd personality (only linux reads it)',
-      'syncsim: warning: fs.stable_pages has no effect under the freebsd personality (its stores to a page under writeback wait for the write anyway)',
-      'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ufs (only ext4-ordered reads it)',
-    ]);
-    // keys idle for a value of another: the flusher's limits without a memory size, a disk's seeks on a device that does not rotate
-    const v = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'device.profile=nvme', '--set', 'device.seek_avg_ms=50', '--out', join(d, 'v')]);
-    expect(v.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
-      'syncsim: warning: writeback.dirty_ratio has no effect with memory.pages 0 (unlimited memory: the flusher sets no dirty limit and throttles no writer)',
-      'syncsim: warning: device.seek_avg_ms has no effect on a device that does not rotate (device.rpm 0)',
-    ]);
-    const w = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'memory.pages=100000', '--set', 'device.profile=hdd', '--set', 'device.seek_avg_ms=9', '--out', join(d, 'w')]);
-    expect(w.stderr).not.toContain('no effect');
-    // the ext4 keys under ext4 kinds that read them: no warning; one that does not: a warning
-    const x = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'fs.kind=ext4-nojournal', '--set', 'fs.stable_pages=true', '--set', 'fs.preallocated=false', '--set', 'fs.timestamp_tick_us=1000', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'c')]);
-    expect(x.code).toBe(0);
-    expect(x.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
-      'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ext4-nojournal (only ext4-ordered reads it)',
-    ]);
-  });
-});
-
 describe('percentText', () => {
   it('one decimal from 1 % up, two significant digits below, 0% only for 0', () => {
     expect([0, 0.00027, 0.0033, 0.009994, 0.01, 0.4567, 1].map(percentText)).toEqual(['0%', '0.027%', '0.33%', '1.0%', '1.0%', '45.7%', '100.0%']);
@@ -83,27 +33,6 @@ describe('percentText', () => {
 });
 
 describe('syncsim run', () => {
-  it('warns when the trace\'s header says it was made for another page size', () => {
-    const d = tmp();
-    const trace = join(d, 'g.csv');
-    expect(syncsim(['gen', 'seq-writer', '--set', 'duration_s=0.01', '-o', trace]).code).toBe(0);
-    const r = syncsim(['run', trace, '--set', 'page_size=16384', '--out', join(d, 'a')]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`syncsim: warning: ${trace} was made for page_size 4096 (its header), and this run's page_size is 16384: its msyncs and wires of ranges not aligned to 16384 fail with EINVAL (--set page_size=4096 replays it as it was made)\n`);
-    expect(syncsim(['run', trace, '--out', join(d, 'b')]).stderr).not.toContain('was made for page_size');
-    // record's header says its page size too
-    expect(declaredPageSize(Buffer.from('# syncsim-trace v1\n# recorded by syncsim record 0.1.0 on h at 2026-12-06T00:00:00.000Z (page size 16384)\nt_us,task,op,addr,len,flags,object,offset\n'))).toBe(16384);
-    expect(declaredPageSize(Buffer.from('# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n'))).toBeUndefined();
-  });
-
-  it('refuses a seed given both by --seed and by --set seed=, writing nothing', () => {
-    const d = tmp();
-    const r = syncsim(['run', DEMO, '--seed', '3', '--set', 'seed=4', '--out', join(d, 'out')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe('syncsim: the seed is given twice, by --seed 3 and by --set seed=4: give it once\n');
-    expect(existsSync(join(d, 'out'))).toBe(false);
-  });
-
   it('a trace of a header and no rows: a run of nothing, exit 0, its ops line saying so', () => {
     const d = tmp();
     const trace = join(d, 'empty.csv');

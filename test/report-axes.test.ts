@@ -59,6 +59,9 @@ describe('log axes whose labels stand apart', () => {
     // 1-2-5 ticks that leave the top third unlabelled: the finer ones; those that reach both ends stay
     expect(logTicks([40, 180], 200, 11)).toEqual([50, 70, 100, 150]);
     expect(logTicks([45, 110], 200, 11)).toEqual([50, 100]);
+    // a decade or more: never the finer steps (vega chooses when the 1-2-5 ones are too few)
+    expect(logTicks([1, 1000], 25, 11, true)).toBeUndefined();
+    expect(logTicks([1, 10], 30, 11, true)).toBeUndefined();
     // nothing at all fits: vega chooses
     expect(logTicks([301, 309], 100, 8)).toBeUndefined();
     expect(logTicks([0, 10], 100, 8)).toBeUndefined();

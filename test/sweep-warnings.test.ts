@@ -38,7 +38,7 @@ describe('a sweep\'s grid points at a page size their trace was not made for', (
   it('are named: a generator laid out for another page_size, or a trace file whose header says another', async () => {
     const p = await plan('grid:\n  page_size: [4096, 16384]\n');
     expect(p.warnings).toEqual([
-      '1 of 2 grid points replay at a page_size their trace was not made for, and their msyncs and wires of ranges not aligned to it fail with EINVAL: the generator lays its trace out for another page_size (set trace.set.page_size with it); points 2 (page_size=16384: trace.set.page_size 4096, page_size 16384)',
+      '1 of 2 grid points replay at a page_size their trace was not made for (at a larger one, msyncs and wires of ranges not aligned to it fail with EINVAL; at a smaller one, the pages are not the traced program\'s): the generator lays its trace out for another page_size (set trace.set.page_size with it); points 2 (page_size=16384: trace.set.page_size 4096, page_size 16384)',
     ]);
     // the generator's page_size on a grid with it: no warning
     const both = await plan('grid:\n  page_size: [16384]\n  trace.set.page_size: [16384]\n');
@@ -49,7 +49,7 @@ describe('a sweep\'s grid points at a page size their trace was not made for', (
     writeFileSync(join(d, 't.csv'), `${head}0,w,map,0x10000000,65536,,f,0\n`);
     const f = await makePlan(parseExperiment('name: x\ntrace: { path: t.csv }\ngrid:\n  page_size: [4096, 8192, 65536]\n', join(d, 'e.yaml')));
     expect(f.warnings).toEqual([
-      '2 of 3 grid points replay at a page_size their trace was not made for, and their msyncs and wires of ranges not aligned to it fail with EINVAL: its trace was made for page_size 4096 (the file\'s header); points 2 (page_size=8192), 3 (page_size=65536)',
+      '2 of 3 grid points replay at a page_size their trace was not made for (at a larger one, msyncs and wires of ranges not aligned to it fail with EINVAL; at a smaller one, the pages are not the traced program\'s): its trace was made for page_size 4096 (the file\'s header); points 2 (page_size=8192), 3 (page_size=65536)',
     ]);
   });
 });

@@ -4,6 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tailNote } from '../reports/tail-note.ts';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syncsimHere } from './cli-here.ts';
 
 describe('tailNote', () => {
   it('names the percentiles shown that rest on fewer than 1 / (1 - q) msyncs, nothing else', () => {
@@ -16,5 +20,26 @@ describe('tailNote', () => {
     expect(tailNote(5, ['p50', 'mean'])).toBe('');
     // no run with a successful msync
     expect(tailNote(Infinity, ['p99'])).toBe('');
+  });
+});
+
+describe('a sweep report\'s p99 chart', () => {
+  it('says when runs had too few msyncs for their p99; a chart of the mean does not', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-tail-'));
+    writeFileSync(join(d, 'e.yaml'), 'name: tail\ntrace: { gen: seq-writer, set: { duration_s: 0.05 } }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 2\nmetrics: [sync.latency_us.p99, sync.latency_us.mean]\n');
+    expect((await syncsimHere(['sweep', 'e.yaml', '--out', 'sw'], d)).code).toBe(0);
+    const r = await syncsimHere(['report', 'sw'], d);
+    expect(r.code, r.stderr).toBe(0);
+    // the note under the figure, its wrapped lines joined
+    const title = (name: string) => {
+      const t = JSON.parse(readFileSync(join(d, 'sw', 'report', `${name}.vl.json`), 'utf8')).title?.text ?? '';
+      return Array.isArray(t) ? t.join(' ') : String(t);
+    };
+    const names = readdirSync(join(d, 'sw', 'report')).filter((n) => n.startsWith('sweep-') && n.endsWith('.vl.json')).map((n) => n.replace('.vl.json', ''));
+    const p99 = names.find((n) => n.startsWith('sweep-p99-'))!, mean = names.find((n) => n.startsWith('sweep-mean-'))!;
+    expect(p99, names.join(', ')).toBeDefined();
+    expect(mean, names.join(', ')).toBeDefined();
+    expect(title(p99)).toMatch(/p99 of runs of fewer than 100 msyncs \(as few as \d+\) is their largest msync or near it/);
+    expect(title(mean)).not.toContain('fewer than 100 msyncs');
   });
 });

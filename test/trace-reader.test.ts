@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { readTrace } from '../traces/reader.ts';
 import { TraceError } from '../traces/trace-error.ts';
 import { formatHeader, formatRow, formatTimeUs, TraceWriter, type RowInput } from '../traces/writer.ts';
@@ -481,21 +482,34 @@ describe('writer', () => {
     await expect(TraceWriter.open(join(dir, 'no-such-dir', 'x.csv'))).rejects.toThrow(/ENOENT/);
   });
 
-  it('TraceWriter clears what writers of its path that died left (a gen killed mid-way), nothing else', async () => {
+  it('TraceWriter writes PATH.tmp-PID@HOST and clears what writers of its path that died on this host left (a gen killed mid-way), nothing else', async () => {
     const path = join(dir, 'killed.csv');
+    const host = hostname();
+    const live = await TraceWriter.open(path);
+    expect(live.tmpPath).toBe(`${path}.tmp-${process.pid}@${host}`);
+    await live.abort();
     // a process that has ended: its pid no longer runs
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const deadPid = Number(dead.stdout);
-    await fsp.writeFile(`${path}.tmp-${deadPid}`, formatHeader() + '0,0,read,0x0,1,,,\n');
-    await fsp.writeFile(`${path}.gz.tmp-${deadPid}`, gzipSync('x'));
-    // not a trace, a live writer's (this process's parent runs), a name that is not a writer's
-    await fsp.writeFile(`${path}.tmp-${deadPid + 1000000}`, 'my notes\n');
-    await fsp.writeFile(`${path}.tmp-${process.ppid}`, formatHeader());
-    await fsp.writeFile(`${path}.tmp-old`, formatHeader());
+    const at = (suffix: string) => `${path}${suffix}`;
+    await fsp.writeFile(at(`.tmp-${deadPid}@${host}`), formatHeader() + '0,0,read,0x0,1,,,\n');
+    await fsp.writeFile(at(`.tmp-${deadPid + 1}@${host}`), '');
+    // kept: gzip data beside a plain path, not a trace, another host's, a live writer's (this process's parent), an older name
+    await fsp.writeFile(at(`.tmp-${deadPid + 2}@${host}`), gzipSync('x'));
+    await fsp.writeFile(at(`.tmp-${deadPid + 3}@${host}`), 'my notes\n');
+    await fsp.writeFile(at(`.tmp-${deadPid}@other-host`), formatHeader());
+    await fsp.writeFile(at(`.tmp-${process.ppid}@${host}`), formatHeader());
+    await fsp.writeFile(at(`.tmp-${deadPid}`), formatHeader());
     const w = await TraceWriter.open(path);
     await w.close();
     const left = readdirSync(dir).filter((n) => n.startsWith('killed.csv')).sort();
-    expect(left).toEqual(['killed.csv', `killed.csv.gz.tmp-${deadPid}`, `killed.csv.tmp-${deadPid + 1000000}`, `killed.csv.tmp-${process.ppid}`, 'killed.csv.tmp-old']);
+    expect(left).toEqual(['killed.csv', `killed.csv.tmp-${deadPid}`, `killed.csv.tmp-${deadPid + 2}@${host}`, `killed.csv.tmp-${deadPid + 3}@${host}`, `killed.csv.tmp-${deadPid}@other-host`, `killed.csv.tmp-${process.ppid}@${host}`].sort());
+    // gzip data is a .gz writer's own
+    const gz = join(dir, 'killed.csv.gz');
+    await fsp.writeFile(`${gz}.tmp-${deadPid}@${host}`, gzipSync(formatHeader()));
+    const wz = await TraceWriter.open(gz);
+    await wz.close();
+    expect(existsSync(`${gz}.tmp-${deadPid}@${host}`)).toBe(false);
   });
 });
 

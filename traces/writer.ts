@@ -4,13 +4,14 @@
  * `formatHeader` / `formatRow` produce text (each ending with `\n`, so a whole trace is
  * `formatHeader(cols) + rows.map((r) => formatRow(r, cols)).join('')`); `TraceWriter` streams a
  * trace to a file, gzip-compressed when the path ends with `.gz`, with backpressure, through a
- * temporary file `PATH.tmp-<pid>` renamed to PATH by `close()`, so a crash never leaves a half
+ * temporary file `PATH.tmp-PID@HOST` renamed to PATH by `close()`, so a crash never leaves a half
  * written trace at PATH.
  *
  * Everything written is valid for the reader: rows it would reject throw an `Error` here.
  */
 import { createWriteStream, promises as fsp, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { hostname } from 'node:os';
 import { processAlive, readHead } from './files.ts';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
@@ -152,23 +153,27 @@ export interface TraceWriterOptions {
 
 /**
  * Removes the temporary files of writers of `path` that died before they renamed (a `gen -o`
- * killed mid-way): `path.tmp-PID` of a process of this host that no longer runs, holding a trace
- * (the magic line, or gzip data). Another file of that name, or a live writer's, is left alone.
+ * killed mid-way): `path.tmp-PID@HOST` of this host whose process no longer runs, holding what
+ * such a writer writes (the trace's magic line, or gzip data when `path` ends with `.gz`; or
+ * nothing yet). Any other file, another host's, or a live writer's is left alone.
  */
 function clearDeadWriters(path: string): void {
-  const dir = dirname(path), prefix = `${basename(path)}.tmp-`;
+  const dir = dirname(path), prefix = `${basename(path)}.tmp-`, host = `@${hostname()}`;
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return; // the writer's own open reports a missing directory
   }
+  const gz = path.endsWith('.gz');
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length));
-    if (!/^\d+$/.test(name.slice(prefix.length)) || pid === process.pid || processAlive(pid)) continue;
+    if (!name.startsWith(prefix) || !name.endsWith(host)) continue;
+    const pidText = name.slice(prefix.length, name.length - host.length);
+    const pid = Number(pidText);
+    if (!/^\d+$/.test(pidText) || pid === process.pid || processAlive(pid)) continue;
     const head = readHead(join(dir, name), TRACE_MAGIC_LINE.length);
-    const ours = head !== undefined && (head.toString('utf8') === TRACE_MAGIC_LINE || (head[0] === 0x1f && head[1] === 0x8b) || head.length === 0);
+    if (head === undefined) continue;
+    const ours = head.length === 0 || (gz ? head[0] === 0x1f && head[1] === 0x8b : head.toString('utf8') === TRACE_MAGIC_LINE);
     if (ours) rmSync(join(dir, name), { force: true });
   }
 }
@@ -178,7 +183,7 @@ const CHUNK = 1 << 16;
 
 /**
  * Streams a trace to `path`: `await TraceWriter.open(path)`, `await w.write(row)` per row (in
- * non-decreasing time), `await w.close()`. Data goes to `path.tmp-<pid>`, renamed to `path` when
+ * non-decreasing time), `await w.close()`. Data goes to `path.tmp-PID@HOST`, renamed to `path` when
  * `close()` has flushed everything; `abort()` (or any failure in `close()`) removes the temporary
  * file. Gzip-compressed when `path` ends with `.gz`.
  */
@@ -220,9 +225,9 @@ export class TraceWriter {
   }
 
   /** Create the temporary file and write the header. */
-  /** Where a writer of `path` in this process writes before it renames: `path.tmp-<pid>`. */
+  /** Where a writer of `path` in this process writes before it renames: `path.tmp-PID@HOST` (the host: a shared file system's writers on other hosts are told apart). */
   static tmpPathOf(path: string): string {
-    return `${path}.tmp-${process.pid}`;
+    return `${path}.tmp-${process.pid}@${hostname()}`;
   }
 
   static async open(path: string, opts: TraceWriterOptions = {}): Promise<TraceWriter> {

@@ -135,12 +135,14 @@ export function warmupWarning(summary: Summary): string | undefined {
 /**
  * The warning for a trace replayed at another page size than the one its header says it was
  * made for ({@link declaredPageSize}: `gen`'s, `record`'s), else undefined: its ranges are
- * aligned to its own page size, and those not aligned to the run's fail with EINVAL.
+ * aligned to its own page size, so at a larger one those not aligned fail with EINVAL, and at a
+ * smaller one the pages are not the program's.
  */
 export function pageSizeWarning(trace: string, head: Buffer | undefined, pageSize: number): string | undefined {
   const declared = head && declaredPageSize(head);
   if (declared === undefined || declared === pageSize) return undefined;
-  return `${escapeControl(trace)} was made for page_size ${declared} (its header), and this run's page_size is ${pageSize}: its msyncs and wires of ranges not aligned to ${pageSize} fail with EINVAL (--set page_size=${declared} replays it as it was made)`;
+  const effect = pageSize > declared ? `its msyncs and wires of ranges not aligned to ${pageSize} fail with EINVAL` : `its ranges stay aligned, but page counts, faults and writeback come in ${pageSize}-byte pages, not the traced program's`;
+  return `${escapeControl(trace)} was made for page_size ${declared} (its header), and this run's page_size is ${pageSize}: ${effect} (--set page_size=${declared} replays it as it was made)`;
 }
 
 /**

@@ -240,7 +240,7 @@ export function logUnreadable(e: unknown, log: string, keep: string | undefined,
       kept = (k as Error).message;
     }
   }
-  return new InputError(`record: the program ran, but its log cannot be read: line ${e.line}, column ${e.column}: ${e.problem} (got '${e.text}'); ${out} was not written; ${kept}`);
+  return new InputError(`record: the program ran, but its log cannot be read: line ${e.line}${e.column === '-' ? '' : `, column ${e.column}`}: ${e.problem} (got '${e.text}'); ${out} was not written; ${kept}`);
 }
 
 /** The header comment lines of trace file `trace` (plain or gzip-compressed), without their `# `; undefined when it cannot be read. */

@@ -317,7 +317,7 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   const warnings = idleInEvery(given, pointConfigs);
   if (pageSizeMisfits.length > 0) {
     const made = trace.kind === 'path' ? `its trace was made for page_size ${pathPageSize} (the file's header)` : 'the generator lays its trace out for another page_size (set trace.set.page_size with it)';
-    warnings.push(`${pageSizeMisfits.length} of ${points.length} grid points replay at a page_size their trace was not made for, and their msyncs and wires of ranges not aligned to it fail with EINVAL: ${made}; points ${pageSizeMisfits.slice(0, 4).join(', ')}${pageSizeMisfits.length > 4 ? ', ...' : ''}`);
+    warnings.push(`${pageSizeMisfits.length} of ${points.length} grid points replay at a page_size their trace was not made for (at a larger one, msyncs and wires of ranges not aligned to it fail with EINVAL; at a smaller one, the pages are not the traced program's): ${made}; points ${pageSizeMisfits.slice(0, 4).join(', ')}${pageSizeMisfits.length > 4 ? ', ...' : ''}`);
   }
   return { experiment: exp, keys, points, runs, hash, warnings, legacyHash };
 }

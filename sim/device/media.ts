@@ -373,8 +373,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.load.outstanding--;
     io.tDone = this.engine.now;
     io.done = true;
-    // a FLUSH to a device without a write-back cache is completed by the block layer, never sent (blk-flush.c): not the device's
-    if (io.kind === 'flush' && this.params.write_cache) this.flushes++;
+    if (io.kind === 'flush' && this.params.write_cache) this.flushes++; // without a cache the block layer completed it unsent
     this.onComplete(io);
     if (io.kind === 'flush' && this.params.write_cache) {
       const { riders, next } = this.flushSeq.done(io);
