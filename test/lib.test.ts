@@ -101,6 +101,18 @@ describe('replay', () => {
     await expect(replay([{ tNs: 1, task: 'a', op: 'write', addr: 0, len: -1 }])).rejects.toThrow(/^rows:3: column len: bad trace length -1/);
     await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column object: a 'map' trace row needs an object/);
     await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096, object: 'f', offset: -4096 }])).rejects.toThrow(/^rows:3: column offset: bad trace offset -4096/);
+    // a key a row does not have is refused, not ignored: a misspelt flags, an x_ column outside extra
+    await expect(replay([{ ...TWO_PAGES[0]!, flag: 'SYNC' } as Row])).rejects.toThrow(/^rows:3: unknown row key 'flag' \(a row has tNs, task, op, addr, len, flags, object, offset, extra\)/);
+    await expect(replay([{ ...TWO_PAGES[0]!, x_txn: '1' } as Row])).rejects.toThrow(/^rows:3: an x_ column is given in extra \(extra: \{ x_txn: \.\.\. \}\), not on the row/);
+    // an offset on a row that is not a map, as the reader refuses it
+    await expect(replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, offset: 4096 }])).rejects.toThrow(/^rows:4: column offset: offset is only valid for op 'map'/);
+    // an x_ value of a column the first row did not name would be dropped unread: refused, saying how to name it
+    await expect(replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, extra: { x_txn: '1' } }])).rejects.toThrow(/^rows:4: extra column 'x_txn' is not among the rows' x_ columns \(no x_ column, from the first row\): give the first row every x_ column/);
+    // named by the first row (empty where it has none), or by the source: read
+    const named = await replay([{ ...TWO_PAGES[0]!, extra: { x_txn: '' } }, { ...TWO_PAGES[1]!, extra: { x_txn: '1' } }, { ...TWO_PAGES[2]!, extra: { x_txn: '*' } }]);
+    expect(named.txn.count).toBe(1);
+    const source = Object.assign([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, extra: { x_txn: '1' } }, { ...TWO_PAGES[2]!, extra: { x_txn: '*' } }], { extraCols: ['x_txn'] });
+    expect((await replay(source)).txn.count).toBe(1);
     // an empty flags string is no flags, as an empty field is
     expect((await replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, flags: '' }])).trace.rows).toBe(2);
   });

@@ -46,6 +46,31 @@ function flagBits(flags: unknown, name: string, line: number): number {
   }
 }
 
+/** The keys a row may have. */
+const ROW_KEYS: ReadonlySet<string> = new Set(['tNs', 'task', 'op', 'addr', 'len', 'flags', 'object', 'offset', 'extra']);
+
+/** Refuses a key a row does not have (a misspelt `flag`, an `x_` column outside `extra`), which would otherwise be ignored. */
+function checkRowKeys(r: object, name: string, line: number): void {
+  for (const k of Object.keys(r)) {
+    if (ROW_KEYS.has(k)) continue;
+    const problem = k.startsWith('x_') ? `an x_ column is given in extra (extra: { ${k}: ... }), not on the row` : `unknown row key '${k}' (a row has ${[...ROW_KEYS].join(', ')})`;
+    throw new TraceError(name, line, '-', problem, shown(r));
+  }
+}
+
+/**
+ * Refuses `extra` values of columns the rows do not carry (`cols`: the source's `extraCols`, or
+ * the first row's `extra` keys, which make the header): they would be dropped unread.
+ */
+function checkExtraKeys(r: RowLike, cols: readonly string[], fromSource: boolean, name: string, line: number): void {
+  if (r.extra === undefined || r.extra === null) return;
+  for (const k of Object.keys(r.extra)) {
+    if (cols.includes(k)) continue;
+    const named = cols.length ? `the columns ${cols.join(', ')}` : 'no x_ column';
+    throw new TraceError(name, line, '-', `extra column '${k}' is not among the rows' x_ columns (${named}, from ${fromSource ? "the source's extraCols" : 'the first row'}): give the first row every x_ column (an empty string where it has none), or name them in the source's extraCols`, shown(r));
+  }
+}
+
 /** A value of a row as an error shows it (JSON; a BigInt as `123n`). */
 function shown(v: unknown): string {
   try {
@@ -70,10 +95,12 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
     for await (const r of source as AsyncIterable<RowLike>) {
       line++;
       if (r === null || typeof r !== 'object') throw new TraceError(name, line, '-', 'expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? }', shown(r));
+      checkRowKeys(r, name, line);
       if (extraCols === undefined) {
         extraCols = Object.keys(r.extra ?? {});
         hash.update(formatHeader(extraCols));
       } else if (line === 3) hash.update(formatHeader(extraCols));
+      checkExtraKeys(r, extraCols, source.extraCols !== undefined, name, line);
       const flags = flagBits(r.flags, name, line);
       const row: RowInput = { ...r, flags };
       let text: string;

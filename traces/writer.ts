@@ -135,6 +135,8 @@ export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[]
     offset = String(off);
   } else if (row.object) {
     throw new RowFieldError('object', `object is only valid for op 'map', got op '${op}'`);
+  } else if (row.offset !== undefined && row.offset !== 0) {
+    throw new RowFieldError('offset', `offset is only valid for op 'map', got op '${op}'`);
   }
   let line = `${t},${task},${op},0x${addr.toString(16)},${len},${flagsToString(flags)},${object},${offset}`;
   if (extraCols.length > 0) {
