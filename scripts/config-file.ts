@@ -80,9 +80,10 @@ const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== 
  * `doc` with its top-level dotted keys (`device.channels: 4`, as `--set` and a sweep's `base`
  * take them) made nested. Only top-level keys are split: below them a key may hold dots of its
  * own (a plugin's `params`). A key given both ways (`device.channels` and `device: {channels}`),
- * or twice, is refused. A file without such keys is returned as it is.
+ * or twice, is refused (an error located in the file `path`, when it came from one). A file
+ * without such keys is returned as it is.
  */
-function withDottedKeys(doc: JsonObject, path: string): JsonObject {
+export function withDottedKeys(doc: JsonObject, path?: string): JsonObject {
   const dotted = Object.keys(doc).filter((k) => k.includes('.'));
   if (dotted.length === 0) return doc;
   const out = {} as JsonObject;
@@ -97,11 +98,12 @@ function withDottedKeys(doc: JsonObject, path: string): JsonObject {
       }
       o = o[part];
     }
-    if (o !== undefined) throw locatedInFile(new ConfigError(k, 'is given twice in the file (as a dotted key and inside its group)'), path);
+    const twice = new ConfigError(k, `is given twice in the ${path === undefined ? 'configuration' : 'file'} (as a dotted key and inside its group)`);
+    if (o !== undefined) throw path === undefined ? twice : locatedInFile(twice, path);
     try {
       setDotted(out, k, doc[k] as Json);
     } catch (e) {
-      if (e instanceof ConfigError && !e.where) throw locatedInFile(e, path);
+      if (e instanceof ConfigError && !e.where && path !== undefined) throw locatedInFile(e, path);
       throw e;
     }
   }

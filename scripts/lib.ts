@@ -7,7 +7,7 @@
  * summary.json's object.
  */
 import { resolve } from 'node:path';
-import { configOf, readConfigFile } from './config-file.ts';
+import { configOf, readConfigFile, withDottedKeys } from './config-file.ts';
 import { runTrace } from './run.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
@@ -72,13 +72,27 @@ const IMPORT_OPTIONS = Object.keys({
   pageSize: true, syncEveryWrites: true, syncEveryUs: true, syncFlags: true, assumeDirty: true, assumeDirtySeed: true, pagesForMeasured: true, mapFlags: true, fileBytes: true,
 } satisfies Record<keyof ImportTraceOptions, true>);
 
+/** The options {@link sweep} takes (whole, as above). */
+const SWEEP_OPTIONS = Object.keys({
+  out: true, jobs: true, shard: true, resume: true, dryRun: true, stdout: true, progress: true, progressIntervalMs: true, cacheDir: true, maxRuns: true, runTimeoutS: true, onWarning: true, command: true,
+} satisfies Record<keyof SweepRunOptions, true>);
+
+/** The options {@link report} takes (whole, as above). */
+const REPORT_OPTIONS = Object.keys({ out: true, formats: true, theme: true, width: true, charts: true } satisfies Record<keyof ReportRunOptions, true>);
+
+/** Throws a TypeError when `opts` is not an options object (`what`'s second argument). */
+function requireOptions(what: string, opts: unknown): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${what}: options must be an object (got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts})`);
+}
+
 /** The options {@link generate} takes (whole, as above). */
 const GENERATE_OPTIONS = Object.keys({ params: true, seed: true } satisfies Record<keyof GenerateOptions, true>);
 
 /** The resolved configuration of `opts` (a config object is copied, never changed). */
 function configFor(opts: ReplayOptions): Config {
   const file = typeof opts.config === 'string' ? opts.config : undefined;
-  let user = (file ? readConfigFile(file) : structuredClone(opts.config ?? {})) as Parameters<typeof deepMerge>[0];
+  // a config object takes top-level dotted keys as a config file does ({ 'device.channels': 4 })
+  let user = (file ? readConfigFile(file) : withDottedKeys(structuredClone(opts.config ?? {}) as Parameters<typeof deepMerge>[0])) as Parameters<typeof deepMerge>[0];
   const over: Record<string, unknown> = { ...opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) };
   for (const [key, value] of Object.entries(over)) {
     const layer: Record<string, unknown> = {};
@@ -100,9 +114,16 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   const iterable = (x: unknown) => x !== null && typeof x === 'object' && (Symbol.iterator in x || Symbol.asyncIterator in x);
   if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
   if (typeof trace === 'string') requireTraceFile(trace, 'trace file');
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`replay: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
+  requireOptions('replay', opts);
   refuseUnknownOptions('replay', opts, REPLAY_OPTIONS);
-  // the command's check of --ci-reps
+  if (opts.set !== undefined && (opts.set === null || typeof opts.set !== 'object' || Array.isArray(opts.set))) {
+    throw new TypeError(`replay: set must be an object of dotted keys and values ({ 'device.channels': 4 }) (got ${JSON.stringify(opts.set)})`);
+  }
+  // the command's --ci bootstrap [--ci-reps N]
+  if (opts.ci !== undefined) {
+    if (opts.ci === null || typeof opts.ci !== 'object') throw new TypeError(`replay: ci must be an object, { reps } or {} (got ${JSON.stringify(opts.ci)})`);
+    refuseUnknownOptions('replay: ci', opts.ci, ['reps']);
+  }
   const reps = opts.ci?.reps;
   if (reps !== undefined && !(Number.isInteger(reps) && reps >= 10 && reps <= 1_000_000)) throw new RangeError(`ci.reps must be a whole number from 10 to 1000000 (got ${String(reps)})`);
   const config = configFor(opts);
@@ -196,6 +217,8 @@ export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals'>
  * meanwhile compile on their own thread), and restores it when it ends.
  */
 export async function sweep(experiment: string, opts: SweepRunOptions = {}): Promise<SweepOutcome> {
+  requireOptions('sweep', opts);
+  refuseUnknownOptions('sweep', opts, SWEEP_OPTIONS);
   // the checks of the command's --jobs and --shard: a bad value is a RangeError, not a sweep of nothing
   if (opts.jobs !== undefined && !(Number.isInteger(opts.jobs) && opts.jobs >= 1)) throw new RangeError(`jobs must be a positive integer (got ${String(opts.jobs)})`);
   const sh = opts.shard as { index?: unknown; count?: unknown } | undefined;
@@ -229,6 +252,11 @@ export interface ReportRunOptions {
  * loaded only when this is called.
  */
 export async function report(dir: string, opts: ReportRunOptions = {}): Promise<ReportOutcome> {
+  requireOptions('report', opts);
+  refuseUnknownOptions('report', opts, REPORT_OPTIONS);
+  for (const k of ['formats', 'charts'] as const) {
+    if (opts[k] !== undefined && !(Array.isArray(opts[k]) && (opts[k] as unknown[]).every((x) => typeof x === 'string'))) throw new TypeError(`report: ${k} must be a list of names (got ${JSON.stringify(opts[k])})`);
+  }
   const [{ makeReport }, { FORMATS }, { THEMES, resolveWidth }] = await Promise.all([import('../reports/report.ts'), import('../reports/chart.ts'), import('../reports/theme.ts')]);
   const theme = THEMES[opts.theme ?? 'paper'];
   if (!theme) throw new RangeError(`unknown theme '${opts.theme}' (expected paper or screen)`);

@@ -127,6 +127,23 @@ describe('replay', () => {
     expect(() => generate('wal-append', { sed: 2 } as never)).toThrow(new TypeError("generate: unknown option 'sed' (it takes params, seed)"));
     const msr = join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv');
     expect(() => importTrace('msr', msr, { bogusOpt: 1 } as never)).toThrow(/importTrace: unknown option 'bogusOpt'/);
+    // sweep and report too, before any work: a misspelt dryRun must not run the whole sweep
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-lib-opts-'));
+    writeFileSync(join(d, 'e.yaml'), 'name: e\ntrace: { gen: seq-writer, set: { duration_s: 0.01 } }\n');
+    await expect(sweep(join(d, 'e.yaml'), { dryrun: true, out: join(d, 'sw') } as never)).rejects.toThrow(/^sweep: unknown option 'dryrun' \(it takes out, jobs, shard, resume, dryRun, /);
+    expect(readdirSync(d)).toEqual(['e.yaml']);
+    await expect(report(d, { format: ['svg'] } as never)).rejects.toThrow("report: unknown option 'format' (it takes out, formats, theme, width, charts)");
+    await expect(report(d, { formats: 'svg' } as never)).rejects.toThrow(new TypeError('report: formats must be a list of names (got "svg")'));
+    // a ci that is not { reps }, a set that is not an object of keys
+    await expect(replay(TWO_PAGES, { ci: true } as never)).rejects.toThrow(new TypeError('replay: ci must be an object, { reps } or {} (got true)'));
+    await expect(replay(TWO_PAGES, { ci: { rep: 10 } } as never)).rejects.toThrow(/^replay: ci: unknown option 'rep' \(it takes reps\)/);
+    await expect(replay(TWO_PAGES, { set: 'device.channels=4' } as never)).rejects.toThrow(/^replay: set must be an object of dotted keys and values/);
+  });
+
+  it('takes top-level dotted keys in a config object, as in a config file', async () => {
+    const s = await replay(TWO_PAGES, { config: { 'device.channels': 4, personality: 'linux' } });
+    expect([s.config.device.channels, s.config.personality]).toEqual([4, 'linux']);
+    await expect(replay(TWO_PAGES, { config: { 'device.channels': 4, device: { channels: 2 } } })).rejects.toThrow("config: key 'device.channels': is given twice in the configuration (as a dotted key and inside its group)");
   });
 });
 
