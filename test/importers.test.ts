@@ -15,6 +15,7 @@ import { blkparseImporter } from '../traces/import/blkparse.ts';
 import { msrImporter } from '../traces/import/msr.ts';
 import { IMPORTERS } from '../traces/import/index.ts';
 import type { Importer, ImportOptions, ImportStats } from '../traces/import/importer.ts';
+import { syncsimHere } from './cli-here.ts';
 import { importCommand } from '../scripts/commands/import.ts';
 import { readTrace } from '../traces/reader.ts';
 import { TraceError } from '../traces/trace-error.ts';
@@ -635,4 +636,26 @@ describe('syncsim import', () => {
     });
     expect(readdirSync(d).filter((n) => n.includes('.out.csv'))).toEqual([]);
   }, SPAWN_TIMEOUT);
+});
+
+describe('an import to standard output that fails part-way', () => {
+  it('ends what it wrote with a line that is no row, so that the rows before it are not taken for a whole trace', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-import-cut-'));
+    const lines = Array.from({ length: 30 }, (_, i) => `128166372003061629,usr,0,Write,${i * 4096},4096,1`);
+    lines[20] = '128166372003061629,usr,0,Write,0,512';
+    writeFileSync(join(d, 'cut.msr'), lines.join('\n') + '\n');
+    const r = await syncsimHere(['import', '--from', 'msr', 'cut.msr', '--sync-every-writes', '10'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^syncsim: cut\.msr:21: expected 7 comma-separated fields/);
+    const out = r.stdout.trimEnd().split('\n');
+    expect(out[0]).toBe("# syncsim-trace v1");
+    expect(out.at(-1)).toMatch(/^INCOMPLETE: syncsim import failed: cut\.msr:21: expected 7 comma-separated fields .*; this trace is cut short$/);
+    // what was written, kept by a shell's redirection, is refused at that line
+    writeFileSync(join(d, 'half.csv'), r.stdout);
+    const run = await syncsimHere(['run', 'half.csv', '--out', 'o'], d);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`half.csv:${out.length}: wrong number of fields`);
+    expect(run.stderr).toContain("(got 'INCOMPLETE: syncsim import failed");
+    expect(existsSync(join(d, 'o'))).toBe(false);
+  });
 });

@@ -162,10 +162,19 @@ class StdoutSink implements RowSink {
     await this.flush();
   }
 
-  async abort(): Promise<void> {
+  /**
+   * The rows so far, then a last line that is no row (one field, where a row has eight or more),
+   * so that what was written cannot be taken for a whole trace: a reader of it stops there, its
+   * message quoting `why`.
+   */
+  async abort(why = 'the import stopped'): Promise<void> {
+    this.buf += `${INCOMPLETE_MARK} ${why.replace(/[,\r\n"]/g, ' ')}; this trace is cut short\n`;
     await this.flush();
   }
 }
+
+/** How the last line of an import to standard output that failed begins. */
+export const INCOMPLETE_MARK = 'INCOMPLETE:';
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', argv, {
@@ -279,7 +288,8 @@ async function run(argv: string[]): Promise<number> {
       throw written(e);
     }
   } catch (e) {
-    await sink.abort();
+    if (sink instanceof StdoutSink) await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);
+    else await sink.abort();
     throw e;
   } finally {
     release();
