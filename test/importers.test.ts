@@ -659,3 +659,12 @@ describe('an import to standard output that fails part-way', () => {
     expect(existsSync(join(d, 'o'))).toBe(false);
   });
 });
+
+describe('import of a pipe', () => {
+  it('is refused, saying why and what to do', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-import-pipe-'));
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'import', '--from', 'msr', '/dev/stdin'], { cwd: d, input: '128166372003061629,usr,0,Write,0,4096,1\n', encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('syncsim: input is not a file: /dev/stdin (import reads its input twice, to hash it and to convert it, so a pipe will not do: write it to a file first; gzip-compressed input is read as it is)\n');
+  });
+});

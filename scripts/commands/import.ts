@@ -201,7 +201,7 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`import expects one FILE argument (got ${positionals.length}; try 'syncsim import --help')`);
   const file = positionals[0]!;
   requireReadable(file, 'input file');
-  if (!statSync(file).isFile()) throw new InputError(`input is not a file: ${file}`);
+  if (!statSync(file).isFile()) throw new InputError(`input is not a file: ${file} (import reads its input twice, to hash it and to convert it, so a pipe will not do: write it to a file first; gzip-compressed input is read as it is)`);
 
   const pageSize = values['page-size'] === undefined ? 4096 : positiveInt('--page-size', values['page-size']);
   if ((pageSize & (pageSize - 1)) !== 0 || pageSize > 2 ** 30) throw new InputError(`--page-size expects a power of two up to 1 GiB (got '${values['page-size']}')`);
