@@ -415,6 +415,18 @@ describe('malformed strace input', () => {
     });
   }
 
+  it('a byte-order mark before the first line is read past, as the other importers do', async () => {
+    const text = [
+      '100 1700000000.000010 openat(AT_FDCWD, "/data/db", O_RDWR|O_CLOEXEC) = 3 <0.000005>',
+      '100 1700000000.000020 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = 0x10000000 <0.000004>',
+      '100 1700000000.000100 msync(0x10000000, 16384, MS_SYNC) = 0 <0.000020>',
+    ].join('\n') + '\n';
+    const plain = await importText(text);
+    expect(plain.rows.map((r) => r.op)).toEqual(['map', 'msync']);
+    const bom = await importText('\ufeff' + text);
+    expect(bom.rows).toEqual(plain.rows);
+  });
+
   it('an empty file, and an unknown --assume-dirty mode', async () => {
     await expect(importText('')).rejects.toThrow(/:1: empty input: expected strace -f -ttt -T output/);
     await expect(importText(HEAD, 'everything')).rejects.toThrow(/unknown --assume-dirty mode \(expected one of none, whole-range-before-msync, mapped-before-msync, pages=N, measured\) \(got 'everything'\)/);

@@ -96,7 +96,9 @@ async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats
   const lines = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
   try {
-    for await (const text of lines) {
+    for await (const line of lines) {
+      // a byte-order mark before the first line is no part of it, as the other readers take it
+      const text = n === 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
       calls.line(text, ++n);
       if (imp.out.length >= BATCH) {
         const out = imp.out;
