@@ -7,7 +7,8 @@
  * summary.json's object.
  */
 import { resolve } from 'node:path';
-import { configOf, readConfigFile, withDottedKeys } from './config-file.ts';
+import { configOf, loadConfig, readConfigFile, withDottedKeys } from './config-file.ts';
+import { pagesForMeasured } from './measured-pages.ts';
 import { runTrace } from './run.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
@@ -69,7 +70,7 @@ const REPLAY_OPTIONS = Object.keys({ config: true, set: true, seed: true, out: t
 
 /** The options {@link importTrace} takes (whole, as above). */
 const IMPORT_OPTIONS = Object.keys({
-  pageSize: true, syncEveryWrites: true, syncEveryUs: true, syncFlags: true, assumeDirty: true, assumeDirtySeed: true, pagesForMeasured: true, mapFlags: true, fileBytes: true,
+  pageSize: true, syncEveryWrites: true, syncEveryUs: true, syncFlags: true, assumeDirty: true, assumeDirtySeed: true, pagesForMeasured: true, mapFlags: true, fileBytes: true, calibration: true,
 } satisfies Record<keyof ImportTraceOptions, true>);
 
 /** The options {@link sweep} takes (whole, as above). */
@@ -177,9 +178,13 @@ export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<
 }
 
 /** Options of {@link importTrace}: those of `syncsim import` (flag names joined by `|` for `syncFlags`). */
-export interface ImportTraceOptions extends Partial<Omit<ImportOptions, 'syncFlags'>> {
+export interface ImportTraceOptions extends Partial<Omit<ImportOptions, 'syncFlags' | 'mapFlags'>> {
   /** Flags of injected and translated msyncs, e.g. `'SYNC|INVALIDATE'` or bits; default SYNC. */
   syncFlags?: number | string;
+  /** The access advice of every mapping syncsim lays out (fio-iolog, blkparse, msr): `'RANDOM'` or `'SEQUENTIAL'` (or its bit), as `--advice`. */
+  mapFlags?: number | string;
+  /** A calibrated configuration file (`syncsim calibrate -o`) whose device turns a measured msync's duration into pages, for `assumeDirty: 'measured'`, as `--calibration` (instead of `pagesForMeasured`). */
+  calibration?: string;
 }
 
 /**
@@ -193,9 +198,21 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
   requireTraceFile(file, 'input file');
   if (opts === null || typeof opts !== 'object') throw new TypeError(`importTrace: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
   refuseUnknownOptions('importTrace', opts, IMPORT_OPTIONS);
-  const { syncFlags, ...rest } = opts;
-  const flags = typeof syncFlags === 'string' ? flagNamesToBits(syncFlags) : (syncFlags ?? DEFAULT_SYNC_FLAGS);
-  const full: ImportOptions = { pageSize: 4096, ...rest, syncFlags: flags };
+  const { syncFlags, mapFlags, calibration, ...rest } = opts;
+  if (rest.pagesForMeasured !== undefined && typeof rest.pagesForMeasured !== 'function') throw new TypeError(`importTrace: pagesForMeasured must be a function from a measured msync's µs to pages (got ${typeof rest.pagesForMeasured}); or give calibration, a calibrated configuration file`);
+  if (calibration !== undefined) {
+    if (rest.pagesForMeasured !== undefined) throw new TypeError('importTrace: calibration and pagesForMeasured: give one');
+    rest.pagesForMeasured = pagesForMeasured(loadConfig(calibration, []));
+  }
+  // names as the trace reader takes them; a bad one names the option
+  const bits = (name: string, v: number | string | undefined) => {
+    try {
+      return typeof v === 'string' ? flagNamesToBits(v) : v;
+    } catch (e) {
+      throw new RangeError(`importTrace: ${name}: ${(e as Error).message}`);
+    }
+  };
+  const full: ImportOptions = { pageSize: 4096, ...rest, syncFlags: bits('syncFlags', syncFlags) ?? DEFAULT_SYNC_FLAGS, ...(mapFlags === undefined ? {} : { mapFlags: bits('mapFlags', mapFlags) }) };
   // the command's checks of its options, by key
   checkImportOptions(format, full);
   return {

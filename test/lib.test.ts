@@ -188,7 +188,7 @@ describe('importTrace', () => {
       [{ syncEveryUs: 0 }, /^syncEveryUs must be a positive number of microseconds, at least 0\.001/],
       [{ syncEveryWrites: 2, syncEveryUs: 100 }, /^syncEveryWrites and syncEveryUs are exclusive: give one$/],
       [{ syncFlags: 999 }, /^syncFlags must be msync flags \(SYNC, ASYNC, INVALIDATE\)/],
-      [{ syncFlags: 'SYNC|' }, /^empty flag name$/],
+      [{ syncFlags: 'SYNC|' }, /^importTrace: syncFlags: empty flag name$/],
       [{ pageSize: 0 }, /^pageSize must be a power of two from 512 to 1 GiB \(got 0\)$/],
       [{ pageSize: 3000 }, /^pageSize must be a power of two/],
       [{ assumeDirty: 'bogus' }, /^assumeDirty is for strace, which cannot see stores/],
@@ -201,6 +201,19 @@ describe('importTrace', () => {
     expect(() => importTrace('strace', st, { syncEveryWrites: 2 })).toThrow(/^syncEveryWrites and syncEveryUs are for formats whose msyncs syncsim injects/);
     expect(() => importTrace('strace', st, { assumeDirty: 'bogus' })).toThrow(/^assumeDirty: unknown mode 'bogus' \(expected one of none, /);
     expect(() => importTrace('strace', st, { assumeDirty: 'measured' })).toThrow(/^assumeDirty 'measured' needs pagesForMeasured/);
+    // mapFlags: an access advice only, as --advice (PRIVATE would make every msync write nothing); names as flags are read
+    expect(() => importTrace('msr', msr, { mapFlags: 'PRIVATE' })).toThrow(/^mapFlags must be an access advice, RANDOM or SEQUENTIAL \(the command's --advice\), or 0 \(got \d+\)$/);
+    expect(() => importTrace('msr', msr, { mapFlags: 1 << 20 })).toThrow(/^mapFlags must be an access advice/);
+    expect(() => importTrace('msr', msr, { mapFlags: 'RANDOM|SEQUENTIAL' })).toThrow(/^mapFlags must be an access advice/);
+    expect(() => importTrace('msr', msr, { mapFlags: 'bogus' })).toThrow(new RangeError("importTrace: mapFlags: unknown flag 'bogus'"));
+    expect(() => importTrace('msr', msr, { syncFlags: 'SYNC|' })).toThrow(new RangeError('importTrace: syncFlags: empty flag name'));
+    expect(importTrace('msr', msr, { mapFlags: 'SEQUENTIAL' }).extraCols).toEqual(['x_response_us']);
+    // pagesForMeasured is a function; or a calibrated configuration file gives it, as --calibration does
+    expect(() => importTrace('strace', st, { assumeDirty: 'measured', pagesForMeasured: 3 } as never)).toThrow(/^importTrace: pagesForMeasured must be a function/);
+    const cal = join(tmp(), 'cal.yaml');
+    writeFileSync(cal, 'device:\n  profile: nvme\n');
+    expect(() => importTrace('strace', st, { assumeDirty: 'measured', calibration: cal })).not.toThrow();
+    expect(() => importTrace('strace', st, { assumeDirty: 'measured', calibration: cal, pagesForMeasured: () => 1 })).toThrow('importTrace: calibration and pagesForMeasured: give one');
   });
 });
 

@@ -3,7 +3,7 @@
  * library caller gives `importTrace` (scripts/lib.ts): each a RangeError
  * naming the option by its key, before any row is read.
  */
-import { FLAGS_BY_OP } from '../types.ts';
+import { Flag, FLAGS_BY_OP } from '../types.ts';
 import type { ImportOptions } from './importer.ts';
 import { assumeDirtyMode, ASSUME_DIRTY_MODES } from './strace/assume-dirty.ts';
 
@@ -28,6 +28,8 @@ export function checkImportOptions(format: string, o: ImportOptions): void {
   const injected = INJECTED.includes(format);
   if (!injected && (o.syncEveryWrites !== undefined || o.syncEveryUs !== undefined)) bad(`syncEveryWrites and syncEveryUs are for formats whose msyncs syncsim injects (${INJECTED.join(', ')}): ${format}'s are the program's own`);
   if (!injected && o.mapFlags !== undefined) bad(`mapFlags is for formats whose mappings syncsim lays out (${INJECTED.join(', ')}): ${format}'s are the program's own`);
+  // the command's --advice: an access advice, nothing else (PRIVATE would make every msync write nothing)
+  if (o.mapFlags !== undefined && o.mapFlags !== 0 && o.mapFlags !== Flag.RANDOM && o.mapFlags !== Flag.SEQUENTIAL) bad(`mapFlags must be an access advice, RANDOM or SEQUENTIAL (the command's --advice), or 0 (got ${String(o.mapFlags)})`);
   if (o.fileBytes !== undefined) {
     if (format !== 'fio-iolog') bad(`fileBytes is for fio-iolog, whose log names files but not their sizes (got format ${format})`);
     if (typeof o.fileBytes === 'number' && !(Number.isSafeInteger(o.fileBytes) && o.fileBytes >= 1 && o.fileBytes <= REGION_BYTES)) bad(`fileBytes must be a size from 1 byte to 1 TiB (got ${String(o.fileBytes)})`);
