@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const SLURM = join(resolve(import.meta.dirname, '..'), 'scripts', 'slurm');
@@ -26,5 +28,24 @@ describe('scripts/slurm', () => {
     const h = bash('sweep.sbatch', ['--help']);
     expect(h.status).toBe(0);
     expect(h.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('sweep.sbatch refuses a malformed trace file before submitting, and leaves nothing when sbatch refuses the job', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-sbatch-'));
+    // an sbatch that refuses every job, first on the PATH
+    mkdirSync(join(d, 'bin'));
+    writeFileSync(join(d, 'bin', 'sbatch'), '#!/bin/sh\necho "sbatch: error: no partition" >&2\nexit 1\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: `${join(d, 'bin')}:${process.env.PATH}` };
+    const run = (args: string[]) => spawnSync('bash', [join(SLURM, 'sweep.sbatch'), ...args], { cwd: d, env, encoding: 'utf8' });
+    writeFileSync(join(d, 'bad.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000000,8192,,f,0\n5,a,write,0x10000000,4096,,,\n3,a,write,0x10000000,4096,,,\n');
+    writeFileSync(join(d, 'bad.yaml'), 'name: b\ntrace: { path: bad.csv }\n');
+    const bad = run(['bad.yaml', 'out', '2']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.csv:5: column t_us: time goes backwards/);
+    writeFileSync(join(d, 'ok.yaml'), 'name: o\ntrace: { gen: seq-writer, set: { duration_s: 0.01 } }\n');
+    const refused = run(['ok.yaml', 'out', '2']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('sbatch refused the array job; nothing was submitted');
+    expect(existsSync(join(d, 'out'))).toBe(false);
   });
 });

@@ -25,7 +25,9 @@ import { exitCodeOf } from '../exit-code.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
-import { ensureCache } from '../../traces/open.ts';
+import { ensureCache, openTrace } from '../../traces/open.ts';
+import { TraceError } from '../../traces/trace-error.ts';
+import { CacheError } from '../../traces/cache.ts';
 import { workerModule } from '../worker-module.ts';
 import { checkOutDir, OutDirError } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
@@ -150,6 +152,22 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   }
 }
 
+/**
+ * Reads the trace file `path` to its end without a cache (nothing is written), as a run reads
+ * it: a malformed one is an InputError located as the run's would be (`shown` for its name).
+ */
+async function readThrough(path: string, shown: string): Promise<void> {
+  try {
+    const t = await openTrace(path);
+    for await (const _ of t.batches) {
+      // the blocks are checked as they are read; nothing to do with them
+    }
+  } catch (e) {
+    if (e instanceof TraceError || e instanceof CacheError) throw new InputError(e.message.split(path).join(shown));
+    throw e;
+  }
+}
+
 /** {@link runSweep} once `out` is checked and locked. */
 async function execute(o: SweepOptions, experiment: Experiment, out: string): Promise<SweepOutcome> {
   const plan = await makePlan(experiment);
@@ -164,6 +182,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const command = [...(o.command ?? ['node', ...process.argv.slice(1)])];
 
   if (o.dryRun) {
+    // a trace file is read through, as the runs would read it, so that a check before a cluster job (sweep.sbatch) finds its errors
+    if (experiment.trace.kind === 'path') await readThrough(experiment.trace.path, experiment.trace.display);
     const have = existsSync(out) ? store.manifest() : undefined;
     // what --resume would say, said before listing: there is nothing to resume
     if (o.resume === true && !have) throw new InputError(`--resume: ${out} holds no sweep to resume`);
