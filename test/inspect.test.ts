@@ -331,3 +331,15 @@ console.log(JSON.stringify({ rows: r.rows, pages: r.footprint.pages, exact: r.fo
     expect(b.retained).toBeLessThan(8);
   }, 90_000);
 });
+
+describe('syncsim inspect --page-size', () => {
+  it('takes a page size as page_size does (a power of two from 512 bytes), not 3-byte pages', async () => {
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    for (const v of ['3', '1000', '256']) {
+      const r = await syncsimHere(['inspect', demo, '--page-size', v]);
+      expect(r.code, v).toBe(2);
+      expect(r.stderr).toBe(`syncsim: --page-size expects a power of two from 512 to 1073741824 bytes, as page_size (got '${v}')\n`);
+    }
+    expect((await syncsimHere(['inspect', demo, '--page-size', '16384', '--json'])).code).toBe(0);
+  });
+});

@@ -94,6 +94,10 @@ describe('replay', () => {
     // not a row at all, and a BigInt address
     await expect(replay([null as unknown as Row])).rejects.toThrow("rows:3: expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? } (got 'null')");
     await expect(replay([{ tNs: 1000, task: 'a', op: 'write', addr: 4096n as unknown as number, len: 4096 }])).rejects.toThrow(/^rows:3: column addr: bad trace address 4096: expected a number, not a bigint \(got '.*"addr":"4096n"/);
+    // what is wrong, said as such: a time as a string, an address past 2^53, an extra key that is no x_ column
+    await expect(replay([{ tNs: '0' as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be a non-negative integer of ns, got a string \("0"\)/);
+    await expect(replay([{ tNs: 0, task: 'a', op: 'write', addr: 2 ** 60, len: 4096 }])).rejects.toThrow(/^rows:3: column addr: bad trace address 1152921504606847000: expected a whole number from 0 to 2\^53 - 1/);
+    await expect(replay([{ ...TWO_PAGES[0]!, extra: { txn: '1' } }])).rejects.toThrow(/^rows:3: extra trace column 'txn' must start with 'x_'/);
     // each row field names its column
     await expect(replay([{ tNs: -1, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be/);
     await expect(replay([{ tNs: 1, task: 'a b', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column task: bad trace task 'a b'/);

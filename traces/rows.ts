@@ -96,10 +96,15 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
       line++;
       if (r === null || typeof r !== 'object') throw new TraceError(name, line, '-', 'expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? }', shown(r));
       checkRowKeys(r, name, line);
-      if (extraCols === undefined) {
-        extraCols = Object.keys(r.extra ?? {});
-        hash.update(formatHeader(extraCols));
-      } else if (line === 3) hash.update(formatHeader(extraCols));
+      if (extraCols === undefined) extraCols = Object.keys(r.extra ?? {});
+      if (line === 3) {
+        try {
+          hash.update(formatHeader(extraCols));
+        } catch (e) {
+          // an extra key that is no x_ column (txn for x_txn): the row that named it
+          throw new TraceError(name, line, '-', (e as Error).message, shown(r));
+        }
+      }
       checkExtraKeys(r, extraCols, source.extraCols !== undefined, name, line);
       const flags = flagBits(r.flags, name, line);
       const row: RowInput = { ...r, flags };

@@ -67,6 +67,7 @@ function csvField(s: string): string {
 
 /** Integer nanoseconds as microseconds, exact: 7500 -> `7.5`, 1 -> `0.001`, 12000 -> `12`. */
 export function formatTimeUs(tNs: number): string {
+  if (typeof tNs !== 'number') throw new Error(`trace time must be a non-negative integer of ns, got a ${typeof tNs} (${JSON.stringify(tNs) ?? String(tNs)})`);
   if (!Number.isSafeInteger(tNs) || tNs < 0) throw new Error(`trace time must be a non-negative integer of ns, got ${tNs}`);
   const us = Math.floor(tNs / 1000);
   const frac = tNs - us * 1000;
@@ -117,7 +118,7 @@ export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[]
   const task = row.task === undefined || row.task === '' ? '0' : row.task;
   if (!TASK_RE.test(task)) throw new RowFieldError('task', `bad trace task '${task}': expected a token of [A-Za-z0-9_.-]`);
   if (typeof addr !== 'number') throw new RowFieldError('addr', `bad trace address ${String(addr)}: expected a number, not a ${typeof addr}`);
-  if (!Number.isSafeInteger(addr) || addr < 0) throw new RowFieldError('addr', `bad trace address ${addr}`);
+  if (!Number.isSafeInteger(addr) || addr < 0) throw new RowFieldError('addr', `bad trace address ${addr}: expected a whole number from 0 to 2^53 - 1`);
   if (typeof len !== 'number') throw new RowFieldError('len', `bad trace length ${String(len)}: expected a number, not a ${typeof len}`);
   if (!Number.isSafeInteger(len) || len < 0 || addr + len >= ADDR_LIMIT) throw new RowFieldError('len', `bad trace length ${len} (addr ${addr})`);
   const flags = row.flags ?? 0;

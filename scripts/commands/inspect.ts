@@ -29,6 +29,13 @@ into at most 16384 chunks; beyond that a HyperLogLog of 2^14 registers
 Tasks: rows are counted for the first 1024 tasks; past that the task count is
 estimated.`;
 
+/** `--page-size`: a power of two from 512 bytes to 1 GiB, as the configuration's page_size. */
+function pageSizeOf(v: string | undefined): number | undefined {
+  const n = positiveInt('page-size', v);
+  if (n !== undefined && !(n >= 512 && n <= 2 ** 30 && (n & (n - 1)) === 0)) throw new InputError(`--page-size expects a power of two from 512 to 1073741824 bytes, as page_size (got '${v}')`);
+  return n;
+}
+
 function positiveInt(name: string, v: string | undefined, even = false): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -53,7 +60,7 @@ async function run(argv: string[]): Promise<number> {
   const trace = positionals[0]!;
   requireTraceFile(trace, 'trace file');
   const opts: InspectOptions = {
-    pageSize: positiveInt('page-size', values['page-size']),
+    pageSize: pageSizeOf(values['page-size']),
     topK: positiveInt('top', values.top),
     maxBuckets: positiveInt('buckets', values.buckets, true),
   };
