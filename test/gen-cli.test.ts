@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 
@@ -159,7 +159,7 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const closed = new Promise<number | null>((done) => child.on('close', done));
     for (const t0 = Date.now(); readdirSync(d).length === 0 && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 25));
-    expect(readdirSync(d)).toEqual([`big.csv.gz.tmp-${child.pid}`]); // writing has started
+    expect(readdirSync(d)).toEqual([`big.csv.gz.tmp-${child.pid}@${hostname()}`]); // writing has started
     child.kill('SIGTERM');
     expect(await closed).toBe(143);
     expect(stderr).toBe(`syncsim: interrupted (SIGTERM); ${join(d, 'big.csv.gz')} not written\n`);
