@@ -84,6 +84,7 @@ const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== 
  * without such keys is returned as it is.
  */
 export function withDottedKeys(doc: JsonObject, path?: string): JsonObject {
+  rejectPrototypeKeys(doc, '', path);
   const dotted = Object.keys(doc).filter((k) => k.includes('.'));
   if (dotted.length === 0) return doc;
   const out = {} as JsonObject;

@@ -43,26 +43,27 @@ export function sayOnStop(text: string): void {
 }
 
 /** Cleanups to run if the process is interrupted, newest first. */
-const cleanups: (() => void)[] = [];
+const cleanups: (() => void | string)[] = [];
 
 function onSignal(sig: NodeJS.Signals): void {
+  let said: string | undefined;
   for (const c of cleanups.splice(0).reverse()) {
     try {
-      c();
+      said = c() ?? said;
     } catch {
       // keep cleaning up
     }
   }
-  sayOnStop(`\nsyncsim: interrupted (${sig}); nothing written\n`);
+  sayOnStop(`\nsyncsim: interrupted (${sig}); ${said ?? 'nothing written'}\n`);
   endBySignal(sig);
 }
 
 /**
  * Runs `cleanup` if SIGINT, SIGTERM or SIGHUP arrives before the returned function is
  * called (then the process exits 130, 143 or 129). Nested registrations all run,
- * newest first.
+ * newest first. The message then says `nothing written`, or what a cleanup returns instead.
  */
-export function cleanupOnInterrupt(cleanup: () => void): () => void {
+export function cleanupOnInterrupt(cleanup: () => void | string): () => void {
   if (cleanups.length === 0) {
     for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   }

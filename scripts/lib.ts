@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { configOf, loadConfig, readConfigFile, withDottedKeys } from './config-file.ts';
 import { pagesForMeasured } from './measured-pages.ts';
 import { runTrace } from './run.ts';
-import { InputError, replayErrorMessage, requireTraceFile } from './errors.ts';
+import { InputError, replayErrorMessage, requireReadable, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
 import { deepMerge, type Config } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
@@ -81,6 +81,13 @@ const SWEEP_OPTIONS = Object.keys({
 /** The options {@link report} takes (whole, as above). */
 const REPORT_OPTIONS = Object.keys({ out: true, formats: true, theme: true, width: true, charts: true } satisfies Record<keyof ReportRunOptions, true>);
 
+/** Whether `v` is a plain object (`{ ... }`, or one made with a null prototype): not an array, a Map, a class instance. */
+function isPlainObject(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Throws a TypeError when `opts` is not an options object (`what`'s second argument). */
 function requireOptions(what: string, opts: unknown): void {
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${what}: options must be an object (got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts})`);
@@ -117,12 +124,12 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   if (typeof trace === 'string') requireTraceFile(trace, 'trace file');
   requireOptions('replay', opts);
   refuseUnknownOptions('replay', opts, REPLAY_OPTIONS);
-  if (opts.set !== undefined && (opts.set === null || typeof opts.set !== 'object' || Array.isArray(opts.set))) {
+  if (opts.set !== undefined && !isPlainObject(opts.set)) {
     throw new TypeError(`replay: set must be an object of dotted keys and values ({ 'device.channels': 4 }) (got ${JSON.stringify(opts.set)})`);
   }
   // the command's --ci bootstrap [--ci-reps N]
   if (opts.ci !== undefined) {
-    if (opts.ci === null || typeof opts.ci !== 'object') throw new TypeError(`replay: ci must be an object, { reps } or {} (got ${JSON.stringify(opts.ci)})`);
+    if (opts.ci === null || typeof opts.ci !== 'object' || Array.isArray(opts.ci)) throw new TypeError(`replay: ci must be an object, { reps } or {} (got ${JSON.stringify(opts.ci)})`);
     refuseUnknownOptions('replay: ci', opts.ci, ['reps']);
   }
   const reps = opts.ci?.reps;
@@ -170,11 +177,22 @@ export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<
   const params = opts.params ?? {};
   const seed = opts.seed ?? 1;
   presetRows(preset, params, seed); // checks the preset and its parameters now
+  const extraCols = findPreset(preset).extraCols ?? [];
   return {
-    extraCols: findPreset(preset).extraCols ?? [],
+    extraCols,
     comments: generatedComments(preset, params, seed),
-    [Symbol.iterator]: () => presetRows(preset, params, seed),
+    [Symbol.iterator]: () => withEveryColumn(presetRows(preset, params, seed), extraCols),
   };
+}
+
+/**
+ * `rows` with every one of `cols` in each row's `extra` (`''` where the row has none), so that
+ * the rows, once collected into an array (which has no `extraCols`), still carry their `x_`
+ * columns from the first row on (a replay takes them from the first row's `extra`).
+ */
+function* withEveryColumn<R extends RowLike>(rows: Iterable<R>, cols: readonly string[]): Generator<R> {
+  if (cols.length === 0) return yield* rows;
+  for (const r of rows) yield { ...r, extra: Object.fromEntries(cols.map((c) => [c, r.extra?.[c] ?? ''])) };
 }
 
 /** Options of {@link importTrace}: those of `syncsim import` (flag names joined by `|` for `syncFlags`). */
@@ -201,7 +219,11 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
   const { syncFlags, mapFlags, calibration, ...rest } = opts;
   if (rest.pagesForMeasured !== undefined && typeof rest.pagesForMeasured !== 'function') throw new TypeError(`importTrace: pagesForMeasured must be a function from a measured msync's µs to pages (got ${typeof rest.pagesForMeasured}); or give calibration, a calibrated configuration file`);
   if (calibration !== undefined) {
+    if (typeof calibration !== 'string' || calibration === '') throw new TypeError(`importTrace: calibration must be the name of a calibrated configuration file (got ${JSON.stringify(calibration)})`);
     if (rest.pagesForMeasured !== undefined) throw new TypeError('importTrace: calibration and pagesForMeasured: give one');
+    // as the command's --calibration: read only by assumeDirty 'measured'
+    if (rest.assumeDirty !== 'measured') throw new RangeError(`importTrace: calibration is read only by assumeDirty 'measured', of strace (got ${rest.assumeDirty === undefined ? 'no assumeDirty' : `assumeDirty '${rest.assumeDirty}'`})`);
+    requireReadable(calibration, 'calibration file');
     rest.pagesForMeasured = pagesForMeasured(loadConfig(calibration, []));
   }
   // names as the trace reader takes them; a bad one names the option
@@ -218,7 +240,7 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
   return {
     extraCols: importer.extraCols ?? [],
     async *[Symbol.asyncIterator]() {
-      for await (const batch of importer.rows(file, full, {})) yield* batch;
+      for await (const batch of importer.rows(file, full, {})) yield* withEveryColumn(batch, importer.extraCols ?? []);
     },
   };
 }

@@ -668,3 +668,27 @@ describe('import of a pipe', () => {
     expect(r.stderr).toBe('syncsim: input is not a file: /dev/stdin (import reads its input twice, to hash it and to convert it, so a pipe will not do: write it to a file first; gzip-compressed input is read as it is)\n');
   });
 });
+
+describe('an import to standard output that is interrupted', () => {
+  it('ends what it wrote with the INCOMPLETE line, and says so', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-import-int-'));
+    const line = (i: number) => `128166372003061629,usr,0,Write,${(i % 100000) * 4096},4096,1\n`;
+    writeFileSync(join(d, 'big.msr'), Array.from({ length: 600_000 }, (_, i) => line(i)).join(''));
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'import', '--from', 'msr', 'big.msr', '--sync-every-writes', '10'], { cwd: d });
+    let out = '', err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    await new Promise<void>((started) => {
+      child.stdout.on('data', (c: Buffer) => {
+        // stopped once rows flow (a prompt import of all 600,000 before then would fail the test: the rows would have no INCOMPLETE line)
+        if (out === '') setTimeout(() => child.kill('SIGTERM'), 50);
+        out += c.toString();
+        started();
+      });
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    expect(code).toBe(143);
+    const lines = out.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe('INCOMPLETE: syncsim import was interrupted; this trace is cut short');
+    expect(err).toContain('syncsim: interrupted (SIGTERM); the rows written to standard output end with an INCOMPLETE line');
+  });
+});

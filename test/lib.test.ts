@@ -96,6 +96,8 @@ describe('replay', () => {
     await expect(replay([{ tNs: 1000, task: 'a', op: 'write', addr: 4096n as unknown as number, len: 4096 }])).rejects.toThrow(/^rows:3: column addr: bad trace address 4096: expected a number, not a bigint \(got '.*"addr":"4096n"/);
     // what is wrong, said as such: a time as a string, an address past 2^53, an extra key that is no x_ column
     await expect(replay([{ tNs: '0' as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be a non-negative integer of ns, got a string \("0"\)/);
+    await expect(replay([{ tNs: 10n as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be a non-negative integer of ns, got a bigint \(10n\)/);
+    await expect(replay([{ tNs: {} as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be a non-negative integer of ns, got an object/);
     await expect(replay([{ tNs: 0, task: 'a', op: 'write', addr: 2 ** 60, len: 4096 }])).rejects.toThrow(/^rows:3: column addr: bad trace address 1152921504606847000: expected a whole number from 0 to 2\^53 - 1/);
     await expect(replay([{ ...TWO_PAGES[0]!, extra: { txn: '1' } }])).rejects.toThrow(/^rows:3: extra trace column 'txn' must start with 'x_'/);
     // each row field names its column
@@ -142,12 +144,30 @@ describe('replay', () => {
     await expect(replay(TWO_PAGES, { ci: true } as never)).rejects.toThrow(new TypeError('replay: ci must be an object, { reps } or {} (got true)'));
     await expect(replay(TWO_PAGES, { ci: { rep: 10 } } as never)).rejects.toThrow(/^replay: ci: unknown option 'rep' \(it takes reps\)/);
     await expect(replay(TWO_PAGES, { set: 'device.channels=4' } as never)).rejects.toThrow(/^replay: set must be an object of dotted keys and values/);
+    await expect(replay(TWO_PAGES, { set: new Map([['seed', 2]]) } as never)).rejects.toThrow(/^replay: set must be an object of dotted keys and values/);
+    await expect(replay(TWO_PAGES, { ci: [] } as never)).rejects.toThrow(new TypeError('replay: ci must be an object, { reps } or {} (got [])'));
+  });
+
+  it('replays the rows of generate and importTrace collected into an array: each row carries every x_ column', async () => {
+    const rows = [...generate('wal-append', { params: { duration_s: 0.2 } })];
+    expect(rows[0]!.op).toBe('map');
+    expect(rows[0]!.extra).toEqual({ x_txn: '' });
+    const s = await replay(rows);
+    expect(s.txn.count).toBeGreaterThan(0);
+    expect(s.txn.count).toBe((await replay(generate('wal-append', { params: { duration_s: 0.2 } }))).txn.count);
+    expect((await replay([...generate('db-checkpoint', { params: { duration_s: 0.2 } })])).txn.pending_at_end).toBeGreaterThan(0);
+    const msr = join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv');
+    const imported: Row[] = [];
+    for await (const r of importTrace('msr', msr, { syncEveryWrites: 2 })) imported.push(r);
+    expect((await replay(imported)).trace.rows).toBe(imported.length);
   });
 
   it('takes top-level dotted keys in a config object, as in a config file', async () => {
     const s = await replay(TWO_PAGES, { config: { 'device.channels': 4, personality: 'linux' } });
     expect([s.config.device.channels, s.config.personality]).toEqual([4, 'linux']);
     await expect(replay(TWO_PAGES, { config: { 'device.channels': 4, device: { channels: 2 } } })).rejects.toThrow("config: key 'device.channels': is given twice in the configuration (as a dotted key and inside its group)");
+    // a prototype key beside a dotted one is refused, as it is alone
+    await expect(replay(TWO_PAGES, { config: JSON.parse('{"__proto__": {"device": {"channels": 8}}, "memory.pages": 1000}') })).rejects.toThrow(/__proto__.*not allowed as a key name/);
   });
 });
 
@@ -218,6 +238,10 @@ describe('importTrace', () => {
     writeFileSync(cal, 'device:\n  profile: nvme\n');
     expect(() => importTrace('strace', st, { assumeDirty: 'measured', calibration: cal })).not.toThrow();
     expect(() => importTrace('strace', st, { assumeDirty: 'measured', calibration: cal, pagesForMeasured: () => 1 })).toThrow('importTrace: calibration and pagesForMeasured: give one');
+    // as --calibration: a file name, read only by assumeDirty 'measured', a missing file named as such
+    for (const bad of [42, '', 0]) expect(() => importTrace('strace', st, { assumeDirty: 'measured', calibration: bad } as never), String(bad)).toThrow(/^importTrace: calibration must be the name of a calibrated configuration file/);
+    expect(() => importTrace('strace', st, { calibration: cal })).toThrow("importTrace: calibration is read only by assumeDirty 'measured', of strace (got no assumeDirty)");
+    expect(() => importTrace('strace', st, { assumeDirty: 'measured', calibration: join(tmp(), 'none.yaml') })).toThrow(/calibration file not found/);
   });
 });
 

@@ -47,5 +47,18 @@ describe('scripts/slurm', () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('sbatch refused the array job; nothing was submitted');
     expect(existsSync(join(d, 'out'))).toBe(false);
+    // the parents it made go too; a logs directory that was there stays, with what it holds
+    expect(run(['ok.yaml', join('a', 'b', 'out'), '2']).status).toBe(2);
+    expect(existsSync(join(d, 'a'))).toBe(false);
+    mkdirSync(join(d, 'again', 'logs'), { recursive: true });
+    writeFileSync(join(d, 'again', 'logs', 'sweep-1_1.out'), 'an earlier submission\n');
+    mkdirSync(join(d, 'mine', 'logs'), { recursive: true });
+    for (const o of ['again', 'mine']) {
+      const r = run(['ok.yaml', o, '2']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain('nothing was submitted');
+    }
+    expect(existsSync(join(d, 'again', 'logs', 'sweep-1_1.out'))).toBe(true);
+    expect(existsSync(join(d, 'mine', 'logs'))).toBe(true);
   });
 });

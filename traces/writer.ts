@@ -67,7 +67,11 @@ function csvField(s: string): string {
 
 /** Integer nanoseconds as microseconds, exact: 7500 -> `7.5`, 1 -> `0.001`, 12000 -> `12`. */
 export function formatTimeUs(tNs: number): string {
-  if (typeof tNs !== 'number') throw new Error(`trace time must be a non-negative integer of ns, got a ${typeof tNs} (${JSON.stringify(tNs) ?? String(tNs)})`);
+  if (typeof tNs !== 'number') {
+    const t = typeof tNs as string;
+    const value = t === 'bigint' ? `${String(tNs)}n` : t === 'string' ? JSON.stringify(tNs) : String(tNs);
+    throw new Error(`trace time must be a non-negative integer of ns, got ${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t} (${value})`);
+  }
   if (!Number.isSafeInteger(tNs) || tNs < 0) throw new Error(`trace time must be a non-negative integer of ns, got ${tNs}`);
   const us = Math.floor(tNs / 1000);
   const frac = tNs - us * 1000;

@@ -3,7 +3,7 @@
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
 import { IMPORTERS } from '../../traces/import/index.ts';
@@ -255,7 +255,17 @@ async function run(argv: string[]): Promise<number> {
   if (out !== undefined) checkTraceOut(out, '--out', 'imported', [file]);
   const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
   // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
-  const release = out === undefined ? () => {} : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));
+  // to standard output, the rows written so far are ended with the INCOMPLETE line (on a line of its own, whatever was cut)
+  const release = out === undefined
+    ? cleanupOnInterrupt(() => {
+      try {
+        writeSync(1, `\n${INCOMPLETE_MARK} syncsim import was interrupted; this trace is cut short\n`);
+        return 'the rows written to standard output end with an INCOMPLETE line';
+      } catch {
+        return 'nothing more written'; // standard output is gone: nothing was kept to mistake for a whole trace
+      }
+    })
+    : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));
   let sink: RowSink;
   try {
     sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments });

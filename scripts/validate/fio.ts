@@ -36,7 +36,7 @@ export function runFio(args: readonly string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('fio', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     // an interrupted syncsim stops its fio too
-    const release = cleanupOnInterrupt(() => child.kill('SIGTERM'));
+    const release = cleanupOnInterrupt(() => void child.kill('SIGTERM'));
     let err = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => {

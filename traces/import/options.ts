@@ -36,7 +36,7 @@ export function checkImportOptions(format: string, o: ImportOptions): void {
   }
   if (o.assumeDirty !== undefined) {
     if (format !== 'strace') bad(`assumeDirty is for strace, which cannot see stores to mapped memory (got format ${format}, whose traces have their writes)`);
-    if (o.assumeDirty === 'measured' && !o.pagesForMeasured) bad("assumeDirty 'measured' needs pagesForMeasured (the device that turns a measured msync duration into pages)");
+    if (o.assumeDirty === 'measured' && !o.pagesForMeasured) bad("assumeDirty 'measured' needs pagesForMeasured, or calibration (a calibrated configuration file): the device that turns a measured msync duration into pages");
     if (!assumeDirtyMode(o.assumeDirty, o.assumeDirtySeed ?? 1, o.pagesForMeasured)) bad(`assumeDirty: unknown mode '${o.assumeDirty}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);
   }
   if (o.assumeDirtySeed !== undefined && !(Number.isInteger(o.assumeDirtySeed) && o.assumeDirtySeed >= 0 && o.assumeDirtySeed <= 4294967295)) bad(`assumeDirtySeed must be an integer from 0 to 4294967295 (got ${String(o.assumeDirtySeed)})`);
