@@ -41,7 +41,8 @@ export function jsonProblem(text: string): { offset: number; problem: string } |
     }
   };
   const number = () => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m || m[0] === '-' || m[0] === '') fail(`expected a number, found ${what()}`);
     i += m![0].length;
   };
@@ -96,6 +97,9 @@ export function jsonProblem(text: string): { offset: number; problem: string } |
     throw e;
   }
 }
+
+/** A JSON number, matched where it starts (sticky), however long. */
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** Nesting deeper than this is refused (a config is never so deep; a stack is). */
 const MAX_DEPTH = 1000;

@@ -29,6 +29,8 @@ describe('jsonProblem', () => {
     expect(jsonProblem('')).toEqual({ offset: 0, problem: 'the JSON ends early' });
     expect(jsonProblem('['.repeat(5000))).toMatchObject({ problem: 'lists and mappings nested more than 1000 deep' });
     expect(jsonProblem('{"a": [1, -2.5e3, true, false, null, "\\u00e9\\n", {}], "b": {"c": []}}')).toBeUndefined();
+    // a number of any length, as JSON.parse takes it
+    expect(jsonProblem(`{"a": ${'9'.repeat(1000)}}`)).toBeUndefined();
   });
 
   it('agrees with JSON.parse on what is JSON: any JSON text, and texts one character off it', () => {
