@@ -158,9 +158,13 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const closed = new Promise<number | null>((done) => child.on('close', done));
-    for (const t0 = Date.now(); readdirSync(d).length === 0 && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 25));
-    expect(readdirSync(d)).toEqual([`big.csv.gz.tmp-${child.pid}@${hostname()}`]); // writing has started
-    child.kill('SIGTERM');
+    try {
+      for (const t0 = Date.now(); readdirSync(d).length === 0 && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 25));
+      expect(readdirSync(d)).toEqual([`big.csv.gz.tmp-${child.pid}@${hostname()}`]); // writing has started
+    } finally {
+      // stopped whatever the checks above found: a writer of a 100,000 s trace left running would take a CPU for hours
+      child.kill('SIGTERM');
+    }
     expect(await closed).toBe(143);
     expect(stderr).toBe(`syncsim: interrupted (SIGTERM); ${join(d, 'big.csv.gz')} not written\n`);
     expect(readdirSync(d)).toEqual([]);
