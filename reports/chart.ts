@@ -140,6 +140,9 @@ export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<
   };
 }
 
+/** The in-figure words of a sweep's chart drawn from one run of each configuration (a CDF, a scatter, a timeline). */
+export const LOWEST_SEED_NOTE = "each configuration's lowest-seed run only, not all its seeds";
+
 /**
  * The in-figure words for n and a confidence interval, n being the range over every point drawn:
  * `n = 5 seeds per point; bars: 95 % CI of the mean`; `n = 1–3 seeds per point; bars: ... (none

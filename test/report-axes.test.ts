@@ -108,6 +108,11 @@ describe('log axes whose labels stand apart', () => {
     expect(enc.shape.field).toBe('config');
     expect(enc.shape.scale).toEqual({ domain: ['a', 'b'], range: ['circle', 'square'] });
     expect(scatter.caption).toContain('each configuration has a shape of its own, hollow');
+    expect(scatter.caption).toContain('. 4 msyncs of positive latency drawn');
+    // a configuration joined to another's series is drawn, and counted, once
+    writeRun(join(base, 'c'), { syncs: [{ t: 1, lat: 50, pages: 2 }, { t: 2, lat: 60, pages: 3 }] });
+    const joined = find(await chartsOf(base), 'latency-vs-pages');
+    expect(joined.caption).toContain('. 4 msyncs of positive latency drawn');
   });
 
   it('latency-percentiles puts no labelled tick at the floor where its hollow 0 µs dots are', async () => {

@@ -232,7 +232,7 @@ describe('timelines of many configurations', () => {
       expect(chart.cells).toEqual({ x: 2, y: 10 });
       expect(chart.caption).toContain('each panel has a strip per configuration');
       expect(chart.caption).toContain('share one strip (run0 = run5)');
-      expect(titleOf(spec)).toContain("'=' joins configurations with identical results");
+      expect(titleOf(spec)).toContain("'=' joins configurations with identical timelines");
       const laid = await layoutChart(chart, width, paper.padding);
       expect(laid.warnings).toEqual([]);
       expect([laid.width, laid.height]).toEqual([width, Math.round(chart.height(width))]);

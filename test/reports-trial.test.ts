@@ -268,3 +268,18 @@ describe('a 110-character configuration label (defect 5)', () => {
     }
   });
 });
+
+describe('a sweep point whose seeds agreed exactly (a CI of 0)', () => {
+  it('is said to have no bar, when others have one: a missing bar must not read as a missing CI', async () => {
+    const points: AggPoint[] = [0, 10, 100].map((x, i) => ({ values: ['linux', x], stats: { 'sync.latency_us.p99': [100 + x, i === 1 ? 0 : 8, 3] } }));
+    const spec = find(await chartsOf(aggSweep(['personality', 'writeback.delay_ms'], ['sync.latency_us.p99'], points)), 'sweep-p99-vs-delay-ms');
+    const note = ((spec.title as { text: string | string[] }).text as string[]).join(' ');
+    expect(note).toContain('bars: 95 % CI of the mean');
+    expect(note).toContain('no bar at 1 point whose seeds gave the same value');
+    // every CI 0: the seeds gave one value everywhere, said once
+    const flat: AggPoint[] = [0, 10].map((x) => ({ values: ['linux', x], stats: { 'sync.latency_us.p99': [100 + x, 0, 3] } }));
+    const all = ((find(await chartsOf(aggSweep(['personality', 'writeback.delay_ms'], ['sync.latency_us.p99'], flat)), 'sweep-p99-vs-delay-ms').title as { text: string[] }).text).join(' ');
+    expect(all).toContain('which gave the same value at every point: no spread, no bars to draw');
+    expect(all).not.toContain('no bar at');
+  });
+});

@@ -488,3 +488,14 @@ describe('the device in index.html\'s key settings', () => {
     expect(deviceText(dev('nvme'))).not.toMatch(/service|fifo/);
   });
 });
+
+describe("what '=' joins, said per chart", () => {
+  it('names what is identical in each chart: writeback bars joined need not have identical latencies', async () => {
+    const { readdirSync: ls, readFileSync: read } = await import('node:fs');
+    const files = ls(join(import.meta.dirname, '..', 'reports', 'charts')).filter((f: string) => f.endsWith('.ts'));
+    const notes = files.flatMap((f: string) => [...read(join(import.meta.dirname, '..', 'reports', 'charts', f), 'utf8').matchAll(/"'=' joins ([^"]+)"/g)].map((m) => m[1]!));
+    expect(notes.length).toBeGreaterThanOrEqual(6);
+    expect(notes.filter((n: string) => n.endsWith('identical results'))).toEqual([]);
+    expect(notes).toContain('configurations with identical writeback (not necessarily identical latencies)');
+  });
+});

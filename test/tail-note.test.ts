@@ -41,5 +41,8 @@ describe('a sweep report\'s p99 chart', () => {
     expect(mean, names.join(', ')).toBeDefined();
     expect(title(p99)).toMatch(/p99 of runs of fewer than 100 msyncs \(as few as \d+\) is their largest msync or near it/);
     expect(title(mean)).not.toContain('fewer than 100 msyncs');
+    // the figures drawn from one run of each configuration say so, and the bars of means say over how many
+    for (const one of ['latency-cdf', 'latency-vs-pages', 'timeline']) expect(title(one), one).toContain("each configuration's lowest-seed run only, not all its seeds");
+    expect(title('writeback-by-cause')).toContain('each bar the mean over n = 2 seeds (no CI drawn)');
   });
 });

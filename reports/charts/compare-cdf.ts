@@ -11,8 +11,9 @@ import { cdfSteps } from './validation-cdf.ts';
 
 /** What the chart draws: two ascending samples and their labels. */
 export interface CompareCdfData {
-  a: { label: string; latencies: Float64Array };
-  b: { label: string; latencies: Float64Array };
+  /** A side: its label, its msyncs' latencies (µs, ascending), and how many runs (seeds) they were pooled from (default 1). */
+  a: { label: string; latencies: Float64Array; runs?: number };
+  b: { label: string; latencies: Float64Array; runs?: number };
   /** Two-sided Mann–Whitney p-value, or null. */
   p: number | null;
 }
@@ -28,6 +29,9 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme): Chart {
   const zeros = [d.a, d.b].filter((s) => s.latencies.some((v) => v <= 0)).map((s) => `${s.label}: ${count(s.latencies.filter((v) => v <= 0).length)} msyncs of 0 µs start the curve at their share`);
   // as the command's table writes it: a p-value too small for a double is 0, and said as below 1e-300
   const note = d.p === null ? '' : `Mann–Whitney p ${d.p === 0 ? '< 1e-300' : `= ${d.p < 1e-4 ? d.p.toExponential(1) : d.p.toFixed(4)}`}`;
+  // msyncs of one run are not independent draws, and those of several seeds are pooled: the figure says how many of each
+  const runs = (x: { runs?: number }) => x.runs ?? 1;
+  const pooled = runs(d.a) > 1 || runs(d.b) > 1 ? ` (pooled from ${runs(d.a)} and ${runs(d.b)} run${runs(d.b) === 1 ? '' : 's'})` : '';
   return {
     name: 'compare-cdf',
     family: 'compare-cdf',
@@ -42,7 +46,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme): Chart {
       width: cw,
       height: ch,
       // the test's p-value under the plot, where no curve runs (inside it, the steps of a fast side crossed it)
-      ...(note ? { title: { text: note, orient: 'bottom', anchor: 'start', frame: 'bounds', fontSize: theme.fontSize.label, fontWeight: 'normal', color: '#444444', offset: Math.round(theme.fontSize.label * 0.6) } } : {}),
+      ...(note ? { title: { text: `${note}; n = ${count(d.a.latencies.length)} and ${count(d.b.latencies.length)} msyncs${pooled}`, orient: 'bottom', anchor: 'start', frame: 'bounds', fontSize: theme.fontSize.label, fontWeight: 'normal', color: '#444444', offset: Math.round(theme.fontSize.label * 0.6) } } : {}),
       layer: [
         {
           data: { values: curve },

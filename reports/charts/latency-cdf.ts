@@ -2,7 +2,7 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -64,8 +64,9 @@ export const latencyCdf: ChartModule = {
     const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     const note = figureNote(ctx, [
+      ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
-      merged.any ? "'=' joins configurations with identical results" : '',
+      merged.any ? "'=' joins configurations with identical msync latencies" : '',
     ]);
     const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };

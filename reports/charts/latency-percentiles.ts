@@ -106,7 +106,7 @@ export const latencyPercentiles: ChartModule = {
       tail,
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
-      merged.any ? "'=' joins configurations with identical results" : '',
+      merged.any ? "'=' joins configurations with identical percentiles" : '',
       repeatedLooksNote(merged),
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };

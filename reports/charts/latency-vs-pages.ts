@@ -2,7 +2,7 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
@@ -50,6 +50,8 @@ export const latencyVsPages: ChartModule = {
       data: rows.filter((r) => r.config === config.label).map((r) => Object.values(r).slice(1)),
     })));
     rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
+    // the msyncs drawn: a configuration joined to another's series is drawn once, as that one
+    drawn = stats.filter(({ config }) => merged.lead(config.label) !== undefined).reduce((n, { s }) => n + s.n - s.zero, 0);
     const maxPages = Math.max(...stats.map(({ s }) => s.maxPages));
     // pages from 0 unless every msync wrote many (then from the fewest); the widest mark fits inside the frame
     const pages = rows.map((r) => r.pages as number);
@@ -59,8 +61,9 @@ export const latencyVsPages: ChartModule = {
     const legend = configLegend(ctx, merged.scale.domain);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
     const note = figureNote(ctx, [
+      ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       zero ? `${count(zero)} msyncs of 0 µs drawn at the axis floor` : '',
-      merged.any ? "'=' joins configurations with identical results" : '',
+      merged.any ? "'=' joins configurations with identical msyncs (latency and pages)" : '',
     ]);
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',

@@ -125,7 +125,7 @@ export const sweepLine: ChartModule = {
       const seriesColor = (s: string) => colorOf(ctx.colors, firstConfig(s));
       for (const metric of sweep.metrics) {
         let rows: Row[] = [];
-        let withCi = 0, fromRuns = false, spread = false;
+        let withCi = 0, fromRuns = false, spread = false, flat = 0;
         let nMin = Infinity, nMax = 0;
         for (const p of sweep.points) {
           const st = configMetric(ctx.results, p.config, metric);
@@ -133,6 +133,7 @@ export const sweepLine: ChartModule = {
           if (st.source === 'runs') fromRuns = true;
           if (st.ci95 !== null) withCi++;
           if (st.ci95 !== null && st.ci95 > 0) spread = true;
+          if (st.ci95 === 0) flat++;
           nMin = Math.min(nMin, st.n);
           nMax = Math.max(nMax, st.n);
           rows.push({
@@ -211,10 +212,12 @@ export const sweepLine: ChartModule = {
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
           ciNote(nMin, nMax, withCi ? shape : null, 'point', withCi > 0 && !spread),
+          // some points' seeds agreed exactly: a CI of 0 draws nothing there, which must not read as a missing one
+          spread && flat > 0 ? `no ${shape === 'bars' ? 'bar' : 'band'} at ${count(flat)} point${flat === 1 ? '' : 's'} whose seeds gave the same value` : '',
           clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
           cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
           failedCount(ctx.results),
-          merged.any ? "'=' joins configurations with identical results" : '',
+          merged.any ? "'=' joins series with identical values" : '',
           repeatedLooksNote(merged),
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
           /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!]) : '',

@@ -6,7 +6,7 @@
  * are overlaid in each panel; more get a strip each within every panel
  * (small multiples), since their spiky step lines would hide one another.
  */
-import { configLegend, figureHeight, figureNote, labelTooltip, noteHeight, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { configLegend, figureHeight, figureNote, labelTooltip, noteHeight, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import type { TimelineSeries } from '../reduce.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 
@@ -97,9 +97,10 @@ export const timeline: ChartModule = {
     // strips carry no legend: the note says what their names are
     const note = figureNote(ctx, [
       // a reader of the figure alone must know that a line is an upper envelope, not the samples (a sawtooth reads as flat)
+      ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       maxBucket > 1 ? `each point is the largest of ${maxBucket} samples (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
-      merged.any ? "'=' joins configurations with identical results" : '',
+      merged.any ? "'=' joins configurations with identical timelines" : '',
     ]);
     // strips go two by two from a single column's width: a column of four panels of strips would be twice as tall
     const grid = (ctx.width >= (strips ? STRIPS_GRID_WIDTH : TIMELINE_GRID_WIDTH)) && panels.length > 1;

@@ -111,14 +111,15 @@ export const writebackByCause: ChartModule = {
     const ampWidth = Math.max(...totals.map((t) => textWidth(t.label, size)));
     const upright = labels.length > 1 && ampWidth > band * 0.95;
     const domainMax = (ch: number) => (max / div) * (upright ? ch / Math.max(ch * 0.5, ch - ampWidth - 4) : 1.15) || 1;
-    const note = figureNote(ctx, [
-      totals.some((t) => t.amplification !== null) ? '×N above a bar: write amplification, bytes written back ÷ bytes stored' : '',
-      merged.any ? "'=' joins configurations with identical results" : '',
-      failedCount(results),
-    ]);
     // a sweep's bars are means over each configuration's successful runs: n = their count
     const ns = configs.map((c) => c.runs.length);
     const nText = Math.min(...ns) === Math.max(...ns) ? count(ns[0]) : `${count(Math.min(...ns))}–${count(Math.max(...ns))}`;
+    const note = figureNote(ctx, [
+      sweep ? `each bar the mean over n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'} (no CI drawn)` : '',
+      totals.some((t) => t.amplification !== null) ? '×N above a bar: write amplification, bytes written back ÷ bytes stored' : '',
+      merged.any ? "'=' joins configurations with identical writeback (not necessarily identical latencies)" : '',
+      failedCount(results),
+    ]);
     const failed = failedCount(results);
     const over = `, mean over the successful runs of each configuration (n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'}${failed ? `; ${failed}` : ''})`;
     // as many causes per legend row as fit the figure (five in one row ran past a single column's edge)
