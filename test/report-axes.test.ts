@@ -115,6 +115,23 @@ describe('log axes whose labels stand apart', () => {
     expect(joined.caption).toContain('. 4 msyncs of positive latency drawn');
   });
 
+  it('latency-percentiles spans data of less than a decade closely (214-241 µs: not 200-500), and a wider span out to 1-2-5 ends', async () => {
+    const base = tmp();
+    writeRun(join(base, 'a'), { syncs: Array.from({ length: 20 }, (_, i) => ({ t: i + 1, lat: 214 + (i * 27) / 19, pages: 1 })) });
+    const spec = find(await chartsOf(base), 'latency-percentiles').spec(300, 200);
+    type Y = { scale?: { domain: [number, number] }; axis?: { values?: number[]; tickCount?: number } };
+    const y = (spec.layer as VlSpec[]).map((l) => (l.encoding as { y: Y }).y).find((e) => e.axis)!;
+    expect(y.scale!.domain[0]).toBe(200);
+    expect(y.scale!.domain[1]).toBeLessThan(250);
+    // too narrow for two of syncsim's steps: vega's own ticks (200, 210, ... 240)
+    expect(y.axis).toEqual({ tickCount: 5 });
+    const wide = tmp();
+    // p50 1,874 µs, p99 1,070,000: out to 1,000 and 2,000,000
+    writeRun(join(wide, 'a'), { syncs: Array.from({ length: 60 }, (_, i) => ({ t: i + 1, lat: i < 40 ? 1874 : 1_070_000, pages: 1 })) });
+    const yw = ((find(await chartsOf(wide), 'latency-percentiles').spec(300, 200).layer as VlSpec[]).map((l) => (l.encoding as { y: Y }).y).find((e) => e.axis))!;
+    expect(yw.scale!.domain).toEqual([1000, 2_000_000]);
+  });
+
   it('latency-percentiles puts no labelled tick at the floor where its hollow 0 µs dots are', async () => {
     const base = tmp();
     writeRun(join(base, 'slow'), { syncs: [{ t: 1, lat: 200, pages: 1 }, { t: 2, lat: 3000, pages: 1 }] });

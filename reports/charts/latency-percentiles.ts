@@ -4,7 +4,7 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, logDomain, markPadding, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, logDomain, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
@@ -58,14 +58,17 @@ export const latencyPercentiles: ChartModule = {
     }
     if (dots.length === 0) return [];
     // a log axis over the positive values; 0 µs and error bars reaching below it are drawn at its floor
-    // (from the 1-2-5 step at or below the lowest value or error bar to the one at or above the highest, so that both ends carry
-    // a label; a floor further down, below the lowest, for 0 µs values and bars through 0; padded so the dots at the ends are whole)
+    // (the lowest value or error bar to the highest; a floor further down, below the lowest, for 0 µs values and bars
+    // through 0; padded so the dots at the ends are whole)
     const positive = dots.filter((d) => d.value_us > 0);
     const lows = positive.flatMap((d) => (d.lo !== null && d.lo > 0 ? [d.value_us, d.lo] : [d.value_us]));
     const lowest = lows.length ? Math.min(...lows) : 1;
     const highest = positive.length ? Math.max(...positive.map((d) => Math.max(d.value_us, d.hi ?? 0))) : 10;
     const belowFloor = positive.length < dots.length || dots.some((d) => d.lo !== null && d.lo <= 0);
-    const [floor, ceil] = logDomain(belowFloor ? lowest * 0.7 : lowest, highest);
+    // a decade or more: out to the 1-2-5 steps around it, so both ends carry a label; less: ends moved out to a 1-2-5 step
+    // only when that widens them by at most 1.5 times (214-241 µs stays about that, not 200-500), the finer ticks labelling it
+    const from = belowFloor ? lowest * 0.7 : lowest;
+    const [floor, ceil] = highest / from >= 10 || !(highest > from) ? logDomain(from, highest) : snapLogDomain([from, highest]);
     const pad = markPadding(ctx.theme.pointSize * 2);
     let cut = false;
     const zeros: string[] = [];
