@@ -179,12 +179,19 @@ export function settingsTables(results: Results, colors: { domain: string[]; ran
     rows: sweep.points.map((p) => [p.config.label, ...p.values, String(p.config.runs.length), String(p.failed)]),
     rowLooks: sweep.points.map((p) => lookOf(p.config.label)),
   }];
-  const first = results.configurations.find((c) => c.runs.length)?.runs[0];
-  if (first) {
+  // each setting as every grid point's first run has it: one value, or the values it takes across the grid
+  // (a filesystem follows the personality: a grid of personalities varies it too)
+  const firsts = results.configurations.flatMap((c) => (c.runs.length ? [c.runs[0]!] : []));
+  if (firsts.length) {
+    const per = firsts.map((r) => new Map(keySettings(r.summary)));
+    const keys = keySettings(firsts[0]!.summary).map(([k]) => k).filter((k) => !['seed', 'simulated time', 'msync'].includes(k));
     tables.push({
-      caption: 'Key settings of the first run (grid keys vary from run to run)',
+      caption: 'Key settings of the grid points (a setting that differs between them lists its values)',
       header: [{ text: 'setting' }, { text: 'value' }],
-      rows: keySettings(first.summary).filter(([k]) => !['seed', 'simulated time', 'msync'].includes(k)),
+      rows: keys.map((k) => {
+        const values = [...new Set(per.map((m) => m.get(k) ?? ''))];
+        return [k, values.length === 1 ? values[0]! : `varies: ${values.join(' | ')}`];
+      }),
     });
   }
   return tables;

@@ -283,3 +283,20 @@ describe('the in-figure words for n and a CI (ciNote)', () => {
     expect(ciNote(2, 2, 'bars', 'configuration', true)).toBe('n = 2 seeds per configuration, which gave the same value at every configuration: no spread, no bars to draw');
   });
 });
+
+describe("a sweep report's settings table", () => {
+  it('lists the values a setting takes across the grid points (a filesystem that follows a personality on the grid)', async () => {
+    const { syncsimHere } = await import('./cli-here.ts');
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-settings-'));
+    writeFileSync(join(d, 'e.yaml'), 'name: s\ntrace: { gen: seq-writer, set: { duration_s: 0.01 } }\ngrid:\n  personality: [linux, xnu]\n');
+    expect((await syncsimHere(['sweep', 'e.yaml', '--out', 'sw'], d)).code).toBe(0);
+    const results = await loadResults(join(d, 'sw'));
+    const tables = settingsTables(results, configColorScale(results.configurations.map((c) => c.label)));
+    const settings = tables.find((t) => t.caption.startsWith('Key settings of the grid points'))!;
+    const row = (k: string) => settings.rows.find((r) => r[0] === k);
+    expect(row('personality')?.[1]).toBe('varies: linux | xnu');
+    expect(row('fs.kind')?.[1]).toBe('varies: ext4-ordered | apfs');
+    // a setting every point shares: its one value
+    expect(settings.rows.some((r) => !String(r[1]).startsWith('varies'))).toBe(true);
+  });
+});
