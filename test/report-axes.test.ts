@@ -5,6 +5,7 @@
  * percentiles of few msyncs and on faint points.
  */
 import { describe, expect, it } from 'vitest';
+import { coincidingCurves } from '../reports/charts/latency-cdf.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,5 +175,15 @@ describe('tail percentiles of few msyncs', () => {
 describe('horizontal log axes below 1', () => {
   it('measure the labels as written (0.05, not 0): 0.01 to 0.9 in 90 px gets powers of ten only', () => {
     expect(logTicksAcross([0.01, 0.9], 90, 8)).toEqual([0.01, 0.1]);
+  });
+});
+
+describe('coincidingCurves', () => {
+  it('names the pairs of CDF curves whose p50 and p99 are each within 2 %, which a reader would take for one', () => {
+    const c = (label: string, p50: number | null, p99: number | null) => ({ label, p50, p99 });
+    expect(coincidingCurves([c('a', 1883.8, 2000), c('b', 1874.6, 1990), c('c', 1000, 2000)])).toEqual(['a and b']);
+    // p50 close but not p99, or a percentile missing: apart
+    expect(coincidingCurves([c('a', 100, 200), c('b', 101, 260)])).toEqual([]);
+    expect(coincidingCurves([c('a', null, null), c('b', null, null)])).toEqual([]);
   });
 });

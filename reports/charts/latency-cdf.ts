@@ -63,8 +63,13 @@ export const latencyCdf: ChartModule = {
     const shown = PERCENTILE_MARKS.filter((m) => marks.some((x) => x.percentile === m.label));
     const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
+    // curves not identical but drawn over one another: the one below would be lost without a word
+    const close = coincidingCurves(sel.runs.filter(({ config }) => merged.lead(config.label) !== undefined).map(({ config, run }) => ({
+      label: merged.lead(config.label)!, p50: run.summary.sync.latency_us.p50, p99: run.summary.sync.latency_us.p99,
+    })));
     const note = figureNote(ctx, [
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
+      close.length ? `${close.slice(0, 2).join('; ')}${close.length > 2 ? '; ...' : ''}: nearly on one another (p50 and p99 within 2 %)` : '',
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
       merged.any ? "'=' joins configurations with identical msync latencies" : '',
     ]);
@@ -114,3 +119,20 @@ export const latencyCdf: ChartModule = {
     }];
   },
 };
+
+/**
+ * Pairs of curves (their labels and summary p50, p99) drawn nearly over one another: p50 and p99
+ * each within 2 % of the other's, as `a and b`; the later one of a pair is hidden under the
+ * earlier where they coincide.
+ */
+export function coincidingCurves(curves: readonly { label: string; p50: number | null; p99: number | null }[]): string[] {
+  const near = (x: number | null, y: number | null) => x !== null && y !== null && Math.abs(x - y) <= 0.02 * Math.max(x, y);
+  const pairs: string[] = [];
+  for (let i = 0; i < curves.length; i++) {
+    for (let j = i + 1; j < curves.length; j++) {
+      const a = curves[i]!, b = curves[j]!;
+      if (a.label !== b.label && near(a.p50, b.p50) && near(a.p99, b.p99)) pairs.push(`${a.label} and ${b.label}`);
+    }
+  }
+  return pairs;
+}
