@@ -300,3 +300,21 @@ describe("a sweep report's settings table", () => {
     expect(settings.rows.some((r) => !String(r[1]).startsWith('varies'))).toBe(true);
   });
 });
+
+describe('a timeline of the mach personality', () => {
+  it('says why its pages under writeback stay at 0 (a page is clean once its data_return is sent), and only then', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'syncsim-mach-tl-'));
+    const tl: number[][] = [[0, 0, 0, 0], [3, 1, 0, 1], [2, 0, 0, 2]];
+    writeRun(join(base, 'mach'), { syncs: [{ t: 1, lat: 10, pages: 1 }], timeline: tl, config: { personality: 'mach' } });
+    writeRun(join(base, 'linux'), { syncs: [{ t: 1, lat: 12, pages: 1 }], timeline: tl, config: { personality: 'linux' } });
+    // the note's wrapped lines, joined
+    const note = (charts: Chart[]) => {
+      const t = (charts.find((c) => c.name === 'timeline')!.spec(400, 300).title as { text?: string | string[] } | undefined)?.text ?? '';
+      return Array.isArray(t) ? t.join(' ') : t;
+    };
+    expect(note(await chartsOf(base))).toContain('mach: a page is clean once its data_return message is sent, so none stays under writeback');
+    const other = mkdtempSync(join(tmpdir(), 'syncsim-linux-tl-'));
+    writeRun(join(other, 'linux'), { syncs: [{ t: 1, lat: 12, pages: 1 }], timeline: tl, config: { personality: 'linux' } });
+    expect(note(await chartsOf(other))).not.toContain('data_return');
+  });
+});

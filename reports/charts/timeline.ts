@@ -98,6 +98,8 @@ export const timeline: ChartModule = {
     const note = figureNote(ctx, [
       // a reader of the figure alone must know that a line is an upper envelope, not the samples (a sawtooth reads as flat)
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
+      // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
+      sel.runs.some(({ run }) => run.summary.config.personality === 'mach') ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
       maxBucket > 1 ? `each point is the largest of ${maxBucket} samples (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       merged.any ? "'=' joins configurations with identical timelines" : '',
