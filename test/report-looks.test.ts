@@ -21,7 +21,7 @@ import { chartStyles } from '../reports/series.ts';
 import { symbolPath } from '../reports/swatch.ts';
 import { configColorScale, THEMES } from '../reports/theme.ts';
 import { chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
-import { TIMELINE_MAX_OVERLAID } from '../reports/charts/timeline.ts';
+import { roundBelow, TIMELINE_MAX_OVERLAID } from '../reports/charts/timeline.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-looks-'));
@@ -316,5 +316,11 @@ describe('a timeline of the mach personality', () => {
     const other = mkdtempSync(join(tmpdir(), 'syncsim-linux-tl-'));
     writeRun(join(other, 'linux'), { syncs: [{ t: 1, lat: 12, pages: 1 }], timeline: tl, config: { personality: 'linux' } });
     expect(note(await chartsOf(other))).not.toContain('data_return');
+  });
+});
+
+describe('roundBelow (a timeline strip\'s top tick)', () => {
+  it('is the largest round value at or below the strip\'s largest, near it', () => {
+    expect([45, 18, 9, 7.5, 1234, 99, 100, 0.5, 0].map(roundBelow)).toEqual([40, 15, 9, 7, 1000, 80, 100, 0.5, 0]);
   });
 });

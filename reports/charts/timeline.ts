@@ -42,12 +42,15 @@ const PANEL_GAP_LABELS = 2.5;
 /** Colour of a strip's name (the figure note's grey). */
 const STRIP_NAME_COLOR = '#444444';
 
-/** The largest 1, 2, 2.5 (from 25 up) or 5 × 10^k at or below `v` (> 0): a round tick near a strip's top; 0 for 0. */
+/**
+ * The largest round value at or below `v` (> 0): 1 to 9, or 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8 × 10^k
+ * from 10 up, so that a strip's top tick stands near its largest value (45 → 40, not 25); 0 for 0.
+ */
 export function roundBelow(v: number): number {
   if (!(v > 0)) return 0;
   const p = 10 ** Math.floor(Math.log10(v));
-  // no 2.5 below 10: pages and I/Os are whole numbers
-  const step = (p < 10 ? [5, 2, 1] : [5, 2.5, 2, 1]).find((s) => s * p <= v * (1 + 1e-9)) ?? 1;
+  // whole numbers below 10: pages and I/Os
+  const step = (p < 10 ? [9, 8, 7, 6, 5, 4, 3, 2, 1] : [8, 7, 6, 5, 4, 3, 2.5, 2, 1.5, 1]).find((s) => s * p <= v * (1 + 1e-9)) ?? 1;
   return +(step * p).toPrecision(12);
 }
 
@@ -74,7 +77,8 @@ export const timeline: ChartModule = {
     // configurations with identical timelines: one line, named `a = b`
     const merged = mergeIdentical(perConfig);
     rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
-    const seconds = maxMs >= 10_000;
+    // seconds from 2 s: "1,000 2,000 3,000" of ms crowded a panel of a single column
+    const seconds = maxMs >= 2_000;
     if (seconds) for (const r of rows) r.t = (r.t_ms as number) / 1000;
     const tField = seconds ? 't' : 't_ms';
     const labels = merged.scale.domain;
