@@ -4,20 +4,14 @@
  * seed given twice.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { declaredPageSize } from '../traces/out-trace.ts';
+import { syncsimCli } from './helpers.ts';
+import { DEMO, ROOT } from './out-fixtures.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
-const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
-
-function syncsim(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const syncsim = (args: string[]) => syncsimCli(args, ROOT);
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-warn-'));
 
