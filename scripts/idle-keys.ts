@@ -13,15 +13,14 @@ import { readConfigFile } from './config-file.ts';
 export function givenKeys(file: string | undefined, sets: readonly string[]): Set<string> {
   const given = new Set<string>();
   for (const kv of sets) given.add(kv.split('=')[0]!.trim());
-  const walk = (o: unknown, prefix: string): void => {
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) {
-      given.add(prefix);
-      return;
-    }
-    for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
-  };
-  if (file !== undefined) for (const [k, v] of Object.entries(readConfigFile(file))) walk(v, k);
+  if (file !== undefined) for (const [k, v] of Object.entries(readConfigFile(file))) addLeafKeys(given, k, v);
   return given;
+}
+
+/** Adds to `into` the dotted key of each value that is not a group below `key` holding `value` (`key` itself for one that is not a group). */
+export function addLeafKeys(into: Set<string>, key: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) into.add(key);
+  else for (const [k, v] of Object.entries(value)) addLeafKeys(into, `${key}.${k}`, v);
 }
 
 /**

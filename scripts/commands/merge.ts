@@ -5,7 +5,7 @@ import { showPath } from '../sweep/store.ts';
 import { InputError } from '../errors.ts';
 import { mergeSweeps } from '../sweep/merge.ts';
 import { failureReport } from '../sweep/report.ts';
-import { copiesWarning, emptyMetricsWarning } from '../sweep/tables.ts';
+import { tablesWarnings } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
@@ -41,10 +41,7 @@ async function run(argv: string[]): Promise<number> {
     `merged ${positionals.length} director${positionals.length === 1 ? 'y' : 'ies'} of ${o.manifest.name}: ${t.runs} runs (${o.copied} copied), ${t.failed.length} failed\n` +
       `results: ${out}/results.csv, ${out}/aggregate.csv`,
   ) + '\n');
-  const copies = copiesWarning(t);
-  if (copies) process.stderr.write(`syncsim: warning: ${copies}\n`);
-  const empty = t && emptyMetricsWarning(t);
-  if (empty) process.stderr.write(`syncsim: warning: ${empty}\n`);
+  for (const w of tablesWarnings(t)) process.stderr.write(`syncsim: warning: ${w}\n`);
   if (t.failed.length > 0) {
     process.stderr.write(failureReport(t.failed, t.runs, o.out));
     return 1;

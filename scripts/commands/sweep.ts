@@ -9,7 +9,7 @@ import { defaultJobs, runSweep, type SweepOutcome } from '../sweep/runner.ts';
 import { parseShard } from '../sweep/shard.ts';
 import { DEFAULT_MAX_RUNS } from '../sweep/plan.ts';
 import { failureReport } from '../sweep/report.ts';
-import { copiesWarning, emptyMetricsWarning } from '../sweep/tables.ts';
+import { tablesWarnings } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { checkCacheOptions } from '../cache-dir.ts';
@@ -132,14 +132,11 @@ async function run(argv: string[]): Promise<number> {
   });
   if (values['dry-run']) return 0;
   process.stdout.write(closing(o, values.shard));
-  const copies = o.tables && copiesWarning(o.tables);
-  if (copies) process.stderr.write(`syncsim: warning: ${copies}\n`);
   // a report drawn before these runs no longer shows the results: say so, not redraw it unasked
   if (o.tables && o.ran > 0 && existsSync(join(o.out, 'report', 'report.json'))) {
     process.stderr.write(`syncsim: note: ${escapeControl(showPath(join(o.out, 'report')))} was drawn before this sweep's ${o.ran} new run${o.ran === 1 ? '' : 's'}: 'syncsim report ${escapeControl(showPath(o.out))}' draws it again\n`);
   }
-  const empty = o.tables && emptyMetricsWarning(o.tables);
-  if (empty) process.stderr.write(`syncsim: warning: ${empty}\n`);
+  for (const w of o.tables ? tablesWarnings(o.tables) : []) process.stderr.write(`syncsim: warning: ${w}\n`);
   if (o.failed.length > 0) {
     process.stderr.write(failureReport(o.failed, o.plan.runs.length, o.out));
     return 1;

@@ -7,7 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
 import { checkSampleSources, readSamplesFile } from '../config-file.ts';
-import { idleInEvery } from '../idle-keys.ts';
+import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
 import { readHead } from '../../traces/files.ts';
 import { declaredPageSize } from '../../traces/out-trace.ts';
 import { hasPlugins, loadPlugins } from '../plugins.ts';
@@ -308,12 +308,8 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
     runs: runs.map((r) => [r.id, r.point, r.seed]),
   });
   const given = new Set<string>();
-  const walk = (prefix: string, v: unknown): void => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) given.add(prefix);
-    else for (const [k, x] of Object.entries(v)) walk(`${prefix}.${k}`, x);
-  };
-  for (const b of exp.base) walk(b.key, b.value);
-  for (const { a } of configAxes) for (const v of a.values) walk(a.key, v);
+  for (const b of exp.base) addLeafKeys(given, b.key, b.value);
+  for (const { a } of configAxes) for (const v of a.values) addLeafKeys(given, a.key, v);
   const warnings = idleInEvery(given, pointConfigs);
   if (pageSizeMisfits.length > 0) {
     const made = trace.kind === 'path' ? `its trace was made for page_size ${pathPageSize} (the file's header)` : 'the generator lays its trace out for another page_size (set trace.set.page_size with it)';

@@ -115,6 +115,11 @@ export function resultsOf(summary: unknown): string {
   return JSON.stringify({ ...rest, trace: tr, config: cfg });
 }
 
+/** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}), one line each. */
+export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty'>): string[] {
+  return [copiesWarning(t), emptyMetricsWarning(t)].filter((w): w is string => w !== undefined);
+}
+
 /** The warning for metrics no successful run of a sweep has a value of, else undefined. */
 export function emptyMetricsWarning(t: Pick<TablesOutcome, 'empty'>): string | undefined {
   if (t.empty.length === 0) return undefined;
