@@ -172,7 +172,7 @@ export interface TraceRows<R> extends Iterable<R> {
  * iterated. Bad parameters throw at once, naming the key.
  */
 export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<RowLike> {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`generate: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
+  requireOptions('generate', opts);
   refuseUnknownOptions('generate', opts, GENERATE_OPTIONS);
   const params = opts.params ?? {};
   const seed = opts.seed ?? 1;
@@ -214,7 +214,7 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
   const importer = IMPORTERS.find((i) => i.format === format);
   if (!importer) throw new RangeError(`unknown import format '${format}' (expected one of ${IMPORTERS.map((i) => i.format).join(', ')})`);
   requireTraceFile(file, 'input file');
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`importTrace: options must be an object (got ${opts === null ? 'null' : typeof opts})`);
+  requireOptions('importTrace', opts);
   refuseUnknownOptions('importTrace', opts, IMPORT_OPTIONS);
   const { syncFlags, mapFlags, calibration, ...rest } = opts;
   if (rest.pagesForMeasured !== undefined && typeof rest.pagesForMeasured !== 'function') throw new TypeError(`importTrace: pagesForMeasured must be a function from a measured msync's µs to pages (got ${typeof rest.pagesForMeasured}); or give calibration, a calibrated configuration file`);
