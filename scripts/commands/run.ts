@@ -113,9 +113,8 @@ async function run(argv: string[]): Promise<number> {
 }
 
 
-/** How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`), from its header comment (plain or gzip); undefined for any other trace, and for a binary cache, which keeps no comments. */
-export function linuxCapture(trace: string): string | undefined {
-  const head = readHead(trace);
+/** How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`), from its header comment (plain or gzip; `head`, its first bytes, when read already); undefined for any other trace, and for a binary cache, which keeps no comments. */
+export function linuxCapture(trace: string, head = readHead(trace)): string | undefined {
   const comment = (head && traceHeadComment(head)) ?? '';
   if (/^# recorded by syncsim record /.test(comment)) return 'syncsim record';
   if (/^# imported by syncsim import --from strace /.test(comment)) return 'syncsim import --from strace';
@@ -202,10 +201,12 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   // keys the policy in force does not read: accepted (a config may serve several policies), but said
   const given = givenKeys(values.config, sets);
   for (const line of ineffectiveKeys(given, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
-  const warning = pageSizeWarning(trace, readHead(trace), config.page_size);
+  // the trace's first bytes, read once for what its header comments say
+  const head = readHead(trace);
+  const warning = pageSizeWarning(trace, head, config.page_size);
   if (warning) process.stderr.write(`syncsim: warning: ${warning}\n`);
   // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
-  const capture = linuxCapture(trace);
+  const capture = linuxCapture(trace, head);
   // (only under the default personality: one a profile file, a config or a --set chose is the user's)
   if (capture !== undefined && config.personality !== 'linux' && config.personality === DEFAULT_PERSONALITY && !given.has('personality')) {
     process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a capture of a program on Linux (${capture}); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: --set personality=linux replays it as Linux does\n`);
