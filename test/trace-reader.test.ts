@@ -489,11 +489,11 @@ describe('writer', () => {
     expect(live.tmpPath).toBe(`${path}.tmp-${process.pid}@${host}`);
     await live.abort();
     // a process that has ended: its pid no longer runs
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    const deadPid = Number(dead.stdout);
+    const deadOne = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const deadPid = deadOne(), deadToo = deadOne();
     const at = (suffix: string) => `${path}${suffix}`;
     await fsp.writeFile(at(`.tmp-${deadPid}@${host}`), formatHeader() + '0,0,read,0x0,1,,,\n');
-    await fsp.writeFile(at(`.tmp-${deadPid + 1}@${host}`), '');
+    await fsp.writeFile(at(`.tmp-${deadToo}@${host}`), '');
     // kept: gzip data beside a plain path, not a trace, another host's, a live writer's (this process's parent), an older name
     await fsp.writeFile(at(`.tmp-${deadPid + 2}@${host}`), gzipSync('x'));
     await fsp.writeFile(at(`.tmp-${deadPid + 3}@${host}`), 'my notes\n');
