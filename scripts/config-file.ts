@@ -104,8 +104,7 @@ export function withDottedKeys(doc: JsonObject, path?: string): JsonObject {
     try {
       setDotted(out, k, doc[k] as Json);
     } catch (e) {
-      if (e instanceof ConfigError && !e.where && path !== undefined) throw locatedInFile(e, path);
-      throw e;
+      throw path === undefined ? e : locatedInFile(e, path);
     }
   }
   return out;
@@ -189,8 +188,7 @@ export function readProfileFile(path: string): JsonObject {
     loadSamples(layer, dirname(path));
     resolveConfig(layer);
   } catch (e) {
-    if (e instanceof ConfigError && e.constructor === ConfigError && !e.where) throw locatedInFile(e, path) as ConfigError;
-    throw e;
+    throw locatedInFile(e, path);
   }
   return layer;
 }
@@ -286,13 +284,14 @@ function sharedParts(a: readonly string[], b: readonly string[]): number {
 }
 
 /**
- * A ConfigError about a key of the config (or profile) file `file`, with `FILE:LINE` as where
- * it came from ({@link fileLocation}); any other error as it is.
+ * A ConfigError of the config (or profile) file `file` that does not yet say where it came from,
+ * with `FILE:LINE` of its key ({@link fileLocation}), or `FILE` alone (no key, or a file that
+ * cannot be read again); any other error as it is.
  */
 function locatedInFile(e: unknown, file: string): unknown {
-  if (!isPlainKeyError(e)) return e;
-  const at = fileLocation(e.key, file);
-  return at ? new ConfigError(e.key, e.problem, at.where) : e;
+  if (!(e instanceof ConfigError) || e.constructor !== ConfigError || e.where !== undefined) return e;
+  const at = e.key === '' ? undefined : fileLocation(e.key, file);
+  return new ConfigError(e.key, e.problem, at?.where ?? file);
 }
 
 /**
