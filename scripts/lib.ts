@@ -22,12 +22,13 @@ import { IMPORTERS } from '../traces/import/index.ts';
 import type { ImportOptions } from '../traces/import/importer.ts';
 import { DEFAULT_SYNC_FLAGS } from '../traces/import/sync-injector.ts';
 import { checkImportOptions } from '../traces/import/options.ts';
+import { countRow, importWarnings, newTally, type ImportTally } from '../traces/import/tally.ts';
 import type { SweepOptions, SweepOutcome } from './sweep/runner.ts';
 import type { ReportOutcome } from '../reports/report.ts';
 import type { Format } from '../reports/chart.ts';
 import type { ThemeName } from '../reports/theme.ts';
 
-export type { Summary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome };
+export type { Summary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome, ImportTally };
 export { VERSION } from './version.ts';
 /** Plugins (README, "Plugins"): `export default definePolicy({ ... })` / `defineScheduler({ ... })` in a plugin file, typed. */
 export { definePolicy } from '../sim/pager/writeback-policy.ts';
@@ -205,12 +206,26 @@ export interface ImportTraceOptions extends Partial<Omit<ImportOptions, 'syncFla
   calibration?: string;
 }
 
+/** What {@link importTrace} returns: its rows, and what the latest pass over them counted. */
+export interface ImportedTrace extends AsyncIterable<RowLike> {
+  /** The `x_` columns every row carries. */
+  readonly extraCols: readonly string[];
+  /**
+   * The counts `syncsim import` prints at its end, of the latest pass over the rows (reset when a
+   * pass begins, filled as it goes): rows, rows by op, and the importer's own counters
+   * (`stats`, e.g. injected msyncs).
+   */
+  readonly tally: Readonly<ImportTally>;
+  /** The warnings the command prints at its end, for the latest pass that ran to its end (empty before). */
+  readonly warnings: readonly string[];
+}
+
 /**
  * The rows of foreign trace `file` in format `format` (fio-iolog, blkparse, msr, strace, ...: the
  * `--from` names of `syncsim import`), converted as they are iterated; a malformed input throws
- * naming its line.
+ * naming its line. After a pass, `tally` and `warnings` hold what the command would print.
  */
-export function importTrace(format: string, file: string, opts: ImportTraceOptions = {}): AsyncIterable<RowLike> & { readonly extraCols: readonly string[] } {
+export function importTrace(format: string, file: string, opts: ImportTraceOptions = {}): ImportedTrace {
   const importer = IMPORTERS.find((i) => i.format === format);
   if (!importer) throw new RangeError(`unknown import format '${format}' (expected one of ${IMPORTERS.map((i) => i.format).join(', ')})`);
   requireTraceFile(file, 'input file');
@@ -237,10 +252,24 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
   const full: ImportOptions = { pageSize: 4096, ...rest, syncFlags: bits('syncFlags', syncFlags) ?? DEFAULT_SYNC_FLAGS, ...(mapFlags === undefined ? {} : { mapFlags: bits('mapFlags', mapFlags) }) };
   // the command's checks of its options, by key
   checkImportOptions(format, full);
+  let tally = newTally();
+  let warnings: string[] = [];
   return {
     extraCols: importer.extraCols ?? [],
+    get tally() {
+      return tally;
+    },
+    get warnings() {
+      return warnings;
+    },
     async *[Symbol.asyncIterator]() {
-      for await (const batch of importer.rows(file, full, {})) yield* withEveryColumn(batch, importer.extraCols ?? []);
+      const t = (tally = newTally());
+      warnings = [];
+      for await (const batch of importer.rows(file, full, t.stats)) {
+        for (const row of batch) countRow(t, row);
+        yield* withEveryColumn(batch, importer.extraCols ?? []);
+      }
+      warnings = importWarnings(format, t, 'library');
     },
   };
 }

@@ -200,6 +200,51 @@ describe('importTrace', () => {
     expect(s.sync.count).toBe(rows.filter((r) => r.op === 'msync').length);
   });
 
+  it('gives, after a pass, the counts syncsim import prints (rows by op, the importer\'s counters), reset by each pass', async () => {
+    const dir = tmp();
+    const msr = join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv');
+    const cmd = await syncsimHere(['import', '--from', 'msr', msr, '-o', join(dir, 'o.csv'), '--sync-every-writes', '2']);
+    expect(cmd.code).toBe(0);
+    const t = importTrace('msr', msr, { syncEveryWrites: 2 });
+    expect(t.tally.rows).toBe(0);
+    expect(t.warnings).toEqual([]);
+    const rows: Row[] = [];
+    for await (const r of t) rows.push(r);
+    expect(t.tally.rows).toBe(rows.length);
+    for (const op of ['map', 'write', 'read', 'msync'] as const) expect(t.tally.ops[op], op).toBe(rows.filter((r) => r.op === op).length);
+    // the same counters the command printed: "...; msync_injected 3, time_clamped 0, ..."
+    const printed = Object.fromEntries(/; (.*)$/m.exec(cmd.stderr)![1]!.split(', ').map((kv) => { const [k, v] = kv.split(' '); return [k, Number(v)]; }));
+    expect(t.tally.stats).toEqual(printed);
+    expect(t.tally.stats.msync_injected).toBe(t.tally.ops.msync);
+    // a second pass counts afresh, not on top of the first
+    let again = 0;
+    for await (const _ of t) again++;
+    expect(again).toBe(rows.length);
+    expect(t.tally.rows).toBe(rows.length);
+    expect(t.warnings).toEqual([]);
+  });
+
+  it("warns, as the command does, of an strace capture's msyncs with no stores, naming the library's option", async () => {
+    const d = tmp();
+    const st = join(d, 't.strace');
+    writeFileSync(st, [
+      '100 1.000000 openat(AT_FDCWD, "/data/f", O_RDWR) = 3 <0.000010>',
+      '100 1.000100 mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = 0x7f0000000000 <0.000010>',
+      '100 1.000200 msync(0x7f0000000000, 65536, MS_SYNC) = 0 <0.000500>',
+      '100 1.001000 msync(0x7f0000000000, 65536, MS_SYNC) = 0 <0.002100>',
+      '',
+    ].join('\n'));
+    const bare = importTrace('strace', st);
+    for await (const _ of bare);
+    expect(bare.tally.ops.msync).toBe(2);
+    expect(bare.warnings).toHaveLength(1);
+    expect(bare.warnings[0]).toMatch(/^2 msyncs but no stores: strace cannot see stores .* Give assumeDirty \('pages=N'/);
+    const dirty = importTrace('strace', st, { assumeDirty: 'pages=2' });
+    for await (const _ of dirty);
+    expect(dirty.tally.ops.write).toBeGreaterThan(0);
+    expect(dirty.warnings).toEqual([]);
+  });
+
   it('refuses an unknown format naming the known ones', () => {
     expect(() => importTrace('nope', 'x')).toThrow(/unknown import format 'nope' \(expected one of .*msr/);
   });

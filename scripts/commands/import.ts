@@ -7,11 +7,12 @@ import { rmSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
 import { IMPORTERS } from '../../traces/import/index.ts';
-import type { ImportOptions, ImportStats, Importer } from '../../traces/import/importer.ts';
+import type { ImportOptions, Importer } from '../../traces/import/importer.ts';
+import { countRow, importWarnings, newTally } from '../../traces/import/tally.ts';
 import { DEFAULT_SYNC_FLAGS, REGION_1TIB } from '../../traces/import/sync-injector.ts';
 import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
-import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString, type OpName } from '../../traces/types.ts';
+import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString } from '../../traces/types.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
@@ -274,9 +275,8 @@ async function run(argv: string[]): Promise<number> {
     // the output's own name, not the temporary file's: a missing directory as convert and gen say it
     throw new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   }
-  const stats: ImportStats = {};
-  const ops: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
-  let rows = 0;
+  const tally = newTally();
+  const { ops, stats } = tally;
   // a failed write of OUT (a full disk, a file size limit) is the user's to fix: said as such, exit 2
   const written = (e: unknown) => (out !== undefined && isSystemError(e) ? new InputError(`cannot write ${out}: ${openProblem(e)}`) : e);
   try {
@@ -287,8 +287,7 @@ async function run(argv: string[]): Promise<number> {
         } catch (e) {
           throw written(e);
         }
-        ops[row.op]++;
-        rows++;
+        countRow(tally, row);
       }
       if (sink instanceof StdoutSink && sink.closed) break;
     }
@@ -309,11 +308,8 @@ async function run(argv: string[]): Promise<number> {
   const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')
     + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
   const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
-  process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
-  if (importer.format === 'strace' && ops.msync > 0 && ops.write === 0) {
-    process.stderr.write(`syncsim import: warning: ${ops.msync} msyncs but no stores: strace cannot see stores to mapped memory, so every msync will write nothing when replayed. ` +
-      `Give --assume-dirty (pages=N, mapped-before-msync, measured with --calibration, ...) or record the program with 'syncsim record' for its exact dirty pages\n`);
-  }
+  process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${tally.rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
+  for (const w of importWarnings(importer.format, tally, 'command')) process.stderr.write(`syncsim import: warning: ${w}\n`);
   return 0;
 }
 
