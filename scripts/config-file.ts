@@ -39,6 +39,26 @@ export function applySet(target: JsonObject, kv: string): void {
   }
 }
 
+/**
+ * Refuses `--set` arguments that give one key twice, or a key and a group holding it
+ * (`device=...` and `device.profile=...`), as a config file giving a key twice is refused:
+ * which one was meant is the user's to say. A ConfigError naming both.
+ */
+export function refuseRepeatedSets(sets: readonly string[]): void {
+  const seen: { key: string; kv: string }[] = [];
+  for (const kv of sets) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) continue; // applySet says what is wrong with it
+    const key = kv.slice(0, eq).trim();
+    const before = seen.find((s) => s.key === key || key.startsWith(`${s.key}.`) || s.key.startsWith(`${key}.`));
+    if (before !== undefined) {
+      const what = before.key === key ? 'is given twice by --set' : `is given by --set ${before.kv} and by --set ${kv}, which ${key.length > before.key.length ? 'lies inside it' : 'holds it'}`;
+      throw new ConfigError(key, before.key === key ? `${what} ('${before.kv}' and '${kv}'): give it once` : `${what}: give one`);
+    }
+    seen.push({ key, kv });
+  }
+}
+
 /** Reads a YAML/JSON config file into a plain object. */
 export function readConfigFile(path: string): JsonObject {
   let text: string;

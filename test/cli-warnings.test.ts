@@ -88,4 +88,27 @@ describe('what run says of its trace and seed', () => {
     expect(existsSync(join(d, 'out'))).toBe(false);
   });
 
+  it('refuses a key given twice by --set, or a key and the group holding it, and --replay with --set replay=, writing nothing', () => {
+    const d = tmp();
+    const refused: [string[], string][] = [
+      [['--set', 'device.profile=hdd', '--set', 'device.profile=nvme'], "syncsim: config: key 'device.profile': is given twice by --set ('device.profile=hdd' and 'device.profile=nvme'): give it once\n"],
+      [['--set', 'device={profile: hdd}', '--set', 'device.profile=nvme'], "syncsim: config: key 'device.profile': is given by --set device={profile: hdd} and by --set device.profile=nvme, which lies inside it: give one\n"],
+      [['--set', 'device.profile=nvme', '--set', 'device={profile: hdd}'], "syncsim: config: key 'device': is given by --set device.profile=nvme and by --set device={profile: hdd}, which holds it: give one\n"],
+      [['--replay', 'open', '--set', 'replay=closed'], 'syncsim: the replay mode is given twice, by --replay open and by --set replay=closed: give it once\n'],
+    ];
+    for (const [args, message] of refused) {
+      const r = syncsim(['run', DEMO, ...args, '--out', join(d, 'out')]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(message);
+      expect(existsSync(join(d, 'out'))).toBe(false);
+    }
+    // sibling keys, and keys that only share a prefix of their names, are not repeats
+    expect(syncsim(['run', DEMO, '--set', 'device.profile=hdd', '--set', 'device.cache_mb=64', '--set', 'fs.kind=ufs', '--out', join(d, 'ok')]).code).toBe(0);
+    // gen's parameters too
+    const g = syncsim(['gen', 'seq-writer', '--set', 'duration_s=0.01', '--set', 'duration_s=0.02', '-o', join(d, 'g.csv')]);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toBe("syncsim: --set duration_s is given twice ('duration_s=0.01' and 'duration_s=0.02'): give it once\n");
+    expect(existsSync(join(d, 'g.csv'))).toBe(false);
+  });
+
 });

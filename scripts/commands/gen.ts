@@ -53,14 +53,17 @@ export function presetList(presets: readonly Preset<Schema>[]): string {
   return lines.join('\n');
 }
 
-/** `--set k=v` arguments as a parameter object (the last value of a key wins). */
+/** `--set k=v` arguments as a parameter object (a key given twice is refused, naming both). */
 function parseSets(sets: readonly string[]): Record<string, string> {
   const out = bareObject<Record<string, string>>();
+  const given = bareObject<Record<string, string>>();
   for (const kv of sets) {
     const eq = kv.indexOf('=');
     const key = eq < 0 ? '' : kv.slice(0, eq).trim();
     if (key === '') throw new InputError(`--set expects key=value (got '${kv}')`);
     if (isPrototypeKey(key)) throw new InputError(`--set ${kv}: key '${key}' is not allowed (a prototype name)`);
+    if (given[key] !== undefined) throw new InputError(`--set ${key} is given twice ('${given[key]}' and '${kv}'): give it once`);
+    given[key] = kv;
     out[key] = kv.slice(eq + 1);
   }
   return out;

@@ -178,8 +178,11 @@ async function runAll(argv: string[]): Promise<number> {
       const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
       // the program makes its LMDB environment in a new directory: data.mdb is sparse when it is mapped (a hole
       // until a page's first writeback allocates its block), where fio lays its files out first; a --set may override
-      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat), '--sim-seeds', simSeeds, '--set', 'fs.preallocated=false'];
-      for (const s of values.set ?? []) args.push('--set', s);
+      // (a user's own --set of fs.preallocated, or of fs, replaces ours: validate refuses a key given twice)
+      const userSets = values.set ?? [];
+      const ours = userSets.some((kv) => /^\s*fs(\.preallocated)?\s*=/.test(kv)) ? [] : ['--set', 'fs.preallocated=false'];
+      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat), '--sim-seeds', simSeeds, ...ours];
+      for (const s of userSets) args.push('--set', s);
       process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
       let ran = rec;
       return await runJob(rounds, 'lmdb-commits', async () => {
