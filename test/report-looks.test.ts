@@ -6,7 +6,8 @@
  * many series stay inside the plot and beside their own x.
  *
  * Expected looks are written out from the documented rule (theme.ts
- * configStyle: colour i mod 8 of Okabe & Ito's palette, shape and dash ⌊i / 8⌋).
+ * configStyle: colour i mod 8 of Okabe & Ito's palette, its yellow replaced by
+ * Tol's wine, shape and dash ⌊i / 8⌋).
  */
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -72,9 +73,9 @@ describe("index.html's swatches", () => {
     await makeReport({ dir, out, formats: ['html'], theme: paper, width: 238 });
     const sw = swatches(readFileSync(join(out, 'index.html'), 'utf8'));
     expect(sw.map((s) => s.label)).toEqual(Array.from({ length: 12 }, (_, i) => `run${String(i).padStart(2, '0')}`));
-    // 1st: blue circle, solid; 9th: blue again, a square on a 5-2 dash; 10th: vermillion square, 5-2; 8th: yellow circle
+    // 1st: blue circle, solid; 9th: blue again, a square on a 5-2 dash; 10th: vermillion square, 5-2; 8th: wine circle
     expect(sw[0]).toMatchObject({ color: '#0072B2', dash: null, aria: 'circle, solid line' });
-    expect(sw[7]).toMatchObject({ color: '#F0E442', dash: null, aria: 'circle, solid line' });
+    expect(sw[7]).toMatchObject({ color: '#882255', dash: null, aria: 'circle, solid line' });
     expect(sw[8]).toMatchObject({ color: '#0072B2', dash: '5 2', aria: 'square, dashed line' });
     expect(sw[9]).toMatchObject({ color: '#D55E00', dash: '5 2', aria: 'square, dashed line' });
     expect(new Set(sw.map((s) => `${s.color} ${s.aria} ${s.dash}`)).size).toBe(12);

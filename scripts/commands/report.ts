@@ -39,7 +39,7 @@ ${CHART_MODULES.map((m) => `  ${m.name.padEnd(20)} ${m.summary}`).join('\n')}
 For each chart: NAME.vl.json (Vega-Lite, data inline), NAME.svg, NAME.png (2x),
 NAME.pdf (vector, fonts embedded); index.html shows them all with captions and
 the key settings, with vega inlined so it opens from the file system;
-report.json lists the charts. Colours: Okabe-Ito, the same colour for the same
+report.json lists the charts. Colours: Okabe-Ito (wine for its yellow), the same colour for the same
 configuration in every chart.`;
 
 function list(values: string[] | undefined): string[] | undefined {
