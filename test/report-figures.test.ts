@@ -1,10 +1,70 @@
 /**
  * A paper reviewer's findings on a sweep's figures, each checked on the
  * Vega-Lite spec: no faint yellow in the palette (contrast on white worked
- * out here from WCAG 2's definition, not taken from the code).
+ * out here from WCAG 2's definition, not taken from the code); one colour per
+ * configuration in every figure of a report, sweep lines included.
  */
 import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Chart, VlSpec } from '../reports/chart.ts';
 import { CONFIG_PALETTE } from '../reports/theme.ts';
+import { chartsOf, writeRun, type RunIn } from './report-fixtures.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-figures-'));
+
+/**
+ * A sweep written by hand: grid trace.set.group `series` × device.channels `xs` (the first key
+ * varying slowest, so configuration `g, x` is number series.indexOf(g) · xs.length + xs.indexOf(x)),
+ * one seed, each point's run made by `run`; aggregate.csv holds each run's p99.
+ */
+export function handSweep(series: string[], xs: number[], run: (g: string, x: number) => RunIn): string {
+  const dir = join(tmp(), 'sweep');
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  const keys = ['trace.set.group', 'device.channels'];
+  let results = `run_id,point,${keys.join(',')},seed,status,sync.latency_us.p99,error\n`;
+  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
+  let point = 0;
+  for (const g of series) {
+    for (const x of xs) {
+      point++;
+      const summary = writeRun(join(dir, 'runs', `p${point}`), run(g, x));
+      const p99 = summary.sync.latency_us.p99 ?? '';
+      results += `p${point},${point},${g},${x},1,ok,${p99},\n`;
+      agg += `${point},${g},${x},sync.latency_us.p99,1,${p99},,,${p99}\n`;
+    }
+  }
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'figures', keys, metrics: ['sync.latency_us.p99'], seeds: [1] }));
+  return dir;
+}
+
+/** Every colour scale of a spec whose domain is configuration or series labels: label → colour. */
+function colourScales(spec: unknown, out = new Map<string, string>()): Map<string, string> {
+  if (Array.isArray(spec)) for (const x of spec) colourScales(x, out);
+  else if (spec && typeof spec === 'object') {
+    const o = spec as Record<string, unknown>;
+    const scale = (o.color as { scale?: { domain?: unknown[]; range?: unknown[] } } | undefined)?.scale;
+    if (scale?.domain && scale.range) {
+      scale.domain.forEach((d, i) => {
+        const prev = out.get(String(d));
+        if (prev !== undefined && prev !== scale.range![i]) throw new Error(`${d}: two colours in one figure, ${prev} and ${scale.range![i]}`);
+        out.set(String(d), String(scale.range![i]));
+      });
+    }
+    for (const v of Object.values(o)) colourScales(v, out);
+  }
+  return out;
+}
+
+const find = (charts: Chart[], name: string): Chart => {
+  const c = charts.find((x) => x.name === name);
+  if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
+  return c;
+};
+const specOf = (c: Chart): VlSpec => c.spec(150, 60);
 
 /** WCAG 2 contrast ratio of `hex` (#rrggbb) against white. */
 function contrastOnWhite(hex: string): number {
@@ -47,5 +107,49 @@ describe('the configuration palette', () => {
     expect(CONFIG_PALETTE).not.toContain('#F0E442');
     // the colour in its place (configurations 8, 16, ...) stands out on white
     expect(contrastOnWhite(CONFIG_PALETTE[7])).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('colours of a sweep\'s configurations across its figures', () => {
+  /** Runs whose msyncs, timelines and writeback all differ: none merged with another. */
+  const distinct = (g: string, x: number): RunIn => {
+    const k = Number(g.slice(1)) * 10 + x;
+    return { syncs: [{ t: 1, lat: 100 + k, pages: 1 }, { t: 2, lat: 300 + 7 * k, pages: 2 }], writeback: [{ cause: 'msync', bytes: 4096 * (k + 1) }], dirtied: 4096, timeline: [[0, 0, 0, 0], [k + 1, 1, 0, 1], [0, 0, 0, 0]] };
+  };
+
+  it('six configurations: each has one colour in the CDF, the percentiles, the timeline and the scatter, and a sweep line has its first one\'s', async () => {
+    const series = ['g0', 'g1'], xs = [1, 2, 4];
+    const charts = await chartsOf(handSweep(series, xs, distinct));
+    // configuration i of the grid is colour i of the palette, the same wherever it is drawn
+    const expected = new Map(series.flatMap((g, si) => xs.map((x, xi) => [`${g}, ${x}`, CONFIG_PALETTE[si * xs.length + xi]] as const)));
+    for (const name of ['latency-cdf', 'latency-percentiles', 'timeline', 'latency-vs-pages']) {
+      const scales = colourScales(specOf(find(charts, name)));
+      expect([...scales.keys()].sort(), name).toEqual([...expected.keys()].sort());
+      for (const [label, colour] of scales) expect(colour, `${name}: ${label}`).toBe(expected.get(label));
+    }
+    const line = colourScales(specOf(find(charts, 'sweep-p99-vs-channels')));
+    expect(Object.fromEntries(line)).toEqual({ g0: expected.get('g0, 1'), g1: expected.get('g1, 1') });
+  });
+
+  it('twelve configurations: a sweep line keeps its first configuration\'s colour and shape even when another line has that colour', async () => {
+    const series = ['g0', 'g1', 'g2'], xs = [1, 2, 4, 8];
+    const charts = await chartsOf(handSweep(series, xs, distinct));
+    const percentiles = specOf(find(charts, 'latency-percentiles'));
+    const sweepLine = specOf(find(charts, 'sweep-p99-vs-channels'));
+    const dotColours = colourScales(percentiles), lineColours = colourScales(sweepLine);
+    // the lines' first configurations are 0, 4 and 8: blue, orange, blue again (a square on a dashed line)
+    for (const g of series) expect(lineColours.get(g), g).toBe(dotColours.get(`${g}, 1`));
+    expect(lineColours.get('g2')).toBe(CONFIG_PALETTE[0]);
+    const shapeRange = (spec: VlSpec): Map<string, string> => {
+      const found = new Map<string, string>();
+      JSON.stringify(spec, (k, v) => {
+        if (k === 'shape' && v?.scale?.domain) v.scale.domain.forEach((d: string, i: number) => found.set(d, v.scale.range[i]));
+        return v;
+      });
+      return found;
+    };
+    const dotShapes = shapeRange(percentiles), lineShapes = shapeRange(sweepLine);
+    for (const g of series) expect(lineShapes.get(g), g).toBe(dotShapes.get(`${g}, 1`));
+    expect(new Set(series.map((g) => `${lineColours.get(g)} ${lineShapes.get(g)}`)).size).toBe(3);
   });
 });
