@@ -121,7 +121,7 @@ describe('colours of a sweep\'s configurations across its figures', () => {
     const series = ['g0', 'g1'], xs = [1, 2, 4];
     const charts = await chartsOf(handSweep(series, xs, distinct));
     // configuration i of the grid is colour i of the palette, the same wherever it is drawn
-    const expected = new Map(series.flatMap((g, si) => xs.map((x, xi) => [`${g}, ${x}`, CONFIG_PALETTE[si * xs.length + xi]] as const)));
+    const expected = new Map(series.flatMap((g, si) => xs.map((x, xi): [string, string] => [`${g}, ${x}`, CONFIG_PALETTE[si * xs.length + xi]])));
     for (const name of ['latency-cdf', 'latency-percentiles', 'timeline', 'latency-vs-pages']) {
       const scales = colourScales(specOf(find(charts, name)));
       expect([...scales.keys()].sort(), name).toEqual([...expected.keys()].sort());
@@ -151,5 +151,43 @@ describe('colours of a sweep\'s configurations across its figures', () => {
     const dotShapes = shapeRange(percentiles), lineShapes = shapeRange(sweepLine);
     for (const g of series) expect(lineShapes.get(g), g).toBe(dotShapes.get(`${g}, 1`));
     expect(new Set(series.map((g) => `${lineColours.get(g)} ${lineShapes.get(g)}`)).size).toBe(3);
+  });
+});
+
+describe('the p99 and p99.9 markers of the latency CDF', () => {
+  /** Two runs: `few`, two msyncs (p99 and p99.9 all but equal), and `tail`, 1,000 msyncs whose p99.9 is 100 times their p99. */
+  function tails(): string {
+    const base = tmp();
+    writeRun(join(base, 'few'), { syncs: [{ t: 1, lat: 200, pages: 1 }, { t: 2, lat: 400, pages: 1 }] });
+    const lats = Array.from({ length: 1000 }, (_, i) => (i < 985 ? 100 + (i % 50) : i < 998 ? 1_000 : 100_000));
+    writeRun(join(base, 'tail'), { syncs: lats.map((lat, i) => ({ t: i + 1, lat, pages: 1 })) });
+    return base;
+  }
+
+  it('never overlap: markers of one curve at the top stand a marker apart, or are one marker named for both', async () => {
+    const { scalesOf } = await import('./report-fixtures.ts');
+    const chart = find(await chartsOf(tails(), 238), 'latency-cdf');
+    for (const cw of [60, 180, 400]) {
+      const spec = chart.spec(cw, 140);
+      const layer = (spec.layer as VlSpec[])[1];
+      const marks = (layer.data as { values: { config: string; percentile: string; latency_us: number; fraction: number }[] }).values;
+      const size = (layer.mark as { size: number }).size;
+      const { x, y } = await scalesOf(spec);
+      for (const a of marks) {
+        for (const b of marks) {
+          if (a === b || a.config !== b.config) continue;
+          const apart = Math.max(Math.abs(x(a.latency_us) - x(b.latency_us)), Math.abs(y(a.fraction) - y(b.fraction)));
+          expect(apart, `${a.config} ${a.percentile} and ${b.percentile} at ${cw} px`).toBeGreaterThanOrEqual(Math.sqrt(size));
+        }
+      }
+      // `few`'s p99 (398) and p99.9 (399.8 µs) are one marker at any width, in the legend as such
+      expect(marks.filter((m) => m.config === 'few').map((m) => m.percentile)).toEqual(['p50', 'p99 ≈ p99.9']);
+      const shape = (layer.encoding as { shape: { scale: { domain: string[]; range: string[] } } }).shape.scale;
+      expect(shape.domain).toContain('p99 ≈ p99.9');
+      expect(new Set(shape.range).size).toBe(shape.range.length);
+    }
+    // `tail`'s p99 and p99.9 are two decades apart: two markers wherever there is room for them
+    const wide = ((chart.spec(180, 140).layer as VlSpec[])[1].data as { values: { config: string; percentile: string }[] }).values;
+    expect(wide.filter((m) => m.config === 'tail').map((m) => m.percentile)).toEqual(['p50', 'p99', 'p99.9']);
   });
 });

@@ -6,6 +6,40 @@ import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelToolt
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
+/** A percentile marker on a curve. */
+interface Mark {
+  config: string;
+  percentile: string;
+  latency_us: number;
+  fraction: number;
+  /** The p99 a merged `p99 ≈ p99.9` marker stands for too (its own latency is the p99.9). */
+  p99_us?: number;
+}
+
+/** The legend entry and shape of one marker standing for a configuration's p99 and p99.9, too close to draw apart. */
+export const MERGED_TAIL = { label: 'p99 ≈ p99.9', shape: 'diamond' } as const;
+
+/**
+ * The markers `marks` as drawn on a log x scale over `domain` `widthPx` wide: a configuration's
+ * p99 and p99.9 whose markers would overlap (centres less than `apartPx` apart: their y differ by
+ * under 1 % of the plot, so only x can part them) become one marker, {@link MERGED_TAIL}, at the
+ * p99.9, with the p99 kept for its tooltip.
+ */
+export function mergeTailMarks(marks: readonly Mark[], domain: readonly [number, number], widthPx: number, apartPx: number): Mark[] {
+  const px = (v: number) => (widthPx * Math.log(v / domain[0])) / Math.log(domain[1] / domain[0]);
+  const out: Mark[] = [];
+  for (const m of marks) {
+    if (m.percentile !== 'p99.9') {
+      if (m.percentile === 'p99' && marks.some((o) => o.config === m.config && o.percentile === 'p99.9' && Math.abs(px(o.latency_us) - px(m.latency_us)) < apartPx)) continue;
+      out.push(m);
+      continue;
+    }
+    const p99 = marks.find((o) => o.config === m.config && o.percentile === 'p99');
+    out.push(p99 && Math.abs(px(m.latency_us) - px(p99.latency_us)) < apartPx ? { ...m, percentile: MERGED_TAIL.label, p99_us: p99.latency_us } : m);
+  }
+  return out;
+}
+
 /** The `latency-cdf` chart. */
 export const latencyCdf: ChartModule = {
   name: 'latency-cdf',
@@ -14,7 +48,7 @@ export const latencyCdf: ChartModule = {
     const sel = ctx.perRun();
     if ('skip' in sel) return [];
     let curve: { config: string; latency_us: number; fraction: number }[] = [];
-    let marks: { config: string; percentile: string; latency_us: number; fraction: number }[] = [];
+    let marks: Mark[] = [];
     const notes: string[] = [];
     const zeroShare = new Map<string, number>();
     let total = 0;
@@ -59,8 +93,9 @@ export const latencyCdf: ChartModule = {
     curve = curve.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     marks = marks.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     const labels = merged.scale.domain;
-    // the legend lists only the percentile markers drawn (none of a 0 µs percentile)
-    const shown = PERCENTILE_MARKS.filter((m) => marks.some((x) => x.percentile === m.label));
+    // p99 and p99.9 markers (symbols of `size` px² in a square box) without a marker's width between them: one marker for both
+    const size = ctx.theme.pointSize * 1.5;
+    const apart = 2 * Math.sqrt(size) + 1;
     const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     // curves not identical but drawn over one another: the one below would be lost without a word
@@ -81,41 +116,48 @@ export const latencyCdf: ChartModule = {
       family: 'latency-cdf',
       title: 'msync latency CDF',
       caption: `Empirical CDF of the latency of ${count(total)} successful msyncs issued after the warm-up, per configuration; `
-        + `markers are p50, p99 and p99.9 from summary.json.${seeds}${notes.length ? ` ${notes.join('; ')}.` : ''}`,
+        + `markers are p50, p99 and p99.9 from summary.json (a configuration's p99 and p99.9 too close to be told apart share one marker, ${MERGED_TAIL.label}).${seeds}${notes.length ? ` ${notes.join('; ')}.` : ''}`,
       cells: { x: 1, y: 1 },
       height: (w) => figureHeight(ctx, w, labels, note),
-      spec: (cw, ch) => ({
-        ...ctx.base(),
-        ...(note ? { title: note } : {}),
-        width: cw,
-        height: ch,
-        layer: [
-          {
-            data: { values: curve },
-            mark: { type: 'line', interpolate: 'step-after', clip: true },
-            encoding: { x: { ...x, axis: logAxisAcross(ctx.theme.fontSize.label, domain, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
-          },
-          ...(shown.length === 0 ? [] : [{
-            data: { values: marks },
-            mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 1.5, stroke: 'white', strokeWidth: 0.5, opacity: 1 },
-            encoding: {
-              x: { field: 'latency_us', type: 'quantitative' },
-              y: { field: 'fraction', type: 'quantitative' },
-              color,
-              tooltip: labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'latency_us', type: 'quantitative', title: 'µs' }),
-              shape: {
-                field: 'percentile', type: 'nominal', title: null,
-                scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },
-                // beside the plot, not in it: inside it covered the slowest configuration's curve (bottom right)
-                legend: {
-                  title: null, orient: 'right', direction: 'vertical', symbolFillColor: '#555555', symbolStrokeColor: '#555555',
-                  padding: 0, offset: 4, rowPadding: 0,
+      spec: (cw, ch) => {
+        const drawnMarks = mergeTailMarks(marks, domain, cw - 2 * pad, apart);
+        const merges = drawnMarks.some((m) => m.p99_us !== undefined);
+        // the legend lists only the percentile markers drawn (none of a 0 µs percentile)
+        const shown = [...PERCENTILE_MARKS.map((m) => ({ label: m.label as string, shape: m.shape as string })), MERGED_TAIL].filter((m) => drawnMarks.some((x) => x.percentile === m.label));
+        return {
+          ...ctx.base(),
+          ...(note ? { title: note } : {}),
+          width: cw,
+          height: ch,
+          layer: [
+            {
+              data: { values: curve },
+              mark: { type: 'line', interpolate: 'step-after', clip: true },
+              encoding: { x: { ...x, axis: logAxisAcross(ctx.theme.fontSize.label, domain, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
+            },
+            ...(shown.length === 0 ? [] : [{
+              data: { values: drawnMarks },
+              mark: { type: 'point', filled: true, size, stroke: 'white', strokeWidth: 0.5, opacity: 1 },
+              encoding: {
+                x: { field: 'latency_us', type: 'quantitative' },
+                y: { field: 'fraction', type: 'quantitative' },
+                color,
+                tooltip: labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'latency_us', type: 'quantitative', title: merges ? 'µs (p99.9 where merged)' : 'µs' },
+                  ...(merges ? [{ field: 'p99_us', type: 'quantitative', title: 'p99 (µs), where merged' }] : [])),
+                shape: {
+                  field: 'percentile', type: 'nominal', title: null,
+                  scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },
+                  // beside the plot, not in it: inside it covered the slowest configuration's curve (bottom right)
+                  legend: {
+                    title: null, orient: 'right', direction: 'vertical', symbolFillColor: '#555555', symbolStrokeColor: '#555555',
+                    padding: 0, offset: 4, rowPadding: 0,
+                  },
                 },
               },
-            },
-          }]),
-        ],
-      }),
+            }]),
+          ],
+        };
+      },
     }];
   },
 };
