@@ -94,6 +94,13 @@ export function legendHeight(ctx: ChartContext, labels: readonly string[]): numb
 export const WIDE_FIGURE = 400;
 
 /**
+ * Figures narrower than this (px) are small multiples (`--width 150`): a
+ * legend beside the plot would take a third of their width, so their legends
+ * go above or below it.
+ */
+export const NARROW_FIGURE = 200;
+
+/**
  * A figure's total height for width `w`: a plot of a paper's aspect (0.6 of
  * a single column's width, 0.45 of a double column's) plus what its
  * configuration legend and in-figure note take.

@@ -191,3 +191,36 @@ describe('the p99 and p99.9 markers of the latency CDF', () => {
     expect(wide.filter((m) => m.config === 'tail').map((m) => m.percentile)).toEqual(['p50', 'p99', 'p99.9']);
   });
 });
+
+describe('legends of small multiples (--width 150)', () => {
+  /** Every legend object in a spec, with its orient as drawn (the theme's default is top). */
+  function legends(spec: unknown, out: { orient: string }[] = []): { orient: string }[] {
+    if (Array.isArray(spec)) for (const x of spec) legends(x, out);
+    else if (spec && typeof spec === 'object') {
+      for (const [k, v] of Object.entries(spec)) {
+        if (k === 'legend' && v && typeof v === 'object') out.push({ orient: (v as { orient?: string }).orient ?? 'top' });
+        else if (k !== 'config') legends(v, out);
+      }
+    }
+    return out;
+  }
+
+  it('stand above or below the plot, never beside or in it, and the CDF keeps most of the width for its plot', async () => {
+    const { layoutChart } = await import('../reports/render.ts');
+    const { THEMES } = await import('../reports/theme.ts');
+    const dir = handSweep(['g0', 'g1'], [1, 2], (g, x) => ({ syncs: Array.from({ length: 200 }, (_, i) => ({ t: i + 1, lat: (g === 'g0' ? 100 : 300) * x + (i % 7) * 10 + (i === 199 ? 5000 : 0), pages: 1 })), timeline: [[0, 0, 0, 0], [x, 1, 0, 1]] }));
+    const charts = await chartsOf(dir, 150);
+    expect(charts.map((c) => c.name)).toContain('latency-cdf');
+    for (const c of charts) {
+      for (const l of legends(c.spec(90, 90))) expect(['top', 'bottom'], c.name).toContain(l.orient);
+    }
+    const cdf = find(charts, 'latency-cdf');
+    const laid = await layoutChart(cdf, 150, THEMES.paper.padding);
+    expect(laid.warnings).toEqual([]);
+    // the y axis and its title take about 50 px: the rest is the plot's
+    expect(laid.spec.width as number).toBeGreaterThanOrEqual(150 - 60);
+    // at a single column's width the markers' legend still stands beside the plot, where it takes no height
+    const single = find(await chartsOf(dir, 238), 'latency-cdf');
+    expect(legends(single.spec(150, 100)).map((l) => l.orient)).toContain('right');
+  });
+});

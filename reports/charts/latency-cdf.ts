@@ -2,9 +2,10 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
+import { textWidth } from '../fonts.ts';
 
 /** A percentile marker on a curve. */
 interface Mark {
@@ -96,6 +97,14 @@ export const latencyCdf: ChartModule = {
     // p99 and p99.9 markers (symbols of `size` px² in a square box) without a marker's width between them: one marker for both
     const size = ctx.theme.pointSize * 1.5;
     const apart = 2 * Math.sqrt(size) + 1;
+    // the markers' legend: beside the plot, or in a small multiple under it, in as many rows as its entries need
+    // (the entries as drawn on a plot of the figure less its y axis, about what the layout gives it)
+    const label = ctx.theme.fontSize.label;
+    const under = ctx.width < NARROW_FIGURE;
+    const guess = mergeTailMarks(marks, domain, ctx.width - 60 - 2 * pad, apart);
+    const entries = [...PERCENTILE_MARKS.map((m) => m.label as string), MERGED_TAIL.label].filter((l) => guess.some((m) => m.percentile === l));
+    const underColumns = legendGridColumns(entries.map((l) => textWidth(l, label) + label * 2.2), ctx.width - 2 * ctx.theme.padding - 45);
+    const underHeight = under && entries.length ? Math.ceil(entries.length / underColumns) * (label * 1.25 + 1) + label : 0;
     const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     // curves not identical but drawn over one another: the one below would be lost without a word
@@ -118,7 +127,7 @@ export const latencyCdf: ChartModule = {
       caption: `Empirical CDF of the latency of ${count(total)} successful msyncs issued after the warm-up, per configuration; `
         + `markers are p50, p99 and p99.9 from summary.json (a configuration's p99 and p99.9 too close to be told apart share one marker, ${MERGED_TAIL.label}).${seeds}${notes.length ? ` ${notes.join('; ')}.` : ''}`,
       cells: { x: 1, y: 1 },
-      height: (w) => figureHeight(ctx, w, labels, note),
+      height: (w) => figureHeight(ctx, w, labels, note, underHeight),
       spec: (cw, ch) => {
         const drawnMarks = mergeTailMarks(marks, domain, cw - 2 * pad, apart);
         const merges = drawnMarks.some((m) => m.p99_us !== undefined);
@@ -147,10 +156,11 @@ export const latencyCdf: ChartModule = {
                 shape: {
                   field: 'percentile', type: 'nominal', title: null,
                   scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },
-                  // beside the plot, not in it: inside it covered the slowest configuration's curve (bottom right)
+                  // beside the plot, not in it: inside it covered the slowest configuration's curve (bottom right);
+                  // under it in a small multiple, where beside it took a third of the width
                   legend: {
-                    title: null, orient: 'right', direction: 'vertical', symbolFillColor: '#555555', symbolStrokeColor: '#555555',
-                    padding: 0, offset: 4, rowPadding: 0,
+                    title: null, symbolFillColor: '#555555', symbolStrokeColor: '#555555', padding: 0, rowPadding: 0,
+                    ...(under ? { orient: 'bottom', direction: 'horizontal', columns: underColumns, offset: Math.round(label * 0.5) } : { orient: 'right', direction: 'vertical', offset: 4 }),
                   },
                 },
               },
@@ -161,6 +171,15 @@ export const latencyCdf: ChartModule = {
     }];
   },
 };
+
+/** The most columns (at least 1) in which a legend grid of entries `widths` (px, in order, row by row) is at most `room` px wide. */
+export function legendGridColumns(widths: readonly number[], room: number): number {
+  for (let c = widths.length; c > 1; c--) {
+    const columns = Array.from({ length: c }, (_, j) => Math.max(...widths.filter((_, i) => i % c === j)));
+    if (columns.reduce((a, b) => a + b, 0) <= room) return c;
+  }
+  return 1;
+}
 
 /**
  * Pairs of curves (their labels and summary p50, p99) drawn nearly over one another: p50 and p99
