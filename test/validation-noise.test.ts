@@ -169,8 +169,9 @@ describe('validation-grid figure', () => {
     expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
   });
 
-  it('lays panels out in at most three columns', () => {
-    expect([1, 2, 4, 5, 8, 9].map(gridColumns)).toEqual([1, 2, 2, 3, 3, 3]);
+  it('lays panels out in at most three columns, and up to four without an empty cell (three in a row, not 2 × 2)', () => {
+    expect([1, 2, 3, 4, 5, 8, 9].map(gridColumns)).toEqual([1, 2, 3, 2, 3, 3, 3]);
+    for (const n of [1, 2, 3, 4]) expect(n % gridColumns(n), `${n} panels`).toBe(0);
   });
 });
 

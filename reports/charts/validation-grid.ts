@@ -31,9 +31,9 @@ export function panelTitle(p: ValidationPanel): string {
   return `${p.job}|demerit ${p.demerit_pct.toFixed(0)} %${noise}`;
 }
 
-/** Columns of the grid for `n` panels. */
+/** Columns of the grid for `n` panels: three in one row, not two above one beside an empty quadrant; four two by two. */
 export function gridColumns(n: number): number {
-  return n <= 1 ? 1 : n <= 4 ? 2 : 3;
+  return n <= 3 ? Math.max(1, n) : n === 4 ? 2 : 3;
 }
 
 /** The `validation-grid` chart of `panels` (in the order given) in `theme`. */
