@@ -33,6 +33,8 @@ export interface Theme {
   pngScale: number;
   /** Scale at which index.html shows the charts. */
   htmlScale: number;
+  /** The tallest a figure may be (px = pt): a page's text, less room for its caption; a timeline of more configurations is split. */
+  maxFigureHeight: number;
 }
 
 /** The themes. */
@@ -47,6 +49,8 @@ export const THEMES: Record<ThemeName, Theme> = {
     padding: 2,
     pngScale: 2,
     htmlScale: 2,
+    // a letter or A4 page's text is about 9 in (648 pt) tall
+    maxFigureHeight: 560,
   },
   screen: {
     name: 'screen',
@@ -58,6 +62,7 @@ export const THEMES: Record<ThemeName, Theme> = {
     padding: 6,
     pngScale: 2,
     htmlScale: 1,
+    maxFigureHeight: 900,
   },
 };
 

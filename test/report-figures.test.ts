@@ -2,7 +2,10 @@
  * A paper reviewer's findings on a sweep's figures, each checked on the
  * Vega-Lite spec: no faint yellow in the palette (contrast on white worked
  * out here from WCAG 2's definition, not taken from the code); one colour per
- * configuration in every figure of a report, sweep lines included.
+ * configuration in every figure of a report, sweep lines included; p99 and
+ * p99.9 markers that never overlap; legends of small multiples above or
+ * below the plot; timelines with a time axis per run when the runs' lengths
+ * differ widely, no taller than a page, and without an empty quadrant.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -222,5 +225,102 @@ describe('legends of small multiples (--width 150)', () => {
     // at a single column's width the markers' legend still stands beside the plot, where it takes no height
     const single = find(await chartsOf(dir, 238), 'latency-cdf');
     expect(legends(single.spec(150, 100)).map((l) => l.orient)).toContain('right');
+  });
+});
+
+describe('the timelines of a sweep', () => {
+  /** `n` samples, 1 ms apart, of a sawtooth of dirty pages, writeback and queue depth; nothing wired (so three panels). */
+  const samples = (n: number, k = 0): number[][] => Array.from({ length: n }, (_, i) => [(i % 10) + 1 + k, i % 3, 0, i % 4]);
+  type View = { title?: { text: string }; width?: number; encoding?: Record<string, { scale?: { domain?: number[] }; axis?: Record<string, unknown> }> };
+  type Panel = View & { vconcat?: View[] };
+  /** The panels of a timeline spec, in reading order, and the spec's layout. */
+  const panelsOf = (spec: VlSpec): Panel[] => (spec.concat as Panel[] | undefined)
+    ?? [...((spec.vconcat as [{ hconcat: Panel[] }, Panel])[0].hconcat), (spec.vconcat as [unknown, Panel])[1]];
+  /** Each strip (or overlaid panel) of a panel. */
+  const viewsOf = (p: Panel): View[] => p.vconcat ?? [p];
+  const timelines = (charts: Chart[]) => charts.filter((c) => c.family === 'timeline');
+  const noteOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
+
+  it('runs of 29 ms and 1,199 ms: each has a strip with a time axis of its own, labelled, fitted to its run', async () => {
+    const dir = handSweep(['g0'], [1, 2], (_g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(x === 1 ? 30 : 1200) }));
+    const [chart, ...more] = timelines(await chartsOf(dir, 238));
+    expect(more).toEqual([]);
+    const spec = chart.spec(100, 30);
+    expect((spec.resolve as { scale: { x: string } }).scale.x).toBe('independent');
+    for (const panel of panelsOf(spec)) {
+      const strips = viewsOf(panel);
+      expect(strips.map((s) => s.title?.text)).toEqual(['g0, 1', 'g0, 2']);
+      // the last sample of each run, in ms: 29 and 1,199
+      expect(strips.map((s) => s.encoding!.x.scale!.domain)).toEqual([[0, 29], [0, 1199]]);
+      // every strip's time axis has its labels (a shared axis is labelled under the bottom strip only)
+      for (const s of strips) expect(s.encoding!.x.axis!.labels).not.toBe(false);
+    }
+    expect(noteOf(spec)).toContain('each strip has a time axis of its own, fitted to its run (runs of 29 ms to 1200 ms)');
+    expect(chart.caption).toContain('more than 2× apart');
+  });
+
+  it('runs of similar length (99 and 149 ms) share one time axis, overlaid or in strips', async () => {
+    for (const xs of [[1, 2], [1, 2, 3, 4]]) {
+      const dir = handSweep(['g0'], xs, (_g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(x === 1 ? 100 : 150, x) }));
+      const spec = timelines(await chartsOf(dir, 238))[0].spec(100, 30);
+      const views = panelsOf(spec).flatMap(viewsOf);
+      expect(views.length).toBe(3 * (xs.length > 2 ? xs.length : 1));
+      for (const v of views) expect(v.encoding!.x.scale!.domain).toEqual([0, 149]);
+      expect(noteOf(spec)).not.toContain('time axis of its own');
+    }
+  });
+
+  it('of eight configurations are never taller than a page: their strips go into as many figures as need be, each naming the others', async () => {
+    const { THEMES } = await import('../reports/theme.ts');
+    const { layoutChart } = await import('../reports/render.ts');
+    const series = ['g0', 'g1'], xs = [1, 2, 3, 4];
+    const labels = series.flatMap((g) => xs.map((x) => `${g}, ${x}`));
+    const dir = handSweep(series, xs, (g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(100, Number(g.slice(1)) * 10 + x) }));
+    for (const width of [150, 238, 504]) {
+      const charts = timelines(await chartsOf(dir, width));
+      const strips: string[] = [];
+      for (const c of charts) {
+        expect(c.height(width), `${c.name} at ${width} px`).toBeLessThanOrEqual(THEMES.paper.maxFigureHeight);
+        const spec = c.spec(100, 30);
+        const names = viewsOf(panelsOf(spec)[0]).map((v) => v.title!.text);
+        strips.push(...names);
+        if (charts.length > 1) expect(noteOf(spec)).toMatch(/strips \d+(–\d+)? of 8 \(/);
+      }
+      expect(strips).toEqual(labels);
+      expect(charts.map((c) => c.name)).toEqual(charts.map((_, i) => (i === 0 ? 'timeline' : `timeline-${i + 1}`)));
+      if (width === 238) {
+        expect(charts.length).toBeGreaterThan(1);
+        const laid = await layoutChart(charts[0], width, THEMES.paper.padding);
+        expect(laid.warnings).toEqual([]);
+        expect(laid.height).toBeLessThanOrEqual(THEMES.paper.maxFigureHeight);
+      }
+    }
+  });
+
+  it('of three panels leave no empty quadrant: two above, the third as wide as both, its y axis aligned with theirs', async () => {
+    // two configurations overlaid at double width, and five in strips at a single column's: wired pages is 0, three panels
+    const overlaid = handSweep(['g0'], [1, 2], (_g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(100, x) }));
+    const stripped = handSweep(['g0'], [1, 2, 3, 4, 5], (_g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(100, x) }));
+    for (const [dir, width] of [[overlaid, 504], [stripped, 238]] as const) {
+      for (const chart of timelines(await chartsOf(dir, width))) {
+        const [cw, ch] = [100, 30];
+        const spec = chart.spec(cw, ch);
+        // no grid of panels with a hole: a concat in columns fills its last row
+        JSON.stringify(spec, (_k, v) => {
+          if (v && typeof v === 'object' && Array.isArray(v.concat) && typeof v.columns === 'number') expect(v.concat.length % v.columns, 'a grid with an empty cell').toBe(0);
+          return v;
+        });
+        const [top, wide] = spec.vconcat as [{ hconcat: Panel[] }, Panel];
+        expect(top.hconcat).toHaveLength(2);
+        // every y axis one width, so the wide panel's plot runs from the left plot's left edge to the right one's right edge
+        const extents = new Set([...top.hconcat, wide].flatMap(viewsOf).map((v) => `${v.encoding!.y.axis!.minExtent}/${v.encoding!.y.axis!.maxExtent}`));
+        expect(extents.size).toBe(1);
+        const extent = viewsOf(wide)[0].encoding!.y.axis!.minExtent as number;
+        expect(extent).toBeGreaterThan(0);
+        for (const v of viewsOf(wide)) expect(v.width).toBe(2 * cw + (spec.spacing as number) + extent);
+        for (const v of top.hconcat.flatMap(viewsOf)) expect(v.width).toBe(cw);
+        expect(chart.cells.x).toBe(2);
+      }
+    }
   });
 });

@@ -205,44 +205,55 @@ describe('timelines of many configurations', () => {
     }
     return base;
   }
-  type Panel = { facet?: { row: { field: string; sort: string[] } }; spec?: { encoding: { color: { legend: unknown } } }; encoding?: { color: { legend: unknown } } };
+  type View = { title?: { text: string }; transform?: { filter: { field: string; equal: string } }[]; encoding?: { color: { legend: unknown } } };
+  type Panel = View & { vconcat?: View[] };
+  /** The panels of a timeline spec: a grid of them (`concat`), or two above a wide third (`vconcat` of an `hconcat` and one). */
+  const panelsOf = (spec: VlSpec): Panel[] => (spec.concat as Panel[] | undefined)
+    ?? [...((spec.vconcat as [{ hconcat: Panel[] }, Panel])[0].hconcat), (spec.vconcat as [unknown, Panel])[1]];
   const titleOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
-
   it('are overlaid in each panel up to three configurations, identical ones counted once, with a legend', async () => {
     for (const dir of [timelines(TIMELINE_MAX_OVERLAID), timelines(TIMELINE_MAX_OVERLAID, 1)]) {
       const chart = find(await chartsOf(dir, 238), 'timeline');
-      const panels = chart.spec(200, 60).concat as Panel[];
-      expect(panels.every((p) => p.facet === undefined && p.encoding!.color.legend !== null)).toBe(true);
+      const panels = panelsOf(chart.spec(200, 60));
+      expect(panels.every((p) => p.vconcat === undefined && p.encoding!.color.legend !== null)).toBe(true);
       expect(chart.cells).toEqual({ x: 1, y: 3 });
       expect(chart.caption).not.toContain('strip');
     }
   });
 
-  it('past three, get a strip each within every panel, named above it, two panels a row at any width; the figure fills its size', async () => {
+  it('past three, get a strip each within every panel, named above it, two panels a row (three: two above a wide one), in figures no taller than a page; each fills its size', async () => {
+    const all = ['run0 = run5', 'run1', 'run2', 'run3', 'run4'];
     for (const width of [238, 504]) {
-      const chart = find(await chartsOf(timelines(5, 1), width), 'timeline');
-      const spec = chart.spec(100, 26);
-      const panels = spec.concat as Panel[];
-      expect(panels).toHaveLength(3); // wired pages was 0 throughout
-      expect(spec.columns).toBe(2);
-      for (const p of panels) {
-        expect(p.facet!.row.field).toBe('config');
-        // run5 is run0's copy: one strip, named for both
-        expect(p.facet!.row.sort).toEqual(['run0 = run5', 'run1', 'run2', 'run3', 'run4']);
-        expect(p.spec!.encoding.color.legend).toBeNull();
+      const charts = (await chartsOf(timelines(5, 1), width)).filter((c) => c.family === 'timeline');
+      const strips: string[] = [];
+      for (const chart of charts) {
+        const spec = chart.spec(100, 26);
+        const panels = panelsOf(spec);
+        expect(panels).toHaveLength(3); // wired pages was 0 throughout
+        expect(spec.concat).toBeUndefined();
+        const names = panels[0].vconcat!.map((v) => v.title!.text);
+        strips.push(...names);
+        for (const p of panels) {
+          expect(p.vconcat!.map((v) => v.title!.text)).toEqual(names);
+          expect(p.vconcat!.map((v) => v.transform![0].filter)).toEqual(names.map((equal) => ({ field: 'config', equal })));
+          for (const v of p.vconcat!) expect(v.encoding!.color.legend).toBeNull();
+        }
+        expect(chart.cells).toEqual({ x: 2, y: 2 * names.length });
+        expect(chart.caption).toContain('each panel has a strip per configuration');
+        expect(chart.caption).toContain('share one strip (run0 = run5)');
+        expect(titleOf(spec)).toContain("'=' joins configurations with identical timelines");
+        expect(chart.height(width)).toBeLessThanOrEqual(paper.maxFigureHeight);
+        const laid = await layoutChart(chart, width, paper.padding);
+        expect(laid.warnings).toEqual([]);
+        expect([laid.width, laid.height]).toEqual([width, Math.round(chart.height(width))]);
+        // what the layout could not give the cells is padding: less than a pixel a cell each way
+        const pad = (laid.spec.padding ?? { left: 0, right: 0, top: 0, bottom: 0 }) as { left: number; right: number; top: number; bottom: number };
+        expect(pad.right - pad.left).toBeLessThan(chart.cells.x);
+        expect(pad.bottom - pad.top).toBeLessThan(chart.cells.y);
+        for (const label of names) expect(laid.svg).toContain(`>${label}</text>`);
       }
-      expect(chart.cells).toEqual({ x: 2, y: 10 });
-      expect(chart.caption).toContain('each panel has a strip per configuration');
-      expect(chart.caption).toContain('share one strip (run0 = run5)');
-      expect(titleOf(spec)).toContain("'=' joins configurations with identical timelines");
-      const laid = await layoutChart(chart, width, paper.padding);
-      expect(laid.warnings).toEqual([]);
-      expect([laid.width, laid.height]).toEqual([width, Math.round(chart.height(width))]);
-      // what the layout could not give the cells is padding: less than a pixel a cell each way
-      const pad = (laid.spec.padding ?? { left: 0, right: 0, top: 0, bottom: 0 }) as { left: number; right: number; top: number; bottom: number };
-      expect(pad.right - pad.left).toBeLessThan(chart.cells.x);
-      expect(pad.bottom - pad.top).toBeLessThan(chart.cells.y);
-      for (const label of ['run0 = run5', 'run4']) expect(laid.svg).toContain(`>${label}</text>`);
+      // run5 is run0's copy: one strip, named for both; every strip in one figure or another, in order
+      expect(strips).toEqual(all);
     }
     // narrower than a paper's column: one panel a row, which still fits
     const narrow = find(await chartsOf(timelines(5, 1), 150), 'timeline');

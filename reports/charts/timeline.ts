@@ -1,12 +1,17 @@
 /**
  * Timelines from timeline.csv: dirty pages, pages under writeback, wired
  * pages and device queue depth over simulated time, one panel each (a
- * column of four at single width, two by two wider, so the figure keeps a
- * paper's aspect ratio). Up to {@link TIMELINE_MAX_OVERLAID} configurations
- * are overlaid in each panel; more get a strip each within every panel
- * (small multiples), since their spiky step lines would hide one another.
+ * column of four at single width, two by two wider, three as two above one
+ * as wide as both, so the figure keeps a paper's aspect ratio and has no
+ * empty quadrant). Up to {@link TIMELINE_MAX_OVERLAID} configurations of
+ * runs of similar length are overlaid in each panel; more, or runs of very
+ * different lengths, get a strip each within every panel (small multiples),
+ * since their spiky step lines would hide one another and a short run would
+ * be a sliver at the start of a long one's axis. A figure is never taller
+ * than the theme's `maxFigureHeight`: more strips go into further figures.
  */
 import { configLegend, figureHeight, figureNote, labelTooltip, noteHeight, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { textWidth } from '../fonts.ts';
 import type { TimelineSeries } from '../reduce.ts';
 import { colorOf, mergeIdentical } from '../series.ts';
 
@@ -26,6 +31,14 @@ export const STRIPS_GRID_WIDTH = 220;
 
 /** Most configurations (those with identical timelines counted once) overlaid in one panel; more are drawn as strips. */
 export const TIMELINE_MAX_OVERLAID = 3;
+
+/**
+ * Runs whose lengths are within this factor of one another share one time
+ * axis, so that their times compare directly; beyond it (a 3 s run beside a
+ * 115 s one was a sliver at the left of the axis) each configuration gets a
+ * strip with a time axis of its own, fitted to its run.
+ */
+export const SHARED_TIME_AXIS_RATIO = 2;
 
 /** Least height (px) of one configuration's strip, its name above it excluded: at single width, and wider; at least {@link STRIP_LABELS} label heights. */
 const STRIP_HEIGHT = { single: 26, wide: 32 };
@@ -54,125 +67,202 @@ export function roundBelow(v: number): number {
   return +(step * p).toPrecision(12);
 }
 
-/** The `timeline` chart. */
+/** `items` in `figures` consecutive groups as equal as can be (the first ones a item larger). */
+function chunks<T>(items: readonly T[], figures: number): T[][] {
+  const out: T[][] = [];
+  const base = Math.floor(items.length / figures), extra = items.length % figures;
+  for (let i = 0, at = 0; i < figures; i++) {
+    const n = base + (i < extra ? 1 : 0);
+    out.push(items.slice(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+/** The file name of timeline figure `i` (0-based): `timeline`, then `timeline-2`, `timeline-3`, ... */
+export function timelineName(i: number): string {
+  return i === 0 ? 'timeline' : `timeline-${i + 1}`;
+}
+
+/** The `timeline` chart (and `timeline-2`, ... when its strips would make a figure taller than a page). */
 export const timeline: ChartModule = {
   name: 'timeline',
   summary: 'dirty, under-writeback and wired pages and device queue depth over time (timeline.csv)',
   async build(ctx: ChartContext): Promise<Chart[]> {
     const sel = ctx.perRun();
-    if ('skip' in sel) return [];
+    if ('skip' in sel || sel.runs.length === 0) return [];
     let rows: Record<string, number | string>[] = [];
-    let maxBucket = 1, maxMs = 0;
+    let maxBucket = 1;
     const perConfig: { label: string; color: string; data: unknown }[] = [];
+    const sample = sel.runs[0].run.summary.config.stats.sample_us;
+    // how long each configuration's run lasted (ms): its simulated time (past its last drawn point, a bucket's first
+    // sample), at least one sampling interval
+    const lengthOf = new Map<string, number>();
     for (const { config, run } of sel.runs) {
       const t = await ctx.timeline(run);
       maxBucket = Math.max(maxBucket, t.bucket);
+      let last = 0;
       for (const p of t.points) {
         rows.push({ config: config.label, ...p });
-        maxMs = Math.max(maxMs, p.t_ms);
+        last = Math.max(last, p.t_ms);
       }
+      lengthOf.set(config.label, Math.max(last, run.summary.sim_time_us / 1000, run.summary.config.stats.sample_us / 1000));
       if (t.points.length) perConfig.push({ label: config.label, color: colorOf(ctx.colors, config.label), data: t.points });
     }
     if (rows.length === 0) return [];
     // configurations with identical timelines: one line, named `a = b`
     const merged = mergeIdentical(perConfig);
     rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
+    const labels = merged.scale.domain;
+    const lengthMs = new Map(merged.series.map((s) => [s.label, lengthOf.get(s.members[0])!]));
+    const maxMs = Math.max(...lengthMs.values()), minMs = Math.min(...lengthMs.values());
     // seconds from 2 s: "1,000 2,000 3,000" of ms crowded a panel of a single column
     const seconds = maxMs >= 2_000;
     if (seconds) for (const r of rows) r.t = (r.t_ms as number) / 1000;
     const tField = seconds ? 't' : 't_ms';
-    const labels = merged.scale.domain;
-    // many configurations: one strip each, named by its header, so no legend
-    const strips = labels.length > TIMELINE_MAX_OVERLAID;
+    const unit = (ms: number) => (seconds ? ms / 1000 : ms);
+    // runs of very different lengths: a time axis each; similar ones share one
+    const ownAxes = labels.length > 1 && maxMs > SHARED_TIME_AXIS_RATIO * minMs;
+    // many configurations, or runs of very different lengths: one strip each, named by its header, so no legend
+    const strips = labels.length > TIMELINE_MAX_OVERLAID || ownAxes;
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : configLegend(ctx, labels) };
-    const sample = sel.runs[0].run.summary.config.stats.sample_us;
     // a panel whose values are all 0 has nothing to show: left out, the caption and a note say so
     const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
     const panels = PANELS.filter((p) => !flat.has(p.field));
     // said of the samples: between two of them a value may have risen and fallen again unseen
     if (flat.size) ctx.notes.push(`timeline: ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample (every ${sample} µs); ${panels.length ? (flat.size > 1 ? 'panels' : 'panel') + ' left out' : 'not drawn'}.`);
     if (panels.length === 0) return [];
+    // each panel's largest value over every configuration: its strips' y scale, the same in every figure
+    const panelMax = new Map(panels.map((p) => [p.field, Math.max(...rows.map((r) => Number(r[p.field]) || 0))]));
+    const span = (ms: number) => (seconds ? `${+(ms / 1000).toPrecision(3)} s` : `${+ms.toPrecision(3)} ms`);
     const caption = `Samples of timeline.csv (every ${sample} µs of simulated time)`
       + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
       + (merged.any ? `; configurations with identical timelines share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
-      + (strips ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '') + '.';
-    // strips carry no legend: the note says what their names are
-    const note = figureNote(ctx, [
-      // a reader of the figure alone must know that a line is an upper envelope, not the samples (a sawtooth reads as flat)
-      ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
-      // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
-      sel.runs.some(({ run }) => run.summary.config.personality === 'mach') ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
-      maxBucket > 1 ? `each point is the largest of ${maxBucket} samples (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
-      strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
-      merged.any ? "'=' joins configurations with identical timelines" : '',
-    ]);
+      + (labels.length > TIMELINE_MAX_OVERLAID ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '')
+      + (ownAxes ? `; the runs last ${span(minMs)} to ${span(maxMs)}, more than ${SHARED_TIME_AXIS_RATIO}× apart, so each configuration has a strip with a time axis of its own, fitted to its run (runs within ${SHARED_TIME_AXIS_RATIO}× of one another share one axis)` : '')
+      + '.';
     // strips go two by two from a single column's width: a column of four panels of strips would be twice as tall
     const grid = (ctx.width >= (strips ? STRIPS_GRID_WIDTH : TIMELINE_GRID_WIDTH)) && panels.length > 1;
     const cols = grid ? 2 : 1;
     const rowsOfPanels = Math.ceil(panels.length / cols);
+    // three panels two by two: the third as wide as the two above it, not beside an empty quadrant
+    const wideLast = grid && panels.length === 3;
     const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;
     const label = ctx.theme.fontSize.label;
     const panelGap = strips ? Math.round(PANEL_GAP_LABELS * label) : grid ? 10 : 4;
+    const tickSize = Math.round(label * 0.4), labelPad = 2;
+    // y axes of one width (the widest SI label a panel can have), so that a wide panel's plot spans the two above it exactly
+    const yExtent = wideLast ? Math.ceil(textWidth('1.25M', label)) + tickSize + labelPad : undefined;
     // strips: each panel is its title, then a named strip per configuration; the x axis and its title under the bottom panels
     const stripHeight = (w: number) => Math.max(w >= WIDE_FIGURE ? STRIP_HEIGHT.wide : STRIP_HEIGHT.single, Math.ceil(STRIP_LABELS * label));
-    // a strip takes its name above it and half a tick label beyond either end of its plot besides its own height
-    const stripsHeight = (w: number) => rowsOfPanels * (labels.length * (stripHeight(w) + 2 * label + 3 + STRIP_GAP) + label + 6) + panelGap * (rowsOfPanels - 1) + 3.5 * label + 8 + noteHeight(ctx, note);
-    return [{
-      name: 'timeline',
-      family: 'timeline',
-      title: 'Timelines',
-      caption,
-      cells: { x: cols, y: rowsOfPanels * (strips ? labels.length : 1) },
-      // a column of four panels needs a tall single-column figure (fewer panels, less); two by two keeps 0.55 of the width
-      height: (w) => (strips ? Math.round(stripsHeight(w)) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
-      spec: (cw, ch) => ({
-        ...ctx.base(),
-        ...(note ? { title: note } : {}),
-        data: { values: rows },
-        spacing: panelGap,
-        columns: cols,
-        concat: panels.map((panel, i) => {
-          const bottom = i >= panels.length - cols;
-          // SI prefixes shared by the ticks (5k, 10k), but 0 as 0, not 0k
-          // a strip has room for two tick labels: 0 and a round value near the panel's top
-          const top = strips ? roundBelow(Math.max(...rows.map((r) => Number(r[panel.field]) || 0))) : 0;
-          const ticks = strips && top > 0 ? { values: [0, top] } : { tickCount: 3 };
-          const y = { field: panel.field, type: 'quantitative', title: null, axis: { ...ticks, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } };
-          const view = {
-            width: cw,
-            height: ch,
-            mark: { type: 'line', interpolate: 'step-after' },
-            encoding: {
-              x: {
-                field: tField, type: 'quantitative',
-                title: bottom ? timeTitle : null,
-                axis: bottom ? { tickCount: grid ? 4 : 6 } : { labels: false, ticks: false, title: null, tickCount: grid ? 4 : 6 },
-              },
-              y,
-              color,
-              tooltip: labelTooltip('config', 'configuration'),
-            },
-          };
-          // the panel's name above it, level (a rotated axis title would be taller than a short panel)
-          const title = { text: panel.title, anchor: 'start', frame: 'group', fontSize: label, offset: 2, ...(strips ? { fontWeight: 'bold' } : {}) };
-          if (!strips) return { title, ...view };
-          return {
-            title,
-            facet: {
-              row: {
-                field: 'config', type: 'nominal', sort: labels, title: null,
-                header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontSize: label, labelPadding: 0, labelLimit: cw, labelColor: STRIP_NAME_COLOR },
-              },
-            },
-            spacing: STRIP_GAP,
-            spec: view,
-            resolve: { scale: { y: 'shared' } },
-          };
+    // a strip takes its name above it and half a tick label beyond either end of its plot besides its own height, and
+    // with a time axis of its own that axis's labels
+    const perStrip = (w: number) => stripHeight(w) + 2 * label + 3 + STRIP_GAP + (ownAxes ? label + tickSize + labelPad : 0);
+    const stripsHeight = (w: number, n: number, note?: Record<string, unknown>) => rowsOfPanels * (n * perStrip(w) + label + 6) + panelGap * (rowsOfPanels - 1) + 3.5 * label + 8 + noteHeight(ctx, note);
+
+    // the strips of each figure: as many as keep it within a page, in figures of equal size
+    const notesOf = (group: readonly string[], of: string[][], gi: number) => figureNote(ctx, [
+      // a reader of the figure alone must know that a line is an upper envelope, not the samples (a sawtooth reads as flat)
+      ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
+      // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
+      sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
+      maxBucket > 1 ? `each point is the largest of ${maxBucket} samples (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
+      strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
+      ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
+      merged.any ? "'=' joins configurations with identical timelines" : '',
+      of.length > 1 ? splitNote(of, gi, labels.length) : '',
+    ]);
+    let groups: string[][] = [labels];
+    if (strips) {
+      const cap = ctx.theme.maxFigureHeight;
+      for (let k = labels.length; k >= 1; k--) {
+        groups = chunks(labels, Math.ceil(labels.length / k));
+        if (groups.every((g, gi) => stripsHeight(ctx.width, g.length, notesOf(g, groups, gi)) <= cap)) break;
+      }
+    }
+    return groups.map((group, gi): Chart => {
+      const note = notesOf(group, groups, gi);
+      const groupRows = groups.length > 1 ? rows.filter((r) => group.includes(r.config as string)) : rows;
+      const panelView = (panel: (typeof PANELS)[number], i: number, width: number, ch: number) => {
+        const bottom = wideLast ? i === 2 : i >= panels.length - cols;
+        // the panels above a wide one have a narrower time axis than it: labelled too, untitled
+        const labelled = bottom || wideLast;
+        // SI prefixes shared by the ticks (5k, 10k), but 0 as 0, not 0k
+        // a strip has room for two tick labels: 0 and a round value near the panel's top
+        const most = panelMax.get(panel.field)!;
+        const top = strips ? roundBelow(most) : 0;
+        const ticks = strips && top > 0 ? { values: [0, top] } : { tickCount: 3 };
+        const y = {
+          field: panel.field, type: 'quantitative', title: null,
+          // strips of one panel on one scale, in every figure of them
+          ...(strips ? { scale: { domain: [0, most], nice: false } } : {}),
+          axis: { ...ticks, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label", ...(yExtent ? { minExtent: yExtent, maxExtent: yExtent } : {}) },
+        };
+        // fewer ticks on a panel of half the width
+        const tickCount = grid && !(wideLast && i === 2) ? 4 : 6;
+        // the time axis: shared (labelled under the bottom panels only) or each strip's own (labelled under every strip)
+        const x = (series: string | undefined, last: boolean) => ({
+          field: tField, type: 'quantitative',
+          title: bottom && last ? timeTitle : null,
+          // to the run's end, not out to a round value past it
+          scale: { domain: [0, unit(series !== undefined && ownAxes ? lengthMs.get(series)! : maxMs)], nice: false },
+          axis: ownAxes || (labelled && last) ? { tickCount } : { labels: false, ticks: false, title: null, tickCount },
+        });
+        const view = (series: string | undefined, last: boolean) => ({
+          width, height: ch,
+          mark: { type: 'line', interpolate: 'step-after' },
+          encoding: { x: x(series, last), y, color, tooltip: labelTooltip('config', 'configuration') },
+        });
+        // the panel's name above it, level (a rotated axis title would be taller than a short panel)
+        const title = { text: panel.title, anchor: 'start', frame: 'group', fontSize: label, offset: 2, ...(strips ? { fontWeight: 'bold' } : {}) };
+        if (!strips) return { title, ...view(undefined, true) };
+        return {
+          title,
+          spacing: STRIP_GAP,
+          vconcat: group.map((series, j) => ({
+            // the strip's name above it
+            title: { text: series, anchor: 'start', frame: 'group', fontSize: label, fontWeight: 'normal', color: STRIP_NAME_COLOR, offset: 1, limit: width },
+            transform: [{ filter: { field: 'config', equal: series } }],
+            ...view(series, j === group.length - 1),
+          })),
+        };
+      };
+      return {
+        name: timelineName(gi),
+        family: 'timeline',
+        title: groups.length > 1 ? `Timelines (${gi + 1} of ${groups.length})` : 'Timelines',
+        caption: caption + (groups.length > 1 ? ` This figure: ${splitNote(groups, gi, labels.length)}.` : ''),
+        cells: { x: cols, y: rowsOfPanels * (strips ? group.length : 1) },
+        // a column of four panels needs a tall single-column figure (fewer panels, less); two by two keeps 0.55 of the width
+        height: (w) => (strips ? Math.round(stripsHeight(w, group.length, note)) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
+        spec: (cw, ch) => ({
+          ...ctx.base(),
+          ...(note ? { title: note } : {}),
+          data: { values: groupRows },
+          spacing: panelGap,
+          ...(wideLast
+            ? { vconcat: [{ spacing: panelGap, hconcat: [panelView(panels[0], 0, cw, ch), panelView(panels[1], 1, cw, ch)] }, panelView(panels[2], 2, 2 * cw + panelGap + yExtent!, ch)] }
+            : { columns: cols, concat: panels.map((panel, i) => panelView(panel, i, cw, ch)) }),
+          // explicit domains: a shared time axis is the same domain in every panel and strip
+          resolve: { scale: { x: 'independent', y: 'independent' } },
         }),
-        resolve: { scale: { x: 'shared', y: 'independent' } },
-      }),
-    }];
+      };
+    });
   },
 };
+
+/**
+ * What figure `gi` of timeline figures `groups` holds and where the others are: `strips 1–4 of 8 (5–8 in
+ * timeline-2)`; of more than two figures, `strips 3–4 of 8 (timeline to timeline-4 hold them all, in order)`.
+ */
+function splitNote(groups: readonly (readonly string[])[], gi: number, total: number): string {
+  const range = (g: number) => {
+    const from = groups.slice(0, g).reduce((n, x) => n + x.length, 0) + 1, to = from + groups[g].length - 1;
+    return from === to ? `${from}` : `${from}–${to}`;
+  };
+  if (groups.length > 2) return `strips ${range(gi)} of ${total} (${timelineName(0)} to ${timelineName(groups.length - 1)} hold them all, in order)`;
+  const other = 1 - gi;
+  return `strips ${range(gi)} of ${total} (${range(other)} in ${timelineName(other)})`;
+}
