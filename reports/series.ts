@@ -42,28 +42,33 @@ export interface Merged {
 
 /**
  * The style numbers a chart draws its series with, from the numbers they ask
- * for (their first configuration's place in the report): each keeps its own,
- * so that a series (a configuration, or a sweep line drawn as its first
- * configuration) has the colour, shape and dash its configuration has in
- * every other figure of the report and in index.html's swatch. Only when an
- * earlier series of the chart has that very look (first configurations
- * DISTINCT_STYLES apart) does it take another: the lowest free one of its
- * own colour, else the lowest free one, so that no two series of one chart
- * look alike up to DISTINCT_STYLES series. Series of one colour (sweep lines
- * whose first configurations are 0 and 8) are told apart by shape and dash.
+ * for (their first configuration's place in the report): each keeps its own
+ * unless an earlier series of the chart has its look, or, with `byColour`,
+ * its colour is already used by its share of the series (⌈n / 8⌉: one in a
+ * chart of at most eight series, two up to sixteen, ...); then it takes the
+ * lowest free one. So no two series of one chart look alike (up to
+ * DISTINCT_STYLES), the colours are spread over the series before shapes and
+ * dashes have to tell them apart (12 sweep lines whose first configurations
+ * are 0, 4, 8, ... were all blue or orange), and a series looks as its
+ * configuration does elsewhere whenever it can. Without `byColour` (series
+ * that are configurations, as in latency-percentiles) a series keeps its
+ * configuration's look, the one index.html's swatch shows.
  */
-export function chartStyles(wanted: readonly number[]): number[] {
+export function chartStyles(wanted: readonly number[], byColour = true): number[] {
   const k = CONFIG_PALETTE.length;
+  const share = byColour ? Math.ceil(wanted.length / k) : Infinity;
   const taken = new Set<number>();
-  const free = (i: number) => !taken.has(i % DISTINCT_STYLES);
+  const uses = new Array<number>(k).fill(0);
+  const free = (i: number) => !taken.has(i % DISTINCT_STYLES) && uses[i % k] < share;
   return wanted.map((w) => {
     let pick = w;
     if (!free(pick)) {
-      // the same colour in another shape and dash, else any look left
-      const sameColour = Array.from({ length: DISTINCT_STYLES / k }, (_, m) => (w % k) + m * k).find(free);
-      pick = sameColour ?? Array.from({ length: DISTINCT_STYLES }, (_, i) => i).find(free) ?? w; // more series than looks: a repeat cannot be avoided
+      pick = 0;
+      while (!free(pick) && pick < DISTINCT_STYLES) pick++;
+      if (pick === DISTINCT_STYLES) pick = w; // more series than looks: a repeat cannot be avoided
     }
     taken.add(pick % DISTINCT_STYLES);
+    uses[pick % k]++;
     return pick;
   });
 }
@@ -73,9 +78,11 @@ export function chartStyles(wanted: readonly number[]): number[] {
  * group is labelled with its members' labels joined by ' = ' and takes the
  * colour of its first member. When the items carry a `style` (their
  * configuration's place in the report), the groups are drawn with
- * `chartStyles` of their first members' styles instead: colour, shape, dash.
+ * `chartStyles` of their first members' styles instead: colour, shape, dash;
+ * `ownLooks` when the items are configurations, so each keeps its own look
+ * (`chartStyles` without `byColour`).
  */
-export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[]): Merged {
+export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[], ownLooks = false): Merged {
   const byData = new Map<string, MergedSeries>();
   const series: MergedSeries[] = [];
   const leads = new Map<string, MergedSeries>();
@@ -93,7 +100,7 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
   for (const s of series) s.label = s.members.join(' = ');
   const styled = series.length > 0 && series.every((s) => s.style !== undefined);
   if (styled) {
-    chartStyles(series.map((s) => s.style!)).forEach((n, i) => {
+    chartStyles(series.map((s) => s.style!), !ownLooks).forEach((n, i) => {
       const st = configStyle(n);
       Object.assign(series[i], { style: n, color: st.color, shape: st.shape, dash: st.dash });
     });

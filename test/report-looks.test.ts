@@ -1,7 +1,7 @@
 /**
  * The look of a configuration (colour, point shape, line dash) in the charts
  * and in index.html: the swatch of configuration i is drawn as its series is,
- * sweep lines keep their first configurations' looks, a chart with more series than
+ * sweep lines spread the colours before shapes, a chart with more series than
  * distinct looks says so, legends list every series, and the error bars of
  * many series stay inside the plot and beside their own x.
  *
@@ -129,12 +129,11 @@ describe('series looks in a chart', () => {
     expect(shape.scale!.range).toEqual(['circle', 'square']);
   });
 
-  it('sweep lines keep their first configurations\' looks: 12 lines whose first configurations are 0, 4, 8, ... are blue and orange in 6 shapes each', () => {
-    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44])).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]);
-    // a look taken by an earlier line (configurations 64 apart): the next free look of the same colour (8 = blue square), then any
-    expect(chartStyles([0, 64, 3])).toEqual([0, 8, 3]);
-    const all = Array.from({ length: 64 }, (_, i) => i);
-    expect(chartStyles([...all, 0])).toEqual([...all, 0]);
+  it('sweep lines spread the colours: 12 lines whose first configurations are 0, 4, 8, ... use each colour at most twice', () => {
+    // configurations 0, 4, 8, 12 keep their looks (blue, orange, blue square, orange square); then the lowest looks of unused colours
+    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44])).toEqual([0, 4, 8, 12, 1, 2, 3, 5, 6, 7, 9, 10]);
+    // configurations' own looks when they are the series
+    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44], false)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]);
   });
 
   it('a chart of more series than distinct looks says so in the figure; one of 64 does not', async () => {

@@ -78,7 +78,7 @@ describe('more than eight configurations (defect 1)', () => {
     expect([shape.field, (shape as { title?: string }).title, JSON.stringify(shape.legend)]).toEqual([color.field, (color as { title?: string }).title, JSON.stringify(color.legend)]);
   });
 
-  it('sweep lines of 4 kernels × 8 values: each line looks as its first configuration (1, 9, 17, 25) does everywhere: blue, in four shapes and dashes', async () => {
+  it('sweep lines of 4 kernels × 8 values: the four lines have four colours (their first points are configurations 1, 9, 17, 25)', async () => {
     const points: AggPoint[] = [];
     for (const [k, kernel] of ['freebsd', 'xnu', 'linux', 'mach'].entries()) {
       for (let c = 1; c <= 8; c++) points.push({ values: [kernel, c], stats: { 'sync.latency_us.p99': [1000 * (k + 1) + 100 / c, 20, 3] } });
@@ -86,11 +86,7 @@ describe('more than eight configurations (defect 1)', () => {
     const spec = find(await chartsOf(aggSweep(['personality', 'device.channels'], ['sync.latency_us.p99'], points)), 'sweep-p99-vs-channels');
     const color = enc(spec).color;
     expect(color.scale!.domain).toEqual(['freebsd', 'xnu', 'linux', 'mach']);
-    // configurations 1, 9, 17, 25 of the report: Okabe & Ito's blue, circle, square, triangle and diamond (configStyle)
-    expect(color.scale!.range).toEqual(['#0072B2', '#0072B2', '#0072B2', '#0072B2']);
-    const { strokeDash, shape } = enc(layers(spec).find((l) => (l.mark as { type: string }).type === 'line')!);
-    expect(shape.scale!.range).toEqual(['circle', 'square', 'triangle-up', 'diamond']);
-    expect(new Set(looks(color, shape, strokeDash).values()).size).toBe(4);
+    expect(new Set(color.scale!.range).size).toBe(4);
   });
 
   it('sweep lines of 12 series: each a distinct colour, dash and point shape, in one legend', async () => {

@@ -89,7 +89,7 @@ export const latencyPercentiles: ChartModule = {
     const merged = mergeIdentical(results.configurations.filter((c) => dots.some((d) => d.config === c.label)).map((c) => ({
       label: c.label, color: colorOf(ctx.colors, c.label), style: styleOf(ctx.colors, c.label),
       data: dots.filter((d) => d.config === c.label).map((d) => [d.percentile, d.value_us, d.lo, d.hi]),
-    })));
+    })), true);
     dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
     const labels = merged.scale.domain;
     const withCi = dots.some((d) => d.lo !== null);

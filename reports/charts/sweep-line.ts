@@ -185,7 +185,7 @@ export const sweepLine: ChartModule = {
         const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
         // series with identical results: one line, named `a = b`
         const merged = mergeIdentical(withData.map((s) => ({
-          // its first configuration's look (colour, shape, dash), as that configuration is drawn in every other figure
+          // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
           label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
           data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
         })));
