@@ -367,6 +367,8 @@ export function metricStats(values: readonly (number | null)[]): MetricStats {
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   const median = n % 2 ? xs[n >> 1] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
   if (n === 1) return { n, mean, sd: null, ci95: null, median };
+  // every seed gave one value: that value, spread 0 (as the sweep's aggregate.csv says it)
+  if (xs[0] === xs[n - 1]) return { n, mean: xs[0]!, sd: 0, ci95: 0, median };
   const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
   return { n, mean, sd, ci95: (t975(n - 1) * sd) / Math.sqrt(n), median };
 }

@@ -13,6 +13,7 @@ import { cartesian, checkRunCount, DEFAULT_MAX_RUNS, makePlan, runCount, type Pl
 import { parseShard, shardOf } from '../scripts/sweep/shard.ts';
 import { incompleteBeta, tCdf, tQuantile } from '../scripts/sweep/student-t.ts';
 import { pointStats } from '../scripts/sweep/stats.ts';
+import { metricStats } from '../reports/data.ts';
 import { canonicalJson, hashOf } from '../scripts/sweep/identity.ts';
 import { metricProblem, metricValue } from '../scripts/sweep/metrics.ts';
 import { aggregateHeader, aggregateRow, csvCell, resultsHeader, valueCell } from '../scripts/sweep/tables.ts';
@@ -107,6 +108,18 @@ describe('aggregate statistics', () => {
     expect(pointStats([7, null])).toEqual({ n: 1, mean: 7, sd: null, ci95: null, median: 7 });
     expect(pointStats([null, null])).toEqual({ n: 0, mean: null, sd: null, ci95: null, median: null });
     expect(pointStats([4, 4, 4])).toMatchObject({ sd: 0, ci95: 0 });
+  });
+
+  it('gives replications of one value that value and a spread of exactly 0, whatever the sum rounds to', () => {
+    // 1.44 + 1.44 + 1.44 = 4.32 (rounded), / 3 = 1.4400000000000002; the deviations then square to about 7e-32
+    expect((1.44 + 1.44 + 1.44) / 3).not.toBe(1.44);
+    expect(pointStats([1.44, 1.44, 1.44])).toEqual({ n: 3, mean: 1.44, sd: 0, ci95: 0, median: 1.44 });
+    expect(pointStats([0.1, null, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])).toMatchObject({ n: 7, mean: 0.1, sd: 0, ci95: 0 });
+    // two values a rounding apart are two values: a spread, however small
+    expect(pointStats([1.44, 1.4400000000000002]).sd).toBeGreaterThan(0);
+    // the report's own statistics, for metrics a sweep did not aggregate, say the same
+    expect(metricStats([1.44, 1.44, null, 1.44])).toEqual({ n: 3, mean: 1.44, sd: 0, ci95: 0, median: 1.44 });
+    expect(metricStats([1.44, 1.4400000000000002]).sd).toBeGreaterThan(0);
   });
 
   it('writes aggregate rows with empty cells for undefined statistics', () => {

@@ -25,6 +25,8 @@ export function pointStats(values: readonly (number | null)[]): PointStats {
   const mid = n >> 1;
   const median = n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   if (n === 1) return { n, mean, sd: null, ci95: null, median };
+  // every replication gave one value: that value, spread 0 (the sum's rounding would leave 1.4400000000000002 and an sd of 3e-16)
+  if (sorted[0] === sorted[n - 1]) return { n, mean: sorted[0]!, sd: 0, ci95: 0, median };
   let ss = 0;
   for (const x of xs) ss += (x - mean) * (x - mean);
   const sd = Math.sqrt(ss / (n - 1));
