@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../scripts/sweep/experiment.ts';
 import { makePlan } from '../scripts/sweep/plan.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatHeader } from '../traces/writer.ts';
@@ -79,5 +79,33 @@ describe('what run says of a warm-up past its msyncs', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/syncsim: warning: stats\.warmup_us 1000000000 µs leaves out all \d+ successful msyncs \(the run simulated \d+ µs\): no latency figure; lower it\n/);
     expect((await syncsimHere(['run', 't.csv', '--set', 'stats.warmup_us=10', '--out', 'r2'], d)).stderr).not.toContain('leaves out all');
+  });
+});
+
+describe('what run says when nothing it stored became durable', () => {
+  it('warns, and prints the durability line, when msyncs succeeded and no page version became durable', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-durable-'));
+    const gen = (flags: string) => syncsimHere(['gen', 'random-writer', '--set', 'duration_s=0.2', '--set', 'rate=2000', '--set', 'sync_every=50', '--set', 'footprint=1M', '--set', `sync_flags=${flags}`, '-o', `${flags}.csv`], d);
+    expect((await gen('ASYNC')).code).toBe(0);
+    expect((await gen('SYNC')).code).toBe(0);
+    // linux's MS_ASYNC starts no write, and no flusher runs (writeback.policy none): nothing reaches the device
+    const a = await syncsimHere(['run', 'ASYNC.csv', '--set', 'personality=linux', '--out', 'a'], d);
+    expect(a.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(d, 'a', 'summary.json'), 'utf8'));
+    expect(s.durability.durable_pages).toBe(0);
+    expect(s.durability.never_durable_pages).toBeGreaterThan(0);
+    expect(a.stderr).toContain(`syncsim: warning: none of the ${s.durability.never_durable_pages} page versions stored became durable by the run's end (summary.json durability), so these msyncs' latencies are not what making the data durable costs`);
+    expect(a.stdout).toContain(`durability            0 page versions made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 -  p99 -\n`);
+    // freebsd's MS_SYNC onto a write-cache drive: written, but ufs sends no FLUSH, so never durable either
+    const c = await syncsimHere(['run', 'SYNC.csv', '--set', 'device.profile=sata-ssd', '--out', 'c'], d);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toContain('page versions stored became durable by the run');
+    // linux's MS_SYNC (fsync's FLUSH): durable, no warning, the lag's percentiles printed
+    const b = await syncsimHere(['run', 'SYNC.csv', '--set', 'personality=linux', '--set', 'device.profile=sata-ssd', '--out', 'b'], d);
+    expect(b.code).toBe(0);
+    expect(b.stderr).not.toContain('became durable');
+    const sb = JSON.parse(readFileSync(join(d, 'b', 'summary.json'), 'utf8'));
+    expect(sb.durability.durable_pages).toBeGreaterThan(0);
+    expect(b.stdout).toMatch(new RegExp(`durability +${sb.durability.durable_pages} page versions made durable, ${sb.durability.never_durable_pages} never \\(by the run's end\\); lag \\(µs\\) p50 ${sb.durability.lag_us.p50.toFixed(1)}  p99 ${sb.durability.lag_us.p99.toFixed(1)}\n`));
   });
 });

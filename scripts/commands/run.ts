@@ -132,6 +132,18 @@ export function warmupWarning(summary: Summary): string | undefined {
 }
 
 /**
+ * The warning for a run whose msyncs succeeded while no page version it stored became durable
+ * (durable_pages 0, never_durable_pages > 0), else undefined: its msync latencies are then not
+ * what making the data durable costs, which a reader of the table would take them for.
+ */
+export function durabilityWarning(summary: Summary): string | undefined {
+  const d = summary.durability;
+  if (summary.sync.ok === 0 || d.durable_pages > 0 || d.never_durable_pages === 0) return undefined;
+  return `none of the ${d.never_durable_pages} page versions stored became durable by the run's end (summary.json durability), so these msyncs' latencies are not what making the data durable costs `
+    + `(e.g. MS_ASYNC, which writes nothing at once under linux, or a device write cache the filesystem sends no FLUSH to)`;
+}
+
+/**
  * The warning for a trace replayed at another page size than the one its header says it was
  * made for ({@link declaredPageSize}: `gen`'s, `record`'s), else undefined: its ranges are
  * aligned to its own page size, so at a larger one those not aligned fail with EINVAL, and at a
@@ -236,6 +248,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   if (showProgress) process.stderr.write('\r\x1b[K');
   const warmup = warmupWarning(summary);
   if (warmup) process.stderr.write(`syncsim: warning: ${warmup}\n`);
+  const undurable = durabilityWarning(summary);
+  if (undurable) process.stderr.write(`syncsim: warning: ${undurable}\n`);
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(out)}`) + '\n');
   return 0;
