@@ -101,6 +101,12 @@ export interface TablesOutcome {
   copies: number;
   /** The metrics that no successful run has a value of (`txn.*` of a trace without transactions): empty columns. */
   empty: string[];
+  /** Metrics with a value at some grid points and none at others (of those with a successful run): the points without, labelled `key=value, ...`. */
+  missingAt: { metric: string; points: string[] }[];
+  /** Groups of two or more grid points (labelled) whose runs gave the same value of every metric, seed by seed. */
+  alike: string[][];
+  /** Successful runs whose closed replay stretched a task, and the largest share of its trace any task of them ended behind. */
+  stretched: { runs: number; maxShare: number };
 }
 
 /**
@@ -115,9 +121,31 @@ export function resultsOf(summary: unknown): string {
   return JSON.stringify({ ...rest, trace: tr, config: cfg });
 }
 
-/** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}), one line each. */
-export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty'>): string[] {
-  return [copiesWarning(t), emptyMetricsWarning(t)].filter((w): w is string => w !== undefined);
+/** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}, ...), one line each. */
+export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'>): string[] {
+  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), stretchWarning(t)].filter((w): w is string => w !== undefined);
+}
+
+/** At most `n` items joined by '; ', with how many more. */
+const some = (items: readonly string[], n = 3) => items.slice(0, n).join('; ') + (items.length > n ? `; and ${items.length - n} more` : '');
+
+/** The warnings for metrics with no value at some grid points: those points are missing from the metric's figures. */
+export function missingWarnings(t: Pick<TablesOutcome, 'missingAt'>): string[] {
+  return t.missingAt.map(({ metric, points }) =>
+    `no run of ${points.length === 1 ? 'grid point' : `${points.length} grid points`} ${some(points.map((p) => `(${p})`))} has a value of ${metric}, so ${points.length === 1 ? 'it is' : 'they are'} missing from its columns and figures (a durability lag needs a page version made durable; a latency, successful msyncs after the warm-up)`);
+}
+
+/** The warning for grid points that gave the same value of every metric in every seed, else undefined. */
+export function alikeWarning(t: Pick<TablesOutcome, 'alike'>): string | undefined {
+  if (t.alike.length === 0) return undefined;
+  return `grid points gave the same value of every metric, seed by seed: ${some(t.alike.map((g) => g.map((p) => `(${p})`).join(' = ')))}; the keys that set them apart changed nothing this sweep measures (e.g. a key the personality or trace does not exercise)`;
+}
+
+/** The warning for runs whose closed replay stretched a task (as `syncsim run` warns of each), else undefined. */
+export function stretchWarning(t: Pick<TablesOutcome, 'stretched'>): string | undefined {
+  const { runs, maxShare } = t.stretched;
+  if (runs === 0) return undefined;
+  return `closed replay stretched a task in ${runs} run${runs === 1 ? '' : 's'} (a task ended up to ${(100 * maxShare).toFixed(1)} % of its trace behind): their ops took longer than the trace's gaps, so what later ops met differs from the trace's timing; see a run's tasks.csv, or replay: open`;
 }
 
 /** The warning for metrics no successful run of a sweep has a value of, else undefined. */
@@ -149,8 +177,12 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
   const { keys, metrics } = manifest;
   const results = new AtomicFile(join(outDir, 'results.csv'));
   const aggregate = new AtomicFile(join(outDir, 'aggregate.csv'));
-  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [] };
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 } };
   const valued = new Array<boolean>(metrics.length).fill(false);
+  // points with a successful run: their labels, which metrics they have no value of, and their values seed by seed
+  const unvalued = metrics.map((): string[] => []);
+  const bySignature = new Map<string, string[]>();
+  let pointsOk = 0;
   try {
     results.write(resultsHeader(keys, metrics));
     aggregate.write(aggregateHeader(keys));
@@ -177,6 +209,11 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
           vals.forEach((v, i) => (valued[i] ||= v !== null));
           ok++;
           seen.add(resultsOf(summary));
+          const replay = (summary as { replay?: { stretched_tasks?: number; max_lag_end_us?: number; trace_end_us?: number } }).replay;
+          if ((replay?.stretched_tasks ?? 0) > 0) {
+            outcome.stretched.runs++;
+            if (replay!.trace_end_us! > 0) outcome.stretched.maxShare = Math.max(outcome.stretched.maxShare, replay!.max_lag_end_us! / replay!.trace_end_us!);
+          }
         } else {
           outcome.failed.push(rec);
           vals = metrics.map(() => null);
@@ -190,11 +227,25 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
         outcome.seeded++;
         if (seen.size === 1) outcome.copies++;
       }
+      if (ok > 0) {
+        pointsOk++;
+        const label = keys.map((k, i) => `${k}=${valueCell(p.values[i]!)}`).join(', ');
+        cols.forEach((c, i) => c.every((v) => v === null) && unvalued[i]!.push(label));
+        if (cols.some((c) => c.some((v) => v !== null))) {
+          const sig = JSON.stringify([(byPoint.get(p.point) ?? []).map((r) => r.seed), cols]);
+          const group = bySignature.get(sig);
+          if (group) group.push(label);
+          else bySignature.set(sig, [label]);
+        }
+      }
       metrics.forEach((m, i) => aggregate.write(aggregateRow(p.point, p.values, m, pointStats(cols[i]))));
     }
     results.commit();
     aggregate.commit();
     if (outcome.ok > 0) outcome.empty = metrics.filter((_, i) => !valued[i]);
+    // (a metric no point has a value of is said once, as empty)
+    outcome.missingAt = metrics.map((metric, i) => ({ metric, points: unvalued[i]! })).filter((m) => m.points.length > 0 && m.points.length < pointsOk);
+    outcome.alike = [...bySignature.values()].filter((g) => g.length > 1);
   } catch (e) {
     results.abort();
     aggregate.abort();
