@@ -82,6 +82,18 @@ describe('what run says of a warm-up past its msyncs', () => {
   });
 });
 
+describe('what run says of a trace without rows', () => {
+  it('warns that nothing was replayed, and exits 0 (an empty trace is a trace)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-empty-'));
+    writeFileSync(join(d, 'e.csv'), formatHeader([]));
+    const r = await syncsimHere(['run', 'e.csv', '--out', 'r'], d);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('syncsim: warning: e.csv has no rows (a header alone): nothing was replayed, and every figure is empty\n');
+    writeFileSync(join(d, 'one.csv'), formatHeader([]) + '0,t,map,0,4096,RW|SHARED,f,0\n');
+    expect((await syncsimHere(['run', 'one.csv', '--out', 'r1'], d)).stderr).not.toContain('has no rows');
+  });
+});
+
 describe('what run says when nothing it stored became durable', () => {
   it('warns, and prints the durability line, when msyncs succeeded and no page version became durable', async () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-durable-'));

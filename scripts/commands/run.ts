@@ -248,6 +248,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   if (showProgress) process.stderr.write('\r\x1b[K');
   const warmup = warmupWarning(summary);
   if (warmup) process.stderr.write(`syncsim: warning: ${warmup}\n`);
+  if (summary.trace.rows === 0) process.stderr.write(`syncsim: warning: ${escapeControl(trace)} has no rows (a header alone): nothing was replayed, and every figure is empty\n`);
   const undurable = durabilityWarning(summary);
   if (undurable) process.stderr.write(`syncsim: warning: ${undurable}\n`);
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
