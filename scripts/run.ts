@@ -180,6 +180,18 @@ export function percentText(share: number): string {
   return pct === 0 ? '0%' : small >= 1 ? `${pct.toFixed(1)}%` : `${small}%`;
 }
 
+/**
+ * The table's caveat for tail percentiles resting on few msyncs (`n` successful ones, of which a
+ * warm-up leaves some out): a p99 of fewer
+ * than 100 is the largest or next to it, a p99.9 of fewer than 1,000 near it; none otherwise.
+ */
+function tailRows(n: number, any: boolean, warmup: boolean): [string, string][] {
+  if (!any || n >= 1000) return [];
+  // (a warm-up leaves some of the successful msyncs out)
+  const count = `${warmup ? 'at most ' : ''}${n.toLocaleString('en-US')} msync${n === 1 ? '' : 's'}`;
+  return [['  tail', n < 100 ? `p99 and p99.9 of ${count} are the largest or near it (a p99 needs 100, a p99.9 1,000)` : `p99.9 of ${count} is near the largest (a p99.9 needs 1,000)`]];
+}
+
 /** A readable table of the main results. */
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
@@ -191,6 +203,7 @@ export function summaryTable(s: Summary): string {
     ['faults', `unmapped_write ${s.faults.unmapped_write}, unmapped_read ${s.faults.unmapped_read}`],
     ['msync', `${s.sync.count} calls, ${s.sync.ok} OK${Object.entries(s.sync.errors).map(([k, n]) => `, ${k} ${n}`).join('')}`],
     ['msync latency (µs)', `mean ${fmt(lat.mean)}  p50 ${fmt(lat.p50)}  p90 ${fmt(lat.p90)}  p99 ${fmt(lat.p99)}  p99.9 ${fmt(lat.p999)}  max ${fmt(lat.max)}`],
+    ...tailRows(s.sync.ok, lat.max !== null, s.config.stats.warmup_us > 0),
     ...(s.sync.latency_ci_us ? [[`${Math.round(s.sync.latency_ci_us.level * 100)} % CI (µs)`, (['mean', 'p50', 'p90', 'p99'] as const)
       .map((k) => { const c = s.sync.latency_ci_us![k]; return `${k} ${c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '-'}`; }).join('  ')] as [string, string]] : []),
     ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],

@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatHeader } from '../traces/writer.ts';
 import { syncsimHere } from './cli-here.ts';
+import { fileURLToPath } from 'node:url';
+
+const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 const plan = (body: string) => makePlan(parseExperiment(`name: x\ntrace: { gen: seq-writer, set: { duration_s: 0.01 } }\n${body}`, 'e.yaml'));
 
@@ -89,8 +92,25 @@ describe('what run says of a trace without rows', () => {
     const r = await syncsimHere(['run', 'e.csv', '--out', 'r'], d);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('syncsim: warning: e.csv has no rows (a header alone): nothing was replayed, and every figure is empty\n');
-    writeFileSync(join(d, 'one.csv'), formatHeader([]) + '0,t,map,0,4096,RW|SHARED,f,0\n');
-    expect((await syncsimHere(['run', 'one.csv', '--out', 'r1'], d)).stderr).not.toContain('has no rows');
+    writeFileSync(join(d, 'one.csv'), formatHeader([]) + '0,t,map,0x10000000,4096,,f,0\n');
+    const one = await syncsimHere(['run', 'one.csv', '--out', 'r1'], d);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).not.toContain('has no rows');
+  });
+});
+
+describe("run's table of a run of few msyncs", () => {
+  it('says under the latencies that a p99 of fewer than 100 msyncs, and a p99.9 of fewer than 1,000, are the largest or near it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-tail-'));
+    const rows = ['0,t,map,0x10000000,16384,,f,0', '1,t,write,0x10000000,8,,,', '2,t,msync,0x10000000,16384,SYNC,,', '3,t,write,0x10001000,8,,,', '4,t,msync,0x10000000,16384,SYNC,,', '5,t,msync,0x10000000,16384,SYNC,,'];
+    writeFileSync(join(d, 'few.csv'), formatHeader([]) + rows.map((r) => `${r}\n`).join(''));
+    const r = await syncsimHere(['run', 'few.csv', '--out', 'r'], d);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('\n  tail                p99 and p99.9 of 3 msyncs are the largest or near it (a p99 needs 100, a p99.9 1,000)\n');
+    expect((await syncsimHere(['run', 'few.csv', '--set', 'stats.warmup_us=2.5', '--out', 'r2'], d)).stdout).toContain('p99 and p99.9 of at most 3 msyncs are');
+    // the demo's 643: the p99.9 only
+    const demo = await syncsimHere(['run', join(ROOT_DIR, 'traces', 'examples', 'demo.csv'), '--out', 'demo'], d);
+    expect(demo.stdout).toContain('\n  tail                p99.9 of 643 msyncs is near the largest (a p99.9 needs 1,000)\nwriteback');
   });
 });
 
