@@ -211,12 +211,13 @@ export interface ImportedTrace extends AsyncIterable<RowLike> {
   /** The `x_` columns every row carries. */
   readonly extraCols: readonly string[];
   /**
-   * The counts `syncsim import` prints at its end, of the latest pass over the rows (reset when a
-   * pass begins, filled as it goes): rows, rows by op, and the importer's own counters
-   * (`stats`, e.g. injected msyncs).
+   * The counts `syncsim import` prints at its end, of the latest pass begun over the rows (a new
+   * one each pass; a row is counted as it is handed out, so a pass stopped early counts the rows
+   * it gave): `rows`; `ops`, the rows by op; and `stats`, the importer's own counters
+   * (`msync_injected`, ...), which count as far as the importer has read.
    */
   readonly tally: Readonly<ImportTally>;
-  /** The warnings the command prints at its end, for the latest pass that ran to its end (empty before). */
+  /** The warnings the command prints at its end, of the latest pass that ran to its end (empty until one has). */
   readonly warnings: readonly string[];
 }
 
@@ -264,10 +265,11 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
     },
     async *[Symbol.asyncIterator]() {
       const t = (tally = newTally());
-      warnings = [];
       for await (const batch of importer.rows(file, full, t.stats)) {
-        for (const row of batch) countRow(t, row);
-        yield* withEveryColumn(batch, importer.extraCols ?? []);
+        for (const row of withEveryColumn(batch, importer.extraCols ?? [])) {
+          countRow(t, row);
+          yield row;
+        }
       }
       warnings = importWarnings(format, t, 'library');
     },

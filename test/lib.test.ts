@@ -221,7 +221,15 @@ describe('importTrace', () => {
     for await (const _ of t) again++;
     expect(again).toBe(rows.length);
     expect(t.tally.rows).toBe(rows.length);
-    expect(t.warnings).toEqual([]);
+    // a pass stopped early counts the rows it handed out, not the rest of the importer's batch
+    let given = 0;
+    for await (const r of t) {
+      given++;
+      if (r.op === 'write') break;
+    }
+    expect(given).toBeLessThan(rows.length);
+    expect(t.tally.rows).toBe(given);
+    expect(t.tally.ops.write).toBe(1);
   });
 
   it("warns, as the command does, of an strace capture's msyncs with no stores, naming the library's option", async () => {
@@ -235,10 +243,15 @@ describe('importTrace', () => {
       '',
     ].join('\n'));
     const bare = importTrace('strace', st);
+    expect(bare.warnings).toEqual([]); // no pass has ended yet
     for await (const _ of bare);
     expect(bare.tally.ops.msync).toBe(2);
     expect(bare.warnings).toHaveLength(1);
     expect(bare.warnings[0]).toMatch(/^2 msyncs but no stores: strace cannot see stores .* Give assumeDirty \('pages=N'/);
+    // a later pass stopped early leaves the warnings of the last pass that ended
+    for await (const _ of bare) break;
+    expect(bare.tally.rows).toBe(1);
+    expect(bare.warnings).toHaveLength(1);
     const dirty = importTrace('strace', st, { assumeDirty: 'pages=2' });
     for await (const _ of dirty);
     expect(dirty.tally.ops.write).toBeGreaterThan(0);

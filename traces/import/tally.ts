@@ -16,7 +16,7 @@ export interface ImportTally {
   rows: number;
   /** Rows made, by op. */
   ops: OpCounts;
-  /** The importer's own counters (e.g. `injected msyncs`, fio `trim` entries skipped). */
+  /** The importer's own counters (e.g. `msync_injected`, `time_clamped`). */
   stats: ImportStats;
 }
 
