@@ -39,24 +39,49 @@ export function applySet(target: JsonObject, kv: string): void {
   }
 }
 
+/** The key of a `--set KEY=VALUE` argument, trimmed; undefined without an `=` or with an empty key. */
+export function setKey(kv: string): string | undefined {
+  const eq = kv.indexOf('=');
+  const key = eq < 0 ? '' : kv.slice(0, eq).trim();
+  return key === '' ? undefined : key;
+}
+
+/**
+ * The first pair (indices, in order) of dotted `keys` of which one is the other or a group
+ * holding it (`device` and `device.profile`), else undefined.
+ */
+export function overlappingKeys(keys: readonly (string | undefined)[]): [number, number] | undefined {
+  for (let j = 1; j < keys.length; j++) {
+    const b = keys[j];
+    if (b === undefined) continue;
+    const i = keys.findIndex((a, i) => i < j && a !== undefined && (a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`)));
+    if (i >= 0) return [i, j];
+  }
+  return undefined;
+}
+
 /**
  * Refuses `--set` arguments that give one key twice, or a key and a group holding it
  * (`device=...` and `device.profile=...`), as a config file giving a key twice is refused:
  * which one was meant is the user's to say. A ConfigError naming both.
  */
 export function refuseRepeatedSets(sets: readonly string[]): void {
-  const seen: { key: string; kv: string }[] = [];
-  for (const kv of sets) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) continue; // applySet says what is wrong with it
-    const key = kv.slice(0, eq).trim();
-    const before = seen.find((s) => s.key === key || key.startsWith(`${s.key}.`) || s.key.startsWith(`${key}.`));
-    if (before !== undefined) {
-      const what = before.key === key ? 'is given twice by --set' : `is given by --set ${before.kv} and by --set ${kv}, which ${key.length > before.key.length ? 'lies inside it' : 'holds it'}`;
-      throw new ConfigError(key, before.key === key ? `${what} ('${before.kv}' and '${kv}'): give it once` : `${what}: give one`);
-    }
-    seen.push({ key, kv });
-  }
+  const keys = sets.map(setKey); // (one without a key: applySet says what is wrong with it)
+  const pair = overlappingKeys(keys);
+  if (pair === undefined) return;
+  const [a, b] = [keys[pair[0]]!, keys[pair[1]]!];
+  const [before, kv] = [sets[pair[0]]!, sets[pair[1]]!];
+  if (a === b) throw new ConfigError(b, `is given twice by --set ('${before}' and '${kv}'): give it once`);
+  throw new ConfigError(b, `is given by --set ${before} and by --set ${kv}, which ${b.length > a.length ? 'lies inside it' : 'holds it'}: give one`);
+}
+
+/**
+ * What is wrong when a value is given both by a command's shorthand flag (`--seed 3`) and by a
+ * `--set` of its key (`--set seed=4`): the message, or undefined when the key has no `--set`.
+ */
+export function flagAndSetProblem(sets: readonly string[], key: string, flag: string, value: string, what: string): string | undefined {
+  const other = sets.find((kv) => setKey(kv) === key);
+  return other === undefined ? undefined : `the ${what} is given twice, by --${flag} ${value} and by --set ${other}: give it once`;
 }
 
 /** Reads a YAML/JSON config file into a plain object. */
@@ -274,7 +299,7 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
  */
 function located(e: unknown, file: string | undefined, sets: readonly string[]): unknown {
   if (!isPlainKeyError(e)) return e;
-  const keyOf = (kv: string) => kv.slice(0, kv.indexOf('=')).trim();
+  const keyOf = (kv: string) => setKey(kv) ?? '';
   if (sets.some((kv) => keyOf(kv) === e.key)) return e;
   for (let i = sets.length - 1; i >= 0; i--) {
     const k = keyOf(sets[i]!);

@@ -7,7 +7,7 @@
  * summary.json's object.
  */
 import { resolve } from 'node:path';
-import { configOf, loadConfig, readConfigFile, withDottedKeys } from './config-file.ts';
+import { configOf, loadConfig, overlappingKeys, readConfigFile, withDottedKeys } from './config-file.ts';
 import { pagesForMeasured } from './measured-pages.ts';
 import { runTrace } from './run.ts';
 import { InputError, replayErrorMessage, requireReadable, requireTraceFile } from './errors.ts';
@@ -102,6 +102,13 @@ function configFor(opts: ReplayOptions): Config {
   const file = typeof opts.config === 'string' ? opts.config : undefined;
   // a config object takes top-level dotted keys as a config file does ({ 'device.channels': 4 })
   let user = (file ? readConfigFile(file) : withDottedKeys(structuredClone(opts.config ?? {}) as Parameters<typeof deepMerge>[0])) as Parameters<typeof deepMerge>[0];
+  // a key given twice (set's 'seed' and seed; set's 'device' and 'device.profile') is refused, as the command's --set
+  const keys = [...Object.keys(opts.set ?? {}), ...(opts.seed === undefined ? [] : ['seed'])];
+  const pair = overlappingKeys(keys);
+  if (pair !== undefined) {
+    const [a, b] = [keys[pair[0]]!, keys[pair[1]]!];
+    throw new RangeError(a === b ? `replay: the seed is given twice, by seed and by set's 'seed': give it once` : `replay: set gives '${a}' and '${b}', which ${b.length > a.length ? 'lies inside it' : 'holds it'}: give one`);
+  }
   const over: Record<string, unknown> = { ...opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) };
   for (const [key, value] of Object.entries(over)) {
     const layer: Record<string, unknown> = {};

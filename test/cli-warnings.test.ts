@@ -102,6 +102,10 @@ describe('what run says of its trace and seed', () => {
       expect(r.stderr).toBe(message);
       expect(existsSync(join(d, 'out'))).toBe(false);
     }
+    // a --set without '=' is not a --set of seed or replay (its own message says what is wrong with it)
+    const noEq = syncsim(['run', DEMO, '--set', 'seedX', '--seed', '3', '--out', join(d, 'out')]);
+    expect(noEq.code).toBe(2);
+    expect(noEq.stderr).toBe("syncsim: config: --set expects key=value (got 'seedX')\n");
     // sibling keys, and keys that only share a prefix of their names, are not repeats
     expect(syncsim(['run', DEMO, '--set', 'device.profile=hdd', '--set', 'device.cache_mb=64', '--set', 'fs.kind=ufs', '--out', join(d, 'ok')]).code).toBe(0);
     // gen's parameters too

@@ -14,6 +14,7 @@ import { syncsimHere } from './cli-here.ts';
 import { dataRowsOf } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const DEMO_CSV = join(ROOT, 'traces', 'examples', 'demo.csv');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-lib-'));
 const A = 0x10000000;
 
@@ -125,6 +126,16 @@ describe('replay', () => {
 
   it('refuses a bad configuration key as run does', async () => {
     await expect(replay(TWO_PAGES, { set: { 'device.channels': 0 } })).rejects.toThrow(/device\.channels/);
+  });
+
+  it('refuses a key given twice, as the command\'s --set: seed with set\'s seed, or set keys of which one holds the other', async () => {
+    await expect(replay(DEMO_CSV, { seed: 3, set: { seed: 4 } })).rejects.toThrow(new RangeError("replay: the seed is given twice, by seed and by set's 'seed': give it once"));
+    await expect(replay(DEMO_CSV, { set: { device: { profile: 'hdd' }, 'device.profile': 'nvme' } })).rejects.toThrow(new RangeError("replay: set gives 'device' and 'device.profile', which lies inside it: give one"));
+    await expect(replay(DEMO_CSV, { set: { 'device.profile': 'nvme', device: { channels: 2 } } })).rejects.toThrow(new RangeError("replay: set gives 'device.profile' and 'device', which holds it: give one"));
+    // siblings and names sharing a prefix are different keys
+    const s = await replay(DEMO_CSV, { seed: 2, set: { 'device.profile': 'hdd', 'device.channels': 2 } });
+    expect(s.config.seed).toBe(2);
+    expect(s.config.device.channels).toBe(2);
   });
 
   it('refuses an option it does not take (a misspelt one would otherwise be ignored), as generate and importTrace do', async () => {

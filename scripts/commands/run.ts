@@ -2,7 +2,7 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { readHead } from '../../traces/files.ts';
-import { loadConfig, refuseRepeatedSets } from '../config-file.ts';
+import { flagAndSetProblem, loadConfig, refuseRepeatedSets } from '../config-file.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
@@ -203,16 +203,15 @@ export function lagText(ns: number): string {
 async function replay(trace: string, values: RunValues, command: string[]): Promise<number> {
   const sets = [...(values.set ?? [])];
   refuseRepeatedSets(sets);
-  const setOf = (key: string) => sets.find((kv) => kv.slice(0, kv.indexOf('=')).trim() === key);
   if (values.replay !== undefined) {
-    const other = setOf('replay');
-    if (other !== undefined) throw new InputError(`the replay mode is given twice, by --replay ${values.replay} and by --set ${other}: give it once`);
+    const twice = flagAndSetProblem(sets, 'replay', 'replay', values.replay, 'replay mode');
+    if (twice) throw new InputError(twice);
     sets.push(`replay=${values.replay}`);
   }
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed) || Number(values.seed) > 0xffffffff) throw new InputError(`--seed expects an integer from 0 to 4294967295 (got '${values.seed}')`);
-    const other = setOf('seed');
-    if (other !== undefined) throw new InputError(`the seed is given twice, by --seed ${values.seed} and by --set ${other}: give it once`);
+    const twice = flagAndSetProblem(sets, 'seed', 'seed', values.seed, 'seed');
+    if (twice) throw new InputError(twice);
     sets.push(`seed=${values.seed}`);
   }
   const config = loadConfig(values.config, sets);

@@ -14,7 +14,7 @@ import { calibrationArgs, settleArg } from './calibrate.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeLines } from '../../traces/escape.ts';
 import { MAX_SEED, simSeedsArg } from '../validate/sim-seeds.ts';
-import { refuseRepeatedSets } from '../config-file.ts';
+import { flagAndSetProblem, refuseRepeatedSets } from '../config-file.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--sim-seeds N] [--warmup N] [--repeat N]
@@ -145,8 +145,8 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   refuseRepeatedSets(sets);
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed) || Number(values.seed) > MAX_SEED) throw new InputError(`--seed expects an integer from 0 to ${MAX_SEED} (got '${values.seed}')`);
-    const other = sets.find((kv) => kv.slice(0, kv.indexOf('=')).trim() === 'seed');
-    if (other !== undefined) throw new InputError(`the seed is given twice, by --seed ${values.seed} and by --set ${other}: give it once`);
+    const twice = flagAndSetProblem(sets, 'seed', 'seed', values.seed, 'seed');
+    if (twice) throw new InputError(twice);
     sets.push(`seed=${values.seed}`);
   }
   const simSeeds = simSeedsArg(values['sim-seeds']);
