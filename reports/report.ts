@@ -99,8 +99,11 @@ export function chartContext(results: Results, theme: Theme, width: number): Cha
 
 /** Whether chart module `module` may make a chart selected by `names`. */
 function moduleSelected(module: string, names: readonly string[] | undefined): boolean {
-  return !names || names.some((n) => n === module || (module === 'sweep-line' && n.startsWith('sweep-')));
+  return !names || names.some((n) => n === module || (module === 'sweep-line' && n.startsWith('sweep-')) || (module === 'timeline' && TIMELINE_PART.test(n)));
 }
+
+/** The names of a timeline's further figures (`timeline-2`, ...: a timeline of many strips is drawn in several). */
+const TIMELINE_PART = /^timeline-\d+$/;
 
 /** The charts of `results`, limited to `names` (module or chart names). */
 export async function buildCharts(ctx: ChartContext, names?: readonly string[]): Promise<Chart[]> {
@@ -112,6 +115,10 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
   const why = 'skip' in per ? `: ${per.skip}` : '';
   for (const n of names) {
     if (charts.some((c) => c.name === n || c.family === n || c.aliases?.includes(n))) continue;
+    if (TIMELINE_PART.test(n)) {
+      const parts = charts.filter((c) => c.name === 'timeline' || TIMELINE_PART.test(c.name)).length;
+      throw new ReportError(parts > 0 ? `chart '${n}' does not exist: the timeline of ${ctx.results.dir} is drawn in ${parts} figure${parts === 1 ? '' : 's'}` : `chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
+    }
     if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(`chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
     throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`);
   }

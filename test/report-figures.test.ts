@@ -238,6 +238,37 @@ describe('the timelines of a sweep', () => {
     expect(chart.caption).toContain('more than 2× apart');
   });
 
+  it('runs of 29 ms and 2,999 ms: each strip in its own run\'s unit, named after the strip, and the axis title says so', async () => {
+    const dir = handSweep(['g0'], [1, 2], (_g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(x === 1 ? 30 : 3000) }));
+    const spec = timelines(await chartsOf(dir, 238))[0].spec(100, 30);
+    const panels = panelsOf(spec);
+    for (const panel of panels) {
+      const strips = viewsOf(panel) as (View & { encoding: { x: { field?: string; title?: string | null } } })[];
+      expect(strips.map((s) => s.title?.text)).toEqual(['g0, 1 (time in ms)', 'g0, 2 (time in s)']);
+      // the short run in ms (its last sample at 29 ms), the long one in s (2,999 ms)
+      expect(strips.map((s) => [s.encoding.x.field, s.encoding.x.scale!.domain])).toEqual([['t_ms', [0, 29]], ['t', [0, 2.999]]]);
+    }
+    const titles = panels.flatMap((p) => viewsOf(p) as (View & { encoding: { x: { title?: string | null } } })[]).map((v) => v.encoding.x.title).filter((t) => t);
+    expect(new Set(titles)).toEqual(new Set(["simulated time (each strip's unit after its name)"]));
+    // the data carry both fields: every row its time in ms and in s
+    const rows = (spec.data as { values: { t_ms: number; t: number }[] }).values;
+    for (const r of rows) expect(r.t).toBeCloseTo(r.t_ms / 1000, 9);
+  });
+
+  it('is drawn alone by --chart timeline-2 when there is one, and a timeline-N that is not there is named as such', async () => {
+    const { buildCharts, chartContext } = await import('../reports/report.ts');
+    const { loadResults } = await import('../reports/data.ts');
+    const { THEMES } = await import('../reports/theme.ts');
+    const series = ['g0', 'g1'], xs = [1, 2, 3, 4];
+    const dir = handSweep(series, xs, (g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(100, Number(g.slice(1)) * 10 + x) }));
+    const ctx = async () => chartContext(await loadResults(dir), THEMES.paper, 238);
+    const all = timelines(await chartsOf(dir, 238)).map((c) => c.name);
+    expect(all.length).toBeGreaterThan(1);
+    expect((await buildCharts(await ctx(), ['timeline-2'])).map((c) => c.name)).toEqual(['timeline-2']);
+    expect((await buildCharts(await ctx(), ['timeline'])).map((c) => c.name)).toEqual(all);
+    await expect(buildCharts(await ctx(), ['timeline-9'])).rejects.toThrow(`chart 'timeline-9' does not exist: the timeline of ${dir} is drawn in ${all.length} figures`);
+  });
+
   it('runs of similar length (99 and 149 ms) share one time axis, overlaid or in strips', async () => {
     for (const xs of [[1, 2], [1, 2, 3, 4]]) {
       const dir = handSweep(['g0'], xs, (_g, x) => ({ syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(x === 1 ? 100 : 150, x) }));

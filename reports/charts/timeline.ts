@@ -67,7 +67,7 @@ export function roundBelow(v: number): number {
   return +(step * p).toPrecision(12);
 }
 
-/** `items` in `figures` consecutive groups as equal as can be (the first ones a item larger). */
+/** `items` in `figures` consecutive groups as equal as can be (the first ones an item larger). */
 function chunks<T>(items: readonly T[], figures: number): T[][] {
   const out: T[][] = [];
   const base = Math.floor(items.length / figures), extra = items.length % figures;
@@ -87,7 +87,7 @@ export function timelineName(i: number): string {
 /** The `timeline` chart (and `timeline-2`, ... when its strips would make a figure taller than a page). */
 export const timeline: ChartModule = {
   name: 'timeline',
-  summary: 'dirty, under-writeback and wired pages and device queue depth over time (timeline.csv)',
+  summary: 'dirty, under-writeback and wired pages and device queue depth over time (timeline.csv); timeline-2, ... when its strips would pass a page',
   async build(ctx: ChartContext): Promise<Chart[]> {
     const sel = ctx.perRun();
     if ('skip' in sel || sel.runs.length === 0) return [];
@@ -116,13 +116,17 @@ export const timeline: ChartModule = {
     const labels = merged.scale.domain;
     const lengthMs = new Map(merged.series.map((s) => [s.label, lengthOf.get(s.members[0])!]));
     const maxMs = Math.max(...lengthMs.values()), minMs = Math.min(...lengthMs.values());
-    // seconds from 2 s: "1,000 2,000 3,000" of ms crowded a panel of a single column
-    const seconds = maxMs >= 2_000;
-    if (seconds) for (const r of rows) r.t = (r.t_ms as number) / 1000;
-    const tField = seconds ? 't' : 't_ms';
-    const unit = (ms: number) => (seconds ? ms / 1000 : ms);
     // runs of very different lengths: a time axis each; similar ones share one
     const ownAxes = labels.length > 1 && maxMs > SHARED_TIME_AXIS_RATIO * minMs;
+    // seconds from 2 s: "1,000 2,000 3,000" of ms crowded a panel of a single column; with an axis each, a strip's own
+    // run sets its unit ("0.0005 0.0010" of seconds under a 3 ms run crowded it too)
+    const inSeconds = (ms: number) => ms >= 2_000;
+    const seconds = inSeconds(maxMs);
+    if (seconds) for (const r of rows) r.t = (r.t_ms as number) / 1000;
+    const mixed = ownAxes && seconds && !inSeconds(minMs);
+    const secondsOf = (series: string | undefined) => (series !== undefined && ownAxes ? inSeconds(lengthMs.get(series)!) : seconds);
+    const tField = (series: string | undefined) => (secondsOf(series) ? 't' : 't_ms');
+    const unit = (series: string | undefined, ms: number) => (secondsOf(series) ? ms / 1000 : ms);
     // many configurations, or runs of very different lengths: one strip each, named by its header, so no legend
     const strips = labels.length > TIMELINE_MAX_OVERLAID || ownAxes;
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : configLegend(ctx, labels) };
@@ -149,7 +153,7 @@ export const timeline: ChartModule = {
     const rowsOfPanels = Math.ceil(panels.length / cols);
     // three panels two by two: the third as wide as the two above it, not beside an empty quadrant
     const wideLast = grid && panels.length === 3;
-    const timeTitle = `simulated time (${seconds ? 's' : 'ms'})`;
+    const timeTitle = mixed ? "simulated time (each strip's unit after its name)" : `simulated time (${seconds ? 's' : 'ms'})`;
     const label = ctx.theme.fontSize.label;
     const panelGap = strips ? Math.round(PANEL_GAP_LABELS * label) : grid ? 10 : 4;
     const tickSize = Math.round(label * 0.4), labelPad = 2;
@@ -204,10 +208,10 @@ export const timeline: ChartModule = {
         const tickCount = grid && !(wideLast && i === 2) ? 4 : 6;
         // the time axis: shared (labelled under the bottom panels only) or each strip's own (labelled under every strip)
         const x = (series: string | undefined, last: boolean) => ({
-          field: tField, type: 'quantitative',
+          field: tField(series), type: 'quantitative',
           title: bottom && last ? timeTitle : null,
           // to the run's end, not out to a round value past it
-          scale: { domain: [0, unit(series !== undefined && ownAxes ? lengthMs.get(series)! : maxMs)], nice: false },
+          scale: { domain: [0, unit(series, series !== undefined && ownAxes ? lengthMs.get(series)! : maxMs)], nice: false },
           axis: ownAxes || (labelled && last) ? { tickCount } : { labels: false, ticks: false, title: null, tickCount },
         });
         const view = (series: string | undefined, last: boolean) => ({
@@ -223,7 +227,7 @@ export const timeline: ChartModule = {
           spacing: STRIP_GAP,
           vconcat: group.map((series, j) => ({
             // the strip's name above it
-            title: { text: series, anchor: 'start', frame: 'group', fontSize: label, fontWeight: 'normal', color: STRIP_NAME_COLOR, offset: 1, limit: width },
+            title: { text: mixed ? `${series} (time in ${secondsOf(series) ? 's' : 'ms'})` : series, anchor: 'start', frame: 'group', fontSize: label, fontWeight: 'normal', color: STRIP_NAME_COLOR, offset: 1, limit: width },
             transform: [{ filter: { field: 'config', equal: series } }],
             ...view(series, j === group.length - 1),
           })),
