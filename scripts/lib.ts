@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { configOf, loadConfig, overlappingKeys, readConfigFile, withDottedKeys } from './config-file.ts';
 import { pagesForMeasured } from './measured-pages.ts';
 import { runTrace } from './run.ts';
+import { BOOTSTRAP_REPS } from './compare/stats.ts';
 import { InputError, replayErrorMessage, requireReadable, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
 import { deepMerge, type Config } from '../sim/config.ts';
@@ -141,7 +142,9 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
     refuseUnknownOptions('replay: ci', opts.ci, ['reps']);
   }
   const reps = opts.ci?.reps;
-  if (reps !== undefined && !(Number.isInteger(reps) && reps >= 10 && reps <= 1_000_000)) throw new RangeError(`ci.reps must be a whole number from 10 to 1000000 (got ${String(reps)})`);
+  if (reps !== undefined && !(Number.isInteger(reps) && reps >= BOOTSTRAP_REPS.min && reps <= BOOTSTRAP_REPS.max)) {
+    throw new RangeError(`ci.reps must be a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got ${String(reps)})`);
+  }
   const config = configFor(opts);
   const rows = typeof trace === 'string' ? undefined : rowStream(trace, opts.name ?? 'rows');
   const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');

@@ -13,7 +13,7 @@ import { outWriteFailure } from '../../traces/out-dir.ts';
 import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
-import { bootstrapContrast, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
+import { BOOTSTRAP_REPS, bootstrapContrast, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
 import { latenciesOf, loadSide, metricOf, tracesNote, withoutCopies, type Side } from '../compare/sides.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
@@ -52,7 +52,7 @@ Options:
   --metric KEY   a summary.json number to compare (repeatable)
   --out DIR      output directory (replaces only an earlier compare output)
   --json         print compare.json instead of the table
-  --reps N       bootstrap resamples (default 2000)
+  --reps N       bootstrap resamples, 10 to 1000000 (default 2000)
   --seed N       seed of the bootstrap (default 1)
   -h, --help     this help`;
 
@@ -67,9 +67,9 @@ interface MetricRow extends Contrast {
   msyncs_b?: number;
 }
 
-function positiveInt(flag: string, v: string | undefined, def: number, max: number): number {
+function wholeNumber(flag: string, v: string | undefined, def: number, min: number, max: number): number {
   if (v === undefined) return def;
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new InputError(`${flag} expects a whole number from 1 to ${max} (got '${v}')`);
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InputError(`${flag} expects a whole number from ${min} to ${max} (got '${v}')`);
   return Number(v);
 }
 
@@ -127,8 +127,9 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 2) throw new InputError(`compare expects two results, A and B (got ${positionals.length}; try 'syncsim compare --help')`);
-  const reps = positiveInt('--reps', values.reps, 2000, 1_000_000);
-  const seed = positiveInt('--seed', values.seed, 1, 4294967295);
+  // as run --ci-reps: fewer than 10 resamples make an interval of one or two resampled values
+  const reps = wholeNumber('--reps', values.reps, 2000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max);
+  const seed = wholeNumber('--seed', values.seed, 1, 1, 4294967295);
   const [a0, b0] = positionals.map(loadSide) as [Side, Side];
   const ca = withoutCopies(a0, 'A'), cb = withoutCopies(b0, 'B');
   const a = ca.side, b = cb.side;

@@ -16,6 +16,7 @@ import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
+import { BOOTSTRAP_REPS } from '../compare/stats.ts';
 
 /** The personality a configuration that names none replays under. */
 const DEFAULT_PERSONALITY = defaultConfig().personality;
@@ -188,7 +189,9 @@ function ciOf(values: RunValues, seed: number): { reps: number; level: number; s
   }
   if (values.ci !== 'bootstrap') throw new InputError(`--ci expects 'bootstrap' (got '${values.ci}')`);
   const reps = values['ci-reps'] === undefined ? 1000 : Number(values['ci-reps']);
-  if (!/^\d+$/.test(values['ci-reps'] ?? '1000') || reps < 10 || reps > 1_000_000) throw new InputError(`--ci-reps expects a whole number from 10 to 1000000 (got '${values['ci-reps']}')`);
+  if (!/^\d+$/.test(values['ci-reps'] ?? '1000') || reps < BOOTSTRAP_REPS.min || reps > BOOTSTRAP_REPS.max) {
+    throw new InputError(`--ci-reps expects a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got '${values['ci-reps']}')`);
+  }
   return { reps, level: 0.95, seed };
 }
 

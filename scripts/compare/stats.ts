@@ -37,6 +37,14 @@ export interface Contrast {
 }
 
 /**
+ * Bounds of a bootstrap's resample count, the same for `run --ci-reps`, the
+ * library's `ci.reps` and `compare --reps`: below 10 the percentile interval
+ * is read off one or two resamples (one resample gives [x, x], a value of
+ * one resampled difference that need not lie anywhere near the estimate).
+ */
+export const BOOTSTRAP_REPS = { min: 10, max: 1_000_000 } as const;
+
+/**
  * Values a side (pairs when paired) below which the difference's CI is
  * Student t's, not a bootstrap's: a percentile bootstrap of two or three
  * seeds can only return values between the few differences seen, far
@@ -86,6 +94,9 @@ export function tInterval(a: Float64Array, b: Float64Array, paired: boolean, lev
 export function bootstrapContrast(
   a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string; minN?: number },
 ): Contrast {
+  if (!(Number.isInteger(opts.reps) && opts.reps >= BOOTSTRAP_REPS.min && opts.reps <= BOOTSTRAP_REPS.max)) {
+    throw new RangeError(`bootstrap reps must be a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got ${String(opts.reps)})`);
+  }
   const sa = stat(a), sb = stat(b);
   const base = { a: sa, b: sb, diff: sb - sa, ratio: sa !== 0 ? sb / sa : null };
   // a side of one value has no spread to resample: an interval from the other side's alone would claim a certainty it has not

@@ -1,0 +1,71 @@
+/**
+ * syncsim compare refuses what would make a misleading table: too few
+ * bootstrap resamples (the bound of run --ci-reps), and says why a metric has
+ * no value. Each refusal exits 2 with one line and writes nothing.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bootstrapContrast, meanStat } from '../scripts/compare/stats.ts';
+import { RandomStream } from '../sim/engine/random.ts';
+import { syncsimHere } from './cli-here.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
+const f64 = (a: number[]) => Float64Array.from(a);
+
+describe('bootstrap resamples: 10 to 1000000, as run --ci-reps', () => {
+  it('the statistics refuse fewer than 10 resamples (one resample is an interval [x, x] of one resampled difference)', () => {
+    const a = f64([10, 12, 9, 14, 11]), b = f64([11, 13, 9, 15, 12]);
+    const opts = (reps: number) => ({ paired: true, reps, level: 0.95, seed: 1, label: 'paired seeds' });
+    for (const reps of [0, 1, 2, 9, 1.5, 1_000_001]) expect(() => bootstrapContrast(a, b, meanStat, opts(reps)), String(reps)).toThrow(RangeError);
+    expect(bootstrapContrast(a, b, meanStat, opts(10)).diff_ci).not.toBeNull();
+  });
+
+  it('a percentile interval of a difference of means contains the difference (small samples, 200 resamples)', () => {
+    // the resampled differences scatter around the difference of the sample means, so with 200 of them
+    // the 2.5 % and 97.5 % points fall on either side of it; drawn from a fixed stream, 100 cases
+    const g = new RandomStream(11, 'compare-refusals');
+    for (let t = 0; t < 100; t++) {
+      const n = 5 + (t % 6);
+      const a = Float64Array.from({ length: n }, () => g.exponential(100)), b = Float64Array.from({ length: n }, () => g.exponential(100));
+      for (const paired of [true, false]) {
+        const c = bootstrapContrast(a, b, meanStat, { paired, reps: 200, level: 0.95, seed: t + 1, label: 'x' });
+        const diff = b.reduce((s, x) => s + x, 0) / n - a.reduce((s, x) => s + x, 0) / n;
+        expect(c.diff_ci![0], `case ${t}`).toBeLessThanOrEqual(diff + 1e-9);
+        expect(c.diff_ci![1], `case ${t}`).toBeGreaterThanOrEqual(diff - 1e-9);
+      }
+    }
+  });
+});
+
+describe('syncsim compare refusals', () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-compare-refusals-'));
+  const here = (args: string[]) => syncsimHere(args, d);
+  beforeAll(async () => {
+    expect((await here(['run', DEMO, '--out', 'a', '--set', 'device.profile=queue'])).code).toBe(0);
+    expect((await here(['run', DEMO, '--out', 'b', '--set', 'device.profile=queue', '--set', 'device.service.mean_us=101'])).code).toBe(0);
+  });
+
+  it('--reps below 10 or above 1000000 exits 2 naming the flag, and writes nothing; 10 is accepted', async () => {
+    for (const reps of ['1', '2', '9', '0', '1000001', '2.5', 'many']) {
+      const r = await here(['compare', 'a', 'b', '--reps', reps, '--out', 'x']);
+      expect(r.code, reps).toBe(2);
+      expect(r.stderr).toBe(`syncsim: --reps expects a whole number from 10 to 1000000 (got '${reps}')\n`);
+      expect(r.stdout).toBe('');
+      expect(existsSync(join(d, 'x')), reps).toBe(false);
+    }
+    const ok = await here(['compare', 'a', 'b', '--reps', '10', '--out', 'x', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).bootstrap).toEqual({ reps: 10, seed: 1 });
+  });
+
+  it('run --ci-reps and the library ci.reps keep the same bounds', async () => {
+    const r = await here(['run', DEMO, '--out', 'c', '--ci', 'bootstrap', '--ci-reps', '9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("syncsim: --ci-reps expects a whole number from 10 to 1000000 (got '9')\n");
+    const { replay } = await import('../scripts/lib.ts');
+    await expect(replay(DEMO, { ci: { reps: 9 } })).rejects.toThrow('ci.reps must be a whole number from 10 to 1000000 (got 9)');
+  });
+});
