@@ -4,7 +4,7 @@
  * no value. Each refusal exits 2 with one line and writes nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bootstrapContrast, meanStat } from '../scripts/compare/stats.ts';
@@ -67,5 +67,54 @@ describe('syncsim compare refusals', () => {
     expect(r.stderr).toBe("syncsim: --ci-reps expects a whole number from 10 to 1000000 (got '9')\n");
     const { replay } = await import('../scripts/lib.ts');
     await expect(replay(DEMO, { ci: { reps: 9 } })).rejects.toThrow('ci.reps must be a whole number from 10 to 1000000 (got 9)');
+  });
+});
+
+describe('syncsim compare: metrics a run has no value of', () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-compare-novalue-'));
+  const here = (args: string[]) => syncsimHere(args, d);
+  // every result code of every personality, written out here: the list the refusal must give
+  const CODES = 'EAGAIN, EBUSY, EFAULT, EINVAL, EIO, ENOMEM, EPERM, KERN_INVALID_ADDRESS, KERN_INVALID_ARGUMENT, KERN_FAILURE, KERN_RESOURCE_SHORTAGE';
+  beforeAll(async () => {
+    expect((await here(['run', DEMO, '--out', 'a'])).code).toBe(0);
+    // a page read and an msync of a clean mapping: an msync that succeeds, and no page made durable
+    writeFileSync(join(d, 'ro.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,t,map,0x10000000,65536,,f.db,0\n10,t,read,0x10000000,4096,,,\n20,t,msync,0x10000000,65536,SYNC,,\n');
+    expect((await here(['run', 'ro.csv', '--out', 'ro'])).code).toBe(0);
+  });
+
+  it('a result code no personality returns is refused with the list of those that exist, before anything is written', async () => {
+    for (const m of ['sync.errors.EIOO', 'wire.errors.ENOMEMORY', 'sync.errors.eio']) {
+      const r = await here(['compare', 'a', 'ro', '--metric', 'sync.count', '--metric', m, '--out', 'x']);
+      expect(r.code, m).toBe(2);
+      expect(r.stderr).toBe(`syncsim: --metric ${m}: unknown result code '${m.split('.').pop()}' (a run can return ${CODES})\n`);
+      expect(existsSync(join(d, 'x')), m).toBe(false);
+    }
+    // a code that exists and no run returned counts 0 (as in a sweep's tables)
+    const ok = await here(['compare', 'a', 'ro', '--metric', 'sync.errors.KERN_FAILURE', '--out', 'x', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).metrics[0]).toMatchObject({ a: 0, b: 0, diff: 0 });
+  });
+
+  it('a statistic of nothing names the side and what its run did not do (no page durable, no transaction); exit 2, nothing written', async () => {
+    const ro = JSON.parse(readFileSync(join(d, 'ro', 'summary.json'), 'utf8'));
+    expect(ro.durability.durable_pages).toBe(0);
+    expect(ro.sync.ok).toBe(1);
+    const file = join(d, 'ro', 'summary.json');
+    const b = await here(['compare', 'a', 'ro', '--metric', 'durability.lag_us.p99', '--out', 'y']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(`syncsim: --metric durability.lag_us.p99: side B has no value: the run made no page durable (durability.durable_pages 0), in ${file}\n`);
+    expect(existsSync(join(d, 'y'))).toBe(false);
+    const a = await here(['compare', 'ro', 'a', '--metric', 'durability.lag_us.mean', '--out', 'y']);
+    expect(a.stderr).toBe(`syncsim: --metric durability.lag_us.mean: side A has no value: the run made no page durable (durability.durable_pages 0), in ${file}\n`);
+    // the demo has no x_txn column: no transaction on either side, A named first
+    const t = await here(['compare', 'a', 'ro', '--metric', 'txn.latency_us.p50', '--out', 'y']);
+    expect(t.stderr).toBe(`syncsim: --metric txn.latency_us.p50: side A has no value: the run committed no transaction (txn.count 0), in ${join(d, 'a', 'summary.json')}\n`);
+    // a key summary.json does not have is still not a number
+    expect((await here(['compare', 'a', 'ro', '--metric', 'durability.lag_us.p98', '--out', 'y'])).stderr).toBe(`syncsim: --metric durability.lag_us.p98: not a number in ${join(d, 'a', 'summary.json')}\n`);
+    expect(existsSync(join(d, 'y'))).toBe(false);
+    // the side that has one compares as before
+    const ok = await here(['compare', 'a', 'a', '--metric', 'durability.lag_us.p99', '--out', 'y', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).metrics[0].diff).toBe(0);
   });
 });

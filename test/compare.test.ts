@@ -145,11 +145,11 @@ describe('syncsim compare', () => {
     // --json prints compare.json
     const js = await here(['compare', 'a', 'b', '--out', 'cmp', '--json', '--metric', 'sync.count']);
     expect(JSON.parse(js.stdout).metrics.map((m: { metric: string }) => m.metric)).toEqual(['sync.count']);
-    // a result code neither run returned counts 0, as in a sweep's tables; a name that is no code is still not a number
+    // a result code neither run returned counts 0, as in a sweep's tables; a name that is no code is refused with the codes (compare-refusals.test.ts)
     const eio = await here(['compare', 'a', 'b', '--out', 'cmp', '--json', '--metric', 'sync.errors.EIO']);
     expect(eio.code, eio.stderr).toBe(0);
     expect(JSON.parse(eio.stdout).metrics[0]).toMatchObject({ metric: 'sync.errors.EIO', a: 0, b: 0 });
-    expect((await here(['compare', 'a', 'b', '--out', 'cmp', '--metric', 'sync.errors.eio'])).stderr).toMatch(/--metric sync\.errors\.eio: not a number/);
+    expect((await here(['compare', 'a', 'b', '--out', 'cmp', '--metric', 'sync.errors.eio'])).stderr).toMatch(/^syncsim: --metric sync\.errors\.eio: unknown result code 'eio' \(a run can return EAGAIN, /);
   });
 
   it('two points of a sweep: the CIs resample seeds, paired when both points ran the same seeds', async () => {
@@ -258,7 +258,7 @@ describe('compare with a side that made no msync', () => {
     expect((await syncsimHere(['run', DEMO, '--out', 'r-demo'], d)).code).toBe(0);
     const r = await syncsimHere(['compare', 'r-msr', 'r-demo', '--out', 'c', '--reps', '200'], d);
     expect(r.code, r.stderr).toBe(0);
-    for (const m of ['mean', 'p50', 'p99']) expect(r.stdout).toContain(`left out: sync.latency_us.${m} (not a number in ${join(d, 'r-msr', 'summary.json')})`);
+    for (const m of ['mean', 'p50', 'p99']) expect(r.stdout).toContain(`left out: sync.latency_us.${m} (side A has no value: the run made no successful msync (sync.ok 0), in ${join(d, 'r-msr', 'summary.json')})`);
     expect(r.stdout).toContain('msync latency distributions: no successful msync on side A');
     // both sides without one: said so
     const both = await syncsimHere(['compare', 'r-msr', 'r-msr', '--out', 'c2', '--reps', '200'], d);
@@ -270,6 +270,6 @@ describe('compare with a side that made no msync', () => {
     expect(readFileSync(join(d, 'c', 'compare-cdf.vl.json'), 'utf8')).toContain('A: r-msr (no successful msync)');
     const e = await syncsimHere(['compare', 'r-msr', 'r-demo', '--out', 'c2', '--metric', 'sync.latency_us.p99'], d);
     expect(e.code).toBe(2);
-    expect(e.stderr).toBe(`syncsim: --metric sync.latency_us.p99: not a number in ${join(d, 'r-msr', 'summary.json')}\n`);
+    expect(e.stderr).toBe(`syncsim: --metric sync.latency_us.p99: side A has no value: the run made no successful msync (sync.ok 0), in ${join(d, 'r-msr', 'summary.json')}\n`);
   });
 });

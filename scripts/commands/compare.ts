@@ -14,7 +14,8 @@ import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrast, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
-import { latenciesOf, loadSide, metricOf, tracesNote, withoutCopies, type Side } from '../compare/sides.ts';
+import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { resultCodeProblem } from '../sweep/metrics.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
@@ -45,8 +46,11 @@ Mann-Whitney U test. Prints a table (or, with --json, the same as JSON) and
 writes to --out (default results/compare): compare.json and the overlaid CDF
 chart compare-cdf.{vl.json,svg,png,pdf}. Exit 0. A default metric that a run
 lacks (no successful msync: no latency) is left out and listed; a --metric
-that is not a number in a run is an error (exit 2), save a result code
-(sync.errors.EIO) that no run returned, which counts 0 as in a sweep's tables.
+that is not a number in a run is an error (exit 2; a side with no value, e.g.
+durability.lag_us.p99 of a run that made no page durable, is named with what
+it did not do), save a result code (sync.errors.EIO) that no run returned,
+which counts 0 as in a sweep's tables; a code no personality returns
+(sync.errors.EIOO) is refused with the list of those that exist.
 
 Options:
   --metric KEY   a summary.json number to compare (repeatable)
@@ -73,14 +77,21 @@ function wholeNumber(flag: string, v: string | undefined, def: number, min: numb
   return Number(v);
 }
 
+/** Why run `r` of side `name` has no number for `metric`: what the run did not do, when the summary says so (null). */
+function noNumber(metric: string, name: string, r: SideRun): string {
+  const file = join(r.dir, 'summary.json');
+  const why = noValueReason(r.summary, metric);
+  return why ? `side ${name} has no value: ${why}, in ${file}` : `not a number in ${file}`;
+}
+
 /** The contrast of `metric` between the sides. */
 async function compareMetric(metric: string, a: Side, b: Side, lat: { a: Float64Array[]; b: Float64Array[] }, reps: number, seed: number): Promise<MetricRow> {
-  const values = (s: Side) => s.runs.map((r) => {
+  const values = (s: Side, name: string) => s.runs.map((r) => {
     const v = metricOf(r.summary, metric);
-    if (v === undefined) throw new InputError(`--metric ${metric}: not a number in ${join(r.dir, 'summary.json')}`);
+    if (v === undefined) throw new InputError(`--metric ${metric}: ${noNumber(metric, name, r)}`);
     return v;
   });
-  const va = Float64Array.from(values(a)), vb = Float64Array.from(values(b));
+  const va = Float64Array.from(values(a, 'A')), vb = Float64Array.from(values(b, 'B'));
   const q = LATENCY_QUANTILES[metric];
   if (a.runs.length === 1 && b.runs.length === 1 && (q !== undefined || metric === 'sync.latency_us.mean') && lat.a[0]!.length > 0 && lat.b[0]!.length > 0) {
     const stat = q === undefined ? meanStat : quantileStat(q);
@@ -130,6 +141,11 @@ async function run(argv: string[]): Promise<number> {
   // as run --ci-reps: fewer than 10 resamples make an interval of one or two resampled values
   const reps = wholeNumber('--reps', values.reps, 2000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max);
   const seed = wholeNumber('--seed', values.seed, 1, 1, 4294967295);
+  // a result code no personality returns is a misspelling, not a count of 0 (as in a sweep's metrics)
+  for (const m of values.metric ?? []) {
+    const problem = resultCodeProblem(m);
+    if (problem) throw new InputError(`--metric ${m}: ${problem}`);
+  }
   const [a0, b0] = positionals.map(loadSide) as [Side, Side];
   const ca = withoutCopies(a0, 'A'), cb = withoutCopies(b0, 'B');
   const a = ca.side, b = cb.side;
@@ -142,8 +158,8 @@ async function run(argv: string[]): Promise<number> {
     // a default metric that some run lacks (no successful msync: no latency) is left out and said so; a --metric one is an error
     const skipped: { metric: string; why: string }[] = [];
     for (const m of metrics) {
-      const lacking = values.metric?.length ? undefined : [...a.runs, ...b.runs].find((r) => metricOf(r.summary, m) === undefined);
-      if (lacking) skipped.push({ metric: m, why: `not a number in ${join(lacking.dir, 'summary.json')}` });
+      const lacking = values.metric?.length ? undefined : [...a.runs.map((r) => ['A', r] as const), ...b.runs.map((r) => ['B', r] as const)].find(([, r]) => metricOf(r.summary, m) === undefined);
+      if (lacking) skipped.push({ metric: m, why: noNumber(m, lacking[0], lacking[1]) });
       else rows.push(await compareMetric(m, a, b, lat, reps, seed));
     }
     const pa = Float64Array.from(lat.a.flatMap((x) => [...x])).sort(), pb = Float64Array.from(lat.b.flatMap((x) => [...x])).sort();

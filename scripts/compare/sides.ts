@@ -97,6 +97,27 @@ export function metricOf(summary: Record<string, unknown>, key: string): number 
   return metricValue(summary, key) ?? undefined;
 }
 
+/**
+ * Why a run has no value of `metric` (undefined from {@link metricOf}): what it did not do, when
+ * the summary holds null there (a statistic of nothing: `the run made no page durable
+ * (durability.durable_pages 0)`), else undefined (the key is absent or not a number).
+ */
+export function noValueReason(summary: Record<string, unknown>, metric: string): string | undefined {
+  if (metricValue(summary, metric) !== null) return undefined;
+  let v: unknown = summary;
+  for (const part of metric.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  if (v !== null) return undefined;
+  const at = (key: string) => metricValue(summary, key);
+  if (metric.startsWith('sync.latency_us.')) {
+    const warmUs = at('config.stats.warmup_us') ?? 0;
+    return `the run made no successful msync${warmUs > 0 ? ` after its warm-up (config.stats.warmup_us ${warmUs})` : ''} (sync.ok ${at('sync.ok') ?? '?'})`;
+  }
+  if (metric.startsWith('durability.lag_us.')) return `the run made no page durable (durability.durable_pages ${at('durability.durable_pages') ?? '?'})`;
+  if (metric.startsWith('txn.latency_us.')) return `the run committed no transaction (txn.count ${at('txn.count') ?? '?'})`;
+  if (metric === 'writeback.amplification') return `the run stored nothing (writeback.dirtied_bytes ${at('writeback.dirtied_bytes') ?? '?'})`;
+  return 'the run has none (null)';
+}
+
 /** Result codes of a successful msync (`KERN_SUCCESS` for the mach personality). */
 const SUCCESS: ReadonlySet<string> = new Set(['OK', 'KERN_SUCCESS']);
 

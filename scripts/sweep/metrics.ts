@@ -43,11 +43,21 @@ export function knownMetrics(): ReadonlySet<string> {
   return out;
 }
 
+/**
+ * Why `metric`, a key of a group of result codes (`sync.errors.EIOO`), names no code a personality
+ * can return, with the list of those that can; undefined for any other metric (sweep and compare).
+ */
+export function resultCodeProblem(metric: string): string | undefined {
+  const dot = metric.lastIndexOf('.');
+  if (dot > 0 && CODE_MAPS.includes(metric.slice(0, dot)) && !isCodeMetric(metric)) return `unknown result code '${metric.slice(dot + 1)}' (a run can return ${RESULT_CODES.join(', ')})`;
+  return undefined;
+}
+
 /** Why `metric` is not a metric, or undefined when it is one. */
 export function metricProblem(metric: string): string | undefined {
   if (knownMetrics().has(metric) || isCodeMetric(metric)) return undefined;
-  const dot = metric.lastIndexOf('.');
-  if (dot > 0 && CODE_MAPS.includes(metric.slice(0, dot))) return `unknown result code '${metric.slice(dot + 1)}' (a run can return ${RESULT_CODES.join(', ')})`;
+  const code = resultCodeProblem(metric);
+  if (code) return code;
   return `unknown metric (a numeric field of summary.json such as ${DEFAULT_METRICS.slice(0, 3).join(', ')}, or sync.errors.CODE)`;
 }
 
