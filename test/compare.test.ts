@@ -23,12 +23,13 @@ describe('compare statistics', () => {
     expect(normalTail(-1.959964)).toBeCloseTo(0.975, 6);
   });
 
-  it('Mann-Whitney: [1,2,3] vs [4,5,6] gives U = 0, z = (0 - 4.5 + 0.5) / sqrt(5.25)', () => {
+  it('Mann-Whitney: [1,2,3] vs [4,5,6] gives U = 0, z = (0 - 4.5 + 0.5) / sqrt(5.25), and (no ties, small) the exact p = 2 / C(6, 3)', () => {
     const r = mannWhitney([1, 2, 3], [4, 5, 6]);
     expect(r.u).toBe(0);
     expect(r.z).toBeCloseTo(-4 / Math.sqrt(5.25), 9);
-    expect(r.p).toBeCloseTo(2 * normalTail(4 / Math.sqrt(5.25)), 9);
-    expect(r.p).toBeCloseTo(0.0809, 3);
+    // one ordering in 20 gives U = 0, one U = 9: two-sided 2/20; the normal approximation said 0.0809
+    expect(r).toMatchObject({ method: 'exact' });
+    expect(r.p).toBeCloseTo(0.1, 12);
     // symmetric: the other way round U = 9, the same p
     expect(mannWhitney([4, 5, 6], [1, 2, 3])).toMatchObject({ u: 9, p: r.p });
   });
@@ -39,6 +40,9 @@ describe('compare statistics', () => {
     const r = mannWhitney([1, 2, 2], [2, 3]);
     expect(r.u).toBe(1);
     expect(r.z).toBeCloseTo(-1.5 / Math.sqrt(2.4), 9);
+    // ties: the normal approximation, whatever the size
+    expect(r.method).toBe('normal');
+    expect(r.p).toBeCloseTo(2 * normalTail(1.5 / Math.sqrt(2.4)), 9);
     expect(mannWhitney([1, 1], [1, 1]).p).toBe(1);
   });
 
@@ -130,7 +134,8 @@ describe('syncsim compare', () => {
     const r = await here(['compare', 'a', 'b', '--out', 'cmp']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^sync\.latency_us\.p50 .* msyncs$/m);
-    expect(r.stdout).toMatch(/two-sided Mann-Whitney p = /);
+    // constant service times: many msyncs tie, so the normal approximation, and the table says so
+    expect(r.stdout).toMatch(/two-sided Mann-Whitney p = \S+ \(normal approximation\)$/m);
     const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
     const sa = JSON.parse(readFileSync(join(d, 'a', 'summary.json'), 'utf8')), sb = JSON.parse(readFileSync(join(d, 'b', 'summary.json'), 'utf8'));
     const p50 = j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.p50');
@@ -140,6 +145,7 @@ describe('syncsim compare', () => {
     expect(wb).toMatchObject({ diff_ci: null, resampled: 'none' });
     // a doubled service time: B's msyncs are slower, clearly
     expect(j.latency_test.p).toBeLessThan(1e-6);
+    expect(j.latency_test).toMatchObject({ test: 'mann-whitney-u, two-sided, normal approximation', method: 'normal' });
     expect(j.latency_test.n_a).toBe(sa.sync.ok);
     for (const f of j.files) expect(existsSync(join(d, 'cmp', f)), f).toBe(true);
     // --json prints compare.json

@@ -40,11 +40,14 @@ resamples the seeds, paired by seed when both sides ran the same seeds; with
 fewer than 5 seeds a side it is Student t's for B - A instead (of the paired
 differences, or Welch's), and B / A has none: a bootstrap of so few seeds
 is far too narrow. With one run per side, the msync latency statistics
-resample the msyncs, and the other metrics have no CI. The msync latency distributions (successful msyncs
-after the warm-up, every seed pooled) are compared with a two-sided
-Mann-Whitney U test. Prints a table (or, with --json, the same as JSON) and
-writes to --out (default results/compare): compare.json and the overlaid CDF
-chart compare-cdf.{vl.json,svg,png,pdf}. Exit 0. A default metric that a run
+resample the msyncs, and the other metrics have no CI. The msync latency
+distributions (successful msyncs after the warm-up, every seed pooled) are
+compared with a two-sided Mann-Whitney U test: the exact distribution of U
+when no two latencies tie and n_a x n_b <= 2500, else the normal
+approximation (tie-corrected); the table says which. Prints a table (or,
+with --json, the same as JSON) and writes to --out (default
+results/compare): compare.json and the overlaid CDF chart
+compare-cdf.{vl.json,svg,png,pdf}. Exit 0. A default metric that a run
 lacks (no successful msync: no latency) is left out and listed; a --metric
 that is not a number in a run is an error (exit 2; a side with no value, e.g.
 durability.lag_us.p99 of a run that made no page durable, is named with what
@@ -105,11 +108,14 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: { a: Float64
   return { metric, n_a: va.length, n_b: vb.length, ...c };
 }
 
+/** How the Mann–Whitney p-value was found, in the table and compare.json's latency_test.test. */
+const MW_METHOD = { exact: 'exact distribution of U', normal: 'normal approximation' } as const;
+
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : Math.abs(v) >= 1e5 ? v.toExponential(3) : Number(v.toPrecision(5)).toString());
 const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '');
 
 /** The printed table. */
-function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null, empty: string): string {
+function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number; method: 'exact' | 'normal' } | null, empty: string): string {
   const head = ['metric', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
   // n counts runs; a CI over msyncs says how many it resampled
   const over = (r: MetricRow) => (r.msyncs_a !== undefined ? r.resampled.replace(/^msyncs/, `${r.msyncs_a}/${r.msyncs_b} msyncs`) : r.resampled);
@@ -121,7 +127,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number } | null, em
     `B: ${b.spec} (${b.label}, ${b.runs.length} run(s))`,
     line(head), ...body.map(line),
     ...(rows.some((r) => r.resampled === 'none' && r.n_a + r.n_b > 2) ? [`no CI where 'CI over' is none: a side with one run has no spread across seeds to resample (give each side two seeds or more)`] : []),
-    mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`}` : `msync latency distributions: no successful msync ${empty}`,
+    mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`} (${MW_METHOD[mw.method]})` : `msync latency distributions: no successful msync ${empty}`,
   ].join('\n');
 }
 
@@ -171,7 +177,7 @@ async function run(argv: string[]): Promise<number> {
       metrics: rows,
       skipped_metrics: skipped,
       notes,
-      latency_test: mw ? { test: 'mann-whitney-u, two-sided, normal approximation', n_a: pa.length, n_b: pb.length, ...mw } : null,
+      latency_test: mw ? { test: `mann-whitney-u, two-sided, ${MW_METHOD[mw.method]}`, n_a: pa.length, n_b: pb.length, ...mw } : null,
       files: ['compare.json', 'compare-cdf.vl.json', 'compare-cdf.svg', 'compare-cdf.png', 'compare-cdf.pdf'],
     };
     // a side with nothing to draw says so in the legend
