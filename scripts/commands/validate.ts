@@ -57,7 +57,9 @@ Options:
                         (a fio validation's own trace.csv replays as it did with that
                         validation's device-session.yaml). --repeat N (default 1 here)
                         records its program again N-1 times (the trace's 'recorded-command'
-                        header) for the noise floor
+                        header) for the noise floor, in the directory it was recorded in
+                        (the 'recorded-cwd' header; a trace without one: the current
+                        directory, with a warning)
   --calibration FILE    configuration with the calibrated device ('syncsim calibrate -o');
                         without it (--fio-job) the device under --dir is calibrated first,
                         into DIR/calibration/

@@ -14,9 +14,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, homedir, hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { headText } from '../../traces/out-trace.ts';
 import { straceImporter } from '../../traces/import/strace.ts';
 import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts';
@@ -95,13 +95,15 @@ export interface Recording {
   dirtyPages: boolean;
 }
 
-/** Runs `argv` under the shim; its standard streams are ours. Logs go to a new directory under `workDir`. */
-export async function recordProgram(argv: readonly string[], workDir: string, shim: string, dirtyPages: boolean): Promise<Recording> {
+/** Runs `argv` under the shim, from directory `cwd` (default ours); its standard streams are ours. Logs go to a new directory under `workDir`. */
+export async function recordProgram(argv: readonly string[], workDir: string, shim: string, dirtyPages: boolean, cwd?: string): Promise<Recording> {
+  // spawn says ENOENT for a missing directory as for a missing program: which one, said here
+  if (cwd !== undefined && !statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot run ${argv[0]} in ${cwd}: no such directory`);
   const logDir = mkdtempSync(join(workDir, 'logs-'));
   const env: NodeJS.ProcessEnv = { ...process.env, SYNCSIM_RECORD_DIR: logDir, SYNCSIM_RECORD_DIRTY: dirtyPages ? '1' : '0' };
   env.LD_PRELOAD = process.env.LD_PRELOAD ? `${shim}:${process.env.LD_PRELOAD}` : shim;
   const exitCode = await new Promise<number>((done, fail) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: 'inherit' });
+    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: 'inherit', cwd });
     child.on('error', (e: NodeJS.ErrnoException) => {
       fail(new InputError(e.code === 'ENOENT' ? `program not found: ${argv[0]}` : `cannot run ${argv[0]}: ${e.message}`));
     });
@@ -146,6 +148,13 @@ export function recordWorkDir(): string {
 /** The header comment that names the recorded program (JSON argv), read back by `validate --trace --repeat`. */
 export const COMMAND_COMMENT = 'recorded-command: ';
 
+/**
+ * The header comment giving the directory the program ran in (a JSON string, absolute), where
+ * `validate --trace --repeat` runs it again: its relative paths are resolved there. Traces
+ * recorded before 2026-12-06 lack it.
+ */
+export const CWD_COMMENT = 'recorded-cwd: ';
+
 /** The header comment giving the recorded program's exit status. */
 export const EXIT_STATUS_COMMENT = 'recorded-exit-status: ';
 
@@ -170,11 +179,13 @@ export interface RecordOptions {
   keepLog?: string;
   /** When the program exits with a non-zero status, write nothing (an earlier recording at `out` stays). */
   keepOnFailure?: boolean;
+  /** The directory the program runs in (default the current one); the trace's `recorded-cwd`. */
+  cwd?: string;
 }
 
 /**
  * Runs `argv` under the shim and writes its trace to `out` (atomically), with
- * the command, its exit status and how dirty pages were found in the header
+ * the command, the directory it ran in, its exit status and how dirty pages were found in the header
  * comments; with `keepOnFailure`, writes nothing when the program fails.
  */
 export async function recordTrace(argv: readonly string[], out: string, opts: RecordOptions): Promise<RecordedTrace> {
@@ -185,7 +196,8 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
   // Ctrl-C, kill or a hang-up while the program runs: its logs are removed too
   const done = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
-    const rec = await recordProgram(argv, work, shim, why === undefined);
+    const cwd = resolve(opts.cwd ?? process.cwd());
+    const rec = await recordProgram(argv, work, shim, why === undefined, cwd);
     if (opts.keepOnFailure && rec.exitCode !== 0) {
       if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
       return { recording: rec, ops: Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>, stats: {}, fallbackWhy: why, written: false };
@@ -196,6 +208,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
     const comments = [
       `recorded by syncsim record ${VERSION} on ${hostname()} at ${new Date().toISOString()} (page size ${opts.pageSize})`,
       `${COMMAND_COMMENT}${JSON.stringify(argv)}`,
+      `${CWD_COMMENT}${JSON.stringify(cwd)}`,
       `${EXIT_STATUS_COMMENT}${rec.exitCode}`,
       `recorded-dirty-pages: ${why === undefined ? 'kernel (pagemap + kpageflags)' : `assume-dirty ${opts.fallback} (${why})`}`,
     ];
@@ -267,6 +280,25 @@ export function recordedCommand(trace: string): string[] | undefined {
       } catch {
         return undefined;
       }
+    }
+  }
+  return undefined;
+}
+
+/** The directory a trace's program was recorded in (its `recorded-cwd` header comment), or undefined (none: a trace recorded before syncsim wrote it, or one it cannot read). */
+export function recordedCwd(trace: string): string | undefined {
+  return cwdOfHeader(headerComments(trace) ?? []);
+}
+
+/** The `recorded-cwd` of header comment lines (without their `# `): an absolute path, else undefined. @internal exported for tests. */
+export function cwdOfHeader(lines: readonly string[]): string | undefined {
+  for (const line of lines) {
+    if (!line.startsWith(CWD_COMMENT)) continue;
+    try {
+      const v: unknown = JSON.parse(line.slice(CWD_COMMENT.length));
+      return typeof v === 'string' && isAbsolute(v) ? v : undefined;
+    } catch {
+      return undefined;
     }
   }
   return undefined;

@@ -4,10 +4,11 @@
  * program: replay it, compare the simulated msync latencies with the
  * measured ones (same statistics, demerit, chart and noise floor as the fio
  * validation). With `repeat` > 1 the program named in the trace's
- * `recorded-command` header is recorded again that many times less one, and
- * the runs' spread is the noise floor.
+ * `recorded-command` header is recorded again that many times less one, in
+ * the directory of its `recorded-cwd` header, and the runs' spread is the
+ * noise floor.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
 import { runTrace } from '../run.ts';
@@ -15,7 +16,7 @@ import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { readTrace } from '../../traces/reader.ts';
 import { StagingDir } from '../../traces/files.ts';
-import { recordedCommand, recordTrace } from '../record/record.ts';
+import { recordedCommand, recordedCwd, recordTrace } from '../record/record.ts';
 import { comparisonReport, compareReplay, type MeasuredTask } from './compare.ts';
 import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds, simulatedLabel } from './sim-seeds.ts';
 import { pooled } from './noise.ts';
@@ -74,6 +75,33 @@ function compared(tasks: readonly MeasuredTask[], warmup: number): Float64Array 
   return pooled(tasks.map((t) => t.latencies_us.subarray(warmup)));
 }
 
+/** Where `--repeat` records a trace's program again, and whether the trace said so. */
+export interface RerunDirectory {
+  cwd: string;
+  /** False for a trace with no `recorded-cwd` (recorded before syncsim wrote it): the current directory, a guess. */
+  known: boolean;
+}
+
+/**
+ * Where the program of `trace` (its `recorded-cwd` header: `recorded`) runs again for `--repeat N`
+ * (pure but for `isDir`): that directory, for its relative paths are resolved there; an error (exit
+ * 2, before anything runs) when it no longer exists; the current directory `here` when the trace
+ * names none, with `known` false so that a failure can say why it may have failed.
+ */
+export function rerunDirectory(trace: string, recorded: string | undefined, repeat: number, here: string, isDir = (d: string) => statSync(d, { throwIfNoEntry: false })?.isDirectory() === true): RerunDirectory {
+  if (recorded === undefined) return { cwd: here, known: false };
+  if (!isDir(recorded)) {
+    throw new InputError(`--repeat ${repeat} records the program of ${trace} again in the directory it was recorded in, ${recorded} (its 'recorded-cwd' header comment), which does not exist now: make that directory again with what the program uses there (its relative paths are resolved in it), or record the trace anew with syncsim record where the program runs`);
+  }
+  return { cwd: recorded, known: true };
+}
+
+/** What a failure to record `trace`'s program again says when the trace names no directory (`where.known` false), else ''. */
+export function unknownDirectoryHint(trace: string, where: RerunDirectory): string {
+  if (where.known) return '';
+  return `; ${trace} does not say which directory its program was recorded in (no 'recorded-cwd' header comment: recorded before syncsim wrote one), so it ran in the current directory, ${where.cwd}: run validate from the directory the program was recorded in (where its relative paths lead), or record the trace again`;
+}
+
 /** Runs one trace validation (see the module comment). */
 export async function validateTrace(opts: TraceValidateOptions): Promise<{ report: ValidationReport; out: string }> {
   const log = opts.log ?? (() => {});
@@ -81,6 +109,9 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
   const warmup = opts.warmup ?? 0;
   const command = recordedCommand(opts.trace);
   if (repeat > 1 && !command) throw new InputError(`--repeat ${repeat} records the program again, but ${opts.trace} does not name one (no 'recorded-command' header comment: make it with syncsim record)`);
+  // the program runs again where it was recorded: a missing directory is refused before anything runs
+  const where = repeat > 1 ? rerunDirectory(opts.trace, recordedCwd(opts.trace), repeat, process.cwd()) : undefined;
+  if (where && !where.known) (opts.warn ?? log)(`syncsim: warning: ${opts.trace} does not say which directory its program was recorded in (recorded before syncsim wrote 'recorded-cwd'): recording it again in the current directory, ${where.cwd}`);
   // with a schedule (npm run validate), reading the trace and everything after it wait for this job's first turn
   const firstStep: Step = repeat > 1 ? 2 : 'replay';
   let held = opts.turns ? await opts.turns.take(firstStep) : undefined;
@@ -106,9 +137,17 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
         if (r === 2) warnIfBusy(opts.warn);
         const R = join(S, `repeat-${r}`);
         mkdirSync(R);
-        log(`validate: recording ${command!.join(' ')} again (run ${r} of ${repeat})`);
-        const again = await recordTrace(command!, join(R, 'trace.csv'), { pageSize: checked.page_size, fallback: 'mapped-before-msync' });
-        if (again.recording.exitCode !== 0) throw new InputError(`the program exited with ${again.recording.exitCode} when recorded again (run ${r})`);
+        log(`validate: recording ${command!.join(' ')} again in ${where!.cwd} (run ${r} of ${repeat})`);
+        const hint = unknownDirectoryHint(opts.trace, where!);
+        let again;
+        try {
+          again = await recordTrace(command!, join(R, 'trace.csv'), { pageSize: checked.page_size, fallback: 'mapped-before-msync', cwd: where!.cwd });
+        } catch (e) {
+          // a relative program name that is not there: the directory may be the wrong one
+          if (hint && e instanceof InputError && e.message.startsWith('program not found')) throw new InputError(`${e.message} when recorded again (run ${r})${hint}`);
+          throw e;
+        }
+        if (again.recording.exitCode !== 0) throw new InputError(`the program exited with ${again.recording.exitCode} when recorded again (run ${r}, in ${where!.cwd})${hint}`);
         runs.push(compared(await measuredOfTrace(join(R, 'trace.csv')), warmup));
       });
     }
