@@ -243,12 +243,13 @@ describe('the timelines of a sweep', () => {
     const spec = timelines(await chartsOf(dir, 238))[0].spec(100, 30);
     const panels = panelsOf(spec);
     for (const panel of panels) {
-      const strips = viewsOf(panel) as (View & { encoding: { x: { field?: string; title?: string | null } } })[];
+      const strips = viewsOf(panel);
+      type TimeX = { field?: string; title?: string | null; scale?: { domain?: number[] } };
       expect(strips.map((s) => s.title?.text)).toEqual(['g0, 1 (time in ms)', 'g0, 2 (time in s)']);
       // the short run in ms (its last sample at 29 ms), the long one in s (2,999 ms)
-      expect(strips.map((s) => [s.encoding.x.field, s.encoding.x.scale!.domain])).toEqual([['t_ms', [0, 29]], ['t', [0, 2.999]]]);
+      expect(strips.map((s) => { const x = s.encoding!.x as TimeX; return [x.field, x.scale!.domain]; })).toEqual([['t_ms', [0, 29]], ['t', [0, 2.999]]]);
     }
-    const titles = panels.flatMap((p) => viewsOf(p) as (View & { encoding: { x: { title?: string | null } } })[]).map((v) => v.encoding.x.title).filter((t) => t);
+    const titles = panels.flatMap(viewsOf).map((v) => (v.encoding!.x as { title?: string | null }).title).filter((t) => t);
     expect(new Set(titles)).toEqual(new Set(["simulated time (each strip's unit after its name)"]));
     // the data carry both fields: every row its time in ms and in s
     const rows = (spec.data as { values: { t_ms: number; t: number }[] }).values;
