@@ -5,7 +5,7 @@
 import type { Configuration, Results, RunRef } from './data.ts';
 import type { SyncStats, TimelineData } from './reduce.ts';
 import type { Theme } from './theme.ts';
-import { textWidth } from './fonts.ts';
+import { textWidth, wrapText } from './fonts.ts';
 
 /** Output formats of `--format` (NAME.vl.json is always written). */
 export const FORMATS = ['svg', 'png', 'pdf', 'html'] as const;
@@ -116,20 +116,8 @@ export function noteHeight(ctx: ChartContext, note?: Record<string, unknown>): n
   return lines ? lines * Math.round(ctx.theme.fontSize.label * 1.2) + ctx.theme.fontSize.label : 0;
 }
 
-/** Words of `text` broken into lines no wider than `width` px at `size`. */
-export function wrapText(text: string, size: number, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const next = line ? `${line} ${word}` : word;
-    if (line && textWidth(next, size) > width) {
-      lines.push(line);
-      line = word;
-    } else line = next;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
+/** Words broken into lines no wider than a width (reports/fonts.ts, where the text is measured). */
+export { wrapText };
 
 /**
  * The caption line inside a figure (what a reader of the PDF alone must

@@ -185,7 +185,7 @@ async function run(argv: string[]): Promise<number> {
     const stage = new StagingDir(abs, 'compare');
     try {
       const theme = THEMES.paper;
-      const chart = compareCdfChart({ a: { label: `A: ${a.figureLabel ?? a.label}${none(pa)}`, latencies: pa, runs: a.runs.length }, b: { label: `B: ${b.figureLabel ?? b.label}${none(pb)}`, latencies: pb, runs: b.runs.length }, p: mw?.p ?? null }, theme);
+      const chart = compareCdfChart({ a: { tag: 'A', label: `${a.figureLabel ?? a.label}${none(pa)}`, latencies: pa, runs: a.runs.length }, b: { tag: 'B', label: `${b.figureLabel ?? b.label}${none(pb)}`, latencies: pb, runs: b.runs.length }, p: mw?.p ?? null }, theme, theme.widths.single);
       await writeChartFiles(stage.path, chart, theme, theme.widths.single);
       writeFileSync(join(stage.path, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
       stage.commit();
