@@ -131,6 +131,24 @@ export function repeatedLooksNote(merged: Merged): string {
   return `${count(n)} series, only ${DISTINCT_STYLES} distinct looks (${CONFIG_PALETTE.length} colours × ${CONFIG_SHAPES.length} shapes and dashes): ${count(merged.repeated)} look like an earlier series`;
 }
 
+/**
+ * The in-figure words for configurations drawn as one series because their
+ * data are identical (`what`: `percentiles`, `timelines`, ...): '' when none
+ * were merged; "'=' joins configurations with identical WHAT" when the chart
+ * has several series, since its legend names them; and when every
+ * configuration drawn became one series, which has no legend (a legend of one
+ * entry is left out), the members themselves, so that the figure alone says
+ * what its one series stands for: `one series for all 4 configurations
+ * (kernel, write cluster), with identical percentiles: freebsd, 8 = freebsd,
+ * 32 = linux, 8 = linux, 32`.
+ */
+export function mergedNote(merged: Merged, what: string, configTitle?: string): string {
+  if (!merged.any) return '';
+  const only = merged.series.length === 1 ? merged.series[0]! : undefined;
+  if (!only) return `'=' joins configurations with identical ${what}`;
+  return `one series for all ${count(only.members.length)} configurations${configTitle ? ` (${configTitle})` : ''}, with identical ${what}: ${only.members.join(' = ')}`;
+}
+
 /** The place of configuration `label` in the report's colour scale (its style number for `mergeIdentical`), 0 when absent. */
 export function styleOf(scale: { domain: string[] }, label: string): number {
   return Math.max(0, scale.domain.indexOf(label));

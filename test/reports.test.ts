@@ -493,7 +493,11 @@ describe("what '=' joins, said per chart", () => {
   it('names what is identical in each chart: writeback bars joined need not have identical latencies', async () => {
     const { readdirSync: ls, readFileSync: read } = await import('node:fs');
     const files = ls(join(import.meta.dirname, '..', 'reports', 'charts')).filter((f: string) => f.endsWith('.ts'));
-    const notes = files.flatMap((f: string) => [...read(join(import.meta.dirname, '..', 'reports', 'charts', f), 'utf8').matchAll(/"'=' joins ([^"]+)"/g)].map((m) => m[1]!));
+    // written out, or given to mergedNote (series.ts), which says "'=' joins configurations with identical WHAT" or names the members
+    const notes = files.flatMap((f: string) => {
+      const src = read(join(import.meta.dirname, '..', 'reports', 'charts', f), 'utf8');
+      return [...[...src.matchAll(/"'=' joins ([^"]+)"/g)].map((m) => m[1]!), ...[...src.matchAll(/mergedNote\(merged, '([^']+)'/g)].map((m) => `configurations with identical ${m[1]!}`)];
+    });
     expect(notes.length).toBeGreaterThanOrEqual(6);
     expect(notes.filter((n: string) => n.endsWith('identical results'))).toEqual([]);
     expect(notes).toContain('configurations with identical writeback (not necessarily identical latencies)');

@@ -3,7 +3,7 @@
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
 import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
-import { colorOf, mergeIdentical } from '../series.ts';
+import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { textWidth } from '../fonts.ts';
 
@@ -115,7 +115,7 @@ export const latencyCdf: ChartModule = {
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       close.length ? `${close.slice(0, 2).join('; ')}${close.length > 2 ? '; ...' : ''}: nearly on one another (p50 and p99 within 2 %)` : '',
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
-      merged.any ? "'=' joins configurations with identical msync latencies" : '',
+      mergedNote(merged, 'msync latencies', ctx.results.configTitle),
     ]);
     const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };

@@ -7,7 +7,7 @@
 import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, logDomain, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
-import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
+import { colorOf, mergeIdentical, repeatedLooksNote, styleOf, mergedNote } from '../series.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -109,7 +109,7 @@ export const latencyPercentiles: ChartModule = {
       tail,
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
-      merged.any ? "'=' joins configurations with identical percentiles" : '',
+      mergedNote(merged, 'percentiles', ctx.results.configTitle),
       repeatedLooksNote(merged),
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };

@@ -3,7 +3,7 @@
  * when there are many, bins sized by how many msyncs they hold.
  */
 import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
-import { colorOf, mergeIdentical } from '../series.ts';
+import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
 
@@ -63,7 +63,7 @@ export const latencyVsPages: ChartModule = {
     const note = figureNote(ctx, [
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       zero ? `${count(zero)} msyncs of 0 µs drawn at the axis floor` : '',
-      merged.any ? "'=' joins configurations with identical msyncs (latency and pages)" : '',
+      mergedNote(merged, 'msyncs (latency and pages)', ctx.results.configTitle),
     ]);
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',

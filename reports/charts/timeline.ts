@@ -13,7 +13,7 @@
 import { configLegend, figureHeight, figureNote, labelTooltip, noteHeight, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { textWidth } from '../fonts.ts';
 import type { TimelineSeries } from '../reduce.ts';
-import { colorOf, mergeIdentical } from '../series.ts';
+import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
 
 /** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
@@ -175,7 +175,7 @@ export const timeline: ChartModule = {
       maxBucket > 1 ? `each point is the largest of ${maxBucket} samples (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
-      merged.any ? "'=' joins configurations with identical timelines" : '',
+      mergedNote(merged, 'timelines', ctx.results.configTitle),
       of.length > 1 ? splitNote(of, gi, labels.length) : '',
     ]);
     let groups: string[][] = [labels];
