@@ -225,14 +225,20 @@ export function keyShortTitle(key: string, overrides: LabelOverrides = {}): stri
  * File-name words for dotted names (`sync.latency_us.p99` → `p99`,
  * `trace.set.group_commit` → `group-commit`): the last segment, or as many
  * trailing segments as make it unique among `names`; lower case, every run
- * of other characters a hyphen, so a file name keeps a single dot.
+ * of other characters a hyphen, so a file name keeps a single dot. Names
+ * are told apart as written in the file name, so two that differ only in
+ * case or punctuation (`writeback.params.idleMs`, `pager.idlems`) take more
+ * segments rather than one file name (until 2026-12-06 both were `idlems`).
+ * A word says which statistic, not always of what: a sweep of
+ * `durability.lag_us.p99` alone is `p99`, as one of `sync.latency_us.p99`
+ * alone; the figure's axis and title name the metric in full.
  */
 export function fileWords(names: readonly string[]): string[] {
   const parts = names.map((n) => n.split('.'));
-  const tail = (p: string[], k: number) => p.slice(Math.max(0, p.length - k)).join('-');
+  const word = (p: string[], k: number) => p.slice(Math.max(0, p.length - k)).join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
   return parts.map((p) => {
     let k = 1;
-    while (k < p.length && parts.some((q) => q !== p && tail(q, k) === tail(p, k))) k++;
-    return tail(p, k).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+    while (k < p.length && parts.some((q) => q !== p && word(q, k) === word(p, k))) k++;
+    return word(p, k);
   });
 }

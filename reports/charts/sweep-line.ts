@@ -6,8 +6,8 @@
  */
 import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
-import { configMetric, valueLabel } from '../data.ts';
-import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricTitle } from '../labels.ts';
+import { configMetric, summaryMetric, valueLabel, type SweepPoint } from '../data.ts';
+import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricLabel, metricTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 
@@ -96,6 +96,40 @@ export function dodgeLayout(n: number, sorted: readonly number[], scale: ReturnT
   return { step, padding };
 }
 
+/**
+ * Why the points `points` have no value of `metric`: every run failed, or
+ * none of the successful ones had it (for a durability lag, because none
+ * made a page version durable: `durability.durable_pages` 0 in each).
+ */
+function noValueReason(points: readonly SweepPoint[], metric: string): string {
+  const runs = points.flatMap((p) => p.config.runs);
+  const failed = points.reduce((n, p) => n + p.failed, 0);
+  if (runs.length === 0) return failed === 1 ? 'its run failed' : `all ${count(failed)} of its runs failed`;
+  const also = failed ? `; ${count(failed)} failed` : '';
+  const ok = runs.length === 1 ? 'its successful run' : `any of its ${count(runs.length)} successful runs`;
+  if (metric.startsWith('durability.lag_us.') && runs.every((r) => summaryMetric(r.summary, 'durability.durable_pages') === 0)) return `no page version became durable in ${ok}${also}`;
+  return `${runs.length === 1 ? 'its successful run' : `none of its ${count(runs.length)} successful runs`} had ${runs.length === 1 ? 'none' : 'one'}${also}`;
+}
+
+/**
+ * The in-figure words for the series of a sweep line that have no value of
+ * `metric` (a line left out) or none at some x values (a line with gaps),
+ * each with why: `no durability lag p99 for freebsd (no page version became
+ * durable in any of its 6 successful runs)`; '' when every series has a value
+ * at every x. `pointsOf` gives a series' grid points, `xOf` a point's x.
+ */
+export function missingValuesNote(series: readonly string[], pointsOf: (s: string) => SweepPoint[], has: (p: SweepPoint) => boolean, xOf: (p: SweepPoint) => number, metricName: string, keyName: string, metric: string): string {
+  const parts: string[] = [];
+  for (const s of series) {
+    const missing = pointsOf(s).filter((p) => !has(p));
+    if (missing.length === 0) continue;
+    const all = missing.length === pointsOf(s).length;
+    const at = all ? '' : ` at ${keyName} ${missing.map(xOf).sort((a, b) => a - b).map((x) => count(x)).join(', ')}`;
+    parts.push(`${s}${at} (${noValueReason(missing, metric)})`);
+  }
+  return parts.length ? `no ${metricName} for ${parts.join('; ')}` : '';
+}
+
 /** Metrics that cannot be negative: the counts, times, sizes and ratios of summary.json (their CI is cut at 0). */
 export function nonNegativeMetric(metric: string): boolean {
   return Object.hasOwn(METRIC_LABELS, metric) || /^(sync|wire)\.errors\.|^(ops|faults|writeback\.by_cause)\./.test(metric);
@@ -142,16 +176,24 @@ export const sweepLine: ChartModule = {
             ci_lo: st.ci95 === null ? st.mean : st.mean - st.ci95, n: st.n,
           });
         }
-        // the x values and series that have data (the points whose runs all failed have none)
+        // the x values and series that have data (the points whose runs all failed have none, nor those whose runs lack the metric)
         const sorted = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
-        if (sorted.length < 2) continue;
+        const name = sweepChartName(metric, key, sweep.metrics, sweep.keys);
+        const metricName = Object.hasOwn(labels, metric) ? labels[metric]! : metricLabel(metric).title;
+        if (sorted.length < 2) {
+          ctx.notes.push(`${name}: ${rows.length ? `${metricName} has a value at only one ${keyShortTitle(key, labels)} (${count(sorted[0]!)})` : `no run has a value of ${metricName} (${metric})`}; not drawn.`);
+          continue;
+        }
         const withData = allSeries.filter((s) => rows.some((r) => r.series === s));
+        // series without a value, or with gaps: the figure says which and why, so that a missing line is not read as one hidden under another
+        const missing = missingValuesNote(allSeries, (s) => sweep.points.filter((p) => seriesOf(p.values) === s), (p) => rows.some((r) => r.series === seriesOf(p.values) && r.x === Number(p.values[ki])),
+          (p) => Number(p.values[ki]), metricName, keyShortTitle(key, labels), metric);
         // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis, and after a 0 a symlog one
         const xScale = gridScale(sorted);
         const bars = sorted.length <= MAX_ERROR_BAR_POINTS;
         // a metric that is 0 everywhere has nothing to compare: no chart of a flat line and a lone 0 tick
         if (rows.every((r) => r.mean === 0 && r.lo === 0 && r.hi === 0)) {
-          ctx.notes.push(`${sweepChartName(metric, key, sweep.metrics, sweep.keys)}: ${metric} is 0 in every run; not drawn.`);
+          ctx.notes.push(`${name}: ${metric} is 0 in every run; not drawn.`);
           continue;
         }
         // byte counts in binary units
@@ -217,6 +259,7 @@ export const sweepLine: ChartModule = {
           clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
           cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
           failedCount(ctx.results),
+          missing,
           merged.any ? "'=' joins series with identical values" : '',
           repeatedLooksNote(merged),
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
@@ -243,7 +286,7 @@ export const sweepLine: ChartModule = {
           }))
           : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yScale }, y2: { field: 'hi' }, tooltip: lineTip } }]);
         charts.push({
-          name: sweepChartName(metric, key, sweep.metrics, sweep.keys),
+          name,
           aliases: [`sweep-${metric}-vs-${key}`],
           family: 'sweep-line',
           title: `${title} vs ${keyShortTitle(key, labels)}`,
@@ -253,6 +296,7 @@ export const sweepLine: ChartModule = {
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
             + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ' and intervals reaching below it are cut at its floor' : ''}` : '')
             + (xScale.type === 'symlog' ? `; the grid holds 0 and geometric steps, so the x axis is symmetric-log (linear near 0, logarithmic above ${+xScale.constant.toPrecision(3)})` : '')
+            + (missing ? `; ${missing}` : '')
             + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
           cells: { x: 1, y: 1 },
           height: (w) => figureHeight(ctx, w, series, note),
