@@ -30,15 +30,36 @@ export interface ScatterPoint {
   latency_us: number;
 }
 
-/** A density bin: msyncs with pages in [pages_lo, pages_hi] and latency in [latency_lo, latency_hi). */
+/**
+ * A density bin: msyncs with pages in [pages_lo, pages_hi] and latency in
+ * [latency_lo, latency_hi). It is drawn where its msyncs are, not at the
+ * bin's centre (bins 5 pages wide over msyncs of 94-100 pages put a mark at
+ * 102): `pages` is their mean pages written and `latency_us` their
+ * geometric-mean latency, each within the observed `*_min`..`*_max`.
+ */
 export interface DensityBin {
   pages: number;
   pages_lo: number;
   pages_hi: number;
+  /** Fewest and most pages written by an msync of the bin. */
+  pages_min: number;
+  pages_max: number;
   latency_us: number;
   latency_lo: number;
   latency_hi: number;
+  /** Shortest and longest latency of an msync of the bin. */
+  latency_min: number;
+  latency_max: number;
   count: number;
+}
+
+/** msyncs of one pages value and latency bin, as the pass over syncs.csv gathers them. */
+interface BinAcc {
+  count: number;
+  /** Sum of the natural logarithms of their latencies (their geometric mean). */
+  logSum: number;
+  min: number;
+  max: number;
 }
 
 /** What the charts need from one run's syncs.csv. */
@@ -85,7 +106,7 @@ export async function reduceSyncs(file: string, warmupUs: number): Promise<SyncS
   let n = 0, zero = 0, maxPages = 0;
   let min = Infinity, max = -Infinity;
   let points: ScatterPoint[] | null = [];
-  const bins = new Map<string, number>();
+  const bins = new Map<string, BinAcc>();
   const zeroPages = new Map<number, number>();
   const iResult = f.col.result;
   for await (const row of f.rows) {
@@ -116,7 +137,13 @@ export async function reduceSyncs(file: string, warmupUs: number): Promise<SyncS
     }
     const b = Math.floor(Math.log10(lat) * LATENCY_BINS_PER_DECADE + 1e-9);
     const bk = `${pages}|${b}`;
-    bins.set(bk, (bins.get(bk) ?? 0) + 1);
+    const acc = bins.get(bk);
+    if (acc) {
+      acc.count++;
+      acc.logSum += Math.log(lat);
+      if (lat < acc.min) acc.min = lat;
+      if (lat > acc.max) acc.max = lat;
+    } else bins.set(bk, { count: 1, logSum: Math.log(lat), min: lat, max: lat });
   }
   return {
     n, zero,
@@ -154,26 +181,38 @@ function thinCdf(counts: Map<number, number>, n: number, zero: number, max: numb
   return out;
 }
 
-/** Merges exact-pages bins into at most {@link PAGE_BINS} bins along pages. */
-function coarsenBins(bins: Map<string, number>, maxPages: number): DensityBin[] {
+/**
+ * Merges exact-pages bins into at most {@link PAGE_BINS} bins along pages,
+ * each placed at its msyncs' mean pages and geometric-mean latency (clamped
+ * to their observed extent against rounding).
+ */
+function coarsenBins(bins: Map<string, BinAcc>, maxPages: number): DensityBin[] {
   const width = maxPages < PAGE_BINS ? 1 : niceStep((maxPages + 1) / PAGE_BINS);
-  const merged = new Map<string, { p: number; b: number; count: number }>();
-  for (const [k, count] of bins) {
+  const merged = new Map<string, { p: number; b: number; count: number; pageSum: number; pMin: number; pMax: number; logSum: number; lMin: number; lMax: number }>();
+  for (const [k, acc] of bins) {
     const [pages, b] = k.split('|').map(Number);
     const p = Math.floor(pages / width);
     const mk = `${p}|${b}`;
     const m = merged.get(mk);
-    if (m) m.count += count;
-    else merged.set(mk, { p, b, count });
+    if (m) {
+      m.count += acc.count;
+      m.pageSum += pages * acc.count;
+      m.pMin = Math.min(m.pMin, pages);
+      m.pMax = Math.max(m.pMax, pages);
+      m.logSum += acc.logSum;
+      m.lMin = Math.min(m.lMin, acc.min);
+      m.lMax = Math.max(m.lMax, acc.max);
+    } else merged.set(mk, { p, b, count: acc.count, pageSum: pages * acc.count, pMin: pages, pMax: pages, logSum: acc.logSum, lMin: acc.min, lMax: acc.max });
   }
+  const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
   return [...merged.values()]
     .sort((x, y) => x.p - y.p || x.b - y.b)
-    .map(({ p, b, count }) => {
+    .map(({ p, b, count, pageSum, pMin, pMax, logSum, lMin, lMax }) => {
       const lo = 10 ** (b / LATENCY_BINS_PER_DECADE), hi = 10 ** ((b + 1) / LATENCY_BINS_PER_DECADE);
       const pagesLo = p * width, pagesHi = p * width + width - 1;
       return {
-        pages: (pagesLo + pagesHi) / 2, pages_lo: pagesLo, pages_hi: pagesHi,
-        latency_us: Math.sqrt(lo * hi), latency_lo: lo, latency_hi: hi, count,
+        pages: clamp(pageSum / count, pMin, pMax), pages_lo: pagesLo, pages_hi: pagesHi, pages_min: pMin, pages_max: pMax,
+        latency_us: clamp(Math.exp(logSum / count), lMin, lMax), latency_lo: lo, latency_hi: hi, latency_min: lMin, latency_max: lMax, count,
       };
     });
 }

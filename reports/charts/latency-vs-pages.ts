@@ -10,6 +10,19 @@ import { CONFIG_SHAPES } from '../theme.ts';
 /** Points are drawn translucent (overlaps darker) from this many msyncs; fewer are drawn nearly opaque. */
 export const FAINT_FROM = 100;
 
+/** The fullest density bin's circle is this many times a scatter point's area; a bin of one msync is a scatter point's size. */
+export const BIN_AREA_RANGE = 12;
+
+/** The counts the size legend of density bins shows: 1, then multiples of a 1-2-5 step (about a third of `fullest`) up to it. */
+export function binLegendValues(fullest: number): number[] {
+  const raw = fullest / 3;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((v) => v >= raw)!;
+  const values = [1];
+  for (let v = step; v <= fullest; v += step) if (v > 1) values.push(Math.round(v));
+  return values;
+}
+
 /** The `latency-vs-pages` chart. */
 export const latencyVsPages: ChartModule = {
   name: 'latency-vs-pages',
@@ -40,7 +53,7 @@ export const latencyVsPages: ChartModule = {
     for (const { config, s } of stats) {
       for (const z of s.zeroPages) {
         rows.push(dense
-          ? { config: config.label, pages: z.pages, pages_lo: z.pages, pages_hi: z.pages, latency_us: domain[0], latency_lo: domain[0], latency_hi: domain[0], count: z.count }
+          ? { config: config.label, pages: z.pages, pages_lo: z.pages, pages_hi: z.pages, pages_min: z.pages, pages_max: z.pages, latency_us: domain[0], latency_lo: domain[0], latency_hi: domain[0], latency_min: 0, latency_max: 0, count: z.count }
           : { config: config.label, pages: z.pages, latency_us: domain[0] });
       }
     }
@@ -57,7 +70,7 @@ export const latencyVsPages: ChartModule = {
     const pages = rows.map((r) => r.pages as number);
     const minPages = Math.min(...pages), topPages = Math.max(...pages);
     const fromPages = minPages <= topPages * 0.25 ? 0 : minPages;
-    const pad = markPadding(dense ? ctx.theme.pointSize * 12 : ctx.theme.pointSize);
+    const pad = markPadding(dense ? ctx.theme.pointSize * BIN_AREA_RANGE : ctx.theme.pointSize);
     const legend = configLegend(ctx, merged.scale.domain);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
     const note = figureNote(ctx, [
@@ -79,7 +92,8 @@ export const latencyVsPages: ChartModule = {
     // several configurations' points: hollow, a shape each, so that points two of them share show both
     const shaped = !dense && merged.scale.domain.length > 1;
     const caption = (dense
-      ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); the area of a circle is the number of msyncs in its bin`
+      ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); each circle stands where its msyncs are, at their mean pages written and geometric-mean latency, `
+        + `and its area grows with the number of msyncs in its bin, from a dot of ${ctx.theme.pointSize} px² for one msync to ${ctx.theme.pointSize * BIN_AREA_RANGE} px² for the fullest bin`
         + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)`
       : `Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv)${faint ? '; darker points are overlapping msyncs' : ''}${shaped ? '; each configuration has a shape of its own, hollow, so that points of several show through one another' : ''}`)
       + `. ${count(drawn)} msyncs of positive latency drawn`
@@ -99,10 +113,13 @@ export const latencyVsPages: ChartModule = {
       tooltip: labelTooltip('config', 'configuration', { field: 'pages', type: 'quantitative', title: 'pages' }, ...(dense ? [{ field: 'count', type: 'quantitative', title: 'msyncs' }] : [])),
     };
     if (dense) {
+      const fullest = Math.max(2, ...rows.map((r) => r.count as number));
       encoding.size = {
         field: 'count', type: 'quantitative', title: 'msyncs',
-        scale: { type: 'linear', zero: true, range: [0, ctx.theme.pointSize * 12] },
-        legend: { title: 'msyncs per bin', orient: 'bottom', symbolFillColor: '#777777', symbolStrokeColor: '#777777', tickCount: 3 },
+        // a bin of one msync is as large as a scatter point, never a speck: the area grows linearly from there to the fullest bin's
+        scale: { type: 'linear', zero: false, domain: [1, fullest], range: [ctx.theme.pointSize, ctx.theme.pointSize * BIN_AREA_RANGE] },
+        // the legend's sizes are bins that can be drawn: 1 msync and round counts up to the fullest (not 0, which no bin holds)
+        legend: { title: 'msyncs per bin', orient: 'bottom', symbolFillColor: '#777777', symbolStrokeColor: '#777777', values: binLegendValues(fullest) },
       };
     }
     return [{
