@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cwdOfHeader, recordedCwd } from '../scripts/record/record.ts';
+import { currentDirectory, cwdOfHeader, recordedCwd } from '../scripts/record/record.ts';
 import { rerunDirectory, unknownDirectoryHint } from '../scripts/validate/trace-validation.ts';
 import { InputError } from '../scripts/errors.ts';
 import { syncsimHere } from './cli-here.ts';
@@ -32,6 +32,21 @@ describe('the recorded-cwd header', () => {
     const f = join(dir, 'head.csv');
     writeFileSync(f, '# syncsim-trace v1\n# recorded-command: ["x"]\n# recorded-cwd: "/srv/app"\nt_us,task,op,addr,len,flags,object,offset\n');
     expect(recordedCwd(f)).toBe('/srv/app');
+  });
+
+  it('is the current directory when a path names it: not when it was removed, nor when its name is not UTF-8 (Node\'s path of it names another)', () => {
+    const at = (ino: Record<string, number>) => (p: string) => {
+      if (!(p in ino)) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+      return { dev: 1, ino: ino[p]! };
+    };
+    expect(currentDirectory(() => '/srv/app', at({ '/srv/app': 7, '.': 7 }))).toBe('/srv/app');
+    // removed: process.cwd() throws (uv_cwd ENOENT)
+    expect(currentDirectory(() => { throw new Error('ENOENT: uv_cwd'); }, at({ '.': 7 }))).toBeUndefined();
+    // a name with a byte that is not UTF-8: the path Node gives (U+FFFD for the byte) is no directory, or another one
+    expect(currentDirectory(() => '/tmp/bad\uFFFDdir', at({ '.': 7 }))).toBeUndefined();
+    expect(currentDirectory(() => '/tmp/bad\uFFFDdir', at({ '/tmp/bad\uFFFDdir': 8, '.': 7 }))).toBeUndefined();
+    // the real one, here
+    expect(currentDirectory()).toBe(process.cwd());
   });
 
   it('validate runs the program again in the recorded directory; a missing one is an error; none: the current one, with a hint for failures', () => {
@@ -102,14 +117,28 @@ describe('validate --trace --repeat from another directory', () => {
     expect(existsSync(join(dir, 'v-gone', 'repeat-2'))).toBe(false);
   }, TIMEOUT);
 
+  it('warns when the program, recorded again, makes other msyncs than the trace (another program in its place)', async () => {
+    const app2 = join(dir, 'app2');
+    mkdirSync(join(app2, 'bin'), { recursive: true });
+    spawnSync('cp', [join(app, 'bin', 'msyncs'), join(app2, 'bin', 'msyncs')]);
+    const rec = await syncsimHere(['record', '-o', join(dir, 't2.csv'), '--', './bin/msyncs', 'data'], app2);
+    expect(rec.code, rec.stderr).toBe(0);
+    // the program replaced by one that makes 4 msyncs, not 3
+    writeFileSync(join(dir, 'msyncs5.c'), PROGRAM.replace('k < 3', 'k < 4'));
+    expect(spawnSync('cc', ['-O1', '-o', join(app2, 'bin', 'msyncs'), join(dir, 'msyncs5.c')]).status).toBe(0);
+    const v = await syncsimHere(['validate', '--trace', join(dir, 't2.csv'), '--repeat', '2', '--sim-seeds', '1', '--out', join(dir, 'v2')], other);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stderr).toMatch(new RegExp(`syncsim: warning: the program made other msyncs when recorded again \\(run 2, in ${app2.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\S+ 4; the trace: \\S+ 3, msyncs by task\\): is it, and its input, the one recorded\\?`));
+  }, TIMEOUT);
+
   it('a trace recorded before the header: a warning, the current directory, and a failure there says to run validate where the program was recorded', async () => {
     const old = readFileSync(join(dir, 't.csv'), 'utf8').replace(`# recorded-cwd: ${JSON.stringify(app)}\n`, '');
     expect(old).not.toContain('recorded-cwd');
     writeFileSync(join(dir, 'old.csv'), old);
     const v = await syncsimHere(['validate', '--trace', join(dir, 'old.csv'), '--repeat', '2', '--sim-seeds', '1', '--out', join(dir, 'v-old')], other);
     expect(v.code).toBe(2);
-    expect(v.stderr).toContain(`syncsim: warning: ${join(dir, 'old.csv')} does not say which directory its program was recorded in (recorded before syncsim wrote 'recorded-cwd'): recording it again in the current directory, ${other}\n`);
-    expect(v.stderr).toContain(`syncsim: program not found: ./bin/msyncs when recorded again (run 2); ${join(dir, 'old.csv')} does not say which directory its program was recorded in (no 'recorded-cwd' header comment: recorded before syncsim wrote one), so it ran in the current directory, ${other}: run validate from the directory the program was recorded in (where its relative paths lead), or record the trace again\n`);
+    expect(v.stderr).toContain(`syncsim: warning: ${join(dir, 'old.csv')} does not say which directory its program was recorded in (no readable 'recorded-cwd' header comment: recorded before syncsim wrote one, from a directory it could not name, or a header since edited): recording it again in the current directory, ${other}\n`);
+    expect(v.stderr).toContain(`syncsim: program not found: ./bin/msyncs when recorded again (run 2); ${join(dir, 'old.csv')} does not say which directory its program was recorded in (no readable 'recorded-cwd' header comment: recorded before syncsim wrote one, from a directory it could not name, or a header since edited), so it ran in the current directory, ${other}: run validate from the directory the program was recorded in (where its relative paths lead), or record the trace again\n`);
     expect(existsSync(join(dir, 'v-old', 'validation.json'))).toBe(false);
     // from the directory it was recorded in, the old trace validates as before
     const ok = await syncsimHere(['validate', '--trace', join(dir, 'old.csv'), '--repeat', '2', '--sim-seeds', '1', '--out', join(dir, 'v-old')], app);

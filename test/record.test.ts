@@ -222,6 +222,10 @@ describe('syncsim record', () => {
     expect((await syncsim(['record'])).stderr).toMatch(/record needs a program to run/);
     expect((await syncsim(['record'])).code).toBe(2);
     expect((await syncsim(['record', 'prog'])).stderr).toMatch(/put the program after '--'/);
+    // an empty program name (an unset shell variable) is said as such, not a stack trace
+    const empty = await syncsim(['record', '-o', join(dir, 'empty.csv'), '--', '', 'data']);
+    expect([empty.code, empty.stderr]).toEqual([2, "syncsim: record: the program's name after '--' is empty (an unset shell variable?): syncsim record [-o TRACE.csv] -- PROGRAM [ARGS...]\n"]);
+    expect(existsSync(join(dir, 'empty.csv'))).toBe(false);
     expect((await syncsim(['record', '--assume-dirty', 'bogus', '--', 'true'])).stderr).toMatch(/unknown mode 'bogus'/);
     expect((await syncsim(['record', '--page-size', '1000', '--', 'true'])).stderr).toMatch(/--page-size expects a power of two/);
     const nf = await syncsim(['record', '-o', join(dir, 'nf.csv'), '--', join(dir, 'no-such-program')]);

@@ -79,6 +79,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new InputError(`record: put the program after '--' (got '${positionals[0]}'; try 'syncsim record --help')`);
   if (program.length === 0) throw new InputError("record needs a program to run: syncsim record [-o TRACE.csv] -- PROGRAM [ARGS...]");
+  if (program[0] === '') throw new InputError("record: the program's name after '--' is empty (an unset shell variable?): syncsim record [-o TRACE.csv] -- PROGRAM [ARGS...]");
   const pageSize = values['page-size'] === undefined ? pageSizeOfSystem() : Number(values['page-size']);
   if (!/^\d+$/.test(values['page-size'] ?? '4096') || pageSize < 512 || pageSize > 2 ** 30 || (pageSize & (pageSize - 1)) !== 0) {
     throw new InputError(`--page-size expects a power of two from 512 to 1 GiB (got '${values['page-size']}')`);

@@ -196,8 +196,9 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
   // Ctrl-C, kill or a hang-up while the program runs: its logs are removed too
   const done = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
-    const cwd = resolve(opts.cwd ?? process.cwd());
-    const rec = await recordProgram(argv, work, shim, why === undefined, cwd);
+    // the directory the trace says the program ran in: the one given, else ours when a path names it
+    const cwd = opts.cwd !== undefined ? resolve(opts.cwd) : currentDirectory();
+    const rec = await recordProgram(argv, work, shim, why === undefined, opts.cwd === undefined ? undefined : cwd);
     if (opts.keepOnFailure && rec.exitCode !== 0) {
       if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
       return { recording: rec, ops: Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>, stats: {}, fallbackWhy: why, written: false };
@@ -208,7 +209,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
     const comments = [
       `recorded by syncsim record ${VERSION} on ${hostname()} at ${new Date().toISOString()} (page size ${opts.pageSize})`,
       `${COMMAND_COMMENT}${JSON.stringify(argv)}`,
-      `${CWD_COMMENT}${JSON.stringify(cwd)}`,
+      ...(cwd === undefined ? [] : [`${CWD_COMMENT}${JSON.stringify(cwd)}`]),
       `${EXIT_STATUS_COMMENT}${rec.exitCode}`,
       `recorded-dirty-pages: ${why === undefined ? 'kernel (pagemap + kpageflags)' : `assume-dirty ${opts.fallback} (${why})`}`,
     ];
@@ -283,6 +284,22 @@ export function recordedCommand(trace: string): string[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The current directory as a path that names it, else undefined: a directory since removed, or
+ * one whose name is not valid UTF-8 (Node's path of it, with U+FFFD for the bad bytes, names
+ * nothing). The program then runs where we are, and the trace names no directory. (`cwd` and
+ * `stat`: stand-ins in tests.) @internal exported for tests.
+ */
+export function currentDirectory(cwd: () => string = process.cwd, stat: (p: string) => { dev: number; ino: number } = statSync): string | undefined {
+  try {
+    const here = cwd();
+    const a = stat(here), b = stat('.');
+    return a.dev === b.dev && a.ino === b.ino ? here : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The directory a trace's program was recorded in (its `recorded-cwd` header comment), or undefined (none: a trace recorded before syncsim wrote it, or one it cannot read). */

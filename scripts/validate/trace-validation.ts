@@ -96,10 +96,19 @@ export function rerunDirectory(trace: string, recorded: string | undefined, repe
   return { cwd: recorded, known: true };
 }
 
+/** The current directory, for a trace that names none; an InputError when it has been removed. */
+function currentDirectoryOr(repeat: number): string {
+  try {
+    return process.cwd();
+  } catch {
+    throw new InputError(`--repeat ${repeat} records the program again, and the current directory no longer exists: run validate from an existing directory`);
+  }
+}
+
 /** What a failure to record `trace`'s program again says when the trace names no directory (`where.known` false), else ''. */
 export function unknownDirectoryHint(trace: string, where: RerunDirectory): string {
   if (where.known) return '';
-  return `; ${trace} does not say which directory its program was recorded in (no 'recorded-cwd' header comment: recorded before syncsim wrote one), so it ran in the current directory, ${where.cwd}: run validate from the directory the program was recorded in (where its relative paths lead), or record the trace again`;
+  return `; ${trace} does not say which directory its program was recorded in (no readable 'recorded-cwd' header comment: recorded before syncsim wrote one, from a directory it could not name, or a header since edited), so it ran in the current directory, ${where.cwd}: run validate from the directory the program was recorded in (where its relative paths lead), or record the trace again`;
 }
 
 /** Runs one trace validation (see the module comment). */
@@ -110,8 +119,8 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
   const command = recordedCommand(opts.trace);
   if (repeat > 1 && !command) throw new InputError(`--repeat ${repeat} records the program again, but ${opts.trace} does not name one (no 'recorded-command' header comment: make it with syncsim record)`);
   // the program runs again where it was recorded: a missing directory is refused before anything runs
-  const where = repeat > 1 ? rerunDirectory(opts.trace, recordedCwd(opts.trace), repeat, process.cwd()) : undefined;
-  if (where && !where.known) (opts.warn ?? log)(`syncsim: warning: ${opts.trace} does not say which directory its program was recorded in (recorded before syncsim wrote 'recorded-cwd'): recording it again in the current directory, ${where.cwd}`);
+  const where = repeat > 1 ? rerunDirectory(opts.trace, recordedCwd(opts.trace), repeat, currentDirectoryOr(repeat)) : undefined;
+  if (where && !where.known) (opts.warn ?? log)(`syncsim: warning: ${opts.trace} does not say which directory its program was recorded in (no readable 'recorded-cwd' header comment: recorded before syncsim wrote one, from a directory it could not name, or a header since edited): recording it again in the current directory, ${where.cwd}`);
   // with a schedule (npm run validate), reading the trace and everything after it wait for this job's first turn
   const firstStep: Step = repeat > 1 ? 2 : 'replay';
   let held = opts.turns ? await opts.turns.take(firstStep) : undefined;
@@ -148,7 +157,13 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
           throw e;
         }
         if (again.recording.exitCode !== 0) throw new InputError(`the program exited with ${again.recording.exitCode} when recorded again (run ${r}, in ${where!.cwd})${hint}`);
-        runs.push(compared(await measuredOfTrace(join(R, 'trace.csv')), warmup));
+        const measured = await measuredOfTrace(join(R, 'trace.csv'));
+        // another program, or other input, where the trace's ran: its runs' spread would compare different work
+        const counts = (m: typeof first) => m.map((t) => `${t.task} ${t.latencies_us.length}`).join(', ');
+        if (counts(measured) !== counts(first)) {
+          (opts.warn ?? log)(`syncsim: warning: the program made other msyncs when recorded again (run ${r}, in ${where!.cwd}: ${counts(measured)}; the trace: ${counts(first)}, msyncs by task): is it, and its input, the one recorded? The runs' spread (the noise floor) then compares different work`);
+        }
+        runs.push(compared(measured, warmup));
       });
     }
     return await turn('replay', async () => {
