@@ -7,6 +7,14 @@ import type { SyncStats, TimelineData } from './reduce.ts';
 import type { Theme } from './theme.ts';
 import { textWidth, wrapText } from './fonts.ts';
 
+/**
+ * `s` as a string literal of a Vega expression: JSON's, with the line and paragraph separators
+ * (U+2028, U+2029), which JSON leaves as they are and Vega's expression parser refuses, escaped.
+ */
+export function vegaString(s: string): string {
+  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
 /** Output formats of `--format` (NAME.vl.json is always written). */
 export const FORMATS = ['svg', 'png', 'pdf', 'html'] as const;
 /** An output format. */

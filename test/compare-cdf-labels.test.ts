@@ -39,6 +39,8 @@ const PAIRS: [string, string][] = [
   ],
   ['q'.repeat(199) + '1', 'q'.repeat(199) + '2'],
   ['x'.repeat(200), 'y'.repeat(200)],
+  // line and paragraph separators, which JSON leaves raw and Vega's expression parser refuses
+  ['ls\u2028ep' + 'q'.repeat(100) + '-1', 'ls\u2029ep' + 'q'.repeat(100) + '-2'],
   [('kernel freebsd ' + 'z'.repeat(10) + ' ').repeat(8).slice(0, 200), ('kernel linux ' + 'w'.repeat(12) + ' ').repeat(8).slice(0, 200)],
 ];
 

@@ -9,7 +9,7 @@
  * under the plot, and every line of that note is wrapped to the figure.
  */
 import type { Chart, VlSpec } from '../chart.ts';
-import { count, labelTooltip, logAxisAcross, snapLogDomain, wrapText } from '../chart.ts';
+import { count, labelTooltip, logAxisAcross, snapLogDomain, vegaString, wrapText } from '../chart.ts';
 import { textWidth } from '../fonts.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
@@ -150,7 +150,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
   const legendRows = sideBySide ? 1 : 2;
   // the labels the legend draws in place of the full ones the data keep (for the tooltips and the files)
   const labelExpr = shortened
-    ? `datum.value === ${JSON.stringify(fullA)} ? ${JSON.stringify(shortA)} : datum.value === ${JSON.stringify(fullB)} ? ${JSON.stringify(shortB)} : datum.label`
+    ? `datum.value === ${vegaString(fullA)} ? ${vegaString(shortA)} : datum.value === ${vegaString(fullB)} ? ${vegaString(shortB)} : datum.label`
     : undefined;
   return {
     name: 'compare-cdf',
