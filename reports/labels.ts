@@ -228,7 +228,10 @@ export function keyShortTitle(key: string, overrides: LabelOverrides = {}): stri
  * of other characters a hyphen, so a file name keeps a single dot. Names
  * are told apart as written in the file name, so two that differ only in
  * case or punctuation (`writeback.params.idleMs`, `pager.idlems`) take more
- * segments rather than one file name (until 2026-12-06 both were `idlems`).
+ * segments rather than one file name (until 2026-12-06 both were `idlems`),
+ * and names alike in every segment (`a.idleMs`, `a.idlems`) a number
+ * (`a-idlems`, `a-idlems-2`, in the order given); names that did not collide
+ * keep the words they had.
  * A word says which statistic, not always of what: a sweep of
  * `durability.lag_us.p99` alone is `p99`, as one of `sync.latency_us.p99`
  * alone; the figure's axis and title name the metric in full.
@@ -236,9 +239,24 @@ export function keyShortTitle(key: string, overrides: LabelOverrides = {}): stri
 export function fileWords(names: readonly string[]): string[] {
   const parts = names.map((n) => n.split('.'));
   const word = (p: string[], k: number) => p.slice(Math.max(0, p.length - k)).join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
-  return parts.map((p) => {
+  const raw = (p: string[], k: number) => p.slice(Math.max(0, p.length - k)).join('.');
+  // segments taken while the names as written collide (the rule file names were made by before 2026-12-06) ...
+  const byRaw = parts.map((p) => {
+    let k = 1;
+    while (k < p.length && parts.some((q) => q !== p && raw(q, k) === raw(p, k))) k++;
+    return word(p, k);
+  });
+  if (new Set(byRaw).size === byRaw.length) return byRaw;
+  // ... unless their file names collide: then while those do, and a number after any still alike (`size`, `size-2`)
+  const words = parts.map((p) => {
     let k = 1;
     while (k < p.length && parts.some((q) => q !== p && word(q, k) === word(p, k))) k++;
     return word(p, k);
+  });
+  const seen = new Map<string, number>();
+  return words.map((w) => {
+    const n = (seen.get(w) ?? 0) + 1;
+    seen.set(w, n);
+    return n === 1 ? w : `${w}-${n}`;
   });
 }

@@ -132,5 +132,15 @@ describe('file-name words of sweep charts', () => {
     // names users have: unchanged
     expect(fileWords(['durability.lag_us.p99'])).toEqual(['p99']);
     expect(fileWords(['sync.latency_us.p99', 'durability.lag_us.p99'])).toEqual(['latency-us-p99', 'lag-us-p99']);
+    // names unique as written keep the words the rule before gave them ('Size' and 'size' differ as written)
+    expect(fileWords(['trace.set.Size', 'trace.set.size', 'fs.size'])).toEqual(['size', 'set-size', 'fs-size']);
+    // alike in every segment once in a file name: a number, in the order given
+    expect(fileWords(['a.idleMs', 'a.idlems'])).toEqual(['a-idlems', 'a-idlems-2']);
+    expect(fileWords(['trace.set.Size', 'trace.set.size'])).toEqual(['trace-set-size', 'trace-set-size-2']);
+    for (const names of [['a.idleMs', 'a.idlems', 'a.IDLEMS'], ['k.A-b', 'k.a_b', 'k.a.b'], ['p', 'P', 'q.p']]) {
+      const w = fileWords(names);
+      expect(new Set(w).size, names.join(' ')).toBe(names.length);
+      for (const x of w) expect(x).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    }
   });
 });
