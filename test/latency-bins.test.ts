@@ -104,6 +104,8 @@ describe('density bins are drawn where their msyncs are, each visible (defect D)
   it('the size legend shows counts a bin can hold: 1 and round counts up to the fullest, never 0', () => {
     expect(binLegendValues(1233)).toEqual([1, 500, 1000]);
     expect(binLegendValues(640)).toEqual([1, 500]);
+    // every bin one msync: the legend shows 1 only (not a 2 that no bin holds)
+    expect(binLegendValues(1)).toEqual([1]);
     expect(binLegendValues(2)).toEqual([1, 2]);
     expect(binLegendValues(30)).toEqual([1, 10, 20, 30]);
   });

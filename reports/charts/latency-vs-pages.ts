@@ -113,13 +113,14 @@ export const latencyVsPages: ChartModule = {
       tooltip: labelTooltip('config', 'configuration', { field: 'pages', type: 'quantitative', title: 'pages' }, ...(dense ? [{ field: 'count', type: 'quantitative', title: 'msyncs' }] : [])),
     };
     if (dense) {
-      const fullest = Math.max(2, ...rows.map((r) => r.count as number));
+      const most = Math.max(...rows.map((r) => r.count as number));
+      const fullest = Math.max(2, most); // (a scale of one value has no width: 2 when every bin holds one msync)
       encoding.size = {
         field: 'count', type: 'quantitative', title: 'msyncs',
         // a bin of one msync is as large as a scatter point, never a speck: the area grows linearly from there to the fullest bin's
         scale: { type: 'linear', zero: false, domain: [1, fullest], range: [ctx.theme.pointSize, ctx.theme.pointSize * BIN_AREA_RANGE] },
         // the legend's sizes are bins that can be drawn: 1 msync and round counts up to the fullest (not 0, which no bin holds)
-        legend: { title: 'msyncs per bin', orient: 'bottom', symbolFillColor: '#777777', symbolStrokeColor: '#777777', values: binLegendValues(fullest) },
+        legend: { title: 'msyncs per bin', orient: 'bottom', symbolFillColor: '#777777', symbolStrokeColor: '#777777', values: binLegendValues(most) },
       };
     }
     return [{
