@@ -5,6 +5,9 @@
  */
 import type { Results } from './data.ts';
 
+/** The fewest msyncs a tail percentile needs (1 / (1 − q)): below, it is the sample's largest or next to it. */
+export const TAIL_NEEDS = { p99: 100, p999: 1000 } as const;
+
 /** The fewest successful msyncs of a run with any (summary.json sync.ok), or Infinity when none has one. */
 export function fewestMsyncs(results: Results): number {
   return Math.min(...results.configurations.flatMap((c) => c.runs.map((r) => r.summary.sync.ok).filter((n) => n > 0)));
@@ -17,8 +20,9 @@ export function fewestMsyncs(results: Results): number {
 export function tailNote(fewest: number, shown: readonly string[]): string {
   const few = (n: number) => `of runs of fewer than ${n.toLocaleString('en-US')} msyncs (as few as ${fewest.toLocaleString('en-US')})`;
   const p99 = shown.includes('p99'), p999 = shown.includes('p999');
-  if (fewest < 100 && p99 && p999) return `p99 and p99.9 ${few(100)} are their largest msyncs or near them`;
-  if (fewest < 100 && p99) return `p99 ${few(100)} is their largest msync or near it`;
-  if (fewest < 1000 && p999) return `p99.9 ${few(1000)} is near their largest msync`;
+  const { p99: n99, p999: n999 } = TAIL_NEEDS;
+  if (fewest < n99 && p99 && p999) return `p99 and p99.9 ${few(n99)} are their largest msyncs or near them`;
+  if (fewest < n99 && p99) return `p99 ${few(n99)} is their largest msync or near it`;
+  if (fewest < n999 && p999) return `p99.9 ${few(n999)} is near their largest msync`;
   return '';
 }

@@ -19,6 +19,7 @@ import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from './interrupt.ts';
+import { TAIL_NEEDS } from '../reports/tail-note.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -186,10 +187,12 @@ export function percentText(share: number): string {
  * than 100 is the largest or next to it, a p99.9 of fewer than 1,000 near it; none otherwise.
  */
 function tailRows(n: number, any: boolean, warmup: boolean): [string, string][] {
-  if (!any || n >= 1000) return [];
+  const { p99, p999 } = TAIL_NEEDS;
+  if (!any || n >= p999) return [];
   // (a warm-up leaves some of the successful msyncs out)
   const count = `${warmup ? 'at most ' : ''}${n.toLocaleString('en-US')} msync${n === 1 ? '' : 's'}`;
-  return [['  tail', n < 100 ? `p99 and p99.9 of ${count} are the largest or near it (a p99 needs 100, a p99.9 1,000)` : `p99.9 of ${count} is near the largest (a p99.9 needs 1,000)`]];
+  const needs = (k: number) => k.toLocaleString('en-US');
+  return [['  tail', n < p99 ? `p99 and p99.9 of ${count} are the largest or near it (a p99 needs ${needs(p99)}, a p99.9 ${needs(p999)})` : `p99.9 of ${count} is near the largest (a p99.9 needs ${needs(p999)})`]];
 }
 
 /** A readable table of the main results. */
