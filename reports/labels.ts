@@ -240,19 +240,17 @@ export function fileWords(names: readonly string[]): string[] {
   const parts = names.map((n) => n.split('.'));
   const word = (p: string[], k: number) => p.slice(Math.max(0, p.length - k)).join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
   const raw = (p: string[], k: number) => p.slice(Math.max(0, p.length - k)).join('.');
-  // segments taken while the names as written collide (the rule file names were made by before 2026-12-06) ...
-  const byRaw = parts.map((p) => {
+  // each name's word of as many trailing segments as tell it from the others by `key`
+  const apart = (key: (p: string[], k: number) => string) => parts.map((p) => {
     let k = 1;
-    while (k < p.length && parts.some((q) => q !== p && raw(q, k) === raw(p, k))) k++;
+    while (k < p.length && parts.some((q) => q !== p && key(q, k) === key(p, k))) k++;
     return word(p, k);
   });
+  // segments taken while the names as written collide (the rule file names were made by before 2026-12-06) ...
+  const byRaw = apart(raw);
   if (new Set(byRaw).size === byRaw.length) return byRaw;
   // ... unless their file names collide: then while those do, and a number after any still alike (`size`, `size-2`)
-  const words = parts.map((p) => {
-    let k = 1;
-    while (k < p.length && parts.some((q) => q !== p && word(q, k) === word(p, k))) k++;
-    return word(p, k);
-  });
+  const words = apart(word);
   const seen = new Map<string, number>();
   return words.map((w) => {
     const n = (seen.get(w) ?? 0) + 1;

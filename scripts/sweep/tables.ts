@@ -178,7 +178,6 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
   const results = new AtomicFile(join(outDir, 'results.csv'));
   const aggregate = new AtomicFile(join(outDir, 'aggregate.csv'));
   const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 } };
-  const valued = new Array<boolean>(metrics.length).fill(false);
   // points with a successful run: their labels, which metrics they have no value of, and their values seed by seed
   const unvalued = metrics.map((): string[] => []);
   const bySignature = new Map<string, string[]>();
@@ -206,7 +205,6 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
           outcome.ok++;
           const summary = store.summary(r.id);
           vals = metrics.map((m) => metricValue(summary, m));
-          vals.forEach((v, i) => (valued[i] ||= v !== null));
           ok++;
           seen.add(resultsOf(summary));
           const replay = (summary as { replay?: { stretched_tasks?: number; max_lag_end_us?: number; trace_end_us?: number } }).replay;
@@ -242,8 +240,8 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
     }
     results.commit();
     aggregate.commit();
-    if (outcome.ok > 0) outcome.empty = metrics.filter((_, i) => !valued[i]);
-    // (a metric no point has a value of is said once, as empty)
+    // a metric without a value at any point with a successful run is empty (said once, as such); at some, missing there
+    if (pointsOk > 0) outcome.empty = metrics.filter((_, i) => unvalued[i]!.length === pointsOk);
     outcome.missingAt = metrics.map((metric, i) => ({ metric, points: unvalued[i]! })).filter((m) => m.points.length > 0 && m.points.length < pointsOk);
     outcome.alike = [...bySignature.values()].filter((g) => g.length > 1);
   } catch (e) {
