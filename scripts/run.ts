@@ -14,6 +14,7 @@ import { VERSION } from './version.ts';
 import { workerModule } from './worker-module.ts';
 import { startProvenance } from './provenance.ts';
 import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
+import { blockLength } from './compare/block-length.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
@@ -163,12 +164,20 @@ function pluginHashes(p: SimPlugins | undefined): { plugin_sha256?: Record<strin
   return Object.keys(out).length > 0 ? { plugin_sha256: out } : {};
 }
 
-/** Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns`. */
+/**
+ * Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns` (in
+ * completion order), resampled in blocks of as many msyncs as their autocorrelation asks for
+ * ({@link blockLength}).
+ */
 export async function latencyCis(ns: Float64Array, o: { reps: number; level: number; seed: number }): Promise<NonNullable<Summary['sync']['latency_ci_us']>> {
+  const block = blockLength(ns);
   const us = (x: [number, number] | null): [number, number] | null => (x ? [Math.round(x[0]) / 1000, Math.round(x[1]) / 1000] : null);
-  const ci = async (stat: (v: Float64Array) => number) => us(await bootstrapCi(ns, stat, o));
-  return { level: o.level, reps: o.reps, seed: o.seed, mean: await ci(meanStat), p50: await ci(quantileStat(0.5)), p90: await ci(quantileStat(0.9)), p99: await ci(quantileStat(0.99)) };
+  const ci = async (stat: (v: Float64Array) => number) => us(await bootstrapCi(ns, stat, { ...o, block }));
+  return { level: o.level, reps: o.reps, seed: o.seed, block, mean: await ci(meanStat), p50: await ci(quantileStat(0.5)), p90: await ci(quantileStat(0.9)), p99: await ci(quantileStat(0.99)) };
 }
+
+/** After the CI row: how the msyncs were resampled, when in blocks (nothing for one by one, or a summary written before blocks). */
+const blocksNote = (block: number | undefined) => (block !== undefined && block > 1 ? `  (msyncs resampled in blocks of ${block}: neighbours alike)` : '');
 
 const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
 
@@ -208,7 +217,7 @@ export function summaryTable(s: Summary): string {
     ['msync latency (µs)', `mean ${fmt(lat.mean)}  p50 ${fmt(lat.p50)}  p90 ${fmt(lat.p90)}  p99 ${fmt(lat.p99)}  p99.9 ${fmt(lat.p999)}  max ${fmt(lat.max)}`],
     ...tailRows(s.sync.ok, lat.max !== null, s.config.stats.warmup_us > 0),
     ...(s.sync.latency_ci_us ? [[`${Math.round(s.sync.latency_ci_us.level * 100)} % CI (µs)`, (['mean', 'p50', 'p90', 'p99'] as const)
-      .map((k) => { const c = s.sync.latency_ci_us![k]; return `${k} ${c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '-'}`; }).join('  ')] as [string, string]] : []),
+      .map((k) => { const c = s.sync.latency_ci_us![k]; return `${k} ${c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '-'}`; }).join('  ') + blocksNote(s.sync.latency_ci_us.block)] as [string, string]] : []),
     ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['durability', `${s.durability.durable_pages} page versions made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 ${fmt(s.durability.lag_us.p50)}  p99 ${fmt(s.durability.lag_us.p99)}`],

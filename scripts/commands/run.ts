@@ -48,7 +48,8 @@ Options:
                     msync latency mean, p50, p90 and p99 over the run's msyncs
                     (summary.json sync.latency_ci_us; --ci-reps N resamples,
                     default 1000; seeded by the run's seed; the time grows with
-                    the number of msyncs times N)
+                    the number of msyncs times N), in blocks of consecutive
+                    msyncs when neighbours are alike (latency_ci_us.block)
   -h, --help        this help
 
 The first replay of a CSV trace stores a compact binary copy (.sst) in the cache

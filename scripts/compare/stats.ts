@@ -8,6 +8,7 @@
 import { RandomStream } from '../../sim/engine/random.ts';
 import { pointStats } from '../sweep/stats.ts';
 import { tQuantile } from '../sweep/student-t.ts';
+import { resampleBlocks } from './block-length.ts';
 
 const mean = (v: ArrayLike<number>) => {
   let s = 0;
@@ -32,7 +33,7 @@ export interface Contrast {
   /** [low, high] of the CI (null when there is nothing to resample: one value per side). */
   diff_ci: [number, number] | null;
   ratio_ci: [number, number] | null;
-  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs` or `none`; `…, Student t (n < 5)` for a mean of too few to resample, `…, too few to resample (n < 5)` (no CI) for another statistic. */
+  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs`, `msyncs in blocks of A/B` (see {@link bootstrapContrast}'s `blocks`) or `none`; `…, Student t (n < 5)` for a mean of too few to resample, `…, too few to resample (n < 5)` (no CI) for another statistic. */
   resampled: string;
 }
 
@@ -85,14 +86,17 @@ export function tInterval(a: Float64Array, b: Float64Array, paired: boolean, lev
 /**
  * Bootstrap of stat(B) − stat(A) and stat(B) / stat(A), `reps` resamples:
  * `paired` resamples pair indices (a[i] with b[i]); otherwise each side is
- * resampled on its own. Percentile interval at `level` (e.g. 0.95); none
+ * resampled on its own, in circular blocks of `blocks` values (A's, B's;
+ * default 1 each: value by value) when the values are series in time order
+ * whose neighbours move together (scripts/compare/block-length.ts); the
+ * label then says `in blocks of A/B` when either is above 1. Percentile interval at `level` (e.g. 0.95); none
  * (`resampled: 'none'`) when a side has fewer than two values. A statistic
  * other than the mean gets none below `minN` values a side (at least
  * {@link MIN_RESAMPLE}): a tail quantile of fewer than 1 / (1 − q) values
  * is the sample's largest, and resampling it says nothing of its spread.
  */
 export function bootstrapContrast(
-  a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string; minN?: number },
+  a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string; minN?: number; blocks?: readonly [number, number] },
 ): Contrast {
   if (!(Number.isInteger(opts.reps) && opts.reps >= BOOTSTRAP_REPS.min && opts.reps <= BOOTSTRAP_REPS.max)) {
     throw new RangeError(`bootstrap reps must be a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got ${String(opts.reps)})`);
@@ -106,6 +110,8 @@ export function bootstrapContrast(
   if (stat === meanStat && n < MIN_RESAMPLE) return { ...base, diff_ci: tInterval(a, b, opts.paired, opts.level), ratio_ci: null, resampled: `${opts.label}, Student t (n < ${MIN_RESAMPLE})` };
   const least = Math.max(MIN_RESAMPLE, opts.minN ?? 0);
   if (stat !== meanStat && n < least) return { ...base, diff_ci: null, ratio_ci: null, resampled: `${opts.label}, too few to resample (n < ${least})` };
+  const [blockA, blockB] = opts.paired ? [1, 1] : opts.blocks ?? [1, 1];
+  const label = blockA > 1 || blockB > 1 ? `${opts.label} in blocks of ${blockA}/${blockB}` : opts.label;
   const stream = new RandomStream(opts.seed, 'compare.bootstrap');
   const u = () => stream.uniform();
   const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
@@ -118,8 +124,8 @@ export function bootstrapContrast(
         rb[i] = b[k]!;
       }
     } else {
-      for (let i = 0; i < a.length; i++) ra[i] = a[Math.floor(u() * a.length)]!;
-      for (let i = 0; i < b.length; i++) rb[i] = b[Math.floor(u() * b.length)]!;
+      resampleBlocks(a, ra, blockA, u);
+      resampleBlocks(b, rb, blockB, u);
     }
     const x = stat(ra), y = stat(rb);
     diffs[r] = y - x;
@@ -132,7 +138,7 @@ export function bootstrapContrast(
     ...base,
     diff_ci: [quantile(diffs, lo), quantile(diffs, hi)],
     ratio_ci: rs.length ? [quantile(rs, lo), quantile(rs, hi)] : null,
-    resampled: opts.label,
+    resampled: label,
   };
 }
 
@@ -141,17 +147,19 @@ const SLICE_SAMPLES = 2_000_000;
 
 /**
  * A percentile-bootstrap CI of `stat` over the samples `v`: [low, high] at `level`, `reps`
- * resamples, or null with fewer than 2 samples. It lets the event loop run between slices of
+ * resamples (in circular blocks of `block` samples, default 1: see scripts/compare/block-length.ts),
+ * or null with fewer than 2 samples. It lets the event loop run between slices of
  * resamples, so that a long bootstrap (many msyncs, many reps) still answers Ctrl-C and SIGTERM.
  */
-export async function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number }): Promise<[number, number] | null> {
+export async function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number; block?: number }): Promise<[number, number] | null> {
   if (v.length < 2) return null;
   const stream = new RandomStream(opts.seed, 'ci.bootstrap');
+  const u = () => stream.uniform();
   const r = new Float64Array(v.length), stats = new Float64Array(opts.reps);
   const slice = Math.max(1, Math.floor(SLICE_SAMPLES / v.length));
   for (let k = 0; k < opts.reps; k++) {
     if (k > 0 && k % slice === 0) await new Promise<void>((go) => setImmediate(go));
-    for (let i = 0; i < v.length; i++) r[i] = v[Math.floor(stream.uniform() * v.length)]!;
+    resampleBlocks(v, r, opts.block ?? 1, u);
     stats[k] = stat(r);
   }
   stats.sort();

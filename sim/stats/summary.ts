@@ -27,8 +27,11 @@ export interface RunResult {
     ok: number;
     errors: Record<string, number>;
     latency_us: LatencySummary;
-    /** With `run --ci bootstrap`: percentile-bootstrap CIs of the latency statistics over the run's msyncs. */
-    latency_ci_us?: { level: number; reps: number; seed: number } & Record<'mean' | 'p50' | 'p90' | 'p99', [number, number] | null>;
+    /**
+     * With `run --ci bootstrap`: percentile-bootstrap CIs of the latency statistics over the run's
+     * msyncs, resampled in circular blocks of `block` msyncs in completion order (1: one by one).
+     */
+    latency_ci_us?: { level: number; reps: number; seed: number; block: number } & Record<'mean' | 'p50' | 'p90' | 'p99', [number, number] | null>;
   };
   writeback: {
     ios: number;

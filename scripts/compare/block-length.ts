@@ -1,0 +1,118 @@
+/**
+ * How long a block a bootstrap of a time series must resample so that its
+ * intervals account for values that move together: the msyncs of one run,
+ * in the order they completed, are such a series (an msync queued behind a
+ * slow one is slow too). Resampling them one by one, as if independent,
+ * gives intervals too narrow when neighbours are alike.
+ */
+
+/** Lags whose autocorrelations must all be insignificant to take a series as independent (Politis 2003, K_N; at least 5). */
+const QUIET_LAGS = 5;
+
+/** The multiple of √(log10 n / n) above which an autocorrelation counts as significant (Politis 2003, c = 2). */
+const SIGNIFICANT_C = 2;
+
+/** Fewest values for which a block length is estimated: shorter series are resampled value by value. */
+export const BLOCK_MIN_VALUES = 20;
+
+/** The flat-top lag window of Politis & Romano: 1 up to half the bandwidth, falling linearly to 0 at it. */
+function flatTop(t: number): number {
+  const a = Math.abs(t);
+  return a < 0.5 ? 1 : a <= 1 ? 2 * (1 - a) : 0;
+}
+
+/**
+ * The lag-k autocovariances of `x` about its mean (divided by n), computed
+ * as they are asked for, so that a series whose dependence ends early costs
+ * O(n × the lags looked at), not O(n^1.5).
+ */
+class Autocovariance {
+  private readonly mean: number;
+  private readonly cache: number[] = [];
+  constructor(private readonly x: ArrayLike<number>) {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i]!;
+    this.mean = s / x.length;
+  }
+  at(k: number): number {
+    const hit = this.cache[k];
+    if (hit !== undefined) return hit;
+    const { x, mean } = this;
+    let s = 0;
+    for (let i = 0; i + k < x.length; i++) s += (x[i]! - mean) * (x[i + k]! - mean);
+    return (this.cache[k] = s / x.length);
+  }
+}
+
+/**
+ * The block length (whole values, at least 1) a circular block bootstrap of
+ * the series `x` (in time order) resamples: 1 when none of its first five
+ * autocorrelations is significant (|ρ| ≥ 2 √(log10 n / n)) or it has fewer
+ * than {@link BLOCK_MIN_VALUES} values; otherwise the estimate of Politis &
+ * White (2004, "Automatic block-length selection for the dependent
+ * bootstrap", Econometric Reviews 23(1)) for the circular bootstrap, as
+ * corrected by Patton, Politis & White (2009, Econometric Reviews 28(4)):
+ * b = (2 G² / D)^(1/3) n^(1/3), with G = Σ λ(k/M) |k| R(k) and
+ * D = 4/3 (Σ λ(k/M) R(k))² over lags |k| ≤ M, R the autocovariances, λ the
+ * flat-top window, M twice the first lag after which five autocorrelations
+ * in a row are insignificant (at most √n + 5); rounded, at most
+ * min(3 √n, n / 3).
+ */
+export function blockLength(x: ArrayLike<number>): number {
+  const n = x.length;
+  if (n < BLOCK_MIN_VALUES) return 1;
+  const acv = new Autocovariance(x);
+  const r0 = acv.at(0);
+  if (!(r0 > 0)) return 1; // a constant series: nothing moves together
+  const threshold = SIGNIFICANT_C * Math.sqrt(Math.log10(n) / n);
+  const kn = Math.max(QUIET_LAGS, Math.ceil(Math.sqrt(Math.log10(n))));
+  const mmax = Math.min(n - 1, Math.ceil(Math.sqrt(n)) + kn);
+  const significant = (k: number) => Math.abs(acv.at(k) / r0) >= threshold;
+  // the first lag m (from 1) at which m .. m + kn − 1 are all insignificant: the dependence has ended before m
+  let mhat = -1, lastSignificant = 0;
+  for (let m = 1; m + kn - 1 <= mmax && mhat < 0; m++) {
+    let quiet = true;
+    for (let k = m; k < m + kn; k++) {
+      if (significant(k)) {
+        quiet = false;
+        lastSignificant = Math.max(lastSignificant, k);
+        m = k; // no start at or before k can be quiet
+        break;
+      }
+    }
+    if (quiet) mhat = m;
+  }
+  if (mhat === 1) return 1; // no significant autocorrelation among the first kn: take the values as independent
+  if (mhat < 0) mhat = Math.max(1, lastSignificant);
+  const bw = Math.min(2 * mhat, mmax);
+  let g = 0, s = r0;
+  for (let k = 1; k <= bw; k++) {
+    const w = flatTop(k / bw) * acv.at(k);
+    g += 2 * k * w;
+    s += 2 * w;
+  }
+  const d = (4 / 3) * s * s;
+  if (!(d > 0)) return 1;
+  const b = Math.cbrt((2 * g * g) / d) * Math.cbrt(n);
+  const cap = Math.ceil(Math.min(3 * Math.sqrt(n), n / 3));
+  return Math.max(1, Math.min(cap, Math.round(b)));
+}
+
+/**
+ * Fills `out` (its whole length) with a circular block resample of `src`:
+ * blocks of `block` consecutive values (wrapping past the end), each from a
+ * start drawn by `u` (uniform in [0, 1)), the last block cut to fit. With
+ * `block` 1 it draws one value per place, as an ordinary bootstrap does,
+ * with the same draws.
+ */
+export function resampleBlocks(src: ArrayLike<number>, out: Float64Array, block: number, u: () => number): void {
+  const n = src.length;
+  for (let i = 0; i < out.length;) {
+    let k = Math.floor(u() * n);
+    const end = Math.min(out.length, i + block);
+    for (; i < end; i++) {
+      out[i] = src[k]!;
+      if (++k === n) k = 0;
+    }
+  }
+}
