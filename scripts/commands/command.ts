@@ -57,3 +57,14 @@ function refuseRepeats(name: string, tokens: readonly { kind: string; name?: str
     seen.set(t.name, t.value ?? '');
   }
 }
+
+/**
+ * A whole-number option as given on a command line (`--reps 500`): `def` when not given, else
+ * digits only, from `min` to `max`; anything else an InputError naming the flag and the range.
+ */
+export function wholeNumberOption(flag: string, value: string | undefined, def: number, min: number, max: number): number {
+  if (value === undefined) return def;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new InputError(`${flag} expects a whole number from ${min} to ${max} (got '${value}')`);
+  return n;
+}

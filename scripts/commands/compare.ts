@@ -17,7 +17,7 @@ import { BOOTSTRAP_REPS, bootstrapContrast, leastForQuantile, mannWhitney, meanS
 import { blockLength } from '../compare/block-length.ts';
 import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { resultCodeProblem } from '../sweep/metrics.ts';
-import { type Command, parseCommandArgs } from './command.ts';
+import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
 /** Metrics compared unless --metric says otherwise. */
@@ -81,11 +81,6 @@ interface MetricRow extends Contrast {
   block_b?: number;
 }
 
-function wholeNumber(flag: string, v: string | undefined, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InputError(`${flag} expects a whole number from ${min} to ${max} (got '${v}')`);
-  return Number(v);
-}
 
 /** Why run `r` of side `name` has no number for `metric`: what the run did not do, when the summary says so (null). */
 function noNumber(metric: string, name: string, r: SideRun): string {
@@ -162,8 +157,8 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 2) throw new InputError(`compare expects two results, A and B (got ${positionals.length}; try 'syncsim compare --help')`);
   // as run --ci-reps: fewer than 10 resamples make an interval of one or two resampled values
-  const reps = wholeNumber('--reps', values.reps, 2000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max);
-  const seed = wholeNumber('--seed', values.seed, 1, 1, 4294967295);
+  const reps = wholeNumberOption('--reps', values.reps, 2000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max);
+  const seed = wholeNumberOption('--seed', values.seed, 1, 1, 4294967295);
   // a result code no personality returns is a misspelling, not a count of 0 (as in a sweep's metrics)
   for (const m of values.metric ?? []) {
     const problem = resultCodeProblem(m);

@@ -14,7 +14,7 @@ import { claimOutDir } from '../../traces/out-lock.ts';
 import { whereIsOnDisk } from '../../traces/out-dir.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
-import { type Command, parseCommandArgs } from './command.ts';
+import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { BOOTSTRAP_REPS } from '../compare/stats.ts';
 
@@ -189,11 +189,7 @@ function ciOf(values: RunValues, seed: number): { reps: number; level: number; s
     return undefined;
   }
   if (values.ci !== 'bootstrap') throw new InputError(`--ci expects 'bootstrap' (got '${values.ci}')`);
-  const reps = values['ci-reps'] === undefined ? 1000 : Number(values['ci-reps']);
-  if (!/^\d+$/.test(values['ci-reps'] ?? '1000') || reps < BOOTSTRAP_REPS.min || reps > BOOTSTRAP_REPS.max) {
-    throw new InputError(`--ci-reps expects a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got '${values['ci-reps']}')`);
-  }
-  return { reps, level: 0.95, seed };
+  return { reps: wholeNumberOption('--ci-reps', values['ci-reps'], 1000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max), level: 0.95, seed };
 }
 
 /** Replays `trace` once its --out is checked and locked. */

@@ -11,7 +11,7 @@ import { defaultValidationOutName, validate, validationTable } from '../validate
 import type { JobTurns } from '../validate/rounds.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs, settleArg } from './calibrate.ts';
-import { type Command, parseCommandArgs } from './command.ts';
+import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeLines } from '../../traces/escape.ts';
 import { MAX_SEED, simSeedsArg } from '../validate/sim-seeds.ts';
 import { flagAndSetProblem, refuseRepeatedSets } from '../config-file.ts';
@@ -153,8 +153,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   }
   const simSeeds = simSeedsArg(values['sim-seeds']);
   if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) throw new InputError(`--warmup expects a non-negative integer (got '${values.warmup}')`);
-  const repeat = values.repeat === undefined ? (trace === undefined ? 2 : 1) : Number(values.repeat);
-  if (!/^\d+$/.test(values.repeat ?? '2') || repeat < 1 || repeat > 20) throw new InputError(`--repeat expects a whole number from 1 to 20 (got '${values.repeat}')`);
+  const repeat = wholeNumberOption('--repeat', values.repeat, trace === undefined ? 2 : 1, 1, 20);
   const settleMs = settleArg('--settle', values.settle);
   if (settleMs !== undefined && trace !== undefined) throw new InputError('--settle applies to --fio-job only (a recorded trace is measured by its own program)');
   if (trace !== undefined) {

@@ -11,7 +11,7 @@
 import { runTrace } from '../run.ts';
 import type { Config } from '../../sim/config.ts';
 import type { ResultSink, SyncRecord } from '../../sim/stats/records.ts';
-import { InputError } from '../errors.ts';
+import { wholeNumberOption } from '../commands/command.ts';
 import { firstSyncs, type SimSync, type SimSyncs } from './sim-side.ts';
 
 /** Seeds replayed when none is said (`--sim-seeds`). */
@@ -39,10 +39,7 @@ export function simSeeds(first: number, count: number): number[] {
 
 /** `--sim-seeds N` as given on a command line: a whole number from 1 to {@link MAX_SIM_SEEDS}; the default when not given. */
 export function simSeedsArg(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_SIM_SEEDS;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_SIM_SEEDS) throw new InputError(`--sim-seeds expects a whole number from 1 to ${MAX_SIM_SEEDS} (got '${value}')`);
-  return n;
+  return wholeNumberOption('--sim-seeds', value, DEFAULT_SIM_SEEDS, 1, MAX_SIM_SEEDS);
 }
 
 /** The simulated series' name in a validation's charts: the personality, and how many seeds were pooled when more than one. */
