@@ -14,7 +14,7 @@ import { VERSION } from './version.ts';
 import { workerModule } from './worker-module.ts';
 import { startProvenance } from './provenance.ts';
 import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
-import { blockLength } from './compare/block-length.ts';
+import { blockPlan } from './compare/block-length.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
@@ -167,17 +167,17 @@ function pluginHashes(p: SimPlugins | undefined): { plugin_sha256?: Record<strin
 /**
  * Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns` (in
  * completion order), resampled in blocks of as many msyncs as their autocorrelation asks for
- * ({@link blockLength}).
+ * ({@link blockPlan}).
  */
 export async function latencyCis(ns: Float64Array, o: { reps: number; level: number; seed: number }): Promise<NonNullable<Summary['sync']['latency_ci_us']>> {
-  const block = blockLength(ns);
+  const { block } = await blockPlan(ns);
   const us = (x: [number, number] | null): [number, number] | null => (x ? [Math.round(x[0]) / 1000, Math.round(x[1]) / 1000] : null);
   const ci = async (stat: (v: Float64Array) => number) => us(await bootstrapCi(ns, stat, { ...o, block }));
   return { level: o.level, reps: o.reps, seed: o.seed, block, mean: await ci(meanStat), p50: await ci(quantileStat(0.5)), p90: await ci(quantileStat(0.9)), p99: await ci(quantileStat(0.99)) };
 }
 
 /** After the CI row: how the msyncs were resampled, when in blocks (nothing for one by one, or a summary written before blocks). */
-const blocksNote = (block: number | undefined) => (block !== undefined && block > 1 ? `  (msyncs resampled in blocks of ${block}: neighbours alike)` : '');
+const blocksNote = (block: number | undefined) => (block !== undefined && block > 1 ? `  (msyncs resampled in blocks of ${block}: not independent)` : '');
 
 const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
 

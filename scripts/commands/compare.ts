@@ -14,7 +14,7 @@ import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrast, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
-import { blockLength } from '../compare/block-length.ts';
+import { blockPlan, type BlockPlan } from '../compare/block-length.ts';
 import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { resultCodeProblem } from '../sweep/metrics.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
@@ -42,9 +42,9 @@ fewer than 5 seeds a side it is Student t's for B - A instead (of the paired
 differences, or Welch's), and B / A has none: a bootstrap of so few seeds
 is far too narrow. With one run per side, the msync latency statistics
 resample the msyncs, in circular blocks of consecutive msyncs when their
-autocorrelation shows neighbours alike (the length from it, Politis and
-White's rule; CI over says 'in blocks of A/B'), and the other metrics have
-no CI. The msync latency
+autocorrelation shows they are not independent (the length from it,
+Politis and White's rule; CI over says 'in blocks of A/B'), and the other
+metrics have no CI. The msync latency
 distributions (successful msyncs after the warm-up, every seed pooled) are
 compared with a two-sided Mann-Whitney U test: the exact distribution of U
 when no two latencies tie and n_a x n_b <= 2500, else the normal
@@ -100,7 +100,7 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
   const q = LATENCY_QUANTILES[metric];
   if (a.runs.length === 1 && b.runs.length === 1 && (q !== undefined || metric === 'sync.latency_us.mean') && lat.a[0]!.length > 0 && lat.b[0]!.length > 0) {
     const stat = q === undefined ? meanStat : quantileStat(q);
-    const blocks = [lat.blocksA[0]!, lat.blocksB[0]!] as const;
+    const blocks = [lat.plansA[0]!.block, lat.plansB[0]!.block] as const;
     const c = bootstrapContrast(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', minN: q === undefined ? undefined : leastForQuantile(q), blocks });
     // the point estimates stay the summaries' own figures
     return { metric, n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1], ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
@@ -111,12 +111,12 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
   return { metric, n_a: va.length, n_b: vb.length, ...c };
 }
 
-/** Each run's successful msync latencies (completion order), and the block length each asks a bootstrap for. */
+/** Each run's successful msync latencies (completion order), and how a bootstrap resamples each (its block length, whether it is dependent). */
 interface Latencies {
   a: Float64Array[];
   b: Float64Array[];
-  blocksA: number[];
-  blocksB: number[];
+  plansA: BlockPlan[];
+  plansB: BlockPlan[];
 }
 
 /** How the Mann–Whitney p-value was found, in the table and compare.json's latency_test.test. */
@@ -126,7 +126,7 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
 const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '');
 
 /** The printed table. */
-function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number; method: 'exact' | 'normal'; block_a: number; block_b: number } | null, empty: string): string {
+function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number; method: 'exact' | 'normal'; independent_a: boolean; independent_b: boolean } | null, empty: string): string {
   const head = ['metric', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
   // n counts runs; a CI over msyncs says how many it resampled
   const over = (r: MetricRow) => (r.msyncs_a !== undefined ? r.resampled.replace(/^msyncs/, `${r.msyncs_a}/${r.msyncs_b} msyncs`) : r.resampled);
@@ -139,7 +139,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number; method: 'ex
     line(head), ...body.map(line),
     ...(rows.some((r) => r.resampled === 'none' && r.n_a + r.n_b > 2) ? [`no CI where 'CI over' is none: a side with one run has no spread across seeds to resample (give each side two seeds or more)`] : []),
     mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`} (${MW_METHOD[mw.method]})` : `msync latency distributions: no successful msync ${empty}`,
-    ...(mw && (mw.block_a > 1 || mw.block_b > 1) ? [`  (the test takes msyncs as independent; within a run neighbours are alike, blocks of ${mw.block_a}/${mw.block_b}, so p is too small: compare seeds)`] : []),
+    ...(mw && !(mw.independent_a && mw.independent_b) ? [`  (the test takes msyncs as independent, and those of ${mw.independent_a ? 'side B' : mw.independent_b ? 'side A' : 'both sides'} are not: p is too small if neighbours are alike, too large if they alternate; compare seeds)`] : []),
   ].join('\n');
 }
 
@@ -172,7 +172,8 @@ async function run(argv: string[]): Promise<number> {
   const { abs, lock } = claimOutDir(values.out ?? 'results/compare', { command: 'compare', within: values.out === undefined ? 'results' : undefined });
   try {
     const la = await Promise.all(a.runs.map(latenciesOf)), lb = await Promise.all(b.runs.map(latenciesOf));
-    const lat: Latencies = { a: la, b: lb, blocksA: la.map(blockLength), blocksB: lb.map(blockLength) };
+    const plans = async (l: Float64Array[]) => { const out: BlockPlan[] = []; for (const x of l) out.push(await blockPlan(x)); return out; };
+    const lat: Latencies = { a: la, b: lb, plansA: await plans(la), plansB: await plans(lb) };
     const rows: MetricRow[] = [];
     // a default metric that some run lacks (no successful msync: no latency) is left out and said so; a --metric one is an error
     const skipped: { metric: string; why: string }[] = [];
@@ -182,7 +183,9 @@ async function run(argv: string[]): Promise<number> {
       else rows.push(await compareMetric(m, a, b, lat, reps, seed));
     }
     const pa = Float64Array.from(lat.a.flatMap((x) => [...x])).sort(), pb = Float64Array.from(lat.b.flatMap((x) => [...x])).sort();
-    const mw = pa.length && pb.length ? { ...mannWhitney(pa, pb), block_a: Math.max(...lat.blocksA), block_b: Math.max(...lat.blocksB) } : null;
+    // the test takes every msync as independent: whether some run's msyncs are not, per side
+    const dependent = (p: BlockPlan[]) => p.some((x) => x.dependent);
+    const mw = pa.length && pb.length ? { ...mannWhitney(pa, pb), independent_a: !dependent(lat.plansA), independent_b: !dependent(lat.plansB) } : null;
     const report = {
       a: { spec: a.spec, label: a.label, runs: a.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },
       b: { spec: b.spec, label: b.label, runs: b.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },

@@ -49,7 +49,7 @@ Options:
                     (summary.json sync.latency_ci_us; --ci-reps N resamples,
                     default 1000; seeded by the run's seed; the time grows with
                     the number of msyncs times N), in blocks of consecutive
-                    msyncs when neighbours are alike (latency_ci_us.block)
+                    msyncs when they are not independent (latency_ci_us.block)
   -h, --help        this help
 
 The first replay of a CSV trace stores a compact binary copy (.sst) in the cache

@@ -1,9 +1,11 @@
 /**
  * How long a block a bootstrap of a time series must resample so that its
- * intervals account for values that move together: the msyncs of one run,
- * in the order they completed, are such a series (an msync queued behind a
- * slow one is slow too). Resampling them one by one, as if independent,
- * gives intervals too narrow when neighbours are alike.
+ * intervals account for values that are not independent: the msyncs of one
+ * run, in the order they completed, are such a series (an msync queued
+ * behind a slow one is slow too; one that wrote everything leaves the next
+ * little to do). Resampling them one by one, as if independent, gives
+ * intervals too narrow when neighbours are alike, too wide when they
+ * alternate.
  */
 
 /** Lags whose autocorrelations must all be insignificant to take a series as independent (Politis 2003, K_N; at least 5). */
@@ -34,6 +36,11 @@ class Autocovariance {
     for (let i = 0; i < x.length; i++) s += x[i]!;
     this.mean = s / x.length;
   }
+  /** Whether lag k is already computed. */
+  has(k: number): boolean {
+    return this.cache[k] !== undefined;
+  }
+  /** The lag-k autocovariance. */
   at(k: number): number {
     const hit = this.cache[k];
     if (hit !== undefined) return hit;
@@ -44,36 +51,65 @@ class Autocovariance {
   }
 }
 
+/** How a bootstrap resamples one series: its block length, and whether its values were found dependent. */
+export interface BlockPlan {
+  /** Whole values a block holds (1: one by one). */
+  block: number;
+  /**
+   * Whether one of the first five autocorrelations is significant: the values are not independent
+   * (positively, neighbours alike, or negatively, neighbours alternating), even when the block
+   * length rounds to 1 because lags of both signs cancel in it.
+   */
+  dependent: boolean;
+}
+
+/** Multiply-adds of autocovariance {@link blockPlan} does before it lets the event loop run (a few tens of ms). */
+const SLICE_WORK = 20_000_000;
+
 /**
- * The block length (whole values, at least 1) a circular block bootstrap of
- * the series `x` (in time order) resamples: 1 when none of its first five
- * autocorrelations is significant (|ρ| ≥ 2 √(log10 n / n)) or it has fewer
- * than {@link BLOCK_MIN_VALUES} values; otherwise the estimate of Politis &
+ * How a circular block bootstrap of the series `x` (in time order)
+ * resamples it. The screen for dependence is conservative, taken from
+ * Politis's bandwidth rule (2003), not a 5 % test: the values are taken as
+ * independent (block 1, `dependent` false) when none of their first five
+ * autocorrelations reaches 2 √(log10 n / n) (z ≈ 2.8 at 100 values, 3.5 at
+ * 1,000, 4.5 at 100,000), or when there are fewer than
+ * {@link BLOCK_MIN_VALUES}. Otherwise the block is the estimate of Politis &
  * White (2004, "Automatic block-length selection for the dependent
  * bootstrap", Econometric Reviews 23(1)) for the circular bootstrap, as
  * corrected by Patton, Politis & White (2009, Econometric Reviews 28(4)):
  * b = (2 G² / D)^(1/3) n^(1/3), with G = Σ λ(k/M) |k| R(k) and
  * D = 4/3 (Σ λ(k/M) R(k))² over lags |k| ≤ M, R the autocovariances, λ the
- * flat-top window, M twice the first lag after which five autocorrelations
- * in a row are insignificant (at most √n + 5); rounded, at most
- * min(3 √n, n / 3).
+ * flat-top window, and M = 2 m̂ (at most ⌈√n⌉ + 5), m̂ the first lag from
+ * which five autocorrelations in a row (m̂ .. m̂ + 4) are insignificant;
+ * rounded, at least 1, at most ⌈min(3 √n, n / 3)⌉. Its cost is n times the
+ * lags it looks at (up to √n + 5 when the dependence never dies out), so it
+ * lets the event loop run between slices of that work, and a long one still
+ * answers Ctrl-C.
  */
-export function blockLength(x: ArrayLike<number>): number {
+export async function blockPlan(x: ArrayLike<number>): Promise<BlockPlan> {
   const n = x.length;
-  if (n < BLOCK_MIN_VALUES) return 1;
+  const independent = { block: 1, dependent: false };
+  if (n < BLOCK_MIN_VALUES) return independent;
   const acv = new Autocovariance(x);
   const r0 = acv.at(0);
-  if (!(r0 > 0)) return 1; // a constant series: nothing moves together
+  if (!(r0 > 0)) return independent; // a constant series (or one with a non-finite value): nothing to tell
   const threshold = SIGNIFICANT_C * Math.sqrt(Math.log10(n) / n);
   const kn = Math.max(QUIET_LAGS, Math.ceil(Math.sqrt(Math.log10(n))));
   const mmax = Math.min(n - 1, Math.ceil(Math.sqrt(n)) + kn);
-  const significant = (k: number) => Math.abs(acv.at(k) / r0) >= threshold;
+  let work = 0;
+  const at = async (k: number) => {
+    if (!acv.has(k) && (work += n) > SLICE_WORK) {
+      work = 0;
+      await new Promise<void>((go) => setImmediate(go));
+    }
+    return acv.at(k);
+  };
   // the first lag m (from 1) at which m .. m + kn − 1 are all insignificant: the dependence has ended before m
   let mhat = -1, lastSignificant = 0;
   for (let m = 1; m + kn - 1 <= mmax && mhat < 0; m++) {
     let quiet = true;
     for (let k = m; k < m + kn; k++) {
-      if (significant(k)) {
+      if (Math.abs((await at(k)) / r0) >= threshold) {
         quiet = false;
         lastSignificant = Math.max(lastSignificant, k);
         m = k; // no start at or before k can be quiet
@@ -82,20 +118,20 @@ export function blockLength(x: ArrayLike<number>): number {
     }
     if (quiet) mhat = m;
   }
-  if (mhat === 1) return 1; // no significant autocorrelation among the first kn: take the values as independent
+  if (mhat === 1) return independent;
   if (mhat < 0) mhat = Math.max(1, lastSignificant);
   const bw = Math.min(2 * mhat, mmax);
   let g = 0, s = r0;
   for (let k = 1; k <= bw; k++) {
-    const w = flatTop(k / bw) * acv.at(k);
+    const w = flatTop(k / bw) * (await at(k));
     g += 2 * k * w;
     s += 2 * w;
   }
   const d = (4 / 3) * s * s;
-  if (!(d > 0)) return 1;
+  if (!(d > 0)) return { block: 1, dependent: true };
   const b = Math.cbrt((2 * g * g) / d) * Math.cbrt(n);
   const cap = Math.ceil(Math.min(3 * Math.sqrt(n), n / 3));
-  return Math.max(1, Math.min(cap, Math.round(b)));
+  return { block: Math.max(1, Math.min(cap, Math.round(b))), dependent: true };
 }
 
 /**
