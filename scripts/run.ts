@@ -1,8 +1,9 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { cacheMatches, sourceIdentity } from '../traces/cache.ts';
 import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { RowBlock } from '../traces/types.ts';
@@ -65,10 +66,11 @@ export function defaultOutName(trace: string): string {
 
 /**
  * The trace whose results the default results directory `out` holds, when it is another trace
- * than `trace` (its summary.json names a file that exists from here and is neither `trace` nor a
- * copy of it in another format beside it: t.csv and t.sst in one directory count as one trace);
- * undefined otherwise, when `out` holds no readable summary, or when the path it names does not
- * resolve to a file from here (a run from another working directory).
+ * than `trace` (its summary.json names a file that exists from here and is neither `trace`, nor
+ * the binary cache made from `trace`, nor the trace the cache `trace` was made from: t.csv and the
+ * t.sst `convert` made from it count as one trace; t, t.csv and t.csv.gz are three); undefined
+ * otherwise, when `out` holds no readable summary, or when the path it names does not resolve to
+ * a file from here (a run from another working directory).
  */
 export function otherTraceResults(out: string, trace: string): string | undefined {
   let stored: unknown;
@@ -86,8 +88,17 @@ export function otherTraceResults(out: string, trace: string): string | undefine
     return undefined;
   }
   if (!a.isFile() || (a.dev === b.dev && a.ino === b.ino)) return undefined;
-  const stem = (p: string) => join(realpathSync(dirname(resolve(p))), basename(p).replace(/\.gz$/, '').replace(/\.(csv|sst)$/, ''));
-  return stem(stored) === stem(trace) ? undefined : stored;
+  return isCacheOf(trace, stored) || isCacheOf(stored, trace) ? undefined : stored;
+}
+
+/** Whether `cache` is a binary trace cache (.sst) made from the trace `source` as it is now (its size, mtime and fingerprint). */
+function isCacheOf(cache: string, source: string): boolean {
+  if (!/\.sst$/.test(cache) || /\.sst$/.test(source)) return false;
+  try {
+    return cacheMatches(cache, sourceIdentity(source));
+  } catch {
+    return false; // an unreadable source: nothing shows the cache is its
+  }
 }
 
 /** The default results directory for a trace: results/<trace name without .csv/.gz>, absolute. */

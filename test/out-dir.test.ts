@@ -14,6 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { syncsimHere } from './cli-here.ts';
 import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
 import { lockFileOf } from '../traces/out-lock.ts';
@@ -83,6 +84,16 @@ describe('which directories a command may replace', () => {
     expect((await here(['run', 'A/t.csv', '--seed', '2'], d)).code).toBe(0);
     expect((await here(['convert', 'A/t.csv', '-o', 'A/t.sst'], d)).code).toBe(0);
     expect((await here(['run', 'A/t.sst'], d)).code).toBe(0);
+    // files of one name stem beside each other are other traces, unless one is the cache made from the other
+    writeFileSync(join(d, 'A', 't.csv.gz'), gzipSync(readFileSync(DEMO)));
+    writeFiles(d, { 'A/t': readFileSync(DEMO, 'utf8') });
+    for (const other of ['A/t.csv.gz', 'A/t']) {
+      const before2 = snapshot(d);
+      const o = await here(['run', other], d);
+      expect(o.code, other).toBe(2);
+      expect(o.stderr).toBe(`syncsim: results/t holds the results of another trace of that name, A/t.sst (its summary.json); give --out DIR for the results of ${other}, or --out results/t to replace them\n`);
+      expect(snapshot(d)).toEqual(before2);
+    }
     // asked for by name, the other trace's run replaces them
     expect((await here(['run', 'B/t.csv', '--out', 'results/t'], d)).code).toBe(0);
     expect(JSON.parse(readFileSync(join(d, 'results', 't', 'summary.json'), 'utf8')).trace.path).toBe('B/t.csv');
