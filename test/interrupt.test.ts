@@ -101,6 +101,24 @@ describe('interrupted while computing bootstrap CIs', () => {
     expect(r.stderr).toContain('interrupted (SIGINT); no results written');
     expect(readdirSync(d).filter((n) => n.startsWith('.R') || n === 'R')).toEqual([]);
   }, 60_000);
+
+  it('compare: SIGINT during its bootstrap (a million resamples a metric) ends it (exit 130), its lock and staging directory gone', async () => {
+    const d = tmp();
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    for (const [out, mean] of [['A', '100'], ['B', '200']]) {
+      expect(spawnSync(process.execPath, [BIN, 'run', demo, '--out', out!, '--set', 'device.profile=queue', '--set', `device.service.mean_us=${mean}`], { cwd: d, encoding: 'utf8' }).status).toBe(0);
+    }
+    // the lock is taken before the runs are read; a second after it appears the bootstrap of the first metric is under way
+    let seen = 0;
+    const inBootstrap = (names: string[]) => names.includes('.C.lock') && (seen ||= Date.now()) + 1000 < Date.now();
+    const r = await interrupt(['compare', 'A', 'B', '--out', 'C', '--reps', '1000000'], d, d, inBootstrap, 'SIGINT');
+    expect(r.sent, 'compare ended before its bootstrap was under way').toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted (SIGINT); nothing written');
+    expect(readdirSync(d).filter((n) => n !== '.trace-cache').sort()).toEqual(['A', 'B']);
+    const again = spawnSync(process.execPath, [BIN, 'compare', 'A', 'B', '--out', 'C', '--reps', '100'], { cwd: d, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+  }, 60_000);
 });
 
 describe('a file size limit while writing a trace', () => {

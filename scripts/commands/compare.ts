@@ -4,16 +4,17 @@
  * the Mann–Whitney test of the msync latency distributions, and their
  * overlaid CDFs.
  */
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
-import { StagingDir } from '../../traces/files.ts';
+import { StagingDir, tempBeside } from '../../traces/files.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 import { outWriteFailure } from '../../traces/out-dir.ts';
 import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
-import { BOOTSTRAP_REPS, bootstrapContrast, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
+import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
 import { blockPlan, type BlockPlan } from '../compare/block-length.ts';
 import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { resultCodeProblem } from '../sweep/metrics.ts';
@@ -101,13 +102,13 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
   if (a.runs.length === 1 && b.runs.length === 1 && (q !== undefined || metric === 'sync.latency_us.mean') && lat.a[0]!.length > 0 && lat.b[0]!.length > 0) {
     const stat = q === undefined ? meanStat : quantileStat(q);
     const blocks = [lat.plansA[0]!.block, lat.plansB[0]!.block] as const;
-    const c = bootstrapContrast(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', minN: q === undefined ? undefined : leastForQuantile(q), blocks });
+    const c = await bootstrapContrastYielding(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', minN: q === undefined ? undefined : leastForQuantile(q), blocks });
     // the point estimates stay the summaries' own figures
     return { metric, n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1], ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
   }
   const seedsA = a.runs.map((r) => r.seed).join(','), seedsB = b.runs.map((r) => r.seed).join(',');
   const paired = a.runs.length > 1 && seedsA === seedsB;
-  const c = bootstrapContrast(va, vb, meanStat, { paired, reps, level: 0.95, seed, label: paired ? 'paired seeds' : 'independent seeds' });
+  const c = await bootstrapContrastYielding(va, vb, meanStat, { paired, reps, level: 0.95, seed, label: paired ? 'paired seeds' : 'independent seeds' });
   return { metric, n_a: va.length, n_b: vb.length, ...c };
 }
 
@@ -169,7 +170,17 @@ async function run(argv: string[]): Promise<number> {
   const a = ca.side, b = cb.side;
   const notes = [ca.note, cb.note, tracesNote(a, b)].filter((n): n is string => n !== undefined);
   const metrics = values.metric?.length ? values.metric : [...DEFAULT_METRICS];
-  const { abs, lock } = claimOutDir(values.out ?? 'results/compare', { command: 'compare', within: values.out === undefined ? 'results' : undefined });
+  const outText = values.out ?? 'results/compare';
+  // Ctrl-C or kill: the staging directory goes (the lock goes as the process exits), exit 130 or 143; in place before the lock is taken
+  const release = cleanupOnInterrupt(() => rmSync(tempBeside(resolve(outText)), { recursive: true, force: true }));
+  let claimed;
+  try {
+    claimed = claimOutDir(outText, { command: 'compare', within: values.out === undefined ? 'results' : undefined });
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const { abs, lock } = claimed;
   try {
     const la = await Promise.all(a.runs.map(latenciesOf)), lb = await Promise.all(b.runs.map(latenciesOf));
     const plans = async (l: Float64Array[]) => { const out: BlockPlan[] = []; for (const x of l) out.push(await blockPlan(x)); return out; };
@@ -213,6 +224,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
     return 0;
   } finally {
+    release();
     lock.release();
   }
 }

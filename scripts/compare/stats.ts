@@ -95,9 +95,37 @@ export function tInterval(a: Float64Array, b: Float64Array, paired: boolean, lev
  * {@link MIN_RESAMPLE}): a tail quantile of fewer than 1 / (1 − q) values
  * is the sample's largest, and resampling it says nothing of its spread.
  */
-export function bootstrapContrast(
-  a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: { paired: boolean; reps: number; level: number; seed: number; label: string; minN?: number; blocks?: readonly [number, number] },
-): Contrast {
+export function bootstrapContrast(a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: ContrastOptions): Contrast {
+  const slices = contrastSlices(a, b, stat, opts);
+  for (;;) {
+    const x = slices.next();
+    if (x.done) return x.value;
+  }
+}
+
+/** {@link bootstrapContrast}, letting the event loop run between slices of resamples, so that a long one (many msyncs, many reps) still answers Ctrl-C and SIGTERM. */
+export async function bootstrapContrastYielding(a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: ContrastOptions): Promise<Contrast> {
+  const slices = contrastSlices(a, b, stat, opts);
+  for (;;) {
+    const x = slices.next();
+    if (x.done) return x.value;
+    await new Promise<void>((go) => setImmediate(go));
+  }
+}
+
+/** The options of {@link bootstrapContrast}. */
+export interface ContrastOptions {
+  paired: boolean;
+  reps: number;
+  level: number;
+  seed: number;
+  label: string;
+  minN?: number;
+  blocks?: readonly [number, number];
+}
+
+/** {@link bootstrapContrast}'s work, pausing (a `yield`) after about {@link SLICE_SAMPLES} resampled values. */
+function* contrastSlices(a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: ContrastOptions): Generator<void, Contrast> {
   if (!(Number.isInteger(opts.reps) && opts.reps >= BOOTSTRAP_REPS.min && opts.reps <= BOOTSTRAP_REPS.max)) {
     throw new RangeError(`bootstrap reps must be a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got ${String(opts.reps)})`);
   }
@@ -116,7 +144,9 @@ export function bootstrapContrast(
   const u = () => stream.uniform();
   const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
   const diffs = new Float64Array(opts.reps), ratios: number[] = [];
+  const slice = Math.max(1, Math.floor(SLICE_SAMPLES / (a.length + b.length)));
   for (let r = 0; r < opts.reps; r++) {
+    if (r > 0 && r % slice === 0) yield;
     if (opts.paired) {
       for (let i = 0; i < a.length; i++) {
         const k = Math.floor(u() * a.length);
