@@ -11,7 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
 import { keyLine, parseYamlValue, YamlError } from './yaml-file.ts';
-import { jsonProblem } from './json-strict.ts';
+import { jsonProblem, lineColumn } from './json-strict.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
 
@@ -115,8 +115,8 @@ function checkJson(text: string, path: string): void {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const bad = jsonProblem(body);
   if (bad === undefined) return;
-  const before = body.slice(0, bad.offset).split('\n');
-  throw new ConfigError('', `${path}:${before.length}:${before[before.length - 1]!.length + 1}: not valid JSON: ${bad.problem}; a .json file must be strict JSON, or name it .yaml`);
+  const at = lineColumn(body, bad.offset);
+  throw new ConfigError('', `${path}:${at.line}:${at.column}: not valid JSON: ${bad.problem}; a .json file must be strict JSON, or name it .yaml`);
 }
 
 const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -107,3 +107,26 @@ const MAX_DEPTH = 1000;
 class JsonStop {
   constructor(readonly offset: number, readonly problem: string) {}
 }
+
+/**
+ * `text` parsed as JSON; when it is not JSON, an Error whose message says where and why, on one
+ * line (`line 3, column 7: expected a value, found '}'`; `line 1, column 1: a byte order mark
+ * (U+FEFF) before the JSON`), where V8's own message quotes the text and may run over lines.
+ */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (text.charCodeAt(0) === 0xfeff) throw new Error('line 1, column 1: a byte order mark (U+FEFF) before the JSON (save the file without it)');
+    const bad = jsonProblem(text);
+    if (bad === undefined) throw new Error((e as Error).message.split('\n')[0]);
+    const at = lineColumn(text, bad.offset);
+    throw new Error(`line ${at.line}, column ${at.column}: ${bad.problem}`);
+  }
+}
+
+/** The line and column (from 1) of character `offset` of `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}

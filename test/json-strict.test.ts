@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { jsonProblem } from '../scripts/json-strict.ts';
+import { jsonProblem, lineColumn, parseJsonText } from '../scripts/json-strict.ts';
 
 const parses = (t: string) => {
   try {
@@ -40,5 +40,21 @@ describe('jsonProblem', () => {
       const mutated = t.slice(0, k) + c + t.slice(k);
       return (jsonProblem(mutated) === undefined) === parses(mutated);
     }), { numRuns: 2000 });
+  });
+});
+
+describe('parseJsonText', () => {
+  it('parses JSON; says where and why on one line when it is not (a BOM, a bad token past a newline)', () => {
+    expect(parseJsonText('{"a": [1, 2]}')).toEqual({ a: [1, 2] });
+    expect(() => parseJsonText('\ufeff{"a": 1}')).toThrow(/^line 1, column 1: a byte order mark \(U\+FEFF\) before the JSON \(save the file without it\)$/);
+    expect(() => parseJsonText('mine\n')).toThrow(/^line 1, column 1: expected a value, found 'm'$/);
+    expect(() => parseJsonText('{\n  "a": 1,\n}')).toThrow(/^line 2, column 9: a comma before '}'/);
+    // one line, whatever the text (V8's message quotes it, newlines and all)
+    for (const bad of ['mine\n', '{\n"a":\n', '[1,\n2,]']) expect(() => parseJsonText(bad), JSON.stringify(bad)).toThrow(/^line \d+, column \d+: [^\n]*$/);
+  });
+
+  it('lineColumn counts from 1', () => {
+    expect(lineColumn('ab\ncd', 0)).toEqual({ line: 1, column: 1 });
+    expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
   });
 });

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { parseJsonText } from '../json-strict.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { metricValue } from '../sweep/metrics.ts';
 import { keyShortTitle } from '../../reports/labels.ts';
@@ -33,9 +34,9 @@ export interface Side {
 
 function readJson(file: string, what: string): Record<string, unknown> {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return parseJsonText(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new InputError(`${what}: cannot read ${file}: ${(e as Error).message.split('\n')[0]}`);
+    throw new InputError(`${what}: cannot read ${file}: ${(e as Error).message}`);
   }
 }
 

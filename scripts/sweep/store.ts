@@ -21,6 +21,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { processAlive, tempBeside, writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
+import { parseJsonText } from '../json-strict.ts';
 import { foreignPaths, MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import type { Plan } from './plan.ts';
@@ -128,7 +129,7 @@ function readJson<T>(path: string): T | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return JSON.parse(text) as T;
+  return parseJsonText(text) as T;
 }
 
 /** One sweep results directory. */
@@ -151,7 +152,7 @@ export class SweepDir {
     try {
       m = readJson<Manifest>(file);
     } catch (e) {
-      throw new InputError(`${file}: cannot be read (${(e as Error).message.split('\n')[0]})`);
+      throw new InputError(`${file}: cannot be read (${(e as Error).message})`);
     }
     if (m !== undefined && (m.syncsim_sweep !== SWEEP_FORMAT || typeof m.hash !== 'string' || !Array.isArray(m.runs))) {
       throw new InputError(`${file}: not a syncsim sweep manifest (format ${SWEEP_FORMAT})`);
