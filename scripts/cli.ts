@@ -98,7 +98,7 @@ function ignoreClosedPipe(e: NodeJS.ErrnoException): void {
 export async function reportError(e: unknown): Promise<number> {
   // the error types are loaded only now: --version and --help need none of them
   if ((await import('./exit-code.ts')).exitCodeOf(e) === 2) {
-    process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}\n`);
+    process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}${await (await import('./errors.ts')).importHint(e)}\n`);
     return 2;
   }
   // a write the storage refused that no command named (standard output written synchronously, say): the user's to fix

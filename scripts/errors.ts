@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs';
-import { unreadableReason } from '../traces/files.ts';
+import { readHead, unreadableReason } from '../traces/files.ts';
+import { recogniseFormat } from '../traces/import/recognise.ts';
+import { TraceError } from '../traces/trace-error.ts';
 import { fieldAsWritten } from '../traces/as-written.ts';
 import type { TraceSemanticError } from '../sim/vm/vm.ts';
 
@@ -43,4 +45,17 @@ export function requireTraceFile(path: string, what: string): void {
 export async function replayErrorMessage(e: TraceSemanticError, trace: string, shown = trace): Promise<string> {
   const text = (await fieldAsWritten(trace, e.line, e.column)) ?? e.text;
   return `${shown}:${e.line}: column ${e.column}: ${e.message} (got '${text}')`;
+}
+
+/**
+ * After the error of a native trace's first line: when that line looks like another tool's trace
+ * that `syncsim import` reads, `; FILE looks like an strace log: convert it first with syncsim
+ * import --from strace FILE -o trace.csv`; else ''.
+ */
+export function importHint(e: unknown): string {
+  if (!(e instanceof TraceError) || e.line !== 1) return '';
+  const head = readHead(e.file, 4096);
+  if (head === undefined) return '';
+  const format = recogniseFormat(head.toString('utf8').split(/\r?\n/, 1)[0]!);
+  return format ? `; ${e.file} looks like ${format.what}: convert it first with syncsim import --from ${format.from} ${e.file} -o trace.csv` : '';
 }
