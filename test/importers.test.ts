@@ -14,14 +14,12 @@ import { fioIologImporter } from '../traces/import/fio-iolog.ts';
 import { blkparseImporter } from '../traces/import/blkparse.ts';
 import { msrImporter } from '../traces/import/msr.ts';
 import { IMPORTERS } from '../traces/import/index.ts';
-import type { Importer, ImportOptions, ImportStats } from '../traces/import/importer.ts';
 import { syncsimHere } from './cli-here.ts';
 import { importCommand } from '../scripts/commands/import.ts';
 import { readTrace } from '../traces/reader.ts';
-import { TraceError } from '../traces/trace-error.ts';
-import type { RowInput } from '../traces/writer.ts';
 import { Flag, type TraceRow } from '../traces/types.ts';
 import { simulate } from './helpers.ts';
+import { importError, importRows } from './import-rows.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -61,27 +59,10 @@ function syncsimAsync(args: string[]): Promise<{ code: number | null; stdout: st
   });
 }
 
-async function importRows(imp: Importer, path: string, opts: Partial<ImportOptions> = {}) {
-  const stats: ImportStats = {};
-  const rows: RowInput[] = [];
-  for await (const batch of imp.rows(path, { pageSize: 4096, syncFlags: Flag.SYNC, ...opts }, stats)) rows.push(...batch);
-  return { rows, stats };
-}
-
 async function readAll(path: string): Promise<TraceRow[]> {
   const rows: TraceRow[] = [];
   for await (const b of readTrace(path)) rows.push(...b);
   return rows;
-}
-
-async function importError(imp: Importer, path: string, opts: Partial<ImportOptions> = {}): Promise<TraceError> {
-  try {
-    await importRows(imp, path, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TraceError);
-    return e as TraceError;
-  }
-  throw new Error(`no error importing ${path}`);
 }
 
 const count = (rows: { op: string }[], op: string) => rows.filter((r) => r.op === op).length;
