@@ -64,3 +64,12 @@ export function columnLabel(names: readonly string[] | null, column: number | st
   const name = names[column]!;
   return name === '' ? `#${column + 1}` : name;
 }
+
+/**
+ * The error of an input with nothing in it to import (no bytes, or only blank lines), the same
+ * for every importer: `FILE:LINE: empty input: expected EXPECTED (got '')`, exit 2 as any
+ * malformed trace. `line` is 1 unless the reader got past lines that are no event (a header).
+ */
+export function emptyInput(file: string, expected: string, line = 1): TraceError {
+  return new TraceError(file, line, '-', `empty input: expected ${expected}`, '');
+}

@@ -3,8 +3,11 @@
  * blkparse(1) without -f/-F). Every event line starts with the header
  * `"%3d,%-3d %2d %8d %5d.%09lu %5u %2s %3s "`: MAJOR,MINOR CPU SEQUENCE
  * SECONDS.NANOSECONDS PID ACTION RWBS; a queue (`Q`) event goes on with
- * `SECTOR + COUNT [PROCESS]` (512-byte sectors), or `[PROCESS]` when it carries
- * no data (a pure flush).
+ * `SECTOR + COUNT [PROCESS]` (512-byte sectors), `[PROCESS]` when it carries
+ * no data (a pure flush), or, for a passthrough (SCSI) request,
+ * `BYTES [(CDB)] [PROCESS]` (`process_default()` in blktrace's blkparse_fmt.c).
+ * A `Q` line that ends otherwise (cut short: `SECTOR +`, `SECTOR + COUNT`
+ * without its `[PROCESS]`, a bare number) is an error of the input.
  *
  * Only `Q` events make rows (each I/O is queued once; the G, I, D, C... events
  * of the same request are skipped). Each device `MAJOR,MINOR` is one object and
@@ -13,20 +16,22 @@
  * - `W` → a store, `R` → a load of [SECTOR×512, (SECTOR+COUNT)×512) of the device mapping;
  * - a leading `F` (pre-flush) → an msync of the whole device mapping before the
  *   I/O, a trailing `F` (FUA) → one after it; one msync for a flush without data;
- *   with `--sync-flags` (default SYNC);
+ *   with `--sync-flags` (default SYNC); the FUA's msync stands for the one
+ *   `--sync-every-writes` would inject after that write (none is added);
  * - `D` (discard; `E`, secure erase, likewise) → no row, counted (`discard`);
  *   passthrough (SCSI) requests → no row, counted (`passthrough`); a read or
  *   write without data and without a flush → no row, counted (`no_data`).
  * `Input file ... added` lines and the per-CPU / total summary blkparse prints
  * after the events (from the first `CPUn (` or `Total (` line on) are skipped.
  * Time 0 is the first queue event; a stacked device (dm, md) traced along with
- * its disks shows each I/O once per traced device.
+ * its disks shows each I/O once per traced device. An input without any event
+ * line is refused (`empty input`).
  */
 import type { Importer, ImportOptions, ImportStats } from './importer.ts';
 import type { RowInput } from '../writer.ts';
 import { readLines } from './lines.ts';
 import { ImportedTrace, REGION_16TIB } from './sync-injector.ts';
-import { TraceError } from '../trace-error.ts';
+import { emptyInput, TraceError } from '../trace-error.ts';
 
 const SECTOR = 512;
 const DEVICE = /^(\d+),(\d+)$/;
@@ -37,6 +42,35 @@ const RWBS = /^(F?)([DWRNE])(F?)(A?)(S?)(M?)$/;
 const SUMMARY = /^(CPU\d+|Total) \(/;
 const INPUT_ADDED = /^Input file .* added$/;
 const HEADER_SHAPE = "'MAJOR,MINOR CPU SEQUENCE SECONDS.NANOSECONDS PID ACTION RWBS ...'";
+const Q_SHAPES = "'SECTOR + COUNT [PROCESS]' or '[PROCESS]' (or, for a passthrough request, 'BYTES (CDB) [PROCESS]')";
+
+/** What a `Q` event carries after its RWBS: a data range, none (a flush without data), or a passthrough request. */
+type QueuePayload = { kind: 'data'; offset: number; len: number } | { kind: 'none' } | { kind: 'passthrough' };
+
+/** Whether `field` opens blkparse's `[PROCESS]` (or the `(...)` a PC request's CDB is in). */
+const opens = (field: string | undefined, bracket: '[' | '('): boolean => field !== undefined && field.startsWith(bracket);
+
+/**
+ * The payload of a `Q` event from the fields after its RWBS, or a call of `fail` (column,
+ * problem, offending text) for a shape blkparse does not print, such as a line cut short.
+ */
+function queuePayload(rest: readonly string[], fail: (column: string, problem: string, got: string) => never): QueuePayload {
+  if (opens(rest[0], '[') || opens(rest[0], '(')) return { kind: 'none' };
+  if (rest[1] === '+') {
+    const got = rest.slice(0, 4).join(' ');
+    if (!DIGITS.test(rest[0]!)) fail('sector', 'bad sector: expected a non-negative integer', rest[0]!);
+    if (rest.length < 3) fail('sectors', "missing sector count after 'SECTOR +' (is the line cut short?)", got);
+    if (!DIGITS.test(rest[2]!)) fail('sectors', 'bad sector count: expected a non-negative integer', rest[2]!);
+    if (!opens(rest[3], '[')) fail('process', `expected '[PROCESS]' after 'SECTOR + COUNT' (is the line cut short?)`, got);
+    const offset = Number(rest[0]) * SECTOR;
+    const len = Number(rest[2]) * SECTOR;
+    if (!Number.isSafeInteger(offset + len)) fail('sector', 'sector out of range', rest[0]!);
+    return { kind: 'data', offset, len };
+  }
+  // a passthrough request: its byte count, then its CDB in parentheses or its process
+  if (DIGITS.test(rest[0] ?? '') && (opens(rest[1], '(') || opens(rest[1], '['))) return { kind: 'passthrough' };
+  return fail('sector', `expected ${Q_SHAPES} after the RWBS of a Q event`, rest.join(' '));
+}
 
 /** Rows of a blkparse text output. */
 async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportStats): AsyncGenerator<RowInput[]> {
@@ -45,6 +79,7 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
   stats.no_data = 0;
   const trace = new ImportedTrace(path, opts, stats, REGION_16TIB);
   let inSummary = false;
+  let events = 0;
   let line = 0;
   const fail = (column: string, problem: string, got: string): never => {
     throw new TraceError(path, line, column, problem, got);
@@ -70,26 +105,19 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
       if (!DIGITS.test(f[4]!)) fail('pid', 'bad PID: expected a non-negative integer', f[4]!);
       const action = f[5]!;
       if (!ACTION.test(action)) fail('action', 'bad action: expected one or two letters (Q, G, I, D, C, M, UT, ...)', action);
+      events++;
       if (action !== 'Q') continue;
 
       const rwbsText = f[6]!;
       const rwbs = RWBS.exec(rwbsText);
       if (!rwbs) fail('rwbs', 'bad RWBS: expected [F]{D|W|R|N}[F][A][S][M]', rwbsText);
       const rest = f.slice(7);
-      let offset = 0;
-      let len = 0;
-      if (rest.length >= 3 && rest[1] === '+') {
-        if (!DIGITS.test(rest[0]!)) fail('sector', 'bad sector: expected a non-negative integer', rest[0]!);
-        if (!DIGITS.test(rest[2]!)) fail('sectors', 'bad sector count: expected a non-negative integer', rest[2]!);
-        offset = Number(rest[0]) * SECTOR;
-        len = Number(rest[2]) * SECTOR;
-        if (!Number.isSafeInteger(offset + len)) fail('sector', 'sector out of range', rest[0]!);
-      } else if (rest.length >= 1 && DIGITS.test(rest[0]!)) {
+      const payload = queuePayload(rest, fail);
+      if (payload.kind === 'passthrough') {
         stats.passthrough!++;
         continue;
-      } else if (rest.length === 0 || !(rest[0]!.startsWith('[') || rest[0]!.startsWith('('))) {
-        fail('sector', "expected 'SECTOR + COUNT [PROCESS]' or '[PROCESS]' after the RWBS of a Q event", rest.join(' '));
       }
+      const [offset, len] = payload.kind === 'data' ? [payload.offset, payload.len] : [0, 0];
 
       const [, preflush, kind, fua] = rwbs as unknown as [string, string, string, string];
       if (kind === 'D' || kind === 'E') {
@@ -113,12 +141,16 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
         continue;
       }
       if (preflush === 'F') trace.syncAll(name, name, t, opts.syncFlags, place);
-      if (kind === 'W') trace.write(name, name, t, offset, len, place);
-      else trace.read(name, name, t, offset, len, place);
-      if (fua === 'F') trace.syncAll(name, name, t, opts.syncFlags, place);
+      if (kind === 'W' && fua === 'F') trace.writeThenSync(name, name, t, offset, len, opts.syncFlags, place);
+      else if (kind === 'W') trace.write(name, name, t, offset, len, place);
+      else {
+        trace.read(name, name, t, offset, len, place);
+        if (fua === 'F') trace.syncAll(name, name, t, opts.syncFlags, place);
+      }
     }
     if (trace.pending > 0) yield trace.take();
   }
+  if (events === 0) throw emptyInput(path, `blkparse event lines ${HEADER_SHAPE}`);
 }
 
 /** `--from blkparse`. */

@@ -33,7 +33,7 @@ import type { Importer, ImportOptions, ImportStats } from './importer.ts';
 import type { RowInput } from '../writer.ts';
 import { readLines } from './lines.ts';
 import { ImportedTrace, REGION_1TIB } from './sync-injector.ts';
-import { TraceError } from '../trace-error.ts';
+import { emptyInput, TraceError } from '../trace-error.ts';
 
 const HEADERS: Readonly<Record<string, 2 | 3>> = { 'fio version 2 iolog': 2, 'fio version 3 iolog': 3 };
 const FILE_ACTIONS: ReadonlySet<string> = new Set(['add', 'open', 'close']);
@@ -136,7 +136,7 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
     }
     if (trace.pending > 0) yield trace.take();
   }
-  if (version === 0) throw new TraceError(path, 1, '-', "empty input: expected the header line 'fio version 2 iolog' or 'fio version 3 iolog'", '');
+  if (version === 0) throw emptyInput(path, "the header line 'fio version 2 iolog' or 'fio version 3 iolog'");
 }
 
 /** `--from fio-iolog`. */

@@ -11,16 +11,21 @@
  * is a store and a Read a load of [Offset, Offset+Size); the response time is
  * kept in the `x_response_us` column. The traces hold no syncs: use
  * `--sync-every-writes` or `--sync-every-us`. Time 0 is the first line. A first
- * line that is a header naming the columns (some copies have one) is skipped.
+ * line that is a header (some copies have one: a first line that names any of the
+ * columns) is skipped when it names all seven in that order (case and blanks
+ * around a name aside) and refused otherwise: the columns are read by their
+ * place, so a header in another order means data in another order. An input
+ * without any I/O line is refused (`empty input`).
  */
 import type { Importer, ImportOptions, ImportStats } from './importer.ts';
 import type { RowInput } from '../writer.ts';
 import { formatTimeUs } from '../writer.ts';
 import { readLines } from './lines.ts';
 import { ImportedTrace, REGION_16TIB, toToken } from './sync-injector.ts';
-import { TraceError } from '../trace-error.ts';
+import { emptyInput, TraceError } from '../trace-error.ts';
 
 const COLUMNS = ['Timestamp', 'Hostname', 'DiskNumber', 'Type', 'Offset', 'Size', 'ResponseTime'] as const;
+const COLUMN_KEYS: readonly string[] = COLUMNS.map((c) => c.toLowerCase());
 const DIGITS = /^\d+$/;
 const TYPES: Readonly<Record<string, 'read' | 'write'>> = { Read: 'read', Write: 'write', read: 'read', write: 'write', READ: 'read', WRITE: 'write' };
 /** Nanoseconds per filetime tick. */
@@ -29,6 +34,25 @@ const TICK_NS = 100;
 /** Digits of a filetime below which the clock is kept as a number (10^9 ticks = 100 s). */
 const LOW_DIGITS = 9;
 const LOW = 1e9;
+
+/** A header's field as compared with the column names: without blanks around it, double quotes or case. */
+function columnKey(field: string): string {
+  return field.trim().replace(/^"(.*)"$/, '$1').trim().toLowerCase();
+}
+
+/** Whether the fields of a first line make a header: the first is no timestamp and one names a column. */
+function isHeader(fields: readonly string[]): boolean {
+  return !DIGITS.test(fields[0]!) && fields.some((f) => COLUMN_KEYS.includes(columnKey(f)));
+}
+
+/** What is wrong with a header line of `fields`, or null when it names the columns in their order. */
+function headerProblem(fields: readonly string[]): string | null {
+  const order = `the msr importer reads the columns by their place, in the order ${COLUMNS.join(',')} (put the data in that order)`;
+  if (fields.length !== COLUMNS.length) return `header names ${fields.length} columns, expected ${COLUMNS.length}: ${order}`;
+  const i = fields.findIndex((f, k) => columnKey(f) !== COLUMN_KEYS[k]);
+  if (i === -1) return null;
+  return `header column ${i + 1} is '${fields[i]!.trim()}', expected '${COLUMNS[i]}': ${order}`;
+}
 
 /** Rows of an MSR Cambridge CSV trace. */
 async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): AsyncGenerator<RowInput[]> {
@@ -40,6 +64,9 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
   /** The task tokens in use. */
   const taken = new Set<string>();
   let line = 0;
+  /** Whether a non-blank line has been read: the first may be a header. */
+  let started = false;
+  let ios = 0;
   const fail = (col: number | string, problem: string, got: string): never => {
     throw new TraceError(path, line, typeof col === 'number' ? COLUMNS[col]! : col, problem, got);
   };
@@ -50,7 +77,15 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
       const text = lines[i]!.trim();
       if (text === '') continue;
       const f = text.split(',');
-      if (line === 1 && f[0]!.trim().toLowerCase() === 'timestamp') continue;
+      if (!started) {
+        started = true;
+        if (isHeader(f)) {
+          const problem = headerProblem(f);
+          if (problem !== null) fail('-', problem, text);
+          continue;
+        }
+      }
+      ios++;
       if (f.length !== COLUMNS.length) fail('-', `expected ${COLUMNS.length} comma-separated fields (${COLUMNS.join(',')}), found ${f.length}`, text);
       const [tsText, host, diskText, typeText, offText, sizeText, rtText] = f as [string, string, string, string, string, string, string];
       if (!DIGITS.test(tsText)) fail(0, 'bad timestamp: expected a Windows filetime (a non-negative integer of 100 ns ticks)', tsText);
@@ -93,6 +128,7 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
     }
     if (trace.pending > 0) yield trace.take();
   }
+  if (ios === 0) throw emptyInput(path, `MSR Cambridge I/O lines ${COLUMNS.join(',')}`);
 }
 
 /** `--from msr`. */

@@ -54,7 +54,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { TraceError } from '../trace-error.ts';
+import { emptyInput, TraceError } from '../trace-error.ts';
 import type { RowInput } from '../writer.ts';
 import type { Importer, ImportOptions, ImportStats } from './importer.ts';
 import { CallReader } from './strace/calls.ts';
@@ -114,7 +114,8 @@ async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats
     lines.close();
     input.destroy();
   }
-  if (n === 0) throw new TraceError(path, 1, '-', 'empty input: expected strace -f -ttt -T output', '');
+  // no line of strace's output (no bytes, or only blank lines and strace's own messages)
+  if (!stats.strace_lines) throw emptyInput(path, 'strace -f -ttt -T output');
   calls.finish();
   if (imp.out.length > 0) yield imp.out;
 }

@@ -211,16 +211,31 @@ export class ImportedTrace {
 
   /** A store of `len` bytes at `offset` of object `name`, at trace time `tNs`. */
   write(name: string, task: string, tNs: number, offset: number, len: number, place: InputPlace, extra?: Record<string, string>): void {
+    const o = this.store(name, task, tNs, offset, len, place, extra);
+    if (len > 0 && this.everyWrites > 0 && ++o.writesSinceSync >= this.everyWrites) {
+      this.injectSync(o, tNs);
+      this.dirty.delete(o);
+    }
+  }
+
+  /**
+   * A store followed at once by the input's own msync of the whole mapping with `flags` (a
+   * FUA write): that msync is the one `syncEveryWrites` would inject after the store, so none
+   * is (an injected one would leave the input's own with nothing to write).
+   */
+  writeThenSync(name: string, task: string, tNs: number, offset: number, len: number, flags: number, place: InputPlace): void {
+    this.store(name, task, tNs, offset, len, place);
+    this.syncAll(name, task, tNs, flags, place);
+  }
+
+  /** The `write` row of a store (after the injected msyncs due before it), marking the object dirty; its object. */
+  private store(name: string, task: string, tNs: number, offset: number, len: number, place: InputPlace, extra?: Record<string, string>): MappedObject {
     const o = this.object(name, task, place);
     this.checkRange(o, offset, len, place);
     this.before(o, tNs);
     this.rows.push(extra ? { tNs, task: o.task, op: 'write', addr: o.base + offset, len, extra } : { tNs, task: o.task, op: 'write', addr: o.base + offset, len });
-    if (len === 0) return;
-    this.dirty.add(o);
-    if (this.everyWrites > 0 && ++o.writesSinceSync >= this.everyWrites) {
-      this.injectSync(o, tNs);
-      this.dirty.delete(o);
-    }
+    if (len > 0) this.dirty.add(o);
+    return o;
   }
 
   /** A load of `len` bytes at `offset` of object `name`. */
