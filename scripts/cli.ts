@@ -45,8 +45,8 @@ async function overview(): Promise<string> {
 export async function main(argv: string[]): Promise<number> {
   // a reader that goes away (syncsim inspect --json | head) ends the output, not the command with a stack trace
   if (!process.stdout.listeners('error').includes(ignoreClosedPipe)) process.stdout.on('error', ignoreClosedPipe);
+  const [cmd, ...rest] = argv;
   try {
-    const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       // `syncsim help COMMAND` (or --help COMMAND) is `syncsim COMMAND --help`
       if (rest.length > 0) return await commandHelp(cmd, rest);
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!load) throw new (await import('./errors.ts')).InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
     return await (await load()).run(rest);
   } catch (e) {
-    return reportError(e);
+    return reportError(e, cmd);
   }
 }
 
@@ -94,11 +94,15 @@ function ignoreClosedPipe(e: NodeJS.ErrnoException): void {
   throw e;
 }
 
+/** Commands that read native traces: the error of a foreign trace's first line names the import to run ({@link importHint}). */
+const NATIVE_READERS: ReadonlySet<string> = new Set(['run', 'inspect', 'convert']);
+
 /** Prints a command's failure as the command line does (one line for bad input, else the stack) and gives its exit code (2 or 1). */
-export async function reportError(e: unknown): Promise<number> {
+export async function reportError(e: unknown, command?: string): Promise<number> {
   // the error types are loaded only now: --version and --help need none of them
   if ((await import('./exit-code.ts')).exitCodeOf(e) === 2) {
-    process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}${await (await import('./errors.ts')).importHint(e)}\n`);
+    const hint = command !== undefined && NATIVE_READERS.has(command) ? (await import('./errors.ts')).importHint(e) : '';
+    process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}${hint}\n`);
     return 2;
   }
   // a write the storage refused that no command named (standard output written synchronously, say): the user's to fix
