@@ -21,8 +21,16 @@ export interface LineBatch {
 export interface ReadLinesOptions {
   /** Lines per batch at most (default 4096). */
   batchSize?: number;
-  /** Longest line accepted, in characters (default 1 MiB); a longer one is an error of the input. */
+  /** Longest line accepted, in characters (default {@link MAX_LINE_LENGTH}); a longer one is an error of the input. */
   maxLineLength?: number;
+}
+
+/** Longest line the importers accept by default, in characters (1 MiB). */
+export const MAX_LINE_LENGTH = 1 << 20;
+
+/** The error of a line of `path` longer than `maxLen` characters, starting with `text`. */
+export function lineTooLong(path: string, line: number, maxLen: number, text: string): TraceError {
+  return new TraceError(path, line, '-', `line longer than ${maxLen} characters (is this a text trace?)`, text.slice(0, 40));
 }
 
 /**
@@ -32,7 +40,7 @@ export interface ReadLinesOptions {
  */
 export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const batchSize = opts.batchSize ?? 4096;
-  const maxLen = opts.maxLineLength ?? 1 << 20;
+  const maxLen = opts.maxLineLength ?? MAX_LINE_LENGTH;
   let gz: boolean;
   try {
     gz = await isGzip(path);
@@ -60,7 +68,7 @@ async function* linesOf(path: string, gz: boolean, batchSize: number, maxLen: nu
   let batch: string[] = [];
   let first = 1;
   const tooLong = (text: string): never => {
-    throw new TraceError(path, next, '-', `line longer than ${maxLen} characters (is this a text trace?)`, text.slice(0, 40));
+    throw lineTooLong(path, next, maxLen, text);
   };
   /** Throws for the bad byte at `at` of `bytes`, the next chunk (`carry` is the text of its line before it). */
   const badBytes = (bytes: Buffer, at: number): never => {

@@ -42,21 +42,18 @@
  * says (`--assume-dirty`, default `none`).
  *
  * Memory is bounded by the live state of the traced processes (mappings, open files, calls in
- * flight), not by the length of the trace.
+ * flight), not by the length of the trace: a line is at most 1 MiB (lines.ts).
  *
  * The pieces (traces/import/strace/): the line grammar (grammar.ts), lines to complete calls in
  * entry order (calls.ts), the per-process mapping and fd table (address-space.ts), fork, clone,
  * execve and exit (processes.ts), syscall translation to rows (translate.ts), the Linux
  * constants (linux.ts) and the `--assume-dirty` modes (assume-dirty.ts). This file reads the
- * input and streams the rows.
+ * input, with the line reader of the other importers (lines.ts), and streams the rows.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import { emptyInput, TraceError } from '../trace-error.ts';
 import type { RowInput } from '../writer.ts';
 import type { Importer, ImportOptions, ImportStats } from './importer.ts';
+import { readLines } from './lines.ts';
 import { CallReader } from './strace/calls.ts';
 import { StraceTranslator } from './strace/translate.ts';
 
@@ -65,54 +62,27 @@ const BATCH = 4096;
 
 const EXTRA_COLS = ['x_measured_us', 'x_result', 'x_syscall', 'x_strace_line'] as const;
 
-/** Opens `path`, gunzipping when it starts with the gzip magic bytes. */
-async function openInput(path: string): Promise<Readable> {
-  const fh = await fsp.open(path, 'r');
-  let gz = false;
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    gz = bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-  const src = createReadStream(path, { highWaterMark: 1 << 16 });
-  if (!gz) return src;
-  const gunzip = createGunzip();
-  src.on('error', (e) => gunzip.destroy(e));
-  return src.pipe(gunzip);
-}
-
+/**
+ * Rows of an strace capture, read by the importers' shared line reader ({@link readLines}: plain
+ * or gzip, strict UTF-8 without NUL bytes, lines of at most 1 MiB), so that its refusals and
+ * messages are those of the other formats.
+ */
 async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats): AsyncGenerator<RowInput[]> {
   const imp = new StraceTranslator(path, opts, stats);
   const calls = new CallReader(path, stats, (c) => imp.process(c));
-  let input: Readable;
-  try {
-    input = await openInput(path);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new TraceError(path, 0, '-', `cannot open the strace output: ${err.message}`, err.code ?? 'error', { cause: e });
-  }
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
-  try {
-    for await (const line of lines) {
+  for await (const { first, lines } of readLines(path)) {
+    for (let i = 0; i < lines.length; i++) {
+      n = first + i;
+      const line = lines[i]!;
       // a byte-order mark before the first line is no part of it, as the other readers take it
-      const text = n === 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-      calls.line(text, ++n);
+      calls.line(n === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line, n);
       if (imp.out.length >= BATCH) {
         const out = imp.out;
         imp.out = [];
         yield out;
       }
     }
-  } catch (e) {
-    if (e instanceof TraceError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    throw new TraceError(path, n, '-', `cannot read the strace output: ${err.message}`, err.code ?? 'error', { cause: e });
-  } finally {
-    lines.close();
-    input.destroy();
   }
   // no line of strace's output (no bytes, or only blank lines and strace's own messages)
   if (!stats.strace_lines) throw emptyInput(path, 'strace -f -ttt -T output');

@@ -7,6 +7,7 @@
  */
 import { TraceError } from '../../trace-error.ts';
 import type { ImportStats } from '../importer.ts';
+import { lineTooLong, MAX_LINE_LENGTH } from '../lines.ts';
 import {
   decodeEscaped, DETACHED, DURATION_RE, EXIT_RE, fracToNs, MESSAGE_RE, NAME_RE, PREFIX_RE, RESULT_RE, RESULT_SEP_RE, RESUMED_RE, SUPERSEDED_RE, UNAVAILABLE, UNFINISHED,
 } from './grammar.ts';
@@ -87,6 +88,8 @@ export class CallReader {
         this.announced.add(msg[2]!);
       }
       if (msg[1] !== '') this.carry += msg[1]!;
+      // the start of a line cut by messages is one line: no longer than the line reader lets one be
+      if (this.carry.length > MAX_LINE_LENGTH) throw lineTooLong(this.path, line, MAX_LINE_LENGTH, this.carry);
       return;
     }
     if (raw.startsWith('strace: ')) return;
