@@ -131,6 +131,15 @@ export class StraceTranslator {
     return Math.ceil(n / this.ps) * this.ps;
   }
 
+  /**
+   * `name`, a file name decoded from strace's escapes, as an object name: one holding a NUL byte
+   * (`\0`, which no path holds: the kernel ends it there) is refused, as the trace reader would.
+   */
+  private objectName(c: Call, column: string, name: string, text: string): string {
+    if (name.includes('\0')) this.fail(c.line, `${c.name}.${column}`, 'NUL byte in the file name (a path ends at its first NUL; a trace object cannot hold one)', text);
+    return name;
+  }
+
   /** Adds a mapping and its rows (unmapping what it replaces, wiring it when locked). */
   private addMapping(p: Proc, c: Call, m: Mapping, locked: boolean): void {
     const s = p.space;
@@ -152,9 +161,9 @@ export class StraceTranslator {
   }
 
   /** The object a mapping of `fd` is named after. */
-  private fileObject(p: Proc, fd: number, text: string): string {
+  private fileObject(p: Proc, c: Call, fd: number, text: string): string {
     const shown = /<(.*)>$/s.exec(text);
-    if (shown) return decodeEscaped(shown[1]!);
+    if (shown) return this.objectName(c, 'fd', decodeEscaped(shown[1]!), text);
     let f = p.fds.get(fd);
     if (!f) {
       f = { object: `fd${fd}.${p.space.task}.${++this.unknownSeq}`, cloexec: false };
@@ -178,7 +187,7 @@ export class StraceTranslator {
     const addr = this.returned(c, 'the mapped address');
     const anon = (flags & MAP_ANONYMOUS) !== 0;
     const priv = anon || (flags & (MAP_SHARED | MAP_PRIVATE)) === MAP_PRIVATE;
-    const object = anon ? `anon.${++this.anonSeq}` : this.fileObject(p, fd, a[4]!);
+    const object = anon ? `anon.${++this.anonSeq}` : this.fileObject(p, c, fd, a[4]!);
     this.addMapping(p, c, { start: addr, end: addr + this.roundUp(len), object, offset: anon ? 0 : offset, flags: priv ? Flag.PRIVATE : 0, prot }, (flags & MAP_LOCKED) !== 0);
   }
 
@@ -318,11 +327,12 @@ export class StraceTranslator {
   opened(p: Proc, c: Call, pathArg: string | undefined, flagsArg: string | undefined): void {
     if (!this.ok(c)) return;
     const fd = this.returned(c, 'a file descriptor');
-    let object = c.retPath;
-    if (object === '') {
+    let object: string;
+    if (c.retPath !== '') object = this.objectName(c, 'result', c.retPath, `${c.ret}<${c.retPath}>`);
+    else {
       const path = pathArg === undefined ? undefined : parseCString(pathArg);
       if (path === undefined) this.fail(c.line, `${c.name}.pathname`, `expected ${EXPECT.path}`, pathArg ?? c.args);
-      object = path;
+      object = this.objectName(c, 'pathname', path, pathArg!);
     }
     const cloexec = flagsArg !== undefined && (/\bO_CLOEXEC\b/.test(flagsArg) || (Number(parseNum(flagsArg)) & O_CLOEXEC) !== 0);
     p.fds.set(fd, { object, cloexec });
