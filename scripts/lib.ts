@@ -275,7 +275,7 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
     },
     async *[Symbol.asyncIterator]() {
       const t = (tally = newTally());
-      for await (const batch of importer.rows(file, full, t.stats)) {
+      for await (const batch of importer.rows(file, full, t.stats, t.names)) {
         for (const row of withEveryColumn(batch, importer.extraCols ?? [])) {
           countRow(t, row);
           yield row;

@@ -94,6 +94,8 @@ describe('a real strace capture of a Python msync workload', () => {
     // one task per address space: the thread's msync is the parent's
     expect(new Set(rows.map((r) => r.task))).toEqual(new Set([parent, child]));
     expect(stats.tasks).toBe(2);
+    // every msync is within the mappings the capture shows its task making: nothing to warn of
+    expect([stats.unmapped_calls, stats.unmapped_tasks]).toEqual([undefined, undefined]);
 
     // every msync the program made, in order, with its flags and the kernel's result
     const msyncs = rows.filter((r) => r.op === 'msync');
@@ -163,9 +165,10 @@ describe('a real strace capture of a Python msync workload', () => {
   it('strace to stderr with -y and a trace filter: [pid N] prefixes, the first process is task main', async () => {
     const { trace, did } = capture(['-f', '-ttt', '-T', '-y', '-e', 'trace=openat,close,mmap,munmap,msync,mlock,munlock,mlockall,%process'], true);
     expect(readFileSync(trace, 'utf8')).toMatch(/^\[pid +\d+\] /m);
-    const { rows } = await importFile(trace, 'mapped-before-msync');
+    const { rows, stats } = await importFile(trace, 'mapped-before-msync');
     const child = `pid${did.child}`;
     expect(new Set(rows.map((r) => r.task))).toEqual(new Set(['main', child]));
+    expect(stats.unmapped_calls).toBeUndefined();
     expect(rows.filter((r) => r.op === 'msync').map((r) => [r.task, r.addr, r.len])).toEqual(
       did.msyncs.map((m: { who: string; addr: number; len: number }) => [m.who === 'child' ? child : 'main', m.addr, m.len]),
     );

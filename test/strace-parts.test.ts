@@ -63,6 +63,17 @@ describe('mapping table', () => {
     expect(t.list).toHaveLength(3);
     expect(t.entries()).toEqual([m(0, 0x4000)]);
   });
+
+  it('tells whether mappings cover a range with no hole, across adjacent mappings of other objects', () => {
+    const t = new MappingTable();
+    t.insert(m(0x1000, 0x3000));
+    t.insert({ ...m(0x3000, 0x4000), object: 'other' });
+    t.insert(m(0x6000, 0x7000));
+    expect([t.covers(0x1000, 0x4000), t.covers(0x2000, 0x3000), t.covers(0x6000, 0x7000)]).toEqual([true, true, true]);
+    // a hole inside, a part before the first mapping, past the last, nothing mapped at all
+    expect([t.covers(0x3000, 0x7000), t.covers(0, 0x2000), t.covers(0x6000, 0x8000), t.covers(0x9000, 0xa000)]).toEqual([false, false, false, false]);
+    expect(new MappingTable().covers(0, 0x1000)).toBe(false);
+  });
 });
 
 describe('process table', () => {

@@ -280,7 +280,7 @@ async function run(argv: string[]): Promise<number> {
   // a failed write of OUT (a full disk, a file size limit) is the user's to fix: said as such, exit 2
   const written = (e: unknown) => (out !== undefined && isSystemError(e) ? new InputError(`cannot write ${out}: ${openProblem(e)}`) : e);
   try {
-    for await (const batch of importer.rows(file, opts, stats)) {
+    for await (const batch of importer.rows(file, opts, stats, tally.names)) {
       for (const row of batch) {
         try {
           await sink.write(row);

@@ -35,6 +35,23 @@ export interface ImportOptions {
 /** Counters an importer reports (e.g. fio `trim` and `wait` entries seen). */
 export type ImportStats = Record<string, number>;
 
+/**
+ * What some of an importer's counters counted, named for its warnings: by counter, the first
+ * {@link MAX_NAMES} distinct names in the order met (e.g. `unmapped_calls`: the strace tasks whose
+ * msyncs or stores fell outside the mappings the trace shows them making).
+ */
+export type ImportNames = Record<string, string[]>;
+
+/** Most names kept for one counter in {@link ImportNames}. */
+export const MAX_NAMES = 5;
+
+/** Adds `name` to `names[key]` (when given) unless it is there already or the list is full. */
+export function addName(names: ImportNames | undefined, key: string, name: string): void {
+  if (names === undefined) return;
+  const list = (names[key] ??= []);
+  if (list.length < MAX_NAMES && !list.includes(name)) list.push(name);
+}
+
 /** One input format. */
 export interface Importer {
   /** The `--from` name. */
@@ -45,7 +62,8 @@ export interface Importer {
   extraCols?: readonly string[];
   /**
    * Streams native rows (non-decreasing time) in batches. Malformed input
-   * throws a TraceError naming the file, the line and what was expected.
+   * throws a TraceError naming the file, the line and what was expected. `names`, when given,
+   * receives the names its warnings need ({@link ImportNames}).
    */
-  rows(path: string, opts: ImportOptions, stats: ImportStats): AsyncGenerator<RowInput[]>;
+  rows(path: string, opts: ImportOptions, stats: ImportStats, names?: ImportNames): AsyncGenerator<RowInput[]>;
 }

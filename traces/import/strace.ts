@@ -32,7 +32,8 @@
  * the process of unprefixed lines, whatever pid its lines show later). Threads (`clone` with
  * `CLONE_VM`, and a `vfork` child until it calls `execve`) share their creator's task, so their
  * ops are issued in one sequence. A process whose creation the trace does not show (filtered
- * out, or attached with -p) starts with the mappings the trace shows it making.
+ * out, or attached with -p) starts with the mappings the trace shows it making; its successful
+ * msyncs and its stores outside them are counted for the import's warning (strace/unmapped.ts).
  *
  * Times: `t_us` is the call's entry time relative to the first line's timestamp; a call split
  * into `<unfinished ...>` / `<... resumed>` is placed at its entry, and rows keep entry order
@@ -47,12 +48,13 @@
  * The pieces (traces/import/strace/): the line grammar (grammar.ts), lines to complete calls in
  * entry order (calls.ts), the per-process mapping and fd table (address-space.ts), fork, clone,
  * execve and exit (processes.ts), syscall translation to rows (translate.ts), the Linux
- * constants (linux.ts) and the `--assume-dirty` modes (assume-dirty.ts). This file reads the
+ * constants (linux.ts), the `--assume-dirty` modes (assume-dirty.ts) and the calls outside a
+ * task's mappings (unmapped.ts). This file reads the
  * input, with the line reader of the other importers (lines.ts), and streams the rows.
  */
 import { emptyInput, TraceError } from '../trace-error.ts';
 import type { RowInput } from '../writer.ts';
-import type { Importer, ImportOptions, ImportStats } from './importer.ts';
+import type { Importer, ImportNames, ImportOptions, ImportStats } from './importer.ts';
 import { readLines } from './lines.ts';
 import { CallReader } from './strace/calls.ts';
 import { StraceTranslator } from './strace/translate.ts';
@@ -67,8 +69,8 @@ const EXTRA_COLS = ['x_measured_us', 'x_result', 'x_syscall', 'x_strace_line'] a
  * or gzip, strict UTF-8 without NUL bytes, lines of at most 1 MiB), so that its refusals and
  * messages are those of the other formats.
  */
-async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats): AsyncGenerator<RowInput[]> {
-  const imp = new StraceTranslator(path, opts, stats);
+async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats, names?: ImportNames): AsyncGenerator<RowInput[]> {
+  const imp = new StraceTranslator(path, opts, stats, names);
   const calls = new CallReader(path, stats, (c) => imp.process(c));
   let n = 0;
   for await (const { first, lines } of readLines(path)) {

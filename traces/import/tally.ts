@@ -5,7 +5,7 @@
  */
 import { OP_NAMES, type OpName } from '../types.ts';
 import type { RowInput } from '../writer.ts';
-import type { ImportStats } from './importer.ts';
+import type { ImportNames, ImportStats } from './importer.ts';
 
 /** Rows by op, with every op present (0 when none). */
 export type OpCounts = Record<OpName, number>;
@@ -18,11 +18,13 @@ export interface ImportTally {
   ops: OpCounts;
   /** The importer's own counters (e.g. `msync_injected`, `time_clamped`). */
   stats: ImportStats;
+  /** What some counters counted, named for the warnings (e.g. `unmapped_calls`: the first tasks). */
+  names: ImportNames;
 }
 
 /** An empty tally. */
 export function newTally(): ImportTally {
-  return { rows: 0, ops: Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as OpCounts, stats: {} };
+  return { rows: 0, ops: Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as OpCounts, stats: {}, names: {} };
 }
 
 /** Counts one row made. */
@@ -36,8 +38,10 @@ export type OptionStyle = 'command' | 'library';
 
 /**
  * The warnings an import's counts call for, each one sentence or two
- * (without a "warning:" prefix): today, an strace capture with msyncs but no
- * stores, whose msyncs would all write nothing when replayed.
+ * (without a "warning:" prefix): an strace capture with msyncs but no
+ * stores, whose msyncs would all write nothing when replayed; and one with
+ * msyncs or stores of a task outside the mappings the trace shows it making
+ * (`unmapped_calls`), which the replay would fail.
  */
 export function importWarnings(format: string, t: ImportTally, style: OptionStyle): string[] {
   const out: string[] = [];
@@ -48,5 +52,25 @@ export function importWarnings(format: string, t: ImportTally, style: OptionStyl
     out.push(`${t.ops.msync} msyncs but no stores: strace cannot see stores to mapped memory, so every msync will write nothing when replayed. ` +
       `${fix} or record the program with 'syncsim record' for its exact dirty pages`);
   }
+  const unmapped = t.stats.unmapped_calls ?? 0;
+  if (format === 'strace' && unmapped > 0) out.push(unmappedWarning(unmapped, t.stats.unmapped_tasks ?? 0, t.names.unmapped_calls ?? []));
   return out;
+}
+
+/** A task as the warnings name it: `pid 1001 (task pid1001)`, or `task main` (the process of unprefixed lines). */
+function taskLabel(task: string): string {
+  const pid = /^pid(\d+)$/.exec(task);
+  return pid ? `pid ${pid[1]} (task ${task})` : `task ${task} (the process of lines without a pid)`;
+}
+
+/** The warning of `calls` msyncs or stores of `tasks` tasks (the first of them `named`) outside their mappings. */
+function unmappedWarning(calls: number, tasks: number, named: readonly string[]): string {
+  const one = tasks === 1;
+  const more = tasks - named.length;
+  const whose = named.length === 0 ? `${tasks} task${one ? '' : 's'}` : `${named.map(taskLabel).join(', ')}${more > 0 ? ` and ${more} more task${more === 1 ? '' : 's'}` : ''}`;
+  const what = calls === 1 ? '1 msync or store' : `${calls} msyncs or stores`;
+  return `${what} of ${whose} ${calls === 1 ? 'falls' : 'fall'} outside every mapping the trace shows ${one ? 'that task' : 'those tasks'} making, ` +
+    `so the replay fails such calls (ENOMEM, unmapped writes) where the program's succeeded: the trace does not show how ${one ? 'it' : 'they'} got ${one ? 'its' : 'their'} mappings, ` +
+    `most often a thread or child whose clone or fork was not traced. Capture with strace -f and %process in -e trace= (README, "Importing strace output"), ` +
+    `or record the program with 'syncsim record'`;
 }

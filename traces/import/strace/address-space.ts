@@ -60,6 +60,16 @@ export class MappingTable {
     return i < this.list.length && this.list[i]!.start < end;
   }
 
+  /** Whether mappings cover every byte of [start, end), with no hole. */
+  covers(start: number, end: number): boolean {
+    let at = start;
+    for (const p of this.pieces(start, end)) {
+      if (p.start > at) return false;
+      at = p.end;
+    }
+    return at >= end;
+  }
+
   /** The mapping holding `addr`, if any. */
   at(addr: number): Mapping | undefined {
     const m = this.list[this.firstAfter(addr)];

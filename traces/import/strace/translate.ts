@@ -7,7 +7,7 @@
 import { TraceError } from '../../trace-error.ts';
 import { ADDR_LIMIT, ADVICE_FLAGS, Flag } from '../../types.ts';
 import { formatTimeUs, type RowInput } from '../../writer.ts';
-import type { ImportOptions, ImportStats } from '../importer.ts';
+import type { ImportNames, ImportOptions, ImportStats } from '../importer.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode, type AssumeDirtyMode } from './assume-dirty.ts';
 import type { AddressSpace, Mapping, Proc } from './address-space.ts';
 import type { Call } from './calls.ts';
@@ -17,6 +17,7 @@ import {
   MADV_ACCESS, MAP_ANONYMOUS, MAP_BITS, MAP_LOCKED, MAP_PRIVATE, MAP_SHARED, MCL_BITS, MCL_CURRENT, MCL_FUTURE, MS_FLAGS, O_CLOEXEC, PROT_BITS, WIRE_USER,
 } from './linux.ts';
 import { cloneFlags, ProcessTable } from './processes.ts';
+import { UnmappedCalls } from './unmapped.ts';
 
 /** What each tracked argument must look like, for error messages. */
 const EXPECT = {
@@ -38,9 +39,13 @@ export class StraceTranslator {
   private readonly procs: ProcessTable;
   private anonSeq = 0;
   private unknownSeq = 0;
+  private readonly unmapped: UnmappedCalls;
 
-  /** Throws a TraceError for an unknown `--assume-dirty` mode; sets every stat of {@link STATS} to 0. */
-  constructor(private readonly path: string, opts: ImportOptions, private readonly stats: ImportStats) {
+  /**
+   * Throws a TraceError for an unknown `--assume-dirty` mode; sets every stat of {@link STATS} to 0.
+   * `names.unmapped_calls` gets the first tasks counted in `unmapped_calls` (unmapped.ts).
+   */
+  constructor(private readonly path: string, opts: ImportOptions, private readonly stats: ImportStats, names?: ImportNames) {
     this.ps = opts.pageSize;
     const name = opts.assumeDirty ?? 'none';
     const mode = assumeDirtyMode(name, opts.assumeDirtySeed ?? 1, opts.pagesForMeasured);
@@ -51,6 +56,7 @@ export class StraceTranslator {
     this.assume = mode;
     for (const k of STATS) stats[k] = 0;
     this.procs = new ProcessTable(stats);
+    this.unmapped = new UnmappedCalls(stats, names);
   }
 
   private count(k: string, n = 1): void {
@@ -240,6 +246,7 @@ export class StraceTranslator {
     const names = a[2]!.replace(/\/\*.*?\*\//g, '').split('|').map((n) => n.trim());
     if (ms & ~known || names.some((n) => n.startsWith('MS_') && !Object.hasOwn(MS_FLAGS, n))) this.count('msync_unknown_flags');
     const s = p.space;
+    if (this.ok(c)) this.unmapped.check(s, Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len)); // the kernel fails (ENOMEM) on any hole
     for (const [wa, wl] of this.assume.stores(s, addr, len, { pageSize: this.ps, measuredUs: c.durNs >= 0 ? c.durNs / 1000 : -1 })) {
       // counted only when written: a write past the address range is out_of_range instead
       if (this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') })) this.count('assumed_writes');
@@ -252,6 +259,7 @@ export class StraceTranslator {
     if (a.length !== 2) this.fail(c.line, c.name, 'expected 2 arguments (addr, length)', c.args);
     const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
     this.count('recorded_dirty_pages', Math.ceil(len / this.ps));
+    this.unmapped.check(p.space, Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len));
     this.emit({ tNs: c.tNs, task: p.space.task, op: 'write', addr, len, extra: this.extra(c, false, 'syncsim_dirty') });
   }
 
