@@ -27,12 +27,20 @@ export function rng(seed: number): () => number {
   };
 }
 
-const TOKENS = [
+/** Tokens the mutations insert and substitute: the native format's pieces and troublesome bytes. */
+export const TOKENS = [
   '', '0', '1', '-1', '7.5', '4096', '8192', '0x10000001', '0x10000000', '0x1000', '0x', '0xg', '9007199254740993', '1e5',
   '18446744073709551616', 'NaN', 'map', 'unmap', 'write', 'read', 'msync', 'wire', 'unwire', 'SYNC', 'ASYNC|INVALIDATE',
   'SUBMAP', 'PRIVATE', 'PRECIOUS', 'USER|NOHOLES', '|', 'x_note', 't_us', 'object', '"', '""', '"a,b"', '"multi\nline"', '"cr\r\nlf"',
   'a\xff', 'a\xfe', '\u00e9', 'nul\0', '\x1b[31m', '#', 'data.db', 'db', 'log', 'shlib', 'reader', ' ', '\r',
 ].map((t) => Buffer.from(t, 'latin1'));
+/** Tokens more an strace input gets: its calls' pieces, and file names with escaped bytes (NUL, not UTF-8). */
+export const STRACE_TOKENS = [
+  ...TOKENS,
+  ...[' <unfinished ...>', '<... msync resumed>', ') = 0', ' = -1 ENOMEM (Cannot allocate memory)', ' <0.000010>', '+++ exited with 0 +++',
+    'MS_SYNC', 'MS_ASYNC|MS_INVALIDATE', 'MAP_SHARED', 'MAP_PRIVATE|MAP_ANONYMOUS', '0x7f3a00000000', '0x7f3a00004000', '65536', '3</a\\0b>',
+    '"/tmp/d\\0b"', '"/tmp/d\\x00"', '"/tmp/a\\377"', '[pid 701] ', '701 ', 'msync(', 'mmap(', 'clone('].map((t) => Buffer.from(t, 'latin1')),
+];
 /** Bytes a flip writes: structure, bytes that are not UTF-8, controls, digits. */
 const FLIP_BYTES = [0x00, 0xff, 0xfe, 0xc3, 0xe2, 0x80, 0x1b, 0x22, 0x2c, 0x0a, 0x0d, 0x23, 0x7c, 0x20, 0x2e, 0x78, 0x30, 0x31, 0x39, 0x61];
 
@@ -50,6 +58,8 @@ const VALID_BY_COLUMN: readonly (readonly string[])[] = [
 
 /** One seeded mutator of byte strings. */
 export class Mutator {
+  /** The tokens inserted and substituted. */
+  tokens: readonly Buffer[] = TOKENS;
   constructor(readonly r: () => number) {}
   int(n: number): number {
     return Math.floor(this.r() * n);
@@ -69,7 +79,7 @@ export class Mutator {
   }
   randomLine(): Buffer {
     const n = 1 + this.int(10);
-    const fields = Array.from({ length: n }, () => this.pick(TOKENS));
+    const fields = Array.from({ length: n }, () => this.pick(this.tokens));
     return Buffer.concat([...fields.flatMap((f, i) => (i === 0 ? [f] : [Buffer.from(','), f])), Buffer.from('\n')]);
   }
   /** One mutation of `b`; returns the result and its name. */
@@ -98,7 +108,7 @@ export class Mutator {
         const line = ls[li] ?? Buffer.alloc(0);
         const commas = [...line.keys()].filter((k) => line[k] === 0x2c);
         const pos = commas.length > 0 && this.r() < 0.8 ? this.pick(commas) : Math.max(0, line.length - 1);
-        const tok = Buffer.concat([Buffer.from(','), this.pick(TOKENS)]);
+        const tok = Buffer.concat([Buffer.from(','), this.pick(this.tokens)]);
         ls[li] = Buffer.concat([line.subarray(0, pos), tok, line.subarray(pos)]);
         return [Buffer.concat(ls), `field+@${li}`];
       }
@@ -106,7 +116,7 @@ export class Mutator {
         // replace a field
         const line = ls[li] ?? Buffer.alloc(0);
         const parts = line.toString('latin1').replace(/\n$/, '').split(',');
-        parts[this.int(parts.length)] = this.pick(TOKENS).toString('latin1');
+        parts[this.int(parts.length)] = this.pick(this.tokens).toString('latin1');
         ls[li] = Buffer.from(parts.join(',') + (line.at(-1) === 10 ? '\n' : ''), 'latin1');
         return [Buffer.concat(ls), `field=@${li}`];
       }
@@ -135,7 +145,7 @@ export class Mutator {
       }
       default: {
         // insert raw bytes anywhere
-        const tok = this.pick(TOKENS);
+        const tok = this.pick(this.tokens);
         return [Buffer.concat([b.subarray(0, at), tok, b.subarray(at)]), `bytes@${at}`];
       }
     }

@@ -1,5 +1,5 @@
 /**
- * Seeded fuzzing of the block-trace importers (msr, blkparse): their fixtures and inputs
+ * Seeded fuzzing of the importers (msr, blkparse, strace): their fixtures and inputs
  * like the ones a new-user trial tried (an MSR header; blkparse passthrough requests, FUA
  * writes, process names with blanks), mutated as test/fuzz.test.ts mutates traces (the
  * mutator and the judging are test/fuzz-kit.ts). Every case must end in success, with a valid
@@ -15,12 +15,13 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { importCommand } from '../scripts/commands/import.ts';
 import { blkparseImporter } from '../traces/import/blkparse.ts';
 import { msrImporter } from '../traces/import/msr.ts';
 import type { Importer } from '../traces/import/importer.ts';
 import { TraceError } from '../traces/trace-error.ts';
-import { check, cpuSeconds, Mutator, outcome, readAll, report, rng, SEED, TRACE_CASES } from './fuzz-kit.ts';
+import { check, cpuSeconds, Mutator, outcome, readAll, report, rng, SEED, STRACE_TOKENS, TOKENS, TRACE_CASES } from './fuzz-kit.ts';
 import { importRows } from './import-rows.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -48,12 +49,42 @@ const BLKPARSE_MORE = Buffer.from([
   '',
 ].join('\n'));
 
+/** Options of one import of a block trace: now and then an injected msync every few writes. */
+const blockOptions = (m: Mutator) => (m.r() < 0.5 ? ['--sync-every-writes', String(1 + m.int(3))] : []);
+
+/** The block importers' seeds: mutated, and cut at every byte. */
 const SEEDS: { name: string; from: string; imp: Importer; bytes: Buffer }[] = [
   { name: 'msr', from: 'msr', imp: msrImporter, bytes: MSR },
   { name: 'msr with a header', from: 'msr', imp: msrImporter, bytes: Buffer.concat([Buffer.from('Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\n'), MSR]) },
   { name: 'blkparse', from: 'blkparse', imp: blkparseImporter, bytes: BLKPARSE },
   { name: 'blkparse more', from: 'blkparse', imp: blkparseImporter, bytes: BLKPARSE_MORE },
 ];
+
+/** Every seed mutated, each with the tokens its mutations use and the options of one import of it (the strace capture too: unfinished/resumed halves, results, -y paths, escaped NUL and bytes that are not UTF-8). */
+const MUTATED: { name: string; from: string; bytes: Buffer; tokens: readonly Buffer[]; options: (m: Mutator) => string[] }[] = [
+  ...SEEDS.map((s) => ({ ...s, tokens: TOKENS, options: blockOptions })),
+  {
+    name: 'strace', from: 'strace', bytes: readFileSync(join(ROOT, 'test', 'fixtures', 'strace', 'two-processes.strace')), tokens: STRACE_TOKENS,
+    options: (m: Mutator) => ['--assume-dirty', m.pick(['none', 'whole-range-before-msync', 'mapped-before-msync', 'pages=2'])],
+  },
+];
+
+/** Whether `bytes` (gunzipped when gzip) are UTF-8 without a NUL byte; `unknown` when broken gzip. */
+function textOf(bytes: Buffer): 'clean' | 'unclean' | 'unknown' {
+  let text = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      text = gunzipSync(bytes);
+    } catch {
+      return 'unknown';
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(text).includes('\0') ? 'unclean' : 'clean';
+  } catch {
+    return 'unclean';
+  }
+}
 
 /** Rows to compare: as imported, without MSR's response time (a cut may shorten it). */
 const comparable = (rows: { extra?: Record<string, string> }[]) => JSON.stringify(rows.map(({ extra: _, ...r }) => r));
@@ -67,16 +98,22 @@ describe(`importer fuzz (seed ${SEED})`, () => {
     const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       for (let i = 0; i < IMPORT_CASES; i++) {
-        const seed = m.pick(SEEDS);
+        const seed = m.pick(MUTATED);
+        m.tokens = seed.tokens;
         const [bytes, how] = m.mutate(seed.bytes, false);
         const file = join(dir, `in${i}.txt`);
         const out = join(dir, `in${i}.csv`);
         writeFileSync(file, bytes);
-        const args = ['--from', seed.from, file, '-o', out, ...(m.r() < 0.5 ? ['--sync-every-writes', String(1 + m.int(3))] : [])];
+        const args = ['--from', seed.from, file, '-o', out, ...seed.options(m)];
         const imp = await outcome(() => importCommand.run(args));
         const problems = check('import', file, imp);
-        // what an importer writes is a valid trace
-        if (imp.code === 0) problems.push(...check('read of the import', out, await outcome(() => readAll(out))));
+        // what an importer writes is a valid trace: read back whole, not refused
+        if (imp.code === 0) {
+          const back = await outcome(() => readAll(out));
+          if (back.code !== 0) problems.push(`the import wrote a trace that is refused (exit ${back.code}): ${back.message}`);
+        }
+        // an input whose text is not UTF-8 or holds a NUL byte is refused, never imported with names merged or altered
+        if (imp.code === 0 && textOf(bytes) === 'unclean') problems.push('imported an input whose text is not UTF-8 or holds a NUL byte');
         if (problems.length === 0) passing++;
         else failures.push(`case ${i} (${seed.name}: ${how}), input ${JSON.stringify(bytes.subarray(0, 600).toString('latin1'))}:\n  ${problems.join('\n  ')}`);
         rmSync(file, { force: true });

@@ -2,8 +2,9 @@
  * How the strace importer reads its input: with the line reader of the other importers
  * (traces/import/lines.ts), so that bytes that are not UTF-8 and NUL bytes are refused with their
  * line (two file names never merge into one), a line over 1 MiB is refused without reading on,
- * and a truncated gzip capture is said as for the other formats; and file names whose strace
- * escapes hold a NUL byte, which no trace object may hold, refused at import.
+ * a truncated gzip capture is said as for the other formats, and a time too large for a trace
+ * is refused with its line; and file names whose strace escapes hold a NUL byte, which no trace
+ * object may hold, refused at import.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,6 +107,14 @@ describe('the strace importer reads its input as the other importers do', () => 
     for (const variant of [gzipSync(text), Buffer.from(text.replaceAll('\n', '\r\n')), Buffer.from(`\ufeff${text}`), gzipSync(`\ufeff${text.replaceAll('\n', '\r\n')}`)]) {
       expect(await importFile(put(variant))).toEqual(plain);
     }
+  });
+
+  it('a timestamp or a duration too large for a trace time is refused with its line, not an internal error', async () => {
+    // a flipped digit made the second line 2e9 s after the first: 2e18 ns, more than a trace time holds exactly
+    const f = put(`${MAPS[0]}\n1000  3700000000.000400 msync(0x7f0000000000, 8192, MS_SYNC) = 0 <0.000500>\n`);
+    await expectRefused(f, `${f}:2: column timestamp: timestamp too far from the first line's (got '3700000000.000400')`);
+    const g = put(`${MAPS[0]}\n1000  1700000000.000400 msync(0x7f0000000000, 8192, MS_SYNC) = 0 <99999999999.000500>\n`);
+    await expectRefused(g, `${g}:2: column msync.duration: duration too long (got '<99999999999.000500>')`);
   });
 
   it('an empty input is refused as before', async () => {

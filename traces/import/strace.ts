@@ -52,7 +52,7 @@
  * task's mappings (unmapped.ts). This file reads the
  * input, with the line reader of the other importers (lines.ts), and streams the rows.
  */
-import { emptyInput, TraceError } from '../trace-error.ts';
+import { emptyInput } from '../trace-error.ts';
 import type { RowInput } from '../writer.ts';
 import type { Importer, ImportNames, ImportOptions, ImportStats } from './importer.ts';
 import { readLines } from './lines.ts';

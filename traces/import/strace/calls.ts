@@ -108,6 +108,7 @@ export class CallReader {
     const sec = Number(m[3]!), ns = fracToNs(m[4]!);
     if (this.t0 === null) this.t0 = [sec, ns];
     let tNs = (sec - this.t0[0]) * 1e9 + (ns - this.t0[1]);
+    if (!Number.isSafeInteger(tNs)) this.fail(line, 'timestamp', 'timestamp too far from the first line\'s', `${m[3]}.${m[4]}`);
     if (tNs < this.lastNs) tNs = this.lastNs;
     this.lastNs = tNs;
     const body = m[5]!;
@@ -187,6 +188,7 @@ export class CallReader {
     const d = DURATION_RE.exec(t);
     if (d) {
       c.durNs = Number(d[1]) * 1e9 + fracToNs(d[2]!);
+      if (!Number.isSafeInteger(c.durNs)) this.fail(line, `${c.name}.duration`, 'duration too long', d[0].trim());
       t = t.slice(0, d.index);
     }
     let at = -1, resText = '';
