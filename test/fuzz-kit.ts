@@ -9,23 +9,15 @@ import { exitCodeOf } from '../scripts/exit-code.ts';
 import { readTrace } from '../traces/reader.ts';
 import type { TraceRow } from '../traces/types.ts';
 import { gzipSync } from 'node:zlib';
+import { seededUniform } from '../traces/import/strace/assume-dirty.ts';
 
 /** The fuzz seed: SYNCSIM_FUZZ_SEED, default 1207. */
 export const SEED = Number(process.env.SYNCSIM_FUZZ_SEED ?? 1207);
 /** Mutated native traces per run: SYNCSIM_FUZZ_CASES, default 1000 (importer inputs: a third as many). */
 export const TRACE_CASES = Number(process.env.SYNCSIM_FUZZ_CASES ?? 1000);
 
-/** mulberry32: a small seeded generator. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded generator (the strace importer's own). */
+export const rng: (seed: number) => () => number = seededUniform;
 
 /** Tokens the mutations insert and substitute: the native format's pieces and troublesome bytes. */
 export const TOKENS = [
