@@ -105,8 +105,8 @@ export interface MediaKeys {
   flush_cv_scope: FlushCvScope;
   /**
    * Coefficient of variation of the host's speed (host-speed.ts): a
-   * lognormal factor of mean 1 drawn per msync that every CPU and device
-   * time starting meanwhile follows, on top of each time's own spread, so
+   * lognormal factor of mean 1 drawn per msync that every device time
+   * starting meanwhile follows (not CPU times), on top of each time's own spread, so
    * that the times of one msync are slow or fast together (0: none; must
    * stay 0 with `flush_cv_scope: host`, where that factor's spread is
    * `flush_cv`).

@@ -15,7 +15,7 @@ import type { HostSpeed } from '../device/host-speed.ts';
 /** What tasks and ops need of the simulator that runs them. */
 export interface ReplayHost {
   readonly engine: Engine;
-  /** The host's speed factor, which an op's CPU times follow (1 unless `device.flush_cv_scope: host`). */
+  /** The host's speed factor, which device times follow (not an op's CPU times); each msync draws it anew. */
   readonly hostSpeed: HostSpeed;
   /** Ops that went to sleep and have not finished. */
   readonly sleeping: Set<OpProc>;
