@@ -67,7 +67,7 @@ export class Simulator implements ReplayHost, PumpHost {
   buffered = 0;
   /** @internal ops that went to sleep and have not finished. */
   readonly sleeping = new Set<OpProc>();
-  /** The host's speed (`device.flush_cv_scope: host`: drawn per msync), which kernel paths' CPU times and the device follow. */
+  /** The host's speed (drawn per msync under `device.flush_cv_scope: host` or `device.host_cv` > 0), which device times follow (not CPU times, since 2026-12-04). */
   readonly hostSpeed: HostSpeed;
   /** The factor of an msync call's CPU times (`cpu.cv`): a sampler of mean 1, none when cv is 0. */
   private readonly cpuSpread: (() => number) | undefined;
