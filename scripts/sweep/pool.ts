@@ -22,10 +22,10 @@ export class WorkerCrash extends Error {
  */
 export const WORKER_READY = '__syncsim_worker_ready__';
 
-/** A task overran its wall-clock limit: its worker was stopped. */
+/** A task overran its wall-clock limit: its worker was stopped. `option`: what the limit was given by (the command's flag, or the library's option). */
 export class TaskTimeout extends Error {
-  constructor(readonly seconds: number) {
-    super(`the run took longer than --run-timeout ${seconds} s (wall clock): its worker was stopped`);
+  constructor(readonly seconds: number, option = '--run-timeout') {
+    super(`the run took longer than ${option} ${seconds} s (wall clock): its worker was stopped`);
     this.name = 'TaskTimeout';
   }
 }

@@ -14,13 +14,14 @@ import { join, resolve } from 'node:path';
 import { readExperiment, type Experiment } from './experiment.ts';
 import { canonicalJson } from './identity.ts';
 import { checkRunCount, makePlan, type Plan, type RunSpec } from './plan.ts';
-import { WorkerPool } from './pool.ts';
+import { TaskTimeout, WorkerPool } from './pool.ts';
 import { compileOnOwnThreads, compileOnWorkers } from './jit-threads.ts';
 import { Progress, type ProgressStream } from './progress.ts';
 import { shardOf, type Shard } from './shard.ts';
 import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
 import { InputError } from '../errors.ts';
+import type { OptionStyle } from '../../traces/import/tally.ts';
 import { exitCodeOf } from '../exit-code.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
@@ -95,6 +96,8 @@ export interface SweepOptions {
    * and its arguments), never the worker thread's.
    */
   command?: readonly string[];
+  /** How a failed run's record names an option (`--run-timeout`, or the library's `runTimeoutS`); default the command's flags. */
+  optionStyle?: OptionStyle;
 }
 
 /** What a sweep did. */
@@ -324,7 +327,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
           else if (reply.source === 'cache') outcome.fromCache++;
         } catch (e) {
           if (stopping) return;
-          error = describeError(e, [[trace, display]]);
+          error = describeError(e instanceof TaskTimeout && o.optionStyle === 'library' ? new TaskTimeout(e.seconds, 'runTimeoutS') : e, [[trace, display]]);
         }
       }
       if (stopping) return;
