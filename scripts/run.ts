@@ -43,7 +43,7 @@ export interface RunOptions {
   command?: readonly string[];
   /** Percentile-bootstrap CIs of the msync latency statistics over the run's msyncs (`run --ci bootstrap`). */
   ci?: { reps: number; level: number; seed: number };
-  /** Told the tasks that closed replay left more than 5 % of the trace's duration behind. */
+  /** Told the tasks that closed replay left more than 5 % of the trace's duration behind, once the results are written (an error it throws loses none). */
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
   /** Rows to replay instead of reading `trace`, which then only names them (summary.json `trace.path`, errors). */
   rows?: RowStream;
@@ -124,6 +124,9 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   if (signals) {
     for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   }
+  let summary: Summary;
+  // onStretched is told once the results are written: a caller's callback that throws loses none
+  let tellStretched: (() => void) | undefined;
   try {
     dir = opts.out ? new ResultsDir(opts.out, opts.resultThread === false ? undefined : await workerModule('result-worker')) : undefined;
     const sink: ResultSink = dir ?? opts.sink ?? NULL_SINK;
@@ -149,13 +152,12 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     sim.run();
     dir?.writeTasks(sim.taskStats.records());
     const stretched = sim.taskStats.stretched(sim.traceEndNs);
-    if (stretched.length > 0) opts.onStretched?.(stretched, sim.traceEndNs);
     const result = sim.result();
     if (opts.ci) result.sync.latency_ci_us = await latencyCis(sim.syncLatenciesNs(), opts.ci);
-    const summary: Summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
+    summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source?.finish(true);
-    return summary;
+    if (stretched.length > 0) tellStretched = () => opts.onStretched?.(stretched, sim.traceEndNs);
   } catch (e) {
     dir?.abort();
     source?.finish(false);
@@ -165,6 +167,8 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
       for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     }
   }
+  tellStretched?.();
+  return summary;
 }
 
 /** provenance.plugin_sha256 of the plugin files a run loaded (nothing without plugins). */
