@@ -93,6 +93,9 @@ interface PluginShape {
   create?: unknown;
 }
 
+/** The error codes of Node's own import of a TypeScript plugin after which it is imported through tsx ({@link importModule}). */
+const TSX_RETRIED: ReadonlySet<string> = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_REQUIRE_CYCLE_MODULE']);
+
 /** TypeScript plugins loaded through tsx in this thread, by path (a sweep's worker loads each once). */
 const viaTsx = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -100,7 +103,10 @@ const viaTsx = new Map<string, Promise<Record<string, unknown>>>();
  * Imports `path`. A TypeScript file (.ts, .mts, .cts) that Node cannot load alone goes through
  * tsx's `tsImport`: Node 20 refuses the extension, and a Node that strips types reads a `.ts`
  * file outside a `"type": "module"` package as CommonJS, where its `export` is a syntax error
- * (the CommonJS namespace tsx then compiles is unwrapped: `__esModule`).
+ * (the CommonJS namespace tsx then compiles is unwrapped: `__esModule`); in a process that runs
+ * under tsx's own hooks (syncsim from its sources, a caller's `tsx script.ts`), such a file that
+ * imports an ES module package (`from 'syncsim'`) is required as CommonJS, which Node 20 refuses
+ * (`ERR_REQUIRE_CYCLE_MODULE`).
  */
 async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
@@ -108,7 +114,7 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {
     const ts = /\.[cm]?ts$/.test(path);
-    if (!ts || ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' && !(e instanceof SyntaxError))) throw e;
+    if (!ts || (!TSX_RETRIED.has(String((e as NodeJS.ErrnoException).code)) && !(e instanceof SyntaxError))) throw e;
   }
   let p = viaTsx.get(path);
   if (!p) {
@@ -194,10 +200,14 @@ function paramError(base: string, e: ErrorObject): ConfigError {
   }
 }
 
-/** Where a run's plugin paths are relative to: the config file's directory, or the working directory for a key given by `--set` (or without a file). */
-export function pluginBaseDir(configFile: string | undefined, sets: readonly string[]): PluginBase {
+/**
+ * Where a run's plugin paths are relative to: the config file's directory, or the working
+ * directory for a key given by `--set` (one of `setKeys`, the keys the `--set`s or the library's
+ * `set` give: the plugin key itself or a group holding it, `writeback`) or without a file.
+ */
+export function pluginBaseDir(configFile: string | undefined, setKeys: readonly (string | undefined)[]): PluginBase {
   return (key) => {
-    const fromSet = sets.some((kv) => kv.trim().startsWith(`${key}=`));
+    const fromSet = setKeys.some((k) => k !== undefined && (k === key || key.startsWith(`${k}.`)));
     return fromSet || !configFile ? process.cwd() : resolve(configFile, '..');
   };
 }

@@ -2,7 +2,7 @@
  * `syncsim run`: replays one trace and writes its results.
  */
 import { readHead } from '../../traces/files.ts';
-import { flagAndSetProblem, loadConfig, refuseRepeatedSets } from '../config-file.ts';
+import { flagAndSetProblem, loadConfig, refuseRepeatedSets, setKey } from '../config-file.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
@@ -228,7 +228,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   if (capture !== undefined && config.personality !== 'linux' && config.personality === DEFAULT_PERSONALITY && !given.has('personality')) {
     process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a capture of a program on Linux (${capture}); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: --set personality=linux replays it as Linux does\n`);
   }
-  const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets));
+  const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets.map(setKey)));
   const out = values.out ?? defaultOutDir(trace);
   const showProgress = process.stderr.isTTY === true;
   const summary = await replayTrace({
