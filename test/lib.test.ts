@@ -77,42 +77,42 @@ describe('replay', () => {
 
   it('refuses a bad row naming its line as in the trace file it would make', async () => {
     const back = [TWO_PAGES[0], { ...TWO_PAGES[1], tNs: 5 }, { ...TWO_PAGES[1], tNs: 4 }];
-    await expect(replay(back)).rejects.toThrow("rows:5: column t_us: time goes backwards (previous 5 ns) (got '4')");
-    await expect(replay([TWO_PAGES[0], { ...TWO_PAGES[1], object: 'x' }], { name: 'mine' })).rejects.toThrow(/^mine:4: column object: object is only valid for op 'map'/);
-    await expect(replay([{ ...TWO_PAGES[2], flags: 'SYNC|NOPE' }])).rejects.toThrow("rows:3: column flags: unknown flag 'NOPE' (got 'SYNC|NOPE')");
+    await expect(replay(back)).rejects.toThrow("rows:5: key tNs: time goes backwards (previous 5 ns) (got '4')");
+    await expect(replay([TWO_PAGES[0], { ...TWO_PAGES[1], object: 'x' }], { name: 'mine' })).rejects.toThrow(/^mine:4: key object: object is only valid for op 'map'/);
+    await expect(replay([{ ...TWO_PAGES[2], flags: 'SYNC|NOPE' }])).rejects.toThrow("rows:3: key flags: unknown flag 'NOPE' (got 'SYNC|NOPE')");
   });
 
   it('reads flag names as the trace reader does, and refuses what is not a row, as errors of the row\'s line (not TypeErrors)', async () => {
     const at = (flags: unknown) => replay([TWO_PAGES[0]!, { ...TWO_PAGES[2]!, flags } as Row]);
     // what a trace file refuses in its flags column
-    await expect(at('SYNC|')).rejects.toThrow("rows:4: column flags: empty flag name (got 'SYNC|')");
-    await expect(at('|')).rejects.toThrow("rows:4: column flags: empty flag name (got '|')");
-    await expect(at(' SYNC')).rejects.toThrow("rows:4: column flags: unknown flag ' SYNC' (got ' SYNC')");
-    await expect(at('SYNC||ASYNC')).rejects.toThrow("rows:4: column flags: empty flag name (got 'SYNC||ASYNC')");
+    await expect(at('SYNC|')).rejects.toThrow("rows:4: key flags: empty flag name (got 'SYNC|')");
+    await expect(at('|')).rejects.toThrow("rows:4: key flags: empty flag name (got '|')");
+    await expect(at(' SYNC')).rejects.toThrow("rows:4: key flags: unknown flag ' SYNC' (got ' SYNC')");
+    await expect(at('SYNC||ASYNC')).rejects.toThrow("rows:4: key flags: empty flag name (got 'SYNC||ASYNC')");
     // not names, not bits
-    await expect(at(['SYNC'])).rejects.toThrow('rows:4: column flags: expected flag names joined by | or a bit set (a number) (got \'["SYNC"]\')');
-    await expect(at(3.5)).rejects.toThrow(/^rows:4: column flags: bad trace flags 3\.5: expected a bit set \(a whole number >= 0\)/);
+    await expect(at(['SYNC'])).rejects.toThrow('rows:4: key flags: expected flag names joined by | or a bit set (a number) (got \'["SYNC"]\')');
+    await expect(at(3.5)).rejects.toThrow(/^rows:4: key flags: bad trace flags 3\.5: expected a bit set \(a whole number >= 0\)/);
     // not a row at all, and a BigInt address
     await expect(replay([null as unknown as Row])).rejects.toThrow("rows:3: expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? } (got 'null')");
-    await expect(replay([{ tNs: 1000, task: 'a', op: 'write', addr: 4096n as unknown as number, len: 4096 }])).rejects.toThrow(/^rows:3: column addr: bad trace address 4096: expected a number, not a bigint \(got '.*"addr":"4096n"/);
+    await expect(replay([{ tNs: 1000, task: 'a', op: 'write', addr: 4096n as unknown as number, len: 4096 }])).rejects.toThrow(/^rows:3: key addr: bad trace address 4096: expected a number, not a bigint \(got '.*"addr":"4096n"/);
     // what is wrong, said as such: a time as a string, an address past 2^53, an extra key that is no x_ column
-    await expect(replay([{ tNs: '0' as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be a non-negative integer of ns, got a string \("0"\)/);
-    await expect(replay([{ tNs: 10n as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be a non-negative integer of ns, got a bigint \(10n\)/);
-    await expect(replay([{ tNs: {} as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be a non-negative integer of ns, got an object/);
-    await expect(replay([{ tNs: 0, task: 'a', op: 'write', addr: 2 ** 60, len: 4096 }])).rejects.toThrow(/^rows:3: column addr: bad trace address 1152921504606847000: expected a whole number from 0 to 2\^53 - 1/);
+    await expect(replay([{ tNs: '0' as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key tNs: trace time must be a non-negative integer of ns, got a string \("0"\)/);
+    await expect(replay([{ tNs: 10n as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key tNs: trace time must be a non-negative integer of ns, got a bigint \(10n\)/);
+    await expect(replay([{ tNs: {} as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key tNs: trace time must be a non-negative integer of ns, got an object/);
+    await expect(replay([{ tNs: 0, task: 'a', op: 'write', addr: 2 ** 60, len: 4096 }])).rejects.toThrow(/^rows:3: key addr: bad trace address 1152921504606847000: expected a whole number from 0 to 2\^53 - 1/);
     await expect(replay([{ ...TWO_PAGES[0]!, extra: { txn: '1' } }])).rejects.toThrow(/^rows:3: extra trace column 'txn' must start with 'x_'/);
     // each row field names its column
-    await expect(replay([{ tNs: -1, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column t_us: trace time must be/);
-    await expect(replay([{ tNs: 1, task: 'a b', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column task: bad trace task 'a b'/);
-    await expect(replay([{ tNs: 1, task: 'a', op: 'wrote' as Row['op'], addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column op: unknown trace op 'wrote'/);
-    await expect(replay([{ tNs: 1, task: 'a', op: 'write', addr: 0, len: -1 }])).rejects.toThrow(/^rows:3: column len: bad trace length -1/);
-    await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: column object: a 'map' trace row needs an object/);
-    await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096, object: 'f', offset: -4096 }])).rejects.toThrow(/^rows:3: column offset: bad trace offset -4096/);
+    await expect(replay([{ tNs: -1, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key tNs: trace time must be/);
+    await expect(replay([{ tNs: 1, task: 'a b', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key task: bad trace task 'a b'/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'wrote' as Row['op'], addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key op: unknown trace op 'wrote'/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'write', addr: 0, len: -1 }])).rejects.toThrow(/^rows:3: key len: bad trace length -1/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key object: a 'map' trace row needs an object/);
+    await expect(replay([{ tNs: 1, task: 'a', op: 'map', addr: 0, len: 4096, object: 'f', offset: -4096 }])).rejects.toThrow(/^rows:3: key offset: bad trace offset -4096/);
     // a key a row does not have is refused, not ignored: a misspelt flags, an x_ column outside extra
     await expect(replay([{ ...TWO_PAGES[0]!, flag: 'SYNC' } as Row])).rejects.toThrow(/^rows:3: unknown row key 'flag' \(a row has tNs, task, op, addr, len, flags, object, offset, extra\)/);
     await expect(replay([{ ...TWO_PAGES[0]!, x_txn: '1' } as Row])).rejects.toThrow(/^rows:3: an x_ column is given in extra \(extra: \{ x_txn: \.\.\. \}\), not on the row/);
     // an offset on a row that is not a map, as the reader refuses it
-    await expect(replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, offset: 4096 }])).rejects.toThrow(/^rows:4: column offset: offset is only valid for op 'map'/);
+    await expect(replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, offset: 4096 }])).rejects.toThrow(/^rows:4: key offset: offset is only valid for op 'map'/);
     // an x_ value of a column the first row did not name would be dropped unread: refused, saying how to name it
     await expect(replay([TWO_PAGES[0]!, { ...TWO_PAGES[1]!, extra: { x_txn: '1' } }])).rejects.toThrow(/^rows:4: extra column 'x_txn' is not among the rows' x_ columns \(no x_ column, from the first row\): give the first row every x_ column/);
     // named by the first row (empty where it has none), or by the source: read

@@ -4,6 +4,7 @@
  * takes: each row checked by the writer's rules ({@link formatRow}) and for time order, numbered
  * with the line it would have in the native CSV they make (the magic line and the header first),
  * its `x_` values laid out as the reader lays out those columns, and that CSV hashed as it goes by.
+ * An error names the row's key (`key tNs`), not the column of the CSV (`t_us`).
  */
 import { createHash } from 'node:crypto';
 import type { TraceRow } from './types.ts';
@@ -34,15 +35,30 @@ export interface RowStream {
  */
 export const flagNamesToBits: (names: string) => number = flagNameBits;
 
-/** A row's flags as bits: names as the reader reads them (a TraceError at `line` for a bad one), a number as it is (the writer's check follows), nothing as 0. */
+/** The key of a row given in code that holds trace column `column`: `t_us` is `tNs`, an `x_` column is in `extra`; any other (and `-`, no column) as it is. */
+export function rowKeyOf(column: string): string {
+  return column === 't_us' ? 'tNs' : column.startsWith('x_') ? `extra.${column}` : column;
+}
+
+/** The error of the row at `line` of rows called `name`: a {@link TraceError} naming the row's key for trace column `column`. */
+export function rowError(name: string, line: number, column: string, problem: string, text: string | undefined): TraceError {
+  return new TraceError(name, line, rowKeyOf(column), problem, text, { noun: 'key' });
+}
+
+/**
+ * A row's flags as bits: names as the reader reads them (a TraceError at `line` for a bad one;
+ * a string of digits, which a trace file's flags column refuses too, is told to be a number), a
+ * number as it is (the writer's check follows), nothing as 0.
+ */
 function flagBits(flags: unknown, name: string, line: number): number {
   if (flags === undefined || flags === null || flags === '') return 0;
   if (typeof flags === 'number') return flags;
-  if (typeof flags !== 'string') throw new TraceError(name, line, 'flags', 'expected flag names joined by | or a bit set (a number)', shown(flags));
+  if (typeof flags !== 'string') throw rowError(name, line, 'flags', 'expected flag names joined by | or a bit set (a number)', shown(flags));
   try {
     return flagNamesToBits(flags);
   } catch (e) {
-    throw new TraceError(name, line, 'flags', (e as Error).message, flags);
+    const digits = /^(?:0x[0-9a-f]+|\d+)$/i.test(flags) ? `: a bit set is a number (flags: ${flags}), a string holds flag names, as a trace file's flags column does` : '';
+    throw rowError(name, line, 'flags', `${(e as Error).message}${digits}`, flags);
   }
 }
 
@@ -54,7 +70,7 @@ function checkRowKeys(r: object, name: string, line: number): void {
   for (const k of Object.keys(r)) {
     if (ROW_KEYS.has(k)) continue;
     const problem = k.startsWith('x_') ? `an x_ column is given in extra (extra: { ${k}: ... }), not on the row` : `unknown row key '${k}' (a row has ${[...ROW_KEYS].join(', ')})`;
-    throw new TraceError(name, line, '-', problem, shown(r));
+    throw rowError(name, line, '-', problem, shown(r));
   }
 }
 
@@ -67,7 +83,7 @@ function checkExtraKeys(r: RowLike, cols: readonly string[], fromSource: boolean
   for (const k of Object.keys(r.extra)) {
     if (cols.includes(k)) continue;
     const named = cols.length ? `the columns ${cols.join(', ')}` : 'no x_ column';
-    throw new TraceError(name, line, '-', `extra column '${k}' is not among the rows' x_ columns (${named}, from ${fromSource ? "the source's extraCols" : 'the first row'}): give the first row every x_ column (an empty string where it has none), or name them in the source's extraCols`, shown(r));
+    throw rowError(name, line, '-', `extra column '${k}' is not among the rows' x_ columns (${named}, from ${fromSource ? "the source's extraCols" : 'the first row'}): give the first row every x_ column (an empty string where it has none), or name them in the source's extraCols`, shown(r));
   }
 }
 
@@ -94,7 +110,7 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
     let batch: TraceRow[] = [];
     for await (const r of source as AsyncIterable<RowLike>) {
       line++;
-      if (r === null || typeof r !== 'object') throw new TraceError(name, line, '-', 'expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? }', shown(r));
+      if (r === null || typeof r !== 'object') throw rowError(name, line, '-', 'expected a row: an object { tNs, task, op, addr, len, flags?, object?, offset? }', shown(r));
       checkRowKeys(r, name, line);
       if (extraCols === undefined) extraCols = Object.keys(r.extra ?? {});
       if (line === 3) {
@@ -102,7 +118,7 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
           hash.update(formatHeader(extraCols));
         } catch (e) {
           // an extra key that is no x_ column (txn for x_txn): the row that named it
-          throw new TraceError(name, line, '-', (e as Error).message, shown(r));
+          throw rowError(name, line, '-', (e as Error).message, shown(r));
         }
       }
       checkExtraKeys(r, extraCols, source.extraCols !== undefined, name, line);
@@ -112,9 +128,9 @@ export function rowStream(source: RowSource, name: string, batchSize = 4096): Ro
       try {
         text = formatRow(row, extraCols);
       } catch (e) {
-        throw new TraceError(name, line, e instanceof RowFieldError ? e.column : '-', (e as Error).message, shown(r));
+        throw rowError(name, line, e instanceof RowFieldError ? e.column : '-', (e as Error).message, shown(r));
       }
-      if (r.tNs < lastNs) throw new TraceError(name, line, 't_us', `time goes backwards (previous ${lastNs} ns)`, String(r.tNs));
+      if (r.tNs < lastNs) throw rowError(name, line, 't_us', `time goes backwards (previous ${lastNs} ns)`, String(r.tNs));
       lastNs = r.tNs;
       hash.update(text);
       batch.push({

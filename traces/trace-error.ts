@@ -12,7 +12,8 @@ export const MAX_TEXT_IN_MESSAGE = 200;
  * A malformed trace. `message` is exactly `FILE:LINE: column COL: PROBLEM (got 'TEXT')`, control
  * characters escaped ({@link escapeControl}), or `FILE:LINE: PROBLEM (got 'TEXT')` when
  * `column` is `-`: the problem is not tied to one column (field count, missing header,
- * I/O). `line` is the 1-based file line (0 when the file could not even be opened).
+ * I/O). `line` is the 1-based file line (0 when the file could not even be opened). For rows
+ * given in code (traces/rows.ts) `column` is the row's key and the message says `key COL`.
  */
 export class TraceError extends Error {
   readonly file: string;
@@ -22,10 +23,15 @@ export class TraceError extends Error {
   /** What is wrong, without the location and the offending text. */
   readonly problem: string;
 
-  /** `text`: the offending input, shown after the problem; undefined when no text of the file is at fault (a gzip stream that stops short). */
-  constructor(file: string, line: number, column: string, problem: string, text: string | undefined, options?: { cause?: unknown }) {
+  /**
+   * `text`: the offending input, shown after the problem; undefined when no text of the file is at
+   * fault (a gzip stream that stops short). `options.noun`: what `column` names (default `column`;
+   * `key` for a row given in code).
+   */
+  constructor(file: string, line: number, column: string, problem: string, text: string | undefined, options?: { cause?: unknown; noun?: 'column' | 'key' }) {
     const shown = text === undefined ? '' : text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}...` : text;
-    super(escapeControl(`${file}:${line}: ${column === '-' ? '' : `column ${column}: `}${problem}${text === undefined ? '' : ` (got '${shown}')`}`), options);
+    const at = column === '-' ? '' : `${options?.noun ?? 'column'} ${column}: `;
+    super(escapeControl(`${file}:${line}: ${at}${problem}${text === undefined ? '' : ` (got '${shown}')`}`), options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'TraceError';
     this.file = file;
     this.line = line;
