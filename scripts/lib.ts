@@ -7,17 +7,17 @@
  * summary.json's object.
  */
 import { resolve } from 'node:path';
-import { configOf, loadConfig, overlappingKeys, readConfigFile, withDottedKeys } from './config-file.ts';
+import { loadConfig } from './config-file.ts';
 import { pagesForMeasured } from './measured-pages.ts';
 import { runTrace } from './run.ts';
 import { BOOTSTRAP_REPS } from './compare/stats.ts';
 import { InputError, replayErrorMessage, requireReadable, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
-import { deepMerge, type Config } from '../sim/config.ts';
+import type { Config } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import { claimOutDir } from '../traces/out-lock.ts';
-import { flagNamesToBits, rowStream, type RowLike, type RowSource } from '../traces/rows.ts';
+import { flagNamesToBits, rowKeyOf, rowStream, type RowLike, type RowSource } from '../traces/rows.ts';
 import { findPreset, generate as presetRows, generatedComments } from '../workloads/presets/index.ts';
 import { IMPORTERS } from '../traces/import/index.ts';
 import type { ImportOptions } from '../traces/import/importer.ts';
@@ -28,6 +28,9 @@ import type { SweepOptions, SweepOutcome } from './sweep/runner.ts';
 import type { ReportOutcome } from '../reports/report.ts';
 import type { Format } from '../reports/chart.ts';
 import type { ThemeName } from '../reports/theme.ts';
+import { checkOptionKinds, given, isPlainObject, KINDS, namingOut, refuseUnknownOptions, requireJsonValue, requireOptions } from './lib-options.ts';
+import { replayConfig } from './lib-config.ts';
+import { loadPlugins } from './plugins.ts';
 
 export type { Summary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome, ImportTally };
 export { VERSION } from './version.ts';
@@ -42,29 +45,20 @@ export type ConfigInput = Record<string, unknown>;
 
 /** Options of {@link replay}. */
 export interface ReplayOptions {
-  /** The configuration: a config file (YAML or JSON) or its keys as an object; default all defaults. */
+  /** The configuration: a config file (YAML or JSON) or its keys as an object; default all defaults. Plugin files it names are loaded as `syncsim run` loads them. */
   config?: string | ConfigInput;
-  /** Dotted keys laid over `config`, as `--set` does: `{ 'device.profile': 'hdd' }`. */
+  /** Dotted keys laid over `config`, as `--set` does, with typed values (numbers as numbers): `{ 'device.profile': 'hdd', 'device.channels': 4 }`. */
   set?: Readonly<Record<string, unknown>>;
   /** The random seed (the config key `seed`). */
   seed?: number;
   /** Write the result files (summary.json, syncs.csv, ...) to this directory, as `syncsim run --out` does; default none. */
   out?: string;
-  /** The trace's name in summary.json and in errors when rows are given (default `rows`). */
+  /** The name of rows given in code, in summary.json and in errors (default `rows`); a trace file is named by its path. */
   name?: string;
   /** Percentile-bootstrap 95 % CIs of the msync latency statistics (`run --ci bootstrap`), `reps` resamples (default 1000). */
   ci?: { reps?: number };
-  /** Told the tasks that closed replay left more than 5 % of the trace behind (the warning `syncsim run` prints). */
+  /** Told the tasks that closed replay left more than 5 % of the trace behind (the warning `syncsim run` prints), once the result files are written. */
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
-}
-
-/**
- * Throws a TypeError naming an option of `opts` that `what` does not take (a misspelt `confg` or
- * `Seed` would otherwise be ignored, as no command-line flag is).
- */
-function refuseUnknownOptions(what: string, opts: object, known: readonly string[]): void {
-  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-  if (unknown.length) throw new TypeError(`${what}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (it takes ${known.join(', ')})`);
 }
 
 /** The options {@link replay} takes (the type makes the list whole: a new option must be added here). */
@@ -83,44 +77,8 @@ const SWEEP_OPTIONS = Object.keys({
 /** The options {@link report} takes (whole, as above). */
 const REPORT_OPTIONS = Object.keys({ out: true, formats: true, theme: true, width: true, charts: true } satisfies Record<keyof ReportRunOptions, true>);
 
-/** Whether `v` is a plain object (`{ ... }`, or one made with a null prototype): not an array, a Map, a class instance. */
-function isPlainObject(v: unknown): boolean {
-  if (v === null || typeof v !== 'object') return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Throws a TypeError when `opts` is not an options object (`what`'s second argument). */
-function requireOptions(what: string, opts: unknown): void {
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${what}: options must be an object (got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts})`);
-}
-
 /** The options {@link generate} takes (whole, as above). */
 const GENERATE_OPTIONS = Object.keys({ params: true, seed: true } satisfies Record<keyof GenerateOptions, true>);
-
-/** The resolved configuration of `opts` (a config object is copied, never changed). */
-function configFor(opts: ReplayOptions): Config {
-  const file = typeof opts.config === 'string' ? opts.config : undefined;
-  // a config object takes top-level dotted keys as a config file does ({ 'device.channels': 4 })
-  let user = (file ? readConfigFile(file) : withDottedKeys(structuredClone(opts.config ?? {}) as Parameters<typeof deepMerge>[0])) as Parameters<typeof deepMerge>[0];
-  // a key given twice (set's 'seed' and seed; set's 'device' and 'device.profile') is refused, as the command's --set
-  const keys = [...Object.keys(opts.set ?? {}), ...(opts.seed === undefined ? [] : ['seed'])];
-  const pair = overlappingKeys(keys);
-  if (pair !== undefined) {
-    const [a, b] = [keys[pair[0]]!, keys[pair[1]]!];
-    throw new RangeError(a === b ? `replay: the seed is given twice, by seed and by set's 'seed': give it once` : `replay: set gives '${a}' and '${b}', which ${b.length > a.length ? 'lies inside it' : 'holds it'}: give one`);
-  }
-  const over: Record<string, unknown> = { ...opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) };
-  for (const [key, value] of Object.entries(over)) {
-    const layer: Record<string, unknown> = {};
-    let at = layer;
-    const parts = key.split('.');
-    for (const p of parts.slice(0, -1)) at = (at[p] = {}) as Record<string, unknown>;
-    at[parts.at(-1)!] = structuredClone(value);
-    user = deepMerge(user, layer as typeof user);
-  }
-  return configOf(user, { file, profileFromSet: over['device.profile'] !== undefined });
-}
 
 /**
  * Replays a trace: a trace file (native .csv, .csv.gz or .sst) or rows given in code, from any
@@ -131,11 +89,54 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   const iterable = (x: unknown) => x !== null && typeof x === 'object' && (Symbol.iterator in x || Symbol.asyncIterator in x);
   if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
   if (typeof trace === 'string') requireTraceFile(trace, 'trace file');
+  checkReplayOptions(opts, typeof trace === 'string' ? trace : undefined);
+  const { config, pluginBase } = replayConfig(opts);
+  const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
+  const rows = typeof trace === 'string' ? undefined : rowStream(trace, name);
+  // checked and locked before any work, as run's --out: a refused out costs nothing
+  let lock;
+  try {
+    lock = opts.out === undefined ? undefined : claimOutDir(opts.out, { command: 'run' }).lock;
+  } catch (e) {
+    throw namingOut(e);
+  }
+  try {
+    // the plugin files the configuration names, loaded as run loads them
+    const { plugins } = await loadPlugins(config, pluginBase);
+    return await runTrace({
+      trace: name, rows, config, plugins, out: opts.out, command: ['syncsim library', 'replay', name], handleSignals: false,
+      ci: opts.ci && { reps: opts.ci.reps ?? 1000, level: 0.95, seed: config.seed },
+      onStretched: opts.onStretched,
+    });
+  } catch (e) {
+    // a rule of the kernel broken by a row (an overlapping map, ...): named as the command names it, FILE:LINE: column COL
+    // (rows given in code: NAME:LINE: key KEY, and no file of that name is read back)
+    if (e instanceof TraceSemanticError) throw new InputError(rows ? `${name}:${e.line}: key ${rowKeyOf(e.column)}: ${e.message} (got '${e.text}')` : await replayErrorMessage(e, name));
+    throw namingOut(e);
+  } finally {
+    lock?.release();
+  }
+}
+
+/**
+ * Throws for an option of {@link replay} that is not one it takes or not of its type, before any
+ * work (`file`: the trace file, when the trace is one).
+ */
+function checkReplayOptions(opts: ReplayOptions, file: string | undefined): void {
   requireOptions('replay', opts);
   refuseUnknownOptions('replay', opts, REPLAY_OPTIONS);
-  if (opts.set !== undefined && !isPlainObject(opts.set)) {
-    throw new TypeError(`replay: set must be an object of dotted keys and values ({ 'device.channels': 4 }) (got ${JSON.stringify(opts.set)})`);
+  checkOptionKinds('replay', opts as Record<string, unknown>, { out: KINDS.name, name: KINDS.name, onStretched: KINDS.function });
+  if (opts.name !== undefined && file !== undefined) throw new TypeError(`replay: name names rows given in code; a trace file is named by its path (${file})`);
+  const config: unknown = opts.config;
+  if (config !== undefined && !(typeof config === 'string' && config !== '') && !isPlainObject(config)) {
+    throw new TypeError(`replay: config must be a config file's name or an object of configuration keys ({ personality: 'linux' }) (got ${given(config)})`);
   }
+  if (isPlainObject(config)) requireJsonValue('replay', 'config', config);
+  if (opts.set !== undefined && !isPlainObject(opts.set)) {
+    throw new TypeError(`replay: set must be an object of dotted keys and values ({ 'device.channels': 4 }) (got ${given(opts.set)})`);
+  }
+  for (const [k, v] of Object.entries(opts.set ?? {})) requireJsonValue('replay', `set '${k}'`, v);
+  requireJsonValue('replay', 'seed', opts.seed);
   // the command's --ci bootstrap [--ci-reps N]
   if (opts.ci !== undefined) {
     if (opts.ci === null || typeof opts.ci !== 'object' || Array.isArray(opts.ci)) throw new TypeError(`replay: ci must be an object, { reps } or {} (got ${JSON.stringify(opts.ci)})`);
@@ -144,23 +145,6 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   const reps = opts.ci?.reps;
   if (reps !== undefined && !(Number.isInteger(reps) && reps >= BOOTSTRAP_REPS.min && reps <= BOOTSTRAP_REPS.max)) {
     throw new RangeError(`ci.reps must be a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got ${String(reps)})`);
-  }
-  const config = configFor(opts);
-  const rows = typeof trace === 'string' ? undefined : rowStream(trace, opts.name ?? 'rows');
-  const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
-  const lock = opts.out === undefined ? undefined : claimOutDir(opts.out, { command: 'run' }).lock;
-  try {
-    return await runTrace({
-      trace: name, rows, config, out: opts.out, command: ['syncsim library', 'replay', name], handleSignals: false,
-      ci: opts.ci && { reps: opts.ci.reps ?? 1000, level: 0.95, seed: config.seed },
-      onStretched: opts.onStretched,
-    });
-  } catch (e) {
-    // a rule of the kernel broken by a row (an overlapping map, ...): named as the command names it, FILE:LINE: column
-    if (e instanceof TraceSemanticError) throw new InputError(await replayErrorMessage(e, name));
-    throw e;
-  } finally {
-    lock?.release();
   }
 }
 
@@ -185,6 +169,11 @@ export interface TraceRows<R> extends Iterable<R> {
 export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<RowLike> {
   requireOptions('generate', opts);
   refuseUnknownOptions('generate', opts, GENERATE_OPTIONS);
+  checkOptionKinds('generate', opts as Record<string, unknown>, { seed: KINDS.number });
+  if (opts.params !== undefined && !isPlainObject(opts.params)) throw new TypeError(`generate: params must be an object of parameter values ({ duration_s: 5 }) (got ${given(opts.params)})`);
+  for (const [k, v] of Object.entries(opts.params ?? {})) {
+    if (typeof v !== 'number' && typeof v !== 'string') throw new TypeError(`generate: params: '${k}' must be a number, or a string as --set takes it ('256M') (got ${given(v)})`);
+  }
   const params = opts.params ?? {};
   const seed = opts.seed ?? 1;
   presetRows(preset, params, seed); // checks the preset and its parameters now
@@ -239,9 +228,15 @@ export interface ImportedTrace extends AsyncIterable<RowLike> {
 export function importTrace(format: string, file: string, opts: ImportTraceOptions = {}): ImportedTrace {
   const importer = IMPORTERS.find((i) => i.format === format);
   if (!importer) throw new RangeError(`unknown import format '${format}' (expected one of ${IMPORTERS.map((i) => i.format).join(', ')})`);
+  if (typeof file !== 'string' || file === '') throw new TypeError(`importTrace: file must be the name of the file to import (got ${given(file)})`);
   requireTraceFile(file, 'input file');
   requireOptions('importTrace', opts);
   refuseUnknownOptions('importTrace', opts, IMPORT_OPTIONS);
+  // numbers as numbers (a string '4096' would be told 'got 4096' by the range checks), names as strings
+  checkOptionKinds('importTrace', opts as Record<string, unknown>, {
+    pageSize: KINDS.number, syncEveryWrites: KINDS.number, syncEveryUs: KINDS.number, assumeDirtySeed: KINDS.number, assumeDirty: KINDS.name,
+    syncFlags: KINDS.flags, mapFlags: KINDS.flags, fileBytes: KINDS.sizeOrFunction,
+  });
   const { syncFlags, mapFlags, calibration, ...rest } = opts;
   if (rest.pagesForMeasured !== undefined && typeof rest.pagesForMeasured !== 'function') throw new TypeError(`importTrace: pagesForMeasured must be a function from a measured msync's µs to pages (got ${typeof rest.pagesForMeasured}); or give calibration, a calibrated configuration file`);
   if (calibration !== undefined) {
@@ -287,7 +282,7 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
 }
 
 /** Options of {@link sweep}: those of `syncsim sweep` (`jobs`, `shard`, `dryRun`, `cacheDir`, ...); nothing is printed unless streams are given. */
-export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals'>;
+export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals' | 'optionStyle'>;
 
 /**
  * Runs the experiment file `experiment` (YAML: a base configuration, a grid, seeds) as
@@ -297,8 +292,17 @@ export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals'>
  * meanwhile compile on their own thread), and restores it when it ends.
  */
 export async function sweep(experiment: string, opts: SweepRunOptions = {}): Promise<SweepOutcome> {
+  if (typeof experiment !== 'string' || experiment === '') throw new TypeError(`sweep: experiment must be the name of an experiment file (got ${given(experiment)})`);
   requireOptions('sweep', opts);
   refuseUnknownOptions('sweep', opts, SWEEP_OPTIONS);
+  checkOptionKinds('sweep', opts as Record<string, unknown>, {
+    out: KINDS.name, resume: KINDS.boolean, dryRun: KINDS.boolean, stdout: KINDS.stream, progress: KINDS.stream, onWarning: KINDS.function, command: KINDS.strings,
+  });
+  if (opts.cacheDir !== undefined && opts.cacheDir !== null && !KINDS.name.ok(opts.cacheDir)) throw new TypeError(`sweep: cacheDir must be a directory's name, or null for no cache (got ${given(opts.cacheDir)})`);
+  // the command's check of --max-runs; a progress line's period, in ms
+  if (opts.maxRuns !== undefined && !(Number.isSafeInteger(opts.maxRuns) && opts.maxRuns >= 1)) throw new RangeError(`maxRuns must be a positive integer (got ${given(opts.maxRuns)})`);
+  const every = opts.progressIntervalMs;
+  if (every !== undefined && !(typeof every === 'number' && every > 0 && Number.isFinite(every))) throw new RangeError(`progressIntervalMs must be a number of milliseconds > 0 (got ${given(every)})`);
   // the checks of the command's --jobs and --shard: a bad value is a RangeError, not a sweep of nothing
   if (opts.jobs !== undefined && !(Number.isInteger(opts.jobs) && opts.jobs >= 1)) throw new RangeError(`jobs must be a positive integer (got ${String(opts.jobs)})`);
   const sh = opts.shard as { index?: unknown; count?: unknown } | undefined;
@@ -309,7 +313,11 @@ export async function sweep(experiment: string, opts: SweepRunOptions = {}): Pro
   const t = opts.runTimeoutS;
   if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 1e6)) throw new RangeError(`runTimeoutS must be a number of seconds > 0 and <= 1000000 (got ${String(t)})`);
   const { runSweep } = await import('./sweep/runner.ts');
-  return runSweep({ command: ['syncsim library', 'sweep', experiment], ...opts, experiment, handleSignals: false });
+  try {
+    return await runSweep({ command: ['syncsim library', 'sweep', experiment], ...opts, experiment, handleSignals: false, optionStyle: 'library' });
+  } catch (e) {
+    throw namingOut(e);
+  }
 }
 
 /** Options of {@link report}: those of `syncsim report`. */
@@ -332,22 +340,31 @@ export interface ReportRunOptions {
  * loaded only when this is called.
  */
 export async function report(dir: string, opts: ReportRunOptions = {}): Promise<ReportOutcome> {
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`report: dir must be the name of a results directory (got ${given(dir)})`);
   requireOptions('report', opts);
   refuseUnknownOptions('report', opts, REPORT_OPTIONS);
+  checkOptionKinds('report', opts as Record<string, unknown>, { out: KINDS.name, theme: KINDS.name, width: KINDS.width });
   for (const k of ['formats', 'charts'] as const) {
     if (opts[k] !== undefined && !(Array.isArray(opts[k]) && (opts[k] as unknown[]).every((x) => typeof x === 'string'))) throw new TypeError(`report: ${k} must be a list of names (got ${JSON.stringify(opts[k])})`);
   }
   const [{ makeReport }, { FORMATS }, { THEMES, resolveWidth }] = await Promise.all([import('../reports/report.ts'), import('../reports/chart.ts'), import('../reports/theme.ts')]);
-  const theme = THEMES[opts.theme ?? 'paper'];
+  const theme = Object.hasOwn(THEMES, opts.theme ?? 'paper') ? THEMES[opts.theme ?? 'paper'] : undefined;
   if (!theme) throw new RangeError(`unknown theme '${opts.theme}' (expected paper or screen)`);
   const width = resolveWidth(theme, opts.width === undefined ? undefined : String(opts.width));
   if (width === undefined) throw new RangeError(`bad width '${opts.width}' (expected single, double or px)`);
   const bad = (opts.formats ?? []).filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (bad.length > 0) throw new RangeError(`unknown format '${bad[0]}' (expected some of ${FORMATS.join(', ')})`);
   const out = opts.out ?? resolve(dir, 'report');
-  const { lock } = claimOutDir(out, { command: 'report' });
+  let lock;
+  try {
+    lock = claimOutDir(out, { command: 'report' }).lock;
+  } catch (e) {
+    throw namingOut(e);
+  }
   try {
     return await makeReport({ dir, out, formats: opts.formats ?? FORMATS, theme, width, charts: opts.charts });
+  } catch (e) {
+    throw namingOut(e);
   } finally {
     lock.release();
   }

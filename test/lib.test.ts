@@ -350,7 +350,7 @@ describe('library errors', () => {
       { tNs: 1, task: 'a', op: 'map', addr: 0x2000, len: 4096, object: 'g', offset: 0 },
     ];
     // the second row is line 4 of the file gen would write
-    await expect(replay(rows)).rejects.toThrow("rows:4: column addr: map [0x2000, 0x3000) overlaps");
+    await expect(replay(rows)).rejects.toThrow("rows:4: key addr: map [0x2000, 0x3000) overlaps");
     await expect(replay(join(d, 'nope.csv'))).rejects.toThrow(`trace file not found: ${join(d, 'nope.csv')}`);
     await expect(replay(null as never)).rejects.toThrow(TypeError);
     await expect(sweep(join(d, 'x.yaml'), { shard: '1/2' as never })).rejects.toThrow(/shard must be \{ index, count \}/);
