@@ -104,8 +104,12 @@ export function bootstrapContrast(a: Float64Array, b: Float64Array, stat: (v: Fl
 }
 
 /** {@link bootstrapContrast}, letting the event loop run between slices of resamples, so that a long one (many msyncs, many reps) still answers Ctrl-C and SIGTERM. */
-export async function bootstrapContrastYielding(a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: ContrastOptions): Promise<Contrast> {
-  const slices = contrastSlices(a, b, stat, opts);
+export function bootstrapContrastYielding(a: Float64Array, b: Float64Array, stat: (v: Float64Array) => number, opts: ContrastOptions): Promise<Contrast> {
+  return yieldingBetween(contrastSlices(a, b, stat, opts));
+}
+
+/** Runs `slices` (work that pauses at each `yield`) to its end, letting the event loop run at each pause. */
+async function yieldingBetween<T>(slices: Generator<void, T>): Promise<T> {
   for (;;) {
     const x = slices.next();
     if (x.done) return x.value;
@@ -181,14 +185,19 @@ const SLICE_SAMPLES = 2_000_000;
  * or null with fewer than 2 samples. It lets the event loop run between slices of
  * resamples, so that a long bootstrap (many msyncs, many reps) still answers Ctrl-C and SIGTERM.
  */
-export async function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number; block?: number }): Promise<[number, number] | null> {
+export function bootstrapCi(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number; block?: number }): Promise<[number, number] | null> {
+  return yieldingBetween(ciSlices(v, stat, opts));
+}
+
+/** {@link bootstrapCi}'s work, pausing (a `yield`) after about {@link SLICE_SAMPLES} resampled values. */
+function* ciSlices(v: Float64Array, stat: (x: Float64Array) => number, opts: { reps: number; level: number; seed: number; block?: number }): Generator<void, [number, number] | null> {
   if (v.length < 2) return null;
   const stream = new RandomStream(opts.seed, 'ci.bootstrap');
   const u = () => stream.uniform();
   const r = new Float64Array(v.length), stats = new Float64Array(opts.reps);
   const slice = Math.max(1, Math.floor(SLICE_SAMPLES / v.length));
   for (let k = 0; k < opts.reps; k++) {
-    if (k > 0 && k % slice === 0) await new Promise<void>((go) => setImmediate(go));
+    if (k > 0 && k % slice === 0) yield;
     resampleBlocks(v, r, opts.block ?? 1, u);
     stats[k] = stat(r);
   }
