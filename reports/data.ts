@@ -27,6 +27,7 @@ import type { Summary } from '../sim/stats/summary.ts';
 import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
 import { keyShortTitle, type LabelOverrides } from './labels.ts';
 import { unfinishedSweepMessage } from './unfinished.ts';
+import { parseJsonText } from '../traces/json-strict.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
@@ -143,7 +144,7 @@ export function summaryMetric(summary: Summary, metric: string): number | null {
 export function readSummary(file: string): Summary {
   let s: unknown;
   try {
-    s = JSON.parse(readFileSync(file, 'utf8'));
+    s = parseJsonText(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new ReportError(`${file}: cannot read summary.json: ${(e as Error).message}`);
   }
@@ -257,7 +258,7 @@ async function loadSweep(dir: string): Promise<Results> {
   let manifest: Manifest = {};
   if (existsSync(manifestFile)) {
     try {
-      manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+      manifest = parseJsonText(readFileSync(manifestFile, 'utf8')) as Manifest;
     } catch (e) {
       throw new ReportError(`${manifestFile}: cannot read: ${(e as Error).message}`);
     }

@@ -11,7 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
 import { keyLine, parseYamlValue, YamlError } from './yaml-file.ts';
-import { jsonProblem, lineColumn } from './json-strict.ts';
+import { jsonProblem, lineColumn } from '../traces/json-strict.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
 

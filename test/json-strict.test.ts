@@ -1,11 +1,17 @@
 /**
  * The strict JSON scanner that places a .json config's problem at its line
- * and column (scripts/json-strict.ts): it agrees with JSON.parse on what is
+ * and column (traces/json-strict.ts): it agrees with JSON.parse on what is
  * JSON, and names where and why the rest is not.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { jsonProblem, lineColumn, parseJsonText } from '../scripts/json-strict.ts';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { jsonProblem, lineColumn, parseJsonText } from '../traces/json-strict.ts';
+import { syncsimHere } from './cli-here.ts';
+
+const DEMO = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
 
 const parses = (t: string) => {
   try {
@@ -56,5 +62,17 @@ describe('parseJsonText', () => {
   it('lineColumn counts from 1', () => {
     expect(lineColumn('ab\ncd', 0)).toEqual({ line: 1, column: 1 });
     expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
+  });
+});
+
+describe('a summary.json that is not JSON, to report', () => {
+  it('is told at its line and column on one line, exit 2, as compare and sweep tell it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-json-report-'));
+    expect((await syncsimHere(['run', DEMO, '--out', 'r'], d)).code).toBe(0);
+    const file = join(d, 'r', 'summary.json');
+    writeFileSync(file, '\ufeff' + readFileSync(file, 'utf8'));
+    const r = await syncsimHere(['report', 'r'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`syncsim: r/summary.json: cannot read summary.json: line 1, column 1: a byte order mark (U+FEFF) before the JSON (save the file without it)\n`);
   });
 });

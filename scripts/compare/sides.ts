@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { parseJsonText } from '../json-strict.ts';
+import { parseJsonText } from '../../traces/json-strict.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { metricValue } from '../sweep/metrics.ts';
 import { keyShortTitle } from '../../reports/labels.ts';

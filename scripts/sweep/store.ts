@@ -21,7 +21,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { processAlive, tempBeside, writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
-import { parseJsonText } from '../json-strict.ts';
+import { parseJsonText } from '../../traces/json-strict.ts';
 import { foreignPaths, MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import type { Plan } from './plan.ts';
