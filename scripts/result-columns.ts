@@ -126,6 +126,17 @@ export const FILE = { syncs: 0, writeback: 1, reads: 2, timeline: 3, durability:
 export const BATCH_ROWS = 8192;
 
 /**
+ * A new array for one batch of `width`-number records, over a SharedArrayBuffer: it goes to the
+ * writer thread and back shared, never transferred, because transferring an ArrayBuffer detaches
+ * it, and the first detached buffer in a process makes V8 throw away the optimized code of every
+ * function that reads a typed array (the simulator's hot path with it) and compile it again with a
+ * check for detached buffers on every access.
+ */
+export function batchArray(width: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(BATCH_ROWS * width * Float64Array.BYTES_PER_ELEMENT));
+}
+
+/**
  * Records of one file waiting to be printed, packed, and the file's table of
  * strings (each string gets an id the first time it is seen).
  */
@@ -143,7 +154,7 @@ export class ColumnBatch {
   private readonly lastId = [-1, -1];
 
   constructor(readonly file: ColumnFile) {
-    this.data = new Float64Array(BATCH_ROWS * file.width);
+    this.data = batchArray(file.width);
   }
 
   /** The id of `s` in this file's table; `col` (0 or 1): which of the record's string columns it is. */
@@ -171,7 +182,7 @@ export class ColumnBatch {
   }
 
   /** Empties the batch: returns the array of its packed records ({@link n} of them, read before) and takes `fresh` (default a new array) in its place. */
-  take(fresh: Float64Array = new Float64Array(BATCH_ROWS * this.file.width)): Float64Array {
+  take(fresh: Float64Array = batchArray(this.file.width)): Float64Array {
     const d = this.data;
     this.data = fresh;
     this.n = 0;

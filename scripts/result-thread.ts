@@ -86,14 +86,14 @@ export class ResultThread {
 
   /**
    * Sends `n` records packed in `data` (taken from `b`, whose table of strings their ids refer to) to be
-   * printed as file `file`; `data` goes to the thread.
+   * printed as file `file`; `data` (from result-columns.ts' `batchArray`) is the thread's until it comes back.
    */
   sendPacked(file: number, b: ColumnBatch, data: Float64Array, n: number): void {
     this.check();
     for (let p = Atomics.load(this.ctl, CTL.printed); this.sent - p >= MAX_IN_FLIGHT; p = Atomics.load(this.ctl, CTL.printed)) this.wait(CTL.printed, p);
     const strings = b.strings.slice(b.sentStrings);
     b.sentStrings = b.strings.length;
-    this.post({ file, data, n, strings }, [data.buffer as ArrayBuffer]);
+    this.post({ file, data, n, strings }); // shared with the thread, not transferred (batchArray)
     this.sent++;
   }
 
@@ -122,8 +122,8 @@ export class ResultThread {
     return this.stopping;
   }
 
-  private post(m: ToWriter, transfer: ArrayBuffer[] = []): void {
-    this.port.postMessage(m, transfer);
+  private post(m: ToWriter): void {
+    this.port.postMessage(m);
   }
 
   /** Reads the thread's answers so far. */

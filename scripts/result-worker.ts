@@ -1,7 +1,7 @@
 /**
  * The result writer thread itself (started by scripts/result-thread.ts): takes
  * over the open result files (the run's thread closes them), prints each batch of packed records it is sent
- * into its file, in the order sent, and gives the batch's array back. On a
+ * into its file, in the order sent, and gives the batch's array back (shared memory, never transferred). On a
  * failure (a full disk) it reports the error once and prints nothing more.
  */
 import { workerData } from 'node:worker_threads';
@@ -14,7 +14,7 @@ const { port, ctl } = workerData as WriterData;
 let files: { csv: CsvFile; strings: string[] }[] = [];
 let failed = false;
 
-const answer = (m: FromWriter, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const answer = (m: FromWriter) => port.postMessage(m);
 /** Sets a control slot and wakes the run if it waits on it. */
 const signal = (slot: number, add = false) => {
   if (add) Atomics.add(ctl, slot, 1);
@@ -30,7 +30,7 @@ port.on('message', (m: ToWriter) => {
       const f = files[m.file]!;
       for (const s of m.strings) f.strings.push(s);
       printRows(COLUMN_FILES[m.file]!, f.csv, m.data, m.n, f.strings);
-      answer({ recycle: m.data, file: m.file }, [m.data.buffer as ArrayBuffer]);
+      answer({ recycle: m.data, file: m.file }); // the array is shared (batchArray): the run reuses it once it is back
       signal(CTL.printed, true);
     } else {
       // the files were opened by the run's thread, which closes them

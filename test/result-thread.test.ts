@@ -106,6 +106,47 @@ describe('result writer thread', () => {
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
+  it('shares each batch with the thread and gets it back, never transfers it: no array of the run is detached', async () => {
+    // a transfer detaches the sent ArrayBuffer, and V8 then throws away the optimized code of every function that
+    // reads a typed array, the simulator's included (result-columns.ts, batchArray)
+    const root = tmp();
+    const fds = COLUMN_FILES.map((f) => openSync(join(root, f.name), 'w'));
+    const t = new ResultThread(await workerModule('result-worker'));
+    const deadline = Date.now() + 30_000;
+    while (!t.ready && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+    expect(t.ready).toBe(true);
+    t.adopt(fds);
+    const b = new ColumnBatch(COLUMN_FILES[FILE.timeline]!);
+    const fill = () => {
+      for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * 6);
+    };
+    fill();
+    const sent = b.data;
+    t.send(FILE.timeline, b);
+    expect(sent.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(sent.byteLength).toBe(BATCH_ROWS * 6 * 8); // still attached: a transferred array would have none
+    expect(b.data).not.toBe(sent);
+    // once printed it comes back, and the next batch is packed into the same memory
+    const free = (t as unknown as { free: Float64Array[][] }).free[FILE.timeline]!;
+    while (free.length === 0 && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 20));
+      void t.ready; // reads the thread's answers
+    }
+    expect(free.length).toBe(1);
+    fill();
+    const second = b.data;
+    t.send(FILE.timeline, b);
+    expect(b.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    b.data[0] = 12345.5;
+    expect(sent[0], 'the returned array is the first batch\'s memory').toBe(12345.5);
+    expect(second.byteLength).toBe(BATCH_ROWS * 6 * 8);
+    t.close(true);
+    for (const fd of fds) closeSync(fd);
+    const lines = readFileSync(join(root, COLUMN_FILES[FILE.timeline]!.name), 'utf8').split('\n').filter((l) => l !== '');
+    expect(lines.length).toBe(2 * BATCH_ROWS);
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
+
   it('a write the thread cannot make fails the run with its error', async () => {
     const root = tmp();
     const path = join(root, 'ro.csv');
