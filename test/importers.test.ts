@@ -539,13 +539,16 @@ describe('sync injection', () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.tNs).toBeGreaterThanOrEqual(rows[i - 1]!.tNs);
   });
 
-  it('a native whole-mapping msync restarts the count (blkparse flushes)', async () => {
-    const { rows } = await importRows(blkparseImporter, BLKPARSE, { syncEveryWrites: 2 });
-    // dev8_0 writes: 0 us, 200 us (-> injected msync at 200), flush at 500, FUA write at 600 (+ its msync),
-    // FWFS at 1000: count restarts after each native msync, so nothing more is injected on dev8_0;
-    // dev8_16 writes at 800 and 1100 -> injected msync at 1100.
+  it('a native whole-mapping msync restarts the count (blkparse flushes); one right after an injected msync is merged into it', async () => {
+    const { rows, stats } = await importRows(blkparseImporter, BLKPARSE, { syncEveryWrites: 2 });
+    // dev8_0 writes: 0 us, 200 us (-> injected msync at 200), a read at 300, flush at 500 (no write
+    // since the injected msync: merged into it, no row), FUA write at 600 (+ its msync), FWFS at 1000
+    // (its pre-flush after the FUA's msync is the input's own, kept): count restarts after each
+    // native msync, so nothing more is injected on dev8_0; dev8_16 writes at 800 and 1100 -> injected msync at 1100.
     const msyncs = rows.filter((r) => r.op === 'msync').map((r) => [r.tNs / 1000, r.task]);
-    expect(msyncs).toEqual([[200, 'dev8_0'], [500, 'dev8_0'], [600, 'dev8_0'], [1000, 'dev8_0'], [1000, 'dev8_0'], [1100, 'dev8_16']]);
+    expect(msyncs).toEqual([[200, 'dev8_0'], [600, 'dev8_0'], [1000, 'dev8_0'], [1000, 'dev8_0'], [1100, 'dev8_16']]);
+    // the input's 4 syncs (500, 600, 1000, 1000) and 1 added (1100); the one at 200 stands for the flush at 500
+    expect(stats).toMatchObject({ msync_injected: 1, msync_merged: 1 });
   });
 
   it('through the CLI, to a gzip-compressed trace that replays', async () => {

@@ -57,6 +57,9 @@ Options:
   --sync-every-us T        inject, at every multiple of T µs of trace time, an
                            msync of the whole mapping of every object written
                            since its last whole-mapping msync
+                           (either option: an msync of the input's that follows
+                           an injected one of its object with no write to it
+                           between is merged into it, counted in msync_merged)
   --sync-flags F           flags of injected and translated msyncs, names joined
                            by | (SYNC, ASYNC, INVALIDATE, MS_SYNC, ...; default SYNC)
   --assume-dirty MODE      strace: how to synthesise the stores strace cannot see:

@@ -17,7 +17,9 @@
  * - a leading `F` (pre-flush) → an msync of the whole device mapping before the
  *   I/O, a trailing `F` (FUA) → one after it; one msync for a flush without data;
  *   with `--sync-flags` (default SYNC); the FUA's msync stands for the one
- *   `--sync-every-writes` would inject after that write (none is added);
+ *   `--sync-every-writes` would inject after that write (none is added), and a
+ *   flush's msync that follows an injected one of the device with no write to it
+ *   between is merged into that one (no row; `msync_merged`, sync-injector.ts);
  * - `D` (discard; `E`, secure erase, likewise) → no row, counted (`discard`);
  *   passthrough (SCSI) requests → no row, counted (`passthrough`); a read or
  *   write without data and without a flush → no row, counted (`no_data`).

@@ -19,6 +19,9 @@
  * - `sync` / `datasync` → an msync of the file's whole mapping (what fio's
  *   mmap engine does for fsync / fdatasync), with `--sync-flags` (default SYNC);
  * - `sync_file_range` → an msync of [OFFSET, OFFSET+LENGTH) (LENGTH 0: to the end of the mapping);
+ * - with `--sync-every-writes` or `--sync-every-us`, a `sync`, `datasync` or `sync_file_range`
+ *   that follows an injected msync of the file with no write to it between is merged into
+ *   that one (no row; `msync_merged`, sync-injector.ts);
  * - `trim` → no row, counted in the stats (`trim`);
  * - `wait` → counted (`wait`); in version 2 it advances the clock by OFFSET µs
  *   (fio(1): "relative to the previous wait statement"; every wait is honoured,

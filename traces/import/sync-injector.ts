@@ -83,6 +83,12 @@ interface MappedObject {
   mapped: boolean;
   /** Writes (of at least one byte) since its last whole-mapping msync. */
   writesSinceSync: number;
+  /**
+   * Whether its last msync is an injected one, with no write (of at least one byte) since and
+   * no msync of the input merged into it yet: the input's next msync of it, with the same
+   * flags, would write nothing, and is merged into that one (`msync_merged`).
+   */
+  injectedLast: boolean;
 }
 
 /** Where an input event came from, for error messages. */
@@ -103,6 +109,17 @@ export interface InputPlace {
  * written since its last whole-mapping msync, in the order they were written,
  * before the first event at or after that time; none after the last event).
  * Injected msyncs cover the whole mapping with `syncFlags`.
+ *
+ * An injected msync and the input's own msync of the same object that follows it with no write
+ * to that object between (reads, other objects' rows and time may pass) are one sync: the
+ * input's own would write nothing, yet cost a device FLUSH, and the workload issued one sync
+ * there, not two. The injected msync stays, at its time, and stands for the input's, which
+ * makes no row: `msync_merged` counts those, and `msync_injected` counts only the msyncs added
+ * to the input's own, so that the msync rows are always the input's syncs plus
+ * `msync_injected`. Keeping the earlier of the two needs no look-ahead (the import streams) and
+ * keeps the injected msyncs where the options put them. An input msync with other flags than
+ * the injected ones is kept; so is a second input msync after a merged one (the input's own two
+ * back to back).
  */
 export class ImportedTrace {
   readonly clock = new TraceClock();
@@ -136,6 +153,7 @@ export class ImportedTrace {
     const fb = opts.fileBytes;
     this.sizeOf = fb === undefined ? () => undefined : typeof fb === 'number' ? () => fb : fb;
     stats.msync_injected ??= 0;
+    stats.msync_merged ??= 0;
     stats.time_clamped ??= 0;
     stats.time_clamped_max_us ??= 0;
   }
@@ -171,7 +189,7 @@ export class ImportedTrace {
       // a size that is not a whole number of bytes within the region (a sparse file past it, say) maps the whole region, as without one
       const size = given !== undefined && Number.isSafeInteger(given) && given > 0 && given <= this.regionBytes ? given : this.regionBytes;
       const mapLen = Math.min(this.regionBytes, Math.ceil(size / this.pageSize) * this.pageSize);
-      o = { name, task, base: (this.objects.size + 1) * this.regionBytes, size, mapLen, mapped: false, writesSinceSync: 0 };
+      o = { name, task, base: (this.objects.size + 1) * this.regionBytes, size, mapLen, mapped: false, writesSinceSync: 0, injectedLast: false };
       this.objects.set(name, o);
     }
     return o;
@@ -194,7 +212,21 @@ export class ImportedTrace {
   private injectSync(o: MappedObject, tNs: number): void {
     this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: o.mapLen, flags: this.injectFlags });
     o.writesSinceSync = 0;
+    o.injectedLast = true;
     this.stats.msync_injected = (this.stats.msync_injected ?? 0) + 1;
+  }
+
+  /**
+   * Whether the input's own msync of `o` with `flags`, due now, is merged into the injected msync
+   * before it (see the class): then it makes no row, and that msync counts as the input's.
+   */
+  private merged(o: MappedObject, flags: number): boolean {
+    const merge = o.injectedLast && flags === this.injectFlags;
+    o.injectedLast = false; // merged or not, the input's own is the last msync now
+    if (!merge) return false;
+    this.stats.msync_injected = (this.stats.msync_injected ?? 0) - 1;
+    this.stats.msync_merged = (this.stats.msync_merged ?? 0) + 1;
+    return true;
   }
 
   /** What bounds `o`'s I/O, for error messages. */
@@ -234,7 +266,10 @@ export class ImportedTrace {
     this.checkRange(o, offset, len, place);
     this.before(o, tNs);
     this.rows.push(extra ? { tNs, task: o.task, op: 'write', addr: o.base + offset, len, extra } : { tNs, task: o.task, op: 'write', addr: o.base + offset, len });
-    if (len > 0) this.dirty.add(o);
+    if (len > 0) {
+      this.dirty.add(o);
+      o.injectedLast = false;
+    }
     return o;
   }
 
@@ -246,11 +281,14 @@ export class ImportedTrace {
     this.rows.push(extra ? { tNs, task: o.task, op: 'read', addr: o.base + offset, len, extra } : { tNs, task: o.task, op: 'read', addr: o.base + offset, len });
   }
 
-  /** An msync of the whole mapping of object `name` with `flags` (the input's own sync). */
+  /**
+   * An msync of the whole mapping of object `name` with `flags` (the input's own sync); none when
+   * it is merged into the injected msync before it (see the class).
+   */
   syncAll(name: string, task: string, tNs: number, flags: number, place: InputPlace): void {
     const o = this.object(name, task, place);
     this.before(o, tNs);
-    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: o.mapLen, flags });
+    if (!this.merged(o, flags)) this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base, len: o.mapLen, flags });
     o.writesSinceSync = 0;
     this.dirty.delete(o);
   }
@@ -259,6 +297,7 @@ export class ImportedTrace {
    * An msync of [offset, offset+len) of object `name`, len 0: to the end of its mapping (a range
    * sync: it does not reset the injection counters). The range is widened to whole pages: a byte
    * range syncs the pages it touches (sync_file_range), while msync refuses an unaligned address.
+   * None when it is merged into the injected msync of the whole mapping before it (see the class).
    */
   syncRange(name: string, task: string, tNs: number, offset: number, len: number, flags: number, place: InputPlace): void {
     const o = this.object(name, task, place);
@@ -269,7 +308,7 @@ export class ImportedTrace {
     const start = offset - (offset % this.pageSize);
     const end = Math.min(o.mapLen, Math.ceil((offset + len) / this.pageSize) * this.pageSize);
     this.before(o, tNs);
-    this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base + start, len: end - start, flags });
+    if (!this.merged(o, flags)) this.rows.push({ tNs, task: o.task, op: 'msync', addr: o.base + start, len: end - start, flags });
   }
 }
 
