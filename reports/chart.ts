@@ -37,8 +37,16 @@ export interface Chart {
   caption: string;
   /** Grid of equal plot cells (a vertical stack of panels has y > 1). */
   cells: { x: number; y: number };
-  /** The figure's total height for a total width. */
+  /**
+   * The figure's total height for a total width; with {@link cellHeight}, the most it may be (what splits
+   * figures that would pass a page), which the figure drawn may fall short of.
+   */
   height(width: number): number;
+  /**
+   * The plot cells' own height for a total width, when they have one (a timeline's strips): the layout draws
+   * the cells this tall and the figure as tall as they make it, rather than stretching them to `height`.
+   */
+  cellHeight?(width: number): number;
   /** The full spec with each plot cell `cellWidth` × `cellHeight` px. */
   spec(cellWidth: number, cellHeight: number): VlSpec;
 }
@@ -122,6 +130,17 @@ export function figureHeight(ctx: ChartContext, w: number, legendLabels: readonl
 export function noteHeight(ctx: ChartContext, note?: Record<string, unknown>): number {
   const lines = Array.isArray(note?.text) ? (note.text as unknown[]).length : 0;
   return lines ? lines * Math.round(ctx.theme.fontSize.label * 1.2) + ctx.theme.fontSize.label : 0;
+}
+
+/**
+ * The height (px) vega gives an in-figure note from {@link figureNote}, 0 when there is none: its offset
+ * from the plot, a line height per line after the first, and the last line's font size.
+ */
+export function noteBlock(note?: Record<string, unknown>): number {
+  const lines = Array.isArray(note?.text) ? (note.text as unknown[]).length : 0;
+  if (!lines) return 0;
+  const n = note as { offset: number; lineHeight: number; fontSize: number };
+  return n.offset + (lines - 1) * n.lineHeight + n.fontSize;
 }
 
 /** Words broken into lines no wider than a width (reports/fonts.ts, where the text is measured). */

@@ -82,7 +82,8 @@ export interface LaidOut extends SvgResult {
 }
 
 /**
- * Lays `chart` out to a total of `width` × chart.height(width) px: starts
+ * Lays `chart` out to a total of `width` × chart.height(width) px (with
+ * chart.cellHeight, × the height its content takes with cells that tall): starts
  * from a guess of the plot cells' size, corrects it by what the axes and
  * legends took (a few passes), then pads the remainder on the right and bottom.
  * Vega rounds some cells to whole pixels (a facet's), so the total of many
@@ -91,9 +92,11 @@ export interface LaidOut extends SvgResult {
  * remainder of a pixel a cell or more is given back to the cells.
  */
 export async function layoutChart(chart: Chart, width: number, padding: number): Promise<LaidOut> {
-  const height = Math.round(chart.height(width));
+  // cells of a height of their own: the figure as tall as they make it, to the next whole px (set by each pass)
+  const own = chart.cellHeight?.(width);
+  let height = Math.round(chart.height(width));
   let cw = Math.max(20, (width - 60) / chart.cells.x);
-  let ch = Math.max(20, (height - 50) / chart.cells.y);
+  let ch = own ?? Math.max(20, (height - 50) / chart.cells.y);
   let passes = 0;
   // the closest pass that fitted: sizes that alternate between a hair too big and 2 px too small settle on it
   let fitted: { spec: VlSpec; dw: number; dh: number; cw: number; ch: number } | undefined;
@@ -123,6 +126,7 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     const spec = specAt(cw, ch);
     const r = await vlToSvg(spec);
     passes++;
+    if (own !== undefined) height = Math.ceil(r.height - 0.05);
     const dw = width - r.width, dh = height - r.height;
     if (dw >= 0 && dh >= 0 && (!fitted || dw + dh < fitted.dw + fitted.dh)) fitted = { spec, dw, dh, cw, ch };
     if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 8) {
@@ -150,7 +154,7 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     }
     // overshoot by a hair so that the remainder is positive padding
     cw = Math.max(10, cw + (dw - 0.5) / chart.cells.x);
-    ch = Math.max(10, ch + (dh - 0.5) / chart.cells.y);
+    if (own === undefined) ch = Math.max(10, ch + (dh - 0.5) / chart.cells.y);
   }
 }
 

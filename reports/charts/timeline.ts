@@ -10,8 +10,8 @@
  * be a sliver at the start of a long one's axis. A figure is never taller
  * than the theme's `maxFigureHeight`: more strips go into further figures.
  */
-import { configLegend, figureHeight, figureNote, labelTooltip, noteHeight, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
-import { textWidth } from '../fonts.ts';
+import { configLegend, figureHeight, figureNote, labelTooltip, noteBlock, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { textWidth, wrapText } from '../fonts.ts';
 import type { TimelineSeries } from '../reduce.ts';
 import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
 
@@ -48,6 +48,12 @@ const STRIP_LABELS = 3.2;
 
 /** Gap (px) between one strip and the next strip's name. */
 const STRIP_GAP = 7;
+
+/**
+ * How far vega's bounds of a strip's step line reach past the plot on either side where the line runs along
+ * the frame, in line widths (2.5 px of the paper theme's 1.25 px lines, 4 px of the screen's 2 px).
+ */
+const STRIP_OVERHANG = 2;
 
 /** Gap between two panels of strips, in label heights: more than between strips, so that a panel's title reads as its own. */
 const PANEL_GAP_LABELS = 2.5;
@@ -161,10 +167,29 @@ export const timeline: ChartModule = {
     const yExtent = wideLast ? Math.ceil(textWidth('1.25M', label)) + tickSize + labelPad : undefined;
     // strips: each panel is its title, then a named strip per configuration; the x axis and its title under the bottom panels
     const stripHeight = (w: number) => Math.max(w >= WIDE_FIGURE ? STRIP_HEIGHT.wide : STRIP_HEIGHT.single, Math.ceil(STRIP_LABELS * label));
-    // a strip takes its name above it and half a tick label beyond either end of its plot besides its own height, and
-    // with a time axis of its own that axis's labels
-    const perStrip = (w: number) => stripHeight(w) + 2 * label + 3 + STRIP_GAP + (ownAxes ? label + tickSize + labelPad : 0);
-    const stripsHeight = (w: number, n: number, note?: Record<string, unknown>) => rowsOfPanels * (n * perStrip(w) + label + 6) + panelGap * (rowsOfPanels - 1) + 3.5 * label + 8 + noteHeight(ctx, note);
+    // a time axis's tick labels under a strip (half its line, its ticks, the gap and a label) and the time axis's title
+    const timeLabels = 0.5 + tickSize + labelPad + label;
+    // wrapped to the panel's width (a small multiple's "(each strip's unit after its name)" ran 30 px past it); its
+    // height as wrapped to less than the panels can be wide (the figure less a y axis), so that it is not short of it
+    const titleSize = ctx.theme.fontSize.title;
+    const timeTitleIn = (px: number) => {
+      const lines = wrapText(timeTitle, titleSize, px);
+      return lines.length > 1 ? lines : timeTitle;
+    };
+    const timeTitleLines = (w: number) => wrapText(timeTitle, titleSize, (wideLast ? w : w / cols) - 2 * ctx.theme.padding - 4 * label).length;
+    const timeTitleHeight = (w: number) => Math.round(label * 0.4) + titleSize * timeTitleLines(w);
+    // how far vega's bounds of a step line reach past the plot on either side, where it runs along the frame
+    const overhang = STRIP_OVERHANG * ctx.theme.lineWidth;
+    // a strip takes its name above it (and the name's offset), what its line's bounds reach past its plot, the gap to
+    // the next strip's name, and with a time axis of its own that axis's labels (which cover the line's reach below);
+    // vega rounds a strip's bounds out to whole px above and below
+    const perStrip = (w: number) => Math.ceil(label + 1 + overhang) + Math.ceil(stripHeight(w) + (ownAxes ? timeLabels : overhang)) + STRIP_GAP;
+    // the height the strips make the figure (within a px or two above it): what splits the figures of strips; the
+    // layout draws the strips `stripHeight` tall and the figure as tall as that makes it (Chart.cellHeight)
+    const stripsHeight = (w: number, n: number, note?: Record<string, unknown>) => 2 * ctx.theme.padding
+      + rowsOfPanels * (label + 2 + n * perStrip(w) - STRIP_GAP) + panelGap * (rowsOfPanels - 1)
+      // a shared time axis's labels under the bottom panels, and under the two above a wide third
+      + (ownAxes ? 0 : (timeLabels - overhang) * (wideLast ? 2 : 1)) + timeTitleHeight(w) + noteBlock(note);
 
     // the strips of each figure: as many as keep it within a page, in figures of equal size
     const notesOf = (group: readonly string[], of: string[][], gi: number) => figureNote(ctx, [
@@ -209,7 +234,7 @@ export const timeline: ChartModule = {
         // the time axis: shared (labelled under the bottom panels only) or each strip's own (labelled under every strip)
         const x = (series: string | undefined, last: boolean) => ({
           field: tField(series), type: 'quantitative',
-          title: bottom && last ? timeTitle : null,
+          title: bottom && last ? timeTitleIn(width) : null,
           // to the run's end, not out to a round value past it
           scale: { domain: [0, unit(series, series !== undefined && ownAxes ? lengthMs.get(series)! : maxMs)], nice: false },
           axis: ownAxes || (labelled && last) ? { tickCount } : { labels: false, ticks: false, title: null, tickCount },
@@ -240,7 +265,9 @@ export const timeline: ChartModule = {
         caption: caption + (groups.length > 1 ? ` This figure: ${splitNote(groups, gi, labels.length)}.` : ''),
         cells: { x: cols, y: rowsOfPanels * (strips ? group.length : 1) },
         // a column of four panels needs a tall single-column figure (fewer panels, less); two by two keeps 0.55 of the width
-        height: (w) => (strips ? Math.round(stripsHeight(w, group.length, note)) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
+        height: (w) => (strips ? Math.ceil(stripsHeight(w, group.length, note)) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
+        // strips have a height of their own: the figure is as tall as they make it, not stretched to the bound above
+        ...(strips ? { cellHeight: stripHeight } : {}),
         spec: (cw, ch) => ({
           ...ctx.base(),
           ...(note ? { title: note } : {}),

@@ -1,0 +1,72 @@
+/**
+ * A reviewer's look at the PNGs of a run, a compare and a sweep (helper-67):
+ * each block names the defect the figures showed and checks what a reader
+ * sees instead. Expected values are worked out here from the documented
+ * rules and the theme's sizes, not taken from the code.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { VlSpec } from '../reports/chart.ts';
+import { layoutChart } from '../reports/render.ts';
+import { THEMES } from '../reports/theme.ts';
+import { chartsOf, writeRun } from './report-fixtures.ts';
+
+const paper = THEMES.paper;
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-review-'));
+
+/** Every view of a laid-out spec that has its own width and height (a plot cell): their heights. */
+function cellHeights(spec: VlSpec): number[] {
+  const out: number[] = [];
+  JSON.stringify(spec, (_k, v) => {
+    if (v && typeof v === 'object' && v !== spec && typeof v.height === 'number' && typeof v.width === 'number') out.push(v.height);
+    return v;
+  });
+  return out;
+}
+
+describe('timeline strips (the height estimate overshot: strips stretched 30–100 % into empty space)', () => {
+  /** A runs directory of `n` runs, run `i` lasting `len(i)` samples of 1 ms; wired pages only with `wired`. */
+  const runs = (n: number, len: (i: number) => number, wired: boolean): string => {
+    const base = tmp();
+    for (let i = 0; i < n; i++) {
+      const timeline = Array.from({ length: len(i) }, (_, j) => [(j % 10) + 1 + i, j % 3, wired ? 5 : 0, j % 4]);
+      writeRun(join(base, `run${i}`), { syncs: [{ t: 1, lat: 100 + i, pages: 1 }], timeline });
+    }
+    return base;
+  };
+
+  it('are drawn at their least height, 26 pt in a single column and 32 pt wider, shared or own time axes, three or four panels', async () => {
+    const cases = [
+      runs(5, () => 100, false), // five overlaid would hide one another: strips, three panels
+      runs(4, () => 100, true), // four panels
+      runs(4, (i) => (i % 2 ? 3000 : 30), false), // runs 100× apart in length: a time axis per strip
+    ];
+    for (const dir of cases) {
+      for (const width of [150, 238, 504]) {
+        const charts = (await chartsOf(dir, width)).filter((c) => c.family === 'timeline');
+        expect(charts.length).toBeGreaterThan(0);
+        for (const chart of charts) {
+          const laid = await layoutChart(chart, width, paper.padding);
+          expect(laid.warnings).toEqual([]);
+          expect(laid.width).toBe(width);
+          // STRIP_HEIGHT: 26 pt below 400 pt wide, 32 from there (3.2 label heights, 25.6 pt, is less)
+          const want = width >= 400 ? 32 : 26;
+          for (const h of cellHeights(laid.spec)) expect(h, `${chart.name} at ${width} pt`).toBeCloseTo(want, 1);
+          // the bound that split the figures holds the figure, and is near it (a few pt a strip)
+          expect(laid.height).toBeLessThanOrEqual(Math.round(chart.height(width)));
+          expect(chart.height(width) - laid.height).toBeLessThanOrEqual(2 * chart.cells.y + 2);
+          expect(laid.height).toBeLessThanOrEqual(paper.maxFigureHeight);
+        }
+      }
+    }
+  });
+
+  it('four runs 100× apart in length fit one single-column figure (the estimate split them into two)', async () => {
+    const charts = (await chartsOf(runs(4, (i) => (i % 2 ? 3000 : 30), false), 238)).filter((c) => c.family === 'timeline');
+    expect(charts.map((c) => c.name)).toEqual(['timeline']);
+    const laid = await layoutChart(charts[0], 238, paper.padding);
+    expect(laid.height).toBeLessThanOrEqual(paper.maxFigureHeight);
+  });
+});
