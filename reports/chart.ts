@@ -312,9 +312,11 @@ export function logTicks(domain: readonly [number, number], lengthPx: number, fo
 export function logTicksAcross(domain: readonly [number, number], lengthPx: number, fontSize: number): number[] | undefined {
   const [lo, hi] = domain;
   if (!(lo > 0 && hi > lo && Number.isFinite(hi))) return undefined;
-  // the widest label of any 1-2-5 value in the domain, written as the axis writes it (1,000; 0.05)
+  // the widest label of any value that may be ticked in the domain (1-2-5 and the finer steps), written as the axis
+  // writes it (1,000; 0.05); not the domain's end, which is no tick (6,595.228200000001 spaced labels a decade apart)
   const label = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 12 });
-  const widest = Math.max(...stepValues(lo, hi, STEPS).map((v) => textWidth(label(v), fontSize)), textWidth(label(hi), fontSize));
+  const candidates = stepValues(lo, hi, hi / lo < 10 ? FINER_STEPS[FINER_STEPS.length - 1] : STEPS);
+  const widest = Math.max(...candidates.map((v) => textWidth(label(v), fontSize)), textWidth(label(+hi.toPrecision(2)), fontSize));
   return logTicksApart(domain, lengthPx, widest + fontSize);
 }
 

@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VlSpec } from '../reports/chart.ts';
+import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import { chartsOf, writeRun } from './report-fixtures.ts';
@@ -68,5 +69,21 @@ describe('timeline strips (the height estimate overshot: strips stretched 30–1
     expect(charts.map((c) => c.name)).toEqual(['timeline']);
     const laid = await layoutChart(charts[0], 238, paper.padding);
     expect(laid.height).toBeLessThanOrEqual(paper.maxFigureHeight);
+  });
+});
+
+describe('a horizontal log axis whose end is not a round value', () => {
+  it('labels every power of ten (compare-cdf of 1.44 to 5,505 µs showed 10 and 1,000 only)', async () => {
+    const a = Float64Array.from([1.5, 43, 44, 45, 46, 2447]);
+    const b = Float64Array.from([1.44, 1.45, 1.46, 90, 300, 5505]);
+    const chart = compareCdfChart({ a: { tag: 'A', label: 'demo', latencies: a }, b: { tag: 'B', label: 'demo-linux', latencies: b }, p: 1e-3 }, paper);
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    const x = ((laid.spec.layer as VlSpec[])[0].encoding as { x: { scale: { domain: number[] }; axis: { values: number[] } } }).x;
+    // the samples and a tenth beyond: 1.44 / 1.1 snaps to 1, 5505 × 1.1 = 6,055.5 stays (10,000 is more than 1.5× out)
+    expect(x.scale.domain[0]).toBe(1);
+    expect(x.scale.domain[1]).toBeCloseTo(6055.5, 6);
+    // 3.8 decades over a plot of about 200 pt: about 50 pt a decade, where "1,000" is 18 pt wide at 8 pt
+    expect(x.axis.values).toEqual([1, 10, 100, 1000]);
+    for (const v of [1, 10, 100, 1000]) expect(laid.svg).toContain(`>${v.toLocaleString('en-US')}</text>`);
   });
 });
