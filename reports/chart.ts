@@ -378,6 +378,14 @@ function logTicks125(domain: readonly [number, number], lengthPx: number, gap: n
     const ticks = stepValues(lo, hi, steps, (k) => (((k - phase) % every) + every) % every === 0).filter((v) => !(skipFloor && v <= lo * (1 + 1e-9)));
     if (ticks.length > best.length) best = ticks;
   }
+  // powers of ten a decade apart leave a 1-2-5 end of the domain unlabelled (20 and 5,000 of 20 to 5,000 µs, the
+  // axis's ends rounded out to be labelled): each labelled too where it stands `gap` from the nearest tick
+  if (steps.length === 1 && every === 1 && best.length > 0) {
+    const px = (v: number) => pxPerDecade * Math.log10(v / lo);
+    const round = (v: number) => stepValues(v, v, STEPS).length > 0;
+    if (!skipFloor && round(lo) && px(best[0]) >= gap) best.unshift(lo);
+    if (round(hi) && px(hi) - px(best[best.length - 1]) >= gap) best.push(hi);
+  }
   return best.length >= 2 ? best : undefined;
 }
 

@@ -12,7 +12,7 @@ import type { VlSpec } from '../reports/chart.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
-import { chartsOf, writeRun } from './report-fixtures.ts';
+import { chartNamed, chartsOf, writeRun } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-review-'));
@@ -85,5 +85,21 @@ describe('a horizontal log axis whose end is not a round value', () => {
     // 3.8 decades over a plot of about 200 pt: about 50 pt a decade, where "1,000" is 18 pt wide at 8 pt
     expect(x.axis.values).toEqual([1, 10, 100, 1000]);
     for (const v of [1, 10, 100, 1000]) expect(laid.svg).toContain(`>${v.toLocaleString('en-US')}</text>`);
+  });
+});
+
+describe('a vertical log axis labelled at powers of ten only', () => {
+  it('labels its 1-2-5 ends too where they stand apart, as the README says of latency-percentiles', async () => {
+    const dir = join(tmp(), 'r');
+    // p50 43 µs, p99.9 about 2,300 µs (the demo's run): an axis from 20 to 5,000
+    const syncs = Array.from({ length: 643 }, (_, i) => ({ t: i + 1, lat: i < 600 ? 43 : i < 640 ? 500 : 2300, pages: 1 }));
+    writeRun(dir, { syncs });
+    const chart = chartNamed(await chartsOf(dir), 'latency-percentiles');
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    const y = ((laid.spec.layer as VlSpec[])[0].encoding as { y: { scale: { domain: number[] }; axis: { values: number[] } } }).y;
+    expect(y.scale.domain).toEqual([20, 5000]);
+    // 2.4 decades over a plot of about 135 pt: 2 × 10^k steps are 17 pt apart, less than 2.2 label heights (17.6 pt)
+    expect(y.axis.values).toEqual([20, 100, 1000, 5000]);
+    for (const t of ['>20<', '>100<', '>1,000<', '>5,000<']) expect(laid.svg).toContain(t);
   });
 });
