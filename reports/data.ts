@@ -25,7 +25,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Summary } from '../sim/stats/summary.ts';
 import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
-import { keyShortTitle, type LabelOverrides } from './labels.ts';
+import { keyTitle, type LabelOverrides } from './labels.ts';
 import { unfinishedSweepMessage } from './unfinished.ts';
 import { parseJsonText } from '../traces/json-strict.ts';
 
@@ -115,7 +115,7 @@ export interface Results {
   /** A short name: the directory's or the experiment's. */
   name: string;
   configurations: Configuration[];
-  /** What the configuration labels list (a sweep's grid keys, `personality, discipline`), the legend's title. */
+  /** What the configuration labels list (a sweep's grid keys with their units, `kernel, write cluster (pages)`), the legend's title. */
   configTitle?: string;
   /** Chart titles of keys and metrics that override reports/labels.ts (a sweep's experiment `labels:`). */
   labels: LabelOverrides;
@@ -271,7 +271,8 @@ async function loadSweep(dir: string): Promise<Results> {
   const metrics = manifest.metrics ?? res.header.slice(res.col.status + 1).filter((h) => h !== 'error');
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(manifest.labels ?? {})) if (typeof v === 'string' && v.trim()) labels[k] = v;
-  const short = keys.map((k) => keyShortTitle(k, labels));
+  // with their units: the configurations are named by grid values as written (`freebsd, 1000` of an interval in µs)
+  const titles = keys.map((k) => keyTitle(k, labels));
 
   const points = new Map<number, SweepPoint>();
   const seeds = new Set<number>();
@@ -315,7 +316,7 @@ async function loadSweep(dir: string): Promise<Results> {
     dir,
     name: manifest.name ?? basename(resolve(dir)),
     configurations: list.map((p) => p.config),
-    configTitle: short.join(', '),
+    configTitle: titles.join(', '),
     labels,
     sweep: { name: manifest.name ?? basename(resolve(dir)), keys, metrics, seeds: manifest.seeds ?? [...seeds].sort((a, b) => a - b), points: list, numericKeys, trace: manifest.trace, runCount, failed },
   };

@@ -11,6 +11,8 @@
 export interface KeyLabel {
   title: string;
   unit?: string;
+  /** What a chart multiplies the values by to draw them in `unit` (100: a fraction drawn as a percentage). */
+  scale?: number;
 }
 
 /**
@@ -108,7 +110,7 @@ export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
   'writeback.bytes': { title: 'written back' },
   'writeback.ios': { title: 'writeback I/Os' },
   'writeback.amplification': { title: 'write amplification' },
-  'device.utilization': { title: 'device utilization', unit: 'fraction' },
+  'device.utilization': { title: 'device utilization', unit: '%', scale: 100 },
   'device.mean_queue_depth': { title: 'mean device queue depth' },
   'throttle.total_us': { title: 'writer throttling', unit: 'µs' },
   'throttle.max_us': { title: 'longest throttle', unit: 'µs' },
@@ -201,6 +203,52 @@ export function metricLabel(metric: string): KeyLabel {
 /** `title (unit)`, or the title alone. */
 export function withUnit(l: KeyLabel): string {
   return l.unit ? `${l.title} (${l.unit})` : l.title;
+}
+
+/** Binary units of byte counts, smallest first. */
+const BYTE_UNITS: readonly [string, number][] = [['bytes', 1], ['KiB', 2 ** 10], ['MiB', 2 ** 20], ['GiB', 2 ** 30], ['TiB', 2 ** 40]];
+
+/** Units of time, each 1,000 times the one before. */
+const TIME_UNITS: readonly string[] = ['ns', 'µs', 'ms', 's'];
+
+/**
+ * The unit an axis shows values of `unit` in, and what divides them into it: byte counts in the largest binary unit
+ * that the smallest positive value holds once or more (1048576 to 16777216 bytes: 1 to 16 MiB, where SI prefixes
+ * wrote 1.048576M), times in the largest of ns, µs, ms and s that it does (1000 to 16000 µs: 1 to 16 ms, not 1k to
+ * 16k µs); other units, and values none of which is positive, as they are.
+ */
+export function axisUnit(unit: string | undefined, values: readonly number[]): { unit: string | undefined; div: number } {
+  const positive = values.filter((v) => v > 0);
+  if (positive.length === 0) return { unit, div: 1 };
+  const least = Math.min(...positive);
+  if (unit === 'bytes') {
+    const [name, div] = [...BYTE_UNITS].reverse().find(([, d]) => least >= d) ?? BYTE_UNITS[0];
+    return { unit: name, div };
+  }
+  let at = unit === undefined ? -1 : TIME_UNITS.indexOf(unit);
+  if (at < 0) return { unit, div: 1 };
+  let div = 1;
+  while (at < TIME_UNITS.length - 1 && least >= div * 1000) {
+    div *= 1000;
+    at++;
+  }
+  return { unit: TIME_UNITS[at], div };
+}
+
+/**
+ * The axis title of grid key `key` over grid values `values`, in the unit {@link axisUnit} shows them in, and what
+ * divides them into it: `msync interval (ms)` and 1000 for values in µs from 1,000 up; an override as it is (1).
+ */
+export function keyAxis(key: string, values: readonly number[], overrides: LabelOverrides = {}): { title: string; div: number } {
+  if (Object.hasOwn(overrides, key)) return { title: overrides[key], div: 1 };
+  const label = keyLabel(key);
+  const { unit, div } = axisUnit(label.unit, values);
+  return { title: withUnit({ title: label.title, unit }), div };
+}
+
+/** An axis title that names its scale, inside the unit's parentheses when it ends in them: `msync latency (µs, log scale)`, `kernel (log scale)`. */
+export function scaleTitle(title: string, scale: string): string {
+  return title.endsWith(')') ? `${title.slice(0, -1)}, ${scale})` : `${title} (${scale})`;
 }
 
 /** Title overrides of an experiment's `labels:` mapping (key or metric → text). */

@@ -3,7 +3,8 @@
  * writeback.csv and timeline.csv with known values, summary.json derived
  * from them as the simulator defines it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
@@ -104,4 +105,29 @@ export function chartNamed(charts: Chart[], name: string): Chart {
   const c = charts.find((x) => x.name === name);
   if (!c) throw new Error(`no chart ${name} among ${charts.map((x) => x.name).join(', ')}`);
   return c;
+}
+
+/** A grid point of a hand-written sweep: its grid values and, per metric, its [mean, ci95, n]. */
+export interface AggPoint {
+  values: (string | number)[];
+  stats: Record<string, [number, number, number]>;
+}
+
+/** Writes a sweep directory of `keys` whose statistics are exactly `points` (aggregate.csv; results.csv lists the grid). */
+export function aggSweep(keys: string[], metrics: string[], points: AggPoint[]): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'syncsim-agg-')), 'sweep');
+  mkdirSync(dir, { recursive: true });
+  let results = `run_id,point,${keys.join(',')},seed,status,error\n`;
+  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
+  points.forEach((p, i) => {
+    results += `p${i + 1},${i + 1},${p.values.join(',')},1,ok,\n`;
+    for (const m of metrics) {
+      const [mean, ci, n] = p.stats[m];
+      agg += `${i + 1},${p.values.join(',')},${m},${n},${mean},${ci / 2},${ci},${mean}\n`;
+    }
+  });
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'trial', keys, metrics, seeds: [1, 2, 3] }));
+  return dir;
 }

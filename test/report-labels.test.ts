@@ -133,10 +133,10 @@ describe('sweep charts', () => {
   it('title the axes from the table or the override, name files with one dot', async () => {
     const plain = await chartsOf(writeSweep([1, 4, 16], ['linux', 'xnu']));
     const spec = byName(plain, 'sweep-p99-vs-group-commit');
-    expect((spec.encoding as { x: { title: string } }).x.title).toBe('group commit (transactions), log scale');
+    expect((spec.encoding as { x: { title: string } }).x.title).toBe('group commit (transactions, log scale)');
     const over = await chartsOf(writeSweep([1, 4, 16], ['linux', 'xnu'], { 'trace.set.group_commit': 'commit group size', 'sync.latency_us.p99': 'commit p99 (µs)' }));
     const o = byName(over, 'sweep-p99-vs-group-commit');
-    expect((o.encoding as { x: { title: string } }).x.title).toBe('commit group size, log scale');
+    expect((o.encoding as { x: { title: string } }).x.title).toBe('commit group size (log scale)');
     expect(JSON.stringify(o)).toContain('"title":"commit p99 (µs)"');
     for (const c of [...plain, ...over]) expect(c.name, c.name).not.toContain('.');
     // the old dotted name still selects the chart

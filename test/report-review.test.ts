@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VlSpec } from '../reports/chart.ts';
+import type { Chart, VlSpec } from '../reports/chart.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
-import { chartNamed, chartsOf, writeRun } from './report-fixtures.ts';
+import { aggSweep, chartNamed, chartsOf, writeRun, type AggPoint } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-review-'));
@@ -101,5 +101,45 @@ describe('a vertical log axis labelled at powers of ten only', () => {
     // 2.4 decades over a plot of about 135 pt: 2 × 10^k steps are 17 pt apart, less than 2.2 label heights (17.6 pt)
     expect(y.axis.values).toEqual([20, 100, 1000, 5000]);
     for (const t of ['>20<', '>100<', '>1,000<', '>5,000<']) expect(laid.svg).toContain(t);
+  });
+});
+
+describe('sweep x axes of bytes and times, and a utilization', () => {
+  const sweep = (key: string, xs: number[], metric = 'sync.latency_us.p99', value = (k: string, x: number) => (k === 'linux' ? 500 : 400) + Math.log2(x)) => {
+    const points: AggPoint[] = [];
+    for (const k of ['linux', 'xnu']) for (const x of xs) points.push({ values: [k, x], stats: { [metric]: [value(k, x), value(k, x) * 0.1, 3] } });
+    return aggSweep(['personality', key], [metric], points);
+  };
+  const xOf = (chart: Chart) => (chart.spec(200, 150).encoding as { x: { title: string; axis: { values: number[]; format?: string } } }).x;
+
+  it('a footprint of 1, 4 and 16 MiB in bytes reads 1, 4, 16 in MiB, not 1.048576M', async () => {
+    const chart = chartNamed(await chartsOf(sweep('trace.set.footprint', [1048576, 4194304, 16777216])), 'sweep-p99-vs-footprint');
+    const x = xOf(chart);
+    expect(x.title).toBe('footprint (MiB, log scale)');
+    expect(x.axis.values).toEqual([1, 4, 16]);
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    for (const t of ['>1<', '>4<', '>16<']) expect(laid.svg).toContain(t);
+    expect(laid.svg).not.toMatch(/\d\.\d{3,}M/);
+    // 4 KiB to 1 MiB: in KiB, the smallest a whole one
+    expect(xOf(chartNamed(await chartsOf(sweep('trace.set.write_size', [4096, 65536, 1048576])), 'sweep-p99-vs-write-size')).axis.values).toEqual([4, 64, 1024]);
+  });
+
+  it('an msync interval of 1,000 to 16,000 µs reads 1, 4, 16 in ms; one from 100 µs stays in µs', async () => {
+    const chart = chartNamed(await chartsOf(sweep('trace.set.sync_interval_us', [1000, 4000, 16000])), 'sweep-p99-vs-sync-interval-us');
+    expect(xOf(chart).title).toBe('msync interval (ms, log scale)');
+    expect(xOf(chart).axis.values).toEqual([1, 4, 16]);
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    expect(laid.svg).not.toContain('>4k<');
+    const us = xOf(chartNamed(await chartsOf(sweep('trace.set.sync_interval_us', [100, 400, 1600])), 'sweep-p99-vs-sync-interval-us'));
+    expect(us.title).toBe('msync interval (µs, log scale)');
+    expect(us.axis.values).toEqual([100, 400, 1600]);
+  });
+
+  it('device utilization is drawn in percent (0.0005 is 0.05 %)', async () => {
+    const chart = chartNamed(await chartsOf(sweep('device.channels', [1, 2, 4, 8], 'device.utilization', (k, x) => (k === 'linux' ? 0.0006 : 0.0005) / x)), 'sweep-utilization-vs-channels');
+    const spec = chart.spec(200, 150);
+    const rows = (spec.data as { values: { series: string; x: number; mean: number }[] }).values;
+    expect(rows.find((r) => r.series === 'xnu' && r.x === 1)!.mean).toBeCloseTo(0.05, 12);
+    expect(JSON.stringify(spec)).toContain('"title":"device utilization (%)"');
   });
 });

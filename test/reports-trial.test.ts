@@ -9,7 +9,7 @@
  * draw) and results.csv, with no runs; run directories by report-fixtures.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vega from 'vega';
@@ -17,36 +17,11 @@ import { compile } from 'vega-lite';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
-import { chartNamed, chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
+import { aggSweep, chartNamed, chartsOf, scalesOf, writeRun, type AggPoint } from './report-fixtures.ts';
 
 const titleText = (spec: VlSpec) => ((spec.title as { text: string[] } | undefined)?.text ?? []).join(' ');
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-trial-'));
-
-/** A grid point of a hand-made sweep: its key values and, per metric, [mean, ci95, n]. */
-interface AggPoint {
-  values: (string | number)[];
-  stats: Record<string, [number, number, number]>;
-}
-
-/** Writes a sweep directory of `keys` whose statistics are exactly `points` (aggregate.csv; results.csv lists the grid). */
-function aggSweep(keys: string[], metrics: string[], points: AggPoint[]): string {
-  const dir = join(tmp(), 'sweep');
-  mkdirSync(dir, { recursive: true });
-  let results = `run_id,point,${keys.join(',')},seed,status,error\n`;
-  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
-  points.forEach((p, i) => {
-    results += `p${i + 1},${i + 1},${p.values.join(',')},1,ok,\n`;
-    for (const m of metrics) {
-      const [mean, ci, n] = p.stats[m];
-      agg += `${i + 1},${p.values.join(',')},${m},${n},${mean},${ci / 2},${ci},${mean}\n`;
-    }
-  });
-  writeFileSync(join(dir, 'results.csv'), results);
-  writeFileSync(join(dir, 'aggregate.csv'), agg);
-  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'trial', keys, metrics, seeds: [1, 2, 3] }));
-  return dir;
-}
 
 const find = (charts: Chart[], name: string): VlSpec => chartNamed(charts, name).spec(200, 150);
 type Enc = { field?: string; scale?: { domain: string[]; range: unknown[] }; legend?: unknown };
@@ -125,7 +100,7 @@ describe('sweep-line axes (defect 2)', () => {
     const spec = find(await chartsOf(twoKernels(grid)), 'sweep-p99-vs-delay-ms');
     const x = (spec.encoding as { x: { title: string; scale: { type: string } } }).x;
     expect(x.scale.type).toBe('symlog');
-    expect(x.title).toBe('syncer delay (ms), symlog scale');
+    expect(x.title).toBe('syncer delay (ms, symlog scale)');
     // every step between grid values is at least a third of an even spacing (a linear axis made 0 → 1 about 1/128 of the width)
     const { x: px } = await scalesOf(spec);
     const gaps = grid.slice(1).map((v, i) => px(v) - px(grid[i]));
@@ -143,7 +118,7 @@ describe('sweep-line axes (defect 2)', () => {
     const line = layers(spec).find((l) => (l.mark as { type: string }).type === 'line')!;
     const y = (line.encoding as { y: { title: string; scale: { type: string } } }).y;
     expect(y.scale.type).toBe('log');
-    expect(y.title).toBe('msync latency p99 (µs), log scale');
+    expect(y.title).toBe('msync latency p99 (µs, log scale)');
     // freebsd's 20 µs and linux's 10,000 µs each sit well inside the plot, far apart
     const { y: py } = await scalesOf(spec);
     expect(py(20) - py(10_000)).toBeGreaterThan(150 * 0.6);

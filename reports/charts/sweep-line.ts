@@ -7,7 +7,7 @@
 import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, summaryMetric, valueLabel, type SweepPoint } from '../data.ts';
-import { fileWords, keyShortTitle, keyTitle, METRIC_LABELS, metricLabel, metricTitle } from '../labels.ts';
+import { fileWords, keyAxis, keyShortTitle, keyTitle, METRIC_LABELS, metricLabel, metricTitle, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
 
@@ -151,6 +151,9 @@ export const sweepLine: ChartModule = {
       const ki = sweep.keys.indexOf(key);
       const xs = new Set(sweep.points.map((p) => Number(p.values[ki])));
       if (xs.size < 2) continue;
+      // byte counts in a binary unit and times from 1,000 of their unit in a larger one (MiB, ms): the axis's unit
+      const xAxis = keyAxis(key, [...xs], labels);
+      const xOfPoint = (p: SweepPoint) => Number(p.values[ki]) / xAxis.div;
       const others = sweep.keys.map((_, i) => i).filter((i) => i !== ki);
       const seriesOf = (values: string[]) => (others.length ? others.map((i) => valueLabel(values[i]!)).join(', ') : 'all');
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
@@ -171,7 +174,7 @@ export const sweepLine: ChartModule = {
           nMin = Math.min(nMin, st.n);
           nMax = Math.max(nMax, st.n);
           rows.push({
-            x: Number(p.values[ki]), series: seriesOf(p.values), mean: st.mean,
+            x: xOfPoint(p), series: seriesOf(p.values), mean: st.mean,
             lo: st.ci95 === null ? st.mean : st.mean - st.ci95, hi: st.ci95 === null ? st.mean : st.mean + st.ci95,
             ci_lo: st.ci95 === null ? st.mean : st.mean - st.ci95, n: st.n,
           });
@@ -186,7 +189,7 @@ export const sweepLine: ChartModule = {
         }
         const withData = allSeries.filter((s) => rows.some((r) => r.series === s));
         // series without a value, or with gaps: the figure says which and why, so that a missing line is not read as one hidden under another
-        const missing = missingValuesNote(allSeries, (s) => sweep.points.filter((p) => seriesOf(p.values) === s), (p) => rows.some((r) => r.series === seriesOf(p.values) && r.x === Number(p.values[ki])),
+        const missing = missingValuesNote(allSeries, (s) => sweep.points.filter((p) => seriesOf(p.values) === s), (p) => rows.some((r) => r.series === seriesOf(p.values) && r.x === xOfPoint(p)),
           (p) => Number(p.values[ki]), metricName, keyShortTitle(key, labels), metric);
         // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis, and after a 0 a symlog one
         const xScale = gridScale(sorted);
@@ -196,7 +199,7 @@ export const sweepLine: ChartModule = {
           ctx.notes.push(`${name}: ${metric} is 0 in every run; not drawn.`);
           continue;
         }
-        // byte counts in binary units
+        // byte counts in binary units; a fraction as a percentage (its label's scale)
         let unit = '';
         if (/bytes$/.test(metric) && !Object.hasOwn(labels, metric)) {
           const max = Math.max(...rows.map((r) => Math.abs(r.hi)));
@@ -204,6 +207,8 @@ export const sweepLine: ChartModule = {
           unit = ` (${name})`;
           for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div, ci_lo: r.ci_lo / div });
         }
+        const factor = Object.hasOwn(labels, metric) ? 1 : metricLabel(metric).scale ?? 1;
+        if (factor !== 1) for (const r of rows) Object.assign(r, { mean: r.mean * factor, lo: r.lo * factor, hi: r.hi * factor, ci_lo: r.ci_lo * factor });
         // a count, time or size cannot be negative: its CI is cut at 0 rather than pulling the axis below it
         const clamped = nonNegativeMetric(metric) && rows.every((r) => r.mean >= 0) && rows.some((r) => r.lo < 0);
         if (clamped) for (const r of rows) r.lo = Math.max(0, r.lo);
@@ -236,20 +241,20 @@ export const sweepLine: ChartModule = {
         // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
         // runs all failed: it says which
         const legend = series.length > 1 || (others.length > 0 && (merged.any || withData.length < allSeries.length))
-          ? { title: others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
+          ? { title: others.map((i) => keyTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
           : null;
         const color = { field: 'series', type: 'nominal', title: null, scale: merged.scale, legend };
         // lines of one colour (more than eight) differ in dash and point shape, in one legend with the colour
         const dash = merged.varied ? { strokeDash: { field: 'series', type: 'nominal', title: null, scale: merged.dashes, legend } } : {};
         const shapeEnc = merged.varied ? { shape: { field: 'series', type: 'nominal', title: null, scale: merged.shapes, legend } } : {};
-        const xTitle = keyTitle(key, labels) + { log: ', log scale', symlog: ', symlog scale', linear: '' }[xScale.type];
+        const xTitle = xScale.type === 'linear' ? xAxis.title : scaleTitle(xAxis.title, `${xScale.type} scale`);
         const xType = xScale.type === 'linear' ? { type: 'linear', zero: false, nice: !bars } : { ...xScale, nice: false };
         // error bars of the series at one x stand side by side, a few px apart, so none hides another (within the plot and their x)
         const dodgeOf = (cw: number) => dodgeLayout(bars ? series.length : 0, sorted, xScale, cw, Math.max(2.5, ctx.theme.lineWidth * 2.5), ctx.theme.fontSize.label * 1.5, Math.sqrt(ctx.theme.pointSize / Math.PI));
         const xOf = (padding: number) => ({
-          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: { values: sorted, ...bigFormat(sorted[sorted.length - 1]) },
+          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: { values: sorted, ...(xAxis.div === 1 ? bigFormat(sorted[sorted.length - 1]) : { format: ',~g' }) },
         });
-        const title = metricTitle(metric, labels) + unit + (logY ? ', log scale' : '');
+        const title = logY ? scaleTitle(metricTitle(metric, labels) + unit, 'log scale') : metricTitle(metric, labels) + unit;
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
@@ -265,10 +270,10 @@ export const sweepLine: ChartModule = {
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
           /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!]) : '',
         ]);
-        const seriesTitle = others.length ? others.map((i) => keyShortTitle(sweep.keys[i], labels)).join(', ') : 'series';
+        const seriesTitle = others.length ? others.map((i) => keyTitle(sweep.keys[i], labels)).join(', ') : 'series';
         // every mark of a series names it in full (the legend may end it in an ellipsis); a line or band, one path, names only it
         const lineTip = labelTooltip('series', seriesTitle);
-        const barTip = labelTooltip('series', seriesTitle, { field: 'x', type: 'quantitative', title: keyShortTitle(key, labels) },
+        const barTip = labelTooltip('series', seriesTitle, { field: 'x', type: 'quantitative', title: xAxis.title },
           { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
           { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
         const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
@@ -290,7 +295,7 @@ export const sweepLine: ChartModule = {
           aliases: [`sweep-${metric}-vs-${key}`],
           family: 'sweep-line',
           title: `${title} vs ${keyShortTitle(key, labels)}`,
-          caption: `${title} against ${keyTitle(key, labels)} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point${failedCount(ctx.results) ? ` (its successful runs; ${failedCount(ctx.results)})` : ''}`
+          caption: `${title} against ${xAxis.title} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point${failedCount(ctx.results) ? ` (its successful runs; ${failedCount(ctx.results)})` : ''}`
             + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
