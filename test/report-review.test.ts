@@ -16,6 +16,7 @@ import { aggSweep, chartNamed, chartsOf, writeRun, type AggPoint } from './repor
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-review-'));
+const noteOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
 
 /** Every view of a laid-out spec that has its own width and height (a plot cell): their heights. */
 function cellHeights(spec: VlSpec): number[] {
@@ -141,5 +142,16 @@ describe('sweep x axes of bytes and times, and a utilization', () => {
     const rows = (spec.data as { values: { series: string; x: number; mean: number }[] }).values;
     expect(rows.find((r) => r.series === 'xnu' && r.x === 1)!.mean).toBeCloseTo(0.05, 12);
     expect(JSON.stringify(spec)).toContain('"title":"device utilization (%)"');
+  });
+});
+
+describe('writeback-by-cause', () => {
+  it('lists in its legend only the causes that wrote something, and names the others in its note', async () => {
+    const dir = join(tmp(), 'r');
+    writeRun(dir, { syncs: [{ t: 1, lat: 10, pages: 1 }], writeback: [{ cause: 'msync', bytes: 8192 }, { cause: 'pageout', bytes: 4096 }], dirtied: 8192 });
+    const spec = chartNamed(await chartsOf(dir), 'writeback-by-cause').spec(200, 150);
+    const color = ((spec.layer as VlSpec[])[0].encoding as { color: { scale: { domain: string[] } } }).color;
+    expect(color.scale.domain).toEqual(['msync', 'pageout']);
+    expect(noteOf(spec)).toContain('nothing written back by syncer');
   });
 });

@@ -57,8 +57,11 @@ export const writebackByCause: ChartModule = {
     const sweep = results.kind === 'sweep';
     const configs = results.configurations.filter((c) => c.runs.length > 0);
     if (configs.length === 0) return [];
-    // the data causes always; a filesystem's journal / metadata only when some configuration wrote them
-    const causes = CAUSES.filter(({ cause }) => !FS_CAUSES.has(cause) || configs.some((c) => (configMetric(results, c, `writeback.by_cause.${cause}`).mean ?? 0) > 0));
+    // the causes some configuration wrote back by: a legend entry of a cause with no bar anywhere reads as a bar
+    // missing; the data causes that wrote nothing are named in the note instead (a filesystem's only when it has one)
+    const wrote = (cause: string) => configs.some((c) => (configMetric(results, c, `writeback.by_cause.${cause}`).mean ?? 0) > 0);
+    const causes = CAUSES.filter(({ cause }) => wrote(cause));
+    const idle = CAUSES.filter(({ cause }) => !FS_CAUSES.has(cause) && !wrote(cause)).map((c) => c.cause);
     let parts = configs.flatMap((c) => causes.map(({ cause }, order) => ({
       config: c.label, cause, order, bytes: configMetric(results, c, `writeback.by_cause.${cause}`).mean ?? 0,
     })));
@@ -117,6 +120,7 @@ export const writebackByCause: ChartModule = {
     const note = figureNote(ctx, [
       sweep ? `each bar the mean over n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'} (no CI drawn)` : '',
       totals.some((t) => t.amplification !== null) ? '×N above a bar: write amplification, bytes written back ÷ bytes stored' : '',
+      idle.length ? `nothing written back by ${idle.join(idle.length > 2 ? ', ' : ' or ').replace(/, ([^,]*)$/, ', or $1')}` : '',
       merged.any ? "'=' joins configurations with identical writeback (not necessarily identical latencies)" : '',
       failedCount(results),
     ]);
@@ -132,6 +136,7 @@ export const writebackByCause: ChartModule = {
       title: 'Writeback by cause',
       caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout, the filesystem's journal and metadata blocks)${sweep ? over : ''}; `
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
+        + (idle.length ? ` ${idle.join(', ')}: nothing written back in any configuration, so not in the legend.` : '')
         + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
       height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight + (legendRows - 1) * (size * 1.25 + 1) + (xTitle ? ctx.theme.fontSize.title + 4 : 0)),
