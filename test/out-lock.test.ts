@@ -3,7 +3,7 @@
  * lock beside it before it reads anything, so that a second writer of the
  * same output exits 2 naming the first; a lock of a dead process of this host
  * is taken over, and a lock is gone when its holder ends (normally, on a
- * signal, or by exiting with locks held).
+ * signal, or by exiting with locks held), or when it could not be written.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
@@ -124,4 +124,34 @@ describe('lockOut', () => {
     expect(Array.from({ length: 12 }, (_, i) => existsSync(lockFileOf(join(d, `o${i}`))))).toEqual(Array(12).fill(false));
     expect(readdirSync(d)).toEqual(['user.txt']);
   });
+});
+
+describe('a lock file that cannot be written', () => {
+  it('under a file size limit of 0 (a full disk): every command that locks an output exits 2 naming the lock file, leaves none, and the next writer is not locked out', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'exp.yaml'), experiment('exp', DEMO));
+    expect((await here(['run', DEMO, '--out', 'R', '--no-cache'], d)).code).toBe(0);
+    expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], d)).code).toBe(0);
+    const before = snapshot(d);
+    // RLIMIT_FSIZE 0: creating the lock file succeeds, writing its holder fails (EFBIG; node ignores SIGXFSZ), as on a full disk
+    const limited = (args: string[]) => spawnSync('bash', ['-c', 'ulimit -f 0; exec "$0" "$@"', process.execPath, BIN, ...args], { cwd: d, encoding: 'utf8' });
+    for (const [args, out, lockDir] of [
+      [['run', DEMO, '--out', 'new/O', '--no-cache'], 'new/O', 'new'],
+      [['report', 'R', '--format', 'svg'], 'R/report', 'R'],
+      [['compare', 'R', 'R', '--out', 'C', '--reps', '100'], 'C', '.'],
+      [['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], 'S', '.'],
+      [['merge', 'S', '--out', 'M'], 'M', '.'],
+    ] as const) {
+      const r = limited([...args]);
+      const lock = lockFileOf(join(d, out)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^syncsim: --out \\S+: cannot write the lock file ${lock} \\(EFBIG: [^)]*\\); choose another directory\\n$`));
+      expect(existsSync(join(d, lockDir, `.${out.split('/').pop()}.lock`)), args.join(' ')).toBe(false);
+      // nothing else either: not the directory made to hold the lock
+      expect(snapshot(d), args.join(' ')).toEqual(before);
+    }
+    // the next writer of each is not refused as locked
+    expect((await here(['run', DEMO, '--out', 'new/O', '--no-cache'], d)).code).toBe(0);
+    expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], d)).code).toBe(0);
+  }, 120_000);
 });

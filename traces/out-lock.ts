@@ -45,6 +45,16 @@ function readHolder(path: string): LockHolder | undefined | 'gone' {
   return undefined;
 }
 
+/** Writes all of `text` at the start of the new file `fd`; a write that stops short (a full disk) goes on until the system says why. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length;) {
+    const n = writeSync(fd, bytes, done, bytes.length - done, done);
+    if (n <= 0) throw Object.assign(new Error('ENOSPC: nothing written, write'), { code: 'ENOSPC', syscall: 'write' });
+    done += n;
+  }
+}
+
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 function isStale(path: string, h: LockHolder): boolean {
@@ -93,22 +103,29 @@ export class OutLock {
         /* already gone */
       }
     }
-    if (this.createdFrom === undefined) return;
-    for (let d = dirname(this.path); ; d = dirname(d)) {
-      try {
-        rmdirSync(d); // only when empty: the command wrote nothing there
-      } catch {
-        return;
-      }
-      if (d === this.createdFrom || dirname(d) === d) return;
+    removeMadeDirs(dirname(this.path), this.createdFrom);
+  }
+}
+
+/** Removes `dir` and its parents up to `createdFrom` (the outermost directory made for a lock file), each only while empty. */
+function removeMadeDirs(dir: string, createdFrom: string | undefined): void {
+  if (createdFrom === undefined) return;
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      rmdirSync(d); // only when empty: the command wrote nothing there
+    } catch {
+      return;
     }
+    if (d === createdFrom || dirname(d) === d) return;
   }
 }
 
 /**
  * Takes the lock of output `target` for `command`; when another live writer
  * holds it, throws `--out SHOWN: locked by pid N on host H (running since T);
- * wait for it or choose another directory`.
+ * wait for it or choose another directory`. A lock file that cannot be written
+ * whole (a full disk, a file size limit) is removed again, with the directories
+ * made for it, and refused as `--out SHOWN: cannot write the lock file ...`.
  */
 export function lockOut(target: string, command: string, shown: string = target, noun: 'directory' | 'file' = 'directory'): OutLock {
   const path = lockFileOf(target);
@@ -155,10 +172,23 @@ export function lockOut(target: string, command: string, shown: string = target,
       continue;
     }
     try {
-      writeSync(fd, JSON.stringify(me) + '\n');
-    } finally {
-      closeSync(fd);
+      writeAll(fd, JSON.stringify(me) + '\n');
+    } catch (e) {
+      // a full disk, a quota, a file size limit: an empty lock file left here would lock the output until removed by hand
+      try {
+        closeSync(fd);
+      } catch {
+        /* the descriptor is released all the same */
+      }
+      try {
+        unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
+      removeMadeDirs(dirname(path), created);
+      throw new OutDirError(`--out ${showOut(shown)}: cannot write the lock file ${path} (${(e as Error).message}); choose another ${noun}`);
     }
+    closeSync(fd);
     return new OutLock(path, me, created);
   }
   throw new OutDirError(`--out ${showOut(shown)}: cannot take the lock ${path}; choose another ${noun}`);
