@@ -12,14 +12,15 @@
  * started would show the trace's error instead.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { syncsimHere } from './cli-here.ts';
 import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
 import { lockFileOf } from '../traces/out-lock.ts';
 import { syncsimCli } from './helpers.ts';
-import { BAD_TRACE, DEMO, experiment, expectRefused, MARK, snapshot, workdir, writeFiles } from './out-fixtures.ts';
+import { BAD_TRACE, DEMO, experiment, expectRefused, MARK, ROOT, snapshot, workdir, writeFiles } from './out-fixtures.ts';
 
 const here = syncsimHere;
 
@@ -294,4 +295,50 @@ describe('files a user added inside syncsim\'s own output', () => {
     expectRefused(await here(['run', 'demo.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there (".trace-cache/")');
     expect(snapshot(d)).toEqual(before);
   });
+});
+
+describe('an output directory that cannot be removed', () => {
+  /** Runs each argument list through the CLI's main in one process in `cwd`, without root's power to write anything (as a user): `{ code, stderr }` of each. */
+  const asUser = (cases: string[][], cwd: string): { code: number; stderr: string }[] => {
+    const asRoot = process.getuid?.() === 0;
+    const cmd = asRoot ? 'setpriv' : process.execPath;
+    const pre = asRoot ? ['--bounding-set=-dac_override,-dac_read_search', process.execPath] : [];
+    const r = spawnSync(cmd, [...pre, join(ROOT, 'test', 'workers', 'cli-cases.mjs'), JSON.stringify(cases)], { encoding: 'utf8', cwd });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { code: number; stderr: string }[];
+  };
+  const refusal = (out: string, what: string) => ({ code: 2, stderr: `syncsim: --out ${out}: cannot be replaced: syncsim cannot remove what is in ${what} (EACCES); choose a new directory\n` });
+
+  it('run, report and compare refuse, before any work, to replace one they could not remove (not writable: another user\'s, chmod -w), leaving it and nothing else; a leftover beside it that cannot be removed is left alone', async () => {
+    const d = workdir();
+    expect((await here(['run', DEMO, '--out', 'R', '--no-cache'], d)).code).toBe(0);
+    expect((await here(['report', 'R', '--format', 'svg', '--chart', 'latency-cdf'], d)).code).toBe(0);
+    expect((await here(['compare', 'R', 'R', '--out', 'C', '--reps', '100'], d)).code).toBe(0);
+    const run = ['run', DEMO, '--out', 'R', '--no-cache'];
+    try {
+      chmodSync(join(d, 'R'), 0o555);
+      chmodSync(join(d, 'C'), 0o555);
+      let before = snapshot(d);
+      // they used to swap the new output in, fail to remove the old one (an internal error, exit 1) and leave it in .R.old-PID
+      expect(asUser([run, ['compare', 'R', 'R', '--out', 'C', '--reps', '100']], d)).toEqual([refusal('R', 'R'), refusal('C', 'C')]);
+      expect(snapshot(d)).toEqual(before);
+      chmodSync(join(d, 'R'), 0o755);
+      chmodSync(join(d, 'R', 'report'), 0o555);
+      before = snapshot(d);
+      expect(asUser([run, ['report', 'R', '--format', 'svg', '--chart', 'latency-cdf']], d)).toEqual([refusal('R', 'R/report'), refusal('R/report', 'R/report')]);
+      expect(snapshot(d)).toEqual(before);
+      // a killed run's old output that cannot be removed (it used to stop every later run with an internal error): left, and the run goes on
+      chmodSync(join(d, 'R', 'report'), 0o755);
+      const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+      writeFiles(d, { [`.R.old-${dead}/.syncsim`]: MARK('run'), [`.R.old-${dead}/summary.json`]: '{}' });
+      chmodSync(join(d, `.R.old-${dead}`), 0o555);
+      const [again] = asUser([run], d);
+      expect(again!.code, again!.stderr).toBe(0);
+      expect(readdirSync(d).sort()).toEqual([`.R.old-${dead}`, 'C', 'R', 'user.txt']);
+      expect(existsSync(join(d, 'R', 'report'))).toBe(false);
+    } finally {
+      for (const p of readdirSync(d)) if (!p.endsWith('.txt')) chmodSync(join(d, p), 0o755);
+      if (existsSync(join(d, 'R', 'report'))) chmodSync(join(d, 'R', 'report'), 0o755);
+    }
+  }, 120_000);
 });

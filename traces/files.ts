@@ -232,8 +232,13 @@ function removeLeftover(path: string): boolean {
     return false;
   }
   if (!st.isDirectory()) return false;
-  if (readdirSync(path).length > 0 && readMarker(path) === undefined) return false;
-  rmSync(path, { recursive: true, force: true });
+  try {
+    if (readdirSync(path).length > 0 && readMarker(path) === undefined) return false;
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // one that cannot be listed or removed (its permissions, an immutable file in it) stays
+    return false;
+  }
   return true;
 }
 
@@ -246,7 +251,7 @@ function clearOwn(path: string, out: string): void {
  * A directory being filled: `path` (`.NAME.tmp-PID`, beside `out`) until
  * {@link commit} renames it to `out`, replacing what was there only then.
  * Opening one removes the temporary directories beside `out` of processes
- * that died. Given the `command` whose output it is, the directory gets that
+ * that died (those it can: one it cannot remove is left). Given the `command` whose output it is, the directory gets that
  * command's `.syncsim` marker, and `commit` refuses (OutDirError) to replace
  * anything but a missing or empty directory or that command's output
  * (traces/out-dir.ts; commands check this before starting too).
@@ -271,7 +276,12 @@ export class StagingDir {
     if (command) writeMarker(this.path, command);
   }
 
-  /** Renames the staging directory to `out`, replacing what was there. */
+  /**
+   * Renames the staging directory to `out`, replacing what was there: that is
+   * renamed aside first, and removed once the new output is in place (should
+   * that removal fail, the new output stays and an OutDirError says where the
+   * rest of the old one is).
+   */
   commit(): void {
     if (this.done) return;
     // the marker lists what the command wrote, so that a later replace can tell the user's files apart
@@ -281,8 +291,19 @@ export class StagingDir {
       const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
       clearOwn(old, this.out);
       renameSync(this.out, old);
-      renameSync(this.path, this.out);
-      rmSync(old, { recursive: true, force: true });
+      try {
+        renameSync(this.path, this.out);
+      } catch (e) {
+        renameSync(old, this.out); // what was there goes back
+        throw e;
+      }
+      this.done = true;
+      try {
+        rmSync(old, { recursive: true, force: true });
+      } catch (e) {
+        // checkOutDir found it removable: a file made append-only, or a change since; the new output stays, the old one is not lost
+        throw new OutDirError(`--out ${this.out}: written, but the output it replaced could not be removed (${(e as Error).message}): what is left of it is in ${old}; remove it yourself`);
+      }
     } else renameSync(this.path, this.out);
     this.done = true;
   }

@@ -11,6 +11,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, re
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isWriteFailure } from './write-failures.ts';
 import { CACHE_MAGIC } from './cache.ts';
+import { whyNotRemovable } from './out-replace.ts';
 
 /** The marker file inside every output directory syncsim makes. */
 export const MARKER = '.syncsim';
@@ -256,8 +257,9 @@ export const showOut = (path: string) => (path === '' ? "''" : path);
 
 /**
  * Checks that `command` may write its output directory at `out` (see the
- * module comment) and returns its absolute path; throws an OutDirError
- * `--out DIR: why; choose a new directory` otherwise.
+ * module comment) and, for a command that replaces it, that it can be
+ * removed (traces/out-replace.ts); returns its absolute path; throws an
+ * OutDirError `--out DIR: why; choose a new directory` otherwise.
  */
 export function checkOutDir(out: string, o: OutCheck): string {
   const refuse = (why: string): never => {
@@ -293,8 +295,16 @@ export function checkOutDir(out: string, o: OutCheck): string {
   if (!st!.isDirectory()) refuse('is a file, not a directory syncsim made');
   const why = whyNotOwned(abs, o.command);
   if (why !== undefined) refuse(why);
+  // a directory replaced whole (not a sweep's, written into) must be removable, or it would be found not to be only once the new output took its place
+  if (!WRITTEN_INTO.has(o.command)) {
+    const stuck = whyNotRemovable(abs, showOut(o.shown ?? out));
+    if (stuck !== undefined) refuse(`cannot be replaced: ${stuck}`);
+  }
   return abs;
 }
+
+/** The commands that write into their output directory rather than replace it. */
+const WRITTEN_INTO: ReadonlySet<OutCommand> = new Set(['sweep', 'merge']);
 
 /** Where `path` lies against directory `dir` (both resolved): `dir` itself, inside it, or elsewhere (undefined). */
 export function whereIs(path: string, dir: string): 'same' | 'inside' | undefined {
