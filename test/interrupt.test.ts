@@ -3,13 +3,13 @@
  * half-written (scripts/interrupt.ts): the temporary file or staging
  * directory goes, the exit code is 130 (SIGINT) or 143 (SIGTERM), and the
  * next command into the same place is not refused for syncsim's own
- * leftovers. A full disk or a file size limit while `gen -o` or `import -o`
+ * leftovers; what a convert killed outright (SIGKILL) left, the next one removes. A full disk or a file size limit while `gen -o` or `import -o`
  * writes is the user's to fix: exit 2 naming the file, not an internal error.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 
 const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
@@ -80,6 +80,26 @@ describe('interrupted while writing', () => {
     expect(readdirSync(join(d, 'R')).sort()).toEqual(before);
     const again = spawnSync(process.execPath, [BIN, 'run', demo, '--out', 'R'], { cwd: d, encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
+  }, 60_000);
+});
+
+describe('killed while writing (SIGKILL: no cleanup runs)', () => {
+  it('convert: the next convert of OUT removes the temporary file a killed one left; a live writer\'s, another host\'s and a file of the user\'s with such a name stay', async () => {
+    const d = tmp();
+    bigTrace(d);
+    const r = await interrupt(['convert', 'big.csv', '-o', 'big.sst'], d, d, (names) => names.some((n) => n.startsWith('big.sst.tmp-')), 'SIGKILL');
+    expect(r.sent, 'convert ended before its temporary file appeared').toBe(true);
+    const killed = readdirSync(d).filter((n) => n.startsWith('big.sst.tmp-'));
+    expect(killed).toHaveLength(1);
+    // beside it: a live process's (this one), another host's, and a file of the user's named like one
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const live = `big.sst.tmp-${process.pid}-0@${hostname()}`, elsewhere = `big.sst.tmp-${dead}-0@elsewhere.example`, users = `big.sst.tmp-${dead}-0@${hostname()}`;
+    for (const n of [live, elsewhere]) writeFileSync(join(d, n), 'SYNCSST1');
+    writeFileSync(join(d, users), 'notes\n');
+    const again = spawnSync(process.execPath, [BIN, 'convert', 'big.csv', '-o', 'big.sst'], { cwd: d, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    // it used to stay, as big as the cache written so far, until removed by hand
+    expect(readdirSync(d).sort()).toEqual(['big.csv', 'big.sst', live, elsewhere, users].sort());
   }, 60_000);
 });
 

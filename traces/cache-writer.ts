@@ -5,7 +5,10 @@
  * bytes: the columns, the task and object names interned in the order
  * they first occur, the `x_*` values as JSON.
  */
-import { TempFile } from './files.ts';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { processAlive, readHead, TempFile } from './files.ts';
 import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, CACHE_VERSION, cacheTempPath, hashBytes, HEADER_BYTES, pad8, payloadBytes, type SourceIdentity } from './cache.ts';
 import { OP_INDEX } from './block-builder.ts';
 import type { RowBlock, TraceRow } from './types.ts';
@@ -195,5 +198,35 @@ export class TraceCacheWriter {
   /** Drops the temporary file. */
   abort(): void {
     this.file.abort();
+  }
+}
+
+/**
+ * Removes the temporary files of cache writers of `path` that died before they renamed (a
+ * `syncsim convert -o PATH` killed mid-way): `PATH.tmp-PID-THREAD@HOST` ({@link cacheTempPath})
+ * of this host whose process no longer runs, a regular file that is empty or begins with the
+ * cache's magic, as such a writer leaves it. Any other file, another host's, or a live
+ * writer's is left alone. (A cache directory's are cleared by traces/open.ts, whatever their trace.)
+ */
+export function clearDeadCacheWriters(path: string): void {
+  const dir = dirname(path), prefix = `${basename(path)}.tmp-`, host = `@${hostname()}`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // the writer's own open says what is wrong with the directory
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(host)) continue;
+    const m = /^(\d+)-\d+$/.exec(name.slice(prefix.length, name.length - host.length));
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    const file = join(dir, name);
+    try {
+      if (!lstatSync(file).isFile()) continue;
+    } catch {
+      continue;
+    }
+    const head = readHead(file, CACHE_MAGIC.length);
+    if (head !== undefined && (head.length === 0 || head.toString('latin1') === CACHE_MAGIC)) rmSync(file, { force: true });
   }
 }

@@ -5,7 +5,7 @@
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import { readTraceBlocks } from '../../traces/reader.ts';
 import { isCacheFile, sourceIdentity } from '../../traces/cache.ts';
-import { TraceCacheWriter } from '../../traces/cache-writer.ts';
+import { clearDeadCacheWriters, TraceCacheWriter } from '../../traces/cache-writer.ts';
 import { InputError, requireTraceFile } from '../errors.ts';
 import { isSystemError, openProblem, unreadableReason } from '../../traces/files.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -41,6 +41,8 @@ async function run(argv: string[]): Promise<number> {
     new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
   checkTraceOut(out, '--out', 'cache', [trace]);
+  // what a convert of OUT killed mid-way (SIGKILL, a crash) left beside it
+  clearDeadCacheWriters(out);
   // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
   let w: TraceCacheWriter | undefined;
   const release = cleanupOnInterrupt(() => w?.abort());
