@@ -19,6 +19,8 @@ import { gzipSync } from 'node:zlib';
 import { syncsimHere } from './cli-here.ts';
 import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
 import { lockFileOf } from '../traces/out-lock.ts';
+import { tempBeside } from '../traces/files.ts';
+import { hostname } from 'node:os';
 import { syncsimCli } from './helpers.ts';
 import { BAD_TRACE, DEMO, experiment, expectRefused, MARK, ROOT, snapshot, workdir, writeFiles } from './out-fixtures.ts';
 
@@ -275,6 +277,31 @@ describe('files a user added inside syncsim\'s own output', () => {
     expect((await here(['run', 'demo.csv', '--out', join('r2', 'sub'), '--no-cache'], d)).code).toBe(0);
     expectRefused(await here(['run', 'demo.csv', '--out', 'r2'], d), 'r2', 'holds what syncsim did not write there ("sub/ (the output of \'syncsim run\')")');
     expect(existsSync(join(d, 'r2', 'sub', 'summary.json'))).toBe(true);
+  });
+
+  it('what a report of the run, or a run inside it, left when killed (its lock, its staging directory) is syncsim\'s; a live one\'s lock is not', async () => {
+    const d = workdir();
+    expect((await here(['run', DEMO, '--out', 'r', '--no-cache'], d)).code).toBe(0);
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const holder = (pid: number, command: string) => JSON.stringify({ pid, host: hostname(), command, since: '2026-12-06T00:00:00.000Z' }) + '\n';
+    // as a report killed mid-way (SIGKILL, the OOM killer) leaves them in r, and a run killed while writing r/sub
+    writeFileSync(lockFileOf(join(d, 'r', 'report')), holder(dead, 'report'));
+    writeFiles(d, { [`r/${basename(tempBeside(join(d, 'r', 'report'), dead))}/.syncsim`]: MARK('report'), [`r/${basename(tempBeside(join(d, 'r', 'report'), dead))}/latency-cdf.svg`]: '<svg/>' });
+    writeFileSync(lockFileOf(join(d, 'r', 'sub')), holder(dead, 'run'));
+    writeFiles(d, { [`r/${basename(tempBeside(join(d, 'r', 'sub'), dead))}/.syncsim`]: MARK('run') });
+    // they used to make r 'hold what syncsim did not write there (".report.lock")' until removed by hand
+    const r = await here(['run', DEMO, '--out', 'r', '--no-cache'], d);
+    expect([r.code, r.stderr]).toEqual([0, expect.not.stringContaining('did not write')]);
+    expect(readdirSync(join(d, 'r')).filter((n) => n.startsWith('.') && n !== '.syncsim')).toEqual([]);
+    // a report running now (its holder alive), or another host's lock: not replaced under it
+    writeFileSync(lockFileOf(join(d, 'r', 'report')), holder(process.pid, 'report'));
+    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+    const before = snapshot(d);
+    expectRefused(await here(['run', 'bad.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there (".report.lock")');
+    writeFileSync(lockFileOf(join(d, 'r', 'report')), JSON.stringify({ pid: dead, host: 'elsewhere.example', command: 'report', since: 'then' }));
+    expectRefused(await here(['run', 'bad.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there (".report.lock")');
+    writeFileSync(lockFileOf(join(d, 'r', 'report')), holder(process.pid, 'report'));
+    expect(snapshot(d)).toEqual(before);
   });
 
   it('the trace cache a run inside a run left there (.trace-cache/, beside its --out) is syncsim\'s; a file of the user\'s in it is not', async () => {

@@ -5,10 +5,11 @@
  * so a crash, a kill or an error never leaves half of one, and what was there
  * before stays until the new one replaces it.
  */
-import { closeSync, createReadStream, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutDir, OutDirError, readMarker, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
 import { createGunzip } from 'node:zlib';
+import { processAlive } from './process-alive.ts';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
 export async function isGzip(path: string): Promise<boolean> {
@@ -95,21 +96,8 @@ export function errnoText(err: unknown): string {
   return (e && typeof e.code === 'string' && e.code) || 'error';
 }
 
-/** Whether process `pid` of this host still runs (a zombie, killed but not yet reaped, does not). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    // /proc/PID/stat: "PID (COMM) STATE ..."; COMM may hold spaces and parentheses
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
+/** Whether a process of this host still runs (moved to traces/process-alive.ts; importers of this module keep it). */
+export { processAlive } from './process-alive.ts';
 
 /** The hidden temporary name beside `path` of writer `owner` (default this process): `.NAME.tmp-OWNER`. */
 export function tempBeside(path: string, owner: string | number = process.pid): string {

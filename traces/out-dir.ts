@@ -10,8 +10,8 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isWriteFailure } from './write-failures.ts';
-import { CACHE_MAGIC } from './cache.ts';
 import { whyNotRemovable } from './out-replace.ts';
+import { isDeadLeftover, isTraceCacheDir } from './out-leftovers.ts';
 
 /** The marker file inside every output directory syncsim makes. */
 export const MARKER = '.syncsim';
@@ -108,6 +108,8 @@ export function foreignPaths(dir: string, files: readonly string[], max = 6): st
         if (isDirectory) walk(key);
         continue;
       }
+      // what a syncsim killed while writing here (a report of this run, a run inside it) left: its lock, its staging directory
+      if (isDeadLeftover(join(dir, r), n)) continue;
       // a report of this directory (`syncsim report DIR` writes DIR/report) is syncsim's when nothing foreign is in it;
       // any other output put here later (a sweep, another run) is not this command's to replace
       const sub = isDirectory ? readMarker(join(dir, r)) : undefined;
@@ -127,26 +129,6 @@ export function foreignPaths(dir: string, files: readonly string[], max = 6): st
 
 /** The name of the trace cache directory a run makes beside its --out (scripts/cache-dir.ts). */
 export const CACHE_DIR_NAME = '.trace-cache';
-
-/** Whether `dir` holds trace caches only: regular files named `*.sst` or `*.sst.tmp-...`, each empty or beginning with the cache's magic. */
-function isTraceCacheDir(dir: string): boolean {
-  try {
-    return readdirSync(dir).every((n) => {
-      const p = join(dir, n);
-      if (!/\.sst(\.tmp-.+)?$/.test(n) || !lstatSync(p).isFile()) return false;
-      const head = Buffer.alloc(CACHE_MAGIC.length);
-      const fd = openSync(p, 'r');
-      try {
-        const got = readSync(fd, head, 0, head.length, 0);
-        return got === 0 || head.subarray(0, got).toString('latin1') === CACHE_MAGIC;
-      } finally {
-        closeSync(fd);
-      }
-    });
-  } catch {
-    return false;
-  }
-}
 
 /** The marker of `dir`; undefined when there is none (or it is not a regular file holding a marker). */
 export function readMarker(dir: string): Marker | undefined {
