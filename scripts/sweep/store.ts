@@ -19,10 +19,10 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { processAlive, tempBeside, writeFileAtomic, makeDirs } from '../../traces/files.ts';
+import { isSystemError, processAlive, tempBeside, writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { InputError } from '../errors.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
-import { foreignPaths, MARKER, readMarker, writeMarker } from '../../traces/out-dir.ts';
+import { foreignPaths, MARKER, OutDirError, readMarker, writeMarker } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import type { Plan } from './plan.ts';
 
@@ -260,12 +260,21 @@ export class SweepDir {
     return readdirSync(this.runsDir).filter((n) => !n.startsWith('.') && existsSync(join(this.runsDir, n, 'run.json'))).sort();
   }
 
-  /** Records run `id` as failed with `error` (atomically, replacing an earlier record). */
+  /**
+   * Records run `id` as failed with `error` (atomically, replacing an earlier record); a write the
+   * system refuses (a full disk) is an OutDirError naming the run (exit 2).
+   */
   recordFailure(rec: RunRecord): void {
     const stage = join(this.staging, `fail-${rec.id}`);
-    rmSync(stage, { recursive: true, force: true });
-    makeDirs(stage);
-    writeSweepFile(join(stage, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
-    placeDir(stage, this.runDir(rec.id), join(this.staging, `old-${rec.id}`));
+    try {
+      rmSync(stage, { recursive: true, force: true });
+      makeDirs(stage);
+      writeSweepFile(join(stage, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
+      placeDir(stage, this.runDir(rec.id), join(this.staging, `old-${rec.id}`));
+    } catch (e) {
+      if (!isSystemError(e)) throw e;
+      rmSync(stage, { recursive: true, force: true });
+      throw new OutDirError(`--out ${showPath(this.dir)}: cannot record the failure of run ${rec.id} (${(e as Error).message}); the runs finished before it are kept, and the same command again goes on from them`);
+    }
   }
 }

@@ -11,11 +11,12 @@
  * were made (jobs, shards, resumes), so the same experiment and seeds give byte-identical files.
  */
 import { join } from 'node:path';
-import { tempBeside, TempFile } from '../../traces/files.ts';
+import { isSystemError, tempBeside, TempFile } from '../../traces/files.ts';
+import { OutDirError } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import { metricValue } from './metrics.ts';
 import { pointStats, type PointStats } from './stats.ts';
-import { OWNER, type Manifest, type RunRecord, type SweepDir } from './store.ts';
+import { OWNER, showPath, type Manifest, type RunRecord, type SweepDir } from './store.ts';
 
 /** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
 export function csvCell(s: string): string {
@@ -171,9 +172,21 @@ export function oneLine(s: string): string {
 
 /**
  * Writes `results.csv` and `aggregate.csv` into `outDir` from the run records of `store` (every
- * run of `manifest` must have one: a missing run throws). Reads one grid point at a time.
+ * run of `manifest` must have one: a missing run throws). Reads one grid point at a time. A write
+ * the system refuses (a full disk, a file size limit) is an OutDirError naming them (exit 2); the
+ * tables there before are left as they were.
  */
 export function writeTables(manifest: Manifest, store: SweepDir, outDir: string): TablesOutcome {
+  try {
+    return tablesInto(manifest, store, outDir);
+  } catch (e) {
+    if (!isSystemError(e)) throw e;
+    throw new OutDirError(`--out ${showPath(outDir)}: cannot write results.csv and aggregate.csv (${(e as Error).message}); the runs are kept, and the same command again writes the tables`);
+  }
+}
+
+/** {@link writeTables}, its errors as they come. */
+function tablesInto(manifest: Manifest, store: SweepDir, outDir: string): TablesOutcome {
   const { keys, metrics } = manifest;
   const results = new AtomicFile(join(outDir, 'results.csv'));
   const aggregate = new AtomicFile(join(outDir, 'aggregate.csv'));
