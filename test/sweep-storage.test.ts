@@ -2,11 +2,13 @@
  * A sweep or merge on storage that refuses its writes (a full disk, a quota, a
  * file size limit; here a file size limit of a child process, RLIMIT_FSIZE):
  * the result tables that cannot be written are said in one line naming them,
- * exit 2, the tables there before left as they were.
+ * exit 2, the tables there before left as they were; a run whose results
+ * cannot be written is recorded failed with an error that names it as the
+ * sweep directory holds it (`runs/ID`), the same on any machine.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 import { DEMO, ROOT, snapshot, workdir } from './out-fixtures.ts';
@@ -51,5 +53,22 @@ describe('sweep and merge on storage that refuses their writes', () => {
     expect(Object.keys(after).filter((p) => /\.lock$|\.tmp-|(results|aggregate)\.csv$/.test(p) && !(p in before))).toEqual([]);
     expect((await syncsimHere(['merge', 'S', '--out', 'M'], d)).code).toBe(0);
     expect(readFileSync(join(d, 'M', 'results.csv'), 'utf8')).toBe(readFileSync(join(d, 'S', 'results.csv'), 'utf8'));
+  }, 120_000);
+
+  it('runs whose results cannot be written are recorded failed naming runs/ID, not the staging directory of the process that ran them', () => {
+    const d = workdir();
+    writeFileSync(join(d, 'e.yaml'), `name: e\ntrace: { path: ${DEMO} }\nseeds: 2\nmetrics: [sync.count]\n`);
+    // 8 KiB: the sweep's own files fit, a run's writeback.csv does not
+    const r = limited(8, ['sweep', 'e.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], d);
+    expect(r.status, r.stderr).toBe(1);
+    const ids = readdirSync(join(d, 'S', 'runs')).sort();
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      const rec = JSON.parse(readFileSync(join(d, 'S', 'runs', id, 'run.json'), 'utf8')) as { status: string; error: string };
+      // it was 'OutDirError: --out /abs/S/.staging/HOST-PID/ID: cannot write the results ...'
+      expect(rec).toMatchObject({ status: 'failed', error: `--out runs/${id}: cannot write the results (EFBIG: file too large, write); nothing was kept there` });
+      expect(r.stderr).toContain(`${id} (point 1, seed `);
+    }
+    expect(r.stderr).not.toMatch(/\.staging|OutDirError/);
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { escapeControl } from '../../traces/escape.ts';
 
 /** Error types whose message is meant for the user as is; any other gets its type name in front. */
-const USER_ERRORS = new Set(['Error', 'TraceError', 'ConfigError', 'InputError', 'PresetError', 'ParamError', 'CacheError', 'PluginError', 'TaskTimeout']);
+const USER_ERRORS = new Set(['Error', 'TraceError', 'ConfigError', 'InputError', 'PresetError', 'ParamError', 'CacheError', 'PluginError', 'TaskTimeout', 'OutDirError']);
 
 /** `e` as one line; each `[path, shown]` pair replaces `path` by `shown` in the text. */
 export function describeError(e: unknown, paths: readonly (readonly [string, string])[] = []): string {

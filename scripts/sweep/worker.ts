@@ -48,7 +48,9 @@ async function handle(task: SweepTask): Promise<TaskReply> {
     if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
     else if (task.kind === 'gen') rmSync(task.staging, { force: true });
     const err = e instanceof TraceSemanticError && task.kind !== 'gen' ? new InputError(await replayErrorMessage(e, task.trace)) : e;
-    return { ok: false, error: describeError(err, task.kind === 'gen' ? [] : [[task.trace, task.display]]) };
+    // a run's results directory is named as the sweep directory holds it (runs/ID), not by this process's staging path
+    const paths: [string, string][] = task.kind === 'gen' ? [] : [[task.trace, task.display], ...(task.kind === 'run' ? [[join(task.staging, task.id), `runs/${task.id}`] as [string, string]] : [])];
+    return { ok: false, error: describeError(err, paths) };
   }
 }
 
