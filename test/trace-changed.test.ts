@@ -3,16 +3,18 @@
  * place, or replaced by another file under its name — is an error of the
  * trace (exit 2), not a shorter trace: a run of a trace cut at a line's end
  * used to replay the rows read so far as if they were the whole trace and exit
- * 0. A trace removed while it is read is read to its end (what was open stays
- * whole). Each case reads in small chunks and changes the file after the
- * first block, so the change falls mid-read.
+ * 0, and an import of an input cut so wrote a whole, shorter trace. A trace
+ * removed while it is read is read to its end (what was open stays whole).
+ * Each case reads in small chunks and changes the file after the first
+ * block, so the change falls mid-read.
  */
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { readTraceBlocks } from '../traces/reader.ts';
+import { readLines } from '../traces/import/lines.ts';
 import { TraceError } from '../traces/trace-error.ts';
 
 const HEADER = 't_us,task,op,addr,len,flags,object,offset\n';
@@ -73,6 +75,46 @@ describe('a trace that changes while it is read', () => {
     writeFileSync(p, trace(20_000));
     expect(await readChanging(p, () => rmSync(p))).toEqual({ rows: 20_001 });
   });
+
+  it('an importer\'s input truncated while it is read: a TraceError naming it', async () => {
+    const p = join(dir, 'in.msr');
+    const text = Array.from({ length: 20_000 }, (_, i) => `${128166372000000000 + i * 1000},usr,0,Write,${i * 4096},4096,100`).join('\n') + '\n';
+    writeFileSync(p, text);
+    let lines = 0;
+    let error: unknown;
+    try {
+      for await (const b of readLines(p, { batchSize: 16 })) {
+        if (lines === 0) truncateSync(p, endOfLine(text, 2000));
+        lines += b.lines.length;
+      }
+    } catch (e) {
+      error = e;
+    }
+    expect(error, `read ${lines} lines without an error`).toBeInstanceOf(TraceError);
+    expect((error as TraceError).message).toMatch(/^.*in\.msr:\d+: the input changed while it was being read \(its size went from \d+ to \d+ bytes\)/);
+  });
+
+  it('syncsim import of an input truncated mid-import: exit 2, no trace written', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-trace-changed-import-'));
+    const text = Array.from({ length: 1_000_000 }, (_, i) => `${128166372000000000 + i * 1000},usr,0,Write,${(i % 262144) * 4096},4096,100`).join('\n') + '\n';
+    writeFileSync(join(d, 'in.msr'), text);
+    const bin = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
+    const child = spawn(process.execPath, [bin, 'import', '--from', 'msr', 'in.msr', '-o', 'out.csv'], { cwd: d, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    // once its output has rows, the import has read part of the input: cut it at a line's end
+    const tmp = () => readdirSync(d).find((n) => n.startsWith('out.csv.tmp-'));
+    for (let i = 0; i < 2000 && child.exitCode === null; i++) {
+      const t = tmp();
+      if (t !== undefined && statSync(join(d, t)).size > 1_000_000) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    truncateSync(join(d, 'in.msr'), endOfLine(text, 500_000));
+    expect(await code, stderr).toBe(2);
+    expect(stderr).toMatch(/^syncsim: in\.msr:\d+: the input changed while it was being read \(its size went from \d+ to \d+ bytes\)/);
+    expect(readdirSync(d)).toEqual(['in.msr']);
+  }, 60_000);
 
   it('syncsim run of a trace truncated mid-run: exit 2 with that line, no results', async () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-trace-changed-run-'));

@@ -23,8 +23,8 @@
 import { openCsvInput, type ParsedChunk } from './csv-lines.ts';
 import { showBytes } from './utf8.ts';
 import type { RowBlock, TraceRow } from './types.ts';
-import { statSync } from 'node:fs';
 import { errnoText, isGzip, lineAtOffset } from './files.ts';
+import { checkUnchanged, fileVersion } from './file-version.ts';
 import { FieldProblem, TraceError } from './trace-error.ts';
 import { csvSyntaxError, firstRecordLine, isUnclosedQuote, type CsvSyntax } from './csv-syntax.ts';
 import { ReadState } from './read-state.ts';
@@ -72,33 +72,6 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   yield* withDamageTold(path, gz, readBlocks(path, gz, batchSize, opts));
 }
 
-/** What tells one version of a file from another: which file the path names, its size and when its bytes last changed. */
-interface FileVersion {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-/** The version of the file at `path` now; undefined when no file is there (removed: what was open is read to its end all the same). */
-function fileVersion(path: string): FileVersion | undefined {
-  const s = statSync(path, { throwIfNoEntry: false });
-  return s && { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
-}
-
-/**
- * Throws a TraceError at `line` when the file at `path` is not `before`'s version any more: it was
- * written (truncated, appended to, rewritten) or replaced while it was read, so the rows read are
- * of no one version of it, and a trace cut short at a line's end would replay as a whole one.
- */
-function checkUnchanged(path: string, before: FileVersion | undefined, line: number): void {
-  const now = fileVersion(path);
-  if (before === undefined || now === undefined) return;
-  if (now.dev === before.dev && now.ino === before.ino && now.size === before.size && now.mtimeMs === before.mtimeMs) return;
-  const how = now.dev !== before.dev || now.ino !== before.ino ? 'another file took its name' : now.size !== before.size ? `its size went from ${before.size} to ${now.size} bytes` : 'its modification time changed';
-  throw new TraceError(path, line, '-', `the trace changed while it was being read (${how}), so the rows read may stop short or mix two versions of it; run again once nothing writes to it`, undefined);
-}
-
 /** {@link readTraceBlocks} of a file known to be gzip (`gz`) or not; a file that changed before its end was read is an error. */
 async function* readBlocks(path: string, gz: boolean, batchSize: number, opts: ReadTraceOptions): AsyncGenerator<RowBlock> {
   const st = new ReadState(path, batchSize);
@@ -112,14 +85,14 @@ async function* readBlocks(path: string, gz: boolean, batchSize: number, opts: R
       fast.close();
     }
     if (fast.complete) {
-      checkUnchanged(path, before, st.lastLine);
+      checkUnchanged(path, before, st.lastLine, 'trace');
       const last = st.builder!.take();
       if (last !== undefined) yield last;
       return;
     }
     skip = fast.records;
   }
-  yield* csvPass(st, gz, skip, () => checkUnchanged(path, before, st.lastLine));
+  yield* csvPass(st, gz, skip, () => checkUnchanged(path, before, st.lastLine, 'trace'));
 }
 
 /** The rest of the file read by csv-parse, from its start, the first `skip` records (taken by the fast pass) skipped; `atEnd` runs once the file is read whole. */

@@ -11,6 +11,7 @@ import { TraceError } from '../trace-error.ts';
 import { errnoText, isGzip } from '../files.ts';
 import { GZIP_PROBLEM, withDamageTold } from '../gzip-check.ts';
 import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
+import { checkUnchanged, fileVersion } from '../file-version.ts';
 
 /** A run of consecutive lines: `lines[i]` is line `first + i` of the file, without its line break (LF or CR LF). */
 export interface LineBatch {
@@ -35,8 +36,8 @@ export function lineTooLong(path: string, line: number, maxLen: number, text: st
 
 /**
  * The lines of a text file (plain or gzip), in batches. Problems (missing file,
- * read error, corrupt gzip, an over-long line, bytes that are not UTF-8, a NUL byte) are thrown as a TraceError naming
- * the file and the line reached.
+ * read error, corrupt gzip, an over-long line, bytes that are not UTF-8, a NUL byte, a file that
+ * changed while it was read) are thrown as a TraceError naming the file and the line reached.
  */
 export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const batchSize = opts.batchSize ?? 4096;
@@ -53,6 +54,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
 
 /** {@link readLines} of a file known to be gzip (`gz`) or not. */
 async function* linesOf(path: string, gz: boolean, batchSize: number, maxLen: number): AsyncGenerator<LineBatch> {
+  const before = fileVersion(path);
   const source = createReadStream(path, { highWaterMark: 1 << 16 });
   const streams: Readable[] = [source];
   let feed: Readable = source;
@@ -120,6 +122,8 @@ async function* linesOf(path: string, gz: boolean, batchSize: number, maxLen: nu
     for (const s of streams) s.destroy();
   }
   if (cut !== null) badBytes(cut, 0);
+  // an input cut at a line's end while it was read would import as a whole, shorter one
+  checkUnchanged(path, before, next - 1, 'input');
   if (carry !== '') {
     if (carry.endsWith('\r')) carry = carry.slice(0, -1);
     if (batch.length === 0) first = next;
