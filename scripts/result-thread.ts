@@ -13,8 +13,13 @@ import { COLUMN_FILES, type ColumnBatch } from './result-columns.ts';
 const BOOT = new URL('./sweep/worker-boot.mjs', import.meta.url);
 /** Batches sent and not yet printed, at most (16 × 8192 records × 9 numbers: 9 MiB): the thread, slow while its code warms up, is not waited for at the start. */
 const MAX_IN_FLIGHT = 16;
-/** Printed arrays kept per file for reuse. */
-const KEEP_FREE = 2;
+/**
+ * Printed arrays kept per file for reuse, at most: as many as can be away at once, so that in a
+ * long run every array is used again and none is dropped. A dropped array's shared memory is
+ * freed only once both threads have collected their handles to it, and the writer thread collects
+ * rarely: with two kept a file, a 100 M-row run peaked at 166.6 MiB, against 138.7 keeping all.
+ */
+const KEEP_FREE = MAX_IN_FLIGHT;
 /**
  * How long the run waits for the thread to print one batch before it gives up: long, since a
  * disk may stall that long, and only a thread that died (its exit cannot be seen while the run
@@ -132,7 +137,7 @@ export class ResultThread {
       const r = m.message as FromWriter;
       if ('ready' in r) this.loaded = true;
       else if ('recycle' in r) {
-        if (this.free[r.file]!.length < KEEP_FREE) this.free[r.file]!.push(r.recycle); // more would only hold memory
+        if (this.free[r.file]!.length < KEEP_FREE) this.free[r.file]!.push(r.recycle);
       }
       else this.error ??= Object.assign(new Error(r.error), r.code ? { code: r.code } : {});
     }

@@ -147,6 +147,32 @@ describe('result writer thread', () => {
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
+  it('keeps every array the thread gives back for reuse (up to as many as may be away at once): none is dropped to be allocated again', async () => {
+    // a dropped array's shared memory lives until both threads collect their handles, and the writer collects rarely
+    const root = tmp();
+    const fds = COLUMN_FILES.map((f) => openSync(join(root, f.name), 'w'));
+    const t = new ResultThread(await workerModule('result-worker'));
+    const deadline = Date.now() + 30_000;
+    while (!t.ready && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+    t.adopt(fds);
+    const b = new ColumnBatch(COLUMN_FILES[FILE.timeline]!);
+    const sent: Float64Array[] = [];
+    for (let k = 0; k < 5; k++) {
+      for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * 6);
+      sent.push(b.data);
+      t.send(FILE.timeline, b); // the free list is empty while the thread prints: a new array each time
+    }
+    const free = (t as unknown as { free: Float64Array[][] }).free[FILE.timeline]!;
+    while (free.length < 5 && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 20));
+      void t.ready; // reads the thread's answers
+    }
+    expect(free.length).toBe(5); // two a file were kept before, the other three dropped
+    t.close(true);
+    for (const fd of fds) closeSync(fd);
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
+
   it('a write the thread cannot make fails the run with its error', async () => {
     const root = tmp();
     const path = join(root, 'ro.csv');
