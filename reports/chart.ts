@@ -236,4 +236,4 @@ export function legendColumns(ctx: ChartContext, labels: readonly string[]): num
 }
 
 /** Log axes' domains and ticks (reports/log-axis.ts), for the chart modules. */
-export { fitLogDomain, logAxis, logAxisAcross, logDomain, logTicks, logTicksAcross, markPadding, snapLogDomain } from './log-axis.ts';
+export { fitLogDomain, logAxis, logAxisAcross, logDomain, logDomainClear, logTicks, logTicksAcross, markPadding, snapLogDomain } from './log-axis.ts';

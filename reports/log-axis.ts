@@ -170,3 +170,27 @@ export function logAxis(ctx: { theme: { fontSize: { label: number } } }, domain:
   const values = logTicks(domain, lengthPx, ctx.theme.fontSize.label, skipFloor);
   return values ? { values } : { tickCount: 5 };
 }
+
+/** The 1, 2 or 5 × 10^k next below `v` (`dir` −1) or above it (`dir` 1). */
+function next125(v: number, dir: -1 | 1): number {
+  const [lo, hi] = dir < 0 ? logDomain(v * (1 - 1e-6), v) : logDomain(v, v * (1 + 1e-6));
+  return dir < 0 ? lo : hi;
+}
+
+/**
+ * A log domain over values `lo` to `hi` (both > 0, within `domain`) on an
+ * axis `lengthPx` long, each end moved out to the next 1, 2 or 5 × 10^k
+ * while a value stands less than `marginPx` inside it: an error bar ending
+ * on the plot's edge looks cut.
+ */
+export function logDomainClear(domain: readonly [number, number], lo: number, hi: number, lengthPx: number, marginPx: number): [number, number] {
+  let [d0, d1] = domain;
+  for (let round = 0; round < 4; round++) {
+    const px = lengthPx / Math.log10(d1 / d0);
+    let moved = false;
+    if (Math.log10(lo / d0) * px < marginPx) d0 = next125(d0, -1), (moved = true);
+    if (Math.log10(d1 / hi) * px < marginPx) d1 = next125(d1, 1), (moved = true);
+    if (!moved) break;
+  }
+  return [d0, d1];
+}

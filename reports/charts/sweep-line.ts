@@ -5,11 +5,12 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, figureHeight, logAxis, logDomain, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, summaryMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { fileWords, keyAxis, keyShortTitle, keyTitle, METRIC_LABELS, metricLabel, metricTitle, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
+import { linearAxis } from '../linear-axis.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -40,6 +41,8 @@ interface Row {
   /** The CI's lower end, mean − ci95, as computed (in the axis's unit). */
   ci_lo: number;
   n: number;
+  /** 1 where the CI reaches 0 or below on a log axis: `lo` is the axis floor, where a triangle marks the cut. */
+  lo_cut?: 1;
 }
 
 /**
@@ -216,18 +219,9 @@ export const sweepLine: ChartModule = {
         // a CI reaching 0 is cut at its floor
         const means = rows.map((r) => r.mean);
         const logY = Math.min(...means) > 0 && Math.max(...means) / Math.min(...means) > LOG_Y_SPAN;
-        let cutAtFloor = false;
-        let yDomain: [number, number] | undefined;
-        if (logY) {
-          const positive = rows.flatMap((r) => [r.mean, r.lo, r.hi]).filter((v) => v > 0);
-          yDomain = logDomain(Math.min(...positive), Math.max(...positive));
-          for (const r of rows) {
-            if (r.lo < yDomain[0]) {
-              r.lo = yDomain[0];
-              cutAtFloor = true;
-            }
-          }
-        }
+        // a log axis holds every positive value drawn; a CI reaching 0 or below is cut at its floor, where a triangle marks it
+        const positive = rows.flatMap((r) => [r.mean, r.lo, r.hi]).filter((v) => v > 0);
+        const cutAtFloor = logY && rows.some((r) => r.lo <= 0);
         // the same value everywhere has no extent: an axis from half of it to half as much again, not a lone '5.000000' tick
         const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
         // series with identical results: one line, named `a = b`
@@ -262,7 +256,7 @@ export const sweepLine: ChartModule = {
           // some points' seeds agreed exactly: a CI of 0 draws nothing there, which must not read as a missing one
           spread && flat > 0 ? `no ${shape === 'bars' ? 'bar' : 'band'} at ${count(flat)} point${flat === 1 ? '' : 's'} whose seeds gave the same value` : '',
           clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
-          cutAtFloor ? `${shape} reaching ${clamped ? '0' : 'below the axis'} cut at its floor` : '',
+          cutAtFloor ? (bars ? `bars ending in a triangle reach ${clamped ? '0' : 'below the axis'}, cut at its floor` : `band reaching ${clamped ? '0' : 'below the axis'} cut at its floor`) : '',
           failedCount(ctx.results),
           missing,
           merged.any ? "'=' joins series with identical values" : '',
@@ -276,20 +270,43 @@ export const sweepLine: ChartModule = {
         const barTip = labelTooltip('series', seriesTitle, { field: 'x', type: 'quantitative', title: xAxis.title },
           { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
           { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
-        const yScale = yDomain ? { type: 'log', domain: yDomain, nice: false } : { zero: false, nice: true, ...(flatAt === null ? {} : { domain: [flatAt * 0.5, flatAt * 1.5] }) };
+        // the y axis holds every mean and CI end drawn, a point's radius and a px inside its ends (a bar ending on the plot's
+        // edge looks cut), its ends labelled: log, rounded out to 1-2-5 steps; linear, by linearAxis (0 in it by one rule)
+        const margin = Math.sqrt(ctx.theme.pointSize / Math.PI) + 1;
+        const yAxisOf = (ch: number): { scale: Record<string, unknown>; axis: Record<string, unknown>; floor?: number } => {
+          if (logY) {
+            const lo = Math.min(...positive), hi = Math.max(...positive);
+            const domain = logDomainClear(logDomain(lo, hi), lo, hi, ch, margin);
+            return { scale: { type: 'log', domain, nice: false }, axis: logAxis(ctx, domain, ch, cutAtFloor), floor: domain[0] };
+          }
+          // the same value everywhere has no extent: an axis from half of it to half as much again (0 not added), not a lone tick
+          const ax = flatAt === null
+            ? linearAxis(Math.min(...rows.map((r) => r.lo)), Math.max(...rows.map((r) => r.hi)), ch, ctx.theme.fontSize.label, margin)
+            : linearAxis(Math.min(flatAt * 0.5, flatAt * 1.5), Math.max(flatAt * 0.5, flatAt * 1.5), ch, ctx.theme.fontSize.label, margin, false);
+          // tickCount: vega thins explicit values to about height / 40 of them (every second dropped), unless told their number
+          return { scale: { domain: ax.domain, nice: false, zero: false }, axis: { values: ax.ticks, tickCount: ax.ticks.length, format: ax.format } };
+        };
+        // on a log axis the rows whose CI reaches 0 or below, their lower end at the floor
+        const drawnRows = (floor: number | undefined) => (floor === undefined ? rows : rows.map((r) => (r.lo > 0 ? r : { ...r, lo: floor, lo_cut: 1 as const })));
         // a title longer than the plot is tall goes on two lines (or more), not past the plot's ends
         const yTitle = (ch: number) => {
           const lines = wrapText(title, ctx.theme.fontSize.title, Math.max(ch, 40));
           return lines.length > 1 ? lines : title;
         };
-        const meanY = (ch: number) => ({ field: 'mean', type: 'quantitative', title: yTitle(ch), scale: yScale, ...(yDomain ? { axis: logAxis(ctx, yDomain, ch, cutAtFloor) } : {}) });
+        const meanY = (ch: number) => ({ field: 'mean', type: 'quantitative', title: yTitle(ch), scale: yAxisOf(ch).scale, axis: yAxisOf(ch).axis });
         const ciLayers = (dodge: (i: number) => number, ch: number) => (bars
-          ? series.map((s, i) => ({
+          ? series.flatMap((s, i) => [{
             transform: [{ filter: { field: 'series', equal: s } }],
             mark: { type: 'rule', xOffset: dodge(i), strokeWidth: ctx.theme.lineWidth * 0.8 },
-            encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yScale }, y2: { field: 'hi' }, tooltip: barTip },
-          }))
-          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yScale }, y2: { field: 'hi' }, tooltip: lineTip } }]);
+            encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yAxisOf(ch).scale }, y2: { field: 'hi' }, tooltip: barTip },
+          },
+          // a bar cut at the log axis's floor ends in a downward triangle there, its tip on the floor, so that the cut is not silent
+          ...(cutAtFloor ? [{
+            transform: [{ filter: { field: 'series', equal: s } }, { filter: 'datum.lo_cut == 1' }],
+            mark: { type: 'point', shape: 'triangle-down', filled: true, opacity: 1, size: ctx.theme.pointSize * 1.2, xOffset: dodge(i), yOffset: -Math.sqrt(ctx.theme.pointSize * 1.2) / 2 },
+            encoding: { y: { field: 'lo', type: 'quantitative' }, tooltip: barTip },
+          }] : [])])
+          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yAxisOf(ch).scale }, y2: { field: 'hi' }, tooltip: lineTip } }]);
         charts.push({
           name,
           aliases: [`sweep-${metric}-vs-${key}`],
@@ -299,7 +316,7 @@ export const sweepLine: ChartModule = {
             + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
-            + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ' and intervals reaching below it are cut at its floor' : ''}` : '')
+            + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ` and intervals reaching below it are cut at its floor${bars ? ', where they end in a downward triangle' : ''}` : ''}` : '')
             + (xScale.type === 'symlog' ? `; the grid holds 0 and geometric steps, so the x axis is symmetric-log (linear near 0, logarithmic above ${+xScale.constant.toPrecision(3)})` : '')
             + (missing ? `; ${missing}` : '')
             + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
@@ -313,7 +330,7 @@ export const sweepLine: ChartModule = {
               ...(note ? { title: note } : {}),
               width: cw,
               height: ch,
-              data: { values: rows },
+              data: { values: drawnRows(yAxisOf(ch).floor) },
               encoding: { x: xOf(padding), color },
               layer: [
                 ...(withCi ? ciLayers(dodge, ch) : []),

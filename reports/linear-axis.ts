@@ -1,0 +1,115 @@
+/**
+ * Linear value axes (a sweep line's y): a domain that holds every value
+ * drawn (means and the ends of their confidence intervals) a few px inside
+ * its ends, rounded out to a 1, 2 or 5 × 10^k step so that both ends are
+ * labelled ticks, at least three of them, and 0 in it by one rule
+ * ({@link zeroBaseline}) rather than wherever the rounding happens to land.
+ */
+
+/**
+ * Including 0 may widen an axis by at most this factor: the stretch by which
+ * a latency axis's ends move out to a round value (`snapLogDomain`).
+ */
+export const ZERO_STRETCH = 1.5;
+
+/** Least distance between the centres of two tick labels of a linear y axis, in label heights. */
+export const LINEAR_TICK_GAP = 2.5;
+
+/** A linear axis: its domain, its ticks and how they are written. */
+export interface LinearAxis {
+  domain: [number, number];
+  /** Tick values from one end of the domain to the other, `step` apart. */
+  ticks: number[];
+  step: number;
+  /** Whether the domain was extended to 0 ({@link zeroBaseline}). */
+  zero: boolean;
+  /** The labels' d3 format: thousands separators and the step's decimals (`,.2f` for a step of 0.01). */
+  format: string;
+}
+
+/**
+ * Whether a linear axis of values from `lo` to `hi` starts at 0 (all
+ * negative: ends at 0): when 0 lies among them, or when including it widens
+ * the axis by at most {@link ZERO_STRETCH} times — positive values whose
+ * lowest is at most a third of their highest (194 to 1,918 µs starts at 0;
+ * 481 to 646 µs does not). A single value (`lo` = `hi` ≠ 0) does not.
+ */
+export function zeroBaseline(lo: number, hi: number): boolean {
+  if (lo <= 0 && hi >= 0) return true;
+  const far = Math.max(Math.abs(lo), Math.abs(hi));
+  return far <= ZERO_STRETCH * (hi - lo) * (1 + 1e-9);
+}
+
+/** One rounding of the values to a step: the domain's ends as multiples of it. */
+interface Rounding {
+  step: number;
+  i0: number;
+  i1: number;
+  /** Ticks from end to end, and the px between two. */
+  n: number;
+  gap: number;
+  /** The share of the domain the values (and 0, when included) span. */
+  fill: number;
+}
+
+/**
+ * The values `lo` to `hi` rounded out to multiples of `step`, each end one step further while a value
+ * stands closer than `marginPx` to it on an axis `lengthPx` long; at a zero baseline its 0 end stays,
+ * and without one an end that would reach 0 (or pass it) makes the step unusable (undefined).
+ */
+function roundTo(lo: number, hi: number, step: number, lengthPx: number, marginPx: number, withZero: boolean): Rounding | undefined {
+  const a = withZero ? Math.min(lo, 0) : lo, b = withZero ? Math.max(hi, 0) : hi;
+  let i0 = Math.floor(a / step + 1e-9), i1 = Math.ceil(b / step - 1e-9);
+  if (i1 <= i0) i1 = i0 + 1;
+  // the 0 end of a zero baseline stays where it is: a value at or near 0 rests on it
+  const fixed0 = withZero && lo >= 0, fixed1 = withZero && hi <= 0;
+  for (let round = 0; round < 4; round++) {
+    const px = lengthPx / ((i1 - i0) * step);
+    let moved = false;
+    if (!fixed0 && (lo - i0 * step) * px < marginPx) i0--, (moved = true);
+    if (!fixed1 && (i1 * step - hi) * px < marginPx) i1++, (moved = true);
+    if (!moved) break;
+  }
+  // without a zero baseline, positive values' axis stays above 0 (negative ones' below): 0 comes by the rule, not by rounding
+  if (!withZero && ((lo > 0 && i0 <= 0) || (hi < 0 && i1 >= 0))) return undefined;
+  const n = i1 - i0 + 1;
+  return { step, i0, i1, n, gap: lengthPx / (n - 1), fill: (b - a) / ((i1 - i0) * step) };
+}
+
+/**
+ * The linear axis of values from `lo` to `hi` (lo ≤ hi) on a plot `lengthPx`
+ * long, labels `fontSize` px high, marks of radius up to `marginPx` − 1: 0 in
+ * the domain by {@link zeroBaseline} (never when `zero` is false); the ends
+ * rounded out to a step of 1, 2 or 5 × 10^k, one step further where a value
+ * would stand less than `marginPx` from an end (so that no error bar ends on
+ * the plot's edge, where it would look cut); of the steps, the one whose
+ * domain the values fill most (of two that fill it alike, the finer: more
+ * labelled values) among
+ * those giving at least three ticks {@link LINEAR_TICK_GAP} label heights
+ * apart; on a plot too short for three, the fewest ticks (three or more
+ * whose labels do not overlap, else two).
+ */
+export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: number, marginPx: number, zero = true): LinearAxis {
+  const withZero = zero && zeroBaseline(lo, hi);
+  const span = Math.max(hi, withZero ? 0 : hi) - Math.min(lo, withZero ? 0 : lo) || Math.abs(lo) || 1;
+  const options: Rounding[] = [];
+  for (let k = Math.floor(Math.log10(span)) - 3; k <= Math.ceil(Math.log10(span)) + 1; k++) {
+    for (const s of [1, 2, 5]) {
+      const r = roundTo(lo, hi, +(s * 10 ** k).toPrecision(12), lengthPx, marginPx, withZero);
+      if (r) options.push(r);
+    }
+  }
+  const readable = options.filter((o) => o.n >= 3 && o.gap >= LINEAR_TICK_GAP * fontSize - 1e-9);
+  // a plot too short for three such ticks: the fewest of three or more whose labels stand apart, else of two
+  const apart = options.filter((o) => o.gap >= 1.5 * fontSize);
+  const fewest = (of: Rounding[]) => of.filter((o) => o.n === Math.min(...of.map((x) => x.n)));
+  const pool = readable.length ? readable : fewest(apart.filter((o) => o.n >= 3)).length ? fewest(apart.filter((o) => o.n >= 3)) : fewest(options);
+  const best = pool.reduce((x, o) => (o.fill > x.fill + 1e-9 || (Math.abs(o.fill - x.fill) <= 1e-9 && o.step < x.step) ? o : x));
+  const at = (i: number) => {
+    const v = +(i * best.step).toPrecision(12);
+    return v === 0 ? 0 : v;
+  };
+  const ticks = Array.from({ length: best.n }, (_, j) => at(best.i0 + j));
+  const decimals = Math.max(0, -Math.floor(Math.log10(best.step) + 1e-9));
+  return { domain: [at(best.i0), at(best.i1)], ticks, step: best.step, zero: withZero, format: `,.${decimals}f` };
+}

@@ -1,0 +1,103 @@
+/**
+ * A reviewer's second look at the figures (helper-68): sweep y axes that
+ * cut confidence-interval bars, started at 0 or not as the rounding fell and
+ * showed two labels; compare legends that named directories, not what
+ * differs; p-values written as 1.2e-12; single-run figures that did not say
+ * what was run. Expected values are worked out here, by hand, from the rules
+ * the README states and the paper theme's sizes (8 pt labels, points of
+ * 16 pt², so a radius of √(16/π) = 2.26 pt), not taken from the code.
+ */
+import { describe, expect, it } from 'vitest';
+import type { VlSpec } from '../reports/chart.ts';
+import { linearAxis, zeroBaseline } from '../reports/linear-axis.ts';
+import { layoutChart } from '../reports/render.ts';
+import { THEMES } from '../reports/theme.ts';
+import { aggSweep, chartNamed, chartsOf, scalesOf, type AggPoint } from './report-fixtures.ts';
+
+const paper = THEMES.paper;
+const noteOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
+/** A mark's radius and a px: how far inside the axis's ends every value drawn stands. */
+const MARGIN = Math.sqrt(16 / Math.PI) + 1;
+
+type YEnc = { field: string; scale: { domain?: number[]; type?: string }; axis?: { values?: number[]; tickCount?: number; format?: string } };
+/** The y encoding of a sweep line's mean points (the layer that carries the axis). */
+const meanY = (spec: VlSpec) => ((spec.layer as VlSpec[]).find((l) => (l.mark as { type: string }).type === 'line')!.encoding as { y: YEnc }).y;
+
+/** A sweep of kernel × footprint whose p99 at every footprint is `linux` and `xnu` (mean, CI half-width). */
+function kernels(linux: [number, number], xnu: [number, number], metric = 'sync.latency_us.p99'): string {
+  const points: AggPoint[] = [];
+  for (const [k, v] of [['linux', linux], ['xnu', xnu]] as const) for (const x of [1048576, 4194304, 16777216]) points.push({ values: [k, x], stats: { [metric]: [v[0], v[1], 2] } });
+  return aggSweep(['personality', 'trace.set.footprint'], [metric], points);
+}
+
+describe('sweep lines: the y axis holds every CI bar, its ends labelled', () => {
+  it("xnu's bar down to 481 µs is drawn whole, clear of the plot's edge (vega's nice domain ended at 480, 0.7 px below it)", async () => {
+    // linux 579.3 ± 66.8 µs and xnu 537.6 ± 56.6 µs (the demo sweep's p99): CI ends 481.0 to 646.1 µs
+    const chart = chartNamed(await chartsOf(kernels([579.3395, 66.8029], [537.6185, 56.6])), 'sweep-p99-vs-footprint');
+    const spec = chart.spec(200, 130);
+    const y = meanY(spec);
+    // 481 > 646 / 3: no zero baseline. On 130 px, ticks 2.5 label heights (20 px) apart: at most 7.
+    // step 50: 450..650, but 646.1 is (650 − 646.1) × 130 / 200 = 2.5 px from the top, less than 3.26: 450..700,
+    //   6 ticks 26 px apart, the values filling 165.1 / 250 = 66 %;
+    // step 20: 480..660 → 481 is 0.7 px from 480: 460..660, 11 ticks 13 px apart (too close);
+    // step 100: 400..700, 4 ticks, 55 %. So 450 to 700 by 50.
+    expect(y.scale.domain).toEqual([450, 700]);
+    expect(y.axis!.values).toEqual([450, 500, 550, 600, 650, 700]);
+    const { y: py } = await scalesOf(spec);
+    for (const v of [481.0185, 646.1424]) {
+      expect(py(v)).toBeGreaterThanOrEqual(MARGIN - 1e-6);
+      expect(py(v)).toBeLessThanOrEqual(130 - MARGIN + 1e-6);
+    }
+  });
+
+  it('0 is in the axis when it widens it at most 1.5×, by that rule alone', () => {
+    expect(zeroBaseline(300, 900)).toBe(true); // 900 / (900 − 300) = 1.5
+    expect(zeroBaseline(301, 900)).toBe(false);
+    expect(zeroBaseline(-900, -300)).toBe(true); // the mirror image
+    expect(zeroBaseline(-0.8, 1.2)).toBe(true); // 0 among the values
+    expect(zeroBaseline(5, 5)).toBe(false);
+    // 300..900 on 130 px: 0..900; step 200 gives 0..1000 (900 is 13 px from the top), 6 ticks 26 px apart, 90 % filled;
+    // step 100: 900 on the top edge, 0..1000, 11 ticks; step 500: 0..1000 too, but of two that fill it alike the finer
+    expect(linearAxis(300, 900, 130, 8, MARGIN)).toMatchObject({ domain: [0, 1000], ticks: [0, 200, 400, 600, 800, 1000], zero: true });
+    // 301..900: no 0, nor a rounding down to it (step 500 would reach it). Step 200: 200..1000, 301 and 900 each
+    // 16 px inside, 5 ticks 32.5 px apart, 75 % filled; step 100: 301 is 0.2 px above 300 and 900 on its tick, so
+    // 200..1000 by 100, 9 ticks 16 px apart (too close)
+    expect(linearAxis(301, 900, 130, 8, MARGIN)).toMatchObject({ domain: [200, 1000], ticks: [200, 400, 600, 800, 1000], zero: false });
+    // values crossing 0: both ends rounded out, 0 a tick
+    expect(linearAxis(-0.8, 1.2, 150, 8, MARGIN)).toMatchObject({ domain: [-1, 1.5], ticks: [-1, -0.5, 0, 0.5, 1, 1.5], format: ',.1f' });
+  });
+
+  it('a single-column sweep chart of 30 to 130 µs labels 0, 50, 100, 150 (vega labelled 50 and 100 only)', async () => {
+    const chart = chartNamed(await chartsOf(kernels([80, 50], [60, 20], 'sync.latency_us.mean')), 'sweep-mean-vs-footprint');
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    const y = meanY(laid.spec);
+    // 30 ≤ 130 / 3: from 0. A plot of about 120 px: step 20 gives 0..140, 8 ticks 17 px apart (under 20);
+    // step 50 gives 0..150, 4 ticks, 87 % filled; step 100, 0..200, 65 %
+    expect(y.scale.domain).toEqual([0, 150]);
+    expect(y.axis!.values).toEqual([0, 50, 100, 150]);
+    // drawn, all four (vega thins explicit values to height / 40 of them unless told how many)
+    const labels = [...laid.svg.matchAll(/role-axis-label[^]*?<\/g>/g)].flatMap((g) => [...g[0].matchAll(/>([^<>]+)<\/text>/g)].map((m) => m[1]));
+    for (const t of ['0', '50', '100', '150']) expect(labels).toContain(t);
+  });
+
+  it('a bar cut at a log axis floor ends in a triangle there, and the note says so', async () => {
+    // linux 20 ± 30 µs at 1 MiB (its CI reaches below 0, cut at 0: a p99 cannot be negative), 40 ± 10, 80 ± 10;
+    // xnu 5,000 to 10,000 ± 500: means 500× apart, a log y axis
+    const points: AggPoint[] = [];
+    const linux = [[20, 30], [40, 10], [80, 10]], xnu = [[5000, 500], [8000, 500], [10000, 500]];
+    [1048576, 4194304, 16777216].forEach((x, i) => {
+      points.push({ values: ['linux', x], stats: { 'sync.latency_us.p99': [linux[i][0], linux[i][1], 3] } });
+      points.push({ values: ['xnu', x], stats: { 'sync.latency_us.p99': [xnu[i][0], xnu[i][1], 3] } });
+    });
+    const spec = chartNamed(await chartsOf(aggSweep(['personality', 'trace.set.footprint'], ['sync.latency_us.p99'], points)), 'sweep-p99-vs-footprint').spec(200, 130);
+    const y = meanY(spec);
+    expect(y.scale.type).toBe('log');
+    // positive values 20 to 10,500 µs: 1-2-5 ends 20 and 20,000; 20 lies on the floor (0 px), so the floor moves to 10
+    expect(y.scale.domain).toEqual([10, 20000]);
+    const rows = (spec.data as { values: { series: string; x: number; lo: number; ci_lo: number; lo_cut?: number }[] }).values;
+    expect(rows.filter((r) => r.lo_cut === 1).map((r) => [r.series, r.x, r.lo, r.ci_lo])).toEqual([['linux', 1, 10, -10]]);
+    const marker = (spec.layer as VlSpec[]).find((l) => JSON.stringify(l.transform ?? []).includes('lo_cut'))!;
+    expect(marker.mark).toMatchObject({ type: 'point', shape: 'triangle-down' });
+    expect(noteOf(spec)).toContain('bars ending in a triangle reach 0, cut at its floor');
+  });
+});
