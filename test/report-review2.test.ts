@@ -9,6 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VlSpec } from '../reports/chart.ts';
+import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
+import { pValueText } from '../reports/p-value.ts';
 import { linearAxis, zeroBaseline } from '../reports/linear-axis.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
@@ -99,5 +101,27 @@ describe('sweep lines: the y axis holds every CI bar, its ends labelled', () => 
     const marker = (spec.layer as VlSpec[]).find((l) => JSON.stringify(l.transform ?? []).includes('lo_cut'))!;
     expect(marker.mark).toMatchObject({ type: 'point', shape: 'triangle-down' });
     expect(noteOf(spec)).toContain('bars ending in a triangle reach 0, cut at its floor');
+  });
+});
+
+describe('p-values in figures', () => {
+  it('are written as a paper writes them: 1.2 × 10⁻¹², not 1.2e-12', async () => {
+    expect(pValueText(1.234e-12)).toBe('p = 1.2 × 10⁻¹²');
+    expect(pValueText(3e-7)).toBe('p = 3.0 × 10⁻⁷');
+    // two significant digits: 9.96 × 10⁻⁵ is 1.0 × 10⁻⁴, and 1.5 × 10⁻⁴ not 0.0001 (four decimals); from 10⁻³ four decimals
+    expect(pValueText(9.96e-5)).toBe('p = 1.0 × 10⁻⁴');
+    expect(pValueText(1.5e-4)).toBe('p = 1.5 × 10⁻⁴');
+    expect(pValueText(9.996e-4)).toBe('p = 1.0 × 10⁻³');
+    expect(pValueText(0.0012)).toBe('p = 0.0012');
+    expect(pValueText(0.5)).toBe('p = 0.5000');
+    expect(pValueText(1)).toBe('p = 1.0000');
+    // computed as 0: below the least double, said as below 10⁻³⁰⁰
+    expect(pValueText(0)).toBe('p < 10⁻³⁰⁰');
+    const side = (tag: string, label: string) => ({ tag, label, latencies: Float64Array.from([1, 2, 3, 40]) });
+    const chart = compareCdfChart({ a: side('A', 'demo'), b: side('B', 'demo-linux'), p: 1.234e-12 }, paper);
+    expect(chart.caption).toContain('two-sided Mann–Whitney p = 1.2 × 10⁻¹²');
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    expect(noteOf(laid.spec)).toContain('Mann–Whitney p = 1.2 × 10⁻¹²; n = 4 and 4 msyncs');
+    expect(laid.svg).not.toMatch(/\de-\d/);
   });
 });

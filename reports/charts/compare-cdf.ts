@@ -14,6 +14,7 @@ import { textWidth } from '../fonts.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
 import { cdfSteps } from './validation-cdf.ts';
+import { pValueText } from '../p-value.ts';
 
 /** One side of the comparison. */
 export interface CompareCdfSide {
@@ -131,8 +132,8 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
       ? `${label}: all ${count(z)} msyncs took 0 µs, so no curve (a log axis has no 0)`
       : `${label}: ${count(z)} msyncs of 0 µs start the curve at their share`;
   });
-  // as the command's table writes it: a p-value too small for a double is 0, and said as below 1e-300
-  const test = d.p === null ? '' : `Mann–Whitney p ${d.p === 0 ? '< 1e-300' : `= ${d.p < 1e-4 ? d.p.toExponential(1) : d.p.toFixed(4)}`}`;
+  // as a paper writes it (1.2 × 10⁻¹², not 1.2e-12); a p-value too small for a double is 0, written as below 10⁻³⁰⁰
+  const test = d.p === null ? '' : `Mann–Whitney ${pValueText(d.p)}`;
   // msyncs of one run are not independent draws, and those of several seeds are pooled: the figure says how many of each
   const runs = (x: { runs?: number }) => x.runs ?? 1;
   const pooled = runs(d.a) > 1 || runs(d.b) > 1 ? ` (pooled from ${runs(d.a)} and ${runs(d.b)} run${runs(d.b) === 1 ? '' : 's'})` : '';
