@@ -148,6 +148,9 @@ describe('syncsim compare', () => {
     expect(j.latency_test).toMatchObject({ test: 'mann-whitney-u, two-sided, normal approximation', method: 'normal' });
     expect(j.latency_test.n_a).toBe(sa.sync.ok);
     for (const f of j.files) expect(existsSync(join(d, 'cmp', f)), f).toBe(true);
+    // the figure names each side by its directory and what differs: the service time, 100 µs by default (README), 200 in b
+    const fig = JSON.parse(readFileSync(join(d, 'cmp', 'compare-cdf.vl.json'), 'utf8'));
+    expect(fig.layer[0].encoding.color.scale.domain).toEqual(['A: a (mean service time 100 µs)', 'B: b (mean service time 200 µs)']);
     // --json prints compare.json
     const js = await here(['compare', 'a', 'b', '--out', 'cmp', '--json', '--metric', 'sync.count']);
     expect(JSON.parse(js.stdout).metrics.map((m: { metric: string }) => m.metric)).toEqual(['sync.count']);

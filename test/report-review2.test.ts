@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { VlSpec } from '../reports/chart.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { pValueText } from '../reports/p-value.ts';
+import { configDifferences, differenceText } from '../scripts/compare/config-diff.ts';
+import type { Side } from '../scripts/compare/sides.ts';
 import { linearAxis, zeroBaseline } from '../reports/linear-axis.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
@@ -123,5 +125,47 @@ describe('p-values in figures', () => {
     const laid = await layoutChart(chart, paper.widths.single, paper.padding);
     expect(noteOf(laid.spec)).toContain('Mann–Whitney p = 1.2 × 10⁻¹²; n = 4 and 4 msyncs');
     expect(laid.svg).not.toMatch(/\de-\d/);
+  });
+});
+
+describe("compare's legend says what differs between the sides, not only their directories", () => {
+  /** A side named `label` whose runs have these configurations (summary.json's `config`, as far as the test needs it). */
+  const side = (label: string, ...configs: Record<string, unknown>[]): Side => ({
+    spec: label, label, runs: configs.map((config, i) => ({ dir: `${label}/${i}`, seed: i + 1, summary: { config } })),
+  });
+  // the demo's runs: freebsd on ufs with 16 pages of read-ahead, linux on ext4 with 32, each kernel's default (README,
+  // "Kernel personalities"; the demo and demo-linux summaries)
+  const freebsd = { personality: 'freebsd', seed: 1, pager: { cluster_pages: 32 }, fs: { kind: 'ufs' }, readahead: { pages: 16 } };
+  const linux = { personality: 'linux', seed: 2, pager: { cluster_pages: 32 }, fs: { kind: 'ext4-ordered' }, readahead: { pages: 32 } };
+
+  it('demo / demo-linux: the kernel in the legend, the file system and read-ahead in the note as the kernels\' defaults', () => {
+    const diffs = configDifferences(side('demo', freebsd), side('demo-linux', linux));
+    // the seed differs too, and is left out (a sweep point's runs have one each)
+    expect(diffs).toEqual([
+      { key: 'personality', a: 'freebsd', b: 'linux', byKernel: false },
+      { key: 'fs.kind', a: 'ufs', b: 'ext4-ordered', byKernel: true },
+      { key: 'readahead.pages', a: '16', b: '32', byKernel: true },
+    ]);
+    expect(differenceText(diffs)).toEqual({ a: 'freebsd', b: 'linux', note: "also differing (A / B), each kernel's default: file system ufs / ext4-ordered, readahead 16 / 32 pages" });
+  });
+
+  it('two keys of their own in the legend, a third in the note; a key set away from the default is no kernel default', () => {
+    const a = side('r1', { ...freebsd, pager: { cluster_pages: 8 }, device: { channels: 1 } });
+    const b = side('r2', { ...linux, fs: { kind: 'ufs' }, device: { channels: 4 } });
+    // fs.kind the same (ufs); read-ahead 16 / 32 the kernels' defaults; cluster 8 / 32 and channels 1 / 4 their own
+    expect(differenceText(configDifferences(a, b))).toEqual({
+      a: 'freebsd, write cluster 8 pages', b: 'linux, write cluster 32 pages',
+      note: "also differing (A / B): device channels 1 / 4; each kernel's default: readahead 16 / 32 pages",
+    });
+    // linux with freebsd's 16 pages of read-ahead: not linux's default, so a difference of its own
+    const c = side('r3', { ...linux, readahead: { pages: 16 } });
+    expect(configDifferences(side('r0', { ...freebsd, readahead: { pages: 32 } }), c).find((d) => d.key === 'readahead.pages')).toEqual({ key: 'readahead.pages', a: '32', b: '16', byKernel: false });
+  });
+
+  it('what a side\'s name states (a sweep point\'s grid keys) is not repeated; keys that vary within a side, and the seed, are left out', () => {
+    const diffs = configDifferences(side('sw@1', freebsd, { ...freebsd, seed: 7, replay: 'closed' }), side('sw@2', linux, { ...linux, seed: 9, replay: 'timed' }));
+    expect(diffs.map((d) => d.key)).toEqual(['personality', 'fs.kind', 'readahead.pages']);
+    expect(differenceText(diffs, ['personality'])).toEqual({ a: '', b: '', note: "also differing (A / B), each kernel's default: file system ufs / ext4-ordered, readahead 16 / 32 pages" });
+    expect(differenceText(configDifferences(side('a', freebsd), side('b', { ...freebsd, seed: 5 })))).toEqual({ a: '', b: '', note: '' });
   });
 });

@@ -34,6 +34,8 @@ export interface CompareCdfData {
   b: CompareCdfSide;
   /** Two-sided Mann–Whitney p-value, or null. */
   p: number | null;
+  /** Lines for the note under the plot, after the full labels (what else differs between the sides' configurations). */
+  notes?: string[];
 }
 
 /** Where a label is cut into segments: commas, slashes and `@` (a sweep point's `DIR@key=value,...`), with the spaces after them. */
@@ -143,6 +145,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
   const shortened = shortA !== fullA || shortB !== fullB || Math.max(entry(shortA), entry(shortB)) > plotGuess;
   const paragraphs = [
     ...(shortened ? [`${fullA}`, `${fullB}`] : []),
+    ...(d.notes ?? []),
     ...zeros,
     ...(test ? [`${test}; n = ${count(d.a.latencies.length)} and ${count(d.b.latencies.length)} msyncs${pooled}`] : []),
   ];

@@ -17,6 +17,7 @@ import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
 import { blockPlan, type BlockPlan } from '../compare/block-length.ts';
 import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { configDifferences, differenceText } from '../compare/config-diff.ts';
 import { resultCodeProblem } from '../sweep/metrics.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
@@ -207,12 +208,19 @@ async function run(argv: string[]): Promise<number> {
       latency_test: mw ? { test: `mann-whitney-u, two-sided, ${MW_METHOD[mw.method]}`, n_a: pa.length, n_b: pb.length, ...mw } : null,
       files: ['compare.json', 'compare-cdf.vl.json', 'compare-cdf.svg', 'compare-cdf.png', 'compare-cdf.pdf'],
     };
-    // a side with nothing to draw says so in the legend
+    // the legend names each side by its directory (or grid values) and what differs in its configuration (`A: demo
+    // (freebsd)`), the note the other keys that differ; a side with nothing to draw says so in the legend
+    const differ = differenceText(configDifferences(a, b), [...new Set([...(a.stated ?? []), ...(b.stated ?? [])])]);
     const none = (x: Float64Array) => (x.length === 0 ? ' (no successful msync)' : '');
+    const named = (s: Side, d: string) => `${s.figureLabel ?? s.label}${d ? ` (${d})` : ''}`;
     const stage = new StagingDir(abs, 'compare');
     try {
       const theme = THEMES.paper;
-      const chart = compareCdfChart({ a: { tag: 'A', label: `${a.figureLabel ?? a.label}${none(pa)}`, latencies: pa, runs: a.runs.length }, b: { tag: 'B', label: `${b.figureLabel ?? b.label}${none(pb)}`, latencies: pb, runs: b.runs.length }, p: mw?.p ?? null }, theme, theme.widths.single);
+      const chart = compareCdfChart({
+        a: { tag: 'A', label: `${named(a, differ.a)}${none(pa)}`, latencies: pa, runs: a.runs.length },
+        b: { tag: 'B', label: `${named(b, differ.b)}${none(pb)}`, latencies: pb, runs: b.runs.length },
+        p: mw?.p ?? null, notes: differ.note ? [differ.note] : [],
+      }, theme, theme.widths.single);
       await writeChartFiles(stage.path, chart, theme, theme.widths.single);
       writeFileSync(join(stage.path, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
       stage.commit();

@@ -29,6 +29,8 @@ export interface Side {
   label: string;
   /** The name in a figure's legend: the keys' titles, not the dotted keys (default {@link label}). */
   figureLabel?: string;
+  /** The configuration keys that name already gives (a sweep point's grid keys): the figure does not repeat them. */
+  stated?: string[];
   runs: SideRun[];
 }
 
@@ -87,7 +89,7 @@ export function loadSide(spec: string): Side {
   // in a figure, the keys' titles (the experiment's labels, else the tables'), never the dotted key
   const labels = manifest.labels && typeof manifest.labels === 'object' ? manifest.labels : {};
   const figureLabel = manifest.keys.map((k, i) => `${keyShortTitle(k, labels)} ${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
-  return { spec, label, figureLabel, runs: runs.map((d) => runOf(d, spec)) };
+  return { spec, label, figureLabel, stated: [...manifest.keys], runs: runs.map((d) => runOf(d, spec)) };
 }
 
 /**

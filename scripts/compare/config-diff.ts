@@ -1,0 +1,109 @@
+/**
+ * What tells compare's two sides apart in their configurations (summary.json's
+ * `config`), for the figure: a legend that reads `A: demo (freebsd)` /
+ * `B: demo-linux (linux)` rather than two directory names, and a note naming
+ * the other keys that differ, those that follow from the kernel marked so.
+ */
+import { resolveConfig } from '../../sim/config.ts';
+import { keyLabel, keyShortTitle, type LabelOverrides } from '../../reports/labels.ts';
+import type { Side } from './sides.ts';
+
+/** A configuration key whose value differs between the sides. */
+export interface ConfigDifference {
+  /** Dotted, as in a config file (`fs.kind`). */
+  key: string;
+  /** Its value on each side, as text (`ufs`, `16`, `[3 values]`). */
+  a: string;
+  b: string;
+  /** Each side has its kernel's default value: the key differs because the personality does. */
+  byKernel: boolean;
+}
+
+/** Keys left out: the seed (the runs of a sweep point have one each; the figure counts runs). */
+const IGNORED = new Set(['seed']);
+
+/** `config` as dotted keys and their values, as text. */
+function flatten(config: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    out.set(prefix, Array.isArray(config) ? `[${config.length} values]` : String(config));
+    return out;
+  }
+  for (const [k, v] of Object.entries(config as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  return out;
+}
+
+/** The keys of a side whose value every run of it shares (a sweep point's runs differ in their seeds, maybe more). */
+function sharedValues(side: Side): Map<string, string> {
+  const [first, ...rest] = side.runs.map((r) => flatten(r.summary.config));
+  const out = new Map<string, string>();
+  for (const [k, v] of first ?? []) if (!IGNORED.has(k) && rest.every((m) => m.get(k) === v)) out.set(k, v);
+  return out;
+}
+
+/** The default configuration of `personality`, dotted; empty when it is not one this version knows. */
+function kernelDefaults(personality: string | undefined): Map<string, string> {
+  try {
+    return personality === undefined ? new Map() : flatten(resolveConfig({ personality }));
+  } catch {
+    return new Map();
+  }
+}
+
+/** The configuration keys whose values differ between sides `a` and `b`, in summary.json's order. */
+export function configDifferences(a: Side, b: Side): ConfigDifference[] {
+  const va = sharedValues(a), vb = sharedValues(b);
+  const pa = va.get('personality'), pb = vb.get('personality');
+  const da = kernelDefaults(pa), db = kernelDefaults(pb);
+  const out: ConfigDifference[] = [];
+  for (const [key, x] of va) {
+    const y = vb.get(key);
+    if (y === undefined || x === y) continue;
+    const byKernel = key !== 'personality' && pa !== pb && da.get(key) === x && db.get(key) === y;
+    out.push({ key, a: x, b: y, byKernel });
+  }
+  return out;
+}
+
+/** Most differing keys the legend names after a side's name; the others go into the note. */
+export const LEGEND_KEYS = 2;
+
+/** A value in words with its key's unit: `16 pages`; a kernel by its name alone. */
+function valueText(key: string, value: string): string {
+  const unit = keyLabel(key).unit;
+  return unit ? `${value} ${unit}` : value;
+}
+
+/** A key and its value: `freebsd` for the kernel (a name that says what it is), else `write cluster 8 pages`. */
+function keyValue(key: string, value: string, labels: LabelOverrides): string {
+  return key === 'personality' ? value : `${keyShortTitle(key, labels)} ${valueText(key, value)}`;
+}
+
+/**
+ * What the figure says of `diffs`: for each side, the values the legend adds
+ * after its name (`freebsd`; up to {@link LEGEND_KEYS} keys that differ on
+ * their own and that the side's label does not name already, `stated`: a
+ * sweep point's grid keys), '' when none; and the note's line for the rest
+ * (`also differing (A / B), each kernel's default: readahead 16 / 32 pages,
+ * file system ufs / ext4-ordered`), '' when nothing is left.
+ */
+export function differenceText(diffs: readonly ConfigDifference[], stated: readonly string[] = [], labels: LabelOverrides = {}): { a: string; b: string; note: string } {
+  const unstated = diffs.filter((d) => !stated.includes(d.key));
+  const own = unstated.filter((d) => !d.byKernel);
+  const legend = own.slice(0, LEGEND_KEYS);
+  // the unit once, after both values: `readahead 16 / 32 pages`
+  const pair = (d: ConfigDifference) => {
+    const unit = keyLabel(d.key).unit;
+    return `${keyShortTitle(d.key, labels)} ${d.a} / ${d.b}${unit ? ` ${unit}` : ''}`;
+  };
+  const more = own.slice(LEGEND_KEYS).map(pair);
+  const byKernel = unstated.filter((d) => d.byKernel).map(pair);
+  const also = legend.length > 0 || unstated.length < diffs.length ? 'also ' : '';
+  const note = more.length && byKernel.length ? `${also}differing (A / B): ${more.join(', ')}; each kernel's default: ${byKernel.join(', ')}`
+    : more.length ? `${also}differing (A / B): ${more.join(', ')}`
+      : byKernel.length ? `${also}differing (A / B), each kernel's default: ${byKernel.join(', ')}` : '';
+  return {
+    a: legend.map((d) => keyValue(d.key, d.a, labels)).join(', '),
+    b: legend.map((d) => keyValue(d.key, d.b, labels)).join(', '),
+    note,
+  };
+}
