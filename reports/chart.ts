@@ -6,6 +6,7 @@ import type { Configuration, Results, RunRef } from './data.ts';
 import type { SyncStats, TimelineData } from './reduce.ts';
 import type { Theme } from './theme.ts';
 import { textWidth, wrapText } from './fonts.ts';
+import { runLine } from './run-line.ts';
 
 /**
  * `s` as a string literal of a Vega expression: JSON's, with the line and paragraph separators
@@ -149,14 +150,18 @@ export { wrapText };
 /**
  * The caption line inside a figure (what a reader of the PDF alone must
  * know: n, the CI level, clamped values), set under the plot in the label
- * size and wrapped to the figure width; undefined when there is nothing to say.
+ * size and wrapped to the figure width, and on a line of its own after it
+ * what was run (a run's trace file, kernel and seed: {@link runLine});
+ * undefined when there is nothing to say.
  */
 export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<string, unknown> | undefined {
   const text = notes.filter(Boolean).join('; ');
-  if (!text) return undefined;
+  const run = runLine(ctx.results);
+  if (!text && !run) return undefined;
   const size = ctx.theme.fontSize.label;
+  const width = ctx.width - 2 * ctx.theme.padding - 4;
   return {
-    text: wrapText(text + '.', size, ctx.width - 2 * ctx.theme.padding - 4),
+    text: [...(text ? wrapText(text + '.', size, width) : []), ...(run ? wrapText(run, size, width) : [])],
     orient: 'bottom', anchor: 'start', frame: 'bounds', fontSize: size, fontWeight: 'normal', color: '#444444',
     offset: Math.round(size * 0.6), lineHeight: Math.round(size * 1.2),
   };

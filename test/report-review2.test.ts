@@ -8,6 +8,9 @@
  * 16 pt², so a radius of √(16/π) = 2.26 pt), not taken from the code.
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { VlSpec } from '../reports/chart.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { pValueText } from '../reports/p-value.ts';
@@ -16,7 +19,7 @@ import type { Side } from '../scripts/compare/sides.ts';
 import { linearAxis, zeroBaseline } from '../reports/linear-axis.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
-import { aggSweep, chartNamed, chartsOf, scalesOf, type AggPoint } from './report-fixtures.ts';
+import { aggSweep, chartNamed, chartsOf, scalesOf, writeRun, type AggPoint } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const noteOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
@@ -167,5 +170,40 @@ describe("compare's legend says what differs between the sides, not only their d
     expect(diffs.map((d) => d.key)).toEqual(['personality', 'fs.kind', 'readahead.pages']);
     expect(differenceText(diffs, ['personality'])).toEqual({ a: '', b: '', note: "also differing (A / B), each kernel's default: file system ufs / ext4-ordered, readahead 16 / 32 pages" });
     expect(differenceText(configDifferences(side('a', freebsd), side('b', { ...freebsd, seed: 5 })))).toEqual({ a: '', b: '', note: '' });
+  });
+});
+
+describe("a run's figures say what was run", () => {
+  const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-review2-'));
+  /** A run of 30 msyncs of `slow` µs and more, writeback and a timeline (so that all five charts are drawn) under `personality`, seed 7. */
+  const run = (dir: string, personality: string, slow = 40) => writeRun(dir, {
+    seed: 7, config: { personality },
+    syncs: Array.from({ length: 30 }, (_, i) => ({ t: i + 1, lat: slow + i, pages: 1 + (i % 3) })),
+    writeback: [{ cause: 'msync', bytes: 8192 }], dirtied: 8192, timeline: [[1, 0, 0, 0], [3, 1, 0, 1], [2, 0, 0, 0]],
+  });
+
+  it('each figure of one run names its trace file, kernel and seed on a line of its own under the plot', async () => {
+    const dir = join(tmp(), 'r');
+    run(dir, 'linux');
+    const charts = await chartsOf(dir);
+    expect(charts.map((c) => c.name)).toEqual(['latency-cdf', 'latency-percentiles', 'writeback-by-cause', 'timeline', 'latency-vs-pages']);
+    for (const chart of charts) {
+      const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+      expect(laid.warnings, chart.name).toEqual([]);
+      // the last line of the note: writeRun's trace is hand-made.csv; README "Reports"
+      const lines = (laid.spec.title as { text: string[] }).text;
+      expect(lines[lines.length - 1], chart.name).toBe('trace hand-made.csv, kernel linux, seed 7');
+      expect(laid.svg, chart.name).toContain('>trace hand-made.csv, kernel linux, seed 7<');
+    }
+  });
+
+  it('a directory of runs: what every run shares; a sweep: nothing (its grid values name its configurations)', async () => {
+    const base = tmp();
+    run(join(base, 'a'), 'linux');
+    run(join(base, 'b'), 'freebsd', 90);
+    const spec = chartNamed(await chartsOf(base), 'latency-cdf').spec(200, 150);
+    expect(noteOf(spec)).toBe('every run: trace hand-made.csv, seed 7');
+    const sweep = chartNamed(await chartsOf(kernels([500, 20], [400, 20])), 'sweep-p99-vs-footprint').spec(200, 150);
+    expect(noteOf(sweep)).not.toContain('trace ');
   });
 });
