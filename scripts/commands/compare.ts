@@ -210,7 +210,8 @@ async function run(argv: string[]): Promise<number> {
     };
     // the legend names each side by its directory (or grid values) and what differs in its configuration (`A: demo
     // (freebsd)`), the note the other keys that differ; a side with nothing to draw says so in the legend
-    const differ = differenceText(configDifferences(a, b), [...new Set([...(a.stated ?? []), ...(b.stated ?? [])])]);
+    // a key both names give (two points of one sweep) is not repeated; one that only one side's name gives is, for the other side
+    const differ = differenceText(configDifferences(a, b), (a.stated ?? []).filter((k) => (b.stated ?? []).includes(k)));
     const none = (x: Float64Array) => (x.length === 0 ? ' (no successful msync)' : '');
     const named = (s: Side, d: string) => `${s.figureLabel ?? s.label}${d ? ` (${d})` : ''}`;
     const stage = new StagingDir(abs, 'compare');
