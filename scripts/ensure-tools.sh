@@ -18,6 +18,6 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "ensure-tools: need root to install ${need[*]} (apt-get install ${need[*]})" >&2; exit 1
   fi
 else SUDO=""; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+apt_install "${need[@]}" >/dev/null

@@ -33,9 +33,9 @@ if [ ${#need[@]} -gt 0 ]; then
     SUDO=sudo
   else SUDO=""; fi
   log "installing ${need[*]} from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  timeout "$(left)" $SUDO apt-get update -qq >/dev/null
-  timeout "$(left)" $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # shellcheck source=scripts/apt-install.sh
+  . "$ROOT/scripts/apt-install.sh"
+  APT_LOCK_WAIT=$(left) apt_install "${need[@]}" >/dev/null || die "installing ${need[*]} failed"
 fi
 
 # ---- 2. a private cluster
