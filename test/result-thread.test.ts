@@ -46,6 +46,26 @@ function feed(dir: ResultsDir, n: number, seed: number): void {
 /** Every file of a committed results directory, by name. */
 const files = (d: string) => Object.fromEntries(readdirSync(d).filter((f) => f.endsWith('.csv') || f === 'summary.json').map((f) => [f, readFileSync(join(d, f), 'utf8')]));
 
+/** A result thread that has loaded and adopted a fresh descriptor for every result file of a new directory. */
+async function adoptedThread(): Promise<{ root: string; fds: number[]; t: ResultThread; deadline: number }> {
+  const root = tmp();
+  const fds = COLUMN_FILES.map((f) => openSync(join(root, f.name), 'w'));
+  const t = new ResultThread(await workerModule('result-worker'));
+  const deadline = Date.now() + 30_000;
+  while (!t.ready && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+  expect(t.ready).toBe(true);
+  t.adopt(fds);
+  return { root, fds, t, deadline };
+}
+
+/** Waits until the thread has given back `n` arrays into `free` (reading its answers), or the deadline. */
+async function untilFree(t: ResultThread, free: Float64Array[], n: number, deadline: number): Promise<void> {
+  while (free.length < n && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 20));
+    void t.ready; // reads the thread's answers
+  }
+}
+
 describe('result writer thread', () => {
   it('prints the same bytes as the run\'s own thread, for records of every kind and strings that need quoting', async () => {
     const root = tmp();
@@ -109,13 +129,7 @@ describe('result writer thread', () => {
   it('shares each batch with the thread and gets it back, never transfers it: no array of the run is detached', async () => {
     // a transfer detaches the sent ArrayBuffer, and V8 then throws away the optimized code of every function that
     // reads a typed array, the simulator's included (result-columns.ts, batchArray)
-    const root = tmp();
-    const fds = COLUMN_FILES.map((f) => openSync(join(root, f.name), 'w'));
-    const t = new ResultThread(await workerModule('result-worker'));
-    const deadline = Date.now() + 30_000;
-    while (!t.ready && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
-    expect(t.ready).toBe(true);
-    t.adopt(fds);
+    const { root, fds, t, deadline } = await adoptedThread();
     const b = new ColumnBatch(COLUMN_FILES[FILE.timeline]!);
     const fill = () => {
       for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * 6);
@@ -128,10 +142,7 @@ describe('result writer thread', () => {
     expect(b.data).not.toBe(sent);
     // once printed it comes back, and the next batch is packed into the same memory
     const free = (t as unknown as { free: Float64Array[][] }).free[FILE.timeline]!;
-    while (free.length === 0 && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 20));
-      void t.ready; // reads the thread's answers
-    }
+    await untilFree(t, free, 1, deadline);
     expect(free.length).toBe(1);
     fill();
     const second = b.data;
@@ -149,12 +160,7 @@ describe('result writer thread', () => {
 
   it('keeps every array the thread gives back for reuse (up to as many as may be away at once): none is dropped to be allocated again', async () => {
     // a dropped array's shared memory lives until both threads collect their handles, and the writer collects rarely
-    const root = tmp();
-    const fds = COLUMN_FILES.map((f) => openSync(join(root, f.name), 'w'));
-    const t = new ResultThread(await workerModule('result-worker'));
-    const deadline = Date.now() + 30_000;
-    while (!t.ready && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
-    t.adopt(fds);
+    const { root, fds, t, deadline } = await adoptedThread();
     const b = new ColumnBatch(COLUMN_FILES[FILE.timeline]!);
     const sent: Float64Array[] = [];
     for (let k = 0; k < 5; k++) {
@@ -163,10 +169,7 @@ describe('result writer thread', () => {
       t.send(FILE.timeline, b); // the free list is empty while the thread prints: a new array each time
     }
     const free = (t as unknown as { free: Float64Array[][] }).free[FILE.timeline]!;
-    while (free.length < 5 && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 20));
-      void t.ready; // reads the thread's answers
-    }
+    await untilFree(t, free, 5, deadline);
     expect(free.length).toBe(5); // two a file were kept before, the other three dropped
     t.close(true);
     for (const fd of fds) closeSync(fd);
