@@ -3,6 +3,7 @@
  * reused buffer, each number exactly as `String()` writes it.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { namingFile } from '../traces/write-failures.ts';
 
 /** Formats integer ns as µs (exact decimal, no float noise). */
 export function nsToUsText(ns: number): string {
@@ -103,6 +104,8 @@ function putDigits(buf: Uint8Array, pos: number, n: number): number {
  */
 export class CsvFile {
   private fd: number;
+  /** The file's name, when it was opened by name: a failed write names it ({@link namingFile}). */
+  private readonly path?: string;
   private buf = Buffer.allocUnsafe(1 << 20);
   private pos = 0;
   /** The last string written by `field` and whether it needed quotes (object names repeat row after row). */
@@ -115,8 +118,10 @@ export class CsvFile {
   constructor(fd: number);
   constructor(target: string | number, header?: string) {
     this.fd = typeof target === 'number' ? target : openSync(target, 'w');
+    if (typeof target === 'string') this.path = target;
     if (header !== undefined) this.text(header).end();
   }
+
 
   /** The file descriptor written to. */
   get descriptor(): number {
@@ -230,7 +235,11 @@ export class CsvFile {
   flush(): void {
     if (this.pos === 0) return;
     let off = 0;
-    while (off < this.pos) off += writeSync(this.fd, this.buf, off, this.pos - off);
+    try {
+      while (off < this.pos) off += writeSync(this.fd, this.buf, off, this.pos - off);
+    } catch (e) {
+      throw this.path === undefined ? e : namingFile(e, this.path);
+    }
     this.pos = 0;
   }
 

@@ -13,6 +13,7 @@ import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecor
 import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE, packDurability, packIo, packSync, packTimeline, printRows } from './result-columns.ts';
 import { ResultThread } from './result-thread.ts';
 import { outWriteFailure, type OutWriteFailure } from '../traces/out-dir.ts';
+import { namingFile } from '../traces/write-failures.ts';
 import { CsvFile } from './csv-file.ts';
 
 export { CsvFile, nsToUsText } from './csv-file.ts';
@@ -63,15 +64,18 @@ export class ResultsDir implements ResultSink {
 
   /** `writer`: the writer thread's module (scripts/worker-module.ts), or undefined to print every record in this thread. */
   constructor(readonly out: string, private readonly writer?: URL) {
-    this.stage = new StagingDir(out, 'run');
+    let stage: StagingDir | undefined;
     const opened: CsvFile[] = [];
     try {
-      for (const f of COLUMN_FILES) opened.push(new CsvFile(join(this.stage.path, f.name), f.header));
+      // the staging directory too: on a full disk its marker may be the first write to fail
+      stage = new StagingDir(out, 'run');
+      for (const f of COLUMN_FILES) opened.push(new CsvFile(join(stage.path, f.name), f.header));
     } catch (e) {
       for (const c of opened) c.discard();
-      this.stage.abort();
+      stage?.abort();
       throw outWriteFailure(e, out, RESULTS_FAILURE);
     }
+    this.stage = stage;
     this.csv = opened;
     this.batch = COLUMN_FILES.map((f) => new ColumnBatch(f));
   }
@@ -195,12 +199,18 @@ export class ResultsDir implements ResultSink {
   /** Writes summary.json and moves the directory into place (replacing an older one). */
   commit(summaryJson: string): void {
     this.closeFiles();
+    const summary = join(this.stage.path, 'summary.json');
     try {
-      writeFileSync(join(this.stage.path, 'summary.json'), summaryJson);
+      writeFileSync(summary, summaryJson);
     } catch (e) {
+      throw outWriteFailure(namingFile(e, summary), this.out, RESULTS_FAILURE);
+    }
+    try {
+      this.stage.commit();
+    } catch (e) {
+      // its marker, or a rename the system refused: the staging directory goes (abort), what was at `out` stays
       throw outWriteFailure(e, this.out, RESULTS_FAILURE);
     }
-    this.stage.commit();
   }
 
   /** Removes the temporary directory (the run failed). */

@@ -3,8 +3,10 @@
  * file size limit; here a file size limit of a child process, RLIMIT_FSIZE):
  * the result tables that cannot be written are said in one line naming them,
  * exit 2, the tables there before left as they were; a run whose results
- * cannot be written is recorded failed with an error that names it as the
- * sweep directory holds it (`runs/ID`), the same on any machine.
+ * cannot be written (a file too large: EFBIG, which a run of smaller files
+ * passes) is recorded failed with an error that names it as the sweep
+ * directory holds it (`runs/ID`), the same on any machine. A disk that fills
+ * (ENOSPC) stops the sweep instead: test/sweep-storage-full.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutDir, OutDirError, readMarker, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
 import { createGunzip } from 'node:zlib';
 import { processAlive } from './process-alive.ts';
+import { namingFile } from './write-failures.ts';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
 export async function isGzip(path: string): Promise<boolean> {
@@ -182,7 +183,10 @@ export function makeDirs(path: string): string | undefined {
   return first;
 }
 
-/** Writes `data` to `path` (its directory made if need be) as a {@link TempFile} flushed to disk; on failure `path` is untouched. */
+/**
+ * Writes `data` to `path` (its directory made if need be) as a {@link TempFile} flushed to disk; on
+ * failure `path` is untouched, and a failed write names it (`path` of the error, {@link namingFile}).
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: string): void {
   makeDirs(dirname(path));
   const f = new TempFile(path, tmp);
@@ -191,7 +195,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: s
     f.commit(true);
   } catch (e) {
     f.abort();
-    throw e;
+    throw namingFile(e, path);
   }
 }
 

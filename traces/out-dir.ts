@@ -9,7 +9,7 @@
  */
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isWriteFailure } from './write-failures.ts';
+import { isWriteFailure, namingFile } from './write-failures.ts';
 import { whyNotRemovable } from './out-replace.ts';
 import { isDeadLeftover, isTraceCacheDir } from './out-leftovers.ts';
 
@@ -23,8 +23,9 @@ export type OutCommand = 'run' | 'report' | 'sweep' | 'merge' | 'validate' | 'co
 
 /** An output path refused, or locked by another writer: one line, exit 2. */
 export class OutDirError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error it stands for (a system error of a write, for {@link outWriteFailure}). */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'OutDirError';
   }
 }
@@ -49,13 +50,14 @@ export interface OutWriteFailure {
  * `e` as the error of an output directory `out` that could not be written
  * (for a command that stages its directory and removes the stage on
  * failure), when it is of `o.kinds`: an {@link OutDirError} (exit 2) `--out
- * OUT: cannot write WHAT (MESSAGE); nothing was kept there`; any other error
+ * OUT: cannot write WHAT (MESSAGE); nothing was kept there`, `e` its cause
+ * (a sweep tells a full disk from a run's own failure by it); any other error
  * (an OutDirError among them) as it is.
  */
 export function outWriteFailure(e: unknown, out: string, o: OutWriteFailure = {}): unknown {
   const taken = o.kinds === 'system' ? typeof (e as NodeJS.ErrnoException | null)?.code === 'string' : isWriteFailure(e);
   if (!taken) return e;
-  return new OutDirError(`--out ${out}: cannot write ${o.what ?? 'it'} (${(e as Error).message}); nothing was kept there`);
+  return new OutDirError(`--out ${out}: cannot write ${o.what ?? 'it'} (${(e as Error).message}); nothing was kept there`, { cause: e });
 }
 
 /** What `.syncsim` holds. */
@@ -68,7 +70,12 @@ export interface Marker {
 
 /** Writes the marker of `command` into directory `dir`, with the paths the command wrote there when given. */
 export function writeMarker(dir: string, command: OutCommand, files?: readonly string[]): void {
-  writeFileSync(join(dir, MARKER), JSON.stringify({ command, version: VERSION, ...(files ? { files } : {}) }) + '\n');
+  const path = join(dir, MARKER);
+  try {
+    writeFileSync(path, JSON.stringify({ command, version: VERSION, ...(files ? { files } : {}) }) + '\n');
+  } catch (e) {
+    throw namingFile(e, path);
+  }
 }
 
 /** Every path under `dir` (relative; directories end in `/`; links not followed), sorted, without the top marker. */

@@ -19,12 +19,12 @@ import { compileOnOwnThreads, compileOnWorkers } from './jit-threads.ts';
 import { Progress, type ProgressStream } from './progress.ts';
 import { shardOf, type Shard } from './shard.ts';
 import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
-import { describeError } from './errors.ts';
+import { describeError, storageStopError } from './errors.ts';
 import { InputError } from '../errors.ts';
 import type { OptionStyle } from '../../traces/import/tally.ts';
 import { exitCodeOf } from '../exit-code.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
-import type { SweepTask, TaskReply } from './tasks.ts';
+import type { StorageRefused, SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
 import { ensureCache, openTrace } from '../../traces/open.ts';
 import { TraceError } from '../../traces/trace-error.ts';
@@ -236,6 +236,16 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   let stopping = false;
   /** A trace given as a file that is malformed: the sweep stops with it. */
   let inputError: unknown;
+  /**
+   * What stops the sweep mid-way: its own directory cannot be written (a full disk: every later
+   * run would fail alike, so none is recorded failed for it), or a failure cannot be recorded.
+   */
+  let stopError: unknown;
+  const stop = (e: unknown) => {
+    stopError ??= e;
+    stopping = true;
+    void pool.close(); // the runs under way are dropped; those placed already are whole, and kept
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     stopping = true;
     // the cleanup first: after a hang-up nothing can be written to the terminal
@@ -257,7 +267,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   try {
     const staging = store.makeStaging();
     if (toMake.size > 0) makeDirs(store.tracesDir);
-    const gens = new Map<string, Promise<string | undefined>>();
+    /** Each trace's generation: undefined once made, else why not. */
+    const gens = new Map<string, Promise<{ error: string; storage?: StorageRefused } | undefined>>();
     for (const [file, t] of toMake) {
       const task: SweepTask = { kind: 'gen', gen: t.gen, set: t.set, seed: t.seed, staging: join(staging, `trace-${file}`), final: join(store.tracesDir, file) };
       gens.set(
@@ -265,9 +276,9 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         pool.run(task).then(
           (reply) => {
             if (reply.ok) outcome.generated++;
-            return reply.ok ? undefined : reply.error;
+            return reply.ok ? undefined : { error: reply.error, storage: reply.storage };
           },
-          (e: unknown) => describeError(e),
+          (e: unknown) => ({ error: describeError(e) }),
         ),
       );
     }
@@ -310,8 +321,12 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       const record = { id: r.id, point: r.point, seed: r.seed };
       let error: string | undefined;
       const genError = r.trace.kind === 'gen' ? await gens.get(r.trace.file) : undefined;
+      if (genError?.storage) {
+        if (!stopping) stop(storageStopError(shown, genError.storage));
+        return;
+      }
       if (genError !== undefined) {
-        error = `generating the trace failed: ${genError}`;
+        error = `generating the trace failed: ${genError.error}`;
       } else {
         const trace = traceOf(r);
         const display = displayOf(r);
@@ -323,6 +338,11 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         };
         try {
           const reply = await pool.run(task, o.runTimeoutS === undefined ? undefined : o.runTimeoutS * 1000);
+          if (!reply.ok && reply.storage) {
+            // the results' storage refused a write (a full disk): not this run's failure, and no later run's either
+            if (!stopping) stop(storageStopError(shown, reply.storage));
+            return;
+          }
           if (!reply.ok) error = reply.error;
           else if (reply.source === 'cache') outcome.fromCache++;
         } catch (e) {
@@ -333,15 +353,26 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       if (stopping) return;
       if (error !== undefined) {
         const rec: RunRecord = { ...record, status: 'failed', error };
-        store.recordFailure(rec);
+        try {
+          store.recordFailure(rec);
+        } catch (e) {
+          stop(e); // the record could not be written (a full disk): the sweep stops there
+          return;
+        }
         failures.set(r.id, rec);
       }
       outcome.ran++;
       progress?.tick(error === undefined);
     };
     await Promise.all(pending.map(one));
-    if (inputError !== undefined) progress?.cancel();
+    if (inputError !== undefined || stopError !== undefined) progress?.cancel();
     else progress?.finish();
+    if (stopError !== undefined) {
+      // the runs finished are kept for the same command to resume
+      await pool.close();
+      store.removeStaging();
+      throw stopError;
+    }
     if (inputError !== undefined) {
       // a malformed trace: no run was made, and a directory this sweep created goes with it
       stopping = true;

@@ -50,8 +50,23 @@ export interface CacheTask {
 export type SweepTask = RunTask | GenTask | CacheTask;
 
 /**
+ * A write of the sweep's own directory (a run's results or record, a generated trace) that the
+ * storage refused as a whole (traces/write-failures.ts, STORAGE_REFUSALS: a full disk, a quota, a
+ * read-only or failing file system): every later run would fail alike, so the sweep stops.
+ */
+export interface StorageRefused {
+  /** The file (or directory) that could not be written, relative to the sweep directory (`runs/ID/syncs.csv`), or absolute when outside it. */
+  file: string;
+  /** The system's message (`ENOSPC: no space left on device, write`). */
+  message: string;
+  /** Its errno code (`ENOSPC`). */
+  code: string;
+}
+
+/**
  * A worker's answer; `source` says where a run's rows came from (`cache`, or
  * `csv`/`csv+cache`) or what a cache task did (`cache`: valid already,
- * `csv+cache`: built, `direct`: the trace is an .sst).
+ * `csv+cache`: built, `direct`: the trace is an .sst). A failure of the storage
+ * rather than of the task says so in `storage`.
  */
-export type TaskReply = { ok: true; elapsed_s: number; source?: string } | { ok: false; error: string };
+export type TaskReply = { ok: true; elapsed_s: number; source?: string } | { ok: false; error: string; storage?: StorageRefused };

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runTrace } from '../run.ts';
 import { loadPlugins } from '../plugins.ts';
@@ -15,8 +15,25 @@ import { placeDir, writeSweepFile, type RunRecord } from './store.ts';
 import { describeError } from './errors.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage } from '../errors.ts';
-import type { GenTask, RunTask, SweepTask, TaskReply } from './tasks.ts';
+import type { GenTask, RunTask, StorageRefused, SweepTask, TaskReply } from './tasks.ts';
 import { WORKER_READY } from './pool.ts';
+import { OutDirError } from '../../traces/out-dir.ts';
+import { tempBeside } from '../../traces/files.ts';
+import { storageRefusal } from '../../traces/write-failures.ts';
+
+/** A write of the sweep's own directory that the storage refused as a whole (a full disk): the sweep stops. */
+class OwnWriteRefused extends Error {
+  constructor(readonly refusal: NodeJS.ErrnoException) {
+    super(refusal.message);
+    this.name = 'OwnWriteRefused';
+  }
+}
+
+/** `e`, or an {@link OwnWriteRefused} when it is the storage refusing a write (`own`: any refusal; else only one the results' writer named as such). */
+function ownWrite(e: unknown, own: boolean): unknown {
+  const refusal = own || e instanceof OutDirError ? storageRefusal(e) : undefined;
+  return refusal ? new OwnWriteRefused(refusal) : e;
+}
 
 async function runOne(t: RunTask): Promise<string | undefined> {
   const out = join(t.staging, t.id);
@@ -24,16 +41,46 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   const t0 = performance.now();
   let source: string | undefined;
   const plugins = t.pluginDir === undefined ? undefined : (await loadPlugins(t.config, t.pluginDir)).plugins;
-  await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command });
+  try {
+    // its results: a write the storage refused is an OutDirError of the results' writer, its cause the system's error
+    await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command });
+  } catch (e) {
+    throw ownWrite(e, false);
+  }
   const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
-  writeSweepFile(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
-  placeDir(out, t.final, join(t.staging, `old-${t.id}`));
+  try {
+    writeSweepFile(join(out, 'run.json'), JSON.stringify(rec, null, 2) + '\n');
+    placeDir(out, t.final, join(t.staging, `old-${t.id}`));
+  } catch (e) {
+    throw ownWrite(e, true);
+  }
   return source;
 }
 
 async function genOne(t: GenTask): Promise<void> {
-  await generateToFile(t.staging, t.gen, t.set, t.seed);
-  renameSync(t.staging, t.final);
+  try {
+    await generateToFile(t.staging, t.gen, t.set, t.seed);
+    renameSync(t.staging, t.final);
+  } catch (e) {
+    throw ownWrite(e, true);
+  }
+}
+
+/**
+ * What could not be written, as the sweep directory names it: a run's files under `runs/ID/`
+ * (where they were going, not this process's staging directory), a generated trace under
+ * `traces/`; a write that named no file, the run's directory or the trace.
+ */
+function refusedFile(task: RunTask | GenTask, refusal: NodeJS.ErrnoException): string {
+  const path = typeof refusal.path === 'string' ? refusal.path : undefined;
+  if (task.kind === 'gen') return `traces/${basename(task.final)}`;
+  const shown = `runs/${task.id}`;
+  const staged = join(task.staging, task.id);
+  for (const dir of [tempBeside(staged), staged, task.final]) {
+    if (path === dir) return `${shown}/`;
+    if (path?.startsWith(dir + sep)) return `${shown}/${path.slice(dir.length + 1).split(sep).join('/')}`;
+  }
+  return path ?? `${shown}/`;
 }
 
 async function handle(task: SweepTask): Promise<TaskReply> {
@@ -44,13 +91,20 @@ async function handle(task: SweepTask): Promise<TaskReply> {
     else if (task.kind === 'cache') source = await ensureCache(task.trace, task.cacheDir);
     else await genOne(task);
     return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source };
-  } catch (e) {
+  } catch (thrown) {
     if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
     else if (task.kind === 'gen') rmSync(task.staging, { force: true });
+    let e = thrown;
+    let storage: StorageRefused | undefined;
+    if (e instanceof OwnWriteRefused && task.kind !== 'cache') {
+      const r = e.refusal;
+      storage = { file: refusedFile(task, r), message: r.message, code: r.code! };
+      e = r;
+    }
     const err = e instanceof TraceSemanticError && task.kind !== 'gen' ? new InputError(await replayErrorMessage(e, task.trace)) : e;
     // a run's results directory is named as the sweep directory holds it (runs/ID), not by this process's staging path
     const paths: [string, string][] = task.kind === 'gen' ? [] : [[task.trace, task.display], ...(task.kind === 'run' ? [[join(task.staging, task.id), `runs/${task.id}`] as [string, string]] : [])];
-    return { ok: false, error: describeError(err, paths) };
+    return { ok: false, error: describeError(err, paths), ...(storage ? { storage } : {}) };
   }
 }
 
