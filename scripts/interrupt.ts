@@ -3,7 +3,7 @@
  * temporary files and directories of outputs that are written atomically
  * with traces/files.ts (`writeFileAtomic`, `StagingDir`, `TempFile`) and
  * would otherwise be left half-written beside them. Used by calibrate,
- * validate, convert, import and report.
+ * validate, convert, import, report, compare and merge.
  */
 
 import { constants } from 'node:os';

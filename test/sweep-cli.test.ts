@@ -383,30 +383,30 @@ describe('syncsim merge', () => {
     expect(m.stdout).toMatch(/merged 3 directories of cli-test: 12 runs \(12 copied\), 0 failed/);
 
     // the refusals, in-process (the command prints these messages and exits 2)
-    const refusal = (dirs: string[], out?: string) => {
+    const refusal = async (dirs: string[], out?: string) => {
       try {
-        mergeSweeps(dirs.map((d) => join(work, d)), out === undefined ? undefined : join(work, out));
+        await mergeSweeps(dirs.map((d) => join(work, d)), out === undefined ? undefined : join(work, out));
       } catch (e) {
         expect(e).toBeInstanceOf(InputError);
         return (e as Error).message;
       }
       throw new Error('merge did not refuse');
     };
-    expect(refusal(['shards/1', 'shards/3'], 'partial')).toMatch(/4 of 12 runs of 'cli-test' are missing: [0-9a-f]{16} \(point 1, seed \d\)/);
+    expect(await refusal(['shards/1', 'shards/3'], 'partial')).toMatch(/4 of 12 runs of 'cli-test' are missing: [0-9a-f]{16} \(point 1, seed \d\)/);
     expect(existsSync(join(work, 'partial'))).toBe(false);
     const id = runDirs('shards/1')[0];
     cpSync(join(work, 'shards', '1', 'runs', id), join(work, 'shards', '2', 'runs', id), { recursive: true });
-    expect(refusal(['shards/1', 'shards/2', 'shards/3'], 'doubled')).toMatch(new RegExp(`1 run\\(s\\) are in more than one directory: ${id}`));
+    expect(await refusal(['shards/1', 'shards/2', 'shards/3'], 'doubled')).toMatch(new RegExp(`1 run\\(s\\) are in more than one directory: ${id}`));
     expect(existsSync(join(work, 'doubled'))).toBe(false);
-    expect(refusal(['shards/3', 'fail'], 'mixed')).toMatch(/holds another experiment/);
-    expect(refusal(['shards/1', 'shards/3'])).toMatch(/--out is required/);
+    expect(await refusal(['shards/3', 'fail'], 'mixed')).toMatch(/holds another experiment/);
+    expect(await refusal(['shards/1', 'shards/3'])).toMatch(/--out is required/);
     // one directory given twice (e.g. for a shard left out), by the same or another path
-    expect(refusal(['shards/1', 'shards/1', 'shards/2', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1')} is given twice: each directory once`);
-    expect(refusal(['shards/1', 'shards/1/', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1/')} is given twice (as ${join(work, 'shards/1')} too): each directory once`);
+    expect(await refusal(['shards/1', 'shards/1', 'shards/2', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1')} is given twice: each directory once`);
+    expect(await refusal(['shards/1', 'shards/1/', 'shards/3'], 'twice')).toBe(`merge: ${join(work, 'shards/1/')} is given twice (as ${join(work, 'shards/1')} too): each directory once`);
     expect(existsSync(join(work, 'twice'))).toBe(false);
     // one of several inputs as the output: it would become the whole sweep while still marked as its shard
     const before = readdirSync(join(work, 'shards', '1', 'runs')).sort();
-    expect(refusal(['shards/1', 'shards/2', 'shards/3'], 'shards/1/')).toBe(`merge: --out ${join(work, 'shards/1/')} is one of the directories merged (${join(work, 'shards/1')}): merge several into a directory of its own`);
+    expect(await refusal(['shards/1', 'shards/2', 'shards/3'], 'shards/1/')).toBe(`merge: --out ${join(work, 'shards/1/')} is one of the directories merged (${join(work, 'shards/1')}): merge several into a directory of its own`);
     expect(readdirSync(join(work, 'shards', '1', 'runs')).sort()).toEqual(before);
   }, 120_000);
 });

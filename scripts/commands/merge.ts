@@ -24,6 +24,10 @@ Options:
                 any DIR is read; it is locked while merging
   -h, --help    this help
 
+Interrupted (Ctrl-C, SIGTERM), it stops between two runs copied, says so and
+exits 130 (143): the runs copied so far stay in OUT, whole, and the same merge
+again finishes it.
+
 Exit codes: 0 merged, every run succeeded; 1 merged, some runs had failed
 (listed); 2 bad input (different experiments, missing or doubled runs).`;
 
@@ -34,7 +38,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new InputError("merge expects one or more sweep directories (try 'syncsim merge --help')");
-  const o = mergeSweeps(positionals, values.out);
+  const o = await mergeSweeps(positionals, values.out, true);
   const out = escapeControl(showPath(o.out));
   const t = o.tables;
   process.stdout.write(escapeLines(

@@ -2,15 +2,19 @@
  * Merging sweep directories: the outputs of the shards of one experiment (`--shard I/N`) are
  * combined into one directory holding every run and the result tables. Every run of the
  * experiment must be in exactly one of the directories: a missing or doubled run is an error
- * and nothing is written then.
+ * and nothing is written then. Interrupted (Ctrl-C, SIGTERM, a closed terminal: between two
+ * runs copied), it removes its staging directory and says what it leaves: nothing, or the runs
+ * copied so far, whole, from which the same merge goes on.
  */
 import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
-import { placeDir, SweepDir, type Manifest } from './store.ts';
+import { placeDir, showPath, SweepDir, type Manifest } from './store.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import { errnoText, makeDirs } from '../../traces/files.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
+import { escapeControl } from '../../traces/escape.ts';
 
 /** What a merge did. */
 export interface MergeOutcome {
@@ -49,11 +53,24 @@ function examples(ids: readonly string[], where: Map<string, { point: number; se
   return shown.join('; ') + (ids.length > 5 ? `; and ${ids.length - 5} more` : '');
 }
 
+/** Lets the event loop turn, so that a signal (Ctrl-C) is answered between two runs copied. */
+const turn = () => new Promise<void>((go) => setImmediate(go));
+
+/** What an interrupted merge wrote so far, for its closing line ({@link cleanupOnInterrupt}). */
+interface MergeState {
+  /** Set once `out`, not one of the directories merged, holds the merge's experiment.json (and runs copied from then on). */
+  wrote?: string;
+  /** The staging directory to remove. */
+  staging?: SweepDir;
+}
+
 /**
  * Merges sweep directories `dirs` into `out` (default: the only directory given). Throws an
  * InputError when they hold different experiments or when a run is missing or in two of them.
+ * With `handleSignals` (the command), SIGINT, SIGTERM or SIGHUP ends the process between two runs
+ * copied (exit 130, 143, 129), its staging directory removed, saying what it left.
  */
-export function mergeSweeps(dirs: readonly string[], out?: string): MergeOutcome {
+export async function mergeSweeps(dirs: readonly string[], out?: string, handleSignals = false): Promise<MergeOutcome> {
   if (dirs.length === 0) throw new InputError('merge expects at least one sweep directory');
   // a directory given twice (by any path) is a slip, e.g. for a shard left out: its runs would count twice
   const seen = new Map<string, string>();
@@ -72,17 +89,31 @@ export function mergeSweeps(dirs: readonly string[], out?: string): MergeOutcome
     const input = seen.get(realOrResolved(out));
     if (input !== undefined) throw new InputError(`merge: --out ${out} is one of the directories merged${input !== out ? ` (${input})` : ''}: merge several into a directory of its own`);
   }
-  // checked and locked before anything is read
-  const { lock } = claimOutDir(out, { command: 'merge' });
+  // the lock goes as the process exits; the inputs are only read
+  const progress: MergeState = {};
+  const release = handleSignals ? cleanupOnInterrupt(() => interrupted(progress)) : () => {};
   try {
-    return mergeInto(uniq, out);
+    // checked and locked before anything is read
+    const { lock } = claimOutDir(out, { command: 'merge' });
+    try {
+      return await mergeInto(uniq, out, progress);
+    } finally {
+      lock.release();
+    }
   } finally {
-    lock.release();
+    release();
   }
 }
 
+/** An interrupted merge's cleanup: its staging directory goes; what it says it left (`nothing written` when undefined). */
+function interrupted(p: MergeState): string | undefined {
+  p.staging?.removeStaging();
+  if (p.wrote === undefined) return undefined;
+  return `the runs copied so far are kept in ${escapeControl(showPath(p.wrote))}, whole, and the directories merged are unchanged: the same merge again finishes it`;
+}
+
 /** {@link mergeSweeps} once `out` is checked and locked. */
-function mergeInto(uniq: string[], out: string): MergeOutcome {
+async function mergeInto(uniq: string[], out: string, progress: MergeState): Promise<MergeOutcome> {
   const stores = uniq.map((d) => {
     if (!existsSync(d)) throw new InputError(`merge: ${d} does not exist`);
     const s = new SweepDir(d);
@@ -121,12 +152,16 @@ function mergeInto(uniq: string[], out: string): MergeOutcome {
 
   const target = new SweepDir(out);
   const yamlPath = stores.map((s) => join(s.dir, 'experiment.yaml')).find((p) => existsSync(p));
+  progress.staging = target;
   target.prepare(manifest, yamlPath ? readFileSync(yamlPath, 'utf8') : '', false, 'merge');
-  target.cleanStale();
   const outReal = realOrResolved(out);
+  // one directory merged into itself gets only its tables: an interrupted merge left it as it was
+  if (!uniq.some((d) => realOrResolved(d) === outReal)) progress.wrote = out;
+  target.cleanStale();
   let copied = 0;
   try {
     const staging = target.makeStaging();
+    await turn();
     for (const s of stores) {
       if (realOrResolved(s.dir) === outReal) continue;
       for (const id of s.store.runIds()) {
@@ -140,6 +175,7 @@ function mergeInto(uniq: string[], out: string): MergeOutcome {
         }
         placeDir(stage, target.runDir(id), join(staging, `old-${id}`));
         copied++;
+        await turn();
       }
     }
     const tables = writeTables(manifest, target, out);
