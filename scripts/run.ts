@@ -219,6 +219,28 @@ function tailRows(n: number, any: boolean, warmup: boolean): [string, string][] 
   return [['  tail', n < p99 ? `p99 and p99.9 of ${count} are the largest or near it (a p99 needs ${needs(p99)}, a p99.9 ${needs(p999)})` : `p99.9 of ${count} is near the largest (a p99.9 needs ${needs(p999)})`]];
 }
 
+/** The share of page versions never durable from which {@link summaryTable} explains them: 5 %. */
+export const NEVER_DURABLE_NOTE_SHARE = 0.05;
+
+/**
+ * The table's note under `durability` when {@link NEVER_DURABLE_NOTE_SHARE} or more of the page versions
+ * stored were never durable while some were (none durable is a warning of `run`'s own): why, in a
+ * trace's terms (stores after the last msync covering them), and, in a closed replay of several
+ * tasks that ran late, how the replay can put a store after an msync the trace has after it;
+ * none otherwise. README "Result files" has the caveat.
+ */
+export function neverDurableRows(s: Summary): [string, string][] {
+  const { durable_pages: durable, never_durable_pages: never } = s.durability;
+  const share = never / (durable + never);
+  if (durable === 0 || !(share >= NEVER_DURABLE_NOTE_SHARE)) return [];
+  const cache = s.config.device.write_cache ? ', or reached the drive\'s volatile cache with no FLUSH after' : '';
+  const r = s.replay;
+  const late = s.config.replay === 'closed' && r !== undefined && r.tasks > 1 && r.max_lag_end_us > 0
+    ? `; in closed replay a task runs late by the time its own msyncs took, so its store can come after another task's msync that the trace has after it (--replay open keeps the trace's order)`
+    : '';
+  return [['  never durable', `${percentText(share)} of the page versions (${never.toLocaleString('en-US')}): stored after the last msync covering them ran${cache}${late}; see README.md, "Result files"`]];
+}
+
 /** A readable table of the main results. */
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
@@ -236,6 +258,7 @@ export function summaryTable(s: Summary): string {
     ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['durability', `${s.durability.durable_pages} page versions made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 ${fmt(s.durability.lag_us.p50)}  p99 ${fmt(s.durability.lag_us.p99)}`],
+    ...neverDurableRows(s),
     ['wire/unwire', `${s.wire.count} calls${Object.entries(s.wire.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, peak ${s.wire.peak_wired_pages} wired pages`],
     ['device', `utilization ${percentText(s.device.utilization)} of ${s.config.device.channels} command slot${s.config.device.channels === 1 ? '' : 's'}, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
     ['filesystem', `${s.fs.kind}: ${s.fs.commits} commits, ${s.fs.flushes} flushes, journal ${s.fs.journal_bytes} bytes, metadata ${s.fs.metadata_bytes} bytes`],

@@ -1,0 +1,118 @@
+/**
+ * Page versions never durable although every store is followed by an msync
+ * covering it in the trace: in closed replay a task runs late by the time its
+ * own msyncs took, so some of its stores run after another task's msync that
+ * the trace has after them, and no later msync covers their page (Linux's
+ * MS_SYNC writes its byte range only). The model is right to leave them
+ * dirty; `run`'s table says why under its durability line
+ * (scripts/run.ts neverDurableRows).
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { neverDurableRows, NEVER_DURABLE_NOTE_SHARE } from '../scripts/run.ts';
+import type { Summary } from '../sim/stats/summary.ts';
+import { readTrace } from '../traces/reader.ts';
+import type { TraceRow } from '../traces/types.ts';
+import { syncsimHere } from './cli-here.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { resolveConfig } from '../sim/config.ts';
+
+/** The user's report: a WAL of 4 tasks with group commits, replayed under linux with 4 KiB folios. */
+const GEN = ['gen', 'wal-append', '--set', 'duration_s=2', '--seed', '3', '-o', 'wal.csv'];
+const LINUX = ['--set', 'personality=linux', '--set', 'readahead.max_folio_order=0'];
+
+/** A summary with only what {@link neverDurableRows} reads. */
+function summaryOf(durable: number, never: number, o: { replay?: string; tasks?: number; lagUs?: number; cache?: boolean } = {}): Summary {
+  return {
+    durability: { durable_pages: durable, never_durable_pages: never },
+    config: { replay: o.replay ?? 'closed', device: { write_cache: o.cache ?? false } },
+    replay: { tasks: o.tasks ?? 4, trace_end_us: 1e6, max_lag_end_us: o.lagUs ?? 1000, stretched_tasks: 0 },
+  } as unknown as Summary;
+}
+
+describe("run's note on page versions never durable", () => {
+  it('is there from 5 % of the versions when some became durable, naming the closed replay only when several tasks ran late, and the cache only with one', () => {
+    expect(NEVER_DURABLE_NOTE_SHARE).toBe(0.05);
+    expect(neverDurableRows(summaryOf(96, 4))).toEqual([]);
+    // none durable: run's warning says it (durabilityWarning), not the table
+    expect(neverDurableRows(summaryOf(0, 10))).toEqual([]);
+    const [row] = neverDurableRows(summaryOf(95, 5));
+    expect(row).toEqual(['  never durable', '5.0% of the page versions (5): stored after the last msync covering them ran; '
+      + 'in closed replay a task runs late by the time its own msyncs took, so its store can come after another task\'s msync that the trace has after it '
+      + '(--replay open keeps the trace\'s order); see README.md, "Result files"']);
+    const plain = '10.0% of the page versions (1,000): stored after the last msync covering them ran; see README.md, "Result files"';
+    for (const o of [{ replay: 'open' }, { tasks: 1 }, { lagUs: 0 }]) expect(neverDurableRows(summaryOf(9000, 1000, o))[0]![1], JSON.stringify(o)).toBe(plain);
+    expect(neverDurableRows(summaryOf(9000, 1000, { replay: 'open', cache: true }))[0]![1])
+      .toBe('10.0% of the page versions (1,000): stored after the last msync covering them ran, or reached the drive\'s volatile cache with no FLUSH after; see README.md, "Result files"');
+  });
+
+  it('leaves dirty, in the run of the report, only versions stored after every msync covering their page started, each before one of them in the trace; MS_SYNC makes every version stored before it durable by its return', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-never-'));
+    expect((await syncsimHere(GEN, d)).code).toBe(0);
+    const rows: TraceRow[] = [];
+    for await (const b of readTrace(join(d, 'wal.csv'))) rows.push(...b);
+    const pageSize = 4096, base = 0x10000000;
+    const pagesOf = (r: TraceRow) => [Math.floor((Number(r.addr) - base) / pageSize), Math.ceil((Number(r.addr) + Number(r.len) - base) / pageSize)] as const;
+    const msyncs: { first: number; end: number; issueNs: number; line: number }[] = [];
+    const lastStoreLine = new Map<number, number>();
+    let checked = 0, broken = 0;
+    const sim: Simulator = new Simulator(resolveConfig({ personality: 'linux', readahead: { max_folio_order: 0 } }), {
+      sync: () => {}, writeback: () => {}, timeline: () => {},
+      op: (r) => {
+        const [first, end] = pagesOf(r.row);
+        if (r.row.op === 'write') for (let p = first; p < end; p++) lastStoreLine.set(p, r.row.line);
+        if (r.row.op !== 'msync') return;
+        msyncs.push({ first, end, issueNs: r.tIssueNs, line: r.row.line });
+        // as it returns: no version of its pages stored before it was issued is left
+        const v = versionsOf(sim);
+        for (let p = first; p < end; p++, checked++) if ((v.at.get(p) ?? Infinity) < r.tIssueNs || (v.redirtied.get(p) ?? Infinity) < r.tIssueNs) broken++;
+      },
+    });
+    sim.feed(rows);
+    sim.end();
+    expect(sim.run()).toBe('done');
+    const res = sim.result();
+    expect(res.durability).toMatchObject({ durable_pages: 3087, never_durable_pages: 577 });
+    expect(res.txn).toMatchObject({ count: 7968, pending_at_end: 0 });
+    expect(res.replay.stretched_tasks).toBe(0);
+    expect(checked).toBe(3227);
+    expect(broken).toBe(0);
+    const v = versionsOf(sim);
+    let left = 0;
+    for (let p = 0; p < 1 << 14; p++) {
+      const t = Math.max(v.at.get(p) ?? -1, v.redirtied.get(p) ?? -1);
+      if (t < 0) continue;
+      left++;
+      const cover = msyncs.filter((m) => m.first <= p && p < m.end);
+      // in simulated time, stored after every msync covering it had started; in the trace, before one of them
+      expect(cover.every((m) => m.issueNs <= t), `page ${p}`).toBe(true);
+      expect(cover.some((m) => m.line > lastStoreLine.get(p)!), `page ${p}`).toBe(true);
+    }
+    expect(left).toBe(577);
+  });
+
+  it('is printed by run under the durability line, which stays as it was; open replay keeps the trace\'s order and has none', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-never-'));
+    expect((await syncsimHere(GEN, d)).code).toBe(0);
+    const r = await syncsimHere(['run', 'wal.csv', ...LINUX, '--out', 'closed'], d);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('stretched');
+    const s = JSON.parse(readFileSync(join(d, 'closed', 'summary.json'), 'utf8'));
+    expect(s.durability).toMatchObject({ durable_pages: 3087, never_durable_pages: 577 });
+    expect(s.txn).toMatchObject({ count: 7968, pending_at_end: 0 });
+    expect(r.stdout).toContain(`\ndurability            3087 page versions made durable, 577 never (by the run's end); lag (µs) p50 ${s.durability.lag_us.p50.toFixed(1)}  p99 ${s.durability.lag_us.p99.toFixed(1)}\n`
+      + '  never durable       15.7% of the page versions (577): stored after the last msync covering them ran; in closed replay a task runs late by the time its own msyncs took, '
+      + 'so its store can come after another task\'s msync that the trace has after it (--replay open keeps the trace\'s order); see README.md, "Result files"\nwire/unwire ');
+    const open = await syncsimHere(['run', 'wal.csv', ...LINUX, '--replay', 'open', '--out', 'open'], d);
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stdout).toContain(' 0 never (by the run\'s end)');
+    expect(open.stdout).not.toContain('never durable');
+  });
+});
+
+/** The tracker's versions of the run's WAL file (kept on the object: sim/stats/durability.ts). */
+function versionsOf(sim: Simulator): { at: { get(i: number): number | undefined }; redirtied: { get(i: number): number | undefined } } {
+  return (sim.kernel.vm.objects.get('wal.log') as unknown as { durability: ReturnType<typeof versionsOf> }).durability;
+}
