@@ -88,6 +88,14 @@ export interface ChartModule {
 /** Most configurations a per-run chart (CDF, timeline, scatter) draws in one figure. */
 export const MAX_PER_RUN_CONFIGS = 8;
 
+/**
+ * The tick labels of a count axis (a timeline's pages and I/Os, a sweep's grid values as written): comma-grouped and
+ * in full (`1,500`, `10,000`), as `count` writes them and as the other axes of the report label theirs, never with
+ * SI prefixes (`1.5k`, `10k`). Written by vega's expression `format`, which keeps every digit, where an axis's
+ * `format: ','` has vega narrow it to the ticks' step first (`2e+2` for 200, `3e+1` for 32).
+ */
+export const COUNT_LABELS = { labelExpr: "format(datum.value, ',')" } as const;
+
 /** Formats a count with thousands separators. */
 export function count(n: number): string {
   return n.toLocaleString('en-US');

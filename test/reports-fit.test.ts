@@ -194,8 +194,9 @@ describe('no empty panel or chart (defect 5)', () => {
     expect(out.charts.map((c) => c.name)).toEqual(['writeback-by-cause', 'timeline']);
     const spec = JSON.parse(readFileSync(join(out.out, 'timeline.vl.json'), 'utf8')) as VlSpec;
     expect((spec.concat as VlSpec[]).map((p) => (p.encoding as { y: { field: string } }).y.field)).toEqual(['queue_depth']);
-    // SI prefixes shared by the ticks, but 0 written as 0 (not 0k)
-    expect((spec.concat as VlSpec[])[0].encoding).toMatchObject({ y: { axis: { format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } } });
+    // counts comma-grouped in full (1,500), as on the other charts' axes, not with SI prefixes (1.5k)
+    expect((spec.concat as VlSpec[])[0].encoding).toMatchObject({ y: { axis: { labelExpr: "format(datum.value, ',')" } } });
+    expect(((spec.concat as VlSpec[])[0].encoding as { y: { axis: Record<string, unknown> } }).y.axis.format).toBeUndefined();
     expect(out.notes.find((n) => n.startsWith('timeline:'))).toMatch(/^timeline: dirty pages, pages under writeback, wired pages were 0 at every sample \(every \d+ µs\); panels left out\.$/);
     expect(out.charts[1].warnings).toEqual([]);
   });

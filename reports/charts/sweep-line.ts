@@ -5,7 +5,7 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, figureHeight, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, COUNT_LABELS, figureHeight, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, summaryMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { fileWords, keyAxis, keyShortTitle, keyTitle, METRIC_LABELS, metricLabel, metricTitle, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
@@ -20,10 +20,6 @@ export const MAX_ERROR_BAR_POINTS = 6;
 /** Binary units of byte counts, largest first. */
 const BYTE_UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
 
-/** SI-prefixed tick labels (12k, 1.5M) for axes whose values reach 10,000, default labels otherwise. */
-function bigFormat(max: number): { format?: string; labelExpr?: string } {
-  return max >= 1e4 ? { format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label" } : {};
-}
 
 /** The file name of the chart of `metric` vs `key`: `sweep-p99-vs-group-commit` (one dot left for the extension). */
 export function sweepChartName(metric: string, key: string, metrics: readonly string[], keys: readonly string[]): string {
@@ -246,7 +242,7 @@ export const sweepLine: ChartModule = {
         // error bars of the series at one x stand side by side, a few px apart, so none hides another (within the plot and their x)
         const dodgeOf = (cw: number) => dodgeLayout(bars ? series.length : 0, sorted, xScale, cw, Math.max(2.5, ctx.theme.lineWidth * 2.5), ctx.theme.fontSize.label * 1.5, Math.sqrt(ctx.theme.pointSize / Math.PI));
         const xOf = (padding: number) => ({
-          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: { values: sorted, ...(xAxis.div === 1 ? bigFormat(sorted[sorted.length - 1]) : { format: ',~g' }) },
+          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: { values: sorted, ...(xAxis.div === 1 ? COUNT_LABELS : { format: ',~g' }) },
         });
         const title = logY ? scaleTitle(metricTitle(metric, labels) + unit, 'log scale') : metricTitle(metric, labels) + unit;
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;

@@ -10,7 +10,7 @@
  * be a sliver at the start of a long one's axis. A figure is never taller
  * than the theme's `maxFigureHeight`: more strips go into further figures.
  */
-import { configLegend, figureHeight, figureNote, labelTooltip, noteBlock, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, labelTooltip, noteBlock, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { textWidth, wrapText } from '../fonts.ts';
 import type { TimelineSeries } from '../reduce.ts';
 import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
@@ -71,6 +71,13 @@ export function roundBelow(v: number): number {
   // whole numbers below 10: pages and I/Os
   const step = (p < 10 ? [9, 8, 7, 6, 5, 4, 3, 2, 1] : [8, 7, 6, 5, 4, 3, 2.5, 2, 1.5, 1]).find((s) => s * p <= v * (1 + 1e-9)) ?? 1;
   return +(step * p).toPrecision(12);
+}
+
+/** The smallest 1, 2 or 5 × 10^k at or above `v` (> 0): at least the top tick vega's nice scale puts over a panel whose largest value is `v`; 0 for 0. */
+export function roundAbove(v: number): number {
+  if (!(v > 0)) return 0;
+  const p = 10 ** Math.floor(Math.log10(v));
+  return +(([1, 2, 5, 10].find((s) => s * p >= v * (1 - 1e-9)) ?? 10) * p).toPrecision(12);
 }
 
 /** `items` in `figures` consecutive groups as equal as can be (the first ones an item larger). */
@@ -163,8 +170,11 @@ export const timeline: ChartModule = {
     const label = ctx.theme.fontSize.label;
     const panelGap = strips ? Math.round(PANEL_GAP_LABELS * label) : grid ? 10 : 4;
     const tickSize = Math.round(label * 0.4), labelPad = 2;
-    // y axes of one width (the widest SI label a panel can have), so that a wide panel's plot spans the two above it exactly
-    const yExtent = wideLast ? Math.ceil(textWidth('1.25M', label)) + tickSize + labelPad : undefined;
+    // counts comma-grouped (1,500), as on every other axis of the report, not with SI prefixes (1.5k): the widest label a
+    // panel can have is a strip's top tick (roundBelow) or a panel's top tick, at most the 1-2-5 value above its largest
+    const yLabels = Math.max(textWidth('0', label), ...panels.map((p) => textWidth(count(strips ? roundBelow(panelMax.get(p.field)!) : roundAbove(panelMax.get(p.field)!)), label)));
+    // y axes of one width (that widest label), so that a wide panel's plot spans the two above it exactly
+    const yExtent = wideLast ? Math.ceil(yLabels) + tickSize + labelPad : undefined;
     // strips: each panel is its title, then a named strip per configuration; the x axis and its title under the bottom panels
     const stripHeight = (w: number) => Math.max(w >= WIDE_FIGURE ? STRIP_HEIGHT.wide : STRIP_HEIGHT.single, Math.ceil(STRIP_LABELS * label));
     // a time axis's tick labels under a strip (half its line, its ticks, the gap and a label) and the time axis's title
@@ -218,7 +228,7 @@ export const timeline: ChartModule = {
         const bottom = wideLast ? i === 2 : i >= panels.length - cols;
         // the panels above a wide one have a narrower time axis than it: labelled too, untitled
         const labelled = bottom || wideLast;
-        // SI prefixes shared by the ticks (5k, 10k), but 0 as 0, not 0k
+        // comma-grouped counts (1,500), as every count axis of the report
         // a strip has room for two tick labels: 0 and a round value near the panel's top
         const most = panelMax.get(panel.field)!;
         const top = strips ? roundBelow(most) : 0;
@@ -227,7 +237,7 @@ export const timeline: ChartModule = {
           field: panel.field, type: 'quantitative', title: null,
           // strips of one panel on one scale, in every figure of them
           ...(strips ? { scale: { domain: [0, most], nice: false } } : {}),
-          axis: { ...ticks, tickMinStep: 1, format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label", ...(yExtent ? { minExtent: yExtent, maxExtent: yExtent } : {}) },
+          axis: { ...ticks, tickMinStep: 1, ...COUNT_LABELS, ...(yExtent ? { minExtent: yExtent, maxExtent: yExtent } : {}) },
         };
         // fewer ticks on a panel of half the width
         const tickCount = grid && !(wideLast && i === 2) ? 4 : 6;
