@@ -8,6 +8,7 @@
 
 import { CONFIG_PALETTE, CONFIG_SHAPES, configStyle, DISTINCT_STYLES } from './theme.ts';
 import { count } from './chart.ts';
+import { textWidth, wrapText } from './fonts.ts';
 
 /** One series as drawn: the configurations it stands for and the look of the first. */
 export interface MergedSeries {
@@ -158,4 +159,34 @@ export function styleOf(scale: { domain: string[] }, label: string): number {
 export function colorOf(scale: { domain: string[]; range: string[] }, label: string): string {
   const i = scale.domain.indexOf(label);
   return i < 0 ? '#000000' : scale.range[i];
+}
+
+/**
+ * A series label (`a = b = c`) broken into lines no wider than `width` px at `size`, for a name that must not be cut
+ * (a timeline strip's, above a plot of half a column): at its joins first, each line as many whole members as fit,
+ * every line but the last ending in ` =` so that it reads on; a member wider than a line by itself is broken between
+ * its words (`wrapText`, which cuts a word longer than a line where it reaches the edge).
+ */
+export function wrapMerged(label: string, size: number, width: number): string[] {
+  const members = label.split(' = ');
+  const lines: string[] = [];
+  let line = '';
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!, more = i < members.length - 1 ? ' =' : '';
+    const next = line ? `${line} = ${m}` : m;
+    if (textWidth(next + more, size) <= width) {
+      line = next;
+      continue;
+    }
+    if (line) lines.push(`${line} =`);
+    if (textWidth(m + more, size) <= width) line = m;
+    else {
+      // its last line leaves room for the ' =' that ends it when another member follows
+      const parts = wrapText(m, size, width - (more ? textWidth(more, size) : 0));
+      lines.push(...parts.slice(0, -1));
+      line = parts[parts.length - 1]!;
+    }
+  }
+  lines.push(line);
+  return lines;
 }

@@ -1,6 +1,7 @@
 /**
- * A new user's look at a sweep's figures (helper-68, third look): the
- * timeline's counts read `0.5k, 1k` beside the other charts' `1,500`.
+ * A new user's look at a sweep's figures (helper-68, third look): timeline
+ * strip names were cut (`nvme, none = nvme, f…`); the timeline's counts read
+ * `0.5k, 1k` beside the other charts' `1,500`.
  * Expected values are worked out here from the rules the README states and
  * the paper theme's sizes (8 pt labels, PNG at 2×), not taken from the code.
  */
@@ -9,7 +10,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COUNT_LABELS } from '../reports/chart.ts';
+import { textWidth } from '../reports/fonts.ts';
 import { layoutChart } from '../reports/render.ts';
+import { wrapMerged } from '../reports/series.ts';
 import { THEMES } from '../reports/theme.ts';
 import { aggSweep, chartNamed, chartsOf, writeRun, type AggPoint, type RunIn } from './report-fixtures.ts';
 
@@ -47,6 +50,66 @@ function runSweep(keys: string[], points: (string | number)[][], runs: RunIn[]):
   writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ name: 'review3', keys, metrics: ['sync.latency_us.p99'], seeds: [1] }));
   return dir;
 }
+
+describe('timeline strip names are never cut (`nvme, none = nvme, f…`)', () => {
+  // device.profile [nvme, sata-ssd, hdd] × writeback.policy [none, flusher]: the policies changed nothing (identical
+  // timelines, one strip each pair); the hdd run 48× as long as the nvme one, so each strip has its time axis
+  const KEYS = ['device.profile', 'writeback.policy'];
+  const POINTS = [['nvme', 'none'], ['nvme', 'flusher'], ['sata-ssd', 'none'], ['sata-ssd', 'flusher'], ['hdd', 'none'], ['hdd', 'flusher']];
+  const len: Record<string, number> = { nvme: 10, 'sata-ssd': 12, hdd: 480 };
+  const dir = () => runSweep(KEYS, POINTS, POINTS.map(([d]) => ({
+    syncs: [{ t: 1, lat: 100, pages: 1 }],
+    timeline: Array.from({ length: len[d as string]! }, (_, i) => [150 + (i % 40), i % 3, 0, i % 4]),
+  })));
+
+  it('wrapMerged breaks at the joins first, each line within the width, and loses no character', () => {
+    // "nvme, none = nvme, flusher" is about 95 pt at 8 pt: on 80 pt, a member a line, the first ending in ' ='
+    expect(textWidth('nvme, none = nvme, flusher', 8)).toBeGreaterThan(80);
+    expect(wrapMerged('nvme, none = nvme, flusher', 8, 80)).toEqual(['nvme, none =', 'nvme, flusher']);
+    expect(wrapMerged('a = b = c', 8, 200)).toEqual(['a = b = c']);
+    // a member wider than the line is broken between its words; the next member goes on after its last line if it fits
+    const long = 'a very long configuration name = b';
+    const lines = wrapMerged(long, 8, 60);
+    for (const l of lines) expect(textWidth(l, 8)).toBeLessThanOrEqual(60);
+    expect(lines.join(' ')).toBe(long);
+    expect(lines.at(-1)).toBe('name = b');
+    expect(wrapMerged('a very long configuration name = second member', 8, 60).at(-2)).toBe('name =');
+  });
+
+  for (const width of [150, 238, 504]) {
+    it(`at ${width} pt each strip's name is whole, on lines no wider than its plot, and the figure stays within its bound`, async () => {
+      const charts = (await chartsOf(dir(), width)).filter((c) => c.family === 'timeline');
+      // (a narrow figure's strips go on in timeline-2, ...: the names over all of them)
+      const names = new Set<string>();
+      for (const chart of charts) {
+        const laid = await layoutChart(chart, width, paper.padding);
+        expect(laid.warnings).toEqual([]);
+        const titles = objects(laid.spec, (o) => (o.title as { color?: string } | undefined)?.color === '#444444' && !!(o.transform)).map((o) => o.title as { text: string | string[]; limit: number });
+        expect(titles.length).toBeGreaterThan(0);
+        for (const t of titles) {
+          const lines = Array.isArray(t.text) ? t.text : [t.text];
+          // the name needs the width of its widest line, which its strip's plot has (vega would cut past `limit`)
+          for (const l of lines) expect(textWidth(l, paper.fontSize.label), `${l} at ${width} pt`).toBeLessThanOrEqual(t.limit + 1e-9);
+          names.add(lines.join(' '));
+        }
+        const text = visibleText(laid.svg);
+        expect(text).not.toContain('…');
+        // the bound that splits figures holds the figure, taller by the names' extra lines
+        expect(laid.height).toBeLessThanOrEqual(Math.round(chart.height(width)));
+        expect(laid.height).toBeLessThanOrEqual(paper.maxFigureHeight);
+      }
+      expect([...names].sort()).toEqual(['hdd, none = hdd, flusher', 'nvme, none = nvme, flusher', 'sata-ssd, none = sata-ssd, flusher']);
+    });
+  }
+
+  it('in a single column the joined names of the user\'s figure go on two lines, a configuration a line', async () => {
+    const chart = chartNamed(await chartsOf(dir(), 238), 'timeline');
+    const laid = await layoutChart(chart, 238, paper.padding);
+    const texts = objects(laid.spec, (o) => (o.title as { color?: string } | undefined)?.color === '#444444' && !!(o.transform)).map((o) => (o.title as { text: unknown }).text);
+    expect(texts).toContainEqual(['nvme, none =', 'nvme, flusher']);
+    expect(texts).toContainEqual(['sata-ssd, none =', 'sata-ssd, flusher']);
+  });
+});
 
 describe('count axes are comma-grouped in every chart, never SI-prefixed', () => {
   /** Two runs whose dirty pages climb to 1,600 (the user's `0, 0.5k, 1k, 1.5k`). */

@@ -13,7 +13,7 @@
 import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, labelTooltip, noteBlock, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { textWidth, wrapText } from '../fonts.ts';
 import type { TimelineSeries } from '../reduce.ts';
-import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
+import { colorOf, mergeIdentical, mergedNote, wrapMerged } from '../series.ts';
 
 /** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
@@ -78,6 +78,11 @@ export function roundAbove(v: number): number {
   if (!(v > 0)) return 0;
   const p = 10 ** Math.floor(Math.log10(v));
   return +(([1, 2, 5, 10].find((s) => s * p >= v * (1 - 1e-9)) ?? 10) * p).toPrecision(12);
+}
+
+/** A strip's name as a title's text: one line as a string, more as their list. */
+function stripTitle(lines: readonly string[]): { text: string | string[] } {
+  return { text: lines.length > 1 ? [...lines] : lines[0]! };
 }
 
 /** `items` in `figures` consecutive groups as equal as can be (the first ones an item larger). */
@@ -188,16 +193,24 @@ export const timeline: ChartModule = {
     };
     const timeTitleLines = (w: number) => wrapText(timeTitle, titleSize, (wideLast ? w : w / cols) - 2 * ctx.theme.padding - 4 * label).length;
     const timeTitleHeight = (w: number) => Math.round(label * 0.4) + titleSize * timeTitleLines(w);
+    // a strip's name: its configurations, and with runs in seconds and in ms the unit of its own time axis
+    const stripName = (series: string) => (mixed ? `${series} (time in ${secondsOf(series) ? 's' : 'ms'})` : series);
+    const stripNameLines = (series: string, px: number) => wrapMerged(stripName(series), label, px);
+    const nameLineHeight = Math.round(label * 1.15);
+    const stripPlotMin = (w: number) => (w - 2 * ctx.theme.padding - (cols - 1) * panelGap) / cols - (yLabels + tickSize + labelPad + 2);
     // how far vega's bounds of a step line reach past the plot on either side, where it runs along the frame
     const overhang = STRIP_OVERHANG * ctx.theme.lineWidth;
     // a strip takes its name above it (and the name's offset), what its line's bounds reach past its plot, the gap to
     // the next strip's name, and with a time axis of its own that axis's labels (which cover the line's reach below);
     // vega rounds a strip's bounds out to whole px above and below
-    const perStrip = (w: number) => Math.ceil(label + 1 + overhang) + Math.ceil(stripHeight(w) + (ownAxes ? timeLabels : overhang)) + STRIP_GAP;
+    // its name is wrapped to the strip's plot (never cut: `nvme, none = nvme, f…` hid what was joined), at its ' = '
+    // first; its height here as wrapped to the narrowest the plot can be (its panel's share of the figure less a y axis)
+    const perStrip = (w: number, series: string) => Math.ceil(label + (stripNameLines(series, stripPlotMin(w)).length - 1) * nameLineHeight + 1 + overhang)
+      + Math.ceil(stripHeight(w) + (ownAxes ? timeLabels : overhang)) + STRIP_GAP;
     // the height the strips make the figure (within a px or two above it): what splits the figures of strips; the
     // layout draws the strips `stripHeight` tall and the figure as tall as that makes it (Chart.cellHeight)
-    const stripsHeight = (w: number, n: number, note?: Record<string, unknown>) => 2 * ctx.theme.padding
-      + rowsOfPanels * (label + 2 + n * perStrip(w) - STRIP_GAP) + panelGap * (rowsOfPanels - 1)
+    const stripsHeight = (w: number, group: readonly string[], note?: Record<string, unknown>) => 2 * ctx.theme.padding
+      + rowsOfPanels * (label + 2 + group.reduce((h, series) => h + perStrip(w, series), 0) - STRIP_GAP) + panelGap * (rowsOfPanels - 1)
       // a shared time axis's labels under the bottom panels, and under the two above a wide third
       + (ownAxes ? 0 : (timeLabels - overhang) * (wideLast ? 2 : 1)) + timeTitleHeight(w) + noteBlock(note);
 
@@ -218,7 +231,7 @@ export const timeline: ChartModule = {
       const cap = ctx.theme.maxFigureHeight;
       for (let k = labels.length; k >= 1; k--) {
         groups = chunks(labels, Math.ceil(labels.length / k));
-        if (groups.every((g, gi) => stripsHeight(ctx.width, g.length, notesOf(g, groups, gi)) <= cap)) break;
+        if (groups.every((g, gi) => stripsHeight(ctx.width, g, notesOf(g, groups, gi)) <= cap)) break;
       }
     }
     return groups.map((group, gi): Chart => {
@@ -262,7 +275,7 @@ export const timeline: ChartModule = {
           spacing: STRIP_GAP,
           vconcat: group.map((series, j) => ({
             // the strip's name above it
-            title: { text: mixed ? `${series} (time in ${secondsOf(series) ? 's' : 'ms'})` : series, anchor: 'start', frame: 'group', fontSize: label, fontWeight: 'normal', color: STRIP_NAME_COLOR, offset: 1, limit: width },
+            title: { ...stripTitle(stripNameLines(series, width)), anchor: 'start', frame: 'group', fontSize: label, fontWeight: 'normal', color: STRIP_NAME_COLOR, offset: 1, lineHeight: nameLineHeight, limit: width },
             transform: [{ filter: { field: 'config', equal: series } }],
             ...view(series, j === group.length - 1),
           })),
@@ -275,7 +288,7 @@ export const timeline: ChartModule = {
         caption: caption + (groups.length > 1 ? ` This figure: ${splitNote(groups, gi, labels.length)}.` : ''),
         cells: { x: cols, y: rowsOfPanels * (strips ? group.length : 1) },
         // a column of four panels needs a tall single-column figure (fewer panels, less); two by two keeps 0.55 of the width
-        height: (w) => (strips ? Math.ceil(stripsHeight(w, group.length, note)) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
+        height: (w) => (strips ? Math.ceil(stripsHeight(w, group, note)) : grid ? figureHeight(ctx, w, labels, note, rowsOfPanels > 1 ? w * 0.12 : 0) : figureHeight(ctx, w, labels, note, (w * 0.6 * (panels.length - 1)) / 3)),
         // strips have a height of their own: the figure is as tall as they make it, not stretched to the bound above
         ...(strips ? { cellHeight: stripHeight } : {}),
         spec: (cw, ch) => ({
