@@ -131,8 +131,22 @@ export const NARROW_FIGURE = 200;
  * configuration legend and in-figure note take.
  */
 export function figureHeight(ctx: ChartContext, w: number, legendLabels: readonly string[], note?: Record<string, unknown>, extra = 0): number {
-  const plot = w >= WIDE_FIGURE ? Math.max(200, w * 0.45) : Math.max(140, w * 0.6);
-  return Math.round(plot + legendHeight(ctx, legendLabels) + noteHeight(ctx, note) + extra);
+  return Math.round(plotHeight(w) + legendHeight(ctx, legendLabels) + noteHeight(ctx, note) + extra);
+}
+
+/** The plot height {@link figureHeight} allots a figure `w` px wide: 0.6 of a single column's width, 0.45 of a double column's. */
+function plotHeight(w: number): number {
+  return w >= WIDE_FIGURE ? Math.max(200, w * 0.45) : Math.max(140, w * 0.6);
+}
+
+/**
+ * The largest plot a figure of one plot cell `ctx.width` px wide can have: as wide as the figure, and as tall as
+ * {@link figureHeight} allots its plot (plus `extra`, plot height the chart adds, such as a timeline's further
+ * panels). The plot drawn is smaller: the layout takes its axes, and its legend and note, out of these. Differences
+ * between series are measured on it (series.ts `drawnAlike`), so that none is understated.
+ */
+export function plotBound(ctx: ChartContext, extra = 0): { width: number; height: number } {
+  return { width: ctx.width, height: plotHeight(ctx.width) + extra };
 }
 
 /** The height (px) an in-figure note from {@link figureNote} takes, 0 when there is none. */

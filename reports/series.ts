@@ -1,14 +1,93 @@
 /**
- * Identical configurations: when two configurations draw exactly the same
- * data, a chart draws one series for them and names them all in its legend
- * (`linux = mach`), rather than hiding one line under the other. Also the
- * look (colour, shape, dash) each series of a chart is drawn with, and what a
- * chart says when it has more series than there are distinct looks.
+ * Identical configurations: when two configurations draw the same data, or
+ * data drawn too close to be seen apart (`drawnAlike`), a chart draws one
+ * series for them and names them all in its legend (`linux = mach`), rather
+ * than hiding one line under the other. Also the look (colour, shape, dash)
+ * each series of a chart is drawn with, and what a chart says when it has
+ * more series than there are distinct looks.
  */
 
-import { CONFIG_PALETTE, CONFIG_SHAPES, configStyle, DISTINCT_STYLES } from './theme.ts';
+import { CONFIG_PALETTE, CONFIG_SHAPES, configStyle, DISTINCT_STYLES, type Theme } from './theme.ts';
 import { count } from './chart.ts';
 import { textWidth, wrapText } from './fonts.ts';
+
+/**
+ * How far apart (px of the spec, pt of the paper theme's PDF) two marks may be drawn and still be one to the eye:
+ * half a pixel of the PNG, which is written at `theme.pngScale` (2) times the spec's size, so 0.25. A mark moved by
+ * less covers the same pixels, up to the shade of an anti-aliased edge; in the PDF 0.25 pt (0.09 mm) is under what
+ * an eye resolves on paper at reading distance (about 0.1 mm, one minute of arc at 35 cm). Two configurations whose
+ * marks all stand this close (`drawnAlike`) would be drawn one on top of the other, the lower one lost while its
+ * legend entry stays (a sweep's `8, linux` under `32, linux`, their latencies 0.01 % apart): they are joined, `a = b`.
+ */
+export function drawnResolution(theme: Theme): number {
+  return 0.5 / theme.pngScale;
+}
+
+/** {@link drawnResolution} as the figures write it: `0.25 pt` (paper: a px of the spec is a pt of the PDF), `0.25 px`. */
+export function resolutionText(theme: Theme): string {
+  return `${drawnResolution(theme)} ${theme.name === 'paper' ? 'pt' : 'px'}`;
+}
+
+/**
+ * One mark as a chart draws it, for telling whether two series can be seen apart: `key`, what must be the same for
+ * two marks to look alike (a percentile's name, a density bin, a label's text, whether a CI is drawn), and `px`, its
+ * place and size in px (x, y, a radius, a bar's ends, ...), measured on a plot as large as the figure's can be
+ * (`plotBound`), so that no difference is understated.
+ */
+export interface DrawnMark {
+  key: string;
+  px: number[];
+}
+
+/**
+ * Whether two series, each its marks in order, are drawn alike: as many marks, with the same keys, each coordinate
+ * within `tol` px of the other's ({@link drawnResolution}).
+ */
+export function drawnAlike(a: readonly DrawnMark[], b: readonly DrawnMark[], tol: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]!, q = b[i]!;
+    if (p.key !== q.key || p.px.length !== q.px.length) return false;
+    for (let j = 0; j < p.px.length; j++) if (!(Math.abs(p.px[j]! - q.px[j]!) <= tol)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether two step curves (vega's `step-after` lines through `[x, y]` px points, x ascending) are drawn alike:
+ * their ends within `tol` px of each other's, and each curve within `tol` px of the other along x and along y
+ * (their Lévy distance in px: for every x, b(x) lies between a(x − tol) − tol and a(x + tol) + tol, and the
+ * other way round), so that neither shows past the other by more than `tol` anywhere.
+ */
+export function stepCurvesAlike(a: readonly (readonly [number, number])[], b: readonly (readonly [number, number])[], tol: number): boolean {
+  if (a.length === 0 || b.length === 0) return a.length === b.length;
+  const near = (u: readonly [number, number], v: readonly [number, number]) => Math.abs(u[0] - v[0]) <= tol && Math.abs(u[1] - v[1]) <= tol;
+  if (!near(a[0]!, b[0]!) || !near(a[a.length - 1]!, b[b.length - 1]!)) return false;
+  // a step-after curve's y at x: the y of its last point at or before x (`left`: strictly before, the value just
+  // left of a step), its first y before it starts and its last after it ends
+  const at = (c: readonly (readonly [number, number])[], x: number, left: boolean) => {
+    let lo = 0, hi = c.length - 1;
+    if (left ? x <= c[0]![0] : x < c[0]![0]) return c[0]![1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (left ? c[mid]![0] < x : c[mid]![0] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return c[lo]![1];
+  };
+  const within = (p: typeof a, q: typeof a) => {
+    // where q - p(x ± tol) is largest: at q's steps, and where p's steps are tol away
+    for (const x of [...q.map((v) => v[0]), ...p.flatMap((v) => [v[0] - tol, v[0] + tol])]) {
+      for (const left of [false, true]) {
+        const y = at(q, x, left);
+        const [lo, hi] = [at(p, x - tol, left), at(p, x + tol, left)];
+        if (y < Math.min(lo, hi) - tol - 1e-9 || y > Math.max(lo, hi) + tol + 1e-9) return false;
+      }
+    }
+    return true;
+  };
+  return within(a, b) && within(b, a);
+}
 
 /** One series as drawn: the configurations it stands for and the look of the first. */
 export interface MergedSeries {
@@ -32,6 +111,9 @@ export interface Merged {
   lead(label: string): string | undefined;
   /** Whether any two configurations were merged. */
   any: boolean;
+  /** Whether some were merged for being drawn alike (`alike`) without identical data; then `apart`, how close they are drawn. */
+  near: boolean;
+  apart?: string;
   /** Shape and dash scales of the merged labels, when the items had style numbers. */
   shapes: { domain: string[]; range: string[] };
   dashes: { domain: string[]; range: number[][] };
@@ -74,26 +156,46 @@ export function chartStyles(wanted: readonly number[], byColour = true): number[
   });
 }
 
+/** How {@link mergeIdentical} joins items besides identical data. */
+export interface MergeOptions {
+  /** The items are configurations: each series keeps its first configuration's own look (`chartStyles` without `byColour`). */
+  ownLooks?: boolean;
+  /** Whether two items' `drawn` (each as the chart draws it) are drawn alike: `drawnAlike` or `stepCurvesAlike` within `drawnResolution`. */
+  alike?: (a: unknown, b: unknown) => boolean;
+  /** How close `alike` lets them be, as the note writes it (`resolutionText`: `0.25 pt`). */
+  apart?: string;
+}
+
 /**
- * Groups `items` (in order) whose `data` serialise to the same JSON; each
- * group is labelled with its members' labels joined by ' = ' and takes the
- * colour of its first member. When the items carry a `style` (their
- * configuration's place in the report), the groups are drawn with
- * `chartStyles` of their first members' styles instead: colour, shape, dash;
- * `ownLooks` when the items are configurations, so each keeps its own look
- * (`chartStyles` without `byColour`).
+ * Groups `items` (in order) whose `data` serialise to the same JSON, or, with
+ * `opts.alike`, whose `drawn` it finds alike with the first item of a group
+ * (the one whose data are drawn for the group: every member is drawn within
+ * the resolution of what it would have been); each group is labelled with its
+ * members' labels joined by ' = ' and takes the colour of its first member.
+ * When the items carry a `style` (their configuration's place in the report),
+ * the groups are drawn with `chartStyles` of their first members' styles
+ * instead: colour, shape, dash; `ownLooks` when the items are configurations,
+ * so each keeps its own look (`chartStyles` without `byColour`).
  */
-export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; style?: number }[], ownLooks = false): Merged {
+export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; drawn?: unknown; style?: number }[], opts: MergeOptions = {}): Merged {
   const byData = new Map<string, MergedSeries>();
   const series: MergedSeries[] = [];
   const leads = new Map<string, MergedSeries>();
+  const drawnOf = new Map<MergedSeries, unknown>();
+  let near = false;
   for (const it of items) {
     const key = JSON.stringify(it.data);
-    const s = byData.get(key);
-    if (s) s.members.push(it.label);
-    else {
+    const s = byData.get(key) ?? (opts.alike && it.drawn !== undefined ? series.find((x) => drawnOf.get(x) !== undefined && opts.alike!(drawnOf.get(x), it.drawn)) : undefined);
+    if (s) {
+      if (!byData.has(key)) {
+        near = true;
+        byData.set(key, s);
+      }
+      s.members.push(it.label);
+    } else {
       const fresh: MergedSeries = { label: it.label, members: [it.label], color: it.color, ...(it.style === undefined ? {} : { style: it.style }) };
       byData.set(key, fresh);
+      drawnOf.set(fresh, it.drawn);
       series.push(fresh);
       leads.set(it.label, fresh);
     }
@@ -101,7 +203,7 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
   for (const s of series) s.label = s.members.join(' = ');
   const styled = series.length > 0 && series.every((s) => s.style !== undefined);
   if (styled) {
-    chartStyles(series.map((s) => s.style!), !ownLooks).forEach((n, i) => {
+    chartStyles(series.map((s) => s.style!), !opts.ownLooks).forEach((n, i) => {
       const st = configStyle(n);
       Object.assign(series[i], { style: n, color: st.color, shape: st.shape, dash: st.dash });
     });
@@ -112,6 +214,8 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
     scale: { domain, range: series.map((s) => s.color) },
     lead: (label) => leads.get(label)?.label,
     any: series.length < items.length,
+    near,
+    ...(near && opts.apart ? { apart: opts.apart } : {}),
     shapes: { domain, range: series.map((s) => s.shape ?? 'circle') },
     dashes: { domain, range: series.map((s) => s.dash ?? [1, 0]) },
     varied: styled && series.some((s) => configStyle(s.style!).variant > 0),
@@ -134,20 +238,22 @@ export function repeatedLooksNote(merged: Merged): string {
 
 /**
  * The in-figure words for configurations drawn as one series because their
- * data are identical (`what`: `percentiles`, `timelines`, ...): '' when none
- * were merged; "'=' joins configurations with identical WHAT" when the chart
- * has several series, since its legend names them; and when every
- * configuration drawn became one series, which has no legend (a legend of one
- * entry is left out), the members themselves, so that the figure alone says
- * what its one series stands for: `one series for all 4 configurations
- * (kernel, write cluster), with identical percentiles: freebsd, 8 = freebsd,
- * 32 = linux, 8 = linux, 32`.
+ * data are identical (`what`: `percentiles`, `timelines`, ...), or drawn
+ * less than the figure's resolution apart (`merged.near`: `whose timelines
+ * are identical or drawn less than 0.25 pt apart`): '' when none were merged;
+ * "'=' joins configurations with identical WHAT" when the chart has several
+ * series, since its legend names them; and when every configuration drawn
+ * became one series, which has no legend (a legend of one entry is left out),
+ * the members themselves, so that the figure alone says what its one series
+ * stands for: `one series for all 4 configurations (kernel, write cluster),
+ * with identical percentiles: freebsd, 8 = freebsd, 32 = linux, 8 = linux, 32`.
  */
 export function mergedNote(merged: Merged, what: string, configTitle?: string): string {
   if (!merged.any) return '';
+  const alike = merged.near ? `whose ${what} are identical or drawn less than ${merged.apart ?? 'a pixel'} apart` : `with identical ${what}`;
   const only = merged.series.length === 1 ? merged.series[0]! : undefined;
-  if (!only) return `'=' joins configurations with identical ${what}`;
-  return `one series for all ${count(only.members.length)} configurations${configTitle ? ` (${configTitle})` : ''}, with identical ${what}: ${only.members.join(' = ')}`;
+  if (!only) return `'=' joins configurations ${alike}`;
+  return `one series for all ${count(only.members.length)} configurations${configTitle ? ` (${configTitle})` : ''}, ${alike}: ${only.members.join(' = ')}`;
 }
 
 /** The place of configuration `label` in the report's colour scale (its style number for `mergeIdentical`), 0 when absent. */

@@ -1,23 +1,27 @@
 /**
- * A new user's look at a sweep's figures (helper-68, third look): timeline
- * strip names were cut (`nvme, none = nvme, f…`); the timeline's counts read
- * `0.5k, 1k` beside the other charts' `1,500`.
- * Expected values are worked out here from the rules the README states and
- * the paper theme's sizes (8 pt labels, PNG at 2×), not taken from the code.
+ * A new user's look at a sweep's figures (helper-68, third look): in
+ * latency-vs-pages the bins of `8, linux` were drawn exactly under those of
+ * `32, linux` (latencies 0.01 % apart, not identical, so not joined as
+ * writeback-by-cause joins identical bars) while the legend listed both;
+ * timeline strip names were cut (`nvme, none = nvme, f…`); the timeline's
+ * counts read `0.5k, 1k` beside the other charts' `1,500`. Expected values
+ * are worked out here from the rules the README states and the paper theme's
+ * sizes (8 pt labels, PNG at 2×), not taken from the code.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COUNT_LABELS } from '../reports/chart.ts';
+import { COUNT_LABELS, type VlSpec } from '../reports/chart.ts';
 import { textWidth } from '../reports/fonts.ts';
 import { layoutChart } from '../reports/render.ts';
-import { wrapMerged } from '../reports/series.ts';
+import { drawnAlike, drawnResolution, mergedNote, mergeIdentical, resolutionText, stepCurvesAlike, wrapMerged } from '../reports/series.ts';
 import { THEMES } from '../reports/theme.ts';
 import { aggSweep, chartNamed, chartsOf, writeRun, type AggPoint, type RunIn } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-review3-'));
+const noteOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
 
 /** The text a reader of the SVG sees: its <text> elements' contents, runs of white space as one. */
 function visibleText(svg: string): string {
@@ -35,6 +39,12 @@ function objects(spec: unknown, pick: (o: Record<string, unknown>) => boolean): 
   return out;
 }
 
+/** The domain of the first colour scale of a spec whose field is `config` (its legend's entries). */
+function configDomain(spec: VlSpec): string[] {
+  const color = objects(spec, (o) => (o.color as { field?: string } | undefined)?.field === 'config')[0]!.color as { scale: { domain: string[] } };
+  return color.scale.domain;
+}
+
 /**
  * A sweep directory over `keys` whose grid point i ran `runs[i]` (its lowest and only seed), with results.csv and
  * experiment.json as `syncsim sweep` writes them.
@@ -50,6 +60,110 @@ function runSweep(keys: string[], points: (string | number)[][], runs: RunIn[]):
   writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ name: 'review3', keys, metrics: ['sync.latency_us.p99'], seeds: [1] }));
   return dir;
 }
+
+describe('the resolution at which two series are one (series.ts)', () => {
+  it('is half a pixel of the PNG, which is drawn at twice the spec: 0.25 pt in the paper theme, 0.25 px on screen', () => {
+    expect(paper.pngScale).toBe(2);
+    expect(drawnResolution(paper)).toBe(0.25);
+    expect(drawnResolution(THEMES.screen)).toBe(0.5 / THEMES.screen.pngScale);
+    expect(resolutionText(paper)).toBe('0.25 pt');
+    expect(resolutionText(THEMES.screen)).toBe('0.25 px');
+  });
+
+  it('drawnAlike: the same marks (keys), every coordinate within the resolution, the limit itself included', () => {
+    const a = [{ key: 'p50', px: [10, 20] }, { key: 'p99', px: [30, 40, 2] }];
+    expect(drawnAlike(a, [{ key: 'p50', px: [10.25, 19.75] }, { key: 'p99', px: [30, 40.1, 2.2] }], 0.25)).toBe(true);
+    expect(drawnAlike(a, [{ key: 'p50', px: [10.26, 20] }, { key: 'p99', px: [30, 40, 2] }], 0.25)).toBe(false);
+    // another mark (a percentile, a bin, a label's text) or a mark more or less: never alike, however near
+    expect(drawnAlike(a, [{ key: 'p50', px: [10, 20] }, { key: 'p99.9', px: [30, 40, 2] }], 0.25)).toBe(false);
+    expect(drawnAlike(a, a.slice(0, 1), 0.25)).toBe(false);
+  });
+
+  it('stepCurvesAlike: curves within the resolution along x and along y everywhere, their ends too', () => {
+    const a: [number, number][] = [[0, 0], [10, 20], [20, 50], [30, 100]];
+    const shift = (dx: number, dy: number) => a.map(([x, y]): [number, number] => [x + dx, y + dy]);
+    expect(stepCurvesAlike(a, shift(0.2, 0), 0.25)).toBe(true);
+    expect(stepCurvesAlike(a, shift(0, -0.2), 0.25)).toBe(true);
+    expect(stepCurvesAlike(a, shift(0.3, 0), 0.25)).toBe(false);
+    expect(stepCurvesAlike(a, shift(0, 0.3), 0.25)).toBe(false);
+    // an extra step of 0.2 px in the middle of a run is not seen; one of 1 px is, though the ends agree
+    expect(stepCurvesAlike(a, [[0, 0], [10, 20], [15, 20.2], [20, 50], [30, 100]], 0.25)).toBe(true);
+    expect(stepCurvesAlike(a, [[0, 0], [10, 20], [15, 21], [20, 50], [30, 100]], 0.25)).toBe(false);
+    // curves of other lengths (thinned differently) are compared as drawn, not point by point
+    expect(stepCurvesAlike(a, [[0, 0], [10, 20], [10.1, 20], [20, 50], [25, 50], [30, 100]], 0.25)).toBe(true);
+    // the same shape starting 1 px later: its first step shows
+    expect(stepCurvesAlike(a, [[1, 0], ...a.slice(1)], 0.25)).toBe(false);
+  });
+
+  it('joins each configuration to the first series whose first member it is drawn alike with, and says how close', () => {
+    const item = (label: string, y: number) => ({ label, color: '#000', data: [y], drawn: [{ key: '', px: [y] }] });
+    const alike = (a: unknown, b: unknown) => drawnAlike(a as never, b as never, 0.25);
+    // b is 0.2 from a, c 0.4 from a (0.2 from b): c is not drawn where a, whose data the series is drawn with, is
+    const m = mergeIdentical([item('a', 10), item('b', 10.2), item('c', 10.4)], { alike, apart: '0.25 pt' });
+    expect(m.series.map((s) => s.label)).toEqual(['a = b', 'c']);
+    expect([m.any, m.near]).toEqual([true, true]);
+    expect(mergedNote(m, 'timelines')).toBe("'=' joins configurations whose timelines are identical or drawn less than 0.25 pt apart");
+    // identical data only: as before, "identical"
+    const same = mergeIdentical([item('a', 10), item('b', 10), item('c', 11)], { alike, apart: '0.25 pt' });
+    expect([same.any, same.near]).toEqual([true, false]);
+    expect(mergedNote(same, 'timelines')).toBe("'=' joins configurations with identical timelines");
+    expect(mergedNote(mergeIdentical([item('a', 10), item('b', 10.1)], { alike, apart: '0.25 pt' }), 'percentiles', 'kernel'))
+      .toBe('one series for all 2 configurations (kernel), whose percentiles are identical or drawn less than 0.25 pt apart: a = b');
+  });
+});
+
+describe("a sweep's configurations whose latencies differ by less than the figures can show (the user's case)", () => {
+  // pager.cluster_pages [8, 32] × personality [linux, freebsd]: 32, linux took 0.005 % longer than 8, linux in every
+  // msync (as the user's 0.01 %); the freebsd points are identical. 2,500 msyncs a run: density bins (above 2,000).
+  const KEYS = ['pager.cluster_pages', 'personality'];
+  const POINTS = [[8, 'linux'], [8, 'freebsd'], [32, 'linux'], [32, 'freebsd']];
+  const run = (base: number, factor: number): RunIn => ({
+    // 2,000 to 2,299 µs (linux) and 1,000 to 1,149 µs (freebsd): inside one latency bin each (10 a decade: 1,995 to
+    // 2,512 and 1,000 to 1,259), so that a factor of 1.00005 moves no msync to another bin; 5 to 11 pages; linux wrote
+    // back twice what freebsd did
+    syncs: Array.from({ length: 2500 }, (_, i) => ({ t: 10 + i * 10, lat: +((base + (i % 300) * (base / 2000)) * factor).toFixed(6), pages: 5 + (i % 7) })),
+    timeline: Array.from({ length: 30 }, (_, i) => [base / 10 + (i % 5), i % 3, 0, i % 4]),
+    writeback: [{ cause: 'msync', bytes: 4096 * (base / 10) }], dirtied: 4096 * 100,
+  });
+  const sweepWith = (linux32: number) => runSweep(KEYS, POINTS, [run(2000, 1), run(1000, 1), run(2000, linux32), run(1000, 1)]);
+  const PER_RUN = ['latency-cdf', 'latency-percentiles', 'latency-vs-pages'];
+
+  it('latency-vs-pages draws 8, linux and 32, linux as one series, named in its legend and said in its note', async () => {
+    const chart = chartNamed(await chartsOf(sweepWith(1.00005)), 'latency-vs-pages');
+    const laid = await layoutChart(chart, paper.widths.single, paper.padding);
+    expect(laid.warnings).toEqual([]);
+    expect(configDomain(laid.spec)).toEqual(['8, linux = 32, linux', '8, freebsd = 32, freebsd']);
+    // no bin is left of 8, linux drawn on its own (under 32, linux's)
+    const rows = (laid.spec.data as { values: { config: string; count: number }[] }).values;
+    expect(new Set(rows.map((r) => r.config))).toEqual(new Set(['8, linux = 32, linux', '8, freebsd = 32, freebsd']));
+    expect(noteOf(laid.spec)).toContain("'=' joins configurations whose msyncs (latency and pages) are identical or drawn less than 0.25 pt apart");
+    const text = visibleText(laid.svg);
+    expect(text).toContain('8, linux = 32, linux');
+    // measured on a plot no smaller than the one drawn: the figure's width, and the 0.6 × 238 = 142.8 pt figureHeight
+    // gives its plot (the log axis of about 1,000 to 2,600 µs; 1.00005 is 142.8 × ln 1.00005 / ln 2.6 = 0.0075 pt)
+    expect(laid.spec.width as number).toBeLessThanOrEqual(238);
+    expect(laid.spec.height as number).toBeLessThanOrEqual(142.8);
+  });
+
+  it('every chart that joins series joins the same configurations, and says so in its note or on its axis', async () => {
+    const charts = await chartsOf(sweepWith(1.00005));
+    for (const name of [...PER_RUN, 'timeline']) {
+      const spec = chartNamed(charts, name).spec(200, 130);
+      expect(configDomain(spec), name).toEqual(['8, linux = 32, linux', '8, freebsd = 32, freebsd']);
+      expect(noteOf(spec), name).toMatch(/'=' joins configurations (whose .* are identical or drawn less than 0\.25 pt apart|with identical timelines)/);
+    }
+    // identical bars: named on the x axis, as before
+    const wb = chartNamed(charts, 'writeback-by-cause').spec(200, 130);
+    expect((wb.encoding as { x: { sort: string[] } }).x.sort).toEqual(['8, linux = 32, linux', '8, freebsd = 32, freebsd']);
+  });
+
+  it('latencies 1 % apart are told apart: three series, 8, linux on its own', async () => {
+    // 1 %: 142.8 × ln 1.01 / ln 2.6 = 1.5 pt on the latency axis, six times the resolution; on the CDF's x axis
+    // (238 pt) 2.5 pt
+    const charts = await chartsOf(sweepWith(1.01));
+    for (const name of PER_RUN) expect(configDomain(chartNamed(charts, name).spec(200, 130)), name).toEqual(['8, linux', '8, freebsd = 32, freebsd', '32, linux']);
+  });
+});
 
 describe('timeline strip names are never cut (`nvme, none = nvme, f…`)', () => {
   // device.profile [nvme, sata-ssd, hdd] × writeback.policy [none, flusher]: the policies changed nothing (identical

@@ -2,8 +2,8 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
-import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
+import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, stepCurvesAlike, type DrawnMark } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { textWidth } from '../fonts.ts';
 
@@ -86,11 +86,23 @@ export const latencyCdf: ChartModule = {
       if (share === undefined) return own;
       return [{ config, latency_us: domain[0], fraction: share }, ...(own.length ? own : [{ config, latency_us: domain[1], fraction: share }])];
     });
-    // configurations with identical curves: one line, named `a = b`
+    // configurations with identical curves, or drawn less than the figure's resolution apart (curves and markers, in px
+    // on the largest plot the figure can have): one line, named `a = b`
+    const bound = plotBound(ctx);
+    const xPx = (v: number) => (domain[1] > domain[0] ? (Math.log(v / domain[0]) / Math.log(domain[1] / domain[0])) * bound.width : 0);
+    const tol = drawnResolution(ctx.theme);
+    type Drawn = { curve: [number, number][]; marks: DrawnMark[] };
     const merged = mergeIdentical(drawn.map((label) => ({
       label, color: colorOf(ctx.colors, label),
       data: [curve.filter((p) => p.config === label).map((p) => [p.latency_us, p.fraction]), marks.filter((m) => m.config === label).map((m) => [m.percentile, m.latency_us])],
-    })));
+      drawn: {
+        curve: curve.filter((p) => p.config === label).map((p): [number, number] => [xPx(p.latency_us), p.fraction * bound.height]),
+        marks: marks.filter((m) => m.config === label).map((m) => ({ key: m.percentile, px: [xPx(m.latency_us), m.fraction * bound.height] })),
+      },
+    })), {
+      alike: (a, b) => stepCurvesAlike((a as Drawn).curve, (b as Drawn).curve, tol) && drawnAlike((a as Drawn).marks, (b as Drawn).marks, tol),
+      apart: resolutionText(ctx.theme),
+    });
     curve = curve.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     marks = marks.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     const labels = merged.scale.domain;
@@ -119,7 +131,7 @@ export const latencyCdf: ChartModule = {
     ]);
     const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };
-    if (merged.any) notes.push(`configurations with identical CDFs share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
+    if (merged.any) notes.push(`configurations with identical CDFs${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
     return [{
       name: 'latency-cdf',
       family: 'latency-cdf',

@@ -4,10 +4,10 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, logDomain, markPadding, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, logDomain, markPadding, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
-import { colorOf, mergeIdentical, repeatedLooksNote, styleOf, mergedNote } from '../series.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, mergedNote, type DrawnMark } from '../series.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 
@@ -85,11 +85,20 @@ export const latencyPercentiles: ChartModule = {
       }
       if (d.hi !== null && d.hi < floor) d.hi = floor;
     }
-    // configurations with identical dots: one series, named `a = b`
+    // configurations with identical dots, or drawn less than the figure's resolution apart (each dot and its CI bar's
+    // ends, in px on the largest plot the figure can have): one series, named `a = b`
+    const bound = plotBound(ctx);
+    const yPx = (v: number) => (ceil > floor ? (Math.log(v / floor) / Math.log(ceil / floor)) * bound.height : 0);
+    const tol = drawnResolution(ctx.theme);
     const merged = mergeIdentical(results.configurations.filter((c) => dots.some((d) => d.config === c.label)).map((c) => ({
       label: c.label, color: colorOf(ctx.colors, c.label), style: styleOf(ctx.colors, c.label),
       data: dots.filter((d) => d.config === c.label).map((d) => [d.percentile, d.value_us, d.lo, d.hi]),
-    })), true);
+      drawn: dots.filter((d) => d.config === c.label).map((d): DrawnMark => ({
+        // hollow (0 µs) or not, a bar or none, cut at the floor or not: drawn differently whatever the px
+        key: `${d.percentile} ${d.clamped} ${d.lo === null ? '' : 'ci'} ${d.lo_cut}`,
+        px: [yPx(d.latency_us), ...(d.lo === null || d.hi === null ? [] : [yPx(d.lo), yPx(d.hi)])],
+      })),
+    })), { ownLooks: true, alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
     dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
     const labels = merged.scale.domain;
     const withCi = dots.some((d) => d.lo !== null);
@@ -99,7 +108,7 @@ export const latencyPercentiles: ChartModule = {
         + `.${cut ? ' Error bars whose lower end is 0 µs or below cannot reach it on a log axis: they are cut at the axis floor and end in a downward triangle there.' : ''}`
       : 'msync latency percentiles p50, p99 and p99.9 per configuration, from summary.json (successful msyncs after the warm-up).')
       + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
-      + (merged.any ? ` Configurations with identical percentiles share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
+      + (merged.any ? ` Configurations with identical percentiles${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
     // a tail percentile of fewer msyncs than 1 / (1 − q) is the largest msync, or next to it: the figure says so
     // (successful msyncs, the warm-up's included: the figure may say too little, never too much)
     const tail = tailNote(fewestMsyncs(results), ['p99', 'p999']);

@@ -2,8 +2,8 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
-import { colorOf, mergeIdentical, mergedNote } from '../series.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, plotBound, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, type DrawnMark } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
 
@@ -57,19 +57,36 @@ export const latencyVsPages: ChartModule = {
           : { config: config.label, pages: z.pages, latency_us: domain[0] });
       }
     }
-    // configurations with identical points: one series, named `a = b`
-    const merged = mergeIdentical(stats.filter(({ config }) => rows.some((r) => r.config === config.label)).map(({ config }) => ({
-      label: config.label, color: colorOf(ctx.colors, config.label),
-      data: rows.filter((r) => r.config === config.label).map((r) => Object.values(r).slice(1)),
-    })));
-    rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
-    // the msyncs drawn: a configuration joined to another's series is drawn once, as that one
-    drawn = stats.filter(({ config }) => merged.lead(config.label) !== undefined).reduce((n, { s }) => n + s.n - s.zero, 0);
-    const maxPages = Math.max(...stats.map(({ s }) => s.maxPages));
     // pages from 0 unless every msync wrote many (then from the fewest); the widest mark fits inside the frame
     const pages = rows.map((r) => r.pages as number);
     const minPages = Math.min(...pages), topPages = Math.max(...pages);
     const fromPages = minPages <= topPages * 0.25 ? 0 : minPages;
+    const xDomain = fromPages < topPages ? [fromPages, topPages] : [fromPages - 1, topPages + 1];
+    // the fullest bin, whose circle is BIN_AREA_RANGE times a point's (2 when every bin holds one msync: a scale of one value has no width)
+    const most = dense ? Math.max(...rows.map((r) => r.count as number)) : 1;
+    const fullest = Math.max(2, most);
+    // each configuration's marks as drawn (px on the largest plot the figure can have): a circle's centre, and a bin's radius
+    const bound = plotBound(ctx);
+    const xPx = (v: number) => ((v - xDomain[0]) / (xDomain[1] - xDomain[0])) * bound.width;
+    const yPx = (v: number) => (domain[1] > domain[0] ? (Math.log(v / domain[0]) / Math.log(domain[1] / domain[0])) * bound.height : 0);
+    const radius = (n: number) => Math.sqrt((ctx.theme.pointSize * (1 + ((n - 1) * (BIN_AREA_RANGE - 1)) / (fullest - 1))) / Math.PI);
+    const marksOf = (label: string): DrawnMark[] => {
+      const own = rows.filter((r) => r.config === label);
+      // bins by their cell (pages and latency bounds), points in order of pages and latency: a point matched to the other's nearest
+      if (dense) return own.map((r) => ({ key: `${r.pages_lo}:${r.latency_lo}`, px: [xPx(r.pages as number), yPx(r.latency_us as number), radius(r.count as number)] })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return own.map((r) => [r.pages as number, r.latency_us as number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([p, l]) => ({ key: '', px: [xPx(p), yPx(l)] }));
+    };
+    // configurations with identical points, or drawn less than the figure's resolution apart: one series, named `a = b`
+    const tol = drawnResolution(ctx.theme);
+    const merged = mergeIdentical(stats.filter(({ config }) => rows.some((r) => r.config === config.label)).map(({ config }) => ({
+      label: config.label, color: colorOf(ctx.colors, config.label),
+      data: rows.filter((r) => r.config === config.label).map((r) => Object.values(r).slice(1)),
+      drawn: marksOf(config.label),
+    })), { alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
+    rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
+    // the msyncs drawn: a configuration joined to another's series is drawn once, as that one
+    drawn = stats.filter(({ config }) => merged.lead(config.label) !== undefined).reduce((n, { s }) => n + s.n - s.zero, 0);
+    const maxPages = Math.max(...stats.map(({ s }) => s.maxPages));
     const pad = markPadding(dense ? ctx.theme.pointSize * BIN_AREA_RANGE : ctx.theme.pointSize);
     const legend = configLegend(ctx, merged.scale.domain);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
@@ -80,7 +97,7 @@ export const latencyVsPages: ChartModule = {
     ]);
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',
-      scale: { domain: fromPages < topPages ? [fromPages, topPages] : [fromPages - 1, topPages + 1], nice: false, zero: false, padding: pad },
+      scale: { domain: xDomain, nice: false, zero: false, padding: pad },
       axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), format: 'd' },
     };
     const y = {
@@ -113,8 +130,6 @@ export const latencyVsPages: ChartModule = {
       tooltip: labelTooltip('config', 'configuration', { field: 'pages', type: 'quantitative', title: 'pages' }, ...(dense ? [{ field: 'count', type: 'quantitative', title: 'msyncs' }] : [])),
     };
     if (dense) {
-      const most = Math.max(...rows.map((r) => r.count as number));
-      const fullest = Math.max(2, most); // (a scale of one value has no width: 2 when every bin holds one msync)
       encoding.size = {
         field: 'count', type: 'quantitative', title: 'msyncs',
         // a bin of one msync is as large as a scatter point, never a speck: the area grows linearly from there to the fullest bin's

@@ -5,11 +5,11 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, COUNT_LABELS, figureHeight, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, COUNT_LABELS, figureHeight, plotBound, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, summaryMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { fileWords, keyAxis, keyShortTitle, keyTitle, METRIC_LABELS, metricLabel, metricTitle, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
-import { colorOf, mergeIdentical, repeatedLooksNote, styleOf } from '../series.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis } from '../linear-axis.ts';
 
 export { metricTitle } from '../labels.ts';
@@ -220,12 +220,22 @@ export const sweepLine: ChartModule = {
         const cutAtFloor = logY && rows.some((r) => r.lo <= 0);
         // the same value everywhere has no extent: an axis from half of it to half as much again, not a lone '5.000000' tick
         const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
-        // series with identical results: one line, named `a = b`
+        // series with identical results, or drawn less than the figure's resolution apart (each mean and CI end in px on
+        // the largest plot the figure can have, over the values' extent, which the axis only widens): one line, named `a = b`
+        const yLo = logY ? Math.min(...positive) : Math.min(...rows.map((r) => r.lo));
+        const yHi = logY ? Math.max(...positive) : Math.max(...rows.map((r) => r.hi));
+        const yPx = (v: number) => (yHi > yLo ? (logY ? Math.log(v / yLo) / Math.log(yHi / yLo) : (v - yLo) / (yHi - yLo)) * plotBound(ctx).height : 0);
+        const tol = drawnResolution(ctx.theme);
         const merged = mergeIdentical(withData.map((s) => ({
           // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
           label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
           data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
-        })));
+          // at the same x values; a CI cut at a log axis's floor (a triangle there) only like another cut one
+          drawn: rows.filter((r) => r.series === s).map((r): DrawnMark => {
+            const cut = logY && r.lo <= 0;
+            return { key: `${r.x} ${cut ? 'cut' : ''}`, px: [yPx(r.mean), cut ? 0 : yPx(r.lo), yPx(r.hi)] };
+          }),
+        })), { alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
         rows = rows.filter((r) => merged.lead(r.series) !== undefined).map((r) => ({ ...r, series: merged.lead(r.series)! }));
         const series = merged.scale.domain;
         // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
@@ -255,7 +265,8 @@ export const sweepLine: ChartModule = {
           cutAtFloor ? (bars ? `bars ending in a triangle reach ${clamped ? '0' : 'below the axis'}, cut at its floor` : `band reaching ${clamped ? '0' : 'below the axis'} cut at its floor`) : '',
           failedCount(ctx.results),
           missing,
-          merged.any ? "'=' joins series with identical values" : '',
+          merged.any && !merged.near ? "'=' joins series with identical values" : '',
+          merged.near ? `'=' joins series whose values are identical or drawn less than ${merged.apart} apart` : '',
           repeatedLooksNote(merged),
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
           /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!]) : '',

@@ -10,10 +10,10 @@
  * be a sliver at the start of a long one's axis. A figure is never taller
  * than the theme's `maxFigureHeight`: more strips go into further figures.
  */
-import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, labelTooltip, noteBlock, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, labelTooltip, noteBlock, plotBound, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { textWidth, wrapText } from '../fonts.ts';
-import type { TimelineSeries } from '../reduce.ts';
-import { colorOf, mergeIdentical, mergedNote, wrapMerged } from '../series.ts';
+import type { TimelinePoint, TimelineSeries } from '../reduce.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, wrapMerged, type DrawnMark } from '../series.ts';
 
 /** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
@@ -128,8 +128,24 @@ export const timeline: ChartModule = {
       if (t.points.length) perConfig.push({ label: config.label, color: colorOf(ctx.colors, config.label), data: t.points });
     }
     if (rows.length === 0) return [];
-    // configurations with identical timelines: one line, named `a = b`
-    const merged = mergeIdentical(perConfig);
+    // configurations with identical timelines, or drawn less than the figure's resolution apart: one line, named `a = b`.
+    // Measured in px on the largest a panel can be (the plot figureHeight allots the overlaid panels, over their rows;
+    // strips are shorter), along a time axis as long as the figure is wide, from 0 to the longest run's end (to the
+    // shortest's when the runs may get a time axis each)
+    const tol = drawnResolution(ctx.theme);
+    const lengths = [...lengthOf.values()];
+    const xMs = Math.max(...lengths) > SHARED_TIME_AXIS_RATIO * Math.min(...lengths) ? Math.min(...lengths) : Math.max(...lengths);
+    const drawnPanels = PANELS.filter((p) => rows.some((r) => Number(r[p.field]) > 0));
+    const allMax = new Map(drawnPanels.map((p) => [p.field, Math.max(...rows.map((r) => Number(r[p.field]) || 0))]));
+    const n = Math.max(1, drawnPanels.length);
+    const wide = ctx.width >= TIMELINE_GRID_WIDTH && n > 1, panelRows = wide ? Math.ceil(n / 2) : n;
+    const panelPx = plotBound(ctx, wide ? (panelRows > 1 ? ctx.width * 0.12 : 0) : (ctx.width * 0.6 * (n - 1)) / 3).height / panelRows;
+    const drawnOf = (points: readonly TimelinePoint[]): DrawnMark[] => points.map((p) => ({
+      key: '', px: [(p.t_ms / xMs) * ctx.width, ...drawnPanels.map((f) => (p[f.field] / allMax.get(f.field)!) * panelPx)],
+    }));
+    const merged = mergeIdentical(perConfig.map((c) => ({ ...c, drawn: drawnOf(c.data as TimelinePoint[]) })), {
+      alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme),
+    });
     rows = rows.filter((r) => merged.lead(r.config as string) !== undefined).map((r) => ({ ...r, config: merged.lead(r.config as string)! }));
     const labels = merged.scale.domain;
     const lengthMs = new Map(merged.series.map((s) => [s.label, lengthOf.get(s.members[0])!]));
@@ -161,7 +177,7 @@ export const timeline: ChartModule = {
       + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
-      + (merged.any ? `; configurations with identical timelines share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
+      + (merged.any ? `; configurations with identical timelines${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
       + (labels.length > TIMELINE_MAX_OVERLAID ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '')
       + (ownAxes ? `; the runs last ${span(minMs)} to ${span(maxMs)}, more than ${SHARED_TIME_AXIS_RATIO}× apart, so each configuration has a strip with a time axis of its own, fitted to its run (runs within ${SHARED_TIME_AXIS_RATIO}× of one another share one axis)` : '')
       + '.';

@@ -2,11 +2,11 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
-import { count, figureHeight, figureNote, labelTooltip, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { count, figureHeight, figureNote, labelTooltip, plotBound, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { textWidth } from '../fonts.ts';
-import { mergeIdentical } from '../series.ts';
+import { drawnAlike, drawnResolution, mergeIdentical, resolutionText, type DrawnMark } from '../series.ts';
 import { CAUSES } from '../theme.ts';
 
 /** Causes of a filesystem's own blocks, drawn only when written. */
@@ -74,10 +74,19 @@ export const writebackByCause: ChartModule = {
         label: amp === null ? '–' : `×${amp.toFixed(2)}`,
       };
     });
-    // configurations with identical writeback: one bar, named `a = b`
+    // configurations with identical writeback, or drawn less than the figure's resolution apart (each cause's share of
+    // the bar in px on the largest plot the figure can have, over the tallest bar; the amplification's label as written):
+    // one bar, named `a = b`
+    const tallest = Math.max(...totals.map((t) => t.bytes));
+    const barPx = (bytes: number) => (tallest > 0 ? (bytes / tallest) * plotBound(ctx).height : 0);
+    const tol = drawnResolution(ctx.theme);
     const merged = mergeIdentical(configs.map((c) => ({
       label: c.label, color: '', data: [parts.filter((p) => p.config === c.label).map((p) => p.bytes), totals.find((t) => t.config === c.label)!.amplification],
-    })));
+      drawn: [
+        ...parts.filter((p) => p.config === c.label).map((p): DrawnMark => ({ key: p.cause, px: [barPx(p.bytes)] })),
+        { key: totals.find((t) => t.config === c.label)!.label, px: [] },
+      ],
+    })), { alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
     parts = parts.filter((p) => merged.lead(p.config) !== undefined).map((p) => ({ ...p, config: merged.lead(p.config)! }));
     totals = totals.filter((t) => merged.lead(t.config) !== undefined).map((t) => ({ ...t, config: merged.lead(t.config)! }));
     const max = Math.max(...totals.map((t) => t.bytes));
@@ -121,7 +130,8 @@ export const writebackByCause: ChartModule = {
       sweep ? `each bar the mean over n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'} (no CI drawn)` : '',
       totals.some((t) => t.amplification !== null) ? '×N above a bar: write amplification, bytes written back ÷ bytes stored' : '',
       idle.length ? `nothing written back by ${idle.join(idle.length > 2 ? ', ' : ' or ').replace(/, ([^,]*)$/, ', or $1')}` : '',
-      merged.any ? "'=' joins configurations with identical writeback (not necessarily identical latencies)" : '',
+      merged.any && !merged.near ? "'=' joins configurations with identical writeback (not necessarily identical latencies)" : '',
+      merged.near ? `'=' joins configurations whose writeback is identical or drawn less than ${merged.apart} apart (not necessarily identical latencies)` : '',
       failedCount(results),
     ]);
     const failed = failedCount(results);
@@ -137,7 +147,7 @@ export const writebackByCause: ChartModule = {
       caption: `Bytes written back per configuration, stacked by cause (writeback.csv's cause: msync, background syncer/flusher, pageout, the filesystem's journal and metadata blocks)${sweep ? over : ''}; `
         + 'above each bar the write amplification, bytes written back ÷ bytes stored by write ops (summary.json).'
         + (idle.length ? ` ${idle.join(', ')}: nothing written back in any configuration, so not in the legend.` : '')
-        + (merged.any ? ` Configurations with identical writeback share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
+        + (merged.any ? ` Configurations with identical writeback${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one bar (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')}).` : ''),
       cells: { x: 1, y: 1 },
       height: (w) => figureHeight(ctx, w, [], note, ctx.theme.fontSize.label * 1.5 + slantHeight + (legendRows - 1) * (size * 1.25 + 1) + (xTitle ? ctx.theme.fontSize.title + 4 : 0)),
       spec: (cw, ch) => ({
