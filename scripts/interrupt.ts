@@ -2,8 +2,10 @@
  * What to clean up when a command is interrupted (Ctrl-C, kill): the
  * temporary files and directories of outputs that are written atomically
  * with traces/files.ts (`writeFileAtomic`, `StagingDir`, `TempFile`) and
- * would otherwise be left half-written beside them. Used by calibrate,
- * validate, convert, import, report, compare and merge.
+ * would otherwise be left half-written beside them, and the trace that
+ * `gen` and `import` write to standard output, which is ended with a line
+ * saying it was cut short (stdout-trace.ts). Used by calibrate, validate,
+ * convert, gen, import, report, compare and merge.
  */
 
 import { constants } from 'node:os';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -168,5 +168,96 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     expect(await closed).toBe(143);
     expect(stderr).toBe(`syncsim: interrupted (SIGTERM); ${join(d, 'big.csv.gz')} not written\n`);
     expect(readdirSync(d)).toEqual([]);
+  });
+});
+
+/**
+ * Starts `syncsim gen ARGS` in `dir` with standard output `stdout` ('pipe', or a file's descriptor,
+ * as a shell's `>` gives it), sends SIGINT once `started()` says output is being written (polled,
+ * not a fixed wait), and resolves with its exit code and standard error.
+ */
+async function interruptGen(args: string[], dir: string, stdout: 'ignore' | number, started: () => boolean): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'gen', ...args], { cwd: dir, stdio: ['ignore', stdout, 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const closed = new Promise<number | null>((done) => child.on('close', done));
+  try {
+    for (const t0 = Date.now(); !started() && child.exitCode === null && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 10));
+    expect(started(), 'gen wrote nothing within 30 s, or ended first').toBe(true);
+  } finally {
+    // stopped whatever the check found: a writer of a 100,000 s trace left running would take a CPU for hours
+    child.kill('SIGINT');
+  }
+  return { code: await closed, stderr };
+}
+
+describe('syncsim gen interrupted (Ctrl-C)', { timeout: 60_000 }, () => {
+  // 100,000 s of random writes: hours of rows, interrupted long before the end
+  const BIG = ['random-writer', '--set', 'duration_s=100000'];
+
+  it('to standard output redirected to a file: the rows written end with the INCOMPLETE line, said on stderr as import says it, and run refuses the file at that line', async () => {
+    const d = tmp();
+    const trace = join(d, 't.csv');
+    const fd = openSync(trace, 'w');
+    let r;
+    try {
+      // some rows written (more than the header), as a shell's redirection keeps them
+      r = await interruptGen(BIG, d, fd, () => statSync(trace).size > 1000);
+    } finally {
+      closeSync(fd);
+    }
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('\nsyncsim: interrupted (SIGINT); the rows written to standard output end with an INCOMPLETE line\n');
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    expect(lines.at(-1)).toBe(''); // the file ends with a line break
+    expect(lines.at(-2)).toBe('INCOMPLETE: syncsim gen was interrupted; this trace is cut short');
+    expect(lines[0]).toBe('# syncsim-trace v1');
+    expect(lines[3]).toBe('t_us,task,op,addr,len,flags,object,offset');
+    // whole rows before it; an empty line at most (the INCOMPLETE line is on a line of its own, whatever was cut)
+    const rows = lines.slice(4, -2).filter((l) => l !== '');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatch(/^\d+(\.\d+)?,w\d,(map|write|msync),0x[0-9a-f]+,\d+,[A-Z|]*,[^,]*,\d*$/);
+    const run = await syncsimHere(['run', 't.csv', '--out', 'o'], d);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `syncsim: t.csv:${lines.length - 1}: wrong number of fields: expected 8, found 1 (got 'INCOMPLETE: syncsim gen was interrupted; this trace is cut short')\n`,
+    });
+    expect(readdirSync(d)).toEqual(['t.csv']);
+  });
+
+  it('to a pipe: the same INCOMPLETE line ends what the reader got', async () => {
+    const d = tmp();
+    const child = spawn(process.execPath, [BIN, 'gen', ...BIG], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    try {
+      for (const t0 = Date.now(); out.length <= 1000 && child.exitCode === null && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 10));
+      expect(out.length).toBeGreaterThan(1000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await closed).toBe(130);
+    expect(err).toBe('\nsyncsim: interrupted (SIGINT); the rows written to standard output end with an INCOMPLETE line\n');
+    expect(out.endsWith('\nINCOMPLETE: syncsim gen was interrupted; this trace is cut short\n')).toBe(true);
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('-o FILE: nothing written, neither FILE nor its temporary file, and a FILE there before is kept as it was', async () => {
+    const d = tmp();
+    const before = await syncsim(['gen', 'seq-writer', '--set', 'duration_s=0.1', '-o', join(d, 'big.csv')]);
+    expect(before.code).toBe(0);
+    const kept = readFileSync(join(d, 'big.csv'));
+    const r = await interruptGen([...BIG, '-o', 'big.csv'], d, 'ignore', () => {
+      // the temporary file (big.csv.tmp-PID@HOST) holds some rows
+      const name = readdirSync(d).find((n) => n.startsWith('big.csv.tmp-') && n.endsWith(`@${hostname()}`));
+      return name !== undefined && statSync(join(d, name)).size > 1000;
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('syncsim: interrupted (SIGINT); big.csv not written\n');
+    expect(readdirSync(d)).toEqual(['big.csv']);
+    expect(readFileSync(join(d, 'big.csv'))).toEqual(kept);
   });
 });

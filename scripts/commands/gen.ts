@@ -3,7 +3,7 @@
  * the presets with their parameters.
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
-import { formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
+import type { RowInput } from '../../traces/writer.ts';
 import { PRESETS, PresetError, findPreset, generate, generateToFile, generatedComments, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
@@ -12,6 +12,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { endBySignal, sayOnStop, signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
+import { markStdoutOnInterrupt, StdoutSink } from '../stdout-trace.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -25,10 +26,13 @@ Options:
                      give a byte-identical trace
   -o, --output FILE  write to FILE (.csv, gzip-compressed when the name ends with .gz,
                      a CSV trace whatever the name: 'syncsim convert' makes a
-                     .sst cache), atomically; default: plain CSV on standard
-                     output. An existing FILE is replaced only when it is a
-                     trace gen wrote; anything else (a recorded or imported
-                     trace, a .sst cache, any other file) is refused (exit 2)
+                     .sst cache), atomically: nothing is written on error or
+                     interrupt. Default: plain CSV on standard output, where
+                     a trace cut short (Ctrl-C, SIGTERM) ends with an
+                     INCOMPLETE line that 'syncsim run' refuses. An existing
+                     FILE is replaced only when it is a trace gen wrote;
+                     anything else (a recorded or imported trace, a .sst
+                     cache, any other file) is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model
   -h, --help         this help
@@ -36,9 +40,6 @@ Options:
 Presets: ${PRESETS.map((p) => p.name).join(', ')}.
 Every preset has duration_s (trace length in simulated seconds); sizes take
 K, M, G or T suffixes (binary). Bad parameters exit 2 with a message naming the key.`;
-
-/** Bytes of CSV buffered before a write to standard output. */
-const CHUNK = 1 << 16;
 
 /** The `--list` text of some presets: name and summary, then one line per parameter. */
 export function presetList(presets: readonly Preset<Schema>[]): string {
@@ -69,45 +70,30 @@ function parseSets(sets: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** Resolves on 'drain' or 'error' of standard output, whichever comes first. */
-function drained(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.stdout.off('drain', done);
-      process.stdout.off('error', done);
-      resolve();
-    };
-    process.stdout.once('drain', done);
-    process.stdout.once('error', done);
-  });
-}
-
-/** Streams `rows` as CSV to standard output with backpressure; stops quietly when the reader goes away (EPIPE). */
+/**
+ * Streams `rows` as CSV to standard output ({@link StdoutSink}); stops quietly when the reader
+ * goes away. Cut short by an interrupt or an error, what was written ends with the INCOMPLETE
+ * line (scripts/stdout-trace.ts), as an import's does.
+ */
 async function writeStdout(rows: Iterable<RowInput>, comments: readonly string[], extraCols: readonly string[]): Promise<void> {
-  let failed: NodeJS.ErrnoException | undefined;
-  const onError = (e: NodeJS.ErrnoException): void => {
-    failed ??= e;
-  };
-  process.stdout.on('error', onError);
+  const release = markStdoutOnInterrupt('gen');
   try {
-    let buf = formatHeader(extraCols, comments);
-    let last = 0;
-    for (const row of rows) {
-      if (row.tNs < last) throw new Error(`generator went back in time: ${row.tNs} ns after ${last} ns`);
-      last = row.tNs;
-      buf += formatRow(row, extraCols);
-      if (buf.length >= CHUNK) {
-        const ok = process.stdout.write(buf);
-        buf = '';
-        if (!ok) await drained();
-        if (failed) break;
+    const sink = new StdoutSink(extraCols, comments);
+    try {
+      for (const row of rows) {
+        const wrote = sink.write(row);
+        if (wrote === undefined) continue;
+        await wrote;
+        if (sink.closed) break;
       }
+      await sink.close();
+    } catch (e) {
+      await sink.abort(`syncsim gen failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
     }
-    if (!failed && buf !== '' && !process.stdout.write(buf)) await drained();
   } finally {
-    process.stdout.off('error', onError);
+    release();
   }
-  if (failed && failed.code !== 'EPIPE') throw failed;
 }
 
 /** File-system errors that are the user's (a missing directory, no permission): what each means for the output file. */

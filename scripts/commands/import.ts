@@ -3,7 +3,7 @@
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
-import { rmSync, statSync, writeSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
 import { IMPORTERS } from '../../traces/import/index.ts';
@@ -11,7 +11,7 @@ import type { ImportOptions, Importer } from '../../traces/import/importer.ts';
 import { countRow, importWarnings, newTally } from '../../traces/import/tally.ts';
 import { DEFAULT_SYNC_FLAGS, REGION_1TIB } from '../../traces/import/sync-injector.ts';
 import { parseSize } from '../validate/fio.ts';
-import { TraceWriter, formatHeader, formatRow, type RowInput } from '../../traces/writer.ts';
+import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString } from '../../traces/types.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode } from '../../traces/import/strace/assume-dirty.ts';
@@ -20,6 +20,7 @@ import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { checkFormatOptions } from './import-formats.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
+import { markStdoutOnInterrupt, StdoutSink } from '../stdout-trace.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl } from '../../traces/escape.ts';
 
@@ -114,71 +115,12 @@ function parseSyncFlags(v: string): number {
   return bits;
 }
 
-/** Where rows go: a TraceWriter (file) or standard output. */
+/** Where rows go: a TraceWriter (file) or standard output (whose `abort` ends the rows with a line saying why). */
 interface RowSink {
-  write(row: RowInput): Promise<void>;
+  write(row: RowInput): Promise<void> | undefined;
   close(): Promise<void>;
-  abort(): Promise<void>;
+  abort(why: string): Promise<void>;
 }
-
-/** Standard output as a row sink, with backpressure; stops quietly when the reader goes away (EPIPE). */
-class StdoutSink implements RowSink {
-  private buf: string;
-  private lastNs = 0;
-  private broken = false;
-
-  constructor(private readonly extraCols: readonly string[], comments: readonly string[] = []) {
-    this.buf = formatHeader(extraCols, comments);
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') this.broken = true;
-    });
-  }
-
-  get closed(): boolean {
-    return this.broken;
-  }
-
-  async write(row: RowInput): Promise<void> {
-    if (row.tNs < this.lastNs) throw new Error(`trace time goes backwards: ${row.tNs} ns after ${this.lastNs} ns`);
-    this.lastNs = row.tNs;
-    this.buf += formatRow(row, this.extraCols);
-    if (this.buf.length >= 1 << 16) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.buf === '' || this.broken) return;
-    const s = this.buf;
-    this.buf = '';
-    if (process.stdout.write(s)) return;
-    // Wait for the pipe to drain, or for it to break (then the write is dropped and `closed` is set).
-    await new Promise<void>((done) => {
-      const end = () => {
-        process.stdout.off('drain', end);
-        process.stdout.off('error', end);
-        done();
-      };
-      process.stdout.on('drain', end);
-      process.stdout.on('error', end);
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-  }
-
-  /**
-   * The rows so far, then a last line that is no row (one field, where a row has eight or more),
-   * so that what was written cannot be taken for a whole trace: a reader of it stops there, its
-   * message quoting `why`.
-   */
-  async abort(why = 'the import stopped'): Promise<void> {
-    this.buf += `${INCOMPLETE_MARK} ${why.replace(/[,\r\n"]/g, ' ')}; this trace is cut short\n`;
-    await this.flush();
-  }
-}
-
-/** How the last line of an import to standard output that failed begins. */
-export const INCOMPLETE_MARK = 'INCOMPLETE:';
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', argv, {
@@ -261,14 +203,7 @@ async function run(argv: string[]): Promise<number> {
   // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
   // to standard output, the rows written so far are ended with the INCOMPLETE line (on a line of its own, whatever was cut)
   const release = out === undefined
-    ? cleanupOnInterrupt(() => {
-      try {
-        writeSync(1, `\n${INCOMPLETE_MARK} syncsim import was interrupted; this trace is cut short\n`);
-        return 'the rows written to standard output end with an INCOMPLETE line';
-      } catch {
-        return 'nothing more written'; // standard output is gone: nothing was kept to mistake for a whole trace
-      }
-    })
+    ? markStdoutOnInterrupt('import')
     : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));
   let sink: RowSink;
   try {
@@ -300,8 +235,7 @@ async function run(argv: string[]): Promise<number> {
       throw written(e);
     }
   } catch (e) {
-    if (sink instanceof StdoutSink) await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);
-    else await sink.abort();
+    await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   } finally {
     release();
