@@ -17,16 +17,22 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/** An option's other names: alias -> the option it stands for (`{ out: 'output' }`: `--out F` is `--output F`). */
+export type OptionAliases = Readonly<Record<string, string>>;
+
 /**
  * Parses a command's arguments with `node:util` parseArgs (positionals
  * allowed, `-h/--help` added); a parse error is an InputError that points to
- * `syncsim NAME --help`.
+ * `syncsim NAME --help`. An alias of `aliases` is accepted as the option it
+ * stands for, whose value it gives; `flag(name)` is the option as the user
+ * wrote it (`--out` for an alias given, else `--name`), for messages.
  */
-export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: string, argv: string[], options: O) {
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: string, argv: string[], options: O, aliases: OptionAliases = {}) {
   const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  const aliasOptions = Object.fromEntries(Object.entries(aliases).map(([a, target]) => [a, { type: options[target]!.type, multiple: options[target]!.multiple ?? false }]));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: all as O & typeof all, tokens: true });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...aliasOptions, ...all } as O & typeof all, tokens: true });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(err.message)?.[1] : undefined;
@@ -36,25 +42,47 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
     const msg = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
     throw new InputError(`${msg.charAt(0).toLowerCase()}${msg.slice(1)} (try 'syncsim ${name} --help')`);
   }
-  refuseRepeats(name, parsed.tokens, all);
-  return parsed;
+  const written = new Map<string, string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option' || !Object.hasOwn(aliases, t.name)) continue;
+    // the alias's token becomes its option's; the name it was given as is kept for messages
+    written.set(aliases[t.name]!, `--${t.name}`);
+    (t as { name: string }).name = aliases[t.name]!;
+  }
+  refuseRepeats(name, parsed.tokens, all, aliases);
+  const values = parsed.values as Record<string, unknown>;
+  for (const [a, target] of Object.entries(aliases)) {
+    const v = values[a];
+    if (v === undefined) continue;
+    // an option given several times (`multiple`) keeps every value, its own names' first
+    values[target] = Array.isArray(v) ? [...((values[target] as unknown[] | undefined) ?? []), ...v] : v;
+    delete values[a];
+  }
+  const flag = (option: keyof O & string): string => written.get(option) ?? `--${option}`;
+  return { ...parsed, flag };
 }
 
 /**
  * An option that takes one value given twice is refused (parseArgs would
  * keep the last and drop the other without a word: a second `--config`
  * replacing the first); a flag given twice says the same thing twice, and an
- * option that takes several (`--set`) is not concerned.
+ * option that takes several (`--set`) is not concerned. An alias counts as
+ * its option (`-o A --out B` is refused, naming both as written).
  */
-function refuseRepeats(name: string, tokens: readonly { kind: string; name?: string; rawName?: string; value?: string }[], options: ParseArgsOptionsConfig): void {
-  const seen = new Map<string, string>();
+function refuseRepeats(name: string, tokens: readonly { kind: string; name?: string; rawName?: string; value?: string }[], options: ParseArgsOptionsConfig, aliases: OptionAliases): void {
+  const seen = new Map<string, { value: string; raw: string }>();
+  const isAlias = (raw: string) => raw.startsWith('--') && Object.hasOwn(aliases, raw.slice(2));
   for (const t of tokens) {
     if (t.kind !== 'option' || t.name === undefined) continue;
     const o = options[t.name];
     if (!o || o.type !== 'string' || o.multiple) continue;
     const before = seen.get(t.name);
-    if (before !== undefined) throw new InputError(`--${t.name} given twice ('${before}' and '${t.value ?? ''}'): it takes one value (try 'syncsim ${name} --help')`);
-    seen.set(t.name, t.value ?? '');
+    const raw = t.rawName ?? `--${t.name}`;
+    if (before !== undefined) {
+      const as = isAlias(before.raw) || isAlias(raw) ? `, as ${before.raw} and ${raw}` : '';
+      throw new InputError(`--${t.name} given twice ('${before.value}' and '${t.value ?? ''}'${as}): it takes one value (try 'syncsim ${name} --help')`);
+    }
+    seen.set(t.name, { value: t.value ?? '', raw });
   }
 }
 

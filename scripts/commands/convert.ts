@@ -19,14 +19,15 @@ of the native trace TRACE (.csv or .csv.gz) to OUT.sst. 'syncsim run OUT.sst'
 replays it; 'syncsim run TRACE' makes and uses such a cache by itself.
 
 Options:
-  -o, --out FILE   the .sst file to write (required); an existing FILE is
+  -o, --out FILE   the .sst file to write (required; --output is the same
+                   option, as gen and import take it); an existing FILE is
                    replaced only when it is a trace cache and it is not
                    TRACE; anything else (a CSV trace, any other file) is
                    refused (exit 2)
   -h, --help       this help`;
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('convert', argv, { out: { type: 'string', short: 'o' } });
+  const { values, positionals, flag } = parseCommandArgs('convert', argv, { out: { type: 'string', short: 'o' } }, { output: 'out' });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -40,7 +41,7 @@ async function run(argv: string[]): Promise<number> {
   const cannotWrite = (e: unknown) =>
     new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
-  checkTraceOut(out, '--out', 'cache', [trace]);
+  checkTraceOut(out, flag('out'), 'cache', [trace]);
   // what a convert of OUT killed mid-way (SIGKILL, a crash) left beside it
   clearDeadCacheWriters(out);
   // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists

@@ -24,11 +24,12 @@ Options:
                      --set footprint=256M --set sync_flags='SYNC|INVALIDATE'
   --seed N           random seed, default 1: the same preset, parameters and seed
                      give a byte-identical trace
-  -o, --output FILE  write to FILE (.csv, gzip-compressed when the name ends with .gz,
+  -o, --out FILE     write to FILE (.csv, gzip-compressed when the name ends with .gz,
                      a CSV trace whatever the name: 'syncsim convert' makes a
                      .sst cache), atomically: nothing is written on error or
-                     interrupt. Default: plain CSV on standard output, where
-                     a trace cut short (Ctrl-C, SIGTERM) ends with an
+                     interrupt; --output is the same option, as import and
+                     convert take it. Default: plain CSV on standard output,
+                     where a trace cut short (Ctrl-C, SIGTERM) ends with an
                      INCOMPLETE line that 'syncsim run' refuses. An existing
                      FILE is replaced only when it is a trace gen wrote;
                      anything else (a recorded or imported trace, a .sst
@@ -107,12 +108,12 @@ const USER_FS_ERRORS: Readonly<Record<string, string>> = {
 };
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('gen', argv, {
+  const { values, positionals, flag } = parseCommandArgs('gen', argv, {
     set: { type: 'string', multiple: true },
     seed: { type: 'string' },
     output: { type: 'string', short: 'o' },
     list: { type: 'boolean' },
-  });
+  }, { out: 'output' });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -136,8 +137,8 @@ async function run(argv: string[]): Promise<number> {
       await writeStdout(generate(preset, params, seed), generatedComments(preset, params, seed), findPreset(preset).extraCols ?? []);
       return 0;
     }
-    if (out === '') throw new InputError('--output expects a file name');
-    checkTraceOut(out, '--output', 'generated');
+    if (out === '') throw new InputError(`${flag('output')} expects a file name`);
+    checkTraceOut(out, flag('output'), 'generated');
     let n: number;
     // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
     const interrupt = new AbortController();

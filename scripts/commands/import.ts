@@ -44,7 +44,8 @@ ${formatList()}
 
 Options:
   --from FORMAT            input format (above); required
-  -o, --out OUT            output trace (.csv, or .csv.gz for gzip); written to
+  -o, --out OUT            output trace (.csv, or .csv.gz for gzip; --output is
+                           the same option, as gen and convert take it); written to
                            OUT.tmp-PID and renamed when complete, so nothing is
                            written on error. Default: standard output (which
                            may have received rows before an error). An
@@ -123,7 +124,7 @@ interface RowSink {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('import', argv, {
+  const { values, positionals, flag } = parseCommandArgs('import', argv, {
     from: { type: 'string' },
     out: { type: 'string', short: 'o' },
     'page-size': { type: 'string' },
@@ -135,7 +136,7 @@ async function run(argv: string[]): Promise<number> {
     calibration: { type: 'string' },
     advice: { type: 'string' },
     'file-size': { type: 'string' },
-  });
+  }, { output: 'out' });
   if (values.help) {
     process.stdout.write(help() + '\n');
     return 0;
@@ -198,7 +199,7 @@ async function run(argv: string[]): Promise<number> {
 
   const extraCols = importer.extraCols ?? [];
   const out = values.out;
-  if (out !== undefined) checkTraceOut(out, '--out', 'imported', [file]);
+  if (out !== undefined) checkTraceOut(out, flag('out'), 'imported', [file]);
   const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
   // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
   // to standard output, the rows written so far are ended with the INCOMPLETE line (on a line of its own, whatever was cut)
