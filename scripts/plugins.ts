@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import { shown, type Config } from '../sim/config.ts';
 import { ConfigError } from '../sim/config-error.ts';
+import { didYouMean } from '../sim/closest-name.ts';
 import { isPluginFile, PLUGIN_KEYS, type PluginKey } from '../sim/plugin/config-keys.ts';
 import type { LoadedPlugin } from '../sim/plugin/plugin.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
@@ -189,8 +190,11 @@ function paramError(base: string, e: ErrorObject): ConfigError {
   const path = e.instancePath.slice(1).replace(/\//g, '.');
   const at = path ? `${base}.${path}` : base;
   switch (e.keyword) {
-    case 'additionalProperties':
-      return new ConfigError(`${at}.${String(e.params.additionalProperty)}`, 'unknown key');
+    case 'additionalProperties': {
+      // a misspelt parameter says which of the plugin's it looks like
+      const known = Object.keys(((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}));
+      return new ConfigError(`${at}.${String(e.params.additionalProperty)}`, `unknown key${didYouMean(String(e.params.additionalProperty), known, (k) => `${at}.${k}`)}`);
+    }
     case 'required':
       return new ConfigError(`${at}.${String(e.params.missingProperty)}`, 'is required');
     case 'enum':

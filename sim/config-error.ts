@@ -10,3 +10,14 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** The problem of a key the schema does not know; a suggestion may follow it (`unknown key; did you mean device.channels?`). */
+export const UNKNOWN_KEY = 'unknown key';
+
+/**
+ * What follows {@link UNKNOWN_KEY} in `problem` (its suggestion, or the empty string), or
+ * undefined when `problem` is not that of an unknown key (a key of another `dist`, say).
+ */
+export function unknownKeyRest(problem: string): string | undefined {
+  return problem === UNKNOWN_KEY || problem.startsWith(`${UNKNOWN_KEY}; `) ? problem.slice(UNKNOWN_KEY.length) : undefined;
+}

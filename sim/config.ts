@@ -8,7 +8,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
-import { ConfigError } from './config-error.ts';
+import { ConfigError, UNKNOWN_KEY } from './config-error.ts';
+import { didYouMean } from './closest-name.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { applyCpuDefaults, measuredCpuDefaults } from './cpu-costs.ts';
 import { defaultReadaheadPages } from './pager/readahead.ts';
@@ -252,7 +253,10 @@ function describe(e: ErrorObject): ConfigError {
       const key = String(e.params.additionalProperty);
       const dist = (e.data as { dist?: unknown } | undefined)?.dist;
       const owners = typeof dist === 'string' && dist in SERVICE_DISTS ? Object.keys(SERVICE_DISTS).filter((d) => key in SERVICE_DISTS[d]!.keys) : [];
-      return new ConfigError(join(key), owners.length > 0 ? `unknown key for dist '${dist}' (a key of dist ${owners.join(' or ')}: set ${base ? `${base}.` : ''}dist too)` : 'unknown key');
+      if (owners.length > 0) return new ConfigError(join(key), `unknown key for dist '${dist}' (a key of dist ${owners.join(' or ')}: set ${base ? `${base}.` : ''}dist too)`);
+      // a misspelt key says which of its group's keys it looks like
+      const known = Object.keys((s.properties ?? {}) as Record<string, unknown>);
+      return new ConfigError(join(key), `${UNKNOWN_KEY}${didYouMean(key, known, join)}`);
     }
     case 'required':
       return new ConfigError(join(String(e.params.missingProperty)), 'is required');

@@ -52,6 +52,6 @@ describe('dotted keys in a --config file', () => {
       .toEqual({ device: { channels: 4 }, writeback: { params: { weights: { 'db.log': 2 } } } });
     expect(readConfigFile(put('n2.yaml', 'writeback:\n  params: {"a.b": 1}\n'))).toEqual({ writeback: { params: { 'a.b': 1 } } });
     const typo = put('c.yaml', 'seed: 1\ndevice.chanels: 4\n');
-    expect((await syncsimHere(['run', DEMO, '--config', typo, '--out', join(d, 'c')])).stderr).toBe(`syncsim: config: ${typo}:2: key 'device.chanels': unknown key\n`);
+    expect((await syncsimHere(['run', DEMO, '--config', typo, '--out', join(d, 'c')])).stderr).toBe(`syncsim: config: ${typo}:2: key 'device.chanels': unknown key; did you mean device.channels?\n`);
   });
 });

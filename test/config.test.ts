@@ -44,7 +44,7 @@ describe('configuration', () => {
   });
 
   it('names an unknown key with its full dotted path', () => {
-    expect(errorOf(() => resolveConfig({ device: { chanels: 2 } }))).toBe("config: key 'device.chanels': unknown key");
+    expect(errorOf(() => resolveConfig({ device: { chanels: 2 } }))).toBe("config: key 'device.chanels': unknown key; did you mean device.channels?");
     expect(errorOf(() => resolveConfig({ colour: 'red' }))).toBe("config: key 'colour': unknown key");
     expect(errorOf(() => resolveConfig({ device: { profile: 'queue', service: { dist: 'constant', mean_us: 5, cv: 1 } } }))).toBe("config: key 'device.service.cv': unknown key for dist 'constant' (a key of dist lognormal: set device.service.dist too)");
   });
@@ -143,21 +143,21 @@ describe('a bad key in a config file', () => {
 
   it('is reported with the file and the line of the key; a --set value without them', () => {
     const c1 = f('c1.yaml', 'seed: 3\ndevice:\n  profile: queue\n  chanels: 4\n');
-    expect(message(c1)).toBe(`config: ${c1}:4: key 'device.chanels': unknown key`);
+    expect(message(c1)).toBe(`config: ${c1}:4: key 'device.chanels': unknown key; did you mean device.channels?`);
     const c2 = f('c2.yaml', 'device:\n  profile: queue\n  channels: four\n');
     expect(message(c2)).toMatch(new RegExp(`^config: ${c2.replace(/[.]/g, '\\.')}:3: key 'device\\.channels': must be an integer`));
     const c3 = f('c3.yaml', '# a comment\ndevice: 3\n');
     expect(message(c3)).toBe(`config: ${c3}:2: key 'device': must be a mapping of keys (an object) (got 3)`);
     // JSON is YAML: the line of the key there too
     const c4 = f('c4.json', '{\n  "seed": 1,\n  "pager": { "cluster_pagez": 8 }\n}\n');
-    expect(message(c4)).toBe(`config: ${c4}:3: key 'pager.cluster_pagez': unknown key`);
+    expect(message(c4)).toBe(`config: ${c4}:3: key 'pager.cluster_pagez': unknown key; did you mean pager.cluster_pages?`);
     // the bad key came from --set, not from the file: no file line
     expect(message(c1.replace('c1', 'c0'), [])).toMatch(/cannot read config file/);
     // a profile file that cannot be read: named by the key that names it, at its line
     const c5 = f('c5.yaml', 'seed: 2\ndevice:\n  profile: ./nope.yaml\n');
     expect(message(c5)).toBe(`config: ${c5}:3: key 'device.profile': cannot read profile file ${join(d, 'nope.yaml')}: not found`);
     const ok = f('ok.yaml', 'seed: 3\n');
-    expect(message(ok, ['device.chanels=4'])).toBe("config: key 'device.chanels': unknown key");
+    expect(message(ok, ['device.chanels=4'])).toBe("config: key 'device.chanels': unknown key; did you mean device.channels?");
   });
 
   it('a key missing below a group the file writes is placed at the group\'s line; one a --set left out names that --set', () => {
@@ -212,7 +212,7 @@ describe('which problem a config error names', () => {
     // flush_empty_us is copied from flush_us: the error is about the key given
     expect(errorOf(() => loadConfig(undefined, ['device.flush_us=-5']))).toBe("config: key 'device.flush_us': must be a number >= 0 and <= 3600000000 (got -5)");
     // cvv for cv: the unknown key, not a missing cv
-    expect(errorOf(() => loadConfig(undefined, ['device.write_latency={dist: lognormal, mean_us: 30, cvv: 0.3}']))).toBe("config: --set device.write_latency={dist: lognormal, mean_us: 30, cvv: 0.3}: key 'device.write_latency.cvv': unknown key");
+    expect(errorOf(() => loadConfig(undefined, ['device.write_latency={dist: lognormal, mean_us: 30, cvv: 0.3}']))).toBe("config: --set device.write_latency={dist: lognormal, mean_us: 30, cvv: 0.3}: key 'device.write_latency.cvv': unknown key; did you mean device.write_latency.cv?");
   });
 
   it('an empirical distribution with both samples_us and a file of samples is refused', () => {

@@ -337,7 +337,7 @@ describe('syncsim sweep', () => {
     writeFileSync(join(work, 'bad.yaml'), 'name: bad\ntrace: { gen: db-checkpoint }\ngrid:\n  pager.cluster_pagez: [8, 32]\n');
     const a = await syncsimHereInWork(['sweep', 'bad.yaml']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toBe("syncsim: bad.yaml:4: grid key 'pager.cluster_pagez': unknown configuration key\n");
+    expect(a.stderr).toBe("syncsim: bad.yaml:4: grid key 'pager.cluster_pagez': unknown configuration key; did you mean pager.cluster_pages?\n");
     const b = await syncsimHereInWork(['sweep', 'fail.yaml', '--out', 'ref']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/holds another experiment \('cli-test'/);

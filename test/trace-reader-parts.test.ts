@@ -105,7 +105,7 @@ describe('field parsers', () => {
     expect(p.parse('MS_SYNC|INVALIDATE', 'msync', 5)).toBe(Flag.SYNC | Flag.INVALIDATE);
     expect(p.parse('MS_SYNC|INVALIDATE', 'msync', 5)).toBe(Flag.SYNC | Flag.INVALIDATE); // from the memo
     expect(problemOf(() => p.parse('SYNC||ASYNC', 'msync', 5))).toEqual({ column: 5, problem: 'empty flag name', text: 'SYNC||ASYNC' });
-    expect(problemOf(() => p.parse('FAST', 'msync', 5))).toEqual({ column: 5, problem: "unknown flag 'FAST'", text: 'FAST' });
+    expect(problemOf(() => p.parse('FAST', 'msync', 5))).toEqual({ column: 5, problem: "unknown flag; the flags of msync are SYNC, ASYNC, INVALIDATE, CONTIGUOUS, KILLPAGES and DEACTIVATE (or their aliases, such as MS_SYNC), joined by |", text: 'FAST' });
     expect(problemOf(() => p.parse('SYNC', 'map', 5))).toEqual({ column: 5, problem: "flag 'SYNC' is not valid for op 'map'", text: 'SYNC' });
   });
 });

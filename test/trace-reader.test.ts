@@ -264,8 +264,8 @@ describe('readTrace: malformed traces', () => {
   });
 
   it('unknown flag', async () => {
-    await expectError(HEADER + '0,a,msync,0,1,MS_SYNC|MS_FOO,,\n', 3, 'flags', "unknown flag 'MS_FOO'", 'MS_SYNC|MS_FOO');
-    await expectError(HEADER + '0,a,msync,0,1,sync,,\n', 3, 'flags', "unknown flag 'sync'", 'sync');
+    await expectError(HEADER + '0,a,msync,0,1,MS_SYNC|MS_FOO,,\n', 3, 'flags', "unknown flag 'MS_FOO'; the flags of msync are SYNC, ASYNC, INVALIDATE, CONTIGUOUS, KILLPAGES and DEACTIVATE (or their aliases, such as MS_SYNC), joined by |", 'MS_SYNC|MS_FOO');
+    await expectError(HEADER + '0,a,msync,0,1,sync,,\n', 3, 'flags', "unknown flag; the flags of msync are SYNC, ASYNC, INVALIDATE, CONTIGUOUS, KILLPAGES and DEACTIVATE (or their aliases, such as MS_SYNC), joined by |", 'sync');
     await expectError(HEADER + '0,a,msync,0,1,SYNC||ASYNC,,\n', 3, 'flags', 'empty flag name', 'SYNC||ASYNC');
   });
 

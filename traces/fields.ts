@@ -3,7 +3,7 @@
  * time (`t_us`), unsigned integers (`addr`, `len`, `offset`), task tokens,
  * op names and flag lists. Char loops: this is the reader's hot path.
  */
-import { ADVICE_FLAGS, FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName } from './types.ts';
+import { ADVICE_FLAGS, Flag, FLAG_ALIASES, FLAGS_BY_OP, OP_NAMES, type OpName } from './types.ts';
 import { fieldProblem } from './trace-error.ts';
 
 /** Characters allowed in a task token: [A-Za-z0-9_.-]. */
@@ -167,6 +167,39 @@ export function flagNameBits(s: string): number {
   return bits;
 }
 
+/** The canonical flag names each op takes, in bit order. */
+const OP_FLAG_NAMES: Readonly<Record<OpName, readonly string[]>> = Object.fromEntries(
+  OP_NAMES.map((op) => [op, Object.entries(Flag).filter(([, bit]) => (bit & FLAGS_BY_OP[op]) !== 0).map(([name]) => name)]),
+) as unknown as Record<OpName, readonly string[]>;
+
+/** One alias (not a canonical name) of a flag each op takes, as an example: MS_SYNC for msync. */
+const OP_FLAG_ALIAS: Readonly<Partial<Record<OpName, string>>> = Object.fromEntries(
+  OP_NAMES.flatMap((op) => {
+    const alias = Object.entries(FLAG_ALIASES).find(([name, bit]) => !Object.hasOwn(Flag, name) && (bit & FLAGS_BY_OP[op]) !== 0)?.[0];
+    return alias === undefined ? [] : [[op, alias]];
+  }),
+);
+
+/** What the flags field of a row of `op` may hold: `the flags of msync are SYNC, ..., joined by |`, or that `op` takes none. */
+export function flagsOfOp(op: OpName): string {
+  const names = OP_FLAG_NAMES[op];
+  if (names.length === 0) return `${op} takes no flags`;
+  const alias = OP_FLAG_ALIAS[op];
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `the flags of ${op} are ${list}${alias === undefined ? '' : ` (or their aliases, such as ${alias})`}, joined by |`;
+}
+
+/**
+ * The problem of a flags field `s` of a row of `op` with a name that is no flag: `empty flag
+ * name`, else the unknown name (not repeated when it is the whole field, which the message
+ * quotes anyway) and the flags `op` takes.
+ */
+function unknownFlagProblem(s: string, op: OpName): string {
+  const name = s.split('|').find((n) => !FLAG_BY_NAME.has(n)) ?? s;
+  if (name === '') return 'empty flag name';
+  return `${name === s ? 'unknown flag' : `unknown flag '${name}'`}; ${flagsOfOp(op)}`;
+}
+
 /**
  * Parses `flags` fields (names joined by `|`, aliases allowed) to bits,
  * remembering the texts it has seen (a trace repeats a handful of them).
@@ -176,15 +209,15 @@ export class FlagsParser {
 
   /**
    * The bits of `s` for a row of `op`. Throws a FieldProblem at `column` for
-   * an empty or unknown name, or a flag `op` does not accept.
+   * an empty or unknown name (saying which flags `op` takes), or a flag `op` does not accept.
    */
   parse(s: string, op: OpName, column: number): number {
     let bits = this.cache.get(s);
     if (bits === undefined) {
       try {
         bits = flagNameBits(s);
-      } catch (e) {
-        fieldProblem(column, (e as Error).message, s);
+      } catch {
+        fieldProblem(column, unknownFlagProblem(s, op), s);
       }
       if (this.cache.size >= FLAGS_CACHE_LIMIT) this.cache.clear();
       this.cache.set(s, bits);

@@ -3,6 +3,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { InputError } from '../errors.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 
 export interface Command {
   /** The word after `syncsim`. */
@@ -23,7 +24,8 @@ export type OptionAliases = Readonly<Record<string, string>>;
 /**
  * Parses a command's arguments with `node:util` parseArgs (positionals
  * allowed, `-h/--help` added); a parse error is an InputError that points to
- * `syncsim NAME --help`. An alias of `aliases` is accepted as the option it
+ * `syncsim NAME --help`, and an unknown option close to a known one ends with
+ * `; did you mean --X?`. An alias of `aliases` is accepted as the option it
  * stands for, whose value it gives; `flag(name)` is the option as the user
  * wrote it (`--out` for an alias given, else `--name`), for messages.
  */
@@ -37,7 +39,10 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
     const err = e as NodeJS.ErrnoException;
     const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(err.message)?.[1] : undefined;
     // node's own words for an unknown option leave a quote open: told here instead
-    if (unknown !== undefined) throw new InputError(`unknown option '${unknown}' (an argument that starts with '-' goes after '--', as in: syncsim ${name} -- ${unknown}; try 'syncsim ${name} --help')`);
+    if (unknown !== undefined) {
+      const hint = unknown.startsWith('--') ? didYouMean(unknown.slice(2), [...Object.keys(all), ...Object.keys(aliases)], (k) => `--${k}`) : '';
+      throw new InputError(`unknown option '${unknown}' (an argument that starts with '-' goes after '--', as in: syncsim ${name} -- ${unknown}; try 'syncsim ${name} --help')${hint}`);
+    }
     // node's parseArgs explains over several lines: one line, as every syncsim error
     const msg = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
     throw new InputError(`${msg.charAt(0).toLowerCase()}${msg.slice(1)} (try 'syncsim ${name} --help')`);

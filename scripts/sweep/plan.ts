@@ -6,6 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
+import { unknownKeyRest } from '../../sim/config-error.ts';
 import { checkSampleSources, readSamplesFile } from '../config-file.ts';
 import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
 import { readHead } from '../../traces/files.ts';
@@ -191,8 +192,9 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
         setDotted(user, a.key, structuredClone(v));
         resolveLayer(user);
       } catch (e) {
-        if (e instanceof ConfigError && e.message.endsWith(': unknown key')) {
-          throw err(a.line, e.key === a.key ? `grid key '${a.key}': unknown configuration key` : `grid key '${a.key}': ${stripConfig(e.message)}`);
+        const unknown = e instanceof ConfigError ? unknownKeyRest(e.problem) : undefined;
+        if (e instanceof ConfigError && unknown !== undefined) {
+          throw err(a.line, e.key === a.key ? `grid key '${a.key}': unknown configuration key${unknown}` : `grid key '${a.key}': ${stripConfig(e.message)}`);
         }
         if (e instanceof ConfigError) throw err(a.valueLines[j], `grid key '${a.key}' value ${canonicalJson(v)}: ${stripConfig(e.message)}`);
         throw e;
