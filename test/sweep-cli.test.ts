@@ -259,6 +259,14 @@ describe('syncsim sweep', () => {
     for (const l of ids) expect(l).toMatch(/ done$/);
   }, 60_000);
 
+  it('run again in one process, adds no listener to standard output after the first', async () => {
+    // the closed-pipe handler of `sweep ... | head`: one a run before, and vitest's shared process warned at the 11th
+    await syncsimHereInWork(['sweep', EXP, '--out', 'dry', '--dry-run']);
+    const after = process.stdout.listenerCount('error');
+    for (let i = 0; i < 3; i++) expect((await syncsimHereInWork(['sweep', EXP, '--out', 'dry', '--dry-run'])).code).toBe(0);
+    expect(process.stdout.listenerCount('error')).toBe(after);
+  }, 60_000);
+
   it('records a run that throws, finishes the others and exits 1 with a summary', async () => {
     writeFileSync(join(work, 'misaligned.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,0x4000,,f,0\n1,a,write,0x1000,100,,,\n2,a,msync,0x1000,0x4000,SYNC,,\n');
     writeFileSync(join(work, 'fail.yaml'), 'name: fails\ntrace: { path: misaligned.csv }\ngrid:\n  page_size: [4096, 8192]\nseeds: [1, 2]\nmetrics: [sync.count, writeback.bytes]\n');

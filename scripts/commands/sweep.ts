@@ -118,11 +118,8 @@ async function run(argv: string[]): Promise<number> {
   }
   checkCacheOptions(values);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  // `syncsim sweep ... --dry-run | head` closes the pipe early: that is not an error
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
+  // once a process: a sweep run again in it (a program calling the CLI's main) adds no listener more
+  if (!process.stdout.listeners('error').includes(exitOnClosedPipe)) process.stdout.on('error', exitOnClosedPipe);
   const o = await runSweep({
     experiment: positionals[0], out: values.out, jobs, shard, resume: values.resume, dryRun: values['dry-run'],
     stdout: process.stdout, progress: values['dry-run'] ? undefined : process.stderr, handleSignals: true,
@@ -142,6 +139,12 @@ async function run(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** `syncsim sweep ... --dry-run | head` closes the pipe early: that is not an error (exit 0); any other error of standard output is thrown. */
+function exitOnClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
 }
 
 /** `syncsim sweep`. */
