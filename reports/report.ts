@@ -34,6 +34,11 @@ export interface ReportOptions {
   width: number;
   /** Chart module names or chart names to draw (default all that apply). */
   charts?: readonly string[];
+  /**
+   * How messages name the report directory (the command line: as the user gave it, relative to
+   * the working directory); default its absolute path.
+   */
+  shown?: string;
 }
 
 /** What was written for one chart, and how long it took. */
@@ -300,6 +305,6 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
     return { out, index, results, charts: outcomes, notes, ms: performance.now() - t0 };
   } catch (e) {
     stage.abort();
-    throw outWriteFailure(e, out);
+    throw outWriteFailure(e, opts.shown ?? out);
   }
 }

@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
+import { showPath } from '../sweep/store.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { StagingDir, tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -227,7 +228,8 @@ async function run(argv: string[]): Promise<number> {
       stage.commit();
     } catch (e) {
       stage.abort();
-      throw outWriteFailure(e, abs);
+      // the directory named as the other commands name theirs: relative to the working directory when inside it
+      throw outWriteFailure(e, showPath(abs));
     }
     const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('') + notes.map((n) => `note: ${n}\n`).join('');
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');

@@ -12,6 +12,7 @@ import { ReportError } from '../../reports/data.ts';
 import { FORMATS, type Format } from '../../reports/chart.ts';
 import { MAX_WIDTH, MIN_WIDTH, resolveWidth, THEME_NAMES, THEMES, type ThemeName } from '../../reports/theme.ts';
 import { InputError } from '../errors.ts';
+import { showPath } from '../sweep/store.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
@@ -90,7 +91,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     // vega, vega-lite and the renderers take a second to load: only when a report is drawn
     const { makeReport } = await import('../../reports/report.ts');
-    outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart) });
+    outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart), shown: showPath(outAbs) });
   } catch (e) {
     if (e instanceof ReportError) throw new InputError(e.message);
     throw e;
