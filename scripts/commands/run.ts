@@ -8,7 +8,7 @@ import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
-import { checkCacheOptions, defaultCacheDir } from '../cache-dir.ts';
+import { checkCacheOptions, defaultCacheDir, refuseOutputAsCache } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { whereIsOnDisk } from '../../traces/out-dir.ts';
@@ -42,7 +42,9 @@ Options:
   --json            print exactly summary.json on stdout, nothing else
   --cache-dir DIR   where the binary trace cache lives (default: $SYNCSIM_CACHE_DIR
                     if set, else .trace-cache beside the results directory);
-                    not the results directory or inside it (exit 2)
+                    not the results directory or inside it, nor another
+                    syncsim output directory (one holding a .syncsim marker)
+                    or inside one (exit 2)
   --no-cache        read the CSV and neither use nor write a cache
   --ci bootstrap    add 95 % percentile-bootstrap confidence intervals of the
                     msync latency mean, p50, p90 and p99 over the run's msyncs
@@ -104,7 +106,10 @@ async function run(argv: string[]): Promise<number> {
   if (other !== undefined) {
     throw new InputError(`${outName} holds the results of another trace of that name, ${other} (its summary.json); give --out DIR for the results of ${trace}, or --out ${outName} to replace them`);
   }
-  refuseCacheInOut(values['no-cache'] ? undefined : values['cache-dir'] ?? process.env.SYNCSIM_CACHE_DIR, outName, values['cache-dir'] === undefined ? '$SYNCSIM_CACHE_DIR' : '--cache-dir');
+  const cacheDir = values['no-cache'] ? undefined : values['cache-dir'] ?? process.env.SYNCSIM_CACHE_DIR;
+  const cacheFrom = values['cache-dir'] === undefined ? '$SYNCSIM_CACHE_DIR' : '--cache-dir';
+  refuseCacheInOut(cacheDir, outName, cacheFrom);
+  refuseOutputAsCache(cacheDir, cacheFrom);
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(outName, { command: 'run', within: values.out === undefined ? 'results' : undefined });
   try {

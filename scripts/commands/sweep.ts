@@ -12,7 +12,7 @@ import { failureReport } from '../sweep/report.ts';
 import { tablesWarnings } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
-import { checkCacheOptions } from '../cache-dir.ts';
+import { checkCacheOptions, refuseOutputAsCache } from '../cache-dir.ts';
 
 const HELP = `Usage: syncsim sweep EXP.yaml [options]
 
@@ -33,7 +33,8 @@ Options:
   --dry-run       list the runs (id, point, seed, grid values, done/failed/pending)
                   and run nothing
   --cache-dir DIR where the binary trace cache lives (default: .trace-cache beside
-                  DIR, or $SYNCSIM_CACHE_DIR)
+                  DIR, or $SYNCSIM_CACHE_DIR); not another syncsim output
+                  directory (one holding a .syncsim marker) or inside one (exit 2)
   --no-cache      every run parses the CSV trace; no cache is read or written
   --max-runs N    accept an experiment of up to N runs (grid points x seeds); the
                   default limit is ${DEFAULT_MAX_RUNS}, and a larger experiment is
@@ -117,6 +118,7 @@ async function run(argv: string[]): Promise<number> {
     runTimeoutS = Number(t);
   }
   checkCacheOptions(values);
+  if (!values['no-cache']) refuseOutputAsCache(values['cache-dir'] ?? process.env.SYNCSIM_CACHE_DIR, values['cache-dir'] === undefined ? '$SYNCSIM_CACHE_DIR' : '--cache-dir');
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   // once a process: a sweep run again in it (a program calling the CLI's main) adds no listener more
   if (!process.stdout.listeners('error').includes(exitOnClosedPipe)) process.stdout.on('error', exitOnClosedPipe);
