@@ -1,7 +1,8 @@
 /**
- * End-to-end: a misspelt option, configuration key or plugin parameter is refused (exit 2, no
- * results) with its message as before and, when a known name is close, `; did you mean X?` at its
- * end; an unknown flag in a trace's flags column is named once, with the flags its op takes.
+ * End-to-end: a misspelt option, configuration key, plugin parameter or gen preset parameter is
+ * refused (exit 2, no results) with its message as before and, when a known name is close, `; did
+ * you mean X?` at its end; an unknown flag in a trace's flags column is named once, with the flags
+ * its op takes.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -96,5 +97,27 @@ describe("an unknown flag in a trace's flags column", () => {
     const r = await syncsimHere(['run', 'bad.csv', '--out', 'o', '--no-cache'], d);
     expect(r).toEqual({ code: 2, stdout: '', stderr: `syncsim: bad.csv:4: ${message}\n` });
     expect(readdirSync(d).sort()).toEqual(['bad.csv', 't.csv']);
+  });
+});
+
+describe('an unknown parameter of a gen preset', () => {
+  const SEQ = 'duration_s, tasks, footprint, rate, arrival, write_size, sync_every, sync_interval_us, sync_flags, sync_range, page_size';
+  it.each([
+    ['a letter dropped', ['gen', 'seq-writer', '--set', 'rat=500'], `preset 'seq-writer' has no parameter 'rat' (its parameters: ${SEQ}); did you mean rate?`],
+    ['two letters swapped, to a file', ['gen', 'seq-writer', '--set', 'sync_evrey=4', '-o', 'x.csv'], `preset 'seq-writer' has no parameter 'sync_evrey' (its parameters: ${SEQ}); did you mean sync_every?`],
+    ['case aside', ['gen', 'seq-writer', '--set', 'Footprint=1M'], `preset 'seq-writer' has no parameter 'Footprint' (its parameters: ${SEQ}); did you mean footprint?`],
+    ['the start of one name', ['gen', 'seq-writer', '--set', 'write=4K'], `preset 'seq-writer' has no parameter 'write' (its parameters: ${SEQ}); did you mean write_size?`],
+    ['the start of several names: no guess', ['gen', 'seq-writer', '--set', 'sync_=1'], `preset 'seq-writer' has no parameter 'sync_' (its parameters: ${SEQ})`],
+    ['nothing close: the message as it was', ['gen', 'seq-writer', '--set', 'colour=red'], `preset 'seq-writer' has no parameter 'colour' (its parameters: ${SEQ})`],
+  ])('%s (exit 2, nothing written)', async (_, args, message) => {
+    const d = withTrace();
+    const r = await syncsimHere(args, d);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `syncsim: ${message}\n` });
+    expect(readdirSync(d)).toEqual(['t.csv']);
+  });
+
+  it('a bad value of a known parameter keeps its message, with no suggestion', async () => {
+    const r = await syncsimHere(['gen', 'seq-writer', '--set', 'rate=fast']);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: parameter 'rate' of preset 'seq-writer': must be a positive number (got 'fast')\n" });
   });
 });
