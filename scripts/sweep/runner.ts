@@ -12,28 +12,25 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { readExperiment, type Experiment } from './experiment.ts';
-import { canonicalJson } from './identity.ts';
 import { checkRunCount, makePlan, type Plan, type RunSpec } from './plan.ts';
 import { TaskTimeout, WorkerPool } from './pool.ts';
 import { compileOnOwnThreads, compileOnWorkers } from './jit-threads.ts';
 import { Progress, type ProgressStream } from './progress.ts';
-import { shardOf, type Shard } from './shard.ts';
+import { shareOfRuns, type Shard } from './shard.ts';
 import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError, storageStopError } from './errors.ts';
-import { InputError } from '../errors.ts';
 import type { OptionStyle } from '../../traces/import/tally.ts';
 import { exitCodeOf } from '../exit-code.ts';
 import { writeTables, type TablesOutcome } from './tables.ts';
 import type { StorageRefused, SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
-import { ensureCache, openTrace } from '../../traces/open.ts';
-import { TraceError } from '../../traces/trace-error.ts';
-import { CacheError } from '../../traces/cache.ts';
+import { ensureCache } from '../../traces/open.ts';
 import { workerModule } from '../worker-module.ts';
 import { checkOutDir, OutDirError } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { makeDirs } from '../../traces/files.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from '../interrupt.ts';
+import { listRuns } from './dry-run.ts';
 
 /**
  * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
@@ -127,14 +124,6 @@ export function defaultJobs(): number {
   return availableParallelism();
 }
 
-const showValue = (v: unknown) => (typeof v === 'string' ? v : canonicalJson(v));
-
-/** One line of `--dry-run`: id, point, seed, grid values and state. */
-function dryRunLine(plan: Plan, run: RunSpec, state: string): string {
-  const values = plan.points[run.point - 1].values.map((v, i) => `${plan.keys[i]}=${showValue(v)}`);
-  return [run.id, `point=${run.point}`, `seed=${run.seed}`, ...values, state].join('  ');
-}
-
 /** Runs (or lists) a sweep; throws InputError / ExperimentError for bad input. */
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const experiment = readExperiment(o.experiment);
@@ -145,7 +134,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const check = { command: 'sweep', within: o.out === undefined ? 'results' : undefined } as const;
   if (o.dryRun) {
     checkOutDir(outText, check);
-    return execute(o, experiment, out);
+    return listRuns(o, experiment, out);
   }
   const { lock } = claimOutDir(outText, check);
   try {
@@ -155,55 +144,17 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   }
 }
 
-/**
- * Reads the trace file `path` to its end without a cache (nothing is written), as a run reads
- * it: a malformed one is an InputError located as the run's would be (`shown` for its name).
- */
-async function readThrough(path: string, shown: string): Promise<void> {
-  try {
-    const t = await openTrace(path);
-    for await (const _ of t.batches) {
-      // the blocks are checked as they are read; nothing to do with them
-    }
-  } catch (e) {
-    if (e instanceof TraceError || e instanceof CacheError) throw new InputError(e.message.split(path).join(shown));
-    throw e;
-  }
-}
-
 /** {@link runSweep} once `out` is checked and locked. */
 async function execute(o: SweepOptions, experiment: Experiment, out: string): Promise<SweepOutcome> {
   const plan = await makePlan(experiment);
   for (const line of plan.warnings) o.onWarning?.(line);
-  const share = shardOf(plan.runs, o.shard, (r) => (r.trace.kind === 'gen' ? r.trace.file : ''));
+  const share = shareOfRuns(plan.runs, o.shard);
   const store = new SweepDir(out);
   const manifest = manifestOf(plan, o.shard);
-  const write = (s: string) => o.stdout?.write(s);
   const outcome: SweepOutcome = { plan, out, total: share.length, skipped: 0, ran: 0, generated: 0, cached: 0, fromCache: 0, failed: [] };
   const cacheDir = o.cacheDir === null ? undefined : (o.cacheDir ?? defaultCacheDir(out));
   const shown = showPath(out);
   const command = [...(o.command ?? ['node', ...process.argv.slice(1)])];
-
-  if (o.dryRun) {
-    // a trace file is read through, as the runs would read it, so that a check before a cluster job (sweep.sbatch) finds its errors
-    if (experiment.trace.kind === 'path') await readThrough(experiment.trace.path, experiment.trace.display);
-    const have = existsSync(out) ? store.manifest() : undefined;
-    // what --resume would say, said before listing: there is nothing to resume
-    if (o.resume === true && !have) throw new InputError(`--resume: ${out} holds no sweep to resume`);
-    const same = have?.hash === plan.hash || have?.hash === plan.legacyHash;
-    write(
-      `experiment ${experiment.name}: ${plan.points.length} points x ${experiment.seeds.length} seeds = ${plan.runs.length} runs` +
-        `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${share.length} runs` : ''}; results in ${shown}` +
-        `${have && !same ? ' (which holds ANOTHER experiment)' : ''}\n`,
-    );
-    for (const run of share) {
-      const rec = same ? store.record(run.id) : undefined;
-      const state = rec ? (rec.status === 'ok' ? 'done' : 'failed') : 'pending';
-      if (rec?.status === 'ok') outcome.skipped++;
-      write(dryRunLine(plan, run, state) + '\n');
-    }
-    return outcome;
-  }
 
   const existed = existsSync(out);
   store.prepare(manifest, experiment.text, o.resume === true, 'sweep', [plan.legacyHash]);

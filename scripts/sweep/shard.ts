@@ -5,6 +5,7 @@
  * partition the runs (each run in exactly one shard) and their sizes differ by at most one.
  */
 import { InputError } from '../errors.ts';
+import type { RunSpec } from './plan.ts';
 
 /** Shard I of N (1 <= I <= N). */
 export interface Shard {
@@ -35,4 +36,9 @@ export function shardOf<T>(items: readonly T[], shard: Shard | undefined, group:
   const from = Math.floor(((shard.index - 1) * n) / shard.count);
   const to = Math.floor((shard.index * n) / shard.count);
   return order.slice(from, to).map((o) => o.pos).sort((a, b) => a - b).map((pos) => items[pos]);
+}
+
+/** The runs of a sweep's `shard` (all of them without one), those replaying one generated trace kept together. */
+export function shareOfRuns(runs: readonly RunSpec[], shard: Shard | undefined): RunSpec[] {
+  return shardOf(runs, shard, (r) => (r.trace.kind === 'gen' ? r.trace.file : ''));
 }
