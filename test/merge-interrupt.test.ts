@@ -7,41 +7,17 @@
  * preload (test/workers/slow-copy.cjs) so that the signal finds the merge under way.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
-import { ROOT, snapshot, workdir } from './out-fixtures.ts';
+import { snapshot, workdir } from './out-fixtures.ts';
+import { interruptWhen } from './interrupt-child.ts';
 
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
-const SLOW_COPY = join(ROOT, 'test', 'workers', 'slow-copy.cjs');
 const TRACE = '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,0x4000,,f,0\n1,a,write,0x1000,100,,,\n2,a,msync,0x1000,0x4000,SYNC,,\n';
 const RUNS = 6;
 
 /** The runs in `dir/runs` (finished ones: not a dot name). */
 const runsIn = (dir: string) => readdirSync(join(dir, 'runs')).filter((n) => !n.startsWith('.')).sort();
-
-/**
- * Spawns `syncsim ARGS` in `cwd`, each file it copies slowed by `slowMs`; sends `signal` once
- * `ready()` holds; its exit code, standard error, and whether the signal was sent before it ended.
- */
-async function interruptWhen(args: string[], cwd: string, slowMs: number, ready: () => boolean, signal: NodeJS.Signals) {
-  const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${SLOW_COPY}"`, SYNCSIM_TEST_SLOW_MS: String(slowMs) };
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  child.stdout.on('data', (b) => (stdout += b));
-  child.stderr.on('data', (b) => (stderr += b));
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  let sent = false;
-  for (let i = 0; i < 3000 && child.exitCode === null; i++) {
-    if (ready()) {
-      sent = child.kill(signal);
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return { code: await exited, stdout, stderr, sent };
-}
 
 describe('syncsim merge interrupted', () => {
   it('SIGINT while copying: one line, exit 130, the runs copied whole and nothing else left; the same merge again finishes it', async () => {
@@ -57,7 +33,7 @@ describe('syncsim merge interrupted', () => {
     const before = snapshot(d);
 
     // a run has 9 files: 200 ms each makes the copy of a run last about 2 s, the merge 11 s
-    const r = await interruptWhen(['merge', 'A', 'B', '--out', 'M'], d, 200, () => { try { return runsIn(join(d, 'M')).length > 0; } catch { return false; } }, 'SIGINT');
+    const r = await interruptWhen(['merge', 'A', 'B', '--out', 'M'], d, 'slow-copy.cjs', 200, () => { try { return runsIn(join(d, 'M')).length > 0; } catch { return false; } }, 'SIGINT');
     expect(r.sent, 'the merge ended before its first run was copied').toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stdout).toBe('');

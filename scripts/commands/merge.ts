@@ -24,9 +24,10 @@ Options:
                 any DIR is read; it is locked while merging
   -h, --help    this help
 
-Interrupted (Ctrl-C, SIGTERM), it stops between two runs copied, says so and
-exits 130 (143): the runs copied so far stay in OUT, whole, and the same merge
-again finishes it.
+Interrupted (Ctrl-C, SIGTERM), it stops between two runs copied, or while it
+writes the result tables, says so and exits 130 (143): the runs copied so far
+stay in OUT, whole, no table is written or replaced, and the same merge again
+finishes it.
 
 Exit codes: 0 merged, every run succeeded; 1 merged, some runs had failed
 (listed); 2 bad input (different experiments, missing or doubled runs).`;

@@ -3,15 +3,16 @@
  * combined into one directory holding every run and the result tables. Every run of the
  * experiment must be in exactly one of the directories: a missing or doubled run is an error
  * and nothing is written then. Interrupted (Ctrl-C, SIGTERM, a closed terminal: between two
- * runs copied), it removes its staging directory and says what it leaves: nothing, or the runs
- * copied so far, whole, from which the same merge goes on.
+ * runs copied, or while the result tables are written), it removes its staging directory and the
+ * tables' temporary files and says what it leaves: nothing, or the runs copied so far, whole,
+ * from which the same merge goes on (no table is written or replaced then).
  */
 import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { placeDir, showPath, SweepDir, type Manifest } from './store.ts';
-import { writeTables, type TablesOutcome } from './tables.ts';
+import { removeTableTemps, writeTables, type TablesOutcome } from './tables.ts';
 import { errnoText, makeDirs } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { escapeControl } from '../../traces/escape.ts';
@@ -62,13 +63,16 @@ interface MergeState {
   wrote?: string;
   /** The staging directory to remove. */
   staging?: SweepDir;
+  /** Set once every run is in `out` and its tables are being written there: their temporary files go too. */
+  tables?: string;
 }
 
 /**
  * Merges sweep directories `dirs` into `out` (default: the only directory given). Throws an
  * InputError when they hold different experiments or when a run is missing or in two of them.
  * With `handleSignals` (the command), SIGINT, SIGTERM or SIGHUP ends the process between two runs
- * copied (exit 130, 143, 129), its staging directory removed, saying what it left.
+ * copied or while the tables are written (exit 130, 143, 129), its staging directory and the
+ * tables' temporary files removed, saying what it left.
  */
 export async function mergeSweeps(dirs: readonly string[], out?: string, handleSignals = false): Promise<MergeOutcome> {
   if (dirs.length === 0) throw new InputError('merge expects at least one sweep directory');
@@ -105,11 +109,14 @@ export async function mergeSweeps(dirs: readonly string[], out?: string, handleS
   }
 }
 
-/** An interrupted merge's cleanup: its staging directory goes; what it says it left (`nothing written` when undefined). */
+/** An interrupted merge's cleanup: its staging directory and the tables' temporary files go; what it says it left (`nothing written` when undefined). */
 function interrupted(p: MergeState): string | undefined {
   p.staging?.removeStaging();
+  if (p.tables !== undefined) removeTableTemps(p.tables);
   if (p.wrote === undefined) return undefined;
-  return `the runs copied so far are kept in ${escapeControl(showPath(p.wrote))}, whole, and the directories merged are unchanged: the same merge again finishes it`;
+  const out = escapeControl(showPath(p.wrote));
+  if (p.tables !== undefined) return `every run is copied into ${out}, whole, and the directories merged are unchanged, but results.csv and aggregate.csv were not written (any there before are unchanged): the same merge again writes them`;
+  return `the runs copied so far are kept in ${out}, whole, and the directories merged are unchanged: the same merge again finishes it`;
 }
 
 /** {@link mergeSweeps} once `out` is checked and locked. */
@@ -178,7 +185,9 @@ async function mergeInto(uniq: string[], out: string, progress: MergeState): Pro
         await turn();
       }
     }
-    const tables = writeTables(manifest, target, out);
+    // a signal is answered while the tables are written too (cleanupOnInterrupt ends the process then)
+    progress.tables = out;
+    const tables = await writeTables(manifest, target, out);
     return { out, manifest, copied, tables };
   } finally {
     target.removeStaging();

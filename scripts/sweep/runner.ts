@@ -21,7 +21,7 @@ import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError, storageStopError } from './errors.ts';
 import type { OptionStyle } from '../../traces/import/tally.ts';
 import { exitCodeOf } from '../exit-code.ts';
-import { writeTables, type TablesOutcome } from './tables.ts';
+import { removeTableTemps, writeTables, type TablesOutcome } from './tables.ts';
 import type { StorageRefused, SweepTask, TaskReply } from './tasks.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
 import { ensureCache } from '../../traces/open.ts';
@@ -73,7 +73,11 @@ export interface SweepOptions {
   progress?: ProgressStream;
   /** Period of plain progress lines (not on a terminal), default 10 s. */
   progressIntervalMs?: number;
-  /** On SIGINT / SIGTERM / SIGHUP stop the workers, remove the temporary files and exit (the CLI). */
+  /**
+   * On SIGINT / SIGTERM / SIGHUP stop the workers, remove the temporary files and exit (the CLI):
+   * while the runs go on, or while the result tables are written (no table is then written or
+   * replaced: those there before stay as they were).
+   */
   handleSignals?: boolean;
   /**
    * Directory of the binary trace cache the runs read their trace from (each
@@ -118,6 +122,9 @@ export interface SweepOutcome {
   /** The result tables, when the sweep covered the whole experiment. */
   tables?: TablesOutcome;
 }
+
+/** What a sweep stopped by a signal waits on: its handler ends the process, and nothing more of the sweep runs. */
+const endedBySignal = new Promise<never>(() => {});
 
 /** The default number of worker threads: the cores this process may use. */
 export function defaultJobs(): number {
@@ -185,6 +192,10 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const pool = new WorkerPool<SweepTask, TaskReply>(jobs, entry, SWEEP_WORKER_LIMITS);
   if (pending.length > 0) pool.warm(); // the workers load while the first traces are generated and cached
   let stopping = false;
+  /** Whether a signal stopped the sweep ({@link SweepOptions.handleSignals}): its handler ends the process. */
+  let signalled = false;
+  /** Whether every run is done and the result tables are being written: an interrupt leaves those there before as they were. */
+  let writingTables = false;
   /** A trace given as a file that is malformed: the sweep stops with it. */
   let inputError: unknown;
   /**
@@ -198,17 +209,21 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     void pool.close(); // the runs under way are dropped; those placed already are whole, and kept
   };
   const onSignal = (sig: NodeJS.Signals) => {
-    stopping = true;
+    stopping = signalled = true;
+    const tables = writingTables;
     // the cleanup first: after a hang-up nothing can be written to the terminal
     process.stderr.on('error', () => {});
     void pool.close().finally(() => {
       store.removeStaging();
+      if (tables) removeTableTemps(out);
       try {
         progress?.finish();
       } catch {
         // the terminal is gone
       }
-      sayOnStop(`syncsim: sweep interrupted (${sig}); finished runs are kept in ${escapeControl(shown)}: run the same command again to resume\n`);
+      sayOnStop(tables
+        ? `syncsim: sweep interrupted (${sig}) while writing results.csv and aggregate.csv, which are unchanged; every run is kept in ${escapeControl(shown)}: run the same command again to write the tables\n`
+        : `syncsim: sweep interrupted (${sig}); finished runs are kept in ${escapeControl(shown)}: run the same command again to resume\n`);
       endBySignal(sig);
     });
   };
@@ -316,6 +331,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       progress?.tick(error === undefined);
     };
     await Promise.all(pending.map(one));
+    if (signalled) await endedBySignal;
     if (inputError !== undefined || stopError !== undefined) progress?.cancel();
     else progress?.finish();
     if (stopError !== undefined) {
@@ -334,7 +350,14 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     }
     outcome.failed = share.filter((r) => failures.has(r.id)).map((r) => failures.get(r.id)!);
     if (!o.shard || o.shard.count === 1) {
-      outcome.tables = writeTables(manifest, store, out);
+      // a signal is answered while the tables are written too: they stop, and those there before stay
+      writingTables = true;
+      try {
+        outcome.tables = await writeTables(manifest, store, out, { interrupted: () => signalled });
+      } catch (e) {
+        if (signalled) await endedBySignal;
+        throw e;
+      }
       outcome.failed = outcome.tables.failed;
     }
   } finally {

@@ -9,8 +9,12 @@
  * A missing value (a failed run, a latency with no msync, sd of one value) is an empty cell.
  * Both files depend only on the manifest and the run records, never on how or where the runs
  * were made (jobs, shards, resumes), so the same experiment and seeds give byte-identical files.
+ * They are written under temporary names, letting the event loop turn now and then so that a
+ * command's Ctrl-C is answered, and renamed into place together once both are whole.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { isSystemError, tempBeside, TempFile } from '../../traces/files.ts';
 import { OutDirError } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
@@ -90,6 +94,42 @@ class AtomicFile {
     this.file.abort();
   }
 }
+
+/** The two tables, as named in `outDir`. */
+const TABLES = ['results.csv', 'aggregate.csv'] as const;
+
+/**
+ * Removes the temporary files of the tables this process is writing into `outDir`, if any: the
+ * cleanup of a command interrupted while it writes them (it then exits), which leaves the tables
+ * there before as they were.
+ */
+export function removeTableTemps(outDir: string): void {
+  for (const f of TABLES) rmSync(tempBeside(join(outDir, f), OWNER), { force: true });
+}
+
+/** Thrown by {@link writeTables} when its `interrupted` says so: the tables were not written. */
+export class TablesInterrupted extends Error {
+  constructor() {
+    super('interrupted while writing results.csv and aggregate.csv');
+    this.name = 'TablesInterrupted';
+  }
+}
+
+/** Options of {@link writeTables}. */
+export interface TablesOptions {
+  /**
+   * Asked each time the writing lets the event loop turn (a signal's handler runs then), and last
+   * before the tables are renamed into place: once true, the temporary files are removed and
+   * {@link TablesInterrupted} is thrown.
+   */
+  interrupted?: () => boolean;
+}
+
+/** How long the tables are written before the event loop turns (ms): a Ctrl-C is answered within about this. */
+const TURN_MS = 20;
+
+/** Lets the event loop turn. */
+const turn = () => new Promise<void>((go) => setImmediate(go));
 
 /** What writing the tables found. */
 export interface TablesOutcome {
@@ -172,13 +212,15 @@ export function oneLine(s: string): string {
 
 /**
  * Writes `results.csv` and `aggregate.csv` into `outDir` from the run records of `store` (every
- * run of `manifest` must have one: a missing run throws). Reads one grid point at a time. A write
- * the system refuses (a full disk, a file size limit) is an OutDirError naming them (exit 2); the
- * tables there before are left as they were.
+ * run of `manifest` must have one: a missing run throws). Reads one grid point at a time, and lets
+ * the event loop turn every {@link TURN_MS} ms; stops there when `opts.interrupted` says so
+ * ({@link TablesInterrupted}). Both tables are renamed into place together, once both are whole.
+ * A write the system refuses (a full disk, a file size limit) is an OutDirError naming them
+ * (exit 2). On any failure the tables there before are left as they were.
  */
-export function writeTables(manifest: Manifest, store: SweepDir, outDir: string): TablesOutcome {
+export async function writeTables(manifest: Manifest, store: SweepDir, outDir: string, opts: TablesOptions = {}): Promise<TablesOutcome> {
   try {
-    return tablesInto(manifest, store, outDir);
+    return await tablesInto(manifest, store, outDir, opts);
   } catch (e) {
     if (!isSystemError(e)) throw e;
     throw new OutDirError(`--out ${showPath(outDir)}: cannot write results.csv and aggregate.csv (${(e as Error).message}); the runs are kept, and the same command again writes the tables`);
@@ -186,10 +228,17 @@ export function writeTables(manifest: Manifest, store: SweepDir, outDir: string)
 }
 
 /** {@link writeTables}, its errors as they come. */
-function tablesInto(manifest: Manifest, store: SweepDir, outDir: string): TablesOutcome {
+async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, opts: TablesOptions): Promise<TablesOutcome> {
   const { keys, metrics } = manifest;
   const results = new AtomicFile(join(outDir, 'results.csv'));
   const aggregate = new AtomicFile(join(outDir, 'aggregate.csv'));
+  let turned = performance.now();
+  /** Lets the event loop turn (a signal is handled then); throws TablesInterrupted when that was one. */
+  const answer = async () => {
+    await turn();
+    turned = performance.now();
+    if (opts.interrupted?.()) throw new TablesInterrupted();
+  };
   const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 } };
   // points with a successful run: their labels, which metrics they have no value of, and their values seed by seed
   const unvalued = metrics.map((): string[] => []);
@@ -210,6 +259,7 @@ function tablesInto(manifest: Manifest, store: SweepDir, outDir: string): Tables
       const seen = new Set<string>();
       let ok = 0;
       for (const r of byPoint.get(p.point) ?? []) {
+        if (performance.now() - turned >= TURN_MS) await answer();
         const rec = store.record(r.id);
         if (!rec) throw new Error(`run ${r.id} (point ${r.point}, seed ${r.seed}) has no record in ${store.runsDir}`);
         outcome.runs++;
@@ -251,6 +301,8 @@ function tablesInto(manifest: Manifest, store: SweepDir, outDir: string): Tables
       }
       metrics.forEach((m, i) => aggregate.write(aggregateRow(p.point, p.values, m, pointStats(cols[i]))));
     }
+    // a signal that came while the last rows were written is answered before anything is renamed
+    await answer();
     results.commit();
     aggregate.commit();
     // a metric without a value at any point with a successful run is empty (said once, as such); at some, missing there

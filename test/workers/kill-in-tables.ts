@@ -20,5 +20,5 @@ const dying = new Proxy(store, {
     return Reflect.get(target, key, receiver);
   },
 });
-writeTables(manifest, dying, process.argv[2]);
+await writeTables(manifest, dying, process.argv[2]);
 process.stdout.write('not killed\n');
