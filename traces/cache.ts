@@ -22,6 +22,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from '
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { RowBlock, type RowStrings, type TraceRow } from './types.ts';
+import type { ByteTap } from './byte-tap.ts';
 
 /** First 8 bytes of every binary trace cache. */
 export const CACHE_MAGIC = 'SYNCSST1';
@@ -142,11 +143,13 @@ export interface CacheHeader {
   stringsSum: number;
 }
 
-function readHeader(fd: number, path: string): CacheHeader {
+/** The header of the cache open as `fd`; `tap` sees its bytes. */
+function readHeader(fd: number, path: string, tap?: ByteTap): CacheHeader {
   const size = fstatSync(fd).size;
   if (size < HEADER_BYTES) throw new CacheError(path, 'not a syncsim trace cache (too short)');
   const h = Buffer.alloc(HEADER_BYTES);
-  readSync(fd, h, 0, HEADER_BYTES, 0);
+  const got = readSync(fd, h, 0, HEADER_BYTES, 0);
+  tap?.seen(h.subarray(0, got), 0);
   if (h.toString('latin1', 0, 8) !== MAGIC) throw new CacheError(path, 'not a syncsim trace cache (bad magic)');
   if (h.readUInt32LE(8) !== CACHE_VERSION) throw new CacheError(path, `cache version ${h.readUInt32LE(8)}, this syncsim reads version ${CACHE_VERSION}: make it again from its CSV (syncsim convert)`);
   if (h.readUInt32LE(60) !== hashBytes(h.subarray(0, 60))) throw new CacheError(path, 'corrupted header (checksum)');
@@ -189,22 +192,25 @@ export function cacheMatches(cachePath: string, source: SourceIdentity): boolean
  * mismatch throws CacheError) before it is yielded: no byte is used before
  * it is checked, so a block found corrupted stops the read after the
  * blocks before it were yielded (the file is read once). With `decode`
- * false, only checks and yields nothing.
+ * false, only checks and yields nothing. `tap` sees the file's bytes as
+ * they are read (every byte once, its table of names before its blocks).
  */
-export async function* readCacheBlocks(path: string, decode = true): AsyncGenerator<RowBlock> {
+export async function* readCacheBlocks(path: string, decode = true, tap?: ByteTap): AsyncGenerator<RowBlock> {
   const fd = openSync(path, 'r');
+  tap?.restart();
   try {
-    yield* blocksOf(fd, path, decode);
+    yield* blocksOf(fd, path, decode, tap);
   } finally {
     closeSync(fd);
   }
 }
 
 /** The blocks of the cache open as `fd` ({@link readCacheBlocks}). */
-function* blocksOf(fd: number, path: string, decode: boolean): Generator<RowBlock> {
-  const hdr = readHeader(fd, path);
+function* blocksOf(fd: number, path: string, decode: boolean, tap?: ByteTap): Generator<RowBlock> {
+  const hdr = readHeader(fd, path, tap);
   const sbuf = Buffer.alloc(hdr.stringsLength);
-  readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
+  const got = readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
+  tap?.seen(sbuf.subarray(0, got), hdr.stringsOffset);
   let strings: RowStrings;
   try {
     if (hashBytes(sbuf) !== hdr.stringsSum) throw new Error('checksum');
@@ -226,6 +232,7 @@ function* blocksOf(fd: number, path: string, decode: boolean): Generator<RowBloc
   let total = 0;
   for (let b = 0; b < hdr.blocks; b++) {
     if (readSync(fd, bh, 0, BLOCK_HEADER_BYTES, pos) !== BLOCK_HEADER_BYTES) throw new CacheError(path, `block ${b}: truncated`);
+    tap?.seen(bh, pos);
     const n = dvh.getUint32(0, true), payload = dvh.getUint32(4, true), sum = dvh.getUint32(8, true);
     if (n === 0 || n > BLOCK_ROWS || pos + BLOCK_HEADER_BYTES + payload > hdr.stringsOffset) throw new CacheError(path, `block ${b}: bad size`);
     let buf: ArrayBuffer;
@@ -239,6 +246,7 @@ function* blocksOf(fd: number, path: string, decode: boolean): Generator<RowBloc
     }
     const body = new Uint8Array(buf, 0, payload);
     if (readSync(fd, body, 0, payload, pos + BLOCK_HEADER_BYTES) !== payload) throw new CacheError(path, `block ${b}: truncated`);
+    tap?.seen(body, pos + BLOCK_HEADER_BYTES);
     if (hashBytes(body) !== sum) throw new CacheError(path, `block ${b}: corrupted (checksum)`);
     // the columns of n rows, then the extras' length and JSON: nothing more, nothing less
     const fixed = payloadBytes(n, 0);
@@ -283,11 +291,11 @@ function parseExtras(json: Buffer, n: number, cols: number, path: string, b: num
 
 /**
  * Streams the rows of a cache file in blocks, as row objects (see
- * {@link readCacheBlocks} for the checks). With `decode` false, only checks
- * and yields nothing.
+ * {@link readCacheBlocks} for the checks and `tap`). With `decode` false,
+ * only checks and yields nothing.
  */
-export async function* readCache(path: string, decode = true): AsyncGenerator<TraceRow[]> {
-  for await (const block of readCacheBlocks(path, decode)) yield block.rows();
+export async function* readCache(path: string, decode = true, tap?: ByteTap): AsyncGenerator<TraceRow[]> {
+  for await (const block of readCacheBlocks(path, decode, tap)) yield block.rows();
 }
 
 /** Reads a whole cache, checking every checksum; throws CacheError if it is not intact. */

@@ -7,6 +7,7 @@ import { pipeline, type Readable, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Parser, type CsvError, type Options } from 'csv-parse';
 import { incompleteTail, isCleanText, markBadBytes } from './utf8.ts';
+import { tapStream, type ByteTap } from './byte-tap.ts';
 
 /** What {@link LineParser} pushes downstream: the records of one input chunk, or a CSV error. */
 export type ParsedChunk =
@@ -131,9 +132,10 @@ export interface CsvInput {
 
 /**
  * Streams the file at `path` (through gunzip when `gz`) into a new
- * {@link LineParser} with the trace's CSV options, with backpressure.
+ * {@link LineParser} with the trace's CSV options, with backpressure;
+ * `tap` sees the file's bytes as they are read, from its start.
  */
-export function openCsvInput(path: string, gz: boolean): CsvInput {
+export function openCsvInput(path: string, gz: boolean, tap?: ByteTap): CsvInput {
   const parser = new LineParser(TRACE_CSV_OPTIONS);
   const source = createReadStream(path, { highWaterMark: 1 << 16 });
   const streams: Readable[] = [source];
@@ -145,6 +147,10 @@ export function openCsvInput(path: string, gz: boolean): CsvInput {
     feed = gunzip;
   } else {
     pipeline(source, parser, () => {});
+  }
+  if (tap) {
+    tap.restart();
+    tapStream(source, tap);
   }
   let last = -1;
   feed.on('data', (c: Buffer) => {

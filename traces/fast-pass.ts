@@ -25,6 +25,7 @@ import { isCleanText } from './utf8.ts';
 import { isBlankRecord } from './line-framing.ts';
 import { OP_INDEX } from './block-builder.ts';
 import type { ReadState } from './read-state.ts';
+import { tapStream, type ByteTap } from './byte-tap.ts';
 
 const MAP = OP_INDEX.map;
 
@@ -48,7 +49,8 @@ export class FastPass {
   private lastTaskLen = -1;
   private lastTaskName = '';
 
-  constructor(private readonly path: string, private readonly gz: boolean, private readonly st: ReadState, private readonly chunkBytes = 1 << 20) {}
+  /** `tap` sees the file's bytes as they are read. */
+  constructor(private readonly path: string, private readonly gz: boolean, private readonly st: ReadState, private readonly chunkBytes = 1 << 20, private readonly tap?: ByteTap) {}
 
   /** Closes the file. */
   close(): void {
@@ -67,19 +69,24 @@ export class FastPass {
    * buffer per chunk and its memory stays the same however long the file.
    */
   private async *chunks(): AsyncGenerator<Buffer> {
+    const tap = this.tap;
+    tap?.restart();
     if (this.gz) {
       const source = createReadStream(this.path, { highWaterMark: this.chunkBytes });
       const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(this.chunkBytes, 1 << 18)) });
       this.streams.push(source, gunzip);
       pipeline(source, gunzip, () => {});
+      if (tap) tapStream(source, tap);
       yield* gunzip as AsyncIterable<Buffer>;
       return;
     }
     const fh = (this.file = await open(this.path, 'r'));
     const buf = Buffer.allocUnsafe(this.chunkBytes);
-    for (;;) {
+    for (let at = 0; ;) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) return;
+      tap?.seen(buf.subarray(0, bytesRead), at);
+      at += bytesRead;
       yield buf.subarray(0, bytesRead);
       // the checker keeps the last row's time as bytes of the chunk: decode them before the next read overwrites it
       this.st.checker?.prevTime();

@@ -17,6 +17,7 @@ import { isSystemError, openProblem, processAlive, makeDirs } from './files.ts';
 import { CacheError, cacheHeader, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
 import { TraceCacheWriter } from './cache-writer.ts';
 import type { RowBatch, RowBlock, TraceRow } from './types.ts';
+import type { ByteTap } from './byte-tap.ts';
 
 /** Where an open trace's rows come from: `csv`, `csv+cache` (reading the CSV and writing the cache), or `cache`. */
 export type TraceSourceKind = 'csv' | 'csv+cache' | 'cache';
@@ -50,6 +51,12 @@ export interface OpenTraceOptions {
    * read goes on from the CSV.
    */
   onCacheProblem?: (message: string) => void;
+  /**
+   * Sees the bytes of `trace` as they are read, so that the caller learns more of the file in
+   * the same read (`sweep --dry-run`: its SHA-256). Only without a `cacheDir` (or for an `.sst`
+   * named directly): with one, the rows may come from the cache instead.
+   */
+  tap?: ByteTap;
 }
 
 /** The cache file for `trace` in `cacheDir`: its name plus a hash of its absolute path. */
@@ -308,14 +315,14 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
  * unchecked, and a run stopped by it leaves no results).
  */
 export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Promise<OpenTrace> {
+  const { cacheDir, tap } = opts;
   if (isCacheFile(trace)) {
     cacheHeader(trace);
-    return { rows: readCache(trace), batches: readCacheBlocks(trace), kind: 'cache', cachePath: trace, finish() {} };
+    return { rows: readCache(trace, true, tap), batches: readCacheBlocks(trace, true, tap), kind: 'cache', cachePath: trace, finish() {} };
   }
-  const { cacheDir } = opts;
   if (!cacheDir) {
     // two generators, of which only the one read opens the file: blocks of columns for a replay
-    return { rows: readTrace(trace), batches: readTraceBlocks(trace), kind: 'csv', finish() {} };
+    return { rows: readTrace(trace, { tap }), batches: readTraceBlocks(trace, { tap }), kind: 'csv', finish() {} };
   }
   const cachePath = cachePathFor(trace, cacheDir);
   const identity = sourceIdentity(trace);

@@ -30,6 +30,7 @@ import { csvSyntaxError, firstRecordLine, isUnclosedQuote, type CsvSyntax } from
 import { ReadState } from './read-state.ts';
 import { FastPass } from './fast-pass.ts';
 import { GZIP_PROBLEM, withDamageTold } from './gzip-check.ts';
+import type { ByteTap } from './byte-tap.ts';
 
 /** Options of {@link readTrace}. */
 export interface ReadTraceOptions {
@@ -39,6 +40,8 @@ export interface ReadTraceOptions {
   fast?: boolean;
   /** Bytes per read of the fast pass (default 1 MiB; tests make it small to cut lines anywhere). */
   chunkBytes?: number;
+  /** Sees the file's bytes (gzip-compressed, as in the file) as they are read: told to restart when a pass reads it again from its start. */
+  tap?: ByteTap;
 }
 
 /**
@@ -78,7 +81,7 @@ async function* readBlocks(path: string, gz: boolean, batchSize: number, opts: R
   const before = fileVersion(path);
   let skip = 0;
   if (opts.fast ?? true) {
-    const fast = new FastPass(path, gz, st, opts.chunkBytes);
+    const fast = new FastPass(path, gz, st, opts.chunkBytes, opts.tap);
     try {
       yield* fast.blocks();
     } finally {
@@ -92,13 +95,13 @@ async function* readBlocks(path: string, gz: boolean, batchSize: number, opts: R
     }
     skip = fast.records;
   }
-  yield* csvPass(st, gz, skip, () => checkUnchanged(path, before, st.lastLine, 'trace'));
+  yield* csvPass(st, gz, skip, () => checkUnchanged(path, before, st.lastLine, 'trace'), opts.tap);
 }
 
-/** The rest of the file read by csv-parse, from its start, the first `skip` records (taken by the fast pass) skipped; `atEnd` runs once the file is read whole. */
-async function* csvPass(st: ReadState, gz: boolean, skip: number, atEnd: () => void): AsyncGenerator<RowBlock> {
+/** The rest of the file read by csv-parse, from its start, the first `skip` records (taken by the fast pass) skipped; `atEnd` runs once the file is read whole; `tap` sees its bytes. */
+async function* csvPass(st: ReadState, gz: boolean, skip: number, atEnd: () => void, tap?: ByteTap): AsyncGenerator<RowBlock> {
   const path = st.path;
-  const input = openCsvInput(path, gz);
+  const input = openCsvInput(path, gz, tap);
   const parser = input.parser;
   const framing = st.framing;
   // The record being looked at, to locate a FieldProblem.

@@ -127,8 +127,33 @@ export function resolveGenParams(gen: string, set: Readonly<Record<string, Json>
   return { ...values } as Record<string, number | string>;
 }
 
+/** How many of a trace file's first bytes a plan reads for the page size its header says it was made for. */
+export const TRACE_HEAD_BYTES = 4096;
+
+/** What a plan needs of its trace file (`trace.path`). */
+export interface TraceFileFacts {
+  /** The SHA-256 (hex) of its bytes: its runs' ids hash it. */
+  sha256: string;
+  /** Its first {@link TRACE_HEAD_BYTES} bytes (fewer when it is shorter; undefined when unreadable): the page size its header names. */
+  head: Buffer | undefined;
+}
+
+/** {@link TraceFileFacts} of the file at `path`: one read of it whole for its hash, and one of its first bytes. */
+export async function readTraceFacts(path: string): Promise<TraceFileFacts> {
+  return { sha256: await hashFile(path), head: readHead(path, TRACE_HEAD_BYTES) };
+}
+
+/** Options of {@link makePlan}. */
+export interface PlanOptions {
+  /**
+   * Reads what the plan needs of its trace file; default {@link readTraceFacts}. `sweep
+   * --dry-run` gives one that finds them in the read that checks the file's rows.
+   */
+  traceFacts?: (path: string) => Promise<TraceFileFacts>;
+}
+
 /** Builds the plan of `exp`: checks every key, expands the grid, computes run ids. Throws ExperimentError. */
-export async function makePlan(exp: Experiment): Promise<Plan> {
+export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise<Plan> {
   const err = (line: number, problem: string) => new ExperimentError(exp.file, line, problem);
   const expDir = dirname(resolve(exp.file));
   const samples = new Map<string, number[]>();
@@ -205,6 +230,7 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   // generator parameters
   const trace = exp.trace;
   let pathIdentity: { path_sha256: string } | undefined;
+  let pathHead: Buffer | undefined;
   if (trace.kind === 'gen') {
     try {
       resolveGenParams(trace.gen, trace.set);
@@ -226,7 +252,9 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
       });
     }
   } else {
-    pathIdentity = { path_sha256: await hashFile(trace.path) };
+    const facts = await (opts.traceFacts ?? readTraceFacts)(trace.path);
+    pathIdentity = { path_sha256: facts.sha256 };
+    pathHead = facts.head;
   }
 
   // the points and their runs
@@ -239,7 +267,6 @@ export async function makePlan(exp: Experiment): Promise<Plan> {
   const pointConfigs: Config[] = [];
   /** Grid points whose page_size is not their trace's (the generator's page_size, or a trace file's header). */
   const pageSizeMisfits: string[] = [];
-  const pathHead = trace.kind === 'path' ? readHead(trace.path) : undefined;
   const pathPageSize = pathHead && declaredPageSize(pathHead);
   for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
     const values = idx.map((j, i) => exp.axes[i].values[j]);
