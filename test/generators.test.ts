@@ -110,6 +110,10 @@ describe.each(ALL)('%s', (name) => {
     const u = thrown(() => generate(name, { sync_evry: 3 }));
     expect(u).toBeInstanceOf(ParamError);
     expect(u.message).toMatch(new RegExp(`^preset '${name}' has no parameter 'sync_evry' \\(its parameters: duration_s, tasks, `));
+    // the parameter it is closest to ends the message, for every caller of the presets (gen, a sweep's trace.set, the library)
+    expect(thrown(() => generate(name, { duraton_s: 3 })).message).toMatch(/\(its parameters: duration_s, .*\); did you mean duration_s\?$/);
+    // nothing close: the message ends with the list
+    expect(thrown(() => generate(name, { zzzzzzzz: 3 })).message).toMatch(/\)$/);
   });
 
   it(`write rate is within 5% of rate × tasks`, () => {

@@ -83,8 +83,8 @@ describe('layers (README, Layout)', () => {
     expect(violations('sim/vm', (t) => !['sim/pager/', 'sim/device/', 'sim/personality/'].some((d) => t.startsWith(d)))).toEqual([]);
   });
 
-  it('workloads/ uses traces/ and, of sim/, only the seeded random streams and the config key names', () => {
-    const sim = new Set(['sim/engine/random.ts', 'sim/keys.ts']);
+  it('workloads/ uses traces/ and, of sim/, only the seeded random streams, the config key names and the closest-name suggestion', () => {
+    const sim = new Set(['sim/engine/random.ts', 'sim/keys.ts', 'sim/closest-name.ts']);
     const plugin = (f: string) => f.startsWith('workloads/plugins/');
     expect(violations('workloads', (t, f) => plugin(f) || inside(t, 'workloads') || inside(t, 'traces') || sim.has(t))).toEqual([]);
   });

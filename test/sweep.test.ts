@@ -360,6 +360,7 @@ describe('experiment validation names the key and the file line', () => {
     const e1 = await problem('name: v\ntrace:\n  gen: db-checkpoint\n  set:\n    duration_s: 1\n    rat: 10\n');
     expect(e1.line).toBe(6);
     expect(e1.message).toMatch(/no parameter 'rat'/);
+    expect(e1.message).toMatch(/; did you mean rate\?$/);
     const e2 = await problem('name: v\ntrace: { gen: db-checkpoint }\ngrid:\n  trace.set.rate: [100, -5]\n');
     expect(e2.line).toBe(4);
     expect(e2.message).toMatch(/trace\.set\.rate.*rate/);

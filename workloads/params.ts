@@ -3,6 +3,7 @@
  * doc), the validation of user values (`--set key=value` strings, or numbers and strings from a
  * YAML sweep file) against it, and the errors that name the offending key.
  */
+import { didYouMean } from '../sim/closest-name.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, flagsToString } from '../traces/types.ts';
 import { bareObject, isPrototypeKey } from '../sim/keys.ts';
 
@@ -17,7 +18,8 @@ export class PresetError extends Error {
 /**
  * A parameter value that is wrong or unknown. `message` is
  * `parameter 'KEY' of preset 'PRESET': PROBLEM (got 'TEXT')`, or for an unknown key
- * `preset 'PRESET' has no parameter 'KEY' (its parameters: ...)`.
+ * `preset 'PRESET' has no parameter 'KEY' (its parameters: ...)`, ending `; did you mean NAME?`
+ * when one is close (sim/closest-name.ts).
  */
 export class ParamError extends PresetError {
   readonly preset: string;
@@ -216,7 +218,7 @@ export function resolveParams<S extends Schema>(preset: string, schema: S, given
   for (const k of Object.keys(given)) {
     if (isPrototypeKey(k)) throw new ParamError(preset, k, `parameter name '${k}' is not allowed (a prototype name)`);
     if (!Object.hasOwn(schema, k)) {
-      throw new ParamError(preset, k, `preset '${preset}' has no parameter '${k}' (its parameters: ${keys.join(', ')})`);
+      throw new ParamError(preset, k, `preset '${preset}' has no parameter '${k}' (its parameters: ${keys.join(', ')})${didYouMean(k, keys)}`);
     }
   }
   const out = bareObject<Record<string, number | string>>();

@@ -4,11 +4,10 @@
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import type { RowInput } from '../../traces/writer.ts';
-import { PRESETS, ParamError, PresetError, findPreset, generate, generateToFile, generatedComments, type Preset } from '../../workloads/presets/index.ts';
+import { PRESETS, PresetError, findPreset, generate, generateToFile, generatedComments, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
 import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
-import { didYouMean } from '../../sim/closest-name.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
@@ -70,18 +69,6 @@ function parseSets(sets: readonly string[]): Record<string, string> {
     out[key] = kv.slice(eq + 1);
   }
   return out;
-}
-
-/**
- * The message of `e`, a preset's error, for the command line: as it is, but a parameter the
- * preset does not have (`--set rat=5`) ends with the one it is closest to, as a misspelt option
- * or configuration key does (`...(its parameters: ...); did you mean rate?`, sim/closest-name.ts).
- */
-function presetErrorMessage(e: PresetError): string {
-  if (!(e instanceof ParamError) || isPrototypeKey(e.key)) return e.message;
-  const schema = PRESETS.find((p) => p.name === e.preset)?.schema;
-  if (schema === undefined || Object.hasOwn(schema, e.key)) return e.message;
-  return `${e.message}${didYouMean(e.key, Object.keys(schema))}`;
 }
 
 /**
@@ -178,7 +165,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(escapeLines(`${escapeControl(out)}: ${n} rows (preset ${preset}, seed ${seed})`) + '\n');
     return 0;
   } catch (e) {
-    if (e instanceof PresetError) throw new InputError(presetErrorMessage(e));
+    if (e instanceof PresetError) throw new InputError(e.message);
     throw e;
   }
 }
