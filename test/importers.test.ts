@@ -593,6 +593,10 @@ describe('syncsim import', () => {
     [['--from', 'msr', MSR, '--sync-every-us', 'soon'], /--sync-every-us expects a positive number/],
     [['--from', 'msr', MSR, '--sync-flags', 'SYNC|USER'], /unknown msync flag 'USER'/],
     [['--from', 'msr', MSR, '--page-size', '3000'], /--page-size expects a power of two/],
+    // the configuration's rule for page_size: a power of two from 512 bytes, as inspect takes it
+    [['--from', 'msr', MSR, '--page-size', '256'], /^--page-size expects a power of two from 512 to 1073741824 bytes, as page_size \(got '256'\)$/],
+    [['--from', 'msr', MSR, '--page-size', '1'], /--page-size expects a power of two from 512/],
+    [['--from', 'msr', MSR, '--page-size', '4k'], /--page-size expects a power of two from 512/],
     [['--from', 'msr', MSR, '--bogus'], /^unknown option '--bogus' \(an argument that starts with '-' goes after '--', as in: syncsim import -- --bogus; try 'syncsim import --help'\)$/],
     [['--from', 'msr', MSR, '-o', '/nonexistent-dir-of-syncsim/x.csv'], /^cannot write \/nonexistent-dir-of-syncsim\/x\.csv: its directory does not exist$/],
   ])('usage error %j', async (args, what) => {

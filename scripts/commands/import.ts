@@ -19,6 +19,7 @@ import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { checkFormatOptions } from './import-formats.ts';
+import { pageSizeOption } from './page-size-option.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { markStdoutOnInterrupt, StdoutSink } from '../stdout-trace.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
@@ -150,8 +151,7 @@ async function run(argv: string[]): Promise<number> {
   requireReadable(file, 'input file');
   if (!statSync(file).isFile()) throw new InputError(`input is not a file: ${file} (import reads its input twice, to hash it and to convert it, so a pipe will not do: write it to a file first; gzip-compressed input is read as it is)`);
 
-  const pageSize = values['page-size'] === undefined ? 4096 : positiveInt('--page-size', values['page-size']);
-  if ((pageSize & (pageSize - 1)) !== 0 || pageSize > 2 ** 30) throw new InputError(`--page-size expects a power of two up to 1 GiB (got '${values['page-size']}')`);
+  const pageSize = pageSizeOption(values['page-size']) ?? 4096;
   if (values['sync-every-writes'] !== undefined && values['sync-every-us'] !== undefined) {
     throw new InputError('--sync-every-writes and --sync-every-us are exclusive: give one');
   }

@@ -4,6 +4,7 @@
 import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
 import { InputError, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { pageSizeOption } from './page-size-option.ts';
 import { escapeLines } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim inspect TRACE [options]
@@ -29,13 +30,6 @@ into at most 16384 chunks; beyond that a HyperLogLog of 2^14 registers
 Tasks: rows are counted for the first 1024 tasks; past that the task count is
 estimated.`;
 
-/** `--page-size`: a power of two from 512 bytes to 1 GiB, as the configuration's page_size. */
-function pageSizeOf(v: string | undefined): number | undefined {
-  const n = positiveInt('page-size', v);
-  if (n !== undefined && !(n >= 512 && n <= 2 ** 30 && (n & (n - 1)) === 0)) throw new InputError(`--page-size expects a power of two from 512 to 1073741824 bytes, as page_size (got '${v}')`);
-  return n;
-}
-
 function positiveInt(name: string, v: string | undefined, even = false): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -60,7 +54,7 @@ async function run(argv: string[]): Promise<number> {
   const trace = positionals[0]!;
   requireTraceFile(trace, 'trace file');
   const opts: InspectOptions = {
-    pageSize: pageSizeOf(values['page-size']),
+    pageSize: pageSizeOption(values['page-size']),
     topK: positiveInt('top', values.top),
     maxBuckets: positiveInt('buckets', values.buckets, true),
   };
