@@ -152,6 +152,16 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     expect(help.stdout).toContain('--list');
   });
 
+  it('a refused output names the option as import and convert do: -o and --out as --out, --output as given', async () => {
+    // one after the other: an in-process run captures the process's standard streams while it runs
+    const short = await inProcess(['gen', 'seq-writer', '-o', '']);
+    const long = await inProcess(['gen', 'seq-writer', '--out', '']);
+    const alias = await inProcess(['gen', 'seq-writer', '--output', '']);
+    expect(short).toMatchObject({ code: 2, stdout: '', stderr: 'syncsim: --out expects a file name\n' });
+    expect(long).toMatchObject({ code: 2, stdout: '', stderr: 'syncsim: --out expects a file name\n' });
+    expect(alias).toMatchObject({ code: 2, stdout: '', stderr: 'syncsim: --output expects a file name\n' });
+  });
+
   it('killed while writing -o FILE: exits 143 and leaves neither FILE nor its temporary file', async () => {
     const d = tmp();
     const child = spawn(process.execPath, [BIN, 'gen', 'random-writer', '--set', 'duration_s=100000', '-o', join(d, 'big.csv.gz')], { stdio: ['ignore', 'pipe', 'pipe'] });

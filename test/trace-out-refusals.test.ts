@@ -43,9 +43,9 @@ describe('trace outputs (gen -o, import -o, convert -o, record -o)', () => {
     symlinkSync('user.txt', join(d, 'link.csv'));
     const before = snapshot(d);
     const gen = ['gen', 'wal-append', '--set', 'duration_s=0.01'];
-    refused(await here([...gen, '-o', 'user.txt'], d), d, before, '--output', 'user.txt', notOurs('gen'));
-    refused(await here([...gen, '-o', 'hand.csv'], d), d, before, '--output', 'hand.csv', notOurs('gen'));
-    refused(await here([...gen, '-o', 'link.csv'], d), d, before, '--output', 'link.csv', 'it is a symbolic link');
+    refused(await here([...gen, '-o', 'user.txt'], d), d, before, '--out', 'user.txt', notOurs('gen'));
+    refused(await here([...gen, '-o', 'hand.csv'], d), d, before, '--out', 'hand.csv', notOurs('gen'));
+    refused(await here([...gen, '-o', 'link.csv'], d), d, before, '--out', 'link.csv', 'it is a symbolic link');
     refused(await here(['import', '--from', 'msr', 'm.csv', '-o', 'm.csv'], d), d, before, '--out', 'm.csv', 'is the input m.csv');
     refused(await here(['import', '--from', 'msr', 'm.csv', '-o', 'user.txt'], d), d, before, '--out', 'user.txt', notOurs('import'));
     refused(await here(['convert', 'hand.csv', '-o', 'user.txt'], d), d, before, '--out', 'user.txt', notOurs('convert'));

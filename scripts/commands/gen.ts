@@ -111,9 +111,9 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals, flag } = parseCommandArgs('gen', argv, {
     set: { type: 'string', multiple: true },
     seed: { type: 'string' },
-    output: { type: 'string', short: 'o' },
+    out: { type: 'string', short: 'o' },
     list: { type: 'boolean' },
-  }, { out: 'output' });
+  }, { output: 'out' });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -132,13 +132,13 @@ async function run(argv: string[]): Promise<number> {
       if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new InputError(`--seed expects an integer from 0 to 9007199254740991 (2^53 - 1; got '${values.seed}')`);
     }
     const params = parseSets(values.set ?? []);
-    const out = values.output;
+    const out = values.out;
     if (out === undefined) {
       await writeStdout(generate(preset, params, seed), generatedComments(preset, params, seed), findPreset(preset).extraCols ?? []);
       return 0;
     }
-    if (out === '') throw new InputError(`${flag('output')} expects a file name`);
-    checkTraceOut(out, flag('output'), 'generated');
+    if (out === '') throw new InputError(`${flag('out')} expects a file name`);
+    checkTraceOut(out, flag('out'), 'generated');
     let n: number;
     // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
     const interrupt = new AbortController();
