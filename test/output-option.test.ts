@@ -65,7 +65,7 @@ describe('-o, --out and --output', { timeout: 60_000 }, () => {
     const cases: [string[], string][] = [
       [[...GEN, '--out', 'user.txt'], notOurs('--out', 'gen', GENERATED)],
       [[...GEN, '--output', 'user.txt'], notOurs('--output', 'gen', GENERATED)],
-      [[...GEN, '-o', 'user.txt'], notOurs('--output', 'gen', GENERATED)],
+      [[...GEN, '-o', 'user.txt'], notOurs('--out', 'gen', GENERATED)],
       [['import', '--from', 'msr', 'm.msr', '--output', 'user.txt'], notOurs('--output', 'import', IMPORTED)],
       [['import', '--from', 'msr', 'm.msr', '--out', 'user.txt'], notOurs('--out', 'import', IMPORTED)],
       [['convert', 'i.csv', '--output', 'user.txt'], notOurs('--output', 'convert', 'a .sst trace cache')],
@@ -81,10 +81,10 @@ describe('-o, --out and --output', { timeout: 60_000 }, () => {
     writeFileSync(join(d, 'm.msr'), MSR);
     const twice = (command: string, flag: string, names: string) =>
       `syncsim: ${flag} given twice ('a' and 'b'${names}): it takes one value (try 'syncsim ${command} --help')\n`;
-    expect(await syncsimHere([...GEN, '--out', 'a', '--output', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('gen', '--output', ', as --out and --output') });
-    expect(await syncsimHere([...GEN, '-o', 'a', '--out', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('gen', '--output', ', as -o and --out') });
+    expect(await syncsimHere([...GEN, '--out', 'a', '--output', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('gen', '--out', ', as --out and --output') });
+    expect(await syncsimHere([...GEN, '-o', 'a', '--out', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('gen', '--out', '') });
     // under one name, as before
-    expect(await syncsimHere([...GEN, '-o', 'a', '--output', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('gen', '--output', '') });
+    expect(await syncsimHere([...GEN, '-o', 'a', '--output', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('gen', '--out', ', as -o and --output') });
     expect(await syncsimHere(['import', '--from', 'msr', 'm.msr', '--output', 'a', '-o', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('import', '--out', ', as --output and -o') });
     expect(await syncsimHere(['convert', 'm.msr', '--out', 'a', '--output', 'b'], d)).toEqual({ code: 2, stdout: '', stderr: twice('convert', '--out', ', as --out and --output') });
     expect(readdirSync(d)).toEqual(['m.msr']);
