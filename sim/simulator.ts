@@ -84,7 +84,7 @@ export class Simulator implements ReplayHost, PumpHost {
   /** The simulator's own bounds on the pages an op covers and the pages resident (vm/limits.ts). */
   private readonly bounds: RunBounds;
 
-  /** @internal whether the pump and the tasks deliver and issue rows without an event when nothing would fire before them (sim/replay); results never depend on it. */
+  /** @internal whether the pump and the tasks deliver and issue rows, and an op ends its CPU time, without an event when nothing would fire before them (sim/replay); results never depend on it. */
   readonly inlineEvents: boolean;
 
   /**

@@ -1,8 +1,9 @@
 /**
  * The replay's fast paths change no result: a store that cannot sleep done
  * without a kernel path (storeNoWait), XNU and Mach msync scans jumping over
- * idle pages (Kernel.skipIdlePages), rows delivered and issued without an
- * event when nothing would fire before them (Simulator.inlineEvents), and
+ * idle pages (Kernel.skipIdlePages), rows delivered and issued, and an op's
+ * CPU time ended, without an event when nothing would fire before them
+ * (Simulator.inlineEvents), and
  * rows taken as blocks of columns (from the binary cache, or made from
  * parsed rows) instead of row objects.
  */

@@ -177,7 +177,12 @@ export class OpProc implements EventTarget {
     readonly acct: SyncAccount | undefined,
     /** Multiplies every CPU time the op spends (`cpu.cv`'s draw for an msync; 1 otherwise). */
     private readonly cpuFactor = 1,
-  ) {}
+  ) {
+    this.next = new NextEvent(host.engine, this);
+  }
+
+  /** The end of the CPU time it spends now: while it steps in its own event, taken at once when nothing would fire first. */
+  private readonly next: NextEvent;
 
   /** Sleeping at least once (tracked so a run that ends with it still asleep is reported). */
   slept = false;
@@ -188,12 +193,21 @@ export class OpProc implements EventTarget {
   /** Asleep on a wait queue now, off its CPU (not a timed CPU delay, nor a wait that keeps the task on its CPU). */
   private waiting = false;
 
+  /**
+   * Goes on with its kernel path. When it stops for CPU time and nothing
+   * else would fire before that time is up, it goes on at once, with no
+   * event in the queue: the same work in the same order as an event each.
+   */
   fire(): void {
     if (this.waiting) {
       this.waiting = false;
       this.task.opAsleep(-1);
     }
-    this.step();
+    const next = this.next;
+    next.inside = true;
+    do this.step();
+    while (next.claimed());
+    next.inside = false;
   }
 
   step(): void {
@@ -209,7 +223,7 @@ export class OpProc implements EventTarget {
     }
     const w: Wait = r.value;
     // CPU time: the host's speed factor is the device's (host-speed.ts); an msync's CPU spread (cpu.cv) is its own
-    if (typeof w === 'number') this.host.engine.after(this.cpuFactor === 1 ? w : Math.round(w * this.cpuFactor), this);
+    if (typeof w === 'number') this.next.at(this.host.engine.now + (this.cpuFactor === 1 ? w : Math.round(w * this.cpuFactor)), this.host.inlineEvents);
     else {
       w.add(this);
       if (w instanceof OnCpuWait) return; // a fault waiting for its page's read: the task stays on its CPU
