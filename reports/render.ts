@@ -174,6 +174,24 @@ export function svgToPng(svg: string, scale: number): { png: Buffer; width: numb
 /** A fixed creation date, so that the same report gives byte-identical PDFs. */
 const PDF_DATE = new Date(Date.UTC(2000, 0, 1));
 
+/**
+ * `svg` with every `stroke-dasharray` PDFKit can draw: a pattern with no gap
+ * (vega's `[1, 0]`, the solid line of the series looks) is dropped, as SVG
+ * draws it solid; a zero-length dash between gaps (a dot drawn by the line's
+ * cap) becomes 0.001. PDFKit refuses any length that is not positive, which
+ * made every sweep chart with a solid series among dashed ones fail as PDF.
+ */
+export function pdfDashes(svg: string): string {
+  return svg.replace(/ stroke-dasharray="([^"]*)"/g, (attr, value: string) => {
+    const lengths = value.split(/[\s,]+/).filter((t) => t !== '').map(Number);
+    if (lengths.length === 0 || lengths.some((l) => !Number.isFinite(l) || l < 0)) return attr;
+    // SVG repeats an odd-length list to make it even: gaps are the odd places of the doubled list
+    const pattern = lengths.length % 2 === 1 ? [...lengths, ...lengths] : lengths;
+    if (pattern.every((l, i) => i % 2 === 0 || l === 0)) return '';
+    return lengths.some((l) => l === 0) ? ` stroke-dasharray="${lengths.map((l) => (l === 0 ? 0.001 : l)).join(',')}"` : attr;
+  });
+}
+
 /** The SVG as a one-page vector PDF of `width` × `height` pt, with the font's used glyphs embedded. */
 export function svgToPdf(svg: string, width: number, height: number, title: string): Promise<Buffer> {
   const f = fontFiles();
@@ -190,7 +208,7 @@ export function svgToPdf(svg: string, width: number, height: number, title: stri
     doc.on('data', (c) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', (e) => reject(e));
-    SVGtoPDF(doc, svg, 0, 0, { width, height, assumePt: true, fontCallback: (_family, bold) => (bold ? 'bold' : 'regular') });
+    SVGtoPDF(doc, pdfDashes(svg), 0, 0, { width, height, assumePt: true, fontCallback: (_family, bold) => (bold ? 'bold' : 'regular') });
     doc.end();
   });
 }
