@@ -134,8 +134,36 @@ export function nonNegativeMetric(metric: string): boolean {
   return Object.hasOwn(METRIC_LABELS, metric) || /^(sync|wire)\.errors\.|^(ops|faults|writeback\.by_cause)\./.test(metric);
 }
 
-/** Means spanning more than this factor (all positive) get a log y axis: a linear one flattens the smaller series to its floor. */
-export const LOG_Y_SPAN = 100;
+/** One series as {@link mergeIdentical} judges it: its marks as drawn (px) and its rows (means and CIs). */
+interface Drawn {
+  series: string;
+  rows: readonly Row[];
+  marks: DrawnMark[];
+}
+
+/**
+ * Whether the seeds tell series `a` and `b` apart: at some x value both have
+ * a CI (two or more runs) and the two intervals do not meet. A point with one
+ * run has no interval and tells nothing apart.
+ */
+export function distinctByCi(a: readonly Row[], b: readonly Row[]): boolean {
+  for (const p of a) {
+    const q = b.find((r) => r.x === p.x);
+    if (q === undefined || p.n < 2 || q.n < 2) continue;
+    if (p.hi < q.lo || q.hi < p.lo) return true;
+  }
+  return false;
+}
+
+/**
+ * Means spanning more than this factor (all positive) get a log y axis: on a
+ * linear one the smallest would lie in the bottom twentieth of the plot, and
+ * series that differ there by a tenth or more would be drawn as one line
+ * (100 until 2026-12-06: a four-kernel sweep whose means spanned 81× drew
+ * freebsd's 78.4 µs and linux's 70.4 µs, 20 seeds each, less than 0.25 pt
+ * apart).
+ */
+export const LOG_Y_SPAN = 20;
 
 /** The `sweep-line` charts (one per metric × numeric grid key). */
 export const sweepLine: ChartModule = {
@@ -226,16 +254,31 @@ export const sweepLine: ChartModule = {
         const yHi = logY ? Math.max(...positive) : Math.max(...rows.map((r) => r.hi));
         const yPx = (v: number) => (yHi > yLo ? (logY ? Math.log(v / yLo) / Math.log(yHi / yLo) : (v - yLo) / (yHi - yLo)) * plotBound(ctx).height : 0);
         const tol = drawnResolution(ctx.theme);
+        // drawn alike but told apart by their seeds (somewhere their 95 % CIs do not meet): not joined, since '=' would
+        // say they are the same; they are drawn as they are, and the note names them
+        const closeButApart: [string, string][] = [];
+        const alike = (a: Drawn, b: Drawn) => {
+          if (!drawnAlike(a.marks, b.marks, tol)) return false;
+          if (!distinctByCi(a.rows, b.rows)) return true;
+          closeButApart.push([a.series, b.series]);
+          return false;
+        };
         const merged = mergeIdentical(withData.map((s) => ({
           // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
           label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
           data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
           // at the same x values; a CI cut at a log axis's floor (a triangle there) only like another cut one
-          drawn: rows.filter((r) => r.series === s).map((r): DrawnMark => {
-            const cut = logY && r.lo <= 0;
-            return { key: `${r.x} ${cut ? 'cut' : ''}`, px: [yPx(r.mean), cut ? 0 : yPx(r.lo), yPx(r.hi)] };
-          }),
-        })), { alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
+          drawn: {
+            series: s,
+            rows: rows.filter((r) => r.series === s),
+            marks: rows.filter((r) => r.series === s).map((r): DrawnMark => {
+              const cut = logY && r.lo <= 0;
+              return { key: `${r.x} ${cut ? 'cut' : ''}`, px: [yPx(r.mean), cut ? 0 : yPx(r.lo), yPx(r.hi)] };
+            }),
+          } satisfies Drawn,
+        })), { alike: (a, b) => alike(a as Drawn, b as Drawn), apart: resolutionText(ctx.theme) });
+        const apartNote = closeButApart.length === 0 ? '' : closeButApart.map(([a, b]) => `${a} and ${b}`).join('; ')
+          + ` ${closeButApart.length === 1 ? 'are' : 'each are'} drawn less than ${resolutionText(ctx.theme)} apart, but their 95 % CIs tell them apart (aggregate.csv)`;
         rows = rows.filter((r) => merged.lead(r.series) !== undefined).map((r) => ({ ...r, series: merged.lead(r.series)! }));
         const series = merged.scale.domain;
         // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
@@ -266,7 +309,10 @@ export const sweepLine: ChartModule = {
           failedCount(ctx.results),
           missing,
           merged.any && !merged.near ? "'=' joins series with identical values" : '',
-          merged.near ? `'=' joins series whose values are identical or drawn less than ${merged.apart} apart` : '',
+          merged.near ? `'=' joins series whose values are identical or drawn less than ${merged.apart} apart, their 95 % CIs overlapping` : '',
+          apartNote,
+          // the bars of one grid value are dodged: a reader must not take a point's x for its grid value's
+          bars && series.length > 1 ? 'the points of one x value stand side by side around it, so that no bar hides another' : '',
           repeatedLooksNote(merged),
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
           /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!]) : '',

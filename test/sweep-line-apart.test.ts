@@ -1,0 +1,65 @@
+/**
+ * A sweep line chart joins two series drawn less than 0.25 pt apart only
+ * when their seeds cannot tell them apart (a new user's trial, 2026-12-06:
+ * `freebsd = linux` drawn as one line while aggregate.csv gave 78.4 and
+ * 70.4 µs at one point, 20 seeds each, their 95 % CIs ±0.2), and its y axis
+ * is logarithmic once the means span more than 20× (100 before).
+ */
+import { describe, expect, it } from 'vitest';
+import { distinctByCi, LOG_Y_SPAN } from '../reports/charts/sweep-line.ts';
+import { layoutChart } from '../reports/render.ts';
+import { THEMES } from '../reports/theme.ts';
+import { aggSweep, chartNamed, chartsOf, type AggPoint } from './report-fixtures.ts';
+
+const paper = THEMES.paper;
+const METRIC = 'sync.latency_us.mean';
+
+/** The figure's note (its title lines), one string. */
+const noteOf = (spec: Record<string, unknown>) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
+
+/** The sweep chart of kernels × interval whose means are `mean(kernel, x)`, CI `ci`, 20 seeds. */
+async function chart(mean: (kernel: string, x: number) => number, ci: number) {
+  const points: AggPoint[] = [];
+  for (const k of ['freebsd', 'linux', 'xnu']) for (const x of [1000, 10000, 100000]) points.push({ values: [k, x], stats: { [METRIC]: [mean(k, x), ci, 20] } });
+  const c = chartNamed(await chartsOf(aggSweep(['personality', 'trace.set.sync_interval_us'], [METRIC], points)), 'sweep-mean-vs-sync-interval-us');
+  const laid = await layoutChart(c, paper.widths.single, paper.padding);
+  expect(laid.warnings).toEqual([]);
+  return { spec: laid.spec as Record<string, unknown>, json: JSON.stringify(laid.spec) };
+}
+
+/** Means spanning under 20× (a linear axis); linux `d` µs above freebsd at every point, drawn within 0.25 pt of it. */
+const close = (d: number) => (k: string, x: number) => (k === 'xnu' ? 2 : 1) * (400 + x / 100) + (k === 'linux' ? d : 0);
+
+describe('sweep lines drawn alike but told apart by their seeds', () => {
+  it('CIs that do not meet: two lines, and the note names them; CIs that meet: one line, freebsd = linux', async () => {
+    const apart = await chart(close(0.5), 0.2);
+    expect(apart.json).not.toContain('freebsd = linux');
+    expect(noteOf(apart.spec)).toContain('freebsd and linux are drawn less than 0.25 pt apart, but their 95 % CIs tell them apart (aggregate.csv)');
+    const together = await chart(close(0.5), 2);
+    expect(together.json).toContain('freebsd = linux');
+    expect(noteOf(together.spec)).toContain("'=' joins series whose values are identical or drawn less than 0.25 pt apart, their 95 % CIs overlapping");
+    expect(noteOf(together.spec)).not.toContain('tell them apart');
+  });
+
+  it('means spanning more than 20×: a log y axis, on which 78.4 and 70.4 µs are drawn apart', async () => {
+    expect(LOG_Y_SPAN).toBe(20);
+    // the trial's figures (µs): freebsd 78.4, 399.3, 2534.2; linux 70.4, 399.5, 2543.0; xnu 122.4, 842.4, 5403.2
+    const trial: Record<string, number[]> = { freebsd: [78.4, 399.3, 2534.2], linux: [70.4, 399.5, 2543.0], xnu: [122.4, 842.4, 5403.2] };
+    const c = await chart((k, x) => trial[k]![Math.round(Math.log10(x)) - 3]!, 0.25);
+    expect(c.json).toContain('"type":"log"');
+    expect(c.json).not.toContain('freebsd = linux');
+    expect(noteOf(c.spec)).not.toContain('tell them apart');
+  });
+
+  it('distinctByCi: only where both points have an interval (n >= 2) and the two do not meet', () => {
+    const row = (x: number, mean: number, half: number, n = 20) => ({ x, series: 's', mean, lo: mean - half, hi: mean + half, ci_lo: mean - half, n });
+    expect(distinctByCi([row(1, 78.4, 0.2)], [row(1, 70.4, 0.25)])).toBe(true);
+    expect(distinctByCi([row(1, 78.4, 5)], [row(1, 70.4, 5)])).toBe(false);
+    // one run at that point: no interval, nothing told apart
+    expect(distinctByCi([row(1, 78.4, 0, 1)], [row(1, 70.4, 0.25)])).toBe(false);
+    // told apart at one x value of several
+    expect(distinctByCi([row(1, 10, 1), row(2, 20, 0.1)], [row(1, 10.5, 1), row(2, 21, 0.1)])).toBe(true);
+    // intervals that touch meet
+    expect(distinctByCi([row(1, 10, 1)], [row(1, 12, 1)])).toBe(false);
+  });
+});
