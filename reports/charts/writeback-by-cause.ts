@@ -107,6 +107,9 @@ export const writebackByCause: ChartModule = {
     const lines = Math.max(...labels.map((l) => l.split(' = ').length));
     const { angle, split } = labelLayout(band, labels.length > 1 && widest > band * 0.92, lines, Math.round(size * 1.15));
     const limit = ctx.width * 0.4;
+    // a label longer than the limit ends in an ellipsis on the axis: the note gives it whole (a sweep's bar of
+    // 'freebsd, 100000 = xnu, 100000 = mach, 100000' read 'freebsd, 100000 = xnu, 10…', mach's bar seemingly missing)
+    const cutShort = labels.filter((l) => (split ? Math.max(...lineWidths(l)) : textWidth(l, size)) > limit);
     // the bars' labels are grid values (or run names): the axis names what they are values of
     const xTitle = labels.length > 1 && ctx.results.configTitle ? ctx.results.configTitle : null;
     const x = {
@@ -133,6 +136,7 @@ export const writebackByCause: ChartModule = {
       merged.any && !merged.near ? "'=' joins configurations with identical writeback (not necessarily identical latencies)" : '',
       merged.near ? `'=' joins configurations whose writeback is identical or drawn less than ${merged.apart} apart (not necessarily identical latencies)` : '',
       failedCount(results),
+      cutShort.length ? `label${cutShort.length === 1 ? '' : 's'} cut short on the axis, in full: ${cutShort.join('; ')}` : '',
     ]);
     const failed = failedCount(results);
     const over = `, mean over the successful runs of each configuration (n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'}${failed ? `; ${failed}` : ''})`;

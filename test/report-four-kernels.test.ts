@@ -1,15 +1,22 @@
 /**
+ * A new user's four-kernel sweep (2026-12-06), its figures as a reviewer read them.
+ *
  * A sweep line chart joins two series drawn less than 0.25 pt apart only
  * when their seeds cannot tell them apart (a new user's trial, 2026-12-06:
  * `freebsd = linux` drawn as one line while aggregate.csv gave 78.4 and
  * 70.4 µs at one point, 20 seeds each, their 95 % CIs ±0.2), and its y axis
- * is logarithmic once the means span more than 20× (100 before).
+ * is logarithmic once the means span more than 20× (100 before). The
+ * writeback-by-cause chart gives in its note, whole, a bar label its axis
+ * cut short.
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { distinctByCi, LOG_Y_SPAN } from '../reports/charts/sweep-line.ts';
 import { layoutChart } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
-import { aggSweep, chartNamed, chartsOf, type AggPoint } from './report-fixtures.ts';
+import { aggSweep, chartNamed, chartsOf, writeRun, type AggPoint } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const METRIC = 'sync.latency_us.mean';
@@ -61,5 +68,36 @@ describe('sweep lines drawn alike but told apart by their seeds', () => {
     expect(distinctByCi([row(1, 10, 1), row(2, 20, 0.1)], [row(1, 10.5, 1), row(2, 21, 0.1)])).toBe(true);
     // intervals that touch meet
     expect(distinctByCi([row(1, 10, 1)], [row(1, 12, 1)])).toBe(false);
+  });
+});
+
+describe('writeback-by-cause: a bar label the axis cuts short', () => {
+  /** A sweep of kernel × interval, one run a point, each writing back `bytes(kernel, x)` by msync. */
+  const wbSweep = (kernels: string[], xs: number[], bytes: (k: string, x: number) => number) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'syncsim-wb-cut-')), 'sweep');
+    const keys = ['personality', 'trace.set.sync_interval_us'];
+    let results = `run_id,point,${keys.join(',')},seed,status,sync.latency_us.p99,error\n`;
+    let i = 0;
+    for (const k of kernels) for (const x of xs) {
+      const s = writeRun(join(dir, 'runs', `r${i}`), { syncs: [{ t: 1, lat: 100, pages: 1 }], writeback: [{ cause: 'msync', bytes: bytes(k, x) }], dirtied: 40e6, config: { personality: k } });
+      results += `r${i},${i + 1},${k},${x},1,ok,${s.sync.latency_us.p99},\n`;
+      i++;
+    }
+    writeFileSync(join(dir, 'results.csv'), results);
+    writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ name: 'cut', keys, metrics: ['sync.latency_us.p99'], seeds: [1] }));
+    return dir;
+  };
+
+  it('is given whole in the note (the trial read "freebsd, 100000 = xnu, 10…", mach\'s bar seemingly missing)', async () => {
+    // freebsd, xnu and mach write the same at 100000: one bar for the three
+    const dir = wbSweep(['freebsd', 'xnu', 'linux', 'mach'], [1000, 10000, 100000], (k, x) => (x === 100000 && k !== 'linux' ? 22 * 2 ** 20 : (30 + x / 10000 + k.length) * 2 ** 20));
+    const laid = await layoutChart(chartNamed(await chartsOf(dir), 'writeback-by-cause'), paper.widths.single, paper.padding);
+    expect(laid.warnings).toEqual([]);
+    expect(JSON.stringify(laid.spec)).toContain('freebsd, 100000 = xnu, 100000 = mach, 100000');
+    expect(noteOf(laid.spec as Record<string, unknown>)).toContain('label cut short on the axis, in full: freebsd, 100000 = xnu, 100000 = mach, 100000');
+    // a chart whose labels all fit says nothing of it
+    const few = wbSweep(['linux', 'mach'], [1000, 10000], (k, x) => (k.length + x / 1000) * 2 ** 20);
+    const fits = await layoutChart(chartNamed(await chartsOf(few), 'writeback-by-cause'), paper.widths.single, paper.padding);
+    expect(noteOf(fits.spec as Record<string, unknown>)).not.toContain('cut short');
   });
 });
