@@ -152,6 +152,18 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     expect(help.stdout).toContain('--list');
   });
 
+  it('one msync policy given while the other keeps a default that is not 0: a note on stderr saying what to set; the trace as asked', async () => {
+    const both = await inProcess(['gen', 'random-writer', '--set', 'duration_s=0.2', '--set', 'sync_interval_us=100000']);
+    expect(both.code).toBe(0);
+    expect(both.stderr).toBe('syncsim: note: random-writer: sync_interval_us=100000 was given and sync_every keeps its default 100, so each task msyncs every 100 writes and every 100000 µs; --set sync_every=0 for sync_interval_us alone\n');
+    // the rows are those asked for: the note changes nothing
+    const msyncs = both.stdout.split('\n').filter((l) => l.split(',')[2] === 'msync').length;
+    expect(msyncs).toBeGreaterThan(2);
+    // both given, or the other's default 0: no note
+    const gen = (...sets: string[]) => inProcess(['gen', 'random-writer', '--set', 'duration_s=0.2', ...sets.flatMap((x) => ['--set', x])]);
+    for (const r of [await gen('sync_interval_us=100000', 'sync_every=0'), await gen('sync_every=50'), await gen()]) expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('a refused output names the option as import and convert do: -o and --out as --out, --output as given', async () => {
     // one after the other: an in-process run captures the process's standard streams while it runs
     const short = await inProcess(['gen', 'seq-writer', '-o', '']);

@@ -57,6 +57,23 @@ describe('a sweep\'s grid points at a page size their trace was not made for', (
   });
 });
 
+describe("a sweep's generated traces that msync both ways at once", () => {
+  const rw = (set: string, grid: string) => makePlan(parseExperiment(`name: x\ntrace: { gen: random-writer, set: { duration_s: 0.01${set} } }\ngrid:\n${grid}`, 'e.yaml'));
+
+  it('one policy given, the other at a default that is not 0: named once, with the points and what to set', async () => {
+    expect((await rw('', '  trace.set.sync_interval_us: [1000, 10000]\n')).warnings).toEqual([
+      '2 of 2 grid points give trace.set.sync_interval_us and leave sync_every at its default 100, so their traces msync both ways at once (every N writes and every T µs): set trace.set.sync_every: 0 for sync_interval_us alone; points 1, 2',
+    ]);
+  });
+
+  it('not when both or neither are given, or the one given is 0', async () => {
+    expect((await rw(', sync_every: 0', '  trace.set.sync_interval_us: [1000, 10000]\n')).warnings).toEqual([]);
+    expect((await rw('', '  trace.set.sync_every: [10, 50]\n')).warnings).toEqual([]);
+    expect((await rw('', '  personality: [linux, freebsd]\n')).warnings).toEqual([]);
+    expect((await rw('', '  trace.set.sync_interval_us: [0]\n')).warnings).toEqual([]);
+  });
+});
+
 describe('what a sweep says after it ran', () => {
   it('names a metric no run has a value of, and a report drawn before its new runs', async () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-sweep-after-'));

@@ -4,7 +4,7 @@
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import type { RowInput } from '../../traces/writer.ts';
-import { PRESETS, PresetError, findPreset, generate, generateToFile, generatedComments, type Preset } from '../../workloads/presets/index.ts';
+import { PRESETS, PresetError, findPreset, generate, generateToFile, generatedComments, presetNotes, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
 import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
@@ -133,6 +133,9 @@ async function run(argv: string[]): Promise<number> {
     }
     const params = parseSets(values.set ?? []);
     const out = values.out;
+    // a parameter given alone that leaves a default in force the user may not expect (both msync policies at once)
+    const notes = presetNotes(preset, params);
+    if (notes.length > 0) process.stderr.write(notes.map((n) => escapeLines(`syncsim: note: ${escapeControl(n)}`) + '\n').join(''));
     if (out === undefined) {
       await writeStdout(generate(preset, params, seed), generatedComments(preset, params, seed), findPreset(preset).extraCols ?? []);
       return 0;

@@ -12,7 +12,7 @@ import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
 import { readHead } from '../../traces/files.ts';
 import { declaredPageSize } from '../../traces/out-trace.ts';
 import { hasPlugins, loadPlugins } from '../plugins.ts';
-import { findPreset, PresetError, ParamError } from '../../workloads/presets/index.ts';
+import { findPreset, PresetError, ParamError, mixedSyncPolicy, type MixedSyncPolicy } from '../../workloads/presets/index.ts';
 import { checkTraceSize } from '../../workloads/presets/preset.ts';
 import { resolveParams } from '../../workloads/params.ts';
 import { ExperimentError, type Experiment, type GridAxis } from './experiment.ts';
@@ -267,6 +267,8 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   const pointConfigs: Config[] = [];
   /** Grid points whose page_size is not their trace's (the generator's page_size, or a trace file's header). */
   const pageSizeMisfits: string[] = [];
+  /** Grid points whose trace.set gives one msync policy of the preset while the other keeps its default (mixedSyncPolicy). */
+  const mixedPoints: { index: number; mixed: MixedSyncPolicy }[] = [];
   const pathPageSize = pathHead && declaredPageSize(pathHead);
   for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
     const values = idx.map((j, i) => exp.axes[i].values[j]);
@@ -298,6 +300,8 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
         throw e;
       }
       if (typeof params.page_size === 'number' && params.page_size !== config.page_size) pageSizeMisfits.push(`${point.index} (${describe()}: trace.set.page_size ${params.page_size}, page_size ${config.page_size})`);
+      const mixed = mixedSyncPolicy(trace.gen, set);
+      if (mixed !== undefined) mixedPoints.push({ index: point.index, mixed });
     }
     {
       const { seed: _seed, ...noSeed } = config;
@@ -340,6 +344,10 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   for (const b of exp.base) addLeafKeys(given, b.key, b.value);
   for (const { a } of configAxes) for (const v of a.values) addLeafKeys(given, a.key, v);
   const warnings = idleInEvery(given, pointConfigs);
+  if (mixedPoints.length > 0) {
+    const { given, other, otherValue } = mixedPoints[0]!.mixed;
+    warnings.push(`${mixedPoints.length} of ${points.length} grid points give trace.set.${given} and leave ${other} at its default ${otherValue}, so their traces msync both ways at once (every N writes and every T µs): set trace.set.${other}: 0 for ${given} alone; points ${mixedPoints.slice(0, 4).map((p) => p.index).join(', ')}${mixedPoints.length > 4 ? ', ...' : ''}`);
+  }
   if (pageSizeMisfits.length > 0) {
     const made = trace.kind === 'path' ? `its trace was made for page_size ${pathPageSize} (the file's header)` : 'the generator lays its trace out for another page_size (set trace.set.page_size with it)';
     warnings.push(`${pageSizeMisfits.length} of ${points.length} grid points replay at a page_size their trace was not made for (at a larger one, msyncs and wires of ranges not aligned to it fail with EINVAL; at a smaller one, the pages are not the traced program's): ${made}; points ${pageSizeMisfits.slice(0, 4).join(', ')}${pageSizeMisfits.length > 4 ? ', ...' : ''}`);
