@@ -8,6 +8,7 @@ import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.
 import { Simulator } from '../sim/simulator.ts';
 import { RowBlock } from '../traces/types.ts';
 import type { Config } from '../sim/config.ts';
+import { measuredCpuDefaults } from '../sim/cpu-costs.ts';
 import { makeSummary, type Summary } from '../sim/stats/summary.ts';
 import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
 import { ResultsDir } from './results.ts';
@@ -241,12 +242,32 @@ export function neverDurableRows(s: Summary): [string, string][] {
   return [['  never durable', `${percentText(share)} of the page versions (${never.toLocaleString('en-US')}): stored after the last msync covering them ran${cache}${late}; see README.md, "Result files"`]];
 }
 
+/**
+ * The table's `device / cpu` row: the device profile and whether it has a volatile write cache
+ * (without one no FLUSH is sent, and sync costs no FLUSH), and where the CPU costs come from (the
+ * defaults were measured on a Linux VM and are charged to every personality: README, "CPU
+ * costs"), with the one that weighs most in an msync, `cpu.clean_page_us`. A reader of the
+ * table alone would not know either (a new user's trial, 2026-12-06).
+ */
+export function setupRow(c: Config): [string, string] {
+  const d = c.device;
+  const device = `${d.profile}, ${d.write_cache ? 'volatile write cache (a sync sends a FLUSH)' : 'no write cache (no FLUSH)'}`;
+  const measured = measuredCpuDefaults();
+  const keys = Object.keys(measured) as (keyof typeof measured)[];
+  const clean = `msync cleans a page in ${fmt(c.cpu.clean_page_us, 2)} µs of CPU`;
+  const cpu = keys.every((k) => c.cpu[k] === 0)
+    ? 'no CPU costs'
+    : keys.every((k) => c.cpu[k] === measured[k]) ? `defaults measured on a Linux VM (${clean}; README, "CPU costs")` : `as configured (${clean})`;
+  return ['device / cpu', `${escapeControl(device)} / ${cpu}`];
+}
+
 /** A readable table of the main results. */
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
   const rows: [string, string][] = [
     ['trace', `${escapeControl(s.trace.path)} (${s.trace.rows} rows)`],
     ['personality / replay', `${s.config.personality} / ${s.config.replay}, seed ${s.config.seed}`],
+    setupRow(s.config),
     ['simulated time', `${fmt(s.sim_time_us / 1000, 3)} ms`],
     ['ops', Object.entries(s.ops).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || '(none)'],
     ['faults', `unmapped_write ${s.faults.unmapped_write}, unmapped_read ${s.faults.unmapped_read}`],
