@@ -8,7 +8,7 @@ import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.
 import { Simulator } from '../sim/simulator.ts';
 import { RowBlock } from '../traces/types.ts';
 import type { Config } from '../sim/config.ts';
-import { measuredCpuDefaults } from '../sim/cpu-costs.ts';
+import { CPU_KEYS, measuredCpuDefaults } from '../sim/cpu-costs.ts';
 import { makeSummary, type Summary } from '../sim/stats/summary.ts';
 import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
 import { ResultsDir } from './results.ts';
@@ -253,11 +253,10 @@ export function setupRow(c: Config): [string, string] {
   const d = c.device;
   const device = `${d.profile}, ${d.write_cache ? 'volatile write cache (a sync sends a FLUSH)' : 'no write cache (no FLUSH)'}`;
   const measured = measuredCpuDefaults();
-  const keys = Object.keys(measured) as (keyof typeof measured)[];
   const clean = `msync cleans a page in ${fmt(c.cpu.clean_page_us, 2)} µs of CPU`;
-  const cpu = keys.every((k) => c.cpu[k] === 0)
+  const cpu = CPU_KEYS.every((k) => c.cpu[k] === 0)
     ? 'no CPU costs'
-    : keys.every((k) => c.cpu[k] === measured[k]) ? `defaults measured on a Linux VM (${clean}; README, "CPU costs")` : `as configured (${clean})`;
+    : CPU_KEYS.every((k) => c.cpu[k] === measured[k]) ? `defaults measured on a Linux VM (${clean}; README, "CPU costs")` : `as configured (${clean})`;
   return ['device / cpu', `${escapeControl(device)} / ${cpu}`];
 }
 

@@ -154,9 +154,12 @@ const DEVICE_SCHEMA = obj({
  * keys") wide enough for any real system and narrow enough that no value can make a run spin
  * in place or write without end.
  */
+/** The smallest and largest `page_size` (bytes), a power of two between: the configuration's rule, and `--page-size`'s. */
+export const PAGE_SIZE_RANGE = { min: 512, max: 2 ** 30 } as const;
+
 export const CONFIG_SCHEMA = obj({
   personality: { enum: ['freebsd', 'xnu', 'linux', 'mach'] },
-  page_size: intRange(512, 2 ** 30),
+  page_size: intRange(PAGE_SIZE_RANGE.min, PAGE_SIZE_RANGE.max),
   replay: { enum: ['closed', 'open'] },
   seed: intRange(0, 4294967295),
   device: DEVICE_SCHEMA,

@@ -263,20 +263,23 @@ export const sweepLine: ChartModule = {
           closeButApart.push([a.series, b.series]);
           return false;
         };
-        const merged = mergeIdentical(withData.map((s) => ({
-          // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
-          label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
-          data: rows.filter((r) => r.series === s).map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
-          // at the same x values; a CI cut at a log axis's floor (a triangle there) only like another cut one
-          drawn: {
-            series: s,
-            rows: rows.filter((r) => r.series === s),
-            marks: rows.filter((r) => r.series === s).map((r): DrawnMark => {
-              const cut = logY && r.lo <= 0;
-              return { key: `${r.x} ${cut ? 'cut' : ''}`, px: [yPx(r.mean), cut ? 0 : yPx(r.lo), yPx(r.hi)] };
-            }),
-          } satisfies Drawn,
-        })), { alike: (a, b) => alike(a as Drawn, b as Drawn), apart: resolutionText(ctx.theme) });
+        const merged = mergeIdentical(withData.map((s) => {
+          const own = rows.filter((r) => r.series === s);
+          return {
+            // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
+            label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
+            data: own.map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
+            // at the same x values; a CI cut at a log axis's floor (a triangle there) only like another cut one
+            drawn: {
+              series: s,
+              rows: own,
+              marks: own.map((r): DrawnMark => {
+                const cut = logY && r.lo <= 0;
+                return { key: `${r.x} ${cut ? 'cut' : ''}`, px: [yPx(r.mean), cut ? 0 : yPx(r.lo), yPx(r.hi)] };
+              }),
+            } satisfies Drawn,
+          };
+        }), { alike: (a, b) => alike(a as Drawn, b as Drawn), apart: resolutionText(ctx.theme) });
         const apartNote = closeButApart.length === 0 ? '' : closeButApart.map(([a, b]) => `${a} and ${b}`).join('; ')
           + ` ${closeButApart.length === 1 ? 'are' : 'each are'} drawn less than ${resolutionText(ctx.theme)} apart, but their 95 % CIs tell them apart (aggregate.csv)`;
         rows = rows.filter((r) => merged.lead(r.series) !== undefined).map((r) => ({ ...r, series: merged.lead(r.series)! }));

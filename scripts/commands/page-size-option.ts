@@ -4,9 +4,7 @@
  * `page_size` so that a trace made with it can be replayed.
  */
 import { InputError } from '../errors.ts';
-
-/** The smallest and largest page sizes `--page-size` and `page_size` take (bytes). */
-export const PAGE_SIZE_RANGE = { min: 512, max: 2 ** 30 } as const;
+import { PAGE_SIZE_RANGE } from '../../sim/config.ts';
 
 /**
  * `v`, the value given to `--page-size`, as a number of bytes (undefined when not given): a
