@@ -16,6 +16,8 @@
  *   read-csv  the native reader alone (parse + validate)
  *   read-sst  the binary cache reader alone, blocks of columns as the replay takes them
  *             (readCacheBlocks; the median of 5 passes in the process)
+ *   spin      CPU alone: FILE steps of an integer recurrence held in registers (no memory
+ *             traffic): what two processes side by side cost each other for want of cores
  */
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +86,16 @@ switch (mode) {
     extra = { passes, median: true };
     passes.sort((a, b) => a - b);
     reportedSeconds = passes[2];
+    break;
+  }
+  case 'spin': {
+    // CPU alone: FILE is the number of steps of an integer recurrence that stays in registers (no memory
+    // traffic, no allocation), to tell whether two processes side by side slow each other for want of cores
+    let x = 1;
+    const steps = Number(file);
+    for (let i = 0; i < steps; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+    rows = steps;
+    extra = { x };
     break;
   }
   default:

@@ -196,8 +196,8 @@ if (section('cache')) {
 if (section('sweep')) {
   const sweep = await benchSweep();
   console.log(sweepBenchLine(sweep));
-  // the most 2 workers can give here: one replay alone against two side by side (two processes, nothing shared
-  // but the machine), in 3 rounds; cores that slow each other down bound a sweep's speedup below 2
+  // one replay alone against two side by side (two processes, nothing shared but the machine), in 3 rounds:
+  // how much two replays slow each other down here (a sweep's workers, threads of one process, share more)
   const { sst } = await benchCache1m();
   const alone: number[] = [], paired: number[] = [];
   for (let round = 0; round < 3; round++) {
@@ -206,8 +206,23 @@ if (section('sweep')) {
   }
   const bound = (2 * median(alone)) / median(paired);
   console.log(`sweep: a replay of ${rel(sst)} alone ${median(alone).toFixed(2)} s, two side by side ${median(paired).toFixed(2)} s each (medians of 3 rounds): ` +
-    `2 workers can give at most ${bound.toFixed(2)}x the runs/s of 1 on this machine`);
-  results.sweep = { ...sweep, side_by_side: { alone_s: alone, paired_s: paired, bound } };
+    `two processes side by side give ${bound.toFixed(2)}x the replays/s of one on this machine`);
+  // a sweep of 1 worker already keeps more than one core busy (the collector's and compiler's threads): on
+  // `cores` cores, 2 workers can give at most cores / that many times its runs/s, even with nothing shared
+  const coresBound = sweep.cores / sweep.cpu_cores_used.jobs1;
+  console.log(`sweep: 1 worker kept ${sweep.cpu_cores_used.jobs1.toFixed(2)} cores busy, so 2 workers on ${sweep.cores} cores can give at most ${coresBound.toFixed(2)}x its runs/s`);
+  // the same with work that touches no memory: when two of these keep their pace side by side while two replays
+  // do not, what bounds the sweep is what the replays share besides the cores (caches, memory, the host)
+  const spinAlone: number[] = [], spinPaired: number[] = [];
+  const SPIN_STEPS = '800000000';
+  for (let round = 0; round < 3; round++) {
+    spinAlone.push(child('spin', SPIN_STEPS).seconds);
+    for (const r of await Promise.all([childAsync('spin', SPIN_STEPS), childAsync('spin', SPIN_STEPS)])) spinPaired.push(r.seconds);
+  }
+  const cpuBound = (2 * median(spinAlone)) / median(spinPaired);
+  console.log(`sweep: CPU alone (an integer loop, no memory traffic) ${median(spinAlone).toFixed(2)} s alone, ${median(spinPaired).toFixed(2)} s each side by side: ` +
+    `${cpuBound.toFixed(2)}x for two on this machine's cores`);
+  results.sweep = { ...sweep, side_by_side: { alone_s: alone, paired_s: paired, bound }, cores_bound: coresBound, cpu_side_by_side: { alone_s: spinAlone, paired_s: spinPaired, bound: cpuBound } };
 }
 
 // ---- 5. sparse traces: peak RSS of a whole run (result files written) against its target
