@@ -14,7 +14,7 @@ import type { DurabilityRecord } from '../sim/stats/durability.ts';
 export const SYNCS_HEADER = 'task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result';
 export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause';
 export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
-export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth';
+export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth,dirty_pages_max,writeback_pages_max,wired_pages_max,resident_pages_max,queue_depth_max';
 export const DURABILITY_HEADER = 't_us,pages,lag_mean_us,lag_max_us,via_write,via_flush,via_manager,pending_pages';
 
 /** One result file: its name, header, numbers per record, and how a packed record prints. */
@@ -74,9 +74,9 @@ export const COLUMN_FILES: readonly ColumnFile[] = [
   { name: 'writeback.csv', header: WRITEBACK_HEADER, width: 8, print: (c, d, o, s) => printIo(c, d, o, s).end() },
   { name: 'reads.csv', header: READS_HEADER, width: 9, print: (c, d, o, s) => printIo(c, d, o, s).comma().text(d[o + 8] ? 'true' : 'false').end() },
   {
-    name: 'timeline.csv', header: TIMELINE_HEADER, width: 6,
-    // t_us, then counts
-    print: (c, d, o) => printNumbers(c, d, o, 6, 0b1),
+    name: 'timeline.csv', header: TIMELINE_HEADER, width: 11,
+    // t_us, then the counts at t_us, then their most over the row's interval
+    print: (c, d, o) => printNumbers(c, d, o, 11, 0b1),
   },
   {
     name: 'durability.csv', header: DURABILITY_HEADER, width: 8,
@@ -108,6 +108,7 @@ export function packIo(b: ColumnBatch, r: WritebackRecord | ReadRecord): boolean
 export function packTimeline(b: ColumnBatch, r: TimelineRecord): boolean {
   const d = b.data, o = b.next();
   d[o] = r.tNs; d[o + 1] = r.dirtyPages; d[o + 2] = r.writebackPages; d[o + 3] = r.wiredPages; d[o + 4] = r.residentPages; d[o + 5] = r.queueDepth;
+  d[o + 6] = r.dirtyPagesMax; d[o + 7] = r.writebackPagesMax; d[o + 8] = r.wiredPagesMax; d[o + 9] = r.residentPagesMax; d[o + 10] = r.queueDepthMax;
   return b.full;
 }
 

@@ -31,7 +31,7 @@ import { RunBounds } from './vm/limits.ts';
 import { peerRunning, type Kernel, type Personality, type SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { LatencyStats } from './stats/latency.ts';
-import { TimelineClock } from './stats/timeline.ts';
+import { TimelineClock, TimelineRows } from './stats/timeline.ts';
 import type { ResultSink, TimelineRecord } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { runResult } from './stats/run-result.ts';
@@ -74,6 +74,7 @@ export class Simulator implements ReplayHost, PumpHost {
   private readonly closed: boolean;
   private readonly warmupNs: number;
   private readonly timeline: TimelineClock;
+  private readonly timelineRows: TimelineRows;
   /** Samples the timeline up to `t`; the engine is told not to call it again before the next sample time. */
   private readonly onAdvance = (t: number) => { this.timeline.until(t, false); this.engine.quietUntil = this.timeline.nextNs; };
 
@@ -106,12 +107,8 @@ export class Simulator implements ReplayHost, PumpHost {
     this.rng = new RandomStreams(config.seed);
     this.closed = config.replay === 'closed';
     this.warmupNs = usToNs(config.stats.warmup_us);
-    const tlScratch: TimelineRecord | undefined = sink.transientRecords === true ? ({} as TimelineRecord) : undefined;
     this.timeline = new TimelineClock(Math.max(1, usToNs(config.stats.sample_us)), (tNs) => {
-      const c = this.kernel.vm.counters;
-      const r = tlScratch ?? ({} as TimelineRecord);
-      r.tNs = tNs; r.dirtyPages = c.dirty; r.writebackPages = c.wb; r.wiredPages = c.wired; r.residentPages = c.resident; r.queueDepth = this.kernel.device.outstanding;
-      this.sink.timeline(r);
+      this.timelineRows.sample(tNs);
       // durability.csv: an interval with pages made durable, at the timeline's cadence
       if (this.durability.intervalPages > 0) this.sink.durability?.(this.durability.sample(tNs));
     });
@@ -123,6 +120,7 @@ export class Simulator implements ReplayHost, PumpHost {
     pager.device = device;
     const memPages = config.memory.pages;
     this.bounds = new RunBounds(config.page_size, memPages, vm.counters);
+    this.timelineRows = new TimelineRows(vm.counters, device, (r) => sink.timeline(r), sink.transientRecords === true ? ({} as TimelineRecord) : undefined);
     this.kernel = {
       config, rng: this.rng,
       engine: this.engine, vm, pager, device,
@@ -195,6 +193,8 @@ export class Simulator implements ReplayHost, PumpHost {
     this.engine.run(Infinity, this.onAdvance);
     if (this.pump.starved) return 'starved';
     this.timeline.until(this.engine.now, true);
+    // the last row's maxima reach the run's end
+    this.timelineRows.finish();
     // the last, partial interval (after the last sample time) ends with the run: durability.csv then adds up to the summary
     if (this.durability.intervalPages > 0) this.sink.durability?.(this.durability.sample(this.engine.now));
     if (this.sleeping.size > 0) {

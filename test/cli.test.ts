@@ -53,7 +53,7 @@ describe('syncsim run', () => {
     expect(readdirSync(out).sort()).toEqual(['.syncsim', 'durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv', 'writeback.csv']);
     expect(readFileSync(join(out, 'syncs.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result');
     expect(readFileSync(join(out, 'writeback.csv'), 'utf8').split('\n')[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause');
-    expect(readFileSync(join(out, 'timeline.csv'), 'utf8').split('\n')[0]).toBe('t_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth');
+    expect(readFileSync(join(out, 'timeline.csv'), 'utf8').split('\n')[0]).toBe('t_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth,dirty_pages_max,writeback_pages_max,wired_pages_max,resident_pages_max,queue_depth_max');
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     // a small utilization is printed with digits enough to tell it from 0, and over how many slots it is averaged
     expect(s.device.utilization).toBeLessThan(0.01);

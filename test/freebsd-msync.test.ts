@@ -430,7 +430,7 @@ describe('2.3 object level', () => {
     const obj = new VmObject(0, 'f', 'vnode', new PageCounters(), new WaitQueue(engine));
     const pager = new Pager(P, () => {});
     const submitted: Io[] = [];
-    pager.device = { outstanding: 0, queue: undefined as never, submit: (io) => submitted.push(io), submitAll: (ios) => submitted.push(...ios), expedite: () => {}, stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0 }) };
+    pager.device = { outstanding: 0, takeWindowPeak: () => 0, queue: undefined as never, submit: (io) => submitted.push(io), submitAll: (ios) => submitted.push(...ios), expedite: () => {}, stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0 }) };
     for (const i of [0, 2, 4]) {
       obj.dirty(i);
       pager.write(obj, i, 1, 'msync', false);

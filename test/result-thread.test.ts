@@ -36,7 +36,12 @@ function feed(dir: ResultsDir, n: number, seed: number): void {
     if (k < 6) dir.writeback(io as never);
     else if (k === 6) dir.read(io as never);
     else if (k === 7) dir.sync({ task: `t${r.int(3)}`, tIssueNs: t, tDoneNs: t + r.int(10 ** 6), addr: 0x7f0000000000 + r.int(2 ** 30) * 4096, len: 4096 * (1 + r.int(100)), flags: r.int(8), pagesWritten: r.int(100), bytesWritten: r.int(100) * 4096, result: r.int(9) === 0 ? 'EBUSY' : 'OK' });
-    else if (k === 8) dir.timeline({ tNs: t, dirtyPages: r.int(1e6), writebackPages: r.int(1000), wiredPages: r.int(10), residentPages: r.int(1e7), queueDepth: r.int(32) });
+    else if (k === 8) {
+      dir.timeline({
+        tNs: t, dirtyPages: r.int(1e6), writebackPages: r.int(1000), wiredPages: r.int(10), residentPages: r.int(1e7), queueDepth: r.int(32),
+        dirtyPagesMax: r.int(1e6), writebackPagesMax: r.int(1000), wiredPagesMax: r.int(10), residentPagesMax: r.int(1e7), queueDepthMax: r.int(32),
+      });
+    }
     else dir.durability!({ tNs: t, pages: 1 + r.int(100), lagSumNs: r.int(10 ** 9) + 0.5, lagMaxNs: r.int(10 ** 8), viaWrite: r.int(50), viaFlush: r.int(50), viaManager: 0, pendingPages: r.int(10 ** 4) });
     if (i % 5000 === 4999) dir.flush();
   }
@@ -132,13 +137,13 @@ describe('result writer thread', () => {
     const { root, fds, t, deadline } = await adoptedThread();
     const b = new ColumnBatch(COLUMN_FILES[FILE.timeline]!);
     const fill = () => {
-      for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * 6);
+      for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * b.file.width);
     };
     fill();
     const sent = b.data;
     t.send(FILE.timeline, b);
     expect(sent.buffer).toBeInstanceOf(SharedArrayBuffer);
-    expect(sent.byteLength).toBe(BATCH_ROWS * 6 * 8); // still attached: a transferred array would have none
+    expect(sent.byteLength).toBe(BATCH_ROWS * 11 * 8); // still attached: a transferred array would have none
     expect(b.data).not.toBe(sent);
     // once printed it comes back, and the next batch is packed into the same memory
     const free = (t as unknown as { free: Float64Array[][] }).free[FILE.timeline]!;
@@ -150,7 +155,7 @@ describe('result writer thread', () => {
     expect(b.data.buffer).toBeInstanceOf(SharedArrayBuffer);
     b.data[0] = 12345.5;
     expect(sent[0], 'the returned array is the first batch\'s memory').toBe(12345.5);
-    expect(second.byteLength).toBe(BATCH_ROWS * 6 * 8);
+    expect(second.byteLength).toBe(BATCH_ROWS * 11 * 8);
     t.close(true);
     for (const fd of fds) closeSync(fd);
     const lines = readFileSync(join(root, COLUMN_FILES[FILE.timeline]!.name), 'utf8').split('\n').filter((l) => l !== '');
@@ -164,7 +169,7 @@ describe('result writer thread', () => {
     const b = new ColumnBatch(COLUMN_FILES[FILE.timeline]!);
     const sent: Float64Array[] = [];
     for (let k = 0; k < 5; k++) {
-      for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * 6);
+      for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * b.file.width);
       sent.push(b.data);
       t.send(FILE.timeline, b); // the free list is empty while the thread prints: a new array each time
     }
@@ -191,7 +196,7 @@ describe('result writer thread', () => {
     try {
       // a full batch makes the thread write; the failure comes back at a later send or at close
       for (let k = 0; k < 50 && err === undefined; k++) {
-        for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * 6);
+        for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * b.file.width);
         t.send(FILE.timeline, b);
         await new Promise((done) => setTimeout(done, 5));
       }

@@ -54,7 +54,7 @@ describe('CsvFile', () => {
     const kinds: Record<string, ('us' | 'num' | 'str' | 'ok')[]> = {
       [FILE.writeback]: ['us', 'us', 'us', 'str', 'num', 'num', 'num', 'str'],
       [FILE.reads]: ['us', 'us', 'us', 'str', 'num', 'num', 'num', 'str', 'ok'],
-      [FILE.timeline]: ['us', 'num', 'num', 'num', 'num', 'num'],
+      [FILE.timeline]: ['us', 'num', 'num', 'num', 'num', 'num', 'num', 'num', 'num', 'num', 'num'],
       [FILE.durability]: ['us', 'num', 'us', 'us', 'num', 'num', 'num', 'num'],
     };
     const strings = ['rand.0.dat', 'a,b', 'msync', 'q"uote', 'ünï'];

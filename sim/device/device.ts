@@ -90,6 +90,8 @@ export interface DeviceStats {
 export interface BlockDevice {
   /** Commands submitted and not completed (queued + in service). */
   readonly outstanding: number;
+  /** The most commands outstanding at any moment since the last call (since the start for the first), now included; the next window starts now (the timeline's `queue_depth_max`). */
+  takeWindowPeak(): number;
   /** The queue of commands waiting for a channel (what writeback policies see of the device). */
   readonly queue: DispatchQueue<Io>;
   /** Queues `io` now. */
@@ -129,6 +131,11 @@ export class Device implements EventTarget, BlockDevice {
   /** I/Os submitted and not completed (queued + in service). */
   get outstanding(): number {
     return this.load.outstanding;
+  }
+
+  /** See {@link BlockDevice.takeWindowPeak}. */
+  takeWindowPeak(): number {
+    return this.load.takeWindowPeak();
   }
 
   /** Queues `io` now. */

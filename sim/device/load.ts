@@ -17,6 +17,8 @@ export class DeviceLoad {
   /** Commands submitted and not completed (queued + in service). */
   outstanding = 0;
   maxOutstanding = 0;
+  /** The most outstanding since {@link takeWindowPeak} last ran (since the start before it). */
+  private windowPeak = 0;
   /** ∫ outstanding dt, in command·ns. */
   private depthArea = 0;
   /** ∫ busy slots dt, in slot·ns. */
@@ -41,6 +43,14 @@ export class DeviceLoad {
     this.account();
     this.outstanding++;
     if (this.outstanding > this.maxOutstanding) this.maxOutstanding = this.outstanding;
+    if (this.outstanding > this.windowPeak) this.windowPeak = this.outstanding;
+  }
+
+  /** The most commands outstanding at any moment since the last call (since the start for the first), now included; the next window starts now. */
+  takeWindowPeak(): number {
+    const peak = Math.max(this.windowPeak, this.outstanding);
+    this.windowPeak = this.outstanding;
+    return peak;
   }
 
   /** Utilisation (busy slots ÷ channels), mean and max queue depth over [0, now]. */

@@ -149,6 +149,11 @@ export class MediaDevice implements EventTarget, BlockDevice {
     return this.load.outstanding;
   }
 
+  /** See {@link BlockDevice.takeWindowPeak}. */
+  takeWindowPeak(): number {
+    return this.load.takeWindowPeak();
+  }
+
   /** Queues `io` now (a FLUSH while another is in flight waits for the next one: {@link flushes}). */
   submit(io: Io): void {
     this.enqueue(io);

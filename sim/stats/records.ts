@@ -22,7 +22,10 @@ export interface SyncRecord {
   result: string;
 }
 
-/** One timeline sample (a row of timeline.csv). */
+/**
+ * One timeline sample (a row of timeline.csv): the counts at `tNs`, and the most of each at any
+ * moment from `tNs` to the next row's time, both included (the run's end for the last row).
+ */
 export interface TimelineRecord {
   tNs: number;
   dirtyPages: number;
@@ -30,6 +33,11 @@ export interface TimelineRecord {
   wiredPages: number;
   residentPages: number;
   queueDepth: number;
+  dirtyPagesMax: number;
+  writebackPagesMax: number;
+  wiredPagesMax: number;
+  residentPagesMax: number;
+  queueDepthMax: number;
 }
 
 /** Any finished op (tests and tools use it to see every result code). */

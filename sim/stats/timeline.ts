@@ -2,10 +2,14 @@
  * The timeline's sampling clock: a row every `stats.sample_us` of simulated time, at most
  * {@link MAX_TIMELINE_ROWS} rows in a run. A run whose timeline would pass the cap stops with a
  * {@link ConfigError} on `stats.sample_us` before it writes the row past it, so no value of the
- * configuration can fill the disk with samples.
+ * configuration can fill the disk with samples. {@link TimelineRows} makes the rows: the counts
+ * at each sample time, and their most over the interval up to the next.
  */
 import { ConfigError } from '../config-error.ts';
 import { DOUBLE_FIELD, NS_PER_US } from '../engine/queue.ts';
+import type { BlockDevice } from '../device/device.ts';
+import type { PageCounters } from '../vm/object.ts';
+import type { TimelineRecord } from './records.ts';
 
 /** The most rows timeline.csv may hold (README, "Result files"). */
 export const MAX_TIMELINE_ROWS = 10_000_000;
@@ -47,5 +51,47 @@ export class TimelineClock {
       this.next += this.periodNs;
     }
     this.rows += due;
+  }
+}
+
+/**
+ * The rows of timeline.csv. A row holds the counts at its time and, in its `*_max` fields, the
+ * most of each at any moment from its time to the next row's, both included, so that a peak
+ * between two samples (a page wired and unwired again within one failed wire call, a burst of
+ * I/Os completed before the next sample) is in the row whose interval holds it; the last row's
+ * interval ends with the run. A row is therefore written when the next one is taken
+ * ({@link sample}) or the run ends ({@link finish}). The first row's interval starts with the run.
+ */
+export class TimelineRows {
+  private held: TimelineRecord | undefined;
+
+  /** `write` receives each row; `scratch`, when given, is the one record every row is written in (the sink keeps none). */
+  constructor(
+    private readonly counters: PageCounters,
+    private readonly device: BlockDevice,
+    private readonly write: (r: TimelineRecord) => void,
+    private readonly scratch?: TimelineRecord,
+  ) {}
+
+  /** Takes the row of time `tNs` (the state now), after writing the row before it. */
+  sample(tNs: number): void {
+    this.finish();
+    const c = this.counters;
+    const r = this.scratch ?? ({} as TimelineRecord);
+    r.tNs = tNs; r.dirtyPages = c.dirty; r.writebackPages = c.wb; r.wiredPages = c.wired; r.residentPages = c.resident; r.queueDepth = this.device.outstanding;
+    this.held = r;
+  }
+
+  /** Writes the row taken last, if any, its maxima over its interval up to now; the next interval starts now. */
+  finish(): void {
+    const r = this.held;
+    if (r === undefined) return;
+    const c = this.counters;
+    r.dirtyPagesMax = Math.max(c.windowDirty, c.dirty); r.writebackPagesMax = Math.max(c.windowWb, c.wb);
+    r.wiredPagesMax = Math.max(c.windowWired, c.wired); r.residentPagesMax = Math.max(c.windowResident, c.resident);
+    r.queueDepthMax = this.device.takeWindowPeak();
+    c.windowDirty = c.dirty; c.windowWb = c.wb; c.windowWired = c.wired; c.windowResident = c.resident;
+    this.held = undefined;
+    this.write(r);
   }
 }

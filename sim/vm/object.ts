@@ -31,6 +31,8 @@ export class PageCounters {
   wired = 0;
   /** Peak of `wired`. */
   peakWired = 0;
+  /** The most of `resident`, `dirty`, `wb`, `wired` since the timeline last took them (sim/stats/timeline.ts, TimelineRows): its `*_max` columns. */
+  windowResident = 0; windowDirty = 0; windowWb = 0; windowWired = 0;
   /** The simulated clock (the engine). */
   clock: { readonly now: number } = { now: 0 };
   /** LRU of resident pages, when memory is finite. */
@@ -108,11 +110,13 @@ export class VmObject {
     c.resident++;
     c.pageins++;
     if (c.resident > c.peakResident) c.peakResident = c.resident;
+    if (c.resident > c.windowResident) c.windowResident = c.resident;
     if (c.lru) ch.setLru(i, c.lru.insert(this, ch.base + i));
   }
 
   private becameDirty(): void {
-    this.counters.dirty++;
+    const c = this.counters;
+    if (++c.dirty > c.windowDirty) c.windowDirty = c.dirty;
     if (this.dirtyPages++ === 0) {
       this.dirtySince = this.counters.clock.now;
       this.counters.onObjectDirty?.(this);
@@ -238,7 +242,7 @@ export class VmObject {
     }
     if (!(s & Page.WB)) {
       this.wbPages++;
-      this.counters.wb++;
+      if (++this.counters.wb > this.counters.windowWb) this.counters.windowWb = this.counters.wb;
     }
     ch.setState(i, (s & ~Page.DIRTY) | Page.WB);
     this.folios?.writeStarted(idx);
@@ -388,8 +392,10 @@ export class VmObject {
     if (after < 0) return; // a sub-map changed under a wired entry: nothing left to unwire
     ch.setWire(i, after);
     if (before === 0 && after > 0) {
-      this.counters.wired++;
-      if (this.counters.wired > this.counters.peakWired) this.counters.peakWired = this.counters.wired;
+      const c = this.counters;
+      c.wired++;
+      if (c.wired > c.peakWired) c.peakWired = c.wired;
+      if (c.wired > c.windowWired) c.windowWired = c.wired;
     } else if (before > 0 && after === 0) this.counters.wired--;
   }
 

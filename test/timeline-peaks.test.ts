@@ -1,0 +1,127 @@
+/**
+ * timeline.csv's `*_max` columns: each row's most of each count over its interval, from its
+ * time to the next row's (both included; to the run's end for the last row). The samples
+ * (`wired_pages` and the others) miss what happens between two rows: a new user's demo run
+ * reported a peak of 17 wired pages while no sample showed more than 16, the 17th page having
+ * been wired and unwired again within one failed mlock (FreeBSD's vm_map_wire wires an entry,
+ * then meets the hole after it and undoes the wiring), at one instant.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../sim/config.ts';
+import { Simulator } from '../sim/simulator.ts';
+import type { TimelineRecord } from '../sim/stats/records.ts';
+import { replay } from '../scripts/lib.ts';
+import { TIMELINE_HEADER } from '../scripts/results.ts';
+import { TraceBuilder, simulate } from './helpers.ts';
+import { build, cfgArb, opsArb, simConfig } from './property-traces.ts';
+
+const P = 4096;
+const A = 0x10000000;
+
+/**
+ * freebsd: a 16-page file mapped at A, a hole of 16 pages, another mapping after it; 8 pages
+ * wired at 10 µs; at `failAt` µs an mlock of the mapping's last page and the first page of the
+ * hole, which fails (ENOMEM) after wiring that last page for no time at all; everything unwired
+ * at `endAt` µs (none when undefined).
+ */
+function failedWire(failAt: number, endAt?: number) {
+  const b = new TraceBuilder('db')
+    .map(0, A, 16 * P, 'data')
+    .map(0, A + 32 * P, 16 * P, 'data', 32 * P)
+    .op(10, 'wire', A, 8 * P, 'USER|NOHOLES')
+    .op(failAt, 'wire', A + 15 * P, 2 * P, 'USER');
+  if (endAt !== undefined) b.op(endAt, 'unwire', A, 8 * P, 'USER|NOHOLES');
+  return simulate(b.rows, { personality: 'freebsd', stats: { sample_us: 1000, warmup_us: 0 } });
+}
+
+const col = (o: { timeline: TimelineRecord[] }, k: keyof TimelineRecord) => o.timeline.map((r) => r[k]);
+
+describe('timeline.csv: the most of each count over a row\'s interval', () => {
+  it('a page wired for no time inside a failed wire call is in the peak column of the row whose interval holds it, not in the samples', () => {
+    const o = failedWire(1500, 3500);
+    expect(o.ops.filter((r) => r.row.op === 'wire').map((r) => r.result)).toEqual(['OK', 'ENOMEM']);
+    expect(o.result.wire.peak_wired_pages).toBe(9);
+    // rows at 0, 1000, 2000, 3000 µs: the 8 pages wired at 10 µs are wired at every sample but the first
+    expect(col(o, 'tNs')).toEqual([0, 1e6, 2e6, 3e6]);
+    expect(col(o, 'wiredPages')).toEqual([0, 8, 8, 8]);
+    // [0, 1000]: the 8; [1000, 2000]: the failed call's 9th page at 1500 µs; [2000, 3000]: 8; [3000, end]: 8, unwired at 3500
+    expect(col(o, 'wiredPagesMax')).toEqual([8, 9, 8, 8]);
+  });
+
+  it('the last row\'s peaks reach the run\'s end, past the last sample time', () => {
+    const o = failedWire(2500);
+    // the run ends with the failed call (the queue device charges no CPU time), past the last sample time
+    expect(o.sim.engine.now).toBe(2.5e6);
+    expect(col(o, 'tNs')).toEqual([0, 1e6, 2e6]);
+    expect(col(o, 'wiredPages')).toEqual([0, 8, 8]);
+    expect(col(o, 'wiredPagesMax')).toEqual([8, 8, 9]);
+  });
+
+  it('I/Os, dirty pages and pages under writeback that come and go between two samples are in the peak columns', () => {
+    // queue device, one I/O at a time of 100 µs: three pages stored 2 pages apart (three I/Os, none adjacent) and
+    // synced at 200 µs, all written by 500 µs; the samples at 0 and 1000 µs see none of it
+    const b = new TraceBuilder('w').map(0, A, 16 * P, 'f');
+    for (const p of [0, 2, 4]) b.op(100, 'write', A + p * P, P);
+    b.op(200, 'msync', A, 16 * P, 'SYNC').op(1500, 'write', A + 8 * P, 8);
+    const o = simulate(b.rows, { personality: 'freebsd', device: { channels: 1, service: { dist: 'constant', mean_us: 100 } }, stats: { sample_us: 1000, warmup_us: 0 } });
+    expect(o.writebacks.map((w) => [w.offset / P, w.pages])).toEqual([[0, 1], [2, 1], [4, 1]]);
+    expect(o.writebacks.every((w) => w.tDoneNs < 1e6)).toBe(true);
+    expect(col(o, 'tNs')).toEqual([0, 1e6]);
+    expect([col(o, 'dirtyPages'), col(o, 'writebackPages'), col(o, 'queueDepth'), col(o, 'residentPages')]).toEqual([[0, 0], [0, 0], [0, 0], [0, 3]]);
+    // [0, 1000]: 3 dirty, then 3 under writeback, queued together; [1000, end]: the store at 1500 µs dirties a 4th page
+    expect(col(o, 'dirtyPagesMax')).toEqual([3, 1]);
+    expect(col(o, 'writebackPagesMax')).toEqual([3, 0]);
+    expect(col(o, 'queueDepthMax')).toEqual([3, 0]);
+    expect(col(o, 'residentPagesMax')).toEqual([3, 4]);
+    expect([o.result.device.max_queue_depth, o.result.memory.peak_resident_pages]).toEqual([3, 4]);
+  });
+
+  it('over random traces, every kernel: a row\'s peak is at least its own sample and the next row\'s, the peaks over the rows are the summary\'s, and batching changes no row', () => {
+    fc.assert(fc.property(opsArb, cfgArb, fc.integer({ min: 1, max: 200 }), (ops, cfg, sample) => {
+      const rows = build(ops, cfg.tasks);
+      const run = (batch: number) => {
+        const timeline: TimelineRecord[] = [];
+        const sim = new Simulator(resolveConfig({ ...simConfig(cfg), stats: { sample_us: sample, warmup_us: 0 } }), { sync() {}, writeback() {}, timeline: (r) => timeline.push(r) });
+        for (let i = 0; i < rows.length; i += batch) {
+          sim.feed(rows.slice(i, i + batch));
+          sim.run();
+        }
+        sim.end();
+        sim.run();
+        return { timeline, result: sim.result() };
+      };
+      const { timeline, result } = run(rows.length || 1);
+      const pairs = [['dirtyPages', 'dirtyPagesMax'], ['writebackPages', 'writebackPagesMax'], ['wiredPages', 'wiredPagesMax'], ['residentPages', 'residentPagesMax'], ['queueDepth', 'queueDepthMax']] as const;
+      timeline.forEach((r, i) => {
+        for (const [s, m] of pairs) {
+          expect(r[m]).toBeGreaterThanOrEqual(r[s]);
+          if (i + 1 < timeline.length) expect(r[m]).toBeGreaterThanOrEqual(timeline[i + 1]![s]);
+        }
+      });
+      const most = (k: keyof TimelineRecord) => Math.max(...timeline.map((r) => r[k]));
+      expect([most('wiredPagesMax'), most('residentPagesMax'), most('queueDepthMax')])
+        .toEqual([result.wire.peak_wired_pages, result.memory.peak_resident_pages, result.device.max_queue_depth]);
+      expect(run(1).timeline).toEqual(timeline);
+    }), { numRuns: 100 });
+  });
+
+  it('the example trace under freebsd: timeline.csv shows the 17 wired pages of the summary in wired_pages_max, where its samples stop at 16', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'timeline-peaks-')), 'r');
+    const s = await replay(join(import.meta.dirname, '..', 'traces', 'examples', 'demo.csv'), { out });
+    const [head, ...lines] = readFileSync(join(out, 'timeline.csv'), 'utf8').trimEnd().split('\n');
+    expect(head).toBe(TIMELINE_HEADER);
+    const names = head!.split(',');
+    const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, Number(v)])));
+    const most = (k: string) => Math.max(...rows.map((r) => r[k]!));
+    // the trace wires 64 KiB (16 pages) USER|NOHOLES; its mlock of 0x103ff000 + 8 KiB runs into the hole after data.db
+    expect(most('wired_pages')).toBe(16);
+    expect(s.wire.peak_wired_pages).toBe(17);
+    expect(rows.filter((r) => r.wired_pages_max === 17)).toHaveLength(1);
+    expect([most('wired_pages_max'), most('resident_pages_max'), most('queue_depth_max')])
+      .toEqual([s.wire.peak_wired_pages, s.memory.peak_resident_pages, s.device.max_queue_depth]);
+  });
+});
