@@ -232,6 +232,8 @@ export interface TimelineData {
   bucket: number;
   /** Samples read. */
   rows: number;
+  /** Whether the values are the most over each row's interval (its `*_max` columns, since 2026-12-06), not the samples at its time. */
+  peaks: boolean;
 }
 
 /** Most points drawn per timeline. */
@@ -241,10 +243,14 @@ export const TIMELINE_POINTS = 500;
  * Reads `file` (timeline.csv) once. `expectedRows` (from the run's simulated
  * time and sample period) sets the bucket size so that about
  * {@link TIMELINE_POINTS} points remain; each keeps its first time and the
- * largest value of each series over its samples, so peaks are never lost.
+ * largest value of each series over its rows: of the `*_max` columns (the most
+ * over each row's interval) when the file has them, so peaks between samples
+ * are drawn too, else of the samples.
  */
 export async function reduceTimeline(file: string, expectedRows: number): Promise<TimelineData> {
   const f = await openCsv(file, ['t_us', ...TIMELINE_SERIES]);
+  const peaks = TIMELINE_SERIES.every((s) => f.col[`${s}_max`] !== undefined);
+  const fields = TIMELINE_SERIES.map((s) => (peaks ? `${s}_max` : s));
   const bucket = Math.max(1, Math.ceil(expectedRows / TIMELINE_POINTS));
   const points: TimelinePoint[] = [];
   let cur: TimelinePoint | undefined;
@@ -252,7 +258,7 @@ export async function reduceTimeline(file: string, expectedRows: number): Promis
   for await (const row of f.rows) {
     rows++;
     const t = numberField(f, row, 't_us', 0);
-    const v = TIMELINE_SERIES.map((s) => numberField(f, row, s, 0));
+    const v = fields.map((s) => numberField(f, row, s, 0));
     if (!cur || inBucket === bucket) {
       cur = { t_ms: t / 1000, dirty_pages: v[0], writeback_pages: v[1], wired_pages: v[2], queue_depth: v[3] };
       points.push(cur);
@@ -264,5 +270,5 @@ export async function reduceTimeline(file: string, expectedRows: number): Promis
     }
     inBucket++;
   }
-  return { points, bucket, rows };
+  return { points, bucket, rows, peaks };
 }

@@ -144,13 +144,16 @@ describe('charts of a run (the demo trace through syncsim run)', () => {
     expect(JSON.stringify(spec.title)).toContain('×N above a bar: write amplification, bytes written back ÷ bytes');
   });
 
-  it('the timeline is every row of timeline.csv when it is short', () => {
+  it('the timeline is every row of timeline.csv when it is short, each count\'s most over the row\'s interval (its *_max column)', () => {
     const spec = JSON.parse(readFileSync(join(demoReport, 'timeline.vl.json'), 'utf8'));
-    const rows = readFileSync(join(demoRun, 'timeline.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const [head, ...lines] = readFileSync(join(demoRun, 'timeline.csv'), 'utf8').trim().split('\n');
+    const names = head!.split(',');
+    const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, j) => [names[j]!, Number(v)])));
     const drawn = spec.data.values;
     expect(drawn.length).toBe(rows.length);
     drawn.forEach((d: Record<string, number>, i: number) => {
-      expect([d.t_ms * 1000, d.dirty_pages, d.writeback_pages, d.wired_pages, d.queue_depth]).toEqual([rows[i][0], rows[i][1], rows[i][2], rows[i][3], rows[i][5]]);
+      const r = rows[i]!;
+      expect([d.t_ms * 1000, d.dirty_pages, d.writeback_pages, d.wired_pages, d.queue_depth]).toEqual([r.t_us, r.dirty_pages_max, r.writeback_pages_max, r.wired_pages_max, r.queue_depth_max]);
     });
     expect(spec.concat.map((p: VlSpec) => (p.encoding as Record<string, { field: string }>).y.field)).toEqual(['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth']);
   });

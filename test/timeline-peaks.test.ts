@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../sim/config.ts';
@@ -16,7 +16,9 @@ import { Simulator } from '../sim/simulator.ts';
 import type { TimelineRecord } from '../sim/stats/records.ts';
 import { replay } from '../scripts/lib.ts';
 import { TIMELINE_HEADER } from '../scripts/results.ts';
+import { reduceTimeline } from '../reports/reduce.ts';
 import { TraceBuilder, simulate } from './helpers.ts';
+import { chartNamed, chartsOf } from './report-fixtures.ts';
 import { build, cfgArb, opsArb, simConfig } from './property-traces.ts';
 
 const P = 4096;
@@ -123,5 +125,21 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
     expect(rows.filter((r) => r.wired_pages_max === 17)).toHaveLength(1);
     expect([most('wired_pages_max'), most('resident_pages_max'), most('queue_depth_max')])
       .toEqual([s.wire.peak_wired_pages, s.memory.peak_resident_pages, s.device.max_queue_depth]);
+  });
+
+  it('the report\'s timeline draws the peak columns when timeline.csv has them (the 17th wired page), the samples of an older file', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'timeline-peaks-')), 'r');
+    await replay(join(import.meta.dirname, '..', 'traces', 'examples', 'demo.csv'), { out });
+    const file = join(out, 'timeline.csv');
+    const wired = (t: { points: { wired_pages: number }[] }) => Math.max(...t.points.map((p) => p.wired_pages));
+    const now = await reduceTimeline(file, 1000);
+    expect([now.peaks, now.bucket, wired(now)]).toEqual([true, 2, 17]);
+    const chart = chartNamed(await chartsOf(out), 'timeline');
+    expect(chart.caption).toMatch(/^The \*_max columns of timeline\.csv, the most of each count from one row to the next \(a row every 1000 µs of simulated time\)/);
+    // a timeline.csv written before the peak columns: its first six columns, drawn as samples
+    writeFileSync(file, readFileSync(file, 'utf8').split('\n').map((l) => l.split(',').slice(0, 6).join(',')).join('\n'));
+    const before = await reduceTimeline(file, 1000);
+    expect([before.peaks, wired(before)]).toEqual([false, 16]);
+    expect(chartNamed(await chartsOf(out), 'timeline').caption).toMatch(/^Samples of timeline\.csv \(every 1000 µs of simulated time\)/);
   });
 });

@@ -111,6 +111,8 @@ export const timeline: ChartModule = {
     if ('skip' in sel || sel.runs.length === 0) return [];
     let rows: Record<string, number | string>[] = [];
     let maxBucket = 1;
+    // whether every run's points are the most over each row's interval (timeline.csv's *_max columns), not samples
+    let peaks = true;
     const perConfig: { label: string; color: string; data: unknown }[] = [];
     const sample = sel.runs[0].run.summary.config.stats.sample_us;
     // how long each configuration's run lasted (ms): its simulated time (past its last drawn point, a bucket's first
@@ -119,6 +121,7 @@ export const timeline: ChartModule = {
     for (const { config, run } of sel.runs) {
       const t = await ctx.timeline(run);
       maxBucket = Math.max(maxBucket, t.bucket);
+      peaks &&= t.peaks;
       let last = 0;
       for (const p of t.points) {
         rows.push({ config: config.label, ...p });
@@ -173,8 +176,8 @@ export const timeline: ChartModule = {
     // each panel's largest value over every configuration: its strips' y scale, the same in every figure
     const panelMax = new Map(panels.map((p) => [p.field, Math.max(...rows.map((r) => Number(r[p.field]) || 0))]));
     const span = (ms: number) => (seconds ? `${+(ms / 1000).toPrecision(3)} s` : `${+ms.toPrecision(3)} ms`);
-    const caption = `Samples of timeline.csv (every ${sample} µs of simulated time)`
-      + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive samples, so peaks are kept` : '')
+    const caption = (peaks ? `The *_max columns of timeline.csv, the most of each count from one row to the next (a row every ${sample} µs of simulated time)` : `Samples of timeline.csv (every ${sample} µs of simulated time)`)
+      + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive ${peaks ? 'intervals' : 'samples'}, so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
       + (merged.any ? `; configurations with identical timelines${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
@@ -236,7 +239,7 @@ export const timeline: ChartModule = {
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
       sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
-      maxBucket > 1 ? `each point is the largest of ${maxBucket} samples (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
+      maxBucket > 1 ? `each point is the largest of ${maxBucket} ${peaks ? 'intervals' : 'samples'} (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
       mergedNote(merged, 'timelines', ctx.results.configTitle),
