@@ -194,14 +194,15 @@ export function settingsTables(results: Results, colors: { domain: string[]; ran
     rows: sweep.points.map((p) => [p.config.label, ...p.values, String(p.config.runs.length), String(p.failed)]),
     rowLooks: sweep.points.map((p) => lookOf(p.config.label)),
   }];
-  // each setting as every grid point's first run has it: one value, or the values it takes across the grid
-  // (a filesystem follows the personality: a grid of personalities varies it too)
-  const firsts = results.configurations.flatMap((c) => (c.runs.length ? [c.runs[0]!] : []));
-  if (firsts.length) {
-    const per = firsts.map((r) => new Map(keySettings(r.summary)));
-    const keys = keySettings(firsts[0]!.summary).map(([k]) => k).filter((k) => !['seed', 'simulated time', 'msync'].includes(k));
+  // each setting as the runs have it: one value, or the values it takes across the grid (a filesystem follows the
+  // personality: a grid of personalities varies it too) and its seeds (each seed of a generated trace replays its
+  // own trace: every run is read, not each point's first, which listed 3 of a 3 × 3 sweep's 9 traces)
+  const runs = results.configurations.flatMap((c) => c.runs);
+  if (runs.length) {
+    const per = runs.map((r) => new Map(keySettings(r.summary)));
+    const keys = keySettings(runs[0]!.summary).map(([k]) => k).filter((k) => !['seed', 'simulated time', 'msync'].includes(k));
     tables.push({
-      caption: 'Key settings of the grid points (a setting that differs between them lists its values)',
+      caption: 'Key settings of the grid points (a setting that differs between their runs lists its values)',
       header: [{ text: 'setting' }, { text: 'value' }],
       rows: keys.map((k) => {
         const values = [...new Set(per.map((m) => m.get(k) ?? ''))];
