@@ -120,12 +120,25 @@ async function run(argv: string[]): Promise<number> {
 }
 
 
-/** How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`), from its header comment (plain or gzip; `head`, its first bytes, when read already); undefined for any other trace, and for a binary cache, which keeps no comments. */
+/**
+ * How `trace` was captured on Linux (`syncsim record`, `syncsim import --from strace`, `syncsim validate`'s import of
+ * the fio job it ran), from its header comment (plain or gzip; `head`, its first bytes, when read already); undefined
+ * for any other trace, and for a binary cache, which keeps no comments.
+ */
 export function linuxCapture(trace: string, head = readHead(trace)): string | undefined {
   const comment = (head && traceHeadComment(head)) ?? '';
   if (/^# recorded by syncsim record /.test(comment)) return 'syncsim record';
   if (/^# imported by syncsim import --from strace /.test(comment)) return 'syncsim import --from strace';
+  if (/^# imported by syncsim validate .* run on Linux /.test(comment)) return 'syncsim validate, of the fio job it ran';
   return undefined;
+}
+
+/**
+ * Whether `trace` was imported from a fio I/O log (`syncsim import --from fio-iolog`), from its header comment as
+ * {@link linuxCapture} reads it: its times are those of the system fio ran on, which the log does not name.
+ */
+export function fioCapture(trace: string, head = readHead(trace)): boolean {
+  return /^# imported by syncsim import --from fio-iolog /.test((head && traceHeadComment(head)) ?? '');
 }
 
 /**
@@ -230,8 +243,12 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
   const capture = linuxCapture(trace, head);
   // (only under the default personality: one a profile file, a config or a --set chose is the user's)
-  if (capture !== undefined && config.personality !== 'linux' && config.personality === DEFAULT_PERSONALITY && !given.has('personality')) {
+  const defaulted = config.personality !== 'linux' && config.personality === DEFAULT_PERSONALITY && !given.has('personality');
+  if (capture !== undefined && defaulted) {
     process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a capture of a program on Linux (${capture}); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: --set personality=linux replays it as Linux does\n`);
+  } else if (defaulted && fioCapture(trace, head)) {
+    // fio runs on Linux (syncsim validate's, always), the BSDs and macOS alike, and its log names none of them
+    process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a fio I/O log (syncsim import --from fio-iolog): its times are those of the system fio ran on, which the log does not name (syncsim validate runs fio on Linux); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: if fio ran on Linux, --set personality=linux replays it as Linux does\n`);
   }
   const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets.map(setKey)));
   const out = values.out ?? defaultOutDir(trace);

@@ -4,7 +4,8 @@
  * back, pairs.csv, and the overlay chart.
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { release, type } from 'node:os';
+import { basename, resolve } from 'node:path';
 import { fioIologImporter } from '../../traces/import/fio-iolog.ts';
 import { iologLatencies } from './fio.ts';
 
@@ -38,6 +39,15 @@ export function fileSizeFrom(cwd: string): (name: string) => number | undefined 
   };
 }
 
+/**
+ * The header comment of a validation's trace: the I/O logs it was imported from and the system fio ran on, this one
+ * (`imported by syncsim validate from fio.iolog, the I/O log of a fio job run on Linux 6.8.0-49-generic`), which
+ * `syncsim run` reads to say that the trace is a capture on Linux (scripts/commands/run.ts linuxCapture).
+ */
+export function validationTraceComment(iologs: readonly string[], system = `${type()} ${release()}`): string {
+  return `imported by syncsim validate from ${iologs.map((f) => basename(f)).join(', ')}, the I/O log${iologs.length === 1 ? '' : 's'} of a fio job run on ${system}`;
+}
+
 /** One fio job's I/O log to import as one task, with its measured sync latencies. */
 export interface CloneLog {
   iolog: string;
@@ -53,7 +63,8 @@ export interface CloneLog {
  * time from its entry to the next (the page fault it took included, which
  * the closed replay then simulates instead of adding to it); map rows get
  * `mapFlags` (the access advice) and each file's size (fileSizeFrom, names
- * relative to `cwd`, where fio ran). Returns each clone's msyncs.
+ * relative to `cwd`, where fio ran); its header comment names the logs and
+ * the system fio ran on ({@link validationTraceComment}). Returns each clone's msyncs.
  */
 export async function importWithMeasured(clones: readonly CloneLog[], out: string, pageSize: number, mapFlags = 0, cwd = process.cwd()): Promise<number[]> {
   const rows: RowInput[] = [];
@@ -82,7 +93,7 @@ export async function importWithMeasured(clones: readonly CloneLog[], out: strin
     msyncs.push(k);
   }
   if (clones.length > 1) rows.sort((a, b) => a.tNs - b.tNs); // stable
-  const w = await TraceWriter.open(out, { extraCols: ['x_measured_us'] });
+  const w = await TraceWriter.open(out, { extraCols: ['x_measured_us'], comments: [validationTraceComment(clones.map((c) => c.iolog))] });
   try {
     for (const row of rows) await w.write(row);
     await w.close();
