@@ -20,6 +20,7 @@ import { blockPlan, type BlockPlan } from '../compare/block-length.ts';
 import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
 import { resultCodeProblem } from '../sweep/metrics.ts';
+import { metricUnit } from '../compare/units.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
@@ -39,7 +40,8 @@ point with those grid values), whose runs are its seeds.
 
 For every metric (summary.json keys; default ${DEFAULT_METRICS.join(', ')}):
 the value of A and of B (the mean over seeds), B - A and B / A, each with a
-95 % percentile-bootstrap CI (--reps resamples, default 2000). The CI
+95 % percentile-bootstrap CI (--reps resamples, default 2000); the unit column
+is that of A, B, B - A and its CI (B / A is a ratio). The CI
 resamples the seeds, paired by seed when both sides ran the same seeds; with
 fewer than 5 seeds a side it is Student t's for B - A instead (of the paired
 differences, or Welch's), and B / A has none: a bootstrap of so few seeds
@@ -73,6 +75,8 @@ Options:
 /** One metric compared. */
 interface MetricRow extends Contrast {
   metric: string;
+  /** The unit of a, b, diff and diff_ci (`µs`, `bytes`, `fraction`, ...; null: a count or a ratio); ratio and ratio_ci have none. */
+  unit: string | null;
   /** Runs of each side. */
   n_a: number;
   n_b: number;
@@ -106,12 +110,12 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
     const blocks = [lat.plansA[0]!.block, lat.plansB[0]!.block] as const;
     const c = await bootstrapContrastYielding(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', minN: q === undefined ? undefined : leastForQuantile(q), blocks });
     // the point estimates stay the summaries' own figures
-    return { metric, n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1], ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
+    return { metric, unit: metricUnit(metric), n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1], ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
   }
   const seedsA = a.runs.map((r) => r.seed).join(','), seedsB = b.runs.map((r) => r.seed).join(',');
   const paired = a.runs.length > 1 && seedsA === seedsB;
   const c = await bootstrapContrastYielding(va, vb, meanStat, { paired, reps, level: 0.95, seed, label: paired ? 'paired seeds' : 'independent seeds' });
-  return { metric, n_a: va.length, n_b: vb.length, ...c };
+  return { metric, unit: metricUnit(metric), n_a: va.length, n_b: vb.length, ...c };
 }
 
 /** Each run's successful msync latencies (completion order), and how a bootstrap resamples each (its block length, whether it is dependent). */
@@ -130,12 +134,13 @@ const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` :
 
 /** The printed table. */
 function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number; method: 'exact' | 'normal'; independent_a: boolean; independent_b: boolean } | null, empty: string): string {
-  const head = ['metric', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
+  // unit: of A, B, B - A and its CI (B / A and its CI are ratios)
+  const head = ['metric', 'unit', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
   // n counts runs; a CI over msyncs says how many it resampled
   const over = (r: MetricRow) => (r.msyncs_a !== undefined ? r.resampled.replace(/^msyncs/, `${r.msyncs_a}/${r.msyncs_b} msyncs`) : r.resampled);
-  const body = rows.map((r) => [r.metric, fmt(r.a), fmt(r.b), fmt(r.diff), ci(r.diff_ci), fmt(r.ratio), ci(r.ratio_ci), `${r.n_a}/${r.n_b}`, over(r)]);
+  const body = rows.map((r) => [r.metric, r.unit ?? '-', fmt(r.a), fmt(r.b), fmt(r.diff), ci(r.diff_ci), fmt(r.ratio), ci(r.ratio_ci), `${r.n_a}/${r.n_b}`, over(r)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((x) => x[i]!.length)));
-  const line = (x: string[]) => x.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const line = (x: string[]) => x.map((c, i) => (i <= 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
   return [
     `A: ${a.spec} (${a.label}, ${a.runs.length} run(s))`,
     `B: ${b.spec} (${b.label}, ${b.runs.length} run(s))`,
