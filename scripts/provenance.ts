@@ -27,18 +27,36 @@ const hashed = new Map<string, Promise<string>>();
 /** Files remembered at most (the oldest is forgotten first). */
 const HASHED_MAX = 64;
 
-/** SHA-256 (hex) of a file, streamed: in this thread, or, for a file of {@link HASH_THREAD_BYTES} or more, in a worker thread beside the run. */
-export function fileSha256(path: string): Promise<string> {
+/** {@link fileStamp} and the size of the file at `path`, from one stat; undefined when it cannot be stat'ed. */
+function stampOf(path: string): { stamp: string; size: bigint } | undefined {
   let st;
   try {
     st = statSync(path, { bigint: true });
   } catch {
-    return sha256Here(path); // the stream reports why
+    return undefined;
   }
-  const key = `${resolve(path)}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  return { stamp: `${resolve(path)}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, size: st.size };
+}
+
+/**
+ * What tells one version of the file at `path` from another without reading it: the path, its
+ * device and inode, size, mtime and ctime (ns); undefined when it cannot be stat'ed. A write to
+ * the file changes its ctime, and a file put in its place has another inode: equal stamps taken
+ * before and after a read mean that the read saw one version. {@link fileSha256} remembers its
+ * hashes by it.
+ */
+export function fileStamp(path: string): string | undefined {
+  return stampOf(path)?.stamp;
+}
+
+/** SHA-256 (hex) of a file, streamed: in this thread, or, for a file of {@link HASH_THREAD_BYTES} or more, in a worker thread beside the run. */
+export function fileSha256(path: string): Promise<string> {
+  const st = stampOf(path);
+  if (st === undefined) return sha256Here(path); // the stream reports why
+  const key = st.stamp;
   let h = hashed.get(key);
   if (!h) {
-    h = st.size >= HASH_THREAD_BYTES ? sha256InThread(path) : sha256Here(path);
+    h = st.size >= BigInt(HASH_THREAD_BYTES) ? sha256InThread(path) : sha256Here(path);
     hashed.set(key, h);
     if (hashed.size > HASHED_MAX) hashed.delete(hashed.keys().next().value!);
     h.catch(() => hashed.delete(key));

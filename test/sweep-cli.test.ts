@@ -103,8 +103,10 @@ describe('syncsim sweep', () => {
       expect(Number(r['sync.count'])).toBe(s.sync.count);
     }
     expect(runDirs('ref')).toHaveLength(N_RUNS);
-    // one generated trace per seed (a single generator parameter set), shared by the 4 points
-    expect(readdirSync(join(work, 'ref', 'traces'))).toHaveLength(SEEDS.length);
+    // one generated trace per seed (a single generator parameter set), shared by the 4 points, each with its SHA-256 record
+    const traces = readdirSync(join(work, 'ref', 'traces'));
+    expect(traces.filter((f) => f.endsWith('.csv.gz'))).toHaveLength(SEEDS.length);
+    expect(traces.filter((f) => !f.endsWith('.csv.gz'))).toEqual(traces.filter((f) => f.endsWith('.csv.gz')).map((f) => `${f}.sha256`));
     expect(existsSync(join(work, 'ref', '.staging'))).toBe(false);
   });
 
@@ -201,12 +203,13 @@ describe('syncsim sweep', () => {
     const c = await syncsimHereInWork(['sweep', 'seeds.yaml', '--out', 's1', '--no-cache']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/holds another experiment/);
-    // the same grid over an edited trace file: another experiment too, and the message says what changed
+    // the same grid over an edited trace file: refused, and the message says that the trace changed (since 2026-12-06: it said
+    // 'holds another experiment ... the same grid, but what its points run changed (a plugin file or a trace file edited since ...)')
     writeFileSync(join(work, 'seeds.yaml'), exp(3));
     writeFileSync(join(work, 'seeds.csv'), readFileSync(join(work, 'seeds.csv'), 'utf8') + '# edited\n');
     const d = await syncsimHereInWork(['sweep', 'seeds.yaml', '--out', 's1', '--no-cache']);
     expect(d.code).toBe(2);
-    expect(d.stderr).toMatch(/holds another experiment \('seeds-test', hash [0-9a-f]+; this one is 'seeds-test', hash [0-9a-f]+\): the same grid, but what its points run changed \(a plugin file or a trace file edited since, whose contents the run ids hash\), and finished runs of the old contents cannot be mixed with new ones: choose another --out\n$/);
+    expect(d.stderr).toMatch(/^syncsim: --out s1: trace file seeds\.csv changed since the sweep there began \(SHA-256 [0-9a-f]{64} then, [0-9a-f]{64} now\): its 6 finished runs replayed the version it began with, and runs of another version cannot join them; nothing was run or written\. Put that version back and run the same command again to resume, or sweep the new version into another --out\n$/);
   }, 120_000);
 
   it('a corrupted trace cache is rebuilt by the next sweep, with the same results; --cache-dir chooses the directory', async () => {
@@ -372,7 +375,7 @@ describe('syncsim merge', () => {
     for (const i of [1, 2, 3]) {
       expect(runDirs(`shards/${i}`)).toHaveLength(N_RUNS / 3);
       // one seed's 4 runs replay one generated trace: each shard makes only its own
-      expect(readdirSync(join(work, 'shards', String(i), 'traces'))).toHaveLength(1);
+      expect(readdirSync(join(work, 'shards', String(i), 'traces')).filter((f) => f.endsWith('.csv.gz'))).toHaveLength(1);
       expect(existsSync(join(work, 'shards', String(i), 'results.csv'))).toBe(false);
     }
     // a run directory may hold a subdirectory: syncsim report on one run writes its report/ there

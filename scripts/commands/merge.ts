@@ -14,8 +14,10 @@ const HELP = `Usage: syncsim merge DIR... [--out OUT]
 Combines the directories written by 'syncsim sweep --shard I/N' (one per shard,
 all of the same experiment) into OUT: every run directory, results.csv and
 aggregate.csv, exactly as one sweep of the whole experiment writes them.
-Checks that every run of the experiment is in exactly one DIR: a missing or
-doubled run is an error, and then nothing is written.
+Checks that every run of the experiment is in exactly one DIR, and that all
+of them replayed one version of its trace file (the SHA-256 each shard's sweep
+began with, and each run's provenance): a missing or doubled run, or two
+versions of the trace, is an error, and then nothing is written.
 
 Options:
   --out OUT     merged directory (required with several DIRs; with one DIR,
@@ -30,7 +32,8 @@ stay in OUT, whole, no table is written or replaced, and the same merge again
 finishes it.
 
 Exit codes: 0 merged, every run succeeded; 1 merged, some runs had failed
-(listed); 2 bad input (different experiments, missing or doubled runs).`;
+(listed); 2 bad input (different experiments, missing or doubled runs, runs of
+two versions of the trace).`;
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('merge', argv, { out: { type: 'string', short: 'o' } });

@@ -71,8 +71,17 @@ ci95 = half-width of the 95% confidence interval, Student t, median).
 Run again, a sweep skips its finished runs and tries failed ones again; one
 killed at any moment finishes with the same files as an uninterrupted one.
 
+One version of the trace: the sweep records the SHA-256 of its trace file when
+it begins (DIR/experiment.json; of a generated trace, DIR/traces/F.sha256), and
+each run checks that it replayed that version. A trace changed since stops the
+sweep (exit 2; the runs finished, of the first version, are kept): put that
+version back (delete a generated one: the sweep makes it again) and run it
+again, or sweep the new version into another --out. Run again with the trace
+file still changed, it is refused before any run (exit 2).
+
 Exit codes: 0 every run succeeded; 1 some runs failed (they are recorded, the
-others still run; the failures are listed at the end); 2 bad input.`;
+others still run; the failures are listed at the end); 2 bad input (a trace
+changed since the sweep began among it).`;
 
 function closing(o: SweepOutcome, shard: string | undefined): string {
   const out = escapeControl(showPath(o.out));

@@ -17,7 +17,8 @@ import type { Experiment } from './experiment.ts';
 import { canonicalJson } from './identity.ts';
 import { makePlan, readTraceFacts, TRACE_HEAD_BYTES, type Plan, type RunSpec, type TraceFileFacts } from './plan.ts';
 import { shareOfRuns } from './shard.ts';
-import { showPath, SweepDir } from './store.ts';
+import { manifestOf, showPath, SweepDir } from './store.ts';
+import { traceChangedSince } from './trace-guard.ts';
 import type { SweepOptions, SweepOutcome } from './runner.ts';
 
 const showValue = (v: unknown) => (typeof v === 'string' ? v : canonicalJson(v));
@@ -84,10 +85,11 @@ export async function listRuns(o: SweepOptions, experiment: Experiment, out: str
   // what --resume would say, said before listing: there is nothing to resume
   if (o.resume === true && !have) throw new InputError(`--resume: ${out} holds no sweep to resume`);
   const same = have?.hash === plan.hash || have?.hash === plan.legacyHash;
+  const changed = have && traceChangedSince(store, have, manifestOf(plan), same);
+  const other = changed ? ' (whose trace file changed since its sweep began: the sweep would be refused)' : have && !same ? ' (which holds ANOTHER experiment)' : '';
   write(
     `experiment ${experiment.name}: ${plan.points.length} points x ${experiment.seeds.length} seeds = ${plan.runs.length} runs` +
-      `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${share.length} runs` : ''}; results in ${shown}` +
-      `${have && !same ? ' (which holds ANOTHER experiment)' : ''}\n`,
+      `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${share.length} runs` : ''}; results in ${shown}${other}\n`,
   );
   for (const run of share) {
     const rec = same ? store.record(run.id) : undefined;

@@ -1,8 +1,9 @@
 /**
  * Merging sweep directories: the outputs of the shards of one experiment (`--shard I/N`) are
  * combined into one directory holding every run and the result tables. Every run of the
- * experiment must be in exactly one of the directories: a missing or doubled run is an error
- * and nothing is written then. Interrupted (Ctrl-C, SIGTERM, a closed terminal: between two
+ * experiment must be in exactly one of the directories, and all of them must have replayed one
+ * version of its trace file (trace-guard.ts): a missing or doubled run, or two versions, is an
+ * error and nothing is written then. Interrupted (Ctrl-C, SIGTERM, a closed terminal: between two
  * runs copied, or while the result tables are written), it removes its staging directory and the
  * tables' temporary files and says what it leaves: nothing, or the runs copied so far, whole,
  * from which the same merge goes on (no table is written or replaced then).
@@ -15,6 +16,7 @@ import { placeDir, showPath, SweepDir, type Manifest } from './store.ts';
 import { removeTableTemps, writeTables, type TablesOutcome } from './tables.ts';
 import { errnoText, makeDirs } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
+import { refuseMixedTraces } from './trace-guard.ts';
 import { escapeControl } from '../../traces/escape.ts';
 
 /** What a merge did. */
@@ -69,7 +71,8 @@ interface MergeState {
 
 /**
  * Merges sweep directories `dirs` into `out` (default: the only directory given). Throws an
- * InputError when they hold different experiments or when a run is missing or in two of them.
+ * InputError when they hold different experiments, when a run is missing or in two of them, or
+ * when their runs replayed different versions of the trace file.
  * With `handleSignals` (the command), SIGINT, SIGTERM or SIGHUP ends the process between two runs
  * copied or while the tables are written (exit 130, 143, 129), its staging directory and the
  * tables' temporary files removed, saying what it left.
@@ -132,6 +135,7 @@ async function mergeInto(uniq: string[], out: string, progress: MergeState): Pro
   const { shard: _shard, ...manifest } = stores[0].manifest;
   for (const s of stores.slice(1)) {
     if (s.manifest.hash !== manifest.hash) {
+      refuseMixedTraces(stores, false); // the trace file changed between the shards' sweeps: said as such
       throw new InputError(`merge: ${s.dir} holds another experiment ('${s.manifest.name}', hash ${s.manifest.hash}) than ${stores[0].dir} ('${manifest.name}', hash ${manifest.hash})`);
     }
   }
@@ -156,6 +160,8 @@ async function mergeInto(uniq: string[], out: string, progress: MergeState): Pro
         ' (run the missing shard again, or syncsim sweep on the merged directory, to complete them)',
     );
   }
+  // every run replayed the same version of the trace file (a sweep checks its own runs since 2026-12-06; earlier ones did not)
+  refuseMixedTraces(stores);
 
   const target = new SweepDir(out);
   const yamlPath = stores.map((s) => join(s.dir, 'experiment.yaml')).find((p) => existsSync(p));

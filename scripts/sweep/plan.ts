@@ -81,6 +81,8 @@ export interface Plan {
   warnings: string[];
   /** The identity syncsim 0.1 gave the same experiment (it counted the seeds in): a sweep directory it wrote is this experiment too. */
   legacyHash: string;
+  /** The SHA-256 of the trace file (`trace.path`) as the plan read it, which its runs must replay; undefined for generated traces. */
+  traceSha256?: string;
 }
 
 const isGenAxis = (a: GridAxis) => a.key.startsWith('trace.set.');
@@ -352,5 +354,5 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
     const made = trace.kind === 'path' ? `its trace was made for page_size ${pathPageSize} (the file's header)` : 'the generator lays its trace out for another page_size (set trace.set.page_size with it)';
     warnings.push(`${pageSizeMisfits.length} of ${points.length} grid points replay at a page_size their trace was not made for (at a larger one, msyncs and wires of ranges not aligned to it fail with EINVAL; at a smaller one, the pages are not the traced program's): ${made}; points ${pageSizeMisfits.slice(0, 4).join(', ')}${pageSizeMisfits.length > 4 ? ', ...' : ''}`);
   }
-  return { experiment: exp, keys, points, runs, hash, warnings, legacyHash };
+  return { experiment: exp, keys, points, runs, hash, warnings, legacyHash, ...(pathIdentity ? { traceSha256: pathIdentity.path_sha256 } : {}) };
 }

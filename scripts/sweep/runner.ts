@@ -4,7 +4,8 @@
  * kept under `DIR/traces/`, and each trace's binary cache made once so that every run reads
  * that instead of parsing the CSV; then, when the whole experiment is in the directory, the result
  * tables. A failed run is recorded and the others go on; a sweep killed at any moment and run
- * again picks up where it stopped and ends with the same files as an uninterrupted one.
+ * again picks up where it stopped and ends with the same files as an uninterrupted one. Every run
+ * replays one version of each trace, or the sweep stops (trace-guard.ts).
  */
 import { escapeControl } from '../../traces/escape.ts';
 import { existsSync, rmSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { claimOutDir } from '../../traces/out-lock.ts';
 import { makeDirs } from '../../traces/files.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from '../interrupt.ts';
 import { listRuns } from './dry-run.ts';
+import { refuseChangedTrace, TraceVersions } from './trace-guard.ts';
 
 /**
  * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
@@ -164,6 +166,9 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const command = [...(o.command ?? ['node', ...process.argv.slice(1)])];
 
   const existed = existsSync(out);
+  // a trace file changed since the sweep there began: refused before anything is written
+  const have = existed ? store.manifest() : undefined;
+  if (have && experiment.trace.kind === 'path') refuseChangedTrace(store, have, manifest, have.hash === plan.hash || have.hash === plan.legacyHash, showPath(experiment.trace.path), shown);
   store.prepare(manifest, experiment.text, o.resume === true, 'sweep', [plan.legacyHash]);
   store.cleanStale();
   const pending = share.filter((r) => store.record(r.id)?.status !== 'ok');
@@ -186,6 +191,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const jobs = Math.max(1, Math.min(o.jobs ?? defaultJobs(), pending.length + toMake.size));
   const traceOf = (r: RunSpec) => (r.trace.kind === 'gen' ? join(store.tracesDir, r.trace.file) : r.trace.path);
   const displayOf = (r: RunSpec) => (r.trace.kind === 'gen' ? `traces/${r.trace.file}` : r.trace.display);
+  const versions = new TraceVersions(store.tracesDir, shown);
   const entry = await workerModule('sweep/worker');
   // a worker on every core leaves V8's background compiler no core (jit-threads.ts); released in the finally below
   const releaseJit = compileOnWorkers(jobs, availableParallelism()) ? compileOnOwnThreads() : () => {};
@@ -242,6 +248,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         pool.run(task).then(
           (reply) => {
             if (reply.ok) outcome.generated++;
+            if (reply.ok) versions.made(file, reply.sha256);
             return reply.ok ? undefined : { error: reply.error, storage: reply.storage };
           },
           (e: unknown) => ({ error: describeError(e) }),
@@ -298,15 +305,27 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         const display = displayOf(r);
         const cached = (await caches.get(trace)) === true;
         if (inputError !== undefined) return;
+        let traceSha256: string | undefined;
+        try {
+          traceSha256 = versions.expected(r);
+        } catch (e) {
+          if (!stopping) stop(e); // a record of a generated trace's hash that is not one
+          return;
+        }
         const task: SweepTask = {
           kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined, command,
-          ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}),
+          ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}), ...(traceSha256 !== undefined ? { traceSha256 } : {}),
         };
         try {
           const reply = await pool.run(task, o.runTimeoutS === undefined ? undefined : o.runTimeoutS * 1000);
           if (!reply.ok && reply.storage) {
             // the results' storage refused a write (a full disk): not this run's failure, and no later run's either
             if (!stopping) stop(storageStopError(shown, reply.storage));
+            return;
+          }
+          if (!reply.ok && reply.changed) {
+            // the trace is not the version the sweep began with: neither would any later run's be
+            if (!stopping) stop(versions.stop(r, reply.changed));
             return;
           }
           if (!reply.ok) error = reply.error;

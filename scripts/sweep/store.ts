@@ -7,7 +7,8 @@
  * DIR/experiment.yaml   a copy of the experiment file
  * DIR/.syncsim          the marker of an output directory syncsim made (traces/out-dir.ts)
  * DIR/runs/<id>/        one finished run: run.json (+ summary.json and the CSVs when it succeeded)
- * DIR/traces/           generated traces, one per distinct parameter set and seed
+ * DIR/traces/           generated traces, one per distinct parameter set and seed, each with its
+ *                       SHA-256 beside it (F.sha256, as sha256sum writes it; trace-guard.ts)
  * DIR/results.csv       one row per run        (written when every run is there)
  * DIR/aggregate.csv     one row per point × metric
  * DIR/.staging/H-P/     work in progress of process P on host H (removed when P is gone)
@@ -37,6 +38,11 @@ export interface Manifest {
   keys: string[];
   metrics: string[];
   seeds: number[];
+  /**
+   * The trace: `{ gen, set }`, or `{ path, sha256 }`: the trace file as the experiment names it and
+   * the SHA-256 of its contents when the sweep began, which every run must replay (trace-guard.ts;
+   * absent from directories written before 2026-12-06).
+   */
   trace: Json;
   points: { point: number; values: Json[] }[];
   runs: { id: string; point: number; seed: number }[];
@@ -72,7 +78,7 @@ export function manifestOf(plan: Plan, shard?: { index: number; count: number })
     keys: plan.keys,
     metrics: plan.experiment.metrics,
     seeds: plan.experiment.seeds,
-    trace: t.kind === 'gen' ? { gen: t.gen, set: t.set } : { path: t.display },
+    trace: t.kind === 'gen' ? { gen: t.gen, set: t.set } : { path: t.display, ...(plan.traceSha256 !== undefined ? { sha256: plan.traceSha256 } : {}) },
     points: plan.points.map((p) => ({ point: p.index, values: p.values })),
     runs: plan.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })),
     ...(Object.keys(plan.experiment.labels).length ? { labels: plan.experiment.labels } : {}),

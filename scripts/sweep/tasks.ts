@@ -5,6 +5,7 @@
 import type { Config } from '../../sim/config.ts';
 import type { Json } from './identity.ts';
 import type { RunRecord } from './store.ts';
+import type { TraceChange } from './trace-guard.ts';
 
 /** Replay `trace` with `config` into `staging`, then move the finished directory to `final`. */
 export interface RunTask {
@@ -26,9 +27,18 @@ export interface RunTask {
   pluginDir?: string;
   /** The sweep's command line, recorded as the run's `provenance.command` (SweepOptions.command). */
   command: string[];
+  /**
+   * The SHA-256 of the version of the trace the sweep replays (trace-guard.ts): a run that replayed
+   * another, or whose trace changed while it ran, is not kept and answers `changed`. Undefined: not
+   * checked (a trace generated before syncsim recorded its hash).
+   */
+  traceSha256?: string;
 }
 
-/** Generate preset `gen` with parameters `set` and `seed` into `staging`, then rename it to `final`. */
+/**
+ * Generate preset `gen` with parameters `set` and `seed` into `staging`, then rename it to `final`,
+ * its SHA-256 record (`final`.sha256, trace-guard.ts) put beside it first; the answer's `sha256`.
+ */
 export interface GenTask {
   kind: 'gen';
   gen: string;
@@ -66,7 +76,10 @@ export interface StorageRefused {
 /**
  * A worker's answer; `source` says where a run's rows came from (`cache`, or
  * `csv`/`csv+cache`) or what a cache task did (`cache`: valid already,
- * `csv+cache`: built, `direct`: the trace is an .sst). A failure of the storage
- * rather than of the task says so in `storage`.
+ * `csv+cache`: built, `direct`: the trace is an .sst); `sha256`, the SHA-256 of
+ * a trace generated. A failure of the storage rather than of the task says so
+ * in `storage`; a run whose trace was not the sweep's version, in `changed`.
  */
-export type TaskReply = { ok: true; elapsed_s: number; source?: string } | { ok: false; error: string; storage?: StorageRefused };
+export type TaskReply =
+  | { ok: true; elapsed_s: number; source?: string; sha256?: string }
+  | { ok: false; error: string; storage?: StorageRefused; changed?: TraceChange };

@@ -1,10 +1,11 @@
 /**
  * A sweep worker thread: replays runs (runTrace), generates traces and builds trace caches, one task per message,
  * answering each with a {@link TaskReply}. A run's directory is moved into place before the
- * answer, so a sweep killed at any moment has either the whole run or nothing of it.
+ * answer, so a sweep killed at any moment has either the whole run or nothing of it; only a run
+ * that replayed the version of its trace the sweep replays is (trace-guard.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runTrace } from '../run.ts';
@@ -20,6 +21,9 @@ import { WORKER_READY } from './pool.ts';
 import { OutDirError } from '../../traces/out-dir.ts';
 import { tempBeside } from '../../traces/files.ts';
 import { storageRefusal } from '../../traces/write-failures.ts';
+import { fileStamp } from '../provenance.ts';
+import { hashFile } from './identity.ts';
+import { shaRecordName, shaRecordText, traceChange, TraceChanged } from './trace-guard.ts';
 
 /** A write of the sweep's own directory that the storage refused as a whole (a full disk): the sweep stops. */
 class OwnWriteRefused extends Error {
@@ -41,11 +45,21 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   const t0 = performance.now();
   let source: string | undefined;
   const plugins = t.pluginDir === undefined ? undefined : (await loadPlugins(t.config, t.pluginDir)).plugins;
+  // the trace's version: the hash its provenance records, and the file unchanged from before that hash to after the last row
+  const before = t.traceSha256 === undefined ? undefined : fileStamp(t.trace);
+  let replayed: string | undefined;
   try {
     // its results: a write the storage refused is an OutDirError of the results' writer, its cause the system's error
-    await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command });
+    const summary = await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command });
+    replayed = summary.provenance?.trace_sha256;
   } catch (e) {
+    // a run that failed while its trace changed (a row cut short by a rewrite, a file gone) did not fail on its own
+    if (t.traceSha256 !== undefined && fileStamp(t.trace) !== before) throw new TraceChanged({ during: true });
     throw ownWrite(e, false);
+  }
+  if (t.traceSha256 !== undefined) {
+    const change = traceChange(t.traceSha256, replayed, before, fileStamp(t.trace));
+    if (change) throw new TraceChanged(change);
   }
   const rec: RunRecord = { ...t.record, status: 'ok', elapsed_s: Number(((performance.now() - t0) / 1000).toFixed(3)) };
   try {
@@ -57,10 +71,16 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   return source;
 }
 
-async function genOne(t: GenTask): Promise<void> {
+/** Generates a trace and puts it in place, its SHA-256 record first (a trace there always has its own); returns its SHA-256. */
+async function genOne(t: GenTask): Promise<string> {
   try {
     await generateToFile(t.staging, t.gen, t.set, t.seed);
+    const sha256 = await hashFile(t.staging);
+    const file = basename(t.final);
+    writeFileSync(shaRecordName(t.staging), shaRecordText(sha256, file));
+    renameSync(shaRecordName(t.staging), shaRecordName(t.final));
     renameSync(t.staging, t.final);
+    return sha256;
   } catch (e) {
     throw ownWrite(e, true);
   }
@@ -73,7 +93,7 @@ async function genOne(t: GenTask): Promise<void> {
  */
 function refusedFile(task: RunTask | GenTask, refusal: NodeJS.ErrnoException): string {
   const path = typeof refusal.path === 'string' ? refusal.path : undefined;
-  if (task.kind === 'gen') return `traces/${basename(task.final)}`;
+  if (task.kind === 'gen') return `traces/${basename(path?.endsWith('.sha256') ? shaRecordName(task.final) : task.final)}`;
   const shown = `runs/${task.id}`;
   const staged = join(task.staging, task.id);
   for (const dir of [tempBeside(staged), staged, task.final]) {
@@ -87,13 +107,16 @@ async function handle(task: SweepTask): Promise<TaskReply> {
   const t0 = performance.now();
   try {
     let source: string | undefined;
+    let sha256: string | undefined;
     if (task.kind === 'run') source = await runOne(task);
     else if (task.kind === 'cache') source = await ensureCache(task.trace, task.cacheDir);
-    else await genOne(task);
-    return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source };
+    else sha256 = await genOne(task);
+    return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source, ...(sha256 !== undefined ? { sha256 } : {}) };
   } catch (thrown) {
     if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
-    else if (task.kind === 'gen') rmSync(task.staging, { force: true });
+    else if (task.kind === 'gen') for (const f of [task.staging, shaRecordName(task.staging)]) rmSync(f, { force: true });
+    // not this run's failure: the sweep stops (runner.ts), its message naming the trace
+    if (thrown instanceof TraceChanged) return { ok: false, error: thrown.message, changed: thrown.change };
     let e = thrown;
     let storage: StorageRefused | undefined;
     if (e instanceof OwnWriteRefused && task.kind !== 'cache') {
