@@ -127,12 +127,12 @@ export interface Merged {
  * The style numbers a chart draws its series with, from the numbers they ask
  * for (their first configuration's place in the report): each keeps its own
  * unless an earlier series of the chart has its look, or, with `byColour`,
- * its colour is already used by its share of the series (⌈n / 8⌉: one in a
- * chart of at most eight series, two up to sixteen, ...); then it takes the
+ * its colour is already used by its share of the series (⌈n / 16⌉: one in a
+ * chart of at most sixteen series, two up to 32, ...); then it takes the
  * lowest free one. So no two series of one chart look alike (up to
- * DISTINCT_STYLES), the colours are spread over the series before shapes and
- * dashes have to tell them apart (12 sweep lines whose first configurations
- * are 0, 4, 8, ... were all blue or orange), and a series looks as its
+ * DISTINCT_STYLES), the colours are spread over the series before a colour
+ * has to serve two (12 sweep lines whose first configurations are 0, 4, 8,
+ * ... were all blue or orange), and a series looks as its
  * configuration does elsewhere whenever it can. Without `byColour` (series
  * that are configurations, as in latency-percentiles) a series keeps its
  * configuration's look, the one index.html's swatch shows.
@@ -224,8 +224,8 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
 }
 
 /**
- * The in-figure words for a chart with more series than distinct looks (8
- * colours × 8 shapes and dashes), '' when every series has its own. Looks
+ * The in-figure words for a chart with more series than distinct looks (16
+ * colours, 8 shapes and dashes: 64), '' when every series has its own. Looks
  * are not made up beyond DISTINCT_STYLES (a ninth shade or shape would not
  * be told apart in print): the chart says plainly that some repeat, and the
  * tooltips of index.html name every mark.
@@ -233,7 +233,7 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
 export function repeatedLooksNote(merged: Merged): string {
   if (merged.repeated === 0) return '';
   const n = merged.series.length;
-  return `${count(n)} series, only ${DISTINCT_STYLES} distinct looks (${CONFIG_PALETTE.length} colours × ${CONFIG_SHAPES.length} shapes and dashes): ${count(merged.repeated)} look like an earlier series`;
+  return `${count(n)} series, only ${DISTINCT_STYLES} distinct looks (${CONFIG_PALETTE.length} colours, ${CONFIG_SHAPES.length} shapes and dashes): ${count(merged.repeated)} look like an earlier series`;
 }
 
 /**

@@ -90,16 +90,31 @@ export function webFontFiles(): { regular: string; bold: string } {
 }
 
 /**
- * Okabe & Ito's colour-blind-safe palette, ordered for lines on white, with
- * its yellow (#F0E442, 1.3:1 against white: a thin line of it all but
- * vanished) replaced by Paul Tol's wine (#882255, 8.7:1), from his muted
- * colour-blind-safe palette: a hue none of the other seven has, and at
- * least 23 CIELAB ΔE from each of them in normal vision and in simulated
- * protanopia, deuteranopia and tritanopia (Machado et al. 2009). Configuration i of
- * a report always gets colour i mod 8; beyond eight, a shape and dash tell
- * apart configurations of one colour (`configStyle`).
+ * The configuration colours: sixteen, so that up to sixteen configurations
+ * (4 kernels × 3 sync intervals) each have a colour of their own. The first
+ * eight are Okabe & Ito's colour-blind-safe palette, ordered for lines on
+ * white, with its yellow (#F0E442, 1.3:1 against white: a thin line of it all
+ * but vanished) replaced by Paul Tol's wine (#882255, 8.7:1), from his muted
+ * colour-blind-safe palette: a hue none of the other seven has, and at least
+ * 23 CIELAB ΔE from each of them in normal vision and in simulated
+ * protanopia, deuteranopia and tritanopia (Machado et al. 2009). The other
+ * eight, for configurations 9 to 16, are Tol's dark olive (#666633), olive
+ * (#999933), green (#117733) and purple (#AA4499), Kelly's violet (#604E97)
+ * and red (#BE0032), d3's brown (#8C564B) and Tableau 10's red (#E45756),
+ * picked so that each of the sixteen is at least 15 CIEDE2000 from every
+ * other (Tableau 20, which Vega offers, has pairs 9 apart), at least 3:1
+ * against white and no darker than L* 38 (an indigo of L* 22 read as black
+ * on a thin line); none is grey (the writeback causes' shades), and they come
+ * in the order that keeps each furthest from the colours before it (the
+ * ninth to twelfth 20 or more from each colour before them). They are not
+ * colour-blind-safe as the first eight are, so configurations 9 and on also
+ * have a point shape and line dash of their own (`configStyle`).
+ * Configuration i of a report gets colour i mod 16.
  */
-export const CONFIG_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#882255'];
+export const CONFIG_PALETTE = [
+  '#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#882255',
+  '#666633', '#604E97', '#999933', '#8C564B', '#E45756', '#117733', '#BE0032', '#AA4499',
+];
 
 /**
  * Writeback causes in stacking order, with their shades: greys for the data
@@ -127,24 +142,32 @@ export function configColorScale(labels: readonly string[]): { domain: string[];
 }
 
 /**
- * Point shapes of the configurations beyond the palette: configuration i has
- * shape ⌊i / 8⌋ (the first eight are circles), so that the ninth, which has
- * the first one's colour, is a square beside its circle.
+ * Point shapes of the configurations beyond the first eight: configuration i
+ * has shape ⌊i / 8⌋ mod 8 (the first eight are circles), so that the ninth is
+ * a square as well as a colour of its own (the first eight colours alone are
+ * colour-blind-safe), and the seventeenth, which has the first one's colour, is
+ * a triangle beside its circle.
  */
 export const CONFIG_SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'] as const;
 
 /** Stroke dashes that go with CONFIG_SHAPES (solid for the first eight configurations). */
 export const CONFIG_DASHES: readonly (readonly number[])[] = [[1, 0], [5, 2], [1.5, 1.5], [6, 2, 1.5, 2], [3, 3], [8, 2, 2, 2, 2, 2], [10, 3], [2, 4]];
 
-/**
- * How many configurations get a look of their own: every colour with every
- * shape and dash (64). Beyond it looks repeat rather than growing into shades
- * and shapes no reader tells apart: a chart of more series says so in its
- * figure note (series.ts `repeatedLooksNote`), index.html under its table.
- */
-export const DISTINCT_STYLES = CONFIG_PALETTE.length * CONFIG_SHAPES.length;
+/** How many configurations in a row share a point shape and line dash (the first eight: circles, solid lines). */
+export const SHAPE_RUN = 8;
 
-/** How configuration number `i` of a report is drawn: its colour, and for i ≥ 8 a point shape and line dash of its own. */
+/**
+ * How many configurations get a look of their own: colour i mod 16 with shape
+ * and dash ⌊i / 8⌋ mod 8 is the same look again after 64 configurations
+ * (configuration i + 64 looks like configuration i), and no two of the first
+ * 64 look alike (two of one shape are fewer than eight apart, so of different
+ * colours). Beyond it looks repeat rather than growing into shades and shapes
+ * no reader tells apart: a chart of more series says so in its figure note
+ * (series.ts `repeatedLooksNote`), index.html under its table.
+ */
+export const DISTINCT_STYLES = SHAPE_RUN * CONFIG_SHAPES.length;
+
+/** How configuration number `i` of a report is drawn: its colour, and for i ≥ 8 a point shape and line dash besides. */
 export interface ConfigStyle {
   color: string;
   shape: string;
@@ -154,14 +177,13 @@ export interface ConfigStyle {
 }
 
 /**
- * The look of configuration number `i`: colour i mod 8, shape and dash ⌊i / 8⌋
- * mod 8, so configuration i + DISTINCT_STYLES looks like configuration i.
- * Charts draw configuration series with it and index.html's swatches show it.
+ * The look of configuration number `i`: colour i mod 16, shape and dash
+ * ⌊i / 8⌋ mod 8, so configuration i + DISTINCT_STYLES looks like configuration
+ * i. Charts draw configuration series with it and index.html's swatches show it.
  */
 export function configStyle(i: number): ConfigStyle {
-  const k = CONFIG_PALETTE.length;
-  const variant = Math.floor(i / k) % CONFIG_SHAPES.length;
-  return { color: CONFIG_PALETTE[i % k], shape: CONFIG_SHAPES[variant], dash: [...CONFIG_DASHES[variant]], variant };
+  const variant = Math.floor(i / SHAPE_RUN) % CONFIG_SHAPES.length;
+  return { color: CONFIG_PALETTE[i % CONFIG_PALETTE.length], shape: CONFIG_SHAPES[variant], dash: [...CONFIG_DASHES[variant]], variant };
 }
 
 /**

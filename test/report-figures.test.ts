@@ -100,16 +100,18 @@ describe('the configuration palette', () => {
     expect(hueOf('#F0E442').hue).toBeLessThan(60);
   });
 
-  it('has no yellow fainter than 3:1 on white, and still eight distinct colours', () => {
-    expect(CONFIG_PALETTE).toHaveLength(8);
-    expect(new Set(CONFIG_PALETTE.map((c) => c.toLowerCase())).size).toBe(8);
+  it('has no yellow fainter than 3:1 on white, and sixteen distinct colours, the first eight Okabe & Ito\'s', () => {
+    expect(CONFIG_PALETTE).toHaveLength(16);
+    expect(new Set(CONFIG_PALETTE.map((c) => c.toLowerCase())).size).toBe(16);
+    // Okabe & Ito's, as published, save the yellow (last) replaced by Tol's wine
+    expect(CONFIG_PALETTE.slice(0, 8)).toEqual(['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#882255']);
     for (const c of CONFIG_PALETTE) {
       const { hue, sat } = hueOf(c);
       const yellow = sat > 0.3 && hue >= 45 && hue <= 75;
       if (yellow) expect(contrastOnWhite(c), c).toBeGreaterThanOrEqual(3);
     }
     expect(CONFIG_PALETTE).not.toContain('#F0E442');
-    // the colour in its place (configurations 8, 16, ...) stands out on white
+    // the colour in its place (configurations 8, 24, ...) stands out on white
     expect(contrastOnWhite(CONFIG_PALETTE[7])).toBeGreaterThanOrEqual(3);
   });
 });

@@ -131,3 +131,34 @@ export function aggSweep(keys: string[], metrics: string[], points: AggPoint[]):
   writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'trial', keys, metrics, seeds: [1, 2, 3] }));
   return dir;
 }
+
+/** The kernels and msync intervals (µs) of {@link kernelsByInterval}'s grid, in grid order. */
+export const TRIAL_KERNELS = ['freebsd', 'linux', 'xnu', 'mach'];
+export const TRIAL_INTERVALS = [2000, 8000, 32000];
+
+/**
+ * A sweep of personality × trace.set.sync_interval_us, four kernels × three intervals (12 grid points, the first key
+ * slowest: `mach, 32000` is the twelfth), one seed, each point a run of its own latencies and timeline; aggregate.csv
+ * holds each run's p99.
+ */
+export function kernelsByInterval(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'syncsim-k12-')), 'k12');
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  const keys = ['personality', 'trace.set.sync_interval_us'];
+  let results = `run_id,point,${keys.join(',')},seed,status,sync.latency_us.p99,error\n`;
+  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
+  let point = 0;
+  for (const k of TRIAL_KERNELS) {
+    for (const iv of TRIAL_INTERVALS) {
+      point++;
+      const lat = 100 * point + iv / 100;
+      const s = writeRun(join(dir, 'runs', `r${point}`), { syncs: [{ t: 1, lat, pages: 1 }, { t: 2, lat: 3 * lat, pages: 2 }], timeline: [[0, 0, 0, 0], [point, 1, 0, 1], [0, 0, 0, 0]] });
+      results += `r${point},${point},${k},${iv},1,ok,${s.sync.latency_us.p99},\n`;
+      agg += `${point},${k},${iv},sync.latency_us.p99,1,${s.sync.latency_us.p99},,,${s.sync.latency_us.p99}\n`;
+    }
+  }
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'k12', keys, metrics: ['sync.latency_us.p99'], seeds: [1] }));
+  return dir;
+}

@@ -6,8 +6,9 @@
  * many series stay inside the plot and beside their own x.
  *
  * Expected looks are written out from the documented rule (theme.ts
- * configStyle: colour i mod 8 of Okabe & Ito's palette, its yellow replaced by
- * Tol's wine, shape and dash ⌊i / 8⌋).
+ * configStyle: colour i mod 16, the first eight Okabe & Ito's palette with its
+ * yellow replaced by Tol's wine, the ninth Tol's dark olive #666633 and the
+ * tenth Kelly's violet #604E97; shape and dash ⌊i / 8⌋ mod 8).
  */
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -73,12 +74,15 @@ describe("index.html's swatches", () => {
     await makeReport({ dir, out, formats: ['html'], theme: paper, width: 238 });
     const sw = swatches(readFileSync(join(out, 'index.html'), 'utf8'));
     expect(sw.map((s) => s.label)).toEqual(Array.from({ length: 12 }, (_, i) => `run${String(i).padStart(2, '0')}`));
-    // 1st: blue circle, solid; 9th: blue again, a square on a 5-2 dash; 10th: vermillion square, 5-2; 8th: wine circle
+    // 1st: blue circle, solid; 8th: wine circle; 9th: a colour of its own, dark olive, and a square on a 5-2 dash;
+    // 10th: violet square, 5-2
     expect(sw[0]).toMatchObject({ color: '#0072B2', dash: null, aria: 'circle, solid line' });
     expect(sw[7]).toMatchObject({ color: '#882255', dash: null, aria: 'circle, solid line' });
-    expect(sw[8]).toMatchObject({ color: '#0072B2', dash: '5 2', aria: 'square, dashed line' });
-    expect(sw[9]).toMatchObject({ color: '#D55E00', dash: '5 2', aria: 'square, dashed line' });
+    expect(sw[8]).toMatchObject({ color: '#666633', dash: '5 2', aria: 'square, dashed line' });
+    expect(sw[9]).toMatchObject({ color: '#604E97', dash: '5 2', aria: 'square, dashed line' });
     expect(new Set(sw.map((s) => `${s.color} ${s.aria} ${s.dash}`)).size).toBe(12);
+    // twelve configurations, twelve colours: none shares one
+    expect(new Set(sw.map((s) => s.color)).size).toBe(12);
     // swatch i is series i of the percentile chart the page draws
     const spec = JSON.parse(readFileSync(join(out, 'latency-percentiles.vl.json'), 'utf8')) as VlSpec;
     const dots = (spec.layer as VlSpec[]).find((l) => (l.mark as { type: string }).type === 'point' && !(l.transform))!;
@@ -120,25 +124,28 @@ describe("index.html's swatches", () => {
 
 describe('series looks in a chart', () => {
   it('latency-percentiles: a configuration keeps its own look (its swatch) when others merge, though a colour is free', async () => {
-    // run00..run07 identical, run08 apart: two series, the second still run08's blue square, not a free orange circle
+    // run00..run07 identical, run08 apart: two series, the second still run08's dark olive square, not a free orange circle
     const spec = find(await chartsOf(runs(9, (i) => (i < 8 ? 100 : 500))), 'latency-percentiles').spec(200, 150);
     const dots = (spec.layer as VlSpec[]).find((l) => (l.mark as { type: string }).type === 'point')!;
     const { color, shape } = dots.encoding as Enc;
     expect(color.scale!.domain).toEqual(['run00 = run01 = run02 = run03 = run04 = run05 = run06 = run07', 'run08']);
-    expect(color.scale!.range).toEqual(['#0072B2', '#0072B2']);
+    expect(color.scale!.range).toEqual(['#0072B2', '#666633']);
     expect(shape.scale!.range).toEqual(['circle', 'square']);
   });
 
-  it('sweep lines spread the colours: 12 lines whose first configurations are 0, 4, 8, ... use each colour at most twice', () => {
-    // configurations 0, 4, 8, 12 keep their looks (blue, orange, blue square, orange square); then the lowest looks of unused colours
-    expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44])).toEqual([0, 4, 8, 12, 1, 2, 3, 5, 6, 7, 9, 10]);
+  it('sweep lines spread the colours: 12 lines whose first configurations are 0, 4, 8, ... use each of the 16 colours at most once', () => {
+    // configurations 0, 4, 8, 12 keep their looks (blue, orange, dark olive square, brown square); then the lowest looks of
+    // unused colours (16, 20, ... have the colours of 0, 4, ...)
+    const styles = chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]);
+    expect(styles).toEqual([0, 4, 8, 12, 1, 2, 3, 5, 6, 7, 9, 10]);
+    expect(new Set(styles.map((i) => i % 16)).size).toBe(12);
     // configurations' own looks when they are the series
     expect(chartStyles([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44], false)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]);
   });
 
   it('a chart of more series than distinct looks says so in the figure; one of 64 does not', async () => {
     const note = titleText(find(await chartsOf(runs(70), 504), 'latency-percentiles').spec(400, 200));
-    expect(note).toContain('70 series, only 64 distinct looks (8 colours × 8 shapes and dashes): 6 look like an earlier series');
+    expect(note).toContain('70 series, only 64 distinct looks (16 colours, 8 shapes and dashes): 6 look like an earlier series');
     expect(titleText(find(await chartsOf(runs(64), 504), 'latency-percentiles').spec(400, 200))).not.toContain('distinct looks');
   });
 

@@ -125,7 +125,8 @@ export const latencyPercentiles: ChartModule = {
     const xOffset = { field: 'config', type: 'nominal', sort: labels, scale: { paddingOuter: 0.3 } };
     const legend = configLegend(ctx, labels);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend };
-    // beyond eight configurations colours repeat: a shape of its own tells each from the one of its colour (one legend, both)
+    // from the ninth configuration on a shape besides its own colour (the colours past the eighth are not colour-blind-safe,
+    // and past the sixteenth they repeat, the shape telling them apart): one legend, both
     const shape = merged.varied ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: merged.shapes, legend } } : {};
     // every mark of a configuration (dot, CI bar, cut triangle, hollow centre) names it in full, with the value and its CI
     const tooltip = labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'value_us', type: 'quantitative', title: 'µs' },

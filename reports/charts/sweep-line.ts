@@ -290,7 +290,8 @@ export const sweepLine: ChartModule = {
           ? { title: others.map((i) => keyTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
           : null;
         const color = { field: 'series', type: 'nominal', title: null, scale: merged.scale, legend };
-        // lines of one colour (more than eight) differ in dash and point shape, in one legend with the colour
+        // lines of the ninth configuration on have a dash and point shape besides their colour (telling apart lines of one
+        // colour past sixteen), in one legend with the colour
         const dash = merged.varied ? { strokeDash: { field: 'series', type: 'nominal', title: null, scale: merged.dashes, legend } } : {};
         const shapeEnc = merged.varied ? { shape: { field: 'series', type: 'nominal', title: null, scale: merged.shapes, legend } } : {};
         const xTitle = xScale.type === 'linear' ? xAxis.title : scaleTitle(xAxis.title, `${xScale.type} scale`);
