@@ -239,11 +239,49 @@ export function axisUnit(unit: string | undefined, values: readonly number[]): {
  * The axis title of grid key `key` over grid values `values`, in the unit {@link axisUnit} shows them in, and what
  * divides them into it: `msync interval (ms)` and 1000 for values in µs from 1,000 up; an override as it is (1).
  */
-export function keyAxis(key: string, values: readonly number[], overrides: LabelOverrides = {}): { title: string; div: number } {
+export function keyAxis(key: string, values: readonly number[], overrides: LabelOverrides = {}): { title: string; div: number; unit?: string } {
   if (Object.hasOwn(overrides, key)) return { title: overrides[key], div: 1 };
   const label = keyLabel(key);
   const { unit, div } = axisUnit(label.unit, values);
-  return { title: withUnit({ title: label.title, unit }), div };
+  return { title: withUnit({ title: label.title, unit }), div, ...(unit ? { unit } : {}) };
+}
+
+/** Whether `unit` is a time or a byte count, which axes and legends write in a larger unit (ms for 1,000 µs and more). */
+export function scaledUnit(unit: string | undefined): boolean {
+  return unit !== undefined && (TIME_UNITS.includes(unit) || BYTE_UNITS.some(([u]) => u === unit));
+}
+
+/** How many of unit `to` make one `from`, when both are times or both byte counts (`ms` → `µs`: 1000), else undefined. */
+function unitRatio(from: string | undefined, to: string | undefined): number | undefined {
+  if (from === undefined || to === undefined) return undefined;
+  const bytes = new Map(BYTE_UNITS);
+  if (bytes.has(from) && bytes.has(to)) return bytes.get(from)! / bytes.get(to)!;
+  const a = TIME_UNITS.indexOf(from), b = TIME_UNITS.indexOf(to);
+  return a < 0 || b < 0 ? undefined : 1000 ** (a - b);
+}
+
+/**
+ * How a sweep chart's legend names grid key `key`, whose grid values (as written) are `values`, beside an x axis
+ * in unit `xUnit`: a time or byte count in the x axis's unit when the x axis has one of the same kind and every
+ * positive value is 1 or more in it (beside `writeback interval (ms)`, `msync interval (ms)` with 2, 8, 32 for
+ * 2000, 8000, 32000 µs), else in the unit its own x axis has (`keyAxis`: from 1,000 of a unit, the next one
+ * up), so that no legend writes µs beside an axis of ms; its title with that unit, and `text`, a grid value as
+ * the legend writes it (the value as written when its unit is unchanged). An override's title, other units and
+ * values that are not all numbers stay as they are.
+ */
+export function legendKey(key: string, values: readonly string[], overrides: LabelOverrides = {}, xUnit?: string): { title: string; text: (v: string) => string } {
+  const asIs = { title: keyTitle(key, overrides), text: (v: string) => v };
+  const label = keyLabel(key);
+  const nums = values.map(Number);
+  if (Object.hasOwn(overrides, key) || !scaledUnit(label.unit)) return asIs;
+  if (values.some((v) => v.trim() === '') || !nums.every(Number.isFinite)) return asIs;
+  const positive = nums.filter((v) => v > 0);
+  const inX = unitRatio(label.unit, xUnit);
+  const shared = inX !== undefined && positive.every((v) => v * inX >= 1 - 1e-9);
+  const unit = shared ? xUnit! : axisUnit(label.unit, nums).unit!;
+  const div = 1 / unitRatio(label.unit, unit)!;
+  if (div === 1) return { title: withUnit({ title: label.title, unit }), text: (v) => v };
+  return { title: withUnit({ title: label.title, unit }), text: (v) => (+(Number(v) / div).toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 12 }) };
 }
 
 /** An axis title that names its scale, inside the unit's parentheses when it ends in them: `msync latency (µs, log scale)`, `kernel (log scale)`. */

@@ -6,11 +6,14 @@
  */
 import { failedCount } from '../failures.ts';
 import { ciNote, count, COUNT_LABELS, figureHeight, plotBound, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
-import { configMetric, summaryMetric, valueLabel, type SweepPoint } from '../data.ts';
-import { fileWords, keyAxis, keyShortTitle, keyTitle, METRIC_LABELS, metricLabel, metricTitle, scaleTitle } from '../labels.ts';
+import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
+import { missingValuesNote } from '../sweep-notes.ts';
+import { fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis } from '../linear-axis.ts';
+
+export { missingValuesNote } from '../sweep-notes.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -95,40 +98,6 @@ export function dodgeLayout(n: number, sorted: readonly number[], scale: ReturnT
   return { step, padding };
 }
 
-/**
- * Why the points `points` have no value of `metric`: every run failed, or
- * none of the successful ones had it (for a durability lag, because none
- * made a page version durable: `durability.durable_pages` 0 in each).
- */
-function noValueReason(points: readonly SweepPoint[], metric: string): string {
-  const runs = points.flatMap((p) => p.config.runs);
-  const failed = points.reduce((n, p) => n + p.failed, 0);
-  if (runs.length === 0) return failed === 1 ? 'its run failed' : `all ${count(failed)} of its runs failed`;
-  const also = failed ? `; ${count(failed)} failed` : '';
-  const ok = runs.length === 1 ? 'its successful run' : `any of its ${count(runs.length)} successful runs`;
-  if (metric.startsWith('durability.lag_us.') && runs.every((r) => summaryMetric(r.summary, 'durability.durable_pages') === 0)) return `no page version became durable in ${ok}${also}`;
-  return `${runs.length === 1 ? 'its successful run' : `none of its ${count(runs.length)} successful runs`} had ${runs.length === 1 ? 'none' : 'one'}${also}`;
-}
-
-/**
- * The in-figure words for the series of a sweep line that have no value of
- * `metric` (a line left out) or none at some x values (a line with gaps),
- * each with why: `no durability lag p99 for freebsd (no page version became
- * durable in any of its 6 successful runs)`; '' when every series has a value
- * at every x. `pointsOf` gives a series' grid points, `xOf` a point's x.
- */
-export function missingValuesNote(series: readonly string[], pointsOf: (s: string) => SweepPoint[], has: (p: SweepPoint) => boolean, xOf: (p: SweepPoint) => number, metricName: string, keyName: string, metric: string): string {
-  const parts: string[] = [];
-  for (const s of series) {
-    const missing = pointsOf(s).filter((p) => !has(p));
-    if (missing.length === 0) continue;
-    const all = missing.length === pointsOf(s).length;
-    const at = all ? '' : ` at ${keyName} ${missing.map(xOf).sort((a, b) => a - b).map((x) => count(x)).join(', ')}`;
-    parts.push(`${s}${at} (${noValueReason(missing, metric)})`);
-  }
-  return parts.length ? `no ${metricName} for ${parts.join('; ')}` : '';
-}
-
 /** Metrics that cannot be negative: the counts, times, sizes and ratios of summary.json (their CI is cut at 0). */
 export function nonNegativeMetric(metric: string): boolean {
   return Object.hasOwn(METRIC_LABELS, metric) || /^(sync|wire)\.errors\.|^(ops|faults|writeback\.by_cause)\./.test(metric);
@@ -182,7 +151,11 @@ export const sweepLine: ChartModule = {
       const xAxis = keyAxis(key, [...xs], labels);
       const xOfPoint = (p: SweepPoint) => Number(p.values[ki]) / xAxis.div;
       const others = sweep.keys.map((_, i) => i).filter((i) => i !== ki);
-      const seriesOf = (values: string[]) => (others.length ? others.map((i) => valueLabel(values[i]!)).join(', ') : 'all');
+      // the other keys as the legend names them: a time or byte count in the x axis's unit (or its own axis's), never µs
+      // beside an axis of ms
+      const legendKeys = others.map((i) => legendKey(sweep.keys[i]!, sweep.points.map((p) => p.values[i]!), labels, xAxis.unit));
+      const seriesOf = (values: string[]) => (others.length ? others.map((i, j) => legendKeys[j]!.text(valueLabel(values[i]!))).join(', ') : 'all');
+      const seriesTitle = others.length ? legendKeys.map((k) => k.title).join(', ') : 'series';
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
       // a line has the colour of its first configuration, so `linux` is the colour of `linux, 8` in the per-run charts
       const firstConfig = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!.config.label;
@@ -217,7 +190,7 @@ export const sweepLine: ChartModule = {
         const withData = allSeries.filter((s) => rows.some((r) => r.series === s));
         // series without a value, or with gaps: the figure says which and why, so that a missing line is not read as one hidden under another
         const missing = missingValuesNote(allSeries, (s) => sweep.points.filter((p) => seriesOf(p.values) === s), (p) => rows.some((r) => r.series === seriesOf(p.values) && r.x === xOfPoint(p)),
-          (p) => Number(p.values[ki]), metricName, keyShortTitle(key, labels), metric);
+          xOfPoint, metricName, keyShortTitle(key, labels), metric, scaledUnit(xAxis.unit) ? xAxis.unit : undefined);
         // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis, and after a 0 a symlog one
         const xScale = gridScale(sorted);
         const bars = sorted.length <= MAX_ERROR_BAR_POINTS;
@@ -287,7 +260,7 @@ export const sweepLine: ChartModule = {
         // a key also when the one line is several configurations joined (`1 = 4`), or the one left when the others'
         // runs all failed: it says which
         const legend = series.length > 1 || (others.length > 0 && (merged.any || withData.length < allSeries.length))
-          ? { title: others.map((i) => keyTitle(sweep.keys[i], labels)).join(', '), titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
+          ? { title: seriesTitle, titleOrient: 'top', symbolOpacity: 1, columns: legendColumns(ctx, series), labelLimit: labelLimit(ctx) }
           : null;
         const color = { field: 'series', type: 'nominal', title: null, scale: merged.scale, legend };
         // lines of the ninth configuration on have a dash and point shape besides their colour (telling apart lines of one
@@ -321,7 +294,6 @@ export const sweepLine: ChartModule = {
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
           /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!]) : '',
         ]);
-        const seriesTitle = others.length ? others.map((i) => keyTitle(sweep.keys[i], labels)).join(', ') : 'series';
         // every mark of a series names it in full (the legend may end it in an ellipsis); a line or band, one path, names only it
         const lineTip = labelTooltip('series', seriesTitle);
         const barTip = labelTooltip('series', seriesTitle, { field: 'x', type: 'quantitative', title: xAxis.title },

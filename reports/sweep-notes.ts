@@ -1,0 +1,41 @@
+/**
+ * What a sweep line chart says of its series that have no value of its
+ * metric, or none at some x values: which, where, and why.
+ */
+import { count } from './chart.ts';
+import { summaryMetric, type SweepPoint } from './data.ts';
+
+/**
+ * Why the points `points` have no value of `metric`: every run failed, or
+ * none of the successful ones had it (for a durability lag, because none
+ * made a page version durable: `durability.durable_pages` 0 in each).
+ */
+function noValueReason(points: readonly SweepPoint[], metric: string): string {
+  const runs = points.flatMap((p) => p.config.runs);
+  const failed = points.reduce((n, p) => n + p.failed, 0);
+  if (runs.length === 0) return failed === 1 ? 'its run failed' : `all ${count(failed)} of its runs failed`;
+  const also = failed ? `; ${count(failed)} failed` : '';
+  const ok = runs.length === 1 ? 'its successful run' : `any of its ${count(runs.length)} successful runs`;
+  if (metric.startsWith('durability.lag_us.') && runs.every((r) => summaryMetric(r.summary, 'durability.durable_pages') === 0)) return `no page version became durable in ${ok}${also}`;
+  return `${runs.length === 1 ? 'its successful run' : `none of its ${count(runs.length)} successful runs`} had ${runs.length === 1 ? 'none' : 'one'}${also}`;
+}
+
+/**
+ * The in-figure words for the series of a sweep line that have no value of
+ * `metric` (a line left out) or none at some x values (a line with gaps),
+ * each with why: `no durability lag p99 for freebsd (no page version became
+ * durable in any of its 6 successful runs)`; '' when every series has a value
+ * at every x. `pointsOf` gives a series' grid points, `xOf` a point's x as the
+ * x axis draws it, in `unit` (`at msync interval 2, 8 ms`, as the axis reads).
+ */
+export function missingValuesNote(series: readonly string[], pointsOf: (s: string) => SweepPoint[], has: (p: SweepPoint) => boolean, xOf: (p: SweepPoint) => number, metricName: string, keyName: string, metric: string, unit?: string): string {
+  const parts: string[] = [];
+  for (const s of series) {
+    const missing = pointsOf(s).filter((p) => !has(p));
+    if (missing.length === 0) continue;
+    const all = missing.length === pointsOf(s).length;
+    const at = all ? '' : ` at ${keyName} ${missing.map(xOf).sort((a, b) => a - b).map((x) => count(x)).join(', ')}${unit ? ` ${unit}` : ''}`;
+    parts.push(`${s}${at} (${noValueReason(missing, metric)})`);
+  }
+  return parts.length ? `no ${metricName} for ${parts.join('; ')}` : '';
+}
