@@ -79,7 +79,8 @@ function roundTo(lo: number, hi: number, step: number, lengthPx: number, marginP
 /**
  * The linear axis of values from `lo` to `hi` (lo ≤ hi) on a plot `lengthPx`
  * long, labels `fontSize` px high, marks of radius up to `marginPx` − 1: 0 in
- * the domain by {@link zeroBaseline} (never when `zero` is false); the ends
+ * the domain by {@link zeroBaseline} (never when `zero` is false, always when
+ * it is `'always'`: a fraction such as device utilization); the ends
  * rounded out to a step of 1, 2 or 5 × 10^k, one step further where a value
  * would stand less than `marginPx` from an end (so that no error bar ends on
  * the plot's edge, where it would look cut); of the steps, the one whose
@@ -89,8 +90,8 @@ function roundTo(lo: number, hi: number, step: number, lengthPx: number, marginP
  * apart; on a plot too short for three, the fewest ticks (three or more
  * whose labels do not overlap, else two).
  */
-export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: number, marginPx: number, zero = true): LinearAxis {
-  const withZero = zero && zeroBaseline(lo, hi);
+export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: number, marginPx: number, zero: boolean | 'always' = true): LinearAxis {
+  const withZero = zero === 'always' || (zero && zeroBaseline(lo, hi));
   const span = Math.max(hi, withZero ? 0 : hi) - Math.min(lo, withZero ? 0 : lo) || Math.abs(lo) || 1;
   const options: Rounding[] = [];
   for (let k = Math.floor(Math.log10(span)) - 3; k <= Math.ceil(Math.log10(span)) + 1; k++) {

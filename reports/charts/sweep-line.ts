@@ -215,7 +215,12 @@ export const sweepLine: ChartModule = {
         // means more than two orders of magnitude apart, all positive: a log y axis, so the small series is not a flat line at 0;
         // a CI reaching 0 is cut at its floor
         const means = rows.map((r) => r.mean);
-        const logY = Math.min(...means) > 0 && Math.max(...means) / Math.min(...means) > LOG_Y_SPAN;
+        // a fraction (device utilization, its label's scale drawing it in percent): a linear axis from 0, never a log one
+        // nor one that starts above 0, ending at most at its whole (100 %), where a CI passing it is cut
+        const whole = metricLabel(metric).scale !== undefined ? factor : undefined;
+        const cutAtWhole = whole !== undefined && rows.some((r) => r.hi > whole);
+        if (cutAtWhole) for (const r of rows) r.hi = Math.min(whole, r.hi);
+        const logY = whole === undefined && Math.min(...means) > 0 && Math.max(...means) / Math.min(...means) > LOG_Y_SPAN;
         // a log axis holds every positive value drawn; a CI reaching 0 or below is cut at its floor, where a triangle marks it
         const positive = rows.flatMap((r) => [r.mean, r.lo, r.hi]).filter((v) => v > 0);
         const cutAtFloor = logY && rows.some((r) => r.lo <= 0);
@@ -282,6 +287,7 @@ export const sweepLine: ChartModule = {
           // some points' seeds agreed exactly: a CI of 0 draws nothing there, which must not read as a missing one
           spread && flat > 0 ? `no ${shape === 'bars' ? 'bar' : 'band'} at ${count(flat)} point${flat === 1 ? '' : 's'} whose seeds gave the same value` : '',
           clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
+          cutAtWhole ? `${shape} cut at ${whole === 100 ? '100 %' : count(whole!)} (${metricTitle(metric, labels)} cannot exceed it)` : '',
           cutAtFloor ? (bars ? `bars ending in a triangle reach ${clamped ? '0' : 'below the axis'}, cut at its floor` : `band reaching ${clamped ? '0' : 'below the axis'} cut at its floor`) : '',
           failedCount(ctx.results),
           missing,
@@ -307,6 +313,13 @@ export const sweepLine: ChartModule = {
             const lo = Math.min(...positive), hi = Math.max(...positive);
             const domain = logDomainClear(logDomain(lo, hi), lo, hi, ch, margin);
             return { scale: { type: 'log', domain, nice: false }, axis: logAxis(ctx, domain, ch, cutAtFloor), floor: domain[0] };
+          }
+          if (whole !== undefined) {
+            // from 0 to the values' rounded end, at most the whole (there without a margin: no value passes it)
+            const hi = Math.max(...rows.map((r) => r.hi));
+            let ax = linearAxis(0, hi, ch, ctx.theme.fontSize.label, margin, 'always');
+            if (ax.domain[1] > whole) ax = linearAxis(0, whole, ch, ctx.theme.fontSize.label, 0, 'always');
+            return { scale: { domain: ax.domain, nice: false, zero: true }, axis: { values: ax.ticks, tickCount: ax.ticks.length, format: ax.format } };
           }
           // the same value everywhere has no extent: an axis from half of it to half as much again (0 not added), not a lone tick
           const ax = flatAt === null
@@ -345,6 +358,7 @@ export const sweepLine: ChartModule = {
             + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
+            + (whole !== undefined ? `; a share of the whole, drawn on a y axis from 0${cutAtWhole ? ', the interval cut at the whole' : ''}` : '')
             + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ` and intervals reaching below it are cut at its floor${bars ? ', where they end in a downward triangle' : ''}` : ''}` : '')
             + (xScale.type === 'symlog' ? `; the grid holds 0 and geometric steps, so the x axis is symmetric-log (linear near 0, logarithmic above ${+xScale.constant.toPrecision(3)})` : '')
             + (missing ? `; ${missing}` : '')
