@@ -120,6 +120,8 @@ export interface Results {
   /** Chart titles of keys and metrics that override reports/labels.ts (a sweep's experiment `labels:`). */
   labels: LabelOverrides;
   sweep?: SweepInfo;
+  /** When the report draws only some configurations (`--configs`): those, and how many the directory has. */
+  chosen?: { total: number; labels: string[] };
 }
 
 const SUMMARY_FIELDS = ['config', 'sim_time_us', 'sync.latency_us', 'sync.count', 'writeback.by_cause', 'writeback.bytes'];

@@ -15,6 +15,7 @@ import { reportHtml, type SettingsTable } from './html.ts';
 import { reduceSyncs, reduceTimeline, type SyncStats, type TimelineData } from './reduce.ts';
 import { layoutChart, svgToPdf, svgToPng } from './render.ts';
 import { styleOf } from './series.ts';
+import { chooseConfigurations, chosenColors, selectConfigurations } from './select.ts';
 import { configColorScale, configStyle, DISTINCT_STYLES, vegaLiteConfig, type Theme } from './theme.ts';
 
 export { FORMATS, type Format } from './chart.ts';
@@ -34,6 +35,11 @@ export interface ReportOptions {
   width: number;
   /** Chart module names or chart names to draw (default all that apply). */
   charts?: readonly string[];
+  /**
+   * The configurations to draw (`--configs`), each text a name as the legends write it or a sweep's `@N`, or
+   * several comma-separated; default all. Each keeps its colour of the report of them all.
+   */
+  configs?: readonly string[];
   /**
    * How messages name the report directory (the command line: as the user gave it, relative to
    * the working directory); default its absolute path.
@@ -68,15 +74,18 @@ export interface ReportOutcome {
   ms: number;
 }
 
-/** The chart context of a results directory: colours, cached reductions, the runs per-run charts draw. */
-export function chartContext(results: Results, theme: Theme, width: number): ChartContext {
+/**
+ * The chart context of a results directory: colours (`colors`, default one per configuration of `results` in
+ * order), cached reductions, the runs per-run charts draw.
+ */
+export function chartContext(results: Results, theme: Theme, width: number, colors = configColorScale(results.configurations.map((c) => c.label))): ChartContext {
   const syncs = new Map<string, Promise<SyncStats>>();
   const timelines = new Map<string, Promise<TimelineData>>();
   return {
     results,
     theme,
     width,
-    colors: configColorScale(results.configurations.map((c) => c.label)),
+    colors,
     syncStats(run: RunRef) {
       let p = syncs.get(run.dir);
       if (!p) syncs.set(run.dir, (p = reduceSyncs(join(run.dir, 'syncs.csv'), run.summary.config.stats.warmup_us)));
@@ -91,7 +100,13 @@ export function chartContext(results: Results, theme: Theme, width: number): Cha
     perRun() {
       const withRuns = results.configurations.filter((c) => c.runs.length > 0);
       if (withRuns.length > MAX_PER_RUN_CONFIGS) {
-        return { skip: `The latency CDF, the timelines and latency vs pages are drawn for at most ${MAX_PER_RUN_CONFIGS} configurations; this directory has ${withRuns.length}.` };
+        // how to draw them for some: --configs, with names as this directory's legends write them
+        const example = withRuns.slice(0, 2).map((c) => c.label).join(',');
+        const points = results.sweep ? `, or a sweep's grid points as @N: --configs ${withRuns.slice(0, 2).map((c) => `@${results.sweep!.points.find((p) => p.config === c)!.point}`).join(',')}` : '';
+        return {
+          skip: `The latency CDF, the timelines and latency vs pages are drawn for at most ${MAX_PER_RUN_CONFIGS} configurations; ${results.chosen ? '--configs chose' : 'this directory has'} ${withRuns.length}. `
+            + `To draw them, choose at most ${MAX_PER_RUN_CONFIGS} with --configs, named as the legends name them, comma-separated (--configs '${example}'${points}).`,
+        };
       }
       return { runs: withRuns.map((config) => ({ config, run: config.runs[0] })) };
     },
@@ -183,13 +198,13 @@ export function settingsTables(results: Results, colors: { domain: string[]; ran
     const configs = results.configurations;
     const keys = configs[0].settings.map(([k]) => k);
     return [{
-      caption: 'Key settings' + repeatedSwatches(configs.length),
+      caption: 'Key settings' + (results.chosen ? ` of ${configs.length} of ${results.chosen.total} configurations (--configs)` : '') + repeatedSwatches(configs.length),
       header: [{ text: 'setting' }, ...configs.map((c) => ({ text: c.label, look: lookOf(c.label) }))],
       rows: keys.map((k) => [k, ...configs.map((c) => c.settings.find(([x]) => x === k)?.[1] ?? '')]),
     }];
   }
   const tables: SettingsTable[] = [{
-    caption: `Grid: ${sweep.points.length} points × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}${repeatedSwatches(sweep.points.length)}`,
+    caption: `Grid: ${sweep.points.length}${results.chosen ? ` of ${results.chosen.total}` : ''} points${results.chosen ? ' (--configs)' : ''} × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}${repeatedSwatches(sweep.points.length)}`,
     header: [{ text: 'configuration' }, ...sweep.keys.map((k) => ({ text: k })), { text: 'runs ok' }, { text: 'failed' }],
     rows: sweep.points.map((p) => [p.config.label, ...p.values, String(p.config.runs.length), String(p.failed)]),
     rowLooks: sweep.points.map((p) => lookOf(p.config.label)),
@@ -222,10 +237,14 @@ function repeatedSwatches(n: number): string {
 /** Draws the report of `opts.dir`. On any error nothing is left behind and an existing report is untouched. */
 export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const t0 = performance.now();
-  const results = await loadResults(opts.dir);
-  const allFailed = allRunsFailedMessage(results);
+  const all = await loadResults(opts.dir);
+  const allFailed = allRunsFailedMessage(all);
   if (allFailed !== undefined) throw new ReportError(allFailed);
-  const ctx = chartContext(results, opts.theme, opts.width);
+  // --configs: the configurations named, each in its colour of the report of them all
+  const chosen = opts.configs ? chooseConfigurations(all, opts.configs) : undefined;
+  const results = chosen ? selectConfigurations(all, chosen) : all;
+  if (chosen && results.configurations.every((c) => c.runs.length === 0)) throw new ReportError(`--configs: every run of the configurations chosen failed (${chosen.map((l) => `'${l}'`).join(', ')}): nothing to chart`);
+  const ctx = chartContext(results, opts.theme, opts.width, chosen ? chosenColors(all.configurations.map((c) => c.label), chosen) : undefined);
   const charts = await buildCharts(ctx, opts.charts);
   const notes: string[] = [...new Set(ctx.notes)];
   const per = ctx.perRun();
@@ -283,6 +302,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
       theme: opts.theme.name,
       width: opts.width,
       formats: ['vl.json', ...opts.formats],
+      ...(results.chosen ? { configs: results.chosen.labels } : {}),
       charts: outcomes.map((o) => ({ name: o.name, family: o.family, title: o.title, caption: o.caption, width: o.width, height: o.height, files: o.files })),
       notes,
     };
@@ -291,7 +311,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
       const html = reportHtml({
         title: `syncsim report: ${results.name}`,
         meta: [
-          `${results.kind === 'sweep' ? 'Sweep' : results.kind === 'runs' ? 'Runs' : 'Run'} output ${results.dir} · ${results.configurations.length} configuration(s) · theme ${opts.theme.name}, figures ${opts.width} px wide${opts.theme.name === 'paper' ? ` (${(opts.width / 72).toFixed(2)} in)` : ''}`,
+          `${results.kind === 'sweep' ? 'Sweep' : results.kind === 'runs' ? 'Runs' : 'Run'} output ${results.dir} · ${results.configurations.length}${results.chosen ? ` of ${results.chosen.total}` : ''} configuration(s)${results.chosen ? ' (--configs)' : ''} · theme ${opts.theme.name}, figures ${opts.width} px wide${opts.theme.name === 'paper' ? ` (${(opts.width / 72).toFixed(2)} in)` : ''}`,
         ],
         tables: settingsTables(results, ctx.colors),
         notes,

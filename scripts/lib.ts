@@ -75,7 +75,7 @@ const SWEEP_OPTIONS = Object.keys({
 } satisfies Record<keyof SweepRunOptions, true>);
 
 /** The options {@link report} takes (whole, as above). */
-const REPORT_OPTIONS = Object.keys({ out: true, formats: true, theme: true, width: true, charts: true } satisfies Record<keyof ReportRunOptions, true>);
+const REPORT_OPTIONS = Object.keys({ out: true, formats: true, theme: true, width: true, charts: true, configs: true } satisfies Record<keyof ReportRunOptions, true>);
 
 /** The options {@link generate} takes (whole, as above). */
 const GENERATE_OPTIONS = Object.keys({ params: true, seed: true } satisfies Record<keyof GenerateOptions, true>);
@@ -332,6 +332,8 @@ export interface ReportRunOptions {
   width?: 'single' | 'double' | number;
   /** Chart names or chart module names; default every chart that applies. */
   charts?: readonly string[];
+  /** The configurations to draw, as `--configs` names them (`linux, 2000`, a run directory's name, a sweep's `@N`); default all. */
+  configs?: readonly string[];
 }
 
 /**
@@ -344,7 +346,7 @@ export async function report(dir: string, opts: ReportRunOptions = {}): Promise<
   requireOptions('report', opts);
   refuseUnknownOptions('report', opts, REPORT_OPTIONS);
   checkOptionKinds('report', opts as Record<string, unknown>, { out: KINDS.name, theme: KINDS.name, width: KINDS.width });
-  for (const k of ['formats', 'charts'] as const) {
+  for (const k of ['formats', 'charts', 'configs'] as const) {
     if (opts[k] !== undefined && !(Array.isArray(opts[k]) && (opts[k] as unknown[]).every((x) => typeof x === 'string'))) throw new TypeError(`report: ${k} must be a list of names (got ${JSON.stringify(opts[k])})`);
   }
   const [{ makeReport }, { FORMATS }, { THEMES, resolveWidth }] = await Promise.all([import('../reports/report.ts'), import('../reports/chart.ts'), import('../reports/theme.ts')]);
@@ -362,7 +364,7 @@ export async function report(dir: string, opts: ReportRunOptions = {}): Promise<
     throw namingOut(e);
   }
   try {
-    return await makeReport({ dir, out, formats: opts.formats ?? FORMATS, theme, width, charts: opts.charts });
+    return await makeReport({ dir, out, formats: opts.formats ?? FORMATS, theme, width, charts: opts.charts, configs: opts.configs });
   } catch (e) {
     throw namingOut(e);
   } finally {

@@ -149,8 +149,9 @@ describe('replay', () => {
     writeFileSync(join(d, 'e.yaml'), 'name: e\ntrace: { gen: seq-writer, set: { duration_s: 0.01 } }\n');
     await expect(sweep(join(d, 'e.yaml'), { dryrun: true, out: join(d, 'sw') } as never)).rejects.toThrow(/^sweep: unknown option 'dryrun' \(it takes out, jobs, shard, resume, dryRun, /);
     expect(readdirSync(d)).toEqual(['e.yaml']);
-    await expect(report(d, { format: ['svg'] } as never)).rejects.toThrow("report: unknown option 'format' (it takes out, formats, theme, width, charts)");
+    await expect(report(d, { format: ['svg'] } as never)).rejects.toThrow("report: unknown option 'format' (it takes out, formats, theme, width, charts, configs)");
     await expect(report(d, { formats: 'svg' } as never)).rejects.toThrow(new TypeError('report: formats must be a list of names (got "svg")'));
+    await expect(report(d, { configs: 'linux, 2000' } as never)).rejects.toThrow(new TypeError('report: configs must be a list of names (got "linux, 2000")'));
     // a ci that is not { reps }, a set that is not an object of keys
     await expect(replay(TWO_PAGES, { ci: true } as never)).rejects.toThrow(new TypeError('replay: ci must be an object, { reps } or {} (got true)'));
     await expect(replay(TWO_PAGES, { ci: { rep: 10 } } as never)).rejects.toThrow(/^replay: ci: unknown option 'rep' \(it takes reps\)/);

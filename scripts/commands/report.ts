@@ -32,6 +32,14 @@ Options:
                      or PX (${MIN_WIDTH}-${MAX_WIDTH}; 1 px = 1 pt in the PDF); default single
   --theme T          paper (default: 8-9 pt text for LaTeX) or screen
   --chart NAME       draw only this chart (repeatable, or comma-separated)
+  --configs LIST     draw only these configurations, in every chart: comma-separated
+                     (repeatable), named as the legends and index.html name them (a
+                     sweep's grid values, 'linux, 2000,xnu, 2000'; a run directory's
+                     name), or a sweep's grid point as @N (results.csv's point: @1,@4);
+                     each keeps its colour of the full report. The latency CDF,
+                     timeline and latency-vs-pages charts draw at most 8: choose them
+                     here when DIR has more. An unknown name exits 2, listing the
+                     names there are
   -h, --help         this help
 
 Charts:
@@ -56,6 +64,7 @@ async function run(argv: string[]): Promise<number> {
     width: { type: 'string' },
     theme: { type: 'string' },
     chart: { type: 'string', multiple: true },
+    configs: { type: 'string', multiple: true },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -92,7 +101,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     // vega, vega-lite and the renderers take a second to load: only when a report is drawn
     const { makeReport } = await import('../../reports/report.ts');
-    outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart), shown: showPath(outAbs) });
+    outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart), configs: values.configs, shown: showPath(outAbs) });
   } catch (e) {
     if (e instanceof ReportError) throw new InputError(e.message);
     throw e;

@@ -1,0 +1,54 @@
+/**
+ * `syncsim report --configs`, from a new user's trial: a sweep of more than
+ * eight configurations had no CDF, timeline or scatter, and no way to choose
+ * some. `--configs` draws the charts of the configurations named, each in
+ * its colour of the full report, and refuses a name that is none (exit 2).
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { VlSpec } from '../reports/chart.ts';
+import { makeReport } from '../reports/report.ts';
+import { CONFIG_PALETTE, THEMES } from '../reports/theme.ts';
+import { kernelsByInterval } from './report-fixtures.ts';
+import { syncsimHere } from './cli-here.ts';
+
+const paper = THEMES.paper;
+const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-configs-'));
+
+describe('report --configs', () => {
+  it('draws the CDF, timeline and scatter for the configurations named, each in its colour of the full report', async () => {
+    const dir = kernelsByInterval();
+    const full = await makeReport({ dir, out: join(tmp(), 'all'), formats: [], theme: paper, width: 238 });
+    expect(full.charts.map((c) => c.name)).not.toContain('latency-cdf');
+    const skip = full.notes.find((n) => n.includes('at most 8 configurations'))!;
+    expect(skip).toContain('this directory has 12');
+    expect(skip).toContain("--configs 'freebsd, 2000,freebsd, 8000'");
+    for (const configs of [['freebsd, 2000,mach, 32000'], ['freebsd, 2000, mach, 32000'], ['@1,@12'], ['mach, 32000', '@1']]) {
+      const out = join(tmp(), 'some');
+      const r = await makeReport({ dir, out, formats: [], theme: paper, width: 238, configs });
+      expect(r.charts.map((c) => c.name), configs.join(' ')).toEqual(expect.arrayContaining(['latency-cdf', 'timeline', 'latency-vs-pages', 'latency-percentiles']));
+      const cdf = JSON.parse(readFileSync(join(out, 'latency-cdf.vl.json'), 'utf8')) as VlSpec;
+      const scale = JSON.stringify(cdf).match(/"domain":\["freebsd, 2000","mach, 32000"\],"range":\["([^"]+)","([^"]+)"\]/);
+      // configuration 1 and configuration 12 of the grid: palette colours 0 and 11
+      expect(scale?.slice(1)).toEqual([CONFIG_PALETTE[0], CONFIG_PALETTE[11]]);
+      expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).configs).toEqual(['freebsd, 2000', 'mach, 32000']);
+    }
+  });
+
+  it('refuses a name that is no configuration, naming it and listing those there are; the command exits 2', async () => {
+    const dir = kernelsByInterval();
+    await expect(makeReport({ dir, out: join(tmp(), 'x'), formats: [], theme: paper, width: 238, configs: ['freebsd, 2000,macos, 2000'] }))
+      .rejects.toThrow(/^--configs: no configuration 'macos, 2000' in .*; its 12 configurations are 'freebsd, 2000' \(@1\), .*'mach, 32000' \(@12\)$/);
+    const r = await syncsimHere(['report', dir, '--out', join(tmp(), 'y'), '--format', 'svg', '--configs', 'linux,20000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("syncsim: --configs: no configuration 'linux, 20000' in ");
+    expect(r.stderr).toContain("'linux, 2000' (@4)");
+  });
+
+  it('is in --help', async () => {
+    const r = await syncsimHere(['report', '--help']);
+    expect(r.stdout).toMatch(/--configs LIST {5}draw only these configurations/);
+  });
+});
