@@ -1,9 +1,12 @@
 /**
  * What a sweep line chart says of its series that have no value of its
- * metric, or none at some x values: which, where, and why.
+ * metric, or none at some x values: which, where, and why; and what the
+ * report says of charts against a key that the configurations chosen with
+ * `--configs` have one value of.
  */
 import { count } from './chart.ts';
 import { summaryMetric, type SweepPoint } from './data.ts';
+import { keyAxis, keyShortTitle, scaledUnit, type LabelOverrides } from './labels.ts';
 
 /**
  * Why the points `points` have no value of `metric`: every run failed, or
@@ -38,4 +41,16 @@ export function missingValuesNote(series: readonly string[], pointsOf: (s: strin
     parts.push(`${s}${at} (${noValueReason(missing, metric)})`);
   }
   return parts.length ? `no ${metricName} for ${parts.join('; ')}` : '';
+}
+
+/**
+ * The report's notes on the sweep charts `names` against grid key `key`, not drawn because the configurations
+ * chosen with `--configs` have one value of it, `value` (as written in the grid), which they write as the axis
+ * would: `sweep-p99-vs-sync-interval-us: the configurations chosen with --configs have one msync interval (2 ms);
+ * not drawn.`
+ */
+export function oneValueNotes(names: readonly string[], key: string, value: number, labels: LabelOverrides): string[] {
+  const axis = keyAxis(key, [value], labels);
+  const text = `${count(value / axis.div)}${scaledUnit(axis.unit) ? ` ${axis.unit}` : ''}`;
+  return names.map((n) => `${n}: the configurations chosen with --configs have one ${keyShortTitle(key, labels)} (${text}); not drawn.`);
 }

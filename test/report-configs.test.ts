@@ -37,6 +37,13 @@ describe('report --configs', () => {
     }
   });
 
+  it('says why a sweep chart is left out when the configurations chosen have one value of its key', async () => {
+    // @1, @4, @7, @10: every kernel at 2000 µs
+    const r = await makeReport({ dir: kernelsByInterval(), out: join(tmp(), 'one'), formats: [], theme: paper, width: 238, configs: ['@1,@4,@7,@10'] });
+    expect(r.charts.map((c) => c.name)).not.toContain('sweep-p99-vs-sync-interval-us');
+    expect(r.notes).toContain('sweep-p99-vs-sync-interval-us: the configurations chosen with --configs have one msync interval (2 ms); not drawn.');
+  });
+
   it('refuses a name that is no configuration, naming it and listing those there are; the command exits 2', async () => {
     const dir = kernelsByInterval();
     await expect(makeReport({ dir, out: join(tmp(), 'x'), formats: [], theme: paper, width: 238, configs: ['freebsd, 2000,macos, 2000'] }))

@@ -7,7 +7,7 @@
 import { failedCount } from '../failures.ts';
 import { ciNote, count, COUNT_LABELS, figureHeight, plotBound, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
-import { missingValuesNote } from '../sweep-notes.ts';
+import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
 import { fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
@@ -146,7 +146,11 @@ export const sweepLine: ChartModule = {
     for (const key of sweep.numericKeys) {
       const ki = sweep.keys.indexOf(key);
       const xs = new Set(sweep.points.map((p) => Number(p.values[ki])));
-      if (xs.size < 2) continue;
+      if (xs.size < 2) {
+        // --configs chose grid points of one value of the key: no chart against it, and the report says so
+        if (ctx.results.chosen && xs.size === 1) ctx.notes.push(...oneValueNotes(sweep.metrics.map((m) => sweepChartName(m, key, sweep.metrics, sweep.keys)), key, [...xs][0]!, labels));
+        continue;
+      }
       // byte counts in a binary unit and times from 1,000 of their unit in a larger one (MiB, ms): the axis's unit
       const xAxis = keyAxis(key, [...xs], labels);
       const xOfPoint = (p: SweepPoint) => Number(p.values[ki]) / xAxis.div;
