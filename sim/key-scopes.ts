@@ -15,6 +15,10 @@ export const PERSONALITY_KEYS: Readonly<Record<string, readonly string[]>> = {
   'cpu.clean_page_busy_us': ['linux'],
   // RLIMIT_MEMLOCK (sim/personality/linux/mlock.ts)
   'memory.memlock_limit_bytes': ['linux'],
+  // the user wire limit: FreeBSD vm.max_user_wired (sim/personality/freebsd.ts), XNU's
+  // (sim/personality/xnu/wire.ts), Mach's (sim/simulator.ts maxUserWiredPages, mach/wiring.ts);
+  // Linux's mlock reads RLIMIT_MEMLOCK instead (sim/personality/linux/mlock.ts)
+  'memory.max_user_wired_pages': ['freebsd', 'xnu', 'mach'],
   // Linux's read-ahead folios (sim/pager/readahead.ts linuxPolicy)
   'readahead.max_folio_order': ['linux'],
   // stable pages make a store wait for the page's writeback (sim/simulator.ts storesBlock), which
@@ -25,6 +29,7 @@ export const PERSONALITY_KEYS: Readonly<Record<string, readonly string[]>> = {
 /** Why a key of {@link PERSONALITY_KEYS} has no effect elsewhere, when not because no code there reads it. */
 export const PERSONALITY_KEY_WHY: Readonly<Record<string, string>> = {
   'fs.stable_pages': 'its stores to a page under writeback wait for the write anyway',
+  'memory.max_user_wired_pages': 'its mlock limit is memory.memlock_limit_bytes, RLIMIT_MEMLOCK; only freebsd, xnu and mach read it',
 };
 
 /** Keys only these filesystems (`fs.kind`) read. */

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { declaredPageSize } from '../traces/out-trace.ts';
 import { syncsimCli } from './helpers.ts';
+import { idleKeyReasons } from '../scripts/idle-keys.ts';
+import { resolveConfig } from '../sim/config.ts';
 import { DEMO, ROOT } from './out-fixtures.ts';
 
 const syncsim = (args: string[]) => syncsimCli(args, ROOT);
@@ -61,6 +63,19 @@ describe('writeback keys the policy in force does not read', () => {
     expect(x.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ext4-nojournal (only ext4-ordered reads it)',
     ]);
+  });
+
+  it('memory.max_user_wired_pages under linux, whose mlock limit is memory.memlock_limit_bytes; not under the kernels that read it', () => {
+    const d = tmp();
+    const r = syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'memory.max_user_wired_pages=10', '--set', 'memory.memlock_limit_bytes=134217728', '--out', join(d, 'a')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
+      'syncsim: warning: memory.max_user_wired_pages has no effect under the linux personality (its mlock limit is memory.memlock_limit_bytes, RLIMIT_MEMLOCK; only freebsd, xnu and mach read it)',
+    ]);
+    const given = new Set(['memory.max_user_wired_pages', 'memory.pages']);
+    for (const personality of ['freebsd', 'xnu', 'mach'] as const) {
+      expect(idleKeyReasons(given, resolveConfig({ personality }))).toEqual(new Map());
+    }
   });
 });
 
