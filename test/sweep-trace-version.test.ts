@@ -234,6 +234,38 @@ describe('generated traces (DIR/traces/)', () => {
   }, 120_000);
 });
 
+describe('a sweep directory of generated traces whose header gave msync flags as bits ("sync_flags":5, syncsim at d129385 and before)', () => {
+  it('keeps its run ids and trace names, and resumes with its traces as they are (not made again)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-sweep-trace-flags-'));
+    writeFileSync(join(d, 'g.yaml'), `name: flags\ntrace: { gen: wired-pool, set: { sync_flags: 'SYNC|INVALIDATE', duration_s: 0.05 } }\ngrid:\n  pager.cluster_pages: [8, 16]\nseeds: [1, 2]\nmetrics: [sync.count]\n`);
+    const args = ['sweep', 'g.yaml', '--out', 'out', '--jobs', '1', '--no-cache'];
+    const first = await syncsimHere(args, d);
+    expect(first.code, first.stderr).toBe(0);
+    // the run ids and trace names syncsim gave this experiment at d129385, when the header said "sync_flags":5
+    expect(readdirSync(join(d, 'out', 'runs')).sort()).toEqual(['274e28bce1f41ea0', '5c9a303daec0b2fa', '885c1fa4ac095039', 'f37d7c153ea86ca1']);
+    const traces = join(d, 'out', 'traces');
+    const files = readdirSync(traces).filter((f) => f.endsWith('.csv.gz')).sort();
+    expect(files).toEqual(['wired-pool-5070cd2d0adf649e.csv.gz', 'wired-pool-9ed09f012607838a.csv.gz']);
+    // the traces as that syncsim wrote them: the header's flags as bits, the rest the same; their records beside them
+    const old: Record<string, Buffer> = {};
+    for (const f of files) {
+      const text = gunzipSync(readFileSync(join(traces, f))).toString();
+      expect(text).toContain('"sync_flags":"SYNC|INVALIDATE"');
+      old[f] = gzipSync(text.replace('"sync_flags":"SYNC|INVALIDATE"', '"sync_flags":5'));
+      writeFileSync(join(traces, f), old[f]!);
+      writeFileSync(join(traces, `${f}.sha256`), `${sha(old[f]!)}  ${f}\n`);
+    }
+    // an interrupted sweep of then: one run missing
+    rmSync(join(d, 'out', 'runs', '274e28bce1f41ea0'), { recursive: true });
+    const again = await syncsimHere(args, d);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('4 runs (3 already done, 1 run now), 0 failed');
+    for (const f of files) expect(readFileSync(join(traces, f))).toEqual(old[f]);
+    const shas = Object.values(old).map((b) => sha(b));
+    expect(shas).toContain(replayed(join(d, 'out'))['274e28bce1f41ea0']![0]);
+  }, 120_000);
+});
+
 describe('the checks themselves', () => {
   it("traceChange: the run's hash and the file's stamps before and after it", () => {
     expect(traceChange('a', 'a', 's1', 's1')).toBeUndefined();
