@@ -31,7 +31,11 @@ import { parseJsonText } from '../traces/json-strict.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
-  constructor(message: string) {
+  /**
+   * `misspelt`: a name the user gave that is none of `known` (a chart name), for the command
+   * line to add the closest (sim/closest-name.ts, which reports/ does not import).
+   */
+  constructor(message: string, readonly misspelt?: { name: string; known: readonly string[] }) {
     super(message);
     this.name = 'ReportError';
   }

@@ -143,7 +143,7 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
     const said = ctx.notes.filter((x) => x.startsWith(`${n}:`) || (n === 'sweep-line' && x.startsWith('sweep-')));
     if (said.length) throw new ReportError(`chart '${n}' not drawn: ${said.join(' ')}`);
     if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(`chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
-    throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`);
+    throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`, { name: n, known });
   }
   return charts.filter((c) => names.includes(c.name) || names.includes(c.family) || c.aliases?.some((a) => names.includes(a)));
 }

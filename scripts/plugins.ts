@@ -200,8 +200,16 @@ function paramError(base: string, e: ErrorObject): ConfigError {
     case 'enum':
       return new ConfigError(at, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')} (got ${shown(e.data)})`);
     default:
-      return new ConfigError(at, e.message ?? 'is invalid');
+      // the value given, as the built-in keys' messages quote it (`must be >= 0 (got -1)`)
+      return new ConfigError(at, `${e.message ?? 'is invalid'}${gotText(e.data)}`);
   }
+}
+
+/** ` (got VALUE)` for a value short enough to quote in one line ('' for a long one, or none). */
+function gotText(data: unknown): string {
+  if (data === undefined) return '';
+  const text = shown(data);
+  return text.length <= 80 ? ` (got ${text})` : '';
 }
 
 /**

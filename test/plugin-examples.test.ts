@@ -125,6 +125,9 @@ describe('adaptive flusher (workloads/plugins/adaptive-flusher.ts)', () => {
 
   it('rejects a bad parameter, naming the key', async () => {
     const cfg = resolveConfig({ writeback: { policy: './adaptive-flusher.ts', params: { idle_pages: -1 } } });
-    await expect(loadPlugins(cfg, PLUGINS)).rejects.toThrow("config: key 'writeback.params.idle_pages': must be >= 0");
+    await expect(loadPlugins(cfg, PLUGINS)).rejects.toThrow("config: key 'writeback.params.idle_pages': must be >= 0 (got -1)");
+    // the value given is quoted whatever the rule, as the built-in keys' messages quote it
+    const typed = resolveConfig({ writeback: { policy: './adaptive-flusher.ts', params: { idle_pages: 'many' } } });
+    await expect(loadPlugins(typed, PLUGINS)).rejects.toThrow(/^config: key 'writeback\.params\.idle_pages': must be \w+ \(got 'many'\)$/);
   });
 });

@@ -431,7 +431,9 @@ describe('syncsim report', () => {
       [[demoRun, '--width', '20'], /--width expects/],
       [[demoRun, '--theme', 'dark'], /--theme expects paper or screen/],
       [[demoRun, '--format', 'png,gif'], /--format expects .* \(got 'gif'\)/],
-      [[demoRun, '--chart', 'pie'], /unknown chart 'pie'/],
+      [[demoRun, '--chart', 'pie'], /unknown chart 'pie' \([^;]*\)\n$/],
+      // a misspelt one ends with the closest name, as a misspelt option does
+      [[demoRun, '--chart', 'timelin'], /unknown chart 'timelin' \(one of .*, or a sweep chart name sweep-METRIC-vs-KEY\); did you mean timeline\?\n$/],
       [[demoRun, '--chart', 'sweep-line'], /does not apply/],
     ];
     for (const [args, message] of cases) {

@@ -8,6 +8,7 @@ import { claimOutDir } from '../../traces/out-lock.ts';
 import { tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { CHART_MODULES } from '../../reports/charts/index.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 import { ReportError } from '../../reports/data.ts';
 import { FORMATS, type Format } from '../../reports/chart.ts';
 import { MAX_WIDTH, MIN_WIDTH, resolveWidth, THEME_NAMES, THEMES, type ThemeName } from '../../reports/theme.ts';
@@ -103,7 +104,8 @@ async function run(argv: string[]): Promise<number> {
     const { makeReport } = await import('../../reports/report.ts');
     outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart), configs: values.configs, shown: showPath(outAbs) });
   } catch (e) {
-    if (e instanceof ReportError) throw new InputError(e.message);
+    // a misspelt chart name ends with the closest, as a misspelt option or key does
+    if (e instanceof ReportError) throw new InputError(`${e.message}${e.misspelt ? didYouMean(e.misspelt.name, e.misspelt.known) : ''}`);
     throw e;
   } finally {
     release();
