@@ -219,10 +219,16 @@ describe('syncsim compare', () => {
     const a = await here(['compare', 'nope', 'a', '--out', 'x']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/nope: not a run directory/);
+    // a value the grid key never takes: its values, and the closest
     const b = await here(['compare', 'sw@device.channels=9', 'a', '--out', 'x']);
-    expect(b.stderr).toMatch(/no such grid point/);
+    expect(b.stderr).toBe("syncsim: sw@device.channels=9: device.channels=9 is not a value of grid key 'device.channels' (its values: 1, 2)\n");
+    const b2 = await here(['compare', 'sw@device.channels=12', 'a', '--out', 'x']);
+    expect(b2.stderr).toBe("syncsim: sw@device.channels=12: device.channels=12 is not a value of grid key 'device.channels' (its values: 1, 2); did you mean device.channels=1 or device.channels=2?\n");
+    expect((await here(['compare', 'sw@9', 'a', '--out', 'x'])).stderr).toBe('syncsim: sw@9: no such grid point (points 1, 2)\n');
     const c = await here(['compare', 'sw@pager.cluster_pages=8', 'a', '--out', 'x']);
     expect(c.stderr).toMatch(/'pager.cluster_pages' is not a grid key/);
+    const c2 = await here(['compare', 'sw@device.chanels=1', 'a', '--out', 'x']);
+    expect(c2.stderr).toBe("syncsim: sw@device.chanels=1: 'device.chanels' is not a grid key of this sweep (keys: device.channels); did you mean device.channels?\n");
     expect((await here(['compare', 'a'])).stderr).toMatch(/compare expects two results/);
     expect((await here(['compare', 'a', 'b', '--metric', 'sync.nothing', '--out', 'x'])).stderr).toMatch(/--metric sync.nothing: not a number/);
   });

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { metricValue } from '../sweep/metrics.ts';
@@ -75,12 +76,13 @@ export function loadSide(spec: string): Side {
       const eq = kv.indexOf('=');
       if (eq <= 0) throw new InputError(`${spec}: expected @N or @key=value,... after the sweep directory (got '${kv}')`);
       const key = kv.slice(0, eq);
-      if (!manifest.keys.includes(key)) throw new InputError(`${spec}: '${key}' is not a grid key of this sweep (keys: ${manifest.keys.join(', ')})`);
+      if (!manifest.keys.includes(key)) throw new InputError(`${spec}: '${key}' is not a grid key of this sweep (keys: ${manifest.keys.join(', ')})${didYouMean(key, manifest.keys)}`);
       want.set(key, kv.slice(eq + 1));
     }
     const matches = manifest.points.filter((p) => manifest.keys!.every((k, i) => !want.has(k) || String(p.values[i]) === want.get(k)));
     if (matches.length > 1) throw new InputError(`${spec}: ${matches.length} grid points match; give every grid key (${manifest.keys.join(', ')})`);
     point = matches[0];
+    if (!point) throw new InputError(`${spec}: ${noPointProblem(manifest.keys, manifest.points, want)}`);
   }
   if (!point) throw new InputError(`${spec}: no such grid point (points ${manifest.points.map((p) => p.point).join(', ')})`);
   const runs = manifest.runs.filter((r) => r.point === point!.point).map((r) => join(sweep, 'runs', r.id)).filter((d) => existsSync(join(d, 'summary.json')));
@@ -90,6 +92,21 @@ export function loadSide(spec: string): Side {
   const labels = manifest.labels && typeof manifest.labels === 'object' ? manifest.labels : {};
   const figureLabel = manifest.keys.map((k, i) => `${keyShortTitle(k, labels)} ${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
   return { spec, label, figureLabel, stated: [...manifest.keys], runs: runs.map((d) => runOf(d, spec)) };
+}
+
+/**
+ * Why no grid point of `points` (values in the order of `keys`) has the values `want` gives
+ * (key → value as written): the first key whose value is none of its grid values, with those
+ * values and the closest (`personality=bsd is not a value of grid key 'personality' (its values:
+ * linux, freebsd); did you mean ...?`); else that no point has them together.
+ */
+export function noPointProblem(keys: readonly string[], points: readonly { point: number; values: unknown[] }[], want: ReadonlyMap<string, string>): string {
+  for (const [key, value] of want) {
+    const i = keys.indexOf(key);
+    const values = [...new Set(points.map((p) => String(p.values[i])))];
+    if (!values.includes(value)) return `${key}=${value} is not a value of grid key '${key}' (its values: ${values.join(', ')})${didYouMean(value, values, (v) => `${key}=${v}`)}`;
+  }
+  return `no grid point has ${[...want].map(([k, v]) => `${k}=${v}`).join(' and ')} (points ${points.map((p) => p.point).join(', ')})`;
 }
 
 /**
