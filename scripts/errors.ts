@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { readHead, unreadableReason } from '../traces/files.ts';
 import { recogniseFormat } from '../traces/import/recognise.ts';
+import { headText } from '../traces/out-trace.ts';
+import { TRACE_MAGIC_LINE } from '../traces/writer.ts';
 import { TraceError } from '../traces/trace-error.ts';
 import { fieldAsWritten } from '../traces/as-written.ts';
 import type { TraceSemanticError } from '../sim/vm/vm.ts';
@@ -54,8 +56,28 @@ export async function replayErrorMessage(e: TraceSemanticError, trace: string, s
  */
 export function importHint(e: unknown): string {
   if (!(e instanceof TraceError) || e.line !== 1) return '';
-  const head = readHead(e.file, 4096);
-  if (head === undefined) return '';
-  const format = recogniseFormat(head.toString('utf8').split(/\r?\n/, 1)[0]!);
-  return format ? `; ${e.file} looks like ${format.what}: convert it first with syncsim import --from ${format.from} ${e.file} -o trace.csv` : '';
+  const format = firstLineOf(e.file);
+  const looks = format === undefined ? undefined : recogniseFormat(format);
+  return looks ? `; ${e.file} looks like ${looks.what}: convert it first with syncsim import --from ${looks.from} ${e.file} -o trace.csv` : '';
+}
+
+/**
+ * After the error of the first line of `syncsim import --from FROM FILE` (the file `e` names):
+ * when that line looks like another format import reads, `; FILE looks like an MSR Cambridge
+ * trace: import it with --from msr` ({@link importHint}'s recognition, as `run` says it); when it
+ * is a syncsim trace's, that it needs no import; else ''.
+ */
+export function importFromHint(e: unknown, from: string): string {
+  if (!(e instanceof TraceError) || e.line !== 1) return '';
+  const line = firstLineOf(e.file);
+  if (line === undefined) return '';
+  if (line === TRACE_MAGIC_LINE || /^t_us,task,op,/.test(line)) return `; ${e.file} is a syncsim trace already: syncsim run replays it as it is, no import needed`;
+  const looks = recogniseFormat(line);
+  return looks && looks.from !== from ? `; ${e.file} looks like ${looks.what}: import it with --from ${looks.from}` : '';
+}
+
+/** The first line of `file` (of its text, for a gzip-compressed one); undefined when it cannot be read. */
+function firstLineOf(file: string): string | undefined {
+  const head = readHead(file, 4096);
+  return head === undefined ? undefined : headText(head)?.split(/\r?\n/, 1)[0];
 }

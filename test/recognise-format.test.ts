@@ -1,10 +1,12 @@
 /**
  * A trace in another tool's format given to a command that reads native
  * traces: the error of its first line names the importer to use
- * (traces/import/recognise.ts, scripts/errors.ts importHint).
+ * (traces/import/recognise.ts, scripts/errors.ts importHint); given to `import --from` another
+ * format, the one it looks like (importFromHint).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recogniseFormat } from '../traces/import/recognise.ts';
@@ -53,5 +55,24 @@ describe('a foreign trace given to run', () => {
     const n = await syncsimHere(['run', 'n.csv', '--out', 'o'], d);
     expect(n.code).toBe(2);
     expect(n.stderr).not.toContain('looks like');
+  });
+});
+
+describe('a trace of another format given to import --from', () => {
+  it('the error of its first line names the --from it looks like (an MSR trace as blkparse, gzip-compressed too), or says a syncsim trace needs no import; exit 2, nothing written', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-recognise-import-'));
+    const msr = '128166372003061629,usr,0,Write,3221225472,4096,1000\n128166372003071629,usr,0,Read,3221225472,4096,800\n';
+    writeFileSync(join(d, 'm.csv'), msr);
+    writeFileSync(join(d, 'm.csv.gz'), gzipSync(msr));
+    const b = await syncsimHere(['import', '--from', 'blkparse', 'm.csv', '-o', 'x.csv'], d);
+    expect([b.code, b.stderr]).toEqual([2, "syncsim: m.csv:1: expected a blkparse event line 'MAJOR,MINOR CPU SEQUENCE SECONDS.NANOSECONDS PID ACTION RWBS ...', found 1 fields (got '128166372003061629,usr,0,Write,3221225472,4096,1000'); m.csv looks like an MSR Cambridge trace: import it with --from msr\n"]);
+    const f = await syncsimHere(['import', '--from', 'fio-iolog', 'm.csv.gz', '-o', 'x.csv'], d);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/^syncsim: m\.csv\.gz:1: .*; m\.csv\.gz looks like an MSR Cambridge trace: import it with --from msr\n$/);
+    writeFileSync(join(d, 'n.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n');
+    const n = await syncsimHere(['import', '--from', 'msr', 'n.csv', '-o', 'x.csv'], d);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toMatch(/^syncsim: n\.csv:1: .*; n\.csv is a syncsim trace already: syncsim run replays it as it is, no import needed\n$/);
+    expect(existsSync(join(d, 'x.csv'))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ import { DEFAULT_SYNC_FLAGS, REGION_1TIB } from '../../traces/import/sync-inject
 import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString } from '../../traces/types.ts';
-import { InputError, requireReadable } from '../errors.ts';
+import { importFromHint, InputError, requireReadable } from '../errors.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
@@ -237,7 +237,9 @@ async function run(argv: string[]): Promise<number> {
     }
   } catch (e) {
     await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);
-    throw e;
+    // a file of another format than --from says (an MSR trace given as blkparse) names the one it looks like
+    const hint = importFromHint(e, importer.format);
+    throw hint === '' ? e : new InputError(`${(e as Error).message}${hint}`);
   } finally {
     release();
   }
