@@ -11,8 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import { shown, type Config } from '../sim/config.ts';
@@ -141,6 +141,34 @@ function syntaxLine(path: string): string {
   return m ? `:${m[1]}` : '';
 }
 
+/** The error codes of a module Node did not find: ES modules', CommonJS's (a TypeScript plugin imported through tsx). */
+const NOT_FOUND: ReadonlySet<string> = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
+
+/**
+ * After a plugin's failed import of the package `syncsim` itself (`import { definePolicy } from
+ * 'syncsim'` in a plugin outside a project that installed it): where Node finds it; '' for any
+ * other error.
+ */
+function packageHint(e: unknown): string {
+  if (!NOT_FOUND.has(String((e as NodeJS.ErrnoException | undefined)?.code)) || !/Cannot find (?:package|module) 'syncsim(?:\/[^']*)?'/.test(String((e as Error).message))) return '';
+  const root = packageRoot();
+  if (root === undefined) return " (install syncsim in the plugin's project: npm install syncsim)";
+  return ` (a plugin finds 'syncsim' installed in its project (npm install syncsim; from a clone, 'npm link' in ${root}, then 'npm link syncsim' in the plugin's project), `
+    + `or when it lies inside ${root}, whose package.json names the package; or import ${join(root, 'dist', 'scripts', 'lib.js')} by its path; README, "Plugins")`;
+}
+
+/** The directory of syncsim's package.json (the clone's or the installed package's), from this file up; undefined when none is found. */
+function packageRoot(): string | undefined {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'syncsim') return dir;
+    } catch {
+      // none here, or not JSON: look further up
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 async function importPlugin(pk: PluginKey, path: string): Promise<never> {
   const key = `${pk.group}.${pk.key}`;
   const ex = EXPORTS[pk.key];
@@ -151,7 +179,7 @@ async function importPlugin(pk: PluginKey, path: string): Promise<never> {
     // one line; a message that announces its details on the next (tsx: 'Transform failed with 1 error:') keeps them
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [];
     const msg = e instanceof Error ? `${e.name}: ${lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].trim()}` : (lines[0] ?? '')}` : String(e);
-    throw new ConfigError(key, `cannot load plugin ${path}${e instanceof SyntaxError ? syntaxLine(path) : ''}: ${msg}`);
+    throw new ConfigError(key, `cannot load plugin ${path}${e instanceof SyntaxError ? syntaxLine(path) : ''}: ${msg}${packageHint(e)}`);
   }
   const p = (mod.default ?? mod[ex.name]) as PluginShape | undefined;
   if (typeof p !== 'object' || p === null || typeof p.create !== 'function' || typeof p.name !== 'string') {

@@ -2,7 +2,8 @@
  * The library's replay loads the plugin files a configuration names as `syncsim run` does (a
  * config file's relative to it, a config object's and `set`'s relative to the working
  * directory), and records their hashes as run does: the README's example policy, in a project
- * that has installed syncsim, gives the same figures either way.
+ * that has installed syncsim, gives the same figures either way. Its `from 'syncsim'` loads in a
+ * file inside a clone's directory too, and where Node finds no package the message says how.
  */
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,4 +78,40 @@ describe('replay with plugin files', () => {
     // the plugin's parameters are checked against its schema, as run checks them
     await expect(replay(trace, { config: cfg, set: { 'writeback.params.agems': 5 } })).rejects.toThrow("config: key 'writeback.params.agems': unknown key");
   });
+});
+
+describe("a plugin's import of 'syncsim' itself", () => {
+  it("loads in a file inside the package's directory (Node's self-reference through package.json's exports), as from a clone", async () => {
+    // a clone: syncsim's package.json, its dist/ (the build), and the README's policy in a folder of it
+    const clone = mkdtempSync(join(tmpdir(), 'syncsim-clone-'));
+    writeFileSync(join(clone, 'package.json'), readFileSync(join(ROOT, 'package.json')));
+    symlinkSync(join(ROOT, 'dist'), join(clone, 'dist'));
+    mkdirSync(join(clone, 'exp'));
+    writeFileSync(join(clone, 'exp', 'write-old.ts'), readmePolicy());
+    writeFileSync(join(clone, 'exp', 'write-old.mjs'), "import { definePolicy } from 'syncsim';\nexport default definePolicy({ name: 'm', create: () => ({}) });\n");
+    const trace = join(clone, 'exp', 't.csv');
+    expect((await syncsimHere(['gen', 'db-checkpoint', '--set', 'duration_s=0.2', '-o', trace])).code).toBe(0);
+    for (const policy of ['./write-old.ts', './write-old.mjs']) {
+      const r = await syncsimHere(['run', 't.csv', '--set', `writeback.policy=${policy}`, '--json', '--no-cache', '--out', `o${policy.slice(-3)}`], join(clone, 'exp'));
+      expect(r.code, r.stderr).toBe(0);
+    }
+  }, 60_000);
+
+  it("outside a project that installed it, fails to load with where Node finds it", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-no-package-'));
+    writeFileSync(join(d, 'write-old.ts'), readmePolicy());
+    writeFileSync(join(d, 'write-old.mjs'), "import { definePolicy } from 'syncsim';\nexport default definePolicy({ name: 'm', create: () => ({}) });\n");
+    const trace = join(d, 't.csv');
+    expect((await syncsimHere(['gen', 'db-checkpoint', '--set', 'duration_s=0.2', '-o', trace])).code).toBe(0);
+    for (const policy of ['./write-old.ts', './write-old.mjs']) {
+      const r = await syncsimHere(['run', 't.csv', '--set', `writeback.policy=${policy}`, '--out', 'o'], d);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^syncsim: config: key 'writeback\\.policy': cannot load plugin ${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/write-old\\.(ts|mjs): Error: Cannot find (module|package) 'syncsim'`));
+      expect(r.stderr).toContain(`(a plugin finds 'syncsim' installed in its project (npm install syncsim; from a clone, 'npm link' in ${ROOT}, then 'npm link syncsim' in the plugin's project), or when it lies inside ${ROOT}, whose package.json names the package; or import ${join(ROOT, 'dist', 'scripts', 'lib.js')} by its path; README, "Plugins")\n`);
+    }
+    // the path the message gives loads it
+    writeFileSync(join(d, 'by-path.ts'), readmePolicy().replace("from 'syncsim'", `from '${join(ROOT, 'dist', 'scripts', 'lib.js')}'`));
+    const ok = await syncsimHere(['run', 't.csv', '--set', 'writeback.policy=./by-path.ts', '--out', 'p'], d);
+    expect(ok.code, ok.stderr).toBe(0);
+  }, 60_000);
 });
