@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import { shown, type Config } from '../sim/config.ts';
 import { ConfigError } from '../sim/config-error.ts';
 import { didYouMean } from '../sim/closest-name.ts';
 import { isPluginFile, PLUGIN_KEYS, type PluginKey } from '../sim/plugin/config-keys.ts';
-import type { LoadedPlugin } from '../sim/plugin/plugin.ts';
+import { PluginError, type LoadedPlugin } from '../sim/plugin/plugin.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { openProblem } from '../traces/files.ts';
 
@@ -80,7 +80,7 @@ export async function loadPlugins(config: Config, baseDir: PluginBase): Promise<
     const key = `${pk.group}.${pk.key}`;
     const path = pluginPath(value, baseDir, key);
     sources[key] = createHash('sha256').update(readSource(pk, path)).digest('hex');
-    const loaded: LoadedPlugin<never> = { name: value, plugin: await importPlugin(pk, path), params: {}, sha256: sources[key] };
+    const loaded: LoadedPlugin<never> = { name: value, plugin: await importPlugin(pk, path), params: {}, sha256: sources[key], file: path };
     loaded.params = checkParams(pk, value, loaded.plugin as PluginShape, group[pk.params]);
     if (pk.key === 'policy') plugins.writeback = loaded;
     else plugins.scheduler = loaded;
@@ -238,6 +238,67 @@ function gotText(data: unknown): string {
   if (data === undefined) return '';
   const text = shown(data);
   return text.length <= 80 ? ` (got ${text})` : '';
+}
+
+/**
+ * `e` with the place in the plugin file where the plugin threw, when `e` is a {@link PluginError}
+ * for what one of `plugins` threw and its stack has a frame in that plugin's file (the first
+ * one: the plugin's own line, under any helper it called): `plugin './p.mjs': wake(): threw
+ * Error: boom (at /home/me/p.mjs:3)`, as a syntax error names its line. Any other error as it is.
+ */
+export function withPluginPlace(e: unknown, plugins: SimPlugins | undefined): unknown {
+  if (!(e instanceof PluginError) || plugins === undefined) return e;
+  const file = [plugins.writeback, plugins.scheduler].find((p) => p !== undefined && p.name === e.plugin)?.file;
+  const place = file === undefined ? undefined : placeIn(e.cause, file);
+  return place === undefined ? e : new PluginError(e.plugin, e.call, `${e.problem} (${place})`, { cause: e.cause });
+}
+
+/**
+ * Where in file `file` the first frame of `thrown`'s stack there is: `at FILE:LINE`. A frame of
+ * a file given as a path or a file: URL (an ES module, a TypeScript plugin tsx compiled as one,
+ * with source-mapped lines); `in FILE` for one of the data: URL tsx compiles a TypeScript plugin
+ * of a CommonJS package into under Node 20, whose lines are not the file's. Undefined when no
+ * frame is in the file.
+ */
+function placeIn(thrown: unknown, file: string): string | undefined {
+  const stack = thrown instanceof Error ? thrown.stack : undefined;
+  if (stack === undefined) return undefined;
+  const names = new Set([file]);
+  try {
+    names.add(realpathSync(file));
+  } catch {
+    // gone since it was loaded: its path as it was
+  }
+  const named = (at: string) => names.has(at.replace(/\?.*$/, ''));
+  for (const frame of stack.split('\n').slice(1)) {
+    // a data: URL holds unencoded parentheses: only its filePath, which encodes them, is read
+    const data = /\?filePath=([^()\s:]+):\d+:\d+\)?\s*$/.exec(frame);
+    if (data) {
+      if (frame.includes('data:') && named(safeDecode(data[1]!))) return `in ${file}`;
+      continue;
+    }
+    const m = /\(?([^()\s]+?):(\d+):\d+\)?\s*$/.exec(frame);
+    if (m && named(m[1]!.startsWith('file://') ? safePath(m[1]!) : m[1]!)) return `at ${file}:${m[2]}`;
+  }
+  return undefined;
+}
+
+/** `text` URI-decoded ('' when it is not URI-encoded text). */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return '';
+  }
+}
+
+/** The path of file: URL `url` without its query ('' when it is none). */
+function safePath(url: string): string {
+  try {
+    return fileURLToPath(url.replace(/\?.*$/, ''));
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import { blockPlan } from './compare/block-length.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
+import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
@@ -162,7 +163,8 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   } catch (e) {
     dir?.abort();
     source?.finish(false);
-    throw e;
+    // a plugin that threw: where in its file
+    throw withPluginPlace(e, opts.plugins);
   } finally {
     if (signals) {
       for (const sig of STOP_SIGNALS) process.off(sig, onSignal);

@@ -1,7 +1,7 @@
 /**
  * Plugins through the command line: `syncsim run` with plugin files named in
  * a config file or by --set (relative paths, parameters, errors: exit 2 with
- * the plugin and call named, nothing written), and `syncsim sweep` over a
+ * the plugin and call named, with the plugin file's line where it threw; nothing written), and `syncsim sweep` over a
  * plugin's parameter (a failing run recorded while the others go on, a stuck
  * run ended by --run-timeout, run ids hashing the plugin's source). The sweeps
  * run in this process (their workers are threads either way).
@@ -74,10 +74,34 @@ describe('syncsim run with plugins', () => {
     expect(s.provenance.plugin_sha256).toEqual({ 'writeback.policy': sha });
   });
 
-  it('a plugin that throws: exit 2, one line naming the plugin and the call, no stack, no results', () => {
+  it('a plugin that throws: exit 2, one line naming the plugin, the call and the line of the plugin file, no stack, no results', () => {
     const r = syncsim(['run', DEMO, '--config', config('throw'), '--out', 'thrown']);
-    expect([r.code, r.stderr]).toEqual([2, "syncsim: plugin './mode.mjs': wake(): threw Error: boom\n"]);
+    expect([r.code, r.stderr]).toEqual([2, `syncsim: plugin './mode.mjs': wake(): threw Error: boom (at ${join(work, 'conf', 'mode.mjs')}:8)\n`]);
     expect(existsSync(join(work, 'thrown'))).toBe(false);
+  });
+
+  it("the line is the first frame in the plugin's file (a helper module it calls threw); a TypeScript plugin's, its source line; tsx's CommonJS compile under Node 20, the file alone", () => {
+    const d = mkdtempSync(join(work, 'place-'));
+    const policy = (helper: string) => `import { fail } from './${helper}';\nexport default {\n  name: 'p',\n  create() {\n    return {\n      wake() {\n        fail('boom');\n      },\n    };\n  },\n};\n`;
+    writeFileSync(join(d, 'helper.mjs'), 'export function fail(why) {\n  throw new Error(why);\n}\n');
+    writeFileSync(join(d, 'p.mjs'), policy('helper.mjs'));
+    const set = (p: string) => ['run', DEMO, '--set', `writeback.policy=${p}`, '--set', 'writeback.interval_ms=100', '--out', join(d, 'o')];
+    const js = syncsim(set(join(d, 'p.mjs')));
+    expect([js.code, js.stderr]).toEqual([2, `syncsim: plugin '${join(d, 'p.mjs')}': wake(): threw Error: boom (at ${join(d, 'p.mjs')}:7)\n`]);
+    // TypeScript, with a type annotation that shifts nothing: the source's line (an ES module: .mts, or a "type": "module" package)
+    const ts = policy('helper.mjs').replace('create() {', 'create(): { wake(): void } {');
+    writeFileSync(join(d, 'p.mts'), ts);
+    const mts = syncsim(set(join(d, 'p.mts')));
+    expect([mts.code, mts.stderr]).toEqual([2, `syncsim: plugin '${join(d, 'p.mts')}': wake(): threw Error: boom (at ${join(d, 'p.mts')}:7)\n`]);
+    // a .ts file of a CommonJS package (no package.json here): Node 20 cannot load it, tsx compiles it into a data: URL without
+    // the source's lines; Node 22 may load it itself, with them
+    writeFileSync(join(d, 'p.ts'), ts);
+    const cts = syncsim(set(join(d, 'p.ts')));
+    expect(cts.code).toBe(2);
+    expect([`syncsim: plugin '${join(d, 'p.ts')}': wake(): threw Error: boom (in ${join(d, 'p.ts')})\n`, `syncsim: plugin '${join(d, 'p.ts')}': wake(): threw Error: boom (at ${join(d, 'p.ts')}:7)\n`]).toContain(cts.stderr);
+    // a plugin that throws no Error (no stack): as before
+    writeFileSync(join(d, 's.mjs'), "export default { name: 's', create: () => ({ wake() { throw 'boom'; } }) };\n");
+    expect(syncsim(set(join(d, 's.mjs'))).stderr).toBe(`syncsim: plugin '${join(d, 's.mjs')}': wake(): threw boom\n`);
   });
 
   it('a plugin writing outside an object: exit 2 naming ctx.write()', async () => {
@@ -123,7 +147,7 @@ describe('syncsim sweep over a plugin parameter', () => {
   it('a run whose plugin throws is recorded failed, naming the plugin and the call; the other runs', async () => {
     const r = await syncsimHere(['sweep', exp, '--out', 'modes', '--jobs', '2', '--no-cache'], work);
     expect(r.code).toBe(1);
-    expect(results('modes')).toEqual([['ok', 'ok', ''], ['throw', 'failed', "plugin './mode.mjs': wake(): threw Error: boom"]]);
+    expect(results('modes')).toEqual([['ok', 'ok', ''], ['throw', 'failed', `plugin './mode.mjs': wake(): threw Error: boom (at ${join(work, 'conf', 'mode.mjs')}:8)`]]);
   });
 
   it('--run-timeout S ends a stuck run (a plugin looping for ever) and records it failed', async () => {

@@ -11,17 +11,19 @@ export class PluginError extends Error {
     readonly call: string,
     /** What went wrong. */
     readonly problem: string,
+    /** `cause`: what the plugin threw (its stack says where: scripts/plugins.ts adds the place). */
+    options?: { cause?: unknown },
   ) {
-    super(`plugin '${plugin}': ${call}: ${problem}`);
+    super(`plugin '${plugin}': ${call}: ${problem}`, options);
     this.name = 'PluginError';
   }
 }
 
-/** The {@link PluginError} for `e`, thrown by plugin `plugin` in `call` (a PluginError passes through). */
+/** The {@link PluginError} for `e`, thrown by plugin `plugin` in `call` (a PluginError passes through); `e` is its cause. */
 export function pluginFailure(plugin: string, call: string, e: unknown): PluginError {
   if (e instanceof PluginError) return e;
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return new PluginError(plugin, call, `threw ${what}`);
+  return new PluginError(plugin, call, `threw ${what}`, { cause: e });
 }
 
 /** Runs `fn` (a call into plugin code); anything it throws becomes a {@link PluginError} naming the plugin and `call`. */
@@ -57,4 +59,6 @@ export interface LoadedPlugin<T> {
   params: Record<string, unknown>;
   /** SHA-256 of the plugin file's source, when loaded from a file (summary.json provenance). */
   sha256?: string;
+  /** The plugin file's absolute path, when loaded from a file: a failure's message names the line in it. */
+  file?: string;
 }
