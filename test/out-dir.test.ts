@@ -102,6 +102,33 @@ describe('which directories a command may replace', () => {
     expect(JSON.parse(readFileSync(join(d, 'results', 't', 'summary.json'), 'utf8')).trace.path).toBe('B/t.csv');
   });
 
+  it('run --json: replacing an earlier run\'s results (the default results/NAME, or an --out) says so on stderr, naming that run; a new or empty directory, or a run without --json (its table names the directory), says nothing', async () => {
+    const d = workdir();
+    writeFiles(d, { 't.csv': readFileSync(DEMO, 'utf8') });
+    const notes = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.startsWith('syncsim: note:'));
+    const first = await here(['run', 't.csv', '--set', 'personality=linux', '--json'], d);
+    expect(first.code, first.stderr).toBe(0);
+    expect(notes(first)).toEqual([]);
+    const second = await here(['run', 't.csv', '--set', 'personality=freebsd', '--json'], d);
+    expect(second.code, second.stderr).toBe(0);
+    expect(notes(second)).toEqual(['syncsim: note: results/t: replaced the results of an earlier run (trace t.csv, personality linux, seed 1); give each run its own --out DIR to keep both']);
+    expect(JSON.parse(second.stdout).config.personality).toBe('freebsd');
+    expect(JSON.parse(readFileSync(join(d, 'results', 't', 'summary.json'), 'utf8')).config.personality).toBe('freebsd');
+    // the table ends naming the directory it wrote: no note
+    const table = await here(['run', 't.csv', '--set', 'personality=xnu'], d);
+    expect(table.code).toBe(0);
+    expect(notes(table)).toEqual([]);
+    expect(table.stdout).toMatch(/\nresults: .*results\/t\n$/);
+    mkdirSync(join(d, 'empty'));
+    expect(notes(await here(['run', 't.csv', '--json', '--out', 'empty'], d))).toEqual([]);
+    const again = await here(['run', 't.csv', '--json', '--out', 'empty', '--seed', '7'], d);
+    expect(notes(again)).toEqual(['syncsim: note: empty: replaced the results of an earlier run (trace t.csv, personality freebsd, seed 1); give each run its own --out DIR to keep both']);
+    // a directory holding anything syncsim did not write is still refused, --json or not
+    writeFiles(d, { 'results/t/NOTES.md': 'mine' });
+    expect((await here(['run', 't.csv', '--json'], d)).code).toBe(2);
+    expect(readFileSync(join(d, 'results', 't', 'NOTES.md'), 'utf8')).toBe('mine');
+  });
+
   it('run and report: a results directory of an older syncsim (no marker, only its own files) is recognised and replaced; extra files are not', async () => {
     const d = workdir();
     // what syncsim 0.1.0 before markers left: the four result files and the demo's report/

@@ -1,6 +1,8 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readHead } from '../../traces/files.ts';
 import { flagAndSetProblem, loadConfig, refuseRepeatedSets, setKey } from '../config-file.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
@@ -39,7 +41,11 @@ Options:
                     marker): anything else (., a file, a link, a directory of
                     yours) is refused, exit 2, before the trace is read;
                     missing parent directories are made
-  --json            print exactly summary.json on stdout, nothing else
+  --json            print exactly summary.json on stdout instead of the table;
+                    the result files are written all the same, to --out
+                    (default results/<trace name>, whatever the configuration:
+                    a second run of the trace replaces the first's results
+                    there, which a note on stderr says; give each its --out)
   --cache-dir DIR   where the binary trace cache lives (default: $SYNCSIM_CACHE_DIR
                     if set, else .trace-cache beside the results directory);
                     not the results directory or inside it, nor another
@@ -113,10 +119,34 @@ async function run(argv: string[]): Promise<number> {
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(outName, { command: 'run', within: values.out === undefined ? 'results' : undefined });
   try {
-    return await replay(trace, values, ['syncsim', 'run', ...argv]);
+    // with --json nothing on stdout names the results directory: a run whose results this one replaces is said on stderr
+    const earlier = values.json ? earlierRun(outName) : undefined;
+    const code = await replay(trace, values, ['syncsim', 'run', ...argv]);
+    if (earlier !== undefined) process.stderr.write(escapeLines(`syncsim: note: ${escapeControl(outName)}: replaced the results of an earlier run (${earlier}); give each run its own --out DIR to keep both`) + '\n');
+    return code;
   } finally {
     lock.release();
   }
+}
+
+/**
+ * What the run whose results directory `out` holds was (`trace T.csv, personality linux, seed 1`,
+ * from its summary.json), or undefined when `out` holds no run's summary.json (missing, empty).
+ * Only a directory syncsim's run wrote gets this far: claimOutDir refused any other.
+ */
+export function earlierRun(out: string): string | undefined {
+  let s: { trace?: { path?: unknown }; config?: { personality?: unknown; seed?: unknown } };
+  try {
+    s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as typeof s;
+  } catch {
+    return existsSync(join(out, 'summary.json')) ? 'its summary.json unreadable' : undefined;
+  }
+  const parts = [
+    typeof s?.trace?.path === 'string' ? `trace ${s.trace.path}` : undefined,
+    typeof s?.config?.personality === 'string' ? `personality ${s.config.personality}` : undefined,
+    typeof s?.config?.seed === 'number' ? `seed ${s.config.seed}` : undefined,
+  ].filter((x) => x !== undefined);
+  return parts.length > 0 ? parts.join(', ') : 'its summary.json names no configuration';
 }
 
 
