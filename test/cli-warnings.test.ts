@@ -72,10 +72,13 @@ describe('writeback keys the policy in force does not read', () => {
     expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: memory.max_user_wired_pages has no effect under the linux personality (its mlock limit is memory.memlock_limit_bytes, RLIMIT_MEMLOCK; only freebsd, xnu and mach read it)',
     ]);
-    const given = new Set(['memory.max_user_wired_pages', 'memory.pages']);
+    const given = new Set(['memory.max_user_wired_pages', 'memory.pages', 'cpu.wire_page_us']);
     for (const personality of ['freebsd', 'xnu', 'mach'] as const) {
       expect(idleKeyReasons(given, resolveConfig({ personality }))).toEqual(new Map());
     }
+    // the cost of cleaning a page of a PMD-sized folio: only Linux's read-ahead makes such folios
+    expect([...idleKeyReasons(new Set(['cpu.clean_pmd_page_us']), resolveConfig({ personality: 'xnu' })).values()]).toEqual(['under the xnu personality (only linux reads it)']);
+    expect(idleKeyReasons(new Set(['cpu.clean_pmd_page_us']), resolveConfig({ personality: 'linux' }))).toEqual(new Map());
   });
 });
 
