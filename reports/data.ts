@@ -31,10 +31,7 @@ import { parseJsonText } from '../traces/json-strict.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
-  /**
-   * `misspelt`: a name the user gave that is none of `known` (a chart name), for the command
-   * line to add the closest (sim/closest-name.ts, which reports/ does not import).
-   */
+  /** `misspelt`: a chart name given that is none of `known` (the command line adds the closest, sim/closest-name.ts). */
   constructor(message: string, readonly misspelt?: { name: string; known: readonly string[] }) {
     super(message);
     this.name = 'ReportError';
