@@ -116,6 +116,15 @@ export interface PageoutDaemon {
   readonly evictions: number;
   /** Makes room for `pages` (default 1) more resident pages; may sleep until laundering frees some. */
   reserve(pages?: number): KernelPath<void>;
+  /**
+   * Makes room for up to `pages` more resident pages without sleeping (freeing clean pages,
+   * starting the cleaning of dirty ones met on the way) and returns the room there is now, 0 to
+   * `pages`: what an allocation that may not wait for reclaim gets (read-ahead). Page `keepIdx`
+   * of `keep` (the page the asking fault holds) is not freed.
+   */
+  makeRoom(pages: number, keep?: VmObject, keepIdx?: number): number;
+  /** Pages that can be brought in now without passing the limit (resident and being-read pages count as taken); 0 when full. */
+  room(): number;
   /** The daemon's own pass, without sleeping: frees (or starts cleaning) pages until back under the limit. */
   trim(): void;
   /** A writeback I/O completed: frees the pages of a pageout, wakes waiters. */

@@ -51,7 +51,9 @@ export class PageIn {
           continue; // the page may have come in (or started) while we slept
         }
       }
-      let own = this.issue(obj, window, idx, 'pagein');
+      // the window's pages are allocated like any page: when reclaim could not make room for all of them, the read is cut to the room there is
+      const po = this.k.pageout;
+      let own = this.issue(obj, po ? this.fit(obj, window, idx, Math.max(1, po.room())) : window, idx, 'pagein');
       if (!(obj.state(idx) & PRESENT)) {
         // the window missed the faulting page (it lies past the object's size): read it alone
         this.read(obj, idx, 1, idx, 'pagein');
@@ -90,7 +92,63 @@ export class PageIn {
     obj.clearBits(site.idx, RA_BITS);
     const w = this.policy.hit(site, obj, (s & Page.PREFETCHED) !== 0, (s & Page.RA_MARK) !== 0,
       (from, max) => this.nextAbsent(obj, from, max));
-    if (w) this.issue(obj, w, -1, 'readahead');
+    if (!w) return;
+    const po = this.k.pageout;
+    if (!po) {
+      this.issue(obj, w, -1, 'readahead');
+      return;
+    }
+    // asynchronous read-ahead allocates without waiting for reclaim (readahead_gfp_mask: __GFP_NORETRY), and
+    // page_cache_ra_unbounded stops at the first folio it cannot allocate: the window is cut to the room reclaim
+    // makes without sleeping (never freeing the page the fault holds), from its start; none left, no read
+    const room = po.makeRoom(this.absentAhead(obj, w), obj, site.idx);
+    if (room > 0) this.issue(obj, this.fit(obj, w, -1, room), -1, 'readahead');
+  }
+
+  /** Absent pages of asynchronous window `w` (a bridging window: every absent page in it, within the file). */
+  private absentAhead(obj: VmObject, w: ReadWindow): number {
+    const end = Math.min(w.start + w.size, obj.sizePages);
+    let n = 0;
+    for (let i = w.start; i < end; i++) if (!(obj.state(i) & PRESENT)) n++;
+    return n;
+  }
+
+  /**
+   * Window `w` cut so that its read brings in at most `budget` pages (`w` itself when it
+   * fits). For a fault (`idx` ≥ 0) the faulting page stays, then the pages after it are
+   * kept, then those before it; for asynchronous read-ahead (`idx` -1) the pages from the
+   * window's start, ascending, as page_cache_ra_unbounded allocates them. A window that
+   * does not bridge pages in memory is cut within the run it reads. RA_MARK stays only
+   * on a page still in the window.
+   */
+  private fit(obj: VmObject, w: ReadWindow, idx: number, budget: number): ReadWindow {
+    const wEnd = Math.min(w.start + w.size, Math.max(obj.sizePages, idx + 1));
+    if (idx >= 0 && (idx < w.start || idx >= wEnd)) return w; // the window misses the page: issue() reads it alone
+    const absent = (i: number): boolean => !(obj.state(i) & PRESENT);
+    let lo: number, hi: number, n: number;
+    if (idx < 0) {
+      lo = hi = w.start;
+      n = 0;
+      while (hi < wEnd && (n < budget || !absent(hi))) {
+        if (absent(hi)) n++;
+        hi++;
+      }
+    } else {
+      lo = idx;
+      hi = idx + 1;
+      n = 1;
+      while (hi < wEnd && (w.bridge || absent(hi)) && (n < budget || !absent(hi))) {
+        if (absent(hi)) n++;
+        hi++;
+      }
+      while (lo > w.start && (w.bridge || absent(lo - 1)) && (n < budget || !absent(lo - 1))) {
+        if (absent(lo - 1)) n++;
+        lo--;
+      }
+    }
+    const whole = idx < 0 ? hi >= wEnd : (hi >= wEnd || (!w.bridge && !absent(hi))) && (lo <= w.start || (!w.bridge && !absent(lo - 1)));
+    if (whole) return w;
+    return { ...w, start: lo, size: hi - lo, mark: w.mark >= lo && w.mark < hi ? w.mark : -1 };
   }
 
   /** The first page at or after `from` (at most `max` pages on) that is neither resident nor being read. */

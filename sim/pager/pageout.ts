@@ -8,7 +8,11 @@
  * When nothing can be freed now but laundering is under way, the faulting
  * thread sleeps until a write completes; when nothing can be freed at all
  * (everything wired or anonymous), the limit is exceeded rather than
- * deadlocking.
+ * deadlocking; pages being read in count as becoming freeable (the thread
+ * sleeps until a read completes). Read-ahead pages are allocated like any page: a fault's
+ * window is reserved before its read (and trimmed to the room there is when
+ * nothing more can be freed), an asynchronous read-ahead window takes only
+ * the room reclaim can make without sleeping (../pager/pagein.ts).
  */
 import type { Io } from '../device/device.ts';
 import type { Kernel } from '../kernel.ts';
@@ -43,9 +47,25 @@ export class Pageout {
     const c = this.k.vm.counters;
     while (c.resident + c.reading + pages > this.limit) {
       if (this.reclaim()) continue;
-      if (this.laundering === 0) return; // nothing freeable and nothing being cleaned: overcommit
+      // nothing freeable and nothing being cleaned or read in (pages that would become freeable): overcommit
+      if (this.laundering === 0 && c.reading === 0) return;
       yield this.waiters;
     }
+  }
+
+  /** See {@link PageoutDaemon.makeRoom}. */
+  makeRoom(pages: number, keep?: VmObject, keepIdx = -1): number {
+    const c = this.k.vm.counters;
+    while (c.resident + c.reading + pages > this.limit && this.reclaim(keep, keepIdx)) {
+      // freed one; go on
+    }
+    return Math.min(pages, this.room());
+  }
+
+  /** See {@link PageoutDaemon.room}. */
+  room(): number {
+    const c = this.k.vm.counters;
+    return Math.max(0, this.limit - c.resident - c.reading);
   }
 
   /**
@@ -60,16 +80,26 @@ export class Pageout {
     }
   }
 
-  /** Frees the oldest freeable page, laundering dirty ones on the way; true if a page was freed. */
-  private reclaim(): boolean {
+  /**
+   * Frees the oldest freeable page, laundering dirty ones on the way; true if a page was freed.
+   * A wired page met on the way is moved to the tail and not counted in the scan (wired pages
+   * are off the queues the kernels reclaim from: Linux's unevictable list, FreeBSD's and XNU's
+   * wired pages), so wired pages gathered at the head never hide the freeable ones behind them.
+   */
+  private reclaim(keep?: VmObject, keepIdx = -1): boolean {
     const lru = this.lru;
     let id = lru.head;
-    for (let scanned = 0; id !== 0 && scanned < SCAN_MAX; scanned++) {
+    let wired = 0;
+    for (let scanned = 0; id !== 0 && scanned < SCAN_MAX && wired < lru.size; scanned++) {
       const nextId = lru.after(id);
       const { obj, idx } = lru.page(id);
       const st = obj.state(idx);
-      if (obj.wireCount(idx) > 0 || st & Page.WB) {
-        // wired or being written: not a candidate now
+      if (obj.wireCount(idx) > 0) {
+        lru.touch(id);
+        wired++;
+        scanned--;
+      } else if (st & Page.WB || (obj === keep && idx === keepIdx)) {
+        // being written, or the page the asking fault holds: not a candidate now
       } else if (st & Page.DIRTY) {
         if (obj.kind === 'vnode') this.launder(obj, idx);
       } else {
@@ -88,7 +118,7 @@ export class Pageout {
     this.k.pager.write(obj, run.first, run.count, 'pageout', false);
   }
 
-  /** A writeback I/O completed: free the pages of a pageout that are still clean, idle and unwired; wake waiters. */
+  /** An I/O completed: a pageout's write frees its pages that are still clean, idle and unwired; any completion (reads too) wakes waiters. */
   completed(io: Io): void {
     if (io.cause === 'pageout') {
       this.laundering -= io.pages;
