@@ -13,11 +13,10 @@
  * - 2.4 VM_MAP_WIRE_WRITE and the protection check (entry lacks READ|EXECUTE
  *   or WRITE → WIRE_SKIPPED / KERN_INVALID_ADDRESS): the model has no
  *   protections and the trace format no WRITE wire flag.
- * - 2.4 vm_fault error while wiring (vm_map_wire_entry_failure, the -1
- *   marker): faults never fail in the model.
- * - 2.4 page-in I/O while wiring, and 2.7 "page-in reads": page-ins are not
- *   I/Os in the model (pages become resident at once); only "no writeback, not
- *   dirtied" is asserted.
+ * - 2.4 vm_fault error while wiring (vm_map_wire_entry_failure) and page-in
+ *   I/O while wiring (2.7 "page-in reads"): these tests run on the `queue`
+ *   device, without page-in reads; test/wire-pagein.test.ts tests both with
+ *   `pagein: true`. Here only "no writeback, not dirtied" is asserted.
  * - 2.4 vm_object_unwire puts pages on PQ_ACTIVE: no page queues.
  * - 2.5 priv_check(PRIV_VM_MLOCK), RLIMIT_MEMLOCK, racct, and the older-tree
  *   EAGAIN on vm_page_max_wired: not modelled.

@@ -23,7 +23,9 @@
  * - 4.2 CAP_IPC_LOCK: the process is unprivileged (RLIMIT_MEMLOCK always
  *   applies, limit 0 is EPERM).
  * - 4.2 __mm_populate errors (EFAULT → ENOMEM, ENOMEM → EAGAIN) and
- *   mmap_write_lock_killable (EINTR): faults never fail and nothing is killed.
+ *   mmap_write_lock_killable (EINTR): nothing is killed and faults never fail
+ *   here (no page-in reads on the `queue` device); a failed read while
+ *   populating (EFAULT → ENOMEM) is tested in test/wire-pagein.test.ts.
  * - 4.2 VM_SPECIAL / hugetlb / gate VMAs that mlock_fixup skips, and
  *   MLOCK_ONFAULT: not in the trace format.
  * - 4.2 "locked pages live on the unevictable LRU": there is one LRU; that

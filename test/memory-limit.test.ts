@@ -50,10 +50,11 @@ describe('read-ahead under a memory limit', () => {
   });
 });
 
-/** One op of the random traces: loads and stores of the file, stores to private memory, msyncs. */
+/** One op of the random traces: loads and stores of the file, stores to private memory, wirings. */
 type Op =
   | { kind: 'read' | 'write'; task: number; page: number; pages: number; dt: number }
   | { kind: 'pwrite'; task: number; page: number; dt: number }
+  | { kind: 'wire' | 'unwire'; task: number; page: number; pages: number; dt: number }
   | { kind: 'msync'; task: number; page: number; pages: number; dt: number };
 
 const FILE_PAGES = 512;
@@ -61,6 +62,7 @@ const PRIV_PAGES = 8;
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom('read' as const, 'write' as const), task: fc.nat(2), page: fc.nat(FILE_PAGES - 1), pages: fc.integer({ min: 1, max: 64 }), dt: fc.nat(200) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pwrite' as const), task: fc.nat(2), page: fc.nat(PRIV_PAGES - 1), dt: fc.nat(200) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('wire' as const, 'unwire' as const), task: fc.nat(2), page: fc.nat(FILE_PAGES - 1), pages: fc.integer({ min: 1, max: 24 }), dt: fc.nat(200) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('msync' as const), task: fc.nat(2), page: fc.nat(FILE_PAGES - 1), pages: fc.integer({ min: 1, max: 64 }), dt: fc.nat(200) }) },
 );
 
@@ -79,7 +81,7 @@ function build(ops: Op[], tasks: number): TraceRow[] {
     if (o.kind === 'pwrite') b.op(t, 'write', P + o.page * PS, 8, '', { task });
     else {
       const pages = Math.min(o.pages, FILE_PAGES - o.page);
-      b.op(t, o.kind, A + o.page * PS, pages * PS, o.kind === 'msync' ? 'SYNC' : '', { task });
+      b.op(t, o.kind, A + o.page * PS, pages * PS, o.kind === 'wire' || o.kind === 'unwire' ? 'USER' : o.kind === 'msync' ? 'SYNC' : '', { task });
     }
   }
   return b.rows;

@@ -56,8 +56,8 @@
  *   VM_PROT_NONE, executable entries): not modelled. mlock's
  *   KERN_INVALID_ARGUMENT → EINVAL (wire_and_extract): unreachable; the EINVAL
  *   row is tested through a kernel unwire XNU would panic on.
- * - 3.7 vm_fault_wire failing, page-in I/O while wiring: faults never fail and
- *   page-ins are CPU time only. Superpage entries in munlock: none.
+ * - 3.7 vm_fault_wire failing, page-in I/O while wiring: not here (no page-in
+ *   reads on the `queue` device); test/wire-pagein.test.ts tests both. Superpage entries in munlock: none.
  *   RLIMIT_MEMLOCK (map->user_wire_limit): not modelled. needs_copy /
  *   COPY_SYMMETRIC shadow creation when wiring: the copy-on-write object of a
  *   PRIVATE mapping exists from its map row.

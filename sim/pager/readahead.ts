@@ -54,6 +54,12 @@ export const READAHEAD = {
     primeFactor: 20,
     /** A sequential run of at least 3 pages streams (look-ahead only, sequential_run + 1 page). */
     streamRun: 3,
+    /**
+     * vm_fault_wire's faults (osfmk/vm/vm_fault.c) pass VM_BEHAVIOR_SEQUENTIAL and the rest of the entry as the
+     * cluster size; vm_object_cluster_size then skips the SSD cut ("an explicit cluster size ... e.g. wiring") and
+     * caps the cluster at preheat_max_bytes = MAX_UPL_TRANSFER_BYTES: 1 MiB, ahead of the fault only.
+     */
+    wireMaxBytes: 1 << 20,
   },
   mach: {
     /** Mach 3.0 vm_fault_page asks the memory manager for the faulting page only (memory_object_data_request of PAGE_SIZE); not verified against a source in the library. */
@@ -282,7 +288,9 @@ interface XnuObjRa {
  * reductions (/4, /16 when free pages are short) are not modelled. An
  * entry advised MADV_RANDOM (VM_BEHAVIOR_RANDOM) resets the run and reads
  * the faulting page only; one advised MADV_SEQUENTIAL reads the forward run
- * + 1 page ahead, with no priming.
+ * + 1 page ahead, with no priming. A wiring's fault (vm_fault_wire) reads the
+ * rest of the entry ahead of the fault, up to 1 MiB (READAHEAD.xnu.wireMaxBytes),
+ * whatever the advice; `readahead.pages` ≤ 1 reads the faulting page only.
  */
 export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
   const T = READAHEAD.xnu;
@@ -306,10 +314,23 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
     s.sequential = 0;
     s.lastAlloc = idx;
   };
+  /** vm_fault_is_sequential, VM_BEHAVIOR_SEQUENTIAL: the run counts forward faults only. */
+  const forwardRun = (s: XnuObjRa, idx: number): void => {
+    if (idx === s.lastAlloc) return;
+    s.sequential = idx > 0 && s.lastAlloc === idx - 1 ? Math.max(0, s.sequential) + 1 : 0;
+    s.lastAlloc = idx;
+  };
   return {
     major(site, obj) {
       const s = state(obj);
       const max = raPages;
+      if (site.wire) {
+        // vm_fault_wire: VM_BEHAVIOR_SEQUENTIAL, cluster size the rest of the entry, up to 1 MiB ahead, whatever the advice
+        forwardRun(s, site.idx);
+        if (max <= 1) return one(site.idx);
+        const size = Math.min(site.hi - site.idx, Math.max(1, Math.floor(T.wireMaxBytes / pageSize)));
+        return { start: site.idx, size: Math.max(1, size), bridge: false, mark: -1 };
+      }
       if (site.advice === Flag.RANDOM) {
         // VM_BEHAVIOR_RANDOM: vm_fault_is_sequential resets the run, and the cluster is the faulting page
         resetRun(s, site.idx);
@@ -319,10 +340,7 @@ export function xnuPolicy(raPages: number, pageSize: number): ReadPolicy {
         // VM_BEHAVIOR_SEQUENTIAL: the run + 1 page ahead, without priming (a user fault's cluster_size is 0); the run
         // counts forward faults only
         const size = Math.max(1, Math.min(Math.max(0, s.sequential) + 1, max, site.hi - site.idx));
-        if (site.idx !== s.lastAlloc) {
-          s.sequential = site.idx > 0 && s.lastAlloc === site.idx - 1 ? Math.max(0, s.sequential) + 1 : 0;
-          s.lastAlloc = site.idx;
-        }
+        forwardRun(s, site.idx);
         return { start: site.idx, size, bridge: false, mark: -1 };
       }
       if (max <= 1) {

@@ -13,7 +13,10 @@
  *   ffs_update after IO_SYNC writes and after VOP_FSYNC).
  * - The vnode lock (F1) serializes the cleaning of msyncs of one file
  *   (freebsd/vnode-lock.ts), and a fault that pages in a page of the file
- *   waits while an msync holds it (page-ins are otherwise CPU time only).
+ *   waits while an msync holds it, the faults of wiring too.
+ * - Wiring faults every page in as vm_fault does (sim/vm/wire-fault.ts): a
+ *   file page not in memory is read with the entry's read-ahead and the
+ *   wirer waits; a failed read fails the wiring (KERN_FAILURE, rolled back).
  * - Large-page (superpage) entries are not modelled, so the INVALIDATE
  *   alignment check never fires.
  * - A sub-map entry syncs only the piece of the first sub-map entry at its
@@ -45,9 +48,10 @@ import type { MapEntry, VmMap } from '../vm/map.ts';
 import { Page, type VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
 import { munmapSyscall } from '../vm/ops.ts';
-import { clipTo, cpu, entryPages, mergeSpan, settledEntry, wirePages } from '../vm/entries.ts';
+import { cpu } from '../vm/entries.ts';
 import { KERN, type KernReturn, toErrno } from './kern.ts';
 import { lockVnode, unlockVnode, waitVnodeUnlocked } from './freebsd/vnode-lock.ts';
+import { unwire, wire } from './freebsd/wiring.ts';
 
 /** kern_msync: vm_map_sync result → errno (2.1 step 5). */
 export const MSYNC_ERRNO: Partial<Record<KernReturn, string>> = {
@@ -56,27 +60,6 @@ export const MSYNC_ERRNO: Partial<Record<KernReturn, string>> = {
   [KERN.INVALID_ARGUMENT]: 'EBUSY',
   [KERN.FAILURE]: 'EIO',
 };
-
-/** kern_mlock: vm_map_wire result → errno (2.5); anything else is ENOMEM. */
-export const WIRE_ERRNO: Partial<Record<KernReturn, string>> = {
-  [KERN.SUCCESS]: 'OK',
-  [KERN.INVALID_ARGUMENT]: 'EINVAL',
-};
-
-/** vslock: vm_map_wire result → errno for a system wiring (section 10 F6): anything but success is EFAULT. */
-export const VSLOCK_ERRNO: Partial<Record<KernReturn, string>> = {
-  [KERN.SUCCESS]: 'OK',
-};
-
-/**
- * vm_page_max_user_wired in pages: `memory.max_user_wired_pages` when set,
- * else 4 × memory pages / 5 (vm_pageout_init, section 10 F3); 0 (no limit)
- * when memory is unlimited.
- */
-export function maxUserWired(k: Kernel): number {
-  const m = k.config.memory;
-  return m.max_user_wired_pages > 0 ? m.max_user_wired_pages : Math.floor((4 * m.pages) / 5);
-}
 
 /** How vm_object_page_clean writes: one cluster at a time, waiting (IO_SYNC), or all queued at once. */
 type CleanMode = 'sync' | 'async';
@@ -244,143 +227,6 @@ function* msync(k: Kernel, map: VmMap, addr: number, len: number, flags: number,
   if (flags & Flag.ASYNC && flags & Flag.INVALIDATE) return 'EINVAL';
   const kr = yield* mapSync(k, acct, map, addr, addr + len, !(flags & Flag.ASYNC), (flags & Flag.INVALIDATE) !== 0);
   return toErrno(kr, MSYNC_ERRNO, 'EINVAL');
-}
-
-type WireAction = 'none' | 'inc' | 'wired';
-
-/** vm_map_wire (2.4): all or nothing; entries are merged back afterwards. */
-function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, holesOk: boolean): KernelPath<KernReturn> {
-  if (start === end) return KERN.SUCCESS;
-  if (!map.lookup(start) && !holesOk) return KERN.INVALID_ADDRESS;
-  const touched: { e: MapEntry; action: WireAction }[] = [];
-  let rv: KernReturn = KERN.SUCCESS;
-  let cur = start;
-  for (;;) {
-    let e = yield* settledEntry(map, cur, end, holesOk);
-    if (!e) {
-      // the entry vanished while we slept
-      if (!holesOk && cur < end && touched.length === 0) return KERN.INVALID_ADDRESS;
-      if (!holesOk && cur < end) rv = KERN.INVALID_ADDRESS;
-      break;
-    }
-    e = clipTo(map, e, Math.max(cur, e.start), end);
-    e.inTransition = true;
-    const t: { e: MapEntry; action: WireAction } = { e, action: 'none' };
-    touched.push(t);
-    if (e.wiredCount === 0) {
-      const pages = entryPages(k, e);
-      const limit = maxUserWired(k);
-      if (user && limit > 0 && k.vm.userWiredPages + pages > limit) {
-        rv = KERN.RESOURCE_SHORTAGE;
-        break;
-      }
-      e.wiredCount = 1;
-      t.action = 'wired';
-      if (user) k.vm.userWiredPages += pages;
-      // the map is unlocked while every page is faulted in and wired
-      yield* cpu(k, pages * k.wirePageNs);
-      wirePages(k, map, e, +1);
-    } else if (!(user && e.userWired)) {
-      e.wiredCount++;
-      t.action = 'inc';
-    }
-    if (end > e.end && !holesOk) {
-      const n = map.next(e);
-      if (!n || n.start !== e.end) {
-        rv = KERN.INVALID_ADDRESS;
-        break;
-      }
-    }
-    cur = e.end;
-    if (cur >= end) break;
-  }
-  for (const { e, action } of touched) {
-    if (rv === KERN.SUCCESS) {
-      if (user && action !== 'none') e.userWired = true;
-    } else if (action === 'wired') {
-      wirePages(k, map, e, -1);
-      if (user) k.vm.userWiredPages -= entryPages(k, e);
-      e.wiredCount = 0;
-    } else if (action === 'inc') e.wiredCount--;
-    e.inTransition = false;
-  }
-  if (touched.length > 0) mergeSpan(map, touched[0].e.start, touched[touched.length - 1].e.end);
-  map.transition.wakeAll();
-  return rv;
-}
-
-/** vm_map_unwire (2.4): all or nothing; entries are merged back afterwards. */
-function* mapUnwire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, holesOk: boolean): KernelPath<KernReturn> {
-  if (start === end) return KERN.SUCCESS;
-  if (!map.lookup(start) && !holesOk) return KERN.INVALID_ADDRESS;
-  const touched: MapEntry[] = [];
-  let rv: KernReturn = KERN.SUCCESS;
-  let cur = start;
-  for (;;) {
-    let e = yield* settledEntry(map, cur, end, holesOk);
-    if (!e) {
-      if (!holesOk && cur < end) rv = KERN.INVALID_ADDRESS;
-      break;
-    }
-    e = clipTo(map, e, Math.max(cur, e.start), end);
-    e.inTransition = true;
-    touched.push(e);
-    if (!holesOk && e.end < end) {
-      const n = map.next(e);
-      if (!n || n.start > e.end) {
-        rv = KERN.INVALID_ADDRESS;
-        break;
-      }
-    }
-    if (!user && e.systemWired === 0) {
-      rv = KERN.INVALID_ARGUMENT;
-      break;
-    }
-    cur = e.end;
-    if (cur >= end) break;
-  }
-  for (const e of touched) {
-    if (rv === KERN.SUCCESS && (!user || e.userWired)) {
-      if (e.wiredCount === 1) {
-        wirePages(k, map, e, -1);
-        if (e.userWired) k.vm.userWiredPages -= entryPages(k, e);
-        e.wiredCount = 0;
-      } else e.wiredCount--;
-      if (user) e.userWired = false;
-    }
-    e.inTransition = false;
-  }
-  if (touched.length > 0) mergeSpan(map, touched[0].start, touched[touched.length - 1].end);
-  map.transition.wakeAll();
-  return rv;
-}
-
-/** Range rounding of kern_mlock/kern_munlock; undefined when it overflows. */
-function wireRange(k: Kernel, addr: number, len: number): { start: number; end: number } | undefined {
-  const start = k.vm.trunc(addr);
-  const end = k.vm.round(addr + len);
-  if (end > ADDR_LIMIT || end < start) return undefined;
-  return { start, end };
-}
-
-function* wire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
-  yield* cpu(k, k.syscallNs);
-  const r = wireRange(k, addr, len);
-  if (!r) return 'EINVAL';
-  const user = (flags & Flag.USER) !== 0;
-  // kern_mlock and vslock both refuse more pages than vm_page_max_user_wired
-  const limit = maxUserWired(k);
-  if (limit > 0 && (r.end - r.start) / k.vm.pageSize > limit) return 'ENOMEM';
-  const kr = yield* mapWire(k, map, r.start, r.end, user, (flags & Flag.HOLESOK) !== 0);
-  return user ? toErrno(kr, WIRE_ERRNO, 'ENOMEM') : toErrno(kr, VSLOCK_ERRNO, 'EFAULT');
-}
-
-function* unwire(k: Kernel, map: VmMap, addr: number, len: number, flags: number): KernelPath<string> {
-  yield* cpu(k, k.syscallNs);
-  const r = wireRange(k, addr, len);
-  if (!r) return 'EINVAL';
-  const kr = yield* mapUnwire(k, map, r.start, r.end, (flags & Flag.USER) !== 0, (flags & Flag.HOLESOK) !== 0);
-  return toErrno(kr, WIRE_ERRNO, 'ENOMEM');
 }
 
 /** munmap: len 0 → EINVAL (kern_munmap, F7); vm_map_delete waits for in-transition entries and for system wirings (2.4 unwire step 4). */

@@ -45,13 +45,15 @@
  *   kernel does (start down, len + offset up), so an unaligned address with
  *   len 0 still locks its page.
  * - A VM_LOCKED entry has all its pages faulted in and wired (+1 per locked
- *   mapping) at once, also when a later gap makes mlock fail (Linux would
- *   fault the not-yet-present pages of those VMAs on first touch). Populating
- *   costs `cpu.wire_page_us` per page newly locked, after the map has been
- *   updated; faults never fail, so populate's EAGAIN/ENOMEM cannot happen.
- *   As for every personality (shared wirePages), wiring faults pages in
- *   without asking the pageout daemon for room first; locked pages are then
- *   never evicted, and are evictable again once munlocked.
+ *   mapping) after the walk (populate), also when a later gap makes mlock
+ *   fail (Linux returns before __mm_populate and would fault the pages of
+ *   those VMAs on first touch). Populating faults each page as a fault does
+ *   (sim/vm/wire-fault.ts): absent file pages are read with filemap_fault's
+ *   read-around and read-ahead, the task waits, room is made first under a
+ *   memory limit; it costs `cpu.wire_page_us` per page newly locked (plus
+ *   `cpu.fault_page_us` per page it had to fault in). A failed read stops it:
+ *   ENOMEM, VM_LOCKED kept, pages populated so far locked, the rest unwired.
+ *   Locked pages are never evicted, and are evictable again once munlocked.
  * - munmap removes the entries and drops VM_LOCKED without waiting for
  *   anything; its own argument checks are not modelled (the range is rounded
  *   as for every personality). Dirty pages stay dirty in the object.

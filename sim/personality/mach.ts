@@ -72,7 +72,10 @@
  *   rollback of the whole call on failure, entries stay clipped, user unwire
  *   skips what it cannot unwire, kernel unwire refuses (KERN_INVALID_ARGUMENT)
  *   where Mach would panic. `memory.max_user_wired_pages` limits user
- *   wirings (KERN_RESOURCE_SHORTAGE, xnu add_wire_counts).
+ *   wirings (KERN_RESOURCE_SHORTAGE, xnu add_wire_counts). A wired entry's
+ *   pages are faulted in by vm_fault_wire (sim/vm/wire-fault.ts): an absent
+ *   file page is a data_request, a device read the wirer waits for; a failed
+ *   read → KERN_FAILURE, rolled back.
  * - munmap = vm_deallocate (vm_map_delete without flags): user wirings go
  *   with the entry; a kernel-wired entry stops it with KERN_FAILURE.
  * - Protections, MAX_WIRE_COUNT, interruptible waits and pager death are not

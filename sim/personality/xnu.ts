@@ -52,6 +52,10 @@
  *   keeping at most 32 GiB out of reach, when `memory.pages` > 0; unlimited
  *   when `memory.pages` is 0. The global check counts every wired page
  *   (kernel wirings too); RLIMIT_MEMLOCK is not modelled.
+ * - Wiring faults each page in as vm_fault_wire does (sim/vm/wire-fault.ts):
+ *   VM_BEHAVIOR_SEQUENTIAL with the rest of the entry as the cluster size,
+ *   absent file pages read up to 1 MiB ahead; a failed read → ENOMEM, rolled
+ *   back.
  * - Where XNU panics (a kernel wiring past MAX_WIRE_COUNT; a kernel unwire of
  *   an unmapped start, an unwired or in-transition entry, or across a hole),
  *   the model fails instead: ENOMEM (KERN_FAILURE) for the wiring, EINVAL with

@@ -18,8 +18,11 @@ export function entryPages(k: Kernel, e: MapEntry): number {
 }
 
 /**
- * Wires (+1) or unwires (-1) every page behind an entry. Wiring faults pages
- * in; under memory pressure the pageout daemon then trims other pages.
+ * Wires (+1) or unwires (-1) every page behind an entry at once; wiring makes
+ * them resident without a read, then the pageout daemon trims other pages
+ * under memory pressure. The personalities' wire paths fault pages in with
+ * ./wire-fault.ts instead (reads, read-ahead, room made first) and use this
+ * to unwire.
  */
 export function wirePages(k: Kernel, map: VmMap, e: MapEntry, delta: number): void {
   k.vm.forEachPiece(map, e, (obj, first, count) => {

@@ -19,4 +19,10 @@ export interface FaultSite {
   entryStart: number;
   /** The entry's access advice: its `Flag.RANDOM` or `Flag.SEQUENTIAL` bit, 0 for none (madvise MADV_RANDOM / MADV_SEQUENTIAL). */
   advice: number;
+  /**
+   * The fault is a wiring's (vm_fault_wire, mlock's populate): XNU reads it with
+   * VM_BEHAVIOR_SEQUENTIAL and the rest of the entry as the cluster size; the other
+   * kernels' policies take it as any fault.
+   */
+  wire?: boolean;
 }

@@ -2,15 +2,17 @@
  * Linux mlock / munlock (semantics.md 4.2, mm/mlock.c): VM_LOCKED is a flag
  * per VMA, modelled as MapEntry.userWired (wiredCount 1 while set, so munmap
  * drops it). `mlock_fixup` splits a VMA at the range ends and merges the
- * pieces back with equal neighbours; the pages of a locked VMA are faulted in
- * and wired (never evicted). A gap stops the walk with ENOMEM and nothing is
- * rolled back.
+ * pieces back with equal neighbours; the pages of a locked VMA are then
+ * faulted in (populate: absent file pages read from the device) and wired
+ * (never evicted). A gap stops the walk with ENOMEM and nothing is rolled
+ * back.
  */
 import { ADDR_LIMIT, Flag } from '../../../traces/types.ts';
 import type { Kernel } from '../../kernel.ts';
 import { clipTo, cpu, entryPages, mergeSpan, wirePages } from '../../vm/entries.ts';
 import type { MapEntry, VmMap } from '../../vm/map.ts';
 import type { KernelPath } from '../../vm/process.ts';
+import { faultWire } from '../../vm/wire-fault.ts';
 
 /**
  * Wire flags mlock/munlock refuse with EINVAL before any other check, the
@@ -76,14 +78,24 @@ export const MLOCK_CHECKS: readonly LockCheck[] = [
 /** munlock's checks before the VMA walk, in order (4.2, 4.4 munlock row). */
 export const MUNLOCK_CHECKS: readonly LockCheck[] = [refusedFlags, wraps, empty];
 
-/** Sets (lock) or clears VM_LOCKED on `e`, wiring or unwiring its pages; returns the pages that changed. */
+/**
+ * Sets (lock) or clears VM_LOCKED on `e`; clearing unwires its pages, setting leaves them to
+ * {@link populate}. Returns the pages that changed.
+ */
 function setLocked(k: Kernel, map: VmMap, e: MapEntry, lock: boolean): number {
   const pages = entryPages(k, e);
-  wirePages(k, map, e, lock ? +1 : -1);
+  if (!lock) wirePages(k, map, e, -1);
   e.userWired = lock;
   e.wiredCount = lock ? 1 : 0;
   k.vm.userWiredPages += lock ? pages : -pages;
   return pages;
+}
+
+/** What apply_vma_lock_flags did: its result, the pages newly locked and their address ranges [start, end). */
+interface LockFlagsResult {
+  result: string;
+  pages: number;
+  locked: [number, number][];
 }
 
 /**
@@ -91,19 +103,24 @@ function setLocked(k: Kernel, map: VmMap, e: MapEntry, lock: boolean): number {
  * exist (else ENOMEM, nothing done); each VMA in turn gets mlock_fixup (split
  * only where its state changes); a gap, or the range running past the last
  * VMA, is ENOMEM with the earlier VMAs left as they now are. The touched span
- * is merged back. Returns the result and the pages newly locked.
+ * is merged back. Returns the result and the pages newly locked, with their
+ * ranges (for {@link populate}).
  */
-function applyLockFlags(k: Kernel, map: VmMap, start: number, end: number, lock: boolean): { result: string; pages: number } {
+function applyLockFlags(k: Kernel, map: VmMap, start: number, end: number, lock: boolean): LockFlagsResult {
   let vma = map.lookup(start);
-  if (!vma) return { result: 'ENOMEM', pages: 0 };
+  if (!vma) return { result: 'ENOMEM', pages: 0, locked: [] };
   let cur = start;
   let pages = 0;
   let result = 'OK';
+  const locked: [number, number][] = [];
   for (;;) {
     const pieceEnd = Math.min(end, vma.end);
     if (vma.userWired !== lock) {
       const changed = setLocked(k, map, clipTo(map, vma, cur, pieceEnd), lock);
-      if (lock) pages += changed;
+      if (lock) {
+        pages += changed;
+        locked.push([cur, pieceEnd]);
+      }
     }
     cur = pieceEnd;
     if (cur >= end) break;
@@ -115,7 +132,21 @@ function applyLockFlags(k: Kernel, map: VmMap, start: number, end: number, lock:
     vma = next;
   }
   mergeSpan(map, start, cur);
-  return { result, pages };
+  return { result, pages, locked };
+}
+
+/**
+ * __mm_populate over the newly locked ranges: every page is faulted in as a
+ * fault would (absent file pages read with the read-around and read-ahead of
+ * filemap_fault, the task waiting) and wired. A failed read stops it: mlock
+ * returns ENOMEM (__mlock_posix_error_return of -EFAULT), VM_LOCKED stays and
+ * the pages populated so far stay locked. Returns false then.
+ */
+function* populate(k: Kernel, map: VmMap, ranges: [number, number][]): KernelPath<boolean> {
+  for (const [start, end] of ranges) {
+    if (!(yield* faultWire(k, map, start, end, { rollback: false }))) return false;
+  }
+  return true;
 }
 
 /** The page-rounded range of an mlock/munlock call (start rounded down, len + offset rounded up). */
@@ -124,15 +155,18 @@ function lockArgs(k: Kernel, map: VmMap, addr: number, len: number, flags: numbe
   return { k, map, flags, start, end: start + k.vm.round(len + (addr - start)) };
 }
 
-/** Runs `checks` then the VMA walk; populating (faulting in and wiring) costs CPU per page newly locked. */
+/** Runs `checks`, the VMA walk, then populates what it locked; populating (faulting in and wiring) costs CPU per page newly locked. */
 function* lockCall(k: Kernel, map: VmMap, addr: number, len: number, flags: number, lock: boolean, checks: readonly LockCheck[]): KernelPath<string> {
   yield* cpu(k, k.syscallNs);
   const a = lockArgs(k, map, addr, len, flags);
   const failed = checks.find((c) => c.applies(a));
   if (failed) return failed.result;
   const r = applyLockFlags(k, map, a.start, a.end, lock);
+  // (Linux populates only when the walk succeeded; the model populates what it locked either way, so that every
+  // page of a VM_LOCKED entry is wired)
+  const populated = yield* populate(k, map, r.locked);
   yield* cpu(k, r.pages * k.wirePageNs);
-  return r.result;
+  return populated ? r.result : 'ENOMEM';
 }
 
 /** mlock (`wire`): sets VM_LOCKED on [addr, addr+len). */

@@ -14,6 +14,7 @@
  */
 import type { Kernel } from '../../kernel.ts';
 import { clipTo, cpu, entryPages, wirePages } from '../../vm/entries.ts';
+import { faultWire } from '../../vm/wire-fault.ts';
 import type { MapEntry, VmMap } from '../../vm/map.ts';
 import type { KernelPath } from '../../vm/process.ts';
 import { KERN, type KernReturn } from '../kern.ts';
@@ -33,10 +34,10 @@ function overUserLimit(k: Kernel, e: MapEntry): boolean {
  * Takes one wiring of `e` (add_wire_counts): a user wiring bumps
  * `userWiredCount` and, the first time, `wiredCount` and the user-wired page
  * total, refused with KERN_RESOURCE_SHORTAGE above `memory.max_user_wired_pages`;
- * a kernel wiring bumps `wiredCount`. Pages are wired when `wiredCount` leaves 0.
+ * a kernel wiring bumps `wiredCount`. The pages of an entry whose `wiredCount`
+ * leaves 0 are faulted in and wired by the caller (vm_fault_wire).
  */
-function addWiring(k: Kernel, map: VmMap, e: MapEntry, user: boolean): KernReturn {
-  const before = e.wiredCount;
+function addWiring(k: Kernel, e: MapEntry, user: boolean): KernReturn {
   if (user) {
     if (e.userWiredCount === 0) {
       if (overUserLimit(k, e)) return KERN.RESOURCE_SHORTAGE;
@@ -45,19 +46,18 @@ function addWiring(k: Kernel, map: VmMap, e: MapEntry, user: boolean): KernRetur
     }
     setUserWired(e, e.userWiredCount + 1);
   } else e.wiredCount++;
-  if (before === 0 && e.wiredCount > 0) wirePages(k, map, e, +1);
   return KERN.SUCCESS;
 }
 
-/** Drops one wiring of `e` (subtract_wire_counts); pages are unwired when `wiredCount` reaches 0. */
-function dropWiring(k: Kernel, map: VmMap, e: MapEntry, user: boolean): void {
+/** Drops one wiring of `e` (subtract_wire_counts); pages are unwired when `wiredCount` reaches 0, unless `pages` is false (they are not wired). */
+function dropWiring(k: Kernel, map: VmMap, e: MapEntry, user: boolean, pages = true): void {
   if (user) {
     setUserWired(e, e.userWiredCount - 1);
     if (e.userWiredCount > 0) return;
     k.vm.userWiredPages -= entryPages(k, e);
   }
   e.wiredCount--;
-  if (e.wiredCount === 0) wirePages(k, map, e, -1);
+  if (pages && e.wiredCount === 0) wirePages(k, map, e, -1);
 }
 
 /** The page-rounded range of vm_wire / vm_deallocate: [trunc_page(addr), round_page(addr+len)). */
@@ -79,7 +79,8 @@ function holeAfter(map: VmMap, e: MapEntry, end: number): boolean {
  * wiring, with no hole test (the walk goes on to the next entry, across a
  * gap); an unwired entry is clipped, then a gap after it →
  * KERN_INVALID_ADDRESS, else it is wired (in transition while its pages are
- * faulted in, `cpu.wire_page_us` each). Any failure undoes every wiring this
+ * faulted in, `cpu.wire_page_us` each, absent file pages read from the device;
+ * a failed read → KERN_FAILURE). Any failure undoes every wiring this
  * call took (the kernel's vm_map_unwire of [start, s)). Entries stay clipped.
  */
 export function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean): KernelPath<KernReturn> {
@@ -106,7 +107,7 @@ export function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user
     exact = false;
     e = clipTo(map, e, Math.max(cur, e.start), end);
     if (e.wiredCount > 0) {
-      rv = addWiring(k, map, e, user);
+      rv = addWiring(k, e, user);
       if (rv !== KERN.SUCCESS) break;
       taken.push(e);
       cur = e.end;
@@ -122,8 +123,15 @@ export function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user
     }
     e.inTransition = true;
     yield* cpu(k, entryPages(k, e) * k.wirePageNs); // vm_fault_wire, map unlocked
-    rv = addWiring(k, map, e, user);
-    if (rv === KERN.SUCCESS) taken.push(e);
+    rv = addWiring(k, e, user);
+    if (rv === KERN.SUCCESS) {
+      // vm_fault_wire: each page faulted in (absent file pages asked of the pager: a read) and wired
+      if (yield* faultWire(k, map, e.start, e.end)) taken.push(e);
+      else {
+        dropWiring(k, map, e, user, false); // its pages were unwired by the failed fault-in
+        rv = KERN.FAILURE;
+      }
+    }
     e.inTransition = false;
     map.transition.wakeAll();
     if (rv !== KERN.SUCCESS) break;

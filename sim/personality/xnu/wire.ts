@@ -10,6 +10,7 @@ import type { Kernel } from '../../kernel.ts';
 import type { MapEntry, VmMap } from '../../vm/map.ts';
 import type { KernelPath } from '../../vm/process.ts';
 import { clipTo, cpu, entryPages, mergeSpan, wirePages } from '../../vm/entries.ts';
+import { faultWire } from '../../vm/wire-fault.ts';
 import { dropWiring } from '../../vm/ops.ts';
 import { KERN, type KernReturn, toErrno } from '../kern.ts';
 
@@ -223,9 +224,11 @@ function kernelUnwirePanics(map: VmMap, start: number, end: number): boolean {
  * transition is waited for and looked up again (gone → KERN_FAILURE); an
  * entry already wired only gets its count (and the walk jumps to the next
  * entry, hole or not); an unwired entry is checked for a hole after it
- * (KERN_INVALID_ADDRESS), counted, then its pages are faulted in and wired
- * while it is in transition. Success merges the entries back; failure undoes
- * what was done with vm_map_unwire_nested over [start, s).
+ * (KERN_INVALID_ADDRESS), counted, then its pages are faulted in (read from
+ * the device when absent, sim/vm/wire-fault.ts) and wired while it is in
+ * transition; a failed read gives its counts back (KERN_FAILURE). Success
+ * merges the entries back; failure undoes what was done with
+ * vm_map_unwire_nested over [start, s).
  */
 function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boolean, visiting: ReadonlySet<VmMap> = new Set([map])): KernelPath<KernReturn> {
   if (start === end) return KERN.SUCCESS;
@@ -269,13 +272,20 @@ function* mapWire(k: Kernel, map: VmMap, start: number, end: number, user: boole
       }
     } else {
       e.inTransition = true;
-      // the map is unlocked while vm_fault_wire faults in and wires every page
+      // the map is unlocked while vm_fault_wire faults in (pages in, VM_BEHAVIOR_SEQUENTIAL) and wires every page
       yield* cpu(k, entryPages(k, e) * k.wirePageNs);
+      const faulted = yield* faultWire(k, map, tStart, tEnd);
       for (let x = map.lookupFrom(tStart); x && x.start < tEnd; x = map.next(x)) {
-        wirePages(k, map, x, +1);
         x.inTransition = false;
+        // vm_fault_wire failed (it unwired its pages): the entry's counts go back too
+        if (!faulted) subtractWireCounts(k, x, user);
       }
       map.transition.wakeAll();
+      if (!faulted) {
+        rc = KERN.FAILURE;
+        s = tStart;
+        break;
+      }
     }
     e = map.lookupFrom(tEnd);
     if (e && tEnd !== end && e.start !== tEnd) {
