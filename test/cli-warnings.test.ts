@@ -98,6 +98,23 @@ describe('what run says of its trace and seed', () => {
     expect(declaredPageSize(Buffer.from('# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n'))).toBeUndefined();
   });
 
+  it('warns when the pages wired passed memory.pages (the memory limit was then not in force), and not otherwise', () => {
+    const d = tmp();
+    const trace = join(d, 'w.csv');
+    // two tasks mlock 64 pages each of their own file under a memory of 100 pages
+    writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n'
+      + '0,a,map,0x10000000,262144,,f,0\n0,b,map,0x10000000,262144,,g,0\n1,a,wire,0x10000000,262144,USER,,\n2,b,wire,0x10000000,262144,USER,,\n');
+    const over = syncsim(['run', trace, '--set', 'personality=freebsd', '--set', 'memory.pages=100', '--set', 'memory.max_user_wired_pages=1000', '--out', join(d, 'a')]);
+    expect(over.code).toBe(0);
+    expect(over.stderr.split('\n').filter((l) => l.includes('wired at the peak'))).toEqual([
+      'syncsim: warning: 128 pages were wired at the peak (summary.json wire.peak_wired_pages), more than memory.pages 100: wired pages are never freed, so the memory limit was not in force '
+        + '(peak_resident_pages 128); wire less, or raise memory.pages (or lower memory.max_user_wired_pages / memory.memlock_limit_bytes, which the kernels check)',
+    ]);
+    // within memory, or with unlimited memory: nothing said
+    expect(syncsim(['run', trace, '--set', 'personality=freebsd', '--set', 'memory.pages=200', '--set', 'memory.max_user_wired_pages=1000', '--out', join(d, 'b')]).stderr).not.toContain('wired at the peak');
+    expect(syncsim(['run', trace, '--set', 'personality=freebsd', '--out', join(d, 'c')]).stderr).not.toContain('wired at the peak');
+  });
+
   it('refuses a seed given both by --seed and by --set seed=, writing nothing', () => {
     const d = tmp();
     const r = syncsim(['run', DEMO, '--seed', '3', '--set', 'seed=4', '--out', join(d, 'out')]);

@@ -181,3 +181,23 @@ describe('wiring under a memory limit', () => {
     });
   }
 });
+
+describe('xnu: the global user wire limit counts pages already wired (vm_page_wire_count), not wirings under way', () => {
+  // add_wire_counts (osfmk/vm/vm_map.c) checks size + ptoa(vm_page_wire_count) > vm_global_user_wire_limit under the
+  // map's own lock; the pages are counted only as vm_fault_wire wires them, after the map is unlocked
+  const two = (t2: number) => new TraceBuilder().map(0, A, 64 * PS, 'f', 0, '', 'a').map(0, A, 64 * PS, 'g', 0, '', 'b')
+    .op(1, 'wire', A, 64 * PS, 'USER', { task: 'a' }).op(t2, 'wire', A, 64 * PS, 'USER', { task: 'b' }).rows;
+  const cfg = on('xnu', { memory: { pages: 1000, max_user_wired_pages: 100 } });
+
+  it('two tasks mlocking at once both pass the check while the first one\'s pages are still being read: 128 pages wired past a limit of 100', () => {
+    const o = simulate(two(2), cfg);
+    expect([resultOf(o, 5), resultOf(o, 6)]).toEqual(['OK', 'OK']);
+    expect(o.result.wire.peak_wired_pages).toBe(128);
+  });
+
+  it('the same mlock once the first one\'s pages are wired → EAGAIN (KERN_RESOURCE_SHORTAGE)', () => {
+    const o = simulate(two(1000), cfg);
+    expect([resultOf(o, 5), resultOf(o, 6)]).toEqual(['OK', 'EAGAIN']);
+    expect(o.result.wire.peak_wired_pages).toBe(64);
+  });
+});

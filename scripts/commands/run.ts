@@ -194,6 +194,20 @@ export function durabilityWarning(summary: Summary): string | undefined {
 }
 
 /**
+ * The warning for a run whose wired pages passed `memory.pages` at their peak (summary.json
+ * `wire.peak_wired_pages` over `config.memory.pages`), else undefined: the pageout daemon
+ * never frees a wired page, so from then on the memory limit was not in force (resident pages
+ * passed it), and figures that depend on memory pressure are not those of that memory.
+ */
+export function wiredWarning(summary: Summary): string | undefined {
+  const limit = summary.config.memory.pages;
+  const wired = summary.wire.peak_wired_pages;
+  if (!(limit > 0) || wired <= limit) return undefined;
+  return `${wired} pages were wired at the peak (summary.json wire.peak_wired_pages), more than memory.pages ${limit}: wired pages are never freed, so the memory limit was not in force `
+    + `(peak_resident_pages ${summary.memory.peak_resident_pages}); wire less, or raise memory.pages (or lower memory.max_user_wired_pages / memory.memlock_limit_bytes, which the kernels check)`;
+}
+
+/**
  * The warning for a trace replayed at another page size than the one its header says it was
  * made for ({@link declaredPageSize}: `gen`'s, `record`'s), else undefined: its ranges are
  * aligned to its own page size, so at a larger one those not aligned fail with EINVAL, and at a
@@ -302,6 +316,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   if (summary.trace.rows === 0) process.stderr.write(`syncsim: warning: ${escapeControl(trace)} has no rows (a header alone): nothing was replayed, and every figure is empty\n`);
   const undurable = durabilityWarning(summary);
   if (undurable) process.stderr.write(`syncsim: warning: ${undurable}\n`);
+  const overWired = wiredWarning(summary);
+  if (overWired) process.stderr.write(`syncsim: warning: ${overWired}\n`);
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(out)}`) + '\n');
   return 0;

@@ -51,7 +51,10 @@
  *   − 32] (70 % below 8 GiB, up to 97 %; the macOS table without jetsam),
  *   keeping at most 32 GiB out of reach, when `memory.pages` > 0; unlimited
  *   when `memory.pages` is 0. The global check counts every wired page
- *   (kernel wirings too); RLIMIT_MEMLOCK is not modelled.
+ *   (kernel wirings too); RLIMIT_MEMLOCK is not modelled. As in XNU, it counts
+ *   pages already wired (vm_page_wire_count), which grow only as vm_fault_wire
+ *   wires them, while the per-task check adds the entry's size up front: two
+ *   tasks that mlock at once can both pass the global limit.
  * - Wiring faults each page in as vm_fault_wire does (sim/vm/wire-fault.ts):
  *   VM_BEHAVIOR_SEQUENTIAL with the rest of the entry as the cluster size,
  *   absent file pages read up to 1 MiB ahead; a failed read → ENOMEM, rolled
