@@ -53,7 +53,7 @@ describe('block length (Politis & White, circular bootstrap)', () => {
   it('independent values are resampled one by one (no autocorrelation among the first five is significant)', async () => {
     for (let seed = 1; seed <= 20; seed++) {
       const g = new RandomStream(seed, 'test.iid');
-      expect(await blockPlan(Float64Array.from({ length: 2000 }, () => g.exponential(100))), `seed ${seed}`).toEqual({ block: 1, dependent: false });
+      expect(await blockPlan(Float64Array.from({ length: 2000 }, () => g.exponential(100))), `seed ${seed}`).toEqual({ block: 1, dependent: false, constant: false });
     }
   });
 
@@ -76,9 +76,22 @@ describe('block length (Politis & White, circular bootstrap)', () => {
   });
 
   it('a constant series, or one too short to estimate from, gets 1', async () => {
-    expect(await blockPlan(new Float64Array(500).fill(7))).toEqual({ block: 1, dependent: false });
-    expect(await blockPlan(ar1(0.9, BLOCK_MIN_VALUES - 1, 1))).toEqual({ block: 1, dependent: false });
-    expect(await blockPlan([])).toEqual({ block: 1, dependent: false });
+    expect(await blockPlan(new Float64Array(500).fill(7))).toEqual({ block: 1, dependent: false, constant: true });
+    expect(await blockPlan(ar1(0.9, BLOCK_MIN_VALUES - 1, 1))).toEqual({ block: 1, dependent: false, constant: false });
+    expect(await blockPlan([])).toEqual({ block: 1, dependent: false, constant: false });
+  });
+
+  it('a constant series whose mean is not exactly its value (forty msyncs of 1.44 µs) is constant, not dependent', async () => {
+    // the user's xnu run: every msync took 1.44 µs; the mean of forty 1.44s is not 1.44 in doubles, and the
+    // autocorrelations of the rounding errors left over made the series "dependent", in blocks of 11
+    const x = new Float64Array(40).fill(1.44);
+    let sum = 0;
+    for (const v of x) sum += v;
+    expect(sum / x.length).not.toBe(1.44);
+    expect(await blockPlan(x)).toEqual({ block: 1, dependent: false, constant: true });
+    // one value apart is no longer constant
+    x[17] = 1.45;
+    expect((await blockPlan(x)).constant).toBe(false);
   });
 
   it('property: a whole number from 1 to min(3√n, n/3), the same for the series scaled by −4', async () => {
@@ -167,5 +180,25 @@ describe('compare and run --ci on msyncs that move together', () => {
     const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
     expect(j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.mean')).toMatchObject({ block_a: f.block, block_b: 1, resampled: `msyncs in blocks of ${f.block}/1` });
     expect(j.latency_test).toMatchObject({ independent_a: false, independent_b: false });
+  });
+
+  it('a side whose msyncs all took one time is called constant, with what that means for the CIs and the test, not "not independent"', async () => {
+    // the new user's trial: xnu skips the wired pages of a wired pool, and each of its 40 msyncs took 1.44 µs
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-constant-'));
+    const here = (args: string[]) => syncsimHere(args, d);
+    expect((await here(['gen', 'wired-pool', '--set', 'tasks=2', '--set', 'duration_s=2', '-o', 'wp.csv'])).code).toBe(0);
+    for (const [out, pers] of [['l', 'linux'], ['x', 'xnu']]) expect((await here(['run', 'wp.csv', '--set', `personality=${pers}`, '--out', out!])).code).toBe(0);
+    const xnu = readFileSync(join(d, 'x', 'syncs.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(',')[3]);
+    expect(new Set(xnu)).toEqual(new Set(['1.44']));
+    expect(xnu).toHaveLength(40);
+    const r = await here(['compare', 'l', 'x', '--out', 'cmp']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^sync\.latency_us\.mean .* 40\/40 msyncs, B constant$/m);
+    expect(r.stdout).not.toMatch(/in blocks of|are not: p is too small/);
+    expect(r.stdout).toContain("(side B's 40 msyncs all took 1.44 µs: a constant series, with no autocorrelation to speak of; every resample of it is that time, "
+      + "so the CIs over msyncs are side A's spread alone, and the test asks only whether side A's msyncs lie above or below it; seeds tell whether it holds from run to run)");
+    const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
+    expect(j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.mean')).toMatchObject({ block_a: 1, block_b: 1, constant_a: false, constant_b: true, resampled: 'msyncs' });
+    expect(j.latency_test).toMatchObject({ independent_a: true, independent_b: true, constant_a: false, constant_b: true });
   });
 });

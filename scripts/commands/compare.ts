@@ -16,7 +16,7 @@ import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
-import { blockPlan, type BlockPlan } from '../compare/block-length.ts';
+import { blockPlan, isConstant, type BlockPlan } from '../compare/block-length.ts';
 import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
 import { resultCodeProblem } from '../sweep/metrics.ts';
@@ -48,8 +48,9 @@ differences, or Welch's), and B / A has none: a bootstrap of so few seeds
 is far too narrow. With one run per side, the msync latency statistics
 resample the msyncs, in circular blocks of consecutive msyncs when their
 autocorrelation shows they are not independent (the length from it,
-Politis and White's rule; CI over says 'in blocks of A/B'), and the other
-metrics have no CI. The msync latency
+Politis and White's rule; CI over says 'in blocks of A/B'; a side whose
+msyncs all took one time is a constant series, 'B constant', whose
+resamples are that time), and the other metrics have no CI. The msync latency
 distributions (successful msyncs after the warm-up, every seed pooled) are
 compared with a two-sided Mann-Whitney U test: the exact distribution of U
 when no two latencies tie and n_a x n_b <= 2500, else the normal
@@ -86,6 +87,9 @@ interface MetricRow extends Contrast {
   /** With them: the block length each side's msyncs were resampled in (1: one by one; scripts/compare/block-length.ts). */
   block_a?: number;
   block_b?: number;
+  /** With them: whether each side's msyncs all took the same time (a constant series: its resamples are that value). */
+  constant_a?: boolean;
+  constant_b?: boolean;
 }
 
 
@@ -110,7 +114,11 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
     const blocks = [lat.plansA[0]!.block, lat.plansB[0]!.block] as const;
     const c = await bootstrapContrastYielding(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', minN: q === undefined ? undefined : leastForQuantile(q), blocks });
     // the point estimates stay the summaries' own figures
-    return { metric, unit: metricUnit(metric), n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1], ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null };
+    return {
+      metric, unit: metricUnit(metric), n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1],
+      constant_a: lat.plansA[0]!.constant, constant_b: lat.plansB[0]!.constant,
+      ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null,
+    };
   }
   const seedsA = a.runs.map((r) => r.seed).join(','), seedsB = b.runs.map((r) => r.seed).join(',');
   const paired = a.runs.length > 1 && seedsA === seedsB;
@@ -132,12 +140,51 @@ const MW_METHOD = { exact: 'exact distribution of U', normal: 'normal approximat
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : Math.abs(v) >= 1e5 ? v.toExponential(3) : Number(v.toPrecision(5)).toString());
 const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '');
 
+/** The Mann–Whitney test of the msync latencies, and what the table says of each side's series. */
+interface LatencyTest {
+  p: number;
+  method: 'exact' | 'normal';
+  /** Whether each side's msyncs passed the screen for independence (a constant series does). */
+  independent_a: boolean;
+  independent_b: boolean;
+  /** Whether every msync of a side took the same time (its runs pooled). */
+  constant_a: boolean;
+  constant_b: boolean;
+}
+
+/** Which sides `ta` and `tb` (true: it applies) name: `side A`, `side B`, `both sides`. */
+const sidesNamed = (ta: boolean, tb: boolean) => (ta && tb ? 'both sides' : ta ? 'side A' : 'side B');
+
+/**
+ * The table's note under the test on the sides' msyncs: a side whose msyncs all took one time is a
+ * constant series (no autocorrelation to speak of: nothing to resample in blocks), whose every
+ * resample is that time, so the CIs over msyncs are the other side's spread alone, and the test
+ * asks only whether the other side's msyncs lie above or below that time; a side whose msyncs are
+ * not independent makes p too small or too large. None when neither.
+ */
+function seriesNotes(mw: LatencyTest, pa: Float64Array, pb: Float64Array): string[] {
+  const out: string[] = [];
+  if (mw.constant_a || mw.constant_b) {
+    const one = (x: Float64Array, name: string) => `${name}'s ${x.length} msyncs all took ${fmt(x[0])} µs`;
+    const which = [mw.constant_a ? one(pa, 'side A') : '', mw.constant_b ? one(pb, 'side B') : ''].filter(Boolean).join(', ');
+    const meaning = mw.constant_a && mw.constant_b
+      ? 'every resample is the same, so the CIs over msyncs have no width, and the test can only tell that the two times differ or not'
+      : `every resample of it is that time, so the CIs over msyncs are ${mw.constant_a ? 'side B' : 'side A'}'s spread alone, and the test asks only whether ${mw.constant_a ? 'side B' : 'side A'}'s msyncs lie above or below it`;
+    out.push(`  (${which}: a constant series, with no autocorrelation to speak of; ${meaning}; seeds tell whether it holds from run to run)`);
+  }
+  if (!(mw.independent_a && mw.independent_b)) {
+    out.push(`  (the test takes msyncs as independent, and those of ${sidesNamed(!mw.independent_a, !mw.independent_b)} are not: p is too small if neighbours are alike, too large if they alternate; compare seeds)`);
+  }
+  return out;
+}
+
 /** The printed table. */
-function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number; method: 'exact' | 'normal'; independent_a: boolean; independent_b: boolean } | null, empty: string): string {
+function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: Float64Array, pb: Float64Array, empty: string): string {
   // unit: of A, B, B - A and its CI (B / A and its CI are ratios)
   const head = ['metric', 'unit', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
-  // n counts runs; a CI over msyncs says how many it resampled
-  const over = (r: MetricRow) => (r.msyncs_a !== undefined ? r.resampled.replace(/^msyncs/, `${r.msyncs_a}/${r.msyncs_b} msyncs`) : r.resampled);
+  // n counts runs; a CI over msyncs says how many it resampled, and which side's are constant
+  const constant = (r: MetricRow) => (r.constant_a || r.constant_b ? `, ${r.constant_a && r.constant_b ? 'both' : r.constant_a ? 'A' : 'B'} constant` : '');
+  const over = (r: MetricRow) => (r.msyncs_a !== undefined ? r.resampled.replace(/^msyncs/, `${r.msyncs_a}/${r.msyncs_b} msyncs`) + constant(r) : r.resampled);
   const body = rows.map((r) => [r.metric, r.unit ?? '-', fmt(r.a), fmt(r.b), fmt(r.diff), ci(r.diff_ci), fmt(r.ratio), ci(r.ratio_ci), `${r.n_a}/${r.n_b}`, over(r)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((x) => x[i]!.length)));
   const line = (x: string[]) => x.map((c, i) => (i <= 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
@@ -147,7 +194,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: { p: number; method: 'ex
     line(head), ...body.map(line),
     ...(rows.some((r) => r.resampled === 'none' && r.n_a + r.n_b > 2) ? [`no CI where 'CI over' is none: a side with one run has no spread across seeds to resample (give each side two seeds or more)`] : []),
     mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`} (${MW_METHOD[mw.method]})` : `msync latency distributions: no successful msync ${empty}`,
-    ...(mw && !(mw.independent_a && mw.independent_b) ? [`  (the test takes msyncs as independent, and those of ${mw.independent_a ? 'side B' : mw.independent_b ? 'side A' : 'both sides'} are not: p is too small if neighbours are alike, too large if they alternate; compare seeds)`] : []),
+    ...(mw ? seriesNotes(mw, pa, pb) : []),
   ].join('\n');
 }
 
@@ -203,7 +250,11 @@ async function run(argv: string[]): Promise<number> {
     const pa = Float64Array.from(lat.a.flatMap((x) => [...x])).sort(), pb = Float64Array.from(lat.b.flatMap((x) => [...x])).sort();
     // the test takes every msync as independent: whether some run's msyncs are not, per side
     const dependent = (p: BlockPlan[]) => p.some((x) => x.dependent);
-    const mw = pa.length && pb.length ? { ...mannWhitney(pa, pb), independent_a: !dependent(lat.plansA), independent_b: !dependent(lat.plansB) } : null;
+    // every msync of a side (its runs pooled) took one time: a constant series
+    const constant = (x: Float64Array) => x.length >= 2 && isConstant(x);
+    const mw: LatencyTest | null = pa.length && pb.length
+      ? { ...mannWhitney(pa, pb), independent_a: !dependent(lat.plansA), independent_b: !dependent(lat.plansB), constant_a: constant(pa), constant_b: constant(pb) }
+      : null;
     const report = {
       a: { spec: a.spec, label: a.label, runs: a.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },
       b: { spec: b.spec, label: b.label, runs: b.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },
@@ -237,7 +288,7 @@ async function run(argv: string[]): Promise<number> {
       throw outWriteFailure(e, showPath(abs));
     }
     const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('') + notes.map((n) => `note: ${n}\n`).join('');
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
     return 0;
   } finally {
     release();
