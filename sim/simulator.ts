@@ -193,10 +193,10 @@ export class Simulator implements ReplayHost, PumpHost {
     this.engine.run(Infinity, this.onAdvance);
     if (this.pump.starved) return 'starved';
     this.timeline.until(this.engine.now, true);
-    // the last row's maxima reach the run's end
+    // a row at the run's end, the state after its last event; with it the last, partial interval of durability.csv
+    // (after the last sample time) ends with the run, so that it adds up to the summary
+    this.timeline.end(this.engine.now);
     this.timelineRows.finish();
-    // the last, partial interval (after the last sample time) ends with the run: durability.csv then adds up to the summary
-    if (this.durability.intervalPages > 0) this.sink.durability?.(this.durability.sample(this.engine.now));
     if (this.sleeping.size > 0) {
       // nothing left to happen, yet an op still sleeps: the trace deadlocks
       const first = [...this.sleeping].sort((a, b) => a.row.line - b.row.line)[0];

@@ -141,6 +141,31 @@ describe('the timeline row cap', () => {
     expect(got).toHaveLength(3);
     expect(MAX_TIMELINE_ROWS).toBe(10_000_000);
   });
+
+  it('takes a row at the run\'s end past the last sample time, none when the end is a sample time, and counts it against the cap', () => {
+    const got: number[] = [];
+    const c = new TimelineClock(10, (t) => got.push(t), 4);
+    c.until(25, true);
+    c.end(25);
+    expect(got).toEqual([0, 10, 20, 25]);
+    const on: number[] = [];
+    const d = new TimelineClock(10, (t) => on.push(t));
+    d.until(20, true);
+    d.end(20);
+    expect(on).toEqual([0, 10, 20]);
+    // a run of no time: its one row is at its end
+    const zero: number[] = [];
+    const z = new TimelineClock(10, (t) => zero.push(t));
+    z.until(0, true);
+    z.end(0);
+    expect(zero).toEqual([0]);
+    // three rows of a cap of 3, and the end past the last: refused, nothing more sampled
+    const full: number[] = [];
+    const f = new TimelineClock(10, (t) => full.push(t), 3);
+    f.until(25, true);
+    expect(() => f.end(25)).toThrow(/^config: key 'stats.sample_us': the timeline would pass its limit of 3 rows with its row of the run's end, at 0\.000000 s of simulated time \(a row every 0\.01 µs\); raise stats.sample_us$/);
+    expect(full).toEqual([0, 10, 20]);
+  });
 });
 
 describe('prototype keys', () => {

@@ -74,11 +74,12 @@ describe('replay', () => {
   it('the timeline samples the state in force at each multiple of stats.sample_us', () => {
     const b = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(0, 'write', A, 2 * PS).op(10, 'msync', A, 2 * PS, 'SYNC').op(10, 'wire', A + 8 * PS, PS, 'USER');
     const o = simulate(b.rows, { stats: { sample_us: 50, warmup_us: 0 } });
-    // I/O of 2 pages runs 10..110 µs, then the wire at 110
+    // I/O of 2 pages runs 10..110 µs, then the wire at 110; the last row is the run's end, after the wire faulted its page in
     expect(o.timeline.map((r) => [r.tNs / 1000, r.dirtyPages, r.writebackPages, r.wiredPages, r.residentPages, r.queueDepth])).toEqual([
       [0, 2, 0, 0, 2, 0],
       [50, 0, 2, 0, 2, 1],
       [100, 0, 2, 0, 2, 1],
+      [110, 0, 0, 1, 3, 0],
     ]);
     expect(o.result.sim_time_us).toBe(110);
     expect(o.result.wire.peak_wired_pages).toBe(1);

@@ -1,6 +1,8 @@
 /**
  * timeline.csv's `*_max` columns: each row's most of each count over its interval, from its
- * time to the next row's (both included; to the run's end for the last row). The samples
+ * time to the next row's (both included); the last row is the run's end, the state after its
+ * last event, its interval that instant alone (a new user's trial: the file used to end at the
+ * last sample time, with pages still wired that the run had unwired). The samples
  * (`wired_pages` and the others) miss what happens between two rows: a new user's demo run
  * reported a peak of 17 wired pages while no sample showed more than 16, the 17th page having
  * been wired and unwired again within one failed mlock (FreeBSD's vm_map_wire wires an entry,
@@ -47,20 +49,26 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
     const o = failedWire(1500, 3500);
     expect(o.ops.filter((r) => r.row.op === 'wire').map((r) => r.result)).toEqual(['OK', 'ENOMEM']);
     expect(o.result.wire.peak_wired_pages).toBe(9);
-    // rows at 0, 1000, 2000, 3000 µs: the 8 pages wired at 10 µs are wired at every sample but the first
-    expect(col(o, 'tNs')).toEqual([0, 1e6, 2e6, 3e6]);
-    expect(col(o, 'wiredPages')).toEqual([0, 8, 8, 8]);
-    // [0, 1000]: the 8; [1000, 2000]: the failed call's 9th page at 1500 µs; [2000, 3000]: 8; [3000, end]: 8, unwired at 3500
-    expect(col(o, 'wiredPagesMax')).toEqual([8, 9, 8, 8]);
+    // rows at 0, 1000, 2000, 3000 µs and the run's end, after the unwire at 3500 µs: the 8 pages wired at 10 µs
+    // are wired at every sample but the first, and no longer at the end
+    const end = o.sim.engine.now;
+    expect(end).toBeGreaterThanOrEqual(3.5e6);
+    expect(col(o, 'tNs')).toEqual([0, 1e6, 2e6, 3e6, end]);
+    expect(col(o, 'wiredPages')).toEqual([0, 8, 8, 8, 0]);
+    // [0, 1000]: the 8; [1000, 2000]: the failed call's 9th page at 1500 µs; [2000, 3000]: 8; [3000, end]: 8 until unwired at 3500;
+    // the end row, its instant alone: 0
+    expect(col(o, 'wiredPagesMax')).toEqual([8, 9, 8, 8, 0]);
   });
 
-  it('the last row\'s peaks reach the run\'s end, past the last sample time', () => {
+  it('the last sample\'s peaks reach the run\'s end, past the last sample time, where a row of its own ends the file', () => {
     const o = failedWire(2500);
     // the run ends with the failed call (the queue device charges no CPU time), past the last sample time
     expect(o.sim.engine.now).toBe(2.5e6);
-    expect(col(o, 'tNs')).toEqual([0, 1e6, 2e6]);
-    expect(col(o, 'wiredPages')).toEqual([0, 8, 8]);
-    expect(col(o, 'wiredPagesMax')).toEqual([8, 8, 9]);
+    expect(col(o, 'tNs')).toEqual([0, 1e6, 2e6, 2.5e6]);
+    // the failed call wired its 9th page and unwired it again at 2500 µs: in the interval [2000, 2500] of the
+    // sample before, not in the end row, the state after that call
+    expect(col(o, 'wiredPages')).toEqual([0, 8, 8, 8]);
+    expect(col(o, 'wiredPagesMax')).toEqual([8, 8, 9, 8]);
   });
 
   it('I/Os, dirty pages and pages under writeback that come and go between two samples are in the peak columns', () => {
@@ -72,17 +80,20 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
     const o = simulate(b.rows, { personality: 'freebsd', device: { channels: 1, service: { dist: 'constant', mean_us: 100 } }, stats: { sample_us: 1000, warmup_us: 0 } });
     expect(o.writebacks.map((w) => [w.offset / P, w.pages])).toEqual([[0, 1], [2, 1], [4, 1]]);
     expect(o.writebacks.every((w) => w.tDoneNs < 1e6)).toBe(true);
-    expect(col(o, 'tNs')).toEqual([0, 1e6]);
-    expect([col(o, 'dirtyPages'), col(o, 'writebackPages'), col(o, 'queueDepth'), col(o, 'residentPages')]).toEqual([[0, 0], [0, 0], [0, 0], [0, 3]]);
-    // [0, 1000]: 3 dirty, then 3 under writeback, queued together; [1000, end]: the store at 1500 µs dirties a 4th page
-    expect(col(o, 'dirtyPagesMax')).toEqual([3, 1]);
-    expect(col(o, 'writebackPagesMax')).toEqual([3, 0]);
-    expect(col(o, 'queueDepthMax')).toEqual([3, 0]);
-    expect(col(o, 'residentPagesMax')).toEqual([3, 4]);
+    // the samples at 0 and 1000 µs, and the run's end, once the store at 1500 µs has faulted its page in
+    const end = o.sim.engine.now;
+    expect(end).toBeGreaterThan(1.5e6);
+    expect(col(o, 'tNs')).toEqual([0, 1e6, end]);
+    expect([col(o, 'dirtyPages'), col(o, 'writebackPages'), col(o, 'queueDepth'), col(o, 'residentPages')]).toEqual([[0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 3, 4]]);
+    // [0, 1000]: 3 dirty, then 3 under writeback, queued together; [1000, end]: the store at 1500 µs dirties a 4th page; the end: as it is
+    expect(col(o, 'dirtyPagesMax')).toEqual([3, 1, 1]);
+    expect(col(o, 'writebackPagesMax')).toEqual([3, 0, 0]);
+    expect(col(o, 'queueDepthMax')).toEqual([3, 0, 0]);
+    expect(col(o, 'residentPagesMax')).toEqual([3, 4, 4]);
     expect([o.result.device.max_queue_depth, o.result.memory.peak_resident_pages]).toEqual([3, 4]);
   });
 
-  it('over random traces, every kernel: a row\'s peak is at least its own sample and the next row\'s, the peaks over the rows are the summary\'s, and batching changes no row', () => {
+  it('over random traces, every kernel: a row\'s peak is at least its own sample and the next row\'s, the last row is the run\'s end, the peaks over the rows are the summary\'s, and batching changes no row', () => {
     fc.assert(fc.property(opsArb, cfgArb, fc.integer({ min: 1, max: 200 }), (ops, cfg, sample) => {
       const rows = build(ops, cfg.tasks);
       const run = (batch: number) => {
@@ -94,9 +105,9 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
         }
         sim.end();
         sim.run();
-        return { timeline, result: sim.result() };
+        return { timeline, result: sim.result(), endNs: sim.engine.now };
       };
-      const { timeline, result } = run(rows.length || 1);
+      const { timeline, result, endNs } = run(rows.length || 1);
       const pairs = [['dirtyPages', 'dirtyPagesMax'], ['writebackPages', 'writebackPagesMax'], ['wiredPages', 'wiredPagesMax'], ['residentPages', 'residentPagesMax'], ['queueDepth', 'queueDepthMax']] as const;
       timeline.forEach((r, i) => {
         for (const [s, m] of pairs) {
@@ -104,6 +115,11 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
           if (i + 1 < timeline.length) expect(r[m]).toBeGreaterThanOrEqual(timeline[i + 1]![s]);
         }
       });
+      // the last row is the run's end, the sample times before it; its interval is its instant: its peaks are its counts
+      const last = timeline[timeline.length - 1]!;
+      expect(last.tNs).toBe(endNs);
+      expect(timeline.slice(0, -1).every((r, i) => r.tNs === i * sample * 1000 && r.tNs < endNs)).toBe(true);
+      for (const [s, m] of pairs) expect(last[m]).toBe(last[s]);
       const most = (k: keyof TimelineRecord) => Math.max(...timeline.map((r) => r[k]));
       expect([most('wiredPagesMax'), most('residentPagesMax'), most('queueDepthMax')])
         .toEqual([result.wire.peak_wired_pages, result.memory.peak_resident_pages, result.device.max_queue_depth]);

@@ -1,6 +1,6 @@
 /**
- * The timeline's sampling clock: a row every `stats.sample_us` of simulated time, at most
- * {@link MAX_TIMELINE_ROWS} rows in a run. A run whose timeline would pass the cap stops with a
+ * The timeline's sampling clock: a row every `stats.sample_us` of simulated time and one at the
+ * run's end ({@link TimelineClock.end}), at most {@link MAX_TIMELINE_ROWS} rows in a run. A run whose timeline would pass the cap stops with a
  * {@link ConfigError} on `stats.sample_us` before it writes the row past it, so no value of the
  * configuration can fill the disk with samples. {@link TimelineRows} makes the rows: the counts
  * at each sample time, and their most over the interval up to the next.
@@ -52,14 +52,30 @@ export class TimelineClock {
     }
     this.rows += due;
   }
+
+  /**
+   * Takes the row of the run's end `t`, the state after its last event, once `until(t, true)`
+   * has taken every sample time up to it: none when the last sample time is `t` itself. It
+   * counts against the cap like any row (a ConfigError, nothing sampled, past it).
+   */
+  end(t: number): void {
+    if (this.rows > 0 && this.next - this.periodNs >= t) return;
+    if (this.rows + 1 > this.maxRows) {
+      throw new ConfigError('stats.sample_us',
+        `the timeline would pass its limit of ${this.maxRows.toLocaleString('en-US')} rows with its row of the run's end, at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
+        `simulated time (a row every ${this.periodNs / NS_PER_US} µs); raise stats.sample_us`);
+    }
+    this.sample(t);
+    this.rows++;
+  }
 }
 
 /**
  * The rows of timeline.csv. A row holds the counts at its time and, in its `*_max` fields, the
  * most of each at any moment from its time to the next row's, both included, so that a peak
  * between two samples (a page wired and unwired again within one failed wire call, a burst of
- * I/Os completed before the next sample) is in the row whose interval holds it; the last row's
- * interval ends with the run. A row is therefore written when the next one is taken
+ * I/Os completed before the next sample) is in the row whose interval holds it. The last row is
+ * the run's end ({@link TimelineClock.end}), whose interval is that instant alone. A row is therefore written when the next one is taken
  * ({@link sample}) or the run ends ({@link finish}). The first row's interval starts with the run.
  */
 export class TimelineRows {
