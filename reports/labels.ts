@@ -138,6 +138,13 @@ export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
   'writeback.by_cause.journal': { title: 'journal writes' },
   'writeback.by_cause.metadata': { title: 'metadata writes' },
   'wire.count': { title: 'wire calls' },
+  'wire.failed': { title: 'failed wire and unwire calls' },
+  ...latencyLabels('wire.latency_us', 'wire latency'),
+  ...latencyLabels('wire.unwire_latency_us', 'unwire latency'),
+  'wire.by_op.wire.count': { title: 'calls of wire' },
+  'wire.by_op.wire.failed': { title: 'failed calls of wire' },
+  'wire.by_op.unwire.count': { title: 'calls of unwire' },
+  'wire.by_op.unwire.failed': { title: 'failed calls of unwire' },
   'device.max_queue_depth': { title: 'max device queue depth' },
   'device.flushes': { title: 'device cache flushes' },
   'memory.peak_resident_pages': { title: 'peak resident', unit: 'pages' },
@@ -187,6 +194,8 @@ export function metricLabel(metric: string): KeyLabel {
   if (known) return known;
   const err = /^(sync|wire)\.errors\.([A-Za-z0-9_]+)$/.exec(metric);
   if (err) return { title: `${err[1] === 'sync' ? 'msyncs' : 'wire calls'} failing with ${err[2]}` };
+  const opErr = /^wire\.by_op\.(wire|unwire)\.errors\.([A-Za-z0-9_]+)$/.exec(metric);
+  if (opErr) return { title: `${opErr[1]} calls failing with ${opErr[2]}` };
   const op = /^ops\.([A-Za-z0-9_]+)$/.exec(metric);
   if (op) return { title: `${op[1]} operations` };
   // `x.latency_us.p50` → `x latency p50 (µs)`, never a bare `p50`

@@ -7,7 +7,7 @@
  */
 import { flagsToString } from '../traces/types.ts';
 import { COMMA, NUM_MAX, putNum, putUs, type CsvFile } from './csv-file.ts';
-import type { ReadRecord, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
+import type { ReadRecord, SyncRecord, TimelineRecord, WireRecord, WritebackRecord } from '../sim/stats/records.ts';
 import type { DurabilityRecord } from '../sim/stats/durability.ts';
 
 /** Column headers of the result CSVs. */
@@ -16,6 +16,9 @@ export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,
 export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth,dirty_pages_max,writeback_pages_max,wired_pages_max,resident_pages_max,queue_depth_max';
 export const DURABILITY_HEADER = 't_us,pages,lag_mean_us,lag_max_us,via_write,via_flush,via_manager,pending_pages';
+export const WIRES_HEADER = 'task,t_issue_us,t_done_us,latency_us,op,addr,len,flags,result';
+/** The ops of wires.csv by the number a packed record holds. */
+const WIRE_OPS = ['wire', 'unwire'] as const;
 
 /** One result file: its name, header, numbers per record, and how a packed record prints. */
 export interface ColumnFile {
@@ -61,7 +64,7 @@ function printNumbers(csv: CsvFile, d: Float64Array, o: number, width: number, u
   csv.end();
 }
 
-/** The five files, in the order of {@link FILE}. */
+/** The six files, in the order of {@link FILE}. */
 export const COLUMN_FILES: readonly ColumnFile[] = [
   {
     name: 'syncs.csv', header: SYNCS_HEADER, width: 9,
@@ -83,6 +86,14 @@ export const COLUMN_FILES: readonly ColumnFile[] = [
     // t_us, pages, lag_mean_us, lag_max_us, then counts
     print: (c, d, o) => printNumbers(c, d, o, 8, 0b1101),
   },
+  {
+    name: 'wires.csv', header: WIRES_HEADER, width: 8,
+    // task id, issue, done, op (0 wire, 1 unwire), addr, len, flags, result id
+    print: (c, d, o, s) => {
+      c.text(s[d[o]!]!).comma().us(d[o + 1]!).comma().us(d[o + 2]!).comma().us(d[o + 2]! - d[o + 1]!).comma().text(WIRE_OPS[d[o + 3]!]!).comma()
+        .hex(d[o + 4]!).comma().num(d[o + 5]!).comma().text(flagsToString(d[o + 6]!)).comma().text(s[d[o + 7]!]!).end();
+    },
+  },
 ];
 
 // What each file's numbers are: the pack functions below write them in the order its print reads them.
@@ -92,6 +103,14 @@ export function packSync(b: ColumnBatch, r: SyncRecord): boolean {
   const d = b.data, o = b.next();
   d[o] = b.id(r.task, 0); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.addr; d[o + 4] = r.len;
   d[o + 5] = r.flags; d[o + 6] = r.pagesWritten; d[o + 7] = r.bytesWritten; d[o + 8] = b.id(r.result, 1);
+  return b.full;
+}
+
+/** Packs a wires.csv record into `b`; true when `b` is then full. */
+export function packWire(b: ColumnBatch, r: WireRecord): boolean {
+  const d = b.data, o = b.next();
+  d[o] = b.id(r.task, 0); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.op === 'wire' ? 0 : 1;
+  d[o + 4] = r.addr; d[o + 5] = r.len; d[o + 6] = r.flags; d[o + 7] = b.id(r.result, 1);
   return b.full;
 }
 
@@ -121,7 +140,7 @@ export function packDurability(b: ColumnBatch, r: DurabilityRecord): boolean {
 }
 
 /** Index of each file in {@link COLUMN_FILES}. */
-export const FILE = { syncs: 0, writeback: 1, reads: 2, timeline: 3, durability: 4 } as const;
+export const FILE = { syncs: 0, writeback: 1, reads: 2, timeline: 3, durability: 4, wires: 5 } as const;
 
 /** Records per batch: a batch is printed, or sent to the writer thread, when full. */
 export const BATCH_ROWS = 8192;

@@ -1,6 +1,6 @@
 /**
- * Result files of a run: syncs.csv, writeback.csv, reads.csv, timeline.csv
- * and summary.json, written into a temporary directory beside the target and
+ * Result files of a run: syncs.csv, wires.csv, writeback.csv, reads.csv,
+ * timeline.csv, durability.csv, tasks.csv and summary.json, written into a temporary directory beside the target and
  * renamed into place only when the run succeeded, so a crash or a bad trace
  * never leaves half files and never touches an existing results directory.
  */
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { StagingDir } from '../traces/files.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { DurabilityRecord } from '../sim/stats/durability.ts';
-import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WritebackRecord } from '../sim/stats/records.ts';
-import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE, packDurability, packIo, packSync, packTimeline, printRows } from './result-columns.ts';
+import type { ReadRecord, ResultSink, SyncRecord, TimelineRecord, WireRecord, WritebackRecord } from '../sim/stats/records.ts';
+import { BATCH_ROWS, COLUMN_FILES, ColumnBatch, FILE, packDurability, packIo, packSync, packTimeline, packWire, printRows } from './result-columns.ts';
 import { ResultThread } from './result-thread.ts';
 import { outWriteFailure, type OutWriteFailure } from '../traces/out-dir.ts';
 import { namingFile } from '../traces/write-failures.ts';
@@ -18,7 +18,7 @@ import { CsvFile } from './csv-file.ts';
 
 export { CsvFile, nsToUsText } from './csv-file.ts';
 
-export { SYNCS_HEADER, WRITEBACK_HEADER, READS_HEADER, TIMELINE_HEADER, DURABILITY_HEADER } from './result-columns.ts';
+export { SYNCS_HEADER, WRITEBACK_HEADER, READS_HEADER, TIMELINE_HEADER, DURABILITY_HEADER, WIRES_HEADER } from './result-columns.ts';
 export const TASKS_HEADER = 'task,ops,msyncs,lag_end_us,max_lag_us,blocked_us';
 
 /**
@@ -91,6 +91,10 @@ export class ResultsDir implements ResultSink {
 
   sync(r: SyncRecord): void {
     if (packSync(this.batch[FILE.syncs]!, r)) this.ship(FILE.syncs);
+  }
+
+  wire(r: WireRecord): void {
+    if (packWire(this.batch[FILE.wires]!, r)) this.ship(FILE.wires);
   }
 
   writeback(r: WritebackRecord): void {

@@ -18,6 +18,7 @@ import { startProvenance } from './provenance.ts';
 import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
 import { blockPlan } from './compare/block-length.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
+import type { LatencySummary } from '../sim/stats/latency.ts';
 import type { RowStream } from '../traces/rows.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { withPluginPlace } from './plugins.ts';
@@ -262,6 +263,44 @@ export function setupRow(c: Config): [string, string] {
   return ['device / cpu', `${escapeControl(device)} / ${cpu}`];
 }
 
+/** `KEY n, KEY n` of result codes. */
+const codes = (errors: Record<string, number>) => Object.entries(errors).map(([k, n]) => `${k} ${n}`).join(', ');
+
+/** The latency figures of the table's rows (µs): mean, p50, p90, p99, p99.9 and max. */
+const latencyText = (l: LatencySummary) => `mean ${fmt(l.mean)}  p50 ${fmt(l.p50)}  p90 ${fmt(l.p90)}  p99 ${fmt(l.p99)}  p99.9 ${fmt(l.p999)}  max ${fmt(l.max)}`;
+
+/**
+ * The table's `wire/unwire` row: the calls of each op and which failed, with their codes (a
+ * failed wire and a failed unwire say different things), and the peak of wired pages; then the
+ * latency of the successful calls of each op, when there were any. A summary written before
+ * `wire.by_op` (2026-12-06) gets the row it had.
+ */
+export function wireRows(s: Summary): [string, string][] {
+  const w = s.wire;
+  const peak = `peak ${w.peak_wired_pages} wired pages`;
+  if (w.by_op === undefined || w.count === 0) return [['wire/unwire', `${w.count} calls${Object.entries(w.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, ${peak}`]];
+  const op = (name: 'wire' | 'unwire') => {
+    const o = w.by_op[name];
+    return `${name} ${o.count}${o.failed > 0 ? ` (${o.failed} failed: ${codes(o.errors)})` : ''}`;
+  };
+  const rows: [string, string][] = [['wire/unwire', `${w.count} calls: ${op('wire')}, ${op('unwire')}; ${peak}`]];
+  for (const [name, l] of [['wire', w.latency_us], ['unwire', w.unwire_latency_us]] as const) {
+    if (l.mean !== null) rows.push([`${name} latency (µs)`, latencyText(l)]);
+  }
+  return rows;
+}
+
+/**
+ * The table's `memory` row, when the run had a memory limit (`memory.pages`) or evicted pages:
+ * the limit, the most pages resident at once, the pages the pageout daemon evicted and the
+ * pages brought in (first touches included); none otherwise.
+ */
+export function memoryRows(s: Summary): [string, string][] {
+  const limit = s.config.memory.pages, m = s.memory;
+  if (!(limit > 0) && m.evictions === 0) return [];
+  return [['memory', `${limit > 0 ? `limit ${limit} pages` : 'no limit'}, peak resident ${m.peak_resident_pages} pages, evictions ${m.evictions} pages, page-ins ${m.pageins} pages`]];
+}
+
 /** A readable table of the main results. */
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
@@ -273,7 +312,7 @@ export function summaryTable(s: Summary): string {
     ['ops', Object.entries(s.ops).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || '(none)'],
     ['faults', `unmapped_write ${s.faults.unmapped_write}, unmapped_read ${s.faults.unmapped_read}`],
     ['msync', `${s.sync.count} calls, ${s.sync.ok} OK${Object.entries(s.sync.errors).map(([k, n]) => `, ${k} ${n}`).join('')}`],
-    ['msync latency (µs)', `mean ${fmt(lat.mean)}  p50 ${fmt(lat.p50)}  p90 ${fmt(lat.p90)}  p99 ${fmt(lat.p99)}  p99.9 ${fmt(lat.p999)}  max ${fmt(lat.max)}`],
+    ['msync latency (µs)', latencyText(lat)],
     ...tailRows(s.sync.ok, lat.max !== null, s.config.stats.warmup_us > 0),
     ...(s.sync.latency_ci_us ? [[`${Math.round(s.sync.latency_ci_us.level * 100)} % CI (µs)`, (['mean', 'p50', 'p90', 'p99'] as const)
       .map((k) => { const c = s.sync.latency_ci_us![k]; return `${k} ${c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '-'}`; }).join('  ') + blocksNote(s.sync.latency_ci_us.block)] as [string, string]] : []),
@@ -281,7 +320,8 @@ export function summaryTable(s: Summary): string {
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['durability', `${s.durability.durable_pages} page versions made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 ${fmt(s.durability.lag_us.p50)}  p99 ${fmt(s.durability.lag_us.p99)}`],
     ...neverDurableRows(s),
-    ['wire/unwire', `${s.wire.count} calls${Object.entries(s.wire.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, peak ${s.wire.peak_wired_pages} wired pages`],
+    ...wireRows(s),
+    ...memoryRows(s),
     ['device', `utilization ${percentText(s.device.utilization)} of ${s.config.device.channels} command slot${s.config.device.channels === 1 ? '' : 's'}, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
     ['filesystem', `${s.fs.kind}: ${s.fs.commits} commits, ${s.fs.flushes} flushes, journal ${s.fs.journal_bytes} bytes, metadata ${s.fs.metadata_bytes} bytes`],
   ];

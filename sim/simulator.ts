@@ -30,7 +30,6 @@ import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
 import { RunBounds } from './vm/limits.ts';
 import { peerRunning, type Kernel, type Personality, type SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
-import { LatencyStats } from './stats/latency.ts';
 import { TimelineClock, TimelineRows } from './stats/timeline.ts';
 import type { ResultSink, TimelineRecord } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
@@ -38,6 +37,7 @@ import { runResult } from './stats/run-result.ts';
 import { TaskStats } from './stats/tasks.ts';
 import { TxnStats } from './stats/txn.ts';
 import { DurabilityTracker } from './stats/durability.ts';
+import { CallRecorder } from './stats/calls.ts';
 import { OP_NAMES, RowBlock, type OpName, type RowBatch, type TraceRow } from '../traces/types.ts';
 import { OpProc, recordedNs, rowOf, Task, type ReplayHost } from './replay/task.ts';
 import { BUFFER_CAP, Pump, type PumpHost } from './replay/pump.ts';
@@ -55,13 +55,9 @@ export class Simulator implements ReplayHost, PumpHost {
   private readonly personality: Personality;
   private readonly tasks = new Map<string, Task>();
   private readonly pump = new Pump(this);
-  private readonly latencies = new LatencyStats();
   private readonly ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
-  private readonly syncErrors: Record<string, number> = {};
-  private readonly wireErrors: Record<string, number> = {};
-  private syncCount = 0;
-  private syncOk = 0;
-  private wireCount = 0;
+  /** msyncs, and wire and unwire calls (summary.json `sync`, `wire`; syncs.csv, wires.csv). */
+  private readonly calls: CallRecorder;
   private rows = 0;
   /** Rows delivered to tasks but not yet issued (closed replay). */
   buffered = 0;
@@ -156,6 +152,7 @@ export class Simulator implements ReplayHost, PumpHost {
     }
     this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache);
     vm.counters.versions = this.durability;
+    this.calls = new CallRecorder(this.warmupNs, sink, config.page_size);
     pager.durability = this.durability;
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
     if (config.pagein) {
@@ -356,26 +353,14 @@ export class Simulator implements ReplayHost, PumpHost {
   private finish(task: Task, row: TraceRow, tIssue: number, closed: boolean, acct: SyncAccount | undefined, result: string): void {
     const now = this.engine.now;
     if (row.op === 'msync') {
-      this.syncCount++;
       const spec = row.extra?.x_txn;
       if (spec !== undefined && !TxnStats.isCommitSpec(spec)) {
         throw new TraceSemanticError(row.line, 'x_txn', spec, "x_txn of an msync must be '<=N' (the pending transactions numbered up to N), '*' (all of them) or empty");
       }
-      if (result === this.personality.ok) {
-        this.syncOk++;
-        if (tIssue >= this.warmupNs) this.latencies.add(now - tIssue);
-        const txn = row.extra?.x_txn;
-        if (txn) this.txns.commit(txn, tIssue, now);
-      } else this.syncErrors[result] = (this.syncErrors[result] ?? 0) + 1;
-      const pages = acct?.pages ?? 0;
-      this.sink.sync({
-        task: row.task, tIssueNs: tIssue, tDoneNs: now, addr: row.addr, len: row.len, flags: row.flags,
-        pagesWritten: pages, bytesWritten: pages * this.config.page_size, result,
-      });
-    } else if (row.op === 'wire' || row.op === 'unwire') {
-      this.wireCount++;
-      if (result !== this.personality.ok) this.wireErrors[result] = (this.wireErrors[result] ?? 0) + 1;
-    }
+      const ok = result === this.personality.ok;
+      if (ok && spec) this.txns.commit(spec, tIssue, now);
+      this.calls.msync(row, ok, result, tIssue, now, acct?.pages ?? 0);
+    } else if (row.op === 'wire' || row.op === 'unwire') this.calls.wire(row, row.op, result === this.personality.ok, result, tIssue, now);
     this.sink.op?.({ row, tIssueNs: tIssue, tDoneNs: now, result });
     if (closed) task.opDone(row.extra === undefined ? row.tNs : row.tNs + recordedNs(row.extra), now);
     this.taskFinished(task, row.op === 'msync', tIssue, now, closed);
@@ -398,15 +383,14 @@ export class Simulator implements ReplayHost, PumpHost {
 
   /** The latencies (ns) of the successful msyncs after the warm-up, in completion order (for confidence intervals). */
   syncLatenciesNs(): Float64Array {
-    return this.latencies.samples();
+    return this.calls.syncs.latencies.samples();
   }
 
   /** The measurements of the run (call after `run` returned `done`). */
   result(): RunResult {
     return runResult(this.kernel, {
       nowNs: this.engine.now, traceEndNs: this.traceEndNs, ops: this.ops,
-      syncCount: this.syncCount, syncOk: this.syncOk, syncErrors: this.syncErrors, wireCount: this.wireCount, wireErrors: this.wireErrors,
-      latencies: this.latencies, taskStats: this.taskStats, txns: this.txns, durability: this.durability,
+      syncs: this.calls.syncs, wires: this.calls.wires, taskStats: this.taskStats, txns: this.txns, durability: this.durability,
     });
   }
 

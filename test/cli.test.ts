@@ -50,7 +50,7 @@ describe('syncsim run', () => {
     expect(r.stderr).toMatch(/^syncsim: warning: closed replay stretched 2 task\(s\): .*'db' .*'log' .*see tasks.csv, or replay: open\n$/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/msync latency \(µs\)\s+mean/);
-    expect(readdirSync(out).sort()).toEqual(['.syncsim', 'durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv', 'writeback.csv']);
+    expect(readdirSync(out).sort()).toEqual(['.syncsim', 'durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv', 'wires.csv', 'writeback.csv']);
     expect(readFileSync(join(out, 'syncs.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,addr,len,flags,pages_written,bytes_written,result');
     expect(readFileSync(join(out, 'writeback.csv'), 'utf8').split('\n')[0]).toBe('t_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause');
     expect(readFileSync(join(out, 'timeline.csv'), 'utf8').split('\n')[0]).toBe('t_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth,dirty_pages_max,writeback_pages_max,wired_pages_max,resident_pages_max,queue_depth_max');
@@ -66,6 +66,17 @@ describe('syncsim run', () => {
     expect(s.sync.errors).toEqual({ EBUSY: 1, EINVAL: 1, ENOMEM: 1 });
     expect(s.faults.unmapped_write).toBe(1);
     expect(s.wire.count).toBe(s.ops.wire + s.ops.unwire);
+    // every wire and unwire call is a row of wires.csv, its failures counted in the summary by op
+    expect(readFileSync(join(out, 'wires.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,op,addr,len,flags,result');
+    const wireRows = readFileSync(join(out, 'wires.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(wireRows.length).toBe(s.wire.count);
+    for (const op of ['wire', 'unwire'] as const) {
+      expect(wireRows.filter((w) => w[4] === op).length).toBe(s.ops[op]);
+      expect(wireRows.filter((w) => w[4] === op && w[8] !== 'OK').length).toBe(s.wire.by_op[op].failed);
+    }
+    expect(s.wire.failed).toBe(wireRows.filter((w) => w[8] !== 'OK').length);
+    // the demo's mlock into a hole: one wire fails with ENOMEM
+    expect(s.wire.by_op.wire.errors).toEqual({ ENOMEM: 1 });
     // every writeback row is counted in the summary
     const wbRows = readFileSync(join(out, 'writeback.csv'), 'utf8').trim().split('\n').slice(1);
     expect(wbRows.length).toBe(s.writeback.ios);
@@ -95,7 +106,9 @@ describe('syncsim run', () => {
     expect(Object.keys(s.writeback)).toEqual(expect.arrayContaining(['ios', 'pages', 'bytes', 'by_cause', 'amplification']));
     // freebsd runs on ufs by default: its own blocks have the causes journal and metadata
     expect(Object.keys(s.writeback.by_cause)).toEqual(['msync', 'syncer', 'pageout', 'journal', 'metadata']);
-    expect(Object.keys(s.wire)).toEqual(['count', 'errors', 'peak_wired_pages']);
+    expect(Object.keys(s.wire)).toEqual(['count', 'errors', 'peak_wired_pages', 'failed', 'latency_us', 'unwire_latency_us', 'by_op']);
+    expect(Object.keys(s.wire.latency_us)).toEqual(['mean', 'p50', 'p90', 'p99', 'p999', 'max']);
+    expect(Object.keys(s.wire.by_op.unwire)).toEqual(['count', 'failed', 'errors']);
     expect(Object.keys(s.device)).toEqual(['utilization', 'mean_queue_depth', 'max_queue_depth', 'flushes']);
     expect(Object.keys(s.memory)).toEqual(['evictions', 'pageins', 'peak_resident_pages']);
     expect(Object.keys(s.pagein)).toEqual(['ios', 'pages', 'bytes', 'wait_us']);

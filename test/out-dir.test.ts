@@ -146,7 +146,7 @@ describe('which directories a command may replace', () => {
     rmSync(join(old, 'notes.txt'));
     const r = await here(['run', DEMO, '--out', 'results/demo'], d);
     expect(r.code).toBe(0);
-    expect(readdirSync(old).sort()).toEqual(['.syncsim', 'durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv', 'writeback.csv']);
+    expect(readdirSync(old).sort()).toEqual(['.syncsim', 'durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv', 'wires.csv', 'writeback.csv']);
   });
 
   it('report: refuses ., a file, a link, \'\' and a non-empty unmarked directory before loading anything; its default DIR/report is replaced run after run', async () => {

@@ -42,7 +42,9 @@ function feed(dir: ResultsDir, n: number, seed: number): void {
         dirtyPagesMax: r.int(1e6), writebackPagesMax: r.int(1000), wiredPagesMax: r.int(10), residentPagesMax: r.int(1e7), queueDepthMax: r.int(32),
       });
     }
-    else dir.durability!({ tNs: t, pages: 1 + r.int(100), lagSumNs: r.int(10 ** 9) + 0.5, lagMaxNs: r.int(10 ** 8), viaWrite: r.int(50), viaFlush: r.int(50), viaManager: 0, pendingPages: r.int(10 ** 4) });
+    else if (r.int(2) === 0) {
+      dir.wire({ task: `t${r.int(3)}`, tIssueNs: t, tDoneNs: t + r.int(10 ** 6), op: r.int(2) === 0 ? 'wire' : 'unwire', addr: 0x7f0000000000 + r.int(2 ** 30) * 4096, len: 4096 * (1 + r.int(100)), flags: [512, 512 | 4096, 1024 | 2048][r.int(3)]!, result: ['OK', 'ENOMEM', 'KERN_RESOURCE_SHORTAGE'][r.int(3)]! });
+    } else dir.durability!({ tNs: t, pages: 1 + r.int(100), lagSumNs: r.int(10 ** 9) + 0.5, lagMaxNs: r.int(10 ** 8), viaWrite: r.int(50), viaFlush: r.int(50), viaManager: 0, pendingPages: r.int(10 ** 4) });
     if (i % 5000 === 4999) dir.flush();
   }
   dir.flush(); // as a run does after each block of rows: partly filled batches go out too
@@ -94,13 +96,14 @@ describe('result writer thread', () => {
     expect(threaded.threadUsed).toBe(true);
     expect(inline.threadUsed).toBe(false);
     const a = files(join(root, 'threaded')), b = files(join(root, 'inline'));
-    expect(Object.keys(a).sort()).toEqual(['durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'timeline.csv', 'writeback.csv']);
+    expect(Object.keys(a).sort()).toEqual(['durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'timeline.csv', 'wires.csv', 'writeback.csv']);
     for (const f of Object.keys(b)) expect(a[f], f).toBe(b[f]);
     // every record is there, and the quoted object names came through
     const rows = Object.entries(a).filter(([f]) => f.endsWith('.csv')).reduce((s, [, t]) => s + parse(t).length - 1, 0);
     expect(rows).toBe(n);
     expect(a['writeback.csv']).toContain('"say ""hi"""');
     expect(a['writeback.csv']).toContain('"line\nbreak"');
+    expect(a['wires.csv']).toMatch(/^t[012],[\d.]+,[\d.]+,[\d.]+,(un)?wire,0x7f[0-9a-f]+,\d+,(USER|USER\|NOHOLES|SYSTEM\|HOLESOK),(OK|ENOMEM|KERN_RESOURCE_SHORTAGE)$/m);
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 

@@ -21,6 +21,7 @@ import { TIMELINE_HEADER } from '../scripts/results.ts';
 import { reduceTimeline } from '../reports/reduce.ts';
 import { TraceBuilder, simulate } from './helpers.ts';
 import { chartNamed, chartsOf } from './report-fixtures.ts';
+import { syncsimHere } from './cli-here.ts';
 import { build, cfgArb, opsArb, simConfig } from './property-traces.ts';
 
 const P = 4096;
@@ -141,6 +142,32 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
     expect(rows.filter((r) => r.wired_pages_max === 17)).toHaveLength(1);
     expect([most('wired_pages_max'), most('resident_pages_max'), most('queue_depth_max')])
       .toEqual([s.wire.peak_wired_pages, s.memory.peak_resident_pages, s.device.max_queue_depth]);
+  });
+
+  it('the new user\'s wired pool: timeline.csv ends at the run\'s end, after both unwires, with no page wired', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'timeline-end-'));
+    expect((await syncsimHere(['gen', 'wired-pool', '--set', 'tasks=2', '--set', 'duration_s=2', '-o', 'wp.csv'], d)).code).toBe(0);
+    expect((await syncsimHere(['run', 'wp.csv', '--set', 'personality=xnu', '--out', 'r'], d)).code).toBe(0);
+    const s = JSON.parse(readFileSync(join(d, 'r', 'summary.json'), 'utf8'));
+    const [head, ...lines] = readFileSync(join(d, 'r', 'timeline.csv'), 'utf8').trimEnd().split('\n');
+    expect(head).toBe(TIMELINE_HEADER);
+    // the unwires are the run's last ops (wires.csv), and the run ends when they do
+    const wires = readFileSync(join(d, 'r', 'wires.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    const unwires = wires.filter((w) => w[4] === 'unwire').map((w) => Number(w[2]));
+    expect(unwires).toHaveLength(2);
+    expect(Math.max(...unwires)).toBe(s.sim_time_us);
+    const last = lines.at(-1)!.split(',').map(Number);
+    const before = lines.at(-2)!.split(',').map(Number);
+    // a row every 1000 µs up to 2000 ms, then the end: its counts after the unwires, its maxima over its instant alone
+    expect(before[0]).toBe(Math.floor(s.sim_time_us / 1000) * 1000);
+    expect(last[0]).toBe(s.sim_time_us);
+    expect(last[0]).toBeGreaterThan(before[0]!);
+    expect([last[3], last[8]]).toEqual([0, 0]);
+    expect(last.slice(6)).toEqual(last.slice(1, 6));
+    // the row before still has the 2048 pages, wired until the unwires, which both ended after it
+    expect(Math.min(...unwires)).toBeGreaterThan(before[0]!);
+    expect([before[3], before[8]]).toEqual([2048, 2048]);
+    expect(lines).toHaveLength(Math.floor(s.sim_time_us / 1000) + 2);
   });
 
   it('the report\'s timeline draws the peak columns when timeline.csv has them (the 17th wired page), the samples of an older file', async () => {

@@ -66,9 +66,9 @@ block as they go (a corrupted cache is made again from the CSV, with a warning).
 TRACE may also be an .sst file made by 'syncsim convert' (a corrupted one stops
 the run: exit 2, no results).
 
-Results (in --out): summary.json, syncs.csv, writeback.csv, timeline.csv,
-reads.csv, durability.csv, tasks.csv, and the .syncsim marker (which lists
-them). While it runs, --out is locked (.NAME.lock beside it): a
+Results (in --out): summary.json, syncs.csv, wires.csv, writeback.csv,
+timeline.csv, reads.csv, durability.csv, tasks.csv, and the .syncsim marker
+(which lists them). While it runs, --out is locked (.NAME.lock beside it): a
 second writer exits 2 naming the first.
 See README.md for the configuration keys and the result fields.`;
 

@@ -132,6 +132,11 @@ export function noValueReason(summary: Record<string, unknown>, metric: string):
     const warmUs = at('config.stats.warmup_us') ?? 0;
     return `the run made no successful msync${warmUs > 0 ? ` after its warm-up (config.stats.warmup_us ${warmUs})` : ''} (sync.ok ${at('sync.ok') ?? '?'})`;
   }
+  if (metric.startsWith('wire.latency_us.') || metric.startsWith('wire.unwire_latency_us.')) {
+    const op = metric.startsWith('wire.latency_us.') ? 'wire' : 'unwire';
+    const warmUs = at('config.stats.warmup_us') ?? 0;
+    return `the run made no successful ${op} call${warmUs > 0 ? ` after its warm-up (config.stats.warmup_us ${warmUs})` : ''} (wire.by_op.${op}.count ${at(`wire.by_op.${op}.count`) ?? '?'}, failed ${at(`wire.by_op.${op}.failed`) ?? '?'})`;
+  }
   if (metric.startsWith('durability.lag_us.')) return `the run made no page durable (durability.durable_pages ${at('durability.durable_pages') ?? '?'})`;
   if (metric.startsWith('txn.latency_us.')) return `the run committed no transaction (txn.count ${at('txn.count') ?? '?'})`;
   if (metric === 'writeback.amplification') return `the run stored nothing (writeback.dirtied_bytes ${at('writeback.dirtied_bytes') ?? '?'})`;

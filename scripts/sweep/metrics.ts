@@ -14,7 +14,7 @@ export const DEFAULT_METRICS: readonly string[] = [
 ];
 
 /** Groups of summary.json whose keys are result codes: a code a run never returned counts 0. */
-const CODE_MAPS: readonly string[] = ['sync.errors', 'wire.errors'];
+const CODE_MAPS: readonly string[] = ['sync.errors', 'wire.errors', 'wire.by_op.wire.errors', 'wire.by_op.unwire.errors'];
 
 /** Whether `metric` names a result code of a group of {@link CODE_MAPS} that some personality can return. */
 function isCodeMetric(metric: string): boolean {

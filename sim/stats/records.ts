@@ -1,6 +1,6 @@
 /**
- * The records a run emits as it goes (one per msync, per writeback I/O, per
- * page-in read, per timeline sample) and the sink that receives them. The simulator never
+ * The records a run emits as it goes (one per msync, per wire or unwire call,
+ * per writeback I/O, per page-in read, per timeline sample) and the sink that receives them. The simulator never
  * touches files: the caller's sink decides where records go.
  */
 import type { DurabilityRecord } from './durability.ts';
@@ -22,9 +22,22 @@ export interface SyncRecord {
   result: string;
 }
 
+/** One wire or unwire call (a row of wires.csv). */
+export interface WireRecord {
+  task: string;
+  tIssueNs: number;
+  tDoneNs: number;
+  op: 'wire' | 'unwire';
+  addr: number;
+  len: number;
+  flags: number;
+  result: string;
+}
+
 /**
  * One timeline sample (a row of timeline.csv): the counts at `tNs`, and the most of each at any
- * moment from `tNs` to the next row's time, both included (the run's end for the last row).
+ * moment from `tNs` to the next row's time, both included. The last row is at the run's end, the
+ * state after its last event (its interval that one instant), unless a sample time falls there.
  */
 export interface TimelineRecord {
   tNs: number;
@@ -51,6 +64,8 @@ export interface OpRecord {
 /** Receives the records of a run, in simulated-time order per kind. */
 export interface ResultSink {
   sync(r: SyncRecord): void;
+  /** Optional: every wire and unwire call (wires.csv). */
+  wire?(r: WireRecord): void;
   writeback(r: WritebackRecord): void;
   /** Optional: every completed page-in read (reads.csv). */
   read?(r: ReadRecord): void;

@@ -4,7 +4,7 @@
  */
 import type { Kernel } from '../kernel.ts';
 import type { OpName } from '../../traces/types.ts';
-import type { LatencyStats } from './latency.ts';
+import type { SyncStats, WireStats } from './calls.ts';
 import type { RunResult } from './summary.ts';
 import type { TaskStats } from './tasks.ts';
 import type { TxnStats } from './txn.ts';
@@ -17,12 +17,10 @@ export interface RunCounts {
   /** Time of the last row fed (ns): the trace's duration. */
   traceEndNs: number;
   ops: Record<OpName, number>;
-  syncCount: number;
-  syncOk: number;
-  syncErrors: Record<string, number>;
-  wireCount: number;
-  wireErrors: Record<string, number>;
-  latencies: LatencyStats;
+  /** The msyncs. */
+  syncs: SyncStats;
+  /** The wire and unwire calls. */
+  wires: WireStats;
   taskStats: TaskStats;
   txns: TxnStats;
   durability: DurabilityTracker;
@@ -34,18 +32,18 @@ export function runResult(k: Kernel, c: RunCounts): RunResult {
   return {
     sim_time_us: c.nowNs / 1000,
     ops: { ...c.ops },
-    throughput: throughputOf(c.ops, c.syncOk, c.nowNs),
+    throughput: throughputOf(c.ops, c.syncs.ok, c.nowNs),
     replay: c.taskStats.summary(c.traceEndNs),
     txn: c.txns.summary(c.nowNs),
     durability: c.durability.summary(),
     faults: { ...k.faults },
-    sync: { count: c.syncCount, ok: c.syncOk, errors: sortKeys(c.syncErrors), latency_us: c.latencies.summary() },
+    sync: c.syncs.summary(),
     writeback: {
       ios: wb.ios, pages: wb.pages, bytes: wb.bytes, by_cause: { ...wb.byCause },
       amplification: k.dirtiedBytes > 0 ? wb.bytes / k.dirtiedBytes : null,
       dirtied_bytes: k.dirtiedBytes,
     },
-    wire: { count: c.wireCount, errors: sortKeys(c.wireErrors), peak_wired_pages: k.vm.counters.peakWired },
+    wire: c.wires.summary(k.vm.counters.peakWired),
     device: k.device.stats(),
     memory: { evictions: k.pageout?.evictions ?? 0, pageins: k.vm.counters.pageins, peak_resident_pages: k.vm.counters.peakResident },
     pagein: { ios: k.pager.reads.ios, pages: k.pager.reads.pages, bytes: k.pager.reads.bytes, wait_us: (k.pagein?.waitNs ?? 0) / 1000 },
@@ -66,9 +64,4 @@ function throughputOf(ops: Record<OpName, number>, msyncsOk: number, nowNs: numb
   const s = nowNs / 1e9;
   const total = Object.values(ops).reduce((a, b) => a + b, 0);
   return { ops_per_s: s > 0 ? total / s : 0, msyncs_per_s: s > 0 ? msyncsOk / s : 0 };
-}
-
-/** `o` with its keys in ascending order. */
-function sortKeys(o: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

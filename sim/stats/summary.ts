@@ -8,6 +8,7 @@ import type { ReplaySummary } from './tasks.ts';
 import type { TxnSummary } from './txn.ts';
 import type { DurabilitySummary } from './durability.ts';
 import type { DeviceStats } from '../device/device.ts';
+import type { WireSummary } from './calls.ts';
 
 /** What a run measured (everything in summary.json but the version and the trace path). */
 export interface RunResult {
@@ -44,7 +45,8 @@ export interface RunResult {
     /** Bytes stored by write ops to mapped memory. */
     dirtied_bytes: number;
   };
-  wire: { count: number; errors: Record<string, number>; peak_wired_pages: number };
+  /** Wire and unwire calls (wires.csv has each). */
+  wire: WireSummary;
   device: DeviceStats;
   /** Memory: pages freed by the pageout daemon, pages brought in (first touches included), peak resident pages. */
   memory: { evictions: number; pageins: number; peak_resident_pages: number };
