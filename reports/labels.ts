@@ -145,6 +145,7 @@ export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
   'wire.by_op.wire.failed': { title: 'failed calls of wire' },
   'wire.by_op.unwire.count': { title: 'calls of unwire' },
   'wire.by_op.unwire.failed': { title: 'failed calls of unwire' },
+  ...neverDurableLabels(),
   'device.max_queue_depth': { title: 'max device queue depth' },
   'device.flushes': { title: 'device cache flushes' },
   'memory.peak_resident_pages': { title: 'peak resident', unit: 'pages' },
@@ -157,6 +158,16 @@ export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
   'fs.journal_bytes': { title: 'journal written' },
   'fs.metadata_bytes': { title: 'metadata written' },
 };
+
+/** Labels of summary.json's `durability.never_durable_by`: page versions never durable, by why (sim/stats/durability.ts). */
+function neverDurableLabels(): Record<string, KeyLabel> {
+  const why: [string, string][] = [
+    ['no_msync', 'on pages no msync covers'], ['after_last_msync', 'stored after the last msync'], ['msync_wired', 'left by msyncs of wired pages'],
+    ['msync_failed', 'left by failed msyncs'], ['msync_async', 'left by MS_ASYNC msyncs'], ['msync_unwritten', 'left by msyncs'],
+    ['no_flush', 'in the write cache, no FLUSH'], ['dropped', 'dropped unwritten'], ['held_by_manager', 'held by a Mach manager'],
+  ];
+  return Object.fromEntries(why.map(([k, t]) => [`durability.never_durable_by.${k}`, { title: `page versions never durable: ${t}` }]));
+}
 
 /** Labels of a latency distribution's mean, percentiles and max (`txn.latency_us.p50` → `transaction latency p50 (µs)`). */
 function latencyLabels(prefix: string, what: string): Record<string, KeyLabel> {

@@ -25,6 +25,7 @@ import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
+import { neverDurableCauses } from './never-durable.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -228,21 +229,26 @@ export const NEVER_DURABLE_NOTE_SHARE = 0.05;
 
 /**
  * The table's note under `durability` when {@link NEVER_DURABLE_NOTE_SHARE} or more of the page versions
- * stored were never durable while some were (none durable is a warning of `run`'s own): why, in a
- * trace's terms (stores after the last msync covering them), and, in a closed replay of several
- * tasks that ran late, how the replay can put a store after an msync the trace has after it;
- * none otherwise. README "Result files" has the caveat.
+ * stored were never durable while some were (none durable is a warning of `run`'s own): how many
+ * for each cause the run had (scripts/never-durable.ts: stored after the last msync covering
+ * them, on pages no msync covers, ...), and, in a closed replay of several tasks that ran late
+ * with some stored after the last msync covering them, how the replay can put a store after an
+ * msync the trace has after it; none otherwise. README "Result files" has the caveat.
  */
 export function neverDurableRows(s: Summary): [string, string][] {
   const { durable_pages: durable, never_durable_pages: never } = s.durability;
   const share = never / (durable + never);
   if (durable === 0 || !(share >= NEVER_DURABLE_NOTE_SHARE)) return [];
-  const cache = s.config.device.write_cache ? ', or reached the drive\'s volatile cache with no FLUSH after' : '';
+  const by = s.durability.never_durable_by;
   const r = s.replay;
-  const late = s.config.replay === 'closed' && r !== undefined && r.tasks > 1 && r.max_lag_end_us > 0
+  const late = s.config.replay === 'closed' && r !== undefined && r.tasks > 1 && r.max_lag_end_us > 0 && (by === undefined || by.after_last_msync > 0)
     ? `; in closed replay a task runs late by the time its own msyncs took, so its store can come after another task's msync that the trace has after it (--replay open keeps the trace's order)`
     : '';
-  return [['  never durable', `${percentText(share)} of the page versions (${never.toLocaleString('en-US')}): stored after the last msync covering them ran${cache}${late}; see README.md, "Result files"`]];
+  // a summary written before never_durable_by: the causes named then
+  const causes = by === undefined
+    ? `stored after the last msync covering them ran${s.config.device.write_cache ? ', or reached the drive\'s volatile cache with no FLUSH after' : ''}`
+    : neverDurableCauses(s).join(', ');
+  return [['  never durable', `${percentText(share)} of the page versions (${never.toLocaleString('en-US')}): ${causes}${late}; see README.md, "Result files"`]];
 }
 
 /**

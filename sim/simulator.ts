@@ -152,7 +152,7 @@ export class Simulator implements ReplayHost, PumpHost {
     }
     this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache);
     vm.counters.versions = this.durability;
-    this.calls = new CallRecorder(this.warmupNs, sink, config.page_size);
+    this.calls = new CallRecorder(this.warmupNs, sink, config.page_size, this.durability, vm);
     pager.durability = this.durability;
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
     if (config.pagein) {
@@ -359,7 +359,7 @@ export class Simulator implements ReplayHost, PumpHost {
       }
       const ok = result === this.personality.ok;
       if (ok && spec) this.txns.commit(spec, tIssue, now);
-      this.calls.msync(row, ok, result, tIssue, now, acct?.pages ?? 0);
+      this.calls.msync(row, task.map, ok, result, tIssue, now, acct?.pages ?? 0);
     } else if (row.op === 'wire' || row.op === 'unwire') this.calls.wire(row, row.op, result === this.personality.ok, result, tIssue, now);
     this.sink.op?.({ row, tIssueNs: tIssue, tDoneNs: now, result });
     if (closed) task.opDone(row.extra === undefined ? row.tNs : row.tNs + recordedNs(row.extra), now);

@@ -12,6 +12,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { neverDurableRows, NEVER_DURABLE_NOTE_SHARE } from '../scripts/run.ts';
+import { durabilityWarning } from '../scripts/never-durable.ts';
+import type { NeverDurableBy } from '../sim/stats/durability.ts';
+import { writeFileSync } from 'node:fs';
 import type { Summary } from '../sim/stats/summary.ts';
 import { readTrace } from '../traces/reader.ts';
 import type { TraceRow } from '../traces/types.ts';
@@ -23,17 +26,76 @@ import { resolveConfig } from '../sim/config.ts';
 const GEN = ['gen', 'wal-append', '--set', 'duration_s=2', '--seed', '3', '-o', 'wal.csv'];
 const LINUX = ['--set', 'personality=linux', '--set', 'readahead.max_folio_order=0'];
 
-/** A summary with only what {@link neverDurableRows} reads. */
-function summaryOf(durable: number, never: number, o: { replay?: string; tasks?: number; lagUs?: number; cache?: boolean } = {}): Summary {
+/** No version never durable, by cause. */
+const NONE: NeverDurableBy = { no_msync: 0, after_last_msync: 0, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0 };
+
+/** A summary with only what {@link neverDurableRows} reads (`by`: durability.never_durable_by, none in a summary written before it). */
+function summaryOf(durable: number, never: number, o: { replay?: string; tasks?: number; lagUs?: number; cache?: boolean; by?: Partial<NeverDurableBy>; personality?: string } = {}): Summary {
   return {
-    durability: { durable_pages: durable, never_durable_pages: never },
-    config: { replay: o.replay ?? 'closed', device: { write_cache: o.cache ?? false } },
+    durability: { durable_pages: durable, never_durable_pages: never, ...(o.by ? { never_durable_by: { ...NONE, ...o.by } } : {}) },
+    config: { replay: o.replay ?? 'closed', device: { write_cache: o.cache ?? false }, personality: o.personality ?? 'freebsd' },
+    sync: { ok: 40 }, writeback: { by_cause: { msync: 0 } }, fs: { kind: 'ufs', flushes: 0 },
     replay: { tasks: o.tasks ?? 4, trace_end_us: 1e6, max_lag_end_us: o.lagUs ?? 1000, stretched_tasks: 0 },
   } as unknown as Summary;
 }
 
 describe("run's note on page versions never durable", () => {
-  it('is there from 5 % of the versions when some became durable, naming the closed replay only when several tasks ran late, and the cache only with one', () => {
+  it('splits the versions by cause, in a fixed order, and names the closed replay only when some were stored after the last msync covering them', () => {
+    const late = '; in closed replay a task runs late by the time its own msyncs took, so its store can come after another task\'s msync that the trace has after it (--replay open keeps the trace\'s order)';
+    expect(neverDurableRows(summaryOf(3, 18, { by: { after_last_msync: 1, no_msync: 17 } }))[0]![1])
+      .toBe(`85.7% of the page versions (18): 1 stored after the last msync covering them ran, 17 on pages no msync covers${late}; see README.md, "Result files"`);
+    expect(neverDurableRows(summaryOf(3, 18, { by: { no_msync: 18 } }))[0]![1]).toBe('85.7% of the page versions (18): 18 on pages no msync covers; see README.md, "Result files"');
+    expect(neverDurableRows(summaryOf(90, 10, { replay: 'open', cache: true, by: { after_last_msync: 2, no_flush: 3, msync_failed: 5 } }))[0]![1])
+      .toBe('10.0% of the page versions (10): 2 stored after the last msync covering them ran, 5 left unwritten by msyncs that failed (summary.json sync.errors), '
+        + '3 written to the drive\'s volatile cache with no FLUSH after (ufs sent none); see README.md, "Result files"');
+  });
+
+  it('the warning when none became durable names the causes the run had, not examples', () => {
+    expect(durabilityWarning(summaryOf(0, 2048, { personality: 'xnu', by: { msync_wired: 2048 } })))
+      .toBe('none of the 2048 page versions stored became durable by the run\'s end (summary.json durability), so these msyncs\' latencies are not what making the data durable costs: '
+        + '2,048 left unwritten by msyncs that ran while their pages were wired (xnu\'s msync skips wired pages); the 40 successful msyncs wrote 0 bytes');
+    // a summary written before never_durable_by: the examples it gave then
+    expect(durabilityWarning(summaryOf(0, 10))).toMatch(/costs \(e\.g\. MS_ASYNC, which writes nothing at once under linux, or a device write cache the filesystem sends no FLUSH to\)$/);
+    expect(durabilityWarning(summaryOf(1, 10, { by: { no_msync: 10 } }))).toBeUndefined();
+  });
+
+  it('an MSR import whose injected msyncs cover some objects only: the note says how many versions no msync covers (the new user\'s trial)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-never-msr-'));
+    // usr_0: pages 0, 0, 1, 2 and then 3; with --sync-every-writes 2 an msync follows its 2nd and 4th writes, so pages 0, 1 and 2
+    // become durable (page 0 once: both its stores come before the first msync) and page 3, written after, never does;
+    // prxy_1 .. prxy_17: one write each, never an msync
+    const t0 = 128166372003061629;
+    const lines: string[] = [];
+    const write = (host: string, disk: number, off: number) => lines.push(`${t0 + lines.length * 10000},${host},${disk},Write,${off},4096,100`);
+    for (const p of [0, 0, 1, 2, 3]) write('usr', 0, p * 4096);
+    for (let disk = 1; disk <= 17; disk++) write('prxy', disk, 0);
+    writeFileSync(join(d, 'm.csv'), lines.join('\n') + '\n');
+    expect((await syncsimHere(['import', '--from', 'msr', 'm.csv', '--sync-every-writes', '2', '-o', 'm_native.csv'], d)).code).toBe(0);
+    const r = await syncsimHere(['run', 'm_native.csv', '--out', 'r'], d);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(d, 'r', 'summary.json'), 'utf8'));
+    expect(s.durability).toMatchObject({ durable_pages: 3, never_durable_pages: 18 });
+    expect(s.durability.never_durable_by).toEqual({ ...NONE, after_last_msync: 1, no_msync: 17 });
+    expect(r.stdout).toContain('\n  never durable       85.7% of the page versions (18): 1 stored after the last msync covering them ran, 17 on pages no msync covers;');
+  });
+
+  it('xnu\'s msync skips the wired pages of a wired pool: the warning says so, not MS_ASYNC or a write cache (the new user\'s trial)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-never-wired-'));
+    expect((await syncsimHere(['gen', 'wired-pool', '--set', 'tasks=2', '--set', 'duration_s=2', '-o', 'wp.csv'], d)).code).toBe(0);
+    // every page the trace stores to is wired from before its first store to after its last msync
+    const rows: TraceRow[] = [];
+    for await (const b of readTrace(join(d, 'wp.csv'))) rows.push(...b);
+    const pages = new Set(rows.filter((x) => x.op === 'write').map((x) => `${x.task} ${Math.floor(Number(x.addr) / 4096)}`));
+    const r = await syncsimHere(['run', 'wp.csv', '--set', 'personality=xnu', '--out', 'x'], d);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(d, 'x', 'summary.json'), 'utf8'));
+    expect(s.durability).toMatchObject({ durable_pages: 0, never_durable_pages: pages.size });
+    expect(s.durability.never_durable_by).toEqual({ ...NONE, msync_wired: pages.size });
+    expect(r.stderr).toContain(`costs: ${pages.size.toLocaleString('en-US')} left unwritten by msyncs that ran while their pages were wired (xnu's msync skips wired pages); the ${s.sync.ok} successful msyncs wrote 0 bytes\n`);
+    expect(r.stderr).not.toMatch(/MS_ASYNC|write cache/);
+  });
+
+  it('is there from 5 % of the versions when some became durable, naming the closed replay only when several tasks ran late, and the cache only with one (a summary written before never_durable_by)', () => {
     expect(NEVER_DURABLE_NOTE_SHARE).toBe(0.05);
     expect(neverDurableRows(summaryOf(96, 4))).toEqual([]);
     // none durable: run's warning says it (durabilityWarning), not the table
@@ -93,17 +155,21 @@ describe("run's note on page versions never durable", () => {
     expect(left).toBe(577);
   });
 
-  it('is printed by run under the durability line, which stays as it was; open replay keeps the trace\'s order and has none', async () => {
+  it('is printed by run under the durability line, which stays as it was, with the count of each cause; open replay keeps the trace\'s order and has none', async () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-never-'));
     expect((await syncsimHere(GEN, d)).code).toBe(0);
     const r = await syncsimHere(['run', 'wal.csv', ...LINUX, '--out', 'closed'], d);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('stretched');
     const s = JSON.parse(readFileSync(join(d, 'closed', 'summary.json'), 'utf8'));
+    // the test above finds every one of the 577 stored after the start of each msync covering its page
     expect(s.durability).toMatchObject({ durable_pages: 3087, never_durable_pages: 577 });
+    expect(s.durability.never_durable_by).toEqual({
+      no_msync: 0, after_last_msync: 577, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0,
+    });
     expect(s.txn).toMatchObject({ count: 7968, pending_at_end: 0 });
     expect(r.stdout).toContain(`\ndurability            3087 page versions made durable, 577 never (by the run's end); lag (µs) p50 ${s.durability.lag_us.p50.toFixed(1)}  p99 ${s.durability.lag_us.p99.toFixed(1)}\n`
-      + '  never durable       15.7% of the page versions (577): stored after the last msync covering them ran; in closed replay a task runs late by the time its own msyncs took, '
+      + '  never durable       15.7% of the page versions (577): 577 stored after the last msync covering them ran; in closed replay a task runs late by the time its own msyncs took, '
       + 'so its store can come after another task\'s msync that the trace has after it (--replay open keeps the trace\'s order); see README.md, "Result files"\nwire/unwire ');
     const open = await syncsimHere(['run', 'wal.csv', ...LINUX, '--replay', 'open', '--out', 'open'], d);
     expect(open.code, open.stderr).toBe(0);

@@ -132,7 +132,7 @@ describe("run's table of a run of few msyncs", () => {
 });
 
 describe('what run says when nothing it stored became durable', () => {
-  it('warns, and prints the durability line, when msyncs succeeded and no page version became durable', async () => {
+  it('warns, naming the causes the run had, and prints the durability line, when msyncs succeeded and no page version became durable', async () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-durable-'));
     const gen = (flags: string) => syncsimHere(['gen', 'random-writer', '--set', 'duration_s=0.2', '--set', 'rate=2000', '--set', 'sync_every=50', '--set', 'footprint=1M', '--set', `sync_flags=${flags}`, '-o', `${flags}.csv`], d);
     expect((await gen('ASYNC')).code).toBe(0);
@@ -145,10 +145,22 @@ describe('what run says when nothing it stored became durable', () => {
     expect(s.durability.never_durable_pages).toBeGreaterThan(0);
     expect(a.stderr).toContain(`syncsim: warning: none of the ${s.durability.never_durable_pages} page versions stored became durable by the run's end (summary.json durability), so these msyncs' latencies are not what making the data durable costs`);
     expect(a.stdout).toContain(`durability            0 page versions made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 -  p99 -\n`);
+    // its causes are the run's: every msync is MS_ASYNC, so a version not stored after the last msync covering it was left by one
+    const ba = s.durability.never_durable_by;
+    expect(ba.msync_async + ba.after_last_msync).toBe(s.durability.never_durable_pages);
+    expect(ba.msync_async).toBeGreaterThan(0);
+    expect(a.stderr).toContain(`costs: ${ba.after_last_msync} stored after the last msync covering them ran, ${ba.msync_async} left unwritten by MS_ASYNC msyncs (linux's MS_ASYNC writes nothing at once); `
+      + `the ${s.sync.ok} successful msyncs wrote 0 bytes\n`);
+    expect(a.stderr).not.toContain('FLUSH');
     // freebsd's MS_SYNC onto a write-cache drive: written, but ufs sends no FLUSH, so never durable either
     const c = await syncsimHere(['run', 'SYNC.csv', '--set', 'device.profile=sata-ssd', '--out', 'c'], d);
     expect(c.code).toBe(0);
     expect(c.stderr).toContain('page versions stored became durable by the run');
+    // MS_SYNC writes what was stored before it: the rest was stored after the last msync
+    const bc = JSON.parse(readFileSync(join(d, 'c', 'summary.json'), 'utf8')).durability;
+    expect(bc.never_durable_by.no_flush + bc.never_durable_by.after_last_msync).toBe(bc.never_durable_pages);
+    expect(c.stderr).toContain(`${bc.never_durable_by.no_flush} written to the drive's volatile cache with no FLUSH after (ufs sent none)`);
+    expect(c.stderr).not.toContain('MS_ASYNC');
     // linux's MS_SYNC (fsync's FLUSH): durable, no warning, the lag's percentiles printed
     const b = await syncsimHere(['run', 'SYNC.csv', '--set', 'personality=linux', '--set', 'device.profile=sata-ssd', '--out', 'b'], d);
     expect(b.code).toBe(0);

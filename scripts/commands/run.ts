@@ -19,6 +19,7 @@ import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { BOOTSTRAP_REPS } from '../compare/stats.ts';
+import { durabilityWarning } from '../never-durable.ts';
 
 /** The personality a configuration that names none replays under. */
 const DEFAULT_PERSONALITY = defaultConfig().personality;
@@ -181,17 +182,7 @@ export function warmupWarning(summary: Summary): string | undefined {
   return `stats.warmup_us ${warmupUs} µs leaves out all ${summary.sync.ok} successful msyncs (the run simulated ${summary.sim_time_us.toFixed(0)} µs): no latency figure; lower it`;
 }
 
-/**
- * The warning for a run whose msyncs succeeded while no page version it stored became durable
- * (durable_pages 0, never_durable_pages > 0), else undefined: its msync latencies are then not
- * what making the data durable costs, which a reader of the table would take them for.
- */
-export function durabilityWarning(summary: Summary): string | undefined {
-  const d = summary.durability;
-  if (summary.sync.ok === 0 || d.durable_pages > 0 || d.never_durable_pages === 0) return undefined;
-  return `none of the ${d.never_durable_pages} page versions stored became durable by the run's end (summary.json durability), so these msyncs' latencies are not what making the data durable costs `
-    + `(e.g. MS_ASYNC, which writes nothing at once under linux, or a device write cache the filesystem sends no FLUSH to)`;
-}
+export { durabilityWarning };
 
 /**
  * The warning for a run whose wired pages passed `memory.pages` at their peak (summary.json

@@ -9,7 +9,11 @@
  */
 import { LatencyStats, type LatencySummary } from './latency.ts';
 import type { ResultSink } from './records.ts';
+import type { DurabilityTracker } from './durability.ts';
+import { coverKind } from './msync-cover.ts';
 import type { TraceRow } from '../../traces/types.ts';
+import type { Vm } from '../vm/vm.ts';
+import type { VmMap } from '../vm/map.ts';
 
 /** summary.json `sync` as counted (`latency_ci_us` is added by the caller that asks for it). */
 export interface SyncCallSummary {
@@ -130,8 +134,9 @@ export function sortKeys(o: Record<string, number>): Record<string, number> {
 }
 
 /**
- * Where a finished msync or wire call goes: its count in {@link SyncStats} or {@link WireStats}, and
- * its row (syncs.csv, wires.csv) to the sink.
+ * Where a finished msync or wire call goes: its count in {@link SyncStats} or {@link WireStats}, its
+ * row (syncs.csv, wires.csv) to the sink, and, for an msync, the file pages it covered to the
+ * durability tracker (why a version is never durable).
  */
 export class CallRecorder {
   readonly syncs: SyncStats;
@@ -141,18 +146,21 @@ export class CallRecorder {
     warmupNs: number,
     private readonly sink: ResultSink,
     private readonly pageSize: number,
+    private readonly durability: DurabilityTracker,
+    private readonly vm: Vm,
   ) {
     this.syncs = new SyncStats(warmupNs);
     this.wires = new WireStats(warmupNs);
   }
 
-  /** msync `row`, issued at `tIssueNs`, ended at `tDoneNs` with `result` (`ok`), having written `pages`. */
-  msync(row: TraceRow, ok: boolean, result: string, tIssueNs: number, tDoneNs: number, pages: number): void {
+  /** msync `row` of a task with map `map`, issued at `tIssueNs`, ended at `tDoneNs` with `result` (`ok`), having written `pages`. */
+  msync(row: TraceRow, map: VmMap, ok: boolean, result: string, tIssueNs: number, tDoneNs: number, pages: number): void {
     this.syncs.done(ok, result, tIssueNs, tDoneNs);
     this.sink.sync({
       task: row.task, tIssueNs, tDoneNs, addr: row.addr, len: row.len, flags: row.flags,
       pagesWritten: pages, bytesWritten: pages * this.pageSize, result,
     });
+    this.durability.covered(this.vm, map, row.addr, row.len, tIssueNs, coverKind(row.flags, ok));
   }
 
   /** Wire or unwire `row` (its op `op`), issued at `tIssueNs`, ended at `tDoneNs` with `result` (`ok`). */

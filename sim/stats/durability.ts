@@ -15,9 +15,12 @@
  * Mach flush), is never durable.
  */
 import type { PageVersionObserver, VmObject } from '../vm/object.ts';
+import type { Vm } from '../vm/vm.ts';
+import type { VmMap } from '../vm/map.ts';
 import type { LatencySummary } from './latency.ts';
 import { BoundedLatencyStats } from './log-histogram.ts';
 import { PageTimes } from './page-times.ts';
+import { COVER, MsyncCover, recordMsync } from './msync-cover.ts';
 
 /** One sampling interval of durability.csv: the page versions made durable in (t - sample, t]. */
 export interface DurabilityRecord {
@@ -44,6 +47,31 @@ export interface DurabilitySummary {
   durable_pages: number;
   /** Page versions never made durable (see the module comment). */
   never_durable_pages: number;
+  /** The versions never durable by why: these add up to never_durable_pages ({@link NeverDurableBy}). */
+  never_durable_by: NeverDurableBy;
+}
+
+/**
+ * Why page versions were never durable, each counted once (README "Result files"). A version
+ * left dirty at the end is on a page no msync covered (`no_msync`), or was stored at or after
+ * the issue of the last msync covering its page (`after_last_msync`), or before it, which then
+ * left it unwritten: the page was wired and dirty when that msync ended (`msync_wired`: xnu's
+ * msync skips wired pages), it failed (`msync_failed`), it was MS_ASYNC (`msync_async`: linux
+ * writes nothing at once), or otherwise (`msync_unwritten`). Others were written to a volatile
+ * write cache with no FLUSH after (`no_flush`), dropped unwritten (`dropped`: INVALIDATE,
+ * KILLPAGES, a Mach flush), or held by a Mach memory manager that had not written them
+ * (`held_by_manager`).
+ */
+export interface NeverDurableBy {
+  no_msync: number;
+  after_last_msync: number;
+  msync_wired: number;
+  msync_failed: number;
+  msync_async: number;
+  msync_unwritten: number;
+  no_flush: number;
+  dropped: number;
+  held_by_manager: number;
 }
 
 type Times = PageTimes;
@@ -62,12 +90,15 @@ interface ObjectVersions {
   redirtied: Times;
   /** Page → store time of the version a memory manager holds. */
   handed: Times;
+  /** The msyncs that covered the object's pages, once one did. */
+  cover: MsyncCover | undefined;
 }
 
 /** The versions record of `obj`, made on first use. */
 function versionsOf(obj: VmObject): ObjectVersions {
   const o = obj as VmObject & { durability?: ObjectVersions };
-  return (o.durability ??= { at: new PageTimes(), redirtied: new PageTimes(), handed: new PageTimes() });
+  // `cover` is there from the start (undefined), so that the record keeps one shape when an msync first covers the object
+  return (o.durability ??= { at: new PageTimes(), redirtied: new PageTimes(), handed: new PageTimes(), cover: undefined });
 }
 
 /** The versions record of `obj`, if any of its pages was ever stored. */
@@ -112,6 +143,17 @@ export class DurabilityTracker implements PageVersionObserver {
     // a version already on its way means the page is under writeback: this is a newer one
     if (behindWrite || !v.at.setNew(idx, this.clock.now)) v.redirtied.set(idx, this.clock.now);
     this.pending++;
+  }
+
+  /**
+   * An msync of [addr, addr + len) of `map`, issued at `tNs`, ended as `kind` (msync-cover.ts's
+   * coverKind): the file pages it covered, for why a version is never durable.
+   */
+  covered(vm: Vm, map: VmMap, addr: number, len: number, tNs: number, kind: number): void {
+    recordMsync(vm, map, addr, len, tNs, kind, (obj) => {
+      this.objects.add(obj);
+      return (versionsOf(obj).cover ??= new MsyncCover());
+    });
   }
 
   /** @internal a dirty page went under writeback: its version stays where it is. */
@@ -250,11 +292,27 @@ export class DurabilityTracker implements PageVersionObserver {
 
   /** summary.json `durability`. */
   summary(): DurabilitySummary {
-    let never = this.lost + (this.awaitTail - this.awaitHead);
+    const by: NeverDurableBy = {
+      no_msync: 0, after_last_msync: 0, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0,
+      no_flush: this.awaitTail - this.awaitHead, dropped: this.lost, held_by_manager: 0,
+    };
+    const last: [number, number] = [0, 0];
     for (const o of this.objects) {
       const v = versionsOf(o);
-      never += v.at.size + v.redirtied.size + v.handed.size;
+      by.held_by_manager += v.handed.size;
+      const why = (idx: number, t: number) => {
+        if (v.cover === undefined || !v.cover.find(idx, last)) by.no_msync++;
+        else if (t >= last[0]) by.after_last_msync++;
+        else if (last[1] === COVER.wired) by.msync_wired++;
+        else if (last[1] === COVER.failed) by.msync_failed++;
+        else if (last[1] === COVER.async) by.msync_async++;
+        else by.msync_unwritten++;
+      };
+      v.at.forEach(why);
+      v.redirtied.forEach(why);
     }
-    return { lag_us: this.lags.summary(), lag_percentiles_exact: this.lags.exactPercentiles, durable_pages: this.durable, never_durable_pages: never };
+    let never = 0;
+    for (const n of Object.values(by)) never += n;
+    return { lag_us: this.lags.summary(), lag_percentiles_exact: this.lags.exactPercentiles, durable_pages: this.durable, never_durable_pages: never, never_durable_by: by };
   }
 }

@@ -50,6 +50,18 @@ export class PageTimes {
     }
   }
 
+  /** Calls `fn(idx, t)` for every entry, in no particular order (the table must not change meanwhile). */
+  forEach(fn: (idx: number, t: number) => void): void {
+    if (this.n === 0) return;
+    const d = this.dense;
+    if (d !== undefined) {
+      for (let i = 0; i < d.length; i++) if (d[i] !== EMPTY) fn(i, d[i]);
+      return;
+    }
+    const keys = this.keys, vals = this.vals;
+    for (let s = 0; s < keys.length; s++) if (keys[s] !== EMPTY) fn(keys[s], vals[s]);
+  }
+
   /** The time of `idx`, or undefined. */
   get(idx: number): number | undefined {
     if (this.n === 0) return undefined;

@@ -1,0 +1,212 @@
+/**
+ * Which file pages the msyncs of a run covered, and how the last one covering
+ * each page ended: what tells why a page version never became durable
+ * (summary.json `durability.never_durable_by`, sim/stats/durability.ts). A
+ * version on a page no msync covered was never asked to be; one stored at or
+ * after the issue of the last msync covering its page was stored too late for
+ * it; one stored before it, and still not written at the end, was left by
+ * that msync: it failed, it was an MS_ASYNC that writes nothing at once
+ * (linux), or the page was wired and dirty when it ended (xnu's msync skips
+ * wired pages), or otherwise.
+ *
+ * Each object keeps the msyncs' page ranges in the order they ended, each
+ * with its issue time and kind: an msync covering every range so far (a
+ * whole-mapping msync, the common case) replaces them all, and a log that
+ * grows past twice its last compacted size is compacted into disjoint ranges
+ * (the last msync of each page), so the memory follows the distinct ranges,
+ * not the msyncs.
+ */
+import { Flag } from '../../traces/types.ts';
+import { Page, type VmObject } from '../vm/object.ts';
+import type { Vm } from '../vm/vm.ts';
+import type { VmMap } from '../vm/map.ts';
+
+/** How the last msync covering a page ended, as far as a version stored before it and never written goes. */
+export const COVER = {
+  /** It succeeded (and was not MS_ASYNC alone). */
+  ok: 0,
+  /** It succeeded, with MS_ASYNC and not MS_SYNC. */
+  async: 1,
+  /** It failed. */
+  failed: 2,
+  /** The page was wired and dirty when it ended. */
+  wired: 3,
+} as const;
+
+/** The {@link COVER} kind of an msync with `flags` that succeeded (`ok`) or not, before its wired pages are looked at. */
+export function coverKind(flags: number, ok: boolean): number {
+  if (!ok) return COVER.failed;
+  return (flags & Flag.ASYNC) !== 0 && (flags & Flag.SYNC) === 0 ? COVER.async : COVER.ok;
+}
+
+/** Numbers a range of the log holds: first page, end page (exclusive), issue time (ns), kind. */
+const W = 4;
+/** Ranges a log holds before it is first compacted. */
+const MIN_LOG = 64;
+
+/** The msyncs that covered pages of one object: per page, the issue time and {@link COVER} kind of the last. */
+export class MsyncCover {
+  private seg = new Float64Array(W * 8);
+  private n = 0;
+  /** The extent of the ranges held: an msync covering it covers every range. */
+  private lo = Infinity;
+  private hi = -Infinity;
+  /** Ranges past which the log is compacted. */
+  private limit = MIN_LOG;
+  /** The ranges are disjoint and sorted (compacted, nothing added since). */
+  private sorted = true;
+
+  /** An msync issued at `tNs` covered pages [first, end) and ended as `kind`; it takes the place of earlier ones there. */
+  add(first: number, end: number, tNs: number, kind: number): void {
+    if (end <= first) return;
+    if (first <= this.lo && end >= this.hi) this.n = 0;
+    if (this.n === 0) {
+      this.lo = first;
+      this.hi = end;
+    } else {
+      if (first < this.lo) this.lo = first;
+      if (end > this.hi) this.hi = end;
+    }
+    if (W * (this.n + 1) > this.seg.length) {
+      const bigger = new Float64Array(this.seg.length * 2);
+      bigger.set(this.seg);
+      this.seg = bigger;
+    }
+    const o = W * this.n++;
+    this.seg[o] = first; this.seg[o + 1] = end; this.seg[o + 2] = tNs; this.seg[o + 3] = kind;
+    this.sorted = this.n === 1;
+    if (this.n > this.limit) {
+      this.compact();
+      this.limit = Math.max(MIN_LOG, 2 * this.n);
+    }
+  }
+
+  /**
+   * The issue time and kind of the last msync covering page `idx` (`out[0]`, `out[1]`), true; false
+   * when none covered it. Compacts the log first when something was added since.
+   */
+  find(idx: number, out: [number, number]): boolean {
+    if (!this.sorted) this.compact();
+    const s = this.seg;
+    let lo = 0, hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1, o = W * mid;
+      if (idx < s[o]) hi = mid - 1;
+      else if (idx >= s[o + 1]) lo = mid + 1;
+      else {
+        out[0] = s[o + 2];
+        out[1] = s[o + 3];
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Rewrites the log as disjoint ranges sorted by page, each page under the last range that covered it, like neighbours merged. */
+  private compact(): void {
+    const s = this.seg, n = this.n;
+    const points: number[] = [];
+    for (let i = 0; i < n; i++) points.push(s[W * i], s[W * i + 1]);
+    points.sort((a, b) => a - b);
+    const b: number[] = [];
+    for (const p of points) if (b.length === 0 || b[b.length - 1] !== p) b.push(p);
+    const m = b.length - 1;
+    const owner = new Int32Array(Math.max(m, 0)).fill(-1);
+    // next[k]: the first elementary range at or after k with no owner yet (path-halving union-find)
+    const next = new Int32Array(m + 1);
+    for (let k = 0; k <= m; k++) next[k] = k;
+    const find = (k: number) => {
+      while (next[k] !== k) {
+        next[k] = next[next[k]];
+        k = next[k];
+      }
+      return k;
+    };
+    const at = (p: number) => {
+      let lo = 0, hi = m;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (b[mid] < p) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    // the last range first: each elementary range takes the latest that covers it
+    for (let i = n - 1; i >= 0; i--) {
+      const j = at(s[W * i + 1]);
+      for (let k = find(at(s[W * i])); k < j; k = find(k + 1)) {
+        owner[k] = i;
+        next[k] = k + 1;
+      }
+    }
+    const out = new Float64Array(W * Math.max(8, m));
+    let c = 0;
+    for (let k = 0; k < m; k++) {
+      const i = owner[k];
+      if (i < 0) continue;
+      const t = s[W * i + 2], kind = s[W * i + 3];
+      const p = W * (c - 1);
+      if (c > 0 && out[p + 1] === b[k] && out[p + 2] === t && out[p + 3] === kind) out[p + 1] = b[k + 1];
+      else {
+        const o = W * c++;
+        out[o] = b[k]; out[o + 1] = b[k + 1]; out[o + 2] = t; out[o + 3] = kind;
+      }
+    }
+    this.seg = out;
+    this.n = c;
+    this.sorted = true;
+  }
+}
+
+/**
+ * Calls `fn(obj, first, end)` for each piece of a file object behind [addr, addr + len) of `map`
+ * (through one level of sub-map, as vm.resolve goes), skipping what is not mapped.
+ */
+export function forEachFilePiece(vm: Vm, map: VmMap, addr: number, len: number, fn: (obj: VmObject, first: number, end: number) => void): void {
+  const stop = addr + len;
+  let a = vm.trunc(addr);
+  while (a < stop) {
+    const r = vm.resolve(map, a, false);
+    if (r === undefined) {
+      // not mapped here: on to the next entry (of the sub-map, inside a sub-map entry), a page at least
+      const e = map.lookupFrom(a);
+      if (e === undefined) return;
+      if (e.start > a) a = e.start;
+      else {
+        // a sub-map entry whose sub-map has nothing usable at `a`: past the sub-map entry there (nested, or none)
+        const sm = e.submap !== undefined ? vm.maps.get(e.submap) : undefined;
+        const saddr = e.offset + (a - e.start);
+        const nx = sm?.lookupFrom(saddr);
+        const skipTo = nx === undefined ? Infinity : nx.start <= saddr ? nx.end : nx.start;
+        a = Math.max(a + vm.pageSize, Math.min(e.end, e.start + (skipTo - e.offset)));
+      }
+      continue;
+    }
+    const end = Math.min(r.end, vm.round(stop));
+    const obj = r.obj, first = r.idx;
+    const count = Math.ceil((end - a) / vm.pageSize);
+    if (obj.kind === 'vnode') fn(obj, first, first + count);
+    a = end;
+  }
+}
+
+/**
+ * Records an msync of [addr, addr + len) of `map`, issued at `tNs`, ended as `kind`, in the
+ * cover of each file object behind it (`coverOf`); when some page of the run is wired, its
+ * pages wired and still dirty at its end are recorded as {@link COVER}.wired.
+ */
+export function recordMsync(vm: Vm, map: VmMap, addr: number, len: number, tNs: number, kind: number, coverOf: (obj: VmObject) => MsyncCover): void {
+  forEachFilePiece(vm, map, addr, len, (obj, first, end) => {
+    const cover = coverOf(obj);
+    cover.add(first, end, tNs, kind);
+    if (vm.counters.wired === 0) return;
+    // the dirty pages only: a version stored before the msync and never written is on a page still dirty now
+    for (let p = obj.next(first, end, Page.DIRTY); p >= 0; p = obj.next(p + 1, end, Page.DIRTY)) {
+      if (obj.wireCount(p) === 0) continue;
+      let q = p + 1;
+      while (q < end && obj.wireCount(q) > 0 && (obj.state(q) & Page.DIRTY) !== 0) q++;
+      cover.add(p, q, tNs, COVER.wired);
+      p = q - 1;
+    }
+  });
+}
