@@ -25,9 +25,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Summary } from '../sim/stats/summary.ts';
 import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
-import { keyTitle, type LabelOverrides } from './labels.ts';
+import { type LabelOverrides } from './labels.ts';
+import { gridNames } from './grid-names.ts';
+import { metricStats } from './seed-stats.ts';
 import { unfinishedSweepMessage } from './unfinished.ts';
 import { parseJsonText } from '../traces/json-strict.ts';
+
+export { valueLabel, gridNames } from './grid-names.ts';
+export { metricStats, t975 } from './seed-stats.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
@@ -83,6 +88,8 @@ export interface SweepPoint {
   point: number;
   /** Grid values as written in results.csv, in key order. */
   values: string[];
+  /** Its name as written before 2026-12-07 (the grid values as written, `freebsd, 0`), which `--configs` still takes. */
+  written: string;
   config: Configuration;
   /** aggregate.csv's statistics, per metric. */
   stats: Map<string, MetricStats>;
@@ -96,6 +103,8 @@ export interface SweepPoint {
 export interface SweepInfo {
   name: string;
   keys: string[];
+  /** Per grid key, the values it takes over the whole grid (as written, in grid order): what its unit in the figures is chosen over, with `--configs` too. */
+  gridValues: string[][];
   metrics: string[];
   seeds: number[];
   points: SweepPoint[];
@@ -274,8 +283,6 @@ async function loadSweep(dir: string): Promise<Results> {
   const metrics = manifest.metrics ?? res.header.slice(res.col.status + 1).filter((h) => h !== 'error');
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(manifest.labels ?? {})) if (typeof v === 'string' && v.trim()) labels[k] = v;
-  // with their units: the configurations are named by grid values as written (`freebsd, 1000` of an interval in µs)
-  const titles = keys.map((k) => keyTitle(k, labels));
 
   const points = new Map<number, SweepPoint>();
   const seeds = new Set<number>();
@@ -289,8 +296,8 @@ async function loadSweep(dir: string): Promise<Results> {
     let p = points.get(point);
     if (!p) {
       const values = keys.map((k) => row.fields[res.col[k]]);
-      const label = values.length ? values.map((v) => valueLabel(v ?? '')).join(', ') : `point ${point}`;
-      p = { point, values, config: { label, settings: keys.map((k, i) => [k, values[i]]), runs: [] }, stats: new Map(), failed: 0, failures: [] };
+      // named once every point is read (each key's unit is that of all its values)
+      p = { point, values, written: '', config: { label: '', settings: keys.map((k, i) => [k, values[i]]), runs: [] }, stats: new Map(), failed: 0, failures: [] };
       points.set(point, p);
     }
     const id = row.fields[res.col.run_id];
@@ -308,6 +315,14 @@ async function loadSweep(dir: string): Promise<Results> {
     }
   }
   for (const p of points.values()) p.config.runs.sort((a, b) => a.seed - b.seed);
+  // the configurations' names: grid values with each key in its one unit of the report (`linux, 2` under memlock
+  // limit (MiB)), a 0 that means no limit as its word (`freebsd, unlimited`)
+  const names = gridNames(keys, [...points.values()].map((p) => p.values), labels);
+  for (const p of points.values()) {
+    p.config.label = keys.length ? names.name(p.values) : `point ${p.point}`;
+    p.written = keys.length ? names.asWritten(p.values) : p.config.label;
+  }
+  for (const f of failed) f.label = points.get(f.point)!.config.label;
 
   const aggFile = join(dir, 'aggregate.csv');
   if (existsSync(aggFile)) await readAggregate(aggFile, points, metrics);
@@ -319,9 +334,9 @@ async function loadSweep(dir: string): Promise<Results> {
     dir,
     name: manifest.name ?? basename(resolve(dir)),
     configurations: list.map((p) => p.config),
-    configTitle: titles.join(', '),
+    configTitle: names.title,
     labels,
-    sweep: { name: manifest.name ?? basename(resolve(dir)), keys, metrics, seeds: manifest.seeds ?? [...seeds].sort((a, b) => a - b), points: list, numericKeys, trace: manifest.trace, runCount, failed },
+    sweep: { name: manifest.name ?? basename(resolve(dir)), keys, gridValues: keys.map((_, i) => [...new Set(list.map((p) => p.values[i]!))]), metrics, seeds: manifest.seeds ?? [...seeds].sort((a, b) => a - b), points: list, numericKeys, trace: manifest.trace, runCount, failed },
   };
 }
 
@@ -343,41 +358,6 @@ async function readAggregate(file: string, points: Map<number, SweepPoint>, metr
   }
 }
 
-/** 0.975 quantiles of Student's t for 1..30 degrees of freedom. */
-const T975 = [
-  12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
-  2.200985, 2.178813, 2.160369, 2.144787, 2.13145, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
-  2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.04523, 2.042272,
-];
-
-/**
- * The 0.975 quantile of Student's t with `df` degrees of freedom: a table to
- * 30, then the Cornish-Fisher expansion around the normal quantile (error < 1e-5).
- */
-export function t975(df: number): number {
-  if (df <= 30) return T975[df - 1];
-  const z = 1.959963985;
-  const z3 = z ** 3, z5 = z ** 5, z7 = z ** 7;
-  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3);
-}
-
-/**
- * Statistics of a metric's values over seeds (nulls left out), for metrics a
- * sweep did not aggregate: mean, sample sd, CI95 half-width t(0.975, n−1)·sd/√n, median.
- */
-export function metricStats(values: readonly (number | null)[]): MetricStats {
-  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
-  const n = xs.length;
-  if (n === 0) return { n, mean: null, sd: null, ci95: null, median: null };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const median = n % 2 ? xs[n >> 1] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
-  if (n === 1) return { n, mean, sd: null, ci95: null, median };
-  // every seed gave one value: that value, spread 0 (as the sweep's aggregate.csv says it)
-  if (xs[0] === xs[n - 1]) return { n, mean: xs[0]!, sd: 0, ci95: 0, median };
-  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  return { n, mean, sd, ci95: (t975(n - 1) * sd) / Math.sqrt(n), median };
-}
-
 /**
  * A metric of a configuration over its seeds: aggregate.csv's statistics when
  * the sweep aggregated it, otherwise computed from the runs' summary.json.
@@ -387,32 +367,4 @@ export function configMetric(results: Results, config: Configuration, metric: st
   const agg = p?.stats.get(metric);
   if (agg) return { ...agg, source: 'aggregate' };
   return { ...metricStats(config.runs.map((r) => summaryMetric(r.summary, metric))), source: 'runs' };
-}
-
-/**
- * A grid value as a legend shows it: as it is, save a whole group given as
- * the grid key (`writeback: [{ policy: flusher }, { policy: ./p.ts, params:
- * { age_ms: 100 } }]`), whose cell is JSON: its text values bare, then its
- * other values as `name=value` by their last key (`./p.ts, age_ms=100`;
- * `flusher`). A value that does not parse as a JSON object stays as it is.
- */
-export function valueLabel(v: string): string {
-  if (!v.startsWith('{')) return v;
-  let o: unknown;
-  try {
-    o = JSON.parse(v);
-  } catch {
-    return v;
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return v;
-  const texts: string[] = [], named: string[] = [];
-  const walk = (x: unknown, key: string) => {
-    if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
-      for (const [k, y] of Object.entries(x)) walk(y, k);
-    } else if (typeof x === 'string') texts.push(x);
-    else named.push(`${key}=${JSON.stringify(x)}`);
-  };
-  walk(o, '');
-  const parts = [...texts, ...named];
-  return parts.length > 0 ? parts.join(', ') : v;
 }

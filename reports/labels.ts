@@ -7,6 +7,8 @@
  * never the raw dotted key.
  */
 
+import { noLimitWord } from './no-limit.ts';
+
 /** How a key is named on a chart: a title and, for quantities, a unit. */
 export interface KeyLabel {
   title: string;
@@ -169,6 +171,20 @@ function neverDurableLabels(): Record<string, KeyLabel> {
   return Object.fromEntries(why.map(([k, t]) => [`durability.never_durable_by.${k}`, { title: `page versions never durable: ${t}` }]));
 }
 
+/** Metrics of METRIC_LABELS that are no count although they have no unit: a ratio, a mean, byte counts (drawn in binary units). */
+const NOT_COUNTS = /^(writeback\.amplification|device\.mean_queue_depth|writeback\.by_cause\..*|.*bytes)$/;
+
+/**
+ * Whether summary.json metric `metric` counts things (msyncs, I/Os, pages, a result code's calls): its
+ * axis is ticked at whole numbers only (a mean over seeds may be 0.33; a tick of 0.5 msyncs is none).
+ */
+export function countMetric(metric: string): boolean {
+  if (/^((sync|wire)\.errors|ops|faults)\.[A-Za-z0-9_]+$/.test(metric)) return true;
+  const l = METRIC_LABELS[metric];
+  if (!l || NOT_COUNTS.test(metric)) return false;
+  return l.unit === undefined || l.unit === 'pages';
+}
+
 /** Labels of a latency distribution's mean, percentiles and max (`txn.latency_us.p50` → `transaction latency p50 (µs)`). */
 function latencyLabels(prefix: string, what: string): Record<string, KeyLabel> {
   const stats: [string, string][] = [['mean', `mean ${what}`], ['p50', `${what} p50`], ['p90', `${what} p90`], ['p99', `${what} p99`], ['p999', `${what} p99.9`], ['max', `max ${what}`]];
@@ -271,37 +287,41 @@ export function scaledUnit(unit: string | undefined): boolean {
   return unit !== undefined && (TIME_UNITS.includes(unit) || BYTE_UNITS.some(([u]) => u === unit));
 }
 
-/** How many of unit `to` make one `from`, when both are times or both byte counts (`ms` → `µs`: 1000), else undefined. */
-function unitRatio(from: string | undefined, to: string | undefined): number | undefined {
-  if (from === undefined || to === undefined) return undefined;
-  const bytes = new Map(BYTE_UNITS);
-  if (bytes.has(from) && bytes.has(to)) return bytes.get(from)! / bytes.get(to)!;
-  const a = TIME_UNITS.indexOf(from), b = TIME_UNITS.indexOf(to);
-  return a < 0 || b < 0 ? undefined : 1000 ** (a - b);
-}
-
 /**
- * How a sweep chart's legend names grid key `key`, whose grid values (as written) are `values`, beside an x axis
- * in unit `xUnit`: a time or byte count in the x axis's unit when the x axis has one of the same kind and every
- * positive value is 1 or more in it (beside `writeback interval (ms)`, `msync interval (ms)` with 2, 8, 32 for
- * 2000, 8000, 32000 µs), else in the unit its own x axis has (`keyAxis`: from 1,000 of a unit, the next one
- * up), so that no legend writes µs beside an axis of ms; its title with that unit, and `text`, a grid value as
- * the legend writes it (the value as written when its unit is unchanged). An override's title, other units and
- * values that are not all numbers stay as they are.
+ * How a report names the values of grid key `key`, whose grid values (as written) are `values`: every value
+ * the grid gives it, so that the key has one unit in every figure of a report (the legends of the sweep lines,
+ * the configuration names and legend titles of the other charts, compare's legend). A time or byte count in the
+ * unit its own sweep axis shows it in ({@link keyAxis}: byte counts in the largest binary unit the smallest
+ * value holds, times from 1,000 of a unit in the next one up: 2097152 bytes are `2` under `memlock limit
+ * (MiB)`, 2000 µs `2` under `msync interval (ms)`); its `title` with that unit, `unit` and `div` (what divides
+ * a value into it), and `text`, a value as the figures write it. A 0 that means no limit is its word
+ * (`unlimited`: no-limit.ts), never `0`. An override's title, other units and values that are not all numbers
+ * stay as written. Until 2026-12-07 a sweep line's legend beside an x axis of the same kind of unit wrote the
+ * key in the x axis's unit, and the configuration names as written (`linux, 2097152` beside `2` MiB): a key
+ * could have two units in one report.
  */
-export function legendKey(key: string, values: readonly string[], overrides: LabelOverrides = {}, xUnit?: string): { title: string; text: (v: string) => string } {
-  const asIs = { title: keyTitle(key, overrides), text: (v: string) => v };
+export function legendKey(key: string, values: readonly string[], overrides: LabelOverrides = {}): { title: string; text: (v: string) => string; unit?: string; div: number } {
   const label = keyLabel(key);
+  const word = (v: string) => noLimitWord(key, v);
+  const asIs = { title: keyTitle(key, overrides), text: (v: string) => word(v) ?? v, div: 1, ...(label.unit && !Object.hasOwn(overrides, key) ? { unit: label.unit } : {}) };
   const nums = values.map(Number);
   if (Object.hasOwn(overrides, key) || !scaledUnit(label.unit)) return asIs;
   if (values.some((v) => v.trim() === '') || !nums.every(Number.isFinite)) return asIs;
-  const positive = nums.filter((v) => v > 0);
-  const inX = unitRatio(label.unit, xUnit);
-  const shared = inX !== undefined && positive.every((v) => v * inX >= 1 - 1e-9);
-  const unit = shared ? xUnit! : axisUnit(label.unit, nums).unit!;
-  const div = 1 / unitRatio(label.unit, unit)!;
-  if (div === 1) return { title: withUnit({ title: label.title, unit }), text: (v) => v };
-  return { title: withUnit({ title: label.title, unit }), text: (v) => (+(Number(v) / div).toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 12 }) };
+  const { unit, div } = axisUnit(label.unit, nums);
+  const title = withUnit({ title: label.title, unit });
+  if (div === 1) return { title, text: (v) => word(v) ?? v, unit, div };
+  return { title, text: (v) => word(v) ?? (+(Number(v) / div).toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 12 }), unit, div };
+}
+
+/**
+ * A grid value with its unit, for a name that has no legend title to give the unit (compare's `A: memory
+ * 1500 pages`): `1500 pages`, `2 MiB` ({@link legendKey}'s unit over the grid's `values`), the word of a 0
+ * that means no limit (`unlimited`), a value of a key without a unit as it is (`freebsd`).
+ */
+export function valueWithUnit(key: string, value: string, values: readonly string[], overrides: LabelOverrides = {}): string {
+  if (noLimitWord(key, value) !== undefined) return noLimitWord(key, value)!;
+  const k = legendKey(key, values, overrides);
+  return k.unit && !Object.hasOwn(overrides, key) ? `${k.text(value)} ${k.unit}` : k.text(value);
 }
 
 /** An axis title that names its scale, inside the unit's parentheses when it ends in them: `msync latency (µs, log scale)`, `kernel (log scale)`. */

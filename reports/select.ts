@@ -1,8 +1,9 @@
 /**
  * `--configs`: a report of some of a directory's configurations, named as
  * the legends and index.html name them (a sweep's grid values, `linux,
- * 2000`; a run directory's name), or a sweep's grid point as `@N` (its
- * `point` in results.csv, as `syncsim compare SWEEP@N` names it).
+ * 2`, or as written in results.csv, `linux, 2000`; a run directory's name),
+ * or a sweep's grid point as `@N` (its `point` in results.csv, as `syncsim
+ * compare SWEEP@N` names it).
  */
 import { ReportError, type Results } from './data.ts';
 import { configColorScale, configStyle } from './theme.ts';
@@ -32,7 +33,10 @@ export function chooseConfigurations(results: Results, given: readonly string[])
   const labels = results.configurations.map((c) => c.label);
   const known = new Set(labels);
   const byPoint = new Map((results.sweep?.points ?? []).map((p) => [`@${p.point}`, p.config.label]));
-  const nameOf = (text: string) => (known.has(text) ? text : byPoint.get(text));
+  // a grid point's name as written before its values were given in their units and words (`linux, 2097152`,
+  // `freebsd, 0` for `linux, 2` and `freebsd, unlimited`), unless it is another point's name now
+  const byWritten = new Map((results.sweep?.points ?? []).filter((p) => !known.has(p.written)).map((p) => [p.written, p.config.label]));
+  const nameOf = (text: string) => (known.has(text) ? text : byPoint.get(text) ?? byWritten.get(text));
   const chosen = new Set<string>();
   for (const text of given) {
     const whole = nameOf(text) ?? nameOf(text.trim());

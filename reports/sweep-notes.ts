@@ -7,6 +7,7 @@
 import { count } from './chart.ts';
 import { summaryMetric, type SweepPoint } from './data.ts';
 import { keyAxis, keyShortTitle, scaledUnit, type LabelOverrides } from './labels.ts';
+import { noLimitWord } from './no-limit.ts';
 
 /**
  * Why the points `points` have no value of `metric`: every run failed, or
@@ -29,15 +30,20 @@ function noValueReason(points: readonly SweepPoint[], metric: string): string {
  * each with why: `no durability lag p99 for freebsd (no page version became
  * durable in any of its 6 successful runs)`; '' when every series has a value
  * at every x. `pointsOf` gives a series' grid points, `xOf` a point's x as the
- * x axis draws it, in `unit` (`at msync interval 2, 8 ms`, as the axis reads).
+ * x axis draws it, in `unit` (`at msync interval 2, 8 ms`, as the axis reads);
+ * `apart`, the x axis's no-limit value drawn apart (`sweep-x.ts`), written by
+ * its word (`at memory 1,500 pages and unlimited`).
  */
-export function missingValuesNote(series: readonly string[], pointsOf: (s: string) => SweepPoint[], has: (p: SweepPoint) => boolean, xOf: (p: SweepPoint) => number, metricName: string, keyName: string, metric: string, unit?: string): string {
+export function missingValuesNote(series: readonly string[], pointsOf: (s: string) => SweepPoint[], has: (p: SweepPoint) => boolean, xOf: (p: SweepPoint) => number, metricName: string, keyName: string, metric: string, unit?: string, apart?: { at: number; word: string }): string {
   const parts: string[] = [];
   for (const s of series) {
     const missing = pointsOf(s).filter((p) => !has(p));
     if (missing.length === 0) continue;
     const all = missing.length === pointsOf(s).length;
-    const at = all ? '' : ` at ${keyName} ${missing.map(xOf).sort((a, b) => a - b).map((x) => count(x)).join(', ')}${unit ? ` ${unit}` : ''}`;
+    const xs = missing.map(xOf).sort((a, b) => a - b);
+    const limits = xs.filter((x) => apart === undefined || x !== apart.at).map((x) => count(x)).join(', ');
+    const beyond = apart !== undefined && xs.includes(apart.at) ? apart.word : '';
+    const at = all ? '' : ` at ${keyName} ${limits}${limits && unit ? ` ${unit}` : ''}${limits && beyond ? ' and ' : ''}${beyond}`;
     parts.push(`${s}${at} (${noValueReason(missing, metric)})`);
   }
   return parts.length ? `no ${metricName} for ${parts.join('; ')}` : '';
@@ -51,6 +57,6 @@ export function missingValuesNote(series: readonly string[], pointsOf: (s: strin
  */
 export function oneValueNotes(names: readonly string[], key: string, value: number, labels: LabelOverrides): string[] {
   const axis = keyAxis(key, [value], labels);
-  const text = `${count(value / axis.div)}${scaledUnit(axis.unit) ? ` ${axis.unit}` : ''}`;
+  const text = noLimitWord(key, value) ?? `${count(value / axis.div)}${scaledUnit(axis.unit) ? ` ${axis.unit}` : ''}`;
   return names.map((n) => `${n}: the configurations chosen with --configs have one ${keyShortTitle(key, labels)} (${text}); not drawn.`);
 }

@@ -97,6 +97,6 @@ describe('a sweep some of whose runs failed', () => {
     expect((await syncsimHere(['sweep', 'fail.yaml', '--out', 'fail', '--jobs', '1', '--no-cache'], work)).code).toBe(1);
     const r = await syncsimHere(['report', 'fail'], work);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^syncsim: fail: every run of sweep 'fails' failed \(4 of 4\), so there is nothing to chart; the first, page size \(bytes\) = 8192, seed 1 \(run [0-9a-f]{16}\): misaligned\.csv:3: column addr: map address is not aligned to page_size 8192 \(got '0x1000'\) \(2 different errors\); all their errors: fail\/results\.csv \(column error\) and fail\/runs\/<id>\/run\.json\n$/);
+    expect(r.stderr).toMatch(/^syncsim: fail: every run of sweep 'fails' failed \(4 of 4\), so there is nothing to chart; the first, page size \(KiB\) = 8, seed 1 \(run [0-9a-f]{16}\): misaligned\.csv:3: column addr: map address is not aligned to page_size 8192 \(got '0x1000'\) \(2 different errors\); all their errors: fail\/results\.csv \(column error\) and fail\/runs\/<id>\/run\.json\n$/);
   }, 60_000);
 });

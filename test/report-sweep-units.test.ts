@@ -64,18 +64,20 @@ describe('units of a sweep chart\'s legend', () => {
     expect(note).toContain('no msync latency p99 for linux at msync interval 8 ms (');
   });
 
-  it('legendKey: the x axis\'s unit when every value is 1 or more in it, else the key\'s own axis unit; other keys as written', () => {
-    // x in µs: 2000 µs stays 2000 (as written)
-    expect(legendKey('trace.set.sync_interval_us', ['2000', '8000'], {}, 'µs')).toMatchObject({ title: 'msync interval (µs)' });
-    expect(legendKey('trace.set.sync_interval_us', ['2000', '8000'], {}, 'µs').text('2000')).toBe('2000');
-    // x in s: 2000 µs would be 0.002 s, so the key's own unit, ms (from 1,000 µs up)
-    const inMs = legendKey('trace.set.sync_interval_us', ['2000', '2500'], {}, 's');
-    expect(inMs.title).toBe('msync interval (ms)');
-    expect([inMs.text('2000'), inMs.text('2500')]).toEqual(['2', '2.5']);
-    // bytes beside a count axis: the largest binary unit the smallest holds, 1 and 4 MiB
-    const bytes = legendKey('trace.set.footprint', ['1048576', '4194304'], {}, 'pages');
+  it('legendKey: the unit of the key\'s own axis over all its grid values, whatever chart it is in; other keys as written', () => {
+    // 2000 and 8000 µs are 2 and 8 ms, in every figure (until 2026-12-07 they stayed 2000 beside an x axis in µs)
+    const ms = legendKey('trace.set.sync_interval_us', ['2000', '8000']);
+    expect([ms.title, ms.text('2000'), ms.text('8000'), ms.unit, ms.div]).toEqual(['msync interval (ms)', '2', '8', 'ms', 1000]);
+    // from 1,000 µs up ms, so 2,500 µs is 2.5 ms
+    const inMs = legendKey('trace.set.sync_interval_us', ['2000', '2500']);
+    expect([inMs.title, inMs.text('2000'), inMs.text('2500')]).toEqual(['msync interval (ms)', '2', '2.5']);
+    // one value under 1,000 µs keeps every value in µs, as written
+    const us = legendKey('trace.set.sync_interval_us', ['500', '2000']);
+    expect([us.title, us.text('2000')]).toEqual(['msync interval (µs)', '2000']);
+    // bytes: the largest binary unit the smallest holds, 1 and 4 MiB
+    const bytes = legendKey('trace.set.footprint', ['1048576', '4194304']);
     expect([bytes.title, bytes.text('4194304')]).toEqual(['footprint (MiB)', '4']);
-    expect(legendKey('personality', ['linux', 'xnu'], {}, 'ms')).toMatchObject({ title: 'kernel' });
-    expect(legendKey('trace.set.sync_interval_us', ['2000'], { 'trace.set.sync_interval_us': 'interval' }, 'ms').title).toBe('interval');
+    expect(legendKey('personality', ['linux', 'xnu'])).toMatchObject({ title: 'kernel' });
+    expect(legendKey('trace.set.sync_interval_us', ['2000'], { 'trace.set.sync_interval_us': 'interval' }).title).toBe('interval');
   });
 });

@@ -5,15 +5,18 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, COUNT_LABELS, figureHeight, plotBound, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, plotBound, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
 import { fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis } from '../linear-axis.ts';
+import { noLimitWord } from '../no-limit.ts';
+import { dodgeLayout, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
 
 export { missingValuesNote } from '../sweep-notes.ts';
+export { dodgeLayout, gridScale } from '../sweep-x.ts';
 
 export { metricTitle } from '../labels.ts';
 
@@ -31,7 +34,12 @@ export function sweepChartName(metric: string, key: string, metrics: readonly st
 
 /** One drawn point: the mean of a grid point and its CI. */
 interface Row {
+  /** Where it is drawn on the x axis (in the axis's unit; a no-limit value at its place apart, `apart`). */
   x: number;
+  /** Its grid value as the axis writes it (`1,500`, `unlimited`), for the tooltips. */
+  x_text: string;
+  /** 1 for the grid value that means no limit, drawn apart at the right and not joined to the line. */
+  apart?: 1;
   series: string;
   mean: number;
   /** The CI's ends as drawn (cut at 0 or at a log axis's floor). */
@@ -42,60 +50,6 @@ interface Row {
   n: number;
   /** 1 where the CI reaches 0 or below on a log axis: `lo` is the axis floor, where a triangle marks the cut. */
   lo_cut?: 1;
-}
-
-/**
- * How the x axis of grid values `sorted` (ascending, at least two) is scaled:
- * `log` for geometric steps (1, 2, 4, 8 or 10, 100, 1000: each at least 1.5×
- * the one before, spanning 8× or more); `symlog` for such steps after a 0
- * (0, 1, 2, 4, ..., 128), which a linear axis would crowd into its left edge,
- * with the constant that puts 0 about one step left of the smallest positive
- * value; else `linear`.
- */
-export function gridScale(sorted: readonly number[]): { type: 'log' | 'linear' } | { type: 'symlog'; constant: number } {
-  const geometric = (v: readonly number[]) => v.length >= 2 && v[0] > 0 && v[v.length - 1] / v[0] >= 8 && v.every((x, i) => i === 0 || x / v[i - 1] >= 1.5);
-  if (geometric(sorted)) return { type: 'log' };
-  const rest = sorted.slice(1);
-  if (sorted[0] === 0 && geometric(rest)) {
-    // symlog(x) = log(1 + x / c): with c = x1 / (r − 1), r the mean step ratio, 0 → x1 is as wide as x1 → r·x1
-    const r = (rest[rest.length - 1] / rest[0]) ** (1 / (rest.length - 1));
-    return { type: 'symlog', constant: rest[0] / (r - 1) };
-  }
-  return { type: 'linear' };
-}
-
-/**
- * Where on an x scale of `scale` grid value `v` lies, in the scale's own
- * units (v, log v, or symlog's sign(v)·log(1 + |v| / c)), so that distances
- * are proportional to pixels.
- */
-function scaled(scale: ReturnType<typeof gridScale>, v: number): number {
-  if (scale.type === 'log') return Math.log(v);
-  if (scale.type === 'symlog') return Math.sign(v) * Math.log1p(Math.abs(v) / scale.constant);
-  return v;
-}
-
-/**
- * How the error bars of `n` series at one x stand apart: `step` px between
- * neighbours and the x scale's `padding` (px) that keeps the outermost, with
- * its point of radius `radius`, inside the plot. The step is `preferred`
- * while the bars of one x span at most half the narrowest gap between two
- * x values of `sorted` on a plot `plotWidth` px wide, less beyond (70 series
- * 3 px apart spread 200 px, past the plot's edge and across their
- * neighbours); the padding is `basePadding`, more when the spread needs it.
- */
-export function dodgeLayout(n: number, sorted: readonly number[], scale: ReturnType<typeof gridScale>, plotWidth: number, preferred: number, basePadding: number, radius: number): { step: number; padding: number } {
-  if (n < 2 || sorted.length < 2) return { step: 0, padding: basePadding };
-  const t = sorted.map((v) => scaled(scale, v));
-  const span = t[t.length - 1] - t[0];
-  const narrowest = Math.min(...t.slice(1).map((v, i) => v - t[i])) / span;
-  let padding = basePadding, step = preferred;
-  // the padding narrows the plot's data width and so the gaps: a few rounds settle both
-  for (let round = 0; round < 4; round++) {
-    step = Math.min(preferred, (0.5 * Math.max(0, plotWidth - 2 * padding) * narrowest) / (n - 1));
-    padding = Math.max(basePadding, ((n - 1) * step) / 2 + radius + 1);
-  }
-  return { step, padding };
 }
 
 /** Metrics that cannot be negative: the counts, times, sizes and ratios of summary.json (their CI is cut at 0). */
@@ -115,7 +69,7 @@ interface Drawn {
  * a CI (two or more runs) and the two intervals do not meet. A point with one
  * run has no interval and tells nothing apart.
  */
-export function distinctByCi(a: readonly Row[], b: readonly Row[]): boolean {
+export function distinctByCi(a: readonly Pick<Row, 'x' | 'n' | 'lo' | 'hi'>[], b: readonly Pick<Row, 'x' | 'n' | 'lo' | 'hi'>[]): boolean {
   for (const p of a) {
     const q = b.find((r) => r.x === p.x);
     if (q === undefined || p.n < 2 || q.n < 2) continue;
@@ -152,12 +106,15 @@ export const sweepLine: ChartModule = {
         continue;
       }
       // byte counts in a binary unit and times from 1,000 of their unit in a larger one (MiB, ms): the axis's unit
-      const xAxis = keyAxis(key, [...xs], labels);
+      // in the unit the key has in every figure of the report (over the whole grid's values, --configs or not)
+      const xAxis = keyAxis(key, sweep.gridValues[ki]!.map(Number), labels);
+      // a 0 that means no limit (memory.pages 0: unlimited) is no quantity: drawn apart at the right, by its word
+      const word = noLimitWord(key, 0);
       const xOfPoint = (p: SweepPoint) => Number(p.values[ki]) / xAxis.div;
       const others = sweep.keys.map((_, i) => i).filter((i) => i !== ki);
       // the other keys as the legend names them: a time or byte count in the x axis's unit (or its own axis's), never µs
       // beside an axis of ms
-      const legendKeys = others.map((i) => legendKey(sweep.keys[i]!, sweep.points.map((p) => p.values[i]!), labels, xAxis.unit));
+      const legendKeys = others.map((i) => legendKey(sweep.keys[i]!, sweep.gridValues[i]!, labels));
       const seriesOf = (values: string[]) => (others.length ? others.map((i, j) => legendKeys[j]!.text(valueLabel(values[i]!))).join(', ') : 'all');
       const seriesTitle = others.length ? legendKeys.map((k) => k.title).join(', ') : 'series';
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
@@ -178,25 +135,32 @@ export const sweepLine: ChartModule = {
           nMin = Math.min(nMin, st.n);
           nMax = Math.max(nMax, st.n);
           rows.push({
-            x: xOfPoint(p), series: seriesOf(p.values), mean: st.mean,
+            x: xOfPoint(p), x_text: '', series: seriesOf(p.values), mean: st.mean,
             lo: st.ci95 === null ? st.mean : st.mean - st.ci95, hi: st.ci95 === null ? st.mean : st.mean + st.ci95,
             ci_lo: st.ci95 === null ? st.mean : st.mean - st.ci95, n: st.n,
           });
         }
         // the x values and series that have data (the points whose runs all failed have none, nor those whose runs lack the metric)
-        const sorted = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
+        const X = sweepX([...new Set(rows.map((r) => r.x))], word);
+        // the no-limit value's rows at its place apart; every row's x as the axis writes it (its tooltip)
+        for (const r of rows) {
+          if (X.apart && r.x === 0) Object.assign(r, { x: X.apart.at, apart: 1 });
+          r.x_text = xText(X, r.x);
+        }
+        const sorted = X.ticks;
         const name = sweepChartName(metric, key, sweep.metrics, sweep.keys);
         const metricName = Object.hasOwn(labels, metric) ? labels[metric]! : metricLabel(metric).title;
         if (sorted.length < 2) {
-          ctx.notes.push(`${name}: ${rows.length ? `${metricName} has a value at only one ${keyShortTitle(key, labels)} (${count(sorted[0]!)})` : `no run has a value of ${metricName} (${metric})`}; not drawn.`);
+          ctx.notes.push(`${name}: ${rows.length ? `${metricName} has a value at only one ${keyShortTitle(key, labels)} (${xText(X, sorted[0]!)})` : `no run has a value of ${metricName} (${metric})`}; not drawn.`);
           continue;
         }
+        const xOfRow = (p: SweepPoint) => (X.apart && xOfPoint(p) === 0 ? X.apart.at : xOfPoint(p));
         const withData = allSeries.filter((s) => rows.some((r) => r.series === s));
         // series without a value, or with gaps: the figure says which and why, so that a missing line is not read as one hidden under another
-        const missing = missingValuesNote(allSeries, (s) => sweep.points.filter((p) => seriesOf(p.values) === s), (p) => rows.some((r) => r.series === seriesOf(p.values) && r.x === xOfPoint(p)),
-          xOfPoint, metricName, keyShortTitle(key, labels), metric, scaledUnit(xAxis.unit) ? xAxis.unit : undefined);
+        const missing = missingValuesNote(allSeries, (s) => sweep.points.filter((p) => seriesOf(p.values) === s), (p) => rows.some((r) => r.series === seriesOf(p.values) && r.x === xOfRow(p)),
+          xOfRow, metricName, keyShortTitle(key, labels), metric, scaledUnit(xAxis.unit) ? xAxis.unit : undefined, X.apart);
         // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis, and after a 0 a symlog one
-        const xScale = gridScale(sorted);
+        const xScale = X.scale;
         const bars = sorted.length <= MAX_ERROR_BAR_POINTS;
         // a metric that is 0 everywhere has nothing to compare: no chart of a flat line and a lone 0 tick
         if (rows.every((r) => r.mean === 0 && r.lo === 0 && r.hi === 0)) {
@@ -277,11 +241,11 @@ export const sweepLine: ChartModule = {
         const dash = merged.varied ? { strokeDash: { field: 'series', type: 'nominal', title: null, scale: merged.dashes, legend } } : {};
         const shapeEnc = merged.varied ? { shape: { field: 'series', type: 'nominal', title: null, scale: merged.shapes, legend } } : {};
         const xTitle = xScale.type === 'linear' ? xAxis.title : scaleTitle(xAxis.title, `${xScale.type} scale`);
-        const xType = xScale.type === 'linear' ? { type: 'linear', zero: false, nice: !bars } : { ...xScale, nice: false };
+        const xType = xScale.type === 'linear' ? { type: 'linear', zero: false, nice: !bars && !X.apart } : { ...xScale, nice: false };
         // error bars of the series at one x stand side by side, a few px apart, so none hides another (within the plot and their x)
         const dodgeOf = (cw: number) => dodgeLayout(bars ? series.length : 0, sorted, xScale, cw, Math.max(2.5, ctx.theme.lineWidth * 2.5), ctx.theme.fontSize.label * 1.5, Math.sqrt(ctx.theme.pointSize / Math.PI));
         const xOf = (padding: number) => ({
-          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: { values: sorted, ...(xAxis.div === 1 ? COUNT_LABELS : { format: ',~g' }) },
+          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: xAxisLabels(X, xAxis.div !== 1),
         });
         const title = logY ? scaleTitle(metricTitle(metric, labels) + unit, 'log scale') : metricTitle(metric, labels) + unit;
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
@@ -298,6 +262,7 @@ export const sweepLine: ChartModule = {
           merged.any && !merged.near ? "'=' joins series with identical values" : '',
           merged.near ? `'=' joins series whose values are identical or drawn less than ${merged.apart} apart, their 95 % CIs overlapping` : '',
           apartNote,
+          X.apart ? `${keyShortTitle(key, labels)} ${X.apart.word} (${key} 0) stands apart at the right, past the dashed break, not joined to the line${series.length > 1 ? 's' : ''}` : '',
           // the bars of one grid value are dodged: a reader must not take a point's x for its grid value's
           bars && series.length > 1 ? 'the points of one x value stand side by side around it, so that no bar hides another' : '',
           repeatedLooksNote(merged),
@@ -306,7 +271,7 @@ export const sweepLine: ChartModule = {
         ]);
         // every mark of a series names it in full (the legend may end it in an ellipsis); a line or band, one path, names only it
         const lineTip = labelTooltip('series', seriesTitle);
-        const barTip = labelTooltip('series', seriesTitle, { field: 'x', type: 'quantitative', title: xAxis.title },
+        const barTip = labelTooltip('series', seriesTitle, { field: 'x_text', type: 'nominal', title: xAxis.title },
           { field: 'mean', type: 'quantitative', title: 'mean', format: ',.4~g' }, { field: 'ci_lo', type: 'quantitative', title: 'CI low', format: ',.4~g' },
           { field: 'hi', type: 'quantitative', title: 'CI high', format: ',.4~g' }, { field: 'n', type: 'quantitative', title: 'n' });
         // the y axis holds every mean and CI end drawn, a point's radius and a px inside its ends (a bar ending on the plot's
@@ -352,7 +317,9 @@ export const sweepLine: ChartModule = {
             mark: { type: 'point', shape: 'triangle-down', filled: true, opacity: 1, size: ctx.theme.pointSize * 1.2, xOffset: dodge(i), yOffset: -Math.sqrt(ctx.theme.pointSize * 1.2) / 2 },
             encoding: { y: { field: 'lo', type: 'quantitative' }, tooltip: barTip },
           }] : [])])
-          : [{ mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yAxisOf(ch).scale }, y2: { field: 'hi' }, tooltip: lineTip } }]);
+          : [{ transform: [{ filter: 'datum.apart != 1' }], mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle(ch), scale: yAxisOf(ch).scale }, y2: { field: 'hi' }, tooltip: lineTip } },
+            // the no-limit value, apart from the band: its interval as a bar
+            ...(X.apart ? [{ transform: [{ filter: 'datum.apart == 1' }], mark: { type: 'rule', strokeWidth: ctx.theme.lineWidth * 0.8 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, tooltip: barTip } }] : [])]);
         charts.push({
           name,
           aliases: [`sweep-${metric}-vs-${key}`],
@@ -364,6 +331,7 @@ export const sweepLine: ChartModule = {
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
             + (whole !== undefined ? `; a share of the whole, drawn on a y axis from 0${cutAtWhole ? ', the interval cut at the whole' : ''}` : '')
             + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ` and intervals reaching below it are cut at its floor${bars ? ', where they end in a downward triangle' : ''}` : ''}` : '')
+            + (X.apart ? `; ${key} 0 means ${X.apart.word}, no quantity: it is drawn apart at the right of the axis, past a dashed break, labelled ${X.apart.word} and not joined to the lines` : '')
             + (xScale.type === 'symlog' ? `; the grid holds 0 and geometric steps, so the x axis is symmetric-log (linear near 0, logarithmic above ${+xScale.constant.toPrecision(3)})` : '')
             + (missing ? `; ${missing}` : '')
             + (merged.any ? `; configurations with identical results share one line (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '') + '.',
@@ -381,12 +349,24 @@ export const sweepLine: ChartModule = {
               encoding: { x: xOf(padding), color },
               layer: [
                 ...(withCi ? ciLayers(dodge, ch) : []),
-                // each series' line and points shifted as its error bars are, so that a bar stands on its point
+                // each series' line and points shifted as its error bars are, so that a bar stands on its point; the
+                // no-limit value is a point of its own, not joined to the line
                 ...series.map((s, i) => ({
-                  transform: [{ filter: { field: 'series', equal: s } }],
+                  transform: [{ filter: { field: 'series', equal: s } }, ...(X.apart ? [{ filter: 'datum.apart != 1' }] : [])],
                   mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
                   encoding: { y: meanY(ch), ...dash, ...shapeEnc, tooltip: lineTip },
                 })),
+                ...(X.apart ? series.map((s, i) => ({
+                  transform: [{ filter: { field: 'series', equal: s } }, { filter: 'datum.apart == 1' }],
+                  mark: { type: 'point', filled: true, opacity: 1, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 },
+                  encoding: { y: { field: 'mean', type: 'quantitative' }, ...shapeEnc, tooltip: barTip },
+                })) : []),
+                // the break between the limits and the no-limit value
+                ...(X.apart ? [{
+                  data: { values: [{ x: X.apart.rule }] },
+                  mark: { type: 'rule', strokeDash: [3, 3], strokeWidth: 0.75 },
+                  encoding: { x: { field: 'x', type: 'quantitative' }, color: { value: '#999999' } },
+                }] : []),
               ],
             };
           },

@@ -5,7 +5,8 @@
  * the other keys that differ, those that follow from the kernel marked so.
  */
 import { resolveConfig } from '../../sim/config.ts';
-import { keyLabel, keyShortTitle, type LabelOverrides } from '../../reports/labels.ts';
+import { keyShortTitle, legendKey, valueWithUnit, type LabelOverrides } from '../../reports/labels.ts';
+import { noLimitWord } from '../../reports/no-limit.ts';
 import type { Side } from './sides.ts';
 
 /** A configuration key whose value differs between the sides. */
@@ -67,15 +68,13 @@ export function configDifferences(a: Side, b: Side): ConfigDifference[] {
 /** Most differing keys the legend names after a side's name; the others go into the note. */
 export const LEGEND_KEYS = 2;
 
-/** A value in words with its key's unit: `16 pages`; a kernel by its name alone. */
-function valueText(key: string, value: string): string {
-  const unit = keyLabel(key).unit;
-  return unit ? `${value} ${unit}` : value;
-}
-
-/** A key and its value: `freebsd` for the kernel (a name that says what it is), else `write cluster 8 pages`. */
-function keyValue(key: string, value: string, labels: LabelOverrides): string {
-  return key === 'personality' ? value : `${keyShortTitle(key, labels)} ${valueText(key, value)}`;
+/**
+ * A key and its value of the two `both` (A's and B's, which choose its unit): `freebsd` for the kernel (a name
+ * that says what it is), else `write cluster 8 pages`, `memlock limit 2 MiB`, `memory unlimited` (a 0 that
+ * means no limit by its word, never `memory 0`).
+ */
+function keyValue(key: string, value: string, both: readonly string[], labels: LabelOverrides): string {
+  return key === 'personality' ? value : `${keyShortTitle(key, labels)} ${valueWithUnit(key, value, both, labels)}`;
 }
 
 /**
@@ -90,10 +89,13 @@ export function differenceText(diffs: readonly ConfigDifference[], stated: reado
   const unstated = diffs.filter((d) => !stated.includes(d.key));
   const own = unstated.filter((d) => !d.byKernel);
   const legend = own.slice(0, LEGEND_KEYS);
-  // the unit once, after both values: `readahead 16 / 32 pages`
+  // the unit once, after both values: `readahead 16 / 32 pages`; a no-limit 0 by its word: `memory unlimited / 1500 pages`
   const pair = (d: ConfigDifference) => {
-    const unit = keyLabel(d.key).unit;
-    return `${keyShortTitle(d.key, labels)} ${d.a} / ${d.b}${unit ? ` ${unit}` : ''}`;
+    const k = legendKey(d.key, [d.a, d.b], labels);
+    if (noLimitWord(d.key, d.a) !== undefined || noLimitWord(d.key, d.b) !== undefined) {
+      return `${keyShortTitle(d.key, labels)} ${valueWithUnit(d.key, d.a, [d.a, d.b], labels)} / ${valueWithUnit(d.key, d.b, [d.a, d.b], labels)}`;
+    }
+    return `${keyShortTitle(d.key, labels)} ${k.text(d.a)} / ${k.text(d.b)}${k.unit ? ` ${k.unit}` : ''}`;
   };
   const more = own.slice(LEGEND_KEYS).map(pair);
   const byKernel = unstated.filter((d) => d.byKernel).map(pair);
@@ -102,8 +104,8 @@ export function differenceText(diffs: readonly ConfigDifference[], stated: reado
     : more.length ? `${also}differing (A / B): ${more.join(', ')}`
       : byKernel.length ? `${also}differing (A / B), each kernel's default: ${byKernel.join(', ')}` : '';
   return {
-    a: legend.map((d) => keyValue(d.key, d.a, labels)).join(', '),
-    b: legend.map((d) => keyValue(d.key, d.b, labels)).join(', '),
+    a: legend.map((d) => keyValue(d.key, d.a, [d.a, d.b], labels)).join(', '),
+    b: legend.map((d) => keyValue(d.key, d.b, [d.a, d.b], labels)).join(', '),
     note,
   };
 }

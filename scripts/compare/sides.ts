@@ -11,7 +11,7 @@ import { didYouMean } from '../../sim/closest-name.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { metricValue } from '../sweep/metrics.ts';
-import { keyShortTitle } from '../../reports/labels.ts';
+import { keyShortTitle, valueWithUnit } from '../../reports/labels.ts';
 import { resultsOf } from '../sweep/tables.ts';
 
 /** One run of a side. */
@@ -90,7 +90,10 @@ export function loadSide(spec: string): Side {
   const label = manifest.keys.map((k, i) => `${k}=${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
   // in a figure, the keys' titles (the experiment's labels, else the tables'), never the dotted key
   const labels = manifest.labels && typeof manifest.labels === 'object' ? manifest.labels : {};
-  const figureLabel = manifest.keys.map((k, i) => `${keyShortTitle(k, labels)} ${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
+  // each value with its unit, in the unit the sweep's report gives the key (over all its grid values), a 0 that means
+  // no limit by its word: `memory unlimited`, `memory 1500 pages`, not `memory 0`
+  const gridOf = (i: number) => [...new Set(manifest.points!.map((p) => String(p.values[i])))];
+  const figureLabel = manifest.keys.map((k, i) => `${keyShortTitle(k, labels)} ${valueWithUnit(k, String(point!.values[i]), gridOf(i), labels)}`).join(', ') || `point ${point.point}`;
   return { spec, label, figureLabel, stated: [...manifest.keys], runs: runs.map((d) => runOf(d, spec)) };
 }
 
