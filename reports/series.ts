@@ -89,11 +89,13 @@ export function stepCurvesAlike(a: readonly (readonly [number, number])[], b: re
   return within(a, b) && within(b, a);
 }
 
-/** One series as drawn: the configurations it stands for and the look of the first. */
+/** One series as drawn: the configurations it stands for and the look of one of them ({@link mergeIdentical}). */
 export interface MergedSeries {
   /** Legend label: the members joined by ' = '. */
   label: string;
   members: string[];
+  /** Each member's own look (its colour, and its style number when the items have one), in member order. */
+  looks: { color: string; style?: number }[];
   color: string;
   /** Point shape and line dash (`configStyle`), when the items had a style number. */
   shape?: string;
@@ -124,7 +126,7 @@ export interface Merged {
 }
 
 /**
- * The style numbers a chart draws its series with, from the numbers they ask
+ * The style numbers series are drawn with, from the numbers they ask
  * for (their first configuration's place in the report): each keeps its own
  * unless an earlier series of the chart has its look, or, with `byColour`,
  * its colour is already used by its share of the series (⌈n / 16⌉: one in a
@@ -133,9 +135,11 @@ export interface Merged {
  * DISTINCT_STYLES), the colours are spread over the series before a colour
  * has to serve two (12 sweep lines whose first configurations are 0, 4, 8,
  * ... were all blue or orange), and a series looks as its
- * configuration does elsewhere whenever it can. Without `byColour` (series
- * that are configurations, as in latency-percentiles) a series keeps its
- * configuration's look, the one index.html's swatch shows.
+ * configuration does elsewhere whenever it can. Without `byColour` a series
+ * keeps its configuration's look, the one index.html's swatch shows. The
+ * sweep lines take theirs from it over every line of the grid, once for
+ * all the charts against a key (`sweep-line.ts`), so that a chart lacking
+ * some lines does not shift the others' looks.
  */
 export function chartStyles(wanted: readonly number[], byColour = true): number[] {
   const k = CONFIG_PALETTE.length;
@@ -158,8 +162,6 @@ export function chartStyles(wanted: readonly number[], byColour = true): number[
 
 /** How {@link mergeIdentical} joins items besides identical data. */
 export interface MergeOptions {
-  /** The items are configurations: each series keeps its first configuration's own look (`chartStyles` without `byColour`). */
-  ownLooks?: boolean;
   /** Whether two items' `drawn` (each as the chart draws it) are drawn alike: `drawnAlike` or `stepCurvesAlike` within `drawnResolution`. */
   alike?: (a: unknown, b: unknown) => boolean;
   /** How close `alike` lets them be, as the note writes it (`resolutionText`: `0.25 pt`). */
@@ -171,11 +173,18 @@ export interface MergeOptions {
  * `opts.alike`, whose `drawn` it finds alike with the first item of a group
  * (the one whose data are drawn for the group: every member is drawn within
  * the resolution of what it would have been); each group is labelled with its
- * members' labels joined by ' = ' and takes the colour of its first member.
- * When the items carry a `style` (their configuration's place in the report),
- * the groups are drawn with `chartStyles` of their first members' styles
- * instead: colour, shape, dash; `ownLooks` when the items are configurations,
- * so each keeps its own look (`chartStyles` without `byColour`).
+ * members' labels joined by ' = '. An item's look is its own, the same in
+ * every chart of the report: its `color`, and, when the items carry a `style`
+ * (their place in the report's looks: a configuration's, a sweep line's
+ * fixed one), the colour, shape and dash of `configStyle(style)`. A series of
+ * one item keeps that look, whichever other series the chart has (until
+ * 2026-12-07 a chart whose series had no value dropped them and the others
+ * took their colours); a series of several takes the look of its first member
+ * whose colour no other series of the chart has (the lone series first, then
+ * the groups in order), else of its first member whose look none has, else of
+ * its first member: two groups never share a colour that one of their members
+ * could have spared them (`freebsd, 0 = ... = mach, 8000` and `linux, 0 = ...
+ * = linux, 8000`, configurations 1 and 17, were both blue).
  */
 export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; drawn?: unknown; style?: number }[], opts: MergeOptions = {}): Merged {
   const byData = new Map<string, MergedSeries>();
@@ -192,8 +201,9 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
         byData.set(key, s);
       }
       s.members.push(it.label);
+      s.looks.push({ color: lookColor(it), ...(it.style === undefined ? {} : { style: it.style }) });
     } else {
-      const fresh: MergedSeries = { label: it.label, members: [it.label], color: it.color, ...(it.style === undefined ? {} : { style: it.style }) };
+      const fresh: MergedSeries = { label: it.label, members: [it.label], looks: [{ color: lookColor(it), ...(it.style === undefined ? {} : { style: it.style }) }], color: lookColor(it), ...(it.style === undefined ? {} : { style: it.style }) };
       byData.set(key, fresh);
       drawnOf.set(fresh, it.drawn);
       series.push(fresh);
@@ -202,11 +212,12 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
   }
   for (const s of series) s.label = s.members.join(' = ');
   const styled = series.length > 0 && series.every((s) => s.style !== undefined);
+  seriesLooks(series);
   if (styled) {
-    chartStyles(series.map((s) => s.style!), !opts.ownLooks).forEach((n, i) => {
-      const st = configStyle(n);
-      Object.assign(series[i], { style: n, color: st.color, shape: st.shape, dash: st.dash });
-    });
+    for (const s of series) {
+      const st = configStyle(s.style!);
+      Object.assign(s, { color: st.color, shape: st.shape, dash: st.dash });
+    }
   }
   const domain = series.map((s) => s.label);
   return {
@@ -221,6 +232,31 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
     varied: styled && series.some((s) => configStyle(s.style!).variant > 0),
     repeated: styled ? series.length - new Set(series.map((s) => s.style! % DISTINCT_STYLES)).size : 0,
   };
+}
+
+/** An item's colour: that of its style number when it has one, else its `color`. */
+function lookColor(it: { color: string; style?: number }): string {
+  return it.style === undefined ? it.color : configStyle(it.style).color;
+}
+
+/**
+ * Sets each series' look (`color`, and `style` when its members have one), as {@link mergeIdentical} says:
+ * a lone item's own; a group's, its first member's whose colour no other series has, else whose look none has,
+ * else its first member's.
+ */
+function seriesLooks(series: MergedSeries[]): void {
+  const lookKey = (l: { color: string; style?: number }) => (l.style === undefined ? l.color : `style ${l.style % DISTINCT_STYLES}`);
+  const colours = new Set<string>(), looks = new Set<string>();
+  const take = (s: MergedSeries, l: { color: string; style?: number }) => {
+    Object.assign(s, { color: l.color, ...(l.style === undefined ? {} : { style: l.style }) });
+    colours.add(l.color);
+    looks.add(lookKey(l));
+  };
+  for (const s of series) if (s.looks.length === 1) take(s, s.looks[0]!);
+  for (const s of series) {
+    if (s.looks.length === 1) continue;
+    take(s, s.looks.find((l) => !colours.has(l.color)) ?? s.looks.find((l) => !looks.has(lookKey(l))) ?? s.looks[0]!);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  * word and not joined to the line, rather than at 0 on the scale.
  */
 import { count, COUNT_LABELS } from './chart.ts';
+import { textWidth } from './fonts.ts';
 
 /**
  * How the x axis of grid values `sorted` (ascending, at least two) is scaled:
@@ -72,7 +73,7 @@ export function dodgeLayout(n: number, sorted: readonly number[], scale: GridSca
 }
 
 /** How far right of the largest limit a no-limit value is drawn: this share of the limits' span on the scale. */
-export const APART_SHARE = 0.3;
+export const APART_SHARE = 0.4;
 
 /** A sweep line's x axis over its grid values. */
 export interface SweepX {
@@ -121,14 +122,50 @@ export function xText(x: SweepX, v: number): string {
   return isApart(x, v) ? x.apart!.word : count(+v.toPrecision(12));
 }
 
+/** How a plot draws an x axis: `widthPx` wide, its scale padded `padding` px at each end, labels `fontSize` px. */
+export interface XPlot {
+  widthPx: number;
+  padding: number;
+  fontSize: number;
+}
+
+/**
+ * The ticks of `x` whose labels (`text` of each) stand apart on `plot`: the no-limit value's always (its word
+ * says what the point above it is), then the largest limit's, then the others' from the left, each kept when
+ * its label clears those kept by ¾ of a label height; vega would drop every other label of a crowded axis,
+ * the word's too.
+ */
+export function labelledTicks(x: SweepX, plot: XPlot, text: (v: number) => string): number[] {
+  const t = x.ticks.map((v) => scaled(x.scale, v));
+  const t0 = Math.min(...t), t1 = Math.max(...t);
+  const inner = Math.max(1, plot.widthPx - 2 * plot.padding);
+  const px = (i: number) => plot.padding + (t1 > t0 ? ((t[i]! - t0) / (t1 - t0)) * inner : inner / 2);
+  // a label's extent: centred on its tick, or flush with the plot's end within a px of it (the theme's labelFlush)
+  const extent = (i: number): [number, number] => {
+    const w = textWidth(text(x.ticks[i]!), plot.fontSize), p = px(i);
+    return p >= plot.widthPx - 1 ? [p - w, p] : p <= 1 ? [p, p + w] : [p - w / 2, p + w / 2];
+  };
+  const gap = plot.fontSize * 0.75;
+  const kept: number[] = x.ticks.map((_, i) => i).filter((i) => isApart(x, x.ticks[i]!));
+  const clear = (i: number) => kept.every((j) => {
+    const [a0, a1] = extent(i), [b0, b1] = extent(j);
+    return a1 + gap <= b0 || b1 + gap <= a0;
+  });
+  // the largest and smallest limits next (the ends of the scale), then the others from the left
+  const limits = x.ticks.map((_, i) => i).filter((i) => !kept.includes(i));
+  for (const i of [limits[limits.length - 1]!, ...limits.slice(0, -1)]) if (i !== undefined && clear(i)) kept.push(i);
+  return kept.sort((a, b) => a - b).map((i) => x.ticks[i]!);
+}
+
 /**
  * The x axis's labelling: its tick values and how they are written, comma-grouped in full (`COUNT_LABELS`)
  * for grid values as written, `,~g` for values in a larger unit (`divided`: ms of µs, MiB of bytes), and the
- * no-limit value by its word.
+ * no-limit value by its word, always labelled ({@link labelledTicks} on `plot`).
  */
-export function xAxisLabels(x: SweepX, divided: boolean): Record<string, unknown> {
+export function xAxisLabels(x: SweepX, divided: boolean, plot: XPlot): Record<string, unknown> {
   const number = divided ? "format(datum.value, ',~g')" : COUNT_LABELS.labelExpr;
   if (!x.apart) return { values: x.ticks, ...(divided ? { format: ',~g' } : COUNT_LABELS) };
   const at = x.apart.at;
-  return { values: x.ticks, labelExpr: `abs(datum.value - ${at}) <= ${1e-9 * Math.abs(at)} ? ${JSON.stringify(x.apart.word)} : ${number}` };
+  const text = (v: number) => (isApart(x, v) ? x.apart!.word : divided ? (+v.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 12 }) : count(v));
+  return { values: labelledTicks(x, plot, text), labelExpr: `abs(datum.value - ${at}) <= ${1e-9 * Math.abs(at)} ? ${JSON.stringify(x.apart.word)} : ${number}` };
 }

@@ -76,6 +76,20 @@ describe('a grid value that means no limit', () => {
     expect(note).toContain('memory unlimited (memory.pages 0) stands apart at the right, past the dashed break, not joined to the lines');
   });
 
+  it('on a crowded axis (eight limits, a band) the word is labelled, and no two labels meet', async () => {
+    const grid = [0, 1000, 1500, 2000, 3000, 4000, 6000, 8000];
+    const points: AggPoint[] = KERNELS.flatMap((k, ki) => grid.map((m) => ({ values: [k, m], stats: { [P99]: [1000 * (ki + 1) + m / 10, 10, 3] as [number, number, number] } })));
+    const spec = chartNamed(await chartsOf(aggSweep(['personality', 'memory.pages'], [P99], points)), 'sweep-p99-vs-pages').spec(180, 120);
+    const labels = await axisLabels(spec, 'X-axis');
+    expect(labels).toContain('unlimited');
+    expect(labels).toContain('1,000');
+    expect(labels).not.toContain('0');
+    // the labels kept stand apart: vega's own thinning (every other label) would have dropped none of them
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    const values = (spec.encoding as { x: { axis: { values: number[] } } }).x.axis.values;
+    expect(values).toHaveLength(labels.length);
+  });
+
   it('names the configurations by its word, and --configs still takes the grid values as written', async () => {
     const dir = memorySweep();
     const results = await loadResults(dir);

@@ -98,7 +98,7 @@ export const latencyPercentiles: ChartModule = {
         key: `${d.percentile} ${d.clamped} ${d.lo === null ? '' : 'ci'} ${d.lo_cut}`,
         px: [yPx(d.latency_us), ...(d.lo === null || d.hi === null ? [] : [yPx(d.lo), yPx(d.hi)])],
       })),
-    })), { ownLooks: true, alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
+    })), { alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
     dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
     const labels = merged.scale.domain;
     const withCi = dots.some((d) => d.lo !== null);

@@ -10,7 +10,7 @@ import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
 import { fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
-import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
+import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis } from '../linear-axis.ts';
 import { noLimitWord } from '../no-limit.ts';
 import { dodgeLayout, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
@@ -118,9 +118,12 @@ export const sweepLine: ChartModule = {
       const seriesOf = (values: string[]) => (others.length ? others.map((i, j) => legendKeys[j]!.text(valueLabel(values[i]!))).join(', ') : 'all');
       const seriesTitle = others.length ? legendKeys.map((k) => k.title).join(', ') : 'series';
       const allSeries = [...new Set(sweep.points.map((p) => seriesOf(p.values)))];
-      // a line has the colour of its first configuration, so `linux` is the colour of `linux, 8` in the per-run charts
+      // a line looks like its first configuration (`linux` as `linux, 8` in the per-run charts), unless an earlier
+      // line does or its colour is already used by its share of the lines (4 kernels × 8 values: configurations 1, 9,
+      // 17, 25); fixed over every line of the grid, so that a line looks the same in the chart of every metric,
+      // whichever lines that chart has (until 2026-12-07 a chart without some lines gave the others their colours)
       const firstConfig = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!.config.label;
-      const seriesColor = (s: string) => colorOf(ctx.colors, firstConfig(s));
+      const lineStyles = new Map(chartStyles(allSeries.map((s) => styleOf(ctx.colors, firstConfig(s)))).map((n, j) => [allSeries[j]!, n]));
       for (const metric of sweep.metrics) {
         let rows: Row[] = [];
         let withCi = 0, fromRuns = false, spread = false, flat = 0;
@@ -212,8 +215,8 @@ export const sweepLine: ChartModule = {
         const merged = mergeIdentical(withData.map((s) => {
           const own = rows.filter((r) => r.series === s);
           return {
-            // its first configuration's look, unless another line of this chart has it (4 kernels × 8 values: 1st, 9th, 17th, 25th)
-            label: s, color: seriesColor(s), style: styleOf(ctx.colors, firstConfig(s)),
+            // its look in every chart against this key
+            label: s, color: '', style: lineStyles.get(s)!,
             data: own.map(({ x, mean, lo, hi, n }) => [x, mean, lo, hi, n]),
             // at the same x values; a CI cut at a log axis's floor (a triangle there) only like another cut one
             drawn: {
@@ -244,8 +247,8 @@ export const sweepLine: ChartModule = {
         const xType = xScale.type === 'linear' ? { type: 'linear', zero: false, nice: !bars && !X.apart } : { ...xScale, nice: false };
         // error bars of the series at one x stand side by side, a few px apart, so none hides another (within the plot and their x)
         const dodgeOf = (cw: number) => dodgeLayout(bars ? series.length : 0, sorted, xScale, cw, Math.max(2.5, ctx.theme.lineWidth * 2.5), ctx.theme.fontSize.label * 1.5, Math.sqrt(ctx.theme.pointSize / Math.PI));
-        const xOf = (padding: number) => ({
-          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: xAxisLabels(X, xAxis.div !== 1),
+        const xOf = (padding: number, cw: number) => ({
+          field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: xAxisLabels(X, xAxis.div !== 1, { widthPx: cw, padding: bars ? padding : 0, fontSize: ctx.theme.fontSize.label }),
         });
         const title = logY ? scaleTitle(metricTitle(metric, labels) + unit, 'log scale') : metricTitle(metric, labels) + unit;
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
@@ -346,7 +349,7 @@ export const sweepLine: ChartModule = {
               width: cw,
               height: ch,
               data: { values: drawnRows(yAxisOf(ch).floor) },
-              encoding: { x: xOf(padding), color },
+              encoding: { x: xOf(padding, cw), color },
               layer: [
                 ...(withCi ? ciLayers(dodge, ch) : []),
                 // each series' line and points shifted as its error bars are, so that a bar stands on its point; the
