@@ -23,7 +23,7 @@ export interface LinearAxis {
   step: number;
   /** Whether the domain was extended to 0 ({@link zeroBaseline}). */
   zero: boolean;
-  /** The labels' d3 format: thousands separators and the step's decimals (`,.2f` for a step of 0.01). */
+  /** The labels' d3 format: thousands separators and the step's decimals (`,.2f` for a step of 0.01); `,d` for a count's whole steps. */
   format: string;
 }
 
@@ -88,17 +88,31 @@ function roundTo(lo: number, hi: number, step: number, lengthPx: number, marginP
  * labelled values) among
  * those giving at least three ticks {@link LINEAR_TICK_GAP} label heights
  * apart; on a plot too short for three, the fewest ticks (three or more
- * whose labels do not overlap, else two).
+ * whose labels do not overlap, else two). With `integer` (a count: msyncs,
+ * pages, a result code's calls) the steps are whole numbers, 1 and up, and
+ * the labels written as integers (`,d`): a mean over seeds of 0.33 ENOMEM is
+ * drawn on an axis of 0 and 1, never ticked 0.5; values that no whole step
+ * can hold without 0 (0.2 to 0.4) take 0 in.
  */
-export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: number, marginPx: number, zero: boolean | 'always' = true): LinearAxis {
-  const withZero = zero === 'always' || (zero && zeroBaseline(lo, hi));
-  const span = Math.max(hi, withZero ? 0 : hi) - Math.min(lo, withZero ? 0 : lo) || Math.abs(lo) || 1;
-  const options: Rounding[] = [];
-  for (let k = Math.floor(Math.log10(span)) - 3; k <= Math.ceil(Math.log10(span)) + 1; k++) {
-    for (const s of [1, 2, 5]) {
-      const r = roundTo(lo, hi, +(s * 10 ** k).toPrecision(12), lengthPx, marginPx, withZero);
-      if (r) options.push(r);
+export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: number, marginPx: number, zero: boolean | 'always' = true, integer = false): LinearAxis {
+  let withZero = zero === 'always' || (zero && zeroBaseline(lo, hi));
+  const roundings = () => {
+    const span = Math.max(hi, withZero ? 0 : hi) - Math.min(lo, withZero ? 0 : lo) || Math.abs(lo) || 1;
+    const out: Rounding[] = [];
+    for (let k = Math.floor(Math.log10(span)) - 3; k <= Math.ceil(Math.log10(span)) + 1; k++) {
+      for (const s of [1, 2, 5]) {
+        const step = +(s * 10 ** k).toPrecision(12);
+        if (integer && step < 1) continue;
+        const r = roundTo(lo, hi, step, lengthPx, marginPx, withZero);
+        if (r) out.push(r);
+      }
     }
+    return out;
+  };
+  let options = roundings();
+  if (options.length === 0 && integer && !withZero) {
+    withZero = true;
+    options = roundings();
   }
   const readable = options.filter((o) => o.n >= 3 && o.gap >= LINEAR_TICK_GAP * fontSize - 1e-9);
   // a plot too short for three such ticks: the fewest of three or more whose labels stand apart, else of two
@@ -112,5 +126,5 @@ export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: n
   };
   const ticks = Array.from({ length: best.n }, (_, j) => at(best.i0 + j));
   const decimals = Math.max(0, -Math.floor(Math.log10(best.step) + 1e-9));
-  return { domain: [at(best.i0), at(best.i1)], ticks, step: best.step, zero: withZero, format: `,.${decimals}f` };
+  return { domain: [at(best.i0), at(best.i1)], ticks, step: best.step, zero: withZero, format: integer ? ',d' : `,.${decimals}f` };
 }

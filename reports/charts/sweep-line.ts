@@ -8,7 +8,7 @@ import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, plotBound, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
-import { fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
+import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis } from '../linear-axis.ts';
@@ -179,6 +179,8 @@ export const sweepLine: ChartModule = {
           for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div, ci_lo: r.ci_lo / div });
         }
         const factor = Object.hasOwn(labels, metric) ? 1 : metricLabel(metric).scale ?? 1;
+        // msyncs, pages, a result code's calls: ticked at whole numbers
+        const counts = countMetric(metric);
         if (factor !== 1) for (const r of rows) Object.assign(r, { mean: r.mean * factor, lo: r.lo * factor, hi: r.hi * factor, ci_lo: r.ci_lo * factor });
         // a count, time or size cannot be negative: its CI is cut at 0 rather than pulling the axis below it
         const clamped = nonNegativeMetric(metric) && rows.every((r) => r.mean >= 0) && rows.some((r) => r.lo < 0);
@@ -293,11 +295,15 @@ export const sweepLine: ChartModule = {
             if (ax.domain[1] > whole) ax = linearAxis(0, whole, ch, ctx.theme.fontSize.label, 0, 'always');
             return { scale: { domain: ax.domain, nice: false, zero: true }, axis: { values: ax.ticks, tickCount: ax.ticks.length, format: ax.format } };
           }
-          // the same value everywhere has no extent: an axis from half of it to half as much again (0 not added), not a lone tick
+          // the same value everywhere has no extent: an axis from half of it to half as much again (0 not added), not a lone
+          // tick; a count's from 0, in whole steps. A count is ticked at whole numbers only (0.5 ENOMEM is no count)
           const ax = flatAt === null
-            ? linearAxis(Math.min(...rows.map((r) => r.lo)), Math.max(...rows.map((r) => r.hi)), ch, ctx.theme.fontSize.label, margin)
-            : linearAxis(Math.min(flatAt * 0.5, flatAt * 1.5), Math.max(flatAt * 0.5, flatAt * 1.5), ch, ctx.theme.fontSize.label, margin, false);
+            ? linearAxis(Math.min(...rows.map((r) => r.lo)), Math.max(...rows.map((r) => r.hi)), ch, ctx.theme.fontSize.label, margin, true, counts)
+            : counts
+              ? linearAxis(Math.min(0, flatAt), Math.max(0, flatAt), ch, ctx.theme.fontSize.label, margin, 'always', true)
+              : linearAxis(Math.min(flatAt * 0.5, flatAt * 1.5), Math.max(flatAt * 0.5, flatAt * 1.5), ch, ctx.theme.fontSize.label, margin, false);
           // tickCount: vega thins explicit values to about height / 40 of them (every second dropped), unless told their number
+          // (so no tickMinStep: vega-lite makes it a tickCount of the domain's span, which thinned 0, 1, 2 to 0, 2)
           return { scale: { domain: ax.domain, nice: false, zero: false }, axis: { values: ax.ticks, tickCount: ax.ticks.length, format: ax.format } };
         };
         // on a log axis the rows whose CI reaches 0 or below, their lower end at the floor
