@@ -263,4 +263,4 @@ export function legendColumns(ctx: ChartContext, labels: readonly string[]): num
 }
 
 /** Log axes' domains and ticks (reports/log-axis.ts), for the chart modules. */
-export { fitLogDomain, logAxis, logAxisAcross, logDomain, logDomainClear, logTicks, logTicksAcross, markPadding, snapLogDomain } from './log-axis.ts';
+export { bracketsData, fitLogDomain, logAxis, logAxisAcross, logDomain, logDomainClear, logTicks, logTicksAcross, markPadding, planAxis, planLogAxis, planTicks, snapLogDomain, type LogPlan } from './log-axis.ts';

@@ -80,12 +80,12 @@ describe('a horizontal log axis whose end is not a round value', () => {
     const chart = compareCdfChart({ a: { tag: 'A', label: 'demo', latencies: a }, b: { tag: 'B', label: 'demo-linux', latencies: b }, p: 1e-3 }, paper);
     const laid = await layoutChart(chart, paper.widths.single, paper.padding);
     const x = ((laid.spec.layer as VlSpec[])[0].encoding as { x: { scale: { domain: number[] }; axis: { values: number[] } } }).x;
-    // the samples and a tenth beyond: 1.44 / 1.1 snaps to 1, 5505 × 1.1 = 6,055.5 stays (10,000 is more than 1.5× out)
-    expect(x.scale.domain[0]).toBe(1);
-    expect(x.scale.domain[1]).toBeCloseTo(6055.5, 6);
-    // 3.8 decades over a plot of about 200 pt: about 50 pt a decade, where "1,000" is 18 pt wide at 8 pt
-    expect(x.axis.values).toEqual([1, 10, 100, 1000]);
-    for (const v of [1, 10, 100, 1000]) expect(laid.svg).toContain(`>${v.toLocaleString('en-US')}</text>`);
+    // the samples and a tenth beyond, 1 to 6,055.5, left 5,505 µs above the last label (1,000) until 2026-12-07: the
+    // axis now ends at a label at or above it, 10,000
+    expect(x.scale.domain).toEqual([1, 10000]);
+    // 4 decades over a plot of about 200 pt: about 50 pt a decade, where "10,000" is 22 pt wide at 8 pt
+    expect(x.axis.values).toEqual([1, 10, 100, 1000, 10000]);
+    for (const v of [1, 10, 100, 1000, 10000]) expect(laid.svg).toContain(`>${v.toLocaleString('en-US')}</text>`);
   });
 });
 

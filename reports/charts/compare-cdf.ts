@@ -9,7 +9,7 @@
  * under the plot, and every line of that note is wrapped to the figure.
  */
 import type { Chart, VlSpec } from '../chart.ts';
-import { count, labelTooltip, logAxisAcross, snapLogDomain, vegaString, wrapText } from '../chart.ts';
+import { count, labelTooltip, planAxis, planLogAxis, snapLogDomain, vegaString, wrapText } from '../chart.ts';
 import { textWidth } from '../fonts.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
@@ -123,7 +123,10 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
   const lats = curve.map((p) => p.latency_us);
   // the samples' own span and a tenth beyond it: 1-2-5 bounds would squeeze two close distributions into a sliver
   const positive = lats.filter((v) => v > 0);
-  const domain: [number, number] = positive.length ? snapLogDomain([Math.min(...positive) / 1.1, Math.max(...positive) * 1.1]) : [1, 10];
+  // labels at or below the fastest msync and at or above the slowest, planned on about the plot's width, thinned on the plot drawn
+  const plan = planLogAxis(positive.length ? snapLogDomain([Math.min(...positive) / 1.1, Math.max(...positive) * 1.1]) : [1, 10],
+    positive.length ? Math.min(...positive) : 1, positive.length ? Math.max(...positive) : 10, plotGuess, size, { across: true });
+  const domain: [number, number] = plan.domain;
 
   const sides: [string, CompareCdfSide][] = [[fullA, d.a], [fullB, d.b]];
   // a side named by its letter when it has one (its full label is already in the note)
@@ -177,7 +180,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
           data: { values: curve },
           mark: { type: 'line', interpolate: 'step-after', clip: true },
           encoding: {
-            x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: logAxisAcross(size, domain, cw) },
+            x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: planAxis(plan, cw) },
             // a few px beyond 0 and 1, so that the curves' ends are not drawn on the frame
             y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: 4 }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
             // two columns when both entries fit the plot's width side by side, else one under the other; labels longer than the plot end in an ellipsis (fitLegendLabels)

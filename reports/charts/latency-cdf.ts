@@ -2,7 +2,7 @@
  * Sync latency CDF: the empirical distribution of msync latency per
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
-import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, logAxisAcross, markPadding, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, markPadding, planAxis, planLogAxis, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, stepCurvesAlike, type DrawnMark } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { textWidth } from '../fonts.ts';
@@ -77,8 +77,12 @@ export const latencyCdf: ChartModule = {
     }
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
     // the data's extent (a floor below it for 0 µs msyncs); the scales are padded so the markers at 1.0 and the ends are whole
-    const domain: [number, number] = lats.length ? snapLogDomain(fitLogDomain(Math.min(...lats), Math.max(...lats), zeroShare.size > 0)) : [1, 10];
     const pad = markPadding(ctx.theme.pointSize * 1.5);
+    // labels at or below the fastest msync and at or above the slowest (the floor of 0 µs msyncs unlabelled below them),
+    // planned on about the plot's width (the figure less the y axis and the markers' legend), thinned on the plot drawn
+    const plan = planLogAxis(lats.length ? snapLogDomain(fitLogDomain(Math.min(...lats), Math.max(...lats), zeroShare.size > 0)) : [1, 10], Math.min(...lats), Math.max(...lats),
+      ctx.width - 60 - 2 * pad - (ctx.width < NARROW_FIGURE ? 0 : 50), ctx.theme.fontSize.label, { across: true, skipFloor: zeroShare.size > 0 });
+    const domain: [number, number] = plan.domain;
     // msyncs of 0 µs cannot sit on a log axis: the curve rises to their share at the axis floor
     curve = drawn.flatMap((config) => {
       const own = curve.filter((p) => p.config === config);
@@ -154,7 +158,7 @@ export const latencyCdf: ChartModule = {
             {
               data: { values: curve },
               mark: { type: 'line', interpolate: 'step-after', clip: true },
-              encoding: { x: { ...x, axis: logAxisAcross(ctx.theme.fontSize.label, domain, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
+              encoding: { x: { ...x, axis: planAxis(plan, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
             },
             ...(shown.length === 0 ? [] : [{
               data: { values: drawnMarks },

@@ -4,7 +4,7 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logAxis, logDomain, markPadding, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logDomain, markPadding, planAxis, planLogAxis, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, mergedNote, type DrawnMark } from '../series.ts';
@@ -68,8 +68,13 @@ export const latencyPercentiles: ChartModule = {
     // a decade or more: out to the 1-2-5 steps around it, so both ends carry a label; less: ends moved out to a 1-2-5 step
     // only when that widens them by at most 1.5 times (214-241 µs stays about that, not 200-500), the finer ticks labelling it
     const from = belowFloor ? lowest * 0.7 : lowest;
-    const [floor, ceil] = highest / from >= 10 || !(highest > from) ? logDomain(from, highest) : snapLogDomain([from, highest]);
     const pad = markPadding(ctx.theme.pointSize * 2);
+    // labels at or below the lowest value and at or above the highest (a run's p50 of 3,450 µs sat under labels of 4,000
+    // and 5,000 only): the domain widened to them where the rules above leave a value beyond the last label; planned on
+    // about the plot's height, thinned on the plot drawn
+    const plan = planLogAxis(highest / from >= 10 || !(highest > from) ? logDomain(from, highest) : snapLogDomain([from, highest]), lowest, highest,
+      plotBound(ctx).height * 0.8 - 2 * pad, ctx.theme.fontSize.label, { skipFloor: belowFloor });
+    const [floor, ceil] = plan.domain;
     let cut = false;
     const zeros: string[] = [];
     for (const d of dots) {
@@ -164,7 +169,7 @@ export const latencyPercentiles: ChartModule = {
             : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            encoding: { y: { ...y, axis: logAxis(ctx, [floor, ceil], ch - 2 * pad, zeros.length > 0 || cut) }, color, ...shape, tooltip },
+            encoding: { y: { ...y, axis: planAxis(plan, ch - 2 * pad) }, color, ...shape, tooltip },
           },
           ...(zeros.length
             ? [{

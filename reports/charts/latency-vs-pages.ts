@@ -2,7 +2,7 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, logAxis, markPadding, plotBound, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, planAxis, planLogAxis, plotBound, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, type DrawnMark } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
@@ -48,7 +48,11 @@ export const latencyVsPages: ChartModule = {
       return [];
     }
     // the data's extent (and a floor below it for 0 µs msyncs), not rounded out to 1-2-5 steps that left the points in a corner
-    const domain = fitLogDomain(Math.min(...lats), Math.max(...lats), zero > 0);
+    // labels at or below the fastest and at or above the slowest (a top label of 1,000 over msyncs of 9,000 µs), the
+    // floor of 0 µs msyncs unlabelled below them; planned on about the plot's height, thinned on the plot drawn
+    const padY = markPadding(ctx.theme.pointSize * (stats.some(({ s }) => s.points === null) ? BIN_AREA_RANGE : 1));
+    const plan = planLogAxis(fitLogDomain(Math.min(...lats), Math.max(...lats), zero > 0), Math.min(...lats), Math.max(...lats), plotBound(ctx).height * 0.8 - 2 * padY, ctx.theme.fontSize.label, { skipFloor: zero > 0 });
+    const domain = plan.domain;
     // msyncs of 0 µs cannot sit on a log axis: drawn at its floor, one mark per pages written
     for (const { config, s } of stats) {
       for (const z of s.zeroPages) {
@@ -145,7 +149,7 @@ export const latencyVsPages: ChartModule = {
       caption,
       cells: { x: 1, y: 1 },
       height: (w) => figureHeight(ctx, w, merged.scale.domain, note, dense ? ctx.theme.fontSize.label * 3 : 0),
-      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding: { ...encoding, y: { ...y, axis: logAxis(ctx, domain, ch - 2 * pad, zero > 0) } } }),
+      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding: { ...encoding, y: { ...y, axis: planAxis(plan, ch - 2 * pad) } } }),
     }];
   },
 };

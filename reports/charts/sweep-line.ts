@@ -5,7 +5,7 @@
  * it has many.
  */
 import { failedCount } from '../failures.ts';
-import { ciNote, count, figureHeight, plotBound, logAxis, logDomain, logDomainClear, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, count, figureHeight, plotBound, logDomain, logDomainClear, planAxis, planLogAxis, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
 import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
@@ -193,9 +193,10 @@ export const sweepLine: ChartModule = {
         const whole = metricLabel(metric).scale !== undefined ? factor : undefined;
         const cutAtWhole = whole !== undefined && rows.some((r) => r.hi > whole);
         if (cutAtWhole) for (const r of rows) r.hi = Math.min(whole, r.hi);
-        const logY = whole === undefined && Math.min(...means) > 0 && Math.max(...means) / Math.min(...means) > LOG_Y_SPAN;
         // a log axis holds every positive value drawn; a CI reaching 0 or below is cut at its floor, where a triangle marks it
         const positive = rows.flatMap((r) => [r.mean, r.lo, r.hi]).filter((v) => v > 0);
+        // a count's log axis is labelled in whole numbers, which bracket its values only from 1 up: below, a linear one
+        const logY = whole === undefined && Math.min(...means) > 0 && Math.max(...means) / Math.min(...means) > LOG_Y_SPAN && (!counts || Math.min(...positive) >= 1);
         const cutAtFloor = logY && rows.some((r) => r.lo <= 0);
         // the same value everywhere has no extent: an axis from half of it to half as much again, not a lone '5.000000' tick
         const flatAt = rows.every((r) => r.lo === rows[0].mean && r.hi === rows[0].mean) ? rows[0].mean : null;
@@ -285,8 +286,11 @@ export const sweepLine: ChartModule = {
         const yAxisOf = (ch: number): { scale: Record<string, unknown>; axis: Record<string, unknown>; floor?: number } => {
           if (logY) {
             const lo = Math.min(...positive), hi = Math.max(...positive);
-            const domain = logDomainClear(logDomain(lo, hi), lo, hi, ch, margin);
-            return { scale: { type: 'log', domain, nice: false }, axis: logAxis(ctx, domain, ch, cutAtFloor), floor: domain[0] };
+            // labels at or below the lowest value drawn and at or above the highest (powers of ten thinned to every other one
+            // could leave an end's values unlabelled): the domain widened to them, each value a margin inside it
+            const plan = planLogAxis(logDomainClear(logDomain(lo, hi), lo, hi, ch, margin), lo, hi, ch, ctx.theme.fontSize.label, { skipFloor: cutAtFloor, integer: counts, marginPx: margin });
+            const domain = plan.domain;
+            return { scale: { type: 'log', domain, nice: false }, axis: planAxis(plan, ch), floor: domain[0] };
           }
           if (whole !== undefined) {
             // from 0 to the values' rounded end, at most the whole (there without a margin: no value passes it)
@@ -296,12 +300,10 @@ export const sweepLine: ChartModule = {
             return { scale: { domain: ax.domain, nice: false, zero: true }, axis: { values: ax.ticks, tickCount: ax.ticks.length, format: ax.format } };
           }
           // the same value everywhere has no extent: an axis from half of it to half as much again (0 not added), not a lone
-          // tick; a count's from 0, in whole steps. A count is ticked at whole numbers only (0.5 ENOMEM is no count)
+          // tick. A count is ticked at whole numbers only (0.5 ENOMEM is no count)
           const ax = flatAt === null
             ? linearAxis(Math.min(...rows.map((r) => r.lo)), Math.max(...rows.map((r) => r.hi)), ch, ctx.theme.fontSize.label, margin, true, counts)
-            : counts
-              ? linearAxis(Math.min(0, flatAt), Math.max(0, flatAt), ch, ctx.theme.fontSize.label, margin, 'always', true)
-              : linearAxis(Math.min(flatAt * 0.5, flatAt * 1.5), Math.max(flatAt * 0.5, flatAt * 1.5), ch, ctx.theme.fontSize.label, margin, false);
+            : linearAxis(Math.min(flatAt * 0.5, flatAt * 1.5), Math.max(flatAt * 0.5, flatAt * 1.5), ch, ctx.theme.fontSize.label, margin, false, counts);
           // tickCount: vega thins explicit values to about height / 40 of them (every second dropped), unless told their number
           // (so no tickMinStep: vega-lite makes it a tickCount of the domain's span, which thinned 0, 1, 2 to 0, 2)
           return { scale: { domain: ax.domain, nice: false, zero: false }, axis: { values: ax.ticks, tickCount: ax.ticks.length, format: ax.format } };

@@ -5,7 +5,7 @@
  * results directory, it is drawn from the two samples `syncsim validate`
  * holds, so it is a chart builder, not a ChartModule.
  */
-import { count, labelTooltip, logDomain, type Chart, type VlSpec } from '../chart.ts';
+import { count, labelTooltip, logDomain, planAxis, planLogAxis, type Chart, type VlSpec } from '../chart.ts';
 import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { textWidth } from '../fonts.ts';
 import { VL_SCHEMA } from '../report.ts';
@@ -78,9 +78,13 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme): Chart
     [labels.simulated, data.simulated],
   ].map(([l, s]) => [l, (s as Float64Array).filter((v) => v <= 0).length] as const).filter(([, z]) => z > 0);
   const lats = curve.map((p) => p.latency_us);
-  const domain = lats.length ? logDomain(Math.min(...lats) * 0.7, Math.max(...lats)) : [1, 10];
+  // labels at or below the fastest msync and at or above the slowest (vega's five log ticks could leave either end unlabelled)
+  const positive = lats.filter((v) => v > 0);
+  const plan = planLogAxis(positive.length ? logDomain(Math.min(...positive) * 0.7, Math.max(...positive)) : [1, 10], positive.length ? Math.min(...positive) : 1, positive.length ? Math.max(...positive) : 10,
+    theme.widths.single - 60, theme.fontSize.label, { across: true });
+  const domain = plan.domain;
   const colors = configColorScale([labels.measured, labels.simulated]);
-  const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: { tickCount: 5 } };
+  const x = (cw: number) => ({ field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: planAxis(plan, cw) });
   const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
   // the two entries side by side when both labels fit the plot's width with their symbols and gap (measured: 8-point labels of 155 px fit a
   // 205 px plot, of 183 px were cut short), else one under the other
@@ -103,7 +107,7 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme): Chart
       width: cw,
       height: ch,
       layer: [
-        { data: { values: curve }, mark: { type: 'line', interpolate: 'step-after', clip: true }, encoding: { x, y, color: color(cw), tooltip: labelTooltip('series', 'series') } },
+        { data: { values: curve }, mark: { type: 'line', interpolate: 'step-after', clip: true }, encoding: { x: x(cw), y, color: color(cw), tooltip: labelTooltip('series', 'series') } },
         {
           data: { values: [{ text: `demerit ${pct(data.demerit_pct)}` }] },
           mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -2, fontSize: theme.fontSize.label },
