@@ -140,9 +140,11 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
       const parts = charts.filter((c) => c.name === 'timeline' || TIMELINE_PART.test(c.name)).length;
       throw new ReportError(parts > 0 ? `chart '${n}' does not exist: the timeline of ${ctx.results.dir} is drawn in ${parts} figure${parts === 1 ? '' : 's'}` : `chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
     }
-    // a chart left out for what its data lack (a sweep metric no run has a value of) says so rather than "does not apply"
+    // a chart left out for what its data lack (a sweep metric no run has a value of, no successful msync) says so rather
+    // than "does not apply": `chart 'latency-cdf' not drawn: no successful msync (40 msyncs, all returned EBUSY)`
     const said = ctx.notes.filter((x) => x.startsWith(`${n}:`) || (n === 'sweep-line' && x.startsWith('sweep-')));
-    if (said.length) throw new ReportError(`chart '${n}' not drawn: ${said.join(' ')}`);
+    const reason = (x: string) => (x.startsWith(`${n}: `) ? x.slice(n.length + 2) : x).replace(/; not drawn\.$/, '');
+    if (said.length) throw new ReportError(`chart '${n}' not drawn: ${said.map(reason).join('; ')}`);
     if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(`chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
     throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`, { name: n, known });
   }

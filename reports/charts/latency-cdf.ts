@@ -5,6 +5,7 @@
 import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, markPadding, planAxis, planLogAxis, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, stepCurvesAlike, type DrawnMark } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
+import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { textWidth } from '../fonts.ts';
 
 /** A percentile marker on a curve. */
@@ -66,10 +67,14 @@ export const latencyCdf: ChartModule = {
         notes.push(`${config.label}: ${count(s.zero)} of ${count(s.n)} msyncs took 0 µs, drawn at the axis floor`);
         zeroShare.set(config.label, s.zero / s.n);
       }
-      if (s.n === 0) notes.push(`${config.label}: no successful msync`);
+      if (s.n === 0) notes.push(`${config.label}: no successful msync (${msyncOutcome([run])})`);
       else drawn.push(config.label);
     }
-    if (drawn.length === 0) return [];
+    // nothing to draw: the report says why (40 msyncs, all returned EBUSY), as --chart latency-cdf does
+    if (drawn.length === 0) {
+      ctx.notes.push(noMsyncNote('latency-cdf', sel.runs.map(({ config, run }) => ({ config, runs: [run] }))));
+      return [];
+    }
     // every msync took 0 µs: a log axis has nothing to spread, the curve would be a bare line along the top
     if (curve.length === 0) {
       ctx.notes.push('latency-cdf: every msync took 0 µs; not drawn.');

@@ -10,6 +10,7 @@ import { failedCount } from '../failures.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, mergedNote, type DrawnMark } from '../series.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
+import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 
 /** One dot. */
 interface Dot {
@@ -56,7 +57,13 @@ export const latencyPercentiles: ChartModule = {
         });
       }
     }
-    if (dots.length === 0) return [];
+    // configurations with no latency to draw (no successful msync after the warm-up): named with why, in the figure, or,
+    // when none has one, in the report's notes, as --chart latency-percentiles says (40 msyncs, all returned EBUSY)
+    const none = results.configurations.filter((c) => c.runs.length > 0 && !dots.some((d) => d.config === c.label));
+    if (dots.length === 0) {
+      if (none.length) ctx.notes.push(noMsyncNote('latency-percentiles', none.map((config) => ({ config, runs: config.runs }))));
+      return [];
+    }
     // a log axis over the positive values; 0 µs and error bars reaching below it are drawn at its floor
     // (the lowest value or error bar to the highest; a floor further down, below the lowest, for 0 µs values and bars
     // through 0; padded so the dots at the ends are whole)
@@ -124,6 +131,7 @@ export const latencyPercentiles: ChartModule = {
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
       mergedNote(merged, 'percentiles', ctx.results.configTitle),
+      none.length ? `no percentiles of ${none.map((c) => `${c.label} (no successful msync: ${msyncOutcome(c.runs)})`).join('; ')}` : '',
       repeatedLooksNote(merged),
     ]);
     const x = { field: 'percentile', type: 'nominal', title: null, sort: PERCENTILE_MARKS.map((m) => m.label), scale: { paddingInner: 0.2, paddingOuter: 0.1 }, axis: { labelAngle: 0, ticks: false, grid: false } };

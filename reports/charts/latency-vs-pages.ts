@@ -6,6 +6,7 @@ import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelToolt
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, type DrawnMark } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
+import { noMsyncNote } from '../no-msync.ts';
 
 /** Points are drawn translucent (overlaps darker) from this many msyncs; fewer are drawn nearly opaque. */
 export const FAINT_FROM = 100;
@@ -42,7 +43,11 @@ export const latencyVsPages: ChartModule = {
       drawn += s.n - s.zero;
     }
     const lats = rows.map((r) => r.latency_us as number);
-    if (lats.length === 0 && zero === 0) return [];
+    // no successful msync anywhere: the report says why (40 msyncs, all returned EBUSY), as --chart latency-vs-pages does
+    if (lats.length === 0 && zero === 0) {
+      ctx.notes.push(noMsyncNote('latency-vs-pages', sel.runs.map(({ config, run }) => ({ config, runs: [run] }))));
+      return [];
+    }
     if (lats.length === 0) {
       ctx.notes.push('latency-vs-pages: every msync took 0 µs; not drawn.');
       return [];
