@@ -7,6 +7,7 @@ import type { SyncStats, TimelineData } from './reduce.ts';
 import type { Theme } from './theme.ts';
 import { textWidth, wrapText } from './fonts.ts';
 import { runLine } from './run-line.ts';
+import { registerNote } from './cut-labels.ts';
 
 /**
  * `s` as a string literal of a Vega expression: JSON's, with the line and paragraph separators
@@ -174,7 +175,8 @@ export { wrapText };
  * know: n, the CI level, clamped values), set under the plot in the label
  * size and wrapped to the figure width, and on a line of its own after it
  * what was run (a run's trace file, kernel and seed: {@link runLine});
- * undefined when there is nothing to say.
+ * undefined when there is nothing to say. The layout adds the legend
+ * labels it cuts short, in full (`noteCutLabels`).
  */
 export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<string, unknown> | undefined {
   const text = notes.filter(Boolean).join('; ');
@@ -182,11 +184,14 @@ export function figureNote(ctx: ChartContext, notes: readonly string[]): Record<
   if (!text && !run) return undefined;
   const size = ctx.theme.fontSize.label;
   const width = ctx.width - 2 * ctx.theme.padding - 4;
-  return {
+  const note = {
     text: [...(text ? wrapText(text + '.', size, width) : []), ...(run ? wrapText(run, size, width) : [])],
     orient: 'bottom', anchor: 'start', frame: 'bounds', fontSize: size, fontWeight: 'normal', color: '#444444',
     offset: Math.round(size * 0.6), lineHeight: Math.round(size * 1.2),
   };
+  // the layout may add to it the legend labels it cuts short (cut-labels.ts), before the line of what was run
+  registerNote(note, text, run ?? '');
+  return note;
 }
 
 /** The in-figure words of a sweep's chart drawn from one run of each configuration (a CDF, a scatter, a timeline). */

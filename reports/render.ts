@@ -13,6 +13,7 @@ import { Resvg } from '@resvg/resvg-js';
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import { fitLegendLabels, type Chart, type VlSpec } from './chart.ts';
+import { noteCutLabels } from './cut-labels.ts';
 import { isBold, textWidth } from './fonts.ts';
 import { FONT_FAMILY, fontFiles } from './theme.ts';
 
@@ -105,11 +106,18 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     const r2 = await vlToSvg(padded);
     return { ...r2, spec: padded, passes: passes + 1 };
   };
-  // legend labels no wider than the plot: a long configuration label ends in an ellipsis instead of squeezing the plot
+  // legend labels no wider than the plot: a long configuration label ends in an ellipsis instead of squeezing the plot,
+  // and the note gives it in full, the figure taller by the lines that takes (`grown`, of the spec last made)
+  let grown = 0;
   const specAt = (w: number, h: number): VlSpec => {
     const raw = chart.spec(Math.round(w * 10) / 10, Math.round(h * 10) / 10);
-    return fitLegendLabels(raw, w, (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
+    const fitted = fitLegendLabels(raw, w, (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
+    const noted = noteCutLabels(fitted, raw.title, width, padding);
+    grown = own === undefined ? noted.extra : 0;
+    return noted.spec;
   };
+  // the figure's height: the chart's, and the lines its note grew by (cells of their own height: as tall as they make it)
+  const target = () => height + grown;
   // a fitted pass that leaves a pixel a cell or more: those pixels given to the cells, if the figure still fits
   const tightened = async (f: { spec: VlSpec; dw: number; dh: number; cw: number; ch: number }) => {
     const gw = Math.floor(f.dw / chart.cells.x), gh = Math.floor(f.dh / chart.cells.y);
@@ -117,7 +125,7 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
       const spec2 = specAt(f.cw + gw, f.ch + gh);
       const r2 = await vlToSvg(spec2);
       passes++;
-      const dw2 = width - r2.width, dh2 = height - r2.height;
+      const dw2 = width - r2.width, dh2 = target() - r2.height;
       if (dw2 >= 0 && dh2 >= 0 && dw2 + dh2 < f.dw + f.dh) return dw2 === 0 && dh2 === 0 ? { ...r2, spec: spec2, passes } : pad(spec2, dw2, dh2);
     }
     return pad(f.spec, f.dw, f.dh);
@@ -127,7 +135,7 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     const r = await vlToSvg(spec);
     passes++;
     if (own !== undefined) height = Math.ceil(r.height - 0.05);
-    const dw = width - r.width, dh = height - r.height;
+    const dw = width - r.width, dh = target() - r.height;
     if (dw >= 0 && dh >= 0 && (!fitted || dw + dh < fitted.dw + fitted.dh)) fitted = { spec, dw, dh, cw, ch };
     if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 8) {
       if (dw < 0 || dh < 0) {
@@ -142,11 +150,11 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
           const spec2 = specAt(cw2, ch2);
           const r2 = await vlToSvg(spec2);
           passes++;
-          const dw2 = width - r2.width, dh2 = height - r2.height;
+          const dw2 = width - r2.width, dh2 = target() - r2.height;
           if (dw2 >= 0 && dh2 >= 0) return pad(spec2, dw2, dh2);
         }
         // legends or labels wider than the figure: keep the smallest plot and say so
-        r.warnings.push(`does not fit ${width}×${height} px: its legends and labels need ${r.width}×${r.height}`);
+        r.warnings.push(`does not fit ${width}×${target()} px: its legends and labels need ${r.width}×${r.height}`);
         return { ...r, spec, passes };
       }
       if (dw === 0 && dh === 0) return { ...r, spec, passes };
