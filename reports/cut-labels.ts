@@ -1,7 +1,7 @@
 /**
  * Legend labels cut short, given whole in the figure's note. A legend label
  * is never wider than the plot (`fitLegendLabels`): a longer one ends in an
- * ellipsis, and until 2026-12-07 its full text was in no figure
+ * ellipsis, and until 2026-12-06 its full text was in no figure
  * (`freebsd, 0 = freebsd, 3000 = freebsd, 8000 = mach, 0 …` hid that mach's
  * 1500, 3000 and 8000 were in the group). After the layout has set every
  * legend's limit, the labels past it are named in full in the note under

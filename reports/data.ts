@@ -88,7 +88,7 @@ export interface SweepPoint {
   point: number;
   /** Grid values as written in results.csv, in key order. */
   values: string[];
-  /** Its name as written before 2026-12-07 (the grid values as written, `freebsd, 0`), which `--configs` still takes. */
+  /** Its name as written before 2026-12-06 (the grid values as written, `freebsd, 0`), which `--configs` still takes. */
   written: string;
   config: Configuration;
   /** aggregate.csv's statistics, per metric. */

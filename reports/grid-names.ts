@@ -40,7 +40,7 @@ export interface GridNames {
   title: string;
   /** A grid point's name from its grid values as written (`linux, 2`; `freebsd, unlimited`). */
   name(values: readonly string[]): string;
-  /** Its name of before 2026-12-07, the grid values as written (`linux, 2097152`; `freebsd, 0`), which `--configs` still takes. */
+  /** Its name of before 2026-12-06, the grid values as written (`linux, 2097152`; `freebsd, 0`), which `--configs` still takes. */
   asWritten(values: readonly string[]): string;
 }
 

@@ -171,20 +171,6 @@ function neverDurableLabels(): Record<string, KeyLabel> {
   return Object.fromEntries(why.map(([k, t]) => [`durability.never_durable_by.${k}`, { title: `page versions never durable: ${t}` }]));
 }
 
-/** Metrics of METRIC_LABELS that are no count although they have no unit: a ratio, a mean, byte counts (drawn in binary units). */
-const NOT_COUNTS = /^(writeback\.amplification|device\.mean_queue_depth|writeback\.by_cause\..*|.*bytes)$/;
-
-/**
- * Whether summary.json metric `metric` counts things (msyncs, I/Os, pages, a result code's calls): its
- * axis is ticked at whole numbers only (a mean over seeds may be 0.33; a tick of 0.5 msyncs is none).
- */
-export function countMetric(metric: string): boolean {
-  if (/^((sync|wire)\.errors|ops|faults)\.[A-Za-z0-9_]+$/.test(metric)) return true;
-  const l = METRIC_LABELS[metric];
-  if (!l || NOT_COUNTS.test(metric)) return false;
-  return l.unit === undefined || l.unit === 'pages';
-}
-
 /** Labels of a latency distribution's mean, percentiles and max (`txn.latency_us.p50` → `transaction latency p50 (µs)`). */
 function latencyLabels(prefix: string, what: string): Record<string, KeyLabel> {
   const stats: [string, string][] = [['mean', `mean ${what}`], ['p50', `${what} p50`], ['p90', `${what} p90`], ['p99', `${what} p99`], ['p999', `${what} p99.9`], ['max', `max ${what}`]];
@@ -296,7 +282,7 @@ export function scaledUnit(unit: string | undefined): boolean {
  * (MiB)`, 2000 µs `2` under `msync interval (ms)`); its `title` with that unit, `unit` and `div` (what divides
  * a value into it), and `text`, a value as the figures write it. A 0 that means no limit is its word
  * (`unlimited`: no-limit.ts), never `0`. An override's title, other units and values that are not all numbers
- * stay as written. Until 2026-12-07 a sweep line's legend beside an x axis of the same kind of unit wrote the
+ * stay as written. Until 2026-12-06 a sweep line's legend beside an x axis of the same kind of unit wrote the
  * key in the x axis's unit, and the configuration names as written (`linux, 2097152` beside `2` MiB): a key
  * could have two units in one report.
  */
@@ -345,6 +331,20 @@ export function metricTitle(metric: string, overrides: LabelOverrides = {}): str
 /** A short name for a legend title (`kernel, write cluster`): the override, else the title without its unit. */
 export function keyShortTitle(key: string, overrides: LabelOverrides = {}): string {
   return Object.hasOwn(overrides, key) ? overrides[key] : keyLabel(key).title;
+}
+
+/** Metrics of METRIC_LABELS that are no count although they have no unit: a ratio, a mean, byte counts (drawn in binary units). */
+const NOT_COUNTS = /^(writeback\.amplification|device\.mean_queue_depth|writeback\.by_cause\..*|.*bytes)$/;
+
+/**
+ * Whether summary.json metric `metric` counts things (msyncs, I/Os, pages, a result code's calls): its
+ * axis is ticked at whole numbers only (a mean over seeds may be 0.33; a tick of 0.5 msyncs is none).
+ */
+export function countMetric(metric: string): boolean {
+  if (/^((sync|wire|wire\.by_op\.(wire|unwire))\.errors|ops|faults)\.[A-Za-z0-9_]+$/.test(metric)) return true;
+  const l = METRIC_LABELS[metric];
+  if (!l || NOT_COUNTS.test(metric)) return false;
+  return l.unit === undefined || l.unit === 'pages';
 }
 
 /**

@@ -178,7 +178,7 @@ export interface MergeOptions {
  * (their place in the report's looks: a configuration's, a sweep line's
  * fixed one), the colour, shape and dash of `configStyle(style)`. A series of
  * one item keeps that look, whichever other series the chart has (until
- * 2026-12-07 a chart whose series had no value dropped them and the others
+ * 2026-12-06 a chart whose series had no value dropped them and the others
  * took their colours); a series of several takes the look of its first member
  * whose colour no other series of the chart has (the lone series first, then
  * the groups in order), else of its first member whose look none has, else of

@@ -124,7 +124,7 @@ describe('log axes whose labels stand apart', () => {
     const y = (spec.layer as VlSpec[]).map((l) => (l.encoding as { y: Y }).y).find((e) => e.axis)!;
     expect(y.scale!.domain[0]).toBeGreaterThanOrEqual(200);
     expect(y.scale!.domain[1]).toBeLessThanOrEqual(250);
-    // too narrow for two 1-2-5 steps: until 2026-12-07 vega's own ticks (200, 210, ... 240), the p99.9 of 241 µs above the
+    // too narrow for two 1-2-5 steps: until 2026-12-06 vega's own ticks (200, 210, ... 240), the p99.9 of 241 µs above the
     // last; now labels in steps of 5 from one at or below the p50 (227.5 µs) to one at or above the p99.9
     expect(y.axis!.values).toEqual([225, 230, 235, 240, 245]);
     expect(y.scale!.domain).toEqual([225, 245]);
@@ -155,7 +155,7 @@ describe('log axes whose labels stand apart', () => {
     const laid = await layoutChart(chart, paper.widths.single, paper.padding);
     const layers = laid.spec.layer as VlSpec[];
     const axis = (layers[layers.length - 1].encoding as { y: { axis: { values?: number[] } } }).y.axis;
-    // until 2026-12-07 powers of ten only, 10,000 to 1,000,000, the 5 ms and 2 s dots beyond them: now the 1-2-5 ends of the
+    // until 2026-12-06 powers of ten only, 10,000 to 1,000,000, the 5 ms and 2 s dots beyond them: now the 1-2-5 ends of the
     // data (5,000 and 2,000,000 µs) and the powers of ten between that do not crowd them
     expect(axis.values![0]).toBe(5000);
     expect(axis.values![axis.values!.length - 1]).toBe(2_000_000);

@@ -60,7 +60,7 @@ describe('count axes', () => {
   });
 
   it('countMetric: counts of calls, I/Os and pages; not times, bytes, ratios or means', () => {
-    for (const m of [...COUNTS, 'sync.ok', 'writeback.pages', 'memory.evictions', 'ops.msync', 'faults.unmapped_write', 'device.flushes']) expect(countMetric(m), m).toBe(true);
+    for (const m of [...COUNTS, 'sync.ok', 'writeback.pages', 'memory.evictions', 'ops.msync', 'faults.unmapped_write', 'device.flushes', 'wire.by_op.wire.errors.ENOMEM']) expect(countMetric(m), m).toBe(true);
     for (const m of ['sync.latency_us.p99', 'writeback.bytes', 'writeback.by_cause.msync', 'writeback.amplification', 'device.mean_queue_depth', 'device.utilization', 'txn.per_s', 'pagein.bytes', 'plugin.delta']) expect(countMetric(m), m).toBe(false);
   });
 });

@@ -93,7 +93,7 @@ describe('writeback-by-cause: a bar label the axis cuts short', () => {
     const dir = wbSweep(['freebsd', 'xnu', 'linux', 'mach'], [1000, 10000, 100000], (k, x) => (x === 100000 && k !== 'linux' ? 22 * 2 ** 20 : (30 + x / 10000 + k.length) * 2 ** 20));
     const laid = await layoutChart(chartNamed(await chartsOf(dir), 'writeback-by-cause'), paper.widths.single, paper.padding);
     expect(laid.warnings).toEqual([]);
-    // the grid's 100000 µs named in ms, the unit the key has in every figure of the report (since 2026-12-07)
+    // the grid's 100000 µs named in ms, the unit the key has in every figure of the report (since 2026-12-06)
     expect(JSON.stringify(laid.spec)).toContain('freebsd, 100 = xnu, 100 = mach, 100');
     expect(noteOf(laid.spec as Record<string, unknown>)).toContain('label cut short on the axis, in full: freebsd, 100 = xnu, 100 = mach, 100');
     // a chart whose labels all fit says nothing of it

@@ -80,7 +80,7 @@ describe('a horizontal log axis whose end is not a round value', () => {
     const chart = compareCdfChart({ a: { tag: 'A', label: 'demo', latencies: a }, b: { tag: 'B', label: 'demo-linux', latencies: b }, p: 1e-3 }, paper);
     const laid = await layoutChart(chart, paper.widths.single, paper.padding);
     const x = ((laid.spec.layer as VlSpec[])[0].encoding as { x: { scale: { domain: number[] }; axis: { values: number[] } } }).x;
-    // the samples and a tenth beyond, 1 to 6,055.5, left 5,505 µs above the last label (1,000) until 2026-12-07: the
+    // the samples and a tenth beyond, 1 to 6,055.5, left 5,505 µs above the last label (1,000) until 2026-12-06: the
     // axis now ends at a label at or above it, 10,000
     expect(x.scale.domain).toEqual([1, 10000]);
     // 4 decades over a plot of about 200 pt: about 50 pt a decade, where "10,000" is 22 pt wide at 8 pt

@@ -65,7 +65,7 @@ describe('units of a sweep chart\'s legend', () => {
   });
 
   it('legendKey: the unit of the key\'s own axis over all its grid values, whatever chart it is in; other keys as written', () => {
-    // 2000 and 8000 µs are 2 and 8 ms, in every figure (until 2026-12-07 they stayed 2000 beside an x axis in µs)
+    // 2000 and 8000 µs are 2 and 8 ms, in every figure (until 2026-12-06 they stayed 2000 beside an x axis in µs)
     const ms = legendKey('trace.set.sync_interval_us', ['2000', '8000']);
     expect([ms.title, ms.text('2000'), ms.text('8000'), ms.unit, ms.div]).toEqual(['msync interval (ms)', '2', '8', 'ms', 1000]);
     // from 1,000 µs up ms, so 2,500 µs is 2.5 ms

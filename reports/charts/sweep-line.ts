@@ -121,7 +121,7 @@ export const sweepLine: ChartModule = {
       // a line looks like its first configuration (`linux` as `linux, 8` in the per-run charts), unless an earlier
       // line does or its colour is already used by its share of the lines (4 kernels × 8 values: configurations 1, 9,
       // 17, 25); fixed over every line of the grid, so that a line looks the same in the chart of every metric,
-      // whichever lines that chart has (until 2026-12-07 a chart without some lines gave the others their colours)
+      // whichever lines that chart has (until 2026-12-06 a chart without some lines gave the others their colours)
       const firstConfig = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!.config.label;
       const lineStyles = new Map(chartStyles(allSeries.map((s) => styleOf(ctx.colors, firstConfig(s)))).map((n, j) => [allSeries[j]!, n]));
       for (const metric of sweep.metrics) {

@@ -35,7 +35,8 @@ Options:
   --chart NAME       draw only this chart (repeatable, or comma-separated)
   --configs LIST     draw only these configurations, in every chart: comma-separated
                      (repeatable), named as the legends and index.html name them (a
-                     sweep's grid values, 'linux, 2000,xnu, 2000'; a run directory's
+                     sweep's grid values in their units, 'linux, 2,xnu, 2', or as
+                     results.csv writes them, 'linux, 2000'; a run directory's
                      name), or a sweep's grid point as @N (results.csv's point: @1,@4);
                      each keeps its colour of the full report. The latency CDF,
                      timeline and latency-vs-pages charts draw at most 8: choose them
