@@ -90,6 +90,14 @@ describe('a grid value that means no limit', () => {
     expect(values).toHaveLength(labels.length);
   });
 
+  it('one limit and unlimited, each a series of its own: drawn, with no empty layer for vega to warn of', async () => {
+    const points: AggPoint[] = [{ values: ['freebsd', 0], stats: { [P99]: [1000, 10, 3] } }, { values: ['mach', 1500], stats: { [P99]: [1200, 10, 3] } }];
+    const spec = chartNamed(await chartsOf(aggSweep(['personality', 'memory.pages'], [P99], points)), 'sweep-p99-vs-pages').spec(200, 150);
+    expect(layers(spec).filter((l) => markType(l) === 'line')).toHaveLength(1);
+    expect((await vlToSvg(spec)).warnings).toEqual([]);
+    expect(await axisLabels(spec, 'X-axis')).toEqual(['1,500', 'unlimited']);
+  });
+
   it('names the configurations by its word, and --configs still takes the grid values as written', async () => {
     const dir = memorySweep();
     const results = await loadResults(dir);

@@ -362,16 +362,17 @@ export const sweepLine: ChartModule = {
                 ...(withCi ? ciLayers(dodge, ch) : []),
                 // each series' line and points shifted as its error bars are, so that a bar stands on its point; the
                 // no-limit value is a point of its own, not joined to the line
-                ...series.map((s, i) => ({
+                // (a layer only where it has rows: an empty one makes vega warn of an infinite extent)
+                ...series.flatMap((s, i) => (rows.some((r) => r.series === s && r.apart !== 1) ? [{
                   transform: [{ filter: { field: 'series', equal: s } }, ...(X.apart ? [{ filter: 'datum.apart != 1' }] : [])],
                   mark: { type: 'line', xOffset: bars ? dodge(i) : 0, point: { filled: true, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 } },
                   encoding: { y: meanY(ch), ...dash, ...shapeEnc, tooltip: lineTip },
-                })),
-                ...(X.apart ? series.map((s, i) => ({
+                }] : [])),
+                ...series.flatMap((s, i) => (rows.some((r) => r.series === s && r.apart === 1) ? [{
                   transform: [{ filter: { field: 'series', equal: s } }, { filter: 'datum.apart == 1' }],
                   mark: { type: 'point', filled: true, opacity: 1, size: ctx.theme.pointSize, xOffset: bars ? dodge(i) : 0 },
                   encoding: { y: { field: 'mean', type: 'quantitative' }, ...shapeEnc, tooltip: barTip },
-                })) : []),
+                }] : [])),
                 // the break between the limits and the no-limit value
                 ...(X.apart ? [{
                   data: { values: [{ x: X.apart.rule }] },
