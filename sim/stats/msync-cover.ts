@@ -168,18 +168,7 @@ export function forEachFilePiece(vm: Vm, map: VmMap, addr: number, len: number, 
   while (a < stop) {
     const r = vm.resolve(map, a, false);
     if (r === undefined) {
-      // not mapped here: on to the next entry (of the sub-map, inside a sub-map entry), a page at least
-      const e = map.lookupFrom(a);
-      if (e === undefined) return;
-      if (e.start > a) a = e.start;
-      else {
-        // a sub-map entry whose sub-map has nothing usable at `a`: past the sub-map entry there (nested, or none)
-        const sm = e.submap !== undefined ? vm.maps.get(e.submap) : undefined;
-        const saddr = e.offset + (a - e.start);
-        const nx = sm?.lookupFrom(saddr);
-        const skipTo = nx === undefined ? Infinity : nx.start <= saddr ? nx.end : nx.start;
-        a = Math.max(a + vm.pageSize, Math.min(e.end, e.start + (skipTo - e.offset)));
-      }
+      a = vm.nextMapped(map, a); // not mapped here
       continue;
     }
     const end = Math.min(r.end, vm.round(stop));

@@ -116,17 +116,30 @@ export class Vm {
     return r;
   }
 
+  /**
+   * Past the unmapped page at `addr` of `map` (one {@link resolve} does not resolve): the next
+   * address that may resolve — the next entry's start, or inside a sub-map entry the start of the
+   * sub-map's next entry (past a nested sub-map entry, which never resolves), at least a page on
+   * and within the sub-map entry — or Infinity when no entry follows.
+   */
+  nextMapped(map: VmMap, addr: number): number {
+    const e = map.lookupFrom(addr);
+    if (e === undefined) return Infinity;
+    if (e.start > addr) return e.start;
+    const sm = e.submap !== undefined ? this.maps.get(e.submap) : undefined;
+    const saddr = e.offset + (addr - e.start);
+    const nx = sm?.lookupFrom(saddr);
+    const skipTo = nx === undefined ? Infinity : nx.start <= saddr ? nx.end : nx.start;
+    return Math.max(addr + this.pageSize, Math.min(e.end, e.start + (skipTo - e.offset)));
+  }
+
   /** Calls `fn(obj, firstIdx, count)` for each contiguous object piece behind [start, end) of `e` (pages that writes reach). */
   forEachPiece(map: VmMap, e: MapEntry, fn: (obj: VmObject, first: number, count: number) => void): void {
     let a = e.start;
     while (a < e.end) {
       const r = this.resolve(map, a, true);
       if (!r) {
-        // hole inside a sub-map: skip to the next sub-map entry
-        const sm = e.submap !== undefined ? this.maps.get(e.submap) : undefined;
-        const nx = sm?.lookupFrom(e.offset + (a - e.start));
-        const nextTop = nx ? e.start + (nx.start - e.offset) : e.end;
-        a = Math.max(nextTop, a + this.pageSize);
+        a = this.nextMapped(map, a); // a hole inside a sub-map
         continue;
       }
       const end = Math.min(r.end, e.end);

@@ -56,7 +56,7 @@ export function* faultWire(k: Kernel, map: VmMap, start: number, end: number, op
   while (a < end && ok) {
     const r = vm.resolve(map, a, true);
     if (!r) {
-      a = skipHole(k, map, a, end);
+      a = Math.min(end, vm.nextMapped(map, a));
       continue;
     }
     const obj = r.obj, entry = r.entry, firstIdx = r.idx, pieceStart = a, rEnd = r.end;
@@ -101,12 +101,3 @@ export function* faultWire(k: Kernel, map: VmMap, start: number, end: number, op
   return ok;
 }
 
-/** The address after the hole at `a` (a sub-map hole, or no entry): the next mapped page, at most `end`. */
-function skipHole(k: Kernel, map: VmMap, a: number, end: number): number {
-  const e = map.lookup(a);
-  if (!e) return Math.min(end, Math.max(map.lookupFrom(a)?.start ?? end, a + k.vm.pageSize));
-  const sm = e.submap !== undefined ? k.vm.maps.get(e.submap) : undefined;
-  const nx = sm?.lookupFrom(e.offset + (a - e.start));
-  const nextTop = nx ? e.start + (nx.start - e.offset) : e.end;
-  return Math.min(end, Math.max(nextTop, a + k.vm.pageSize));
-}
