@@ -45,8 +45,14 @@ export function nsToUs(ns: number): number {
 }
 
 /**
- * Event queue and clock. A binary heap over parallel arrays (time and sequence interleaved,
- * target, argument) so the hot path allocates no per-event objects.
+ * Event queue and clock. A binary heap over two parallel arrays (time and sequence side by
+ * side; target and argument side by side) so the hot path allocates no per-event objects.
+ *
+ * The root's slot is freed lazily: while its event's handler runs, the first event the handler
+ * schedules takes the root's place and sifts down (one pass instead of a removal and an
+ * insertion, as a handler usually schedules its own next event); if it schedules none, the
+ * last event is moved up when the queue is next read. Times and sequence numbers are unique
+ * keys, so the order events fire in does not depend on the heap's shape.
  */
 export class Engine {
   /** Current simulated time in ns. */
@@ -66,13 +72,15 @@ export class Engine {
    * comparison reads one cache line.
    */
   private key = new Float64Array(128);
-  private target: EventTarget[] = [];
-  private arg: unknown[] = [];
+  /** Each pending event's target and argument side by side (slot i: `ta[2i]`, `ta[2i+1]`). */
+  private ta: unknown[] = [];
   private size = 0;
   private nextSeq = 0;
   private stopped = false;
   /** Pending events of daemon targets. */
   private daemons = 0;
+  /** The root's event has fired and its slot is free: the next push takes it, else {@link settle} removes it. */
+  private hole = false;
 
   constructor() {
     this.now = 0; // see DOUBLE_FIELD
@@ -80,11 +88,12 @@ export class Engine {
 
   /** Number of pending events (daemon events included). */
   get pending(): number {
-    return this.size;
+    return this.hole ? this.size - 1 : this.size;
   }
 
   /** Time of the earliest pending event, or Infinity when none. */
   peekTime(): number {
+    if (this.hole) this.settle();
     return this.size > 0 ? this.key[0] : Infinity;
   }
 
@@ -146,6 +155,7 @@ export class Engine {
    */
   claim(at: number, seq: number): boolean {
     if (!this.running || this.stopped || at > this.until) return false;
+    if (this.hole) this.settle();
     if (this.size > 0) {
       const t0 = this.key[0];
       if (t0 < at || (t0 === at && this.key[1] < seq)) return false;
@@ -167,18 +177,56 @@ export class Engine {
     if (!(at >= this.now)) throw new RangeError(`event scheduled in the past: ${at} < ${this.now}`);
     const s = this.nextSeq;
     this.nextSeq = s + 2;
+    if (this.hole) {
+      this.hole = false;
+      this.siftDown(at, s, target, arg, this.size);
+      return;
+    }
     // sift up
     let i = this.size++;
     if (2 * i === this.key.length) this.grow();
-    const key = this.key, tg = this.target, ag = this.arg;
+    const key = this.key, ta = this.ta;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = key[2 * p];
       if (pt < at || (pt === at && key[2 * p + 1] < s)) break;
-      key[2 * i] = pt; key[2 * i + 1] = key[2 * p + 1]; tg[i] = tg[p]; ag[i] = ag[p];
+      key[2 * i] = pt; key[2 * i + 1] = key[2 * p + 1]; ta[2 * i] = ta[2 * p]; ta[2 * i + 1] = ta[2 * p + 1];
       i = p;
     }
-    key[2 * i] = at; key[2 * i + 1] = s; tg[i] = target; ag[i] = arg;
+    key[2 * i] = at; key[2 * i + 1] = s; ta[2 * i] = target; ta[2 * i + 1] = arg;
+  }
+
+  /** The root's event has fired and nothing took its slot: removes it (the last event sifted down from the root). */
+  private settle(): void {
+    this.hole = false;
+    const n = this.size - 1;
+    this.size = n;
+    const ta = this.ta;
+    if (n === 0) {
+      ta[0] = undefined; ta[1] = undefined;
+      return;
+    }
+    const key = this.key;
+    const lt = key[2 * n], ls = key[2 * n + 1], ltg = ta[2 * n] as EventTarget, lag = ta[2 * n + 1];
+    ta[2 * n] = undefined; ta[2 * n + 1] = undefined;
+    this.siftDown(lt, ls, ltg, lag, n);
+  }
+
+  /** Places an event (time, sequence, target, argument) at the root of a heap of `n` slots and sifts it down. */
+  private siftDown(lt: number, ls: number, ltg: EventTarget, lag: unknown, n: number): void {
+    const key = this.key, ta = this.ta;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (r < n && (key[2 * r] < key[2 * c] || (key[2 * r] === key[2 * c] && key[2 * r + 1] < key[2 * c + 1]))) c = r;
+      const ct = key[2 * c];
+      if (lt < ct || (lt === ct && ls < key[2 * c + 1])) break;
+      key[2 * i] = ct; key[2 * i + 1] = key[2 * c + 1]; ta[2 * i] = ta[2 * c]; ta[2 * i + 1] = ta[2 * c + 1];
+      i = c;
+    }
+    key[2 * i] = lt; key[2 * i + 1] = ls; ta[2 * i] = ltg; ta[2 * i + 1] = lag;
   }
 
   /** Doubles the capacity of the key array. */
@@ -205,37 +253,18 @@ export class Engine {
     this.until = until;
     this.onAdvance = onAdvance;
     this.stopped = false;
-    const tg = this.target, ag = this.arg;
+    const ta = this.ta;
     for (;;) {
+      if (this.hole) this.settle();
       const n1 = this.size;
       if (n1 <= this.daemons || this.stopped) break;
       const key = this.key;
       const t = key[0];
       if (t > until) break;
-      const target = tg[0];
-      const arg = ag[0];
+      const target = ta[0] as EventTarget;
+      const arg = ta[1];
       if (this.daemons !== 0 && (key[1] & 1) === 1) this.daemons--;
-      // pop the root
-      const n = n1 - 1;
-      this.size = n;
-      if (n === 0) {
-        tg[0] = undefined as unknown as EventTarget; ag[0] = undefined;
-      } else {
-        const lt = key[2 * n], ls = key[2 * n + 1], ltg = tg[n], lag = ag[n];
-        tg[n] = undefined as unknown as EventTarget; ag[n] = undefined;
-        let i = 0;
-        for (;;) {
-          let c = 2 * i + 1;
-          if (c >= n) break;
-          const r = c + 1;
-          if (r < n && (key[2 * r] < key[2 * c] || (key[2 * r] === key[2 * c] && key[2 * r + 1] < key[2 * c + 1]))) c = r;
-          const ct = key[2 * c];
-          if (lt < ct || (lt === ct && ls < key[2 * c + 1])) break;
-          key[2 * i] = ct; key[2 * i + 1] = key[2 * c + 1]; tg[i] = tg[c]; ag[i] = ag[c];
-          i = c;
-        }
-        key[2 * i] = lt; key[2 * i + 1] = ls; tg[i] = ltg; ag[i] = lag;
-      }
+      this.hole = true;
       if (t !== this.now) {
         if (onAdvance && t > this.quietUntil) onAdvance(t);
         this.now = t;
