@@ -129,6 +129,9 @@ function removeMadeDirs(dir: string, createdFrom: string | undefined): void {
  */
 export function lockOut(target: string, command: string, shown: string = target, noun: 'directory' | 'file' = 'directory'): OutLock {
   const path = lockFileOf(target);
+  // the lock file and its directory as the user named the output (relative stays relative)
+  const shownLock = showOut(join(dirname(shown), basename(path)));
+  const shownDir = showOut(dirname(join(dirname(shown), basename(path))));
   const me: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   let created: string | undefined;
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -141,11 +144,11 @@ export function lockOut(target: string, command: string, shown: string = target,
         try {
           created ??= makeDirs(dirname(path));
         } catch (m) {
-          throw new OutDirError(`--out ${showOut(shown)}: cannot make ${dirname(path)} (${(m as NodeJS.ErrnoException).code ?? 'error'}); choose another ${noun}`);
+          throw new OutDirError(`--out ${showOut(shown)}: cannot make ${shownDir} (${(m as NodeJS.ErrnoException).code ?? 'error'}); choose another ${noun}`);
         }
         continue;
       }
-      if (code !== 'EEXIST') throw new OutDirError(`--out ${showOut(shown)}: cannot create the lock file ${path} (${code ?? 'error'}); choose another ${noun}`);
+      if (code !== 'EEXIST') throw new OutDirError(`--out ${showOut(shown)}: cannot create the lock file ${shownLock} (${code ?? 'error'}); choose another ${noun}`);
       const h = readHolder(path);
       if (h === 'gone') continue;
       if (h === undefined) {
@@ -154,7 +157,7 @@ export function lockOut(target: string, command: string, shown: string = target,
           pause(25);
           continue;
         }
-        throw new OutDirError(`--out ${showOut(shown)}: locked (the lock file ${path} is unreadable; delete it if no syncsim writes there); wait for it or choose another ${noun}`);
+        throw new OutDirError(`--out ${showOut(shown)}: locked (the lock file ${shownLock} is unreadable; delete it if no syncsim writes there); wait for it or choose another ${noun}`);
       }
       if (!isStale(path, h)) {
         const what = [h.command ? `syncsim ${h.command}` : '', h.since ? `running since ${h.since}` : ''].filter(Boolean).join(', ');
@@ -186,12 +189,12 @@ export function lockOut(target: string, command: string, shown: string = target,
         /* already gone */
       }
       removeMadeDirs(dirname(path), created);
-      throw new OutDirError(`--out ${showOut(shown)}: cannot write the lock file ${path} (${(e as Error).message}); choose another ${noun}`);
+      throw new OutDirError(`--out ${showOut(shown)}: cannot write the lock file ${shownLock} (${(e as Error).message}); choose another ${noun}`);
     }
     closeSync(fd);
     return new OutLock(path, me, created);
   }
-  throw new OutDirError(`--out ${showOut(shown)}: cannot take the lock ${path}; choose another ${noun}`);
+  throw new OutDirError(`--out ${showOut(shown)}: cannot take the lock ${shownLock}; choose another ${noun}`);
 }
 
 /**
