@@ -25,7 +25,9 @@
  * - 4.2 __mm_populate errors (EFAULT → ENOMEM, ENOMEM → EAGAIN) and
  *   mmap_write_lock_killable (EINTR): nothing is killed and faults never fail
  *   here (no page-in reads on the `queue` device); a failed read while
- *   populating (EFAULT → ENOMEM) is tested in test/wire-pagein.test.ts.
+ *   populating (EFAULT → ENOMEM) is tested in test/wire-pagein.test.ts, and
+ *   what becomes of the range's pages afterwards in
+ *   test/linux-mlock-pending.test.ts.
  * - 4.2 VM_SPECIAL / hugetlb / gate VMAs that mlock_fixup skips, and
  *   MLOCK_ONFAULT: not in the trace format.
  * - 4.2 "locked pages live on the unevictable LRU": there is one LRU; that

@@ -52,7 +52,12 @@
  *   read-around and read-ahead, the task waits, room is made first under a
  *   memory limit; it costs `cpu.wire_page_us` per page newly locked (plus
  *   `cpu.fault_page_us` per page it had to fault in). A failed read stops it:
- *   ENOMEM, VM_LOCKED kept, pages populated so far locked, the rest unwired.
+ *   ENOMEM, VM_LOCKED kept (locked_vm counts the whole range), pages populated
+ *   so far locked; of the others, those in memory are locked at once (the
+ *   model takes them as mapped, which mlock_fixup mlocks), the rest when a
+ *   load or store of the task, or a later mlock of the range, faults them in
+ *   (the fault path mlocks a page mapped into a VM_LOCKED VMA). munlock and
+ *   munmap unwire only the pages the entry locked.
  *   Locked pages are never evicted, and are evictable again once munlocked.
  * - munmap removes the entries and drops VM_LOCKED without waiting for
  *   anything; its own argument checks are not modelled (the range is rounded

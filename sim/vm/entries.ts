@@ -4,7 +4,9 @@
  * wiring the pages behind an entry.
  */
 import type { Kernel } from '../kernel.ts';
+import { forEachLockedPiece } from './lock-pending.ts';
 import type { MapEntry, VmMap } from './map.ts';
+import type { VmObject } from './object.ts';
 import type { KernelPath } from './process.ts';
 
 /** Spends `ns` of CPU time (nothing when 0). */
@@ -22,13 +24,17 @@ export function entryPages(k: Kernel, e: MapEntry): number {
  * them resident without a read, then the pageout daemon trims other pages
  * under memory pressure. The personalities' wire paths fault pages in with
  * ./wire-fault.ts instead (reads, read-ahead, room made first) and use this
- * to unwire.
+ * to unwire. Unwiring passes over the pages a Linux VM_LOCKED entry has not
+ * wired yet (./lock-pending.ts).
  */
 export function wirePages(k: Kernel, map: VmMap, e: MapEntry, delta: number): void {
-  k.vm.forEachPiece(map, e, (obj, first, count) => {
+  const wire = (obj: VmObject, first: number, count: number) => {
     for (let i = first; i < first + count; i++) obj.wire(i, delta);
-  });
-  if (delta > 0) k.pageout?.trim();
+  };
+  if (delta > 0) {
+    k.vm.forEachPiece(map, e, wire);
+    k.pageout?.trim();
+  } else forEachLockedPiece(k, map, e, wire);
 }
 
 /**

@@ -5,6 +5,7 @@
  * count) and an in-transition mark that makes other wirers wait.
  */
 import type { VmObject } from './object.ts';
+import type { PageRanges } from './page-ranges.ts';
 import type { WaitQueue } from './process.ts';
 
 /** One map entry. Addresses and offsets are in bytes, page aligned. */
@@ -60,6 +61,11 @@ export class VmMap {
   timestamp = 0;
   /** Pages this task dirtied since its last dirty-throttle check (Linux ratelimit). */
   dirtiedSinceCheck = 0;
+  /**
+   * Addresses of VM_LOCKED entries whose pages are not wired yet (Linux, after an mlock whose
+   * populate failed: ./lock-pending.ts); undefined when there are none.
+   */
+  lockPending: PageRanges | undefined = undefined;
   private last = -1;
 
   constructor(

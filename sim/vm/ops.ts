@@ -12,6 +12,7 @@ import { TraceSemanticError } from './vm.ts';
 import { mergeSpan } from './entries.ts';
 import { RA_BITS } from './page-store.ts';
 import type { FaultSite } from './fault-site.ts';
+import { forEachLockedPiece, isPending, takePending, wireFaulted } from './lock-pending.ts';
 
 /**
  * Creates a map entry for a `map` row. Errors of the trace (misaligned,
@@ -41,14 +42,21 @@ export function mapOp(k: Kernel, map: VmMap, row: TraceRow, merge = false): void
   if (merge) mergeSpan(map, row.addr, end);
 }
 
-/** Drops an entry's wiring (munmap unwires implicitly). */
+/**
+ * Drops an entry's wiring (munmap unwires implicitly); pages a Linux
+ * VM_LOCKED entry has not wired yet are passed over and forgotten
+ * (./lock-pending.ts).
+ */
 export function dropWiring(k: Kernel, map: VmMap, e: MapEntry): void {
   if (e.wiredCount === 0) return;
   let pages = 0;
-  k.vm.forEachPiece(map, e, (obj, first, count) => {
-    for (let i = first; i < first + count; i++) obj.wire(i, -1);
+  k.vm.forEachPiece(map, e, (_obj, _first, count) => {
     pages += count;
   });
+  forEachLockedPiece(k, map, e, (obj, first, count) => {
+    for (let i = first; i < first + count; i++) obj.wire(i, -1);
+  });
+  takePending(map, e.start, e.end);
   if (e.userWired) k.vm.userWiredPages -= pages;
   e.wiredCount = 0;
   e.userWired = false;
@@ -98,6 +106,8 @@ export function* munmapSyscall(k: Kernel, map: VmMap, addr: number, len: number,
  * a file object is read from the device first and the task waits for the read
  * (../pager/pagein.ts); a failed read stops the op with `SIGBUS`. Both stop at
  * the first unmapped page (the process would take SIGSEGV) and count one fault.
+ * A page a Linux VM_LOCKED entry has yet to wire is wired once it is in
+ * (./lock-pending.ts).
  */
 function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: boolean, block: boolean, pageIn?: PageInWait): KernelPath<string> {
   if (len <= 0) return 'OK';
@@ -147,6 +157,7 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
       }
       if (!store) {
         if (obj.fault(idx)) faulted++;
+        if (map.lockPending !== undefined && isPending(map, a)) yield* wireFaulted(k, map, a);
         continue;
       }
       if (block) {
@@ -162,6 +173,7 @@ function* touchPages(k: Kernel, map: VmMap, addr: number, len: number, store: bo
         // a large folio counts all the pages it dirtied (folio_account_dirtied: nr_dirtied += folio_nr_pages)
         if (k.writeback?.throttles && (map.dirtiedSinceCheck += dirtied) >= RATELIMIT_PAGES) yield* k.writeback.balance(map);
       }
+      if (map.lockPending !== undefined && isPending(map, a)) yield* wireFaulted(k, map, a);
     }
     if (result !== 'OK') break;
   }
@@ -184,6 +196,8 @@ export function storeNoWait(k: Kernel, map: VmMap, addr: number, len: number, bl
   const vm = k.vm, ps = vm.pageSize;
   const end = addr + len;
   const start = vm.trunc(addr);
+  // a page a VM_LOCKED entry has yet to wire is wired by the general path (./lock-pending.ts)
+  if (map.lockPending !== undefined && map.lockPending.overlaps(start, end)) return false;
   // pass 1: would the general path run to its end without sleeping? (no side effects)
   let newlyDirty = 0;
   // the object and first page of the range when one piece (one map entry) holds all of it, as most stores

@@ -133,8 +133,11 @@ export class Vm {
     return Math.max(addr + this.pageSize, Math.min(e.end, e.start + (skipTo - e.offset)));
   }
 
-  /** Calls `fn(obj, firstIdx, count)` for each contiguous object piece behind [start, end) of `e` (pages that writes reach). */
-  forEachPiece(map: VmMap, e: MapEntry, fn: (obj: VmObject, first: number, count: number) => void): void {
+  /**
+   * Calls `fn(obj, firstIdx, count, addr)` for each contiguous object piece behind [start, end) of `e`
+   * (pages that writes reach), `addr` being the address of the piece's first page.
+   */
+  forEachPiece(map: VmMap, e: MapEntry, fn: (obj: VmObject, first: number, count: number, addr: number) => void): void {
     let a = e.start;
     while (a < e.end) {
       const r = this.resolve(map, a, true);
@@ -144,7 +147,7 @@ export class Vm {
       }
       const end = Math.min(r.end, e.end);
       const count = Math.ceil((end - a) / this.pageSize);
-      fn(r.obj, r.idx, count);
+      fn(r.obj, r.idx, count, a);
       a = end;
     }
   }

@@ -48,6 +48,15 @@ interface Piece {
  * there (and, with `rollback`, the pages it wired are unwired again).
  */
 export function* faultWire(k: Kernel, map: VmMap, start: number, end: number, opts: WireFaultOptions = {}): KernelPath<boolean> {
+  return (yield* faultWireTo(k, map, start, end, opts)) >= end;
+}
+
+/**
+ * {@link faultWire}, returning where the wiring stopped: `end` when every
+ * page is wired, else the address of the page whose read failed (the pages
+ * from there on are not wired by this call).
+ */
+export function* faultWireTo(k: Kernel, map: VmMap, start: number, end: number, opts: WireFaultOptions = {}): KernelPath<number> {
   const vm = k.vm, ps = vm.pageSize;
   const done: Piece[] = [];
   let faulted = 0;
@@ -98,6 +107,6 @@ export function* faultWire(k: Kernel, map: VmMap, start: number, end: number, op
   }
   k.pageout?.trim();
   if (faulted > 0 && k.faultPageNs > 0) yield faulted * k.faultPageNs;
-  return ok;
+  return ok ? end : a;
 }
 

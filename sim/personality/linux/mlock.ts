@@ -5,14 +5,16 @@
  * pieces back with equal neighbours; the pages of a locked VMA are then
  * faulted in (populate: absent file pages read from the device) and wired
  * (never evicted). A gap stops the walk with ENOMEM and nothing is rolled
- * back.
+ * back. A failed read stops populate with VM_LOCKED kept: the pages it did
+ * not reach are wired when they come in (../../vm/lock-pending.ts).
  */
 import { ADDR_LIMIT, Flag } from '../../../traces/types.ts';
 import type { Kernel } from '../../kernel.ts';
 import { clipTo, cpu, entryPages, mergeSpan, wirePages } from '../../vm/entries.ts';
 import type { MapEntry, VmMap } from '../../vm/map.ts';
 import type { KernelPath } from '../../vm/process.ts';
-import { faultWire } from '../../vm/wire-fault.ts';
+import { lockLater, takePending } from '../../vm/lock-pending.ts';
+import { faultWireTo } from '../../vm/wire-fault.ts';
 
 /**
  * Wire flags mlock/munlock refuse with EINVAL before any other check, the
@@ -79,12 +81,15 @@ export const MLOCK_CHECKS: readonly LockCheck[] = [
 export const MUNLOCK_CHECKS: readonly LockCheck[] = [refusedFlags, wraps, empty];
 
 /**
- * Sets (lock) or clears VM_LOCKED on `e`; clearing unwires its pages, setting leaves them to
- * {@link populate}. Returns the pages that changed.
+ * Sets (lock) or clears VM_LOCKED on `e`; clearing unwires its pages (those it wired: pending
+ * pages are forgotten), setting leaves them to {@link populate}. Returns the pages that changed.
  */
 function setLocked(k: Kernel, map: VmMap, e: MapEntry, lock: boolean): number {
   const pages = entryPages(k, e);
-  if (!lock) wirePages(k, map, e, -1);
+  if (!lock) {
+    wirePages(k, map, e, -1);
+    takePending(map, e.start, e.end);
+  }
   e.userWired = lock;
   e.wiredCount = lock ? 1 : 0;
   k.vm.userWiredPages += lock ? pages : -pages;
@@ -136,15 +141,22 @@ function applyLockFlags(k: Kernel, map: VmMap, start: number, end: number, lock:
 }
 
 /**
- * __mm_populate over the newly locked ranges: every page is faulted in as a
+ * __mm_populate over `ranges` (address order): every page is faulted in as a
  * fault would (absent file pages read with the read-around and read-ahead of
  * filemap_fault, the task waiting) and wired. A failed read stops it: mlock
- * returns ENOMEM (__mlock_posix_error_return of -EFAULT), VM_LOCKED stays and
- * the pages populated so far stay locked. Returns false then.
+ * returns ENOMEM (__mlock_posix_error_return of -EFAULT), VM_LOCKED stays,
+ * the pages populated so far stay locked, and of the pages it did not reach
+ * those in memory are wired now, the others when a fault brings them in
+ * (lockLater). Returns false then.
  */
 function* populate(k: Kernel, map: VmMap, ranges: [number, number][]): KernelPath<boolean> {
-  for (const [start, end] of ranges) {
-    if (!(yield* faultWire(k, map, start, end, { rollback: false }))) return false;
+  for (let i = 0; i < ranges.length; i++) {
+    const [start, end] = ranges[i];
+    const reached = yield* faultWireTo(k, map, start, end, { rollback: false });
+    if (reached < end) {
+      lockLater(k, map, [[reached, end], ...ranges.slice(i + 1)]);
+      return false;
+    }
   }
   return true;
 }
@@ -155,7 +167,11 @@ function lockArgs(k: Kernel, map: VmMap, addr: number, len: number, flags: numbe
   return { k, map, flags, start, end: start + k.vm.round(len + (addr - start)) };
 }
 
-/** Runs `checks`, the VMA walk, then populates what it locked; populating (faulting in and wiring) costs CPU per page newly locked. */
+/**
+ * Runs `checks`, the VMA walk, then populates what it locked and, for mlock, the pages of the
+ * range an earlier failed populate left pending (__mm_populate covers the whole range);
+ * populating (faulting in and wiring) costs CPU per page newly locked.
+ */
 function* lockCall(k: Kernel, map: VmMap, addr: number, len: number, flags: number, lock: boolean, checks: readonly LockCheck[]): KernelPath<string> {
   yield* cpu(k, k.syscallNs);
   const a = lockArgs(k, map, addr, len, flags);
@@ -163,8 +179,10 @@ function* lockCall(k: Kernel, map: VmMap, addr: number, len: number, flags: numb
   if (failed) return failed.result;
   const r = applyLockFlags(k, map, a.start, a.end, lock);
   // (Linux populates only when the walk succeeded; the model populates what it locked either way, so that every
-  // page of a VM_LOCKED entry is wired)
-  const populated = yield* populate(k, map, r.locked);
+  // page of a VM_LOCKED entry is wired; pending pages lie in entries locked before, apart from r.locked)
+  const pending = lock ? takePending(map, a.start, a.end) : [];
+  const ranges = pending.length === 0 ? r.locked : [...r.locked, ...pending].sort((x, y) => x[0] - y[0]);
+  const populated = yield* populate(k, map, ranges);
   yield* cpu(k, r.pages * k.wirePageNs);
   return populated ? r.result : 'ENOMEM';
 }
