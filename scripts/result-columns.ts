@@ -16,7 +16,7 @@ export const WRITEBACK_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,
 export const READS_HEADER = 't_submit_us,t_start_us,t_done_us,object,offset,pages,bytes,cause,ok';
 export const TIMELINE_HEADER = 't_us,dirty_pages,writeback_pages,wired_pages,resident_pages,queue_depth,dirty_pages_max,writeback_pages_max,wired_pages_max,resident_pages_max,queue_depth_max';
 export const DURABILITY_HEADER = 't_us,pages,lag_mean_us,lag_max_us,via_write,via_flush,via_manager,pending_pages';
-export const WIRES_HEADER = 'task,t_issue_us,t_done_us,latency_us,op,addr,len,flags,result';
+export const WIRES_HEADER = 'task,t_issue_us,t_done_us,latency_us,op,addr,len,flags,result,pages';
 /** The ops of wires.csv by the number a packed record holds. */
 const WIRE_OPS = ['wire', 'unwire'] as const;
 
@@ -87,11 +87,11 @@ export const COLUMN_FILES: readonly ColumnFile[] = [
     print: (c, d, o) => printNumbers(c, d, o, 8, 0b1101),
   },
   {
-    name: 'wires.csv', header: WIRES_HEADER, width: 8,
-    // task id, issue, done, op (0 wire, 1 unwire), addr, len, flags, result id
+    name: 'wires.csv', header: WIRES_HEADER, width: 9,
+    // task id, issue, done, op (0 wire, 1 unwire), addr, len, flags, result id, pages
     print: (c, d, o, s) => {
       c.text(s[d[o]!]!).comma().us(d[o + 1]!).comma().us(d[o + 2]!).comma().us(d[o + 2]! - d[o + 1]!).comma().text(WIRE_OPS[d[o + 3]!]!).comma()
-        .hex(d[o + 4]!).comma().num(d[o + 5]!).comma().text(flagsToString(d[o + 6]!)).comma().text(s[d[o + 7]!]!).end();
+        .hex(d[o + 4]!).comma().num(d[o + 5]!).comma().text(flagsToString(d[o + 6]!)).comma().text(s[d[o + 7]!]!).comma().num(d[o + 8]!).end();
     },
   },
 ];
@@ -110,7 +110,7 @@ export function packSync(b: ColumnBatch, r: SyncRecord): boolean {
 export function packWire(b: ColumnBatch, r: WireRecord): boolean {
   const d = b.data, o = b.next();
   d[o] = b.id(r.task, 0); d[o + 1] = r.tIssueNs; d[o + 2] = r.tDoneNs; d[o + 3] = r.op === 'wire' ? 0 : 1;
-  d[o + 4] = r.addr; d[o + 5] = r.len; d[o + 6] = r.flags; d[o + 7] = b.id(r.result, 1);
+  d[o + 4] = r.addr; d[o + 5] = r.len; d[o + 6] = r.flags; d[o + 7] = b.id(r.result, 1); d[o + 8] = r.pages;
   return b.full;
 }
 

@@ -26,6 +26,7 @@ import { makeFileSystem } from './fs/index.ts';
 import { TraceSemanticError, Vm } from './vm/vm.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { PageStoreOptions } from './vm/page-store.ts';
+import type { PageCounters } from './vm/object.ts';
 import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
 import { RunBounds } from './vm/limits.ts';
 import { peerRunning, type Kernel, type Personality, type SyncAccount } from './kernel.ts';
@@ -83,6 +84,11 @@ export class Simulator implements ReplayHost, PumpHost {
 
   /** @internal whether the pump and the tasks deliver and issue rows, and an op ends its CPU time, without an event when nothing would fire before them (sim/replay); results never depend on it. */
   readonly inlineEvents: boolean;
+
+  /** The VM's page counters (ReplayHost). */
+  get pageCounters(): PageCounters {
+    return this.kernel.vm.counters;
+  }
 
   /**
    * `options.pageStore`: how objects store page state; `options.fastStores`
@@ -330,9 +336,11 @@ export class Simulator implements ReplayHost, PumpHost {
         gen = this.personality.msync(k, map, row.addr, row.len, row.flags, acct);
         break;
       case 'wire':
+        acct = { pages: 0 }; // the wire count changes it makes (OpProc tallies them)
         gen = this.personality.wire(k, map, row.addr, row.len, row.flags);
         break;
       case 'unwire':
+        acct = { pages: 0 };
         gen = this.personality.unwire(k, map, row.addr, row.len, row.flags);
         break;
     }
@@ -360,7 +368,11 @@ export class Simulator implements ReplayHost, PumpHost {
       const ok = result === this.personality.ok;
       if (ok && spec) this.txns.commit(spec, tIssue, now);
       this.calls.msync(row, task.map, ok, result, tIssue, now, acct?.pages ?? 0);
-    } else if (row.op === 'wire' || row.op === 'unwire') this.calls.wire(row, row.op, result === this.personality.ok, result, tIssue, now);
+    } else if (row.op === 'wire' || row.op === 'unwire') {
+      // pages: the wirings a wire call added, the ones an unwire call removed, net of what the call undid itself
+      const net = acct?.pages ?? 0;
+      this.calls.wire(row, row.op, result === this.personality.ok, result, tIssue, now, row.op === 'wire' ? net : -net);
+    }
     this.sink.op?.({ row, tIssueNs: tIssue, tDoneNs: now, result });
     if (closed) task.opDone(row.extra === undefined ? row.tNs : row.tNs + recordedNs(row.extra), now);
     this.taskFinished(task, row.op === 'msync', tIssue, now, closed);

@@ -67,7 +67,7 @@ describe('syncsim run', () => {
     expect(s.faults.unmapped_write).toBe(1);
     expect(s.wire.count).toBe(s.ops.wire + s.ops.unwire);
     // every wire and unwire call is a row of wires.csv, its failures counted in the summary by op
-    expect(readFileSync(join(out, 'wires.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,op,addr,len,flags,result');
+    expect(readFileSync(join(out, 'wires.csv'), 'utf8').split('\n')[0]).toBe('task,t_issue_us,t_done_us,latency_us,op,addr,len,flags,result,pages');
     const wireRows = readFileSync(join(out, 'wires.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     expect(wireRows.length).toBe(s.wire.count);
     for (const op of ['wire', 'unwire'] as const) {

@@ -43,7 +43,7 @@ function feed(dir: ResultsDir, n: number, seed: number): void {
       });
     }
     else if (r.int(2) === 0) {
-      dir.wire({ task: `t${r.int(3)}`, tIssueNs: t, tDoneNs: t + r.int(10 ** 6), op: r.int(2) === 0 ? 'wire' : 'unwire', addr: 0x7f0000000000 + r.int(2 ** 30) * 4096, len: 4096 * (1 + r.int(100)), flags: [512, 512 | 4096, 1024 | 2048][r.int(3)]!, result: ['OK', 'ENOMEM', 'KERN_RESOURCE_SHORTAGE'][r.int(3)]! });
+      dir.wire({ task: `t${r.int(3)}`, tIssueNs: t, tDoneNs: t + r.int(10 ** 6), op: r.int(2) === 0 ? 'wire' : 'unwire', addr: 0x7f0000000000 + r.int(2 ** 30) * 4096, len: 4096 * (1 + r.int(100)), flags: [512, 512 | 4096, 1024 | 2048][r.int(3)]!, result: ['OK', 'ENOMEM', 'KERN_RESOURCE_SHORTAGE'][r.int(3)]!, pages: r.int(101) });
     } else dir.durability!({ tNs: t, pages: 1 + r.int(100), lagSumNs: r.int(10 ** 9) + 0.5, lagMaxNs: r.int(10 ** 8), viaWrite: r.int(50), viaFlush: r.int(50), viaManager: 0, pendingPages: r.int(10 ** 4) });
     if (i % 5000 === 4999) dir.flush();
   }
@@ -103,7 +103,7 @@ describe('result writer thread', () => {
     expect(rows).toBe(n);
     expect(a['writeback.csv']).toContain('"say ""hi"""');
     expect(a['writeback.csv']).toContain('"line\nbreak"');
-    expect(a['wires.csv']).toMatch(/^t[012],[\d.]+,[\d.]+,[\d.]+,(un)?wire,0x7f[0-9a-f]+,\d+,(USER|USER\|NOHOLES|SYSTEM\|HOLESOK),(OK|ENOMEM|KERN_RESOURCE_SHORTAGE)$/m);
+    expect(a['wires.csv']).toMatch(/^t[012],[\d.]+,[\d.]+,[\d.]+,(un)?wire,0x7f[0-9a-f]+,\d+,(USER|USER\|NOHOLES|SYSTEM\|HOLESOK),(OK|ENOMEM|KERN_RESOURCE_SHORTAGE),\d+$/m);
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 

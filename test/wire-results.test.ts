@@ -40,13 +40,13 @@ describe('wires.csv and summary.json wire', () => {
     writeFileSync(join(d, 'w.csv'), TRACE);
     const r = await syncsimHere(['run', 'w.csv', ...SETUP, '--out', 'f'], d);
     expect(r.code, r.stderr).toBe(0);
-    // 8 pages at 10 µs each: 80 µs; the failed call wires one page (10 µs) before it meets the hole; closed replay
-    // issues each later call 80 µs late (the first call ran 80 µs past the trace's gap)
+    // 8 pages at 10 µs each: 80 µs; the failed call wires one page (10 µs) before it meets the hole, and unwires it
+    // (rollback: pages 0); closed replay issues each later call 80 µs late (the first call ran 80 µs past the trace's gap)
     expect(readFileSync(join(d, 'f', 'wires.csv'), 'utf8')).toBe([
       WIRES_HEADER,
-      'db,10,90,80,wire,0x10000000,32768,USER|NOHOLES,OK',
-      'db,1580,1590,10,wire,0x1000f000,8192,USER,ENOMEM',
-      'db,3590,3590,0,unwire,0x10000000,32768,USER|NOHOLES,OK',
+      'db,10,90,80,wire,0x10000000,32768,USER|NOHOLES,OK,8',
+      'db,1580,1590,10,wire,0x1000f000,8192,USER,ENOMEM,0',
+      'db,3590,3590,0,unwire,0x10000000,32768,USER|NOHOLES,OK,8',
     ].join('\n') + '\n');
     const s = JSON.parse(readFileSync(join(d, 'f', 'summary.json'), 'utf8'));
     const at = (us: number) => ({ mean: us, p50: us, p90: us, p99: us, p999: us, max: us });
@@ -67,7 +67,7 @@ describe('wires.csv and summary.json wire', () => {
     // mach: a user wiring of 8 pages above a limit of 4 is refused; the mlock into the hole names an invalid address
     const m = await syncsimHere(['run', 'w.csv', ...SETUP, '--set', 'personality=mach', '--set', 'memory.max_user_wired_pages=4', '--out', 'm'], d);
     expect(m.code, m.stderr).toBe(0);
-    expect(readFileSync(join(d, 'm', 'wires.csv'), 'utf8').split('\n').slice(1, 3).map((l) => l.split(',').at(-1))).toEqual(['KERN_RESOURCE_SHORTAGE', 'KERN_INVALID_ADDRESS']);
+    expect(readFileSync(join(d, 'm', 'wires.csv'), 'utf8').split('\n').slice(1, 3).map((l) => l.split(',')[8])).toEqual(['KERN_RESOURCE_SHORTAGE', 'KERN_INVALID_ADDRESS']);
     const sm = JSON.parse(readFileSync(join(d, 'm', 'summary.json'), 'utf8'));
     // ENOMEM counts 0 for mach, as for a kernel whose wiring went well: wire.failed tells them apart
     expect(metricValue(sm, 'wire.errors.ENOMEM')).toBe(0);
@@ -102,6 +102,60 @@ describe('wires.csv and summary.json wire', () => {
     });
     expect(r.stdout).toContain('\nwire/unwire           0 calls, peak 0 wired pages\n');
     expect(r.stdout).not.toMatch(/wire latency|^memory/m);
+  });
+});
+
+describe('wires.csv pages: the page wirings a call added (wire) or removed (unwire), net of what it undid', () => {
+  /** The `pages` column of each row of wires.csv after running `trace` with `args`, and the header. */
+  async function pagesOf(trace: string, args: string[]): Promise<{ header: string; pages: string[] }> {
+    const d = tmp();
+    writeFileSync(join(d, 'w.csv'), trace);
+    const r = await syncsimHere(['run', 'w.csv', ...args, '--out', 'o'], d);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(join(d, 'o', 'wires.csv'), 'utf8').trimEnd().split('\n');
+    return { header: lines[0]!, pages: lines.slice(1).map((l) => l.split(',').at(-1)!) };
+  }
+
+  it('the column comes last; a call rolled back has 0; a linux mlock that meets the gap keeps and counts the page it locked', async () => {
+    // TRACE: wire 8 pages; wire page 15 and the hole's first page; unwire the 8 pages
+    const expected: Record<string, string[]> = {
+      freebsd: ['8', '0', '8'], // vm_map_wire: the hole → the page wired is unwired again
+      xnu: ['8', '0', '8'], // vm_map_wire_nested: KERN_INVALID_ADDRESS, rolled back
+      mach: ['8', '0', '8'], // vm_map_wire: KERN_INVALID_ADDRESS, rolled back
+      linux: ['8', '1', '8'], // apply_vma_lock_flags locks page 15 before the gap (ENOMEM, no rollback); munlock of [0,8) unlocks 8
+    };
+    for (const [p, want] of Object.entries(expected)) {
+      const got = await pagesOf(TRACE, [...SETUP, '--set', `personality=${p}`]);
+      expect(got.header).toBe('task,t_issue_us,t_done_us,latency_us,op,addr,len,flags,result,pages');
+      expect(got.pages, p).toEqual(want);
+    }
+  });
+
+  it('a repeated user wiring wires the pages no more: a flag (freebsd, linux) or one more level (xnu, mach), the pages being wired once per entry and unwired with its last level', async () => {
+    // wire, wire, unwire, unwire of the same 8 pages
+    const trace = ['t_us,task,op,addr,len,flags,object,offset', '0,db,map,0x10000000,65536,,data,0',
+      '10,db,wire,0x10000000,32768,USER,,', '20,db,wire,0x10000000,32768,USER,,', '30,db,unwire,0x10000000,32768,USER,,', '40,db,unwire,0x10000000,32768,USER,,'].join('\n') + '\n';
+    const expected: Record<string, string[]> = {
+      freebsd: ['8', '0', '8', '0'], // MAP_ENTRY_USER_WIRED is a flag; the second unwire finds no user wiring (an error)
+      linux: ['8', '0', '8', '0'], // VM_LOCKED is a flag; munlock of an unlocked range is OK and does nothing
+      xnu: ['8', '0', '0', '8'], // user_wired_count 1, 2, 1, 0: the pages follow wired_count, taken at the first level only
+      mach: ['8', '0', '0', '8'],
+    };
+    for (const [p, want] of Object.entries(expected)) expect((await pagesOf(trace, [...SETUP, '--set', `personality=${p}`])).pages, p).toEqual(want);
+  });
+
+  it('linux with page-in and failing reads: an mlock that fails counts the pages it left wired (those in memory), munlock the same pages', async () => {
+    // f's 4 pages shared (not in memory), then g's 4 pages private, of which a store makes the first 2 (copy-on-write,
+    // zero-filled: no read) resident; every read fails: the mlock's populate fails at f's page 0 and wires g's 2
+    // resident pages at once (ENOMEM); the same mlock again fails again and wires nothing; munlock unwires the 2
+    const trace = ['t_us,task,op,addr,len,flags,object,offset', '0,db,map,0x10000000,16384,,f,0', '0,db,map,0x10004000,16384,PRIVATE,g,0',
+      '10,db,write,0x10004000,8192,,,', '100,db,wire,0x10000000,32768,USER,,', '200,db,wire,0x10000000,32768,USER,,', '300,db,unwire,0x10000000,32768,USER,,'].join('\n') + '\n';
+    const d = tmp();
+    writeFileSync(join(d, 'w.csv'), trace);
+    const r = await syncsimHere(['run', 'w.csv', '--set', 'device.profile=queue', '--set', 'personality=linux', '--set', 'pagein=true', '--set', 'device.error_rate=1', '--out', 'o'], d);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readFileSync(join(d, 'o', 'wires.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows.map((w) => [w[4], w[8], w[9]])).toEqual([['wire', 'ENOMEM', '2'], ['wire', 'ENOMEM', '0'], ['unwire', 'OK', '2']]);
   });
 });
 

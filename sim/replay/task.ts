@@ -6,6 +6,7 @@
 import { NextEvent, usToNs, type Engine, type EventTarget } from '../engine/queue.ts';
 import { RowQueue, type Waiting } from './row-queue.ts';
 import type { VmMap } from '../vm/map.ts';
+import type { PageCounters } from '../vm/object.ts';
 import { OnCpuWait, type KernelPath, type Wait } from '../vm/process.ts';
 import type { SyncAccount } from '../kernel.ts';
 import type { TaskRecord } from '../stats/tasks.ts';
@@ -33,6 +34,8 @@ export interface ReplayHost {
   opFinished(p: OpProc, result: string): void;
   /** Whether a task may issue its next row at once when nothing would fire before it (see {@link Task.fire}); results never depend on it. */
   readonly inlineEvents: boolean;
+  /** The VM's page counters (a wire or unwire call's wirings are tallied through them). */
+  readonly pageCounters: PageCounters;
 }
 
 /** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
@@ -179,6 +182,7 @@ export class OpProc implements EventTarget {
     private readonly cpuFactor = 1,
   ) {
     this.next = new NextEvent(host.engine, this);
+    this.tally = row.op === 'wire' || row.op === 'unwire' ? acct : undefined;
   }
 
   /** The end of the CPU time it spends now: while it steps in its own event, taken at once when nothing would fire first. */
@@ -192,6 +196,21 @@ export class OpProc implements EventTarget {
 
   /** Asleep on a wait queue now, off its CPU (not a timed CPU delay, nor a wait that keeps the task on its CPU). */
   private waiting = false;
+
+  /** A wire or unwire call: its account, which tallies the wire count changes of its steps (wires.csv `pages`). */
+  private readonly tally: SyncAccount | undefined;
+
+  /** One step of the kernel path with its wire count changes tallied in its account. */
+  private tallied(): IteratorResult<Wait, string> {
+    const c = this.host.pageCounters;
+    const outer = c.wireTally;
+    c.wireTally = this.tally;
+    try {
+      return this.gen.next();
+    } finally {
+      c.wireTally = outer;
+    }
+  }
 
   /**
    * Goes on with its kernel path. When it stops for CPU time and nothing
@@ -211,7 +230,7 @@ export class OpProc implements EventTarget {
   }
 
   step(): void {
-    const r = this.gen.next();
+    const r = this.tally === undefined ? this.gen.next() : this.tallied();
     if (r.done) {
       if (this.slept) this.host.sleeping.delete(this);
       this.host.opFinished(this, r.value);

@@ -163,9 +163,12 @@ export class CallRecorder {
     this.durability.covered(this.vm, map, row.addr, row.len, tIssueNs, coverKind(row.flags, ok));
   }
 
-  /** Wire or unwire `row` (its op `op`), issued at `tIssueNs`, ended at `tDoneNs` with `result` (`ok`). */
-  wire(row: TraceRow, op: WireOp, ok: boolean, result: string, tIssueNs: number, tDoneNs: number): void {
+  /**
+   * Wire or unwire `row` (its op `op`), issued at `tIssueNs`, ended at `tDoneNs` with `result` (`ok`),
+   * having wired (wire) or unwired (unwire) `pages` pages.
+   */
+  wire(row: TraceRow, op: WireOp, ok: boolean, result: string, tIssueNs: number, tDoneNs: number, pages: number): void {
     this.wires.done(op, ok, result, tIssueNs, tDoneNs);
-    this.sink.wire?.({ task: row.task, tIssueNs, tDoneNs, op, addr: row.addr, len: row.len, flags: row.flags, result });
+    this.sink.wire?.({ task: row.task, tIssueNs, tDoneNs, op, addr: row.addr, len: row.len, flags: row.flags, result, pages });
   }
 }

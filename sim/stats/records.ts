@@ -32,6 +32,13 @@ export interface WireRecord {
   len: number;
   flags: number;
   result: string;
+  /**
+   * Page wirings the call added (wire) or removed (unwire), net of any it undid itself: a page
+   * whose wire count it raised (lowered) by one counts once, also when another mapping or wiring
+   * level keeps it wired. 0 for a call rolled back whole; a Linux mlock that fails part-way counts
+   * the pages it left wired (pages wired later, as they come in, are not counted here).
+   */
+  pages: number;
 }
 
 /**

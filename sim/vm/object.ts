@@ -41,6 +41,11 @@ export class PageCounters {
   onObjectDirty: ((obj: VmObject) => void) | undefined;
   /** Told of every page version's way to the device (the durability statistics). */
   versions: PageVersionObserver | undefined;
+  /**
+   * The wire or unwire call running now (set by the replay around each step of its kernel path):
+   * `pages` gains every change of a page's wire count made meanwhile (+1 a wiring, -1 an unwiring).
+   */
+  wireTally: { pages: number } | undefined;
 }
 
 /** What happens to a page's data on its way to stable storage (sim/stats/durability.ts listens). */
@@ -391,6 +396,8 @@ export class VmObject {
     const after = before + delta;
     if (after < 0) return; // a sub-map changed under a wired entry: nothing left to unwire
     ch.setWire(i, after);
+    const tally = this.counters.wireTally;
+    if (tally !== undefined) tally.pages += delta;
     if (before === 0 && after > 0) {
       const c = this.counters;
       c.wired++;
