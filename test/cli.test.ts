@@ -245,7 +245,7 @@ describe('syncsim run', () => {
 });
 
 describe('interrupted runs', () => {
-  /** A trace long enough to take a few seconds. */
+  /** A trace of 600 000 rows (15 MB): after the first 100 ms of simulated time most of it is still to be read. */
   function bigTrace(dir: string): string {
     const lines = ['t_us,task,op,addr,len,flags,object,offset', '0,a,map,0x10000000,0x1000000,,f,0'];
     for (let i = 1; i <= 600_000; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + (i * 7919 % 4096) * 4096},64,,,`);
@@ -254,17 +254,53 @@ describe('interrupted runs', () => {
     return p;
   }
 
-  async function startAndWaitForTmp(trace: string, out: string) {
-    const child = spawn(process.execPath, [BIN, 'run', trace, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * A writeback policy plugin that holds the run in its first wake-up (100 ms of simulated time:
+   * inside the replay, so the staging directory and the lock exist and nothing is committed) until
+   * the file named by its `go` parameter exists, having said `gate: paused` on stderr. It sleeps
+   * while it waits (Atomics.wait), so however loaded the machine, the run cannot end before the test
+   * has done what it does there: no step of the tests depends on how long anything takes.
+   */
+  const GATE_PLUGIN = `
+import { existsSync } from 'node:fs';
+export default {
+  name: 'gate',
+  paramsSchema: { type: 'object', additionalProperties: false, required: ['go'], properties: { go: { type: 'string' } } },
+  create(p) {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    let held = false;
+    return {
+      wake() {
+        if (held) return;
+        held = true;
+        process.stderr.write('gate: paused\\n');
+        while (!existsSync(p.go)) Atomics.wait(cell, 0, 0, 20);
+      },
+    };
+  },
+};
+`;
+
+  /**
+   * Starts `syncsim run TRACE --out OUT` held by the gate plugin (its files in a directory of their
+   * own) and resolves once it is held; `release` lets it go on. Rejects if the run ends first.
+   */
+  async function startHeld(trace: string, out: string) {
+    const conf = tmp();
+    writeFileSync(join(conf, 'gate.mjs'), GATE_PLUGIN);
+    const go = join(conf, 'go');
+    writeFileSync(join(conf, 'c.yaml'), `writeback: { policy: ./gate.mjs, interval_ms: 100, params: { go: ${JSON.stringify(go)} } }\n`);
+    const child = spawn(process.execPath, [BIN, 'run', trace, '--out', out, '--config', join(conf, 'c.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | string | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig ? `killed by ${sig}` : null))));
-    const parent = join(out, '..');
-    for (let i = 0; i < 400; i++) {
-      if (readdirSync(parent).some((n) => n.startsWith('.out.tmp-'))) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return { child, exited, stderr: () => stderr };
+    await new Promise<void>((res, rej) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('gate: paused\n')) res();
+      });
+      void exited.then((code) => rej(new Error(`the run ended (${code}) before the gate held it: ${stderr}`)));
+    });
+    return { child, exited, stderr: () => stderr, release: () => writeFileSync(go, '') };
   }
 
   // a hang-up ends by the signal itself once cleaned up (a shell reports 129): Node's own exit would restore a closed terminal and abort
@@ -272,9 +308,12 @@ describe('interrupted runs', () => {
     const d = tmp();
     const trace = bigTrace(d);
     const out = join(d, 'out');
-    const { child, exited, stderr } = await startAndWaitForTmp(trace, out);
+    const { child, exited, stderr, release } = await startHeld(trace, out);
     expect(readdirSync(d).some((n) => n.startsWith('.out.tmp-'))).toBe(true);
+    // the signal is pending before the run goes on: its handler runs at the next turn of the event loop, which the
+    // reading of the rest of the trace (most of its 15 MB) makes before the replay can end
     child.kill(sig);
+    release();
     expect(await exited).toBe(code);
     expect(stderr()).toContain(`interrupted (${sig}); no results written`);
     expect(readdirSync(d).sort()).toEqual(['big.csv']);
@@ -287,12 +326,14 @@ describe('interrupted runs', () => {
     mkdirSync(out);
     writeFileSync(join(out, '.syncsim'), '{"command":"run","version":"0.1.0"}\n'); // an earlier run's
     writeFileSync(join(out, 'summary.json'), 'old');
-    const { child, exited } = await startAndWaitForTmp(trace, out);
+    const { child, exited } = await startHeld(trace, out); // held in the replay: it never goes on
     child.kill('SIGKILL');
-    await exited;
+    expect(await exited).toBe('killed by SIGKILL');
     expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe('old');
     expect(readdirSync(d).some((n) => n.startsWith('.out.tmp-'))).toBe(true);
     expect(existsSync(join(d, '.out.lock'))).toBe(true); // the killed run's lock: stale, taken over below
+    // the killed run was writing the binary cache of its trace as it read it
+    expect(readdirSync(join(d, '.trace-cache')).filter((n) => n.includes('.tmp-'))).toHaveLength(1);
     const small = join(d, 'small.csv');
     writeFileSync(small, 't_us,op,addr,len,object,offset\n0,map,0x1000,4096,f,0\n');
     expect(syncsim(['run', small, '--out', out]).code).toBe(0);
