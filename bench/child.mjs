@@ -5,9 +5,11 @@
  * date with the sources (`npm run build`), with no TypeScript loader in the process (plain
  * JavaScript, like scripts/syncsim.mjs); else the sources through tsx (compiled: false).
  *
- * Usage: node --max-semi-space-size=8 bench/child.mjs MODE FILE [STATS_SAMPLE_US]
- *   (STATS_SAMPLE_US: the timeline's sampling period for run and replay, default 1000 µs;
- *   a 100 M-row run needs a longer one: its timeline would pass its 10 M-row cap)
+ * Usage: node --max-semi-space-size=8 bench/child.mjs MODE FILE [STATS_SAMPLE_US] [PROFILE]
+ *   (STATS_SAMPLE_US: the timeline's sampling period for run and replay, default 1000 µs, '' for it;
+ *   a 100 M-row run needs a longer one: its timeline would pass its 10 M-row cap.
+ *   PROFILE: the device profile of run and replay, default `queue`, the bench's figures; `default`
+ *   for the configuration `syncsim run` uses when none is given)
  *   run       what `syncsim run FILE --no-cache` does, less process start-up: reader,
  *             simulator and its result files (written to a temporary directory; timed until
  *             they are in place, then removed untimed)
@@ -38,8 +40,10 @@ const { runTrace } = await load('scripts/run.ts');
 const { readTrace } = await load('traces/reader.ts');
 const { readCacheBlocks } = await load('traces/cache.ts');
 
-const [mode, file, sampleUs] = process.argv.slice(2);
-const config = () => resolveConfig({ device: { profile: 'queue' }, ...(sampleUs ? { stats: { sample_us: Number(sampleUs) } } : {}) });
+const [mode, file, sampleUs, profile = 'queue'] = process.argv.slice(2);
+// the bench's device is the plain queue (no CPU costs, no media stages) unless PROFILE says otherwise ('default': syncsim's own default)
+const device = profile === 'default' ? {} : { device: { profile } };
+const config = () => resolveConfig({ ...device, ...(sampleUs ? { stats: { sample_us: Number(sampleUs) } } : {}) });
 const t0 = process.hrtime.bigint();
 let rows = 0;
 let extra = {};
