@@ -63,8 +63,8 @@ export interface ChartContext {
   colors: { domain: string[]; range: string[] };
   /** The reduced syncs.csv of a run (read once, cached). */
   syncStats(run: RunRef): Promise<SyncStats>;
-  /** The reduced timeline.csv of a run (read once, cached). */
-  timeline(run: RunRef): Promise<TimelineData>;
+  /** The reduced timeline.csv of a run (read once, cached), in buckets of `bucket` rows when given, else of its own size. */
+  timeline(run: RunRef, bucket?: number): Promise<TimelineData>;
   /**
    * The run drawn for each configuration by per-run charts (its lowest seed),
    * or a reason why per-run charts are left out (too many configurations).

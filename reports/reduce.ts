@@ -239,19 +239,29 @@ export interface TimelineData {
 /** Most points drawn per timeline. */
 export const TIMELINE_POINTS = 500;
 
+/** The rows timeline.csv has (about) for a run of `simTimeUs` sampled every `sampleUs`: one at 0 and one per period. */
+export function timelineRows(simTimeUs: number, sampleUs: number): number {
+  return Math.floor(simTimeUs / sampleUs) + 1;
+}
+
+/** Rows of timeline.csv per drawn point for a timeline of `rows` rows: as few as leave at most {@link TIMELINE_POINTS} points. */
+export function timelineBucket(rows: number): number {
+  return Math.max(1, Math.ceil(rows / TIMELINE_POINTS));
+}
+
 /**
  * Reads `file` (timeline.csv) once. `expectedRows` (from the run's simulated
  * time and sample period) sets the bucket size so that about
- * {@link TIMELINE_POINTS} points remain; each keeps its first time and the
- * largest value of each series over its rows: of the `*_max` columns (the most
- * over each row's interval) when the file has them, so peaks between samples
- * are drawn too, else of the samples.
+ * {@link TIMELINE_POINTS} points remain, unless `bucket` (rows per point) is
+ * given: one bucket for runs drawn on one time axis; each point keeps its
+ * first time and the largest value of each series over its rows: of the
+ * `*_max` columns (the most over each row's interval) when the file has them,
+ * so peaks between samples are drawn too, else of the samples.
  */
-export async function reduceTimeline(file: string, expectedRows: number): Promise<TimelineData> {
+export async function reduceTimeline(file: string, expectedRows: number, bucket = timelineBucket(expectedRows)): Promise<TimelineData> {
   const f = await openCsv(file, ['t_us', ...TIMELINE_SERIES]);
   const peaks = TIMELINE_SERIES.every((s) => f.col[`${s}_max`] !== undefined);
   const fields = TIMELINE_SERIES.map((s) => (peaks ? `${s}_max` : s));
-  const bucket = Math.max(1, Math.ceil(expectedRows / TIMELINE_POINTS));
   const points: TimelinePoint[] = [];
   let cur: TimelinePoint | undefined;
   let inBucket = 0, rows = 0;

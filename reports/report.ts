@@ -12,7 +12,7 @@ import { CHART_MODULES } from './charts/index.ts';
 import { keySettings, loadResults, ReportError, type Results, type RunRef } from './data.ts';
 import { allRunsFailedMessage, configName, failedRunsNote } from './failures.ts';
 import { reportHtml, type SettingsTable } from './html.ts';
-import { reduceSyncs, reduceTimeline, type SyncStats, type TimelineData } from './reduce.ts';
+import { reduceSyncs, reduceTimeline, timelineRows, type SyncStats, type TimelineData } from './reduce.ts';
 import { layoutChart, svgToPdf, svgToPng } from './render.ts';
 import { noLimitWord } from './no-limit.ts';
 import { styleOf } from './series.ts';
@@ -92,10 +92,11 @@ export function chartContext(results: Results, theme: Theme, width: number, colo
       if (!p) syncs.set(run.dir, (p = reduceSyncs(join(run.dir, 'syncs.csv'), run.summary.config.stats.warmup_us)));
       return p;
     },
-    timeline(run: RunRef) {
-      let p = timelines.get(run.dir);
+    timeline(run: RunRef, bucket?: number) {
+      const key = `${run.dir}\0${bucket ?? ''}`;
+      let p = timelines.get(key);
       const c = run.summary.config.stats;
-      if (!p) timelines.set(run.dir, (p = reduceTimeline(join(run.dir, 'timeline.csv'), Math.floor(run.summary.sim_time_us / c.sample_us) + 1)));
+      if (!p) timelines.set(key, (p = reduceTimeline(join(run.dir, 'timeline.csv'), timelineRows(run.summary.sim_time_us, c.sample_us), bucket)));
       return p;
     },
     perRun() {

@@ -12,7 +12,8 @@
  */
 import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, labelTooltip, noteBlock, plotBound, WIDE_FIGURE, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { textWidth, wrapText } from '../fonts.ts';
-import type { TimelinePoint, TimelineSeries } from '../reduce.ts';
+import { timelineBucket, timelineRows, TIMELINE_POINTS, type TimelinePoint, type TimelineSeries } from '../reduce.ts';
+import type { Summary } from '../../sim/stats/summary.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, wrapMerged, type DrawnMark } from '../series.ts';
 
 /** The panels, in reading order. */
@@ -110,17 +111,19 @@ export const timeline: ChartModule = {
     const sel = ctx.perRun();
     if ('skip' in sel || sel.runs.length === 0) return [];
     let rows: Record<string, number | string>[] = [];
-    let maxBucket = 1;
+    // each run's rows per point and sampling period (µs): what the note says a point stands for
+    const buckets: { rows: number; us: number }[] = [];
     // whether every run's points are the most over each row's interval (timeline.csv's *_max columns), not samples
     let peaks = true;
     const perConfig: { label: string; color: string; data: unknown }[] = [];
     const sample = sel.runs[0].run.summary.config.stats.sample_us;
+    const bucket = sharedBucket(sel.runs.map(({ run }) => run.summary));
     // how long each configuration's run lasted (ms): its simulated time (past its last drawn point, a bucket's first
     // sample), at least one sampling interval
     const lengthOf = new Map<string, number>();
     for (const { config, run } of sel.runs) {
-      const t = await ctx.timeline(run);
-      maxBucket = Math.max(maxBucket, t.bucket);
+      const t = await ctx.timeline(run, bucket);
+      buckets.push({ rows: t.bucket, us: t.bucket * run.summary.config.stats.sample_us });
       peaks &&= t.peaks;
       let last = 0;
       for (const p of t.points) {
@@ -175,9 +178,12 @@ export const timeline: ChartModule = {
     if (panels.length === 0) return [];
     // each panel's largest value over every configuration: its strips' y scale, the same in every figure
     const panelMax = new Map(panels.map((p) => [p.field, Math.max(...rows.map((r) => Number(r[p.field]) || 0))]));
+    // what a point stands for: its rows and their time, one value when every run has the same (a range when not)
+    const bucketed = buckets.some((b) => b.rows > 1);
+    const bucketText = { rows: countRange(buckets.map((b) => b.rows)), span: `${countRange(buckets.map((b) => b.us / 1000))} ms` };
     const span = (ms: number) => (seconds ? `${+(ms / 1000).toPrecision(3)} s` : `${+ms.toPrecision(3)} ms`);
     const caption = (peaks ? `The *_max columns of timeline.csv, the most of each count from one row to the next (a row every ${sample} µs of simulated time)` : `Samples of timeline.csv (every ${sample} µs of simulated time)`)
-      + (maxBucket > 1 ? `; each point is the largest value of ${maxBucket} consecutive ${peaks ? 'intervals' : 'samples'}, so peaks are kept` : '')
+      + (bucketed ? `; each point is the largest value of ${bucketText.rows} consecutive ${peaks ? 'intervals' : 'samples'} (${bucketText.span}), so peaks are kept` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
       + (merged.any ? `; configurations with identical timelines${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
@@ -239,7 +245,7 @@ export const timeline: ChartModule = {
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
       sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
-      maxBucket > 1 ? `each point is the largest of ${maxBucket} ${peaks ? 'intervals' : 'samples'} (${+((maxBucket * sample) / 1000).toPrecision(3)} ms)` : '',
+      bucketed ? `each point is the largest of ${bucketText.rows} ${peaks ? 'intervals' : 'samples'} (${bucketText.span})` : '',
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
       mergedNote(merged, 'timelines', ctx.results.configTitle),
@@ -325,6 +331,25 @@ export const timeline: ChartModule = {
     });
   },
 };
+
+/**
+ * The rows per point of runs drawn on one time axis (lengths within {@link SHARED_TIME_AXIS_RATIO} of one another)
+ * with one sampling period: the longest run's, so that their points stand at the same times and each is the most of
+ * as long a time; undefined otherwise (each run its own, about {@link TIMELINE_POINTS} points).
+ */
+export function sharedBucket(runs: readonly Pick<Summary, 'sim_time_us' | 'config'>[]): number | undefined {
+  const periods = new Set(runs.map((r) => r.config.stats.sample_us));
+  const times = runs.map((r) => r.sim_time_us);
+  if (runs.length === 0 || periods.size > 1 || !(Math.max(...times) <= SHARED_TIME_AXIS_RATIO * Math.min(...times))) return undefined;
+  return timelineBucket(timelineRows(Math.max(...times), [...periods][0]!));
+}
+
+/** Values as a figure writes a count of them: `4,193` when all are one, else their least and most, `4,191–4,193`. */
+export function countRange(values: readonly number[]): string {
+  const f = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  const lo = Math.min(...values), hi = Math.max(...values);
+  return lo === hi ? f(lo) : `${f(lo)}–${f(hi)}`;
+}
 
 /**
  * What figure `gi` of timeline figures `groups` holds and where the others are: `strips 1–4 of 8 (5–8 in
