@@ -14,6 +14,7 @@ import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, labelToolt
 import { textWidth, wrapText } from '../fonts.ts';
 import { timelineBucket, timelineRows, TIMELINE_POINTS, type TimelinePoint, type TimelineSeries } from '../reduce.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
+import { hiddenNote, hiddenSeries } from '../hidden-lines.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, wrapMerged, type DrawnMark } from '../series.ts';
 
 /** The panels, in reading order. */
@@ -169,6 +170,11 @@ export const timeline: ChartModule = {
     const unit = (series: string | undefined, ms: number) => (secondsOf(series) ? ms / 1000 : ms);
     // many configurations, or runs of very different lengths: one strip each, named by its header, so no legend
     const strips = labels.length > TIMELINE_MAX_OVERLAID || ownAxes;
+    // overlaid lines, each drawn over those before it (the rows' order): one that those after it cover everywhere, in
+    // every panel, though not joined to them (its data differ by more than the resolution), is named in the note
+    const hidden = strips ? [] : hiddenSeries(merged.series.map((m) => ({
+      label: m.label, panels: drawnPanels.map((f) => (perConfig.find((c) => c.label === m.members[0])!.data as TimelinePoint[]).map((p) => [(p.t_ms / xMs) * ctx.width, (p[f.field] / allMax.get(f.field)!) * panelPx] as const)),
+    })), ctx.theme.lineWidth, tol);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : configLegend(ctx, labels) };
     // a panel whose values are all 0 has nothing to show: left out, the caption and a note say so
     const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
@@ -187,6 +193,7 @@ export const timeline: ChartModule = {
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
       + (merged.any ? `; configurations with identical timelines${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
+      + (hidden.length ? `; ${hiddenNote(hidden, 'timelines')}` : '')
       + (labels.length > TIMELINE_MAX_OVERLAID ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '')
       + (ownAxes ? `; the runs last ${span(minMs)} to ${span(maxMs)}, more than ${SHARED_TIME_AXIS_RATIO}× apart, so each configuration has a strip with a time axis of its own, fitted to its run (runs within ${SHARED_TIME_AXIS_RATIO}× of one another share one axis)` : '')
       + '.';
@@ -249,6 +256,7 @@ export const timeline: ChartModule = {
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
       mergedNote(merged, 'timelines', ctx.results.configTitle),
+      hiddenNote(hidden, 'timelines'),
       of.length > 1 ? splitNote(of, gi, labels.length) : '',
     ]);
     let groups: string[][] = [labels];
