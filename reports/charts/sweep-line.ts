@@ -11,7 +11,7 @@ import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
 import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
 import { fewestMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
-import { linearAxis } from '../linear-axis.ts';
+import { linearAxis, narrowSpreadNote } from '../linear-axis.ts';
 import { noLimitWord } from '../no-limit.ts';
 import { dodgeLayout, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
 
@@ -203,6 +203,8 @@ export const sweepLine: ChartModule = {
         // series with identical results, or drawn less than the figure's resolution apart (each mean and CI end in px on
         // the largest plot the figure can have, over the values' extent, which the axis only widens): one line, named `a = b`
         const yLo = logY ? Math.min(...positive) : Math.min(...rows.map((r) => r.lo));
+        // a linear axis not from 0 over values a hair apart magnifies their differences: the note says how small they are
+        const narrow = logY || whole !== undefined || flatAt !== null ? '' : narrowSpreadNote(yLo, Math.max(...rows.map((r) => r.hi)));
         const yHi = logY ? Math.max(...positive) : Math.max(...rows.map((r) => r.hi));
         const yPx = (v: number) => (yHi > yLo ? (logY ? Math.log(v / yLo) / Math.log(yHi / yLo) : (v - yLo) / (yHi - yLo)) * plotBound(ctx).height : 0);
         const tol = drawnResolution(ctx.theme);
@@ -262,6 +264,7 @@ export const sweepLine: ChartModule = {
           spread && flat > 0 ? `no ${shape === 'bars' ? 'bar' : 'band'} at ${count(flat)} point${flat === 1 ? '' : 's'} whose seeds gave the same value` : '',
           clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
           cutAtWhole ? `${shape} cut at ${whole === 100 ? '100 %' : count(whole!)} (${metricTitle(metric, labels)} cannot exceed it)` : '',
+          narrow,
           cutAtFloor ? (bars ? `bars ending in a triangle reach ${clamped ? '0' : 'below the axis'}, cut at its floor` : `band reaching ${clamped ? '0' : 'below the axis'} cut at its floor`) : '',
           failedCount(ctx.results),
           missing,
@@ -342,6 +345,7 @@ export const sweepLine: ChartModule = {
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
             + (whole !== undefined ? `; a share of the whole, drawn on a y axis from 0${cutAtWhole ? ', the interval cut at the whole' : ''}` : '')
             + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ` and intervals reaching below it are cut at its floor${bars ? ', where they end in a downward triangle' : ''}` : ''}` : '')
+            + (narrow ? `; ${narrow}, so their differences look larger than they are` : '')
             + (X.apart ? `; ${key} 0 means ${X.apart.word}, no quantity: it is drawn apart at the right of the axis, past a dashed break, labelled ${X.apart.word} and not joined to the lines` : '')
             + (xScale.type === 'symlog' ? `; the grid holds 0 and geometric steps, so the x axis is symmetric-log (linear near 0, logarithmic above ${+xScale.constant.toPrecision(3)})` : '')
             + (missing ? `; ${missing}` : '')
