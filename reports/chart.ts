@@ -33,6 +33,11 @@ export interface Chart {
   aliases?: string[];
   /** The module that made it (what `--chart` selects). */
   family: string;
+  /**
+   * A sweep line's metric and grid key as the experiment names them (`sync.latency_us.p99`, `pager.cluster_pages`),
+   * which report.json gives beside its name: its file words depend on the other metrics and keys of the sweep.
+   */
+  of?: { metric: string; key: string };
   /** A short title for index.html. */
   title: string;
   /** One or two sentences saying what is drawn and from which data. */

@@ -52,6 +52,8 @@ export interface ReportOptions {
 export interface ChartOutcome {
   name: string;
   family: string;
+  /** A sweep line's metric and grid key, as the experiment names them. */
+  of?: { metric: string; key: string };
   title: string;
   caption: string;
   width: number;
@@ -294,7 +296,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
         pdf = performance.now() - t;
       }
       outcomes.push({
-        name: chart.name, family: chart.family, title: chart.title, caption: chart.caption,
+        name: chart.name, family: chart.family, ...(chart.of ? { of: chart.of } : {}), title: chart.title, caption: chart.caption,
         width: laid.width, height: laid.height, files, bytes,
         ms: { layout: tb - ta, png, pdf }, passes: laid.passes, warnings: laid.warnings,
       });
@@ -308,7 +310,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
       width: opts.width,
       formats: ['vl.json', ...opts.formats],
       ...(results.chosen ? { configs: results.chosen.labels } : {}),
-      charts: outcomes.map((o) => ({ name: o.name, family: o.family, title: o.title, caption: o.caption, width: o.width, height: o.height, files: o.files })),
+      charts: outcomes.map((o) => ({ name: o.name, family: o.family, ...(o.of ? { metric: o.of.metric, key: o.of.key } : {}), title: o.title, caption: o.caption, width: o.width, height: o.height, files: o.files })),
       notes,
     };
     let index: string | undefined;

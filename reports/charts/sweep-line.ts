@@ -338,6 +338,7 @@ export const sweepLine: ChartModule = {
           name,
           aliases: [`sweep-${metric}-vs-${key}`],
           family: 'sweep-line',
+          of: { metric, key },
           title: `${title} vs ${keyShortTitle(key, labels)}`,
           caption: `${title} against ${xAxis.title} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point${failedCount(ctx.results) ? ` (its successful runs; ${failedCount(ctx.results)})` : ''}`
             + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
