@@ -14,9 +14,11 @@ import { escapeControl } from '../../traces/escape.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
 
-Writes the compact binary copy (columnar typed arrays, versioned, checksummed)
-of the native trace TRACE (.csv or .csv.gz) to OUT.sst. 'syncsim run OUT.sst'
-replays it; 'syncsim run TRACE' makes and uses such a cache by itself.
+Writes the binary copy (columnar typed arrays, versioned, checksummed) of the
+native trace TRACE (.csv or .csv.gz) to OUT.sst. 'syncsim run OUT.sst' replays
+it, several times faster than parsing the CSV; 'syncsim run TRACE' makes and
+uses such a cache by itself. It is for speed, not space: about 49 bytes a row,
+as large as the uncompressed CSV or larger (and far larger than a .csv.gz).
 
 Options:
   -o, --out FILE   the .sst file to write (required; --output is the same

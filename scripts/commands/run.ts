@@ -61,9 +61,10 @@ Options:
                     msyncs when they are not independent (latency_ci_us.block)
   -h, --help        this help
 
-The first replay of a CSV trace stores a compact binary copy (.sst) in the cache
-directory; later replays of the unchanged trace read it instead, checking each
-block as they go (a corrupted cache is made again from the CSV, with a warning).
+The first replay of a CSV trace stores a binary copy (.sst) in the cache
+directory (not smaller than the CSV: it is there for speed); later replays of
+the unchanged trace read it instead, several times faster, checking each block
+as they go (a corrupted cache is made again from the CSV, with a warning).
 TRACE may also be an .sst file made by 'syncsim convert' (a corrupted one stops
 the run: exit 2, no results).
 
