@@ -31,6 +31,16 @@ import type { ThemeName } from '../reports/theme.ts';
 import { checkOptionKinds, given, isPlainObject, KINDS, namingOut, refuseUnknownOptions, requireJsonValue, requireOptions } from './lib-options.ts';
 import { replayConfig } from './lib-config.ts';
 import { loadPlugins } from './plugins.ts';
+import { parseResults, RUN_DEFAULT_RESULTS } from './result-files.ts';
+import { addLeafKeys, givenKeys } from './idle-keys.ts';
+
+/** Whether `keys`, an object of configuration keys nested or dotted (`replay`'s `config` or `set`), gives `key`. */
+function objectGives(keys: unknown, key: string): boolean {
+  if (!isPlainObject(keys)) return false;
+  const given = new Set<string>();
+  for (const [k, v] of Object.entries(keys)) addLeafKeys(given, k, v);
+  return [...given].some((k) => k === key || key.startsWith(`${k}.`));
+}
 
 export type { Summary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome, ImportTally };
 export { VERSION } from './version.ts';
@@ -59,10 +69,12 @@ export interface ReplayOptions {
   ci?: { reps?: number };
   /** Told the tasks that closed replay left more than 5 % of the trace behind (the warning `syncsim run` prints), once the result files are written. */
   onStretched?: (tasks: TaskRecord[], traceEndNs: number) => void;
+  /** Which CSVs `out` receives besides summary.json, as `syncsim run --results` takes them: `all` (default), `summary`, `report` or a list (`'syncs,timeline'`). */
+  results?: string;
 }
 
 /** The options {@link replay} takes (the type makes the list whole: a new option must be added here). */
-const REPLAY_OPTIONS = Object.keys({ config: true, set: true, seed: true, out: true, name: true, ci: true, onStretched: true } satisfies Record<keyof ReplayOptions, true>);
+const REPLAY_OPTIONS = Object.keys({ config: true, set: true, seed: true, out: true, name: true, ci: true, onStretched: true, results: true } satisfies Record<keyof ReplayOptions, true>);
 
 /** The options {@link importTrace} takes (whole, as above). */
 const IMPORT_OPTIONS = Object.keys({
@@ -71,7 +83,7 @@ const IMPORT_OPTIONS = Object.keys({
 
 /** The options {@link sweep} takes (whole, as above). */
 const SWEEP_OPTIONS = Object.keys({
-  out: true, jobs: true, shard: true, resume: true, dryRun: true, stdout: true, progress: true, progressIntervalMs: true, cacheDir: true, maxRuns: true, runTimeoutS: true, onWarning: true, command: true,
+  out: true, jobs: true, shard: true, resume: true, dryRun: true, stdout: true, progress: true, progressIntervalMs: true, cacheDir: true, maxRuns: true, runTimeoutS: true, onWarning: true, command: true, results: true,
 } satisfies Record<keyof SweepRunOptions, true>);
 
 /** The options {@link report} takes (whole, as above). */
@@ -107,6 +119,8 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
       trace: name, rows, config, plugins, out: opts.out, command: ['syncsim library', 'replay', name], handleSignals: false,
       ci: opts.ci && { reps: opts.ci.reps ?? 1000, level: 0.95, seed: config.seed },
       onStretched: opts.onStretched,
+      results: parseResults(opts.results ?? RUN_DEFAULT_RESULTS, 'results'),
+      samplePeriod: givenKeys(typeof opts.config === 'string' ? opts.config : undefined, []).has('stats.sample_us') || objectGives(opts.config, 'stats.sample_us') || objectGives(opts.set, 'stats.sample_us') ? 'given' : 'auto',
     });
   } catch (e) {
     // a rule of the kernel broken by a row (an overlapping map, ...): named as the command names it, FILE:LINE: column COL
@@ -125,7 +139,8 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
 function checkReplayOptions(opts: ReplayOptions, file: string | undefined): void {
   requireOptions('replay', opts);
   refuseUnknownOptions('replay', opts, REPLAY_OPTIONS);
-  checkOptionKinds('replay', opts as Record<string, unknown>, { out: KINDS.name, name: KINDS.name, onStretched: KINDS.function });
+  checkOptionKinds('replay', opts as Record<string, unknown>, { out: KINDS.name, name: KINDS.name, onStretched: KINDS.function, results: KINDS.name });
+  if (opts.results !== undefined) parseResults(opts.results, 'results');
   if (opts.name !== undefined && file !== undefined) throw new TypeError(`replay: name names rows given in code; a trace file is named by its path (${file})`);
   const config: unknown = opts.config;
   if (config !== undefined && !(typeof config === 'string' && config !== '') && !isPlainObject(config)) {
@@ -296,7 +311,7 @@ export async function sweep(experiment: string, opts: SweepRunOptions = {}): Pro
   requireOptions('sweep', opts);
   refuseUnknownOptions('sweep', opts, SWEEP_OPTIONS);
   checkOptionKinds('sweep', opts as Record<string, unknown>, {
-    out: KINDS.name, resume: KINDS.boolean, dryRun: KINDS.boolean, stdout: KINDS.stream, progress: KINDS.stream, onWarning: KINDS.function, command: KINDS.strings,
+    out: KINDS.name, resume: KINDS.boolean, dryRun: KINDS.boolean, stdout: KINDS.stream, progress: KINDS.stream, onWarning: KINDS.function, command: KINDS.strings, results: KINDS.name,
   });
   if (opts.cacheDir !== undefined && opts.cacheDir !== null && !KINDS.name.ok(opts.cacheDir)) throw new TypeError(`sweep: cacheDir must be a directory's name, or null for no cache (got ${given(opts.cacheDir)})`);
   // the command's check of --max-runs; a progress line's period, in ms

@@ -32,7 +32,7 @@ export const CTL = { printed: 0, failed: 1, closed: 2 } as const;
 
 /** What the run sends the thread. */
 export type ToWriter =
-  | { adopt: number[] }
+  | { adopt: (number | null)[] }
   | { file: number; data: Float64Array; n: number; strings: string[] }
   | { close: true };
 
@@ -78,8 +78,8 @@ export class ResultThread {
     return this.loaded;
   }
 
-  /** Hands the thread the open result files (file descriptors, in {@link COLUMN_FILES} order). */
-  adopt(fds: number[]): void {
+  /** Hands the thread the open result files (file descriptors, in {@link COLUMN_FILES} order; null for a file not written). */
+  adopt(fds: (number | null)[]): void {
     this.post({ adopt: fds });
   }
 

@@ -10,8 +10,8 @@ import { COLUMN_FILES, printRows } from './result-columns.ts';
 import { CTL, type FromWriter, type ToWriter, type WriterData } from './result-thread.ts';
 
 const { port, ctl } = workerData as WriterData;
-/** The adopted files, each with the strings it was sent so far (by id). */
-let files: { csv: CsvFile; strings: string[] }[] = [];
+/** The adopted files, each with the strings it was sent so far (by id); undefined for a file the run does not write (it is sent nothing). */
+let files: ({ csv: CsvFile; strings: string[] } | undefined)[] = [];
 let failed = false;
 
 const answer = (m: FromWriter) => port.postMessage(m);
@@ -25,7 +25,7 @@ const signal = (slot: number, add = false) => {
 port.on('message', (m: ToWriter) => {
   if (failed) return;
   try {
-    if ('adopt' in m) files = m.adopt.map((fd) => ({ csv: new CsvFile(fd), strings: [] }));
+    if ('adopt' in m) files = m.adopt.map((fd) => (fd === null ? undefined : { csv: new CsvFile(fd), strings: [] }));
     else if ('data' in m) {
       const f = files[m.file]!;
       for (const s of m.strings) f.strings.push(s);
@@ -34,7 +34,7 @@ port.on('message', (m: ToWriter) => {
       signal(CTL.printed, true);
     } else {
       // the files were opened by the run's thread, which closes them
-      for (const f of files) f.csv.flush();
+      for (const f of files) f?.csv.flush();
       signal(CTL.closed);
       port.close();
     }

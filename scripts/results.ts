@@ -1,6 +1,6 @@
 /**
- * Result files of a run: syncs.csv, wires.csv, writeback.csv, reads.csv,
- * timeline.csv, durability.csv, tasks.csv and summary.json, written into a temporary directory beside the target and
+ * Result files of a run: summary.json and those of syncs.csv, wires.csv, writeback.csv, reads.csv,
+ * timeline.csv, durability.csv and tasks.csv it was asked for (scripts/result-files.ts), written into a temporary directory beside the target and
  * renamed into place only when the run succeeded, so a crash or a bad trace
  * never leaves half files and never touches an existing results directory.
  */
@@ -15,6 +15,7 @@ import { ResultThread } from './result-thread.ts';
 import { outWriteFailure, type OutWriteFailure } from '../traces/out-dir.ts';
 import { namingFile } from '../traces/write-failures.ts';
 import { CsvFile } from './csv-file.ts';
+import { RESULT_CSVS, type ResultCsv } from './result-files.ts';
 
 export { CsvFile, nsToUsText } from './csv-file.ts';
 
@@ -49,8 +50,12 @@ const MAX_HELD = 16;
  */
 export class ResultsDir implements ResultSink {
   private readonly stage: StagingDir;
-  /** The open files, in COLUMN_FILES order: printed to here until the thread takes them. */
-  private readonly csv: CsvFile[];
+  /** The open files, in COLUMN_FILES order (undefined: a file not asked for): printed to here until the thread takes them. */
+  private readonly csv: (CsvFile | undefined)[];
+  /** Per file of COLUMN_FILES, whether it is written: the records of the others are dropped as they come. */
+  private readonly keep: boolean[];
+  /** Whether tasks.csv is written. */
+  private readonly keepTasks: boolean;
   private readonly batch: ColumnBatch[];
   private thread?: ResultThread;
   /** Batches packed while the thread loads, waiting for it (at most {@link MAX_HELD}), in the order packed. */
@@ -62,16 +67,21 @@ export class ResultsDir implements ResultSink {
   /** Each record is copied out during its call and none is kept. */
   readonly transientRecords = true;
 
-  /** `writer`: the writer thread's module (scripts/worker-module.ts), or undefined to print every record in this thread. */
-  constructor(readonly out: string, private readonly writer?: URL) {
+  /**
+   * `writer`: the writer thread's module (scripts/worker-module.ts), or undefined to print every record in this thread;
+   * `files`: the CSVs to write (default every one).
+   */
+  constructor(readonly out: string, private readonly writer?: URL, files: ReadonlySet<ResultCsv> = new Set(RESULT_CSVS)) {
     let stage: StagingDir | undefined;
-    const opened: CsvFile[] = [];
+    const opened: (CsvFile | undefined)[] = [];
+    this.keep = COLUMN_FILES.map((f) => files.has(f.name.replace(/\.csv$/, '') as ResultCsv));
+    this.keepTasks = files.has('tasks');
     try {
       // the staging directory too: on a full disk its marker may be the first write to fail
       stage = new StagingDir(out, 'run');
-      for (const f of COLUMN_FILES) opened.push(new CsvFile(join(stage.path, f.name), f.header));
+      for (const [i, f] of COLUMN_FILES.entries()) opened.push(this.keep[i] ? new CsvFile(join(stage.path, f.name), f.header) : undefined);
     } catch (e) {
-      for (const c of opened) c.discard();
+      for (const c of opened) c?.discard();
       stage?.abort();
       throw outWriteFailure(e, out, RESULTS_FAILURE);
     }
@@ -86,27 +96,27 @@ export class ResultsDir implements ResultSink {
   }
 
   durability(r: DurabilityRecord): void {
-    if (packDurability(this.batch[FILE.durability]!, r)) this.ship(FILE.durability);
+    if (this.keep[FILE.durability] && packDurability(this.batch[FILE.durability]!, r)) this.ship(FILE.durability);
   }
 
   sync(r: SyncRecord): void {
-    if (packSync(this.batch[FILE.syncs]!, r)) this.ship(FILE.syncs);
+    if (this.keep[FILE.syncs] && packSync(this.batch[FILE.syncs]!, r)) this.ship(FILE.syncs);
   }
 
   wire(r: WireRecord): void {
-    if (packWire(this.batch[FILE.wires]!, r)) this.ship(FILE.wires);
+    if (this.keep[FILE.wires] && packWire(this.batch[FILE.wires]!, r)) this.ship(FILE.wires);
   }
 
   writeback(r: WritebackRecord): void {
-    if (packIo(this.batch[FILE.writeback]!, r)) this.ship(FILE.writeback);
+    if (this.keep[FILE.writeback] && packIo(this.batch[FILE.writeback]!, r)) this.ship(FILE.writeback);
   }
 
   read(r: ReadRecord): void {
-    if (packIo(this.batch[FILE.reads]!, r)) this.ship(FILE.reads);
+    if (this.keep[FILE.reads] && packIo(this.batch[FILE.reads]!, r)) this.ship(FILE.reads);
   }
 
   timeline(r: TimelineRecord): void {
-    if (packTimeline(this.batch[FILE.timeline]!, r)) this.ship(FILE.timeline);
+    if (this.keep[FILE.timeline] && packTimeline(this.batch[FILE.timeline]!, r)) this.ship(FILE.timeline);
   }
 
   /** Prints batch `file`, or sends it to the writer thread; starts the thread, or hands it the files, when it is time. */
@@ -129,8 +139,8 @@ export class ResultsDir implements ResultSink {
       if (this.thread === undefined) {
         // a small run so far: printed here
       } else if (this.thread.ready) {
-        for (const c of this.csv) c.flush();
-        this.thread.adopt(this.csv.map((c) => c.descriptor));
+        for (const c of this.csv) c?.flush();
+        this.thread.adopt(this.csv.map((c) => c?.descriptor ?? null));
         this.threaded = true;
         for (const h of this.held.splice(0)) this.thread.sendPacked(h.file, this.batch[h.file]!, h.data, h.n);
       } else if (this.held.length < MAX_HELD) {
@@ -152,7 +162,7 @@ export class ResultsDir implements ResultSink {
   flush(): void {
     for (let f = 0; f < this.batch.length; f++) this.ship(f);
     try {
-      if (!this.threaded) for (const c of this.csv) c.flush();
+      if (!this.threaded) for (const c of this.csv) c?.flush();
     } catch (e) {
       throw outWriteFailure(e, this.out, RESULTS_FAILURE);
     }
@@ -166,7 +176,7 @@ export class ResultsDir implements ResultSink {
       for (let f = 0; f < this.batch.length; f++) this.ship(f);
       if (!this.threaded) this.printHeld(); // the thread never took the files
       this.thread?.close(this.threaded);
-      for (const c of this.csv) c.close();
+      for (const c of this.csv) c?.close();
     } catch (e) {
       this.release();
       throw outWriteFailure(e, this.out, RESULTS_FAILURE);
@@ -180,15 +190,16 @@ export class ResultsDir implements ResultSink {
    */
   private release(): void {
     const closeAll = () => {
-      for (const c of this.csv) c.discard();
+      for (const c of this.csv) c?.discard();
     };
     const stopped = this.thread?.terminate();
     if (stopped && this.threaded) void stopped.then(closeAll, closeAll);
     else closeAll();
   }
 
-  /** Writes tasks.csv: one row per task (closed replay's lag, time blocked). */
+  /** Writes tasks.csv: one row per task (closed replay's lag, time blocked); nothing when it was not asked for. */
   writeTasks(records: readonly TaskRecord[]): void {
+    if (!this.keepTasks) return;
     let f: CsvFile | undefined;
     try {
       f = new CsvFile(join(this.stage.path, 'tasks.csv'), TASKS_HEADER);

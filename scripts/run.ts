@@ -26,6 +26,9 @@ import { escapeControl } from '../traces/escape.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { neverDurableCauses } from './never-durable.ts';
+import { RESULT_CSVS, type ResultCsv } from './result-files.ts';
+import { cacheBeforeReplay, knownTraceEndUs } from '../traces/trace-end.ts';
+import { checkGivenPeriod, chosenPeriodUs } from '../sim/stats/timeline-period.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -60,6 +63,17 @@ export interface RunOptions {
    * true). A sweep, whose runs already fill every core, prints them in the run's thread.
    */
   resultThread?: boolean;
+  /** The CSV files written to `out` (scripts/result-files.ts); default every one. summary.json is always written, the same whatever is chosen. */
+  results?: ReadonlySet<ResultCsv>;
+  /**
+   * `auto`: `config.stats.sample_us` was not given, so a trace whose end is known before the run
+   * (a binary cache, a plain CSV: traces/trace-end.ts) samples at the period chosen for its
+   * length (sim/stats/timeline-period.ts; 1 ms up to about 1,000 s); `given` (default): the
+   * configuration's period, refused at once when it would pass the timeline's limit over that end.
+   */
+  samplePeriod?: 'auto' | 'given';
+  /** Told the period (µs) an `auto` run chose when it is not the configuration's, with the trace's end (µs), before the run. */
+  onSamplePeriod?: (periodUs: number, traceEndUs: number) => void;
 }
 
 /** The default results directory for a trace as written, not normalised: `results/<trace name without .csv/.gz>`. */
@@ -132,15 +146,18 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   // onStretched is told once the results are written: a caller's callback that throws loses none
   let tellStretched: (() => void) | undefined;
   try {
-    dir = opts.out ? new ResultsDir(opts.out, opts.resultThread === false ? undefined : await workerModule('result-worker')) : undefined;
+    dir = opts.out ? new ResultsDir(opts.out, opts.resultThread === false ? undefined : await workerModule('result-worker'), opts.results ?? new Set(RESULT_CSVS)) : undefined;
     const sink: ResultSink = dir ?? opts.sink ?? NULL_SINK;
     const given = opts.rows;
     const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)], given && (() => given.sha256()));
     if (!given) {
+      // a gzip trace: cached first, so that its end is known before the run (the sampling period)
+      if (opts.cacheDir) await cacheBeforeReplay(opts.trace, opts.cacheDir);
       source = await openTrace(opts.trace, { cacheDir: opts.cacheDir, onCacheProblem: opts.onCacheProblem });
       opts.onSource?.(source.kind);
     }
-    const sim = new Simulator(opts.config, sink, { plugins: opts.plugins });
+    const config = samplingConfig(opts, source);
+    const sim = new Simulator(config, sink, { plugins: opts.plugins });
     let lastReport = Date.now();
     for await (const batch of given?.batches ?? source!.batches) {
       // rows parsed from CSV wait as columns too (a lagging task buffers many): far less for the collector
@@ -158,7 +175,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     const stretched = sim.taskStats.stretched(sim.traceEndNs);
     const result = sim.result();
     if (opts.ci) result.sync.latency_ci_us = await latencyCis(sim.syncLatenciesNs(), opts.ci);
-    summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, opts.config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
+    summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
     dir?.commit(JSON.stringify(summary, null, 2) + '\n');
     source?.finish(true);
     if (stretched.length > 0) tellStretched = () => opts.onStretched?.(stretched, sim.traceEndNs);
@@ -174,6 +191,25 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   }
   tellStretched?.();
   return summary;
+}
+
+/**
+ * The configuration a run replays with: `opts.config`, its `stats.sample_us` chosen for the
+ * trace's length when `opts.samplePeriod` is `auto` and the trace's end is known before the
+ * run; a given period that would pass the timeline's limit over that end throws a ConfigError.
+ */
+function samplingConfig(opts: RunOptions, source: OpenTrace | undefined): Config {
+  const endUs = source === undefined ? undefined : knownTraceEndUs(source.kind === 'cache' ? source.cachePath! : opts.trace, source.kind === 'cache');
+  const c = opts.config;
+  if (endUs === undefined) return c;
+  if (opts.samplePeriod !== 'auto') {
+    checkGivenPeriod(c.stats.sample_us, endUs);
+    return c;
+  }
+  const periodUs = chosenPeriodUs(endUs);
+  if (periodUs === c.stats.sample_us) return c;
+  opts.onSamplePeriod?.(periodUs, endUs);
+  return { ...c, stats: { ...c.stats, sample_us: periodUs } };
 }
 
 /** provenance.plugin_sha256 of the plugin files a run loaded (nothing without plugins). */

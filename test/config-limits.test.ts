@@ -137,7 +137,7 @@ describe('the timeline row cap', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).key).toBe('stats.sample_us');
-    expect((err as Error).message).toMatch(/^config: key 'stats.sample_us': the timeline would pass its limit of 5 rows at 1000000\.000000 s of simulated time \(a row every 1 µs\); raise stats.sample_us$/);
+    expect((err as Error).message).toMatch(/^config: key 'stats.sample_us': the timeline would pass its limit of 5 rows at 1000000\.000000 s of simulated time \(a row every 1 µs\); raise stats.sample_us, e\.g\. to 2000000 \(500,002 rows up to here, room for a run 10 times as long\)$/);
     expect(got).toHaveLength(3);
     expect(MAX_TIMELINE_ROWS).toBe(10_000_000);
   });
@@ -163,7 +163,7 @@ describe('the timeline row cap', () => {
     const full: number[] = [];
     const f = new TimelineClock(10, (t) => full.push(t), 3);
     f.until(25, true);
-    expect(() => f.end(25)).toThrow(/^config: key 'stats.sample_us': the timeline would pass its limit of 3 rows with its row of the run's end, at 0\.000000 s of simulated time \(a row every 0\.01 µs\); raise stats.sample_us$/);
+    expect(() => f.end(25)).toThrow(/^config: key 'stats.sample_us': the timeline would pass its limit of 3 rows with its row of the run's end, at 0\.000000 s of simulated time \(a row every 0\.01 µs\); raise stats.sample_us, e\.g\. to 1000 \(2 rows up to here, room for a run 10 times as long\)$/);
     expect(full).toEqual([0, 10, 20]);
   });
 });
@@ -325,7 +325,7 @@ describe('the CLI', () => {
     results.forEach((r, i) => {
       expect(r.code).toBe(2);
       if (cases[i][1]) expect(r.stderr).toBe(cases[i][1]);
-      else expect(r.stderr).toMatch(/^syncsim: config: key 'stats\.sample_us': the timeline would pass its limit of 10,000,000 rows at [\d.]+ s of simulated time \(a row every 1 µs\); raise stats\.sample_us\n$/);
+      else expect(r.stderr).toMatch(/^syncsim: config: key 'stats\.sample_us': the timeline would pass its limit of 10,000,000 rows at [\d.]+ s of simulated time \(a row every 1 µs\); raise stats\.sample_us, e\.g\. to \d+ \([\d,]+ rows up to here, room for a run 10 times as long\)\n$/);
     });
     expect(readdirSync(d)).toEqual([]);
   });

@@ -140,7 +140,7 @@ describe('replay', () => {
 
   it('refuses an option it does not take (a misspelt one would otherwise be ignored), as generate and importTrace do', async () => {
     await expect(replay(TWO_PAGES, { confg: { personality: 'linux' }, Seed: 9 } as never)).rejects.toThrow(
-      new TypeError("replay: unknown options 'confg', 'Seed' (it takes config, set, seed, out, name, ci, onStretched)"));
+      new TypeError("replay: unknown options 'confg', 'Seed' (it takes config, set, seed, out, name, ci, onStretched, results)"));
     expect(() => generate('wal-append', { sed: 2 } as never)).toThrow(new TypeError("generate: unknown option 'sed' (it takes params, seed)"));
     const msr = join(ROOT, 'test', 'fixtures', 'msr', 'two-volumes.csv');
     expect(() => importTrace('msr', msr, { bogusOpt: 1 } as never)).toThrow(/importTrace: unknown option 'bogusOpt'/);

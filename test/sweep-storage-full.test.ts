@@ -63,7 +63,8 @@ describe('a sweep whose results directory fills up', () => {
     expect(Object.keys(after).filter((p) => !(p in before)).sort()).toEqual([
       'S', 'S/.syncsim', 'S/experiment.json', 'S/experiment.yaml', 'S/runs',
       `S/runs/${bad1}`, `S/runs/${bad1}/run.json`, `S/runs/${bad2}`, `S/runs/${bad2}/run.json`,
-      `S/runs/${good1}`, ...['.syncsim', 'durability.csv', 'reads.csv', 'run.json', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv', 'wires.csv', 'writeback.csv'].map((f) => `S/runs/${good1}/${f}`),
+      // a sweep's runs write syncs, timeline and tasks by default (--results)
+      `S/runs/${good1}`, ...['.syncsim', 'run.json', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv'].map((f) => `S/runs/${good1}/${f}`),
     ].sort());
 
     // the same command, with room: the finished run skipped, the failed ones tried again, the tables those of an uninterrupted sweep

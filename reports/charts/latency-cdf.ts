@@ -7,6 +7,7 @@ import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resol
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { textWidth } from '../fonts.ts';
+import { runsWithFile } from '../missing-files.ts';
 
 /** A percentile marker on a curve. */
 interface Mark {
@@ -47,8 +48,10 @@ export const latencyCdf: ChartModule = {
   name: 'latency-cdf',
   summary: 'msync latency CDF per configuration (log x), p50/p99/p99.9 marked',
   async build(ctx: ChartContext): Promise<Chart[]> {
-    const sel = ctx.perRun();
-    if ('skip' in sel) return [];
+    const per = ctx.perRun();
+    if ('skip' in per) return [];
+    const sel = { runs: runsWithFile(ctx, 'latency-cdf', 'syncs.csv', per.runs) };
+    if (sel.runs.length === 0) return [];
     let curve: { config: string; latency_us: number; fraction: number }[] = [];
     let marks: Mark[] = [];
     const notes: string[] = [];

@@ -7,6 +7,7 @@ import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resol
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
 import { noMsyncNote } from '../no-msync.ts';
+import { runsWithFile } from '../missing-files.ts';
 
 /** Points are drawn translucent (overlaps darker) from this many msyncs; fewer are drawn nearly opaque. */
 export const FAINT_FROM = 100;
@@ -29,8 +30,10 @@ export const latencyVsPages: ChartModule = {
   name: 'latency-vs-pages',
   summary: 'msync latency vs pages written per msync (scatter; density bins when points are many)',
   async build(ctx: ChartContext): Promise<Chart[]> {
-    const sel = ctx.perRun();
-    if ('skip' in sel) return [];
+    const per = ctx.perRun();
+    if ('skip' in per) return [];
+    const sel = { runs: runsWithFile(ctx, 'latency-vs-pages', 'syncs.csv', per.runs) };
+    if (sel.runs.length === 0) return [];
     const stats = [];
     for (const { config, run } of sel.runs) stats.push({ config, s: await ctx.syncStats(run) });
     const dense = stats.some(({ s }) => s.points === null);

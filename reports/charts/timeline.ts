@@ -16,6 +16,7 @@ import { timelineBucket, timelineRows, TIMELINE_POINTS, type TimelinePoint, type
 import type { Summary } from '../../sim/stats/summary.ts';
 import { hiddenNote, hiddenSeries } from '../hidden-lines.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, wrapMerged, type DrawnMark } from '../series.ts';
+import { runsWithFile } from '../missing-files.ts';
 
 /** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
@@ -109,8 +110,10 @@ export const timeline: ChartModule = {
   name: 'timeline',
   summary: 'dirty, under-writeback and wired pages and device queue depth over time (timeline.csv); timeline-2, ... when its strips would pass a page',
   async build(ctx: ChartContext): Promise<Chart[]> {
-    const sel = ctx.perRun();
-    if ('skip' in sel || sel.runs.length === 0) return [];
+    const per = ctx.perRun();
+    if ('skip' in per) return [];
+    const sel = { runs: runsWithFile(ctx, 'timeline', 'timeline.csv', per.runs) };
+    if (sel.runs.length === 0) return [];
     let rows: Record<string, number | string>[] = [];
     // each run's rows per point and sampling period (µs): what the note says a point stands for
     const buckets: { rows: number; us: number }[] = [];

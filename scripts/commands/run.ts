@@ -20,6 +20,7 @@ import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts'
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { BOOTSTRAP_REPS } from '../compare/stats.ts';
 import { durabilityWarning } from '../never-durable.ts';
+import { parseResults, RUN_DEFAULT_RESULTS } from '../result-files.ts';
 
 /** The personality a configuration that names none replays under. */
 const DEFAULT_PERSONALITY = defaultConfig().personality;
@@ -53,6 +54,13 @@ Options:
                     syncsim output directory (one holding a .syncsim marker)
                     or inside one (exit 2)
   --no-cache        read the CSV and neither use nor write a cache
+  --results FILES   which result files to write besides summary.json (always
+                    written, and the same whatever is chosen): all (default),
+                    summary (summary.json alone), report (syncs.csv and
+                    timeline.csv: what 'syncsim report' and 'compare' read),
+                    or a comma-separated list of syncs, wires, writeback,
+                    reads, timeline, durability, tasks; writeback.csv has a
+                    row per writeback I/O (about 1 GB for 15 M writes)
   --ci bootstrap    add 95 % percentile-bootstrap confidence intervals of the
                     msync latency mean, p50, p90 and p99 over the run's msyncs
                     (summary.json sync.latency_ci_us; --ci-reps N resamples,
@@ -69,9 +77,17 @@ TRACE may also be an .sst file made by 'syncsim convert' (a corrupted one stops
 the run: exit 2, no results).
 
 Results (in --out): summary.json, syncs.csv, wires.csv, writeback.csv,
-timeline.csv, reads.csv, durability.csv, tasks.csv, and the .syncsim marker
-(which lists them). While it runs, --out is locked (.NAME.lock beside it): a
-second writer exits 2 naming the first.
+timeline.csv, reads.csv, durability.csv, tasks.csv (those --results names),
+and the .syncsim marker (which lists them). While it runs, --out is locked
+(.NAME.lock beside it): a second writer exits 2 naming the first.
+
+timeline.csv and durability.csv have a row every stats.sample_us. Left unset,
+it is chosen from the trace's end when that is known before the run (a plain
+CSV's last row, a .sst, a .csv.gz, which is cached first unless --no-cache):
+1 ms, or the smallest of 2, 5, 10, 20, 50 ms ... that keeps the timeline within
+1,000,000 rows (said on stderr; summary.json config.stats.sample_us has it).
+Set, a value that would pass the timeline's limit of 10,000,000 rows over the
+trace is refused before the run (exit 2), suggesting one.
 See README.md for the configuration keys and the result fields.`;
 
 /**
@@ -99,6 +115,7 @@ async function run(argv: string[]): Promise<number> {
     'cache-dir': { type: 'string' },
     ci: { type: 'string' },
     'ci-reps': { type: 'string' },
+    results: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -107,6 +124,7 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim --help')`);
   const trace = positionals[0];
   requireTraceFile(trace, 'trace file');
+  parseResults(values.results ?? RUN_DEFAULT_RESULTS);
   checkCacheOptions(values);
   const outName = values.out ?? defaultOutName(trace);
   // the default directory is named by the trace's file name alone: another trace of that name must not replace its results unasked
@@ -234,6 +252,7 @@ interface RunValues {
   json?: boolean;
   'no-cache'?: boolean;
   'cache-dir'?: string;
+  results?: string;
 }
 
 /** The --ci option: bootstrap CIs, or none. */
@@ -246,7 +265,12 @@ function ciOf(values: RunValues, seed: number): { reps: number; level: number; s
   return { reps: wholeNumberOption('--ci-reps', values['ci-reps'], 1000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max), level: 0.95, seed };
 }
 
-/** Replays `trace` once its --out is checked and locked. */
+/** What `run` and `sweep` say of a sampling period chosen for a trace's length (`periodUs`, the trace ending at `endUs`). */
+export function samplePeriodNote(periodUs: number, endUs: number): string {
+  return `timeline.csv and durability.csv have a row every ${periodUs} µs (stats.sample_us, chosen for the trace's ${(endUs / 1e6).toFixed(0)} s: at most about 1,000,000 rows; `
+    + `summary.json config.stats.sample_us); --set stats.sample_us=N chooses another`;
+}
+
 /** A lag in the unit that shows it (a short trace lags by µs): `12.3 µs`, `4.56 ms`, `0.030 s`. */
 export function lagText(ns: number): string {
   if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
@@ -254,6 +278,7 @@ export function lagText(ns: number): string {
   return `${(ns / 1e9).toFixed(3)} s`;
 }
 
+/** Replays `trace` once its --out is checked and locked. */
 async function replay(trace: string, values: RunValues, command: string[]): Promise<number> {
   const sets = [...(values.set ?? [])];
   refuseRepeatedSets(sets);
@@ -289,14 +314,18 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets.map(setKey)));
   const out = values.out ?? defaultOutDir(trace);
   const showProgress = process.stderr.isTTY === true;
+  const results = parseResults(values.results ?? RUN_DEFAULT_RESULTS);
   const summary = await replayTrace({
     trace, config, out, plugins,
     command,
+    results,
+    samplePeriod: given.has('stats.sample_us') || given.has('stats') ? 'given' : 'auto',
+    onSamplePeriod: (us, endUs) => process.stderr.write(`syncsim: note: ${samplePeriodNote(us, endUs)}\n`),
     ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {
       const shown = tasks.slice(0, 5).map((t) => `'${t.task}' ${lagText(t.lagEndNs)} behind (${((100 * t.lagEndNs) / endNs).toFixed(1)} % of the trace; at most ${lagText(t.maxLagNs)})`);
       process.stderr.write(`syncsim: warning: closed replay stretched ${tasks.length} task(s): their ops took longer than the trace's gaps, so later ops ran late: ${shown.join('; ')}${tasks.length > 5 ? '; ...' : ''}. `
-        + `What they meet (other tasks, background writeback) differs from the trace's timing; see tasks.csv, or replay: open\n`);
+        + `What they meet (other tasks, background writeback) differs from the trace's timing; ${results.has('tasks') ? 'see tasks.csv' : 'tasks.csv (which --results left out) lists every task'}, or replay: open\n`);
     },
     cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
     onCacheProblem: (m) => process.stderr.write(`${showProgress ? '\r\x1b[K' : ''}syncsim: warning: ${escapeControl(m)}\n`),

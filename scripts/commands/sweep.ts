@@ -13,6 +13,7 @@ import { tablesWarnings } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { checkCacheOptions, refuseOutputAsCache } from '../cache-dir.ts';
+import { RESULT_CSVS, resultsText } from '../result-files.ts';
 
 const HELP = `Usage: syncsim sweep EXP.yaml [options]
 
@@ -42,6 +43,15 @@ Options:
   --run-timeout S wall-clock limit of one run, in seconds: a run still going
                   then has its worker stopped and is recorded failed (the
                   others go on); default none
+  --results FILES which CSVs each run writes in DIR/runs/<id>/ besides
+                  summary.json (always written, and the same whatever is
+                  chosen; results.csv and aggregate.csv come from it):
+                  syncs,timeline,tasks by default (what 'syncsim report' and
+                  'compare' read, and each task's lag), all, summary
+                  (summary.json alone), report (syncs.csv and timeline.csv), or
+                  a comma-separated list of syncs, wires, writeback, reads,
+                  timeline, durability, tasks; runs finished earlier keep
+                  the files they were written with
   -h, --help      this help
 
 Experiment file (YAML):
@@ -63,11 +73,14 @@ its 'seed' configuration key and the seed of its generated trace; a generated
 trace is made once per parameter set and seed, in DIR/traces/. Each trace's
 binary cache (see 'syncsim run --help') is made once, before its runs, and
 every run reads it instead of parsing the CSV; the results are the same.
+Unless base or grid gives stats.sample_us, each run samples its timeline at
+the period 'syncsim run --help' describes for its trace's length.
 
-Results: DIR/runs/<id>/ (run.json, summary.json and the run's CSVs; <id> is a
-hash of the resolved configuration, the seed and the trace), DIR/results.csv
-(one row per run) and DIR/aggregate.csv (per grid point and metric: n, mean, sd,
-ci95 = half-width of the 95% confidence interval, Student t, median).
+Results: DIR/runs/<id>/ (run.json, summary.json and the CSVs --results names;
+<id> is a hash of the resolved configuration, the seed and the trace),
+DIR/results.csv (one row per run) and DIR/aggregate.csv (per grid point and
+metric: n, mean, sd, ci95 = half-width of the 95% confidence interval, Student
+t, median).
 Run again, a sweep skips its finished runs and tries failed ones again; one
 killed at any moment finishes with the same files as an uninterrupted one.
 
@@ -88,6 +101,8 @@ function closing(o: SweepOutcome, shard: string | undefined): string {
   const what = shard ? `shard ${shard} of ${o.plan.experiment.name}` : `sweep ${o.plan.experiment.name}`;
   const made = [o.generated ? `${o.generated} trace${o.generated === 1 ? '' : 's'} generated` : '', o.cached ? `${o.cached} trace cache${o.cached === 1 ? '' : 's'} built` : '', o.fromCache ? `${o.fromCache} read the trace from its cache` : ''].filter(Boolean);
   const lines = [`${what}: ${o.total} runs (${o.skipped} already done, ${o.ran} run now${made.map((m) => `, ${m}`).join('')}), ${o.failed.length} failed`];
+  if (o.ran > 0 && o.results.length < RESULT_CSVS.length) lines.push(`runs wrote ${resultsText(new Set(o.results))} (--results all writes every file)`);
+  for (const [us, n] of o.chosenSampleUs) lines.push(`${n} run${n === 1 ? '' : 's'} sampled the timeline every ${us} µs (stats.sample_us, chosen for the trace's length; summary.json config.stats.sample_us)`);
   if (o.tables) lines.push(`results: ${out}/results.csv, ${out}/aggregate.csv`);
   else lines.push(`runs in ${out}/runs; when every shard is done: syncsim merge SHARD_DIR... --out DIR`);
   return escapeLines(lines.join('\n')) + '\n';
@@ -104,6 +119,7 @@ async function run(argv: string[]): Promise<number> {
     'no-cache': { type: 'boolean' },
     'max-runs': { type: 'string' },
     'run-timeout': { type: 'string' },
+    results: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -134,7 +150,7 @@ async function run(argv: string[]): Promise<number> {
   const o = await runSweep({
     experiment: positionals[0], out: values.out, jobs, shard, resume: values.resume, dryRun: values['dry-run'],
     stdout: process.stdout, progress: values['dry-run'] ? undefined : process.stderr, handleSignals: true,
-    cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns, runTimeoutS,
+    cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns, runTimeoutS, results: values.results,
     command: ['syncsim', 'sweep', ...argv],
     onWarning: (m) => process.stderr.write(`syncsim: warning: ${m}\n`),
   });

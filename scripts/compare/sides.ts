@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { readMarker } from '../../traces/out-dir.ts';
 import { didYouMean } from '../../sim/closest-name.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
@@ -152,7 +153,13 @@ const SUCCESS: ReadonlySet<string> = new Set(['OK', 'KERN_SUCCESS']);
 /** The latencies (µs) of the successful msyncs of a run's syncs.csv after its warm-up (summary config.stats.warmup_us). */
 export async function latenciesOf(run: SideRun): Promise<Float64Array> {
   const warmupUs = Number((run.summary.config as { stats?: { warmup_us?: number } }).stats?.warmup_us ?? 0);
-  const f = await openCsv(join(run.dir, 'syncs.csv'), ['t_issue_us', 'latency_us', 'result']);
+  const file = join(run.dir, 'syncs.csv');
+  if (!existsSync(file)) {
+    const listed = readMarker(run.dir)?.files;
+    const why = listed === undefined ? 'not found' : listed.includes('syncs.csv') ? 'removed after the run wrote it' : 'not written: the run\'s --results left it out';
+    throw new InputError(`${file}: ${why}; compare reads the msync latencies of every run from its syncs.csv (run it again with --results all, report, or a list naming syncs)`);
+  }
+  const f = await openCsv(file, ['t_issue_us', 'latency_us', 'result']);
   const out: number[] = [];
   for await (const row of f.rows) {
     if (!SUCCESS.has(row.fields[f.col.result!] ?? '')) continue;

@@ -6,6 +6,7 @@
  * also gives the plan the file's SHA-256 (its runs' ids) and first bytes, which a sweep reads
  * apart (plan.ts, {@link readTraceFacts}).
  */
+import { csvList, parseResults, SWEEP_DEFAULT_RESULTS } from '../result-files.ts';
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { openTrace } from '../../traces/open.ts';
@@ -79,7 +80,8 @@ export async function listRuns(o: SweepOptions, experiment: Experiment, out: str
   const share = shareOfRuns(plan.runs, o.shard);
   const store = new SweepDir(out);
   const write = (s: string) => o.stdout?.write(s);
-  const outcome: SweepOutcome = { plan, out, total: share.length, skipped: 0, ran: 0, generated: 0, cached: 0, fromCache: 0, failed: [] };
+  const results = csvList(parseResults(o.results ?? SWEEP_DEFAULT_RESULTS));
+  const outcome: SweepOutcome = { plan, out, total: share.length, skipped: 0, ran: 0, generated: 0, cached: 0, fromCache: 0, failed: [], results, chosenSampleUs: new Map() };
   const shown = showPath(out);
   const have = existsSync(out) ? store.manifest() : undefined;
   // what --resume would say, said before listing: there is nothing to resume

@@ -88,6 +88,12 @@ export interface Plan {
 const isGenAxis = (a: GridAxis) => a.key.startsWith('trace.set.');
 const stripConfig = (m: string) => m.replace(/^config: /, '');
 
+/** Whether the experiment's `base` or `grid` gives the configuration key `key` (dotted), itself or as part of a group. */
+export function givesKey(exp: Experiment, key: string): boolean {
+  const meets = (k: string) => k === key || k.startsWith(`${key}.`) || key.startsWith(`${k}.`);
+  return exp.base.some((b) => meets(b.key)) || exp.axes.some((a) => meets(a.key));
+}
+
 /** How many runs an experiment may have unless `--max-runs` says more. */
 export const DEFAULT_MAX_RUNS = 100_000;
 

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { readExperiment, type Experiment } from './experiment.ts';
-import { checkRunCount, makePlan, type Plan, type RunSpec } from './plan.ts';
+import { checkRunCount, givesKey, makePlan, type Plan, type RunSpec } from './plan.ts';
 import { TaskTimeout, WorkerPool } from './pool.ts';
 import { compileOnOwnThreads, compileOnWorkers } from './jit-threads.ts';
 import { Progress, type ProgressStream } from './progress.ts';
@@ -33,6 +33,7 @@ import { makeDirs } from '../../traces/files.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from '../interrupt.ts';
 import { listRuns } from './dry-run.ts';
 import { refuseChangedTrace, TraceVersions } from './trace-guard.ts';
+import { csvList, parseResults, SWEEP_DEFAULT_RESULTS, type ResultCsv } from '../result-files.ts';
 
 /**
  * Heap limits of a sweep worker: a young generation of 192 MiB (semi-spaces of 64 MiB, V8's
@@ -101,6 +102,8 @@ export interface SweepOptions {
   command?: readonly string[];
   /** How a failed run's record names an option (`--run-timeout`, or the library's `runTimeoutS`); default the command's flags. */
   optionStyle?: OptionStyle;
+  /** The CSVs each run writes besides summary.json, as `--results` takes them; default {@link SWEEP_DEFAULT_RESULTS}. Runs finished earlier keep theirs. */
+  results?: string;
 }
 
 /** What a sweep did. */
@@ -123,6 +126,10 @@ export interface SweepOutcome {
   failed: RunRecord[];
   /** The result tables, when the sweep covered the whole experiment. */
   tables?: TablesOutcome;
+  /** The CSVs the runs of this sweep wrote besides summary.json (`results`). */
+  results: ResultCsv[];
+  /** The timeline periods (µs) runs of this sweep chose for their trace's length, other than the configuration's, each with how many runs chose it. */
+  chosenSampleUs: Map<number, number>;
 }
 
 /** What a sweep stopped by a signal waits on: its handler ends the process, and nothing more of the sweep runs. */
@@ -137,6 +144,7 @@ export function defaultJobs(): number {
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const experiment = readExperiment(o.experiment);
   checkRunCount(experiment, o.maxRuns);
+  parseResults(o.results ?? SWEEP_DEFAULT_RESULTS, o.optionStyle === 'library' ? 'results' : '--results');
   const outText = o.out ?? `results/${experiment.name}`;
   const out = resolve(outText);
   // --out is checked (and, unless listing, locked) before the plan is made: nothing runs when it is refused
@@ -160,7 +168,10 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   const share = shareOfRuns(plan.runs, o.shard);
   const store = new SweepDir(out);
   const manifest = manifestOf(plan, o.shard);
-  const outcome: SweepOutcome = { plan, out, total: share.length, skipped: 0, ran: 0, generated: 0, cached: 0, fromCache: 0, failed: [] };
+  const results = csvList(parseResults(o.results ?? SWEEP_DEFAULT_RESULTS));
+  const outcome: SweepOutcome = { plan, out, total: share.length, skipped: 0, ran: 0, generated: 0, cached: 0, fromCache: 0, failed: [], results, chosenSampleUs: new Map() };
+  // a period the experiment does not give is chosen by each run for its trace's length
+  const samplePeriod = givesKey(experiment, 'stats.sample_us') ? 'given' : 'auto';
   const cacheDir = o.cacheDir === null ? undefined : (o.cacheDir ?? defaultCacheDir(out));
   const shown = showPath(out);
   const command = [...(o.command ?? ['node', ...process.argv.slice(1)])];
@@ -313,7 +324,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
           return;
         }
         const task: SweepTask = {
-          kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined, command,
+          kind: 'run', id: r.id, trace, display, config: r.config, staging, final: store.runDir(r.id), record, cacheDir: cached ? cacheDir : undefined, command, results, samplePeriod,
           ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}), ...(traceSha256 !== undefined ? { traceSha256 } : {}),
         };
         try {
@@ -329,7 +340,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
             return;
           }
           if (!reply.ok) error = reply.error;
-          else if (reply.source === 'cache') outcome.fromCache++;
+          else outcome.fromCache += reply.source === 'cache' ? 1 : 0;
+          if (reply.ok && reply.sampleUs !== undefined) outcome.chosenSampleUs.set(reply.sampleUs, (outcome.chosenSampleUs.get(reply.sampleUs) ?? 0) + 1);
         } catch (e) {
           if (stopping) return;
           error = describeError(e instanceof TaskTimeout && o.optionStyle === 'library' ? new TaskTimeout(e.seconds, 'runTimeoutS') : e, [[trace, display]]);

@@ -6,6 +6,7 @@ import type { Config } from '../../sim/config.ts';
 import type { Json } from './identity.ts';
 import type { RunRecord } from './store.ts';
 import type { TraceChange } from './trace-guard.ts';
+import type { ResultCsv } from '../result-files.ts';
 
 /** Replay `trace` with `config` into `staging`, then move the finished directory to `final`. */
 export interface RunTask {
@@ -33,6 +34,10 @@ export interface RunTask {
    * checked (a trace generated before syncsim recorded its hash).
    */
   traceSha256?: string;
+  /** The CSVs the run writes besides summary.json (`sweep --results`). */
+  results: ResultCsv[];
+  /** `auto`: the experiment gives no `stats.sample_us`, so the run chooses it from its trace's end (scripts/run.ts); `given`: it does. */
+  samplePeriod: 'auto' | 'given';
 }
 
 /**
@@ -77,9 +82,10 @@ export interface StorageRefused {
  * A worker's answer; `source` says where a run's rows came from (`cache`, or
  * `csv`/`csv+cache`) or what a cache task did (`cache`: valid already,
  * `csv+cache`: built, `direct`: the trace is an .sst); `sha256`, the SHA-256 of
- * a trace generated. A failure of the storage rather than of the task says so
+ * a trace generated; `sampleUs`, the timeline's period a run chose for its trace's length when it is not the
+ * configuration's. A failure of the storage rather than of the task says so
  * in `storage`; a run whose trace was not the sweep's version, in `changed`.
  */
 export type TaskReply =
-  | { ok: true; elapsed_s: number; source?: string; sha256?: string }
+  | { ok: true; elapsed_s: number; source?: string; sha256?: string; sampleUs?: number }
   | { ok: false; error: string; storage?: StorageRefused; changed?: TraceChange };

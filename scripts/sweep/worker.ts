@@ -39,7 +39,7 @@ function ownWrite(e: unknown, own: boolean): unknown {
   return refusal ? new OwnWriteRefused(refusal) : e;
 }
 
-async function runOne(t: RunTask): Promise<string | undefined> {
+async function runOne(t: RunTask): Promise<{ source?: string; sampleUs?: number }> {
   const out = join(t.staging, t.id);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
@@ -48,9 +48,13 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   // the trace's version: the hash its provenance records, and the file unchanged from before that hash to after the last row
   const before = t.traceSha256 === undefined ? undefined : fileStamp(t.trace);
   let replayed: string | undefined;
+  let sampleUs: number | undefined;
   try {
     // its results: a write the storage refused is an OutDirError of the results' writer, its cause the system's error
-    const summary = await runTrace({ trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command });
+    const summary = await runTrace({
+      trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command,
+      results: new Set(t.results), samplePeriod: t.samplePeriod, onSamplePeriod: (us) => (sampleUs = us),
+    });
     replayed = summary.provenance?.trace_sha256;
   } catch (e) {
     // a run that failed while its trace changed (a row cut short by a rewrite, a file gone) did not fail on its own
@@ -68,7 +72,7 @@ async function runOne(t: RunTask): Promise<string | undefined> {
   } catch (e) {
     throw ownWrite(e, true);
   }
-  return source;
+  return { source, sampleUs };
 }
 
 /** Generates a trace and puts it in place, its SHA-256 record first (a trace there always has its own); returns its SHA-256. */
@@ -108,10 +112,11 @@ async function handle(task: SweepTask): Promise<TaskReply> {
   try {
     let source: string | undefined;
     let sha256: string | undefined;
-    if (task.kind === 'run') source = await runOne(task);
+    let sampleUs: number | undefined;
+    if (task.kind === 'run') ({ source, sampleUs } = await runOne(task));
     else if (task.kind === 'cache') source = await ensureCache(task.trace, task.cacheDir);
     else sha256 = await genOne(task);
-    return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source, ...(sha256 !== undefined ? { sha256 } : {}) };
+    return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source, ...(sha256 !== undefined ? { sha256 } : {}), ...(sampleUs !== undefined ? { sampleUs } : {}) };
   } catch (thrown) {
     if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
     else if (task.kind === 'gen') for (const f of [task.staging, shaRecordName(task.staging)]) rmSync(f, { force: true });

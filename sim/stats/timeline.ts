@@ -10,9 +10,9 @@ import { DOUBLE_FIELD, NS_PER_US } from '../engine/queue.ts';
 import type { BlockDevice } from '../device/device.ts';
 import type { PageCounters } from '../vm/object.ts';
 import type { TimelineRecord } from './records.ts';
+import { lateSuggestion, MAX_TIMELINE_ROWS } from './timeline-period.ts';
 
-/** The most rows timeline.csv may hold (README, "Result files"). */
-export const MAX_TIMELINE_ROWS = 10_000_000;
+export { MAX_TIMELINE_ROWS };
 
 /** When the next timeline rows are due, counting them against {@link MAX_TIMELINE_ROWS}. */
 export class TimelineClock {
@@ -44,7 +44,7 @@ export class TimelineClock {
     if (this.rows + due > this.maxRows) {
       throw new ConfigError('stats.sample_us',
         `the timeline would pass its limit of ${this.maxRows.toLocaleString('en-US')} rows at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
-        `simulated time (a row every ${this.periodNs / NS_PER_US} µs); raise stats.sample_us`);
+        `simulated time (a row every ${this.periodNs / NS_PER_US} µs); ${lateSuggestion(t / NS_PER_US)}`);
     }
     for (let i = 0; i < due; i++) {
       this.sample(this.next);
@@ -63,7 +63,7 @@ export class TimelineClock {
     if (this.rows + 1 > this.maxRows) {
       throw new ConfigError('stats.sample_us',
         `the timeline would pass its limit of ${this.maxRows.toLocaleString('en-US')} rows with its row of the run's end, at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
-        `simulated time (a row every ${this.periodNs / NS_PER_US} µs); raise stats.sample_us`);
+        `simulated time (a row every ${this.periodNs / NS_PER_US} µs); ${lateSuggestion(t / NS_PER_US)}`);
     }
     this.sample(t);
     this.rows++;
