@@ -164,7 +164,7 @@ export const METRIC_LABELS: Readonly<Record<string, KeyLabel>> = {
 /** Labels of summary.json's `durability.never_durable_by`: page versions never durable, by why (sim/stats/durability.ts). */
 function neverDurableLabels(): Record<string, KeyLabel> {
   const why: [string, string][] = [
-    ['no_msync', 'on pages no msync covers'], ['after_last_msync', 'stored after the last msync'], ['msync_wired', 'left by msyncs of wired pages'],
+    ['no_msync', 'on pages no msync covers'], ['after_last_msync', 'stored after the last msync'], ['replay_order', 'stored after an msync the trace has after them'], ['msync_wired', 'left by msyncs of wired pages'],
     ['msync_failed', 'left by failed msyncs'], ['msync_async', 'left by MS_ASYNC msyncs'], ['msync_unwritten', 'left by msyncs'],
     ['no_flush', 'in the write cache, no FLUSH'], ['dropped', 'dropped unwritten'], ['held_by_manager', 'held by a Mach manager'],
   ];

@@ -265,19 +265,23 @@ export const NEVER_DURABLE_NOTE_SHARE = 0.05;
 
 /**
  * The table's note under `durability` when {@link NEVER_DURABLE_NOTE_SHARE} or more of the page versions
- * stored were never durable while some were (none durable is a warning of `run`'s own): how many
- * for each cause the run had (scripts/never-durable.ts: stored after the last msync covering
- * them, on pages no msync covers, ...), and, in a closed replay of several tasks that ran late
- * with some stored after the last msync covering them, how the replay can put a store after an
- * msync the trace has after it; none otherwise. README "Result files" has the caveat.
+ * stored were never durable while some were, or while the trace had no msync (none durable
+ * with msyncs is a warning of `run`'s own): how many for each cause the run had
+ * (scripts/never-durable.ts: stored after the trace's last msync of their pages, stored after an
+ * msync the trace has after them, on pages no msync covers, ...); none otherwise. A summary
+ * written before `replay_order` cannot tell the first two apart: in a closed replay of several
+ * tasks that ran late with some stored after the last msync covering them, it says how the
+ * replay can put a store after an msync the trace has after it. README "Result files" has the
+ * caveat.
  */
 export function neverDurableRows(s: Summary): [string, string][] {
   const { durable_pages: durable, never_durable_pages: never } = s.durability;
   const share = never / (durable + never);
-  if (durable === 0 || !(share >= NEVER_DURABLE_NOTE_SHARE)) return [];
   const by = s.durability.never_durable_by;
+  // none durable: with msyncs, run's warning says why; without, this note says it too (a summary before never_durable_by cannot)
+  if ((durable === 0 && (s.sync.count > 0 || by === undefined)) || !(share >= NEVER_DURABLE_NOTE_SHARE)) return [];
   const r = s.replay;
-  const late = s.config.replay === 'closed' && r !== undefined && r.tasks > 1 && r.max_lag_end_us > 0 && (by === undefined || by.after_last_msync > 0)
+  const late = by?.replay_order === undefined && s.config.replay === 'closed' && r !== undefined && r.tasks > 1 && r.max_lag_end_us > 0 && (by === undefined || by.after_last_msync > 0)
     ? `; in closed replay a task runs late by the time its own msyncs took, so its store can come after another task's msync that the trace has after it (--replay open keeps the trace's order)`
     : '';
   // a summary written before never_durable_by: the causes named then

@@ -156,7 +156,7 @@ export class Simulator implements ReplayHost, PumpHost {
       pager.totals.byCause.journal = 0;
       pager.totals.byCause.metadata = 0;
     }
-    this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache);
+    this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache, this);
     vm.counters.versions = this.durability;
     this.calls = new CallRecorder(this.warmupNs, sink, config.page_size, this.durability, vm);
     pager.durability = this.durability;
@@ -237,6 +237,9 @@ export class Simulator implements ReplayHost, PumpHost {
   /** @internal every row has reached its trace time. */
   drained = false;
 
+  /** @internal the trace line of the op running now: the durability tracker's line of a store (which msyncs the trace has after it). */
+  opLine = 0;
+
   /** @internal see {@link PumpHost.traceDelivered}: tasks with nothing left stop running. */
   traceDelivered(): void {
     if (this.drained) return;
@@ -282,6 +285,7 @@ export class Simulator implements ReplayHost, PumpHost {
     if (this.fastStores && block.op[i] === OP_WRITE && this.sink.op === undefined && (block.extras === undefined || block.extras[i] === undefined)
       && this.bounds.fits(this.bounds.pagesOf(block.addr[i], block.len[i]))) {
       const tNs = block.tNs[i];
+      this.opLine = block.line[i];
       if (storeNoWait(this.kernel, task.map, block.addr[i], block.len[i], this.storesBlock)) {
         if (++block.taken === block.length) block.release(); // the columns are not read after this
         this.ops.write++;
@@ -304,6 +308,7 @@ export class Simulator implements ReplayHost, PumpHost {
     const pages = bringsIn ? this.bounds.pagesOf(row.addr, row.len) : 0;
     if (bringsIn && !this.bounds.fits(pages)) throw this.bounds.refusal(row.line, row.op, row.len, pages);
     this.ops[row.op]++;
+    this.opLine = row.line;
     let gen: KernelPath<string>;
     let acct: SyncAccount | undefined;
     let cpuFactor = 1;

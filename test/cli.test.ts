@@ -110,7 +110,7 @@ describe('syncsim run', () => {
     expect(Object.keys(s.wire.latency_us)).toEqual(['mean', 'p50', 'p90', 'p99', 'p999', 'max']);
     expect(Object.keys(s.wire.by_op.unwire)).toEqual(['count', 'failed', 'errors']);
     expect(Object.keys(s.durability)).toEqual(['lag_us', 'lag_percentiles_exact', 'durable_pages', 'never_durable_pages', 'never_durable_by']);
-    expect(Object.keys(s.durability.never_durable_by)).toEqual(['no_msync', 'after_last_msync', 'msync_wired', 'msync_failed', 'msync_async', 'msync_unwritten', 'no_flush', 'dropped', 'held_by_manager']);
+    expect(Object.keys(s.durability.never_durable_by)).toEqual(['no_msync', 'after_last_msync', 'replay_order', 'msync_wired', 'msync_failed', 'msync_async', 'msync_unwritten', 'no_flush', 'dropped', 'held_by_manager']);
     expect(Object.keys(s.device)).toEqual(['utilization', 'mean_queue_depth', 'max_queue_depth', 'flushes']);
     expect(Object.keys(s.memory)).toEqual(['evictions', 'pageins', 'peak_resident_pages']);
     expect(Object.keys(s.pagein)).toEqual(['ios', 'pages', 'bytes', 'wait_us']);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DurabilityTracker } from '../sim/stats/durability.ts';
+import { COVER, MsyncCover } from '../sim/stats/msync-cover.ts';
 import type { VmObject } from '../sim/vm/object.ts';
 import { simulate, TraceBuilder } from './helpers.ts';
 
@@ -75,6 +76,37 @@ describe('DurabilityTracker', () => {
     t.managerWrote(file, 0, 4, true);
     expect(t.sample(100)).toEqual({ tNs: 100, pages: 1, lagSumNs: 70, lagMaxNs: 70, viaWrite: 0, viaFlush: 0, viaManager: 1, pendingPages: 0 });
     expect(t.summary()).toMatchObject({ durable_pages: 1, never_durable_pages: 1 });
+  });
+
+  it('a version left after the last msync covering it is the replay\'s doing only when the trace has that msync after its store: each version keeps its own store\'s line, through a newer version and a failed write', () => {
+    file = { kind: 'vnode', name: 'f' } as unknown as VmObject;
+    const clock = { now: 0 }, op = { opLine: 0 };
+    const t = new DurabilityTracker(clock, false, op);
+    const store = (idx: number, ns: number, line: number) => {
+      clock.now = ns;
+      op.opLine = line;
+      t.stored(file, idx);
+    };
+    // page 0: stored at line 40, under writeback, stored again at line 15 (another task's store, earlier in the trace, run later:
+    // a newer version), the first written: line 15's is left
+    store(0, 100, 40);
+    t.writing(file, 0);
+    store(0, 300, 15);
+    clock.now = 400;
+    t.written(file, 0, true);
+    // page 1: stored at line 50; page 2: stored at line 55, its write failed (dirty again, its own line kept); page 3: stored at line 80
+    store(1, 250, 50);
+    store(2, 260, 55);
+    t.writing(file, 2);
+    t.written(file, 2, false);
+    store(3, 270, 80);
+    // an msync of the trace's line 20 over page 0 and one of its line 60 over pages 1 to 3, each issued at 200 ns, before every store left
+    const cover = new MsyncCover();
+    cover.add(0, 1, 200, COVER.ok, 20);
+    cover.add(1, 4, 200, COVER.ok, 60);
+    (file as unknown as { durability: { cover: MsyncCover } }).durability.cover = cover;
+    // pages 0, 1 and 2 were stored before their msync in the trace, which ran first; page 3 after the trace's last msync of it
+    expect(t.summary().never_durable_by).toMatchObject({ replay_order: 3, after_last_msync: 1, no_msync: 0, msync_unwritten: 0 });
   });
 });
 

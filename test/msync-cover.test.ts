@@ -1,7 +1,7 @@
 /**
  * The record of which pages msyncs covered (sim/stats/msync-cover.ts), behind summary.json's
  * `durability.never_durable_by`: per page, the issue time and kind of the last msync covering
- * it, checked against a page-by-page model over random msyncs, through the log's compactions;
+ * it and the latest trace line of those covering it, checked against a page-by-page model over random msyncs, through the log's compactions;
  * and the walk from an msync's address range to the file pages behind it.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,16 +11,17 @@ import { PageTimes } from '../sim/stats/page-times.ts';
 import { flags, simulate, TraceBuilder } from './helpers.ts';
 
 describe('MsyncCover', () => {
-  it('property: each page answers the last msync added over it, or none, whatever the order and overlap, through compactions', () => {
-    const add = fc.record({ first: fc.integer({ min: 0, max: 300 }), count: fc.integer({ min: 0, max: 80 }), kind: fc.integer({ min: 0, max: 3 }) });
+  it('property: each page answers the last msync added over it and the latest line of those, or none, whatever the order and overlap, through compactions', () => {
+    // lines mostly rising with the adds, as a replay ends msyncs in about the trace's order, some from earlier lines
+    const add = fc.record({ first: fc.integer({ min: 0, max: 300 }), count: fc.integer({ min: 0, max: 80 }), kind: fc.integer({ min: 0, max: 3 }), back: fc.integer({ min: -5, max: 40 }) });
     fc.assert(fc.property(fc.array(add, { maxLength: 400 }), fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 40 }), (adds, probes) => {
       const cover = new MsyncCover();
-      const model = new Map<number, [number, number]>();
-      const out: [number, number] = [0, 0];
+      const model = new Map<number, [number, number, number]>();
+      const out: [number, number, number] = [0, 0, 0];
       adds.forEach((a, i) => {
-        const t = 1000 * (i + 1);
-        cover.add(a.first, a.first + a.count, t, a.kind);
-        for (let p = a.first; p < a.first + a.count; p++) model.set(p, [t, a.kind]);
+        const t = 1000 * (i + 1), line = Math.max(0, 10 * i - a.back);
+        cover.add(a.first, a.first + a.count, t, a.kind, line);
+        for (let p = a.first; p < a.first + a.count; p++) model.set(p, [t, a.kind, Math.max(line, model.get(p)?.[2] ?? 0)]);
         // asked between adds too: a lookup compacts, later adds go on
         if (i % 37 === 0) for (const p of probes) expect(cover.find(p, out) ? [...out] : undefined, `page ${p} after ${i + 1}`).toEqual(model.get(p));
       });
@@ -30,28 +31,40 @@ describe('MsyncCover', () => {
 
   it('an msync over every range so far takes their place: a whole-mapping msync after each write keeps one range', () => {
     const cover = new MsyncCover();
-    const out: [number, number] = [0, 0];
+    const out: [number, number, number] = [0, 0, 0];
     for (let i = 1; i <= 100_000; i++) {
-      cover.add(i % 50, i % 50 + 1, i, COVER.ok);
-      cover.add(0, 4096, i, COVER.ok);
+      cover.add(i % 50, i % 50 + 1, i, COVER.ok, 2 * i);
+      cover.add(0, 4096, i, COVER.ok, 2 * i + 1);
     }
     expect((cover as unknown as { n: number }).n).toBe(1);
     expect(cover.find(4095, out)).toBe(true);
-    expect(out).toEqual([100_000, COVER.ok]);
+    expect(out).toEqual([100_000, COVER.ok, 200_001]);
     expect(cover.find(4096, out)).toBe(false);
+  });
+
+  it('a whole-mapping msync from an earlier trace line than some range held keeps that line: the latest line is not the last to end', () => {
+    const cover = new MsyncCover();
+    const out: [number, number, number] = [0, 0, 0];
+    // page 5's msync of line 90 ends first; the whole-mapping msync of line 40 (another task's, run late) ends after it
+    cover.add(5, 6, 100, COVER.ok, 90);
+    cover.add(0, 64, 200, COVER.async, 40);
+    expect(cover.find(5, out)).toBe(true);
+    expect(out).toEqual([200, COVER.async, 90]);
+    expect(cover.find(6, out)).toBe(true);
+    expect(out).toEqual([200, COVER.async, 40]);
   });
 
   it('many disjoint one-page msyncs: the log stays near the pages covered, not the msyncs', () => {
     const cover = new MsyncCover();
-    const out: [number, number] = [0, 0];
-    for (let i = 0; i < 200_000; i++) cover.add((i * 7) % 1000, (i * 7) % 1000 + 1, i, i % 2 === 0 ? COVER.ok : COVER.async);
+    const out: [number, number, number] = [0, 0, 0];
+    for (let i = 0; i < 200_000; i++) cover.add((i * 7) % 1000, (i * 7) % 1000 + 1, i, i % 2 === 0 ? COVER.ok : COVER.async, i + 3);
     expect((cover as unknown as { n: number }).n).toBeLessThanOrEqual(2 * 1000 + 1);
     // page 7k mod 1000 was last covered by the last i with (7i mod 1000) = p
     for (const p of [0, 7, 999]) {
       let last = -1;
       for (let i = 0; i < 200_000; i++) if ((i * 7) % 1000 === p) last = i;
       expect(cover.find(p, out)).toBe(true);
-      expect(out).toEqual([last, last % 2 === 0 ? COVER.ok : COVER.async]);
+      expect(out).toEqual([last, last % 2 === 0 ? COVER.ok : COVER.async, last + 3]);
     }
   });
 
@@ -94,7 +107,7 @@ describe('the pages an msync covers', () => {
     // page 0: outside both ranges; page 4: stored after the last msync covering it; pages 33 and 39: last covered by the
     // failed msync; page 3: by the MS_ASYNC; g's store is to its anonymous copy, not a file page
     expect(o.result.durability.never_durable_by).toEqual({
-      no_msync: 1, after_last_msync: 1, msync_wired: 0, msync_failed: 2, msync_async: 1, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0,
+      no_msync: 1, after_last_msync: 1, replay_order: 0, msync_wired: 0, msync_failed: 2, msync_async: 1, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0,
     });
     expect(o.result.durability.never_durable_pages).toBe(5);
   });

@@ -1,11 +1,13 @@
 /**
- * Page versions never durable although every store is followed by an msync
- * covering it in the trace: in closed replay a task runs late by the time its
- * own msyncs took, so some of its stores run after another task's msync that
- * the trace has after them, and no later msync covers their page (Linux's
- * MS_SYNC writes its byte range only). The model is right to leave them
- * dirty; `run`'s table says why under its durability line
- * (scripts/run.ts neverDurableRows).
+ * Page versions never durable, and why: stored after the trace's last msync
+ * of their pages (`after_last_msync`), or although the trace has an msync
+ * covering them after the store, which the replay ran first (`replay_order`:
+ * in closed replay a task runs late by the time its own msyncs took, so some
+ * of its stores run after another task's msync that the trace has after them,
+ * and no later msync covers their page; Linux's MS_SYNC writes its byte range
+ * only), or on pages no msync covers (`no_msync`; a trace with no msync at
+ * all said as such). The model is right to leave them dirty; `run`'s table
+ * says why under its durability line (scripts/run.ts neverDurableRows).
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -21,33 +23,84 @@ import type { TraceRow } from '../traces/types.ts';
 import { syncsimHere } from './cli-here.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { resolveConfig } from '../sim/config.ts';
+import { simulate, TraceBuilder } from './helpers.ts';
 
 /** The user's report: a WAL of 4 tasks with group commits, replayed under linux with 4 KiB folios. */
 const GEN = ['gen', 'wal-append', '--set', 'duration_s=2', '--seed', '3', '-o', 'wal.csv'];
 const LINUX = ['--set', 'personality=linux', '--set', 'readahead.max_folio_order=0'];
 
 /** No version never durable, by cause. */
-const NONE: NeverDurableBy = { no_msync: 0, after_last_msync: 0, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0 };
+const NONE: NeverDurableBy = { no_msync: 0, after_last_msync: 0, replay_order: 0, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0 };
 
 /** A summary with only what {@link neverDurableRows} reads (`by`: durability.never_durable_by, none in a summary written before it). */
-function summaryOf(durable: number, never: number, o: { replay?: string; tasks?: number; lagUs?: number; cache?: boolean; by?: Partial<NeverDurableBy>; personality?: string } = {}): Summary {
+function summaryOf(durable: number, never: number, o: { replay?: string; tasks?: number; lagUs?: number; cache?: boolean; by?: Partial<NeverDurableBy>; personality?: string; msyncs?: number; before?: 'replay_order' } = {}): Summary {
+  const by = o.by ? { ...NONE, ...o.by } as Partial<NeverDurableBy> : undefined;
+  // a summary written before replay_order
+  if (by && o.before === 'replay_order') delete by.replay_order;
   return {
-    durability: { durable_pages: durable, never_durable_pages: never, ...(o.by ? { never_durable_by: { ...NONE, ...o.by } } : {}) },
+    durability: { durable_pages: durable, never_durable_pages: never, ...(by ? { never_durable_by: by } : {}) },
     config: { replay: o.replay ?? 'closed', device: { write_cache: o.cache ?? false }, personality: o.personality ?? 'freebsd' },
-    sync: { ok: 40 }, writeback: { by_cause: { msync: 0 } }, fs: { kind: 'ufs', flushes: 0 },
+    sync: { ok: o.msyncs ?? 40, count: o.msyncs ?? 40 }, writeback: { by_cause: { msync: 0 } }, fs: { kind: 'ufs', flushes: 0 },
     replay: { tasks: o.tasks ?? 4, trace_end_us: 1e6, max_lag_end_us: o.lagUs ?? 1000, stretched_tasks: 0 },
   } as unknown as Summary;
 }
 
 describe("run's note on page versions never durable", () => {
-  it('splits the versions by cause, in a fixed order, and names the closed replay only when some were stored after the last msync covering them', () => {
-    const late = '; in closed replay a task runs late by the time its own msyncs took, so its store can come after another task\'s msync that the trace has after it (--replay open keeps the trace\'s order)';
+  it('splits the versions by cause, in a fixed order, and names the closed replay only for the versions it stored after an msync the trace has after them', () => {
+    // stored after the trace's last msync of their pages: no word of the replay, whatever it was (the new user's MSR import, each task its own object)
     expect(neverDurableRows(summaryOf(3, 18, { by: { after_last_msync: 1, no_msync: 17 } }))[0]![1])
-      .toBe(`85.7% of the page versions (18): 1 stored after the last msync covering them ran, 17 on pages no msync covers${late}; see README.md, "Result files"`);
+      .toBe('85.7% of the page versions (18): 1 stored after the trace\'s last msync of their pages, 17 on pages no msync covers; see README.md, "Result files"');
+    expect(neverDurableRows(summaryOf(90, 10, { by: { after_last_msync: 4, replay_order: 6 } }))[0]![1])
+      .toBe('10.0% of the page versions (10): 4 stored after the trace\'s last msync of their pages, 6 stored after an msync the trace has after them, which the replay ran first '
+        + '(in closed replay a task runs late by the time its own msyncs took, so another task\'s msync can run before its store; --replay open keeps the trace\'s order); see README.md, "Result files"');
+    expect(neverDurableRows(summaryOf(90, 10, { replay: 'open', by: { replay_order: 10 } }))[0]![1])
+      .toBe('10.0% of the page versions (10): 10 stored after an msync the trace has after them, which the replay ran first '
+        + '(their store waited in the kernel, for a page-in, a page under writeback or a dirty-page throttle, while that msync ran); see README.md, "Result files"');
     expect(neverDurableRows(summaryOf(3, 18, { by: { no_msync: 18 } }))[0]![1]).toBe('85.7% of the page versions (18): 18 on pages no msync covers; see README.md, "Result files"');
     expect(neverDurableRows(summaryOf(90, 10, { replay: 'open', cache: true, by: { after_last_msync: 2, no_flush: 3, msync_failed: 5 } }))[0]![1])
-      .toBe('10.0% of the page versions (10): 2 stored after the last msync covering them ran, 5 left unwritten by msyncs that failed (summary.json sync.errors), '
+      .toBe('10.0% of the page versions (10): 2 stored after the trace\'s last msync of their pages, 5 left unwritten by msyncs that failed (summary.json sync.errors), '
         + '3 written to the drive\'s volatile cache with no FLUSH after (ufs sent none); see README.md, "Result files"');
+    // a summary written before replay_order: the two are one count, and a closed replay of several tasks that ran late may be why
+    const late = '; in closed replay a task runs late by the time its own msyncs took, so its store can come after another task\'s msync that the trace has after it (--replay open keeps the trace\'s order)';
+    expect(neverDurableRows(summaryOf(3, 18, { before: 'replay_order', by: { after_last_msync: 1, no_msync: 17 } }))[0]![1])
+      .toBe(`85.7% of the page versions (18): 1 stored after the last msync covering them ran, 17 on pages no msync covers${late}; see README.md, "Result files"`);
+  });
+
+  it('a trace with no msync: the table and the warning say so, and what injects msyncs into a block trace; a trace with msyncs that made none durable leaves it to the warning', () => {
+    const hint = 'the trace has no msync (a block trace has no syncs of its own: syncsim import --sync-every-writes N or --sync-every-us T injects them)';
+    const none = summaryOf(0, 3890, { msyncs: 0, by: { no_msync: 3890 } });
+    expect(neverDurableRows(none)).toEqual([['  never durable', `100.0% of the page versions (3,890): 3,890 on pages no msync covers: ${hint}; see README.md, "Result files"`]]);
+    expect(durabilityWarning(none)).toBe(`none of the 3890 page versions stored became durable by the run's end (summary.json durability): ${hint}`);
+    // some made durable by background writeback, none by msync: the note names the cause the same way
+    expect(neverDurableRows(summaryOf(10, 90, { msyncs: 0, by: { no_msync: 90 } }))[0]![1]).toBe(`90.0% of the page versions (90): 90 on pages no msync covers: ${hint}; see README.md, "Result files"`);
+    expect(durabilityWarning(summaryOf(10, 90, { msyncs: 0, by: { no_msync: 90 } }))).toBeUndefined();
+    expect(neverDurableRows(summaryOf(0, 10, { by: { msync_async: 10 } }))).toEqual([]);
+  });
+
+  it('a hand-made trace of three tasks: each version never durable gets its real cause, and open replay, which keeps the store before the msync, none of the replay\'s', () => {
+    const A = 0x10000000, G = 0x20000000, H = 0x30000000, P = 4096;
+    // tasks a and b share f; c has g and h. a: store f0 at 1 µs, MS_SYNC of f at 2 µs (writes f0: 100 µs on the queue device), store f1 at 3 µs;
+    // b: MS_SYNC of f at 4 µs, after a's store of f1 in the trace. c: store g0 at 1, MS_SYNC of g at 2, store g1 at 5 (no msync of g after it),
+    // store h0 at 6 (no msync of h at all)
+    const b = new TraceBuilder('a')
+      .map(0, A, 4 * P, 'f', 0, '', 'a').map(0, A, 4 * P, 'f', 0, '', 'b').map(0, G, 4 * P, 'g', 0, '', 'c').map(0, H, 4 * P, 'h', 0, '', 'c')
+      .op(1, 'write', A, 8, '', { task: 'a' }).op(1, 'write', G, 8, '', { task: 'c' })
+      .op(2, 'msync', A, 4 * P, 'SYNC', { task: 'a' }).op(2, 'msync', G, 4 * P, 'SYNC', { task: 'c' })
+      .op(3, 'write', A + P, 8, '', { task: 'a' }).op(4, 'msync', A, 4 * P, 'SYNC', { task: 'b' })
+      .op(5, 'write', G + P, 8, '', { task: 'c' }).op(6, 'write', H, 8, '', { task: 'c' });
+    const closed = simulate(b.rows, { replay: 'closed', writeback: { policy: 'none' } });
+    // closed replay: a's store of f1 waits for its own msync (to 102 µs) and runs after b's msync, issued at 4 µs with nothing dirty
+    const f1 = closed.ops.find((x) => x.row.op === 'write' && x.row.addr === A + P)!;
+    const bSync = closed.syncs.find((x) => x.task === 'b')!;
+    expect([bSync.tIssueNs, bSync.pagesWritten]).toEqual([4000, 0]);
+    expect(f1.tIssueNs).toBeGreaterThan(bSync.tIssueNs);
+    // f0 and g0 durable; f1 stored after b's msync that the trace has after it; g1 after g's last msync; h0 on a page no msync covers
+    expect(closed.result.durability).toMatchObject({ durable_pages: 2, never_durable_pages: 3 });
+    expect(closed.result.durability.never_durable_by).toEqual({ ...NONE, replay_order: 1, after_last_msync: 1, no_msync: 1 });
+    // open replay: b's msync writes f1, stored before it; g1 and h0 are as before
+    const open = simulate(b.rows, { replay: 'open', writeback: { policy: 'none' } });
+    expect(open.result.durability).toMatchObject({ durable_pages: 3, never_durable_pages: 2 });
+    expect(open.result.durability.never_durable_by).toEqual({ ...NONE, after_last_msync: 1, no_msync: 1 });
   });
 
   it('the warning when none became durable names the causes the run had, not examples', () => {
@@ -76,7 +129,7 @@ describe("run's note on page versions never durable", () => {
     const s = JSON.parse(readFileSync(join(d, 'r', 'summary.json'), 'utf8'));
     expect(s.durability).toMatchObject({ durable_pages: 3, never_durable_pages: 18 });
     expect(s.durability.never_durable_by).toEqual({ ...NONE, after_last_msync: 1, no_msync: 17 });
-    expect(r.stdout).toContain('\n  never durable       85.7% of the page versions (18): 1 stored after the last msync covering them ran, 17 on pages no msync covers;');
+    expect(r.stdout).toContain('\n  never durable       85.7% of the page versions (18): 1 stored after the trace\'s last msync of their pages, 17 on pages no msync covers; see README.md');
   });
 
   it('xnu\'s msync skips the wired pages of a wired pool: the warning says so, not MS_ASYNC or a write cache (the new user\'s trial)', async () => {
@@ -164,13 +217,14 @@ describe("run's note on page versions never durable", () => {
     const s = JSON.parse(readFileSync(join(d, 'closed', 'summary.json'), 'utf8'));
     // the test above finds every one of the 577 stored after the start of each msync covering its page
     expect(s.durability).toMatchObject({ durable_pages: 3087, never_durable_pages: 577 });
+    // each stored after an msync that the trace has after it (the test above), which the replay ran first
     expect(s.durability.never_durable_by).toEqual({
-      no_msync: 0, after_last_msync: 577, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0,
+      no_msync: 0, after_last_msync: 0, replay_order: 577, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0, no_flush: 0, dropped: 0, held_by_manager: 0,
     });
     expect(s.txn).toMatchObject({ count: 7968, pending_at_end: 0 });
     expect(r.stdout).toContain(`\ndurability            3087 page versions made durable, 577 never (by the run's end); lag (µs) p50 ${s.durability.lag_us.p50.toFixed(1)}  p99 ${s.durability.lag_us.p99.toFixed(1)}\n`
-      + '  never durable       15.7% of the page versions (577): 577 stored after the last msync covering them ran; in closed replay a task runs late by the time its own msyncs took, '
-      + 'so its store can come after another task\'s msync that the trace has after it (--replay open keeps the trace\'s order); see README.md, "Result files"\nwire/unwire ');
+      + '  never durable       15.7% of the page versions (577): 577 stored after an msync the trace has after them, which the replay ran first (in closed replay a task runs late by the time its own msyncs took, '
+      + 'so another task\'s msync can run before its store; --replay open keeps the trace\'s order); see README.md, "Result files"\nwire/unwire ');
     const open = await syncsimHere(['run', 'wal.csv', ...LINUX, '--replay', 'open', '--out', 'open'], d);
     expect(open.code, open.stderr).toBe(0);
     expect(open.stdout).toContain(' 0 never (by the run\'s end)');

@@ -149,7 +149,7 @@ describe('what run says when nothing it stored became durable', () => {
     const ba = s.durability.never_durable_by;
     expect(ba.msync_async + ba.after_last_msync).toBe(s.durability.never_durable_pages);
     expect(ba.msync_async).toBeGreaterThan(0);
-    expect(a.stderr).toContain(`costs: ${ba.after_last_msync} stored after the last msync covering them ran, ${ba.msync_async} left unwritten by MS_ASYNC msyncs (linux's MS_ASYNC writes nothing at once); `
+    expect(a.stderr).toContain(`costs: ${ba.after_last_msync} stored after the trace's last msync of their pages, ${ba.msync_async} left unwritten by MS_ASYNC msyncs (linux's MS_ASYNC writes nothing at once); `
       + `the ${s.sync.ok} successful msyncs wrote 0 bytes\n`);
     expect(a.stderr).not.toContain('FLUSH');
     // freebsd's MS_SYNC onto a write-cache drive: written, but ufs sends no FLUSH, so never durable either

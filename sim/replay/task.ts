@@ -36,6 +36,8 @@ export interface ReplayHost {
   readonly inlineEvents: boolean;
   /** The VM's page counters (a wire or unwire call's wirings are tallied through them). */
   readonly pageCounters: PageCounters;
+  /** The trace line of the op whose kernel path runs now (set as each op is issued and steps). */
+  opLine: number;
 }
 
 /** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
@@ -230,6 +232,7 @@ export class OpProc implements EventTarget {
   }
 
   step(): void {
+    this.host.opLine = this.row.line;
     const r = this.tally === undefined ? this.gen.next() : this.tallied();
     if (r.done) {
       if (this.slept) this.host.sleeping.delete(this);

@@ -160,7 +160,7 @@ export class CallRecorder {
       task: row.task, tIssueNs, tDoneNs, addr: row.addr, len: row.len, flags: row.flags,
       pagesWritten: pages, bytesWritten: pages * this.pageSize, result,
     });
-    this.durability.covered(this.vm, map, row.addr, row.len, tIssueNs, coverKind(row.flags, ok));
+    this.durability.covered(this.vm, map, row.addr, row.len, tIssueNs, coverKind(row.flags, ok), row.line);
   }
 
   /**

@@ -54,7 +54,10 @@ export interface DurabilitySummary {
 /**
  * Why page versions were never durable, each counted once (README "Result files"). A version
  * left dirty at the end is on a page no msync covered (`no_msync`), or was stored at or after
- * the issue of the last msync covering its page (`after_last_msync`), or before it, which then
+ * the issue of the last msync covering its page: with no msync of that page after the store in
+ * the trace (`after_last_msync`), or with one, which the replay ran before the store
+ * (`replay_order`: in closed replay a task runs late by the time its own msyncs took, and a
+ * store can wait for a page-in); or it was stored before that msync, which then
  * left it unwritten: the page was wired and dirty when that msync ended (`msync_wired`: xnu's
  * msync skips wired pages), it failed (`msync_failed`), it was MS_ASYNC (`msync_async`: linux
  * writes nothing at once), or otherwise (`msync_unwritten`). Others were written to a volatile
@@ -65,6 +68,7 @@ export interface DurabilitySummary {
 export interface NeverDurableBy {
   no_msync: number;
   after_last_msync: number;
+  replay_order: number;
   msync_wired: number;
   msync_failed: number;
   msync_async: number;
@@ -90,6 +94,9 @@ interface ObjectVersions {
   redirtied: Times;
   /** Page → store time of the version a memory manager holds. */
   handed: Times;
+  /** Page → trace line of the store of its version in `at` (of `redirtied`'s in `redirtiedLine`): which msyncs the trace has after it. */
+  atLine: Times;
+  redirtiedLine: Times;
   /** The msyncs that covered the object's pages, once one did. */
   cover: MsyncCover | undefined;
 }
@@ -98,12 +105,19 @@ interface ObjectVersions {
 function versionsOf(obj: VmObject): ObjectVersions {
   const o = obj as VmObject & { durability?: ObjectVersions };
   // `cover` is there from the start (undefined), so that the record keeps one shape when an msync first covers the object
-  return (o.durability ??= { at: new PageTimes(), redirtied: new PageTimes(), handed: new PageTimes(), cover: undefined });
+  return (o.durability ??= { at: new PageTimes(), redirtied: new PageTimes(), handed: new PageTimes(), atLine: new PageTimes(), redirtiedLine: new PageTimes(), cover: undefined });
 }
 
 /** The versions record of `obj`, if any of its pages was ever stored. */
 function existingVersions(obj: VmObject): ObjectVersions | undefined {
   return (obj as VmObject & { durability?: ObjectVersions }).durability;
+}
+
+/** A page's newer version (stored under writeback) became its oldest: its store's line goes with it. */
+function promoteLine(v: ObjectVersions, idx: number): void {
+  const line = v.redirtiedLine.take(idx);
+  if (line >= 0) v.atLine.set(idx, line);
+  else v.atLine.delete(idx);
 }
 
 /** Follows every page version of file objects to its durability. */
@@ -127,6 +141,8 @@ export class DurabilityTracker implements PageVersionObserver {
     private readonly clock: { readonly now: number },
     /** The device acknowledges writes from a volatile cache: data is durable only after a FLUSH. */
     private readonly volatileCache: boolean,
+    /** The trace line of the op running now (the store's, when a page is stored). */
+    private readonly op: { readonly opLine: number } = { opLine: 0 },
   ) {}
 
   /**
@@ -141,16 +157,19 @@ export class DurabilityTracker implements PageVersionObserver {
       this.objects.add(obj);
     }
     // a version already on its way means the page is under writeback: this is a newer one
-    if (behindWrite || !v.at.setNew(idx, this.clock.now)) v.redirtied.set(idx, this.clock.now);
+    if (behindWrite || !v.at.setNew(idx, this.clock.now)) {
+      v.redirtied.set(idx, this.clock.now);
+      v.redirtiedLine.set(idx, this.op.opLine);
+    } else v.atLine.set(idx, this.op.opLine);
     this.pending++;
   }
 
   /**
-   * An msync of [addr, addr + len) of `map`, issued at `tNs`, ended as `kind` (msync-cover.ts's
-   * coverKind): the file pages it covered, for why a version is never durable.
+   * An msync of [addr, addr + len) of `map`, of trace line `line`, issued at `tNs`, ended as `kind`
+   * (msync-cover.ts's coverKind): the file pages it covered, for why a version is never durable.
    */
-  covered(vm: Vm, map: VmMap, addr: number, len: number, tNs: number, kind: number): void {
-    recordMsync(vm, map, addr, len, tNs, kind, (obj) => {
+  covered(vm: Vm, map: VmMap, addr: number, len: number, tNs: number, kind: number, line = 0): void {
+    recordMsync(vm, map, addr, len, tNs, kind, line, (obj) => {
       this.objects.add(obj);
       return (versionsOf(obj).cover ??= new MsyncCover());
     });
@@ -162,10 +181,13 @@ export class DurabilityTracker implements PageVersionObserver {
   /** The version in flight for `idx` is done with: a newer one, if any, takes its place. */
   private settle(v: ObjectVersions, idx: number): void {
     const newer = v.redirtied.size > 0 ? v.redirtied.get(idx) : undefined;
-    if (newer === undefined) v.at.delete(idx);
-    else {
+    if (newer === undefined) {
+      v.at.delete(idx);
+      v.atLine.delete(idx);
+    } else {
       v.at.set(idx, newer);
       v.redirtied.delete(idx);
+      promoteLine(v, idx);
     }
   }
 
@@ -176,20 +198,30 @@ export class DurabilityTracker implements PageVersionObserver {
     if (v.redirtied.size > 0 && !v.at.has(idx)) {
       // the write carried no version (a page dirty by its folio): one stored behind it waits for the next write
       const newer = v.redirtied.take(idx);
-      if (newer >= 0) v.at.set(idx, newer);
+      if (newer >= 0) {
+        v.at.set(idx, newer);
+        promoteLine(v, idx);
+      }
       return;
     }
     if (!ok) {
-      // dirty again with the older store time; a newer version merges into it
-      if (v.at.has(idx) && v.redirtied.delete(idx)) this.pending--;
+      // dirty again with the older store time (and line); a newer version merges into it
+      if (v.at.has(idx) && v.redirtied.delete(idx)) {
+        v.redirtiedLine.delete(idx);
+        this.pending--;
+      }
       return;
     }
     // settle(), with the version's time taken out in the same lookup
     const t = v.at.take(idx);
     if (t < 0) return;
+    v.atLine.delete(idx);
     if (v.redirtied.size > 0) {
       const newer = v.redirtied.take(idx);
-      if (newer >= 0) v.at.set(idx, newer);
+      if (newer >= 0) {
+        v.at.set(idx, newer);
+        promoteLine(v, idx);
+      }
     }
     this.reached(t, 'write');
   }
@@ -208,7 +240,10 @@ export class DurabilityTracker implements PageVersionObserver {
     const v = existingVersions(obj);
     if (!v) return;
     // the dirty version is the newer one when the page was stored again under writeback
-    if (v.redirtied.delete(idx) || v.at.delete(idx)) {
+    let gone = v.redirtied.delete(idx);
+    if (gone) v.redirtiedLine.delete(idx);
+    else if ((gone = v.at.delete(idx))) v.atLine.delete(idx);
+    if (gone) {
       this.lost++;
       this.pending--;
     }
@@ -293,23 +328,26 @@ export class DurabilityTracker implements PageVersionObserver {
   /** summary.json `durability`. */
   summary(): DurabilitySummary {
     const by: NeverDurableBy = {
-      no_msync: 0, after_last_msync: 0, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0,
+      no_msync: 0, after_last_msync: 0, replay_order: 0, msync_wired: 0, msync_failed: 0, msync_async: 0, msync_unwritten: 0,
       no_flush: this.awaitTail - this.awaitHead, dropped: this.lost, held_by_manager: 0,
     };
-    const last: [number, number] = [0, 0];
+    const last: [number, number, number] = [0, 0, 0];
     for (const o of this.objects) {
       const v = versionsOf(o);
       by.held_by_manager += v.handed.size;
-      const why = (idx: number, t: number) => {
+      const why = (idx: number, t: number, line: number | undefined) => {
         if (v.cover === undefined || !v.cover.find(idx, last)) by.no_msync++;
-        else if (t >= last[0]) by.after_last_msync++;
-        else if (last[1] === COVER.wired) by.msync_wired++;
+        // stored after the last msync covering it started: one the trace has after the store ran before it in the replay
+        else if (t >= last[0]) {
+          if (line !== undefined && last[2] > line) by.replay_order++;
+          else by.after_last_msync++;
+        } else if (last[1] === COVER.wired) by.msync_wired++;
         else if (last[1] === COVER.failed) by.msync_failed++;
         else if (last[1] === COVER.async) by.msync_async++;
         else by.msync_unwritten++;
       };
-      v.at.forEach(why);
-      v.redirtied.forEach(why);
+      v.at.forEach((idx, t) => why(idx, t, v.atLine.get(idx)));
+      v.redirtied.forEach((idx, t) => why(idx, t, v.redirtiedLine.get(idx)));
     }
     let never = 0;
     for (const n of Object.values(by)) never += n;

@@ -1,20 +1,24 @@
 /**
- * Which file pages the msyncs of a run covered, and how the last one covering
- * each page ended: what tells why a page version never became durable
- * (summary.json `durability.never_durable_by`, sim/stats/durability.ts). A
- * version on a page no msync covered was never asked to be; one stored at or
- * after the issue of the last msync covering its page was stored too late for
- * it; one stored before it, and still not written at the end, was left by
- * that msync: it failed, it was an MS_ASYNC that writes nothing at once
- * (linux), or the page was wired and dirty when it ended (xnu's msync skips
- * wired pages), or otherwise.
+ * Which file pages the msyncs of a run covered, how the last one covering
+ * each page ended, and the latest trace line of an msync covering it: what
+ * tells why a page version never became durable (summary.json
+ * `durability.never_durable_by`, sim/stats/durability.ts). A version on a
+ * page no msync covered was never asked to be; one stored at or after the
+ * issue of the last msync covering its page was stored too late for it —
+ * because the trace has no msync of that page after the store, or because
+ * the replay ran the store after an msync the trace has after it; one stored
+ * before it, and still not written at the end, was left by that msync: it
+ * failed, it was an MS_ASYNC that writes nothing at once (linux), or the
+ * page was wired and dirty when it ended (xnu's msync skips wired pages), or
+ * otherwise.
  *
  * Each object keeps the msyncs' page ranges in the order they ended, each
- * with its issue time and kind: an msync covering every range so far (a
- * whole-mapping msync, the common case) replaces them all, and a log that
- * grows past twice its last compacted size is compacted into disjoint ranges
- * (the last msync of each page), so the memory follows the distinct ranges,
- * not the msyncs.
+ * with its issue time, kind and trace line: an msync covering every range so
+ * far from a trace line at or past theirs (a whole-mapping msync, the common
+ * case) replaces them all, and a log that grows past twice its last
+ * compacted size is compacted into disjoint ranges (per page, the last msync
+ * and the latest line), so the memory follows the distinct ranges, not the
+ * msyncs.
  */
 import { Flag } from '../../traces/types.ts';
 import { Page, type VmObject } from '../vm/object.ts';
@@ -39,33 +43,43 @@ export function coverKind(flags: number, ok: boolean): number {
   return (flags & Flag.ASYNC) !== 0 && (flags & Flag.SYNC) === 0 ? COVER.async : COVER.ok;
 }
 
-/** Numbers a range of the log holds: first page, end page (exclusive), issue time (ns), kind. */
-const W = 4;
+/** Numbers a range of the log holds: first page, end page (exclusive), issue time (ns), kind, trace line. */
+const W = 5;
 /** Ranges a log holds before it is first compacted. */
 const MIN_LOG = 64;
 
-/** The msyncs that covered pages of one object: per page, the issue time and {@link COVER} kind of the last. */
+/**
+ * The msyncs that covered pages of one object: per page, the issue time and {@link COVER} kind of
+ * the last to end, and the latest trace line of any of them.
+ */
 export class MsyncCover {
   private seg = new Float64Array(W * 8);
   private n = 0;
   /** The extent of the ranges held: an msync covering it covers every range. */
   private lo = Infinity;
   private hi = -Infinity;
+  /** The latest trace line of the ranges held: an msync from a line before it does not replace them all. */
+  private lineMax = -Infinity;
   /** Ranges past which the log is compacted. */
   private limit = MIN_LOG;
   /** The ranges are disjoint and sorted (compacted, nothing added since). */
   private sorted = true;
 
-  /** An msync issued at `tNs` covered pages [first, end) and ended as `kind`; it takes the place of earlier ones there. */
-  add(first: number, end: number, tNs: number, kind: number): void {
+  /**
+   * An msync of trace line `line` (0 when unknown), issued at `tNs`, covered pages [first, end) and
+   * ended as `kind`; it takes the place of earlier ones there (of their line, when its own is later).
+   */
+  add(first: number, end: number, tNs: number, kind: number, line = 0): void {
     if (end <= first) return;
-    if (first <= this.lo && end >= this.hi) this.n = 0;
+    if (first <= this.lo && end >= this.hi && line >= this.lineMax) this.n = 0;
     if (this.n === 0) {
       this.lo = first;
       this.hi = end;
+      this.lineMax = line;
     } else {
       if (first < this.lo) this.lo = first;
       if (end > this.hi) this.hi = end;
+      if (line > this.lineMax) this.lineMax = line;
     }
     if (W * (this.n + 1) > this.seg.length) {
       const bigger = new Float64Array(this.seg.length * 2);
@@ -73,7 +87,7 @@ export class MsyncCover {
       this.seg = bigger;
     }
     const o = W * this.n++;
-    this.seg[o] = first; this.seg[o + 1] = end; this.seg[o + 2] = tNs; this.seg[o + 3] = kind;
+    this.seg[o] = first; this.seg[o + 1] = end; this.seg[o + 2] = tNs; this.seg[o + 3] = kind; this.seg[o + 4] = line;
     this.sorted = this.n === 1;
     if (this.n > this.limit) {
       this.compact();
@@ -82,10 +96,11 @@ export class MsyncCover {
   }
 
   /**
-   * The issue time and kind of the last msync covering page `idx` (`out[0]`, `out[1]`), true; false
-   * when none covered it. Compacts the log first when something was added since.
+   * The issue time and kind of the last msync covering page `idx` (`out[0]`, `out[1]`) and the
+   * latest trace line of those covering it (`out[2]`), true; false when none covered it. Compacts
+   * the log first when something was added since.
    */
-  find(idx: number, out: [number, number]): boolean {
+  find(idx: number, out: [number, number, number]): boolean {
     if (!this.sorted) this.compact();
     const s = this.seg;
     let lo = 0, hi = this.n - 1;
@@ -96,13 +111,17 @@ export class MsyncCover {
       else {
         out[0] = s[o + 2];
         out[1] = s[o + 3];
+        out[2] = s[o + 4];
         return true;
       }
     }
     return false;
   }
 
-  /** Rewrites the log as disjoint ranges sorted by page, each page under the last range that covered it, like neighbours merged. */
+  /**
+   * Rewrites the log as disjoint ranges sorted by page, each page under the last range that
+   * covered it and with the latest line of those, like neighbours merged.
+   */
   private compact(): void {
     const s = this.seg, n = this.n;
     const points: number[] = [];
@@ -111,51 +130,67 @@ export class MsyncCover {
     const b: number[] = [];
     for (const p of points) if (b.length === 0 || b[b.length - 1] !== p) b.push(p);
     const m = b.length - 1;
-    const owner = new Int32Array(Math.max(m, 0)).fill(-1);
-    // next[k]: the first elementary range at or after k with no owner yet (path-halving union-find)
-    const next = new Int32Array(m + 1);
-    for (let k = 0; k <= m; k++) next[k] = k;
-    const find = (k: number) => {
-      while (next[k] !== k) {
-        next[k] = next[next[k]];
-        k = next[k];
-      }
-      return k;
-    };
-    const at = (p: number) => {
-      let lo = 0, hi = m;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (b[mid] < p) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
     // the last range first: each elementary range takes the latest that covers it
-    for (let i = n - 1; i >= 0; i--) {
-      const j = at(s[W * i + 1]);
-      for (let k = find(at(s[W * i])); k < j; k = find(k + 1)) {
-        owner[k] = i;
-        next[k] = k + 1;
-      }
-    }
+    const byEnd = new Int32Array(n);
+    for (let i = 0; i < n; i++) byEnd[i] = n - 1 - i;
+    const owner = claim(s, n, b, byEnd);
+    // the latest line first: each elementary range takes the line of the latest msync of the trace that covers it
+    const byLine = Array.from(byEnd).sort((x, y) => s[W * y + 4] - s[W * x + 4]);
+    const lineOwner = claim(s, n, b, byLine);
     const out = new Float64Array(W * Math.max(8, m));
     let c = 0;
     for (let k = 0; k < m; k++) {
       const i = owner[k];
       if (i < 0) continue;
-      const t = s[W * i + 2], kind = s[W * i + 3];
+      const t = s[W * i + 2], kind = s[W * i + 3], line = s[W * lineOwner[k] + 4];
       const p = W * (c - 1);
-      if (c > 0 && out[p + 1] === b[k] && out[p + 2] === t && out[p + 3] === kind) out[p + 1] = b[k + 1];
+      if (c > 0 && out[p + 1] === b[k] && out[p + 2] === t && out[p + 3] === kind && out[p + 4] === line) out[p + 1] = b[k + 1];
       else {
         const o = W * c++;
-        out[o] = b[k]; out[o + 1] = b[k + 1]; out[o + 2] = t; out[o + 3] = kind;
+        out[o] = b[k]; out[o + 1] = b[k + 1]; out[o + 2] = t; out[o + 3] = kind; out[o + 4] = line;
       }
     }
     this.seg = out;
     this.n = c;
     this.sorted = true;
   }
+}
+
+/**
+ * For each elementary range [b[k], b[k+1]) of the `n` ranges of log `s` (whose ends `b` holds,
+ * sorted, once each), the first range in `order` that covers it, or -1.
+ */
+function claim(s: Float64Array, n: number, b: readonly number[], order: ArrayLike<number>): Int32Array {
+  const m = b.length - 1;
+  const owner = new Int32Array(Math.max(m, 0)).fill(-1);
+  // next[k]: the first elementary range at or after k with no owner yet (path-halving union-find)
+  const next = new Int32Array(m + 1);
+  for (let k = 0; k <= m; k++) next[k] = k;
+  const find = (k: number) => {
+    while (next[k] !== k) {
+      next[k] = next[next[k]];
+      k = next[k];
+    }
+    return k;
+  };
+  const at = (p: number) => {
+    let lo = 0, hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (b[mid] < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (let r = 0; r < n; r++) {
+    const i = order[r];
+    const j = at(s[W * i + 1]);
+    for (let k = find(at(s[W * i])); k < j; k = find(k + 1)) {
+      owner[k] = i;
+      next[k] = k + 1;
+    }
+  }
+  return owner;
 }
 
 /**
@@ -180,21 +215,21 @@ export function forEachFilePiece(vm: Vm, map: VmMap, addr: number, len: number, 
 }
 
 /**
- * Records an msync of [addr, addr + len) of `map`, issued at `tNs`, ended as `kind`, in the
+ * Records an msync of [addr, addr + len) of `map`, of trace line `line`, issued at `tNs`, ended as `kind`, in the
  * cover of each file object behind it (`coverOf`); when some page of the run is wired, its
  * pages wired and still dirty at its end are recorded as {@link COVER}.wired.
  */
-export function recordMsync(vm: Vm, map: VmMap, addr: number, len: number, tNs: number, kind: number, coverOf: (obj: VmObject) => MsyncCover): void {
+export function recordMsync(vm: Vm, map: VmMap, addr: number, len: number, tNs: number, kind: number, line: number, coverOf: (obj: VmObject) => MsyncCover): void {
   forEachFilePiece(vm, map, addr, len, (obj, first, end) => {
     const cover = coverOf(obj);
-    cover.add(first, end, tNs, kind);
+    cover.add(first, end, tNs, kind, line);
     if (vm.counters.wired === 0) return;
     // the dirty pages only: a version stored before the msync and never written is on a page still dirty now
     for (let p = obj.next(first, end, Page.DIRTY); p >= 0; p = obj.next(p + 1, end, Page.DIRTY)) {
       if (obj.wireCount(p) === 0) continue;
       let q = p + 1;
       while (q < end && obj.wireCount(q) > 0 && (obj.state(q) & Page.DIRTY) !== 0) q++;
-      cover.add(p, q, tNs, COVER.wired);
+      cover.add(p, q, tNs, COVER.wired, line);
       p = q - 1;
     }
   });
