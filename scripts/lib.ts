@@ -291,7 +291,7 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
           yield row;
         }
       }
-      warnings = importWarnings(format, t, 'library');
+      warnings = importWarnings(format, t, 'library', full);
     },
   };
 }

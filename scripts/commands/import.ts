@@ -249,7 +249,7 @@ async function run(argv: string[]): Promise<number> {
     + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
   const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
   process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${tally.rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
-  for (const w of importWarnings(importer.format, tally, 'command')) process.stderr.write(`syncsim import: warning: ${w}\n`);
+  for (const w of importWarnings(importer.format, tally, 'command', opts)) process.stderr.write(`syncsim import: warning: ${w}\n`);
   return 0;
 }
 

@@ -5,7 +5,8 @@
  */
 import { OP_NAMES, type OpName } from '../types.ts';
 import type { RowInput } from '../writer.ts';
-import type { ImportNames, ImportStats } from './importer.ts';
+import type { ImportNames, ImportOptions, ImportStats } from './importer.ts';
+import { INJECTED } from './options.ts';
 
 /** Rows by op, with every op present (0 when none). */
 export type OpCounts = Record<OpName, number>;
@@ -36,15 +37,45 @@ export function countRow(t: ImportTally, row: Pick<RowInput, 'op'>): void {
 /** How a warning names the options that would fix it: the command's flags or the library's keys. */
 export type OptionStyle = 'command' | 'library';
 
+/** What a block trace of `format` (one whose msyncs syncsim injects) lacks when it has no msync of its own. */
+const NO_SYNCS: Readonly<Record<string, string>> = {
+  msr: 'MSR traces have no syncs of their own',
+  blkparse: 'the input has no flush or FUA request',
+  'fio-iolog': 'the log has no sync, datasync or sync_file_range',
+};
+
+/**
+ * The warning of an import of a block trace (`format`, one of INJECTED) with stores and no msync
+ * row, given the injection options `opts` it had: when replayed, no msync makes what it stores
+ * durable; it names the options that inject msyncs, or says why those given injected none.
+ */
+function noMsyncWarning(format: string, t: ImportTally, style: OptionStyle, opts: Pick<ImportOptions, 'syncEveryWrites' | 'syncEveryUs'>): string {
+  const command = style === 'command';
+  const writes = command ? '--sync-every-writes' : 'syncEveryWrites', us = command ? '--sync-every-us' : 'syncEveryUs';
+  const effect = `so when replayed nothing but background writeback makes its ${t.ops.write} writes durable, and there is no msync latency to measure`;
+  if (opts.syncEveryWrites !== undefined) {
+    return `no msync in the trace: ${NO_SYNCS[format]}, and ${writes} ${opts.syncEveryWrites} injected none (no object had that many writes), ${effect}. Give a smaller ${writes}`;
+  }
+  if (opts.syncEveryUs !== undefined) {
+    return `no msync in the trace: ${NO_SYNCS[format]}, and ${us} ${opts.syncEveryUs} injected none (the trace ends before ${opts.syncEveryUs} µs), ${effect}. Give a smaller ${us}`;
+  }
+  return `no msync in the trace: ${NO_SYNCS[format]}, ${effect}. Give ${writes} N (an msync of an object's whole mapping after every N writes to it) `
+    + `or ${us} T (one of every object written, every T µs of trace time) to inject them`;
+}
+
 /**
  * The warnings an import's counts call for, each one sentence or two
- * (without a "warning:" prefix): an strace capture with msyncs but no
- * stores, whose msyncs would all write nothing when replayed; and one with
- * msyncs or stores of a task outside the mappings the trace shows it making
- * (`unmapped_calls`), which the replay would fail.
+ * (without a "warning:" prefix): a block trace (fio-iolog, blkparse, msr)
+ * with stores and no msync, whose stores no msync makes durable when
+ * replayed (`opts`: the injection options given, which it names); an strace
+ * capture with msyncs but no stores, whose msyncs would all write nothing
+ * when replayed; and one with msyncs or stores of a task outside the
+ * mappings the trace shows it making (`unmapped_calls`), which the replay
+ * would fail.
  */
-export function importWarnings(format: string, t: ImportTally, style: OptionStyle): string[] {
+export function importWarnings(format: string, t: ImportTally, style: OptionStyle, opts: Pick<ImportOptions, 'syncEveryWrites' | 'syncEveryUs'> = {}): string[] {
   const out: string[] = [];
+  if (INJECTED.includes(format) && t.ops.msync === 0 && t.ops.write > 0) out.push(noMsyncWarning(format, t, style, opts));
   if (format === 'strace' && t.ops.msync > 0 && t.ops.write === 0) {
     const fix = style === 'command'
       ? `Give --assume-dirty (pages=N, mapped-before-msync, measured with --calibration, ...)`
