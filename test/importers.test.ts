@@ -488,7 +488,8 @@ describe('msr', () => {
 
   it.each([
     ['too few fields', '128166372003061629,usr,0,Read,0,512\n', 1, '-', /expected 7 comma-separated fields \(Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\), found 6/],
-    ['bad timestamp', '128166372003061629,usr,0,Read,0,512,1\n12816637200306162x,usr,0,Read,0,512,1\n', 2, 'Timestamp', /bad timestamp: expected a Windows filetime/],
+    ['bad timestamp', '128166372003061629,usr,0,Read,0,512,1\n12816637200306162x,usr,0,Read,0,512,1\n', 2, 'Timestamp', /bad timestamp: expected a Windows filetime \(a non-negative integer of 100 ns ticks\) \(got/],
+    ['timestamp in seconds', '0.000500,src1,0,Write,1084166656,16384,3913\n', 1, 'Timestamp', /bad timestamp: expected a Windows filetime \(a non-negative integer of 100 ns ticks\): a time in seconds is 10,000,000 ticks a second \(got '0\.000500'\)/],
     ['bad type', '128166372003061629,usr,0,Erase,0,512,1\n', 1, 'Type', /bad type: expected 'Read' or 'Write'/],
     ['bad size', '128166372003061629,usr,0,Write,0,-512,1\n', 1, 'Size', /bad size: expected a non-negative integer of bytes/],
     ['missing host', '128166372003061629,,0,Write,0,512,1\n', 1, 'Hostname', /missing host name/],

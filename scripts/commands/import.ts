@@ -31,6 +31,13 @@ function formatList(): string {
   return IMPORTERS.map((i) => `  ${i.format.padEnd(w)}  ${i.description}`).join('\n');
 }
 
+/** Each format's input fields and their units, as {@link help} lists them. */
+function fieldList(): string {
+  if (IMPORTERS.length === 0) return '  (none yet)';
+  const w = Math.max(...IMPORTERS.map((i) => i.format.length));
+  return IMPORTERS.map((i) => i.fields.map((f, k) => `  ${(k === 0 ? i.format : '').padEnd(w)}  ${f}`).join('\n')).join('\n');
+}
+
 function help(): string {
   return `Usage: syncsim import --from FORMAT FILE [-o OUT] [--page-size N]
                       [--sync-every-writes N | --sync-every-us T] [--sync-flags F]
@@ -42,6 +49,10 @@ streaming. Malformed input stops with FILE:LINE: column COL: what was expected.
 
 Formats:
 ${formatList()}
+
+Input fields and units (every format's times become t_us of the trace, µs
+from its first event):
+${fieldList()}
 
 Options:
   --from FORMAT            input format (above); required

@@ -159,5 +159,11 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
 export const blkparseImporter: Importer = {
   format: 'blkparse',
   description: 'blkparse default text output; Q events -> writes/reads of the device, flush/FUA -> msync',
+  fields: [
+    'MAJ,MIN CPU SEQ SECONDS.NANOSECONDS PID ACTION RWBS, then for a Q',
+    '  event SECTOR + COUNT [PROCESS]',
+    'time: seconds since the trace started, to the ns',
+    'SECTOR, COUNT: 512-byte sectors, whatever the device\'s block size',
+  ],
   rows: blkparseRows,
 };

@@ -146,5 +146,11 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
 export const fioIologImporter: Importer = {
   format: 'fio-iolog',
   description: 'fio write_iolog logs, versions 2 and 3; each file one object, sync/datasync -> msync',
+  fields: [
+    'v3: TIMESTAMP FILE ACTION [OFFSET LENGTH]',
+    'v2: FILE ACTION [OFFSET LENGTH]',
+    'TIMESTAMP: µs since the job started; OFFSET, LENGTH: bytes',
+    'v2 has no clock: \'FILE wait OFFSET LENGTH\' moves it on by OFFSET µs',
+  ],
   rows: fioRows,
 };

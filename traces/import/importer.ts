@@ -58,6 +58,8 @@ export interface Importer {
   format: string;
   /** One line: what the format is. */
   description: string;
+  /** The input's fields and the unit of each, a line each (under 70 characters): `syncsim import --help`. */
+  fields: readonly string[];
   /** `x_` columns the rows carry (e.g. `x_measured_us`). */
   extraCols?: readonly string[];
   /**

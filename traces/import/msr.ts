@@ -88,7 +88,11 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
       ios++;
       if (f.length !== COLUMNS.length) fail('-', `expected ${COLUMNS.length} comma-separated fields (${COLUMNS.join(',')}), found ${f.length}`, text);
       const [tsText, host, diskText, typeText, offText, sizeText, rtText] = f as [string, string, string, string, string, string, string];
-      if (!DIGITS.test(tsText)) fail(0, 'bad timestamp: expected a Windows filetime (a non-negative integer of 100 ns ticks)', tsText);
+      if (!DIGITS.test(tsText)) {
+        // a time in seconds (a converted copy of the trace): the factor that makes it ticks
+        const seconds = /^\d*\.\d+$/.test(tsText) ? ': a time in seconds is 10,000,000 ticks a second' : '';
+        fail(0, `bad timestamp: expected a Windows filetime (a non-negative integer of 100 ns ticks)${seconds}`, tsText);
+      }
       if (host === '') fail(1, 'missing host name', host);
       if (!DIGITS.test(diskText)) fail(2, 'bad disk number: expected a non-negative integer', diskText);
       const op = TYPES[typeText];
@@ -135,6 +139,13 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
 export const msrImporter: Importer = {
   format: 'msr',
   description: 'MSR Cambridge / SNIA block trace CSV; one object per host+disk, no syncs',
+  fields: [
+    'Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime',
+    'Timestamp: Windows filetime, an integer of 100 ns ticks since 1601',
+    '  (only the differences count: time 0 is the first line)',
+    'Type: Read or Write; Offset, Size: bytes',
+    'ResponseTime: 100 ns ticks, kept in µs as x_response_us',
+  ],
   extraCols: ['x_response_us'],
   rows: msrRows,
 };

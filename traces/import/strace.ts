@@ -96,6 +96,11 @@ async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats
 export const straceImporter: Importer | null = {
   format: 'strace',
   description: 'strace -f -ttt -T output of mmap/munmap/msync/mlock/munlock/mlockall (with openat/close for file names)',
+  fields: [
+    '[PID] SECONDS.MICROSECONDS CALL(ARGS) = RESULT <SECONDS>',
+    'time (-ttt): seconds since the epoch, to the µs',
+    '<SECONDS> (-T): the call\'s duration, kept in µs as x_measured_us',
+  ],
   extraCols: EXTRA_COLS,
   rows: straceRows,
 };
