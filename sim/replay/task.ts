@@ -20,6 +20,8 @@ export interface ReplayHost {
   readonly hostSpeed: HostSpeed;
   /** Ops that went to sleep and have not finished. */
   readonly sleeping: Set<OpProc>;
+  /** The trace line of the op whose kernel path runs now (set as each op is issued, and as it goes on). */
+  opLine: number;
   /** A task took a row from its buffer. */
   rowDequeued(): void;
   /** Issues row `i` of `block` for `task` now. */
@@ -36,8 +38,6 @@ export interface ReplayHost {
   readonly inlineEvents: boolean;
   /** The VM's page counters (a wire or unwire call's wirings are tallied through them). */
   readonly pageCounters: PageCounters;
-  /** The trace line of the op whose kernel path runs now (set as each op is issued and steps). */
-  opLine: number;
 }
 
 /** Row `i` of `block` as an object, as it is issued; the block is released once all its rows were. */
@@ -224,6 +224,7 @@ export class OpProc implements EventTarget {
       this.waiting = false;
       this.task.opAsleep(-1);
     }
+    this.host.opLine = this.row.line;
     const next = this.next;
     next.inside = true;
     do this.step();
@@ -232,7 +233,6 @@ export class OpProc implements EventTarget {
   }
 
   step(): void {
-    this.host.opLine = this.row.line;
     const r = this.tally === undefined ? this.gen.next() : this.tallied();
     if (r.done) {
       if (this.slept) this.host.sleeping.delete(this);
