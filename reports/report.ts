@@ -3,6 +3,7 @@
  * NAME.svg, NAME.png, NAME.pdf and an index.html, into a directory that
  * appears whole or not at all.
  */
+import { turn } from '../traces/turn.ts';
 import { writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { StagingDir } from '../traces/files.ts';
@@ -271,7 +272,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
     const specs: VlSpec[] = [];
     for (const chart of charts) {
       // a turn of the event loop before each chart: a Ctrl-C is handled between charts, not after the last one
-      await new Promise((r) => setImmediate(r));
+      await turn();
       const ta = performance.now();
       const laid = await layoutChart(chart, opts.width, opts.theme.padding);
       const tb = performance.now();
@@ -329,6 +330,8 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
       index = join(out, 'index.html');
     }
     writeFileSync(join(tmp, 'report.json'), JSON.stringify(manifest, null, 2) + '\n');
+    // a Ctrl-C while the last chart was drawn is answered here, before the report is put in place
+    await turn();
     stage.commit();
     return { out, index, results, charts: outcomes, notes, ms: performance.now() - t0 };
   } catch (e) {

@@ -23,6 +23,7 @@ import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { RowBlock, type RowStrings, type TraceRow } from './types.ts';
 import type { ByteTap } from './byte-tap.ts';
+import { turn } from './turn.ts';
 
 /** First 8 bytes of every binary trace cache. */
 export const CACHE_MAGIC = 'SYNCSST1';
@@ -199,14 +200,19 @@ export async function* readCacheBlocks(path: string, decode = true, tap?: ByteTa
   const fd = openSync(path, 'r');
   tap?.restart();
   try {
-    yield* blocksOf(fd, path, decode, tap);
+    for (const block of blocksOf(fd, path, decode, tap)) {
+      if (block !== undefined) yield block;
+      // the file is read synchronously: without a turn of the event loop between blocks, a replay
+      // from a cache would run to its end deaf to Ctrl-C and kill (their handlers never ran)
+      await turn();
+    }
   } finally {
     closeSync(fd);
   }
 }
 
-/** The blocks of the cache open as `fd` ({@link readCacheBlocks}). */
-function* blocksOf(fd: number, path: string, decode: boolean, tap?: ByteTap): Generator<RowBlock> {
+/** The blocks of the cache open as `fd` ({@link readCacheBlocks}); undefined for each block checked when not decoding. */
+function* blocksOf(fd: number, path: string, decode: boolean, tap?: ByteTap): Generator<RowBlock | undefined> {
   const hdr = readHeader(fd, path, tap);
   const sbuf = Buffer.alloc(hdr.stringsLength);
   const got = readSync(fd, sbuf, 0, hdr.stringsLength, hdr.stringsOffset);
@@ -254,7 +260,10 @@ function* blocksOf(fd: number, path: string, decode: boolean, tap?: ByteTap): Ge
     if (exLen < 0 || payloadBytes(n, exLen) !== payload) throw new CacheError(path, `block ${b}: bad size`);
     pos += BLOCK_HEADER_BYTES + payload;
     total += n;
-    if (!decode) continue;
+    if (!decode) {
+      yield undefined;
+      continue;
+    }
     let off = 0;
     const t = new Float64Array(buf, off, n); off += 8 * n;
     const addr = new Float64Array(buf, off, n); off += 8 * n;
@@ -300,13 +309,8 @@ export async function* readCache(path: string, decode = true, tap?: ByteTap): As
 
 /** Reads a whole cache, checking every checksum; throws CacheError if it is not intact. */
 export async function verifyCache(path: string): Promise<void> {
-  const fd = openSync(path, 'r');
-  try {
-    for (const _ of blocksOf(fd, path, false)) {
-      // nothing is yielded when not decoding
-    }
-  } finally {
-    closeSync(fd);
+  for await (const _ of readCacheBlocks(path, false)) {
+    // nothing is yielded when not decoding
   }
 }
 

@@ -23,6 +23,7 @@ import { resultCodeProblem } from '../sweep/metrics.ts';
 import { metricUnit } from '../compare/units.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
+import { turn } from '../../traces/turn.ts';
 
 /** Metrics compared unless --metric says otherwise. */
 export const DEFAULT_METRICS = [
@@ -281,6 +282,8 @@ async function run(argv: string[]): Promise<number> {
       }, theme, theme.widths.single);
       await writeChartFiles(stage.path, chart, theme, theme.widths.single);
       writeFileSync(join(stage.path, 'compare.json'), JSON.stringify(report, null, 2) + '\n');
+      // a Ctrl-C while the chart was drawn is answered here, before the output is put in place
+      await turn();
       stage.commit();
     } catch (e) {
       stage.abort();
