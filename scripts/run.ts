@@ -1,7 +1,7 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { cacheMatches, sourceIdentity } from '../traces/cache.ts';
 import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.ts';
@@ -135,7 +135,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   const onSignal = (sig: NodeJS.Signals) => {
     dir?.abort();
     source?.finish(false);
-    sayOnStop(`\nsyncsim: interrupted (${sig}); no results written\n`);
+    sayOnStop(`\nsyncsim: interrupted (${sig}); no results written${keptNote(opts.out)}\n`);
     endBySignal(sig);
   };
   const signals = opts.handleSignals ?? true;
@@ -210,6 +210,11 @@ function samplingConfig(opts: RunOptions, source: OpenTrace | undefined): Config
   if (periodUs === c.stats.sample_us) return c;
   opts.onSamplePeriod?.(periodUs, endUs);
   return { ...c, stats: { ...c.stats, sample_us: periodUs } };
+}
+
+/** What an interrupted run adds to `no results written` when `out` holds an earlier run's results, which stay as they were. */
+function keptNote(out: string | undefined): string {
+  return out !== undefined && existsSync(join(out, 'summary.json')) ? `, the earlier results in ${escapeControl(out)} are kept` : '';
 }
 
 /** provenance.plugin_sha256 of the plugin files a run loaded (nothing without plugins). */
