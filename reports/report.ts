@@ -47,6 +47,8 @@ export interface ReportOptions {
    * the working directory); default its absolute path.
    */
   shown?: string;
+  /** Told each step as it begins (`chart 2 of 5 (timeline)`), for progress. */
+  onStep?: (what: string) => void;
 }
 
 /** What was written for one chart, and how long it took. */
@@ -245,6 +247,7 @@ function repeatedSwatches(n: number): string {
 /** Draws the report of `opts.dir`. On any error nothing is left behind and an existing report is untouched. */
 export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const t0 = performance.now();
+  opts.onStep?.('reading the results');
   const all = await loadResults(opts.dir);
   const allFailed = allRunsFailedMessage(all);
   if (allFailed !== undefined) throw new ReportError(allFailed);
@@ -253,6 +256,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const results = chosen ? selectConfigurations(all, chosen) : all;
   if (chosen && results.configurations.every((c) => c.runs.length === 0)) throw new ReportError(`--configs: every run of the configurations chosen failed (${chosen.map((l) => `'${l}'`).join(', ')}): nothing to chart`);
   const ctx = chartContext(results, opts.theme, opts.width, chosen ? chosenColors(all.configurations.map((c) => c.label), chosen) : undefined);
+  opts.onStep?.('reading the data of the charts');
   const charts = await buildCharts(ctx, opts.charts);
   const notes: string[] = [...new Set(ctx.notes)];
   const per = ctx.perRun();
@@ -270,9 +274,10 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   try {
     const outcomes: ChartOutcome[] = [];
     const specs: VlSpec[] = [];
-    for (const chart of charts) {
+    for (const [i, chart] of charts.entries()) {
       // a turn of the event loop before each chart: a Ctrl-C is handled between charts, not after the last one
       await turn();
+      opts.onStep?.(`chart ${i + 1} of ${charts.length} (${chart.name})`);
       const ta = performance.now();
       const laid = await layoutChart(chart, opts.width, opts.theme.padding);
       const tb = performance.now();

@@ -20,6 +20,7 @@ import { blockPlan } from './compare/block-length.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { LatencySummary } from '../sim/stats/latency.ts';
 import type { RowStream } from '../traces/rows.ts';
+import type { ByteTap } from '../traces/byte-tap.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
@@ -38,12 +39,14 @@ export interface RunOptions {
   out?: string;
   /** Told each record as the run makes it (msyncs, writeback and timeline) when there is no `out` (ignored with one: the files take them); default none. */
   sink?: ResultSink;
-  /** Called about once a second with progress (rows read, simulated µs). */
+  /** Told the rows replayed so far and the simulated µs after each batch of rows (often: it should only note them). */
   progress?: (rows: number, simUs: number) => void;
+  /** Sees the bytes of a CSV trace as they are read (how far the read is, for progress); not told when the rows come from a cache. */
+  progressTap?: ByteTap;
   /** Directory of the binary trace cache; undefined = no cache (an `.sst` trace is still read directly). */
   cacheDir?: string;
-  /** Told where the rows come from once the trace is open. */
-  onSource?: (kind: TraceSourceKind) => void;
+  /** Told where the rows come from once the trace is open, and how many there are when that is known (a cache's header says). */
+  onSource?: (kind: TraceSourceKind, rowCount?: number) => void;
   /** Told why the trace's cache could not be written (the run goes on and its results are kept). */
   onCacheProblem?: (message: string) => void;
   /** The command line recorded in summary.json's provenance (default: this process's arguments). */
@@ -153,21 +156,17 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     if (!given) {
       // a gzip trace: cached first, so that its end is known before the run (the sampling period)
       if (opts.cacheDir) await cacheBeforeReplay(opts.trace, opts.cacheDir);
-      source = await openTrace(opts.trace, { cacheDir: opts.cacheDir, onCacheProblem: opts.onCacheProblem });
-      opts.onSource?.(source.kind);
+      source = await openTrace(opts.trace, { cacheDir: opts.cacheDir, onCacheProblem: opts.onCacheProblem, progressTap: opts.progressTap });
+      opts.onSource?.(source.kind, source.rowCount);
     }
     const config = samplingConfig(opts, source);
     const sim = new Simulator(config, sink, { plugins: opts.plugins });
-    let lastReport = Date.now();
     for await (const batch of given?.batches ?? source!.batches) {
       // rows parsed from CSV wait as columns too (a lagging task buffers many): far less for the collector
       sim.feed(batch instanceof RowBlock ? batch : RowBlock.fromRows(batch));
       sim.run();
       dir?.flush();
-      if (opts.progress && Date.now() - lastReport > 1000) {
-        lastReport = Date.now();
-        opts.progress(sim.rowCount, sim.engine.now / 1000);
-      }
+      opts.progress?.(sim.rowCount, sim.engine.now / 1000);
     }
     sim.end();
     sim.run();

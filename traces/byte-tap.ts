@@ -90,3 +90,27 @@ export class FileDigest implements ByteTap {
     return this.headLength >= n ? Buffer.from(this.head.subarray(0, n)) : undefined;
   }
 }
+
+/** How far a read of a file has got: the end of the last bytes it read (a read from the file's start again begins at 0). */
+export class BytesRead implements ByteTap {
+  /** Bytes of the file read, from its start. */
+  at = 0;
+
+  restart(): void {
+    this.at = 0;
+  }
+
+  seen(bytes: Uint8Array, position: number): void {
+    this.at = Math.max(this.at, position + bytes.length);
+  }
+}
+
+/** One tap that tells `taps` (those given) each what it sees; undefined when none is given. */
+export function eachTap(...taps: (ByteTap | undefined)[]): ByteTap | undefined {
+  const given = taps.filter((t) => t !== undefined);
+  if (given.length <= 1) return given[0];
+  return {
+    restart: () => given.forEach((t) => t.restart()),
+    seen: (bytes, position) => given.forEach((t) => t.seen(bytes, position)),
+  };
+}

@@ -14,10 +14,10 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
 import { isSystemError, openProblem, processAlive, makeDirs } from './files.ts';
+import { eachTap, type ByteTap } from './byte-tap.ts';
 import { CacheError, cacheHeader, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
 import { TraceCacheWriter } from './cache-writer.ts';
 import type { RowBatch, RowBlock, TraceRow } from './types.ts';
-import type { ByteTap } from './byte-tap.ts';
 
 /** Where an open trace's rows come from: `csv`, `csv+cache` (reading the CSV and writing the cache), or `cache`. */
 export type TraceSourceKind = 'csv' | 'csv+cache' | 'cache';
@@ -37,6 +37,8 @@ export interface OpenTrace {
   kind: TraceSourceKind;
   /** The cache file used or being written, if any. */
   cachePath?: string;
+  /** The trace's rows, when known before they are read: a cache's header says how many. */
+  rowCount?: number;
   /** Keeps (`ok`) or drops the cache being written; nothing to do for the other kinds. */
   finish(ok: boolean): void;
 }
@@ -57,6 +59,12 @@ export interface OpenTraceOptions {
    * named directly): with one, the rows may come from the cache instead.
    */
   tap?: ByteTap;
+  /**
+   * Sees the bytes of a CSV as they are read, with or without a cache being written, so that the
+   * caller can tell how far the read is (progress); nothing when the rows come from a cache, which
+   * tells {@link OpenTrace.rowCount} instead.
+   */
+  progressTap?: ByteTap;
 }
 
 /** The cache file for `trace` in `cacheDir`: its name plus a hash of its absolute path. */
@@ -179,10 +187,20 @@ function openValidCache(trace: string, cacheDir: string, cachePath: string, iden
     batches: cacheThenCsv(trace, cachePath, problem, writeAgain),
     kind: 'cache',
     cachePath,
+    rowCount: headerRows(cachePath),
     finish(ok) {
       rewrite?.finish(ok);
     },
   };
+}
+
+/** The rows a cache's header says it holds; undefined when it cannot be read (the read of its blocks says why). */
+function headerRows(cachePath: string): number | undefined {
+  try {
+    return cacheHeader(cachePath).rows;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Deletes the cache file at `cachePath`, if it can. */
@@ -290,14 +308,14 @@ function removeMadeDirs(dir: string, first: string | undefined): void {
 }
 
 /** Reads the CSV `trace` while writing its cache at `cachePath` (or, when the cache cannot even be started, without one: `problem` says why). */
-function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): OpenTrace {
+function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, tap: ByteTap | undefined): OpenTrace {
   const write = startCacheWrite(cacheDir, cachePath, identity, problem);
-  if (!write) return { rows: readTrace(trace), batches: readTraceBlocks(trace), kind: 'csv', finish() {} };
+  if (!write) return { rows: readTrace(trace, { tap }), batches: readTraceBlocks(trace, { tap }), kind: 'csv', finish() {} };
   const w = write.w;
   // two generators, of which only the one read opens the file (as without a cache)
   return {
-    rows: tee(readTrace(trace), (rows) => w.add(rows)),
-    batches: tee(readTraceBlocks(trace), (block) => w.addBlock(block)),
+    rows: tee(readTrace(trace, { tap }), (rows) => w.add(rows)),
+    batches: tee(readTraceBlocks(trace, { tap }), (block) => w.addBlock(block)),
     kind: 'csv+cache',
     cachePath,
     finish: write.finish,
@@ -315,12 +333,13 @@ function openWritingCache(trace: string, cacheDir: string, cachePath: string, id
  * unchecked, and a run stopped by it leaves no results).
  */
 export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Promise<OpenTrace> {
-  const { cacheDir, tap } = opts;
+  const { cacheDir } = opts;
   if (isCacheFile(trace)) {
-    cacheHeader(trace);
-    return { rows: readCache(trace, true, tap), batches: readCacheBlocks(trace, true, tap), kind: 'cache', cachePath: trace, finish() {} };
+    const { rows } = cacheHeader(trace);
+    return { rows: readCache(trace, true, opts.tap), batches: readCacheBlocks(trace, true, opts.tap), kind: 'cache', cachePath: trace, rowCount: rows, finish() {} };
   }
   if (!cacheDir) {
+    const tap = eachTap(opts.tap, opts.progressTap);
     // two generators, of which only the one read opens the file: blocks of columns for a replay
     return { rows: readTrace(trace, { tap }), batches: readTraceBlocks(trace, { tap }), kind: 'csv', finish() {} };
   }
@@ -332,7 +351,7 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
   } catch {
     // an unreadable cache directory: the read below says what is wrong, or goes on without the cache
   }
-  return openValidCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem);
+  return openValidCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem, opts.progressTap);
 }
 
 /**

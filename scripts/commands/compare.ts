@@ -23,6 +23,7 @@ import { resultCodeProblem } from '../sweep/metrics.ts';
 import { metricUnit } from '../compare/units.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
+import { QUIET_OPTION, quietHelp, StepProgress, STEPS_SHOWN } from '../progress.ts';
 import { turn } from '../../traces/turn.ts';
 
 /** Metrics compared unless --metric says otherwise. */
@@ -72,7 +73,13 @@ Options:
   --json         print compare.json instead of the table
   --reps N       bootstrap resamples, 10 to 1000000 (default 2000)
   --seed N       seed of the bootstrap (default 1)
-  -h, --help     this help`;
+${quietHelp(17, STEPS_SHOWN)}
+  -h, --help     this help
+
+Progress goes to stderr, never to stdout or --out: on a terminal a line redrawn
+in place (the step under way, 'metric 3 of 6 (sync.latency_us.p99)', and the
+time so far); otherwise a line every 10 s and one at the end, none for a
+shorter job.`;
 
 /** One metric compared. */
 interface MetricRow extends Contrast {
@@ -206,6 +213,7 @@ async function run(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     reps: { type: 'string' },
     seed: { type: 'string' },
+    ...QUIET_OPTION,
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -236,18 +244,23 @@ async function run(argv: string[]): Promise<number> {
     throw e;
   }
   const { abs, lock } = claimed;
+  const progress = new StepProgress({ stream: process.stderr, label: 'compare', quiet: values.quiet });
   try {
+    progress.step('reading the msyncs');
     const la = await Promise.all(a.runs.map(latenciesOf)), lb = await Promise.all(b.runs.map(latenciesOf));
+    progress.step('the autocorrelation of the msyncs');
     const plans = async (l: Float64Array[]) => { const out: BlockPlan[] = []; for (const x of l) out.push(await blockPlan(x)); return out; };
     const lat: Latencies = { a: la, b: lb, plansA: await plans(la), plansB: await plans(lb) };
     const rows: MetricRow[] = [];
     // a default metric that some run lacks (no successful msync: no latency) is left out and said so; a --metric one is an error
     const skipped: { metric: string; why: string }[] = [];
-    for (const m of metrics) {
+    for (const [i, m] of metrics.entries()) {
+      progress.step(`metric ${i + 1} of ${metrics.length} (${m})`);
       const lacking = values.metric?.length ? undefined : [...a.runs.map((r) => ['A', r] as const), ...b.runs.map((r) => ['B', r] as const)].find(([, r]) => metricOf(r.summary, m) === undefined);
       if (lacking) skipped.push({ metric: m, why: noNumber(m, lacking[0], lacking[1]) });
       else rows.push(await compareMetric(m, a, b, lat, reps, seed));
     }
+    progress.step('the Mann-Whitney test');
     const pa = Float64Array.from(lat.a.flatMap((x) => [...x])).sort(), pb = Float64Array.from(lat.b.flatMap((x) => [...x])).sort();
     // the test takes every msync as independent: whether some run's msyncs are not, per side
     const dependent = (p: BlockPlan[]) => p.some((x) => x.dependent);
@@ -272,6 +285,7 @@ async function run(argv: string[]): Promise<number> {
     const differ = differenceText(configDifferences(a, b), (a.stated ?? []).filter((k) => (b.stated ?? []).includes(k)));
     const none = (x: Float64Array) => (x.length === 0 ? ' (no successful msync)' : '');
     const named = (s: Side, d: string) => `${s.figureLabel ?? s.label}${d ? ` (${d})` : ''}`;
+    progress.step('the CDF chart');
     const stage = new StagingDir(abs, 'compare');
     try {
       const theme = THEMES.paper;
@@ -290,10 +304,12 @@ async function run(argv: string[]): Promise<number> {
       // the directory named as the other commands name theirs: relative to the working directory when inside it
       throw outWriteFailure(e, showPath(abs));
     }
+    progress.finish();
     const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('') + notes.map((n) => `note: ${n}\n`).join('');
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
     return 0;
   } finally {
+    progress.cancel();
     release();
     lock.release();
   }

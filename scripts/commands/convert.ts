@@ -11,6 +11,7 @@ import { isSystemError, openProblem, unreadableReason } from '../../traces/files
 import { type Command, parseCommandArgs } from './command.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { escapeControl } from '../../traces/escape.ts';
+import { fileProgress, QUIET_OPTION, quietHelp } from '../progress.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
 
@@ -26,10 +27,15 @@ Options:
                    replaced only when it is a trace cache and it is not
                    TRACE; anything else (a CSV trace, any other file) is
                    refused (exit 2)
-  -h, --help       this help`;
+${quietHelp(19)}
+  -h, --help       this help
+
+Progress goes to stderr (rows, the share of TRACE read, rows/s, ETA): on a
+terminal a line redrawn in place; otherwise a line every 10 s and one at the
+end, none for a shorter job.`;
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals, flag } = parseCommandArgs('convert', argv, { out: { type: 'string', short: 'o' } }, { output: 'out' });
+  const { values, positionals, flag } = parseCommandArgs('convert', argv, { out: { type: 'string', short: 'o' }, ...QUIET_OPTION }, { output: 'out' });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -56,8 +62,9 @@ async function run(argv: string[]): Promise<number> {
     throw cannotWrite(e);
   }
   let rows = 0;
+  const { progress, tap } = fileProgress({ stream: process.stderr, label: 'convert', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
   try {
-    for await (const block of readTraceBlocks(trace)) {
+    for await (const block of readTraceBlocks(trace, { tap })) {
       try {
         w.addBlock(block);
       } catch (e) {
@@ -65,9 +72,11 @@ async function run(argv: string[]): Promise<number> {
         throw isSystemError(e) ? cannotWrite(e) : e;
       }
       rows += block.length;
+      progress.done = rows;
       block.release();
     }
   } catch (e) {
+    progress.cancel();
     w.abort();
     release();
     throw e;
@@ -79,6 +88,7 @@ async function run(argv: string[]): Promise<number> {
     throw cannotWrite(e);
   } finally {
     release();
+    progress.finish();
   }
   process.stdout.write(`${escapeControl(values.out)}: ${rows} rows\n`);
   return 0;

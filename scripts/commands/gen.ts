@@ -4,7 +4,7 @@
  */
 import { checkTraceOut } from '../../traces/out-trace.ts';
 import type { RowInput } from '../../traces/writer.ts';
-import { PRESETS, PresetError, findPreset, generate, generateToFile, generatedComments, presetNotes, type Preset } from '../../workloads/presets/index.ts';
+import { PRESETS, PROGRESS_ROWS, PresetError, findPreset, generate, generateToFile, generatedComments, presetNotes, traceDurationNs, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
 import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
@@ -13,6 +13,7 @@ import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { endBySignal, sayOnStop, signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
 import { markStdoutOnInterrupt, StdoutSink } from '../stdout-trace.ts';
+import { CountProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -36,7 +37,12 @@ Options:
                      cache, any other file) is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model
+${quietHelp(21)}
   -h, --help         this help
+
+Progress goes to stderr (rows written, the share of duration_s, rows/s, ETA):
+on a terminal a line redrawn in place; otherwise a line every 10 s and one at
+the end, none for a shorter job. The trace itself is never changed by it.
 
 Presets: ${PRESETS.map((p) => p.name).join(', ')}.
 Every preset has duration_s (trace length in simulated seconds); sizes take
@@ -76,12 +82,14 @@ function parseSets(sets: readonly string[]): Record<string, string> {
  * goes away. Cut short by an interrupt or an error, what was written ends with the INCOMPLETE
  * line (scripts/stdout-trace.ts), as an import's does.
  */
-async function writeStdout(rows: Iterable<RowInput>, comments: readonly string[], extraCols: readonly string[]): Promise<void> {
+async function writeStdout(rows: Iterable<RowInput>, comments: readonly string[], extraCols: readonly string[], progress: (rows: number, tNs: number) => void): Promise<void> {
   const release = markStdoutOnInterrupt('gen');
   try {
     const sink = new StdoutSink(extraCols, comments);
     try {
+      let n = 0;
       for (const row of rows) {
+        if (++n % PROGRESS_ROWS === 0) progress(n, row.tNs);
         const wrote = sink.write(row);
         if (wrote === undefined) continue;
         await wrote;
@@ -95,6 +103,21 @@ async function writeStdout(rows: Iterable<RowInput>, comments: readonly string[]
   } finally {
     release();
   }
+}
+
+/** The progress of generating the trace of `preset` with `params` (rows, and the share of its duration_s the last row's time is), and what the generation tells it. */
+function genProgress(preset: string, params: Record<string, string>, quiet: boolean | undefined): { progress: CountProgress; told: (rows: number, tNs: number) => void } {
+  const endNs = traceDurationNs(preset, params);
+  const progress = new CountProgress({ stream: process.stderr, label: 'gen', unit: 'rows', shareOf: 'duration_s', quiet });
+  let lastNs = 0;
+  if (endNs !== undefined) progress.share = () => lastNs / endNs;
+  return {
+    progress,
+    told: (rows, tNs) => {
+      progress.done = rows;
+      lastNs = tNs;
+    },
+  };
 }
 
 /** File-system errors that are the user's (a missing directory, no permission): what each means for the output file. */
@@ -113,6 +136,7 @@ async function run(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     out: { type: 'string', short: 'o' },
     list: { type: 'boolean' },
+    ...QUIET_OPTION,
   }, { output: 'out' });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -137,18 +161,21 @@ async function run(argv: string[]): Promise<number> {
     const notes = presetNotes(preset, params);
     if (notes.length > 0) process.stderr.write(notes.map((n) => escapeLines(`syncsim: note: ${escapeControl(n)}`) + '\n').join(''));
     if (out === undefined) {
-      await writeStdout(generate(preset, params, seed), generatedComments(preset, params, seed), findPreset(preset).extraCols ?? []);
+      const rows = generate(preset, params, seed);
+      const meter = genProgress(preset, params, values.quiet);
+      await withProgress(meter.progress, () => writeStdout(rows, generatedComments(preset, params, seed), findPreset(preset).extraCols ?? [], meter.told));
       return 0;
     }
     if (out === '') throw new InputError(`${flag('out')} expects a file name`);
     checkTraceOut(out, flag('out'), 'generated');
+    const meter = genProgress(preset, params, values.quiet);
     let n: number;
     // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
     const interrupt = new AbortController();
     const onSignal = (sig: NodeJS.Signals): void => interrupt.abort(sig);
     for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
     try {
-      n = await generateToFile(out, preset, params, seed, { signal: interrupt.signal });
+      n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told }));
     } catch (e) {
       if (interrupt.signal.aborted) {
         const sig = interrupt.signal.reason as NodeJS.Signals;

@@ -18,6 +18,7 @@ import { ASSUME_DIRTY_MODES, assumeDirtyMode } from '../../traces/import/strace/
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { fileProgress, QUIET_OPTION, quietHelp } from '../progress.ts';
 import { checkFormatOptions } from './import-formats.ts';
 import { pageSizeOption } from './page-size-option.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -98,6 +99,7 @@ ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                          
                            (without it a sequential reader's read-ahead runs on past
                            the end). An I/O past it is an error (FILE:LINE).
                            Default: each file's 1 TiB region
+${quietHelp(27)}
   -h, --help               this help
 
 Layout: each object (file, device) is mapped whole at its own base address, one
@@ -105,7 +107,10 @@ fixed, aligned region per object (1 TiB for fio files, 16 TiB for block
 devices), before its first use. Times start at 0 at the first event; an event
 earlier than the one before it is clamped to it and counted. Counters (rows per
 op, injected msyncs, clamped times and what the format skips, e.g. fio trim
-and wait) are printed on standard error at the end.`;
+and wait) are printed on standard error at the end. Progress goes to standard
+error too (rows written, the share of FILE read, rows/s, ETA): on a terminal a
+line redrawn in place; otherwise a line every 10 s and one at the end, none for
+a shorter import.`;
 }
 
 /** `--advice` values to the map flag they give. */
@@ -148,6 +153,7 @@ async function run(argv: string[]): Promise<number> {
     calibration: { type: 'string' },
     advice: { type: 'string' },
     'file-size': { type: 'string' },
+    ...QUIET_OPTION,
   }, { output: 'out' });
   if (values.help) {
     process.stdout.write(help() + '\n');
@@ -227,6 +233,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const tally = newTally();
   const { ops, stats } = tally;
+  const { progress, tap } = fileProgress({ stream: process.stderr, label: 'import', unit: 'rows', quiet: values.quiet }, file);
+  opts.tap = tap;
   // a failed write of OUT (a full disk, a file size limit) is the user's to fix: said as such, exit 2
   const written = (e: unknown) => (out !== undefined && isSystemError(e) ? new InputError(`cannot write ${out}: ${openProblem(e)}`) : e);
   try {
@@ -239,6 +247,7 @@ async function run(argv: string[]): Promise<number> {
         }
         countRow(tally, row);
       }
+      progress.done = tally.rows;
       if (sink instanceof StdoutSink && sink.closed) break;
     }
     try {
@@ -247,6 +256,7 @@ async function run(argv: string[]): Promise<number> {
       throw written(e);
     }
   } catch (e) {
+    progress.cancel();
     await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);
     // a file of another format than --from says (an MSR trace given as blkparse) names the one it looks like
     const hint = importFromHint(e, importer.format);
@@ -254,6 +264,7 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     release();
   }
+  progress.finish();
   const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
   const statText = Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ');
   const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')

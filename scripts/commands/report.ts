@@ -16,6 +16,7 @@ import { InputError } from '../errors.ts';
 import { showPath } from '../sweep/store.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
+import { QUIET_OPTION, quietHelp, StepProgress, STEPS_SHOWN, withProgress } from '../progress.ts';
 
 const HELP = `Usage: syncsim report DIR [options]
 
@@ -42,7 +43,12 @@ Options:
                      timeline and latency-vs-pages charts draw at most 8: choose them
                      here when DIR has more. An unknown name exits 2, listing the
                      names there are
+${quietHelp(21, STEPS_SHOWN)}
   -h, --help         this help
+
+Progress goes to stderr, never to stdout or the report: on a terminal a line
+redrawn in place (the step under way, 'chart 2 of 5 (timeline)', and the time
+so far); otherwise a line every 10 s and one at the end, none for a shorter job.
 
 Charts:
 ${CHART_MODULES.map((m) => `  ${m.name.padEnd(20)} ${m.summary}`).join('\n')}
@@ -67,6 +73,7 @@ async function run(argv: string[]): Promise<number> {
     theme: { type: 'string' },
     chart: { type: 'string', multiple: true },
     configs: { type: 'string', multiple: true },
+    ...QUIET_OPTION,
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -103,7 +110,11 @@ async function run(argv: string[]): Promise<number> {
   try {
     // vega, vega-lite and the renderers take a second to load: only when a report is drawn
     const { makeReport } = await import('../../reports/report.ts');
-    outcome = await makeReport({ dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart), configs: values.configs, shown: showPath(outAbs) });
+    const progress = new StepProgress({ stream: process.stderr, label: 'report', quiet: values.quiet });
+    outcome = await withProgress(progress, () => makeReport({
+      dir: positionals[0], out: values.out, formats: formats as Format[], theme, width, charts: list(values.chart), configs: values.configs, shown: showPath(outAbs),
+      onStep: (what) => progress.step(what),
+    }));
   } catch (e) {
     // a misspelt chart name ends with the closest, as a misspelt option or key does
     if (e instanceof ReportError) throw new InputError(`${e.message}${e.misspelt ? didYouMean(e.misspelt.name, e.misspelt.known) : ''}`);

@@ -21,6 +21,7 @@ import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { BOOTSTRAP_REPS } from '../compare/stats.ts';
 import { durabilityWarning } from '../never-durable.ts';
 import { parseResults, RUN_DEFAULT_RESULTS } from '../result-files.ts';
+import { fileProgress, QUIET_OPTION, quietHelp, withProgress, type CountProgress } from '../progress.ts';
 
 /** The personality a configuration that names none replays under. */
 const DEFAULT_PERSONALITY = defaultConfig().personality;
@@ -67,7 +68,13 @@ Options:
                     default 1000; seeded by the run's seed; the time grows with
                     the number of msyncs times N), in blocks of consecutive
                     msyncs when they are not independent (latency_ci_us.block)
+${quietHelp(20)}
   -h, --help        this help
+
+Progress goes to stderr, never to stdout or the results: on a terminal a line
+redrawn in place (rows replayed of the trace's rows when known, as from an .sst
+or a cache, else the share of the CSV read; simulated time, rows/s, ETA);
+otherwise a line every 10 s and one at the end, none for a run shorter than 10 s.
 
 The first replay of a CSV trace stores a binary copy (.sst) in the cache
 directory (not smaller than the CSV: it is there for speed); later replays of
@@ -116,6 +123,7 @@ async function run(argv: string[]): Promise<number> {
     ci: { type: 'string' },
     'ci-reps': { type: 'string' },
     results: { type: 'string' },
+    ...QUIET_OPTION,
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -253,6 +261,7 @@ interface RunValues {
   'no-cache'?: boolean;
   'cache-dir'?: string;
   results?: string;
+  quiet?: boolean;
 }
 
 /** The --ci option: bootstrap CIs, or none. */
@@ -313,25 +322,31 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   }
   const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets.map(setKey)));
   const out = values.out ?? defaultOutDir(trace);
-  const showProgress = process.stderr.isTTY === true;
   const results = parseResults(values.results ?? RUN_DEFAULT_RESULTS);
-  const summary = await replayTrace({
+  const { progress, tap } = fileProgress({ stream: process.stderr, label: 'run', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
+  const summary = await withProgress(progress, () => replayTrace({
     trace, config, out, plugins,
     command,
     results,
     samplePeriod: given.has('stats.sample_us') || given.has('stats') ? 'given' : 'auto',
-    onSamplePeriod: (us, endUs) => process.stderr.write(`syncsim: note: ${samplePeriodNote(us, endUs)}\n`),
+    onSamplePeriod: (us, endUs) => {
+      progress.clear();
+      process.stderr.write(`syncsim: note: ${samplePeriodNote(us, endUs)}\n`);
+    },
     ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {
+      progress.clear();
       const shown = tasks.slice(0, 5).map((t) => `'${t.task}' ${lagText(t.lagEndNs)} behind (${((100 * t.lagEndNs) / endNs).toFixed(1)} % of the trace; at most ${lagText(t.maxLagNs)})`);
       process.stderr.write(`syncsim: warning: closed replay stretched ${tasks.length} task(s): their ops took longer than the trace's gaps, so later ops ran late: ${shown.join('; ')}${tasks.length > 5 ? '; ...' : ''}. `
         + `What they meet (other tasks, background writeback) differs from the trace's timing; ${results.has('tasks') ? 'see tasks.csv' : 'tasks.csv (which --results left out) lists every task'}, or replay: open\n`);
     },
     cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(out)),
-    onCacheProblem: (m) => process.stderr.write(`${showProgress ? '\r\x1b[K' : ''}syncsim: warning: ${escapeControl(m)}\n`),
-    progress: showProgress ? (rows, us) => process.stderr.write(`\r${rows} rows, simulated ${(us / 1e6).toFixed(3)} s`) : undefined,
-  });
-  if (showProgress) process.stderr.write('\r\x1b[K');
+    onCacheProblem: (m) => {
+      progress.clear();
+      process.stderr.write(`syncsim: warning: ${escapeControl(m)}\n`);
+    },
+    ...replayProgress(progress, tap),
+  }));
   const warmup = warmupWarning(summary);
   if (warmup) process.stderr.write(`syncsim: warning: ${warmup}\n`);
   if (summary.trace.rows === 0) process.stderr.write(`syncsim: warning: ${escapeControl(trace)} has no rows (a header alone): nothing was replayed, and every figure is empty\n`);
@@ -342,6 +357,22 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(out)}`) + '\n');
   return 0;
+}
+
+/** The options of a replay that tell `progress` how far it is: rows of the trace's (a cache's header says) or the share of the CSV `tap` sees read, and the simulated time. */
+function replayProgress(progress: CountProgress, tap: RunOptions['progressTap']): Pick<RunOptions, 'progress' | 'progressTap' | 'onSource'> {
+  let simUs = 0;
+  progress.detail = () => `simulated ${(simUs / 1e6).toFixed(3)} s`;
+  return {
+    progressTap: tap,
+    onSource: (_kind, rows) => {
+      if (rows !== undefined) progress.total = rows;
+    },
+    progress: (rows, us) => {
+      progress.done = rows;
+      simUs = us;
+    },
+  };
 }
 
 /** `syncsim run`. */

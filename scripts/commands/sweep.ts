@@ -1,6 +1,7 @@
 /**
  * `syncsim sweep`: runs an experiment file's grid points × seeds on a pool of worker threads.
  */
+import { QUIET_OPTION, quietHelp } from '../progress.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { showPath } from '../sweep/store.ts';
@@ -52,6 +53,7 @@ Options:
                   a comma-separated list of syncs, wires, writeback, reads,
                   timeline, durability, tasks; runs finished earlier keep
                   the files they were written with
+${quietHelp(18, 'on a terminal a bar redrawn in place, with the runs done and failed and the ETA; otherwise a line every 10 s and one at the end')}
   -h, --help      this help
 
 Experiment file (YAML):
@@ -120,6 +122,7 @@ async function run(argv: string[]): Promise<number> {
     'max-runs': { type: 'string' },
     'run-timeout': { type: 'string' },
     results: { type: 'string' },
+    ...QUIET_OPTION,
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -149,7 +152,7 @@ async function run(argv: string[]): Promise<number> {
   if (!process.stdout.listeners('error').includes(exitOnClosedPipe)) process.stdout.on('error', exitOnClosedPipe);
   const o = await runSweep({
     experiment: positionals[0], out: values.out, jobs, shard, resume: values.resume, dryRun: values['dry-run'],
-    stdout: process.stdout, progress: values['dry-run'] ? undefined : process.stderr, handleSignals: true,
+    stdout: process.stdout, progress: values['dry-run'] || values.quiet ? undefined : process.stderr, handleSignals: true,
     cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns, runTimeoutS, results: values.results,
     command: ['syncsim', 'sweep', ...argv],
     onWarning: (m) => process.stderr.write(`syncsim: warning: ${m}\n`),

@@ -87,7 +87,7 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
     throw new TraceError(path, line, column, problem, got);
   };
 
-  for await (const { first, lines } of readLines(path)) {
+  for await (const { first, lines } of readLines(path, { tap: opts.tap })) {
     for (let i = 0; i < lines.length && !inSummary; i++) {
       line = first + i;
       const text = lines[i]!.trim();

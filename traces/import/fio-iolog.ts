@@ -59,7 +59,7 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
     throw new TraceError(path, line, column, problem, got);
   };
 
-  for await (const { first, lines } of readLines(path)) {
+  for await (const { first, lines } of readLines(path, { tap: opts.tap })) {
     for (let i = 0; i < lines.length; i++) {
       line = first + i;
       const text = lines[i]!.trim();

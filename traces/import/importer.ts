@@ -2,6 +2,7 @@
  * The shape of a trace importer: a foreign format in, native rows out,
  * streamed (a 100-million-row input never has to fit in memory).
  */
+import type { ByteTap } from '../byte-tap.ts';
 import type { RowInput } from '../writer.ts';
 
 /** Options common to every importer (`syncsim import`'s flags). */
@@ -30,6 +31,8 @@ export interface ImportOptions {
    * not a whole number of bytes within the region, maps the whole region (the default).
    */
   fileBytes?: number | ((name: string) => number | undefined);
+  /** Sees the input's bytes as they are read (how far the import is, for progress). */
+  tap?: ByteTap;
 }
 
 /** Counters an importer reports (e.g. fio `trim` and `wait` entries seen). */

@@ -12,6 +12,7 @@ import { errnoText, isGzip } from '../files.ts';
 import { GZIP_PROBLEM, withDamageTold } from '../gzip-check.ts';
 import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
 import { checkUnchanged, fileVersion } from '../file-version.ts';
+import { tapStream, type ByteTap } from '../byte-tap.ts';
 
 /** A run of consecutive lines: `lines[i]` is line `first + i` of the file, without its line break (LF or CR LF). */
 export interface LineBatch {
@@ -24,6 +25,8 @@ export interface ReadLinesOptions {
   batchSize?: number;
   /** Longest line accepted, in characters (default {@link MAX_LINE_LENGTH}); a longer one is an error of the input. */
   maxLineLength?: number;
+  /** Sees the file's bytes (gzip-compressed, as in the file) as they are read. */
+  tap?: ByteTap;
 }
 
 /** Longest line the importers accept by default, in characters (1 MiB). */
@@ -49,13 +52,17 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
     throw new TraceError(path, 0, '-', `cannot open the input: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
   // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
-  yield* withDamageTold(path, gz, linesOf(path, gz, batchSize, maxLen));
+  yield* withDamageTold(path, gz, linesOf(path, gz, batchSize, maxLen, opts.tap));
 }
 
 /** {@link readLines} of a file known to be gzip (`gz`) or not. */
-async function* linesOf(path: string, gz: boolean, batchSize: number, maxLen: number): AsyncGenerator<LineBatch> {
+async function* linesOf(path: string, gz: boolean, batchSize: number, maxLen: number, tap: ByteTap | undefined): AsyncGenerator<LineBatch> {
   const before = fileVersion(path);
   const source = createReadStream(path, { highWaterMark: 1 << 16 });
+  if (tap) {
+    tap.restart();
+    tapStream(source, tap);
+  }
   const streams: Readable[] = [source];
   let feed: Readable = source;
   if (gz) {

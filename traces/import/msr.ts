@@ -71,7 +71,7 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
     throw new TraceError(path, line, typeof col === 'number' ? COLUMNS[col]! : col, problem, got);
   };
 
-  for await (const { first, lines } of readLines(path)) {
+  for await (const { first, lines } of readLines(path, { tap: opts.tap })) {
     for (let i = 0; i < lines.length; i++) {
       line = first + i;
       const text = lines[i]!.trim();

@@ -73,7 +73,7 @@ async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats
   const imp = new StraceTranslator(path, opts, stats, names);
   const calls = new CallReader(path, stats, (c) => imp.process(c));
   let n = 0;
-  for await (const { first, lines } of readLines(path)) {
+  for await (const { first, lines } of readLines(path, { tap: opts.tap })) {
     for (let i = 0; i < lines.length; i++) {
       n = first + i;
       const line = lines[i]!;

@@ -5,7 +5,7 @@
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import { flagsToString } from '../../traces/types.ts';
 import { PresetError, resolveParams, type Schema } from '../params.ts';
-import { checkTraceSize, type Preset } from './preset.ts';
+import { checkTraceSize, durationNs, type Preset } from './preset.ts';
 import { seqWriter } from './seq-writer.ts';
 import { randomWriterPreset } from './random-writer.ts';
 import { dbCheckpoint } from './db-checkpoint.ts';
@@ -98,6 +98,18 @@ export function presetNotes(preset: string, params: Readonly<Record<string, unkn
 export interface GenerateToFileOptions {
   /** Stops the generation (the file is then not written) when aborted. */
   signal?: AbortSignal;
+  /** Told the rows written and the time of the last (ns) every {@link PROGRESS_ROWS} rows. */
+  progress?: (rows: number, tNs: number) => void;
+}
+
+/** Rows between two calls of {@link GenerateToFileOptions.progress}. */
+export const PROGRESS_ROWS = 4096;
+
+/** The length in trace time (ns) of the trace of `preset` with `params` (its `duration_s`), or undefined for a preset without one. */
+export function traceDurationNs(preset: string, params: Readonly<Record<string, unknown>> = {}): number | undefined {
+  const p = findPreset(preset);
+  const d = (resolveParams(p.name, p.schema, params) as Record<string, unknown>).duration_s;
+  return typeof d === 'number' && d > 0 ? durationNs(d) : undefined;
 }
 
 /**
@@ -111,9 +123,11 @@ export async function generateToFile(
   const rows = generate(preset, params, seed);
   const w = await TraceWriter.open(path, { comments: generatedComments(preset, params, seed), extraCols: findPreset(preset).extraCols ?? [] });
   try {
+    let n = 0;
     for (const row of rows) {
       opts.signal?.throwIfAborted();
       await w.write(row);
+      if (++n % PROGRESS_ROWS === 0) opts.progress?.(n, row.tNs);
     }
     await w.close();
   } catch (e) {
