@@ -6,7 +6,7 @@
  * every reader of traces rather than replayed as a whole trace.
  */
 import { writeSync } from 'node:fs';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { turn } from '../traces/turn.ts';
 import { formatHeader, formatRow, type RowInput } from '../traces/writer.ts';
 import { cleanupOnInterrupt } from './interrupt.ts';
 
@@ -80,7 +80,7 @@ export class StdoutSink {
     const s = this.buf;
     this.buf = '';
     if (process.stdout.write(s)) {
-      await nextTurn();
+      await turn();
       return;
     }
     // Wait for the pipe to drain, or for it to break (then the write is dropped and `closed` is set).

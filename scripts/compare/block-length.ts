@@ -7,6 +7,7 @@
  * intervals too narrow when neighbours are alike, too wide when they
  * alternate.
  */
+import { turn } from '../../traces/turn.ts';
 
 /** Lags whose autocorrelations must all be insignificant to take a series as independent (Politis 2003, K_N; at least 5). */
 const QUIET_LAGS = 5;
@@ -107,7 +108,7 @@ export async function blockPlan(x: ArrayLike<number>): Promise<BlockPlan> {
   const at = async (k: number) => {
     if (!acv.has(k) && (work += n) > SLICE_WORK) {
       work = 0;
-      await new Promise<void>((go) => setImmediate(go));
+      await turn();
     }
     return acv.at(k);
   };

@@ -5,6 +5,7 @@
  * Randomness is a seeded stream (the model's own RandomStream), so a
  * comparison is reproducible.
  */
+import { turn } from '../../traces/turn.ts';
 import { RandomStream } from '../../sim/engine/random.ts';
 import { pointStats } from '../sweep/stats.ts';
 import { tQuantile } from '../sweep/student-t.ts';
@@ -113,7 +114,7 @@ async function yieldingBetween<T>(slices: Generator<void, T>): Promise<T> {
   for (;;) {
     const x = slices.next();
     if (x.done) return x.value;
-    await new Promise<void>((go) => setImmediate(go));
+    await turn();
   }
 }
 

@@ -8,6 +8,7 @@
  * tables' temporary files and says what it leaves: nothing, or the runs copied so far, whole,
  * from which the same merge goes on (no table is written or replaced then).
  */
+import { turn } from '../../traces/turn.ts';
 import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -56,8 +57,6 @@ function examples(ids: readonly string[], where: Map<string, { point: number; se
   return shown.join('; ') + (ids.length > 5 ? `; and ${ids.length - 5} more` : '');
 }
 
-/** Lets the event loop turn, so that a signal (Ctrl-C) is answered between two runs copied. */
-const turn = () => new Promise<void>((go) => setImmediate(go));
 
 /** What an interrupted merge wrote so far, for its closing line ({@link cleanupOnInterrupt}). */
 interface MergeState {

@@ -12,6 +12,7 @@
  * They are written under temporary names, letting the event loop turn now and then so that a
  * command's Ctrl-C is answered, and renamed into place together once both are whole.
  */
+import { turn } from '../../traces/turn.ts';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -128,8 +129,6 @@ export interface TablesOptions {
 /** How long the tables are written before the event loop turns (ms): a Ctrl-C is answered within about this. */
 const TURN_MS = 20;
 
-/** Lets the event loop turn. */
-const turn = () => new Promise<void>((go) => setImmediate(go));
 
 /** What writing the tables found. */
 export interface TablesOutcome {
