@@ -155,7 +155,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
     const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)], given && (() => given.sha256()));
     if (!given) {
       // a gzip trace: cached first, so that its end is known before the run (the sampling period)
-      if (opts.cacheDir) await cacheBeforeReplay(opts.trace, opts.cacheDir);
+      if (opts.cacheDir) await cacheBeforeReplay(opts.trace, opts.cacheDir, opts.progressTap);
       source = await openTrace(opts.trace, { cacheDir: opts.cacheDir, onCacheProblem: opts.onCacheProblem, progressTap: opts.progressTap });
       opts.onSource?.(source.kind, source.rowCount);
     }

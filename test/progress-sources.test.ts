@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openTrace } from '../traces/open.ts';
+import { ensureCache, openTrace } from '../traces/open.ts';
+import { gzipSync } from 'node:zlib';
 import { BytesRead } from '../traces/byte-tap.ts';
 import type { RowBlock } from '../traces/types.ts';
 import { readLines } from '../traces/import/lines.ts';
@@ -51,6 +52,17 @@ describe('a replay tells its progress', () => {
     const again = await openTrace(DEMO, { cacheDir, progressTap: new BytesRead() });
     expect([again.kind, again.rowCount]).toEqual(['cache', dataRowsOf(DEMO)]);
     again.finish(true);
+  });
+});
+
+describe('a gzip trace cached before its replay tells its progress', () => {
+  it('the tap sees every byte of the compressed file as the cache is made', async () => {
+    const d = tmp();
+    const gz = join(d, 'demo.csv.gz');
+    writeFileSync(gz, gzipSync(readFileSync(DEMO)));
+    const tap = new BytesRead();
+    expect(await ensureCache(gz, join(d, 'cache'), tap)).toBe('csv+cache');
+    expect(tap.at).toBe(statSync(gz).size);
   });
 });
 

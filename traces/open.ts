@@ -361,9 +361,10 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
  * (built now) or `direct` (the trace is an `.sst` itself, not read). Throws
  * the trace's own error for a bad CSV, leaving no cache behind; and an
  * Error (not an input error) saying why when the cache could not be
- * written (a full disk), leaving none either.
+ * written (a full disk), leaving none either. `progressTap` sees the CSV's
+ * bytes as they are read (progress).
  */
-export async function ensureCache(trace: string, cacheDir: string): Promise<'cache' | 'csv+cache' | 'direct'> {
+export async function ensureCache(trace: string, cacheDir: string, progressTap?: ByteTap): Promise<'cache' | 'csv+cache' | 'direct'> {
   if (isCacheFile(trace)) return 'direct';
   // a cache that matches is read whole once here, so that the runs that follow find it intact
   const cachePath = cachePathFor(trace, cacheDir);
@@ -377,7 +378,7 @@ export async function ensureCache(trace: string, cacheDir: string): Promise<'cac
     }
   }
   let problem: string | undefined;
-  const src = await openTrace(trace, { cacheDir, onCacheProblem: (m) => (problem ??= m) });
+  const src = await openTrace(trace, { cacheDir, onCacheProblem: (m) => (problem ??= m), progressTap });
   if (problem !== undefined) throw new Error(problem);
   if (src.kind !== 'csv+cache') return 'cache';
   try {

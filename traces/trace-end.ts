@@ -9,6 +9,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BLOCK_HEADER_BYTES, BLOCK_ROWS, cacheHeader, cacheMatches, HEADER_BYTES, isCacheFile, sourceIdentity } from './cache.ts';
 import { cachePathFor, ensureCache } from './open.ts';
+import type { ByteTap } from './byte-tap.ts';
 
 /** Bytes read from the end of a CSV for its last line. */
 const TAIL_BYTES = 64 * 1024;
@@ -102,12 +103,13 @@ export function knownTraceEndUs(path: string, cache: boolean): number | undefine
  * cannot be told from the CSV itself (a gzip file) and no valid cache holds it: the one read of
  * the CSV the replay would make anyway, so that its end is known before the run ({@link cacheEndUs})
  * and the rows then come from the cache. A trace that is bad, or a cache that cannot be written,
- * is left to the replay's own read, which says why.
+ * is left to the replay's own read, which says why. `progressTap` sees the CSV's bytes as they
+ * are read (progress).
  */
-export async function cacheBeforeReplay(trace: string, cacheDir: string): Promise<void> {
+export async function cacheBeforeReplay(trace: string, cacheDir: string, progressTap?: ByteTap): Promise<void> {
   try {
     if (isCacheFile(trace) || csvEndUs(trace) !== undefined || cacheMatches(cachePathFor(trace, cacheDir), sourceIdentity(trace))) return;
-    await ensureCache(trace, cacheDir);
+    await ensureCache(trace, cacheDir, progressTap);
   } catch {
     // the replay reads the CSV and reports what is wrong
   }

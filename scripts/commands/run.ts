@@ -362,7 +362,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
 /** The options of a replay that tell `progress` how far it is: rows of the trace's (a cache's header says) or the share of the CSV `tap` sees read, and the simulated time. */
 function replayProgress(progress: CountProgress, tap: RunOptions['progressTap']): Pick<RunOptions, 'progress' | 'progressTap' | 'onSource'> {
   let simUs = 0;
-  progress.detail = () => `simulated ${(simUs / 1e6).toFixed(3)} s`;
+  // a gzip trace is read into its cache before the replay: rows come only after (README, "Progress")
+  progress.detail = () => (progress.done === 0 && progress.total === undefined ? 'making the trace cache first' : `simulated ${(simUs / 1e6).toFixed(3)} s`);
   return {
     progressTap: tap,
     onSource: (_kind, rows) => {
