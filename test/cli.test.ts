@@ -4,11 +4,12 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dataRowsOf } from './helpers.ts';
+import { startHeldRun } from './run-gate.ts';
 import { percentText } from '../scripts/run.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -254,54 +255,8 @@ describe('interrupted runs', () => {
     return p;
   }
 
-  /**
-   * A writeback policy plugin that holds the run in its first wake-up (100 ms of simulated time:
-   * inside the replay, so the staging directory and the lock exist and nothing is committed) until
-   * the file named by its `go` parameter exists, having said `gate: paused` on stderr. It sleeps
-   * while it waits (Atomics.wait), so however loaded the machine, the run cannot end before the test
-   * has done what it does there: no step of the tests depends on how long anything takes.
-   */
-  const GATE_PLUGIN = `
-import { existsSync } from 'node:fs';
-export default {
-  name: 'gate',
-  paramsSchema: { type: 'object', additionalProperties: false, required: ['go'], properties: { go: { type: 'string' } } },
-  create(p) {
-    const cell = new Int32Array(new SharedArrayBuffer(4));
-    let held = false;
-    return {
-      wake() {
-        if (held) return;
-        held = true;
-        process.stderr.write('gate: paused\\n');
-        while (!existsSync(p.go)) Atomics.wait(cell, 0, 0, 20);
-      },
-    };
-  },
-};
-`;
-
-  /**
-   * Starts `syncsim run TRACE --out OUT` held by the gate plugin (its files in a directory of their
-   * own) and resolves once it is held; `release` lets it go on. Rejects if the run ends first.
-   */
-  async function startHeld(trace: string, out: string) {
-    const conf = tmp();
-    writeFileSync(join(conf, 'gate.mjs'), GATE_PLUGIN);
-    const go = join(conf, 'go');
-    writeFileSync(join(conf, 'c.yaml'), `writeback: { policy: ./gate.mjs, interval_ms: 100, params: { go: ${JSON.stringify(go)} } }\n`);
-    const child = spawn(process.execPath, [BIN, 'run', trace, '--out', out, '--config', join(conf, 'c.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const exited = new Promise<number | string | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig ? `killed by ${sig}` : null))));
-    await new Promise<void>((res, rej) => {
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        if (stderr.includes('gate: paused\n')) res();
-      });
-      void exited.then((code) => rej(new Error(`the run ended (${code}) before the gate held it: ${stderr}`)));
-    });
-    return { child, exited, stderr: () => stderr, release: () => writeFileSync(go, '') };
-  }
+  /** {@link startHeldRun} with its files in a directory of their own. */
+  const startHeld = (trace: string, out: string) => startHeldRun(BIN, trace, out, tmp());
 
   // a hang-up ends by the signal itself once cleaned up (a shell reports 129): Node's own exit would restore a closed terminal and abort
   it.each([['SIGINT', 130], ['SIGHUP', 'killed by SIGHUP']] as const)('%s removes the temporary directory and the lock and writes nothing (%s)', async (sig, code) => {
