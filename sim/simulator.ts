@@ -120,6 +120,8 @@ export class Simulator implements ReplayHost, PumpHost {
     this.cpuSpread = config.cpu.cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: config.cpu.cv, floor: config.cpu.floor }, this.rng.get('cpu')) : undefined;
     const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
     pager.device = device;
+    // a built-in scheduler keeps no command once started (io-fifo.ts); a plugin may keep what it was given
+    pager.reuseIos = options.plugins?.scheduler === undefined;
     const memPages = config.memory.pages;
     this.bounds = new RunBounds(config.page_size, memPages, vm.counters);
     this.timelineRows = new TimelineRows(vm.counters, device, (r) => sink.timeline(r), sink.transientRecords === true ? ({} as TimelineRecord) : undefined);

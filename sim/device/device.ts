@@ -25,7 +25,10 @@ export type ReadCause = 'pagein' | 'readahead';
 /** What a device command does: transfer pages from memory, into memory, or FLUSH the device's write cache. */
 export type IoKind = 'read' | 'write' | 'flush';
 
-/** One device command: a contiguous run of pages of one object (a writeback or a page-in read; none for a flush). */
+/**
+ * One device command: a contiguous run of pages of one object (a writeback or a page-in read; none for a flush).
+ * The pager makes them, and reuses one its issuer has released once completed ({@link Io.reuse}, sim/pager/pager.ts `release`).
+ */
 export class Io {
   /** What the command does (`write` unless set after construction). */
   kind: IoKind = 'write';
@@ -55,16 +58,42 @@ export class Io {
   mready = -1;
   /** @internal another task was running on another CPU when it was submitted (sim/device/media.ts: `busy_latency_us`, `busy_flush_us`). */
   busyPeer = false;
+  // id, object, first, pages, cause: set by the constructor and by reuse() alone (read-only to everyone else, as QueuedIo shows them)
   constructor(
-    readonly id: number,
-    readonly object: VmObject,
+    public id: number,
+    public object: VmObject,
     /** First page index in the object. */
-    readonly first: number,
-    readonly pages: number,
-    readonly cause: WritebackCause | ReadCause,
+    public first: number,
+    public pages: number,
+    public cause: WritebackCause | ReadCause,
     urgent: boolean,
   ) {
     this.urgent = urgent;
+  }
+
+  /** @internal makes this completed, released command a new one, every field as the constructor sets it (sim/pager/pager.ts). */
+  reuse(id: number, object: VmObject, first: number, pages: number, cause: WritebackCause | ReadCause, urgent: boolean): this {
+    this.kind = 'write';
+    this.fua = false;
+    this.preflush = false;
+    this.tSubmit = -1;
+    this.tStart = -1;
+    this.tDone = -1;
+    this.done = false;
+    this.ok = true;
+    this.urgent = urgent;
+    this.copy = false;
+    this.folioPages = 1;
+    this.qslot = -1;
+    this.mstage = 0;
+    this.mready = -1;
+    this.busyPeer = false;
+    this.id = id;
+    this.object = object;
+    this.first = first;
+    this.pages = pages;
+    this.cause = cause;
+    return this;
   }
 }
 

@@ -60,6 +60,24 @@ export interface FsWriteFlags {
   urgent?: boolean;
 }
 
+/**
+ * The I/Os of one sync its issuer waits for, gathered in slots that stay allocated from one sync to
+ * the next ({@link Pager.ioList}, {@link Pager.releaseList}): `items[0..length)`.
+ */
+export class IoList {
+  readonly items: (Io | undefined)[] = [];
+  length = 0;
+
+  push(io: Io): void {
+    this.items[this.length++] = io;
+  }
+
+  /** The I/O at `i` (< length). */
+  at(i: number): Io {
+    return this.items[i] as Io;
+  }
+}
+
 /** Issues writeback I/Os and finishes them. */
 export class Pager {
   readonly totals = new WritebackTotals();
@@ -76,6 +94,17 @@ export class Pager {
   /** The one record passed for every write and every read when records are transient (else undefined: a new one each time). */
   private readonly wbScratch: WritebackRecord | undefined;
   private readonly rdScratch: ReadRecord | undefined;
+
+  /**
+   * Whether completed I/Os their issuer released ({@link release}) are reused for new ones: set when
+   * nothing else can still hold one (the built-in I/O schedulers, which keep none once started; a
+   * plugin scheduler may keep what it was given).
+   */
+  reuseIos = false;
+  /** Released completed I/Os, reused by the next ones issued. */
+  private readonly spare: Io[] = [];
+  /** Lists given back, for the next syncs. */
+  private readonly spareLists: IoList[] = [];
 
   /** `transient`: the record callbacks keep no record (ResultSink.transientRecords), so one object per kind is reused. */
   constructor(
@@ -99,10 +128,44 @@ export class Pager {
   write(obj: VmObject, first: number, count: number, cause: WritebackCause, urgent: boolean, plug?: BlkPlug): Io {
     for (let i = first; i < first + count; i++) obj.startWriteback(i);
     this.onDataWrite?.(obj, first, count);
-    const io = new Io(this.nextIo++, obj, first, count, cause, urgent);
+    const io = this.newIo(obj, first, count, cause, urgent);
     if (plug) plug.add(io);
     else this.device.submit(io);
     return io;
+  }
+
+  /** A new I/O: a released one made new when there is one, else a new object. */
+  private newIo(obj: VmObject, first: number, count: number, cause: WritebackCause | ReadCause, urgent: boolean): Io {
+    const io = this.spare.pop();
+    return io === undefined ? new Io(this.nextIo++, obj, first, count, cause, urgent) : io.reuse(this.nextIo++, obj, first, count, cause, urgent);
+  }
+
+  /**
+   * The issuer of `io` is done with it and keeps no reference: once it has completed, the pager may
+   * reuse it for a later I/O (when {@link reuseIos}). Call it only when nothing else holds `io` either
+   * (no other task waits on it or will expedite it); an I/O not yet completed is left alone.
+   */
+  release(io: Io): void {
+    if (this.reuseIos && io.done) this.spare.push(io);
+  }
+
+  /** An empty list to gather the I/Os of one sync in; give it back with {@link releaseList}. */
+  ioList(): IoList {
+    return this.spareLists.pop() ?? new IoList();
+  }
+
+  /**
+   * The issuer is done with `list` and with every I/O in it: each is {@link release}d (those not
+   * completed are left alone), and the list, emptied, is kept for the next sync.
+   */
+  releaseList(list: IoList): void {
+    const items = list.items;
+    for (let i = 0; i < list.length; i++) {
+      this.release(items[i] as Io);
+      items[i] = undefined;
+    }
+    list.length = 0;
+    this.spareLists.push(list);
   }
 
   /** A block-layer plug for a task that queues several writes together (Linux writeback). */
@@ -116,7 +179,7 @@ export class Pager {
    * writeback.csv with its `cause` (`journal` or `metadata`).
    */
   writeFs(obj: VmObject, first: number, count: number, cause: WritebackCause, flags: FsWriteFlags = {}): Io {
-    const io = new Io(this.nextIo++, obj, first, count, cause, flags.urgent === true);
+    const io = this.newIo(obj, first, count, cause, flags.urgent === true);
     io.copy = true;
     io.fua = flags.fua === true;
     io.preflush = flags.preflush === true;
@@ -126,7 +189,7 @@ export class Pager {
 
   /** Issues a FLUSH of the device's write cache on behalf of `obj` (whose wait queue is woken when it completes). */
   flush(obj: VmObject, urgent: boolean): Io {
-    const io = new Io(this.nextIo++, obj, 0, 0, 'metadata', urgent);
+    const io = this.newIo(obj, 0, 0, 'metadata', urgent);
     io.copy = true;
     io.kind = 'flush';
     this.device.submit(io);
@@ -138,7 +201,7 @@ export class Pager {
    * manager storing the data of a data_return): one I/O, page state untouched.
    */
   writeCopy(obj: VmObject, first: number, count: number, cause: WritebackCause, urgent: boolean): Io {
-    const io = new Io(this.nextIo++, obj, first, count, cause, urgent);
+    const io = this.newIo(obj, first, count, cause, urgent);
     io.copy = true;
     this.device.submit(io);
     return io;
@@ -151,7 +214,7 @@ export class Pager {
    */
   read(obj: VmObject, first: number, count: number, cause: ReadCause, folioPages = 1): Io {
     for (let i = first; i < first + count; i++) obj.startRead(i);
-    const io = new Io(this.nextIo++, obj, first, count, cause, cause === 'pagein');
+    const io = this.newIo(obj, first, count, cause, cause === 'pagein');
     io.kind = 'read';
     io.folioPages = folioPages;
     this.device.submit(io);

@@ -42,7 +42,7 @@
  */
 import { ADDR_LIMIT, Flag } from '../../traces/types.ts';
 import type { Kernel, Personality, SyncAccount } from '../kernel.ts';
-import type { Io } from '../device/device.ts';
+import type { IoList } from '../pager/pager.ts';
 import { collectCluster, type Run } from '../pager/cluster.ts';
 import type { MapEntry, VmMap } from '../vm/map.ts';
 import { Page, type VmObject } from '../vm/object.ts';
@@ -69,11 +69,10 @@ type CleanMode = 'sync' | 'async';
  * index order, waits for pages under writeback, writes clusters. In `sync`
  * mode (OBJPC_SYNC) each cluster's I/O is awaited before the scan goes on,
  * and the scan restarts from `start` when the object's write generation
- * changed while it slept (on a busy page or on its own cluster). Returns the
- * I/Os issued and whether every awaited one succeeded.
+ * changed while it slept (on a busy page or on its own cluster). Adds the
+ * I/Os issued without waiting to `ios`; returns whether every awaited one succeeded.
  */
-function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, end: number, mode: CleanMode): KernelPath<{ ok: boolean; ios: Io[] }> {
-  const ios: Io[] = [];
+function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, end: number, mode: CleanMode, ios: IoList): KernelPath<boolean> {
   const sync = mode === 'sync';
   let ok = true;
   let gen = obj.generation;
@@ -104,6 +103,7 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
     if (sync) {
       while (!io.done) yield obj.waitQueue;
       if (!io.ok) ok = false;
+      k.pager.release(io);
       // the putpages write went through VOP_WRITE(IO_SYNC): ffs_write ends with ffs_update(vp, 1)
       if (!(yield* k.fs.syncWriteDone(obj))) ok = false;
     } else ios.push(io);
@@ -113,7 +113,7 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
       idx = start;
     } else idx = first + count;
   }
-  return { ok, ios };
+  return ok;
 }
 
 /** The cluster pageClean is writing (one scratch run: a scan reads it before it sleeps). */
@@ -163,15 +163,19 @@ function* objectClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number
   let ok: boolean;
   if (syncio && !invalidate && start === 0 && end >= obj.sizePages) {
     // whole object: clusterable async writes, then VOP_FSYNC(MNT_WAIT) waits for all of the file's writes
-    const r = yield* pageClean(k, acct, obj, 0, obj.sizePages, 'async');
-    for (const io of r.ios) k.device.expedite(io);
+    const ios = k.pager.ioList();
+    yield* pageClean(k, acct, obj, 0, obj.sizePages, 'async', ios);
+    for (let i = 0; i < ios.length; i++) k.device.expedite(ios.at(i));
     // bufobj_wwait: sleeps until the object's writes in flight drop to 0; bufobj_wdrop wakes it then, not at each completion
     while (obj.wbPages > 0) yield obj.wbDrain;
-    ok = r.ios.every((io) => io.ok);
+    ok = true;
+    for (let i = 0; i < ios.length; i++) if (!ios.at(i).ok) ok = false;
+    k.pager.releaseList(ios);
     if (!(yield* k.fs.fsync(obj, false))) ok = false; // ffs_syncvnode's closing ffs_update(vp, 1)
   } else {
-    const r = yield* pageClean(k, acct, obj, start, end, syncio || invalidate ? 'sync' : 'async');
-    ok = r.ok;
+    const ios = k.pager.ioList();
+    ok = yield* pageClean(k, acct, obj, start, end, syncio || invalidate ? 'sync' : 'async', ios);
+    k.pager.releaseList(ios); // the async writes: those already completed are reused (nothing waits for the others)
   }
   return ok;
 }

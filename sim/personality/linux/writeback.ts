@@ -5,7 +5,7 @@
  * tagged for writeback) followed by `__filemap_fdatawait_range`.
  */
 import { peerRunning, type Kernel, type SyncAccount } from '../../kernel.ts';
-import type { Io } from '../../device/device.ts';
+import type { IoList } from '../../pager/pager.ts';
 import type { Run } from '../../pager/cluster.ts';
 import { cpu } from '../../vm/entries.ts';
 import { Page, type VmObject } from '../../vm/object.ts';
@@ -62,11 +62,12 @@ function cleanCpuNs(k: Kernel, obj: VmObject, run: Run): number {
  * rule: ../../pager/plug.ts), and always before the task sleeps; none is
  * awaited here. A range with tagged pages first costs `cpu.writeback_call_us`
  * (the writeback's set-up, and its sleep and wake-up, charged up front).
+ * Returns the I/Os issued, in a list of the pager's (give it back: Pager.releaseList).
  */
-export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<Io[]> {
+export function* fdatawrite(k: Kernel, acct: SyncAccount, obj: VmObject, first: number, end: number): KernelPath<IoList> {
   const tagged = tagToWrite(obj, first, end);
   if (tagged.length > 0 && k.writebackCallNs > 0) yield* cpu(k, k.writebackCallNs);
-  const ios: Io[] = [];
+  const ios = k.pager.ioList();
   const plug = k.pager.plug();
   let at = 0;
   while (at < tagged.length) {
@@ -113,5 +114,8 @@ export function* writeAndWaitRange(k: Kernel, acct: SyncAccount, obj: VmObject, 
   if (obj.folios !== undefined) ({ first, end } = obj.folios.wholeFolios(first, end));
   const ios = yield* fdatawrite(k, acct, obj, first, end);
   yield* fdatawait(obj, first, end);
-  return ios.every((io) => io.ok);
+  let ok = true;
+  for (let i = 0; i < ios.length; i++) if (!ios.at(i).ok) ok = false;
+  k.pager.releaseList(ios); // completed: the wait saw each of their pages leave writeback
+  return ok;
 }

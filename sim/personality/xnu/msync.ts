@@ -116,9 +116,10 @@ function commit(io: Io | undefined, run: Run, obj: VmObject = (io as Io).object)
 }
 
 /** Sleeps until `io` completes, then commits it. */
-function* commitWhenDone(io: Io, run: Run): KernelPath<void> {
+function* commitWhenDone(k: Kernel, io: Io, run: Run): KernelPath<void> {
   while (!io.done) yield io.object.waitQueue;
   commit(io, run);
+  k.pager.release(io);
 }
 
 /**
@@ -150,7 +151,8 @@ function* pageoutRun(k: Kernel, acct: SyncAccount, obj: VmObject, run: Run, iosy
     if (iosync) {
       while (!io.done) yield io.object.waitQueue;
       commit(io, sub);
-    } else if (sub.freeWhenDone.length > 0 || obj.precious) new Proc(k.engine, commitWhenDone(io, sub), () => {}).start();
+      k.pager.release(io);
+    } else if (sub.freeWhenDone.length > 0 || obj.precious) new Proc(k.engine, commitWhenDone(k, io, sub), () => {}).start();
   }
 }
 
