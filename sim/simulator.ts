@@ -31,7 +31,8 @@ import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
 import { RunBounds } from './vm/limits.ts';
 import { peerRunning, type Kernel, type Personality, type SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
-import { TimelineClock, TimelineRows } from './stats/timeline.ts';
+import { TimelineRows } from './stats/timeline.ts';
+import { RunTimeline } from './stats/run-timeline.ts';
 import type { ResultSink, TimelineRecord } from './stats/records.ts';
 import type { RunResult } from './stats/summary.ts';
 import { runResult } from './stats/run-result.ts';
@@ -70,10 +71,9 @@ export class Simulator implements ReplayHost, PumpHost {
   private readonly cpuSpread: (() => number) | undefined;
   private readonly closed: boolean;
   private readonly warmupNs: number;
-  private readonly timeline: TimelineClock;
   private readonly timelineRows: TimelineRows;
-  /** Samples the timeline up to `t`; the engine is told not to call it again before the next sample time. */
-  private readonly onAdvance = (t: number) => { this.timeline.until(t, false); this.engine.quietUntil = this.timeline.nextNs; };
+  /** timeline.csv's and durability.csv's sampling, told by the engine when its clock moves. */
+  private readonly timeline: RunTimeline;
 
   /** Stores that cannot sleep are done without a kernel path ({@link storeNoWait}); results never depend on it. */
   private readonly fastStores: boolean;
@@ -109,22 +109,17 @@ export class Simulator implements ReplayHost, PumpHost {
     this.rng = new RandomStreams(config.seed);
     this.closed = config.replay === 'closed';
     this.warmupNs = usToNs(config.stats.warmup_us);
-    this.timeline = new TimelineClock(Math.max(1, usToNs(config.stats.sample_us)), (tNs) => {
-      this.timelineRows.sample(tNs);
-      // durability.csv: an interval with pages made durable, at the timeline's cadence
-      if (this.durability.intervalPages > 0) this.sink.durability?.(this.durability.sample(tNs));
-    });
     const vm = new Vm(this.engine, config.page_size, options.pageStore);
-    const pager = new Pager(config.page_size, (r) => sink.writeback(r), (r) => sink.read?.(r), sink.transientRecords === true);
+    const pager = new Pager(config.page_size, sink, sink.transientRecords === true);
     this.hostSpeed = makeHostSpeed(config, this.rng, this.engine);
     this.cpuSpread = config.cpu.cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: config.cpu.cv, floor: config.cpu.floor }, this.rng.get('cpu')) : undefined;
-    const device = makeDevice(this.engine, config, this.rng, (io) => pager.complete(io), options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
+    const device = makeDevice(this.engine, config, this.rng, pager, options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
     pager.device = device;
     // a built-in scheduler keeps no command once started (io-fifo.ts); a plugin may keep what it was given
     pager.reuseIos = options.plugins?.scheduler === undefined;
     const memPages = config.memory.pages;
     this.bounds = new RunBounds(config.page_size, memPages, vm.counters);
-    this.timelineRows = new TimelineRows(vm.counters, device, (r) => sink.timeline(r), sink.transientRecords === true ? ({} as TimelineRecord) : undefined);
+    this.timelineRows = new TimelineRows(vm.counters, device, sink, sink.transientRecords === true ? ({} as TimelineRecord) : undefined);
     this.kernel = {
       config, rng: this.rng,
       engine: this.engine, vm, pager, device,
@@ -162,6 +157,7 @@ export class Simulator implements ReplayHost, PumpHost {
     vm.counters.versions = this.durability;
     this.calls = new CallRecorder(this.warmupNs, sink, config.page_size, this.durability, vm);
     pager.durability = this.durability;
+    this.timeline = new RunTimeline(this.engine, Math.max(1, usToNs(config.stats.sample_us)), this.timelineRows, this.durability, sink);
     if (memPages > 0) k.pageout = new Pageout(k, memPages);
     if (config.pagein) {
       const raPages = config.readahead?.pages ?? defaultReadaheadPages(config.personality);
@@ -173,7 +169,7 @@ export class Simulator implements ReplayHost, PumpHost {
       k.writeback = daemon;
       daemon.arm();
     }
-    pager.onComplete = (io) => k.pageout?.completed(io);
+    pager.pageout = k.pageout;
   }
 
   /** Appends rows (in trace order) to the replay: row objects, or a block of columns. */
@@ -195,12 +191,12 @@ export class Simulator implements ReplayHost, PumpHost {
 
   /** Runs until more rows are needed (`starved`) or, after `end`, everything is done (`done`). */
   run(): 'starved' | 'done' {
-    this.engine.run(Infinity, this.onAdvance);
+    this.engine.run(Infinity, this.timeline);
     if (this.pump.starved) return 'starved';
-    this.timeline.until(this.engine.now, true);
+    this.timeline.clock.until(this.engine.now, true);
     // a row at the run's end, the state after its last event; with it the last, partial interval of durability.csv
     // (after the last sample time) ends with the run, so that it adds up to the summary
-    this.timeline.end(this.engine.now);
+    this.timeline.clock.end(this.engine.now);
     this.timelineRows.finish();
     if (this.sleeping.size > 0) {
       // nothing left to happen, yet an op still sleeps: the trace deadlocks

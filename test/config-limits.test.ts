@@ -116,7 +116,7 @@ describe('ranges of the numeric configuration keys', () => {
 describe('the timeline row cap', () => {
   it('samples every period, inclusive or not, like the simulator always did', () => {
     const got: number[] = [];
-    const c = new TimelineClock(10, (t) => got.push(t));
+    const c = new TimelineClock(10, { sample: (t) => got.push(t) });
     c.until(0, false);
     c.until(25, false);
     c.until(30, false);
@@ -126,7 +126,7 @@ describe('the timeline row cap', () => {
 
   it('stops with an error on stats.sample_us, writing nothing past the cap', () => {
     const got: number[] = [];
-    const c = new TimelineClock(1000, (t) => got.push(t), 5);
+    const c = new TimelineClock(1000, { sample: (t) => got.push(t) }, 5);
     c.until(3000, false);
     expect(got).toEqual([0, 1000, 2000]);
     let err: unknown;
@@ -144,24 +144,24 @@ describe('the timeline row cap', () => {
 
   it('takes a row at the run\'s end past the last sample time, none when the end is a sample time, and counts it against the cap', () => {
     const got: number[] = [];
-    const c = new TimelineClock(10, (t) => got.push(t), 4);
+    const c = new TimelineClock(10, { sample: (t) => got.push(t) }, 4);
     c.until(25, true);
     c.end(25);
     expect(got).toEqual([0, 10, 20, 25]);
     const on: number[] = [];
-    const d = new TimelineClock(10, (t) => on.push(t));
+    const d = new TimelineClock(10, { sample: (t) => on.push(t) });
     d.until(20, true);
     d.end(20);
     expect(on).toEqual([0, 10, 20]);
     // a run of no time: its one row is at its end
     const zero: number[] = [];
-    const z = new TimelineClock(10, (t) => zero.push(t));
+    const z = new TimelineClock(10, { sample: (t) => zero.push(t) });
     z.until(0, true);
     z.end(0);
     expect(zero).toEqual([0]);
     // three rows of a cap of 3, and the end past the last: refused, nothing more sampled
     const full: number[] = [];
-    const f = new TimelineClock(10, (t) => full.push(t), 3);
+    const f = new TimelineClock(10, { sample: (t) => full.push(t) }, 3);
     f.until(25, true);
     expect(() => f.end(25)).toThrow(/^config: key 'stats.sample_us': the timeline would pass its limit of 3 rows with its row of the run's end, at 0\.000000 s of simulated time \(a row every 0\.01 µs\); raise stats.sample_us, e\.g\. to 1000 \(2 rows up to here, room for a run 10 times as long\)$/);
     expect(full).toEqual([0, 10, 20]);

@@ -141,7 +141,7 @@ describe('FLUSH time variation (device.flush_cv)', () => {
     const c = resolveConfig({ device: { profile: 'sata-ssd', ...CACHED, ...over } });
     const eng = new Engine();
     const done: Io[] = [];
-    const dev = makeDevice(eng, c, new RandomStreams(seed), (io) => done.push(io));
+    const dev = makeDevice(eng, c, new RandomStreams(seed), { complete: (io) => done.push(io) });
     let t = 0;
     for (let i = 0; i < n; i++) {
       const f = new Io(i, { id: 0 } as VmObject, 0, 0, 'msync', false);

@@ -28,7 +28,7 @@ export function rig(profile: string, over: Record<string, unknown>, rot = 0, hos
     rotation: { uniform: () => rot } as RandomStream,
     errors: new RandomStream(1, 'errors'),
     host,
-  }, (io) => done.push(io));
+  }, { complete: (io) => done.push(io) });
   let id = 0;
   const io = (kind: 'read' | 'write' | 'flush', objectId: number, first: number, pages: number, opts: { fua?: boolean; preflush?: boolean } = {}) => {
     const x = new Io(id++, { id: objectId } as VmObject, first, kind === 'flush' ? 0 : pages, 'msync', false);

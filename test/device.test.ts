@@ -74,7 +74,7 @@ describe('device: expedite (an I/O a synchronous waiter now depends on)', () => 
   function order(discipline: 'fifo' | 'sync_first', expediteIdx: number): { ids: number[]; starts: number[] } {
     const eng = new Engine();
     const done: Io[] = [];
-    const dev = new Device(eng, { channels: 1, discipline, per_page_us: 0, error_rate: 0 }, () => 100, new RandomStream(1, 'errors'), (io) => done.push(io));
+    const dev = new Device(eng, { channels: 1, discipline, per_page_us: 0, error_rate: 0 }, () => 100, new RandomStream(1, 'errors'), { complete: (io) => done.push(io) });
     const obj = {} as VmObject; // the device never looks at the object
     const ios = [0, 1, 2].map((id) => new Io(id, obj, id, 1, 'msync', false));
     for (const io of ios) dev.submit(io);

@@ -428,7 +428,7 @@ describe('2.3 object level', () => {
   it('2.3 whole object: VOP_FSYNC sleeps on the writes in flight and is woken once, after the last write\'s page sleepers (bufdone: b_iodone, then bufobj_wdrop)', () => {
     const engine = new Engine();
     const obj = new VmObject(0, 'f', 'vnode', new PageCounters(), new WaitQueue(engine));
-    const pager = new Pager(P, () => {});
+    const pager = new Pager(P, { writeback() {} });
     const submitted: Io[] = [];
     pager.device = { outstanding: 0, takeWindowPeak: () => 0, queue: undefined as never, submit: (io) => submitted.push(io), submitAll: (ios) => submitted.push(...ios), expedite: () => {}, stats: () => ({ utilization: 0, mean_queue_depth: 0, max_queue_depth: 0 }) };
     for (const i of [0, 2, 4]) {

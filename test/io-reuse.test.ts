@@ -65,7 +65,7 @@ describe('IoFifo', () => {
 describe('Pager.release', () => {
   /** A pager on a device that completes nothing by itself. */
   function pager(reuse: boolean) {
-    const p = new Pager(4096, () => {});
+    const p = new Pager(4096, { writeback() {} });
     p.device = { submit() {}, submitAll() {}, expedite() {} } as unknown as BlockDevice;
     p.reuseIos = reuse;
     return p;

@@ -53,7 +53,7 @@ function device(plugin: IoSchedulerPlugin, n = 3, name = 'test') {
   const eng = new Engine();
   const done: Io[] = [];
   const dev = new Device(eng, { channels: 1, discipline: 'fifo', per_page_us: 10, error_rate: 0 }, () => 100, new RandomStream(1, 'errors'),
-    (io) => done.push(io), { name, plugin, params: {} });
+    { complete: (io) => done.push(io) }, { name, plugin, params: {} });
   const ios = Array.from({ length: n }, (_, id) => new Io(id, OBJ, id, 1, 'syncer', false));
   for (const io of ios) dev.submit(io);
   eng.run();

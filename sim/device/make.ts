@@ -5,7 +5,7 @@
 import type { Config } from '../config-types.ts';
 import type { Engine } from '../engine/queue.ts';
 import type { RandomStreams } from '../engine/random.ts';
-import { Device, type BlockDevice, type Io } from './device.ts';
+import { Device, type BlockDevice, type IoCompletion } from './device.ts';
 import { MediaDevice } from './media.ts';
 import { HostSpeed } from './host-speed.ts';
 import { HostSpells, spellsOn } from './host-spells.ts';
@@ -15,18 +15,18 @@ import type { IoSchedulerPlugin } from './scheduler.ts';
 import type { LoadedPlugin } from '../plugin/plugin.ts';
 
 /**
- * The device of `config`, completing I/Os into `onComplete`; its random streams are named `device.*`.
+ * The device of `config`, completing I/Os into `completion`; its random streams are named `device.*`.
  * Its I/O scheduler is `scheduler` when given (a plugin loaded by the caller), else the built-in `device.discipline`;
  * `host` is the host's speed its times follow (a constant 1 when not given).
  */
 export function makeDevice(
-  engine: Engine, config: Config, rng: RandomStreams, onComplete: (io: Io) => void,
+  engine: Engine, config: Config, rng: RandomStreams, completion: IoCompletion,
   scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(config.device.discipline),
   host: HostSpeed = new HostSpeed(),
 ): BlockDevice {
   const d = config.device;
   if (d.profile === 'queue') {
-    return new Device(engine, d, makeSampler(d.service, rng.get('device.service')), rng.get('device.errors'), onComplete, scheduler);
+    return new Device(engine, d, makeSampler(d.service, rng.get('device.service')), rng.get('device.errors'), completion, scheduler);
   }
   return new MediaDevice(engine, d, config.page_size, {
     readLatency: makeSampler(d.read_latency, rng.get('device.read_latency')),
@@ -37,7 +37,7 @@ export function makeDevice(
     rotation: rng.get('device.rotation'),
     errors: rng.get('device.errors'),
     host,
-  }, onComplete, scheduler);
+  }, completion, scheduler);
 }
 
 /**

@@ -52,7 +52,7 @@ import type { Engine, EventTarget } from '../engine/queue.ts';
 import { usToNs } from '../engine/queue.ts';
 import type { RandomStream } from '../engine/random.ts';
 import type { ServiceSampler } from './service.ts';
-import type { BlockDevice, DeviceStats, Io } from './device.ts';
+import type { BlockDevice, DeviceStats, Io, IoCompletion } from './device.ts';
 import { DispatchQueue } from './dispatch.ts';
 import { builtinScheduler } from './schedulers.ts';
 import type { IoSchedulerPlugin } from './scheduler.ts';
@@ -129,7 +129,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     private readonly params: MediaParams,
     private readonly pageSize: number,
     private readonly random: MediaRandom,
-    private readonly onComplete: (io: Io) => void,
+    private readonly completion: IoCompletion,
     scheduler: LoadedPlugin<IoSchedulerPlugin> = builtinScheduler(params.discipline),
   ) {
     this.queue = new DispatchQueue(engine, params.channels, params.rpm > 0 ? 'hdd' : 'media', scheduler, () => this.dispatch());
@@ -379,7 +379,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     io.tDone = this.engine.now;
     io.done = true;
     if (io.kind === 'flush' && this.params.write_cache) this.flushes++; // without a cache the block layer completed it unsent
-    this.onComplete(io);
+    this.completion.complete(io);
     if (io.kind === 'flush' && this.params.write_cache) {
       const { riders, next } = this.flushSeq.done(io);
       for (const r of riders) {
@@ -388,7 +388,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
         r.ok = io.ok;
         r.done = true;
         this.load.outstanding--;
-        this.onComplete(r);
+        this.completion.complete(r);
       }
       if (next) this.queue.add(next);
     }

@@ -78,14 +78,22 @@ export class IoList {
   }
 }
 
+/** What a {@link Pager} tells of the I/Os it completes (a run's ResultSink has both methods). */
+export interface PagerRecords {
+  /** Every completed write (writeback.csv). */
+  writeback(r: WritebackRecord): void;
+  /** Every completed page-in read (reads.csv), when present. */
+  read?(r: ReadRecord): void;
+}
+
 /** Issues writeback I/Os and finishes them. */
 export class Pager {
   readonly totals = new WritebackTotals();
   readonly reads = new ReadTotals();
   private nextIo = 0;
   device!: BlockDevice;
-  /** Called after each write I/O completion (the pageout daemon listens). */
-  onComplete: ((io: Io) => void) | undefined;
+  /** Told after each I/O completion (the pageout daemon, when memory is limited); an object, so that a new run's is the call target the last run's was. */
+  pageout: { completed(io: Io): void } | undefined;
   /** Called when writeback of file pages starts (a filesystem allocates blocks there). */
   onDataWrite: ((obj: VmObject, first: number, count: number) => void) | undefined;
   /** Told when a device cache FLUSH completed (a FLUSH, or a write with PREFLUSH) and when a manager's copy write completed. */
@@ -106,11 +114,14 @@ export class Pager {
   /** Lists given back, for the next syncs. */
   private readonly spareLists: IoList[] = [];
 
-  /** `transient`: the record callbacks keep no record (ResultSink.transientRecords), so one object per kind is reused. */
+  /**
+   * `records` is told of every completed write and read (a run's ResultSink; an object, not
+   * closures, so that a new run's is the call target the last run's was); `transient`: it keeps
+   * no record (ResultSink.transientRecords), so one object per kind is reused.
+   */
   constructor(
     private readonly pageSize: number,
-    private readonly record: (r: WritebackRecord) => void,
-    private readonly recordRead: (r: ReadRecord) => void = () => {},
+    private readonly records: PagerRecords,
     transient = false,
   ) {
     if (transient) {
@@ -230,9 +241,9 @@ export class Pager {
     t.ios++;
     t.pages += io.pages;
     t.bytes += bytes;
-    this.recordRead(fill(this.rdScratch, io, obj.name, io.first * this.pageSize, bytes, io.cause as ReadCause));
+    this.records.read?.(fill(this.rdScratch, io, obj.name, io.first * this.pageSize, bytes, io.cause as ReadCause));
     obj.waitQueue.wakeAll();
-    this.onComplete?.(io);
+    this.pageout?.completed(io);
   }
 
   /**
@@ -262,10 +273,10 @@ export class Pager {
     t.bytes += bytes;
     const cause = io.cause as WritebackCause;
     t.byCause[cause] = (t.byCause[cause] ?? 0) + bytes;
-    this.record(fill(this.wbScratch, io, obj.name, io.first * this.pageSize, bytes, cause));
+    this.records.writeback(fill(this.wbScratch, io, obj.name, io.first * this.pageSize, bytes, cause));
     obj.waitQueue.wakeAll();
     obj.wakeDrained();
-    this.onComplete?.(io);
+    this.pageout?.completed(io);
   }
 }
 

@@ -9,20 +9,30 @@ import { ConfigError } from '../config-error.ts';
 import { DOUBLE_FIELD, NS_PER_US } from '../engine/queue.ts';
 import type { BlockDevice } from '../device/device.ts';
 import type { PageCounters } from '../vm/object.ts';
-import type { TimelineRecord } from './records.ts';
+import type { ResultSink, TimelineRecord } from './records.ts';
 import { lateSuggestion, MAX_TIMELINE_ROWS } from './timeline-period.ts';
 
 export { MAX_TIMELINE_ROWS };
+
+/**
+ * What a {@link TimelineClock} tells of each sample time: an object, not a
+ * closure, so that a new run's sampler is the call target the last run's was
+ * (code V8 optimised for it stays valid).
+ */
+export interface TimelineSampler {
+  /** Takes the row of time `tNs`. */
+  sample(tNs: number): void;
+}
 
 /** When the next timeline rows are due, counting them against {@link MAX_TIMELINE_ROWS}. */
 export class TimelineClock {
   private next = DOUBLE_FIELD;
   private rows = 0;
 
-  /** `periodNs`: the sampling period in integer ns (>= 1); `sample(tNs)` takes one row. */
+  /** `periodNs`: the sampling period in integer ns (>= 1); `sampler.sample(tNs)` takes one row. */
   constructor(
     private readonly periodNs: number,
-    private readonly sample: (tNs: number) => void,
+    private readonly sampler: TimelineSampler,
     private readonly maxRows = MAX_TIMELINE_ROWS,
   ) {
     this.next = 0; // see DOUBLE_FIELD
@@ -47,7 +57,7 @@ export class TimelineClock {
         `simulated time (a row every ${this.periodNs / NS_PER_US} µs); ${lateSuggestion(t / NS_PER_US)}`);
     }
     for (let i = 0; i < due; i++) {
-      this.sample(this.next);
+      this.sampler.sample(this.next);
       this.next += this.periodNs;
     }
     this.rows += due;
@@ -65,7 +75,7 @@ export class TimelineClock {
         `the timeline would pass its limit of ${this.maxRows.toLocaleString('en-US')} rows with its row of the run's end, at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
         `simulated time (a row every ${this.periodNs / NS_PER_US} µs); ${lateSuggestion(t / NS_PER_US)}`);
     }
-    this.sample(t);
+    this.sampler.sample(t);
     this.rows++;
   }
 }
@@ -81,11 +91,11 @@ export class TimelineClock {
 export class TimelineRows {
   private held: TimelineRecord | undefined;
 
-  /** `write` receives each row; `scratch`, when given, is the one record every row is written in (the sink keeps none). */
+  /** `sink.timeline` receives each row; `scratch`, when given, is the one record every row is written in (the sink keeps none). */
   constructor(
     private readonly counters: PageCounters,
     private readonly device: BlockDevice,
-    private readonly write: (r: TimelineRecord) => void,
+    private readonly sink: Pick<ResultSink, 'timeline'>,
     private readonly scratch?: TimelineRecord,
   ) {}
 
@@ -108,6 +118,6 @@ export class TimelineRows {
     r.queueDepthMax = this.device.takeWindowPeak();
     c.windowDirty = c.dirty; c.windowWb = c.wb; c.windowWired = c.wired; c.windowResident = c.resident;
     this.held = undefined;
-    this.write(r);
+    this.sink.timeline(r);
   }
 }
