@@ -10,7 +10,6 @@
 import { escapeControl } from '../../traces/escape.ts';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { readExperiment, type Experiment } from './experiment.ts';
 import { checkRunCount, givesKey, makePlan, type Plan, type RunSpec } from './plan.ts';
@@ -21,11 +20,10 @@ import { shareOfRuns, type Shard } from './shard.ts';
 import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError, storageStopError } from './errors.ts';
 import type { OptionStyle } from '../../traces/import/tally.ts';
-import { exitCodeOf } from '../exit-code.ts';
 import { removeTableTemps, writeTables, type TablesOutcome } from './tables.ts';
-import type { StorageRefused, SweepTask, TaskReply } from './tasks.ts';
+import type { SweepTask, TaskReply } from './tasks.ts';
+import { cacheTraces, type GenFailure } from './trace-caches.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
-import { ensureCache } from '../../traces/open.ts';
 import { workerModule } from '../worker-module.ts';
 import { checkOutDir, OutDirError } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
@@ -43,18 +41,6 @@ import { csvList, parseResults, SWEEP_DEFAULT_RESULTS, type ResultCsv } from '..
  * more peak RSS per worker.
  */
 export const SWEEP_WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 } as const;
-
-/**
- * What a cache task's worker would answer, the cache made in this thread; on failure the error
- * (a malformed trace is an input error: the sweep stops before any run, exit 2).
- */
-function cacheHere(trace: string, cacheDir: string): Promise<TaskReply | { thrown: unknown }> {
-  const t0 = performance.now();
-  return ensureCache(trace, cacheDir).then(
-    (source): TaskReply => ({ ok: true, elapsed_s: (performance.now() - t0) / 1000, source }),
-    (thrown: unknown) => ({ thrown }),
-  );
-}
 
 /** Options of {@link runSweep}. */
 export interface SweepOptions {
@@ -251,7 +237,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
     const staging = store.makeStaging();
     if (toMake.size > 0) makeDirs(store.tracesDir);
     /** Each trace's generation: undefined once made, else why not. */
-    const gens = new Map<string, Promise<{ error: string; storage?: StorageRefused } | undefined>>();
+    const gens = new Map<string, Promise<GenFailure>>();
     for (const [file, t] of toMake) {
       const task: SweepTask = { kind: 'gen', gen: t.gen, set: t.set, seed: t.seed, staging: join(staging, `trace-${file}`), final: join(store.tracesDir, file) };
       gens.set(
@@ -267,38 +253,12 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       );
     }
 
-    // each trace's binary cache, made once before its runs (the trace given as a file — an
-    // experiment has at most one — in this thread, while the workers start: the runs wait for it,
-    // and a worker could only begin once started); a malformed trace file stops the sweep before
-    // its runs (exit 2); runs whose trace could not be cached otherwise read the CSV (and report
-    // its errors themselves)
-    const caches = new Map<string, Promise<boolean>>();
-    if (cacheDir !== undefined) {
-      let inThisThread = true;
-      for (const r of pending) {
-        const trace = traceOf(r);
-        if (caches.has(trace)) continue;
-        const task: SweepTask = { kind: 'cache', trace, display: displayOf(r), cacheDir };
-        const ready = r.trace.kind === 'gen' ? gens.get(r.trace.file) ?? Promise.resolve(undefined) : Promise.resolve(undefined);
-        const here = inThisThread && r.trace.kind !== 'gen';
-        if (here) inThisThread = false;
-        caches.set(
-          trace,
-          ready.then(async (genError) => {
-            if (genError !== undefined) return false;
-            const reply = here ? await cacheHere(trace, cacheDir) : await pool.run(task).catch(() => undefined);
-            if (reply !== undefined && 'thrown' in reply) {
-              if (exitCodeOf(reply.thrown) === 2) inputError ??= reply.thrown;
-              else o.onWarning?.(describeError(reply.thrown)); // the message says the runs read the CSV
-              return false;
-            }
-            if (reply !== undefined && !reply.ok) o.onWarning?.(reply.error);
-            if (reply?.ok && reply.source === 'csv+cache') outcome.cached++;
-            return reply?.ok === true;
-          }),
-        );
-      }
-    }
+    // each trace's binary cache, made once before its runs (trace-caches.ts)
+    const caches = cacheDir === undefined ? new Map<string, Promise<boolean>>() : cacheTraces({
+      pending, cacheDir, pool, gens, traceOf, displayOf, onWarning: o.onWarning,
+      onInputError: (e) => (inputError ??= e),
+      onBuilt: () => outcome.cached++,
+    });
 
     const failures = new Map<string, RunRecord>();
     const one = async (r: RunSpec): Promise<void> => {
