@@ -27,6 +27,12 @@ export function formatDuration(s: number): string {
 /** A count as written for people: `1,234,567`. */
 export const countText = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+/** `done` of `total` `unit` and the share done: `1,245,184 of 10,099,808 rows 12%` (100% when the total is 0). */
+export function ofTotalText(done: number, total: number, unit: string): string {
+  const f = total > 0 ? Math.min(1, done / total) : 1;
+  return `${countText(done)} of ${countText(total)} ${unit} ${Math.floor(100 * f)}%`;
+}
+
 /** A rate a second, to two or three significant figures: `950`, `31.2k`, `1.25M`. */
 export function rateText(perS: number): string {
   if (!Number.isFinite(perS) || perS < 0) return '?';
@@ -178,7 +184,7 @@ export class CountProgress {
     const { unit } = this.o;
     const f = this.fraction();
     const pct = f === undefined ? '' : ` ${Math.floor(100 * f)}%`;
-    const count = this.total !== undefined ? `${countText(this.done)} of ${countText(this.total)} ${unit}${pct}` : `${countText(this.done)} ${unit}${pct === '' ? '' : `,${pct} of ${this.o.shareOf ?? 'the input'}`}`;
+    const count = this.total !== undefined ? ofTotalText(this.done, this.total, unit) : `${countText(this.done)} ${unit}${pct === '' ? '' : `,${pct} of ${this.o.shareOf ?? 'the input'}`}`;
     const rate = elapsedS > 0 ? `, ${rateText(this.done / elapsedS)} ${unit}/s` : '';
     const eta = f === undefined ? '' : `, ETA ${f >= 1 ? '0s' : f > 0 ? formatDuration((elapsedS * (1 - f)) / f) : '?'}`;
     const detail = this.detail?.();
@@ -219,6 +225,15 @@ export class StepProgress {
   step(what: string): void {
     this.what = what;
     this.line.refresh(1000);
+  }
+
+  /**
+   * What a step that counts (a bootstrap's resamples) calls with how far it is: the step under
+   * way becomes `what, 1,200 of 2,000 resamples 60%` (`unit`: `resamples`), drawn as {@link step}
+   * draws it.
+   */
+  counter(what: string, unit: string): (done: number, total: number) => void {
+    return (done, total) => this.step(`${what}, ${ofTotalText(done, total, unit)}`);
   }
 
   /** Stops the output; off a terminal, after a progress line, says how long the job took. */

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countText, CountProgress, fileProgress, formatDuration, quietHelp, rateText, StepProgress, withProgress } from '../scripts/progress.ts';
+import { countText, CountProgress, fileProgress, formatDuration, ofTotalText, quietHelp, rateText, StepProgress, withProgress } from '../scripts/progress.ts';
 import { BytesRead, eachTap } from '../traces/byte-tap.ts';
 
 /** A stream that keeps what is written, a terminal or not. */
@@ -162,6 +162,35 @@ describe('step progress', () => {
   });
 });
 
+describe('step progress of a step that counts', () => {
+  it('the counter puts how far the step is after it, and is drawn as a step is: on a terminal at most once a second', () => {
+    const s = streamOf(true);
+    const p = new StepProgress({ stream: s, label: 'compare' });
+    const told = p.counter('metric 3 of 6 (sync.latency_us.p99)', 'resamples');
+    told(400, 2000);
+    expect(s.text).toBe('');
+    vi.advanceTimersByTime(1000);
+    expect(s.text).toBe('\r\x1b[Kcompare metric 3 of 6 (sync.latency_us.p99), 400 of 2,000 resamples 20%, 1s');
+    // the clock moves on while no timer runs (the bootstrap busy between its pauses)
+    vi.setSystemTime(Date.now() + 500);
+    told(1200, 2000);
+    expect(s.text.endsWith('20%, 1s')).toBe(true);
+    vi.setSystemTime(Date.now() + 600);
+    told(1500, 2000);
+    expect(s.text.endsWith('\r\x1b[Kcompare metric 3 of 6 (sync.latency_us.p99), 1,500 of 2,000 resamples 75%, 2s')).toBe(true);
+    p.cancel();
+  });
+
+  it('off a terminal: the count in the line written every period', () => {
+    const s = streamOf(false);
+    const p = new StepProgress({ stream: s, label: 'compare' });
+    p.counter('metric 1 of 1 (sync.latency_us.mean)', 'resamples')(250_000, 1_000_000);
+    vi.advanceTimersByTime(10_000);
+    p.cancel();
+    expect(s.text).toBe('compare: metric 1 of 1 (sync.latency_us.mean), 250,000 of 1,000,000 resamples 25%, 10s\n');
+  });
+});
+
 describe('withProgress', () => {
   it('finishes the progress when the job succeeds and cancels it when it fails, the error passed on', async () => {
     const calls: string[] = [];
@@ -206,6 +235,13 @@ describe('the words of progress', () => {
     expect(countText(10_099_808)).toBe('10,099,808');
     expect([rateText(950), rateText(31_234), rateText(312_345), rateText(1_254_000), rateText(NaN)]).toEqual(['950', '31.2k', '312k', '1.25M', '?']);
     expect([formatDuration(42), formatDuration(185), formatDuration(7620), formatDuration(Infinity)]).toEqual(['42s', '3m05s', '2h07m', '?']);
+  });
+
+  it('a count of a total: the share done rounded down, at most 100%, and 100% of nothing', () => {
+    expect(ofTotalText(1_245_184, 10_099_808, 'rows')).toBe('1,245,184 of 10,099,808 rows 12%');
+    expect(ofTotalText(1999, 2000, 'resamples')).toBe('1,999 of 2,000 resamples 99%');
+    expect(ofTotalText(12, 10, 'rows')).toBe('12 of 10 rows 100%');
+    expect(ofTotalText(0, 0, 'rows')).toBe('0 of 0 rows 100%');
   });
 
   it('the --quiet line of a help starts its text at the column asked and stays within 79 columns', () => {

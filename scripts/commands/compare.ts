@@ -15,7 +15,7 @@ import { outWriteFailure } from '../../traces/out-dir.ts';
 import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
-import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast } from '../compare/stats.ts';
+import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast, type ContrastOptions } from '../compare/stats.ts';
 import { blockPlan, isConstant, type BlockPlan } from '../compare/block-length.ts';
 import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
@@ -77,8 +77,9 @@ ${quietHelp(17, STEPS_SHOWN)}
   -h, --help     this help
 
 Progress goes to stderr, never to stdout or --out: on a terminal a line redrawn
-in place (the step under way, 'metric 3 of 6 (sync.latency_us.p99)', and the
-time so far); otherwise a line every 10 s and one at the end, none for a
+in place (the step under way and the time so far; in a metric's bootstrap the
+resamples drawn, 'metric 3 of 6 (sync.latency_us.p99), 1,200 of 2,000
+resamples 60%'); otherwise a line every 10 s and one at the end, none for a
 shorter job.`;
 
 /** One metric compared. */
@@ -108,8 +109,8 @@ function noNumber(metric: string, name: string, r: SideRun): string {
   return why ? `side ${name} has no value: ${why}, in ${file}` : `not a number in ${file}`;
 }
 
-/** The contrast of `metric` between the sides. */
-async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, reps: number, seed: number): Promise<MetricRow> {
+/** The contrast of `metric` between the sides; `onProgress` is told how far its bootstrap is (resamples drawn of the reps). */
+async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, reps: number, seed: number, onProgress: ContrastOptions['onProgress']): Promise<MetricRow> {
   const values = (s: Side, name: string) => s.runs.map((r) => {
     const v = metricOf(r.summary, metric);
     if (v === undefined) throw new InputError(`--metric ${metric}: ${noNumber(metric, name, r)}`);
@@ -120,7 +121,7 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
   if (a.runs.length === 1 && b.runs.length === 1 && (q !== undefined || metric === 'sync.latency_us.mean') && lat.a[0]!.length > 0 && lat.b[0]!.length > 0) {
     const stat = q === undefined ? meanStat : quantileStat(q);
     const blocks = [lat.plansA[0]!.block, lat.plansB[0]!.block] as const;
-    const c = await bootstrapContrastYielding(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', minN: q === undefined ? undefined : leastForQuantile(q), blocks });
+    const c = await bootstrapContrastYielding(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', onProgress, minN: q === undefined ? undefined : leastForQuantile(q), blocks });
     // the point estimates stay the summaries' own figures
     return {
       metric, unit: metricUnit(metric), n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1],
@@ -130,7 +131,7 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
   }
   const seedsA = a.runs.map((r) => r.seed).join(','), seedsB = b.runs.map((r) => r.seed).join(',');
   const paired = a.runs.length > 1 && seedsA === seedsB;
-  const c = await bootstrapContrastYielding(va, vb, meanStat, { paired, reps, level: 0.95, seed, label: paired ? 'paired seeds' : 'independent seeds' });
+  const c = await bootstrapContrastYielding(va, vb, meanStat, { paired, reps, level: 0.95, seed, label: paired ? 'paired seeds' : 'independent seeds', onProgress });
   return { metric, unit: metricUnit(metric), n_a: va.length, n_b: vb.length, ...c };
 }
 
@@ -255,10 +256,11 @@ async function run(argv: string[]): Promise<number> {
     // a default metric that some run lacks (no successful msync: no latency) is left out and said so; a --metric one is an error
     const skipped: { metric: string; why: string }[] = [];
     for (const [i, m] of metrics.entries()) {
-      progress.step(`metric ${i + 1} of ${metrics.length} (${m})`);
+      const what = `metric ${i + 1} of ${metrics.length} (${m})`;
+      progress.step(what);
       const lacking = values.metric?.length ? undefined : [...a.runs.map((r) => ['A', r] as const), ...b.runs.map((r) => ['B', r] as const)].find(([, r]) => metricOf(r.summary, m) === undefined);
       if (lacking) skipped.push({ metric: m, why: noNumber(m, lacking[0], lacking[1]) });
-      else rows.push(await compareMetric(m, a, b, lat, reps, seed));
+      else rows.push(await compareMetric(m, a, b, lat, reps, seed, progress.counter(what, 'resamples')));
     }
     progress.step('the Mann-Whitney test');
     const pa = Float64Array.from(lat.a.flatMap((x) => [...x])).sort(), pb = Float64Array.from(lat.b.flatMap((x) => [...x])).sort();

@@ -127,6 +127,12 @@ export interface ContrastOptions {
   label: string;
   minN?: number;
   blocks?: readonly [number, number];
+  /**
+   * Told how far the resampling is: resamples drawn of `total` (the reps), each time the work
+   * pauses (about every {@link SLICE_SAMPLES} resampled values) and once at its end. Not told
+   * when there is nothing to resample (no CI, or Student t's).
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** {@link bootstrapContrast}'s work, pausing (a `yield`) after about {@link SLICE_SAMPLES} resampled values. */
@@ -151,7 +157,10 @@ function* contrastSlices(a: Float64Array, b: Float64Array, stat: (v: Float64Arra
   const diffs = new Float64Array(opts.reps), ratios: number[] = [];
   const slice = Math.max(1, Math.floor(SLICE_SAMPLES / (a.length + b.length)));
   for (let r = 0; r < opts.reps; r++) {
-    if (r > 0 && r % slice === 0) yield;
+    if (r > 0 && r % slice === 0) {
+      opts.onProgress?.(r, opts.reps);
+      yield;
+    }
     if (opts.paired) {
       for (let i = 0; i < a.length; i++) {
         const k = Math.floor(u() * a.length);
@@ -166,6 +175,7 @@ function* contrastSlices(a: Float64Array, b: Float64Array, stat: (v: Float64Arra
     diffs[r] = y - x;
     if (x !== 0) ratios.push(y / x);
   }
+  opts.onProgress?.(opts.reps, opts.reps);
   diffs.sort();
   const rs = Float64Array.from(ratios).sort();
   const lo = (1 - opts.level) / 2, hi = 1 - lo;
