@@ -19,6 +19,7 @@ import { runTrace } from '../scripts/run.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { syncsimHere } from './cli-here.ts';
 import { dataRowsOf } from './helpers.ts';
+import { inspectTrace } from '../traces/inspect.ts';
 
 const DEMO = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-progress-src-'));
@@ -63,6 +64,22 @@ describe('a gzip trace cached before its replay tells its progress', () => {
     const tap = new BytesRead();
     expect(await ensureCache(gz, join(d, 'cache'), tap)).toBe('csv+cache');
     expect(tap.at).toBe(statSync(gz).size);
+  });
+});
+
+describe('inspect tells its progress', () => {
+  it('the rows read after each batch, up to all of them, and the tap sees every byte, of a CSV and of its .sst', async () => {
+    const d = tmp();
+    expect((await syncsimHere(['convert', DEMO, '-o', join(d, 'demo.sst')])).code).toBe(0);
+    for (const trace of [DEMO, join(d, 'demo.sst')]) {
+      const told: number[] = [];
+      const tap = new BytesRead();
+      const r = await inspectTrace(trace, {}, { tap, rows: (n) => told.push(n) });
+      expect(told.length, trace).toBeGreaterThan(0);
+      expect(told.at(-1), trace).toBe(r.rows);
+      for (let i = 1; i < told.length; i++) expect(told[i]!).toBeGreaterThan(told[i - 1]!);
+      expect(tap.at, trace).toBe(statSync(trace).size);
+    }
   });
 });
 
@@ -126,7 +143,7 @@ describe('progress changes no output', () => {
   });
 
   it('every command that shows progress says so in its --help, with --quiet', async () => {
-    for (const c of ['run', 'gen', 'import', 'convert', 'report', 'compare', 'sweep']) {
+    for (const c of ['run', 'gen', 'import', 'convert', 'inspect', 'report', 'compare', 'sweep']) {
       const h = await syncsimHere([c, '--help']);
       expect(h.stdout, c).toMatch(/-q, --quiet +no progress on stderr/);
     }

@@ -16,6 +16,7 @@ import { isCacheFile, readCache } from './cache.ts';
 import { OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
 import { escapeControl } from './escape.ts';
 import { DistinctPageCounter, HyperLogLog, RateBuckets, TopK, hashString } from './sketches.ts';
+import type { ByteTap } from './byte-tap.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The report
@@ -213,13 +214,28 @@ function coveredNs(startNs: number, widthNs: number, lastNs: number): number {
   return Math.min(widthNs, Math.max(1000, lastNs - startNs));
 }
 
+/** What {@link inspectTrace} tells of how far its read is (`syncsim inspect`'s progress). */
+export interface InspectWatch {
+  /** Sees the file's bytes as they are read (compressed, as in the file, for a gzip trace). */
+  tap?: ByteTap;
+  /** Told the rows read so far, after each batch. */
+  rows?: (rows: number) => void;
+}
+
 /**
- * Reads a native trace or a binary trace cache of one (streamed) and returns its statistics.
- * Malformed traces throw a TraceError, damaged caches a CacheError.
+ * Reads a native trace or a binary trace cache of one (streamed) and returns its statistics;
+ * `watch` is told how far the read is. Malformed traces throw a TraceError, damaged caches a
+ * CacheError.
  */
-export async function inspectTrace(path: string, opts: InspectOptions = {}): Promise<InspectReport> {
+export async function inspectTrace(path: string, opts: InspectOptions = {}, watch: InspectWatch = {}): Promise<InspectReport> {
   const stats = new TraceStats(opts);
-  for await (const batch of isCacheFile(path) ? readCache(path) : readTrace(path)) for (const r of batch) stats.add(r);
+  const { tap } = watch;
+  let rows = 0;
+  for await (const batch of isCacheFile(path) ? readCache(path, true, tap) : readTrace(path, { tap })) {
+    for (const r of batch) stats.add(r);
+    rows += batch.length;
+    watch.rows?.(rows);
+  }
   return stats.report(path);
 }
 

@@ -6,6 +6,8 @@ import { InputError, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { pageSizeOption } from './page-size-option.ts';
 import { escapeLines } from '../../traces/escape.ts';
+import { cacheHeader, isCacheFile } from '../../traces/cache.ts';
+import { fileProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
 
 const HELP = `Usage: syncsim inspect TRACE [options]
 
@@ -22,7 +24,13 @@ Options:
   --top K           largest msync ranges listed (default 10)
   --buckets N       most write-rate buckets, even (default 1024; merged pairwise,
                     doubling their width, when the trace outgrows them)
+${quietHelp(20)}
   -h, --help        this help
+
+Progress goes to stderr, never to stdout (the table or --json): on a terminal
+a line redrawn in place (rows read, with the share of TRACE read, or of the
+rows of a .sst, rows/s, ETA); otherwise a line every 10 s and one at the end,
+none for a shorter job.
 
 Footprint: exact (bitmaps of 4096-page chunks, per task) while the pages fall
 into at most 16384 chunks; beyond that a HyperLogLog of 2^14 registers
@@ -39,12 +47,33 @@ function positiveInt(name: string, v: string | undefined, even = false): number 
   return n;
 }
 
+/**
+ * The progress of reading `trace`: the rows read, of the rows a cache's header says it holds, or
+ * with the share of the file read (a CSV).
+ */
+function inspectProgress(trace: string, quiet: boolean | undefined): ReturnType<typeof fileProgress> {
+  const total = cacheRows(trace);
+  const p = fileProgress({ stream: process.stderr, label: 'inspect', unit: 'rows', shareOf: 'the trace', quiet }, trace);
+  p.progress.total = total;
+  return p;
+}
+
+/** The rows the header says a binary trace cache at `path` holds; undefined for a CSV, or when it cannot be read (the read then says why). */
+function cacheRows(path: string): number | undefined {
+  try {
+    return isCacheFile(path) ? cacheHeader(path).rows : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('inspect', argv, {
     json: { type: 'boolean' },
     'page-size': { type: 'string' },
     top: { type: 'string' },
     buckets: { type: 'string' },
+    ...QUIET_OPTION,
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -58,7 +87,8 @@ async function run(argv: string[]): Promise<number> {
     topK: positiveInt('top', values.top),
     maxBuckets: positiveInt('buckets', values.buckets, true),
   };
-  const report = await inspectTrace(trace, opts);
+  const progress = inspectProgress(trace, values.quiet);
+  const report = await withProgress(progress.progress, () => inspectTrace(trace, opts, { tap: progress.tap, rows: (n) => (progress.progress.done = n) }));
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(inspectTable(report)) + '\n');
   return 0;
 }
