@@ -13,6 +13,22 @@ import { cleanupOnInterrupt } from './interrupt.ts';
 /** How the last line of a trace written to standard output that was cut short begins. */
 export const INCOMPLETE_MARK = 'INCOMPLETE:';
 
+/** Whether each of standard output and standard error is a terminal (`isTTY`), as {@link quietBesideTrace} asks. */
+export interface TerminalFlags {
+  stdout: { isTTY?: boolean };
+  stderr: { isTTY?: boolean };
+}
+
+/**
+ * Whether a command writing its trace to standard output shows no progress: when `quiet`
+ * (`--quiet`), or when standard output is a terminal as standard error is, so that the rows go to
+ * the screen the progress line would be drawn on, among them. Progress stays when the trace goes
+ * to a file or a pipe (`> trace.csv`, `| gzip`) or standard error does (`2> log`).
+ */
+export function quietBesideTrace(quiet: boolean | undefined, streams: TerminalFlags = process): boolean {
+  return quiet === true || (streams.stdout.isTTY === true && streams.stderr.isTTY === true);
+}
+
 /** Bytes of CSV buffered before a write to standard output. */
 const CHUNK = 1 << 16;
 

@@ -12,7 +12,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { endBySignal, sayOnStop, signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
-import { markStdoutOnInterrupt, StdoutSink } from '../stdout-trace.ts';
+import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { CountProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
@@ -42,7 +42,9 @@ ${quietHelp(21)}
 
 Progress goes to stderr (rows written, the share of duration_s, rows/s, ETA):
 on a terminal a line redrawn in place; otherwise a line every 10 s and one at
-the end, none for a shorter job. The trace itself is never changed by it.
+the end, none for a shorter job. The trace itself is never changed by it. A
+trace written to stdout when stdout is a terminal, as stderr is, shows none
+(it would be drawn among the rows); redirected (> FILE, | gzip) it shows it.
 
 Presets: ${PRESETS.map((p) => p.name).join(', ')}.
 Every preset has duration_s (trace length in simulated seconds); sizes take
@@ -162,7 +164,8 @@ async function run(argv: string[]): Promise<number> {
     if (notes.length > 0) process.stderr.write(notes.map((n) => escapeLines(`syncsim: note: ${escapeControl(n)}`) + '\n').join(''));
     if (out === undefined) {
       const rows = generate(preset, params, seed);
-      const meter = genProgress(preset, params, values.quiet);
+      // none on the terminal the trace is written to: its line would be drawn among the rows
+      const meter = genProgress(preset, params, quietBesideTrace(values.quiet));
       await withProgress(meter.progress, () => writeStdout(rows, generatedComments(preset, params, seed), findPreset(preset).extraCols ?? [], meter.told));
       return 0;
     }

@@ -22,7 +22,7 @@ import { fileProgress, QUIET_OPTION, quietHelp } from '../progress.ts';
 import { checkFormatOptions } from './import-formats.ts';
 import { pageSizeOption } from './page-size-option.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
-import { markStdoutOnInterrupt, StdoutSink } from '../stdout-trace.ts';
+import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl } from '../../traces/escape.ts';
 
@@ -110,7 +110,8 @@ op, injected msyncs, clamped times and what the format skips, e.g. fio trim
 and wait) are printed on standard error at the end. Progress goes to standard
 error too (rows written, the share of FILE read, rows/s, ETA): on a terminal a
 line redrawn in place; otherwise a line every 10 s and one at the end, none for
-a shorter import.`;
+a shorter import, and none for a trace written to stdout when stdout is a
+terminal, as stderr is (it would be drawn among the rows).`;
 }
 
 /** `--advice` values to the map flag they give. */
@@ -233,7 +234,9 @@ async function run(argv: string[]): Promise<number> {
   }
   const tally = newTally();
   const { ops, stats } = tally;
-  const { progress, tap } = fileProgress({ stream: process.stderr, label: 'import', unit: 'rows', quiet: values.quiet }, file);
+  // to standard output on the terminal standard error is: none, its line would be drawn among the rows
+  const quiet = out === undefined ? quietBesideTrace(values.quiet) : values.quiet;
+  const { progress, tap } = fileProgress({ stream: process.stderr, label: 'import', unit: 'rows', quiet }, file);
   opts.tap = tap;
   // a failed write of OUT (a full disk, a file size limit) is the user's to fix: said as such, exit 2
   const written = (e: unknown) => (out !== undefined && isSystemError(e) ? new InputError(`cannot write ${out}: ${openProblem(e)}`) : e);
