@@ -27,6 +27,7 @@ import type { Summary } from '../sim/stats/summary.ts';
 import { openCsv, optionalNumberField, type CsvFile } from './csv.ts';
 import { type LabelOverrides } from './labels.ts';
 import { gridNames } from './grid-names.ts';
+import { gridSizes } from './grid-sizes.ts';
 import { metricStats } from './seed-stats.ts';
 import { unfinishedSweepMessage } from './unfinished.ts';
 import { parseJsonText } from '../traces/json-strict.ts';
@@ -86,7 +87,10 @@ export interface FailedRun {
 /** One grid point of a sweep. */
 export interface SweepPoint {
   point: number;
-  /** Grid values as written in results.csv, in key order. */
+  /**
+   * Grid values in key order, as written in results.csv, save a generator parameter's sizes as byte counts
+   * (`trace.set.footprint` `4M`: `4194304`, grid-sizes.ts); `config.settings` has them all as written.
+   */
   values: string[];
   /** Its name as written before 2026-12-06 (the grid values as written, `freebsd, 0`), which `--configs` still takes. */
   written: string;
@@ -103,7 +107,7 @@ export interface SweepPoint {
 export interface SweepInfo {
   name: string;
   keys: string[];
-  /** Per grid key, the values it takes over the whole grid (as written, in grid order): what its unit in the figures is chosen over, with `--configs` too. */
+  /** Per grid key, the values it takes over the whole grid (as {@link SweepPoint.values} has them, in grid order): what its unit in the figures is chosen over, with `--configs` too. */
   gridValues: string[][];
   metrics: string[];
   seeds: number[];
@@ -315,12 +319,19 @@ async function loadSweep(dir: string): Promise<Results> {
     }
   }
   for (const p of points.values()) p.config.runs.sort((a, b) => a.seed - b.seed);
+  // a generator parameter's sizes (`1M`) read as byte counts, as a grid of byte counts is (`written` keeps them)
+  const read = [...points.values()];
+  const asWritten = new Map(read.map((p) => [p.point, [...p.values]]));
+  keys.forEach((k, i) => {
+    const bytes = gridSizes(k, read.map((p) => p.values[i]!));
+    read.forEach((p, j) => { p.values[i] = bytes[j]!; });
+  });
   // the configurations' names: grid values with each key in its one unit of the report (`linux, 2` under memlock
   // limit (MiB)), a 0 that means no limit as its word (`freebsd, unlimited`)
   const names = gridNames(keys, [...points.values()].map((p) => p.values), labels);
   for (const p of points.values()) {
     p.config.label = keys.length ? names.name(p.values) : `point ${p.point}`;
-    p.written = keys.length ? names.asWritten(p.values) : p.config.label;
+    p.written = keys.length ? names.asWritten(asWritten.get(p.point)!) : p.config.label;
   }
   for (const f of failed) f.label = points.get(f.point)!.config.label;
 

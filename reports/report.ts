@@ -216,7 +216,7 @@ export function settingsTables(results: Results, colors: { domain: string[]; ran
     caption: `Grid: ${sweep.points.length}${results.chosen ? ` of ${results.chosen.total}` : ''} points${results.chosen ? ' (--configs)' : ''} × ${sweep.seeds.length} seeds; metrics ${sweep.metrics.join(', ')}${repeatedSwatches(sweep.points.length)}`,
     header: [{ text: 'configuration' }, ...sweep.keys.map((k) => ({ text: k })), { text: 'runs ok' }, { text: 'failed' }],
     // a grid value as written, and a 0 that means no limit with its word: `0 (unlimited)`
-    rows: sweep.points.map((p) => [p.config.label, ...p.values.map((v, i) => (noLimitWord(sweep.keys[i]!, v) ? `${v} (${noLimitWord(sweep.keys[i]!, v)})` : v)), String(p.config.runs.length), String(p.failed)]),
+    rows: sweep.points.map((p) => [p.config.label, ...p.config.settings.map(([, v], i) => (noLimitWord(sweep.keys[i]!, v) ? `${v} (${noLimitWord(sweep.keys[i]!, v)})` : v)), String(p.config.runs.length), String(p.failed)]),
     rowLooks: sweep.points.map((p) => lookOf(p.config.label)),
   }];
   // each setting as the runs have it: one value, or the values it takes across the grid (a filesystem follows the
