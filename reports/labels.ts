@@ -7,6 +7,7 @@
  * never the raw dotted key.
  */
 
+import { gridSizes } from './grid-sizes.ts';
 import { noLimitWord } from './no-limit.ts';
 
 /** How a key is named on a chart: a title and, for quantities, a unit. */
@@ -302,12 +303,16 @@ export function legendKey(key: string, values: readonly string[], overrides: Lab
 /**
  * A grid value with its unit, for a name that has no legend title to give the unit (compare's `A: memory
  * 1500 pages`): `1500 pages`, `2 MiB` ({@link legendKey}'s unit over the grid's `values`), the word of a 0
- * that means no limit (`unlimited`), a value of a key without a unit as it is (`freebsd`).
+ * that means no limit (`unlimited`), a value of a key without a unit as it is (`freebsd`); a generator
+ * parameter's size with a suffix as its byte count (`1M` among `1M`, `16M`: `1 MiB`; grid-sizes.ts).
  */
 export function valueWithUnit(key: string, value: string, values: readonly string[], overrides: LabelOverrides = {}): string {
   if (noLimitWord(key, value) !== undefined) return noLimitWord(key, value)!;
-  const k = legendKey(key, values, overrides);
-  return k.unit && !Object.hasOwn(overrides, key) ? `${k.text(value)} ${k.unit}` : k.text(value);
+  // a generator parameter's sizes with a suffix (`1M`) as their byte counts (`1 MiB`, not `1M bytes`)
+  const sized = gridSizes(key, [...values, value]);
+  const v = sized[sized.length - 1]!;
+  const k = legendKey(key, sized.slice(0, -1), overrides);
+  return k.unit && !Object.hasOwn(overrides, key) ? `${k.text(v)} ${k.unit}` : k.text(v);
 }
 
 /** An axis title that names its scale, inside the unit's parentheses when it ends in them: `msync latency (µs, log scale)`, `kernel (log scale)`. */

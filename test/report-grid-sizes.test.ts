@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { VlSpec } from '../reports/chart.ts';
 import { loadResults } from '../reports/data.ts';
 import { gridSizes } from '../reports/grid-sizes.ts';
+import { valueWithUnit } from '../reports/labels.ts';
 import { settingsTables } from '../reports/report.ts';
 import { chooseConfigurations } from '../reports/select.ts';
 import { aggSweep, chartNamed, chartsOf } from './report-fixtures.ts';
@@ -53,5 +54,11 @@ describe('a sweep over sizes written with a suffix', () => {
     const grid = settingsTables(results, { domain: [], range: [] })[0]!;
     expect(grid.rows[0]!.slice(0, 3)).toEqual(['freebsd, 1', 'freebsd', '1M']);
     expect(chooseConfigurations(results, ['freebsd, 16M', 'linux, 1'])).toEqual(['freebsd, 16', 'linux, 1']);
+  });
+
+  it('compare names a side by its size in MiB (`footprint 1 MiB`), not `1M bytes`', () => {
+    expect(valueWithUnit('trace.set.footprint', '1M', ['1M', '16M'])).toBe('1 MiB');
+    expect(valueWithUnit('trace.set.footprint', '16M', ['1M', '16M'])).toBe('16 MiB');
+    expect(valueWithUnit('trace.set.footprint', '4194304', ['1048576', '4194304'])).toBe('4 MiB');
   });
 });
