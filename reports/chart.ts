@@ -56,6 +56,11 @@ export interface Chart {
   cellHeight?(width: number): number;
   /** The full spec with each plot cell `cellWidth` × `cellHeight` px. */
   spec(cellWidth: number, cellHeight: number): VlSpec;
+  /**
+   * Px that a legend beside the plot takes at its right (the CDF's percentile markers), at least: a legend above
+   * the plot may reach over it too, so its labels are cut only past the plot's width and this (`fitLegendLabels`).
+   */
+  besidePlot?: number;
 }
 
 /** Everything a chart module may use. */

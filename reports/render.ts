@@ -106,12 +106,13 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     const r2 = await vlToSvg(padded);
     return { ...r2, spec: padded, passes: passes + 1 };
   };
-  // legend labels no wider than the plot: a long configuration label ends in an ellipsis instead of squeezing the plot,
+  // legend labels no wider than the plot (and a legend beside it, which one above may reach over): a long configuration
+  // label ends in an ellipsis instead of squeezing the plot,
   // and the note gives it in full, the figure taller by the lines that takes (`grown`, of the spec last made)
   let grown = 0;
   const specAt = (w: number, h: number): VlSpec => {
     const raw = chart.spec(Math.round(w * 10) / 10, Math.round(h * 10) / 10);
-    const fitted = fitLegendLabels(raw, w, (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
+    const fitted = fitLegendLabels(raw, w + (chart.besidePlot ?? 0), (raw.config as { legend?: { labelFontSize?: number } } | undefined)?.legend?.labelFontSize ?? 8);
     const noted = noteCutLabels(fitted, raw.title, width, padding);
     grown = own === undefined ? noted.extra : 0;
     return noted.spec;

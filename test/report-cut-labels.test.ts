@@ -74,6 +74,24 @@ describe('legend labels cut short are given whole in the note', () => {
     expect([...runs.values()].flat().length).toBeGreaterThan(0);
   });
 
+  it('latency-cdf: a label that fits above the plot and its markers\' legend beside it is not cut', async () => {
+    // a researcher's trial: 4 kernels × 2 devices, whose `freebsd, sata-ssd` was cut at the plot's width (`freebsd,
+    // sata-…`) while the markers' legend beside the plot left it room to spare
+    const base = tmp();
+    ['freebsd', 'linux', 'xnu', 'mach'].forEach((k, ki) => ['nvme', 'sata-ssd'].forEach((d, di) => {
+      const lat = 40 + 30 * ki + 300 * di;
+      writeRun(join(base, `${k}, ${d}, 8`), { syncs: Array.from({ length: 50 }, (_, i) => ({ t: i, lat: lat + i * (1 + ki), pages: 1 })) });
+    }));
+    const width = paper.widths.single;
+    const chart = (await chartsOf(base, width)).find((c) => c.name === 'latency-cdf')!;
+    const laid = await layoutChart(chart, width, paper.padding);
+    expect(laid.warnings.filter((w) => w.startsWith('does not fit'))).toEqual([]);
+    expect(laid.width).toBe(width);
+    expect(chart.besidePlot).toBeGreaterThan(30);
+    expect(cutLegendLabels(laid.spec)).toEqual([]);
+    expect(noteOf(laid.spec)).not.toContain('cut short');
+  });
+
   it('the labels cut are those wider than their legend\'s limit', () => {
     const spec = {
       config: { legend: { labelFontSize: 8 } },

@@ -129,6 +129,10 @@ export const latencyCdf: ChartModule = {
     const entries = [...PERCENTILE_MARKS.map((m) => m.label as string), MERGED_TAIL.label].filter((l) => guess.some((m) => m.percentile === l));
     const underColumns = legendGridColumns(entries.map((l) => textWidth(l, label) + label * 2.2), ctx.width - 2 * ctx.theme.padding - 45);
     const underHeight = under && entries.length ? Math.ceil(entries.length / underColumns) * (label * 1.25 + 1) + label : 0;
+    // beside the plot, the markers' legend at least as wide as its offset, a symbol, vega's label offset and its
+    // widest label: the configurations' legend above may reach over it (it was cut at the plot's width, `freebsd,
+    // sata-…` with room to spare)
+    const beside = !under && entries.length ? Math.floor(8 + Math.sqrt(ctx.theme.pointSize * 2) + Math.max(...entries.map((l) => textWidth(l, label)))) : 0;
     const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
     // curves not identical but drawn over one another: the one below would be lost without a word
@@ -151,6 +155,7 @@ export const latencyCdf: ChartModule = {
       caption: `Empirical CDF of the latency of ${count(total)} successful msyncs issued after the warm-up, per configuration; `
         + `markers are p50, p99 and p99.9 from summary.json (a configuration's p99 and p99.9 too close to be told apart share one marker, ${MERGED_TAIL.label}).${seeds}${notes.length ? ` ${notes.join('; ')}.` : ''}`,
       cells: { x: 1, y: 1 },
+      besidePlot: beside,
       height: (w) => figureHeight(ctx, w, labels, note, underHeight),
       spec: (cw, ch) => {
         const drawnMarks = mergeTailMarks(marks, domain, cw - 2 * pad, apart);
