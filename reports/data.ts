@@ -29,7 +29,7 @@ import { type LabelOverrides } from './labels.ts';
 import { gridNames } from './grid-names.ts';
 import { gridSizes } from './grid-sizes.ts';
 import { metricStats } from './seed-stats.ts';
-import { unfinishedSweepMessage } from './unfinished.ts';
+import { staleTablesMessage, unfinishedSweepMessage } from './unfinished.ts';
 import { parseJsonText } from '../traces/json-strict.ts';
 
 export { valueLabel, gridNames } from './grid-names.ts';
@@ -292,6 +292,7 @@ async function loadSweep(dir: string): Promise<Results> {
   const seeds = new Set<number>();
   const failed: FailedRun[] = [];
   let runCount = 0;
+  const tabled = new Set<string>();
   for await (const row of res.rows) {
     const point = Number(row.fields[res.col.point]);
     const seed = Number(row.fields[res.col.seed]);
@@ -305,6 +306,7 @@ async function loadSweep(dir: string): Promise<Results> {
       points.set(point, p);
     }
     const id = row.fields[res.col.run_id];
+    tabled.add(id);
     const runDir = join(dir, 'runs', id);
     const status = row.fields[res.col.status];
     runCount++;
@@ -318,6 +320,9 @@ async function loadSweep(dir: string): Promise<Results> {
       failed.push(f);
     }
   }
+  // tables of an earlier state of the sweep (seeds raised, then stopped) are not charted as the whole experiment
+  const stale = staleTablesMessage(dir, tabled);
+  if (stale) throw new ReportError(stale);
   for (const p of points.values()) p.config.runs.sort((a, b) => a.seed - b.seed);
   // a generator parameter's sizes (`1M`) read as byte counts, as a grid of byte counts is (`written` keeps them)
   const read = [...points.values()];

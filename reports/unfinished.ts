@@ -1,7 +1,8 @@
 /**
- * What `syncsim report` says of a sweep directory that has no result tables yet: a shard of a
- * sweep (`sweep --shard I/N`, whose experiment.json says `"shard": "I/N"`) or a sweep still
- * incomplete (interrupted, or running now): how many of its runs are done and what to do.
+ * What `syncsim report` says of a sweep directory that has no result tables yet, or tables of an
+ * earlier state of it: a shard of a sweep (`sweep --shard I/N`, whose experiment.json says
+ * `"shard": "I/N"`) or a sweep still incomplete (interrupted, or running now): how many of its
+ * runs are done and what to do.
  * Read from the directory's experiment.json, `runs/<id>/run.json` and the lock file beside it.
  */
 import { readFileSync } from 'node:fs';
@@ -39,15 +40,10 @@ function runningNow(dir: string): string {
   return `; a sweep is writing it now (pid ${h.pid} on host ${h.host}${typeof h.since === 'string' ? `, since ${h.since}` : ''})`;
 }
 
-/**
- * The message of a report asked of `dir` when it is a sweep directory without results.csv (its
- * experiment.json lists its runs): what it is, how many runs are done, what to do. Undefined
- * when `dir` holds no sweep manifest.
- */
-export function unfinishedSweepMessage(dir: string): string | undefined {
+/** The sweep of `dir` (its experiment.json lists its runs): its name, run ids, and how many of them are done and failed. */
+function sweepRuns(dir: string): { m: SweepManifest; name: string; ids: string[]; done: number; failedText: string } | undefined {
   const m = readJson(join(dir, 'experiment.json')) as SweepManifest | undefined;
   if (!m || typeof m !== 'object' || !Array.isArray(m.runs)) return undefined;
-  const name = typeof m.name === 'string' ? m.name : '?';
   const ids = (m.runs as { id?: unknown }[]).map((r) => String(r?.id));
   let done = 0, failed = 0;
   for (const id of ids) {
@@ -56,7 +52,35 @@ export function unfinishedSweepMessage(dir: string): string | undefined {
     done++;
     if (rec.status !== 'ok') failed++;
   }
-  const failedText = failed ? ` (${failed} failed)` : '';
+  return { m, name: typeof m.name === 'string' ? m.name : '?', ids, done, failedText: failed ? ` (${failed} failed)` : '' };
+}
+
+/**
+ * The message of a report asked of sweep directory `dir` whose results.csv lists runs `tabled` (their ids) that
+ * are not the runs its experiment.json lists: tables of an earlier state of the sweep (its seeds changed, and the
+ * sweep stopped before it wrote them again), which would be charted as the whole experiment (`n = 2 seeds`
+ * beside index.html's `× 3 seeds`). Undefined when they are its runs, or experiment.json lists none (a sweep
+ * directory of before 2026-12-02).
+ */
+export function staleTablesMessage(dir: string, tabled: ReadonlySet<string>): string | undefined {
+  const sweep = sweepRuns(dir);
+  if (!sweep || (sweep.ids.length === tabled.size && sweep.ids.every((id) => tabled.has(id)))) return undefined;
+  const { name, ids, done, failedText } = sweep;
+  const running = runningNow(dir);
+  return `${dir}: results.csv holds ${tabled.size} runs of an earlier state of sweep '${name}', which now has ${ids.length} runs, `
+    + `${done} of them done${failedText}${running} (were its seeds changed, and the sweep stopped before it finished?): its tables are out of date; `
+    + `${running ? 'wait for it to finish' : `resume it with the same 'syncsim sweep EXP.yaml --out ${dir}' (the experiment is copied in ${join(dir, 'experiment.yaml')})`}, then report`;
+}
+
+/**
+ * The message of a report asked of `dir` when it is a sweep directory without results.csv (its
+ * experiment.json lists its runs): what it is, how many runs are done, what to do. Undefined
+ * when `dir` holds no sweep manifest.
+ */
+export function unfinishedSweepMessage(dir: string): string | undefined {
+  const sweep = sweepRuns(dir);
+  if (!sweep) return undefined;
+  const { m, name, ids, done, failedText } = sweep;
   const running = runningNow(dir);
   const shard = typeof m.shard === 'string' ? /^(\d+)\/(\d+)$/.exec(m.shard) : null;
   if (shard) {

@@ -68,6 +68,26 @@ describe('report on a sweep directory without result tables', () => {
     expect(existsSync(join(work, 'cut', 'results.csv'))).toBe(true);
   }, 60_000);
 
+  it('tables of an earlier state of the sweep (seeds raised, then stopped): out of date, resume it; once resumed, reported', async () => {
+    // a researcher's trial: seeds raised from 2 to 3, the sweep stopped (Ctrl-C) before any new run finished, and the
+    // report drew the 2 seeds' tables under index.html's `× 3 seeds`, without a word
+    await sweep(['--out', 'two']);
+    writeFileSync(join(work, 'p3.yaml'), readFileSync(join(work, 'p.yaml'), 'utf8').replace('seeds: [1, 2]', 'seeds: [1, 2, 3]'));
+    cpSync(join(work, 'two'), join(work, 'raised'), { recursive: true });
+    expect((await here(['sweep', 'p3.yaml', '--jobs', '1', '--no-cache', '--out', 'raised'])).code).toBe(0);
+    // as the stopped sweep leaves it: experiment.json of 3 seeds, the tables of 2, a run of seed 3 not done
+    for (const f of ['results.csv', 'aggregate.csv']) cpSync(join(work, 'two', f), join(work, 'raised', f));
+    const seed3 = (manifest('raised').runs as { id: string; seed: number }[]).filter((r) => r.seed === 3);
+    rmSync(join(work, 'raised', 'runs', seed3[0]!.id), { recursive: true });
+    await refused('raised', "raised: results.csv holds 4 runs of an earlier state of sweep 'unfinished', which now has 6 runs, 5 of them done "
+      + "(were its seeds changed, and the sweep stopped before it finished?): its tables are out of date; "
+      + "resume it with the same 'syncsim sweep EXP.yaml --out raised' (the experiment is copied in raised/experiment.yaml), then report");
+    expect((await here(['sweep', 'p3.yaml', '--jobs', '1', '--no-cache', '--out', 'raised'])).code).toBe(0);
+    const r = await here(['report', 'raised', '--format', 'html']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(work, 'raised', 'report', 'index.html'), 'utf8')).toContain('n = 3 seeds');
+  }, 60_000);
+
   it('a directory that is no sweep is still "not a syncsim results directory"', async () => {
     mkdirSync(join(work, 'plain'));
     writeFileSync(join(work, 'plain', 'notes.txt'), 'x\n');
