@@ -9,7 +9,7 @@ import { ciNote, count, figureHeight, plotBound, logDomain, logDomainClear, plan
 import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
 import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
-import { fewestMsyncs, tailNote } from '../tail-note.ts';
+import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis, narrowSpreadNote } from '../linear-axis.ts';
 import { noLimitWord } from '../no-limit.ts';
@@ -272,11 +272,12 @@ export const sweepLine: ChartModule = {
           merged.near ? `'=' joins series whose values are identical or drawn less than ${merged.apart} apart, their 95 % CIs overlapping` : '',
           apartNote,
           X.apart ? `${keyShortTitle(key, labels)} ${X.apart.word} (${key} 0) stands apart at the right, past the dashed break, not joined to the line${series.length > 1 ? 's' : ''}` : '',
-          // the bars of one grid value are dodged: a reader must not take a point's x for its grid value's
-          bars && series.length > 1 ? 'the points of one x value stand side by side around it, so that no bar hides another' : '',
+          // the bars of one grid value are dodged: a reader must not take a point's x for its grid value's (seeds that gave
+          // one value everywhere draw no bar: the note has just said so)
+          bars && series.length > 1 ? `the points of one x value stand side by side around it${spread ? ', so that no bar hides another' : ''}` : '',
           repeatedLooksNote(merged),
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
-          /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!]) : '',
+          /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!], runsWithMsyncs(ctx.results)) : '',
         ]);
         // every mark of a series names it in full (the legend may end it in an ellipsis); a line or band, one path, names only it
         const lineTip = labelTooltip('series', seriesTitle);
