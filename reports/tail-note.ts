@@ -14,15 +14,23 @@ export function fewestMsyncs(results: Results): number {
 }
 
 /**
- * The note for the percentiles `shown` (`p99`, `p999`; others need none) of runs whose fewest
+ * The note for the percentiles `shown` (`p99`, `p999`; others need none) of `runs` runs whose fewest
  * successful msyncs are `fewest`, '' when each rests on enough of them (1 / (1 − q) or more).
  */
-export function tailNote(fewest: number, shown: readonly string[]): string {
-  const few = (n: number) => `of runs of fewer than ${n.toLocaleString('en-US')} msyncs (as few as ${fewest.toLocaleString('en-US')})`;
+export function tailNote(fewest: number, shown: readonly string[], runs: number): string {
+  // one run: its own msyncs (`of 98 msyncs, fewer than 100`), not `of runs of ... (as few as 98)`
+  const one = runs === 1;
+  const few = (n: number) => (one ? `of ${fewest.toLocaleString('en-US')} msyncs (fewer than ${n.toLocaleString('en-US')})` : `of runs of fewer than ${n.toLocaleString('en-US')} msyncs (as few as ${fewest.toLocaleString('en-US')})`);
+  const their = one ? 'its' : 'their';
   const p99 = shown.includes('p99'), p999 = shown.includes('p999');
   const { p99: n99, p999: n999 } = TAIL_NEEDS;
-  if (fewest < n99 && p99 && p999) return `p99 and p99.9 ${few(n99)} are their largest msyncs or near them`;
-  if (fewest < n99 && p99) return `p99 ${few(n99)} is their largest msync or near it`;
-  if (fewest < n999 && p999) return `p99.9 ${few(n999)} is near their largest msync`;
+  if (fewest < n99 && p99 && p999) return `p99 and p99.9 ${few(n99)} are ${their} largest msyncs or near them`;
+  if (fewest < n99 && p99) return `p99 ${few(n99)} is ${their} largest msync or near it`;
+  if (fewest < n999 && p999) return `p99.9 ${few(n999)} is near ${their} largest msync`;
   return '';
+}
+
+/** How many runs with a successful msync `results` draws (the runs {@link tailNote} speaks of). */
+export function runsWithMsyncs(results: Results): number {
+  return results.configurations.reduce((n, c) => n + c.runs.filter((r) => r.summary.sync.ok > 0).length, 0);
 }

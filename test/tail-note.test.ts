@@ -11,15 +11,20 @@ import { syncsimHere } from './cli-here.ts';
 
 describe('tailNote', () => {
   it('names the percentiles shown that rest on fewer than 1 / (1 - q) msyncs, nothing else', () => {
-    expect(tailNote(8, ['p99', 'p999'])).toBe('p99 and p99.9 of runs of fewer than 100 msyncs (as few as 8) are their largest msyncs or near them');
-    expect(tailNote(50, ['p99'])).toBe('p99 of runs of fewer than 100 msyncs (as few as 50) is their largest msync or near it');
-    expect(tailNote(50, ['p999'])).toBe('p99.9 of runs of fewer than 1,000 msyncs (as few as 50) is near their largest msync');
-    expect(tailNote(200, ['p99', 'p999'])).toBe('p99.9 of runs of fewer than 1,000 msyncs (as few as 200) is near their largest msync');
-    expect(tailNote(200, ['p99'])).toBe('');
-    expect(tailNote(5000, ['p99', 'p999'])).toBe('');
-    expect(tailNote(5, ['p50', 'mean'])).toBe('');
+    expect(tailNote(8, ['p99', 'p999'], 3)).toBe('p99 and p99.9 of runs of fewer than 100 msyncs (as few as 8) are their largest msyncs or near them');
+    expect(tailNote(50, ['p99'], 3)).toBe('p99 of runs of fewer than 100 msyncs (as few as 50) is their largest msync or near it');
+    expect(tailNote(50, ['p999'], 3)).toBe('p99.9 of runs of fewer than 1,000 msyncs (as few as 50) is near their largest msync');
+    expect(tailNote(200, ['p99', 'p999'], 3)).toBe('p99.9 of runs of fewer than 1,000 msyncs (as few as 200) is near their largest msync');
+    expect(tailNote(200, ['p99'], 3)).toBe('');
+    expect(tailNote(5000, ['p99', 'p999'], 3)).toBe('');
+    expect(tailNote(5, ['p50', 'mean'], 3)).toBe('');
     // no run with a successful msync
-    expect(tailNote(Infinity, ['p99'])).toBe('');
+    expect(tailNote(Infinity, ['p99'], 3)).toBe('');
+  });
+
+  it('of one run, names its own msyncs: not "of runs ... (as few as 98)"', () => {
+    expect(tailNote(98, ['p99', 'p999'], 1)).toBe('p99 and p99.9 of 98 msyncs (fewer than 100) are its largest msyncs or near them');
+    expect(tailNote(500, ['p999'], 1)).toBe('p99.9 of 500 msyncs (fewer than 1,000) is near its largest msync');
   });
 });
 

@@ -8,7 +8,7 @@ import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logDomain
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, mergedNote, type DrawnMark } from '../series.ts';
-import { fewestMsyncs, tailNote } from '../tail-note.ts';
+import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 
@@ -123,7 +123,7 @@ export const latencyPercentiles: ChartModule = {
       + (merged.any ? ` Configurations with identical percentiles${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one series (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')}).` : '');
     // a tail percentile of fewer msyncs than 1 / (1 − q) is the largest msync, or next to it: the figure says so
     // (successful msyncs, the warm-up's included: the figure may say too little, never too much)
-    const tail = tailNote(fewestMsyncs(results), ['p99', 'p999']);
+    const tail = tailNote(fewestMsyncs(results), ['p99', 'p999'], runsWithMsyncs(results));
     const note = figureNote(ctx, [
       sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration', withCi && dots.every((d) => d.lo === null || d.lo === d.hi)) : '',
       failedCount(results),
