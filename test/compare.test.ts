@@ -4,7 +4,7 @@
  * run directories and sweep points.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bootstrapContrast, leastForQuantile, mannWhitney, meanStat, normalTail, quantile, quantileStat, tInterval } from '../scripts/compare/stats.ts';
@@ -178,6 +178,20 @@ describe('syncsim compare', () => {
     const spec = readFileSync(join(d, 'cmp2', 'compare-cdf.vl.json'), 'utf8');
     expect(spec).toContain('B: device channels 2');
     expect(spec).not.toContain('device.channels=');
+    // a sweep stopped before one run of point 2 was done (its run directory is made whole when it ends): compared on the
+    // finished runs, and said so
+    cpSync(join(d, 'sw'), join(d, 'sw-part'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(d, 'sw-part', 'experiment.json'), 'utf8'));
+    const dropped = manifest.runs.find((x: { point: number }) => x.point === 2).id;
+    rmSync(join(d, 'sw-part', 'runs', dropped), { recursive: true });
+    const p = await here(['compare', 'sw-part@1', 'sw-part@2', '--out', 'cmp3', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const jp = JSON.parse(p.stdout);
+    expect(jp.b.runs).toHaveLength(2);
+    expect(jp.a.runs).toHaveLength(3);
+    expect(jp.notes).toEqual(['B (sw-part@2) is 2 of the 3 runs of its sweep point: the sweep is not finished (interrupted, or running); compared on those 2, resume the sweep for all 3']);
+    // the plain output says it too
+    expect((await here(['compare', 'sw-part@1', 'sw-part@2', '--out', 'cmp3'])).stdout).toContain('note: B (sw-part@2) is 2 of the 3 runs of its sweep point');
   });
 
   it('seeds that are copies: the sweep warns, compare counts them as one run and says so; different traces are noted', async () => {

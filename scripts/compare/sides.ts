@@ -34,6 +34,8 @@ export interface Side {
   /** The configuration keys that name already gives (a sweep point's grid keys): the figure does not repeat them. */
   stated?: string[];
   runs: SideRun[];
+  /** A sweep point some of whose runs are not finished (an interrupted sweep): how many are, of how many. */
+  unfinished?: { finished: number; planned: number };
 }
 
 function readJson(file: string, what: string): Record<string, unknown> {
@@ -86,8 +88,10 @@ export function loadSide(spec: string): Side {
     if (!point) throw new InputError(`${spec}: ${noPointProblem(manifest.keys, manifest.points, want)}`);
   }
   if (!point) throw new InputError(`${spec}: no such grid point (points ${manifest.points.map((p) => p.point).join(', ')})`);
-  const runs = manifest.runs.filter((r) => r.point === point!.point).map((r) => join(sweep, 'runs', r.id)).filter((d) => existsSync(join(d, 'summary.json')));
+  const planned = manifest.runs.filter((r) => r.point === point!.point).map((r) => join(sweep, 'runs', r.id));
+  const runs = planned.filter((d) => existsSync(join(d, 'summary.json')));
   if (runs.length === 0) throw new InputError(`${spec}: no finished run of point ${point.point} in ${sweep}`);
+  const unfinished = runs.length < planned.length ? { finished: runs.length, planned: planned.length } : undefined;
   const label = manifest.keys.map((k, i) => `${k}=${String(point!.values[i])}`).join(', ') || `point ${point.point}`;
   // in a figure, the keys' titles (the experiment's labels, else the tables'), never the dotted key
   const labels = manifest.labels && typeof manifest.labels === 'object' ? manifest.labels : {};
@@ -95,7 +99,18 @@ export function loadSide(spec: string): Side {
   // no limit by its word: `memory unlimited`, `memory 1500 pages`, not `memory 0`
   const gridOf = (i: number) => [...new Set(manifest.points!.map((p) => String(p.values[i])))];
   const figureLabel = manifest.keys.map((k, i) => `${keyShortTitle(k, labels)} ${valueWithUnit(k, String(point!.values[i]), gridOf(i), labels)}`).join(', ') || `point ${point.point}`;
-  return { spec, label, figureLabel, stated: [...manifest.keys], runs: runs.map((d) => runOf(d, spec)) };
+  return { spec, label, figureLabel, stated: [...manifest.keys], runs: runs.map((d) => runOf(d, spec)), ...(unfinished ? { unfinished } : {}) };
+}
+
+/**
+ * The note for a side that is a sweep point with runs not finished (`B is 2 of the 3 runs of its
+ * sweep point: ...`), else undefined: the comparison uses the finished ones, which a resumed sweep
+ * would add to.
+ */
+export function unfinishedNote(side: Side, name: string): string | undefined {
+  const u = side.unfinished;
+  if (!u) return undefined;
+  return `${name} (${side.spec}) is ${u.finished} of the ${u.planned} runs of its sweep point: the sweep is not finished (interrupted, or running); compared on those ${u.finished}, resume the sweep for all ${u.planned}`;
 }
 
 /**
