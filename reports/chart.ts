@@ -4,7 +4,7 @@
  */
 import type { Configuration, Results, RunRef } from './data.ts';
 import type { SyncStats, TimelineData } from './reduce.ts';
-import type { Theme } from './theme.ts';
+import type { ConfigScale, Theme } from './theme.ts';
 import { textWidth, wrapText } from './fonts.ts';
 import { runLine } from './run-line.ts';
 import { registerNote } from './cut-labels.ts';
@@ -69,8 +69,8 @@ export interface ChartContext {
   theme: Theme;
   /** Total figure width in px (pt in the PDF). */
   width: number;
-  /** Configuration label → colour, the same in every chart. */
-  colors: { domain: string[]; range: string[] };
+  /** Configuration label → colour and style number, the same in every chart. */
+  colors: ConfigScale;
   /** The reduced syncs.csv of a run (read once, cached). */
   syncStats(run: RunRef): Promise<SyncStats>;
   /** The reduced timeline.csv of a run (read once, cached), in buckets of `bucket` rows when given, else of its own size. */

@@ -17,8 +17,9 @@ import { reduceSyncs, reduceTimeline, timelineRows, type SyncStats, type Timelin
 import { layoutChart, svgToPdf, svgToPng } from './render.ts';
 import { noLimitWord } from './no-limit.ts';
 import { styleOf } from './series.ts';
-import { chooseConfigurations, chosenColors, selectConfigurations } from './select.ts';
-import { configColorScale, configStyle, DISTINCT_STYLES, vegaLiteConfig, type Theme } from './theme.ts';
+import { chooseConfigurations, selectConfigurations } from './select.ts';
+import { configKernelItems, kernelLooksRefused, reportColors } from './kernel-looks.ts';
+import { configStyle, DISTINCT_STYLES, vegaLiteConfig, type ConfigScale, type Theme } from './theme.ts';
 
 export { FORMATS, type Format } from './chart.ts';
 
@@ -81,10 +82,10 @@ export interface ReportOutcome {
 }
 
 /**
- * The chart context of a results directory: colours (`colors`, default one per configuration of `results` in
- * order), cached reductions, the runs per-run charts draw.
+ * The chart context of a results directory: colours (`colors`, default by kernel or by place, `reportColors`),
+ * cached reductions, the runs per-run charts draw.
  */
-export function chartContext(results: Results, theme: Theme, width: number, colors = configColorScale(results.configurations.map((c) => c.label))): ChartContext {
+export function chartContext(results: Results, theme: Theme, width: number, colors = reportColors(results)): ChartContext {
   const syncs = new Map<string, Promise<SyncStats>>();
   const timelines = new Map<string, Promise<TimelineData>>();
   return {
@@ -197,10 +198,10 @@ export function prettyJson(v: unknown, indent = ''): string {
 
 /**
  * The tables of settings shown in index.html. Each configuration has the
- * swatch of its look in the charts (`configStyle` of its place in `colors`:
- * colour, point shape, line dash), so swatch i is drawn as series i is.
+ * swatch of its look in the charts (`configStyle` of its style number in
+ * `colors`: colour, point shape, line dash), so swatch i is drawn as series i is.
  */
-export function settingsTables(results: Results, colors: { domain: string[]; range: string[] }): SettingsTable[] {
+export function settingsTables(results: Results, colors: ConfigScale): SettingsTable[] {
   const lookOf = (label: string) => (results.configurations.length > 1 ? configStyle(styleOf(colors, label)) : undefined);
   const sweep = results.sweep;
   if (!sweep) {
@@ -255,10 +256,13 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const chosen = opts.configs ? chooseConfigurations(all, opts.configs) : undefined;
   const results = chosen ? selectConfigurations(all, chosen) : all;
   if (chosen && results.configurations.every((c) => c.runs.length === 0)) throw new ReportError(`--configs: every run of the configurations chosen failed (${chosen.map((l) => `'${l}'`).join(', ')}): nothing to chart`);
-  const ctx = chartContext(results, opts.theme, opts.width, chosen ? chosenColors(all.configurations.map((c) => c.label), chosen) : undefined);
+  const ctx = chartContext(results, opts.theme, opts.width, reportColors(all, chosen));
   opts.onStep?.('reading the data of the charts');
   const charts = await buildCharts(ctx, opts.charts);
   const notes: string[] = [...new Set(ctx.notes)];
+  // configurations of several kernels drawn by their place, not their kernel's colour: the report says why
+  const byPlace = kernelLooksRefused(configKernelItems(all));
+  if (byPlace) notes.push(`${byPlace[0]!.toUpperCase()}${byPlace.slice(1)}.`);
   const per = ctx.perRun();
   if ('skip' in per) notes.push(per.skip);
   const failedNote = failedRunsNote(results);

@@ -6,7 +6,7 @@
  * compare SWEEP@N` names it).
  */
 import { ReportError, type Results } from './data.ts';
-import { configColorScale, configStyle } from './theme.ts';
+import { configColorScale, configStyle, type ConfigScale } from './theme.ts';
 
 /** The most names an unknown-name error lists before it counts the rest. */
 const LISTED = 30;
@@ -109,7 +109,7 @@ export function selectConfigurations(results: Results, labels: readonly string[]
  * unless two of them would then share a colour (configurations 1 and 17 of more than sixteen): then they are
  * drawn as a report of them alone would draw them, in the order of the directory.
  */
-export function chosenColors(all: readonly string[], chosen: readonly string[]): { domain: string[]; range: string[] } {
+export function chosenColors(all: readonly string[], chosen: readonly string[]): ConfigScale {
   const colours = chosen.map((l) => configStyle(all.indexOf(l)).color);
   return new Set(colours).size === colours.length ? configColorScale(all) : configColorScale(chosen);
 }

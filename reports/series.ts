@@ -234,6 +234,25 @@ export function mergeIdentical(items: readonly { label: string; color: string; d
   };
 }
 
+/**
+ * The line-dash encoding of a chart's series (`strokeDash` on `field`, in `legend` with their colour) when two of
+ * them share a colour (configurations of one kernel: kernel-looks.ts), else none: series of colours of their own
+ * are drawn solid, as they always were.
+ */
+export function sharedColourDash(merged: Merged, field: string, title: string | null, legend: Record<string, unknown> | null): Record<string, unknown> {
+  return sharesColour(merged) ? { strokeDash: { field, type: 'nominal', title, scale: merged.dashes, legend: dashLegend(legend) } } : {};
+}
+
+/** A line chart's legend whose symbols are stretches of line (a dash cannot be seen round a point's outline), when its series share colours. */
+export function dashLegend(legend: Record<string, unknown> | null): Record<string, unknown> | null {
+  return legend && { ...legend, symbolType: 'stroke', symbolStrokeWidth: 1.5 };
+}
+
+/** Whether two series of `merged` have one colour (then their shapes and dashes tell them apart). */
+export function sharesColour(merged: Merged): boolean {
+  return new Set(merged.scale.range).size < merged.scale.range.length;
+}
+
 /** An item's colour: that of its style number when it has one, else its `color`. */
 function lookColor(it: { color: string; style?: number }): string {
   return it.style === undefined ? it.color : configStyle(it.style).color;
@@ -292,9 +311,10 @@ export function mergedNote(merged: Merged, what: string, configTitle?: string): 
   return `one series for all ${count(only.members.length)} configurations${configTitle ? ` (${configTitle})` : ''}, ${alike}: ${only.members.join(' = ')}`;
 }
 
-/** The place of configuration `label` in the report's colour scale (its style number for `mergeIdentical`), 0 when absent. */
-export function styleOf(scale: { domain: string[] }, label: string): number {
-  return Math.max(0, scale.domain.indexOf(label));
+/** The style number of configuration `label` in the report's colour scale (for `mergeIdentical`): its `styles` entry, else its place; 0 when absent. */
+export function styleOf(scale: { domain: string[]; styles?: readonly number[] }, label: string): number {
+  const i = scale.domain.indexOf(label);
+  return i < 0 ? 0 : scale.styles?.[i] ?? i;
 }
 
 /** The colour of `label` in a configuration colour scale (black when absent). */

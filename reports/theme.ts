@@ -136,9 +136,19 @@ export const PERCENTILE_MARKS = [
   { key: 'p999', label: 'p99.9', q: 0.999, shape: 'triangle-up' },
 ] as const;
 
-/** A colour scale that gives every configuration label the same colour in every chart. */
-export function configColorScale(labels: readonly string[]): { domain: string[]; range: string[] } {
-  return { domain: [...labels], range: labels.map((_, i) => configStyle(i).color) };
+/** Configuration label → colour, and the style number (`configStyle`) each is drawn with: the same in every chart. */
+export interface ConfigScale {
+  domain: string[];
+  range: string[];
+  styles: number[];
+}
+
+/**
+ * A colour scale that gives every configuration label the same colour in every chart: label i the look of style
+ * number `styles[i]` (default i, its place; kernel-looks.ts gives a kernel's colour).
+ */
+export function configColorScale(labels: readonly string[], styles: readonly number[] = labels.map((_, i) => i)): ConfigScale {
+  return { domain: [...labels], range: styles.map((n) => configStyle(n).color), styles: [...styles] };
 }
 
 /**

@@ -51,7 +51,7 @@ describe('a sweep over sizes written with a suffix', () => {
     const results = await loadResults(sizesSweep());
     expect(results.configTitle).toBe('kernel, footprint (MiB)');
     expect(results.configurations.map((c) => c.label)).toEqual(['freebsd, 1', 'freebsd, 4', 'freebsd, 16', 'linux, 1', 'linux, 4', 'linux, 16']);
-    const grid = settingsTables(results, { domain: [], range: [] })[0]!;
+    const grid = settingsTables(results, { domain: [], range: [], styles: [] })[0]!;
     expect(grid.rows[0]!.slice(0, 3)).toEqual(['freebsd, 1', 'freebsd', '1M']);
     expect(chooseConfigurations(results, ['freebsd, 16M', 'linux, 1'])).toEqual(['freebsd, 16', 'linux, 1']);
   });

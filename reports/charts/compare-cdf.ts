@@ -11,7 +11,8 @@
 import type { Chart, VlSpec } from '../chart.ts';
 import { count, labelTooltip, planAxis, planLogAxis, snapLogDomain, vegaString, wrapText } from '../chart.ts';
 import { textWidth } from '../fonts.ts';
-import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
+import { configColorScale, vegaLiteConfig, type ConfigScale, type Theme } from '../theme.ts';
+import { KERNEL_COLOURS } from '../kernel-looks.ts';
 import { VL_SCHEMA } from '../report.ts';
 import { cdfSteps } from './validation-cdf.ts';
 import { pValueText } from '../p-value.ts';
@@ -26,6 +27,18 @@ export interface CompareCdfSide {
   runs?: number;
   /** A letter written before the label in the legend and the note (`A`), if any. */
   tag?: string;
+  /** Its runs' kernel personality, when they have one: sides of two kernels are drawn in their kernels' colours (kernel-looks.ts). */
+  personality?: string;
+}
+
+/**
+ * The colours of the sides labelled `a` and `b`: their kernels' (kernel-looks.ts) when they are of two kernels that
+ * have one, as in every report; else the first two configuration colours, A blue and B vermillion.
+ */
+export function sideColours(a: Pick<CompareCdfSide, 'personality'>, b: Pick<CompareCdfSide, 'personality'>, labels: [string, string]): ConfigScale {
+  const pa = a.personality === undefined ? undefined : KERNEL_COLOURS[a.personality];
+  const pb = b.personality === undefined ? undefined : KERNEL_COLOURS[b.personality];
+  return configColorScale(labels, pa !== undefined && pb !== undefined && pa !== pb ? [pa, pb] : undefined);
 }
 
 /** What the chart draws: two ascending samples and their labels. */
@@ -185,7 +198,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
             y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: 4 }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
             // two columns when both entries fit the plot's width side by side, else one under the other; labels longer than the plot end in an ellipsis (fitLegendLabels)
             color: {
-              field: 'series', type: 'nominal', title: null, scale: configColorScale([fullA, fullB]),
+              field: 'series', type: 'nominal', title: null, scale: sideColours(d.a, d.b, [fullA, fullB]),
               legend: { title: null, orient: 'top', direction: sideBySide ? 'horizontal' : 'vertical', columns: sideBySide ? 2 : 1, ...(labelExpr ? { labelExpr } : {}) },
             },
             tooltip: labelTooltip('series', 'side'),

@@ -3,7 +3,7 @@
  * configuration on a log latency axis, with p50, p99 and p99.9 marked.
  */
 import { configLegend, count, figureHeight, NARROW_FIGURE, figureNote, fitLogDomain, labelTooltip, markPadding, planAxis, planLogAxis, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
-import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, stepCurvesAlike, type DrawnMark } from '../series.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, dashLegend, sharedColourDash, sharesColour, stepCurvesAlike, styleOf, type DrawnMark } from '../series.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { textWidth } from '../fonts.ts';
@@ -105,7 +105,7 @@ export const latencyCdf: ChartModule = {
     const tol = drawnResolution(ctx.theme);
     type Drawn = { curve: [number, number][]; marks: DrawnMark[] };
     const merged = mergeIdentical(drawn.map((label) => ({
-      label, color: colorOf(ctx.colors, label),
+      label, color: colorOf(ctx.colors, label), style: styleOf(ctx.colors, label),
       data: [curve.filter((p) => p.config === label).map((p) => [p.latency_us, p.fraction]), marks.filter((m) => m.config === label).map((m) => [m.percentile, m.latency_us])],
       drawn: {
         curve: curve.filter((p) => p.config === label).map((p): [number, number] => [xPx(p.latency_us), p.fraction * bound.height]),
@@ -134,7 +134,9 @@ export const latencyCdf: ChartModule = {
     // sata-…` with room to spare)
     const beside = !under && entries.length ? Math.floor(8 + Math.sqrt(ctx.theme.pointSize * 2) + Math.max(...entries.map((l) => textWidth(l, label)))) : 0;
     const seeds = ctx.results.kind === 'sweep' ? ' Each configuration is drawn from its lowest-seed run.' : '';
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: configLegend(ctx, labels) };
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: sharesColour(merged) ? dashLegend(configLegend(ctx, labels)) : configLegend(ctx, labels) };
+    // curves of one kernel's colour told apart by their dash, in the colour's legend
+    const dash = sharedColourDash(merged, 'config', 'configuration', color.legend);
     // curves not identical but drawn over one another: the one below would be lost without a word
     const close = coincidingCurves(sel.runs.filter(({ config }) => merged.lead(config.label) !== undefined).map(({ config, run }) => ({
       label: merged.lead(config.label)!, p50: run.summary.sync.latency_us.p50, p99: run.summary.sync.latency_us.p99,
@@ -171,7 +173,7 @@ export const latencyCdf: ChartModule = {
             {
               data: { values: curve },
               mark: { type: 'line', interpolate: 'step-after', clip: true },
-              encoding: { x: { ...x, axis: planAxis(plan, cw - 2 * pad) }, y, color, tooltip: labelTooltip('config', 'configuration') },
+              encoding: { x: { ...x, axis: planAxis(plan, cw - 2 * pad) }, y, color, ...dash, tooltip: labelTooltip('config', 'configuration') },
             },
             ...(shown.length === 0 ? [] : [{
               data: { values: drawnMarks },

@@ -12,6 +12,7 @@ import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABEL
 import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis, narrowSpreadNote } from '../linear-axis.ts';
+import { kernelStyles } from '../kernel-looks.ts';
 import { noLimitWord } from '../no-limit.ts';
 import { dodgeLayout, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
 
@@ -122,8 +123,14 @@ export const sweepLine: ChartModule = {
       // line does or its colour is already used by its share of the lines (4 kernels × 8 values: configurations 1, 9,
       // 17, 25); fixed over every line of the grid, so that a line looks the same in the chart of every metric,
       // whichever lines that chart has (until 2026-12-06 a chart without some lines gave the others their colours)
-      const firstConfig = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!.config.label;
-      const lineStyles = new Map(chartStyles(allSeries.map((s) => styleOf(ctx.colors, firstConfig(s)))).map((n, j) => [allSeries[j]!, n]));
+      // Lines of several kernels are drawn in their kernel's colour (kernel-looks.ts), as in every other chart.
+      const firstPoint = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!;
+      const pi = sweep.keys.indexOf('personality');
+      const byKernel = others.includes(pi)
+        ? kernelStyles(allSeries.map((s) => ({ personality: firstPoint(s).values[pi], others: others.filter((i) => i !== pi).map((i) => firstPoint(s).values[i]!) })))
+        : undefined;
+      const styles = byKernel ?? chartStyles(allSeries.map((s) => styleOf(ctx.colors, firstPoint(s).config.label)));
+      const lineStyles = new Map(styles.map((n, j) => [allSeries[j]!, n]));
       for (const metric of sweep.metrics) {
         let rows: Row[] = [];
         let withCi = 0, fromRuns = false, spread = false, flat = 0;
@@ -178,6 +185,7 @@ export const sweepLine: ChartModule = {
           unit = ` (${name})`;
           for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div, ci_lo: r.ci_lo / div });
         }
+        const yName = metricTitle(metric, labels);
         const factor = Object.hasOwn(labels, metric) ? 1 : metricLabel(metric).scale ?? 1;
         // msyncs, pages, a result code's calls: ticked at whole numbers
         const counts = countMetric(metric);
@@ -255,15 +263,15 @@ export const sweepLine: ChartModule = {
         const xOf = (padding: number, cw: number) => ({
           field: 'x', type: 'quantitative', title: xTitle, scale: { ...xType, ...(bars ? { padding } : {}) }, axis: xAxisLabels(X, xAxis.div !== 1, { widthPx: cw, padding: bars ? padding : 0, fontSize: ctx.theme.fontSize.label }),
         });
-        const title = logY ? scaleTitle(metricTitle(metric, labels) + unit, 'log scale') : metricTitle(metric, labels) + unit;
+        const title = logY ? scaleTitle(yName + unit, 'log scale') : yName + unit;
         const seeds = nMin === nMax ? `${count(nMin)}` : `${count(nMin)}–${count(nMax)}`;
         const shape = bars ? 'bars' : 'band';
         const note = figureNote(ctx, [
           ciNote(nMin, nMax, withCi ? shape : null, 'point', withCi > 0 && !spread),
           // some points' seeds agreed exactly: a CI of 0 draws nothing there, which must not read as a missing one
           spread && flat > 0 ? `no ${shape === 'bars' ? 'bar' : 'band'} at ${count(flat)} point${flat === 1 ? '' : 's'} whose seeds gave the same value` : '',
-          clamped ? `${shape} cut at 0 (${metricTitle(metric, labels)} cannot be negative)` : '',
-          cutAtWhole ? `${shape} cut at ${whole === 100 ? '100 %' : count(whole!)} (${metricTitle(metric, labels)} cannot exceed it)` : '',
+          clamped ? `${shape} cut at 0 (${yName} cannot be negative)` : '',
+          cutAtWhole ? `${shape} cut at ${whole === 100 ? '100 %' : count(whole!)} (${yName} cannot exceed it)` : '',
           narrow,
           cutAtFloor ? (bars ? `bars ending in a triangle reach ${clamped ? '0' : 'below the axis'}, cut at its floor` : `band reaching ${clamped ? '0' : 'below the axis'} cut at its floor`) : '',
           failedCount(ctx.results),

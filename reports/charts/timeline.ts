@@ -15,7 +15,7 @@ import { textWidth, wrapText } from '../fonts.ts';
 import { timelineBucket, timelineRows, TIMELINE_POINTS, type TimelinePoint, type TimelineSeries } from '../reduce.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { hiddenNote, hiddenSeries } from '../hidden-lines.ts';
-import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, wrapMerged, type DrawnMark } from '../series.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, dashLegend, sharedColourDash, sharesColour, styleOf, wrapMerged, type DrawnMark } from '../series.ts';
 import { runsWithFile } from '../missing-files.ts';
 
 /** The panels, in reading order. */
@@ -119,7 +119,7 @@ export const timeline: ChartModule = {
     const buckets: { rows: number; us: number }[] = [];
     // whether every run's points are the most over each row's interval (timeline.csv's *_max columns), not samples
     let peaks = true;
-    const perConfig: { label: string; color: string; data: unknown }[] = [];
+    const perConfig: { label: string; color: string; style: number; data: unknown }[] = [];
     const sample = sel.runs[0].run.summary.config.stats.sample_us;
     const bucket = sharedBucket(sel.runs.map(({ run }) => run.summary));
     // how long each configuration's run lasted (ms): its simulated time (past its last drawn point, a bucket's first
@@ -135,7 +135,7 @@ export const timeline: ChartModule = {
         last = Math.max(last, p.t_ms);
       }
       lengthOf.set(config.label, Math.max(last, run.summary.sim_time_us / 1000, run.summary.config.stats.sample_us / 1000));
-      if (t.points.length) perConfig.push({ label: config.label, color: colorOf(ctx.colors, config.label), data: t.points });
+      if (t.points.length) perConfig.push({ label: config.label, color: colorOf(ctx.colors, config.label), style: styleOf(ctx.colors, config.label), data: t.points });
     }
     if (rows.length === 0) return [];
     // configurations with identical timelines, or drawn less than the figure's resolution apart: one line, named `a = b`.
@@ -178,7 +178,9 @@ export const timeline: ChartModule = {
     const hidden = strips ? [] : hiddenSeries(merged.series.map((m) => ({
       label: m.label, panels: drawnPanels.map((f) => (perConfig.find((c) => c.label === m.members[0])!.data as TimelinePoint[]).map((p) => [(p.t_ms / xMs) * ctx.width, (p[f.field] / allMax.get(f.field)!) * panelPx] as const)),
     })), ctx.theme.lineWidth, tol);
-    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : configLegend(ctx, labels) };
+    const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : sharesColour(merged) ? dashLegend(configLegend(ctx, labels)) : configLegend(ctx, labels) };
+    // overlaid lines of one kernel's colour told apart by their dash (strips are named each)
+    const dash = strips ? {} : sharedColourDash(merged, 'config', 'configuration', color.legend);
     // a panel whose values are all 0 has nothing to show: left out, the caption and a note say so
     const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
     const panels = PANELS.filter((p) => !flat.has(p.field));
@@ -301,7 +303,7 @@ export const timeline: ChartModule = {
         const view = (series: string | undefined, last: boolean) => ({
           width, height: ch,
           mark: { type: 'line', interpolate: 'step-after' },
-          encoding: { x: x(series, last), y, color, tooltip: labelTooltip('config', 'configuration') },
+          encoding: { x: x(series, last), y, color, ...dash, tooltip: labelTooltip('config', 'configuration') },
         });
         // the panel's name above it, level (a rotated axis title would be taller than a short panel)
         const title = { text: panel.title, anchor: 'start', frame: 'group', fontSize: label, offset: 2, ...(strips ? { fontWeight: 'bold' } : {}) };

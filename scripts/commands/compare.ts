@@ -17,7 +17,7 @@ import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast, type ContrastOptions } from '../compare/stats.ts';
 import { blockPlan, isConstant, type BlockPlan } from '../compare/block-length.ts';
-import { latenciesOf, loadSide, metricOf, noValueReason, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { latenciesOf, loadSide, metricOf, noValueReason, sidePersonality, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
 import { resultCodeProblem } from '../sweep/metrics.ts';
 import { metricUnit } from '../compare/units.ts';
@@ -292,8 +292,8 @@ async function run(argv: string[]): Promise<number> {
     try {
       const theme = THEMES.paper;
       const chart = compareCdfChart({
-        a: { tag: 'A', label: `${named(a, differ.a)}${none(pa)}`, latencies: pa, runs: a.runs.length },
-        b: { tag: 'B', label: `${named(b, differ.b)}${none(pb)}`, latencies: pb, runs: b.runs.length },
+        a: { tag: 'A', label: `${named(a, differ.a)}${none(pa)}`, latencies: pa, runs: a.runs.length, ...sidePersonality(a) },
+        b: { tag: 'B', label: `${named(b, differ.b)}${none(pb)}`, latencies: pb, runs: b.runs.length, ...sidePersonality(b) },
         p: mw?.p ?? null, notes: differ.note ? [differ.note] : [],
       }, theme, theme.widths.single);
       await writeChartFiles(stage.path, chart, theme, theme.widths.single);

@@ -38,6 +38,13 @@ export interface Side {
   unfinished?: { finished: number; planned: number };
 }
 
+/** `{ personality }` when every run of `side` has the same one (what colours the side as its kernel), else `{}`. */
+export function sidePersonality(side: Side): { personality?: string } {
+  const kernels = new Set(side.runs.map((r) => (r.summary.config as { personality?: unknown } | undefined)?.personality));
+  const [only] = kernels;
+  return kernels.size === 1 && typeof only === 'string' ? { personality: only } : {};
+}
+
 function readJson(file: string, what: string): Record<string, unknown> {
   try {
     return parseJsonText(readFileSync(file, 'utf8')) as Record<string, unknown>;
