@@ -232,7 +232,7 @@ export function withUnit(l: KeyLabel): string {
 const BYTE_UNITS: readonly [string, number][] = [['bytes', 1], ['KiB', 2 ** 10], ['MiB', 2 ** 20], ['GiB', 2 ** 30], ['TiB', 2 ** 40]];
 
 /** Units of time, each 1,000 times the one before. */
-const TIME_UNITS: readonly string[] = ['ns', 'µs', 'ms', 's'];
+export const TIME_UNITS: readonly string[] = ['ns', 'µs', 'ms', 's'];
 
 /**
  * The unit an axis shows values of `unit` in, and what divides them into it: byte counts in the largest binary unit

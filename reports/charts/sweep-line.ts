@@ -8,7 +8,8 @@ import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, plotBound, logDomain, logDomainClear, planAxis, planLogAxis, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
 import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
-import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle } from '../labels.ts';
+import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle, withUnit } from '../labels.ts';
+import { durationUnit } from '../duration-unit.ts';
 import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis, narrowSpreadNote } from '../linear-axis.ts';
@@ -185,7 +186,10 @@ export const sweepLine: ChartModule = {
           unit = ` (${name})`;
           for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div, ci_lo: r.ci_lo / div });
         }
-        const yName = metricTitle(metric, labels);
+        // durations in the unit their values read best in (µs, ms or s): an axis of 1.2 s, not of 1,200,000 µs
+        const time = Object.hasOwn(labels, metric) ? undefined : durationUnit(metricLabel(metric).unit, rows.flatMap((r) => [r.mean, r.hi]));
+        const yName = time && time.div !== 1 ? withUnit({ title: metricLabel(metric).title, unit: time.unit }) : metricTitle(metric, labels);
+        if (time && time.div !== 1) for (const r of rows) Object.assign(r, { mean: r.mean / time.div, lo: r.lo / time.div, hi: r.hi / time.div, ci_lo: r.ci_lo / time.div });
         const factor = Object.hasOwn(labels, metric) ? 1 : metricLabel(metric).scale ?? 1;
         // msyncs, pages, a result code's calls: ticked at whole numbers
         const counts = countMetric(metric);
