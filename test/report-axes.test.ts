@@ -169,10 +169,10 @@ describe('tail percentiles of few msyncs', () => {
     const noteOf = (c: Chart) => ((c.spec(200, 150).title as { text?: string[] } | undefined)?.text ?? []).join(' ');
     const few = tmp();
     writeRun(join(few, 'a'), { syncs: Array.from({ length: 8 }, (_, i) => ({ t: i + 1, lat: 100 + i, pages: 1 })) });
-    expect(noteOf(find(await chartsOf(few), 'latency-percentiles'))).toContain('p99 and p99.9 of runs of fewer than 100 msyncs (as few as 8) are their largest msyncs or near them');
+    expect(noteOf(find(await chartsOf(few), 'latency-percentiles'))).toContain('p99 and p99.9 of 8 msyncs (fewer than 100) are its largest msyncs or near them');
     const some = tmp();
     writeRun(join(some, 'a'), { syncs: Array.from({ length: 200 }, (_, i) => ({ t: i + 1, lat: 100 + i, pages: 1 })) });
-    expect(noteOf(find(await chartsOf(some), 'latency-percentiles'))).toContain('p99.9 of runs of fewer than 1,000 msyncs (as few as 200) is near their largest msync');
+    expect(noteOf(find(await chartsOf(some), 'latency-percentiles'))).toContain('p99.9 of 200 msyncs (fewer than 1,000) is near its largest msync');
     const many = tmp();
     writeRun(join(many, 'a'), { syncs: Array.from({ length: 1000 }, (_, i) => ({ t: i + 1, lat: 100 + (i % 50), pages: 1 })) });
     expect(noteOf(find(await chartsOf(many), 'latency-percentiles'))).not.toContain('largest msync');
