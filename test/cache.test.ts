@@ -15,12 +15,22 @@ import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
 import { cachePathFor, ensureCache, openTrace } from '../traces/open.ts';
 import { dataRowsOf } from './helpers.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cache-'));
+/** `syncsim ARGS...` spawned: the real CLI, each call its own process. */
 const syncsim = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+/**
+ * `syncsim ARGS...` through the CLI's main in this process (test/cli-here.ts), in `cwd` when given: the
+ * same code, exit code and output without a process's start-up, for the cases about the cache, not the CLI.
+ */
+const here = async (args: string[], cwd?: string) => {
+  const r = await syncsimHere(args, cwd);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 
 const rowArb = (withExtra: boolean): fc.Arbitrary<TraceRow> => fc.record({
   line: fc.integer({ min: 1, max: 2 ** 32 - 1 }),
@@ -172,22 +182,22 @@ describe('binary trace cache', () => {
     expect(summary(outs[2])).toEqual(summary(outs[0]));
   });
 
-  it('a stale or corrupted cache is rebuilt and the results stay the same', () => {
+  it('a stale or corrupted cache is rebuilt and the results stay the same', async () => {
     const d = tmp();
     const trace = join(d, 't.csv');
     writeFileSync(trace, readFileSync(DEMO));
     const cacheDir = join(d, 'cache');
-    expect(syncsim(['run', trace, '--out', join(d, 'a'), '--cache-dir', cacheDir]).status).toBe(0);
+    expect((await here(['run', trace, '--out', join(d, 'a'), '--cache-dir', cacheDir])).status).toBe(0);
     const cachePath = cachePathFor(trace, cacheDir);
     const bytes = readFileSync(cachePath);
     bytes[200] ^= 0x55;
     writeFileSync(cachePath, bytes);
-    expect(syncsim(['run', trace, '--out', join(d, 'b'), '--cache-dir', cacheDir]).status).toBe(0);
+    expect((await here(['run', trace, '--out', join(d, 'b'), '--cache-dir', cacheDir])).status).toBe(0);
     expect(readFileSync(join(d, 'b', 'syncs.csv'), 'utf8')).toBe(readFileSync(join(d, 'a', 'syncs.csv'), 'utf8'));
     expect(readFileSync(cachePath).equals(bytes)).toBe(false); // rebuilt
     // change the source: the cache no longer matches and is rebuilt from the new CSV
     writeFileSync(trace, readFileSync(DEMO, 'utf8').replace(/\n$/, '\n999999,db,write,0x10000000,8,,,\n'));
-    const r = syncsim(['run', trace, '--out', join(d, 'c'), '--cache-dir', cacheDir, '--json']);
+    const r = await here(['run', trace, '--out', join(d, 'c'), '--cache-dir', cacheDir, '--json']);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).trace.rows).toBe(dataRowsOf(DEMO) + 1);
     expect(cacheMatches(cachePath, sourceIdentity(trace))).toBe(true);
@@ -203,20 +213,20 @@ describe('binary trace cache', () => {
     }
     writeFileSync(trace, lines.join('\n') + '\n');
     const cacheDir = join(d, 'cache');
-    expect(syncsim(['run', trace, '--out', join(d, 'a'), '--cache-dir', cacheDir]).status).toBe(0);
+    expect((await here(['run', trace, '--out', join(d, 'a'), '--cache-dir', cacheDir])).status).toBe(0);
     const cachePath = cachePathFor(trace, cacheDir);
     const bytes = readFileSync(cachePath);
     const firstPayload = bytes.readUInt32LE(64 + 4);
     bytes[64 + 16 + firstPayload + 16 + 9] ^= 0x04; // in the second block
     writeFileSync(cachePath, bytes);
-    const r = syncsim(['run', trace, '--out', join(d, 'b'), '--cache-dir', cacheDir]);
+    const r = await here(['run', trace, '--out', join(d, 'b'), '--cache-dir', cacheDir]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(`syncsim: warning: the trace cache ${cachePath}: block 1: corrupted (checksum): rows ${BLOCK_ROWS + 1} on are read from ${trace}, and the cache is made again from it`);
     const again = readFileSync(cachePath);
     expect(again.equals(bytes)).toBe(false);
     await verifyCache(cachePath);
     expect(readdirSync(cacheDir)).toEqual([basename(cachePath)]);
-    expect(syncsim(['run', trace, '--out', join(d, 'c'), '--no-cache']).status).toBe(0);
+    expect((await here(['run', trace, '--out', join(d, 'c'), '--no-cache'])).status).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv', 'tasks.csv']) {
       expect(readFileSync(join(d, 'b', f), 'utf8')).toBe(readFileSync(join(d, 'c', f), 'utf8'));
     }
@@ -297,21 +307,21 @@ describe('binary trace cache', () => {
     expect(existsSync(join(d, 'cache'))).toBe(false);
   });
 
-  it('syncsim convert makes an .sst that replays to the same results; a corrupted one is refused', () => {
+  it('syncsim convert makes an .sst that replays to the same results; a corrupted one is refused', async () => {
     const d = tmp();
     const sst = join(d, 'demo.sst');
     const c = syncsim(['convert', DEMO, '-o', sst]);
     expect(c.status).toBe(0);
     expect(c.stdout).toBe(`${sst}: ${dataRowsOf(DEMO)} rows\n`);
-    expect(syncsim(['run', sst, '--out', join(d, 'x')]).status).toBe(0);
-    expect(syncsim(['run', DEMO, '--out', join(d, 'y'), '--no-cache']).status).toBe(0);
+    expect((await here(['run', sst, '--out', join(d, 'x')])).status).toBe(0);
+    expect((await here(['run', DEMO, '--out', join(d, 'y'), '--no-cache'])).status).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
       expect(readFileSync(join(d, 'x', f), 'utf8')).toBe(readFileSync(join(d, 'y', f), 'utf8'));
     }
     const bytes = readFileSync(sst);
     bytes[100] ^= 1;
     writeFileSync(sst, bytes);
-    const r = syncsim(['run', sst, '--out', join(d, 'z')]);
+    const r = await here(['run', sst, '--out', join(d, 'z')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/demo\.sst: block 0: corrupted \(checksum\)/);
     expect(existsSync(join(d, 'z'))).toBe(false);
@@ -338,35 +348,35 @@ describe('directories that refuse new entries (procfs)', () => {
 });
 
 describe('a cache directory inside the results directory', () => {
-  it('run refuses --cache-dir at or inside --out before any work (the results directory is replaced whole): exit 2, nothing made', () => {
+  it('run refuses --cache-dir at or inside --out before any work (the results directory is replaced whole): exit 2, nothing made', async () => {
     const d = tmp();
     for (const cache of ['out', join('out', 'c')]) {
-      const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', cache], { cwd: d, encoding: 'utf8' });
+      const r = await here(['run', DEMO, '--out', 'out', '--cache-dir', cache], d);
       expect(r.status).toBe(2);
       expect(r.stderr).toBe(`syncsim: --cache-dir ${cache}: is ${cache === 'out' ? '' : 'inside '}the results directory out, which a run replaces whole; choose a directory outside it\n`);
       expect(readdirSync(d)).toEqual([]);
     }
     // a name that starts with two dots is inside too; $SYNCSIM_CACHE_DIR is held to the same rule
-    const dots = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', join('out', '..c')], { cwd: d, encoding: 'utf8' });
+    const dots = await here(['run', DEMO, '--out', 'out', '--cache-dir', join('out', '..c')], d);
     expect([dots.status, dots.stderr]).toEqual([2, `syncsim: --cache-dir ${join('out', '..c')}: is inside the results directory out, which a run replaces whole; choose a directory outside it\n`]);
     const env = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out'], { cwd: d, encoding: 'utf8', env: { ...process.env, SYNCSIM_CACHE_DIR: join('out', 'cache') } });
     expect([env.status, env.stderr]).toEqual([2, `syncsim: $SYNCSIM_CACHE_DIR ${join('out', 'cache')}: is inside the results directory out, which a run replaces whole; choose a directory outside it\n`]);
     expect(readdirSync(d)).toEqual([]);
-    const ok = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out', '--cache-dir', 'out-cache'], { cwd: d, encoding: 'utf8' });
+    const ok = await here(['run', DEMO, '--out', 'out', '--cache-dir', 'out-cache'], d);
     expect(ok.status).toBe(0);
     expect(readdirSync(d).sort()).toEqual(['out', 'out-cache']);
   });
 
-  it('through symbolic links too: a --cache-dir whose link leads into --out, or an --out whose link holds the cache, is refused before any work', () => {
+  it('through symbolic links too: a --cache-dir whose link leads into --out, or an --out whose link holds the cache, is refused before any work', async () => {
     const d = tmp();
     mkdirSync(join(d, 'res'));
     writeFileSync(join(d, 'res', 'mine.txt'), 'the user\'s file\n');
     symlinkSync(join(d, 'res'), join(d, 'link'));
     // the cache through the link, inside the results directory as written
-    const a = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'res', '--cache-dir', join('link', 'cache')], { cwd: d, encoding: 'utf8' });
+    const a = await here(['run', DEMO, '--out', 'res', '--cache-dir', join('link', 'cache')], d);
     expect([a.status, a.stderr]).toEqual([2, `syncsim: --cache-dir ${join('link', 'cache')}: is inside the results directory res, which a run replaces whole; choose a directory outside it\n`]);
     // the results through the link, the cache as written
-    const b = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'link', '--cache-dir', join('res', 'c', 'd')], { cwd: d, encoding: 'utf8' });
+    const b = await here(['run', DEMO, '--out', 'link', '--cache-dir', join('res', 'c', 'd')], d);
     expect([b.status, b.stderr]).toEqual([2, `syncsim: --cache-dir ${join('res', 'c', 'd')}: is inside the results directory link, which a run replaces whole; choose a directory outside it\n`]);
     expect(readdirSync(d).sort()).toEqual(['link', 'res']);
     expect(readdirSync(join(d, 'res'))).toEqual(['mine.txt']);
@@ -374,15 +384,15 @@ describe('a cache directory inside the results directory', () => {
 });
 
 describe('cache options that contradict each other', () => {
-  it('run and sweep refuse --cache-dir with --no-cache, and an empty --cache-dir: exit 2', () => {
+  it('run and sweep refuse --cache-dir with --no-cache, and an empty --cache-dir: exit 2', async () => {
     const d = tmp();
-    const a = syncsim(['run', DEMO, '--out', join(d, 'a'), '--no-cache', '--cache-dir', join(d, 'c')]);
+    const a = await here(['run', DEMO, '--out', join(d, 'a'), '--no-cache', '--cache-dir', join(d, 'c')]);
     expect([a.status, a.stderr]).toEqual([2, 'syncsim: --cache-dir and --no-cache: give one of them\n']);
-    const b = syncsim(['run', DEMO, '--out', join(d, 'b'), '--cache-dir', '']);
+    const b = await here(['run', DEMO, '--out', join(d, 'b'), '--cache-dir', '']);
     expect([b.status, b.stderr]).toEqual([2, 'syncsim: --cache-dir expects a directory (got an empty path)\n']);
     const exp = join(d, 'e.yaml');
     writeFileSync(exp, `name: e\ntrace: { path: ${DEMO} }\ngrid:\n  device.channels: [1, 2]\n`);
-    const s = syncsim(['sweep', exp, '--out', join(d, 's'), '--no-cache', '--cache-dir', join(d, 'c')]);
+    const s = await here(['sweep', exp, '--out', join(d, 's'), '--no-cache', '--cache-dir', join(d, 'c')]);
     expect([s.status, s.stderr]).toEqual([2, 'syncsim: --cache-dir and --no-cache: give one of them\n']);
     expect(readdirSync(d)).toEqual(['e.yaml']);
   });

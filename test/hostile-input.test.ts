@@ -83,19 +83,23 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     await expectInputError(['convert', sst, '-o', join(dir, 'again.sst')], `trace file ${sst} is a binary trace cache already (convert reads .csv or .csv.gz)`);
   });
 
-  it('report and compare on storage that refuses the write (a file size limit): --out not written, exit 2, one line, nothing left', () => {
+  it('report and compare on storage that refuses the write (a file size limit): --out not written, exit 2, one line, nothing left', async () => {
     const res = join(dir, 'full-src');
-    expect(spawnSync(process.execPath, [join(ROOT, 'scripts', 'syncsim.mjs'), 'run', put(HEADER + OK_ROWS, 'full.csv'), '--out', res, '--no-cache'], { encoding: 'utf8' }).status).toBe(0);
+    expect((await cli(['run', put(HEADER + OK_ROWS, 'full.csv'), '--out', res, '--no-cache'])).code).toBe(0);
     const limited = join(dir, 'limited-out');
     mkdirSync(limited);
-    const SYNCSIM = join(ROOT, 'scripts', 'syncsim.mjs');
-    // RLIMIT_FSIZE of 4 KiB (bash's ulimit -f counts KiB): a chart's files pass it (EFBIG; node ignores SIGXFSZ)
-    for (const [args, out] of [[['report', res, '--format', 'svg'], join(limited, 'rep')], [['compare', res, res], join(limited, 'cmp')]] as const) {
-      const r = spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, SYNCSIM, ...args, '--out', out], { encoding: 'utf8' });
-      expect([r.status, r.stdout]).toEqual([2, '']);
-      expect(r.stderr).toMatch(new RegExp(`^syncsim: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write it \\(EFBIG: [^)]*\\); nothing was kept there\n$`));
-      expect(readdirSync(limited)).toEqual([]);
+    const cases = [[['report', res, '--format', 'svg'], join(limited, 'rep')], [['compare', res, res], join(limited, 'cmp')]] as const;
+    // both in one process (test/workers/cli-cases.mjs) with an RLIMIT_FSIZE of 4 KiB (bash's ulimit -f counts KiB): a chart's files pass it (EFBIG; node ignores SIGXFSZ)
+    const r = spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, join(ROOT, 'test', 'workers', 'cli-cases.mjs'),
+      JSON.stringify(cases.map(([args, out]) => ({ args: [...args, '--out', out], cwd: '.' })))], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string }[];
+    expect(ended).toHaveLength(cases.length);
+    for (const [k, [, out]] of cases.entries()) {
+      expect([ended[k]!.code, ended[k]!.stdout]).toEqual([2, '']);
+      expect(ended[k]!.stderr).toMatch(new RegExp(`^syncsim: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write it \\(EFBIG: [^)]*\\); nothing was kept there\n$`));
     }
+    expect(readdirSync(limited)).toEqual([]);
   });
 
   it('standard output that cannot be written (a full device): one line, exit 2, not a stack trace', () => {

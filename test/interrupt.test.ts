@@ -11,9 +11,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { syncsimHere } from './cli-here.ts';
 
 const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-interrupt-test-'));
+/**
+ * `syncsim ARGS` in `cwd` through the CLI's main in this process (test/cli-here.ts), for the steps around
+ * an interrupted command (its input before, the next command after): only the interrupted one needs a process.
+ */
+const here = syncsimHere;
 
 /** A native trace long enough to take a second or more to convert. */
 function bigTrace(dir: string): string {
@@ -72,14 +78,14 @@ describe('interrupted while writing', () => {
   it('report: SIGINT removes its staging directory and lock from the results directory, which the next run may then replace', async () => {
     const d = tmp();
     const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
-    expect(spawnSync(process.execPath, [BIN, 'run', demo, '--out', 'R'], { cwd: d, encoding: 'utf8' }).status).toBe(0);
+    expect((await here(['run', demo, '--out', 'R'], d)).code).toBe(0);
     const before = readdirSync(join(d, 'R')).sort();
     const r = await interrupt(['report', 'R'], d, join(d, 'R'), (names) => names.some((n) => n.startsWith('.report.tmp-')), 'SIGINT');
     expect(r.sent, 'the report ended before its staging directory appeared').toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(readdirSync(join(d, 'R')).sort()).toEqual(before);
-    const again = spawnSync(process.execPath, [BIN, 'run', demo, '--out', 'R'], { cwd: d, encoding: 'utf8' });
-    expect(again.status, again.stderr).toBe(0);
+    const again = await here(['run', demo, '--out', 'R'], d);
+    expect(again.code, again.stderr).toBe(0);
   }, 60_000);
 });
 
@@ -96,6 +102,7 @@ describe('killed while writing (SIGKILL: no cleanup runs)', () => {
     const live = `big.sst.tmp-${process.pid}-0@${hostname()}`, elsewhere = `big.sst.tmp-${dead}-0@elsewhere.example`, users = `big.sst.tmp-${dead}-0@${hostname()}`;
     for (const n of [live, elsewhere]) writeFileSync(join(d, n), 'SYNCSST1');
     writeFileSync(join(d, users), 'notes\n');
+    // in a process of its own: in this one, the live writer's file would be its own temporary file
     const again = spawnSync(process.execPath, [BIN, 'convert', 'big.csv', '-o', 'big.sst'], { cwd: d, encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
     // it used to stay, as big as the cache written so far, until removed by hand
@@ -126,7 +133,7 @@ describe('interrupted while computing bootstrap CIs', () => {
     const d = tmp();
     const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
     for (const [out, mean] of [['A', '100'], ['B', '200']]) {
-      expect(spawnSync(process.execPath, [BIN, 'run', demo, '--out', out!, '--set', 'device.profile=queue', '--set', `device.service.mean_us=${mean}`], { cwd: d, encoding: 'utf8' }).status).toBe(0);
+      expect((await here(['run', demo, '--out', out!, '--set', 'device.profile=queue', '--set', `device.service.mean_us=${mean}`], d)).code).toBe(0);
     }
     // the lock is taken before the runs are read; a second after it appears the bootstrap of the first metric is under way
     let seen = 0;
@@ -136,8 +143,8 @@ describe('interrupted while computing bootstrap CIs', () => {
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('interrupted (SIGINT); nothing written');
     expect(readdirSync(d).filter((n) => n !== '.trace-cache').sort()).toEqual(['A', 'B']);
-    const again = spawnSync(process.execPath, [BIN, 'compare', 'A', 'B', '--out', 'C', '--reps', '100'], { cwd: d, encoding: 'utf8' });
-    expect(again.status, again.stderr).toBe(0);
+    const again = await here(['compare', 'A', 'B', '--out', 'C', '--reps', '100'], d);
+    expect(again.code, again.stderr).toBe(0);
   }, 60_000);
 });
 

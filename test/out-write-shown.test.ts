@@ -10,14 +10,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 
-const SYNCSIM = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
+const CLI_CASES = join(resolve(import.meta.dirname, '..'), 'test', 'workers', 'cli-cases.mjs');
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'syncsim-write-shown-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TRACE = 't_us,task,op,addr,len,flags,object,offset\n0,db,map,0x10000000,8192,,data.db,0\n1,db,write,0x10000000,100,,,\n2,db,msync,0x10000000,8192,SYNC,,\n';
 
-/** syncsim ARGS in `cwd`, spawned with a file size limit of 4 KiB (bash's ulimit -f): a chart's files pass it (EFBIG; node ignores SIGXFSZ). */
-const limited = (args: string[], cwd: string) => spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, SYNCSIM, ...args], { cwd, encoding: 'utf8' });
+/**
+ * The CLI's main run once per case, each `{ args, cwd }`, in one process spawned with a file size limit
+ * of 4 KiB (bash's ulimit -f): a chart's files pass it (EFBIG; node ignores SIGXFSZ). What each ended
+ * with, in order (test/workers/cli-cases.mjs).
+ */
+const limited = (cases: { args: string[]; cwd: string }[]): { code: number; stdout: string; stderr: string }[] => {
+  const r = spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, CLI_CASES, JSON.stringify(cases)], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+};
 
 describe('report and compare: a write the storage refused names --out as given', () => {
   it('a relative --out stays relative; one outside the working directory is absolute', async () => {
@@ -36,9 +44,11 @@ describe('report and compare: a write the storage refused names --out as given',
       [['report', '../r1', '--format', 'svg', '--out', '../lim/rep'], work, join(dir, 'lim', 'rep')],
       [['compare', '../r1', '../r1', '--out', '../lim/cmp'], work, join(dir, 'lim', 'cmp')],
     ];
-    for (const [args, cwd, shown] of cases) {
-      const r = limited(args, cwd);
-      expect([r.status, r.stdout], r.stderr).toEqual([2, '']);
+    const ended = limited(cases.map(([args, cwd]) => ({ args, cwd })));
+    expect(ended).toHaveLength(cases.length);
+    for (const [k, [, , shown]] of cases.entries()) {
+      const r = ended[k]!;
+      expect([r.code, r.stdout], r.stderr).toEqual([2, '']);
       expect(r.stderr).toMatch(/^syncsim: --out [^:]+: cannot write it \(EFBIG: [^)]*\); nothing was kept there\n$/);
       expect(r.stderr.slice(0, r.stderr.indexOf(': cannot write'))).toBe(`syncsim: --out ${shown}`);
     }

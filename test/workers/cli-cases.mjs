@@ -1,19 +1,30 @@
-// For test/hostile-input.test.ts: runs the CLI's main() once per argument list given as JSON in
-// argv[2] (one process for several cases, e.g. under setpriv), and prints [{code, stderr}] as JSON.
-import { register } from 'tsx/esm/api';
+// For tests that need a process of their own for several CLI calls (test/hostile-input.test.ts,
+// out-dir.test.ts, out-write-shown.test.ts: under setpriv, under a file size limit): runs the CLI's
+// main() once per case given as JSON in argv[2], in this one process, and prints [{code, stderr}] as
+// JSON. A case is an argument list, or { args, cwd } to run it in directory cwd (relative to this
+// process's own), whose result then has its standard output too: { code, stderr, stdout }.
+// The code is what the syncsim command runs (scripts/launch.mjs): dist/ when it is up to date with
+// the sources, else the sources through tsx.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chooseEntry } from '../../scripts/launch.mjs';
 
-register();
-const { main } = await import('../../scripts/cli.ts');
+const choice = chooseEntry(fileURLToPath(new URL('../..', import.meta.url)));
+if (!choice.compiled) (await import('tsx/esm/api')).register();
+const { main } = await import(pathToFileURL(choice.entry).href);
 const results = [];
 const out = process.stdout.write.bind(process.stdout);
 const err = process.stderr.write.bind(process.stderr);
-for (const args of JSON.parse(process.argv[2])) {
-  let stderr = '';
-  process.stdout.write = () => true;
+const home = process.cwd();
+for (const c of JSON.parse(process.argv[2])) {
+  const [args, cwd] = Array.isArray(c) ? [c, undefined] : [c.args, c.cwd];
+  let stdout = '', stderr = '';
+  if (cwd !== undefined) process.chdir(cwd);
+  process.stdout.write = (chunk) => ((stdout += String(chunk)), true);
   process.stderr.write = (chunk) => ((stderr += String(chunk)), true);
   const code = await main(args);
   process.stdout.write = out;
   process.stderr.write = err;
-  results.push({ code, stderr });
+  process.chdir(home);
+  results.push(Array.isArray(c) ? { code, stderr } : { code, stderr, stdout });
 }
 out(JSON.stringify(results));
