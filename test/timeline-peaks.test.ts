@@ -110,12 +110,12 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
       };
       const { timeline, result, endNs } = run(rows.length || 1);
       const pairs = [['dirtyPages', 'dirtyPagesMax'], ['writebackPages', 'writebackPagesMax'], ['wiredPages', 'wiredPagesMax'], ['residentPages', 'residentPagesMax'], ['queueDepth', 'queueDepthMax']] as const;
-      timeline.forEach((r, i) => {
-        for (const [s, m] of pairs) {
-          expect(r[m]).toBeGreaterThanOrEqual(r[s]);
-          if (i + 1 < timeline.length) expect(r[m]).toBeGreaterThanOrEqual(timeline[i + 1]![s]);
-        }
-      });
+      // the rows whose peak is below its own sample or the next row's: none (one assertion over the rows
+      // instead of an expect per row and peak, the same comparisons at a fraction of the cost)
+      const below = timeline.flatMap((r, i) => pairs
+        .filter(([s, m]) => !(r[m] >= r[s] && (i + 1 === timeline.length || r[m] >= timeline[i + 1]![s])))
+        .map(([s, m]) => `row ${i}: ${m} ${r[m]}, ${s} ${r[s]}${i + 1 < timeline.length ? ` and next ${timeline[i + 1]![s]}` : ''}`));
+      expect(below).toEqual([]);
       // the last row is the run's end, the sample times before it; its interval is its instant: its peaks are its counts
       const last = timeline[timeline.length - 1]!;
       expect(last.tNs).toBe(endNs);
