@@ -1,5 +1,8 @@
 /**
- * End-to-end tests of the `syncsim` command on small traces.
+ * End-to-end tests of the `syncsim` command on small traces. What a run makes of
+ * a trace or a configuration (errors, defaults) goes through the CLI's `main` in
+ * this process (test/cli-here.ts: the same code, exit code and output); the
+ * command itself, its output files, signals and pipes through a spawned one.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -10,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dataRowsOf } from './helpers.ts';
 import { startHeldRun } from './run-gate.ts';
+import { syncsimHere } from './cli-here.ts';
 import { percentText } from '../scripts/run.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -20,6 +24,9 @@ function syncsim(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `syncsim ARGS` through the CLI's main in this process, in `cwd`. */
+const here = (args: string[], cwd = ROOT) => syncsimHere(args, cwd);
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-'));
 
@@ -34,11 +41,11 @@ describe('percentText', () => {
 });
 
 describe('syncsim run', () => {
-  it('a trace of a header and no rows: a run of nothing, exit 0, its ops line saying so', () => {
+  it('a trace of a header and no rows: a run of nothing, exit 0, its ops line saying so', async () => {
     const d = tmp();
     const trace = join(d, 'empty.csv');
     writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n');
-    const r = syncsim(['run', trace, '--out', join(d, 'out')]);
+    const r = await here(['run', trace, '--out', join(d, 'out')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ops\s+\(none\)$/m);
     expect(JSON.parse(readFileSync(join(d, 'out', 'summary.json'), 'utf8')).trace.rows).toBe(0);
@@ -148,12 +155,12 @@ describe('syncsim run', () => {
     expect(readFileSync(join(c, 'syncs.csv'), 'utf8')).not.toBe(readFileSync(join(a, 'syncs.csv'), 'utf8'));
   });
 
-  it('a malformed trace exits 2 with FILE:LINE: column COL and creates no output directory', () => {
+  it('a malformed trace exits 2 with FILE:LINE: column COL and creates no output directory', async () => {
     const d = tmp();
     const trace = join(d, 'bad.csv');
     writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,8192,,f,0\n# comment\n5,a,write,0x1000,12x,,,\n');
     const out = join(d, 'out');
-    const r = syncsim(['run', trace, '--out', out]);
+    const r = await here(['run', trace, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${trace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: column len: .*\\(got '12x'\\)`));
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -161,7 +168,7 @@ describe('syncsim run', () => {
     expect(readdirSync(d).sort()).toEqual(['bad.csv']);
   });
 
-  it('a bad trace leaves an existing results directory exactly as it was', () => {
+  it('a bad trace leaves an existing results directory exactly as it was', async () => {
     const d = tmp();
     const out = join(d, 'out');
     mkdirSync(out);
@@ -169,47 +176,47 @@ describe('syncsim run', () => {
     writeFileSync(join(out, 'summary.json'), '{"old": true}\n');
     const trace = join(d, 'bad.csv');
     writeFileSync(trace, 't_us,op,addr,len\n0,write,0x1000,10\n1,fly,0x1000,10\n');
-    const r = syncsim(['run', trace, '--out', out]);
+    const r = await here(['run', trace, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${trace}:3: column op:`);
     expect(readdirSync(out).sort()).toEqual(['.syncsim', 'summary.json']);
     expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe('{"old": true}\n');
   });
 
-  it('an error of the trace found during replay (overlapping map) names file and line', () => {
+  it('an error of the trace found during replay (overlapping map) names file and line', async () => {
     const d = tmp();
     const trace = join(d, 'overlap.csv');
     writeFileSync(trace, 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n1,a,map,0x12000,0x4000,,g,0\n');
-    const r = syncsim(['run', trace, '--out', join(d, 'out')]);
+    const r = await here(['run', trace, '--out', join(d, 'out')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${trace}:3: column addr: map [0x12000, 0x16000) overlaps the entry [0x10000, 0x14000)`);
     expect(existsSync(join(d, 'out'))).toBe(false);
   });
 
-  it('config errors name the key and exit 2', () => {
+  it('config errors name the key and exit 2', async () => {
     const d = tmp();
-    const r1 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--set', 'device.chanels=2']);
+    const r1 = await here(['run', DEMO, '--out', join(d, 'o'), '--set', 'device.chanels=2']);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain("key 'device.chanels': unknown key");
-    const r2 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--set', 'personality=solaris']);
+    const r2 = await here(['run', DEMO, '--out', join(d, 'o'), '--set', 'personality=solaris']);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain("key 'personality': must be one of freebsd, xnu, linux, mach");
-    const r3 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--replay', 'sideways']);
+    const r3 = await here(['run', DEMO, '--out', join(d, 'o'), '--replay', 'sideways']);
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain("key 'replay': must be one of closed, open");
     const cfg = join(d, 'c.yaml');
     writeFileSync(cfg, 'device:\n  channels: 0\n');
-    const r4 = syncsim(['run', DEMO, '--out', join(d, 'o'), '--config', cfg]);
+    const r4 = await here(['run', DEMO, '--out', join(d, 'o'), '--config', cfg]);
     expect(r4.code).toBe(2);
     expect(r4.stderr).toContain("key 'device.channels'");
     expect(existsSync(join(d, 'o'))).toBe(false);
   });
 
-  it('a config file and --set overrides combine, --set winning', () => {
+  it('a config file and --set overrides combine, --set winning', async () => {
     const d = tmp();
     const cfg = join(d, 'c.yaml');
     writeFileSync(cfg, 'device:\n  profile: queue\n  channels: 4\n  service: { dist: uniform, min_us: 50, max_us: 150 }\npager:\n  cluster_pages: 8\n');
-    const r = syncsim(['run', DEMO, '--out', join(d, 'o'), '--config', cfg, '--set', 'pager.cluster_pages=16', '--json']);
+    const r = await here(['run', DEMO, '--out', join(d, 'o'), '--config', cfg, '--set', 'pager.cluster_pages=16', '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.config.device.channels).toBe(4);
@@ -234,11 +241,11 @@ describe('syncsim run', () => {
     expect(u.stderr).toContain("unknown command 'frobnicate'");
   });
 
-  it('reads a gzip-compressed trace and defaults --out to results/<trace name>', () => {
+  it('reads a gzip-compressed trace and defaults --out to results/<trace name>', async () => {
     const d = tmp();
     const gz = spawnSync('gzip', ['-c', DEMO], { encoding: 'buffer' });
     writeFileSync(join(d, 'demo.csv.gz'), gz.stdout);
-    const r = syncsim(['run', join(d, 'demo.csv.gz'), '--json'], d);
+    const r = await here(['run', join(d, 'demo.csv.gz'), '--json'], d);
     expect(r.code).toBe(0);
     expect(existsSync(join(d, 'results', 'demo', 'summary.json'))).toBe(true);
     expect(JSON.parse(r.stdout).trace.rows).toBe(dataRowsOf(DEMO));
@@ -308,8 +315,8 @@ describe('standard output and argument errors', () => {
     expect(r.stdout.trim()).toBe('0');
   });
 
-  it('an option value that looks like an option: one line, exit 2, no escaped newlines', () => {
-    const r = syncsim(['run', DEMO, '--seed', '-1']);
+  it('an option value that looks like an option: one line, exit 2, no escaped newlines', async () => {
+    const r = await here(['run', DEMO, '--seed', '-1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("syncsim: option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. (try 'syncsim run --help')\n");
   });
