@@ -16,6 +16,7 @@ import { withFioReadahead } from '../scripts/validate/validation.ts';
 import { readTrace } from '../traces/reader.ts';
 import { Flag, type TraceRow } from '../traces/types.ts';
 import { simulate } from './helpers.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
 const dirs: string[] = [];
@@ -185,22 +186,24 @@ describe('syncsim import --advice', () => {
       expect(r.stderr).toMatch(new RegExp(`mappings ${advice.toUpperCase()}`));
       expect((await rowsOf(out)).filter((x) => x.op === 'map').map((x) => x.flags)).toEqual([bit]);
     }
+    // without --advice: through the CLI's main in this process (the spawned imports above are the option end to end)
     const plain = join(d, 'plain.csv');
-    expect(syncsim(['import', '--from', 'fio-iolog', join(d, 'fio.iolog'), '-o', plain]).code).toBe(0);
+    expect((await syncsimHere(['import', '--from', 'fio-iolog', join(d, 'fio.iolog'), '-o', plain])).code).toBe(0);
     expect((await rowsOf(plain)).filter((x) => x.op === 'map').map((x) => x.flags)).toEqual([0]);
   });
 
-  it('refuses an unknown advice, and any advice on an strace trace (its mappings are the program\'s), writing nothing', () => {
+  // the refusals through the CLI's main in this process: the same code, exit code and message without a process each
+  it('refuses an unknown advice, and any advice on an strace trace (its mappings are the program\'s), writing nothing', async () => {
     const d = tmp();
     writeFileSync(join(d, 'fio.iolog'), IOLOG);
     const out = join(d, 'x.csv');
     for (const bad of ['normal', 'constructor', '']) {
-      const r = syncsim(['import', '--from', 'fio-iolog', join(d, 'fio.iolog'), '-o', out, '--advice', bad]);
+      const r = await syncsimHere(['import', '--from', 'fio-iolog', join(d, 'fio.iolog'), '-o', out, '--advice', bad]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--advice expects random or sequential/);
     }
     writeFileSync(join(d, 's.txt'), '');
-    const s = syncsim(['import', '--from', 'strace', join(d, 's.txt'), '-o', out, '--advice', 'random']);
+    const s = await syncsimHere(['import', '--from', 'strace', join(d, 's.txt'), '-o', out, '--advice', 'random']);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/--advice is for formats whose mappings syncsim lays out/);
     expect(() => readFileSync(out)).toThrow(/ENOENT/);

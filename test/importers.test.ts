@@ -280,18 +280,19 @@ describe('fio-iolog', () => {
     ]);
   });
 
-  it('syncsim import --file-size: fio sizes (16m) map the file, not its region; other formats and bad sizes exit 2', () => {
+  it('syncsim import --file-size: fio sizes (16m) map the file, not its region; other formats and bad sizes exit 2', async () => {
     const d = tmp();
     const log = join(d, 'f.iolog');
     writeFileSync(log, ['fio version 3 iolog', '1 /f add', '2 /f write 0 4096', '3 /f sync 0 0', ''].join('\n'));
     const out = join(d, 'f.csv');
-    const r = syncsim(['import', '--from', 'fio-iolog', log, '--file-size', '16m', '-o', out]);
+    // through the CLI's main in this process: what is tested is the option, not the process
+    const r = await syncsimHere(['import', '--from', 'fio-iolog', log, '--file-size', '16m', '-o', out]);
     expect(r.code).toBe(0);
     const csv = readFileSync(out, 'utf8');
     expect(csv).toMatch(/,fio,map,0x10000000000,16777216,/);
     expect(csv).toMatch(/,fio,msync,0x10000000000,16777216,SYNC/);
     for (const bad of ['0', 'x', '2t', '-4k']) {
-      const b = syncsim(['import', '--from', 'fio-iolog', log, `--file-size=${bad}`, '-o', join(d, 'bad.csv')]);
+      const b = await syncsimHere(['import', '--from', 'fio-iolog', log, `--file-size=${bad}`, '-o', join(d, 'bad.csv')]);
       expect(b.code).toBe(2);
       expect(b.stderr).toMatch(/--file-size expects a size from 1 byte to 1t, as fio writes it/);
       expect(existsSync(join(d, 'bad.csv'))).toBe(false);
@@ -299,11 +300,11 @@ describe('fio-iolog', () => {
     // an I/O past the size: FILE:LINE, exit 2, nothing written
     const past = join(d, 'past.iolog');
     writeFileSync(past, ['fio version 3 iolog', '1 /f add', '2 /f write 0 4096', '3 /f write 16773120 8192', ''].join('\n'));
-    const p = syncsim(['import', '--from', 'fio-iolog', past, '--file-size', '16m', '-o', join(d, 'past.csv')]);
+    const p = await syncsimHere(['import', '--from', 'fio-iolog', past, '--file-size', '16m', '-o', join(d, 'past.csv')]);
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(new RegExp(`${escape(past)}:4: column offset: offset \\+ length must be at most 16777216 \\(the size given for /f\\)`));
     expect(existsSync(join(d, 'past.csv'))).toBe(false);
-    const m = syncsim(['import', '--from', 'msr', MSR, '--file-size', '16m']);
+    const m = await syncsimHere(['import', '--from', 'msr', MSR, '--file-size', '16m']);
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/--file-size is for fio-iolog, whose log names files but not their sizes \(got --from msr\)/);
   });
