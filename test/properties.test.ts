@@ -14,7 +14,7 @@
  * I/Os at the cluster limit) and asserts a floor on each, so a generator
  * that stops reaching them fails the test.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ import { resolveConfig } from '../sim/config.ts';
 import { Simulator as Sim } from '../sim/simulator.ts';
 import { ResultsDir } from '../scripts/results.ts';
 import { build, cfgArb, opArb, opsArb, PS, simConfig, storedPages, type Cfg } from './property-traces.ts';
-import { discardedDuring, discards, failedDuring, GUARANTEE, ioLimit, observe, ok, Reach, storedDuring } from './property-observe.ts';
+import { discardedDuring, discards, failedDuring, GUARANTEE, ioLimit, observe, ok, Reach, storedDuring, type Observed } from './property-observe.ts';
 
 /**
  * Floors over RUNS runs, about a third of what this generator reaches or less (measured, three
@@ -61,6 +61,20 @@ function replayInto(out: string, rows: TraceRow[], cfg: Cfg, batch: number, opti
   return out;
 }
 
+/**
+ * observe(build(ops, cfg.tasks), cfg), made once per trace and configuration: the properties below that
+ * draw (opsArb, cfgArb) draw the same cases (one seed for every fc.assert, test/setup-fast-check.ts) and
+ * only read what they are given, so each case is simulated once for all of them.
+ */
+const observed = new Map<string, Observed>();
+function observeOnce(ops: Parameters<typeof build>[0], cfg: Cfg): Observed {
+  const key = JSON.stringify([ops, cfg]);
+  let o = observed.get(key);
+  if (o === undefined) observed.set(key, (o = observe(build(ops, cfg.tasks), cfg)));
+  return o;
+}
+afterAll(() => observed.clear());
+
 /** Every result file of directory `a` has the same text in `b`. */
 function expectSameFiles(a: string, b: string): void {
   for (const f of readdirSync(a)) expect(readFileSync(join(b, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
@@ -70,7 +84,7 @@ describe('model invariants (fast-check)', () => {
   it('an OK msync leaves no page of its range dirty (nor, when synchronous, under writeback), per personality', () => {
     const reach = new Reach();
     fc.assert(fc.property(opsArb, cfgArb, (ops, cfg) => {
-      const o = observe(build(ops, cfg.tasks), cfg);
+      const o = observeOnce(ops, cfg);
       reach.run(o);
       const bad: string[] = [];
       for (const m of o.msyncs) {
@@ -94,7 +108,7 @@ describe('model invariants (fast-check)', () => {
   it('no dirty page is lost: every page stored is still dirty or was written back after its last store (Mach: or discarded by INVALIDATE alone)', () => {
     const reach = new Reach();
     fc.assert(fc.property(opsArb, cfgArb, (ops, cfg) => {
-      const o = observe(build(ops, cfg.tasks), cfg);
+      const o = observeOnce(ops, cfg);
       reach.run(o);
       const lastStore = new Map<number, number>();
       for (const r of o.ops) {
@@ -128,7 +142,7 @@ describe('model invariants (fast-check)', () => {
   it('bytes written back by msync ≥ the distinct dirty pages that OK writing msyncs found in their ranges (Mach: unless an INVALIDATE discarded them meanwhile)', () => {
     const reach = new Reach();
     fc.assert(fc.property(opsArb, cfgArb, (ops, cfg) => {
-      const o = observe(build(ops, cfg.tasks), cfg);
+      const o = observeOnce(ops, cfg);
       reach.run(o);
       // a page dirty at the issue of two msyncs with no writeback of it completed in between needs one write
       // (the epoch is the number of writebacks of the page completed before the issue)
@@ -184,11 +198,12 @@ describe('model invariants (fast-check)', () => {
     const reach = new Reach();
     let wiredSeen = 0;
     fc.assert(fc.property(opsArb, cfgArb, (ops, cfg) => {
-      const o = observe(build(ops, cfg.tasks), cfg);
+      const o = observeOnce(ops, cfg);
       reach.run(o);
       wiredSeen += o.msyncs.filter((m) => ok(m) && m.row.flags & Flag.INVALIDATE && m.wiredAtIssue.size > 0).length;
       expect(o.wiring).toEqual([]);
     }), { numRuns: RUNS });
+    observed.clear(); // the last property that draws (opsArb, cfgArb): the later ones need none of it
     reach.check(FLOORS);
     expect(wiredSeen).toBeGreaterThanOrEqual(20); // OK INVALIDATE msyncs over wired pages
   });
