@@ -91,13 +91,14 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     const cases = [[['report', res, '--format', 'svg'], join(limited, 'rep')], [['compare', res, res], join(limited, 'cmp')]] as const;
     // both in one process (test/workers/cli-cases.mjs) with an RLIMIT_FSIZE of 4 KiB (bash's ulimit -f counts KiB): a chart's files pass it (EFBIG; node ignores SIGXFSZ)
     const r = spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, join(ROOT, 'test', 'workers', 'cli-cases.mjs'),
-      JSON.stringify(cases.map(([args, out]) => ({ args: [...args, '--out', out], cwd: '.' })))], { encoding: 'utf8' });
+      JSON.stringify(cases.map(([args, out]) => ({ args: [...args, '--out', out], cwd: '.', list: limited })))], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string }[];
+    const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string; listing: string[] }[];
     expect(ended).toHaveLength(cases.length);
     for (const [k, [, out]] of cases.entries()) {
       expect([ended[k]!.code, ended[k]!.stdout]).toEqual([2, '']);
       expect(ended[k]!.stderr).toMatch(new RegExp(`^syncsim: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write it \\(EFBIG: [^)]*\\); nothing was kept there\n$`));
+      expect(ended[k]!.listing).toEqual([]); // nothing left by this case
     }
     expect(readdirSync(limited)).toEqual([]);
   });
