@@ -151,6 +151,11 @@ export function configColorScale(labels: readonly string[], styles: readonly num
   return { domain: [...labels], range: styles.map((n) => configStyle(n).color), styles: [...styles] };
 }
 
+/** The Vega-Lite colour scale of `s`: its domain and range (a spec with any other property of it is invalid). */
+export function vegaColorScale(s: ConfigScale): { domain: string[]; range: string[] } {
+  return { domain: s.domain, range: s.range };
+}
+
 /**
  * Point shapes of the configurations beyond the first eight: configuration i
  * has shape ⌊i / 8⌋ mod 8 (the first eight are circles), so that the ninth is

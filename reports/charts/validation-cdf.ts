@@ -6,7 +6,7 @@
  * holds, so it is a chart builder, not a ChartModule.
  */
 import { count, labelTooltip, logDomain, planAxis, planLogAxis, type Chart, type VlSpec } from '../chart.ts';
-import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
+import { configColorScale, vegaColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { textWidth } from '../fonts.ts';
 import { VL_SCHEMA } from '../report.ts';
 
@@ -83,7 +83,7 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme): Chart
   const plan = planLogAxis(positive.length ? logDomain(Math.min(...positive) * 0.7, Math.max(...positive)) : [1, 10], positive.length ? Math.min(...positive) : 1, positive.length ? Math.max(...positive) : 10,
     theme.widths.single - 60, theme.fontSize.label, { across: true });
   const domain = plan.domain;
-  const colors = configColorScale([labels.measured, labels.simulated]);
+  const colors = vegaColorScale(configColorScale([labels.measured, labels.simulated]));
   const x = (cw: number) => ({ field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: planAxis(plan, cw) });
   const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 5, format: '.1f' } };
   // the two entries side by side when both labels fit the plot's width with their symbols and gap (measured: 8-point labels of 155 px fit a

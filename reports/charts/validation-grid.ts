@@ -6,7 +6,7 @@
  * validation in a paper.
  */
 import { labelTooltip, type Chart, type VlSpec } from '../chart.ts';
-import { configColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
+import { configColorScale, vegaColorScale, vegaLiteConfig, type Theme } from '../theme.ts';
 import { VL_SCHEMA } from '../report.ts';
 import { cdfSteps } from './validation-cdf.ts';
 
@@ -46,7 +46,7 @@ export function validationGridChart(panels: readonly ValidationPanel[], labels: 
   ].map((s) => ({ ...s, panel: titles[i] })));
   const columns = gridColumns(panels.length);
   const rows = Math.ceil(panels.length / columns);
-  const colors = configColorScale([labels.measured, labels.simulated]);
+  const colors = vegaColorScale(configColorScale([labels.measured, labels.simulated]));
   const ratios = panels.filter((p) => p.noise_ratio !== null).length;
   return {
     name: 'validation-grid',
