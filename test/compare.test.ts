@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { vegaLiteValidator } from './vega-schema.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bootstrapContrast, leastForQuantile, mannWhitney, meanStat, normalTail, quantile, quantileStat, tInterval } from '../scripts/compare/stats.ts';
@@ -150,6 +151,9 @@ describe('syncsim compare', () => {
     for (const f of j.files) expect(existsSync(join(d, 'cmp', f)), f).toBe(true);
     // the figure names each side by its directory and what differs: the service time, 100 µs by default (README), 200 in b
     const fig = JSON.parse(readFileSync(join(d, 'cmp', 'compare-cdf.vl.json'), 'utf8'));
+    // a spec Vega-Lite takes as written (its colour scale holds its domain and range, nothing of ours)
+    const validateVl = vegaLiteValidator();
+    expect(validateVl(fig), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
     expect(fig.layer[0].encoding.color.scale.domain).toEqual(['A: a (mean service time 100 µs)', 'B: b (mean service time 200 µs)']);
     // --json prints compare.json
     const js = await here(['compare', 'a', 'b', '--out', 'cmp', '--json', '--metric', 'sync.count']);

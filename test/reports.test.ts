@@ -10,10 +10,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { vegaLiteValidator } from './vega-schema.ts';
 import { defaultConfig } from '../sim/config.ts';
 import { TraceError } from '../traces/trace-error.ts';
 import { loadResults } from '../reports/data.ts';
@@ -61,12 +61,7 @@ let demoRun: string;
 let demoReport: string;
 
 beforeAll(() => {
-  // vega-lite's schema is draft-07: Ajv's default class
-  const require = createRequire(import.meta.url);
-  const schema = JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8'));
-  expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-  const ajv = new Ajv({ strict: false, validateFormats: false, inlineRefs: false, code: { optimize: false }, logger: false });
-  validateVl = ajv.compile(schema);
+  validateVl = vegaLiteValidator();
   const base = tmp();
   demoRun = join(base, 'demo');
   demoReport = join(base, 'demo-report');

@@ -10,8 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import { Ajv } from 'ajv';
+import { vegaLiteValidator } from './vega-schema.ts';
 import { parse as parseYaml } from 'yaml';
 import { demerit, distStats, quantileStep, rmsHorizontalDistance, sortedCopy } from '../scripts/validate/demerit.ts';
 import { fitChannels, fitService, flushSpread, leastSquares } from '../scripts/validate/fit.ts';
@@ -834,8 +833,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const spec = JSON.parse(readFileSync(join(out, 'validation-cdf.vl.json'), 'utf8'));
     expect(new Set(spec.layer[0].data.values.map((x: { series: string }) => x.series)).size).toBe(2);
     // a valid Vega-Lite spec (vega-lite's own draft-07 schema)
-    const schema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json'), 'utf8'));
-    const validateVl = new Ajv({ strict: false, validateFormats: false, inlineRefs: false, code: { optimize: false }, logger: false }).compile(schema);
+    const validateVl = vegaLiteValidator();
     expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'sim', 'summary.json'), 'utf8')).config.personality).toBe('linux');
   });

@@ -11,7 +11,7 @@
 import type { Chart, VlSpec } from '../chart.ts';
 import { count, labelTooltip, planAxis, planLogAxis, snapLogDomain, vegaString, wrapText } from '../chart.ts';
 import { textWidth } from '../fonts.ts';
-import { configColorScale, vegaLiteConfig, type ConfigScale, type Theme } from '../theme.ts';
+import { configColorScale, vegaColorScale, vegaLiteConfig, type ConfigScale, type Theme } from '../theme.ts';
 import { KERNEL_COLOURS } from '../kernel-looks.ts';
 import { VL_SCHEMA } from '../report.ts';
 import { cdfSteps } from './validation-cdf.ts';
@@ -198,7 +198,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
             y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: 4 }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
             // two columns when both entries fit the plot's width side by side, else one under the other; labels longer than the plot end in an ellipsis (fitLegendLabels)
             color: {
-              field: 'series', type: 'nominal', title: null, scale: sideColours(d.a, d.b, [fullA, fullB]),
+              field: 'series', type: 'nominal', title: null, scale: vegaColorScale(sideColours(d.a, d.b, [fullA, fullB])),
               legend: { title: null, orient: 'top', direction: sideBySide ? 'horizontal' : 'vertical', columns: sideBySide ? 2 : 1, ...(labelExpr ? { labelExpr } : {}) },
             },
             tooltip: labelTooltip('series', 'side'),
