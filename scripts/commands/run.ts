@@ -20,6 +20,7 @@ import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts'
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { BOOTSTRAP_REPS } from '../compare/stats.ts';
 import { durabilityWarning } from '../never-durable.ts';
+import { backgroundWritebackNote, policyGiven } from '../background-note.ts';
 import { parseResults, RUN_DEFAULT_RESULTS } from '../result-files.ts';
 import { fileProgress, QUIET_OPTION, quietHelp, withProgress, type CountProgress } from '../progress.ts';
 
@@ -354,6 +355,8 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   if (undurable) process.stderr.write(`syncsim: warning: ${undurable}\n`);
   const overWired = wiredWarning(summary);
   if (overWired) process.stderr.write(`syncsim: warning: ${overWired}\n`);
+  const background = backgroundWritebackNote(summary, policyGiven(given));
+  if (background) process.stderr.write(`syncsim: note: ${background}\n`);
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(out)}`) + '\n');
   return 0;
