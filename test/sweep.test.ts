@@ -233,6 +233,29 @@ metrics: [writeback.bytes]
     expect(plain.runs[0].id).not.toBe(before.ids[0]);
   });
 
+  it('lays a grid group over the base group of that key, keeping the base keys it does not give (as run --set over --config)', async () => {
+    // the README's way to compare a built-in with a parameterised plugin: the whole group as the grid key
+    writeFileSync(join(dir, 'p.mjs'), `export default { name: 'p', paramsSchema: { type: 'object', properties: { n: { type: 'number', default: 1 } }, additionalProperties: false }, create: () => ({ wake() {} }) };\n`);
+    const plan = await makePlan(exp(`
+name: group
+trace: { path: ${DEMO} }
+base: { writeback: { interval_ms: 100, expire_ms: 2000 }, device: { profile: hdd, channels: 3 } }
+grid:
+  writeback: [{ policy: flusher }, { policy: ./p.mjs, params: { n: 5 } }]
+  device: [{ discipline: fifo }, { channels: 7 }]
+seeds: 1
+`, 'group.yaml'));
+    const configs = plan.runs.map((r) => r.config);
+    expect(configs.map((c) => [c.writeback.policy, c.writeback.params?.n, c.device.channels])).toEqual([
+      ['flusher', undefined, 3], ['flusher', undefined, 7], ['./p.mjs', 5, 3], ['./p.mjs', 5, 7],
+    ]);
+    for (const c of configs) {
+      expect(c.writeback.interval_ms).toBe(100); // from base, under the grid's group
+      expect(c.writeback.expire_ms).toBe(2000);
+      expect(c.device.profile).toBe('hdd');
+    }
+  });
+
   it('gives the same run ids whatever the order and style the keys are written in', async () => {
     const a = await makePlan(exp(`
 name: same

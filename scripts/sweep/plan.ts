@@ -5,7 +5,7 @@
  * parameter is checked here, before anything runs, and a problem names the file line.
  */
 import { dirname, resolve } from 'node:path';
-import { type Config, ConfigError, resolveConfig, setDotted } from '../../sim/config.ts';
+import { type Config, ConfigError, deepMerge, resolveConfig, setDotted } from '../../sim/config.ts';
 import { unknownKeyRest } from '../../sim/config-error.ts';
 import { checkSampleSources, readSamplesFile } from '../config-file.ts';
 import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
@@ -19,6 +19,20 @@ import { ExperimentError, type Experiment, type GridAxis } from './experiment.ts
 import { canonicalJson, hashFile, hashOf, identityConfig, type Json } from './identity.ts';
 
 type JsonObject = { [k: string]: Json };
+
+const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Lays a grid value over the base at dotted `key`, as `run --set` lays over `--config`: a group
+ * (`writeback: { policy: ./p.ts }`) merges into the base's group of that key, so that the base's
+ * other keys there (`writeback.interval_ms`) still apply; any other value replaces.
+ */
+function layGridValue(user: JsonObject, key: string, value: Json): void {
+  const parts = key.split('.');
+  let under: Json | undefined = user;
+  for (const p of parts) under = isGroup(under) && Object.hasOwn(under, p) ? under[p] : undefined;
+  setDotted(user, key, isGroup(under) && isGroup(value) ? deepMerge(under, value, key) : structuredClone(value));
+}
 
 /** One grid point: a value for every grid key, in grid order. */
 export interface Point {
@@ -213,7 +227,7 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   }
   const layerFor = (values: readonly Json[]): JsonObject => {
     const user = structuredClone(base);
-    for (const { a, i } of configAxes) setDotted(user, a.key, structuredClone(values[i]));
+    for (const { a, i } of configAxes) layGridValue(user, a.key, values[i]);
     return user;
   };
 
@@ -222,7 +236,7 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
     a.values.forEach((v, j) => {
       try {
         const user = structuredClone(base);
-        setDotted(user, a.key, structuredClone(v));
+        layGridValue(user, a.key, v);
         resolveLayer(user);
       } catch (e) {
         const unknown = e instanceof ConfigError ? unknownKeyRest(e.problem) : undefined;
