@@ -88,7 +88,7 @@ describe("a plugin's import of 'syncsim' itself", () => {
     symlinkSync(join(ROOT, 'dist'), join(clone, 'dist'));
     mkdirSync(join(clone, 'exp'));
     writeFileSync(join(clone, 'exp', 'write-old.ts'), readmePolicy());
-    writeFileSync(join(clone, 'exp', 'write-old.mjs'), "import { definePolicy } from 'syncsim';\nexport default definePolicy({ name: 'm', create: () => ({}) });\n");
+    writeFileSync(join(clone, 'exp', 'write-old.mjs'), "import { definePolicy } from 'syncsim';\nexport default definePolicy({ name: 'm', create: () => ({ wake() {} }) });\n");
     const trace = join(clone, 'exp', 't.csv');
     expect((await syncsimHere(['gen', 'db-checkpoint', '--set', 'duration_s=0.2', '-o', trace])).code).toBe(0);
     for (const policy of ['./write-old.ts', './write-old.mjs']) {
@@ -100,7 +100,7 @@ describe("a plugin's import of 'syncsim' itself", () => {
   it("outside a project that installed it, fails to load with where Node finds it", async () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-no-package-'));
     writeFileSync(join(d, 'write-old.ts'), readmePolicy());
-    writeFileSync(join(d, 'write-old.mjs'), "import { definePolicy } from 'syncsim';\nexport default definePolicy({ name: 'm', create: () => ({}) });\n");
+    writeFileSync(join(d, 'write-old.mjs'), "import { definePolicy } from 'syncsim';\nexport default definePolicy({ name: 'm', create: () => ({ wake() {} }) });\n");
     const trace = join(d, 't.csv');
     expect((await syncsimHere(['gen', 'db-checkpoint', '--set', 'duration_s=0.2', '-o', trace])).code).toBe(0);
     for (const policy of ['./write-old.ts', './write-old.mjs']) {

@@ -128,6 +128,16 @@ describe('a policy that breaks the contract fails the run, naming the plugin and
     expect(errorOf(meddle)).toMatch(/^plugin '\.\/p\.ts': wake\(\): threw TypeError: .*dirtyPages/);
   });
 
+  it('returns neither wake() nor balance(), so it would never run (a scheduler file named as the policy, a misspelt method)', () => {
+    expect(errorOf(() => ({ wakeup() {} }) as WritebackPolicy)).toBe(
+      "plugin './p.ts': create(): returned an object with neither wake() nor balance(), so the policy would never run (writeback.policy: none writes nothing in the background)",
+    );
+    const scheduler = () => ({ add() {}, pick() {} }) as WritebackPolicy;
+    expect(errorOf(scheduler)).toBe(
+      "plugin './p.ts': create(): returned an object with neither wake() nor balance(), so the policy would never run: its add() and pick() are an I/O scheduler's, which device.discipline names (writeback.policy: none writes nothing in the background)",
+    );
+  });
+
   it('returns a negative delay', () => {
     expect(errorOf(() => ({ wake: () => -1 }))).toBe("plugin './p.ts': wake(): the delay to the next wake-up is negative (-1 ns)");
   });

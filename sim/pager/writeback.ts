@@ -18,6 +18,7 @@ import type { KernelPath } from '../vm/process.ts';
 import { collectCluster } from './cluster.ts';
 import type { DeviceQueueView, MemoryView, ObjectView, WritebackContext, WritebackPolicy, WritebackPolicyPlugin } from './writeback-policy.ts';
 import { checkDelay, guarded, PluginError, type LoadedPlugin } from '../plugin/plugin.ts';
+import { BUILTIN_POLICIES } from './writeback-policies.ts';
 
 /** Context calls (write, restartAge, objects) one policy call may make before it is taken to loop without progress. */
 export const MAX_CALLS_PER_WAKE = 1_000_000;
@@ -69,6 +70,11 @@ export class BackgroundWriteback implements EventTarget, WritebackContext {
     delete keys.params;
     this.policy = guarded(this.name, 'create()', () => loaded.plugin.create(loaded.params, { memoryPages, intervalNs: this.intervalNs, clusterPages: k.clusterPages, keys }));
     if (typeof this.policy !== 'object' || this.policy === null) throw new PluginError(this.name, 'create()', 'must return an object (with wake() and/or balance())');
+    // only the built-in `none` does nothing; a plugin's policy that would never be called is a mistake (a scheduler's file, a misspelt method)
+    if (!Object.hasOwn(BUILTIN_POLICIES, this.name) && typeof this.policy.wake !== 'function' && typeof this.policy.balance !== 'function') {
+      const scheduler = ['add', 'pick'].every((m) => typeof (this.policy as Record<string, unknown>)[m] === 'function');
+      throw new PluginError(this.name, 'create()', `returned an object with neither wake() nor balance(), so the policy would never run${scheduler ? ': its add() and pick() are an I/O scheduler\'s, which device.discipline names' : ''} (writeback.policy: none writes nothing in the background)`);
+    }
     const c = k.vm.counters;
     this.memory = {
       get pages() { return memoryPages; },
