@@ -14,6 +14,7 @@ import { mergeSweeps } from '../scripts/sweep/merge.ts';
 import { InputError } from '../scripts/errors.ts';
 import { syncsimHere } from './cli-here.ts';
 import { cachePathFor } from '../traces/open.ts';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -454,6 +455,66 @@ describe('sweep progress', () => {
     q.cancel();
     q.finish();
     expect(out).toBe('');
+  });
+});
+
+describe('sweep progress of runs under way (a sweep of a few long runs showed 0/N and ETA ? until the first ended)', () => {
+  it('counts the share of the rows each run under way has replayed, and names the traces still being made', async () => {
+    const { Progress } = await import('../scripts/sweep/progress.ts');
+    let out = '';
+    const stream = { write: (x: string) => (out += x), isTTY: false };
+    const p = new Progress({ total: 4, already: 0, stream, intervalMs: 1e9 });
+    const text = () => (p as unknown as { text(s: number): string }).text(60);
+    p.stage('generating 2 traces');
+    expect(text()).toBe('0/4 runs 0%, 0 failed, generating 2 traces, ETA ?');
+    p.stage('');
+    p.running('a', 0.5);
+    expect(text()).toBe('0/4 runs 12%, 0 failed, 1 under way (50% of its rows), ETA 7m00s');
+    p.running('b', 0.3);
+    p.running('a', 0.7);
+    expect(text()).toBe('0/4 runs 25%, 0 failed, 2 under way (50% of their rows), ETA 3m00s');
+    p.tick(true, 'a');
+    expect(text()).toBe('1/4 runs 32%, 0 failed, 1 under way (30% of its rows), ETA 2m05s');
+    p.tick(false, 'b');
+    p.finish();
+    expect(out).toBe('sweep: 2/4 runs, 1 failed, 0s\n');
+  });
+
+  it("a worker's progress messages reach the task's onProgress before its answer", async () => {
+    const { WorkerPool, TASK_PROGRESS } = await import('../scripts/sweep/pool.ts');
+    const entry = join(work, 'progress-worker.mjs');
+    writeFileSync(entry, `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', () => {
+  parentPort.postMessage({ ${JSON.stringify(TASK_PROGRESS)}: 0.25 });
+  parentPort.postMessage({ ${JSON.stringify(TASK_PROGRESS)}: 0.75 });
+  parentPort.postMessage({ done: true });
+});
+`);
+    const pool = new WorkerPool<object, { done: boolean }>(1, pathToFileURL(entry));
+    try {
+      const told: number[] = [];
+      const reply = await pool.run({}, undefined, (f) => told.push(f));
+      expect(reply).toEqual({ done: true });
+      expect(told).toEqual([0.25, 0.75]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a run tells the share of its trace's rows (from the cache's count) or of the CSV read", async () => {
+    const { runProgress } = await import('../scripts/sweep/run-progress.ts');
+    const csv = join(work, 'progress.csv');
+    writeFileSync(csv, 'x'.repeat(1000));
+    const told: number[] = [];
+    const fromCache = runProgress(csv, (f) => told.push(f), 0);
+    fromCache.onRows(200);
+    fromCache.progress(50);
+    fromCache.progress(200);
+    const fromCsv = runProgress(csv, (f) => told.push(f), 0);
+    fromCsv.onRows(undefined);
+    fromCsv.progressTap.seen(new Uint8Array(400), 0);
+    fromCsv.progress(10);
+    expect(told).toEqual([0.25, 1, 0.4]);
   });
 });
 

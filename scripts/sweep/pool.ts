@@ -22,6 +22,12 @@ export class WorkerCrash extends Error {
  */
 export const WORKER_READY = '__syncsim_worker_ready__';
 
+/**
+ * The key of what a worker module may post while a task runs, before its answer:
+ * `{ [TASK_PROGRESS]: share }`, how far the task is (0 to 1), handed to the task's `onProgress`.
+ */
+export const TASK_PROGRESS = '__syncsim_task_progress__';
+
 /** A task overran its wall-clock limit: its worker was stopped. `option`: what the limit was given by (the command's flag, or the library's option). */
 export class TaskTimeout extends Error {
   constructor(readonly seconds: number, option = '--run-timeout') {
@@ -34,6 +40,8 @@ interface Job<T, R> {
   task: T;
   /** Wall-clock limit (ms), if any. */
   timeoutMs?: number;
+  /** Told how far the task is, as its worker says ({@link TASK_PROGRESS}). */
+  onProgress?: (share: number) => void;
   resolve: (r: R) => void;
   reject: (e: unknown) => void;
 }
@@ -57,11 +65,14 @@ export class WorkerPool<T, R> {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
   }
 
-  /** Runs `task` on the next free worker; resolves with its answer. `timeoutMs`: its wall-clock limit once started. */
-  run(task: T, timeoutMs?: number): Promise<R> {
+  /**
+   * Runs `task` on the next free worker; resolves with its answer. `timeoutMs`: its wall-clock
+   * limit once started; `onProgress`: told how far it is, when its worker says ({@link TASK_PROGRESS}).
+   */
+  run(task: T, timeoutMs?: number, onProgress?: (share: number) => void): Promise<R> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ task, resolve, reject, timeoutMs });
+      this.queue.push({ task, resolve, reject, timeoutMs, onProgress });
       this.pump();
     });
   }
@@ -108,6 +119,10 @@ export class WorkerPool<T, R> {
       if ((reply as unknown) === WORKER_READY) {
         slot.ready = true;
         if (slot.job) this.arm(slot, slot.job);
+        return;
+      }
+      if (typeof reply === 'object' && reply !== null && TASK_PROGRESS in reply) {
+        slot.job?.onProgress?.((reply as Record<string, number>)[TASK_PROGRESS]);
         return;
       }
       clearTimeout(slot.timer);

@@ -118,6 +118,9 @@ export interface SweepOutcome {
   chosenSampleUs: Map<number, number>;
 }
 
+/** `n thing` or `n things`. */
+const plural = (n: number, thing: string) => `${n} ${thing}${n === 1 ? '' : 's'}`;
+
 /** What a sweep stopped by a signal waits on: its handler ends the process, and nothing more of the sweep runs. */
 const endedBySignal = new Promise<never>(() => {});
 
@@ -260,6 +263,16 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       onBuilt: () => outcome.cached++,
     });
 
+    // the line names the traces still being generated, then cached, before their runs
+    let gensLeft = gens.size;
+    let cachesLeft = caches.size;
+    const stage = () => progress?.stage(gensLeft > 0 ? `generating ${plural(gensLeft, 'trace')}` : cachesLeft > 0 ? `caching ${plural(cachesLeft, 'trace')}` : '');
+    const genDone = () => (gensLeft--, stage());
+    const cacheDone = () => (cachesLeft--, stage());
+    for (const g of gens.values()) g.then(genDone, genDone);
+    for (const c of caches.values()) c.then(cacheDone, cacheDone);
+    stage();
+
     const failures = new Map<string, RunRecord>();
     const one = async (r: RunSpec): Promise<void> => {
       const record = { id: r.id, point: r.point, seed: r.seed };
@@ -288,7 +301,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
           ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}), ...(traceSha256 !== undefined ? { traceSha256 } : {}),
         };
         try {
-          const reply = await pool.run(task, o.runTimeoutS === undefined ? undefined : o.runTimeoutS * 1000);
+          const reply = await pool.run(task, o.runTimeoutS === undefined ? undefined : o.runTimeoutS * 1000, (share) => progress?.running(r.id, share));
           if (!reply.ok && reply.storage) {
             // the results' storage refused a write (a full disk): not this run's failure, and no later run's either
             if (!stopping) stop(storageStopError(shown, reply.storage));
@@ -319,7 +332,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
         failures.set(r.id, rec);
       }
       outcome.ran++;
-      progress?.tick(error === undefined);
+      progress?.tick(error === undefined, r.id);
     };
     await Promise.all(pending.map(one));
     if (signalled) await endedBySignal;

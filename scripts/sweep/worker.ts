@@ -17,7 +17,8 @@ import { describeError } from './errors.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage } from '../errors.ts';
 import type { GenTask, RunTask, StorageRefused, SweepTask, TaskReply } from './tasks.ts';
-import { WORKER_READY } from './pool.ts';
+import { TASK_PROGRESS, WORKER_READY } from './pool.ts';
+import { runProgress } from './run-progress.ts';
 import { OutDirError } from '../../traces/out-dir.ts';
 import { tempBeside } from '../../traces/files.ts';
 import { storageRefusal } from '../../traces/write-failures.ts';
@@ -39,7 +40,7 @@ function ownWrite(e: unknown, own: boolean): unknown {
   return refusal ? new OwnWriteRefused(refusal) : e;
 }
 
-async function runOne(t: RunTask): Promise<{ source?: string; sampleUs?: number }> {
+async function runOne(t: RunTask, tell: (share: number) => void): Promise<{ source?: string; sampleUs?: number }> {
   const out = join(t.staging, t.id);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
@@ -51,8 +52,10 @@ async function runOne(t: RunTask): Promise<{ source?: string; sampleUs?: number 
   let sampleUs: number | undefined;
   try {
     // its results: a write the storage refused is an OutDirError of the results' writer, its cause the system's error
+    const told = runProgress(t.trace, tell);
     const summary = await runTrace({
-      trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k) => (source = k), plugins, resultThread: false, command: t.command,
+      trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k, rows) => { source = k; told.onRows(rows); }, plugins, resultThread: false, command: t.command,
+      progress: told.progress, progressTap: told.progressTap,
       results: new Set(t.results), samplePeriod: t.samplePeriod, onSamplePeriod: (us) => (sampleUs = us),
     });
     replayed = summary.provenance?.trace_sha256;
@@ -107,13 +110,13 @@ function refusedFile(task: RunTask | GenTask, refusal: NodeJS.ErrnoException): s
   return path ?? `${shown}/`;
 }
 
-async function handle(task: SweepTask): Promise<TaskReply> {
+async function handle(task: SweepTask, tell: (share: number) => void): Promise<TaskReply> {
   const t0 = performance.now();
   try {
     let source: string | undefined;
     let sha256: string | undefined;
     let sampleUs: number | undefined;
-    if (task.kind === 'run') ({ source, sampleUs } = await runOne(task));
+    if (task.kind === 'run') ({ source, sampleUs } = await runOne(task, tell));
     else if (task.kind === 'cache') source = await ensureCache(task.trace, task.cacheDir);
     else sha256 = await genOne(task);
     return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source, ...(sha256 !== undefined ? { sha256 } : {}), ...(sampleUs !== undefined ? { sampleUs } : {}) };
@@ -139,6 +142,6 @@ async function handle(task: SweepTask): Promise<TaskReply> {
 const port = parentPort;
 if (!port) throw new Error('scripts/sweep/worker.ts runs in a worker thread');
 port.on('message', (task: SweepTask) => {
-  void handle(task).then((reply) => port.postMessage(reply));
+  void handle(task, (share) => port.postMessage({ [TASK_PROGRESS]: share })).then((reply) => port.postMessage(reply));
 });
 port.postMessage(WORKER_READY); // loaded: a run's --run-timeout counts from here
