@@ -53,7 +53,7 @@ Options:
                   a comma-separated list of syncs, wires, writeback, reads,
                   timeline, durability, tasks; runs finished earlier keep
                   the files they were written with
-${quietHelp(18, 'on a terminal a bar redrawn in place, with the runs done and failed and the ETA; otherwise a line every 10 s and one at the end')}
+${quietHelp(18, 'on a terminal a bar redrawn in place, with the runs done and failed, how far those under way are, and the ETA; otherwise a line every 10 s and one at the end')}
   -h, --help      this help
 
 Experiment file (YAML):
