@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { deadOwner, OWNER, SweepDir } from '../scripts/sweep/store.ts';
+import { deadOwner, manifestOf, OWNER, SweepDir } from '../scripts/sweep/store.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseExperiment, ExperimentError } from '../scripts/sweep/experiment.ts';
@@ -254,6 +254,39 @@ seeds: 1
       expect(c.writeback.expire_ms).toBe(2000);
       expect(c.device.profile).toBe('hdd');
     }
+  });
+
+  it('a directory of another experiment is refused naming what changed: a base key, a grid key\'s values, the trace, the name (it blamed an edited plugin or trace file)', async () => {
+    const text = (channels: number, clusters: string, duration = 0.5, name = 'ch') => `
+name: ${name}
+trace: { gen: random-writer, set: { duration_s: ${duration} } }
+base: { device: { channels: ${channels} }, personality: linux }
+grid:
+  pager.cluster_pages: ${clusters}
+seeds: 1
+`;
+    const out = join(dir, 'changed-out');
+    const first = text(4, '[8, 32]');
+    new SweepDir(out).prepare(manifestOf(await makePlan(exp(first, 'ch.yaml'))), first, false, 'sweep');
+    const refusal = async (t: string) => {
+      const m = manifestOf(await makePlan(exp(t, 'ch.yaml')));
+      try {
+        new SweepDir(out).prepare(m, t, false, 'sweep');
+      } catch (e) {
+        return (e as Error).message.replace(/^.*?\): /, '');
+      }
+      throw new Error('not refused');
+    };
+    const tail = ' changed, and its finished runs cannot be mixed with runs of this one: choose another --out';
+    expect(await refusal(text(8, '[8, 32]'))).toBe(`base key device.channels (4 then, 8 now)${tail}`);
+    expect(await refusal(text(4, '[8, 16]'))).toBe(`the values of grid key pager.cluster_pages ([8, 32] then, [8, 16] now)${tail}`);
+    expect(await refusal(text(4, '[8, 32]', 0.6))).toBe(
+      `its trace ({"gen":"random-writer","set":{"duration_s":0.5}} then, {"gen":"random-writer","set":{"duration_s":0.6}} now)${tail}`,
+    );
+    expect(await refusal(text(8, '[8, 32]', 0.5, 'ch2'))).toBe(`its name (ch then, ch2 now); base key device.channels (4 then, 8 now)${tail}`);
+    // the same experiment written otherwise (dotted) is no change: it resumes
+    const dotted = first.replace('base: { device: { channels: 4 }, personality: linux }', 'base: { device.channels: 4, personality: linux }');
+    expect(new SweepDir(out).prepare(manifestOf(await makePlan(exp(dotted, 'ch.yaml'))), dotted, false, 'sweep')).toBe('resumed');
   });
 
   it('gives the same run ids whatever the order and style the keys are written in', async () => {

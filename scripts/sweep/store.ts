@@ -26,6 +26,7 @@ import { parseJsonText } from '../../traces/json-strict.ts';
 import { foreignPaths, MARKER, OutDirError, readMarker, writeMarker } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import type { Plan } from './plan.ts';
+import { experimentChanges } from './changes.ts';
 
 /** Format version of experiment.json. */
 export const SWEEP_FORMAT = 1;
@@ -138,6 +139,15 @@ function readJson<T>(path: string): T | undefined {
   return parseJsonText(text) as T;
 }
 
+/** The text of `path`, or undefined when it cannot be read. */
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** One sweep results directory. */
 export class SweepDir {
   readonly runsDir: string;
@@ -179,7 +189,10 @@ export class SweepDir {
       // the same name, keys, metrics and grid values, yet another hash: what a point runs changed (its runs' ids differ)
       const grid = (m: Manifest) => canonicalJson([m.name, m.keys, m.metrics, m.points]);
       const sameGrid = grid(have) === grid(manifest);
-      const why = sameGrid ? ': the same grid, but what its points run changed (a plugin file or a trace file edited since, whose contents the run ids hash), and finished runs of the old contents cannot be mixed with new ones' : '';
+      const changes = experimentChanges(have, readText(join(this.dir, 'experiment.yaml')), manifest, experimentText);
+      const why = changes.length > 0
+        ? `: ${changes.join('; ')} changed, and its finished runs cannot be mixed with runs of this one`
+        : sameGrid ? ': the same grid, but what its points run changed (a plugin file or a trace file edited since, whose contents the run ids hash), and finished runs of the old contents cannot be mixed with new ones' : '';
       throw new InputError(
         `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
       );
