@@ -289,6 +289,29 @@ seeds: 1
     expect(new SweepDir(out).prepare(manifestOf(await makePlan(exp(dotted, 'ch.yaml'))), dotted, false, 'sweep')).toBe('resumed');
   });
 
+  it('takes a device profile file in base or grid, relative to the experiment file, as run --config does (it was refused as not a profile file)', async () => {
+    mkdirSync(join(dir, 'prof'), { recursive: true });
+    writeFileSync(join(dir, 'prof', 'dev.yaml'), 'device:\n  profile: sata-ssd\n  channels: 2\n  flush_us: 500\nreadahead:\n  pages: 8\n');
+    const plan = await makePlan(exp(`
+name: prof
+trace: { path: ${DEMO} }
+base: { device: { cache_mb: 16 } }
+grid:
+  device.profile: [nvme, ./prof/dev.yaml]
+seeds: 1
+`, 'prof.yaml'));
+    const [nvme, file] = plan.runs.map((r) => r.config);
+    expect([nvme.device.profile, nvme.device.channels, nvme.readahead.pages]).toEqual(['nvme', 85, 16]);
+    // defaults <- the file's base profile <- the file <- the experiment's keys
+    expect([file.device.profile, file.device.channels, file.device.flush_us, file.device.cache_mb, file.readahead.pages]).toEqual(['sata-ssd', 2, 500, 16, 8]);
+    // a problem in the file names the file, its line and the key, at the experiment's line
+    writeFileSync(join(dir, 'prof', 'bad.yaml'), 'device:\n  profile: sata-ssd\n  channels: -2\n');
+    const e = await problem(`name: prof\ntrace: { path: ${DEMO} }\nbase: { device: { profile: prof/bad.yaml } }\nseeds: 1\n`);
+    expect(e.message).toBe(`${join(dir, 'e.yaml')}:3: ${join(dir, 'prof', 'bad.yaml')}:3: key 'device.channels': must be an integer >= 1 and <= 4096 (got -2)`);
+    const missing = await problem(`name: prof\ntrace: { path: ${DEMO} }\nbase: { device: { profile: prof/none.yaml } }\nseeds: 1\n`);
+    expect(missing.message).toBe(`${join(dir, 'e.yaml')}:3: key 'device.profile': cannot read profile file ${join(dir, 'prof', 'none.yaml')}: not found`);
+  });
+
   it('gives the same run ids whatever the order and style the keys are written in', async () => {
     const a = await makePlan(exp(`
 name: same
