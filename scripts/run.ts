@@ -351,6 +351,17 @@ export function memoryRows(s: Summary): [string, string][] {
   return [['memory', `${limit > 0 ? `limit ${limit} pages` : 'no limit'}, peak resident ${m.peak_resident_pages} pages, evictions ${m.evictions} pages, page-ins ${m.pageins} pages`]];
 }
 
+/**
+ * The table's `throttle` row, when background writeback paused writers (the flusher's
+ * balance_dirty_pages with a finite memory, or a plugin's balance()): how many pauses, their
+ * total and the longest; none otherwise. It is often why closed replay stretched a task.
+ */
+export function throttleRows(s: Summary): [string, string][] {
+  const t = s.throttle;
+  if (!t || !(t.count > 0)) return [];
+  return [['throttle', `${t.count} pauses of writers by background writeback, ${fmt(t.total_us / 1000, 1)} ms in all, longest ${fmt(t.max_us / 1000, 1)} ms`]];
+}
+
 /** A readable table of the main results. */
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
@@ -372,6 +383,7 @@ export function summaryTable(s: Summary): string {
     ...neverDurableRows(s),
     ...wireRows(s),
     ...memoryRows(s),
+    ...throttleRows(s),
     ['device', `utilization ${percentText(s.device.utilization)} of ${s.config.device.channels} command slot${s.config.device.channels === 1 ? '' : 's'}, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
     ['filesystem', `${s.fs.kind}: ${s.fs.commits} commits, ${s.fs.flushes} flushes, journal ${s.fs.journal_bytes} bytes, metadata ${s.fs.metadata_bytes} bytes`],
   ];

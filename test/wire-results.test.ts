@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 import { WIRES_HEADER } from '../scripts/results.ts';
-import { memoryRows, wireRows } from '../scripts/run.ts';
+import { memoryRows, throttleRows, wireRows } from '../scripts/run.ts';
 import { metricProblem, metricValue } from '../scripts/sweep/metrics.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 
@@ -170,6 +170,16 @@ describe("run's table: wire failures by op, and memory", () => {
     expect(memoryRows(of(0, 0))).toEqual([]);
     expect(memoryRows(of(100, 0))).toEqual([['memory', 'limit 100 pages, peak resident 120 pages, evictions 0 pages, page-ins 300 pages']]);
     expect(memoryRows(of(0, 7))).toEqual([['memory', 'no limit, peak resident 120 pages, evictions 7 pages, page-ins 300 pages']]);
+  });
+
+  it('has a throttle row when background writeback paused writers (the table said nothing of it, only that the replay stretched)', async () => {
+    expect(throttleRows({ throttle: { count: 0, total_us: 0, max_us: 0 } } as unknown as Summary)).toEqual([]);
+    const d = tmp();
+    expect((await syncsimHere(['gen', 'seq-writer', '--set', 'duration_s=0.1', '--set', 'sync_interval_us=0', '--set', 'rate=20000', '--set', 'write_size=64K', '-o', 's.csv'], d)).code).toBe(0);
+    const r = await syncsimHere(['run', 's.csv', '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'memory.pages=2000', '--set', 'device.profile=hdd', '--set', 'pagein=false', '--out', 'o'], d);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'o', 'summary.json'), 'utf8')).throttle).toEqual({ count: 4, total_us: 160000, max_us: 40000 });
+    expect(r.stdout).toContain('\nthrottle              4 pauses of writers by background writeback, 160.0 ms in all, longest 40.0 ms\n');
   });
 
   it('the new user\'s wired pool under freebsd with memory.pages=1500: the memory row, and the wire that failed named as a wire', async () => {
