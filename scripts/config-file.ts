@@ -238,6 +238,16 @@ export function readProfileFile(path: string): JsonObject {
   return layer;
 }
 
+/** {@link readProfileFile}, a file that cannot be read named with the key that names it (`device.profile`). */
+export function readNamedProfile(path: string): JsonObject {
+  try {
+    return readProfileFile(path);
+  } catch (e) {
+    if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(/^cannot read config file /, 'cannot read profile file '));
+    throw e;
+  }
+}
+
 /**
  * Lays profile file `layer` under the user's keys `user` (whose
  * device.profile named the file): defaults ← base profile ← the file ←
@@ -385,15 +395,7 @@ export function configOf(user: JsonObject, where: { file?: string; profileFromSe
   if (isProfileFile(profile)) {
     // relative to the file that named it (a --set: to the working directory)
     const path = where.profileFromSet || !file ? resolve(profile) : resolve(dirname(file), profile);
-    let layer: JsonObject;
-    try {
-      layer = readProfileFile(path);
-    } catch (e) {
-      // a profile file that cannot be read is named with the key that names it
-      if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(/^cannot read config file /, 'cannot read profile file '));
-      throw e;
-    }
-    user = layProfileFile(layer, user);
+    user = layProfileFile(readNamedProfile(path), user);
   }
   loadSamples(user, file ? dirname(file) : undefined);
   return resolveConfig(user);

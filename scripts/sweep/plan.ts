@@ -7,7 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, deepMerge, resolveConfig, setDotted } from '../../sim/config.ts';
 import { unknownKeyRest } from '../../sim/config-error.ts';
-import { checkSampleSources, isProfileFile, layProfileFile, readProfileFile, readSamplesFile } from '../config-file.ts';
+import { checkSampleSources, isProfileFile, layProfileFile, readNamedProfile, readSamplesFile } from '../config-file.ts';
 import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
 import { readHead } from '../../traces/files.ts';
 import { declaredPageSize } from '../../traces/out-trace.ts';
@@ -21,16 +21,6 @@ import { canonicalJson, hashFile, hashOf, identityConfig, type Json } from './id
 type JsonObject = { [k: string]: Json };
 
 const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Reads device profile file `path` (config-file.ts); one that cannot be read is named with the key that names it. */
-function readProfile(path: string): JsonObject {
-  try {
-    return readProfileFile(path) as JsonObject;
-  } catch (e) {
-    if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(/^cannot read config file /, 'cannot read profile file '));
-    throw e;
-  }
-}
 
 /**
  * Lays a grid value over the base at dotted `key`, as `run --set` lays over `--config`: a group
@@ -201,7 +191,7 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
     const profile = (user.device as JsonObject | undefined)?.profile;
     if (isProfileFile(profile)) {
       const abs = resolve(expDir, profile);
-      if (!profiles.has(abs)) profiles.set(abs, readProfile(abs));
+      if (!profiles.has(abs)) profiles.set(abs, readNamedProfile(abs) as JsonObject);
       user = layProfileFile(structuredClone(profiles.get(abs)!), user) as JsonObject;
     }
     checkSampleSources(user);
