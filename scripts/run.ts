@@ -26,6 +26,7 @@ import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { endBySignal, sayOnStop, STOP_SIGNALS } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
+import { changedFigures } from '../sim/device/profiles.ts';
 import { neverDurableCauses } from './never-durable.ts';
 import { RESULT_CSVS, type ResultCsv } from './result-files.ts';
 import { cacheBeforeReplay, knownTraceEndUs } from '../traces/trace-end.ts';
@@ -304,7 +305,9 @@ export function neverDurableRows(s: Summary): [string, string][] {
  */
 export function setupRow(c: Config): [string, string] {
   const d = c.device;
-  const device = `${d.profile}, ${d.write_cache ? 'volatile write cache (a sync sends a FLUSH)' : 'no write cache (no FLUSH)'}`;
+  const changed = changedFigures(d as unknown as { profile: string } & Record<string, unknown>);
+  const own = changed.length === 0 ? '' : ` with ${changed.length} figure${changed.length === 1 ? '' : 's'} of its own (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', ...' : ''})`;
+  const device = `${d.profile}${own}, ${d.write_cache ? 'volatile write cache (a sync sends a FLUSH)' : 'no write cache (no FLUSH)'}`;
   const measured = measuredCpuDefaults();
   const clean = `msync cleans a page in ${fmt(c.cpu.clean_page_us, 2)} µs of CPU`;
   const cpu = CPU_KEYS.every((k) => c.cpu[k] === 0)

@@ -6,12 +6,14 @@
  * msync time, and the default nvme has no write cache, so no FLUSH).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveConfig } from '../sim/config.ts';
 import { setupRow, summaryTable } from '../scripts/run.ts';
 import { syncsimHere } from './cli-here.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
 
 describe("the run table's device / cpu row", () => {
   it('the defaults: nvme without a write cache, the CPU costs measured on a Linux VM', () => {
@@ -22,6 +24,22 @@ describe("the run table's device / cpu row", () => {
     expect(setupRow(resolveConfig({ device: { profile: 'sata-ssd' }, cpu: { clean_page_us: 1 } }))[1])
       .toBe('sata-ssd, volatile write cache (a sync sends a FLUSH) / as configured (msync cleans a page in 1.00 µs of CPU)');
     expect(setupRow(resolveConfig({ device: { profile: 'queue' } }))[1]).toBe('queue, no write cache (no FLUSH) / no CPU costs');
+  });
+
+  it("says how many of its profile's figures the configuration changed (a profile file or the user's keys), naming the first: the name alone passed for the stock profile", () => {
+    expect(setupRow(resolveConfig({ device: { profile: 'hdd', channels: 2 } }))[1]).toMatch(/^hdd with 1 figure of its own \(channels\), volatile write cache/);
+    const many = resolveConfig({ device: { profile: 'sata-ssd', channels: 2, flush_us: 500, cache_mb: 8, media_mbps: 300 } });
+    expect(setupRow(many)[1]).toMatch(/^sata-ssd with 5 figures of its own \(channels, cache_mb, media_mbps, \.\.\.\), volatile write cache/);
+    // the same value written otherwise (a distribution's keys in another order) is no change
+    expect(setupRow(resolveConfig({ device: { profile: 'hdd', write_latency: { mean_us: 100, dist: 'constant' } } }))[1]).toMatch(/^hdd, volatile/);
+  });
+
+  it('a profile file: its base profile with the figures the file changed', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-setup-row-'));
+    writeFileSync(join(d, 'dev.yaml'), 'device:\n  profile: sata-ssd\n  channels: 2\n  flush_us: 500\n');
+    const r = await syncsimHere(['run', join(ROOT, 'traces/examples/demo.csv'), '--set', 'device.profile=./dev.yaml', '--out', 'r'], d);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[2]).toMatch(/^device \/ cpu +sata-ssd with 3 figures of its own \(channels, flush_us, flush_empty_us\), volatile write cache/);
   });
 
   it('is the third row of the table syncsim run prints', async () => {

@@ -254,3 +254,22 @@ export const MEDIA_KEYS = Object.keys(PROFILE_TABLE.nvme).filter((k) => k !== 'c
 
 /** The keys that apply only to `device.profile: queue`. */
 export const QUEUE_KEYS = ['service', 'per_page_us'];
+
+/**
+ * The keys of the storage model whose value in `device` (a resolved configuration's) is not
+ * its profile's table's, in table order; none under `queue`. What a profile file or the user's
+ * keys changed, which the profile's name alone does not say.
+ */
+export function changedFigures(device: { profile: string } & Record<string, unknown>): string[] {
+  const table = (PROFILE_TABLE as Record<string, MediaKeys | undefined>)[device.profile];
+  if (!table) return [];
+  return (Object.keys(table) as (keyof MediaKeys)[]).filter((k) => sameValue(device[k], table[k]) === false);
+}
+
+/** Whether two values of configuration keys are the same, whatever the order of their objects' keys. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
