@@ -61,4 +61,18 @@ describe('scripts/slurm', () => {
     expect(existsSync(join(d, 'again', 'logs', 'sweep-1_1.out'))).toBe(true);
     expect(existsSync(join(d, 'mine', 'logs'))).toBe(true);
   });
+  it('an array task and the merge job run node as the syncsim command does, with --max-semi-space-size=8 for every worker', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-sbatch-node-'));
+    // a node first on the PATH that prints the arguments it was given
+    mkdirSync(join(d, 'bin'));
+    writeFileSync(join(d, 'bin', 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+    mkdirSync(join(d, 'out', 'shards', '1'), { recursive: true });
+    const env = { ...process.env, PATH: `${join(d, 'bin')}:${process.env.PATH}`, SYNCSIM_ROOT: '/repo' };
+    const task = spawnSync('bash', [join(SLURM, 'sweep.sbatch'), 'exp.yaml', 'out', '2'], { cwd: d, env: { ...env, SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '2' }, encoding: 'utf8' });
+    expect(task.status, task.stderr).toBe(0);
+    expect(task.stdout.split('\n').slice(1, 7)).toEqual(['--max-semi-space-size=8', '/repo/scripts/syncsim.mjs', 'sweep', 'exp.yaml', '--shard', '1/2']);
+    const merge = spawnSync('bash', [join(SLURM, 'merge.sbatch'), join(d, 'out'), '1'], { cwd: d, env, encoding: 'utf8' });
+    expect(merge.status, merge.stderr).toBe(0);
+    expect(merge.stdout.split('\n').slice(0, 3)).toEqual(['--max-semi-space-size=8', '/repo/scripts/syncsim.mjs', 'merge']);
+  });
 });

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { mergeSweeps } from '../scripts/sweep/merge.ts';
@@ -183,6 +183,18 @@ describe('syncsim sweep', () => {
       expect(noProvenance(read(`nocache/runs/${id}/summary.json`).replaceAll('/nocache/traces/', '/ref/traces/'))).toEqual(noProvenance(read(`ref/runs/${id}/summary.json`)));
     }
     expect(cacheOf('nocache').filter((c) => existsSync(c))).toEqual([]); // --no-cache wrote none
+  }, 120_000);
+
+  it('--jobs past the cores is allowed and said (the runs share the cores, each worker with its own heap); not at the cores or below', async () => {
+    cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'jobs.csv'));
+    writeFileSync(join(work, 'jobs.yaml'), 'name: jobs-test\ntrace: { path: jobs.csv }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 1\nmetrics: [sync.latency_us.p99]\n');
+    const cores = availableParallelism();
+    const many = await syncsimHereInWork(['sweep', 'jobs.yaml', '--out', 'jobs-many', '--no-cache', '-q', '--jobs', String(cores + 5)]);
+    expect(many.code, many.stderr).toBe(0);
+    expect(many.stderr).toContain(`syncsim: warning: --jobs ${cores + 5} is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: up to ${cores + 5} worker threads (at most one a run) share them`);
+    const fit = await syncsimHereInWork(['sweep', 'jobs.yaml', '--out', 'jobs-fit', '--no-cache', '-q', '--jobs', String(cores)]);
+    expect(fit.code, fit.stderr).toBe(0);
+    expect(fit.stderr).not.toContain('--jobs');
   }, 120_000);
 
   it('more seeds for a finished sweep run only the new seeds; a changed base configuration is another experiment', async () => {

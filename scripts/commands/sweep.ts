@@ -133,6 +133,9 @@ async function run(argv: string[]): Promise<number> {
   if (values.jobs !== undefined) {
     if (!/^\d+$/.test(values.jobs) || Number(values.jobs) < 1) throw new InputError(`--jobs expects a positive integer (got '${values.jobs}')`);
     jobs = Number(values.jobs);
+    const cores = defaultJobs();
+    // allowed (a node may count its cores otherwise), but said: the runs share the cores, each worker with its own memory
+    if (jobs > cores && !values['dry-run']) process.stderr.write(`syncsim: warning: --jobs ${jobs} is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: up to ${jobs} worker threads (at most one a run) share them, each with its own heap, so the sweep is no faster than with --jobs ${cores} and takes more memory\n`);
   }
   let maxRuns: number | undefined;
   if (values['max-runs'] !== undefined) {
