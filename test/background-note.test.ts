@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backgroundWritebackNote, policyGiven } from '../scripts/background-note.ts';
+import { experimentNamesPolicy } from '../scripts/sweep/background.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 import { syncsimHere } from './cli-here.ts';
 
@@ -80,5 +81,30 @@ describe('the note on the default writeback.policy none', () => {
     const syncer = await syncsimHere(['run', late, '--out', join(dir, 'd'), '-q', '--set', 'writeback.policy=syncer', '--json']);
     expect(JSON.parse(syncer.stdout).writeback.by_cause.msync).toBe(0);
     expect(JSON.parse((await syncsimHere(['run', late, '--out', join(dir, 'e'), '-q', '--json'])).stdout).writeback.by_cause.msync).toBe(8192);
+  });
+
+  it('an experiment names the policy in its base or grid, dotted or nested; one that does not, or gives other writeback keys only, does not', () => {
+    const exp = (rest: string) => `name: e\ntrace: { path: t.csv }\n${rest}`;
+    expect(experimentNamesPolicy(exp('base: { writeback.policy: none }\n'))).toBe(true);
+    expect(experimentNamesPolicy(exp('base:\n  writeback:\n    policy: syncer\n'))).toBe(true);
+    expect(experimentNamesPolicy(exp('grid:\n  writeback.policy: [none, syncer]\n'))).toBe(true);
+    expect(experimentNamesPolicy(exp('grid:\n  writeback: [{ policy: flusher }, { policy: syncer }]\n'))).toBe(true);
+    expect(experimentNamesPolicy(exp('base: { writeback: { interval_ms: 20 } }\ngrid:\n  pager.cluster_pages: [8, 32]\n'))).toBe(false);
+    expect(experimentNamesPolicy(exp(''))).toBe(false);
+  });
+
+  it('sweep says it once for the runs the default shaped, and not when the experiment names the policy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-bgnote-sweep-'));
+    lateSyncTrace(dir, 40);
+    const exp = (name: string, base: string) => `name: ${name}\ntrace: { path: late-40.csv }\n${base}grid:\n  pager.cluster_pages: [8, 32]\nseeds: 1\nmetrics: [sync.latency_us.p99]\n`;
+    writeFileSync(join(dir, 'default.yaml'), exp('default', ''));
+    writeFileSync(join(dir, 'named.yaml'), exp('named', 'base: { writeback.policy: none }\n'));
+    const byDefault = await syncsimHere(['sweep', 'default.yaml', '--out', 'd', '-q', '--no-cache'], dir);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    expect(byDefault.stderr).toContain("syncsim: warning: writeback.policy is none (the default) in 2 runs in which a page waited up to 40.0 s for its write (summary.json durability.lag_us.max): "
+      + "a kernel's background writeback writes pages once they have been dirty for about 30 s, which leaves later msyncs less to write; freebsd's syncer (writeback.policy: syncer) in the experiment's base models it");
+    const named = await syncsimHere(['sweep', 'named.yaml', '--out', 'n', '-q', '--no-cache'], dir);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stderr).not.toContain('writeback.policy is none');
   });
 });

@@ -21,6 +21,7 @@ import { OutDirError } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import { metricValue } from './metrics.ts';
 import { pointStats, type PointStats } from './stats.ts';
+import { agedWarning, countAged, noneAged, sweepNamesPolicy, type AgedUnderNone } from './background.ts';
 import { OWNER, showPath, type Manifest, type RunRecord, type SweepDir } from './store.ts';
 
 /** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -147,6 +148,8 @@ export interface TablesOutcome {
   alike: string[][];
   /** Successful runs whose closed replay stretched a task, and the largest share of its trace any task of them ended behind. */
   stretched: { runs: number; maxShare: number };
+  /** Successful runs under the default writeback.policy none in which a page waited past its kernel daemon's age for its write (none counted when the experiment names the policy). */
+  aged: AgedUnderNone;
 }
 
 /**
@@ -162,8 +165,8 @@ export function resultsOf(summary: unknown): string {
 }
 
 /** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}, ...), one line each. */
-export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'>): string[] {
-  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), stretchWarning(t)].filter((w): w is string => w !== undefined);
+export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'> & Partial<Pick<TablesOutcome, 'aged'>>): string[] {
+  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), stretchWarning(t), t.aged && agedWarning(t.aged)].filter((w): w is string => w !== undefined);
 }
 
 /** At most `n` items joined by '; ', with how many more. */
@@ -238,7 +241,9 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
     turned = performance.now();
     if (opts.interrupted?.()) throw new TablesInterrupted();
   };
-  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 } };
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 }, aged: noneAged() };
+  // the default writeback.policy is said of only when the experiment does not name one
+  const policyNamed = sweepNamesPolicy(join(outDir, 'experiment.yaml'));
   // points with a successful run: their labels, which metrics they have no value of, and their values seed by seed
   const unvalued = metrics.map((): string[] => []);
   const bySignature = new Map<string, string[]>();
@@ -269,6 +274,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
           vals = metrics.map((m) => metricValue(summary, m));
           ok++;
           seen.add(resultsOf(summary));
+          if (!policyNamed) countAged(outcome.aged, summary);
           const replay = (summary as { replay?: { stretched_tasks?: number; max_lag_end_us?: number; trace_end_us?: number } }).replay;
           if ((replay?.stretched_tasks ?? 0) > 0) {
             outcome.stretched.runs++;
