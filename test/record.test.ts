@@ -146,6 +146,32 @@ describe('syncsim record', () => {
     expect(writes.map((x) => [x.len, x.x_syscall])).toEqual([
       ['65536', 'assume-dirty'], ['65536', 'assume-dirty'], ['65536', 'assume-dirty'], ['65536', 'assume-dirty'], ['32768', 'assume-dirty'],
     ]);
+    // pages=N, as import --from strace takes it: N pages before each msync (it was refused as an unknown mode)
+    const two = join(dir, 'fallback-pages.csv');
+    const p = syncsimSpawned(['record', '-o', two, '--assume-dirty', 'pages=2', '--', prog, join(dir, 'data3')], ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).toMatch(/falling back to --assume-dirty pages=2/);
+    const msyncs = rowsOf(two).filter((x) => x.op === 'msync').length;
+    const pages = rowsOf(two).filter((x) => x.op === 'write').reduce((n, x) => n + Number(x.len) / 4096, 0);
+    expect([msyncs, pages]).toEqual([5, 10]);
+  }, TIMEOUT);
+
+  it('checks --assume-dirty before the program runs: pages=N is taken, measured (no --calibration here) and a bad N refused', async () => {
+    const marker = join(dir, 'mode-marker');
+    const ok = await syncsim(['record', '-o', join(dir, 'mode-ok.csv'), '--assume-dirty', 'pages=3', '--', 'sh', '-c', 'true']);
+    expect(ok.code, ok.stderr).toBe(0);
+    for (const [mode, message] of [
+      ['measured', /--assume-dirty measured needs a calibration, which record does not take \(nothing was run\): .*--keep-log FILE and import it with 'syncsim import --from strace FILE --assume-dirty measured --calibration CAL'/],
+      ['pages=N', /--assume-dirty pages=N expects N a whole number of pages, at least 1 \(got 'pages=N'\)/],
+      ['pages=0', /--assume-dirty pages=N expects N a whole number of pages, at least 1 \(got 'pages=0'\)/],
+      ['bogus', /unknown mode 'bogus' \(expected one of none, whole-range-before-msync, mapped-before-msync, pages=N\)/],
+    ] as const) {
+      const r = await syncsim(['record', '-o', join(dir, 'mode.csv'), '--assume-dirty', mode, '--', 'sh', '-c', `touch ${marker}`]);
+      expect([r.code, r.stderr]).toMatchObject([2, expect.stringMatching(message)]);
+      // refused before the program ran: before, the program ran and its recording was lost
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(join(dir, 'mode.csv'))).toBe(false);
+    }
   }, TIMEOUT);
 
   it('records the LMDB client: two msyncs per commit, dirty sets far smaller than the map', async () => {

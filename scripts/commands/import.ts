@@ -14,7 +14,7 @@ import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString } from '../../traces/types.ts';
 import { importFromHint, InputError, requireReadable } from '../errors.ts';
-import { ASSUME_DIRTY_MODES, assumeDirtyMode } from '../../traces/import/strace/assume-dirty.ts';
+import { ASSUME_DIRTY_MODES, assumeDirtyProblem } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -202,15 +202,8 @@ async function run(argv: string[]): Promise<number> {
     if (bytes === null || bytes < 1 || bytes > REGION_1TIB) throw new InputError(`--file-size expects a size from 1 byte to 1t, as fio writes it (4096, 16m, 1g; got '${values['file-size']}')`);
     opts.fileBytes = bytes;
   }
-  if (opts.assumeDirty === 'measured' && !opts.pagesForMeasured) {
-    throw new InputError('--assume-dirty measured needs --calibration FILE (the device that turns a measured msync duration into pages)');
-  }
-  if (opts.assumeDirty !== undefined) {
-    if (!assumeDirtyMode(opts.assumeDirty, opts.assumeDirtySeed ?? 1, opts.pagesForMeasured)) {
-      if (/^pages=/.test(opts.assumeDirty)) throw new InputError(`--assume-dirty pages=N expects N a whole number of pages, at least 1 (got '${opts.assumeDirty}')`);
-      throw new InputError(`--assume-dirty: unknown mode '${opts.assumeDirty}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);
-    }
-  }
+  const modeProblem = opts.assumeDirty === undefined ? undefined : assumeDirtyProblem(opts.assumeDirty, opts.pagesForMeasured !== undefined);
+  if (modeProblem !== undefined) throw new InputError(modeProblem);
   if (opts.pagesForMeasured && opts.assumeDirty !== 'measured') {
     throw new InputError(`--calibration is read only by --assume-dirty measured, of strace (got ${opts.assumeDirty === undefined ? 'no --assume-dirty' : `--assume-dirty ${opts.assumeDirty}`})`);
   }

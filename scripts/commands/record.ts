@@ -7,13 +7,21 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { errnoText, tempBeside } from '../../traces/files.ts';
 import { dirname, resolve } from 'node:path';
-import { ASSUME_DIRTY_MODES } from '../../traces/import/strace/assume-dirty.ts';
+import { ASSUME_DIRTY_MODES, assumeDirtyProblem } from '../../traces/import/strace/assume-dirty.ts';
 import { OP_NAMES } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
 import { dirtyPagesUnavailable, recordedExitStatus, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { firstBadByte, showBytes } from '../../traces/utf8.ts';
+
+/** The --assume-dirty modes record takes: all but `measured`, which needs a calibration (import's --calibration). */
+const RECORD_MODES = Object.keys(ASSUME_DIRTY_MODES).filter((m) => m !== 'measured');
+
+/** Why record refuses --assume-dirty measured, and what to do instead. */
+const MEASURED_REFUSED = '--assume-dirty measured needs a calibration, which record does not take (nothing was run): ' +
+  `give another mode (${RECORD_MODES.join(', ')}), or keep the log with --keep-log FILE and import it with ` +
+  "'syncsim import --from strace FILE --assume-dirty measured --calibration CAL'";
 
 const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE]
                       -- PROGRAM [ARGS...]
@@ -31,7 +39,9 @@ as 'syncsim import --from strace' does.
 Dirty pages need root (kpageflags). Without it the recording still runs and
 says so; the stores are then synthesised by --assume-dirty (default
 mapped-before-msync, one store of each writable mapping's part of the msync
-range; modes: ${Object.keys(ASSUME_DIRTY_MODES).join(', ')}).
+range), one of ${RECORD_MODES.join(', ')}, as
+'syncsim import --from strace' takes them; its measured needs a calibration
+(import --calibration): keep the log with --keep-log FILE and import that.
 
 Not seen: statically linked programs and system calls made without the C
 library's wrappers (syscall(2), io_uring); a program that made no call the shim
@@ -88,7 +98,10 @@ async function run(argv: string[]): Promise<number> {
   if (pageSize !== pageSizeOfSystem()) throw new InputError(`--page-size ${pageSize}: the program runs on this system, whose pages are ${pageSizeOfSystem()} bytes, and its mappings are aligned to those; leave --page-size out`);
   refuseAlteredArguments(program);
   const fallback = values['assume-dirty'] ?? 'mapped-before-msync';
-  if (!(fallback in ASSUME_DIRTY_MODES)) throw new InputError(`--assume-dirty: unknown mode '${fallback}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`);
+  // checked before the program runs: the fallback is used only after it, when the log is imported
+  if (fallback === 'measured') throw new InputError(MEASURED_REFUSED);
+  const modeProblem = assumeDirtyProblem(fallback, false);
+  if (modeProblem !== undefined) throw new InputError(modeProblem.replace(/\(expected one of [^)]*\)/, `(expected one of ${RECORD_MODES.join(', ')})`));
   const out = values.out ?? 'record.csv';
   try {
     if (statSync(out).isDirectory()) throw new InputError(`--out ${out}: is a directory; give a file name`);

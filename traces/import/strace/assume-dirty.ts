@@ -107,6 +107,19 @@ export function spreadPages(s: AddressSpace, addr: number, len: number, count: n
 }
 
 /**
+ * What is wrong with `--assume-dirty NAME` as a mode that can run (`measured` only with a
+ * calibration: `calibrated`), in the words of the command line; undefined when nothing is.
+ */
+export function assumeDirtyProblem(name: string, calibrated: boolean): string | undefined {
+  if (Object.hasOwn(ASSUME_DIRTY, name) || (name === 'measured' && calibrated)) return undefined;
+  if (name === 'measured') return '--assume-dirty measured needs --calibration FILE (the device that turns a measured msync duration into pages)';
+  if (/^pages=/.test(name)) {
+    return assumeDirtyMode(name, 1) ? undefined : `--assume-dirty pages=N expects N a whole number of pages, at least 1 (got '${name}')`;
+  }
+  return `--assume-dirty: unknown mode '${name}' (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`;
+}
+
+/**
  * The mode named `name`, or undefined: a fixed one, `pages=N` (N ≥ 1), or
  * `measured` when `pagesForMeasured` is given.
  */
