@@ -570,6 +570,23 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     await expect(run('pages=0')).rejects.toThrow(/unknown --assume-dirty mode/);
   });
 
+  it('measured refuses a capture without -T (no msync duration) at its first msync, where it synthesised no store', async () => {
+    const d = tmp();
+    // strace -f -ttt without -T: the same calls, no <SECONDS>
+    writeFileSync(join(d, 'noT.strace'), T.replace(/ <[\d.]+>$/gm, ''));
+    writeFileSync(join(d, 'cal.yaml'), 'device:\n  profile: queue\n  per_page_us: 100\n  service: {dist: constant, mean_us: 100}\n');
+    const r = await syncsimHere(['import', '--from', 'strace', join(d, 'noT.strace'), '-o', join(d, 'm.csv'), '--assume-dirty', 'measured', '--calibration', join(d, 'cal.yaml')]);
+    expect([r.code, r.stderr]).toEqual([2, `syncsim: ${join(d, 'noT.strace')}:3: column msync.duration: --assume-dirty measured needs each msync's duration, ` +
+      "the '<SECONDS>' strace -T writes at the end of the line; capture with strace -f -ttt -T (got 'msync(0x7f0000000000, 65536, MS_SYNC) = 0')\n"]);
+    expect(existsSync(join(d, 'm.csv'))).toBe(false);
+    // the other modes need no duration; an msync that never returned (= ?) has none and gets no store, as before
+    const p = await syncsimHere(['import', '--from', 'strace', join(d, 'noT.strace'), '-o', join(d, 'p.csv'), '--assume-dirty', 'pages=2']);
+    expect(p.code, p.stderr).toBe(0);
+    writeFileSync(join(d, 'cut.strace'), T.split('\n').slice(0, 2).join('\n') + '\n100 1.000200 msync(0x7f0000000000, 65536, MS_SYNC) = ?\n');
+    const q = await syncsimHere(['import', '--from', 'strace', join(d, 'cut.strace'), '-o', join(d, 'q.csv'), '--assume-dirty', 'measured', '--calibration', join(d, 'cal.yaml')]);
+    expect(q.code, q.stderr).toBe(0);
+  });
+
   it('the import warns when msyncs get no stores, and import --assume-dirty measured needs --calibration', async () => {
     const d = tmp();
     writeFileSync(join(d, 't.strace'), T);

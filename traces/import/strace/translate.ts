@@ -34,6 +34,8 @@ const STATS = ['strace_lines', 'calls', 'failed_calls', 'mmap_failed', 'never_re
 export class StraceTranslator {
   private readonly ps: number;
   private readonly assume: AssumeDirtyMode;
+  /** `--assume-dirty measured`: an msync that returned without a duration (no `-T`) is an error, not 0 stores. */
+  private readonly needsDuration: boolean;
   /** Output rows not yet taken. */
   out: RowInput[] = [];
   private readonly procs: ProcessTable;
@@ -54,6 +56,7 @@ export class StraceTranslator {
       throw new TraceError(path, 0, '-', `unknown --assume-dirty mode${why} (expected one of ${Object.keys(ASSUME_DIRTY_MODES).join(', ')})`, name);
     }
     this.assume = mode;
+    this.needsDuration = name === 'measured';
     for (const k of STATS) stats[k] = 0;
     this.procs = new ProcessTable(stats);
     this.unmapped = new UnmappedCalls(stats, names);
@@ -247,6 +250,9 @@ export class StraceTranslator {
     if (ms & ~known || names.some((n) => n.startsWith('MS_') && !Object.hasOwn(MS_FLAGS, n))) this.count('msync_unknown_flags');
     const s = p.space;
     if (this.ok(c)) this.unmapped.check(s, Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len)); // the kernel fails (ENOMEM) on any hole
+    if (this.needsDuration && c.durNs < 0 && c.ret !== '?') {
+      this.fail(c.line, 'msync.duration', "--assume-dirty measured needs each msync's duration, the '<SECONDS>' strace -T writes at the end of the line; capture with strace -f -ttt -T", `msync(${c.args}) = ${c.ret}${c.errno === '' ? '' : ` ${c.errno}`}`);
+    }
     for (const [wa, wl] of this.assume.stores(s, addr, len, { pageSize: this.ps, measuredUs: c.durNs >= 0 ? c.durNs / 1000 : -1 })) {
       // counted only when written: a write past the address range is out_of_range instead
       if (this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') })) this.count('assumed_writes');
