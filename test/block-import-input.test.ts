@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { blkparseImporter } from '../traces/import/blkparse.ts';
 import { msrImporter } from '../traces/import/msr.ts';
+import { fioIologImporter } from '../traces/import/fio-iolog.ts';
 import { IMPORTERS } from '../traces/import/index.ts';
 import { Flag } from '../traces/types.ts';
 import type { RowInput } from '../traces/writer.ts';
@@ -197,6 +198,18 @@ describe('an input with nothing to import', () => {
     expect((await importError(blkparseImporter, blk)).message).toBe(`${blk}:1: empty input: expected ${EXPECTED.blkparse} (got '')`);
     const msr = input(`${COLUMNS.join(',')}\n\n`);
     expect((await importError(msrImporter, msr)).message).toBe(`${msr}:1: empty input: expected ${EXPECTED.msr} (got '')`);
+  });
+
+  it('fio-iolog with only its header, or only add, open and close lines: empty input, not a trace of 0 rows', async () => {
+    const actions = 'ACTION one of read, write, sync, datasync, sync_file_range, trim, wait';
+    const v3 = input('fio version 3 iolog\n');
+    expect((await importError(fioIologImporter, v3)).message).toBe(`${v3}:1: empty input: expected I/O lines after the header 'TIMESTAMP FILE ACTION OFFSET LENGTH' (${actions}) (got '')`);
+    const v2 = input('fio version 2 iolog\n/d add\n/d open\n/d close\n');
+    expect((await importError(fioIologImporter, v2)).message).toBe(`${v2}:1: empty input: expected I/O lines after the header 'FILE ACTION OFFSET LENGTH' (${actions}) (got '')`);
+    input('fio version 3 iolog\n0 /d add\n', 'header.log');
+    const r = await syncsimHere(['import', '--from', 'fio-iolog', 'header.log', '-o', 'header.csv'], dir);
+    expect([r.code, r.stderr]).toEqual([2, `syncsim: header.log:1: empty input: expected I/O lines after the header 'TIMESTAMP FILE ACTION OFFSET LENGTH' (${actions}) (got '')\n`]);
+    expect(existsSync(join(dir, 'header.csv'))).toBe(false);
   });
 
   it('through the CLI, every format: exit 2, one line, nothing written', async () => {

@@ -55,6 +55,7 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
   let version: 2 | 3 | 0 = 0;
   let clockNs = 0; // version 2: the sum of the waits so far
   let line = 0;
+  let ioLines = 0; // lines of an I/O action (not add, open, close): with none, the log holds nothing to import
   const fail = (column: string, problem: string, got: string): never => {
     throw new TraceError(path, line, column, problem, got);
   };
@@ -100,6 +101,7 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
         fail('action', `unknown I/O action (expected one of ${IO_ACTIONS.join(', ')})${hint}`, action);
       }
       const act = action as IoAction;
+      ioLines++;
       const offText = f[2]!;
       const lenText = f[3]!;
       if (!DIGITS.test(offText)) fail('offset', 'bad offset: expected a non-negative integer', offText);
@@ -140,6 +142,8 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
     if (trace.pending > 0) yield trace.take();
   }
   if (version === 0) throw emptyInput(path, "the header line 'fio version 2 iolog' or 'fio version 3 iolog'");
+  // a header alone (or only add, open and close): as msr with only its header, not a trace of 0 rows
+  if (ioLines === 0) throw emptyInput(path, `I/O lines after the header '${version === 3 ? 'TIMESTAMP ' : ''}FILE ACTION OFFSET LENGTH' (ACTION one of ${IO_ACTIONS.join(', ')})`);
 }
 
 /** `--from fio-iolog`. */
