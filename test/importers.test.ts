@@ -466,6 +466,14 @@ describe('msr', () => {
     expect(maps.map((r) => [r.task, r.object])).toEqual([['usr_0', 'usr_0'], ['us_r_0', 'us r_0'], ['us_r_0-2', 'us_r_0']]);
   });
 
+  it('a disk number is its digits as written, leading zeros aside: disks past 2^53 stay apart (a Number merged them)', async () => {
+    const d = tmp();
+    const f = join(d, 'disks.csv');
+    writeFileSync(f, ['99999999999999999999', '100000000000000000000', '1000000000000000000000', '007', '7'].map((n) => `128166372003061629,usr,${n},Write,8192,4096,1`).join('\n') + '\n');
+    const { rows } = await importRows(msrImporter, f);
+    expect(rows.filter((r) => r.op === 'map').map((r) => r.object)).toEqual(['usr_99999999999999999999', 'usr_100000000000000000000', 'usr_1000000000000000000000', 'usr_7']);
+  });
+
   it('reads gzip input (by magic bytes, whatever the name) and skips a header line', async () => {
     const d = tmp();
     const gz = join(d, 'trace.csv');

@@ -114,7 +114,8 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
       if (!Number.isSafeInteger(rtNs)) fail(6, 'response time too large', rtText);
       const offset = Number(offText);
       const size = Number(sizeText);
-      const name = `${host}_${Number(diskText)}`;
+      // the disk's digits as written, leading zeros aside (a Number would round past 2^53: two disks, one object)
+      const name = `${host}_${diskText.replace(/^0+(?=\d)/, '')}`;
       let task = tasks.get(name);
       if (task === undefined) {
         // one task per host+disk: names that make the same token (`us r`, `us_r`) get numbered ones
