@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { constants, homedir, hostname, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { headText } from '../../traces/out-trace.ts';
@@ -28,6 +28,7 @@ import { TraceError } from '../../traces/trace-error.ts';
 import { VERSION } from '../version.ts';
 import { errnoText, makeDirs, readHead, tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
+import { mergeLogFiles } from './merge-logs.ts';
 
 /** The shim's C source, in the repository. */
 export const SHIM_SOURCE = resolve(import.meta.dirname, 'shim.c');
@@ -109,35 +110,11 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
     });
     child.on('exit', (code, signal) => done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
-  const merged = mergeLogs(readdirSync(logDir).filter((n) => n.endsWith('.log')).sort().map((n) => readFileSync(join(logDir, n), 'utf8')));
   const log = join(workDir, 'record.strace');
-  writeFileSync(log, merged.text);
+  // streamed, in bounded memory: a log of millions of msyncs is larger than a string can be
+  const merged = mergeLogFiles(readdirSync(logDir).filter((n) => n.endsWith('.log')).sort().map((n) => join(logDir, n)), log, workDir);
   rmSync(logDir, { recursive: true, force: true });
-  const calls = merged.text.split('\n').filter((l) => l !== '' && !l.includes(' execve("?", [], []) = 0 ')).length;
-  return { log, processes: merged.files, lines: merged.lines, calls, exitCode, dirtyPages };
-}
-
-/** `PID SEC.NSEC` at the start of a log line: seconds and nanoseconds, or undefined. */
-function lineTime(line: string): [number, number] | undefined {
-  const m = /^\d+ (\d+)\.(\d{1,9})\s/.exec(line);
-  return m ? [Number(m[1]), Number(m[2]!.padEnd(9, '0'))] : undefined;
-}
-
-/**
- * The lines of every process's log in one sequence ordered by their
- * timestamps; equal times keep their order (a log's own order first, then
- * the logs' order). A line without a timestamp (cut by a crash) is dropped.
- */
-export function mergeLogs(logs: readonly string[]): { text: string; files: number; lines: number } {
-  const all: { s: number; ns: number; file: number; at: number; text: string }[] = [];
-  logs.forEach((log, file) => {
-    log.split('\n').forEach((text, at) => {
-      const t = lineTime(text);
-      if (t) all.push({ s: t[0], ns: t[1], file, at, text });
-    });
-  });
-  all.sort((a, b) => a.s - b.s || a.ns - b.ns || a.file - b.file || a.at - b.at);
-  return { text: all.map((l) => l.text + '\n').join(''), files: logs.length, lines: all.length };
+  return { log, processes: merged.files, lines: merged.lines, calls: merged.calls, exitCode, dirtyPages };
 }
 
 /** A scratch directory for a recording under the system temporary directory. */
