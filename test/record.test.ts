@@ -7,7 +7,7 @@
  * Needs cc (installed by scripts/ensure-tools.sh) and, for the dirty pages,
  * root: the test says which cases it cannot run and why, never silently.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,6 +156,37 @@ describe('syncsim record', () => {
     const msyncs = rowsOf(two).filter((x) => x.op === 'msync').length;
     const pages = rowsOf(two).filter((x) => x.op === 'write').reduce((n, x) => n + Number(x.len) / 4096, 0);
     expect([msyncs, pages]).toEqual([5, 10]);
+  }, TIMEOUT);
+
+  it('shows the progress of making the trace once the program has run, off a terminal as lines on stderr; none with -q', async () => {
+    const tty = process.stderr.isTTY;
+    Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true, writable: true });
+    // the progress timers and clock are fake, 10 s a turn of the event loop; the program and I/O are real
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      for (const quiet of [false, true]) {
+        const out = join(dir, `progress-${quiet}.csv`);
+        let done = false;
+        const job = syncsim(['record', '-o', out, ...(quiet ? ['-q'] : []), '--', prog, join(dir, 'data-progress')]).finally(() => (done = true));
+        while (!done) {
+          await new Promise((r) => setImmediate(r));
+          vi.advanceTimersByTime(10_000);
+        }
+        const r = await job;
+        expect(r.code, r.stderr).toBe(0);
+        const rows = rowsOf(out).length;
+        const lines = r.stderr.split('\n').filter((l) => l.startsWith('record: '));
+        if (quiet) expect(lines).toEqual([]);
+        else {
+          expect(lines.length).toBeGreaterThan(1);
+          expect(lines.at(-1)).toMatch(new RegExp(`^record: ${rows} rows in \\d+`));
+          expect(lines.slice(0, -1).every((l) => /^record: [\d,]+ rows(, \d+% of the log)?, /.test(l))).toBe(true);
+        }
+      }
+    } finally {
+      vi.useRealTimers();
+      Object.defineProperty(process.stderr, 'isTTY', { value: tty, configurable: true, writable: true });
+    }
   }, TIMEOUT);
 
   it('checks --assume-dirty before the program runs: pages=N is taken, measured (no --calibration here) and a bad N refused', async () => {

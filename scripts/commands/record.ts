@@ -12,6 +12,7 @@ import { OP_NAMES } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
 import { dirtyPagesUnavailable, recordedExitStatus, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { QUIET_OPTION, quietHelp } from '../progress.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { firstBadByte, showBytes } from '../../traces/utf8.ts';
 
@@ -23,7 +24,7 @@ const MEASURED_REFUSED = '--assume-dirty measured needs a calibration, which rec
   `give another mode (${RECORD_MODES.join(', ')}), or keep the log with --keep-log FILE and import it with ` +
   "'syncsim import --from strace FILE --assume-dirty measured --calibration CAL'";
 
-const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE]
+const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE] [-q]
                       -- PROGRAM [ARGS...]
 
 Runs PROGRAM (with its arguments, standard input and output) under an
@@ -61,7 +62,13 @@ Options:
   --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
   --keep-log FILE       also keep the merged shim log (strace format) in FILE, a new
                         file in an existing directory (never one that exists)
+${quietHelp(24)}
   -h, --help            this help
+
+Progress goes to stderr once the program has ended, while its log becomes the
+trace (rows written, the share of the log read, rows/s, ETA): on a terminal a
+line redrawn in place; otherwise a line every 10 s and one at the end, none
+for a shorter job.
 
 Exit code: that of PROGRAM when the trace was written (a failing program is
 still recorded, and said so), 2 on a usage or recording error.`;
@@ -82,6 +89,7 @@ async function run(argv: string[]): Promise<number> {
     'page-size': { type: 'string' },
     'assume-dirty': { type: 'string' },
     'keep-log': { type: 'string' },
+    ...QUIET_OPTION,
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -118,7 +126,7 @@ async function run(argv: string[]): Promise<number> {
   if (values['keep-log'] !== undefined) checkKeepLog(values['keep-log'], out);
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
-  const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier });
+  const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier, progress: !values.quiet });
   if (!r.written) {
     process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} exited with ${r.recording.exitCode}: ${escapeControl(out)}, the recording of an earlier run that succeeded, is kept; this run's trace was not written (give a new -o to keep the recording of a failing run)\n`);
     return r.recording.exitCode;

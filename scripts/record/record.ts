@@ -29,6 +29,7 @@ import { VERSION } from '../version.ts';
 import { errnoText, makeDirs, readHead, tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { mergeLogFiles } from './merge-logs.ts';
+import { fileProgress } from '../progress.ts';
 
 /** The shim's C source, in the repository. */
 export const SHIM_SOURCE = resolve(import.meta.dirname, 'shim.c');
@@ -158,6 +159,8 @@ export interface RecordOptions {
   keepOnFailure?: boolean;
   /** The directory the program runs in (default the current one); the trace's `recorded-cwd`. */
   cwd?: string;
+  /** Show, on standard error, the progress of making the trace once the program has run (`record: N rows, P% of the log, ...`). */
+  progress?: boolean;
 }
 
 /**
@@ -191,6 +194,9 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
       `recorded-dirty-pages: ${why === undefined ? 'kernel (pagemap + kpageflags)' : `assume-dirty ${opts.fallback} (${why})`}`,
     ];
     const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [], comments });
+    // the program has ended: the log of a long one takes a while to import, said as import says it
+    const { progress, tap } = fileProgress({ stream: process.stderr, label: 'record', unit: 'rows', shareOf: 'the log', quiet: !opts.progress }, rec.log);
+    iopts.tap = tap;
     try {
       // an empty log (nothing interposed at all) is an empty trace, not malformed strace output
       const batches = rec.lines === 0 ? [] : straceImporter.rows(rec.log, iopts, stats);
@@ -199,12 +205,15 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
           await w.write(row);
           ops[row.op]++;
         }
+        progress.done += batch.length;
       }
       await w.close();
     } catch (e) {
+      progress.cancel();
       await w.abort();
       throw logUnreadable(e, rec.log, opts.keepLog, out);
     }
+    progress.finish();
     // after the trace: a log that cannot be kept does not cost the recording
     if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
     return { recording: rec, ops, stats, fallbackWhy: why, written: true };
