@@ -189,6 +189,31 @@ describe('syncsim record', () => {
     }
   }, TIMEOUT);
 
+  it('says which calls the trace does not hold as the program made them: an msync past its address range, one with an unknown flag', async () => {
+    writeFileSync(join(dir, 'odd.c'), `
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || ftruncate(fd, 4096) != 0) return 3;
+  char *p = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return 4;
+  msync(p, (size_t)-4096, MS_SYNC);  /* EINVAL: its end is past any address the trace takes */
+  msync(p, 4096, 0x40);              /* EINVAL: a flag bit that has no name */
+  msync(p, 4096, MS_SYNC);
+  return 0;
+}
+`);
+    const c = spawnSync('cc', ['-O1', '-o', join(dir, 'odd'), join(dir, 'odd.c')], { encoding: 'utf8' });
+    expect(c.status, c.stderr).toBe(0);
+    const r = await syncsim(['record', '-o', join(dir, 'odd.csv'), '--', join(dir, 'odd'), join(dir, 'odd-data')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(rowsOf(join(dir, 'odd.csv')).filter((x) => x.op === 'msync').map((x) => [x.flags, x.x_result])).toEqual([['', 'EINVAL'], ['SYNC', 'OK']]);
+    // before, the line said 'msync 2' and nothing of the third call
+    expect(r.stderr).toMatch(/msync 2; .*; not as the program made them: 1 call past the trace's address range, left out \(out_of_range\), 1 msync with flags the trace has no name for, the flags left off \(msync_unknown_flags\)\n/);
+  }, TIMEOUT);
+
   it('checks --assume-dirty before the program runs: pages=N is taken, measured (no --calibration here) and a bad N refused', async () => {
     const marker = join(dir, 'mode-marker');
     const ok = await syncsim(['record', '-o', join(dir, 'mode-ok.csv'), '--assume-dirty', 'pages=3', '--', 'sh', '-c', 'true']);

@@ -19,6 +19,15 @@ import { firstBadByte, showBytes } from '../../traces/utf8.ts';
 /** The --assume-dirty modes record takes: all but `measured`, which needs a calibration (import's --calibration). */
 const RECORD_MODES = Object.keys(ASSUME_DIRTY_MODES).filter((m) => m !== 'measured');
 
+/**
+ * The importer's counts of calls the trace does not hold as the program made them, said by
+ * record's summary line (import prints every count; record, which prints none, said nothing of these).
+ */
+const ALTERED: Readonly<Record<string, (n: number) => string>> = {
+  out_of_range: (n) => `${n} call${n === 1 ? '' : 's'} past the trace's address range, left out`,
+  msync_unknown_flags: (n) => `${n} msync${n === 1 ? '' : 's'} with flags the trace has no name for, the flags left off`,
+};
+
 /** Why record refuses --assume-dirty measured, and what to do instead. */
 const MEASURED_REFUSED = '--assume-dirty measured needs a calibration, which record does not take (nothing was run): ' +
   `give another mode (${RECORD_MODES.join(', ')}), or keep the log with --keep-log FILE and import it with ` +
@@ -136,7 +145,9 @@ async function run(argv: string[]): Promise<number> {
   }
   const opText = OP_NAMES.filter((o) => r.ops[o] > 0).map((o) => `${o} ${r.ops[o]}`).join(', ');
   const dirty = r.fallbackWhy === undefined ? `${r.stats.recorded_dirty_pages ?? 0} dirty pages read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${r.stats.assumed_writes ?? 0})`;
+  const altered = Object.entries(ALTERED).filter(([k]) => (r.stats[k] ?? 0) > 0).map(([k, what]) => `${what(r.stats[k]!)} (${k})`);
   process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} -> ${escapeControl(out)}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
+    `${altered.length > 0 ? `; not as the program made them: ${altered.join(', ')}` : ''}` +
     `${r.recording.exitCode !== 0 ? `; the program exited with ${r.recording.exitCode}` : ''}\n`);
   return r.recording.exitCode;
 }
