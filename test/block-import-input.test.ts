@@ -200,6 +200,16 @@ describe('an input with nothing to import', () => {
     expect((await importError(msrImporter, msr)).message).toBe(`${msr}:1: empty input: expected ${EXPECTED.msr} (got '')`);
   });
 
+  it('blkparse whose event lines hold no Q (parsed with -a complete, say): refused at its first event, not a trace of 0 rows', async () => {
+    const blk = input('Input file sda.blktrace.0 added\n  8,0    1        1     0.000000000  4162  D  WS 2048 + 8 [dd]\n  8,0    1        2     0.000100000     0  C  WS 2048 + 8 [0]\n');
+    expect((await importError(blkparseImporter, blk)).message).toBe(`${blk}:2: column action: no Q (queue) event in 2 event lines: ` +
+      "the import reads Q events only (was the trace parsed with a blkparse -a mask that leaves out queue?) (got 'D')");
+    input('  8,0    1        1     0.000000000     0  C  WS 2048 + 8 [0]\n', 'complete.blk');
+    const r = await syncsimHere(['import', '--from', 'blkparse', 'complete.blk', '-o', 'complete.csv'], dir);
+    expect([r.code, r.stderr]).toEqual([2, "syncsim: complete.blk:1: column action: no Q (queue) event in 1 event line: the import reads Q events only (was the trace parsed with a blkparse -a mask that leaves out queue?) (got 'C')\n"]);
+    expect(existsSync(join(dir, 'complete.csv'))).toBe(false);
+  });
+
   it('fio-iolog with only its header, or only add, open and close lines: empty input, not a trace of 0 rows', async () => {
     const actions = 'ACTION one of read, write, sync, datasync, sync_file_range, trim, wait';
     const v3 = input('fio version 3 iolog\n');

@@ -27,7 +27,7 @@
  * after the events (from the first `CPUn (` or `Total (` line on) are skipped.
  * Time 0 is the first queue event; a stacked device (dm, md) traced along with
  * its disks shows each I/O once per traced device. An input without any event
- * line is refused (`empty input`).
+ * line is refused (`empty input`), and so is one whose event lines hold no `Q`.
  */
 import type { Importer, ImportOptions, ImportStats } from './importer.ts';
 import type { RowInput } from '../writer.ts';
@@ -82,6 +82,8 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
   const trace = new ImportedTrace(path, opts, stats, REGION_16TIB);
   let inSummary = false;
   let events = 0;
+  let queued = 0;
+  let firstEvent: { line: number; action: string } | undefined;
   let line = 0;
   const fail = (column: string, problem: string, got: string): never => {
     throw new TraceError(path, line, column, problem, got);
@@ -108,7 +110,9 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
       const action = f[5]!;
       if (!ACTION.test(action)) fail('action', 'bad action: expected one or two letters (Q, G, I, D, C, M, UT, ...)', action);
       events++;
+      firstEvent ??= { line, action };
       if (action !== 'Q') continue;
+      queued++;
 
       const rwbsText = f[6]!;
       const rwbs = RWBS.exec(rwbsText);
@@ -153,6 +157,10 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
     if (trace.pending > 0) yield trace.take();
   }
   if (events === 0) throw emptyInput(path, `blkparse event lines ${HEADER_SHAPE}`);
+  // events, but none a queue event (blkparse -a complete, say): nothing to import, not a trace of 0 rows
+  if (queued === 0) {
+    throw new TraceError(path, firstEvent!.line, 'action', `no Q (queue) event in ${events} event line${events === 1 ? '' : 's'}: the import reads Q events only (was the trace parsed with a blkparse -a mask that leaves out queue?)`, firstEvent!.action);
+  }
 }
 
 /** `--from blkparse`. */
