@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linearRegression } from 'simple-statistics';
-import { PRESETS, ParamError, PresetError, generate, generateToFile } from '../workloads/presets/index.ts';
+import { PRESETS, ParamError, PresetError, findPreset, generate, generateToFile } from '../workloads/presets/index.ts';
 import { ZipfSampler, zipfPages } from '../workloads/presets/zipf.ts';
 import { mergeByTime } from '../workloads/presets/merge.ts';
 import { RandomStream } from '../sim/engine/random.ts';
@@ -55,6 +55,8 @@ describe('preset registry', () => {
     const e = thrown(() => generate('nope'));
     expect(e).toBeInstanceOf(PresetError);
     expect(e.message).toBe(`unknown preset 'nope' (presets: ${ALL.join(', ')})`);
+    // a misspelt name gets the closest one (a new user typed seq-write for seq-writer)
+    expect(() => findPreset('seq-write')).toThrow(`unknown preset 'seq-write'; did you mean seq-writer? (presets: ${ALL.join(', ')})`);
   });
 
   it('streams: the first rows of a 10^6-second trace come without making the rest', () => {

@@ -13,6 +13,7 @@ import { walAppend } from './wal-append.ts';
 import { wiredPool } from './wired-pool.ts';
 import { sharedObject } from './shared-object.ts';
 
+import { didYouMean } from '../../sim/closest-name.ts';
 export type { Preset } from './preset.ts';
 export { ParamError, PresetError } from '../params.ts';
 
@@ -22,7 +23,10 @@ export const PRESETS: readonly Preset<Schema>[] = [seqWriter, randomWriterPreset
 /** The preset called `name`; a PresetError listing the known names otherwise. */
 export function findPreset(name: string): Preset<Schema> {
   const p = PRESETS.find((x) => x.name === name);
-  if (!p) throw new PresetError(`unknown preset '${name}' (presets: ${PRESETS.map((x) => x.name).join(', ')})`);
+  if (!p) {
+    const names = PRESETS.map((x) => x.name);
+    throw new PresetError(`unknown preset '${name}'${didYouMean(name, names)} (presets: ${names.join(', ')})`);
+  }
   return p;
 }
 
