@@ -7,7 +7,7 @@
  * waited that long.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backgroundWritebackNote, policyGiven } from '../scripts/background-note.ts';
@@ -91,6 +91,9 @@ describe('the note on the default writeback.policy none', () => {
     expect(experimentNamesPolicy(exp('grid:\n  writeback: [{ policy: flusher }, { policy: syncer }]\n'))).toBe(true);
     expect(experimentNamesPolicy(exp('base: { writeback: { interval_ms: 20 } }\ngrid:\n  pager.cluster_pages: [8, 32]\n'))).toBe(false);
     expect(experimentNamesPolicy(exp(''))).toBe(false);
+    // the group nested, then the policy dotted (the experiment takes both): the first key ended the look, and the sweep said the policy was not named
+    expect(experimentNamesPolicy(exp('base:\n  writeback: { interval_ms: 20 }\n  writeback.policy: none\n'))).toBe(true);
+    expect(experimentNamesPolicy(exp('grid:\n  writeback: [{ interval_ms: 10 }, { interval_ms: 20 }]\n'))).toBe(false);
   });
 
   it('sweep says it once for the runs the default shaped, and not when the experiment names the policy', async () => {
@@ -106,5 +109,13 @@ describe('the note on the default writeback.policy none', () => {
     const named = await syncsimHere(['sweep', 'named.yaml', '--out', 'n', '-q', '--no-cache'], dir);
     expect(named.code, named.stderr).toBe(0);
     expect(named.stderr).not.toContain('writeback.policy is none');
+    // a run of a syncsim before the durability lag (no durability in its summary.json) is not counted: merge stopped on it with a TypeError
+    const [old] = readdirSync(join(dir, 'd', 'runs')).sort().map((id) => join(dir, 'd', 'runs', id, 'summary.json'));
+    const summary = JSON.parse(readFileSync(old!, 'utf8'));
+    delete summary.durability;
+    writeFileSync(old!, JSON.stringify(summary));
+    const merged = await syncsimHere(['merge', 'd', '--out', 'm'], dir);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stderr).toContain('syncsim: warning: writeback.policy is none (the default) in 1 run in which a page waited up to 40.0 s');
   });
 });

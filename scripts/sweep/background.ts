@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { backgroundWritebackNote } from '../background-note.ts';
 import { parseYamlDoc } from '../yaml-file.ts';
+import { addLeafKeys } from '../idle-keys.ts';
 
 /** Runs whose results the default policy shaped, and the longest wait of a page for its write among them (µs). */
 export interface AgedUnderNone {
@@ -22,28 +23,38 @@ export interface AgedUnderNone {
 /** No such run yet. */
 export const noneAged = (): AgedUnderNone => ({ runs: 0, maxLagUs: 0, personalities: [] });
 
+/**
+ * Whether `summary` holds what the note reads: a summary.json of a syncsim before the durability
+ * lag (2026-12-02), merged or swept over again, has no `durability.lag_us` and is not counted.
+ */
+function hasWhatTheNoteReads(summary: unknown): summary is Summary {
+  const group = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (!group(summary) || !group(summary.config) || !group(summary.durability) || !group(summary.writeback)) return false;
+  return group(summary.config.writeback) && group(summary.durability.lag_us) && group(summary.writeback.by_cause);
+}
+
 /** Counts `summary`'s run in `into` when the default policy shaped it ({@link backgroundWritebackNote}). */
 export function countAged(into: AgedUnderNone, summary: unknown): void {
-  const s = summary as Summary;
-  if (backgroundWritebackNote(s, false) === undefined) return;
+  if (!hasWhatTheNoteReads(summary) || backgroundWritebackNote(summary, false) === undefined) return;
   into.runs++;
-  into.maxLagUs = Math.max(into.maxLagUs, s.durability.lag_us.max ?? 0);
-  if (!into.personalities.includes(s.config.personality)) into.personalities.push(s.config.personality);
+  into.maxLagUs = Math.max(into.maxLagUs, summary.durability.lag_us.max ?? 0);
+  if (!into.personalities.includes(summary.config.personality)) into.personalities.push(summary.config.personality);
 }
 
-/** Whether a key of a mapping, dotted or nested, names `writeback.policy` (or the whole writeback group). */
-function namesPolicy(section: unknown): boolean {
-  if (section === null || typeof section !== 'object' || Array.isArray(section)) return false;
-  for (const [k, v] of Object.entries(section)) {
-    if (k === 'writeback.policy') return true;
-    if (k === 'writeback') return typeof v !== 'object' || v === null || Array.isArray(v) || 'policy' in v || namesPolicyInGrid(v);
-  }
-  return false;
+/** Whether a `base` (a mapping of keys, nested or dotted, in any mix and order) gives `writeback.policy`. */
+function baseNamesPolicy(base: unknown): boolean {
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) return false;
+  const keys = new Set<string>();
+  for (const [k, v] of Object.entries(base)) addLeafKeys(keys, k, v);
+  return keys.has('writeback.policy');
 }
 
-/** A grid's `writeback:` axis lists groups: any of them naming the policy names it. */
-function namesPolicyInGrid(v: object): boolean {
-  return Array.isArray(v) && v.some((g) => g !== null && typeof g === 'object' && 'policy' in g);
+/** Whether a `grid` gives `writeback.policy`: as its key, or in a value of an axis of its group (`writeback: [{ policy: flusher }]`). */
+function gridNamesPolicy(grid: unknown): boolean {
+  if (grid === null || typeof grid !== 'object' || Array.isArray(grid)) return false;
+  const keys = new Set<string>();
+  for (const [k, values] of Object.entries(grid)) for (const v of Array.isArray(values) ? values : [values]) addLeafKeys(keys, k, v);
+  return keys.has('writeback.policy');
 }
 
 /** Whether the experiment text names `writeback.policy` in its base or grid (an unreadable one counts as naming it: nothing is said then). */
@@ -51,9 +62,7 @@ export function experimentNamesPolicy(text: string): boolean {
   try {
     const root = parseYamlDoc(text).doc.toJS() as Record<string, unknown> | null;
     if (root === null || typeof root !== 'object') return true;
-    const grid = root.grid as Record<string, unknown> | undefined;
-    if (grid && typeof grid === 'object' && (grid['writeback.policy'] !== undefined || (Array.isArray(grid.writeback) && namesPolicyInGrid(grid.writeback)))) return true;
-    return namesPolicy(root.base);
+    return gridNamesPolicy(root.grid) || baseNamesPolicy(root.base);
   } catch {
     return true;
   }
