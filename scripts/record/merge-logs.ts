@@ -159,13 +159,25 @@ function runLine(text: string): LogLine {
   return { s, ns, file: Number(text.slice(0, a)), at: Number(text.slice(a + 1, b)), text: line };
 }
 
+/** How {@link mergeLogFiles} merges. */
+export interface MergeOptions {
+  /** Lines sorted in memory at a time (default about 100 MB of a shim log). */
+  runLines?: number;
+  /**
+   * Remove each log once it has been read (the caller's own scratch files): the scratch
+   * space then peaks at about twice the log (the runs, then the merged log), not three times.
+   */
+  removeRead?: boolean;
+}
+
 /**
  * Merges the logs `paths` (in this order for ties) into `out`, ordered by their lines'
  * timestamps; equal times keep their order (a log's own order first, then the logs' order).
  * A line without a timestamp (cut by a crash) is dropped. Sorted runs of more than one
  * go to temporary files in `tmpDir`, removed before it returns.
  */
-export function mergeLogFiles(paths: readonly string[], out: string, tmpDir: string, runLines = RUN_LINES): MergedLogs {
+export function mergeLogFiles(paths: readonly string[], out: string, tmpDir: string, opts: MergeOptions = {}): MergedLogs {
+  const runLines = opts.runLines ?? RUN_LINES;
   const runs: string[] = [];
   const readers: LineReader[] = [];
   let batch: LogLine[] = [];
@@ -181,12 +193,17 @@ export function mergeLogFiles(paths: readonly string[], out: string, tmpDir: str
   try {
     paths.forEach((path, file) => {
       const r = new LineReader(path);
-      for (let at = 0, text = r.next(); text !== undefined; at++, text = r.next()) {
-        const t = lineTime(text);
-        if (!t) continue;
-        batch.push({ s: t[0], ns: t[1], file, at, text });
-        if (batch.length >= runLines) writeRun();
+      try {
+        for (let at = 0, text = r.next(); text !== undefined; at++, text = r.next()) {
+          const t = lineTime(text);
+          if (!t) continue;
+          batch.push({ s: t[0], ns: t[1], file, at, text });
+          if (batch.length >= runLines) writeRun();
+        }
+      } finally {
+        r.close();
       }
+      if (opts.removeRead) rmSync(path, { force: true });
     });
     const result: MergedLogs = { files: paths.length, lines: 0, calls: 0 };
     const w = new ChunkWriter(out);

@@ -112,8 +112,9 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
     child.on('exit', (code, signal) => done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
   const log = join(workDir, 'record.strace');
-  // streamed, in bounded memory: a log of millions of msyncs is larger than a string can be
-  const merged = mergeLogFiles(readdirSync(logDir).filter((n) => n.endsWith('.log')).sort().map((n) => join(logDir, n)), log, workDir);
+  // streamed, in bounded memory: a log of millions of msyncs is larger than a string can be; each
+  // process's log removed once read, so the scratch space holds about twice the log at most
+  const merged = mergeLogFiles(readdirSync(logDir).filter((n) => n.endsWith('.log')).sort().map((n) => join(logDir, n)), log, workDir, { removeRead: true });
   rmSync(logDir, { recursive: true, force: true });
   return { log, processes: merged.files, lines: merged.lines, calls: merged.calls, exitCode, dirtyPages };
 }
