@@ -16,9 +16,9 @@ const KERNEL_DAEMON: Readonly<Record<string, { policy: 'syncer' | 'flusher'; /**
   linux: { policy: 'flusher', daemon: 'flusher threads write', ageKey: 'expire_ms' },
 };
 
-/** Whether the configuration keys given (idle-keys.ts `givenKeys`) choose the writeback policy. */
+/** Whether the configuration keys given (idle-keys.ts `givenKeys`, leaf keys) choose the writeback policy. */
 export function policyGiven(given: ReadonlySet<string>): boolean {
-  return given.has('writeback.policy') || given.has('writeback');
+  return given.has('writeback.policy');
 }
 
 /**

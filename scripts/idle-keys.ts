@@ -7,12 +7,23 @@
 import type { Config } from '../sim/config.ts';
 import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
 import { FS_KIND_KEYS, PERSONALITY_KEY_WHY, PERSONALITY_KEYS, VALUE_SCOPES } from '../sim/key-scopes.ts';
-import { readConfigFile } from './config-file.ts';
+import { applySet, readConfigFile } from './config-file.ts';
 
-/** The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike). */
+/**
+ * The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike:
+ * `--set 'writeback={interval_ms: 5}'` gives writeback.interval_ms, as the file's group would).
+ */
 export function givenKeys(file: string | undefined, sets: readonly string[]): Set<string> {
   const given = new Set<string>();
-  for (const kv of sets) given.add(kv.split('=')[0]!.trim());
+  const over: Record<string, unknown> = {};
+  for (const kv of sets) {
+    try {
+      applySet(over as never, kv);
+    } catch {
+      given.add(kv.split('=')[0]!.trim()); // (refused where the configuration is made)
+    }
+  }
+  for (const [k, v] of Object.entries(over)) addLeafKeys(given, k, v);
   if (file !== undefined) for (const [k, v] of Object.entries(readConfigFile(file))) addLeafKeys(given, k, v);
   return given;
 }

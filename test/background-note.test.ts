@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backgroundWritebackNote, policyGiven } from '../scripts/background-note.ts';
 import { experimentNamesPolicy } from '../scripts/sweep/background.ts';
+import { givenKeys } from '../scripts/idle-keys.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 import { syncsimHere } from './cli-here.ts';
 
@@ -60,8 +61,11 @@ describe('the note on the default writeback.policy none', () => {
 
   it('takes the policy as chosen when a config or --set gives it, alone or in its group', () => {
     expect(policyGiven(new Set(['writeback.policy']))).toBe(true);
-    expect(policyGiven(new Set(['writeback']))).toBe(true);
     expect(policyGiven(new Set(['writeback.delay_ms', 'personality']))).toBe(false);
+    // a --set of the group gives the keys it holds, as the group in a config file does (the group's name alone silenced the note)
+    expect(policyGiven(givenKeys(undefined, ['writeback={policy: none}']))).toBe(true);
+    expect(policyGiven(givenKeys(undefined, ['writeback={interval_ms: 5}']))).toBe(false);
+    expect([...givenKeys(undefined, ['writeback={interval_ms: 5, delay_ms: 7}', 'seed=3'])].sort()).toEqual(['seed', 'writeback.delay_ms', 'writeback.interval_ms']);
   });
 
   it('run prints it on stderr for an msync 40 s after its stores, and not with the policy given or the msync sooner', async () => {
@@ -74,6 +78,10 @@ describe('the note on the default writeback.policy none', () => {
     const chosen = await syncsimHere(['run', late, '--out', join(dir, 'b'), '-q', '--set', 'writeback.policy=none']);
     expect(chosen.code).toBe(0);
     expect(chosen.stderr).not.toContain('writeback.policy is none');
+    const group = await syncsimHere(['run', late, '--out', join(dir, 'g'), '-q', '--set', 'writeback={interval_ms: 5}']);
+    expect(group.code).toBe(0);
+    expect(group.stderr).toContain('syncsim: note: writeback.policy is none (the default)');
+    expect(group.stderr).toContain('syncsim: warning: writeback.interval_ms has no effect under writeback.policy none'); // as from a config file's group
     const soon = await syncsimHere(['run', lateSyncTrace(dir, 20), '--out', join(dir, 'c'), '-q']);
     expect(soon.code).toBe(0);
     expect(soon.stderr).not.toContain('writeback.policy is none');
