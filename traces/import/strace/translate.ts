@@ -1,8 +1,8 @@
 /**
  * Syscall translation: what each tracked call, in entry order, does to the
  * traced address spaces and which native rows it becomes (the table in
- * traces/import/strace.ts). Arguments are checked as strace prints them;
- * a malformed one is a TraceError naming the call and the argument.
+ * traces/import/strace.ts). Arguments are checked as strace prints them
+ * (call-args.ts): a malformed one is a TraceError naming the call and the argument.
  */
 import { TraceError } from '../../trace-error.ts';
 import { ADDR_LIMIT, ADVICE_FLAGS, Flag } from '../../types.ts';
@@ -11,7 +11,8 @@ import type { ImportNames, ImportOptions, ImportStats } from '../importer.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode, type AssumeDirtyMode } from './assume-dirty.ts';
 import type { AddressSpace, Mapping, Proc } from './address-space.ts';
 import type { Call } from './calls.ts';
-import { decodeEscaped, parseBits, parseCString, parseNum, splitArgs } from './grammar.ts';
+import { CallReader, EXPECT } from './call-args.ts';
+import { decodeEscaped, parseCString, parseNum, splitArgs } from './grammar.ts';
 import { HANDLERS } from './handlers.ts';
 import {
   MADV_ACCESS, MAP_ANONYMOUS, MAP_BITS, MAP_LOCKED, MAP_PRIVATE, MAP_SHARED, MCL_BITS, MCL_CURRENT, MCL_FUTURE, MS_FLAGS, O_CLOEXEC, PROT_BITS, WIRE_USER,
@@ -19,19 +20,11 @@ import {
 import { cloneFlags, ProcessTable } from './processes.ts';
 import { UnmappedCalls } from './unmapped.ts';
 
-/** What each tracked argument must look like, for error messages. */
-const EXPECT = {
-  addr: 'an address (NULL, decimal or 0x hex)',
-  len: 'a byte count',
-  fd: 'a file descriptor number',
-  path: 'a quoted path',
-} as const;
-
 /** The stats every strace import reports, in this order, from 0. */
 const STATS = ['strace_lines', 'calls', 'failed_calls', 'mmap_failed', 'never_returned', 'orphan_resumed', 'restarted', 'out_of_range', 'assumed_writes', 'tasks'];
 
 /** Turns complete calls, in entry order, into native rows (collected in `out`). */
-export class StraceTranslator {
+export class StraceTranslator extends CallReader {
   private readonly ps: number;
   private readonly assume: AssumeDirtyMode;
   /** `--assume-dirty measured`: an msync that returned without a duration (no `-T`) is an error, not 0 stores. */
@@ -47,7 +40,8 @@ export class StraceTranslator {
    * Throws a TraceError for an unknown `--assume-dirty` mode; sets every stat of {@link STATS} to 0.
    * `names.unmapped_calls` gets the first tasks counted in `unmapped_calls` (unmapped.ts).
    */
-  constructor(private readonly path: string, opts: ImportOptions, private readonly stats: ImportStats, names?: ImportNames) {
+  constructor(path: string, opts: ImportOptions, private readonly stats: ImportStats, names?: ImportNames) {
+    super(path);
     this.ps = opts.pageSize;
     const name = opts.assumeDirty ?? 'none';
     const mode = assumeDirtyMode(name, opts.assumeDirtySeed ?? 1, opts.pagesForMeasured);
@@ -64,10 +58,6 @@ export class StraceTranslator {
 
   private count(k: string, n = 1): void {
     this.stats[k] = (this.stats[k] ?? 0) + n;
-  }
-
-  private fail(line: number, column: string, problem: string, text: string): never {
-    throw new TraceError(this.path, line, column, problem, text);
   }
 
   /** Translates one complete call or exit. */
@@ -108,32 +98,6 @@ export class StraceTranslator {
     }
     this.out.push(row);
     return true;
-  }
-
-  private arg(c: Call, args: string[], i: number, name: string, what: keyof typeof EXPECT): number {
-    const text = args[i];
-    if (text === undefined) this.fail(c.line, `${c.name}.${name}`, `expected ${EXPECT[what]} as argument ${i + 1}`, c.args);
-    const v = parseNum(what === 'fd' ? text.replace(/<.*>$/s, '') : text);
-    if (!Number.isFinite(v) || (what !== 'fd' && v < 0)) this.fail(c.line, `${c.name}.${name}`, `expected ${EXPECT[what]}`, text);
-    return v;
-  }
-
-  private bits(c: Call, args: string[], i: number, name: string, table: Readonly<Record<string, number>>, prefix: string): number {
-    const text = args[i];
-    if (text === undefined) this.fail(c.line, `${c.name}.${name}`, `expected ${prefix}* flags as argument ${i + 1}`, c.args);
-    const v = parseBits(text, table, prefix);
-    if (v === undefined) this.fail(c.line, `${c.name}.${name}`, `expected ${prefix}* flag names or a number joined by |`, text);
-    return v;
-  }
-
-  private returned(c: Call, what: string): number {
-    const v = parseNum(c.ret);
-    if (!Number.isFinite(v)) this.fail(c.line, `${c.name}.result`, `expected ${what}`, c.ret);
-    return v;
-  }
-
-  private ok(c: Call): boolean {
-    return c.errno === '' && c.ret !== '?';
   }
 
   private roundUp(n: number): number {
