@@ -112,6 +112,13 @@ export interface TraceRow {
 /** The largest address + length a trace may name (2^53). */
 export const ADDR_LIMIT = 2 ** 53;
 
+/**
+ * The most pages one `write`, `read` or `wire` row may cover in a run: 2^22 (16 GiB of 4 KiB
+ * pages). A bound of the simulator's, not of the format (README, "Limits of a run"); here so
+ * that importers can keep within it.
+ */
+export const MAX_OP_PAGES = 2 ** 22;
+
 // ---- a block of rows as columns
 // (the binary cache's form, typed-array views over one buffer: the simulator
 // takes rows from it one at a time, as each reaches its trace time, so a

@@ -4,11 +4,12 @@
  * a run's host memory and the time one op takes (the trace reader cannot stop
  * inside an op) bounded whatever the trace asks (README, "Limits of a run").
  */
+import { MAX_OP_PAGES } from '../../traces/types.ts';
 import type { PageCounters } from './object.ts';
 import { TraceSemanticError } from './vm.ts';
 
 /** The most pages one `write`, `read` or `wire` op may cover: 2^22 (16 GiB of 4 KiB pages, a few seconds of host time). */
-export const MAX_OP_PAGES = 2 ** 22;
+export { MAX_OP_PAGES };
 
 /**
  * The most pages that may be resident at once (2^26: 256 GiB of 4 KiB pages;

@@ -70,6 +70,16 @@ export class MappingTable {
     return at >= end;
   }
 
+  /** The first address of [start, end) that no mapping covers; undefined when mappings cover all of it. */
+  firstHole(start: number, end: number): number | undefined {
+    let at = start;
+    for (const p of this.pieces(start, end)) {
+      if (p.start > at) return at;
+      at = p.end;
+    }
+    return at < end ? at : undefined;
+  }
+
   /** The mapping holding `addr`, if any. */
   at(addr: number): Mapping | undefined {
     const m = this.list[this.firstAfter(addr)];

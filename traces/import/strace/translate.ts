@@ -19,6 +19,7 @@ import {
 } from './linux.ts';
 import { cloneFlags, ProcessTable } from './processes.ts';
 import { UnmappedCalls } from './unmapped.ts';
+import { fitWire } from './wide-wire.ts';
 
 /** The stats every strace import reports, in this order, from 0. */
 const STATS = ['strace_lines', 'calls', 'failed_calls', 'mmap_failed', 'never_returned', 'orphan_resumed', 'restarted', 'out_of_range', 'assumed_writes', 'tasks'];
@@ -105,6 +106,22 @@ export class StraceTranslator extends CallReader {
   }
 
   /**
+   * The `wire USER|NOHOLES` rows of [addr, addr+len) in `s` for call `c` (`measured`: the first
+   * row is the call itself), within the run's bound on one op (wide-wire.ts): a range wider than
+   * it is split when the lock was made (`made`, default: `c` succeeded), else cut past its first
+   * hole or left out, each counted.
+   */
+  private wire(s: AddressSpace, c: Call, addr: number, len: number, measured: boolean, made = this.ok(c)): void {
+    const fit = fitWire(s.maps, addr, len, this.ps, made);
+    if (fit.how !== 'whole') this.count(`wide_wire_${fit.how.replace('-', '_')}`);
+    let first = measured;
+    for (const [a, l] of fit.rows) {
+      this.emit({ tNs: c.tNs, task: s.task, op: 'wire', addr: a, len: l, flags: WIRE_USER, extra: this.extra(c, first) });
+      first = false;
+    }
+  }
+
+  /**
    * `name`, a file name decoded from strace's escapes, as an object name: one holding a NUL byte
    * (`\0`, which no path holds: the kernel ends it there) is refused, as the trace reader would.
    */
@@ -129,7 +146,7 @@ export class StraceTranslator extends CallReader {
     s.maps.insert({ ...m, locked: locked || s.lockFuture });
     this.emit({ tNs: c.tNs, task: s.task, op: 'map', addr: m.start, len: m.end - m.start, flags: m.flags, object: m.object, offset: m.offset, extra: this.extra(c, true) });
     if (locked || s.lockFuture) {
-      this.emit({ tNs: c.tNs, task: s.task, op: 'wire', addr: m.start, len: m.end - m.start, flags: WIRE_USER, extra: this.extra(c, false) });
+      this.wire(s, c, m.start, m.end - m.start, false);
     }
   }
 
@@ -237,7 +254,8 @@ export class StraceTranslator extends CallReader {
   wireCall(p: Proc, c: Call, a: string[], op: 'wire' | 'unwire', nargs: number[]): void {
     if (!nargs.includes(a.length)) this.fail(c.line, c.name, `expected ${nargs.join(' or ')} arguments (addr, length${nargs.length > 1 ? '[, flags]' : ''})`, c.args);
     const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
-    this.emit({ tNs: c.tNs, task: p.space.task, op, addr, len, flags: WIRE_USER, extra: this.extra(c, true) });
+    if (op === 'wire') this.wire(p.space, c, addr, len, true);
+    else this.emit({ tNs: c.tNs, task: p.space.task, op, addr, len, flags: WIRE_USER, extra: this.extra(c, true) });
     if (this.ok(c)) p.space.maps.lock(Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len), op === 'wire');
   }
 
@@ -269,7 +287,7 @@ export class StraceTranslator extends CallReader {
         this.emit({ tNs: c.tNs, task: s.task, op: 'unmap', addr: m.start, len: m.end - m.start, extra: this.extra(c, first) });
         first = false;
         this.emit({ tNs: c.tNs, task: s.task, op: 'map', addr: m.start, len: m.end - m.start, flags, object: m.object, offset: m.offset, extra: this.extra(c, false) });
-        if (m.locked) this.emit({ tNs: c.tNs, task: s.task, op: 'wire', addr: m.start, len: m.end - m.start, flags: WIRE_USER, extra: this.extra(c, false) });
+        if (m.locked) this.wire(s, c, m.start, m.end - m.start, false, true);
       }
     }
   }
@@ -278,7 +296,8 @@ export class StraceTranslator extends CallReader {
   private wholeSpace(s: AddressSpace, c: Call, op: 'wire' | 'unwire' | 'unmap', measured: boolean): void {
     let first = measured;
     for (const [addr, len] of s.maps.runs()) {
-      this.emit({ tNs: c.tNs, task: s.task, op, addr, len, flags: op === 'unmap' ? 0 : WIRE_USER, extra: this.extra(c, first) });
+      if (op === 'wire') this.wire(s, c, addr, len, first);
+      else this.emit({ tNs: c.tNs, task: s.task, op, addr, len, flags: op === 'unmap' ? 0 : WIRE_USER, extra: this.extra(c, first) });
       first = false;
     }
   }
