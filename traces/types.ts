@@ -68,6 +68,23 @@ export const FLAGS_BY_OP: Readonly<Record<OpName, number>> = {
   unwire: WIRE_FLAGS,
 };
 
+/**
+ * The bits of msync flag names joined by `|` as options and preset parameters take them
+ * (`import --sync-flags`, gen's `sync_flags`): canonical names or aliases (`SYNC`, `MS_SYNC`), in
+ * any case (`sync`, `ms_sync`), blanks around a name ignored; undefined when a name is no msync
+ * flag. A trace file's `flags` field takes them in capitals only (traces/fields.ts).
+ */
+export function msyncFlagOption(text: string): number | undefined {
+  let bits = 0;
+  for (const name of text.split('|')) {
+    const key = name.trim().toUpperCase();
+    const bit = Object.hasOwn(FLAG_ALIASES, key) ? FLAG_ALIASES[key]! : 0;
+    if ((bit & FLAGS_BY_OP.msync) === 0) return undefined;
+    bits |= bit;
+  }
+  return bits;
+}
+
 /** A map entry's access advice: its RANDOM or SEQUENTIAL bit (0: the kernel's default read-ahead). */
 export const ADVICE_FLAGS = Flag.RANDOM | Flag.SEQUENTIAL;
 

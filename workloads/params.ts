@@ -4,7 +4,7 @@
  * YAML sweep file) against it, and the errors that name the offending key.
  */
 import { didYouMean } from '../sim/closest-name.ts';
-import { FLAG_ALIASES, FLAGS_BY_OP, flagsToString } from '../traces/types.ts';
+import { flagsToString, msyncFlagOption } from '../traces/types.ts';
 import { bareObject, isPrototypeKey } from '../sim/keys.ts';
 
 /** A problem with a preset name or its parameters: bad user input, not a bug. */
@@ -119,13 +119,7 @@ function toMsyncFlags(raw: unknown): number {
   if (typeof raw !== 'string') return NaN;
   const s = raw.trim();
   if (s === '') return 0;
-  let bits = 0;
-  for (const name of s.split('|')) {
-    const bit = FLAG_ALIASES[name.trim().toUpperCase()];
-    if (bit === undefined || (bit & FLAGS_BY_OP.msync) === 0) return NaN;
-    bits |= bit;
-  }
-  return bits;
+  return msyncFlagOption(s) ?? NaN;
 }
 
 function numberRule(s: NumberSpec): string {
@@ -189,7 +183,7 @@ const KINDS: { readonly [K in ParamSpec['kind']]: {
       const v = toMsyncFlags(raw);
       return Number.isNaN(v) ? undefined : v;
     },
-    rule: () => `must be msync flag names joined by '|' (${MSYNC_FLAG_NAMES.join(', ')}, or their MS_/VM_SYNC_ aliases), or empty for none`,
+    rule: () => `must be msync flag names joined by '|' (${MSYNC_FLAG_NAMES.join(', ')}, or their MS_/VM_SYNC_ aliases; in any case), or empty for none`,
   },
   choice: {
     parse: (raw, s) => (typeof raw === 'string' && s.choices.includes(raw.trim()) ? raw.trim() : undefined),

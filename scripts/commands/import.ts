@@ -12,7 +12,7 @@ import { countRow, importWarnings, newTally } from '../../traces/import/tally.ts
 import { DEFAULT_SYNC_FLAGS, REGION_1TIB } from '../../traces/import/sync-injector.ts';
 import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
-import { FLAG_ALIASES, FLAGS_BY_OP, Flag, OP_NAMES, flagsToString } from '../../traces/types.ts';
+import { Flag, OP_NAMES, flagsToString, msyncFlagOption } from '../../traces/types.ts';
 import { importFromHint, InputError, requireReadable } from '../errors.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyProblem } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
@@ -76,7 +76,8 @@ Options:
                            an injected one of its object with no write to it
                            between is merged into it, counted in msync_merged)
   --sync-flags F           flags of injected and translated msyncs, names joined
-                           by | (SYNC, ASYNC, INVALIDATE, MS_SYNC, ...; default SYNC)
+                           by | in any case, as gen's sync_flags (SYNC, ASYNC,
+                           INVALIDATE, MS_SYNC, sync, ...; default SYNC)
   --assume-dirty MODE      strace: how to synthesise the stores strace cannot see:
 ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                             ${k}: ${v}`).join('\n')}
   --seed N                 strace: seed of --assume-dirty pages=N and measured (default 1)
@@ -122,14 +123,12 @@ function positiveInt(name: string, v: string): number {
   return Number(v);
 }
 
+/** `--sync-flags` as bits: msync flag names joined by |, in any case, as gen's sync_flags takes them. */
 function parseSyncFlags(v: string): number {
-  let bits = 0;
-  for (const name of v.split('|')) {
-    const bit = FLAG_ALIASES[name.trim()];
-    if (bit === undefined || (bit & ~FLAGS_BY_OP.msync) !== 0) {
-      throw new InputError(`--sync-flags: unknown msync flag '${name}' (expected names like SYNC, ASYNC, INVALIDATE joined by |)`);
-    }
-    bits |= bit;
+  const bits = msyncFlagOption(v);
+  if (bits === undefined) {
+    const name = v.split('|').find((n) => msyncFlagOption(n) === undefined) ?? v;
+    throw new InputError(`--sync-flags: unknown msync flag '${name}' (expected names like SYNC, ASYNC, INVALIDATE joined by |, in any case)`);
   }
   return bits;
 }
