@@ -63,6 +63,20 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     expect(one.stdout).toBe(`${sections[3]}\n`);
   });
 
+  it('--list refuses -o, --set and --seed, which it would ignore: exit 2, nothing listed, no file written', async () => {
+    const d = tmp();
+    const out = join(d, 't.csv');
+    const o = await inProcess(['gen', 'seq-writer', '--list', '-o', out]);
+    expect(o).toEqual({ code: 2, stdout: '', stderr: 'syncsim: --out is for writing a trace, and --list writes none: it only lists presets (drop --list to write the trace)\n' });
+    const all = await inProcess(['gen', '--list', '--output', out, '--set', 'rate=3', '--seed', '2']);
+    expect(all).toEqual({ code: 2, stdout: '', stderr: 'syncsim: --output, --set, --seed are for writing a trace, and --list writes none: it only lists presets (drop --list to write the trace)\n' });
+    expect(readdirSync(d)).toEqual([]);
+    // -q has nothing to quiet in a list, and changes nothing in it
+    const q = await inProcess(['gen', 'wal-append', '--list', '-q']);
+    expect(q.code).toBe(0);
+    expect(q.stdout).toBe((await inProcess(['gen', 'wal-append', '--list'])).stdout);
+  });
+
   it('writes a .csv.gz trace that syncsim run replays with exit 0', async () => {
     const d = tmp();
     const trace = join(d, 'db.csv.gz');

@@ -36,7 +36,8 @@ Options:
                      anything else (a recorded or imported trace, a .sst
                      cache, any other file) is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
-                     defaults and what they model
+                     defaults and what they model; it writes no trace, so
+                     -o, --set and --seed are refused with it (exit 2)
 ${quietHelp(21)}
   -h, --help         this help
 
@@ -132,6 +133,9 @@ const USER_FS_ERRORS: Readonly<Record<string, string>> = {
   EROFS: 'read-only file system',
 };
 
+/** The options of writing a trace, which `--list` refuses: it writes none. */
+const LIST_IDLE = ['out', 'set', 'seed'] as const;
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals, flag } = parseCommandArgs('gen', argv, {
     set: { type: 'string', multiple: true },
@@ -147,6 +151,11 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new InputError(`gen expects one PRESET argument (got ${positionals.length}; try 'syncsim gen --help')`);
   try {
     if (values.list) {
+      // what writes a trace does nothing with a list: refused, as run's --ci-reps without --ci
+      const idle = LIST_IDLE.filter((o) => values[o] !== undefined).map((o) => flag(o));
+      if (idle.length > 0) {
+        throw new InputError(`${idle.join(', ')} ${idle.length === 1 ? 'is' : 'are'} for writing a trace, and --list writes none: it only lists presets (drop --list to write the trace)`);
+      }
       process.stdout.write(presetList(positionals.length === 1 ? [findPreset(positionals[0])] : PRESETS) + '\n');
       return 0;
     }
