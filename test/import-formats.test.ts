@@ -6,7 +6,7 @@
  * the input is, so the input here is an empty file.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
@@ -117,5 +117,42 @@ describe('syncsim import: the options each format takes', () => {
       const r = await syncsimHere(['import', '--from', format, file, '--calibration', cal]);
       expect([r.code, r.stderr], format).toEqual([2, 'syncsim: --calibration is read only by --assume-dirty measured, of strace (got no --assume-dirty)\n']);
     }
+  });
+
+  it('--seed, taken by every format, is said to change nothing where the import draws nothing (exit 0, the same trace); pages=N and measured draw, and get no note', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-import-seed-'));
+    const inputs: Readonly<Record<string, string>> = {
+      msr: '128166372003061629,usr,0,Write,0,4096,100\n128166372003071629,usr,0,Write,4096,4096,100\n',
+      blkparse: '  8,0    1        1     0.000000000  1234  Q  WS 2048 + 8 [prog]\n  8,0    1        2     0.000100000  1234  Q  FWS 4096 + 8 [prog]\n',
+      'fio-iolog': 'fio version 2 iolog\n/tmp/f add\n/tmp/f open\n/tmp/f write 0 4096\n/tmp/f sync 0 0\n/tmp/f close\n',
+      strace: [
+        '100 1700000000.000000 openat(AT_FDCWD, "/tmp/d", O_RDWR) = 3 <0.000010>',
+        '100 1700000000.000100 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = 0x7f0000000000 <0.000010>',
+        '100 1700000000.000200 msync(0x7f0000000000, 16384, MS_SYNC) = 0 <0.000100>',
+        '',
+      ].join('\n'),
+    };
+    const cases: [string, string[], string][] = [
+      ['msr', [], '--from msr'],
+      ['blkparse', [], '--from blkparse'],
+      ['fio-iolog', [], '--from fio-iolog'],
+      ['strace', [], '--assume-dirty none'],
+      ['strace', ['--assume-dirty', 'whole-range-before-msync'], '--assume-dirty whole-range-before-msync'],
+      ['strace', ['--assume-dirty', 'mapped-before-msync'], '--assume-dirty mapped-before-msync'],
+    ];
+    for (const [format, extra, what] of cases) {
+      const file = join(dir, `in.${format}`);
+      writeFileSync(file, inputs[format]!);
+      const plain = await syncsimHere(['import', '--from', format, file, ...extra, '-o', join(dir, 'plain.csv')]);
+      const seeded = await syncsimHere(['import', '--from', format, file, ...extra, '--seed', '7', '-o', join(dir, 'seeded.csv')]);
+      expect([plain.code, seeded.code], what).toEqual([0, 0]);
+      expect(plain.stderr).not.toContain('note:');
+      expect(seeded.stderr.split('\n')[0], what).toBe(`syncsim import: note: --seed 7 changes nothing: only strace's --assume-dirty pages=N and measured draw at random, and ${what} draws nothing (its trace is the same for every seed)`);
+      expect(readFileSync(join(dir, 'seeded.csv'), 'utf8'), what).toBe(readFileSync(join(dir, 'plain.csv'), 'utf8'));
+    }
+    // pages=1 draws one of the 4 pages: the seed is used, no note
+    const drawn = await syncsimHere(['import', '--from', 'strace', join(dir, 'in.strace'), '--assume-dirty', 'pages=1', '--seed', '7', '-o', join(dir, 'drawn.csv')]);
+    expect(drawn.code).toBe(0);
+    expect(drawn.stderr).not.toContain('note:');
   });
 });

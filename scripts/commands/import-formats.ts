@@ -23,7 +23,8 @@ const injectedOnly = (flag: string) => (format: string) =>
 /**
  * The options of `syncsim import` that only some formats take, by their name
  * without `--`, in the order they are checked. An option not here (--out,
- * --page-size, --seed) is taken by every format; --calibration is read only by
+ * --page-size, --seed) is taken by every format (--seed with a note where the
+ * import draws nothing: import.ts); --calibration is read only by
  * `--assume-dirty measured` (import.ts refuses it otherwise), and so by strace alone.
  */
 export const FORMAT_OPTIONS: Readonly<Record<string, FormatRule>> = {

@@ -14,7 +14,7 @@ import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import { Flag, OP_NAMES, flagsToString, msyncFlagOption } from '../../traces/types.ts';
 import { importFromHint, InputError, requireReadable } from '../errors.ts';
-import { ASSUME_DIRTY_MODES, assumeDirtyProblem } from '../../traces/import/strace/assume-dirty.ts';
+import { ASSUME_DIRTY_MODES, assumeDirtyProblem, drawsAtRandom } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
@@ -80,7 +80,9 @@ Options:
                            INVALIDATE, MS_SYNC, sync, ...; default SYNC)
   --assume-dirty MODE      strace: how to synthesise the stores strace cannot see:
 ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                             ${k}: ${v}`).join('\n')}
-  --seed N                 strace: seed of --assume-dirty pages=N and measured (default 1)
+  --seed N                 strace: seed of --assume-dirty pages=N and measured (default 1);
+                           taken with any format, with a note on stderr that it
+                           changes nothing where the import draws nothing
   --calibration FILE       strace --assume-dirty measured: the configuration (e.g. from
                            'syncsim calibrate') whose device turns each msync's measured
                            duration into a page count
@@ -205,6 +207,11 @@ async function run(argv: string[]): Promise<number> {
   if (modeProblem !== undefined) throw new InputError(modeProblem);
   if (opts.pagesForMeasured && opts.assumeDirty !== 'measured') {
     throw new InputError(`--calibration is read only by --assume-dirty measured, of strace (got ${opts.assumeDirty === undefined ? 'no --assume-dirty' : `--assume-dirty ${opts.assumeDirty}`})`);
+  }
+  // a seed that draws nothing: told, not refused, as a sweep tells of seeds that give copies (a script may pass one to every step)
+  if (values.seed !== undefined && !drawsAtRandom(opts.assumeDirty)) {
+    const what = importer.format === 'strace' ? `--assume-dirty ${opts.assumeDirty ?? 'none'}` : `--from ${importer.format}`;
+    process.stderr.write(`syncsim import: note: --seed ${values.seed} changes nothing: only strace's --assume-dirty pages=N and measured draw at random, and ${what} draws nothing (its trace is the same for every seed)\n`);
   }
 
   const extraCols = importer.extraCols ?? [];

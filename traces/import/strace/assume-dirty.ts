@@ -106,6 +106,11 @@ export function spreadPages(s: AddressSpace, addr: number, len: number, count: n
   return out;
 }
 
+/** Whether the `--assume-dirty` mode `name` draws at random, so that its seed matters (`pages=N`, `measured`); not the fixed modes, nor none given. */
+export function drawsAtRandom(name: string | undefined): boolean {
+  return name !== undefined && !Object.hasOwn(ASSUME_DIRTY, name);
+}
+
 /**
  * What is wrong with `--assume-dirty NAME` as a mode that can run (`measured` only with a
  * calibration: `calibrated`), in the words of the command line; undefined when nothing is.
