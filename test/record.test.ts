@@ -342,6 +342,15 @@ int main(int argc, char **argv) {
     expect(readFileSync(out, 'utf8')).toContain('"sh","-c","exit 0"');
   }, TIMEOUT);
 
+  it('never replaces a file the program made at -o while it ran: exit 2, the file left as the program wrote it', async () => {
+    const out = join(dir, 'made-by-program.csv');
+    const r = await syncsim(['record', '-q', '-o', out, '--', 'sh', '-c', `echo 'program output' > ${out}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('it was made there while syncsim record ran; it is left as it is, and the trace was not written');
+    expect(readFileSync(out, 'utf8')).toBe('program output\n');
+    expect(readdirSync(dir).filter((n) => n.startsWith('made-by-program.csv') || n.startsWith('.made-by-program.csv'))).toEqual(['made-by-program.csv']);
+  });
+
   it('names each mapped file by its bytes, whatever they are (a comma, a quote, a >, a ), an é), as strace -y would', async () => {
     const names = ['a,b', 'q"uote', 'gt>lt<', 'par)en', 'café'].map((n) => join(dir, n));
     for (const [i, name] of names.entries()) {

@@ -43,7 +43,8 @@ export class TraceCacheWriter {
   private readonly taskNames: Translation = { source: undefined, to: new Int32Array(0) };
   private readonly objectNames: Translation = { source: undefined, to: new Int32Array(0) };
 
-  constructor(readonly path: string, private readonly source: SourceIdentity) {
+  /** `mayReplace`: the command's check of `path`, made again before the cache takes its place ({@link TempFile.commit}). */
+  constructor(readonly path: string, private readonly source: SourceIdentity, private readonly mayReplace?: () => void) {
     this.file = new TempFile(path, cacheTempPath(path));
     // the magic first, the rest of the header (with its checksum) at the end: a temporary file left
     // by a killed writer is recognisable as a cache being written (and removed by the next writer),
@@ -192,7 +193,7 @@ export class TraceCacheWriter {
     header.writeUInt32LE(hashBytes(strings), 56);
     header.writeUInt32LE(hashBytes(header.subarray(0, 60)), 60);
     this.file.writeAt(header, 0);
-    this.file.commit();
+    this.file.commit(false, this.mayReplace);
   }
 
   /** Drops the temporary file. */

@@ -5,7 +5,7 @@
  * so a crash, a kill or an error never leaves half of one, and what was there
  * before stays until the new one replaces it.
  */
-import { closeSync, createReadStream, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutDir, OutDirError, readMarker, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
 import { createGunzip } from 'node:zlib';
@@ -133,11 +133,11 @@ export class TempFile {
     closeSync(this.fd);
   }
 
-  /** Closes the file (flushed to disk first when `durable`) and renames it to `path`. */
-  commit(durable = false): void {
+  /** Closes the file (flushed to disk first when `durable`) and moves it to `path` ({@link placeFile}: past `mayReplace` when given). */
+  commit(durable = false, mayReplace?: () => void): void {
     if (durable) fsyncSync(this.fd);
     this.close();
-    renameSync(this.tmp, this.path);
+    placeFile(this.tmp, this.path, mayReplace);
   }
 
   /** Closes and removes the temporary file; `path` is untouched. */
@@ -149,6 +149,30 @@ export class TempFile {
     }
     rmSync(this.tmp, { force: true });
   }
+}
+
+/**
+ * Moves the complete temporary file `tmp` to `path`. Without `mayReplace`, a
+ * rename. With it (the check a command made of `path` before its work, which
+ * throws when what is there may not be replaced), a file that appeared at
+ * `path` while the command ran is never replaced unchecked: a missing `path`
+ * gets a hard link (which fails when a file was made there meanwhile); a file
+ * there, or a file system without hard links, is checked again by
+ * `mayReplace` before the rename. When it throws, `tmp` is left for the
+ * caller to remove.
+ */
+export function placeFile(tmp: string, path: string, mayReplace?: () => void): void {
+  if (mayReplace !== undefined) {
+    try {
+      linkSync(tmp, path);
+      rmSync(tmp, { force: true });
+      return;
+    } catch {
+      // EEXIST (something is there now), or no hard links here: checked again, then renamed
+    }
+    mayReplace();
+  }
+  renameSync(tmp, path);
 }
 
 /**

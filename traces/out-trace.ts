@@ -117,3 +117,19 @@ export function checkTraceOut(path: string, flag: string, origin: TraceOrigin, i
   }
   checkOutFile(path, path, (text, head) => traceOrigin(text, head) === origin, flag, notOurTrace(origin));
 }
+
+/**
+ * {@link checkTraceOut} made again as the finished trace takes its place (the `mayReplace` of
+ * the trace writers, placeFile of traces/files.ts): a file made at `path` while the command ran that it may
+ * not replace is refused, saying so, and the trace is not written.
+ */
+export function recheckTraceOut(path: string, flag: string, origin: TraceOrigin, inputs: readonly string[] = []): () => void {
+  return () => {
+    try {
+      checkTraceOut(path, flag, origin, inputs);
+    } catch (e) {
+      if (!(e instanceof OutDirError)) throw e;
+      throw new OutDirError(`${e.message} (it was made there while syncsim ${WRITER[origin]} ran; it is left as it is, and the trace was not written)`);
+    }
+  };
+}

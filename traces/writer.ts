@@ -12,7 +12,7 @@
 import { createWriteStream, promises as fsp, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
-import { processAlive, readHead } from './files.ts';
+import { placeFile, processAlive, readHead } from './files.ts';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -156,6 +156,12 @@ export interface TraceWriterOptions {
   extraCols?: readonly string[];
   /** Comment lines (without the `#`) written after the magic line: provenance, one line each. */
   comments?: readonly string[];
+  /**
+   * The command's check of `path` (throws when what is there may not be replaced), made again
+   * by `close()` before the trace takes its place, so that a file made there while the trace was
+   * written is never replaced unchecked ({@link placeFile}).
+   */
+  mayReplace?: () => void;
 }
 
 /**
@@ -207,7 +213,7 @@ export class TraceWriter {
   private count = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 
-  private constructor(path: string, extraCols: readonly string[], comments: readonly string[]) {
+  private constructor(path: string, extraCols: readonly string[], comments: readonly string[], private readonly mayReplace?: () => void) {
     this.path = path;
     this.tmpPath = TraceWriter.tmpPathOf(path);
     this.extraCols = extraCols;
@@ -241,7 +247,7 @@ export class TraceWriter {
     const extraCols = [...(opts.extraCols ?? [])];
     checkExtraCols(extraCols);
     clearDeadWriters(path);
-    const w = new TraceWriter(path, extraCols, opts.comments ?? []);
+    const w = new TraceWriter(path, extraCols, opts.comments ?? [], opts.mayReplace);
     try {
       await once(w.file, 'ready');
     } catch (err) {
@@ -283,7 +289,7 @@ export class TraceWriter {
       this.sink.end();
       await this.done;
       if (this.error !== undefined) throw this.error;
-      await fsp.rename(this.tmpPath, this.path);
+      placeFile(this.tmpPath, this.path, this.mayReplace);
       this.state = 'closed';
     } catch (err) {
       await this.abort();

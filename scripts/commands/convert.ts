@@ -2,7 +2,8 @@
  * `syncsim convert TRACE -o TRACE.sst`: makes the binary trace cache of a
  * native CSV trace explicitly.
  */
-import { checkTraceOut } from '../../traces/out-trace.ts';
+import { checkTraceOut, recheckTraceOut } from '../../traces/out-trace.ts';
+import { OutDirError } from '../../traces/out-dir.ts';
 import { readTraceBlocks } from '../../traces/reader.ts';
 import { isCacheFile, sourceIdentity } from '../../traces/cache.ts';
 import { clearDeadCacheWriters, TraceCacheWriter } from '../../traces/cache-writer.ts';
@@ -56,7 +57,8 @@ async function run(argv: string[]): Promise<number> {
   let w: TraceCacheWriter | undefined;
   const release = cleanupOnInterrupt(() => w?.abort());
   try {
-    w = new TraceCacheWriter(out, sourceIdentity(trace));
+    // checked again when the cache is placed: a file made at OUT meanwhile is never replaced unchecked
+    w = new TraceCacheWriter(out, sourceIdentity(trace), recheckTraceOut(out, flag('out'), 'cache', [trace]));
   } catch (e) {
     release();
     throw cannotWrite(e);
@@ -85,7 +87,7 @@ async function run(argv: string[]): Promise<number> {
     w.close();
   } catch (e) {
     w.abort();
-    throw cannotWrite(e);
+    throw e instanceof OutDirError ? e : cannotWrite(e);
   } finally {
     release();
     progress.finish();

@@ -2,7 +2,7 @@
  * `syncsim gen`: writes a synthetic trace from a workload preset (workloads/presets/), or lists
  * the presets with their parameters.
  */
-import { checkTraceOut } from '../../traces/out-trace.ts';
+import { checkTraceOut, recheckTraceOut } from '../../traces/out-trace.ts';
 import type { RowInput } from '../../traces/writer.ts';
 import { PRESETS, PROGRESS_ROWS, PresetError, findPreset, generate, generateToFile, generatedComments, presetNotes, traceDurationNs, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
@@ -187,7 +187,7 @@ async function run(argv: string[]): Promise<number> {
     const onSignal = (sig: NodeJS.Signals): void => interrupt.abort(sig);
     for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
     try {
-      n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told }));
+      n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told, mayReplace: recheckTraceOut(out, flag('out'), 'generated') }));
     } catch (e) {
       if (interrupt.signal.aborted) {
         const sig = interrupt.signal.reason as NodeJS.Signals;

@@ -2,7 +2,7 @@
  * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
-import { checkTraceOut } from '../../traces/out-trace.ts';
+import { checkTraceOut, recheckTraceOut } from '../../traces/out-trace.ts';
 import { rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
@@ -225,7 +225,7 @@ async function run(argv: string[]): Promise<number> {
     : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));
   let sink: RowSink;
   try {
-    sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments });
+    sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments, mayReplace: recheckTraceOut(out, flag('out'), 'imported', [file]) });
   } catch (e) {
     release();
     // the output's own name, not the temporary file's: a missing directory as convert and gen say it

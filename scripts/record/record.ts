@@ -158,6 +158,8 @@ export interface RecordOptions {
   keepLog?: string;
   /** When the program exits with a non-zero status, write nothing (an earlier recording at `out` stays). */
   keepOnFailure?: boolean;
+  /** The command's check of `out`, made again before the trace takes its place: the program may have made a file there (TraceWriterOptions). */
+  mayReplace?: () => void;
   /** The directory the program runs in (default the current one); the trace's `recorded-cwd`. */
   cwd?: string;
   /** Show, on standard error, the progress of making the trace once the program has run (`record: N rows, P% of the log, ...`). */
@@ -194,7 +196,7 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
       `${EXIT_STATUS_COMMENT}${rec.exitCode}`,
       `recorded-dirty-pages: ${why === undefined ? 'kernel (pagemap + kpageflags)' : `assume-dirty ${opts.fallback} (${why})`}`,
     ];
-    const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [], comments });
+    const w = await TraceWriter.open(out, { extraCols: straceImporter.extraCols ?? [], comments, mayReplace: opts.mayReplace });
     // the program has ended: the log of a long one takes a while to import, said as import says it
     const { progress, tap } = fileProgress({ stream: process.stderr, label: 'record', unit: 'rows', shareOf: 'the log', quiet: !opts.progress }, rec.log);
     iopts.tap = tap;

@@ -104,6 +104,8 @@ export interface GenerateToFileOptions {
   signal?: AbortSignal;
   /** Told the rows written and the time of the last (ns) every {@link PROGRESS_ROWS} rows. */
   progress?: (rows: number, tNs: number) => void;
+  /** The command's check of `path`, made again before the trace takes its place (TraceWriterOptions). */
+  mayReplace?: () => void;
 }
 
 /** Rows between two calls of {@link GenerateToFileOptions.progress}. */
@@ -125,7 +127,7 @@ export async function generateToFile(
   path: string, preset: string, params: Readonly<Record<string, unknown>> = {}, seed = 1, opts: GenerateToFileOptions = {},
 ): Promise<number> {
   const rows = generate(preset, params, seed);
-  const w = await TraceWriter.open(path, { comments: generatedComments(preset, params, seed), extraCols: findPreset(preset).extraCols ?? [] });
+  const w = await TraceWriter.open(path, { comments: generatedComments(preset, params, seed), extraCols: findPreset(preset).extraCols ?? [], mayReplace: opts.mayReplace });
   try {
     let n = 0;
     for (const row of rows) {
