@@ -270,10 +270,12 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   for (const p of results.sweep?.points ?? []) if (p.config.runs.length === 0) notes.push(`${configName(results, p.config.label)}: every run failed; it is left out of the charts.`);
   if (charts.length === 0) throw new ReportError(`${opts.dir}: nothing to chart (no successful msync, timeline or writeback in these results)`);
 
-  const out = resolve(opts.out ?? join(opts.dir, 'report'));
+  const outGiven = opts.out ?? join(opts.dir, 'report');
+  const out = resolve(outGiven);
   const src = resolve(opts.dir);
   if (out === src || src.startsWith(out + sep)) throw new ReportError(`--out ${opts.out} would replace the results directory ${opts.dir}: choose another directory`);
-  const stage = new StagingDir(out, 'report');
+  // named as given in a refusal made as it takes its place
+  const stage = new StagingDir(outGiven, 'report');
   const tmp = stage.path;
   try {
     const outcomes: ChartOutcome[] = [];

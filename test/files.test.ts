@@ -111,6 +111,25 @@ describe('atomic files', () => {
     expect(existsSync(join(d, 'fresh'))).toBe(true);
   });
 
+  it('StagingDir: a directory of the user\'s made at out while the command ran is refused on commit, named as out was given, and kept', () => {
+    const d = tmp();
+    const back = process.cwd();
+    process.chdir(d);
+    try {
+      for (const [command, given] of [['compare', 'cmp'], ['report', 'r/report']] as const) {
+        const stage = new StagingDir(given, command);
+        writeFileSync(join(stage.path, 'table.txt'), 'new');
+        mkdirSync(given, { recursive: true });
+        writeFileSync(join(given, 'NOTES'), 'mine');
+        expect(() => stage.commit()).toThrow(`--out ${given}: is not empty and was not made by 'syncsim ${command}' (no .syncsim file in it); choose a new directory`);
+        stage.abort();
+        expect(readdirSync(given)).toEqual(['NOTES']);
+      }
+    } finally {
+      process.chdir(back);
+    }
+  });
+
   it('StagingDir removes only leftovers of its own (empty, or holding syncsim\'s marker), never a user\'s file or folder of such a name', () => {
     const d = tmp();
     const out = join(d, 'run');

@@ -276,8 +276,11 @@ export class StagingDir {
   readonly out: string;
   readonly path: string;
   private done = false;
+  /** `out` as it was given, for messages. */
+  private readonly shown: string;
 
   constructor(out: string, private readonly command?: OutCommand) {
+    this.shown = out;
     this.out = resolve(out);
     const parent = dirname(this.out);
     makeDirs(parent);
@@ -302,7 +305,7 @@ export class StagingDir {
     if (this.done) return;
     // the marker lists what the command wrote, so that a later replace can tell the user's files apart
     if (this.command) writeMarker(this.path, this.command, treeOf(this.path));
-    if (this.command) checkOutDir(this.out, { command: this.command });
+    if (this.command) checkOutDir(this.out, { command: this.command, shown: this.shown });
     if (existsSync(this.out)) {
       const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
       clearOwn(old, this.out);

@@ -288,7 +288,8 @@ async function run(argv: string[]): Promise<number> {
     const none = (x: Float64Array) => (x.length === 0 ? ' (no successful msync)' : '');
     const named = (s: Side, d: string) => `${s.figureLabel ?? s.label}${d ? ` (${d})` : ''}`;
     progress.step('the CDF chart');
-    const stage = new StagingDir(abs, 'compare');
+    // named as given in a refusal made as it takes its place
+    const stage = new StagingDir(outText, 'compare');
     try {
       const theme = THEMES.paper;
       const chart = compareCdfChart({
