@@ -152,6 +152,13 @@ async function mergeInto(uniq: string[], out: string, progress: MergeState): Pro
   if (doubled.length > 0) {
     throw new InputError(`merge: ${doubled.length} run(s) are in more than one directory: ${examples(doubled, expected, (id) => `in ${found.get(id)!.join(' and ')}`)}`);
   }
+  // a finished run whose run.json or summary.json was removed or damaged since: refused before anything is written
+  for (const s of stores) {
+    for (const id of s.store.runIds()) {
+      const problem = s.store.runProblem(id);
+      if (problem !== undefined) throw new InputError(`merge: ${s.dir}/${problem}: syncsim sweep on ${s.dir} (with its --shard, if any) runs it again; merge then`);
+    }
+  }
   const missing = manifest.runs.filter((r) => !found.has(r.id)).map((r) => r.id);
   if (missing.length > 0) {
     throw new InputError(

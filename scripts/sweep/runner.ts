@@ -171,12 +171,17 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   if (have && experiment.trace.kind === 'path') refuseChangedTrace(store, have, manifest, have.hash === plan.hash || have.hash === plan.legacyHash, showPath(experiment.trace.path), shown);
   store.prepare(manifest, experiment.text, o.resume === true, 'sweep', [plan.legacyHash]);
   store.cleanStale();
+  // a run whose run.json or summary.json was removed or damaged since is run again, as an unfinished one (the same results)
+  const unreadable = share.map((r) => store.runProblem(r.id)).filter((p) => p !== undefined);
   const pending = share.filter((r) => store.record(r.id)?.status !== 'ok');
   outcome.skipped = share.length - pending.length;
   // a failed run is run again in a new directory that replaces its own: what the user put there is not deleted
   for (const r of pending) {
     const foreign = store.foreignInRun(r.id);
-    if (foreign.length > 0) throw new OutDirError(`--out ${shown}: runs/${r.id}/ holds what syncsim did not write there (${foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ')}), which running its failed run again would delete; move it away first`);
+    if (foreign.length > 0) throw new OutDirError(`--out ${shown}: runs/${r.id}/ holds what syncsim did not write there (${foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ')}), which running ${store.runProblem(r.id) === undefined ? 'its failed run' : 'it'} again would delete; move it away first`);
+  }
+  if (unreadable.length > 0) {
+    o.onWarning?.(`${unreadable.length} finished run${unreadable.length === 1 ? '' : 's'} of ${shown} cannot be read back and ${unreadable.length === 1 ? 'is' : 'are'} run again: ${unreadable.slice(0, 3).join('; ')}${unreadable.length > 3 ? '; ...' : ''}`);
   }
 
   // traces to generate, once each

@@ -263,9 +263,35 @@ export class SweepDir {
     return join(this.runsDir, id);
   }
 
-  /** The record of run `id`, or undefined when it has not finished. */
+  /** The record of run `id`, or undefined when it has not finished, or its run.json cannot be read ({@link runProblem} says why). */
   record(id: string): RunRecord | undefined {
-    return readJson<RunRecord>(join(this.runDir(id), 'run.json'));
+    return this.runProblem(id) === undefined ? readJson<RunRecord>(join(this.runDir(id), 'run.json')) : undefined;
+  }
+
+  /**
+   * Why run `id`'s directory cannot be read back as a finished run — its run.json, or a
+   * successful run's summary.json, missing (removed by hand), not JSON (damaged) or no JSON
+   * object — as `runs/ID/FILE is missing`; undefined when it can, or when it has no run.json.
+   */
+  runProblem(id: string): string | undefined {
+    const dir = this.runDir(id);
+    if (!existsSync(join(dir, 'run.json'))) return undefined;
+    const problem = (name: string): { why?: string; value?: Record<string, unknown> } => {
+      let value: unknown;
+      try {
+        value = readJson(join(dir, name));
+      } catch (e) {
+        return { why: `cannot be read (${e instanceof Error ? e.message : String(e)})` };
+      }
+      if (value === undefined) return { why: 'is missing' };
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return { why: 'is not a JSON object' };
+      return { value: value as Record<string, unknown> };
+    };
+    const rec = problem('run.json');
+    if (rec.why !== undefined) return `runs/${id}/run.json ${rec.why}`;
+    if (rec.value!.status !== 'ok') return undefined;
+    const summary = problem('summary.json');
+    return summary.why === undefined ? undefined : `runs/${id}/summary.json ${summary.why}`;
   }
 
   /** The parsed summary.json of successful run `id`. */
