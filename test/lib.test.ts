@@ -101,6 +101,11 @@ describe('replay', () => {
     await expect(replay([{ tNs: {} as unknown as number, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key tNs: trace time must be a non-negative integer of ns, got an object/);
     await expect(replay([{ tNs: 0, task: 'a', op: 'write', addr: 2 ** 60, len: 4096 }])).rejects.toThrow(/^rows:3: key addr: bad trace address 1152921504606847000: expected a whole number from 0 to 2\^53 - 1/);
     await expect(replay([{ ...TWO_PAGES[0]!, extra: { txn: '1' } }])).rejects.toThrow(/^rows:3: extra trace column 'txn' must start with 'x_'/);
+    // a task or object that is no string (a number, null) is refused, not named by its text ('5', 'null'); an offset as a string is said as such
+    await expect(replay([{ ...TWO_PAGES[0]!, task: 5 as unknown as string }])).rejects.toThrow(/^rows:3: key task: bad trace task 5: expected a string \(a name\), not a number/);
+    await expect(replay([{ ...TWO_PAGES[0]!, task: null as unknown as string }])).rejects.toThrow(/^rows:3: key task: bad trace task null: expected a string \(a name\), not null/);
+    await expect(replay([{ ...TWO_PAGES[0]!, object: 7 as unknown as string }])).rejects.toThrow(/^rows:3: key object: bad trace object 7: expected a string \(a name\), not a number/);
+    await expect(replay([{ ...TWO_PAGES[0]!, offset: '0' as unknown as number }])).rejects.toThrow(/^rows:3: key offset: bad trace offset 0: expected a number, not a string/);
     // each row field names its column
     await expect(replay([{ tNs: -1, task: 'a', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key tNs: trace time must be/);
     await expect(replay([{ tNs: 1, task: 'a b', op: 'write', addr: 0, len: 4096 }])).rejects.toThrow(/^rows:3: key task: bad trace task 'a b'/);

@@ -45,6 +45,13 @@ export interface RowInput {
 }
 
 const TASK_RE = /^[A-Za-z0-9_.-]+$/;
+
+/** What kind of value `v` is, for a message: `null`, `an object`, `a string`, ... */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  const t = typeof v;
+  return `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`;
+}
 const OPS: ReadonlySet<string> = new Set(OP_NAMES);
 
 function checkExtraCols(extraCols: readonly string[]): void {
@@ -120,10 +127,12 @@ export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[]
   if (!OPS.has(op)) throw new RowFieldError('op', `unknown trace op '${op}'`);
   const t = rowTime(row.tNs);
   const task = row.task === undefined || row.task === '' ? '0' : row.task;
+  // a name is text: a number or null would pass the pattern as its text ('5', 'null') and name another task than meant
+  if (typeof task !== 'string') throw new RowFieldError('task', `bad trace task ${String(task)}: expected a string (a name), not ${kindOf(task)}`);
   if (!TASK_RE.test(task)) throw new RowFieldError('task', `bad trace task '${task}': expected a token of [A-Za-z0-9_.-]`);
-  if (typeof addr !== 'number') throw new RowFieldError('addr', `bad trace address ${String(addr)}: expected a number, not a ${typeof addr}`);
+  if (typeof addr !== 'number') throw new RowFieldError('addr', `bad trace address ${String(addr)}: expected a number, not ${kindOf(addr)}`);
   if (!Number.isSafeInteger(addr) || addr < 0) throw new RowFieldError('addr', `bad trace address ${addr}: expected a whole number from 0 to 2^53 - 1`);
-  if (typeof len !== 'number') throw new RowFieldError('len', `bad trace length ${String(len)}: expected a number, not a ${typeof len}`);
+  if (typeof len !== 'number') throw new RowFieldError('len', `bad trace length ${String(len)}: expected a number, not ${kindOf(len)}`);
   if (!Number.isSafeInteger(len) || len < 0 || addr + len >= ADDR_LIMIT) throw new RowFieldError('len', `bad trace length ${len} (addr ${addr})`);
   const flags = row.flags ?? 0;
   if (!Number.isInteger(flags) || flags < 0) throw new RowFieldError('flags', `bad trace flags ${String(flags)}: expected a bit set (a whole number >= 0)`);
@@ -134,7 +143,9 @@ export function formatRow(row: TraceRow | RowInput, extraCols: readonly string[]
   let offset = '';
   if (op === 'map') {
     if (!row.object) throw new RowFieldError('object', "a 'map' trace row needs an object");
+    if (typeof row.object !== 'string') throw new RowFieldError('object', `bad trace object ${String(row.object)}: expected a string (a name), not ${kindOf(row.object)}`);
     const off = row.offset ?? 0;
+    if (typeof off !== 'number') throw new RowFieldError('offset', `bad trace offset ${String(off)}: expected a number, not ${kindOf(off)}`);
     if (!Number.isSafeInteger(off) || off < 0) throw new RowFieldError('offset', `bad trace offset ${off}`);
     object = csvField(row.object);
     offset = String(off);
