@@ -158,6 +158,8 @@ function checkReplayOptions(opts: ReplayOptions, file: string | undefined): void
     refuseUnknownOptions('replay: ci', opts.ci, ['reps']);
   }
   const reps = opts.ci?.reps;
+  // a number of the wrong type ('100') is a TypeError, as every option's is, not a RangeError showing it as 100
+  if (reps !== undefined && typeof reps !== 'number') throw new TypeError(`replay: ci.reps must be a number (got ${given(reps)})`);
   if (reps !== undefined && !(Number.isInteger(reps) && reps >= BOOTSTRAP_REPS.min && reps <= BOOTSTRAP_REPS.max)) {
     throw new RangeError(`ci.reps must be a whole number from ${BOOTSTRAP_REPS.min} to ${BOOTSTRAP_REPS.max} (got ${String(reps)})`);
   }
@@ -312,6 +314,7 @@ export async function sweep(experiment: string, opts: SweepRunOptions = {}): Pro
   refuseUnknownOptions('sweep', opts, SWEEP_OPTIONS);
   checkOptionKinds('sweep', opts as Record<string, unknown>, {
     out: KINDS.name, resume: KINDS.boolean, dryRun: KINDS.boolean, stdout: KINDS.stream, progress: KINDS.stream, onWarning: KINDS.function, command: KINDS.strings, results: KINDS.name,
+    jobs: KINDS.number, maxRuns: KINDS.number, runTimeoutS: KINDS.number, progressIntervalMs: KINDS.number,
   });
   if (opts.cacheDir !== undefined && opts.cacheDir !== null && !KINDS.name.ok(opts.cacheDir)) throw new TypeError(`sweep: cacheDir must be a directory's name, or null for no cache (got ${given(opts.cacheDir)})`);
   // the command's check of --max-runs; a progress line's period, in ms
@@ -319,14 +322,14 @@ export async function sweep(experiment: string, opts: SweepRunOptions = {}): Pro
   const every = opts.progressIntervalMs;
   if (every !== undefined && !(typeof every === 'number' && every > 0 && Number.isFinite(every))) throw new RangeError(`progressIntervalMs must be a number of milliseconds > 0 (got ${given(every)})`);
   // the checks of the command's --jobs and --shard: a bad value is a RangeError, not a sweep of nothing
-  if (opts.jobs !== undefined && !(Number.isInteger(opts.jobs) && opts.jobs >= 1)) throw new RangeError(`jobs must be a positive integer (got ${String(opts.jobs)})`);
+  if (opts.jobs !== undefined && !(Number.isInteger(opts.jobs) && opts.jobs >= 1)) throw new RangeError(`jobs must be a positive integer (got ${given(opts.jobs)})`);
   const sh = opts.shard as { index?: unknown; count?: unknown } | undefined;
   if (sh !== undefined && !(sh !== null && typeof sh === 'object' && Number.isInteger(sh.count) && Number.isInteger(sh.index) && (sh.count as number) >= 1 && (sh.index as number) >= 1 && (sh.index as number) <= (sh.count as number))) {
     throw new RangeError(`shard must be { index, count } with integers 1 <= index <= count (got ${JSON.stringify(opts.shard)}; the command's 'I/N' is { index: I, count: N })`);
   }
   // the command's check of --run-timeout
   const t = opts.runTimeoutS;
-  if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 1e6)) throw new RangeError(`runTimeoutS must be a number of seconds > 0 and <= 1000000 (got ${String(t)})`);
+  if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 1e6)) throw new RangeError(`runTimeoutS must be a number of seconds > 0 and <= 1000000 (got ${given(t)})`);
   const { runSweep } = await import('./sweep/runner.ts');
   try {
     return await runSweep({ command: ['syncsim library', 'sweep', experiment], ...opts, experiment, handleSignals: false, optionStyle: 'library' });
@@ -364,11 +367,11 @@ export async function report(dir: string, opts: ReportRunOptions = {}): Promise<
   for (const k of ['formats', 'charts', 'configs'] as const) {
     if (opts[k] !== undefined && !(Array.isArray(opts[k]) && (opts[k] as unknown[]).every((x) => typeof x === 'string'))) throw new TypeError(`report: ${k} must be a list of names (got ${JSON.stringify(opts[k])})`);
   }
-  const [{ makeReport }, { FORMATS }, { THEMES, resolveWidth }] = await Promise.all([import('../reports/report.ts'), import('../reports/chart.ts'), import('../reports/theme.ts')]);
+  const [{ makeReport }, { FORMATS }, { THEMES, resolveWidth, MIN_WIDTH, MAX_WIDTH }] = await Promise.all([import('../reports/report.ts'), import('../reports/chart.ts'), import('../reports/theme.ts')]);
   const theme = Object.hasOwn(THEMES, opts.theme ?? 'paper') ? THEMES[opts.theme ?? 'paper'] : undefined;
   if (!theme) throw new RangeError(`unknown theme '${opts.theme}' (expected paper or screen)`);
   const width = resolveWidth(theme, opts.width === undefined ? undefined : String(opts.width));
-  if (width === undefined) throw new RangeError(`bad width '${opts.width}' (expected single, double or px)`);
+  if (width === undefined) throw new RangeError(`bad width ${given(opts.width)} (expected 'single', 'double' or a number of px from ${MIN_WIDTH} to ${MAX_WIDTH}, as --width)`);
   const bad = (opts.formats ?? []).filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (bad.length > 0) throw new RangeError(`unknown format '${bad[0]}' (expected some of ${FORMATS.join(', ')})`);
   const out = opts.out ?? resolve(dir, 'report');

@@ -158,6 +158,14 @@ describe('generate, importTrace, sweep and report: options of the wrong type', (
     await expect(report(5 as never)).rejects.toThrow(new TypeError('report: dir must be the name of a results directory (got 5)'));
     await expect(report(d, { theme: 'toString' as never })).rejects.toThrow("unknown theme 'toString'");
     await expect(report(d, { width: {} as never })).rejects.toThrow(/^report: width must be 'single', 'double' or a number of px \(got \{\}\)$/);
+    // a number given as text is of the wrong type (a TypeError showing the text), not a value out of range shown as a number
+    await expect(sweep(exp, { out, jobs: '2' as never })).rejects.toThrow(new TypeError('sweep: jobs must be a number (got "2")'));
+    await expect(sweep(exp, { out, maxRuns: '3' as never })).rejects.toThrow(new TypeError('sweep: maxRuns must be a number (got "3")'));
+    await expect(sweep(exp, { out, runTimeoutS: '3' as never })).rejects.toThrow(new TypeError('sweep: runTimeoutS must be a number (got "3")'));
+    await expect(sweep(exp, { out, jobs: 0 })).rejects.toThrow(new RangeError('jobs must be a positive integer (got 0)'));
+    await expect(replay(join(ROOT, 'traces', 'examples', 'demo.csv'), { ci: { reps: '100' as never } })).rejects.toThrow(new TypeError('replay: ci.reps must be a number (got "100")'));
+    // a width out of range says the range, as --width does
+    await expect(report(d, { width: 5 })).rejects.toThrow(new RangeError("bad width 5 (expected 'single', 'double' or a number of px from 150 to 4000, as --width)"));
     expect(readdirSync(d)).toEqual([]);
   });
 });

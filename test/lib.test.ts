@@ -362,8 +362,11 @@ describe('library errors', () => {
     await expect(sweep(join(d, 'x.yaml'), { shard: '1/2' as never })).rejects.toThrow(/shard must be \{ index, count \}/);
     await expect(sweep(join(d, 'x.yaml'), { shard: { index: 3, count: 2 } })).rejects.toThrow(/shard must be/);
     for (const jobs of [0, -3, 1.5]) await expect(sweep(join(d, 'x.yaml'), { jobs })).rejects.toThrow(/jobs must be a positive integer/);
-    for (const runTimeoutS of [0, -1, 'x' as never, Number.NaN]) await expect(sweep(join(d, 'x.yaml'), { runTimeoutS })).rejects.toThrow(RangeError);
-    for (const reps of [0, -5, 1.5, 'x' as never]) await expect(replay(join(ROOT, 'traces', 'examples', 'demo.csv'), { ci: { reps } })).rejects.toThrow(/ci\.reps must be a whole number from 10 to 1000000/);
+    for (const runTimeoutS of [0, -1, Number.NaN]) await expect(sweep(join(d, 'x.yaml'), { runTimeoutS })).rejects.toThrow(RangeError);
+    for (const reps of [0, -5, 1.5]) await expect(replay(join(ROOT, 'traces', 'examples', 'demo.csv'), { ci: { reps } })).rejects.toThrow(/ci\.reps must be a whole number from 10 to 1000000/);
+    // text where a number goes is of the wrong type: a TypeError, as README says of every option (test/lib-options.test.ts)
+    await expect(sweep(join(d, 'x.yaml'), { runTimeoutS: 'x' as never })).rejects.toThrow(TypeError);
+    await expect(replay(join(ROOT, 'traces', 'examples', 'demo.csv'), { ci: { reps: 'x' as never } })).rejects.toThrow(TypeError);
     await expect(report(d, { formats: ['svgg' as never] })).rejects.toThrow("unknown format 'svgg'");
     expect(readdirSync(d)).toEqual(['ov.csv']);
   });
