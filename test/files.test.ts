@@ -130,6 +130,19 @@ describe('atomic files', () => {
     }
   });
 
+  it('writeFileAtomic with mayReplace: a file made at the path meanwhile is refused by it and kept, no temporary file left; a missing path is written', () => {
+    const d = tmp();
+    const refuse = (): void => {
+      throw new Error('made meanwhile');
+    };
+    writeFileSync(join(d, 'device.yaml'), 'mine');
+    expect(() => writeFileAtomic(join(d, 'device.yaml'), 'profile', undefined, refuse)).toThrow('made meanwhile');
+    expect(readFileSync(join(d, 'device.yaml'), 'utf8')).toBe('mine');
+    writeFileAtomic(join(d, 'new.yaml'), 'profile', undefined, refuse);
+    expect(readFileSync(join(d, 'new.yaml'), 'utf8')).toBe('profile');
+    expect(readdirSync(d).sort()).toEqual(['device.yaml', 'new.yaml']);
+  });
+
   it('StagingDir removes only leftovers of its own (empty, or holding syncsim\'s marker), never a user\'s file or folder of such a name', () => {
     const d = tmp();
     const out = join(d, 'run');

@@ -210,13 +210,14 @@ export function makeDirs(path: string): string | undefined {
 /**
  * Writes `data` to `path` (its directory made if need be) as a {@link TempFile} flushed to disk; on
  * failure `path` is untouched, and a failed write names it (`path` of the error, {@link namingFile}).
+ * `mayReplace`: the command's check of `path`, made again as the file takes its place ({@link placeFile}).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: string): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, tmp?: string, mayReplace?: () => void): void {
   makeDirs(dirname(path));
   const f = new TempFile(path, tmp);
   try {
     writeFileSync(f.fd, data);
-    f.commit(true);
+    f.commit(true, mayReplace);
   } catch (e) {
     f.abort();
     throw namingFile(e, path);

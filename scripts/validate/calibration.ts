@@ -421,8 +421,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       files: { fragment: basename(files.fragment), calibration: basename(files.calibration) },
     };
     makeDirs(dirname(files.fragment));
-    writeFileAtomic(files.calibration, JSON.stringify(cal, null, 2) + '\n');
-    writeFileAtomic(files.fragment, fragmentText(cal));
+    // checked again now, after the minutes the benchmarks took: a file made at either place meanwhile is never replaced
+    const mayReplace = () => checkCalibrationTargets(opts.out);
+    mayReplace();
+    writeFileAtomic(files.calibration, JSON.stringify(cal, null, 2) + '\n', undefined, mayReplace);
+    writeFileAtomic(files.fragment, fragmentText(cal), undefined, mayReplace);
     log(`calibrate: done in ${cal.wall_s.toFixed(1)} s`);
     return cal;
   } finally {
