@@ -208,8 +208,10 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const closed = new Promise<number | null>((done) => child.on('close', done));
     try {
-      for (const t0 = Date.now(); readdirSync(d).length === 0 && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 25));
-      expect(readdirSync(d)).toEqual([`big.csv.gz.tmp-${child.pid}@${hostname()}`]); // writing has started
+      const tmpFile = `big.csv.gz.tmp-${child.pid}@${hostname()}`;
+      for (const t0 = Date.now(); !readdirSync(d).includes(tmpFile) && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 25));
+      // writing has started, under the lock of the output (one writer at a time)
+      expect(readdirSync(d).sort()).toEqual(['.big.csv.gz.lock', tmpFile]);
     } finally {
       // stopped whatever the checks above found: a writer of a 100,000 s trace left running would take a CPU for hours
       child.kill('SIGTERM');

@@ -63,7 +63,7 @@ async function interrupt(args: string[], cwd: string, watched: string, started: 
 
 describe('interrupted while writing', () => {
   it.each([
-    { what: 'convert: SIGINT removes the temporary file and writes no OUT.sst', input: bigTrace, args: ['convert', 'big.csv', '-o', 'big.sst'], temp: (n: string) => n !== 'big.csv', signal: 'SIGINT' as const, code: 130 },
+    { what: 'convert: SIGINT removes the temporary file and writes no OUT.sst', input: bigTrace, args: ['convert', 'big.csv', '-o', 'big.sst'], temp: (n: string) => n !== 'big.csv' && n !== '.big.sst.lock', signal: 'SIGINT' as const, code: 130 },
     { what: 'import -o: SIGTERM removes OUT.tmp-PID and writes no OUT', input: bigMsr, args: ['import', '--from', 'msr', 'big.msr', '-o', 'imp.csv'], temp: (n: string) => n.startsWith('imp.csv.tmp-'), signal: 'SIGTERM' as const, code: 143 },
   ])('$what', async ({ input, args, temp, signal, code }) => {
     const d = tmp();

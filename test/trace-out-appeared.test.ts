@@ -3,16 +3,18 @@
  * program `record` runs) is never replaced: gen, import and convert check the output again as the
  * finished trace takes its place, and refuse a file they may not replace, exit 2, leaving it as
  * it is and no temporary file beside it. (test/trace-out-replace.test.ts has the refusals made
- * before any work; test/record.test.ts, record's.)
+ * before any work; test/record.test.ts, record's.) And one writer of a trace output at a time:
+ * a second is refused while the first holds its lock.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 import { TraceWriter } from '../traces/writer.ts';
 import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { placeFile } from '../traces/files.ts';
+import { lockOut } from '../traces/out-lock.ts';
 
 const GEN = ['gen', 'wal-append', '--set', 'duration_s=0.01'];
 const MSR = '128166372003061629,usr,0,Write,0,8192,100\n128166372003161629,usr,0,Write,8192,4096,100\n';
@@ -81,5 +83,33 @@ describe('placeFile', () => {
     placeFile(join(d, 'b.tmp'), join(d, 'b'), () => asked.push('b'));
     expect([readFileSync(join(d, 'b'), 'utf8'), asked]).toEqual(['new', ['b']]);
     expect(readdirSync(d).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('one writer of a trace output at a time', () => {
+  it('gen, import and convert refuse an output another writer holds, exit 2, and release their own lock when they end, failed or not', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-trace-lock-'));
+    writeFileSync(join(d, 'm.csv'), MSR);
+    expect((await syncsimHere([...GEN, '-o', join(d, 'g.csv')])).code).toBe(0);
+    const out = join(d, 't.csv');
+    const other = lockOut(out, 'gen', out, 'file');
+    try {
+      for (const args of [[...GEN, '-o', out], ['import', '--from', 'msr', join(d, 'm.csv'), '-o', out], ['convert', join(d, 'g.csv'), '-o', out]]) {
+        const r = await syncsimHere([...args, '-q']);
+        expect([r.code, r.stderr.replace(/since \S+\)/, 'since T)')], args[0]).toEqual([2, `syncsim: --out ${out}: locked by pid ${process.pid} on host ${hostname()} (syncsim gen, running since T); wait for it or choose another file\n`]);
+      }
+    } finally {
+      other.release();
+    }
+    expect(readdirSync(d).sort()).toEqual(['g.csv', 'm.csv']);
+    // a writer refused at the end (a file made meanwhile) leaves no lock behind: the next one writes
+    madeMeanwhile(TraceWriter.prototype as unknown as Finishing, 'my notes\n');
+    expect((await syncsimHere([...GEN, '-o', out, '-q'])).code).toBe(2);
+    vi.restoreAllMocks();
+    rmSync(out);
+    for (const args of [[...GEN, '-o', out], ['import', '--from', 'msr', join(d, 'm.csv'), '-o', join(d, 'i.csv')], ['convert', join(d, 'g.csv'), '-o', join(d, 'c.sst')]]) {
+      expect((await syncsimHere([...args, '-q'])).code, args[0]).toBe(0);
+    }
+    expect(readdirSync(d).sort()).toEqual(['c.sst', 'g.csv', 'i.csv', 'm.csv', 't.csv']);
   });
 });

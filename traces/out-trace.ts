@@ -8,7 +8,9 @@
  * the input, a trace of another kind (a recording is measured data that
  * cannot be made again) — is refused before any work is done.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { lockOut } from './out-lock.ts';
 import { constants, gunzipSync } from 'node:zlib';
 import { checkOutFile, OutDirError, showOut, type NotOursText } from './out-dir.ts';
 import { TRACE_MAGIC_LINE } from './writer.ts';
@@ -132,4 +134,19 @@ export function recheckTraceOut(path: string, flag: string, origin: TraceOrigin,
       throw new OutDirError(`${e.message} (it was made there while syncsim ${WRITER[origin]} ran; it is left as it is, and the trace was not written)`);
     }
   };
+}
+
+/**
+ * Runs `work` holding the lock of trace output `path` for `command` (`.NAME.lock` beside it,
+ * traces/out-lock.ts), so that a second writer of that path is refused while this one runs
+ * (`--out PATH: locked by pid N ...`, exit 2) instead of both writing and one trace replacing the
+ * other. Without a directory for it no lock is taken: the writer says the directory is missing.
+ */
+export async function withTraceLock<T>(path: string, command: string, work: () => Promise<T>): Promise<T> {
+  const lock = existsSync(dirname(resolve(path))) ? lockOut(path, command, path, 'file') : undefined;
+  try {
+    return await work();
+  } finally {
+    lock?.release();
+  }
 }

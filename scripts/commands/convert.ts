@@ -2,7 +2,7 @@
  * `syncsim convert TRACE -o TRACE.sst`: makes the binary trace cache of a
  * native CSV trace explicitly.
  */
-import { checkTraceOut, recheckTraceOut } from '../../traces/out-trace.ts';
+import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import { OutDirError } from '../../traces/out-dir.ts';
 import { readTraceBlocks } from '../../traces/reader.ts';
 import { isCacheFile, sourceIdentity } from '../../traces/cache.ts';
@@ -51,49 +51,52 @@ async function run(argv: string[]): Promise<number> {
     new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
   if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
   checkTraceOut(out, flag('out'), 'cache', [trace]);
-  // what a convert of OUT killed mid-way (SIGKILL, a crash) left beside it
-  clearDeadCacheWriters(out);
-  // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
-  let w: TraceCacheWriter | undefined;
-  const release = cleanupOnInterrupt(() => w?.abort());
-  try {
-    // checked again when the cache is placed: a file made at OUT meanwhile is never replaced unchecked
-    w = new TraceCacheWriter(out, sourceIdentity(trace), recheckTraceOut(out, flag('out'), 'cache', [trace]));
-  } catch (e) {
-    release();
-    throw cannotWrite(e);
-  }
-  let rows = 0;
-  const { progress, tap } = fileProgress({ stream: process.stderr, label: 'convert', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
-  try {
-    for await (const block of readTraceBlocks(trace, { tap })) {
-      try {
-        w.addBlock(block);
-      } catch (e) {
-        // the trace's own errors come from the reader; a failed write of OUT (a full disk) is said as such
-        throw isSystemError(e) ? cannotWrite(e) : e;
-      }
-      rows += block.length;
-      progress.done = rows;
-      block.release();
+  // one writer of OUT at a time
+  return await withTraceLock(out, 'convert', async () => {
+    // what a convert of OUT killed mid-way (SIGKILL, a crash) left beside it
+    clearDeadCacheWriters(out);
+    // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
+    let w: TraceCacheWriter | undefined;
+    const release = cleanupOnInterrupt(() => w?.abort());
+    try {
+      // checked again when the cache is placed: a file made at OUT meanwhile is never replaced unchecked
+      w = new TraceCacheWriter(out, sourceIdentity(trace), recheckTraceOut(out, flag('out'), 'cache', [trace]));
+    } catch (e) {
+      release();
+      throw cannotWrite(e);
     }
-  } catch (e) {
-    progress.cancel();
-    w.abort();
-    release();
-    throw e;
-  }
-  try {
-    w.close();
-  } catch (e) {
-    w.abort();
-    throw e instanceof OutDirError ? e : cannotWrite(e);
-  } finally {
-    release();
-    progress.finish();
-  }
-  process.stdout.write(`${escapeControl(values.out)}: ${rows} rows\n`);
-  return 0;
+    let rows = 0;
+    const { progress, tap } = fileProgress({ stream: process.stderr, label: 'convert', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
+    try {
+      for await (const block of readTraceBlocks(trace, { tap })) {
+        try {
+          w.addBlock(block);
+        } catch (e) {
+          // the trace's own errors come from the reader; a failed write of OUT (a full disk) is said as such
+          throw isSystemError(e) ? cannotWrite(e) : e;
+        }
+        rows += block.length;
+        progress.done = rows;
+        block.release();
+      }
+    } catch (e) {
+      progress.cancel();
+      w.abort();
+      release();
+      throw e;
+    }
+    try {
+      w.close();
+    } catch (e) {
+      w.abort();
+      throw e instanceof OutDirError ? e : cannotWrite(e);
+    } finally {
+      release();
+      progress.finish();
+    }
+    process.stdout.write(`${escapeControl(out)}: ${rows} rows\n`);
+    return 0;
+  });
 }
 
 /** `syncsim convert`. */

@@ -2,7 +2,7 @@
  * `syncsim gen`: writes a synthetic trace from a workload preset (workloads/presets/), or lists
  * the presets with their parameters.
  */
-import { checkTraceOut, recheckTraceOut } from '../../traces/out-trace.ts';
+import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import type { RowInput } from '../../traces/writer.ts';
 import { PRESETS, PROGRESS_ROWS, PresetError, findPreset, generate, generateToFile, generatedComments, presetNotes, traceDurationNs, type Preset } from '../../workloads/presets/index.ts';
 import { showDefault, type Schema } from '../../workloads/params.ts';
@@ -180,32 +180,35 @@ async function run(argv: string[]): Promise<number> {
     }
     if (out === '') throw new InputError(`${flag('out')} expects a file name`);
     checkTraceOut(out, flag('out'), 'generated');
-    const meter = genProgress(preset, params, values.quiet);
-    let n: number;
-    // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
-    const interrupt = new AbortController();
-    const onSignal = (sig: NodeJS.Signals): void => interrupt.abort(sig);
-    for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
-    try {
-      n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told, mayReplace: recheckTraceOut(out, flag('out'), 'generated') }));
-    } catch (e) {
-      if (interrupt.signal.aborted) {
-        const sig = interrupt.signal.reason as NodeJS.Signals;
-        sayOnStop(escapeLines(`syncsim: interrupted (${sig}); ${escapeControl(out)} not written`) + '\n');
-        // a hang-up ends by the signal itself (interrupt.ts, endBySignal); the others with 128 + n
-        if (sig === 'SIGHUP') endBySignal(sig);
-        return signalExitCode(sig);
+    // one writer of OUT at a time
+    return await withTraceLock(out, 'gen', async () => {
+      const meter = genProgress(preset, params, values.quiet);
+      let n: number;
+      // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
+      const interrupt = new AbortController();
+      const onSignal = (sig: NodeJS.Signals): void => interrupt.abort(sig);
+      for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
+      try {
+        n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told, mayReplace: recheckTraceOut(out, flag('out'), 'generated') }));
+      } catch (e) {
+        if (interrupt.signal.aborted) {
+          const sig = interrupt.signal.reason as NodeJS.Signals;
+          sayOnStop(escapeLines(`syncsim: interrupted (${sig}); ${escapeControl(out)} not written`) + '\n');
+          // a hang-up ends by the signal itself (interrupt.ts, endBySignal); the others with 128 + n
+          if (sig === 'SIGHUP') endBySignal(sig);
+          return signalExitCode(sig);
+        }
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== undefined && Object.hasOwn(USER_FS_ERRORS, code)) throw new InputError(`cannot write ${out}: ${USER_FS_ERRORS[code]} (${code})`);
+        // any other failed write of OUT (a full disk, a file size limit) is the user's to fix too, as import and convert say it
+        if (isSystemError(e)) throw new InputError(`cannot write ${out}: ${openProblem(e)}`);
+        throw e;
+      } finally {
+        for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
       }
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== undefined && Object.hasOwn(USER_FS_ERRORS, code)) throw new InputError(`cannot write ${out}: ${USER_FS_ERRORS[code]} (${code})`);
-      // any other failed write of OUT (a full disk, a file size limit) is the user's to fix too, as import and convert say it
-      if (isSystemError(e)) throw new InputError(`cannot write ${out}: ${openProblem(e)}`);
-      throw e;
-    } finally {
-      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-    }
-    process.stdout.write(escapeLines(`${escapeControl(out)}: ${n} rows (preset ${preset}, seed ${seed})`) + '\n');
-    return 0;
+      process.stdout.write(escapeLines(`${escapeControl(out)}: ${n} rows (preset ${preset}, seed ${seed})`) + '\n');
+      return 0;
+    });
   } catch (e) {
     if (e instanceof PresetError) throw new InputError(e.message);
     throw e;

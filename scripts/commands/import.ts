@@ -2,7 +2,7 @@
  * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
-import { checkTraceOut, recheckTraceOut } from '../../traces/out-trace.ts';
+import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import { rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
@@ -217,64 +217,68 @@ async function run(argv: string[]): Promise<number> {
   const extraCols = importer.extraCols ?? [];
   const out = values.out;
   if (out !== undefined) checkTraceOut(out, flag('out'), 'imported', [file]);
-  const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
-  // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
-  // to standard output, the rows written so far are ended with the INCOMPLETE line (on a line of its own, whatever was cut)
-  const release = out === undefined
-    ? markStdoutOnInterrupt('import')
-    : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));
-  let sink: RowSink;
-  try {
-    sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments, mayReplace: recheckTraceOut(out, flag('out'), 'imported', [file]) });
-  } catch (e) {
-    release();
-    // the output's own name, not the temporary file's: a missing directory as convert and gen say it
-    throw new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
-  }
-  const tally = newTally();
-  const { ops, stats } = tally;
-  // to standard output on the terminal standard error is: none, its line would be drawn among the rows
-  const quiet = out === undefined ? quietBesideTrace(values.quiet) : values.quiet;
-  const { progress, tap } = fileProgress({ stream: process.stderr, label: 'import', unit: 'rows', quiet }, file);
-  opts.tap = tap;
-  // a failed write of OUT (a full disk, a file size limit) is the user's to fix: said as such, exit 2
-  const written = (e: unknown) => (out !== undefined && isSystemError(e) ? new InputError(`cannot write ${out}: ${openProblem(e)}`) : e);
-  try {
-    for await (const batch of importer.rows(file, opts, stats, tally.names)) {
-      for (const row of batch) {
-        try {
-          await sink.write(row);
-        } catch (e) {
-          throw written(e);
-        }
-        countRow(tally, row);
-      }
-      progress.done = tally.rows;
-      if (sink instanceof StdoutSink && sink.closed) break;
-    }
+  const write = async (): Promise<number> => {
+    const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
+    // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
+    // to standard output, the rows written so far are ended with the INCOMPLETE line (on a line of its own, whatever was cut)
+    const release = out === undefined
+      ? markStdoutOnInterrupt('import')
+      : cleanupOnInterrupt(() => rmSync(TraceWriter.tmpPathOf(out), { force: true }));
+    let sink: RowSink;
     try {
-      await sink.close();
+      sink = out === undefined ? new StdoutSink(extraCols, comments) : await TraceWriter.open(out, { extraCols, comments, mayReplace: recheckTraceOut(out, flag('out'), 'imported', [file]) });
     } catch (e) {
-      throw written(e);
+      release();
+      // the output's own name, not the temporary file's: a missing directory as convert and gen say it
+      throw new InputError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : openProblem(e)}`);
     }
-  } catch (e) {
-    progress.cancel();
-    await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);
-    // a file of another format than --from says (an MSR trace given as blkparse) names the one it looks like
-    const hint = importFromHint(e, importer.format);
-    throw hint === '' ? e : new InputError(`${(e as Error).message}${hint}`);
-  } finally {
-    release();
-  }
-  progress.finish();
-  const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
-  const statText = Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ');
-  const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')
-    + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
-  const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
-  process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${tally.rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
-  for (const w of importWarnings(importer.format, tally, 'command', opts)) process.stderr.write(`syncsim import: warning: ${w}\n`);
-  return 0;
+    const tally = newTally();
+    const { ops, stats } = tally;
+    // to standard output on the terminal standard error is: none, its line would be drawn among the rows
+    const quiet = out === undefined ? quietBesideTrace(values.quiet) : values.quiet;
+    const { progress, tap } = fileProgress({ stream: process.stderr, label: 'import', unit: 'rows', quiet }, file);
+    opts.tap = tap;
+    // a failed write of OUT (a full disk, a file size limit) is the user's to fix: said as such, exit 2
+    const written = (e: unknown) => (out !== undefined && isSystemError(e) ? new InputError(`cannot write ${out}: ${openProblem(e)}`) : e);
+    try {
+      for await (const batch of importer.rows(file, opts, stats, tally.names)) {
+        for (const row of batch) {
+          try {
+            await sink.write(row);
+          } catch (e) {
+            throw written(e);
+          }
+          countRow(tally, row);
+        }
+        progress.done = tally.rows;
+        if (sink instanceof StdoutSink && sink.closed) break;
+      }
+      try {
+        await sink.close();
+      } catch (e) {
+        throw written(e);
+      }
+    } catch (e) {
+      progress.cancel();
+      await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);
+      // a file of another format than --from says (an MSR trace given as blkparse) names the one it looks like
+      const hint = importFromHint(e, importer.format);
+      throw hint === '' ? e : new InputError(`${(e as Error).message}${hint}`);
+    } finally {
+      release();
+    }
+    progress.finish();
+    const opText = OP_NAMES.filter((o) => ops[o] > 0).map((o) => `${o} ${ops[o]}`).join(', ');
+    const statText = Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ');
+    const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')
+      + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
+    const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
+    process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${tally.rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
+    for (const w of importWarnings(importer.format, tally, 'command', opts)) process.stderr.write(`syncsim import: warning: ${w}\n`);
+    return 0;
+  };
+  // one writer of OUT at a time
+  return out === undefined ? write() : withTraceLock(out, 'import', write);
 }
 
 /** `syncsim import`. */

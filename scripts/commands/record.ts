@@ -2,7 +2,7 @@
  * `syncsim record`: records a program's address-space calls and, at each
  * msync, exactly which pages were dirty, as a native trace.
  */
-import { checkTraceOut, recheckTraceOut } from '../../traces/out-trace.ts';
+import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { errnoText, tempBeside } from '../../traces/files.ts';
@@ -135,7 +135,8 @@ async function run(argv: string[]): Promise<number> {
   if (values['keep-log'] !== undefined) checkKeepLog(values['keep-log'], out);
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
-  const r = await recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier, progress: !values.quiet, mayReplace: recheckTraceOut(out, '--out', 'recorded') });
+  // one writer of OUT at a time, the program's run included
+  const r = await withTraceLock(out, 'record', () => recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier, progress: !values.quiet, mayReplace: recheckTraceOut(out, '--out', 'recorded') }));
   if (!r.written) {
     process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} exited with ${r.recording.exitCode}: ${escapeControl(out)}, the recording of an earlier run that succeeded, is kept; this run's trace was not written (give a new -o to keep the recording of a failing run)\n`);
     return r.recording.exitCode;
