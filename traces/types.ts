@@ -136,6 +136,13 @@ export const ADDR_LIMIT = 2 ** 53;
  */
 export const MAX_OP_PAGES = 2 ** 22;
 
+/**
+ * The most pages that may be resident at once in a run without a finite `memory.pages`: 2^26
+ * (256 GiB of 4 KiB pages). A bound of the simulator's (README, "Limits of a run"); here so that
+ * importers can keep within it.
+ */
+export const MAX_RESIDENT_PAGES = 2 ** 26;
+
 // ---- a block of rows as columns
 // (the binary cache's form, typed-array views over one buffer: the simulator
 // takes rows from it one at a time, as each reaches its trace time, so a

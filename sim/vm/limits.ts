@@ -4,7 +4,7 @@
  * a run's host memory and the time one op takes (the trace reader cannot stop
  * inside an op) bounded whatever the trace asks (README, "Limits of a run").
  */
-import { MAX_OP_PAGES } from '../../traces/types.ts';
+import { MAX_OP_PAGES, MAX_RESIDENT_PAGES } from '../../traces/types.ts';
 import type { PageCounters } from './object.ts';
 import { TraceSemanticError } from './vm.ts';
 
@@ -18,7 +18,7 @@ export { MAX_OP_PAGES };
  * while it holds; it can be passed when nothing can be freed (wired or
  * anonymous dirty pages), and then this bound applies again.
  */
-export const MAX_RESIDENT_PAGES = 2 ** 26;
+export { MAX_RESIDENT_PAGES };
 
 /** Checks the ops that bring pages in (`write`, `read`, `wire`) against {@link MAX_OP_PAGES} and {@link MAX_RESIDENT_PAGES}. */
 export class RunBounds {

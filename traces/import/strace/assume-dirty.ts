@@ -40,7 +40,7 @@ export const ASSUME_DIRTY: Readonly<Record<string, AssumeDirtyMode>> = {
     stores: () => [],
   },
   'whole-range-before-msync': {
-    description: 'one write of the whole msync range just before each msync (holes included)',
+    description: 'one write of the whole msync range just before each msync (holes included; one wider than a run takes is cut one page past its first hole)',
     stores: (_s, addr, len) => (len > 0 ? [[addr, len]] : []),
   },
   'mapped-before-msync': {

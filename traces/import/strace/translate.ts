@@ -9,7 +9,7 @@ import { ADDR_LIMIT, ADVICE_FLAGS, Flag } from '../../types.ts';
 import { formatTimeUs, type RowInput } from '../../writer.ts';
 import type { ImportNames, ImportOptions, ImportStats } from '../importer.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyMode, type AssumeDirtyMode } from './assume-dirty.ts';
-import type { AddressSpace, Mapping, Proc } from './address-space.ts';
+import type { AddressSpace, Mapping, Proc, Range } from './address-space.ts';
 import type { Call } from './calls.ts';
 import { CallReader, EXPECT } from './call-args.ts';
 import { decodeEscaped, parseCString, parseNum, splitArgs } from './grammar.ts';
@@ -20,6 +20,7 @@ import {
 import { cloneFlags, ProcessTable } from './processes.ts';
 import { UnmappedCalls } from './unmapped.ts';
 import { fitWire } from './wide-wire.ts';
+import { fitStores } from './wide-store.ts';
 
 /** The stats every strace import reports, in this order, from 0. */
 const STATS = ['strace_lines', 'calls', 'failed_calls', 'mmap_failed', 'never_returned', 'orphan_resumed', 'restarted', 'out_of_range', 'assumed_writes', 'tasks'];
@@ -234,7 +235,8 @@ export class StraceTranslator extends CallReader {
     if (this.needsDuration && c.durNs < 0 && c.ret !== '?') {
       this.fail(c.line, 'msync.duration', "--assume-dirty measured needs each msync's duration, the '<SECONDS>' strace -T writes at the end of the line; capture with strace -f -ttt -T", `msync(${c.args}) = ${c.ret}${c.errno === '' ? '' : ` ${c.errno}`}`);
     }
-    for (const [wa, wl] of this.assume.stores(s, addr, len, { pageSize: this.ps, measuredUs: c.durNs >= 0 ? c.durNs / 1000 : -1 })) {
+    const stores = this.stores(s, this.assume.stores(s, addr, len, { pageSize: this.ps, measuredUs: c.durNs >= 0 ? c.durNs / 1000 : -1 }));
+    for (const [wa, wl] of stores) {
       // counted only when written: a write past the address range is out_of_range instead
       if (this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') })) this.count('assumed_writes');
     }
@@ -247,7 +249,16 @@ export class StraceTranslator extends CallReader {
     const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
     this.count('recorded_dirty_pages', Math.ceil(len / this.ps));
     this.unmapped.check(p.space, Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len));
-    this.emit({ tNs: c.tNs, task: p.space.task, op: 'write', addr, len, extra: this.extra(c, false, 'syncsim_dirty') });
+    for (const [wa, wl] of this.stores(p.space, [[addr, len]])) {
+      this.emit({ tNs: c.tNs, task: p.space.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'syncsim_dirty') });
+    }
+  }
+
+  /** `ranges`, stores in `s` before one msync, as rows within the run's bounds (wide-store.ts); what was cut, split or left out is counted. */
+  private stores(s: AddressSpace, ranges: Range[]): Range[] {
+    const fit = fitStores(s.maps, ranges, this.ps);
+    for (const k of ['split', 'cut', 'left_out'] as const) if (fit[k] > 0) this.count(`wide_store_${k}`, fit[k]);
+    return fit.rows;
   }
 
   /** mlock, mlock2, munlock (`nargs`: the argument counts the call takes). */
