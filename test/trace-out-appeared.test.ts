@@ -98,6 +98,11 @@ describe('one writer of a trace output at a time', () => {
         const r = await syncsimHere([...args, '-q']);
         expect([r.code, r.stderr.replace(/since \S+\)/, 'since T)')], args[0]).toEqual([2, `syncsim: --out ${out}: locked by pid ${process.pid} on host ${hostname()} (syncsim gen, running since T); wait for it or choose another file\n`]);
       }
+      // named as written, as their other refusals name it (before: always --out)
+      for (const args of [[...GEN, '--output', out], ['import', '--from', 'msr', join(d, 'm.csv'), '--output', out], ['convert', join(d, 'g.csv'), '--output', out]]) {
+        const r = await syncsimHere([...args, '-q']);
+        expect([r.code, r.stderr], args[0]).toEqual([2, expect.stringMatching(new RegExp(`^syncsim: --output ${out}: locked by pid ${process.pid} on host `))]);
+      }
     } finally {
       other.release();
     }

@@ -123,11 +123,12 @@ function removeMadeDirs(dir: string, createdFrom: string | undefined): void {
 /**
  * Takes the lock of output `target` for `command`; when another live writer
  * holds it, throws `--out SHOWN: locked by pid N on host H (running since T);
- * wait for it or choose another directory`. A lock file that cannot be written
- * whole (a full disk, a file size limit) is removed again, with the directories
- * made for it, and refused as `--out SHOWN: cannot write the lock file ...`.
+ * wait for it or choose another directory` (`--out`: `flag`, the option as the
+ * user wrote it). A lock file that cannot be written whole (a full disk, a file
+ * size limit) is removed again, with the directories made for it, and refused
+ * as `--out SHOWN: cannot write the lock file ...`.
  */
-export function lockOut(target: string, command: string, shown: string = target, noun: 'directory' | 'file' = 'directory'): OutLock {
+export function lockOut(target: string, command: string, shown: string = target, noun: 'directory' | 'file' = 'directory', flag = '--out'): OutLock {
   const path = lockFileOf(target);
   // the lock file and its directory as the user named the output (relative stays relative)
   const shownLock = showOut(join(dirname(shown), basename(path)));
@@ -144,11 +145,11 @@ export function lockOut(target: string, command: string, shown: string = target,
         try {
           created ??= makeDirs(dirname(path));
         } catch (m) {
-          throw new OutDirError(`--out ${showOut(shown)}: cannot make ${shownDir} (${(m as NodeJS.ErrnoException).code ?? 'error'}); choose another ${noun}`);
+          throw new OutDirError(`${flag} ${showOut(shown)}: cannot make ${shownDir} (${(m as NodeJS.ErrnoException).code ?? 'error'}); choose another ${noun}`);
         }
         continue;
       }
-      if (code !== 'EEXIST') throw new OutDirError(`--out ${showOut(shown)}: cannot create the lock file ${shownLock} (${code ?? 'error'}); choose another ${noun}`);
+      if (code !== 'EEXIST') throw new OutDirError(`${flag} ${showOut(shown)}: cannot create the lock file ${shownLock} (${code ?? 'error'}); choose another ${noun}`);
       const h = readHolder(path);
       if (h === 'gone') continue;
       if (h === undefined) {
@@ -157,11 +158,11 @@ export function lockOut(target: string, command: string, shown: string = target,
           pause(25);
           continue;
         }
-        throw new OutDirError(`--out ${showOut(shown)}: locked (the lock file ${shownLock} is unreadable; delete it if no syncsim writes there); wait for it or choose another ${noun}`);
+        throw new OutDirError(`${flag} ${showOut(shown)}: locked (the lock file ${shownLock} is unreadable; delete it if no syncsim writes there); wait for it or choose another ${noun}`);
       }
       if (!isStale(path, h)) {
         const what = [h.command ? `syncsim ${h.command}` : '', h.since ? `running since ${h.since}` : ''].filter(Boolean).join(', ');
-        throw new OutDirError(`--out ${showOut(shown)}: locked by pid ${h.pid} on host ${h.host}${what ? ` (${what})` : ''}; wait for it or choose another ${noun}`);
+        throw new OutDirError(`${flag} ${showOut(shown)}: locked by pid ${h.pid} on host ${h.host}${what ? ` (${what})` : ''}; wait for it or choose another ${noun}`);
       }
       // a dead writer's: remove it if it is still that one, then try again
       const again = readHolder(path);
@@ -189,12 +190,12 @@ export function lockOut(target: string, command: string, shown: string = target,
         /* already gone */
       }
       removeMadeDirs(dirname(path), created);
-      throw new OutDirError(`--out ${showOut(shown)}: cannot write the lock file ${shownLock} (${(e as Error).message}); choose another ${noun}`);
+      throw new OutDirError(`${flag} ${showOut(shown)}: cannot write the lock file ${shownLock} (${(e as Error).message}); choose another ${noun}`);
     }
     closeSync(fd);
     return new OutLock(path, me, created);
   }
-  throw new OutDirError(`--out ${showOut(shown)}: cannot take the lock ${shownLock}; choose another ${noun}`);
+  throw new OutDirError(`${flag} ${showOut(shown)}: cannot take the lock ${shownLock}; choose another ${noun}`);
 }
 
 /**

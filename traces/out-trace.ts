@@ -139,11 +139,11 @@ export function recheckTraceOut(path: string, flag: string, origin: TraceOrigin,
 /**
  * Runs `work` holding the lock of trace output `path` for `command` (`.NAME.lock` beside it,
  * traces/out-lock.ts), so that a second writer of that path is refused while this one runs
- * (`--out PATH: locked by pid N ...`, exit 2) instead of both writing and one trace replacing the
+ * (`FLAG PATH: locked by pid N ...`, `flag` the option as written, exit 2) instead of both writing and one trace replacing the
  * other. Without a directory for it no lock is taken: the writer says the directory is missing.
  */
-export async function withTraceLock<T>(path: string, command: string, work: () => Promise<T>): Promise<T> {
-  const lock = existsSync(dirname(resolve(path))) ? lockOut(path, command, path, 'file') : undefined;
+export async function withTraceLock<T>(path: string, flag: string, command: string, work: () => Promise<T>): Promise<T> {
+  const lock = existsSync(dirname(resolve(path))) ? lockOut(path, command, path, 'file', flag) : undefined;
   try {
     return await work();
   } finally {

@@ -52,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
   if (unreadableReason(out) === 'is a directory') throw new InputError(`cannot write ${out}: is a directory`);
   checkTraceOut(out, flag('out'), 'cache', [trace]);
   // one writer of OUT at a time
-  return await withTraceLock(out, 'convert', async () => {
+  return await withTraceLock(out, flag('out'), 'convert', async () => {
     // what a convert of OUT killed mid-way (SIGKILL, a crash) left beside it
     clearDeadCacheWriters(out);
     // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists

@@ -181,7 +181,7 @@ async function run(argv: string[]): Promise<number> {
     if (out === '') throw new InputError(`${flag('out')} expects a file name`);
     checkTraceOut(out, flag('out'), 'generated');
     // one writer of OUT at a time
-    return await withTraceLock(out, 'gen', async () => {
+    return await withTraceLock(out, flag('out'), 'gen', async () => {
       const meter = genProgress(preset, params, values.quiet);
       let n: number;
       // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.

@@ -278,7 +278,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   };
   // one writer of OUT at a time
-  return out === undefined ? write() : withTraceLock(out, 'import', write);
+  return out === undefined ? write() : withTraceLock(out, flag('out'), 'import', write);
 }
 
 /** `syncsim import`. */

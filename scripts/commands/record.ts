@@ -93,7 +93,7 @@ async function run(argv: string[]): Promise<number> {
   const dd = argv.indexOf('--');
   const own = dd < 0 ? argv : argv.slice(0, dd);
   const program = dd < 0 ? [] : argv.slice(dd + 1);
-  const { values, positionals } = parseCommandArgs('record', own, {
+  const { values, positionals, flag } = parseCommandArgs('record', own, {
     out: { type: 'string', short: 'o' },
     'page-size': { type: 'string' },
     'assume-dirty': { type: 'string' },
@@ -121,11 +121,11 @@ async function run(argv: string[]): Promise<number> {
   if (modeProblem !== undefined) throw new InputError(modeProblem.replace(/\(expected one of [^)]*\)/, `(expected one of ${RECORD_MODES.join(', ')})`));
   const out = values.out ?? 'record.csv';
   try {
-    if (statSync(out).isDirectory()) throw new InputError(`--out ${out}: is a directory; give a file name`);
+    if (statSync(out).isDirectory()) throw new InputError(`${flag('out')} ${out}: is a directory; give a file name`);
   } catch (e) {
     if (e instanceof InputError) throw e;
   }
-  checkTraceOut(out, '--out', 'recorded');
+  checkTraceOut(out, flag('out'), 'recorded');
   // the trace is written after the program has run: a directory it cannot go in is refused before, not after
   const outDir = dirname(resolve(out));
   if (!statSync(outDir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot write ${out}: its directory does not exist (nothing was run)`);
@@ -136,7 +136,7 @@ async function run(argv: string[]): Promise<number> {
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
   // one writer of OUT at a time, the program's run included
-  const r = await withTraceLock(out, 'record', () => recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier, progress: !values.quiet, mayReplace: recheckTraceOut(out, '--out', 'recorded') }));
+  const r = await withTraceLock(out, flag('out'), 'record', () => recordTrace(program, out, { pageSize, fallback, keepLog: values['keep-log'], keepOnFailure: earlier, progress: !values.quiet, mayReplace: recheckTraceOut(out, flag('out'), 'recorded') }));
   if (!r.written) {
     process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} exited with ${r.recording.exitCode}: ${escapeControl(out)}, the recording of an earlier run that succeeded, is kept; this run's trace was not written (give a new -o to keep the recording of a failing run)\n`);
     return r.recording.exitCode;
