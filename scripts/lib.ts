@@ -17,6 +17,7 @@ import type { Config } from '../sim/config.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import { claimOutDir } from '../traces/out-lock.ts';
+import { onceRows } from './lib-once.ts';
 import { flagNamesToBits, rowKeyOf, rowStream, type RowLike, type RowSource } from '../traces/rows.ts';
 import { findPreset, generate as presetRows, generatedComments } from '../workloads/presets/index.ts';
 import { IMPORTERS } from '../traces/import/index.ts';
@@ -104,7 +105,7 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   checkReplayOptions(opts, typeof trace === 'string' ? trace : undefined);
   const { config, pluginBase } = replayConfig(opts);
   const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
-  const rows = typeof trace === 'string' ? undefined : rowStream(trace, name);
+  const rows = typeof trace === 'string' ? undefined : rowStream(await onceRows(trace, name), name);
   // checked and locked before any work, as run's --out: a refused out costs nothing
   let lock;
   try {
@@ -141,6 +142,8 @@ function checkReplayOptions(opts: ReplayOptions, file: string | undefined): void
   refuseUnknownOptions('replay', opts, REPLAY_OPTIONS);
   checkOptionKinds('replay', opts as Record<string, unknown>, { out: KINDS.name, name: KINDS.name, onStretched: KINDS.function, results: KINDS.name });
   if (opts.results !== undefined) parseResults(opts.results, 'results');
+  // the CLI writes to a default directory; the library only to out
+  if (opts.results !== undefined && opts.out === undefined) throw new RangeError(`replay: results chooses the CSVs out receives, and without out nothing is written (got results '${opts.results}' and no out): give out, or leave results out`);
   if (opts.name !== undefined && file !== undefined) throw new TypeError(`replay: name names rows given in code; a trace file is named by its path (${file})`);
   const config: unknown = opts.config;
   if (config !== undefined && !(typeof config === 'string' && config !== '') && !isPlainObject(config)) {

@@ -67,6 +67,38 @@ describe('replay: every option checked before any work', () => {
   });
 });
 
+describe('replay: nothing it is given is ignored without a word', () => {
+  it('refuses results without out (a RangeError: nothing would be written), before any work', async () => {
+    await expect(replay(ROWS, { results: 'summary' })).rejects.toThrow(new RangeError("replay: results chooses the CSVs out receives, and without out nothing is written (got results 'summary' and no out): give out, or leave results out"));
+    const d = tmp();
+    const s = await replay(ROWS, { results: 'summary', out: join(d, 'o') });
+    expect(s.sync.count).toBe(1);
+    expect(readdirSync(join(d, 'o')).filter((f) => f.endsWith('.csv'))).toEqual([]);
+  });
+
+  it('refuses an iterator an earlier replay read, and one read to its end, naming it; a new one replays, sync or async', async () => {
+    function* gen(): Generator<Row> {
+      yield* ROWS;
+    }
+    const g = gen();
+    expect((await replay(g, { name: 'gen' })).sync.count).toBe(1);
+    // before: 0 rows replayed, no sync, no word
+    await expect(replay(g, { name: 'gen' })).rejects.toThrow(new TypeError('replay: gen is an iterator an earlier replay already read (its rows can be read once): pass a new one (call the generator again), or an array'));
+    const h = gen();
+    for (const _ of h) void _;
+    await expect(replay(h)).rejects.toThrow(new TypeError('replay: rows is an iterator with no rows left (read to its end before: its rows can be read once): pass a new one (call the generator again), or an array'));
+    async function* agen(): AsyncGenerator<Row> {
+      yield* ROWS;
+    }
+    const a = agen();
+    expect((await replay(a)).sync.count).toBe(1);
+    await expect(replay(a)).rejects.toThrow(TypeError);
+    // an array, or an iterable that makes a new iterator each time, replays as often as given
+    expect((await replay(ROWS)).sync.count).toBe(1);
+    expect((await replay(ROWS)).sync.count).toBe(1);
+  });
+});
+
 describe('replay: set takes typed values; prototype keys are refused as --set refuses them', () => {
   it("refuses '4' for an integer key, saying to give 4 (set, seed and a config object alike)", async () => {
     await expect(replay(ROWS, { set: { 'device.channels': '4' } })).rejects.toThrow(
