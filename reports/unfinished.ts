@@ -6,10 +6,8 @@
  * Read from the directory's experiment.json, `runs/<id>/run.json` and the lock file beside it.
  */
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../traces/files.ts';
-import { lockFileOf } from '../traces/out-lock.ts';
+import { liveWriter, writerText } from '../traces/out-lock.ts';
 
 /** experiment.json as far as this reads it. */
 interface SweepManifest {
@@ -34,10 +32,8 @@ function shardSize(total: number, index: number, count: number): number {
 
 /** `, a sweep is writing it now (pid P on host H, since T)` when the lock beside `dir` is a live sweep's, else ''. */
 function runningNow(dir: string): string {
-  const h = readJson(lockFileOf(dir)) as { pid?: unknown; host?: unknown; command?: unknown; since?: unknown } | undefined;
-  if (!h || h.command !== 'sweep' || typeof h.pid !== 'number' || typeof h.host !== 'string') return '';
-  if (h.host === hostname() && !processAlive(h.pid)) return '';
-  return `; a sweep is writing it now (pid ${h.pid} on host ${h.host}${typeof h.since === 'string' ? `, since ${h.since}` : ''})`;
+  const h = liveWriter(dir, 'sweep');
+  return h ? `; a sweep is writing it now (${writerText(h)})` : '';
 }
 
 /** The sweep of `dir` (its experiment.json lists its runs): its name, run ids, and how many of them are done and failed. */

@@ -2,7 +2,7 @@
  * `syncsim report` on a sweep directory without result tables: a shard (`sweep --shard I/N`) or a
  * sweep still incomplete is named as such, with how many of its runs are done and what to do
  * (merge, resume), exit 2 and nothing written; a shard's experiment.json records its shard, which
- * a merge leaves out.
+ * a merge leaves out. A merge of a shard a live sweep is writing says so too.
  */
 import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +39,18 @@ describe('report on a sweep directory without result tables', () => {
     rmSync(join(work, 's1-part', 'runs', readdirSync(join(work, 's1-part', 'runs'))[0]), { recursive: true });
     await refused('s1-part', `s1-part: shard 1/2 of sweep 'unfinished' (4 runs in all), not a whole sweep: 1 of its 2 runs are done; a shard has no result tables to chart: `
       + `finish it (the same 'syncsim sweep EXP.yaml --shard 1/2 --out s1-part' again), then, ${merge}`);
+    // a merge of a shard a live sweep is writing names it, as report does, and says to wait (before: run the missing shard again)
+    const since = '2026-12-05T10:00:00.000Z';
+    writeFileSync(join(work, '.s1-part.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'sweep', since }) + '\n');
+    try {
+      await sweep(['--out', 's2w', '--shard', '2/2']);
+      const m = await here(['merge', 's1-part', 's2w', '--out', 'merged-early']);
+      expect([m.code, m.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^syncsim: merge: 1 of 4 runs of 'unfinished' are missing: [0-9a-f]{16} \\(point \\d, seed \\d\\); `
+        + `a sweep is writing s1-part now \\(pid ${process.pid} on host ${hostname()}, since ${since}\\): wait for it to finish, then merge\n$`))]);
+      expect(existsSync(join(work, 'merged-early'))).toBe(false);
+    } finally {
+      rmSync(join(work, '.s1-part.lock'));
+    }
     // merged, the directory is the whole sweep again: the same experiment.json as a sweep without shards
     await sweep(['--out', 's2', '--shard', '2/2']);
     expect((await here(['merge', 's1', 's2', '--out', 'merged'])).code).toBe(0);

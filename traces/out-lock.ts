@@ -62,6 +62,24 @@ function isStale(path: string, h: LockHolder): boolean {
   return h.pid === process.pid ? !held.has(path) : !processAlive(h.pid);
 }
 
+/**
+ * The holder of the lock beside output `target` when it is a live writer's (a process of this
+ * host that still runs, or one of another host, which cannot be checked), of `command` if given;
+ * else undefined. For what a message says of it: taking the lock judges a holder itself.
+ */
+export function liveWriter(target: string, command?: string): LockHolder | undefined {
+  const path = lockFileOf(target);
+  const h = readHolder(path);
+  if (typeof h !== 'object' || (command !== undefined && h.command !== command)) return undefined;
+  if (h.host === hostname() && !processAlive(h.pid)) return undefined;
+  return h;
+}
+
+/** `pid P on host H, since T`: who holds a lock, as messages name it. */
+export function writerText(h: LockHolder): string {
+  return `pid ${h.pid} on host ${h.host}${h.since ? `, since ${h.since}` : ''}`;
+}
+
 /** Locks not yet released: one exit handler releases them all (`npm run validate` holds one per job at once). */
 const live = new Set<OutLock>();
 

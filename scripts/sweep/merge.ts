@@ -12,7 +12,7 @@ import { turn } from '../../traces/turn.ts';
 import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { claimOutDir } from '../../traces/out-lock.ts';
+import { claimOutDir, liveWriter, writerText } from '../../traces/out-lock.ts';
 import { placeDir, showPath, SweepDir, type Manifest } from './store.ts';
 import { removeTableTemps, writeTables, type TablesOutcome } from './tables.ts';
 import { errnoText, makeDirs } from '../../traces/files.ts';
@@ -161,10 +161,12 @@ async function mergeInto(uniq: string[], out: string, progress: MergeState): Pro
   }
   const missing = manifest.runs.filter((r) => !found.has(r.id)).map((r) => r.id);
   if (missing.length > 0) {
-    throw new InputError(
-      `merge: ${missing.length} of ${manifest.runs.length} runs of '${manifest.name}' are missing: ${examples(missing, expected)}` +
-        ' (run the missing shard again, or syncsim sweep on the merged directory, to complete them)',
-    );
+    // a shard a sweep is still writing: its runs come, so waiting is the answer, not a second sweep of it
+    const writing = stores.map((s) => ({ dir: s.dir, h: liveWriter(s.dir, 'sweep') })).filter((w) => w.h !== undefined);
+    const what = writing.length > 0
+      ? `; a sweep is writing ${writing.map((w) => `${w.dir} now (${writerText(w.h!)})`).join(' and ')}: wait for it to finish, then merge`
+      : ' (run the missing shard again, or syncsim sweep on the merged directory, to complete them)';
+    throw new InputError(`merge: ${missing.length} of ${manifest.runs.length} runs of '${manifest.name}' are missing: ${examples(missing, expected)}${what}`);
   }
   // every run replayed the same version of the trace file (a sweep checks its own runs since 2026-12-06; earlier ones did not)
   refuseMixedTraces(stores);
