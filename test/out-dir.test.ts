@@ -67,10 +67,12 @@ describe('which directories a command may replace', () => {
     expect(existsSync(join(d, 'empty', 'summary.json'))).toBe(true);
     expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
 
-    writeFiles(d, { 'bad.csv': BAD_TRACE, 'papers/draft.tex': 'text', 'rep/.syncsim': MARK('report'), 'rep/index.html': 'x' });
+    writeFiles(d, { 'bad.csv': BAD_TRACE, 'papers/draft.tex': 'text', 'rep/.syncsim': MARK('report'), 'rep/index.html': 'x', 'junk/.syncsim': 'garbage!!\n', 'junk/data.txt': 'mine' });
     const before = snapshot(d);
     expectRefused(await here(['run', 'bad.csv', '--out', 'papers'], d), 'papers', "is not empty and was not made by 'syncsim run' (no .syncsim file in it)");
     expectRefused(await here(['run', 'bad.csv', '--out', 'rep'], d), 'rep', "holds the output of 'syncsim report', not of 'syncsim run'");
+    // a marker there that syncsim cannot read is not 'no marker' (before: 'no .syncsim file in it'); still refused, left as it was
+    expectRefused(await here(['run', 'bad.csv', '--out', 'junk'], d), 'junk', "is not empty and was not made by 'syncsim run' (its .syncsim is not a marker syncsim wrote: unreadable, not a file, or not JSON naming a command)");
     expect(snapshot(d)).toEqual(before);
   });
 

@@ -229,7 +229,9 @@ function whyNotOwned(dir: string, command: OutCommand): string | undefined {
     return undefined;
   }
   if (rule.legacy(dir, names)) return undefined;
-  return `is not empty and was not made by 'syncsim ${command}' (no ${MARKER} file in it)`;
+  // a marker syncsim cannot read (garbage, another tool's file of that name) is there all the same: said so, not 'no marker'
+  const why = names.includes(MARKER) ? `its ${MARKER} is not a marker syncsim wrote: unreadable, not a file, or not JSON naming a command` : `no ${MARKER} file in it`;
+  return `is not empty and was not made by 'syncsim ${command}' (${why})`;
 }
 
 /** How to check an output path. */
