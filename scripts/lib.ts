@@ -302,7 +302,7 @@ export function importTrace(format: string, file: string, opts: ImportTraceOptio
 }
 
 /** Options of {@link sweep}: those of `syncsim sweep` (`jobs`, `shard`, `dryRun`, `cacheDir`, ...); nothing is printed unless streams are given. */
-export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals' | 'optionStyle'>;
+export type SweepRunOptions = Omit<SweepOptions, 'experiment' | 'handleSignals' | 'optionStyle' | 'onStartingRuns'>;
 
 /**
  * Runs the experiment file `experiment` (YAML: a base configuration, a grid, seeds) as

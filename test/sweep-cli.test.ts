@@ -185,13 +185,19 @@ describe('syncsim sweep', () => {
     expect(cacheOf('nocache').filter((c) => existsSync(c))).toEqual([]); // --no-cache wrote none
   }, 120_000);
 
-  it('--jobs past the cores is allowed and said (the runs share the cores, each worker with its own heap); not at the cores or below', async () => {
+  it('--jobs past the cores is allowed and said (the runs share the cores, each worker with its own heap) once runs start; not at the cores or below', async () => {
     cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'jobs.csv'));
     writeFileSync(join(work, 'jobs.yaml'), 'name: jobs-test\ntrace: { path: jobs.csv }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 1\nmetrics: [sync.latency_us.p99]\n');
     const cores = availableParallelism();
     const many = await syncsimHereInWork(['sweep', 'jobs.yaml', '--out', 'jobs-many', '--no-cache', '-q', '--jobs', String(cores + 5)]);
     expect(many.code, many.stderr).toBe(0);
     expect(many.stderr).toContain(`syncsim: warning: --jobs ${cores + 5} is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: up to ${cores + 5} worker threads (at most one a run) share them`);
+    // said only once runs are about to start: not before a sweep that fails at once (before: the warning, then the error)
+    const missing = await syncsimHereInWork(['sweep', 'no-such.yaml', '--out', 'jobs-none', '--jobs', String(cores + 5)]);
+    expect([missing.code, missing.stderr]).toEqual([2, 'syncsim: experiment file not found: no-such.yaml\n']);
+    const done = await syncsimHereInWork(['sweep', 'jobs.yaml', '--out', 'jobs-many', '--no-cache', '-q', '--jobs', String(cores + 5)]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).not.toContain('--jobs');
     const fit = await syncsimHereInWork(['sweep', 'jobs.yaml', '--out', 'jobs-fit', '--no-cache', '-q', '--jobs', String(cores)]);
     expect(fit.code, fit.stderr).toBe(0);
     expect(fit.stderr).not.toContain('--jobs');

@@ -110,6 +110,13 @@ function closing(o: SweepOutcome, shard: string | undefined): string {
   return escapeLines(lines.join('\n')) + '\n';
 }
 
+/** --jobs N above the cores is allowed (a node may count its cores otherwise), but said: the runs share the cores, each worker with its own memory. */
+function warnJobsAboveCores(jobs: number | undefined): void {
+  const cores = defaultJobs();
+  if (jobs === undefined || jobs <= cores) return;
+  process.stderr.write(`syncsim: warning: --jobs ${jobs} is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: up to ${jobs} worker threads (at most one a run) share them, each with its own heap, so the sweep is no faster than with --jobs ${cores} and takes more memory\n`);
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('sweep', argv, {
     jobs: { type: 'string', short: 'j' },
@@ -133,9 +140,6 @@ async function run(argv: string[]): Promise<number> {
   if (values.jobs !== undefined) {
     if (!/^\d+$/.test(values.jobs) || Number(values.jobs) < 1) throw new InputError(`--jobs expects a positive integer (got '${values.jobs}')`);
     jobs = Number(values.jobs);
-    const cores = defaultJobs();
-    // allowed (a node may count its cores otherwise), but said: the runs share the cores, each worker with its own memory
-    if (jobs > cores && !values['dry-run']) process.stderr.write(`syncsim: warning: --jobs ${jobs} is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: up to ${jobs} worker threads (at most one a run) share them, each with its own heap, so the sweep is no faster than with --jobs ${cores} and takes more memory\n`);
   }
   let maxRuns: number | undefined;
   if (values['max-runs'] !== undefined) {
@@ -159,6 +163,8 @@ async function run(argv: string[]): Promise<number> {
     cacheDir: values['no-cache'] ? null : values['cache-dir'], maxRuns, runTimeoutS, results: values.results,
     command: ['syncsim', 'sweep', ...argv],
     onWarning: (m) => process.stderr.write(`syncsim: warning: ${m}\n`),
+    // said once the experiment is read and runs are about to start: not before a sweep that fails at once
+    onStartingRuns: () => warnJobsAboveCores(jobs),
   });
   if (values['dry-run']) return 0;
   process.stdout.write(closing(o, values.shard));

@@ -80,6 +80,8 @@ export interface SweepOptions {
   runTimeoutS?: number;
   /** Told why a trace's cache could not be made (its runs then read the CSV). */
   onWarning?: (message: string) => void;
+  /** Called once the experiment is read and the output prepared, just before the first run or trace is started (not when none is to be done). */
+  onStartingRuns?: () => void;
   /**
    * The command line recorded as `provenance.command` in the summary.json of each run this sweep
    * makes: what the user typed (`syncsim sweep EXP.yaml ...`); default this process's own (`node`
@@ -201,6 +203,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
   // a worker on every core leaves V8's background compiler no core (jit-threads.ts); released in the finally below
   const releaseJit = compileOnWorkers(jobs, availableParallelism()) ? compileOnOwnThreads() : () => {};
   const pool = new WorkerPool<SweepTask, TaskReply>(jobs, entry, SWEEP_WORKER_LIMITS);
+  if (pending.length > 0) o.onStartingRuns?.();
   if (pending.length > 0) pool.warm(); // the workers load while the first traces are generated and cached
   let stopping = false;
   /** Whether a signal stopped the sweep ({@link SweepOptions.handleSignals}): its handler ends the process. */
