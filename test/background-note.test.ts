@@ -112,7 +112,7 @@ describe('the note on the default writeback.policy none', () => {
     writeFileSync(join(dir, 'named.yaml'), exp('named', 'base: { writeback.policy: none }\n'));
     const byDefault = await syncsimHere(['sweep', 'default.yaml', '--out', 'd', '-q', '--no-cache'], dir);
     expect(byDefault.code, byDefault.stderr).toBe(0);
-    expect(byDefault.stderr).toContain("syncsim: warning: writeback.policy is none (the default) in 2 runs in which a page waited up to 40.0 s for its write (summary.json durability.lag_us.max): "
+    expect(byDefault.stderr).toContain("syncsim: note: writeback.policy is none (the default) in 2 runs in which a page waited up to 40.0 s for its write (summary.json durability.lag_us.max): "
       + "a kernel's background writeback writes pages once they have been dirty for about 30 s, which leaves later msyncs less to write; freebsd's syncer (writeback.policy: syncer) in the experiment's base models it");
     const named = await syncsimHere(['sweep', 'named.yaml', '--out', 'n', '-q', '--no-cache'], dir);
     expect(named.code, named.stderr).toBe(0);
@@ -124,6 +124,6 @@ describe('the note on the default writeback.policy none', () => {
     writeFileSync(old!, JSON.stringify(summary));
     const merged = await syncsimHere(['merge', 'd', '--out', 'm'], dir);
     expect(merged.code, merged.stderr).toBe(0);
-    expect(merged.stderr).toContain('syncsim: warning: writeback.policy is none (the default) in 1 run in which a page waited up to 40.0 s');
+    expect(merged.stderr).toContain('syncsim: note: writeback.policy is none (the default) in 1 run in which a page waited up to 40.0 s');
   });
 });

@@ -5,7 +5,7 @@ import { showPath } from '../sweep/store.ts';
 import { InputError } from '../errors.ts';
 import { mergeSweeps } from '../sweep/merge.ts';
 import { failureReport } from '../sweep/report.ts';
-import { tablesWarnings } from '../sweep/tables.ts';
+import { tablesNotes, tablesWarnings } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 
@@ -50,6 +50,7 @@ async function run(argv: string[]): Promise<number> {
       `results: ${out}/results.csv, ${out}/aggregate.csv`,
   ) + '\n');
   for (const w of tablesWarnings(t)) process.stderr.write(`syncsim: warning: ${w}\n`);
+  for (const n of tablesNotes(t)) process.stderr.write(`syncsim: note: ${n}\n`);
   if (t.failed.length > 0) {
     process.stderr.write(failureReport(t.failed, t.runs, o.out));
     return 1;

@@ -10,7 +10,7 @@ import { defaultJobs, runSweep, type SweepOutcome } from '../sweep/runner.ts';
 import { parseShard } from '../sweep/shard.ts';
 import { DEFAULT_MAX_RUNS } from '../sweep/plan.ts';
 import { failureReport } from '../sweep/report.ts';
-import { tablesWarnings } from '../sweep/tables.ts';
+import { tablesNotes, tablesWarnings } from '../sweep/tables.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { checkCacheOptions, refuseOutputAsCache } from '../cache-dir.ts';
@@ -173,6 +173,7 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`syncsim: note: ${escapeControl(showPath(join(o.out, 'report')))} was drawn before this sweep's ${o.ran} new run${o.ran === 1 ? '' : 's'}: 'syncsim report ${escapeControl(showPath(o.out))}' draws it again\n`);
   }
   for (const w of o.tables ? tablesWarnings(o.tables) : []) process.stderr.write(`syncsim: warning: ${w}\n`);
+  for (const n of o.tables ? tablesNotes(o.tables) : []) process.stderr.write(`syncsim: note: ${n}\n`);
   if (o.failed.length > 0) {
     process.stderr.write(failureReport(o.failed, o.plan.runs.length, o.out));
     return 1;

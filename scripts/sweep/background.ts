@@ -73,8 +73,8 @@ export function sweepNamesPolicy(experimentYaml: string): boolean {
   return !existsSync(experimentYaml) || experimentNamesPolicy(readFileSync(experimentYaml, 'utf8'));
 }
 
-/** The warning for a sweep whose runs the default policy shaped, else undefined. */
-export function agedWarning(a: AgedUnderNone): string | undefined {
+/** The note for a sweep whose runs the default policy shaped (a note, as `syncsim run`'s of one run), else undefined. */
+export function agedNote(a: AgedUnderNone): string | undefined {
   if (a.runs === 0) return undefined;
   const daemons = a.personalities.map((p) => (p === 'freebsd' ? 'freebsd\'s syncer (writeback.policy: syncer)' : p === 'linux' ? 'linux\'s flusher threads (writeback.policy: flusher)' : undefined)).filter((d) => d !== undefined);
   const models = daemons.length > 0 ? daemons.join(', ') : 'a syncer or flusher policy';

@@ -21,7 +21,7 @@ import { OutDirError } from '../../traces/out-dir.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import { metricValue } from './metrics.ts';
 import { pointStats, type PointStats } from './stats.ts';
-import { agedWarning, countAged, noneAged, sweepNamesPolicy, type AgedUnderNone } from './background.ts';
+import { agedNote, countAged, noneAged, sweepNamesPolicy, type AgedUnderNone } from './background.ts';
 import { OWNER, showPath, type Manifest, type RunRecord, type SweepDir } from './store.ts';
 
 /** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -165,8 +165,13 @@ export function resultsOf(summary: unknown): string {
 }
 
 /** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}, ...), one line each. */
-export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'> & Partial<Pick<TablesOutcome, 'aged'>>): string[] {
-  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), stretchWarning(t), t.aged && agedWarning(t.aged)].filter((w): w is string => w !== undefined);
+export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'>): string[] {
+  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), stretchWarning(t)].filter((w): w is string => w !== undefined);
+}
+
+/** The notes to print after the tables (`syncsim: note: ...`, as `syncsim run` prints its note on the default writeback policy). */
+export function tablesNotes(t: Partial<Pick<TablesOutcome, 'aged'>>): string[] {
+  return [t.aged && agedNote(t.aged)].filter((n): n is string => typeof n === 'string');
 }
 
 /** At most `n` items joined by '; ', with how many more. */
