@@ -2,6 +2,7 @@
  * An importer's rows and counters, or its error, read in this process: what the importer
  * tests (importers.test.ts, block-import-input.test.ts, import-fuzz.test.ts) compare.
  */
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Importer, ImportOptions, ImportStats } from '../traces/import/importer.ts';
 import { TraceError } from '../traces/trace-error.ts';
@@ -25,4 +26,12 @@ export async function importError(imp: Importer, path: string, opts: Partial<Imp
     return e as TraceError;
   }
   throw new Error(`no error importing ${path}`);
+}
+
+/** The `op` rows of the trace file `csv` (no quoted fields): addr, len and the column at `col` (9: x_result, 10: x_syscall of an strace import). */
+export function opRows(csv: string, op: string, col: number): [string, number, string][] {
+  return readFileSync(csv, 'utf8').split('\n').filter((l) => l.split(',')[2] === op).map((l) => {
+    const f = l.split(',');
+    return [f[3]!, Number(f[4]), f[col]!];
+  });
 }

@@ -6,22 +6,18 @@
  * out, each counted.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
+import { opRows } from './import-rows.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-wide-store-'));
 const OP = 2 ** 22 * 4096; // the widest op at 4 KiB pages: 16 GiB
 const TIB = 2 ** 40;
 
 /** The write rows of an imported trace: addr, len, x_syscall. */
-function writeRows(csv: string): [string, number, string][] {
-  return readFileSync(csv, 'utf8').split('\n').filter((l) => l.split(',')[2] === 'write').map((l) => {
-    const f = l.split(',');
-    return [f[3]!, Number(f[4]), f[10]!];
-  });
-}
+const writeRows = (csv: string) => opRows(csv, 'write', 10);
 
 describe('strace import: stores wider than a run takes', () => {
   it('whole-range-before-msync of a failed 1 TiB msync over an 8 KiB mapping is cut one page past the hole, and the run replays it', async () => {

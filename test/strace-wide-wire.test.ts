@@ -5,21 +5,17 @@
  * a lock the kernel made is split into rows within the bound.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
+import { opRows } from './import-rows.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-wide-wire-'));
 const GIB16 = 2 ** 34; // 2^22 pages of 4 KiB
 
 /** The wire rows of an imported trace: addr, len, x_result. */
-function wireRows(csv: string): [string, number, string][] {
-  return readFileSync(csv, 'utf8').split('\n').filter((l) => l.split(',')[2] === 'wire').map((l) => {
-    const f = l.split(',');
-    return [f[3]!, Number(f[4]), f[9]!];
-  });
-}
+const wireRows = (csv: string) => opRows(csv, 'wire', 9);
 
 describe('strace import: an mlock wider than a run takes', () => {
   it('a failed one (ENOMEM: a 1 TiB range over an 8 KiB mapping) is cut one page past the hole, and the run fails it as the kernel did', async () => {
