@@ -17,21 +17,13 @@ function isIterator(x: object): x is Iterator<unknown> | AsyncIterator<unknown> 
 }
 
 /**
- * `rows` as `replay` (`fn`) reads them, named `name`: unchanged unless an iterator, which must
- * not have been read by an earlier replay and must give a first row (read here, given again
- * first); else a TypeError naming it.
+ * `rows` as `replay` (`fn`) reads them, named `name`: unchanged, unless an iterator an earlier
+ * replay began to read, which is a TypeError naming it. (An iterator read to its end elsewhere
+ * cannot be told from one that has no rows: it replays as an empty trace, `trace.rows` 0.)
  */
-export async function onceRows(rows: RowSource, name: string, fn = 'replay'): Promise<RowSource> {
+export function onceRows(rows: RowSource, name: string, fn = 'replay'): RowSource {
   if (!isIterator(rows)) return rows;
-  const fresh = 'pass a new one (call the generator again), or an array';
-  if (begun.has(rows)) throw new TypeError(`${fn}: ${name} is an iterator an earlier ${fn} already read (its rows can be read once): ${fresh}`);
+  if (begun.has(rows)) throw new TypeError(`${fn}: ${name} is an iterator an earlier ${fn} already read (its rows can be read once): pass a new one (call the generator again), or an array`);
   begun.add(rows);
-  const it = rows;
-  const first = await it.next();
-  if (first.done) throw new TypeError(`${fn}: ${name} is an iterator with no rows left (read to its end before: its rows can be read once): ${fresh}`);
-  async function* again(): AsyncGenerator<unknown> {
-    yield first.value;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-  }
-  return Object.assign(again(), { extraCols: rows.extraCols }) as RowSource;
+  return rows;
 }

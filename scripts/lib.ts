@@ -105,7 +105,7 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   checkReplayOptions(opts, typeof trace === 'string' ? trace : undefined);
   const { config, pluginBase } = replayConfig(opts);
   const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
-  const rows = typeof trace === 'string' ? undefined : rowStream(await onceRows(trace, name), name);
+  const rows = typeof trace === 'string' ? undefined : rowStream(onceRows(trace, name), name);
   // checked and locked before any work, as run's --out: a refused out costs nothing
   let lock;
   try {
