@@ -4,6 +4,8 @@
  * sort; no compiler needed, unlike record.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,5 +63,22 @@ describe('merging the per-process logs', () => {
     expect(mergeLogFiles([a, b], join(d, 'out'), d, { runLines: 1, removeRead: true })).toMatchObject({ files: 2, lines: 3 });
     expect(readdirSync(d)).toEqual(['out']);
     expect(readFileSync(join(d, 'out'), 'utf8').split('\n').map((l) => l.split(' ')[1])).toEqual(['5.000000100', '5.000000200', '5.000000300', undefined]);
+  });
+
+  it('a merged log the system writes only in part is an error, never a short file: under a file size limit of 256 KiB a 600 KiB merge fails', () => {
+    const d = mkdtempSync(join(dir, 'limit-'));
+    const line = (i: number) => `10 5.${String(i).padStart(9, '0')} msync(0x1000, 4096, MS_SYNC) = 0 <0.1>\n`;
+    writeFileSync(join(d, 'a.log'), Array.from({ length: 12_000 }, (_, i) => line(i)).join(''));
+    const mod = pathToFileURL(join(import.meta.dirname, '..', 'scripts', 'record', 'merge-logs.ts')).href;
+    const code = `import { mergeLogFiles } from ${JSON.stringify(mod)}; import { statSync } from 'node:fs';
+      try { mergeLogFiles([${JSON.stringify(join(d, 'a.log'))}], ${JSON.stringify(join(d, 'out'))}, ${JSON.stringify(d)}); console.log(JSON.stringify({ ok: true, size: statSync(${JSON.stringify(join(d, 'out'))}).size })); }
+      catch (e) { console.log(JSON.stringify({ ok: false, code: e.code })); }`;
+    // the limit is the shell's (ulimit -f counts KiB blocks); node, as it starts, ignores SIGXFSZ or dies of it: either way no success
+    const r = spawnSync('bash', ['-c', `ulimit -f 256; exec "${process.execPath}" --import tsx --input-type=module -e "$0"`, code], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+    const said = r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout.trim().split('\n').pop()!) as { ok: boolean; size?: number; code?: string };
+    // before: { ok: true, size: 262144 }, the merged log cut at the limit without a word
+    expect(said?.ok ?? false, `${r.stdout} ${r.stderr} ${r.signal ?? ''}`).toBe(false);
+    if (said) expect(said.code).toBe('EFBIG');
+    else expect(r.signal).toBe('SIGXFSZ');
   });
 });

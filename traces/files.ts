@@ -106,6 +106,19 @@ export function tempBeside(path: string, owner: string | number = process.pid): 
 }
 
 /**
+ * Writes all of `bytes` to `fd` (of file `path`, for the message), at file offset `position`
+ * or, without one, at the file's own offset: a write that stops short (a full disk, a file size
+ * limit) goes on until the system says why, so that no file is left short without an error.
+ */
+export function writeAll(fd: number, bytes: Uint8Array, path: string, position?: number): void {
+  for (let done = 0; done < bytes.length;) {
+    const n = writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
+    if (n <= 0) throw Object.assign(new Error(`ENOSPC: nothing written, write '${path}'`), { code: 'ENOSPC', syscall: 'write' });
+    done += n;
+  }
+}
+
+/**
  * A file written under a temporary name (default {@link tempBeside}) and
  * renamed to `path` by `commit`, or removed by `abort`.
  */
@@ -120,11 +133,7 @@ export class TempFile {
 
   /** Writes all of `bytes` at file offset `position`; a write that stops short (a full disk, a file size limit) goes on until the system says why. */
   writeAt(bytes: Uint8Array, position: number): void {
-    for (let done = 0; done < bytes.length;) {
-      const n = writeSync(this.fd, bytes, done, bytes.length - done, position + done);
-      if (n <= 0) throw Object.assign(new Error(`ENOSPC: nothing written, write '${this.tmp}'`), { code: 'ENOSPC', syscall: 'write' });
-      done += n;
-    }
+    writeAll(this.fd, bytes, this.tmp, position);
   }
 
   private close(): void {

@@ -6,9 +6,10 @@
  * temporary file, and the runs merged; a recording short enough for one
  * run is sorted in memory and written at once.
  */
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { writeAll } from '../../traces/files.ts';
 
 /** What a merge wrote. */
 export interface MergedLogs {
@@ -90,7 +91,7 @@ class ChunkWriter {
   private parts: string[] = [];
   private size = 0;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.fd = openSync(path, 'w');
   }
 
@@ -101,7 +102,8 @@ class ChunkWriter {
   }
 
   private flush(): void {
-    if (this.parts.length > 0) writeSync(this.fd, this.parts.join(''));
+    // all of it, or an error: a short write (a full disk, a file size limit) is not a merged log
+    if (this.parts.length > 0) writeAll(this.fd, Buffer.from(this.parts.join('')), this.path);
     this.parts = [];
     this.size = 0;
   }
