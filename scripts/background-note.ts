@@ -10,10 +10,20 @@
  */
 import type { Summary } from '../sim/stats/summary.ts';
 
-/** The built-in policy that models each personality's kernel daemon, and the key of the age it writes at. */
-const KERNEL_DAEMON: Readonly<Record<string, { policy: 'syncer' | 'flusher'; /** The daemon and its verb, as the note says it. */ daemon: string; ageKey: 'delay_ms' | 'expire_ms' }>> = {
-  freebsd: { policy: 'syncer', daemon: 'syncer writes', ageKey: 'delay_ms' },
-  linux: { policy: 'flusher', daemon: 'flusher threads write', ageKey: 'expire_ms' },
+/** A kernel's background writeback daemon as the notes name it, and the built-in policy that models it. */
+export interface KernelDaemon {
+  policy: 'syncer' | 'flusher';
+  /** Its name, and the verb that goes with it (`writes`, `write`). */
+  daemon: string;
+  verb: string;
+  /** The key of the age at which it writes a dirty page. */
+  ageKey: 'delay_ms' | 'expire_ms';
+}
+
+/** The daemon of each personality whose kernel a built-in policy models (xnu and mach have none here). */
+export const KERNEL_DAEMON: Readonly<Record<string, KernelDaemon>> = {
+  freebsd: { policy: 'syncer', daemon: 'syncer', verb: 'writes', ageKey: 'delay_ms' },
+  linux: { policy: 'flusher', daemon: 'flusher threads', verb: 'write', ageKey: 'expire_ms' },
 };
 
 /** Whether the configuration keys given (idle-keys.ts `givenKeys`, leaf keys) choose the writeback policy. */
@@ -35,7 +45,7 @@ export function backgroundWritebackNote(s: Summary, policyChosen: boolean): stri
   if (maxLagUs === null || !(maxLagUs > ageMs * 1000)) return undefined;
   const what = `writeback.policy is none (the default): only msyncs${s.writeback.by_cause.pageout > 0 ? ' and pageout' : ''} wrote the stored pages, and a page waited up to ${(maxLagUs / 1e6).toFixed(1)} s for its write (summary.json durability.lag_us.max)`;
   const how = kernel
-    ? `the ${s.config.personality} kernel's ${kernel.daemon} pages once they have been dirty for ${ageMs / 1000} s, which leaves later msyncs less to write: --set writeback.policy=${kernel.policy} models it`
+    ? `the ${s.config.personality} kernel's ${kernel.daemon} ${kernel.verb} pages once they have been dirty for ${ageMs / 1000} s, which leaves later msyncs less to write: --set writeback.policy=${kernel.policy} models it`
     : `a kernel's background writeback writes pages once they have been dirty for about 30 s, which leaves later msyncs less to write: --set writeback.policy=syncer (FreeBSD's) or flusher (Linux's) models one`;
   return `${what}; ${how}`;
 }

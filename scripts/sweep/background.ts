@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Summary } from '../../sim/stats/summary.ts';
-import { backgroundWritebackNote } from '../background-note.ts';
+import { backgroundWritebackNote, KERNEL_DAEMON } from '../background-note.ts';
 import { parseYamlDoc } from '../yaml-file.ts';
 import { addLeafKeys } from '../idle-keys.ts';
 
@@ -76,7 +76,10 @@ export function sweepNamesPolicy(experimentYaml: string): boolean {
 /** The note for a sweep whose runs the default policy shaped (a note, as `syncsim run`'s of one run), else undefined. */
 export function agedNote(a: AgedUnderNone): string | undefined {
   if (a.runs === 0) return undefined;
-  const daemons = a.personalities.map((p) => (p === 'freebsd' ? 'freebsd\'s syncer (writeback.policy: syncer)' : p === 'linux' ? 'linux\'s flusher threads (writeback.policy: flusher)' : undefined)).filter((d) => d !== undefined);
+  const daemons = a.personalities.flatMap((p) => {
+    const k = KERNEL_DAEMON[p];
+    return k ? [`${p}'s ${k.daemon} (writeback.policy: ${k.policy})`] : [];
+  });
   const models = daemons.length > 0 ? daemons.join(', ') : 'a syncer or flusher policy';
   return `writeback.policy is none (the default) in ${a.runs} run${a.runs === 1 ? '' : 's'} in which a page waited up to ${(a.maxLagUs / 1e6).toFixed(1)} s for its write (summary.json durability.lag_us.max): `
     + `a kernel's background writeback writes pages once they have been dirty for about 30 s, which leaves later msyncs less to write; ${models} in the experiment's base models it, and naming the policy (none included) silences this`;
