@@ -5,10 +5,10 @@
  * whose process is gone is stale and taken over; another host's lock is
  * respected (its process cannot be checked from here).
  */
-import { closeSync, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive, makeDirs } from './files.ts';
+import { processAlive, makeDirs, writeAll } from './files.ts';
 import { checkOutDir, OutDirError, showOut, type OutCheck } from './out-dir.ts';
 
 /** What a lock file holds. */
@@ -43,16 +43,6 @@ function readHolder(path: string): LockHolder | undefined | 'gone' {
     /* being written */
   }
   return undefined;
-}
-
-/** Writes all of `text` at the start of the new file `fd`; a write that stops short (a full disk) goes on until the system says why. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length;) {
-    const n = writeSync(fd, bytes, done, bytes.length - done, done);
-    if (n <= 0) throw Object.assign(new Error('ENOSPC: nothing written, write'), { code: 'ENOSPC', syscall: 'write' });
-    done += n;
-  }
 }
 
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -194,7 +184,7 @@ export function lockOut(target: string, command: string, shown: string = target,
       continue;
     }
     try {
-      writeAll(fd, JSON.stringify(me) + '\n');
+      writeAll(fd, Buffer.from(JSON.stringify(me) + '\n'), shownLock, 0);
     } catch (e) {
       // a full disk, a quota, a file size limit: an empty lock file left here would lock the output until removed by hand
       try {
