@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
-import { lockFileOf, lockOut } from '../traces/out-lock.ts';
+import { lockFileOf, lockOut, liveWriter } from '../traces/out-lock.ts';
 import { BAD_TRACE, DEMO, experiment, ROOT, snapshot, workdir } from './out-fixtures.ts';
 
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -99,6 +99,25 @@ describe('lockOut', () => {
     writeFileSync(lockFileOf(out), JSON.stringify({ pid: process.ppid, host: hostname(), command: 'sweep', since: 'now' }));
     b.release();
     expect(existsSync(lockFileOf(out))).toBe(true);
+  });
+
+  it('liveWriter judges a holder as lockOut does: a lock naming this process that it does not hold is no live writer; one it holds, or a live one of another pid, is', () => {
+    const d = workdir();
+    const out = join(d, 'shard');
+    const lock = (pid: number) => writeFileSync(lockFileOf(out), JSON.stringify({ pid, host: hostname(), command: 'sweep', since: 'then' }));
+    // what a dead sweep whose pid came back to this process left: merge must not say a sweep is writing it now
+    lock(process.pid);
+    expect(liveWriter(out, 'sweep')).toBeUndefined();
+    lock(process.ppid);
+    expect(liveWriter(out, 'sweep')).toMatchObject({ pid: process.ppid, command: 'sweep' });
+    expect(liveWriter(out, 'run')).toBeUndefined();
+    rmSync(lockFileOf(out));
+    const held = lockOut(out, 'sweep');
+    try {
+      expect(liveWriter(out, 'sweep')).toMatchObject({ pid: process.pid, since: held.holder.since });
+    } finally {
+      held.release();
+    }
   });
 
   it('twelve locks held at once (npm run validate: one per job) share one exit handler, gone when the last is released', () => {

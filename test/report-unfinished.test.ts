@@ -41,12 +41,14 @@ describe('report on a sweep directory without result tables', () => {
       + `finish it (the same 'syncsim sweep EXP.yaml --shard 1/2 --out s1-part' again), then, ${merge}`);
     // a merge of a shard a live sweep is writing names it, as report does, and says to wait (before: run the missing shard again)
     const since = '2026-12-05T10:00:00.000Z';
-    writeFileSync(join(work, '.s1-part.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'sweep', since }) + '\n');
+    // a live process that is not this one (the test runner): a lock naming this one, which does not hold it, is a dead one's
+    const live = process.ppid;
+    writeFileSync(join(work, '.s1-part.lock'), JSON.stringify({ pid: live, host: hostname(), command: 'sweep', since }) + '\n');
     try {
       await sweep(['--out', 's2w', '--shard', '2/2']);
       const m = await here(['merge', 's1-part', 's2w', '--out', 'merged-early']);
       expect([m.code, m.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^syncsim: merge: 1 of 4 runs of 'unfinished' are missing: [0-9a-f]{16} \\(point \\d, seed \\d\\); `
-        + `a sweep is writing s1-part now \\(pid ${process.pid} on host ${hostname()}, since ${since}\\): wait for it to finish, then merge\n$`))]);
+        + `a sweep is writing s1-part now \\(pid ${live} on host ${hostname()}, since ${since}\\): wait for it to finish, then merge\n$`))]);
       expect(existsSync(join(work, 'merged-early'))).toBe(false);
     } finally {
       rmSync(join(work, '.s1-part.lock'));
@@ -69,9 +71,11 @@ describe('report on a sweep directory without result tables', () => {
       + `resume it with the same 'syncsim sweep EXP.yaml --out cut' (the experiment is copied in cut/experiment.yaml), then report; ${shardHint}`);
     // a live sweep holds the directory's lock
     const since = '2026-12-05T10:00:00.000Z';
-    writeFileSync(join(work, '.cut.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'sweep', since }) + '\n');
+    // a live process that is not this one (the test runner): a lock naming this one, which does not hold it, is a dead one's
+    const live = process.ppid;
+    writeFileSync(join(work, '.cut.lock'), JSON.stringify({ pid: live, host: hostname(), command: 'sweep', since }) + '\n');
     try {
-      await refused('cut', `cut: sweep 'unfinished' is still incomplete: 3 of 4 runs are done; a sweep is writing it now (pid ${process.pid} on host ${hostname()}, since ${since}); wait for it to finish, then report; ${shardHint}`);
+      await refused('cut', `cut: sweep 'unfinished' is still incomplete: 3 of 4 runs are done; a sweep is writing it now (pid ${live} on host ${hostname()}, since ${since}); wait for it to finish, then report; ${shardHint}`);
     } finally {
       rmSync(join(work, '.cut.lock'));
     }

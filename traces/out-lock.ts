@@ -54,15 +54,16 @@ function isStale(path: string, h: LockHolder): boolean {
 
 /**
  * The holder of the lock beside output `target` when it is a live writer's (a process of this
- * host that still runs, or one of another host, which cannot be checked), of `command` if given;
+ * host that still runs and is not this one, or this one holding it, or one of another host,
+ * which cannot be checked), of `command` if given;
  * else undefined. For what a message says of it: taking the lock judges a holder itself.
  */
 export function liveWriter(target: string, command?: string): LockHolder | undefined {
   const path = lockFileOf(target);
   const h = readHolder(path);
   if (typeof h !== 'object' || (command !== undefined && h.command !== command)) return undefined;
-  if (h.host === hostname() && !processAlive(h.pid)) return undefined;
-  return h;
+  // judged as lockOut judges it: a lock naming this process that it does not hold is a dead one's too
+  return isStale(path, h) ? undefined : h;
 }
 
 /** `pid P on host H, since T`: who holds a lock, as messages name it. */
