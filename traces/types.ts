@@ -136,6 +136,11 @@ export const ADDR_LIMIT = 2 ** 53;
  */
 export const MAX_OP_PAGES = 2 ** 22;
 
+/** Pages of `pageSize` bytes that [addr, addr+len) overlaps, as a run counts an op's pages against {@link MAX_OP_PAGES}. */
+export function pagesOf(addr: number, len: number, pageSize: number): number {
+  return len === 0 ? 0 : Math.floor((addr + len - 1) / pageSize) - Math.floor(addr / pageSize) + 1;
+}
+
 /**
  * The most pages that may be resident at once in a run without a finite `memory.pages`: 2^26
  * (256 GiB of 4 KiB pages). A bound of the simulator's (README, "Limits of a run"); here so that

@@ -4,7 +4,7 @@
  * a run's host memory and the time one op takes (the trace reader cannot stop
  * inside an op) bounded whatever the trace asks (README, "Limits of a run").
  */
-import { MAX_OP_PAGES, MAX_RESIDENT_PAGES } from '../../traces/types.ts';
+import { MAX_OP_PAGES, MAX_RESIDENT_PAGES, pagesOf } from '../../traces/types.ts';
 import type { PageCounters } from './object.ts';
 import { TraceSemanticError } from './vm.ts';
 
@@ -53,8 +53,7 @@ export class RunBounds {
 
   /** Pages that [addr, addr+len) overlaps. */
   pagesOf(addr: number, len: number): number {
-    const ps = this.pageSize;
-    return len === 0 ? 0 : Math.floor((addr + len - 1) / ps) - Math.floor(addr / ps) + 1;
+    return pagesOf(addr, len, this.pageSize);
   }
 
   /**

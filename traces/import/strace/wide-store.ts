@@ -7,7 +7,7 @@
  * into rows of at most MAX_OP_PAGES pages; and pages past MAX_RESIDENT_PAGES,
  * more than a run may hold, are left out.
  */
-import { MAX_OP_PAGES, MAX_RESIDENT_PAGES } from '../../types.ts';
+import { MAX_OP_PAGES, MAX_RESIDENT_PAGES, pagesOf } from '../../types.ts';
 import type { MappingTable, Range } from './address-space.ts';
 
 /** The rows of some stores, and how many of them were `split`, `cut` at a hole, or (partly) `left_out`. */
@@ -16,11 +16,6 @@ export interface StoreFit {
   split: number;
   cut: number;
   left_out: number;
-}
-
-/** Pages of `ps` bytes that [addr, addr+len) overlaps, as the run counts them. */
-function pagesOf(addr: number, len: number, ps: number): number {
-  return len === 0 ? 0 : Math.floor((addr + len - 1) / ps) - Math.floor(addr / ps) + 1;
 }
 
 /** The rows of `stores` (ranges in `maps`, pages of `ps` bytes), all before one msync, within the run's bounds. */

@@ -7,18 +7,13 @@
  * it too, having wired the mappings before it, as Linux's mlock leaves them;
  * when no hole is near enough for that, it is left out.
  */
-import { MAX_OP_PAGES } from '../../types.ts';
+import { MAX_OP_PAGES, pagesOf } from '../../types.ts';
 import type { MappingTable, Range } from './address-space.ts';
 
 /** What became of a wire row: `whole` (within the bound), `split`, `cut` or `left-out`, and the ranges of its rows. */
 export interface WireFit {
   how: 'whole' | 'split' | 'cut' | 'left-out';
   rows: Range[];
-}
-
-/** Pages of `ps` bytes that [addr, addr+len) overlaps, as the run counts them. */
-function pagesOf(addr: number, len: number, ps: number): number {
-  return len === 0 ? 0 : Math.floor((addr + len - 1) / ps) - Math.floor(addr / ps) + 1;
 }
 
 /** The rows of a wire of [addr, addr+len) in `maps` (pages of `ps` bytes) by a call that `succeeded` or not. */
