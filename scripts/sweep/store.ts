@@ -265,7 +265,7 @@ export class SweepDir {
 
   /** The record of run `id`, or undefined when it has not finished, or its run.json cannot be read ({@link runProblem} says why). */
   record(id: string): RunRecord | undefined {
-    return this.runProblem(id) === undefined ? readJson<RunRecord>(join(this.runDir(id), 'run.json')) : undefined;
+    return this.readRun(id).record;
   }
 
   /**
@@ -274,8 +274,13 @@ export class SweepDir {
    * object — as `runs/ID/FILE is missing`; undefined when it can, or when it has no run.json.
    */
   runProblem(id: string): string | undefined {
+    return this.readRun(id).problem;
+  }
+
+  /** Run `id`'s run.json read once: its record when it can be read back as a finished run, else the {@link runProblem} (neither without a run.json). */
+  private readRun(id: string): { record?: RunRecord; problem?: string } {
     const dir = this.runDir(id);
-    if (!existsSync(join(dir, 'run.json'))) return undefined;
+    if (!existsSync(join(dir, 'run.json'))) return {};
     const problem = (name: string): { why?: string; value?: Record<string, unknown> } => {
       let value: unknown;
       try {
@@ -288,10 +293,11 @@ export class SweepDir {
       return { value: value as Record<string, unknown> };
     };
     const rec = problem('run.json');
-    if (rec.why !== undefined) return `runs/${id}/run.json ${rec.why}`;
-    if (rec.value!.status !== 'ok') return undefined;
+    if (rec.why !== undefined) return { problem: `runs/${id}/run.json ${rec.why}` };
+    const record = rec.value as unknown as RunRecord;
+    if (record.status !== 'ok') return { record };
     const summary = problem('summary.json');
-    return summary.why === undefined ? undefined : `runs/${id}/summary.json ${summary.why}`;
+    return summary.why === undefined ? { record } : { problem: `runs/${id}/summary.json ${summary.why}` };
   }
 
   /** The parsed summary.json of successful run `id`. */
