@@ -172,12 +172,17 @@ export class TempFile {
  */
 export function placeFile(tmp: string, path: string, mayReplace?: () => void): void {
   if (mayReplace !== undefined) {
+    let linked = false;
     try {
       linkSync(tmp, path);
-      rmSync(tmp, { force: true });
-      return;
+      linked = true;
     } catch {
       // EEXIST (something is there now), or no hard links here: checked again, then renamed
+    }
+    if (linked) {
+      // the trace is in place: the temporary name goes (an error here is the system's, not a refusal of our own file)
+      rmSync(tmp, { force: true });
+      return;
     }
     mayReplace();
   }
