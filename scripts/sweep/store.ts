@@ -277,8 +277,17 @@ export class SweepDir {
     return this.readRun(id).problem;
   }
 
-  /** Run `id`'s run.json read once: its record when it can be read back as a finished run, else the {@link runProblem} (neither without a run.json). */
-  private readRun(id: string): { record?: RunRecord; problem?: string } {
+  /**
+   * The record of run `id` with, for a successful run, its parsed summary.json, each read once (the
+   * tables need both); undefined as {@link record} says.
+   */
+  finished(id: string): { record: RunRecord; summary?: Record<string, unknown> } | undefined {
+    const { record, summary } = this.readRun(id);
+    return record && { record, summary };
+  }
+
+  /** Run `id`'s run.json read once: its record when it can be read back as a finished run (with a successful run's summary.json), else the {@link runProblem} (neither without a run.json). */
+  private readRun(id: string): { record?: RunRecord; summary?: Record<string, unknown>; problem?: string } {
     const dir = this.runDir(id);
     if (!existsSync(join(dir, 'run.json'))) return {};
     const problem = (name: string): { why?: string; value?: Record<string, unknown> } => {
@@ -297,7 +306,7 @@ export class SweepDir {
     const record = rec.value as unknown as RunRecord;
     if (record.status !== 'ok') return { record };
     const summary = problem('summary.json');
-    return summary.why === undefined ? { record } : { problem: `runs/${id}/summary.json ${summary.why}` };
+    return summary.why === undefined ? { record, summary: summary.value } : { problem: `runs/${id}/summary.json ${summary.why}` };
   }
 
   /** The parsed summary.json of successful run `id`. */

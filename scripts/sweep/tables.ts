@@ -269,13 +269,14 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
       let ok = 0;
       for (const r of byPoint.get(p.point) ?? []) {
         if (performance.now() - turned >= TURN_MS) await answer();
-        const rec = store.record(r.id);
+        const done = store.finished(r.id);
+        const rec = done?.record;
         if (!rec) throw new Error(`run ${r.id} (point ${r.point}, seed ${r.seed}) has no record in ${store.runsDir}`);
         outcome.runs++;
         let vals: (number | null)[];
         if (rec.status === 'ok') {
           outcome.ok++;
-          const summary = store.summary(r.id);
+          const summary = done!.summary;
           vals = metrics.map((m) => metricValue(summary, m));
           ok++;
           seen.add(resultsOf(summary));

@@ -11,10 +11,11 @@ const manifest = store.manifest()!;
 let reads = 0;
 const dying = new Proxy(store, {
   get(target, key, receiver) {
-    if (key === 'record') {
+    // the tables read each run with `finished` (its record and summary at once)
+    if (key === 'finished') {
       return (id: string) => {
         if (++reads === Math.ceil(manifest.runs.length / 2)) process.kill(process.pid, 'SIGKILL');
-        return target.record(id);
+        return target.finished(id);
       };
     }
     return Reflect.get(target, key, receiver);
