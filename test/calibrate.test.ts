@@ -211,6 +211,10 @@ describe('microbenchmark plan', () => {
     expect(full.find((s) => s.name === 'flush-8')!.options.some((o) => o.startsWith('write_iolog'))).toBe(false);
     const text = stepJobText('/w', 64 << 20, full.find((s) => s.name === 'qd-write-8')!);
     expect(text).toBe('[global]\ndirectory=/w\nfilename=cal.0\nsize=67108864\nnorandommap\nrandrepeat=0\n\n[qd-write-8]\nrw=randwrite\nbs=4k\ndirect=1\nioengine=libaio\niodepth=8\ntime_based\nruntime=1000ms\n');
+    // a step with a file of its own (journal: appends to a new file) names only that one: fio gives a job a file for each filename
+    const journal = stepJobText('/w', 64 << 20, full.find((s) => s.kind === 'journal')!);
+    expect(journal.split('\n').filter((l) => l.startsWith('filename='))).toEqual(['filename=grow.0']);
+    expect(journal).not.toContain('cal.0');
     expect(sizeLabel(262144)).toBe('256k');
     expect(sizeLabel(1 << 20)).toBe('1m');
   });
@@ -502,7 +506,12 @@ describe('the journal check', () => {
 
   it('on a free device with free CPU the model predicts 0 µs', () => {
     const p = predictAppendSync({ device: { profile: 'ram' }, cpu: { syscall_us: 0, per_page_us: 0 } }, 5);
-    expect(p).toEqual({ mean_us: 0, syncs: 5 });
+    expect(p).toEqual({ mean_us: 0, p50_us: 0, syncs: 5 });
+  });
+
+  it('without a journal each appended page costs its data write, then the inode block\'s: 2 × a 100 µs command (mean and median)', () => {
+    const config = { device: { profile: 'queue', service: { dist: 'constant', mean_us: 100 } }, fs: { kind: 'ext4-nojournal' }, cpu: { syscall_us: 0, per_page_us: 0 } };
+    expect(predictAppendSync(config, 5)).toEqual({ mean_us: 200, p50_us: 200, syncs: 5 });
   });
 
   it('flowYaml writes one-line YAML', () => {

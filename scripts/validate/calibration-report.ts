@@ -91,6 +91,8 @@ export interface Calibration {
   checks: {
     journal: {
       measured_mean_us: number | null; measured_count: number; predicted_mean_us: number; predicted_syncs: number;
+      /** The medians (µs): fio's, which rare stalls of the host move less than its mean, and the model's; absent in reports of earlier versions. */
+      measured_p50_us?: number | null; predicted_p50_us?: number;
       /** Whether the file system under --dir runs a jbd2 journal (/proc/fs/jbd2/NAME-*); null when unknown. */
       jbd2_journal: boolean | null;
       note: string;

@@ -407,6 +407,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
         journal: {
           measured_mean_us: journalStep.sync?.mean_us ?? null, measured_count: journalStep.sync?.count ?? 0,
           predicted_mean_us: predicted.mean_us, predicted_syncs: predicted.syncs,
+          measured_p50_us: journalStep.sync?.p50_us ?? null, predicted_p50_us: predicted.p50_us,
           jbd2_journal: jbd2,
           note: `4k appends to a new file + fdatasync (fio) vs msync of each appended page with fs.preallocated false (syncsim, linux, ${fsKind ?? 'ext4-ordered'}): ${fsKind === 'ext4-nojournal' ? 'data write, inode block, FLUSH (the block bitmap and group descriptor are left to background writeback)' : 'data write, jbd2 commit, FLUSH'}`,
         },

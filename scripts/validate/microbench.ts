@@ -46,7 +46,8 @@
  *    the O_DIRECT write path (2026-12-04: 1550 MB/s on FLUSH against 2141 for
  *    the writes themselves).
  * 5. journal: 4 KiB buffered writes into a new file, each followed by
- *    fdatasync → data write + jbd2 commit + flush (a check of the model).
+ *    fdatasync → data write + jbd2 commit (without a journal: the inode
+ *    block) + flush (a check of the model).
  * 6. pagein: a cold sequential read through mmap, 4 KiB at a time, every
  *    access logged → faults that miss vs hit (read-ahead).
  * None of them is a job of workloads/fio/ (the validation jobs).
@@ -203,7 +204,7 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
     });
   }
   steps.push({
-    name: 'journal', label: '4k buffered appends + fdatasync (jbd2 commit + FLUSH)', kind: 'journal', direction: 'write', bytes: 4096, depth: 1,
+    name: 'journal', label: '4k buffered appends + fdatasync (data, jbd2 commit or inode block, FLUSH)', kind: 'journal', direction: 'write', bytes: 4096, depth: 1,
     // a new file: each write allocates a block, so each fdatasync commits a transaction
     options: ['filename=grow.0', `size=${o.sizeBytes}`, 'rw=write', 'bs=4k', 'ioengine=psync', 'fdatasync=1', 'fallocate=none', `runtime=${o.stepMs}ms`],
   });
@@ -215,8 +216,15 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
   return steps;
 }
 
-/** The fio job file of one step: global options (scratch directory, data file) and the step's own. */
+/**
+ * The fio job file of one step: global options (scratch directory, the data
+ * file unless the step names its own) and the step's own. A `filename` in
+ * both [global] and the job gives fio's job both files: fio 3.33 then wrote
+ * the `journal` step's appends to the data file and ran each fdatasync on the
+ * empty new file (strace, 2026-12-06), so the step timed a bare FLUSH.
+ */
 export function stepJobText(work: string, sizeBytes: number, step: Microbench): string {
-  const global = ['[global]', `directory=${work}`, `filename=${DATA_FILE}`, `size=${sizeBytes}`, 'norandommap', 'randrepeat=0'];
+  const ownFile = step.options.some((o) => o.startsWith('filename='));
+  const global = ['[global]', `directory=${work}`, ...(ownFile ? [] : [`filename=${DATA_FILE}`]), `size=${sizeBytes}`, 'norandommap', 'randrepeat=0'];
   return [...global, '', `[${step.name}]`, ...step.options].join('\n') + '\n';
 }

@@ -37,15 +37,21 @@ export function appendSyncTrace(n: number, pageSize = 4096): TraceRow[] {
   return rows;
 }
 
-/** Mean simulated msync latency (µs) of {@link appendSyncTrace} under `config` (a user config: the calibrated fragment) with personality linux. */
-export function predictAppendSync(config: Record<string, unknown>, n = 200): { mean_us: number; syncs: number } {
+/**
+ * The simulated msyncs of {@link appendSyncTrace} under `config` (a user config: the calibrated fragment) with personality
+ * linux, on a file whose blocks do not exist yet (`fs.preallocated: false`: each msync allocates and writes the inode
+ * block or commits): their mean and median latency (µs) and how many.
+ */
+export function predictAppendSync(config: Record<string, unknown>, n = 200): { mean_us: number; p50_us: number; syncs: number } {
   const fs = { ...((config.fs as Record<string, unknown> | undefined) ?? {}), preallocated: false };
   const c = resolveConfig({ ...config, personality: 'linux', fs });
   const syncs: SyncRecord[] = [];
   const sim = new Simulator(c, { sync: (r) => syncs.push(r), writeback: () => {}, timeline: () => {} });
   replayWhole(sim, appendSyncTrace(n, c.page_size));
-  const total = syncs.reduce((s, r) => s + (r.tDoneNs - r.tIssueNs), 0);
-  return { mean_us: syncs.length ? total / syncs.length / 1000 : 0, syncs: syncs.length };
+  const us = syncs.map((r) => (r.tDoneNs - r.tIssueNs) / 1000).sort((x, y) => x - y);
+  const mid = us.length >> 1;
+  const p50 = us.length === 0 ? 0 : us.length % 2 ? us[mid] : (us[mid - 1] + us[mid]) / 2;
+  return { mean_us: us.length ? us.reduce((x, y) => x + y, 0) / us.length : 0, p50_us: p50, syncs: us.length };
 }
 
 /** The trace of the page-in probe (scripts/measure/pagein-read.c): map a file of `bytes`, then one 4 KiB load a page, in order, back to back. */
