@@ -212,6 +212,8 @@ export interface LogPlan {
   across: boolean;
   skipFloor: boolean;
   integer: boolean;
+  /** Labels at the domain's ends are drawn flush with the plot's ends ({@link LogPlanOptions}.flush). */
+  flush: boolean;
 }
 
 /** How {@link planLogAxis} draws an axis. */
@@ -224,6 +226,12 @@ export interface LogPlanOptions {
   integer?: boolean;
   /** Every value at least this far (px) inside the domain's ends, when the plan widens it (an error bar ending on the edge looks cut). */
   marginPx?: number;
+  /**
+   * A horizontal axis whose scale has no padding, so that the labels of ticks at the domain's ends are drawn flush
+   * with the plot's ends (the theme's `labelFlush`), wholly inside it: such a label needs its whole width beside its
+   * neighbour, not half of it (9,800 and a flush 10,000 drawn 0.7 px apart on a compare CDF).
+   */
+  flush?: boolean;
 }
 
 /** A label as a horizontal log axis writes it: thousands separators, no exponent. */
@@ -234,11 +242,15 @@ export function bracketsData(ticks: readonly number[] | undefined, lo: number, h
   return ticks !== undefined && ticks.length > 0 && ticks[0]! <= lo * (1 + 1e-9) && ticks[ticks.length - 1]! >= hi * (1 - 1e-9);
 }
 
-/** The ticks the existing rules give `domain` (logTicks, logTicksAcross), whole numbers only with `integer`. */
+/**
+ * The ticks the existing rules give `domain` (logTicks, logTicksAcross), whole numbers only with `integer`;
+ * with `flush`, thinned so that the labels drawn flush with the plot's ends stand apart from their neighbours.
+ */
 function ruleTicks(domain: readonly [number, number], lengthPx: number, fontSize: number, o: LogPlanOptions): number[] | undefined {
   const t = o.across ? logTicksAcross(domain, lengthPx, fontSize) : logTicks(domain, lengthPx, fontSize, o.skipFloor);
   const kept = t?.filter((v) => !(o.skipFloor && v <= domain[0] * (1 + 1e-9)) && (!o.integer || Number.isInteger(v)));
-  return kept && kept.length ? kept : undefined;
+  const apart = o.across && o.flush ? thinKeepingEnds(kept ?? [], domain, lengthPx, labelApart(fontSize, true, domain)) : kept;
+  return apart && apart.length ? apart : undefined;
 }
 
 /**
@@ -287,9 +299,16 @@ function thinKeepingEnds(ticks: readonly number[], domain: readonly [number, num
   return kept;
 }
 
-/** The px two labels' centres need on a log axis: a label height and a bit (2.2) up a vertical one; half of each label's width and a label height across a horizontal one. */
-function labelApart(fontSize: number, across: boolean | undefined): (a: number, b: number) => number {
-  return across ? (a, b) => (textWidth(axisLabel(a), fontSize) + textWidth(axisLabel(b), fontSize)) / 2 + fontSize : () => 2.2 * fontSize;
+/**
+ * The px two labels' centres need on a log axis: a label height and a bit (2.2) up a vertical one; half of each
+ * label's width and a label height across a horizontal one, the whole width of a label at an end of `flushEnds`
+ * (the domain of an axis whose end labels are drawn flush with the plot, wholly on its inner side).
+ */
+function labelApart(fontSize: number, across: boolean | undefined, flushEnds?: readonly [number, number]): (a: number, b: number) => number {
+  if (!across) return () => 2.2 * fontSize;
+  const flushed = (v: number) => flushEnds !== undefined && flushEnds.some((e) => Math.abs(v - e) <= 1e-9 * e);
+  const reach = (v: number) => textWidth(axisLabel(v), fontSize) * (flushed(v) ? 1 : 0.5);
+  return (a, b) => reach(a) + reach(b) + fontSize;
 }
 
 /**
@@ -302,12 +321,11 @@ function labelApart(fontSize: number, across: boolean | undefined): (a: number, 
  * decade.
  */
 export function planLogAxis(domain: readonly [number, number], lo: number, hi: number, lengthPx: number, fontSize: number, o: LogPlanOptions = {}): LogPlan {
-  const base = { lo, hi, fontSize, across: o.across ?? false, skipFloor: o.skipFloor ?? false, integer: o.integer ?? false };
+  const base = { lo, hi, fontSize, across: o.across ?? false, skipFloor: o.skipFloor ?? false, integer: o.integer ?? false, flush: o.flush ?? false };
   const d: [number, number] = [domain[0], domain[1]];
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi) && d[0] > 0 && d[1] > d[0])) return { ...base, domain: d, ticks: [] };
   const ticks = ruleTicks(d, lengthPx, fontSize, o);
   if (bracketsData(ticks, lo, hi)) return { ...base, domain: d, ticks: ticks! };
-  const apart = labelApart(fontSize, o.across);
   const margin = o.marginPx ?? 0;
   let best: { domain: [number, number]; ticks: number[]; span: number } | undefined;
   for (const fam of tickFamilies(lo, hi)) {
@@ -336,6 +354,7 @@ export function planLogAxis(domain: readonly [number, number], lo: number, hi: n
     const between = fam.inner.filter((v) => ok(v) && v > f! * (1 + 1e-9) && v < c! * (1 - 1e-9));
     const all = [f, ...between, c].filter((v, i, a) => i === 0 || v > a[i - 1]! * (1 + 1e-9));
     const px = (v: number) => (lengthPx * Math.log(v / d0)) / Math.log(d1 / d0);
+    const apart = labelApart(fontSize, o.across, o.flush ? [d0, d1] : undefined);
     let kept: number[] | undefined;
     if (fam.regular) kept = all.every((v, i) => i === 0 || px(v) - px(all[i - 1]!) >= apart(all[i - 1]!, v)) ? all : undefined;
     else kept = thinKeepingEnds(all, [d0, d1], lengthPx, apart);
@@ -358,10 +377,10 @@ export function planLogAxis(domain: readonly [number, number], lo: number, hi: n
  * (which bracket the values).
  */
 export function planTicks(plan: LogPlan, lengthPx: number): number[] | undefined {
-  const o = { across: plan.across, skipFloor: plan.skipFloor, integer: plan.integer };
+  const o = { across: plan.across, skipFloor: plan.skipFloor, integer: plan.integer, flush: plan.flush };
   const rules = ruleTicks(plan.domain, lengthPx, plan.fontSize, o);
   if (bracketsData(rules, plan.lo, plan.hi) || plan.ticks.length === 0) return rules;
-  return thinKeepingEnds(plan.ticks, plan.domain, lengthPx, labelApart(plan.fontSize, plan.across)) ?? [plan.ticks[0]!, plan.ticks[plan.ticks.length - 1]!];
+  return thinKeepingEnds(plan.ticks, plan.domain, lengthPx, labelApart(plan.fontSize, plan.across, plan.flush ? plan.domain : undefined)) ?? [plan.ticks[0]!, plan.ticks[plan.ticks.length - 1]!];
 }
 
 /** The axis of {@link planTicks}: its tick values, else vega's five. */

@@ -11,6 +11,7 @@ import type { Summary } from '../sim/stats/summary.ts';
 import { loadResults } from '../reports/data.ts';
 import { buildCharts, chartContext } from '../reports/report.ts';
 import { THEMES } from '../reports/theme.ts';
+import { textWidth } from '../reports/fonts.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
@@ -85,6 +86,25 @@ export function writeRun(dir: string, r: RunIn): Summary {
   return summary;
 }
 
+
+/**
+ * The x axis's labels in a rendered SVG (the axis whose labels stand side by side on one line): each
+ * label's text and horizontal extent, from the anchor vega gave it and its width at `fontSize`.
+ */
+export function xAxisLabels(svg: string, fontSize: number): { text: string; lo: number; hi: number }[] {
+  for (const g of svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>([\s\S]*?)<\/g>/g)) {
+    const ts = [...g[1]!.matchAll(/<text text-anchor="(\w+)" transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*>([^<]*)<\/text>/g)]
+      .map((m) => ({ anchor: m[1]!, x: Number(m[2]), y: Number(m[3]), text: m[4]! }));
+    if (ts.length > 1 && ts.every((t) => t.y === ts[0]!.y)) {
+      return ts.map((t) => {
+        const w = textWidth(t.text, fontSize);
+        const lo = t.anchor === 'start' ? t.x : t.anchor === 'end' ? t.x - w : t.x - w / 2;
+        return { text: t.text, lo, hi: lo + w };
+      });
+    }
+  }
+  throw new Error('no x axis labels in the SVG');
+}
 
 /** The charts `syncsim report` would draw of results directory `dir` (paper theme, at `width`, default a single column). */
 export async function chartsOf(dir: string, width: number = THEMES.paper.widths.single): Promise<Chart[]> {

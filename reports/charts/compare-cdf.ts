@@ -138,7 +138,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
   const positive = lats.filter((v) => v > 0);
   // labels at or below the fastest msync and at or above the slowest, planned on about the plot's width, thinned on the plot drawn
   const plan = planLogAxis(positive.length ? snapLogDomain([Math.min(...positive) / 1.1, Math.max(...positive) * 1.1]) : [1, 10],
-    positive.length ? Math.min(...positive) : 1, positive.length ? Math.max(...positive) : 10, plotGuess, size, { across: true });
+    positive.length ? Math.min(...positive) : 1, positive.length ? Math.max(...positive) : 10, plotGuess, size, { across: true, flush: true });
   const domain: [number, number] = plan.domain;
 
   const sides: [string, CompareCdfSide][] = [[fullA, d.a], [fullB, d.b]];

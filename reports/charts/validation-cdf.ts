@@ -81,7 +81,7 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme): Chart
   // labels at or below the fastest msync and at or above the slowest (vega's five log ticks could leave either end unlabelled)
   const positive = lats.filter((v) => v > 0);
   const plan = planLogAxis(positive.length ? logDomain(Math.min(...positive) * 0.7, Math.max(...positive)) : [1, 10], positive.length ? Math.min(...positive) : 1, positive.length ? Math.max(...positive) : 10,
-    theme.widths.single - 60, theme.fontSize.label, { across: true });
+    theme.widths.single - 60, theme.fontSize.label, { across: true, flush: true });
   const domain = plan.domain;
   const colors = vegaColorScale(configColorScale([labels.measured, labels.simulated]));
   const x = (cw: number) => ({ field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false }, axis: planAxis(plan, cw) });
