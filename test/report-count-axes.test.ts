@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import type { VlSpec } from '../reports/chart.ts';
 import { countMetric } from '../reports/labels.ts';
 import { linearAxis } from '../reports/linear-axis.ts';
-import { aggSweep, chartNamed, chartsOf, type AggPoint } from './report-fixtures.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { layoutChart } from '../reports/render.ts';
+import { THEMES } from '../reports/theme.ts';
+import { aggSweep, chartNamed, chartsOf, writeRun, xAxisLabels, type AggPoint } from './report-fixtures.ts';
 
 /** The y axis of a sweep line chart (its explicit tick values and format) and its scale's domain. */
 function yAxis(spec: VlSpec): { values: number[]; format?: string; domain: number[] } {
@@ -57,6 +62,17 @@ describe('count axes', () => {
     expect(counts.ticks).toEqual([0, 1]);
     expect(counts.format).toBe(',d');
     expect(linearAxis(0, 1.5, 120, 8, 3, true, true).ticks).toEqual([0, 1, 2]);
+  });
+
+  it('latency-vs-pages labels its pages comma-grouped, as every count axis (1,000, not 1000)', async () => {
+    // msyncs of 950 to 1,095 pages each (a 5 s db-checkpoint sweep's full-map checkpoints): ticks from 960 to 1,080
+    const dir = mkdtempSync(join(tmpdir(), 'syncsim-count-axes-'));
+    writeRun(join(dir, 'a'), { syncs: Array.from({ length: 6 }, (_, i) => ({ t: i + 1, lat: 9000 + 200 * i, pages: 950 + 29 * i })) });
+    const paper = THEMES.paper;
+    const laid = await layoutChart(chartNamed(await chartsOf(dir), 'latency-vs-pages'), paper.widths.single, paper.padding);
+    const texts = xAxisLabels(laid.svg, paper.fontSize.label).map((l) => l.text);
+    expect(texts.some((t) => Number(t.replace(/,/g, '')) >= 1000), texts.join(' ')).toBe(true);
+    for (const t of texts) expect(t, texts.join(' ')).toMatch(/^\d{1,3}(,\d{3})*$/);
   });
 
   it('countMetric: counts of calls, I/Os and pages; not times, bytes, ratios or means', () => {

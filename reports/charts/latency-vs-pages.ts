@@ -2,7 +2,7 @@
  * Sync latency against pages written per msync: every msync as a point, or,
  * when there are many, bins sized by how many msyncs they hold.
  */
-import { configLegend, count, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, planAxis, planLogAxis, plotBound, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
+import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, planAxis, planLogAxis, plotBound, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, type DrawnMark } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
@@ -110,7 +110,8 @@ export const latencyVsPages: ChartModule = {
     const x = {
       field: 'pages', type: 'quantitative', title: 'pages written by the msync',
       scale: { domain: xDomain, nice: false, zero: false, padding: pad },
-      axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), format: 'd' },
+      // whole pages, labelled in full and comma-grouped as every count axis of the report (1,000, not 1000)
+      axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), ...COUNT_LABELS },
     };
     const y = {
       field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)',
