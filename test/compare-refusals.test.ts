@@ -109,8 +109,13 @@ describe('syncsim compare: metrics a run has no value of', () => {
     // the demo has no x_txn column: no transaction on either side, A named first
     const t = await here(['compare', 'a', 'ro', '--metric', 'txn.latency_us.p50', '--out', 'y']);
     expect(t.stderr).toBe(`syncsim: --metric txn.latency_us.p50: side A has no value: the run committed no transaction (txn.count 0), in ${join(d, 'a', 'summary.json')}\n`);
-    // a key summary.json does not have is still not a number
-    expect((await here(['compare', 'a', 'ro', '--metric', 'durability.lag_us.p98', '--out', 'y'])).stderr).toBe(`syncsim: --metric durability.lag_us.p98: not a number in ${join(d, 'a', 'summary.json')}\n`);
+    // a key summary.json does not have is named as missing, with the closest numbers of the run (until 2026-12-06: 'not a number')
+    expect((await here(['compare', 'a', 'ro', '--metric', 'durability.lag_us.p98', '--out', 'y'])).stderr)
+      .toBe(`syncsim: --metric durability.lag_us.p98: no such key in ${join(d, 'a', 'summary.json')}; did you mean durability.lag_us.p90 or durability.lag_us.p99?\n`);
+    const typo = await here(['compare', 'a', 'ro', '--metric', 'sync.latncy_us.p99', '--out', 'y']);
+    expect([typo.code, typo.stderr]).toEqual([2, `syncsim: --metric sync.latncy_us.p99: no such key in ${join(d, 'a', 'summary.json')}; did you mean sync.latency_us.p99?\n`]);
+    // a group of numbers is not a number
+    expect((await here(['compare', 'a', 'ro', '--metric', 'sync.latency_us', '--out', 'y'])).stderr).toBe(`syncsim: --metric sync.latency_us: not a number in ${join(d, 'a', 'summary.json')}\n`);
     expect(existsSync(join(d, 'y'))).toBe(false);
     // the side that has one compares as before
     const ok = await here(['compare', 'a', 'a', '--metric', 'durability.lag_us.p99', '--out', 'y', '--json']);

@@ -17,9 +17,10 @@ import { writeChartFiles } from '../../reports/report.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast, type ContrastOptions } from '../compare/stats.ts';
 import { blockPlan, isConstant, type BlockPlan } from '../compare/block-length.ts';
-import { latenciesOf, loadSide, metricOf, noValueReason, sidePersonality, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { latenciesOf, loadSide, metricOf, noValueReason, sidePersonality, valueAt, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
-import { resultCodeProblem } from '../sweep/metrics.ts';
+import { numericFields, resultCodeProblem } from '../sweep/metrics.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 import { metricUnit } from '../compare/units.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
@@ -106,7 +107,10 @@ interface MetricRow extends Contrast {
 function noNumber(metric: string, name: string, r: SideRun): string {
   const file = join(r.dir, 'summary.json');
   const why = noValueReason(r.summary, metric);
-  return why ? `side ${name} has no value: ${why}, in ${file}` : `not a number in ${file}`;
+  if (why) return `side ${name} has no value: ${why}, in ${file}`;
+  // a misspelt key (sync.latncy_us.p99) is named as missing, with the run's closest number, not as a value that is not a number
+  if (valueAt(r.summary, metric) === undefined) return `no such key in ${file}${didYouMean(metric, numericFields(r.summary))}`;
+  return `not a number in ${file}`;
 }
 
 /** The contrast of `metric` between the sides; `onProgress` is told how far its bootstrap is (resamples drawn of the reps). */

@@ -30,6 +30,13 @@ function leaves(prefix: string, v: unknown, out: Set<string>): void {
   } else if (v === null || typeof v === 'number') out.add(prefix);
 }
 
+/** The numeric (or null) fields of a parsed summary.json, dotted (`sync.latency_us.p99`): what a metric of that run may name. */
+export function numericFields(summary: unknown): ReadonlySet<string> {
+  const out = new Set<string>();
+  leaves('', summary, out);
+  return out;
+}
+
 /** Every numeric field of summary.json a metric may name (besides per-code counts), from an empty replay. */
 export function knownMetrics(): ReadonlySet<string> {
   if (known) return known;
