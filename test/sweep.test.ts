@@ -459,6 +459,9 @@ describe('experiment validation names the key and the file line', () => {
     const metric = await problem(`${head}metrics:\n  - writeback.bytes\n  - writeback.byte\n`);
     expect(metric.line).toBe(5);
     expect(metric.message).toMatch(/metric 'writeback\.byte': unknown metric/);
+    // a misspelt metric ends with the closest one, as a misspelt grid key does
+    expect(metric.message).toMatch(/; did you mean writeback\.bytes\?$/);
+    expect((await problem(`${head}metrics: [sync.latncy_us.p99]\n`)).message).toMatch(/metric 'sync\.latncy_us\.p99': unknown metric \(.*\); did you mean sync\.latency_us\.p99\?$/);
     expect((await problem(`${head}grid:\n  pager.cluster_pages: [8, 8]\n`)).message).toMatch(/same value twice/);
     expect((await problem(`${head}grid:\n  seed: [1, 2]\n`)).message).toMatch(/'seeds'/);
     expect((await problem(`${head}base: { seed: 3 }\n`)).message).toMatch(/'seeds'/);

@@ -7,6 +7,7 @@ import { Simulator } from '../../sim/simulator.ts';
 import { NULL_SINK } from '../../sim/stats/records.ts';
 import type { RunResult } from '../../sim/stats/summary.ts';
 import { RESULT_CODES } from '../../sim/personality/kern.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 
 /** The metrics a sweep records when its experiment names none. */
 export const DEFAULT_METRICS: readonly string[] = [
@@ -65,7 +66,7 @@ export function metricProblem(metric: string): string | undefined {
   if (knownMetrics().has(metric) || isCodeMetric(metric)) return undefined;
   const code = resultCodeProblem(metric);
   if (code) return code;
-  return `unknown metric (a numeric field of summary.json such as ${DEFAULT_METRICS.slice(0, 3).join(', ')}, or sync.errors.CODE)`;
+  return `unknown metric (a numeric field of summary.json such as ${DEFAULT_METRICS.slice(0, 3).join(', ')}, or sync.errors.CODE)${didYouMean(metric, knownMetrics())}`;
 }
 
 /** The value of `metric` in a parsed summary.json: a number, or null when the run has none (no msync, no write). */
