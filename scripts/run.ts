@@ -213,7 +213,7 @@ function samplingConfig(opts: RunOptions, source: OpenTrace | undefined): Config
 }
 
 /** What an interrupted run adds to `no results written` when `out` holds an earlier run's results, which stay as they were. */
-function keptNote(out: string | undefined): string {
+export function keptNote(out: string | undefined): string {
   return out !== undefined && existsSync(join(out, 'summary.json')) ? `, the earlier results in ${escapeControl(out)} are kept` : '';
 }
 

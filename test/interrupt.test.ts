@@ -89,6 +89,21 @@ describe('interrupted while writing', () => {
   }, 60_000);
 });
 
+describe('interrupted between taking the lock and replaying', () => {
+  it('run: SIGINT while a plugin loads (before the replay) releases the lock and says so (exit 130)', async () => {
+    const d = tmp();
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    // a writeback policy whose module takes 30 s to load, after saying it has started: the run holds its --out lock meanwhile
+    writeFileSync(join(d, 'slow.mjs'), "import { writeFileSync } from 'node:fs';\nwriteFileSync(new URL('./loading', import.meta.url), '');\nawait new Promise((r) => setTimeout(r, 30000));\nexport default {};\n");
+    const r = await interrupt(['run', demo, '--out', 'R', '--set', 'writeback.policy=./slow.mjs'], d, d, (names) => names.includes('loading'), 'SIGINT');
+    expect(r.sent, 'the run ended before its plugin began to load').toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    // until 2026-12-06 the process ended by the signal itself, silently, its lock file .R.lock left behind
+    expect(r.stderr).toBe('\nsyncsim: interrupted (SIGINT); no results written\n');
+    expect(readdirSync(d).sort()).toEqual(['loading', 'slow.mjs']);
+  }, 60_000);
+});
+
 describe('killed while writing (SIGKILL: no cleanup runs)', () => {
   it('convert: the next convert of OUT removes the temporary file a killed one left; a live writer\'s, another host\'s and a file of the user\'s with such a name stay', async () => {
     const d = tmp();

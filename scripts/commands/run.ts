@@ -9,7 +9,8 @@ import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
-import { defaultOutDir, defaultOutName, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
+import { defaultOutDir, defaultOutName, keptNote, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
+import { cleanupOnInterrupt } from '../interrupt.ts';
 import { checkCacheOptions, defaultCacheDir, refuseOutputAsCache } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
@@ -147,13 +148,17 @@ async function run(argv: string[]): Promise<number> {
   refuseOutputAsCache(cacheDir, cacheFrom);
   // checked and locked before anything is read: a refused --out costs nothing
   const { lock } = claimOutDir(outName, { command: 'run', within: values.out === undefined ? 'results' : undefined });
+  // an interrupt before the replay's own handlers are in place (loading the configuration, plugins, the code of the
+  // replay) ends the run as one during it does: the lock released (at exit), exit 130 / 143, and said
+  const unguard = cleanupOnInterrupt(() => `no results written${keptNote(outName)}`);
   try {
     // with --json nothing on stdout names the results directory: a run whose results this one replaces is said on stderr
     const earlier = values.json ? earlierRun(outName) : undefined;
-    const code = await replay(trace, values, ['syncsim', 'run', ...argv]);
+    const code = await replay(trace, values, ['syncsim', 'run', ...argv], unguard);
     if (earlier !== undefined) process.stderr.write(escapeLines(`syncsim: note: ${escapeControl(outName)}: replaced the results of an earlier run (${earlier}); give each run its own --out DIR to keep both`) + '\n');
     return code;
   } finally {
+    unguard();
     lock.release();
   }
 }
@@ -288,8 +293,8 @@ export function lagText(ns: number): string {
   return `${(ns / 1e9).toFixed(3)} s`;
 }
 
-/** Replays `trace` once its --out is checked and locked. */
-async function replay(trace: string, values: RunValues, command: string[]): Promise<number> {
+/** Replays `trace` once its --out is checked and locked; `unguard` is called as the replay takes over the interrupt signals (runTrace). */
+async function replay(trace: string, values: RunValues, command: string[], unguard: () => void): Promise<number> {
   const sets = [...(values.set ?? [])];
   refuseRepeatedSets(sets);
   if (values.replay !== undefined) {
@@ -325,7 +330,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
   const out = values.out ?? defaultOutDir(trace);
   const results = parseResults(values.results ?? RUN_DEFAULT_RESULTS);
   const { progress, tap } = fileProgress({ stream: process.stderr, label: 'run', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
-  const summary = await withProgress(progress, () => replayTrace({
+  const summary = await withProgress(progress, () => (unguard(), replayTrace({
     trace, config, out, plugins,
     command,
     results,
@@ -347,7 +352,7 @@ async function replay(trace: string, values: RunValues, command: string[]): Prom
       process.stderr.write(`syncsim: warning: ${escapeControl(m)}\n`);
     },
     ...replayProgress(progress, tap),
-  }));
+  })));
   const warmup = warmupWarning(summary);
   if (warmup) process.stderr.write(`syncsim: warning: ${warmup}\n`);
   if (summary.trace.rows === 0) process.stderr.write(`syncsim: warning: ${escapeControl(trace)} has no rows (a header alone): nothing was replayed, and every figure is empty\n`);
