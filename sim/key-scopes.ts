@@ -21,7 +21,7 @@ export const PERSONALITY_KEYS: Readonly<Record<string, readonly string[]>> = {
   // (sim/personality/xnu/wire.ts), Mach's (sim/simulator.ts maxUserWiredPages, mach/wiring.ts);
   // Linux's mlock reads RLIMIT_MEMLOCK instead (sim/personality/linux/mlock.ts)
   'memory.max_user_wired_pages': ['freebsd', 'xnu', 'mach'],
-  // Linux's read-ahead folios (sim/pager/readahead.ts linuxPolicy)
+  // Linux's read-ahead folios (sim/pager/readahead-linux.ts linuxPolicy)
   'readahead.max_folio_order': ['linux'],
   // stable pages make a store wait for the page's writeback (sim/simulator.ts storesBlock), which
   // freebsd's and mach's stores do anyway (their personalities' writeBlocksOnWriteback)

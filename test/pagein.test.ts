@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { doneAt, objOf, resultOf, simulate, TraceBuilder } from './helpers.ts';
 import { syncsimHere } from './cli-here.ts';
 import { resolveConfig } from '../sim/config.ts';
-import { nextRaSize } from '../sim/pager/readahead.ts';
+import { nextRaSize } from '../sim/pager/readahead-linux.ts';
 import { Page, PageCounters, VmObject } from '../sim/vm/object.ts';
 import { WaitQueue } from '../sim/vm/process.ts';
 import { Engine } from '../sim/engine/queue.ts';
