@@ -1,36 +1,27 @@
 /**
- * A replay of one trace against the modelled kernel: tasks issue their ops
- * (closed or open replay), the personality decides what msync and wiring do,
- * the pager and device model the writeback, and statistics are gathered.
+ * A replay of one trace against the modelled kernel (booted by boot.ts):
+ * tasks issue their ops (closed or open replay), the personality decides what
+ * msync and wiring do, the pager and device model the writeback, and
+ * statistics are gathered.
  *
  * The caller streams rows in with `feed` and calls `run` until it reports
  * `starved` (feed more) or, after `end`, `done`. Results depend only on the
  * rows, the configuration and the seed, never on how rows were batched.
  */
 import type { Config } from './config-types.ts';
-import { DOUBLE_FIELD, Engine, usToNs } from './engine/queue.ts';
+import { Engine, usToNs } from './engine/queue.ts';
 import { RandomStreams } from './engine/random.ts';
-import { makeDevice, makeHostSpeed } from './device/make.ts';
 import { makeSampler } from './device/service.ts';
 import type { HostSpeed } from './device/host-speed.ts';
-import { Pager } from './pager/pager.ts';
-import { Pageout } from './pager/pageout.ts';
-import { BackgroundWriteback } from './pager/writeback.ts';
-import { builtinPolicy } from './pager/writeback-policies.ts';
-import { builtinScheduler } from './device/schedulers.ts';
 import type { SimPlugins } from './plugin/plugins.ts';
-import { PageIn } from './pager/pagein.ts';
-import { defaultReadaheadPages } from './pager/readahead.ts';
-import { readPolicy } from './pager/read-policies.ts';
-import { NoFileSystem } from './fs/fs.ts';
-import { makeFileSystem } from './fs/index.ts';
-import { TraceSemanticError, Vm } from './vm/vm.ts';
+import { bootKernel } from './boot.ts';
+import { TraceSemanticError } from './vm/vm.ts';
 import type { KernelPath } from './vm/process.ts';
 import type { PageStoreOptions } from './vm/page-store.ts';
 import type { PageCounters } from './vm/object.ts';
 import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
 import { RunBounds } from './vm/limits.ts';
-import { peerRunning, type Kernel, type Personality, type SyncAccount } from './kernel.ts';
+import type { Kernel, Personality, SyncAccount } from './kernel.ts';
 import { PERSONALITIES } from './personality/index.ts';
 import { TimelineRows } from './stats/timeline.ts';
 import { RunTimeline } from './stats/run-timeline.ts';
@@ -110,67 +101,18 @@ export class Simulator implements ReplayHost, PumpHost {
     this.rng = new RandomStreams(config.seed);
     this.closed = config.replay === 'closed';
     this.warmupNs = usToNs(config.stats.warmup_us);
-    const vm = new Vm(this.engine, config.page_size, options.pageStore);
-    const pager = new Pager(config.page_size, sink, sink.transientRecords === true);
-    this.hostSpeed = makeHostSpeed(config, this.rng, this.engine);
+    const { kernel: k, hostSpeed } = bootKernel(config, this.engine, this.rng, sink, options);
+    this.kernel = k;
+    this.hostSpeed = hostSpeed;
     this.cpuSpread = config.cpu.cv > 0 ? makeSampler({ dist: 'lognormal', mean_us: 1, cv: config.cpu.cv, floor: config.cpu.floor }, this.rng.get('cpu')) : undefined;
-    const device = makeDevice(this.engine, config, this.rng, pager, options.plugins?.scheduler ?? builtinScheduler(config.device.discipline), this.hostSpeed);
-    pager.device = device;
-    // a built-in scheduler keeps no command once started (io-fifo.ts); a plugin may keep what it was given
-    pager.reuseIos = options.plugins?.scheduler === undefined;
-    const memPages = config.memory.pages;
-    this.bounds = new RunBounds(config.page_size, memPages, vm.counters);
-    this.timelineRows = new TimelineRows(vm.counters, device, sink, sink.transientRecords === true ? ({} as TimelineRecord) : undefined);
-    this.kernel = {
-      config, rng: this.rng,
-      engine: this.engine, vm, pager, device,
-      syscallNs: usToNs(config.cpu.syscall_us),
-      faultPageNs: usToNs(config.cpu.fault_page_us),
-      cleanPageNs: usToNs(config.cpu.clean_page_us),
-      cleanPageBusyNs: usToNs(config.cpu.clean_page_busy_us),
-      running: 0,
-      cleanPmdPageNs: usToNs(config.cpu.clean_pmd_page_us),
-      cleanIoNs: usToNs(config.cpu.clean_io_us),
-      writebackCallNs: usToNs(config.cpu.writeback_call_us),
-      wirePageNs: usToNs(config.cpu.wire_page_us),
-      clusterPages: config.pager.cluster_pages,
-      // the mach personality's user wire limit: a third of memory by default (freebsd and xnu derive their own)
-      maxUserWiredPages: config.memory.max_user_wired_pages || Math.floor(memPages / 3),
-      faults: { unmapped_write: 0, unmapped_read: 0 },
-      dirtiedBytes: DOUBLE_FIELD,
-      pageout: undefined,
-      writeback: undefined,
-      fs: new NoFileSystem(),
-      objectState: new Map(),
-      skipIdlePages: options.skipIdlePages ?? true,
-    };
-    const k = this.kernel;
-    k.dirtiedBytes = 0; // see DOUBLE_FIELD
-    // device.busy_latency_us, busy_flush_us: the submitting task runs, and another one beside it
-    this.hostSpeed.peerBusy = () => peerRunning(k);
-    k.fs = makeFileSystem(k);
-    if (k.fs.kind !== 'none') {
-      pager.onDataWrite = (obj, first, count) => k.fs.dataWrite(obj, first, count);
-      pager.totals.byCause.journal = 0;
-      pager.totals.byCause.metadata = 0;
-    }
+    const vm = k.vm;
+    this.bounds = new RunBounds(config.page_size, config.memory.pages, vm.counters);
+    this.timelineRows = new TimelineRows(vm.counters, k.device, sink, sink.transientRecords === true ? ({} as TimelineRecord) : undefined);
     this.durability = new DurabilityTracker(this.engine, config.device.profile !== 'queue' && config.device.write_cache, this);
     vm.counters.versions = this.durability;
     this.calls = new CallRecorder(this.warmupNs, sink, config.page_size, this.durability, vm);
-    pager.durability = this.durability;
+    k.pager.durability = this.durability;
     this.timeline = new RunTimeline(this.engine, Math.max(1, usToNs(config.stats.sample_us)), this.timelineRows, this.durability, sink);
-    if (memPages > 0) k.pageout = new Pageout(k, memPages);
-    if (config.pagein) {
-      const raPages = config.readahead?.pages ?? defaultReadaheadPages(config.personality);
-      k.pagein = new PageIn(k, readPolicy(config.personality, raPages, config.page_size, config.readahead?.max_folio_order));
-    }
-    const policy = options.plugins?.writeback ?? builtinPolicy(config.writeback.policy);
-    const daemon = new BackgroundWriteback(k, policy, memPages);
-    if (daemon.active) {
-      k.writeback = daemon;
-      daemon.arm();
-    }
-    pager.pageout = k.pageout;
   }
 
   /** Appends rows (in trace order) to the replay: row objects, or a block of columns. */
