@@ -17,7 +17,8 @@
  *    the stage, and the command goes on when both are done. Under
  *    `submit_completion: drained` the commands of one busy spell of the
  *    stage go on together when it has none left (their data crosses the
- *    pipe, step 3, in their turn), and a FLUSH takes its turn in the stage;
+ *    pipe, step 3, in their turn), and a FLUSH takes its turn in the stage
+ *    (submission-stage.ts);
  * 2. the per-command latency (a draw from `read_latency` / `write_latency`) runs,
  *    in parallel with the other slots;
  * 3. the data crosses one pipe shared by all slots, in arrival order, at
@@ -33,7 +34,7 @@
  *    on the media (its media transfer streams with the pipe transfer). A disk
  *    read also comes off the media. The media serves in arrival order at
  *    `media_mbps` plus `media_write_us` per write, after seek + rotation on a
- *    disk (hdd.ts).
+ *    disk (medium.ts, hdd.ts).
  * Under `ring_descriptors` a command also needs room in the request queue's
  * descriptor ring (ring.ts: its segments plus two) before it takes a slot;
  * the first that does not fit waits, and those behind it too.
@@ -61,9 +62,11 @@ import type { MediaKeys } from './profiles.ts';
 import { WriteCache } from './write-cache.ts';
 import { FlushSequence } from './flush-sequence.ts';
 import { flushGapFactor } from './flush-gap.ts';
-import { diskAddress, revolutionMs, seekMs } from './hdd.ts';
+import { diskAddress } from './hdd.ts';
 import type { HostSpeed } from './host-speed.ts';
 import { DescriptorRing } from './ring.ts';
+import { Medium, transferNs } from './medium.ts';
+import { SubmissionStage } from './submission-stage.ts';
 
 /** Parameters of the storage device: the profile keys plus queueing and error keys. */
 export interface MediaParams extends MediaKeys {
@@ -88,9 +91,6 @@ export interface MediaRandom {
 /** The next step of a command in its slot (kept on the command, {@link Io.mstage}). */
 const STAGE = { command: 1, transfer: 2, done: 3, turn: 4 } as const;
 
-/** ns to move `bytes` at `mbps` MB/s (10^6 bytes/s); 0 when the rate is unlimited. */
-export const transferNs = (bytes: number, mbps: number): number => (mbps > 0 ? Math.round((bytes * 1000) / mbps) : 0);
-
 /** The storage device with its queue, command slots, shared pipe, write cache and media. */
 export class MediaDevice implements EventTarget, BlockDevice {
   readonly queue: DispatchQueue<Io>;
@@ -99,22 +99,12 @@ export class MediaDevice implements EventTarget, BlockDevice {
   /** When the shared pipe finishes its last transfer (ns). */
   private pipeFree = 0;
   private readonly cache: WriteCache;
-  /** Disk head position (byte address) after the last media job queued. */
-  private head = 0;
+  /** The medium behind the cache, with a disk's head. */
+  private readonly medium: Medium;
   /** At most one FLUSH in flight; the others wait and share the next (blk-flush). */
   private readonly flushSeq = new FlushSequence();
-  /** Per-command media time of a write (`media_write_us`, ns). */
-  private readonly mediaWriteNs: number;
-  /** The serial submission stage (`submit_us`, `submit_command_us`, ns); off when both are 0. */
-  private readonly submitNs: number;
-  private readonly submitCommandNs: number;
-  private readonly serialSubmit: boolean;
-  /** `submit_completion: drained` with a stage: commands go on when it drains, and a FLUSH takes its turn in it. */
-  private readonly drained: boolean;
-  /** When the serial submission stage has taken in the last command handed to it (ns). */
-  private submitFree = 0;
-  /** Commands whose turn in the stage is over, waiting for it to drain (`submit_completion: drained`). */
-  private drainWaiting: Io[] = [];
+  /** The serial submission stage (`submit_us`, `submit_command_us`); off when both are 0. */
+  private readonly stage: SubmissionStage;
   /** When the last FLUSH started completes (ns): `flush_gap` is measured from it (0: from the start). */
   private lastFlushDone = 0;
   /** `busy_latency_us` or `busy_flush_us` is set: a command notes at its submission whether another task runs. */
@@ -135,11 +125,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
     this.queue = new DispatchQueue(engine, params.channels, params.rpm > 0 ? 'hdd' : 'media', scheduler, () => this.dispatch());
     this.load = new DeviceLoad(engine, this.queue, params.channels);
     this.cache = new WriteCache(params.cache_mb * 1024 * 1024, params.destage);
-    this.mediaWriteNs = usToNs(params.media_write_us);
-    this.submitNs = usToNs(params.submit_us);
-    this.submitCommandNs = usToNs(params.submit_command_us);
-    this.serialSubmit = this.submitNs > 0 || this.submitCommandNs > 0;
-    this.drained = this.serialSubmit && params.submit_completion === 'drained';
+    this.medium = new Medium(params, random.rotation, random.host);
+    this.stage = new SubmissionStage(params);
     this.busyAware = params.busy_latency_us > 0 || params.busy_flush_us > 0;
     this.ring = new DescriptorRing(params.ring_descriptors);
   }
@@ -216,24 +203,22 @@ export class MediaDevice implements EventTarget, BlockDevice {
         io.ok = false;
         if (group) for (const m of group) m.ok = false;
       }
-      if (io.kind === 'flush' && this.drained && this.params.write_cache) {
+      if (io.kind === 'flush' && this.stage.drained && this.params.write_cache) {
         // the backend runs the FLUSH in its turn (an fsync of the backing file): later commands wait for it
-        this.submitFree = this.flushDoneAt(Math.max(now, this.submitFree), io.busyPeer);
+        this.stage.free = this.flushDoneAt(Math.max(now, this.stage.free), io.busyPeer);
         taken = -1;
         io.mready = -1;
         io.mstage = STAGE.turn;
-        this.engine.at(this.submitFree, this, io);
+        this.engine.at(this.stage.free, this, io);
       } else if (io.kind === 'flush') {
         io.mstage = STAGE.done;
         this.engine.at(this.params.write_cache ? this.flushDoneAt(now, io.busyPeer) : now, this, io);
       } else if (io.kind === 'write' && io.preflush && this.params.write_cache) {
         io.mstage = STAGE.command;
         this.engine.at(this.flushDoneAt(now, io.busyPeer), this, io);
-      } else if (this.serialSubmit) {
-        const host = this.random.host;
-        taken = (taken < 0 ? Math.max(now, this.submitFree) + host.scale(this.submitNs) : taken) + host.scale(this.submitCommandNs);
-        this.submitFree = taken;
-        if (this.drained) this.turn(io, now, taken);
+      } else if (this.stage.on) {
+        taken = this.stage.take(taken, now, this.random.host);
+        if (this.stage.drained) this.turn(io, now, taken);
         else if (this.params.submit_overlap) this.command(io, now, taken);
         else this.command(io, taken);
       } else {
@@ -272,13 +257,8 @@ export class MediaDevice implements EventTarget, BlockDevice {
   private turnOver(io: Io): void {
     const now = this.engine.now;
     if (io.kind !== 'flush') io.mready = Math.max(io.mready, this.transfer(io));
-    if (this.submitFree > now) {
-      this.drainWaiting.push(io);
-      return;
-    }
-    const drained = this.drainWaiting;
-    this.drainWaiting = [];
-    drained.push(io);
+    const drained = this.stage.release(io, now);
+    if (drained === undefined) return;
     // one interrupt completes them all: one latency draw for the reads and one for the writes of the spell
     let readNs = -1, writeNs = -1;
     for (const m of drained) {
@@ -303,22 +283,6 @@ export class MediaDevice implements EventTarget, BlockDevice {
     return (io.kind === 'read' ? this.random.readLatency() : this.random.writeLatency()) + (io.busyPeer ? this.params.busy_latency_us : 0);
   }
 
-  /** Media time (ns) of `bytes` at byte address `addr` (a write: plus its per-command cost), moving the head there (seek + rotation on a disk). */
-  private mediaNs(addr: number, bytes: number, write: boolean): number {
-    const p = this.params;
-    let ns = transferNs(bytes, p.media_mbps) + (write ? this.mediaWriteNs : 0);
-    if (p.rpm > 0) {
-      const stroke = p.capacity_gb * 1e9;
-      const x = Math.abs(addr - this.head) / stroke;
-      if (x > 0) {
-        const rotationMs = this.random.rotation.uniform() * revolutionMs(p.rpm);
-        ns += Math.round((seekMs(p, x) + rotationMs) * 1e6);
-      }
-      this.head = addr + bytes;
-    }
-    return this.random.host.scale(ns);
-  }
-
   /** Steps 3–4: the shared pipe, then the cache or the media; returns the completion time (ns). */
   private transfer(io: Io): number {
     const p = this.params;
@@ -340,7 +304,7 @@ export class MediaDevice implements EventTarget, BlockDevice {
     const pipeEnd = pipeStart + this.random.host.scale(pipeNs);
     this.pipeFree = pipeEnd;
     const addr = p.rpm > 0 ? diskAddress(io.object.id, io.first, this.pageSize, p.region_gb * 1e9, p.capacity_gb * 1e9) : 0;
-    const media = () => this.mediaNs(addr, bytes, io.kind !== 'read');
+    const media = () => this.medium.jobNs(addr, bytes, io.kind !== 'read');
     if (read) {
       // one read alone moves no faster than `read_request_mbps`, however free the pipe
       const own = p.read_request_mbps > 0 ? now + this.random.host.scale(transferNs(bytes, p.read_request_mbps) + segmentsNs) : 0;
