@@ -7,7 +7,8 @@
 import type { Config } from '../sim/config.ts';
 import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
 import { FS_KIND_KEYS, PERSONALITY_KEY_WHY, PERSONALITY_KEYS, VALUE_SCOPES } from '../sim/key-scopes.ts';
-import { applySet, readConfigFile } from './config-file.ts';
+import { readConfigFile } from './config-file.ts';
+import { applySet } from './config-sets.ts';
 
 /**
  * The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike:

@@ -4,7 +4,8 @@
  * `--set` and `--seed` (the same key rules: a prototype key is refused by name, a key given twice
  * is refused), and where the plugin files it names are relative to, as for `run`.
  */
-import { configOf, overlappingKeys, readConfigFile, withDottedKeys } from './config-file.ts';
+import { configOf, readConfigFile, withDottedKeys } from './config-file.ts';
+import { overlappingKeys } from './config-sets.ts';
 import { pluginBaseDir, type PluginBase } from './plugins.ts';
 import { parseYamlValue } from './yaml-file.ts';
 import { ConfigError, deepMerge, setDotted, type Config } from '../sim/config.ts';

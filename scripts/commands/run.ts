@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHead } from '../../traces/files.ts';
-import { flagAndSetProblem, loadConfig, refuseRepeatedSets, setKey } from '../config-file.ts';
+import { loadConfig } from '../config-file.ts';
+import { flagAndSetProblem, refuseRepeatedSets, setKey } from '../config-sets.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';

@@ -14,7 +14,7 @@ import { calibrationArgs, settleArg } from './calibrate.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeLines } from '../../traces/escape.ts';
 import { MAX_SEED, simSeedsArg } from '../validate/sim-seeds.ts';
-import { flagAndSetProblem, refuseRepeatedSets } from '../config-file.ts';
+import { flagAndSetProblem, refuseRepeatedSets } from '../config-sets.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
                         [--dir PATH] [--set KEY=VALUE]... [--seed N] [--sim-seeds N] [--warmup N] [--repeat N]

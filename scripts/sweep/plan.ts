@@ -7,7 +7,8 @@
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, deepMerge, resolveConfig, setDotted } from '../../sim/config.ts';
 import { unknownKeyRest } from '../../sim/config-error.ts';
-import { checkSampleSources, isProfileFile, layProfileFile, readNamedProfile, readSamplesFile } from '../config-file.ts';
+import { checkSampleSources, isProfileFile, layProfileFile, readNamedProfile } from '../config-file.ts';
+import { readSamplesFile } from '../samples-file.ts';
 import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
 import { readHead } from '../../traces/files.ts';
 import { declaredPageSize } from '../../traces/out-trace.ts';
