@@ -6,10 +6,10 @@
  */
 import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, plotBound, logDomain, logDomainClear, planAxis, planLogAxis, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
-import { configMetric, valueLabel, type SweepPoint } from '../data.ts';
+import { valueLabel, type SweepPoint } from '../data.ts';
 import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
-import { countMetric, fileWords, keyAxis, keyShortTitle, legendKey, METRIC_LABELS, metricLabel, metricTitle, scaledUnit, scaleTitle, withUnit } from '../labels.ts';
-import { durationUnit } from '../duration-unit.ts';
+import { fileWords, keyAxis, keyShortTitle, legendKey, metricLabel, scaledUnit, scaleTitle } from '../labels.ts';
+import { distinctByCi, inYUnit, metricRows, type SweepRow } from '../sweep-rows.ts';
 import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis, narrowSpreadNote } from '../linear-axis.ts';
@@ -25,59 +25,16 @@ export { metricTitle } from '../labels.ts';
 /** Most distinct x values drawn with error bars; more get a band (issue 17). */
 export const MAX_ERROR_BAR_POINTS = 6;
 
-/** Binary units of byte counts, largest first. */
-const BYTE_UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
-
-
 /** The file name of the chart of `metric` vs `key`: `sweep-p99-vs-group-commit` (one dot left for the extension). */
 export function sweepChartName(metric: string, key: string, metrics: readonly string[], keys: readonly string[]): string {
   return `sweep-${fileWords(metrics)[metrics.indexOf(metric)]}-vs-${fileWords(keys)[keys.indexOf(key)]}`;
 }
 
-/** One drawn point: the mean of a grid point and its CI. */
-interface Row {
-  /** Where it is drawn on the x axis (in the axis's unit; a no-limit value at its place apart, `apart`). */
-  x: number;
-  /** Its grid value as the axis writes it (`1,500`, `unlimited`), for the tooltips. */
-  x_text: string;
-  /** 1 for the grid value that means no limit, drawn apart at the right and not joined to the line. */
-  apart?: 1;
-  series: string;
-  mean: number;
-  /** The CI's ends as drawn (cut at 0 or at a log axis's floor). */
-  lo: number;
-  hi: number;
-  /** The CI's lower end, mean − ci95, as computed (in the axis's unit). */
-  ci_lo: number;
-  n: number;
-  /** 1 where the CI reaches 0 or below on a log axis: `lo` is the axis floor, where a triangle marks the cut. */
-  lo_cut?: 1;
-}
-
-/** Metrics that cannot be negative: the counts, times, sizes and ratios of summary.json (their CI is cut at 0). */
-export function nonNegativeMetric(metric: string): boolean {
-  return Object.hasOwn(METRIC_LABELS, metric) || /^(sync|wire)\.errors\.|^(ops|faults|writeback\.by_cause)\./.test(metric);
-}
-
 /** One series as {@link mergeIdentical} judges it: its marks as drawn (px) and its rows (means and CIs). */
 interface Drawn {
   series: string;
-  rows: readonly Row[];
+  rows: readonly SweepRow[];
   marks: DrawnMark[];
-}
-
-/**
- * Whether the seeds tell series `a` and `b` apart: at some x value both have
- * a CI (two or more runs) and the two intervals do not meet. A point with one
- * run has no interval and tells nothing apart.
- */
-export function distinctByCi(a: readonly Pick<Row, 'x' | 'n' | 'lo' | 'hi'>[], b: readonly Pick<Row, 'x' | 'n' | 'lo' | 'hi'>[]): boolean {
-  for (const p of a) {
-    const q = b.find((r) => r.x === p.x);
-    if (q === undefined || p.n < 2 || q.n < 2) continue;
-    if (p.hi < q.lo || q.hi < p.lo) return true;
-  }
-  return false;
 }
 
 /**
@@ -133,24 +90,9 @@ export const sweepLine: ChartModule = {
       const styles = byKernel ?? chartStyles(allSeries.map((s) => styleOf(ctx.colors, firstPoint(s).config.label)));
       const lineStyles = new Map(styles.map((n, j) => [allSeries[j]!, n]));
       for (const metric of sweep.metrics) {
-        let rows: Row[] = [];
-        let withCi = 0, fromRuns = false, spread = false, flat = 0;
-        let nMin = Infinity, nMax = 0;
-        for (const p of sweep.points) {
-          const st = configMetric(ctx.results, p.config, metric);
-          if (st.mean === null) continue;
-          if (st.source === 'runs') fromRuns = true;
-          if (st.ci95 !== null) withCi++;
-          if (st.ci95 !== null && st.ci95 > 0) spread = true;
-          if (st.ci95 === 0) flat++;
-          nMin = Math.min(nMin, st.n);
-          nMax = Math.max(nMax, st.n);
-          rows.push({
-            x: xOfPoint(p), x_text: '', series: seriesOf(p.values), mean: st.mean,
-            lo: st.ci95 === null ? st.mean : st.mean - st.ci95, hi: st.ci95 === null ? st.mean : st.mean + st.ci95,
-            ci_lo: st.ci95 === null ? st.mean : st.mean - st.ci95, n: st.n,
-          });
-        }
+        const collected = metricRows(ctx.results, sweep.points, metric, xOfPoint, seriesOf);
+        let rows = collected.rows;
+        const { withCi, fromRuns, spread, flat, nMin, nMax } = collected;
         // the x values and series that have data (the points whose runs all failed have none, nor those whose runs lack the metric)
         const X = sweepX([...new Set(rows.map((r) => r.x))], word);
         // the no-limit value's rows at its place apart; every row's x as the axis writes it (its tooltip)
@@ -178,25 +120,8 @@ export const sweepLine: ChartModule = {
           ctx.notes.push(`${name}: ${metric} is 0 in every run; not drawn.`);
           continue;
         }
-        // byte counts in binary units; a fraction as a percentage (its label's scale)
-        let unit = '';
-        if (/bytes$/.test(metric) && !Object.hasOwn(labels, metric)) {
-          const max = Math.max(...rows.map((r) => Math.abs(r.hi)));
-          const [name, div] = BYTE_UNITS.find(([, d]) => max >= d * 2) ?? BYTE_UNITS[BYTE_UNITS.length - 1];
-          unit = ` (${name})`;
-          for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div, ci_lo: r.ci_lo / div });
-        }
-        // durations in the unit their values read best in (µs, ms or s): an axis of 1.2 s, not of 1,200,000 µs
-        const time = Object.hasOwn(labels, metric) ? undefined : durationUnit(metricLabel(metric).unit, rows.flatMap((r) => [r.mean, r.hi]));
-        const yName = time && time.div !== 1 ? withUnit({ title: metricLabel(metric).title, unit: time.unit }) : metricTitle(metric, labels);
-        if (time && time.div !== 1) for (const r of rows) Object.assign(r, { mean: r.mean / time.div, lo: r.lo / time.div, hi: r.hi / time.div, ci_lo: r.ci_lo / time.div });
-        const factor = Object.hasOwn(labels, metric) ? 1 : metricLabel(metric).scale ?? 1;
-        // msyncs, pages, a result code's calls: ticked at whole numbers
-        const counts = countMetric(metric);
-        if (factor !== 1) for (const r of rows) Object.assign(r, { mean: r.mean * factor, lo: r.lo * factor, hi: r.hi * factor, ci_lo: r.ci_lo * factor });
-        // a count, time or size cannot be negative: its CI is cut at 0 rather than pulling the axis below it
-        const clamped = nonNegativeMetric(metric) && rows.every((r) => r.mean >= 0) && rows.some((r) => r.lo < 0);
-        if (clamped) for (const r of rows) r.lo = Math.max(0, r.lo);
+        // the y axis's unit and scale, the rows put in it; a CI cut at 0 where the metric cannot be negative
+        const { unit, yName, factor, counts, clamped } = inYUnit(rows, metric, labels);
         // means more than two orders of magnitude apart, all positive: a log y axis, so the small series is not a flat line at 0;
         // a CI reaching 0 is cut at its floor
         const means = rows.map((r) => r.mean);
