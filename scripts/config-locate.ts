@@ -35,6 +35,18 @@ export function located(e: unknown, file: string | undefined, sets: readonly str
   return inFile ? new ConfigError(e.key, e.problem, inFile.where) : e;
 }
 
+/**
+ * A ConfigError about a key, with the line of config file `file` that writes it ({@link
+ * fileLocation}), unless one of `given` (keys given in code: the library's `set`) is the key, a
+ * group holding it or a key below it: then, as a `--set` of the key, as it is. Any other error
+ * (or no file) as it is.
+ */
+export function locatedInConfig(e: unknown, file: string | undefined, given: readonly string[]): unknown {
+  if (!isPlainKeyError(e) || file === undefined) return e;
+  if (given.some((k) => k === e.key || e.key.startsWith(`${k}.`) || k.startsWith(`${e.key}.`))) return e;
+  return locatedInFile(e, file);
+}
+
 /** Whether `e` is a ConfigError about a key that does not yet say where it came from (a SamplesFileError names its own file and line). */
 function isPlainKeyError(e: unknown): e is ConfigError {
   return e instanceof ConfigError && e.constructor === ConfigError && e.key !== '' && e.where === undefined;

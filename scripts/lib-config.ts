@@ -6,6 +6,7 @@
  */
 import { configOf, readConfigFile, withDottedKeys } from './config-file.ts';
 import { overlappingKeys } from './config-sets.ts';
+import { locatedInConfig } from './config-locate.ts';
 import { pluginBaseDir, type PluginBase } from './plugins.ts';
 import { parseYamlValue } from './yaml-file.ts';
 import { ConfigError, deepMerge, setDotted, type Config } from '../sim/config.ts';
@@ -27,10 +28,12 @@ export interface ConfigSources {
 /**
  * The resolved configuration of `o` (a config object is copied, never changed), and where the
  * plugin files it names are relative to: the config file's directory for those it names, the
- * working directory for those a config object or `set` names. Throws a ConfigError naming the key
- * (`where` `set` for a key `set` gives), or a RangeError for a key given twice.
+ * working directory for those a config object or `set` names; `located` places an error of a key
+ * the config file writes at its line there (the plugins' errors, found when they load). Throws a
+ * ConfigError naming the key (`where` `set` for a key `set` gives, the file's line for one the
+ * file writes), or a RangeError for a key given twice.
  */
-export function replayConfig(o: ConfigSources): { config: Config; pluginBase: PluginBase } {
+export function replayConfig(o: ConfigSources): { config: Config; pluginBase: PluginBase; located: (e: unknown) => unknown } {
   const file = typeof o.config === 'string' ? o.config : undefined;
   // a config object takes top-level dotted keys as a config file does ({ 'device.channels': 4 })
   const user = file ? readConfigFile(file) : withDottedKeys(structuredClone((o.config ?? {}) as JsonObject));
@@ -53,11 +56,13 @@ export function replayConfig(o: ConfigSources): { config: Config; pluginBase: Pl
       throw e;
     }
   }
+  // a key of the config file is named with its line there, as run names it
+  const located = (e: unknown) => locatedInConfig(e, file, keys);
   try {
     const config = configOf(deepMerge(user, layer), { file, profileFromSet: layer.device !== undefined && (layer.device as JsonObject).profile !== undefined });
-    return { config, pluginBase: pluginBaseDir(file, keys) };
+    return { config, pluginBase: pluginBaseDir(file, keys), located };
   } catch (e) {
-    throw withTypedValueHint(e, o, file === undefined ? user : undefined);
+    throw withTypedValueHint(located(e), o, file === undefined ? user : undefined);
   }
 }
 

@@ -103,7 +103,7 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
   if (typeof trace === 'string') requireTraceFile(trace, 'trace file');
   checkReplayOptions(opts, typeof trace === 'string' ? trace : undefined);
-  const { config, pluginBase } = replayConfig(opts);
+  const { config, pluginBase, located } = replayConfig(opts);
   const name = typeof trace === 'string' ? trace : (opts.name ?? 'rows');
   const rows = typeof trace === 'string' ? undefined : rowStream(onceRows(trace, name), name);
   // checked and locked before any work, as run's --out: a refused out costs nothing
@@ -115,7 +115,9 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
   }
   try {
     // the plugin files the configuration names, loaded as run loads them
-    const { plugins } = await loadPlugins(config, pluginBase);
+    const { plugins } = await loadPlugins(config, pluginBase).catch((e: unknown) => {
+      throw located(e);
+    });
     return await runTrace({
       trace: name, rows, config, plugins, out: opts.out, command: ['syncsim library', 'replay', name], handleSignals: false,
       ci: opts.ci && { reps: opts.ci.reps ?? 1000, level: 0.95, seed: config.seed },

@@ -78,6 +78,18 @@ describe('replay with plugin files', () => {
     // the plugin's parameters are checked against its schema, as run checks them
     await expect(replay(trace, { config: cfg, set: { 'writeback.params.agems': 5 } })).rejects.toThrow("config: key 'writeback.params.agems': unknown key");
   });
+
+  it('names the line of a config file that writes a bad key, as run does (a plugin parameter, a plugin file, a built-in key)', async () => {
+    const f = join(d, 'bad.yaml');
+    writeFileSync(f, 'personality: linux\nwriteback:\n  policy: ./sw/write-old.ts\n  params:\n    age_ms: -1\n');
+    await expect(replay(trace, { config: f })).rejects.toThrow(`config: ${f}:5: key 'writeback.params.age_ms': must be >= 0 (got -1)`);
+    writeFileSync(f, 'personality: linux\nwriteback:\n  policy: ./sw/nope.ts\n');
+    await expect(replay(trace, { config: f })).rejects.toThrow(`config: ${f}:3: key 'writeback.policy': cannot read plugin file ${join(d, 'sw', 'nope.ts')}: not found`);
+    writeFileSync(f, 'personality: linux\nwriteback:\n  polcy: flusher\n');
+    await expect(replay(trace, { config: f })).rejects.toThrow(`config: ${f}:3: key 'writeback.polcy': unknown key; did you mean writeback.policy?`);
+    // a key that set gives is not the file's: named by the message alone, as a --set of the key
+    await expect(replay(trace, { config: cfg, set: { 'writeback.params.age_ms': -1 } })).rejects.toThrow(/^config: key 'writeback\.params\.age_ms': must be >= 0 \(got -1\)$/);
+  });
 });
 
 describe("a plugin's import of 'syncsim' itself", () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readHead } from '../../traces/files.ts';
 import { loadConfig } from '../config-file.ts';
 import { flagAndSetProblem, refuseRepeatedSets, setKey } from '../config-sets.ts';
+import { located } from '../config-locate.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
 import { defaultConfig } from '../../sim/config.ts';
@@ -327,7 +328,10 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
     // fio runs on Linux (syncsim validate's, always), the BSDs and macOS alike, and its log names none of them
     process.stderr.write(`syncsim: note: ${escapeControl(trace)} is a fio I/O log (syncsim import --from fio-iolog): its times are those of the system fio ran on, which the log does not name (syncsim validate runs fio on Linux); it replays under the ${config.personality} personality, the default, whose msync checks and costs are not Linux's: if fio ran on Linux, --set personality=linux replays it as Linux does\n`);
   }
-  const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets.map(setKey)));
+  // a plugin's key (its file, its parameters) is named with where it came from, as the other keys are
+  const { plugins } = await loadPlugins(config, pluginBaseDir(values.config, sets.map(setKey))).catch((e: unknown) => {
+    throw located(e, values.config, sets);
+  });
   const out = values.out ?? defaultOutDir(trace);
   const results = parseResults(values.results ?? RUN_DEFAULT_RESULTS);
   const { progress, tap } = fileProgress({ stream: process.stderr, label: 'run', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
