@@ -141,6 +141,17 @@ function syntaxLine(path: string): string {
   return m ? `:${m[1]}` : '';
 }
 
+/**
+ * Where in plugin file `path` the module threw `e` while it loaded (its top level), as `:LINE`; ''
+ * when no frame of its stack has a line of that file, and for an import Node did not find (its
+ * message names the module, and whether a frame of the file is on its stack depends on the loader).
+ */
+function thrownLine(e: unknown, path: string): string {
+  if (NOT_FOUND.has(String((e as NodeJS.ErrnoException | undefined)?.code))) return '';
+  const at = placeIn(e, path);
+  return at?.line === undefined ? '' : `:${at.line}`;
+}
+
 /** The error codes of a module Node did not find: ES modules', CommonJS's (a TypeScript plugin imported through tsx). */
 const NOT_FOUND: ReadonlySet<string> = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
 
@@ -179,7 +190,7 @@ async function importPlugin(pk: PluginKey, path: string): Promise<never> {
     // one line; a message that announces its details on the next (tsx: 'Transform failed with 1 error:') keeps them
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [];
     const msg = e instanceof Error ? `${e.name}: ${lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].trim()}` : (lines[0] ?? '')}` : String(e);
-    throw new ConfigError(key, `cannot load plugin ${path}${e instanceof SyntaxError ? syntaxLine(path) : ''}: ${msg}${packageHint(e)}`);
+    throw new ConfigError(key, `cannot load plugin ${path}${e instanceof SyntaxError ? syntaxLine(path) : thrownLine(e, path)}: ${msg}${packageHint(e)}`);
   }
   const p = (mod.default ?? mod[ex.name]) as PluginShape | undefined;
   if (typeof p !== 'object' || p === null || typeof p.create !== 'function' || typeof p.name !== 'string') {
@@ -244,23 +255,27 @@ function gotText(data: unknown): string {
  * `e` with the place in the plugin file where the plugin threw, when `e` is a {@link PluginError}
  * for what one of `plugins` threw and its stack has a frame in that plugin's file (the first
  * one: the plugin's own line, under any helper it called): `plugin './p.mjs': wake(): threw
- * Error: boom (at /home/me/p.mjs:3)`, as a syntax error names its line. Any other error as it is.
+ * Error: boom (at /home/me/p.mjs:3)`, as a syntax error names its line. A call the plugin made
+ * with nonsense (`ctx.write()` outside the object) is placed alike, at the line that made it; what
+ * it returned is checked after it returned, with no line. Any other error as it is.
  */
 export function withPluginPlace(e: unknown, plugins: SimPlugins | undefined): unknown {
   if (!(e instanceof PluginError) || plugins === undefined) return e;
   const file = [plugins.writeback, plugins.scheduler].find((p) => p !== undefined && p.name === e.plugin)?.file;
-  const place = file === undefined ? undefined : placeIn(e.cause, file);
-  return place === undefined ? e : new PluginError(e.plugin, e.call, `${e.problem} (${place})`, { cause: e.cause });
+  // what the plugin threw has the stack; a refusal of its call to the context, its own
+  const place = file === undefined ? undefined : placeIn(e.cause ?? e, file);
+  if (place === undefined) return e;
+  return new PluginError(e.plugin, e.call, `${e.problem} (${place.line === undefined ? `in ${file}` : `at ${file}:${place.line}`})`, { cause: e.cause });
 }
 
 /**
- * Where in file `file` the first frame of `thrown`'s stack there is: `at FILE:LINE`. A frame of
- * a file given as a path or a file: URL (an ES module, a TypeScript plugin tsx compiled as one,
- * with source-mapped lines); `in FILE` for one of the data: URL tsx compiles a TypeScript plugin
+ * Where in file `file` the first frame of `thrown`'s stack there is: its line, for a frame of the
+ * file given as a path or a file: URL (an ES module, a TypeScript plugin tsx compiled as one,
+ * with source-mapped lines); no line for one of the data: URL tsx compiles a TypeScript plugin
  * of a CommonJS package into under Node 20, whose lines are not the file's. Undefined when no
  * frame is in the file.
  */
-function placeIn(thrown: unknown, file: string): string | undefined {
+function placeIn(thrown: unknown, file: string): { line?: number } | undefined {
   const stack = thrown instanceof Error ? thrown.stack : undefined;
   if (stack === undefined) return undefined;
   const names = new Set([file]);
@@ -274,11 +289,11 @@ function placeIn(thrown: unknown, file: string): string | undefined {
     // a data: URL holds unencoded parentheses: only its filePath, which encodes them, is read
     const data = /\?filePath=([^()\s:]+):\d+:\d+\)?\s*$/.exec(frame);
     if (data) {
-      if (frame.includes('data:') && named(safeDecode(data[1]!))) return `in ${file}`;
+      if (frame.includes('data:') && named(safeDecode(data[1]!))) return {};
       continue;
     }
     const m = /\(?([^()\s]+?):(\d+):\d+\)?\s*$/.exec(frame);
-    if (m && named(m[1]!.startsWith('file://') ? safePath(m[1]!) : m[1]!)) return `at ${file}:${m[2]}`;
+    if (m && named(m[1]!.startsWith('file://') ? safePath(m[1]!) : m[1]!)) return { line: Number(m[2]) };
   }
   return undefined;
 }

@@ -104,10 +104,18 @@ describe('syncsim run with plugins', () => {
     expect(syncsim(set(join(d, 's.mjs'))).stderr).toBe(`syncsim: plugin '${join(d, 's.mjs')}': wake(): threw boom\n`);
   });
 
-  it('a plugin writing outside an object: exit 2 naming ctx.write()', async () => {
+  it("a plugin writing outside an object: exit 2 naming ctx.write() and the plugin file's line that called it", async () => {
     const r = await syncsimHere(['run', DEMO, '--config', config('outside'), '--out', 'outside'], work);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^syncsim: plugin '\.\/mode\.mjs': wake\(\) ctx\.write\(\): pages \[\d+, \d+ \+ 1\) are not a range inside object 'f\.dat' \(pages 0 to 15\)$/m);
+    expect(r.stderr).toBe(`syncsim: plugin './mode.mjs': wake() ctx.write(): pages [16, 16 + 1) are not a range inside object 'f.dat' (pages 0 to 15) (at ${join(work, 'conf', 'mode.mjs')}:10)\n`);
+  });
+
+  it("a plugin that throws while its module loads: exit 2 naming the plugin file's line, as a syntax error does", async () => {
+    const d = mkdtempSync(join(work, 'top-'));
+    writeFileSync(join(d, 'top.mjs'), "const limit = 3;\nif (limit > 2) throw new Error('limit too high');\nexport default { name: 'top', create: () => ({ wake() {} }) };\n");
+    const r = await syncsimHere(['run', DEMO, '--set', 'writeback.policy=./top.mjs', '--out', 'o'], d);
+    expect([r.code, r.stderr]).toEqual([2, `syncsim: config: key 'writeback.policy': cannot load plugin ${join(d, 'top.mjs')}:2: Error: limit too high\n`]);
+    expect(existsSync(join(d, 'o'))).toBe(false);
   });
 
   it('a bad parameter, a missing file, parameters beside a built-in: exit 2 naming the key', async () => {
