@@ -123,6 +123,16 @@ describe('a policy that breaks the contract fails the run, naming the plugin and
     expect(errorOf(outside)).toBe("plugin './p.ts': wake() ctx.write(): pages [60, 60 + 10) are not a range inside object 'f' (pages 0 to 63)");
   });
 
+  it('writes a range given as text or fractions, or an empty one: says which argument and what it got', () => {
+    const write = (first: unknown, count: unknown) => (): WritebackPolicy => ({ wake(ctx) { ctx.write(ctx.objects()[0], first as number, count as number); } });
+    const call = "plugin './p.ts': wake() ctx.write(): ";
+    expect(errorOf(write('0', 1))).toBe(`${call}first must be an integer page index (got the string '0')`);
+    expect(errorOf(write(0, 2.5))).toBe(`${call}count must be an integer number of pages (got 2.5)`);
+    expect(errorOf(write(Number.NaN, 1))).toBe(`${call}first must be an integer page index (got NaN)`);
+    expect(errorOf(write(0, 0))).toBe(`${call}count must be at least 1 page (got 0)`);
+    expect(errorOf(write(-1, 2))).toBe(`${call}pages [-1, -1 + 2) are not a range inside object 'f' (pages 0 to 63)`);
+  });
+
   it('changes a read-only view', () => {
     const meddle = (): WritebackPolicy => ({ wake(ctx) { (ctx.objects()[0] as { dirtyPages: number }).dirtyPages = 0; } });
     expect(errorOf(meddle)).toMatch(/^plugin '\.\/p\.ts': wake\(\): threw TypeError: .*dirtyPages/);

@@ -163,7 +163,9 @@ export class BackgroundWriteback implements EventTarget, WritebackContext {
     this.step('ctx.write()');
     const obj = this.objectOf(view, 'ctx.write()');
     const size = Math.max(obj.sizePages, 1);
-    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > size) {
+    const wrong = notInteger('first', 'page index', first) ?? notInteger('count', 'number of pages', count) ?? (count < 1 ? `count must be at least 1 page (got ${count})` : undefined);
+    if (wrong !== undefined) throw new PluginError(this.name, `${this.call} ctx.write()`, wrong);
+    if (first < 0 || first + count > size) {
       throw new PluginError(this.name, `${this.call} ctx.write()`, `pages [${first}, ${first} + ${count}) are not a range inside object '${obj.name}' (pages 0 to ${size - 1})`);
     }
     let idx = first, issued = 0;
@@ -216,4 +218,11 @@ export class BackgroundWriteback implements EventTarget, WritebackContext {
       if (stalled > this.throttle.maxNs) this.throttle.maxNs = stalled;
     }
   }
+}
+
+/** What is wrong with `value`, the argument `name` of a context call that takes an integer (`what`), or undefined when it is one. */
+function notInteger(name: string, what: string, value: unknown): string | undefined {
+  if (Number.isInteger(value)) return undefined;
+  const got = typeof value === 'number' ? String(value) : typeof value === 'string' ? `the string '${value.slice(0, 40)}'` : `${value === null ? 'null' : typeof value}`;
+  return `${name} must be an integer ${what} (got ${got})`;
 }
