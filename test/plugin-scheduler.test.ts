@@ -126,6 +126,28 @@ describe('a scheduler that breaks the contract fails the run, naming the plugin 
     expect(errorOf(withPick(() => undefined)).message).toMatch(/pick\(\): returned nothing while 1 command\(s\) are queued and every channel is idle/);
   });
 
+  it("changes a queued command, its object or the device it is shown (read-only views: the run's own state stays whole)", () => {
+    // setting a field threw nothing before: a changed `first` left the pages' writes unfinished, and the run failed
+    // later blaming the trace; a scheduler marking its own commands urgent miscounted the queue's urgent commands
+    const meddle = (change: (io: QueuedIo) => void): IoSchedulerPlugin => ({
+      name: 'x',
+      create: () => {
+        const queue: QueuedIo[] = [];
+        return { add: (io) => { change(io); queue.push(io); }, pick: () => queue.shift() };
+      },
+    });
+    const set = (key: string, v: unknown) => meddle((io) => { (io as unknown as Record<string, unknown>)[key] = v; });
+    expect(errorOf(set('first', 3)).message).toMatch(/^plugin '\.\/bad\.ts': add\(\): threw TypeError: .*first/);
+    expect(errorOf(set('urgent', true)).message).toMatch(/^plugin '\.\/bad\.ts': add\(\): threw TypeError: .*urgent/);
+    expect(errorOf(meddle((io) => { (io.object as { name: string }).name = 'g'; })).message).toMatch(/^plugin '\.\/bad\.ts': add\(\): threw TypeError: .*name/);
+    // the object is its id and name, not the kernel's object with its pages
+    let seen: object | undefined;
+    device(meddle((io) => { seen = io.object; }));
+    expect(seen).toEqual({ id: 1, name: 'f' });
+    const busy: IoSchedulerPlugin = { name: 'x', create: () => { const queue: QueuedIo[] = []; return { add: (io) => void queue.push(io), pick: (_n, d) => { (d as { busy: number }).busy = 0; return queue.shift(); } }; } };
+    expect(errorOf(busy).message).toMatch(/^plugin '\.\/bad\.ts': pick\(\): threw TypeError: .*busy/);
+  });
+
   it('holds back for ever on an idle device (no progress)', () => {
     expect(errorOf(withPick(() => ({ holdNs: 1 }))).message).toBe(`plugin './bad.ts': pick(): held commands back ${MAX_IDLE_HOLDS} times in a row on an idle device without starting any (no progress)`);
   });

@@ -9,6 +9,8 @@
 import type { Engine, EventTarget } from '../engine/queue.ts';
 import type { DeviceView, Dispatch, IoScheduler, IoSchedulerPlugin, QueuedIo } from './scheduler.ts';
 import { checkDelay, guarded, PluginError, pluginFailure, type LoadedPlugin } from '../plugin/plugin.ts';
+import { BUILTIN_SCHEDULERS } from './schedulers.ts';
+import { deviceView, QueuedViews } from './queued-view.ts';
 
 /** Consecutive hold-backs with every channel idle and nothing started after which a scheduler is taken to make no progress. */
 export const MAX_IDLE_HOLDS = 100_000;
@@ -65,6 +67,9 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
   /** When a hold-back timer is pending (ns), -1 if none. */
   private holdAt = -1;
   private idleHolds = 0;
+  /** A plugin's read-only views of the commands and of the device; none for a built-in discipline, shown the commands themselves. */
+  private readonly views: QueuedViews<Io> | undefined;
+  private readonly shownDevice: DeviceView;
   /** Slots in use, kept by the device. */
   busy = 0;
   /** Queued urgent commands (a synchronous waiter depends on them). */
@@ -79,6 +84,9 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     private readonly onTimer: () => void,
   ) {
     this.name = loaded.name;
+    const builtin = Object.values(BUILTIN_SCHEDULERS).includes(loaded.plugin);
+    this.views = builtin ? undefined : new QueuedViews<Io>();
+    this.shownDevice = builtin ? this : deviceView(this);
     this.scheduler = guarded(this.name, 'create()', () => loaded.plugin.create(loaded.params, { channels, profile }));
     if (!this.scheduler || typeof this.scheduler.add !== 'function' || typeof this.scheduler.pick !== 'function') {
       throw new PluginError(this.name, 'create()', 'must return an object with add() and pick()');
@@ -95,7 +103,7 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     this.waiting.add(io);
     if (io.urgent) this.urgentQueued++;
     try {
-      this.scheduler.add(io, this.engine.now);
+      this.scheduler.add(this.shown(io), this.engine.now);
     } catch (e) {
       throw pluginFailure(this.name, 'add()', e);
     }
@@ -109,7 +117,7 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     this.urgentQueued++;
     if (!this.scheduler.expedite) return;
     try {
-      this.scheduler.expedite(io, this.engine.now);
+      this.scheduler.expedite(this.shown(io), this.engine.now);
     } catch (e) {
       throw pluginFailure(this.name, 'expedite()', e);
     }
@@ -130,7 +138,7 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     if (this.waiting.size === 0) return undefined;
     let d: Dispatch;
     try {
-      d = this.scheduler.pick(this.engine.now, this);
+      d = this.scheduler.pick(this.engine.now, this.shownDevice);
     } catch (e) {
       throw pluginFailure(this.name, 'pick()', e);
     }
@@ -145,23 +153,37 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     return this.takeOne(d as QueuedIo);
   }
 
+  /** What the scheduler is shown of queued command `io`. */
+  private shown(io: Io): QueuedIo {
+    return this.views === undefined ? io : this.views.of(io);
+  }
+
+  /** The queued command the scheduler named with `q` (one it was shown); undefined when `q` names none. */
+  private command(q: unknown): Io | undefined {
+    if (this.views !== undefined) return this.views.io(q);
+    const io = q as Io | null | undefined;
+    return io !== null && typeof io === 'object' && this.waiting.has(io) ? io : undefined;
+  }
+
   private takeOne(q: QueuedIo): Io {
-    const io = q as unknown as Io;
-    if (!this.waiting.has(io)) throw new PluginError(this.name, 'pick()', `returned ${describe(q)}, which is not a queued command`);
+    const io = this.command(q);
+    if (io === undefined || !this.waiting.has(io)) throw new PluginError(this.name, 'pick()', `returned ${describe(q)}, which is not a queued command`);
     this.started(io);
     return io;
   }
 
   private takeGroup(list: readonly QueuedIo[]): Io {
     if (list.length === 0) throw new PluginError(this.name, 'pick()', 'returned an empty merge');
-    const ios = list as unknown as Io[];
+    const ios: Io[] = [];
     const seen = new Set<Io>();
-    for (let i = 0; i < ios.length; i++) {
-      const io = ios[i], lead = ios[0];
-      if (!this.waiting.has(io) || seen.has(io)) throw new PluginError(this.name, 'pick()', `merged ${describe(io)}, which is not a queued command (or is listed twice)`);
+    for (let i = 0; i < list.length; i++) {
+      const io = this.command(list[i]);
+      if (io === undefined || !this.waiting.has(io) || seen.has(io)) throw new PluginError(this.name, 'pick()', `merged ${describe(list[i])}, which is not a queued command (or is listed twice)`);
+      ios.push(io);
+      const lead = ios[0]!;
       seen.add(io);
       if (i === 0) {
-        if (io.kind === 'flush' && ios.length > 1) throw new PluginError(this.name, 'pick()', 'merged a flush: only reads or writes merge');
+        if (io.kind === 'flush' && list.length > 1) throw new PluginError(this.name, 'pick()', 'merged a flush: only reads or writes merge');
         continue;
       }
       const prev = ios[i - 1];
@@ -179,6 +201,7 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
 
   private started(io: Io): void {
     this.waiting.delete(io);
+    this.views?.forget(io);
     if (io.urgent) this.urgentQueued--;
     this.idleHolds = 0;
   }
