@@ -257,9 +257,11 @@ function describe(e: ErrorObject): ConfigError {
       const dist = (e.data as { dist?: unknown } | undefined)?.dist;
       const owners = typeof dist === 'string' && dist in SERVICE_DISTS ? Object.keys(SERVICE_DISTS).filter((d) => key in SERVICE_DISTS[d]!.keys) : [];
       if (owners.length > 0) return new ConfigError(join(key), `unknown key for dist '${dist}' (a key of dist ${owners.join(' or ')}: set ${base ? `${base}.` : ''}dist too)`);
-      // a misspelt key says which of its group's keys it looks like
+      // a misspelt key says which of its group's keys it looks like; a plugin's parameters under the other
+      // plugin group's name for them (`device.params`), the group's own
       const known = Object.keys((s.properties ?? {}) as Record<string, unknown>);
-      return new ConfigError(join(key), `${UNKNOWN_KEY}${didYouMean(key, known, join)}`);
+      const own = PLUGIN_KEYS.find((pk) => pk.group === base && pk.params !== key && PLUGIN_KEYS.some((o) => o.params === key));
+      return new ConfigError(join(key), `${UNKNOWN_KEY}${own ? `; did you mean ${join(own.params)}?` : didYouMean(key, known, join)}`);
     }
     case 'required':
       return new ConfigError(join(String(e.params.missingProperty)), 'is required');

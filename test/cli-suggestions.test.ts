@@ -75,6 +75,16 @@ describe('an unknown configuration key', () => {
     expect(readdirSync(d).sort()).toEqual(['c.yaml', 'd.yaml', 't.csv']);
   });
 
+  it("a plugin's parameters under the other group's name (device.params, writeback.discipline_params): the group's own key", async () => {
+    const d = withTrace();
+    const dev = await syncsimHere(['run', 't.csv', '--set', 'device.params.fifo_batch=8', '--out', 'o'], d);
+    expect(dev).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: --set device.params.fifo_batch=8: key 'device.params': unknown key; did you mean device.discipline_params?\n" });
+    writeFileSync(join(d, 'w.yaml'), 'writeback:\n  policy: flusher\n  discipline_params: { idle_pages: 8 }\n');
+    const wb = await syncsimHere(['run', 't.csv', '--config', 'w.yaml', '--out', 'o'], d);
+    expect(wb).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: w.yaml:3: key 'writeback.discipline_params': unknown key; did you mean writeback.params?\n" });
+    expect(readdirSync(d).sort()).toEqual(['t.csv', 'w.yaml']);
+  });
+
   it("a plugin's parameter: the one of its paramsSchema it is closest to", async () => {
     const d = withTrace();
     const plugin = join(ROOT, 'workloads', 'plugins', 'adaptive-flusher.ts');
