@@ -14,7 +14,7 @@ import { BOOTSTRAP_REPS } from './compare/stats.ts';
 import { InputError, replayErrorMessage, requireReadable, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
 import type { Config } from '../sim/config.ts';
-import type { Summary } from '../sim/stats/summary.ts';
+import type { RunSummary, Summary } from '../sim/stats/summary.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import { claimOutDir } from '../traces/out-lock.ts';
 import { onceRows } from './lib-once.ts';
@@ -43,7 +43,7 @@ function objectGives(keys: unknown, key: string): boolean {
   return [...given].some((k) => k === key || key.startsWith(`${k}.`));
 }
 
-export type { Summary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome, ImportTally };
+export type { Summary, RunSummary, Config, TaskRecord, RowLike as Row, RowSource, SweepOutcome, ReportOutcome, ImportTally };
 export { VERSION } from './version.ts';
 /** Plugins (README, "Plugins"): `export default definePolicy({ ... })` / `defineScheduler({ ... })` in a plugin file, typed. */
 export { definePolicy } from '../sim/pager/writeback-policy.ts';
@@ -98,7 +98,7 @@ const GENERATE_OPTIONS = Object.keys({ params: true, seed: true } satisfies Reco
  * iterable or async iterable (e.g. {@link generate}'s or {@link importTrace}'s, consumed as they
  * come). Resolves to summary.json's object; with `out`, writes the result files as `syncsim run`.
  */
-export async function replay(trace: string | RowSource, opts: ReplayOptions = {}): Promise<Summary> {
+export async function replay(trace: string | RowSource, opts: ReplayOptions = {}): Promise<RunSummary> {
   const iterable = (x: unknown) => x !== null && typeof x === 'object' && (Symbol.iterator in x || Symbol.asyncIterator in x);
   if (typeof trace !== 'string' && !iterable(trace)) throw new TypeError(`replay: trace must be a file name or an iterable of rows (got ${trace === null ? 'null' : typeof trace})`);
   if (typeof trace === 'string') requireTraceFile(trace, 'trace file');

@@ -9,7 +9,7 @@ import { Simulator } from '../sim/simulator.ts';
 import { RowBlock } from '../traces/types.ts';
 import type { Config } from '../sim/config.ts';
 import { CPU_KEYS, measuredCpuDefaults } from '../sim/cpu-costs.ts';
-import { makeSummary, type Summary } from '../sim/stats/summary.ts';
+import { makeSummary, type RunSummary, type Summary } from '../sim/stats/summary.ts';
 import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
 import { ResultsDir } from './results.ts';
 import { VERSION } from './version.ts';
@@ -132,7 +132,7 @@ export function defaultOutDir(trace: string): string {
  * Replays `trace` with `config`. Result files appear in `out` only if the
  * whole run succeeds; on any error the error propagates and nothing is left.
  */
-export async function runTrace(opts: RunOptions): Promise<Summary> {
+export async function runTrace(opts: RunOptions): Promise<RunSummary> {
   // an interrupted run leaves nothing behind: the handlers are in place before the staging directory exists
   let dir: ResultsDir | undefined;
   let source: OpenTrace | undefined;
@@ -146,7 +146,7 @@ export async function runTrace(opts: RunOptions): Promise<Summary> {
   if (signals) {
     for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   }
-  let summary: Summary;
+  let summary: RunSummary;
   // onStretched is told once the results are written: a caller's callback that throws loses none
   let tellStretched: (() => void) | undefined;
   try {

@@ -54,7 +54,10 @@ describe('replay with plugin files', () => {
     const fromFile = await replay(trace, { config: cfg, seed: 1, out: join(d, 'o-lib') });
     const { provenance, ...libRest } = fromFile;
     expect(libRest).toEqual(cliRest);
-    expect(provenance?.plugin_sha256).toEqual(cli.provenance?.plugin_sha256);
+    // replay's summary always has its provenance, and is typed so (read without a check: tsc refused it while typed optional)
+    expect(provenance.plugin_sha256).toEqual(cli.provenance?.plugin_sha256);
+    const traceSha: string = provenance.trace_sha256;
+    expect(traceSha).toMatch(/^[0-9a-f]{64}$/);
     // the result files too: summary.json records the hash as run's does
     expect(JSON.parse(readFileSync(join(d, 'o-lib', 'summary.json'), 'utf8')).provenance.plugin_sha256).toEqual(cli.provenance?.plugin_sha256);
     // a config object and set: paths relative to the working directory (absolute here)

@@ -81,6 +81,11 @@ export interface Summary extends RunResult {
   };
 }
 
+/** summary.json of a replay (`syncsim run`, the library's `replay`, a sweep's run): its provenance is always there. */
+export interface RunSummary extends Summary {
+  provenance: NonNullable<Summary['provenance']>;
+}
+
 /** Builds summary.json with its keys in the documented order. */
 export function makeSummary(version: string, tracePath: string, rows: number, config: Config, r: RunResult): Summary {
   return {
