@@ -144,6 +144,11 @@ describe('a scheduler that breaks the contract fails the run, naming the plugin 
     let seen: object | undefined;
     device(meddle((io) => { seen = io.object; }));
     expect(seen).toEqual({ id: 1, name: 'f' });
+    // what a plugin may still do: copy a command's fields, tag it with its own
+    let copy: Record<string, unknown> = {};
+    const tagged = meddle((io) => { copy = { ...io }; (io as unknown as { mine: number }).mine = 1; });
+    expect(device(tagged).done.map((x) => x[0])).toEqual([0, 1, 2]);
+    expect(copy).toEqual({ id: 2, kind: 'write', object: { id: 1, name: 'f' }, first: 2, pages: 1, cause: 'syncer', urgent: false, fua: false, preflush: false, tSubmit: 0, tStart: -1 });
     const busy: IoSchedulerPlugin = { name: 'x', create: () => { const queue: QueuedIo[] = []; return { add: (io) => void queue.push(io), pick: (_n, d) => { (d as { busy: number }).busy = 0; return queue.shift(); } }; } };
     expect(errorOf(busy).message).toMatch(/^plugin '\.\/bad\.ts': pick\(\): threw TypeError: .*busy/);
   });

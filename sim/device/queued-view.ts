@@ -11,65 +11,27 @@ import type { DeviceView, QueuedIo } from './scheduler.ts';
 /** The fields of a command that a view shows (sim/device/dispatch.ts Command has them all). */
 type Shown = Omit<QueuedIo, 'object'> & { readonly object: object & { readonly id: number; readonly name: string } };
 
-/** A read-only view of one queued command: getters over the command, its object as a frozen `{ id, name }`. */
-class QueuedCommand implements QueuedIo {
-  readonly #io: Shown;
-  readonly #object: QueuedIo['object'];
+/** The fields of a command a view reads from it when asked (its `object` is a view's own, fixed). */
+const FIELDS = ['id', 'kind', 'first', 'pages', 'cause', 'urgent', 'fua', 'preflush', 'tSubmit', 'tStart'] as const satisfies readonly (keyof QueuedIo)[];
 
-  constructor(io: Shown, object: QueuedIo['object']) {
-    this.#io = io;
-    this.#object = object;
-  }
-
-  get id(): number {
-    return this.#io.id;
-  }
-
-  get kind(): QueuedIo['kind'] {
-    return this.#io.kind;
-  }
-
-  get object(): QueuedIo['object'] {
-    return this.#object;
-  }
-
-  get first(): number {
-    return this.#io.first;
-  }
-
-  get pages(): number {
-    return this.#io.pages;
-  }
-
-  get cause(): string {
-    return this.#io.cause;
-  }
-
-  get urgent(): boolean {
-    return this.#io.urgent;
-  }
-
-  get fua(): boolean {
-    return this.#io.fua;
-  }
-
-  get preflush(): boolean {
-    return this.#io.preflush;
-  }
-
-  get tSubmit(): number {
-    return this.#io.tSubmit;
-  }
-
-  get tStart(): number {
-    return this.#io.tStart;
-  }
+/**
+ * A read-only view of one queued command: an own, enumerable getter for each of {@link FIELDS}
+ * (so that `{ ...io }` copies what a command is, as it did the command itself), its object as a
+ * frozen `{ id, name }`; setting any of them throws. A plugin may still add fields of its own.
+ */
+function viewOf(io: Shown, object: QueuedIo['object']): QueuedIo {
+  const fields: PropertyDescriptorMap = { object: { value: object, enumerable: true } };
+  for (const k of FIELDS) fields[k] = { get: () => io[k], enumerable: true };
+  return Object.defineProperties(Object.create(QueuedCommand.prototype) as object, fields) as QueuedIo;
 }
+
+/** The class of the views (a name in messages: `Cannot set property first of #<QueuedCommand>`). */
+class QueuedCommand {}
 
 /** The views a scheduler plugin is shown of the commands of one queue, and the commands they stand for. */
 export class QueuedViews<Io extends Shown> {
   /** The view of each queued command (the same one for `add` and `expedite`), until it starts. */
-  private readonly views = new Map<Io, QueuedCommand>();
+  private readonly views = new Map<Io, QueuedIo>();
   /** The command of each view given out, until it starts. */
   private readonly ios = new Map<QueuedIo, Io>();
   /** Each object's `{ id, name }`, one per object, so that a plugin may compare them. */
@@ -81,7 +43,7 @@ export class QueuedViews<Io extends Shown> {
     if (v === undefined) {
       let o = this.objects.get(io.object);
       if (o === undefined) this.objects.set(io.object, (o = Object.freeze({ id: io.object.id, name: io.object.name })));
-      v = new QueuedCommand(io, o);
+      v = viewOf(io, o);
       this.views.set(io, v);
       this.ios.set(v, io);
     }
@@ -102,17 +64,11 @@ export class QueuedViews<Io extends Shown> {
   }
 }
 
+/** The fields of the device a scheduler's `pick` reads. */
+const DEVICE_FIELDS = ['channels', 'busy', 'queued'] as const satisfies readonly (keyof DeviceView)[];
+
 /** A read-only view of `device` (its fields read when asked). */
 export function deviceView(device: DeviceView): DeviceView {
-  return Object.freeze({
-    get channels() {
-      return device.channels;
-    },
-    get busy() {
-      return device.busy;
-    },
-    get queued() {
-      return device.queued;
-    },
-  });
+  const getters = Object.fromEntries(DEVICE_FIELDS.map((k) => [k, { get: () => device[k], enumerable: true }]));
+  return Object.freeze(Object.defineProperties({}, getters)) as DeviceView;
 }
