@@ -33,7 +33,8 @@ Options:
   --resume        continue the sweep in DIR; DIR must hold this experiment (resuming
                   is also what happens without --resume when it does)
   --dry-run       list the runs (id, point, seed, grid values, done/failed/pending)
-                  and run nothing
+                  and run nothing; a DIR the sweep would refuse (another
+                  experiment in it) is refused alike, exit 2
   --cache-dir DIR where the binary trace cache lives (default: .trace-cache beside
                   DIR, or $SYNCSIM_CACHE_DIR); not another syncsim output
                   directory (one holding a .syncsim marker) or inside one (exit 2)

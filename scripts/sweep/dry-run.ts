@@ -19,7 +19,7 @@ import { canonicalJson } from './identity.ts';
 import { makePlan, readTraceFacts, TRACE_HEAD_BYTES, type Plan, type RunSpec, type TraceFileFacts } from './plan.ts';
 import { shareOfRuns } from './shard.ts';
 import { manifestOf, showPath, SweepDir } from './store.ts';
-import { traceChangedSince } from './trace-guard.ts';
+import { refuseChangedTrace } from './trace-guard.ts';
 import type { SweepOptions, SweepOutcome } from './runner.ts';
 
 const showValue = (v: unknown) => (typeof v === 'string' ? v : canonicalJson(v));
@@ -67,7 +67,8 @@ async function readThrough(path: string, shown: string): Promise<ReadThrough> {
 /**
  * Lists the runs of `experiment` (of `o.shard`) on `o.stdout` with their state in `out` (checked
  * already, not locked); the outcome counts the runs done as skipped. Throws InputError for a
- * malformed trace file, and for `o.resume` when `out` holds no sweep.
+ * malformed trace file, for `o.resume` when `out` holds no sweep, and for an `out` the sweep would
+ * refuse (another experiment, or this one with its trace file changed since), as the sweep would.
  */
 export async function listRuns(o: SweepOptions, experiment: Experiment, out: string): Promise<SweepOutcome> {
   // the trace file is read once, when the plan asks for its hash: its errors are told after the plan's own, and its warnings
@@ -87,11 +88,15 @@ export async function listRuns(o: SweepOptions, experiment: Experiment, out: str
   // what --resume would say, said before listing: there is nothing to resume
   if (o.resume === true && !have) throw new InputError(`--resume: ${out} holds no sweep to resume`);
   const same = have?.hash === plan.hash || have?.hash === plan.legacyHash;
-  const changed = have && traceChangedSince(store, have, manifestOf(plan), same);
-  const other = changed ? ' (whose trace file changed since its sweep began: the sweep would be refused)' : have && !same ? ' (which holds ANOTHER experiment)' : '';
+  // a directory the sweep would refuse (a trace file changed since its sweep began, another experiment): refused as it would be
+  if (have) {
+    const want = manifestOf(plan, o.shard);
+    if (experiment.trace.kind === 'path') refuseChangedTrace(store, have, want, same, showPath(experiment.trace.path), shown);
+    store.refuseAnother(have, want, experiment.text, [plan.legacyHash]);
+  }
   write(
     `experiment ${experiment.name}: ${plan.points.length} points x ${experiment.seeds.length} seeds = ${plan.runs.length} runs` +
-      `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${share.length} runs` : ''}; results in ${shown}${other}\n`,
+      `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${share.length} runs` : ''}; results in ${shown}\n`,
   );
   for (const run of share) {
     const rec = same ? store.record(run.id) : undefined;

@@ -185,19 +185,8 @@ export class SweepDir {
    */
   prepare(manifest: Manifest, experimentText: string, mustExist: boolean, command: 'sweep' | 'merge', legacyHashes: readonly string[] = []): 'new' | 'resumed' {
     const have = existsSync(this.dir) ? this.manifest() : undefined;
-    if (have && have.hash !== manifest.hash && !legacyHashes.includes(have.hash)) {
-      // the same name, keys, metrics and grid values, yet another hash: what a point runs changed (its runs' ids differ)
-      const grid = (m: Manifest) => canonicalJson([m.name, m.keys, m.metrics, m.points]);
-      const sameGrid = grid(have) === grid(manifest);
-      const changes = experimentChanges(have, readText(join(this.dir, 'experiment.yaml')), manifest, experimentText);
-      const why = changes.length > 0
-        ? `: ${changes.join('; ')} changed, and its finished runs cannot be mixed with runs of this one`
-        : sameGrid ? ': the same grid, but what its points run changed (a plugin file, a device profile file or a trace file edited since, whose contents the run ids hash; or a syncsim version that resolves its keys otherwise: README, the migration notes), and finished runs of the old contents cannot be mixed with new ones' : '';
-      throw new InputError(
-        `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
-      );
-    }
-    if (!have) {
+    if (have) this.refuseAnother(have, manifest, experimentText, legacyHashes);
+    else {
       if (mustExist) throw new InputError(`--resume: ${this.dir} holds no sweep to resume`);
       if (existsSync(this.dir) && readdirSync(this.dir).some((n) => n !== MARKER)) {
         throw new InputError(`${this.dir} exists and is not a sweep directory (no experiment.json): choose another --out`);
@@ -214,6 +203,27 @@ export class SweepDir {
       throw new InputError(`cannot write the sweep directory ${this.dir}: ${(e as Error).message}`);
     }
     return have ? 'resumed' : 'new';
+  }
+
+  /**
+   * Refuses (InputError) `manifest` (of experiment file text `experimentText`) when the sweep
+   * this directory holds (`have`, its experiment.json) is another experiment, naming what
+   * changed; `legacyHashes`: the identities older syncsim versions gave the same experiment.
+   * Nothing is written: `sweep --dry-run` says what the sweep would.
+   */
+  refuseAnother(have: Manifest, manifest: Manifest, experimentText: string, legacyHashes: readonly string[] = []): void {
+    if (have.hash !== manifest.hash && !legacyHashes.includes(have.hash)) {
+      // the same name, keys, metrics and grid values, yet another hash: what a point runs changed (its runs' ids differ)
+      const grid = (m: Manifest) => canonicalJson([m.name, m.keys, m.metrics, m.points]);
+      const sameGrid = grid(have) === grid(manifest);
+      const changes = experimentChanges(have, readText(join(this.dir, 'experiment.yaml')), manifest, experimentText);
+      const why = changes.length > 0
+        ? `: ${changes.join('; ')} changed, and its finished runs cannot be mixed with runs of this one`
+        : sameGrid ? ': the same grid, but what its points run changed (a plugin file, a device profile file or a trace file edited since, whose contents the run ids hash; or a syncsim version that resolves its keys otherwise: README, the migration notes), and finished runs of the old contents cannot be mixed with new ones' : '';
+      throw new InputError(
+        `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
+      );
+    }
   }
 
   /**
