@@ -100,7 +100,8 @@ describe('run and sweep', () => {
     writeFileSync(join(d, 'long.csv'), longTrace(2500, 10));
     const r = await syncsimHere(['run', 'long.csv', '--out', 'r', '--no-cache', '--results', 'timeline'], d);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("syncsim: note: timeline.csv and durability.csv have a row every 5000 µs (stats.sample_us, chosen for the trace's 2500 s: at most about 1,000,000 rows; summary.json config.stats.sample_us); --set stats.sample_us=N chooses another\n");
+    // (--results timeline: the note names the one sampled file the run writes)
+    expect(r.stderr).toContain("syncsim: note: timeline.csv has a row every 5000 µs (stats.sample_us, chosen for the trace's 2500 s: at most about 1,000,000 rows; summary.json config.stats.sample_us); --set stats.sample_us=N chooses another\n");
     expect(JSON.parse(readFileSync(join(d, 'r', 'summary.json'), 'utf8')).config.stats.sample_us).toBe(5000);
     const rows = readFileSync(join(d, 'r', 'timeline.csv'), 'utf8').trim().split('\n');
     expect(rows[2]!.split(',')[0]).toBe('5000');
@@ -110,6 +111,23 @@ describe('run and sweep', () => {
     expect(refused.stderr).toBe("syncsim: config: key 'stats.sample_us': a row every 200 µs would give the timeline 12,500,002 rows over the trace, which ends at 2500.000000 s, past its limit of 10,000,000; "
       + "raise stats.sample_us, e.g. to 5000 (500,002 rows), or leave it unset: a run then chooses it from the trace's end\n");
     expect(readdirSync(d).sort()).toEqual(['long.csv', 'r']);
+  });
+
+  it("the note names only the sampled files the run writes (it named timeline.csv and durability.csv whatever --results chose), and is left out when it writes neither", async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'long.csv'), longTrace(1500, 10));
+    const note = (files: string) => `syncsim: note: ${files} a row every 2000 µs (stats.sample_us, chosen for the trace's 1500 s: at most about 1,000,000 rows; summary.json config.stats.sample_us); --set stats.sample_us=N chooses another\n`;
+    const said = async (results: string[]) => {
+      const r = await syncsimHere(['run', 'long.csv', '--out', `r-${(results[1] ?? 'all').replace(/,/g, '-')}`, '--no-cache', '-q', ...results], d);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stderr.split(/(?<=\n)/).filter((l) => l.startsWith('syncsim: note:'));
+    };
+    expect(await said([])).toEqual([note('timeline.csv and durability.csv have')]);
+    expect(await said(['--results', 'syncs,durability'])).toEqual([note('durability.csv has')]);
+    expect(await said(['--results', 'report'])).toEqual([note('timeline.csv has')]);
+    expect(await said(['--results', 'summary'])).toEqual([]);
+    expect(await said(['--results', 'syncs,tasks'])).toEqual([]);
+    expect(JSON.parse(readFileSync(join(d, 'r-summary', 'summary.json'), 'utf8')).config.stats.sample_us).toBe(2000);
   });
 
   it('a gzip trace is cached first, so its end is known; with --no-cache the late error names a value', async () => {

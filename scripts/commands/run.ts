@@ -24,7 +24,7 @@ import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { BOOTSTRAP_REPS } from '../compare/stats.ts';
 import { durabilityWarning } from '../never-durable.ts';
 import { backgroundWritebackNote, policyGiven } from '../background-note.ts';
-import { parseResults, RUN_DEFAULT_RESULTS } from '../result-files.ts';
+import { csvNames, parseResults, RUN_DEFAULT_RESULTS, type ResultCsv } from '../result-files.ts';
 import { fileProgress, QUIET_OPTION, quietHelp, withProgress, type CountProgress } from '../progress.ts';
 
 /** The personality a configuration that names none replays under. */
@@ -282,9 +282,17 @@ function ciOf(values: RunValues, seed: number): { reps: number; level: number; s
   return { reps: wholeNumberOption('--ci-reps', values['ci-reps'], 1000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max), level: 0.95, seed };
 }
 
-/** What `run` and `sweep` say of a sampling period chosen for a trace's length (`periodUs`, the trace ending at `endUs`). */
-export function samplePeriodNote(periodUs: number, endUs: number): string {
-  return `timeline.csv and durability.csv have a row every ${periodUs} µs (stats.sample_us, chosen for the trace's ${(endUs / 1e6).toFixed(0)} s: at most about 1,000,000 rows; `
+/** The result files that have a row every `stats.sample_us`. */
+const SAMPLED_CSVS: readonly ResultCsv[] = ['timeline', 'durability'];
+
+/**
+ * What `run` says of a sampling period chosen for a trace's length (`periodUs`, the trace ending
+ * at `endUs`), naming the sampled files of those `results` writes; undefined when it writes none.
+ */
+export function samplePeriodNote(periodUs: number, endUs: number, results: ReadonlySet<ResultCsv>): string | undefined {
+  const files = csvNames(new Set(SAMPLED_CSVS.filter((f) => results.has(f))));
+  if (files.length === 0) return undefined;
+  return `${files.join(' and ')} ${files.length === 1 ? 'has' : 'have'} a row every ${periodUs} µs (stats.sample_us, chosen for the trace's ${(endUs / 1e6).toFixed(0)} s: at most about 1,000,000 rows; `
     + `summary.json config.stats.sample_us); --set stats.sample_us=N chooses another`;
 }
 
@@ -341,8 +349,10 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
     results,
     samplePeriod: given.has('stats.sample_us') || given.has('stats') ? 'given' : 'auto',
     onSamplePeriod: (us, endUs) => {
+      const note = samplePeriodNote(us, endUs, results);
+      if (note === undefined) return;
       progress.clear();
-      process.stderr.write(`syncsim: note: ${samplePeriodNote(us, endUs)}\n`);
+      process.stderr.write(`syncsim: note: ${note}\n`);
     },
     ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {
