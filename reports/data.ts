@@ -37,8 +37,11 @@ export { metricStats, t975 } from './seed-stats.ts';
 
 /** A results directory that cannot be reported on (not found, not a run or sweep output, a broken summary.json). */
 export class ReportError extends Error {
-  /** `misspelt`: a chart name given that is none of `known` (the command line adds the closest, sim/closest-name.ts). */
-  constructor(message: string, readonly misspelt?: { name: string; known: readonly string[] }) {
+  /**
+   * `misspelt`: a name given (a chart's, a configuration's) that is none of `known` (the command
+   * line adds the closest, sim/closest-name.ts, each shown by `show` when given).
+   */
+  constructor(message: string, readonly misspelt?: { name: string; known: readonly string[]; show?: (k: string) => string }) {
     super(message);
     this.name = 'ReportError';
   }

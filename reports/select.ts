@@ -19,7 +19,8 @@ function unknownName(results: Results, name: string): ReportError {
     return p ? ` (@${p.point})` : '';
   };
   const listed = labels.slice(0, LISTED).map((l) => `'${l}'${at(l)}`).join(', ') + (labels.length > LISTED ? `, and ${labels.length - LISTED} more (index.html's table lists them all)` : '');
-  return new ReportError(`--configs: no configuration '${name}' in ${results.dir}; its ${labels.length === 1 ? 'configuration is' : `${labels.length} configurations are`} ${listed}`);
+  // names hold commas and spaces (`linux, 2`): the closest is quoted, as the list quotes them
+  return new ReportError(`--configs: no configuration '${name}' in ${results.dir}; its ${labels.length === 1 ? 'configuration is' : `${labels.length} configurations are`} ${listed}`, { name, known: labels, show: (l) => `'${l}'` });
 }
 
 /**

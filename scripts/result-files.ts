@@ -4,6 +4,7 @@
  * everything printed are computed the same whatever is chosen: only the files are left out.
  */
 import { InputError } from './errors.ts';
+import { didYouMean } from '../sim/closest-name.ts';
 
 /** The CSV files a run may write, by the names `--results` takes (each is NAME.csv). */
 export const RESULT_CSVS = ['syncs', 'wires', 'writeback', 'reads', 'timeline', 'durability', 'tasks'] as const;
@@ -43,7 +44,7 @@ export function csvNames(chosen: ReadonlySet<ResultCsv>): string[] {
 /**
  * Parses the text of `--results` (`option` names it in errors): `all`, `summary`, `report`, or a
  * comma-separated list of files (`syncs,timeline`, `syncs.csv` alike). Throws an InputError
- * naming what is wrong and what is accepted.
+ * naming what is wrong and what is accepted, and the closest name to a misspelt one.
  */
 export function parseResults(text: string, option = '--results'): Set<ResultCsv> {
   const accepted = `${Object.keys(RESULT_SETS).join(', ')}, or a comma-separated list of ${RESULT_CSVS.join(', ')}`;
@@ -54,7 +55,11 @@ export function parseResults(text: string, option = '--results'): Set<ResultCsv>
   for (const w of words) {
     const name = w.replace(/\.csv$/, '');
     if (RESULT_SETS[name] !== undefined) throw new InputError(`${option}: '${name}' stands alone, it is not a file to list with others (got '${text}')`);
-    if (!(RESULT_CSVS as readonly string[]).includes(name)) throw new InputError(`${option}: '${w}' is not a result file; it expects ${accepted} (got '${text}')`);
+    if (!(RESULT_CSVS as readonly string[]).includes(name)) {
+      // the closest file (or, given alone, word): `--results sync` ends `; did you mean syncs?`
+      const known = words.length === 1 ? [...Object.keys(RESULT_SETS), ...RESULT_CSVS] : RESULT_CSVS;
+      throw new InputError(`${option}: '${w}' is not a result file; it expects ${accepted} (got '${text}')${didYouMean(name, known)}`);
+    }
     out.add(name as ResultCsv);
   }
   return out;

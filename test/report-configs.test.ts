@@ -55,6 +55,18 @@ describe('report --configs', () => {
     expect(r.stderr).toContain("'linux, 2' (@4)");
   });
 
+  it('a misspelt name ends with the closest configuration, quoted as the list quotes them; nothing close, no suggestion', async () => {
+    const dir = kernelsByInterval();
+    const refusal = async (configs: string) => {
+      const r = await syncsimHere(['report', dir, '--out', join(tmp(), 'z'), '--format', 'svg', '--configs', configs]);
+      expect(r.code).toBe(2);
+      return r.stderr;
+    };
+    expect(await refusal('linx, 2')).toMatch(/^syncsim: --configs: no configuration 'linx, 2' in .*'mach, 32' \(@12\); did you mean 'linux, 2'\?\n$/);
+    expect(await refusal('freebsd, 8,mahc, 8')).toMatch(/no configuration 'mahc, 8' in .*'mach, 32' \(@12\); did you mean 'mach, 8'\?\n$/);
+    expect(await refusal('solaris, 2')).toMatch(/'mach, 32' \(@12\)\n$/);
+  });
+
   it('is in --help', async () => {
     const r = await syncsimHere(['report', '--help']);
     expect(r.stdout).toMatch(/--configs LIST {5}draw only these configurations/);

@@ -124,8 +124,12 @@ describe("an experiment's labels:", () => {
     expect(() => parseExperiment(yaml('labels: [a]\n'), 'e.yaml')).toThrow(/^e\.yaml:6: 'labels' must be a mapping/);
   });
 
-  it('rejects a label for a key the experiment does not have', () => {
-    expect(() => parseExperiment(yaml('labels:\n  trace.set.group_comit: "x"\n'), 'e.yaml')).toThrow(/^e\.yaml:7: label of 'trace\.set\.group_comit': not a grid key or metric/);
+  it('rejects a label for a key the experiment does not have, ending with the closest grid key or metric', () => {
+    expect(() => parseExperiment(yaml('labels:\n  trace.set.group_comit: "x"\n'), 'e.yaml'))
+      .toThrow("e.yaml:7: label of 'trace.set.group_comit': not a grid key or metric of this experiment (grid keys: trace.set.group_commit; metrics: sync.latency_us.p99); did you mean trace.set.group_commit?");
+    expect(() => parseExperiment(yaml('labels:\n  sync.latency_us.p90: "x"\n'), 'e.yaml')).toThrow(/\(grid keys: trace\.set\.group_commit; metrics: sync\.latency_us\.p99\); did you mean sync\.latency_us\.p99\?$/);
+    // nothing close: the message as it was
+    expect(() => parseExperiment(yaml('labels:\n  device.channels: "x"\n'), 'e.yaml')).toThrow(/^e\.yaml:7: label of 'device\.channels': not a grid key or metric of this experiment \(grid keys: trace\.set\.group_commit; metrics: sync\.latency_us\.p99\)$/);
   });
 });
 

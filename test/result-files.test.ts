@@ -36,7 +36,7 @@ describe('--results: the words and lists it takes', () => {
   });
 
   it('refuses an unknown file, an empty name and a word mixed into a list, saying what it takes', () => {
-    expect(() => parseResults('syncs,writebak')).toThrow("--results: 'writebak' is not a result file; it expects all, summary, report, or a comma-separated list of syncs, wires, writeback, reads, timeline, durability, tasks (got 'syncs,writebak')");
+    expect(() => parseResults('syncs,writebak')).toThrow("--results: 'writebak' is not a result file; it expects all, summary, report, or a comma-separated list of syncs, wires, writeback, reads, timeline, durability, tasks (got 'syncs,writebak'); did you mean writeback?");
     expect(() => parseResults('syncs,')).toThrow("--results expects all, summary, report, or a comma-separated list of syncs, wires, writeback, reads, timeline, durability, tasks (got 'syncs,': an empty name)");
     expect(() => parseResults('summary,syncs', 'results')).toThrow("results: 'summary' stands alone, it is not a file to list with others (got 'summary,syncs')");
   });
@@ -78,6 +78,23 @@ describe('run --results', () => {
     for (const f of ['reads.csv', 'syncs.csv', 'timeline.csv']) expect(readFileSync(join(d, 'some', f)).equals(readFileSync(join(d, 'all', f)))).toBe(true);
     expect(summaryText(join(d, 'some'))).toBe(summaryText(join(d, 'all')));
     expect(JSON.stringify({ ...b, provenance: 0 })).toBe(JSON.stringify({ ...a, provenance: 0 }));
+  });
+
+  it('a misspelt name ends with the closest file (or word, given alone), as a misspelt option does; nothing close, no suggestion', async () => {
+    const accepts = 'it expects all, summary, report, or a comma-separated list of syncs, wires, writeback, reads, timeline, durability, tasks';
+    const d = tmp();
+    for (const [given, bad, hint] of [
+      ['sync', 'sync', '; did you mean syncs?'],
+      ['summry', 'summry', '; did you mean summary?'],
+      ['syncs,timelin.csv', 'timelin.csv', '; did you mean timeline?'],
+      ['syncs,summry', 'summry', ''], // summary stands alone: not suggested in a list
+    ]) {
+      const r = await syncsimHere(['run', DEMO, '--out', join(d, 'r'), '--results', given!]);
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `syncsim: --results: '${bad}' is not a result file; ${accepts} (got '${given}')${hint}\n` });
+    }
+    const s = await syncsimHere(['sweep', join(ROOT, 'workloads', 'experiments', 'demo-personalities.yaml'), '--out', join(d, 's'), '--dry-run', '--results', 'sync']);
+    expect([s.code, s.stderr]).toEqual([2, `syncsim: --results: 'sync' is not a result file; ${accepts} (got 'sync'); did you mean syncs?\n`]);
+    expect(readdirSync(d)).toEqual([]);
   });
 
   it('a bad --results exits 2 before anything is read or written', async () => {

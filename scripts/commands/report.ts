@@ -118,8 +118,8 @@ async function run(argv: string[]): Promise<number> {
       onStep: (what) => progress.step(what),
     }));
   } catch (e) {
-    // a misspelt chart name ends with the closest, as a misspelt option or key does
-    if (e instanceof ReportError) throw new InputError(`${e.message}${e.misspelt ? didYouMean(e.misspelt.name, e.misspelt.known) : ''}`);
+    // a misspelt chart or configuration name ends with the closest, as a misspelt option or key does
+    if (e instanceof ReportError) throw new InputError(`${e.message}${e.misspelt ? didYouMean(e.misspelt.name, e.misspelt.known, e.misspelt.show) : ''}`);
     throw e;
   } finally {
     release();

@@ -20,6 +20,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findPrototypeKey, isPrototypeKey } from '../../sim/keys.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 import { unreadableReason } from '../../traces/files.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { parseYamlDoc, YamlError } from '../yaml-file.ts';
@@ -330,7 +331,8 @@ export function parseExperiment(text: string, file: string): Experiment {
       if ((v as string).length > MAX_LABEL || /[\x00-\x1f\x7f]/.test(v as string)) fail((p.value as Node) ?? p, `label of '${k}' must be one line of at most ${MAX_LABEL} characters`, v);
       if (Object.hasOwn(labels, k)) fail(p.key as Node, `label of '${k}' is given twice`);
       if (!axes.some((a) => a.key === k) && !metrics.includes(k)) {
-        fail(p.key as Node, `label of '${k}': not a grid key or metric of this experiment (grid keys: ${axes.map((a) => a.key).join(', ') || 'none'}; metrics: ${metrics.join(', ')})`);
+        const keys = axes.map((a) => a.key);
+        fail(p.key as Node, `label of '${k}': not a grid key or metric of this experiment (grid keys: ${keys.join(', ') || 'none'}; metrics: ${metrics.join(', ')})${didYouMean(k, [...keys, ...metrics])}`);
       }
       labels[k] = v as string;
     }
