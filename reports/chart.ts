@@ -92,6 +92,8 @@ export interface ChartModule {
   name: string;
   /** What it draws, for `syncsim report --help`. */
   summary: string;
+  /** Whether it draws each configuration's run (at most {@link MAX_PER_RUN_CONFIGS}: {@link ChartContext.perRun}). */
+  perRun?: true;
   /** The charts it makes for these results ([] when it does not apply). */
   build(ctx: ChartContext): Promise<Chart[]>;
 }

@@ -140,19 +140,22 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
   if (!names) return charts;
   const known = CHART_MODULES.map((m) => m.name);
   const per = ctx.perRun();
-  const why = 'skip' in per ? `: ${per.skip}` : '';
+  // a chart of each configuration's run, not drawn for too many configurations: why, as a chart its data lack says it
+  const perRun = (n: string) => TIMELINE_PART.test(n) || CHART_MODULES.some((m) => m.name === n && m.perRun);
+  const tooMany = (n: string) => ('skip' in per && perRun(n) ? `chart '${n}' not drawn: ${per.skip.charAt(0).toLowerCase()}${per.skip.slice(1)}` : undefined);
+  const notApplying = (n: string) => tooMany(n) ?? `chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)`;
   for (const n of names) {
     if (charts.some((c) => c.name === n || c.family === n || c.aliases?.includes(n))) continue;
     if (TIMELINE_PART.test(n)) {
       const parts = charts.filter((c) => c.name === 'timeline' || TIMELINE_PART.test(c.name)).length;
-      throw new ReportError(parts > 0 ? `chart '${n}' does not exist: the timeline of ${ctx.results.dir} is drawn in ${parts} figure${parts === 1 ? '' : 's'}` : `chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
+      throw new ReportError(parts > 0 ? `chart '${n}' does not exist: the timeline of ${ctx.results.dir} is drawn in ${parts} figure${parts === 1 ? '' : 's'}` : notApplying(n));
     }
     // a chart left out for what its data lack (a sweep metric no run has a value of, no successful msync) says so rather
     // than "does not apply": `chart 'latency-cdf' not drawn: no successful msync (40 msyncs, all returned EBUSY)`
     const said = ctx.notes.filter((x) => x.startsWith(`${n}:`) || (n === 'sweep-line' && x.startsWith('sweep-')));
     const reason = (x: string) => (x.startsWith(`${n}: `) ? x.slice(n.length + 2) : x).replace(/; not drawn\.$/, '');
     if (said.length) throw new ReportError(`chart '${n}' not drawn: ${said.map(reason).join('; ')}`);
-    if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(`chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)${why}`);
+    if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(notApplying(n));
     throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`, { name: n, known });
   }
   return charts.filter((c) => names.includes(c.name) || names.includes(c.family) || c.aliases?.some((a) => names.includes(a)));

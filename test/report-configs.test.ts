@@ -55,6 +55,17 @@ describe('report --configs', () => {
     expect(r.stderr).toContain("'linux, 2' (@4)");
   });
 
+  it('--chart of a chart drawn per configuration, of more than 8: not drawn, and why, in one sentence; any other chart that does not apply is not given that reason', async () => {
+    const dir = kernelsByInterval();
+    const chart = (name: string) => syncsimHere(['report', dir, '--out', join(tmp(), 'c'), '--format', 'svg', '--chart', name]);
+    const why = "the latency CDF, the timelines and latency vs pages are drawn for at most 8 configurations; this directory has 12. To draw them, choose at most 8 with --configs, named as the legends name them, comma-separated (--configs 'freebsd, 2,freebsd, 8', or a sweep's grid points as @N: --configs @1,@2).";
+    for (const name of ['latency-cdf', 'timeline', 'timeline-2', 'latency-vs-pages']) {
+      // it said "does not apply to DIR (a sweep directory): The latency CDF, ..."
+      expect(await chart(name)).toEqual({ code: 2, stdout: '', stderr: `syncsim: chart '${name}' not drawn: ${why}\n` });
+    }
+    expect(await chart('sweep-p99-vs-kernel')).toEqual({ code: 2, stdout: '', stderr: `syncsim: chart 'sweep-p99-vs-kernel' does not apply to ${dir} (a sweep directory)\n` });
+  });
+
   it('a misspelt name ends with the closest configuration, quoted as the list quotes them; nothing close, no suggestion', async () => {
     const dir = kernelsByInterval();
     const refusal = async (configs: string) => {

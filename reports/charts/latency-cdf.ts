@@ -47,6 +47,7 @@ export function mergeTailMarks(marks: readonly Mark[], domain: readonly [number,
 export const latencyCdf: ChartModule = {
   name: 'latency-cdf',
   summary: 'msync latency CDF per configuration (log x), p50/p99/p99.9 marked',
+  perRun: true,
   async build(ctx: ChartContext): Promise<Chart[]> {
     const per = ctx.perRun();
     if ('skip' in per) return [];

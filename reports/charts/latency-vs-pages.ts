@@ -29,6 +29,7 @@ export function binLegendValues(fullest: number): number[] {
 export const latencyVsPages: ChartModule = {
   name: 'latency-vs-pages',
   summary: 'msync latency vs pages written per msync (scatter; density bins when points are many)',
+  perRun: true,
   async build(ctx: ChartContext): Promise<Chart[]> {
     const per = ctx.perRun();
     if ('skip' in per) return [];

@@ -109,6 +109,7 @@ export function timelineName(i: number): string {
 export const timeline: ChartModule = {
   name: 'timeline',
   summary: 'dirty, under-writeback and wired pages and device queue depth over time (timeline.csv); timeline-2, ... when its strips would pass a page',
+  perRun: true,
   async build(ctx: ChartContext): Promise<Chart[]> {
     const per = ctx.perRun();
     if ('skip' in per) return [];
