@@ -26,6 +26,12 @@ export function describeError(e: unknown, paths: readonly (readonly [string, str
   return escapeControl(msg.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }
 
+/** Error `e` (itself, its type kept) with `path` in its message replaced by `shown`, the name the sweep's messages give that file. */
+export function pathShown(e: unknown, path: string, shown: string): unknown {
+  if (e instanceof Error) e.message = e.message.split(path).join(shown);
+  return e;
+}
+
 /** What to do before resuming a sweep stopped by the storage, by errno code. */
 const REMEDY: Readonly<Record<string, string>> = {
   ENOSPC: 'there is space again',

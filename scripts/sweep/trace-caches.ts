@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { ensureCache } from '../../traces/open.ts';
 import { exitCodeOf } from '../exit-code.ts';
-import { describeError } from './errors.ts';
+import { describeError, pathShown } from './errors.ts';
 import type { RunSpec } from './plan.ts';
 import type { WorkerPool } from './pool.ts';
 import type { StorageRefused, SweepTask, TaskReply } from './tasks.ts';
@@ -65,7 +65,8 @@ export function cacheTraces(o: TraceCacheOptions): Map<string, Promise<boolean>>
         if (genError !== undefined) return false;
         const reply = here ? await cacheHere(trace, o.cacheDir) : await o.pool.run(task).catch(() => undefined);
         if (reply !== undefined && 'thrown' in reply) {
-          if (exitCodeOf(reply.thrown) === 2) o.onInputError(reply.thrown);
+          // named as the experiment names it, as the runs' errors and --dry-run's name it (not by its absolute path)
+          if (exitCodeOf(reply.thrown) === 2) o.onInputError(pathShown(reply.thrown, trace, task.display));
           else o.onWarning?.(describeError(reply.thrown)); // the message says the runs read the CSV
           return false;
         }
