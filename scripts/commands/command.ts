@@ -25,7 +25,7 @@ export type OptionAliases = Readonly<Record<string, string>>;
  * Parses a command's arguments with `node:util` parseArgs (positionals
  * allowed, `-h/--help` added); a parse error is an InputError that points to
  * `syncsim NAME --help`, and an unknown option close to a known one ends with
- * `; did you mean --X?`. An alias of `aliases` is accepted as the option it
+ * `; did you mean --X?` (else it says how to give an argument that starts with '-'). An alias of `aliases` is accepted as the option it
  * stands for, whose value it gives; `flag(name)` is the option as the user
  * wrote it (`--out` for an alias given, else `--name`), for messages.
  */
@@ -41,7 +41,9 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
     // node's own words for an unknown option leave a quote open: told here instead
     if (unknown !== undefined) {
       const hint = unknown.startsWith('--') ? didYouMean(unknown.slice(2), [...Object.keys(all), ...Object.keys(aliases)], (k) => `--${k}`) : '';
-      throw new InputError(`unknown option '${unknown}' (an argument that starts with '-' goes after '--', as in: syncsim ${name} -- ${unknown}; try 'syncsim ${name} --help')${hint}`);
+      // a file or value that starts with '-' is told how to give it; a misspelt option (one close to it) only the closest
+      const dash = hint === '' ? `an argument that starts with '-' goes after '--', as in: syncsim ${name} -- ${unknown}; ` : '';
+      throw new InputError(`unknown option '${unknown}' (${dash}try 'syncsim ${name} --help')${hint}`);
     }
     // node's parseArgs explains over several lines: one line, as every syncsim error
     const msg = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
