@@ -5,7 +5,9 @@
  * would otherwise be left half-written beside them, and the trace that
  * `gen` and `import` write to standard output, which is ended with a line
  * saying it was cut short (stdout-trace.ts). Used by calibrate, validate,
- * convert, gen, import, report, compare and merge.
+ * convert, gen, import, report, compare and merge, and by run and sweep from
+ * the moment they hold their output's lock until their own handlers
+ * ({@link onStopSignal}) take over.
  */
 
 import { constants } from 'node:os';
@@ -44,8 +46,51 @@ export function sayOnStop(text: string): void {
   }
 }
 
+/** The handlers of the stop signals in place, oldest first: each signal is handed to them all, in that order ({@link onStopSignal}). */
+const handlers: ((sig: NodeJS.Signals) => void)[] = [];
+
+/**
+ * The process's one listener of the stop signals for {@link handlers}. Once added it stays: Node
+ * drops a signal received while the thread was busy (loading a plugin, compiling TypeScript) if
+ * the last listener goes before the signal is answered, even when another comes at once (a run's
+ * lock guard giving way to its replay's handler). With no handler in place it does what no
+ * listener at all would: the signal's default action ends the process, unless another listener
+ * of the process's answers it.
+ */
+function relay(sig: NodeJS.Signals): void {
+  if (handlers.length > 0) {
+    for (const h of [...handlers]) h(sig);
+    return;
+  }
+  if (process.listenerCount(sig) > 1) return;
+  process.off(sig, relay);
+  process.kill(process.pid, sig);
+}
+
+/**
+ * Calls `handler` on SIGINT, SIGTERM or SIGHUP until the returned function is called; handlers
+ * in place together are called oldest first, as listeners of the process are. A signal received
+ * while the thread was busy reaches the handlers in place when it is answered: one removed, then
+ * another added before the thread is free, the new one gets it.
+ */
+export function onStopSignal(handler: (sig: NodeJS.Signals) => void): () => void {
+  for (const sig of STOP_SIGNALS) {
+    if (!process.listeners(sig).includes(relay)) process.on(sig, relay);
+  }
+  handlers.push(handler);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    handlers.splice(handlers.lastIndexOf(handler), 1);
+  };
+}
+
 /** Cleanups to run if the process is interrupted, newest first. */
 const cleanups: (() => void | string)[] = [];
+
+/** Takes {@link onSignal} out of the stop signals' handlers, once no cleanup is left. */
+let releaseCleanups = () => {};
 
 function onSignal(sig: NodeJS.Signals): void {
   let said: string | undefined;
@@ -66,15 +111,11 @@ function onSignal(sig: NodeJS.Signals): void {
  * newest first. The message then says `nothing written`, or what a cleanup returns instead.
  */
 export function cleanupOnInterrupt(cleanup: () => void | string): () => void {
-  if (cleanups.length === 0) {
-    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-  }
+  if (cleanups.length === 0) releaseCleanups = onStopSignal(onSignal);
   cleanups.push(cleanup);
   return () => {
     const i = cleanups.lastIndexOf(cleanup);
     if (i >= 0) cleanups.splice(i, 1);
-    if (cleanups.length === 0) {
-      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-    }
+    if (cleanups.length === 0) releaseCleanups();
   };
 }

@@ -24,7 +24,7 @@ import type { ByteTap } from '../traces/byte-tap.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
-import { endBySignal, sayOnStop, STOP_SIGNALS } from './interrupt.ts';
+import { endBySignal, onStopSignal, sayOnStop } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { changedFigures } from '../sim/device/profiles.ts';
 import { neverDurableCauses } from './never-durable.ts';
@@ -142,10 +142,7 @@ export async function runTrace(opts: RunOptions): Promise<RunSummary> {
     sayOnStop(`\nsyncsim: interrupted (${sig}); no results written${keptNote(opts.out)}\n`);
     endBySignal(sig);
   };
-  const signals = opts.handleSignals ?? true;
-  if (signals) {
-    for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
-  }
+  const release = (opts.handleSignals ?? true) ? onStopSignal(onSignal) : () => {};
   let summary: RunSummary;
   // onStretched is told once the results are written: a caller's callback that throws loses none
   let tellStretched: (() => void) | undefined;
@@ -185,9 +182,7 @@ export async function runTrace(opts: RunOptions): Promise<RunSummary> {
     // a plugin that threw: where in its file
     throw withPluginPlace(e, opts.plugins);
   } finally {
-    if (signals) {
-      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-    }
+    release();
   }
   tellStretched?.();
   return summary;

@@ -8,10 +8,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
+import { snapshot } from './out-fixtures.ts';
 
 const BIN = join(resolve(import.meta.dirname, '..'), 'scripts', 'syncsim.mjs');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-interrupt-test-'));
@@ -43,8 +44,11 @@ function bigMsr(dir: string): string {
   return p;
 }
 
-/** Starts `syncsim ARGS` in `cwd`, waits until `started(entries of watched)` says its output is being written, then sends `signal`; its exit code and standard error. */
-async function interrupt(args: string[], cwd: string, watched: string, started: (names: string[]) => boolean, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; sent: boolean }> {
+/**
+ * Starts `syncsim ARGS` in `cwd`, waits until `started(entries of watched)` says its output is being written, then sends `signal`
+ * (and calls `onSent`); its exit code and standard error.
+ */
+async function interrupt(args: string[], cwd: string, watched: string, started: (names: string[]) => boolean, signal: NodeJS.Signals, onSent?: () => void): Promise<{ code: number | null; stderr: string; sent: boolean }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -54,6 +58,7 @@ async function interrupt(args: string[], cwd: string, watched: string, started: 
     if (started(readdirSync(watched))) {
       child.kill(signal);
       sent = true;
+      onSent?.();
       break;
     }
     await new Promise((r) => setTimeout(r, 10));
@@ -101,6 +106,57 @@ describe('interrupted between taking the lock and replaying', () => {
     // until 2026-12-06 the process ended by the signal itself, silently, its lock file .R.lock left behind
     expect(r.stderr).toBe('\nsyncsim: interrupted (SIGINT); no results written\n');
     expect(readdirSync(d).sort()).toEqual(['loading', 'slow.mjs']);
+  }, 60_000);
+
+  /**
+   * A plugin whose module, while a file `hold` is beside it, keeps the thread busy at its top level (as
+   * compiling a TypeScript plugin does) until the test has sent its signal: the signal waits to be answered
+   * until the plugin is loaded, by then the command's own handlers may have taken over from the lock's.
+   */
+  const BUSY = "import { existsSync, writeFileSync } from 'node:fs';\nconst at = (n) => new URL(`./${n}`, import.meta.url);\n"
+    + "if (existsSync(at('hold'))) {\n  writeFileSync(at('loading'), '');\n  while (!existsSync(at('signalled'))) {}\n}\n"
+    + "export default { name: 'busy', create: () => ({ wake() {} }) };\n";
+
+  /** Starts `syncsim ARGS` in `d` with `hold` there, sends SIGINT once its plugin is loading and says so (`signalled`); what `interrupt` tells. */
+  async function interruptBusyLoad(args: string[], d: string) {
+    writeFileSync(join(d, 'hold'), '');
+    const r = await interrupt(args, d, d, (names) => names.includes('loading'), 'SIGINT', () => writeFileSync(join(d, 'signalled'), ''));
+    for (const n of ['hold', 'loading', 'signalled']) rmSync(join(d, n), { force: true });
+    return r;
+  }
+
+  it('run: SIGINT while a plugin keeps the thread busy loading is answered, not lost as the replay takes over (exit 130, earlier results kept)', async () => {
+    const d = tmp();
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    writeFileSync(join(d, 'busy.mjs'), BUSY);
+    expect((await here(['run', demo, '--out', 'R', '--no-cache'], d)).code).toBe(0);
+    const before = snapshot(join(d, 'R'));
+    const r = await interruptBusyLoad(['run', demo, '--out', 'R', '--no-cache', '--set', 'writeback.policy=./busy.mjs'], d);
+    expect(r.sent, 'the run ended before its plugin began to load').toBe(true);
+    // until 2026-12-06 (later that day) the signal was lost as the replay's handler replaced the lock's: the run went on to its end, exit 0, its results replacing R's
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toBe('\nsyncsim: interrupted (SIGINT); no results written, the earlier results in R are kept\n');
+    expect(readdirSync(d).sort()).toEqual(['R', 'busy.mjs']);
+    expect(snapshot(join(d, 'R'))).toEqual(before);
+  }, 60_000);
+
+  it('sweep: SIGINT while a plugin keeps the thread busy loading (before any run) releases the lock and says so (exit 130, finished runs kept)', async () => {
+    const d = tmp();
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    writeFileSync(join(d, 'busy.mjs'), BUSY);
+    writeFileSync(join(d, 'exp.yaml'), `name: busy\ntrace: { path: ${JSON.stringify(demo)} }\nbase: { writeback: { policy: ./busy.mjs } }\nseeds: 2\n`);
+    expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d)).code).toBe(0);
+    // one run to do again: the sweep has work left when interrupted
+    rmSync(join(d, 'S', 'runs', readdirSync(join(d, 'S', 'runs'))[0]!), { recursive: true });
+    const before = snapshot(join(d, 'S'));
+    const r = await interruptBusyLoad(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d);
+    expect(r.sent, 'the sweep ended before its plugin began to load').toBe(true);
+    // until 2026-12-06 (late) the sweep ended by the signal itself (which `interrupt` counts as 130 too), silently, leaving .S.lock behind
+    expect(r.code, r.stderr).toBe(130);
+    // answered by the lock's guard or, taken over by then, the runs' own handler
+    expect(r.stderr).toMatch(/^\n?syncsim: (sweep )?interrupted \(SIGINT\); (no run started, )?finished runs are kept in S: run the same command again to resume\n$/);
+    expect(readdirSync(d).sort()).toEqual(['S', 'busy.mjs', 'exp.yaml']);
+    expect(snapshot(join(d, 'S'))).toEqual(before);
   }, 60_000);
 });
 

@@ -8,7 +8,7 @@
  * replays one version of each trace, or the sweep stops (trace-guard.ts).
  */
 import { escapeControl } from '../../traces/escape.ts';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readExperiment, type Experiment } from './experiment.ts';
@@ -28,7 +28,7 @@ import { workerModule } from '../worker-module.ts';
 import { checkOutDir, OutDirError } from '../../traces/out-dir.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { makeDirs } from '../../traces/files.ts';
-import { endBySignal, sayOnStop, STOP_SIGNALS } from '../interrupt.ts';
+import { cleanupOnInterrupt, endBySignal, onStopSignal, sayOnStop } from '../interrupt.ts';
 import { listRuns } from './dry-run.ts';
 import { refuseChangedTrace, TraceVersions } from './trace-guard.ts';
 import { csvList, parseResults, SWEEP_DEFAULT_RESULTS, type ResultCsv } from '../result-files.ts';
@@ -64,8 +64,8 @@ export interface SweepOptions {
   progressIntervalMs?: number;
   /**
    * On SIGINT / SIGTERM / SIGHUP stop the workers, remove the temporary files and exit (the CLI):
-   * while the runs go on, or while the result tables are written (no table is then written or
-   * replaced: those there before stay as they were).
+   * from the moment DIR is locked (loading plugins, before any run), while the runs go on, or while
+   * the result tables are written (no table is then written or replaced: those there before stay as they were).
    */
   handleSignals?: boolean;
   /**
@@ -145,15 +145,28 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     return listRuns(o, experiment, out);
   }
   const { lock } = claimOutDir(outText, check);
+  // an interrupt before the runs' own handler is in place (loading the plugins, reading the experiment's traces)
+  // ends the sweep as one later does: the lock released (at exit), exit 130 / 143, and said
+  const unguard = o.handleSignals ? cleanupOnInterrupt(() => `no run started${finishedRuns(out) ? `, finished runs are kept in ${escapeControl(showPath(out))}: run the same command again to resume` : ''}`) : () => {};
   try {
-    return await execute(o, experiment, out);
+    return await execute(o, experiment, out, unguard);
   } finally {
+    unguard();
     lock.release();
   }
 }
 
-/** {@link runSweep} once `out` is checked and locked. */
-async function execute(o: SweepOptions, experiment: Experiment, out: string): Promise<SweepOutcome> {
+/** Whether sweep directory `out` holds finished runs (runs/ holds only whole ones). */
+function finishedRuns(out: string): boolean {
+  try {
+    return readdirSync(new SweepDir(out).runsDir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** {@link runSweep} once `out` is checked and locked; `unguard` is called as the runs' own handler takes over the interrupt signals. */
+async function execute(o: SweepOptions, experiment: Experiment, out: string, unguard: () => void): Promise<SweepOutcome> {
   const plan = await makePlan(experiment);
   for (const line of plan.warnings) o.onWarning?.(line);
   const share = shareOfRuns(plan.runs, o.shard);
@@ -241,9 +254,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       endBySignal(sig);
     });
   };
-  if (o.handleSignals) {
-    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-  }
+  unguard();
+  const release = o.handleSignals ? onStopSignal(onSignal) : () => {};
   try {
     const staging = store.makeStaging();
     if (toMake.size > 0) makeDirs(store.tracesDir);
@@ -373,9 +385,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string): Pr
       outcome.failed = outcome.tables.failed;
     }
   } finally {
-    if (o.handleSignals) {
-      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-    }
+    release();
     if (!stopping) {
       await pool.close();
       store.removeStaging();
