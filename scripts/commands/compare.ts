@@ -14,10 +14,11 @@ import { cleanupOnInterrupt } from '../interrupt.ts';
 import { outWriteFailure } from '../../traces/out-dir.ts';
 import { compareCdfChart } from '../../reports/charts/compare-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
+import { dotted } from '../../reports/data.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast, type ContrastOptions } from '../compare/stats.ts';
 import { blockPlan, isConstant, type BlockPlan } from '../compare/block-length.ts';
-import { latenciesOf, loadSide, metricOf, noValueReason, sidePersonality, valueAt, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { latenciesOf, loadSide, metricOf, noValueReason, sidePersonality, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
 import { numericFields, resultCodeProblem } from '../sweep/metrics.ts';
 import { didYouMean } from '../../sim/closest-name.ts';
@@ -109,7 +110,7 @@ function noNumber(metric: string, name: string, r: SideRun): string {
   const why = noValueReason(r.summary, metric);
   if (why) return `side ${name} has no value: ${why}, in ${file}`;
   // a misspelt key (sync.latncy_us.p99) is named as missing, with the run's closest number, not as a value that is not a number
-  if (valueAt(r.summary, metric) === undefined) return `no such key in ${file}${didYouMean(metric, numericFields(r.summary))}`;
+  if (dotted(r.summary, metric) === undefined) return `no such key in ${file}${didYouMean(metric, numericFields(r.summary))}`;
   return `not a number in ${file}`;
 }
 

@@ -13,6 +13,7 @@ import { parseJsonText } from '../../traces/json-strict.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import { metricValue } from '../sweep/metrics.ts';
 import { keyShortTitle, valueWithUnit } from '../../reports/labels.ts';
+import { dotted } from '../../reports/data.ts';
 import { resultsOf } from '../sweep/tables.ts';
 
 /** One run of a side. */
@@ -150,7 +151,7 @@ export function metricOf(summary: Record<string, unknown>, key: string): number 
  */
 export function noValueReason(summary: Record<string, unknown>, metric: string): string | undefined {
   if (metricValue(summary, metric) !== null) return undefined;
-  if (valueAt(summary, metric) !== null) return undefined;
+  if (dotted(summary, metric) !== null) return undefined;
   const at = (key: string) => metricValue(summary, key);
   if (metric.startsWith('sync.latency_us.')) {
     const warmUs = at('config.stats.warmup_us') ?? 0;
@@ -165,13 +166,6 @@ export function noValueReason(summary: Record<string, unknown>, metric: string):
   if (metric.startsWith('txn.latency_us.')) return `the run committed no transaction (txn.count ${at('txn.count') ?? '?'})`;
   if (metric === 'writeback.amplification') return `the run stored nothing (writeback.dirtied_bytes ${at('writeback.dirtied_bytes') ?? '?'})`;
   return 'the run has none (null)';
-}
-
-/** What a parsed summary.json holds at the dotted `key` (undefined when it has no such key). */
-export function valueAt(summary: Record<string, unknown>, key: string): unknown {
-  let v: unknown = summary;
-  for (const part of key.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
-  return v;
 }
 
 /** Result codes of a successful msync (`KERN_SUCCESS` for the mach personality). */
