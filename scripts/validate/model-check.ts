@@ -14,6 +14,7 @@ import { Simulator } from '../../sim/simulator.ts';
 import type { SyncRecord } from '../../sim/stats/records.ts';
 import { Flag, type TraceRow } from '../../traces/types.ts';
 import type { PageinProbeFit } from './pagein-probe.ts';
+import { median } from './fit.ts';
 
 /** Mapped address of the simulated file. */
 const BASE = 0x10000000;
@@ -48,10 +49,9 @@ export function predictAppendSync(config: Record<string, unknown>, n = 200): { m
   const syncs: SyncRecord[] = [];
   const sim = new Simulator(c, { sync: (r) => syncs.push(r), writeback: () => {}, timeline: () => {} });
   replayWhole(sim, appendSyncTrace(n, c.page_size));
+  // sorted: the mean is summed smallest first
   const us = syncs.map((r) => (r.tDoneNs - r.tIssueNs) / 1000).sort((x, y) => x - y);
-  const mid = us.length >> 1;
-  const p50 = us.length === 0 ? 0 : us.length % 2 ? us[mid] : (us[mid - 1] + us[mid]) / 2;
-  return { mean_us: us.length ? us.reduce((x, y) => x + y, 0) / us.length : 0, p50_us: p50, syncs: us.length };
+  return { mean_us: us.length ? us.reduce((x, y) => x + y, 0) / us.length : 0, p50_us: us.length ? median(us) : 0, syncs: us.length };
 }
 
 /** The trace of the page-in probe (scripts/measure/pagein-read.c): map a file of `bytes`, then one 4 KiB load a page, in order, back to back. */
