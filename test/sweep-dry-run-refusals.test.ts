@@ -5,24 +5,16 @@
  * scripts/slurm/sweep.sbatch, passed an experiment every task would fail).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
+import { snapshot } from './out-fixtures.ts';
 
 const TRACE = '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n1,a,write,0x10000,100,,,\n2,a,msync,0x10000,0x4000,SYNC,,\n';
 
 /** An experiment file of `pager.cluster_pages` values `values` over t.csv. */
 const experiment = (values: number[]) => `name: dr\ntrace: { path: t.csv }\ngrid:\n  pager.cluster_pages: [${values.join(', ')}]\nseeds: 1\nmetrics: [sync.count]\n`;
-
-/** Every file under `dir` with its bytes, dot files included. */
-function files(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (f.isFile()) out[join(f.parentPath, f.name).slice(dir.length + 1)] = readFileSync(join(f.parentPath, f.name), 'latin1');
-  }
-  return out;
-}
 
 describe('sweep --dry-run into a directory of another experiment', () => {
   it('is refused as the sweep refuses it: its message, exit 2, nothing listed or written', async () => {
@@ -32,7 +24,7 @@ describe('sweep --dry-run into a directory of another experiment', () => {
     writeFileSync(join(d, 'b.yaml'), experiment([16]));
     const first = await syncsimHere(['sweep', 'a.yaml', '--out', 'out', '--jobs', '1', '-q'], d);
     expect(first.code, first.stderr).toBe(0);
-    const before = files(d);
+    const before = snapshot(d);
 
     const real = await syncsimHere(['sweep', 'b.yaml', '--out', 'out', '--jobs', '1', '-q'], d);
     expect(real.code).toBe(2);
@@ -44,7 +36,7 @@ describe('sweep --dry-run into a directory of another experiment', () => {
     // a shard of it alike
     const shard = await syncsimHere(['sweep', 'b.yaml', '--out', 'out', '--dry-run', '--shard', '1/1'], d);
     expect(shard).toEqual({ code: 2, stdout: '', stderr: real.stderr });
-    expect(files(d)).toEqual(before);
+    expect(snapshot(d)).toEqual(before);
 
     // the experiment the directory holds is listed, its run done
     const same = await syncsimHere(['sweep', 'a.yaml', '--out', 'out', '--dry-run'], d);
