@@ -102,7 +102,7 @@ export function replayedSha(store: SweepDir, id: string): string | undefined {
  * only when `same` (the two are the same experiment, whose run ids hash the trace's contents)
  * is false.
  */
-export function traceChangedSince(store: SweepDir, have: Manifest, want: Manifest, same: boolean): { then: string; now: string } | undefined {
+function traceChangedSince(store: SweepDir, have: Manifest, want: Manifest, same: boolean): { then: string; now: string } | undefined {
   const now = recordedTraceSha(want);
   if (now === undefined || !isPathTrace(have)) return undefined;
   let then = recordedTraceSha(have);
