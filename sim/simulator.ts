@@ -14,10 +14,9 @@ import { RandomStreams } from './engine/random.ts';
 import { makeSampler } from './device/service.ts';
 import type { HostSpeed } from './device/host-speed.ts';
 import type { SimPlugins } from './plugin/plugins.ts';
-import { bootKernel } from './boot.ts';
+import { bootKernel, type BootOptions } from './boot.ts';
 import { TraceSemanticError } from './vm/vm.ts';
 import type { KernelPath } from './vm/process.ts';
-import type { PageStoreOptions } from './vm/page-store.ts';
 import type { PageCounters } from './vm/object.ts';
 import { mapOp, readOp, storeNoWait, writeOp } from './vm/ops.ts';
 import { RunBounds } from './vm/limits.ts';
@@ -91,7 +90,7 @@ export class Simulator implements ReplayHost, PumpHost {
    * writeback policy and I/O scheduler when the configuration names plugin
    * files (loaded by the caller).
    */
-  constructor(readonly config: Config, private readonly sink: ResultSink, options: { pageStore?: PageStoreOptions; fastStores?: boolean; skipIdlePages?: boolean; inlineEvents?: boolean; plugins?: SimPlugins } = {}) {
+  constructor(readonly config: Config, private readonly sink: ResultSink, options: BootOptions & { fastStores?: boolean; inlineEvents?: boolean } = {}) {
     this.fastStores = options.fastStores ?? true;
     this.inlineEvents = options.inlineEvents ?? true;
     const p = PERSONALITIES[config.personality];
