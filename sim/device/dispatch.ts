@@ -158,7 +158,7 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     return this.views === undefined ? io : this.views.of(io);
   }
 
-  /** The queued command the scheduler named with `q` (one it was shown); undefined when `q` names none. */
+  /** The queued command the scheduler named with `q` (one it was shown, not started); undefined when `q` names none. A plugin's views are forgotten as their commands start, so a view it names is of a queued command. */
   private command(q: unknown): Io | undefined {
     if (this.views !== undefined) return this.views.io(q);
     const io = q as Io | null | undefined;
@@ -167,7 +167,7 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
 
   private takeOne(q: QueuedIo): Io {
     const io = this.command(q);
-    if (io === undefined || !this.waiting.has(io)) throw new PluginError(this.name, 'pick()', `returned ${describe(q)}, which is not a queued command`);
+    if (io === undefined) throw new PluginError(this.name, 'pick()', `returned ${describe(q)}, which is not a queued command`);
     this.started(io);
     return io;
   }
@@ -178,7 +178,7 @@ export class DispatchQueue<Io extends Command> implements EventTarget, DeviceVie
     const seen = new Set<Io>();
     for (let i = 0; i < list.length; i++) {
       const io = this.command(list[i]);
-      if (io === undefined || !this.waiting.has(io) || seen.has(io)) throw new PluginError(this.name, 'pick()', `merged ${describe(list[i])}, which is not a queued command (or is listed twice)`);
+      if (io === undefined || seen.has(io)) throw new PluginError(this.name, 'pick()', `merged ${describe(list[i])}, which is not a queued command (or is listed twice)`);
       ios.push(io);
       const lead = ios[0]!;
       seen.add(io);
