@@ -1,8 +1,8 @@
 /**
- * End-to-end tests of the `syncsim` command on small traces. What a run makes of
- * a trace or a configuration (errors, defaults) goes through the CLI's `main` in
- * this process (test/cli-here.ts: the same code, exit code and output); the
- * command itself, its output files, signals and pipes through a spawned one.
+ * End-to-end tests of the `syncsim` command on small traces. What a command
+ * prints, exits with and writes goes through the CLI's `main` in this process
+ * (test/cli-here.ts: the same code, exit code, output and files, without a
+ * second of start-up each); signals and pipes through a spawned one.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -19,11 +19,6 @@ import { percentText } from '../scripts/run.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
-
-function syncsim(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** `syncsim ARGS` through the CLI's main in this process, in `cwd`. */
 const here = (args: string[], cwd = ROOT) => syncsimHere(args, cwd);
@@ -51,9 +46,9 @@ describe('syncsim run', () => {
     expect(JSON.parse(readFileSync(join(d, 'out', 'summary.json'), 'utf8')).trace.rows).toBe(0);
   });
 
-  it('replays the example trace and writes every result file', () => {
+  it('replays the example trace and writes every result file', async () => {
     const out = join(tmp(), 'demo');
-    const r = syncsim(['run', DEMO, '--out', out]);
+    const r = await here(['run', DEMO, '--out', out]);
     // with the default costs the demo's database and log tasks end behind their trace times, and run says so
     expect(r.stderr).toMatch(/^syncsim: warning: closed replay stretched 2 task\(s\): .*'db' .*'log' .*see tasks.csv, or replay: open\n$/);
     expect(r.code).toBe(0);
@@ -97,10 +92,10 @@ describe('syncsim run', () => {
     expect(rdRows.reduce((acc, l) => acc + Number(l.split(',')[6]), 0)).toBe(s.pagein.bytes);
   });
 
-  it('--json prints exactly summary.json with every documented key', () => {
+  it('--json prints exactly summary.json with every documented key', async () => {
     const out = join(tmp(), 'j');
     // the defaults: device profile nvme, freebsd on ufs
-    const r = syncsim(['run', DEMO, '--out', out, '--json']);
+    const r = await here(['run', DEMO, '--out', out, '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(r.stdout).toBe(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -136,11 +131,11 @@ describe('syncsim run', () => {
     expect(s.provenance).toMatchObject({ host: hostname(), node: process.version, syncsim_version: s.syncsim_version });
   });
 
-  it('same seed gives byte-identical result files', () => {
+  it('same seed gives byte-identical result files', async () => {
     const a = join(tmp(), 'a'), b = join(tmp(), 'b');
     const args = ['--set', 'device.service.dist=exponential', '--set', 'device.service.mean_us=150', '--set', 'device.profile=queue', '--seed', '9'];
-    expect(syncsim(['run', DEMO, '--out', a, ...args]).code).toBe(0);
-    expect(syncsim(['run', DEMO, '--out', b, ...args]).code).toBe(0);
+    expect((await here(['run', DEMO, '--out', a, ...args])).code).toBe(0);
+    expect((await here(['run', DEMO, '--out', b, ...args])).code).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
       expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
     }
@@ -151,7 +146,7 @@ describe('syncsim run', () => {
     expect({ ...sa, provenance: undefined }).toEqual({ ...sb, provenance: undefined });
     // and a different seed gives different latencies with a random service time
     const c = join(tmp(), 'c');
-    expect(syncsim(['run', DEMO, '--out', c, ...args.slice(0, 6), '--seed', '10']).code).toBe(0);
+    expect((await here(['run', DEMO, '--out', c, ...args.slice(0, 6), '--seed', '10'])).code).toBe(0);
     expect(readFileSync(join(c, 'syncs.csv'), 'utf8')).not.toBe(readFileSync(join(a, 'syncs.csv'), 'utf8'));
   });
 
@@ -226,17 +221,17 @@ describe('syncsim run', () => {
     expect(maxPages).toBeLessThanOrEqual(16);
   });
 
-  it('usage errors and --help', () => {
-    const h = syncsim(['--help']);
+  it('usage errors and --help', async () => {
+    const h = await here(['--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('syncsim run TRACE');
-    const r = syncsim(['run']);
+    const r = await here(['run']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('run expects one TRACE argument');
-    const m = syncsim(['run', '/nonexistent/trace.csv']);
+    const m = await here(['run', '/nonexistent/trace.csv']);
     expect(m.code).toBe(2);
     expect(m.stderr).toContain('trace file not found: /nonexistent/trace.csv');
-    const u = syncsim(['frobnicate']);
+    const u = await here(['frobnicate']);
     expect(u.code).toBe(2);
     expect(u.stderr).toContain("unknown command 'frobnicate'");
   });
@@ -254,11 +249,15 @@ describe('syncsim run', () => {
 
 describe('interrupted runs', () => {
   /** A trace of 600 000 rows (15 MB): after the first 100 ms of simulated time most of it is still to be read. */
+  let bigText: string | undefined; // built once, written into each test's own directory
   function bigTrace(dir: string): string {
-    const lines = ['t_us,task,op,addr,len,flags,object,offset', '0,a,map,0x10000000,0x1000000,,f,0'];
-    for (let i = 1; i <= 600_000; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + (i * 7919 % 4096) * 4096},64,,,`);
+    if (bigText === undefined) {
+      const lines = ['t_us,task,op,addr,len,flags,object,offset', '0,a,map,0x10000000,0x1000000,,f,0'];
+      for (let i = 1; i <= 600_000; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + (i * 7919 % 4096) * 4096},64,,,`);
+      bigText = lines.join('\n') + '\n';
+    }
     const p = join(dir, 'big.csv');
-    writeFileSync(p, lines.join('\n') + '\n');
+    writeFileSync(p, bigText);
     return p;
   }
 
@@ -298,7 +297,7 @@ describe('interrupted runs', () => {
     expect(readdirSync(join(d, '.trace-cache')).filter((n) => n.includes('.tmp-'))).toHaveLength(1);
     const small = join(d, 'small.csv');
     writeFileSync(small, 't_us,op,addr,len,object,offset\n0,map,0x1000,4096,f,0\n');
-    expect(syncsim(['run', small, '--out', out]).code).toBe(0);
+    expect((await here(['run', small, '--out', out])).code).toBe(0);
     // the binary trace cache of the successful run lives beside the results
     expect(readdirSync(d).sort()).toEqual(['.trace-cache', 'big.csv', 'out', 'small.csv']);
     // and the half-written cache of the killed run is gone
@@ -345,17 +344,17 @@ describe('a trace from a pipe', () => {
 });
 
 describe('control characters in file names', () => {
-  it('run, inspect and gen print them as escapes in their ordinary output, never raw', () => {
+  it('run, inspect and gen print them as escapes in their ordinary output, never raw', async () => {
     const d = tmp();
     const name = 'a\x1bb\nc.csv';
     writeFileSync(join(d, name), readFileSync(DEMO));
-    const run = syncsim(['run', name, '--out', 'e\x07o', '--no-cache'], d);
+    const run = await here(['run', name, '--out', 'e\x07o', '--no-cache'], d);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^trace {17}a\\x1bb\\nc\.csv \(\d+ rows\)$/m);
     expect(run.stdout).toMatch(/^results: e\\x07o$/m);
-    const inspect = syncsim(['inspect', name], d);
+    const inspect = await here(['inspect', name], d);
     expect(inspect.stdout).toMatch(/^trace +a\\x1bb\\nc\.csv \(\d+ rows\)$/m);
-    const gen = syncsim(['gen', 'seq-writer', '--set', 'duration_s=0.1', '-o', 'g\x1b.csv'], d);
+    const gen = await here(['gen', 'seq-writer', '--set', 'duration_s=0.1', '-o', 'g\x1b.csv'], d);
     expect(gen.stdout).toMatch(/^g\\x1b\.csv: \d+ rows \(preset seq-writer, seed 1\)$/m);
     for (const out of [run.stdout, inspect.stdout, gen.stdout]) expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
   });
