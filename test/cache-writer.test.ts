@@ -18,6 +18,7 @@ import { readTrace, readTraceBlocks } from '../traces/reader.ts';
 import { FastPass } from '../traces/fast-pass.ts';
 import { ReadState } from '../traces/read-state.ts';
 import { formatHeader, formatRow } from '../traces/writer.ts';
+import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -171,8 +172,8 @@ describe('caches built from the CSV reader\'s blocks', () => {
       expect([name, readFileSync(cachePathFor(src, join(dir, `c2-${name}`))).equals(reference)]).toEqual([name, true]);
       // syncsim convert
       const out = join(dir, `conv-${name}.sst`);
-      const r = spawnSync(process.execPath, [BIN, 'convert', src, '-o', out], { encoding: 'utf8' });
-      expect([r.status, r.stderr, r.stdout]).toEqual([0, '', `${out}: ${rows} rows\n`]);
+      const r = await syncsimHere(['convert', src, '-o', out]);
+      expect([r.code, r.stderr, r.stdout]).toEqual([0, '', `${out}: ${rows} rows\n`]);
       expect([name, readFileSync(out).equals(reference)]).toEqual([name, true]);
     }
   });
@@ -214,7 +215,7 @@ describe('a cache that cannot be written', () => {
     return path;
   }
 
-  it('a run whose cache hits a file size limit warns once, keeps its results (those of a run without a cache) and leaves no cache file nor the directories it made', () => {
+  it('a run whose cache hits a file size limit warns once, keeps its results (those of a run without a cache) and leaves no cache file nor the directories it made', async () => {
     const dir = tmp();
     const src = bigTrace(dir);
     // RLIMIT_FSIZE of 2 MiB (bash's ulimit -f counts KiB): the cache's first block (about 3.2 MiB) is written
@@ -227,18 +228,18 @@ describe('a cache that cannot be written', () => {
     expect(cacheLines[0]).toMatch(/^syncsim: warning: cannot write the trace cache .*big-[0-9a-f]{16}\.sst \(EFBIG[^)]*\): nothing was cached, the trace was read from its CSV$/);
     expect(r.stderr).toContain('the trace has no msync');
     expect(existsSync(join(dir, 'cache'))).toBe(false);
-    const plain = spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'plain'), '--no-cache'], { encoding: 'utf8' });
-    expect(plain.status).toBe(0);
+    const plain = await syncsimHere(['run', src, '--out', join(dir, 'plain'), '--no-cache']);
+    expect(plain.code).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv', 'durability.csv']) {
       expect([f, readFileSync(join(dir, 'out', f), 'utf8') === readFileSync(join(dir, 'plain', f), 'utf8')]).toEqual([f, true]);
     }
   });
 
-  it('a cache found corrupted part way whose new copy hits the file size limit: two warnings that say which rows came from the CSV, the results of a run without a cache, no cache file left', () => {
+  it('a cache found corrupted part way whose new copy hits the file size limit: two warnings that say which rows came from the CSV, the results of a run without a cache, no cache file left', async () => {
     const dir = tmp();
     const src = bigTrace(dir);
     const cacheDir = join(dir, 'cache');
-    expect(spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'first'), '--cache-dir', cacheDir], { encoding: 'utf8' }).status).toBe(0);
+    expect((await syncsimHere(['run', src, '--out', join(dir, 'first'), '--cache-dir', cacheDir])).code).toBe(0);
     const [name] = readdirSync(cacheDir);
     const cachePath = join(cacheDir, name!);
     const bytes = readFileSync(cachePath);
@@ -252,8 +253,8 @@ describe('a cache that cannot be written', () => {
     expect(lines[0]).toBe(`syncsim: warning: the trace cache ${cachePath}: block 1: corrupted (checksum): rows 65537 on are read from ${src}, and the cache is made again from it`);
     expect(lines[1]).toMatch(/^syncsim: warning: cannot write the trace cache .*big-[0-9a-f]{16}\.sst \(EFBIG[^)]*\): nothing was cached, rows 65537 on were read from the CSV$/);
     expect(readdirSync(cacheDir)).toEqual([]);
-    const plain = spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'plain'), '--no-cache'], { encoding: 'utf8' });
-    expect(plain.status).toBe(0);
+    const plain = await syncsimHere(['run', src, '--out', join(dir, 'plain'), '--no-cache']);
+    expect(plain.code).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv', 'durability.csv']) {
       expect([f, readFileSync(join(dir, 'out', f), 'utf8') === readFileSync(join(dir, 'plain', f), 'utf8')]).toEqual([f, true]);
     }
@@ -277,8 +278,8 @@ describe('a cache that cannot be written', () => {
     const src = trace0(dir);
     const notADir = join(dir, 'file-not-dir');
     writeFileSync(notADir, 'mine\n');
-    const r = spawnSync(process.execPath, [BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', notADir], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await syncsimHere(['run', src, '--out', join(dir, 'out'), '--cache-dir', notADir]);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.split('\n')[0]).toMatch(/^syncsim: warning: cannot write the trace cache .*file-not-dir\/.*\.sst \(EEXIST.*\): the trace is read from its CSV$/);
     expect(r.stderr.match(/cannot write the trace cache/g)).toHaveLength(1);
     expect(readFileSync(notADir, 'utf8')).toBe('mine\n');
