@@ -14,14 +14,19 @@ export interface CliResult {
 }
 
 /** Runs `syncsim ARGS...` in this process, capturing standard output and error. */
-export async function syncsimHere(args: string[], cwd?: string): Promise<CliResult> {
+export function syncsimHere(args: string[], cwd?: string): Promise<CliResult> {
+  return commandHere(() => main(args), cwd);
+}
+
+/** Runs a command's entry point (`run`, resolving to its exit code) in this process, capturing standard output and error. */
+export async function commandHere(run: () => Promise<number>, cwd?: string): Promise<CliResult> {
   let stdout = '', stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
   const back = process.cwd();
   if (cwd !== undefined) process.chdir(cwd);
   try {
-    return { code: await main(args), stdout, stderr };
+    return { code: await run(), stdout, stderr };
   } finally {
     if (cwd !== undefined) process.chdir(back);
     out.mockRestore();

@@ -8,6 +8,7 @@ import { evenQuantiles } from '../scripts/validate/flush-quantiles.ts';
 import { probeSpells } from '../scripts/validate/spell-fit.ts';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { commandHere } from './cli-here.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -336,32 +337,39 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
 });
 
 describe('npm run validate refuses a session profile it may not write, before anything runs', () => {
-  const runAll = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'scripts', 'validate', 'run-all.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  /** `npm run validate ARGS` through its entry point in this process (scripts/validate/run-all.ts's validateAll). */
+  const runAll = async (args: string[]) => commandHere(async () => (await import('../scripts/validate/run-all.ts')).validateAll(args));
+  /** `npm run validate ARGS` as the script it is (node --import tsx scripts/validate/run-all.ts): its exit code and output. */
+  const runAllScript = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'scripts', 'validate', 'run-all.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
 
-  it('a device-session.yaml syncsim did not write is left as it was (exit 2)', () => {
+  it('a device-session.yaml syncsim did not write is left as it was (exit 2)', async () => {
     const out = tmp();
     writeFileSync(join(out, 'device-session.yaml'), 'my notes\n');
-    const r = runAll(['--out', out, '--kernel-sequences', '0']);
-    expect(r.status, r.stderr).toBe(2);
+    const r = await runAll(['--out', out, '--kernel-sequences', '0']);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^validate: session profile \(--calibration-only skips it\) .*device-session\.yaml: .*choose a new file$/m);
     expect(readFileSync(join(out, 'device-session.yaml'), 'utf8')).toBe('my notes\n');
     expect(readdirSync(out)).toEqual(['device-session.yaml']);
   });
 
+  // spawned: run as the script, run-all.ts runs validateAll (not only when a test imports it)
   it('a bad --sim-seeds (exit 2), the output directory untouched', () => {
     const out = tmp();
-    const r = runAll(['--out', join(out, 'v'), '--sim-seeds', '65', '--kernel-sequences', '0']);
-    expect(r.status, r.stderr).toBe(2);
+    const r = runAllScript(['--out', join(out, 'v'), '--sim-seeds', '65', '--kernel-sequences', '0']);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^validate: --sim-seeds expects a whole number from 1 to 64 \(got '65'\)$/m);
     expect(readdirSync(out)).toEqual([]);
   });
 
-  it('--calibration naming the session profile itself (exit 2)', () => {
+  it('--calibration naming the session profile itself (exit 2)', async () => {
     const out = tmp();
     writeCalibration(calibration(), join(out, 'device-session.yaml'));
     const before = readFileSync(join(out, 'device-session.yaml'), 'utf8');
-    const r = runAll(['--out', out, '--calibration', join(out, 'device-session.yaml'), '--kernel-sequences', '0']);
-    expect(r.status, r.stderr).toBe(2);
+    const r = await runAll(['--out', out, '--calibration', join(out, 'device-session.yaml'), '--kernel-sequences', '0']);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/that is the session profile this run writes; copy it elsewhere or give --calibration-only/);
     expect(readFileSync(join(out, 'device-session.yaml'), 'utf8')).toBe(before);
   });

@@ -19,6 +19,7 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main, reportError } from '../cli.ts';
 import { runValidate } from '../commands/validate.ts';
 import { Rounds, runJob, takeTurn } from './rounds.ts';
@@ -239,9 +240,15 @@ function appUnavailable(): string | undefined {
   return dirtyPagesUnavailable();
 }
 
-try {
-  process.exitCode = await runAll(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`validate: ${(e as Error).message}\n`);
-  process.exitCode = 2;
+/** `npm run validate ARGS`: its exit code, an error before or between the jobs told on standard error (exit 2). */
+export async function validateAll(argv: string[]): Promise<number> {
+  try {
+    return await runAll(argv);
+  } catch (e) {
+    process.stderr.write(`validate: ${(e as Error).message}\n`);
+    return 2;
+  }
 }
+
+// run as the script (npm run validate), not imported (the tests call validateAll)
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = await validateAll(process.argv.slice(2));
