@@ -21,16 +21,13 @@ import { simulate } from './helpers.ts';
 import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const WORKLOAD = join(ROOT, 'test', 'fixtures', 'strace', 'msync_workload.py');
 const WIRE = 'USER|NOHOLES';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-strace-'));
 
-function syncsim(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** `syncsim ARGS` from the repository's root, through the CLI's main in this process. */
+const syncsim = (args: string[]) => syncsimHere(args, ROOT);
 
 async function importFile(path: string, assumeDirty?: string): Promise<{ rows: RowInput[]; stats: ImportStats }> {
   const stats: ImportStats = {};
@@ -149,7 +146,7 @@ describe('a real strace capture of a Python msync workload', () => {
     // the native trace replays; the linux personality refuses MS_SYNC|MS_ASYNC as the kernel did
     const out = join(dir, 'out.csv');
     expect((await roundTrip(rows, out)).length).toBe(rows.length);
-    const run = syncsim(['run', out, '--out', join(dir, 'res'), '--set', 'personality=linux', '--json']);
+    const run = await syncsim(['run', out, '--out', join(dir, 'res'), '--set', 'personality=linux', '--json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const s = JSON.parse(run.stdout);
@@ -437,7 +434,7 @@ describe('malformed strace input', () => {
 });
 
 describe('syncsim import --from strace', () => {
-  it('imports with --assume-dirty whole-range-before-msync into a native trace that replays', () => {
+  it('imports with --assume-dirty whole-range-before-msync into a native trace that replays', async () => {
     const dir = tmp();
     const input = join(dir, 'prog.strace');
     writeFileSync(input, [
@@ -448,7 +445,7 @@ describe('syncsim import --from strace', () => {
       '',
     ].join('\n'));
     const out = join(dir, 'out.csv');
-    const r = syncsim(['import', '--from', 'strace', input, '-o', out, '--assume-dirty', 'whole-range-before-msync']);
+    const r = await syncsim(['import', '--from', 'strace', input, '-o', out, '--assume-dirty', 'whole-range-before-msync']);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('# syncsim-trace v1');
@@ -460,7 +457,7 @@ describe('syncsim import --from strace', () => {
       '20,pid300,msync,0x40000000,8192,SYNC,,,123,OK,msync,3',
       '30,pid300,unmap,0x40000000,8192,,,,2,OK,munmap,4',
     ]);
-    expect(syncsim(['run', out, '--out', join(dir, 'res')]).code).toBe(0);
+    expect((await syncsim(['run', out, '--out', join(dir, 'res')])).code).toBe(0);
   }, 30_000);
 });
 
