@@ -9,7 +9,7 @@ import { probeSpells } from '../scripts/validate/spell-fit.ts';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { commandHere } from './cli-here.ts';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlushLevelProbes, isProbeSlot, readCalibrationReport, withProbeSlots, withSessionLevel, writeCalibration, type SessionProbe } from '../scripts/validate/flush-level.ts';
@@ -339,9 +339,14 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
 describe('npm run validate refuses a session profile it may not write, before anything runs', () => {
   /** `npm run validate ARGS` through its entry point in this process (scripts/validate/run-all.ts's validateAll). */
   const runAll = async (args: string[]) => commandHere(async () => (await import('../scripts/validate/run-all.ts')).validateAll(args));
-  /** `npm run validate ARGS` as the script it is (node --import tsx scripts/validate/run-all.ts): its exit code and output. */
+  /**
+   * `npm run validate ARGS` as the script it is (node --import tsx scripts/validate/run-all.ts), started through a
+   * symbolic link to the checkout (node names the main module by its real path): its exit code and output.
+   */
   const runAllScript = (args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'scripts', 'validate', 'run-all.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    const link = join(tmp(), 'checkout');
+    symlinkSync(join(import.meta.dirname, '..'), link);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(link, 'scripts', 'validate', 'run-all.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
@@ -355,7 +360,7 @@ describe('npm run validate refuses a session profile it may not write, before an
     expect(readdirSync(out)).toEqual(['device-session.yaml']);
   });
 
-  // spawned: run as the script, run-all.ts runs validateAll (not only when a test imports it)
+  // spawned: run as the script, run-all.ts runs validateAll (not only when a test imports it), also through a symbolic link
   it('a bad --sim-seeds (exit 2), the output directory untouched', () => {
     const out = tmp();
     const r = runAllScript(['--out', join(out, 'v'), '--sim-seeds', '65', '--kernel-sequences', '0']);
