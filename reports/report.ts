@@ -10,6 +10,7 @@ import { StagingDir } from '../traces/files.ts';
 import { outWriteFailure } from '../traces/out-dir.ts';
 import { MAX_PER_RUN_CONFIGS, type Chart, type ChartContext, type Format, type VlSpec } from './chart.ts';
 import { CHART_MODULES } from './charts/index.ts';
+import { sweepChartName } from './charts/sweep-line.ts';
 import { keySettings, loadResults, ReportError, type Results, type RunRef } from './data.ts';
 import { allRunsFailedMessage, configName, failedRunsNote } from './failures.ts';
 import { reportHtml, type SettingsTable } from './html.ts';
@@ -155,10 +156,23 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
     const said = ctx.notes.filter((x) => x.startsWith(`${n}:`) || (n === 'sweep-line' && x.startsWith('sweep-')));
     const reason = (x: string) => (x.startsWith(`${n}: `) ? x.slice(n.length + 2) : x).replace(/; not drawn\.$/, '');
     if (said.length) throw new ReportError(`chart '${n}' not drawn: ${said.map(reason).join('; ')}`);
+    // a sweep chart name of no metric and key of this sweep: unknown, and which sweep charts there are (until
+    // 2026-12-06, late, it "did not apply", as though the directory were no sweep)
+    const sweepNames = sweepChartNames(ctx.results);
+    if (n.startsWith('sweep-') && n !== 'sweep-line' && sweepNames.length > 0) {
+      throw new ReportError(`unknown chart '${n}': the sweep charts of ${ctx.results.dir} are ${sweepNames.join(', ')} (sweep-METRIC-vs-KEY, of its metrics and numeric grid keys)`, { name: n, known: sweepNames });
+    }
     if (known.includes(n) || n.startsWith('sweep-')) throw new ReportError(notApplying(n));
     throw new ReportError(`unknown chart '${n}' (one of ${known.join(', ')}, or a sweep chart name sweep-METRIC-vs-KEY)`, { name: n, known });
   }
   return charts.filter((c) => names.includes(c.name) || names.includes(c.family) || c.aliases?.some((a) => names.includes(a)));
+}
+
+/** The names of the sweep charts of `results` (one per metric × numeric grid key; none when it is no sweep). */
+function sweepChartNames(results: Results): string[] {
+  const sweep = results.sweep;
+  if (!sweep) return [];
+  return sweep.numericKeys.flatMap((key) => sweep.metrics.map((metric) => sweepChartName(metric, key, sweep.metrics, sweep.keys)));
 }
 
 /**

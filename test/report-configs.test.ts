@@ -55,7 +55,7 @@ describe('report --configs', () => {
     expect(r.stderr).toContain("'linux, 2' (@4)");
   });
 
-  it('--chart of a chart drawn per configuration, of more than 8: not drawn, and why, in one sentence; any other chart that does not apply is not given that reason', async () => {
+  it('--chart of a chart drawn per configuration, of more than 8: not drawn, and why, in one sentence; any other chart is not given that reason', async () => {
     const dir = kernelsByInterval();
     const chart = (name: string) => syncsimHere(['report', dir, '--out', join(tmp(), 'c'), '--format', 'svg', '--chart', name]);
     const why = "the latency CDF, the timelines and latency vs pages are drawn for at most 8 configurations; this directory has 12. To draw them, choose at most 8 with --configs, named as the legends name them, comma-separated (--configs 'freebsd, 2,freebsd, 8', or a sweep's grid points as @N: --configs @1,@2).";
@@ -63,7 +63,16 @@ describe('report --configs', () => {
       // it said "does not apply to DIR (a sweep directory): The latency CDF, ..."
       expect(await chart(name)).toEqual({ code: 2, stdout: '', stderr: `syncsim: chart '${name}' not drawn: ${why}\n` });
     }
-    expect(await chart('sweep-p99-vs-kernel')).toEqual({ code: 2, stdout: '', stderr: `syncsim: chart 'sweep-p99-vs-kernel' does not apply to ${dir} (a sweep directory)\n` });
+  });
+
+  it('--chart of a sweep chart name of no metric and key of this sweep: unknown, listing the sweep charts there are, and the closest', async () => {
+    const dir = kernelsByInterval();
+    const chart = (name: string) => syncsimHere(['report', dir, '--out', join(tmp(), 'c'), '--format', 'svg', '--chart', name]);
+    const list = `the sweep charts of ${dir} are sweep-p99-vs-sync-interval-us (sweep-METRIC-vs-KEY, of its metrics and numeric grid keys)`;
+    // it said "chart 'sweep-p99-vs-kernel' does not apply to DIR (a sweep directory)", as though DIR had no sweep charts
+    expect(await chart('sweep-p99-vs-kernel')).toEqual({ code: 2, stdout: '', stderr: `syncsim: unknown chart 'sweep-p99-vs-kernel': ${list}\n` });
+    expect(await chart('sweep-foo-vs-bar')).toEqual({ code: 2, stdout: '', stderr: `syncsim: unknown chart 'sweep-foo-vs-bar': ${list}\n` });
+    expect(await chart('sweep-p99-vs-sync-interval')).toEqual({ code: 2, stdout: '', stderr: `syncsim: unknown chart 'sweep-p99-vs-sync-interval': ${list}; did you mean sweep-p99-vs-sync-interval-us?\n` });
   });
 
   it('a misspelt name ends with the closest configuration, quoted as the list quotes them; nothing close, no suggestion', async () => {
