@@ -26,6 +26,7 @@ import { durabilityWarning } from '../never-durable.ts';
 import { backgroundWritebackNote, policyGiven } from '../background-note.ts';
 import { csvNames, parseResults, RUN_DEFAULT_RESULTS, type ResultCsv } from '../result-files.ts';
 import { fileProgress, QUIET_OPTION, quietHelp, withProgress, type CountProgress } from '../progress.ts';
+import { showPath } from '../sweep/store.ts';
 
 /** The personality a configuration that names none replays under. */
 const DEFAULT_PERSONALITY = defaultConfig().personality;
@@ -378,7 +379,9 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
   const background = backgroundWritebackNote(summary, policyGiven(given));
   if (background) process.stderr.write(`syncsim: note: ${background}\n`);
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(out)}`) + '\n');
+  // the directory as sweep, merge, report and compare name theirs (showPath): relative to the working directory
+  // when inside it, absolute otherwise (until 2026-12-06, late, the default one was always absolute, --out as given)
+  else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(showPath(out))}`) + '\n');
   return 0;
 }
 
