@@ -51,8 +51,8 @@ export function writeRun(dir: string, r: RunIn): Summary {
   const ok = r.syncs.filter((s) => (s.result ?? 'OK') === 'OK');
   const lats = ok.filter((s) => s.t >= warmup).map((s) => s.lat).sort((a, b) => a - b);
   const wb = r.writeback ?? [];
-  const byCause = { msync: 0, syncer: 0, pageout: 0 };
-  for (const w of wb) byCause[w.cause as keyof typeof byCause] += w.bytes;
+  const byCause: Record<string, number> = { msync: 0, syncer: 0, pageout: 0 };
+  for (const w of wb) byCause[w.cause] = (byCause[w.cause] ?? 0) + w.bytes;
   const bytes = wb.reduce((a, w) => a + w.bytes, 0);
   const tl = r.timeline ?? [[0, 0, 0, 0]];
   const errors: Record<string, number> = {};

@@ -154,4 +154,33 @@ describe('writeback-by-cause', () => {
     expect(color.scale.domain).toEqual(['msync', 'pageout']);
     expect(noteOf(spec)).toContain('nothing written back by syncer');
   });
+
+  it('keeps a cause too small to see in its data and legend, the legend giving its share of all bytes written back', async () => {
+    const dir = join(tmp(), 'r');
+    const MiB = 2 ** 20;
+    // 12 and 20 KiB of 20 MiB: segments of a tenth of a pixel, and the legend listed them as plainly as msync
+    writeRun(dir, {
+      syncs: [{ t: 1, lat: 10, pages: 1 }],
+      writeback: [{ cause: 'msync', bytes: 12 * MiB }, { cause: 'syncer', bytes: 8 * MiB }, { cause: 'journal', bytes: 20 * 1024 }, { cause: 'metadata', bytes: 12 * 1024 }],
+      dirtied: 20 * MiB,
+    });
+    const spec = chartNamed(await chartsOf(dir), 'writeback-by-cause').spec(200, 150);
+    const layer = (spec.layer as VlSpec[])[0];
+    const color = (layer.encoding as { color: { scale: { domain: string[] }; legend: { labelExpr?: string } } }).color;
+    expect(color.scale.domain).toEqual(['msync', 'syncer', 'journal', 'metadata']);
+    expect((layer.data as { values: { cause: string; bytes: number }[] }).values.filter((p) => p.bytes < MiB).map((p) => [p.cause, p.bytes])).toEqual([['journal', 20480], ['metadata', 12288]]);
+    // 20 / (20 · 1024 + 32) = 0.0975 %: under 0.1; 12 / 20512 = 0.0585 %
+    // two entries a row: three left each label 40 px, and `journal (< 0.1 %)` ended in an ellipsis (`journal (< 0.…`)
+    expect((color.legend as { columns?: number }).columns).toBe(2);
+    expect(color.legend.labelExpr).toBe('{"journal":"journal (< 0.1 %)","metadata":"metadata (< 0.1 %)"}[datum.label] || datum.label');
+    expect(noteOf(spec)).toContain("(N %) in the legend: a cause's share of all bytes written back, too small to see in the bars");
+  });
+
+  it('names the share to a tenth of a percent, and leaves a cause that can be seen as it is', async () => {
+    const { unseenCauseNames } = await import('../reports/charts/writeback-by-cause.ts');
+    const parts = [{ cause: 'msync', bytes: 996 }, { cause: 'metadata', bytes: 4 }, { cause: 'msync', bytes: 1000 }];
+    // px: 0.1 px per byte, so 4 bytes are 0.4 px, under the 1 px a segment needs to be seen
+    expect(unseenCauseNames(['msync', 'metadata'], parts, (b) => b / 10)).toEqual(new Map([['metadata', 'metadata (0.2 %)']]));
+    expect(unseenCauseNames(['msync', 'metadata'], parts, (b) => b)).toEqual(new Map());
+  });
 });

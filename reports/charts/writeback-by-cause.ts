@@ -26,10 +26,13 @@ function causeColumns(ctx: ChartContext, names: readonly string[]): number {
   const entry = names.map((n) => 12 + textWidth(n, size));
   const gap = Math.round(size * 0.75);
   const room = ctx.width - 2 * ctx.theme.padding - size * 4;
+  // nor more than leave each label the width fitLegendLabels (chart.ts) gives it, a share of the plot's (the renderer's
+  // first guess of it, as legendColumns takes: the figure less 60 px of axes), or it ends in an ellipsis
+  const labelRoom = (cols: number) => Math.max(40, Math.floor((ctx.width - 60 - (cols - 1) * gap) / cols - size * 2));
   for (let cols = names.length; cols > 1; cols--) {
     let w = (cols - 1) * gap;
     for (let c = 0; c < cols; c++) w += Math.max(...entry.filter((_, i) => i % cols === c));
-    if (w <= room) return cols;
+    if (w <= room && Math.max(...entry) - 12 <= labelRoom(cols)) return cols;
   }
   return 1;
 }
@@ -46,6 +49,25 @@ export function labelLayout(band: number, crowded: boolean, lines: number, lineH
   const clear = (deg: number, n: number) => band * Math.sin((deg * Math.PI) / 180) >= n * lineHeight + 2;
   if (clear(40, lines)) return { angle: 40, split: true };
   return { angle: 90, split: clear(90, lines) };
+}
+
+/** A cause's tallest segment drawn shorter than this (px, on the largest plot the figure can have) cannot be seen. */
+export const UNSEEN_SEGMENT_PX = 1;
+
+/**
+ * The legend names of the causes no bar shows (each segment under {@link UNSEEN_SEGMENT_PX}):
+ * the cause with its share of all bytes written back, `metadata (0.1 %)`, `journal (< 0.1 %)`.
+ */
+export function unseenCauseNames(causes: readonly string[], parts: readonly { cause: string; bytes: number }[], px: (bytes: number) => number): Map<string, string> {
+  const all = parts.reduce((a, p) => a + p.bytes, 0);
+  const names = new Map<string, string>();
+  for (const cause of causes) {
+    const own = parts.filter((p) => p.cause === cause);
+    if (own.some((p) => px(p.bytes) >= UNSEEN_SEGMENT_PX)) continue;
+    const share = (100 * own.reduce((a, p) => a + p.bytes, 0)) / all;
+    names.set(cause, `${cause} (${share < 0.1 ? '< 0.1' : share.toFixed(1)} %)`);
+  }
+  return names;
 }
 
 /** The `writeback-by-cause` chart. */
@@ -98,6 +120,9 @@ export const writebackByCause: ChartModule = {
     const [unit, div] = UNITS.find(([, d]) => max >= d * 2) ?? UNITS[UNITS.length - 1];
     for (const p of parts) Object.assign(p, { value: p.bytes / div });
     for (const t of totals) Object.assign(t, { value: t.bytes / div });
+    // a cause every bar holds too little of to see is still drawn, and in the data; its legend entry gives its share of
+    // all bytes written back, so that the reader knows why no bar shows it (`metadata (0.1 %)`)
+    const legendNames = unseenCauseNames(causes.map((c) => c.cause), parts, barPx);
     const labels = merged.scale.domain;
     // labels wider than their bar's band would collide: merged labels break at ' = ', then labels slant
     const size = ctx.theme.fontSize.label;
@@ -132,6 +157,7 @@ export const writebackByCause: ChartModule = {
     const note = figureNote(ctx, [
       sweep ? `each bar the mean over n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'} (no CI drawn)` : '',
       totals.some((t) => t.amplification !== null) ? '×N above a bar: write amplification, bytes written back ÷ bytes stored' : '',
+      legendNames.size ? '(N %) in the legend: a cause\'s share of all bytes written back, too small to see in the bars' : '',
       idle.length ? `nothing written back by ${idle.join(idle.length > 2 ? ', ' : ' or ').replace(/, ([^,]*)$/, ', or $1')}` : '',
       merged.any && !merged.near ? "'=' joins configurations with identical writeback (not necessarily identical latencies)" : '',
       merged.near ? `'=' joins configurations whose writeback is identical or drawn less than ${merged.apart} apart (not necessarily identical latencies)` : '',
@@ -141,7 +167,7 @@ export const writebackByCause: ChartModule = {
     const failed = failedCount(results);
     const over = `, mean over the successful runs of each configuration (n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'}${failed ? `; ${failed}` : ''})`;
     // as many causes per legend row as fit the figure (five in one row ran past a single column's edge)
-    const causeNames = causes.map((c) => c.cause);
+    const causeNames = causes.map((c) => legendNames.get(c.cause) ?? c.cause);
     const columns = causeColumns(ctx, causeNames);
     const legendRows = Math.ceil(causeNames.length / columns);
     return [{
@@ -169,7 +195,10 @@ export const writebackByCause: ChartModule = {
               color: {
                 field: 'cause', type: 'nominal', title: null,
                 scale: { domain: causes.map((c) => c.cause), range: causes.map((c) => c.color) },
-                legend: { title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5, ...(legendRows > 1 ? { columns } : {}) },
+                legend: {
+                  title: null, symbolType: 'square', symbolStrokeColor: '#777777', symbolStrokeWidth: 0.5, ...(legendRows > 1 ? { columns } : {}),
+                  ...(legendNames.size ? { labelExpr: `${JSON.stringify(Object.fromEntries(legendNames))}[datum.label] || datum.label` } : {}),
+                },
               },
               order: { field: 'order', type: 'quantitative' },
               // the bar's whole configuration label (the axis may end it in an ellipsis), its cause and bytes
