@@ -12,11 +12,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RandomStream } from '../sim/engine/random.ts';
 import { Flag } from '../traces/types.ts';
 import { TraceWriter, type RowInput } from '../traces/writer.ts';
 import { DATA_DIR } from './trace-data.ts';
+import { isMainModule } from '../scripts/main-module.ts';
 
 /** Bump when a generator's output changes, so stale files are not reused. */
 const VERSION = 1;
@@ -78,7 +78,7 @@ export async function ensureSparseTrace(name: string): Promise<string> {
   return path;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMainModule(import.meta.url)) {
   const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(SPARSE_TRACES);
   for (const n of names) console.log(await ensureSparseTrace(n));
 }

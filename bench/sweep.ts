@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { generateToFile } from '../workloads/presets/index.ts';
 import { runSweep } from '../scripts/sweep/runner.ts';
+import { isMainModule } from '../scripts/main-module.ts';
 
 /** What {@link benchSweep} measured. */
 export interface SweepBenchResult {
@@ -117,6 +117,6 @@ export function sweepBenchLine(r: SweepBenchResult): string {
   );
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isMainModule(import.meta.url)) {
   console.log(sweepBenchLine(await benchSweep()));
 }

@@ -17,10 +17,10 @@
  * skips it), and fails on any disagreement.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { main, reportError } from '../cli.ts';
+import { isMainModule } from '../main-module.ts';
 import { runValidate } from '../commands/validate.ts';
 import { Rounds, runJob, takeTurn } from './rounds.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
@@ -250,15 +250,5 @@ export async function validateAll(argv: string[]): Promise<number> {
   }
 }
 
-/** Whether this module is the script node was started with (its path through any symbolic link: node names the main module by its real path). */
-function startedAsScript(): boolean {
-  if (process.argv[1] === undefined) return false;
-  try {
-    return realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
 // run as the script (npm run validate), not imported (the tests call validateAll)
-if (startedAsScript()) process.exitCode = await validateAll(process.argv.slice(2));
+if (isMainModule(import.meta.url)) process.exitCode = await validateAll(process.argv.slice(2));
