@@ -3,7 +3,7 @@
  * specs, SVG, PNG, PDF) and a self-contained index.html.
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -125,7 +125,6 @@ async function run(argv: string[]): Promise<number> {
     release();
     lock.release();
   }
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
   const w = Math.max(...outcome.charts.map((c) => c.name.length));
   for (const c of outcome.charts) {
     const ms = c.ms.layout + c.ms.png + c.ms.pdf;
@@ -135,7 +134,9 @@ async function run(argv: string[]): Promise<number> {
     for (const warning of c.warnings) process.stderr.write(`syncsim: warning: ${c.name}: ${escapeControl(warning)}\n`);
   }
   for (const n of outcome.notes) process.stdout.write(`note: ${escapeControl(n)}\n`);
-  process.stdout.write(escapeLines(`report: ${escapeControl(rel(outcome.out))} (${outcome.charts.length} chart${outcome.charts.length === 1 ? '' : 's'}, ${(outcome.ms / 1000).toFixed(1)} s)`) + '\n');
+  // the directory as run, sweep, merge and compare name theirs (showPath): relative to the working directory when
+  // inside it, absolute otherwise (until 2026-12-06, late, one outside it was named ../..., relative all the same)
+  process.stdout.write(escapeLines(`report: ${escapeControl(showPath(outcome.out))} (${outcome.charts.length} chart${outcome.charts.length === 1 ? '' : 's'}, ${(outcome.ms / 1000).toFixed(1)} s)`) + '\n');
   if (outcome.index) process.stdout.write(`${escapeControl(outcome.index)}\n`);
   return 0;
 }
