@@ -9,6 +9,7 @@
 
 import { gridSizes } from './grid-sizes.ts';
 import { noLimitWord } from './no-limit.ts';
+import { BYTE_UNITS, byteUnit } from './byte-units.ts';
 
 /** How a key is named on a chart: a title and, for quantities, a unit. */
 export interface KeyLabel {
@@ -228,9 +229,6 @@ export function withUnit(l: KeyLabel): string {
   return l.unit ? `${l.title} (${l.unit})` : l.title;
 }
 
-/** Binary units of byte counts, smallest first. */
-const BYTE_UNITS: readonly [string, number][] = [['bytes', 1], ['KiB', 2 ** 10], ['MiB', 2 ** 20], ['GiB', 2 ** 30], ['TiB', 2 ** 40]];
-
 /** Units of time, each 1,000 times the one before. */
 export const TIME_UNITS: readonly string[] = ['ns', 'µs', 'ms', 's'];
 
@@ -245,7 +243,7 @@ export function axisUnit(unit: string | undefined, values: readonly number[]): {
   if (positive.length === 0) return { unit, div: 1 };
   const least = Math.min(...positive);
   if (unit === 'bytes') {
-    const [name, div] = [...BYTE_UNITS].reverse().find(([, d]) => least >= d) ?? BYTE_UNITS[0];
+    const [name, div] = byteUnit(least, 1);
     return { unit: name, div };
   }
   let at = unit === undefined ? -1 : TIME_UNITS.indexOf(unit);

@@ -6,9 +6,7 @@
 import { configMetric, type Results, type SweepPoint } from './data.ts';
 import { countMetric, METRIC_LABELS, metricLabel, metricTitle, withUnit, type LabelOverrides } from './labels.ts';
 import { durationUnit } from './duration-unit.ts';
-
-/** Binary units of byte counts, largest first. */
-const BYTE_UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
+import { byteUnit, METRIC_BYTE_UNIT_MAX } from './byte-units.ts';
 
 /** One drawn point: the mean of a grid point and its CI. */
 export interface SweepRow {
@@ -114,7 +112,7 @@ export function inYUnit(rows: SweepRow[], metric: string, labels: LabelOverrides
   let unit = '';
   if (/bytes$/.test(metric) && !Object.hasOwn(labels, metric)) {
     const max = Math.max(...rows.map((r) => Math.abs(r.hi)));
-    const [name, div] = BYTE_UNITS.find(([, d]) => max >= d * 2) ?? BYTE_UNITS[BYTE_UNITS.length - 1];
+    const [name, div] = byteUnit(max, 2, METRIC_BYTE_UNIT_MAX);
     unit = ` (${name})`;
     for (const r of rows) Object.assign(r, { mean: r.mean / div, lo: r.lo / div, hi: r.hi / div, ci_lo: r.ci_lo / div });
   }

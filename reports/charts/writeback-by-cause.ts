@@ -8,12 +8,10 @@ import { failedCount } from '../failures.ts';
 import { textWidth } from '../fonts.ts';
 import { drawnAlike, drawnResolution, mergeIdentical, resolutionText, type DrawnMark } from '../series.ts';
 import { CAUSES } from '../theme.ts';
+import { byteUnit, METRIC_BYTE_UNIT_MAX } from '../byte-units.ts';
 
 /** Causes of a filesystem's own blocks, drawn only when written. */
 const FS_CAUSES: ReadonlySet<string> = new Set(['journal', 'metadata']);
-
-/** Binary units, largest first. */
-const UNITS: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['bytes', 1]];
 
 /**
  * How many cause entries a legend row holds: the most columns whose widest
@@ -117,7 +115,7 @@ export const writebackByCause: ChartModule = {
       ctx.notes.push('writeback-by-cause: nothing was written back; not drawn.');
       return [];
     }
-    const [unit, div] = UNITS.find(([, d]) => max >= d * 2) ?? UNITS[UNITS.length - 1];
+    const [unit, div] = byteUnit(max, 2, METRIC_BYTE_UNIT_MAX);
     for (const p of parts) Object.assign(p, { value: p.bytes / div });
     for (const t of totals) Object.assign(t, { value: t.bytes / div });
     // a cause every bar holds too little of to see is still drawn, and in the data; its legend entry gives its share of
