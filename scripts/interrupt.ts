@@ -7,7 +7,8 @@
  * saying it was cut short (stdout-trace.ts). Used by calibrate, validate,
  * convert, gen, import, report, compare and merge, and by run and sweep from
  * the moment they hold their output's lock until their own handlers
- * ({@link onStopSignal}) take over.
+ * ({@link onStopSignal}) take over; `gen -o` and `measure:cpu` stop their
+ * work through {@link onStopSignal} too.
  */
 
 import { constants } from 'node:os';

@@ -201,12 +201,13 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     expect(alias).toMatchObject({ code: 2, stdout: '', stderr: 'syncsim: --output expects a file name\n' });
   });
 
-  it('killed while writing -o FILE: exits 143 and leaves neither FILE nor its temporary file', async () => {
+  // a hang-up (a closed terminal) ends by the signal itself, as a shell reports it (scripts/interrupt.ts endBySignal)
+  it.each([['SIGTERM', 143], ['SIGHUP', 'SIGHUP']] as const)('killed (%s) while writing -o FILE: ends %s and leaves neither FILE nor its temporary file', async (sig, end) => {
     const d = tmp();
     const child = spawn(process.execPath, [BIN, 'gen', 'random-writer', '--set', 'duration_s=100000', '-o', join(d, 'big.csv.gz')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const closed = new Promise<number | null>((done) => child.on('close', done));
+    const closed = new Promise<number | string | null>((done) => child.on('close', (code, signal) => done(code ?? signal)));
     try {
       const tmpFile = `big.csv.gz.tmp-${child.pid}@${hostname()}`;
       for (const t0 = Date.now(); !readdirSync(d).includes(tmpFile) && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 25));
@@ -214,10 +215,10 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
       expect(readdirSync(d).sort()).toEqual(['.big.csv.gz.lock', tmpFile]);
     } finally {
       // stopped whatever the checks above found: a writer of a 100,000 s trace left running would take a CPU for hours
-      child.kill('SIGTERM');
+      child.kill(sig);
     }
-    expect(await closed).toBe(143);
-    expect(stderr).toBe(`syncsim: interrupted (SIGTERM); ${join(d, 'big.csv.gz')} not written\n`);
+    expect(await closed).toBe(end);
+    expect(stderr).toBe(`syncsim: interrupted (${sig}); ${join(d, 'big.csv.gz')} not written\n`);
     expect(readdirSync(d)).toEqual([]);
   });
 });

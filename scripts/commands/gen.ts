@@ -11,7 +11,7 @@ import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
-import { endBySignal, sayOnStop, signalExitCode, STOP_SIGNALS } from '../interrupt.ts';
+import { endBySignal, onStopSignal, sayOnStop, signalExitCode } from '../interrupt.ts';
 import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { CountProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
 
@@ -186,8 +186,7 @@ async function run(argv: string[]): Promise<number> {
       let n: number;
       // Ctrl-C or kill: stop, remove the temporary file, exit 128 + signal number.
       const interrupt = new AbortController();
-      const onSignal = (sig: NodeJS.Signals): void => interrupt.abort(sig);
-      for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
+      const release = onStopSignal((sig) => interrupt.abort(sig));
       try {
         n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told, mayReplace: recheckTraceOut(out, flag('out'), 'generated') }));
       } catch (e) {
@@ -204,7 +203,7 @@ async function run(argv: string[]): Promise<number> {
         if (isSystemError(e)) throw new InputError(`cannot write ${out}: ${openProblem(e)}`);
         throw e;
       } finally {
-        for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+        release();
       }
       process.stdout.write(escapeLines(`${escapeControl(out)}: ${n} rows (preset ${preset}, seed ${seed})`) + '\n');
       return 0;

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { cpuFigures, parseSamples, type CpuFigures, type Spread } from './cpu-fit.ts';
 import { compileProbe, runProbe } from './cpu-probe.ts';
 import { cleanIo, cpuCvOf, writebackCall } from '../validate/cpu-calibration.ts';
-import { endBySignal, STOP_SIGNALS } from '../interrupt.ts';
+import { endBySignal, onStopSignal } from '../interrupt.ts';
 
 /** First line of a fragment this command wrote (so `-o` replaces only those). */
 const MARKER = '# syncsim measure:cpu';
@@ -80,18 +80,18 @@ function ramExt4(): string {
   return mnt;
 }
 
-/** Runs the probe; resolves with its output. A signal to this process stops it, cleans up and exits 130. */
+/** Runs the probe; resolves with its output. A stop signal while it runs stops it, cleans up and exits 128 + the signal's number (130 for SIGINT). */
 function probe(bin: string, dir: string, reps: number): Promise<string> {
+  let release = () => {};
   return runProbe(bin, dir, reps, (child) => {
-    const stop = (sig: NodeJS.Signals) => {
+    release = onStopSignal((sig) => {
       child.kill('SIGTERM');
       child.on('close', () => {
         cleanUp();
         endBySignal(sig);
       });
-    };
-    for (const sig of STOP_SIGNALS) process.once(sig, stop);
-  });
+    });
+  }).finally(() => release());
 }
 
 /** Where and when: the machine, `uname -r`, the date (UTC). */
