@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
@@ -157,6 +157,38 @@ describe('interrupted between taking the lock and replaying', () => {
     expect(r.stderr).toMatch(/^\n?syncsim: (sweep )?interrupted \(SIGINT\); (no run started, )?finished runs are kept in S: run the same command again to resume\n$/);
     expect(readdirSync(d).sort()).toEqual(['S', 'busy.mjs', 'exp.yaml']);
     expect(snapshot(join(d, 'S'))).toEqual(before);
+  }, 60_000);
+
+  it('sweep: SIGINT while its trace is generated, before any run finished, says so (exit 130), not that finished runs are kept', async () => {
+    const d = tmp();
+    // hours of rows to generate: interrupted long before the first run
+    writeFileSync(join(d, 'exp.yaml'), 'name: big\ntrace: { gen: random-writer, set: { duration_s: 100000 } }\n');
+    // the runs' own handler is in place before the staging directory is made
+    const r = await interrupt(['sweep', 'exp.yaml', '--out', 'S', '--jobs', '1', '-q'], d, d, () => existsSync(join(d, 'S', '.staging')), 'SIGINT');
+    expect(r.sent, 'the sweep ended before it began to generate its trace').toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    // until 2026-12-06 (late) it said `finished runs are kept in S: run the same command again to resume`, of none
+    expect(r.stderr).toBe('syncsim: sweep interrupted (SIGINT); no run finished\n');
+    expect(readdirSync(join(d, 'S', 'runs'))).toEqual([]);
+    expect(existsSync(join(d, 'S', '.staging'))).toBe(false);
+  }, 60_000);
+
+  it('sweep: SIGINT while a plugin loads, every run removed by hand but a .DS_Store left in runs/, says no run is kept (exit 130)', async () => {
+    const d = tmp();
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    writeFileSync(join(d, 'busy.mjs'), BUSY);
+    writeFileSync(join(d, 'exp.yaml'), `name: busy\ntrace: { path: ${JSON.stringify(demo)} }\nbase: { writeback: { policy: ./busy.mjs } }\nseeds: 1\n`);
+    expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d)).code).toBe(0);
+    const runs = join(d, 'S', 'runs');
+    for (const id of readdirSync(runs)) rmSync(join(runs, id), { recursive: true });
+    writeFileSync(join(runs, '.DS_Store'), '');
+    const r = await interruptBusyLoad(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d);
+    expect(r.sent, 'the sweep ended before its plugin began to load').toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    // answered by the lock's guard or, taken over by then, the runs' own handler; until 2026-12-06 (late) either said
+    // `finished runs are kept in S: run the same command again to resume`, runs/ holding an entry
+    expect(r.stderr).toMatch(/^\n?syncsim: (interrupted \(SIGINT\); no run started|sweep interrupted \(SIGINT\); no run finished)\n$/);
+    expect(readdirSync(runs)).toEqual(['.DS_Store']);
   }, 60_000);
 });
 

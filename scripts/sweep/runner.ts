@@ -8,7 +8,7 @@
  * replays one version of each trace, or the sweep stops (trace-guard.ts).
  */
 import { escapeControl } from '../../traces/escape.ts';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readExperiment, type Experiment } from './experiment.ts';
@@ -147,7 +147,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const { lock } = claimOutDir(outText, check);
   // an interrupt before the runs' own handler is in place (loading the plugins, reading the experiment's traces)
   // ends the sweep as one later does: the lock released (at exit), exit 130 / 143, and said
-  const unguard = o.handleSignals ? cleanupOnInterrupt(() => `no run started${finishedRuns(out) ? `, finished runs are kept in ${escapeControl(showPath(out))}: run the same command again to resume` : ''}`) : () => {};
+  const unguard = o.handleSignals ? cleanupOnInterrupt(() => `no run started${new SweepDir(out).hasFinishedRun() ? `, ${keptRuns(showPath(out))}` : ''}`) : () => {};
   try {
     return await execute(o, experiment, out, unguard);
   } finally {
@@ -156,14 +156,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   }
 }
 
-/** Whether sweep directory `out` holds finished runs (runs/ holds only whole ones). */
-function finishedRuns(out: string): boolean {
-  try {
-    return readdirSync(new SweepDir(out).runsDir).length > 0;
-  } catch {
-    return false;
-  }
-}
+/** What an interrupted sweep says of its finished runs, kept in `shown` (its directory as messages show it). */
+const keptRuns = (shown: string) => `finished runs are kept in ${escapeControl(shown)}: run the same command again to resume`;
 
 /** {@link runSweep} once `out` is checked and locked; `unguard` is called as the runs' own handler takes over the interrupt signals. */
 async function execute(o: SweepOptions, experiment: Experiment, out: string, unguard: () => void): Promise<SweepOutcome> {
@@ -250,7 +244,7 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string, ung
       }
       sayOnStop(tables
         ? `syncsim: sweep interrupted (${sig}) while writing results.csv and aggregate.csv, which are unchanged; every run is kept in ${escapeControl(shown)}: run the same command again to write the tables\n`
-        : `syncsim: sweep interrupted (${sig}); finished runs are kept in ${escapeControl(shown)}: run the same command again to resume\n`);
+        : `syncsim: sweep interrupted (${sig}); ${store.hasFinishedRun() ? keptRuns(shown) : 'no run finished'}\n`);
       endBySignal(sig);
     });
   };

@@ -331,6 +331,19 @@ export class SweepDir {
   }
 
   /**
+   * Whether a finished run is present: one whose run.json (and a successful run's summary.json) can be read
+   * back ({@link record}), not any entry of runs/ (a run directory whose run.json was removed, a .DS_Store);
+   * false when runs/ cannot be read. What an interrupted sweep says it keeps.
+   */
+  hasFinishedRun(): boolean {
+    try {
+      return this.runIds().some((id) => this.record(id) !== undefined);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Records run `id` as failed with `error` (atomically, replacing an earlier record); a write the
    * system refuses (a full disk) is an OutDirError naming the run (exit 2).
    */
