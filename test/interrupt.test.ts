@@ -125,6 +125,16 @@ describe('interrupted between taking the lock and replaying', () => {
     return r;
   }
 
+  /** The arguments of a sweep of the demo trace in `d` into S under the busy plugin, `seeds` runs, made once (the plugin not busy then). */
+  async function busySweep(d: string, seeds: number): Promise<string[]> {
+    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
+    writeFileSync(join(d, 'busy.mjs'), BUSY);
+    writeFileSync(join(d, 'exp.yaml'), `name: busy\ntrace: { path: ${JSON.stringify(demo)} }\nbase: { writeback: { policy: ./busy.mjs } }\nseeds: ${seeds}\n`);
+    const args = ['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'];
+    expect((await here(args, d)).code).toBe(0);
+    return args;
+  }
+
   it('run: SIGINT while a plugin keeps the thread busy loading is answered, not lost as the replay takes over (exit 130, earlier results kept)', async () => {
     const d = tmp();
     const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
@@ -142,14 +152,11 @@ describe('interrupted between taking the lock and replaying', () => {
 
   it('sweep: SIGINT while a plugin keeps the thread busy loading (before any run) releases the lock and says so (exit 130, finished runs kept)', async () => {
     const d = tmp();
-    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
-    writeFileSync(join(d, 'busy.mjs'), BUSY);
-    writeFileSync(join(d, 'exp.yaml'), `name: busy\ntrace: { path: ${JSON.stringify(demo)} }\nbase: { writeback: { policy: ./busy.mjs } }\nseeds: 2\n`);
-    expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d)).code).toBe(0);
+    const args = await busySweep(d, 2);
     // one run to do again: the sweep has work left when interrupted
     rmSync(join(d, 'S', 'runs', readdirSync(join(d, 'S', 'runs'))[0]!), { recursive: true });
     const before = snapshot(join(d, 'S'));
-    const r = await interruptBusyLoad(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d);
+    const r = await interruptBusyLoad(args, d);
     expect(r.sent, 'the sweep ended before its plugin began to load').toBe(true);
     // until 2026-12-06 (late) the sweep ended by the signal itself (which `interrupt` counts as 130 too), silently, leaving .S.lock behind
     expect(r.code, r.stderr).toBe(130);
@@ -175,14 +182,11 @@ describe('interrupted between taking the lock and replaying', () => {
 
   it('sweep: SIGINT while a plugin loads, every run removed by hand but a .DS_Store left in runs/, says no run is kept (exit 130)', async () => {
     const d = tmp();
-    const demo = join(resolve(import.meta.dirname, '..'), 'traces', 'examples', 'demo.csv');
-    writeFileSync(join(d, 'busy.mjs'), BUSY);
-    writeFileSync(join(d, 'exp.yaml'), `name: busy\ntrace: { path: ${JSON.stringify(demo)} }\nbase: { writeback: { policy: ./busy.mjs } }\nseeds: 1\n`);
-    expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d)).code).toBe(0);
+    const args = await busySweep(d, 1);
     const runs = join(d, 'S', 'runs');
     for (const id of readdirSync(runs)) rmSync(join(runs, id), { recursive: true });
     writeFileSync(join(runs, '.DS_Store'), '');
-    const r = await interruptBusyLoad(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1', '-q'], d);
+    const r = await interruptBusyLoad(args, d);
     expect(r.sent, 'the sweep ended before its plugin began to load').toBe(true);
     expect(r.code, r.stderr).toBe(130);
     // answered by the lock's guard or, taken over by then, the runs' own handler; until 2026-12-06 (late) either said
