@@ -308,6 +308,16 @@ describe('syncsim sweep', () => {
     expect(process.stdout.listenerCount('error')).toBe(after);
   }, 60_000);
 
+  it("a shard's failure summary counts the shard's runs, as its closing line does", async () => {
+    writeFileSync(join(work, 'misaligned.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,0x4000,,f,0\n1,a,write,0x1000,100,,,\n2,a,msync,0x1000,0x4000,SYNC,,\n');
+    writeFileSync(join(work, 'fail-shard.yaml'), 'name: fails\ntrace: { path: misaligned.csv }\ngrid:\n  page_size: [4096, 8192]\nseeds: [1, 2]\nmetrics: [sync.count, writeback.bytes]\n');
+    // 4 runs in 2 shards: the second holds page_size 8192's two runs, both of which fail
+    const r = await syncsimHereInWork(['sweep', 'fail-shard.yaml', '--out', 'fail-shard', '--shard', '2/2', '--jobs', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^shard 2\/2 of fails: 2 runs \(0 already done, 2 run now[^)]*\), 2 failed$/m);
+    expect(r.stderr).toMatch(/^syncsim: 2 of 2 runs failed:$/m);
+  }, 60_000);
+
   it('records a run that throws, finishes the others and exits 1 with a summary', async () => {
     writeFileSync(join(work, 'misaligned.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,0x4000,,f,0\n1,a,write,0x1000,100,,,\n2,a,msync,0x1000,0x4000,SYNC,,\n');
     writeFileSync(join(work, 'fail.yaml'), 'name: fails\ntrace: { path: misaligned.csv }\ngrid:\n  page_size: [4096, 8192]\nseeds: [1, 2]\nmetrics: [sync.count, writeback.bytes]\n');

@@ -176,7 +176,8 @@ async function run(argv: string[]): Promise<number> {
   for (const w of o.tables ? tablesWarnings(o.tables) : []) process.stderr.write(`syncsim: warning: ${w}\n`);
   for (const n of o.tables ? tablesNotes(o.tables) : []) process.stderr.write(`syncsim: note: ${n}\n`);
   if (o.failed.length > 0) {
-    process.stderr.write(failureReport(o.failed, o.plan.runs.length, o.out));
+    // the runs of this sweep's share (a --shard runs only its own), as the closing line counts them
+    process.stderr.write(failureReport(o.failed, o.total, o.out));
     return 1;
   }
   return 0;
