@@ -14,9 +14,10 @@
  */
 import type { Summary } from '../sim/stats/summary.ts';
 import type { NeverDurableBy } from '../sim/stats/durability.ts';
+import { groupedCount } from '../traces/count-text.ts';
 
 /** A count as the table writes it (`1,234`). */
-const count = (n: number) => n.toLocaleString('en-US');
+const count = groupedCount;
 
 /** Why a trace has no msync, and what adds them: said of the versions no msync covers when the run had none. */
 export const NO_MSYNC_WHY = 'the trace has no msync (a block trace has no syncs of its own: syncsim import --sync-every-writes N or --sync-every-us T injects them)';

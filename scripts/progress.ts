@@ -8,6 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { BytesRead } from '../traces/byte-tap.ts';
+import { groupedCount } from '../traces/count-text.ts';
 
 /** Where progress goes. */
 export interface ProgressStream {
@@ -25,7 +26,7 @@ export function formatDuration(s: number): string {
 }
 
 /** A count as written for people: `1,234,567`. */
-export const countText = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const countText = (n: number): string => groupedCount(Math.round(n));
 
 /** `done` of `total` `unit` and the share done: `1,245,184 of 10,099,808 rows 12%` (100% when the total is 0). */
 export function ofTotalText(done: number, total: number, unit: string): string {

@@ -24,6 +24,7 @@ import type { ByteTap } from '../traces/byte-tap.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
+import { groupedCount } from '../traces/count-text.ts';
 import { endBySignal, onStopSignal, sayOnStop } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { changedFigures } from '../sim/device/profiles.ts';
@@ -255,8 +256,8 @@ function tailRows(n: number, any: boolean, warmup: boolean): [string, string][] 
   const { p99, p999 } = TAIL_NEEDS;
   if (!any || n >= p999) return [];
   // (a warm-up leaves some of the successful msyncs out)
-  const count = `${warmup ? 'at most ' : ''}${n.toLocaleString('en-US')} msync${n === 1 ? '' : 's'}`;
-  const needs = (k: number) => k.toLocaleString('en-US');
+  const count = `${warmup ? 'at most ' : ''}${groupedCount(n)} msync${n === 1 ? '' : 's'}`;
+  const needs = groupedCount;
   return [['  tail', n < p99 ? `p99 and p99.9 of ${count} are the largest or near it (a p99 needs ${needs(p99)}, a p99.9 ${needs(p999)})` : `p99.9 of ${count} is near the largest (a p99.9 needs ${needs(p999)})`]];
 }
 
@@ -288,7 +289,7 @@ export function neverDurableRows(s: Summary): [string, string][] {
   const causes = by === undefined
     ? `stored after the last msync covering them ran${s.config.device.write_cache ? ', or reached the drive\'s volatile cache with no FLUSH after' : ''}`
     : neverDurableCauses(s).join(', ');
-  return [['  never durable', `${percentText(share)} of the page versions (${never.toLocaleString('en-US')}): ${causes}${late}; see README.md, "Result files"`]];
+  return [['  never durable', `${percentText(share)} of the page versions (${groupedCount(never)}): ${causes}${late}; see README.md, "Result files"`]];
 }
 
 /**

@@ -4,6 +4,7 @@
  * period the user gave, made before the run rather than when the timeline passes its limit.
  */
 import { ConfigError } from '../config-error.ts';
+import { groupedCount } from '../../traces/count-text.ts';
 
 /** The most rows timeline.csv may hold (README, "Result files"). */
 export const MAX_TIMELINE_ROWS = 10_000_000;
@@ -45,7 +46,7 @@ export function chosenPeriodUs(endUs: number): number {
 }
 
 /** `n` with thousands separators. */
-const count = (n: number) => n.toLocaleString('en-US');
+const count = groupedCount;
 
 /**
  * Refuses, before the run, a period the user gave (`periodUs`) whose timeline would pass

@@ -11,6 +11,7 @@ import type { BlockDevice } from '../device/device.ts';
 import type { PageCounters } from '../vm/object.ts';
 import type { ResultSink, TimelineRecord } from './records.ts';
 import { lateSuggestion, MAX_TIMELINE_ROWS } from './timeline-period.ts';
+import { groupedCount } from '../../traces/count-text.ts';
 
 export { MAX_TIMELINE_ROWS };
 
@@ -53,7 +54,7 @@ export class TimelineClock {
     const due = inclusive ? Math.floor(span / this.periodNs) + 1 : Math.ceil(span / this.periodNs);
     if (this.rows + due > this.maxRows) {
       throw new ConfigError('stats.sample_us',
-        `the timeline would pass its limit of ${this.maxRows.toLocaleString('en-US')} rows at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
+        `the timeline would pass its limit of ${groupedCount(this.maxRows)} rows at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
         `simulated time (a row every ${this.periodNs / NS_PER_US} µs); ${lateSuggestion(t / NS_PER_US)}`);
     }
     for (let i = 0; i < due; i++) {
@@ -72,7 +73,7 @@ export class TimelineClock {
     if (this.rows > 0 && this.next - this.periodNs >= t) return;
     if (this.rows + 1 > this.maxRows) {
       throw new ConfigError('stats.sample_us',
-        `the timeline would pass its limit of ${this.maxRows.toLocaleString('en-US')} rows with its row of the run's end, at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
+        `the timeline would pass its limit of ${groupedCount(this.maxRows)} rows with its row of the run's end, at ${(t / NS_PER_US / 1e6).toFixed(6)} s of ` +
         `simulated time (a row every ${this.periodNs / NS_PER_US} µs); ${lateSuggestion(t / NS_PER_US)}`);
     }
     this.sampler.sample(t);
