@@ -4,7 +4,7 @@
  * said only the two hashes, or blamed an edited plugin or trace file when the user had changed
  * a `base` key or a generator parameter.
  */
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../yaml-file.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import type { Manifest } from './store.ts';
 
@@ -19,7 +19,7 @@ function leaves(into: Map<string, string>, key: string, value: unknown): void {
 /** The `base` of an experiment's text as leaf keys, or undefined when the text does not parse. */
 function baseLeaves(text: string): Map<string, string> | undefined {
   try {
-    const doc: unknown = parseYaml(text, { merge: true, maxAliasCount: -1 });
+    const doc: unknown = loadYaml().parse(text, { merge: true, maxAliasCount: -1 });
     const out = new Map<string, string>();
     if (isGroup(doc) && isGroup(doc.base)) leaves(out, '', doc.base);
     return out;

@@ -5,7 +5,6 @@
 import { ParamError, type Params, type Schema } from '../params.ts';
 import type { RowInput } from '../../traces/writer.ts';
 import { mergeByTime } from './merge.ts';
-import { groupedCount } from '../../traces/count-text.ts';
 
 /** One parametric workload generator. */
 export interface Preset<S extends Schema = Schema> {
@@ -75,7 +74,7 @@ export function checkTraceSize(preset: string, p: Readonly<Record<string, number
   if (rows <= MAX_GEN_ROWS) return;
   const key = syncs > writes ? syncKey : 'rate';
   throw new ParamError(preset, key,
-    `gives a trace of about ${rows.toPrecision(3)} rows, more than the limit of ${groupedCount(MAX_GEN_ROWS)}; ` +
+    `gives a trace of about ${rows.toPrecision(3)} rows, more than the limit of ${MAX_GEN_ROWS.toLocaleString('en-US')}; ` +
     `lower duration_s, tasks, rate or the msync frequency`, String(p[key]));
 }
 
