@@ -314,7 +314,7 @@ async function run(argv: string[]): Promise<number> {
     }
     progress.finish();
     const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('') + notes.map((n) => `note: ${n}\n`).join('');
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(abs)}`) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(showPath(abs))}`) + '\n');
     return 0;
   } finally {
     progress.cancel();
