@@ -29,7 +29,8 @@ describe('sweep --dry-run into a directory of another experiment', () => {
     const real = await syncsimHere(['sweep', 'b.yaml', '--out', 'out', '--jobs', '1', '-q'], d);
     expect(real.code).toBe(2);
     const hash = JSON.parse(before['out/experiment.json']!).hash as string;
-    expect(real.stderr).toMatch(new RegExp(`^syncsim: ${join(d, 'out')} holds another experiment \\('dr', hash ${hash}; this one is 'dr', hash (?!${hash})[0-9a-f]{16}\\): the values of grid key pager\\.cluster_pages \\(\\[8\\] then, \\[16\\] now\\) changed, and its finished runs cannot be mixed with runs of this one: choose another --out\n$`));
+    // --out named as the sweep's other lines name it (`results in out`), relative to the working directory inside it: it was absolute
+    expect(real.stderr).toMatch(new RegExp(`^syncsim: out holds another experiment \\('dr', hash ${hash}; this one is 'dr', hash (?!${hash})[0-9a-f]{16}\\): the values of grid key pager\\.cluster_pages \\(\\[8\\] then, \\[16\\] now\\) changed, and its finished runs cannot be mixed with runs of this one: choose another --out\n$`));
 
     const dry = await syncsimHere(['sweep', 'b.yaml', '--out', 'out', '--dry-run'], d);
     expect(dry).toEqual({ code: 2, stdout: '', stderr: real.stderr });
@@ -42,5 +43,11 @@ describe('sweep --dry-run into a directory of another experiment', () => {
     const same = await syncsimHere(['sweep', 'a.yaml', '--out', 'out', '--dry-run'], d);
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/^experiment dr: 1 points x 1 seeds = 1 runs; results in out\n[0-9a-f]{16} {2}point=1 {2}seed=1 {2}pager\.cluster_pages=8 {2}done\n$/);
+
+    // --resume into no sweep names it alike
+    for (const dry of [[], ['--dry-run']]) {
+      const resume = await syncsimHere(['sweep', 'a.yaml', '--out', 'none', '--resume', '-q', ...dry], d);
+      expect(resume).toEqual({ code: 2, stdout: '', stderr: 'syncsim: --resume: none holds no sweep to resume\n' });
+    }
   }, 60_000);
 });

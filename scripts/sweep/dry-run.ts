@@ -86,7 +86,7 @@ export async function listRuns(o: SweepOptions, experiment: Experiment, out: str
   const shown = showPath(out);
   const have = existsSync(out) ? store.manifest() : undefined;
   // what --resume would say, said before listing: there is nothing to resume
-  if (o.resume === true && !have) throw new InputError(`--resume: ${out} holds no sweep to resume`);
+  if (o.resume === true && !have) throw new InputError(`--resume: ${shown} holds no sweep to resume`);
   const same = have?.hash === plan.hash || have?.hash === plan.legacyHash;
   // a directory the sweep would refuse (a trace file changed since its sweep began, another experiment): refused as it would be
   if (have) {

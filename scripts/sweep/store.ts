@@ -163,15 +163,15 @@ export class SweepDir {
   /** experiment.json, or undefined when the directory holds no sweep. */
   manifest(): Manifest | undefined {
     const file = join(this.dir, 'experiment.json');
-    if (existsSync(this.dir) && !statSync(this.dir).isDirectory()) throw new InputError(`${this.dir} is not a directory`);
+    if (existsSync(this.dir) && !statSync(this.dir).isDirectory()) throw new InputError(`${showPath(this.dir)} is not a directory`);
     let m: Manifest | undefined;
     try {
       m = readJson<Manifest>(file);
     } catch (e) {
-      throw new InputError(`${file}: cannot be read (${(e as Error).message})`);
+      throw new InputError(`${showPath(file)}: cannot be read (${(e as Error).message})`);
     }
     if (m !== undefined && (m.syncsim_sweep !== SWEEP_FORMAT || typeof m.hash !== 'string' || !Array.isArray(m.runs))) {
-      throw new InputError(`${file}: not a syncsim sweep manifest (format ${SWEEP_FORMAT})`);
+      throw new InputError(`${showPath(file)}: not a syncsim sweep manifest (format ${SWEEP_FORMAT})`);
     }
     return m;
   }
@@ -187,9 +187,9 @@ export class SweepDir {
     const have = existsSync(this.dir) ? this.manifest() : undefined;
     if (have) this.refuseAnother(have, manifest, experimentText, legacyHashes);
     else {
-      if (mustExist) throw new InputError(`--resume: ${this.dir} holds no sweep to resume`);
+      if (mustExist) throw new InputError(`--resume: ${showPath(this.dir)} holds no sweep to resume`);
       if (existsSync(this.dir) && readdirSync(this.dir).some((n) => n !== MARKER)) {
-        throw new InputError(`${this.dir} exists and is not a sweep directory (no experiment.json): choose another --out`);
+        throw new InputError(`${showPath(this.dir)} exists and is not a sweep directory (no experiment.json): choose another --out`);
       }
     }
     try {
@@ -200,7 +200,7 @@ export class SweepDir {
       writeSweepFile(join(this.dir, 'experiment.yaml'), experimentText);
       makeDirs(this.runsDir);
     } catch (e) {
-      throw new InputError(`cannot write the sweep directory ${this.dir}: ${(e as Error).message}`);
+      throw new InputError(`cannot write the sweep directory ${showPath(this.dir)}: ${(e as Error).message}`);
     }
     return have ? 'resumed' : 'new';
   }
@@ -221,7 +221,7 @@ export class SweepDir {
         ? `: ${changes.join('; ')} changed, and its finished runs cannot be mixed with runs of this one`
         : sameGrid ? ': the same grid, but what its points run changed (a plugin file, a device profile file or a trace file edited since, whose contents the run ids hash; or a syncsim version that resolves its keys otherwise: README, the migration notes), and finished runs of the old contents cannot be mixed with new ones' : '';
       throw new InputError(
-        `${this.dir} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
+        `${showPath(this.dir)} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
       );
     }
   }
