@@ -167,7 +167,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   for (const p of (root as YAMLMap).items) {
     const k = isScalar(y.deref(p.key)) ? keyText(p) : undefined;
     if (typeof k !== 'string' || !(TOP_KEYS as readonly string[]).includes(k)) {
-      fail(p.key as Node, `unknown key (an experiment has ${TOP_KEYS.join(', ')})`, isScalar(p.key) ? p.key.value : p.key);
+      fail(p.key as Node, `unknown key (an experiment has ${TOP_KEYS.join(', ')})${typeof k === 'string' ? didYouMean(k, TOP_KEYS) : ''}`, isScalar(p.key) ? p.key.value : p.key);
     }
     top.set(k as string, p);
   }
