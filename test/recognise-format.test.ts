@@ -44,7 +44,7 @@ describe('a foreign trace given to run', () => {
     writeFileSync(join(d, 'm.csv'), '128166372003061629,usr,0,Write,3221225472,4096,1000\n128166372003071629,usr,0,Read,3221225472,4096,800\n');
     const r = await syncsimHere(['run', 'm.csv', '--out', 'o'], d);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("syncsim: m.csv:1: column 128166372003061629: unknown column (not a trace column and not x_-prefixed) (got '128166372003061629'); m.csv looks like an MSR Cambridge trace: convert it first with syncsim import --from msr m.csv -o trace.csv\n");
+    expect(r.stderr).toBe("syncsim: m.csv:1: column 128166372003061629: unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own) (got '128166372003061629'); m.csv looks like an MSR Cambridge trace: convert it first with syncsim import --from msr m.csv -o trace.csv\n");
     // import itself reads the foreign format: its own errors get no hint
     writeFileSync(join(d, 'bad.msr'), '128166372003061629,usr,0,Write,3221225472,4096\n');
     const i = await syncsimHere(['import', '--from', 'msr', 'bad.msr', '-o', 'x.csv'], d);

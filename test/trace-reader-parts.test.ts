@@ -120,7 +120,7 @@ describe('header', () => {
 
   it('rejects duplicate, unknown and missing columns', () => {
     expect(problemOf(() => parseHeader(['t_us', 'op', 'op']))).toEqual({ column: 2, problem: 'duplicate column', text: 'op' });
-    expect(problemOf(() => parseHeader(['t_us', 'size']))).toEqual({ column: 1, problem: 'unknown column (not a trace column and not x_-prefixed)', text: 'size' });
+    expect(problemOf(() => parseHeader(['t_us', 'size']))).toEqual({ column: 1, problem: 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own)', text: 'size' });
     expect(problemOf(() => parseHeader(['t_us', 'op', 'addr']))).toEqual({ column: 'len', problem: 'missing required column', text: 't_us,op,addr' });
   });
 });

@@ -308,9 +308,9 @@ describe('readTrace: malformed traces', () => {
   });
 
   it('unknown, upper-case, duplicate and missing columns (on the header line)', async () => {
-    await expectError('# syncsim-trace v1\n\nt_us,op,addr,len,color\n0,read,0,1,red\n', 3, 'color', 'unknown column (not a trace column and not x_-prefixed)', 'color');
-    await expectError('T_US,op,addr,len\n', 1, 'T_US', 'unknown column (not a trace column and not x_-prefixed)', 'T_US');
-    await expectError('t_us,op,addr,len,\n', 1, '#5', 'unknown column (not a trace column and not x_-prefixed)', '');
+    await expectError('# syncsim-trace v1\n\nt_us,op,addr,len,color\n0,read,0,1,red\n', 3, 'color', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own)', 'color');
+    await expectError('T_US,op,addr,len\n', 1, 'T_US', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own)', 'T_US');
+    await expectError('t_us,op,addr,len,\n', 1, '#5', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own)', '');
     await expectError('t_us,op,addr,len,op\n', 1, 'op', 'duplicate column', 'op');
     await expectError('# h\nt_us,op,len\n', 2, 'addr', 'missing required column', 't_us,op,len');
   });

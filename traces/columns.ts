@@ -12,6 +12,8 @@ export type KnownColumn = (typeof KNOWN_COLUMNS)[number];
 /** The columns every trace must have. */
 export const REQUIRED_COLUMNS: readonly KnownColumn[] = ['t_us', 'op', 'addr', 'len'];
 const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_COLUMNS);
+/** The problem of a header name that is neither a known column nor `x_`-prefixed: it names the ones there are. */
+const UNKNOWN_COLUMN = `unknown column (the columns of a trace are ${KNOWN_COLUMNS.join(', ')}, and x_-prefixed ones of your own)`;
 
 /** Where each column is in a record (-1 when the trace has no such column). */
 export interface TraceColumns {
@@ -51,7 +53,7 @@ export function parseHeader(rec: readonly string[]): TraceColumns {
       extraNames.push(name);
       extraIdx.push(j);
     } else if (!KNOWN_SET.has(name)) {
-      fieldProblem(j, 'unknown column (not a trace column and not x_-prefixed)', name);
+      fieldProblem(j, UNKNOWN_COLUMN, name);
     }
   }
   for (const req of REQUIRED_COLUMNS) {
