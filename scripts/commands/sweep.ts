@@ -57,16 +57,18 @@ Options:
 ${quietHelp(18, 'on a terminal a bar redrawn in place, with the runs done and failed, how far those under way are, and the ETA; otherwise a line every 10 s and one at the end')}
   -h, --help      this help
 
-Experiment file (YAML):
+Experiment file (YAML; this one is workloads/experiments/ckpt-vs-wal.yaml):
   name: ckpt-vs-wal
   trace: { gen: db-checkpoint, set: { duration_s: 60 } }   # or { path: FILE }
-  base: { personality: linux, device: { channels: 4 } }    # run configuration keys
+  base: { personality: linux, device: { channels: 4 }, memory: { pages: 8192 } }
   grid:                                                    # cartesian product
     personality: [freebsd, linux, xnu, mach]
     pager.cluster_pages: [8, 32]
-    trace.set.duration_s: [10, 60]                         # generator parameters too
+    writeback.policy: [none, flusher]
+    # trace.set.rate: [1000, 2000]                         # generator parameters too
   seeds: 10                                                # seeds 1..10, or a list
-  metrics: [sync.latency_us.p99, writeback.bytes, throttle.total_us]
+  metrics: [sync.latency_us.p99, writeback.bytes, writeback.by_cause.syncer]
+base takes any run configuration keys.
 
 A relative trace.path is relative to the experiment file, and so is a plugin
 file (writeback.policy / device.discipline: ./file.ts; grids may range over
