@@ -60,7 +60,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
-    if (!load) throw new (await import('./errors.ts')).InputError(`unknown command '${cmd}' (try 'syncsim --help')`);
+    // a misspelt command ends with the closest, as a misspelt option does: `unknown command 'compar' (...); did you mean compare?`
+    if (!load) throw new (await import('./errors.ts')).InputError(`unknown command '${cmd}' (try 'syncsim --help')${await closestCommand(cmd, ['help'])}`);
     return await (await load()).run(rest);
   } catch (e) {
     return reportError(e, cmd);
@@ -76,8 +77,14 @@ async function commandHelp(word: string, rest: string[]): Promise<number> {
   if (rest.length > 1) throw new InputError(`${word} takes at most one COMMAND (got ${rest.length}: ${rest.map((a) => `'${a}'`).join(' ')}; try 'syncsim help COMMAND')`);
   const name = rest[0];
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!load) throw new InputError(`${word}: unknown command '${name}' (the commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (!load) throw new InputError(`${word}: unknown command '${name}' (the commands: ${Object.keys(COMMANDS).join(', ')})${await closestCommand(name, [])}`);
   return (await load()).run(['--help']);
+}
+
+/** `; did you mean C?` naming the command (or one of `also`) closest to the misspelt `name`; '' when none is close. */
+async function closestCommand(name: string, also: readonly string[]): Promise<string> {
+  const { didYouMean } = await import('../sim/closest-name.ts');
+  return didYouMean(name, [...Object.keys(COMMANDS), ...also]);
 }
 
 /**

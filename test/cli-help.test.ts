@@ -44,6 +44,13 @@ describe('syncsim help COMMAND', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^syncsim: help: unknown command 'nosuch' \(the commands: run, gen, .*compare\)\n$/);
+    // a misspelt command ends with the closest, here and as the command itself
+    expect((await syncsimHere(['help', 'compar'])).stderr).toMatch(/^syncsim: help: unknown command 'compar' \(the commands: run, .*compare\); did you mean compare\?\n$/);
+    expect(await syncsimHere(['compar', 'a', 'b'])).toEqual({ code: 2, stdout: '', stderr: "syncsim: unknown command 'compar' (try 'syncsim --help'); did you mean compare?\n" });
+    expect((await syncsimHere(['hlep'])).stderr).toBe("syncsim: unknown command 'hlep' (try 'syncsim --help'); did you mean help?\n");
+    expect((await syncsimHere(['frobnicate'])).stderr).toBe("syncsim: unknown command 'frobnicate' (try 'syncsim --help')\n");
+    // run's usage error points at run's own help, as every other command's does
+    expect((await syncsimHere(['run'])).stderr).toBe("syncsim: run expects one TRACE argument (got 0; try 'syncsim run --help')\n");
     const x = await syncsimHere(['help', 'run', 'gen']);
     expect(x.code).toBe(2);
     expect(x.stderr).toBe("syncsim: help takes at most one COMMAND (got 2: 'run' 'gen'; try 'syncsim help COMMAND')\n");

@@ -50,7 +50,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(RUN_HELP + '\n');
     return 0;
   }
-  if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim --help')`);
+  if (positionals.length !== 1) throw new InputError(`run expects one TRACE argument (got ${positionals.length}; try 'syncsim run --help')`);
   const trace = positionals[0];
   requireTraceFile(trace, 'trace file');
   parseResults(values.results ?? RUN_DEFAULT_RESULTS);
