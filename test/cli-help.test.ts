@@ -49,8 +49,9 @@ describe('syncsim help COMMAND', () => {
     expect(await syncsimHere(['compar', 'a', 'b'])).toEqual({ code: 2, stdout: '', stderr: "syncsim: unknown command 'compar' (try 'syncsim --help'); did you mean compare?\n" });
     expect((await syncsimHere(['hlep'])).stderr).toBe("syncsim: unknown command 'hlep' (try 'syncsim --help'); did you mean help?\n");
     expect((await syncsimHere(['frobnicate'])).stderr).toBe("syncsim: unknown command 'frobnicate' (try 'syncsim --help')\n");
-    // run's usage error points at run's own help, as every other command's does
+    // run's and convert's usage errors point at their own help, as every other command's do
     expect((await syncsimHere(['run'])).stderr).toBe("syncsim: run expects one TRACE argument (got 0; try 'syncsim run --help')\n");
+    expect((await syncsimHere(['convert'])).stderr).toBe("syncsim: convert expects one TRACE argument (got 0; try 'syncsim convert --help')\n");
     const x = await syncsimHere(['help', 'run', 'gen']);
     expect(x.code).toBe(2);
     expect(x.stderr).toBe("syncsim: help takes at most one COMMAND (got 2: 'run' 'gen'; try 'syncsim help COMMAND')\n");

@@ -41,7 +41,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
-  if (positionals.length !== 1) throw new InputError(`convert expects one TRACE argument (got ${positionals.length})`);
+  if (positionals.length !== 1) throw new InputError(`convert expects one TRACE argument (got ${positionals.length}; try 'syncsim convert --help')`);
   if (!values.out) throw new InputError('convert needs -o OUT.sst');
   const trace = positionals[0];
   requireTraceFile(trace, 'trace file');
