@@ -49,7 +49,11 @@ export function parseYamlDoc(text: string): YamlDoc {
   const lineAt = (offset: number | undefined): number => (offset === undefined ? 1 : lc.linePos(offset).line);
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new YamlError(e.linePos?.[0].line ?? lineAt(e.pos?.[0]), `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    const line = e.linePos?.[0].line ?? lineAt(e.pos?.[0]);
+    // a key given twice is named (YAML's own words, 'Map keys must be unique', named neither it nor, for a .json file, the right language)
+    const twice = e.code === 'DUPLICATE_KEY' ? duplicateKeyAt(doc, e.pos[0]) : undefined;
+    if (twice !== undefined) throw new YamlError(line, `key '${twice}' is given twice (a mapping may give each key once)`);
+    throw new YamlError(line, `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const convert = (node: unknown): unknown => {
     if (node === null || typeof node !== 'object' || !('toJS' in node)) return node;
@@ -86,6 +90,24 @@ export function parseYamlDoc(text: string): YamlDoc {
     deref: (node) => (isAlias(node) ? (node.resolve(doc) ?? null) : node),
     toJs: convert,
   };
+}
+
+/**
+ * The dotted path (`device.channels`) of the mapping key that starts at source offset `at`, the
+ * one the parser found given twice; undefined when no scalar key starts there.
+ */
+function duplicateKeyAt(doc: Document, at: number): string | undefined {
+  const { isPair, isScalar, visit } = yaml();
+  let found: string | undefined;
+  const name = (p: unknown): string => (isPair(p) && isScalar(p.key) ? String(p.key.value) : '?');
+  visit(doc, {
+    Pair(_, pair, path) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== at) return undefined;
+      found = [...path.filter(isPair), pair].map(name).join('.');
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The plain value of YAML text (null for an empty document). Throws {@link YamlError}. */

@@ -1,0 +1,39 @@
+/**
+ * A configuration or experiment file that gives a key twice is refused naming the key, dotted,
+ * at the line of its second use, in a `.json` file as in a `.yaml` one: the parser's own words,
+ * `not valid YAML: Map keys must be unique`, named neither the key nor, for JSON, the language.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseYamlDoc, YamlError } from '../scripts/yaml-file.ts';
+import { syncsimHere } from './cli-here.ts';
+
+const problem = (text: string): string => {
+  try {
+    parseYamlDoc(text);
+  } catch (e) {
+    if (e instanceof YamlError) return e.message;
+    throw e;
+  }
+  return 'no error';
+};
+
+describe('a key given twice', () => {
+  it('is named by its dotted path at its second line', () => {
+    expect(problem('device:\n  channels: 4\n  channels: 8\n')).toBe("3: key 'device.channels' is given twice (a mapping may give each key once)");
+    expect(problem('{"device": {"channels": 4, "channels": 8}}')).toBe("1: key 'device.channels' is given twice (a mapping may give each key once)");
+    expect(problem('seed: 1\npersonality: linux\nseed: 2\n')).toBe("3: key 'seed' is given twice (a mapping may give each key once)");
+    // other errors keep the parser's words
+    expect(problem('a: [1, 2\n')).toMatch(/^\d+: not valid YAML: /);
+  });
+
+  it('syncsim run --config names the file, the line and the key, exit 2, nothing written', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-dup-key-'));
+    writeFileSync(join(d, 't.csv'), 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n');
+    writeFileSync(join(d, 'c.json'), '{\n  "device": {"channels": 4,\n    "channels": 8}\n}\n');
+    const r = await syncsimHere(['run', 't.csv', '--config', 'c.json', '--out', 'o', '--no-cache'], d);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: c.json:3: key 'device.channels' is given twice (a mapping may give each key once)\n" });
+  });
+});
