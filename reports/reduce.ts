@@ -256,29 +256,47 @@ export function timelineBucket(rows: number): number {
  * given: one bucket for runs drawn on one time axis; each point keeps its
  * first time and the largest value of each series over its rows: of the
  * `*_max` columns (the most over each row's interval) when the file has them,
- * so peaks between samples are drawn too, else of the samples.
+ * so peaks between samples are drawn too, else of the samples. The file's last
+ * row, the state at the run's end, is a point of its own, so that a line ends
+ * where the run left it (no page wired once a pool is unwired), not at the
+ * most of its last bucket.
  */
 export async function reduceTimeline(file: string, expectedRows: number, bucket = timelineBucket(expectedRows)): Promise<TimelineData> {
   const f = await openCsv(file, ['t_us', ...TIMELINE_SERIES]);
   const peaks = TIMELINE_SERIES.every((s) => f.col[`${s}_max`] !== undefined);
   const fields = TIMELINE_SERIES.map((s) => (peaks ? `${s}_max` : s));
   const points: TimelinePoint[] = [];
+  const point = (t: number, v: number[]): TimelinePoint => ({ t_ms: t / 1000, dirty_pages: v[0], writeback_pages: v[1], wired_pages: v[2], queue_depth: v[3] });
   let cur: TimelinePoint | undefined;
   let inBucket = 0, rows = 0;
+  // the latest row, and its bucket's values before it joined them (`folded`: it did not begin its bucket)
+  let lastT = 0, lastV: number[] = [];
+  const bucketBefore = TIMELINE_SERIES.map(() => 0);
+  let folded = false;
   for await (const row of f.rows) {
     rows++;
     const t = numberField(f, row, 't_us', 0);
     const v = fields.map((s) => numberField(f, row, s, 0));
     if (!cur || inBucket === bucket) {
-      cur = { t_ms: t / 1000, dirty_pages: v[0], writeback_pages: v[1], wired_pages: v[2], queue_depth: v[3] };
+      cur = point(t, v);
       points.push(cur);
       inBucket = 0;
+      folded = false;
     } else {
       TIMELINE_SERIES.forEach((s, i) => {
+        bucketBefore[i] = cur![s];
         if (v[i] > cur![s]) cur![s] = v[i];
       });
+      folded = true;
     }
+    lastT = t;
+    lastV = v;
     inBucket++;
+  }
+  // the end row taken back out of its bucket and drawn alone
+  if (cur && folded) {
+    TIMELINE_SERIES.forEach((s, i) => (cur![s] = bucketBefore[i]));
+    points.push(point(lastT, lastV));
   }
   return { points, bucket, rows, peaks };
 }

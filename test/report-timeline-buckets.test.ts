@@ -52,10 +52,12 @@ describe("a timeline's note on its buckets", () => {
   it('runs of 2,000 and 1,500 samples on one axis: both in buckets of 4 (on its own the shorter had 3), 4 ms apart', async () => {
     const { note, rows } = await timelineOf(runsOf([2000, 1500]));
     expect(note).toContain('each point is the largest of 4 samples (4 ms)');
-    for (const config of ['run0', 'run1']) {
+    for (const [config, n] of [['run0', 2000], ['run1', 1500]] as const) {
       const t = rows.filter((r) => r.config === config).map((r) => r.t_ms);
-      expect(t.length).toBeGreaterThan(1);
-      expect(t.slice(1).every((v, i) => v - t[i]! === 4)).toBe(true);
+      expect(t.length).toBeGreaterThan(2);
+      // the buckets 4 ms apart, and the file's last row, the run's end, a point of its own after the last bucket
+      expect(t.slice(1, -1).every((v, i) => v - t[i]! === 4)).toBe(true);
+      expect(t.slice(-2)).toEqual([n - 4, n - 1]);
     }
   });
 

@@ -168,6 +168,14 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
     expect(Math.min(...unwires)).toBeGreaterThan(before[0]!);
     expect([before[3], before[8]]).toEqual([2048, 2048]);
     expect(lines).toHaveLength(Math.floor(s.sim_time_us / 1000) + 2);
+    // the report's timeline ends there too: 2003 rows in buckets of 5 put the end row in a bucket with the rows of
+    // 2000 and 2001 ms, whose most, 2048 wired pages, was its last point, so the chart ended with the pool wired
+    const drawn = await reduceTimeline(join(d, 'r', 'timeline.csv'), lines.length);
+    expect(drawn.bucket).toBe(5);
+    const [lastBucket, end] = drawn.points.slice(-2);
+    expect([end!.t_ms, end!.wired_pages]).toEqual([s.sim_time_us / 1000, 0]);
+    expect([lastBucket!.t_ms, lastBucket!.wired_pages]).toEqual([2000, 2048]);
+    expect(drawn.points).toHaveLength(Math.ceil((lines.length - 1) / 5) + 1);
   });
 
   it('the report\'s timeline draws the peak columns when timeline.csv has them (the 17th wired page), the samples of an older file', async () => {
