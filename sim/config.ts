@@ -269,7 +269,10 @@ function describe(e: ErrorObject): ConfigError {
       // a key that may also name a plugin file says so
       const plugin = PLUGIN_KEYS.some((pk) => `${pk.group}.${pk.key}` === base) ? ', or a plugin file (.ts, .mts, .js, .mjs)'
         : base === 'device.profile' ? ', or a profile file (a path with a slash, or ending .yaml, .yml or .json: syncsim calibrate writes one)' : '';
-      return new ConfigError(base, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${plugin} (got ${shown(e.data)})`);
+      // a misspelt or miscased value ('Linux', 'flusher ' without its space) says which one it looks like
+      const allowed = e.params.allowedValues as unknown[];
+      const like = typeof e.data === 'string' ? didYouMean(e.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      return new ConfigError(base, `must be one of ${allowed.join(', ')}${plugin} (got ${shown(e.data)})${like}`);
     }
     case 'const':
       return new ConfigError(base, `must be ${JSON.stringify(e.params.allowedValue)} (got ${shown(e.data)})`);

@@ -75,6 +75,15 @@ describe('configuration', () => {
     expect(resolveConfig({ writeback: { policy: 'flusher', interval_ms: 250 } }).writeback.interval_ms).toBe(250);
   });
 
+  it('a value that looks like an allowed one (case, a typo, a stray space) ends with the one it looks like', () => {
+    expect(errorOf(() => resolveConfig({ personality: 'Linux' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach (got 'Linux'); did you mean linux?");
+    expect(errorOf(() => resolveConfig({ writeback: { policy: 'flushr' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher, or a plugin file (.ts, .mts, .js, .mjs) (got 'flushr'); did you mean flusher?");
+    expect(errorOf(() => resolveConfig({ device: { profile: 'sata_ssd' } }))).toMatch(/\(got 'sata_ssd'\); did you mean sata-ssd\?$/);
+    expect(errorOf(() => resolveConfig({ replay: 'closed ' }))).toBe("config: key 'replay': must be one of closed, open (got 'closed '); did you mean closed?");
+    // nothing close: no suggestion, as before
+    expect(errorOf(() => resolveConfig({ personality: 'solaris' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach (got 'solaris')");
+  });
+
   it('refuses unknown personalities and policies, naming the key', () => {
     expect(errorOf(() => resolveConfig({ personality: 'solaris' }))).toBe("config: key 'personality': must be one of freebsd, xnu, linux, mach (got 'solaris')");
     expect(errorOf(() => resolveConfig({ writeback: { policy: 'pdflush' } }))).toBe("config: key 'writeback.policy': must be one of none, syncer, flusher, or a plugin file (.ts, .mts, .js, .mjs) (got 'pdflush')");
