@@ -5,7 +5,7 @@
  * command's shorthand flag).
  */
 import { ConfigError, type deepMerge, setDotted } from '../sim/config.ts';
-import { parseYamlValue, YamlError } from './yaml-file.ts';
+import { DuplicateKeyError, parseYamlValue, YamlError } from './yaml-file.ts';
 
 type JsonObject = Parameters<typeof deepMerge>[0];
 
@@ -19,6 +19,9 @@ export function applySet(target: JsonObject, kv: string): void {
   try {
     value = raw === '' ? '' : parseYamlValue(raw);
   } catch (e) {
+    // a value that is not YAML is text; one that gives a key twice is a mapping, refused naming the key
+    // (taken as text, it was refused as `must be a mapping of keys (an object)`)
+    if (e instanceof DuplicateKeyError) throw new ConfigError(`${key}.${e.key}`, 'given twice in one mapping of the value (a mapping may give each key once)', `--set ${kv}`);
     if (!(e instanceof YamlError)) throw e;
     value = raw;
   }

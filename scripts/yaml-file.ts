@@ -39,6 +39,14 @@ export interface YamlDoc {
   toJs(node: unknown): unknown;
 }
 
+/** A document giving a key twice in one mapping; `key` is its dotted path (`device.channels`). */
+export class DuplicateKeyError extends YamlError {
+  constructor(line: number, readonly key: string) {
+    super(line, `key '${key}' is given twice (a mapping may give each key once)`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
 const ALIAS_BOMB = 'too many alias expansions';
 
 /** Parses `text`; throws {@link YamlError} when it is not valid YAML or expands its aliases more than {@link MAX_ALIAS_COUNT} times. */
@@ -52,7 +60,7 @@ export function parseYamlDoc(text: string): YamlDoc {
     const line = e.linePos?.[0].line ?? lineAt(e.pos?.[0]);
     // a key given twice is named (YAML's own words, 'Map keys must be unique', named neither it nor, for a .json file, the right language)
     const twice = e.code === 'DUPLICATE_KEY' ? duplicateKeyAt(doc, e.pos[0]) : undefined;
-    if (twice !== undefined) throw new YamlError(line, `key '${twice}' is given twice (a mapping may give each key once)`);
+    if (twice !== undefined) throw new DuplicateKeyError(line, twice);
     throw new YamlError(line, `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const convert = (node: unknown): unknown => {

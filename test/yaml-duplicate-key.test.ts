@@ -4,7 +4,7 @@
  * `not valid YAML: Map keys must be unique`, named neither the key nor, for JSON, the language.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseYamlDoc, YamlError } from '../scripts/yaml-file.ts';
@@ -35,5 +35,16 @@ describe('a key given twice', () => {
     writeFileSync(join(d, 'c.json'), '{\n  "device": {"channels": 4,\n    "channels": 8}\n}\n');
     const r = await syncsimHere(['run', 't.csv', '--config', 'c.json', '--out', 'o', '--no-cache'], d);
     expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: c.json:3: key 'device.channels' is given twice (a mapping may give each key once)\n" });
+  });
+
+  it("a --set value that gives a key twice is refused naming it, not taken as text ('must be a mapping of keys')", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-dup-set-'));
+    writeFileSync(join(d, 't.csv'), 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n');
+    const r = await syncsimHere(['run', 't.csv', '--set', 'device={channels: 4, channels: 8}', '--out', 'o', '--no-cache'], d);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: --set device={channels: 4, channels: 8}: key 'device.channels': given twice in one mapping of the value (a mapping may give each key once)\n" });
+    expect(readdirSync(d)).toEqual(['t.csv']);
+    // a value that is not YAML is still text
+    const text = await syncsimHere(['run', 't.csv', '--set', 'device.profile=[nvme', '--out', 'o', '--no-cache'], d);
+    expect(text.stderr).toMatch(/^syncsim: config: key 'device\.profile': .*\(got '\[nvme'\)/);
   });
 });
