@@ -99,7 +99,8 @@ describe('syncsim compare: metrics a run has no value of', () => {
     const ro = JSON.parse(readFileSync(join(d, 'ro', 'summary.json'), 'utf8'));
     expect(ro.durability.durable_pages).toBe(0);
     expect(ro.sync.ok).toBe(1);
-    const file = join(d, 'ro', 'summary.json');
+    // the summary named as compare names its paths: relative inside the working directory (until 2026-12-06: absolute)
+    const file = join('ro', 'summary.json');
     const b = await here(['compare', 'a', 'ro', '--metric', 'durability.lag_us.p99', '--out', 'y']);
     expect(b.code).toBe(2);
     expect(b.stderr).toBe(`syncsim: --metric durability.lag_us.p99: side B has no value: the run made no page durable (durability.durable_pages 0), in ${file}\n`);
@@ -108,14 +109,18 @@ describe('syncsim compare: metrics a run has no value of', () => {
     expect(a.stderr).toBe(`syncsim: --metric durability.lag_us.mean: side A has no value: the run made no page durable (durability.durable_pages 0), in ${file}\n`);
     // the demo has no x_txn column: no transaction on either side, A named first
     const t = await here(['compare', 'a', 'ro', '--metric', 'txn.latency_us.p50', '--out', 'y']);
-    expect(t.stderr).toBe(`syncsim: --metric txn.latency_us.p50: side A has no value: the run committed no transaction (txn.count 0), in ${join(d, 'a', 'summary.json')}\n`);
+    expect(t.stderr).toBe(`syncsim: --metric txn.latency_us.p50: side A has no value: the run committed no transaction (txn.count 0), in ${join('a', 'summary.json')}\n`);
     // a key summary.json does not have is named as missing, with the closest numbers of the run (until 2026-12-06: 'not a number')
     expect((await here(['compare', 'a', 'ro', '--metric', 'durability.lag_us.p98', '--out', 'y'])).stderr)
-      .toBe(`syncsim: --metric durability.lag_us.p98: no such key in ${join(d, 'a', 'summary.json')}; did you mean durability.lag_us.p90 or durability.lag_us.p99?\n`);
+      .toBe(`syncsim: --metric durability.lag_us.p98: no such key in ${join('a', 'summary.json')}; did you mean durability.lag_us.p90 or durability.lag_us.p99?\n`);
     const typo = await here(['compare', 'a', 'ro', '--metric', 'sync.latncy_us.p99', '--out', 'y']);
-    expect([typo.code, typo.stderr]).toEqual([2, `syncsim: --metric sync.latncy_us.p99: no such key in ${join(d, 'a', 'summary.json')}; did you mean sync.latency_us.p99?\n`]);
+    expect([typo.code, typo.stderr]).toEqual([2, `syncsim: --metric sync.latncy_us.p99: no such key in ${join('a', 'summary.json')}; did you mean sync.latency_us.p99?\n`]);
+    // a run outside the working directory is named by its absolute path
+    const elsewhere = mkdtempSync(join(tmpdir(), 'syncsim-compare-elsewhere-'));
+    const outside = await syncsimHere(['compare', join(d, 'a'), join(d, 'ro'), '--metric', 'sync.latncy_us.p99', '--out', join(d, 'y')], elsewhere);
+    expect(outside.stderr).toBe(`syncsim: --metric sync.latncy_us.p99: no such key in ${join(d, 'a', 'summary.json')}; did you mean sync.latency_us.p99?\n`);
     // a group of numbers is not a number
-    expect((await here(['compare', 'a', 'ro', '--metric', 'sync.latency_us', '--out', 'y'])).stderr).toBe(`syncsim: --metric sync.latency_us: not a number in ${join(d, 'a', 'summary.json')}\n`);
+    expect((await here(['compare', 'a', 'ro', '--metric', 'sync.latency_us', '--out', 'y'])).stderr).toBe(`syncsim: --metric sync.latency_us: not a number in ${join('a', 'summary.json')}\n`);
     expect(existsSync(join(d, 'y'))).toBe(false);
     // the side that has one compares as before
     const ok = await here(['compare', 'a', 'a', '--metric', 'durability.lag_us.p99', '--out', 'y', '--json']);

@@ -106,7 +106,8 @@ interface MetricRow extends Contrast {
 
 /** Why run `r` of side `name` has no number for `metric`: what the run did not do, when the summary says so (null). */
 function noNumber(metric: string, name: string, r: SideRun): string {
-  const file = join(r.dir, 'summary.json');
+  // named as the rest of compare names its paths (showPath): relative inside the working directory
+  const file = showPath(join(r.dir, 'summary.json'));
   const why = noValueReason(r.summary, metric);
   if (why) return `side ${name} has no value: ${why}, in ${file}`;
   // a misspelt key (sync.latncy_us.p99) is named as missing, with the run's closest number, not as a value that is not a number
