@@ -22,6 +22,7 @@ import { isPluginFile, PLUGIN_KEYS, type PluginKey } from '../sim/plugin/config-
 import { PluginError, type LoadedPlugin } from '../sim/plugin/plugin.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { openProblem } from '../traces/files.ts';
+import { showPath } from './sweep/store.ts';
 
 /** The plugins of a configuration and the SHA-256 of each plugin file's source (what a sweep's run id hashes). */
 export interface LoadedPlugins {
@@ -65,7 +66,8 @@ function readSource(pk: PluginKey, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new ConfigError(`${pk.group}.${pk.key}`, `cannot read plugin file ${path}: ${openProblem(e)}`);
+    // named as the CLI names its paths (showPath): relative to the working directory when inside it
+    throw new ConfigError(`${pk.group}.${pk.key}`, `cannot read plugin file ${showPath(path)}: ${openProblem(e)}`);
   }
 }
 

@@ -122,11 +122,11 @@ describe('syncsim run with plugins', () => {
     const bad = await syncsimHere(['run', DEMO, '--config', config('ok'), '--set', 'writeback.params.mode=fast', '--out', 'x'], work);
     expect([bad.code, bad.stderr]).toEqual([2, "syncsim: config: key 'writeback.params.mode': must be one of ok, throw, spin, outside (got 'fast')\n"]);
     const missing = await syncsimHere(['run', DEMO, '--set', 'device.discipline=./nope.ts', '--out', 'x'], work);
-    expect([missing.code, missing.stderr]).toEqual([2, `syncsim: config: key 'device.discipline': cannot read plugin file ${join(work, 'nope.ts')}: not found\n`]);
+    expect([missing.code, missing.stderr]).toEqual([2, `syncsim: config: key 'device.discipline': cannot read plugin file nope.ts: not found\n`]);
     // a --set of the group holding the key (writeback={...}) is relative to the working directory too, as one of the key,
     // and named as the --set that gave it (over the config file's line)
     const group = await syncsimHere(['run', DEMO, '--config', config('ok'), '--set', 'writeback={policy: ./nope.mjs}', '--out', 'x'], work);
-    expect([group.code, group.stderr]).toEqual([2, `syncsim: config: --set writeback={policy: ./nope.mjs}: key 'writeback.policy': cannot read plugin file ${join(work, 'nope.mjs')}: not found\n`]);
+    expect([group.code, group.stderr]).toEqual([2, `syncsim: config: --set writeback={policy: ./nope.mjs}: key 'writeback.policy': cannot read plugin file nope.mjs: not found\n`]);
     const builtin = await syncsimHere(['run', DEMO, '--set', 'device.discipline_params.x=1', '--out', 'x'], work);
     expect(builtin.code).toBe(2);
     expect(builtin.stderr).toContain("key 'device.discipline_params': parameters are for a plugin file; the built-in device.discipline 'fifo' takes none");
@@ -138,7 +138,7 @@ describe('syncsim run with plugins', () => {
     expect([bad.code, bad.stderr]).toEqual([2, `syncsim: config: ${f}:6: key 'writeback.params.mode': must be one of ok, throw, spin, outside (got 'fast')\n`]);
     writeFileSync(f, 'personality: linux\ndevice:\n  profile: hdd\n  discipline: ./nope.mjs\n');
     const missing = await syncsimHere(['run', DEMO, '--config', f, '--out', 'lines'], work);
-    expect([missing.code, missing.stderr]).toEqual([2, `syncsim: config: ${f}:4: key 'device.discipline': cannot read plugin file ${join(work, 'conf', 'nope.mjs')}: not found\n`]);
+    expect([missing.code, missing.stderr]).toEqual([2, `syncsim: config: ${f}:4: key 'device.discipline': cannot read plugin file ${join('conf', 'nope.mjs')}: not found\n`]);
     expect(existsSync(join(work, 'lines'))).toBe(false);
   });
 });
