@@ -16,6 +16,7 @@ import { openProblem } from '../traces/files.ts';
 import { applySet } from './config-sets.ts';
 import { located, locatedInFile } from './config-locate.ts';
 import { loadSamples } from './samples-file.ts';
+import { showPath } from './sweep/store.ts';
 
 type JsonObject = Parameters<typeof deepMerge>[0];
 type Json = Parameters<typeof setDotted>[2];
@@ -127,7 +128,8 @@ export function readNamedProfile(path: string): JsonObject {
   try {
     return readProfileFile(path);
   } catch (e) {
-    if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(/^cannot read config file /, 'cannot read profile file '));
+    // named as the CLI names its paths (showPath): relative to the working directory when inside it
+    if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(`cannot read config file ${path}`, `cannot read profile file ${showPath(path)}`));
     throw e;
   }
 }
