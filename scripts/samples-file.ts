@@ -10,6 +10,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { ConfigError, type deepMerge } from '../sim/config.ts';
 import { openProblem } from '../traces/files.ts';
 import { firstBadByte, isCleanText } from '../traces/utf8.ts';
+import { showPath } from './sweep/store.ts';
 
 type JsonObject = Parameters<typeof deepMerge>[0];
 
@@ -38,7 +39,8 @@ export function readSamplesFile(path: string, key = 'device.service.file'): numb
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new ConfigError(key, `cannot read ${path}: ${openProblem(e)}`);
+    // named as the CLI names its paths (showPath): relative to the working directory when inside it
+    throw new ConfigError(key, `cannot read ${showPath(path)}: ${openProblem(e)}`);
   }
   if (!isCleanText(buf)) {
     const at = firstBadByte(buf);
