@@ -9,6 +9,7 @@
 import { statSync } from 'node:fs';
 import { BytesRead } from '../traces/byte-tap.ts';
 import { groupedCount } from '../sim/count-text.ts';
+import { helpEntry } from './help-text.ts';
 
 /** Where progress goes. */
 export interface ProgressStream {
@@ -262,18 +263,7 @@ export const STEPS_SHOWN = 'on a terminal a line redrawn in place, with the step
  * of the help's other options) and wrapped before 80; `shown`: what the progress shows.
  */
 export function quietHelp(column: number, shown = PROGRESS_SHOWN): string {
-  const words = `no progress on stderr (${shown})`.split(' ');
-  const lines: string[] = [];
-  let line = '  -q, --quiet'.padEnd(column - 1);
-  for (const w of words) {
-    if (line.trim() !== '' && line.length > column && line.length + 1 + w.length > 79) {
-      lines.push(line);
-      line = ' '.repeat(column - 1);
-    }
-    line += ` ${w}`;
-  }
-  lines.push(line);
-  return lines.join('\n');
+  return helpEntry('  -q, --quiet', `no progress on stderr (${shown})`, column);
 }
 
 /**

@@ -28,6 +28,15 @@ describe('syncsim help COMMAND', () => {
     }
   });
 
+  it("no line of a command's help is wider than 90 columns (a path of this install, one word, may be)", async () => {
+    for (const c of COMMANDS) {
+      const h = await syncsimHere([c, '--help']);
+      expect(h.code, c).toBe(0);
+      const wide = h.stdout.split('\n').filter((l) => l.length > 90 && /\s/.test(l.trim()));
+      expect(wide, c).toEqual([]);
+    }
+  });
+
   it('the installed command does the same', () => {
     const viaHelp = spawned(['help', 'run']);
     const own = spawned(['run', '--help']);

@@ -585,7 +585,8 @@ describe('syncsim import', () => {
     expect(help).toMatch(/^Usage: syncsim import --from FORMAT FILE/);
     for (const flag of ['--page-size', '--sync-every-writes', '--sync-every-us', '--sync-flags', '--assume-dirty', '-o, --out']) expect(help).toContain(flag);
     expect(IMPORTERS.map((i) => i.format)).toEqual(expect.arrayContaining(['fio-iolog', 'blkparse', 'msr']));
-    for (const imp of IMPORTERS) expect(help).toMatch(new RegExp(`^  ${escape(imp.format)} +${escape(imp.description)}$`, 'm'));
+    // a description wraps onto lines of its own, under its first word
+    for (const imp of IMPORTERS) expect(help).toMatch(new RegExp(`^  ${escape(imp.format)} +${imp.description.split(' ').map(escape).join('(?: |\\n +)')}$`, 'm'));
   });
 
   it('dispatches every registered format (strace included once registered)', async () => {

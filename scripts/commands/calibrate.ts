@@ -10,6 +10,7 @@ import { calibrationTable } from '../validate/calibration-text.ts';
 import { BATCH_SIZES, LATENCY_SIZES, QUICK_BATCH_SIZES, QUICK_LATENCY_SIZES, QUICK_WRITEBACK_SIZES, WRITEBACK_SIZES, sizeLabel } from '../validate/microbench.ts';
 import { lockOut } from '../../traces/out-lock.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { helpEntry } from '../help-text.ts';
 
 const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--runtime 120]
                          [--max-depth 64] [--settle 90] -o device.yaml
@@ -43,11 +44,11 @@ FILE' and 'device.profile: FILE' accept:
      (a command's latency beside its turn in the stage) than the QD1 write
      less submit_command_us (the latency after its turn); with the latency
      after its turn both costs are taken off the latencies of 1; with a
-     stage, either way, channels becomes --max-depth (at least 32). With unbatched IOPS still growing at
-     --max-depth, submit_us is the intercept (within 0 and the peak's
-     bound) if it still favours side by side, else the bound; batches that
-     cost as much a write as the unbatched peak leave submit_us 0, with
-     submit_command_us the peak's cost a write. A batch
+     stage, either way, channels becomes --max-depth (at least 32). With
+     unbatched IOPS still growing at --max-depth, submit_us is the intercept
+     (within 0 and the peak's bound) if it still favours side by side, else
+     the bound; batches that cost as much a write as the unbatched peak leave
+     submit_us 0, with submit_command_us the peak's cost a write. A batch
      line that does not rise leaves the stage out (channels as in 2);
   2b. 16 4k random writes submitted together and reaped as they complete:
      submit_completion = drained (the batch completes at once when the
@@ -130,9 +131,8 @@ FILE' and 'device.profile: FILE' accept:
 Progress goes to standard error; the summary to standard output.
 
 Options:
-  --dir PATH          directory on the device to measure (default: the system
-                      temporary directory, ${tmpdir()}); must not be tmpfs.
-                      A scratch directory is made inside and removed
+${helpEntry('  --dir PATH', `directory on the device to measure (default: the system
+temporary directory, ${tmpdir()}); must not be tmpfs. A scratch directory is made inside and removed`, 22)}
   --quick             fewer sizes and depths, a 64m file and 24 s of fio time
                       (under a minute)
   --size SIZE         data file size, binary k/m/g suffixes (default 256m, --quick 64m)

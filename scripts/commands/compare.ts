@@ -26,6 +26,7 @@ import { metricUnit } from '../compare/units.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { QUIET_OPTION, quietHelp, StepProgress, STEPS_SHOWN } from '../progress.ts';
+import { helpParagraph } from '../help-text.ts';
 import { turn } from '../../traces/turn.ts';
 
 /** Metrics compared unless --metric says otherwise. */
@@ -42,10 +43,10 @@ Compares two results. Each of A and B is a run directory (syncsim run --out)
 or one grid point of a sweep: SWEEP@N (point N) or SWEEP@key=value,... (the
 point with those grid values), whose runs are its seeds.
 
-For every metric (summary.json keys; default ${DEFAULT_METRICS.join(', ')}):
+${helpParagraph(`For every metric (summary.json keys; default ${DEFAULT_METRICS.join(', ')}):
 the value of A and of B (the mean over seeds), B - A and B / A, each with a
 95 % percentile-bootstrap CI (--reps resamples, default 2000); the unit column
-is that of A, B, B - A and its CI (B / A is a ratio). The CI
+is that of A, B, B - A and its CI (B / A is a ratio). The CI`)}
 resamples the seeds, paired by seed when both sides ran the same seeds; with
 fewer than 5 seeds a side it is Student t's for B - A instead (of the paired
 differences, or Welch's), and B / A has none: a bootstrap of so few seeds

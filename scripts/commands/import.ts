@@ -25,11 +25,12 @@ import { cleanupOnInterrupt } from '../interrupt.ts';
 import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl } from '../../traces/escape.ts';
+import { helpEntry } from '../help-text.ts';
 
 function formatList(): string {
   if (IMPORTERS.length === 0) return '  (none yet)';
   const w = Math.max(...IMPORTERS.map((i) => i.format.length));
-  return IMPORTERS.map((i) => `  ${i.format.padEnd(w)}  ${i.description}`).join('\n');
+  return IMPORTERS.map((i) => helpEntry(`  ${i.format.padEnd(w)} `, i.description, w + 4)).join('\n');
 }
 
 /** Each format's input fields and their units, as {@link help} lists them. */
@@ -66,7 +67,8 @@ Options:
                            import wrote and it is not FILE; anything else (a
                            generated or recorded trace, a .sst cache, any
                            other file) is refused (exit 2)
-  --page-size N            page size the layout assumes, a power of two (default 4096)
+  --page-size N            page size the layout assumes, a power of two (default
+                           4096)
   --sync-every-writes N    inject an msync of an object's whole mapping after
                            every N writes to it since its last whole-mapping msync
   --sync-every-us T        inject, at every multiple of T µs of trace time, an
@@ -79,10 +81,11 @@ Options:
                            by | in any case, as gen's sync_flags (SYNC, ASYNC,
                            INVALIDATE, MS_SYNC, sync, ...; default SYNC)
   --assume-dirty MODE      strace: how to synthesise the stores strace cannot see:
-${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => `                             ${k}: ${v}`).join('\n')}
-  --seed N                 strace: seed of --assume-dirty pages=N and measured (default 1);
-                           taken with any format, with a note on stderr that it
-                           changes nothing where the import draws nothing
+${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => helpEntry(`${' '.repeat(29)}${k}:`, v, 31)).join('\n')}
+  --seed N                 strace: seed of --assume-dirty pages=N and measured
+                           (default 1); taken with any format, with a note on
+                           stderr that it changes nothing where the import draws
+                           nothing
   --calibration FILE       strace --assume-dirty measured: the configuration (e.g. from
                            'syncsim calibrate') whose device turns each msync's measured
                            duration into a page count

@@ -13,10 +13,10 @@ const HELP = `Usage: syncsim inspect TRACE [options]
 
 Reads TRACE (native .csv or .csv.gz, or a binary trace cache .sst made by
 'syncsim convert' or 'run', whose line numbers are those of its CSV) once, in
-memory that does not grow with its length, and prints: rows, duration, tasks, ops by kind and flags, footprint
-(distinct (task, page) pairs written or read, and written: a page of a shared
-file that two tasks touch counts twice), bytes written, the write rate over
-time and the largest msync ranges.
+memory that does not grow with its length, and prints: rows, duration, tasks,
+ops by kind and flags, footprint (distinct (task, page) pairs written or read,
+and written: a page of a shared file that two tasks touch counts twice), bytes
+written, the write rate over time and the largest msync ranges.
 
 Options:
   --json            print exactly one JSON object instead of the table

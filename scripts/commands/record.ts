@@ -15,6 +15,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { QUIET_OPTION, quietHelp } from '../progress.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { firstBadByte, showBytes } from '../../traces/utf8.ts';
+import { helpParagraph } from '../help-text.ts';
 
 /** The --assume-dirty modes record takes: all but `measured`, which needs a calibration (import's --calibration). */
 const RECORD_MODES = Object.keys(ASSUME_DIRTY_MODES).filter((m) => m !== 'measured');
@@ -33,18 +34,18 @@ const MEASURED_REFUSED = '--assume-dirty measured needs a calibration, which rec
   `give another mode (${RECORD_MODES.join(', ')}), or keep the log with --keep-log FILE and import it with ` +
   "'syncsim import --from strace FILE --assume-dirty measured --calibration CAL'";
 
-const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE] [--keep-log FILE] [-q]
-                      -- PROGRAM [ARGS...]
+const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE]
+                      [--keep-log FILE] [-q] -- PROGRAM [ARGS...]
 
 Runs PROGRAM (with its arguments, standard input and output) under an
 LD_PRELOAD shim that logs every mmap, munmap, mremap, msync, madvise,
-posix_madvise, mlock, munlock, mlockall and munlockall of the program and of the processes it forks, and at
-the entry of each msync reads which pages of the range the kernel holds dirty
-(/proc/PID/pagemap gives each page's frame, bit 4 of /proc/kpageflags,
-KPF_DIRTY, whether it is dirty). The trace gets, before each msync, write rows
-for exactly those pages, then the msync with its measured duration
-(x_measured_us) and result (x_result); maps, unmaps and wiring are translated
-as 'syncsim import --from strace' does.
+posix_madvise, mlock, munlock, mlockall and munlockall of the program and of
+the processes it forks, and at the entry of each msync reads which pages of the
+range the kernel holds dirty (/proc/PID/pagemap gives each page's frame, bit 4
+of /proc/kpageflags, KPF_DIRTY, whether it is dirty). The trace gets, before
+each msync, write rows for exactly those pages, then the msync with its
+measured duration (x_measured_us) and result (x_result); maps, unmaps and
+wiring are translated as 'syncsim import --from strace' does.
 
 Dirty pages need root (kpageflags). Without it the recording still runs and
 says so; the stores are then synthesised by --assume-dirty (default
@@ -58,8 +59,8 @@ library's wrappers (syscall(2), io_uring); a program that made no call the shim
 sees is reported. Threads share their process's task; a child made by fork()
 starts with its parent's mappings.
 
-The shim (${SHIM_SOURCE}) is compiled with the system cc on first use into
-${shimCacheDir()} (SYNCSIM_CACHE_DIR overrides).
+${helpParagraph(`The shim (${SHIM_SOURCE}) is compiled with the system cc on first use into
+${shimCacheDir()} (SYNCSIM_CACHE_DIR overrides).`)}
 
 Options:
   -o, --out FILE        the trace (default record.csv); written to a temporary

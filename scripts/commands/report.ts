@@ -17,6 +17,7 @@ import { showPath } from '../sweep/store.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { QUIET_OPTION, quietHelp, StepProgress, STEPS_SHOWN, withProgress } from '../progress.ts';
+import { helpEntry } from '../help-text.ts';
 
 const HELP = `Usage: syncsim report DIR [options]
 
@@ -51,16 +52,18 @@ redrawn in place (the step under way, 'chart 2 of 5 (timeline)', and the time
 so far); otherwise a line every 10 s and one at the end, none for a shorter job.
 
 Charts:
-${CHART_MODULES.map((m) => `  ${m.name.padEnd(20)} ${m.summary}`).join('\n')}
+${CHART_MODULES.map((m) => helpEntry(`  ${m.name.padEnd(20)}`, m.summary, 23)).join('\n')}
 
 For each chart: NAME.vl.json (Vega-Lite, data inline), NAME.svg, NAME.png (2x),
 NAME.pdf (vector, fonts embedded); index.html shows them all with captions and
 the key settings, with vega inlined so it opens from the file system;
-report.json lists the charts. Colours: configurations of several kernels in their kernel's
-colour in every report (freebsd blue, linux vermillion, xnu green, mach purple; a kernel's several
-told apart by point shape and line dash); otherwise Okabe-Ito (wine for its yellow) for the first
-eight configurations and eight more, so that up to sixteen each have a colour of their own (from
-the ninth on also a point shape and line dash); the same colour for the same configuration in every chart.`;
+report.json lists the charts. Colours: configurations of several kernels in
+their kernel's colour in every report (freebsd blue, linux vermillion, xnu
+green, mach purple; a kernel's several told apart by point shape and line
+dash); otherwise Okabe-Ito (wine for its yellow) for the first eight
+configurations and eight more, so that up to sixteen each have a colour of
+their own (from the ninth on also a point shape and line dash); the same colour
+for the same configuration in every chart.`;
 
 function list(values: string[] | undefined): string[] | undefined {
   if (!values) return undefined;

@@ -15,10 +15,13 @@ import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts'
 import { escapeLines } from '../../traces/escape.ts';
 import { MAX_SEED, simSeedsArg } from '../validate/sim-seeds.ts';
 import { flagAndSetProblem, refuseRepeatedSets } from '../config-sets.ts';
+import { helpEntry } from '../help-text.ts';
 
-const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv) [--calibration device.yaml] [--out DIR]
-                        [--dir PATH] [--set KEY=VALUE]... [--seed N] [--sim-seeds N] [--warmup N] [--repeat N]
-                        [--settle S] [--calibrate-size SIZE] [--calibrate-runtime S] [--calibrate-max-depth N]
+const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv)
+                        [--calibration device.yaml] [--out DIR] [--dir PATH]
+                        [--set KEY=VALUE]... [--seed N] [--sim-seeds N] [--warmup N]
+                        [--repeat N] [--settle S] [--calibrate-size SIZE]
+                        [--calibrate-runtime S] [--calibrate-max-depth N]
                         [--calibrate-quick] [--calibration-only]
 
 Validates syncsim against the running Linux kernel (measure on an idle
@@ -41,7 +44,8 @@ FLUSH of the device costs the same from one second to the next):
      distributions: mean, p50, p90, p99 and the demerit figure (Ruemmler &
      Wilkes 1994: RMS horizontal distance between the two CDFs, as % of the
      measured mean);
-  4. writes DIR/validation.json and the overlay chart validation-cdf.{vl.json,svg,png,pdf}.
+  4. writes DIR/validation.json and the overlay chart
+     validation-cdf.{vl.json,svg,png,pdf}.
 
 A measured msync latency is the time from the sync's entry in fio's I/O log to
 the next entry (fio issues the next I/O when the sync returns); fio's own sync
@@ -49,17 +53,19 @@ statistics (JSON report) are kept beside it as a check.
 
 Options:
   --fio-job FILE        the fio job file
-  --trace FILE          instead of a fio job: a trace whose msync rows carry their
-                        measured latency (x_measured_us), e.g. made by 'syncsim
-                        record'. It is replayed with the configuration (--calibration,
-                        --set; personality linux) and compared the same way: nothing is
-                        calibrated, and without --calibration the device is the defaults'
-                        (a fio validation's own trace.csv replays as it did with that
-                        validation's device-session.yaml). --repeat N (default 1 here)
-                        records its program again N-1 times (the trace's 'recorded-command'
-                        header) for the noise floor, in the directory it was recorded in
-                        (the 'recorded-cwd' header; a trace without one: the current
-                        directory, with a warning)
+  --trace FILE          instead of a fio job: a trace whose msync rows carry
+                        their measured latency (x_measured_us), e.g. made by
+                        'syncsim record'. It is replayed with the configuration
+                        (--calibration, --set; personality linux) and compared
+                        the same way: nothing is calibrated, and without
+                        --calibration the device is the defaults' (a fio
+                        validation's own trace.csv replays as it did with that
+                        validation's device-session.yaml). --repeat N (default 1
+                        here) records its program again N-1 times (the trace's
+                        'recorded-command' header) for the noise floor, in the
+                        directory it was recorded in (the 'recorded-cwd' header;
+                        a trace without one: the current directory, with a
+                        warning)
   --calibration FILE    configuration with the calibrated device ('syncsim calibrate -o');
                         without it (--fio-job) the device under --dir is calibrated first,
                         into DIR/calibration/
@@ -69,18 +75,18 @@ Options:
                         It must be missing, empty or an earlier validation output
                         (it holds a .syncsim marker): anything else is refused
                         (exit 2) before fio runs
-  --dir PATH            where fio's data files go when the job sets neither
-                        directory= nor filename= (default ${tmpdir()}; not tmpfs);
-                        a scratch directory is made inside and removed
+${helpEntry('  --dir PATH', `where fio's data files go when the job sets neither
+directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory is made inside and removed`, 24)}
   --set KEY=VALUE       override one configuration key after personality=linux and
                         the calibration (repeatable), e.g. --set pager.cluster_pages=64
-  --seed N              random seed of the first replay (service-time draws; 0 to 4294967295,
-                        default 1)
-  --sim-seeds N         replay the trace N times, with the seeds S, S+1, ... (S: --seed's, 0
-                        after 4294967295), and pool their msyncs on the simulated side (default 8, 1 to 64):
-                        one replay is one draw of the model's random times, and its p99
-                        over a few hundred msyncs a handful of draws. sim/ and pairs.csv
-                        are the first seed's
+  --seed N              random seed of the first replay (service-time draws;
+                        0 to 4294967295, default 1)
+  --sim-seeds N         replay the trace N times, with the seeds S, S+1, ... (S:
+                        --seed's, 0 after 4294967295), and pool their msyncs on
+                        the simulated side (default 8, 1 to 64): one replay is
+                        one draw of the model's random times, and its p99 over a
+                        few hundred msyncs a handful of draws. sim/ and
+                        pairs.csv are the first seed's
   --warmup N            leave the first N matched msyncs out of the comparison on
                         both sides (default 0: every msync counts)
   --settle S            longest wait for the device to settle before the first run
@@ -97,14 +103,16 @@ Options:
                         in rounds instead (every job's run r before any job's run r+1)
   -h, --help            this help
 
-Output (DIR): validation.json, validation-cdf.*, device-session.yaml (+ .calibration.json,
-when the FLUSH level was refitted), pairs.csv (each matched msync:
-measured and simulated latency, compared 0 for the warm-up), samples.csv (every
-compared latency, measured runs pooled and simulated seeds pooled), job.fio (as run), fio.iolog, fio_*lat.1.log,
-fio.json (all of run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and
-logs of each further run), trace.csv (run 1's log imported: x_measured_us on msync
-rows, and on stores and loads their time to the next log entry; the mapping's
-RANDOM or SEQUENTIAL flag from the job's rw, as fio's mmap engine advises), sim/ (the replay's results, for 'syncsim report DIR/sim').`;
+Output (DIR): validation.json, validation-cdf.*, device-session.yaml
+(+ .calibration.json, when the FLUSH level was refitted), pairs.csv (each matched
+msync: measured and simulated latency, compared 0 for the warm-up), samples.csv
+(every compared latency, measured runs pooled and simulated seeds pooled),
+job.fio (as run), fio.iolog, fio_*lat.1.log, fio.json (all of run 1),
+repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and logs of each further run),
+trace.csv (run 1's log imported: x_measured_us on msync rows, and on stores and
+loads their time to the next log entry; the mapping's RANDOM or SEQUENTIAL flag
+from the job's rw, as fio's mmap engine advises), sim/ (the replay's results,
+for 'syncsim report DIR/sim').`;
 
 /**
  * `syncsim validate ARGS` as the command line runs it; `turns` lets
