@@ -108,7 +108,9 @@ const NATIVE_READERS: ReadonlySet<string> = new Set(['run', 'inspect', 'convert'
 export async function reportError(e: unknown, command?: string): Promise<number> {
   // the error types are loaded only now: --version and --help need none of them
   if ((await import('./exit-code.ts')).exitCodeOf(e) === 2) {
-    const hint = command !== undefined && NATIVE_READERS.has(command) ? (await import('./errors.ts')).importHint(e) : '';
+    const errors = await import('./errors.ts');
+    // a misspelt op of a native trace (run, inspect, convert, a sweep's trace) ends with the op it is closest to
+    const hint = (command !== undefined && NATIVE_READERS.has(command) ? errors.importHint(e) : '') + errors.unknownOpHint(e);
     process.stderr.write(`syncsim: ${escapeControl((e as Error).message)}${hint}\n`);
     return 2;
   }

@@ -4,6 +4,8 @@ import { recogniseFormat } from '../traces/import/recognise.ts';
 import { headText } from '../traces/out-trace.ts';
 import { TRACE_MAGIC_LINE } from '../traces/writer.ts';
 import { TraceError } from '../traces/trace-error.ts';
+import { OP_NAMES } from '../traces/types.ts';
+import { didYouMean } from '../sim/closest-name.ts';
 import { fieldAsWritten } from '../traces/as-written.ts';
 import type { TraceSemanticError } from '../sim/vm/vm.ts';
 
@@ -59,6 +61,16 @@ export function importHint(e: unknown): string {
   const format = firstLineOf(e.file);
   const looks = format === undefined ? undefined : recogniseFormat(format);
   return looks ? `; ${e.file} looks like ${looks.what}: convert it first with syncsim import --from ${looks.from} ${e.file} -o trace.csv` : '';
+}
+
+/**
+ * After the error of a native trace's unknown op (`writ`): `; did you mean write?` when an op is
+ * close to it; else ''. Here rather than in the reader: traces/ does not import sim/'s
+ * closest-name suggestion (README, Layout).
+ */
+export function unknownOpHint(e: unknown): string {
+  if (!(e instanceof TraceError) || e.column !== 'op' || e.text === '' || (OP_NAMES as readonly string[]).includes(e.text)) return '';
+  return didYouMean(e.text, OP_NAMES);
 }
 
 /**

@@ -114,6 +114,25 @@ describe("an unknown flag in a trace's flags column", () => {
   });
 });
 
+describe("an unknown op in a trace's op column", () => {
+  const OPS = 'unknown op (expected one of map, unmap, write, read, msync, wire, unwire)';
+  it.each([
+    ['writ', '; did you mean write?'],
+    ['msnyc', '; did you mean msync?'],
+    ['WRITE', '; did you mean write?'],
+    ['scribble', ''],
+  ])("'%s': the reader's message, then the op it is closest to (run, inspect, convert, a sweep's trace)", async (op, hint) => {
+    const d = withTrace();
+    writeFileSync(join(d, 'bad.csv'), `# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000000,8192,,f,0\n1,a,${op},0x10000000,4096,,,\n`);
+    writeFileSync(join(d, 'e.yaml'), 'name: e\ntrace: { path: bad.csv }\ngrid:\n  device.channels: [1, 2]\n');
+    const line = `syncsim: bad.csv:4: column op: ${OPS} (got '${op}')${hint}\n`;
+    for (const args of [['run', 'bad.csv', '--out', 'o', '--no-cache'], ['inspect', 'bad.csv', '-q'], ['convert', 'bad.csv', '-o', 'bad.sst', '-q'], ['sweep', 'e.yaml', '--out', 'sw', '-q']]) {
+      expect(await syncsimHere(args, d), args[0]).toEqual({ code: 2, stdout: '', stderr: line });
+    }
+    expect(readdirSync(d).sort()).toEqual(['bad.csv', 'e.yaml', 't.csv']);
+  });
+});
+
 describe('an unknown parameter of a gen preset', () => {
   const SEQ = 'duration_s, tasks, footprint, rate, arrival, write_size, sync_every, sync_interval_us, sync_flags, sync_range, page_size';
   it.each([
