@@ -291,7 +291,7 @@ describe('compare with a side that made no msync', () => {
     expect((await syncsimHere(['run', DEMO, '--out', 'r-demo'], d)).code).toBe(0);
     const r = await syncsimHere(['compare', 'r-msr', 'r-demo', '--out', 'c', '--reps', '200'], d);
     expect(r.code, r.stderr).toBe(0);
-    for (const m of ['mean', 'p50', 'p99']) expect(r.stdout).toContain(`left out: sync.latency_us.${m} (side A has no value: the run made no successful msync (sync.ok 0), in ${join(d, 'r-msr', 'summary.json')})`);
+    for (const m of ['mean', 'p50', 'p99']) expect(r.stdout).toContain(`left out: sync.latency_us.${m} (side A has no value: the run made no successful msync (sync.ok 0), in ${join('r-msr', 'summary.json')})`);
     expect(r.stdout).toContain('msync latency distributions: no successful msync on side A');
     // both sides without one: said so
     const both = await syncsimHere(['compare', 'r-msr', 'r-msr', '--out', 'c2', '--reps', '200'], d);
@@ -299,10 +299,13 @@ describe('compare with a side that made no msync', () => {
     const j = JSON.parse(readFileSync(join(d, 'c', 'compare.json'), 'utf8'));
     expect(j.metrics.map((m: { metric: string }) => m.metric)).toEqual(['writeback.bytes', 'device.utilization', 'sim_time_us']);
     expect(j.skipped_metrics.map((m: { metric: string }) => m.metric)).toEqual(['sync.latency_us.mean', 'sync.latency_us.p50', 'sync.latency_us.p99']);
+    // the result file names the summary as it names the runs' directories, absolute: not by where compare ran
+    expect(j.skipped_metrics[0].why).toBe(`side A has no value: the run made no successful msync (sync.ok 0), in ${join(d, 'r-msr', 'summary.json')}`);
+    expect(j.a.runs[0].dir).toBe(join(d, 'r-msr'));
     expect(j.latency_test).toBeNull();
     expect(readFileSync(join(d, 'c', 'compare-cdf.vl.json'), 'utf8')).toContain('A: r-msr (no successful msync)');
     const e = await syncsimHere(['compare', 'r-msr', 'r-demo', '--out', 'c2', '--metric', 'sync.latency_us.p99'], d);
     expect(e.code).toBe(2);
-    expect(e.stderr).toBe(`syncsim: --metric sync.latency_us.p99: side A has no value: the run made no successful msync (sync.ok 0), in ${join(d, 'r-msr', 'summary.json')}\n`);
+    expect(e.stderr).toBe(`syncsim: --metric sync.latency_us.p99: side A has no value: the run made no successful msync (sync.ok 0), in ${join('r-msr', 'summary.json')}\n`);
   });
 });

@@ -480,7 +480,7 @@ describe('a sweep over a malformed trace', () => {
     writeFileSync(join(d, 'e.yaml'), 'name: e\ntrace: { path: bad1.csv }\ngrid:\n  pager.cluster_pages: [4, 8]\nseeds: 2\n');
     const r = await syncsimHere(['sweep', join(d, 'e.yaml'), '--out', join(d, 'swbad')], d);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^syncsim: .*bad1\\.csv:${lineNo}: column op: unknown op .*\\(got 'wrte'\\)\\n$`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^syncsim: .*bad1\\.csv:${lineNo}: column op: unknown op .*\\(got 'wrte'\\); did you mean write\\?\\n$`, 'm'));
     expect(readdirSync(d).sort()).toEqual(['bad1.csv', 'e.yaml']);
   });
 });

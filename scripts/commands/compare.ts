@@ -105,10 +105,13 @@ interface MetricRow extends Contrast {
 }
 
 
-/** Why run `r` of side `name` has no number for `metric`: what the run did not do, when the summary says so (null). */
-function noNumber(metric: string, name: string, r: SideRun): string {
-  // named as the rest of compare names its paths (showPath): relative inside the working directory
-  const file = showPath(join(r.dir, 'summary.json'));
+/**
+ * Why run `r` of side `name` has no number for `metric`: what the run did not do, when the summary says so (null).
+ * Its summary.json is named by `show`: on the terminal as the rest of compare names its paths (showPath, relative
+ * inside the working directory); in compare.json as its runs' directories are, absolute.
+ */
+function noNumber(metric: string, name: string, r: SideRun, show: (path: string) => string = showPath): string {
+  const file = show(join(r.dir, 'summary.json'));
   const why = noValueReason(r.summary, metric);
   if (why) return `side ${name} has no value: ${why}, in ${file}`;
   // a misspelt key (sync.latncy_us.p99) is named as missing, with the run's closest number, not as a value that is not a number
@@ -262,11 +265,15 @@ async function run(argv: string[]): Promise<number> {
     const rows: MetricRow[] = [];
     // a default metric that some run lacks (no successful msync: no latency) is left out and said so; a --metric one is an error
     const skipped: { metric: string; why: string }[] = [];
+    const skippedShown: string[] = [];
     for (const [i, m] of metrics.entries()) {
       const what = `metric ${i + 1} of ${metrics.length} (${m})`;
       progress.step(what);
       const lacking = values.metric?.length ? undefined : [...a.runs.map((r) => ['A', r] as const), ...b.runs.map((r) => ['B', r] as const)].find(([, r]) => metricOf(r.summary, m) === undefined);
-      if (lacking) skipped.push({ metric: m, why: noNumber(m, lacking[0], lacking[1]) });
+      if (lacking) {
+        skipped.push({ metric: m, why: noNumber(m, lacking[0], lacking[1], (p) => p) });
+        skippedShown.push(`left out: ${m} (${noNumber(m, lacking[0], lacking[1])})\n`);
+      }
       else rows.push(await compareMetric(m, a, b, lat, reps, seed, progress.counter(what, 'resamples')));
     }
     progress.step('the Mann-Whitney test');
@@ -315,7 +322,7 @@ async function run(argv: string[]): Promise<number> {
       throw outWriteFailure(e, showPath(abs));
     }
     progress.finish();
-    const leftOut = skipped.map((x) => `left out: ${x.metric} (${x.why})\n`).join('') + notes.map((n) => `note: ${n}\n`).join('');
+    const leftOut = skippedShown.join('') + notes.map((n) => `note: ${n}\n`).join('');
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(showPath(abs))}`) + '\n');
     return 0;
   } finally {
