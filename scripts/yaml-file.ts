@@ -8,11 +8,13 @@ import { createRequire } from 'node:module';
 import type * as YamlPackage from 'yaml';
 import type { Document, Node } from 'yaml';
 
-/** The `yaml` package, loaded on first use: a run with neither a config file nor `--set` needs none (loading it costs about 25 ms of start-up on the development machine). */
 let yamlPackage: typeof YamlPackage | undefined;
-const yaml = (): typeof YamlPackage => (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof YamlPackage);
-/** The `yaml` package, loaded on its first use (about 25 ms of a process's start-up): for modules on the path of commands that may need none. */
-export const loadYaml = yaml;
+/**
+ * The `yaml` package, loaded on first use: a run with neither a config file nor `--set` needs none
+ * (loading it costs about 25 ms of start-up on the development machine), so modules on the path
+ * of such commands parse through this, not a static import.
+ */
+export const loadYaml = (): typeof YamlPackage => (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof YamlPackage);
 
 /**
  * The most alias expansions a document may make (the `yaml` package's `maxAliasCount`: each use
@@ -51,7 +53,7 @@ const ALIAS_BOMB = 'too many alias expansions';
 
 /** Parses `text`; throws {@link YamlError} when it is not valid YAML or expands its aliases more than {@link MAX_ALIAS_COUNT} times. */
 export function parseYamlDoc(text: string): YamlDoc {
-  const { LineCounter, parseDocument, isAlias } = yaml();
+  const { LineCounter, parseDocument, isAlias } = loadYaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number | undefined): number => (offset === undefined ? 1 : lc.linePos(offset).line);
@@ -78,13 +80,13 @@ export function parseYamlDoc(text: string): YamlDoc {
   };
   // An alias inside the node it names makes a value that contains itself, which no walk of it ends
   let cycle: number | undefined;
-  yaml().visit(doc, {
+  loadYaml().visit(doc, {
     Alias(_, alias) {
       const target = alias.resolve(doc);
       const [a, t] = [alias.range, target?.range];
       if (a && t && a[0] >= t[0] && a[1] <= t[1]) {
         cycle = a[0];
-        return yaml().visit.BREAK;
+        return loadYaml().visit.BREAK;
       }
       return undefined;
     },
@@ -105,7 +107,7 @@ export function parseYamlDoc(text: string): YamlDoc {
  * one the parser found given twice; undefined when no scalar key starts there.
  */
 function duplicateKeyAt(doc: Document, at: number): string | undefined {
-  const { isPair, isScalar, visit } = yaml();
+  const { isPair, isScalar, visit } = loadYaml();
   let found: string | undefined;
   const name = (p: unknown): string => (isPair(p) && isScalar(p.key) ? String(p.key.value) : '?');
   visit(doc, {
@@ -129,7 +131,7 @@ export function parseYamlValue(text: string): unknown {
  * undefined when the document does not hold that whole path (or is not valid YAML).
  */
 export function keyLine(text: string, path: readonly string[]): number | undefined {
-  const { isMap, isScalar } = yaml();
+  const { isMap, isScalar } = loadYaml();
   let y: YamlDoc;
   try {
     y = parseYamlDoc(text);
