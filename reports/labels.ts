@@ -76,6 +76,7 @@ export const CONFIG_LABELS: Readonly<Record<string, KeyLabel>> = {
   'fs.soft_updates': { title: 'soft updates' },
   'fs.stable_pages': { title: 'stable pages' },
   'fs.preallocated': { title: 'preallocated file' },
+  'fs.extent_leaf': { title: 'extent leaf block' },
   'fs.timestamp_tick_us': { title: 'timestamp tick', unit: 'µs' },
   pagein: { title: 'page-in' },
   'readahead.pages': { title: 'readahead', unit: 'pages' },

@@ -120,6 +120,12 @@ export interface Config {
     /** The files' blocks exist (laid out); false: the first writeback of a page allocates its block. */
     preallocated: boolean;
     /**
+     * The files' extents are in a tree block outside the inode (ext4: a file of more than four
+     * extents on disk, `filefrag FILE`): every writeback that allocates also dirties that block.
+     * Files whose allocated pages form four or more separate runs have one whatever this says.
+     */
+    extent_leaf: boolean;
+    /**
      * Granularity of file timestamps (µs): a store to a clean page changes mtime only when the
      * clock has ticked since the last change (Linux current_time: one jiffy; 4000 = CONFIG_HZ=250,
      * Debian's kernels and this project's CI machine). Used by `ext4-nojournal`.

@@ -49,7 +49,7 @@ export function defaultConfig(): Config {
     stats: { sample_us: 1000, warmup_us: 0 },
     pagein: true,
     readahead: {} as Config['readahead'],
-    fs: { commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, timestamp_tick_us: 4000 } as Config['fs'],
+    fs: { commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, extent_leaf: false, timestamp_tick_us: 4000 } as Config['fs'],
   };
 }
 
@@ -190,8 +190,9 @@ export const CONFIG_SCHEMA = obj({
     soft_updates: { type: 'boolean' },
     stable_pages: { type: 'boolean' },
     preallocated: { type: 'boolean' },
+    extent_leaf: { type: 'boolean' },
     timestamp_tick_us: range(1, DAY_US),
-  }, ['commit_interval_ms', 'soft_updates', 'stable_pages', 'preallocated', 'timestamp_tick_us']),
+  }, ['commit_interval_ms', 'soft_updates', 'stable_pages', 'preallocated', 'extent_leaf', 'timestamp_tick_us']),
 }, ['personality', 'page_size', 'replay', 'seed', 'device', 'pager', 'cpu', 'writeback', 'memory', 'stats', 'pagein', 'readahead', 'fs']);
 
 export { ConfigError } from './config-error.ts';

@@ -42,6 +42,8 @@ export const FS_KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
   'fs.commit_interval_ms': ['ext4-ordered'],
   // the ext4 kinds' block maps (sim/fs/ext4.ts, ext4-nojournal.ts: BlockMap)
   'fs.preallocated': ['ext4-ordered', 'ext4-nojournal'],
+  // the extent tree block an allocation dirties (sim/fs/fs.ts dirtiesExtentLeaf)
+  'fs.extent_leaf': ['ext4-ordered', 'ext4-nojournal'],
   // the mtime tick that makes an fsync write the inode (sim/fs/ext4-nojournal.ts)
   'fs.timestamp_tick_us': ['ext4-nojournal'],
 };
@@ -62,5 +64,11 @@ export const VALUE_SCOPES: readonly { keys: readonly string[]; idle: (c: Config)
     keys: ['device.seek_track_ms', 'device.seek_avg_ms', 'device.seek_full_ms', 'device.capacity_gb', 'device.region_gb'],
     idle: (c) => c.device.rpm === 0,
     why: 'on a device that does not rotate (device.rpm 0)',
+  },
+  // only allocations dirty an extent tree block (sim/fs/fs.ts dirtiesExtentLeaf), and a laid-out file makes none
+  {
+    keys: ['fs.extent_leaf'],
+    idle: (c) => c.fs.preallocated,
+    why: 'with fs.preallocated true (the files are laid out: no writeback allocates a block)',
   },
 ];

@@ -42,7 +42,7 @@ describe('configuration', () => {
       stats: { sample_us: 1000, warmup_us: 0 },
       pagein: true,
       readahead: { pages: 16, request_pages: 256, max_folio_order: 9 },
-      fs: { kind: 'ufs', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, timestamp_tick_us: 4000 },
+      fs: { kind: 'ufs', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, extent_leaf: false, timestamp_tick_us: 4000 },
     });
   });
 

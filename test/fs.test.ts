@@ -42,7 +42,7 @@ describe('fs.kind defaults', () => {
 
   it('a user fs.kind wins over the personality default; the other fs keys have the issue defaults', () => {
     const c = resolveConfig({ personality: 'linux', fs: { kind: 'none' } });
-    expect(c.fs).toEqual({ kind: 'none', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, timestamp_tick_us: 4000 });
+    expect(c.fs).toEqual({ kind: 'none', commit_interval_ms: 5000, soft_updates: false, stable_pages: false, preallocated: true, extent_leaf: false, timestamp_tick_us: 4000 });
   });
 
   it('fs.kind none leaves by_cause with its three causes and summary fs all zero', () => {

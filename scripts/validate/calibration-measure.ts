@@ -10,7 +10,8 @@ import { iologLatencies, latLogSamples, readFioJson, runFio, SYNC_ACTIONS } from
 import { measurePagein, PAGEIN_PROBE_REPS } from './pagein-probe.ts';
 import { fitFlushGap, GAP_ROUNDS, gapGrowth, measureFlushGap } from './flush-gap.ts';
 import { measureSegments, queueLimitsOf, SEGMENT_SAMPLES, segmentGeometry } from './segment-probe.ts';
-import { calibrationPlan, DATA_FILE, flushIolog, stepJobText, type Microbench } from './microbench.ts';
+import { calibrationPlan, DATA_FILE, flushIolog, JOURNAL_FILE, stepJobText, type Microbench } from './microbench.ts';
+import { fileExtents, type FileExtents } from './file-extents.ts';
 import type { BlockDevice } from './blockdev.ts';
 import { InputError } from '../errors.ts';
 import { compileProbe, haveCc, runProbe } from '../measure/cpu-probe.ts';
@@ -99,6 +100,8 @@ export async function measureDevice(opts: MeasureOptions, work: string, filesyst
   let flushSamples: { name: string; afterWrites: boolean; us: Float64Array }[] | null = [];
   /** Each FLUSH-level step after writes: its writes, each with the fdatasync after it (the host's shared spread: host-spread.ts). */
   const hostPairs: WriteSyncPair[][] = [];
+  /** The journal step's file's extents (filefrag). */
+  let journalExtents: FileExtents = { reason: 'no journal step ran' };
   /** Runs one step's fio job: its report file. */
   const runStep = async (step: Microbench): Promise<string> => {
     const jobFile = join(work, `${step.name}.fio`), json = join(work, `${step.name}.json`);
@@ -123,6 +126,8 @@ export async function measureDevice(opts: MeasureOptions, work: string, filesyst
       if (flushSamples?.at(-1)?.afterWrites) hostPairs.push(await probePairs(join(work, flushIolog(step.name))).catch(() => []));
     }
     if (step.kind === 'pagein') pageinLatencies = await latLogSamples(`${latLog}_lat.1.log`, '0');
+    // how the appends were laid out: past the inode's four extents each fdatasync also wrote an extent tree block
+    if (step.kind === 'journal') journalExtents = fileExtents(join(work, JOURNAL_FILE));
   }
   // a step far above the line of its group's others ran in a slow moment of the machine: once more, the faster run kept
   const reruns = await rerunSlowSteps(steps, async (name) => {
@@ -155,5 +160,5 @@ export async function measureDevice(opts: MeasureOptions, work: string, filesyst
   const cpuRun = await measureCpu(work, cpuReps);
   const cpuFit = cpuRun.figures ? cpuCalibration(cpuRun.figures, where) : null;
   if (!cpuFit) log(`calibrate: cpu.* keys not fitted: ${cpuRun.note}`);
-  return { stepMs, settle, steps, pageinLatencies, flushSamples, hostPairs, reruns, segRun, pageinRun, pageinProbe, gap, gapNote, growth, flushEmpty, where, cpuRun, cpuFit };
+  return { stepMs, settle, steps, pageinLatencies, flushSamples, hostPairs, reruns, segRun, pageinRun, pageinProbe, gap, gapNote, growth, flushEmpty, where, cpuRun, cpuFit, journalExtents };
 }

@@ -95,6 +95,12 @@ export interface Calibration {
       measured_p50_us?: number | null; predicted_p50_us?: number;
       /** Whether the file system under --dir runs a jbd2 journal (/proc/fs/jbd2/NAME-*); null when unknown. */
       jbd2_journal: boolean | null;
+      /**
+       * The appended file's extents (filefrag -v) and the share of its appends after the fourth began, whose
+       * fdatasyncs also wrote an extent tree block (the prediction pools both kinds in these shares); the
+       * reason when filefrag could not say. Absent in reports of earlier versions.
+       */
+      file_extents?: { extents: number; blocks: number; extent_leaf_share: number } | { reason: string };
       note: string;
     };
     pagein: PageinSplit & { readahead_pages: number | null; predicted_miss_us: number | null; note: string };

@@ -47,6 +47,13 @@ export function fragmentText(cal: Calibration): string {
 /** R² of a fitted submission stage, as the table prints it. */
 const fr2 = (f: Calibration['fits']['submission']) => ('r2' in f && !Number.isNaN(f.r2) ? f.r2.toFixed(4) : 'n/a');
 
+/** The journal check's words on its file's extents: how many, and the share of appends whose fdatasync wrote an extent tree block. */
+export function extentsText(x: Calibration['checks']['journal']['file_extents']): string {
+  if (x === undefined) return '';
+  if ('reason' in x) return `; the file's extents unknown: ${x.reason}`;
+  return `; the file had ${x.extents} extent${x.extents === 1 ? '' : 's'}${x.extent_leaf_share > 0 ? `, ${(x.extent_leaf_share * 100).toFixed(1)} % of its appends past the fourth (an extent tree block written too)` : ''}`;
+}
+
 /** A short summary of a calibration, for the terminal. */
 export function calibrationTable(c: Calibration, fragment: string): string {
   const f1 = (v: number | null) => (v === null ? '-' : v.toFixed(1));
@@ -83,7 +90,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['fs', c.fragment.fs ? Object.entries(c.fragment.fs).map(([k, v]) => `${k} ${v}`).join(', ') : '- (not ext4 on a known block device)'],
     ['cpu', c.fragment.cpu ? Object.entries(c.fragment.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : `- (${c.fits.cpu_note})`],
     ['readahead.pages', c.fragment.readahead ? String(c.fragment.readahead.pages) : '- (no read_ahead_kb in sysfs)'],
-    ['journal check', `append + fdatasync measured ${f1(j.measured_mean_us)} µs, model ${f1(j.predicted_mean_us)} µs${j.measured_p50_us != null && j.predicted_p50_us !== undefined ? ` (medians ${f1(j.measured_p50_us)} and ${f1(j.predicted_p50_us)} µs)` : ''}${j.jbd2_journal === false ? ' (this file system runs no jbd2 journal)' : ''}`],
+    ['journal check', `append + fdatasync measured ${f1(j.measured_mean_us)} µs, model ${f1(j.predicted_mean_us)} µs${j.measured_p50_us != null && j.predicted_p50_us !== undefined ? ` (medians ${f1(j.measured_p50_us)} and ${f1(j.predicted_p50_us)} µs)` : ''}${j.jbd2_journal === false ? ' (this file system runs no jbd2 journal)' : ''}${extentsText(j.file_extents)}`],
     ['page-in check', `${p.misses} of ${p.faults} faults missed (${f1(p.pages_per_miss)} pages each, window ${p.readahead_pages ?? '-'}): miss ${f1(p.miss_mean_us)} µs (model ${f1(p.predicted_miss_us)}), hit ${f1(p.hit_p50_us)} µs`],
     ...(c.checks.pagein_probe ? [['probe check', `the page-in probe's cold read ${f1(c.checks.pagein_probe.measured_read_us)} µs, model ${f1(c.checks.pagein_probe.simulated_read_us)} µs${c.checks.pagein_probe.window_pages !== null ? `; its first ${c.checks.pagein_probe.window_pages} pages ${f1(c.checks.pagein_probe.measured_window_us)} µs, model ${f1(c.checks.pagein_probe.simulated_window_us)} µs` : ''}`] as [string, string]] : []),
   ];

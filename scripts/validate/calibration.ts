@@ -61,6 +61,7 @@ import { sizeLabel } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { requestRingFit } from './request-ring.ts';
 import { pageinProbeCheck, predictAppendSync, replayWindowRequestRate } from './model-check.ts';
+import { appendsPastInodeExtents } from './file-extents.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -131,7 +132,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   const work = mkdtempSync(join(opts.dir, 'syncsim-calibrate-'));
   const release = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
-    const { stepMs, settle, steps, pageinLatencies, flushSamples, hostPairs, reruns, segRun, pageinRun, pageinProbe, gap, gapNote, growth, flushEmpty, where, cpuRun, cpuFit } = await measureDevice(opts, work, filesystem, blockDev, log);
+    const { stepMs, settle, steps, pageinLatencies, flushSamples, hostPairs, reruns, segRun, pageinRun, pageinProbe, gap, gapNote, growth, flushEmpty, where, cpuRun, cpuFit, journalExtents } = await measureDevice(opts, work, filesystem, blockDev, log);
     // the FLUSH level of the quietest of the steps that sampled it (the lowest median): the host's slow spells only add time, and last tens of seconds
     // only steps right after writes: after the read steps alone the host has none of the guest's writes to flush, and its FLUSH is far cheaper than any syncing job meets
     const levelSteps = (flushSamples ?? []).filter((x) => x.afterWrites);
@@ -258,7 +259,10 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     // checks: the journal step against the model, the page-in misses against the window
     log(`calibrate: checking the journal step against the model (${fsKind ?? 'ext4-ordered'}, linux) ...`);
     const journalStep = steps.find((s) => s.kind === 'journal')!;
-    const predicted = predictAppendSync(fragment as Record<string, unknown>);
+    const fileExtents = 'extents' in journalExtents
+      ? { extents: journalExtents.extents.length, blocks: journalExtents.extents.reduce((n, e) => n + e.length, 0), extent_leaf_share: Math.round(appendsPastInodeExtents(journalExtents.extents) * 1e4) / 1e4 }
+      : journalExtents;
+    const predicted = predictAppendSync(fragment as Record<string, unknown>, undefined, 'extent_leaf_share' in fileExtents ? fileExtents.extent_leaf_share : 0);
     const split = splitPagein(pageinLatencies.length ? pageinLatencies : [0], fit.read.latency.mean_us);
     const ra = fit.readahead;
     const probeCheck = pageinProbe ? pageinProbeCheck(fragment as Record<string, unknown>, opts.sizeBytes, pageinProbe) : null;
@@ -284,7 +288,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
           predicted_mean_us: predicted.mean_us, predicted_syncs: predicted.syncs,
           measured_p50_us: journalStep.sync?.p50_us ?? null, predicted_p50_us: predicted.p50_us,
           jbd2_journal: jbd2,
-          note: `4k appends to a new file + fdatasync (fio) vs msync of each appended page with fs.preallocated false (syncsim, linux, ${fsKind ?? 'ext4-ordered'}): ${fsKind === 'ext4-nojournal' ? 'data write, inode block, FLUSH (the block bitmap and group descriptor are left to background writeback)' : 'data write, jbd2 commit, FLUSH'}`,
+          file_extents: fileExtents,
+          note: `4k appends to a new file + fdatasync (fio) vs msync of each appended page with fs.preallocated false (syncsim, linux, ${fsKind ?? 'ext4-ordered'}): ${fsKind === 'ext4-nojournal' ? 'data write, inode block, FLUSH (the block bitmap and group descriptor are left to background writeback); once the file has four extents, the extent tree block before the inode block' : 'data write, jbd2 commit, FLUSH'}`,
         },
         pagein: {
           ...split, readahead_pages: ra,

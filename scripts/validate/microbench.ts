@@ -206,7 +206,7 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
   steps.push({
     name: 'journal', label: '4k buffered appends + fdatasync (data, jbd2 commit or inode block, FLUSH)', kind: 'journal', direction: 'write', bytes: 4096, depth: 1,
     // a new file: each write allocates a block, so each fdatasync commits a transaction
-    options: ['filename=grow.0', `size=${o.sizeBytes}`, 'rw=write', 'bs=4k', 'ioengine=psync', 'fdatasync=1', 'fallocate=none', `runtime=${o.stepMs}ms`],
+    options: [`filename=${JOURNAL_FILE}`, `size=${o.sizeBytes}`, 'rw=write', 'bs=4k', 'ioengine=psync', 'fdatasync=1', 'fallocate=none', `runtime=${o.stepMs}ms`],
   });
   steps.push({
     name: 'pagein', label: 'cold sequential mmap read (page-in, read-ahead)', kind: 'pagein', direction: 'read', bytes: 4096, depth: 1,
@@ -215,6 +215,9 @@ export function calibrationPlan(o: PlanOptions): Microbench[] {
   });
   return steps;
 }
+
+/** The journal step's file (in the calibration's work directory), new when the step starts. */
+export const JOURNAL_FILE = 'grow.0';
 
 /**
  * The fio job file of one step: global options (scratch directory, the data

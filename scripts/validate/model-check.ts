@@ -41,17 +41,37 @@ export function appendSyncTrace(n: number, pageSize = 4096): TraceRow[] {
 /**
  * The simulated msyncs of {@link appendSyncTrace} under `config` (a user config: the calibrated fragment) with personality
  * linux, on a file whose blocks do not exist yet (`fs.preallocated: false`: each msync allocates and writes the inode
- * block or commits): their mean and median latency (µs) and how many.
+ * block or commits): their mean and median latency (µs) and how many. `leafShare` of them (the measured file's appends
+ * past its inode's four extents) also write an extent tree block (`fs.extent_leaf`): the two kinds are simulated
+ * apart and pooled in those shares.
  */
-export function predictAppendSync(config: Record<string, unknown>, n = 200): { mean_us: number; p50_us: number; syncs: number } {
-  const fs = { ...((config.fs as Record<string, unknown> | undefined) ?? {}), preallocated: false };
+export function predictAppendSync(config: Record<string, unknown>, n = 200, leafShare = 0): { mean_us: number; p50_us: number; syncs: number } {
+  const without = appendSyncLatencies(config, n, false);
+  const leaf = leafShare > 0 ? appendSyncLatencies(config, n, true) : [];
+  const mean = (us: number[]) => (us.length ? us.reduce((x, y) => x + y, 0) / us.length : 0);
+  if (leafShare <= 0 || leaf.length === 0) return { mean_us: mean(without), p50_us: without.length ? median(without) : 0, syncs: without.length };
+  // the two kinds of fdatasync in the measured shares: each latency weighted by its kind's share over its count
+  const weighted = [...without.map((us) => ({ us, w: (1 - leafShare) / without.length })), ...leaf.map((us) => ({ us, w: leafShare / leaf.length }))].sort((a, b) => a.us - b.us);
+  let cum = 0, p50 = weighted[weighted.length - 1].us;
+  for (const x of weighted) {
+    cum += x.w;
+    if (cum >= 0.5) {
+      p50 = x.us;
+      break;
+    }
+  }
+  return { mean_us: (1 - leafShare) * mean(without) + leafShare * mean(leaf), p50_us: p50, syncs: without.length + leaf.length };
+}
+
+/** The simulated msync latencies (µs, sorted) of {@link appendSyncTrace} under `config`, with `fs.extent_leaf` as given. */
+function appendSyncLatencies(config: Record<string, unknown>, n: number, extentLeaf: boolean): number[] {
+  const fs = { ...((config.fs as Record<string, unknown> | undefined) ?? {}), preallocated: false, extent_leaf: extentLeaf };
   const c = resolveConfig({ ...config, personality: 'linux', fs });
   const syncs: SyncRecord[] = [];
   const sim = new Simulator(c, { sync: (r) => syncs.push(r), writeback: () => {}, timeline: () => {} });
   replayWhole(sim, appendSyncTrace(n, c.page_size));
   // sorted: the mean is summed smallest first
-  const us = syncs.map((r) => (r.tDoneNs - r.tIssueNs) / 1000).sort((x, y) => x - y);
-  return { mean_us: us.length ? us.reduce((x, y) => x + y, 0) / us.length : 0, p50_us: us.length ? median(us) : 0, syncs: us.length };
+  return syncs.map((r) => (r.tDoneNs - r.tIssueNs) / 1000).sort((x, y) => x - y);
 }
 
 /** The trace of the page-in probe (scripts/measure/pagein-read.c): map a file of `bytes`, then one 4 KiB load a page, in order, back to back. */

@@ -4,11 +4,14 @@
  * msync(MS_SYNC) = ext4_sync_file → ext4_fsync_nojournal (fs/ext4/fsync.c):
  * 1. generic_buffers_fsync_noflush: the caller's data pages written and
  *    waited for, then sync_mapping_buffers: the buffers on the inode's
- *    mapping list — none for an extent-mapped regular file: mballoc dirties
- *    the block bitmap and group descriptor with no inode
- *    (ext4_handle_dirty_metadata(handle, NULL, bh)), so they wait for
- *    background writeback, as block traces of an append + fdatasync loop on
- *    this kernel show (data WS, inode WSM, FLUSH; nothing else);
+ *    mapping list. mballoc dirties the block bitmap and group descriptor
+ *    with no inode (ext4_handle_dirty_metadata(handle, NULL, bh)), so they
+ *    wait for background writeback; an extent tree block is the inode's
+ *    (ext4_ext_dirty), so a file whose extents no longer fit in the inode
+ *    has it written here, and waited for, before the inode block. Block
+ *    traces of append + fdatasync loops on this kernel: data WS, inode WSM,
+ *    FLUSH while the file had three extents; one more WSM, before the
+ *    inode's, in every fdatasync after the fourth ({@link dirtiesExtentLeaf});
  * 2. ext4_write_inode(WB_SYNC_ALL) → sync_dirty_buffer: the inode table block,
  *    written and waited for if it is dirty (since the 2026 fix "ext4: always
  *    write the inode buffer in nojournal fsync", Jan Kara, in stable kernels:
@@ -24,7 +27,7 @@
 import type { Kernel } from '../kernel.ts';
 import type { VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { BlockMap, issueFlush, waitIo } from './fs.ts';
+import { BlockMap, dirtiesExtentLeaf, issueFlush, waitIo } from './fs.ts';
 import type { FileSystem, FsTotals } from './filesystem.ts';
 
 /** What of an inode is dirty in memory. */
@@ -33,6 +36,8 @@ interface InodeState {
   mtimeTick: number;
   /** The inode table block needs writing. */
   inodeDirty: boolean;
+  /** The file's extent tree block needs writing. */
+  leafDirty: boolean;
 }
 
 /** ext4 with no journal. */
@@ -44,6 +49,9 @@ export class Ext4NoJournal implements FileSystem {
   /** Whether a page has its block on disk (a hole until its first writeback); none with `fs.preallocated`. */
   readonly hasBlock?: (obj: VmObject, idx: number) => boolean;
   private readonly tickNs: number;
+  private readonly extentLeaf: boolean;
+  /** Extent tree blocks (file `obj`'s at block obj.id), made at the first one written: runs without stay as they were. */
+  private leaves: VmObject | undefined;
 
   constructor(
     private readonly k: Kernel,
@@ -53,11 +61,12 @@ export class Ext4NoJournal implements FileSystem {
     this.blocks = new BlockMap(k.config.fs.preallocated);
     this.hasBlock = this.blocks.holes();
     this.tickNs = Math.max(1, Math.round(k.config.fs.timestamp_tick_us * 1000));
+    this.extentLeaf = k.config.fs.extent_leaf;
   }
 
   private stateOf(obj: VmObject): InodeState {
     let s = this.inodes.get(obj);
-    if (!s) this.inodes.set(obj, (s = { mtimeTick: -1, inodeDirty: false }));
+    if (!s) this.inodes.set(obj, (s = { mtimeTick: -1, inodeDirty: false, leafDirty: false }));
     return s;
   }
 
@@ -72,14 +81,23 @@ export class Ext4NoJournal implements FileSystem {
   }
 
   dataWrite(obj: VmObject, first: number, count: number): void {
-    if (obj.kind !== 'vnode' || this.blocks.allocate(obj, first, count) === 0) return;
-    this.stateOf(obj).inodeDirty = true;
+    if (obj.kind !== 'vnode') return;
+    const extentsBefore = this.blocks.extents(obj);
+    if (this.blocks.allocate(obj, first, count) === 0) return;
+    const s = this.stateOf(obj);
+    s.inodeDirty = true;
+    if (dirtiesExtentLeaf(this.extentLeaf, extentsBefore)) s.leafDirty = true;
   }
 
   *fsync(obj: VmObject): KernelPath<boolean> {
     let ok = true;
     if (obj.kind === 'vnode') {
       const s = this.stateOf(obj);
+      if (s.leafDirty) {
+        s.leafDirty = false;
+        this.leaves ??= this.k.vm.anonObject('ext4-extents');
+        ok = (yield* waitIo(this.k.pager.writeFs(this.leaves, obj.id, 1, 'metadata', { urgent: true }))) && ok;
+      }
       if (s.inodeDirty) {
         s.inodeDirty = false;
         ok = (yield* waitIo(this.k.pager.writeFs(this.metadata, 3 * obj.id, 1, 'metadata', { urgent: true }))) && ok;

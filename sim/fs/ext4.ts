@@ -20,7 +20,7 @@
 import type { Kernel } from '../kernel.ts';
 import type { VmObject } from '../vm/object.ts';
 import type { KernelPath } from '../vm/process.ts';
-import { BlockMap, issueFlush } from './fs.ts';
+import { BlockMap, dirtiesExtentLeaf, issueFlush } from './fs.ts';
 import type { FileSystem, FsTotals } from './filesystem.ts';
 import { Journal, type Transaction } from './jbd2.ts';
 import { HomeWrites } from './home-writes.ts';
@@ -44,18 +44,23 @@ export class Ext4 implements FileSystem {
   readonly hasBlock?: (obj: VmObject, idx: number) => boolean;
 
   private readonly home: HomeWrites;
+  private readonly extentLeaf: boolean;
+  /** Home locations of extent tree blocks (file `obj`'s at block obj.id), made at the first one: runs without stay as they were. */
+  private leafHome: HomeWrites | undefined;
 
   constructor(private readonly k: Kernel, journalObject: VmObject, metadataObject: VmObject) {
     this.home = new HomeWrites(k, metadataObject);
     this.journal = new Journal(k, journalObject, this.totals, (t) => this.checkpoint(t));
     this.blocks = new BlockMap(k.config.fs.preallocated);
     this.hasBlock = this.blocks.holes();
+    this.extentLeaf = k.config.fs.extent_leaf;
   }
 
   /**
    * A committed transaction's metadata buffers are dirty in place: the inode
    * table block of each inode, the bitmap and group descriptor of each that
-   * allocated (block 3·id, 3·id+1, 3·id+2 of the metadata object).
+   * allocated (block 3·id, 3·id+1, 3·id+2 of the metadata object), the
+   * extent tree block of each whose tree changed (block id of `ext4-extents`).
    */
   private checkpoint(t: Transaction): void {
     for (const obj of t.inodes) this.home.dirty(3 * obj.id);
@@ -63,6 +68,9 @@ export class Ext4 implements FileSystem {
       this.home.dirty(3 * obj.id + 1);
       this.home.dirty(3 * obj.id + 2);
     }
+    if (t.leaves.size === 0) return;
+    this.leafHome ??= new HomeWrites(this.k, this.k.vm.anonObject('ext4-extents'));
+    for (const obj of t.leaves) this.leafHome.dirty(obj.id);
   }
 
   private tidsOf(obj: VmObject): InodeTids {
@@ -79,10 +87,13 @@ export class Ext4 implements FileSystem {
   }
 
   dataWrite(obj: VmObject, first: number, count: number): void {
-    if (obj.kind !== 'vnode' || this.blocks.allocate(obj, first, count) === 0) return;
+    if (obj.kind !== 'vnode') return;
+    const extentsBefore = this.blocks.extents(obj);
+    if (this.blocks.allocate(obj, first, count) === 0) return;
     const t = this.journal.join();
     t.inodes.add(obj);
     t.allocating.add(obj);
+    if (dirtiesExtentLeaf(this.extentLeaf, extentsBefore)) t.leaves.add(obj);
     t.ordered.push({ obj, run: { first, count } });
     const tids = this.tidsOf(obj);
     tids.sync = tids.datasync = t.tid;

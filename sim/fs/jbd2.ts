@@ -41,10 +41,12 @@ const TAG_BYTES = 16;
  * - the inode table block holding the inode (ext4_mark_iloc_dirty), for any
  *   change (mtime, size, block map);
  * - when the inode allocated blocks: the block bitmap and the group
- *   descriptor (ext4_mb_mark_diskspace_used). Extents stay in the inode's
- *   i_block (up to 4), so no extent tree block is counted.
+ *   descriptor (ext4_mb_mark_diskspace_used);
+ * - when that allocation changed an extent tree block outside the inode
+ *   (a file past its inode's four extents, sim/fs/fs.ts dirtiesExtentLeaf):
+ *   that block (ext4_ext_dirty).
  */
-export const METADATA_BLOCKS = { inode: 1, allocation: 2 } as const;
+export const METADATA_BLOCKS = { inode: 1, allocation: 2, extentLeaf: 1 } as const;
 
 /** Descriptor blocks for `blocks` tagged blocks of `blockSize` bytes. */
 export function descriptorBlocks(blocks: number, blockSize: number): number {
@@ -58,6 +60,8 @@ export class Transaction {
   readonly inodes = new Set<VmObject>();
   /** Inodes that allocated blocks. */
   readonly allocating = new Set<VmObject>();
+  /** Inodes whose extent tree block outside the inode changed. */
+  readonly leaves = new Set<VmObject>();
   /** data=ordered: newly allocated data that must be on disk before the commit block (jbd2_journal_inode_ranged_write). */
   readonly ordered: { obj: VmObject; run: Run }[] = [];
   /** A handle joined: the commit timer runs. */
@@ -69,7 +73,7 @@ export class Transaction {
 
   /** Journalled metadata blocks (without descriptors). */
   get metadataBlocks(): number {
-    return this.inodes.size * METADATA_BLOCKS.inode + this.allocating.size * METADATA_BLOCKS.allocation;
+    return this.inodes.size * METADATA_BLOCKS.inode + this.allocating.size * METADATA_BLOCKS.allocation + this.leaves.size * METADATA_BLOCKS.extentLeaf;
   }
 }
 
