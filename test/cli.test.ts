@@ -314,10 +314,12 @@ describe('standard output and argument errors', () => {
     expect(r.stdout.trim()).toBe('0');
   });
 
-  it('an option value that looks like an option: one line, exit 2, no escaped newlines', async () => {
-    const r = await here(['run', DEMO, '--seed', '-1']);
+  it('an option value that looks like an option (no negative number): one line saying how to give it, exit 2', async () => {
+    const r = await here(['run', DEMO, '--out', '-x']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("syncsim: option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. (try 'syncsim run --help')\n");
+    expect(r.stderr).toBe("syncsim: --out needs a value, but the next argument '-x' is taken for an option: if it is the value, write --out=-x (try 'syncsim run --help')\n");
+    const short = await here(['merge', 'a', '-o', '--seed']);
+    expect(short.stderr).toBe("syncsim: -o needs a value, but the next argument '--seed' is taken for an option: if it is the value, write --out=--seed (try 'syncsim merge --help')\n");
   });
 });
 

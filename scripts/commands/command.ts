@@ -32,10 +32,12 @@ export type OptionAliases = Readonly<Record<string, string>>;
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: string, argv: string[], options: O, aliases: OptionAliases = {}) {
   const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
   const aliasOptions = Object.fromEntries(Object.entries(aliases).map(([a, target]) => [a, { type: options[target]!.type, multiple: options[target]!.multiple ?? false }]));
+  const config = { ...aliasOptions, ...all } as O & typeof all;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...aliasOptions, ...all } as O & typeof all, tokens: true });
+    parsed = parseArgs({ args: joinDashValues(name, argv, config), allowPositionals: true, options: config, tokens: true });
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const err = e as NodeJS.ErrnoException;
     const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(err.message)?.[1] : undefined;
     // node's own words for an unknown option leave a quote open: told here instead
@@ -67,6 +69,31 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
   }
   const flag = (option: keyof O & string): string => written.get(option) ?? `--${option}`;
   return { ...parsed, flag };
+}
+
+/** A value that is a negative number (`-1`, `-0.5`, `-.5`, `-1e3`), not an option. */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * `argv` with the value after an option that takes one that starts with '-' joined to it: a
+ * negative number (`--seed -1`) as `--seed=-1` (`-j -1` as `-j-1`), which parseArgs would refuse
+ * as ambiguous, so that the option's own check names it and its rule, as it does `--seed=-1`.
+ * Any other such value (`--out -x`) is an InputError saying how to give it. Arguments after `--`
+ * are positionals, as parseArgs takes them.
+ */
+function joinDashValues(name: string, argv: string[], config: ParseArgsOptionsConfig): string[] {
+  const { tokens } = parseArgs({ args: argv, allowPositionals: true, options: config, strict: false, tokens: true });
+  const joined = [...argv];
+  // from the last, so that each index still points into `joined` as it was
+  for (const t of [...tokens].reverse()) {
+    if (t.kind !== 'option' || t.inlineValue !== false || t.value === undefined || !t.value.startsWith('-') || t.value.length < 2) continue;
+    if (!NEGATIVE_NUMBER.test(t.value)) {
+      throw new InputError(`${t.rawName} needs a value, but the next argument '${t.value}' is taken for an option: if it is the value, write --${t.name}=${t.value} (try 'syncsim ${name} --help')`);
+    }
+    const option = argv[t.index]!;
+    joined.splice(t.index, 2, option.startsWith('--') ? `${option}=${t.value}` : `${option}${t.value}`);
+  }
+  return joined;
 }
 
 /**
