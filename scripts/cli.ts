@@ -25,18 +25,23 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
 };
 
+/** The widest usage whose summary starts on its line in the overview; a longer one's goes on the next, in the same column. */
+const OVERVIEW_USAGE_COLUMN = 24;
+
 async function overview(): Promise<string> {
+  const { helpEntry, helpParagraph } = await import('./help-text.ts');
   const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
-  const w = Math.max(...commands.map((c) => c.usage.length));
+  const usages: [string, string][] = [...commands.map((c): [string, string] => [c.usage, c.summary]), ['--help | --version', 'this overview, or the version number']];
+  const column = '  syncsim '.length + OVERVIEW_USAGE_COLUMN + 3;
   return [
     `syncsim ${VERSION} — trace-driven simulator of virtual-memory sync`,
     '',
     'Usage:',
-    ...commands.map((c) => `  syncsim ${c.usage.padEnd(w)}   ${c.summary}`),
-    `  syncsim ${'--help | --version'.padEnd(w)}   this overview, or the version number`,
+    // wrapped before column 80 as a command's help is, every summary in one column
+    ...usages.map(([usage, summary]) => usage.length <= OVERVIEW_USAGE_COLUMN ? helpEntry(`  syncsim ${usage}`, summary, column) : `  syncsim ${usage}\n${helpEntry('', summary, column)}`),
     '',
-    "Run 'syncsim COMMAND --help' (or 'syncsim help COMMAND') for a command's options.",
-    'Exit codes: 0 success, 2 bad input (trace, config, usage) or results that cannot be written, 1 internal error.',
+    helpParagraph("Run 'syncsim COMMAND --help' (or 'syncsim help COMMAND') for a command's options."),
+    helpParagraph('Exit codes: 0 success, 2 bad input (trace, config, usage) or results that cannot be written, 1 internal error.'),
     'See README.md for the configuration keys and the result fields.',
   ].join('\n');
 }

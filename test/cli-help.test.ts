@@ -37,6 +37,27 @@ describe('syncsim help COMMAND', () => {
     }
   });
 
+  it('nor of the overview, nor of gen --list (all presets, or one), which keep every word', async () => {
+    const wideLines = (text: string) => text.split('\n').filter((l) => l.length > 90);
+    const words = (text: string) => text.split(/\s+/).filter((w) => w !== '').join(' ');
+    const overview = await syncsimHere(['--help']);
+    expect(overview.code).toBe(0);
+    expect(wideLines(overview.stdout)).toEqual([]);
+    // the texts the overview wrapped, whole
+    for (const said of [
+      'syncsim calibrate [--dir PATH] [--quick] [options] -o device.yaml fit the device model to a real device with fio microbenchmarks and write its profile',
+      "Run 'syncsim COMMAND --help' (or 'syncsim help COMMAND') for a command's options.",
+      'Exit codes: 0 success, 2 bad input (trace, config, usage) or results that cannot be written, 1 internal error.',
+    ]) expect(words(overview.stdout)).toContain(said);
+    for (const args of [['gen', '--list'], ['gen', 'random-writer', '--list']]) {
+      const list = await syncsimHere(args);
+      expect(list.code, args.join(' ')).toBe(0);
+      expect(wideLines(list.stdout), args.join(' ')).toEqual([]);
+      expect(words(list.stdout)).toContain('random-writer: writes to uniform or Zipf(θ)-popular random pages of a mapping, msync every N writes or every T µs');
+      expect(words(list.stdout)).toContain('dist=uniform page popularity: uniform, or zipf (rank k written with probability ∝ k^-theta, hot pages spread over the mapping)');
+    }
+  });
+
   it('the installed command does the same', () => {
     const viaHelp = spawned(['help', 'run']);
     const own = spawned(['run', '--help']);
@@ -78,8 +99,11 @@ describe('syncsim help COMMAND', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe((await syncsimHere(['--help'])).stdout);
-    const usage = r.stderr.split('\n').filter((l) => l.startsWith('  syncsim '));
-    for (const l of usage) expect(l).toMatch(/\S {3,}\S.*\S$/);
+    // its summary after the usage, or (a usage too long for that) on the next line, in the summaries' column
+    const lines = r.stderr.split('\n');
+    const usage = lines.flatMap((l, i) => (l.startsWith('  syncsim ') ? [[l, lines[i + 1]!]] : []));
+    expect(usage).toHaveLength(13);
+    for (const [l, next] of usage) expect(/\S {3,}\S.*\S$/.test(l) || /^ {30,}\S.*\S$/.test(next), l).toBe(true);
   });
 });
 

@@ -14,6 +14,7 @@ import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { endBySignal, onStopSignal, sayOnStop, signalExitCode } from '../interrupt.ts';
 import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { CountProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
+import { helpEntry } from '../help-text.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -51,15 +52,16 @@ Presets: ${PRESETS.map((p) => p.name).join(', ')}.
 Every preset has duration_s (trace length in simulated seconds); sizes take
 K, M, G or T suffixes (binary). Bad parameters exit 2 with a message naming the key.`;
 
-/** The `--list` text of some presets: name and summary, then one line per parameter. */
+/** The `--list` text of some presets: name and summary, then an entry per parameter, wrapped before column 80. */
 export function presetList(presets: readonly Preset<Schema>[]): string {
   const lines: string[] = [];
   for (const p of presets) {
     const params = Object.entries(p.schema).map(([k, s]) => ({ left: `${k}=${showDefault(s)}`, doc: s.doc }));
     const w = Math.max(...params.map((x) => x.left.length));
     if (lines.length > 0) lines.push('');
-    lines.push(`${p.name}: ${p.summary}`);
-    for (const x of params) lines.push(`  ${x.left.padEnd(w)}  ${x.doc}`);
+    // wrapped as a command's help is: the summary's further lines after the name, a parameter's after the defaults
+    lines.push(helpEntry(`${p.name}:`, p.summary, p.name.length + 2));
+    for (const x of params) lines.push(helpEntry(`  ${x.left}`, x.doc, w + 4));
   }
   return lines.join('\n');
 }
