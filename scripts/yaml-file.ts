@@ -1,12 +1,13 @@
 /**
  * Reading YAML (and JSON, a subset of it) the one way every syncsim input file is read:
  * configuration files, `--set` values and experiment files. Duplicate keys are errors, aliases
- * (`&a` / `*a`) resolve to what they name, and a document that expands its aliases more than
- * {@link MAX_ALIAS_COUNT} times (a "billion laughs" bomb) is refused before it is expanded.
+ * (`&a` / `*a`) resolve to what they name, merge keys (`<<: *a`) merge as YAML 1.1's do, and a
+ * document that expands its aliases more than {@link MAX_ALIAS_COUNT} times (a "billion laughs"
+ * bomb) is refused before it is expanded.
  */
 import { createRequire } from 'node:module';
 import type * as YamlPackage from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 
 let yamlPackage: typeof YamlPackage | undefined;
 /**
@@ -39,6 +40,12 @@ export interface YamlDoc {
   deref(node: unknown): unknown;
   /** The plain JavaScript value of a node, aliases resolved (a prototype key stays an own property). */
   toJs(node: unknown): unknown;
+  /**
+   * The pairs of a mapping as its value has them: its own but its merge keys, and the pairs each
+   * `<<` merges in that it does not give itself (the first merge giving a key wins), in the order
+   * of the value's keys.
+   */
+  pairs(map: YAMLMap): Pair[];
 }
 
 /** A document giving a key twice in one mapping; `key` is its dotted path (`device.channels`). */
@@ -55,7 +62,8 @@ const ALIAS_BOMB = 'too many alias expansions';
 export function parseYamlDoc(text: string): YamlDoc {
   const { LineCounter, parseDocument, isAlias } = loadYaml();
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  // merge keys as YAML 1.1 has them; a key given twice in one mapping is still an error, one merged in and given too is not
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, merge: true });
   const lineAt = (offset: number | undefined): number => (offset === undefined ? 1 : lc.linePos(offset).line);
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
@@ -92,6 +100,7 @@ export function parseYamlDoc(text: string): YamlDoc {
     },
   });
   if (cycle !== undefined) throw new YamlError(lineAt(cycle), 'the alias here names a node that holds it, so its value would contain itself; write the value out instead');
+  checkMerges(doc, lineAt);
   // Expanding the whole document once bounds every later walk of it.
   convert(doc.contents);
   return {
@@ -99,7 +108,66 @@ export function parseYamlDoc(text: string): YamlDoc {
     lineAt,
     deref: (node) => (isAlias(node) ? (node.resolve(doc) ?? null) : node),
     toJs: convert,
+    pairs: (map) => mergedPairs(doc, map),
   };
+}
+
+/** Whether `pair` is a merge key's (`<<: *a`), as the `yaml` package takes it with `merge: true` (a quoted '<<' is a key). */
+function isMergePair(pair: Pair): boolean {
+  const { isScalar } = loadYaml();
+  const k = pair.key;
+  if (!isScalar(k)) return false;
+  if (typeof k.value === 'symbol') return k.value.description === '<<';
+  return k.value === '<<' && (k.type === undefined || k.type === 'PLAIN');
+}
+
+/** The mappings a merge key's value names: its mapping, or those of its list (aliases resolved); undefined when it names anything else. */
+function mergeSources(doc: Document, value: unknown): YAMLMap[] | undefined {
+  const { isAlias, isMap, isSeq } = loadYaml();
+  const deref = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
+  const v = deref(value);
+  const items = isSeq(v) ? v.items.map(deref) : [v];
+  return items.every((m) => isMap(m)) ? (items as YAMLMap[]) : undefined;
+}
+
+/**
+ * Throws a {@link YamlError} at the first merge key whose value is no mapping, alias of one or
+ * list of them (`<<: 5`, `<<: *undefined`): the package's own error named no line.
+ */
+function checkMerges(doc: Document, lineAt: (offset: number | undefined) => number): void {
+  const { isAlias, visit } = loadYaml();
+  let bad: { pair: Pair; unresolved?: string } | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isMergePair(pair) || mergeSources(doc, pair.value) !== undefined) return undefined;
+      const v = pair.value;
+      bad = { pair, unresolved: isAlias(v) && v.resolve(doc) === undefined ? v.source : undefined };
+      return visit.BREAK;
+    },
+  });
+  if (bad === undefined) return;
+  const line = lineAt((bad.pair.key as Node).range?.[0]);
+  if (bad.unresolved !== undefined) throw new YamlError(line, `not valid YAML: Unresolved alias (the anchor must be set before the alias): ${bad.unresolved}`);
+  throw new YamlError(line, "a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])");
+}
+
+/** {@link YamlDoc.pairs}: YAML 1.1's merge of `map`'s `<<` keys, as the `yaml` package's toJS makes it. */
+function mergedPairs(doc: Document, map: YAMLMap, seen = new Set<YAMLMap>()): Pair[] {
+  const { isScalar } = loadYaml();
+  const name = (p: Pair): unknown => (isScalar(p.key) ? p.key.value : p.key);
+  const out = new Map<unknown, Pair>();
+  if (seen.has(map)) return [];
+  seen.add(map);
+  for (const p of map.items) {
+    if (!isMergePair(p)) {
+      out.set(name(p), p);
+      continue;
+    }
+    for (const source of mergeSources(doc, p.value) ?? []) {
+      for (const q of mergedPairs(doc, source, new Set(seen))) if (!out.has(name(q))) out.set(name(q), q);
+    }
+  }
+  return [...out.values()];
 }
 
 /**
@@ -109,7 +177,7 @@ export function parseYamlDoc(text: string): YamlDoc {
 function duplicateKeyAt(doc: Document, at: number): string | undefined {
   const { isPair, isScalar, visit } = loadYaml();
   let found: string | undefined;
-  const name = (p: unknown): string => (isPair(p) && isScalar(p.key) ? String(p.key.value) : '?');
+  const name = (p: unknown): string => (isPair(p) && isScalar(p.key) ? (typeof p.key.value === 'symbol' ? '<<' : String(p.key.value)) : '?');
   visit(doc, {
     Pair(_, pair, path) {
       if (!isScalar(pair.key) || pair.key.range?.[0] !== at) return undefined;
@@ -143,7 +211,8 @@ export function keyLine(text: string, path: readonly string[]): number | undefin
   for (const k of path) {
     node = y.deref(node);
     if (!isMap(node)) return undefined;
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === k);
+    // a key a merge key (`<<: *a`) gives is at its line in the mapping it is merged from
+    const pair = y.pairs(node).find((p) => isScalar(p.key) && String(p.key.value) === k);
     if (!pair) return undefined;
     line = y.lineAt((pair.key as Node).range?.[0]);
     node = pair.value;

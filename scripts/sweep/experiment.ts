@@ -164,7 +164,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   const root = doc.contents;
   if (!isMap(root)) fail(root, 'an experiment must be a mapping of keys (name, trace, base, grid, seeds, metrics)');
   const top = new Map<string, Pair>();
-  for (const p of (root as YAMLMap).items) {
+  for (const p of y.pairs(root as YAMLMap)) {
     const k = isScalar(y.deref(p.key)) ? keyText(p) : undefined;
     if (typeof k !== 'string' || !(TOP_KEYS as readonly string[]).includes(k)) {
       fail(p.key as Node, `unknown key (an experiment has ${TOP_KEYS.join(', ')})${typeof k === 'string' ? didYouMean(k, TOP_KEYS) : ''}`, isScalar(p.key) ? p.key.value : p.key);
@@ -184,7 +184,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   if (!isMap(tnode)) fail(tnode ?? traceP, "'trace' must be a mapping: { gen: PRESET, set: {...} } or { path: FILE }");
   const tmap = tnode as YAMLMap;
   const tkeys = new Map<string, Pair>();
-  for (const p of tmap.items) {
+  for (const p of y.pairs(tmap)) {
     const k = keyText(p);
     if (!['gen', 'set', 'path'].includes(k)) fail(p.key as Node, "unknown key in 'trace' (gen, set or path)", k);
     tkeys.set(k, p);
@@ -210,7 +210,7 @@ export function parseExperiment(text: string, file: string): Experiment {
     const spv = sp ? valueOf(sp) : null;
     if (sp && spv !== null) {
       if (!isMap(spv)) fail(sp.value as Node, "'trace.set' must be a mapping of generator parameters");
-      for (const p of (spv as YAMLMap).items) {
+      for (const p of y.pairs(spv as YAMLMap)) {
         const k = keyText(p);
         const v = toJs(p.value);
         if (v === null || typeof v === 'object') fail((p.value as Node) ?? p, `generator parameter '${k}' must be a number or a word`, v);
@@ -230,13 +230,13 @@ export function parseExperiment(text: string, file: string): Experiment {
   if (baseP && baseV !== null) {
     if (!isMap(baseV)) fail(baseP.value as Node, "'base' must be a mapping of configuration keys");
     const walk = (m: YAMLMap, prefix: string): void => {
-      for (const p of m.items) {
+      for (const p of y.pairs(m)) {
         const k = keyText(p);
         if (!GRID_KEY_RE.test(k)) fail(p.key as Node, 'not a configuration key', k);
         const key = prefix ? `${prefix}.${k}` : k;
         if (key === 'seed') fail(p.key as Node, "the seed of each run comes from 'seeds', not from 'base'");
         const pv = valueOf(p);
-        if (isMap(pv) && pv.items.length > 0) walk(pv, key);
+        if (isMap(pv) && y.pairs(pv).length > 0) walk(pv, key);
         else {
           if (base.some((b) => b.key === key || b.key.startsWith(`${key}.`) || key.startsWith(`${b.key}.`))) fail(p.key as Node, `key '${key}' is given twice in 'base'`);
           base.push({ key, value: toJs(p.value), line: lineOf(p) });
@@ -252,7 +252,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   const gridV = gridP ? valueOf(gridP) : null;
   if (gridP && gridV !== null) {
     if (!isMap(gridV)) fail(gridP.value as Node, "'grid' must be a mapping of keys to lists of values");
-    for (const p of (gridV as YAMLMap).items) {
+    for (const p of y.pairs(gridV as YAMLMap)) {
       const key = keyText(p);
       if (!GRID_KEY_RE.test(key)) fail(p.key as Node, 'not a grid key (a dotted configuration key or trace.set.PARAM)', key);
       if (key === 'seed') fail(p.key as Node, "grid key 'seed': replications are given by 'seeds'");
@@ -323,7 +323,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   const labelsV = labelsP ? valueOf(labelsP) : null;
   if (labelsP && labelsV !== null) {
     if (!isMap(labelsV)) fail(labelsP.value as Node, "'labels' must be a mapping of keys or metrics to chart titles", toJs(labelsP.value));
-    for (const p of (labelsV as YAMLMap).items) {
+    for (const p of y.pairs(labelsV as YAMLMap)) {
       const k = keyText(p);
       if (!GRID_KEY_RE.test(k)) fail(p.key as Node, 'a label is for a dotted configuration key, trace.set.PARAM or metric', k);
       const v = toJs(p.value);
