@@ -123,13 +123,17 @@ export function readProfileFile(path: string): JsonObject {
   return layer;
 }
 
-/** {@link readProfileFile}, a file that cannot be read named with the key that names it (`device.profile`). */
+/**
+ * {@link readProfileFile}, the file named in its errors as the CLI names its paths (showPath:
+ * relative to the working directory when inside it, as are its samples files), and one that
+ * cannot be read named with the key that names it (`device.profile`).
+ */
 export function readNamedProfile(path: string): JsonObject {
+  const shown = showPath(path);
   try {
-    return readProfileFile(path);
+    return readProfileFile(shown);
   } catch (e) {
-    // named as the CLI names its paths (showPath): relative to the working directory when inside it
-    if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(`cannot read config file ${path}`, `cannot read profile file ${showPath(path)}`));
+    if (e instanceof ConfigError && e.key === '') throw new ConfigError('device.profile', e.problem.replace(`cannot read config file ${shown}`, `cannot read profile file ${shown}`));
     throw e;
   }
 }

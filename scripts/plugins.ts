@@ -192,11 +192,12 @@ async function importPlugin(pk: PluginKey, path: string): Promise<never> {
     // one line; a message that announces its details on the next (tsx: 'Transform failed with 1 error:') keeps them
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [];
     const msg = e instanceof Error ? `${e.name}: ${lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].trim()}` : (lines[0] ?? '')}` : String(e);
-    throw new ConfigError(key, `cannot load plugin ${path}${e instanceof SyntaxError ? syntaxLine(path) : thrownLine(e, path)}: ${msg}${packageHint(e)}`);
+    // named as the CLI names its paths (showPath); the loader's own words after it may name it absolute
+    throw new ConfigError(key, `cannot load plugin ${showPath(path)}${e instanceof SyntaxError ? syntaxLine(path) : thrownLine(e, path)}: ${msg}${packageHint(e)}`);
   }
   const p = (mod.default ?? mod[ex.name]) as PluginShape | undefined;
   if (typeof p !== 'object' || p === null || typeof p.create !== 'function' || typeof p.name !== 'string') {
-    throw new ConfigError(key, `${path} must export ${ex.what} as its default export (or as '${ex.name}'): ${ex.helper}({ name, paramsSchema?, ${ex.methods} })`);
+    throw new ConfigError(key, `${showPath(path)} must export ${ex.what} as its default export (or as '${ex.name}'): ${ex.helper}({ name, paramsSchema?, ${ex.methods} })`);
   }
   return p as never;
 }

@@ -31,16 +31,17 @@ const SAMPLE = /^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 /**
  * Reads the `latency_us` column of a CSV file of service-time samples (a header
  * line naming the columns, `#` comment lines). Every problem is a
- * {@link SamplesFileError} naming the file and line.
+ * {@link SamplesFileError} naming the file (as showPath does) and line; a file that cannot be
+ * read, a ConfigError of `key`.
  */
 export function readSamplesFile(path: string, key = 'device.service.file'): number[] {
-  const fail = (line: number, problem: string) => new SamplesFileError(path, line, problem, key);
+  // named as the CLI names its paths (showPath): relative to the working directory when inside it
+  const fail = (line: number, problem: string) => new SamplesFileError(showPath(path), line, problem, key);
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    // named as the CLI names its paths (showPath): relative to the working directory when inside it
-    throw new ConfigError(key, `cannot read ${showPath(path)}: ${openProblem(e)}`);
+    throw new ConfigError(key, `cannot read samples file ${showPath(path)}: ${openProblem(e)}`);
   }
   if (!isCleanText(buf)) {
     const at = firstBadByte(buf);

@@ -68,7 +68,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     await expectInputError(['convert', folder, '-o', join(dir, 'x.sst')], `trace file ${folder}: is a directory`);
     await expectInputError(['import', '--from', 'msr', folder], `input file ${folder}: is a directory`);
     await expectInputError(['run', trace, '--config', folder, '--out', join(dir, 'o2')], `config: cannot read config file ${folder}: is a directory`);
-    await expectInputError(['run', trace, '--config', cfgDirSamples, '--out', join(dir, 'o3')], `config: ${cfgDirSamples}:3: key 'device.service.file': cannot read ${folder}: is a directory`);
+    await expectInputError(['run', trace, '--config', cfgDirSamples, '--out', join(dir, 'o3')], `config: ${cfgDirSamples}:3: key 'device.service.file': cannot read samples file ${folder}: is a directory`);
     await expectInputError(['sweep', expDir, '--out', join(dir, 'sw'), '--dry-run'], `${expDir}:2: trace file ${folder}: is a directory (got 'folder.csv')`);
     await expectInputError(['sweep', join(dir, 'nothere.yaml'), '--dry-run'], `experiment file not found: ${join(dir, 'nothere.yaml')}`);
     await expectInputError(['sweep', folder, '--dry-run'], `experiment file ${folder}: is a directory`);
@@ -160,7 +160,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
       { code: 2, stderr: `syncsim: trace file ${locked}: permission denied\n` },
       { code: 2, stderr: `syncsim: config: cannot read config file ${lockedCfg}: permission denied\n` },
       // the samples file named relative to the working directory (dir) it lies in
-      { code: 2, stderr: `syncsim: config: ${cfgSamples}:3: key 'device.service.file': cannot read locked-samples.csv: permission denied\n` },
+      { code: 2, stderr: `syncsim: config: ${cfgSamples}:3: key 'device.service.file': cannot read samples file locked-samples.csv: permission denied\n` },
       { code: 2, stderr: `syncsim: ${exp}:2: trace file ${locked}: permission denied (got 'locked.csv')\n` },
     ]);
   }, 60_000);
@@ -208,18 +208,19 @@ describe('empirical samples files: FILE:LINE: what is wrong', () => {
 
   it('a missing samples file names the key that names it, and the config file\'s line; one named by a profile file is read beside that file', async () => {
     const cfg = put('device:\n  write_latency: {dist: empirical, file: no-such-samples.csv}\n', 'wl-missing.yaml');
-    expect(errorOf(cfg)).toBe(`config: ${cfg}:2: key 'device.write_latency.file': cannot read ${join(dir, 'no-such-samples.csv')}: not found`);
+    expect(errorOf(cfg)).toBe(`config: ${cfg}:2: key 'device.write_latency.file': cannot read samples file ${join(dir, 'no-such-samples.csv')}: not found`);
     const pdir = join(dir, 'profiles');
     mkdirSync(pdir, { recursive: true });
     const profile = join(pdir, 'p.yaml');
     writeFileSync(profile, 'device:\n  profile: sata-ssd\n  read_latency: {dist: empirical, file: reads.csv}\n');
     const user = put(`device:\n  profile: ${profile}\n`, 'uses-profile.yaml');
-    expect(errorOf(user)).toBe(`config: ${profile}:3: key 'device.read_latency.file': cannot read ${join(pdir, 'reads.csv')}: not found`);
+    expect(errorOf(user)).toBe(`config: ${profile}:3: key 'device.read_latency.file': cannot read samples file ${join(pdir, 'reads.csv')}: not found`);
     // from inside the working directory the missing file is named relative to it, as the CLI names paths (until 2026-12-06, absolute)
     const inside = await syncsimHere(['run', put(HEADER + OK_ROWS, 'wl.csv'), '--config', 'wl-missing.yaml', '--out', 'wl-out'], dir);
-    expect([inside.code, inside.stderr]).toEqual([2, "syncsim: config: wl-missing.yaml:2: key 'device.write_latency.file': cannot read no-such-samples.csv: not found\n"]);
+    expect([inside.code, inside.stderr]).toEqual([2, "syncsim: config: wl-missing.yaml:2: key 'device.write_latency.file': cannot read samples file no-such-samples.csv: not found\n"]);
     const viaProfile = await syncsimHere(['run', 'wl.csv', '--config', 'uses-profile.yaml', '--out', 'wl-out'], dir);
-    expect(viaProfile.stderr).toBe(`syncsim: config: ${profile}:3: key 'device.read_latency.file': cannot read ${join('profiles', 'reads.csv')}: not found\n`);
+    // and so is the profile file that names it (until 2026-12-06, latest, absolute)
+    expect(viaProfile.stderr).toBe(`syncsim: config: ${join('profiles', 'p.yaml')}:3: key 'device.read_latency.file': cannot read samples file ${join('profiles', 'reads.csv')}: not found\n`);
     writeFileSync(join(pdir, 'reads.csv'), 'latency_us\n80\nslow\n');
     expect(errorOf(user)).toBe(`${join(pdir, 'reads.csv')}:3: latency_us is not a non-negative number (got 'slow')`);
     writeFileSync(join(pdir, 'reads.csv'), 'latency_us\n80\n90\n');

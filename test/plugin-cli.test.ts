@@ -114,7 +114,8 @@ describe('syncsim run with plugins', () => {
     const d = mkdtempSync(join(work, 'top-'));
     writeFileSync(join(d, 'top.mjs'), "const limit = 3;\nif (limit > 2) throw new Error('limit too high');\nexport default { name: 'top', create: () => ({ wake() {} }) };\n");
     const r = await syncsimHere(['run', DEMO, '--set', 'writeback.policy=./top.mjs', '--out', 'o'], d);
-    expect([r.code, r.stderr]).toEqual([2, `syncsim: config: key 'writeback.policy': cannot load plugin ${join(d, 'top.mjs')}:2: Error: limit too high\n`]);
+    // named relative to the working directory, as the CLI names paths (until 2026-12-06, latest, absolute)
+    expect([r.code, r.stderr]).toEqual([2, "syncsim: config: key 'writeback.policy': cannot load plugin top.mjs:2: Error: limit too high\n"]);
     expect(existsSync(join(d, 'o'))).toBe(false);
   });
 
@@ -210,11 +211,12 @@ describe('a TypeScript plugin in any folder', () => {
     writeFileSync(join(d, 'bad.ts'), "interface P { a: number }\nexport default { name: 'x', create: (p: P) => ({ wake( }) };\n");
     const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./bad.ts', '--out', 'o'], { cwd: d, encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^syncsim: config: key 'writeback.policy': cannot load plugin ${join(d, 'bad.ts').replace(/[.]/g, '\\.')}: TransformError: .*bad\\.ts:2:\\d+: ERROR: `));
+    // syncsim's own words name it relative to the working directory; the loader's after them may name it absolute
+    expect(r.stderr).toMatch(/^syncsim: config: key 'writeback.policy': cannot load plugin bad\.ts: TransformError: .*bad\.ts:2:\d+: ERROR: /);
     // a JavaScript plugin's syntax error names its line too (node's import of an ES module does not)
     writeFileSync(join(d, 'bad.mjs'), "export default {\n  name: 'x',\n  create() {\n    return ;;; {\n  }\n};\n");
     const j = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./bad.mjs', '--out', 'o'], { cwd: d, encoding: 'utf8' });
     expect(j.status).toBe(2);
-    expect(j.stderr).toBe(`syncsim: config: key 'writeback.policy': cannot load plugin ${join(d, 'bad.mjs')}:6: SyntaxError: Unexpected token ';'\n`);
+    expect(j.stderr).toBe("syncsim: config: key 'writeback.policy': cannot load plugin bad.mjs:6: SyntaxError: Unexpected token ';'\n");
   });
 });

@@ -201,7 +201,7 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
       const svc = dev && typeof dev === 'object' ? (dev[key] as JsonObject | undefined) : undefined;
       if (svc && typeof svc === 'object' && svc.dist === 'empirical' && typeof svc.file === 'string' && svc.samples_us === undefined) {
         const abs = resolve(expDir, svc.file);
-        if (!samples.has(abs)) samples.set(abs, readSamplesFile(abs));
+        if (!samples.has(abs)) samples.set(abs, readSamplesFile(abs, `device.${key}.file`));
         svc.samples_us = samples.get(abs)!;
       }
     }
