@@ -12,14 +12,10 @@ import { keyLine, parseYamlValue, YamlError } from '../scripts/yaml-file.ts';
 import { parseExperiment } from '../scripts/sweep/experiment.ts';
 import { syncsimHere } from './cli-here.ts';
 
-const problem = (text: string): string => {
-  try {
-    parseYamlValue(text);
-  } catch (e) {
-    if (e instanceof YamlError) return e.message;
-    throw e;
-  }
-  return 'no error';
+/** Expects YAML `text` refused with the YamlError `message` (`LINE: PROBLEM`). */
+const refused = (text: string, message: string): void => {
+  expect(() => parseYamlValue(text)).toThrow(YamlError);
+  expect(() => parseYamlValue(text)).toThrow(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
 };
 
 describe('a merge key', () => {
@@ -35,14 +31,14 @@ describe('a merge key', () => {
   });
 
   it('a key given twice in one mapping is still refused, merged in or not', () => {
-    expect(problem('d: &d { a: 1 }\nx:\n  <<: *d\n  a: 2\n  a: 3\n')).toBe("5: key 'x.a' is given twice (a mapping may give each key once)");
-    expect(problem('x:\n  <<: { a: 1, a: 2 }\n')).toBe("2: key 'x.<<.a' is given twice (a mapping may give each key once)");
+    refused('d: &d { a: 1 }\nx:\n  <<: *d\n  a: 2\n  a: 3\n', "5: key 'x.a' is given twice (a mapping may give each key once)");
+    refused('x:\n  <<: { a: 1, a: 2 }\n', "2: key 'x.<<.a' is given twice (a mapping may give each key once)");
   });
 
   it('naming anything but a mapping or a list of them: the line of the merge key', () => {
-    expect(problem('x:\n  a: 1\n  <<: 5\n')).toBe("3: a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])");
-    expect(problem('x:\n  <<: [{ a: 1 }, 2]\n')).toBe("2: a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])");
-    expect(problem('x:\n  <<: *nowhere\n')).toBe('2: not valid YAML: Unresolved alias (the anchor must be set before the alias): nowhere');
+    refused('x:\n  a: 1\n  <<: 5\n', "3: a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])");
+    refused('x:\n  <<: [{ a: 1 }, 2]\n', "2: a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])");
+    refused('x:\n  <<: *nowhere\n', '2: not valid YAML: Unresolved alias (the anchor must be set before the alias): nowhere');
   });
 
   it("a key merged in is found at its line where it is written (for an error's FILE:LINE)", () => {
