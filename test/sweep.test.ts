@@ -226,6 +226,10 @@ metrics: [writeback.bytes]
     expect([plan.runs[0].config.device.busy_latency_us, plan.runs[0].config.device.busy_flush_us]).toEqual([0, 0]);
     const busy = await makePlan(exp(text.replace('profile: sata-ssd }', 'profile: sata-ssd, busy_flush_us: 20 }'), 'ids5.yaml'));
     expect(busy.runs[0].id).not.toBe(before.ids[0]);
+    // and the extent tree block (2026-12-06, night) while fs.extent_leaf is false
+    expect(plan.runs[0].config.fs.extent_leaf).toBe(false);
+    const leaf = await makePlan(exp(text.replace('base: { device: { profile: sata-ssd } }', 'base: { device: { profile: sata-ssd }, fs: { extent_leaf: true } }'), 'ids6.yaml'));
+    expect(leaf.runs[0].id).not.toBe(before.ids[0]);
     // any other value is part of the identity
     const floored = await makePlan(exp(text.replace('profile: sata-ssd }', 'profile: sata-ssd, flush_cv: 0.2, flush_floor: 0.8 }'), 'ids2.yaml'));
     const plain = await makePlan(exp(text.replace('profile: sata-ssd }', 'profile: sata-ssd, flush_cv: 0.2 }'), 'ids3.yaml'));

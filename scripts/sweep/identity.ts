@@ -42,7 +42,7 @@ export async function hashFile(path: string): Promise<string> {
  * a model change does without a key): a run's identity leaves such a key out
  * at that value, so that a directory written before the key resumes, its
  * runs' ids unchanged (README, migration notes "spreads with a floor", "large
- * folios", "the host's slow spells").
+ * folios", "the host's slow spells", "the extent tree block").
  */
 export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; value: Json }[] = [
   { path: ['device', 'flush_floor'], value: 0 },
@@ -59,6 +59,7 @@ export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; 
   { path: ['device', 'host_spell_rate_hz'], value: 0 },
   { path: ['device', 'host_spell_ms'], value: 0 },
   { path: ['device', 'host_spell_factor'], value: 1 },
+  { path: ['fs', 'extent_leaf'], value: false },
 ];
 
 /** `config` as a run's identity hashes it: without the {@link IDENTITY_NEUTRAL_KEYS} at their neutral value (a copy; `config` is unchanged). */
