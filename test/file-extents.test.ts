@@ -28,6 +28,22 @@ describe('filefrag -v', () => {
     });
   });
 
+  it('a one-block file (its size line says "1 block") has its one extent; an empty file has none', () => {
+    // filefrag 1.47.0 on ext4, Linux 6.18, 2026-12-06: a 1-byte file after sync, and an empty one
+    const one = `Filesystem type is: ef53
+File size of one is 1 (1 block of 4096 bytes)
+ ext:     logical_offset:        physical_offset: length:   expected: flags:
+   0:        0..       0:   12563172..  12563172:      1:             last,eof
+one: 1 extent found
+`;
+    const empty = `Filesystem type is: ef53
+File size of empty is 0 (0 blocks of 4096 bytes)
+empty: 0 extents found
+`;
+    expect(parseFilefrag(one)).toEqual({ block_bytes: 4096, extents: [{ logical: 0, length: 1 }] });
+    expect(parseFilefrag(empty)).toEqual({ block_bytes: 4096, extents: [] });
+  });
+
   it('text without an extent table gives null', () => {
     expect(parseFilefrag('filefrag: Operation not supported\n')).toBeNull();
     expect(parseFilefrag('')).toBeNull();

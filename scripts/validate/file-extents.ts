@@ -19,11 +19,14 @@ export type FileExtents = { extents: Extent[]; block_bytes: number } | { reason:
 /**
  * The extents in the text of `filefrag -v` (rows such as
  * `   3:      512..    2999:   15996928..  15999415:   2488:   15992544: last,eof`),
- * in file order; null when the text has no extent table.
+ * in file order; none for a file it finds none in (an empty file: no table, `0 extents
+ * found`); null when the text has no extent table otherwise.
  */
 export function parseFilefrag(text: string): { extents: Extent[]; block_bytes: number } | null {
-  const size = /blocks of (\d+) bytes/.exec(text);
-  if (!size || !/logical_offset/.test(text)) return null;
+  // 'File size of F is 1 (1 block of 4096 bytes)': the singular for one block
+  const size = /\d+ blocks? of (\d+) bytes\)/.exec(text);
+  if (!size) return null;
+  if (!/logical_offset/.test(text)) return /: 0 extents found\s*$/.test(text) ? { extents: [], block_bytes: Number(size[1]) } : null;
   const extents: Extent[] = [];
   for (const line of text.split('\n')) {
     const m = /^\s*\d+:\s*(\d+)\.\.\s*(\d+):\s*\d+\.\.\s*\d+:\s*(\d+):/.exec(line);
