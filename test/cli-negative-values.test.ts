@@ -67,6 +67,14 @@ describe('a negative number after a numeric option', () => {
     }
   });
 
+  it("'--' right after an option that takes a value: the option has none, '--' ends the options (not 'write --seed=--')", async () => {
+    const d = inputs();
+    for (const [args, option] of [[['run', 't.csv'], '--seed'], [['sweep', 'e.yaml'], '-j']] as const) {
+      const r = await syncsimHere([...args, option, '--', '5'], d);
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `syncsim: ${option} needs a value, but the next argument is '--', which ends the options (try 'syncsim ${args[0]} --help')\n` });
+    }
+  });
+
   it("after '--' a negative number is a positional, as before", async () => {
     const r = await syncsimHere(['run', 't.csv', '--', '--seed', '-1'], inputs());
     expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: run expects one TRACE argument (got 3; try 'syncsim run --help')\n" });

@@ -78,8 +78,8 @@ const NEGATIVE_NUMBER = /^-\.?\d/;
  * `argv` with the value after an option that takes one that starts with '-' joined to it: a
  * negative number (`--seed -1`) as `--seed=-1` (`-j -1` as `-j-1`), which parseArgs would refuse
  * as ambiguous, so that the option's own check names it and its rule, as it does `--seed=-1`.
- * Any other such value (`--out -x`) is an InputError saying how to give it. Arguments after `--`
- * are positionals, as parseArgs takes them.
+ * Any other such value (`--out -x`) is an InputError saying how to give it, and `--` there one
+ * saying the option has no value. Arguments after `--` are positionals, as parseArgs takes them.
  */
 function joinDashValues(name: string, argv: string[], config: ParseArgsOptionsConfig): string[] {
   const { tokens } = parseArgs({ args: argv, allowPositionals: true, options: config, strict: false, tokens: true });
@@ -87,6 +87,8 @@ function joinDashValues(name: string, argv: string[], config: ParseArgsOptionsCo
   // from the last, so that each index still points into `joined` as it was
   for (const t of [...tokens].reverse()) {
     if (t.kind !== 'option' || t.inlineValue !== false || t.value === undefined || !t.value.startsWith('-') || t.value.length < 2) continue;
+    // '--' ends the options: not a value to write as --OPTION=--
+    if (t.value === '--') throw new InputError(`${t.rawName} needs a value, but the next argument is '--', which ends the options (try 'syncsim ${name} --help')`);
     if (!NEGATIVE_NUMBER.test(t.value)) {
       throw new InputError(`${t.rawName} needs a value, but the next argument '${t.value}' is taken for an option: if it is the value, write --${t.name}=${t.value} (try 'syncsim ${name} --help')`);
     }
