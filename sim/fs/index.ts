@@ -16,7 +16,8 @@ export type { FileSystem } from './filesystem.ts';
  * Builds the filesystem `k.config.fs.kind` names. Its own blocks live in an
  * object outside the named-object table (no trace file can share its name):
  * `jbd2` (ext4's journal), `ext4-metadata` (its home locations, with or
- * without a journal),
+ * without a journal), `ext4-extents` (extent tree blocks, made at the first
+ * one written),
  * `ufs-inodes`, `apfs-meta`.
  */
 export function makeFileSystem(k: Kernel): FileSystem {
