@@ -8,6 +8,7 @@ import { vegaLiteValidator } from './vega-schema.ts';
 import { noiseFloor, noiseRatio, pairDemerit, pooled, quantileNoise } from '../scripts/validate/noise.ts';
 import { errorPct, jobSummary, kernelMeetsQuantileTargets, meetsTargets, validationSummary, validationSummaryTable } from '../scripts/validate/summary.ts';
 import { gridColumns, panelTitle, validationGridChart } from '../reports/charts/validation-grid.ts';
+import { vlToSvg } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { ValidationReport } from '../scripts/validate/validation.ts';
 import { busyReasons, busyWarning, cpuJiffies, parseMachineState } from '../scripts/validate/machine-state.ts';
@@ -164,6 +165,16 @@ describe('validation-grid figure', () => {
     expect(spec.columns).toBe(2);
     const validateVl = vegaLiteValidator();
     expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
+  });
+
+  it('labels each panel\'s latency axis at 1, 2, 3 and 5 × 10^k only, so 150 to 2,500 µs reads 200, 300, 500, 1k, 2k (vega\'s own ticks gave 800 and dropped 1k)', async () => {
+    const wide = { job: 'w', measured: f64([150, 400, 2500]), simulated: f64([160, 420, 2400]), demerit_pct: 5, noise_floor_pct: 5, noise_ratio: 1 };
+    const spec = validationGridChart([wide], { measured: 'm', simulated: 's' }, THEMES.paper).spec(250, 150);
+    const { svg } = await vlToSvg(spec as never);
+    // the x axis's labels: the texts under the plot that are latencies (the y axis's are fractions)
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+    const xLabels = texts.filter((t) => /^\d+k?$/.test(t));
+    expect(xLabels).toEqual(['200', '300', '500', '1k', '2k']);
   });
 
   it('lays panels out in at most three columns, and up to four without an empty cell (three in a row, not 2 × 2)', () => {

@@ -36,6 +36,19 @@ export function gridColumns(n: number): number {
   return n <= 3 ? Math.max(1, n) : n === 4 ? 2 : 3;
 }
 
+/** Tick values of a log latency axis: 1–9 × 10^k µs, 1 µs to 90 s (each panel draws those in its domain). */
+export const LOG_TICKS: readonly number[] = Array.from({ length: 8 * 9 }, (_, i) => (1 + (i % 9)) * 10 ** Math.floor(i / 9));
+
+/**
+ * A log latency axis's tick label: kept for 1, 2, 3 and 5 × 10^k, blank for
+ * the other ticks ({@link LOG_TICKS}: 4, 6, 7, 8, 9 × 10^k), so that the
+ * greedy removal of crowded labels, which works from the left, keeps 1k
+ * rather than the 800 before it (with vega's own ticks a panel of 150 to
+ * 2,500 µs read 200, 300, 500, 800, 2k). The tick marks themselves stay.
+ */
+export const ROUND_LOG_LABEL =
+  "indexof([1, 2, 3, 5], round(datum.value / pow(10, floor(log(datum.value) / LN10 + 1e-9)))) >= 0 ? datum.label : ''";
+
 /** The `validation-grid` chart of `panels` (in the order given) in `theme`. */
 export function validationGridChart(panels: readonly ValidationPanel[], labels: { measured: string; simulated: string }, theme: Theme): Chart {
   if (panels.length === 0) throw new Error('validation grid: no job to draw');
@@ -73,7 +86,7 @@ export function validationGridChart(panels: readonly ValidationPanel[], labels: 
         height: ch,
         mark: { type: 'line', interpolate: 'step-after', clip: true },
         encoding: {
-          x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', nice: false, zero: false }, axis: { tickCount: 10, format: '~s', labelOverlap: 'greedy', labelSeparation: 6, labelFlush: false } },
+          x: { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', nice: false, zero: false }, axis: { values: LOG_TICKS, format: '~s', labelExpr: ROUND_LOG_LABEL, labelOverlap: 'greedy', labelSeparation: 6, labelFlush: false } },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1] }, axis: { tickCount: 3, format: '.1f' } },
           color: { field: 'series', type: 'nominal', title: null, scale: colors, legend: { title: null, orient: 'top', direction: 'horizontal' } },
           tooltip: labelTooltip('series', 'series'),
