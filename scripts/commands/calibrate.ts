@@ -90,7 +90,9 @@ FILE' and 'device.profile: FILE' accept:
      taken out (reported: media_write_us stays the flush-N steps' slope);
      skipped without cc (no table then);
   4. 4k buffered appends + fdatasync: a check of the model (jbd2 commit +
-     FLUSH), reported beside the simulator's prediction;
+     FLUSH; without a journal the inode block, and the extent tree block
+     once the file has four extents, which filefrag -v counts after the
+     step), reported beside the simulator's prediction;
   5. a cold sequential mmap read (fio): faults that miss vs hit, beside
      readahead.pages = /sys/block/DISK/queue/read_ahead_kb / 4; and the
      page-in probe (pagein-read.c, built with cc): the data file read cold
