@@ -30,12 +30,12 @@ Options:
                      a CSV trace whatever the name: 'syncsim convert' makes a
                      .sst cache), atomically: nothing is written on error or
                      interrupt; --output is the same option, as import and
-                     convert take it. Default: plain CSV on standard output,
-                     where a trace cut short (Ctrl-C, SIGTERM) ends with an
-                     INCOMPLETE line that 'syncsim run' refuses. An existing
+                     convert take it. Default, or '-o -': plain CSV on standard
+                     output, where a trace cut short (Ctrl-C, SIGTERM) ends with
+                     an INCOMPLETE line that 'syncsim run' refuses. An existing
                      FILE is replaced only when it is a trace gen wrote;
-                     anything else (a recorded or imported trace, a .sst
-                     cache, any other file) is refused (exit 2)
+                     anything else (a recorded or imported trace, a .sst cache,
+                     any other file) is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model; it writes no trace, so
                      -o, --set and --seed are refused with it (exit 2)
@@ -169,7 +169,8 @@ async function run(argv: string[]): Promise<number> {
       if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new InputError(`--seed expects an integer from 0 to 9007199254740991 (2^53 - 1; got '${values.seed}')`);
     }
     const params = parseSets(values.set ?? []);
-    const out = values.out;
+    // '-' names standard output, as the default does
+    const out = values.out === '-' ? undefined : values.out;
     // a parameter given alone that leaves a default in force the user may not expect (both msync policies at once)
     const notes = presetNotes(preset, params);
     if (notes.length > 0) process.stderr.write(notes.map((n) => escapeLines(`syncsim: note: ${escapeControl(n)}`) + '\n').join(''));

@@ -59,13 +59,13 @@ ${fieldList()}
 Options:
   --from FORMAT            input format (above); required
   -o, --out OUT            output trace (.csv, or .csv.gz for gzip; --output is
-                           the same option, as gen and convert take it); written to
-                           OUT.tmp-PID and renamed when complete, so nothing is
-                           written on error. Default: standard output (which
-                           may have received rows before an error). An
-                           existing OUT is replaced only when it is a trace
-                           import wrote and it is not FILE; anything else (a
-                           generated or recorded trace, a .sst cache, any
+                           the same option, as gen and convert take it); written
+                           to OUT.tmp-PID and renamed when complete, so nothing
+                           is written on error. Default, or '-o -': standard
+                           output (which may have received rows before an
+                           error). An existing OUT is replaced only when it is a
+                           trace import wrote and it is not FILE; anything else
+                           (a generated or recorded trace, a .sst cache, any
                            other file) is refused (exit 2)
   --page-size N            page size the layout assumes, a power of two (default
                            4096)
@@ -218,7 +218,8 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const extraCols = importer.extraCols ?? [];
-  const out = values.out;
+  // '-' names standard output, as the default does
+  const out = values.out === '-' ? undefined : values.out;
   if (out !== undefined) checkTraceOut(out, flag('out'), 'imported', [file]);
   const write = async (): Promise<number> => {
     const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
