@@ -11,6 +11,7 @@ import { outWriteFailure } from '../traces/out-dir.ts';
 import { MAX_PER_RUN_CONFIGS, type Chart, type ChartContext, type Format, type VlSpec } from './chart.ts';
 import { CHART_MODULES } from './charts/index.ts';
 import { sweepChartName } from './charts/sweep-line.ts';
+import { differingKeys } from './config-keys.ts';
 import { keySettings, loadResults, ReportError, type Results, type RunRef } from './data.ts';
 import { allRunsFailedMessage, configName, failedRunsNote } from './failures.ts';
 import { reportHtml, type SettingsTable } from './html.ts';
@@ -224,10 +225,14 @@ export function settingsTables(results: Results, colors: ConfigScale): SettingsT
   if (!sweep) {
     const configs = results.configurations;
     const keys = configs[0].settings.map(([k]) => k);
+    const rows = keys.map((k) => [k, ...configs.map((c) => c.settings.find(([x]) => x === k)?.[1] ?? '')]);
+    // the other configuration keys that tell the runs apart (fs.extent_leaf, cpu.*), before the results' rows
+    const differing = differingKeys(configs.map((c) => c.runs[0]?.summary.config), new Set(keys));
+    rows.splice(keys.indexOf('simulated time'), 0, ...differing.map(([k, values]) => [k, ...values]));
     return [{
       caption: 'Key settings' + (results.chosen ? ` of ${configs.length} of ${results.chosen.total} configurations (--configs)` : '') + repeatedSwatches(configs.length),
       header: [{ text: 'setting' }, ...configs.map((c) => ({ text: c.label, look: lookOf(c.label) }))],
-      rows: keys.map((k) => [k, ...configs.map((c) => c.settings.find(([x]) => x === k)?.[1] ?? '')]),
+      rows,
     }];
   }
   const tables: SettingsTable[] = [{

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { ciNote } from '../reports/chart.ts';
 import { loadResults } from '../reports/data.ts';
+import { resolveConfig } from '../sim/config.ts';
 import { layoutChart, vlToSvg } from '../reports/render.ts';
 import { makeReport, settingsTables } from '../reports/report.ts';
 import { chartStyles } from '../reports/series.ts';
@@ -319,6 +320,28 @@ describe("a sweep report's settings table", () => {
     expect(row('fs.kind')?.[1]).toBe('varies: ext4-ordered | apfs');
     // a setting every point shares: its one value
     expect(settings.rows.some((r) => !String(r[1]).startsWith('varies'))).toBe(true);
+  });
+});
+
+describe("a runs directory's settings table", () => {
+  it('adds a row for each configuration key that tells the runs apart beyond the usual ones (fs.extent_leaf), the device figures only when the profile is one', async () => {
+    const base = tmp();
+    const ext4 = (extent_leaf: boolean): Record<string, unknown> => ({ ...resolveConfig({ personality: 'linux', fs: { kind: 'ext4-nojournal', preallocated: false, extent_leaf } }) });
+    writeRun(join(base, 'leaf'), { syncs: [{ t: 1, lat: 12, pages: 1 }], config: ext4(true) });
+    writeRun(join(base, 'noleaf'), { syncs: [{ t: 1, lat: 10, pages: 1 }], config: ext4(false) });
+    const results = await loadResults(base);
+    const [table] = settingsTables(results, configColorScale(results.configurations.map((c) => c.label)));
+    const keys = table.rows.map((r) => r[0]);
+    expect(table.rows.find((r) => r[0] === 'fs.extent_leaf')).toEqual(['fs.extent_leaf', 'true', 'false']);
+    // among the settings, before the results' rows; nothing the runs share is added
+    expect(keys.indexOf('fs.extent_leaf')).toBeLessThan(keys.indexOf('simulated time'));
+    expect(keys).not.toContain('fs.preallocated');
+    // another device profile: its row names it, its figures (latencies, bandwidths) get no rows of their own
+    writeRun(join(base, 'sata'), { syncs: [{ t: 1, lat: 11, pages: 1 }], config: { ...resolveConfig({ personality: 'linux', device: { profile: 'sata-ssd' }, fs: { kind: 'ext4-nojournal', preallocated: false } }) } });
+    const three = await loadResults(base);
+    const rows = settingsTables(three, configColorScale(three.configurations.map((c) => c.label)))[0].rows.map((r) => r[0]);
+    expect(rows.filter((k) => k.startsWith('device'))).toEqual(['device']);
+    expect(rows).toContain('fs.extent_leaf');
   });
 });
 

@@ -7,6 +7,7 @@
 import { resolveConfig } from '../../sim/config.ts';
 import { keyShortTitle, legendKey, valueWithUnit, type LabelOverrides } from '../../reports/labels.ts';
 import { noLimitWord } from '../../reports/no-limit.ts';
+import { flatConfig as flatten } from '../../reports/config-keys.ts';
 import type { Side } from './sides.ts';
 
 /** A configuration key whose value differs between the sides. */
@@ -22,16 +23,6 @@ export interface ConfigDifference {
 
 /** Keys left out: the seed (the runs of a sweep point have one each; the figure counts runs). */
 const IGNORED = new Set(['seed']);
-
-/** `config` as dotted keys and their values, as text. */
-function flatten(config: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    out.set(prefix, Array.isArray(config) ? `[${config.length} values]` : String(config));
-    return out;
-  }
-  for (const [k, v] of Object.entries(config as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  return out;
-}
 
 /** The keys of a side whose value every run of it shares (a sweep point's runs differ in their seeds, maybe more). */
 function sharedValues(side: Side): Map<string, string> {
