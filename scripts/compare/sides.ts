@@ -205,16 +205,20 @@ export function withoutCopies(side: Side, name: string): { side: Side; note?: st
   };
 }
 
-/** The note for sides that replayed different traces (their summaries' trace_sha256), else undefined. */
+/**
+ * The note for sides that replayed different traces (their summaries' trace_sha256), else undefined: a side's
+ * one trace by its name and hash, a side of several (a sweep point of generated traces, one per seed) by their
+ * number. Sides with a trace in common (two points of one sweep, seed by seed) get none.
+ */
 export function tracesNote(a: Side, b: Side): string | undefined {
   const hashes = (s: Side) => new Set(s.runs.map((r) => (r.summary.provenance as { trace_sha256?: unknown } | undefined)?.trace_sha256));
   const ha = hashes(a), hb = hashes(b);
-  if (ha.size !== 1 || hb.size !== 1) return undefined; // a sweep point of generated traces has one per seed
-  const [x] = ha, [y] = hb;
-  if (typeof x !== 'string' || typeof y !== 'string' || x === y) return undefined;
+  if (![...ha, ...hb].every((h) => typeof h === 'string')) return undefined;
+  if ([...ha].some((h) => hb.has(h))) return undefined; // a trace in common: one side's seeds may be counted as one run (copies)
   const name = (s: Side) => {
     const t = s.runs[0]!.summary.trace as { path?: unknown; name?: unknown } | undefined;
     return String(t?.path ?? t?.name ?? 'rows');
   };
-  return `A and B replayed different traces (A ${name(a)}, sha256 ${x.slice(0, 12)}; B ${name(b)}, sha256 ${y.slice(0, 12)}): their differences mix the traces' and the configurations'`;
+  const which = (s: Side, h: Set<unknown>) => (h.size === 1 ? `${name(s)}, sha256 ${String([...h][0]).slice(0, 12)}` : `${h.size} traces`);
+  return `A and B replayed different traces (A ${which(a, ha)}; B ${which(b, hb)}): their differences mix the traces' and the configurations'`;
 }
