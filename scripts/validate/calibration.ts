@@ -61,7 +61,7 @@ import { sizeLabel } from './microbench.ts';
 import { blockDeviceOfDir, hasJbd2Journal } from './blockdev.ts';
 import { requestRingFit } from './request-ring.ts';
 import { pageinProbeCheck, predictAppendSync, replayWindowRequestRate } from './model-check.ts';
-import { appendsPastInodeExtents } from './file-extents.ts';
+import { appendsPastInodeExtents, extentBlocks } from './file-extents.ts';
 import { kernelHz } from './kernel-hz.ts';
 import { READ_REQUEST_PAGES } from '../../sim/config.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -260,7 +260,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     log(`calibrate: checking the journal step against the model (${fsKind ?? 'ext4-ordered'}, linux) ...`);
     const journalStep = steps.find((s) => s.kind === 'journal')!;
     const fileExtents = 'extents' in journalExtents
-      ? { extents: journalExtents.extents.length, blocks: journalExtents.extents.reduce((n, e) => n + e.length, 0), extent_leaf_share: Math.round(appendsPastInodeExtents(journalExtents.extents) * 1e4) / 1e4 }
+      ? { extents: journalExtents.extents.length, blocks: extentBlocks(journalExtents.extents), extent_leaf_share: Math.round(appendsPastInodeExtents(journalExtents.extents) * 1e4) / 1e4 }
       : journalExtents;
     const predicted = predictAppendSync(fragment as Record<string, unknown>, undefined, 'extent_leaf_share' in fileExtents ? fileExtents.extent_leaf_share : 0);
     const split = splitPagein(pageinLatencies.length ? pageinLatencies : [0], fit.read.latency.mean_us);

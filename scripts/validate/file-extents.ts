@@ -43,13 +43,18 @@ export function fileExtents(path: string): FileExtents {
   return parseFilefrag(r.stdout) ?? { reason: 'filefrag printed no extent table' };
 }
 
+/** How many blocks `extents` hold. */
+export function extentBlocks(extents: readonly Extent[]): number {
+  return extents.reduce((n, e) => n + e.length, 0);
+}
+
 /**
  * The share of a file's appends, made one block at a time in file order, that
  * came after its {@link INODE_EXTENTS}th extent began: those whose fdatasync
  * wrote the extent tree block too. 0 for a file of fewer extents.
  */
 export function appendsPastInodeExtents(extents: readonly Extent[]): number {
-  const blocks = extents.reduce((n, e) => n + e.length, 0);
+  const blocks = extentBlocks(extents);
   if (extents.length < INODE_EXTENTS || blocks === 0) return 0;
   // the first append after the one that began that extent
   const from = extents[INODE_EXTENTS - 1].logical + 1;
