@@ -137,10 +137,12 @@ ${helpEntry('  --dir PATH', `directory on the device to measure (default: the sy
 temporary directory, ${tmpdir()}); must not be tmpfs. A scratch directory is made inside and removed`, 22)}
   --quick             fewer sizes and depths, a 64m file and 24 s of fio time
                       (under a minute)
-  --size SIZE         data file size, binary k/m/g suffixes (default 256m, --quick 64m)
+  --size SIZE         data file size, binary k/m/g suffixes (default 256m,
+                      --quick 64m)
   --runtime S         fio time shared by the timed steps, seconds (default 120,
                       --quick 24; each step gets at least 0.2 s)
-  --max-depth N       deepest queue of the depth probe, a power of two (default 64)
+  --max-depth N       deepest queue of the depth probe, a power of two
+                      (default 64)
   --settle S          longest wait, before the first step, for the device to
                       settle (a bare FLUSH that costs the same from one second
                       to the next), seconds (default 90, --quick 20; 0 measures

@@ -37,7 +37,8 @@ export const DEFAULT_METRICS = [
 /** Latency percentiles a single run per side can bootstrap over its msyncs. */
 const LATENCY_QUANTILES: Readonly<Record<string, number>> = { 'sync.latency_us.p50': 0.5, 'sync.latency_us.p90': 0.9, 'sync.latency_us.p99': 0.99, 'sync.latency_us.p999': 0.999 };
 
-const HELP = `Usage: syncsim compare A B [--metric KEY]... [--out DIR] [--json] [--reps N] [--seed N]
+const HELP = `Usage: syncsim compare A B [--metric KEY]... [--out DIR] [--json] [--reps N]
+                       [--seed N]
 
 Compares two results. Each of A and B is a run directory (syncsim run --out)
 or one grid point of a sweep: SWEEP@N (point N) or SWEEP@key=value,... (the

@@ -14,7 +14,7 @@ import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { endBySignal, onStopSignal, sayOnStop, signalExitCode } from '../interrupt.ts';
 import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { CountProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
-import { helpEntry } from '../help-text.ts';
+import { helpEntry, helpParagraph } from '../help-text.ts';
 
 const HELP = `Usage: syncsim gen PRESET [options]
        syncsim gen [PRESET] --list
@@ -22,20 +22,21 @@ const HELP = `Usage: syncsim gen PRESET [options]
 Writes a synthetic trace (native format) from a workload preset.
 
 Options:
-  --set KEY=VALUE    set one parameter of the preset (repeatable), e.g. --set rate=500
-                     --set footprint=256M --set sync_flags='SYNC|INVALIDATE'
-  --seed N           random seed, default 1: the same preset, parameters and seed
-                     give a byte-identical trace
-  -o, --out FILE     write to FILE (.csv, gzip-compressed when the name ends with .gz,
-                     a CSV trace whatever the name: 'syncsim convert' makes a
-                     .sst cache), atomically: nothing is written on error or
-                     interrupt; --output is the same option, as import and
-                     convert take it. Default, or '-o -': plain CSV on standard
-                     output, where a trace cut short (Ctrl-C, SIGTERM) ends with
-                     an INCOMPLETE line that 'syncsim run' refuses. An existing
-                     FILE is replaced only when it is a trace gen wrote;
-                     anything else (a recorded or imported trace, a .sst cache,
-                     any other file) is refused (exit 2)
+  --set KEY=VALUE    set one parameter of the preset (repeatable), e.g.
+                     --set rate=500 --set footprint=256M
+                     --set sync_flags='SYNC|INVALIDATE'
+  --seed N           random seed, default 1: the same preset, parameters and
+                     seed give a byte-identical trace
+  -o, --out FILE     write to FILE (.csv, gzip-compressed when the name ends
+                     with .gz, a CSV trace whatever the name: 'syncsim convert'
+                     makes a .sst cache), atomically: nothing is written on
+                     error or interrupt; --output is the same option, as import
+                     and convert take it. Default, or '-o -': plain CSV on
+                     standard output, where a trace cut short (Ctrl-C, SIGTERM)
+                     ends with an INCOMPLETE line that 'syncsim run' refuses.
+                     An existing FILE is replaced only when it is a trace gen
+                     wrote; anything else (a recorded or imported trace, a .sst
+                     cache, any other file) is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model; it writes no trace, so
                      -o, --set and --seed are refused with it (exit 2)
@@ -48,9 +49,10 @@ the end, none for a shorter job. The trace itself is never changed by it. A
 trace written to stdout when stdout is a terminal, as stderr is, shows none
 (it would be drawn among the rows); redirected (> FILE, | gzip) it shows it.
 
-Presets: ${PRESETS.map((p) => p.name).join(', ')}.
+${helpParagraph(`Presets: ${PRESETS.map((p) => p.name).join(', ')}.`)}
 Every preset has duration_s (trace length in simulated seconds); sizes take
-K, M, G or T suffixes (binary). Bad parameters exit 2 with a message naming the key.`;
+K, M, G or T suffixes (binary). Bad parameters exit 2 with a message naming
+the key.`;
 
 /** The `--list` text of some presets: name and summary, then an entry per parameter, wrapped before column 80. */
 export function presetList(presets: readonly Preset<Schema>[]): string {

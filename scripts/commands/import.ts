@@ -42,9 +42,10 @@ function fieldList(): string {
 
 function help(): string {
   return `Usage: syncsim import --from FORMAT FILE [-o OUT] [--page-size N]
-                      [--sync-every-writes N | --sync-every-us T] [--sync-flags F]
-                      [--assume-dirty MODE] [--seed N] [--calibration FILE]
-                      [--advice random|sequential] [--file-size SIZE]
+                      [--sync-every-writes N | --sync-every-us T]
+                      [--sync-flags F] [--assume-dirty MODE] [--seed N]
+                      [--calibration FILE] [--advice random|sequential]
+                      [--file-size SIZE]
 
 Converts FILE (plain or gzip-compressed) from FORMAT into a native trace,
 streaming. Malformed input stops with FILE:LINE: column COL: what was expected.
@@ -70,7 +71,8 @@ Options:
   --page-size N            page size the layout assumes, a power of two (default
                            4096)
   --sync-every-writes N    inject an msync of an object's whole mapping after
-                           every N writes to it since its last whole-mapping msync
+                           every N writes to it since its last whole-mapping
+                           msync
   --sync-every-us T        inject, at every multiple of T µs of trace time, an
                            msync of the whole mapping of every object written
                            since its last whole-mapping msync
@@ -80,30 +82,33 @@ Options:
   --sync-flags F           flags of injected and translated msyncs, names joined
                            by | in any case, as gen's sync_flags (SYNC, ASYNC,
                            INVALIDATE, MS_SYNC, sync, ...; default SYNC)
-  --assume-dirty MODE      strace: how to synthesise the stores strace cannot see:
+  --assume-dirty MODE      strace: how to synthesise the stores strace
+                           cannot see:
 ${Object.entries(ASSUME_DIRTY_MODES).map(([k, v]) => helpEntry(`${' '.repeat(29)}${k}:`, v, 31)).join('\n')}
   --seed N                 strace: seed of --assume-dirty pages=N and measured
                            (default 1); taken with any format, with a note on
                            stderr that it changes nothing where the import draws
                            nothing
-  --calibration FILE       strace --assume-dirty measured: the configuration (e.g. from
-                           'syncsim calibrate') whose device turns each msync's measured
-                           duration into a page count
+  --calibration FILE       strace --assume-dirty measured: the configuration
+                           (e.g. from 'syncsim calibrate') whose device turns
+                           each msync's measured duration into a page count
   --advice A               fio-iolog, blkparse, msr: the access advice of every
-                           mapping the import lays out, as madvise gives it right
-                           after mmap (fio's mmap engine, by default, advises
-                           MADV_RANDOM for rw=rand*, MADV_SEQUENTIAL otherwise): random or
-                           sequential, written as the map rows' RANDOM or
-                           SEQUENTIAL flag; it changes how faults read ahead.
+                           mapping the import lays out, as madvise gives it
+                           right after mmap (fio's mmap engine, by default,
+                           advises MADV_RANDOM for rw=rand*, MADV_SEQUENTIAL
+                           otherwise): random or sequential, written as the map
+                           rows' RANDOM or SEQUENTIAL flag; it changes how
+                           faults read ahead.
                            Default: none (the kernel's own read-ahead)
-  --file-size SIZE         fio-iolog: the size of the files the log names, one size
-                           for all of them (bytes, or with a k, m, g or t suffix:
-                           16m): fio's size= for a job of one file (with nrfiles=N,
-                           size / N, or its filesize=). Each mapping covers the file
-                           (rounded up to a page), not a whole region, so read-ahead
-                           stops at the end of the file as the kernel's does
-                           (without it a sequential reader's read-ahead runs on past
-                           the end). An I/O past it is an error (FILE:LINE).
+  --file-size SIZE         fio-iolog: the size of the files the log names, one
+                           size for all of them (bytes, or with a k, m, g or t
+                           suffix: 16m): fio's size= for a job of one file
+                           (with nrfiles=N, size / N, or its filesize=). Each
+                           mapping covers the file (rounded up to a page), not
+                           a whole region, so read-ahead stops at the end of
+                           the file as the kernel's does (without it a
+                           sequential reader's read-ahead runs on past the
+                           end). An I/O past it is an error (FILE:LINE).
                            Default: each file's 1 TiB region
 ${quietHelp(27)}
   -h, --help               this help

@@ -22,8 +22,9 @@ Options:
   --json            print exactly one JSON object instead of the table
   --page-size N     page size of the footprint in bytes (default 4096)
   --top K           largest msync ranges listed (default 10)
-  --buckets N       most write-rate buckets, even (default 1024; merged pairwise,
-                    doubling their width, when the trace outgrows them)
+  --buckets N       most write-rate buckets, even (default 1024; merged
+                    pairwise, doubling their width, when the trace outgrows
+                    them)
 ${quietHelp(20)}
   -h, --help        this help
 

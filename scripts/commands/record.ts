@@ -70,8 +70,9 @@ Options:
                         a .sst cache, any other file) is refused (exit 2)
   --page-size N         page size of the trace (default: this system's, ${pageSizeOfSystem()})
   --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
-  --keep-log FILE       also keep the merged shim log (strace format) in FILE, a new
-                        file in an existing directory (never one that exists)
+  --keep-log FILE       also keep the merged shim log (strace format) in FILE,
+                        a new file in an existing directory (never one that
+                        exists)
 ${quietHelp(24)}
   -h, --help            this help
 

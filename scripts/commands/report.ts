@@ -29,20 +29,22 @@ Options:
   --out DIR          report directory (default DIR/report), replaced as a whole;
                      it must be missing, empty or an earlier report (it holds
                      a .syncsim marker): anything else is refused (exit 2)
-  --format LIST      comma-separated: svg,png,pdf,html (default all; NAME.vl.json
-                     is always written)
-  --width W          figure width: single (a 3.3 in paper column), double (7 in),
-                     or PX (${MIN_WIDTH}-${MAX_WIDTH}; 1 px = 1 pt in the PDF); default single
+  --format LIST      comma-separated: svg,png,pdf,html (default all;
+                     NAME.vl.json is always written)
+  --width W          figure width: single (a 3.3 in paper column), double
+                     (7 in), or PX (${MIN_WIDTH}-${MAX_WIDTH}; 1 px = 1 pt in the PDF);
+                     default single
   --theme T          paper (default: 8-9 pt text for LaTeX) or screen
   --chart NAME       draw only this chart (repeatable, or comma-separated)
-  --configs LIST     draw only these configurations, in every chart: comma-separated
-                     (repeatable), named as the legends and index.html name them (a
-                     sweep's grid values in their units, 'linux, 2,xnu, 2', or as
-                     results.csv writes them, 'linux, 2000'; a run directory's
-                     name), or a sweep's grid point as @N (results.csv's point: @1,@4);
-                     each keeps its colour of the full report. The latency CDF,
-                     timeline and latency-vs-pages charts draw at most 8: choose them
-                     here when DIR has more. An unknown name exits 2, listing the
+  --configs LIST     draw only these configurations, in every chart:
+                     comma-separated (repeatable), named as the legends and
+                     index.html name them (a sweep's grid values in their
+                     units, 'linux, 2,xnu, 2', or as results.csv writes them,
+                     'linux, 2000'; a run directory's name), or a sweep's grid
+                     point as @N (results.csv's point: @1,@4); each keeps its
+                     colour of the full report. The latency CDF, timeline and
+                     latency-vs-pages charts draw at most 8: choose them here
+                     when DIR has more. An unknown name exits 2, listing the
                      names there are
 ${quietHelp(21, STEPS_SHOWN)}
   -h, --help         this help

@@ -20,7 +20,8 @@ Options:
   --set KEY=VALUE   override one configuration key (dotted, repeatable),
                     e.g. --set device.profile=hdd --set device.cache_mb=64
   --replay MODE     closed (default: a task waits for its blocking ops) or open
-  --seed N          random seed (same seed, same trace, same config -> same results)
+  --seed N          random seed (same seed, same trace, same config ->
+                    same results)
   --out DIR         results directory (default results/<trace name>); it must be
                     missing, empty or an earlier run's (it holds a .syncsim
                     marker): anything else (., a file, a link, a directory of
@@ -31,11 +32,11 @@ Options:
                     (default results/<trace name>, whatever the configuration:
                     a second run of the trace replaces the first's results
                     there, which a note on stderr says; give each its --out)
-  --cache-dir DIR   where the binary trace cache lives (default: $SYNCSIM_CACHE_DIR
-                    if set, else .trace-cache beside the results directory);
-                    not the results directory or inside it, nor another
-                    syncsim output directory (one holding a .syncsim marker)
-                    or inside one (exit 2)
+  --cache-dir DIR   where the binary trace cache lives (default:
+                    $SYNCSIM_CACHE_DIR if set, else .trace-cache beside the
+                    results directory); not the results directory or inside
+                    it, nor another syncsim output directory (one holding a
+                    .syncsim marker) or inside one (exit 2)
   --no-cache        read the CSV and neither use nor write a cache
   --results FILES   which result files to write besides summary.json (always
                     written, and the same whatever is chosen): all (default),
@@ -56,7 +57,8 @@ ${quietHelp(20)}
 Progress goes to stderr, never to stdout or the results: on a terminal a line
 redrawn in place (rows replayed of the trace's rows when known, as from an .sst
 or a cache, else the share of the CSV read; simulated time, rows/s, ETA);
-otherwise a line every 10 s and one at the end, none for a run shorter than 10 s.
+otherwise a line every 10 s and one at the end, none for a run shorter
+than 10 s.
 
 The first replay of a CSV trace stores a binary copy (.sst) in the cache
 directory (not smaller than the CSV: it is there for speed); later replays of

@@ -30,17 +30,18 @@ Options:
   --shard I/N     run only shard I of N: the I-th of N contiguous shares of the
                   runs (sizes within one of each other), ordered by their trace;
                   combine the shard directories with 'syncsim merge'
-  --resume        continue the sweep in DIR; DIR must hold this experiment (resuming
-                  is also what happens without --resume when it does)
-  --dry-run       list the runs (id, point, seed, grid values, done/failed/pending)
-                  and run nothing; a DIR the sweep would refuse (another
-                  experiment in it) is refused alike, exit 2
-  --cache-dir DIR where the binary trace cache lives (default: .trace-cache beside
-                  DIR, or $SYNCSIM_CACHE_DIR); not another syncsim output
-                  directory (one holding a .syncsim marker) or inside one (exit 2)
+  --resume        continue the sweep in DIR; DIR must hold this experiment
+                  (resuming is also what happens without --resume when it does)
+  --dry-run       list the runs (id, point, seed, grid values,
+                  done/failed/pending) and run nothing; a DIR the sweep would
+                  refuse (another experiment in it) is refused alike, exit 2
+  --cache-dir DIR where the binary trace cache lives (default: .trace-cache
+                  beside DIR, or $SYNCSIM_CACHE_DIR); not another syncsim
+                  output directory (one holding a .syncsim marker) or inside
+                  one (exit 2)
   --no-cache      every run parses the CSV trace; no cache is read or written
-  --max-runs N    accept an experiment of up to N runs (grid points x seeds); the
-                  default limit is ${DEFAULT_MAX_RUNS}, and a larger experiment is
+  --max-runs N    accept an experiment of up to N runs (grid points x seeds);
+                  the default limit is ${DEFAULT_MAX_RUNS}, and a larger experiment is
                   refused at once, saying how many runs it has
   --run-timeout S wall-clock limit of one run, in seconds: a run still going
                   then has its worker stopped and is recorded failed (the
@@ -61,12 +62,12 @@ Experiment file (YAML; this one is workloads/experiments/ckpt-vs-wal.yaml):
   name: ckpt-vs-wal
   trace: { gen: db-checkpoint, set: { duration_s: 60 } }   # or { path: FILE }
   base: { personality: linux, device: { channels: 4 }, memory: { pages: 8192 } }
-  grid:                                                    # cartesian product
+  grid:                                              # cartesian product
     personality: [freebsd, linux, xnu, mach]
     pager.cluster_pages: [8, 32]
     writeback.policy: [none, flusher]
-    # trace.set.rate: [1000, 2000]                         # generator parameters too
-  seeds: 10                                                # seeds 1..10, or a list
+    # trace.set.rate: [1000, 2000]                   # generator parameters too
+  seeds: 10                                          # seeds 1..10, or a list
   metrics: [sync.latency_us.p99, writeback.bytes, writeback.by_cause.syncer]
 base takes any run configuration keys.
 

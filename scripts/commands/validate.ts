@@ -19,10 +19,11 @@ import { helpEntry } from '../help-text.ts';
 
 const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv)
                         [--calibration device.yaml] [--out DIR] [--dir PATH]
-                        [--set KEY=VALUE]... [--seed N] [--sim-seeds N] [--warmup N]
-                        [--repeat N] [--settle S] [--calibrate-size SIZE]
-                        [--calibrate-runtime S] [--calibrate-max-depth N]
-                        [--calibrate-quick] [--calibration-only]
+                        [--set KEY=VALUE]... [--seed N] [--sim-seeds N]
+                        [--warmup N] [--repeat N] [--settle S]
+                        [--calibrate-size SIZE] [--calibrate-runtime S]
+                        [--calibrate-max-depth N] [--calibrate-quick]
+                        [--calibration-only]
 
 Validates syncsim against the running Linux kernel (measure on an idle
 machine: it warns when other work keeps the CPUs busy or more than 64 MiB of
@@ -66,19 +67,23 @@ Options:
                         directory it was recorded in (the 'recorded-cwd' header;
                         a trace without one: the current directory, with a
                         warning)
-  --calibration FILE    configuration with the calibrated device ('syncsim calibrate -o');
-                        without it (--fio-job) the device under --dir is calibrated first,
-                        into DIR/calibration/
-  --calibration-only    no FLUSH probes (--fio-job): replay with the calibration as it is
-  --out DIR             output directory (default results/validation/<job name>);
-                        written beside it and renamed into place when complete.
-                        It must be missing, empty or an earlier validation output
-                        (it holds a .syncsim marker): anything else is refused
-                        (exit 2) before fio runs
+  --calibration FILE    configuration with the calibrated device
+                        ('syncsim calibrate -o'); without it (--fio-job) the
+                        device under --dir is calibrated first, into
+                        DIR/calibration/
+  --calibration-only    no FLUSH probes (--fio-job): replay with the
+                        calibration as it is
+  --out DIR             output directory (default
+                        results/validation/<job name>); written beside it and
+                        renamed into place when complete. It must be missing,
+                        empty or an earlier validation output (it holds a
+                        .syncsim marker): anything else is refused (exit 2)
+                        before fio runs
 ${helpEntry('  --dir PATH', `where fio's data files go when the job sets neither
 directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory is made inside and removed`, 24)}
-  --set KEY=VALUE       override one configuration key after personality=linux and
-                        the calibration (repeatable), e.g. --set pager.cluster_pages=64
+  --set KEY=VALUE       override one configuration key after personality=linux
+                        and the calibration (repeatable), e.g.
+                        --set pager.cluster_pages=64
   --seed N              random seed of the first replay (service-time draws;
                         0 to 4294967295, default 1)
   --sim-seeds N         replay the trace N times, with the seeds S, S+1, ... (S:
@@ -87,32 +92,33 @@ directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory i
                         one draw of the model's random times, and its p99 over a
                         few hundred msyncs a handful of draws. sim/ and
                         pairs.csv are the first seed's
-  --warmup N            leave the first N matched msyncs out of the comparison on
-                        both sides (default 0: every msync counts)
-  --settle S            longest wait for the device to settle before the first run
-                        (and before calibrating, when no --calibration is given),
-                        seconds (default 20, calibration 90; 0 measures at once,
-                        with a warning); fio jobs only
-  --calibrate-size SIZE, --calibrate-runtime S, --calibrate-max-depth N, --calibrate-quick
-                        'syncsim calibrate' options when no --calibration is given
-                        (defaults 256m, 120, 64; --quick: 64m, 24)
-  --repeat N            run the fio job N times (default 2, 1 to 20): the measured side
-                        pools the runs, and the demerit between the runs (mean over
-                        pairs) is the noise floor; noise ratio = demerit / noise floor.
-                        The runs follow each other; npm run validate measures its jobs
-                        in rounds instead (every job's run r before any job's run r+1)
+  --warmup N            leave the first N matched msyncs out of the comparison
+                        on both sides (default 0: every msync counts)
+  --settle S            longest wait for the device to settle before the first
+                        run (and before calibrating, when no --calibration is
+                        given), seconds (default 20, calibration 90; 0 measures
+                        at once, with a warning); fio jobs only
+  --calibrate-size SIZE, --calibrate-runtime S, --calibrate-max-depth N,
+  --calibrate-quick     'syncsim calibrate' options when no --calibration is
+                        given (defaults 256m, 120, 64; --quick: 64m, 24)
+  --repeat N            run the fio job N times (default 2, 1 to 20): the
+                        measured side pools the runs, and the demerit between
+                        the runs (mean over pairs) is the noise floor; noise
+                        ratio = demerit / noise floor. The runs follow each
+                        other; npm run validate measures its jobs in rounds
+                        instead (every job's run r before any job's run r+1)
   -h, --help            this help
 
 Output (DIR): validation.json, validation-cdf.*, device-session.yaml
-(+ .calibration.json, when the FLUSH level was refitted), pairs.csv (each matched
-msync: measured and simulated latency, compared 0 for the warm-up), samples.csv
-(every compared latency, measured runs pooled and simulated seeds pooled),
-job.fio (as run), fio.iolog, fio_*lat.1.log, fio.json (all of run 1),
-repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and logs of each further run),
-trace.csv (run 1's log imported: x_measured_us on msync rows, and on stores and
-loads their time to the next log entry; the mapping's RANDOM or SEQUENTIAL flag
-from the job's rw, as fio's mmap engine advises), sim/ (the replay's results,
-for 'syncsim report DIR/sim').`;
+(+ .calibration.json, when the FLUSH level was refitted), pairs.csv (each
+matched msync: measured and simulated latency, compared 0 for the warm-up),
+samples.csv (every compared latency, measured runs pooled and simulated seeds
+pooled), job.fio (as run), fio.iolog, fio_*lat.1.log, fio.json (all of run 1),
+repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and logs of each further
+run), trace.csv (run 1's log imported: x_measured_us on msync rows, and on
+stores and loads their time to the next log entry; the mapping's RANDOM or
+SEQUENTIAL flag from the job's rw, as fio's mmap engine advises), sim/ (the
+replay's results, for 'syncsim report DIR/sim').`;
 
 /**
  * `syncsim validate ARGS` as the command line runs it; `turns` lets
