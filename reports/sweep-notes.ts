@@ -6,8 +6,17 @@
  */
 import { count } from './chart.ts';
 import { summaryMetric, type SweepPoint } from './data.ts';
-import { keyAxis, keyShortTitle, scaledUnit, type LabelOverrides } from './labels.ts';
+import { keyAxis, keyShortTitle, type LabelOverrides } from './labels.ts';
 import { noLimitWord } from './no-limit.ts';
+
+/**
+ * A grid key's value as a note writes it: `text` with `unit`, the unit the key's axis and legends give it
+ * (`8 pages`, `2 ms`, `500 writes/s per task`); `text` alone when the key has no unit. Until 2026-12-06 the
+ * notes gave only times and byte counts their unit (`have one write cluster (8)`).
+ */
+export function noteValue(text: string, unit: string | undefined): string {
+  return unit ? `${text} ${unit}` : text;
+}
 
 /**
  * Why the points `points` have no value of `metric`: every run failed, or
@@ -43,7 +52,7 @@ export function missingValuesNote(series: readonly string[], pointsOf: (s: strin
     const xs = missing.map(xOf).sort((a, b) => a - b);
     const limits = xs.filter((x) => apart === undefined || x !== apart.at).map((x) => count(x)).join(', ');
     const beyond = apart !== undefined && xs.includes(apart.at) ? apart.word : '';
-    const at = all ? '' : ` at ${keyName} ${limits}${limits && unit ? ` ${unit}` : ''}${limits && beyond ? ' and ' : ''}${beyond}`;
+    const at = all ? '' : ` at ${keyName} ${limits ? noteValue(limits, unit) : ''}${limits && beyond ? ' and ' : ''}${beyond}`;
     parts.push(`${s}${at} (${noValueReason(missing, metric)})`);
   }
   return parts.length ? `no ${metricName} for ${parts.join('; ')}` : '';
@@ -57,6 +66,6 @@ export function missingValuesNote(series: readonly string[], pointsOf: (s: strin
  */
 export function oneValueNotes(names: readonly string[], key: string, value: number, labels: LabelOverrides): string[] {
   const axis = keyAxis(key, [value], labels);
-  const text = noLimitWord(key, value) ?? `${count(value / axis.div)}${scaledUnit(axis.unit) ? ` ${axis.unit}` : ''}`;
+  const text = noLimitWord(key, value) ?? noteValue(count(value / axis.div), axis.unit);
   return names.map((n) => `${n}: the configurations chosen with --configs have one ${keyShortTitle(key, labels)} (${text}); not drawn.`);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VlSpec } from '../reports/chart.ts';
 import { makeReport } from '../reports/report.ts';
+import { oneValueNotes } from '../reports/sweep-notes.ts';
 import { THEMES } from '../reports/theme.ts';
 import { kernelsByInterval } from './report-fixtures.ts';
 import { syncsimHere } from './cli-here.ts';
@@ -43,6 +44,19 @@ describe('report --configs', () => {
     const r = await makeReport({ dir: kernelsByInterval(), out: join(tmp(), 'one'), formats: [], theme: paper, width: 238, configs: ['@1,@4,@7,@10'] });
     expect(r.charts.map((c) => c.name)).not.toContain('sweep-p99-vs-sync-interval-us');
     expect(r.notes).toContain('sweep-p99-vs-sync-interval-us: the configurations chosen with --configs have one msync interval (2 ms); not drawn.');
+  });
+
+  it('writes the value in the unit the report gives its key, whatever the unit (a user trial: --configs @1 said "one write cluster (8)")', () => {
+    const note = (key: string, value: number, labels = {}) => oneValueNotes(['c'], key, value, labels)[0];
+    expect(note('pager.cluster_pages', 8)).toBe('c: the configurations chosen with --configs have one write cluster (8 pages); not drawn.');
+    expect(note('trace.set.sync_every', 50)).toContain('have one msync every (50 writes);');
+    expect(note('trace.set.rate', 500)).toContain('have one write rate (500 writes/s per task);');
+    expect(note('writeback.dirty_ratio', 20)).toContain('have one dirty ratio (20 %);');
+    // times and byte counts as before, in the axis's unit; a key without a unit, an override (no unit) and a no-limit 0 as they were
+    expect(note('memory.memlock_limit_bytes', 2097152)).toContain('have one memlock limit (2 MiB);');
+    expect(note('device.channels', 4)).toContain('have one device channels (4);');
+    expect(note('pager.cluster_pages', 8, { 'pager.cluster_pages': 'cluster' })).toContain('have one cluster (8);');
+    expect(note('memory.pages', 0)).toContain('have one memory (unlimited);');
   });
 
   it('refuses a name that is no configuration, naming it and listing those there are; the command exits 2', async () => {

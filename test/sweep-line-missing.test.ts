@@ -105,7 +105,15 @@ describe('a sweep line without values is named in the figure (defect C)', () => 
     const chart = chartNamed((await sweepLines(dir)).charts, 'sweep-p99-vs-sync-every');
     const note = await figureNoteOf(chart);
     expect(note).toContain('freebsd (all 3 of its runs failed)');
-    expect(note).toContain('linux at msync every 50 (its successful run had none)');
+    // the x value with the unit the axis gives the key (msync every (writes)), as the other notes write it: until 2026-12-06 it had none
+    expect(note).toContain('linux at msync every 50 writes (its successful run had none)');
+  });
+
+  it('a metric with a value at one x only: not drawn, the note giving that x with its unit', async () => {
+    const dir = lagSweep((_k, every, seed) => (every === 50 ? linuxLag(every, seed) : { lag: null, durable: 0 }));
+    const { charts, notes } = await sweepLines(dir);
+    expect(charts).toEqual([]);
+    expect(notes).toContain('sweep-p99-vs-sync-every: durability lag p99 has a value at only one msync every (50 writes); not drawn.');
   });
 
   it('every series with values at every x: no such words', async () => {

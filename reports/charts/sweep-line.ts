@@ -7,15 +7,15 @@
 import { failedCount } from '../failures.ts';
 import { ciNote, count, figureHeight, plotBound, logDomain, logDomainClear, planAxis, planLogAxis, figureNote, labelLimit, wrapText, labelTooltip, legendColumns, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { valueLabel, type SweepPoint } from '../data.ts';
-import { missingValuesNote, oneValueNotes } from '../sweep-notes.ts';
-import { fileWords, keyAxis, keyShortTitle, legendKey, metricLabel, scaledUnit, scaleTitle } from '../labels.ts';
+import { missingValuesNote, noteValue, oneValueNotes } from '../sweep-notes.ts';
+import { fileWords, keyAxis, keyShortTitle, legendKey, metricLabel, scaleTitle } from '../labels.ts';
 import { distinctByCi, inYUnit, metricRows, type SweepRow } from '../sweep-rows.ts';
 import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis, narrowSpreadNote } from '../linear-axis.ts';
 import { kernelStyles } from '../kernel-looks.ts';
 import { noLimitWord } from '../no-limit.ts';
-import { dodgeLayout, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
+import { dodgeLayout, isApart, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
 
 export { missingValuesNote } from '../sweep-notes.ts';
 export { dodgeLayout, gridScale } from '../sweep-x.ts';
@@ -104,14 +104,14 @@ export const sweepLine: ChartModule = {
         const name = sweepChartName(metric, key, sweep.metrics, sweep.keys);
         const metricName = Object.hasOwn(labels, metric) ? labels[metric]! : metricLabel(metric).title;
         if (sorted.length < 2) {
-          ctx.notes.push(`${name}: ${rows.length ? `${metricName} has a value at only one ${keyShortTitle(key, labels)} (${xText(X, sorted[0]!)})` : `no run has a value of ${metricName} (${metric})`}; not drawn.`);
+          ctx.notes.push(`${name}: ${rows.length ? `${metricName} has a value at only one ${keyShortTitle(key, labels)} (${isApart(X, sorted[0]!) ? xText(X, sorted[0]!) : noteValue(xText(X, sorted[0]!), xAxis.unit)})` : `no run has a value of ${metricName} (${metric})`}; not drawn.`);
           continue;
         }
         const xOfRow = (p: SweepPoint) => (X.apart && xOfPoint(p) === 0 ? X.apart.at : xOfPoint(p));
         const withData = allSeries.filter((s) => rows.some((r) => r.series === s));
         // series without a value, or with gaps: the figure says which and why, so that a missing line is not read as one hidden under another
         const missing = missingValuesNote(allSeries, (s) => sweep.points.filter((p) => seriesOf(p.values) === s), (p) => rows.some((r) => r.series === seriesOf(p.values) && r.x === xOfRow(p)),
-          xOfRow, metricName, keyShortTitle(key, labels), metric, scaledUnit(xAxis.unit) ? xAxis.unit : undefined, X.apart);
+          xOfRow, metricName, keyShortTitle(key, labels), metric, xAxis.unit, X.apart);
         // geometric steps (1, 2, 4, 8 or 10, 100, 1000) get a log axis, and after a 0 a symlog one
         const xScale = X.scale;
         const bars = sorted.length <= MAX_ERROR_BAR_POINTS;
