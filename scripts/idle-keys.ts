@@ -36,6 +36,15 @@ export function addLeafKeys(into: Set<string>, key: string, value: unknown): voi
 }
 
 /**
+ * Who alone reads a key, as a warning's reason says it: `only ufs reads it`, `only ext4-ordered and
+ * ext4-nojournal read it` (until 2026-12-06 `only ext4-ordered, ext4-nojournal reads it`).
+ */
+export function onlyReaders(who: readonly string[]): string {
+  const names = who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who[who.length - 1]}` : who.join('');
+  return `only ${names} ${who.length > 1 ? 'read' : 'reads'} it`;
+}
+
+/**
  * Why each key of `given` ({@link givenKeys}) that `config` does not read has no effect:
  * a `writeback.*` timing key the built-in policy in force does not read (`writeback.delay_ms`
  * under `flusher`; none under a plugin policy, whose keys syncsim cannot know), a key only other
@@ -51,14 +60,14 @@ export function idleKeyReasons(given: ReadonlySet<string>, config: Config): Map<
     for (const k of WRITEBACK_TIMING_KEYS) if (given.has(`writeback.${k}`) && !used.includes(k)) idle.set(`writeback.${k}`, `under writeback.policy ${config.writeback.policy} (${reads})`);
   }
   for (const [key, who] of Object.entries(PERSONALITY_KEYS)) {
-    if (given.has(key) && !who.includes(config.personality)) idle.set(key, `under the ${config.personality} personality (${PERSONALITY_KEY_WHY[key] ?? `only ${who.join(', ')} reads it`})`);
+    if (given.has(key) && !who.includes(config.personality)) idle.set(key, `under the ${config.personality} personality (${PERSONALITY_KEY_WHY[key] ?? onlyReaders(who)})`);
   }
   for (const scope of VALUE_SCOPES) {
     if (!scope.idle(config)) continue;
     for (const key of scope.keys) if (given.has(key) && !idle.has(key)) idle.set(key, scope.why);
   }
   for (const [key, kinds] of Object.entries(FS_KIND_KEYS)) {
-    if (given.has(key) && !kinds.includes(config.fs.kind)) idle.set(key, `with fs.kind ${config.fs.kind} (only ${kinds.join(', ')} reads it)`);
+    if (given.has(key) && !kinds.includes(config.fs.kind)) idle.set(key, `with fs.kind ${config.fs.kind} (${onlyReaders(kinds)})`);
   }
   return idle;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { declaredPageSize } from '../traces/out-trace.ts';
 import { syncsimCli } from './helpers.ts';
 import { syncsimHere } from './cli-here.ts';
-import { idleKeyReasons } from '../scripts/idle-keys.ts';
+import { idleKeyReasons, ineffectiveKeys, onlyReaders } from '../scripts/idle-keys.ts';
 import { resolveConfig } from '../sim/config.ts';
 import { DEMO, ROOT } from './out-fixtures.ts';
 
@@ -85,6 +85,15 @@ describe('writeback keys the policy in force does not read', () => {
     // the cost of cleaning a page of a PMD-sized folio: only Linux's read-ahead makes such folios
     expect([...idleKeyReasons(new Set(['cpu.clean_pmd_page_us']), resolveConfig({ personality: 'xnu' })).values()]).toEqual(['under the xnu personality (only linux reads it)']);
     expect(idleKeyReasons(new Set(['cpu.clean_pmd_page_us']), resolveConfig({ personality: 'linux' }))).toEqual(new Map());
+  });
+
+  it('a key that several filesystems read: "read it", the names joined as a list (it said "only ext4-ordered, ext4-nojournal reads it")', () => {
+    const config = resolveConfig({ personality: 'linux', fs: { kind: 'ufs' } });
+    expect(ineffectiveKeys(new Set(['fs.preallocated']), config)).toEqual(['fs.preallocated has no effect with fs.kind ufs (only ext4-ordered and ext4-nojournal read it)']);
+    expect(idleKeyReasons(new Set(['fs.extent_leaf']), config).get('fs.extent_leaf')).toBe('with fs.kind ufs (only ext4-ordered and ext4-nojournal read it)');
+    // one name: "reads it", as before
+    expect([...idleKeyReasons(new Set(['fs.timestamp_tick_us']), config).values()]).toEqual(['with fs.kind ufs (only ext4-nojournal reads it)']);
+    expect(onlyReaders(['freebsd', 'xnu', 'mach'])).toBe('only freebsd, xnu and mach read it');
   });
 });
 
