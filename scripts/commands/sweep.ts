@@ -15,6 +15,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { checkCacheOptions, refuseOutputAsCache } from '../cache-dir.ts';
 import { RESULT_CSVS, resultsText } from '../result-files.ts';
+import { plural } from '../plural.ts';
 
 const HELP = `Usage: syncsim sweep EXP.yaml [options]
 
@@ -106,7 +107,7 @@ function closing(o: SweepOutcome, shard: string | undefined): string {
   const out = escapeControl(showPath(o.out));
   const what = shard ? `shard ${shard} of ${o.plan.experiment.name}` : `sweep ${o.plan.experiment.name}`;
   const made = [o.generated ? `${o.generated} trace${o.generated === 1 ? '' : 's'} generated` : '', o.cached ? `${o.cached} trace cache${o.cached === 1 ? '' : 's'} built` : '', o.fromCache ? `${o.fromCache} read the trace from its cache` : ''].filter(Boolean);
-  const lines = [`${what}: ${o.total} runs (${o.skipped} already done, ${o.ran} run now${made.map((m) => `, ${m}`).join('')}), ${o.failed.length} failed`];
+  const lines = [`${what}: ${plural(o.total, 'run')} (${o.skipped} already done, ${o.ran} run now${made.map((m) => `, ${m}`).join('')}), ${o.failed.length} failed`];
   if (o.ran > 0 && o.results.length < RESULT_CSVS.length) lines.push(`runs wrote ${resultsText(new Set(o.results))} (--results all writes every file)`);
   for (const [us, n] of o.chosenSampleUs) lines.push(`${n} run${n === 1 ? '' : 's'} sampled the timeline every ${us} µs (stats.sample_us, chosen for the trace's length; summary.json config.stats.sample_us)`);
   if (o.tables) lines.push(`results: ${out}/results.csv, ${out}/aggregate.csv`);

@@ -21,6 +21,7 @@ import { shareOfRuns } from './shard.ts';
 import { manifestOf, showPath, SweepDir } from './store.ts';
 import { refuseChangedTrace } from './trace-guard.ts';
 import type { SweepOptions, SweepOutcome } from './runner.ts';
+import { plural } from '../plural.ts';
 
 const showValue = (v: unknown) => (typeof v === 'string' ? v : canonicalJson(v));
 
@@ -95,8 +96,8 @@ export async function listRuns(o: SweepOptions, experiment: Experiment, out: str
     store.refuseAnother(have, want, experiment.text, [plan.legacyHash]);
   }
   write(
-    `experiment ${experiment.name}: ${plan.points.length} points x ${experiment.seeds.length} seeds = ${plan.runs.length} runs` +
-      `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${share.length} runs` : ''}; results in ${shown}\n`,
+    `experiment ${experiment.name}: ${plural(plan.points.length, 'point')} x ${plural(experiment.seeds.length, 'seed')} = ${plural(plan.runs.length, 'run')}` +
+      `${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${plural(share.length, 'run')}` : ''}; results in ${shown}\n`,
   );
   for (const run of share) {
     const rec = same ? store.record(run.id) : undefined;

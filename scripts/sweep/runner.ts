@@ -30,6 +30,7 @@ import { claimOutDir } from '../../traces/out-lock.ts';
 import { makeDirs } from '../../traces/files.ts';
 import { cleanupOnInterrupt, endBySignal, onStopSignal, sayOnStop } from '../interrupt.ts';
 import { listRuns } from './dry-run.ts';
+import { plural } from '../plural.ts';
 import { refuseChangedTrace, TraceVersions } from './trace-guard.ts';
 import { csvList, parseResults, SWEEP_DEFAULT_RESULTS, type ResultCsv } from '../result-files.ts';
 
@@ -119,9 +120,6 @@ export interface SweepOutcome {
   /** The timeline periods (µs) runs of this sweep chose for their trace's length, other than the configuration's, each with how many runs chose it. */
   chosenSampleUs: Map<number, number>;
 }
-
-/** `n thing` or `n things`. */
-const plural = (n: number, thing: string) => `${n} ${thing}${n === 1 ? '' : 's'}`;
 
 /** What a sweep stopped by a signal waits on: its handler ends the process, and nothing more of the sweep runs. */
 const endedBySignal = new Promise<never>(() => {});
