@@ -42,7 +42,7 @@ describe('sweep --dry-run into a directory of another experiment', () => {
     // the experiment the directory holds is listed, its run done
     const same = await syncsimHere(['sweep', 'a.yaml', '--out', 'out', '--dry-run'], d);
     expect(same.code).toBe(0);
-    expect(same.stdout).toMatch(/^experiment dr: 1 points x 1 seeds = 1 runs; results in out\n[0-9a-f]{16} {2}point=1 {2}seed=1 {2}pager\.cluster_pages=8 {2}done\n$/);
+    expect(same.stdout).toMatch(/^experiment dr: 1 point x 1 seed = 1 run; results in out\n[0-9a-f]{16} {2}point=1 {2}seed=1 {2}pager\.cluster_pages=8 {2}done\n$/);
 
     // --resume into no sweep names it alike
     for (const dry of [[], ['--dry-run']]) {
