@@ -174,12 +174,24 @@ describe('compare and run --ci on msyncs that move together', () => {
     expect(l.block).toBe(1);
     const r = await here(['compare', 'f', 'l', '--out', 'cmp']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^sync\\.latency_us\\.p50 .* \\d+/\\d+ msyncs in blocks of ${f.block}/1$`, 'm'));
+    // one trace: the msyncs paired, the pairs resampled in blocks of their differences' own length (test/compare-paired.test.ts)
+    const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
+    const pb = j.msync_pairing.block;
+    expect(pb).toBeGreaterThan(1);
+    expect(r.stdout).toMatch(new RegExp(`^sync\\.latency_us\\.p50 .* \\d+/\\d+ msyncs paired in blocks of ${pb}$`, 'm'));
     // linux's msyncs alternate (lag 2 −0.24, lag 3 +0.35): dependent, though their block rounds to 1
     expect(r.stdout).toMatch(/the test takes msyncs as independent, and those of both sides are not: p is too small if neighbours are alike, too large if they alternate; compare seeds\)$/m);
-    const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
-    expect(j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.mean')).toMatchObject({ block_a: f.block, block_b: 1, resampled: `msyncs in blocks of ${f.block}/1` });
+    expect(j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.mean')).toMatchObject({ block_a: f.block, block_b: 1, block_pairs: pb, resampled: `msyncs paired in blocks of ${pb}` });
     expect(j.latency_test).toMatchObject({ independent_a: false, independent_b: false });
+    // against a run of another trace, each side's msyncs are resampled on their own, in blocks of its length
+    expect((await here(['gen', 'shared-object', '--set', 'duration_s=2', '--seed', '2', '-o', 'so2.csv'])).code).toBe(0);
+    expect((await here(['run', 'so2.csv', '--set', 'personality=linux', '--out', 'l2', '--ci', 'bootstrap', '--ci-reps', '200'])).code).toBe(0);
+    const l2 = JSON.parse(readFileSync(join(d, 'l2', 'summary.json'), 'utf8')).sync.latency_ci_us;
+    const u = await here(['compare', 'f', 'l2', '--out', 'cmp2']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toMatch(new RegExp(`^sync\\.latency_us\\.p50 .* \\d+/\\d+ msyncs in blocks of ${f.block}/${l2.block}$`, 'm'));
+    const ju = JSON.parse(readFileSync(join(d, 'cmp2', 'compare.json'), 'utf8'));
+    expect(ju.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.mean')).toMatchObject({ block_a: f.block, block_b: l2.block, paired: false, resampled: `msyncs in blocks of ${f.block}/${l2.block}` });
   });
 
   it('a side whose msyncs all took one time is called constant, with what that means for the CIs and the test, not "not independent"', async () => {
@@ -193,12 +205,13 @@ describe('compare and run --ci on msyncs that move together', () => {
     expect(xnu).toHaveLength(40);
     const r = await here(['compare', 'l', 'x', '--out', 'cmp']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^sync\.latency_us\.mean .* 40\/40 msyncs, B constant$/m);
+    // one trace: paired, each difference the constant less A's msync (test/compare-paired.test.ts)
+    expect(r.stdout).toMatch(/^sync\.latency_us\.mean .* 40\/40 msyncs paired, B constant$/m);
     expect(r.stdout).not.toMatch(/in blocks of|are not: p is too small/);
     expect(r.stdout).toContain("(side B's 40 msyncs all took 1.44 µs: a constant series, with no autocorrelation to speak of; every resample of it is that time, "
       + "so the CIs over msyncs are side A's spread alone, and the test asks only whether side A's msyncs lie above or below it; seeds tell whether it holds from run to run)");
     const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
-    expect(j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.mean')).toMatchObject({ block_a: 1, block_b: 1, constant_a: false, constant_b: true, resampled: 'msyncs' });
+    expect(j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.mean')).toMatchObject({ block_a: 1, block_b: 1, constant_a: false, constant_b: true, resampled: 'msyncs paired' });
     expect(j.latency_test).toMatchObject({ independent_a: true, independent_b: true, constant_a: false, constant_b: true });
   });
 });

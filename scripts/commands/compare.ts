@@ -18,7 +18,8 @@ import { dotted } from '../../reports/data.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast, type ContrastOptions } from '../compare/stats.ts';
 import { blockPlan, isConstant, type BlockPlan } from '../compare/block-length.ts';
-import { latenciesOf, loadSide, metricOf, noValueReason, sidePersonality, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { loadSide, metricOf, noValueReason, sidePersonality, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { pairMsyncs, readMsyncs, type MsyncPairing } from '../compare/msync-pairs.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
 import { numericFields, resultCodeProblem } from '../sweep/metrics.ts';
 import { didYouMean } from '../../sim/closest-name.ts';
@@ -47,7 +48,7 @@ point with those grid values), whose runs are its seeds.
 ${helpParagraph(`For every metric (summary.json keys; default ${DEFAULT_METRICS.join(', ')}):
 the value of A and of B (the mean over seeds), B - A and B / A, each with a
 95 % percentile-bootstrap CI (--reps resamples, default 2000); the unit column
-is that of A, B, B - A and its CI (B / A is a ratio). The CI`)}
+is that of A, B, B - A and its CI (B / A is a ratio). The CI
 resamples the seeds, paired by seed when both sides ran the same seeds; with
 fewer than 5 seeds a side it is Student t's for B - A instead (of the paired
 differences, or Welch's), and B / A has none: a bootstrap of so few seeds
@@ -56,7 +57,14 @@ resample the msyncs, in circular blocks of consecutive msyncs when their
 autocorrelation shows they are not independent (the length from it,
 Politis and White's rule; CI over says 'in blocks of A/B'; a side whose
 msyncs all took one time is a constant series, 'B constant', whose
-resamples are that time), and the other metrics have no CI. The msync latency
+resamples are that time), and the other metrics have no CI. When both runs
+replayed one trace (the same trace_sha256 and msyncs, the same ones kept:
+successful, after the warm-up), the msyncs are paired instead, each task's
+k-th msync of the trace in A with the same in B, and those CIs are of the
+per-msync differences B - A, the pairs resampled together ('msyncs paired',
+in blocks of N when the differences' autocorrelation says so); a line under
+the table says so, or why they were not paired (different traces, another
+number of msyncs). The msync latency
 distributions (successful msyncs after the warm-up, every seed pooled) are
 compared with a two-sided Mann-Whitney U test: the exact distribution of U
 when no two latencies tie and n_a x n_b <= 2500, else the normal
@@ -69,7 +77,7 @@ that is not a number in a run is an error (exit 2; a side with no value, e.g.
 durability.lag_us.p99 of a run that made no page durable, is named with what
 it did not do), save a result code (sync.errors.EIO) that no run returned,
 which counts 0 as in a sweep's tables; a code no personality returns
-(sync.errors.EIOO) is refused with the list of those that exist.
+(sync.errors.EIOO) is refused with the list of those that exist.`)}
 
 Options:
   --metric KEY   a summary.json number to compare (repeatable)
@@ -103,6 +111,10 @@ interface MetricRow extends Contrast {
   /** With them: whether each side's msyncs all took the same time (a constant series: its resamples are that value). */
   constant_a?: boolean;
   constant_b?: boolean;
+  /** With them: whether the CI is of the per-msync differences B − A (both runs replayed one trace; see {@link MsyncPairing}). */
+  paired?: boolean;
+  /** When paired: the block length the pairs were resampled in (1: pair by pair), from the differences' autocorrelation. */
+  block_pairs?: number;
 }
 
 
@@ -132,11 +144,16 @@ async function compareMetric(metric: string, a: Side, b: Side, lat: Latencies, r
   if (a.runs.length === 1 && b.runs.length === 1 && (q !== undefined || metric === 'sync.latency_us.mean') && lat.a[0]!.length > 0 && lat.b[0]!.length > 0) {
     const stat = q === undefined ? meanStat : quantileStat(q);
     const blocks = [lat.plansA[0]!.block, lat.plansB[0]!.block] as const;
-    const c = await bootstrapContrastYielding(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', onProgress, minN: q === undefined ? undefined : leastForQuantile(q), blocks });
+    const minN = q === undefined ? undefined : leastForQuantile(q);
+    // one trace replayed by both: msync by msync, the pairs resampled together (in blocks, when their differences' neighbours move together)
+    const pairs = lat.pairing?.paired ? lat.pairing : null;
+    const c = pairs
+      ? await bootstrapContrastYielding(pairs.a, pairs.b, stat, { paired: true, reps, level: 0.95, seed, label: 'msyncs paired', onProgress, minN, pairBlock: lat.pairPlan!.block })
+      : await bootstrapContrastYielding(lat.a[0]!, lat.b[0]!, stat, { paired: false, reps, level: 0.95, seed, label: 'msyncs', onProgress, minN, blocks });
     // the point estimates stay the summaries' own figures
     return {
       metric, unit: metricUnit(metric), n_a: 1, n_b: 1, msyncs_a: lat.a[0]!.length, msyncs_b: lat.b[0]!.length, block_a: blocks[0], block_b: blocks[1],
-      constant_a: lat.plansA[0]!.constant, constant_b: lat.plansB[0]!.constant,
+      constant_a: lat.plansA[0]!.constant, constant_b: lat.plansB[0]!.constant, paired: pairs !== null, ...(pairs ? { block_pairs: lat.pairPlan!.block } : {}),
       ...c, a: va[0]!, b: vb[0]!, diff: vb[0]! - va[0]!, ratio: va[0]! !== 0 ? vb[0]! / va[0]! : null,
     };
   }
@@ -152,6 +169,10 @@ interface Latencies {
   b: Float64Array[];
   plansA: BlockPlan[];
   plansB: BlockPlan[];
+  /** With one run a side: its msyncs paired, or why not (null: several runs a side, whose CIs are over seeds). */
+  pairing: MsyncPairing | null;
+  /** When paired: how the per-msync differences B − A are resampled. */
+  pairPlan: BlockPlan | null;
 }
 
 /** How the Mann–Whitney p-value was found, in the table and compare.json's latency_test.test. */
@@ -198,8 +219,28 @@ function seriesNotes(mw: LatencyTest, pa: Float64Array, pb: Float64Array): strin
   return out;
 }
 
+/** How the msyncs of the two runs were taken, in compare.json's `msync_pairing` (null: several runs a side, CIs over seeds). */
+type PairingReport = { paired: true; by: string; msyncs: number; block: number } | { paired: false; why: string } | null;
+
+/** What pairs the msyncs of two runs of one trace (scripts/compare/msync-pairs.ts). */
+const PAIRED_BY = "trace order (each task's k-th msync)";
+
+/** compare.json's `msync_pairing` of `lat`. */
+function pairingReport(lat: Latencies): PairingReport {
+  const p = lat.pairing;
+  if (!p) return null;
+  return p.paired ? { paired: true, by: PAIRED_BY, msyncs: p.msyncs, block: lat.pairPlan!.block } : { paired: false, why: p.why };
+}
+
+/** The table's line on the pairing of the msyncs, when a row's CI is over msyncs. */
+function pairingLine(p: PairingReport, rows: readonly MetricRow[]): string[] {
+  if (!p || !rows.some((r) => r.msyncs_a !== undefined)) return [];
+  if (!p.paired) return [`msyncs not paired: ${p.why}; the CIs over msyncs take A's and B's as independent samples`];
+  return [`msyncs paired by ${p.by}, ${p.msyncs} msyncs: the CIs over msyncs are of the per-msync differences B - A${p.block > 1 ? `, resampled in blocks of ${p.block}` : ''}`];
+}
+
 /** The printed table. */
-function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: Float64Array, pb: Float64Array, empty: string): string {
+function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: Float64Array, pb: Float64Array, empty: string, pairing: PairingReport): string {
   // unit: of A, B, B - A and its CI (B / A and its CI are ratios)
   const head = ['metric', 'unit', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
   // n counts runs; a CI over msyncs says how many it resampled, and which side's are constant
@@ -212,6 +253,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: 
     `A: ${a.spec} (${a.label}, ${a.runs.length} run(s))`,
     `B: ${b.spec} (${b.label}, ${b.runs.length} run(s))`,
     line(head), ...body.map(line),
+    ...pairingLine(pairing, rows),
     ...(rows.some((r) => r.resampled === 'none' && r.n_a + r.n_b > 2) ? [`no CI where 'CI over' is none: a side with one run has no spread across seeds to resample (give each side two seeds or more)`] : []),
     mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`} (${MW_METHOD[mw.method]})` : `msync latency distributions: no successful msync ${empty}`,
     ...(mw ? seriesNotes(mw, pa, pb) : []),
@@ -259,10 +301,13 @@ async function run(argv: string[]): Promise<number> {
   const progress = new StepProgress({ stream: process.stderr, label: 'compare', quiet: values.quiet });
   try {
     progress.step('reading the msyncs');
-    const la = await Promise.all(a.runs.map(latenciesOf)), lb = await Promise.all(b.runs.map(latenciesOf));
+    const ma = await Promise.all(a.runs.map(readMsyncs)), mb = await Promise.all(b.runs.map(readMsyncs));
+    const la = ma.map((m) => m.latencies), lb = mb.map((m) => m.latencies);
+    const pairing = a.runs.length === 1 && b.runs.length === 1 ? pairMsyncs({ run: a.runs[0]!, msyncs: ma[0]! }, { run: b.runs[0]!, msyncs: mb[0]! }) : null;
     progress.step('the autocorrelation of the msyncs');
     const plans = async (l: Float64Array[]) => { const out: BlockPlan[] = []; for (const x of l) out.push(await blockPlan(x)); return out; };
-    const lat: Latencies = { a: la, b: lb, plansA: await plans(la), plansB: await plans(lb) };
+    const pairPlan = pairing?.paired ? await blockPlan(pairing.b.map((y, i) => y - pairing.a[i]!)) : null;
+    const lat: Latencies = { a: la, b: lb, plansA: await plans(la), plansB: await plans(lb), pairing, pairPlan };
     const rows: MetricRow[] = [];
     // a default metric that some run lacks (no successful msync: no latency) is left out and said so; a --metric one is an error
     const skipped: { metric: string; why: string }[] = [];
@@ -291,6 +336,7 @@ async function run(argv: string[]): Promise<number> {
       b: { spec: b.spec, label: b.label, runs: b.runs.map((r) => ({ dir: r.dir, seed: r.seed })) },
       ci_level: 0.95, bootstrap: { reps, seed },
       metrics: rows,
+      msync_pairing: pairingReport(lat),
       skipped_metrics: skipped,
       notes,
       latency_test: mw ? { test: `mann-whitney-u, two-sided, ${MW_METHOD[mw.method]}`, n_a: pa.length, n_b: pb.length, ...mw } : null,
@@ -324,7 +370,7 @@ async function run(argv: string[]): Promise<number> {
     }
     progress.finish();
     const leftOut = skippedShown.join('') + notes.map((n) => `note: ${n}\n`).join('');
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B')}\n${leftOut}results: ${escapeControl(showPath(abs))}`) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B', report.msync_pairing)}\n${leftOut}results: ${escapeControl(showPath(abs))}`) + '\n');
     return 0;
   } finally {
     progress.cancel();

@@ -7,10 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { readMarker } from '../../traces/out-dir.ts';
 import { didYouMean } from '../../sim/closest-name.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
-import { openCsv, numberField } from '../../reports/csv.ts';
+import { readMsyncs } from './msync-pairs.ts';
 import { metricValue } from '../sweep/metrics.ts';
 import { keyShortTitle, valueWithUnit } from '../../reports/labels.ts';
 import { dotted } from '../../reports/data.ts';
@@ -168,26 +167,9 @@ export function noValueReason(summary: Record<string, unknown>, metric: string):
   return 'the run has none (null)';
 }
 
-/** Result codes of a successful msync (`KERN_SUCCESS` for the mach personality). */
-const SUCCESS: ReadonlySet<string> = new Set(['OK', 'KERN_SUCCESS']);
-
 /** The latencies (µs) of the successful msyncs of a run's syncs.csv after its warm-up (summary config.stats.warmup_us). */
 export async function latenciesOf(run: SideRun): Promise<Float64Array> {
-  const warmupUs = Number((run.summary.config as { stats?: { warmup_us?: number } }).stats?.warmup_us ?? 0);
-  const file = join(run.dir, 'syncs.csv');
-  if (!existsSync(file)) {
-    const listed = readMarker(run.dir)?.files;
-    const why = listed === undefined ? 'not found' : listed.includes('syncs.csv') ? 'removed after the run wrote it' : 'not written: the run\'s --results left it out';
-    throw new InputError(`${file}: ${why}; compare reads the msync latencies of every run from its syncs.csv (run it again with --results all, report, or a list naming syncs)`);
-  }
-  const f = await openCsv(file, ['t_issue_us', 'latency_us', 'result']);
-  const out: number[] = [];
-  for await (const row of f.rows) {
-    if (!SUCCESS.has(row.fields[f.col.result!] ?? '')) continue;
-    if (numberField(f, row, 't_issue_us', 0) < warmupUs) continue;
-    out.push(numberField(f, row, 'latency_us', 0));
-  }
-  return Float64Array.from(out);
+  return (await readMsyncs(run)).latencies;
 }
 
 /**

@@ -34,7 +34,7 @@ export interface Contrast {
   /** [low, high] of the CI (null when there is nothing to resample: one value per side). */
   diff_ci: [number, number] | null;
   ratio_ci: [number, number] | null;
-  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs`, `msyncs in blocks of A/B` (see {@link bootstrapContrast}'s `blocks`) or `none`; `…, Student t (n < 5)` for a mean of too few to resample, `…, too few to resample (n < 5)` (no CI) for another statistic. */
+  /** How the CI was drawn: `paired seeds`, `independent seeds`, `msyncs`, `msyncs in blocks of A/B` (see {@link bootstrapContrast}'s `blocks`), `msyncs paired` (`… in blocks of N`: `pairBlock`) or `none`; `…, Student t (n < 5)` for a mean of too few to resample, `…, too few to resample (n < 5)` (no CI) for another statistic. */
   resampled: string;
 }
 
@@ -86,7 +86,8 @@ export function tInterval(a: Float64Array, b: Float64Array, paired: boolean, lev
 
 /**
  * Bootstrap of stat(B) − stat(A) and stat(B) / stat(A), `reps` resamples:
- * `paired` resamples pair indices (a[i] with b[i]); otherwise each side is
+ * `paired` resamples pair indices (a[i] with b[i]), in circular blocks of
+ * `pairBlock` consecutive pairs when given; otherwise each side is
  * resampled on its own, in circular blocks of `blocks` values (A's, B's;
  * default 1 each: value by value) when the values are series in time order
  * whose neighbours move together (scripts/compare/block-length.ts); the
@@ -126,7 +127,14 @@ export interface ContrastOptions {
   seed: number;
   label: string;
   minN?: number;
+  /** Unpaired: the block length each side's values are resampled in (A's, B's; default 1 each). */
   blocks?: readonly [number, number];
+  /**
+   * Paired: the block length the pairs are resampled in, consecutive pairs together (default 1:
+   * pair by pair), when the pairs are a series in time whose differences' neighbours move
+   * together; the label then says `in blocks of N` when above 1.
+   */
+  pairBlock?: number;
   /**
    * Told how far the resampling is: resamples drawn of `total` (the reps), each time the work
    * pauses (about every {@link SLICE_SAMPLES} resampled values) and once at its end. Not told
@@ -150,10 +158,13 @@ function* contrastSlices(a: Float64Array, b: Float64Array, stat: (v: Float64Arra
   const least = Math.max(MIN_RESAMPLE, opts.minN ?? 0);
   if (stat !== meanStat && n < least) return { ...base, diff_ci: null, ratio_ci: null, resampled: `${opts.label}, too few to resample (n < ${least})` };
   const [blockA, blockB] = opts.paired ? [1, 1] : opts.blocks ?? [1, 1];
-  const label = blockA > 1 || blockB > 1 ? `${opts.label} in blocks of ${blockA}/${blockB}` : opts.label;
+  const pairBlock = opts.paired ? opts.pairBlock ?? 1 : 1;
+  const label = pairBlock > 1 ? `${opts.label} in blocks of ${pairBlock}` : blockA > 1 || blockB > 1 ? `${opts.label} in blocks of ${blockA}/${blockB}` : opts.label;
   const stream = new RandomStream(opts.seed, 'compare.bootstrap');
   const u = () => stream.uniform();
   const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
+  // paired: the pairs' indices resampled (in blocks of pairBlock; one by one, the same draws as value by value)
+  const order = opts.paired ? Float64Array.from(a, (_, i) => i) : null, pick = new Float64Array(order?.length ?? 0);
   const diffs = new Float64Array(opts.reps), ratios: number[] = [];
   const slice = Math.max(1, Math.floor(SLICE_SAMPLES / (a.length + b.length)));
   for (let r = 0; r < opts.reps; r++) {
@@ -161,11 +172,11 @@ function* contrastSlices(a: Float64Array, b: Float64Array, stat: (v: Float64Arra
       opts.onProgress?.(r, opts.reps);
       yield;
     }
-    if (opts.paired) {
+    if (order) {
+      resampleBlocks(order, pick, pairBlock, u);
       for (let i = 0; i < a.length; i++) {
-        const k = Math.floor(u() * a.length);
-        ra[i] = a[k]!;
-        rb[i] = b[k]!;
+        ra[i] = a[pick[i]!]!;
+        rb[i] = b[pick[i]!]!;
       }
     } else {
       resampleBlocks(a, ra, blockA, u);
