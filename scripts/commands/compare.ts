@@ -25,6 +25,7 @@ import { numericFields, resultCodeProblem } from '../sweep/metrics.ts';
 import { didYouMean } from '../../sim/closest-name.ts';
 import { metricUnit } from '../compare/units.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
+import { seedOption } from './seed-option.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { QUIET_OPTION, quietHelp, StepProgress, STEPS_SHOWN } from '../progress.ts';
 import { helpParagraph } from '../help-text.ts';
@@ -276,7 +277,7 @@ async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 2) throw new InputError(`compare expects two results, A and B (got ${positionals.length}; try 'syncsim compare --help')`);
   // as run --ci-reps: fewer than 10 resamples make an interval of one or two resampled values
   const reps = wholeNumberOption('--reps', values.reps, 2000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max);
-  const seed = wholeNumberOption('--seed', values.seed, 1, 1, 4294967295);
+  const seed = seedOption('--seed', values.seed, 1);
   // a result code no personality returns is a misspelling, not a count of 0 (as in a sweep's metrics)
   for (const m of values.metric ?? []) {
     const problem = resultCodeProblem(m);

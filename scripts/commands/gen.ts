@@ -9,6 +9,7 @@ import { showDefault, type Schema } from '../../workloads/params.ts';
 import { InputError } from '../errors.ts';
 import { bareObject, isPrototypeKey } from '../../sim/keys.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { seedOption } from './seed-option.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { endBySignal, onStopSignal, sayOnStop, signalExitCode } from '../interrupt.ts';
@@ -165,11 +166,7 @@ async function run(argv: string[]): Promise<number> {
     }
     if (positionals.length === 0) throw new InputError(`gen expects a PRESET (one of ${PRESETS.map((p) => p.name).join(', ')}; try 'syncsim gen --list')`);
     const preset = positionals[0];
-    let seed = 1;
-    if (values.seed !== undefined) {
-      seed = Number(values.seed);
-      if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new InputError(`--seed expects an integer from 0 to 9007199254740991 (2^53 - 1; got '${values.seed}')`);
-    }
+    const seed = seedOption('--seed', values.seed, 1, Number.MAX_SAFE_INTEGER);
     const params = parseSets(values.set ?? []);
     // '-' names standard output, as the default does
     const out = values.out === '-' ? undefined : values.out;

@@ -18,6 +18,7 @@ import { ASSUME_DIRTY_MODES, assumeDirtyProblem, drawsAtRandom } from '../../tra
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { seedOption } from './seed-option.ts';
 import { fileProgress, QUIET_OPTION, quietHelp } from '../progress.ts';
 import { checkFormatOptions } from './import-formats.ts';
 import { pageSizeOption } from './page-size-option.ts';
@@ -194,8 +195,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values['assume-dirty'] !== undefined) opts.assumeDirty = values['assume-dirty'];
   if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed) || Number(values.seed) > 4294967295) throw new InputError(`--seed expects an integer from 0 to 4294967295 (got '${values.seed}')`);
-    opts.assumeDirtySeed = Number(values.seed);
+    opts.assumeDirtySeed = seedOption('--seed', values.seed, 1);
   }
   if (values.calibration !== undefined) {
     requireReadable(values.calibration, 'calibration file');

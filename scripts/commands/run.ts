@@ -20,6 +20,7 @@ import { whereIsOnDisk } from '../../traces/out-dir.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
+import { seedOption } from './seed-option.ts';
 import { ciOf, RUN_HELP, RUN_OPTIONS, type RunValues } from './run-options.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
 import { durabilityWarning } from '../never-durable.ts';
@@ -204,7 +205,7 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
     sets.push(`replay=${values.replay}`);
   }
   if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed) || Number(values.seed) > 0xffffffff) throw new InputError(`--seed expects an integer from 0 to 4294967295 (got '${values.seed}')`);
+    seedOption('--seed', values.seed, 1);
     const twice = flagAndSetProblem(sets, 'seed', 'seed', values.seed, 'seed');
     if (twice) throw new InputError(twice);
     sets.push(`seed=${values.seed}`);

@@ -12,8 +12,9 @@ import type { JobTurns } from '../validate/rounds.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
 import { calibrationArgs, settleArg } from './calibrate.ts';
 import { type Command, parseCommandArgs, wholeNumberOption } from './command.ts';
+import { seedOption } from './seed-option.ts';
 import { escapeLines } from '../../traces/escape.ts';
-import { MAX_SEED, simSeedsArg } from '../validate/sim-seeds.ts';
+import { simSeedsArg } from '../validate/sim-seeds.ts';
 import { flagAndSetProblem, refuseRepeatedSets } from '../config-sets.ts';
 import { helpEntry } from '../help-text.ts';
 
@@ -160,7 +161,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   const sets = [...(values.set ?? [])];
   refuseRepeatedSets(sets);
   if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed) || Number(values.seed) > MAX_SEED) throw new InputError(`--seed expects an integer from 0 to ${MAX_SEED} (got '${values.seed}')`);
+    seedOption('--seed', values.seed, 1);
     const twice = flagAndSetProblem(sets, 'seed', 'seed', values.seed, 'seed');
     if (twice) throw new InputError(twice);
     sets.push(`seed=${values.seed}`);

@@ -26,6 +26,7 @@ import { InputError, requireReadable } from '../errors.ts';
 import { parseYamlDoc, YamlError } from '../yaml-file.ts';
 import { DEFAULT_METRICS, metricProblem } from './metrics.ts';
 import { canonicalJson, type Json } from './identity.ts';
+import { MAX_SEED } from '../commands/seed-option.ts';
 
 /**
  * A problem in an experiment file. `message` is `FILE:LINE: PROBLEM` or
@@ -93,7 +94,6 @@ const TOP_KEYS = ['name', 'description', 'trace', 'base', 'grid', 'seeds', 'metr
 const MAX_LABEL = 200;
 const NAME_RE = /^[A-Za-z0-9_.-]+$/;
 const GRID_KEY_RE = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
-const MAX_SEED = 4294967295;
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
 

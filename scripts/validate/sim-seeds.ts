@@ -12,6 +12,7 @@ import { runTrace } from '../run.ts';
 import type { Config } from '../../sim/config.ts';
 import type { ResultSink, SyncRecord } from '../../sim/stats/records.ts';
 import { wholeNumberOption } from '../commands/command.ts';
+import { MAX_SEED } from '../commands/seed-option.ts';
 import { firstSyncs, type SimSync, type SimSyncs } from './sim-side.ts';
 
 /** Seeds replayed when none is said (`--sim-seeds`). */
@@ -19,7 +20,7 @@ export const DEFAULT_SIM_SEEDS = 8;
 /** The most seeds `--sim-seeds` takes. */
 export const MAX_SIM_SEEDS = 64;
 /** The largest seed (the config's `seed` range, 32 bits); the seeds after it start again at 0. */
-export const MAX_SEED = 2 ** 32 - 1;
+export { MAX_SEED };
 const SEED_SPAN = MAX_SEED + 1;
 
 /** The seeds of {@link simSeeds} as words: `5..12`, `7` alone, or `4294967295, then 0..1` when they wrap. */
