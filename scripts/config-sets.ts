@@ -23,6 +23,9 @@ export function applySet(target: JsonObject, kv: string): void {
     // (taken as text, it was refused as `must be a mapping of keys (an object)`)
     if (e instanceof DuplicateKeyError) throw new ConfigError(`${key}.${e.key}`, 'given twice in one mapping of the value (a mapping may give each key once)', `--set ${kv}`);
     if (!(e instanceof YamlError)) throw e;
+    // one that is YAML but breaks a rule of ours (a merge key of a scalar, an alias cycle) was meant as
+    // YAML: refused with that rule (taken as text, it was refused as `must be a mapping of keys`)
+    if (!SYNTAX_ERROR.test(e.message)) throw new ConfigError(key, e.message.replace(/^1: /, ''), `--set ${kv}`);
     value = raw;
   }
   try {
@@ -32,6 +35,9 @@ export function applySet(target: JsonObject, kv: string): void {
     throw e;
   }
 }
+
+/** A {@link YamlError} of a text that is not YAML at all (the parser's own), not one of YAML that breaks a rule of ours. */
+const SYNTAX_ERROR = /^\d+: not valid YAML: /;
 
 /** The key of a `--set KEY=VALUE` argument, trimmed; undefined without an `=` or with an empty key. */
 export function setKey(kv: string): string | undefined {

@@ -47,4 +47,16 @@ describe('a key given twice', () => {
     const text = await syncsimHere(['run', 't.csv', '--set', 'device.profile=[nvme', '--out', 'o', '--no-cache'], d);
     expect(text.stderr).toMatch(/^syncsim: config: key 'device\.profile': .*\(got '\[nvme'\)/);
   });
+
+  it("a --set value that is YAML but breaks a rule (a merge key of a number) is refused with that rule, not taken as text", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-merge-set-'));
+    writeFileSync(join(d, 't.csv'), 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n');
+    const r = await syncsimHere(['run', 't.csv', '--set', 'device={<<: 5}', '--out', 'o', '--no-cache'], d);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: --set device={<<: 5}: key 'device': a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])\n" });
+    expect(readdirSync(d)).toEqual(['t.csv']);
+    // a merge of a mapping is fine
+    const ok = await syncsimHere(['run', 't.csv', '--set', 'device={<<: {channels: 2}}', '--out', 'o', '--no-cache', '-q'], d);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+  });
 });
