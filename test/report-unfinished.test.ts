@@ -47,7 +47,7 @@ describe('report on a sweep directory without result tables', () => {
     try {
       await sweep(['--out', 's2w', '--shard', '2/2']);
       const m = await here(['merge', 's1-part', 's2w', '--out', 'merged-early']);
-      expect([m.code, m.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^syncsim: merge: 1 of 4 runs of 'unfinished' are missing: [0-9a-f]{16} \\(point \\d, seed \\d\\); `
+      expect([m.code, m.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^syncsim: merge: 1 of 4 runs of 'unfinished' is missing: [0-9a-f]{16} \\(point \\d, seed \\d\\); `
         + `a sweep is writing s1-part now \\(pid ${live} on host ${hostname()}, since ${since}\\): wait for it to finish, then merge\n$`))]);
       expect(existsSync(join(work, 'merged-early'))).toBe(false);
     } finally {

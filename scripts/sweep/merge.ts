@@ -166,7 +166,7 @@ async function mergeInto(uniq: string[], out: string, progress: MergeState): Pro
     const what = writing.length > 0
       ? `; a sweep is writing ${writing.map((w) => `${w.dir} now (${writerText(w.h!)})`).join(' and ')}: wait for it to finish, then merge`
       : ' (run the missing shard again, or syncsim sweep on the merged directory, to complete them)';
-    throw new InputError(`merge: ${missing.length} of ${manifest.runs.length} runs of '${manifest.name}' are missing: ${examples(missing, expected)}${what}`);
+    throw new InputError(`merge: ${missing.length} of ${manifest.runs.length} runs of '${manifest.name}' ${missing.length === 1 ? 'is' : 'are'} missing: ${examples(missing, expected)}${what}`);
   }
   // every run replayed the same version of the trace file (a sweep checks its own runs since 2026-12-06; earlier ones did not)
   refuseMixedTraces(stores);
