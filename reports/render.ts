@@ -99,6 +99,10 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
   let cw = Math.max(20, (width - 60) / chart.cells.x);
   let ch = own ?? Math.max(20, (height - 50) / chart.cells.y);
   let passes = 0;
+  // a figure whose width does not follow its cells' (a note under the plot wider than it bounds the figure): the
+  // cells are widened in steps doubling each pass while it grows by less than half as much (a timeline whose note
+  // wrapped to three full lines took 10 passes, the cells widened 6 px each), then corrected as usual
+  let before: { width: number; cw: number } | undefined, boost = 1;
   // the closest pass that fitted: sizes that alternate between a hair too big and 2 px too small settle on it
   let fitted: { spec: VlSpec; dw: number; dh: number; cw: number; ch: number } | undefined;
   const pad = async (spec: VlSpec, dw: number, dh: number) => {
@@ -161,8 +165,10 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
       if (dw === 0 && dh === 0) return { ...r, spec, passes };
       return tightened({ spec, dw, dh, cw, ch });
     }
+    boost = dw > 0 && before !== undefined && r.width - before.width < ((cw - before.cw) * chart.cells.x) / 2 ? boost * 2 : 1;
+    before = { width: r.width, cw };
     // overshoot by a hair so that the remainder is positive padding
-    cw = Math.max(10, cw + (dw - 0.5) / chart.cells.x);
+    cw = Math.max(10, cw + (boost * (dw - 0.5)) / chart.cells.x);
     if (own === undefined) ch = Math.max(10, ch + (dh - 0.5) / chart.cells.y);
   }
 }
