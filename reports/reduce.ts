@@ -5,6 +5,8 @@
  * (one pass over timeline.csv). Memory is bounded whatever the file length.
  */
 import { openCsv, numberField } from './csv.ts';
+import { FineBuckets, fineRows, type FineTimeline } from './timeline-band.ts';
+import { TIMELINE_SERIES, type TimelineSeries } from './timeline-series.ts';
 
 /** Result codes of a successful msync (errno and Mach spellings). */
 const OK_RESULTS = new Set(['OK', 'KERN_SUCCESS']);
@@ -217,10 +219,8 @@ function coarsenBins(bins: Map<string, BinAcc>, maxPages: number): DensityBin[] 
     });
 }
 
-/** The timeline columns charted, as named in timeline.csv. */
-export const TIMELINE_SERIES = ['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth'] as const;
-/** A timeline column. */
-export type TimelineSeries = (typeof TIMELINE_SERIES)[number];
+/** The timeline columns charted and their type (timeline-series.ts), beside the reduction that reads them. */
+export { TIMELINE_SERIES, type TimelineSeries };
 
 /** One drawn timeline sample: time in ms and, per series, the largest value of its bucket. */
 export type TimelinePoint = { t_ms: number } & Record<TimelineSeries, number>;
@@ -234,6 +234,8 @@ export interface TimelineData {
   rows: number;
   /** Whether the values are the most over each row's interval (its `*_max` columns, since 2026-12-06), not the samples at its time. */
   peaks: boolean;
+  /** The rows in buckets finer than the points' ({@link FineTimeline}), with each series' least sample, most and mean: what a band is drawn from. */
+  fine: FineTimeline;
 }
 
 /** Most points drawn per timeline. */
@@ -265,6 +267,7 @@ export async function reduceTimeline(file: string, expectedRows: number, bucket 
   const f = await openCsv(file, ['t_us', ...TIMELINE_SERIES]);
   const peaks = TIMELINE_SERIES.every((s) => f.col[`${s}_max`] !== undefined);
   const fields = TIMELINE_SERIES.map((s) => (peaks ? `${s}_max` : s));
+  const fine = new FineBuckets(fineRows(bucket));
   const points: TimelinePoint[] = [];
   const point = (t: number, v: number[]): TimelinePoint => ({ t_ms: t / 1000, dirty_pages: v[0], writeback_pages: v[1], wired_pages: v[2], queue_depth: v[3] });
   let cur: TimelinePoint | undefined;
@@ -277,6 +280,7 @@ export async function reduceTimeline(file: string, expectedRows: number, bucket 
     rows++;
     const t = numberField(f, row, 't_us', 0);
     const v = fields.map((s) => numberField(f, row, s, 0));
+    fine.add(t, peaks ? TIMELINE_SERIES.map((s) => numberField(f, row, s, 0)) : v, v);
     if (!cur || inBucket === bucket) {
       cur = point(t, v);
       points.push(cur);
@@ -298,5 +302,5 @@ export async function reduceTimeline(file: string, expectedRows: number, bucket 
     TIMELINE_SERIES.forEach((s, i) => (cur![s] = bucketBefore[i]));
     points.push(point(lastT, lastV));
   }
-  return { points, bucket, rows, peaks };
+  return { points, bucket, rows, peaks, fine: fine.done() };
 }

@@ -212,13 +212,13 @@ describe('legends of small multiples (--width 150)', () => {
 describe('the timelines of a sweep', () => {
   /** `n` samples, 1 ms apart, of a sawtooth of dirty pages, writeback and queue depth; nothing wired (so three panels). */
   const samples = (n: number, k = 0): number[][] => Array.from({ length: n }, (_, i) => [(i % 10) + 1 + k, i % 3, 0, i % 4]);
-  type View = { title?: { text: string }; width?: number; encoding?: Record<string, { scale?: { domain?: number[] }; axis?: Record<string, unknown> }> };
+  type View = { title?: { text: string }; width?: number; encoding?: Record<string, { scale?: { domain?: number[] }; axis?: Record<string, unknown> }>; layer?: View[] };
   type Panel = View & { vconcat?: View[] };
   /** The panels of a timeline spec, in reading order, and the spec's layout. */
   const panelsOf = (spec: VlSpec): Panel[] => (spec.concat as Panel[] | undefined)
     ?? [...((spec.vconcat as [{ hconcat: Panel[] }, Panel])[0].hconcat), (spec.vconcat as [unknown, Panel])[1]];
-  /** Each strip (or overlaid panel) of a panel. */
-  const viewsOf = (p: Panel): View[] => p.vconcat ?? [p];
+  /** Each strip (or overlaid panel) of a panel; one drawn as a band (a sawtooth too dense to draw) with its line's encoding. */
+  const viewsOf = (p: Panel): View[] => (p.vconcat ?? [p]).map((v) => (v.layer ? { ...v, encoding: v.layer.at(-1)!.encoding } : v));
   const timelines = (charts: Chart[]) => charts.filter((c) => c.family === 'timeline');
   const noteOf = (spec: VlSpec) => ((spec.title as { text?: string[] } | undefined)?.text ?? []).join(' ');
 

@@ -17,6 +17,11 @@ import type { Summary } from '../../sim/stats/summary.ts';
 import { hiddenNote, hiddenSeries } from '../hidden-lines.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, dashLegend, sharedColourDash, sharesColour, styleOf, wrapMerged, type DrawnMark } from '../series.ts';
 import { runsWithFile } from '../missing-files.ts';
+import { BAND_OPACITY, chooseBands, SWING_LINE_WIDTHS, type FineTimeline } from '../timeline-band.ts';
+import { roundAbove, roundBelow } from '../round-ticks.ts';
+
+/** A strip's top tick and a bound on a panel's (round-ticks.ts), where the timeline's tests have found them. */
+export { roundAbove, roundBelow };
 
 /** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
@@ -64,25 +69,6 @@ const PANEL_GAP_LABELS = 2.5;
 /** Colour of a strip's name (the figure note's grey). */
 const STRIP_NAME_COLOR = '#444444';
 
-/**
- * The largest round value at or below `v` (> 0): 1 to 9, or 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8 × 10^k
- * from 10 up, so that a strip's top tick stands near its largest value (45 → 40, not 25); 0 for 0.
- */
-export function roundBelow(v: number): number {
-  if (!(v > 0)) return 0;
-  const p = 10 ** Math.floor(Math.log10(v));
-  // whole numbers below 10: pages and I/Os
-  const step = (p < 10 ? [9, 8, 7, 6, 5, 4, 3, 2, 1] : [8, 7, 6, 5, 4, 3, 2.5, 2, 1.5, 1]).find((s) => s * p <= v * (1 + 1e-9)) ?? 1;
-  return +(step * p).toPrecision(12);
-}
-
-/** The smallest 1, 2 or 5 × 10^k at or above `v` (> 0): at least the top tick vega's nice scale puts over a panel whose largest value is `v`; 0 for 0. */
-export function roundAbove(v: number): number {
-  if (!(v > 0)) return 0;
-  const p = 10 ** Math.floor(Math.log10(v));
-  return +(([1, 2, 5, 10].find((s) => s * p >= v * (1 - 1e-9)) ?? 10) * p).toPrecision(12);
-}
-
 /** A strip's name as a title's text: one line as a string, more as their list. */
 function stripTitle(lines: readonly string[]): { text: string | string[] } {
   return { text: lines.length > 1 ? [...lines] : lines[0]! };
@@ -121,6 +107,8 @@ export const timeline: ChartModule = {
     // whether every run's points are the most over each row's interval (timeline.csv's *_max columns), not samples
     let peaks = true;
     const perConfig: { label: string; color: string; style: number; data: unknown }[] = [];
+    // each configuration's rows in fine buckets (what a band is drawn from) and its sampling period (µs)
+    const fineOf = new Map<string, { fine: FineTimeline; sampleUs: number }>();
     const sample = sel.runs[0].run.summary.config.stats.sample_us;
     const bucket = sharedBucket(sel.runs.map(({ run }) => run.summary));
     // how long each configuration's run lasted (ms): its simulated time (past its last drawn point, a bucket's first
@@ -129,6 +117,7 @@ export const timeline: ChartModule = {
     for (const { config, run } of sel.runs) {
       const t = await ctx.timeline(run, bucket);
       buckets.push({ rows: t.bucket, us: t.bucket * run.summary.config.stats.sample_us });
+      fineOf.set(config.label, { fine: t.fine, sampleUs: run.summary.config.stats.sample_us });
       peaks &&= t.peaks;
       let last = 0;
       for (const p of t.points) {
@@ -194,15 +183,6 @@ export const timeline: ChartModule = {
     const bucketed = buckets.some((b) => b.rows > 1);
     const bucketText = { rows: countRange(buckets.map((b) => b.rows)), span: `${countRange(buckets.map((b) => b.us / 1000))} ms` };
     const span = (ms: number) => (seconds ? `${+(ms / 1000).toPrecision(3)} s` : `${+ms.toPrecision(3)} ms`);
-    const caption = (peaks ? `The *_max columns of timeline.csv, the most of each count from one row to the next (a row every ${sample} µs of simulated time)` : `Samples of timeline.csv (every ${sample} µs of simulated time)`)
-      + (bucketed ? `; each point is the largest value of ${bucketText.rows} consecutive ${peaks ? 'intervals' : 'samples'} (${bucketText.span}), so peaks are kept` : '')
-      + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
-      + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
-      + (merged.any ? `; configurations with identical timelines${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
-      + (hidden.length ? `; ${hiddenNote(hidden, 'timelines')}` : '')
-      + (labels.length > TIMELINE_MAX_OVERLAID ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '')
-      + (ownAxes ? `; the runs last ${span(minMs)} to ${span(maxMs)}, more than ${SHARED_TIME_AXIS_RATIO}× apart, so each configuration has a strip with a time axis of its own, fitted to its run (runs within ${SHARED_TIME_AXIS_RATIO}× of one another share one axis)` : '')
-      + '.';
     // strips go two by two from a single column's width: a column of four panels of strips would be twice as tall
     const grid = (ctx.width >= (strips ? STRIPS_GRID_WIDTH : TIMELINE_GRID_WIDTH)) && panels.length > 1;
     const cols = grid ? 2 : 1;
@@ -236,6 +216,33 @@ export const timeline: ChartModule = {
     const stripNameLines = (series: string, px: number) => wrapMerged(stripName(series), label, px);
     const nameLineHeight = Math.round(label * 1.15);
     const stripPlotMin = (w: number) => (w - 2 * ctx.theme.padding - (cols - 1) * panelGap) / cols - (yLabels + tickSize + labelPad + 2);
+    // a panel whose values rise and fall too often to draw as a line (a solid block, or a flat line of bucket maxima):
+    // a band from the least to the most of each stretch of a few rises and falls, and a line at its mean
+    // a series' fine buckets and sampling period: its first member's
+    const fineOfSeries = (l: string) => fineOf.get(merged.series.find((m) => m.label === l)!.members[0])!;
+    const band = chooseBands(labels.map((l) => ({ label: l, fine: fineOfSeries(l).fine })),
+      panels.map((p) => ({ field: p.field, max: panelMax.get(p.field)! })), stripPlotMin(ctx.width), ctx.theme.lineWidth, bucket !== undefined);
+    const banded = new Set(band.series), allBands = band.series.length === panels.length;
+    const bandRowsOf = (group: readonly string[]) => band.runs.filter((r) => group.includes(r.label)).flatMap((r) => r.bands.map((b) => ({ ...b, shade: r.label, ...(seconds ? { t: (b.t_ms as number) / 1000 } : {}) })));
+    // whether configuration `series`'s line runs along the top of a panel of row `row` (of `cols`) somewhere: a line
+    // may (its step at the panel's most), a band's only where its mean is the most
+    const reachesTop = (series: string, row: number) => panels.slice(row * cols, row * cols + cols).some((p) => !banded.has(p.field)
+      || band.runs.some((r) => r.label === series && r.bands.some((b) => (b[`${p.field}_mean`] as number) >= panelMax.get(p.field)!)));
+    const bandTitles = panels.filter((p) => banded.has(p.field)).map((p) => p.title).join(', ');
+    const bandText = {
+      rows: countRange(band.runs.map((r) => r.rows)),
+      span: `${countRange(band.runs.map((r) => (r.rows * fineOfSeries(r.label).sampleUs) / 1000))} ms`,
+    };
+    const caption = (peaks ? `The *_max columns of timeline.csv, the most of each count from one row to the next (a row every ${sample} µs of simulated time)` : `Samples of timeline.csv (every ${sample} µs of simulated time)`)
+      + (bucketed && !allBands ? `; ${band.series.length ? 'in the other panels ' : ''}each point is the largest value of ${bucketText.rows} consecutive ${peaks ? 'intervals' : 'samples'} (${bucketText.span}), so peaks are kept` : '')
+      + (band.series.length ? `; ${bandTitles} rise and fall (between the lower and the upper quarter of their range) up to ${count(band.swings)} times, more often than a line can be drawn (a rise or fall under ${SWING_LINE_WIDTHS} line widths wide), so each is drawn as a band from the least sample to the most${peaks ? ' (*_max)' : ''} of each ${bandText.span} (${bandText.rows} rows), with a line at the mean of the samples` : '')
+      + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
+      + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
+      + (merged.any ? `; configurations with identical timelines${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
+      + (hidden.length ? `; ${hiddenNote(hidden, 'timelines')}` : '')
+      + (labels.length > TIMELINE_MAX_OVERLAID ? `; with more than ${TIMELINE_MAX_OVERLAID} configurations each panel has a strip per configuration, named above it, on one y scale within the panel` : '')
+      + (ownAxes ? `; the runs last ${span(minMs)} to ${span(maxMs)}, more than ${SHARED_TIME_AXIS_RATIO}× apart, so each configuration has a strip with a time axis of its own, fitted to its run (runs within ${SHARED_TIME_AXIS_RATIO}× of one another share one axis)` : '')
+      + '.';
     // how far vega's bounds of a step line reach past the plot on either side, where it runs along the frame
     const overhang = STRIP_OVERHANG * ctx.theme.lineWidth;
     // a strip takes its name above it (and the name's offset), what its line's bounds reach past its plot, the gap to
@@ -243,12 +250,15 @@ export const timeline: ChartModule = {
     // vega rounds a strip's bounds out to whole px above and below
     // its name is wrapped to the strip's plot (never cut: `nvme, none = nvme, f…` hid what was joined), at its ' = '
     // first; its height here as wrapped to the narrowest the plot can be (its panel's share of the figure less a y axis)
-    const perStrip = (w: number, series: string) => Math.ceil(label + (stripNameLines(series, stripPlotMin(w)).length - 1) * nameLineHeight + 1 + overhang)
+    // (above it, only where its line reaches the panel's top: a band's shading has no stroke, and its line at the mean
+    // mostly stays below the most; below it a mean of about 0 runs along the frame)
+    const perStrip = (w: number, series: string, row: number) => Math.ceil(label + (stripNameLines(series, stripPlotMin(w)).length - 1) * nameLineHeight + 1 + (reachesTop(series, row) ? overhang : 0))
       + Math.ceil(stripHeight(w) + (ownAxes ? timeLabels : overhang)) + STRIP_GAP;
     // the height the strips make the figure (within a px or two above it): what splits the figures of strips; the
     // layout draws the strips `stripHeight` tall and the figure as tall as that makes it (Chart.cellHeight)
     const stripsHeight = (w: number, group: readonly string[], note?: Record<string, unknown>) => 2 * ctx.theme.padding
-      + rowsOfPanels * (label + 2 + group.reduce((h, series) => h + perStrip(w, series), 0) - STRIP_GAP) + panelGap * (rowsOfPanels - 1)
+      + Array.from({ length: rowsOfPanels }, (_, row) => label + 2 + group.reduce((h, series) => h + perStrip(w, series, row), 0) - STRIP_GAP).reduce((a, b) => a + b, 0)
+      + panelGap * (rowsOfPanels - 1)
       // a shared time axis's labels under the bottom panels, and under the two above a wide third
       + (ownAxes ? 0 : (timeLabels - overhang) * (wideLast ? 2 : 1)) + timeTitleHeight(w) + noteBlock(note);
 
@@ -258,7 +268,9 @@ export const timeline: ChartModule = {
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
       sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
-      bucketed ? `each point is the largest of ${bucketText.rows} ${peaks ? 'intervals' : 'samples'} (${bucketText.span})` : '',
+      bucketed && !allBands ? `${band.series.length ? 'other panels: ' : ''}each point is the largest of ${bucketText.rows} ${peaks ? 'intervals' : 'samples'} (${bucketText.span})` : '',
+      // what the shading and the line are, in the fewest words (the caption says why)
+      band.series.length ? `shaded: min–max of each ${bandText.span}${allBands ? '' : ` (${bandTitles})`}; line: mean` : '',
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
       mergedNote(merged, 'timelines', ctx.results.configTitle),
@@ -301,11 +313,20 @@ export const timeline: ChartModule = {
           scale: { domain: [0, unit(series, series !== undefined && ownAxes ? lengthMs.get(series)! : maxMs)], nice: false },
           axis: ownAxes || (labelled && last) ? { tickCount } : { labels: false, ticks: false, title: null, tickCount },
         });
-        const view = (series: string | undefined, last: boolean) => ({
-          width, height: ch,
-          mark: { type: 'line', interpolate: 'step-after' },
-          encoding: { x: x(series, last), y, color, ...dash, tooltip: labelTooltip('config', 'configuration') },
-        });
+        const tooltip = labelTooltip('config', 'configuration');
+        const f = panel.field;
+        // a band (the least to the most of each stretch) under a line at its mean, from the bands' rows
+        const view = (series: string | undefined, last: boolean) => (banded.has(f)
+          ? {
+            width, height: ch, data: { name: 'bands' },
+            layer: [
+              // shaded in the configuration's colour by a field and scale of their own (`shade`, its name), so that vega-lite
+              // makes no legend of it and the legend's symbols are the lines'
+              { mark: { type: 'area', interpolate: 'step-after', opacity: strips || labels.length === 1 ? BAND_OPACITY.alone : BAND_OPACITY.overlaid }, encoding: { x: x(series, last), y: { ...y, field: `${f}_min` }, y2: { field: `${f}_max` }, fill: { ...color, field: 'shade', legend: null }, tooltip } },
+              { mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: x(series, last), y: { ...y, field: `${f}_mean` }, color, ...dash, tooltip } },
+            ],
+          }
+          : { width, height: ch, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: x(series, last), y, color, ...dash, tooltip } });
         // the panel's name above it, level (a rotated axis title would be taller than a short panel)
         const title = { text: panel.title, anchor: 'start', frame: 'group', fontSize: label, offset: 2, ...(strips ? { fontWeight: 'bold' } : {}) };
         if (!strips) return { title, ...view(undefined, true) };
@@ -334,6 +355,7 @@ export const timeline: ChartModule = {
           ...ctx.base(),
           ...(note ? { title: note } : {}),
           data: { values: groupRows },
+          ...(band.series.length ? { datasets: { bands: bandRowsOf(group) } } : {}),
           spacing: panelGap,
           ...(wideLast
             ? { vconcat: [{ spacing: panelGap, hconcat: [panelView(panels[0], 0, cw, ch), panelView(panels[1], 1, cw, ch)] }, panelView(panels[2], 2, 2 * cw + panelGap + yExtent!, ch)] }
