@@ -226,6 +226,60 @@ describe('syncsim inspect', () => {
   });
 });
 
+describe('syncsim inspect --buckets: the lines of the write-rate table', () => {
+  /** A write of 4 KiB every 16 µs from 0 to 8,176 µs (512 writes): 8,177 µs, which 2^k buckets of 8192 / 2^k µs cover. */
+  const steady = () => writeTrace([
+    { tNs: 0, task: 'a', op: 'map', addr: 0x100000, len: 0x100000, object: 'f' },
+    ...Array.from({ length: 512 }, (_, i): RowInput => ({ tNs: us(16 * i), task: 'a', op: 'write', addr: 0x100000 + (i % 256) * 4096, len: 4096 })),
+  ]);
+  /** The write-rate section of a table: its title and its data lines. */
+  const rateOf = (stdout: string) => {
+    const lines = stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('write rate ('));
+    const end = lines.indexOf('', at);
+    const rows = lines.slice(at + 2, end).map((l) => l.trim().split(/\s+/).map(Number));
+    return { title: lines[at], rows };
+  };
+
+  it('gives the table a line per bucket: 8 and 16 asked, 8 and 16 lines, 1,024 and 512 µs wide (the reviewer saw 12 lines whatever was asked)', async () => {
+    const path = await steady();
+    for (const [n, width] of [[8, 1024], [16, 512]]) {
+      const r = await syncsimHere(['inspect', path, '-q', '--buckets', String(n)]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      const { title, rows } = rateOf(r.stdout);
+      expect(title).toBe(`write rate (${n} buckets of ${width} µs)`);
+      expect(rows.map((x) => x[0])).toEqual(Array.from({ length: n }, (_, i) => i * width));
+      // a write every 16 µs: width / 16 writes a bucket, the last one too (8,176 µs is a bucket's last write)
+      expect(rows.map((x) => x[1])).toEqual(Array(n).fill(width / 16));
+    }
+  });
+
+  it('without --buckets groups the 1,024 buckets into at most 12 lines, as before', async () => {
+    const r = await syncsimHere(['inspect', await steady(), '-q']);
+    const { title, rows } = rateOf(r.stdout);
+    // 8,177 µs in buckets of 8 µs: 1,023 of them, 86 to a line
+    expect(title).toBe('write rate (12 buckets of 688 µs)');
+    expect(rows.length).toBe(12);
+    expect(rows.reduce((a, x) => a + x[1]!, 0)).toBe(512);
+  });
+
+  it('caps the table at 256 lines, grouping the buckets to fit, and says so on stderr (--json lists each)', async () => {
+    const path = await steady();
+    const r = await syncsimHere(['inspect', path, '-q', '--buckets', '600']);
+    expect(r.code).toBe(0);
+    const { title, rows } = rateOf(r.stdout);
+    // 600 buckets: 16 µs wide, 512 of them filled, 2 to a line
+    expect(title).toBe('write rate (256 buckets of 32 µs)');
+    expect(rows.length).toBe(256);
+    expect(rows.every((x) => x[1] === 2)).toBe(true);
+    expect(r.stderr).toBe('syncsim: note: --buckets 600: the trace filled 512 buckets of 16 µs; the table shows them 2 to a line, in 256 lines (it has at most 256; --json lists every bucket)\n');
+    const j = await syncsimHere(['inspect', path, '-q', '--buckets', '600', '--json']);
+    expect(j.stderr).toBe('');
+    expect(JSON.parse(j.stdout).write_rate.buckets.length).toBe(512);
+  });
+});
+
 describe('syncsim inspect of a binary trace cache', () => {
   it('gives the figures of the trace it was made from; a damaged cache exits 2 naming the file', async () => {
     const path = await writeTrace(ROWS);

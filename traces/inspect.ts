@@ -256,11 +256,26 @@ function bytes(n: number): string {
   return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-/** Most lines of the write-rate section of the table (buckets are grouped to fit). */
-const RATE_LINES = 12;
+/** Most lines of the write-rate section of the table when no `--buckets` is given (buckets are grouped to fit). */
+export const RATE_LINES = 12;
 
-/** The report as a readable table (what `syncsim inspect` prints without `--json`). */
-export function inspectTable(r: InspectReport): string {
+/** Most lines of the write-rate section when `--buckets` is given: a line per bucket up to this, grouped to fit beyond. */
+export const RATE_TABLE_MAX = 256;
+
+/**
+ * How the table shows `buckets` write-rate buckets: `group` of them to a line, at most {@link RATE_LINES} lines, or
+ * with `asked` (`--buckets`) a line each, at most {@link RATE_TABLE_MAX} (`capped` when that groups them).
+ */
+export function rateGrouping(buckets: number, asked?: number): { group: number; lines: number; capped: boolean } {
+  const group = Math.max(1, Math.ceil(buckets / (asked === undefined ? RATE_LINES : RATE_TABLE_MAX)));
+  return { group, lines: Math.ceil(buckets / group), capped: asked !== undefined && group > 1 };
+}
+
+/**
+ * The report as a readable table (what `syncsim inspect` prints without `--json`); `asked`, the `--buckets` given:
+ * the write rate a line per bucket (else grouped into a few lines).
+ */
+export function inspectTable(r: InspectReport, asked?: number): string {
   const lines: [string, string][] = [];
   const t = r.time_us;
   lines.push(['trace', `${escapeControl(r.trace)} (${r.rows} rows)`]);
@@ -283,9 +298,9 @@ export function inspectTable(r: InspectReport): string {
 
   const b = r.write_rate.buckets;
   if (b.length > 0) {
-    const group = Math.ceil(b.length / RATE_LINES);
+    const { group, lines: n } = rateGrouping(b.length, asked);
     const span = r.write_rate.bucket_us * group;
-    text.push('', `write rate (buckets of ${num(span)} µs)`);
+    text.push('', `write rate (${n} bucket${n === 1 ? '' : 's'} of ${num(span)} µs)`);
     const rows: string[][] = [['t_us from', 'writes', 'bytes', 'MiB/s', 'msyncs']];
     for (let i = 0; i < b.length; i += group) {
       const g = b.slice(i, i + group);

@@ -1,7 +1,7 @@
 /**
  * `syncsim inspect`: statistics of a native trace, streamed in bounded memory.
  */
-import { inspectTable, inspectTrace, type InspectOptions } from '../../traces/inspect.ts';
+import { inspectTable, inspectTrace, RATE_LINES, RATE_TABLE_MAX, rateGrouping, type InspectOptions } from '../../traces/inspect.ts';
 import { InputError, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { pageSizeOption } from './page-size-option.ts';
@@ -22,9 +22,13 @@ Options:
   --json            print exactly one JSON object instead of the table
   --page-size N     page size of the footprint in bytes (default 4096)
   --top K           largest msync ranges listed (default 10)
-  --buckets N       most write-rate buckets, even (default 1024; merged
-                    pairwise, doubling their width, when the trace outgrows
-                    them)
+  --buckets N       write-rate buckets, even: at most N (default 1024), of a
+                    width that doubles from 1 µs, merging them pairwise,
+                    until the trace fits, so a long trace fills more than
+                    N/2. Given, the table has a line per bucket (at most
+                    ${RATE_TABLE_MAX}: more are grouped to fit, with a note); without it,
+                    the table groups them into at most ${RATE_LINES} lines (--json
+                    lists every bucket either way)
 ${quietHelp(20)}
   -h, --help        this help
 
@@ -90,7 +94,11 @@ async function run(argv: string[]): Promise<number> {
   };
   const progress = inspectProgress(trace, values.quiet);
   const report = await withProgress(progress.progress, () => inspectTrace(trace, opts, { tap: progress.tap, rows: (n) => (progress.progress.done = n) }));
-  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(inspectTable(report)) + '\n');
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(inspectTable(report, opts.maxBuckets)) + '\n');
+  const rate = report.write_rate, shown = rateGrouping(rate.buckets.length, opts.maxBuckets);
+  if (!values.json && shown.capped) {
+    process.stderr.write(`syncsim: note: --buckets ${opts.maxBuckets}: the trace filled ${rate.buckets.length} buckets of ${rate.bucket_us} µs; the table shows them ${shown.group} to a line, in ${shown.lines} lines (it has at most ${RATE_TABLE_MAX}; --json lists every bucket)\n`);
+  }
   return 0;
 }
 
