@@ -14,9 +14,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, homedir, hostname, tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { headText } from '../../traces/out-trace.ts';
 import { straceImporter } from '../../traces/import/strace.ts';
 import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts';
@@ -102,6 +102,9 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
   // spawn says ENOENT for a missing directory as for a missing program: which one, said here
   if (cwd !== undefined && !statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot run ${argv[0]} in ${cwd}: no such directory`);
   const logDir = mkdtempSync(join(workDir, 'logs-'));
+  // the shim removes it when a line of its log could not be written (shim.c, lost())
+  const complete = join(logDir, COMPLETE);
+  writeFileSync(complete, '');
   const env: NodeJS.ProcessEnv = { ...process.env, SYNCSIM_RECORD_DIR: logDir, SYNCSIM_RECORD_DIRTY: dirtyPages ? '1' : '0' };
   env.LD_PRELOAD = process.env.LD_PRELOAD ? `${shim}:${process.env.LD_PRELOAD}` : shim;
   const exitCode = await new Promise<number>((done, fail) => {
@@ -111,6 +114,10 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
     });
     child.on('exit', (code, signal) => done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
+  if (!existsSync(complete)) {
+    const why = readdirSync(logDir).find((n) => n.startsWith('lost-'))?.slice('lost-'.length) ?? 'a write failed';
+    throw new InputError(`record: the program ran, but the shim could not write all of its log to its scratch directory in ${dirname(workDir)} (${why}: a full disk, a quota or a file size limit): the recording is incomplete, and no trace was written; make room there, or set TMPDIR to another directory, and record again`);
+  }
   const log = join(workDir, 'record.strace');
   // streamed, in bounded memory: a log of millions of msyncs is larger than a string can be; each
   // process's log removed once read, so the scratch space holds about twice the log at most
@@ -118,6 +125,9 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
   rmSync(logDir, { recursive: true, force: true });
   return { log, processes: merged.files, lines: merged.lines, calls: merged.calls, exitCode, dirtyPages };
 }
+
+/** The file the shim removes from its log directory when its log lost a line (shim.c). */
+const COMPLETE = 'complete';
 
 /** A scratch directory for a recording under the system temporary directory. */
 export function recordWorkDir(): string {

@@ -60,12 +60,54 @@ static void stamp(struct line *l, pid_t pid, const struct timespec *t) {
   put(l, "%d %ld.%09ld ", (int)pid, (long)t->tv_sec, t->tv_nsec);
 }
 
+/*
+ * A log line that could not be written whole (a full disk, a quota, a file
+ * size limit) or a log that could not be opened: the recording is
+ * incomplete. Said to syncsim record by removing DIR/complete, which it made
+ * before the program started (a removal needs no space), and, when it can, by
+ * an empty file DIR/lost-ERRNAME naming the error. Once per process image.
+ */
+static int lost_said = 0;
+static void lost(int err) {
+  if (lost_said || !log_dir[0]) return;
+  lost_said = 1;
+  int saved = errno;
+  char path[3200];
+  snprintf(path, sizeof path, "%s/complete", log_dir);
+  syscall(SYS_unlinkat, AT_FDCWD, path, 0);
+  const char *name = strerrorname_np(err);
+  snprintf(path, sizeof path, "%s/lost-%s", log_dir, name ? name : "EUNKNOWN");
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) close(fd);
+  errno = saved;
+}
+
+static void open_log(void);
+
 static void emit(struct line *l) {
   if (log_fd < 0) return;
   if (l->n >= sizeof l->buf - 1) l->n = sizeof l->buf - 2;
   l->buf[l->n++] = '\n';
-  ssize_t w = write(log_fd, l->buf, l->n);
-  (void)w;
+  int saved = errno;
+  size_t done = 0;
+  int reopened = 0;
+  while (done < l->n) {
+    ssize_t w = write(log_fd, l->buf + done, l->n - done);
+    /* the program closed every descriptor (a daemon does): the log is opened again, once */
+    if (w < 0 && errno == EBADF && !reopened) {
+      reopened = 1;
+      open_log();
+      if (log_fd < 0) break;
+      continue;
+    }
+    /* a short write goes on until the system says why */
+    if (w <= 0) {
+      lost(w < 0 ? errno : ENOSPC);
+      break;
+    }
+    done += (size_t)w;
+  }
+  errno = saved;
 }
 
 /* ` = RESULT <DURATION>` for a call that returned `ret` (the errno when it is -1). */
@@ -116,6 +158,7 @@ static void open_log(void) {
     fd = high;
   }
   log_fd = fd;
+  if (fd < 0) lost(errno);
   /* /proc/self/pagemap is the opener's: a forked child opens its own */
   if (pagemap_fd >= 0) close(pagemap_fd);
   pagemap_fd = -1;
