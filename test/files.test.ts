@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs, processAlive, StagingDir, tempBeside, TempFile, writeFileAtomic } from '../traces/files.ts';
@@ -164,5 +165,26 @@ describe('atomic files', () => {
     writeFileSync(join(d, `.again.tmp-${process.pid}`), 'mine');
     expect(() => new StagingDir(join(d, 'again'), 'run')).toThrow(/is in the way \(not a staging directory of syncsim's: move it\)/);
     expect(readFileSync(join(d, `.again.tmp-${process.pid}`), 'utf8')).toBe('mine');
+  });
+
+  it('StagingDir whose marker cannot be written (a full disk) leaves no staging directory behind', () => {
+    const d = tmp();
+    const real = fs.writeFileSync;
+    // the marker file is made, then its write fails, as on a full disk
+    fs.writeFileSync = ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (typeof file === 'string' && file.startsWith(d) && file.endsWith('.syncsim')) {
+        real(file, '');
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      }
+      return (real as (...a: unknown[]) => void)(file, ...rest);
+    }) as typeof fs.writeFileSync;
+    syncBuiltinESMExports();
+    try {
+      expect(() => new StagingDir(join(d, 'run'), 'run')).toThrow('ENOSPC');
+    } finally {
+      fs.writeFileSync = real;
+      syncBuiltinESMExports();
+    }
+    expect(readdirSync(d)).toEqual([]);
   });
 });

@@ -307,7 +307,13 @@ export class StagingDir {
     this.path = tempBeside(this.out);
     clearOwn(this.path, out);
     mkdirSync(this.path);
-    if (command) writeMarker(this.path, command);
+    try {
+      if (command) writeMarker(this.path, command);
+    } catch (e) {
+      // a full disk: the directory just made goes (a marker written in part would keep it from being cleared later)
+      rmSync(this.path, { recursive: true, force: true });
+      throw e;
+    }
   }
 
   /**

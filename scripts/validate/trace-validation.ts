@@ -16,6 +16,7 @@ import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { readTrace } from '../../traces/reader.ts';
 import { StagingDir } from '../../traces/files.ts';
+import { writingOut } from './out-failure.ts';
 import { recordedCommand, recordedCwd, recordTrace } from '../record/record.ts';
 import { comparisonReport, compareReplay, type MeasuredTask } from './compare.ts';
 import { DEFAULT_SIM_SEEDS, replayFurtherSeeds, simSeeds, simulatedLabel } from './sim-seeds.ts';
@@ -136,10 +137,10 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
     const first = await measuredOfTrace(opts.trace);
     const sets = ['personality=linux', ...opts.sets];
     const checked = loadConfig(opts.calibration, sets); // checked now: a bad profile fails before anything runs
-    stage = new StagingDir(opts.out, 'validate');
+    stage = await writingOut(opts.out, () => new StagingDir(opts.out, 'validate'));
     const S = stage.path;
     const trace = join(S, 'trace.csv');
-    copyFileSync(opts.trace, trace);
+    await writingOut(opts.out, () => copyFileSync(opts.trace, trace));
     const runs = [compared(first, warmup)];
     for (let r = 2; r <= repeat; r++) {
       await turn(r, async () => {
@@ -166,7 +167,8 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
         runs.push(compared(measured, warmup));
       });
     }
-    return await turn('replay', async () => {
+    // from here every write goes into the staging directory
+    return await turn('replay', () => writingOut(opts.out, async () => {
       // read again: npm run validate refits the FLUSH level of its session profile before the replays (flush-level.ts)
       const config = loadConfig(opts.calibration, sets);
       log(`validate: replaying ${opts.trace} (${config.personality} personality)`);
@@ -196,7 +198,7 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
       writeFileSync(join(S, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
       stage!.commit();
       return { report, out: stage!.out };
-    });
+    }));
   } catch (e) {
     stage?.abort();
     if (held) {

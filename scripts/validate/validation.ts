@@ -40,6 +40,7 @@ import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, SYNC_AC
 import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { StagingDir } from '../../traces/files.ts';
+import { validationWriteFailure, writingOut } from './out-failure.ts';
 import { warnIfBusy } from './machine-state.ts';
 import { settleDevice, settleLimitMs, unsettledWarning } from './sync-steps.ts';
 import { takeTurn, type JobTurns } from './rounds.ts';
@@ -231,7 +232,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     stage?.abort();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
-  stage = new StagingDir(opts.out, 'validate');
+  stage = await writingOut(opts.out, () => new StagingDir(opts.out, 'validate'));
+  // whether every write now goes into the staging directory (not fio's data directory or a calibration's scratch files)
+  let intoStage = false;
   try {
     const S = stage.path;
     // checked first: a bad job file fails before anything runs
@@ -306,6 +309,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       const latLogFile = job.clones.length === 1 ? join(S, 'fio_lat.1.log') : `${job.clones[0]!.latLog}_lat.1.log`;
       const latLog = existsSync(latLogFile) ? (await latLogSummary(latLogFile)).entries : {};
 
+      intoStage = true;
       // 2. import run 1 (one task per job) and replay it
       log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
       const trace = join(S, 'trace.csv');
@@ -356,7 +360,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     });
   } catch (e) {
     stage.abort();
-    throw e;
+    throw intoStage ? validationWriteFailure(e, opts.out) : e;
   } finally {
     session?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
