@@ -7,8 +7,8 @@
  * under sudo), made read-only by its owner (`chmod -w`, `chattr +i`) or on a
  * read-only mount is refused before any work instead (traces/out-dir.ts).
  */
-import { accessSync, constants, lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** The errno code of a failed check, or `error`. */
 const codeOf = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? 'error';
@@ -21,6 +21,8 @@ const codeOf = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? 'error';
  * made append-only is not seen until its removal fails).
  */
 export function whyNotRemovable(dir: string, shown: string): string | undefined {
+  // renamed aside, and the new output renamed into its place: neither can be done to a mount point (EBUSY)
+  if (isMountPoint(dir)) return `${shown} is a mount point, which syncsim cannot rename aside to put its new output in place (a new directory inside it will do)`;
   const walk = (rel: string): string | undefined => {
     const path = rel === '' ? dir : join(dir, rel);
     const where = rel === '' ? shown : `${shown}/${rel}`;
@@ -61,4 +63,23 @@ export function whyNotRemovable(dir: string, shown: string): string | undefined 
     return undefined;
   };
   return walk('');
+}
+
+/** `\040`-style escapes of /proc/self/mountinfo (space, tab, newline, backslash) as the bytes they stand for. */
+const unescapeMount = (field: string) => field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+/**
+ * Whether directory `dir` is a mount point: on another file system than its parent, or (a bind
+ * mount of the same one) named as one in /proc/self/mountinfo, on Linux. False when that cannot
+ * be told.
+ */
+export function isMountPoint(dir: string): boolean {
+  try {
+    const real = realpathSync(dir);
+    if (statSync(real).dev !== statSync(dirname(real)).dev) return true;
+    const table = readFileSync('/proc/self/mountinfo', 'utf8');
+    return table.split('\n').some((line) => unescapeMount(line.split(' ')[4] ?? '') === real);
+  } catch {
+    return false;
+  }
 }
