@@ -3,7 +3,7 @@
  * of start-up): its exit code and what it printed, with the working directory
  * `cwd` while it runs when one is given.
  */
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { main } from '../scripts/cli.ts';
 
 /** What one in-process CLI call ended with. */
@@ -32,4 +32,20 @@ export async function commandHere(run: () => Promise<number>, cwd?: string): Pro
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/**
+ * Points SYNCSIM_CACHE_DIR (the record shim's, the trace caches') at `dir` for the test file
+ * that calls this, and restores it after the file: the suite's processes run other files after
+ * it (vitest.config.ts: isolate false).
+ */
+export function useCacheDir(dir: string): void {
+  const before = process.env.SYNCSIM_CACHE_DIR;
+  beforeAll(() => {
+    process.env.SYNCSIM_CACHE_DIR = dir;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.SYNCSIM_CACHE_DIR;
+    else process.env.SYNCSIM_CACHE_DIR = before;
+  });
 }

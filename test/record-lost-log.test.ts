@@ -8,26 +8,19 @@
  * way (SIGXFSZ ignored): every later line of its log fails whole, as on a
  * disk with no block left. Needs cc, as test/record.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syncsimHere } from './cli-here.ts';
+import { syncsimHere, useCacheDir } from './cli-here.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-record-lost-'));
 const cache = join(dir, 'cache');
 const syncsim = (args: string[]) => syncsimHere(args, dir);
 
-// this file's in-process runs use its own shim cache, restored after it (vitest.config.ts: isolate false)
-const cacheBefore = process.env.SYNCSIM_CACHE_DIR;
-beforeAll(() => {
-  process.env.SYNCSIM_CACHE_DIR = cache;
-});
-afterAll(() => {
-  if (cacheBefore === undefined) delete process.env.SYNCSIM_CACHE_DIR;
-  else process.env.SYNCSIM_CACHE_DIR = cacheBefore;
-});
+// this file's in-process runs use its own cache directory
+useCacheDir(cache);
 
 /** Maps and msyncs a page, then (with an argument) forbids its files to grow, or closes every descriptor, and maps and msyncs another. */
 const PROGRAM = `

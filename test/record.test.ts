@@ -7,7 +7,7 @@
  * Needs cc (installed by scripts/ensure-tools.sh) and, for the dirty pages,
  * root: the test says which cases it cannot run and why, never silently.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { logUnreadable } from '../scripts/record/record.ts';
 import { TraceError } from '../traces/trace-error.ts';
 import { dirtyPagesUnavailable } from '../scripts/record/record.ts';
-import { syncsimHere } from './cli-here.ts';
+import { syncsimHere, useCacheDir } from './cli-here.ts';
 
 /** syncsim in this process (the recorded program still runs as a child). */
 const syncsim = (args: string[]) => syncsimHere(args, dir);
@@ -28,16 +28,8 @@ const dir = mkdtempSync(join(tmpdir(), 'syncsim-record-test-'));
 chmodSync(dir, 0o777);
 const cache = join(dir, 'cache');
 
-// this file's in-process runs use its own cache directory; restored after it, as the suite's
-// processes run other test files after this one (vitest.config.ts: isolate false)
-const cacheBefore = process.env.SYNCSIM_CACHE_DIR;
-beforeAll(() => {
-  process.env.SYNCSIM_CACHE_DIR = cache;
-});
-afterAll(() => {
-  if (cacheBefore === undefined) delete process.env.SYNCSIM_CACHE_DIR;
-  else process.env.SYNCSIM_CACHE_DIR = cacheBefore;
-});
+// this file's in-process runs use its own cache directory
+useCacheDir(cache);
 
 /** syncsim in a new process (as another user with `prefix`, e.g. setpriv). */
 function syncsimSpawned(args: string[], prefix: string[] = []) {
