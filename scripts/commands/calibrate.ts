@@ -2,6 +2,7 @@
  * `syncsim calibrate`: fits the storage model to a real device from fio
  * microbenchmarks and writes the device profile that models it.
  */
+import { measureWithReporting } from '../validate/page-reporting.ts';
 import { tmpdir } from 'node:os';
 import { InputError } from '../errors.ts';
 import { parseSize } from '../validate/fio.ts';
@@ -147,6 +148,11 @@ temporary directory, ${tmpdir()}); must not be tmpfs. A scratch directory is mad
                       settle (a bare FLUSH that costs the same from one second
                       to the next), seconds (default 90, --quick 20; 0 measures
                       at once, with a warning)
+  --pause-page-reporting
+                      on a virtual machine that hands free memory back to its
+                      host (free page reporting), turn that off while
+                      measuring and back on after (root; README, "Free page
+                      reporting"); without it, a warning
   -o, --out FILE      the profile (YAML), required; beside it, for device.yaml,
                       device.calibration.json (every fitted value with its fit
                       quality and microbenchmark, every step's figures, the
@@ -202,6 +208,7 @@ async function run(argv: string[]): Promise<number> {
     quick: { type: 'boolean' },
     'max-depth': { type: 'string' },
     settle: { type: 'string' },
+    'pause-page-reporting': { type: 'boolean' },
     out: { type: 'string', short: 'o' },
   });
   // --help first, whatever else is given, as for every other command
@@ -218,13 +225,15 @@ async function run(argv: string[]): Promise<number> {
   const lock = lockOut(values.out, 'calibrate', values.out, 'file');
   try {
     checkCalibrationTargets(values.out);
-    const cal = await calibrate({
+    const say = (l: string) => process.stderr.write(l + '\n');
+    const cal = await measureWithReporting('calibrate', values['pause-page-reporting'] === true, say, (pageReporting) => calibrate({
       ...args,
       settleMs,
       dir: values.dir ?? tmpdir(),
-      out: values.out,
-      log: (l) => process.stderr.write(l + '\n'),
-    });
+      out: values.out!,
+      log: say,
+      pageReporting,
+    }));
     process.stdout.write(calibrationTable(cal, values.out) + '\n');
     return 0;
   } finally {

@@ -3,6 +3,7 @@
  * I/O log with the linux personality and a calibrated device, and scores the
  * simulated msync latency distribution against the measured one.
  */
+import { measureWithReporting } from '../validate/page-reporting.ts';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { InputError, requireTraceFile } from '../errors.ts';
@@ -99,6 +100,12 @@ directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory i
                         run (and before calibrating, when no --calibration is
                         given), seconds (default 20, calibration 90; 0 measures
                         at once, with a warning); fio jobs only
+  --pause-page-reporting
+                        on a virtual machine that hands free memory back to its
+                        host (free page reporting), turn that off while fio and
+                        the calibration run, and back on after (root; README,
+                        "Free page reporting"); without it, a warning; fio jobs
+                        only
   --calibrate-size SIZE, --calibrate-runtime S, --calibrate-max-depth N,
   --calibrate-quick     'syncsim calibrate' options when no --calibration is
                         given (defaults 256m, 120, 64; --quick: 64m, 24)
@@ -143,6 +150,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     'calibrate-quick': { type: 'boolean' },
     'calibration-only': { type: 'boolean' },
     'calibrate-max-depth': { type: 'string' },
+    'pause-page-reporting': { type: 'boolean' },
   });
   // --help first, whatever else is given, as for every other command
   if (values.help) {
@@ -173,7 +181,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
   if (settleMs !== undefined && trace !== undefined) throw new InputError('--settle applies to --fio-job only (a recorded trace is measured by its own program)');
   if (trace !== undefined) {
     // nothing runs fio or calibrates for a trace: options that would be ignored are refused
-    const fioOnly = (['dir', 'calibrate-size', 'calibrate-runtime', 'calibrate-max-depth', 'calibrate-quick'] as const).filter((k) => values[k] !== undefined);
+    const fioOnly = (['dir', 'calibrate-size', 'calibrate-runtime', 'calibrate-max-depth', 'calibrate-quick', 'pause-page-reporting'] as const).filter((k) => values[k] !== undefined);
     if (fioOnly.length > 0) {
       throw new InputError(`--${fioOnly[0]} applies to --fio-job only: a trace is replayed with --calibration FILE as it is (make one with 'syncsim calibrate -o FILE'), or with the default device without it`);
     }
@@ -190,7 +198,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     const warmup = values.warmup === undefined ? 0 : Number(values.warmup);
     const { report, out } = trace !== undefined
       ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, simSeeds, turns, log, warn })
-      : await validate({
+      : await measureWithReporting('validate', values['pause-page-reporting'] === true, warn, (pageReporting) => validate({
       jobFile: job!,
       calibration: values.calibration,
       autoCalibration,
@@ -205,7 +213,8 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
       log,
       warn,
       calibrationOnly: values['calibration-only'] === true,
-    });
+      pageReporting,
+    }));
     process.stdout.write(escapeLines(validationTable(report, out)) + '\n');
     return 0;
   } finally {

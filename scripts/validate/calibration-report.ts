@@ -2,6 +2,7 @@
  * What `syncsim calibrate` writes beside its profile (device.calibration.json):
  * every fitted key with its provenance, the fits and checks, and each step.
  */
+import type { ReportingRecord } from './page-reporting.ts';
 import type { pageinProbeCheck } from './model-check.ts';
 import type { WritebackStage } from './writeback-stage.ts';
 import type { CompletionFit } from './completion-fit.ts';
@@ -44,6 +45,8 @@ export interface Calibration {
   wall_s: number;
   /** The wait, before the first step, for the device to settle. */
   settle: Settle;
+  /** The guest's free page reporting while it measured (null: none; absent in reports before 2026-12-07). */
+  page_reporting?: ReportingRecord;
   /** The fragment's keys: device.*, readahead.pages (when sysfs gave read_ahead_kb), fs.*, cpu.* (when the CPU probe ran). */
   fragment: { device: Record<string, unknown>; readahead?: { pages: number }; fs?: Record<string, unknown>; cpu?: Record<string, number> };
   /** Each fitted key (dotted) and its provenance. */

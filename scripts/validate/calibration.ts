@@ -50,6 +50,7 @@
  * fitted value with its fit quality and source, every step's figures, the
  * checks). Each is written atomically, the fragment last.
  */
+import type { ReportingRecord } from './page-reporting.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
@@ -90,6 +91,8 @@ export interface CalibrateOptions extends MeasureOptions {
   log?: (line: string) => void;
   /** sysfs root (tests); default /sys. */
   sysfs?: string;
+  /** The guest's free page reporting during the measurement (page-reporting.ts), recorded in the report. */
+  pageReporting?: ReportingRecord;
 }
 
 export type { Calibration, FittedValue } from './calibration-report.ts';
@@ -279,6 +282,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       step_ms: stepMs,
       wall_s: Math.round(wall * 10) / 10,
       settle,
+      ...(opts.pageReporting !== undefined ? { page_reporting: opts.pageReporting } : {}),
       fragment,
       fitted,
       fits: { ...fit, segment, pagein_probe: { ...pageinRun.fit, note: pageinRun.note }, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, flush_gap_growth: growth, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },

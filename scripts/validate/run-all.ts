@@ -17,6 +17,7 @@
  * skips it), and fails on any disagreement.
  */
 import { parseArgs } from 'node:util';
+import { measureWithReporting } from './page-reporting.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main, reportError } from '../cli.ts';
@@ -48,6 +49,7 @@ const ORDER = ['seq-small-syncs', 'rand-fsync32', 'large-syncs', 'rand-fsync8', 
 const HELP = `Usage: npm run validate [-- --out DIR] [--dir PATH] [--calibration FILE]
                          [--size SIZE] [--runtime S] [--quick] [--set KEY=VALUE]... [--warmup N]
                          [--repeat N] [--sim-seeds N] [--kernel-sequences N] [--calibration-only]
+                         [--pause-page-reporting]
 
 Calibrates the device under --dir from microbenchmarks (syncsim calibrate -o
 DIR/device.yaml, with --size, --runtime, --quick; skipped with --calibration
@@ -74,6 +76,13 @@ results/validation. First, N (default 40, 0: none) random sequences of 200
 mmap/munmap/store/msync/mlock/munlock ops are run on this kernel and replayed
 with personality linux; every result and msync's cleaned pages must agree
 (Linux, root and cc needed, else skipped with the reason).
+
+On a virtual machine that hands free memory back to its host (free page
+reporting), jobs that read ahead into large folios run several times slower
+when they start after a quiet spell: --pause-page-reporting (root) turns it
+off for the whole session and back on at the end; without it, a warning
+(README, "Free page reporting"). summary.json's machine.page_reporting says
+which.
 
 The FLUSH level of a virtual disk moves over tens of seconds to minutes, so
 the jobs do not run with the calibration's level as it is: the calibration's
@@ -104,6 +113,7 @@ async function runAll(argv: string[]): Promise<number> {
       'sim-seeds': { type: 'string' },
       'kernel-sequences': { type: 'string' },
       'calibration-only': { type: 'boolean' },
+      'pause-page-reporting': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,110 +132,113 @@ async function runAll(argv: string[]): Promise<number> {
     const clash = values.calibration === undefined ? null : profileClash(values.calibration, sessionProfile);
     if (clash) throw new Error(clash);
   }
-  const atStart = machineState();
-  const busy = busyReasons(atStart);
-  const warning = busyWarning(atStart);
-  if (warning) process.stdout.write(warning + '\n');
-  const sequences = Number(values['kernel-sequences'] ?? 40);
-  if (!Number.isInteger(sequences) || sequences < 0) throw new Error(`--kernel-sequences must be a whole number >= 0 (got ${values['kernel-sequences']})`);
-  if (sequences > 0) {
-    const why = kernelDiffUnavailable(values.dir);
-    if (why) process.stdout.write(`== kernel differential test skipped: ${why}\n`);
-    else {
-      process.stdout.write(`== kernel differential test: ${sequences} sequences of 200 ops, personality linux vs this kernel\n`);
-      const d = runKernelDiff(sequences, 200, 1, values.dir);
-      process.stdout.write(`${d.ops} ops, ${d.msyncs} msyncs, ${d.cleanedPages} pages cleaned, ${d.mismatches.length} disagreements\n`);
-      for (const m of d.mismatches.slice(0, 20)) {
-        process.stdout.write(`  seed ${m.seed} op ${m.index} (${m.probe}): kernel ${m.kernel.result} [${m.kernel.cleaned.join(' ')}], model ${m.model.result} [${m.model.cleaned.join(' ')}]\n`);
+  // the whole session, calibration included, with the guest's free page reporting paused or warned of (page-reporting.ts)
+  return measureWithReporting('validate', values['pause-page-reporting'] === true, (l) => process.stdout.write(l + '\n'), async (reporting) => {
+    const atStart = machineState();
+    const busy = busyReasons(atStart);
+    const warning = busyWarning(atStart);
+    if (warning) process.stdout.write(warning + '\n');
+    const sequences = Number(values['kernel-sequences'] ?? 40);
+    if (!Number.isInteger(sequences) || sequences < 0) throw new Error(`--kernel-sequences must be a whole number >= 0 (got ${values['kernel-sequences']})`);
+    if (sequences > 0) {
+      const why = kernelDiffUnavailable(values.dir);
+      if (why) process.stdout.write(`== kernel differential test skipped: ${why}\n`);
+      else {
+        process.stdout.write(`== kernel differential test: ${sequences} sequences of 200 ops, personality linux vs this kernel\n`);
+        const d = runKernelDiff(sequences, 200, 1, values.dir);
+        process.stdout.write(`${d.ops} ops, ${d.msyncs} msyncs, ${d.cleanedPages} pages cleaned, ${d.mismatches.length} disagreements\n`);
+        for (const m of d.mismatches.slice(0, 20)) {
+          process.stdout.write(`  seed ${m.seed} op ${m.index} (${m.probe}): kernel ${m.kernel.result} [${m.kernel.cleaned.join(' ')}], model ${m.model.result} [${m.model.cleaned.join(' ')}]\n`);
+        }
+        if (d.mismatches.length > 0) return 1;
       }
-      if (d.mismatches.length > 0) return 1;
     }
-  }
-  const dirArgs = values.dir ? ['--dir', values.dir] : [];
-  let calibration = values.calibration;
-  if (calibration === undefined) {
-    calibration = join(out, 'device.yaml');
-    const args = ['calibrate', ...dirArgs, '-o', calibration];
-    for (const k of ['size', 'runtime'] as const) if (values[k] !== undefined) args.push(`--${k}`, values[k]!);
-    if (values.quick) args.push('--quick');
-    process.stdout.write(`== syncsim ${args.join(' ')}\n`);
-    const code = await main(args);
-    if (code !== 0) return code;
-  }
-  // the session FLUSH level: probes between the runs refit the profile the jobs are replayed with
-  const say = (line: string) => process.stdout.write(line + '\n');
-  const session = values['calibration-only'] ? null : await FlushSession.start(calibration, sessionProfile, values.dir ?? tmpdir(), say);
-  const profile = session ? sessionProfile : calibration;
-  const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));
-  names.sort((a, b) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length) - (ORDER.includes(b) ? ORDER.indexOf(b) : ORDER.length) || a.localeCompare(b));
-  // the real database client: recorded with syncsim record, validated from its trace
-  const appWhy = appUnavailable();
-  if (appWhy) process.stdout.write(`== lmdb-commits skipped: ${appWhy}\n`);
-  const app = appWhy ? [] : ['lmdb-commits'];
-  // every job's run 1, then every job's run 2, …, then the replays (rounds.ts)
-  const slots = session ? withProbeSlots([...names, ...app], PROBE_EVERY) : [...names, ...app];
-  const rounds = new Rounds(slots, repeat, (label, at, of) => process.stdout.write(`\n== [${at}/${of}] ${label}\n`));
-  process.stdout.write(`== ${names.length + app.length} jobs, ${repeat} run(s) each, measured in rounds: every job's run r before any job's run r+1, then the replays\n`);
-  const jobs = names.map(async (name) => {
-    const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', profile, '--out', join(out, name), ...dirArgs, '--repeat', String(repeat), '--sim-seeds', simSeeds];
-    for (const s of values.set ?? []) args.push('--set', s);
-    if (values.warmup !== undefined) args.push('--warmup', values.warmup);
-    process.stdout.write(`${name}: syncsim ${args.join(' ')}\n`);
-    return await runJob(rounds, name, () => runValidate(args.slice(1), rounds.of(name)), reportError, (code) => failed(name, code, args));
+    const dirArgs = values.dir ? ['--dir', values.dir] : [];
+    let calibration = values.calibration;
+    if (calibration === undefined) {
+      calibration = join(out, 'device.yaml');
+      const args = ['calibrate', ...dirArgs, '-o', calibration];
+      for (const k of ['size', 'runtime'] as const) if (values[k] !== undefined) args.push(`--${k}`, values[k]!);
+      if (values.quick) args.push('--quick');
+      process.stdout.write(`== syncsim ${args.join(' ')}\n`);
+      const code = await main(args);
+      if (code !== 0) return code;
+    }
+    // the session FLUSH level: probes between the runs refit the profile the jobs are replayed with
+    const say = (line: string) => process.stdout.write(line + '\n');
+    const session = values['calibration-only'] ? null : await FlushSession.start(calibration, sessionProfile, values.dir ?? tmpdir(), say);
+    const profile = session ? sessionProfile : calibration;
+    const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));
+    names.sort((a, b) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length) - (ORDER.includes(b) ? ORDER.indexOf(b) : ORDER.length) || a.localeCompare(b));
+    // the real database client: recorded with syncsim record, validated from its trace
+    const appWhy = appUnavailable();
+    if (appWhy) process.stdout.write(`== lmdb-commits skipped: ${appWhy}\n`);
+    const app = appWhy ? [] : ['lmdb-commits'];
+    // every job's run 1, then every job's run 2, …, then the replays (rounds.ts)
+    const slots = session ? withProbeSlots([...names, ...app], PROBE_EVERY) : [...names, ...app];
+    const rounds = new Rounds(slots, repeat, (label, at, of) => process.stdout.write(`\n== [${at}/${of}] ${label}\n`));
+    process.stdout.write(`== ${names.length + app.length} jobs, ${repeat} run(s) each, measured in rounds: every job's run r before any job's run r+1, then the replays\n`);
+    const jobs = names.map(async (name) => {
+      const args = ['validate', '--fio-job', join(JOBS_DIR, `${name}.fio`), '--calibration', profile, '--out', join(out, name), ...dirArgs, '--repeat', String(repeat), '--sim-seeds', simSeeds];
+      for (const s of values.set ?? []) args.push('--set', s);
+      if (values.warmup !== undefined) args.push('--warmup', values.warmup);
+      process.stdout.write(`${name}: syncsim ${args.join(' ')}\n`);
+      return await runJob(rounds, name, () => runValidate(args.slice(1), rounds.of(name)), reportError, (code) => failed(name, code, args));
+    });
+    if (app.length > 0) {
+      jobs.push((async () => {
+        const trace = join(out, 'lmdb-commits.csv');
+        const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
+        // the program makes its LMDB environment in a new directory: data.mdb is sparse when it is mapped (a hole
+        // until a page's first writeback allocates its block), where fio lays its files out first; a --set may override
+        // (a user's own --set of fs.preallocated, or of fs, replaces ours: validate refuses a key given twice)
+        const userSets = values.set ?? [];
+        const ours = userSets.some((kv) => /^\s*fs(\.preallocated)?\s*=/.test(kv)) ? [] : ['--set', 'fs.preallocated=false'];
+        const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat), '--sim-seeds', simSeeds, ...ours];
+        for (const s of userSets) args.push('--set', s);
+        process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
+        let ran = rec;
+        return await runJob(rounds, 'lmdb-commits', async () => {
+          // run 1 is the recording itself
+          const recorded = await takeTurn(rounds.of('lmdb-commits'), 1, async () => {
+            const code = await main(rec);
+            if (code !== 0) rounds.cancel('lmdb-commits', code); // before the turn is given back
+            return code;
+          });
+          if (recorded !== 0) return recorded;
+          ran = args;
+          return await runValidate(args.slice(1), rounds.of('lmdb-commits'));
+        }, reportError, (code) => failed('lmdb-commits', code, ran));
+      })());
+    }
+    if (session) jobs.push(...slots.filter(isProbeSlot).map((slot, k) => runJob(rounds, slot, () => session.slot(rounds, slot, slots, k === 0), reportError, (code) => failed(slot, code, ['(FLUSH probe)']))));
+    try {
+      await Promise.all(jobs);
+    } finally {
+      session?.close();
+    }
+    // the exit code of the job that failed first
+    if (rounds.failure) return rounds.failure.code;
+    const reports = [...names, ...app].map((name) => JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
+    process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (profile ${profile})\n${validationSummaryTable(reports)}\n`);
+    const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
+    const panels: ValidationPanel[] = [];
+    for (const r of reports) {
+      const s = await readSamples(join(out, r.job.name, 'samples.csv'));
+      panels.push({ job: r.job.name, ...s, demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio });
+    }
+    // the legend names the seeds pooled when every job pooled as many
+    const seedCounts = new Set(reports.map((r) => r.simulated.seeds?.length ?? 1));
+    const figure = await writeGrid(out, panels, seedCounts.size === 1 ? [...seedCounts][0]! : 1);
+    const atEnd = machineState();
+    const busyAtEnd = busyReasons(atEnd);
+    const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])], page_reporting: reporting };
+    if (busyAtEnd.length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyAtEnd.join('; ')}\n`);
+    const flushLevel = session?.summary() ?? noSessionSummary(profile);
+    writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, flush_level: flushLevel, figure, machine }, null, 2) + '\n');
+    process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
+    return 0;
   });
-  if (app.length > 0) {
-    jobs.push((async () => {
-      const trace = join(out, 'lmdb-commits.csv');
-      const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
-      // the program makes its LMDB environment in a new directory: data.mdb is sparse when it is mapped (a hole
-      // until a page's first writeback allocates its block), where fio lays its files out first; a --set may override
-      // (a user's own --set of fs.preallocated, or of fs, replaces ours: validate refuses a key given twice)
-      const userSets = values.set ?? [];
-      const ours = userSets.some((kv) => /^\s*fs(\.preallocated)?\s*=/.test(kv)) ? [] : ['--set', 'fs.preallocated=false'];
-      const args = ['validate', '--trace', trace, '--calibration', profile, '--out', join(out, 'lmdb-commits'), '--repeat', String(repeat), '--sim-seeds', simSeeds, ...ours];
-      for (const s of userSets) args.push('--set', s);
-      process.stdout.write(`lmdb-commits: syncsim ${rec.join(' ')}, then syncsim ${args.join(' ')}\n`);
-      let ran = rec;
-      return await runJob(rounds, 'lmdb-commits', async () => {
-        // run 1 is the recording itself
-        const recorded = await takeTurn(rounds.of('lmdb-commits'), 1, async () => {
-          const code = await main(rec);
-          if (code !== 0) rounds.cancel('lmdb-commits', code); // before the turn is given back
-          return code;
-        });
-        if (recorded !== 0) return recorded;
-        ran = args;
-        return await runValidate(args.slice(1), rounds.of('lmdb-commits'));
-      }, reportError, (code) => failed('lmdb-commits', code, ran));
-    })());
-  }
-  if (session) jobs.push(...slots.filter(isProbeSlot).map((slot, k) => runJob(rounds, slot, () => session.slot(rounds, slot, slots, k === 0), reportError, (code) => failed(slot, code, ['(FLUSH probe)']))));
-  try {
-    await Promise.all(jobs);
-  } finally {
-    session?.close();
-  }
-  // the exit code of the job that failed first
-  if (rounds.failure) return rounds.failure.code;
-  const reports = [...names, ...app].map((name) => JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
-  process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (profile ${profile})\n${validationSummaryTable(reports)}\n`);
-  const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
-  const panels: ValidationPanel[] = [];
-  for (const r of reports) {
-    const s = await readSamples(join(out, r.job.name, 'samples.csv'));
-    panels.push({ job: r.job.name, ...s, demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio });
-  }
-  // the legend names the seeds pooled when every job pooled as many
-  const seedCounts = new Set(reports.map((r) => r.simulated.seeds?.length ?? 1));
-  const figure = await writeGrid(out, panels, seedCounts.size === 1 ? [...seedCounts][0]! : 1);
-  const atEnd = machineState();
-  const busyAtEnd = busyReasons(atEnd);
-  const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])] };
-  if (busyAtEnd.length > 0) process.stdout.write(`validate: warning: at the end the machine was busy: ${busyAtEnd.join('; ')}\n`);
-  const flushLevel = session?.summary() ?? noSessionSummary(profile);
-  writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, flush_level: flushLevel, figure, machine }, null, 2) + '\n');
-  process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
-  return 0;
 }
 
 /** Says that job `name` failed with `code` running `syncsim ARGS`, so the other jobs stop. */

@@ -19,6 +19,7 @@
  *    validation.json are written; the whole output directory appears at once
  *    when everything has succeeded (output.ts).
  */
+import type { ReportingRecord } from './page-reporting.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
@@ -82,6 +83,8 @@ export interface ValidateOptions {
   warn?: (line: string) => void;
   /** No FLUSH probes around the runs: replay with the calibration as it is (alone, validate otherwise refits its FLUSH level: flush-session.ts). */
   calibrationOnly?: boolean;
+  /** The guest's free page reporting during the fio runs (page-reporting.ts), recorded in the report. */
+  pageReporting?: ReportingRecord;
 }
 
 /** The measured side of validation.json. */
@@ -150,6 +153,8 @@ export interface ValidationReport {
   config: { personality: string; overrides: string[] };
   /** fio runs of the job (--repeat); the measured side pools them. */
   repeat: number;
+  /** The guest's free page reporting while fio ran (null: none; absent for a trace and in reports before 2026-12-07). */
+  page_reporting?: ReportingRecord;
   matched_syncs: number;
   /** The first matched msyncs left out of the comparison (--warmup). */
   warmup_syncs: number;
@@ -244,7 +249,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     if (calibrationFile === undefined) {
       mkdirSync(join(S, 'calibration'));
       log(`validate: no --calibration: calibrating ${opts.dir} first`);
-      await calibrate({ ...opts.autoCalibration, settleMs: opts.settleMs, dir: opts.dir, out: join(S, 'calibration', 'device.yaml'), log });
+      await calibrate({ ...opts.autoCalibration, settleMs: opts.settleMs, dir: opts.dir, out: join(S, 'calibration', 'device.yaml'), log, pageReporting: opts.pageReporting });
       calibrationFile = join(S, 'calibration', 'device.yaml');
     }
     const sets = ['personality=linux', ...opts.sets];
@@ -335,6 +340,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         },
         config: { personality: config.personality, overrides: replaySets },
         repeat,
+        ...(opts.pageReporting !== undefined ? { page_reporting: opts.pageReporting } : {}),
         matched_syncs: matched,
         warmup_syncs: warmup,
         measured: {

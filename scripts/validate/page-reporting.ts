@@ -1,0 +1,147 @@
+/**
+ * Free page reporting of a virtual machine's guest (Linux `page_reporting`,
+ * driven by virtio-balloon): free blocks of at least `page_reporting_order`
+ * are handed back to the host, which drops the memory behind them; the next
+ * use of such a block makes the host fault every 4 KiB of it in again.
+ *
+ * Why validation cares: read-ahead allocates folios of 2 MiB and more (order
+ * 9 and up) from exactly those blocks, so a job that starts after the guest
+ * has been quiet for a few seconds pays host faults on its stores and on the
+ * reads that fill the folios, and a job that starts right after another freed
+ * its page cache does not. On the development machine (a Firecracker guest,
+ * reporting from order 9) fio's `large-syncs` job, each run after 3 s of
+ * idle, stored at 0.86, 3.09, 7.53 and 9.19 µs a 4 KiB store (mean from 128
+ * MiB on) with reporting on and at 0.70, 0.78, 0.70 and 0.66 µs with it off
+ * (`page_reporting_order` above the buddy allocator's largest order),
+ * interleaved; in the seven `npm run validate` sessions of 2026-12-06 its
+ * first run (after the settle wait) was the slow one, 6.61–9.62 µs against
+ * 0.66–3.57 for the second (docs/validation-notes.md, "Free page
+ * reporting"). syncsim models the kernel, not the host's memory, so
+ * measurements meant to validate it are best taken with reporting paused.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cleanupOnInterrupt } from '../interrupt.ts';
+
+/** Where the guest's reporting order is read and set. */
+export const REPORTING_ORDER_FILE = '/sys/module/page_reporting/parameters/page_reporting_order';
+/** The buddy allocator's free blocks by order, one column an order. */
+export const BUDDYINFO_FILE = '/proc/buddyinfo';
+
+/** Free page reporting as this guest has it. */
+export interface PageReporting {
+  /** Smallest order of the free blocks reported to the host. */
+  order: number;
+  /** Largest order of the buddy allocator (a reporting order above it reports nothing). */
+  max_order: number;
+  /** Whether any free block can be reported (order <= max_order). */
+  active: boolean;
+}
+
+/** The largest order of the zones in a /proc/buddyinfo text (its columns less one), or null when none parses (pure). */
+export function maxBuddyOrder(buddyinfo: string): number | null {
+  let max = -1;
+  for (const line of buddyinfo.split('\n')) {
+    const m = /zone\s+\S+\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const cols = m[1]!.trim().split(/\s+/).filter((c) => /^\d+$/.test(c)).length;
+    max = Math.max(max, cols - 1);
+  }
+  return max >= 0 ? max : null;
+}
+
+/** The reporting state from the texts of the two files (pure); null when either does not parse. */
+export function parsePageReporting(orderText: string, buddyinfo: string): PageReporting | null {
+  const order = Number(orderText.trim());
+  const max = maxBuddyOrder(buddyinfo);
+  if (!Number.isInteger(order) || order < 0 || max === null) return null;
+  return { order, max_order: max, active: order <= max };
+}
+
+/** This guest's free page reporting; null where there is none (no `page_reporting` module: bare metal, most VMs). */
+export function pageReporting(): PageReporting | null {
+  try {
+    return parsePageReporting(readFileSync(REPORTING_ORDER_FILE, 'utf8'), readFileSync(BUDDYINFO_FILE, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The warning for a measurement taken with reporting `r` on and not paused, or null. */
+export function pageReportingWarning(command: string, r: PageReporting | null): string | null {
+  if (!r?.active) return null;
+  return `${command}: warning: this virtual machine hands free memory back to its host (free page reporting, blocks of order ${r.order} and up), and the host faults it in again at the next use: ` +
+    `jobs that read ahead into large folios store and read several times slower when they start after a quiet spell (README, "Free page reporting"); ` +
+    `--pause-page-reporting turns it off for the measurement and back on after (root)`;
+}
+
+/** What {@link pausePageReporting} did, and how to undo it. */
+export interface ReportingPause {
+  /** The order before the pause, and the one set. */
+  before: number;
+  set: number;
+  /** Puts the order back (once; later calls do nothing). */
+  restore: () => void;
+}
+
+/**
+ * Stops free page reporting (sets the order one above the largest) until `restore` is called;
+ * null when it is not on. Throws, naming the file, when the order cannot be written (not root).
+ */
+export function pausePageReporting(r: PageReporting | null, write: (file: string, text: string) => void = SYSTEM.write): ReportingPause | null {
+  if (!r?.active) return null;
+  const set = r.max_order + 1;
+  try {
+    write(REPORTING_ORDER_FILE, `${set}\n`);
+  } catch (e) {
+    throw new Error(`cannot pause free page reporting: writing ${set} to ${REPORTING_ORDER_FILE} failed (${e instanceof Error ? e.message : String(e)}); run as root, or leave out --pause-page-reporting`);
+  }
+  let done = false;
+  return {
+    before: r.order,
+    set,
+    restore: () => {
+      if (done) return;
+      done = true;
+      write(REPORTING_ORDER_FILE, `${r.order}\n`);
+    },
+  };
+}
+
+/** How {@link measureWithReporting} reads the state and writes the order (tests give their own). */
+export interface ReportingIo {
+  read: () => PageReporting | null;
+  write: (file: string, text: string) => void;
+}
+
+const SYSTEM: ReportingIo = { read: pageReporting, write: (file, text) => writeFileSync(file, text) };
+
+/** Whether this process has warned of reporting already. */
+let warned = false;
+
+/** The reporting state a measurement ran under (summary.json, validation.json): null where the guest has none. */
+export type ReportingRecord = (PageReporting & { paused: boolean }) | null;
+
+/**
+ * Runs `body` (a measurement) with free page reporting paused when `pause` (put back after, also when
+ * the command is interrupted), else warns through `say` when it is on; `body` gets the state it runs under.
+ */
+export async function measureWithReporting<T>(command: string, pause: boolean, say: (line: string) => void, body: (r: ReportingRecord) => Promise<T>, io: ReportingIo = SYSTEM): Promise<T> {
+  const r = io.read();
+  if (!pause) {
+    const w = pageReportingWarning(command, r);
+    // once a process: npm run validate measures eleven jobs in one
+    if (w && !warned) say(w);
+    warned ||= w !== null;
+    return body(r && { ...r, paused: false });
+  }
+  const p = pausePageReporting(r, io.write);
+  if (!p) return body(r && { ...r, paused: false });
+  const release = cleanupOnInterrupt(() => p.restore());
+  say(`${command}: free page reporting paused for the measurement (${REPORTING_ORDER_FILE}: ${p.before} -> ${p.set}; put back to ${p.before} at the end)`);
+  try {
+    return await body({ ...r!, paused: true });
+  } finally {
+    p.restore();
+    release();
+  }
+}
