@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo } from '../scripts/validate/page-reporting.ts';
 import { syncsimHere } from './cli-here.ts';
+import { InputError } from '../scripts/errors.ts';
 
 /** /proc/buddyinfo of the development machine (orders 0 .. 10: eleven columns). */
 const BUDDYINFO = `Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 
@@ -69,8 +70,9 @@ describe('free page reporting: paused for a measurement', () => {
     expect(io.writes).toEqual([]);
   });
 
-  it('an order it cannot write is refused naming the file and root', () => {
+  it('an order it cannot write is refused naming the file and root (bad input: exit 2)', () => {
     const io = fakeIo(9, true);
+    expect(() => pausePageReporting(io.read(), io.write)).toThrow(InputError);
     expect(() => pausePageReporting(io.read(), io.write)).toThrow(`cannot pause free page reporting: writing 11 to ${REPORTING_ORDER_FILE} failed (EACCES: permission denied); run as root, or leave out --pause-page-reporting`);
   });
 

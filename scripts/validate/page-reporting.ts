@@ -20,6 +20,7 @@
  * measurements meant to validate it are best taken with reporting paused.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { InputError } from '../errors.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 
 /** Where the guest's reporting order is read and set. */
@@ -93,7 +94,7 @@ export function pausePageReporting(r: PageReporting | null, write: (file: string
   try {
     write(REPORTING_ORDER_FILE, `${set}\n`);
   } catch (e) {
-    throw new Error(`cannot pause free page reporting: writing ${set} to ${REPORTING_ORDER_FILE} failed (${e instanceof Error ? e.message : String(e)}); run as root, or leave out --pause-page-reporting`);
+    throw new InputError(`cannot pause free page reporting: writing ${set} to ${REPORTING_ORDER_FILE} failed (${e instanceof Error ? e.message : String(e)}); run as root, or leave out --pause-page-reporting`);
   }
   let done = false;
   return {
