@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo } from '../scripts/validate/page-reporting.ts';
+import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo, type ReportingRecord } from '../scripts/validate/page-reporting.ts';
 import { syncsimHere } from './cli-here.ts';
 import { InputError } from '../scripts/errors.ts';
 
@@ -26,6 +26,20 @@ function fakeIo(order: number, failWrite = false): ReportingIo & { writes: strin
     write: (file, text) => {
       if (failWrite) throw new Error('EACCES: permission denied');
       writes.push(`${file}=${text.trim()}`);
+    },
+  };
+}
+
+/** An io whose order file starts at `order` and holds what is written to it, as sysfs does. */
+function sysfsLikeIo(order: number): ReportingIo & { writes: string[] } {
+  let now = order;
+  const writes: string[] = [];
+  return {
+    writes,
+    read: () => parsePageReporting(`${now}\n`, BUDDYINFO),
+    write: (file, text) => {
+      writes.push(`${file}=${text.trim()}`);
+      now = Number(text);
     },
   };
 }
@@ -99,6 +113,44 @@ describe('free page reporting: paused for a measurement', () => {
     const seen = await measureWithReporting('validate', false, () => {}, async (r) => r, io);
     expect(seen).toEqual({ order: 9, max_order: 10, active: true, paused: false });
     expect(io.writes).toEqual([]);
+  });
+});
+
+describe('free page reporting: a session of measurements (npm run validate)', () => {
+  it('paused for the session: its calibration and each job record the state they ran under (paused, order 9), and none pauses again or warns', async () => {
+    const io = sysfsLikeIo(9);
+    const said: string[] = [];
+    const inner: ReportingRecord[] = [];
+    await measureWithReporting('validate', true, (l) => said.push(l), async () => {
+      // as npm run validate runs them, in its process: `syncsim calibrate`, then each job's `syncsim validate`, none with --pause-page-reporting
+      inner.push(await measureWithReporting('calibrate', false, (l) => said.push(l), async (r) => r, io));
+      inner.push(...await Promise.all(['a', 'b'].map(() => measureWithReporting('validate', false, (l) => said.push(l), async (r) => r, io))));
+    }, io);
+    const paused = { order: 9, max_order: 10, active: true, paused: true };
+    expect(inner).toEqual([paused, paused, paused]);
+    expect(io.writes).toEqual([`${REPORTING_ORDER_FILE}=11`, `${REPORTING_ORDER_FILE}=9`]);
+    expect(said).toEqual([`validate: free page reporting paused for the measurement (${REPORTING_ORDER_FILE}: 9 -> 11; put back to 9 at the end)`]);
+  });
+
+  it('left on: the session warns once, and its measurements record it on', async () => {
+    const io = sysfsLikeIo(9);
+    const said: string[] = [];
+    const inner: ReportingRecord[] = [];
+    await measureWithReporting('validate', false, (l) => said.push(l), async () => {
+      inner.push(await measureWithReporting('calibrate', false, (l) => said.push(l), async (r) => r, io));
+      inner.push(await measureWithReporting('validate', false, (l) => said.push(l), async (r) => r, io));
+    }, io);
+    expect(inner).toEqual([{ order: 9, max_order: 10, active: true, paused: false }, { order: 9, max_order: 10, active: true, paused: false }]);
+    expect(said).toEqual([pageReportingWarning('validate', io.read())]);
+    expect(io.writes).toEqual([]);
+  });
+
+  it('a measurement after the session is its own again: it warns, and pauses when asked', async () => {
+    const io = sysfsLikeIo(9);
+    await measureWithReporting('validate', true, () => {}, async () => {}, io);
+    const said: string[] = [];
+    expect(await measureWithReporting('calibrate', false, (l) => said.push(l), async (r) => r, io)).toEqual({ order: 9, max_order: 10, active: true, paused: false });
+    expect(said).toEqual([pageReportingWarning('calibrate', io.read())]);
   });
 });
 

@@ -116,33 +116,47 @@ export interface ReportingIo {
 
 const SYSTEM: ReportingIo = { read: pageReporting, write: (file, text) => writeFileSync(file, text) };
 
-/** Whether this process has warned of reporting already. */
-let warned = false;
-
 /** The reporting state a measurement ran under (summary.json, validation.json): null where the guest has none. */
 export type ReportingRecord = (PageReporting & { paused: boolean }) | null;
 
 /**
+ * The state of the measurement under way in this process, while {@link measureWithReporting} runs its body:
+ * `npm run validate` runs `syncsim calibrate` and each job's `syncsim validate` in its own process, inside its session.
+ */
+let session: { record: ReportingRecord } | undefined;
+
+/**
  * Runs `body` (a measurement) with free page reporting paused when `pause` (put back after, also when
- * the command is interrupted), else warns through `say` when it is on; `body` gets the state it runs under.
+ * the command is interrupted), else warns through `say` when it is on; `body` gets
+ * the state it runs under. Within another (npm run validate's session), it does neither: that one decided,
+ * and `body` gets its state (paused, at the order before the pause), not the order the pause set.
  */
 export async function measureWithReporting<T>(command: string, pause: boolean, say: (line: string) => void, body: (r: ReportingRecord) => Promise<T>, io: ReportingIo = SYSTEM): Promise<T> {
+  if (session) return body(session.record);
   const r = io.read();
   if (!pause) {
     const w = pageReportingWarning(command, r);
-    // once a process: npm run validate measures eleven jobs in one
-    if (w && !warned) say(w);
-    warned ||= w !== null;
-    return body(r && { ...r, paused: false });
+    if (w) say(w);
+    return within(r && { ...r, paused: false }, body);
   }
   const p = pausePageReporting(r, io.write);
-  if (!p) return body(r && { ...r, paused: false });
+  if (!p) return within(r && { ...r, paused: false }, body);
   const release = cleanupOnInterrupt(() => p.restore());
   say(`${command}: free page reporting paused for the measurement (${REPORTING_ORDER_FILE}: ${p.before} -> ${p.set}; put back to ${p.before} at the end)`);
   try {
-    return await body({ ...r!, paused: true });
+    return await within({ ...r!, paused: true }, body);
   } finally {
     p.restore();
     release();
+  }
+}
+
+/** Runs `body` as the measurement under way in this process, in state `record`. */
+async function within<T>(record: ReportingRecord, body: (r: ReportingRecord) => Promise<T>): Promise<T> {
+  session = { record };
+  try {
+    return await body(record);
+  } finally {
+    session = undefined;
   }
 }

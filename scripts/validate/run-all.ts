@@ -132,7 +132,8 @@ async function runAll(argv: string[]): Promise<number> {
     const clash = values.calibration === undefined ? null : profileClash(values.calibration, sessionProfile);
     if (clash) throw new Error(clash);
   }
-  // the whole session, calibration included, with the guest's free page reporting paused or warned of (page-reporting.ts)
+  // the whole session, calibration included, with the guest's free page reporting paused or warned of (page-reporting.ts):
+  // the calibration and each job, run in this process, record the session's state
   return measureWithReporting('validate', values['pause-page-reporting'] === true, (l) => process.stdout.write(l + '\n'), async (reporting) => {
     const atStart = machineState();
     const busy = busyReasons(atStart);
