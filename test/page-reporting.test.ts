@@ -4,7 +4,8 @@
  * the measurement fails, and the warning when it is left on.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo, type ReportingRecord } from '../scripts/validate/page-reporting.ts';
@@ -151,6 +152,36 @@ describe('free page reporting: a session of measurements (npm run validate)', ()
     const said: string[] = [];
     expect(await measureWithReporting('calibrate', false, (l) => said.push(l), async (r) => r, io)).toEqual({ order: 9, max_order: 10, active: true, paused: false });
     expect(said).toEqual([pageReportingWarning('calibrate', io.read())]);
+  });
+});
+
+describe('free page reporting: put back when the process ends in the middle', () => {
+  const CHILD = join(import.meta.dirname, 'workers', 'page-reporting-child.ts');
+  /** Runs the child (test/workers/page-reporting-child.ts) on an order file of 9; `signal` sent once it says it paused. */
+  const child = async (mode: 'exit' | 'wait', signal?: NodeJS.Signals) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'syncsim-page-reporting-')), 'order');
+    writeFileSync(file, '9\n');
+    const c = spawn(process.execPath, ['--import', 'tsx', CHILD, file, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    c.stdout.on('data', (b) => {
+      stdout += b;
+      if (signal && stdout.includes('\n')) c.kill(signal);
+    });
+    c.stderr.on('data', (b) => (stderr += b));
+    const code = await new Promise<number | null>((res) => c.on('exit', (n) => res(n)));
+    return { code, stdout, stderr, order: readFileSync(file, 'utf8') };
+  };
+
+  it('by process.exit (standard output that cannot be written: scripts/cli.ts)', async () => {
+    const r = await child('exit');
+    expect([r.code, r.stderr, r.order]).toEqual([2, '', '9\n']);
+  });
+
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('by %s (cleanupOnInterrupt)', async (sig, code) => {
+    const r = await child('wait', sig);
+    expect(r.stdout).toBe('paused at 11\n');
+    expect([r.code, r.order]).toEqual([code, '9\n']);
+    expect(r.stderr).toMatch(new RegExp(`interrupted \\(${sig}\\)`));
   });
 });
 

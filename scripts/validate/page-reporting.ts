@@ -127,7 +127,7 @@ let session: { record: ReportingRecord } | undefined;
 
 /**
  * Runs `body` (a measurement) with free page reporting paused when `pause` (put back after, also when
- * the command is interrupted), else warns through `say` when it is on; `body` gets
+ * the command is interrupted or the process exits), else warns through `say` when it is on; `body` gets
  * the state it runs under. Within another (npm run validate's session), it does neither: that one decided,
  * and `body` gets its state (paused, at the order before the pause), not the order the pause set.
  */
@@ -142,12 +142,19 @@ export async function measureWithReporting<T>(command: string, pause: boolean, s
   const p = pausePageReporting(r, io.write);
   if (!p) return within(r && { ...r, paused: false }, body);
   const release = cleanupOnInterrupt(() => p.restore());
+  // any other end of the process (process.exit: standard output that cannot be written, scripts/cli.ts)
+  const atExit = () => p.restore();
+  process.on('exit', atExit);
   say(`${command}: free page reporting paused for the measurement (${REPORTING_ORDER_FILE}: ${p.before} -> ${p.set}; put back to ${p.before} at the end)`);
   try {
     return await within({ ...r!, paused: true }, body);
   } finally {
-    p.restore();
-    release();
+    try {
+      p.restore();
+    } finally {
+      release();
+      process.off('exit', atExit);
+    }
   }
 }
 
