@@ -5,11 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo, type ReportingRecord } from '../scripts/validate/page-reporting.ts';
-import { syncsimHere } from './cli-here.ts';
+import { commandHere, syncsimHere } from './cli-here.ts';
+import { runValidate } from '../scripts/commands/validate.ts';
+import { reportError } from '../scripts/cli.ts';
 import { InputError } from '../scripts/errors.ts';
 
 /** /proc/buddyinfo of the development machine (orders 0 .. 10: eleven columns). */
@@ -186,6 +188,27 @@ describe('free page reporting: put back when the process ends in the middle', ()
 });
 
 describe('free page reporting: the command line', () => {
+  it('validate refuses a bad job or profile before it pauses reporting or warns of it: the error alone, exit 2, the order untouched', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-page-reporting-'));
+    // a job that does not parse (refused before fio is asked its version), and a good one with a profile that does not load
+    writeFileSync(join(d, 'bad.fio'), '[j]\ninclude other.fio\n');
+    writeFileSync(join(d, 'good.fio'), '[j]\nioengine=mmap\nrw=write\nbs=4k\nsize=64k\nfsync=4\n');
+    writeFileSync(join(d, 'bad.yaml'), 'device:\n  channels: many\n');
+    for (const [job, more] of [['bad.fio', []], ['good.fio', ['--calibration', 'bad.yaml']]] as const) {
+      for (const pause of [[], ['--pause-page-reporting']]) {
+        const io = sysfsLikeIo(9);
+        // as the command line runs it (scripts/cli.ts), with this io
+        const r = await commandHere(() => runValidate(['--fio-job', job, ...more, ...pause, '--out', 'v'], undefined, io).catch((e) => reportError(e, 'validate')), d);
+        expect(r.code).toBe(2);
+        // one line, the refusal: no warning or pause before it
+        expect(r.stderr).toMatch(/^syncsim: [^\n]*\n$/);
+        expect(r.stderr).toMatch(job === 'bad.fio' ? /bad\.fio:2: .*include/ : /bad\.yaml|fio not found/);
+        expect(io.writes).toEqual([]);
+        expect(readdirSync(d).sort()).toEqual(['bad.fio', 'bad.yaml', 'good.fio']);
+      }
+    }
+  });
+
   it('validate --trace refuses --pause-page-reporting (nothing runs fio), exit 2, nothing written', async () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-page-reporting-'));
     writeFileSync(join(d, 't.csv'), 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n10,a,write,0x10000,4096,,,\n20,a,msync,0x10000,4096,SYNC,,\n');

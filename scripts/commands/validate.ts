@@ -3,7 +3,7 @@
  * I/O log with the linux personality and a calibrated device, and scores the
  * simulated msync latency distribution against the measured one.
  */
-import { measureWithReporting } from '../validate/page-reporting.ts';
+import { holdReporting, type ReportingIo } from '../validate/page-reporting.ts';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { InputError, requireTraceFile } from '../errors.ts';
@@ -130,9 +130,10 @@ replay's results, for 'syncsim report DIR/sim').`;
 
 /**
  * `syncsim validate ARGS` as the command line runs it; `turns` lets
- * `npm run validate` interleave the runs of several jobs (rounds.ts).
+ * `npm run validate` interleave the runs of several jobs (rounds.ts);
+ * `reportingIo`, where free page reporting is read and set (tests; default sysfs).
  */
-export async function runValidate(argv: string[], turns?: JobTurns): Promise<number> {
+export async function runValidate(argv: string[], turns?: JobTurns, reportingIo?: ReportingIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('validate', argv, {
     'fio-job': { type: 'string' },
     trace: { type: 'string' },
@@ -198,7 +199,7 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
     const warmup = values.warmup === undefined ? 0 : Number(values.warmup);
     const { report, out } = trace !== undefined
       ? await validateTrace({ trace, calibration: values.calibration, out: abs, sets, warmup, repeat, simSeeds, turns, log, warn })
-      : await measureWithReporting('validate', values['pause-page-reporting'] === true, warn, (pageReporting) => validate({
+      : await validate({
       jobFile: job!,
       calibration: values.calibration,
       autoCalibration,
@@ -213,8 +214,8 @@ export async function runValidate(argv: string[], turns?: JobTurns): Promise<num
       log,
       warn,
       calibrationOnly: values['calibration-only'] === true,
-      pageReporting,
-    }));
+      reporting: () => holdReporting('validate', values['pause-page-reporting'] === true, warn, reportingIo),
+    });
     process.stdout.write(escapeLines(validationTable(report, out)) + '\n');
     return 0;
   } finally {

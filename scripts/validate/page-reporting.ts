@@ -120,50 +120,69 @@ const SYSTEM: ReportingIo = { read: pageReporting, write: (file, text) => writeF
 export type ReportingRecord = (PageReporting & { paused: boolean }) | null;
 
 /**
- * The state of the measurement under way in this process, while {@link measureWithReporting} runs its body:
+ * The state of the measurement under way in this process, from {@link holdReporting} to its end:
  * `npm run validate` runs `syncsim calibrate` and each job's `syncsim validate` in its own process, inside its session.
  */
 let session: { record: ReportingRecord } | undefined;
 
+/** A measurement's hold on free page reporting: the state it runs under, and its end (put back what it changed; once). */
+export interface ReportingHold {
+  record: ReportingRecord;
+  end: () => void;
+}
+
 /**
- * Runs `body` (a measurement) with free page reporting paused when `pause` (put back after, also when
- * the command is interrupted or the process exits), else warns through `say` when it is on; `body` gets
- * the state it runs under. Within another (npm run validate's session), it does neither: that one decided,
- * and `body` gets its state (paused, at the order before the pause), not the order the pause set.
+ * Starts a measurement (its input checked: nothing is paused or warned of for bad input): pauses free page
+ * reporting when `pause` until `end` (also when the command is interrupted or the process exits), else warns
+ * through `say` when it is on. Within another (npm run validate's session), it does neither: that one decided,
+ * and this one gets its state (paused, at the order before the pause), not the order the pause set.
  */
-export async function measureWithReporting<T>(command: string, pause: boolean, say: (line: string) => void, body: (r: ReportingRecord) => Promise<T>, io: ReportingIo = SYSTEM): Promise<T> {
-  if (session) return body(session.record);
+export function holdReporting(command: string, pause: boolean, say: (line: string) => void, io: ReportingIo = SYSTEM): ReportingHold {
+  if (session) return { record: session.record, end: () => {} };
   const r = io.read();
   if (!pause) {
     const w = pageReportingWarning(command, r);
     if (w) say(w);
-    return within(r && { ...r, paused: false }, body);
   }
-  const p = pausePageReporting(r, io.write);
-  if (!p) return within(r && { ...r, paused: false }, body);
+  const p = pause ? pausePageReporting(r, io.write) : null;
+  if (!p) return enter(r && { ...r, paused: false }, () => {});
   const release = cleanupOnInterrupt(() => p.restore());
   // any other end of the process (process.exit: standard output that cannot be written, scripts/cli.ts)
   const atExit = () => p.restore();
   process.on('exit', atExit);
   say(`${command}: free page reporting paused for the measurement (${REPORTING_ORDER_FILE}: ${p.before} -> ${p.set}; put back to ${p.before} at the end)`);
-  try {
-    return await within({ ...r!, paused: true }, body);
-  } finally {
+  return enter({ ...r!, paused: true }, () => {
     try {
       p.restore();
     } finally {
       release();
       process.off('exit', atExit);
     }
-  }
+  });
 }
 
-/** Runs `body` as the measurement under way in this process, in state `record`. */
-async function within<T>(record: ReportingRecord, body: (r: ReportingRecord) => Promise<T>): Promise<T> {
-  session = { record };
+/** Makes `record` the state of the measurement under way in this process until the hold's end, which then calls `undo`. */
+function enter(record: ReportingRecord, undo: () => void): ReportingHold {
+  const mine = { record };
+  session = mine;
+  let ended = false;
+  return {
+    record,
+    end: () => {
+      if (ended) return;
+      ended = true;
+      if (session === mine) session = undefined;
+      undo();
+    },
+  };
+}
+
+/** Runs `body` (a measurement) under {@link holdReporting}, ended when it is; `body` gets the state it runs under. */
+export async function measureWithReporting<T>(command: string, pause: boolean, say: (line: string) => void, body: (r: ReportingRecord) => Promise<T>, io: ReportingIo = SYSTEM): Promise<T> {
+  const hold = holdReporting(command, pause, say, io);
   try {
-    return await body(record);
+    return await body(hold.record);
   } finally {
-    session = undefined;
+    hold.end();
   }
 }

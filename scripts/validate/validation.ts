@@ -19,7 +19,7 @@
  *    validation.json are written; the whole output directory appears at once
  *    when everything has succeeded (output.ts).
  */
-import type { ReportingRecord } from './page-reporting.ts';
+import type { ReportingHold, ReportingRecord } from './page-reporting.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
@@ -83,8 +83,11 @@ export interface ValidateOptions {
   warn?: (line: string) => void;
   /** No FLUSH probes around the runs: replay with the calibration as it is (alone, validate otherwise refits its FLUSH level: flush-session.ts). */
   calibrationOnly?: boolean;
-  /** The guest's free page reporting during the fio runs (page-reporting.ts), recorded in the report. */
-  pageReporting?: ReportingRecord;
+  /**
+   * Starts the hold on the guest's free page reporting (page-reporting.ts: paused, or warned of) once the job and a
+   * given profile are checked, so that bad input is refused alone; its state is recorded in the report. Ended by validate.
+   */
+  reporting?: () => ReportingHold;
 }
 
 /** The measured side of validation.json. */
@@ -240,20 +243,26 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   stage = await writingOut(opts.out, () => new StagingDir(opts.out, 'validate'));
   // whether every write now goes into the staging directory (not fio's data directory or a calibration's scratch files)
   let intoStage = false;
+  let hold: ReportingHold | undefined;
   try {
     const S = stage.path;
     // checked first: a bad job file fails before anything runs
     const checked = prepareJob(parsed, { iolog: join(S, 'fio.iolog'), latLog: join(S, 'fio'), dataDir: '' });
     for (const u of checked.unmodelled) opts.warn?.(`validate: warning: ${u}`);
     let calibrationFile = opts.calibration;
+    const sets = ['personality=linux', ...opts.sets];
+    // a given profile checked now: a bad one fails before anything is measured (one calibrated here, once it is)
+    if (calibrationFile !== undefined) loadConfig(calibrationFile, sets);
+    // the measurement from here: free page reporting paused, or warned of
+    hold = opts.reporting?.();
+    const pageReporting: ReportingRecord | undefined = hold?.record;
     if (calibrationFile === undefined) {
       mkdirSync(join(S, 'calibration'));
       log(`validate: no --calibration: calibrating ${opts.dir} first`);
-      await calibrate({ ...opts.autoCalibration, settleMs: opts.settleMs, dir: opts.dir, out: join(S, 'calibration', 'device.yaml'), log, pageReporting: opts.pageReporting });
+      await calibrate({ ...opts.autoCalibration, settleMs: opts.settleMs, dir: opts.dir, out: join(S, 'calibration', 'device.yaml'), log, pageReporting });
       calibrationFile = join(S, 'calibration', 'device.yaml');
+      loadConfig(calibrationFile, sets); // checked now: a bad profile fails before fio runs
     }
-    const sets = ['personality=linux', ...opts.sets];
-    loadConfig(calibrationFile, sets); // checked now: a bad profile fails before fio runs
     // alone (not under npm run validate, whose session probes between every job's runs), the FLUSH level of its own runs (flush-session.ts)
     session = opts.turns || opts.calibrationOnly ? null : await FlushSession.start(calibrationFile, join(S, 'device-session.yaml'), opts.dir, (l) => log(l.replace(/^== /, 'validate: ')));
 
@@ -340,7 +349,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
         },
         config: { personality: config.personality, overrides: replaySets },
         repeat,
-        ...(opts.pageReporting !== undefined ? { page_reporting: opts.pageReporting } : {}),
+        ...(pageReporting !== undefined ? { page_reporting: pageReporting } : {}),
         matched_syncs: matched,
         warmup_syncs: warmup,
         measured: {
@@ -368,6 +377,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     stage.abort();
     throw intoStage ? validationWriteFailure(e, opts.out) : e;
   } finally {
+    hold?.end();
     session?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     release();
