@@ -22,17 +22,31 @@ const syncsim = (args: string[]) => syncsimHere(args, dir);
 // this file's in-process runs use its own cache directory
 useCacheDir(cache);
 
-/** Maps and msyncs a page, then (with an argument) forbids its files to grow, or closes every descriptor, and maps and msyncs another. */
+/**
+ * Maps and msyncs a page, then (with an argument) forbids its files to grow, or closes every descriptor, and maps and
+ * msyncs another; or (`nofile`) allows itself no descriptor beyond 0, 1 and 2 and forks a child that maps and msyncs it.
+ */
 const PROGRAM = `
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
   char *p = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return 3;
   msync(p, 4096, MS_SYNC);
-  if (argc > 1 && argv[1][0] == 'c') {
+  if (argc > 1 && argv[1][0] == 'n') {
+    struct rlimit three = { 3, 3 };
+    if (setrlimit(RLIMIT_NOFILE, &three) != 0) return 6;
+    pid_t c = fork(); /* the shim opens the child's own log: no descriptor left for it (EMFILE) */
+    if (c == 0) {
+      char *r = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      _exit(r == MAP_FAILED || msync(r, 8192, MS_SYNC) != 0);
+    }
+    int status;
+    return c < 0 || waitpid(c, &status, 0) != c || status != 0 ? 7 : 0;
+  } else if (argc > 1 && argv[1][0] == 'c') {
     for (int fd = 3; fd < 4096; fd++) close(fd); /* as a daemon does: the shim's log too */
   } else if (argc > 1) {
     struct rlimit none = { 0, 0 };
@@ -82,5 +96,13 @@ describe('syncsim record, its log not written whole', () => {
     expect((await syncsim(['record', '-q', '-o', fresh, '--', prog, 'limit'])).code).toBe(2);
     expect(existsSync(fresh)).toBe(false);
     expect(readdirSync(dir).filter((n) => n.includes('fresh') || n.includes('kept.csv.'))).toEqual([]);
+  }, 120_000);
+
+  it('names the limit of open files, not a full disk, when a process of the program had no descriptor left for its log', async () => {
+    const out = join(dir, 'nofile.csv');
+    const r = await syncsim(['record', '-q', '-o', out, '--', prog, 'nofile']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`syncsim: record: the program ran, but the shim could not write all of its log to its scratch directory in ${tmpdir()} (EMFILE: a process of the program had as many files open as its limit allows, RLIMIT_NOFILE, and the shim opens a log in each process): the recording is incomplete, and no trace was written; raise that limit (ulimit -n, or where the program sets it), and record again\n`);
+    expect(existsSync(out)).toBe(false);
   }, 120_000);
 });

@@ -102,7 +102,7 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
   // spawn says ENOENT for a missing directory as for a missing program: which one, said here
   if (cwd !== undefined && !statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot run ${argv[0]} in ${cwd}: no such directory`);
   const logDir = mkdtempSync(join(workDir, 'logs-'));
-  // the shim removes it when a line of its log could not be written (shim.c, lost())
+  // the shim renames or removes it when a line of its log could not be written (shim.c, lost())
   const complete = join(logDir, COMPLETE);
   writeFileSync(complete, '');
   const env: NodeJS.ProcessEnv = { ...process.env, SYNCSIM_RECORD_DIR: logDir, SYNCSIM_RECORD_DIRTY: dirtyPages ? '1' : '0' };
@@ -115,8 +115,9 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
     child.on('exit', (code, signal) => done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
   if (!existsSync(complete)) {
-    const why = readdirSync(logDir).find((n) => n.startsWith('lost-'))?.slice('lost-'.length) ?? 'a write failed';
-    throw new InputError(`record: the program ran, but the shim could not write all of its log to its scratch directory in ${dirname(workDir)} (${why}: a full disk, a quota or a file size limit): the recording is incomplete, and no trace was written; make room there, or set TMPDIR to another directory, and record again`);
+    const code = readdirSync(logDir).find((n) => n.startsWith('lost-'))?.slice('lost-'.length);
+    const lost = LOST_LOG[code ?? ''] ?? LOST_LOG.ENOSPC!;
+    throw new InputError(`record: the program ran, but the shim could not write all of its log to its scratch directory in ${dirname(workDir)} (${code ?? 'a write failed'}: ${lost.why}): the recording is incomplete, and no trace was written; ${lost.remedy}, and record again`);
   }
   const log = join(workDir, 'record.strace');
   // streamed, in bounded memory: a log of millions of msyncs is larger than a string can be; each
@@ -126,8 +127,18 @@ export async function recordProgram(argv: readonly string[], workDir: string, sh
   return { log, processes: merged.files, lines: merged.lines, calls: merged.calls, exitCode, dirtyPages };
 }
 
-/** The file the shim removes from its log directory when its log lost a line (shim.c). */
+/** The file the shim renames (to lost-ERRNAME) or removes in its log directory when its log lost a line (shim.c). */
 const COMPLETE = 'complete';
+
+/** Why a shim's log lost a line, by the error it named, and what to do; a full disk and its kind for any other. */
+const LOST_LOG: Readonly<Record<string, { why: string; remedy: string }>> = {
+  ENOSPC: { why: 'a full disk, a quota or a file size limit', remedy: 'make room there, or set TMPDIR to another directory' },
+  EMFILE: {
+    why: 'a process of the program had as many files open as its limit allows, RLIMIT_NOFILE, and the shim opens a log in each process',
+    remedy: 'raise that limit (ulimit -n, or where the program sets it)',
+  },
+  ENFILE: { why: 'the system had as many files open as it allows (fs.file-max)', remedy: 'close some, or raise fs.file-max' },
+};
 
 /** A scratch directory for a recording under the system temporary directory. */
 export function recordWorkDir(): string {

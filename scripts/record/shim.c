@@ -62,23 +62,27 @@ static void stamp(struct line *l, pid_t pid, const struct timespec *t) {
 
 /*
  * A log line that could not be written whole (a full disk, a quota, a file
- * size limit) or a log that could not be opened: the recording is
- * incomplete. Said to syncsim record by removing DIR/complete, which it made
- * before the program started (a removal needs no space), and, when it can, by
- * an empty file DIR/lost-ERRNAME naming the error. Once per process image.
+ * size limit) or a log that could not be opened (no descriptor left): the
+ * recording is incomplete. Said to syncsim record by renaming DIR/complete,
+ * which it made before the program started, to DIR/lost-ERRNAME naming the
+ * error (a rename needs no descriptor, and no space but in a full directory
+ * block); failing that (another process renamed it first), by removing it
+ * and making an empty DIR/lost-ERRNAME, when it can. Once per process image.
  */
 static int lost_said = 0;
 static void lost(int err) {
   if (lost_said || !log_dir[0]) return;
   lost_said = 1;
   int saved = errno;
-  char path[3200];
-  snprintf(path, sizeof path, "%s/complete", log_dir);
-  syscall(SYS_unlinkat, AT_FDCWD, path, 0);
+  char from[3200], path[3200];
+  snprintf(from, sizeof from, "%s/complete", log_dir);
   const char *name = strerrorname_np(err);
   snprintf(path, sizeof path, "%s/lost-%s", log_dir, name ? name : "EUNKNOWN");
-  int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd >= 0) close(fd);
+  if (rename(from, path) != 0) {
+    syscall(SYS_unlinkat, AT_FDCWD, from, 0);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) close(fd);
+  }
   errno = saved;
 }
 
