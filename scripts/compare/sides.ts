@@ -9,7 +9,6 @@ import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { didYouMean } from '../../sim/closest-name.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
-import { readMsyncs } from './msync-pairs.ts';
 import { metricValue } from '../sweep/metrics.ts';
 import { keyShortTitle, valueWithUnit } from '../../reports/labels.ts';
 import { dotted } from '../../reports/data.ts';
@@ -165,11 +164,6 @@ export function noValueReason(summary: Record<string, unknown>, metric: string):
   if (metric.startsWith('txn.latency_us.')) return `the run committed no transaction (txn.count ${at('txn.count') ?? '?'})`;
   if (metric === 'writeback.amplification') return `the run stored nothing (writeback.dirtied_bytes ${at('writeback.dirtied_bytes') ?? '?'})`;
   return 'the run has none (null)';
-}
-
-/** The latencies (µs) of the successful msyncs of a run's syncs.csv after its warm-up (summary config.stats.warmup_us). */
-export async function latenciesOf(run: SideRun): Promise<Float64Array> {
-  return (await readMsyncs(run)).latencies;
 }
 
 /**
