@@ -25,7 +25,7 @@ export function applySet(target: JsonObject, kv: string): void {
     if (!(e instanceof YamlError)) throw e;
     // one that is YAML but breaks a rule of ours (a merge key of a scalar, an alias cycle) was meant as
     // YAML: refused with that rule (taken as text, it was refused as `must be a mapping of keys`)
-    if (!SYNTAX_ERROR.test(e.message)) throw new ConfigError(key, e.message.replace(/^1: /, ''), `--set ${kv}`);
+    if (!SYNTAX_ERROR.test(e.problem)) throw new ConfigError(key, e.problem, `--set ${kv}`);
     value = raw;
   }
   try {
@@ -37,7 +37,7 @@ export function applySet(target: JsonObject, kv: string): void {
 }
 
 /** A {@link YamlError} of a text that is not YAML at all (the parser's own), not one of YAML that breaks a rule of ours. */
-const SYNTAX_ERROR = /^\d+: not valid YAML: /;
+const SYNTAX_ERROR = /^not valid YAML: /;
 
 /** The key of a `--set KEY=VALUE` argument, trimmed; undefined without an `=` or with an empty key. */
 export function setKey(kv: string): string | undefined {

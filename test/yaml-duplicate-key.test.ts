@@ -54,6 +54,9 @@ describe('a key given twice', () => {
     const r = await syncsimHere(['run', 't.csv', '--set', 'device={<<: 5}', '--out', 'o', '--no-cache'], d);
     expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: --set device={<<: 5}: key 'device': a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])\n" });
     expect(readdirSync(d)).toEqual(['t.csv']);
+    // written over two lines, the rule alone (the line of the value's own text, 2, is no line of a file)
+    const two = await syncsimHere(['run', 't.csv', '--set', 'device={channels: 2,\n  <<: 5}', '--out', 'o', '--no-cache'], d);
+    expect(two.stderr).toBe("syncsim: config: --set device={channels: 2,\\n  <<: 5}: key 'device': a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])\n");
     // a merge of a mapping is fine
     const ok = await syncsimHere(['run', 't.csv', '--set', 'device={<<: {channels: 2}}', '--out', 'o', '--no-cache', '-q'], d);
     expect(ok.stderr).toBe('');
