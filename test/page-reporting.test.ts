@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo } from '../scripts/validate/page-reporting.ts';
+import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo, warnOfReporting } from '../scripts/validate/page-reporting.ts';
 import { syncsimHere } from './cli-here.ts';
 import { InputError } from '../scripts/errors.ts';
 
@@ -94,11 +94,26 @@ describe('free page reporting: paused for a measurement', () => {
     expect(io2.writes).toEqual([`${REPORTING_ORDER_FILE}=11`, `${REPORTING_ORDER_FILE}=9`]);
   });
 
-  it('left on, the measurement runs as it is and the state is recorded', async () => {
+  it('left on, the measurement runs as it is, says nothing before it starts, and the state is recorded', async () => {
     const io = fakeIo(9);
-    const seen = await measureWithReporting('validate', false, () => {}, async (r) => r, io);
+    const said: string[] = [];
+    const seen = await measureWithReporting('validate', false, (l) => said.push(l), async (r) => r, io);
     expect(seen).toEqual({ order: 9, max_order: 10, active: true, paused: false });
     expect(io.writes).toEqual([]);
+    expect(said).toEqual([]);
+  });
+
+  it('as a measurement starts: a warning when reporting is on and not paused, once a process', () => {
+    const said: string[] = [];
+    const on = { ...parsePageReporting('9', BUDDYINFO)!, paused: false };
+    warnOfReporting('validate', { ...on, paused: true }, (l) => said.push(l));
+    warnOfReporting('validate', null, (l) => said.push(l));
+    warnOfReporting('validate', { ...parsePageReporting('11', BUDDYINFO)!, paused: false }, (l) => said.push(l));
+    expect(said).toEqual([]);
+    warnOfReporting('validate', on, (l) => said.push(l));
+    warnOfReporting('calibrate', on, (l) => said.push(l));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^validate: warning: this virtual machine hands free memory back to its host/);
   });
 });
 

@@ -50,7 +50,7 @@
  * fitted value with its fit quality and source, every step's figures, the
  * checks). Each is written atomically, the fragment last.
  */
-import type { ReportingRecord } from './page-reporting.ts';
+import { type ReportingRecord, warnOfReporting } from './page-reporting.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
@@ -132,6 +132,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   const filesystem = checkMeasurementDir(opts.dir, '--dir');
   const blockDev = blockDeviceOfDir(opts.dir, opts.sysfs);
   const files = calibrationFiles(opts.out);
+  warnOfReporting('calibrate', opts.pageReporting, opts.log);
   const work = mkdtempSync(join(opts.dir, 'syncsim-calibrate-'));
   const release = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {

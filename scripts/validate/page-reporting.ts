@@ -119,22 +119,30 @@ const SYSTEM: ReportingIo = { read: pageReporting, write: (file, text) => writeF
 /** Whether this process has warned of reporting already. */
 let warned = false;
 
+/**
+ * Tells `say` (once a process: npm run validate measures eleven jobs in one) that reporting is on
+ * and not paused, when `r` says so; called as a measurement starts, after its input was checked.
+ */
+export function warnOfReporting(command: string, r: ReportingRecord | undefined, say: ((line: string) => void) | undefined): void {
+  if (!say || !r || r.paused || warned) return;
+  const w = pageReportingWarning(command, r);
+  if (w === null) return;
+  warned = true;
+  say(w);
+}
+
 /** The reporting state a measurement ran under (summary.json, validation.json): null where the guest has none. */
 export type ReportingRecord = (PageReporting & { paused: boolean }) | null;
 
 /**
  * Runs `body` (a measurement) with free page reporting paused when `pause` (put back after, also when
- * the command is interrupted), else warns through `say` when it is on; `body` gets the state it runs under.
+ * the command is interrupted), saying so through `say`; `body` gets the state it runs under (and, left
+ * on, warns of it as it starts measuring: {@link warnOfReporting}).
  */
 export async function measureWithReporting<T>(command: string, pause: boolean, say: (line: string) => void, body: (r: ReportingRecord) => Promise<T>, io: ReportingIo = SYSTEM): Promise<T> {
   const r = io.read();
-  if (!pause) {
-    const w = pageReportingWarning(command, r);
-    // once a process: npm run validate measures eleven jobs in one
-    if (w && !warned) say(w);
-    warned ||= w !== null;
-    return body(r && { ...r, paused: false });
-  }
+  // left on, the measurement warns when it starts (warnOfReporting), once its input has been checked
+  if (!pause) return body(r && { ...r, paused: false });
   const p = pausePageReporting(r, io.write);
   if (!p) return body(r && { ...r, paused: false });
   const release = cleanupOnInterrupt(() => p.restore());

@@ -17,7 +17,7 @@
  * skips it), and fails on any disagreement.
  */
 import { parseArgs } from 'node:util';
-import { measureWithReporting } from './page-reporting.ts';
+import { measureWithReporting, warnOfReporting } from './page-reporting.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main, reportError } from '../cli.ts';
@@ -133,7 +133,9 @@ async function runAll(argv: string[]): Promise<number> {
     if (clash) throw new Error(clash);
   }
   // the whole session, calibration included, with the guest's free page reporting paused or warned of (page-reporting.ts)
-  return measureWithReporting('validate', values['pause-page-reporting'] === true, (l) => process.stdout.write(l + '\n'), async (reporting) => {
+  const tell = (l: string) => process.stdout.write(l + '\n');
+  return measureWithReporting('validate', values['pause-page-reporting'] === true, tell, async (reporting) => {
+    warnOfReporting('validate', reporting, tell);
     const atStart = machineState();
     const busy = busyReasons(atStart);
     const warning = busyWarning(atStart);
@@ -165,7 +167,7 @@ async function runAll(argv: string[]): Promise<number> {
       if (code !== 0) return code;
     }
     // the session FLUSH level: probes between the runs refit the profile the jobs are replayed with
-    const say = (line: string) => process.stdout.write(line + '\n');
+    const say = tell;
     const session = values['calibration-only'] ? null : await FlushSession.start(calibration, sessionProfile, values.dir ?? tmpdir(), say);
     const profile = session ? sessionProfile : calibration;
     const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));

@@ -19,7 +19,7 @@
  *    validation.json are written; the whole output directory appears at once
  *    when everything has succeeded (output.ts).
  */
-import type { ReportingRecord } from './page-reporting.ts';
+import { type ReportingRecord, warnOfReporting } from './page-reporting.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config-file.ts';
@@ -271,6 +271,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       await takeTurn(opts.turns, r, async () => {
         if (r === 1) {
           warnIfBusy(opts.warn);
+          warnOfReporting('validate', opts.pageReporting, opts.warn);
           // the device of the scratch data directory (a job that names its own location is measured as it is)
           const settle = dataDir ? settleDevice(dataDir, settleLimitMs(opts.settleMs, true)) : null;
           const unsettled = settle && unsettledWarning('validate', settle);
