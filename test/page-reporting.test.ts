@@ -105,13 +105,14 @@ describe('free page reporting: paused for a measurement', () => {
 
   it('as a measurement starts: a warning when reporting is on and not paused, once a process', () => {
     const said: string[] = [];
+    const memo = { warned: false }; // this test's own "process" (other test files share the module's)
     const on = { ...parsePageReporting('9', BUDDYINFO)!, paused: false };
-    warnOfReporting('validate', { ...on, paused: true }, (l) => said.push(l));
-    warnOfReporting('validate', null, (l) => said.push(l));
-    warnOfReporting('validate', { ...parsePageReporting('11', BUDDYINFO)!, paused: false }, (l) => said.push(l));
+    warnOfReporting('validate', { ...on, paused: true }, (l) => said.push(l), memo);
+    warnOfReporting('validate', null, (l) => said.push(l), memo);
+    warnOfReporting('validate', { ...parsePageReporting('11', BUDDYINFO)!, paused: false }, (l) => said.push(l), memo);
     expect(said).toEqual([]);
-    warnOfReporting('validate', on, (l) => said.push(l));
-    warnOfReporting('calibrate', on, (l) => said.push(l));
+    warnOfReporting('validate', on, (l) => said.push(l), memo);
+    warnOfReporting('calibrate', on, (l) => said.push(l), memo);
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/^validate: warning: this virtual machine hands free memory back to its host/);
   });

@@ -116,18 +116,22 @@ export interface ReportingIo {
 
 const SYSTEM: ReportingIo = { read: pageReporting, write: (file, text) => writeFileSync(file, text) };
 
-/** Whether this process has warned of reporting already. */
-let warned = false;
+/** Whether a warning was given already: this process's, unless a caller (a test) keeps its own. */
+export interface Warned {
+  warned: boolean;
+}
+
+const PROCESS: Warned = { warned: false };
 
 /**
  * Tells `say` (once a process: npm run validate measures eleven jobs in one) that reporting is on
  * and not paused, when `r` says so; called as a measurement starts, after its input was checked.
  */
-export function warnOfReporting(command: string, r: ReportingRecord | undefined, say: ((line: string) => void) | undefined): void {
-  if (!say || !r || r.paused || warned) return;
+export function warnOfReporting(command: string, r: ReportingRecord | undefined, say: ((line: string) => void) | undefined, memo: Warned = PROCESS): void {
+  if (!say || !r || r.paused || memo.warned) return;
   const w = pageReportingWarning(command, r);
   if (w === null) return;
-  warned = true;
+  memo.warned = true;
   say(w);
 }
 
