@@ -705,9 +705,11 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-validate-'))).toEqual([]);
     expect(existsSync(join(ROOT, 'ignored.iolog'))).toBe(false);
     const v = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8'));
-    expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'repeat', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison',
+    expect(Object.keys(v)).toEqual(['syncsim_version', 'job', 'calibration', 'config', 'repeat', 'page_reporting', 'matched_syncs', 'warmup_syncs', 'measured', 'simulated', 'comparison',
       'demerit_pct', 'rms_distance_us', 'noise_floor_pct', 'noise_ratio', 'noise_p50_pct', 'noise_p99_pct', 'noise_pairs', 'files']);
     expect(v.repeat).toBe(2);
+    // the guest's free page reporting as it ran: none (most machines), or its order and that it was not paused (no --pause-page-reporting)
+    if (v.page_reporting !== null) expect(v.page_reporting).toMatchObject({ order: expect.any(Number), max_order: expect.any(Number), active: expect.any(Boolean), paused: false });
     expect(Object.keys(v.job)).toEqual(['file', 'name', 'jobs', 'sync_every', 'fio_version', 'data_dir', 'filesystem', 'command', 'advice']);
     expect(v.job).toMatchObject({ file: jobFile, name: 'tiny', jobs: 1, sync_every: FSYNC, advice: 'sequential' });
     // rw=write: fio's mmap engine advises MADV_SEQUENTIAL, and the imported trace's map row says so

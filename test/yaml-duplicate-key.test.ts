@@ -10,6 +10,13 @@ import { join } from 'node:path';
 import { parseYamlDoc, YamlError } from '../scripts/yaml-file.ts';
 import { syncsimHere } from './cli-here.ts';
 
+/** A new directory (name starting `prefix`) holding t.csv, a trace of one map row. */
+function mapOnlyTrace(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(d, 't.csv'), 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n');
+  return d;
+}
+
 const problem = (text: string): string => {
   try {
     parseYamlDoc(text);
@@ -38,8 +45,7 @@ describe('a key given twice', () => {
   });
 
   it("a --set value that gives a key twice is refused naming it, not taken as text ('must be a mapping of keys')", async () => {
-    const d = mkdtempSync(join(tmpdir(), 'syncsim-dup-set-'));
-    writeFileSync(join(d, 't.csv'), 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n');
+    const d = mapOnlyTrace('syncsim-dup-set-');
     const r = await syncsimHere(['run', 't.csv', '--set', 'device={channels: 4, channels: 8}', '--out', 'o', '--no-cache'], d);
     expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: --set device={channels: 4, channels: 8}: key 'device.channels': given twice in one mapping of the value (a mapping may give each key once)\n" });
     expect(readdirSync(d)).toEqual(['t.csv']);
@@ -49,8 +55,7 @@ describe('a key given twice', () => {
   });
 
   it("a --set value that is YAML but breaks a rule (a merge key of a number) is refused with that rule, not taken as text", async () => {
-    const d = mkdtempSync(join(tmpdir(), 'syncsim-merge-set-'));
-    writeFileSync(join(d, 't.csv'), 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000,0x4000,,f,0\n');
+    const d = mapOnlyTrace('syncsim-merge-set-');
     const r = await syncsimHere(['run', 't.csv', '--set', 'device={<<: 5}', '--out', 'o', '--no-cache'], d);
     expect(r).toEqual({ code: 2, stdout: '', stderr: "syncsim: config: --set device={<<: 5}: key 'device': a merge key '<<' takes a mapping, an alias of one (*a) or a list of them ([*a, *b])\n" });
     expect(readdirSync(d)).toEqual(['t.csv']);

@@ -59,7 +59,9 @@ export function buildShim(cacheDir = shimCacheDir()): string {
   const r = spawnSync('cc', ['-shared', '-fPIC', '-O2', '-Wall', '-o', tmp, SHIM_SOURCE, '-lpthread'], { encoding: 'utf8' });
   if (r.status !== 0) {
     rmSync(tmp, { force: true });
-    throw new InputError(`cc could not build the record shim from ${SHIM_SOURCE}:\n${r.stderr.trim()}`);
+    // one line (an error message's control characters are shown escaped): the compiler's last lines, joined
+    const why = (r.stderr ?? '').trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
+    throw new InputError(`cc could not build the record shim from ${SHIM_SOURCE}${why ? `: ${why}` : ` (exit ${r.status})`}`);
   }
   renameSync(tmp, lib);
   return lib;

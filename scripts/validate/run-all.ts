@@ -134,7 +134,8 @@ async function runAll(argv: string[]): Promise<number> {
   }
   // the whole session, calibration included, with the guest's free page reporting paused or warned of (page-reporting.ts):
   // the calibration and each job, run in this process, record the session's state
-  return measureWithReporting('validate', values['pause-page-reporting'] === true, (l) => process.stdout.write(l + '\n'), async (reporting) => {
+  const tell = (l: string) => process.stdout.write(l + '\n');
+  return measureWithReporting('validate', values['pause-page-reporting'] === true, tell, async (reporting) => {
     const atStart = machineState();
     const busy = busyReasons(atStart);
     const warning = busyWarning(atStart);
@@ -166,7 +167,7 @@ async function runAll(argv: string[]): Promise<number> {
       if (code !== 0) return code;
     }
     // the session FLUSH level: probes between the runs refit the profile the jobs are replayed with
-    const say = (line: string) => process.stdout.write(line + '\n');
+    const say = tell;
     const session = values['calibration-only'] ? null : await FlushSession.start(calibration, sessionProfile, values.dir ?? tmpdir(), say);
     const profile = session ? sessionProfile : calibration;
     const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));
