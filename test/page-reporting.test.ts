@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo, type ReportingRecord } from '../scripts/validate/page-reporting.ts';
 import { commandHere, syncsimHere } from './cli-here.ts';
 import { runValidate } from '../scripts/commands/validate.ts';
+import { runCalibrate } from '../scripts/commands/calibrate.ts';
 import { reportError } from '../scripts/cli.ts';
 import { InputError } from '../scripts/errors.ts';
 
@@ -206,6 +207,18 @@ describe('free page reporting: the command line', () => {
         expect(io.writes).toEqual([]);
         expect(readdirSync(d).sort()).toEqual(['bad.fio', 'bad.yaml', 'good.fio']);
       }
+    }
+  });
+
+  it('calibrate refuses a bad --dir before it pauses reporting or warns of it: the error alone, exit 2, the order untouched', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-page-reporting-'));
+    for (const pause of [[], ['--pause-page-reporting']]) {
+      const io = sysfsLikeIo(9);
+      const r = await commandHere(() => runCalibrate(['--dir', join(d, 'missing'), ...pause, '-o', 'device.yaml'], io).catch((e) => reportError(e, 'calibrate')), d);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^syncsim: [^\n]*missing[^\n]*\n$/);
+      expect(io.writes).toEqual([]);
+      expect(readdirSync(d)).toEqual([]);
     }
   });
 

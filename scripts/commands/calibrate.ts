@@ -2,7 +2,7 @@
  * `syncsim calibrate`: fits the storage model to a real device from fio
  * microbenchmarks and writes the device profile that models it.
  */
-import { measureWithReporting } from '../validate/page-reporting.ts';
+import { holdReporting, type ReportingIo } from '../validate/page-reporting.ts';
 import { tmpdir } from 'node:os';
 import { InputError } from '../errors.ts';
 import { parseSize } from '../validate/fio.ts';
@@ -200,7 +200,8 @@ export function calibrationArgs(v: { size?: string; runtime?: string; maxDepth?:
   return { sizeBytes, runtimeS, maxDepth, quick };
 }
 
-async function run(argv: string[]): Promise<number> {
+/** `syncsim calibrate ARGS`; `reportingIo`, where free page reporting is read and set (tests; default sysfs). */
+export async function runCalibrate(argv: string[], reportingIo?: ReportingIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('calibrate', argv, {
     dir: { type: 'string' },
     size: { type: 'string' },
@@ -226,14 +227,16 @@ async function run(argv: string[]): Promise<number> {
   try {
     checkCalibrationTargets(values.out);
     const say = (l: string) => process.stderr.write(l + '\n');
-    const cal = await measureWithReporting('calibrate', values['pause-page-reporting'] === true, say, (pageReporting) => calibrate({
+    const pause = values['pause-page-reporting'] === true;
+    const cal = await calibrate({
       ...args,
       settleMs,
       dir: values.dir ?? tmpdir(),
-      out: values.out!,
+      out: values.out,
       log: say,
-      pageReporting,
-    }));
+      // once fio and --dir are checked (calibration.ts): bad input is refused before anything is paused or warned of
+      reporting: () => holdReporting('calibrate', pause, say, reportingIo),
+    });
     process.stdout.write(calibrationTable(cal, values.out) + '\n');
     return 0;
   } finally {
@@ -247,5 +250,5 @@ export const calibrateCommand: Command = {
   usage: 'calibrate [--dir PATH] [--quick] [options] -o device.yaml',
   summary: 'fit the device model to a real device with fio microbenchmarks and write its profile',
   help: HELP,
-  run,
+  run: (argv) => runCalibrate(argv),
 };

@@ -50,7 +50,7 @@
  * fitted value with its fit quality and source, every step's figures, the
  * checks). Each is written atomically, the fragment last.
  */
-import type { ReportingRecord } from './page-reporting.ts';
+import type { ReportingHold, ReportingRecord } from './page-reporting.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
@@ -91,8 +91,14 @@ export interface CalibrateOptions extends MeasureOptions {
   log?: (line: string) => void;
   /** sysfs root (tests); default /sys. */
   sysfs?: string;
-  /** The guest's free page reporting during the measurement (page-reporting.ts), recorded in the report. */
+  /** The guest's free page reporting during the measurement (page-reporting.ts), recorded in the report: given by a measurement this one runs inside (validate's). */
   pageReporting?: ReportingRecord;
+  /**
+   * Starts the hold on the guest's free page reporting (page-reporting.ts: paused, or warned of) once fio and
+   * `dir` are checked, so that bad input is refused before anything is paused or warned of; ended when calibrate
+   * ends. Its state is the one recorded. Unused when `pageReporting` is given.
+   */
+  reporting?: () => ReportingHold;
 }
 
 export type { Calibration, FittedValue } from './calibration-report.ts';
@@ -132,7 +138,16 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   const filesystem = checkMeasurementDir(opts.dir, '--dir');
   const blockDev = blockDeviceOfDir(opts.dir, opts.sysfs);
   const files = calibrationFiles(opts.out);
-  const work = mkdtempSync(join(opts.dir, 'syncsim-calibrate-'));
+  // the measurement from here: free page reporting paused, or warned of (its input checked above)
+  const hold = opts.pageReporting === undefined ? opts.reporting?.() : undefined;
+  const pageReporting = opts.pageReporting ?? hold?.record;
+  let work: string;
+  try {
+    work = mkdtempSync(join(opts.dir, 'syncsim-calibrate-'));
+  } catch (e) {
+    hold?.end();
+    throw e;
+  }
   const release = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     const { stepMs, settle, steps, pageinLatencies, flushSamples, hostPairs, reruns, segRun, pageinRun, pageinProbe, gap, gapNote, growth, flushEmpty, where, cpuRun, cpuFit, journalExtents } = await measureDevice(opts, work, filesystem, blockDev, log);
@@ -282,7 +297,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       step_ms: stepMs,
       wall_s: Math.round(wall * 10) / 10,
       settle,
-      ...(opts.pageReporting !== undefined ? { page_reporting: opts.pageReporting } : {}),
+      ...(pageReporting !== undefined ? { page_reporting: pageReporting } : {}),
       fragment,
       fitted,
       fits: { ...fit, segment, pagein_probe: { ...pageinRun.fit, note: pageinRun.note }, reruns, flush_level: quietLevel, flush_level_pooled: pooledLevel, flush_empty: flushEmpty, flush_gap: gap, flush_gap_note: gapNote, flush_gap_growth: growth, cpu: cpuRun.figures, cpu_note: cpuRun.note, host_spread: host.report, writeback_stage: wbStage },
@@ -316,5 +331,6 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   } finally {
     rmSync(work, { recursive: true, force: true });
     release();
+    hold?.end();
   }
 }
