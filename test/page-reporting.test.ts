@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maxBuddyOrder, measureWithReporting, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo, type ReportingRecord } from '../scripts/validate/page-reporting.ts';
+import { holdReporting, maxBuddyOrder, measureWithReporting, PRIME_MIB, primeFreeMemory, pageReportingWarning, parsePageReporting, pausePageReporting, REPORTING_ORDER_FILE, type ReportingIo, type ReportingRecord } from '../scripts/validate/page-reporting.ts';
 import { commandHere, syncsimHere } from './cli-here.ts';
 import { runValidate } from '../scripts/commands/validate.ts';
 import { runCalibrate } from '../scripts/commands/calibrate.ts';
@@ -117,6 +117,40 @@ describe('free page reporting: paused for a measurement', () => {
     const seen = await measureWithReporting('validate', false, () => {}, async (r) => r, io);
     expect(seen).toEqual({ order: 9, max_order: 10, active: true, paused: false });
     expect(io.writes).toEqual([]);
+  });
+});
+
+describe('free page reporting: what the host took back before the pause, backed again', () => {
+  it('the pause primes the free memory in the measurement directory; left on, or without a directory, it does not', () => {
+    const primed: string[] = [];
+    const said: string[] = [];
+    const io = { ...sysfsLikeIo(9), prime: (dir: string) => (primed.push(dir), null) };
+    holdReporting('validate', true, (l) => said.push(l), io, '/data/x').end();
+    expect(primed).toEqual(['/data/x']);
+    expect(said[1]).toBe(`validate: ${PRIME_MIB} MiB written and read through the page cache in /data/x and dropped, so that the free memory the host had taken back is backed again`);
+    holdReporting('validate', false, () => {}, io, '/data/y').end();
+    holdReporting('validate', true, () => {}, io).end();
+    expect(primed).toEqual(['/data/x']);
+  });
+
+  it('a prime that fails is a warning, and the measurement goes on paused', () => {
+    const said: string[] = [];
+    const io = { ...sysfsLikeIo(9), prime: () => 'dd not found' };
+    const hold = holdReporting('calibrate', true, (l) => said.push(l), io, '/d');
+    expect(hold.record).toMatchObject({ paused: true });
+    hold.end();
+    expect(said[1]).toBe('calibrate: warning: the free memory the host took back before the pause was not backed again (dd not found): the first run may still meet its faults');
+    expect(io.writes).toEqual([`${REPORTING_ORDER_FILE}=11`, `${REPORTING_ORDER_FILE}=9`]);
+  });
+
+  it('primeFreeMemory writes and reads a file of its own and removes it; a file of that name is left alone', () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-prime-'));
+    expect(primeFreeMemory(d, 4)).toBeNull();
+    expect(readdirSync(d)).toEqual([]);
+    writeFileSync(join(d, `syncsim-prime-${process.pid}`), 'mine');
+    expect(primeFreeMemory(d, 4)).toMatch(/exists \(not syncsim's to replace\)$/);
+    expect(readFileSync(join(d, `syncsim-prime-${process.pid}`), 'utf8')).toBe('mine');
+    expect(primeFreeMemory(join(d, 'missing'), 4)).toMatch(/^dd .* failed: /);
   });
 });
 

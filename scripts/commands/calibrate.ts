@@ -235,7 +235,7 @@ export async function runCalibrate(argv: string[], reportingIo?: ReportingIo): P
       out: values.out,
       log: say,
       // once fio and --dir are checked (calibration.ts): bad input is refused before anything is paused or warned of
-      reporting: () => holdReporting('calibrate', pause, say, reportingIo),
+      reporting: () => holdReporting('calibrate', pause, say, reportingIo, values.dir ?? tmpdir()),
     });
     process.stdout.write(calibrationTable(cal, values.out) + '\n');
     return 0;

@@ -214,7 +214,7 @@ export async function runValidate(argv: string[], turns?: JobTurns, reportingIo?
       log,
       warn,
       calibrationOnly: values['calibration-only'] === true,
-      reporting: () => holdReporting('validate', values['pause-page-reporting'] === true, warn, reportingIo),
+      reporting: () => holdReporting('validate', values['pause-page-reporting'] === true, warn, reportingIo, values.dir ?? tmpdir()),
     });
     process.stdout.write(escapeLines(validationTable(report, out)) + '\n');
     return 0;

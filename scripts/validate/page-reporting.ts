@@ -19,7 +19,9 @@
  * reporting"). syncsim models the kernel, not the host's memory, so
  * measurements meant to validate it are best taken with reporting paused.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 
@@ -112,9 +114,37 @@ export function pausePageReporting(r: PageReporting | null, write: (file: string
 export interface ReportingIo {
   read: () => PageReporting | null;
   write: (file: string, text: string) => void;
+  /** Backs the guest's free memory again in `dir` ({@link primeFreeMemory}); null when done, else why not. */
+  prime?: (dir: string) => string | null;
 }
 
-const SYSTEM: ReportingIo = { read: pageReporting, write: (file, text) => writeFileSync(file, text) };
+const SYSTEM: ReportingIo = { read: pageReporting, write: (file, text) => writeFileSync(file, text), prime: (dir) => primeFreeMemory(dir) };
+
+/** MiB read through the page cache and dropped by {@link primeFreeMemory}: twice the largest job of workloads/fio/. */
+export const PRIME_MIB = 512;
+
+/**
+ * Pausing stops further reports, but memory reported before stays with the host until the guest uses it
+ * again: at 01:52 UTC on 2026-12-07, paused after 5 s of reporting, `large-syncs` still stored at 9.3–10.3 µs
+ * from its sixth window on, 2 runs of 2, and at 0.8–1.5 µs once 512 MiB had been written and read through the
+ * page cache and dropped first (2 of 2): read-ahead's large folios then come from blocks the host backs again.
+ * Writes `PRIME_MIB` MiB to a new file `syncsim-prime-PID` in `dir` and reads it back, each without keeping it
+ * in the cache (`dd` with `nocache`), and removes it; null when done, else why not (the file's name taken,
+ * no `dd`, no room).
+ */
+export function primeFreeMemory(dir: string, mib = PRIME_MIB): string | null {
+  const file = join(dir, `syncsim-prime-${process.pid}`);
+  if (existsSync(file)) return `${file} exists (not syncsim's to replace)`;
+  try {
+    for (const args of [['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mib}`, 'conv=fsync', 'oflag=nocache', 'status=none'], [`if=${file}`, 'of=/dev/null', 'bs=1M', 'iflag=nocache', 'status=none']]) {
+      const r = spawnSync('dd', args, { encoding: 'utf8' });
+      if (r.error || r.status !== 0) return `dd ${args.join(' ')} failed: ${r.error?.message ?? (r.stderr.trim().split('\n').pop() || `exit ${r.status}`)}`;
+    }
+    return null;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
 
 /** The reporting state a measurement ran under (summary.json, validation.json): null where the guest has none. */
 export type ReportingRecord = (PageReporting & { paused: boolean }) | null;
@@ -137,7 +167,7 @@ export interface ReportingHold {
  * through `say` when it is on. Within another (npm run validate's session), it does neither: that one decided,
  * and this one gets its state (paused, at the order before the pause), not the order the pause set.
  */
-export function holdReporting(command: string, pause: boolean, say: (line: string) => void, io: ReportingIo = SYSTEM): ReportingHold {
+export function holdReporting(command: string, pause: boolean, say: (line: string) => void, io: ReportingIo = SYSTEM, primeDir?: string): ReportingHold {
   if (session) return { record: session.record, end: () => {} };
   const r = io.read();
   if (!pause) {
@@ -151,6 +181,13 @@ export function holdReporting(command: string, pause: boolean, say: (line: strin
   const atExit = () => p.restore();
   process.on('exit', atExit);
   say(`${command}: free page reporting paused for the measurement (${REPORTING_ORDER_FILE}: ${p.before} -> ${p.set}; put back to ${p.before} at the end)`);
+  // what the host took back before the pause is backed again (primeFreeMemory)
+  if (primeDir !== undefined && io.prime) {
+    const why = io.prime(primeDir);
+    say(why === null
+      ? `${command}: ${PRIME_MIB} MiB written and read through the page cache in ${primeDir} and dropped, so that the free memory the host had taken back is backed again`
+      : `${command}: warning: the free memory the host took back before the pause was not backed again (${why}): the first run may still meet its faults`);
+  }
   return enter({ ...r!, paused: true }, () => {
     try {
       p.restore();
@@ -178,8 +215,8 @@ function enter(record: ReportingRecord, undo: () => void): ReportingHold {
 }
 
 /** Runs `body` (a measurement) under {@link holdReporting}, ended when it is; `body` gets the state it runs under. */
-export async function measureWithReporting<T>(command: string, pause: boolean, say: (line: string) => void, body: (r: ReportingRecord) => Promise<T>, io: ReportingIo = SYSTEM): Promise<T> {
-  const hold = holdReporting(command, pause, say, io);
+export async function measureWithReporting<T>(command: string, pause: boolean, say: (line: string) => void, body: (r: ReportingRecord) => Promise<T>, io: ReportingIo = SYSTEM, primeDir?: string): Promise<T> {
+  const hold = holdReporting(command, pause, say, io, primeDir);
   try {
     return await body(hold.record);
   } finally {

@@ -240,7 +240,7 @@ async function runAll(argv: string[]): Promise<number> {
     writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ ...summary, flush_level: flushLevel, figure, machine }, null, 2) + '\n');
     process.stdout.write(`figure: ${join(out, figure.find((n) => n.endsWith('.png'))!)}\nsummary: ${join(out, 'summary.json')}\n`);
     return 0;
-  });
+  }, undefined, values.dir ?? tmpdir());
 }
 
 /** Says that job `name` failed with `code` running `syncsim ARGS`, so the other jobs stop. */
