@@ -138,18 +138,13 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
   const filesystem = checkMeasurementDir(opts.dir, '--dir');
   const blockDev = blockDeviceOfDir(opts.dir, opts.sysfs);
   const files = calibrationFiles(opts.out);
-  // the measurement from here: free page reporting paused, or warned of (its input checked above)
-  const hold = opts.pageReporting === undefined ? opts.reporting?.() : undefined;
-  const pageReporting = opts.pageReporting ?? hold?.record;
-  let work: string;
-  try {
-    work = mkdtempSync(join(opts.dir, 'syncsim-calibrate-'));
-  } catch (e) {
-    hold?.end();
-    throw e;
-  }
+  const work = mkdtempSync(join(opts.dir, 'syncsim-calibrate-'));
   const release = cleanupOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
+  let hold: ReportingHold | undefined;
   try {
+    // the measurement from here: free page reporting paused, or warned of (its input checked above)
+    hold = opts.pageReporting === undefined ? opts.reporting?.() : undefined;
+    const pageReporting = opts.pageReporting ?? hold?.record;
     const { stepMs, settle, steps, pageinLatencies, flushSamples, hostPairs, reruns, segRun, pageinRun, pageinProbe, gap, gapNote, growth, flushEmpty, where, cpuRun, cpuFit, journalExtents } = await measureDevice(opts, work, filesystem, blockDev, log);
     // the FLUSH level of the quietest of the steps that sampled it (the lowest median): the host's slow spells only add time, and last tens of seconds
     // only steps right after writes: after the read steps alone the host has none of the guest's writes to flush, and its FLUSH is far cheaper than any syncing job meets

@@ -167,8 +167,7 @@ async function runAll(argv: string[]): Promise<number> {
       if (code !== 0) return code;
     }
     // the session FLUSH level: probes between the runs refit the profile the jobs are replayed with
-    const say = tell;
-    const session = values['calibration-only'] ? null : await FlushSession.start(calibration, sessionProfile, values.dir ?? tmpdir(), say);
+    const session = values['calibration-only'] ? null : await FlushSession.start(calibration, sessionProfile, values.dir ?? tmpdir(), tell);
     const profile = session ? sessionProfile : calibration;
     const names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).map((n) => n.slice(0, -4));
     names.sort((a, b) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length) - (ORDER.includes(b) ? ORDER.indexOf(b) : ORDER.length) || a.localeCompare(b));
