@@ -21,6 +21,14 @@ export class InputError extends Error {
 }
 
 /**
+ * The last `n` non-blank lines of a program's output, joined by ` | `: one
+ * line for an error message (whose control characters are shown escaped).
+ */
+export function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').filter((l) => l.trim() !== '').slice(-n).join(' | ');
+}
+
+/**
  * Throws an InputError unless `path` can be read as a file: `WHAT not found:
  * PATH`, or `WHAT PATH: is a directory` (`permission denied`, ...).
  */

@@ -23,7 +23,7 @@ import type { ImportOptions, ImportStats } from '../../traces/import/importer.ts
 import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter } from '../../traces/writer.ts';
 import { OP_NAMES, type OpName } from '../../traces/types.ts';
-import { InputError } from '../errors.ts';
+import { InputError, lastLines } from '../errors.ts';
 import { TraceError } from '../../traces/trace-error.ts';
 import { VERSION } from '../version.ts';
 import { errnoText, makeDirs, readHead, tempBeside } from '../../traces/files.ts';
@@ -60,7 +60,7 @@ export function buildShim(cacheDir = shimCacheDir()): string {
   if (r.status !== 0) {
     rmSync(tmp, { force: true });
     // one line (an error message's control characters are shown escaped): the compiler's last lines, joined
-    const why = (r.stderr ?? '').trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
+    const why = lastLines(r.stderr ?? '');
     throw new InputError(`cc could not build the record shim from ${SHIM_SOURCE}${why ? `: ${why}` : ` (exit ${r.status})`}`);
   }
   renameSync(tmp, lib);

@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { TraceError } from '../../traces/trace-error.ts';
-import { InputError } from '../errors.ts';
+import { InputError, lastLines } from '../errors.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 
 /** fio's version line (`fio-3.33`); an InputError when fio is not installed. */
@@ -50,7 +50,7 @@ export function runFio(args: readonly string[], cwd: string): Promise<void> {
       release();
       if (code === 0) resolve();
       else {
-        const why = err.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
+        const why = lastLines(err);
         reject(new InputError(`fio ${signal ? `was killed by ${signal}` : `failed (exit ${code})`}${why ? `: ${why}` : ''}`));
       }
     });

@@ -22,7 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError, lastLines } from '../errors.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 
 /** Where the guest's reporting order is read and set. */
@@ -138,7 +138,7 @@ export function primeFreeMemory(dir: string, mib = PRIME_MIB): string | null {
   try {
     for (const args of [['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mib}`, 'conv=fsync', 'oflag=nocache', 'status=none'], [`if=${file}`, 'of=/dev/null', 'bs=1M', 'iflag=nocache', 'status=none']]) {
       const r = spawnSync('dd', args, { encoding: 'utf8' });
-      if (r.error || r.status !== 0) return `dd ${args.join(' ')} failed: ${r.error?.message ?? (r.stderr.trim().split('\n').pop() || `exit ${r.status}`)}`;
+      if (r.error || r.status !== 0) return `dd ${args.join(' ')} failed: ${r.error?.message ?? (lastLines(r.stderr, 1) || `exit ${r.status}`)}`;
     }
     return null;
   } finally {
