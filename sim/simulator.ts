@@ -319,7 +319,7 @@ export class Simulator implements ReplayHost, PumpHost {
       this.calls.wire(row, row.op, result === this.personality.ok, result, tIssue, now, row.op === 'wire' ? net : -net);
     }
     this.sink.op?.({ row, tIssueNs: tIssue, tDoneNs: now, result });
-    if (closed) task.opDone(row.extra === undefined ? row.tNs : row.tNs + recordedNs(row.extra), now);
+    if (closed) task.opDone(row.extra === undefined ? row.tNs : row.tNs + recordedNs(row.extra), now, row.op === 'write' || row.op === 'read'); // a store or load keeps its recorded time (Task.opDone)
     this.taskFinished(task, row.op === 'msync', tIssue, now, closed);
   }
 

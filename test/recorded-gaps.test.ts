@@ -65,6 +65,24 @@ describe('closed replay of rows with x_measured_us', () => {
     expect(last).toEqual([0, 0]);
   });
 
+  it('does not let a task behind its trace catch up through stores and loads: their recorded time is the program\'s own', () => {
+    // msync at 100 µs recorded 500 (ends at 2100 in the model: 1500 behind), then stores and a load at 600, 610, 620 recorded
+    // 10 µs each (fio's copy and bookkeeping), then an msync at 630. The stores and the load take no simulated time, yet each
+    // keeps the 1500 µs lag: they are issued at 2100, 2110, 2120 and the msync at 2130, not at 2100 as if 30 µs were made up
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, PS).op(100, 'msync', A, 16 * PS, 'SYNC')
+      .op(600, 'write', A + PS, PS).op(610, 'write', A + 2 * PS, PS).op(620, 'read', A + 3 * PS, PS).op(630, 'msync', A, 16 * PS, 'SYNC').rows;
+    rows[2]!.extra = { x_measured_us: '500' };
+    for (const i of [3, 4, 5]) rows[i]!.extra = { x_measured_us: '10' };
+    const at = issued(rows);
+    expect([6, 7, 8, 9].map((l) => at.get(l))).toEqual([2100, 2110, 2120, 2130]);
+    // an msync is the model's to time: one the model makes faster than recorded gives the lag back (the first msync at
+    // 100 recorded 3000: it ends at 2100, 1000 before its recorded end, so the stores go at their trace times)
+    rows[2]!.extra = { x_measured_us: '3000' };
+    for (const i of [3, 4, 5]) rows[i]!.tNs += 3_000_000 - 500_000;
+    rows[6]!.tNs += 3_000_000 - 500_000;
+    expect([6, 7, 8, 9].map((l) => issued(rows).get(l))).toEqual([3100, 3110, 3120, 3130]);
+  });
+
   it('reads x_measured_us as µs and ignores what is not a positive number', () => {
     expect(recordedNs({ x_measured_us: '12.5' })).toBe(12_500);
     expect(recordedNs({ x_measured_us: 'n/a' })).toBe(0);

@@ -877,6 +877,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     const scaled = s.level.destage !== null && s.level.destage !== undefined && calJson.fragment.device.destage === 'on_flush';
     if (scaled) expect(s.level.destage).toMatchObject({ writes: 32, probes: 3 });
     const mw = scaled && s.media_write_us !== s.calibration_media_write_us ? `, media_write_us ${s.media_write_us} \\(calibration ${s.calibration_media_write_us}\\)` : '';
+    // the media rate scaled to the probes' fdatasyncs after one 1 MiB write when the calibration fitted a rate and both differences were positive
+    expect(s.calibration_media_mbps).toBe(calJson.fragment.device.media_mbps ?? null);
+    expect(profile.device.media_mbps).toBe(s.media_mbps);
+    if (s.level.rate) expect(s.level.rate).toMatchObject({ bytes: 1 << 20, probes: 3, calibration_media_mbps: s.calibration_media_mbps, media_mbps: s.media_mbps });
+    else expect(s.media_mbps).toBe(s.calibration_media_mbps);
+    const mm = s.media_mbps !== s.calibration_media_mbps ? `, media_mbps ${s.media_mbps} \\(calibration ${s.calibration_media_mbps}\\)`.replace(/\./g, '\\.') : '';
     // the write path scaled to the probes' writes (the flush-32 job's, against the calibration's flush-32 step)
     // every probe times the flush-32 job's writes, and the calibration has that step: the scale is always there
     expect(s.level.write).not.toBeNull();
@@ -886,7 +892,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
       expect(s.level.probes.every((p: { write_p50_us?: number }) => (p.write_p50_us ?? 0) > 0)).toBe(true);
     }
     const wp = s.level.write ? `, write path × ${s.level.write.scale.toFixed(3)}` : '';
-    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}; the means of the fitted spreads, which their tails move more than their medians\\)${mw}${wp.replace(/\./g, '\\.')}, device-session\\.yaml$`, 'm'));
+    expect(on.stdout).toMatch(new RegExp(`^FLUSH level\\s+refitted to 3 probes around the runs \\(median [\\d.]+ µs\\): flush_us ${s.flush_us} \\(calibration ${s.calibration_flush_us}; the means of the fitted spreads, which their tails move more than their medians\\)${mw}${mm}${wp.replace(/\./g, '\\.')}, device-session\\.yaml$`, 'm'));
     expect(off.stdout).not.toMatch(/^FLUSH level/m);
   }, FIO_TIMEOUT);
 

@@ -14,14 +14,16 @@
  * fitted from microbenchmarks only, sampled over the time the jobs ran.
  * Each probe also times fdatasync after 32 writes, which scales the
  * calibration's destage (media_write_us) to the session's (destage-session.ts),
- * and its writes, which scale the write latency and the submission stage
- * (write-session.ts).
+ * fdatasync after one 1 MiB write, which scales the destage rate (media_mbps:
+ * destage-rate-session.ts), and its writes, which scale the write latency and
+ * the submission stage (write-session.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { iologLatencies, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
 import { destageProbe, SESSION_DESTAGE_WRITES, sessionDestage, type DestageProbe, type SessionDestage } from './destage-session.ts';
 import { scaledWriteKeys, sessionWrite, type SessionWrite } from './write-session.ts';
+import { rateKeys, rateProbe, SESSION_RATE_BYTES, sessionDestageRate, type RateProbe, type SessionDestageRate } from './destage-rate-session.ts';
 import { sessionCpu, sessionWriteback, type SessionCpu, type SessionWriteback } from './writeback-stage.ts';
 import { writebackFigures, parseSamples } from '../measure/cpu-fit.ts';
 import { compileProbe, haveCc, runBinary } from '../measure/cpu-probe.ts';
@@ -119,6 +121,8 @@ export interface SessionProbe {
   spells?: ProbeSpells;
   /** Its destage part: fdatasync after one write and after SESSION_DESTAGE_WRITES (destage-session.ts); absent when fio timed none. */
   destage?: DestageProbe;
+  /** Its rate part: fdatasync after one 4k write and after one SESSION_RATE_BYTES write (destage-rate-session.ts); absent when fio timed none. */
+  rate?: RateProbe;
   /** The median write of its destage part (4k O_DIRECT, one at a time; µs): the session's write path (write-session.ts); absent when fio timed none. */
   write_p50_us?: number;
   /** Each write of the probe and the fdatasync after it (host-spread.ts); absent when none was timed. */
@@ -135,6 +139,8 @@ export interface SessionLevel extends FioLatency {
   calibration_p50_us: number | null;
   /** How the writes' destage moved against the calibration's (media_write_us scaled by it), or null (not measured, or no sign). */
   destage?: SessionDestage | null;
+  /** How the FLUSH's time a byte moved against the calibration's (media_mbps scaled by it), or null (not measured, no rate to scale, or no sign). */
+  rate?: SessionDestageRate | null;
   /** How a write moved against the calibration's (write_latency and the submission stage scaled by it), or null (not measured). */
   write?: SessionWrite | null;
   /** write_latency from the probes' writeback samples (writeback-stage.ts), or null (the calibration did not take it from writeback, or no probe timed it). */
@@ -159,8 +165,10 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const pooled = kept.flatMap((p) => evenQuantiles(p.us, PROBE_QUANTILES));
   const level = { ...latencyFigures(pooled), count: kept.reduce((n, p) => n + p.us.length, 0) };
   const destage = sessionDestage(cal, kept.flatMap((p) => (p.destage ? [p.destage] : [])));
-  // the write's destage less a page at the profile's own media rate: one calibrated by an earlier rule keeps its rate (README, "Migration", a FLUSH that does not grow)
-  const profileMedia = cal.fragment.device.media_mbps;
+  const rate = sessionDestageRate(cal, kept.flatMap((p) => (p.rate ? [p.rate] : [])));
+  // the write's destage less a page at the profile's own media rate (the session's, when its probes scaled it): one calibrated by an
+  // earlier rule keeps its rate (README, "Migration", a FLUSH that does not grow)
+  const profileMedia = rate?.media_mbps ?? cal.fragment.device.media_mbps;
   const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1, typeof profileMedia === 'number' ? profileMedia : undefined);
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
   const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
@@ -182,10 +190,11 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   // a write as writeback meets it, timed between the jobs, over the scaled calibration's (after the stage's scaled turn)
   const wbProbes = kept.flatMap((p) => (p.writeback ? [p.writeback] : []));
   const wb = cal.fits.cpu?.writeback ? sessionWriteback({ ...base, ...writeKeys.device }, wbProbes, round2) : null;
-  const marginal = { ...base, ...keys.device, ...destageKeys, ...writeKeys.device, ...wb?.device };
+  const rated = rate ? rateKeys(rate) : { device: {}, fitted: {} };
+  const marginal = { ...base, ...keys.device, ...destageKeys, ...rated.device, ...writeKeys.device, ...wb?.device };
   // the guest's CPU speed of the session (writeback-stage.ts)
   const cpu = sessionCpu(cal.fragment.cpu as Record<string, number> | undefined, cal.fits.cpu?.writeback?.cpu_one_us, wbProbes.map((p) => p.cpu_one_us));
-  const fitted: Record<string, FittedValue> = { ...cal.fitted, ...keys.fitted, ...destageFitted, ...writeKeys.fitted, ...wb?.fitted, ...cpu?.fitted };
+  const fitted: Record<string, FittedValue> = { ...cal.fitted, ...keys.fitted, ...destageFitted, ...rated.fitted, ...writeKeys.fitted, ...wb?.fitted, ...cpu?.fitted };
   let device: Record<string, unknown> = marginal, hostReport = split;
   if (split) {
     for (const k of ['read_latency', 'write_latency'] as const) {
@@ -206,6 +215,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}) })),
     calibration_p50_us: cal.fits.flush_level?.p50_us ?? null,
     destage,
+    rate,
     write,
     writeback: wb?.report ?? null,
     cpu: cpu?.report ?? null,
@@ -257,13 +267,14 @@ export class FlushLevelProbes {
 
   constructor(private readonly o: { dir: string; sizeBytes: number; probeMs: number }) {}
 
-  /** The probe's plan: its layout step, its flush-probe step, and its destage step (flush-N, for half the probe's time). */
+  /** The probe's plan: its layout step, its flush-probe step, its destage step (flush-N, for half the probe's time) and its rate step (flush-size-1m, a quarter of it). */
   private plan() {
     const plan = calibrationPlan({ quick: true, maxDepth: 1, sizeBytes: this.o.sizeBytes, stepMs: this.o.probeMs * 2, latLog: '' });
     const short = calibrationPlan({ quick: true, maxDepth: 1, sizeBytes: this.o.sizeBytes, stepMs: Math.max(1, Math.round(this.o.probeMs / 2)), latLog: '' });
     return {
       layout: plan.find((s) => s.kind === 'layout')!, probe: plan.find((s) => s.kind === 'flush-probe')!,
       destage: short.find((s) => s.kind === 'flush' && s.writes === SESSION_DESTAGE_WRITES)!,
+      rate: short.find((s) => s.kind === 'flush-size' && s.bytes === SESSION_RATE_BYTES)!,
     };
   }
 
@@ -287,7 +298,7 @@ export class FlushLevelProbes {
   /** Runs one probe, labelled `label`: its fdatasyncs (µs), also kept in {@link probes}. */
   async probe(label: string): Promise<number[]> {
     await this.prepare();
-    const work = this.work!, { probe: step, destage: nStep } = this.plan();
+    const work = this.work!, { probe: step, destage: nStep, rate: rStep } = this.plan();
     const at = new Date().toISOString();
     rmSync(join(work, flushIolog(step.name)), { force: true }); // fio appends to an I/O log that exists
     await this.run(work, step);
@@ -299,9 +310,12 @@ export class FlushLevelProbes {
     const nJob = readFioJson(json).jobs.find((j) => j.name === nStep.name);
     const destage = destageProbe(us, nJob?.sync?.p50_us ?? null);
     const writeP50 = nJob?.write?.p50_us ?? null;
+    const rJson = join(work, `${rStep.name}.json`);
+    await this.run(work, rStep, rJson);
+    const rate = rateProbe(us, readFioJson(rJson).jobs.find((j) => j.name === rStep.name)?.sync?.p50_us ?? null);
     const wb = this.cpuProbe ? writebackFigures(parseSamples(await runBinary('the CPU probe', this.cpuProbe, [work, String(WRITEBACK_REPS), 'writeback']))) : null;
     this.probes.push({
-      label, at, us, spells: probeSpells(Array.from(timed.issued_us), us), ...(destage ? { destage } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}),
+      label, at, us, spells: probeSpells(Array.from(timed.issued_us), us), ...(destage ? { destage } : {}), ...(rate ? { rate } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}),
       ...(wb ? { writeback: { slope_us: wb.off_cpu_page_us.median_us, one_us: wb.off_cpu_one_us, cpu_one_us: wb.cpu_one_us } } : {}),
     });
     return us;

@@ -30,12 +30,15 @@ export interface FlushLevelSummary {
   session_flush_us: number | null;
   calibration_media_write_us: number | null;
   session_media_write_us: number | null;
+  /** device.media_mbps of the calibration and of the session profile (null: the session kept the calibration's, or no session). */
+  calibration_media_mbps: number | null;
+  session_media_mbps: number | null;
   session: SessionLevel | null;
 }
 
 /** summary.json's `flush_level` when no session ran (--calibration-only, or nothing to refit): profile `profile` as it is. */
 export function noSessionSummary(profile: string): FlushLevelSummary {
-  return { profile: resolve(profile), source: 'calibration', calibration_flush_us: null, session_flush_us: null, calibration_media_write_us: null, session_media_write_us: null, session: null };
+  return { profile: resolve(profile), source: 'calibration', calibration_flush_us: null, session_flush_us: null, calibration_media_write_us: null, session_media_write_us: null, calibration_media_mbps: null, session_media_mbps: null, session: null };
 }
 
 /** validation.json's `calibration.session` (`syncsim validate` alone): the refitted keys beside the calibration's. */
@@ -52,6 +55,9 @@ export interface SessionReport {
   /** media_write_us replayed with (scaled to the session's destage when the probes measured it), and the calibration's; null without a write cache that destages on FLUSH. */
   media_write_us: number | null;
   calibration_media_write_us: number | null;
+  /** media_mbps replayed with (scaled to the session's destage rate when the probes measured it), and the calibration's. */
+  media_mbps: number | null;
+  calibration_media_mbps: number | null;
   /** The pooled probes and each probe's median. */
   level: SessionLevel;
 }
@@ -133,7 +139,7 @@ export class FlushSession {
     }
     writeCalibration(this.refitted, this.profile);
     const lv = this.refitted.fits.flush_level_session!;
-    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}), flush_floor ${String(this.refitted.fragment.device.flush_floor ?? 0)}${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${lv.writeback ? `, write_latency ${lv.writeback.write_latency_us} µs from writeback` : ''}${lv.cpu ? `, cpu.* × ${lv.cpu.scale.toFixed(3)}${busyNote(this.refitted.fragment.cpu)}` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})` : ''}${lv.spells ? `; the host's slow spells: ${lv.spells.spells} in ${lv.spells.span_s} s of probes (${lv.spells.rate_hz} a second, ${lv.spells.mean_ms} ms, × ${lv.spells.factor}; reported, not replayed)` : ''} in ${this.profile}`);
+    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}), flush_floor ${String(this.refitted.fragment.device.flush_floor ?? 0)}${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.rate ? `, media_mbps ${lv.rate.media_mbps} (was ${lv.rate.calibration_media_mbps}: one 1 MiB write before a FLUSH added ${lv.rate.session_increment_us.toFixed(1)} µs, ${lv.rate.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${lv.writeback ? `, write_latency ${lv.writeback.write_latency_us} µs from writeback` : ''}${lv.cpu ? `, cpu.* × ${lv.cpu.scale.toFixed(3)}${busyNote(this.refitted.fragment.cpu)}` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})` : ''}${lv.spells ? `; the host's slow spells: ${lv.spells.spells} in ${lv.spells.span_s} s of probes (${lv.spells.rate_hz} a second, ${lv.spells.mean_ms} ms, × ${lv.spells.factor}; reported, not replayed)` : ''} in ${this.profile}`);
   }
 
   /** Runs one probe labelled `label` and says its median; a probe that fails is said and left out. */
@@ -141,7 +147,7 @@ export class FlushSession {
     try {
       const us = await this.prober.probe(label);
       const last = this.prober.probes[this.prober.probes.length - 1], d = last?.destage;
-      this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs${d ? `; after ${d.writes} writes ${d.n_us.toFixed(1)} µs` : ''}${last?.write_p50_us !== undefined ? `; a write ${last.write_p50_us.toFixed(1)} µs` : ''}${last?.writeback ? `; writeback off the CPU ${last.writeback.one_us.toFixed(1)} µs + ${last.writeback.slope_us.toFixed(2)} µs a page` : ''}`);
+      this.say(`FLUSH probe ${label}: ${us.length} fdatasyncs, median ${us.length ? latencyFigures(us).p50_us!.toFixed(1) : '-'} µs${d ? `; after ${d.writes} writes ${d.n_us.toFixed(1)} µs` : ''}${last?.rate ? `; after a 1 MiB write ${last.rate.big_us.toFixed(1)} µs` : ''}${last?.write_p50_us !== undefined ? `; a write ${last.write_p50_us.toFixed(1)} µs` : ''}${last?.writeback ? `; writeback off the CPU ${last.writeback.one_us.toFixed(1)} µs + ${last.writeback.slope_us.toFixed(2)} µs a page` : ''}`);
     } catch (e) {
       this.say(`validate: warning: FLUSH probe ${label} failed (${(e as Error).message}); the level comes from the others`);
     }
@@ -156,6 +162,8 @@ export class FlushSession {
       session_flush_us: (this.refitted?.fragment.device.flush_us as number | undefined) ?? null,
       calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
       session_media_write_us: (this.refitted?.fragment.device.media_write_us as number | undefined) ?? null,
+      calibration_media_mbps: (this.cal.fragment.device.media_mbps as number | undefined) ?? null,
+      session_media_mbps: this.refitted?.fits.flush_level_session?.rate ? (this.refitted.fragment.device.media_mbps as number) : null,
       session: this.refitted?.fits.flush_level_session ?? null,
     };
   }
@@ -167,6 +175,7 @@ export class FlushSession {
     return {
       profile: basename(this.profile), flush_us: d.flush_us as number, flush_cv: d.flush_cv as number, flush_floor: (d.flush_floor as number | undefined) ?? 0, flush_empty_us: d.flush_empty_us as number,
       media_write_us: (d.media_write_us as number | undefined) ?? null, calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
+      media_mbps: (d.media_mbps as number | undefined) ?? null, calibration_media_mbps: (this.cal.fragment.device.media_mbps as number | undefined) ?? null,
       calibration_flush_us: this.cal.fragment.device.flush_us as number, level: this.refitted.fits.flush_level_session!,
     };
   }

@@ -87,9 +87,10 @@ which.
 The FLUSH level of a virtual disk moves over tens of seconds to minutes, so
 the jobs do not run with the calibration's level as it is: the calibration's
 FLUSH probe (4k O_DIRECT overwrite + fdatasync, then fdatasync after 32
-writes) runs before every third job of each round and once more before the
-replays, device.flush_us, flush_empty_us and flush_cv are refitted to all of
-them pooled, media_write_us is scaled by their 32-write FLUSH against the
+writes and after one 1 MiB write) runs before every third job of each round
+and once more before the replays, device.flush_us, flush_empty_us and
+flush_cv are refitted to all of them pooled, media_write_us is scaled by
+their 32-write FLUSH and media_mbps by their 1 MiB FLUSH against the
 calibration's, and write_latency, submit_us and submit_command_us by those
 32 writes' median against the calibration's flush-32 step, into
 DIR/device-session.yaml (+ .calibration.json), the

@@ -132,9 +132,14 @@ export class Task implements EventTarget {
    * The running op, of the row with trace time `tNs` (plus its recorded
    * duration, when the trace has one), finished now. The lag is never
    * negative: a task issues no op before its trace time (rows reach it then).
+   * With `ownTime` (a store or a load) the lag never shrinks: a recorded
+   * store's time is mostly the program's own work around it (fio's copy and
+   * bookkeeping), which the model does not simulate, so a task that runs
+   * behind its trace does not catch up by doing its stores in no time.
    */
-  opDone(tNs: number, now: number): void {
-    this.lagNs = now > tNs ? now - tNs : 0;
+  opDone(tNs: number, now: number, ownTime = false): void {
+    const lag = now > tNs ? now - tNs : 0;
+    this.lagNs = ownTime && lag < this.lagNs ? this.lagNs : lag;
     this.state = 'idle';
     if (this.fifo.length > 0) this.scheduleNext();
     else if (this.host.drained) this.track(0, 0);
