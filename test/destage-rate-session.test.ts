@@ -86,6 +86,23 @@ describe('withSessionLevel with the rate parts', () => {
     expect(s.fitted['device.media_mbps']!.from).toMatch(/^session FLUSH probes: the calibration's 1500 MB\/s ÷ 0\.500 \(fdatasync after one 1 MiB O_DIRECT write less after one 4k write: 350\.00 µs, the mean over 1 probes, against 700\.00 µs/);
   });
 
+  it('with the rate alone (no 32-write parts) the write\'s destage is the calibration\'s slope less a page at the session\'s rate', () => {
+    // slope 12 µs a write; 4096 B at 3000 MB/s = 1.365 µs: 10.63 (the calibration's 9.27 was 12 less 4096 B at 1500 MB/s)
+    const s = withSessionLevel(calibration(), [probe(Array(10).fill(300), rp(300, 650))])!;
+    expect(s.fragment.device.media_write_us).toBe(10.63);
+    expect(s.fitted['device.media_write_us']!.from).toMatch(/less the transfer of 4 KiB at the session's media_mbps$/);
+  });
+
+  it('a session profile refitted again by probes with no rate part goes back to the calibration\'s rate, not the first session\'s', () => {
+    const first = withSessionLevel(calibration(), [probe(Array(10).fill(300), rp(300, 650))])!;
+    expect(first.fragment.device.media_mbps).toBe(3000);
+    const again = withSessionLevel(first, [probe(Array(10).fill(300))])!;
+    expect(again.fragment.device.media_mbps).toBe(1500);
+    expect(again.fitted['device.media_mbps']!.from).toMatch(/the calibration's rate, not scaled/);
+    // and with rate parts, scaled from the calibration's rate (1500), not the first session's (3000)
+    expect(withSessionLevel(first, [probe(Array(10).fill(300), rp(300, 650))])!.fragment.device.media_mbps).toBe(3000);
+  });
+
   it('without rate parts the calibration\'s media_mbps stays and no rate is reported', () => {
     const s = withSessionLevel(calibration(), [probe(Array(10).fill(300))])!;
     expect(s.fragment.device.media_mbps).toBe(1500);

@@ -83,6 +83,20 @@ describe('closed replay of rows with x_measured_us', () => {
     expect([6, 7, 8, 9].map((l) => issued(rows).get(l))).toEqual([3100, 3110, 3120, 3130]);
   });
 
+  it('an op other than a store or a load that the model makes faster than recorded gives lag back', () => {
+    // msync at 100 recorded 500 (ends at 2100: 1500 behind); a store at 600 recorded 10 keeps it (issued at 2100);
+    // a second msync at 610 recorded 5000: it ends at 2110 + 2000 = 4110, its recorded end 5610, so the lag falls to 0 and
+    // an unmap at 6000 (recorded 10: no simulated time) and a store at 7000 go at their trace times
+    const rows = new TraceBuilder('a').map(0, A, 16 * PS, 'f').op(10, 'write', A, PS).op(100, 'msync', A, 16 * PS, 'SYNC')
+      .op(600, 'write', A + PS, PS).op(610, 'msync', A, 16 * PS, 'SYNC').op(6000, 'unmap', A + 8 * PS, 8 * PS).op(7000, 'write', A + 2 * PS, PS).rows;
+    rows[2]!.extra = { x_measured_us: '500' };
+    rows[3]!.extra = { x_measured_us: '10' };
+    rows[4]!.extra = { x_measured_us: '5000' };
+    rows[5]!.extra = { x_measured_us: '10' };
+    const at = issued(rows);
+    expect([6, 7, 8, 9].map((l) => at.get(l))).toEqual([2100, 2110, 6000, 7000]);
+  });
+
   it('reads x_measured_us as µs and ignores what is not a positive number', () => {
     expect(recordedNs({ x_measured_us: '12.5' })).toBe(12_500);
     expect(recordedNs({ x_measured_us: 'n/a' })).toBe(0);

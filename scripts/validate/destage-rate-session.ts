@@ -59,11 +59,10 @@ export interface SessionDestageRate {
  */
 export function sessionDestageRate(cal: Calibration, probes: readonly RateProbe[]): SessionDestageRate | null {
   const kept = probes.filter((p) => p.bytes === SESSION_RATE_BYTES && Number.isFinite(p.one_us) && Number.isFinite(p.big_us));
-  const fit = cal.fits.destage_rate;
   // the calibration's own rate, not the profile's: a session profile refitted again (syncsim validate --calibration
   // device-session.yaml) already holds a scaled one, which would be scaled twice
-  const media = fit?.media_mbps;
-  if (kept.length === 0 || !fit || fit.flat || typeof media !== 'number' || !(media > 0)) return null;
+  const media = calibrationRate(cal);
+  if (kept.length === 0 || media === undefined) return null;
   const one = cal.steps.find((s) => s.kind === 'flush' && (s.writes ?? 1) === 1)?.sync;
   const big = cal.steps.find((s) => s.kind === 'flush-size' && s.bytes === SESSION_RATE_BYTES)?.sync;
   if (!one?.p50_us || !big?.p50_us) return null;
@@ -73,6 +72,27 @@ export function sessionDestageRate(cal: Calibration, probes: readonly RateProbe[
   const scale = sessionInc / calInc;
   const rate = Math.min(MAX_MBPS, Math.max(0.01, Math.round((media / scale) * 100) / 100));
   return { scale, calibration_increment_us: calInc, session_increment_us: sessionInc, calibration_media_mbps: media, media_mbps: rate, bytes: SESSION_RATE_BYTES, probes: kept.length };
+}
+
+/** The calibration's fitted media rate (`fits.destage_rate`), or undefined when it fitted none or its FLUSH did not grow with the write's size (no rate to scale). */
+export function calibrationRate(cal: Calibration): number | undefined {
+  const fit = cal.fits.destage_rate;
+  return fit && !fit.flat && fit.media_mbps > 0 ? fit.media_mbps : undefined;
+}
+
+/**
+ * `device.media_mbps` of a session profile whose probes gave no rate: the
+ * calibration's fitted rate, when the profile refitted holds another (a
+ * session profile refitted again: its rate was the first session's); null
+ * when there is nothing to put back.
+ */
+export function unscaledRateKeys(cal: Calibration): { device: { media_mbps: number }; fitted: Record<string, FittedValue> } | null {
+  const rate = calibrationRate(cal);
+  if (rate === undefined || cal.fragment.device.media_mbps === rate) return null;
+  return {
+    device: { media_mbps: rate },
+    fitted: { 'device.media_mbps': { value: rate, r2: null, n: cal.fits.destage_rate!.points.length, from: `flush, flush-size-*: the calibration's rate, not scaled (no session probe timed a FLUSH after a 1 MiB write)` } },
+  };
 }
 
 /** A probe's rate part from its 1-write fdatasyncs (µs) and the large-write step's median; undefined when either is missing. */

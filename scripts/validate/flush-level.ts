@@ -23,7 +23,7 @@ import { basename, join } from 'node:path';
 import { iologLatencies, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
 import { destageProbe, SESSION_DESTAGE_WRITES, sessionDestage, type DestageProbe, type SessionDestage } from './destage-session.ts';
 import { scaledWriteKeys, sessionWrite, type SessionWrite } from './write-session.ts';
-import { rateKeys, rateProbe, SESSION_RATE_BYTES, sessionDestageRate, type RateProbe, type SessionDestageRate } from './destage-rate-session.ts';
+import { calibrationRate, rateKeys, rateProbe, SESSION_RATE_BYTES, sessionDestageRate, unscaledRateKeys, type RateProbe, type SessionDestageRate } from './destage-rate-session.ts';
 import { sessionCpu, sessionWriteback, type SessionCpu, type SessionWriteback } from './writeback-stage.ts';
 import { writebackFigures, parseSamples } from '../measure/cpu-fit.ts';
 import { compileProbe, haveCc, runBinary } from '../measure/cpu-probe.ts';
@@ -166,20 +166,24 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const level = { ...latencyFigures(pooled), count: kept.reduce((n, p) => n + p.us.length, 0) };
   const destage = sessionDestage(cal, kept.flatMap((p) => (p.destage ? [p.destage] : [])));
   const rate = sessionDestageRate(cal, kept.flatMap((p) => (p.rate ? [p.rate] : [])));
-  // the write's destage less a page at the profile's own media rate (the session's, when its probes scaled it): one calibrated by an
-  // earlier rule keeps its rate (README, "Migration", a FLUSH that does not grow)
-  const profileMedia = rate?.media_mbps ?? cal.fragment.device.media_mbps;
+  // the write's destage less a page at the media rate replayed: the session's when its probes scaled it, else the calibration's
+  // fitted one; a profile calibrated by an earlier rule (no rate fitted, or a flat one) keeps its own (README, "Migration", a FLUSH
+  // that does not grow)
+  const profileMedia = rate?.media_mbps ?? calibrationRate(cal) ?? cal.fragment.device.media_mbps;
   const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1, typeof profileMedia === 'number' ? profileMedia : undefined);
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
   const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
   const from = `session FLUSH probes: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite (the flush-probe step), from ${kept.length} probes run between the validation jobs' runs and before the replays, pooled with equal weight per probe (their medians ${medians.map(round2).join(', ')} µs; the calibration's own level had a median of ${cal.fits.flush_level ? `${round2(cal.fits.flush_level.p50_us!)} µs` : 'unknown'})`;
   const keys = flushLevelKeys(fit, level, cal.fits.flush_empty, from, pooled);
   const destageKeys: Record<string, unknown> = {}, destageFitted: Record<string, FittedValue> = {};
-  if (destage && fit.destage?.destage === 'on_flush') {
+  // the write's destage refitted when its slope or the media rate moved (a slope kept less a transfer at another rate would move it unmeasured)
+  if ((destage || rate) && fit.destage?.destage === 'on_flush') {
     destageKeys.media_write_us = fit.destage.media_write_us;
     destageFitted['device.media_write_us'] = {
-      value: fit.destage.media_write_us, r2: null, n: destage.probes,
-      from: `session FLUSH probes: the calibration's destage slope ${round2(cal.fits.destage!.slope_us_per_write)} µs a write × ${round2(destage.scale)} (fdatasync after ${destage.writes} writes less after one: ${round2(destage.session_increment_us)} µs, the mean over ${destage.probes} probes, against ${round2(destage.calibration_increment_us)} µs in the calibration's flush and flush-${destage.writes} steps) = ${round2(fit.destage.slope_us_per_write)} µs, less the transfer of 4 KiB at media_mbps`,
+      value: fit.destage.media_write_us, r2: null, n: destage?.probes ?? rate!.probes,
+      from: destage
+        ? `session FLUSH probes: the calibration's destage slope ${round2(cal.fits.destage!.slope_us_per_write)} µs a write × ${round2(destage.scale)} (fdatasync after ${destage.writes} writes less after one: ${round2(destage.session_increment_us)} µs, the mean over ${destage.probes} probes, against ${round2(destage.calibration_increment_us)} µs in the calibration's flush and flush-${destage.writes} steps) = ${round2(fit.destage.slope_us_per_write)} µs, less the transfer of 4 KiB at media_mbps`
+        : `the calibration's destage slope ${round2(fit.destage.slope_us_per_write)} µs a write (no session probe timed fdatasync after ${SESSION_DESTAGE_WRITES} writes), less the transfer of 4 KiB at the session's media_mbps`,
     };
   }
   // a calibration that split the host's spread off: the session refits from the whole spreads, and splits again with its own probes
@@ -190,7 +194,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   // a write as writeback meets it, timed between the jobs, over the scaled calibration's (after the stage's scaled turn)
   const wbProbes = kept.flatMap((p) => (p.writeback ? [p.writeback] : []));
   const wb = cal.fits.cpu?.writeback ? sessionWriteback({ ...base, ...writeKeys.device }, wbProbes, round2) : null;
-  const rated = rate ? rateKeys(rate) : { device: {}, fitted: {} };
+  const rated = rate ? rateKeys(rate) : unscaledRateKeys(cal) ?? { device: {}, fitted: {} };
   const marginal = { ...base, ...keys.device, ...destageKeys, ...rated.device, ...writeKeys.device, ...wb?.device };
   // the guest's CPU speed of the session (writeback-stage.ts)
   const cpu = sessionCpu(cal.fragment.cpu as Record<string, number> | undefined, cal.fits.cpu?.writeback?.cpu_one_us, wbProbes.map((p) => p.cpu_one_us));
@@ -265,7 +269,8 @@ export class FlushLevelProbes {
   /** Every probe run so far. */
   readonly probes: SessionProbe[] = [];
 
-  constructor(private readonly o: { dir: string; sizeBytes: number; probeMs: number }) {}
+  /** `rate`: run the rate part (fdatasync after one 1 MiB write) too; false when the calibration has no rate to scale. */
+  constructor(private readonly o: { dir: string; sizeBytes: number; probeMs: number; rate?: boolean }) {}
 
   /** The probe's plan: its layout step, its flush-probe step, its destage step (flush-N, for half the probe's time) and its rate step (flush-size-1m, a quarter of it). */
   private plan() {
@@ -310,15 +315,24 @@ export class FlushLevelProbes {
     const nJob = readFioJson(json).jobs.find((j) => j.name === nStep.name);
     const destage = destageProbe(us, nJob?.sync?.p50_us ?? null);
     const writeP50 = nJob?.write?.p50_us ?? null;
-    const rJson = join(work, `${rStep.name}.json`);
-    await this.run(work, rStep, rJson);
-    const rate = rateProbe(us, readFioJson(rJson).jobs.find((j) => j.name === rStep.name)?.sync?.p50_us ?? null);
+    const rate = this.o.rate === false ? undefined : await this.ratePart(work, rStep, us);
     const wb = this.cpuProbe ? writebackFigures(parseSamples(await runBinary('the CPU probe', this.cpuProbe, [work, String(WRITEBACK_REPS), 'writeback']))) : null;
     this.probes.push({
       label, at, us, spells: probeSpells(Array.from(timed.issued_us), us), ...(destage ? { destage } : {}), ...(rate ? { rate } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}),
       ...(wb ? { writeback: { slope_us: wb.off_cpu_page_us.median_us, one_us: wb.off_cpu_one_us, cpu_one_us: wb.cpu_one_us } } : {}),
     });
     return us;
+  }
+
+  /** The probe's rate part (its 1-write fdatasyncs `us` beside the 1 MiB step's median); undefined when fio fails or times none: the rest of the probe stands. */
+  private async ratePart(work: string, step: ReturnType<typeof calibrationPlan>[number], us: readonly number[]): Promise<RateProbe | undefined> {
+    const json = join(work, `${step.name}.json`);
+    try {
+      await this.run(work, step, json);
+      return rateProbe(us, readFioJson(json).jobs.find((j) => j.name === step.name)?.sync?.p50_us ?? null);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Runs `step`'s fio job in `work` (its JSON report to `json` when given), then drains the device. */

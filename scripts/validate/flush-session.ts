@@ -8,6 +8,7 @@ import type { Calibration } from './calibration.ts';
 import { FlushLevelProbes, readCalibrationReport, withSessionLevel, writeCalibration, type SessionLevel, type SessionProbe } from './flush-level.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { takeTurn, type Rounds } from './rounds.ts';
+import { calibrationRate } from './destage-rate-session.ts';
 import { latencyFigures } from './sync-steps.ts';
 
 /** What a session needs of its probes (FlushLevelProbes; a stand-in in tests). */
@@ -99,7 +100,7 @@ export class FlushSession {
       say(`== FLUSH level: the calibration's (${why})`);
       return null;
     }
-    const p = prober ?? new FlushLevelProbes({ dir, sizeBytes: cal.size_bytes, probeMs: Math.max(100, Math.round(cal.step_ms / 2)) });
+    const p = prober ?? new FlushLevelProbes({ dir, sizeBytes: cal.size_bytes, probeMs: Math.max(100, Math.round(cal.step_ms / 2)), rate: calibrationRate(cal) !== undefined });
     const s = new FlushSession(cal, profile, p, say);
     try {
       await p.prepare(); // before the first run: its writes are the session's, not a job's
@@ -162,8 +163,8 @@ export class FlushSession {
       session_flush_us: (this.refitted?.fragment.device.flush_us as number | undefined) ?? null,
       calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
       session_media_write_us: (this.refitted?.fragment.device.media_write_us as number | undefined) ?? null,
-      calibration_media_mbps: (this.cal.fragment.device.media_mbps as number | undefined) ?? null,
-      session_media_mbps: this.refitted?.fits.flush_level_session?.rate ? (this.refitted.fragment.device.media_mbps as number) : null,
+      calibration_media_mbps: this.calibrationMedia(),
+      session_media_mbps: (this.refitted?.fragment.device.media_mbps as number | undefined) ?? null,
       session: this.refitted?.fits.flush_level_session ?? null,
     };
   }
@@ -175,9 +176,14 @@ export class FlushSession {
     return {
       profile: basename(this.profile), flush_us: d.flush_us as number, flush_cv: d.flush_cv as number, flush_floor: (d.flush_floor as number | undefined) ?? 0, flush_empty_us: d.flush_empty_us as number,
       media_write_us: (d.media_write_us as number | undefined) ?? null, calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
-      media_mbps: (d.media_mbps as number | undefined) ?? null, calibration_media_mbps: (this.cal.fragment.device.media_mbps as number | undefined) ?? null,
+      media_mbps: (d.media_mbps as number | undefined) ?? null, calibration_media_mbps: this.calibrationMedia(),
       calibration_flush_us: this.cal.fragment.device.flush_us as number, level: this.refitted.fits.flush_level_session!,
     };
+  }
+
+  /** The calibration's media rate: its fitted one (a session profile refitted again holds the first session's), else the profile's. */
+  private calibrationMedia(): number | null {
+    return calibrationRate(this.cal) ?? (this.cal.fragment.device.media_mbps as number | undefined) ?? null;
   }
 
   /** Removes the probe's scratch directory. */
