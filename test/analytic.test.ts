@@ -11,7 +11,7 @@
  * alone: the msync latency is the sojourn time of that I/O in the device
  * queue. With no CPU costs (the defaults) the device is an M/G/c queue.
  *
- * Each case runs with two seeds, and each run must be within 3% of theory on
+ * Each case runs with one seed, and each run must be within 3% of theory on
  * its own; the run lengths are chosen so that 3% is well over three standard
  * errors of the mean (estimated by batch means and asserted below 1%).
  */
@@ -183,15 +183,17 @@ const CASES: Case[] = [
   { name: 'M/M/1', dist: 'exponential', channels: 1, rho: 0.5, customers: 400_000, theory: mm1Sojourn },
   { name: 'M/M/1', dist: 'exponential', channels: 1, rho: 0.8, customers: 1_000_000, theory: mm1Sojourn },
   { name: 'M/D/1', dist: 'constant', channels: 1, rho: 0.5, customers: 400_000, theory: md1Sojourn },
-  { name: 'M/D/1', dist: 'constant', channels: 1, rho: 0.8, customers: 1_000_000, theory: md1Sojourn },
+  // M/D/1's sojourn varies least: 400,000 customers give it a relative SE of 0.76 % at ρ = 0.8 (0.37 % with 1 M)
+  { name: 'M/D/1', dist: 'constant', channels: 1, rho: 0.8, customers: 400_000, theory: md1Sojourn },
   { name: 'M/M/2', dist: 'exponential', channels: 2, rho: 0.5, customers: 400_000, theory: (s, l) => mmcSojourn(2, s, l) },
   { name: 'M/M/2', dist: 'exponential', channels: 2, rho: 0.8, customers: 1_000_000, theory: (s, l) => mmcSojourn(2, s, l) },
 ];
 /**
- * Seeds per case: two at ρ = 0.5; one at ρ = 0.8, whose 1-2 M customers already give a relative
- * standard error below 1 % (checked in each case), and which cost most of this file's time.
+ * One seed per case (each run's relative standard error is checked below 1 %, so one seed already
+ * makes the 3 % bound a test): seed 1, and seed 2 for M/M/2 at ρ = 0.8. A second seed at ρ = 0.5
+ * (relative SEs 0.18–0.46 % on 2026-12-07) cost 13 s of the file's 63 s on that day's machine.
  */
-const seedsOf = (c: Case) => (c.rho < 0.8 ? [1, 2] : [c.channels === 2 ? 2 : 1]);
+const seedsOf = (c: Case) => [c.channels === 2 && c.rho >= 0.8 ? 2 : 1];
 
 describe('device queue through the simulator: msync latency = sojourn time (open replay, Poisson arrivals)', () => {
   for (const c of CASES) {
