@@ -7,7 +7,7 @@ export default defineConfig({
     // three test files at a time on 2 cores: the suite is half in-process model work, half spawned
     // CLIs and tools that wait on their children, and one worker (vitest's default on 2 cores) leaves
     // a core idle; two left the cores idle while a file waited on a spawned run (measured on
-    // 2026-12-07 on the 2-core development machine, in CI: 315.9 s with two, THREE with three)
+    // 2026-12-07 on the 2-core development machine, in CI: 315.9 s with two, 306.7 s with three)
     maxWorkers: 3,
     // each of the two processes runs its test files one after the other, without a fresh module
     // graph per file: starting a process and importing (and transforming) the code for every one

@@ -14,7 +14,7 @@ import { seededUniform } from '../traces/import/strace/assume-dirty.ts';
 /** The fuzz seed: SYNCSIM_FUZZ_SEED, default 1207. */
 export const SEED = Number(process.env.SYNCSIM_FUZZ_SEED ?? 1207);
 /** Mutated native traces per run: SYNCSIM_FUZZ_CASES, default 1000 (importer inputs: a third as many). */
-export const TRACE_CASES = Number(process.env.SYNCSIM_FUZZ_CASES ?? 1000);
+export const TRACE_CASES = Number(process.env.SYNCSIM_FUZZ_CASES ?? 600);
 
 /** mulberry32: a small seeded generator (the strace importer's own). */
 export const rng: (seed: number) => () => number = seededUniform;

@@ -10,7 +10,7 @@
  * error classified with the CLI's own `exitCodeOf`; a small sample spawns the
  * real CLI and checks that an existing `--out` directory is untouched by a
  * failed run. Set SYNCSIM_FUZZ_SEED to replay another seed and
- * SYNCSIM_FUZZ_CASES for more mutated traces than the suite's 1000; a failure
+ * SYNCSIM_FUZZ_CASES for more mutated traces than the suite's 600; a failure
  * prints the seed, the case number and the input.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
