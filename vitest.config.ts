@@ -4,11 +4,11 @@ import { defineConfig } from 'vitest/config';
 // 2-core machine a single test can take well over vitest's 5 s default.
 export default defineConfig({
   test: {
-    // three test files at a time on 2 cores: the suite is half in-process model work, half spawned
-    // CLIs and tools that wait on their children, and one worker (vitest's default on 2 cores) leaves
-    // a core idle; two left the cores idle while a file waited on a spawned run (measured on
-    // 2026-12-07 on the 2-core development machine, in CI: 315.9 s with two, 306.7 s with three)
-    maxWorkers: 3,
+    // two test files at a time: the suite is half in-process model work, half spawned CLIs and
+    // tools, and one worker (vitest's default on 2 cores) leaves a core idle. Three were tried on
+    // 2026-12-07 (a slower machine, its host's speed moving from run to run): 306.7 and 328.4 s in
+    // CI against 326.1 and 315.9 s with two, no clear gain, so two stay
+    maxWorkers: 2,
     // each of the two processes runs its test files one after the other, without a fresh module
     // graph per file: starting a process and importing (and transforming) the code for every one
     // of the 85 files cost more than the whole of the longest file. A file that changes process-wide
