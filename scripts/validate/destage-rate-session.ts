@@ -80,6 +80,12 @@ export function calibrationRate(cal: Calibration): number | undefined {
   return fit && !fit.flat && fit.media_mbps > 0 ? fit.media_mbps : undefined;
 }
 
+/** The calibration's media rate as the session starts from it: its fitted one (a session profile refitted again holds the first session's), else the profile's own (no rate fitted, or a flat one: a profile of an earlier rule keeps its rate). */
+export function calibrationMedia(cal: Calibration): number | undefined {
+  const own = cal.fragment.device.media_mbps;
+  return calibrationRate(cal) ?? (typeof own === 'number' ? own : undefined);
+}
+
 /**
  * `device.media_mbps` of a session profile whose probes gave no rate: the
  * calibration's fitted rate, when the profile refitted holds another (a

@@ -23,7 +23,7 @@ import { basename, join } from 'node:path';
 import { iologLatencies, readFioJson, runFio, SYNC_ACTIONS, type FioLatency } from './fio.ts';
 import { destageProbe, SESSION_DESTAGE_WRITES, sessionDestage, type DestageProbe, type SessionDestage } from './destage-session.ts';
 import { scaledWriteKeys, sessionWrite, type SessionWrite } from './write-session.ts';
-import { calibrationRate, rateKeys, rateProbe, SESSION_RATE_BYTES, sessionDestageRate, unscaledRateKeys, type RateProbe, type SessionDestageRate } from './destage-rate-session.ts';
+import { calibrationMedia, rateKeys, rateProbe, SESSION_RATE_BYTES, sessionDestageRate, unscaledRateKeys, type RateProbe, type SessionDestageRate } from './destage-rate-session.ts';
 import { sessionCpu, sessionWriteback, type SessionCpu, type SessionWriteback } from './writeback-stage.ts';
 import { writebackFigures, parseSamples } from '../measure/cpu-fit.ts';
 import { compileProbe, haveCc, runBinary } from '../measure/cpu-probe.ts';
@@ -169,8 +169,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   // the write's destage less a page at the media rate replayed: the session's when its probes scaled it, else the calibration's
   // fitted one; a profile calibrated by an earlier rule (no rate fitted, or a flat one) keeps its own (README, "Migration", a FLUSH
   // that does not grow)
-  const profileMedia = rate?.media_mbps ?? calibrationRate(cal) ?? cal.fragment.device.media_mbps;
-  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1, typeof profileMedia === 'number' ? profileMedia : undefined);
+  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1, rate?.media_mbps ?? calibrationMedia(cal));
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
   const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
   const from = `session FLUSH probes: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite (the flush-probe step), from ${kept.length} probes run between the validation jobs' runs and before the replays, pooled with equal weight per probe (their medians ${medians.map(round2).join(', ')} µs; the calibration's own level had a median of ${cal.fits.flush_level ? `${round2(cal.fits.flush_level.p50_us!)} µs` : 'unknown'})`;

@@ -8,7 +8,7 @@ import type { Calibration } from './calibration.ts';
 import { FlushLevelProbes, readCalibrationReport, withSessionLevel, writeCalibration, type SessionLevel, type SessionProbe } from './flush-level.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { takeTurn, type Rounds } from './rounds.ts';
-import { calibrationRate } from './destage-rate-session.ts';
+import { calibrationMedia, calibrationRate } from './destage-rate-session.ts';
 import { latencyFigures } from './sync-steps.ts';
 
 /** What a session needs of its probes (FlushLevelProbes; a stand-in in tests). */
@@ -163,7 +163,7 @@ export class FlushSession {
       session_flush_us: (this.refitted?.fragment.device.flush_us as number | undefined) ?? null,
       calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
       session_media_write_us: (this.refitted?.fragment.device.media_write_us as number | undefined) ?? null,
-      calibration_media_mbps: this.calibrationMedia(),
+      calibration_media_mbps: calibrationMedia(this.cal) ?? null,
       session_media_mbps: (this.refitted?.fragment.device.media_mbps as number | undefined) ?? null,
       session: this.refitted?.fits.flush_level_session ?? null,
     };
@@ -176,14 +176,9 @@ export class FlushSession {
     return {
       profile: basename(this.profile), flush_us: d.flush_us as number, flush_cv: d.flush_cv as number, flush_floor: (d.flush_floor as number | undefined) ?? 0, flush_empty_us: d.flush_empty_us as number,
       media_write_us: (d.media_write_us as number | undefined) ?? null, calibration_media_write_us: (this.cal.fragment.device.media_write_us as number | undefined) ?? null,
-      media_mbps: (d.media_mbps as number | undefined) ?? null, calibration_media_mbps: this.calibrationMedia(),
+      media_mbps: (d.media_mbps as number | undefined) ?? null, calibration_media_mbps: calibrationMedia(this.cal) ?? null,
       calibration_flush_us: this.cal.fragment.device.flush_us as number, level: this.refitted.fits.flush_level_session!,
     };
-  }
-
-  /** The calibration's media rate: its fitted one (a session profile refitted again holds the first session's), else the profile's. */
-  private calibrationMedia(): number | null {
-    return calibrationRate(this.cal) ?? (this.cal.fragment.device.media_mbps as number | undefined) ?? null;
   }
 
   /** Removes the probe's scratch directory. */
