@@ -124,18 +124,27 @@ export class MsyncCover {
    */
   private compact(): void {
     const s = this.seg, n = this.n;
-    const points: number[] = [];
-    for (let i = 0; i < n; i++) points.push(s[W * i], s[W * i + 1]);
-    points.sort((a, b) => a - b);
-    const b: number[] = [];
-    for (const p of points) if (b.length === 0 || b[b.length - 1] !== p) b.push(p);
+    // the ends of the ranges, sorted (a typed array sorts numerically), once each
+    const points = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      points[2 * i] = s[W * i];
+      points[2 * i + 1] = s[W * i + 1];
+    }
+    points.sort();
+    let distinct = 0;
+    for (let k = 0; k < points.length; k++) if (distinct === 0 || points[distinct - 1] !== points[k]) points[distinct++] = points[k];
+    const b = points.subarray(0, distinct);
     const m = b.length - 1;
     // the last range first: each elementary range takes the latest that covers it
     const byEnd = new Int32Array(n);
     for (let i = 0; i < n; i++) byEnd[i] = n - 1 - i;
     const owner = claim(s, n, b, byEnd);
-    // the latest line first: each elementary range takes the line of the latest msync of the trace that covers it
-    const byLine = Array.from(byEnd).sort((x, y) => s[W * y + 4] - s[W * x + 4]);
+    // the latest line first (of two of one line, the later to end): each elementary range takes the line of
+    // the latest msync of the trace that covers it. Lines that never fall from one range to the next (msyncs
+    // ending in trace order, the common case) are in that order already, the last range first.
+    let inOrder = true;
+    for (let i = 1; i < n && inOrder; i++) inOrder = s[W * i + 4] >= s[W * (i - 1) + 4];
+    const byLine = inOrder ? byEnd : Int32Array.from(byEnd).sort((x, y) => s[W * y + 4] - s[W * x + 4] || y - x);
     const lineOwner = claim(s, n, b, byLine);
     const out = new Float64Array(W * Math.max(8, m));
     let c = 0;
@@ -160,7 +169,7 @@ export class MsyncCover {
  * For each elementary range [b[k], b[k+1]) of the `n` ranges of log `s` (whose ends `b` holds,
  * sorted, once each), the first range in `order` that covers it, or -1.
  */
-function claim(s: Float64Array, n: number, b: readonly number[], order: ArrayLike<number>): Int32Array {
+function claim(s: Float64Array, n: number, b: ArrayLike<number>, order: ArrayLike<number>): Int32Array {
   const m = b.length - 1;
   const owner = new Int32Array(Math.max(m, 0)).fill(-1);
   // next[k]: the first elementary range at or after k with no owner yet (path-halving union-find)
