@@ -129,6 +129,8 @@ const DEVICE_SCHEMA = obj({
   flush_cv_scope: { enum: ['flush', 'host'] },
   host_cv: range(0, 100),
   host_floor: FLOOR,
+  host_drift_share: range(0, 1),
+  host_drift_us: positiveDuration,
   host_spell_rate_hz: range(0, 1000),
   host_spell_ms: range(0, 60_000),
   host_spell_factor: range(0.01, 1000),

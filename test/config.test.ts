@@ -32,7 +32,7 @@ describe('configuration', () => {
       device: {
         profile: 'nvme', channels: 85, discipline: 'fifo', service: { dist: 'constant', mean_us: 100 }, per_page_us: 0, error_rate: 0,
         read_latency: { dist: 'constant', mean_us: 85 }, write_latency: { dist: 'constant', mean_us: 20 },
-        bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, segment_us: 0, read_request_mbps: 0, max_segments: 0, ring_descriptors: 0, write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, host_spell_rate_hz: 0, host_spell_ms: 0, host_spell_factor: 1, busy_latency_us: 0, busy_flush_us: 0, flush_gap: { gap_us: [], factor: [] }, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
+        bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, segment_us: 0, read_request_mbps: 0, max_segments: 0, ring_descriptors: 0, write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, host_drift_share: 0, host_drift_us: 100, host_spell_rate_hz: 0, host_spell_ms: 0, host_spell_factor: 1, busy_latency_us: 0, busy_flush_us: 0, flush_gap: { gap_us: [], factor: [] }, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
         rpm: 0, seek_track_ms: 0, seek_avg_ms: 0, seek_full_ms: 0, capacity_gb: 1000, region_gb: 16,
       },
       pager: { cluster_pages: 32, ipc_us: 0 },

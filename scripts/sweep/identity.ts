@@ -47,6 +47,8 @@ export async function hashFile(path: string): Promise<string> {
 export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; value: Json }[] = [
   { path: ['device', 'flush_floor'], value: 0 },
   { path: ['device', 'host_floor'], value: 0 },
+  { path: ['device', 'host_drift_share'], value: 0 },
+  { path: ['device', 'host_drift_us'], value: 100 },
   { path: ['cpu', 'floor'], value: 0 },
   { path: ['device', 'flush_quantiles'], value: [] },
   { path: ['device', 'busy_latency_us'], value: 0 },

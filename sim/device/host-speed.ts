@@ -25,6 +25,7 @@
 
 import type { FlushCvScope } from './profiles.ts';
 import type { HostSpells } from './host-spells.ts';
+import type { DriftingHostDraw } from './host-drift.ts';
 
 export type { FlushCvScope };
 
@@ -43,17 +44,20 @@ export class HostSpeed {
   /**
    * `draw`: a sampler of mean 1 (the factors of successive syncs); none: always 1.
    * `spells`: the host's slow spells (host-spells.ts) and the simulated clock they are read at; none: no spells.
+   * `drift`: instead of `draw`, a factor with a share that drifts with the clock (host-drift.ts) and that clock.
    */
-  constructor(private readonly draw?: () => number, private readonly spells?: { timeline: HostSpells; nowNs: () => number }) {}
+  constructor(private readonly draw?: () => number, private readonly spells?: { timeline: HostSpells; nowNs: () => number }, private readonly drift?: { draw: DriftingHostDraw; nowNs: () => number }) {}
 
-  /** The factor now: the msync's draw, times the spell's factor when a slow spell is under way. */
+  /** The factor now: the msync's draw (or the drifting factor at this moment), times the spell's factor when a slow spell is under way. */
   get factor(): number {
-    return this.spells === undefined ? this.drawn : this.drawn * this.spells.timeline.at(this.spells.nowNs());
+    const f = this.drift === undefined ? this.drawn : this.drift.draw.factorAt(this.drift.nowNs());
+    return this.spells === undefined ? f : f * this.spells.timeline.at(this.spells.nowNs());
   }
 
   /** An msync call begins: the host's speed is drawn anew (no draw without a sampler). */
   syncBegins(): void {
-    if (this.draw) this.drawn = this.draw();
+    if (this.drift) this.drift.draw.syncBegins();
+    else if (this.draw) this.drawn = this.draw();
   }
 
   /** `ns` at the current speed, whole ns (exactly `ns` at factor 1). */

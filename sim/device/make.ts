@@ -8,6 +8,7 @@ import type { RandomStreams } from '../engine/random.ts';
 import { Device, type BlockDevice, type IoCompletion } from './device.ts';
 import { MediaDevice } from './media.ts';
 import { HostSpeed } from './host-speed.ts';
+import { DriftingHostDraw } from './host-drift.ts';
 import { HostSpells, spellsOn } from './host-spells.ts';
 import { makeSampler, quantileSampler, type ServiceSampler } from './service.ts';
 import { builtinScheduler } from './schedulers.ts';
@@ -56,7 +57,9 @@ function flushJitter(d: Config['device'], rng: RandomStreams): ServiceSampler {
 /**
  * The host's speed of `config` (host-speed.ts): drawn per msync from a
  * lognormal of mean 1 and cv `device.host_cv` above the floor
- * `device.host_floor` (stream `device.host`), or
+ * `device.host_floor` (stream `device.host`), with the share
+ * `device.host_drift_share` of it drifting with `engine`'s clock
+ * (host-drift.ts, stream `device.host_drift`), or
  * of cv `device.flush_cv` (stream `device.flush`) under
  * `device.flush_cv_scope: host`; else a constant 1 that draws nothing.
  * With `device.host_spell_*` (host-spells.ts), times the slow spells'
@@ -67,6 +70,10 @@ export function makeHostSpeed(config: Config, rng: RandomStreams, engine?: Engin
   const d = config.device;
   if (d.profile === 'queue') return new HostSpeed();
   const spells = engine && spellsOn(d) ? { timeline: new HostSpells(d, rng.get('device.spells')), nowNs: () => engine.now } : undefined;
+  if (d.host_cv > 0 && d.host_drift_share > 0 && engine) {
+    const drift = new DriftingHostDraw(d.host_cv, d.host_floor, d.host_drift_share, d.host_drift_us * 1000, rng.get('device.host'), rng.get('device.host_drift'));
+    return new HostSpeed(undefined, spells, { draw: drift, nowNs: () => engine.now });
+  }
   if (d.host_cv > 0) return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.host_cv, floor: d.host_floor }, rng.get('device.host')), spells);
   if (d.flush_cv_scope !== 'host' || !(d.flush_cv > 0)) return new HostSpeed(undefined, spells);
   return new HostSpeed(makeSampler({ dist: 'lognormal', mean_us: 1, cv: d.flush_cv, floor: d.flush_floor }, rng.get('device.flush')), spells);

@@ -114,6 +114,13 @@ export interface MediaKeys {
   host_cv: number;
   /** Share of the host's speed factor that never varies (0 ≤ floor < 1), as `flush_floor` is the FLUSH's. */
   host_floor: number;
+  /**
+   * Share of the host factor's log-variance that drifts with the clock within an msync instead of
+   * being held through it (host-drift.ts; 0: the whole factor is held, as before the key).
+   */
+  host_drift_share: number;
+  /** Correlation time of the drifting share (µs): two device times Δt apart share e^(−Δt/τ) of it. */
+  host_drift_us: number;
   /** Slow spells of the host beginning a second, on average (host-spells.ts; 0: none). */
   host_spell_rate_hz: number;
   /** A slow spell's mean length (ms). */
@@ -229,23 +236,23 @@ export const PROFILE_TABLE: Record<Exclude<DeviceProfile, 'queue'>, MediaKeys> =
   nvme: {
     channels: 85, read_latency: constant(85), write_latency: constant(20),
     bandwidth_mbps: 4300, read_bandwidth_mbps: 7000, segment_us: 0, ...NO_RING,
-    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 4300, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, host_drift_share: 0, host_drift_us: 100, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   'sata-ssd': {
     channels: 10, read_latency: constant(100), write_latency: constant(25),
     bandwidth_mbps: 530, read_bandwidth_mbps: 560, segment_us: 0, ...NO_RING,
-    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
+    write_cache: true, cache_mb: 64, media_mbps: 530, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, host_drift_share: 0, host_drift_us: 100, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
   hdd: {
     channels: 1, read_latency: constant(100), write_latency: constant(100),
     bandwidth_mbps: 600, read_bandwidth_mbps: 600, segment_us: 0, ...NO_RING,
-    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
+    write_cache: true, cache_mb: 32, media_mbps: 150, flush_us: 100, flush_empty_us: 100, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, host_drift_share: 0, host_drift_us: 100, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each',
     rpm: 7200, seek_track_ms: 1.0, seek_avg_ms: 8.5, seek_full_ms: 20, capacity_gb: 1000, region_gb: 16,
   },
   ram: {
     channels: 4096, read_latency: constant(0), write_latency: constant(0),
     bandwidth_mbps: 0, read_bandwidth_mbps: 0, segment_us: 0, ...NO_RING,
-    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
+    write_cache: false, cache_mb: 0, media_mbps: 0, flush_us: 0, flush_empty_us: 0, flush_cv: 0, flush_floor: 0, flush_quantiles: [], flush_cv_scope: 'flush', host_cv: 0, host_floor: 0, host_drift_share: 0, host_drift_us: 100, ...NO_SPELLS, busy_latency_us: 0, busy_flush_us: 0, flush_gap: NO_FLUSH_GAP, destage: 'continuous', media_write_us: 0, submit_us: 0, submit_command_us: 0, submit_overlap: false, submit_completion: 'each', ...SOLID,
   },
 };
 
