@@ -78,7 +78,7 @@ describe('fitting the host\'s spread from write + fdatasync pairs', () => {
   it('pairs a write with the sync logged the moment it completed; a write without one is left out', () => {
     const writes = { issued_us: Float64Array.from([0, 100, 250]), latencies_us: Float64Array.from([40, 50, 30]), unmatched: 0, actions: {} };
     const syncs = { issued_us: Float64Array.from([40, 150, 999]), latencies_us: Float64Array.from([60, 100, 5]), unmatched: 0, actions: {} };
-    expect(writeSyncPairs(writes, syncs)).toEqual([{ write_us: 40, sync_us: 60 }, { write_us: 50, sync_us: 100 }]);
+    expect(writeSyncPairs(writes, syncs)).toEqual([{ write_us: 40, sync_us: 60, at_us: 0 }, { write_us: 50, sync_us: 100, at_us: 100 }]); // at_us: the write's issue time
   });
 
   const pairs = (n: number, f: (i: number) => WriteSyncPair): WriteSyncPair[] => Array.from({ length: n }, (_, i) => f(i));
@@ -208,7 +208,7 @@ describe('probePairs on a version-3 I/O log as fio writes it', () => {
         '700 /d/probe.dat close', '',
       ].join('\n'));
       // write 100 → sync 160 (60 µs), sync 160 → write 230 (70); write 300 → sync 350 (50), → 500 (150); write 500 → 590 (90), → close 700 (110)
-      expect(await probePairs(log)).toEqual([{ write_us: 60, sync_us: 70 }, { write_us: 50, sync_us: 150 }, { write_us: 90, sync_us: 110 }]);
+      expect(await probePairs(log)).toEqual([{ write_us: 60, sync_us: 70, at_us: 100 }, { write_us: 50, sync_us: 150, at_us: 300 }, { write_us: 90, sync_us: 110, at_us: 500 }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

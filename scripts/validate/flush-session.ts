@@ -10,6 +10,7 @@ import { cleanupOnInterrupt } from '../interrupt.ts';
 import { takeTurn, type Rounds } from './rounds.ts';
 import { calibrationMedia, calibrationRate } from './destage-rate-session.ts';
 import { latencyFigures } from './sync-steps.ts';
+import { driftNote } from './host-drift-fit.ts';
 
 /** What a session needs of its probes (FlushLevelProbes; a stand-in in tests). */
 export interface Prober {
@@ -140,7 +141,7 @@ export class FlushSession {
     }
     writeCalibration(this.refitted, this.profile);
     const lv = this.refitted.fits.flush_level_session!;
-    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}), flush_floor ${String(this.refitted.fragment.device.flush_floor ?? 0)}${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.rate ? `, media_mbps ${lv.rate.media_mbps} (was ${lv.rate.calibration_media_mbps}: one 1 MiB write before a FLUSH added ${lv.rate.session_increment_us.toFixed(1)} µs, ${lv.rate.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${lv.writeback ? `, write_latency ${lv.writeback.write_latency_us} µs from writeback` : ''}${lv.cpu ? `, cpu.* × ${lv.cpu.scale.toFixed(3)}${busyNote(this.refitted.fragment.cpu)}` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})` : ''}${lv.spells ? `; the host's slow spells: ${lv.spells.spells} in ${lv.spells.span_s} s of probes (${lv.spells.rate_hz} a second, ${lv.spells.mean_ms} ms, × ${lv.spells.factor}; reported, not replayed)` : ''} in ${this.profile}`);
+    this.say(`== FLUSH level of the session: ${lv.count} fdatasyncs of ${lv.probes.length} probes, median ${lv.p50_us!.toFixed(1)} µs (the calibration's ${lv.calibration_p50_us?.toFixed(1) ?? '-'} µs): flush_us ${this.refitted.fragment.device.flush_us} (was ${this.cal.fragment.device.flush_us}), flush_floor ${String(this.refitted.fragment.device.flush_floor ?? 0)}${lv.destage ? `, media_write_us ${this.refitted.fragment.device.media_write_us} (was ${this.cal.fragment.device.media_write_us}: ${lv.destage.writes} writes before a FLUSH added ${lv.destage.session_increment_us.toFixed(1)} µs, ${lv.destage.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.rate ? `, media_mbps ${lv.rate.media_mbps} (was ${lv.rate.calibration_media_mbps}: one 1 MiB write before a FLUSH added ${lv.rate.session_increment_us.toFixed(1)} µs, ${lv.rate.calibration_increment_us.toFixed(1)} in the calibration)` : ''}${lv.write ? `, the write path × ${lv.write.scale.toFixed(3)} (a write ${lv.write.session_write_us.toFixed(1)} µs, ${lv.write.calibration_write_us.toFixed(1)} in the calibration)` : ''}${lv.writeback ? `, write_latency ${lv.writeback.write_latency_us} µs from writeback` : ''}${lv.cpu ? `, cpu.* × ${lv.cpu.scale.toFixed(3)}${busyNote(this.refitted.fragment.cpu)}` : ''}${this.refitted.fragment.device.host_cv !== undefined ? `, host_cv ${String(this.refitted.fragment.device.host_cv)} (was ${String(this.cal.fragment.device.host_cv ?? 0)})${driftNote(this.refitted.fragment.device)}` : ''}${lv.spells ? `; the host's slow spells: ${lv.spells.spells} in ${lv.spells.span_s} s of probes (${lv.spells.rate_hz} a second, ${lv.spells.mean_ms} ms, × ${lv.spells.factor}; reported, not replayed)` : ''} in ${this.profile}`);
   }
 
   /** Runs one probe labelled `label` and says its median; a probe that fails is said and left out. */
@@ -187,3 +188,4 @@ export class FlushSession {
     this.release();
   }
 }
+

@@ -27,12 +27,11 @@
 import { ownQuantiles, quantilesText } from './flush-quantiles.ts';
 import { iologLatencies, SYNC_ACTIONS, type IologLatencies } from './fio.ts';
 import type { FittedValue } from './calibration.ts';
+import { MIN_GROUP_PAIRS, MIN_PAIRS, spearman, type WriteSyncPair } from './probe-pairs.ts';
+import { fitHostDrift, hostDriftFrom, isHostDrift, type HostDriftFit } from './host-drift-fit.ts';
 
-/** One write of the probe and the fdatasync after it (µs). */
-export interface WriteSyncPair {
-  write_us: number;
-  sync_us: number;
-}
+export { MIN_GROUP_PAIRS, MIN_PAIRS, spearman, type WriteSyncPair };
+
 
 /** The pairs of a probe (pure): each sync whose entry is the next one after a write's (issued when the write completed). */
 export function writeSyncPairs(writes: IologLatencies, syncs: IologLatencies): WriteSyncPair[] {
@@ -42,7 +41,7 @@ export function writeSyncPairs(writes: IologLatencies, syncs: IologLatencies): W
   writes.issued_us.forEach((t, i) => {
     const w = writes.latencies_us[i]!;
     const s = syncAt.get(t + w);
-    if (s !== undefined && w > 0 && s > 0) pairs.push({ write_us: w, sync_us: s });
+    if (s !== undefined && w > 0 && s > 0) pairs.push({ write_us: w, sync_us: s, at_us: t });
   });
   return pairs;
 }
@@ -52,10 +51,6 @@ export async function probePairs(iolog: string): Promise<WriteSyncPair[]> {
   return writeSyncPairs(await iologLatencies(iolog, new Set(['write'])), await iologLatencies(iolog, SYNC_ACTIONS));
 }
 
-/** Fewer pairs than this in all give no fit. */
-export const MIN_PAIRS = 100;
-/** A probe with fewer pairs than this gives no correlation of its own. */
-export const MIN_GROUP_PAIRS = 20;
 
 /** The host's spread and what it came from. */
 export interface HostSpread {
@@ -75,29 +70,6 @@ export interface HostSpread {
   host_cv: number;
 }
 
-/** Ranks 0..n−1, ties given their mean rank. */
-function ranks(a: readonly number[]): number[] {
-  const order = a.map((_, i) => i).sort((i, j) => a[i]! - a[j]!);
-  const r = new Array<number>(a.length);
-  for (let k = 0; k < order.length;) {
-    let e = k;
-    while (e + 1 < order.length && a[order[e + 1]!] === a[order[k]!]) e++;
-    for (let q = k; q <= e; q++) r[order[q]!] = (k + e) / 2;
-    k = e + 1;
-  }
-  return r;
-}
-
-/** Spearman's rank correlation of `x` and `y` (equal lengths, at least 2; 0 when either is constant). */
-export function spearman(x: readonly number[], y: readonly number[]): number {
-  const rx = ranks(x), ry = ranks(y), n = x.length, m = (n - 1) / 2;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = rx[i]! - m, b = ry[i]! - m;
-    sxy += a * b; sxx += a * a; syy += b * b;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
 
 /** A lognormal's log-spread from its cv. */
 export const sigmaOfCv = (cv: number): number => Math.sqrt(Math.log(1 + cv * cv));
@@ -173,6 +145,8 @@ export interface HostSpreadReport {
   fit: HostSpread | { reason: string };
   /** The split keys before the split (the session refits from these). */
   marginal: Record<string, unknown>;
+  /** How long the shared speed holds (host-drift-fit.ts), or why it is not fitted; absent when there is no host's spread, and in reports before 2026-12-07. */
+  drift?: HostDriftFit | { reason: string };
 }
 
 /**
@@ -188,9 +162,21 @@ export function splitHostSpread(marginal: Record<string, unknown>, groups: reado
   const before: Record<string, unknown> = {};
   for (const k of SPLIT_KEYS) if (marginal[k] !== undefined) before[k] = marginal[k];
   const report: HostSpreadReport = { fit, marginal: before };
-  const { host_floor: _stale, ...noHostFloor } = marginal;
+  // a profile refitted (a session's) drops what its own fit gave: the floor and the drift are fitted again below, or not at all
+  const { host_floor: _stale, host_drift_share: _share, host_drift_us: _us, ...noHostFloor } = marginal;
   if (!isHostSpread(fit)) return { device: { ...noHostFloor, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: groups.reduce((n, g) => n + g.length, 0), from: `${source}: none (${fit.reason})` } } };
-  const device = withHostSpread(marginal, fit);
+  const device = withHostSpread(noHostFloor, fit);
+  const drift: Record<string, FittedValue> = {};
+  if (fit.sigma_host > 0) {
+    report.drift = fitHostDrift(groups);
+    if (isHostDrift(report.drift)) {
+      device.host_drift_share = report.drift.share;
+      device.host_drift_us = report.drift.drift_us;
+      const from = hostDriftFrom(source, report.drift);
+      drift['device.host_drift_share'] = { value: report.drift.share, r2: null, n: report.drift.pairs, from };
+      drift['device.host_drift_us'] = { value: report.drift.drift_us, r2: null, n: report.drift.pairs, from };
+    }
+  }
   const floor: Record<string, FittedValue> = typeof device.host_floor === 'number' && device.host_floor > 0
     ? { 'device.host_floor': { value: device.host_floor, r2: null, n: fit.pairs, from: `${source}: √ of the FLUSH level's floor ${String(marginal.flush_floor)}, as the FLUSH's own share (flush_floor) takes: the two factors' product, the FLUSH, keeps the floor measured (the host's spread is seen through the FLUSH, and has its shape)` } }
     : {};
@@ -199,6 +185,7 @@ export function splitHostSpread(marginal: Record<string, unknown>, groups: reado
     report,
     fitted: {
       ...floor,
+      ...drift,
       'device.host_cv': {
         value: fit.host_cv, r2: null, n: fit.pairs,
         from: `${source}: ${fit.pairs} writes and the fdatasync after each in ${fit.groups} probe(s), rank correlation within each ${fit.spearman.toFixed(3)} (mean by pairs; ρ = 2 sin(π ρs / 6) = ${fit.rho.toFixed(3)}); σh = √(max(0, ρ) σw σf), at most the smaller of σw ${fit.sigma_write.toFixed(3)} (write_latency) and σf ${fit.sigma_flush.toFixed(3)} (flush_cv): ${fit.sigma_host.toFixed(3)}; cv = √(e^σh² − 1)`,
