@@ -92,6 +92,20 @@ describe('DriftingHostDraw', () => {
       return out;
     };
     expect(run()).toEqual(run());
+    // another seed, other draws
+    const other = draw(0.3, 0.2, 0.5, 80, 12);
+    other.syncBegins();
+    const d = draw(0.3, 0.2, 0.5, 80, 11);
+    d.syncBegins();
+    expect(other.factorAt(1000)).not.toBe(d.factorAt(1000));
+  });
+
+  it('is 1 before the first msync, as the plain draw is, and draws nothing until then', () => {
+    const held = new RandomStream(3, 'device.host'), drift = new RandomStream(3, 'device.host_drift');
+    const d = new DriftingHostDraw(0.4, 0.2, 0.5, 100_000, held, drift);
+    expect([d.factorAt(0), d.factorAt(5_000_000)]).toEqual([1, 1]);
+    // the streams are where fresh ones are: nothing was drawn
+    expect([held.uniform(), drift.uniform()]).toEqual([new RandomStream(3, 'device.host').uniform(), new RandomStream(3, 'device.host_drift').uniform()]);
   });
 });
 
@@ -119,6 +133,23 @@ describe('device.host_drift_share and device.host_drift_us (config)', () => {
     engine.now = 500_000;
     expect(drifting.factor).not.toBe(f[0]);
     expect(held.factor).toBe(f[1]);
+  });
+
+  it('no drift without a clock to read, or with host_cv 0: the plain held factor, its draws unchanged', () => {
+    const withShare = resolveConfig({ device: { profile: 'sata-ssd', host_cv: 0.3, host_drift_share: 0.5, host_drift_us: 100 } });
+    const plain = resolveConfig({ device: { profile: 'sata-ssd', host_cv: 0.3 } });
+    const a = makeHostSpeed(withShare, new RandomStreams(2)), b = makeHostSpeed(plain, new RandomStreams(2));
+    const fa: number[] = [], fb: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      a.syncBegins();
+      b.syncBegins();
+      fa.push(a.factor, a.factor);
+      fb.push(b.factor, b.factor);
+    }
+    expect(fa).toEqual(fb);
+    const none = makeHostSpeed(resolveConfig({ device: { profile: 'sata-ssd', host_drift_share: 0.5 } }), new RandomStreams(2), new Engine());
+    none.syncBegins();
+    expect(none.factor).toBe(1);
   });
 });
 

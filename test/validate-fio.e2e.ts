@@ -110,7 +110,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
       // --settle 3: the wait runs and is bounded (the defaults, 90 s and 20 s with --quick: calibrate.test.ts, settleLimitMs)
       syncsimAsync(['calibrate', '--dir', dir, '--quick', '--size', '4m', '--runtime', '1', '--max-depth', '4', '--settle', '3', '-o', fragment]),
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', out, '--dir', dir, '--settle', '3']),
-      // --settle 0: the calibration beside them already waits for the device (and the suite keeps it busy)
+      // --settle 0: the calibration beside them already waits for the device
       syncsimAsync(['validate', '--fio-job', jobFile, '--calibration', handFragment, '--out', join(dir, 'val-warm'), '--dir', dir, '--warmup', '3', '--seed', '9', '--sim-seeds', '2', '--repeat', '1', '--settle', '0']),
       syncsimAsync(['validate', '--fio-job', twoJob, '--calibration', handFragment, '--out', join(dir, 'val-two'), '--dir', dir, '--repeat', '1', '--settle', '0']),
       calibrateWithoutTimestamps(),

@@ -210,6 +210,11 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     Object.assign(fitted, host.fitted);
     // a floor the calibration gave the host and the session's FLUSH no longer has
     if (device.host_floor === undefined) delete fitted['device.host_floor'];
+    // the calibration's drift, when the session's pairs fit none: its keys went with the refit, its provenance goes too
+    if (device.host_drift_share === undefined) {
+      delete fitted['device.host_drift_share'];
+      delete fitted['device.host_drift_us'];
+    }
     annotateSplit(fitted, device, host.report);
     hostReport = host.report;
   }

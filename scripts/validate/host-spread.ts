@@ -61,6 +61,8 @@ export interface HostSpread {
   spearman: number;
   /** The correlation of their logarithms were they jointly normal: 2 sin(π ρs / 6). */
   rho: number;
+  /** The correlation σh was fitted to when part of the shared speed drifts: at zero distance (host-drift-fit.ts); absent: `rho`. */
+  rho_zero?: number;
   /** The log-spreads of the profile's write latency and FLUSH (σ = √ln(1 + cv²)). */
   sigma_write: number;
   sigma_flush: number;
@@ -76,8 +78,12 @@ export const sigmaOfCv = (cv: number): number => Math.sqrt(Math.log(1 + cv * cv)
 /** A lognormal's cv from its log-spread. */
 export const cvOfSigma = (s: number): number => Math.sqrt(Math.expm1(s * s));
 
-/** The host's spread from the probes' pairs (one group per probe) and the profile's cvs, or why there is none. */
-export function fitHostSpread(groups: readonly (readonly WriteSyncPair[])[], writeCv: number, flushCv: number): HostSpread | { reason: string } {
+/**
+ * The host's spread from the probes' pairs (one group per probe) and the profile's cvs, or why there is none.
+ * `rhoZero`: the correlation at zero distance when part of the shared speed drifts (host-drift-fit.ts), which
+ * σh is then fitted to instead of the pairs' own (taken g apart); `rho` still reports the pairs' own.
+ */
+export function fitHostSpread(groups: readonly (readonly WriteSyncPair[])[], writeCv: number, flushCv: number, rhoZero?: number): HostSpread | { reason: string } {
   const kept = groups.filter((g) => g.length >= MIN_GROUP_PAIRS);
   const pairs = kept.reduce((n, g) => n + g.length, 0);
   if (pairs < MIN_PAIRS) return { reason: `${pairs} write + fdatasync pairs timed in probes of at least ${MIN_GROUP_PAIRS} (fewer than ${MIN_PAIRS})` };
@@ -85,8 +91,9 @@ export function fitHostSpread(groups: readonly (readonly WriteSyncPair[])[], wri
   const rs = kept.reduce((a, g) => a + g.length * spearman(g.map((p) => p.write_us), g.map((p) => p.sync_us)), 0) / pairs;
   const rho = 2 * Math.sin((Math.PI * rs) / 6);
   const sw = sigmaOfCv(writeCv), sf = sigmaOfCv(flushCv);
-  const hostCv = Math.round(cvOfSigma(Math.min(Math.sqrt(Math.max(0, rho) * sw * sf), sw, sf)) * 1000) / 1000;
-  return { pairs, groups: kept.length, spearman: rs, rho, sigma_write: sw, sigma_flush: sf, sigma_host: sigmaOfCv(hostCv), host_cv: hostCv };
+  const fitted = rhoZero ?? rho;
+  const hostCv = Math.round(cvOfSigma(Math.min(Math.sqrt(Math.max(0, fitted) * sw * sf), sw, sf)) * 1000) / 1000;
+  return { pairs, groups: kept.length, spearman: rs, rho, ...(rhoZero !== undefined ? { rho_zero: rhoZero } : {}), sigma_write: sw, sigma_flush: sf, sigma_host: sigmaOfCv(hostCv), host_cv: hostCv };
 }
 
 /** Whether `f` is a fit. */
@@ -156,8 +163,10 @@ export interface HostSpreadReport {
  */
 export function splitHostSpread(marginal: Record<string, unknown>, groups: readonly (readonly WriteSyncPair[])[], source: string): { device: Record<string, unknown>; report: HostSpreadReport; fitted: Record<string, FittedValue> } {
   const write = marginal.write_latency as Lat | undefined;
+  // how long the shared speed holds first: with a drifting part, σh is fitted to the correlation at zero distance
+  const driftFit = marginal.write_cache === true ? fitHostDrift(groups) : undefined;
   const fit = marginal.write_cache === true
-    ? fitHostSpread(groups, write?.dist === 'lognormal' ? write.cv ?? 0 : 0, typeof marginal.flush_cv === 'number' ? marginal.flush_cv : 0)
+    ? fitHostSpread(groups, write?.dist === 'lognormal' ? write.cv ?? 0 : 0, typeof marginal.flush_cv === 'number' ? marginal.flush_cv : 0, driftFit && isHostDrift(driftFit) ? driftFit.rho_zero : undefined)
     : { reason: 'no volatile write cache: no FLUSH to share a spread with' };
   const before: Record<string, unknown> = {};
   for (const k of SPLIT_KEYS) if (marginal[k] !== undefined) before[k] = marginal[k];
@@ -167,8 +176,8 @@ export function splitHostSpread(marginal: Record<string, unknown>, groups: reado
   if (!isHostSpread(fit)) return { device: { ...noHostFloor, host_cv: 0 }, report, fitted: { 'device.host_cv': { value: 0, r2: null, n: groups.reduce((n, g) => n + g.length, 0), from: `${source}: none (${fit.reason})` } } };
   const device = withHostSpread(noHostFloor, fit);
   const drift: Record<string, FittedValue> = {};
-  if (fit.sigma_host > 0) {
-    report.drift = fitHostDrift(groups);
+  if (fit.sigma_host > 0 && driftFit !== undefined) {
+    report.drift = driftFit;
     if (isHostDrift(report.drift)) {
       device.host_drift_share = report.drift.share;
       device.host_drift_us = report.drift.drift_us;
@@ -188,7 +197,7 @@ export function splitHostSpread(marginal: Record<string, unknown>, groups: reado
       ...drift,
       'device.host_cv': {
         value: fit.host_cv, r2: null, n: fit.pairs,
-        from: `${source}: ${fit.pairs} writes and the fdatasync after each in ${fit.groups} probe(s), rank correlation within each ${fit.spearman.toFixed(3)} (mean by pairs; ρ = 2 sin(π ρs / 6) = ${fit.rho.toFixed(3)}); σh = √(max(0, ρ) σw σf), at most the smaller of σw ${fit.sigma_write.toFixed(3)} (write_latency) and σf ${fit.sigma_flush.toFixed(3)} (flush_cv): ${fit.sigma_host.toFixed(3)}; cv = √(e^σh² − 1)`,
+        from: `${source}: ${fit.pairs} writes and the fdatasync after each in ${fit.groups} probe(s), rank correlation within each ${fit.spearman.toFixed(3)} (mean by pairs; ρ = 2 sin(π ρs / 6) = ${fit.rho.toFixed(3)}${fit.rho_zero !== undefined ? `; part of it drifts: ρ at zero distance ${fit.rho_zero.toFixed(3)}, see device.host_drift_share` : ''}); σh = √(max(0, ρ) σw σf), at most the smaller of σw ${fit.sigma_write.toFixed(3)} (write_latency) and σf ${fit.sigma_flush.toFixed(3)} (flush_cv): ${fit.sigma_host.toFixed(3)}; cv = √(e^σh² − 1)`,
       },
     },
   };

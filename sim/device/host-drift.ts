@@ -7,14 +7,19 @@
  * begins and held through it, as the plain factor is; X(t) is a unit
  * Ornstein–Uhlenbeck process of the simulated clock (correlation
  * e^(−Δt/τ) between two readings Δt apart, τ = `host_drift_us`). The
- * drifting share σd² / σ² is `host_drift_share`. At any moment the factor
- * has the plain draw's distribution; what changes is that two device times
- * of one msync far apart share only the held part.
+ * drifting share σd² / σ² is `host_drift_share`. Once an msync has begun
+ * the factor has the plain draw's distribution at any moment (before the
+ * first it is 1, as the plain one is); what changes is that two device
+ * times of one msync far apart share only the held part. X runs on across
+ * msyncs while the held part is drawn anew for each: consecutive msyncs
+ * share a little of the fast part and nothing of the slow one, the reverse
+ * of the host (whose slow part holds for tens of milliseconds), which the
+ * pooled distribution of many msyncs does not see.
  *
  * Why: the rank correlation of a 4 KiB O_DIRECT write with the fdatasync
  * after it, k iterations of about 158 µs later (fio, 107,720 iterations on
  * 2026-12-07 at 05:08 UTC), was 0.693 at k = 0, 0.532 at 1, 0.473 at 2 and
- * 0.42–0.51 from 5 to 100 (0.8–16 ms): about a third of what a write
+ * 0.41–0.51 from 5 to 100 (0.8–16 ms): about a third of what a write
  * shares with its own FLUSH is gone within 0.3 ms, the rest holds for tens
  * of milliseconds. One factor per msync gives a long msync (hundreds of
  * writes over milliseconds) the whole spread of a short one.
@@ -28,8 +33,10 @@ export class DriftingHostDraw {
   private readonly mu: number;
   private readonly sigmaHeld: number;
   private readonly sigmaDrift: number;
-  /** σh·Zh of the current msync (0 before the first). */
+  /** σh·Zh of the current msync. */
   private held = 0;
+  /** An msync has begun: before the first, the factor is 1, as the plain draw's is. */
+  private begun = false;
   /** X at {@link at} (ns; −1: not read yet). */
   private x = 0;
   private at = -1;
@@ -49,16 +56,23 @@ export class DriftingHostDraw {
   /** An msync call begins: its held part is drawn. */
   syncBegins(): void {
     this.held = this.sigmaHeld * this.heldRng.normal();
+    this.begun = true;
   }
 
-  /** The factor at `nowNs` (never earlier than the last reading). */
+  /**
+   * The factor at `nowNs` (never earlier than the last reading): 1 before the first msync, as the
+   * plain draw's (nothing drawn). X takes one normal each time it is read at a later moment than the
+   * last reading, so a model that reads the factor more often (another key that adds a device time)
+   * draws another realization of X: its distribution, not its draws, is what stays the same.
+   */
   factorAt(nowNs: number): number {
+    if (!this.begun) return 1;
     if (this.at < 0) {
       this.x = this.driftRng.normal();
       this.at = nowNs;
     } else if (nowNs > this.at) {
-      const r = Math.exp(-(nowNs - this.at) / this.tauNs);
-      this.x = r * this.x + Math.sqrt(1 - r * r) * this.driftRng.normal();
+      const dt = (nowNs - this.at) / this.tauNs;
+      this.x = Math.exp(-dt) * this.x + Math.sqrt(-Math.expm1(-2 * dt)) * this.driftRng.normal();
       this.at = nowNs;
     }
     return this.base + Math.exp(this.mu + this.held + this.sigmaDrift * this.x);

@@ -1,7 +1,7 @@
 /**
  * The speed of the host under a virtual machine (`device.host_cv`, or
  * `device.flush_cv_scope: host`): one factor of mean 1, drawn anew when an msync call begins and
- * held until the next one, multiplies every device time scheduled
+ * held until the next one (with `device.host_drift_share`, only part of it held: host-drift.ts), multiplies every device time scheduled
  * meanwhile (a command's latency, the submission stage, the pipe and media
  * transfers, a FLUSH's fixed cost); with the host's slow spells
  * (`device.host_spell_*`, host-spells.ts) it is multiplied by the spell's

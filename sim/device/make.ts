@@ -59,7 +59,9 @@ function flushJitter(d: Config['device'], rng: RandomStreams): ServiceSampler {
  * lognormal of mean 1 and cv `device.host_cv` above the floor
  * `device.host_floor` (stream `device.host`), with the share
  * `device.host_drift_share` of it drifting with `engine`'s clock
- * (host-drift.ts, stream `device.host_drift`), or
+ * (host-drift.ts, stream `device.host_drift`; without `engine`, or with
+ * `host_cv` 0 as under `flush_cv_scope: host`, there is no drift: the
+ * whole factor is held through each msync), or
  * of cv `device.flush_cv` (stream `device.flush`) under
  * `device.flush_cv_scope: host`; else a constant 1 that draws nothing.
  * With `device.host_spell_*` (host-spells.ts), times the slow spells'
