@@ -125,10 +125,12 @@ describe('a trace that changes while it is read', () => {
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     const code = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
-    // once its msyncs' results are being written, the run has read part of the trace: cut it at a line's end
+    // once its writes' results are being written, the run has read part of the trace: cut it at a line's end
+    // (writeback.csv, the largest file: once the writer thread has the files it writes them in chunks of 512 KiB,
+    // and syncs.csv's first chunk can come at the end of the run)
     for (let i = 0; i < 2000 && child.exitCode === null; i++) {
       try {
-        if (readFileSync(join(d, `.R.tmp-${child.pid}`, 'syncs.csv')).length > 100_000) break;
+        if (statSync(join(d, `.R.tmp-${child.pid}`, 'writeback.csv')).size > 100_000) break;
       } catch {
         // not yet
       }

@@ -96,10 +96,16 @@ function* pageClean(k: Kernel, acct: SyncAccount, obj: VmObject, start: number, 
     }
     collectCluster(obj, idx, k.clusterPages, run);
     const first = run.first, count = run.count;
-    const io = k.pager.write(obj, first, count, 'msync', sync);
-    acct.pages += count;
+    // the cluster's pages are busied at once, and its write reaches the device after the CPU work of building it
+    // (vm_pageout_flush → putpages: the buf is built, then the write goes out), as on Linux (../pager/plug.ts)
     const cpuNs = count * k.cleanPageNs + k.cleanIoNs; // the CPU time of cleaning the cluster (cpu(), inline: no generator per cluster)
-    if (cpuNs > 0) yield cpuNs;
+    const plug = cpuNs > 0 ? k.pager.plug() : undefined;
+    const io = k.pager.write(obj, first, count, 'msync', sync, plug);
+    acct.pages += count;
+    if (plug) {
+      yield cpuNs;
+      plug.finish();
+    }
     if (sync) {
       while (!io.done) yield obj.waitQueue;
       if (!io.ok) ok = false;

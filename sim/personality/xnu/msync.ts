@@ -143,11 +143,16 @@ function* pageoutRun(k: Kernel, acct: SyncAccount, obj: VmObject, run: Run, iosy
     const first = i;
     while (i < end && writable(obj, i)) i++;
     const sub: Run = { first, count: i - first, freeWhenDone: fwd ? run.freeWhenDone.filter((x) => x >= first && x < i) : NO_PAGES };
-    const io = k.pager.write(obj, sub.first, sub.count, 'msync', iosync);
-    acct.pages += sub.count;
-    // cpu() and commitWhenDone() inline: no generator per run
+    // cpu() and commitWhenDone() inline: no generator per run. The run's pages are busied at once, and its write
+    // reaches the device after the CPU work of building it (the UPL, then VNOP_PAGEOUT), as on Linux (../../pager/plug.ts)
     const cleanNs = sub.count * k.cleanPageNs + k.cleanIoNs;
-    if (cleanNs > 0) yield cleanNs;
+    const plug = cleanNs > 0 ? k.pager.plug() : undefined;
+    const io = k.pager.write(obj, sub.first, sub.count, 'msync', iosync, plug);
+    acct.pages += sub.count;
+    if (plug) {
+      yield cleanNs;
+      plug.finish();
+    }
     if (iosync) {
       while (!io.done) yield io.object.waitQueue;
       commit(io, sub);
