@@ -10,8 +10,8 @@
  * distance is σF² / (σS² + σF²) and τ = (Δ/2) / ln(1/b).
  */
 import { describe, expect, it } from 'vitest';
-import { fitHostDrift, isHostDrift, MIN_DRIFT_PAIRS } from '../scripts/validate/host-drift-fit.ts';
-import { splitHostSpread, sigmaOfCv, withHostSpread, type WriteSyncPair } from '../scripts/validate/host-spread.ts';
+import { driftText, fitHostDrift, isHostDrift, MIN_DRIFT_PAIRS } from '../scripts/validate/host-drift-fit.ts';
+import { DRIFT_IN_PROFILE, splitHostSpread, sigmaOfCv, withHostSpread, type WriteSyncPair } from '../scripts/validate/host-spread.ts';
 import { withSessionLevel, type SessionProbe } from '../scripts/validate/flush-level.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import { RandomStream } from '../sim/engine/random.ts';
@@ -87,15 +87,25 @@ describe('fitHostDrift', () => {
 describe('the drift in the split profile', () => {
   const marginal = { write_cache: true, write_latency: { dist: 'lognormal', mean_us: 50, cv: 0.6 }, flush_us: 100, flush_empty_us: 80, flush_cv: 0.6 };
 
-  it('sets host_drift_share and host_drift_us with their provenance when the pairs are in order', () => {
-    const s = splitHostSpread(marginal, probes(4, 5000, { varS: 0.2, varF: 0.15, b: 0.6, noise: 0.3 }), 'test probes');
+  it('by default reports the drift and leaves it out of the profile, host_cv fitted as without it', () => {
+    const pairs = probes(4, 5000, { varS: 0.2, varF: 0.15, b: 0.6, noise: 0.3 });
+    const s = splitHostSpread(marginal, pairs, 'test probes');
+    expect(DRIFT_IN_PROFILE).toBe(false);
+    expect(s.report.drift).toMatchObject({ pairs: 20_000, period_us: 100 });
+    expect([s.device.host_drift_share, s.device.host_drift_us, s.fitted['device.host_drift_share']]).toEqual([undefined, undefined, undefined]);
+    expect(s.device.host_cv).toBe(splitHostSpread(marginal, stripTimes(pairs), 'test probes').device.host_cv);
+    expect(driftText(s.device, s.report.drift)).toMatch(/^; its drift within an msync, reported and not replayed: a share 0\.\d+ over \d+(\.\d)? µs/);
+  });
+
+  it('asked to, sets host_drift_share and host_drift_us with their provenance when the pairs are in order', () => {
+    const s = splitHostSpread(marginal, probes(4, 5000, { varS: 0.2, varF: 0.15, b: 0.6, noise: 0.3 }), 'test probes', { drift: true });
     expect(s.device.host_cv).toBeGreaterThan(0);
     expect(s.device.host_drift_share).toBeGreaterThan(0.2);
     expect(s.device.host_drift_us).toBeGreaterThan(50);
     expect(s.fitted['device.host_drift_share']).toMatchObject({ value: s.device.host_drift_share, n: 20_000 });
     expect(s.fitted['device.host_drift_us']!.from).toMatch(/^test probes: 20000 writes .* 100 µs apart/);
     // the host's spread fitted at zero distance: more than the pairs' own correlation gives
-    const own = splitHostSpread(marginal, stripTimes(probes(4, 5000, { varS: 0.2, varF: 0.15, b: 0.6, noise: 0.3 })), 'test probes');
+    const own = splitHostSpread(marginal, stripTimes(probes(4, 5000, { varS: 0.2, varF: 0.15, b: 0.6, noise: 0.3 })), 'test probes', { drift: true });
     expect(s.device.host_cv as number).toBeGreaterThan(own.device.host_cv as number);
     expect(s.fitted['device.host_cv']!.from).toMatch(/ρ at zero distance/);
   });
@@ -103,7 +113,7 @@ describe('the drift in the split profile', () => {
   it('a refit drops the drift of the profile it starts from when its own pairs give none', () => {
     const old = { ...marginal, host_cv: 0.3, host_floor: 0.5, host_drift_share: 0.4, host_drift_us: 90 };
     const unordered = probes(4, 5000, { varS: 0.2, varF: 0.15, b: 0.6, noise: 0.3 }).map((g) => g.map(({ at_us: _t, ...rest }) => rest));
-    const s = splitHostSpread(old, unordered, 'test');
+    const s = splitHostSpread(old, unordered, 'test', { drift: true });
     expect(s.device.host_cv).toBeGreaterThan(0);
     expect(s.device.host_drift_share).toBeUndefined();
     expect(s.device.host_drift_us).toBeUndefined();

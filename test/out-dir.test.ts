@@ -104,7 +104,7 @@ describe('which directories a command may replace', () => {
     expect(JSON.parse(readFileSync(join(d, 'results', 't', 'summary.json'), 'utf8')).trace.path).toBe('B/t.csv');
   });
 
-  it('run --json: replacing an earlier run\'s results (the default results/NAME, or an --out) says so on stderr, naming that run; a new or empty directory, or a run without --json (its table names the directory), says nothing', async () => {
+  it('run: replacing an earlier run\'s results (the default results/NAME, or an --out), with --json or without, says so on stderr, naming that run; a new or empty directory says nothing', async () => {
     const d = workdir();
     writeFiles(d, { 't.csv': readFileSync(DEMO, 'utf8') });
     const notes = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.startsWith('syncsim: note:'));
@@ -116,10 +116,10 @@ describe('which directories a command may replace', () => {
     expect(notes(second)).toEqual(['syncsim: note: results/t: replaced the results of an earlier run (trace t.csv, personality linux, seed 1); give each run its own --out DIR to keep both']);
     expect(JSON.parse(second.stdout).config.personality).toBe('freebsd');
     expect(JSON.parse(readFileSync(join(d, 'results', 't', 'summary.json'), 'utf8')).config.personality).toBe('freebsd');
-    // the table ends naming the directory it wrote: no note
+    // the table ends naming the directory it wrote, and the note says what it replaced
     const table = await here(['run', 't.csv', '--set', 'personality=xnu'], d);
     expect(table.code).toBe(0);
-    expect(notes(table)).toEqual([]);
+    expect(notes(table)).toEqual(['syncsim: note: results/t: replaced the results of an earlier run (trace t.csv, personality freebsd, seed 1); give each run its own --out DIR to keep both']);
     expect(table.stdout).toMatch(/\nresults: .*results\/t\n$/);
     mkdirSync(join(d, 'empty'));
     expect(notes(await here(['run', 't.csv', '--json', '--out', 'empty'], d))).toEqual([]);

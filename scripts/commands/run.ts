@@ -72,8 +72,9 @@ async function run(argv: string[]): Promise<number> {
   // replay) ends the run as one during it does: the lock released (at exit), exit 130 / 143, and said
   const unguard = cleanupOnInterrupt(() => `no results written${keptNote(outName)}`);
   try {
-    // with --json nothing on stdout names the results directory: a run whose results this one replaces is said on stderr
-    const earlier = values.json ? earlierRun(outName) : undefined;
+    // a run whose results this one replaces is said on stderr, naming that run (with --json nothing on stdout names the
+    // directory; without, the table names it but not what was there: until 2026-12-07 only --json runs said so)
+    const earlier = earlierRun(outName);
     const code = await replay(trace, values, ['syncsim', 'run', ...argv], unguard);
     if (earlier !== undefined) process.stderr.write(escapeLines(`syncsim: note: ${escapeControl(outName)}: replaced the results of an earlier run (${earlier}); give each run its own --out DIR to keep both`) + '\n');
     return code;

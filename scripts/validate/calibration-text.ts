@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
 import type { FlushGap } from '../../sim/device/flush-gap.ts';
 import { pageinRate, SEGMENT_MAX_SHARE } from './calibration-fit.ts';
-import { driftNote } from './host-drift-fit.ts';
+import { driftNote, driftText } from './host-drift-fit.ts';
 
 /** device.flush_gap as one line: '× 1 at 58 µs, × 1.08 at 1069 µs, ...'. */
 const gapText = (t: FlushGap) => t.gap_us.map((g, i) => `× ${t.factor[i]} at ${g} µs`).join(', ') + ' since the previous FLUSH';
@@ -83,7 +83,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['flush', `write_cache ${d.write_cache} (${c.fits.flush.write_cache_source}), flush_us ${d.flush_us}${d.flush_cv !== undefined ? `, flush_empty_us ${d.flush_empty_us}, flush_cv ${d.flush_cv}${typeof d.flush_floor === 'number' && d.flush_floor > 0 ? `, flush_floor ${d.flush_floor}` : ''}${Array.isArray(d.flush_quantiles) && d.flush_quantiles.length > 0 ? `, the spread as measured (flush_quantiles: ${d.flush_quantiles.length})` : ''}` : ''}`],
     ...(c.fits.host_spread ? [['host', 'reason' in c.fits.host_spread.fit
       ? `host_cv 0 (${c.fits.host_spread.fit.reason})`
-      : `host_cv ${c.fits.host_spread.fit.host_cv}${typeof d.host_floor === 'number' && d.host_floor > 0 ? `, host_floor ${d.host_floor}` : ''}${driftNote(d)} (a write and its fdatasync: rank correlation ${c.fits.host_spread.fit.spearman.toFixed(3)} over ${c.fits.host_spread.fit.pairs} pairs; the latencies and the FLUSH keep their own spread only${c.fits.host_spread.drift && 'reason' in c.fits.host_spread.drift ? `; no drift within an msync: ${c.fits.host_spread.drift.reason}` : ''})`] as [string, string]] : []),
+      : `host_cv ${c.fits.host_spread.fit.host_cv}${typeof d.host_floor === 'number' && d.host_floor > 0 ? `, host_floor ${d.host_floor}` : ''}${driftNote(d)} (a write and its fdatasync: rank correlation ${c.fits.host_spread.fit.spearman.toFixed(3)} over ${c.fits.host_spread.fit.pairs} pairs; the latencies and the FLUSH keep their own spread only${driftNote(d) === '' ? driftText(d, c.fits.host_spread.drift) : ''})`] as [string, string]] : []),
     ['busy peer', typeof d.busy_latency_us === 'number' ? `busy_latency_us ${d.busy_latency_us}, busy_flush_us ${String(d.busy_flush_us)} (a command's latency and a FLUSH beside a busy CPU, less alone: cpu-costs.c's device samples)` : '- (no device samples beside a busy CPU: one CPU, or no probe)'],
     ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],
     ['flush gap', c.fits.flush_gap ? `a FLUSH alone ${gapText(c.fits.flush_gap.table)}; ${c.fits.flush_gap.destage_us} µs a write with that time taken out (${c.fragment.device.flush_gap !== undefined ? `device.flush_gap: ${c.fits.flush_gap_growth?.why ?? 'in the profile'}` : `measured, not in the profile: ${c.fits.flush_gap_growth?.why ?? 'device.flush_gap'}`})` : `- (${c.fits.flush_gap_note ?? 'not measured'})`],

@@ -134,3 +134,16 @@ export function driftNote(device: Record<string, unknown>): string {
   const share = device.host_drift_share, us = device.host_drift_us;
   return typeof share === 'number' && share > 0 ? `, a share ${share} of it drifting over ${String(us)} µs` : '';
 }
+
+/**
+ * What a report line says of the drift: the profile's keys when it has them; else the fit, reported and not
+ * replayed ({@link DRIFT_IN_PROFILE} in host-spread.ts), or why there is none; nothing without either.
+ */
+export function driftText(device: Record<string, unknown>, drift: HostDriftFit | { reason: string } | undefined): string {
+  const keys = driftNote(device);
+  if (keys !== '') return keys;
+  if (drift === undefined) return '';
+  return isHostDrift(drift)
+    ? `; its drift within an msync, reported and not replayed: a share ${drift.share} over ${drift.drift_us} µs (device.host_drift_share, host_drift_us)`
+    : `; no drift within an msync: ${drift.reason}`;
+}

@@ -157,16 +157,28 @@ export interface HostSpreadReport {
 }
 
 /**
+ * Whether `syncsim calibrate` and the validation session put the drift they fit
+ * (`device.host_drift_share`, `host_drift_us`; host-drift-fit.ts) in the profile: no, they report it
+ * (`fits.host_spread.drift`). Replaying validations with it gave 46 against 43 of 95 jobs within both
+ * targets with a share set by hand from a 20 s probe, and 16 against 17 of 38 with each session's own
+ * fit (2026-12-07, docs/validation-notes.md), whose shares moved between 0.48 and 0.86 from one set of
+ * probes to the next and which refused 4 of 9 per-job probes: no gain to replay by default.
+ */
+export const DRIFT_IN_PROFILE = false;
+
+/**
  * The device keys with the host's spread split off by the probe's `pairs`
  * (pure): the keys, the report and the provenance of `device.host_cv`
- * (`source`: which steps the pairs came from).
+ * (`source`: which steps the pairs came from). The drift is fitted and reported; with
+ * `o.drift` its keys go in the profile too (default {@link DRIFT_IN_PROFILE}).
  */
-export function splitHostSpread(marginal: Record<string, unknown>, groups: readonly (readonly WriteSyncPair[])[], source: string): { device: Record<string, unknown>; report: HostSpreadReport; fitted: Record<string, FittedValue> } {
+export function splitHostSpread(marginal: Record<string, unknown>, groups: readonly (readonly WriteSyncPair[])[], source: string, o: { drift?: boolean } = { drift: DRIFT_IN_PROFILE }): { device: Record<string, unknown>; report: HostSpreadReport; fitted: Record<string, FittedValue> } {
   const write = marginal.write_latency as Lat | undefined;
-  // how long the shared speed holds first: with a drifting part, σh is fitted to the correlation at zero distance
+  // how long the shared speed holds first: replayed (o.drift), σh is fitted to the correlation at zero distance; else only reported
   const driftFit = marginal.write_cache === true ? fitHostDrift(groups) : undefined;
+  const replayDrift = o.drift === true && driftFit !== undefined && isHostDrift(driftFit);
   const fit = marginal.write_cache === true
-    ? fitHostSpread(groups, write?.dist === 'lognormal' ? write.cv ?? 0 : 0, typeof marginal.flush_cv === 'number' ? marginal.flush_cv : 0, driftFit && isHostDrift(driftFit) ? driftFit.rho_zero : undefined)
+    ? fitHostSpread(groups, write?.dist === 'lognormal' ? write.cv ?? 0 : 0, typeof marginal.flush_cv === 'number' ? marginal.flush_cv : 0, replayDrift ? driftFit.rho_zero : undefined)
     : { reason: 'no volatile write cache: no FLUSH to share a spread with' };
   const before: Record<string, unknown> = {};
   for (const k of SPLIT_KEYS) if (marginal[k] !== undefined) before[k] = marginal[k];
@@ -178,7 +190,7 @@ export function splitHostSpread(marginal: Record<string, unknown>, groups: reado
   const drift: Record<string, FittedValue> = {};
   if (fit.sigma_host > 0 && driftFit !== undefined) {
     report.drift = driftFit;
-    if (isHostDrift(report.drift)) {
+    if (replayDrift && isHostDrift(report.drift)) {
       device.host_drift_share = report.drift.share;
       device.host_drift_us = report.drift.drift_us;
       const from = hostDriftFrom(source, report.drift);
