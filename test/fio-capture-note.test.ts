@@ -41,8 +41,9 @@ describe('where a fio trace\'s times came from', () => {
     ]);
     // a personality chosen, by --set or in a config file: no note
     writeFileSync(join(d, 'c.yaml'), 'personality: xnu\n');
-    for (const args of [['--set', 'personality=linux'], ['--set', 'personality=freebsd'], ['--config', join(d, 'c.yaml')]]) {
-      const x = await syncsimHere(['run', join(d, 't.csv'), '--out', join(d, 'r2'), ...args]);
+    for (const [i, args] of [['--set', 'personality=linux'], ['--set', 'personality=freebsd'], ['--config', join(d, 'c.yaml')]].entries()) {
+      // each its own --out: a run that replaces another's results says so (a note of its own)
+      const x = await syncsimHere(['run', join(d, 't.csv'), '--out', join(d, `r2-${i}`), ...args]);
       expect(x.code).toBe(0);
       expect(notes(x.stderr)).toEqual([]);
     }

@@ -536,8 +536,9 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     expect(dflt.stderr.split('\n').filter((l) => l.startsWith('syncsim: note:'))).toEqual([note.trim()]);
     // a personality chosen, by --set or in a config file (linux or not): no note
     writeFileSync(join(d, 'c.yaml'), 'personality: xnu\n');
-    for (const args of [['--set', 'personality=linux'], ['--set', 'personality=freebsd'], ['--config', join(d, 'c.yaml')]]) {
-      const r = await syncsimHere(['run', join(d, 't.csv'), '--out', join(d, 'r2'), ...args]);
+    for (const [i, args] of [['--set', 'personality=linux'], ['--set', 'personality=freebsd'], ['--config', join(d, 'c.yaml')]].entries()) {
+      // each its own --out: a run that replaces another's results says so (a note of its own)
+      const r = await syncsimHere(['run', join(d, 't.csv'), '--out', join(d, `r2-${i}`), ...args]);
       expect(r.code).toBe(0);
       expect(r.stderr).not.toContain('note:');
     }
