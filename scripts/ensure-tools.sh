@@ -6,7 +6,7 @@ need=()
 for tool in fio strace; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
-# Chromium for the browser test of reports (test/report-browser.test.ts drives /usr/bin/chromium)
+# Chromium for the browser test of reports (test/report-browser.e2e.ts, npm run test:browser, drives /usr/bin/chromium)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # a C compiler for syncsim record's shim and the kernel probes; LMDB's Python binding for the recorded database
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)

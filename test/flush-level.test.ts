@@ -1,7 +1,7 @@
 /**
  * The session FLUSH level of `npm run validate` (scripts/validate/flush-level.ts):
  * the probe slots among the jobs, the refit of flush_us / flush_empty_us /
- * flush_cv to the probes pooled, the probe itself (real fio), and the
+ * flush_cv to the probes pooled (the probe itself with the real fio: flush-probe-fio.e2e.ts), and the
  * validation's replay reading the profile again after the runs.
  */
 import { evenQuantiles } from '../scripts/validate/flush-quantiles.ts';
@@ -12,7 +12,7 @@ import { commandHere } from './cli-here.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlushLevelProbes, isProbeSlot, readCalibrationReport, withProbeSlots, withSessionLevel, writeCalibration, type SessionProbe } from '../scripts/validate/flush-level.ts';
+import { isProbeSlot, readCalibrationReport, withProbeSlots, withSessionLevel, writeCalibration, type SessionProbe } from '../scripts/validate/flush-level.ts';
 import type { Calibration, StepReport } from '../scripts/validate/calibration.ts';
 import { Rounds, takeTurn } from '../scripts/validate/rounds.ts';
 import { FlushSession, type Prober } from '../scripts/validate/flush-session.ts';
@@ -175,33 +175,6 @@ describe('the FLUSH level refitted to the session probes', () => {
     writeFileSync(join(dir, 'hand.yaml'), 'device:\n  profile: nvme\n');
     expect(readCalibrationReport(join(dir, 'hand.yaml'))).toBeNull();
   });
-});
-
-describe('the probe (real fio)', () => {
-  it('times fdatasyncs after 4k O_DIRECT overwrites of a laid-out file, and removes its scratch directory', async () => {
-    const dir = tmp();
-    const probes = new FlushLevelProbes({ dir, sizeBytes: 4 << 20, probeMs: 400 });
-    const a = await probes.probe('first');
-    const b = await probes.probe('second');
-    expect(readdirSync(dir).filter((n) => n.startsWith('syncsim-flush-level-'))).toHaveLength(1);
-    probes.close();
-    expect(readdirSync(dir)).toEqual([]);
-    expect(a.length).toBeGreaterThan(0);
-    expect(b.length).toBeGreaterThan(0);
-    expect([...a, ...b].every((x) => x > 0 && Number.isFinite(x))).toBe(true);
-    expect(probes.probes.map((p) => [p.label, p.us.length])).toEqual([['first', a.length], ['second', b.length]]);
-    // each probe also timed fdatasync after 32 writes (its destage part), beside the median of its own 1-write fdatasyncs
-    for (const p of probes.probes) {
-      expect(p.destage).toMatchObject({ writes: 32 });
-      expect(p.destage!.n_us).toBeGreaterThan(0);
-      const sorted = [...p.us].sort((x, y) => x - y), mid = sorted.length >> 1;
-      expect(p.destage!.one_us).toBeCloseTo(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, 9);
-      // and the CPU probe's writeback samples (the test machine has cc: scripts/ensure-tools.sh): one page off the CPU, its CPU time, the slope
-      expect(p.writeback!.one_us).toBeGreaterThan(0);
-      expect(p.writeback!.cpu_one_us).toBeGreaterThan(0);
-      expect(Number.isFinite(p.writeback!.slope_us)).toBe(true);
-    }
-  }, 60_000);
 });
 
 describe('validate reads its profile again for the replay', () => {
