@@ -32,7 +32,6 @@ import { fitHostDrift, hostDriftFrom, isHostDrift, type HostDriftFit } from './h
 
 export { MIN_GROUP_PAIRS, MIN_PAIRS, spearman, type WriteSyncPair };
 
-
 /** The pairs of a probe (pure): each sync whose entry is the next one after a write's (issued when the write completed). */
 export function writeSyncPairs(writes: IologLatencies, syncs: IologLatencies): WriteSyncPair[] {
   const syncAt = new Map<number, number>();
@@ -50,7 +49,6 @@ export function writeSyncPairs(writes: IologLatencies, syncs: IologLatencies): W
 export async function probePairs(iolog: string): Promise<WriteSyncPair[]> {
   return writeSyncPairs(await iologLatencies(iolog, new Set(['write'])), await iologLatencies(iolog, SYNC_ACTIONS));
 }
-
 
 /** The host's spread and what it came from. */
 export interface HostSpread {
@@ -71,7 +69,6 @@ export interface HostSpread {
   /** The factor's cv, √(e^σh² − 1) (3 decimals): `device.host_cv`. */
   host_cv: number;
 }
-
 
 /** A lognormal's log-spread from its cv. */
 export const sigmaOfCv = (cv: number): number => Math.sqrt(Math.log(1 + cv * cv));
