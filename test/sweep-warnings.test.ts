@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatHeader } from '../traces/writer.ts';
+import { failedSyncsWarning } from '../scripts/sweep/tables.ts';
 import { syncsimHere } from './cli-here.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -202,5 +203,37 @@ describe('what a sweep says of grid points without a value, grid points alike, a
     const m = await syncsimHere(['merge', 'sw', '--out', 'merged'], d);
     expect(m.code, m.stderr).toBe(0);
     expect(m.stderr.split('\n').filter((l) => l.startsWith('syncsim: warning:'))).toEqual(lines);
+  });
+});
+
+describe('what a sweep says of grid points at which fewer msyncs succeeded', () => {
+  const point = (label: string, count: number, ok: number, errors: Record<string, number> = {}) => ({ label, runs: 2, count, ok, errors });
+
+  it('names the points whose share of OK msyncs is under 0.9 of the best one, lowest first, with their codes', () => {
+    const w = failedSyncsWarning({ syncs: [point('p=a', 200, 198, { EBUSY: 2 }), point('p=b', 200, 10, { EINVAL: 188, ENOMEM: 2 }), point('p=c', 200, 100, { EINVAL: 100 })] });
+    expect(w).toBe('grid points differ in how many of their msyncs succeeded: (p=b) 10 of 200 OK in 2 runs (5.0 %; EINVAL 188, ENOMEM 2); (p=c) 100 of 200 OK in 2 runs (50.0 %; EINVAL 100), against (p=a) 198 of 200 OK in 2 runs (99.0 %; EBUSY 2); a failed msync takes no time in the latency metrics and writes nothing back, so these measure different calls (see a run\'s syncs.csv, column result; Linux and XNU return EINVAL for an msync address that is not page-aligned, which FreeBSD and Mach round down)');
+  });
+
+  it('says nothing when the shares are within a tenth of each other, for one point, or for points without msyncs', () => {
+    expect(failedSyncsWarning({ syncs: [point('p=a', 100, 100), point('p=b', 100, 91, { EINVAL: 9 })] })).toBeUndefined();
+    expect(failedSyncsWarning({ syncs: [point('p=a', 100, 10, { EINVAL: 90 })] })).toBeUndefined();
+    expect(failedSyncsWarning({ syncs: [point('p=a', 0, 0), point('p=b', 100, 10, { EINVAL: 90 })] })).toBeUndefined();
+    expect(failedSyncsWarning({})).toBeUndefined();
+    // just past the bound: 89 against 100
+    expect(failedSyncsWarning({ syncs: [point('p=a', 100, 100), point('p=b', 100, 89, { EINVAL: 11 })] })).toContain('(p=b) 89 of 100 OK');
+  });
+
+  it('warns after a sweep whose personalities reject unaligned msyncs that others round down, as the runs counted them', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-failed-syncs-'));
+    const rows = ['0,t,map,0x10000000,65536,,f,0'];
+    for (let i = 0; i < 20; i++) rows.push(`${10 * i + 1},t,write,${`0x${(0x10000000 + 100 * i + 5).toString(16)}`},8,,,`, `${10 * i + 2},t,msync,${`0x${(0x10000000 + 100 * i + 5).toString(16)}`},8,SYNC,,`);
+    writeFileSync(join(d, 'u.csv'), formatHeader([]) + rows.map((r) => `${r}\n`).join(''));
+    writeFileSync(join(d, 'e.yaml'), 'name: u\ntrace: { path: u.csv }\ngrid:\n  personality: [freebsd, linux]\nmetrics: [sync.latency_us.mean]\n');
+    const r = await syncsimHere(['sweep', 'e.yaml', '--out', 'sw'], d);
+    expect(r.code, r.stderr).toBe(0);
+    // the runs' own counts: freebsd rounds the addresses down, linux refuses them all
+    const sums = readFileSync(join(d, 'sw', 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(readFileSync(join(d, 'sw', 'runs', l.split(',')[0]!, 'summary.json'), 'utf8')).sync);
+    expect(sums.map((s) => [s.count, s.ok])).toEqual([[20, 20], [20, 0]]);
+    expect(r.stderr).toContain('syncsim: warning: grid points differ in how many of their msyncs succeeded: (personality=linux) 0 of 20 OK in 1 run (0.0 %; EINVAL 20), against (personality=freebsd) 20 of 20 OK in 1 run (100.0 %);');
   });
 });

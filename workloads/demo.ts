@@ -57,8 +57,10 @@ export function* demoWorkload(p: DemoParams = { seed: 7, transactions: 600 }): G
     yield { tNs: at(t), task: 'db', op: 'write', addr: POOL + rng.int(POOL_LEN / PAGE) * PAGE, len: PAGE };
     const rec = 256 + rng.int(3000);
     yield { tNs: at(t), task: 'log', op: 'write', addr: LOG + logTail, len: rec };
-    // commit: msync SYNC of the log tail just written
-    yield { tNs: at(t), task: 'log', op: 'msync', addr: LOG + logTail, len: rec, flags: Flag.SYNC };
+    // commit: msync SYNC of the log tail just written, from the start of its first page as POSIX
+    // asks (Linux and XNU refuse an address that is not page-aligned, EINVAL; FreeBSD rounds it down)
+    const from = LOG + Math.floor(logTail / PAGE) * PAGE;
+    yield { tNs: at(t), task: 'log', op: 'msync', addr: from, len: LOG + logTail + rec - from, flags: Flag.SYNC };
     logTail = (logTail + rec) % (LOG_LEN - 8192);
     if (tx % 10 === 9) yield { tNs: at(t), task: 'reader', op: 'read', addr: DB + rng.int(DB_LEN / PAGE) * PAGE, len: 4 * PAGE };
     if (tx % 25 === 24) {

@@ -18,7 +18,7 @@ import { dotted } from '../../reports/data.ts';
 import { THEMES } from '../../reports/theme.ts';
 import { BOOTSTRAP_REPS, bootstrapContrastYielding, leastForQuantile, mannWhitney, meanStat, quantileStat, type Contrast, type ContrastOptions } from '../compare/stats.ts';
 import { blockPlan, isConstant, type BlockPlan } from '../compare/block-length.ts';
-import { loadSide, metricOf, noValueReason, sidePersonality, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
+import { loadSide, metricOf, noValueReason, sidePersonality, failedSyncsNote, tracesNote, unfinishedNote, withoutCopies, type Side, type SideRun } from '../compare/sides.ts';
 import { pairMsyncs, readMsyncs, type MsyncPairing } from '../compare/msync-pairs.ts';
 import { configDifferences, differenceText } from '../compare/config-diff.ts';
 import { numericFields, resultCodeProblem } from '../sweep/metrics.ts';
@@ -286,7 +286,7 @@ async function run(argv: string[]): Promise<number> {
   const [a0, b0] = positionals.map(loadSide) as [Side, Side];
   const ca = withoutCopies(a0, 'A'), cb = withoutCopies(b0, 'B');
   const a = ca.side, b = cb.side;
-  const notes = [unfinishedNote(a0, 'A'), unfinishedNote(b0, 'B'), ca.note, cb.note, tracesNote(a, b)].filter((n): n is string => n !== undefined);
+  const notes = [unfinishedNote(a0, 'A'), unfinishedNote(b0, 'B'), ca.note, cb.note, tracesNote(a, b), failedSyncsNote(a, b)].filter((n): n is string => n !== undefined);
   const metrics = values.metric?.length ? values.metric : [...DEFAULT_METRICS];
   const outText = values.out ?? 'results/compare';
   // Ctrl-C or kill: the staging directory goes (the lock goes as the process exits), exit 130 or 143; in place before the lock is taken

@@ -13,6 +13,7 @@ import { metricValue } from '../sweep/metrics.ts';
 import { keyShortTitle, valueWithUnit } from '../../reports/labels.ts';
 import { dotted } from '../../reports/data.ts';
 import { resultsOf } from '../sweep/tables.ts';
+import { addSyncs, FAILED_SYNCS_MEANING, noSyncs, okShareGap, syncsText } from '../failed-syncs.ts';
 
 /** One run of a side. */
 export interface SideRun {
@@ -197,4 +198,20 @@ export function tracesNote(a: Side, b: Side): string | undefined {
   };
   const which = (s: Side, h: Set<unknown>) => (h.size === 1 ? `${name(s)}, sha256 ${String([...h][0]).slice(0, 12)}` : `${h.size} traces`);
   return `A and B replayed different traces (A ${which(a, ha)}; B ${which(b, hb)}): their differences mix the traces' and the configurations'`;
+}
+
+/**
+ * The note for sides of which one had a far smaller share of its msyncs return OK than the other
+ * ({@link okShareGap}: a personality that rejects calls the other accepts), else undefined.
+ */
+export function failedSyncsNote(a: Side, b: Side): string | undefined {
+  const count = (s: Side, name: string) => {
+    const c = noSyncs(name);
+    for (const r of s.runs) addSyncs(c, r.summary);
+    return c;
+  };
+  const gap = okShareGap([count(a, 'A'), count(b, 'B')]);
+  if (!gap) return undefined;
+  const low = gap.low[0]!;
+  return `${low.label}'s msyncs: ${syncsText(low)}, ${gap.best.label}'s ${syncsText(gap.best)}; ${FAILED_SYNCS_MEANING}`;
 }

@@ -22,6 +22,7 @@ import { canonicalJson, type Json } from './identity.ts';
 import { metricValue } from './metrics.ts';
 import { pointStats, type PointStats } from './stats.ts';
 import { agedNote, countAged, noneAged, sweepNamesPolicy, type AgedUnderNone } from './background.ts';
+import { addSyncs, FAILED_SYNCS_MEANING, noSyncs, okShareGap, syncsText, type SyncCounts } from '../failed-syncs.ts';
 import { OWNER, showPath, type Manifest, type RunRecord, type SweepDir } from './store.ts';
 
 /** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -148,6 +149,8 @@ export interface TablesOutcome {
   alike: string[][];
   /** Successful runs whose closed replay stretched a task, and the largest share of its trace any task of them ended behind. */
   stretched: { runs: number; maxShare: number };
+  /** The msyncs of each grid point with a successful run (summed over its successful runs): how many, how many returned OK, and the codes of the others. */
+  syncs: SyncCounts[];
   /** Successful runs under the default writeback.policy none in which a page waited past its kernel daemon's age for its write (none counted when the experiment names the policy). */
   aged: AgedUnderNone;
 }
@@ -165,8 +168,8 @@ export function resultsOf(summary: unknown): string {
 }
 
 /** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}, ...), one line each. */
-export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'>): string[] {
-  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), stretchWarning(t)].filter((w): w is string => w !== undefined);
+export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'> & Partial<Pick<TablesOutcome, 'syncs'>>): string[] {
+  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), failedSyncsWarning(t), stretchWarning(t)].filter((w): w is string => w !== undefined);
 }
 
 /** The notes to print after the tables (`syncsim: note: ...`, as `syncsim run` prints its note on the default writeback policy). */
@@ -187,6 +190,16 @@ export function missingWarnings(t: Pick<TablesOutcome, 'missingAt'>): string[] {
 export function alikeWarning(t: Pick<TablesOutcome, 'alike'>): string | undefined {
   if (t.alike.length === 0) return undefined;
   return `grid points gave the same value of every metric, seed by seed: ${some(t.alike.map((g) => g.map((p) => `(${p})`).join(' = ')))}; the keys that set them apart changed nothing this sweep measures (e.g. a key the personality or trace does not exercise)`;
+}
+
+/**
+ * The warning for grid points at which a far smaller share of the msyncs returned OK than at
+ * another ({@link okShareGap}: a personality that rejects calls another accepts), else undefined.
+ */
+export function failedSyncsWarning(t: Partial<Pick<TablesOutcome, 'syncs'>>): string | undefined {
+  const gap = okShareGap(t.syncs ?? []);
+  if (!gap) return undefined;
+  return `grid points differ in how many of their msyncs succeeded: ${some(gap.low.map((p) => `(${p.label}) ${syncsText(p)}`))}, against (${gap.best.label}) ${syncsText(gap.best)}; ${FAILED_SYNCS_MEANING}`;
 }
 
 /** The warning for runs whose closed replay stretched a task (as `syncsim run` warns of each), else undefined. */
@@ -246,7 +259,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
     turned = performance.now();
     if (opts.interrupted?.()) throw new TablesInterrupted();
   };
-  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 }, aged: noneAged() };
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 }, syncs: [], aged: noneAged() };
   // the default writeback.policy is said of only when the experiment does not name one
   const policyNamed = sweepNamesPolicy(join(outDir, 'experiment.yaml'));
   // points with a successful run: their labels, which metrics they have no value of, and their values seed by seed
@@ -267,6 +280,8 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
       const valueCells = p.values.map(valueCell);
       const seen = new Set<string>();
       let ok = 0;
+      const label = keys.map((k, i) => `${k}=${valueCell(p.values[i]!)}`).join(', ');
+      const syncs = noSyncs(label);
       for (const r of byPoint.get(p.point) ?? []) {
         if (performance.now() - turned >= TURN_MS) await answer();
         const done = store.finished(r.id);
@@ -280,6 +295,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
           vals = metrics.map((m) => metricValue(summary, m));
           ok++;
           seen.add(resultsOf(summary));
+          addSyncs(syncs, summary);
           if (!policyNamed) countAged(outcome.aged, summary);
           const replay = (summary as { replay?: { stretched_tasks?: number; max_lag_end_us?: number; trace_end_us?: number } }).replay;
           if ((replay?.stretched_tasks ?? 0) > 0) {
@@ -301,7 +317,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
       }
       if (ok > 0) {
         pointsOk++;
-        const label = keys.map((k, i) => `${k}=${valueCell(p.values[i]!)}`).join(', ');
+        outcome.syncs.push(syncs);
         cols.forEach((c, i) => c.every((v) => v === null) && unvalued[i]!.push(label));
         if (cols.some((c) => c.some((v) => v !== null))) {
           const sig = JSON.stringify([(byPoint.get(p.point) ?? []).map((r) => r.seed), cols]);
