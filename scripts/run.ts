@@ -361,6 +361,17 @@ export function throttleRows(s: Summary): [string, string][] {
   return [['throttle', `${t.count} pauses of writers by background writeback, ${fmt(t.total_us / 1000, 1)} ms in all, longest ${fmt(t.max_us / 1000, 1)} ms`]];
 }
 
+/**
+ * The file system's FLUSH count as the table prints it: `35 flushes`, and, when the device has no
+ * volatile write cache (so none of them reached it: Linux completes such a FLUSH without sending
+ * it, and `device.flushes` stays 0), `35 flushes asked, none sent (no write cache)`, so that the
+ * filesystem line does not seem to contradict the device's.
+ */
+export function fsFlushesText(s: Pick<Summary, 'fs' | 'device' | 'config'>): string {
+  const n = `${s.fs.flushes} flush${s.fs.flushes === 1 ? '' : 'es'}`;
+  return s.fs.flushes > 0 && !s.config.device.write_cache ? `${n} asked, none sent (no write cache)` : n;
+}
+
 /** A readable table of the main results. */
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
@@ -384,7 +395,7 @@ export function summaryTable(s: Summary): string {
     ...memoryRows(s),
     ...throttleRows(s),
     ['device', `utilization ${percentText(s.device.utilization)} of ${s.config.device.channels} command slot${s.config.device.channels === 1 ? '' : 's'}, queue depth mean ${s.device.mean_queue_depth.toFixed(3)} max ${s.device.max_queue_depth}${s.device.flushes !== undefined ? `, ${s.device.flushes} flushes` : ''}`],
-    ['filesystem', `${s.fs.kind}: ${s.fs.commits} commits, ${s.fs.flushes} flushes, journal ${s.fs.journal_bytes} bytes, metadata ${s.fs.metadata_bytes} bytes`],
+    ['filesystem', `${s.fs.kind}: ${s.fs.commits} commits, ${fsFlushesText(s)}, journal ${s.fs.journal_bytes} bytes, metadata ${s.fs.metadata_bytes} bytes`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');

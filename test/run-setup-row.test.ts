@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveConfig } from '../sim/config.ts';
-import { setupRow, summaryTable } from '../scripts/run.ts';
+import { fsFlushesText, setupRow, summaryTable } from '../scripts/run.ts';
 import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -48,5 +48,29 @@ describe("the run table's device / cpu row", () => {
     expect(r.code).toBe(0);
     const table = summaryTable(JSON.parse(r.stdout)).split('\n');
     expect(table[2]).toMatch(/^device \/ cpu +nvme, no write cache \(no FLUSH\) \/ defaults measured on a Linux VM/);
+  });
+});
+
+describe("the run table's filesystem row: its FLUSH count beside the device's", () => {
+  const s = (flushes: number, write_cache: boolean) => ({ fs: { flushes }, device: {}, config: { device: { write_cache } } }) as unknown as Parameters<typeof fsFlushesText>[0];
+
+  it('says the flushes asked went nowhere when the device has no write cache (the device line then counts 0)', () => {
+    expect(fsFlushesText(s(35, false))).toBe('35 flushes asked, none sent (no write cache)');
+    expect(fsFlushesText(s(1, false))).toBe('1 flush asked, none sent (no write cache)');
+  });
+
+  it('gives the count alone with a write cache, or when there were none', () => {
+    expect(fsFlushesText(s(35, true))).toBe('35 flushes');
+    expect(fsFlushesText(s(0, false))).toBe('0 flushes');
+  });
+
+  it('as a linux run of the demo prints it, under the default nvme (no write cache) and sata-ssd', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-fs-flushes-'));
+    const demo = join(ROOT, 'traces', 'examples', 'demo.csv');
+    const nvme = await syncsimHere(['run', demo, '--set', 'personality=linux', '--out', 'a', '-q'], d);
+    expect(nvme.code, nvme.stderr).toBe(0);
+    expect(nvme.stdout).toMatch(/\ndevice +utilization .*, 0 flushes\nfilesystem +ext4-ordered: 0 commits, \d+ flushes asked, none sent \(no write cache\), journal/);
+    const ssd = await syncsimHere(['run', demo, '--set', 'personality=linux', '--set', 'device.profile=sata-ssd', '--out', 'b', '-q'], d);
+    expect(ssd.stdout).toMatch(/\nfilesystem +ext4-ordered: 0 commits, \d+ flushes, journal/);
   });
 });
