@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { vegaLiteValidator } from './vega-schema.ts';
 import { parse as parseYaml } from 'yaml';
 import { flushSpread } from '../scripts/validate/fit.ts';
@@ -479,6 +479,11 @@ describe('syncsim calibrate and validate (real fio)', () => {
       expect(cal.stdout).toMatch(/^probe check\s+the page-in probe's cold read [\d.]+ µs, model [\d.]+ µs/m);
     } else expect(j.checks.pagein_probe).toBeNull();
     expect(j.files).toEqual({ fragment: 'device.yaml', calibration: 'device.calibration.json' });
+    // the table ends with the two files, by their full paths: the profile and how to use it, then the report
+    expect(cal.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      `profile: ${fragment} (syncsim run --config FILE, or device.profile: FILE under other keys)`,
+      `details: ${join(dirname(fragment), 'device.calibration.json')} (every step, fit and check)`,
+    ]);
     expect(cal.stdout).toMatch(/^channels\s+\d+ \((the deepest queue probed; )?Little's law: reads [\d.]+, writes [\d.]+\)$/m);
     expect(cal.stdout).toMatch(stage ? /^submission\s+submit_us [\d.]+, submit_command_us [\d.]+ /m : /^submission\s+- \(.+\)$/m);
   });

@@ -30,6 +30,7 @@ import { csvSyntaxError, firstRecordLine, isUnclosedQuote, type CsvSyntax } from
 import { ReadState } from './read-state.ts';
 import { FastPass } from './fast-pass.ts';
 import { GZIP_PROBLEM, withDamageTold } from './gzip-check.ts';
+import { sniffBinary } from './binary-sniff.ts';
 import type { ByteTap } from './byte-tap.ts';
 
 /** Options of {@link readTrace}. */
@@ -71,6 +72,9 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the trace: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
+  // a file that is not text at all is named as what it seems to be, not by its first invalid byte
+  const binary = gz ? undefined : sniffBinary(path);
+  if (binary !== undefined) throw new TraceError(path, 1, '-', `not a trace: the file holds ${binary}`, undefined);
   // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
   yield* withDamageTold(path, gz, readBlocks(path, gz, batchSize, opts));
 }

@@ -3,7 +3,7 @@
  * followed by a comment with its fit and microbenchmark) and the terminal
  * summary.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
 import type { FlushGap } from '../../sim/device/flush-gap.ts';
 import { pageinRate, SEGMENT_MAX_SHARE } from './calibration-fit.ts';
@@ -96,7 +96,9 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ...(c.checks.pagein_probe ? [['probe check', `the page-in probe's cold read ${f1(c.checks.pagein_probe.measured_read_us)} µs, model ${f1(c.checks.pagein_probe.simulated_read_us)} µs${c.checks.pagein_probe.window_pages !== null ? `; its first ${c.checks.pagein_probe.window_pages} pages ${f1(c.checks.pagein_probe.measured_window_us)} µs, model ${f1(c.checks.pagein_probe.simulated_window_us)} µs` : ''}`] as [string, string]] : []),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `fragment: ${resolve(fragment)}`].join('\n');
+  // the files last: the profile as the other commands take it, and the report beside it
+  const details = resolve(dirname(resolve(fragment)), c.files.calibration);
+  return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), `profile: ${resolve(fragment)} (syncsim run --config FILE, or device.profile: FILE under other keys)`, `details: ${details} (every step, fit and check)`].join('\n');
 }
 
 /** Where `device.read_bandwidth_mbps` came from, in the words of the report's `read` line. */
