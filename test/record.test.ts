@@ -91,6 +91,21 @@ describe('syncsim record', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/2 process\(es\).*msync 5.*; 21 dirty pages read from the kernel/);
     const rows = rowsOf(out);
+    // the scans' time, as the trace holds it: each msync row's gap to the first write row before it, task by task
+    const gaps: number[] = [];
+    const firstWrite = new Map<string, number>();
+    for (const x of rows) {
+      if (x.op === 'write' && !firstWrite.has(x.task!)) firstWrite.set(x.task!, Number(x.t_us));
+      if (x.op === 'msync' && firstWrite.has(x.task!)) {
+        gaps.push(Number(x.t_us) - firstWrite.get(x.task!)!);
+        firstWrite.delete(x.task!);
+      }
+    }
+    const said = /; the scans for dirty pages held the program ([\d.]+) s in all, a mean of ([\d.]+) µs before each of the (\d+) msyncs with dirty pages \(the msync row comes that long after its stores: a closed replay keeps it as think time\)\n/.exec(r.stderr);
+    expect(said, r.stderr).not.toBeNull();
+    const total = gaps.reduce((a, b) => a + b, 0);
+    expect(Number(said![3])).toBe(gaps.length);
+    expect(Math.abs(Number(said![2]) - total / gaps.length)).toBeLessThan(0.06);
     const map = rows.find((x) => x.op === 'map' && x.object === join(dir, 'data'))!;
     expect(map).toBeDefined();
     const base = Number(map.addr);
@@ -313,11 +328,17 @@ int main(int argc, char **argv) {
     const nd = await syncsim(['record', '-o', join(dir, 'nodir', 'r.csv'), '--', 'sh', '-c', `touch ${marker}`]);
     expect([nd.code, nd.stderr]).toEqual([2, `syncsim: cannot write ${join(dir, 'nodir', 'r.csv')}: its directory does not exist (nothing was run)\n`]);
     expect(existsSync(marker)).toBe(false);
-    // a recording, then a run of a program that fails into the same file: the recording stays, byte for byte
+    // a recording, then another into the same file: refused before the program runs, unless --replace
     const out = join(dir, 'keep.csv');
     expect((await syncsim(['record', '-o', out, '--', 'true'])).code).toBe(0);
     const before = readFileSync(out);
-    const f = await syncsim(['record', '-o', out, '--', 'sh', '-c', 'exit 3']);
+    const at = /^# recorded by syncsim record .* at (\S+) \(page size \d+\)$/m.exec(before.toString('utf8'))![1];
+    const refused = await syncsim(['record', '-o', out, '--', 'sh', '-c', `touch ${marker}`]);
+    expect([refused.code, refused.stderr]).toEqual([2, `syncsim: --out ${out}: holds an earlier recording of true (recorded at ${at}, exit status 0); a recording is measured data that cannot be made again, so record writes over one only with --replace: give a new --out FILE, or add --replace (nothing was run)\n`]);
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(out)).toEqual(before);
+    // with --replace, a run of a program that fails into the same file: the recording of the one that succeeded stays, byte for byte
+    const f = await syncsim(['record', '-o', out, '--replace', '--', 'sh', '-c', 'exit 3']);
     expect(f.code).toBe(3);
     expect(f.stderr).toContain(`exited with 3: ${out}, the recording of an earlier run that succeeded, is kept; this run's trace was not written`);
     expect(readFileSync(out)).toEqual(before);
@@ -326,11 +347,11 @@ int main(int argc, char **argv) {
     const fresh = join(dir, 'failing.csv');
     expect((await syncsim(['record', '-o', fresh, '--', 'sh', '-c', 'exit 3'])).code).toBe(3);
     expect(readFileSync(fresh, 'utf8')).toContain('# recorded-exit-status: 3\n');
-    const again = await syncsim(['record', '-o', fresh, '--', 'sh', '-c', 'exit 4']);
+    const again = await syncsim(['record', '-o', fresh, '--replace', '--', 'sh', '-c', 'exit 4']);
     expect(again.code).toBe(4);
     expect(readFileSync(fresh, 'utf8')).toContain('# recorded-exit-status: 4\n');
-    // and a succeeding run replaces its own earlier recording
-    expect((await syncsim(['record', '-o', out, '--', 'sh', '-c', 'exit 0'])).code).toBe(0);
+    // and a succeeding run replaces an earlier recording with --replace
+    expect((await syncsim(['record', '-o', out, '--replace', '--', 'sh', '-c', 'exit 0'])).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('"sh","-c","exit 0"');
   }, TIMEOUT);
 

@@ -67,7 +67,8 @@ describe('strace import: stores wider than a run takes', () => {
     ].join('\n'));
     const i = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 't.csv')]);
     expect(i.code, i.stderr).toBe(0);
-    expect(i.stderr).toMatch(/, wide_store_split 1\n/);
+    // and the msync's line 100 µs after its dirty pages' (syncsim record's scan of the range)
+    expect(i.stderr).toMatch(/, wide_store_split 1, dirty_scan_msyncs 1, dirty_scan_us 100\n/);
     expect(writeRows(join(d, 't.csv'))).toEqual([['0x100000000000', OP, 'syncsim_dirty'], ['0x100400000000', 8192, 'syncsim_dirty']]);
   });
 });

@@ -4,13 +4,14 @@
  */
 import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { errnoText, tempBeside } from '../../traces/files.ts';
 import { dirname, resolve } from 'node:path';
 import { ASSUME_DIRTY_MODES, assumeDirtyProblem } from '../../traces/import/strace/assume-dirty.ts';
 import { OP_NAMES } from '../../traces/types.ts';
 import { InputError } from '../errors.ts';
-import { dirtyPagesUnavailable, recordedExitStatus, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
+import { dirtyPagesUnavailable, recordTrace, SHIM_SOURCE, shimCacheDir } from '../record/record.ts';
+import { earlierRecording, recordingText } from '../record/earlier.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { QUIET_OPTION, quietHelp } from '../progress.ts';
 import { escapeControl } from '../../traces/escape.ts';
@@ -28,6 +29,19 @@ const ALTERED: Readonly<Record<string, (n: number) => string>> = {
   out_of_range: (n) => `${n} call${n === 1 ? '' : 's'} past the trace's address range, left out`,
   msync_unknown_flags: (n) => `${n} msync${n === 1 ? '' : 's'} with flags the trace has no name for, the flags left off`,
 };
+
+/**
+ * What the scans of the msyncs' ranges for dirty pages put into the trace's timing, from the import's
+ * `dirty_scan_us` and `dirty_scan_msyncs` (over the msyncs with dirty pages: the others' scans are not
+ * seen): the program was held that long at each msync, so its msync row comes that long after its
+ * stores, and a closed replay keeps the gap as think time. '' when no msync had dirty pages.
+ */
+export function scanText(stats: Readonly<Record<string, number>>): string {
+  const n = stats.dirty_scan_msyncs ?? 0;
+  if (n === 0) return '';
+  const us = stats.dirty_scan_us ?? 0;
+  return `; the scans for dirty pages held the program ${(us / 1e6).toFixed(3)} s in all, a mean of ${(us / n).toFixed(1)} µs before each of the ${n} msyncs with dirty pages (the msync row comes that long after its stores: a closed replay keeps it as think time)`;
+}
 
 /** Why record refuses --assume-dirty measured, and what to do instead. */
 const MEASURED_REFUSED = '--assume-dirty measured needs a calibration, which record does not take (nothing was run): ' +
@@ -65,9 +79,14 @@ ${shimCacheDir()} (SYNCSIM_CACHE_DIR overrides).`)}
 Options:
   -o, --out FILE        the trace (default record.csv); written to a temporary
                         file beside it and renamed when complete; an existing
-                        FILE is replaced only when it is a trace record
-                        wrote; anything else (a generated or imported trace,
-                        a .sst cache, any other file) is refused (exit 2)
+                        FILE is refused (exit 2): a recording record made
+                        unless --replace is given; anything else (a generated
+                        or imported trace, a .sst cache, any other file)
+                        always
+  --replace             write over an earlier recording at FILE (a recording
+                        cannot be made again; without it record refuses);
+                        even then a run of the program that fails does not
+                        replace the recording of one that succeeded
   --page-size N         page size of the trace (default: this system's, ${pageSizeOfSystem()})
   --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
   --keep-log FILE       also keep the merged shim log (strace format) in FILE,
@@ -100,6 +119,7 @@ async function run(argv: string[]): Promise<number> {
     'page-size': { type: 'string' },
     'assume-dirty': { type: 'string' },
     'keep-log': { type: 'string' },
+    replace: { type: 'boolean' },
     ...QUIET_OPTION,
   });
   if (values.help) {
@@ -131,9 +151,14 @@ async function run(argv: string[]): Promise<number> {
   // the trace is written after the program has run: a directory it cannot go in is refused before, not after
   const outDir = dirname(resolve(out));
   if (!statSync(outDir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot write ${out}: its directory does not exist (nothing was run)`);
-  // an earlier recording of a run that succeeded is measured data: a run of the program that fails does not replace it
-  // (one that failed too is replaced: a program that always exits non-zero can be recorded again)
-  const earlier = existsSync(out) && recordedExitStatus(out) === 0;
+  // an earlier recording is measured data that cannot be made again: written over only when asked (--replace), and
+  // even then not by a run of the program that fails when it was of a run that succeeded (one that failed too is
+  // replaced: a program that always exits non-zero can be recorded again)
+  const recording = earlierRecording(out);
+  if (recording && !values.replace) {
+    throw new InputError(`${flag('out')} ${out}: holds an earlier recording ${recordingText(recording)}; a recording is measured data that cannot be made again, so record writes over one only with --replace: give a new ${flag('out')} FILE, or add --replace (nothing was run)`);
+  }
+  const earlier = recording?.exitStatus === 0;
   if (values['keep-log'] !== undefined) checkKeepLog(values['keep-log'], out);
   const why = dirtyPagesUnavailable();
   if (why) process.stderr.write(`syncsim record: ${why}; falling back to --assume-dirty ${fallback}\n`);
@@ -150,6 +175,7 @@ async function run(argv: string[]): Promise<number> {
   const dirty = r.fallbackWhy === undefined ? `${r.stats.recorded_dirty_pages ?? 0} dirty pages read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${r.stats.assumed_writes ?? 0})`;
   const altered = Object.entries(ALTERED).filter(([k]) => (r.stats[k] ?? 0) > 0).map(([k, what]) => `${what(r.stats[k]!)} (${k})`);
   process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} -> ${escapeControl(out)}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
+    scanText(r.stats) +
     `${altered.length > 0 ? `; not as the program made them: ${altered.join(', ')}` : ''}` +
     `${r.recording.exitCode !== 0 ? `; the program exited with ${r.recording.exitCode}` : ''}\n`);
   return r.recording.exitCode;

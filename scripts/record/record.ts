@@ -270,7 +270,7 @@ export function logUnreadable(e: unknown, log: string, keep: string | undefined,
 }
 
 /** The header comment lines of trace file `trace` (plain or gzip-compressed), without their `# `; undefined when it cannot be read. */
-function headerComments(trace: string): string[] | undefined {
+export function headerComments(trace: string): string[] | undefined {
   const head = readHead(trace, 64 * 1024);
   const text = head && headText(head);
   if (text === undefined) return undefined;
@@ -331,14 +331,6 @@ export function cwdOfHeader(lines: readonly string[]): string | undefined {
     }
   }
   return undefined;
-}
-
-/** The exit status of the program a trace was recorded from (its `recorded-exit-status` header comment); 0 for a recording made before syncsim wrote it, undefined for a file it cannot read. */
-export function recordedExitStatus(trace: string): number | undefined {
-  const lines = headerComments(trace);
-  if (lines === undefined) return undefined;
-  for (const line of lines) if (line.startsWith(EXIT_STATUS_COMMENT)) return Number(line.slice(EXIT_STATUS_COMMENT.length));
-  return 0;
 }
 
 /**

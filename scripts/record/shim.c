@@ -320,12 +320,23 @@ static void log_dirty(uintptr_t start, uintptr_t end, const struct timespec *t) 
     ssize_t got = pread(pagemap_fd, entries, want * 8, at);
     if (got <= 0) break;
     size_t n = (size_t)got / 8;
+    /* the kpageflags of a run of pages whose frames follow one another (a large folio, or memory
+       allocated in order) are read in one pread: one system call a run instead of one a page */
+    uint64_t kflags[512];
+    size_t kfrom = 0, kto = 0; /* kflags[k] holds the flags of the page entries[kfrom + k], for kfrom <= i < kto */
     for (size_t i = 0; i < n; i++, a += (uintptr_t)page_size) {
       uint64_t e = entries[i];
       int dirty = 0;
       if (e >> 63 & 1) {
-        uint64_t pfn = e & ((1ULL << 55) - 1), flags = 0;
-        if (pfn != 0 && pread(kpageflags_fd, &flags, 8, (off_t)(pfn * 8)) == 8) dirty = (flags >> 4) & 1;
+        uint64_t pfn = e & ((1ULL << 55) - 1);
+        if (pfn != 0 && i >= kto) {
+          size_t j = i + 1;
+          while (j < n && (entries[j] >> 63 & 1) && (entries[j] & ((1ULL << 55) - 1)) == pfn + (j - i)) j++;
+          ssize_t k = pread(kpageflags_fd, kflags, (j - i) * 8, (off_t)(pfn * 8));
+          kfrom = i;
+          kto = k > 0 ? i + (size_t)k / 8 : i;
+        }
+        if (pfn != 0 && i < kto) dirty = (kflags[i - kfrom] >> 4) & 1;
       }
       if (dirty && run_end == a) run_end = a + (uintptr_t)page_size;
       else if (dirty) {

@@ -190,7 +190,8 @@ async function runAll(argv: string[]): Promise<number> {
     if (app.length > 0) {
       jobs.push((async () => {
         const trace = join(out, 'lmdb-commits.csv');
-        const rec = ['record', '-o', trace, '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
+        // --replace: the recording is the session's own, in its output directory, made again by each session there
+        const rec = ['record', '-o', trace, '--replace', '--', '/usr/bin/python3', join(ROOT, 'workloads', 'apps', 'lmdb-commits.py')];
         // the program makes its LMDB environment in a new directory: data.mdb is sparse when it is mapped (a hole
         // until a page's first writeback allocates its block), where fio lays its files out first; a --set may override
         // (a user's own --set of fs.preallocated, or of fs, replaces ours: validate refuses a key given twice)

@@ -31,6 +31,8 @@ export class StraceTranslator extends CallReader {
   private readonly assume: AssumeDirtyMode;
   /** `--assume-dirty measured`: an msync that returned without a duration (no `-T`) is an error, not 0 stores. */
   private readonly needsDuration: boolean;
+  /** Per process, when `syncsim record`'s last `syncsim_dirty` line was stamped (the msync's call, before the scan of its range), until that msync's own line. */
+  private readonly dirtyAt = new Map<string, number>();
   /** Output rows not yet taken. */
   out: RowInput[] = [];
   private readonly procs: ProcessTable;
@@ -241,6 +243,13 @@ export class StraceTranslator extends CallReader {
       if (this.emit({ tNs: c.tNs, task: s.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'assume-dirty') })) this.count('assumed_writes');
     }
     this.emit({ tNs: c.tNs, task: s.task, op: 'msync', addr, len, flags, extra: this.extra(c, true) });
+    // the time syncsim record's scan of the range took: its msync line comes that long after the stores' lines
+    const scanFrom = this.dirtyAt.get(p.pid);
+    if (scanFrom !== undefined && c.tNs >= scanFrom) {
+      this.count('dirty_scan_msyncs');
+      this.count('dirty_scan_us', (c.tNs - scanFrom) / 1000);
+    }
+    this.dirtyAt.delete(p.pid);
   }
 
   /** A run of pages `syncsim record` saw dirty just before an msync: one store covering it. */
@@ -248,6 +257,7 @@ export class StraceTranslator extends CallReader {
     if (a.length !== 2) this.fail(c.line, c.name, 'expected 2 arguments (addr, length)', c.args);
     const addr = this.arg(c, a, 0, 'addr', 'addr'), len = this.arg(c, a, 1, 'length', 'len');
     this.count('recorded_dirty_pages', Math.ceil(len / this.ps));
+    if (!this.dirtyAt.has(p.pid)) this.dirtyAt.set(p.pid, c.tNs);
     this.unmapped.check(p.space, Math.floor(addr / this.ps) * this.ps, this.roundUp(addr + len));
     for (const [wa, wl] of this.stores(p.space, [[addr, len]])) {
       this.emit({ tNs: c.tNs, task: p.space.task, op: 'write', addr: wa, len: wl, extra: this.extra(c, false, 'syncsim_dirty') });
