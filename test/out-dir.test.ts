@@ -125,6 +125,13 @@ describe('which directories a command may replace', () => {
     expect(notes(await here(['run', 't.csv', '--json', '--out', 'empty'], d))).toEqual([]);
     const again = await here(['run', 't.csv', '--json', '--out', 'empty', '--seed', '7'], d);
     expect(notes(again)).toEqual(['syncsim: note: empty: replaced the results of an earlier run (trace t.csv, personality freebsd, seed 1); give each run its own --out DIR to keep both']);
+    // the report drawn from the results replaced goes with them, and the note says so, with how many files it had
+    expect((await here(['report', 'empty'], d)).code).toBe(0);
+    const figures = readdirSync(join(d, 'empty', 'report')).filter((n) => !n.startsWith('.')).length;
+    expect(figures).toBeGreaterThan(0);
+    const withReport = await here(['run', 't.csv', '--json', '--out', 'empty', '--seed', '8'], d);
+    expect(notes(withReport)).toEqual([`syncsim: note: empty: replaced the results of an earlier run (trace t.csv, personality freebsd, seed 7), and the report/ drawn from them (${figures} files; 'syncsim report empty' draws it from these); give each run its own --out DIR to keep both`]);
+    expect(existsSync(join(d, 'empty', 'report'))).toBe(false);
     // a directory holding anything syncsim did not write is still refused, --json or not
     writeFiles(d, { 'results/t/NOTES.md': 'mine' });
     expect((await here(['run', 't.csv', '--json'], d)).code).toBe(2);

@@ -1,7 +1,7 @@
 /**
  * `syncsim run`: replays one trace and writes its results.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHead } from '../../traces/files.ts';
 import { loadConfig } from '../config-file.ts';
@@ -75,12 +75,27 @@ async function run(argv: string[]): Promise<number> {
     // a run whose results this one replaces is said on stderr, naming that run (with --json nothing on stdout names the
     // directory; without, the table names it but not what was there: until 2026-12-07 only --json runs said so)
     const earlier = earlierRun(outName);
+    const figures = reportFiles(outName);
     const code = await replay(trace, values, ['syncsim', 'run', ...argv], unguard);
-    if (earlier !== undefined) process.stderr.write(escapeLines(`syncsim: note: ${escapeControl(outName)}: replaced the results of an earlier run (${earlier}); give each run its own --out DIR to keep both`) + '\n');
+    if (earlier !== undefined) {
+      // the report drawn from those results goes with them: said, with how to draw it again from these
+      const report = figures > 0 && !existsSync(join(outName, 'report')) ? `, and the report/ drawn from them (${figures} file${figures === 1 ? '' : 's'}; 'syncsim report ${escapeControl(outName)}' draws it from these)` : '';
+      process.stderr.write(escapeLines(`syncsim: note: ${escapeControl(outName)}: replaced the results of an earlier run (${earlier})${report}; give each run its own --out DIR to keep both`) + '\n');
+    }
     return code;
   } finally {
     unguard();
     lock.release();
+  }
+}
+
+/** How many files the report/ of the results directory `out` holds (0 when it has none). */
+export function reportFiles(out: string): number {
+  try {
+    // syncsim's own marker files (dot files) are not the report's
+    return readdirSync(join(out, 'report')).filter((n) => !n.startsWith('.')).length;
+  } catch {
+    return 0;
   }
 }
 
