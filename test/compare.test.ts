@@ -138,6 +138,8 @@ describe('syncsim compare', () => {
     expect(r.stdout).toMatch(/^sync\.latency_us\.p50 .* msyncs paired( in blocks of \d+)?$/m);
     // constant service times: many msyncs tie, so the normal approximation, and the table says so
     expect(r.stdout).toMatch(/two-sided Mann-Whitney p = \S+ \(normal approximation\)$/m);
+    // one run a side: the CIs over msyncs are the spread within this trace, not from run to run, and the table says so
+    expect(r.stdout).toContain("\n  (one run a side: the CIs over msyncs and the test measure the spread among this trace's msyncs in these two runs, not from run to run; give each side two seeds or more, or compare two points of a sweep, for that)\n");
     const j = JSON.parse(readFileSync(join(d, 'cmp', 'compare.json'), 'utf8'));
     const sa = JSON.parse(readFileSync(join(d, 'a', 'summary.json'), 'utf8')), sb = JSON.parse(readFileSync(join(d, 'b', 'summary.json'), 'utf8'));
     const p50 = j.metrics.find((m: { metric: string }) => m.metric === 'sync.latency_us.p50');
@@ -197,7 +199,10 @@ describe('syncsim compare', () => {
     expect(jp.a.runs).toHaveLength(3);
     expect(jp.notes).toEqual(['B (sw-part@2) is 2 of the 3 runs of its sweep point: the sweep is not finished (interrupted, or running); compared on those 2, resume the sweep for all 3']);
     // the plain output says it too
-    expect((await here(['compare', 'sw-part@1', 'sw-part@2', '--out', 'cmp3'])).stdout).toContain('note: B (sw-part@2) is 2 of the 3 runs of its sweep point');
+    const plain = (await here(['compare', 'sw-part@1', 'sw-part@2', '--out', 'cmp3'])).stdout;
+    expect(plain).toContain('note: B (sw-part@2) is 2 of the 3 runs of its sweep point');
+    // several runs a side: the CIs are over seeds, and the one-run note is not there
+    expect(plain).not.toContain('one run a side');
   });
 
   it('seeds that are copies: the sweep warns, compare counts them as one run and says so; different traces are noted', async () => {

@@ -240,6 +240,18 @@ function pairingLine(p: PairingReport, rows: readonly MetricRow[]): string[] {
   return [`msyncs paired by ${p.by}, ${p.msyncs} msyncs: the CIs over msyncs are of the per-msync differences B - A${p.block > 1 ? `, resampled in blocks of ${p.block}` : ''}`];
 }
 
+/**
+ * The table's note when each side is one run and some CI is over msyncs: those CIs, and the test,
+ * take the trace's msyncs as the sample, so they say how sure a difference is over this trace's
+ * msyncs in these two runs, not whether it holds from run to run (a replay that draws nothing at
+ * random gives the same msyncs every time: a CI of no width, and a p as small as the msyncs are
+ * many). None when a side has several runs (its CIs are over seeds).
+ */
+function oneRunNote(a: Side, b: Side, rows: readonly MetricRow[]): string[] {
+  if (a.runs.length !== 1 || b.runs.length !== 1 || !rows.some((r) => r.msyncs_a !== undefined)) return [];
+  return ["  (one run a side: the CIs over msyncs and the test measure the spread among this trace's msyncs in these two runs, not from run to run; give each side two seeds or more, or compare two points of a sweep, for that)"];
+}
+
 /** The printed table. */
 function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: Float64Array, pb: Float64Array, empty: string, pairing: PairingReport): string {
   // unit: of A, B, B - A and its CI (B / A and its CI are ratios)
@@ -258,6 +270,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: 
     ...(rows.some((r) => r.resampled === 'none' && r.n_a + r.n_b > 2) ? [`no CI where 'CI over' is none: a side with one run has no spread across seeds to resample (give each side two seeds or more)`] : []),
     mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`} (${MW_METHOD[mw.method]})` : `msync latency distributions: no successful msync ${empty}`,
     ...(mw ? seriesNotes(mw, pa, pb) : []),
+    ...oneRunNote(a, b, rows),
   ].join('\n');
 }
 
