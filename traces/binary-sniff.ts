@@ -4,8 +4,6 @@
  * reader says what the file seems to be instead of the first invalid byte it met; a text trace
  * with a stray bad byte keeps the message naming its line and field.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-
 /** Formats by their first bytes (latin1), and what the message calls them. */
 const MAGICS: readonly { bytes: string; what: string }[] = [
   { bytes: '\xfd7zXZ\x00', what: 'xz-compressed data (syncsim reads plain or gzip-compressed traces: decompress it first, e.g. xz -d)' },
@@ -20,8 +18,8 @@ const MAGICS: readonly { bytes: string; what: string }[] = [
   { bytes: 'SQLite format 3\x00', what: 'an SQLite database' },
 ];
 
-/** Bytes looked at. */
-export const SNIFF_BYTES = 4096;
+/** Bytes looked at: the longest magic and then some, in the one small read that also tells gzip (a CSV is read whole once more, not twice). */
+export const SNIFF_BYTES = 64;
 /** The share of NUL bytes among the first ones from which a file is binary (a text trace has none; one stray NUL is a damaged line). */
 const NUL_SHARE = 0.01;
 
@@ -37,14 +35,3 @@ export function binaryKind(head: Uint8Array): string | undefined {
   return head.length > 0 && nul >= Math.max(2, NUL_SHARE * head.length) ? `binary data (${nul} NUL bytes in its first ${head.length}; a trace is text)` : undefined;
 }
 
-/** {@link binaryKind} of the first {@link SNIFF_BYTES} bytes of the file at `path`. */
-export function sniffBinary(path: string): string | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(SNIFF_BYTES);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return binaryKind(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -14,11 +14,19 @@ import { namingFile } from './write-failures.ts';
 
 /** Whether the file starts with the gzip magic bytes 0x1f 0x8b. */
 export async function isGzip(path: string): Promise<boolean> {
+  return startsGzip(await fileStart(path, 2));
+}
+
+/** Whether `head`, a file's first bytes, begins with the gzip magic bytes. */
+export const startsGzip = (head: Uint8Array): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+
+/** The first `bytes` bytes of the file at `path` (fewer when it is shorter); the open's error as it comes. */
+export async function fileStart(path: string, bytes: number): Promise<Buffer> {
   const fh = await fsp.open(path, 'r');
   try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }

@@ -23,14 +23,14 @@
 import { openCsvInput, type ParsedChunk } from './csv-lines.ts';
 import { showBytes } from './utf8.ts';
 import type { RowBlock, TraceRow } from './types.ts';
-import { errnoText, isGzip, lineAtOffset } from './files.ts';
+import { errnoText, fileStart, lineAtOffset, startsGzip } from './files.ts';
 import { checkUnchanged, fileVersion } from './file-version.ts';
 import { FieldProblem, TraceError } from './trace-error.ts';
 import { csvSyntaxError, firstRecordLine, isUnclosedQuote, type CsvSyntax } from './csv-syntax.ts';
 import { ReadState } from './read-state.ts';
 import { FastPass } from './fast-pass.ts';
 import { GZIP_PROBLEM, withDamageTold } from './gzip-check.ts';
-import { sniffBinary } from './binary-sniff.ts';
+import { binaryKind, SNIFF_BYTES } from './binary-sniff.ts';
 import type { ByteTap } from './byte-tap.ts';
 
 /** Options of {@link readTrace}. */
@@ -66,14 +66,16 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   const batchSize = opts.batchSize ?? 4096;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`readTrace: batchSize must be a positive integer, got ${batchSize}`);
 
-  let gz: boolean;
+  let head: Buffer;
   try {
-    gz = await isGzip(path);
+    // its first bytes, in one read: whether it is gzip, and whether it is text at all
+    head = await fileStart(path, SNIFF_BYTES);
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the trace: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
+  const gz = startsGzip(head);
   // a file that is not text at all is named as what it seems to be, not by its first invalid byte
-  const binary = gz ? undefined : sniffBinary(path);
+  const binary = gz ? undefined : binaryKind(head);
   if (binary !== undefined) throw new TraceError(path, 1, '-', `not a trace: the file holds ${binary}`, undefined);
   // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
   yield* withDamageTold(path, gz, readBlocks(path, gz, batchSize, opts));
