@@ -4,13 +4,14 @@
  * interval. Dots, not bars: a bar on a log axis starts at an arbitrary
  * baseline and its length exaggerates differences.
  */
-import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logDomain, markPadding, planAxis, planLogAxis, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
+import { ciNote, configLegend, figureHeight, figureNote, labelTooltip, logDomain, markPadding, planLogAxis, plotBound, snapLogDomain, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, mergedNote, type DrawnMark } from '../series.ts';
 import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
+import { narrowLogAxis } from '../narrow-log-ticks.ts';
 
 /** One dot. */
 interface Dot {
@@ -177,7 +178,8 @@ export const latencyPercentiles: ChartModule = {
             : []),
           {
             mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 2, opacity: 1 },
-            encoding: { y: { ...y, axis: planAxis(plan, ch - 2 * pad) }, color, ...shape, tooltip },
+            // a span of less than a decade labelled at a round step's multiples, not at its two ends only (narrow-log-ticks.ts)
+            encoding: { y: { ...y, axis: narrowLogAxis(plan, ch - 2 * pad) }, color, ...shape, tooltip },
           },
           ...(zeros.length
             ? [{
