@@ -1,10 +1,14 @@
 /**
- * Timeline bands: a count that swings between low and high more often than a
- * plot has room to draw (dirty pages 0 → 64 → 0 at every msync of a trace
- * that syncs every 64 stores) makes a step line a solid block, or, once each
- * drawn point is the most of several swings, a flat line at the top. Such a
- * panel is drawn as a band from the least to the most of each stretch of time,
- * holding a few swings, and the mean of that stretch as its line.
+ * Timeline bands: every panel of the timeline is drawn the same way at every
+ * run length, a line at the mean of the samples of each stretch of time (the
+ * sample itself when a stretch is one row) over a band from the least sample
+ * to the most the count reached (timeline.csv's `*_max` columns), so that a
+ * peak between two samples is shown without being taken for the state. A
+ * count that swings between low and high more often than a line can be drawn
+ * (dirty pages 0 → 64 → 0 at every msync of a trace that syncs every 64
+ * stores) gets stretches holding a few swings each, so that its mean is
+ * steady; otherwise a stretch is as narrow as the figure draws (a row, or
+ * {@link BAND_PX} px).
  */
 import { TIMELINE_SERIES, type TimelineSeries } from './timeline-series.ts';
 
@@ -158,20 +162,23 @@ export interface BandInput {
   fine: FineTimeline;
 }
 
-/** The panels drawn as bands and each configuration's bands: what {@link chooseBands} decides. */
+/** Each configuration's bands and what set their width: what {@link chooseBands} decides. */
 export interface BandChoice {
-  /** The series drawn as a band (in the order given), none when every panel is drawn as a line. */
+  /** The series drawn (every panel given, in its order), none when no configuration is given. */
   series: TimelineSeries[];
-  /** The most swings of a banded series of one configuration. */
+  /** The series that swing too often to draw as a line ({@link tooDense}), whose swings set the stretches' width. */
+  dense: TimelineSeries[];
+  /** The most swings of a dense series of one configuration. */
   swings: number;
   /** Per configuration: rows of timeline.csv per band, and its bands (`config` its label). */
   runs: { label: string; rows: number; bands: Record<string, number | string>[] }[];
 }
 
 /**
- * Which of `panels` (each a series and its largest value over every configuration) are drawn as bands, on plots
- * `plotPx` wide of lines `lineWidth` px: those where some configuration swings too often to draw ({@link tooDense});
- * and each configuration's bands, of one width for all when they share a time axis (`shared`), so that they align.
+ * The bands of every one of `panels` (each a series and its largest value over every configuration), on plots
+ * `plotPx` wide of lines `lineWidth` px: each configuration's stretches hold a few swings of its series that swing
+ * too often to draw ({@link tooDense}), or, none doing so, are as narrow as the figure draws; of one width for all
+ * when they share a time axis (`shared`), so that they align.
  */
 export function chooseBands(configs: readonly BandInput[], panels: readonly { field: TimelineSeries; max: number }[], plotPx: number, lineWidth: number, shared: boolean): BandChoice {
   const counts = configs.map((c) => panels.map((p) => swings(c.fine, p.field, p.max)));
@@ -180,17 +187,18 @@ export function chooseBands(configs: readonly BandInput[], panels: readonly { fi
   // on a shared time axis a shorter run takes its share of the plot's width
   const px = configs.map((c) => (shared ? (plotPx * total(c)) / longest : plotPx));
   const dense = counts.map((n, i) => n.map((nj) => tooDense(nj, px[i]!, lineWidth)));
-  const series = panels.filter((_, j) => dense.some((d) => d[j])).map((p) => p.field);
-  if (series.length === 0) return { series, swings: 0, runs: [] };
-  const most = (i: number) => Math.max(0, ...panels.map((p, j) => (series.includes(p.field) ? counts[i]![j]! : 0)));
+  const series = configs.length ? panels.map((p) => p.field) : [];
+  const denseSeries = panels.filter((_, j) => dense.some((d) => d[j])).map((p) => p.field);
+  const most = (i: number) => Math.max(0, ...panels.map((p, j) => (denseSeries.includes(p.field) ? counts[i]![j]! : 0)));
   // bands in which the series that swings least of those too dense to draw swings a few times (its mean then steady),
-  // and not narrower than the figure draws
-  const least = (i: number) => Math.min(...counts[i]!.filter((_, j) => dense[i]![j]));
+  // and not narrower than the figure draws; none too dense: as narrow as the figure draws
+  const least = (i: number) => (dense[i]!.some(Boolean) ? Math.min(...counts[i]!.filter((_, j) => dense[i]![j])) : 0);
   const fines = configs.map((c, i) => bandFines(c.fine, least(i), plotPx, shared ? longest : total(c)));
-  const common = Math.max(...fines);
+  const common = Math.max(1, ...fines);
   return {
     series,
-    swings: Math.max(...configs.map((_, i) => most(i))),
+    dense: denseSeries,
+    swings: Math.max(0, ...configs.map((_, i) => most(i))),
     runs: configs.map((c, i) => {
       const k = shared ? common : fines[i]!;
       return { label: c.label, rows: k * c.fine.rows, bands: bandRows(c.fine, k, series).map((b) => ({ ...b, config: c.label })) };

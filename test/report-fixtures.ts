@@ -182,3 +182,12 @@ export function kernelsByInterval(): string {
   writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'k12', keys, metrics: ['sync.latency_us.p99'], seeds: [1] }));
   return dir;
 }
+
+/**
+ * The encoding of a timeline panel's (or strip's) line: since 2026-12-07 every panel is a layer of shading (`area`)
+ * and a line at the mean of each stretch's samples (`S_mean`), where a panel of few swings was a line of its own.
+ */
+export function timelineLine<E = Record<string, { field?: string; legend?: unknown }>>(view: unknown): E {
+  const layers = (view as { layer: { mark: { type: string }; encoding: E }[] }).layer;
+  return layers.find((l) => l.mark.type === 'line')!.encoding;
+}

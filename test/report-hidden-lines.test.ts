@@ -123,11 +123,16 @@ describe('hiddenSeries and hiddenNote', () => {
 });
 
 describe('a timeline whose line is hidden under another', () => {
-  /** Two runs, a-… drawn first: 400 samples of 2 dirty pages with one peak at sample 205, and 1 I/O queued throughout. */
-  const twoRuns = (first: number, second: number) => {
+  /**
+   * Two runs, a-… drawn first: 400 samples of 2 dirty pages but those that `first` and `second` set (row: pages),
+   * and 1 I/O queued throughout. Since 2026-12-07 a line is the mean of each stretch's samples (two or four rows
+   * here), so a one-row peak is no longer a line's own: runs whose samples differ (1 and 3 pages where the other
+   * has 2 and 2) draw one line, one hidden under the other, while the shading shows both.
+   */
+  const twoRuns = (first: Record<number, number>, second: Record<number, number>) => {
     const base = mkdtempSync(join(tmpdir(), 'syncsim-hidden-'));
-    for (const [name, peak] of [['a-first', first], ['b-second', second]] as const) {
-      writeRun(join(base, name), { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: Array.from({ length: 400 }, (_, i) => [i === 205 ? peak : 2, 0, 0, 1]) });
+    for (const [name, set] of [['a-first', first], ['b-second', second]] as const) {
+      writeRun(join(base, name), { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: Array.from({ length: 400 }, (_, i) => [set[i] ?? 2, 0, 0, 1]) });
     }
     return base;
   };
@@ -136,16 +141,16 @@ describe('a timeline whose line is hidden under another', () => {
     return { note: ((chart.spec(200, 60).title as { text?: string[] } | undefined)?.text ?? []).join(' '), chart };
   };
 
-  it('names it in the note and the caption when its peak is under the other\'s (a page lower, at one point of 400)', async () => {
-    const { note, chart } = await noteOf(twoRuns(8, 9));
+  it('names it in the note and the caption when its line is drawn where the other\'s is (samples 1, 3 against 2, 2: one mean)', async () => {
+    const { note, chart } = await noteOf(twoRuns({ 204: 1, 205: 3 }, {}));
     expect(note).toContain('a-first is hidden under b-second (close timelines, not identical)');
     expect(chart.caption).toContain('a-first is hidden under b-second (close timelines, not identical)');
     // both keep their legend entry: they are not joined
     expect(note).not.toContain("'='");
   });
 
-  it('says nothing when its peak stands above the other\'s', async () => {
-    const { note } = await noteOf(twoRuns(9, 8));
+  it('says nothing when its line stands above the other\'s', async () => {
+    const { note } = await noteOf(twoRuns({ 205: 9 }, { 205: 8 }));
     expect(note).not.toContain('hidden under');
   });
 });

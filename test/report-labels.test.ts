@@ -18,7 +18,7 @@ import { reportHtml } from '../reports/html.ts';
 import { vlToSvg } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
-import { chartsOf, writeRun } from './report-fixtures.ts';
+import { chartsOf, timelineLine, writeRun } from './report-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const paper = THEMES.paper;
@@ -217,8 +217,8 @@ describe('run charts', () => {
     writeRun(dir, { syncs: [{ t: 1, lat: 10, pages: 1 }], timeline: [[0, 0, 0, 0], [3, 1, 0, 1], [2, 0, 0, 2]] });
     const chart = (await chartsOf(dir)).find((c) => c.name === 'timeline')!;
     const spec = chart.spec(200, 40);
-    const fields = (spec.concat as VlSpec[]).map((p) => (p.encoding as { y: { field: string } }).y.field);
-    expect(fields).toEqual(['dirty_pages', 'writeback_pages', 'queue_depth']);
+    const fields = (spec.concat as VlSpec[]).map((p) => timelineLine<{ y: { field: string } }>(p).y.field);
+    expect(fields).toEqual(['dirty_pages_mean', 'writeback_pages_mean', 'queue_depth_mean']);
     expect(chart.caption).toContain('wired pages was 0 at every sample and is not drawn');
     expect((await vlToSvg(spec)).svg).not.toContain('NaN');
   });

@@ -23,7 +23,7 @@ import { makeReport, settingsTables } from '../reports/report.ts';
 import { chartStyles } from '../reports/series.ts';
 import { symbolPath } from '../reports/swatch.ts';
 import { configColorScale, THEMES } from '../reports/theme.ts';
-import { chartsOf, scalesOf, writeRun } from './report-fixtures.ts';
+import { chartsOf, scalesOf, timelineLine, writeRun } from './report-fixtures.ts';
 import { roundBelow, TIMELINE_MAX_OVERLAID } from '../reports/charts/timeline.ts';
 
 const paper = THEMES.paper;
@@ -222,7 +222,7 @@ describe('timelines of many configurations', () => {
     for (const dir of [timelines(TIMELINE_MAX_OVERLAID), timelines(TIMELINE_MAX_OVERLAID, 1)]) {
       const chart = find(await chartsOf(dir, 238), 'timeline');
       const panels = panelsOf(chart.spec(200, 60));
-      expect(panels.every((p) => p.vconcat === undefined && p.encoding!.color.legend !== null)).toBe(true);
+      expect(panels.every((p) => p.vconcat === undefined && timelineLine<{ color: { legend: unknown } }>(p).color.legend !== null)).toBe(true);
       expect(chart.cells).toEqual({ x: 1, y: 3 });
       expect(chart.caption).not.toContain('strip');
     }
@@ -243,7 +243,7 @@ describe('timelines of many configurations', () => {
         for (const p of panels) {
           expect(p.vconcat!.map((v) => v.title!.text)).toEqual(names);
           expect(p.vconcat!.map((v) => v.transform![0].filter)).toEqual(names.map((equal) => ({ field: 'config', equal })));
-          for (const v of p.vconcat!) expect(v.encoding!.color.legend).toBeNull();
+          for (const v of p.vconcat!) expect(timelineLine<{ color: { legend: unknown } }>(v).color.legend).toBeNull();
         }
         expect(chart.cells).toEqual({ x: 2, y: 2 * names.length });
         expect(chart.caption).toContain('each panel has a strip per configuration');
@@ -286,14 +286,15 @@ describe('a sweep chart squeezed short', () => {
 });
 
 describe('a timeline drawn from buckets of samples', () => {
-  it('says in the figure that each point is the largest of its bucket (a sawtooth would read as a flat line)', async () => {
+  it('says in the figure what its line and shading are (a sawtooth would read as a flat line)', async () => {
     const dir = join(tmp(), 'long');
-    // 2000 samples of a sawtooth 0..9: buckets of 4, each point the largest of 4 samples
+    // 2000 samples of a sawtooth 0..9: until 2026-12-07 each point the largest of 4 samples, a line near 9 ('each point
+    // is the largest of 4 samples (4 ms)'); now the mean of each stretch's samples, shaded from the least to the most
     writeRun(dir, { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: Array.from({ length: 2000 }, (_, i) => [i % 10, 0, 0, 1]) });
     const chart = find(await chartsOf(dir, 238), 'timeline');
     const note = ((chart.spec(200, 60).title as { text?: string[] } | undefined)?.text ?? []).join(' ');
-    expect(note).toContain('each point is the largest of 4 samples (4 ms)');
-    expect(chart.caption).toContain('each point is the largest value of 4 consecutive samples');
+    expect(note).toMatch(/line: mean of the samples in each \d+ ms; shaded: least to most sample/);
+    expect(chart.caption).toMatch(/In each panel the line is the mean of the samples of timeline\.csv in each \d+ ms of simulated time/);
   });
 });
 

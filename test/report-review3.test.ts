@@ -243,7 +243,8 @@ describe('count axes are comma-grouped in every chart, never SI-prefixed', () =>
     const laid = await layoutChart(chart, paper.widths.single, paper.padding);
     expect(laid.warnings).toEqual([]);
     const axes = objects(laid.spec, (o) => (o.y as { axis?: unknown } | undefined)?.axis !== undefined).map((o) => (o.y as { axis: Record<string, unknown> }).axis);
-    expect(axes.length).toBe(3); // dirty, under writeback, queue depth (nothing wired)
+    // dirty, under writeback, queue depth (nothing wired), each on its shading and on its line (one scale: one axis drawn)
+    expect(axes.length).toBe(6);
     for (const a of axes) {
       expect(a.labelExpr).toBe(COUNT_LABELS.labelExpr);
       expect(a.format).toBeUndefined();

@@ -51,7 +51,9 @@ describe("a timeline's note on its buckets", () => {
 
   it('runs of 2,000 and 1,500 samples on one axis: both in buckets of 4 (on its own the shorter had 3), 4 ms apart', async () => {
     const { note, rows } = await timelineOf(runsOf([2000, 1500]));
-    expect(note).toContain('each point is the largest of 4 samples (4 ms)');
+    // since 2026-12-07 the lines are the means of stretches of one width on one axis, and the note gives it (it gave the
+    // buckets' 'each point is the largest of 4 samples (4 ms)', the line of a slow count then being their most)
+    expect(note).toMatch(/line: mean of the samples in each \d+ ms;/);
     for (const [config, n] of [['run0', 2000], ['run1', 1500]] as const) {
       const t = rows.filter((r) => r.config === config).map((r) => r.t_ms);
       expect(t.length).toBeGreaterThan(2);
@@ -63,6 +65,7 @@ describe("a timeline's note on its buckets", () => {
 
   it('runs of 2,000 and 600 samples, each on its own axis: buckets of 4 and 2, the note gives both', async () => {
     const { note } = await timelineOf(runsOf([2000, 600]));
-    expect(note).toContain('each point is the largest of 2–4 samples (2–4 ms)');
+    // a stretch each, as a point was: the note gives both (until 2026-12-07 'each point is the largest of 2–4 samples (2–4 ms)')
+    expect(note).toMatch(/line: mean of the samples in each \d+–\d+ ms;/);
   });
 });

@@ -113,7 +113,8 @@ describe('tooltips with the whole configuration label', () => {
       'latency-cdf': ['line', 'symbol'],
       'latency-percentiles': ['symbol'],
       'writeback-by-cause': ['rect', 'text'],
-      timeline: ['line'],
+      // shading and line in every panel since 2026-12-07
+      timeline: ['area', 'line'],
       'latency-vs-pages': ['symbol'],
     });
   });

@@ -17,7 +17,7 @@ import { THEMES } from '../reports/theme.ts';
 import { metricTitle } from '../reports/labels.ts';
 import { fitLegendLabels, legendColumns, type Chart, type ChartContext, type VlSpec } from '../reports/chart.ts';
 import { textWidth } from '../reports/fonts.ts';
-import { chartsOf, scalesOf, writeRun, type SyncIn } from './report-fixtures.ts';
+import { chartsOf, scalesOf, timelineLine, writeRun, type SyncIn } from './report-fixtures.ts';
 
 const paper = THEMES.paper;
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-fit-'));
@@ -194,10 +194,12 @@ describe('no empty panel or chart (defect 5)', () => {
     const out = await makeReport({ dir, out: join(tmp(), 'rep'), formats: ['svg'], theme: paper, width: paper.widths.single });
     expect(out.charts.map((c) => c.name)).toEqual(['writeback-by-cause', 'timeline']);
     const spec = JSON.parse(readFileSync(join(out.out, 'timeline.vl.json'), 'utf8')) as VlSpec;
-    expect((spec.concat as VlSpec[]).map((p) => (p.encoding as { y: { field: string } }).y.field)).toEqual(['queue_depth']);
+    // the line of each panel at the mean of the samples (since 2026-12-07; over shading up to the peak)
+    const line = (p: VlSpec) => timelineLine<{ y: { field: string; axis: Record<string, unknown> } }>(p);
+    expect((spec.concat as VlSpec[]).map((p) => line(p).y.field)).toEqual(['queue_depth_mean']);
     // counts comma-grouped in full (1,500), as on the other charts' axes, not with SI prefixes (1.5k)
-    expect((spec.concat as VlSpec[])[0].encoding).toMatchObject({ y: { axis: { labelExpr: "format(datum.value, ',')" } } });
-    expect(((spec.concat as VlSpec[])[0].encoding as { y: { axis: Record<string, unknown> } }).y.axis.format).toBeUndefined();
+    expect(line((spec.concat as VlSpec[])[0])).toMatchObject({ y: { axis: { labelExpr: "format(datum.value, ',')" } } });
+    expect(line((spec.concat as VlSpec[])[0]).y.axis.format).toBeUndefined();
     expect(out.notes.find((n) => n.startsWith('timeline:'))).toMatch(/^timeline: dirty pages, pages under writeback, wired pages were 0 at every sample \(every \d+ µs\); panels left out\.$/);
     expect(out.charts[1].warnings).toEqual([]);
   });

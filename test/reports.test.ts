@@ -21,7 +21,7 @@ import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
 import { CONFIG_PALETTE, THEMES } from '../reports/theme.ts';
 import type { Chart, VlSpec } from '../reports/chart.ts';
 import { syncsimHere } from './cli-here.ts';
-import { writeRun, type SyncIn } from './report-fixtures.ts';
+import { timelineLine, writeRun, type SyncIn } from './report-fixtures.ts';
 import { deviceText } from '../reports/data.ts';
 import { resolveConfig } from '../sim/config.ts';
 
@@ -150,7 +150,19 @@ describe('charts of a run (the demo trace through syncsim run)', () => {
       const r = rows[i]!;
       expect([d.t_ms * 1000, d.dirty_pages, d.writeback_pages, d.wired_pages, d.queue_depth]).toEqual([r.t_us, r.dirty_pages_max, r.writeback_pages_max, r.wired_pages_max, r.queue_depth_max]);
     });
-    expect(spec.concat.map((p: VlSpec) => (p.encoding as Record<string, { field: string }>).y.field)).toEqual(['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth']);
+    // drawn (since 2026-12-07, when the lines were those *_max columns under the counts' names): each panel's line at
+    // the mean of the samples of each stretch of rows, its shading from their least to the most of their *_max
+    expect(spec.concat.map((p: VlSpec) => timelineLine<{ y: { field: string } }>(p).y.field)).toEqual(['dirty_pages_mean', 'writeback_pages_mean', 'wired_pages_mean', 'queue_depth_mean']);
+    const bands = spec.datasets.bands as Record<string, number>[];
+    bands.forEach((b, i) => {
+      const of = rows.filter((r) => r.t_us >= b.t_ms * 1000 - 1e-6 && (i === bands.length - 1 || r.t_us < bands[i + 1]!.t_ms * 1000 - 1e-6));
+      expect(of.length).toBeGreaterThan(0);
+      for (const s of ['dirty_pages', 'writeback_pages', 'wired_pages', 'queue_depth']) {
+        expect(b[`${s}_mean`]).toBeCloseTo(of.reduce((a, r) => a + r[s]!, 0) / of.length, 9);
+        expect(b[`${s}_min`]).toBe(Math.min(...of.map((r) => r[s]!)));
+        expect(b[`${s}_max`]).toBe(Math.max(...of.map((r) => r[`${s}_max`]!)));
+      }
+    });
   });
 
   it('the scatter has one point per successful msync with a positive latency, and 0 µs ones at the axis floor', () => {

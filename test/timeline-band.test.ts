@@ -4,7 +4,9 @@
  * of vertical strokes, or, once each drawn point was the most of several rows, a flat line at 64
  * as if the pages stayed dirty. Such a panel is drawn as a band from the least to the most of
  * each stretch of a few swings, with a line at the mean; timeline.csv and the rows of the chart's
- * data (`values`) keep their columns and names, the bands are a dataset of their own.
+ * data (`values`) keep their columns and names, the bands are a dataset of their own. Since
+ * 2026-12-07 every panel is drawn so, at every run length (a slow count in stretches as narrow as
+ * the figure draws): a short run's line was the peak of each row, a long run's the mean.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -63,20 +65,25 @@ describe('fine buckets and bands', () => {
     expect(tooDense(0, 200, 1.25)).toBe(false);
   });
 
-  it('chooses bands for the series too dense only, of one width for runs on one time axis', () => {
+  it('bands every series, in stretches set by those too dense to draw, of one width for runs on one time axis', () => {
     const a = fineOf(alternating(2000), 1), b = fineOf(alternating(1000), 1);
     const panels = [{ field: 'dirty_pages' as const, max: 64 }, { field: 'queue_depth' as const, max: 1 }];
     const c = chooseBands([{ label: 'a', fine: a }, { label: 'b', fine: b }], panels, 200, 1.25, true);
-    expect(c.series).toEqual(['dirty_pages']);
+    expect(c.series).toEqual(['dirty_pages', 'queue_depth']);
+    expect(c.dense).toEqual(['dirty_pages']);
     expect(c.swings).toBe(1999);
     // 8 swings a band would be 8 rows, but a band is at least 2 px: 100 bands over 200 px of the longer run's
     // 2,000 rows, 20 rows each; the shorter run's bands as wide, on one axis
     expect(c.runs.map((r) => r.rows)).toEqual([20, 20]);
     expect(c.runs.map((r) => r.bands.length)).toEqual([100 + 1, 50 + 1]);
     for (const r of c.runs) for (const band of r.bands.slice(0, -1)) expect(band).toMatchObject({ config: r.label, dirty_pages_min: 0, dirty_pages_max: 64, dirty_pages_mean: 32 });
-    // a slow rise and fall (one swing up, one down) is drawn as a line
+    // a slow rise and fall (one swing up, one down) is not too dense: banded all the same (until 2026-12-07 a line of
+    // its peaks, no bands), in stretches as narrow as the figure draws, 2 px: 20 of its 2,000 rows over 200 px
     const slow = fineOf(Array.from({ length: 2000 }, (_, i) => (i < 1000 ? i : 2000 - i) / 16), 1);
-    expect(chooseBands([{ label: 'a', fine: slow }], panels, 200, 1.25, false).series).toEqual([]);
+    const s = chooseBands([{ label: 'a', fine: slow }], panels, 200, 1.25, false);
+    expect([s.series, s.dense, s.swings]).toEqual([['dirty_pages', 'queue_depth'], [], 0]);
+    expect(s.runs[0]!.rows).toBe(20);
+    expect(s.runs[0]!.bands[1]).toMatchObject({ t_ms: 20, dirty_pages_min: 20 / 16, dirty_pages_max: 39 / 16, dirty_pages_mean: 29.5 / 16 });
   });
 });
 
@@ -121,15 +128,16 @@ describe('the timeline chart of a count that alternates 0, 64, 0, 64 at every ro
       ['area', 'dirty_pages_min', 'dirty_pages_max'],
       ['line', 'dirty_pages_mean', undefined],
     ]);
-    // the steady count stays a line of the points, as before
+    // the steady count is drawn the same way, in the same stretches (until 2026-12-07 a line of each 4 rows' most)
     const steady = spec.concat.find((p) => p.title.text === 'pages under writeback')!;
-    expect([steady.data, steady.mark?.type, steady.encoding?.y.field]).toEqual([undefined, 'line', 'writeback_pages']);
-    // the figure says what the shading and the line are
+    expect([steady.data, steady.layer!.map((l) => l.encoding.y!.field)]).toEqual([{ name: 'bands' }, ['writeback_pages_min', 'writeback_pages_mean']]);
+    // the figure says what the shading and the line are (a file of samples alone: no peaks)
     const note = spec.title.text.join(' ');
-    expect(note).toContain(`shaded: min–max of each ${width} ms (dirty pages); line: mean`);
-    // the caption, why and from what
-    expect(chart.caption).toContain(`dirty pages rise and fall (between the lower and the upper quarter of their range) up to 1,999 times, more often than a line can be drawn (a rise or fall under 2 line widths wide), so each is drawn as a band from the least sample to the most of each ${width} ms (${width} rows), with a line at the mean of the samples`);
-    expect(note).toContain('other panels: each point is the largest of 4 samples (4 ms)');
+    expect(note).toContain(`line: mean of the samples in each ${width} ms; shaded: least to most sample`);
+    expect(note).not.toContain('largest');
+    // the caption, what and why
+    expect(chart.caption).toContain(`In each panel the line is the mean of the samples of timeline.csv in each ${width} ms of simulated time (${width} rows, a row every 1000 µs)`);
+    expect(chart.caption).toContain('dirty pages rise and fall (between the lower and the upper quarter of their range) up to 1,999 times, more often than a line can be drawn (a rise or fall under 2 line widths wide), so each stretch holds about 8 of those rises and falls');
   });
 
   it("keeps the chart's rows (values) as they were: t_ms and each count's largest per point, under the same names", async () => {
@@ -152,13 +160,16 @@ describe('the timeline chart of a count that alternates 0, 64, 0, 64 at every ro
     for (const b of bands.slice(0, -1)) expect([b.dirty_pages_min, b.dirty_pages_max, b.dirty_pages_mean]).toEqual([0, 64, 0]);
   });
 
-  it('a count that changes slowly is drawn as before: a line of the points, no bands', async () => {
+  it('a count that changes slowly is drawn as any other: its line the mean of the samples, not the most of each point', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'syncsim-band-')), 'run');
     writeRun(dir, { syncs: [{ t: 1, lat: 100, pages: 64 }], timeline: Array.from({ length: 2000 }, (_, i) => [Math.floor(i / 100) % 2 ? 64 : 0, 1, 0, 0]) });
     const spec = await specOf(dir);
-    expect(spec.datasets).toBeUndefined();
-    expect(spec.concat.every((p) => p.mark?.type === 'line')).toBe(true);
-    expect(spec.title.text.join(' ')).not.toContain('shaded');
+    // until 2026-12-07 a line of each 4 rows' most, no bands, and no word of it in the figure
+    expect(spec.concat.map((p) => p.layer!.find((l) => l.mark.type === 'line')!.encoding.y!.field)).toEqual(['dirty_pages_mean', 'writeback_pages_mean']);
+    const bands = spec.datasets!.bands;
+    const width = (bands[1]!.t_ms as number) - (bands[0]!.t_ms as number);
+    expect(bands.slice(0, -1).every((b) => b.dirty_pages_mean === (Math.floor((b.t_ms as number) / 100) % 2 ? 64 : 0) || b.dirty_pages_min !== b.dirty_pages_max)).toBe(true);
+    expect(spec.title.text.join(' ')).toContain(`line: mean of the samples in each ${width} ms; shaded: least to most sample`);
   });
 
   it('lays out in a few passes although its note is wider than the first guess of its plot (it took 10)', async () => {

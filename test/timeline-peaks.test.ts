@@ -186,11 +186,14 @@ describe('timeline.csv: the most of each count over a row\'s interval', () => {
     const now = await reduceTimeline(file, 1000);
     expect([now.peaks, now.bucket, wired(now)]).toEqual([true, 2, 17]);
     const chart = chartNamed(await chartsOf(out), 'timeline');
-    expect(chart.caption).toMatch(/^The \*_max columns of timeline\.csv, the most of each count from one row to the next \(a row every 1000 µs of simulated time\)/);
+    // the peak is the shading's top (since 2026-12-07; it was the line, under the count's name), the line the samples
+    expect(chart.caption).toMatch(/^In each panel the line is the (sample|mean of the samples) of timeline\.csv .*the most the count reached .*\(the \*_max columns\)/);
+    const bands = (chart.spec(200, 60).datasets as { bands: Record<string, number>[] }).bands;
+    expect([Math.max(...bands.map((b) => b.wired_pages_max)), Math.max(...bands.map((b) => b.wired_pages_mean))]).toEqual([17, 16]);
     // a timeline.csv written before the peak columns: its first six columns, drawn as samples
     writeFileSync(file, readFileSync(file, 'utf8').split('\n').map((l) => l.split(',').slice(0, 6).join(',')).join('\n'));
     const before = await reduceTimeline(file, 1000);
     expect([before.peaks, wired(before)]).toEqual([false, 16]);
-    expect(chartNamed(await chartsOf(out), 'timeline').caption).toMatch(/^Samples of timeline\.csv \(every 1000 µs of simulated time\)/);
+    expect(chartNamed(await chartsOf(out), 'timeline').caption).toMatch(/this timeline\.csv has no \*_max columns, so a peak between two samples is in none of them/);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Timelines from timeline.csv: dirty pages, pages under writeback, wired
- * pages and device queue depth over simulated time, one panel each (a
+ * pages and device queue depth over simulated time, each drawn the same way
+ * at every run length (a line at the mean of the samples of each stretch of
+ * time over a band up to the peak: timeline-band.ts), one panel each (a
  * column of four at single width, two by two wider, three as two above one
  * as wide as both, so the figure keeps a paper's aspect ratio and has no
  * empty quadrant). Up to {@link TIMELINE_MAX_OVERLAID} configurations of
@@ -17,7 +19,8 @@ import type { Summary } from '../../sim/stats/summary.ts';
 import { hiddenNote, hiddenSeries } from '../hidden-lines.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, dashLegend, sharedColourDash, sharesColour, styleOf, wrapMerged, type DrawnMark } from '../series.ts';
 import { runsWithFile } from '../missing-files.ts';
-import { BAND_OPACITY, chooseBands, SWING_LINE_WIDTHS, type FineTimeline } from '../timeline-band.ts';
+import { BAND_OPACITY, chooseBands, SWING_LINE_WIDTHS, SWINGS_PER_BAND, type FineTimeline } from '../timeline-band.ts';
+import { fewSamplesCaption, fewSamplesNote, stretchCaption, stretchNote, type StretchWords } from '../timeline-words.ts';
 import { roundAbove, roundBelow } from '../round-ticks.ts';
 
 /** A strip's top tick and a bound on a panel's (round-ticks.ts), where the timeline's tests have found them. */
@@ -102,9 +105,9 @@ export const timeline: ChartModule = {
     const sel = { runs: runsWithFile(ctx, 'timeline', 'timeline.csv', per.runs) };
     if (sel.runs.length === 0) return [];
     let rows: Record<string, number | string>[] = [];
-    // each run's rows per point and sampling period (µs): what the note says a point stands for
-    const buckets: { rows: number; us: number }[] = [];
-    // whether every run's points are the most over each row's interval (timeline.csv's *_max columns), not samples
+    // each run's rows of timeline.csv: a note says when they are too few to show much
+    const runRows: number[] = [];
+    // whether every run's timeline.csv has the *_max columns (the most over each row's interval), not samples alone
     let peaks = true;
     const perConfig: { label: string; color: string; style: number; data: unknown }[] = [];
     // each configuration's rows in fine buckets (what a band is drawn from) and its sampling period (µs)
@@ -116,7 +119,7 @@ export const timeline: ChartModule = {
     const lengthOf = new Map<string, number>();
     for (const { config, run } of sel.runs) {
       const t = await ctx.timeline(run, bucket);
-      buckets.push({ rows: t.bucket, us: t.bucket * run.summary.config.stats.sample_us });
+      runRows.push(t.rows);
       fineOf.set(config.label, { fine: t.fine, sampleUs: run.summary.config.stats.sample_us });
       peaks &&= t.peaks;
       let last = 0;
@@ -163,11 +166,6 @@ export const timeline: ChartModule = {
     const unit = (series: string | undefined, ms: number) => (secondsOf(series) ? ms / 1000 : ms);
     // many configurations, or runs of very different lengths: one strip each, named by its header, so no legend
     const strips = labels.length > TIMELINE_MAX_OVERLAID || ownAxes;
-    // overlaid lines, each drawn over those before it (the rows' order): one that those after it cover everywhere, in
-    // every panel, though not joined to them (its data differ by more than the resolution), is named in the note
-    const hidden = strips ? [] : hiddenSeries(merged.series.map((m) => ({
-      label: m.label, panels: drawnPanels.map((f) => (perConfig.find((c) => c.label === m.members[0])!.data as TimelinePoint[]).map((p) => [(p.t_ms / xMs) * ctx.width, (p[f.field] / allMax.get(f.field)!) * panelPx] as const)),
-    })), ctx.theme.lineWidth, tol);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : sharesColour(merged) ? dashLegend(configLegend(ctx, labels)) : configLegend(ctx, labels) };
     // overlaid lines of one kernel's colour told apart by their dash (strips are named each)
     const dash = strips ? {} : sharedColourDash(merged, 'config', 'configuration', color.legend);
@@ -179,9 +177,6 @@ export const timeline: ChartModule = {
     if (panels.length === 0) return [];
     // each panel's largest value over every configuration: its strips' y scale, the same in every figure
     const panelMax = new Map(panels.map((p) => [p.field, Math.max(...rows.map((r) => Number(r[p.field]) || 0))]));
-    // what a point stands for: its rows and their time, one value when every run has the same (a range when not)
-    const bucketed = buckets.some((b) => b.rows > 1);
-    const bucketText = { rows: countRange(buckets.map((b) => b.rows)), span: `${countRange(buckets.map((b) => b.us / 1000))} ms` };
     const span = (ms: number) => (seconds ? `${+(ms / 1000).toPrecision(3)} s` : `${+ms.toPrecision(3)} ms`);
     // strips go two by two from a single column's width: a column of four panels of strips would be twice as tall
     const grid = (ctx.width >= (strips ? STRIPS_GRID_WIDTH : TIMELINE_GRID_WIDTH)) && panels.length > 1;
@@ -216,26 +211,36 @@ export const timeline: ChartModule = {
     const stripNameLines = (series: string, px: number) => wrapMerged(stripName(series), label, px);
     const nameLineHeight = Math.round(label * 1.15);
     const stripPlotMin = (w: number) => (w - 2 * ctx.theme.padding - (cols - 1) * panelGap) / cols - (yLabels + tickSize + labelPad + 2);
-    // a panel whose values rise and fall too often to draw as a line (a solid block, or a flat line of bucket maxima):
-    // a band from the least to the most of each stretch of a few rises and falls, and a line at its mean
+    // every panel, at every run length: a line at the mean of the samples of each stretch of time (the sample itself
+    // when a stretch is one row) over a band from the least sample to the peak (*_max), so that the line is the same
+    // quantity in a 1 ms run and a 1 s one; a panel whose values rise and fall too often to draw as a line gets
+    // stretches of a few rises and falls (timeline-band.ts)
     // a series' fine buckets and sampling period: its first member's
     const fineOfSeries = (l: string) => fineOf.get(merged.series.find((m) => m.label === l)!.members[0])!;
     const band = chooseBands(labels.map((l) => ({ label: l, fine: fineOfSeries(l).fine })),
       panels.map((p) => ({ field: p.field, max: panelMax.get(p.field)! })), stripPlotMin(ctx.width), ctx.theme.lineWidth, bucket !== undefined);
-    const banded = new Set(band.series), allBands = band.series.length === panels.length;
     const bandRowsOf = (group: readonly string[]) => band.runs.filter((r) => group.includes(r.label)).flatMap((r) => r.bands.map((b) => ({ ...b, shade: r.label, ...(seconds ? { t: (b.t_ms as number) / 1000 } : {}) })));
-    // whether configuration `series`'s line runs along the top of a panel of row `row` (of `cols`) somewhere: a line
-    // may (its step at the panel's most), a band's only where its mean is the most
-    const reachesTop = (series: string, row: number) => panels.slice(row * cols, row * cols + cols).some((p) => !banded.has(p.field)
-      || band.runs.some((r) => r.label === series && r.bands.some((b) => (b[`${p.field}_mean`] as number) >= panelMax.get(p.field)!)));
-    const bandTitles = panels.filter((p) => banded.has(p.field)).map((p) => p.title).join(', ');
-    const bandText = {
+    // whether configuration `series`'s line runs along the top of a panel of row `row` (of `cols`) somewhere: only where
+    // its mean is the most (a band's shading has no stroke)
+    const reachesTop = (series: string, row: number) => panels.slice(row * cols, row * cols + cols).some((p) => band.runs.some((r) => r.label === series && r.bands.some((b) => (b[`${p.field}_mean`] as number) >= panelMax.get(p.field)!)));
+    // overlaid lines, each drawn over those before it (the rows' order): one that those after it cover everywhere, in
+    // every panel, though not joined to them (its data differ by more than the resolution), is named in the note; the
+    // lines drawn are the bands' means
+    const hidden = strips ? [] : hiddenSeries(merged.series.map((m) => ({
+      label: m.label, panels: drawnPanels.map((f) => band.runs.find((r) => r.label === m.label)!.bands.map((b) => [((b.t_ms as number) / xMs) * ctx.width, ((b[`${f.field}_mean`] as number) / allMax.get(f.field)!) * panelPx] as const)),
+    })), ctx.theme.lineWidth, tol);
+    const denseTitles = panels.filter((p) => band.dense.includes(p.field)).map((p) => p.title).join(', ');
+    // what a stretch is: its rows and their time, one value when every run has the same (a range when not)
+    const stretch: StretchWords = {
       rows: countRange(band.runs.map((r) => r.rows)),
       span: `${countRange(band.runs.map((r) => (r.rows * fineOfSeries(r.label).sampleUs) / 1000))} ms`,
+      one: band.runs.every((r) => r.rows === 1), peaks, sampleUs: sample,
     };
-    const caption = (peaks ? `The *_max columns of timeline.csv, the most of each count from one row to the next (a row every ${sample} µs of simulated time)` : `Samples of timeline.csv (every ${sample} µs of simulated time)`)
-      + (bucketed && !allBands ? `; ${band.series.length ? 'in the other panels ' : ''}each point is the largest value of ${bucketText.rows} consecutive ${peaks ? 'intervals' : 'samples'} (${bucketText.span}), so peaks are kept` : '')
-      + (band.series.length ? `; ${bandTitles} rise and fall (between the lower and the upper quarter of their range) up to ${count(band.swings)} times, more often than a line can be drawn (a rise or fall under ${SWING_LINE_WIDTHS} line widths wide), so each is drawn as a band from the least sample to the most${peaks ? ' (*_max)' : ''} of each ${bandText.span} (${bandText.rows} rows), with a line at the mean of the samples` : '')
+    const few = { rows: countRange(runRows), fewest: Math.min(...runRows) };
+    const fewCaption = fewSamplesCaption(few.rows, few.fewest, sample);
+    const caption = stretchCaption(stretch)
+      + (band.dense.length ? `; ${denseTitles} rise and fall (between the lower and the upper quarter of their range) up to ${count(band.swings)} times, more often than a line can be drawn (a rise or fall under ${SWING_LINE_WIDTHS} line widths wide), so each stretch holds about ${SWINGS_PER_BAND} of those rises and falls` : '')
+      + (fewCaption ? `; ${fewCaption}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
       + (flat.size ? `; ${PANELS.filter((p) => flat.has(p.field)).map((p) => p.title).join(', ')} ${flat.size > 1 ? 'were' : 'was'} 0 at every sample and ${flat.size > 1 ? 'are' : 'is'} not drawn` : '')
       + (merged.any ? `; configurations with identical timelines${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one ${strips ? 'strip' : 'line'} (${merged.series.filter((s) => s.members.length > 1).map((s) => s.label).join('; ')})` : '')
@@ -264,13 +269,13 @@ export const timeline: ChartModule = {
 
     // the strips of each figure: as many as keep it within a page, in figures of equal size
     const notesOf = (group: readonly string[], of: string[][], gi: number) => figureNote(ctx, [
-      // a reader of the figure alone must know that a line is an upper envelope, not the samples (a sawtooth reads as flat)
+      // a reader of the figure alone must know what the line is (a sample, a mean) and what the shading is (up to the peak)
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
       sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
-      bucketed && !allBands ? `${band.series.length ? 'other panels: ' : ''}each point is the largest of ${bucketText.rows} ${peaks ? 'intervals' : 'samples'} (${bucketText.span})` : '',
-      // what the shading and the line are, in the fewest words (the caption says why)
-      band.series.length ? `shaded: min–max of each ${bandText.span}${allBands ? '' : ` (${bandTitles})`}; line: mean` : '',
+      // what the line and the shading are, in the fewest words (the caption says why), and how few samples they stand on
+      stretchNote(stretch),
+      fewSamplesNote(few.rows, few.fewest),
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
       mergedNote(merged, 'timelines', ctx.results.configTitle),
@@ -316,17 +321,15 @@ export const timeline: ChartModule = {
         const tooltip = labelTooltip('config', 'configuration');
         const f = panel.field;
         // a band (the least to the most of each stretch) under a line at its mean, from the bands' rows
-        const view = (series: string | undefined, last: boolean) => (banded.has(f)
-          ? {
-            width, height: ch, data: { name: 'bands' },
-            layer: [
-              // shaded in the configuration's colour by a field and scale of their own (`shade`, its name), so that vega-lite
-              // makes no legend of it and the legend's symbols are the lines'
-              { mark: { type: 'area', interpolate: 'step-after', opacity: strips || labels.length === 1 ? BAND_OPACITY.alone : BAND_OPACITY.overlaid }, encoding: { x: x(series, last), y: { ...y, field: `${f}_min` }, y2: { field: `${f}_max` }, fill: { ...color, field: 'shade', legend: null }, tooltip } },
-              { mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: x(series, last), y: { ...y, field: `${f}_mean` }, color, ...dash, tooltip } },
-            ],
-          }
-          : { width, height: ch, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: x(series, last), y, color, ...dash, tooltip } });
+        const view = (series: string | undefined, last: boolean) => ({
+          width, height: ch, data: { name: 'bands' },
+          layer: [
+            // shaded in the configuration's colour by a field and scale of their own (`shade`, its name), so that vega-lite
+            // makes no legend of it and the legend's symbols are the lines'
+            { mark: { type: 'area', interpolate: 'step-after', opacity: strips || labels.length === 1 ? BAND_OPACITY.alone : BAND_OPACITY.overlaid }, encoding: { x: x(series, last), y: { ...y, field: `${f}_min` }, y2: { field: `${f}_max` }, fill: { ...color, field: 'shade', legend: null }, tooltip } },
+            { mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: x(series, last), y: { ...y, field: `${f}_mean` }, color, ...dash, tooltip } },
+          ],
+        });
         // the panel's name above it, level (a rotated axis title would be taller than a short panel)
         const title = { text: panel.title, anchor: 'start', frame: 'group', fontSize: label, offset: 2, ...(strips ? { fontWeight: 'bold' } : {}) };
         if (!strips) return { title, ...view(undefined, true) };
@@ -355,7 +358,7 @@ export const timeline: ChartModule = {
           ...ctx.base(),
           ...(note ? { title: note } : {}),
           data: { values: groupRows },
-          ...(band.series.length ? { datasets: { bands: bandRowsOf(group) } } : {}),
+          datasets: { bands: bandRowsOf(group) },
           spacing: panelGap,
           ...(wideLast
             ? { vconcat: [{ spacing: panelGap, hconcat: [panelView(panels[0], 0, cw, ch), panelView(panels[1], 1, cw, ch)] }, panelView(panels[2], 2, 2 * cw + panelGap + yExtent!, ch)] }

@@ -1,0 +1,78 @@
+/**
+ * What the timeline's lines and shading stand for, in the figure's note and
+ * in its caption: the same words at every run length, as the panels are
+ * drawn the same way at every run length (timeline-band.ts).
+ */
+
+/** Fewer rows of timeline.csv than this in a run drawn: the note and the caption say how few samples it stands on. */
+export const FEW_SAMPLES = 20;
+
+/** One stretch of the bands, as the words need it. */
+export interface StretchWords {
+  /** Rows of timeline.csv per stretch, as written (`1`, `88`, `84–88`). */
+  rows: string;
+  /** Its simulated time, as written (`1 ms`, `88 ms`). */
+  span: string;
+  /** Whether every configuration's stretch is a single row (its line the sample itself). */
+  one: boolean;
+  /** Whether timeline.csv has its `*_max` columns (peaks between samples), else the samples alone. */
+  peaks: boolean;
+  /** The sampling period (µs). */
+  sampleUs: number;
+}
+
+type Words = { note: (s: StretchWords) => string; caption: (s: StretchWords) => string };
+
+const SHOWN = 'so that a peak between two samples is shown without being read as the state';
+const OLD_FILE = 'this timeline.csv has no *_max columns, so a peak between two samples is in none of them';
+
+/** The words by stretch (one row or several) and file (with `*_max` columns or not). */
+const WORDS: Record<'one' | 'many', Record<'peaks' | 'samples', Words>> = {
+  one: {
+    peaks: {
+      note: (s) => `line: the sample every ${s.span}; shaded: from it up to the peak before the next sample`,
+      caption: (s) => `In each panel the line is the sample of timeline.csv at the start of each ${s.span} of simulated time (the state then), and the shading runs from it up to the most the count reached before the next sample (the *_max columns), ${SHOWN}`,
+    },
+    samples: {
+      note: (s) => `line: the sample every ${s.span} (peaks between samples not recorded)`,
+      caption: (s) => `In each panel the line is the sample of timeline.csv at the start of each ${s.span} of simulated time (the state then); ${OLD_FILE}`,
+    },
+  },
+  many: {
+    peaks: {
+      note: (s) => `line: mean of the samples in each ${s.span}; shaded: least sample to peak`,
+      caption: (s) => `In each panel the line is the mean of the samples of timeline.csv in each ${s.span} of simulated time (${s.rows} rows, a row every ${s.sampleUs} µs), and the shading runs from the least sample to the most the count reached in that time (the *_max columns), ${SHOWN}`,
+    },
+    samples: {
+      note: (s) => `line: mean of the samples in each ${s.span}; shaded: least to most sample`,
+      caption: (s) => `In each panel the line is the mean of the samples of timeline.csv in each ${s.span} of simulated time (${s.rows} rows, a row every ${s.sampleUs} µs), and the shading runs from the least sample to the most; ${OLD_FILE}`,
+    },
+  },
+};
+
+const wordsOf = (s: StretchWords) => WORDS[s.one ? 'one' : 'many'][s.peaks ? 'peaks' : 'samples'];
+
+/** The figure's note on what the line and the shading are: `line: mean of the samples in each 88 ms; shaded: least sample to peak`. */
+export function stretchNote(s: StretchWords): string {
+  return wordsOf(s).note(s);
+}
+
+/** The caption's sentence on what the line and the shading are (no final stop). */
+export function stretchCaption(s: StretchWords): string {
+  return wordsOf(s).caption(s);
+}
+
+/**
+ * The note on runs of fewer than {@link FEW_SAMPLES} rows each (`rows`: each run's, as written; `fewest`: the
+ * fewest), '' otherwise: `only 2 samples: too few for a steady state` (the note's line gives their period).
+ */
+export function fewSamplesNote(rows: string, fewest: number): string {
+  return fewest < FEW_SAMPLES ? `only ${rows} ${rows === '1' ? 'sample' : 'samples'}: too few for a steady state` : '';
+}
+
+/** The caption's sentence on runs of fewer than {@link FEW_SAMPLES} rows (no final stop), '' otherwise. */
+export function fewSamplesCaption(rows: string, fewest: number, sampleUs: number): string {
+  return fewest < FEW_SAMPLES
+    ? `the timeline stands on only ${rows} rows of timeline.csv (a row every ${sampleUs.toLocaleString('en-US')} µs of simulated time, and one at the run's end): too few to show how the counts behave over time, let alone a steady state; a smaller stats.sample_us samples more often`
+    : '';
+}
