@@ -15,6 +15,7 @@ import { RandomStream } from '../sim/engine/random.ts';
 import { TraceWriter, type RowInput } from '../traces/writer.ts';
 import { Flag } from '../traces/types.ts';
 import { syncsimHere } from './cli-here.ts';
+import { chooseEntry } from '../scripts/launch.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -313,7 +314,10 @@ describe('inspect memory', () => {
     const d = n / 4;
     const fd = openSync(path, 'w');
     let buf = '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n';
-    const seen = new Set<number>();
+    // the distinct (task, page) pairs written: page k·4097 of task t is bit t·d + k (k < d), counted
+    // exactly without a set of a million numbers (which took seconds of the test)
+    const seen = new Uint8Array(2 * d);
+    let truth = 0;
     let maxMsync = 0;
     for (let i = 0; i < n; i++) {
       const task = i % 2;
@@ -322,8 +326,11 @@ describe('inspect memory', () => {
         maxMsync = Math.max(maxMsync, len);
         buf += `${i},t${task},msync,0x10000000,${len},SYNC,,\n`;
       } else {
-        const page = ((i >> 1) % d) * 4097;
-        seen.add(task * 2 ** 40 + page);
+        const k = (i >> 1) % d, page = k * 4097;
+        if (seen[task * d + k] === 0) {
+          seen[task * d + k] = 1;
+          truth++;
+        }
         buf += `${i},t${task},write,0x${(page * 4096).toString(16)},4096,,,\n`;
       }
       if (buf.length > 1 << 20) {
@@ -333,17 +340,23 @@ describe('inspect memory', () => {
     }
     writeSync(fd, buf);
     closeSync(fd);
-    return { truth: seen.size, maxMsync };
+    return { truth, maxMsync };
   }
 
+  /**
+   * The code the probe runs: the compiled dist/ when it is up to date with the sources (as the syncsim
+   * command chooses, scripts/launch.mjs), else the sources through tsx (whose loading cost the probe
+   * about half a second of CPU more, twice in the test).
+   */
+  const compiled = chooseEntry(ROOT).compiled;
   const PROBE = `
-import { inspectTrace } from ${JSON.stringify(join(ROOT, 'traces', 'inspect.ts'))};
-const gc = (globalThis as { gc?: () => void }).gc!;
+import { inspectTrace } from ${JSON.stringify(compiled ? join(ROOT, 'dist', 'traces', 'inspect.js') : join(ROOT, 'traces', 'inspect.ts'))};
+const gc = globalThis.gc; // plain JavaScript, run as .mjs or through tsx as .mts
 gc();
 const base = process.memoryUsage();
 let peak = base.rss;
 const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
-const r = await inspectTrace(process.argv[2]!);
+const r = await inspectTrace(process.argv[2]);
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);
 gc();
@@ -354,9 +367,9 @@ console.log(JSON.stringify({ rows: r.rows, pages: r.footprint.pages, exact: r.fo
 
   /** Runs inspect on `trace` in a child whose old generation is capped at `heapMiB`. */
   function probe(dir: string, trace: string, heapMiB: number) {
-    const script = join(dir, 'probe.mts');
+    const script = join(dir, compiled ? 'probe.mjs' : 'probe.mts');
     writeFileSync(script, PROBE);
-    const r = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMiB}`, '--import', 'tsx', script, trace], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMiB}`, ...(compiled ? [] : ['--import', 'tsx']), script, trace], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as { rows: number; pages: number; exact: boolean; top: number; writes: number; growth: number; retained: number };
   }
