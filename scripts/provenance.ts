@@ -89,19 +89,30 @@ function sha256Here(path: string): Promise<string> {
   });
 }
 
+/** A run's provenance under way ({@link startProvenance}). */
+export interface ProvenanceUnderWay {
+  /** The SHA-256 the provenance records of the trace (awaited before the results are kept: a replay from a cache compares it with the cache's). */
+  sha256(): Promise<string>;
+  /** The provenance, the run's wall time counted to now. */
+  finish(): Promise<Provenance>;
+}
+
 /**
- * Starts timing a run of `trace` (hashing the file meanwhile, or, for rows given in code, asking
- * `rowsSha256` at the end); `finish()` gives the provenance.
+ * Starts timing a run of `trace` (begun at `startedMs`), and hashing the file meanwhile, or, when
+ * the run learns the SHA-256 of what it replays otherwise (rows given in code, a CSV hashed as
+ * it was read), asking `knownSha256` at the end; `finish()` gives the provenance.
  */
-export function startProvenance(trace: string, command: readonly string[], rowsSha256?: () => string): { finish(): Promise<Provenance> } {
-  const t0 = Date.now();
+export function startProvenance(trace: string, command: readonly string[], knownSha256?: () => string | Promise<string>, startedMs = Date.now()): ProvenanceUnderWay {
+  const t0 = startedMs;
   const startedAt = new Date(t0).toISOString();
-  const hash = rowsSha256 ? undefined : fileSha256(trace);
+  const hash = knownSha256 ? undefined : fileSha256(trace);
   hash?.catch(() => {}); // reported by finish(), if the run gets that far
+  const sha256 = async () => (hash ? await hash : await knownSha256!());
   return {
+    sha256,
     async finish() {
       return {
-        trace_sha256: hash ? await hash : rowsSha256!(),
+        trace_sha256: await sha256(),
         command: [...command],
         started_at: startedAt,
         wall_s: Math.round(Date.now() - t0) / 1000,

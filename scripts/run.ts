@@ -4,19 +4,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { cacheMatches, sourceIdentity } from '../traces/cache.ts';
-import { openTrace, type OpenTrace, type TraceSourceKind } from '../traces/open.ts';
-import { Simulator } from '../sim/simulator.ts';
-import { RowBlock } from '../traces/types.ts';
-import type { Config } from '../sim/config.ts';
 import { CPU_KEYS, measuredCpuDefaults } from '../sim/cpu-costs.ts';
-import { makeSummary, type RunSummary, type Summary } from '../sim/stats/summary.ts';
-import { NULL_SINK, type ResultSink } from '../sim/stats/records.ts';
-import { ResultsDir } from './results.ts';
-import { VERSION } from './version.ts';
-import { workerModule } from './worker-module.ts';
-import { startProvenance } from './provenance.ts';
-import { bootstrapCi, meanStat, quantileStat } from './compare/stats.ts';
-import { blockPlan } from './compare/block-length.ts';
+import type { Config } from '../sim/config.ts';
+import type { RunSummary, Summary } from '../sim/stats/summary.ts';
+import type { TraceSourceKind } from '../traces/open.ts';
+import type { ResultSink } from '../sim/stats/records.ts';
+import type { ResultCsv } from './result-files.ts';
+import { replayOnce, type LiveReplay, type Replayed } from './replay-once.ts';
+import { dropStaleCache, staleCacheMessage } from '../traces/cache-stale.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import type { LatencySummary } from '../sim/stats/latency.ts';
 import type { RowStream } from '../traces/rows.ts';
@@ -29,9 +24,6 @@ import { endBySignal, onStopSignal, sayOnStop } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { changedFigures } from '../sim/device/profiles.ts';
 import { neverDurableCauses } from './never-durable.ts';
-import { RESULT_CSVS, type ResultCsv } from './result-files.ts';
-import { cacheBeforeReplay, knownTraceEndUs } from '../traces/trace-end.ts';
-import { checkGivenPeriod, chosenPeriodUs } from '../sim/stats/timeline-period.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -49,8 +41,14 @@ export interface RunOptions {
   cacheDir?: string;
   /** Told where the rows come from once the trace is open, and how many there are when that is known (a cache's header says). */
   onSource?: (kind: TraceSourceKind, rowCount?: number) => void;
-  /** Told why the trace's cache could not be written (the run goes on and its results are kept). */
+  /** Told why the trace's cache could not be written (the run goes on and its results are kept), or was found stale or corrupted. */
   onCacheProblem?: (message: string) => void;
+  /**
+   * Told, in one line, that the rows came from a cache made from another version of the CSV than
+   * the one the run hashed (its size and mtime the same): the cache is deleted, nothing of that
+   * replay kept, and the trace replayed again from its CSV (default: told to `onCacheProblem`).
+   */
+  onStaleCache?: (message: string) => void;
   /** The command line recorded in summary.json's provenance (default: this process's arguments). */
   command?: readonly string[];
   /** Percentile-bootstrap CIs of the msync latency statistics over the run's msyncs (`run --ci bootstrap`). */
@@ -132,105 +130,48 @@ export function defaultOutDir(trace: string): string {
 /**
  * Replays `trace` with `config`. Result files appear in `out` only if the
  * whole run succeeds; on any error the error propagates and nothing is left.
+ * Rows read from the trace's cache are kept only when the cache was made
+ * from the CSV as its provenance hashes it: a cache of another version of
+ * the CSV (edited with its size and mtime kept) is deleted, said through
+ * `onStaleCache`, and the trace replayed again from its CSV, whose results
+ * are the run's.
  */
 export async function runTrace(opts: RunOptions): Promise<RunSummary> {
   // an interrupted run leaves nothing behind: the handlers are in place before the staging directory exists
-  let dir: ResultsDir | undefined;
-  let source: OpenTrace | undefined;
+  const live: LiveReplay = {};
   const onSignal = (sig: NodeJS.Signals) => {
-    dir?.abort();
-    source?.finish(false);
+    live.dir?.abort();
+    live.source?.finish(false);
     sayOnStop(`\nsyncsim: interrupted (${sig}); no results written${keptNote(opts.out)}\n`);
     endBySignal(sig);
   };
   const release = (opts.handleSignals ?? true) ? onStopSignal(onSignal) : () => {};
-  let summary: RunSummary;
-  // onStretched is told once the results are written: a caller's callback that throws loses none
-  let tellStretched: (() => void) | undefined;
+  const startedMs = Date.now();
+  let done: Replayed;
   try {
-    dir = opts.out ? new ResultsDir(opts.out, opts.resultThread === false ? undefined : await workerModule('result-worker'), opts.results ?? new Set(RESULT_CSVS)) : undefined;
-    const sink: ResultSink = dir ?? opts.sink ?? NULL_SINK;
-    const given = opts.rows;
-    const provenance = startProvenance(opts.trace, opts.command ?? ['node', ...process.argv.slice(1)], given && (() => given.sha256()));
-    if (!given) {
-      // a gzip trace: cached first, so that its end is known before the run (the sampling period)
-      if (opts.cacheDir) await cacheBeforeReplay(opts.trace, opts.cacheDir, opts.progressTap);
-      source = await openTrace(opts.trace, { cacheDir: opts.cacheDir, onCacheProblem: opts.onCacheProblem, progressTap: opts.progressTap });
-      opts.onSource?.(source.kind, source.rowCount);
+    done = await replayOnce(opts, live, startedMs);
+    if ('stale' in done) {
+      const { cachePath, cacheSha256, fileSha256 } = done.stale;
+      dropStaleCache(cachePath, cacheSha256);
+      (opts.onStaleCache ?? opts.onCacheProblem)?.(staleCacheMessage(cachePath, opts.trace, cacheSha256, fileSha256, 'and the trace is replayed again from its CSV, whose results are kept'));
+      // the CSV's hash is known now: a cache that records another is not read again
+      done = await replayOnce(opts, live, startedMs, fileSha256);
+      if ('stale' in done) throw new Error(`${opts.trace}: its cache records SHA-256 ${done.stale.cacheSha256} and its provenance ${done.stale.fileSha256} after the cache was checked against the latter (a fault of syncsim)`);
     }
-    const config = samplingConfig(opts, source);
-    const sim = new Simulator(config, sink, { plugins: opts.plugins });
-    for await (const batch of given?.batches ?? source!.batches) {
-      // rows parsed from CSV wait as columns too (a lagging task buffers many): far less for the collector
-      sim.feed(batch instanceof RowBlock ? batch : RowBlock.fromRows(batch));
-      sim.run();
-      dir?.flush();
-      opts.progress?.(sim.rowCount, sim.engine.now / 1000);
-    }
-    sim.end();
-    sim.run();
-    dir?.writeTasks(sim.taskStats.records());
-    const stretched = sim.taskStats.stretched(sim.traceEndNs);
-    const result = sim.result();
-    if (opts.ci) result.sync.latency_ci_us = await latencyCis(sim.syncLatenciesNs(), opts.ci);
-    summary = { ...makeSummary(VERSION, opts.trace, sim.rowCount, config, result), provenance: { ...await provenance.finish(), ...pluginHashes(opts.plugins) } };
-    dir?.commit(JSON.stringify(summary, null, 2) + '\n');
-    source?.finish(true);
-    if (stretched.length > 0) tellStretched = () => opts.onStretched?.(stretched, sim.traceEndNs);
   } catch (e) {
-    dir?.abort();
-    source?.finish(false);
     // a plugin that threw: where in its file
     throw withPluginPlace(e, opts.plugins);
   } finally {
     release();
   }
-  tellStretched?.();
-  return summary;
-}
-
-/**
- * The configuration a run replays with: `opts.config`, its `stats.sample_us` chosen for the
- * trace's length when `opts.samplePeriod` is `auto` and the trace's end is known before the
- * run; a given period that would pass the timeline's limit over that end throws a ConfigError.
- */
-function samplingConfig(opts: RunOptions, source: OpenTrace | undefined): Config {
-  const endUs = source === undefined ? undefined : knownTraceEndUs(source.kind === 'cache' ? source.cachePath! : opts.trace, source.kind === 'cache');
-  const c = opts.config;
-  if (endUs === undefined) return c;
-  if (opts.samplePeriod !== 'auto') {
-    checkGivenPeriod(c.stats.sample_us, endUs);
-    return c;
-  }
-  const periodUs = chosenPeriodUs(endUs);
-  if (periodUs === c.stats.sample_us) return c;
-  opts.onSamplePeriod?.(periodUs, endUs);
-  return { ...c, stats: { ...c.stats, sample_us: periodUs } };
+  // told once the results are written: a caller's callback that throws loses none
+  done.tellStretched?.();
+  return done.summary;
 }
 
 /** What an interrupted run adds to `no results written` when `out` holds an earlier run's results, which stay as they were. */
 export function keptNote(out: string | undefined): string {
   return out !== undefined && existsSync(join(out, 'summary.json')) ? `, the earlier results in ${escapeControl(out)} are kept` : '';
-}
-
-/** provenance.plugin_sha256 of the plugin files a run loaded (nothing without plugins). */
-function pluginHashes(p: SimPlugins | undefined): { plugin_sha256?: Record<string, string> } {
-  const out: Record<string, string> = {};
-  if (p?.writeback?.sha256) out['writeback.policy'] = p.writeback.sha256;
-  if (p?.scheduler?.sha256) out['device.discipline'] = p.scheduler.sha256;
-  return Object.keys(out).length > 0 ? { plugin_sha256: out } : {};
-}
-
-/**
- * Bootstrap CIs (µs, rounded to the ns) of the mean, p50, p90 and p99 of latencies `ns` (in
- * completion order), resampled in blocks of as many msyncs as their autocorrelation asks for
- * ({@link blockPlan}).
- */
-export async function latencyCis(ns: Float64Array, o: { reps: number; level: number; seed: number }): Promise<NonNullable<Summary['sync']['latency_ci_us']>> {
-  const { block } = await blockPlan(ns);
-  const us = (x: [number, number] | null): [number, number] | null => (x ? [Math.round(x[0]) / 1000, Math.round(x[1]) / 1000] : null);
-  const ci = async (stat: (v: Float64Array) => number) => us(await bootstrapCi(ns, stat, { ...o, block }));
-  return { level: o.level, reps: o.reps, seed: o.seed, block, mean: await ci(meanStat), p50: await ci(quantileStat(0.5)), p90: await ci(quantileStat(0.9)), p99: await ci(quantileStat(0.99)) };
 }
 
 /** After the CI row: how the msyncs were resampled, when in blocks (nothing for one by one, or a summary written before blocks). */

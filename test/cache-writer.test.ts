@@ -7,10 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BLOCK_ROWS, readCache, sourceIdentity } from '../traces/cache.ts';
+import { BLOCK_ROWS, HEADER_BYTES, readCache, sourceIdentity } from '../traces/cache.ts';
 import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { Flag, OP_NAMES, RowBlock, type TraceRow } from '../traces/types.ts';
 import { cachePathFor, ensureCache, openTrace } from '../traces/open.ts';
@@ -149,7 +150,7 @@ describe('caches built from the CSV reader\'s blocks', () => {
     const path = join(dir, 'by-rows.sst');
     const w = new TraceCacheWriter(path, sourceIdentity(src));
     for await (const batch of readTrace(src, { batchSize: 777 })) w.add(batch);
-    w.close();
+    w.close(createHash('sha256').update(readFileSync(src)).digest('hex')); // the CSV's SHA-256, as a read of it records
     return readFileSync(path);
   }
 
@@ -190,7 +191,7 @@ describe('caches built from the CSV reader\'s blocks', () => {
           w.addBlock(b);
           b.release();
         }
-        w.close();
+        w.close(createHash('sha256').update(readFileSync(src)).digest('hex'));
         expect([name, batchSize, fast, readFileSync(p).equals(ref)]).toEqual([name, batchSize, fast, true]);
       }
     }
@@ -243,7 +244,7 @@ describe('a cache that cannot be written', () => {
     const [name] = readdirSync(cacheDir);
     const cachePath = join(cacheDir, name!);
     const bytes = readFileSync(cachePath);
-    bytes[64 + 16 + bytes.readUInt32LE(64 + 4) + 16 + 7] ^= 0x20; // in the second block
+    bytes[HEADER_BYTES + 16 + bytes.readUInt32LE(HEADER_BYTES + 4) + 16 + 7] ^= 0x20; // in the second block
     writeFileSync(cachePath, bytes);
     const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', cacheDir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

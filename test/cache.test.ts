@@ -5,12 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CACHE_VERSION, CacheError, cacheHeader, cacheMatches, cacheTempPath, hashBytes, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, BLOCK_ROWS } from '../traces/cache.ts';
+import { CACHE_VERSION, CacheError, cacheHeader, cacheMatches, cacheTempPath, hashBytes, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, BLOCK_ROWS, HEADER_BYTES } from '../traces/cache.ts';
 import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
 import { cachePathFor, ensureCache, openTrace } from '../traces/open.ts';
@@ -95,8 +96,8 @@ describe('binary trace cache', () => {
     w.close();
     const bytes = readFileSync(p);
     // the second block's payload starts after the header, the first block and the second's 16-byte header
-    const firstPayload = bytes.readUInt32LE(64 + 4);
-    bytes[64 + 16 + firstPayload + 16 + 5] ^= 0x10;
+    const firstPayload = bytes.readUInt32LE(HEADER_BYTES + 4);
+    bytes[HEADER_BYTES + 16 + firstPayload + 16 + 5] ^= 0x10;
     writeFileSync(p, bytes);
     const seen: number[] = [];
     await expect((async () => {
@@ -127,7 +128,7 @@ describe('binary trace cache', () => {
     await verifyCache(p);
     const good = readFileSync(p);
     const bad = Buffer.from(good);
-    bad[64 + 16 + 3] ^= 0xff; // inside the first block's payload
+    bad[HEADER_BYTES + 16 + 3] ^= 0xff; // inside the first block's payload
     writeFileSync(p, bad);
     await expect(verifyCache(p)).rejects.toThrow(/block 0: corrupted \(checksum\)/);
     writeFileSync(p, good.subarray(0, good.length - 3));
@@ -150,7 +151,7 @@ describe('binary trace cache', () => {
     writeFileSync(src, 't_us,op,addr,len\n0,write,0,8\n');
     const p = join(d, 'c.sst');
     const w = new TraceCacheWriter(p, sourceIdentity(src));
-    w.close();
+    w.close(createHash('sha256').update(readFileSync(src)).digest('hex'));
     expect(cacheMatches(p, sourceIdentity(src))).toBe(true);
     const st = statSync(src);
     utimesSync(src, st.atime, new Date(st.mtimeMs + 5000));
@@ -216,8 +217,8 @@ describe('binary trace cache', () => {
     expect((await here(['run', trace, '--out', join(d, 'a'), '--cache-dir', cacheDir])).status).toBe(0);
     const cachePath = cachePathFor(trace, cacheDir);
     const bytes = readFileSync(cachePath);
-    const firstPayload = bytes.readUInt32LE(64 + 4);
-    bytes[64 + 16 + firstPayload + 16 + 9] ^= 0x04; // in the second block
+    const firstPayload = bytes.readUInt32LE(HEADER_BYTES + 4);
+    bytes[HEADER_BYTES + 16 + firstPayload + 16 + 9] ^= 0x04; // in the second block
     writeFileSync(cachePath, bytes);
     const r = await here(['run', trace, '--out', join(d, 'b'), '--cache-dir', cacheDir]);
     expect(r.status).toBe(0);
@@ -319,7 +320,7 @@ describe('binary trace cache', () => {
       expect(readFileSync(join(d, 'x', f), 'utf8')).toBe(readFileSync(join(d, 'y', f), 'utf8'));
     }
     const bytes = readFileSync(sst);
-    bytes[100] ^= 1;
+    bytes[HEADER_BYTES + 16 + 4] ^= 1; // in the first block's payload
     writeFileSync(sst, bytes);
     const r = await here(['run', sst, '--out', join(d, 'z')]);
     expect(r.status).toBe(2);

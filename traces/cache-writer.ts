@@ -9,7 +9,7 @@ import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processAlive, readHead, TempFile } from './files.ts';
-import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, CACHE_VERSION, cacheTempPath, hashBytes, HEADER_BYTES, pad8, payloadBytes, type SourceIdentity } from './cache.ts';
+import { BLOCK_HEADER_BYTES, BLOCK_ROWS, CACHE_MAGIC, cacheTempPath, encodeHeader, hashBytes, HEADER_BYTES, pad8, payloadBytes, shaBytes, type SourceIdentity } from './cache.ts';
 import { OP_INDEX } from './block-builder.ts';
 import type { RowBlock, TraceRow } from './types.ts';
 
@@ -175,23 +175,21 @@ export class TraceCacheWriter {
     this.extras = [];
   }
 
-  /** Writes the remaining rows, the string table and the header, and renames the file into place. */
-  close(): void {
+  /**
+   * Writes the remaining rows, the string table and the header, and renames the file into place.
+   * `sourceSha256`: the SHA-256 (hex) of the source's bytes the rows were read from, recorded in
+   * the header; without it the cache records none, and a replay of the CSV never takes it as its
+   * cache (cache.ts, cacheMatches).
+   */
+  close(sourceSha256?: string): void {
+    const sha = shaBytes(sourceSha256); // a malformed hash throws before anything more is written
     this.flushBlock();
     const strings = Buffer.from(JSON.stringify({ tasks: [...this.tasks.keys()], objects: [...this.objects.keys()], extraCols: this.extraCols ?? [] }));
     this.file.writeAt(strings, this.pos);
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.write(CACHE_MAGIC, 0, 'latin1');
-    header.writeUInt32LE(CACHE_VERSION, 8);
-    header.writeDoubleLE(this.rows, 12);
-    header.writeUInt32LE(this.blocks, 20);
-    header.writeDoubleLE(this.source.size, 24);
-    header.writeDoubleLE(this.source.mtimeMs, 32);
-    header.writeUInt32LE(this.source.fingerprint, 40);
-    header.writeDoubleLE(this.pos, 44);
-    header.writeUInt32LE(strings.length, 52);
-    header.writeUInt32LE(hashBytes(strings), 56);
-    header.writeUInt32LE(hashBytes(header.subarray(0, 60)), 60);
+    const header = encodeHeader({
+      rows: this.rows, blocks: this.blocks, source: this.source, stringsOffset: this.pos, stringsLength: strings.length, stringsSum: hashBytes(strings),
+      ...(sha.every((x) => x === 0) ? {} : { sourceSha256 }),
+    });
     this.file.writeAt(header, 0);
     this.file.commit(false, this.mayReplace);
   }

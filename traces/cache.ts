@@ -3,14 +3,18 @@
  * (typed arrays, versioned, checksummed) that later replays read far faster
  * than CSV; not smaller than the CSV (49 bytes a row, plus `x_*` values). It records the identity of the CSV it was made from (size,
  * modification time, a hash of its first and last MiB), so a changed source
- * makes it stale; every block, the header and the table of names carry a
- * checksum, each checked before what it covers is used, so a corrupted
- * block is found when the read reaches it.
+ * makes it stale, and the SHA-256 of every byte of that CSV, which a run
+ * compares with the hash of the CSV it records in its provenance (a CSV
+ * changed in the middle with its size and mtime kept has the same identity);
+ * every block, the header and the table of names carry a checksum, each
+ * checked before what it covers is used, so a corrupted block is found when
+ * the read reaches it.
  *
  * Layout (little-endian):
- *   header   64 bytes: magic "SYNCSST1", version, rows, blocks, source size,
+ *   header   96 bytes: magic "SYNCSST1", version, rows, blocks, source size,
  *            source mtime, source fingerprint, offset and length of the
- *            string table, its checksum, the header's checksum
+ *            string table, its checksum, the source's SHA-256 (32 bytes,
+ *            zeros when not known), the header's checksum
  *   blocks   each: u32 rows, u32 payload bytes, u32 checksum, u32 0, then the
  *            payload: f64 t_ns, addr, len, offset; u32 line, task, object,
  *            flags; u8 op (padded to 8 bytes); u32 extras JSON length and the
@@ -31,11 +35,14 @@ const MAGIC = CACHE_MAGIC;
 /**
  * Format version; a cache of another version is stale (2: map rows may
  * carry the flags RANDOM and SEQUENTIAL; 3: checksums hash four interleaved
- * lanes of words, and the table of names has one).
+ * lanes of words, and the table of names has one; 4: the header records the
+ * source's SHA-256 and is 96 bytes).
  */
-export const CACHE_VERSION = 3;
+export const CACHE_VERSION = 4;
 /** Bytes of the file header. */
-export const HEADER_BYTES = 64;
+export const HEADER_BYTES = 96;
+/** Where the header holds the source's SHA-256 (32 bytes), and its own checksum (u32, after it). */
+const SHA_AT = 60, HEADER_SUM_AT = 92;
 /** Bytes of each block's header (rows, payload bytes, checksum, 0). */
 export const BLOCK_HEADER_BYTES = 16;
 /** Rows per block. */
@@ -142,6 +149,33 @@ export interface CacheHeader {
   stringsLength: number;
   /** Checksum of the string table. */
   stringsSum: number;
+  /** SHA-256 (hex) of the source's bytes the cache was made from; undefined when the writer was not told it. */
+  sourceSha256?: string;
+}
+
+/** A SHA-256 in hex, as 32 bytes (zeros for undefined: not known). */
+export function shaBytes(sha256: string | undefined): Buffer {
+  if (sha256 === undefined) return Buffer.alloc(32);
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new RangeError(`not a SHA-256 in hex: ${sha256}`);
+  return Buffer.from(sha256, 'hex');
+}
+
+/** The header of a cache as its 96 bytes, its checksum included. */
+export function encodeHeader(h: CacheHeader): Buffer {
+  const b = Buffer.alloc(HEADER_BYTES);
+  b.write(MAGIC, 0, 'latin1');
+  b.writeUInt32LE(CACHE_VERSION, 8);
+  b.writeDoubleLE(h.rows, 12);
+  b.writeUInt32LE(h.blocks, 20);
+  b.writeDoubleLE(h.source.size, 24);
+  b.writeDoubleLE(h.source.mtimeMs, 32);
+  b.writeUInt32LE(h.source.fingerprint, 40);
+  b.writeDoubleLE(h.stringsOffset, 44);
+  b.writeUInt32LE(h.stringsLength, 52);
+  b.writeUInt32LE(h.stringsSum, 56);
+  shaBytes(h.sourceSha256).copy(b, SHA_AT);
+  b.writeUInt32LE(hashBytes(b.subarray(0, HEADER_SUM_AT)), HEADER_SUM_AT);
+  return b;
 }
 
 /** The header of the cache open as `fd`; `tap` sees its bytes. */
@@ -153,7 +187,8 @@ function readHeader(fd: number, path: string, tap?: ByteTap): CacheHeader {
   tap?.seen(h.subarray(0, got), 0);
   if (h.toString('latin1', 0, 8) !== MAGIC) throw new CacheError(path, 'not a syncsim trace cache (bad magic)');
   if (h.readUInt32LE(8) !== CACHE_VERSION) throw new CacheError(path, `cache version ${h.readUInt32LE(8)}, this syncsim reads version ${CACHE_VERSION}: make it again from its CSV (syncsim convert)`);
-  if (h.readUInt32LE(60) !== hashBytes(h.subarray(0, 60))) throw new CacheError(path, 'corrupted header (checksum)');
+  if (h.readUInt32LE(HEADER_SUM_AT) !== hashBytes(h.subarray(0, HEADER_SUM_AT))) throw new CacheError(path, 'corrupted header (checksum)');
+  const sha = h.subarray(SHA_AT, SHA_AT + 32);
   const hdr: CacheHeader = {
     rows: h.readDoubleLE(12),
     blocks: h.readUInt32LE(20),
@@ -161,6 +196,7 @@ function readHeader(fd: number, path: string, tap?: ByteTap): CacheHeader {
     stringsOffset: h.readDoubleLE(44),
     stringsLength: h.readUInt32LE(52),
     stringsSum: h.readUInt32LE(56),
+    ...(sha.every((x) => x === 0) ? {} : { sourceSha256: sha.toString('hex') }),
   };
   if (hdr.stringsOffset + hdr.stringsLength !== size) throw new CacheError(path, 'truncated or extended file');
   return hdr;
@@ -176,12 +212,17 @@ export function cacheHeader(path: string): CacheHeader {
   }
 }
 
-/** Whether the cache at `cachePath` was made from the source as it is now. */
-export function cacheMatches(cachePath: string, source: SourceIdentity): boolean {
+/**
+ * Whether the cache at `cachePath` was made from the source as it is now: its identity the same,
+ * and a SHA-256 of the source recorded (a cache that records none is stale); with `sha256`
+ * (the source's, when the caller knows it), that one.
+ */
+export function cacheMatches(cachePath: string, source: SourceIdentity, sha256?: string): boolean {
   if (!existsSync(cachePath)) return false;
   try {
     const h = cacheHeader(cachePath);
-    return h.source.size === source.size && h.source.mtimeMs === source.mtimeMs && h.source.fingerprint === source.fingerprint;
+    const same = h.source.size === source.size && h.source.mtimeMs === source.mtimeMs && h.source.fingerprint === source.fingerprint;
+    return same && h.sourceSha256 !== undefined && (sha256 === undefined || h.sourceSha256 === sha256);
   } catch {
     return false;
   }

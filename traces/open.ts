@@ -9,14 +9,14 @@
  * whole read succeeded.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { readTrace, readTraceBlocks } from './reader.ts';
-import { isSystemError, openProblem, processAlive, makeDirs } from './files.ts';
-import { eachTap, type ByteTap } from './byte-tap.ts';
-import { CacheError, cacheHeader, cacheMatches, isCacheFile, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
-import { TraceCacheWriter } from './cache-writer.ts';
+import { isSystemError, openProblem } from './files.ts';
+import { eachTap, FileDigest, type ByteTap } from './byte-tap.ts';
+import { CacheError, cacheHeader, cacheMatches, isCacheFile, readCache, readCacheBlocks, sourceIdentity, verifyCache, type SourceIdentity } from './cache.ts';
+import { removeStaleTemps, startCacheWrite, type CacheWrite } from './cache-write.ts';
+import { dropStaleCache, staleCacheMessage } from './cache-stale.ts';
 import type { RowBatch, RowBlock, TraceRow } from './types.ts';
 
 /** Where an open trace's rows come from: `csv`, `csv+cache` (reading the CSV and writing the cache), or `cache`. */
@@ -39,6 +39,19 @@ export interface OpenTrace {
   cachePath?: string;
   /** The trace's rows, when known before they are read: a cache's header says how many. */
   rowCount?: number;
+  /**
+   * Kind `cache`, read in place of a CSV: the SHA-256 of the CSV the cache was made from, as its
+   * header records it. A CSV changed in the middle with its size and mtime kept still matches its
+   * old cache's identity: before keeping anything made of these rows, the caller compares this
+   * with the CSV's own SHA-256 (a run: its provenance's). Undefined for the other kinds and for an
+   * `.sst` named directly.
+   */
+  cacheSha256?: string;
+  /**
+   * Kind `csv+cache`: the SHA-256 of the CSV's bytes as this read read them (the one the cache
+   * records), once every row was read; undefined before, and for the other kinds.
+   */
+  readSha256?: () => string | undefined;
   /** Keeps (`ok`) or drops the cache being written; nothing to do for the other kinds. */
   finish(ok: boolean): void;
 }
@@ -65,6 +78,11 @@ export interface OpenTraceOptions {
    * tells {@link OpenTrace.rowCount} instead.
    */
   progressTap?: ByteTap;
+  /**
+   * The SHA-256 of `trace` when the caller knows it: a cache whose identity matches but which
+   * records another is stale, deleted (`onCacheProblem` says so) and made again from the CSV.
+   */
+  sha256?: string;
 }
 
 /** The cache file for `trace` in `cacheDir`: its name plus a hash of its absolute path. */
@@ -72,92 +90,6 @@ export function cachePathFor(trace: string, cacheDir: string): string {
   const abs = resolve(trace);
   const h = createHash('sha256').update(abs).digest('hex').slice(0, 16);
   return join(cacheDir, `${basename(trace).replace(/\.(csv|csv\.gz|gz)$/, '')}-${h}.sst`);
-}
-
-/**
- * Removes cache files half-written by runs of this host that were killed
- * (another host's writers cannot be checked from here, and this process's
- * own threads may still be writing theirs).
- */
-function removeStaleTemps(cacheDir: string): void {
-  const here = hostname();
-  for (const name of readdirSync(cacheDir)) {
-    const t = parseCacheTemp(name);
-    if (t && (t.host === undefined || t.host === here) && t.pid !== process.pid && !processAlive(t.pid) && isCacheTemp(join(cacheDir, name))) rmSync(join(cacheDir, name), { force: true });
-  }
-}
-
-/**
- * Whether `path` is a cache file half-written by syncsim: a regular file,
- * empty or beginning with the cache's magic. A file of the user's that only
- * has such a name (the cache directory can be any directory: `--cache-dir`)
- * is left alone.
- */
-function isCacheTemp(path: string): boolean {
-  try {
-    const st = lstatSync(path);
-    return st.isFile() && (st.size === 0 || isCacheFile(path));
-  } catch {
-    return false;
-  }
-}
-
-/** What a message says came from the CSV: the whole trace (`firstRow` 1), or its rows from `firstRow` on. */
-const readFromCsv = (firstRow: number, past: boolean) =>
-  firstRow > 1 ? `rows ${firstRow} on ${past ? 'were' : 'are'} read from the CSV` : `the trace ${past ? 'was' : 'is'} read from its CSV`;
-
-/**
- * The cache written beside a read of the CSV. A cache only saves later
- * reads: when writing it fails (a full disk, a file size limit) it is
- * dropped, its temporary file removed, the problem said once through
- * `problem`, and the read goes on.
- */
-class CacheBeingWritten {
-  private failed = false;
-
-  /** `firstRow`: the first row read from the CSV (1, or later when the rows before came from a cache), for a failure's message. */
-  constructor(private readonly w: TraceCacheWriter, private readonly path: string, private readonly problem: ((message: string) => void) | undefined, private readonly firstRow = 1) {}
-
-  /** A failed write of the file (an error of the system, with its code) drops the cache; anything else is a fault of syncsim and is thrown. */
-  private fail(e: unknown): void {
-    if (!isSystemError(e)) throw e;
-    this.failed = true;
-    try {
-      this.w.abort();
-    } catch {
-      // the temporary file could not be removed either: said below all the same
-    }
-    this.problem?.(`cannot write the trace cache ${this.path} (${openProblem(e)}): nothing was cached, ${readFromCsv(this.firstRow, true)}`);
-  }
-
-  /** Runs one write of the cache unless an earlier one failed; false when this one or an earlier one did. */
-  private attempt(write: () => void): boolean {
-    if (this.failed) return false;
-    try {
-      write();
-      return true;
-    } catch (e) {
-      this.fail(e);
-      return false;
-    }
-  }
-
-  add(rows: readonly TraceRow[]): void {
-    this.attempt(() => this.w.add(rows));
-  }
-
-  addBlock(block: RowBlock): void {
-    this.attempt(() => this.w.addBlock(block));
-  }
-
-  /** Writes the rest and renames the cache into place; false when it could not be written. */
-  close(): boolean {
-    return this.attempt(() => this.w.close());
-  }
-
-  abort(): void {
-    if (!this.failed) this.w.abort();
-  }
 }
 
 /** The batches of `batches`, each given to `add` (the cache's copy) before it is passed on (its consumer may release a block). */
@@ -170,34 +102,43 @@ async function* tee<T>(batches: AsyncGenerator<T>, add: (batch: T) => void): Asy
 
 /**
  * The cache of `trace` at `cachePath` when it was made from the CSV as it
- * is now, opened; else undefined (a stale or unreadable one is deleted).
+ * is now (its identity, and `sha256` when the caller knows the CSV's),
+ * opened; else undefined (a stale or unreadable one is deleted, and
+ * `problem` told of one whose identity matches but whose SHA-256 does not).
  * Its blocks are checked as they are read: from a corrupted one on, the
  * rows come from the CSV (the same rows: the cache was made from it), the
  * cache is written again from the CSV's rows, and `problem` is told.
  */
-function openValidCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined): OpenTrace | undefined {
-  if (!cacheMatches(cachePath, identity)) {
-    removeCache(cachePath);
+function openValidCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, sha256: string | undefined): OpenTrace | undefined {
+  const header = cacheMatches(cachePath, identity) ? headerOf(cachePath) : undefined;
+  const recorded = header?.sourceSha256;
+  if (recorded === undefined || (sha256 !== undefined && recorded !== sha256)) {
+    if (recorded === undefined) removeCache(cachePath);
+    else {
+      problem?.(staleCacheMessage(cachePath, trace, recorded, sha256!, 'and the trace is read from its CSV, the cache made again from it'));
+      dropStaleCache(cachePath, recorded); // (not one another run made again meanwhile)
+    }
     return undefined;
   }
   let rewrite: CacheWrite | undefined;
-  const writeAgain = (firstRow: number) => (rewrite = startCacheWrite(cacheDir, cachePath, identity, problem, firstRow));
+  const writeAgain = (firstRow: number, sha: () => string | undefined) => (rewrite = startCacheWrite(cacheDir, cachePath, identity, problem, sha, firstRow));
   return {
-    rows: rowsOf(cacheThenCsv(trace, cachePath, problem, writeAgain)),
-    batches: cacheThenCsv(trace, cachePath, problem, writeAgain),
+    rows: rowsOf(cacheThenCsv(trace, cachePath, identity, problem, writeAgain)),
+    batches: cacheThenCsv(trace, cachePath, identity, problem, writeAgain),
     kind: 'cache',
     cachePath,
-    rowCount: headerRows(cachePath),
+    rowCount: header!.rows,
+    cacheSha256: recorded,
     finish(ok) {
       rewrite?.finish(ok);
     },
   };
 }
 
-/** The rows a cache's header says it holds; undefined when it cannot be read (the read of its blocks says why). */
-function headerRows(cachePath: string): number | undefined {
+/** The header of the cache at `cachePath`; undefined when it cannot be read (the read of its blocks says why). */
+function headerOf(cachePath: string): ReturnType<typeof cacheHeader> | undefined {
   try {
-    return cacheHeader(cachePath).rows;
+    return cacheHeader(cachePath);
   } catch {
     return undefined;
   }
@@ -214,11 +155,12 @@ function removeCache(cachePath: string): void {
 
 /**
  * The blocks of the cache at `cachePath`; when one is corrupted, the cache
- * is deleted and the CSV `trace` read from its start: all its blocks go to
- * the cache `writeAgain` starts, those from the first row not yet yielded
- * on are yielded.
+ * is deleted and the CSV `trace` (of `identity`) read from its start: all
+ * its blocks go to the cache `writeAgain` starts (told the SHA-256 of the
+ * bytes read, once all are), those from the first row not yet yielded on
+ * are yielded.
  */
-async function* cacheThenCsv(trace: string, cachePath: string, problem: ((message: string) => void) | undefined, writeAgain: (firstRow: number) => CacheWrite | undefined): AsyncGenerator<RowBlock> {
+async function* cacheThenCsv(trace: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, writeAgain: (firstRow: number, sha256: () => string | undefined) => CacheWrite | undefined): AsyncGenerator<RowBlock> {
   let done = 0;
   try {
     for await (const block of readCacheBlocks(cachePath)) {
@@ -234,9 +176,10 @@ async function* cacheThenCsv(trace: string, cachePath: string, problem: ((messag
     removeCache(cachePath);
     problem?.(`the trace cache ${what}: ${done > 0 ? `rows ${done + 1} on are` : 'the trace is'} read from ${trace}, and the cache is made again from it`);
   }
-  const rewrite = writeAgain(done + 1);
+  const digest = new FileDigest(0);
+  const rewrite = writeAgain(done + 1, () => digest.sha256(identity.size));
   let skip = done;
-  for await (const b of readTraceBlocks(trace)) {
+  for await (const b of readTraceBlocks(trace, { tap: digest })) {
     rewrite?.w.addBlock(b);
     if (skip >= b.length) {
       skip -= b.length;
@@ -259,65 +202,25 @@ async function* rowsOf(blocks: AsyncGenerator<RowBlock>): AsyncGenerator<TraceRo
   }
 }
 
-/** A cache being written while the CSV is read, and what becomes of it when the read ends (`ok`: kept if it could be written). */
-interface CacheWrite {
-  w: CacheBeingWritten;
-  finish(ok: boolean): void;
-}
-
 /**
- * Starts writing the cache of a CSV of `identity` at `cachePath` (making
- * `cacheDir` and clearing dead writers' temporaries); undefined, said
- * through `problem`, when it cannot even be started. `firstRow`: the first
- * row read from the CSV (later than 1 when the rows before came from a
- * cache), for the messages.
+ * Reads the CSV `trace` while writing its cache at `cachePath`, hashing its bytes on the way
+ * (SHA-256: the cache records it), or, when the cache cannot even be started, without one
+ * (`problem` says why).
  */
-function startCacheWrite(cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, firstRow = 1): CacheWrite | undefined {
-  let made: string | undefined;
-  try {
-    made = makeDirs(cacheDir);
-    removeStaleTemps(cacheDir);
-    const w = new CacheBeingWritten(new TraceCacheWriter(cachePath, identity), cachePath, problem, firstRow);
-    return {
-      w,
-      finish(ok) {
-        if (ok && w.close()) return;
-        w.abort();
-        removeMadeDirs(cacheDir, made); // only what we made, and only while empty
-      },
-    };
-  } catch (e) {
-    if (!isSystemError(e)) throw e;
-    removeMadeDirs(cacheDir, made);
-    problem?.(`cannot write the trace cache ${cachePath} (${openProblem(e)}): ${readFromCsv(firstRow, false)}`);
-    return undefined;
-  }
-}
-
-/** Removes `dir` and its parents up to `first` (the first directory mkdir made for it), each only while empty. */
-function removeMadeDirs(dir: string, first: string | undefined): void {
-  if (first === undefined) return;
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    try {
-      rmdirSync(d); // only if empty
-    } catch {
-      return;
-    }
-    if (d === resolve(first) || dirname(d) === d) return;
-  }
-}
-
-/** Reads the CSV `trace` while writing its cache at `cachePath` (or, when the cache cannot even be started, without one: `problem` says why). */
-function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, tap: ByteTap | undefined): OpenTrace {
-  const write = startCacheWrite(cacheDir, cachePath, identity, problem);
-  if (!write) return { rows: readTrace(trace, { tap }), batches: readTraceBlocks(trace, { tap }), kind: 'csv', finish() {} };
+function openWritingCache(trace: string, cacheDir: string, cachePath: string, identity: SourceIdentity, problem: ((message: string) => void) | undefined, progressTap: ByteTap | undefined): OpenTrace {
+  const digest = new FileDigest(0);
+  const readSha256 = () => digest.sha256(identity.size);
+  const write = startCacheWrite(cacheDir, cachePath, identity, problem, readSha256);
+  if (!write) return { rows: readTrace(trace, { tap: progressTap }), batches: readTraceBlocks(trace, { tap: progressTap }), kind: 'csv', finish() {} };
   const w = write.w;
+  const tap = eachTap(progressTap, digest);
   // two generators, of which only the one read opens the file (as without a cache)
   return {
     rows: tee(readTrace(trace, { tap }), (rows) => w.add(rows)),
     batches: tee(readTraceBlocks(trace, { tap }), (block) => w.addBlock(block)),
     kind: 'csv+cache',
     cachePath,
+    readSha256,
     finish: write.finish,
   };
 }
@@ -351,7 +254,17 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
   } catch {
     // an unreadable cache directory: the read below says what is wrong, or goes on without the cache
   }
-  return openValidCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem, opts.progressTap);
+  return openValidCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem, opts.sha256) ?? openWritingCache(trace, cacheDir, cachePath, identity, opts.onCacheProblem, opts.progressTap);
+}
+
+/** What {@link ensureCache} is told of the CSV, and tells of it. */
+export interface EnsureCacheOptions {
+  /** The CSV's SHA-256, when the caller knows it (a sweep hashed it): a cache that records another is stale, and made again. */
+  sha256?: string;
+  /** Told, in one line, that a cache was stale by its SHA-256 (`sha256`), deleted and made again. */
+  onStale?: (message: string) => void;
+  /** Told the SHA-256 of the CSV's bytes when the cache was built now (the one it records). */
+  onBuilt?: (sha256: string) => void;
 }
 
 /**
@@ -362,19 +275,25 @@ export async function openTrace(trace: string, opts: OpenTraceOptions = {}): Pro
  * the trace's own error for a bad CSV, leaving no cache behind; and an
  * Error (not an input error) saying why when the cache could not be
  * written (a full disk), leaving none either. `progressTap` sees the CSV's
- * bytes as they are read (progress).
+ * bytes as they are read (progress); `o`, what the caller knows of the CSV.
  */
-export async function ensureCache(trace: string, cacheDir: string, progressTap?: ByteTap): Promise<'cache' | 'csv+cache' | 'direct'> {
+export async function ensureCache(trace: string, cacheDir: string, progressTap?: ByteTap, o: EnsureCacheOptions = {}): Promise<'cache' | 'csv+cache' | 'direct'> {
   if (isCacheFile(trace)) return 'direct';
   // a cache that matches is read whole once here, so that the runs that follow find it intact
   const cachePath = cachePathFor(trace, cacheDir);
   if (cacheMatches(cachePath, sourceIdentity(trace))) {
-    try {
-      await verifyCache(cachePath);
-      return 'cache';
-    } catch (e) {
-      if (!(e instanceof CacheError)) throw e;
-      removeCache(cachePath);
+    const recorded = headerOf(cachePath)?.sourceSha256;
+    if (o.sha256 !== undefined && recorded !== undefined && recorded !== o.sha256) {
+      o.onStale?.(staleCacheMessage(cachePath, trace, recorded, o.sha256, 'and it is made again from the CSV'));
+      dropStaleCache(cachePath, recorded);
+    } else {
+      try {
+        await verifyCache(cachePath);
+        return 'cache';
+      } catch (e) {
+        if (!(e instanceof CacheError)) throw e;
+        removeCache(cachePath);
+      }
     }
   }
   let problem: string | undefined;
@@ -390,5 +309,7 @@ export async function ensureCache(trace: string, cacheDir: string, progressTap?:
   }
   src.finish(true);
   if (problem !== undefined) throw new Error(problem);
+  const sha = src.readSha256?.();
+  if (sha !== undefined) o.onBuilt?.(sha);
   return 'csv+cache';
 }

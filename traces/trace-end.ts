@@ -104,13 +104,16 @@ export function knownTraceEndUs(path: string, cache: boolean): number | undefine
  * the CSV the replay would make anyway, so that its end is known before the run ({@link cacheEndUs})
  * and the rows then come from the cache. A trace that is bad, or a cache that cannot be written,
  * is left to the replay's own read, which says why. `progressTap` sees the CSV's bytes as they
- * are read (progress).
+ * are read (progress). Returns the SHA-256 of the CSV's bytes when it read them (the one the
+ * cache records), else undefined.
  */
-export async function cacheBeforeReplay(trace: string, cacheDir: string, progressTap?: ByteTap): Promise<void> {
+export async function cacheBeforeReplay(trace: string, cacheDir: string, progressTap?: ByteTap): Promise<string | undefined> {
+  let sha256: string | undefined;
   try {
-    if (isCacheFile(trace) || csvEndUs(trace) !== undefined || cacheMatches(cachePathFor(trace, cacheDir), sourceIdentity(trace))) return;
-    await ensureCache(trace, cacheDir, progressTap);
+    if (isCacheFile(trace) || csvEndUs(trace) !== undefined || cacheMatches(cachePathFor(trace, cacheDir), sourceIdentity(trace))) return undefined;
+    await ensureCache(trace, cacheDir, progressTap, { onBuilt: (sha) => (sha256 = sha) });
   } catch {
     // the replay reads the CSV and reports what is wrong
   }
+  return sha256;
 }

@@ -5,7 +5,8 @@
 import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import { OutDirError } from '../../traces/out-dir.ts';
 import { readTraceBlocks } from '../../traces/reader.ts';
-import { isCacheFile, sourceIdentity } from '../../traces/cache.ts';
+import { isCacheFile, sourceIdentity, type SourceIdentity } from '../../traces/cache.ts';
+import { eachTap, FileDigest } from '../../traces/byte-tap.ts';
 import { clearDeadCacheWriters, TraceCacheWriter } from '../../traces/cache-writer.ts';
 import { InputError, requireTraceFile } from '../errors.ts';
 import { isSystemError, openProblem, unreadableReason } from '../../traces/files.ts';
@@ -57,18 +58,22 @@ async function run(argv: string[]): Promise<number> {
     clearDeadCacheWriters(out);
     // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
     let w: TraceCacheWriter | undefined;
+    let identity: SourceIdentity;
     const release = cleanupOnInterrupt(() => w?.abort());
     try {
       // checked again when the cache is placed: a file made at OUT meanwhile is never replaced unchecked
-      w = new TraceCacheWriter(out, sourceIdentity(trace), recheckTraceOut(out, flag('out'), 'cache', [trace]));
+      identity = sourceIdentity(trace);
+      w = new TraceCacheWriter(out, identity, recheckTraceOut(out, flag('out'), 'cache', [trace]));
     } catch (e) {
       release();
       throw cannotWrite(e);
     }
     let rows = 0;
     const { progress, tap } = fileProgress({ stream: process.stderr, label: 'convert', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
+    // the CSV's SHA-256, hashed as it is read: the cache records it (README, "The binary trace cache")
+    const digest = new FileDigest(0);
     try {
-      for await (const block of readTraceBlocks(trace, { tap })) {
+      for await (const block of readTraceBlocks(trace, { tap: eachTap(tap, digest) })) {
         try {
           w.addBlock(block);
         } catch (e) {
@@ -86,7 +91,7 @@ async function run(argv: string[]): Promise<number> {
       throw e;
     }
     try {
-      w.close();
+      w.close(digest.sha256(identity.size));
     } catch (e) {
       w.abort();
       throw e instanceof OutDirError ? e : cannotWrite(e);

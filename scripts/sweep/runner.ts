@@ -271,6 +271,13 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string, ung
     // each trace's binary cache, made once before its runs (trace-caches.ts)
     const caches = cacheDir === undefined ? new Map<string, Promise<boolean>>() : cacheTraces({
       pending, cacheDir, pool, gens, traceOf, displayOf, onWarning: o.onWarning,
+      shaOf: (r) => {
+        try {
+          return versions.expected(r);
+        } catch {
+          return undefined; // a record that is not one: the run says so
+        }
+      },
       onInputError: (e) => (inputError ??= e),
       onBuilt: () => outcome.cached++,
     });
@@ -286,6 +293,8 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string, ung
     stage();
 
     const failures = new Map<string, RunRecord>();
+    /** The warnings of runs said already. */
+    const said = new Set<string>();
     const one = async (r: RunSpec): Promise<void> => {
       const record = { id: r.id, point: r.point, seed: r.seed };
       let error: string | undefined;
@@ -326,6 +335,12 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string, ung
           }
           if (!reply.ok) error = reply.error;
           else outcome.fromCache += reply.source === 'cache' ? 1 : 0;
+          // (a stale cache found by several runs at once is said once)
+          for (const line of reply.ok ? reply.warnings ?? [] : []) {
+            if (said.has(line)) continue;
+            said.add(line);
+            o.onWarning?.(line);
+          }
           if (reply.ok && reply.sampleUs !== undefined) outcome.chosenSampleUs.set(reply.sampleUs, (outcome.chosenSampleUs.get(reply.sampleUs) ?? 0) + 1);
         } catch (e) {
           if (stopping) return;

@@ -59,6 +59,8 @@ export interface CacheTask {
   trace: string;
   display: string;
   cacheDir: string;
+  /** The trace's SHA-256 as the sweep knows it (trace-guard.ts): a cache that records another is stale, and made again. */
+  sha256?: string;
 }
 
 /** A task for a worker. */
@@ -83,9 +85,10 @@ export interface StorageRefused {
  * `csv`/`csv+cache`) or what a cache task did (`cache`: valid already,
  * `csv+cache`: built, `direct`: the trace is an .sst); `sha256`, the SHA-256 of
  * a trace generated; `sampleUs`, the timeline's period a run chose for its trace's length when it is not the
- * configuration's. A failure of the storage rather than of the task says so
+ * configuration's; `warnings`, lines for the sweep to print (a cache found made from another
+ * version of its trace, deleted). A failure of the storage rather than of the task says so
  * in `storage`; a run whose trace was not the sweep's version, in `changed`.
  */
 export type TaskReply =
-  | { ok: true; elapsed_s: number; source?: string; sha256?: string; sampleUs?: number }
+  | { ok: true; elapsed_s: number; source?: string; sha256?: string; sampleUs?: number; warnings?: string[] }
   | { ok: false; error: string; storage?: StorageRefused; changed?: TraceChange };

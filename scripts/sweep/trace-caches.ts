@@ -11,7 +11,7 @@ import { exitCodeOf } from '../exit-code.ts';
 import { describeError, pathShown } from './errors.ts';
 import type { RunSpec } from './plan.ts';
 import type { WorkerPool } from './pool.ts';
-import type { StorageRefused, SweepTask, TaskReply } from './tasks.ts';
+import type { CacheTask, StorageRefused, SweepTask, TaskReply } from './tasks.ts';
 
 /** Why a generated trace was not made (undefined: it was). */
 export type GenFailure = { error: string; storage?: StorageRefused } | undefined;
@@ -27,6 +27,8 @@ export interface TraceCacheOptions {
   gens: ReadonlyMap<string, Promise<GenFailure>>;
   /** The trace file a run replays, and how messages name it. */
   traceOf: (r: RunSpec) => string;
+  /** The SHA-256 of the trace a run replays as the sweep knows it, once it is made (undefined: not known): a cache that records another is made again. */
+  shaOf: (r: RunSpec) => string | undefined;
   displayOf: (r: RunSpec) => string;
   /** A trace given as a file that is malformed (an input error): the sweep stops with it. */
   onInputError: (e: unknown) => void;
@@ -40,10 +42,11 @@ export interface TraceCacheOptions {
  * What a cache task's worker would answer, the cache made in this thread; on failure the error
  * (a malformed trace is an input error: the sweep stops before any run, exit 2).
  */
-function cacheHere(trace: string, cacheDir: string): Promise<TaskReply | { thrown: unknown }> {
+function cacheHere(task: CacheTask): Promise<TaskReply | { thrown: unknown }> {
   const t0 = performance.now();
-  return ensureCache(trace, cacheDir).then(
-    (source): TaskReply => ({ ok: true, elapsed_s: (performance.now() - t0) / 1000, source }),
+  const warnings: string[] = [];
+  return ensureCache(task.trace, task.cacheDir, undefined, { sha256: task.sha256, onStale: (m) => warnings.push(m.split(task.trace).join(task.display)) }).then(
+    (source): TaskReply => ({ ok: true, elapsed_s: (performance.now() - t0) / 1000, source, ...(warnings.length > 0 ? { warnings } : {}) }),
     (thrown: unknown) => ({ thrown }),
   );
 }
@@ -55,7 +58,7 @@ export function cacheTraces(o: TraceCacheOptions): Map<string, Promise<boolean>>
   for (const r of o.pending) {
     const trace = o.traceOf(r);
     if (caches.has(trace)) continue;
-    const task: SweepTask = { kind: 'cache', trace, display: o.displayOf(r), cacheDir: o.cacheDir };
+    const task: CacheTask = { kind: 'cache', trace, display: o.displayOf(r), cacheDir: o.cacheDir };
     const ready = r.trace.kind === 'gen' ? o.gens.get(r.trace.file) ?? Promise.resolve(undefined) : Promise.resolve(undefined);
     const here = inThisThread && r.trace.kind !== 'gen';
     if (here) inThisThread = false;
@@ -63,7 +66,10 @@ export function cacheTraces(o: TraceCacheOptions): Map<string, Promise<boolean>>
       trace,
       ready.then(async (genError) => {
         if (genError !== undefined) return false;
-        const reply = here ? await cacheHere(trace, o.cacheDir) : await o.pool.run(task).catch(() => undefined);
+        // the version the sweep replays, known once a generated trace is made
+        const sha256 = o.shaOf(r);
+        if (sha256 !== undefined) task.sha256 = sha256;
+        const reply = here ? await cacheHere(task) : await o.pool.run(task).catch(() => undefined);
         if (reply !== undefined && 'thrown' in reply) {
           // named as the experiment names it, as the runs' errors and --dry-run's name it (not by its absolute path)
           if (exitCodeOf(reply.thrown) === 2) o.onInputError(pathShown(reply.thrown, trace, task.display));
@@ -71,6 +77,7 @@ export function cacheTraces(o: TraceCacheOptions): Map<string, Promise<boolean>>
           return false;
         }
         if (reply !== undefined && !reply.ok) o.onWarning?.(reply.error);
+        if (reply?.ok) for (const line of reply.warnings ?? []) o.onWarning?.(line);
         if (reply?.ok && reply.source === 'csv+cache') o.onBuilt();
         return reply?.ok === true;
       }),

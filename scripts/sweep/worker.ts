@@ -40,7 +40,7 @@ function ownWrite(e: unknown, own: boolean): unknown {
   return refusal ? new OwnWriteRefused(refusal) : e;
 }
 
-async function runOne(t: RunTask, tell: (share: number) => void): Promise<{ source?: string; sampleUs?: number }> {
+async function runOne(t: RunTask, tell: (share: number) => void): Promise<{ source?: string; sampleUs?: number; warnings: string[] }> {
   const out = join(t.staging, t.id);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
@@ -50,6 +50,7 @@ async function runOne(t: RunTask, tell: (share: number) => void): Promise<{ sour
   const before = t.traceSha256 === undefined ? undefined : fileStamp(t.trace);
   let replayed: string | undefined;
   let sampleUs: number | undefined;
+  const warnings: string[] = [];
   try {
     // its results: a write the storage refused is an OutDirError of the results' writer, its cause the system's error
     const told = runProgress(t.trace, tell);
@@ -57,6 +58,8 @@ async function runOne(t: RunTask, tell: (share: number) => void): Promise<{ sour
       trace: t.trace, config: t.config, out, cacheDir: t.cacheDir, onSource: (k, rows) => { source = k; told.onRows(rows); }, plugins, resultThread: false, command: t.command,
       progress: told.progress, progressTap: told.progressTap,
       results: new Set(t.results), samplePeriod: t.samplePeriod, onSamplePeriod: (us) => (sampleUs = us),
+      // a cache of another version of the trace than the one hashed: the run replayed the CSV, and the sweep says so
+      onStaleCache: (m) => warnings.push(m.split(t.trace).join(t.display)),
     });
     replayed = summary.provenance?.trace_sha256;
   } catch (e) {
@@ -75,7 +78,7 @@ async function runOne(t: RunTask, tell: (share: number) => void): Promise<{ sour
   } catch (e) {
     throw ownWrite(e, true);
   }
-  return { source, sampleUs };
+  return { source, sampleUs, warnings };
 }
 
 /** Generates a trace and puts it in place, its SHA-256 record first (a trace there always has its own); returns its SHA-256. */
@@ -116,10 +119,14 @@ async function handle(task: SweepTask, tell: (share: number) => void): Promise<T
     let source: string | undefined;
     let sha256: string | undefined;
     let sampleUs: number | undefined;
-    if (task.kind === 'run') ({ source, sampleUs } = await runOne(task, tell));
-    else if (task.kind === 'cache') source = await ensureCache(task.trace, task.cacheDir);
+    let warnings: string[] = [];
+    if (task.kind === 'run') ({ source, sampleUs, warnings } = await runOne(task, tell));
+    else if (task.kind === 'cache') source = await ensureCache(task.trace, task.cacheDir, undefined, { sha256: task.sha256, onStale: (m) => warnings.push(m.split(task.trace).join(task.display)) });
     else sha256 = await genOne(task);
-    return { ok: true, elapsed_s: (performance.now() - t0) / 1000, source, ...(sha256 !== undefined ? { sha256 } : {}), ...(sampleUs !== undefined ? { sampleUs } : {}) };
+    return {
+      ok: true, elapsed_s: (performance.now() - t0) / 1000, source, ...(sha256 !== undefined ? { sha256 } : {}), ...(sampleUs !== undefined ? { sampleUs } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
   } catch (thrown) {
     if (task.kind === 'run') rmSync(join(task.staging, task.id), { recursive: true, force: true });
     else if (task.kind === 'gen') for (const f of [task.staging, shaRecordName(task.staging)]) rmSync(f, { force: true });
