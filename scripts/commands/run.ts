@@ -299,8 +299,9 @@ function replayProgress(progress: CountProgress, tap: RunOptions['progressTap'])
   progress.detail = () => (progress.done === 0 && progress.total === undefined ? 'making the trace cache first' : `simulated ${(simUs / 1e6).toFixed(3)} s`);
   return {
     progressTap: tap,
+    // (told again, without rows, when a replay from a stale cache is followed by one from the CSV)
     onSource: (_kind, rows) => {
-      if (rows !== undefined) progress.total = rows;
+      progress.total = rows;
     },
     progress: (rows, us) => {
       progress.done = rows;
