@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CACHE_VERSION, cacheHeader, cacheMatches, encodeHeader, HEADER_BYTES, hashBytes, shaBytes, sourceIdentity, type CacheHeader } from '../traces/cache.ts';
@@ -219,6 +219,45 @@ describe('a CSV changed in the middle, its size and mtime kept', () => {
     expect(s2.map(({ id, rest }) => ({ id, rest }))).toEqual(s3.map(({ id, rest }) => ({ id, rest })));
     expect(s2.map((x) => x.rest)).not.toEqual(s1.map((x) => x.rest));
     expect(readFileSync(join(d, 's2', 'results.csv'), 'utf8')).toBe(readFileSync(join(d, 's3', 'results.csv'), 'utf8'));
+  }, 120_000);
+
+  it('a sweep whose trace\'s hash it does not know (a generated trace without its record): the runs find the stale cache, replay the CSV, and the sweep says so once', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'g.yaml'), 'name: gen\ntrace: { gen: random-writer, set: { duration_s: 0.1 } }\ngrid:\n  pager.cluster_pages: [8, 16]\nseeds: [1]\nmetrics: [writeback.pages]\n');
+    /** The sweep into `s`, reading the trace's cache in `cache`, or, with `--no-cache`, none. */
+    const sweep = (cache = ['--cache-dir', 'cache']) => syncsimHere(['sweep', 'g.yaml', '--out', 's', '--jobs', '2', '--quiet', ...cache], d);
+    /** The runs of `s` made again (their directories removed first). */
+    const rerun = async (cache?: string[]) => {
+      rmSync(join(d, 's', 'runs'), { recursive: true });
+      return sweep(cache);
+    };
+    expect((await sweep()).code).toBe(0);
+    const file = readdirSync(join(d, 's', 'traces')).find((f) => !f.endsWith('.sha256'))!;
+    const trace = join(d, 's', 'traces', file);
+    // in its place a plain CSV of 2.6 MB (a generated trace is gzipped, whose middle cannot change alone), and no
+    // record of its hash, as a trace generated before syncsim recorded them: the sweep cannot check its cache before the runs
+    bigTrace(trace);
+    rmSync(join(d, 's', 'traces', `${file}.sha256`));
+    expect((await rerun()).code).toBe(0);
+    const cachePath = cachePathFor(trace, join(d, 'cache'));
+    const oldSha = sha256Of(trace);
+    expect(cacheHeader(cachePath).sourceSha256).toBe(oldSha);
+    editMiddle(trace);
+    const newSha = sha256Of(trace);
+    expect(cacheMatches(cachePath, sourceIdentity(trace))).toBe(true);
+    const r = await rerun();
+    expect(r.code, r.stderr).toBe(0);
+    // said once, though both runs found it; the trace named as the sweep names it
+    expect(r.stderr.split('\n').filter((l) => l.includes('another version'))).toEqual([
+      `syncsim: warning: the trace cache cache/${basename(cachePath)} was made from another version of traces/${file} (SHA-256 ${oldSha}; the file's is now ${newSha}, ` +
+        'with the same size and modification time): it is deleted, and the trace is replayed again from its CSV, whose results are kept',
+    ]);
+    const runs = () => readdirSync(join(d, 's', 'runs')).sort().map((id) => ({ id, ...summaryOf(join(d, 's', 'runs', id)) }));
+    const stale = runs();
+    expect(stale.map((x) => x.sha)).toEqual([newSha, newSha]);
+    expect(cacheHeader(cachePath).sourceSha256).toBe(newSha);
+    expect((await rerun(['--no-cache'])).code).toBe(0);
+    expect(stale.map(({ id, rest }) => ({ id, rest }))).toEqual(runs().map(({ id, rest }) => ({ id, rest })));
   }, 120_000);
 
   it('a cache of an older version (3) is made again, with no warning, and the results stay the same', async () => {
