@@ -3,7 +3,8 @@
  * the CSV itself (writing the binary cache beside it as the rows go by), a
  * valid cache made earlier from the same CSV, or an `.sst` cache named
  * directly — and owns everything that takes: checking the cache against the
- * CSV, verifying its checksums as its blocks are read, deleting a stale or
+ * CSV (its identity; its SHA-256 when the caller knows the CSV's, and, for the
+ * caller to compare with the CSV's once known, the SHA-256 it records), verifying its checksums as its blocks are read, deleting a stale or
  * corrupted one (and reading the rest of the rows from the CSV), removing
  * temporaries left by killed runs, and keeping the new cache only when the
  * whole read succeeded.
