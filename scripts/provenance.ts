@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { VERSION } from './version.ts';
+import { cacheHeader, isCacheFile } from '../traces/cache.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 
 /** summary.json `provenance` (its shape is part of the summary's, sim/stats/summary.ts). */
@@ -89,6 +90,15 @@ function sha256Here(path: string): Promise<string> {
   });
 }
 
+/** The SHA-256 of the CSV the `.sst` cache at `trace` was made from (its header's), undefined for any other file or a cache that records none. */
+function cacheSourceSha256(trace: string): string | undefined {
+  try {
+    return isCacheFile(trace) ? cacheHeader(trace).sourceSha256 : undefined;
+  } catch {
+    return undefined; // not a valid cache: the run has said so, or read no cache
+  }
+}
+
 /** A run's provenance under way ({@link startProvenance}). */
 export interface ProvenanceUnderWay {
   /** The SHA-256 the provenance records of the trace (awaited before the results are kept: a replay from a cache compares it with the cache's). */
@@ -111,8 +121,10 @@ export function startProvenance(trace: string, command: readonly string[], known
   return {
     sha256,
     async finish() {
+      const source = cacheSourceSha256(trace);
       return {
         trace_sha256: await sha256(),
+        ...(source === undefined ? {} : { trace_source_sha256: source }),
         command: [...command],
         started_at: startedAt,
         wall_s: Math.round(Date.now() - t0) / 1000,

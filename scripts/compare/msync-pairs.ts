@@ -10,6 +10,7 @@ import { InputError } from '../errors.ts';
 import { readMarker } from '../../traces/out-dir.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
 import type { SideRun } from './sides.ts';
+import { sameTrace } from './trace-ids.ts';
 
 /** Result codes of a successful msync (`KERN_SUCCESS` for the mach personality). */
 const SUCCESS: ReadonlySet<string> = new Set(['OK', 'KERN_SUCCESS']);
@@ -97,14 +98,14 @@ const traceHash = (r: SideRun) => (r.summary.provenance as { trace_sha256?: unkn
 
 /**
  * Pairs the msyncs of run `a` with those of run `b`: only when both replayed the same trace
- * (the same trace_sha256), list the same msyncs (as many, each task's k-th with the same range
+ * (a SHA-256 in common: the file's, or the CSV a cache was made from: trace-ids.ts), list the same msyncs (as many, each task's k-th with the same range
  * and flags) and keep the same ones for the statistics (successful, after the warm-up). Otherwise
  * `why` says in a few words what stands in the way (the first thing found).
  */
 export function pairMsyncs(a: { run: SideRun; msyncs: RunMsyncs }, b: { run: SideRun; msyncs: RunMsyncs }): MsyncPairing {
   const ha = traceHash(a.run), hb = traceHash(b.run);
   if (typeof ha !== 'string' || typeof hb !== 'string') return { paired: false, why: `${typeof ha !== 'string' ? 'A' : 'B'}'s summary.json records no trace hash (provenance.trace_sha256)` };
-  if (ha !== hb) return { paired: false, why: `A and B replayed different traces (sha256 ${ha.slice(0, 12)} and ${hb.slice(0, 12)})` };
+  if (!sameTrace(a.run, b.run)) return { paired: false, why: `A and B replayed different traces (sha256 ${ha.slice(0, 12)} and ${hb.slice(0, 12)})` };
   const ma = a.msyncs, mb = b.msyncs;
   if (!ma.task || !mb.task) return { paired: false, why: `${!ma.task ? 'A' : 'B'}'s syncs.csv lacks a column of ${IDENTITY_COLUMNS.join(', ')}` };
   if (ma.issue.length !== mb.issue.length) return { paired: false, why: `A's syncs.csv lists ${ma.issue.length} msyncs, B's ${mb.issue.length}` };

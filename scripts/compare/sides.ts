@@ -14,6 +14,7 @@ import { keyShortTitle, valueWithUnit } from '../../reports/labels.ts';
 import { dotted } from '../../reports/data.ts';
 import { resultsOf } from '../sweep/tables.ts';
 import { addSyncs, FAILED_SYNCS_MEANING, noSyncs, okShareGap, syncsText } from '../failed-syncs.ts';
+import { sameTrace } from './trace-ids.ts';
 
 /** One run of a side. */
 export interface SideRun {
@@ -183,7 +184,7 @@ export function withoutCopies(side: Side, name: string): { side: Side; note?: st
 }
 
 /**
- * The note for sides that replayed different traces (their summaries' trace_sha256), else undefined: a side's
+ * The note for sides that replayed different traces (no SHA-256 in common: trace-ids.ts), else undefined: a side's
  * one trace by its name and hash, a side of several (a sweep point of generated traces, one per seed) by their
  * number. Sides with a trace in common (two points of one sweep, seed by seed) get none.
  */
@@ -191,7 +192,8 @@ export function tracesNote(a: Side, b: Side): string | undefined {
   const hashes = (s: Side) => new Set(s.runs.map((r) => (r.summary.provenance as { trace_sha256?: unknown } | undefined)?.trace_sha256));
   const ha = hashes(a), hb = hashes(b);
   if (![...ha, ...hb].every((h) => typeof h === 'string')) return undefined;
-  if ([...ha].some((h) => hb.has(h))) return undefined; // a trace in common: one side's seeds may be counted as one run (copies)
+  // a trace in common (a file, or the CSV a cache was made from): one side's seeds may be counted as one run (copies)
+  if (a.runs.some((ra) => b.runs.some((rb) => sameTrace(ra, rb)))) return undefined;
   const name = (s: Side) => {
     const t = s.runs[0]!.summary.trace as { path?: unknown; name?: unknown } | undefined;
     return String(t?.path ?? t?.name ?? 'rows');

@@ -67,6 +67,8 @@ export interface Summary extends RunResult {
   provenance?: {
     /** SHA-256 of the trace file as read (compressed bytes for a .gz, the .sst for a cache file). */
     trace_sha256: string;
+    /** For a `.sst` cache named as the trace: the SHA-256 of the CSV it was made from (its header's), so that runs of the cache and of that CSV are known to replay one trace. */
+    trace_source_sha256?: string;
     /** The command line (`syncsim run ...`), or how a library or sweep call was made. */
     command: string[];
     /** Start time (ISO 8601, UTC). */
