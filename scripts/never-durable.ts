@@ -31,12 +31,23 @@ function reorderedWhy(replay: string): string {
 
 /** The causes of the versions never durable, each as `N why` in the order of {@link NeverDurableBy}, none for a count of 0. */
 export function neverDurableCauses(s: Summary): string[] {
+  return causeCounts(s).map(({ n, why }) => `${count(n)} ${why}`);
+}
+
+/** The cause of the most versions never durable (its words, as in {@link neverDurableCauses}), undefined when none are counted. */
+export function mainNeverDurableCause(s: Summary): string | undefined {
+  const all = causeCounts(s);
+  return all.length === 0 ? undefined : all.reduce((a, b) => (b.n > a.n ? b : a)).why;
+}
+
+/** Each cause of versions never durable with its count (none for a count of 0), in the order of {@link NeverDurableBy}. */
+function causeCounts(s: Summary): { n: number; why: string }[] {
   const by: NeverDurableBy | undefined = s.durability.never_durable_by;
   if (by === undefined) return [];
   const personality = s.config.personality;
-  const out: string[] = [];
+  const out: { n: number; why: string }[] = [];
   const add = (n: number, why: string) => {
-    if (n > 0) out.push(`${count(n)} ${why}`);
+    if (n > 0) out.push({ n, why });
   };
   if (by.replay_order === undefined) add(by.after_last_msync, 'stored after the last msync covering them ran'); // a summary written before replay_order
   else {

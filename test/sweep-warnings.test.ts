@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatHeader } from '../traces/writer.ts';
 import { failedSyncsWarning } from '../scripts/sweep/tables.ts';
+import { undurableWarning } from '../scripts/sweep/undurable.ts';
 import { syncsimHere } from './cli-here.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -235,5 +236,26 @@ describe('what a sweep says of grid points at which fewer msyncs succeeded', () 
     const sums = readFileSync(join(d, 'sw', 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(readFileSync(join(d, 'sw', 'runs', l.split(',')[0]!, 'summary.json'), 'utf8')).sync);
     expect(sums.map((s) => [s.count, s.ok])).toEqual([[20, 20], [20, 0]]);
     expect(r.stderr).toContain('syncsim: warning: grid points differ in how many of their msyncs succeeded: (personality=linux) 0 of 20 OK in 1 run (0.0 %; EINVAL 20), against (personality=freebsd) 20 of 20 OK in 1 run (100.0 %);');
+  });
+});
+
+describe('what a sweep says of grid points whose runs made nothing durable', () => {
+  it('names them with how many runs and the main cause, as syncsim run warns of one such run', () => {
+    const p = (label: string, runs: number, undurable: number, cause?: string) => ({ label, runs, undurable, cause });
+    expect(undurableWarning([p('a=1', 2, 0), p('a=2', 2, 2, "written to the drive's volatile cache with no FLUSH after (ufs sent none)")], 2))
+      .toBe("at 1 of 2 grid points no page version stored became durable by the run's end, so their msyncs' latencies are not what making the data durable costs: (a=2) in 2 of 2 runs, mostly written to the drive's volatile cache with no FLUSH after (ufs sent none) (a run's summary.json durability; syncsim run of its configuration says more)");
+    expect(undurableWarning([p('a=1', 2, 0)], 1)).toBeUndefined();
+    expect(undurableWarning([p('a=1', 1, 1), p('a=2', 1, 1), p('a=3', 1, 1), p('a=4', 1, 1)], 4)).toMatch(/^at 4 of 4 grid points .*: \(a=1\) in 1 of 1 run; \(a=2\) in 1 of 1 run; \(a=3\) in 1 of 1 run; and 1 more \(/);
+  });
+
+  it('after a sweep of freebsd and linux on nvme and sata-ssd: only freebsd on sata-ssd (ufs sends no FLUSH to its write cache), as its runs\' summaries say', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-undurable-'));
+    writeFileSync(join(d, 'e.yaml'), 'name: u\ntrace: { gen: seq-writer, set: { duration_s: 0.05 } }\ngrid: { device.profile: [nvme, sata-ssd], personality: [freebsd, linux] }\nmetrics: [sync.latency_us.p99]\n');
+    const r = await syncsimHere(['sweep', 'e.yaml', '--out', 'sw'], d);
+    expect(r.code, r.stderr).toBe(0);
+    const runs = readFileSync(join(d, 'sw', 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
+      .map((c) => ({ point: `${c[2]}/${c[3]}`, d: JSON.parse(readFileSync(join(d, 'sw', 'runs', c[0]!, 'summary.json'), 'utf8')).durability }));
+    expect(runs.filter((x) => x.d.durable_pages === 0).map((x) => x.point)).toEqual(['sata-ssd/freebsd']);
+    expect(r.stderr).toContain("syncsim: warning: at 1 of 4 grid points no page version stored became durable by the run's end, so their msyncs' latencies are not what making the data durable costs: (device.profile=sata-ssd, personality=freebsd) in 1 of 1 run, mostly written to the drive's volatile cache with no FLUSH after (ufs sent none)");
   });
 });

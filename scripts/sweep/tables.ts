@@ -23,6 +23,8 @@ import { metricValue } from './metrics.ts';
 import { pointStats, type PointStats } from './stats.ts';
 import { agedNote, countAged, noneAged, sweepNamesPolicy, type AgedUnderNone } from './background.ts';
 import { addSyncs, FAILED_SYNCS_MEANING, noSyncs, okShareGap, syncsText, type SyncCounts } from '../failed-syncs.ts';
+import { countUndurable, undurableWarning, type UndurablePoint } from './undurable.ts';
+import type { Summary } from '../../sim/stats/summary.ts';
 import { OWNER, showPath, type Manifest, type RunRecord, type SweepDir } from './store.ts';
 
 /** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -151,6 +153,8 @@ export interface TablesOutcome {
   stretched: { runs: number; maxShare: number };
   /** The msyncs of each grid point with a successful run (summed over its successful runs): how many, how many returned OK, and the codes of the others. */
   syncs: SyncCounts[];
+  /** The grid points with a successful run, and how many of their runs made nothing durable ({@link undurableWarning}). */
+  durability: UndurablePoint[];
   /** Successful runs under the default writeback.policy none in which a page waited past its kernel daemon's age for its write (none counted when the experiment names the policy). */
   aged: AgedUnderNone;
 }
@@ -168,8 +172,9 @@ export function resultsOf(summary: unknown): string {
 }
 
 /** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}, ...), one line each. */
-export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'> & Partial<Pick<TablesOutcome, 'syncs'>>): string[] {
-  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), failedSyncsWarning(t), stretchWarning(t)].filter((w): w is string => w !== undefined);
+export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'> & Partial<Pick<TablesOutcome, 'syncs' | 'durability'>>): string[] {
+  const durable = t.durability ? undurableWarning(t.durability, t.durability.length) : undefined;
+  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), failedSyncsWarning(t), durable, stretchWarning(t)].filter((w): w is string => w !== undefined);
 }
 
 /** The notes to print after the tables (`syncsim: note: ...`, as `syncsim run` prints its note on the default writeback policy). */
@@ -259,7 +264,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
     turned = performance.now();
     if (opts.interrupted?.()) throw new TablesInterrupted();
   };
-  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 }, syncs: [], aged: noneAged() };
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 }, syncs: [], durability: [], aged: noneAged() };
   // the default writeback.policy is said of only when the experiment does not name one
   const policyNamed = sweepNamesPolicy(join(outDir, 'experiment.yaml'));
   // points with a successful run: their labels, which metrics they have no value of, and their values seed by seed
@@ -282,6 +287,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
       let ok = 0;
       const label = keys.map((k, i) => `${k}=${valueCell(p.values[i]!)}`).join(', ');
       const syncs = noSyncs(label);
+      const durability: UndurablePoint = { label, runs: 0, undurable: 0 };
       for (const r of byPoint.get(p.point) ?? []) {
         if (performance.now() - turned >= TURN_MS) await answer();
         const done = store.finished(r.id);
@@ -296,6 +302,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
           ok++;
           seen.add(resultsOf(summary));
           addSyncs(syncs, summary);
+          countUndurable(durability, summary as unknown as Summary);
           if (!policyNamed) countAged(outcome.aged, summary);
           const replay = (summary as { replay?: { stretched_tasks?: number; max_lag_end_us?: number; trace_end_us?: number } }).replay;
           if ((replay?.stretched_tasks ?? 0) > 0) {
@@ -318,6 +325,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
       if (ok > 0) {
         pointsOk++;
         outcome.syncs.push(syncs);
+        outcome.durability.push(durability);
         cols.forEach((c, i) => c.every((v) => v === null) && unvalued[i]!.push(label));
         if (cols.some((c) => c.some((v) => v !== null))) {
           const sig = JSON.stringify([(byPoint.get(p.point) ?? []).map((r) => r.seed), cols]);
