@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
+import { idlePresetParams } from '../workloads/presets/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -189,6 +190,22 @@ describe('syncsim gen', { timeout: 60_000 }, () => {
     // both given, or the other's default 0: no note
     const gen = (...sets: string[]) => inProcess(['gen', 'random-writer', '--set', 'duration_s=0.2', ...sets.flatMap((x) => ['--set', x])]);
     for (const r of [await gen('sync_interval_us=100000', 'sync_every=0'), await gen('sync_every=50'), await gen()]) expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('a parameter the preset does not read under the others given (theta without dist=zipf): a note, and the same trace whatever its value', async () => {
+    const gen = (...sets: string[]) => inProcess(['gen', 'random-writer', '--set', 'duration_s=0.1', ...sets.flatMap((x) => ['--set', x])]);
+    const a = await gen('theta=0.5'), b = await gen('theta=1.2');
+    expect(a.code).toBe(0);
+    expect(a.stderr).toBe('syncsim: note: random-writer: theta (the Zipf exponent) has no effect: with dist uniform, only dist=zipf reads it, so the trace is the same whatever its value\n');
+    // the rows after the header comments (which name the parameters) are the same
+    const rows = (out: string) => out.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    expect(rows(a.stdout)).toBe(rows(b.stdout));
+    // with dist=zipf it is read: no note, other rows; db-checkpoint's default dist is zipf
+    const z1 = await gen('dist=zipf', 'theta=0.5'), z2 = await gen('dist=zipf', 'theta=1.2');
+    expect(z1.stderr).toBe('');
+    expect(rows(z1.stdout)).not.toBe(rows(z2.stdout));
+    expect((await inProcess(['gen', 'db-checkpoint', '--set', 'duration_s=0.1', '--set', 'theta=0.5'])).stderr).toBe('');
+    expect(idlePresetParams('db-checkpoint', { theta: 0.5, dist: 'uniform' }).map((i) => i.key)).toEqual(['theta']);
   });
 
   it('a refused output names the option as import and convert do: -o and --out as --out, --output as given', async () => {

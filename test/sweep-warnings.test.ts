@@ -59,6 +59,15 @@ describe('a sweep\'s grid points at a page size their trace was not made for', (
   });
 });
 
+describe("a sweep's trace.set keys the preset does not read", () => {
+  it('theta on random-writer without dist=zipf: said once, with why; not when some point reads it', async () => {
+    const p = await makePlan(parseExperiment('name: x\ntrace: { gen: random-writer, set: { duration_s: 0.01 } }\ngrid:\n  trace.set.theta: [0.5, 1.2]\n', 'e.yaml'));
+    expect(p.warnings).toContain('trace.set.theta (the Zipf exponent) has no effect in any run of the sweep: with trace.set.dist uniform, only trace.set.dist=zipf reads it, so its values give the same traces');
+    const q = await makePlan(parseExperiment('name: x\ntrace: { gen: random-writer, set: { duration_s: 0.01 } }\ngrid:\n  trace.set.theta: [0.5, 1.2]\n  trace.set.dist: [uniform, zipf]\n', 'e.yaml'));
+    expect(q.warnings.filter((w) => w.includes('theta'))).toEqual([]);
+  });
+});
+
 describe("a sweep's generated traces that msync both ways at once", () => {
   const rw = (set: string, grid: string) => makePlan(parseExperiment(`name: x\ntrace: { gen: random-writer, set: { duration_s: 0.01${set} } }\ngrid:\n${grid}`, 'e.yaml'));
 

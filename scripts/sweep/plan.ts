@@ -13,7 +13,7 @@ import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
 import { readHead } from '../../traces/files.ts';
 import { declaredPageSize } from '../../traces/out-trace.ts';
 import { hasPlugins, loadPlugins } from '../plugins.ts';
-import { findPreset, PresetError, ParamError, mixedSyncPolicy, type MixedSyncPolicy } from '../../workloads/presets/index.ts';
+import { findPreset, PresetError, ParamError, idleParamWhy, idlePresetParams, mixedSyncPolicy, type IdleParam, type MixedSyncPolicy } from '../../workloads/presets/index.ts';
 import { checkTraceSize } from '../../workloads/presets/preset.ts';
 import { resolveParams } from '../../workloads/params.ts';
 import { ExperimentError, type Experiment, type GridAxis } from './experiment.ts';
@@ -304,6 +304,8 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   const pageSizeMisfits: string[] = [];
   /** Grid points whose trace.set gives one msync policy of the preset while the other keeps its default (mixedSyncPolicy). */
   const mixedPoints: { index: number; mixed: MixedSyncPolicy }[] = [];
+  /** trace.set keys given that the preset reads at no grid point so far (idlePresetParams), with why at the first. */
+  let idleGen: Map<string, IdleParam> | undefined;
   const pathPageSize = pathHead && declaredPageSize(pathHead);
   for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
     const values = idx.map((j, i) => exp.axes[i].values[j]);
@@ -337,6 +339,10 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
       if (typeof params.page_size === 'number' && params.page_size !== config.page_size) pageSizeMisfits.push(`${point.index} (${describe()}: trace.set.page_size ${params.page_size}, page_size ${config.page_size})`);
       const mixed = mixedSyncPolicy(trace.gen, set);
       if (mixed !== undefined) mixedPoints.push({ index: point.index, mixed });
+      // trace.set keys the preset does not read at this point: those idle at every point are said after
+      const idle = new Map(idlePresetParams(trace.gen, set).map((i) => [i.key, i]));
+      if (idleGen === undefined) idleGen = idle;
+      else for (const k of [...idleGen.keys()]) if (!idle.has(k)) idleGen.delete(k);
     }
     {
       const { seed: _seed, ...noSeed } = config;
@@ -383,6 +389,7 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
     const { given, other, otherValue } = mixedPoints[0]!.mixed;
     warnings.push(`${mixedPoints.length} of ${points.length} grid points give trace.set.${given} and leave ${other} at its default ${otherValue}, so their traces msync both ways at once (every N writes and every T µs): set trace.set.${other}: 0 for ${given} alone; points ${mixedPoints.slice(0, 4).map((p) => p.index).join(', ')}${mixedPoints.length > 4 ? ', ...' : ''}`);
   }
+  for (const i of idleGen?.values() ?? []) warnings.push(`trace.set.${i.key} (${i.what}) has no effect in any run of the sweep: ${idleParamWhy(i, 'trace.set.')}, so its values give the same traces`);
   if (pageSizeMisfits.length > 0) {
     const made = trace.kind === 'path' ? `its trace was made for page_size ${pathPageSize} (the file's header)` : 'the generator lays its trace out for another page_size (set trace.set.page_size with it)';
     warnings.push(`${pageSizeMisfits.length} of ${points.length} grid points replay at a page_size their trace was not made for (at a larger one, msyncs and wires of ranges not aligned to it fail with EINVAL; at a smaller one, the pages are not the traced program's): ${made}; points ${pageSizeMisfits.slice(0, 4).join(', ')}${pageSizeMisfits.length > 4 ? ', ...' : ''}`);

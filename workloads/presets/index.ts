@@ -90,12 +90,46 @@ export function mixedSyncPolicy(preset: string, params: Readonly<Record<string, 
   return { given: set, value: values[set]!, other, otherValue: values[other]! };
 }
 
-/** The notes `syncsim gen` prints for `params`: {@link mixedSyncPolicy}, said with what to set. */
+/**
+ * Parameters a preset reads only under some values of another: `key` is read only when `on` is
+ * one of `values` (in any preset whose schema has both), `what` says what it is.
+ */
+export const PARAM_NEEDS: readonly { key: string; on: string; values: readonly string[]; what: string }[] = [
+  { key: 'theta', on: 'dist', values: ['zipf'], what: 'the Zipf exponent' },
+];
+
+/** A parameter given that the preset does not read under the other parameters given ({@link PARAM_NEEDS}). */
+export interface IdleParam {
+  key: string;
+  /** The parameter it depends on, its value here, and the values under which it is read. */
+  on: string;
+  onValue: string;
+  values: readonly string[];
+  what: string;
+}
+
+/** The parameters of `params` (those given, not defaults) that `preset` does not read with the others resolved: {@link PARAM_NEEDS}. */
+export function idlePresetParams(preset: string, params: Readonly<Record<string, unknown>> = {}): IdleParam[] {
+  const p = findPreset(preset);
+  const needs = PARAM_NEEDS.filter((n) => Object.hasOwn(params, n.key) && Object.hasOwn(p.schema, n.key) && Object.hasOwn(p.schema, n.on));
+  if (needs.length === 0) return [];
+  const values = resolveParams(p.name, p.schema, params) as Record<string, unknown>;
+  return needs.filter((n) => !n.values.includes(String(values[n.on]))).map((n) => ({ key: n.key, on: n.on, onValue: String(values[n.on]), values: n.values, what: n.what }));
+}
+
+/** Why an idle parameter has no effect: `with dist uniform, only dist=zipf reads it` (`prefix` before each key: `trace.set.` in a sweep). */
+export function idleParamWhy(i: IdleParam, prefix = ''): string {
+  return `with ${prefix}${i.on} ${i.onValue}, only ${i.values.map((v) => `${prefix}${i.on}=${v}`).join(' or ')} reads it`;
+}
+
+/** The notes `syncsim gen` prints for `params`: {@link mixedSyncPolicy}, said with what to set, and {@link idlePresetParams}. */
 export function presetNotes(preset: string, params: Readonly<Record<string, unknown>> = {}): string[] {
+  const name = findPreset(preset).name;
+  const notes = idlePresetParams(preset, params).map((i) => `${name}: ${i.key} (${i.what}) has no effect: ${idleParamWhy(i)}, so the trace is the same whatever its value`);
   const m = mixedSyncPolicy(preset, params);
-  if (m === undefined) return [];
+  if (m === undefined) return notes;
   const every = m.given === 'sync_every' ? m.value : m.otherValue, interval = m.given === 'sync_every' ? m.otherValue : m.value;
-  return [`${findPreset(preset).name}: ${m.given}=${m.value} was given and ${m.other} keeps its default ${m.otherValue}, so each task msyncs every ${every} writes and every ${interval} µs; --set ${m.other}=0 for ${m.given} alone`];
+  return [`${name}: ${m.given}=${m.value} was given and ${m.other} keeps its default ${m.otherValue}, so each task msyncs every ${every} writes and every ${interval} µs; --set ${m.other}=0 for ${m.given} alone`, ...notes];
 }
 
 /** Options of {@link generateToFile}. */
