@@ -24,6 +24,7 @@ import { endBySignal, onStopSignal, sayOnStop } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { changedFigures } from '../sim/device/profiles.ts';
 import { neverDurableCauses } from './never-durable.ts';
+import { FS_SENDS_FLUSH } from '../sim/fs/filesystem.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -244,7 +245,10 @@ export function setupRow(c: Config): [string, string] {
   const d = c.device;
   const changed = changedFigures(d as unknown as { profile: string } & Record<string, unknown>);
   const own = changed.length === 0 ? '' : ` with ${changed.length} figure${changed.length === 1 ? '' : 's'} of its own (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', ...' : ''})`;
-  const device = `${d.profile}${own}, ${d.write_cache ? 'volatile write cache (a sync sends a FLUSH)' : 'no write cache (no FLUSH)'}`;
+  // with a write cache, whether a sync empties it depends on the filesystem: ufs, apfs and none send no FLUSH
+  const cache = !d.write_cache ? 'no write cache (no FLUSH)'
+    : FS_SENDS_FLUSH[c.fs.kind] ? 'volatile write cache (a sync sends a FLUSH)' : `volatile write cache (fs ${c.fs.kind} sends no FLUSH: synced data stays in it)`;
+  const device = `${d.profile}${own}, ${cache}`;
   const measured = measuredCpuDefaults();
   const clean = `msync cleans a page in ${fmt(c.cpu.clean_page_us, 2)} µs of CPU`;
   const cpu = CPU_KEYS.every((k) => c.cpu[k] === 0)

@@ -12,6 +12,11 @@ import { join, resolve } from 'node:path';
 import { resolveConfig } from '../sim/config.ts';
 import { fsFlushesText, setupRow, summaryTable } from '../scripts/run.ts';
 import { syncsimHere } from './cli-here.ts';
+import { simulate } from './helpers.ts';
+import { readTrace } from '../traces/reader.ts';
+import type { TraceRow } from '../traces/types.ts';
+import type { FsKind } from '../sim/config-types.ts';
+import { FS_SENDS_FLUSH } from '../sim/fs/filesystem.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -21,8 +26,13 @@ describe("the run table's device / cpu row", () => {
   });
 
   it('a device with a write cache, CPU costs given, none (queue)', () => {
+    // whether a sync empties the cache is the filesystem's: freebsd's ufs (the default personality's) sends no FLUSH, linux's ext4 does
     expect(setupRow(resolveConfig({ device: { profile: 'sata-ssd' }, cpu: { clean_page_us: 1 } }))[1])
+      .toBe('sata-ssd, volatile write cache (fs ufs sends no FLUSH: synced data stays in it) / as configured (msync cleans a page in 1.00 µs of CPU)');
+    expect(setupRow(resolveConfig({ personality: 'linux', device: { profile: 'sata-ssd' }, cpu: { clean_page_us: 1 } }))[1])
       .toBe('sata-ssd, volatile write cache (a sync sends a FLUSH) / as configured (msync cleans a page in 1.00 µs of CPU)');
+    expect(setupRow(resolveConfig({ personality: 'xnu', device: { profile: 'sata-ssd' } }))[1]).toMatch(/^sata-ssd, volatile write cache \(fs apfs sends no FLUSH: synced data stays in it\) \//);
+    expect(setupRow(resolveConfig({ personality: 'linux', fs: { kind: 'ext4-nojournal' }, device: { profile: 'hdd' } }))[1]).toMatch(/^hdd, volatile write cache \(a sync sends a FLUSH\) \//);
     expect(setupRow(resolveConfig({ device: { profile: 'queue' } }))[1]).toBe('queue, no write cache (no FLUSH) / no CPU costs');
   });
 
@@ -72,5 +82,18 @@ describe("the run table's filesystem row: its FLUSH count beside the device's", 
     expect(nvme.stdout).toMatch(/\ndevice +utilization .*, 0 flushes\nfilesystem +ext4-ordered: 0 commits, \d+ flushes asked, none sent \(no write cache\), journal/);
     const ssd = await syncsimHere(['run', demo, '--set', 'personality=linux', '--set', 'device.profile=sata-ssd', '--out', 'b', '-q'], d);
     expect(ssd.stdout).toMatch(/\nfilesystem +ext4-ordered: 0 commits, \d+ flushes, journal/);
+  });
+});
+
+describe('which filesystems send a FLUSH (FS_SENDS_FLUSH), as the model does', () => {
+  it('ext4 with or without a journal flushes a write-cache drive on msync; ufs, apfs and none never do', async () => {
+    const rows: TraceRow[] = [];
+    for await (const b of readTrace(join(ROOT, 'traces/examples/demo.csv'))) rows.push(...b);
+    const cases: [string, FsKind][] = [['linux', 'ext4-ordered'], ['linux', 'ext4-nojournal'], ['freebsd', 'ufs'], ['xnu', 'apfs'], ['mach', 'none']];
+    for (const [personality, kind] of cases) {
+      const { result } = simulate(rows, { personality, fs: { kind }, device: { profile: 'sata-ssd' } });
+      expect(result.fs.flushes > 0, `${personality}/${kind}`).toBe(FS_SENDS_FLUSH[kind]);
+    }
+    expect(Object.keys(FS_SENDS_FLUSH).sort()).toEqual(cases.map(([, k]) => k).sort());
   });
 });

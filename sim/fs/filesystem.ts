@@ -15,6 +15,20 @@ export interface FsTotals {
   flushes: number;
 }
 
+/**
+ * Whether each filesystem's sync path asks a drive with a volatile write cache to flush it (a
+ * FLUSH, or a write with REQ_PREFLUSH): ext4's fdatasync does (jbd2's commit block, or an explicit
+ * flush without a journal); UFS never issues a BIO_FLUSH (ufs.ts), APFS's fsync moves the data
+ * without one (apfs.ts), and `none` writes nothing of its own.
+ */
+export const FS_SENDS_FLUSH: Readonly<Record<FsKind, boolean>> = {
+  'ext4-ordered': true,
+  'ext4-nojournal': true,
+  ufs: false,
+  apfs: false,
+  none: false,
+};
+
 /** A filesystem as the kernels' sync paths and the pager see it. */
 export interface FileSystem {
   readonly kind: FsKind;
