@@ -31,6 +31,7 @@ import { gridSizes } from './grid-sizes.ts';
 import { metricStats } from './seed-stats.ts';
 import { staleTablesMessage, unfinishedSweepMessage } from './unfinished.ts';
 import { parseJsonText } from '../traces/json-strict.ts';
+import { cpuCostsText } from '../sim/cpu-costs.ts';
 
 export { valueLabel, gridNames } from './grid-names.ts';
 export { metricStats, t975 } from './seed-stats.ts';
@@ -224,9 +225,22 @@ export function keySettings(s: Summary): [string, string][] {
     ['pager.cluster_pages', String(c.pager.cluster_pages)],
     ['writeback.policy', c.writeback.policy],
     ['memory.pages', c.memory.pages === 0 ? 'unlimited' : String(c.memory.pages)],
+    // what decides much of an msync's time or writeback without the user choosing it: the CPU costs charged, and page-in
+    ['cpu', cpuCostsText(c.cpu)],
+    ['page-in', pageinText(c)],
     ['simulated time', `${(s.sim_time_us / 1000).toFixed(3)} ms`],
     ['msync', `${s.sync.count} calls, ${s.sync.ok} OK`],
   ];
+}
+
+/**
+ * Page-in and read-ahead of a run in a few words: `on, read-ahead 32 pages, folios up to order 9`
+ * (the folio order only under linux, the one personality that reads it: it sets how much a dirty
+ * folio writes back), or `off`.
+ */
+export function pageinText(c: Summary['config']): string {
+  if (!c.pagein) return 'off';
+  return `on, read-ahead ${c.readahead.pages} pages${c.personality === 'linux' ? `, folios up to order ${c.readahead.max_folio_order}` : ''}`;
 }
 
 /** A distribution key (`service`, `read_latency`, ...) in a few words: `constant 100 µs`, `lognormal mean 80 µs, cv 0.3`. */

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { cacheMatches, sourceIdentity } from '../traces/cache.ts';
-import { CPU_KEYS, measuredCpuDefaults } from '../sim/cpu-costs.ts';
+import { cpuCostsText } from '../sim/cpu-costs.ts';
 import type { Config } from '../sim/config.ts';
 import type { RunSummary, Summary } from '../sim/stats/summary.ts';
 import type { TraceSourceKind } from '../traces/open.ts';
@@ -249,11 +249,7 @@ export function setupRow(c: Config): [string, string] {
   const cache = !d.write_cache ? 'no write cache (no FLUSH)'
     : FS_SENDS_FLUSH[c.fs.kind] ? 'volatile write cache (a sync sends a FLUSH)' : `volatile write cache (fs ${c.fs.kind} sends no FLUSH: synced data stays in it)`;
   const device = `${d.profile}${own}, ${cache}`;
-  const measured = measuredCpuDefaults();
-  const clean = `msync cleans a page in ${fmt(c.cpu.clean_page_us, 2)} µs of CPU`;
-  const cpu = CPU_KEYS.every((k) => c.cpu[k] === 0)
-    ? 'no CPU costs'
-    : CPU_KEYS.every((k) => c.cpu[k] === measured[k]) ? `defaults measured on a Linux VM (${clean}; README, "CPU costs")` : `as configured (${clean})`;
+  const cpu = cpuCostsText(c.cpu, '; README, "CPU costs"');
   return ['device / cpu', `${escapeControl(device)} / ${cpu}`];
 }
 

@@ -65,6 +65,18 @@ export const MEASURED_CPU_COSTS: Readonly<Record<CpuKey, CpuFigure>> = {
   },
 };
 
+/**
+ * Where a run's CPU costs come from, in a few words: `no CPU costs`, `defaults measured on a
+ * Linux VM (msync cleans a page in 9.28 µs of CPU)`, or `as configured (...)`; `more` goes inside
+ * the parentheses after the clean cost (the run table's pointer to the README).
+ */
+export function cpuCostsText(cpu: Readonly<Record<CpuKey, number>>, more = ''): string {
+  const measured = measuredCpuDefaults();
+  const clean = `msync cleans a page in ${cpu.clean_page_us.toFixed(2)} µs of CPU`;
+  if (CPU_KEYS.every((k) => cpu[k] === 0)) return 'no CPU costs';
+  return CPU_KEYS.every((k) => cpu[k] === measured[k]) ? `defaults measured on a Linux VM (${clean}${more})` : `as configured (${clean})`;
+}
+
 /** The measured defaults as `cpu.*` values (µs). */
 export function measuredCpuDefaults(): Record<CpuKey, number> {
   return Object.fromEntries(CPU_KEYS.map((k) => [k, MEASURED_CPU_COSTS[k].us])) as Record<CpuKey, number>;
