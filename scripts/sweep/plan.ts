@@ -6,7 +6,6 @@
  */
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, deepMerge, resolveConfig, setDotted } from '../../sim/config.ts';
-import { unknownKeyRest } from '../../sim/config-error.ts';
 import { checkSampleSources, isProfileFile, layProfileFile, readNamedProfile } from '../config-file.ts';
 import { readSamplesFile } from '../samples-file.ts';
 import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
@@ -17,6 +16,7 @@ import { findPreset, PresetError, ParamError, idleParamWhy, idlePresetParams, mi
 import { checkTraceSize } from '../../workloads/presets/preset.ts';
 import { resolveParams } from '../../workloads/params.ts';
 import { ExperimentError, type Experiment, type GridAxis } from './experiment.ts';
+import { cartesian, checkGridValues, keysMeet, pointRefusal } from './grid-values.ts';
 import { canonicalJson, hashFile, hashOf, identityConfig, type Json } from './identity.ts';
 
 type JsonObject = { [k: string]: Json };
@@ -128,18 +128,7 @@ export function checkRunCount(exp: Experiment, maxRuns: number = DEFAULT_MAX_RUN
   );
 }
 
-/** The cartesian product of the axes' value indexes, first axis outermost. */
-export function* cartesian(sizes: readonly number[]): Generator<number[]> {
-  const n = sizes.length;
-  if (sizes.some((s) => s === 0)) return;
-  const idx = new Array<number>(n).fill(0);
-  for (;;) {
-    yield [...idx];
-    let k = n - 1;
-    while (k >= 0 && ++idx[k] === sizes[k]) idx[k--] = 0;
-    if (k < 0) return;
-  }
-}
+export { cartesian } from './grid-values.ts';
 
 /** The resolved parameters of generator `gen` (defaults filled in, every value checked). Throws PresetError. */
 export function resolveGenParams(gen: string, set: Readonly<Record<string, Json>>): Record<string, number | string> {
@@ -218,9 +207,9 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   };
   /** The line of the base or grid key a plugin problem (key `writeback.params.x`, ...) comes from. */
   const pluginLine = (key: string): number | undefined => {
-    const axis = exp.axes.find((a) => key === a.key || key.startsWith(`${a.key}.`) || a.key.startsWith(`${key}.`));
+    const axis = exp.axes.find((a) => keysMeet(key, a.key));
     if (axis) return axis.line;
-    const b = exp.base.find((x) => x.key === key || key.startsWith(`${x.key}.`) || x.key.startsWith(`${key}.`));
+    const b = exp.base.find((x) => keysMeet(key, x.key));
     return b?.line;
   };
 
@@ -230,7 +219,7 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   // base alone
   const base: JsonObject = {};
   const baseLine = (key: string) =>
-    exp.base.find((b) => b.key === key || b.key.startsWith(`${key}.`) || key.startsWith(`${b.key}.`))?.line ?? exp.baseLine;
+    exp.base.find((b) => keysMeet(key, b.key))?.line ?? exp.baseLine;
   try {
     for (const b of exp.base) setDotted(base, b.key, b.value);
     resolveLayer(structuredClone(base));
@@ -244,23 +233,12 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
     return user;
   };
 
-  // each grid value on its own
-  for (const { a } of configAxes) {
-    a.values.forEach((v, j) => {
-      try {
-        const user = structuredClone(base);
-        layGridValue(user, a.key, v);
-        resolveLayer(user);
-      } catch (e) {
-        const unknown = e instanceof ConfigError ? unknownKeyRest(e.problem) : undefined;
-        if (e instanceof ConfigError && unknown !== undefined) {
-          throw err(a.line, e.key === a.key ? `grid key '${a.key}': unknown configuration key${unknown}` : `grid key '${a.key}': ${stripConfig(e.message)}`);
-        }
-        if (e instanceof ConfigError) throw err(a.valueLines[j], `grid key '${a.key}' value ${canonicalJson(v)}: ${stripConfig(e.message)}`);
-        throw e;
-      }
-    });
-  }
+  // each grid value in the grid points it is used in (base + that point's other grid values), each point resolved once
+  const grid = checkGridValues(exp, configAxes, (values) => resolveLayer(layerFor(values)), (a, v) => {
+    const user = structuredClone(base);
+    layGridValue(user, a.key, v);
+    resolveLayer(user);
+  });
 
   // generator parameters
   const trace = exp.trace;
@@ -307,16 +285,25 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   /** trace.set keys given that the preset reads at no grid point so far (idlePresetParams), with why at the first. */
   let idleGen: Map<string, IdleParam> | undefined;
   const pathPageSize = pathHead && declaredPageSize(pathHead);
+  const describePoint = (values: readonly Json[]) => exp.axes.map((a, i) => `${a.key}=${canonicalJson(values[i])}`).join(', ');
   for (const idx of cartesian(exp.axes.map((a) => a.values.length))) {
     const values = idx.map((j, i) => exp.axes[i].values[j]);
     const point: Point = { index: points.length + 1, values };
     points.push(point);
-    const describe = () => exp.axes.map((a, i) => `${a.key}=${canonicalJson(values[i])}`).join(', ');
-    let config: Config;
+    const describe = () => describePoint(values);
     /** The SHA-256 of each plugin file the point names (its runs' ids hash them); undefined without plugins. */
     let plugins: Record<string, string> | undefined;
+    const config = grid.at(idx);
+    if (config instanceof ConfigError) {
+      const refused: { index: number; describe: string }[] = [];
+      let n = 0;
+      for (const other of cartesian(exp.axes.map((a) => a.values.length))) {
+        n++;
+        if (grid.invalid(other)) refused.push({ index: n, describe: describePoint(other.map((j, i) => exp.axes[i].values[j])) });
+      }
+      throw err(pluginLine(config.key) ?? exp.gridLine, pointRefusal(config, refused, n));
+    }
     try {
-      config = resolveLayer(layerFor(values));
       if (hasPlugins(config)) plugins = await pluginIdentity(config, expDir);
     } catch (e) {
       if (e instanceof ConfigError) throw err(pluginLine(e.key) ?? exp.gridLine, `grid point ${point.index} (${describe()}): ${stripConfig(e.message)}`);
