@@ -70,7 +70,10 @@ Experiment file (YAML; this one is workloads/experiments/ckpt-vs-wal.yaml):
     # trace.set.rate: [1000, 2000]                   # generator parameters too
   seeds: 10                                          # seeds 1..10, or a list
   metrics: [sync.latency_us.p99, writeback.bytes, writeback.by_cause.syncer]
-base takes any run configuration keys.
+base takes any run configuration keys. Every grid point, base with its grid
+values, must be a valid configuration: a grid value is checked at the points
+it is used in (writeback.params.* beside a grid's plugin writeback.policy),
+and points whose values are valid only apart are refused, naming them.
 
 A relative trace.path is relative to the experiment file, and so is a plugin
 file (writeback.policy / device.discipline: ./file.ts; grids may range over
