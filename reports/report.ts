@@ -22,6 +22,7 @@ import { styleOf } from './series.ts';
 import { chooseConfigurations, selectConfigurations } from './select.ts';
 import { configKernelItems, kernelLooksRefused, reportColors } from './kernel-looks.ts';
 import { configStyle, DISTINCT_STYLES, vegaLiteConfig, type ConfigScale, type Theme } from './theme.ts';
+import { readWarningsFile } from './sweep-warnings-file.ts';
 
 export { FORMATS, type Format } from './chart.ts';
 
@@ -281,7 +282,9 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const ctx = chartContext(results, opts.theme, opts.width, reportColors(all, chosen));
   opts.onStep?.('reading the data of the charts');
   const charts = await buildCharts(ctx, opts.charts);
-  const notes: string[] = [...new Set(ctx.notes)];
+  // a sweep's own warnings of its tables (warnings.txt: seeds that are copies, stretched replays, points that made nothing durable) first
+  const sweepSaid = results.kind === 'sweep' ? readWarningsFile(results.dir).map((l) => `The sweep's ${l}`) : [];
+  const notes: string[] = [...new Set([...sweepSaid, ...ctx.notes])];
   // configurations of several kernels drawn by their place, not their kernel's colour: the report says why
   const byPlace = kernelLooksRefused(configKernelItems(all));
   if (byPlace) notes.push(`${byPlace[0]!.toUpperCase()}${byPlace.slice(1)}.`);

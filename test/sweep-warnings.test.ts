@@ -7,12 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../scripts/sweep/experiment.ts';
 import { makePlan } from '../scripts/sweep/plan.ts';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatHeader } from '../traces/writer.ts';
 import { failedSyncsWarning } from '../scripts/sweep/tables.ts';
 import { undurableWarning } from '../scripts/sweep/undurable.ts';
+import { WARNINGS_HEAD } from '../reports/sweep-warnings-file.ts';
 import { syncsimHere } from './cli-here.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -266,5 +267,38 @@ describe('what a sweep says of grid points whose runs made nothing durable', () 
       .map((c) => ({ point: `${c[2]}/${c[3]}`, d: JSON.parse(readFileSync(join(d, 'sw', 'runs', c[0]!, 'summary.json'), 'utf8')).durability }));
     expect(runs.filter((x) => x.d.durable_pages === 0).map((x) => x.point)).toEqual(['sata-ssd/freebsd']);
     expect(r.stderr).toContain("syncsim: warning: at 1 of 4 grid points no page version stored became durable by the run's end, so their msyncs' latencies are not what making the data durable costs: (device.profile=sata-ssd, personality=freebsd) in 1 of 1 run, mostly written to the drive's volatile cache with no FLUSH after (ufs sent none)");
+  });
+});
+
+describe("a sweep's warnings.txt beside its tables", () => {
+  it('holds what the sweep warned of its tables, shown by the report; replaced with the tables, removed when nothing is said, a user\'s file of that name left alone', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-warnings-file-'));
+    writeFileSync(join(d, 'e.yaml'), 'name: w\ntrace: { gen: seq-writer, set: { duration_s: 0.05 } }\ngrid: { device.profile: [nvme, sata-ssd], personality: [freebsd, linux] }\nmetrics: [sync.latency_us.p99]\n');
+    const r = await syncsimHere(['sweep', 'e.yaml', '--out', 'sw'], d);
+    expect(r.code, r.stderr).toBe(0);
+    // the warnings of the tables (after the runs): the durability and stretched-replay ones here
+    const printed = r.stderr.split('\n').filter((l) => l.startsWith('syncsim: warning: at ') || l.startsWith('syncsim: warning: closed replay'));
+    expect(printed.length).toBeGreaterThan(0);
+    const file = readFileSync(join(d, 'sw', 'warnings.txt'), 'utf8').split('\n');
+    expect(file[0]).toBe(WARNINGS_HEAD.trimEnd());
+    // every warning of the tables printed is in the file, as printed
+    for (const l of printed) expect(file).toContain(l.replace(/^syncsim: /, ''));
+    expect(file.some((l) => l.startsWith('warning: at 1 of 4 grid points no page version stored became durable'))).toBe(true);
+    // the report shows them first among its notes
+    expect((await syncsimHere(['report', 'sw', '--format', 'png'], d)).code).toBe(0);
+    const notes: string[] = JSON.parse(readFileSync(join(d, 'sw', 'report', 'report.json'), 'utf8')).notes;
+    expect(notes[0]).toMatch(/^The sweep's warning: at 1 of 4 grid points/);
+    // a sweep with nothing to say removes the file
+    writeFileSync(join(d, 'q.yaml'), 'name: q\ntrace: { gen: seq-writer, set: { duration_s: 0.05, sync_interval_us: 20000 } }\nbase: { replay: open }\ngrid: { pager.cluster_pages: [8, 16] }\nmetrics: [writeback.bytes]\n');
+    const q = await syncsimHere(['sweep', 'q.yaml', '--out', 'sq'], d);
+    expect(q.code, q.stderr).toBe(0);
+    writeFileSync(join(d, 'sq', 'warnings.txt'), WARNINGS_HEAD + 'warning: old\n');
+    expect((await syncsimHere(['sweep', 'q.yaml', '--out', 'sq', '--resume'], d)).code).toBe(0);
+    expect(q.stderr).not.toContain('syncsim: warning:');
+    expect(existsSync(join(d, 'sq', 'warnings.txt'))).toBe(false);
+    // a file of that name syncsim did not write is left as it is
+    writeFileSync(join(d, 'sq', 'warnings.txt'), 'my notes\n');
+    expect((await syncsimHere(['sweep', 'q.yaml', '--out', 'sq', '--resume'], d)).code).toBe(0);
+    expect(readFileSync(join(d, 'sq', 'warnings.txt'), 'utf8')).toBe('my notes\n');
   });
 });

@@ -99,7 +99,7 @@ export function deadOwner(owner: string): boolean {
 }
 
 /** The files a sweep writes at the top of its directory, each under `.NAME.tmp-OWNER` first. */
-export const SWEEP_FILES = ['experiment.json', 'experiment.yaml', 'results.csv', 'aggregate.csv'] as const;
+export const SWEEP_FILES = ['experiment.json', 'experiment.yaml', 'results.csv', 'aggregate.csv', 'warnings.txt'] as const;
 
 /** Writes `text` to `path` atomically, under this process's temporary name `.NAME.tmp-OWNER`. */
 export function writeSweepFile(path: string, text: string): void {

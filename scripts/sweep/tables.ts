@@ -25,6 +25,7 @@ import { agedNote, countAged, noneAged, sweepNamesPolicy, type AgedUnderNone } f
 import { addSyncs, FAILED_SYNCS_MEANING, noSyncs, okShareGap, syncsText, type SyncCounts } from '../failed-syncs.ts';
 import { countUndurable, undurableWarning, type UndurablePoint } from './undurable.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
+import { WARNINGS_FILE, writeWarningsFile } from './warnings-file.ts';
 import { OWNER, showPath, type Manifest, type RunRecord, type SweepDir } from './store.ts';
 
 /** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -244,12 +245,21 @@ export function oneLine(s: string): string {
  * (exit 2). On any failure the tables there before are left as they were.
  */
 export async function writeTables(manifest: Manifest, store: SweepDir, outDir: string, opts: TablesOptions = {}): Promise<TablesOutcome> {
+  let outcome: TablesOutcome;
   try {
-    return await tablesInto(manifest, store, outDir, opts);
+    outcome = await tablesInto(manifest, store, outDir, opts);
   } catch (e) {
     if (!isSystemError(e)) throw e;
     throw new OutDirError(`--out ${showPath(outDir)}: cannot write results.csv and aggregate.csv (${(e as Error).message}); the runs are kept, and the same command again writes the tables`);
   }
+  // what the command says of the tables, kept beside them (warnings-file.ts)
+  try {
+    writeWarningsFile(outDir, tablesWarnings(outcome), tablesNotes(outcome));
+  } catch (e) {
+    if (!isSystemError(e)) throw e;
+    throw new OutDirError(`--out ${showPath(outDir)}: results.csv and aggregate.csv were written, but not ${WARNINGS_FILE} (${(e as Error).message}): the same command again writes it`);
+  }
+  return outcome;
 }
 
 /** {@link writeTables}, its errors as they come. */
