@@ -95,21 +95,23 @@ function roundTo(lo: number, hi: number, step: number, lengthPx: number, marginP
  * can hold without 0 (0.2 to 0.4) take 0 in.
  */
 export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: number, marginPx: number, zero: boolean | 'always' = true, integer = false): LinearAxis {
-  let withZero = zero === 'always' || (zero && zeroBaseline(lo, hi));
-  const roundings = () => {
+  let withZero = linearFromZero(lo, hi, zero, integer);
+  const roundings = (margin = marginPx) => {
     const span = Math.max(hi, withZero ? 0 : hi) - Math.min(lo, withZero ? 0 : lo) || Math.abs(lo) || 1;
     const out: Rounding[] = [];
     for (let k = Math.floor(Math.log10(span)) - 3; k <= Math.ceil(Math.log10(span)) + 1; k++) {
       for (const s of [1, 2, 5]) {
         const step = +(s * 10 ** k).toPrecision(12);
         if (integer && step < 1) continue;
-        const r = roundTo(lo, hi, step, lengthPx, marginPx, withZero);
+        const r = roundTo(lo, hi, step, lengthPx, margin, withZero);
         if (r) out.push(r);
       }
     }
     return out;
   };
   let options = roundings();
+  // a count from 1 up whose margin would push an end to 0: an end on a value rather than 0 where linearFromZero says not
+  if (options.length === 0 && integer && !withZero) options = roundings(0);
   if (options.length === 0 && integer && !withZero) {
     withZero = true;
     options = roundings();
@@ -127,6 +129,40 @@ export function linearAxis(lo: number, hi: number, lengthPx: number, fontSize: n
   const ticks = Array.from({ length: best.n }, (_, j) => at(best.i0 + j));
   const decimals = Math.max(0, -Math.floor(Math.log10(best.step) + 1e-9));
   return { domain: [at(best.i0), at(best.i1)], ticks, step: best.step, zero: withZero, format: integer ? ',d' : `,.${decimals}f` };
+}
+
+/**
+ * Whether {@link linearAxis} of values from `lo` to `hi` (its `zero` and `integer`) starts at 0 (all negative: ends
+ * at 0), on a plot of any length: always with `'always'`; by {@link zeroBaseline} unless `zero` is false; and for a
+ * count (`integer`) whose values lie strictly between 0 and 1 (or −1 and 0), which no whole step holds without 0.
+ */
+export function linearFromZero(lo: number, hi: number, zero: boolean | 'always' = true, integer = false): boolean {
+  if (zero === 'always' || (zero && zeroBaseline(lo, hi))) return true;
+  return integer && ((lo > 0 && lo < 1) || (hi < 0 && hi > -1));
+}
+
+/** What a figure and its caption say of a linear y axis that does not start at 0 ({@link offZeroWords}). */
+export interface OffZeroWords {
+  /** The in-figure words: `the y axis does not start at 0`, with how close the values are when they spread little. */
+  note: string;
+  /** The caption's words: the note's, and when the values spread little, that their differences look larger. */
+  caption: string;
+}
+
+/**
+ * The one rule by which every figure whose linear y axis does not start at 0 ({@link linearFromZero} false for its
+ * values `lo` to `hi`, its `zero` and `integer`, as given to {@link linearAxis}) says so, in the figure's note and
+ * its caption: `the y axis does not start at 0`, and for values spread less than {@link NARROW_SPREAD} of their
+ * size how close they are ({@link narrowSpreadNote}: `...: the values drawn lie within 0.12 % of one another`);
+ * both '' for an axis from 0. Until 2026-12-07 only those close values were named: an axis of 5 to 10 MiB, or one
+ * from 400 µs, said nothing of it.
+ */
+export function offZeroWords(lo: number, hi: number, zero: boolean | 'always' = true, integer = false): OffZeroWords {
+  if (linearFromZero(lo, hi, zero, integer)) return { note: '', caption: '' };
+  const narrow = narrowSpreadNote(lo, hi);
+  if (narrow) return { note: narrow, caption: `${narrow}, so their differences look larger than they are` };
+  const words = 'the y axis does not start at 0';
+  return { note: words, caption: words };
 }
 
 /**

@@ -158,14 +158,15 @@ export function labelledTicks(x: SweepX, plot: XPlot, text: (v: number) => strin
 }
 
 /**
- * The x axis's labelling: its tick values and how they are written, comma-grouped in full (`COUNT_LABELS`)
- * for grid values as written, `,~g` for values in a larger unit (`divided`: ms of µs, MiB of bytes), and the
- * no-limit value by its word, always labelled ({@link labelledTicks} on `plot`).
+ * The x axis's labelling: its tick values and how they are written, in full and comma-grouped (`COUNT_LABELS`,
+ * `format(datum.value, ',')`: 10, 50, 1,500, 0.5) whether grid values as written or values in a larger unit
+ * (`divided`: ms of µs, MiB of bytes), and the no-limit value by its word, always labelled ({@link labelledTicks}
+ * on `plot`). Never a `format` of the axis: vega narrows it to the ticks' step first, so that `,~g` wrote 10 and
+ * 50 ms as `1e+1` and `5e+1` (until 2026-12-07).
  */
 export function xAxisLabels(x: SweepX, divided: boolean, plot: XPlot): Record<string, unknown> {
-  const number = divided ? "format(datum.value, ',~g')" : COUNT_LABELS.labelExpr;
-  if (!x.apart) return { values: x.ticks, ...(divided ? { format: ',~g' } : COUNT_LABELS) };
+  if (!x.apart) return { values: x.ticks, ...COUNT_LABELS };
   const at = x.apart.at;
   const text = (v: number) => (isApart(x, v) ? x.apart!.word : divided ? (+v.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 12 }) : count(v));
-  return { values: labelledTicks(x, plot, text), labelExpr: `abs(datum.value - ${at}) <= ${1e-9 * Math.abs(at)} ? ${JSON.stringify(x.apart.word)} : ${number}` };
+  return { values: labelledTicks(x, plot, text), labelExpr: `abs(datum.value - ${at}) <= ${1e-9 * Math.abs(at)} ? ${JSON.stringify(x.apart.word)} : ${COUNT_LABELS.labelExpr}` };
 }

@@ -12,7 +12,7 @@ import { fileWords, keyAxis, keyShortTitle, legendKey, metricLabel, scaleTitle }
 import { distinctByCi, inYUnit, metricRows, type SweepRow } from '../sweep-rows.ts';
 import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
-import { linearAxis, narrowSpreadNote } from '../linear-axis.ts';
+import { linearAxis, offZeroWords } from '../linear-axis.ts';
 import { kernelStyles } from '../kernel-looks.ts';
 import { noLimitWord } from '../no-limit.ts';
 import { dodgeLayout, isApart, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
@@ -140,8 +140,13 @@ export const sweepLine: ChartModule = {
         // series with identical results, or drawn less than the figure's resolution apart (each mean and CI end in px on
         // the largest plot the figure can have, over the values' extent, which the axis only widens): one line, named `a = b`
         const yLo = logY ? Math.min(...positive) : Math.min(...rows.map((r) => r.lo));
-        // a linear axis not from 0 over values a hair apart magnifies their differences: the note says how small they are
-        const narrow = logY || whole !== undefined || flatAt !== null ? '' : narrowSpreadNote(yLo, Math.max(...rows.map((r) => r.hi)));
+        // the values a linear y axis is drawn over (a flat line's: half of it to half as much again, 0 not added), by
+        // which it starts at 0 or not; one that does not says so in the figure and the caption (offZeroWords), and over
+        // values a hair apart, how small their differences are
+        const linearSpan: [number, number, boolean] = flatAt === null
+          ? [Math.min(...rows.map((r) => r.lo)), Math.max(...rows.map((r) => r.hi)), true]
+          : [Math.min(flatAt * 0.5, flatAt * 1.5), Math.max(flatAt * 0.5, flatAt * 1.5), false];
+        const offZero = logY || whole !== undefined ? { note: '', caption: '' } : offZeroWords(...linearSpan, counts);
         const yHi = logY ? Math.max(...positive) : Math.max(...rows.map((r) => r.hi));
         const yPx = (v: number) => (yHi > yLo ? (logY ? Math.log(v / yLo) / Math.log(yHi / yLo) : (v - yLo) / (yHi - yLo)) * plotBound(ctx).height : 0);
         const tol = drawnResolution(ctx.theme);
@@ -201,7 +206,7 @@ export const sweepLine: ChartModule = {
           spread && flat > 0 ? `no ${shape === 'bars' ? 'bar' : 'band'} at ${count(flat)} point${flat === 1 ? '' : 's'} whose seeds gave the same value` : '',
           clamped ? `${shape} cut at 0 (${yName} cannot be negative)` : '',
           cutAtWhole ? `${shape} cut at ${whole === 100 ? '100 %' : count(whole!)} (${yName} cannot exceed it)` : '',
-          narrow,
+          offZero.note,
           cutAtFloor ? (bars ? `bars ending in a triangle reach ${clamped ? '0' : 'below the axis'}, cut at its floor` : `band reaching ${clamped ? '0' : 'below the axis'} cut at its floor`) : '',
           failedCount(ctx.results),
           missing,
@@ -242,9 +247,7 @@ export const sweepLine: ChartModule = {
           }
           // the same value everywhere has no extent: an axis from half of it to half as much again (0 not added), not a lone
           // tick. A count is ticked at whole numbers only (0.5 ENOMEM is no count)
-          const ax = flatAt === null
-            ? linearAxis(Math.min(...rows.map((r) => r.lo)), Math.max(...rows.map((r) => r.hi)), ch, ctx.theme.fontSize.label, margin, true, counts)
-            : linearAxis(Math.min(flatAt * 0.5, flatAt * 1.5), Math.max(flatAt * 0.5, flatAt * 1.5), ch, ctx.theme.fontSize.label, margin, false, counts);
+          const ax = linearAxis(linearSpan[0], linearSpan[1], ch, ctx.theme.fontSize.label, margin, linearSpan[2], counts);
           // tickCount: vega thins explicit values to about height / 40 of them (every second dropped), unless told their number
           // (so no tickMinStep: vega-lite makes it a tickCount of the domain's span, which thinned 0, 1, 2 to 0, 2)
           return { scale: { domain: ax.domain, nice: false, zero: false }, axis: { values: ax.ticks, tickCount: ax.ticks.length, format: ax.format } };
@@ -284,7 +287,7 @@ export const sweepLine: ChartModule = {
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
             + (whole !== undefined ? `; a share of the whole, drawn on a y axis from 0${cutAtWhole ? ', the interval cut at the whole' : ''}` : '')
             + (logY ? `; the means span more than ${LOG_Y_SPAN}×, so the y axis is logarithmic${cutAtFloor ? ` and intervals reaching below it are cut at its floor${bars ? ', where they end in a downward triangle' : ''}` : ''}` : '')
-            + (narrow ? `; ${narrow}, so their differences look larger than they are` : '')
+            + (offZero.caption ? `; ${offZero.caption}` : '')
             + (X.apart ? `; ${key} 0 means ${X.apart.word}, no quantity: it is drawn apart at the right of the axis, past a dashed break, labelled ${X.apart.word} and not joined to the lines` : '')
             + (xScale.type === 'symlog' ? `; the grid holds 0 and geometric steps, so the x axis is symmetric-log (linear near 0, logarithmic above ${+xScale.constant.toPrecision(3)})` : '')
             + (missing ? `; ${missing}` : '')
