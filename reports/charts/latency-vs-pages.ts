@@ -3,7 +3,7 @@
  * when there are many, bins sized by how many msyncs they hold.
  */
 import { configLegend, count, COUNT_LABELS, figureHeight, figureNote, fitLogDomain, labelTooltip, markPadding, planAxis, planLogAxis, plotBound, type Chart, type ChartContext, type ChartModule, LOWEST_SEED_NOTE } from '../chart.ts';
-import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, type DrawnMark } from '../series.ts';
+import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
 import { noMsyncNote } from '../no-msync.ts';
@@ -92,7 +92,8 @@ export const latencyVsPages: ChartModule = {
     // configurations with identical points, or drawn less than the figure's resolution apart: one series, named `a = b`
     const tol = drawnResolution(ctx.theme);
     const merged = mergeIdentical(stats.filter(({ config }) => rows.some((r) => r.config === config.label)).map(({ config }) => ({
-      label: config.label, color: colorOf(ctx.colors, config.label),
+      // its look of the report (a kernel's several configurations: its colour, told apart by shape), as every chart draws it
+      label: config.label, color: colorOf(ctx.colors, config.label), style: styleOf(ctx.colors, config.label),
       data: rows.filter((r) => r.config === config.label).map((r) => Object.values(r).slice(1)),
       drawn: marksOf(config.label),
     })), { alike: (a, b) => drawnAlike(a as DrawnMark[], b as DrawnMark[], tol), apart: resolutionText(ctx.theme) });
@@ -122,22 +123,27 @@ export const latencyVsPages: ChartModule = {
     const faint = drawn >= FAINT_FROM;
     // several configurations' points: hollow, a shape each, so that points two of them share show both
     const shaped = !dense && merged.scale.domain.length > 1;
+    // density bins of configurations that share a colour (a kernel's several): each in its look's shape, filled, as its
+    // dots in latency-percentiles and its swatch in index.html (until 2026-12-07 all were circles, told apart by nothing)
+    const binShapes = dense && merged.varied;
     const caption = (dense
       ? `Successful msyncs after the warm-up binned by pages written and latency (${LATENCY_BINS_PER_DECADE} bins per decade); each circle stands where its msyncs are, at their mean pages written and geometric-mean latency, `
         + `and its area grows with the number of msyncs in its bin, from a dot of ${ctx.theme.pointSize} px² for one msync to ${ctx.theme.pointSize * BIN_AREA_RANGE} px² for the fullest bin`
-        + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)`
+        + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)${binShapes ? '; configurations of one colour (one kernel) are told apart by the shape of their bins' : ''}`
       : `Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv)${faint ? '; darker points are overlapping msyncs' : ''}${shaped ? '; each configuration has a shape of its own, hollow, so that points of several show through one another' : ''}`)
       + `. ${count(drawn)} msyncs of positive latency drawn`
       + (zero ? `; ${count(zero)} that took 0 µs cannot sit on the log axis and are drawn at its floor${dense ? '' : ', one point per number of pages'}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '') + '.';
     const mark = dense
-      ? { type: 'circle', opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }
+      ? { type: binShapes ? 'point' : 'circle', ...(binShapes ? { filled: true } : {}), opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }
       : shaped
         ? { type: 'point', filled: false, strokeWidth: 1.3, opacity: faint ? 0.45 : 0.9, size: ctx.theme.pointSize * 1.3 }
         : { type: 'circle', opacity: faint ? 0.3 : 0.8, size: ctx.theme.pointSize };
     const shape = shaped
       ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: { domain: merged.scale.domain, range: merged.scale.domain.map((_, i) => CONFIG_SHAPES[i % CONFIG_SHAPES.length]) }, legend: color.legend } }
-      : {};
+      : binShapes
+        ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: merged.shapes, legend: color.legend } }
+        : {};
     const encoding: Record<string, unknown> = {
       x, y, color, ...shape,
       // not the latency: a 0 µs msync is drawn at the axis floor, and its tooltip would give the floor's value
