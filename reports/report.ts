@@ -300,7 +300,8 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   const src = resolve(opts.dir);
   if (out === src || src.startsWith(out + sep)) throw new ReportError(`--out ${opts.out} would replace the results directory ${opts.dir}: choose another directory`);
   // named as given in a refusal made as it takes its place
-  const stage = new StagingDir(outGiven, 'report');
+  // its marker records the results directory it is drawn from: a report of another one is not replaced (out-source.ts)
+  const stage = new StagingDir(outGiven, 'report', opts.dir);
   const tmp = stage.path;
   try {
     const outcomes: ChartOutcome[] = [];

@@ -382,7 +382,7 @@ export async function report(dir: string, opts: ReportRunOptions = {}): Promise<
   const out = opts.out ?? resolve(dir, 'report');
   let lock;
   try {
-    lock = claimOutDir(out, { command: 'report' }).lock;
+    lock = claimOutDir(out, { command: 'report', source: dir }).lock;
   } catch (e) {
     throw namingOut(e);
   }

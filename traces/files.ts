@@ -8,6 +8,7 @@
 import { closeSync, createReadStream, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutDir, OutDirError, readMarker, treeOf, writeMarker, type OutCommand } from './out-dir.ts';
+import { sourcePath } from './out-source.ts';
 import { createGunzip } from 'node:zlib';
 import { processAlive } from './process-alive.ts';
 import { namingFile } from './write-failures.ts';
@@ -302,7 +303,8 @@ export class StagingDir {
   /** `out` as it was given, for messages. */
   private readonly shown: string;
 
-  constructor(out: string, private readonly command?: OutCommand) {
+  /** `source`: the results directory a report is drawn from, recorded in its marker and checked on commit (traces/out-source.ts). */
+  constructor(out: string, private readonly command?: OutCommand, private readonly source?: string) {
     this.shown = out;
     this.out = resolve(out);
     const parent = dirname(this.out);
@@ -316,7 +318,7 @@ export class StagingDir {
     clearOwn(this.path, out);
     mkdirSync(this.path);
     try {
-      if (command) writeMarker(this.path, command);
+      if (command) writeMarker(this.path, command, undefined, source === undefined ? undefined : sourcePath(source));
     } catch (e) {
       // a full disk: the directory just made goes (a marker written in part would keep it from being cleared later)
       rmSync(this.path, { recursive: true, force: true });
@@ -333,8 +335,8 @@ export class StagingDir {
   commit(): void {
     if (this.done) return;
     // the marker lists what the command wrote, so that a later replace can tell the user's files apart
-    if (this.command) writeMarker(this.path, this.command, treeOf(this.path));
-    if (this.command) checkOutDir(this.out, { command: this.command, shown: this.shown });
+    if (this.command) writeMarker(this.path, this.command, treeOf(this.path), this.source === undefined ? undefined : sourcePath(this.source));
+    if (this.command) checkOutDir(this.out, { command: this.command, shown: this.shown, ...(this.source === undefined ? {} : { source: this.source }) });
     if (existsSync(this.out)) {
       const old = join(dirname(this.out), `.${basename(this.out)}.old-${process.pid}`);
       clearOwn(old, this.out);

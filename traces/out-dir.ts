@@ -12,6 +12,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isWriteFailure, namingFile } from './write-failures.ts';
 import { whyNotRemovable } from './out-replace.ts';
 import { isDeadLeftover, isTraceCacheDir } from './out-leftovers.ts';
+import { whyOtherSource } from './out-source.ts';
 
 /** The marker file inside every output directory syncsim makes. */
 export const MARKER = '.syncsim';
@@ -66,13 +67,15 @@ export interface Marker {
   version: string;
   /** Every path the command wrote in the directory (directories end in `/`), when it recorded them. */
   files?: string[];
+  /** The results directory a report was drawn from, its path on disk (traces/out-source.ts), when recorded. */
+  source?: string;
 }
 
-/** Writes the marker of `command` into directory `dir`, with the paths the command wrote there when given. */
-export function writeMarker(dir: string, command: OutCommand, files?: readonly string[]): void {
+/** Writes the marker of `command` into directory `dir`, with the paths the command wrote there and a report's `source` when given. */
+export function writeMarker(dir: string, command: OutCommand, files?: readonly string[], source?: string): void {
   const path = join(dir, MARKER);
   try {
-    writeFileSync(path, JSON.stringify({ command, version: VERSION, ...(files ? { files } : {}) }) + '\n');
+    writeFileSync(path, JSON.stringify({ command, version: VERSION, ...(source !== undefined ? { source } : {}), ...(files ? { files } : {}) }) + '\n');
   } catch (e) {
     throw namingFile(e, path);
   }
@@ -145,7 +148,7 @@ export function readMarker(dir: string): Marker | undefined {
     const m = JSON.parse(readFileSync(p, 'utf8')) as Partial<Marker>;
     if (typeof m?.command !== 'string') return undefined;
     const files = Array.isArray(m.files) && m.files.every((f) => typeof f === 'string') ? m.files : undefined;
-    return { command: m.command, version: String(m.version ?? ''), ...(files ? { files } : {}) };
+    return { command: m.command, version: String(m.version ?? ''), ...(files ? { files } : {}), ...(typeof m.source === 'string' ? { source: m.source } : {}) };
   } catch {
     return undefined;
   }
@@ -241,6 +244,11 @@ export interface OutCheck {
   shown?: string;
   /** A default path must lie strictly inside this directory (e.g. `results`). */
   within?: string;
+  /**
+   * The results directory a report is drawn from: an earlier report there drawn from another one is refused
+   * unless the path is this one's own `report/` (traces/out-source.ts).
+   */
+  source?: string;
 }
 
 /** `path` as messages show it: `''` for the empty string. */
@@ -286,6 +294,8 @@ export function checkOutDir(out: string, o: OutCheck): string {
   if (!st!.isDirectory()) refuse('is a file, not a directory syncsim made');
   const why = whyNotOwned(abs, o.command);
   if (why !== undefined) refuse(why);
+  const other = o.source === undefined ? undefined : whyOtherSource(abs, o.source);
+  if (other !== undefined) refuse(other);
   // a directory replaced whole (not a sweep's, written into) must be removable, or it would be found not to be only once the new output took its place
   if (!WRITTEN_INTO.has(o.command)) {
     const stuck = whyNotRemovable(abs, showOut(o.shown ?? out));

@@ -28,7 +28,9 @@ Works offline.
 Options:
   --out DIR          report directory (default DIR/report), replaced as a whole;
                      it must be missing, empty or an earlier report (it holds
-                     a .syncsim marker): anything else is refused (exit 2)
+                     a .syncsim marker) of DIR, or DIR/report: anything else,
+                     a report of another results directory among it, is
+                     refused (exit 2)
   --format LIST      comma-separated: svg,png,pdf,html (default all;
                      NAME.vl.json is always written)
   --width W          figure width: single (a 3.3 in paper column), double
@@ -108,7 +110,8 @@ async function run(argv: string[]): Promise<number> {
   const release = cleanupOnInterrupt(() => rmSync(tempBeside(outAbs), { recursive: true, force: true }));
   let lock;
   try {
-    ({ lock } = claimOutDir(outText, { command: 'report' }));
+    // an earlier report of another results directory is refused (traces/out-source.ts), unless OUT is SRC/report
+    ({ lock } = claimOutDir(outText, { command: 'report', source: src }));
   } catch (e) {
     release();
     throw e;
