@@ -7,11 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../sim/config.ts';
 import { cpuCostsText, measuredCpuDefaults } from '../sim/cpu-costs.ts';
-import { keySettings, pageinText } from '../reports/data.ts';
+import { cpuText, keySettings, pageinText } from '../reports/data.ts';
 import type { Summary } from '../sim/stats/summary.ts';
 
 describe('the key settings of a run', () => {
-  it('say where the CPU costs come from: the measured defaults, the user\'s, or none', () => {
+  it('give the CPU costs charged (the report\'s words) and, for the run table, where they come from: the measured defaults, the user\'s, or none', () => {
+    const d = measuredCpuDefaults();
+    expect(cpuText(resolveConfig({}).cpu)).toBe(`msync cleans a page in ${d.clean_page_us.toFixed(2)} µs, a first store faults one in ${d.fault_page_us.toFixed(2)} µs, a call ${d.syscall_us.toFixed(2)} µs (cpu.*; the defaults were measured on a Linux VM and are charged to every personality: README, "CPU costs")`);
+    expect(cpuText(resolveConfig({ device: { profile: 'queue' } }).cpu)).toBe('none');
     expect(cpuCostsText(resolveConfig({}).cpu)).toBe(`defaults measured on a Linux VM (msync cleans a page in ${measuredCpuDefaults().clean_page_us.toFixed(2)} µs of CPU)`);
     expect(cpuCostsText(resolveConfig({ cpu: { clean_page_us: 1 } }).cpu)).toBe('as configured (msync cleans a page in 1.00 µs of CPU)');
     expect(cpuCostsText(resolveConfig({ device: { profile: 'queue' } }).cpu)).toBe('no CPU costs');
@@ -30,6 +33,6 @@ describe('the key settings of a run', () => {
     const rows = keySettings(s);
     const keys = rows.map(([k]) => k);
     expect(keys.slice(keys.indexOf('memory.pages'), keys.indexOf('memory.pages') + 3)).toEqual(['memory.pages', 'cpu', 'page-in']);
-    expect(rows.find(([k]) => k === 'cpu')![1]).toBe(cpuCostsText(config.cpu));
+    expect(rows.find(([k]) => k === 'cpu')![1]).toBe(cpuText(config.cpu));
   });
 });
