@@ -3,9 +3,13 @@
  * that record can refuse to write over it (a recording is measured data that cannot be made
  * again) and say which recording that is.
  */
-import { readHead } from '../../traces/files.ts';
-import { traceHeadOrigin } from '../../traces/out-trace.ts';
-import { EXIT_STATUS_COMMENT, headerComments, recordedCommand } from './record.ts';
+import { TRACE_MAGIC_LINE } from '../../traces/writer.ts';
+import { commandOfHeader, EXIT_STATUS_COMMENT, headerComments } from './record.ts';
+
+/** A trace's first line, as headerComments gives it (without its `# `). */
+const RECORDING_MAGIC = TRACE_MAGIC_LINE.replace(/^#\s?/, '');
+/** The start of the comment line after it in a trace `syncsim record` wrote (traces/out-trace.ts's origin). */
+const RECORDED_BY = 'recorded by syncsim ';
 
 /** What the header of an earlier recording says of it (each part undefined when its comment is missing). */
 export interface EarlierRecording {
@@ -19,10 +23,11 @@ export interface EarlierRecording {
 
 /** The recording at `path` (plain or gzip-compressed), or undefined when there is none: no file, or a file that is not a recording. */
 export function earlierRecording(path: string): EarlierRecording | undefined {
-  const head = readHead(path, 4096);
-  if (head === undefined || traceHeadOrigin(head) !== 'recorded') return undefined;
-  const out: EarlierRecording = { exitStatus: 0, command: recordedCommand(path) };
-  for (const line of headerComments(path) ?? []) {
+  // one read of the file's head: its comment lines say whether it is a recording, and of what
+  const lines = headerComments(path);
+  if (lines === undefined || lines[0] !== RECORDING_MAGIC || !lines[1]?.startsWith(RECORDED_BY)) return undefined;
+  const out: EarlierRecording = { exitStatus: 0, command: commandOfHeader(lines) };
+  for (const line of lines) {
     const at = /^recorded by syncsim record .* at (\S+) \(page size \d+\)$/.exec(line);
     if (at) out.at = at[1];
     if (line.startsWith(EXIT_STATUS_COMMENT)) out.exitStatus = Number(line.slice(EXIT_STATUS_COMMENT.length));

@@ -284,7 +284,12 @@ export function headerComments(trace: string): string[] | undefined {
 
 /** The program a trace was recorded from (its `recorded-command` header comment), or undefined. */
 export function recordedCommand(trace: string): string[] | undefined {
-  for (const line of headerComments(trace) ?? []) {
+  return commandOfHeader(headerComments(trace) ?? []);
+}
+
+/** The `recorded-command` of header comment lines (without their `# `), or undefined. */
+export function commandOfHeader(lines: readonly string[]): string[] | undefined {
+  for (const line of lines) {
     const at = line.indexOf(COMMAND_COMMENT);
     if (at >= 0) {
       try {
