@@ -174,8 +174,7 @@ export function resultsOf(summary: unknown): string {
 
 /** What a sweep's tables warn of ({@link copiesWarning}, {@link emptyMetricsWarning}, ...), one line each. */
 export function tablesWarnings(t: Pick<TablesOutcome, 'seeded' | 'copies' | 'empty' | 'missingAt' | 'alike' | 'stretched'> & Partial<Pick<TablesOutcome, 'syncs' | 'durability'>>): string[] {
-  const durable = t.durability ? undurableWarning(t.durability, t.durability.length) : undefined;
-  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), failedSyncsWarning(t), durable, stretchWarning(t)].filter((w): w is string => w !== undefined);
+  return [copiesWarning(t), emptyMetricsWarning(t), ...missingWarnings(t), alikeWarning(t), failedSyncsWarning(t), undurableWarning(t.durability ?? []), stretchWarning(t)].filter((w): w is string => w !== undefined);
 }
 
 /** The notes to print after the tables (`syncsim: note: ...`, as `syncsim run` prints its note on the default writeback policy). */

@@ -33,8 +33,9 @@ export function countUndurable(p: UndurablePoint, s: Summary): void {
   p.cause ??= mainNeverDurableCause(s);
 }
 
-/** The sweep's warning for the points of `points` whose runs made nothing durable, else undefined. */
-export function undurableWarning(points: readonly UndurablePoint[], pointsOk: number): string | undefined {
+/** The sweep's warning for the points of `points` (those with a successful run) whose runs made nothing durable, else undefined. */
+export function undurableWarning(points: readonly UndurablePoint[]): string | undefined {
+  const pointsOk = points.length;
   const hit = points.filter((p) => p.undurable > 0);
   if (hit.length === 0) return undefined;
   const shown = hit.slice(0, 3).map((p) => `(${p.label}) in ${p.undurable} of ${p.runs} run${p.runs === 1 ? '' : 's'}${p.cause ? `, mostly ${p.cause}` : ''}`);
