@@ -23,6 +23,7 @@ import { chooseConfigurations, selectConfigurations } from './select.ts';
 import { configKernelItems, kernelLooksRefused, reportColors } from './kernel-looks.ts';
 import { configStyle, DISTINCT_STYLES, vegaLiteConfig, type ConfigScale, type Theme } from './theme.ts';
 import { readWarningsFile } from './sweep-warnings-file.ts';
+import { runWarningNotes } from './run-warnings.ts';
 
 export { FORMATS, type Format } from './chart.ts';
 
@@ -292,6 +293,8 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutcome> {
   if ('skip' in per) notes.push(per.skip);
   const failedNote = failedRunsNote(results);
   if (failedNote !== undefined) notes.push(failedNote);
+  // what the runs' summaries warn of, as `syncsim run` printed it when each ended
+  notes.push(...runWarningNotes(results));
   for (const p of results.sweep?.points ?? []) if (p.config.runs.length === 0) notes.push(`${configName(results, p.config.label)}: every run failed; it is left out of the charts.`);
   if (charts.length === 0) throw new ReportError(`${opts.dir}: nothing to chart (no successful msync, timeline or writeback in these results)`);
 

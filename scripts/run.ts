@@ -23,7 +23,7 @@ import { groupedCount } from '../sim/count-text.ts';
 import { endBySignal, onStopSignal, sayOnStop } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { changedFigures } from '../sim/device/profiles.ts';
-import { neverDurableCauses } from './never-durable.ts';
+import { neverDurableCauses } from '../reports/never-durable.ts';
 import { FS_SENDS_FLUSH } from '../sim/fs/filesystem.ts';
 
 /** Options of one run. */
@@ -210,7 +210,7 @@ export const NEVER_DURABLE_NOTE_SHARE = 0.05;
  * The table's note under `durability` when {@link NEVER_DURABLE_NOTE_SHARE} or more of the page versions
  * stored were never durable while some were, or while the trace had no msync (none durable
  * with msyncs is a warning of `run`'s own): how many for each cause the run had
- * (scripts/never-durable.ts: stored after the trace's last msync of their pages, stored after an
+ * (reports/never-durable.ts: stored after the trace's last msync of their pages, stored after an
  * msync the trace has after them, on pages no msync covers, ...); none otherwise. A summary
  * written before `replay_order` cannot tell the first two apart: in a closed replay of several
  * tasks that ran late with some stored after the last msync covering them, it says how the

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { neverDurableRows, NEVER_DURABLE_NOTE_SHARE } from '../scripts/run.ts';
-import { durabilityWarning } from '../scripts/never-durable.ts';
+import { durabilityWarning } from '../reports/never-durable.ts';
 import type { NeverDurableBy } from '../sim/stats/durability.ts';
 import { writeFileSync } from 'node:fs';
 import type { Summary } from '../sim/stats/summary.ts';

@@ -23,7 +23,8 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { seedOption } from './seed-option.ts';
 import { ciOf, RUN_HELP, RUN_OPTIONS, type RunValues } from './run-options.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
-import { durabilityWarning } from '../never-durable.ts';
+import { durabilityWarning } from '../../reports/never-durable.ts';
+import { warmupWarning, wiredWarning } from '../../reports/run-warnings.ts';
 import { backgroundWritebackNote, policyGiven } from '../background-note.ts';
 import { csvNames, parseResults, RUN_DEFAULT_RESULTS, type ResultCsv } from '../result-files.ts';
 import { fileProgress, withProgress, type CountProgress } from '../progress.ts';
@@ -139,32 +140,6 @@ export function linuxCapture(trace: string, head = readHead(trace)): string | un
  */
 export function fioCapture(trace: string, head = readHead(trace)): boolean {
   return /^# imported by syncsim import --from fio-iolog /.test((head && traceHeadComment(head)) ?? '');
-}
-
-/**
- * The warning for a run whose warm-up (`stats.warmup_us`) left out every successful msync
- * (past the last one, or the whole run), else undefined: its latency figures are empty.
- */
-export function warmupWarning(summary: Summary): string | undefined {
-  const warmupUs = summary.config.stats.warmup_us;
-  if (!(warmupUs > 0) || summary.sync.ok === 0 || summary.sync.latency_us.mean !== null) return undefined;
-  return `stats.warmup_us ${warmupUs} µs leaves out all ${summary.sync.ok} successful msyncs (the run simulated ${summary.sim_time_us.toFixed(0)} µs): no latency figure; lower it`;
-}
-
-export { durabilityWarning };
-
-/**
- * The warning for a run whose wired pages passed `memory.pages` at their peak (summary.json
- * `wire.peak_wired_pages` over `config.memory.pages`), else undefined: the pageout daemon
- * never frees a wired page, so from then on the memory limit was not in force (resident pages
- * passed it), and figures that depend on memory pressure are not those of that memory.
- */
-export function wiredWarning(summary: Summary): string | undefined {
-  const limit = summary.config.memory.pages;
-  const wired = summary.wire.peak_wired_pages;
-  if (!(limit > 0) || wired <= limit) return undefined;
-  return `${wired} pages were wired at the peak (summary.json wire.peak_wired_pages), more than memory.pages ${limit}: wired pages are never freed, so the memory limit was not in force `
-    + `(peak_resident_pages ${summary.memory.peak_resident_pages}); wire less, or raise memory.pages (or lower memory.max_user_wired_pages / memory.memlock_limit_bytes, which the kernels check)`;
 }
 
 /**

@@ -2,11 +2,11 @@
  * Grid points whose runs made nothing durable: msyncs succeeded while no page version they stored
  * reached the media (a device write cache the filesystem sends no FLUSH to, as freebsd's ufs and
  * xnu's apfs on `sata-ssd`; MS_ASYNC under linux), so their msync latencies are not what making
- * the data durable costs. `syncsim run` warns of such a run (scripts/never-durable.ts); a sweep
+ * the data durable costs. `syncsim run` warns of such a run (reports/never-durable.ts); a sweep
  * says it of its grid points, once, after the runs.
  */
 import type { Summary } from '../../sim/stats/summary.ts';
-import { mainNeverDurableCause } from '../never-durable.ts';
+import { mainNeverDurableCause } from '../../reports/never-durable.ts';
 
 /** One grid point's runs that made nothing durable. */
 export interface UndurablePoint {

@@ -59,7 +59,7 @@ function causeCounts(s: Summary): { n: number; why: string }[] {
   add(by.msync_failed, 'left unwritten by msyncs that failed (summary.json sync.errors)');
   add(by.msync_async, `left unwritten by MS_ASYNC msyncs${personality === 'linux' ? ' (linux\'s MS_ASYNC writes nothing at once)' : ''}`);
   add(by.msync_unwritten, 'left unwritten by the msyncs covering them');
-  add(by.no_flush, `written to the drive's volatile cache with no FLUSH after${s.fs.flushes === 0 && s.fs.kind !== 'none' ? ` (${s.fs.kind} sent none)` : ''}`);
+  add(by.no_flush, `written to the drive's volatile cache with no FLUSH after${s.fs?.flushes === 0 && s.fs.kind !== 'none' ? ` (${s.fs.kind} sent none)` : ''}`);
   add(by.dropped, 'dropped unwritten (msync INVALIDATE or KILLPAGES, a Mach flush)');
   add(by.held_by_manager, 'held by a Mach memory manager that had not written them');
   return out;
@@ -78,8 +78,8 @@ function msyncWrites(s: Summary): string {
  * that says so, and what adds msyncs to an imported block trace.
  */
 export function durabilityWarning(s: Summary): string | undefined {
-  const d = s.durability;
-  if (d.durable_pages > 0 || d.never_durable_pages === 0) return undefined;
+  const d = s.durability as Summary['durability'] | undefined; // (none in a summary.json of before durability was followed)
+  if (d === undefined || d.durable_pages > 0 || d.never_durable_pages === 0) return undefined;
   if (s.sync.count === 0) return `none of the ${d.never_durable_pages} page versions stored became durable by the run's end (summary.json durability): ${NO_MSYNC_WHY}`;
   if (s.sync.ok === 0) return undefined;
   const causes = neverDurableCauses(s);
