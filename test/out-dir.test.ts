@@ -138,24 +138,26 @@ describe('which directories a command may replace', () => {
     expect(readFileSync(join(d, 'results', 't', 'NOTES.md'), 'utf8')).toBe('mine');
   });
 
-  it('run and report: a results directory of an older syncsim (no marker, only its own files) is recognised and replaced; extra files are not', async () => {
+  it('run and report: a directory of result files without a marker (an older syncsim\'s, or the user\'s copies, maybe edited) is refused, not replaced, and says why', async () => {
     const d = workdir();
-    // what syncsim 0.1.0 before markers left: the four result files and the demo's report/
+    // what syncsim 0.1.0 before markers left, and what `cp summary.json syncs.csv ...` into a directory of one's own looks like: the result files and a report/
     const old = join(d, 'results', 'demo');
     mkdirSync(join(old, 'report'), { recursive: true });
     writeFileSync(join(old, 'summary.json'), JSON.stringify({ syncsim_version: '0.1.0' }));
-    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) writeFileSync(join(old, f), 'header\n');
+    for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) writeFileSync(join(old, f), 'header\n# my notes\n');
     writeFileSync(join(old, 'report', 'report.json'), JSON.stringify({ syncsim_report: 1, charts: [{ name: 'timeline', files: ['timeline.vl.json', 'timeline.svg'] }] }));
     for (const f of ['index.html', 'timeline.vl.json', 'timeline.svg']) writeFileSync(join(old, 'report', f), 'x');
-    expect(checkOutDir(join(old, 'report'), { command: 'report' })).toBe(join(old, 'report'));
-    writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+    const before = snapshot(d);
+    expect(() => checkOutDir(join(old, 'report'), { command: 'report' })).toThrow(/no \.syncsim file in it: it holds a report's files without the marker syncsim writes with them/);
+    const run = await here(['run', DEMO, '--out', 'results/demo'], d);
+    expectRefused(run, 'results/demo', "was not made by 'syncsim run' (no .syncsim file in it: it holds a run's result files without the marker syncsim writes with them — copied there, or written by a syncsim of before 2026-12-02 — "
+      + 'and syncsim replaces only output it marked, since what is in such a directory may have been edited; move what you keep out of it or delete it yourself)');
+    expectRefused(await here(['report', 'results/demo'], d), join('results', 'demo', 'report'), "it holds a report's files without the marker");
+    expect(snapshot(d)).toEqual(before);
+    // an unmarked directory of anything else says only that it has no marker
     writeFileSync(join(old, 'notes.txt'), 'mine');
-    expectRefused(await here(['run', 'bad.csv', '--out', 'results/demo'], d), 'results/demo', 'was not made by');
+    expectRefused(await here(['run', DEMO, '--out', 'results/demo'], d), 'results/demo', "was not made by 'syncsim run' (no .syncsim file in it)");
     expect(readFileSync(join(old, 'notes.txt'), 'utf8')).toBe('mine');
-    rmSync(join(old, 'notes.txt'));
-    const r = await here(['run', DEMO, '--out', 'results/demo'], d);
-    expect(r.code).toBe(0);
-    expect(readdirSync(old).sort()).toEqual(['.syncsim', 'durability.csv', 'reads.csv', 'summary.json', 'syncs.csv', 'tasks.csv', 'timeline.csv', 'wires.csv', 'writeback.csv']);
   });
 
   it('report: refuses ., a file, a link, \'\' and a non-empty unmarked directory before loading anything; its default DIR/report is replaced run after run', async () => {
@@ -248,13 +250,13 @@ describe('sweep, merge, validate and calibrate', () => {
 });
 
 describe('checkOutDir', () => {
-  it('recognises a validation output of an older syncsim by its files, and refuses OutDirError otherwise', () => {
+  it('refuses a validation output without a marker (an older syncsim\'s, or copied), saying what it looks like, and refuses OutDirError otherwise', () => {
     const d = workdir();
     const v = join(d, 'v');
     mkdirSync(join(v, 'sim'), { recursive: true });
     writeFileSync(join(v, 'validation.json'), JSON.stringify({ syncsim_version: '0.1.0' }));
     for (const f of ['job.fio', 'fio.iolog', 'fio.json', 'fio_lat.1.log', 'trace.csv', 'pairs.csv', 'validation-cdf.svg']) writeFileSync(join(v, f), 'x');
-    expect(checkOutDir(v, { command: 'validate' })).toBe(v);
+    expect(() => checkOutDir(v, { command: 'validate' })).toThrow(/no \.syncsim file in it: it holds a validation's files without the marker syncsim writes with them/);
     expect(() => checkOutDir(v, { command: 'run' })).toThrow(OutDirError);
     writeFileSync(join(v, 'thesis.pdf'), 'x');
     expect(() => checkOutDir(v, { command: 'validate' })).toThrow(/was not made by 'syncsim validate'/);

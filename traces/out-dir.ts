@@ -172,7 +172,7 @@ const isDir = (p: string) => {
 
 const RUN_FILES = new Set(['summary.json', 'syncs.csv', 'writeback.csv', 'timeline.csv', 'reads.csv', 'tasks.csv', 'durability.csv']);
 
-/** A report directory of syncsim before markers: report.json, index.html and the chart files report.json lists, nothing else. */
+/** A report directory as syncsim wrote it before markers (or copied without its marker): report.json, index.html and the chart files report.json lists, nothing else. */
 function legacyReport(dir: string, names: string[]): boolean {
   const m = readJson(join(dir, 'report.json'));
   if (!m || m.syncsim_report === undefined || !Array.isArray(m.charts)) return false;
@@ -181,15 +181,16 @@ function legacyReport(dir: string, names: string[]): boolean {
   return names.every((n) => known.has(n));
 }
 
-/** A run directory of syncsim before markers: its four result files (summary.json written by syncsim), and maybe its report/. */
+/** A run directory as syncsim wrote it before markers (or copied without its marker): its four result files (summary.json written by syncsim), and maybe its report/. */
 function legacyRun(dir: string, names: string[]): boolean {
   if (!names.includes('summary.json') || readJson(join(dir, 'summary.json'))?.syncsim_version === undefined) return false;
-  return names.every((n) => RUN_FILES.has(n) || (n === 'report' && isDir(join(dir, n)) && ownedBy(join(dir, n), 'report')));
+  const reportDir = (sub: string) => isDir(sub) && (ownedBy(sub, 'report') || legacyReport(sub, readdirSync(sub)));
+  return names.every((n) => RUN_FILES.has(n) || (n === 'report' && reportDir(join(dir, n))));
 }
 
 const VALIDATE_FILES = /^(validation\.json|job\.fio|fio\.iolog|fio\.json|fio_[sc]?lat\.1\.log|trace\.csv|pairs\.csv|sim|calibration|validation-cdf\.(vl\.json|svg|png|pdf))$/;
 
-/** A validation directory of syncsim before markers: validation.json (written by syncsim) and the files it writes beside it. */
+/** A validation directory as syncsim wrote it before markers (or copied without its marker): validation.json (written by syncsim) and the files it writes beside it. */
 function legacyValidate(dir: string, names: string[]): boolean {
   return readJson(join(dir, 'validation.json'))?.syncsim_version !== undefined && names.every((n) => VALIDATE_FILES.test(n));
 }
@@ -197,14 +198,21 @@ function legacyValidate(dir: string, names: string[]): boolean {
 /** A sweep directory (any syncsim version): it has experiment.json; sweep.ts checks which experiment. */
 const isSweepDir = (dir: string, names: string[]) => names.includes('experiment.json');
 
-/** Per command: the commands whose output it may replace or write into, and how it recognises its output of a syncsim without markers. */
-const OWNERSHIP: Record<OutCommand, { accepts: readonly string[]; legacy: (dir: string, names: string[]) => boolean }> = {
-  run: { accepts: ['run'], legacy: legacyRun },
-  report: { accepts: ['report'], legacy: legacyReport },
-  validate: { accepts: ['validate'], legacy: legacyValidate },
+/**
+ * Per command: the commands whose output it may replace or write into; `legacy`, how it recognises
+ * its output of a syncsim without markers. A sweep's (experiment.json; sweep.ts then checks which
+ * experiment) is resumed, never replaced whole. A run's, a report's or a validation's looks the same
+ * as result files copied into a directory of one's own (a user's `cp summary.json syncs.csv analysis/`,
+ * edited after), so since 2026-12-07 it is refused like any unmarked directory, with a word of why
+ * (`unmarked`); until then it was replaced whole.
+ */
+const OWNERSHIP: Record<OutCommand, { accepts: readonly string[]; legacy?: (dir: string, names: string[]) => boolean; unmarked?: (dir: string, names: string[]) => boolean }> = {
+  run: { accepts: ['run'], unmarked: legacyRun },
+  report: { accepts: ['report'], unmarked: legacyReport },
+  validate: { accepts: ['validate'], unmarked: legacyValidate },
   sweep: { accepts: ['sweep', 'merge'], legacy: isSweepDir },
   merge: { accepts: ['sweep', 'merge'], legacy: isSweepDir },
-  compare: { accepts: ['compare'], legacy: () => false },
+  compare: { accepts: ['compare'] },
 };
 
 /** Whether existing directory `dir` is empty or syncsim's output that `command` may replace. */
@@ -231,9 +239,12 @@ function whyNotOwned(dir: string, command: OutCommand): string | undefined {
     }
     return undefined;
   }
-  if (rule.legacy(dir, names)) return undefined;
+  if (rule.legacy?.(dir, names)) return undefined;
   // a marker syncsim cannot read (garbage, another tool's file of that name) is there all the same: said so, not 'no marker'
-  const why = names.includes(MARKER) ? `its ${MARKER} is not a marker syncsim wrote: unreadable, not a file, or not JSON naming a command` : `no ${MARKER} file in it`;
+  const why = names.includes(MARKER) ? `its ${MARKER} is not a marker syncsim wrote: unreadable, not a file, or not JSON naming a command`
+    : rule.unmarked?.(dir, names) ? `no ${MARKER} file in it: it holds ${command === 'run' ? 'a run\'s result files' : command === 'report' ? 'a report\'s files' : 'a validation\'s files'} without the marker `
+      + `syncsim writes with them — copied there, or written by a syncsim of before 2026-12-02 — and syncsim replaces only output it marked, since what is in such a directory may have been edited; move what you keep out of it or delete it yourself`
+    : `no ${MARKER} file in it`;
   return `is not empty and was not made by 'syncsim ${command}' (${why})`;
 }
 
