@@ -14,7 +14,7 @@
  */
 import type { Summary } from '../sim/stats/summary.ts';
 import type { NeverDurableBy } from '../sim/stats/durability.ts';
-import { groupedCount } from '../sim/count-text.ts';
+import { groupedCount } from '../sim/stats/count-text.ts';
 
 /** A count as the table writes it (`1,234`). */
 const count = groupedCount;

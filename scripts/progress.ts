@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { BytesRead } from '../traces/byte-tap.ts';
-import { groupedCount } from '../sim/count-text.ts';
+import { groupedCount } from '../sim/stats/count-text.ts';
 import { helpEntry } from './help-text.ts';
 
 /** Where progress goes. */

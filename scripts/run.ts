@@ -19,7 +19,7 @@ import type { ByteTap } from '../traces/byte-tap.ts';
 import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
-import { groupedCount } from '../sim/count-text.ts';
+import { groupedCount } from '../sim/stats/count-text.ts';
 import { endBySignal, onStopSignal, sayOnStop } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { changedFigures } from '../sim/device/profiles.ts';

@@ -10,11 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLUSH_CV_MAX, fitDestage, fitDestageRate, fitFlush, flushCv, flushSpread, latencyCv, lognormalCv, Z90, Z99, fitLatencyBandwidth, latencyDist, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
+import { FLUSH_CV_MAX, fitDestage, fitDestageRate, fitFlush, flushCv, flushSpread, latencyCv, lognormalCv, Z90, Z99, fitLatencyBandwidth, latencyDist, leastSquares, readaheadPagesFromKb, splitPagein } from '../scripts/validate/fit.ts';
 import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validate/blockdev.ts';
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
-import { flowYaml, fragmentText } from '../scripts/validate/calibration-text.ts';
+import { flowYaml, fragmentText, r2Text } from '../scripts/validate/calibration-text.ts';
 import { busyDeviceKeys, cpuCalibration, cpuCv } from '../scripts/validate/cpu-calibration.ts';
 import { latencyFigures, quietestLevel, SETTLE, settleDevice, settledWindows, settleLimitMs, unsettledWarning } from '../scripts/validate/sync-steps.ts';
 import { settleArg } from '../scripts/commands/calibrate.ts';
@@ -48,6 +48,23 @@ describe('latency vs size', () => {
     expect(f.ios).toBe(300);
     // the 4k spread belongs to the command latency: cv = 25 / 50
     expect(f.latency).toEqual({ dist: 'lognormal', mean_us: 50, cv: 0.5 });
+  });
+
+  it('a line through two points (--quick\'s sizes) is said to be exact, with no R² (its R² is 1 whatever the points); three or more get their R²', () => {
+    expect(leastSquares([{ x: 1, y: 3 }, { x: 2, y: 40 }]).r2).toBe(1);
+    expect(r2Text(1, 2)).toBe('exact: a line through 2 points, no R²');
+    expect(r2Text(0.25, 3)).toBe('R² 0.2500');
+    expect(r2Text(Number.NaN, 4)).toBe('R² n/a');
+    // the profile's comment over a key fitted by a two-point line
+    const cal = {
+      syncsim_version: 'v', fio_version: 'fio-3.33', dir: '/d', filesystem: 'ext4', block_device: null, quick: true,
+      fragment: { device: { media_mbps: 2289.56, bandwidth_mbps: 900 } },
+      fitted: { 'device.media_mbps': { value: 2289.56, r2: 1, n: 2, from: 'flush-size-*: the FLUSH\'s destage rate' }, 'device.bandwidth_mbps': { value: 900, r2: 0.9973, n: 4, from: 'wb-*' } },
+      files: { fragment: 'device.yaml', calibration: 'device.calibration.json' },
+    } as unknown as Calibration;
+    const lines = fragmentText(cal).split('\n');
+    expect(lines).toContain("  # flush-size-*: the FLUSH's destage rate (exact: a line through 2 points, no R²)");
+    expect(lines).toContain('  # wb-* (R² 0.9973, n 4)');
   });
 
   it('R² below 1 for points off the line: y = 10, 30, 20 at x = 1, 2, 3 → slope 5, intercept 10, R² 0.25', () => {

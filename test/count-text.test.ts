@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { groupedCount } from '../sim/count-text.ts';
+import { groupedCount } from '../sim/stats/count-text.ts';
 import { countText } from '../scripts/progress.ts';
 
 describe('groupedCount: a whole number with its thousands grouped', () => {

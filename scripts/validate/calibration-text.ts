@@ -21,7 +21,17 @@ export function flowYaml(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const quality = (f: { r2: number | null; n: number }) => (f.r2 === null ? `n ${f.n}` : `R² ${Number.isNaN(f.r2) ? 'n/a' : f.r2.toFixed(4)}, n ${f.n}`);
+/**
+ * A line's R² as the table and the profile's comments give it: `R² 0.9973`; `n/a` when every point had
+ * the same value; and no R² for a line through two points (`quick`'s sizes), which goes through both
+ * whatever they are, so its R² of 1 would say nothing of the fit: `exact: a line through 2 points`.
+ */
+export function r2Text(r2: number, points: number | undefined): string {
+  if (points !== undefined && points <= 2) return `exact: a line through ${points} points, no R²`;
+  return `R² ${Number.isNaN(r2) ? 'n/a' : r2.toFixed(4)}`;
+}
+
+const quality = (f: { r2: number | null; n: number }) => (f.r2 === null ? `n ${f.n}` : f.n <= 2 ? r2Text(f.r2, f.n) : `${r2Text(f.r2, f.n)}, n ${f.n}`);
 
 /** The fragment: `device` (and `readahead`, `fs`, `cpu`) keys with a comment above each saying where it comes from. */
 export function fragmentText(cal: Calibration): string {
@@ -46,7 +56,7 @@ export function fragmentText(cal: Calibration): string {
 }
 
 /** R² of a fitted submission stage, as the table prints it. */
-const fr2 = (f: Calibration['fits']['submission']) => ('r2' in f && !Number.isNaN(f.r2) ? f.r2.toFixed(4) : 'n/a');
+const fr2 = (f: Calibration['fits']['submission']) => ('r2' in f ? r2Text(f.r2, f.n) : 'R² n/a');
 
 /** The journal check's words on its file's extents: how many, and the share of appends whose fdatasync wrote an extent tree block. */
 export function extentsText(x: Calibration['checks']['journal']['file_extents']): string {
@@ -67,16 +77,16 @@ export function calibrationTable(c: Calibration, fragment: string): string {
   const rows: [string, string][] = [
     ['device', `${c.dir} (${c.filesystem}${c.block_device ? `, /dev/${c.block_device.disk}` : ''}), ${c.fio_version}, ${c.step_ms} ms per step, ${c.wall_s.toFixed(1)} s in all`],
     ['profile', `${String(d.profile)} (base of the keys not fitted)`],
-    ['read', `latency ${lat(d.read_latency)} (R² ${c.fits.read.r2.toFixed(4)}), read_bandwidth_mbps ${d.read_bandwidth_mbps} (${readSource(c)})`],
+    ['read', `latency ${lat(d.read_latency)} (${r2Text(c.fits.read.r2, c.fits.read.n)}), read_bandwidth_mbps ${d.read_bandwidth_mbps} (${readSource(c)})`],
     ...(c.fits.segment ? [['segment', 'reason' in c.fits.segment
       ? `- (${c.fits.segment.reason})`
       : typeof d.segment_us === 'number'
         ? `segment_us ${d.segment_us} (O_DIRECT reads of ${c.fits.segment.pages} pages: ${c.fits.segment.pages_p50_us.toFixed(1)} µs into separate pages, ${c.fits.segment.huge_p50_us.toFixed(1)} into a huge page, medians of ${c.fits.segment.count}; read_bandwidth_mbps is the bytes' rate beside it)`
         : `- (${c.fits.segment.segment_us} µs a segment: not fitted, more than ${SEGMENT_MAX_SHARE * 100} % of a page's read time at ${c.fitted['device.read_bandwidth_mbps']?.value ?? '?'} MB/s)`] as [string, string]] : []),
     ['request', `read_request_mbps ${d.read_request_mbps ?? '-'} (one read alone: ${c.fitted['device.read_request_mbps']?.from.startsWith('pagein-probe') ? 'the page-in probe\'s first window, one request at a time' : `O_DIRECT QD1 reads${c.fits.segment && typeof d.segment_us === 'number' ? ', less segment_us a page' : ''}`}), max_segments ${d.max_segments ?? '-'}, ring_descriptors ${d.ring_descriptors ?? '-'}${typeof d.ring_descriptors === 'number' && d.ring_descriptors > 0 ? ' (virtio ring: a request takes its segments plus two)' : ''}`],
-    ['write', `latency ${lat(d.write_latency)} (R² ${c.fits.write.r2.toFixed(4)}), bandwidth_mbps ${d.bandwidth_mbps} (${c.fits.writeback ? `page-cache writeback, R² ${c.fits.writeback.r2.toFixed(4)}` : 'O_DIRECT'}), media_mbps ${d.media_mbps} (${c.fits.destage_rate ? (c.fits.destage_rate.flat ? 'the FLUSH did not grow with one write\'s size: no destage time a byte' : `the FLUSH's destage rate, R² ${c.fits.destage_rate.r2.toFixed(4)}`) : 'O_DIRECT'})`],
+    ['write', `latency ${lat(d.write_latency)} (${r2Text(c.fits.write.r2, c.fits.write.n)}), bandwidth_mbps ${d.bandwidth_mbps} (${c.fits.writeback ? `page-cache writeback, ${r2Text(c.fits.writeback.r2, c.fits.writeback.n)}` : 'O_DIRECT'}), media_mbps ${d.media_mbps} (${c.fits.destage_rate ? (c.fits.destage_rate.flat ? 'the FLUSH did not grow with one write\'s size: no destage time a byte' : `the FLUSH's destage rate, ${r2Text(c.fits.destage_rate.r2, c.fits.destage_rate.points.length)}`) : 'O_DIRECT'})`],
     ['channels', `${d.channels} (${d.submit_us !== undefined ? 'the deepest queue probed; ' : ''}Little's law: reads ${c.fits.channels_read.estimate.toFixed(2)}, writes ${c.fits.channels_write.estimate.toFixed(2)})`],
-    ['submission', d.submit_us !== undefined ? `submit_us ${d.submit_us}, submit_command_us ${d.submit_command_us} (batched writes, R² ${fr2(c.fits.submission)}${c.fits.writeback_stage ? `; writeback of scattered pages ${c.fits.writeback_stage.off_cpu_page_us.median_us.toFixed(2)} µs a write off the CPU, reported` : ''}${'overlap' in c.fits.submission && c.fits.submission.overlap ? `; latency ${c.fits.submission.overlap.overlap ? 'beside the stage (submit_overlap)' : 'after its turn'}: intercept ${c.fits.submission.intercept_us.toFixed(2)} µs, nearer ${c.fits.submission.overlap.overlap ? c.fits.submission.overlap.predicted_side_by_side_us.toFixed(2) : c.fits.submission.overlap.predicted_in_turn_us.toFixed(2)} than ${c.fits.submission.overlap.overlap ? c.fits.submission.overlap.predicted_in_turn_us.toFixed(2) : c.fits.submission.overlap.predicted_side_by_side_us.toFixed(2)}` : ''})` : `- (${'reason' in c.fits.submission ? c.fits.submission.reason : ''})`],
+    ['submission', d.submit_us !== undefined ? `submit_us ${d.submit_us}, submit_command_us ${d.submit_command_us} (batched writes, ${fr2(c.fits.submission)}${c.fits.writeback_stage ? `; writeback of scattered pages ${c.fits.writeback_stage.off_cpu_page_us.median_us.toFixed(2)} µs a write off the CPU, reported` : ''}${'overlap' in c.fits.submission && c.fits.submission.overlap ? `; latency ${c.fits.submission.overlap.overlap ? 'beside the stage (submit_overlap)' : 'after its turn'}: intercept ${c.fits.submission.intercept_us.toFixed(2)} µs, nearer ${c.fits.submission.overlap.overlap ? c.fits.submission.overlap.predicted_side_by_side_us.toFixed(2) : c.fits.submission.overlap.predicted_in_turn_us.toFixed(2)} than ${c.fits.submission.overlap.overlap ? c.fits.submission.overlap.predicted_in_turn_us.toFixed(2) : c.fits.submission.overlap.predicted_side_by_side_us.toFixed(2)}` : ''})` : `- (${'reason' in c.fits.submission ? c.fits.submission.reason : ''})`],
     ...(c.fits.completion && d.submit_us !== undefined ? [['completion', 'reason' in c.fits.completion
       ? `submit_completion each (not judged: ${c.fits.completion.reason})`
       : `submit_completion ${c.fits.completion.submit_completion} (${c.fits.completion.nine_or_more_pct} % of the reaps of ${c.fits.completion.batch} writes submitted together found 9 or more completions)`] as [string, string]] : []),
@@ -85,7 +95,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
       ? `host_cv 0 (${c.fits.host_spread.fit.reason})`
       : `host_cv ${c.fits.host_spread.fit.host_cv}${typeof d.host_floor === 'number' && d.host_floor > 0 ? `, host_floor ${d.host_floor}` : ''}${driftNote(d)} (a write and its fdatasync: rank correlation ${c.fits.host_spread.fit.spearman.toFixed(3)} over ${c.fits.host_spread.fit.pairs} pairs; the latencies and the FLUSH keep their own spread only${driftNote(d) === '' ? driftText(d, c.fits.host_spread.drift) : ''})`] as [string, string]] : []),
     ['busy peer', typeof d.busy_latency_us === 'number' ? `busy_latency_us ${d.busy_latency_us}, busy_flush_us ${String(d.busy_flush_us)} (a command's latency and a FLUSH beside a busy CPU, less alone: cpu-costs.c's device samples)` : '- (no device samples beside a busy CPU: one CPU, or no probe)'],
-    ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, R² ${Number.isNaN(c.fits.destage.r2) ? 'n/a' : c.fits.destage.r2.toFixed(4)})` : '- (no write cache, or one flush step)'],
+    ['destage', c.fits.destage ? `${c.fits.destage.destage}, media_write_us ${c.fits.destage.media_write_us} (${c.fits.destage.slope_us_per_write.toFixed(2)} µs per write before a FLUSH, ${r2Text(c.fits.destage.r2, c.fits.destage.n)})` : '- (no write cache, or one flush step)'],
     ['flush gap', c.fits.flush_gap ? `a FLUSH alone ${gapText(c.fits.flush_gap.table)}; ${c.fits.flush_gap.destage_us} µs a write with that time taken out (${c.fragment.device.flush_gap !== undefined ? `device.flush_gap: ${c.fits.flush_gap_growth?.why ?? 'in the profile'}` : `measured, not in the profile: ${c.fits.flush_gap_growth?.why ?? 'device.flush_gap'}`})` : `- (${c.fits.flush_gap_note ?? 'not measured'})`],
     ...(c.fits.reruns?.length ? [['re-run', c.fits.reruns.map((r) => `${r.name} ${r.measured_us.toFixed(1)} → ${r.again_us.toFixed(1)} µs (line ${r.line_us.toFixed(1)}, kept the ${r.kept})`).join('; ')] as [string, string]] : []),
     ['fs', c.fragment.fs ? Object.entries(c.fragment.fs).map(([k, v]) => `${k} ${v}`).join(', ') : '- (not ext4 on a known block device)'],

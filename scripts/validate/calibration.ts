@@ -69,7 +69,7 @@ import { cleanupOnInterrupt } from '../interrupt.ts';
 import { writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { checkOutFile } from '../../traces/out-dir.ts';
 import { VERSION } from '../version.ts';
-import { fragmentText } from './calibration-text.ts';
+import { fragmentText, r2Text } from './calibration-text.ts';
 import { busyDeviceKeys } from './cpu-calibration.ts';
 import { writebackLatency, writebackStage } from './writeback-stage.ts';
 import { fitCalibration, PAGEIN_RATE_MIN_FAULTS, pageinRate, requireFiniteFit, round2, segmentFit, type StepReport } from './calibration-fit.ts';
@@ -230,7 +230,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       'device.read_latency': { value: device.read_latency, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: intercept of mean latency vs size of O_DIRECT QD1 random reads (${sizes('read')}); cv from the 4k p99 / p50 as a lognormal's spread${lessNote}` },
       'device.read_bandwidth_mbps': pageinProbe
         ? { value: readMbps, r2: null, n: pageinProbe.reads, from: `pagein-probe: ${readRate.source === 'probe-later-windows' ? `the median rate of the bytes after the first window (${pageinProbe.window!.pages} pages, in 4 KiB folios) of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.later_rates_mbps!.join(', ')} MB/s; the whole reads ${pageinProbe.rates_mbps.join(', ')} MB/s), one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c), in folios of up to 2 MiB, a segment each: the rate of the bytes` : `the median rate of ${pageinProbe.reads} cold sequential reads of the ${sizeLabel(opts.sizeBytes)} data file through a mapping (${pageinProbe.rates_mbps.join(', ')} MB/s; their first windows not timed), one load a 4 KiB page, the kernel's read-ahead bringing the pages in (probe pagein-read.c), most of them in folios of up to 2 MiB: taken as the rate of the bytes`}, which page-in waits on (fio's pagein step, which copies 4 KiB an access: ${pagein ? `${pagein.mbps} MB/s` : 'not timed'}; O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s)` }
-        : withSegments(pagein ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), R² ${fit.read.r2.toFixed(4)})` }
+        : withSegments(pagein ? { value: pagein.mbps, r2: null, n: pagein.faults, from: `pagein: the rate of a cold sequential read through mmap (fio's ${pagein.faults} 4 KiB accesses, their read-ahead as the kernel sends it): the page cache's read path, which page-in waits on (O_DIRECT reads of a user buffer, lat-read-*: ${fit.read.bandwidth_mbps} MB/s, 1 / slope of mean latency vs size (${sizes('read')}), ${r2Text(fit.read.r2, fit.read.n)})` }
         : { value: fit.read.bandwidth_mbps, r2: fit.read.r2, n: fit.read.n, from: `lat-read-*: 1 / slope of mean latency vs size (${sizes('read')}) (no pagein step with ${PAGEIN_RATE_MIN_FAULTS} accesses or more)` }, readMbps, segmentUs),
       ...(kept ? { 'device.segment_us': segmentProvenance(kept) } : {}),
       ...request.fitted,

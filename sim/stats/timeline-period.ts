@@ -4,7 +4,7 @@
  * period the user gave, made before the run rather than when the timeline passes its limit.
  */
 import { ConfigError } from '../config-error.ts';
-import { groupedCount } from '../count-text.ts';
+import { groupedCount } from './count-text.ts';
 
 /** The most rows timeline.csv may hold (README, "Result files"). */
 export const MAX_TIMELINE_ROWS = 10_000_000;

@@ -11,7 +11,7 @@ import type { BlockDevice } from '../device/device.ts';
 import type { PageCounters } from '../vm/object.ts';
 import type { ResultSink, TimelineRecord } from './records.ts';
 import { lateSuggestion, MAX_TIMELINE_ROWS } from './timeline-period.ts';
-import { groupedCount } from '../count-text.ts';
+import { groupedCount } from './count-text.ts';
 
 export { MAX_TIMELINE_ROWS };
 
