@@ -241,7 +241,7 @@ export function keySettings(s: Summary): [string, string][] {
 export function cpuText(cpu: Summary['config']['cpu']): string {
   const all = Object.values(cpu as unknown as Record<string, number>);
   if (all.every((v) => v === 0)) return 'none';
-  return `msync cleans a page in ${cpu.clean_page_us.toFixed(2)} µs, a first store faults one in ${cpu.fault_page_us.toFixed(2)} µs, a call ${cpu.syscall_us.toFixed(2)} µs (cpu.*; the defaults were measured on a Linux VM and are charged to every personality: README, "CPU costs")`;
+  return `msync cleans a page in ${cpu.clean_page_us.toFixed(2)} µs, a first store faults one in ${cpu.fault_page_us.toFixed(2)} µs, a call ${cpu.syscall_us.toFixed(2)} µs (cpu.*; the defaults were measured on a Linux VM and are charged to every personality: docs/configuration.md, "CPU costs")`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Human titles and units of everything a chart may put on an axis or a legend:
- * configuration keys (sim/config.ts, README "Configuration keys"), workload
+ * configuration keys (sim/config.ts, docs/configuration.md, "Configuration keys"), workload
  * generator parameters (workloads/presets/*.ts schemas, `trace.set.PARAM` in a
  * sweep) and summary.json metrics. An experiment's `labels:` mapping overrides
  * any of them; a key in no table gets a readable form of its last segment,

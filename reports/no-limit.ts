@@ -1,6 +1,6 @@
 /**
- * Configuration keys whose 0 is no quantity but the absence of a limit (README
- * "Configuration keys": `memory.pages` 0 = unlimited, `device.max_segments` 0
+ * Configuration keys whose 0 is no quantity but the absence of a limit
+ * (docs/configuration.md, "Configuration keys": `memory.pages` 0 = unlimited, `device.max_segments` 0
  * = no limit, ...). A figure never draws such a 0 as a number: not at 0 on a
  * numeric axis, joined by a line to the limits beside it (a sweep's unlimited
  * memory read as "0 pages"), nor as `0` in a legend or a label; it writes the

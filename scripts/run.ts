@@ -237,7 +237,7 @@ export function neverDurableRows(s: Summary): [string, string][] {
 /**
  * The table's `device / cpu` row: the device profile and whether it has a volatile write cache
  * (without one no FLUSH is sent, and sync costs no FLUSH), and where the CPU costs come from (the
- * defaults were measured on a Linux VM and are charged to every personality: README, "CPU
+ * defaults were measured on a Linux VM and are charged to every personality: docs/configuration.md, "CPU
  * costs"), with the one that weighs most in an msync, `cpu.clean_page_us`. A reader of the
  * table alone would not know either (a new user's trial, 2026-12-06).
  */
@@ -249,7 +249,7 @@ export function setupRow(c: Config): [string, string] {
   const cache = !d.write_cache ? 'no write cache (no FLUSH)'
     : FS_SENDS_FLUSH[c.fs.kind] ? 'volatile write cache (a sync sends a FLUSH)' : `volatile write cache (fs ${c.fs.kind} sends no FLUSH: synced data stays in it)`;
   const device = `${d.profile}${own}, ${cache}`;
-  const cpu = cpuCostsText(c.cpu, '; README, "CPU costs"');
+  const cpu = cpuCostsText(c.cpu, '; docs/configuration.md, "CPU costs"');
   return ['device / cpu', `${escapeControl(device)} / ${cpu}`];
 }
 

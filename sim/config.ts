@@ -152,8 +152,8 @@ const DEVICE_SCHEMA = obj({
 }, ['profile', 'channels', 'discipline', 'service', 'per_page_us', 'error_rate', ...MEDIA_KEYS]);
 
 /**
- * JSON schema of a resolved configuration. Every number has a range (README, "Configuration
- * keys") wide enough for any real system and narrow enough that no value can make a run spin
+ * JSON schema of a resolved configuration. Every number has a range (docs/configuration.md,
+ * "Configuration keys") wide enough for any real system and narrow enough that no value can make a run spin
  * in place or write without end.
  */
 /** The smallest and largest `page_size` (bytes), a power of two between: the configuration's rule, and `--page-size`'s. */

@@ -27,7 +27,7 @@ export interface CpuFigure {
  * costs ~13 µs there and every PTE change (write-protecting a page being
  * cleaned) traps to the hypervisor, while faulting pages in from inside a
  * system call (mlock's populate) costs ~0.2 µs per page. Bare metal and
- * hardware-assisted VMs differ: re-measure there (README, "CPU costs").
+ * hardware-assisted VMs differ: re-measure there (docs/configuration.md, "CPU costs").
  */
 export const CPU_COSTS_MEASURED_ON = {
   machine: 'x86_64 Firecracker VM under PVM, 2 vCPUs (AMD EPYC), Debian 12, root on ext4 (virtio)',

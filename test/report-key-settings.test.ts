@@ -13,7 +13,7 @@ import type { Summary } from '../sim/stats/summary.ts';
 describe('the key settings of a run', () => {
   it('give the CPU costs charged (the report\'s words) and, for the run table, where they come from: the measured defaults, the user\'s, or none', () => {
     const d = measuredCpuDefaults();
-    expect(cpuText(resolveConfig({}).cpu)).toBe(`msync cleans a page in ${d.clean_page_us.toFixed(2)} µs, a first store faults one in ${d.fault_page_us.toFixed(2)} µs, a call ${d.syscall_us.toFixed(2)} µs (cpu.*; the defaults were measured on a Linux VM and are charged to every personality: README, "CPU costs")`);
+    expect(cpuText(resolveConfig({}).cpu)).toBe(`msync cleans a page in ${d.clean_page_us.toFixed(2)} µs, a first store faults one in ${d.fault_page_us.toFixed(2)} µs, a call ${d.syscall_us.toFixed(2)} µs (cpu.*; the defaults were measured on a Linux VM and are charged to every personality: docs/configuration.md, "CPU costs")`);
     expect(cpuText(resolveConfig({ device: { profile: 'queue' } }).cpu)).toBe('none');
     expect(cpuCostsText(resolveConfig({}).cpu)).toBe(`defaults measured on a Linux VM (msync cleans a page in ${measuredCpuDefaults().clean_page_us.toFixed(2)} µs of CPU)`);
     expect(cpuCostsText(resolveConfig({ cpu: { clean_page_us: 1 } }).cpu)).toBe('as configured (msync cleans a page in 1.00 µs of CPU)');

@@ -22,7 +22,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 describe("the run table's device / cpu row", () => {
   it('the defaults: nvme without a write cache, the CPU costs measured on a Linux VM', () => {
-    expect(setupRow(resolveConfig({}))).toEqual(['device / cpu', 'nvme, no write cache (no FLUSH) / defaults measured on a Linux VM (msync cleans a page in 9.28 µs of CPU; README, "CPU costs")']);
+    expect(setupRow(resolveConfig({}))).toEqual(['device / cpu', 'nvme, no write cache (no FLUSH) / defaults measured on a Linux VM (msync cleans a page in 9.28 µs of CPU; docs/configuration.md, "CPU costs")']);
   });
 
   it('a device with a write cache, CPU costs given, none (queue)', () => {

@@ -152,8 +152,8 @@ temporary directory, ${tmpdir()}); must not be tmpfs. A scratch directory is mad
   --pause-page-reporting
                       on a virtual machine that hands free memory back to its
                       host (free page reporting), turn that off while
-                      measuring and back on after (root; README, "Free page
-                      reporting"); without it, a warning
+                      measuring and back on after (root; docs/validation.md,
+                      "Free page reporting"); without it, a warning
   -o, --out FILE      the profile (YAML), required; beside it, for device.yaml,
                       device.calibration.json (every fitted value with its fit
                       quality and microbenchmark, every step's figures, the

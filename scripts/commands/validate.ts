@@ -104,9 +104,9 @@ directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory i
   --pause-page-reporting
                         on a virtual machine that hands free memory back to its
                         host (free page reporting), turn that off while fio and
-                        the calibration run, and back on after (root; README,
-                        "Free page reporting"); without it, a warning; fio jobs
-                        only
+                        the calibration run, and back on after (root;
+                        docs/validation.md, "Free page reporting"); without it,
+                        a warning; fio jobs only
   --calibrate-size SIZE, --calibrate-runtime S, --calibrate-max-depth N,
   --calibrate-quick     'syncsim calibrate' options when no --calibration is
                         given (defaults 256m, 120, 64; --quick: 64m, 24)

@@ -41,7 +41,7 @@ export async function hashFile(path: string): Promise<string> {
  * read-ahead already used; what the model does with them changed with it, as
  * a model change does without a key): a run's identity leaves such a key out
  * at that value, so that a directory written before the key resumes, its
- * runs' ids unchanged (README, migration notes "spreads with a floor", "large
+ * runs' ids unchanged (docs/configuration.md, migration notes "spreads with a floor", "large
  * folios", "the host's slow spells", "the extent tree block").
  */
 export const IDENTITY_NEUTRAL_KEYS: readonly { path: readonly [string, string]; value: Json }[] = [

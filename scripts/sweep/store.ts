@@ -219,7 +219,7 @@ export class SweepDir {
       const changes = experimentChanges(have, readText(join(this.dir, 'experiment.yaml')), manifest, experimentText);
       const why = changes.length > 0
         ? `: ${changes.join('; ')} changed, and its finished runs cannot be mixed with runs of this one`
-        : sameGrid ? ': the same grid, but what its points run changed (a plugin file, a device profile file or a trace file edited since, whose contents the run ids hash; or a syncsim version that resolves its keys otherwise: README, the migration notes), and finished runs of the old contents cannot be mixed with new ones' : '';
+        : sameGrid ? ': the same grid, but what its points run changed (a plugin file, a device profile file or a trace file edited since, whose contents the run ids hash; or a syncsim version that resolves its keys otherwise: docs/configuration.md, the migration notes), and finished runs of the old contents cannot be mixed with new ones' : '';
       throw new InputError(
         `${showPath(this.dir)} holds another experiment ('${have.name}', hash ${have.hash}; this one is '${manifest.name}', hash ${manifest.hash})${why}: choose another --out`,
       );

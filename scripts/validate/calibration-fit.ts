@@ -182,7 +182,7 @@ export function fitFlushLevel(steps: readonly StepReport[], writeCache: boolean 
   const sized = steps.filter((s) => (s.kind === 'flush-size' || (s.kind === 'flush' && (s.writes ?? 1) === 1)) && s.sync && s.sync.count > 0);
   // the line whatever its R²: the O_DIRECT writes' rate is a different thing (4 KiB segments crossing the pipe), which an fdatasync
   // that grows by tens of µs from 4 KiB to 1 MiB refutes (outside jobs of 16:47 UTC, 2026-12-05: medians 56.1, 57.1, 51.5 µs,
-  // and that rate, 2187 MB/s, charged each FLUSH 479 µs a MiB: README, "The FLUSH's destage rate")
+  // and that rate, 2187 MB/s, charged each FLUSH 479 µs a MiB: docs/configuration.md, "The FLUSH's destage rate")
   const rate = flush.write_cache ? fitDestageRate(sized.map((s) => ({ bytes: s.bytes, p50_us: s.sync!.p50_us ?? s.sync!.mean_us })), round2) : null;
   const mediaMbps = profileMediaMbps ?? rate?.media_mbps ?? write.bandwidth_mbps;
   const destage = flush.write_cache ? fitDestage(flushPoints, mediaMbps, round2) : null;

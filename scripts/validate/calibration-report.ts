@@ -66,7 +66,7 @@ export interface Calibration {
     destage: DestageFit | null;
     /** The rate a FLUSH destages at (flush, flush-size-*: `device.media_mbps`), when the cache destages on FLUSH and the steps gave two sizes; null or absent (reports of earlier versions) otherwise. */
     destage_rate?: DestageRateFit | null;
-    /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (README, "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
+    /** The FLUSH-gap probe's fit (flush-gap.ts): a device.flush_gap table and the destage per write with the time between FLUSHes taken out, reported and not put in the profile (docs/validation-notes.md, "What is still off", "The FLUSH grows with the time since the previous one"); null when it could not run (`flush_gap_note` says why). Absent in reports of earlier versions. */
     flush_gap?: FlushGapFit | null;
     flush_gap_note?: string;
     /** Whether the FLUSH-gap table went in the profile: the FLUSH after the long gaps clearly above the back-to-back one (flush-gap.ts, gapGrowth); null without a table. Absent in reports of earlier versions. */

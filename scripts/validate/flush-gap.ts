@@ -3,8 +3,9 @@
  * with the time since the previous FLUSH (a `device.flush_gap` table), and
  * the per-write destage with that time taken out. Both go to the report
  * (`fits.flush_gap`); the table goes in the profile too, while
- * `media_write_us` stays the flush-N steps' slope (calibration.ts; README,
- * "The FLUSH and the time since the previous one").
+ * `media_write_us` stays the flush-N steps' slope (calibration.ts; docs/validation.md,
+ * the table of the calibration's steps, `flush-gap`; docs/validation-notes.md, "What is still
+ * off", "The FLUSH grows with the time since the previous one").
  *
  * What it measures: the probe (scripts/measure/flush-gap.c) spins the CPU
  * for a gap, makes 4 KiB O_DIRECT writes to the data file, then times an

@@ -167,7 +167,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const destage = sessionDestage(cal, kept.flatMap((p) => (p.destage ? [p.destage] : [])));
   const rate = sessionDestageRate(cal, kept.flatMap((p) => (p.rate ? [p.rate] : [])));
   // the write's destage less a page at the media rate replayed: the session's when its probes scaled it, else the calibration's
-  // fitted one; a profile calibrated by an earlier rule (no rate fitted, or a flat one) keeps its own (README, "Migration", a FLUSH
+  // fitted one; a profile calibrated by an earlier rule (no rate fitted, or a flat one) keeps its own (docs/configuration.md, "Migration", a FLUSH
   // that does not grow)
   const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1, rate?.media_mbps ?? calibrationMedia(cal));
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's

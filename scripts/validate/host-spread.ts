@@ -125,7 +125,7 @@ export function withHostSpread(device: Record<string, unknown>, s: HostSpread): 
   if (!(s.sigma_host > 0)) return { ...rest, host_cv: 0 };
   const out: Record<string, unknown> = { ...rest, host_cv: s.host_cv };
   // the host's speed has the shape its spread was seen through, the FLUSH's: the FLUSH's own factor and the host's each take the floor
-  // √flush_floor, so that their product, the FLUSH, keeps the floor measured (README, "A tight body and a long tail"); none without one
+  // √flush_floor, so that their product, the FLUSH, keeps the floor measured (docs/configuration.md, "A tight body and a long tail"); none without one
   if (typeof device.flush_floor === 'number' && device.flush_floor > 0) out.host_floor = out.flush_floor = splitFloor(device.flush_floor);
   for (const k of ['read_latency', 'write_latency'] as const) {
     const lat = device[k] as Lat | undefined;

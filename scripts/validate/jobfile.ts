@@ -109,7 +109,7 @@ export const UNMODELLED_OPTIONS: readonly { key: string; value: string | null; w
   {
     key: 'pre_read', value: '1',
     why: "fio reads the job's files with read() before the job starts, which its I/O log does not show: the replay starts with their pages out of memory "
-      + 'and reads them in as the stores fault, where the kernel has them cached (in large folios if its read-ahead made them: README, "Large folios: a store dirties the whole folio")',
+      + 'and reads them in as the stores fault, where the kernel has them cached (in large folios if its read-ahead made them: docs/configuration.md, "Large folios: a store dirties the whole folio")',
   },
 ];
 

@@ -78,7 +78,7 @@ export interface FloorSpread {
  * The host's times have a tight body and a long tail: one session's FLUSH
  * level p50 110, p90 139, p99 227 µs; the lognormal through the p50 and the
  * p99 puts the p10 at 0.67 × the median, the msyncs measured had theirs at
- * 0.87–0.97 (README, "A tight body and a long tail"). With the median
+ * 0.87–0.97 (docs/configuration.md, "A tight body and a long tail"). With the median
  * normalised to 1, r90 = 1 − a + a e^(σ Z90) and r99 = 1 − a + a e^(σ Z99):
  * (r99 − 1) / (r90 − 1) gives σ (bisection, the ratio grows with σ), then a.
  */

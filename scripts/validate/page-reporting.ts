@@ -73,7 +73,7 @@ export function pageReporting(): PageReporting | null {
 export function pageReportingWarning(command: string, r: PageReporting | null): string | null {
   if (!r?.active) return null;
   return `${command}: warning: this virtual machine hands free memory back to its host (free page reporting, blocks of order ${r.order} and up), and the host faults it in again at the next use: ` +
-    `jobs that read ahead into large folios store and read several times slower when they start after a quiet spell (README, "Free page reporting"); ` +
+    `jobs that read ahead into large folios store and read several times slower when they start after a quiet spell (docs/validation.md, "Free page reporting"); ` +
     `--pause-page-reporting turns it off for the measurement and back on after (root)`;
 }
 

@@ -81,7 +81,7 @@ On a virtual machine that hands free memory back to its host (free page
 reporting), jobs that read ahead into large folios run several times slower
 when they start after a quiet spell: --pause-page-reporting (root) turns it
 off for the whole session and back on at the end; without it, a warning
-(README, "Free page reporting"). summary.json's machine.page_reporting says
+(docs/validation.md, "Free page reporting"). summary.json's machine.page_reporting says
 which.
 
 The FLUSH level of a virtual disk moves over tens of seconds to minutes, so

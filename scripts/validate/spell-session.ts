@@ -11,7 +11,7 @@
  * and `host_cv` fitted outside the spells, as that trial did): a job of a
  * fraction of a second meets a spell in some seeds and not in others, and
  * the measured runs of three of the jobs met none where the simulated ones
- * did (README, "What is still off", "The host's slow spells, measured in
+ * did (docs/validation.md, "What is still off", "The host's slow spells, measured in
  * the session").
  */
 import type { SessionProbe } from './flush-level.ts';

@@ -130,7 +130,7 @@ export interface NoSubmissionFit {
  * lies nearer still), else the bound; batches that cost no less a command
  * than unbatched writes at their peak leave 0 for submit_us, and
  * submit_command_us is the peak's cost a write, not the slope (since
- * 2026-12-03 22:40 UTC these two cases fit a stage too: README, "A stage
+ * 2026-12-03 22:40 UTC these two cases fit a stage too: docs/configuration.md, "A stage
  * on a slow host"). `qd1Us`: the QD1 latency of a 4 KiB write, which
  * {@link stageOverlaps} judges with; without it neither is judged and a
  * still-growing peak gives no stage. `round` shapes the fitted figures.
@@ -149,7 +149,7 @@ export function fitSubmission(points: readonly BatchPoint[], unbatched: readonly
   const perWrite = 1e6 / peak.iops;
   if (!(line.slope > 0)) return { reason: `the batch latency does not grow with the batch (slope ${line.slope.toFixed(2)} µs a write)` };
   // batched writes dearer a write than unbatched ones at the peak: the stage is no slower than the peak shows (an msync's plug batches
-  // came cheaper than fio's on the development VM: README, "A stage on a slow host")
+  // came cheaper than fio's on the development VM: docs/configuration.md, "A stage on a slow host")
   const command = round(Math.min(line.slope, perWrite));
   // levelled: the peak's cost a write less the slope; not levelled, that is only an upper bound, and side by side the line meets n = 0 at submit_us itself;
   // batched writes no cheaper a write than unbatched ones at the peak: nothing is left for submit_us (0)

@@ -17,7 +17,7 @@
  * validation of 00:47 UTC, replaying its traces with submit_command_us from
  * writeback (6.63 µs a write) gave a summed demerit of 1349.9 % and 1 job
  * meeting the targets, with the batches' (13.91 µs) 1239.4 % and 4
- * (README, "Writeback as msync meets it").
+ * (docs/validation.md, "Writeback as msync meets it").
  */
 import type { Spread, WritebackFigures } from '../measure/cpu-fit.ts';
 import type { FittedValue } from './calibration.ts';

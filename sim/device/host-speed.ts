@@ -18,7 +18,7 @@
  * against 4, 5 and 2, at a summed demerit of 1234.8, 412.4 and 1368.5 %
  * against 1239.4, 411.6 and 1425.9 %. The factor's draw has a floor
  * (`device.host_floor`, service.ts shiftedLognormal): most msyncs near
- * nominal speed, a few much slower (README, "A tight body and a long
+ * nominal speed, a few much slower (docs/configuration.md, "A tight body and a long
  * tail"). With `host_cv` 0, the default
  * scope (`flush`) and no spells the factor stays 1 and nothing is drawn.
  */

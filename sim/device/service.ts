@@ -73,7 +73,7 @@ export function quantileSampler(q: readonly number[], rng: RandomStream): Servic
  * A lognormal above a floor: `floor × mean` that never varies plus a
  * lognormal carrying the rest of the mean, so that the draw has mean `mean`
  * and cv `cv` whatever the floor (0: the plain lognormal). With the same mean and cv, a higher floor
- * gives a tighter body and a longer right tail (README, "A tight body and a
+ * gives a tighter body and a longer right tail (docs/configuration.md, "A tight body and a
  * long tail").
  */
 export function shiftedLognormal(mean: number, cv: number, floor: number, rng: RandomStream): ServiceSampler {

@@ -71,7 +71,7 @@ export class PageIn {
    * Waits until page `idx` of `obj` is no longer being read, the faulting
    * task staying on its CPU ({@link WaitQueue.onCpu}): a major fault is
    * mostly the kernel's own work, and a read of a few tens of µs does not
-   * leave the vCPU idle (README, "Page-in keeps the task on its CPU").
+   * leave the vCPU idle (docs/configuration.md, "Page-in keeps the task on its CPU").
    */
   private *waitRead(obj: VmObject, idx: number): KernelPath<void> {
     const t0 = this.k.engine.now;

@@ -7,7 +7,7 @@
  * (write_cache_pages). On Linux 6.18 ext4, one-byte stores to 8 random pages of
  * a 64 MiB file that had been read through its mapping wrote 6.8 MiB an msync
  * (6.5 ms at the median) against 32.5 KiB (0.21–0.26 ms) without the read
- * (README, "Large folios: a store dirties the whole folio").
+ * (docs/configuration.md, "Large folios: a store dirties the whole folio").
  *
  * Only read-ahead makes large folios here: pages faulted in alone or by
  * read-around are order 0, as are pages the trace finds already resident.
