@@ -42,7 +42,7 @@ async function overview(): Promise<string> {
     '',
     helpParagraph("Run 'syncsim COMMAND --help' (or 'syncsim help COMMAND') for a command's options."),
     helpParagraph('Exit codes: 0 success, 2 bad input (trace, config, usage) or results that cannot be written, 1 internal error.'),
-    'See docs/configuration.md for the configuration keys and README.md for the result fields.',
+    helpParagraph('See docs/configuration.md for the configuration keys and README.md for the result fields.'),
   ].join('\n');
 }
 

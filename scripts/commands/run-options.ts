@@ -79,7 +79,8 @@ CSV's last row, a .sst, a .csv.gz, which is cached first unless --no-cache):
 1,000,000 rows (said on stderr; summary.json config.stats.sample_us has it).
 Set, a value that would pass the timeline's limit of 10,000,000 rows over the
 trace is refused before the run (exit 2), suggesting one.
-See docs/configuration.md for the configuration keys and README.md for the result fields.`;
+See docs/configuration.md for the configuration keys and README.md for the
+result fields.`;
 
 /** The options `syncsim run` takes (parseCommandArgs adds -h, --help). */
 export const RUN_OPTIONS = {
