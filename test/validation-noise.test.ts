@@ -12,6 +12,7 @@ import { vlToSvg } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
 import type { ValidationReport } from '../scripts/validate/validation.ts';
 import { busyReasons, busyWarning, cpuJiffies, parseMachineState } from '../scripts/validate/machine-state.ts';
+import { validationTable as tableOf } from '../scripts/validate/validation-table.ts';
 
 const f64 = (a: number[]) => Float64Array.from(a);
 
@@ -214,5 +215,36 @@ describe('how busy the machine is while validate measures (machine-state.ts)', (
       'validate: warning: this machine is busy: other work kept the CPUs 50 % busy (it competes for them and delays every wakeup); the measured syncs will be slower and noisier than on an idle machine');
     expect(busyWarning({ cpu_busy: 0.1, load1: 3, dirty_kb: 0, writeback_kb: 0 })).toBeNull();
     expect(busyWarning(null)).toBeNull();
+  });
+});
+
+describe("one validation's table (syncsim validate)", () => {
+  const rowOf = (table: string, key: string) => table.split('\n').find((l) => l.startsWith(key))!.slice(key.length).trim();
+  /** The table of `r`, with what the table reads beyond the summary's fixture (no simulated failures). */
+  const validationTable = (r: ValidationReport, out: string) => tableOf({ ...r, simulated: { ...r.simulated, errors: {} } } as ValidationReport, out);
+
+  it('gives the verdict on the targets with the errors that decide it, as npm run validate\'s table does', () => {
+    const ok = { ...report('ok', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), noise_p50_pct: 4, noise_p99_pct: 12.6 };
+    expect(rowOf(validationTable(ok, '/v'), 'targets')).toBe('met (noise ratio <= 1.5, |p50 err| and |p99 err| <= 20 %: p50 err +10 %, p99 err -5 %)');
+    expect(rowOf(validationTable(ok, '/v'), 'noise ratio')).toBe('1.20 (demerit / noise floor; 1 = as close as the kernel to itself)');
+    const one = report('one', { p50: 100, p99: 200 }, { p50: 100, p99: 200 }, 5, null);
+    expect(rowOf(validationTable({ ...one, job: { ...one.job, fio_version: 'fio-3.33' } } as ValidationReport, '/v'), 'targets'))
+      .toBe('- (no noise floor: one fio run: --repeat 2 or more measures it; noise ratio <= 1.5, |p50 err| and |p99 err| <= 20 %: p50 err +0 %, p99 err +0 %)');
+  });
+
+  it('measured runs that disagree: the ratio row says a small ratio is the kernel\'s unsteadiness, and the verdict says the runs miss the targets against each other', () => {
+    // the new user's numjobs=2 job: noise floor 190.6 %, p99s 382.8 % apart, ratio 0.46, p90 sim/meas 0.27
+    const wild = { ...report('nj', { p50: 628, p99: 2454.5 }, { p50: 446.9, p99: 669.5 }, 87.7, 190.6), noise_p50_pct: 30.2, noise_p99_pct: 382.8 };
+    const t = validationTable(wild, '/v');
+    expect(rowOf(t, 'noise ratio')).toBe('0.46 (demerit / noise floor; 1 = as close as the kernel to itself); the measured runs disagree, so a small ratio says the kernel was far from itself, not that the model is close');
+    expect(rowOf(t, 'targets')).toBe('missed (noise ratio <= 1.5, |p50 err| and |p99 err| <= 20 %: p50 err -29 %, p99 err -73 %); '
+      + 'the measured runs themselves miss the p50 or p99 target against each other (p50s 30.2 %, p99s 382.8 % apart): this machine was too unsteady for this job to tell much');
+  });
+
+  it('the calibration row says when its figures are the session\'s refit, not the file\'s as written', () => {
+    const r = { ...report('ok', { p50: 100, p99: 200 }, { p50: 110, p99: 190 }, 12, 10), calibration: { file: '/c/quick.yaml', device: 'sata-ssd: write 13.7 µs', session: { level: { probes: [1, 2], p50_us: 99 }, flush_us: 100, calibration_flush_us: 366, media_write_us: null, calibration_media_write_us: null, profile: 'p' } } } as unknown as ValidationReport;
+    expect(rowOf(validationTable(r, '/v'), 'calibration')).toBe('/c/quick.yaml as refitted to this session (FLUSH level, below), the figures replayed: sata-ssd: write 13.7 µs');
+    const plain = { ...r, calibration: { file: '/c/quick.yaml', device: 'sata-ssd: write 45.7 µs', session: null } } as unknown as ValidationReport;
+    expect(rowOf(validationTable(plain, '/v'), 'calibration')).toBe('/c/quick.yaml: sata-ssd: write 45.7 µs');
   });
 });

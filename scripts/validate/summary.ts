@@ -95,7 +95,7 @@ export function validationSummary(reports: readonly ValidationReport[], calibrat
 
 const f1 = (v: number | null) => (v === null ? '-' : v.toFixed(1));
 /** A signed error in whole percent, or to a tenth when whole percent would put it on the target's edge (−20.5 % shows as −20.5, not −20, beside `missed`). */
-const signed = (v: number | null) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(Math.abs(Math.abs(v) - TARGETS.p50_error_pct) <= 0.5 ? 1 : 0)} %`);
+export const signed = (v: number | null) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(Math.abs(Math.abs(v) - TARGETS.p50_error_pct) <= 0.5 ? 1 : 0)} %`);
 const unsigned = (v: number | null) => (v === null ? '-' : `${v.toFixed(0)} %`);
 
 /** The one table `npm run validate` prints. */
