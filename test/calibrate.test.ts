@@ -15,6 +15,7 @@ import { blockDeviceOf, devMajorMinor, hasJbd2Journal } from '../scripts/validat
 import { calibrationPlan, flushIolog, probeDepths, sizeLabel, stepJobText } from '../scripts/validate/microbench.ts';
 import { fitCalibration, type StepReport } from '../scripts/validate/calibration.ts';
 import { flowYaml, fragmentText, r2Text } from '../scripts/validate/calibration-text.ts';
+import { flushSpreadWarning } from '../scripts/validate/sync-steps.ts';
 import { busyDeviceKeys, cpuCalibration, cpuCv } from '../scripts/validate/cpu-calibration.ts';
 import { latencyFigures, quietestLevel, SETTLE, settleDevice, settledWindows, settleLimitMs, unsettledWarning } from '../scripts/validate/sync-steps.ts';
 import { settleArg } from '../scripts/commands/calibrate.ts';
@@ -65,6 +66,23 @@ describe('latency vs size', () => {
     const lines = fragmentText(cal).split('\n');
     expect(lines).toContain("  # flush-size-*: the FLUSH's destage rate (exact: a line through 2 points, no R²)");
     expect(lines).toContain('  # wb-* (R² 0.9973, n 4)');
+  });
+
+  it('FLUSH probes more than 3× apart: a warning, in the profile\'s head and in the table; an ordinary host\'s 1.7× is said nothing of', () => {
+    expect(flushSpreadWarning([165, 169, 247, 276, 268])).toBeUndefined();
+    expect(flushSpreadWarning([100, 300])).toBeUndefined();
+    expect(flushSpreadWarning([81])).toBeUndefined();
+    const w = flushSpreadWarning([227.5, 1930, 3857, 81])!;
+    expect(w).toBe('the FLUSH probes spread over the calibration disagree: their medians 227.5, 1930, 3857, 81 µs are 47.6× apart (more than 3×), '
+      + 'so the host\'s FLUSH changed while it ran and the flush figures of this profile (from the quietest probe) say little of what a job will meet; '
+      + 'calibrate again when the machine is quiet, and validate against this profile with its own FLUSH probes around the runs (syncsim validate refits the level)');
+    const cal = {
+      syncsim_version: 'v', fio_version: 'fio-3.33', dir: '/d', filesystem: 'ext4', block_device: null, quick: true, warnings: [w],
+      fragment: { device: { flush_us: 81 } }, fitted: {}, files: { fragment: 'device.yaml', calibration: 'device.calibration.json' },
+    } as unknown as Calibration;
+    const lines = fragmentText(cal).split('\n');
+    expect(lines[3]).toBe(`# warning: ${w}`);
+    expect(lines[4]).toBe('device:');
   });
 
   it('R² below 1 for points off the line: y = 10, 30, 20 at x = 1, 2, 3 → slope 5, intercept 10, R² 0.25', () => {

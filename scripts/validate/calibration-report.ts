@@ -45,6 +45,8 @@ export interface Calibration {
   wall_s: number;
   /** The wait, before the first step, for the device to settle. */
   settle: Settle;
+  /** What the calibration warned of (the FLUSH probes far apart: sync-steps.ts flushSpreadWarning); absent when nothing, and in reports before 2026-12-07. */
+  warnings?: string[];
   /** The guest's free page reporting while it measured (null: none; absent in reports before 2026-12-07). */
   page_reporting?: ReportingRecord;
   /** The fragment's keys: device.*, readahead.pages (when sysfs gave read_ahead_kb), fs.*, cpu.* (when the CPU probe ran). */

@@ -39,6 +39,7 @@ export function fragmentText(cal: Calibration): string {
     `# syncsim calibrate (syncsim ${cal.syncsim_version}, ${cal.fio_version}): ${cal.dir} (${cal.filesystem}${cal.block_device ? `, /dev/${cal.block_device.disk}` : ''})${cal.quick ? ', --quick' : ''}, ${new Date().toISOString()}`,
     '# A device profile: use it with --config FILE or device.profile: FILE. Keys not listed come from the base profile.',
     `# Details (every step, fit and check): ${cal.files.calibration}`,
+    ...(cal.warnings ?? []).map((w) => `# warning: ${w}`),
   ];
   const section = (name: string, keys: Record<string, unknown>) => {
     lines.push(`${name}:`);
@@ -104,6 +105,7 @@ export function calibrationTable(c: Calibration, fragment: string): string {
     ['journal check', `append + fdatasync measured ${f1(j.measured_mean_us)} µs, model ${f1(j.predicted_mean_us)} µs${j.measured_p50_us != null && j.predicted_p50_us !== undefined ? ` (medians ${f1(j.measured_p50_us)} and ${f1(j.predicted_p50_us)} µs)` : ''}${j.jbd2_journal === false ? ' (this file system runs no jbd2 journal)' : ''}${extentsText(j.file_extents)}`],
     ['page-in check', `${p.misses} of ${p.faults} faults missed (${f1(p.pages_per_miss)} pages each, window ${p.readahead_pages ?? '-'}): miss ${f1(p.miss_mean_us)} µs (model ${f1(p.predicted_miss_us)}), hit ${f1(p.hit_p50_us)} µs`],
     ...(c.checks.pagein_probe ? [['probe check', `the page-in probe's cold read ${f1(c.checks.pagein_probe.measured_read_us)} µs, model ${f1(c.checks.pagein_probe.simulated_read_us)} µs${c.checks.pagein_probe.window_pages !== null ? `; its first ${c.checks.pagein_probe.window_pages} pages ${f1(c.checks.pagein_probe.measured_window_us)} µs, model ${f1(c.checks.pagein_probe.simulated_window_us)} µs` : ''}`] as [string, string]] : []),
+    ...(c.warnings ?? []).map((x): [string, string] => ['warning', x]),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   // the files last: the profile as the other commands take it, and the report beside it

@@ -77,7 +77,7 @@ import { isCompletionFit } from './completion-fit.ts';
 import { isSubmissionFit, lessSerial, submissionProvenance } from './submission-fit.ts';
 import { flushLevelKeys } from './flush-level.ts';
 import { annotateSplit, splitHostSpread } from './host-spread.ts';
-import { quietestLevel } from './sync-steps.ts';
+import { quietestLevel, flushSpreadWarning } from './sync-steps.ts';
 import { measureDevice, type MeasureOptions } from './calibration-measure.ts';
 import type { Calibration, FittedValue } from './calibration-report.ts';
 
@@ -152,6 +152,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const levels = quietestLevel(levelSteps.map((x) => x.us));
     const skipped = (flushSamples ?? []).filter((x) => !x.afterWrites).map((x) => `${x.name}, after read steps only: median ${round2(median(x.us.length ? x.us : [0]))} µs`);
     const pooledLevel = levels?.pooled ?? null, quietLevel = levels?.quiet ?? null;
+    const warnings = [levels ? flushSpreadWarning(levels.medians) : undefined].filter((w): w is string => w !== undefined);
+    for (const w of warnings) log(`calibrate: warning: ${w}`);
     const fit = fitCalibration(steps, { writeCache: blockDev?.write_cache ?? null, readAheadKb: blockDev?.read_ahead_kb ?? null }, opts.maxDepth, quietLevel ?? undefined);
     const pagein = pageinRate(steps);
     // a read's segments (one a folio) apart from its bytes, when the huge-page reads gave their cost: the rate of bytes alone
@@ -292,6 +294,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
       step_ms: stepMs,
       wall_s: Math.round(wall * 10) / 10,
       settle,
+      ...(warnings.length > 0 ? { warnings } : {}),
       ...(pageReporting !== undefined ? { page_reporting: pageReporting } : {}),
       fragment,
       fitted,

@@ -154,3 +154,22 @@ export function quietestLevel(samples: readonly ArrayLike<number>[]): { quiet: F
   const q = levels.reduce((a, l, i) => (l.p50_us! < levels[a]!.p50_us! ? i : a), 0);
   return { quiet: levels[q]!, quietSamples: kept[q]!, pooled: latencyFigures(kept.flat()), medians: levels.map((l) => l.p50_us!) };
 }
+
+/** How far apart the FLUSH probes' medians may be before a calibration warns: a host's ordinary slow spells put them up to about 1.7× apart (above). */
+export const FLUSH_PROBE_SPREAD_MAX = 3;
+
+/**
+ * The warning for a calibration whose FLUSH probes' `medians` (µs, {@link quietestLevel}) lie more than
+ * {@link FLUSH_PROBE_SPREAD_MAX}× apart, else undefined: the host's FLUSH changed level while it ran (a new
+ * user's `--quick` run had 227.5, 1930, 3857 and 81 µs), so the FLUSH figures fitted from the quietest
+ * probe, and the spread around them, say little of what a job will meet.
+ */
+export function flushSpreadWarning(medians: readonly number[]): string | undefined {
+  if (medians.length < 2) return undefined;
+  const lo = Math.min(...medians), hi = Math.max(...medians);
+  if (!(lo > 0) || hi / lo <= FLUSH_PROBE_SPREAD_MAX) return undefined;
+  const r2 = (v: number) => Math.round(v * 100) / 100;
+  return `the FLUSH probes spread over the calibration disagree: their medians ${medians.map(r2).join(', ')} µs are ${(hi / lo).toFixed(1)}× apart (more than ${FLUSH_PROBE_SPREAD_MAX}×), `
+    + 'so the host\'s FLUSH changed while it ran and the flush figures of this profile (from the quietest probe) say little of what a job will meet; '
+    + 'calibrate again when the machine is quiet, and validate against this profile with its own FLUSH probes around the runs (syncsim validate refits the level)';
+}
