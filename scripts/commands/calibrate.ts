@@ -14,7 +14,8 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { helpEntry } from '../help-text.ts';
 
 const HELP = `Usage: syncsim calibrate [--dir PATH] [--quick] [--size 256m] [--runtime 120]
-                         [--max-depth 64] [--settle 90] -o device.yaml
+                         [--max-depth 64] [--settle 90]
+                         [--pause-page-reporting] -o device.yaml
 
 Fits syncsim's storage model (device.read_latency, write_latency,
 read_bandwidth_mbps, segment_us, read_request_mbps, max_segments,

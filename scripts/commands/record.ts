@@ -49,7 +49,7 @@ const MEASURED_REFUSED = '--assume-dirty measured needs a calibration, which rec
   "'syncsim import --from strace FILE --assume-dirty measured --calibration CAL'";
 
 const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE]
-                      [--keep-log FILE] [-q] -- PROGRAM [ARGS...]
+                      [--replace] [--keep-log FILE] [-q] -- PROGRAM [ARGS...]
 
 Runs PROGRAM (with its arguments, standard input and output) under an
 LD_PRELOAD shim that logs every mmap, munmap, mremap, msync, madvise,

@@ -25,7 +25,7 @@ const HELP = `Usage: syncsim validate (--fio-job JOB.fio | --trace TRACE.csv)
                         [--warmup N] [--repeat N] [--settle S]
                         [--calibrate-size SIZE] [--calibrate-runtime S]
                         [--calibrate-max-depth N] [--calibrate-quick]
-                        [--calibration-only]
+                        [--calibration-only] [--pause-page-reporting]
 
 Validates syncsim against the running Linux kernel (measure on an idle
 machine: it warns when other work keeps the CPUs busy or more than 64 MiB of
