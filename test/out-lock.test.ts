@@ -23,6 +23,22 @@ describe('one writer per output directory', () => {
   const fakeLock = (out: string, pid: number, host: string) =>
     writeFileSync(lockFileOf(out), JSON.stringify({ pid, host, command: 'run', since: '2026-01-01T00:00:00.000Z' }) + '\n');
 
+  it('report refuses results a live run is replacing (its report would be of the old results, and its lock in them in the way of the new), before taking any lock; a dead run\'s lock is no obstacle', async () => {
+    const d = workdir();
+    expect((await here(['run', DEMO, '--out', 'out', '-q'], d)).code).toBe(0);
+    const live = process.ppid; // the test runner: alive
+    fakeLock(join(d, 'out'), live, hostname());
+    const before = snapshot(d);
+    const r = await here(['report', 'out'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`syncsim: out: 'syncsim run' is writing these results now (pid ${live} on host ${hostname()}, since 2026-01-01T00:00:00.000Z): draw the report once it has finished\n`);
+    expect(snapshot(d)).toEqual(before);
+    fakeLock(join(d, 'out'), deadPid(), hostname());
+    const ok = await here(['report', 'out', '--format', 'svg', '--chart', 'latency-cdf', '-q'], d);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+  });
+
   it('a live holder (this host, or any other host) refuses the second writer, naming it; a dead one of this host is taken over', async () => {
     const d = workdir();
     writeFileSync(join(d, 'bad.csv'), BAD_TRACE);

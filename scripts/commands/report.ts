@@ -4,7 +4,7 @@
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { claimOutDir } from '../../traces/out-lock.ts';
+import { claimOutDir, liveWriter, writerText } from '../../traces/out-lock.ts';
 import { tempBeside } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { CHART_MODULES } from '../../reports/charts/index.ts';
@@ -101,6 +101,10 @@ async function run(argv: string[]): Promise<number> {
   const src = positionals[0];
   if (!existsSync(src)) throw new InputError(`results directory not found: ${src}`);
   if (!statSync(src).isDirectory()) throw new InputError(`${src}: is not a directory (report reads the results directory of a run or a sweep)`);
+  // results a run, a validation or a comparison is replacing now: drawn, they would be the old ones, and the report's lock in
+  // them would be in the way of the new ones when that command commits them (a new user's run was thrown away so)
+  const replacing = (['run', 'validate', 'compare'] as const).map((c) => ({ c, h: liveWriter(src, c) })).find((w) => w.h !== undefined);
+  if (replacing) throw new InputError(`${src}: 'syncsim ${replacing.c}' is writing these results now (${writerText(replacing.h!)}): draw the report once it has finished`);
   const outText = values.out ?? join(src, 'report');
   const outAbs = resolve(outText);
   if (outText !== '' && (outAbs === resolve(src) || resolve(src).startsWith(outAbs + sep))) throw new InputError(`--out ${values.out}: would replace the results directory ${src}; choose a new directory`);
