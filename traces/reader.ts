@@ -30,6 +30,7 @@ import { csvSyntaxError, firstRecordLine, isUnclosedQuote, type CsvSyntax } from
 import { ReadState } from './read-state.ts';
 import { FastPass } from './fast-pass.ts';
 import { GZIP_PROBLEM, withDamageTold } from './gzip-check.ts';
+import { withCrLinesTold } from './cr-lines.ts';
 import { binaryKind, SNIFF_BYTES } from './binary-sniff.ts';
 import type { ByteTap } from './byte-tap.ts';
 
@@ -78,7 +79,8 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   const binary = gz ? undefined : binaryKind(head);
   if (binary !== undefined) throw new TraceError(path, 1, '-', `not a trace: the file holds ${binary}`, undefined);
   // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
-  yield* withDamageTold(path, gz, readBlocks(path, gz, batchSize, opts));
+  // a plain file whose lines end with a CR alone, which reads as one long line, is said to be one when it fails
+  yield* withDamageTold(path, gz, gz ? readBlocks(path, gz, batchSize, opts) : withCrLinesTold(path, readBlocks(path, gz, batchSize, opts)));
 }
 
 /** {@link readTraceBlocks} of a file known to be gzip (`gz`) or not; a file that changed before its end was read is an error. */

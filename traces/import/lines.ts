@@ -8,7 +8,9 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError } from '../trace-error.ts';
-import { errnoText, isGzip } from '../files.ts';
+import { errnoText, fileStart, startsGzip } from '../files.ts';
+import { binaryKind, SNIFF_BYTES } from '../binary-sniff.ts';
+import { CR_LOOK_BYTES, crOnlyError, crOnlyLines } from '../cr-lines.ts';
 import { GZIP_PROBLEM, withDamageTold } from '../gzip-check.ts';
 import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
 import { checkUnchanged, fileVersion } from '../file-version.ts';
@@ -45,12 +47,19 @@ export function lineTooLong(path: string, line: number, maxLen: number, text: st
 export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const batchSize = opts.batchSize ?? 4096;
   const maxLen = opts.maxLineLength ?? MAX_LINE_LENGTH;
-  let gz: boolean;
+  let head: Buffer;
   try {
-    gz = await isGzip(path);
+    // its first bytes, in one read: whether it is gzip, and whether it is text at all
+    head = await fileStart(path, CR_LOOK_BYTES);
   } catch (err) {
     throw new TraceError(path, 0, '-', `cannot open the input: ${(err as Error).message}`, errnoText(err), { cause: err });
   }
+  const gz = startsGzip(head);
+  // a file that is not text at all is named as what it seems to be, as `run` names it, not by its first invalid byte
+  const binary = gz ? undefined : binaryKind(head.subarray(0, SNIFF_BYTES));
+  if (binary !== undefined) throw new TraceError(path, 1, '-', `not a text input: the file holds ${binary}`, undefined);
+  // a plain file whose lines end with a CR alone would be one long line to the importer
+  if (!gz && crOnlyLines(head)) throw crOnlyError(path);
   // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
   yield* withDamageTold(path, gz, linesOf(path, gz, batchSize, maxLen, opts.tap));
 }
