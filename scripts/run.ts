@@ -20,6 +20,7 @@ import type { SimPlugins } from '../sim/plugin/plugins.ts';
 import { withPluginPlace } from './plugins.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { groupedCount } from '../sim/stats/count-text.ts';
+import { plural } from './plural.ts';
 import { endBySignal, onStopSignal, sayOnStop } from './interrupt.ts';
 import { TAIL_NEEDS } from '../reports/tail-note.ts';
 import { changedFigures } from '../sim/device/profiles.ts';
@@ -268,12 +269,12 @@ const latencyText = (l: LatencySummary) => `mean ${fmt(l.mean)}  p50 ${fmt(l.p50
 export function wireRows(s: Summary): [string, string][] {
   const w = s.wire;
   const peak = `peak ${w.peak_wired_pages} wired pages`;
-  if (w.by_op === undefined || w.count === 0) return [['wire/unwire', `${w.count} calls${Object.entries(w.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, ${peak}`]];
+  if (w.by_op === undefined || w.count === 0) return [['wire/unwire', `${plural(w.count, 'call')}${Object.entries(w.errors).map(([k, n]) => `, ${k} ${n}`).join('')}, ${peak}`]];
   const op = (name: 'wire' | 'unwire') => {
     const o = w.by_op[name];
     return `${name} ${o.count}${o.failed > 0 ? ` (${o.failed} failed: ${codes(o.errors)})` : ''}`;
   };
-  const rows: [string, string][] = [['wire/unwire', `${w.count} calls: ${op('wire')}, ${op('unwire')}; ${peak}`]];
+  const rows: [string, string][] = [['wire/unwire', `${plural(w.count, 'call')}: ${op('wire')}, ${op('unwire')}; ${peak}`]];
   for (const [name, l] of [['wire', w.latency_us], ['unwire', w.unwire_latency_us]] as const) {
     if (l.mean !== null) rows.push([`${name} latency (µs)`, latencyText(l)]);
   }
@@ -323,7 +324,7 @@ export function summaryTable(s: Summary): string {
     ['simulated time', `${fmt(s.sim_time_us / 1000, 3)} ms`],
     ['ops', Object.entries(s.ops).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || '(none)'],
     ['faults', `unmapped_write ${s.faults.unmapped_write}, unmapped_read ${s.faults.unmapped_read}`],
-    ['msync', `${s.sync.count} calls, ${s.sync.ok} OK${Object.entries(s.sync.errors).map(([k, n]) => `, ${k} ${n}`).join('')}`],
+    ['msync', `${plural(s.sync.count, 'call')}, ${s.sync.ok} OK${Object.entries(s.sync.errors).map(([k, n]) => `, ${k} ${n}`).join('')}`],
     ['msync latency (µs)', latencyText(lat)],
     ...tailRows(s.sync.ok, lat.max !== null, s.config.stats.warmup_us > 0),
     ...(s.sync.latency_ci_us ? [[`${Math.round(s.sync.latency_ci_us.level * 100)} % CI (µs)`, (['mean', 'p50', 'p90', 'p99'] as const)

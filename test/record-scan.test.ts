@@ -59,6 +59,9 @@ describe('the scan for dirty pages, measured by the import', () => {
 describe("record's closing line on the scans", () => {
   it('gives their total, their mean and what the gap does to a closed replay; nothing without msyncs with dirty pages', () => {
     expect(scanText({ dirty_scan_msyncs: 200, dirty_scan_us: 78880 })).toBe('; the scans for dirty pages held the program 0.079 s in all, a mean of 394.4 µs before each of the 200 msyncs with dirty pages (the msync row comes that long after its stores: a closed replay keeps it as think time)');
+    // a short recording: its time in µs, not '0.000 s in all' beside a mean of 25.4 µs (a new user's); one msync is one
+    expect(scanText({ dirty_scan_msyncs: 10, dirty_scan_us: 254 })).toBe('; the scans for dirty pages held the program 254.0 µs in all, a mean of 25.4 µs before each of the 10 msyncs with dirty pages (the msync row comes that long after its stores: a closed replay keeps it as think time)');
+    expect(scanText({ dirty_scan_msyncs: 1, dirty_scan_us: 31.5 })).toMatch(/^; the scans for dirty pages held the program 31\.5 µs in all, 31\.5 µs before the msync with dirty pages/);
     expect(scanText({})).toBe('');
     expect(scanText({ dirty_scan_msyncs: 0, dirty_scan_us: 0 })).toBe('');
   });

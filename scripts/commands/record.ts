@@ -17,6 +17,7 @@ import { QUIET_OPTION, quietHelp } from '../progress.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { firstBadByte, showBytes } from '../../traces/utf8.ts';
 import { helpParagraph } from '../help-text.ts';
+import { lagText } from '../lag-text.ts';
 
 /** The --assume-dirty modes record takes: all but `measured`, which needs a calibration (import's --calibration). */
 const RECORD_MODES = Object.keys(ASSUME_DIRTY_MODES).filter((m) => m !== 'measured');
@@ -40,7 +41,7 @@ export function scanText(stats: Readonly<Record<string, number>>): string {
   const n = stats.dirty_scan_msyncs ?? 0;
   if (n === 0) return '';
   const us = stats.dirty_scan_us ?? 0;
-  return `; the scans for dirty pages held the program ${(us / 1e6).toFixed(3)} s in all, a mean of ${(us / n).toFixed(1)} µs before each of the ${n} msyncs with dirty pages (the msync row comes that long after its stores: a closed replay keeps it as think time)`;
+  return `; the scans for dirty pages held the program ${lagText(us * 1000)} in all, ${n === 1 ? `${(us / n).toFixed(1)} µs before the msync` : `a mean of ${(us / n).toFixed(1)} µs before each of the ${n} msyncs`} with dirty pages (the msync row comes that long after its stores: a closed replay keeps it as think time)`;
 }
 
 /** Why record refuses --assume-dirty measured, and what to do instead. */

@@ -16,6 +16,7 @@ import { cleanupOnInterrupt } from '../interrupt.ts';
 import { checkCacheOptions, defaultCacheDir, refuseOutputAsCache } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
+import { lagText } from '../lag-text.ts';
 import { whereIsOnDisk } from '../../traces/out-dir.ts';
 import { TraceSemanticError } from '../../sim/vm/vm.ts';
 import { InputError, replayErrorMessage, requireTraceFile } from '../errors.ts';
@@ -179,12 +180,7 @@ export function samplePeriodNote(periodUs: number, endUs: number, results: Reado
     + `summary.json config.stats.sample_us); --set stats.sample_us=N chooses another`;
 }
 
-/** A lag in the unit that shows it (a short trace lags by µs): `12.3 µs`, `4.56 ms`, `0.030 s`. */
-export function lagText(ns: number): string {
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
-  if (ns < 1e7) return `${(ns / 1e6).toFixed(2)} ms`;
-  return `${(ns / 1e9).toFixed(3)} s`;
-}
+export { lagText };
 
 /** Replays `trace` once its --out is checked and locked; `unguard` is called as the replay takes over the interrupt signals (runTrace). */
 async function replay(trace: string, values: RunValues, command: string[], unguard: () => void): Promise<number> {
