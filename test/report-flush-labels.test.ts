@@ -52,7 +52,7 @@ describe('a horizontal log axis with labels flush at its ends keeps them apart',
   }
 
   it('validation-cdf, whose x scale has no padding either', async () => {
-    const chart = validationCdfChart({ job: 'j', measured: lat(8830, 9730), simulated: lat(8950, 9850), labels: { measured: 'measured', simulated: 'simulated' }, demerit_pct: 1 }, paper);
+    const chart = validationCdfChart({ job: 'j', runs: [lat(8830, 9730), lat(8840, 9700)], simulated: lat(8950, 9850), labels: { measured: 'measured', simulated: 'simulated' }, figures: ['demerit 1.0 %'] }, paper);
     await expectApart(chart);
   });
 });

@@ -128,23 +128,24 @@ describe('tooltips with the whole configuration label', () => {
     expect(await expectLabelTooltips(find(band, 'sweep-p99-vs-channels'))).toEqual(['area', 'line', 'symbol']);
   });
 
-  it('the validation chart puts its two entries side by side when they fit, else one under the other', () => {
+  it('the validation chart puts its entries side by side when they fit, else as many columns as fit, else one under the other', () => {
     const a = Float64Array.from([50, 80, 120, 300]), b = Float64Array.from([60, 90, 200, 500]);
-    const direction = (labels: { measured: string; simulated: string }, width: number) => {
-      const spec = validationCdfChart({ job: 'j', measured: a, simulated: b, labels, demerit_pct: 12 }, paper).spec(width, 200) as { layer: { encoding?: { color?: { legend: { direction: string } } } }[] };
-      return spec.layer.find((l) => l.encoding?.color)!.encoding!.color!.legend.direction;
+    const columns = (labels: { measured: string; simulated: string }, width: number) => {
+      const spec = validationCdfChart({ job: 'j', runs: [a, a], simulated: b, labels, figures: [] }, paper).spec(width, 200) as { vconcat: { encoding: { color: { legend: { columns: number } } } }[] };
+      return spec.vconcat[0]!.encoding.color.legend.columns;
     };
     const labels = { measured: 'measured (recorded)', simulated: 'simulated (syncsim linux, 8 seeds)' };
-    expect(direction(labels, 600)).toBe('horizontal');
-    expect(direction(labels, 200)).toBe('vertical');
-    expect(direction({ measured: 'm', simulated: 's' }, 200)).toBe('horizontal');
+    // three entries: two runs and the simulated curve
+    expect(columns(labels, 600)).toBe(3);
+    expect(columns(labels, 200)).toBe(1);
+    expect(columns({ measured: 'm', simulated: 's' }, 200)).toBe(3);
   });
 
   it('on the curves of the compare and validation charts', async () => {
     const a = Float64Array.from([50, 80, 120, 300]), b = Float64Array.from([60, 90, 200, 500]);
     expect(await expectLabelTooltips(compareCdfChart({ a: { label: LONG, latencies: a }, b: { label: 'tuned', latencies: b }, p: 0.3 }, paper))).toEqual(['line']);
     const labels = { measured: LONG, simulated: 'syncsim' };
-    expect(await expectLabelTooltips(validationCdfChart({ job: 'j', measured: a, simulated: b, labels, demerit_pct: 12 }, paper))).toEqual(['line']);
+    expect(await expectLabelTooltips(validationCdfChart({ job: 'j', runs: [a, b], simulated: b, labels, figures: [] }, paper))).toEqual(['line']);
     const panel = { job: 'j', measured: a, simulated: b, demerit_pct: 12, noise_floor_pct: null, noise_ratio: null };
     expect(await expectLabelTooltips(validationGridChart([panel], labels, paper))).toEqual(['line']);
   });

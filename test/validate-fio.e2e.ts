@@ -604,9 +604,12 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.noise_p99_pct).toBeCloseTo(apart(0.99), 6);
     expect(val.stdout).toMatch(/^kernel vs itself\s+its runs' p50s \d+\.\d % apart, p99s \d+\.\d %/m);
     expect(val.stdout).toMatch(/^noise floor\s+\d+\.\d % \(demerit between the 2 measured runs/m);
-    // samples.csv: the compared latencies, pooled measured then simulated
+    // samples.csv: the compared latencies, pooled measured (each with its run) then simulated
     const samples = readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n');
-    expect(samples[0]).toBe('series,latency_us');
+    expect(samples[0]).toBe('series,latency_us,run');
+    for (const [run, values] of [['1', run1], ['2', run2]] as const) {
+      expect(samples.slice(1).filter((l) => l.startsWith('measured,') && l.endsWith(`,${run}`)).map((l) => Number(l.split(',')[1]))).toEqual(values);
+    }
     expect(samples.slice(1).filter((l) => l.startsWith('measured,')).map((l) => Number(l.split(',')[1]))).toEqual(meas);
     expect(samples.slice(1).filter((l) => l.startsWith('simulated,')).map((l) => Number(l.split(',')[1]))).toEqual(sim);
 
@@ -625,7 +628,10 @@ describe('syncsim calibrate and validate (real fio)', () => {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const spec = JSON.parse(readFileSync(join(out, 'validation-cdf.vl.json'), 'utf8'));
-    expect(new Set(spec.layer[0].data.values.map((x: { series: string }) => x.series)).size).toBe(2);
+    // a curve per measured run and the simulated one, in the CDF panel and in the tail panel
+    expect(new Set(spec.vconcat[0].data.values.map((x: { series: string }) => x.series)).size).toBe(3);
+    expect(new Set(spec.vconcat[1].layer[0].data.values.map((x: { series: string }) => x.series)).size).toBe(3);
+    expect(spec.title.text).toBe(v.job.name);
     // a valid Vega-Lite spec (vega-lite's own draft-07 schema)
     const validateVl = vegaLiteValidator();
     expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);

@@ -9,6 +9,7 @@ import { InputError } from '../errors.ts';
 import { compareStats, demerit, distStats, sortedCopy, type DistStats, type StatComparison } from './demerit.ts';
 import { noiseFloor, noiseRatio, pooled, type RunPair } from './noise.ts';
 import { simulatedSyncs, writeChart, writePairs, writeSamples, type SimSyncs } from './sim-side.ts';
+import { figureLines } from './validation-table.ts';
 
 /** One task's measured msyncs of the replayed run, in issue order. */
 export interface MeasuredTask {
@@ -49,6 +50,12 @@ export function comparisonReport(cmp: Comparison, seeds: readonly number[]) {
   };
 }
 
+/** How the figure names its curves and where the job ran (figureContext), for its figures' last line. */
+export interface FigureLook {
+  labels: { measured: string; simulated: string };
+  context?: string;
+}
+
 /**
  * Compares the replay in `S/sim` with the measurements: `tasks` are the
  * replayed run's msyncs, `runs` every measured run's latencies after the
@@ -56,9 +63,9 @@ export function comparisonReport(cmp: Comparison, seeds: readonly number[]) {
  * are left out on both sides. `further`: the msyncs of replays with more
  * seeds (per seed, per task in the order of `tasks`; sim-seeds.ts), pooled
  * with those of `S/sim` on the simulated side; pairs.csv keeps the first
- * replay's.
+ * replay's. `seeds`: the seeds replayed (the figure's count of them).
  */
-export async function compareReplay(S: string, name: string, tasks: readonly MeasuredTask[], runs: readonly Float64Array[], warmup: number, labels?: { measured: string; simulated: string }, further: readonly (readonly SimSyncs[])[] = []): Promise<Comparison> {
+export async function compareReplay(S: string, name: string, tasks: readonly MeasuredTask[], runs: readonly Float64Array[], warmup: number, look: FigureLook, further: readonly (readonly SimSyncs[])[] = [], seeds: readonly number[] = [1]): Promise<Comparison> {
   const sims: SimSyncs[] = [];
   for (const t of tasks) sims.push(await simulatedSyncs(join(S, 'sim', 'syncs.csv'), t.latencies_us.length, t.task));
   const ok: number[] = [];
@@ -78,12 +85,15 @@ export async function compareReplay(S: string, name: string, tasks: readonly Mea
   const d = demerit(measSorted, simSorted);
   const noise = noiseFloor(runs);
   writePairs(join(S, 'pairs.csv'), tasks.map((t, i) => ({ task: t.task, issued: t.issued_us, measured: t.latencies_us, sim: sims[i]! })), warmup);
-  writeSamples(join(S, 'samples.csv'), measSorted, simSorted);
-  const chart = await writeChart(S, name, measSorted, simSorted, d.demerit_pct, labels);
-  return {
+  writeSamples(join(S, 'samples.csv'), runs, simSorted);
+  const cmp: Comparison = {
     measured, simulated: { ...simulated, errors }, comparison: compareStats(measured, simulated),
     demerit_pct: d.demerit_pct, rms_distance_us: d.rms_distance_us,
     noise_floor_pct: noise.noise_floor_pct, noise_ratio: noiseRatio(d.demerit_pct, noise.noise_floor_pct),
-    noise_p50_pct: noise.p50_noise_pct, noise_p99_pct: noise.p99_noise_pct, noise_pairs: noise.pairs, chart,
+    noise_p50_pct: noise.p50_noise_pct, noise_p99_pct: noise.p99_noise_pct, noise_pairs: noise.pairs, chart: [],
   };
+  // the figures under its title from the fields validation.json takes from this comparison, as the table prints them
+  const figures = figureLines(comparisonReport(cmp, seeds), runs.map((r) => r.length), look.context);
+  cmp.chart = await writeChart(S, { job: name, runs: runs.map((r) => sortedCopy(r)), simulated: simSorted, labels: look.labels, figures });
+  return cmp;
 }

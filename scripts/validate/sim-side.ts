@@ -15,9 +15,9 @@ import { DEFAULT_SYNC_FLAGS } from '../../traces/import/sync-injector.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import type { ImportStats } from '../../traces/import/importer.ts';
 import { openCsv, numberField } from '../../reports/csv.ts';
-import { validationCdfChart } from '../../reports/charts/validation-cdf.ts';
+import { validationCdfChart, type ValidationCdfData } from '../../reports/charts/validation-cdf.ts';
 import { writeChartFiles } from '../../reports/report.ts';
-import { THEMES } from '../../reports/theme.ts';
+import { THEMES, type Theme } from '../../reports/theme.ts';
 
 /**
  * The size (bytes) of a file named as an I/O log names it, read from the file itself (it exists
@@ -177,27 +177,41 @@ export function writePairs(file: string, tasks: readonly TaskPairs[], warmup: nu
   }
 }
 
-/** Draws validation-cdf.{vl.json,svg,png,pdf} into `dir`; returns the file names. */
-export async function writeChart(dir: string, job: string, meas: Float64Array, sim: Float64Array, demeritPct: number, labels = { measured: 'measured (Linux, fio)', simulated: 'simulated (syncsim linux)' }): Promise<string[]> {
-  const theme = THEMES.paper;
-  const chart = validationCdfChart({ job, measured: meas, simulated: sim, labels, demerit_pct: demeritPct }, theme);
-  return writeChartFiles(dir, chart, theme, theme.widths.single);
+/**
+ * The paper theme with PNGs of 300 dpi at the PDF's size (1 px of a spec is 1 pt, 1/72 in), where the
+ * reports' are 144: a validation figure's PNG is what a reader puts in a paper or a review.
+ */
+export const PRINT_THEME: Theme = { ...THEMES.paper, pngScale: 300 / 72 };
+
+/** Draws validation-cdf.{vl.json,svg,png,pdf} of `data` into `dir`, a single column wide; returns the file names. */
+export async function writeChart(dir: string, data: ValidationCdfData): Promise<string[]> {
+  const chart = validationCdfChart(data, PRINT_THEME);
+  return writeChartFiles(dir, chart, PRINT_THEME, PRINT_THEME.widths.single);
 }
 
-
-/** samples.csv: every compared latency, `measured` (the runs pooled) then `simulated`, each ascending. */
-export function writeSamples(file: string, meas: Float64Array, sim: Float64Array): void {
+/**
+ * samples.csv: every compared latency, `measured` (the runs pooled, ascending; `run` says which run
+ * each came from, 1, 2, …) then `simulated` (the seeds pooled, ascending; `run` empty).
+ */
+export function writeSamples(file: string, runs: readonly Float64Array[], sim: Float64Array): void {
+  const tagged: [number, number][] = runs.flatMap((r, k) => Array.from(r, (v): [number, number] => [v, k + 1]));
+  tagged.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const fd = openSync(file, 'w');
   try {
-    let buf = 'series,latency_us\n';
-    for (const [series, values] of [['measured', meas], ['simulated', sim]] as const) {
-      for (let i = 0; i < values.length; i++) {
-        buf += `${series},${values[i]}\n`;
-        if (buf.length > 1 << 16) {
-          writeSync(fd, buf);
-          buf = '';
-        }
+    let buf = 'series,latency_us,run\n';
+    const flush = () => {
+      if (buf.length > 1 << 16) {
+        writeSync(fd, buf);
+        buf = '';
       }
+    };
+    for (const [v, run] of tagged) {
+      buf += `measured,${v},${run}\n`;
+      flush();
+    }
+    for (let i = 0; i < sim.length; i++) {
+      buf += `simulated,${sim[i]},\n`;
+      flush();
     }
     writeSync(fd, buf);
   } finally {
@@ -205,14 +219,27 @@ export function writeSamples(file: string, meas: Float64Array, sim: Float64Array
   }
 }
 
-/** Reads back a samples.csv: the measured and simulated latencies, ascending. */
-export async function readSamples(file: string): Promise<{ measured: Float64Array; simulated: Float64Array }> {
+/**
+ * Reads back a samples.csv: the measured latencies (pooled), each run's (by its `run` column; one run of
+ * them all in files written before it had one) and the simulated ones, each ascending.
+ */
+export async function readSamples(file: string): Promise<{ measured: Float64Array; runs: Float64Array[]; simulated: Float64Array }> {
   const f = await openCsv(file, ['series', 'latency_us']);
   const out: Record<string, number[]> = { measured: [], simulated: [] };
+  const byRun = new Map<number, number[]>();
   for await (const row of f.rows) {
     const s = row.fields[f.col.series!]!;
     if (s !== 'measured' && s !== 'simulated') throw new Error(`${file}: line ${row.line}: series must be measured or simulated (got '${s}')`);
-    out[s]!.push(numberField(f, row, 'latency_us', 0));
+    const v = numberField(f, row, 'latency_us', 0);
+    out[s]!.push(v);
+    if (s === 'measured' && f.col.run !== undefined) {
+      const run = Number(row.fields[f.col.run]);
+      if (!Number.isInteger(run) || run < 1) throw new Error(`${file}: line ${row.line}: run must be a whole number from 1 (got '${row.fields[f.col.run]}')`);
+      if (!byRun.has(run)) byRun.set(run, []);
+      byRun.get(run)!.push(v);
+    }
   }
-  return { measured: Float64Array.from(out.measured!).sort(), simulated: Float64Array.from(out.simulated!).sort() };
+  const sorted = (a: number[]) => Float64Array.from(a).sort();
+  const runs = byRun.size ? [...byRun.keys()].sort((a, b) => a - b).map((k) => sorted(byRun.get(k)!)) : [sorted(out.measured!)];
+  return { measured: sorted(out.measured!), runs, simulated: sorted(out.simulated!) };
 }

@@ -25,6 +25,7 @@ import { distStats } from './demerit.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import type { ValidationReport } from './validation.ts';
 import { deviceSummary } from './device-summary.ts';
+import { figureContext } from './validation-table.ts';
 import { warnIfBusy } from './machine-state.ts';
 import { inTurn, takeTurn, type JobTurns, type Step } from './rounds.ts';
 
@@ -176,7 +177,8 @@ export async function validateTrace(opts: TraceValidateOptions): Promise<{ repor
       const seeds = simSeeds(config.seed, opts.simSeeds ?? DEFAULT_SIM_SEEDS);
       const further = await replayFurtherSeeds(trace, config, seeds, first.map((t) => ({ task: t.task, n: t.latencies_us.length })), log);
       const name = basename(opts.trace).replace(/\.(csv|csv\.gz)$/, '');
-      const cmp = await compareReplay(S, name, first, runs, warmup, { measured: 'measured (recorded)', simulated: simulatedLabel(config.personality, seeds.length) }, further);
+      const context = figureContext(null, `trace ${basename(opts.trace)}`, null, opts.calibration === undefined ? '(defaults)' : basename(opts.calibration), deviceSummary(config).device);
+      const cmp = await compareReplay(S, name, first, runs, warmup, { labels: { measured: 'measured (recorded)', simulated: simulatedLabel(config.personality, seeds.length) }, context }, further, seeds);
       const matched = first.reduce((n, t) => n + t.latencies_us.length, 0);
       const report: ValidationReport = {
         syncsim_version: VERSION,

@@ -35,9 +35,49 @@ function targetsText(r: ValidationReport): string {
   return `${j.meets_targets ? 'met' : 'missed'} (${rule})${kernel}`;
 }
 
+/** A latency or a distance as the table writes it (µs, to a tenth). */
+const f = (v: number) => v.toFixed(1);
+
+/** What the figure's lines are taken from: the fields of validation.json the table prints them from. */
+export type FigureSource = Pick<ValidationReport, 'comparison' | 'demerit_pct' | 'noise_floor_pct' | 'noise_ratio'> & { simulated: { count: number; seeds?: number[] } };
+
+/**
+ * The lines under the title of a validation's figure (validation-cdf): the msyncs of each measured run
+ * (`runs`, after the warm-up) and simulated, the p50 and p99 measured (the runs pooled) and simulated with
+ * sim/meas, the demerit, noise floor and noise ratio, as {@link validationTable} prints them, from the same
+ * fields; then `context` (where it ran and with which calibration: {@link figureContext}) when given.
+ */
+export function figureLines(r: FigureSource, runs: readonly number[], context?: string): string[] {
+  const seeds = r.simulated.seeds?.length ?? 1;
+  const each = runs.every((n) => n === runs[0]);
+  const measured = runs.length === 1 ? `${runs[0]} msyncs measured (one run)`
+    : each ? `${runs.length} runs × ${runs[0]} msyncs measured (pooled)` : `${runs.join(' + ')} msyncs measured in ${runs.length} runs (pooled)`;
+  const q = (k: 'p50' | 'p99') => {
+    const c = r.comparison[k];
+    return `${k}: measured ${f(c.measured_us)} µs, simulated ${f(c.simulated_us)} µs, sim/meas ${c.ratio === null ? '-' : c.ratio.toFixed(2)}`;
+  };
+  const noise = r.noise_floor_pct === null ? 'no noise floor (one run)' : `noise floor ${r.noise_floor_pct.toFixed(1)} %, noise ratio ${r.noise_ratio === null ? '-' : r.noise_ratio.toFixed(2)}`;
+  return [
+    `n: ${measured}, ${r.simulated.count} simulated (${seeds} seed${seeds === 1 ? '' : 's'})`,
+    q('p50'),
+    q('p99'),
+    `demerit ${r.demerit_pct.toFixed(1)} %, ${noise}`,
+    ...(context ? [context] : []),
+  ];
+}
+
+/**
+ * The last line of a figure's figures: the system the job ran on (null for a trace, which may have been
+ * recorded elsewhere), the tool that measured it (fio's version, or the trace) and its file system, and the calibration replayed with (its
+ * file's name and the device model's profile, the first word of validation.json's `calibration.device`).
+ */
+export function figureContext(system: string | null, tool: string | null, filesystem: string | null, calibration: string, device: string): string {
+  const profile = /^profile ([^:]+):/.exec(device)?.[1] ?? device.split(':')[0]!;
+  return `${[system, tool, filesystem].filter(Boolean).join(', ')}; calibration ${calibration} (${profile})`;
+}
+
 /** A readable table of a validation. */
 export function validationTable(r: ValidationReport, out: string): string {
-  const f = (v: number) => v.toFixed(1);
   const rows: [string, string][] = [
     ['job', r.job.fio_version === null
       ? `${r.job.file} (${r.job.jobs} task(s)${r.job.command ? `, recorded from: ${r.job.command.join(' ')}` : ''})`

@@ -22,11 +22,13 @@
 import type { ReportingHold, ReportingRecord } from './page-reporting.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { release as osRelease, type as osType } from 'node:os';
 import { loadConfig } from '../config-file.ts';
 import { runTrace } from '../run.ts';
 import { InputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { deviceSummary } from './device-summary.ts';
+import { figureContext } from './validation-table.ts';
 import { importWithMeasured } from './sim-side.ts';
 import { Flag } from '../../traces/types.ts';
 import { comparisonReport, compareReplay } from './compare.ts';
@@ -337,7 +339,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       const further = await replayFurtherSeeds(trace, config, seeds, tasks.map((task, i) => ({ task, n: first[i]!.latencies_us.length })), log);
 
       // 3. compare, after the warm-up: simulated (the seeds pooled) vs every measured run pooled, and the runs with each other
-      const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup, { measured: 'measured (Linux, fio)', simulated: simulatedLabel('linux', seeds.length) }, further);
+      const context = figureContext(`${osType()} ${osRelease()}`, version, filesystem, basename(profile), deviceSummary(config).device);
+      const cmp = await compareReplay(S, job.name, tasks.map((task, i) => ({ task, issued_us: first[i]!.issued_us, latencies_us: first[i]!.latencies_us })), runs.map((r) => r.compared), warmup, { labels: { measured: 'measured (Linux, fio)', simulated: simulatedLabel('linux', seeds.length) }, context }, further, seeds);
       const chartFiles = cmp.chart;
       const report: ValidationReport = {
         syncsim_version: VERSION,
