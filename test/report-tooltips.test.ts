@@ -146,7 +146,7 @@ describe('tooltips with the whole configuration label', () => {
     expect(await expectLabelTooltips(compareCdfChart({ a: { label: LONG, latencies: a }, b: { label: 'tuned', latencies: b }, p: 0.3 }, paper))).toEqual(['line']);
     const labels = { measured: LONG, simulated: 'syncsim' };
     expect(await expectLabelTooltips(validationCdfChart({ job: 'j', runs: [a, b], simulated: b, labels, figures: [] }, paper))).toEqual(['line']);
-    const panel = { job: 'j', measured: a, simulated: b, demerit_pct: 12, noise_floor_pct: null, noise_ratio: null };
+    const panel = { job: 'j', runs: [a, b], simulated: b, lines: ['j'], p99: { measured_us: 300, simulated_us: 500 } };
     expect(await expectLabelTooltips(validationGridChart([panel], labels, paper))).toEqual(['line']);
   });
 });

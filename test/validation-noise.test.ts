@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { vegaLiteValidator } from './vega-schema.ts';
 import { noiseFloor, noiseRatio, pairDemerit, pooled, quantileNoise } from '../scripts/validate/noise.ts';
-import { errorPct, jobSummary, kernelMeetsQuantileTargets, meetsTargets, validationSummary, validationSummaryTable } from '../scripts/validate/summary.ts';
+import { errorPct, gridPanel, jobSummary, kernelMeetsQuantileTargets, meetsTargets, panelLines, validationSummary, validationSummaryTable } from '../scripts/validate/summary.ts';
 import { gridColumns, panelTitle, validationGridChart } from '../reports/charts/validation-grid.ts';
 import { vlToSvg } from '../reports/render.ts';
 import { THEMES } from '../reports/theme.ts';
@@ -151,25 +151,35 @@ describe('targets and the summary table', () => {
 });
 
 describe('validation-grid figure', () => {
-  const panel = (job: string, floor: number | null) => ({
-    job, measured: f64([100, 120, 150]), simulated: f64([110, 130, 160]), demerit_pct: 8.4, noise_floor_pct: floor, noise_ratio: floor ? 8.4 / floor : null,
-  });
+  const panel = (job: string, floor: number | null) => gridPanel(jobSummary(report(job, { p50: 120, p99: 150 }, { p50: 130, p99: 160 }, 8.4, floor)),
+    { runs: floor === null ? [f64([100, 120, 150])] : [f64([100, 120, 150]), f64([105, 125, 140])], simulated: f64([110, 130, 160]) });
 
-  it('puts each job and its figures in a facet title, in the given order', () => {
-    expect(panelTitle(panel('seq', 6))).toBe('seq|demerit 8 % · noise 6 % · ratio 1.40');
-    expect(panelTitle(panel('one-run', null))).toBe('one-run|demerit 8 %');
+  it('puts each job and its figures, as the summary table prints them, in a facet title, in the given order', () => {
+    const seq = report('seq', { p50: 120, p99: 150 }, { p50: 130, p99: 160 }, 8.4, 6);
+    expect(panelLines(jobSummary(seq))).toEqual([
+      'seq · 2 runs × 10 msyncs', 'p50 120.0 vs 130.0 µs (+8 %)', 'p99 150.0 vs 160.0 µs (+7 %)', 'demerit 8.4 % · noise 6.0 % · ratio 1.40',
+    ]);
+    // the same numbers as the table's line of the job
+    const row = validationSummaryTable([seq]).split('\n')[1]!;
+    for (const n of ['120.0', '130.0', '+8 %', '150.0', '160.0', '+7 %', '8.4 %', '6.0 %', '1.40']) expect(row).toContain(n);
+    expect(panelLines(jobSummary(report('one-run', { p50: 1, p99: 2 }, { p50: 1, p99: 2 }, 8.4, null)))).toEqual([
+      'one-run · 1 run × 10 msyncs', 'p50 1.0 vs 1.0 µs (+0 %)', 'p99 2.0 vs 2.0 µs (+0 %)', 'demerit 8.4 %',
+    ]);
     const chart = validationGridChart([panel('b', 6), panel('a', 6)], { measured: 'm', simulated: 's' }, THEMES.paper);
-    const spec = chart.spec(200, 150) as { facet: { sort: string[] }; data: { values: { panel: string; series: string }[] }; columns: number };
+    const spec = chart.spec(200, 150) as { facet: { sort: string[] }; data: { values: { panel: string; series?: string; p99?: string; latency_us: number }[] }; columns: number };
     expect(spec.facet.sort).toEqual([panelTitle(panel('b', 6)), panelTitle(panel('a', 6))]);
+    expect(spec.facet.sort[0]!.split('|')[0]).toBe('b · 2 runs × 10 msyncs');
     expect(new Set(spec.data.values.map((v) => v.panel))).toEqual(new Set(spec.facet.sort));
-    expect(new Set(spec.data.values.map((v) => v.series))).toEqual(new Set(['m', 's']));
+    // a curve per measured run and the simulated one, and the two p99s marked
+    expect(new Set(spec.data.values.filter((v) => v.series).map((v) => v.series))).toEqual(new Set(['m, run 1', 'm, run 2', 's']));
+    expect(spec.data.values.filter((v) => v.p99 && v.panel === spec.facet.sort[0]).map((v) => [v.p99, v.latency_us])).toEqual([['measured', 150], ['simulated', 160]]);
     expect(spec.columns).toBe(2);
     const validateVl = vegaLiteValidator();
     expect(validateVl(spec), JSON.stringify(validateVl.errors?.slice(0, 3))).toBe(true);
   });
 
   it('labels each panel\'s latency axis at 1, 2, 3 and 5 × 10^k only, so 150 to 2,500 µs reads 200, 300, 500, 1k, 2k (vega\'s own ticks gave 800 and dropped 1k)', async () => {
-    const wide = { job: 'w', measured: f64([150, 400, 2500]), simulated: f64([160, 420, 2400]), demerit_pct: 5, noise_floor_pct: 5, noise_ratio: 1 };
+    const wide = { job: 'w', runs: [f64([150, 400, 2500])], simulated: f64([160, 420, 2400]), lines: ['w'], p99: { measured_us: 2500, simulated_us: 2400 } };
     const spec = validationGridChart([wide], { measured: 'm', simulated: 's' }, THEMES.paper).spec(250, 150);
     const { svg } = await vlToSvg(spec as never);
     // the x axis's labels: the texts under the plot that are latencies (the y axis's are fractions)

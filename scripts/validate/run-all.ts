@@ -27,11 +27,9 @@ import { Rounds, runJob, takeTurn } from './rounds.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
 import type { ValidationReport } from './validation.ts';
 import { validationSummary, validationSummaryTable, writeGrid } from './summary.ts';
-import { readSamples } from './sim-side.ts';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirtyPagesUnavailable } from '../record/record.ts';
-import type { ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { kernelDiffUnavailable, runKernelDiff } from './kernel-diff.ts';
 import { busyReasons, busyWarning, machineState } from './machine-state.ts';
 import { checkCalibrationTargets } from './calibration.ts';
@@ -225,14 +223,7 @@ async function runAll(argv: string[]): Promise<number> {
     const reports = [...names, ...app].map((name) => JSON.parse(readFileSync(join(out, name, 'validation.json'), 'utf8')) as ValidationReport);
     process.stdout.write(`\nmsync latency (µs), measured on this kernel vs simulated (profile ${profile})\n${validationSummaryTable(reports)}\n`);
     const summary = validationSummary(reports, existsSync(calibration) ? resolve(calibration) : calibration);
-    const panels: ValidationPanel[] = [];
-    for (const r of reports) {
-      const s = await readSamples(join(out, r.job.name, 'samples.csv'));
-      panels.push({ job: r.job.name, ...s, demerit_pct: r.demerit_pct, noise_floor_pct: r.noise_floor_pct, noise_ratio: r.noise_ratio });
-    }
-    // the legend names the seeds pooled when every job pooled as many
-    const seedCounts = new Set(reports.map((r) => r.simulated.seeds?.length ?? 1));
-    const figure = await writeGrid(out, panels, seedCounts.size === 1 ? [...seedCounts][0]! : 1);
+    const figure = await writeGrid(out, reports);
     const atEnd = machineState();
     const busyAtEnd = busyReasons(atEnd);
     const machine = { at_start: atStart, at_end: atEnd, busy: [...new Set([...busy, ...busyAtEnd])], page_reporting: reporting };

@@ -5,7 +5,8 @@
 import { simulatedLabel } from './sim-seeds.ts';
 import { validationGridChart, type ValidationPanel } from '../../reports/charts/validation-grid.ts';
 import { writeChartFiles } from '../../reports/report.ts';
-import { THEMES } from '../../reports/theme.ts';
+import { join } from 'node:path';
+import { PRINT_THEME, readSamples } from './sim-side.ts';
 import type { ValidationReport } from './validation.ts';
 
 /** The targets every job is held to (issue: noise ratio ≤ 1.5, p50 and p99 within 20 %). */
@@ -127,11 +128,34 @@ export function validationSummaryTable(reports: readonly ValidationReport[]): st
 }
 
 /**
- * Draws validation-grid.{vl.json,svg,png,pdf} into `dir`; returns the file names. `seeds`: the
- * seeds every job pooled, named in the legend (default 1: none named).
+ * The lines of a job's panel title in the grid, as {@link validationSummaryTable} prints its figures:
+ * the job with its measured runs and their msyncs, p50 and p99 measured vs simulated with the error, the
+ * demerit, the noise floor and the noise ratio.
  */
-export async function writeGrid(dir: string, panels: readonly ValidationPanel[], seeds = 1): Promise<string[]> {
-  const theme = THEMES.paper;
-  const chart = validationGridChart(panels, { measured: 'measured (Linux, fio)', simulated: simulatedLabel('linux', seeds) }, theme);
-  return writeChartFiles(dir, chart, theme, theme.widths.double);
+export function panelLines(j: JobSummary): string[] {
+  const noise = j.noise_floor_pct === null ? '' : ` · noise ${f1(j.noise_floor_pct)} % · ratio ${j.noise_ratio === null ? '-' : j.noise_ratio.toFixed(2)}`;
+  return [
+    `${j.job} · ${j.repeat} run${j.repeat === 1 ? '' : 's'} × ${j.msyncs} msyncs`,
+    `p50 ${f1(j.measured.p50_us)} vs ${f1(j.simulated.p50_us)} µs (${signed(j.p50_error_pct)})`,
+    `p99 ${f1(j.measured.p99_us)} vs ${f1(j.simulated.p99_us)} µs (${signed(j.p99_error_pct)})`,
+    `demerit ${f1(j.demerit_pct)} %${noise}`,
+  ];
+}
+
+/** A job's panel of the grid: its samples (samples.csv) and the figures of its summary ({@link jobSummary}). */
+export function gridPanel(j: JobSummary, samples: { runs: Float64Array[]; simulated: Float64Array }): ValidationPanel {
+  return { job: j.job, runs: samples.runs, simulated: samples.simulated, lines: panelLines(j), p99: { measured_us: j.measured.p99_us, simulated_us: j.simulated.p99_us } };
+}
+
+/**
+ * Draws validation-grid.{vl.json,svg,png,pdf} into `dir`, two columns wide, of `reports` (each job's
+ * samples.csv read from `dir`/JOB/); returns the file names. The legend names the seeds pooled when every
+ * job pooled as many.
+ */
+export async function writeGrid(dir: string, reports: readonly ValidationReport[]): Promise<string[]> {
+  const panels: ValidationPanel[] = [];
+  for (const r of reports) panels.push(gridPanel(jobSummary(r), await readSamples(join(dir, r.job.name, 'samples.csv'))));
+  const seeds = new Set(reports.map((r) => r.simulated.seeds?.length ?? 1));
+  const chart = validationGridChart(panels, { measured: 'measured (Linux, fio)', simulated: simulatedLabel('linux', seeds.size === 1 ? [...seeds][0]! : 1) }, PRINT_THEME);
+  return writeChartFiles(dir, chart, PRINT_THEME, PRINT_THEME.widths.double);
 }
