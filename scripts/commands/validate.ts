@@ -48,8 +48,10 @@ FLUSH of the device costs the same from one second to the next):
      distributions: mean, p50, p90, p99 and the demerit figure (Ruemmler &
      Wilkes 1994: RMS horizontal distance between the two CDFs, as % of the
      measured mean);
-  4. writes DIR/validation.json and the overlay chart
-     validation-cdf.{vl.json,svg,png,pdf}.
+  4. writes DIR/validation.json and the figure
+     validation-cdf.{vl.json,svg,png,pdf}: the job and the table's figures
+     in its title, the CDF of each measured run and of the simulated msyncs
+     on a log latency axis, and 1 - CDF on a log axis under it (the tail).
 
 A measured msync latency is the time from the sync's entry in fio's I/O log to
 the next entry (fio issues the next I/O when the sync returns); fio's own sync
@@ -121,8 +123,8 @@ directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory i
 Output (DIR): validation.json, validation-cdf.*, device-session.yaml
 (+ .calibration.json, when the FLUSH level was refitted), pairs.csv (each
 matched msync: measured and simulated latency, compared 0 for the warm-up),
-samples.csv (every compared latency, measured runs pooled and simulated seeds
-pooled), job.fio (as run), fio.iolog, fio_*lat.1.log, fio.json (all of run 1),
+samples.csv (every compared latency, measured runs pooled, each with its run,
+and simulated seeds pooled), job.fio (as run), fio.iolog, fio_*lat.1.log, fio.json (all of run 1),
 repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and logs of each further
 run), trace.csv (run 1's log imported: x_measured_us on msync rows, and on
 stores and loads their time to the next log entry; the mapping's RANDOM or

@@ -1,7 +1,7 @@
 /**
  * The simulated side of a validation: importing the fio I/O log into a trace
  * that carries each msync's measured latency, reading the replay's msyncs
- * back, pairs.csv, and the overlay chart.
+ * back, pairs.csv, samples.csv, and the figure (validation-cdf).
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { release, type } from 'node:os';
