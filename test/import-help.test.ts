@@ -17,7 +17,7 @@ from its first event):
   fio-iolog  v3: TIMESTAMP FILE ACTION [OFFSET LENGTH]
              v2: FILE ACTION [OFFSET LENGTH]
              TIMESTAMP: µs since the job started; OFFSET, LENGTH: bytes
-             v2 has no clock: 'FILE wait OFFSET LENGTH' moves it on by OFFSET µs
+             v2, no clock: 'FILE wait OFFSET LENGTH' moves it on by OFFSET µs
   blkparse   MAJ,MIN CPU SEQ SECONDS.NANOSECONDS PID ACTION RWBS, then for a Q
                event SECTOR + COUNT [PROCESS]
              time: seconds since the trace started, to the ns

@@ -120,14 +120,14 @@ directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory i
                         instead (every job's run r before any job's run r+1)
   -h, --help            this help
 
-Output (DIR): validation.json, validation-cdf.*, device-session.yaml
-(+ .calibration.json, when the FLUSH level was refitted), pairs.csv (each
-matched msync: measured and simulated latency, compared 0 for the warm-up),
-samples.csv (every compared latency, measured runs pooled, each with its run,
-and simulated seeds pooled), job.fio (as run), fio.iolog, fio_*lat.1.log, fio.json (all of run 1),
-repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and logs of each further
-run), trace.csv (run 1's log imported: x_measured_us on msync rows, and on
-stores and loads their time to the next log entry; the mapping's RANDOM or
+Output (DIR): validation.json, validation-cdf.*, device-session.yaml (+
+.calibration.json, when the FLUSH level was refitted), pairs.csv (each matched
+msync: measured and simulated latency, compared 0 for the warm-up), samples.csv
+(every compared latency, measured runs pooled, each with its run, and simulated
+seeds pooled), job.fio (as run), fio.iolog, fio_*lat.1.log, fio.json (all of
+run 1), repeat-2/ ... repeat-N/ (job.fio, fio.iolog, fio.json and logs of each
+further run), trace.csv (run 1's log imported: x_measured_us on msync rows, and
+on stores and loads their time to the next log entry; the mapping's RANDOM or
 SEQUENTIAL flag from the job's rw, as fio's mmap engine advises), sim/ (the
 replay's results, for 'syncsim report DIR/sim').`;
 

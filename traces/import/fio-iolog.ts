@@ -154,7 +154,7 @@ export const fioIologImporter: Importer = {
     'v3: TIMESTAMP FILE ACTION [OFFSET LENGTH]',
     'v2: FILE ACTION [OFFSET LENGTH]',
     'TIMESTAMP: µs since the job started; OFFSET, LENGTH: bytes',
-    'v2 has no clock: \'FILE wait OFFSET LENGTH\' moves it on by OFFSET µs',
+    'v2, no clock: \'FILE wait OFFSET LENGTH\' moves it on by OFFSET µs',
   ],
   rows: fioRows,
 };
