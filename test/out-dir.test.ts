@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { syncsimHere } from './cli-here.ts';
@@ -264,6 +264,31 @@ describe('checkOutDir', () => {
 });
 
 describe('files a user added inside syncsim\'s own output', () => {
+  it('a file syncsim wrote and someone changed since (a hand-tuned chart spec, a note appended to a CSV) is refused as theirs; a copy of the directory (other mtimes, same bytes) is still syncsim\'s', async () => {
+    const d = workdir();
+    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    expect((await here(['run', 'demo.csv', '--out', 'r', '-q'], d)).code).toBe(0);
+    expect((await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf', '-q'], d)).code).toBe(0);
+    const marker = JSON.parse(readFileSync(join(d, 'r', '.syncsim'), 'utf8')) as { stamps: Record<string, [number, string | null]> };
+    expect(marker.stamps['summary.json']![0]).toBe(statSync(join(d, 'r', 'summary.json')).size);
+    expect(marker.stamps['summary.json']![1]).toMatch(/^[0-9a-f]{32}$/);
+    // a copy made without keeping times: its files are as written, and it is replaced
+    cpSync(join(d, 'r'), join(d, 'copy'), { recursive: true });
+    expect((await here(['run', 'demo.csv', '--out', 'copy', '-q'], d)).code).toBe(0);
+    // the same size, other bytes: a digit changed in place
+    const spec = join(d, 'r', 'report', 'latency-cdf.vl.json');
+    const text = readFileSync(spec, 'utf8');
+    writeFileSync(spec, text.replace(/\d/, (c) => String((Number(c) + 1) % 10)));
+    expect(readFileSync(spec, 'utf8')).not.toBe(text);
+    // a note appended to a result file
+    writeFileSync(join(d, 'copy', 'syncs.csv'), '# my note\n', { flag: 'a' });
+    const before = snapshot(d);
+    expectRefused(await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d), join('r', 'report'), 'holds what syncsim did not write there ("latency-cdf.vl.json (changed since syncsim wrote it)")');
+    expectRefused(await here(['run', 'demo.csv', '--out', 'r'], d), 'r', '("report/latency-cdf.vl.json (changed since syncsim wrote it)")');
+    expectRefused(await here(['run', 'demo.csv', '--out', 'copy'], d), 'copy', '("syncs.csv (changed since syncsim wrote it)")');
+    expect(snapshot(d)).toEqual(before);
+  });
+
   it('run and report list what they wrote in .syncsim; a rerun refuses a directory holding anything else, and replaces its own (a run\'s report/ included)', async () => {
     const d = workdir();
     writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));

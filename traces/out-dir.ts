@@ -7,20 +7,15 @@
  * a default that leaves `results/`, a directory holding files syncsim did not
  * write — is refused with an {@link OutDirError} before any work is done.
  */
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isWriteFailure, namingFile } from './write-failures.ts';
+import { isWriteFailure } from './write-failures.ts';
 import { whyNotRemovable } from './out-replace.ts';
 import { isDeadLeftover, isTraceCacheDir } from './out-leftovers.ts';
 import { whyOtherSource } from './out-source.ts';
+import { changedSince, MARKER, readMarker, type FileStamp, type OutCommand } from './out-marker.ts';
 
-/** The marker file inside every output directory syncsim makes. */
-export const MARKER = '.syncsim';
-
-const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** The commands that write an output directory. */
-export type OutCommand = 'run' | 'report' | 'sweep' | 'merge' | 'validate' | 'compare';
+export { MARKER, readMarker, treeOf, writeMarker, type FileStamp, type Marker, type OutCommand } from './out-marker.ts';
 
 /** An output path refused, or locked by another writer: one line, exit 2. */
 export class OutDirError extends Error {
@@ -61,50 +56,13 @@ export function outWriteFailure(e: unknown, out: string, o: OutWriteFailure = {}
   return new OutDirError(`--out ${out}: cannot write ${o.what ?? 'it'} (${(e as Error).message}); nothing was kept there`, { cause: e });
 }
 
-/** What `.syncsim` holds. */
-export interface Marker {
-  command: string;
-  version: string;
-  /** Every path the command wrote in the directory (directories end in `/`), when it recorded them. */
-  files?: string[];
-  /** The results directory a report was drawn from, its path on disk (traces/out-source.ts), when recorded. */
-  source?: string;
-}
-
-/** Writes the marker of `command` into directory `dir`, with the paths the command wrote there and a report's `source` when given. */
-export function writeMarker(dir: string, command: OutCommand, files?: readonly string[], source?: string): void {
-  const path = join(dir, MARKER);
-  try {
-    writeFileSync(path, JSON.stringify({ command, version: VERSION, ...(source !== undefined ? { source } : {}), ...(files ? { files } : {}) }) + '\n');
-  } catch (e) {
-    throw namingFile(e, path);
-  }
-}
-
-/** Every path under `dir` (relative; directories end in `/`; links not followed), sorted, without the top marker. */
-export function treeOf(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const n of readdirSync(join(dir, rel)).sort()) {
-      const r = rel + n;
-      if (r === MARKER) continue;
-      if (lstatSync(join(dir, r)).isDirectory()) {
-        out.push(r + '/');
-        walk(r + '/');
-      } else out.push(r);
-    }
-  };
-  walk('');
-  return out;
-}
-
 /**
  * The paths under `dir` that its marker's command did not write (at most
  * `max`), `files` being what it wrote: a `report/` with a marker of its own
  * is syncsim's when nothing foreign is in it either; a directory holding
  * the output of another command is foreign.
  */
-export function foreignPaths(dir: string, files: readonly string[], max = 6): string[] {
+export function foreignPaths(dir: string, files: readonly string[], max = 6, stamps?: Readonly<Record<string, FileStamp>>): string[] {
   const known = new Set(files);
   const out: string[] = [];
   const walk = (rel: string) => {
@@ -116,6 +74,8 @@ export function foreignPaths(dir: string, files: readonly string[], max = 6): st
       const key = isDirectory ? r + '/' : r;
       if (known.has(key)) {
         if (isDirectory) walk(key);
+        // a file syncsim wrote and someone changed since is theirs too now
+        else if (changedSince(join(dir, r), stamps?.[key])) out.push(`${key} (changed since syncsim wrote it)`);
         continue;
       }
       // what a syncsim killed while writing here (a report of this run, a run inside it) left: its lock, its staging directory
@@ -124,7 +84,7 @@ export function foreignPaths(dir: string, files: readonly string[], max = 6): st
       // any other output put here later (a sweep, another run) is not this command's to replace
       const sub = isDirectory ? readMarker(join(dir, r)) : undefined;
       if (sub?.command === 'report' && sub.files) {
-        for (const f of foreignPaths(join(dir, r), sub.files, max - out.length)) out.push(`${key}${f}`);
+        for (const f of foreignPaths(join(dir, r), sub.files, max - out.length, sub.stamps)) out.push(`${key}${f}`);
         continue;
       }
       if (sub?.command === 'report') continue; // a report of an older syncsim, whose marker lists no files
@@ -139,20 +99,6 @@ export function foreignPaths(dir: string, files: readonly string[], max = 6): st
 
 /** The name of the trace cache directory a run makes beside its --out (scripts/cache-dir.ts). */
 export const CACHE_DIR_NAME = '.trace-cache';
-
-/** The marker of `dir`; undefined when there is none (or it is not a regular file holding a marker). */
-export function readMarker(dir: string): Marker | undefined {
-  try {
-    const p = join(dir, MARKER);
-    if (!lstatSync(p).isFile()) return undefined;
-    const m = JSON.parse(readFileSync(p, 'utf8')) as Partial<Marker>;
-    if (typeof m?.command !== 'string') return undefined;
-    const files = Array.isArray(m.files) && m.files.every((f) => typeof f === 'string') ? m.files : undefined;
-    return { command: m.command, version: String(m.version ?? ''), ...(files ? { files } : {}), ...(typeof m.source === 'string' ? { source: m.source } : {}) };
-  } catch {
-    return undefined;
-  }
-}
 
 const readJson = (p: string): Record<string, unknown> | undefined => {
   try {
@@ -232,7 +178,7 @@ function whyNotOwned(dir: string, command: OutCommand): string | undefined {
   const marker = readMarker(dir);
   if (marker) {
     if (!rule.accepts.includes(marker.command)) return `holds the output of 'syncsim ${marker.command}', not of 'syncsim ${command}'`;
-    const foreign = marker.files ? foreignPaths(dir, marker.files) : [];
+    const foreign = marker.files ? foreignPaths(dir, marker.files, undefined, marker.stamps) : [];
     if (foreign.length > 0) {
       const shown = foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ');
       return `holds what syncsim did not write there (${shown}${foreign.length > 5 ? ', ...' : ''}), which replacing it would delete`;

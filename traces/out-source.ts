@@ -11,7 +11,7 @@
  */
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { readMarker } from './out-dir.ts';
+import { readMarker } from './out-marker.ts';
 
 /** The commands whose marker makes a directory a results directory (besides a sweep's experiment.json or a run's summary.json). */
 const RESULTS_COMMANDS: ReadonlySet<string> = new Set(['run', 'sweep', 'merge']);

@@ -265,7 +265,8 @@ export class SweepDir {
   foreignInRun(id: string): string[] {
     const dir = this.runDir(id);
     if (!existsSync(dir)) return [];
-    return foreignPaths(dir, ['run.json', ...(readMarker(dir)?.files ?? [])]);
+    const marker = readMarker(dir);
+    return foreignPaths(dir, ['run.json', ...(marker?.files ?? [])], undefined, marker?.stamps);
   }
 
   /** The directory of run `id`. */
