@@ -83,9 +83,9 @@ describe('a job validation cannot replay', () => {
   it('direct=1 (or buffered=0) with the mmap engine is refused, naming the line: fio msyncs each block it writes, unlogged', () => {
     const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
     const prep = (text: string) => () => prepareJob(parseJobFile(text, 'job.fio'), outs);
-    expect(prep('[j]\nioengine=mmap\nrw=randwrite\nfsync=8\ndirect=1\n')).toThrow(/^job\.fio:5: column direct: with ioengine=mmap, direct I\/O makes fio msync every block/);
-    expect(prep('[global]\nbuffered=0\n[j]\nioengine=mmap\nfsync=8\n')).toThrow(/^job\.fio:2: column buffered: /);
-    expect(prep('[j]\nioengine=mmap\nfsync=8\ndirect\n')).toThrow(/column direct/);
+    expect(prep('[j]\nioengine=mmap\nrw=randwrite\nfsync=8\ndirect=1\n')).toThrow(/^job\.fio:5: option direct: with ioengine=mmap, direct I\/O makes fio msync every block/);
+    expect(prep('[global]\nbuffered=0\n[j]\nioengine=mmap\nfsync=8\n')).toThrow(/^job\.fio:2: option buffered: /);
+    expect(prep('[j]\nioengine=mmap\nfsync=8\ndirect\n')).toThrow(/option direct/);
     expect(prep('[j]\nioengine=mmap\nfsync=8\ndirect=0\nbuffered=1\n')).not.toThrow();
   });
 

@@ -244,7 +244,7 @@ describe('sweep, merge, validate and calibrate', () => {
     const v = await here(['validate', '--fio-job', 'bad.fio', '--out', 'val'], d);
     expect(v.code).toBe(2);
     // (the job's own error, or, on a machine without fio, that fio is missing)
-    expect(v.stderr).toMatch(/^syncsim: (bad\.fio:2: column ioengine: |fio not found)/);
+    expect(v.stderr).toMatch(/^syncsim: (bad\.fio:2: option ioengine: |fio not found)/);
     expect(readdirSync(join(d, 'val')).sort()).toEqual(['.syncsim', 'validation.json']);
   });
 });

@@ -769,7 +769,7 @@ describe('syncsim calibrate and validate (real fio)', () => {
     writeFileSync(bad, '[b]\nioengine=psync\nrw=write\nfsync=4\n');
     const r = syncsim(['validate', '--fio-job', bad, '--calibration', handFragment, '--out', kept]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`syncsim: ${bad}:2: column ioengine: validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC)) (got 'psync')\n`);
+    expect(r.stderr).toBe(`syncsim: ${bad}:2: option ioengine: validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC)) (got 'psync')\n`);
     expect(readdirSync(kept).sort()).toEqual(['.syncsim', 'validation.json']);
     expect(readdirSync(dir).filter((n) => n.startsWith('.kept.'))).toEqual([]);
   });

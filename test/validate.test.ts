@@ -169,7 +169,8 @@ describe('calibration fit', () => {
 describe('fio job files and I/O logs', () => {
   const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
   const job = (text: string) => parseJobFile(text, 'job.fio');
-  const fails = (text: string, line: number, column: string, what: RegExp) => {
+  /** `at`: what the message names after the line, `option KEY` or `section [NAME]` (a job file has no columns). */
+  const fails = (text: string, line: number, at: string, what: RegExp) => {
     let err: unknown;
     try {
       prepareJob(job(text), outs);
@@ -177,7 +178,7 @@ describe('fio job files and I/O logs', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(TraceError);
-    expect((err as TraceError).message).toMatch(new RegExp(`^job\\.fio:${line}: column ${column}: `));
+    expect((err as TraceError).message.startsWith(`job.fio:${line}: ${at}: `)).toBe(true);
     expect((err as TraceError).message).toMatch(what);
   };
 
@@ -214,14 +215,31 @@ describe('fio job files and I/O logs', () => {
   });
 
   it('refuses what is not one mmap job that syncs, naming file, line and option', () => {
-    fails('[j]\nioengine=psync\nfsync=4\n', 2, 'ioengine', /must use ioengine=mmap .*\(got 'psync'\)/);
-    fails('[j]\nrw=write\nfsync=4\n', 1, 'ioengine', /must use ioengine=mmap/);
-    fails('[global]\nioengine=mmap\n[j]\nrw=write\n', 3, 'fsync', /the job must sync: set fsync=N/);
-    fails('[global]\nioengine=mmap\nfsync=1\n[a]\n[b]\n', 5, 'section', /exactly one fio job.*\(got '\[a\] \[b\]'\)/);
-    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=9\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8 \(got '9'\)/);
-    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=0\n', 4, 'numjobs', /numjobs must be a whole number from 1 to 8/);
+    fails('[j]\nioengine=psync\nfsync=4\n', 2, 'option ioengine', /must use ioengine=mmap .*\(got 'psync'\)/);
+    fails('[j]\nrw=write\nfsync=4\n', 1, 'option ioengine', /must use ioengine=mmap/);
+    fails('[global]\nioengine=mmap\n[j]\nrw=write\n', 3, 'option fsync', /the job must sync: set fsync=N/);
+    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=9\n', 4, 'option numjobs', /numjobs must be a whole number from 1 to 8 \(got '9'\)/);
+    fails('[j]\nioengine=mmap\nfsync=1\nnumjobs=0\n', 4, 'option numjobs', /numjobs must be a whole number from 1 to 8/);
     expect(() => parseJobFile('rw=write\n', 'job.fio')).toThrow(/^job\.fio:1: expected a section header/);
-    expect(() => parseJobFile('[j]\ninclude other.fio\n', 'job.fio')).toThrow(/^job\.fio:2: column include: include directives are not supported/);
+    expect(() => parseJobFile('[j]\ninclude other.fio\n', 'job.fio')).toThrow(/^job\.fio:2: include directives are not supported here: put the options in the job file \(got 'include other\.fio'\)$/);
+  });
+
+  it('words its refusals as a job file has them, options and sections, not columns', () => {
+    const message = (text: string) => {
+      try {
+        prepareJob(job(text), outs);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(message('[global]\nioengine=mmap\nfsync=1\n[a]\n[b]\n')).toBe(
+      "job.fio:5: section [b]: validation runs exactly one fio job: expected one job section besides [global] (got '[a] [b]')");
+    expect(message('[global]\nioengine=mmap\nfsync=1\n')).toBe(
+      "job.fio:1: validation runs exactly one fio job: expected one job section besides [global] (got '(none)')");
+    expect(message('[j]\nioengine=psync\nfsync=4\n')).toBe(
+      "job.fio:2: option ioengine: validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC)) (got 'psync')");
+    expect(message('[j]\nioengine=mmap\nfsync=x\n')).toBe("job.fio:3: option fsync: the job must sync: set fsync=N (an msync MS_SYNC of the mapping every N writes) (got 'x')");
   });
 
   it('times each sync to the next entry of a version-3 I/O log', async () => {

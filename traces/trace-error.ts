@@ -5,6 +5,9 @@
  */
 import { escapeControl } from './escape.ts';
 
+/** What the `column` of a {@link TraceError} names: a trace's column, a key of a row given in code, a fio job's option or section. */
+export type TraceErrorNoun = 'column' | 'key' | 'option' | 'section';
+
 /** Longest offending text quoted in full in an error message (the `text` field is never cut). */
 export const MAX_TEXT_IN_MESSAGE = 200;
 
@@ -13,7 +16,9 @@ export const MAX_TEXT_IN_MESSAGE = 200;
  * characters escaped ({@link escapeControl}), or `FILE:LINE: PROBLEM (got 'TEXT')` when
  * `column` is `-`: the problem is not tied to one column (field count, missing header,
  * I/O). `line` is the 1-based file line (0 when the file could not even be opened). For rows
- * given in code (traces/rows.ts) `column` is the row's key and the message says `key COL`.
+ * given in code (traces/rows.ts) `column` is the row's key and the message says `key COL`; for a
+ * fio job file (scripts/validate/jobfile.ts) it is an option (`option ioengine`) or a section
+ * (`section [two]`).
  */
 export class TraceError extends Error {
   readonly file: string;
@@ -26,9 +31,9 @@ export class TraceError extends Error {
   /**
    * `text`: the offending input, shown after the problem; undefined when no text of the file is at
    * fault (a gzip stream that stops short). `options.noun`: what `column` names (default `column`;
-   * `key` for a row given in code).
+   * `key` for a row given in code; `option` or `section` for a fio job file).
    */
-  constructor(file: string, line: number, column: string, problem: string, text: string | undefined, options?: { cause?: unknown; noun?: 'column' | 'key' }) {
+  constructor(file: string, line: number, column: string, problem: string, text: string | undefined, options?: { cause?: unknown; noun?: TraceErrorNoun }) {
     const shown = text === undefined ? '' : text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}...` : text;
     const at = column === '-' ? '' : `${options?.noun ?? 'column'} ${column}: `;
     super(escapeControl(`${file}:${line}: ${at}${problem}${text === undefined ? '' : ` (got '${shown}')`}`), options && 'cause' in options ? { cause: options.cause } : undefined);

@@ -6,7 +6,8 @@
  * validation reads them. `numjobs=N` becomes N copies of the section, each
  * with its own I/O log (fio writes one log for all clones of a job, their
  * lines interleaved), that fio runs at the same time, as it runs clones. Pure:
- * text in, text out; problems are TraceErrors naming the file and line.
+ * text in, text out; problems are TraceErrors naming the file, the line and
+ * the option (`option ioengine`) or section (`section [two]`) at fault.
  */
 import { TraceError } from '../../traces/trace-error.ts';
 
@@ -43,7 +44,7 @@ export function parseJobFile(text: string, path: string): JobFile {
       sections.push({ name: sec[1]!.trim(), line, options: [] });
       return;
     }
-    if (/^include\s/.test(s)) throw new TraceError(path, line, 'include', 'include directives are not supported here: put the options in the job file', s);
+    if (/^include\s/.test(s)) throw new TraceError(path, line, '-', 'include directives are not supported here: put the options in the job file', s);
     const cur = sections[sections.length - 1];
     if (!cur) throw new TraceError(path, line, '-', "expected a section header like '[global]' or '[job]' before the first option", s);
     const eq = s.indexOf('=');
@@ -151,13 +152,15 @@ const positiveInt = (v: string) => /^\d+$/.test(v) && Number(v) > 0;
  * unless it sets its own, `directory` taken from `out`.
  */
 export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
-  const fail = (line: number, column: string, problem: string, got: string): never => {
-    throw new TraceError(job.path, line, column, problem, got);
+  // a job file has options and sections, not columns: `option ioengine`, `section [two]`
+  const fail = (line: number, option: string, problem: string, got: string, noun: 'option' | 'section' = 'option'): never => {
+    throw new TraceError(job.path, line, option, problem, got, { noun });
   };
   const global = job.sections.find((s) => s.name === 'global');
   const jobs = job.sections.filter((s) => s.name !== 'global');
   if (jobs.length !== 1) {
-    fail(jobs[1]?.line ?? 1, 'section', 'validation runs exactly one fio job: expected one job section besides [global]', jobs.map((s) => `[${s.name}]`).join(' ') || '(none)');
+    const extra = jobs[1];
+    fail(extra?.line ?? 1, extra ? `[${extra.name}]` : '-', 'validation runs exactly one fio job: expected one job section besides [global]', jobs.map((s) => `[${s.name}]`).join(' ') || '(none)', 'section');
   }
   const j = jobs[0]!;
   const engine = lookup(j, global, 'ioengine');

@@ -1,0 +1,33 @@
+/**
+ * `syncsim validate --fio-job` refusing a job through the CLI's main (in this process): exit 2,
+ * one line naming the job file, line and option or section, and nothing measured, waited for or
+ * left behind (the refusals come before fio runs the job). The rules themselves, one by one, are
+ * in validate.test.ts and fio-advice.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { syncsimHere } from './cli-here.ts';
+import { snapshot, workdir } from './out-fixtures.ts';
+
+/** A device for the replay: any profile does, nothing gets that far. */
+const HAND = 'device:\n  profile: queue\n  channels: 2\n  per_page_us: 1.5\n  service:\n    dist: empirical\n    samples_us: [80, 100, 120, 400]\n';
+
+/** Runs `syncsim validate --fio-job JOB` in a fresh directory holding `files`; its result and whether the directory is as it was. */
+async function validateIn(files: Record<string, string | Buffer>, job: string, more: string[] = []) {
+  const d = workdir();
+  writeFileSync(join(d, 'hand.yaml'), HAND);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(d, name), content);
+  const before = snapshot(d);
+  const r = await syncsimHere(['validate', '--fio-job', job, '--calibration', 'hand.yaml', '--out', 'v', '--repeat', '1', '--settle', '0', ...more], d);
+  return { ...r, untouched: JSON.stringify(snapshot(d)) === JSON.stringify(before) };
+}
+
+describe('validate refuses a job before anything runs', () => {
+  it('two job sections: names the second as a section, not a column', async () => {
+    const r = await validateIn({ 'two-jobs.fio': '[global]\nioengine=mmap\nfsync=4\n[one]\nrw=write\n[two]\nrw=write\n' }, 'two-jobs.fio');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("syncsim: two-jobs.fio:6: section [two]: validation runs exactly one fio job: expected one job section besides [global] (got '[one] [two]')\n");
+    expect(r.untouched).toBe(true);
+  });
+});
