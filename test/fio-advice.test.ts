@@ -89,6 +89,31 @@ describe('a job validation cannot replay', () => {
     expect(prep('[j]\nioengine=mmap\nfsync=8\ndirect=0\nbuffered=1\n')).not.toThrow();
   });
 
+  it('an option that places the job\'s files (filename, directory, filename_format, opendir) is refused, in [global] or the job, naming the line and saying to use --dir', () => {
+    const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
+    const message = (text: string) => {
+      try {
+        prepareJob(parseJobFile(text, 'job.fio'), outs);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    const place = 'validate runs it in a scratch directory that it makes, and removes, on the filesystem it measures: remove the option, and choose that filesystem with --dir PATH (not tmpfs)';
+    const job = '[global]\nioengine=mmap\nrw=randwrite\nbs=8k\nsize=24m\nfsync=4\n[j]\n';
+    expect(message(`${job}filename=/dev/shm/x.dat\n`)).toBe(`job.fio:8: option filename: the job names its own files, but ${place} (got 'filename=/dev/shm/x.dat')`);
+    expect(message(`${job}filename=rw8k.dat\n`)).toBe(`job.fio:8: option filename: the job names its own files, but ${place} (got 'filename=rw8k.dat')`);
+    expect(message('[global]\ndirectory=/tmp/d\n[two]\nioengine=mmap\nfsync=4\nnumjobs=2\n')).toBe(
+      `job.fio:2: option directory: the job puts its files in a directory it chooses, but ${place} (got 'directory=/tmp/d')`);
+    expect(message(`${job}filename_format=../up.$jobname\n`)).toBe(`job.fio:8: option filename_format: the job names its own files, but ${place} (got 'filename_format=../up.$jobname')`);
+    expect(message(`${job}opendir=/dev/shm\n`)).toBe(`job.fio:8: option opendir: the job takes the files under a directory it chooses, but ${place} (got 'opendir=/dev/shm')`);
+    // the job's own setting is the one named; a bare option too
+    expect(message('[global]\ndirectory=/a\n[j]\nioengine=mmap\nfsync=4\ndirectory=/b\n')).toMatch(/^job\.fio:6: option directory: .* \(got 'directory=\/b'\)$/);
+    expect(message(`${job}filename\n`)).toMatch(/^job\.fio:8: option filename: .* \(got 'filename'\)$/);
+    // the rewritten job puts every job's files in the scratch directory
+    expect(prepareJob(parseJobFile(`${job}numjobs=2\n`, 'job.fio'), outs).text.match(/^directory=.*$/gm)).toEqual(['directory=/data', 'directory=/data']);
+  });
+
   it('pre_read=1 (or a bare pre_read) is accepted with a warning naming the line: the replay does not see the read; pre_read=0 and other jobs have none', () => {
     const outs = { iolog: '/o/fio.iolog', latLog: '/o/fio', dataDir: '/data' };
     const notes = (text: string) => prepareJob(parseJobFile(text, 'job.fio'), outs).unmodelled;

@@ -5,7 +5,8 @@
  * in validate.test.ts and fio-advice.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 import { snapshot, workdir } from './out-fixtures.ts';
@@ -23,7 +24,27 @@ async function validateIn(files: Record<string, string | Buffer>, job: string, m
   return { ...r, untouched: JSON.stringify(snapshot(d)) === JSON.stringify(before) };
 }
 
+const PLACE = 'validate runs it in a scratch directory that it makes, and removes, on the filesystem it measures: remove the option, and choose that filesystem with --dir PATH (not tmpfs)';
+const GLOBAL = '[global]\nioengine=mmap\nrw=randwrite\nbs=8k\nsize=24m\nfsync=4\n';
+
 describe('validate refuses a job before anything runs', () => {
+  it('a job that places its own files (on a tmpfs, in the working directory, elsewhere): refused, and nothing made there', async () => {
+    const shm = `/dev/shm/syncsim-refusal-${process.pid}.dat`;
+    const a = await validateIn({ 'shm.fio': `${GLOBAL}[j]\nfilename=${shm}\n` }, 'shm.fio');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(`syncsim: shm.fio:8: option filename: the job names its own files, but ${PLACE} (got 'filename=${shm}')\n`);
+    expect(existsSync(shm)).toBe(false);
+    expect(a.untouched).toBe(true);
+    const b = await validateIn({ 'rel.fio': `${GLOBAL}[j]\nfilename=rw8k.dat\n` }, 'rel.fio');
+    expect(b.stderr).toBe(`syncsim: rel.fio:8: option filename: the job names its own files, but ${PLACE} (got 'filename=rw8k.dat')\n`);
+    expect(b.untouched).toBe(true); // no rw8k.dat in the working directory
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-refusal-dir-'));
+    const c = await validateIn({ 'dir.fio': `${GLOBAL}directory=${d}\n[two]\nnumjobs=2\n` }, 'dir.fio');
+    expect(c.stderr).toBe(`syncsim: dir.fio:7: option directory: the job puts its files in a directory it chooses, but ${PLACE} (got 'directory=${d}')\n`);
+    expect(readdirSync(d)).toEqual([]);
+    rmSync(d, { recursive: true });
+  });
+
   it('two job sections: names the second as a section, not a column', async () => {
     const r = await validateIn({ 'two-jobs.fio': '[global]\nioengine=mmap\nfsync=4\n[one]\nrw=write\n[two]\nrw=write\n' }, 'two-jobs.fio');
     expect(r.code).toBe(2);

@@ -187,15 +187,13 @@ describe('fio job files and I/O logs', () => {
       '; a comment', '[global]', 'bs=4k', 'ioengine=mmap', '', '[j]', 'rw=write', 'size=1m', 'fsync=8',
       'write_iolog=/elsewhere.iolog', 'write_lat_log=x', 'log_avg_msec=500', 'time_based',
     ].join('\n')), outs);
-    expect(p).toMatchObject({ name: 'j', sync_every: 8, sync_option: 'fsync', has_location: false });
+    expect(p).toMatchObject({ name: 'j', sync_every: 8, sync_option: 'fsync' });
     expect(p.text.split('\n').slice(1)).toEqual([
       '[global]', 'bs=4k', 'ioengine=mmap', '[j]', 'rw=write', 'size=1m', 'fsync=8', 'time_based',
       'directory=/data', 'write_iolog=/o/fio.iolog', 'write_lat_log=/o/fio', 'log_avg_msec=0', '',
     ]);
-    // a job that says where its file is keeps it
-    const q = prepareJob(job('[j]\nioengine=mmap\nfilename=/srv/f\nfdatasync=2\n'), outs);
-    expect(q).toMatchObject({ sync_every: 2, sync_option: 'fdatasync', has_location: true });
-    expect(q.text).not.toMatch(/directory=/);
+    const q = prepareJob(job('[j]\nioengine=mmap\nfdatasync=2\n'), outs);
+    expect(q).toMatchObject({ sync_every: 2, sync_option: 'fdatasync' });
   });
 
   it('numjobs=N becomes N sections that run at once, each with its own logs', () => {

@@ -84,8 +84,9 @@ Options:
                         empty or an earlier validation output (it holds a
                         .syncsim marker): anything else is refused (exit 2)
                         before fio runs
-${helpEntry('  --dir PATH', `where fio's data files go when the job sets neither
-directory= nor filename= (default ${tmpdir()}; not tmpfs); a scratch directory is made inside and removed`, 24)}
+${helpEntry('  --dir PATH', `the filesystem measured (default ${tmpdir()}; not tmpfs): fio runs the job
+in a scratch directory made inside and removed after; a job that places its own files (filename=,
+directory=, filename_format=, opendir=) is refused`, 24)}
   --set KEY=VALUE       override one configuration key after personality=linux
                         and the calibration (repeatable), e.g.
                         --set pager.cluster_pages=64

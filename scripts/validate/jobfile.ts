@@ -86,8 +86,6 @@ export interface PreparedJob {
   sync_every: number;
   /** `fsync` or `fdatasync`. */
   sync_option: string;
-  /** Whether the file says where its data goes (`directory` or `filename`). */
-  has_location: boolean;
   /** The job file fio runs. */
   text: string;
   /**
@@ -112,6 +110,30 @@ export const UNMODELLED_OPTIONS: readonly { key: string; value: string | null; w
     why: "fio reads the job's files with read() before the job starts, which its I/O log does not show: the replay starts with their pages out of memory "
       + 'and reads them in as the stores fault, where the kernel has them cached (in large folios if its read-ahead made them: docs/configuration.md, "Large folios: a store dirties the whole folio")',
   },
+];
+
+// fio's mmap engine with direct=1 msyncs each block it wrote and drops its pages (engines/mmap.c): syncs no I/O log shows
+const DIRECT_IO = 'with ioengine=mmap, direct I/O makes fio msync every block it writes and drop its pages, which its I/O log does not show: '
+  + 'validation cannot replay it (remove the option)';
+
+/** What {@link REFUSED_OPTIONS} says of an option that puts the job's files somewhere of its choosing. */
+const OWN_PLACE = 'validate runs it in a scratch directory that it makes, and removes, on the filesystem it measures: '
+  + 'remove the option, and choose that filesystem with --dir PATH (not tmpfs)';
+
+/**
+ * fio options validation refuses when set to the value given (any value when null; a bare
+ * option is 1), with why: checked in this order, the first one the job sets is named. Those
+ * that say where the job's files are would measure another filesystem than the one validate
+ * checks (a tmpfs, say) and leave the files there.
+ */
+export const REFUSED_OPTIONS: readonly { key: string; value: string | null; why: string }[] = [
+  { key: 'direct', value: '1', why: DIRECT_IO },
+  { key: 'buffered', value: '0', why: DIRECT_IO },
+  { key: 'filename', value: null, why: `the job names its own files, but ${OWN_PLACE}` },
+  { key: 'directory', value: null, why: `the job puts its files in a directory it chooses, but ${OWN_PLACE}` },
+  // joined to the directory= validate sets, but a '../' in it climbs out
+  { key: 'filename_format', value: null, why: `the job names its own files, but ${OWN_PLACE}` },
+  { key: 'opendir', value: null, why: `the job takes the files under a directory it chooses, but ${OWN_PLACE}` },
 ];
 
 /** fio `rw` values with random offsets (td_random(): TD_DDIR_RAND). */
@@ -140,16 +162,16 @@ export interface JobOutputs {
   iolog: string;
   /** `write_lat_log` prefix (fio writes PREFIX_lat.1.log, PREFIX_clat.1.log, PREFIX_slat.1.log). */
   latLog: string;
-  /** `directory` for the data files, used when the file sets neither `directory` nor `filename`. */
+  /** `directory` for the data files: the scratch directory (a job that names its own place is refused). */
   dataDir: string;
 }
 
 const positiveInt = (v: string) => /^\d+$/.test(v) && Number(v) > 0;
 
 /**
- * Checks that `job` is one mmap job that syncs, and returns it rewritten
- * with `write_iolog`, `write_lat_log` (per-I/O, `log_avg_msec=0`) and,
- * unless it sets its own, `directory` taken from `out`.
+ * Checks that `job` is one mmap job that syncs, sets none of {@link REFUSED_OPTIONS}, and
+ * returns it rewritten with `write_iolog`, `write_lat_log` (per-I/O, `log_avg_msec=0`) and
+ * `directory` taken from `out`.
  */
 export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
   // a job file has options and sections, not columns: `option ioengine`, `section [two]`
@@ -179,22 +201,17 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
   if (!sync || !positiveInt(sync.value)) {
     fail(sync?.line ?? j.line, sync?.key ?? 'fsync', 'the job must sync: set fsync=N (an msync MS_SYNC of the mapping every N writes)', sync?.value ?? '(not set)');
   }
-  // fio's mmap engine with direct=1 msyncs each block it wrote and drops its pages (engines/mmap.c): syncs no I/O log shows
-  const direct = lookup(j, global, 'direct'), buffered = lookup(j, global, 'buffered');
-  const on = (o: JobOption | undefined, v: string) => o !== undefined && (o.value === '' ? v === '1' : o.value === v);
-  if (on(direct, '1') || on(buffered, '0')) {
-    const o = on(direct, '1') ? direct! : buffered!;
-    fail(o.line, o.key, 'with ioengine=mmap, direct I/O makes fio msync every block it writes and drop its pages, which its I/O log does not show: validation cannot replay it (remove the option)', o.value === '' ? o.key : `${o.key}=${o.value}`);
+  for (const { key, value, why } of REFUSED_OPTIONS) {
+    const o = lookup(j, global, key);
+    if (o !== undefined && (value === null || (o.value === '' ? '1' : o.value) === value)) fail(o.line, key, why, o.value === '' ? key : `${key}=${o.value}`);
   }
-  const hasLocation = lookup(j, global, 'directory') !== undefined || lookup(j, global, 'filename') !== undefined;
   const lines: string[] = [`# rewritten by syncsim validate from ${job.path}`];
   for (const s of job.sections) {
     for (const c of s === j ? clones : [undefined]) {
       lines.push(`[${c ? c.name : s.name}]`);
       for (const o of s.options) if (!OWNED_KEYS.has(o.key)) lines.push(o.value === '' ? o.key : `${o.key}=${o.value}`);
       if (c) {
-        if (!hasLocation) lines.push(`directory=${out.dataDir}`);
-        lines.push(`write_iolog=${c.iolog}`, `write_lat_log=${c.latLog}`, 'log_avg_msec=0');
+        lines.push(`directory=${out.dataDir}`, `write_iolog=${c.iolog}`, `write_lat_log=${c.latLog}`, 'log_avg_msec=0');
       }
     }
   }
@@ -204,5 +221,5 @@ export function prepareJob(job: JobFile, out: JobOutputs): PreparedJob {
     if (o === undefined || (value !== null && (o.value === '' ? '1' : o.value) !== value)) return [];
     return [`${job.path}:${o.line}: ${o.value === '' ? key : `${key}=${o.value}`}: ${why}`];
   });
-  return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, has_location: hasLocation, text: lines.join('\n') + '\n', advice, unmodelled };
+  return { name: j.name, clones, sync_every: Number(sync!.value), sync_option: sync!.key, text: lines.join('\n') + '\n', advice, unmodelled };
 }

@@ -240,7 +240,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   let session: FlushSession | null = null;
   const release = cleanupOnInterrupt(() => {
     stage?.abort();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    // fio, stopped by the same Ctrl-C, may still be making a file in it: tried again then
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
   });
   stage = await writingOut(opts.out, () => new StagingDir(opts.out, 'validate'));
   // whether every write now goes into the staging directory (not fio's data directory or a calibration's scratch files)
@@ -250,6 +251,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     const S = stage.path;
     // checked first: a bad job file fails before anything runs
     const checked = prepareJob(parsed, { iolog: join(S, 'fio.iolog'), latLog: join(S, 'fio'), dataDir: '' });
+    // and the filesystem the job's files go to (a tmpfs is refused), before any waiting
+    const filesystem = checkMeasurementDir(opts.dir, '--dir');
     for (const u of checked.unmodelled) opts.warn?.(`validate: warning: ${u}`);
     let calibrationFile = opts.calibration;
     const sets = ['personality=linux', ...opts.sets];
@@ -269,11 +272,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     session = opts.turns || opts.calibrationOnly ? null : await FlushSession.start(calibrationFile, join(S, 'device-session.yaml'), opts.dir, (l) => log(l.replace(/^== /, 'validate: ')));
 
     // 1. fio, `repeat` times: run 1 into S, run r into S/repeat-r/
-    let filesystem: string | null = null;
-    if (!checked.has_location) {
-      filesystem = checkMeasurementDir(opts.dir, '--dir');
-      dataDir = mkdtempSync(join(opts.dir, 'syncsim-validate-'));
-    }
+    // absolute: fio runs in it, and the job names it (a relative --dir named it from fio's working directory)
+    const data = (dataDir = mkdtempSync(join(resolve(opts.dir), 'syncsim-validate-')));
     const repeat = opts.repeat ?? 2;
     const warmup = opts.warmup ?? 0;
     const runs: MeasuredRun[] = [];
@@ -282,20 +282,20 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       await takeTurn(opts.turns, r, async () => {
         if (r === 1) {
           warnIfBusy(opts.warn);
-          // the device of the scratch data directory (a job that names its own location is measured as it is)
-          const settle = dataDir ? settleDevice(dataDir, settleLimitMs(opts.settleMs, true)) : null;
-          const unsettled = settle && unsettledWarning('validate', settle);
+          // the device of the scratch data directory
+          const settle = settleDevice(data, settleLimitMs(opts.settleMs, true));
+          const unsettled = unsettledWarning('validate', settle);
           if (unsettled) opts.warn?.(unsettled);
         }
         await session?.probe(`before run ${r}`);
         const R = r === 1 ? S : join(S, `repeat-${r}`);
         if (r > 1) mkdirSync(R);
-        const p = prepareJob(parsed, { iolog: join(R, 'fio.iolog'), latLog: join(R, 'fio'), dataDir: dataDir ?? '' });
+        const p = prepareJob(parsed, { iolog: join(R, 'fio.iolog'), latLog: join(R, 'fio'), dataDir: data });
         prepared ??= p;
         writeFileSync(join(R, 'job.fio'), p.text);
         log(`validate: running fio job ${p.name}${p.clones.length > 1 ? ` (${p.clones.length} jobs at once)` : ''} (${jobPath})${repeat > 1 ? `, run ${r} of ${repeat}` : ''}`);
         const startedAt = new Date().toISOString();
-        await runFio(['--output-format=json', `--output=${join(R, 'fio.json')}`, join(R, 'job.fio')], dataDir ?? process.cwd());
+        await runFio(['--output-format=json', `--output=${join(R, 'fio.json')}`, join(R, 'job.fio')], data);
         const clones: IologLatencies[] = [];
         for (const c of p.clones) {
           const m = await iologLatencies(c.iolog, SYNC_ACTIONS);
@@ -330,7 +330,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
       log(`validate: importing ${matched + unmatched} syncs and replaying them (linux personality)`);
       const trace = join(S, 'trace.csv');
       const tasks = job.clones.length === 1 ? ['fio'] : job.clones.map((c) => c.name);
-      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size, job.advice === 'random' ? Flag.RANDOM : job.advice === 'sequential' ? Flag.SEQUENTIAL : 0, dataDir ?? process.cwd());
+      const msyncs = await importWithMeasured(job.clones.map((c, i) => ({ iolog: c.iolog, task: tasks[i]!, measured: first[i]!.latencies_us })), trace, config.page_size, job.advice === 'random' ? Flag.RANDOM : job.advice === 'sequential' ? Flag.SEQUENTIAL : 0, data);
       msyncs.forEach((n, i) => {
         if (n !== first[i]!.latencies_us.length + first[i]!.unmatched) throw new Error(`the imported trace has ${n} msyncs of task ${tasks[i]}, its I/O log ${first[i]!.latencies_us.length + first[i]!.unmatched} syncs`);
       });
