@@ -20,7 +20,7 @@ async function validateIn(files: Record<string, string | Buffer>, job: string, m
   writeFileSync(join(d, 'hand.yaml'), HAND);
   for (const [name, content] of Object.entries(files)) writeFileSync(join(d, name), content);
   const before = snapshot(d);
-  const r = await syncsimHere(['validate', '--fio-job', job, '--calibration', 'hand.yaml', '--out', 'v', '--repeat', '1', '--settle', '0', ...more], d);
+  const r = await syncsimHere(['validate', '--fio-job', job, '--calibration', 'hand.yaml', '--out', 'v', '--repeat', '1', ...more], d);
   return { ...r, untouched: JSON.stringify(snapshot(d)) === JSON.stringify(before) };
 }
 
@@ -43,6 +43,13 @@ describe('validate refuses a job before anything runs', () => {
     expect(c.stderr).toBe(`syncsim: dir.fio:7: option directory: the job puts its files in a directory it chooses, but ${PLACE} (got 'directory=${d}')\n`);
     expect(readdirSync(d)).toEqual([]);
     rmSync(d, { recursive: true });
+  });
+
+  it('a misspelt option: fio --parse-only names it at once (no settle wait, no measuring), at its line', async () => {
+    const r = await validateIn({ 'typo.fio': '[j]\nioengine=mmap\nrw=randwrite\nbs=4k\nsize=4m\nfsync=4\nblocksz_typo=4k\n' }, 'typo.fio', ['--settle', '20']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("syncsim: typo.fio:7: option blocksz_typo: fio --parse-only refuses it: Bad option <blocksz_typo=4k> (got 'blocksz_typo=4k')\n");
+    expect(r.untouched).toBe(true);
   });
 
   it('two job sections: names the second as a section, not a column', async () => {

@@ -13,6 +13,8 @@ import { demerit, distStats, quantileStep, rmsHorizontalDistance, sortedCopy } f
 import { fitChannels, fitService, leastSquares } from '../scripts/validate/fit.ts';
 import { parseJobFile, prepareJob } from '../scripts/validate/jobfile.ts';
 import { iologLatencies, parseSize } from '../scripts/validate/fio.ts';
+import { checkWithFio, fioParseError } from '../scripts/validate/fio-parse.ts';
+import { InputError } from '../scripts/errors.ts';
 import { cdfSteps } from '../reports/charts/validation-cdf.ts';
 import { TraceError } from '../traces/trace-error.ts';
 import { RandomStream } from '../sim/engine/random.ts';
@@ -238,6 +240,29 @@ describe('fio job files and I/O logs', () => {
     expect(message('[j]\nioengine=psync\nfsync=4\n')).toBe(
       "job.fio:2: option ioengine: validation predicts msync latency: the job must use ioengine=mmap (its fsync is msync(MS_SYNC)) (got 'psync')");
     expect(message('[j]\nioengine=mmap\nfsync=x\n')).toBe("job.fio:3: option fsync: the job must sync: set fsync=N (an msync MS_SYNC of the mapping every N writes) (got 'x')");
+  });
+
+  it('fio --parse-only\'s complaint becomes one line at the option\'s line of the user\'s file, with fio\'s words', () => {
+    const file = job('[global]\nioengine=mmap\nbs=4k\n[j]\nrw=randwritex\nfsync=4\nblocksz_typo=4k\nbogus\n');
+    // fio 3.33's output, as it printed it for these options
+    expect(fioParseError(file, 'Bad option <blocksz_typo=4k>\nfio: job j dropped\n', '').message).toBe(
+      "job.fio:7: option blocksz_typo: fio --parse-only refuses it: Bad option <blocksz_typo=4k> (got 'blocksz_typo=4k')");
+    expect(fioParseError(file, 'Bad option <bogus>\nDid you mean bs?\nfio: job j-1 dropped\n', '').message).toBe(
+      "job.fio:8: option bogus: fio --parse-only refuses it: Bad option <bogus>; Did you mean bs? (got 'bogus')");
+    const rwValues = '        valid values: read       Sequential read\n                    : write      Sequential write\n                    : randwrite  Random write\n\n';
+    expect(fioParseError(file, 'fio: failed parsing rw=randwritex\nfio: job j dropped\n', rwValues).message).toBe(
+      "job.fio:5: option rw: fio --parse-only refuses it: failed parsing rw=randwritex (valid values: read, write, randwrite) (got 'rw=randwritex')");
+    // nothing of the file named: the file, and fio's words
+    const other = fioParseError(file, 'fio: something else went wrong\nfio: job j dropped\n', '');
+    expect(other).toBeInstanceOf(InputError);
+    expect(other.message).toBe('job.fio: fio --parse-only refuses the job: something else went wrong');
+  });
+
+  it('fio --parse-only itself takes a good job and refuses a misspelt option', () => {
+    const text = '[j]\nioengine=mmap\nrw=randwrite\nbs=4k\nsize=4m\nfsync=4\n';
+    expect(() => checkWithFio(job(text), text)).not.toThrow();
+    const typo = `${text}blocksz_typo=4k\n`;
+    expect(() => checkWithFio(job(typo), typo)).toThrow(/^job\.fio:7: option blocksz_typo: fio --parse-only refuses it: Bad option <blocksz_typo=4k> \(got 'blocksz_typo=4k'\)$/);
   });
 
   it('times each sync to the next entry of a version-3 I/O log', async () => {

@@ -3,9 +3,9 @@
  * its I/O log with the `linux` personality and a calibrated device, and
  * compare the measured and simulated msync latency distributions.
  *
- * 1. The job file is checked and rewritten (jobfile.ts) so that fio writes
- *    its I/O log, per-I/O latency log and JSON report into the output, and
- *    its data files into a scratch directory under `dir`; fio runs it.
+ * 1. The job file is checked and rewritten (jobfile.ts; fio-parse.ts: fio's
+ *    own parse) so that fio writes its I/O log, per-I/O latency log and JSON
+ *    report into the output, its data files into a scratch directory under `dir`.
  * 2. Measured msync latencies: each `sync` / `datasync` entry of the I/O log,
  *    timed to the next entry (fio.ts); fio's JSON `sync` statistics are kept
  *    as a check. (fio's latency log has no sync entries.)
@@ -41,6 +41,7 @@ import { distStats, type DistStats, type StatComparison } from './demerit.ts';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion, iologLatencies, latLogSummary, readFioJson, runFio, SYNC_ACTIONS, type FioLatency, type IologLatencies } from './fio.ts';
 import { parseJobFile, prepareJob, type PreparedJob } from './jobfile.ts';
+import { checkWithFio } from './fio-parse.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { StagingDir } from '../../traces/files.ts';
 import { validationWriteFailure, writingOut } from './out-failure.ts';
@@ -222,7 +223,6 @@ export interface ValidationOutcome {
   out: string;
 }
 
-
 /** Runs one validation (see the module comment). */
 export async function validate(opts: ValidateOptions): Promise<ValidationOutcome> {
   const log = opts.log ?? (() => {});
@@ -250,9 +250,10 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
   try {
     const S = stage.path;
     // checked first: a bad job file fails before anything runs
-    const checked = prepareJob(parsed, { iolog: join(S, 'fio.iolog'), latLog: join(S, 'fio'), dataDir: '' });
-    // and the filesystem the job's files go to (a tmpfs is refused), before any waiting
+    const checked = prepareJob(parsed, { iolog: join(S, 'fio.iolog'), latLog: join(S, 'fio'), dataDir: resolve(opts.dir) });
+    // then the filesystem the job's files go to (a tmpfs is refused), and fio's own parse of the job (a misspelt option), before any waiting
     const filesystem = checkMeasurementDir(opts.dir, '--dir');
+    checkWithFio(parsed, checked.text);
     for (const u of checked.unmodelled) opts.warn?.(`validate: warning: ${u}`);
     let calibrationFile = opts.calibration;
     const sets = ['personality=linux', ...opts.sets];
@@ -272,7 +273,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidationOutcome
     session = opts.turns || opts.calibrationOnly ? null : await FlushSession.start(calibrationFile, join(S, 'device-session.yaml'), opts.dir, (l) => log(l.replace(/^== /, 'validate: ')));
 
     // 1. fio, `repeat` times: run 1 into S, run r into S/repeat-r/
-    // absolute: fio runs in it, and the job names it (a relative --dir named it from fio's working directory)
+    // absolute: fio runs in it and the job names it (a relative one was named from inside itself)
     const data = (dataDir = mkdtempSync(join(resolve(opts.dir), 'syncsim-validate-')));
     const repeat = opts.repeat ?? 2;
     const warmup = opts.warmup ?? 0;
