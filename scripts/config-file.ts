@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
 import { parseYamlValue, YamlError } from './yaml-file.ts';
+import { binaryKind, SNIFF_BYTES } from '../traces/binary-sniff.ts';
 import { jsonProblem, lineColumn } from '../traces/json-strict.ts';
 import { openProblem } from '../traces/files.ts';
 import { applySet } from './config-sets.ts';
@@ -23,12 +24,16 @@ type Json = Parameters<typeof setDotted>[2];
 
 /** Reads a YAML/JSON config file into a plain object. */
 export function readConfigFile(path: string): JsonObject {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new ConfigError('', `cannot read config file ${path}: ${openProblem(e)}`);
   }
+  // a file that is not text at all is named as what it seems to be, not by YAML's complaint about its bytes
+  const binary = binaryKind(bytes.subarray(0, SNIFF_BYTES), 'configuration file');
+  if (binary !== undefined) throw new ConfigError('', `${path}:1: not a configuration file: the file holds ${binary}`);
+  const text = bytes.toString('utf8');
   if (/\.json$/i.test(path)) checkJson(text, path);
   let doc: unknown;
   try {

@@ -2,6 +2,7 @@
  * A binary file given as a trace (traces/binary-sniff.ts): named as what it seems to be — an
  * archive compressed in a format syncsim does not read, an executable, an image — instead of by
  * its first invalid byte; a text trace with one stray bad byte keeps the message naming its line.
+ * A fio job file (validate --fio-job) and a configuration file are told the same way.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { binaryKind, SNIFF_BYTES } from '../traces/binary-sniff.ts';
 import { readTrace } from '../traces/reader.ts';
 import { formatHeader } from '../traces/writer.ts';
 import { syncsimHere } from './cli-here.ts';
+import { parseJobFile } from '../scripts/validate/jobfile.ts';
+import { readConfigFile } from '../scripts/config-file.ts';
 
 const bytes = (s: string, pad = 0) => Buffer.concat([Buffer.from(s, 'latin1'), Buffer.alloc(pad, 0x41)]);
 
@@ -72,5 +75,39 @@ describe('reading such a file as a trace', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('syncsim: prog.csv:1: not a trace: the file holds an ELF executable or library\n');
     expect(existsSync(join(d, 'r'))).toBe(false);
+  });
+});
+
+describe('a binary file given as a fio job or a configuration', () => {
+  const d = mkdtempSync(join(tmpdir(), 'syncsim-binary-input-'));
+  const PNG = bytes('\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR', 40);
+
+  it('is named for what it is given as: gzip is named (only a trace may be gzip-compressed), the zip and NUL messages name the input', () => {
+    expect(binaryKind(PNG, 'fio job file')).toBe('a PNG image');
+    expect(binaryKind(bytes('\xfd7zXZ\x00\x00\x04'), 'fio job file')).toBe('xz-compressed data (decompress it first, e.g. xz -d)');
+    expect(binaryKind(gzipSync('[j]\n'), 'configuration file')).toBe('gzip-compressed data (decompress it first, e.g. gzip -d)');
+    expect(binaryKind(bytes('PK\x03\x04'), 'configuration file')).toBe('a zip archive (unzip it and give the configuration file inside)');
+    expect(binaryKind(Buffer.from('[j]\0\0\nx'), 'fio job file')).toBe('binary data (2 NUL bytes in its first 7; a fio job file is text)');
+    expect(binaryKind(Buffer.from('[j]\nioengine=mmap\n'), 'fio job file')).toBeUndefined();
+  });
+
+  it('parseJobFile and readConfigFile refuse it at line 1 with what it seems to be', () => {
+    expect(() => parseJobFile(PNG, 'img.fio')).toThrow(/^img\.fio:1: not a fio job file: the file holds a PNG image$/);
+    expect(parseJobFile(Buffer.from('[j]\nioengine=mmap\n'), 'job.fio').sections[0]!.options).toEqual([{ key: 'ioengine', value: 'mmap', line: 2 }]);
+    writeFileSync(join(d, 'img.yaml'), PNG);
+    expect(() => readConfigFile(join(d, 'img.yaml'))).toThrow(`config: ${join(d, 'img.yaml')}:1: not a configuration file: the file holds a PNG image`);
+  });
+
+  it('validate --fio-job and run --config exit 2 with the message, writing nothing', async () => {
+    writeFileSync(join(d, 'img.png'), PNG);
+    writeFileSync(join(d, 'hand.yaml'), 'device:\n  profile: queue\n');
+    const v = await syncsimHere(['validate', '--fio-job', 'img.png', '--calibration', 'hand.yaml', '--out', 'v'], d);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toBe('syncsim: img.png:1: not a fio job file: the file holds a PNG image\n');
+    writeFileSync(join(d, 'demo.csv'), formatHeader([]) + '0,t,map,0x10000000,4096,,f,0\n');
+    const r = await syncsimHere(['run', 'demo.csv', '--config', 'img.png', '--out', 'r'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('syncsim: config: img.png:1: not a configuration file: the file holds a PNG image\n');
+    expect(existsSync(join(d, 'v')) || existsSync(join(d, 'r'))).toBe(false);
   });
 });

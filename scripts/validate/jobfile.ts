@@ -10,6 +10,7 @@
  * the option (`option ioengine`) or section (`section [two]`) at fault.
  */
 import { TraceError } from '../../traces/trace-error.ts';
+import { binaryKind, SNIFF_BYTES } from '../../traces/binary-sniff.ts';
 
 /** One `key=value` line. */
 export interface JobOption {
@@ -31,8 +32,16 @@ export interface JobFile {
   sections: JobSection[];
 }
 
-/** Parses fio job file `text` read from `path`. */
-export function parseJobFile(text: string, path: string): JobFile {
+/**
+ * Parses fio job file `text` read from `path`; given as bytes, a file that is not text at all is
+ * refused at line 1 as what it seems to be (a PNG image: traces/binary-sniff.ts).
+ */
+export function parseJobFile(text: string | Uint8Array, path: string): JobFile {
+  if (typeof text !== 'string') {
+    const binary = binaryKind(text.subarray(0, SNIFF_BYTES), 'fio job file');
+    if (binary !== undefined) throw new TraceError(path, 1, '-', `not a fio job file: the file holds ${binary}`, undefined);
+    text = Buffer.from(text.buffer, text.byteOffset, text.length).toString('utf8');
+  }
   const sections: JobSection[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, i) => {

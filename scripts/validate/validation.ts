@@ -227,9 +227,9 @@ export interface ValidationOutcome {
 export async function validate(opts: ValidateOptions): Promise<ValidationOutcome> {
   const log = opts.log ?? (() => {});
   const jobPath = opts.jobFile;
-  let jobText: string;
+  let jobText: Buffer; // bytes: a binary file is named as what it is (parseJobFile)
   try {
-    jobText = readFileSync(jobPath, 'utf8');
+    jobText = readFileSync(jobPath);
   } catch (e) {
     throw new InputError(`cannot read fio job file ${jobPath}: ${(e as Error).message}`);
   }
