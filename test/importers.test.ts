@@ -596,7 +596,12 @@ describe('syncsim import', () => {
   });
 
   it.each([
-    [['--from', 'nope', MSR], /unknown import format 'nope' \(expected one of fio-iolog, blkparse, msr/],
+    [['--from', 'nope', MSR], /unknown import format 'nope' \(expected one of fio-iolog, blkparse, msr, strace\)$/],
+    // a format misspelt or in capitals: the closest (a new user's --from MSR and --from msrr)
+    [['--from', 'MSR', MSR], /^unknown import format 'MSR' \(expected one of fio-iolog, blkparse, msr, strace\); did you mean msr\?$/],
+    [['--from', 'msrr', MSR], /; did you mean msr\?$/],
+    // a long option with one dash is read as short ones: the word it was is what is suggested for
+    [['--from', 'msr', MSR, '-sync-every-writes', '4'], /^unknown option '-s' \(try 'syncsim import --help'\); did you mean --sync-every-writes\?$/],
     [[MSR], /import needs --from FORMAT/],
     [['--from', 'msr'], /import expects one FILE argument/],
     [['--from', 'msr', MSR, '--sync-every-writes', '2', '--sync-every-us', '5'], /exclusive/],

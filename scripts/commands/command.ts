@@ -42,7 +42,10 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(name: s
     const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(err.message)?.[1] : undefined;
     // node's own words for an unknown option leave a quote open: told here instead
     if (unknown !== undefined) {
-      const hint = unknown.startsWith('--') ? didYouMean(unknown.slice(2), [...Object.keys(all), ...Object.keys(aliases)], (k) => `--${k}`) : '';
+      const names = [...Object.keys(all), ...Object.keys(aliases)];
+      // `-set`, a long option with one dash, is taken for the short options -s -e -t: the word it was is what to suggest for
+      const word = unknown.startsWith('--') ? unknown.slice(2) : argv.find((a) => a.length > 2 && !a.startsWith('--') && a.startsWith(unknown))?.slice(1).split('=')[0];
+      const hint = word === undefined ? '' : names.includes(word) ? `; did you mean --${word}?` : didYouMean(word, names, (k) => `--${k}`);
       // a file or value that starts with '-' is told how to give it; a misspelt option (one close to it) only the closest
       const dash = hint === '' ? `an argument that starts with '-' goes after '--', as in: syncsim ${name} -- ${unknown}; ` : '';
       throw new InputError(`unknown option '${unknown}' (${dash}try 'syncsim ${name} --help')${hint}`);

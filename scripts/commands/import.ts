@@ -14,6 +14,7 @@ import { parseSize } from '../validate/fio.ts';
 import { TraceWriter, type RowInput } from '../../traces/writer.ts';
 import { Flag, OP_NAMES, flagsToString, msyncFlagOption } from '../../traces/types.ts';
 import { importFromHint, InputError, requireReadable } from '../errors.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 import { ASSUME_DIRTY_MODES, assumeDirtyProblem, drawsAtRandom } from '../../traces/import/strace/assume-dirty.ts';
 import { loadConfig } from '../config-file.ts';
 import { pagesForMeasured } from '../measured-pages.ts';
@@ -173,7 +174,7 @@ async function run(argv: string[]): Promise<number> {
   const formats = IMPORTERS.map((i) => i.format).join(', ');
   if (values.from === undefined) throw new InputError(`import needs --from FORMAT (one of ${formats})`);
   const importer: Importer | undefined = IMPORTERS.find((i) => i.format === values.from);
-  if (!importer) throw new InputError(`unknown import format '${values.from}' (expected one of ${formats})`);
+  if (!importer) throw new InputError(`unknown import format '${values.from}' (expected one of ${formats})${didYouMean(values.from, IMPORTERS.map((i) => i.format))}`);
   if (positionals.length !== 1) throw new InputError(`import expects one FILE argument (got ${positionals.length}; try 'syncsim import --help')`);
   const file = positionals[0]!;
   requireReadable(file, 'input file');
