@@ -101,7 +101,7 @@ describe('syncsim record', () => {
         firstWrite.delete(x.task!);
       }
     }
-    const said = /; the scans for dirty pages held the program ([\d.]+) s in all, a mean of ([\d.]+) µs before each of the (\d+) msyncs with dirty pages \(the msync row comes that long after its stores: a closed replay keeps it as think time\)\n/.exec(r.stderr);
+    const said = /; the scans for dirty pages held the program ([\d.]+) (?:µs|ms|s) in all, a mean of ([\d.]+) µs before each of the (\d+) msyncs with dirty pages \(the msync row comes that long after its stores: a closed replay keeps it as think time\)\n/.exec(r.stderr);
     expect(said, r.stderr).not.toBeNull();
     const total = gaps.reduce((a, b) => a + b, 0);
     expect(Number(said![3])).toBe(gaps.length);
