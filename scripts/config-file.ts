@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Config, ConfigError, deepMerge, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
+import { type Config, ConfigError, deepMerge, defaultConfig, rejectPrototypeKeys, resolveConfig, setDotted } from '../sim/config.ts';
+import { layOver, ownKeys, resolveSections, withSection } from '../sim/config-sections.ts';
 import { DEVICE_PROFILES } from '../sim/device/profiles.ts';
 import { parseYamlValue, YamlError } from './yaml-file.ts';
 import { binaryKind, SNIFF_BYTES } from '../traces/binary-sniff.ts';
@@ -180,13 +181,13 @@ export function checkSampleSources(layer: JsonObject): void {
   }
 }
 
-/** Builds the resolved configuration from a file (optional) and overrides. */
+/** Builds the resolved configuration from a file (optional) and overrides (laid over the file and its personality sections). */
 export function loadConfig(file: string | undefined, sets: string[]): Config {
   const user: JsonObject = file ? readConfigFile(file) : {};
   const over: JsonObject = {};
   for (const kv of sets) applySet(over, kv);
   try {
-    const merged = deepMerge(user, over);
+    const merged = layOver(user, over);
     checkSampleSources(merged);
     return configOf(merged, { file, profileFromSet: (over.device as JsonObject | undefined)?.profile !== undefined });
   } catch (e) {
@@ -194,20 +195,56 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   }
 }
 
+/** The personality of a configuration that names none. */
+const DEFAULT_PERSONALITY = defaultConfig().personality;
+
+/** Where {@link configOf} reads the files a user layer names from. */
+export interface ConfigWhere {
+  /** The config file the keys came from: the files they name are relative to its directory. */
+  file?: string;
+  /** `device.profile` was given by `--set` (or the library's `set`): relative to the working directory. */
+  profileFromSet?: boolean;
+}
+
+/** The absolute path of the profile file that `device.profile` of `flat` (a layer without sections) names, or undefined for a built-in profile. */
+export function profilePathOf(flat: JsonObject, where: ConfigWhere = {}): string | undefined {
+  const profile = (flat.device as JsonObject | undefined)?.profile;
+  if (!isProfileFile(profile)) return undefined;
+  // relative to the file that named it (a --set: to the working directory)
+  return where.profileFromSet || !where.file ? resolve(profile) : resolve(dirname(where.file), profile);
+}
+
 /**
- * The resolved configuration of the user's keys `user`, the files they name read: a device
- * profile file and empirical service samples, relative to the directory of `where.file` (the
- * config file they came from) or, without one or for a profile given by `--set`, to the
- * working directory.
+ * Resolves user layer `user`, which may hold personality sections, over the profile file its
+ * `device.profile` names (`profileOf`: the file's layer, read once; it may hold sections too):
+ * defaults ← base profile ← the file ← the file's section of the personality in force ← the
+ * user's keys ← the user's section. The personality in force is the user's, else the profile
+ * file's, else the default; the sections of the others are checked as they would resolve.
+ * `finish` is told each layer before it is resolved (samples files to read).
  */
-export function configOf(user: JsonObject, where: { file?: string; profileFromSet?: boolean } = {}): Config {
-  const file = where.file;
-  const profile = (user.device as JsonObject | undefined)?.profile;
-  if (isProfileFile(profile)) {
-    // relative to the file that named it (a --set: to the working directory)
-    const path = where.profileFromSet || !file ? resolve(profile) : resolve(dirname(file), profile);
-    user = layProfileFile(readNamedProfile(path), user);
-  }
-  loadSamples(user, file ? dirname(file) : undefined);
-  return resolveConfig(user);
+export function resolveOverProfile(user: JsonObject, profileOf: (flat: JsonObject) => JsonObject | undefined, finish: (u: JsonObject) => void = () => {}): Config {
+  const own = profileOf(ownKeys(user));
+  return resolveSections(user, own !== undefined && Object.hasOwn(own, 'personality') ? own.personality : DEFAULT_PERSONALITY, (flat, p) => {
+    const layer = profileOf(flat);
+    const u = layer ? layProfileFile(withSection(layer, p), flat) : flat;
+    finish(u);
+    return resolveConfig(u);
+  });
+}
+
+/**
+ * The resolved configuration of the user's keys `user` (personality sections allowed), the files
+ * they name read: a device profile file and empirical service samples, relative to the directory
+ * of `where.file` (the config file they came from) or, without one or for a profile given by
+ * `--set`, to the working directory.
+ */
+export function configOf(user: JsonObject, where: ConfigWhere = {}): Config {
+  const read = new Map<string, JsonObject>();
+  const profileOf = (flat: JsonObject) => {
+    const path = profilePathOf(flat, where);
+    if (path === undefined) return undefined;
+    if (!read.has(path)) read.set(path, readNamedProfile(path));
+    return structuredClone(read.get(path)!);
+  };
+  return resolveOverProfile(user, profileOf, (u) => loadSamples(u, where.file ? dirname(where.file) : undefined));
 }

@@ -4,7 +4,7 @@
  * `run` and `sweep`. The scopes are data in sim/key-scopes.ts and
  * sim/pager/writeback-policies.ts.
  */
-import type { Config } from '../sim/config.ts';
+import { type Config, keysInForce } from '../sim/config.ts';
 import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
 import { FS_KIND_KEYS, PERSONALITY_KEY_WHY, PERSONALITY_KEYS, VALUE_SCOPES } from '../sim/key-scopes.ts';
 import { readConfigFile } from './config-file.ts';
@@ -12,7 +12,9 @@ import { applySet } from './config-sets.ts';
 
 /**
  * The dotted keys the config file `file` and the `--set`s of `sets` give (nested or dotted alike:
- * `--set 'writeback={interval_ms: 5}'` gives writeback.interval_ms, as the file's group would).
+ * `--set 'writeback={interval_ms: 5}'` gives writeback.interval_ms, as the file's group would),
+ * a personality section's with the section's name (`linux.fs.kind`: {@link keysInForce} makes
+ * them the keys a run reads).
  */
 export function givenKeys(file: string | undefined, sets: readonly string[]): Set<string> {
   const given = new Set<string>();
@@ -49,10 +51,13 @@ export function onlyReaders(who: readonly string[]): string {
  * a `writeback.*` timing key the built-in policy in force does not read (`writeback.delay_ms`
  * under `flusher`; none under a plugin policy, whose keys syncsim cannot know), a key only other
  * personalities read (`pager.ipc_us` under freebsd), or one only other filesystems read
- * (`fs.soft_updates` under ext4). Each is accepted and has no effect. Key → the reason
+ * (`fs.soft_updates` under ext4). Each is accepted and has no effect. A key of the personality
+ * section in force counts as the key itself, one of another section not at all. Key → the reason
  * ("under writeback.policy flusher (it reads ...)").
  */
 export function idleKeyReasons(given: ReadonlySet<string>, config: Config): Map<string, string> {
+  // a personality section's keys count under its personality only (another section's: said nothing of)
+  given = keysInForce(given, config.personality);
   const idle = new Map<string, string>();
   const used = POLICY_KEYS[config.writeback.policy];
   if (used !== undefined) {

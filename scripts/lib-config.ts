@@ -2,14 +2,15 @@
  * The configuration of the library's `replay` (scripts/lib.ts): a config file or object, then
  * `set`'s dotted keys and `seed` laid over it, resolved as `syncsim run` resolves its `--config`,
  * `--set` and `--seed` (the same key rules: a prototype key is refused by name, a key given twice
- * is refused), and where the plugin files it names are relative to, as for `run`.
+ * is refused; a config file or object may hold personality sections, which `set` lies over),
+ * and where the plugin files it names are relative to, as for `run`.
  */
 import { configOf, readConfigFile, withDottedKeys } from './config-file.ts';
 import { overlappingKeys } from './config-sets.ts';
 import { locatedInConfig } from './config-locate.ts';
 import { pluginBaseDir, type PluginBase } from './plugins.ts';
 import { parseYamlValue } from './yaml-file.ts';
-import { ConfigError, deepMerge, setDotted, type Config } from '../sim/config.ts';
+import { ConfigError, deepMerge, layOver, setDotted, type Config } from '../sim/config.ts';
 import { bareObject } from '../sim/keys.ts';
 
 type JsonObject = Parameters<typeof deepMerge>[0];
@@ -59,7 +60,7 @@ export function replayConfig(o: ConfigSources): { config: Config; pluginBase: Pl
   // a key of the config file is named with its line there, as run names it
   const located = (e: unknown) => locatedInConfig(e, file, keys);
   try {
-    const config = configOf(deepMerge(user, layer), { file, profileFromSet: layer.device !== undefined && (layer.device as JsonObject).profile !== undefined });
+    const config = configOf(layOver(user, layer), { file, profileFromSet: layer.device !== undefined && (layer.device as JsonObject).profile !== undefined });
     return { config, pluginBase: pluginBaseDir(file, keys), located };
   } catch (e) {
     throw withTypedValueHint(located(e), o, file === undefined ? user : undefined);

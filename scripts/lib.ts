@@ -13,7 +13,7 @@ import { runTrace } from './run.ts';
 import { BOOTSTRAP_REPS } from './compare/stats.ts';
 import { InputError, replayErrorMessage, requireReadable, requireTraceFile } from './errors.ts';
 import { TraceSemanticError } from '../sim/vm/vm.ts';
-import type { Config } from '../sim/config.ts';
+import { type Config, keysInForce } from '../sim/config.ts';
 import type { RunSummary, Summary } from '../sim/stats/summary.ts';
 import type { TaskRecord } from '../sim/stats/tasks.ts';
 import { claimOutDir } from '../traces/out-lock.ts';
@@ -36,10 +36,12 @@ import { parseResults, RUN_DEFAULT_RESULTS } from './result-files.ts';
 import { addLeafKeys, givenKeys } from './idle-keys.ts';
 
 /** Whether `keys`, an object of configuration keys nested or dotted (`replay`'s `config` or `set`), gives `key`. */
-function objectGives(keys: unknown, key: string): boolean {
+function objectGives(keys: unknown, key: string, personality?: string): boolean {
   if (!isPlainObject(keys)) return false;
-  const given = new Set<string>();
+  let given = new Set<string>();
   for (const [k, v] of Object.entries(keys)) addLeafKeys(given, k, v);
+  // a personality section's keys: those of the section in force (as the key itself)
+  if (personality !== undefined) given = keysInForce(given, personality);
   return [...given].some((k) => k === key || key.startsWith(`${k}.`));
 }
 
@@ -123,7 +125,7 @@ export async function replay(trace: string | RowSource, opts: ReplayOptions = {}
       ci: opts.ci && { reps: opts.ci.reps ?? 1000, level: 0.95, seed: config.seed },
       onStretched: opts.onStretched,
       results: parseResults(opts.results ?? RUN_DEFAULT_RESULTS, 'results'),
-      samplePeriod: givenKeys(typeof opts.config === 'string' ? opts.config : undefined, []).has('stats.sample_us') || objectGives(opts.config, 'stats.sample_us') || objectGives(opts.set, 'stats.sample_us') ? 'given' : 'auto',
+      samplePeriod: keysInForce(givenKeys(typeof opts.config === 'string' ? opts.config : undefined, []), config.personality).has('stats.sample_us') || objectGives(opts.config, 'stats.sample_us', config.personality) || objectGives(opts.set, 'stats.sample_us') ? 'given' : 'auto',
     });
   } catch (e) {
     // a rule of the kernel broken by a row (an overlapping map, ...): named as the command names it, FILE:LINE: column COL

@@ -18,12 +18,14 @@ import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE } from './device/profiles.ts
 import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
 import { FS_DEFAULT_KIND, type Config, type Personality } from './config-types.ts';
 import { deepMerge, isObject, rejectPrototypeKeys, type Json, type JsonObject } from './config-layers.ts';
+import { resolveSections } from './config-sections.ts';
 import { checkPluginParams, isPluginFile, PARAMS_SCHEMA, PLUGIN_KEYS, setAsidePluginFiles } from './plugin/config-keys.ts';
 
 export { profileIsQueue, userAsksQueue } from './device/resolve.ts';
 export { FS_DEFAULT_KIND, type Config, type FsKind, type Personality } from './config-types.ts';
 export type { ServiceDist } from './device/profiles.ts';
 export { deepMerge, prototypeKeyError, rejectPrototypeKeys, setDotted } from './config-layers.ts';
+export { keysInForce, layOver, SECTION_NAMES, withSection } from './config-sections.ts';
 
 /** The personalities this build implements. */
 export const IMPLEMENTED_PERSONALITIES = Object.keys(PERSONALITIES) as Personality[];
@@ -338,12 +340,18 @@ function hasPath(o: unknown, key: string): boolean {
 /**
  * Resolves user layers (already merged, possibly partial) onto the defaults
  * and validates the result. A user `device.service` with its own `dist`
- * replaces the default distribution whole instead of merging into it.
+ * replaces the default distribution whole instead of merging into it. The
+ * layer may hold personality sections (config-sections.ts): the one of the
+ * personality in force is laid over its other keys, the others are checked.
  */
 export function resolveConfig(user: Record<string, unknown>): Config {
   if (!isObject(user as Json)) throw new ConfigError('', 'must be a mapping of keys');
-  const u = user as JsonObject;
-  rejectPrototypeKeys(u);
+  rejectPrototypeKeys(user);
+  return resolveSections(user as JsonObject, defaultConfig().personality, (flat) => resolveFlat(flat));
+}
+
+/** {@link resolveConfig} of a layer without personality sections. */
+function resolveFlat(u: JsonObject): Config {
   const merged = deepMerge(withDeviceProfile(defaultConfig() as unknown as JsonObject, u), u);
   applyDeviceDefaults(merged, u);
   const restorePlugins = setAsidePluginFiles(merged);

@@ -9,7 +9,8 @@ import { flagAndSetProblem, refuseRepeatedSets, setKey } from '../config-sets.ts
 import { located } from '../config-locate.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
-import { defaultConfig } from '../../sim/config.ts';
+import { defaultConfig, keysInForce } from '../../sim/config.ts';
+import { legacyProfileWarnings } from '../profile-sections.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, keptNote, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
@@ -199,8 +200,11 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
   }
   const config = loadConfig(values.config, sets);
   // keys the policy in force does not read: accepted (a config may serve several policies), but said
-  const given = givenKeys(values.config, sets);
+  // (a personality section's keys as the key itself under its personality; another section's not at all)
+  const given = keysInForce(givenKeys(values.config, sets), config.personality);
   for (const line of ineffectiveKeys(given, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
+  // a profile of an earlier syncsim calibrate, its Linux keys at the top level, under another personality
+  for (const line of legacyProfileWarnings(values.config, sets, config)) process.stderr.write(`syncsim: warning: ${line}\n`);
   // the trace's first bytes, read once for what its header comments say
   const head = readHead(trace);
   const warning = pageSizeWarning(trace, head, config.page_size);

@@ -21,6 +21,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findPrototypeKey, isPrototypeKey } from '../../sim/keys.ts';
 import { didYouMean } from '../../sim/closest-name.ts';
+import { isSectionName } from '../../sim/config-sections.ts';
 import { unreadableReason } from '../../traces/files.ts';
 import { InputError, requireReadable } from '../errors.ts';
 import { parseYamlDoc, YamlError } from '../yaml-file.ts';
@@ -256,6 +257,9 @@ export function parseExperiment(text: string, file: string): Experiment {
       const key = keyText(p);
       if (!GRID_KEY_RE.test(key)) fail(p.key as Node, 'not a grid key (a dotted configuration key or trace.set.PARAM)', key);
       if (key === 'seed') fail(p.key as Node, "grid key 'seed': replications are given by 'seeds'");
+      // a personality section's key (base: {linux: {...}} takes them): a grid varies the key itself, with personality a grid key too
+      const head = key.split('.')[0]!;
+      if (isSectionName(head)) fail(p.key as Node, `grid key '${key}': a grid cannot vary a key of a personality section (only 'base' holds sections); vary ${key.slice(head.length + 1) || 'its keys'} itself, with personality a grid key too`);
       if (key.startsWith('trace.') || key === 'trace') {
         if (!/^trace\.set\.[A-Za-z0-9_]+$/.test(key)) fail(p.key as Node, `grid key '${key}': the only trace keys a grid may vary are trace.set.PARAM`);
         if (trace.kind !== 'gen') fail(p.key as Node, `grid key '${key}': trace.set.PARAM needs a generated trace (trace.gen)`);

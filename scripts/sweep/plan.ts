@@ -5,10 +5,12 @@
  * parameter is checked here, before anything runs, and a problem names the file line.
  */
 import { dirname, resolve } from 'node:path';
-import { type Config, ConfigError, deepMerge, resolveConfig, setDotted } from '../../sim/config.ts';
-import { checkSampleSources, isProfileFile, layProfileFile, readNamedProfile } from '../config-file.ts';
+import { type Config, ConfigError, deepMerge, SECTION_NAMES, setDotted, withSection } from '../../sim/config.ts';
+import { checkSampleSources, isProfileFile, readNamedProfile, resolveOverProfile } from '../config-file.ts';
 import { readSamplesFile } from '../samples-file.ts';
 import { addLeafKeys, idleInEvery } from '../idle-keys.ts';
+import { legacyProfileWarning, topLevelLinuxKeys } from '../profile-sections.ts';
+import { showPath } from './store.ts';
 import { readHead } from '../../traces/files.ts';
 import { declaredPageSize } from '../../traces/out-trace.ts';
 import { hasPlugins, loadPlugins } from '../plugins.ts';
@@ -26,13 +28,17 @@ const isGroup = (v: unknown): v is JsonObject => typeof v === 'object' && v !== 
 /**
  * Lays a grid value over the base at dotted `key`, as `run --set` lays over `--config`: a group
  * (`writeback: { policy: ./p.ts }`) merges into the base's group of that key, so that the base's
- * other keys there (`writeback.interval_ms`) still apply; any other value replaces.
+ * other keys there (`writeback.interval_ms`) still apply; any other value replaces. The value lies
+ * over the base's personality sections too (`base: {linux: {fs: {kind: ...}}}`): a grid key wins.
  */
 function layGridValue(user: JsonObject, key: string, value: Json): void {
   const parts = key.split('.');
   let under: Json | undefined = user;
   for (const p of parts) under = isGroup(under) && Object.hasOwn(under, p) ? under[p] : undefined;
   setDotted(user, key, isGroup(under) && isGroup(value) ? deepMerge(under, value, key) : structuredClone(value));
+  // and over the base's personality sections, which lie under the grid as under --set (config-sections.ts layOver)
+  if (key === 'personality') return;
+  for (const s of SECTION_NAMES) if (isGroup(user[s])) layGridValue(user[s], key, value);
 }
 
 /** One grid point: a value for every grid key, in grid order. */
@@ -176,14 +182,13 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
    * A user configuration layer resolved onto the defaults: a device profile file laid under it
    * and empirical sample files read, each relative to the experiment (as to a --config file).
    */
-  const resolveLayer = (layer: JsonObject): Config => {
-    let user = layer;
-    const profile = (user.device as JsonObject | undefined)?.profile;
-    if (isProfileFile(profile)) {
-      const abs = resolve(expDir, profile);
-      if (!profiles.has(abs)) profiles.set(abs, readNamedProfile(abs) as JsonObject);
-      user = layProfileFile(structuredClone(profiles.get(abs)!), user) as JsonObject;
-    }
+  const resolveLayer = (layer: JsonObject): Config => resolveOverProfile(layer, (flat) => {
+    const profile = (flat.device as JsonObject | undefined)?.profile;
+    if (!isProfileFile(profile)) return undefined;
+    const abs = resolve(expDir, profile);
+    if (!profiles.has(abs)) profiles.set(abs, readNamedProfile(abs) as JsonObject);
+    return structuredClone(profiles.get(abs)!);
+  }, (user) => {
     checkSampleSources(user);
     const dev = user.device as JsonObject | undefined;
     for (const key of ['service', 'read_latency', 'write_latency']) {
@@ -194,8 +199,7 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
         svc.samples_us = samples.get(abs)!;
       }
     }
-    return resolveConfig(user);
-  };
+  });
 
   /** Plugin files are loaded once per file and parameters: their parameters checked, their source hashed. */
   const pluginChecks = new Map<string, Promise<Record<string, string>>>();
@@ -278,6 +282,8 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   /** Per grid point: its configuration and trace without the seed (the experiment's identity). */
   const pointIds: string[] = [];
   const pointConfigs: Config[] = [];
+  /** Profile files (absolute) laid under grid points of a personality other than linux, and those personalities. */
+  const legacy = new Map<string, Set<string>>();
   /** Grid points whose page_size is not their trace's (the generator's page_size, or a trace file's header). */
   const pageSizeMisfits: string[] = [];
   /** Grid points whose trace.set gives one msync policy of the preset while the other keeps its default (mixedSyncPolicy). */
@@ -310,6 +316,14 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
       throw e;
     }
     pointConfigs.push(config);
+    // a profile of an earlier calibrate, its Linux keys at the top level, under another personality (profile-sections.ts)
+    if (config.personality !== 'linux') {
+      const profile = (withSection(layerFor(values), config.personality).device as JsonObject | undefined)?.profile;
+      if (isProfileFile(profile)) {
+        const abs = resolve(expDir, profile);
+        legacy.set(abs, (legacy.get(abs) ?? new Set()).add(config.personality));
+      }
+    }
     const made = trace.kind === 'gen' ? undefined : pathPageSize;
     if (made !== undefined && made !== config.page_size) pageSizeMisfits.push(`${point.index} (${describe()})`);
     let set: Record<string, Json> = {};
@@ -372,6 +386,10 @@ export async function makePlan(exp: Experiment, opts: PlanOptions = {}): Promise
   for (const b of exp.base) addLeafKeys(given, b.key, b.value);
   for (const { a } of configAxes) for (const v of a.values) addLeafKeys(given, a.key, v);
   const warnings = idleInEvery(given, pointConfigs);
+  for (const [abs, personalities] of legacy) {
+    const w = legacyProfileWarning(showPath(abs), topLevelLinuxKeys(abs), [...personalities]);
+    if (w !== undefined) warnings.push(w);
+  }
   if (mixedPoints.length > 0) {
     const { given, other, otherValue } = mixedPoints[0]!.mixed;
     warnings.push(`${mixedPoints.length} of ${points.length} grid points give trace.set.${given} and leave ${other} at its default ${otherValue}, so their traces msync both ways at once (every N writes and every T µs): set trace.set.${other}: 0 for ${given} alone; points ${mixedPoints.slice(0, 4).map((p) => p.index).join(', ')}${mixedPoints.length > 4 ? ', ...' : ''}`);
