@@ -15,6 +15,8 @@ export const PERSONALITY_KEYS: Readonly<Record<string, readonly string[]>> = {
   'cpu.clean_page_busy_us': ['linux'],
   // the cleaning of a page of a PMD-sized folio, which only Linux's read-ahead makes (sim/personality/linux/writeback.ts)
   'cpu.clean_pmd_page_us': ['linux'],
+  // the set-up of a data-integrity writeback an msync starts, charged by Linux's msync only (sim/personality/linux/writeback.ts)
+  'cpu.writeback_call_us': ['linux'],
   // RLIMIT_MEMLOCK (sim/personality/linux/mlock.ts)
   'memory.memlock_limit_bytes': ['linux'],
   // the user wire limit: FreeBSD vm.max_user_wired (sim/personality/freebsd.ts), XNU's
