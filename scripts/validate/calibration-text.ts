@@ -8,6 +8,7 @@ import type { Calibration } from './calibration.ts';
 import type { FlushGap } from '../../sim/device/flush-gap.ts';
 import { pageinRate, SEGMENT_MAX_SHARE } from './calibration-fit.ts';
 import { driftNote, driftText } from './host-drift-fit.ts';
+import { isLinuxCalibratedKey } from '../profile-sections.ts';
 
 /** device.flush_gap as one line: '× 1 at 58 µs, × 1.08 at 1069 µs, ...'. */
 const gapText = (t: FlushGap) => t.gap_us.map((g, i) => `× ${t.factor[i]} at ${g} µs`).join(', ') + ' since the previous FLUSH';
@@ -33,7 +34,13 @@ export function r2Text(r2: number, points: number | undefined): string {
 
 const quality = (f: { r2: number | null; n: number }) => (f.r2 === null ? `n ${f.n}` : f.n <= 2 ? r2Text(f.r2, f.n) : `${r2Text(f.r2, f.n)}, n ${f.n}`);
 
-/** The fragment: `device` (and `readahead`, `fs`, `cpu`) keys with a comment above each saying where it comes from. */
+/**
+ * The fragment: `device` (and `cpu`) keys with a comment above each saying where it comes from;
+ * the keys measured of the machine's Linux kernel (`readahead`, `fs`, the `cpu` keys only the
+ * linux personality reads: profile-sections.ts isLinuxCalibratedKey) under `linux:`, a
+ * personality section, so that they apply under the linux personality only. The calibration's
+ * `fragment` (its JSON report) keeps them in their groups.
+ */
 export function fragmentText(cal: Calibration): string {
   const lines = [
     `# syncsim calibrate (syncsim ${cal.syncsim_version}, ${cal.fio_version}): ${cal.dir} (${cal.filesystem}${cal.block_device ? `, /dev/${cal.block_device.disk}` : ''})${cal.quick ? ', --quick' : ''}, ${new Date().toISOString()}`,
@@ -41,19 +48,46 @@ export function fragmentText(cal: Calibration): string {
     `# Details (every step, fit and check): ${cal.files.calibration}`,
     ...(cal.warnings ?? []).map((w) => `# warning: ${w}`),
   ];
-  const section = (name: string, keys: Record<string, unknown>) => {
-    lines.push(`${name}:`);
+  const section = (name: string, keys: Record<string, unknown>, indent: string) => {
+    lines.push(`${indent}${name}:`);
     for (const [k, v] of Object.entries(keys)) {
       const f = cal.fitted[`${name}.${k}`];
-      if (f) lines.push(`  # ${f.from} (${quality(f)})`);
-      lines.push(`  ${k}: ${flowYaml(v)}`);
+      if (f) lines.push(`${indent}  # ${f.from} (${quality(f)})`);
+      lines.push(`${indent}  ${k}: ${flowYaml(v)}`);
     }
   };
-  section('device', cal.fragment.device);
-  if (cal.fragment.readahead) section('readahead', cal.fragment.readahead);
-  if (cal.fragment.fs) section('fs', cal.fragment.fs);
-  if (cal.fragment.cpu) section('cpu', cal.fragment.cpu);
+  const { everyone, linux } = splitLinuxKeys(cal.fragment);
+  for (const [name, keys] of Object.entries(everyone)) section(name, keys, '');
+  if (Object.keys(linux).length > 0) {
+    lines.push('# Measured of this machine\'s Linux kernel: these keys apply under personality linux only (the other personalities keep their own filesystem and read-ahead).');
+    lines.push('linux:');
+    for (const [name, keys] of Object.entries(linux)) section(name, keys, '  ');
+  }
   return lines.join('\n') + '\n';
+}
+
+/** A profile's groups of keys: group name → key → value. */
+type Groups = Record<string, Record<string, unknown>>;
+
+/**
+ * The groups of calibration fragment `fragment` split into those for every personality (the
+ * device keys, the other cpu keys) and those for the `linux:` section, in the order the profile
+ * writes them (device, cpu; readahead, fs, cpu).
+ */
+export function splitLinuxKeys(fragment: Calibration['fragment']): { everyone: Groups; linux: Groups } {
+  const everyone: Groups = {}, linux: Groups = {};
+  const add = (into: Groups, group: string, k: string, v: unknown) => ((into[group] ??= {})[k] = v);
+  for (const group of ['device', 'cpu', 'readahead', 'fs'] as const) {
+    for (const [k, v] of Object.entries((fragment[group] ?? {}) as Record<string, unknown>)) {
+      if (!isLinuxCalibratedKey(`${group}.${k}`)) add(everyone, group, k, v);
+    }
+  }
+  for (const group of ['readahead', 'fs', 'cpu'] as const) {
+    for (const [k, v] of Object.entries((fragment[group] ?? {}) as Record<string, unknown>)) {
+      if (isLinuxCalibratedKey(`${group}.${k}`)) add(linux, group, k, v);
+    }
+  }
+  return { everyone, linux };
 }
 
 /** R² of a fitted submission stage, as the table prints it. */
