@@ -161,11 +161,16 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(progress[28]).toBe('calibrate: [29/31] fdatasync after 0–16 ms without a FLUSH, and after 8 and 32 writes (probe flush-gap.c, 3 rounds) ...');
     expect(progress[29]).toBe('calibrate: [30/31] fdatasync with nothing written (a FLUSH of an empty cache) ...');
     expect(progress[30]).toBe('calibrate: [31/31] CPU costs of the kernel paths (probe cpu-costs.c, 8 repetitions) ...');
-    const doc = parseYaml(readFileSync(fragment, 'utf8'));
+    const file = parseYaml(readFileSync(fragment, 'utf8'));
     const blockDev = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8')).block_device;
     const cj = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
-    const sections = ['device', ...(blockDev?.read_ahead_kb != null ? ['readahead'] : []), ...(cj.fragment.fs ? ['fs'] : []), 'cpu'];
-    expect(Object.keys(doc)).toEqual(sections);
+    // the device keys and the cpu keys every personality reads at the top level; what it measured of this Linux kernel under linux:
+    // (since 2026-12-07: readahead, fs and the cpu keys only linux reads)
+    expect(Object.keys(file)).toEqual(['device', 'cpu', 'linux']);
+    const sections = [...(blockDev?.read_ahead_kb != null ? ['readahead'] : []), ...(cj.fragment.fs ? ['fs'] : []), 'cpu'];
+    expect(Object.keys(file.linux)).toEqual(sections);
+    // the profile's keys in their groups, as the report's fragment keeps them
+    const doc = { device: file.device, ...(file.linux.readahead ? { readahead: file.linux.readahead } : {}), ...(file.linux.fs ? { fs: file.linux.fs } : {}), cpu: { ...file.cpu, ...file.linux.cpu } };
     // read-ahead's rate: the page-in probe's median of its cold reads (cc: the test machine has it), else the pagein step's accesses a second × 4 KiB
     // when it timed 1024 or more (the 4 MiB file: 1024), else the O_DIRECT slope
     const pagein = cj.steps.find((st: { kind: string }) => st.kind === 'pagein');
@@ -212,7 +217,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the CPU probe ran on the calibrated file system (the test machine has cc: scripts/ensure-tools.sh): its medians, each inside its IQR
     // clean_page_busy_us needs a second CPU for the probe's busy loop
     const busy = availableParallelism() > 1 ? ['clean_page_busy_us'] : []; // the CPUs of its affinity mask, as the probe counts them
-    expect(Object.keys(doc.cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', ...busy, 'wire_page_us', 'clean_io_us', 'writeback_call_us', 'cv']);
+    expect(Object.keys(file.cpu)).toEqual(['syscall_us', 'fault_page_us', 'clean_page_us', 'wire_page_us', 'clean_io_us', 'cv']);
+    expect(Object.keys(file.linux.cpu)).toEqual([...busy, 'writeback_call_us']);
     // the spread of one msync call's CPU time: 5 calls of 8 scattered pages a repetition, through their median and p90
     expect(cj.fits.cpu.clean_call).toMatchObject({ pages: 8, count: 40 });
     expect(doc.cpu.cv).toBe(cpuCv(cj.fits.cpu.clean_call.p50_us, cj.fits.cpu.clean_call.p90_us));
@@ -442,6 +448,9 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the fragment's fs.kind when it found ext4 on a block device (ext4-nojournal on a journal-less ext4)
     expect([config.fs.kind, config.pagein]).toEqual([doc.fs?.kind ?? 'ext4-ordered', true]);
     if (doc.readahead) expect(config.readahead.pages).toBe(Math.floor((blockDev.read_ahead_kb * 1024) / 4096));
+    // under another personality the Linux keys do not apply: freebsd's own filesystem and read-ahead window, the device and cpu keys as calibrated
+    const freebsd = loadConfig(fragment, ['personality=freebsd']);
+    expect([freebsd.fs.kind, freebsd.readahead.pages, freebsd.device.channels, freebsd.cpu.clean_page_us]).toEqual(['ufs', 16, doc.device.channels, doc.cpu.clean_page_us]);
     const j = JSON.parse(readFileSync(join(dir, 'cal', 'device.calibration.json'), 'utf8'));
     expect(j.fragment).toEqual(doc);
     expect(j.quick).toBe(true);
