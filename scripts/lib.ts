@@ -35,7 +35,10 @@ import { loadPlugins } from './plugins.ts';
 import { parseResults, RUN_DEFAULT_RESULTS } from './result-files.ts';
 import { addLeafKeys, givenKeys } from './idle-keys.ts';
 
-/** Whether `keys`, an object of configuration keys nested or dotted (`replay`'s `config` or `set`), gives `key`. */
+/**
+ * Whether `keys`, an object of configuration keys nested or dotted (`replay`'s `config` or `set`), gives `key`; with
+ * `personality`, a key of that personality's section counts as the key, one of another section's not at all.
+ */
 function objectGives(keys: unknown, key: string, personality?: string): boolean {
   if (!isPlainObject(keys)) return false;
   let given = new Set<string>();
