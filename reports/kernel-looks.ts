@@ -89,7 +89,29 @@ export function configKernelItems(results: Results): KernelItem[] {
  */
 export function reportColors(all: Results, chosen?: readonly string[]): ConfigScale {
   const labels = all.configurations.map((c) => c.label);
-  const byKernel = kernelStyles(configKernelItems(all));
+  const items = configKernelItems(all);
+  const byKernel = kernelStyles(items);
   if (byKernel) return configColorScale(labels, byKernel);
-  return chosen ? chosenColors(labels, chosen) : configColorScale(labels);
+  const scale = chosen ? chosenColors(labels, chosen) : configColorScale(labels);
+  const why = colourNote(items);
+  return why ? { ...scale, byPlace: why } : scale;
+}
+
+/**
+ * The in-figure words of a chart whose series (`items`) are coloured by their place, not their kernel, though of
+ * several kernels ({@link kernelLooksRefused}), '' when they are by kernel or of one: so that the figure alone says
+ * what colour means, which until 2026-12-07 only the report's note on the terminal said (a reader took
+ * `freebsd, ASYNC, 1` in pink for mach). `colours and shapes follow the order of the configurations, not their
+ * kernel (freebsd, linux, xnu and mach have 9 each, more than a kernel's 4 looks)`.
+ */
+export function colourNote(items: readonly KernelItem[], what = 'configurations'): string {
+  if (!kernelLooksRefused(items)) return '';
+  const kernels = [...new Set(items.map((i) => i.personality!))];
+  const crowded = kernels.map((k) => [k, items.filter((i) => i.personality === k).length] as const).filter(([, n]) => n > KERNEL_VARIANTS);
+  const names = (ks: readonly string[]) => (ks.length === 1 ? ks[0]! : `${ks.slice(0, -1).join(', ')} and ${ks.at(-1)}`);
+  const same = crowded.every(([, n]) => n === crowded[0]![1]);
+  const which = same
+    ? `${names(crowded.map(([k]) => k))} ${crowded.length === 1 ? 'has' : 'have'} ${crowded[0]![1]}${crowded.length === 1 ? '' : ' each'}`
+    : crowded.map(([k, n]) => `${k} has ${n}`).join(', ');
+  return `colours and shapes follow the order of the ${what}, not their kernel (${which}, more than a kernel's ${KERNEL_VARIANTS} looks)`;
 }

@@ -179,12 +179,16 @@ export interface MergeOptions {
  * fixed one), the colour, shape and dash of `configStyle(style)`. A series of
  * one item keeps that look, whichever other series the chart has (until
  * 2026-12-06 a chart whose series had no value dropped them and the others
- * took their colours); a series of several takes the look of its first member
- * whose colour no other series of the chart has (the lone series first, then
- * the groups in order), else of its first member whose look none has, else of
- * its first member: two groups never share a colour that one of their members
- * could have spared them (`freebsd, 0 = ... = mach, 8000` and `linux, 0 = ...
- * = linux, 8000`, configurations 1 and 17, were both blue).
+ * took their colours). A series of several items, when the items carry
+ * styles, is drawn in the look of its first member, the one its label names
+ * first, so that a configuration that leads a series has one look in every
+ * figure of a report (until 2026-12-07 a group took the look of its first
+ * member whose colour no other series of the chart had: `freebsd, ASYNC =
+ * xnu, ASYNC` was xnu's green circle in one sweep chart, and `freebsd,
+ * ASYNC = ... = mach, SYNC` mach's pink cross in another); two series of one
+ * colour are then told apart by their shape and dash (`varied`). Items
+ * without styles (colours alone) keep the rule of old: a group takes its
+ * first member's colour that no other series has, else its first member's.
  */
 export function mergeIdentical(items: readonly { label: string; color: string; data: unknown; drawn?: unknown; style?: number }[], opts: MergeOptions = {}): Merged {
   const byData = new Map<string, MergedSeries>();
@@ -260,8 +264,9 @@ function lookColor(it: { color: string; style?: number }): string {
 
 /**
  * Sets each series' look (`color`, and `style` when its members have one), as {@link mergeIdentical} says:
- * a lone item's own; a group's, its first member's whose colour no other series has, else whose look none has,
- * else its first member's.
+ * a lone item's own; a group of styled items, its first member's (unless another series already has that look,
+ * past DISTINCT_STYLES series); else its first member's whose colour no other series has, else whose look none
+ * has, else its first member's.
  */
 function seriesLooks(series: MergedSeries[]): void {
   const lookKey = (l: { color: string; style?: number }) => (l.style === undefined ? l.color : `style ${l.style % DISTINCT_STYLES}`);
@@ -274,7 +279,10 @@ function seriesLooks(series: MergedSeries[]): void {
   for (const s of series) if (s.looks.length === 1) take(s, s.looks[0]!);
   for (const s of series) {
     if (s.looks.length === 1) continue;
-    take(s, s.looks.find((l) => !colours.has(l.color)) ?? s.looks.find((l) => !looks.has(lookKey(l))) ?? s.looks[0]!);
+    // styled items: the lead's look (its shape and dash tell it from another series of its colour)
+    const lead = s.looks[0]!;
+    if (lead.style !== undefined && !looks.has(lookKey(lead))) take(s, lead);
+    else take(s, s.looks.find((l) => !colours.has(l.color)) ?? s.looks.find((l) => !looks.has(lookKey(l))) ?? lead);
   }
 }
 

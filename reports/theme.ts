@@ -141,6 +141,11 @@ export interface ConfigScale {
   domain: string[];
   range: string[];
   styles: number[];
+  /**
+   * Set when the configurations are of several kernels but coloured by their place, not their kernel
+   * (kernel-looks.ts `kernelLooksRefused`): the words every figure that colours them says so in (`colourNote`).
+   */
+  byPlace?: string;
 }
 
 /**

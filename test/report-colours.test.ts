@@ -30,6 +30,18 @@ function colours(spec: unknown, out = new Map<string, string>()): Map<string, st
   return out;
 }
 
+/** Every (series or configuration label → point shape) of the shape scales of a spec. */
+function shapesOf(spec: unknown, out = new Map<string, string>()): Map<string, string> {
+  if (Array.isArray(spec)) for (const x of spec) shapesOf(x, out);
+  else if (spec && typeof spec === 'object') {
+    const o = spec as Record<string, unknown>;
+    const sh = o.shape as { scale?: { domain?: unknown[]; range?: unknown[] } } | undefined;
+    if (sh && typeof sh === 'object' && sh.scale?.domain && sh.scale.range) sh.scale.domain.forEach((l, i) => out.set(String(l), String(sh.scale!.range![i])));
+    for (const v of Object.values(o)) shapesOf(v, out);
+  }
+  return out;
+}
+
 /**
  * A sweep of 4 kernels × 8 memory sizes: `sync.latency_us.mean` for every kernel; `wire.errors.ENOMEM`
  * for every kernel but freebsd (no value: its line is left out), xnu and linux alike (one line); and msync latency
@@ -84,18 +96,24 @@ describe('a series has one colour in every chart of a report', () => {
     expect(enomem.get('xnu = linux')).not.toBe(enomem.get('mach'));
   });
 
-  it('latency-percentiles: two joined series whose first configurations share a colour are drawn in two', async () => {
-    const spec = chartNamed(await chartsOf(sweep()), 'latency-percentiles').spec(200, 150);
+  it('latency-percentiles: a joined series is drawn in the look of the configuration it names first; no two series look alike', async () => {
+    const charts = await chartsOf(sweep());
+    const spec = chartNamed(charts, 'latency-percentiles').spec(200, 150);
     const c = colours(spec);
+    const shapes = shapesOf(spec);
     const groups = [...c.keys()].filter((l) => l.includes(' = '));
     // freebsd's sizes with mach's (configurations 1-8, 25-32), and linux's (17-24), configuration 17 the colour of 1
     expect(groups).toHaveLength(2);
     expect(groups[0]!.startsWith('freebsd, 1000 = ')).toBe(true);
     expect(groups[1]!.startsWith('linux, 1000 = ')).toBe(true);
-    expect(new Set(c.values()).size).toBe(c.size);
-    // xnu's sizes, each a series of its own, keep their configurations' colours; the groups take colours none of them has
-    const lone = [...c.keys()].filter((l) => !l.includes(' = '));
-    expect(lone).toHaveLength(8);
-    for (const l of lone) expect(groups.map((g) => c.get(g))).not.toContain(c.get(l));
+    // until 2026-12-07 a group took the colour of a member no other series had: its first configuration's look then
+    // changed from figure to figure with the series beside it. Now each is its first configuration's, colour and shape,
+    // as that configuration is drawn alone (index.html's swatch: the report's scale)
+    expect(c.get(groups[0]!)).toBe(c.get(groups[1]!));
+    expect(shapes.get(groups[0]!)).not.toBe(shapes.get(groups[1]!));
+    // no two series alike: colour and shape together tell each from every other
+    const looks = [...c.keys()].map((l) => `${c.get(l)} ${shapes.get(l)}`);
+    expect(new Set(looks).size).toBe(looks.length);
+    expect([...c.keys()].filter((l) => !l.includes(' = '))).toHaveLength(8);
   });
 });

@@ -143,6 +143,8 @@ export const latencyCdf: ChartModule = {
       label: merged.lead(config.label)!, p50: run.summary.sync.latency_us.p50, p99: run.summary.sync.latency_us.p99,
     })));
     const note = figureNote(ctx, [
+      // coloured by their place though of several kernels: the figure says so
+      ctx.colors.byPlace ?? '',
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       close.length ? `${close.slice(0, 2).join('; ')}${close.length > 2 ? '; ...' : ''}: nearly on one another (p50 and p99 within 2 %)` : '',
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',

@@ -126,6 +126,8 @@ export const latencyPercentiles: ChartModule = {
     // (successful msyncs, the warm-up's included: the figure may say too little, never too much)
     const tail = tailNote(fewestMsyncs(results), ['p99', 'p999'], runsWithMsyncs(results));
     const note = figureNote(ctx, [
+      // coloured by their place though of several kernels: the figure says so
+      ctx.colors.byPlace ?? '',
       sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration', withCi && dots.every((d) => d.lo === null || d.lo === d.hi)) : '',
       failedCount(results),
       tail,

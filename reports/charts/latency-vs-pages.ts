@@ -105,6 +105,8 @@ export const latencyVsPages: ChartModule = {
     const legend = configLegend(ctx, merged.scale.domain);
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: legend && { ...legend, symbolOpacity: 1 } };
     const note = figureNote(ctx, [
+      // coloured by their place though of several kernels: the figure says so
+      ctx.colors.byPlace ?? '',
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
       zero ? `${count(zero)} msyncs of 0 µs drawn at the axis floor` : '',
       mergedNote(merged, 'msyncs (latency and pages)', ctx.results.configTitle),

@@ -13,7 +13,7 @@ import { distinctByCi, inYUnit, metricRows, type SweepRow } from '../sweep-rows.
 import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { chartStyles, drawnAlike, drawnResolution, mergeIdentical, repeatedLooksNote, resolutionText, styleOf, type DrawnMark } from '../series.ts';
 import { linearAxis, offZeroWords } from '../linear-axis.ts';
-import { kernelStyles } from '../kernel-looks.ts';
+import { colourNote, kernelStyles } from '../kernel-looks.ts';
 import { noLimitWord } from '../no-limit.ts';
 import { dodgeLayout, isApart, sweepX, xAxisLabels, xText } from '../sweep-x.ts';
 
@@ -84,9 +84,12 @@ export const sweepLine: ChartModule = {
       // Lines of several kernels are drawn in their kernel's colour (kernel-looks.ts), as in every other chart.
       const firstPoint = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!;
       const pi = sweep.keys.indexOf('personality');
-      const byKernel = others.includes(pi)
-        ? kernelStyles(allSeries.map((s) => ({ personality: firstPoint(s).values[pi], others: others.filter((i) => i !== pi).map((i) => firstPoint(s).values[i]!) })))
-        : undefined;
+      const kernelItems = others.includes(pi)
+        ? allSeries.map((s) => ({ personality: firstPoint(s).values[pi], others: others.filter((i) => i !== pi).map((i) => firstPoint(s).values[i]!) }))
+        : [];
+      const byKernel = kernelItems.length ? kernelStyles(kernelItems) : undefined;
+      // lines of several kernels coloured by their place: the figure says so
+      const byPlace = colourNote(kernelItems, 'lines');
       const styles = byKernel ?? chartStyles(allSeries.map((s) => styleOf(ctx.colors, firstPoint(s).config.label)));
       const lineStyles = new Map(styles.map((n, j) => [allSeries[j]!, n]));
       for (const metric of sweep.metrics) {
@@ -218,6 +221,7 @@ export const sweepLine: ChartModule = {
           // one value everywhere draw no bar: the note has just said so)
           bars && series.length > 1 ? `the points of one x value stand side by side around it${spread ? ', so that no bar hides another' : ''}` : '',
           repeatedLooksNote(merged),
+          byPlace,
           // a run's p99 of fewer than 100 msyncs is its largest msync or next to it
           /^sync\.latency_us\.p99(9)?$/.test(metric) ? tailNote(fewestMsyncs(ctx.results), [metric.split('.').pop()!], runsWithMsyncs(ctx.results)) : '',
         ]);

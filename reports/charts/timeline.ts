@@ -271,6 +271,8 @@ export const timeline: ChartModule = {
     const notesOf = (group: readonly string[], of: string[][], gi: number) => figureNote(ctx, [
       // a reader of the figure alone must know what the line is (a sample, a mean) and what the shading is (up to the peak)
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
+      // coloured by their place though of several kernels: the figure says so
+      ctx.colors.byPlace ?? '',
       // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
       sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
       // what the line and the shading are, in the fewest words (the caption says why), and how few samples they stand on
