@@ -7,7 +7,7 @@ import type { SyncStats, TimelineData } from './reduce.ts';
 import type { ConfigScale, Theme } from './theme.ts';
 import { textWidth, wrapText } from './fonts.ts';
 import { runLine } from './run-line.ts';
-import { registerNote } from './cut-labels.ts';
+import { registerNote, shortMerged } from './cut-labels.ts';
 
 /**
  * `s` as a string literal of a Vega expression: JSON's, with the line and paragraph separators
@@ -141,11 +141,18 @@ export const NARROW_FIGURE = 200;
 /**
  * A figure's total height for width `w`: a plot of a paper's aspect (0.6 of
  * a single column's width, 0.45 of a double column's) plus what its
- * configuration legend and in-figure note take.
+ * configuration legend and in-figure note take. A legend taller than
+ * {@link LEGEND_SHARE} of such a plot gets a plot as much taller, so that the
+ * legend does not swamp it (until 2026-12-07 a legend of 16 configurations
+ * stood 185 pt over a plot of 137).
  */
 export function figureHeight(ctx: ChartContext, w: number, legendLabels: readonly string[], note?: Record<string, unknown>, extra = 0): number {
-  return Math.round(plotHeight(w) + legendHeight(ctx, legendLabels) + noteHeight(ctx, note) + extra);
+  const legend = legendHeight(ctx, legendLabels);
+  return Math.round(Math.max(plotHeight(w), legend / LEGEND_SHARE) + legend + noteHeight(ctx, note) + extra);
 }
+
+/** The most of its plot's allotted height a legend above it may be before the plot grows ({@link figureHeight}). */
+export const LEGEND_SHARE = 0.8;
 
 /** The plot height {@link figureHeight} allots a figure `w` px wide: 0.6 of a single column's width, 0.45 of a double column's. */
 function plotHeight(w: number): number {
@@ -265,7 +272,13 @@ export function fitLegendLabels<T>(spec: T, plotWidth: number, labelSize: number
   return out as T;
 }
 
-/** How many legend columns fit the figure width for these labels. */
+/**
+ * Columns of a legend of `labels` above the plot: as many as the figure's width holds without cutting a label
+ * (fitLegendLabels shares the plot's width among them); and when that leaves more than {@link LEGEND_ROWS} rows,
+ * more, while each label still fits whole or, joined configurations, as its first members and how many more
+ * (cut-labels.ts `shortMerged`, `a = 2 more`, the note naming them in full), so that a legend of 16 sweep
+ * series is not taller than its plot (until 2026-12-07 one column of 16 rows over a plot of 12 rows' height).
+ */
 export function legendColumns(ctx: ChartContext, labels: readonly string[]): number {
   const size = ctx.theme.fontSize.label;
   const longest = Math.max(...labels.map((l) => textWidth(l, size)), 1);
@@ -275,9 +288,16 @@ export function legendColumns(ctx: ChartContext, labels: readonly string[]): num
   // fewer columns while fitLegendLabels would cut the longest label: it shares the plot's width, not the figure's,
   // among the columns (the plot taken as the renderer's first guess, the figure less 60 px of axes)
   const plot = ctx.width - 60;
-  while (cols > 1 && (plot - (cols - 1) * Math.round(size * 0.75)) / cols - size * 2 < longest) cols--;
+  const room = (c: number) => (plot - (c - 1) * Math.round(size * 0.75)) / c - size * 2;
+  while (cols > 1 && room(cols) < longest) cols--;
+  // a tall legend: more columns, each label whole or shortened at its joins
+  const fits = (c: number) => labels.every((l) => textWidth(l, size) <= room(c) || shortMerged(l, size, room(c)) !== undefined);
+  while (Math.ceil(labels.length / cols) > LEGEND_ROWS && cols < labels.length && fits(cols + 1)) cols++;
   return cols;
 }
+
+/** Rows of a legend above the plot past which it takes more columns, its joined labels shortened ({@link legendColumns}). */
+export const LEGEND_ROWS = 6;
 
 /** Log axes' domains and ticks (reports/log-axis.ts), for the chart modules. */
 export { bracketsData, fitLogDomain, logAxis, logAxisAcross, logDomain, logDomainClear, logTicks, logTicksAcross, markPadding, planAxis, planLogAxis, planTicks, snapLogDomain, type LogPlan } from './log-axis.ts';

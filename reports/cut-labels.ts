@@ -72,6 +72,42 @@ export function cutLabelsText(cut: readonly string[]): string {
 }
 
 /**
+ * A series label of joined configurations (`a = b = c = d`) short enough for `limit` px at `size`: its first
+ * members, as many as fit, and how many more (`a = b = 2 more`), never a member cut; undefined when it has one
+ * member or its first does not fit with the count (then vega ends it in an ellipsis, and the note gives it whole).
+ * Until 2026-12-07 a legend cut such a label mid-member (`linux, ASYNC = linux, INVALIDATE = mach, INVALI…`).
+ */
+export function shortMerged(label: string, size: number, limit: number): string | undefined {
+  const members = label.split(' = ');
+  if (members.length < 2) return undefined;
+  for (let k = members.length - 1; k >= 1; k--) {
+    const short = `${members.slice(0, k).join(' = ')} = ${members.length - k} more`;
+    if (textWidth(short, size) <= limit) return short;
+  }
+  return undefined;
+}
+
+/** A vega expression writing each label of `short` (full → short) as its short form, any other as it is. */
+export function shortLabelExpr(short: ReadonlyMap<string, string>): string {
+  return [...short].reduceRight((rest, [full, s]) => `datum.label === ${JSON.stringify(full)} ? ${JSON.stringify(s)} : ${rest}`, 'datum.label');
+}
+
+/** `spec` with each legend whose labels are cut (`short` maps them) writing them short (a `labelExpr`). */
+function withShortLabels<T>(spec: T, short: ReadonlyMap<string, string>): T {
+  if (Array.isArray(spec)) return spec.map((x) => withShortLabels(x, short)) as T;
+  if (spec === null || typeof spec !== 'object') return spec;
+  const o = spec as Record<string, unknown>;
+  const domain = (o.scale as { domain?: unknown[] } | undefined)?.domain;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'legend' && v && typeof v === 'object' && !(v as { labelExpr?: string }).labelExpr && Array.isArray(domain) && domain.some((d) => short.has(String(d)))) {
+      out[k] = { ...v, labelExpr: shortLabelExpr(new Map([...short].filter(([f]) => domain.includes(f)))) };
+    } else out[k] = k === 'config' || k === 'data' || k === 'datasets' ? v : withShortLabels(v, short);
+  }
+  return out as T;
+}
+
+/**
  * `spec` (laid out: its legends' limits set) with the legend labels it cuts short named in full in its note,
  * wrapped to a figure `width` px wide with `padding`: after the note's text and before the line of what was run
  * when `figureNote` made it (`raw`, the note object the chart's spec holds), else after its lines, or as a note
@@ -80,12 +116,21 @@ export function cutLabelsText(cut: readonly string[]): string {
 export function noteCutLabels(spec: Record<string, unknown>, raw: unknown, width: number, padding: number): { spec: Record<string, unknown>; extra: number } {
   const cut = cutLegendLabels(spec);
   if (cut.length === 0) return { spec, extra: 0 };
+  // joined configurations too long for their legend: as many whole members as fit and how many more
+  const short = new Map<string, string>();
+  for (const l of legendsOf(spec)) for (const label of l.labels) {
+    const s = cut.includes(label) ? shortMerged(label, l.size, l.limit) : undefined;
+    if (s !== undefined && !short.has(label)) short.set(label, s);
+  }
+  if (short.size) spec = withShortLabels(spec, short);
   const config = (spec.config as { legend?: { labelFontSize?: number } } | undefined)?.legend ?? {};
   const title = spec.title as { text?: string[] | string; fontSize?: number; lineHeight?: number; offset?: number } | undefined;
   const size = title?.fontSize ?? config.labelFontSize ?? 8;
   const lineHeight = title?.lineHeight ?? Math.round(size * 1.2);
   const wrapWidth = width - 2 * padding - 4;
-  const words = cutLabelsText(cut);
+  const words = short.size === cut.length
+    ? `'= N more': ${cut.length === 1 ? 'the legend label' : 'legend labels'} shortened, in full: ${cut.join('; ')}`
+    : cutLabelsText(cut);
   const parts = raw !== null && typeof raw === 'object' ? NOTES.get(raw) : undefined;
   const before = title ? (Array.isArray(title.text) ? title.text.length : title.text ? 1 : 0) : 0;
   let text: string[];

@@ -96,7 +96,10 @@ describe('writeback-by-cause: a bar label the axis cuts short', () => {
     expect(laid.warnings).toEqual([]);
     // the grid's 100000 µs named in ms, the unit the key has in every figure of the report (since 2026-12-06)
     expect(JSON.stringify(laid.spec)).toContain('freebsd, 100 = xnu, 100 = mach, 100');
-    expect(noteOf(laid.spec as Record<string, unknown>)).toContain('label cut short on the axis, in full: freebsd, 100 = xnu, 100 = mach, 100');
+    // on the axis its first whole members and how many more, never cut within a member (`freebsd, 100 = xnu, 10…` until
+    // 2026-12-07), and the note gives it whole
+    expect(JSON.stringify(laid.spec)).toMatch(/"labelExpr":"datum\.label === \\"freebsd, 100 = xnu, 100 = mach, 100\\" \? \\"freebsd, 100( = xnu, 100)? = [12] more\\"/);
+    expect(noteOf(laid.spec as Record<string, unknown>)).toContain("'= N more': label shortened on the axis, in full: freebsd, 100 = xnu, 100 = mach, 100");
     // a chart whose labels all fit says nothing of it
     const few = wbSweep(['linux', 'mach'], [1000, 10000], (k, x) => (k.length + x / 1000) * 2 ** 20);
     const fits = await layoutChart(chartNamed(await chartsOf(few), 'writeback-by-cause'), paper.widths.single, paper.padding);

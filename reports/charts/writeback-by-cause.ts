@@ -2,6 +2,7 @@
  * Writeback volume: bytes written back per configuration, stacked by cause
  * (msync, syncer, pageout, and the filesystem's journal and metadata), with the write amplification above each bar.
  */
+import { shortLabelExpr, shortMerged } from '../cut-labels.ts';
 import { count, figureHeight, figureNote, labelTooltip, plotBound, type Chart, type ChartContext, type ChartModule } from '../chart.ts';
 import { configMetric } from '../data.ts';
 import { failedCount } from '../failures.ts';
@@ -133,13 +134,19 @@ export const writebackByCause: ChartModule = {
     // a label longer than the limit ends in an ellipsis on the axis: the note gives it whole (a sweep's bar of
     // 'freebsd, 100000 = xnu, 100000 = mach, 100000' read 'freebsd, 100000 = xnu, 10…', mach's bar seemingly missing)
     const cutShort = labels.filter((l) => (split ? Math.max(...lineWidths(l)) : textWidth(l, size)) > limit);
+    // a label of joined configurations on one line too long for the axis: its first members, as many as fit, and how
+    // many more (`freebsd, SYNC, 1 = 2 more`), so that each bar is named on the axis by whole configurations (until
+    // 2026-12-07 `freebsd, SYNC, 1 = xnu, SY…`); the note names them all
+    const short = new Map<string, string>();
+    if (!split) for (const l of cutShort) { const s = shortMerged(l, size, limit); if (s !== undefined) short.set(l, s); }
+    const labelExpr = split ? "split(replace(datum.label, regexp(' = ', 'g'), ' =\\u001f'), '\\u001f')" : short.size ? shortLabelExpr(short) : undefined;
     // the bars' labels are grid values (or run names): the axis names what they are values of
     const xTitle = labels.length > 1 && ctx.results.configTitle ? ctx.results.configTitle : null;
     const x = {
       field: 'config', type: 'nominal', title: xTitle, sort: labels,
       axis: {
         labelAngle: -angle, labelAlign: angle ? 'right' : 'center', labelBaseline: angle === 90 ? 'middle' : 'top', labelLimit: limit, labelOverlap: false,
-        ...(split ? { labelExpr: "split(replace(datum.label, regexp(' = ', 'g'), ' =\\u001f'), '\\u001f')" } : {}), labelLineHeight: Math.round(size * 1.15),
+        ...(labelExpr ? { labelExpr } : {}), labelLineHeight: Math.round(size * 1.15),
       },
     };
     const slantHeight = angle === 90
@@ -160,7 +167,8 @@ export const writebackByCause: ChartModule = {
       merged.any && !merged.near ? "'=' joins configurations with identical writeback (not necessarily identical latencies)" : '',
       merged.near ? `'=' joins configurations whose writeback is identical or drawn less than ${merged.apart} apart (not necessarily identical latencies)` : '',
       failedCount(results),
-      cutShort.length ? `label${cutShort.length === 1 ? '' : 's'} cut short on the axis, in full: ${cutShort.join('; ')}` : '',
+      short.size ? `'= N more': label${short.size === 1 ? '' : 's'} shortened on the axis, in full: ${[...short.keys()].join('; ')}` : '',
+      cutShort.length > short.size ? `label${cutShort.length - short.size === 1 ? '' : 's'} cut short on the axis, in full: ${cutShort.filter((l) => !short.has(l)).join('; ')}` : '',
     ]);
     const failed = failedCount(results);
     const over = `, mean over the successful runs of each configuration (n = ${nText} seed${Math.max(...ns) === 1 ? '' : 's'}${failed ? `; ${failed}` : ''})`;
