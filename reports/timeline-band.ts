@@ -24,8 +24,15 @@ export const SWINGS_PER_BAND = 8;
 /** Least width (px) of one band. */
 export const BAND_PX = 2;
 
-/** Opacity of a band's shading under its line at the mean: alone in its plot, or overlaid on others (where they overlap, darker). */
-export const BAND_OPACITY = { alone: 0.25, overlaid: 0.15 };
+/** Opacity of a band's shading under its line at the mean, alone in its plot (a panel of one configuration, a strip). */
+export const BAND_OPACITY = { alone: 0.25 };
+
+/**
+ * How a configuration's peaks are drawn in a panel of several overlaid (where shading, at 0.15 opacity until
+ * 2026-12-07, covered the panel in a grey block): a step line at the `*_max` of each stretch, this fraction of the
+ * theme's line width, dotted, at this opacity, in the configuration's colour under its line at the mean.
+ */
+export const PEAK_LINE = { width: 0.6, dash: [1.5, 1.5], opacity: 0.7 };
 
 /** A series must swing over at least this share of its panel's largest value to be a band: smaller wiggles read as a line. */
 const VISIBLE_SHARE = 1 / 8;

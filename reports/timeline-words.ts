@@ -52,14 +52,22 @@ const WORDS: Record<'one' | 'many', Record<'peaks' | 'samples', Words>> = {
 
 const wordsOf = (s: StretchWords) => WORDS[s.one ? 'one' : 'many'][s.peaks ? 'peaks' : 'samples'];
 
-/** The figure's note on what the line and the shading are: `line: mean of the samples in each 88 ms; shaded: least sample to peak`. */
-export function stretchNote(s: StretchWords): string {
-  return wordsOf(s).note(s);
+/**
+ * The figure's note on what the line and the shading are: `line: mean of the samples in each 88 ms; shaded: least
+ * sample to peak`; with several configurations overlaid in a panel (`overlaid`), whose shading is a dotted line at
+ * the peak instead, `...; dotted: peak`.
+ */
+export function stretchNote(s: StretchWords, overlaid = false): string {
+  const note = wordsOf(s).note(s);
+  if (!overlaid || !note.includes('; shaded: ')) return note;
+  return `${note.slice(0, note.indexOf('; shaded: '))}; dotted: ${s.peaks ? (s.one ? 'the peak before the next sample' : 'peak') : 'most sample'}`;
 }
 
-/** The caption's sentence on what the line and the shading are (no final stop). */
-export function stretchCaption(s: StretchWords): string {
-  return wordsOf(s).caption(s);
+/** The caption's sentence on what the line and the shading are (no final stop), and with `overlaid` why a dotted line stands for the shading. */
+export function stretchCaption(s: StretchWords, overlaid = false): string {
+  return wordsOf(s).caption(s) + (overlaid
+    ? `; with several configurations in one panel the shading of each would cover the others' (until 2026-12-07 two configurations' shading made a grey block of a panel), so each configuration's ${s.peaks ? 'peak' : 'most sample'} is a thin dotted line in its colour instead`
+    : '');
 }
 
 /**

@@ -19,9 +19,10 @@ import type { Summary } from '../../sim/stats/summary.ts';
 import { hiddenNote, hiddenSeries } from '../hidden-lines.ts';
 import { colorOf, drawnAlike, drawnResolution, mergeIdentical, mergedNote, resolutionText, dashLegend, sharedColourDash, sharesColour, styleOf, wrapMerged, type DrawnMark } from '../series.ts';
 import { runsWithFile } from '../missing-files.ts';
-import { BAND_OPACITY, chooseBands, SWING_LINE_WIDTHS, SWINGS_PER_BAND, type FineTimeline } from '../timeline-band.ts';
+import { BAND_OPACITY, chooseBands, PEAK_LINE, SWING_LINE_WIDTHS, SWINGS_PER_BAND, type FineTimeline } from '../timeline-band.ts';
 import { fewSamplesCaption, fewSamplesNote, stretchCaption, stretchNote, type StretchWords } from '../timeline-words.ts';
 import { roundAbove, roundBelow } from '../round-ticks.ts';
+import { linearAxis } from '../linear-axis.ts';
 
 /** A strip's top tick and a bound on a panel's (round-ticks.ts), where the timeline's tests have found them. */
 export { roundAbove, roundBelow };
@@ -166,6 +167,8 @@ export const timeline: ChartModule = {
     const unit = (series: string | undefined, ms: number) => (secondsOf(series) ? ms / 1000 : ms);
     // many configurations, or runs of very different lengths: one strip each, named by its header, so no legend
     const strips = labels.length > TIMELINE_MAX_OVERLAID || ownAxes;
+    // several configurations in one panel: each one's peaks a dotted line, not shading that would cover the others'
+    const overlaidPeaks = !strips && labels.length > 1;
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : sharesColour(merged) ? dashLegend(configLegend(ctx, labels)) : configLegend(ctx, labels) };
     // overlaid lines of one kernel's colour told apart by their dash (strips are named each)
     const dash = strips ? {} : sharedColourDash(merged, 'config', 'configuration', color.legend);
@@ -238,7 +241,7 @@ export const timeline: ChartModule = {
     };
     const few = { rows: countRange(runRows), fewest: Math.min(...runRows) };
     const fewCaption = fewSamplesCaption(few.rows, few.fewest, sample);
-    const caption = stretchCaption(stretch)
+    const caption = stretchCaption(stretch, overlaidPeaks)
       + (band.dense.length ? `; ${denseTitles} rise and fall (between the lower and the upper quarter of their range) up to ${count(band.swings)} times, more often than a line can be drawn (a rise or fall under ${SWING_LINE_WIDTHS} line widths wide), so each stretch holds about ${SWINGS_PER_BAND} of those rises and falls` : '')
       + (fewCaption ? `; ${fewCaption}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
@@ -276,7 +279,7 @@ export const timeline: ChartModule = {
       // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
       sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
       // what the line and the shading are, in the fewest words (the caption says why), and how few samples they stand on
-      stretchNote(stretch),
+      stretchNote(stretch, overlaidPeaks),
       fewSamplesNote(few.rows, few.fewest),
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
@@ -303,11 +306,15 @@ export const timeline: ChartModule = {
         // a strip has room for two tick labels: 0 and a round value near the panel's top
         const most = panelMax.get(panel.field)!;
         const top = strips ? roundBelow(most) : 0;
-        const ticks = strips && top > 0 ? { values: [0, top] } : { tickCount: 3 };
+        // an overlaid panel: whole ticks from 0 to a round value at or above its peak, the top one at the domain's end,
+        // so that no line or shading runs above the last labelled tick (peak 5 under a top tick of 4 until 2026-12-07)
+        const peak = Math.max(most, ...band.runs.flatMap((r) => r.bands.map((b) => Number(b[`${panel.field}_max`]) || 0)));
+        const ax = strips ? undefined : linearAxis(0, peak, ch, label, 0, 'always', true);
+        const ticks = strips && top > 0 ? { values: [0, top] } : ax ? { values: ax.ticks, tickCount: ax.ticks.length } : { tickCount: 3 };
         const y = {
           field: panel.field, type: 'quantitative', title: null,
           // strips of one panel on one scale, in every figure of them
-          ...(strips ? { scale: { domain: [0, most], nice: false } } : {}),
+          ...(strips ? { scale: { domain: [0, most], nice: false } } : ax ? { scale: { domain: ax.domain, nice: false, zero: true } } : {}),
           axis: { ...ticks, tickMinStep: 1, ...COUNT_LABELS, ...(yExtent ? { minExtent: yExtent, maxExtent: yExtent } : {}) },
         };
         // fewer ticks on a panel of half the width
@@ -328,7 +335,10 @@ export const timeline: ChartModule = {
           layer: [
             // shaded in the configuration's colour by a field and scale of their own (`shade`, its name), so that vega-lite
             // makes no legend of it and the legend's symbols are the lines'
-            { mark: { type: 'area', interpolate: 'step-after', opacity: strips || labels.length === 1 ? BAND_OPACITY.alone : BAND_OPACITY.overlaid }, encoding: { x: x(series, last), y: { ...y, field: `${f}_min` }, y2: { field: `${f}_max` }, fill: { ...color, field: 'shade', legend: null }, tooltip } },
+            overlaidPeaks
+              // overlaid: the peak as a thin dotted line (shading of two configurations made one grey block)
+              ? { mark: { type: 'line', interpolate: 'step-after', strokeWidth: ctx.theme.lineWidth * PEAK_LINE.width, strokeDash: PEAK_LINE.dash, opacity: PEAK_LINE.opacity }, encoding: { x: x(series, last), y: { ...y, field: `${f}_max` }, stroke: { ...color, field: 'shade', legend: null }, tooltip } }
+              : { mark: { type: 'area', interpolate: 'step-after', opacity: BAND_OPACITY.alone }, encoding: { x: x(series, last), y: { ...y, field: `${f}_min` }, y2: { field: `${f}_max` }, fill: { ...color, field: 'shade', legend: null }, tooltip } },
             { mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: x(series, last), y: { ...y, field: `${f}_mean` }, color, ...dash, tooltip } },
           ],
         });
