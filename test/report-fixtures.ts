@@ -189,5 +189,6 @@ export function kernelsByInterval(): string {
  */
 export function timelineLine<E = Record<string, { field?: string; legend?: unknown }>>(view: unknown): E {
   const layers = (view as { layer: { mark: { type: string }; encoding: E }[] }).layer;
-  return layers.find((l) => l.mark.type === 'line')!.encoding;
+  // the last line: the one at the mean (overlaid panels draw each configuration's peaks as a dotted line before it)
+  return layers.filter((l) => l.mark.type === 'line').at(-1)!.encoding;
 }
