@@ -270,19 +270,22 @@ describe('syncsim sweep', () => {
 
   it('a finished run whose summary.json or run.json was removed or damaged is run again, said on stderr, with the same tables; merge refuses it', async () => {
     cpSync(join(work, 'ref'), join(work, 'damaged'), { recursive: true });
-    const [a, b] = runDirs('damaged');
+    const [a, b, c] = runDirs('damaged');
     rmSync(join(work, 'damaged', 'runs', a!, 'summary.json'));
     writeFileSync(join(work, 'damaged', 'runs', b!, 'run.json'), '{');
+    // a damaged summary.json: not as its marker's stamp says it was written, and run again all the same (as merge then says)
+    writeFileSync(join(work, 'damaged', 'runs', c!, 'summary.json'), '{');
     // merge reads no run it cannot read back: exit 2 naming the file, nothing written
     const m = await syncsimHereInWork(['merge', 'damaged', '--out', 'damaged-merged']);
     expect([m.code, m.stderr]).toEqual([2, `syncsim: merge: damaged/runs/${a}/summary.json is missing: syncsim sweep on damaged (with its --shard, if any) runs it again; merge then\n`]);
     expect(existsSync(join(work, 'damaged-merged'))).toBe(false);
     const r = await syncsimHereInWork(['sweep', EXP, '--out', 'damaged', '--jobs', '2']);
     expect(r.code, r.stderr).toBe(0);
-    const warning = r.stderr.split('\n').find((l) => l.startsWith('syncsim: warning: 2 finished runs of damaged cannot be read back and are run again: '));
+    const warning = r.stderr.split('\n').find((l) => l.startsWith('syncsim: warning: 3 finished runs of damaged cannot be read back and are run again: '));
     expect(warning).toContain(`runs/${a}/summary.json is missing`);
     expect(warning).toContain(`runs/${b}/run.json cannot be read (line 1, column 2: `);
-    expect(r.stdout).toContain(`${N_RUNS} runs (${N_RUNS - 2} already done, 2 run now`);
+    expect(warning).toContain(`runs/${c}/summary.json cannot be read (line 1, column 2: `);
+    expect(r.stdout).toContain(`${N_RUNS} runs (${N_RUNS - 3} already done, 3 run now`);
     expect([read('damaged/results.csv'), read('damaged/aggregate.csv')]).toEqual([reference.results, reference.aggregate]);
   }, 60_000);
 
