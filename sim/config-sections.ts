@@ -90,6 +90,15 @@ function depthIn(o: unknown, path: readonly string[]): number {
   return n;
 }
 
+/** The value at the first `depth` parts of `path` in the nested object `o`. */
+function valueAt(o: unknown, path: readonly string[], depth: number): unknown {
+  for (let i = 0; i < depth; i++) o = (o as JsonObject)[path[i]!];
+  return o;
+}
+
+/** Whether two JSON values are the same (the same text). */
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 /**
  * `e`, a ConfigError about a key that the section `s` of `layer` writes (as deeply as the layer's
  * own keys, or deeper), named in the section: key `linux.fs.kindd`, a suggestion of an unknown
@@ -99,7 +108,10 @@ export function namedInSection(e: unknown, s: Personality | undefined, layer: Js
   if (s === undefined || !(e instanceof ConfigError) || e.constructor !== ConfigError || e.where !== undefined || e.key === '') return e;
   const path = e.key.split('.');
   const inSection = depthIn(layer[s], path);
-  if (inSection === 0 || inSection < depthIn(ownKeys(layer), path)) return e;
+  const own = ownKeys(layer);
+  if (inSection === 0 || inSection < depthIn(own, path)) return e;
+  // a key of the layer's own that {@link layOver} copied into the section (a `--set` over a file's section) is not the section's
+  if (inSection === depthIn(own, path) && sameValue(valueAt(layer[s], path, inSection), valueAt(own, path, inSection))) return e;
   const rest = unknownKeyRest(e.problem);
   const problem = rest === undefined || rest === '' ? e.problem
     : e.problem.replace(/did you mean (.+)\?$/, (_m, names: string) => `did you mean ${names.split(' or ').map((n) => `${s}.${n}`).join(' or ')}?`);

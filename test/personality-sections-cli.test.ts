@@ -113,6 +113,23 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
     expect(s.stderr).toContain('so under the freebsd and xnu personalities they apply too');
   });
 
+  it('a --set or grid value over a file\'s section is named as given, not as a key of the section (a review\'s finding)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'c.yaml'), 'personality: linux\nlinux:\n  readahead: { pages: 32 }\n');
+    const bad = run(['run', DEMO, '--config', join(d, 'c.yaml'), '--set', 'readahead.pages=-1', '--out', join(d, 'o')]);
+    expect([bad.code, bad.stderr]).toEqual([2, "syncsim: config: key 'readahead.pages': must be an integer >= 0 and <= 65536 (got -1)\n"]);
+    const typo = run(['run', DEMO, '--config', join(d, 'c.yaml'), '--set', 'fs.kindd=ext4', '--out', join(d, 'o')]);
+    expect([typo.code, typo.stderr]).toEqual([2, "syncsim: config: key 'fs.kindd': unknown key; did you mean fs.kind?\n"]);
+    // the section's own bad value is still named in it, at its line
+    writeFileSync(join(d, 'c2.yaml'), 'personality: linux\nlinux:\n  readahead: { pages: -3 }\n');
+    const own = run(['run', DEMO, '--config', join(d, 'c2.yaml'), '--out', join(d, 'o')]);
+    expect(own.stderr).toMatch(/c2\.yaml:3: key 'linux\.readahead\.pages': must be an integer >= 0 and <= 65536 \(got -3\)\n$/);
+    writeFileSync(join(d, 'e.yaml'), `name: e\ntrace: { path: ${DEMO} }\nbase: { personality: linux, linux: { readahead: { pages: 32 } } }\ngrid:\n  readahead.pages: [-1]\nseeds: 1\nmetrics: [sync.count]\n`);
+    const grid = run(['sweep', join(d, 'e.yaml'), '--out', join(d, 'sw'), '--dry-run']);
+    expect(grid.code).toBe(2);
+    expect(grid.stderr).toMatch(/e\.yaml:5: grid key 'readahead\.pages' value -1: key 'readahead\.pages': must be an integer >= 0/);
+  });
+
   it('a grid key inside a personality section is refused', () => {
     const d = tmp();
     writeFileSync(join(d, 'exp.yaml'), `name: g\ntrace: { path: ${DEMO} }\ngrid:\n  linux.fs.kind: [ext4-ordered, ext4-nojournal]\n`);
