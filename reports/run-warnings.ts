@@ -1,8 +1,9 @@
 /**
  * The warnings a run's summary.json itself supports — a closed replay that ran late, a warm-up that left out every msync, a
  * trace with no rows, page versions none of which became durable, wired pages past the memory
- * limit — as `syncsim run` prints them when the run ends, and as `syncsim report` repeats them
- * under its charts: a report drawn days later says what the terminal said then.
+ * limit. `syncsim run` prints the warm-up, durability and wired ones in these words when the run
+ * ends (its stretched-replay warning, which names the tasks, has its own); `syncsim report`
+ * repeats them all under its charts: a report drawn days later says what the terminal said then.
  */
 import type { Summary } from '../sim/stats/summary.ts';
 import { durabilityWarning } from './never-durable.ts';

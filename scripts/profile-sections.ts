@@ -52,7 +52,7 @@ export function legacyProfileWarning(shown: string, keys: readonly string[], per
   if (keys.length === 0 || personalities.length === 0) return undefined;
   const who = personalities.length === 1 ? `the ${personalities[0]} personality` : `the ${personalities.slice(0, -1).join(', ')} and ${personalities[personalities.length - 1]} personalities`;
   return `${shown}: this profile of syncsim calibrate gives ${keys.join(', ')} at its top level, so under ${who} they apply too, though calibrate measured them of this machine's Linux kernel; `
-    + `calibrate now writes them under 'linux:' (since 2026-12-07), which applies them under the linux personality only: re-run syncsim calibrate, or move them under 'linux:' by hand`;
+    + `calibrate now writes them under 'linux:' (since 2026-12-07), which applies them under the linux personality only: re-run syncsim calibrate, or move them under 'linux:' by hand in a copy of another name (calibrate -o replaces a profile it wrote, your edits with it)`;
 }
 
 /**

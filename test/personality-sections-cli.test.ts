@@ -103,7 +103,7 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
     expect(JSON.parse(r.stdout).config.fs.kind).toBe('ext4-nojournal');
     const warned = r.stderr.split('\n').filter((l) => l.includes('syncsim calibrate'));
     expect(warned).toEqual([
-      `syncsim: warning: ${join(d, 'old.yaml')}: this profile of syncsim calibrate gives readahead.pages, fs.kind, fs.timestamp_tick_us, cpu.clean_page_busy_us at its top level, so under the xnu personality they apply too, though calibrate measured them of this machine's Linux kernel; calibrate now writes them under 'linux:' (since 2026-12-07), which applies them under the linux personality only: re-run syncsim calibrate, or move them under 'linux:' by hand`,
+      `syncsim: warning: ${join(d, 'old.yaml')}: this profile of syncsim calibrate gives readahead.pages, fs.kind, fs.timestamp_tick_us, cpu.clean_page_busy_us at its top level, so under the xnu personality they apply too, though calibrate measured them of this machine's Linux kernel; calibrate now writes them under 'linux:' (since 2026-12-07), which applies them under the linux personality only: re-run syncsim calibrate, or move them under 'linux:' by hand in a copy of another name (calibrate -o replaces a profile it wrote, your edits with it)`,
     ]);
     // a sweep says it once, naming the personalities
     writeFileSync(join(d, 'exp.yaml'), `name: old\ntrace: { path: ${DEMO} }\nbase: { device: { profile: ./old.yaml } }\ngrid: { personality: [freebsd, linux, xnu] }\nseeds: 1\n`);

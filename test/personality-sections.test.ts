@@ -169,7 +169,7 @@ describe('the keys calibrate writes under linux:, and an older profile\'s', () =
     const d = tmp();
     const old = file('dev.yaml', OLD, d);
     expect(topLevelLinuxKeys(old)).toEqual(['readahead.pages', 'fs.kind', 'cpu.clean_page_busy_us']);
-    const text = `${old}: this profile of syncsim calibrate gives readahead.pages, fs.kind, cpu.clean_page_busy_us at its top level, so under the freebsd personality they apply too, though calibrate measured them of this machine's Linux kernel; calibrate now writes them under 'linux:' (since 2026-12-07), which applies them under the linux personality only: re-run syncsim calibrate, or move them under 'linux:' by hand`;
+    const text = `${old}: this profile of syncsim calibrate gives readahead.pages, fs.kind, cpu.clean_page_busy_us at its top level, so under the freebsd personality they apply too, though calibrate measured them of this machine's Linux kernel; calibrate now writes them under 'linux:' (since 2026-12-07), which applies them under the linux personality only: re-run syncsim calibrate, or move them under 'linux:' by hand in a copy of another name (calibrate -o replaces a profile it wrote, your edits with it)`;
     expect(legacyProfileWarnings(old, [], { personality: 'freebsd' })).toEqual([text]);
     // as device.profile (by --set, relative to the working directory: the test gives it absolute)
     expect(legacyProfileWarnings(undefined, [`device.profile=${old}`, 'personality=freebsd'], { personality: 'freebsd' })).toEqual([text]);

@@ -242,6 +242,12 @@ describe("one validation's table (syncsim validate)", () => {
       .toBe('- (no noise floor: one fio run: --repeat 2 or more measures it; noise ratio <= 1.5, |p50 err| and |p99 err| <= 20 %: p50 err +0 %, p99 err +0 %)');
   });
 
+  it('runs that were the same (a noise floor of 0, no ratio): the targets row says so, not that there was one run', () => {
+    const same = { ...report('same', { p50: 100, p99: 200 }, { p50: 100, p99: 200 }, 5, 0), noise_p50_pct: 0, noise_p99_pct: 0 };
+    expect(rowOf(validationTable({ ...same, noise_ratio: null } as ValidationReport, '/v'), 'targets'))
+      .toBe('- (a noise floor of 0.0 % between the 2 measured runs, so no noise ratio; noise ratio <= 1.5, |p50 err| and |p99 err| <= 20 %: p50 err +0 %, p99 err +0 %)');
+  });
+
   it('measured runs that disagree: the ratio row says a small ratio is the kernel\'s unsteadiness, and the verdict says the runs miss the targets against each other', () => {
     // the new user's numjobs=2 job: noise floor 190.6 %, p99s 382.8 % apart, ratio 0.46, p90 sim/meas 0.27
     const wild = { ...report('nj', { p50: 628, p99: 2454.5 }, { p50: 446.9, p99: 669.5 }, 87.7, 190.6), noise_p50_pct: 30.2, noise_p99_pct: 382.8 };

@@ -15,7 +15,7 @@ import { count, labelTooltip, logDomain, planAxis, planLogAxis, type Chart, type
 import { vegaLiteConfig, type Theme } from '../theme.ts';
 import { textWidth, wrapText } from '../fonts.ts';
 import { VL_SCHEMA } from '../report.ts';
-import { curveScales, decadeBelow, runLabels, tailSteps } from './validation-looks.ts';
+import { curveScales, decadeBelow, pastLastCopy, runLabels, tailSteps } from './validation-looks.ts';
 
 /** Steps kept per curve at most (quantile-spaced, first and last value included). */
 export const VALIDATION_CDF_POINTS = 400;
@@ -54,17 +54,7 @@ export function cdfSteps(sorted: Float64Array, series: string, maxPoints = VALID
   const firstPos = sorted.findIndex((v) => v > 0);
   if (firstPos < 0) return [];
   const out: Step[] = [{ series, latency_us: sorted[firstPos]!, fraction: firstPos / n }];
-  // index just past the last copy of sorted[i]
-  const upper = (i: number) => {
-    let lo = i, hi = n;
-    const v = sorted[i]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const upper = (i: number) => pastLastCopy(sorted, i);
   const positives = n - firstPos;
   const k = Math.min(maxPoints, positives);
   let last = -1;

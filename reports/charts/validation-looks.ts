@@ -39,6 +39,18 @@ export interface TailStep {
   slower: number;
 }
 
+/** The index just past the last copy of `sorted[i]` in ascending `sorted` (a binary search from `i`). */
+export function pastLastCopy(sorted: Float64Array, i: number): number {
+  let lo = i, hi = sorted.length;
+  const v = sorted[i]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The complementary ECDF (1 − F) of ascending `sorted` at its positive values, for a log y axis:
  * steps at about `maxPoints` levels, half of them evenly spaced in F (the body) and half evenly
@@ -51,17 +63,7 @@ export function tailSteps(sorted: Float64Array, series: string, maxPoints = 400)
   const n = sorted.length;
   const firstPos = sorted.findIndex((v) => v > 0);
   if (firstPos < 0) return [];
-  // index just past the last copy of sorted[i]
-  const upper = (i: number) => {
-    let lo = i, hi = n;
-    const v = sorted[i]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const upper = (i: number) => pastLastCopy(sorted, i);
   const positives = n - firstPos;
   const half = Math.max(1, Math.floor(maxPoints / 2));
   const picks = new Set<number>();

@@ -28,7 +28,11 @@ function unsteady(r: ValidationReport): boolean {
 function targetsText(r: ValidationReport): string {
   const j = jobSummary(r);
   const rule = `noise ratio <= ${TARGETS.noise_ratio}, |p50 err| and |p99 err| <= ${TARGETS.p50_error_pct} %: p50 err ${signed(j.p50_error_pct)}, p99 err ${signed(j.p99_error_pct)}`;
-  if (j.meets_targets === null) return `- (no noise floor: ${oneRun(r)}; ${rule})`;
+  if (j.meets_targets === null) {
+    // no ratio: one run, or runs that were the same (a noise floor of 0, which no ratio can be taken of)
+    const why = r.noise_floor_pct === null ? `no noise floor: ${oneRun(r)}` : `a noise floor of ${r.noise_floor_pct.toFixed(1)} % between the ${r.repeat} measured runs, so no noise ratio`;
+    return `- (${why}; ${rule})`;
+  }
   const kernel = j.kernel_meets_quantile_targets === false
     ? `; the measured runs themselves miss the p50 or p99 target against each other (p50s ${r.noise_p50_pct!.toFixed(1)} %, p99s ${r.noise_p99_pct!.toFixed(1)} % apart): this machine was too unsteady for this job to tell much`
     : '';
