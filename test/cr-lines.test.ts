@@ -12,7 +12,7 @@ import { crOnlyLines } from '../traces/cr-lines.ts';
 import { syncsimHere } from './cli-here.ts';
 import { DEMO } from './out-fixtures.ts';
 
-const CR_WHY = "its lines end with a carriage return alone (classic Mac OS line endings), which a trace does not use (LF or CR LF): convert them first, e.g. tr '\\r' '\\n' < OLD.csv > NEW.csv";
+const CR_WHY = "its lines end with a carriage return alone (classic Mac OS line endings), which syncsim does not take for line breaks (LF or CR LF): convert them first, e.g. tr '\\r' '\\n' < OLD > NEW";
 const b = (s: string) => Buffer.from(s, 'latin1');
 
 describe('lines that end with a CR alone', () => {

@@ -17,7 +17,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { syncsimHere } from './cli-here.ts';
-import { checkOutDir, OutDirError } from '../traces/out-dir.ts';
+import { checkOutDir, foreignPaths, OutDirError } from '../traces/out-dir.ts';
+import { HASHED_BYTES, readMarker, writeMarker } from '../traces/out-marker.ts';
 import { lockFileOf } from '../traces/out-lock.ts';
 import { tempBeside } from '../traces/files.ts';
 import { hostname } from 'node:os';
@@ -264,6 +265,22 @@ describe('checkOutDir', () => {
 });
 
 describe('files a user added inside syncsim\'s own output', () => {
+  it('a marker hashes files up to 16 MiB (a report\'s index.html, over 1 MiB, among them) and judges larger ones by size', () => {
+    const d = workdir();
+    writeFileSync(join(d, 'index.html'), Buffer.alloc(2 << 20, 120));
+    writeFileSync(join(d, 'big.csv'), Buffer.alloc(HASHED_BYTES + 1, 48));
+    writeMarker(d, 'report', ['big.csv', 'index.html']);
+    const stamps = readMarker(d)!.stamps!;
+    expect(stamps['index.html']![0]).toBe(2 << 20);
+    expect(stamps['index.html']![1]).toMatch(/^[0-9a-f]{32}$/);
+    expect(stamps['big.csv']).toEqual([HASHED_BYTES + 1, null]);
+    expect(HASHED_BYTES).toBe(16 << 20);
+    // one byte changed in place, the size kept: seen in the hashed file
+    writeFileSync(join(d, 'index.html'), Buffer.concat([Buffer.from('y'), Buffer.alloc((2 << 20) - 1, 120)]));
+    expect(foreignPaths(d, ['big.csv', 'index.html'], undefined, stamps)).toContain('index.html (changed since syncsim wrote it)');
+    expect(foreignPaths(d, ['big.csv', 'index.html'], undefined, stamps)).not.toContain('big.csv (changed since syncsim wrote it)');
+  });
+
   it('a file syncsim wrote and someone changed since (a hand-tuned chart spec, a note appended to a CSV) is refused as theirs; a copy of the directory (other mtimes, same bytes) is still syncsim\'s', async () => {
     const d = workdir();
     writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));

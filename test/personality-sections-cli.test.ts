@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fragmentText } from '../scripts/validate/calibration-text.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import { syncsimCli } from './helpers.ts';
-import { DEMO, ROOT } from './out-fixtures.ts';
+import { ROOT } from './out-fixtures.ts';
 
 /** A calibration of a Linux machine on ext4 without a journal, its figures written here. */
 const CAL = {
@@ -34,6 +34,11 @@ const CAL = {
 } as unknown as Calibration;
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-psect-cli-'));
+
+/** A small trace of stores and MS_SYNC msyncs to one file: what the runs and sweeps here replay (what they check is the configuration). */
+const TRACE = join(tmp(), 'small.csv');
+writeFileSync(TRACE, 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000000,65536,,f,0\n10,a,write,0x10000000,8192,,,\n20,a,msync,0x10000000,65536,SYNC,,\n'
+  + '30,a,write,0x10002000,4096,,,\n40,a,msync,0x10000000,65536,SYNC,,\n');
 const run = (args: string[]) => syncsimCli(args, ROOT);
 
 describe('calibrate\'s profile: the Linux keys under linux:', () => {
@@ -66,13 +71,13 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
   it('run --config dev.yaml: freebsd keeps ufs and its read-ahead, with no warning; linux gets ext4-nojournal and Linux\'s', () => {
     const d = tmp();
     writeFileSync(join(d, 'dev.yaml'), fragmentText(CAL));
-    const fb = run(['run', DEMO, '--config', join(d, 'dev.yaml'), '--set', 'personality=freebsd', '--json', '--out', join(d, 'fb')]);
+    const fb = run(['run', TRACE, '--config', join(d, 'dev.yaml'), '--set', 'personality=freebsd', '--json', '--out', join(d, 'fb')]);
     expect(fb.code).toBe(0);
     const f = JSON.parse(fb.stdout).config;
     expect([f.personality, f.fs.kind, f.readahead.pages, f.cpu.clean_page_us, f.device.channels]).toEqual(['freebsd', 'ufs', 16, 5.2, 4]);
     expect(fb.stderr).not.toContain('no effect');
     expect(fb.stderr).not.toContain('syncsim calibrate');
-    const lx = run(['run', DEMO, '--config', join(d, 'dev.yaml'), '--set', 'personality=linux', '--json', '--out', join(d, 'lx')]);
+    const lx = run(['run', TRACE, '--config', join(d, 'dev.yaml'), '--set', 'personality=linux', '--json', '--out', join(d, 'lx')]);
     expect(lx.code).toBe(0);
     const l = JSON.parse(lx.stdout).config;
     expect([l.personality, l.fs.kind, l.fs.timestamp_tick_us, l.readahead.pages, l.cpu.clean_page_busy_us, l.cpu.writeback_call_us, l.cpu.clean_page_us]).toEqual(['linux', 'ext4-nojournal', 4000, 2048, 17.3, 20, 5.2]);
@@ -83,7 +88,7 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
   it('a sweep over the personalities with device.profile: ./dev.yaml gives each its own filesystem and read-ahead', () => {
     const d = tmp();
     writeFileSync(join(d, 'dev.yaml'), fragmentText(CAL));
-    writeFileSync(join(d, 'exp.yaml'), `name: psect\ntrace: { path: ${DEMO} }\nbase: { device: { profile: ./dev.yaml } }\ngrid: { personality: [freebsd, xnu, mach, linux] }\nseeds: 1\n`);
+    writeFileSync(join(d, 'exp.yaml'), `name: psect\ntrace: { path: ${TRACE} }\nbase: { device: { profile: ./dev.yaml } }\ngrid: { personality: [freebsd, xnu, mach, linux] }\nseeds: 1\n`);
     const r = run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('no effect');
@@ -98,7 +103,7 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
     const d = tmp();
     const old = '# syncsim calibrate (syncsim 0.1.0, fio-3.33): /data (ext4, /dev/vda), --quick, 2026-12-06T10:00:00.000Z\ndevice:\n  profile: sata-ssd\nreadahead:\n  pages: 2048\nfs:\n  kind: ext4-nojournal\n  timestamp_tick_us: 4000\ncpu:\n  clean_page_us: 5.2\n  clean_page_busy_us: 17.3\n';
     writeFileSync(join(d, 'old.yaml'), old);
-    const r = run(['run', DEMO, '--set', `device.profile=${join(d, 'old.yaml')}`, '--set', 'personality=xnu', '--json', '--out', join(d, 'x')]);
+    const r = run(['run', TRACE, '--set', `device.profile=${join(d, 'old.yaml')}`, '--set', 'personality=xnu', '--json', '--out', join(d, 'x')]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).config.fs.kind).toBe('ext4-nojournal');
     const warned = r.stderr.split('\n').filter((l) => l.includes('syncsim calibrate'));
@@ -106,7 +111,7 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
       `syncsim: warning: ${join(d, 'old.yaml')}: this profile of syncsim calibrate gives readahead.pages, fs.kind, fs.timestamp_tick_us, cpu.clean_page_busy_us at its top level, so under the xnu personality they apply too, though calibrate measured them of this machine's Linux kernel; calibrate now writes them under 'linux:' (since 2026-12-07), which applies them under the linux personality only: re-run syncsim calibrate, or move them under 'linux:' by hand in a copy of another name (calibrate -o replaces a profile it wrote, your edits with it)`,
     ]);
     // a sweep says it once, naming the personalities
-    writeFileSync(join(d, 'exp.yaml'), `name: old\ntrace: { path: ${DEMO} }\nbase: { device: { profile: ./old.yaml } }\ngrid: { personality: [freebsd, linux, xnu] }\nseeds: 1\n`);
+    writeFileSync(join(d, 'exp.yaml'), `name: old\ntrace: { path: ${TRACE} }\nbase: { device: { profile: ./old.yaml } }\ngrid: { personality: [freebsd, linux, xnu] }\nseeds: 1\n`);
     const s = run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
     expect(s.code).toBe(0);
     expect(s.stderr.split('\n').filter((l) => l.includes('syncsim calibrate'))).toHaveLength(1);
@@ -116,15 +121,15 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
   it('a --set or grid value over a file\'s section is named as given, not as a key of the section (a review\'s finding)', () => {
     const d = tmp();
     writeFileSync(join(d, 'c.yaml'), 'personality: linux\nlinux:\n  readahead: { pages: 32 }\n');
-    const bad = run(['run', DEMO, '--config', join(d, 'c.yaml'), '--set', 'readahead.pages=-1', '--out', join(d, 'o')]);
+    const bad = run(['run', TRACE, '--config', join(d, 'c.yaml'), '--set', 'readahead.pages=-1', '--out', join(d, 'o')]);
     expect([bad.code, bad.stderr]).toEqual([2, "syncsim: config: key 'readahead.pages': must be an integer >= 0 and <= 65536 (got -1)\n"]);
-    const typo = run(['run', DEMO, '--config', join(d, 'c.yaml'), '--set', 'fs.kindd=ext4', '--out', join(d, 'o')]);
+    const typo = run(['run', TRACE, '--config', join(d, 'c.yaml'), '--set', 'fs.kindd=ext4', '--out', join(d, 'o')]);
     expect([typo.code, typo.stderr]).toEqual([2, "syncsim: config: key 'fs.kindd': unknown key; did you mean fs.kind?\n"]);
     // the section's own bad value is still named in it, at its line
     writeFileSync(join(d, 'c2.yaml'), 'personality: linux\nlinux:\n  readahead: { pages: -3 }\n');
-    const own = run(['run', DEMO, '--config', join(d, 'c2.yaml'), '--out', join(d, 'o')]);
+    const own = run(['run', TRACE, '--config', join(d, 'c2.yaml'), '--out', join(d, 'o')]);
     expect(own.stderr).toMatch(/c2\.yaml:3: key 'linux\.readahead\.pages': must be an integer >= 0 and <= 65536 \(got -3\)\n$/);
-    writeFileSync(join(d, 'e.yaml'), `name: e\ntrace: { path: ${DEMO} }\nbase: { personality: linux, linux: { readahead: { pages: 32 } } }\ngrid:\n  readahead.pages: [-1]\nseeds: 1\nmetrics: [sync.count]\n`);
+    writeFileSync(join(d, 'e.yaml'), `name: e\ntrace: { path: ${TRACE} }\nbase: { personality: linux, linux: { readahead: { pages: 32 } } }\ngrid:\n  readahead.pages: [-1]\nseeds: 1\nmetrics: [sync.count]\n`);
     const grid = run(['sweep', join(d, 'e.yaml'), '--out', join(d, 'sw'), '--dry-run']);
     expect(grid.code).toBe(2);
     expect(grid.stderr).toMatch(/e\.yaml:5: grid key 'readahead\.pages' value -1: key 'readahead\.pages': must be an integer >= 0/);
@@ -132,7 +137,7 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
 
   it('a grid key inside a personality section is refused', () => {
     const d = tmp();
-    writeFileSync(join(d, 'exp.yaml'), `name: g\ntrace: { path: ${DEMO} }\ngrid:\n  linux.fs.kind: [ext4-ordered, ext4-nojournal]\n`);
+    writeFileSync(join(d, 'exp.yaml'), `name: g\ntrace: { path: ${TRACE} }\ngrid:\n  linux.fs.kind: [ext4-ordered, ext4-nojournal]\n`);
     const r = run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`exp.yaml:4: grid key 'linux.fs.kind': a grid cannot vary a key of a personality section (only 'base' holds sections); vary fs.kind itself, with personality a grid key too`);

@@ -270,23 +270,39 @@ describe('syncsim sweep', () => {
 
   it('a finished run whose summary.json or run.json was removed or damaged is run again, said on stderr, with the same tables; merge refuses it', async () => {
     cpSync(join(work, 'ref'), join(work, 'damaged'), { recursive: true });
-    const [a, b, c] = runDirs('damaged');
+    const [a, b, c, e] = runDirs('damaged');
     rmSync(join(work, 'damaged', 'runs', a!, 'summary.json'));
     writeFileSync(join(work, 'damaged', 'runs', b!, 'run.json'), '{');
-    // a damaged summary.json: not as its marker's stamp says it was written, and run again all the same (as merge then says)
-    writeFileSync(join(work, 'damaged', 'runs', c!, 'summary.json'), '{');
+    // a summary.json not as syncsim wrote it (its marker's stamp): damaged, or edited and still JSON, is the user's; the sweep
+    // refuses it before any run (an edited one it read into the tables as the run's, a damaged one it ran again, deleting it)
+    const summaryOf = (id: string) => join(work, 'damaged', 'runs', id, 'summary.json');
+    const edited = readFileSync(summaryOf(e!), 'utf8');
+    writeFileSync(summaryOf(e!), edited.replace(/"count": (\d)/, (_m, d: string) => `"count": ${(Number(d) + 1) % 10}`));
+    expect(readFileSync(summaryOf(e!), 'utf8')).not.toBe(edited);
+    writeFileSync(summaryOf(c!), '{');
+    const refused = await syncsimHereInWork(['sweep', EXP, '--out', 'damaged', '--jobs', '2']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^syncsim: --out damaged: runs\/[0-9a-f]{16}\/ holds what syncsim did not write there \("summary\.json \(changed since syncsim wrote it\)"\), (whose results the tables would take for the run's|which running it again would delete); move it away first\n$/);
+    expect(readFileSync(summaryOf(e!), 'utf8')).not.toBe(edited);
+    expect(readFileSync(summaryOf(c!), 'utf8')).toBe('{');
+    // moved away (here: removed), both runs are run again
+    rmSync(summaryOf(c!));
+    rmSync(summaryOf(e!));
     // merge reads no run it cannot read back: exit 2 naming the file, nothing written
     const m = await syncsimHereInWork(['merge', 'damaged', '--out', 'damaged-merged']);
     expect([m.code, m.stderr]).toEqual([2, `syncsim: merge: damaged/runs/${a}/summary.json is missing: syncsim sweep on damaged (with its --shard, if any) runs it again; merge then\n`]);
     expect(existsSync(join(work, 'damaged-merged'))).toBe(false);
     const r = await syncsimHereInWork(['sweep', EXP, '--out', 'damaged', '--jobs', '2']);
     expect(r.code, r.stderr).toBe(0);
-    const warning = r.stderr.split('\n').find((l) => l.startsWith('syncsim: warning: 3 finished runs of damaged cannot be read back and are run again: '));
+    const warning = r.stderr.split('\n').find((l) => l.startsWith('syncsim: warning: 4 finished runs of damaged cannot be read back and are run again: '));
     expect(warning).toContain(`runs/${a}/summary.json is missing`);
     expect(warning).toContain(`runs/${b}/run.json cannot be read (line 1, column 2: `);
-    expect(warning).toContain(`runs/${c}/summary.json cannot be read (line 1, column 2: `);
-    expect(r.stdout).toContain(`${N_RUNS} runs (${N_RUNS - 3} already done, 3 run now`);
+    expect(r.stdout).toContain(`${N_RUNS} runs (${N_RUNS - 4} already done, 4 run now`);
     expect([read('damaged/results.csv'), read('damaged/aggregate.csv')]).toEqual([reference.results, reference.aggregate]);
+    // merge of a damaged summary.json says the sweep runs it again once it is moved away
+    writeFileSync(summaryOf(c!), '{');
+    const cm = await syncsimHereInWork(['merge', 'damaged', '--out', 'damaged-merged']);
+    expect(cm.stderr).toBe(`syncsim: merge: damaged/runs/${c}/summary.json cannot be read (line 1, column 2: ${cm.stderr.match(/column 2: (.*)\): syncsim/)?.[1]}): syncsim sweep on damaged (with its --shard, if any) runs it again once the file is moved away; merge then\n`);
   }, 60_000);
 
   it('--dry-run lists the runs (or a shard of them) and creates nothing', async () => {

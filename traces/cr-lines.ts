@@ -23,7 +23,7 @@ export function crOnlyLines(head: Uint8Array): boolean {
 
 /** The error for a trace whose lines end with a CR alone. */
 export function crOnlyError(path: string): TraceError {
-  return new TraceError(path, 1, '-', 'its lines end with a carriage return alone (classic Mac OS line endings), which a trace does not use (LF or CR LF): convert them first, e.g. tr \'\\r\' \'\\n\' < OLD.csv > NEW.csv', undefined);
+  return new TraceError(path, 1, '-', 'its lines end with a carriage return alone (classic Mac OS line endings), which syncsim does not take for line breaks (LF or CR LF): convert them first, e.g. tr \'\\r\' \'\\n\' < OLD > NEW', undefined);
 }
 
 /**

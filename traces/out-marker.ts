@@ -25,7 +25,7 @@ export interface Marker {
   /** The results directory a report was drawn from, its path on disk (traces/out-source.ts), when recorded. */
   source?: string;
   /**
-   * Each file of `files` as it was written: its size, and for a file of at most 1 MiB a hash of
+   * Each file of `files` as it was written: its size, and for a file of at most 16 MiB a hash of
    * its bytes, so that a file edited since (a hand-tuned chart spec, a note added to a CSV) is told
    * from syncsim's own, whether or not the directory was copied since (since 2026-12-07; a marker
    * written before has none, and its files are taken as written).
@@ -36,8 +36,11 @@ export interface Marker {
 /** A file's size (bytes) when syncsim wrote it, and the SHA-256 (hex, first 32 digits) of its bytes when it had at most {@link HASHED_BYTES}, else null. */
 export type FileStamp = [number, string | null];
 
-/** Files up to this size are hashed in their stamp; a larger one (a long run's CSVs) is judged by its size. */
-const HASHED_BYTES = 1 << 20;
+/**
+ * Files up to this size are hashed in their stamp (a report's index.html, with its inlined
+ * libraries, is over 1 MiB); a larger one (a long run's CSVs) is judged by its size.
+ */
+export const HASHED_BYTES = 16 << 20;
 
 /** The stamp of file `path` as it is now. */
 function stampOf(path: string, size: number): FileStamp {

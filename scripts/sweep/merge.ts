@@ -156,7 +156,8 @@ async function mergeInto(uniq: string[], out: string, progress: MergeState): Pro
   for (const s of stores) {
     for (const id of s.store.runIds()) {
       const problem = s.store.runProblem(id);
-      if (problem !== undefined) throw new InputError(`merge: ${s.dir}/${problem}: syncsim sweep on ${s.dir} (with its --shard, if any) runs it again; merge then`);
+      // (a summary.json changed since syncsim wrote it the sweep refuses: moved away, the sweep runs its run again)
+      if (problem !== undefined) throw new InputError(`merge: ${s.dir}/${problem}: syncsim sweep on ${s.dir} (with its --shard, if any) runs it again${/summary\.json cannot be read/.test(problem) ? ' once the file is moved away' : ''}; merge then`);
     }
   }
   const missing = manifest.runs.filter((r) => !found.has(r.id)).map((r) => r.id);

@@ -182,10 +182,14 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string, ung
   const unreadable = share.map((r) => store.runProblem(r.id)).filter((p) => p !== undefined);
   const pending = share.filter((r) => store.record(r.id)?.status !== 'ok');
   outcome.skipped = share.length - pending.length;
-  // a failed run is run again in a new directory that replaces its own: what the user put there is not deleted
-  for (const r of pending) {
+  // a failed run is run again in a new directory that replaces its own: what the user put there is not deleted;
+  // and a finished run's files changed since syncsim wrote them (an edited summary.json) are not read into the tables as its
+  for (const r of share) {
     const foreign = store.foreignInRun(r.id);
-    if (foreign.length > 0) throw new OutDirError(`--out ${shown}: runs/${r.id}/ holds what syncsim did not write there (${foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ')}), which running ${store.runProblem(r.id) === undefined ? 'its failed run' : 'it'} again would delete; move it away first`);
+    if (foreign.length === 0) continue;
+    const finished = !pending.includes(r);
+    const what = finished ? 'whose results the tables would take for the run\'s' : `which running ${store.runProblem(r.id) === undefined ? 'its failed run' : 'it'} again would delete`;
+    throw new OutDirError(`--out ${shown}: runs/${r.id}/ holds what syncsim did not write there (${foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ')}), ${what}; move it away first`);
   }
   if (unreadable.length > 0) {
     o.onWarning?.(`${unreadable.length} finished run${unreadable.length === 1 ? '' : 's'} of ${shown} cannot be read back and ${unreadable.length === 1 ? 'is' : 'are'} run again: ${unreadable.slice(0, 3).join('; ')}${unreadable.length > 3 ? '; ...' : ''}`);

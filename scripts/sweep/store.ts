@@ -266,10 +266,7 @@ export class SweepDir {
     const dir = this.runDir(id);
     if (!existsSync(dir)) return [];
     const marker = readMarker(dir);
-    // a finished run that cannot be read back (its summary.json damaged) is run again, as documented: that file's stamp is
-    // not asked of it; a result file changed beside it still is
-    const stamps = marker?.stamps && this.runProblem(id) !== undefined ? Object.fromEntries(Object.entries(marker.stamps).filter(([f]) => f !== 'summary.json')) : marker?.stamps;
-    return foreignPaths(dir, ['run.json', ...(marker?.files ?? [])], undefined, stamps);
+    return foreignPaths(dir, ['run.json', ...(marker?.files ?? [])], undefined, marker?.stamps);
   }
 
   /** The directory of run `id`. */
