@@ -18,7 +18,7 @@ import { DEVICE_PROFILES, MEDIA_KEYS, PROFILE_TABLE } from './device/profiles.ts
 import { applyDeviceDefaults, checkDevice, profileIsQueue, withDeviceProfile } from './device/resolve.ts';
 import { FS_DEFAULT_KIND, type Config, type Personality } from './config-types.ts';
 import { deepMerge, isObject, rejectPrototypeKeys, type Json, type JsonObject } from './config-layers.ts';
-import { resolveSections } from './config-sections.ts';
+import { resolveSections, SECTION_NAMES } from './config-sections.ts';
 import { checkPluginParams, isPluginFile, PARAMS_SCHEMA, PLUGIN_KEYS, setAsidePluginFiles } from './plugin/config-keys.ts';
 
 export { profileIsQueue, userAsksQueue } from './device/resolve.ts';
@@ -264,7 +264,8 @@ function describe(e: ErrorObject): ConfigError {
       if (owners.length > 0) return new ConfigError(join(key), `unknown key for dist '${dist}' (a key of dist ${owners.join(' or ')}: set ${base ? `${base}.` : ''}dist too)`);
       // a misspelt key says which of its group's keys it looks like; a plugin's parameters under the other
       // plugin group's name for them (`device.params`), the group's own
-      const known = Object.keys((s.properties ?? {}) as Record<string, unknown>);
+      // at the top level, the personality sections too (`Linux:`: did you mean linux?)
+      const known = [...Object.keys((s.properties ?? {}) as Record<string, unknown>), ...(base === '' ? SECTION_NAMES : [])];
       const own = PLUGIN_KEYS.find((pk) => pk.group === base && pk.params !== key && PLUGIN_KEYS.some((o) => o.params === key));
       return new ConfigError(join(key), `${UNKNOWN_KEY}${own ? `; did you mean ${join(own.params)}?` : didYouMean(key, known, join)}`);
     }

@@ -185,3 +185,12 @@ describe('the keys calibrate writes under linux:, and an older profile\'s', () =
     expect(loadConfig(old, ['personality=freebsd']).fs.kind).toBe('ext4-nojournal');
   });
 });
+
+describe('a misspelt section name', () => {
+  it('is an unknown top-level key whose suggestion names the section (`Linux:`, `linx:`: did you mean linux?)', () => {
+    expect(thrown(() => resolveConfig({ Linux: { fs: { kind: 'ufs' } } }))).toMatch(/key 'Linux': unknown key; did you mean linux\?/);
+    expect(thrown(() => resolveConfig({ linx: { fs: { kind: 'ufs' } } }))).toMatch(/key 'linx': unknown key; did you mean linux\?/);
+    // a misspelt key of a section's own suggests the key, not a section
+    expect(thrown(() => resolveConfig({ devise: { channels: 4 } }))).toMatch(/key 'devise': unknown key; did you mean device\?/);
+  });
+});
