@@ -5,6 +5,7 @@
  * sim/pager/writeback-policies.ts.
  */
 import { type Config, keysInForce } from '../sim/config.ts';
+import { isSectionName } from '../sim/config-sections.ts';
 import { POLICY_KEYS, WRITEBACK_TIMING_KEYS } from '../sim/pager/writeback-policies.ts';
 import { FS_KIND_KEYS, PERSONALITY_KEY_WHY, PERSONALITY_KEYS, VALUE_SCOPES } from '../sim/key-scopes.ts';
 import { readConfigFile } from './config-file.ts';
@@ -85,6 +86,25 @@ export function ineffectiveKeys(given: ReadonlySet<string>, config: Config): str
 }
 
 /**
+ * {@link idleKeyReasons} of `config`, keyed by the names in `given`: a key of the section in force
+ * (`linux.pager.ipc_us` under linux) by its section's name for it, and a key of another
+ * personality's section, which is not applied, idle for that reason.
+ */
+function idleByGivenName(given: ReadonlySet<string>, config: Config): Map<string, string> {
+  const out = new Map<string, string>();
+  // in idleKeyReasons' order; a key of the section in force under its section's name
+  for (const [k, why] of idleKeyReasons(given, config)) {
+    if (given.has(k)) out.set(k, why);
+    if (given.has(`${config.personality}.${k}`)) out.set(`${config.personality}.${k}`, why);
+  }
+  for (const k of given) {
+    const head = k.slice(0, Math.max(0, k.indexOf('.')));
+    if (isSectionName(head) && head !== config.personality) out.set(k, `under the ${config.personality} personality (its section, ${head}:, applies under ${head} only)`);
+  }
+  return out;
+}
+
+/**
  * The keys of `given` that have no effect in any of `configs` (a sweep's grid points), one line
  * each with the reasons (the first three that differ); a key that has an effect in one of them
  * is left out.
@@ -92,7 +112,7 @@ export function ineffectiveKeys(given: ReadonlySet<string>, config: Config): str
 export function idleInEvery(given: ReadonlySet<string>, configs: readonly Config[]): string[] {
   let idle: Map<string, Set<string>> | undefined;
   for (const c of configs) {
-    const here = idleKeyReasons(given, c);
+    const here = idleByGivenName(given, c);
     if (!idle) idle = new Map([...here].map(([k, why]) => [k, new Set([why])]));
     else for (const [k, whys] of idle) here.has(k) ? whys.add(here.get(k)!) : idle.delete(k);
     if (idle.size === 0) return [];

@@ -194,3 +194,17 @@ describe('a misspelt section name', () => {
     expect(thrown(() => resolveConfig({ devise: { channels: 4 } }))).toMatch(/key 'devise': unknown key; did you mean device\?/);
   });
 });
+
+describe("a sweep's keys with no effect in any run", () => {
+  it('a key of a base section counts under its personality only: idle under linux (only mach reads it) and not applied under xnu, so idle in every run', async () => {
+    const { idleInEvery } = await import('../scripts/idle-keys.ts');
+    const base = { linux: { pager: { ipc_us: 3 } } };
+    const configs = ['linux', 'xnu'].map((p) => resolveConfig({ ...base, personality: p }));
+    expect(idleInEvery(new Set(['linux.pager.ipc_us']), configs)).toEqual([
+      'linux.pager.ipc_us has no effect in any run of the sweep: under the linux personality (only mach reads it); under the xnu personality (its section, linux:, applies under linux only)',
+    ]);
+    // a section key that one run reads is not said
+    const mach = ['mach', 'xnu'].map((p) => resolveConfig({ mach: { pager: { ipc_us: 3 } }, personality: p }));
+    expect(idleInEvery(new Set(['mach.pager.ipc_us']), mach)).toEqual([]);
+  });
+});
