@@ -184,10 +184,12 @@ async function execute(o: SweepOptions, experiment: Experiment, out: string, ung
   outcome.skipped = share.length - pending.length;
   // a failed run is run again in a new directory that replaces its own: what the user put there is not deleted;
   // and a finished run's files changed since syncsim wrote them (an edited summary.json) are not read into the tables as its
+  // (of a finished run only the file the tables read is looked at: its other files stay as they are)
+  const toRerun = new Set(pending);
   for (const r of share) {
-    const foreign = store.foreignInRun(r.id);
+    const finished = !toRerun.has(r);
+    const foreign = finished ? (store.summaryChanged(r.id) ? ['summary.json (changed since syncsim wrote it)'] : []) : store.foreignInRun(r.id);
     if (foreign.length === 0) continue;
-    const finished = !pending.includes(r);
     const what = finished ? 'whose results the tables would take for the run\'s' : `which running ${store.runProblem(r.id) === undefined ? 'its failed run' : 'it'} again would delete`;
     throw new OutDirError(`--out ${shown}: runs/${r.id}/ holds what syncsim did not write there (${foreign.slice(0, 5).map((f) => JSON.stringify(f)).join(', ')}), ${what}; move it away first`);
   }

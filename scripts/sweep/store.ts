@@ -24,6 +24,7 @@ import { isSystemError, processAlive, tempBeside, writeFileAtomic, makeDirs } fr
 import { InputError } from '../errors.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
 import { foreignPaths, MARKER, OutDirError, readMarker, writeMarker } from '../../traces/out-dir.ts';
+import { changedSince } from '../../traces/out-marker.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import type { Plan } from './plan.ts';
 import { experimentChanges } from './changes.ts';
@@ -267,6 +268,16 @@ export class SweepDir {
     if (!existsSync(dir)) return [];
     const marker = readMarker(dir);
     return foreignPaths(dir, ['run.json', ...(marker?.files ?? [])], undefined, marker?.stamps);
+  }
+
+  /**
+   * Whether finished run `id`'s summary.json, which the tables read, is not as syncsim wrote it (its
+   * marker's stamp; a marker without stamps, of before 2026-12-07, takes it as written).
+   */
+  summaryChanged(id: string): boolean {
+    const dir = this.runDir(id);
+    const stamp = readMarker(dir)?.stamps?.['summary.json'];
+    return stamp !== undefined && existsSync(join(dir, 'summary.json')) && changedSince(join(dir, 'summary.json'), stamp);
   }
 
   /** The directory of run `id`. */
