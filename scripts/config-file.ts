@@ -195,8 +195,8 @@ export function loadConfig(file: string | undefined, sets: string[]): Config {
   }
 }
 
-/** The personality of a configuration that names none. */
-const DEFAULT_PERSONALITY = defaultConfig().personality;
+/** The personality a configuration that names none replays under. */
+export const DEFAULT_PERSONALITY = defaultConfig().personality;
 
 /** Where {@link configOf} reads the files a user layer names from. */
 export interface ConfigWhere {

@@ -4,12 +4,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHead } from '../../traces/files.ts';
-import { loadConfig } from '../config-file.ts';
+import { DEFAULT_PERSONALITY, loadConfig } from '../config-file.ts';
 import { flagAndSetProblem, refuseRepeatedSets, setKey } from '../config-sets.ts';
 import { located } from '../config-locate.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
-import { defaultConfig, keysInForce } from '../../sim/config.ts';
+import { keysInForce } from '../../sim/config.ts';
 import { legacyProfileWarnings } from '../profile-sections.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, keptNote, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
@@ -32,8 +32,6 @@ import { csvNames, parseResults, RUN_DEFAULT_RESULTS, type ResultCsv } from '../
 import { fileProgress, withProgress, type CountProgress } from '../progress.ts';
 import { showPath } from '../sweep/store.ts';
 
-/** The personality a configuration that names none replays under. */
-const DEFAULT_PERSONALITY = defaultConfig().personality;
 
 /**
  * {@link runTrace} as `syncsim run` does it: an error of the trace found while

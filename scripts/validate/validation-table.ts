@@ -6,7 +6,7 @@
 import { escapeControl } from '../../traces/escape.ts';
 import type { ValidationReport } from './validation.ts';
 import { seedsText } from './sim-seeds.ts';
-import { jobSummary, signed, TARGETS } from './summary.ts';
+import { jobSummary, kernelMeetsQuantileTargets, signed, TARGETS } from './summary.ts';
 
 /** Why a validation has no noise floor, and how to get one where there is a way. */
 function oneRun(r: ValidationReport): string {
@@ -16,8 +16,7 @@ function oneRun(r: ValidationReport): string {
 
 /** Whether the measured runs of `r` miss the p50 or p99 target against each other (their own noise), or their demerit passes 50 %. */
 function unsteady(r: ValidationReport): boolean {
-  const apart = (v: number | null | undefined, max: number) => v != null && v > max;
-  return apart(r.noise_p50_pct, TARGETS.p50_error_pct) || apart(r.noise_p99_pct, TARGETS.p99_error_pct) || apart(r.noise_floor_pct, 50);
+  return kernelMeetsQuantileTargets(r.noise_p50_pct ?? null, r.noise_p99_pct ?? null) === false || (r.noise_floor_pct ?? 0) > 50;
 }
 
 /**
