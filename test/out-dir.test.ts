@@ -23,7 +23,7 @@ import { lockFileOf } from '../traces/out-lock.ts';
 import { tempBeside } from '../traces/files.ts';
 import { hostname } from 'node:os';
 import { syncsimCli } from './helpers.ts';
-import { BAD_TRACE, DEMO, experiment, expectRefused, MARK, ROOT, snapshot, workdir, writeFiles } from './out-fixtures.ts';
+import { BAD_TRACE, DEMO, SMALL_TRACE, experiment, expectRefused, MARK, ROOT, snapshot, workdir, writeFiles } from './out-fixtures.ts';
 
 const here = syncsimHere;
 
@@ -283,7 +283,7 @@ describe('files a user added inside syncsim\'s own output', () => {
 
   it('a file syncsim wrote and someone changed since (a hand-tuned chart spec, a note appended to a CSV) is refused as theirs; a copy of the directory (other mtimes, same bytes) is still syncsim\'s', async () => {
     const d = workdir();
-    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    writeFileSync(join(d, 'demo.csv'), SMALL_TRACE);
     expect((await here(['run', 'demo.csv', '--out', 'r', '-q'], d)).code).toBe(0);
     expect((await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf', '-q'], d)).code).toBe(0);
     const marker = JSON.parse(readFileSync(join(d, 'r', '.syncsim'), 'utf8')) as { stamps: Record<string, [number, string | null]> };

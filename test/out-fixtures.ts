@@ -14,6 +14,10 @@ export const ROOT = resolve(import.meta.dirname, '..');
 /** The demo trace: a run of it succeeds in well under a second. */
 export const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
 /** A trace whose first row is malformed: replaying it fails at once with `FILE:3: column op`. */
+/** A small trace of stores and MS_SYNC msyncs to one file: results of every kind, in a fraction of the demo's time. */
+export const SMALL_TRACE = 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000000,65536,,f,0\n10,a,write,0x10000000,8192,,,\n20,a,msync,0x10000000,65536,SYNC,,\n'
+  + '30,a,write,0x10002000,4096,,,\n40,a,msync,0x10000000,65536,SYNC,,\n';
+
 export const BAD_TRACE = '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,fly,0x1000,1,,,\n';
 /** The `.syncsim` marker `command` writes (of a syncsim that listed no files in it). */
 export const MARK = (command: string) => JSON.stringify({ command, version: '0.1.0' }) + '\n';

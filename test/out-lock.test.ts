@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 import { lockFileOf, lockOut, liveWriter } from '../traces/out-lock.ts';
-import { BAD_TRACE, DEMO, experiment, ROOT, snapshot, workdir } from './out-fixtures.ts';
+import { BAD_TRACE, DEMO, SMALL_TRACE, experiment, ROOT, snapshot, workdir } from './out-fixtures.ts';
 
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const here = syncsimHere;
@@ -25,7 +25,8 @@ describe('one writer per output directory', () => {
 
   it('report refuses results a live run is replacing (its report would be of the old results, and its lock in them in the way of the new), before taking any lock; a dead run\'s lock is no obstacle', async () => {
     const d = workdir();
-    expect((await here(['run', DEMO, '--out', 'out', '-q'], d)).code).toBe(0);
+    writeFileSync(join(d, 'small.csv'), SMALL_TRACE);
+    expect((await here(['run', 'small.csv', '--out', 'out', '-q'], d)).code).toBe(0);
     const live = process.ppid; // the test runner: alive
     fakeLock(join(d, 'out'), live, hostname());
     const before = snapshot(d);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fragmentText } from '../scripts/validate/calibration-text.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import { syncsimCli } from './helpers.ts';
-import { ROOT } from './out-fixtures.ts';
+import { ROOT, SMALL_TRACE } from './out-fixtures.ts';
 
 /** A calibration of a Linux machine on ext4 without a journal, its figures written here. */
 const CAL = {
@@ -37,8 +37,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-psect-cli-'));
 
 /** A small trace of stores and MS_SYNC msyncs to one file: what the runs and sweeps here replay (what they check is the configuration). */
 const TRACE = join(tmp(), 'small.csv');
-writeFileSync(TRACE, 't_us,task,op,addr,len,flags,object,offset\n0,a,map,0x10000000,65536,,f,0\n10,a,write,0x10000000,8192,,,\n20,a,msync,0x10000000,65536,SYNC,,\n'
-  + '30,a,write,0x10002000,4096,,,\n40,a,msync,0x10000000,65536,SYNC,,\n');
+writeFileSync(TRACE, SMALL_TRACE);
 const run = (args: string[]) => syncsimCli(args, ROOT);
 
 describe('calibrate\'s profile: the Linux keys under linux:', () => {
