@@ -11,6 +11,8 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 import PDFDocument from 'pdfkit';
+import { create as openFont, type Font } from 'fontkit';
+import { readFileSync } from 'node:fs';
 import SVGtoPDF from 'svg-to-pdfkit';
 import { fitLegendLabels, type Chart, type VlSpec } from './chart.ts';
 import { noteCutLabels } from './cut-labels.ts';
@@ -207,9 +209,25 @@ export function pdfDashes(svg: string): string {
   });
 }
 
+/**
+ * The report font's two faces, read and parsed once per process: a report
+ * embeds them in each of its PDFs (a sweep's report in dozens), and parsing
+ * the files was most of a small PDF's time. Each PDF takes its own subset of
+ * the glyphs it uses, so sharing the parsed faces changes no byte of it.
+ */
+let pdfFaces: { regular: Font; bold: Font } | undefined;
+
+function parsedFaces(): { regular: Font; bold: Font } {
+  if (!pdfFaces) {
+    const f = fontFiles();
+    pdfFaces = { regular: openFont(readFileSync(f.regular)), bold: openFont(readFileSync(f.bold)) };
+  }
+  return pdfFaces;
+}
+
 /** The SVG as a one-page vector PDF of `width` × `height` pt, with the font's used glyphs embedded. */
 export function svgToPdf(svg: string, width: number, height: number, title: string): Promise<Buffer> {
-  const f = fontFiles();
+  const f = parsedFaces();
   const doc = new PDFDocument({
     size: [width, height],
     margin: 0,

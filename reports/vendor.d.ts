@@ -1,6 +1,15 @@
 /**
- * The small parts of pdfkit and svg-to-pdfkit this project uses (neither ships types).
+ * The small parts of pdfkit, svg-to-pdfkit and fontkit this project uses (none ships types).
  */
+declare module 'fontkit' {
+  /** A parsed font file. */
+  interface Font {
+    readonly postscriptName: string;
+  }
+  /** Parses the bytes of a font file (TrueType, OpenType, WOFF, WOFF2). */
+  export function create(bytes: Buffer): Font;
+}
+
 declare module 'pdfkit' {
   interface PDFDocumentOptions {
     size?: [number, number];
@@ -11,7 +20,8 @@ declare module 'pdfkit' {
   }
   class PDFDocument {
     constructor(options?: PDFDocumentOptions);
-    registerFont(name: string, src: string | Buffer): this;
+    /** `src`: a font file's path or bytes, or a font fontkit parsed (pdfkit's own parser). */
+    registerFont(name: string, src: string | Buffer | import('fontkit').Font): this;
     font(name: string): this;
     fontSize(size: number): this;
     widthOfString(text: string): number;
