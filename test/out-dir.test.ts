@@ -57,14 +57,15 @@ describe('syncsim run never deletes what it did not write', () => {
 describe('which directories a command may replace', () => {
   it('run: a new, an empty or its own marked directory (reruns work); not a non-empty unmarked one, nor another command\'s', async () => {
     const d = workdir();
-    const r1 = await here(['run', DEMO, '--out', 'fresh'], d);
+    writeFiles(d, { 's.csv': SMALL_TRACE });
+    const r1 = await here(['run', 's.csv', '--out', 'fresh'], d);
     expect(r1.code).toBe(0);
     expect(JSON.parse(readFileSync(join(d, 'fresh', '.syncsim'), 'utf8'))).toMatchObject({ command: 'run' });
-    const r2 = await here(['run', DEMO, '--out', 'fresh', '--seed', '2'], d);
+    const r2 = await here(['run', 's.csv', '--out', 'fresh', '--seed', '2'], d);
     expect(r2.code).toBe(0);
     expect(JSON.parse(readFileSync(join(d, 'fresh', 'summary.json'), 'utf8')).config.seed).toBe(2);
     mkdirSync(join(d, 'empty'));
-    expect((await here(['run', DEMO, '--out', 'empty'], d)).code).toBe(0);
+    expect((await here(['run', 's.csv', '--out', 'empty'], d)).code).toBe(0);
     expect(existsSync(join(d, 'empty', 'summary.json'))).toBe(true);
     expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
 
@@ -79,7 +80,7 @@ describe('which directories a command may replace', () => {
 
   it('run: the default results/NAME of another trace of that file name is refused; the same trace, its cache beside it, or --out replace it', async () => {
     const d = workdir();
-    writeFiles(d, { 'A/t.csv': readFileSync(DEMO, 'utf8'), 'B/t.csv': readFileSync(DEMO, 'utf8') });
+    writeFiles(d, { 'A/t.csv': SMALL_TRACE, 'B/t.csv': SMALL_TRACE });
     expect((await here(['run', 'A/t.csv'], d)).code).toBe(0);
     const before = snapshot(d);
     const r = await here(['run', 'B/t.csv'], d);
@@ -91,8 +92,8 @@ describe('which directories a command may replace', () => {
     expect((await here(['convert', 'A/t.csv', '-o', 'A/t.sst'], d)).code).toBe(0);
     expect((await here(['run', 'A/t.sst'], d)).code).toBe(0);
     // files of one name stem beside each other are other traces, unless one is the cache made from the other
-    writeFileSync(join(d, 'A', 't.csv.gz'), gzipSync(readFileSync(DEMO)));
-    writeFiles(d, { 'A/t': readFileSync(DEMO, 'utf8') });
+    writeFileSync(join(d, 'A', 't.csv.gz'), gzipSync(SMALL_TRACE));
+    writeFiles(d, { 'A/t': SMALL_TRACE });
     for (const other of ['A/t.csv.gz', 'A/t']) {
       const before2 = snapshot(d);
       const o = await here(['run', other], d);
@@ -107,7 +108,7 @@ describe('which directories a command may replace', () => {
 
   it('run: replacing an earlier run\'s results (the default results/NAME, or an --out), with --json or without, says so on stderr, naming that run; a new or empty directory says nothing', async () => {
     const d = workdir();
-    writeFiles(d, { 't.csv': readFileSync(DEMO, 'utf8') });
+    writeFiles(d, { 't.csv': SMALL_TRACE });
     const notes = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.startsWith('syncsim: note:'));
     const first = await here(['run', 't.csv', '--set', 'personality=linux', '--json'], d);
     expect(first.code, first.stderr).toBe(0);
@@ -127,7 +128,7 @@ describe('which directories a command may replace', () => {
     const again = await here(['run', 't.csv', '--json', '--out', 'empty', '--seed', '7'], d);
     expect(notes(again)).toEqual(['syncsim: note: empty: replaced the results of an earlier run (trace t.csv, personality freebsd, seed 1); give each run its own --out DIR to keep both']);
     // the report drawn from the results replaced goes with them, and the note says so, with how many files it had
-    expect((await here(['report', 'empty'], d)).code).toBe(0);
+    expect((await here(['report', 'empty', '--format', 'svg', '--chart', 'latency-cdf'], d)).code).toBe(0);
     const figures = readdirSync(join(d, 'empty', 'report')).filter((n) => !n.startsWith('.')).length;
     expect(figures).toBeGreaterThan(0);
     const withReport = await here(['run', 't.csv', '--json', '--out', 'empty', '--seed', '8'], d);
@@ -176,7 +177,8 @@ describe('which directories a command may replace', () => {
     expectRefused(await here(['report', 'notresults', '--out', 'mine'], d), 'mine', "was not made by 'syncsim report'");
     expect(snapshot(d)).toEqual(before);
 
-    expect((await here(['run', DEMO, '--out', 'r'], d)).code).toBe(0);
+    writeFiles(d, { 's.csv': SMALL_TRACE });
+    expect((await here(['run', 's.csv', '--out', 'r'], d)).code).toBe(0);
     for (let i = 0; i < 2; i++) {
       const r = await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d);
       expect(r.stderr).toBe('');
@@ -308,11 +310,11 @@ describe('files a user added inside syncsim\'s own output', () => {
 
   it('run and report list what they wrote in .syncsim; a rerun refuses a directory holding anything else, and replaces its own (a run\'s report/ included)', async () => {
     const d = workdir();
-    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    writeFileSync(join(d, 'demo.csv'), SMALL_TRACE);
     expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
     const marker = JSON.parse(readFileSync(join(d, 'r', '.syncsim'), 'utf8'));
     expect(marker.files).toEqual(readdirSync(join(d, 'r')).filter((n) => n !== '.syncsim').sort());
-    expect((await here(['report', 'r'], d)).code).toBe(0);
+    expect((await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d)).code).toBe(0);
     // the report is syncsim's too: the run is replaced with it
     expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
     expect(existsSync(join(d, 'r', 'report'))).toBe(false);
@@ -322,11 +324,11 @@ describe('files a user added inside syncsim\'s own output', () => {
     expectRefused(r1, 'r', 'holds what syncsim did not write there ("NOTES.md"), which replacing it would delete');
     expect(snapshot(d)).toEqual(before);
     rmSync(join(d, 'r', 'NOTES.md'));
-    expect((await here(['report', 'r'], d)).code).toBe(0);
+    expect((await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d)).code).toBe(0);
     mkdirSync(join(d, 'r', 'report', 'plots'));
     writeFileSync(join(d, 'r', 'report', 'plots', 'fig.pdf'), 'mine\n');
     before = snapshot(d);
-    expectRefused(await here(['report', 'r'], d), 'r/report', 'holds what syncsim did not write there ("plots/")');
+    expectRefused(await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d), 'r/report', 'holds what syncsim did not write there ("plots/")');
     expectRefused(await here(['run', 'demo.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there ("report/plots/")');
     expect(snapshot(d)).toEqual(before);
     // a marker of an older syncsim, with no list: replaced whole, as before
@@ -339,7 +341,7 @@ describe('files a user added inside syncsim\'s own output', () => {
 
   it('run and report refuse to replace a directory holding another command\'s output (a sweep, a run) put in it later, whose files they cannot tell from a user\'s', async () => {
     const d = workdir();
-    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    writeFileSync(join(d, 'demo.csv'), SMALL_TRACE);
     writeFileSync(join(d, 'e.yaml'), 'name: e\ntrace: { path: demo.csv }\ngrid:\n  device.channels: [1, 2]\n');
     expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
     expect((await here(['sweep', 'e.yaml', '--out', join('r', 'sw'), '--cache-dir', 'c'], d)).code).toBe(0);
@@ -348,10 +350,10 @@ describe('files a user added inside syncsim\'s own output', () => {
     expectRefused(await here(['run', 'demo.csv', '--out', 'r'], d), 'r', 'holds what syncsim did not write there ("sw/ (the output of \'syncsim sweep\')"), which replacing it would delete');
     expect(snapshot(d)).toEqual(before);
     // the same inside a report directory, and for another run put inside a run
-    expect((await here(['report', 'r'], d)).code).toBe(0);
+    expect((await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d)).code).toBe(0);
     expect((await here(['sweep', 'e.yaml', '--out', join('r', 'report', 'sw'), '--cache-dir', 'c'], d)).code).toBe(0);
     before = snapshot(d);
-    expectRefused(await here(['report', 'r'], d), 'r/report', 'holds what syncsim did not write there ("sw/ (the output of \'syncsim sweep\')")');
+    expectRefused(await here(['report', 'r', '--format', 'svg', '--chart', 'latency-cdf'], d), 'r/report', 'holds what syncsim did not write there ("sw/ (the output of \'syncsim sweep\')")');
     expect(snapshot(d)).toEqual(before);
     expect((await here(['run', 'demo.csv', '--out', 'r2'], d)).code).toBe(0);
     expect((await here(['run', 'demo.csv', '--out', join('r2', 'sub'), '--no-cache'], d)).code).toBe(0);
@@ -361,7 +363,8 @@ describe('files a user added inside syncsim\'s own output', () => {
 
   it('what a report of the run, or a run inside it, left when killed (its lock, its staging directory) is syncsim\'s; a live one\'s lock is not', async () => {
     const d = workdir();
-    expect((await here(['run', DEMO, '--out', 'r', '--no-cache'], d)).code).toBe(0);
+    writeFiles(d, { 's.csv': SMALL_TRACE });
+    expect((await here(['run', 's.csv', '--out', 'r', '--no-cache'], d)).code).toBe(0);
     const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
     const holder = (pid: number, command: string) => JSON.stringify({ pid, host: hostname(), command, since: '2026-12-06T00:00:00.000Z' }) + '\n';
     // as a report killed mid-way (SIGKILL, the OOM killer) leaves them in r, and a run killed while writing r/sub
@@ -370,7 +373,7 @@ describe('files a user added inside syncsim\'s own output', () => {
     writeFileSync(lockFileOf(join(d, 'r', 'sub')), holder(dead, 'run'));
     writeFiles(d, { [`r/${basename(tempBeside(join(d, 'r', 'sub'), dead))}/.syncsim`]: MARK('run') });
     // they used to make r 'hold what syncsim did not write there (".report.lock")' until removed by hand
-    const r = await here(['run', DEMO, '--out', 'r', '--no-cache'], d);
+    const r = await here(['run', 's.csv', '--out', 'r', '--no-cache'], d);
     expect([r.code, r.stderr]).toEqual([0, expect.not.stringContaining('did not write')]);
     expect(readdirSync(join(d, 'r')).filter((n) => n.startsWith('.') && n !== '.syncsim')).toEqual([]);
     // a report running now (its holder alive), or another host's lock: not replaced under it
@@ -386,7 +389,7 @@ describe('files a user added inside syncsim\'s own output', () => {
 
   it('the trace cache a run inside a run left there (.trace-cache/, beside its --out) is syncsim\'s; a file of the user\'s in it is not', async () => {
     const d = workdir();
-    writeFileSync(join(d, 'demo.csv'), readFileSync(DEMO));
+    writeFileSync(join(d, 'demo.csv'), SMALL_TRACE);
     expect((await here(['run', 'demo.csv', '--out', 'r'], d)).code).toBe(0);
     expect((await here(['run', 'demo.csv', '--out', join('r', 'sub')], d)).code).toBe(0);
     expect(readdirSync(join(d, 'r', '.trace-cache')).some((n) => n.endsWith('.sst'))).toBe(true);
@@ -418,10 +421,11 @@ describe('an output directory that cannot be removed', () => {
 
   it('run, report and compare refuse, before any work, to replace one they could not remove (not writable: another user\'s, chmod -w), leaving it and nothing else; a leftover beside it that cannot be removed is left alone', async () => {
     const d = workdir();
-    expect((await here(['run', DEMO, '--out', 'R', '--no-cache'], d)).code).toBe(0);
+    writeFiles(d, { 's.csv': SMALL_TRACE });
+    expect((await here(['run', 's.csv', '--out', 'R', '--no-cache'], d)).code).toBe(0);
     expect((await here(['report', 'R', '--format', 'svg', '--chart', 'latency-cdf'], d)).code).toBe(0);
     expect((await here(['compare', 'R', 'R', '--out', 'C', '--reps', '100'], d)).code).toBe(0);
-    const run = ['run', DEMO, '--out', 'R', '--no-cache'];
+    const run = ['run', 's.csv', '--out', 'R', '--no-cache'];
     try {
       chmodSync(join(d, 'R'), 0o555);
       chmodSync(join(d, 'C'), 0o555);
@@ -441,7 +445,7 @@ describe('an output directory that cannot be removed', () => {
       chmodSync(join(d, `.R.old-${dead}`), 0o555);
       const [again] = asUser([run], d);
       expect(again!.code, again!.stderr).toBe(0);
-      expect(readdirSync(d).sort()).toEqual([`.R.old-${dead}`, 'C', 'R', 'user.txt']);
+      expect(readdirSync(d).sort()).toEqual([`.R.old-${dead}`, 'C', 'R', 's.csv', 'user.txt']);
       expect(existsSync(join(d, 'R', 'report'))).toBe(false);
     } finally {
       for (const p of readdirSync(d)) if (!p.endsWith('.txt')) chmodSync(join(d, p), 0o755);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fragmentText } from '../scripts/validate/calibration-text.ts';
 import type { Calibration } from '../scripts/validate/calibration.ts';
 import { syncsimCli } from './helpers.ts';
+import { syncsimHere } from './cli-here.ts';
 import { ROOT, SMALL_TRACE } from './out-fixtures.ts';
 
 /** A calibration of a Linux machine on ext4 without a journal, its figures written here. */
@@ -38,7 +39,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-psect-cli-'));
 /** A small trace of stores and MS_SYNC msyncs to one file: what the runs and sweeps here replay (what they check is the configuration). */
 const TRACE = join(tmp(), 'small.csv');
 writeFileSync(TRACE, SMALL_TRACE);
-const run = (args: string[]) => syncsimCli(args, ROOT);
+/** The CLI in this process (the same `main`, exit code and output, without a second of start-up); the freebsd run below spawns the real one. */
+const run = (args: string[]) => syncsimHere(args, ROOT);
 
 describe('calibrate\'s profile: the Linux keys under linux:', () => {
   it('the text: device and the other cpu keys at the top level, fs, readahead and the linux-only cpu keys under linux:, each under its provenance', () => {
@@ -67,16 +69,16 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
     expect(text.startsWith('# syncsim calibrate (')).toBe(true);
   });
 
-  it('run --config dev.yaml: freebsd keeps ufs and its read-ahead, with no warning; linux gets ext4-nojournal and Linux\'s', () => {
+  it('run --config dev.yaml: freebsd keeps ufs and its read-ahead, with no warning; linux gets ext4-nojournal and Linux\'s', async () => {
     const d = tmp();
     writeFileSync(join(d, 'dev.yaml'), fragmentText(CAL));
-    const fb = run(['run', TRACE, '--config', join(d, 'dev.yaml'), '--set', 'personality=freebsd', '--json', '--out', join(d, 'fb')]);
+    const fb = syncsimCli(['run', TRACE, '--config', join(d, 'dev.yaml'), '--set', 'personality=freebsd', '--json', '--out', join(d, 'fb')], ROOT);
     expect(fb.code).toBe(0);
     const f = JSON.parse(fb.stdout).config;
     expect([f.personality, f.fs.kind, f.readahead.pages, f.cpu.clean_page_us, f.device.channels]).toEqual(['freebsd', 'ufs', 16, 5.2, 4]);
     expect(fb.stderr).not.toContain('no effect');
     expect(fb.stderr).not.toContain('syncsim calibrate');
-    const lx = run(['run', TRACE, '--config', join(d, 'dev.yaml'), '--set', 'personality=linux', '--json', '--out', join(d, 'lx')]);
+    const lx = await run(['run', TRACE, '--config', join(d, 'dev.yaml'), '--set', 'personality=linux', '--json', '--out', join(d, 'lx')]);
     expect(lx.code).toBe(0);
     const l = JSON.parse(lx.stdout).config;
     expect([l.personality, l.fs.kind, l.fs.timestamp_tick_us, l.readahead.pages, l.cpu.clean_page_busy_us, l.cpu.writeback_call_us, l.cpu.clean_page_us]).toEqual(['linux', 'ext4-nojournal', 4000, 2048, 17.3, 20, 5.2]);
@@ -84,11 +86,11 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
     for (const s of ['linux', 'freebsd', 'xnu', 'mach']) expect(Object.hasOwn(l, s) || Object.hasOwn(f, s)).toBe(false);
   });
 
-  it('a sweep over the personalities with device.profile: ./dev.yaml gives each its own filesystem and read-ahead', () => {
+  it('a sweep over the personalities with device.profile: ./dev.yaml gives each its own filesystem and read-ahead', async () => {
     const d = tmp();
     writeFileSync(join(d, 'dev.yaml'), fragmentText(CAL));
     writeFileSync(join(d, 'exp.yaml'), `name: psect\ntrace: { path: ${TRACE} }\nbase: { device: { profile: ./dev.yaml } }\ngrid: { personality: [freebsd, xnu, mach, linux] }\nseeds: 1\n`);
-    const r = run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
+    const r = await run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('no effect');
     const got = Object.fromEntries(readdirSync(join(d, 'sw', 'runs')).map((id) => {
@@ -98,11 +100,11 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
     expect(got).toEqual({ freebsd: ['ufs', 16], xnu: ['apfs', 32], mach: ['none', 1], linux: ['ext4-nojournal', 2048] });
   });
 
-  it('a profile an earlier calibrate wrote, its Linux keys at the top level: applied as before, with one warning under another personality', () => {
+  it('a profile an earlier calibrate wrote, its Linux keys at the top level: applied as before, with one warning under another personality', async () => {
     const d = tmp();
     const old = '# syncsim calibrate (syncsim 0.1.0, fio-3.33): /data (ext4, /dev/vda), --quick, 2026-12-06T10:00:00.000Z\ndevice:\n  profile: sata-ssd\nreadahead:\n  pages: 2048\nfs:\n  kind: ext4-nojournal\n  timestamp_tick_us: 4000\ncpu:\n  clean_page_us: 5.2\n  clean_page_busy_us: 17.3\n';
     writeFileSync(join(d, 'old.yaml'), old);
-    const r = run(['run', TRACE, '--set', `device.profile=${join(d, 'old.yaml')}`, '--set', 'personality=xnu', '--json', '--out', join(d, 'x')]);
+    const r = await run(['run', TRACE, '--set', `device.profile=${join(d, 'old.yaml')}`, '--set', 'personality=xnu', '--json', '--out', join(d, 'x')]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).config.fs.kind).toBe('ext4-nojournal');
     const warned = r.stderr.split('\n').filter((l) => l.includes('syncsim calibrate'));
@@ -111,33 +113,33 @@ describe('calibrate\'s profile: the Linux keys under linux:', () => {
     ]);
     // a sweep says it once, naming the personalities
     writeFileSync(join(d, 'exp.yaml'), `name: old\ntrace: { path: ${TRACE} }\nbase: { device: { profile: ./old.yaml } }\ngrid: { personality: [freebsd, linux, xnu] }\nseeds: 1\n`);
-    const s = run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
+    const s = await run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
     expect(s.code).toBe(0);
     expect(s.stderr.split('\n').filter((l) => l.includes('syncsim calibrate'))).toHaveLength(1);
     expect(s.stderr).toContain('so under the freebsd and xnu personalities they apply too');
   });
 
-  it('a --set or grid value over a file\'s section is named as given, not as a key of the section (a review\'s finding)', () => {
+  it('a --set or grid value over a file\'s section is named as given, not as a key of the section (a review\'s finding)', async () => {
     const d = tmp();
     writeFileSync(join(d, 'c.yaml'), 'personality: linux\nlinux:\n  readahead: { pages: 32 }\n');
-    const bad = run(['run', TRACE, '--config', join(d, 'c.yaml'), '--set', 'readahead.pages=-1', '--out', join(d, 'o')]);
+    const bad = await run(['run', TRACE, '--config', join(d, 'c.yaml'), '--set', 'readahead.pages=-1', '--out', join(d, 'o')]);
     expect([bad.code, bad.stderr]).toEqual([2, "syncsim: config: key 'readahead.pages': must be an integer >= 0 and <= 65536 (got -1)\n"]);
-    const typo = run(['run', TRACE, '--config', join(d, 'c.yaml'), '--set', 'fs.kindd=ext4', '--out', join(d, 'o')]);
+    const typo = await run(['run', TRACE, '--config', join(d, 'c.yaml'), '--set', 'fs.kindd=ext4', '--out', join(d, 'o')]);
     expect([typo.code, typo.stderr]).toEqual([2, "syncsim: config: key 'fs.kindd': unknown key; did you mean fs.kind?\n"]);
     // the section's own bad value is still named in it, at its line
     writeFileSync(join(d, 'c2.yaml'), 'personality: linux\nlinux:\n  readahead: { pages: -3 }\n');
-    const own = run(['run', TRACE, '--config', join(d, 'c2.yaml'), '--out', join(d, 'o')]);
+    const own = await run(['run', TRACE, '--config', join(d, 'c2.yaml'), '--out', join(d, 'o')]);
     expect(own.stderr).toMatch(/c2\.yaml:3: key 'linux\.readahead\.pages': must be an integer >= 0 and <= 65536 \(got -3\)\n$/);
     writeFileSync(join(d, 'e.yaml'), `name: e\ntrace: { path: ${TRACE} }\nbase: { personality: linux, linux: { readahead: { pages: 32 } } }\ngrid:\n  readahead.pages: [-1]\nseeds: 1\nmetrics: [sync.count]\n`);
-    const grid = run(['sweep', join(d, 'e.yaml'), '--out', join(d, 'sw'), '--dry-run']);
+    const grid = await run(['sweep', join(d, 'e.yaml'), '--out', join(d, 'sw'), '--dry-run']);
     expect(grid.code).toBe(2);
     expect(grid.stderr).toMatch(/e\.yaml:5: grid key 'readahead\.pages' value -1: key 'readahead\.pages': must be an integer >= 0/);
   });
 
-  it('a grid key inside a personality section is refused', () => {
+  it('a grid key inside a personality section is refused', async () => {
     const d = tmp();
     writeFileSync(join(d, 'exp.yaml'), `name: g\ntrace: { path: ${TRACE} }\ngrid:\n  linux.fs.kind: [ext4-ordered, ext4-nojournal]\n`);
-    const r = run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
+    const r = await run(['sweep', join(d, 'exp.yaml'), '--out', join(d, 'sw'), '-q']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`exp.yaml:4: grid key 'linux.fs.kind': a grid cannot vary a key of a personality section (only 'base' holds sections); vary fs.kind itself, with personality a grid key too`);
   });
