@@ -95,7 +95,7 @@ describe('what a sweep says after it ran', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toContain('syncsim: warning: no run has a value of txn.latency_us.p50: its column is empty');
     expect(a.stderr).not.toContain('was drawn before');
-    expect((await syncsimHere(['report', 'sw'], d)).code).toBe(0);
+    expect((await syncsimHere(['report', 'sw', '--format', 'svg'], d)).code).toBe(0);
     exp(2);
     const b = await syncsimHere(['sweep', 'e.yaml', '--out', 'sw', '--resume'], d);
     expect(b.code, b.stderr).toBe(0);

@@ -33,7 +33,7 @@ describe('a sweep report\'s p99 chart', () => {
     const d = mkdtempSync(join(tmpdir(), 'syncsim-tail-'));
     writeFileSync(join(d, 'e.yaml'), 'name: tail\ntrace: { gen: seq-writer, set: { duration_s: 0.05 } }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 2\nmetrics: [sync.latency_us.p99, sync.latency_us.mean]\n');
     expect((await syncsimHere(['sweep', 'e.yaml', '--out', 'sw'], d)).code).toBe(0);
-    const r = await syncsimHere(['report', 'sw'], d);
+    const r = await syncsimHere(['report', 'sw', '--format', 'svg'], d);
     expect(r.code, r.stderr).toBe(0);
     // the note under the figure, its wrapped lines joined
     const title = (name: string) => {
