@@ -49,6 +49,9 @@ const MEASURED_REFUSED = '--assume-dirty measured needs a calibration, which rec
   `give another mode (${RECORD_MODES.join(', ')}), or keep the log with --keep-log FILE and import it with ` +
   "'syncsim import --from strace FILE --assume-dirty measured --calibration CAL'";
 
+/** This system's page size, asked once per process ({@link pageSizeOfSystem}). */
+let systemPageSize: number | undefined;
+
 const HELP = `Usage: syncsim record [-o TRACE.csv] [--page-size N] [--assume-dirty MODE]
                       [--replace] [--keep-log FILE] [-q] -- PROGRAM [ARGS...]
 
@@ -104,11 +107,14 @@ for a shorter job.
 Exit code: that of PROGRAM when the trace was written (a failing program is
 still recorded, and said so), 2 on a usage or recording error.`;
 
-/** This system's page size (getconf PAGESIZE), 4096 when it cannot be asked. */
+/** This system's page size (getconf PAGESIZE, asked once: starting a process costs tens of ms here), 4096 when it cannot be asked. */
 function pageSizeOfSystem(): number {
-  const r = spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' });
-  const n = Number(r.stdout?.trim());
-  return r.status === 0 && Number.isInteger(n) && n >= 512 ? n : 4096;
+  if (systemPageSize === undefined) {
+    const r = spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' });
+    const n = Number(r.stdout?.trim());
+    systemPageSize = r.status === 0 && Number.isInteger(n) && n >= 512 ? n : 4096;
+  }
+  return systemPageSize;
 }
 
 async function run(argv: string[]): Promise<number> {
