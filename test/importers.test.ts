@@ -14,7 +14,7 @@ import { fioIologImporter } from '../traces/import/fio-iolog.ts';
 import { blkparseImporter } from '../traces/import/blkparse.ts';
 import { msrImporter } from '../traces/import/msr.ts';
 import { IMPORTERS } from '../traces/import/index.ts';
-import { syncsimHere } from './cli-here.ts';
+import { syncsimHere, type CliResult } from './cli-here.ts';
 import { importCommand } from '../scripts/commands/import.ts';
 import { readTrace } from '../traces/reader.ts';
 import { Flag, type TraceRow } from '../traces/types.ts';
@@ -22,7 +22,6 @@ import { simulate } from './helpers.ts';
 import { importError, importRows } from './import-rows.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const BLKPARSE = join(FIXTURES, 'blkparse', 'two-disks.txt');
 const MSR = join(FIXTURES, 'msr', 'two-volumes.csv');
@@ -40,24 +39,6 @@ afterAll(() => {
 });
 /** Time allowed to tests that start processes (a few seconds on an idle machine; more on a loaded one). */
 const SPAWN_TIMEOUT = 30_000;
-
-function syncsim(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** `syncsim` in a child process, not waiting for it (to run several at once). */
-function syncsimAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const c = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    c.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    c.on('error', fail);
-    c.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 async function readAll(path: string): Promise<TraceRow[]> {
   const rows: TraceRow[] = [];
@@ -127,7 +108,7 @@ describe('fio-iolog', () => {
 
   it('imports a real version-3 log of an mmap job: one object per file, writes and whole-mapping msyncs, and it replays', async () => {
     const out = join(dir, 'w.csv');
-    const r = syncsim(['import', '--from', 'fio-iolog', wlog, '-o', out]);
+    const r = await syncsimHere(['import', '--from', 'fio-iolog', wlog, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/trim 0, wait 0/);
     const rows = await readAll(out);
@@ -163,7 +144,7 @@ describe('fio-iolog', () => {
     });
     expect(rows[0]!.tNs).toBe(0);
 
-    const run = syncsim(['run', out, '--out', join(dir, 'res-w'), '--json']);
+    const run = await syncsimHere(['run', out, '--out', join(dir, 'res-w'), '--json']);
     expect(run.code, run.stderr).toBe(0);
     const s = JSON.parse(run.stdout);
     expect(s.ops.write).toBe(WRITES);
@@ -171,7 +152,7 @@ describe('fio-iolog', () => {
     expect(s.sync.ok).toBe(s.ops.msync);
     expect(s.faults.unmapped_write).toBe(0);
     expect(s.writeback.dirtied_bytes).toBe(WRITES * BS);
-  }, SPAWN_TIMEOUT);
+  });
 
   it('imports the reader job: reads, no msync', async () => {
     const { rows, stats } = await importRows(fioIologImporter, rlog);
@@ -378,7 +359,7 @@ describe('blkparse', () => {
   });
 
   it('imported through the CLI to standard output, the fixture replays under every personality', async () => {
-    const r = syncsim(['import', '--from', 'blkparse', BLKPARSE]);
+    const r = await syncsimHere(['import', '--from', 'blkparse', BLKPARSE]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/blkparse .* -> stdout: 14 rows \(map 2, write 6, read 2, msync 4\); discard 1/);
     const lines = r.stdout.trim().split('\n');
@@ -397,7 +378,7 @@ describe('blkparse', () => {
       // 6 writes of whole pages: 1 + 2 + 1 + 1 pages on sda, 1 + 1 on sdb
       expect(result.writeback.dirtied_bytes).toBe(7 * 4096);
     }
-  }, SPAWN_TIMEOUT);
+  });
 
   it('a line going back in time is clamped and counted', async () => {
     const d = tmp();
@@ -564,7 +545,7 @@ describe('sync injection', () => {
   it('through the CLI, to a gzip-compressed trace that replays', async () => {
     const d = tmp();
     const out = join(d, 'msr.csv.gz');
-    const r = syncsim(['import', '--from', 'msr', MSR, '-o', out, '--sync-every-writes', '2', '--sync-flags', 'MS_SYNC']);
+    const r = await syncsimHere(['import', '--from', 'msr', MSR, '-o', out, '--sync-every-writes', '2', '--sync-flags', 'MS_SYNC']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/15 rows \(map 2, write 7, read 3, msync 3\)/);
     expect(r.stderr).toMatch(/msync_injected 3/);
@@ -573,7 +554,7 @@ describe('sync injection', () => {
     expect(rows.length).toBe(15);
     expect(rows[0]!.extra).toEqual({ x_response_us: '' });
     expect(simulate(rows).result.sync).toMatchObject({ count: 3, ok: 3 });
-  }, SPAWN_TIMEOUT);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -626,11 +607,12 @@ describe('syncsim import', () => {
       ['blkparse', 'bad.txt', '  8,0    0        1     0.000000000  1  Q  WS 0 + 8 [a]\n  8,0    0        2     0.000000001  1  Q  W? 0 + 8 [a]\n', ':2: column rwbs: bad RWBS'],
       ['msr', 'bad.csv', '128166372003061629,usr,0,Write,0,512,1\n128166372003061629,usr,0,Write,0,512\n', ':2: expected 7 comma-separated fields'],
     ];
-    const results = await Promise.all(cases.map(([format, name, text]) => {
+    const results: CliResult[] = [];
+    for (const [format, name, text] of cases) {
       const f = join(d, name);
       writeFileSync(f, text);
-      return syncsimAsync(['import', '--from', format, f, '-o', join(d, `${name}.out.csv`)]);
-    }));
+      results.push(await syncsimHere(['import', '--from', format, f, '-o', join(d, `${name}.out.csv`)]));
+    }
     cases.forEach(([, name, , where], i) => {
       const r = results[i]!;
       expect(r.code).toBe(2);
@@ -639,7 +621,7 @@ describe('syncsim import', () => {
       expect(existsSync(join(d, `${name}.out.csv`))).toBe(false);
     });
     expect(readdirSync(d).filter((n) => n.includes('.out.csv'))).toEqual([]);
-  }, SPAWN_TIMEOUT);
+  });
 });
 
 describe('an import to standard output that fails part-way', () => {
