@@ -13,11 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
-import { DEMO, ROOT, snapshot, workdir } from './out-fixtures.ts';
+import { DEMO, ROOT, SMALL_TRACE, snapshot, workdir } from './out-fixtures.ts';
 
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 
-/** Metrics enough that results.csv outgrows experiment.json: a limit between the two stops the tables alone. */
+/** Metrics enough (with 16 seeds) that results.csv outgrows experiment.json: a limit between the two stops the tables alone. */
 const METRICS = [
   'sim_time_us', 'ops.write', 'ops.msync', 'throughput.ops_per_s', 'replay.trace_end_us', 'durability.lag_us.mean', 'durability.lag_us.p50', 'durability.lag_us.p99',
   'durability.lag_us.max', 'durability.durable_pages', 'sync.count', 'sync.ok', 'sync.latency_us.mean', 'sync.latency_us.p50', 'sync.latency_us.p90',
@@ -33,7 +33,9 @@ const limited = (kib: number, args: string[], cwd: string) =>
 describe('sweep and merge on storage that refuses their writes', () => {
   it('tables that cannot be written: one line naming them and --out, exit 2, the earlier tables and the runs kept, no lock or temporary file left', async () => {
     const d = workdir();
-    writeFileSync(join(d, 'e.yaml'), `name: e\ntrace: { path: ${DEMO} }\nseeds: 8\nmetrics: [${METRICS.join(', ')}]\n`);
+    // a small trace (the tables' size is that of the metrics and seeds, not of the trace's)
+    writeFileSync(join(d, 't.csv'), SMALL_TRACE);
+    writeFileSync(join(d, 'e.yaml'), `name: e\ntrace: { path: t.csv }\nseeds: 16\nmetrics: [${METRICS.join(', ')}]\n`);
     expect((await syncsimHere(['sweep', 'e.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], d)).code).toBe(0);
     const sizes = Object.fromEntries(['experiment.json', 'experiment.yaml', 'results.csv'].map((f) => [f, readFileSync(join(d, 'S', f)).length]));
     expect(sizes['results.csv']).toBeGreaterThan(Math.max(sizes['experiment.json']!, sizes['experiment.yaml']!) + 1024);
