@@ -2,7 +2,10 @@
  * End-to-end tests of `syncsim sweep` and `syncsim merge`: tidy tables checked against the
  * runs' own summaries, byte-identical results whatever the jobs, shards or interruptions
  * (SIGINT, SIGKILL), failed runs recorded, trace generation and the binary trace cache made
- * once and reused, bad input refused.
+ * once and reused, bad input refused. The commands run through the CLI's `main` in this
+ * process (test/cli-here.ts), the shards of a sweep one after the other; only what is killed
+ * (the interrupted sweeps, a sweep killed while writing its tables) runs in a child process.
+ * Where the trace replayed is not the point (--jobs, more seeds, the trace cache), it is a few rows.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,6 +16,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { mergeSweeps } from '../scripts/sweep/merge.ts';
 import { InputError } from '../scripts/errors.ts';
 import { syncsimHere } from './cli-here.ts';
+import { SMALL_TRACE } from './out-fixtures.ts';
 import { cachePathFor } from '../traces/open.ts';
 import { pathToFileURL } from 'node:url';
 
@@ -186,7 +190,7 @@ describe('syncsim sweep', () => {
   }, 120_000);
 
   it('--jobs past the cores is allowed and said (the runs share the cores, each worker with its own heap) once runs start; not at the cores or below', async () => {
-    cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'jobs.csv'));
+    writeFileSync(join(work, 'jobs.csv'), SMALL_TRACE); // what the runs replay is not the point: a few rows
     writeFileSync(join(work, 'jobs.yaml'), 'name: jobs-test\ntrace: { path: jobs.csv }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 1\nmetrics: [sync.latency_us.p99]\n');
     const cores = availableParallelism();
     const many = await syncsimHereInWork(['sweep', 'jobs.yaml', '--out', 'jobs-many', '--no-cache', '-q', '--jobs', String(cores + 5)]);
@@ -204,7 +208,7 @@ describe('syncsim sweep', () => {
   }, 120_000);
 
   it('more seeds for a finished sweep run only the new seeds; a changed base configuration is another experiment', async () => {
-    cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'seeds.csv'));
+    writeFileSync(join(work, 'seeds.csv'), SMALL_TRACE); // what the runs replay is not the point: a few rows
     const exp = (seeds: number, channels = 1) => `name: seeds-test\ntrace: { path: seeds.csv }\nbase: { device.profile: queue, device.channels: ${channels} }\n`
       + `grid:\n  pager.cluster_pages: [8, 32]\nseeds: ${seeds}\nmetrics: [sync.latency_us.p99]\n`;
     writeFileSync(join(work, 'seeds.yaml'), exp(2));
@@ -233,7 +237,7 @@ describe('syncsim sweep', () => {
   }, 120_000);
 
   it('a corrupted trace cache is rebuilt by the next sweep, with the same results; --cache-dir chooses the directory', async () => {
-    cpSync(join(ROOT, 'traces', 'examples', 'demo.csv'), join(work, 'shared.csv'));
+    writeFileSync(join(work, 'shared.csv'), SMALL_TRACE); // what the runs replay is not the point: a few rows
     writeFileSync(join(work, 'cache.yaml'), 'name: cache-test\ntrace: { path: shared.csv }\ngrid:\n  pager.cluster_pages: [8, 32]\nseeds: 2\nmetrics: [sync.latency_us.p99, writeback.bytes]\n');
     const cacheDir = join(work, 'my-cache');
     const a = await syncsimHereInWork(['sweep', 'cache.yaml', '--out', 'c1', '--cache-dir', cacheDir, '--jobs', '2']);
@@ -434,7 +438,9 @@ describe('syncsim sweep', () => {
 
 describe('syncsim merge', () => {
   it('combines shards into exactly the tables of one sweep, refusing missing and doubled runs', async () => {
-    const shards = await Promise.all([1, 2, 3].map((i) => syncsimAsync(['sweep', EXP, '--out', `shards/${i}`, '--shard', `${i}/3`, '--jobs', '1']).done));
+    // one after the other in this process: a shard is a sweep of its own, whenever and wherever it runs
+    const shards = [];
+    for (const i of [1, 2, 3]) shards.push(await syncsimHereInWork(['sweep', EXP, '--out', `shards/${i}`, '--shard', `${i}/3`, '--jobs', '1']));
     for (const s of shards) {
       expect(s.code).toBe(0);
       expect(s.stdout).toMatch(/syncsim merge/);
