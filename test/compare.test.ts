@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bootstrapContrast, leastForQuantile, mannWhitney, meanStat, normalTail, quantile, quantileStat, tInterval } from '../scripts/compare/stats.ts';
 import { syncsimHere } from './cli-here.ts';
+import { SMALL_TRACE } from './out-fixtures.ts';
 import { compareCdfChart } from '../reports/charts/compare-cdf.ts';
 import { THEMES } from '../reports/theme.ts';
 
@@ -206,9 +207,9 @@ describe('syncsim compare', () => {
   });
 
   it('seeds that are copies: the sweep warns, compare counts them as one run and says so; different traces are noted', async () => {
-    cpSync(DEMO, join(d, 'demo.csv'));
-    // a trace file and constant service times: nothing random, every seed replays alike
-    writeFileSync(join(d, 'copies.yaml'), 'name: copies\ntrace: { path: demo.csv }\nbase: { device.profile: queue, device.service.dist: constant, device.service.mean_us: 100 }\n'
+    // a trace file (a few rows: which is not the point) and constant service times: nothing random, every seed replays alike
+    writeFileSync(join(d, 'small.csv'), SMALL_TRACE);
+    writeFileSync(join(d, 'copies.yaml'), 'name: copies\ntrace: { path: small.csv }\nbase: { device.profile: queue, device.service.dist: constant, device.service.mean_us: 100 }\n'
       + 'grid:\n  device.channels: [1, 2]\nseeds: 2\nmetrics: [sync.latency_us.p99]\n');
     const sw = await here(['sweep', 'copies.yaml', '--out', 'swc']);
     expect(sw.code, sw.stderr).toBe(0);
