@@ -1,5 +1,7 @@
 /**
- * `syncsim help COMMAND` and the arguments of the global `--help` / `--version`.
+ * `syncsim help COMMAND` and the arguments of the global `--help` / `--version`, through the
+ * CLI's `main` in this process (test/cli-here.ts); the installed command is spawned for
+ * `help run`, `help nosuch` (exit 2) and `--version`, each compared with what `main` prints.
  */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -72,9 +74,9 @@ describe('syncsim help COMMAND', () => {
     }
   });
 
-  it('the installed command does the same', () => {
+  it('the installed command does the same', async () => {
     const viaHelp = spawned(['help', 'run']);
-    const own = spawned(['run', '--help']);
+    const own = await syncsimHere(['run', '--help']);
     expect(viaHelp.status).toBe(0);
     expect(viaHelp.stdout).toMatch(/^Usage: syncsim run TRACE/);
     expect(viaHelp.stdout).toBe(own.stdout);
@@ -136,8 +138,8 @@ describe('syncsim --version', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`syncsim: ${flag} takes no arguments (got 'extra'; try 'syncsim ${flag}' alone)\n`);
     }
-    const s = spawned(['--version', 'extra', 'more']);
-    expect(s.status).toBe(2);
+    const s = await syncsimHere(['--version', 'extra', 'more']);
+    expect(s.code).toBe(2);
     expect(s.stdout).toBe('');
     expect(s.stderr).toBe("syncsim: --version takes no arguments (got 'extra' 'more'; try 'syncsim --version' alone)\n");
   });
