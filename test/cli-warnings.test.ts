@@ -13,7 +13,7 @@ import { syncsimCli } from './helpers.ts';
 import { syncsimHere } from './cli-here.ts';
 import { idleKeyReasons, ineffectiveKeys, onlyReaders } from '../scripts/idle-keys.ts';
 import { resolveConfig } from '../sim/config.ts';
-import { DEMO, ROOT } from './out-fixtures.ts';
+import { DEMO, ROOT, SMALL_TRACE } from './out-fixtures.ts';
 
 /** `syncsim ARGS...` in this process (the CLI's main), in the repository's root. */
 const syncsim = (args: string[]) => syncsimHere(args, ROOT);
@@ -22,49 +22,53 @@ const spawned = (args: string[]) => syncsimCli(args, ROOT);
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cli-warn-'));
 
+/** A trace of a few rows, for the runs whose warnings come of their configuration alone (scripts/idle-keys.ts), not of the trace. */
+const SMALL = join(tmp(), 'small.csv');
+writeFileSync(SMALL, SMALL_TRACE);
+
 describe('writeback keys the policy in force does not read', () => {
   it('run warns of each, naming the keys the policy reads; none for keys it reads', async () => {
     const d = tmp();
     writeFileSync(join(d, 'wb.yaml'), 'writeback: { policy: flusher, delay_ms: 5, expire_ms: 100 }\n');
     // the real CLI, end to end
-    const r = spawned(['run', DEMO, '--config', join(d, 'wb.yaml'), '--set', 'writeback.interval_ms=100', '--out', join(d, 'a')]);
+    const r = spawned(['run', SMALL, '--config', join(d, 'wb.yaml'), '--set', 'writeback.interval_ms=100', '--out', join(d, 'a')]);
     expect(r.code).toBe(0);
     expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: writeback.delay_ms has no effect under writeback.policy flusher (it reads writeback.interval_ms, writeback.expire_ms, writeback.background_ratio, writeback.dirty_ratio, writeback.max_pause_ms)',
     ]);
-    const n = await syncsim(['run', DEMO, '--set', 'writeback.policy=none', '--set', 'writeback.interval_ms=5', '--set', 'writeback.dirty_ratio=30', '--out', join(d, 'b')]);
+    const n = await syncsim(['run', SMALL, '--set', 'writeback.policy=none', '--set', 'writeback.interval_ms=5', '--set', 'writeback.dirty_ratio=30', '--out', join(d, 'b')]);
     expect(n.stderr).toContain('syncsim: warning: writeback.interval_ms, writeback.dirty_ratio have no effect under writeback.policy none (it reads no writeback.* timing key)\n');
-    const ok = await syncsim(['run', DEMO, '--set', 'writeback.policy=syncer', '--set', 'writeback.delay_ms=5', '--out', join(d, 'c')]);
+    const ok = await syncsim(['run', SMALL, '--set', 'writeback.policy=syncer', '--set', 'writeback.delay_ms=5', '--out', join(d, 'c')]);
     expect(ok.stderr).not.toContain('no effect');
     // a dotted key in a config file counts as the nested one
     writeFileSync(join(d, 'dotted.yaml'), 'writeback.delay_ms: 5\nwriteback:\n  policy: flusher\n');
-    expect((await syncsim(['run', DEMO, '--config', join(d, 'dotted.yaml'), '--out', join(d, 'e')])).stderr).toContain('syncsim: warning: writeback.delay_ms has no effect under writeback.policy flusher');
+    expect((await syncsim(['run', SMALL, '--config', join(d, 'dotted.yaml'), '--out', join(d, 'e')])).stderr).toContain('syncsim: warning: writeback.delay_ms has no effect under writeback.policy flusher');
   });
 
   it('and keys only other personalities or filesystems read', async () => {
     const d = tmp();
-    const r = await syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'pager.ipc_us=1000', '--set', 'fs.soft_updates=true', '--set', 'readahead.max_folio_order=0', '--out', join(d, 'a')]);
+    const r = await syncsim(['run', SMALL, '--set', 'personality=linux', '--set', 'pager.ipc_us=1000', '--set', 'fs.soft_updates=true', '--set', 'readahead.max_folio_order=0', '--out', join(d, 'a')]);
     expect(r.code).toBe(0);
     expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: pager.ipc_us has no effect under the linux personality (only mach reads it)',
       'syncsim: warning: fs.soft_updates has no effect with fs.kind ext4-ordered (only ufs reads it)',
     ]);
-    const f = await syncsim(['run', DEMO, '--set', 'memory.memlock_limit_bytes=0', '--set', 'cpu.clean_page_busy_us=1000', '--set', 'fs.soft_updates=true', '--set', 'fs.stable_pages=true', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'b')]);
+    const f = await syncsim(['run', SMALL, '--set', 'memory.memlock_limit_bytes=0', '--set', 'cpu.clean_page_busy_us=1000', '--set', 'fs.soft_updates=true', '--set', 'fs.stable_pages=true', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'b')]);
     expect(f.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: cpu.clean_page_busy_us, memory.memlock_limit_bytes have no effect under the freebsd personality (only linux reads it)',
       'syncsim: warning: fs.stable_pages has no effect under the freebsd personality (its stores to a page under writeback wait for the write anyway)',
       'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ufs (only ext4-ordered reads it)',
     ]);
     // keys idle for a value of another: the flusher's limits without a memory size, a disk's seeks on a device that does not rotate
-    const v = await syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'device.profile=nvme', '--set', 'device.seek_avg_ms=50', '--out', join(d, 'v')]);
+    const v = await syncsim(['run', SMALL, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'device.profile=nvme', '--set', 'device.seek_avg_ms=50', '--out', join(d, 'v')]);
     expect(v.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: writeback.dirty_ratio has no effect with memory.pages 0 (unlimited memory: the flusher sets no dirty limit and throttles no writer)',
       'syncsim: warning: device.seek_avg_ms has no effect on a device that does not rotate (device.rpm 0)',
     ]);
-    const w = await syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'memory.pages=100000', '--set', 'device.profile=hdd', '--set', 'device.seek_avg_ms=9', '--out', join(d, 'w')]);
+    const w = await syncsim(['run', SMALL, '--set', 'personality=linux', '--set', 'writeback.policy=flusher', '--set', 'writeback.dirty_ratio=30', '--set', 'memory.pages=100000', '--set', 'device.profile=hdd', '--set', 'device.seek_avg_ms=9', '--out', join(d, 'w')]);
     expect(w.stderr).not.toContain('no effect');
     // the ext4 keys under ext4 kinds that read them: no warning; one that does not: a warning
-    const x = await syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'fs.kind=ext4-nojournal', '--set', 'fs.stable_pages=true', '--set', 'fs.preallocated=false', '--set', 'fs.timestamp_tick_us=1000', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'c')]);
+    const x = await syncsim(['run', SMALL, '--set', 'personality=linux', '--set', 'fs.kind=ext4-nojournal', '--set', 'fs.stable_pages=true', '--set', 'fs.preallocated=false', '--set', 'fs.timestamp_tick_us=1000', '--set', 'fs.commit_interval_ms=100', '--out', join(d, 'c')]);
     expect(x.code).toBe(0);
     expect(x.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: fs.commit_interval_ms has no effect with fs.kind ext4-nojournal (only ext4-ordered reads it)',
@@ -73,7 +77,7 @@ describe('writeback keys the policy in force does not read', () => {
 
   it('memory.max_user_wired_pages under linux, whose mlock limit is memory.memlock_limit_bytes; not under the kernels that read it', async () => {
     const d = tmp();
-    const r = await syncsim(['run', DEMO, '--set', 'personality=linux', '--set', 'memory.max_user_wired_pages=10', '--set', 'memory.memlock_limit_bytes=134217728', '--out', join(d, 'a')]);
+    const r = await syncsim(['run', SMALL, '--set', 'personality=linux', '--set', 'memory.max_user_wired_pages=10', '--set', 'memory.memlock_limit_bytes=134217728', '--out', join(d, 'a')]);
     expect(r.code).toBe(0);
     expect(r.stderr.split('\n').filter((l) => l.includes('no effect'))).toEqual([
       'syncsim: warning: memory.max_user_wired_pages has no effect under the linux personality (its mlock limit is memory.memlock_limit_bytes, RLIMIT_MEMLOCK; only freebsd, xnu and mach read it)',
@@ -157,7 +161,7 @@ describe('what run says of its trace and seed', () => {
     expect(noEq.code).toBe(2);
     expect(noEq.stderr).toBe("syncsim: config: --set expects key=value (got 'seedX')\n");
     // sibling keys, and keys that only share a prefix of their names, are not repeats
-    expect((await syncsim(['run', DEMO, '--set', 'device.profile=hdd', '--set', 'device.cache_mb=64', '--set', 'fs.kind=ufs', '--out', join(d, 'ok')])).code).toBe(0);
+    expect((await syncsim(['run', SMALL, '--set', 'device.profile=hdd', '--set', 'device.cache_mb=64', '--set', 'fs.kind=ufs', '--out', join(d, 'ok')])).code).toBe(0);
     // gen's parameters too
     const g = await syncsim(['gen', 'seq-writer', '--set', 'duration_s=0.01', '--set', 'duration_s=0.02', '-o', join(d, 'g.csv')]);
     expect(g.code).toBe(2);
