@@ -174,11 +174,15 @@ describe('result writer thread', () => {
     for (let k = 0; k < 5; k++) {
       for (let i = 0; i < BATCH_ROWS; i++) b.data.fill(i, b.next(), b.n * b.file.width);
       sent.push(b.data);
-      t.send(FILE.timeline, b); // the free list is empty while the thread prints: a new array each time
+      // a new array each time (send would take one the thread already gave back, when it is quick: then 4 came back)
+      const n = b.n;
+      t.sendPacked(FILE.timeline, b, b.take(), n);
     }
+    expect(new Set(sent).size).toBe(5);
     const free = (t as unknown as { free: Float64Array[][] }).free[FILE.timeline]!;
     await untilFree(t, free, 5, deadline);
     expect(free.length).toBe(5); // two a file were kept before, the other three dropped
+    expect(new Set(free)).toEqual(new Set(sent));
     t.close(true);
     for (const fd of fds) closeSync(fd);
     rmSync(root, { recursive: true, force: true });
