@@ -3,8 +3,14 @@
  * a config file or by --set (relative paths, parameters, errors: exit 2 with
  * the plugin and call named, with the plugin file's line where it threw; nothing written), and `syncsim sweep` over a
  * plugin's parameter (a failing run recorded while the others go on, a stuck
- * run ended by --run-timeout, run ids hashing the plugin's source). The sweeps
- * run in this process (their workers are threads either way).
+ * run ended by --run-timeout, run ids hashing the plugin's source). The CLI
+ * runs in this process (`syncsimHere`; a sweep's workers are threads either
+ * way), but for the cases about how the real loader reads a plugin file
+ * (a TypeScript plugin through Node and tsx, a JavaScript plugin's syntax
+ * error): in this process vitest's module runner would import and transform
+ * the file instead (a syntax error says 'Failed to parse source for import
+ * analysis'), so those run in a child process (test/workers/cli-cases.mjs:
+ * the CLI's main, as the syncsim command runs it), one for a test's cases.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -19,7 +25,6 @@ import { readExperiment } from '../scripts/sweep/experiment.ts';
 import { hashOf, identityConfig } from '../scripts/sweep/identity.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const work = mkdtempSync(join(tmpdir(), 'syncsim-plugin-cli-'));
 /** A small trace: two pages of f.dat stored, then read back after the first wake-ups (at 100 ms intervals). */
 const DEMO = join(work, 'small.csv');
@@ -32,10 +37,17 @@ writeFileSync(DEMO, [
   '',
 ].join('\n'));
 
-/** `syncsim ARGS` in a child process in the scratch directory. */
-function syncsim(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/**
+ * `syncsim ARGS` of each case, in its directory `cwd`, one after the other in one child process
+ * (test/workers/cli-cases.mjs: the CLI's main, run as the syncsim command runs it), where the real
+ * loader imports the plugins (see the file's comment): each one's exit code and output.
+ */
+function syncsimCases(cases: { args: string[]; cwd: string }[]): { code: number; stdout: string; stderr: string }[] {
+  const r = spawnSync(process.execPath, [join(ROOT, 'test', 'workers', 'cli-cases.mjs'), JSON.stringify(cases)], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string }[];
+  expect(ended).toHaveLength(cases.length);
+  return ended;
 }
 
 /** A writeback policy plugin (plain JavaScript) whose wake-up does what its `mode` parameter says. */
@@ -74,34 +86,33 @@ describe('syncsim run with plugins', () => {
     expect(s.provenance.plugin_sha256).toEqual({ 'writeback.policy': sha });
   });
 
-  it('a plugin that throws: exit 2, one line naming the plugin, the call and the line of the plugin file, no stack, no results', () => {
-    const r = syncsim(['run', DEMO, '--config', config('throw'), '--out', 'thrown']);
+  it('a plugin that throws: exit 2, one line naming the plugin, the call and the line of the plugin file, no stack, no results', async () => {
+    const r = await syncsimHere(['run', DEMO, '--config', config('throw'), '--out', 'thrown'], work);
     expect([r.code, r.stderr]).toEqual([2, `syncsim: plugin './mode.mjs': wake(): threw Error: boom (at ${join(work, 'conf', 'mode.mjs')}:8)\n`]);
     expect(existsSync(join(work, 'thrown'))).toBe(false);
   });
 
-  it("the line is the first frame in the plugin's file (a helper module it calls threw); a TypeScript plugin's, its source line; tsx's CommonJS compile under Node 20, the file alone", () => {
+  it("the line is the first frame in the plugin's file (a helper module it calls threw); a TypeScript plugin's, its source line; tsx's CommonJS compile under Node 20, the file alone", async () => {
     const d = mkdtempSync(join(work, 'place-'));
     const policy = (helper: string) => `import { fail } from './${helper}';\nexport default {\n  name: 'p',\n  create() {\n    return {\n      wake() {\n        fail('boom');\n      },\n    };\n  },\n};\n`;
     writeFileSync(join(d, 'helper.mjs'), 'export function fail(why) {\n  throw new Error(why);\n}\n');
     writeFileSync(join(d, 'p.mjs'), policy('helper.mjs'));
     const set = (p: string) => ['run', DEMO, '--set', `writeback.policy=${p}`, '--set', 'writeback.interval_ms=100', '--out', join(d, 'o')];
-    const js = syncsim(set(join(d, 'p.mjs')));
+    const js = await syncsimHere(set(join(d, 'p.mjs')), work);
     expect([js.code, js.stderr]).toEqual([2, `syncsim: plugin '${join(d, 'p.mjs')}': wake(): threw Error: boom (at ${join(d, 'p.mjs')}:7)\n`]);
-    // TypeScript, with a type annotation that shifts nothing: the source's line (an ES module: .mts, or a "type": "module" package)
+    // TypeScript, with a type annotation that shifts nothing: the source's line (an ES module: .mts, or a "type": "module" package);
+    // a .ts file of a CommonJS package (no package.json here): Node 20 cannot load it, tsx compiles it into a data: URL without
+    // the source's lines; Node 22 may load it itself, with them. Both in one child process, where Node and tsx load them
     const ts = policy('helper.mjs').replace('create() {', 'create(): { wake(): void } {');
     writeFileSync(join(d, 'p.mts'), ts);
-    const mts = syncsim(set(join(d, 'p.mts')));
-    expect([mts.code, mts.stderr]).toEqual([2, `syncsim: plugin '${join(d, 'p.mts')}': wake(): threw Error: boom (at ${join(d, 'p.mts')}:7)\n`]);
-    // a .ts file of a CommonJS package (no package.json here): Node 20 cannot load it, tsx compiles it into a data: URL without
-    // the source's lines; Node 22 may load it itself, with them
     writeFileSync(join(d, 'p.ts'), ts);
-    const cts = syncsim(set(join(d, 'p.ts')));
-    expect(cts.code).toBe(2);
-    expect([`syncsim: plugin '${join(d, 'p.ts')}': wake(): threw Error: boom (in ${join(d, 'p.ts')})\n`, `syncsim: plugin '${join(d, 'p.ts')}': wake(): threw Error: boom (at ${join(d, 'p.ts')}:7)\n`]).toContain(cts.stderr);
+    const [mts, cts] = syncsimCases([{ args: set(join(d, 'p.mts')), cwd: work }, { args: set(join(d, 'p.ts')), cwd: work }]);
+    expect([mts!.code, mts!.stderr]).toEqual([2, `syncsim: plugin '${join(d, 'p.mts')}': wake(): threw Error: boom (at ${join(d, 'p.mts')}:7)\n`]);
+    expect(cts!.code).toBe(2);
+    expect([`syncsim: plugin '${join(d, 'p.ts')}': wake(): threw Error: boom (in ${join(d, 'p.ts')})\n`, `syncsim: plugin '${join(d, 'p.ts')}': wake(): threw Error: boom (at ${join(d, 'p.ts')}:7)\n`]).toContain(cts!.stderr);
     // a plugin that throws no Error (no stack): as before
     writeFileSync(join(d, 's.mjs'), "export default { name: 's', create: () => ({ wake() { throw 'boom'; } }) };\n");
-    expect(syncsim(set(join(d, 's.mjs'))).stderr).toBe(`syncsim: plugin '${join(d, 's.mjs')}': wake(): threw boom\n`);
+    expect((await syncsimHere(set(join(d, 's.mjs')), work)).stderr).toBe(`syncsim: plugin '${join(d, 's.mjs')}': wake(): threw boom\n`);
   });
 
   it("a plugin writing outside an object: exit 2 naming ctx.write() and the plugin file's line that called it", async () => {
@@ -195,28 +206,36 @@ describe('syncsim sweep over a plugin parameter', () => {
 describe('a TypeScript plugin in any folder', () => {
   it('loads with or without a package.json around it (commonjs, module); a syntax error names file, line and column', () => {
     const POLICY = "interface P { age_ms: number }\nexport default { name: 'all-dirty', create: (_p: P) => ({ wake(ctx: any) { for (const o of ctx.objects()) if (o.dirtyPages > 0) ctx.write(o, 0, Math.max(o.sizePages, 1)); } }) };\n";
-    const outs: string[] = [];
-    for (const type of [undefined, 'commonjs', 'module']) {
+    // (every case below in one child process, where Node and tsx load the plugins: syncsimCases)
+    const dirs = [undefined, 'commonjs', 'module'].map((type) => {
       const d = mkdtempSync(join(work, 'ts-plugin-'));
       if (type) writeFileSync(join(d, 'package.json'), JSON.stringify({ type }));
       writeFileSync(join(d, 'my.ts'), POLICY);
-      const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./my.ts', '--set', 'writeback.interval_ms=100', '--out', 'o', '--json'], { cwd: d, encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      outs.push(readFileSync(join(d, 'o', 'writeback.csv'), 'utf8'));
+      return d;
+    });
+    const d = mkdtempSync(join(work, 'ts-plugin-bad-'));
+    writeFileSync(join(d, 'bad.ts'), "interface P { a: number }\nexport default { name: 'x', create: (p: P) => ({ wake( }) };\n");
+    writeFileSync(join(d, 'bad.mjs'), "export default {\n  name: 'x',\n  create() {\n    return ;;; {\n  }\n};\n");
+    const ended = syncsimCases([
+      ...dirs.map((cwd) => ({ args: ['run', DEMO, '--set', 'writeback.policy=./my.ts', '--set', 'writeback.interval_ms=100', '--out', 'o', '--json'], cwd })),
+      { args: ['run', DEMO, '--set', 'writeback.policy=./bad.ts', '--out', 'o'], cwd: d },
+      { args: ['run', DEMO, '--set', 'writeback.policy=./bad.mjs', '--out', 'o'], cwd: d },
+    ]);
+    const outs: string[] = [];
+    for (const [k, dir] of dirs.entries()) {
+      expect(ended[k]!.code, ended[k]!.stderr).toBe(0);
+      outs.push(readFileSync(join(dir, 'o', 'writeback.csv'), 'utf8'));
     }
     // the same policy wrote the same pages each time, and it did write them (by the plugin's cause)
     expect(new Set(outs).size).toBe(1);
     expect(outs[0]!.split('\n').length).toBeGreaterThan(2);
-    const d = mkdtempSync(join(work, 'ts-plugin-bad-'));
-    writeFileSync(join(d, 'bad.ts'), "interface P { a: number }\nexport default { name: 'x', create: (p: P) => ({ wake( }) };\n");
-    const r = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./bad.ts', '--out', 'o'], { cwd: d, encoding: 'utf8' });
-    expect(r.status).toBe(2);
+    const r = ended[3]!;
+    expect(r.code).toBe(2);
     // syncsim's own words name it relative to the working directory; the loader's after them may name it absolute
     expect(r.stderr).toMatch(/^syncsim: config: key 'writeback.policy': cannot load plugin bad\.ts: TransformError: .*bad\.ts:2:\d+: ERROR: /);
     // a JavaScript plugin's syntax error names its line too (node's import of an ES module does not)
-    writeFileSync(join(d, 'bad.mjs'), "export default {\n  name: 'x',\n  create() {\n    return ;;; {\n  }\n};\n");
-    const j = spawnSync(process.execPath, [BIN, 'run', DEMO, '--set', 'writeback.policy=./bad.mjs', '--out', 'o'], { cwd: d, encoding: 'utf8' });
-    expect(j.status).toBe(2);
+    const j = ended[4]!;
+    expect(j.code).toBe(2);
     expect(j.stderr).toBe("syncsim: config: key 'writeback.policy': cannot load plugin bad.mjs:6: SyntaxError: Unexpected token ';'\n");
   });
 });
