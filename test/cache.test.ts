@@ -1,6 +1,9 @@
 /**
  * The binary trace cache: exact round trip, stale and corrupted caches
- * detected and rebuilt, results identical from CSV and from cache.
+ * detected and rebuilt, results identical from CSV and from cache. The CLI
+ * runs in this process (`here`) but where a real process is the point: a
+ * cache written by one process and read by the next, and the runs under
+ * /proc (each spawned with a deadline: a regression there loops for ever).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -17,11 +20,18 @@ import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
 import { cachePathFor, ensureCache, openTrace } from '../traces/open.ts';
 import { dataRowsOf } from './helpers.ts';
 import { syncsimHere } from './cli-here.ts';
+import { SMALL_TRACE } from './out-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const DEMO = join(ROOT, 'traces', 'examples', 'demo.csv');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cache-'));
+/** A small trace (out-fixtures.ts), in a directory of its own, for the runs about directories rather than results. */
+const small = () => {
+  const f = join(tmp(), 'small.csv');
+  writeFileSync(f, SMALL_TRACE);
+  return f;
+};
 /** `syncsim ARGS...` spawned: the real CLI, each call its own process. */
 const syncsim = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 /**
@@ -158,7 +168,7 @@ describe('binary trace cache', () => {
     expect(cacheMatches(p, sourceIdentity(src))).toBe(false);
   });
 
-  it('syncsim run: the first replay writes the cache, the second reads it, results are byte-identical', () => {
+  it('syncsim run: the first replay writes the cache, the second reads it, results are byte-identical', async () => {
     const d = tmp();
     const cacheDir = join(d, 'cache');
     const outs = ['a', 'b', 'c'].map((n) => join(d, n));
@@ -168,7 +178,8 @@ describe('binary trace cache', () => {
     const before = statSync(cachePath).mtimeMs;
     expect(syncsim(['run', DEMO, '--out', outs[1], '--cache-dir', cacheDir]).status).toBe(0);
     expect(statSync(cachePath).mtimeMs).toBe(before); // read, not rewritten
-    expect(syncsim(['run', DEMO, '--out', outs[2], '--no-cache']).status).toBe(0);
+    // (the cache written in one process and read in the next; the run without it, to compare, in this one)
+    expect((await here(['run', DEMO, '--out', outs[2], '--no-cache'])).status).toBe(0);
     for (const f of ['syncs.csv', 'writeback.csv', 'timeline.csv']) {
       expect(readFileSync(join(outs[1], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
       expect(readFileSync(join(outs[2], f), 'utf8')).toBe(readFileSync(join(outs[0], f), 'utf8'));
@@ -256,7 +267,7 @@ describe('binary trace cache', () => {
     const d = tmp();
     const cacheDir = join(d, 'cache');
     mkdirSync(cacheDir);
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const dead = String(spawnSync('true').pid); // a process that has ended (no Node start-up for it)
     const names = {
       deadHere: `a.sst.tmp-${dead}-0@${hostname()}`,
       deadOld: `b.sst.tmp-${dead}`,
@@ -287,7 +298,7 @@ describe('binary trace cache', () => {
     // a writer stopped part way (as by SIGKILL): its file, under a dead process's name, holds a block but no header yet
     const w = new TraceCacheWriter(join(cacheDir, 'other.sst'), sourceIdentity(trace));
     for await (const rows of readCache(cachePathFor(trace, cacheDir))) w.add(rows);
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const dead = String(spawnSync('true').pid); // a process that has ended (no Node start-up for it)
     const killed = join(cacheDir, `other.sst.tmp-${dead}-0@${hostname()}`);
     writeFileSync(killed, readFileSync(cacheTempPath(join(cacheDir, 'other.sst'))));
     w.abort();
@@ -311,7 +322,7 @@ describe('binary trace cache', () => {
   it('syncsim convert makes an .sst that replays to the same results; a corrupted one is refused', async () => {
     const d = tmp();
     const sst = join(d, 'demo.sst');
-    const c = syncsim(['convert', DEMO, '-o', sst]);
+    const c = await here(['convert', DEMO, '-o', sst]);
     expect(c.status).toBe(0);
     expect(c.stdout).toBe(`${sst}: ${dataRowsOf(DEMO)} rows\n`);
     expect((await here(['run', sst, '--out', join(d, 'x')])).status).toBe(0);
@@ -336,12 +347,12 @@ describe('directories that refuse new entries (procfs)', () => {
   const bounded = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
   it('a cache directory under /proc: a warning, and the run reads the CSV; --out under /proc: exit 2', () => {
     const d = tmp();
-    const r = bounded(['run', DEMO, '--out', join(d, 'a'), '--cache-dir', '/proc/syncsim-nope']);
+    const r = bounded(['run', small(), '--out', join(d, 'a'), '--cache-dir', '/proc/syncsim-nope']);
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('cannot write the trace cache /proc/syncsim-nope/');
     expect(existsSync(join(d, 'a', 'summary.json'))).toBe(true);
-    const o = bounded(['run', DEMO, '--out', '/proc/syncsim-nope/x', '--no-cache']);
+    const o = bounded(['run', small(), '--out', '/proc/syncsim-nope/x', '--no-cache']);
     expect(o.signal).toBeNull();
     expect(o.status).toBe(2);
     expect(o.stderr).toContain('--out /proc/syncsim-nope/x: cannot make /proc/syncsim-nope (ENOENT)');
@@ -360,10 +371,16 @@ describe('a cache directory inside the results directory', () => {
     // a name that starts with two dots is inside too; $SYNCSIM_CACHE_DIR is held to the same rule
     const dots = await here(['run', DEMO, '--out', 'out', '--cache-dir', join('out', '..c')], d);
     expect([dots.status, dots.stderr]).toEqual([2, `syncsim: --cache-dir ${join('out', '..c')}: is inside the results directory out, which a run replaces whole; choose a directory outside it\n`]);
-    const env = spawnSync(process.execPath, [BIN, 'run', DEMO, '--out', 'out'], { cwd: d, encoding: 'utf8', env: { ...process.env, SYNCSIM_CACHE_DIR: join('out', 'cache') } });
+    // (run reads $SYNCSIM_CACHE_DIR when it runs, not at start-up: set for this call, then as it was)
+    const before = process.env.SYNCSIM_CACHE_DIR;
+    process.env.SYNCSIM_CACHE_DIR = join('out', 'cache');
+    const env = await here(['run', DEMO, '--out', 'out'], d).finally(() => {
+      if (before === undefined) delete process.env.SYNCSIM_CACHE_DIR;
+      else process.env.SYNCSIM_CACHE_DIR = before;
+    });
     expect([env.status, env.stderr]).toEqual([2, `syncsim: $SYNCSIM_CACHE_DIR ${join('out', 'cache')}: is inside the results directory out, which a run replaces whole; choose a directory outside it\n`]);
     expect(readdirSync(d)).toEqual([]);
-    const ok = await here(['run', DEMO, '--out', 'out', '--cache-dir', 'out-cache'], d);
+    const ok = await here(['run', small(), '--out', 'out', '--cache-dir', 'out-cache'], d);
     expect(ok.status).toBe(0);
     expect(readdirSync(d).sort()).toEqual(['out', 'out-cache']);
   });
