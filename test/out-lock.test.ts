@@ -16,7 +16,8 @@ import { BAD_TRACE, DEMO, SMALL_TRACE, experiment, ROOT, snapshot, workdir } fro
 
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const here = syncsimHere;
-const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+/** The pid of a process that has ended (`true`: no Node start-up for it). */
+const deadPid = () => spawnSync('true').pid!;
 
 describe('one writer per output directory', () => {
   /** Writes a lock file for `out` as process `pid` on `host` would. */
@@ -43,6 +44,7 @@ describe('one writer per output directory', () => {
   it('a live holder (this host, or any other host) refuses the second writer, naming it; a dead one of this host is taken over', async () => {
     const d = workdir();
     writeFileSync(join(d, 'bad.csv'), BAD_TRACE);
+    writeFileSync(join(d, 'small.csv'), SMALL_TRACE);
     writeFileSync(join(d, 'exp.yaml'), experiment('exp', 'bad.csv'));
     const live = process.ppid; // the test runner: alive
     fakeLock(join(d, 'out'), live, hostname());
@@ -63,7 +65,7 @@ describe('one writer per output directory', () => {
     expect(o.code).toBe(2);
     expect(o.stderr).toContain(`locked by pid ${dead} on host another-host`);
     fakeLock(join(d, 'out'), dead, hostname());
-    expect((await here(['run', DEMO, '--out', 'out'], d)).code).toBe(0);
+    expect((await here(['run', 'small.csv', '--out', 'out'], d)).code).toBe(0);
     expect(existsSync(join(d, 'out', 'summary.json'))).toBe(true);
     expect(existsSync(lockFileOf(join(d, 'out')))).toBe(false);
   });
@@ -165,29 +167,39 @@ describe('lockOut', () => {
 describe('a lock file that cannot be written', () => {
   it('under a file size limit of 0 (a full disk): every command that locks an output exits 2 naming the lock file, leaves none, and the next writer is not locked out', async () => {
     const d = workdir();
-    writeFileSync(join(d, 'exp.yaml'), experiment('exp', DEMO));
-    expect((await here(['run', DEMO, '--out', 'R', '--no-cache'], d)).code).toBe(0);
+    // (about locks, not results: the runs replay a small trace)
+    writeFileSync(join(d, 'small.csv'), SMALL_TRACE);
+    writeFileSync(join(d, 'exp.yaml'), experiment('exp', 'small.csv'));
+    expect((await here(['run', 'small.csv', '--out', 'R', '--no-cache'], d)).code).toBe(0);
     expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], d)).code).toBe(0);
     const before = snapshot(d);
-    // RLIMIT_FSIZE 0: creating the lock file succeeds, writing its holder fails (EFBIG; node ignores SIGXFSZ), as on a full disk
-    const limited = (args: string[]) => spawnSync('bash', ['-c', 'ulimit -f 0; exec "$0" "$@"', process.execPath, BIN, ...args], { cwd: d, encoding: 'utf8' });
-    for (const [args, out, lockDir] of [
-      [['run', DEMO, '--out', 'new/O', '--no-cache'], 'new/O', 'new'],
+    const cases = [
+      [['run', 'small.csv', '--out', 'new/O', '--no-cache'], 'new/O', 'new'],
       [['report', 'R', '--format', 'svg'], 'R/report', 'R'],
       [['compare', 'R', 'R', '--out', 'C', '--reps', '100'], 'C', '.'],
       [['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], 'S', '.'],
       [['merge', 'S', '--out', 'M'], 'M', '.'],
-    ] as const) {
-      const r = limited([...args]);
+    ] as const;
+    // RLIMIT_FSIZE 0: creating the lock file succeeds, writing its holder fails (EFBIG; node ignores SIGXFSZ), as on a full disk.
+    // The cases one after the other in one such process (test/workers/cli-cases.mjs), each with what d holds right after it
+    const r = spawnSync('bash', ['-c', 'ulimit -f 0; exec "$0" "$@"', process.execPath, join(ROOT, 'test', 'workers', 'cli-cases.mjs'),
+      JSON.stringify(cases.map(([args]) => ({ args, cwd: '.', list: '.' })))], { cwd: d, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string; listing: string[] }[];
+    expect(ended).toHaveLength(cases.length);
+    for (const [k, [args, out, lockDir]] of cases.entries()) {
+      const e = ended[k]!;
       const lock = join(dirname(out), `.${basename(out)}.lock`).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);
-      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^syncsim: --out \\S+: cannot write the lock file ${lock} \\(EFBIG: [^)]*\\); choose another directory\\n$`));
-      expect(existsSync(join(d, lockDir, `.${out.split('/').pop()}.lock`)), args.join(' ')).toBe(false);
-      // nothing else either: not the directory made to hold the lock
-      expect(snapshot(d), args.join(' ')).toEqual(before);
+      expect([e.code, e.stdout], args.join(' ')).toEqual([2, '']);
+      expect(e.stderr, args.join(' ')).toMatch(new RegExp(`^syncsim: --out \\S+: cannot write the lock file ${lock} \\(EFBIG: [^)]*\\); choose another directory\\n$`));
+      expect(e.listing.includes(join(lockDir, `.${out.split('/').pop()}.lock`)), args.join(' ')).toBe(false);
+      // nothing else either: not the directory made to hold the lock (no file can be given any content under the limit:
+      // what d holds after each case, then the whole of it, files' content too, after the last)
+      expect(e.listing, args.join(' ')).toEqual(Object.keys(before).sort());
     }
+    expect(snapshot(d)).toEqual(before);
     // the next writer of each is not refused as locked
-    expect((await here(['run', DEMO, '--out', 'new/O', '--no-cache'], d)).code).toBe(0);
+    expect((await here(['run', 'small.csv', '--out', 'new/O', '--no-cache'], d)).code).toBe(0);
     expect((await here(['sweep', 'exp.yaml', '--out', 'S', '--no-cache', '--jobs', '1'], d)).code).toBe(0);
   }, 120_000);
 });
