@@ -1,7 +1,8 @@
 /**
  * `syncsim inspect` and its streaming statistics: every figure against a trace built here,
  * the bounded counters on their own (exact bitmap → HyperLogLog, top-K heap), the CLI table and
- * --json, and memory that stays flat on a 2-million-row trace.
+ * --json (the CLI's main in this process), and memory that stays flat on a 2-million-row trace
+ * (in a child process whose heap is capped).
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -18,14 +19,7 @@ import { syncsimHere } from './cli-here.ts';
 import { chooseEntry } from '../scripts/launch.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-inspect-'));
-
-function syncsim(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 
 const F = Flag;
 const us = (t: number) => t * 1000;
@@ -183,7 +177,7 @@ describe('bounded counters', () => {
 describe('syncsim inspect', () => {
   it('--json prints exactly one JSON object with the figures', async () => {
     const path = await writeTrace(ROWS);
-    const r = syncsim(['inspect', path, '--json', '--top', '2']);
+    const r = await syncsimHere(['inspect', path, '--json', '--top', '2'], ROOT);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
