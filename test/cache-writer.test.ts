@@ -3,8 +3,10 @@
  * columns as the CSV reader's block pass yields them, must give the same
  * bytes; and the caches built from blocks (ensureCache, convert, a run that
  * writes the cache as it reads the CSV) are those a build from rows gives.
+ * The CLI calls under a file size limit run one after the other in one
+ * process of their own (test/workers/cli-cases.mjs), the others in this one.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,7 +24,6 @@ import { formatHeader, formatRow } from '../traces/writer.ts';
 import { syncsimHere } from './cli-here.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cache-writer-'));
 
 /** The bytes of a cache of `src`'s identity built by `fill`. */
@@ -216,12 +217,49 @@ describe('a cache that cannot be written', () => {
     return path;
   }
 
-  it('a run whose cache hits a file size limit warns once, keeps its results (those of a run without a cache) and leaves no cache file nor the directories it made', async () => {
-    const dir = tmp();
-    const src = bigTrace(dir);
+  /** What a CLI call under the file size limit ended with. */
+  type Limited = { status: number; stdout: string; stderr: string };
+  /** The three cases under the limit below: each test's directory, trace, and what its call ended with. */
+  const cases = {} as Record<'run' | 'corrupted' | 'sweep', { dir: string; src: string; r: Limited; cachePath?: string }>;
+  beforeAll(async () => {
+    // the run's: a cache directory to make
+    const run = tmp();
+    const runSrc = bigTrace(run);
+    // the corrupted cache's: a whole cache, made here, with its second block damaged
+    const corrupted = tmp();
+    const corruptedSrc = bigTrace(corrupted);
+    const cacheDir = join(corrupted, 'cache');
+    expect((await syncsimHere(['run', corruptedSrc, '--out', join(corrupted, 'first'), '--cache-dir', cacheDir])).code).toBe(0);
+    const [name] = readdirSync(cacheDir);
+    const cachePath = join(cacheDir, name!);
+    const bytes = readFileSync(cachePath);
+    bytes[HEADER_BYTES + 16 + bytes.readUInt32LE(HEADER_BYTES + 4) + 16 + 7] ^= 0x20; // in the second block
+    writeFileSync(cachePath, bytes);
+    // the sweep's: an existing cache directory, holding a file of the user's
+    const sweep = tmp();
+    const sweepSrc = bigTrace(sweep);
+    mkdirSync(join(sweep, 'cache'));
+    writeFileSync(join(sweep, 'cache', 'mine.txt'), 'kept\n');
+    writeFileSync(join(sweep, 'exp.yaml'), `name: e\ntrace: { path: ${sweepSrc} }\ngrid:\n  device.channels: [1, 2]\n`);
     // RLIMIT_FSIZE of 2 MiB (bash's ulimit -f counts KiB): the cache's first block (about 3.2 MiB) is written
-    // in part, then the rest of it fails with EFBIG (node ignores SIGXFSZ) while the CSV is read; the results are small
-    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', join(dir, 'cache', 'a', 'b')], { encoding: 'utf8' });
+    // in part, then the rest of it fails with EFBIG (node ignores SIGXFSZ) while the CSV is read; the results are small.
+    // The three calls one after the other in one such process (test/workers/cli-cases.mjs: the CLI's main, as the syncsim command runs it)
+    const args = [
+      ['run', runSrc, '--out', join(run, 'out'), '--cache-dir', join(run, 'cache', 'a', 'b')],
+      ['run', corruptedSrc, '--out', join(corrupted, 'out'), '--cache-dir', cacheDir],
+      ['sweep', join(sweep, 'exp.yaml'), '--out', join(sweep, 'sw'), '--cache-dir', join(sweep, 'cache'), '--jobs', '1'],
+    ];
+    const p = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, join(ROOT, 'test', 'workers', 'cli-cases.mjs'),
+      JSON.stringify(args.map((a) => ({ args: a })))], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    const [r1, r2, r3] = (JSON.parse(p.stdout) as { code: number; stdout: string; stderr: string }[]).map((x): Limited => ({ status: x.code, stdout: x.stdout, stderr: x.stderr }));
+    cases.run = { dir: run, src: runSrc, r: r1! };
+    cases.corrupted = { dir: corrupted, src: corruptedSrc, r: r2!, cachePath };
+    cases.sweep = { dir: sweep, src: sweepSrc, r: r3! };
+  }, 120_000);
+
+  it('a run whose cache hits a file size limit warns once, keeps its results (those of a run without a cache) and leaves no cache file nor the directories it made', async () => {
+    const { dir, src, r } = cases.run;
     expect(r.status, r.stderr).toBe(0);
     // the cache's one warning, beside the run's own about its trace (which has no msync)
     const cacheLines = r.stderr.split('\n').filter((l) => l.includes('trace cache'));
@@ -237,16 +275,8 @@ describe('a cache that cannot be written', () => {
   });
 
   it('a cache found corrupted part way whose new copy hits the file size limit: two warnings that say which rows came from the CSV, the results of a run without a cache, no cache file left', async () => {
-    const dir = tmp();
-    const src = bigTrace(dir);
+    const { dir, src, r, cachePath } = cases.corrupted;
     const cacheDir = join(dir, 'cache');
-    expect((await syncsimHere(['run', src, '--out', join(dir, 'first'), '--cache-dir', cacheDir])).code).toBe(0);
-    const [name] = readdirSync(cacheDir);
-    const cachePath = join(cacheDir, name!);
-    const bytes = readFileSync(cachePath);
-    bytes[HEADER_BYTES + 16 + bytes.readUInt32LE(HEADER_BYTES + 4) + 16 + 7] ^= 0x20; // in the second block
-    writeFileSync(cachePath, bytes);
-    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'run', src, '--out', join(dir, 'out'), '--cache-dir', cacheDir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     // the cache's two warnings, beside the run's own about its trace (which has no msync)
     const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.includes('the trace has no msync'));
@@ -262,12 +292,7 @@ describe('a cache that cannot be written', () => {
   });
 
   it('a sweep whose trace cannot be cached warns once and its runs read the CSV; an existing cache directory is kept, only the temporary file goes', () => {
-    const dir = tmp();
-    const src = bigTrace(dir);
-    mkdirSync(join(dir, 'cache'));
-    writeFileSync(join(dir, 'cache', 'mine.txt'), 'kept\n');
-    writeFileSync(join(dir, 'exp.yaml'), `name: e\ntrace: { path: ${src} }\ngrid:\n  device.channels: [1, 2]\n`);
-    const r = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, BIN, 'sweep', join(dir, 'exp.yaml'), '--out', join(dir, 'sw'), '--cache-dir', join(dir, 'cache'), '--jobs', '1'], { encoding: 'utf8' });
+    const { dir, r } = cases.sweep;
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr.match(/syncsim: warning: cannot write the trace cache .*\(EFBIG[^)]*\)/g)).toHaveLength(1);
     expect(r.stdout).toMatch(/2 runs \(0 already done, 2 run now\), 0 failed/);
