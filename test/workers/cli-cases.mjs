@@ -1,5 +1,7 @@
 // For tests that need a process of their own for several CLI calls (test/hostile-input.test.ts,
-// out-dir.test.ts, out-write-shown.test.ts: under setpriv, under a file size limit): runs the CLI's
+// out-dir.test.ts, out-write-shown.test.ts, out-lock.test.ts, cache-writer.test.ts: under setpriv,
+// under a file size limit; out-mount-point.test.ts: in a mount namespace; plugin-cli.test.ts: plugins
+// loaded as Node and tsx load them, not through vitest's module loader): runs the CLI's
 // main() once per case given as JSON in argv[2], in this one process, and prints [{code, stderr}] as
 // JSON. A case is an argument list, or { args, cwd, list } to run it in directory cwd (relative to this
 // process's own), whose result then has its standard output too: { code, stderr, stdout }, and, when
