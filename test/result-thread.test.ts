@@ -182,7 +182,8 @@ describe('result writer thread', () => {
     const free = (t as unknown as { free: Float64Array[][] }).free[FILE.timeline]!;
     await untilFree(t, free, 5, deadline);
     expect(free.length).toBe(5); // two a file were kept before, the other three dropped
-    expect(new Set(free)).toEqual(new Set(sent));
+    // the very arrays sent, by identity (a deep comparison of five 8192-row arrays takes seconds)
+    expect(new Set(free).size === 5 && free.every((a) => sent.includes(a))).toBe(true);
     t.close(true);
     for (const fd of fds) closeSync(fd);
     rmSync(root, { recursive: true, force: true });
