@@ -25,12 +25,12 @@ const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path
 /** The modification time every version of the test's trace is given (seconds), as `touch -r` would put it back. */
 const MTIME = 1_700_000_000;
 
-/** A trace of about 2.6 MB (more than its first and last MiB) whose writes touch pages 0..127 of a 256-page mapping. */
+/** A trace of about 2.6 MB (more than its first and last MiB) whose writes touch pages 0..127 of a 256-page mapping, an msync of it every 1,000 rows (every 50 made each replay write back 90,000 pages). */
 function bigTrace(path: string): void {
   const lines = ['# syncsim-trace v1', 't_us,task,op,addr,len,flags,object,offset', '0,db,map,0x10000000,1048576,,data.db,0'];
   for (let i = 0; i < 90_000; i++) {
     const t = (i + 1) * 10;
-    lines.push(i % 50 === 49 ? `${t},db,msync,0x10000000,1048576,SYNC,,` : `${t},db,write,0x${(0x10000000 + 4096 * ((i * 37) % 128)).toString(16)},8,,,`);
+    lines.push(i % 1000 === 999 ? `${t},db,msync,0x10000000,1048576,SYNC,,` : `${t},db,write,0x${(0x10000000 + 4096 * ((i * 37) % 128)).toString(16)},8,,,`);
   }
   writeFileSync(path, lines.join('\n') + '\n');
   utimesSync(path, MTIME, MTIME);
