@@ -76,6 +76,20 @@ export async function vlToSvg(spec: VlSpec): Promise<SvgResult> {
   }
 }
 
+/** The start of an SVG as vega's string renderer writes it: its size, its view box and the white background over the whole of it. */
+const SVG_HEAD = /^<svg([^>]*?) width="[\d.]+" height="[\d.]+" viewBox="0 0 [\d.]+ [\d.]+"><rect width="[\d.]+" height="[\d.]+" fill="white"\/>/;
+
+/**
+ * `svg` (vega's) made `width` × `height` px by its right and bottom edges: what vega draws
+ * when only the right and bottom padding grow, since everything is placed from the top left.
+ * Undefined when `svg` does not start as vega's do. test/render-pad.test.ts compares the two.
+ */
+export function padSvg(svg: string, width: number, height: number): string | undefined {
+  const w = +width.toFixed(10), h = +height.toFixed(10);
+  if (!SVG_HEAD.test(svg)) return undefined;
+  return svg.replace(SVG_HEAD, (_m, attrs: string) => `<svg${attrs} width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><rect width="${w}" height="${h}" fill="white"/>`);
+}
+
 /** A chart laid out to its final size. */
 export interface LaidOut extends SvgResult {
   /** The final Vega-Lite spec (what NAME.vl.json holds). */
@@ -106,9 +120,13 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
   // wrapped to three full lines took 10 passes, the cells widened 6 px each), then corrected as usual
   let before: { width: number; cw: number } | undefined, boost = 1;
   // the closest pass that fitted: sizes that alternate between a hair too big and 2 px too small settle on it
-  let fitted: { spec: VlSpec; dw: number; dh: number; cw: number; ch: number } | undefined;
-  const pad = async (spec: VlSpec, dw: number, dh: number) => {
+  let fitted: { spec: VlSpec; r: SvgResult; dw: number; dh: number; cw: number; ch: number } | undefined;
+  // `r`: the render of `spec` (padding on every side): the padded figure is that SVG made wider and taller ({@link padSvg}),
+  // not drawn again (a render in three or four of every figure's); drawn again only if its SVG does not start as vega's do
+  const pad = async (spec: VlSpec, r: SvgResult, dw: number, dh: number) => {
     const padded = { ...spec, padding: { left: padding, top: padding, right: padding + dw, bottom: padding + dh } };
+    const svg = padSvg(r.svg, r.width + dw, r.height + dh);
+    if (svg !== undefined) return { ...r, svg, width: r.width + dw, height: r.height + dh, spec: padded, passes };
     const r2 = await vlToSvg(padded);
     return { ...r2, spec: padded, passes: passes + 1 };
   };
@@ -126,16 +144,16 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
   // the figure's height: the chart's, and the lines its note grew by (cells of their own height: as tall as they make it)
   const target = () => height + grown;
   // a fitted pass that leaves a pixel a cell or more: those pixels given to the cells, if the figure still fits
-  const tightened = async (f: { spec: VlSpec; dw: number; dh: number; cw: number; ch: number }) => {
+  const tightened = async (f: { spec: VlSpec; r: SvgResult; dw: number; dh: number; cw: number; ch: number }) => {
     const gw = Math.floor(f.dw / chart.cells.x), gh = Math.floor(f.dh / chart.cells.y);
     if (gw > 0 || gh > 0) {
       const spec2 = specAt(f.cw + gw, f.ch + gh);
       const r2 = await vlToSvg(spec2);
       passes++;
       const dw2 = width - r2.width, dh2 = target() - r2.height;
-      if (dw2 >= 0 && dh2 >= 0 && dw2 + dh2 < f.dw + f.dh) return dw2 === 0 && dh2 === 0 ? { ...r2, spec: spec2, passes } : pad(spec2, dw2, dh2);
+      if (dw2 >= 0 && dh2 >= 0 && dw2 + dh2 < f.dw + f.dh) return dw2 === 0 && dh2 === 0 ? { ...r2, spec: spec2, passes } : pad(spec2, r2, dw2, dh2);
     }
-    return pad(f.spec, f.dw, f.dh);
+    return pad(f.spec, f.r, f.dw, f.dh);
   };
   for (;;) {
     const spec = specAt(cw, ch);
@@ -143,12 +161,12 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
     passes++;
     if (own !== undefined) height = Math.ceil(r.height - 0.05);
     const dw = width - r.width, dh = target() - r.height;
-    if (dw >= 0 && dh >= 0 && (!fitted || dw + dh < fitted.dw + fitted.dh)) fitted = { spec, dw, dh, cw, ch };
+    if (dw >= 0 && dh >= 0 && (!fitted || dw + dh < fitted.dw + fitted.dh)) fitted = { spec, r, dw, dh, cw, ch };
     if ((dw >= 0 && dh >= 0 && dw < 2 && dh < 2) || passes >= 8) {
       if (dw < 0 || dh < 0) {
         if (fitted) return tightened(fitted);
         // up to a pixel over (vega's half-pixel rounding): taken from the padding
-        if (dw > -1 && dh > -1 && padding + Math.min(dw, dh) >= 0) return pad(spec, dw, dh);
+        if (dw > -1 && dh > -1 && padding + Math.min(dw, dh) >= 0) return pad(spec, r, dw, dh);
         // many cells whose sizes vega rounds to whole pixels move the total in steps of a pixel a cell, so the
         // passes above can straddle the size: smaller cells, a pixel at a time in each dimension over, until they fit
         for (let shrink = 1; shrink <= 4; shrink++) {
@@ -158,14 +176,14 @@ export async function layoutChart(chart: Chart, width: number, padding: number):
           const r2 = await vlToSvg(spec2);
           passes++;
           const dw2 = width - r2.width, dh2 = target() - r2.height;
-          if (dw2 >= 0 && dh2 >= 0) return pad(spec2, dw2, dh2);
+          if (dw2 >= 0 && dh2 >= 0) return pad(spec2, r2, dw2, dh2);
         }
         // legends or labels wider than the figure: keep the smallest plot and say so
         r.warnings.push(`does not fit ${width}×${target()} px: its legends and labels need ${r.width}×${r.height}`);
         return { ...r, spec, passes };
       }
       if (dw === 0 && dh === 0) return { ...r, spec, passes };
-      return tightened({ spec, dw, dh, cw, ch });
+      return tightened({ spec, r, dw, dh, cw, ch });
     }
     boost = dw > 0 && before !== undefined && r.width - before.width < ((cw - before.cw) * chart.cells.x) / 2 ? boost * 2 : 1;
     before = { width: r.width, cw };
