@@ -231,15 +231,28 @@ export function pdfDashes(svg: string): string {
  * The report font's two faces, read and parsed once per process: a report
  * embeds them in each of its PDFs (a sweep's report in dozens), and parsing
  * the files was most of a small PDF's time. Each PDF takes its own subset of
- * the glyphs it uses, so sharing the parsed faces changes no byte of it.
+ * the glyphs it uses. fontkit keeps every glyph it made, with the characters
+ * it first stood for, and pdfkit writes a PDF's text map (what copying and
+ * searching its text read) from those: a glyph first made as a part of an
+ * accented letter ('e' of 'é') stands for no character, and a later PDF's
+ * 'e' would copy as nothing. So each PDF starts with the glyphs forgotten
+ * (fontkit's private `_glyphs`; its version is pinned in package.json), as a
+ * fresh parse would: test/pdf-fonts.test.ts.
  */
 let pdfFaces: { regular: Font; bold: Font } | undefined;
+
+/** Drops the parsed faces: the next PDF parses the font files again (a long-lived process done with PDFs; a test's fresh start). */
+export function forgetPdfFaces(): void {
+  pdfFaces = undefined;
+}
 
 function parsedFaces(): { regular: Font; bold: Font } {
   if (!pdfFaces) {
     const f = fontFiles();
     pdfFaces = { regular: openFont(readFileSync(f.regular)), bold: openFont(readFileSync(f.bold)) };
   }
+  pdfFaces.regular._glyphs = {};
+  pdfFaces.bold._glyphs = {};
   return pdfFaces;
 }
 

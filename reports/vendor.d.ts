@@ -5,6 +5,8 @@ declare module 'fontkit' {
   /** A parsed font file. */
   interface Font {
     readonly postscriptName: string;
+    /** fontkit's private cache of the glyphs it made, by id (each with the characters it first stood for). */
+    _glyphs: Record<number, unknown>;
   }
   /** Parses the bytes of a font file (TrueType, OpenType, WOFF, WOFF2). */
   export function create(bytes: Buffer): Font;
