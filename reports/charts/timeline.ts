@@ -23,9 +23,12 @@ import { BAND_OPACITY, chooseBands, PEAK_LINE, SWING_LINE_WIDTHS, SWINGS_PER_BAN
 import { fewSamplesCaption, fewSamplesNote, stretchCaption, stretchNote, type StretchWords } from '../timeline-words.ts';
 import { roundAbove, roundBelow } from '../round-ticks.ts';
 import { linearAxis } from '../linear-axis.ts';
+import { chunks, countRange, splitNote, timelineName } from '../timeline-groups.ts';
 
 /** A strip's top tick and a bound on a panel's (round-ticks.ts), where the timeline's tests have found them. */
 export { roundAbove, roundBelow };
+/** The name of each timeline figure and the count ranges its notes give (timeline-groups.ts), where the tests import them. */
+export { countRange, timelineName };
 
 /** The panels, in reading order. */
 const PANELS: { field: TimelineSeries; title: string }[] = [
@@ -76,23 +79,6 @@ const STRIP_NAME_COLOR = '#444444';
 /** A strip's name as a title's text: one line as a string, more as their list. */
 function stripTitle(lines: readonly string[]): { text: string | string[] } {
   return { text: lines.length > 1 ? [...lines] : lines[0]! };
-}
-
-/** `items` in `figures` consecutive groups as equal as can be (the first ones an item larger). */
-function chunks<T>(items: readonly T[], figures: number): T[][] {
-  const out: T[][] = [];
-  const base = Math.floor(items.length / figures), extra = items.length % figures;
-  for (let i = 0, at = 0; i < figures; i++) {
-    const n = base + (i < extra ? 1 : 0);
-    out.push(items.slice(at, at + n));
-    at += n;
-  }
-  return out;
-}
-
-/** The file name of timeline figure `i` (0-based): `timeline`, then `timeline-2`, `timeline-3`, ... */
-export function timelineName(i: number): string {
-  return i === 0 ? 'timeline' : `timeline-${i + 1}`;
 }
 
 /** The `timeline` chart (and `timeline-2`, ... when its strips would make a figure taller than a page). */
@@ -393,25 +379,4 @@ export function sharedBucket(runs: readonly Pick<Summary, 'sim_time_us' | 'confi
   const times = runs.map((r) => r.sim_time_us);
   if (runs.length === 0 || periods.size > 1 || !(Math.max(...times) <= SHARED_TIME_AXIS_RATIO * Math.min(...times))) return undefined;
   return timelineBucket(timelineRows(Math.max(...times), [...periods][0]!));
-}
-
-/** Values as a figure writes a count of them: `4,193` when all are one, else their least and most, `4,191–4,193`. */
-export function countRange(values: readonly number[]): string {
-  const f = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 3 });
-  const lo = Math.min(...values), hi = Math.max(...values);
-  return lo === hi ? f(lo) : `${f(lo)}–${f(hi)}`;
-}
-
-/**
- * What figure `gi` of timeline figures `groups` holds and where the others are: `strips 1–4 of 8 (5–8 in
- * timeline-2)`; of more than two figures, `strips 3–4 of 8 (timeline to timeline-4 hold them all, in order)`.
- */
-function splitNote(groups: readonly (readonly string[])[], gi: number, total: number): string {
-  const range = (g: number) => {
-    const from = groups.slice(0, g).reduce((n, x) => n + x.length, 0) + 1, to = from + groups[g].length - 1;
-    return from === to ? `${from}` : `${from}–${to}`;
-  };
-  if (groups.length > 2) return `strips ${range(gi)} of ${total} (${timelineName(0)} to ${timelineName(groups.length - 1)} hold them all, in order)`;
-  const other = 1 - gi;
-  return `strips ${range(gi)} of ${total} (${range(other)} in ${timelineName(other)})`;
 }
