@@ -8,11 +8,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { BLOCK_ROWS, HEADER_BYTES, readCache, sourceIdentity } from '../traces/cache.ts';
 import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { Flag, OP_NAMES, RowBlock, type TraceRow } from '../traces/types.ts';
@@ -22,8 +21,8 @@ import { FastPass } from '../traces/fast-pass.ts';
 import { ReadState } from '../traces/read-state.ts';
 import { formatHeader, formatRow } from '../traces/writer.ts';
 import { syncsimHere } from './cli-here.ts';
+import { cliCases } from './cli-cases.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-cache-writer-'));
 
 /** The bytes of a cache of `src`'s identity built by `fill`. */
@@ -249,10 +248,7 @@ describe('a cache that cannot be written', () => {
       ['run', corruptedSrc, '--out', join(corrupted, 'out'), '--cache-dir', cacheDir],
       ['sweep', join(sweep, 'exp.yaml'), '--out', join(sweep, 'sw'), '--cache-dir', join(sweep, 'cache'), '--jobs', '1'],
     ];
-    const p = spawnSync('bash', ['-c', 'ulimit -f 2048; exec "$0" "$@"', process.execPath, join(ROOT, 'test', 'workers', 'cli-cases.mjs'),
-      JSON.stringify(args.map((a) => ({ args: a })))], { encoding: 'utf8' });
-    expect(p.status, p.stderr).toBe(0);
-    const [r1, r2, r3] = (JSON.parse(p.stdout) as { code: number; stdout: string; stderr: string }[]).map((x): Limited => ({ status: x.code, stdout: x.stdout, stderr: x.stderr }));
+    const [r1, r2, r3] = cliCases(args.map((a) => ({ args: a })), { fileLimitKiB: 2048 }).map((x): Limited => ({ status: x.code, stdout: x.stdout, stderr: x.stderr }));
     cases.run = { dir: run, src: runSrc, r: r1! };
     cases.corrupted = { dir: corrupted, src: corruptedSrc, r: r2!, cachePath };
     cases.sweep = { dir: sweep, src: sweepSrc, r: r3! };

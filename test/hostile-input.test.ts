@@ -19,6 +19,7 @@ import { TraceError } from '../traces/trace-error.ts';
 import { readCache } from '../traces/cache.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { fieldAsWritten } from '../traces/as-written.ts';
+import { cliCases } from './cli-cases.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'syncsim-hostile-'));
@@ -90,10 +91,7 @@ describe('inputs that are directories or unreadable: exit 2, one line naming the
     mkdirSync(limited);
     const cases = [[['report', res, '--format', 'svg'], join(limited, 'rep')], [['compare', res, res], join(limited, 'cmp')]] as const;
     // both in one process (test/workers/cli-cases.mjs) with an RLIMIT_FSIZE of 4 KiB (bash's ulimit -f counts KiB): a chart's files pass it (EFBIG; node ignores SIGXFSZ)
-    const r = spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, join(ROOT, 'test', 'workers', 'cli-cases.mjs'),
-      JSON.stringify(cases.map(([args, out]) => ({ args: [...args, '--out', out], cwd: '.', list: limited })))], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string; listing: string[] }[];
+    const ended = cliCases(cases.map(([args, out]) => ({ args: [...args, '--out', out], cwd: '.', list: limited })), { fileLimitKiB: 4 });
     expect(ended).toHaveLength(cases.length);
     for (const [k, [, out]] of cases.entries()) {
       expect([ended[k]!.code, ended[k]!.stdout]).toEqual([2, '']);

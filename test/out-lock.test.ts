@@ -13,6 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
 import { lockFileOf, lockOut, liveWriter } from '../traces/out-lock.ts';
 import { BAD_TRACE, DEMO, SMALL_TRACE, experiment, ROOT, snapshot, workdir } from './out-fixtures.ts';
+import { cliCases } from './cli-cases.ts';
 
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
 const here = syncsimHere;
@@ -182,17 +183,14 @@ describe('a lock file that cannot be written', () => {
     ] as const;
     // RLIMIT_FSIZE 0: creating the lock file succeeds, writing its holder fails (EFBIG; node ignores SIGXFSZ), as on a full disk.
     // The cases one after the other in one such process (test/workers/cli-cases.mjs), each with what d holds right after it
-    const r = spawnSync('bash', ['-c', 'ulimit -f 0; exec "$0" "$@"', process.execPath, join(ROOT, 'test', 'workers', 'cli-cases.mjs'),
-      JSON.stringify(cases.map(([args]) => ({ args, cwd: '.', list: '.' })))], { cwd: d, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string; listing: string[] }[];
+    const ended = cliCases(cases.map(([args]) => ({ args, cwd: '.', list: '.' })), { cwd: d, fileLimitKiB: 0 });
     expect(ended).toHaveLength(cases.length);
     for (const [k, [args, out, lockDir]] of cases.entries()) {
       const e = ended[k]!;
       const lock = join(dirname(out), `.${basename(out)}.lock`).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       expect([e.code, e.stdout], args.join(' ')).toEqual([2, '']);
       expect(e.stderr, args.join(' ')).toMatch(new RegExp(`^syncsim: --out \\S+: cannot write the lock file ${lock} \\(EFBIG: [^)]*\\); choose another directory\\n$`));
-      expect(e.listing.includes(join(lockDir, `.${out.split('/').pop()}.lock`)), args.join(' ')).toBe(false);
+      expect(e.listing!.includes(join(lockDir, `.${out.split('/').pop()}.lock`)), args.join(' ')).toBe(false);
       // nothing else either: not the directory made to hold the lock (no file can be given any content under the limit:
       // what d holds after each case, then the whole of it, files' content too, after the last)
       expect(e.listing, args.join(' ')).toEqual(Object.keys(before).sort());

@@ -4,13 +4,12 @@
  * when it lies inside it, absolute otherwise; still exit 2, one line, nothing left.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
+import { cliCases } from './cli-cases.ts';
 
-const CLI_CASES = join(resolve(import.meta.dirname, '..'), 'test', 'workers', 'cli-cases.mjs');
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'syncsim-write-shown-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,11 +20,7 @@ const TRACE = 't_us,task,op,addr,len,flags,object,offset\n0,db,map,0x10000000,81
  * of 4 KiB (bash's ulimit -f): a chart's files pass it (EFBIG; node ignores SIGXFSZ). What each ended
  * with, in order (test/workers/cli-cases.mjs).
  */
-const limited = (cases: { args: string[]; cwd: string }[]): { code: number; stdout: string; stderr: string }[] => {
-  const r = spawnSync('bash', ['-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, CLI_CASES, JSON.stringify(cases)], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-};
+const limited = (cases: { args: string[]; cwd: string }[]) => cliCases(cases, { fileLimitKiB: 4 });
 
 describe('report and compare: a write the storage refused names --out as given', () => {
   it('a relative --out stays relative; one outside the working directory is absolute', async () => {

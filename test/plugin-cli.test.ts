@@ -13,7 +13,6 @@
  * the CLI's main, as the syncsim command runs it), one for a test's cases.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { syncsimHere } from './cli-here.ts';
 import { makePlan } from '../scripts/sweep/plan.ts';
 import { readExperiment } from '../scripts/sweep/experiment.ts';
 import { hashOf, identityConfig } from '../scripts/sweep/identity.ts';
+import { cliCases } from './cli-cases.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'syncsim-plugin-cli-'));
@@ -43,9 +43,7 @@ writeFileSync(DEMO, [
  * loader imports the plugins (see the file's comment): each one's exit code and output.
  */
 function syncsimCases(cases: { args: string[]; cwd: string }[]): { code: number; stdout: string; stderr: string }[] {
-  const r = spawnSync(process.execPath, [join(ROOT, 'test', 'workers', 'cli-cases.mjs'), JSON.stringify(cases)], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  const ended = JSON.parse(r.stdout) as { code: number; stdout: string; stderr: string }[];
+  const ended = cliCases(cases);
   expect(ended).toHaveLength(cases.length);
   return ended;
 }
