@@ -18,29 +18,25 @@ import { FONT_FAMILY } from '../reports/theme.ts';
 const textSvg = (text: string, bold = false) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="20"><text x="2" y="14" font-family="${FONT_FAMILY}" font-size="10"${bold ? ' font-weight="bold"' : ''}>${text}</text></svg>`;
 
-/** The embedded font programs of a PDF (the streams its font descriptors name as /FontFile2), inflated: their total size in bytes. */
-function embeddedFontBytes(pdf: Buffer): number {
+/** The contents of indirect object `id`'s stream in a PDF, inflated. */
+function streamOf(pdf: Buffer, id: string): Buffer {
   const s = pdf.toString('latin1');
-  let total = 0;
-  for (const [, id] of s.matchAll(/\/FontFile2 (\d+) 0 R/g)) {
-    const m = new RegExp(`(?:^|\n)${id} 0 obj\\s*<<([^>]*)>>\\s*stream\\r?\\n`).exec(s)!;
-    const start = m.index + m[0].length;
-    const len = Number(/\/Length (\d+)/.exec(m[1]!)![1]);
-    total += inflateSync(pdf.subarray(start, start + len)).length;
-  }
-  return total;
+  const m = new RegExp(`(?:^|\n)${id} 0 obj\\s*<<([^>]*)>>\\s*stream\\r?\\n`).exec(s)!;
+  const start = m.index + m[0].length;
+  const len = Number(/\/Length (\d+)/.exec(m[1]!)![1]);
+  return inflateSync(pdf.subarray(start, start + len));
 }
 
-/** The text maps (ToUnicode CMaps) of a PDF, inflated: what copying or searching its text reads. */
-function textMaps(pdf: Buffer): string[] {
-  const s = pdf.toString('latin1');
-  return [...s.matchAll(/\/ToUnicode (\d+) 0 R/g)].map(([, id]) => {
-    const m = new RegExp(`(?:^|\n)${id} 0 obj\\s*<<([^>]*)>>\\s*stream\\r?\\n`).exec(s)!;
-    const start = m.index + m[0].length;
-    const len = Number(/\/Length (\d+)/.exec(m[1]!)![1]);
-    return inflateSync(pdf.subarray(start, start + len)).toString('latin1');
-  });
+/** The streams a PDF's objects name by `key` (FontFile2: embedded font programs; ToUnicode: text maps), inflated. */
+function namedStreams(pdf: Buffer, key: 'FontFile2' | 'ToUnicode'): Buffer[] {
+  return [...pdf.toString('latin1').matchAll(new RegExp(`/${key} (\\d+) 0 R`, 'g'))].map(([, id]) => streamOf(pdf, id!));
 }
+
+/** The total size in bytes of a PDF's embedded font programs. */
+const embeddedFontBytes = (pdf: Buffer) => namedStreams(pdf, 'FontFile2').reduce((n, b) => n + b.length, 0);
+
+/** The text maps (ToUnicode CMaps) of a PDF: what copying or searching its text reads. */
+const textMaps = (pdf: Buffer) => namedStreams(pdf, 'ToUnicode').map((b) => b.toString('latin1'));
 
 describe('the report font in PDFs', () => {
   it('maps every glyph of a figure to its characters after figures with accented letters (whose parts are glyphs that stand for none)', async () => {
