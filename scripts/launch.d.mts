@@ -10,13 +10,17 @@ export const NOT_BUILT: ReadonlySet<string>;
 export const NODE_FLAGS: readonly string[];
 /** The build stamp's name in dist/. */
 export const STAMP: string;
+/** The modules under scripts/ (no extension) the build bundles into dist/bundle/. */
+export const BUNDLED: readonly string[];
+/** The file name (no extension) of module `rel`'s bundle in dist/bundle/. */
+export function bundleName(rel: string): string;
 
 /** A build stamp: each source file's path (relative, `/`-separated), mtime in ms and size in bytes. */
 export interface BuildStamp {
   files: [path: string, mtimeMs: number, size: number][];
 }
 
-/** The code the syncsim command runs: dist/scripts/cli.js, or scripts/cli.ts through tsx and why. */
+/** The code the syncsim command runs: dist/bundle/cli.js (dist/scripts/cli.js from a build without bundles), or scripts/cli.ts through tsx and why. */
 export type EntryChoice = { compiled: true; entry: string } | { compiled: false; entry: string; why: string };
 
 /** The files a build reads, relative to `root`. */

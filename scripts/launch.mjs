@@ -9,9 +9,17 @@ export const SOURCE_DIRS = ['sim', 'traces', 'workloads', 'reports', 'scripts'];
 /** Extensions of the files under SOURCE_DIRS the build compiles (.ts) or copies beside the output (the others). */
 export const ASSET_EXTENSIONS = ['.c', '.mjs'];
 /** Files under SOURCE_DIRS that are neither compiled nor copied: the launcher and the build's own scripts. */
-export const NOT_BUILT = new Set(['scripts/syncsim.cjs', 'scripts/syncsim.mjs', 'scripts/launch.mjs', 'scripts/build.mjs', 'scripts/validator-code.mjs']);
+export const NOT_BUILT = new Set(['scripts/syncsim.cjs', 'scripts/syncsim.mjs', 'scripts/launch.mjs', 'scripts/build.mjs', 'scripts/bundle.mjs', 'scripts/validator-code.mjs']);
 /** Other files whose change changes the build: its configuration and its own scripts. */
-const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/validator-code.mjs'];
+const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/bundle.mjs', 'scripts/validator-code.mjs'];
+/**
+ * The modules under scripts/ (no extension) that the build also bundles with what they import
+ * (scripts/bundle.mjs): the command's entry and the worker threads' modules. Each one's bundle is
+ * dist/bundle/{@link bundleName}.js.
+ */
+export const BUNDLED = ['cli', 'sweep/worker', 'result-worker'];
+/** The file name (no extension) of module `rel`'s bundle in dist/bundle/: 'sweep/worker' -> 'sweep-worker'. */
+export const bundleName = (rel) => rel.replaceAll('/', '-');
 /**
  * The V8 flags of the `syncsim` command (its first line, `#!/usr/bin/env -S node ...`, carries
  * them; `npm run bench` gives its measured passes the same): a young generation of at most
@@ -47,14 +55,15 @@ export function stampOf(root, files) {
 }
 
 /**
- * Which code the syncsim command under `root` runs: `{ compiled: true, entry }` (dist/scripts/cli.js)
- * when dist/ holds a finished build whose every source still has the size and mtime it had at the build
+ * Which code the syncsim command under `root` runs: `{ compiled: true, entry }` (dist/bundle/cli.js,
+ * or dist/scripts/cli.js from a build that made no bundle) when dist/ holds a finished build whose every source still has the size and mtime it had at the build
  * (a source that no longer exists is not a change: an installed package ships dist/ without the sources),
  * or when there are no sources to run; else `{ compiled: false, entry, why }` (scripts/cli.ts through tsx).
  * `SYNCSIM_TSX=1` in `env` always chooses the sources.
  */
 export function chooseEntry(root, env = process.env) {
-  const compiled = { compiled: true, entry: join(root, 'dist', 'scripts', 'cli.js') };
+  const bundle = join(root, 'dist', 'bundle', `${bundleName('cli')}.js`);
+  const compiled = { compiled: true, entry: exists(bundle) ? bundle : join(root, 'dist', 'scripts', 'cli.js') };
   const sources = (why) => ({ compiled: false, entry: join(root, 'scripts', 'cli.ts'), why });
   if (env.SYNCSIM_TSX === '1') return sources('SYNCSIM_TSX=1');
   let stamp;

@@ -7,18 +7,25 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * The module `scripts/<rel>` (no extension): `<rel>.js` beside this file in the compiled dist/;
- * from the sources, dist/'s `<rel>.js` too when dist/ holds a finished build of the sources as
- * they are (the launcher's rule, scripts/launch.mjs: the thread then starts without compiling
- * TypeScript), else `<rel>.ts` through tsx (scripts/sweep/worker-boot.mjs registers it in the
- * thread). `SYNCSIM_TSX=1` chooses the sources.
+ * The module `scripts/<rel>` (no extension). In the compiled dist/: its bundle,
+ * dist/bundle/<rel with '/' as '-'>.js (scripts/bundle.mjs; the thread loads a few files, not
+ * every module), or `<rel>.js` beside this file when the build made none. From the sources: the
+ * same files of dist/ when dist/ holds a finished build of the sources as they are (the
+ * launcher's rule, scripts/launch.mjs: the thread then starts without compiling TypeScript), else
+ * `<rel>.ts` through tsx (scripts/sweep/worker-boot.mjs registers it in the thread).
+ * `SYNCSIM_TSX=1` chooses the sources.
  */
 export async function workerModule(rel: string): Promise<URL> {
-  if (!import.meta.url.endsWith('.ts')) return new URL(`./${rel}.js`, import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return compiledModule(fileURLToPath(new URL('../', import.meta.url)), rel);
   const root = fileURLToPath(new URL('../', import.meta.url));
-  const compiled = join(root, 'dist', 'scripts', `${rel}.js`);
   // the launcher's module is not part of dist/: imported only here, from the sources
   const { chooseEntry } = await import('./launch.mjs');
-  if (chooseEntry(root).compiled && existsSync(compiled)) return pathToFileURL(compiled);
+  if (chooseEntry(root).compiled && existsSync(join(root, 'dist', 'scripts', `${rel}.js`))) return compiledModule(join(root, 'dist'), rel);
   return new URL(`./${rel}.ts`, import.meta.url);
+}
+
+/** In the compiled tree `dist`: module `rel`'s bundle when there is one, else its own module. */
+function compiledModule(dist: string, rel: string): URL {
+  const bundle = join(dist, 'bundle', `${rel.replaceAll('/', '-')}.js`);
+  return pathToFileURL(existsSync(bundle) ? bundle : join(dist, 'scripts', `${rel}.js`));
 }

@@ -51,6 +51,17 @@ describe('chooseEntry', () => {
     expect(chooseEntry(root, {})).toEqual({ compiled: true, entry: join(root, 'dist', 'scripts', 'cli.js') });
   });
 
+  it('runs the bundle dist/bundle/cli.js when the build made one (scripts/bundle.mjs), and the command runs it', () => {
+    const root = checkout();
+    put(root, 'dist/bundle/cli.js', "export async function main() { process.stdout.write('bundled\\n'); return 0; }\n");
+    expect(chooseEntry(root, {})).toEqual({ compiled: true, entry: join(root, 'dist', 'bundle', 'cli.js') });
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    expect(spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.mjs')], { encoding: 'utf8' })).toMatchObject({ status: 0, stdout: 'bundled\n', stderr: '' });
+    // an edited source still runs the sources, bundle or not
+    touch(root, 'scripts/cli.ts');
+    expect(chooseEntry(root, {})).toMatchObject({ compiled: false, entry: join(root, 'scripts', 'cli.ts') });
+  });
+
   it('runs the sources when a source was saved again after the build, naming it', () => {
     const root = checkout();
     touch(root, 'scripts/cli.ts');

@@ -62,7 +62,7 @@ beforeAll(() => {
 describe('npm pack', () => {
   it('ships the compiled JavaScript, its declarations and the launcher, not the TypeScript sources', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'scripts/syncsim.cjs', 'scripts/syncsim.mjs', 'scripts/launch.mjs', 'dist/scripts/lib.js', 'dist/scripts/lib.d.ts',
-      'dist/scripts/cli.js', 'dist/sim/config-validate.cjs', 'dist/scripts/record/shim.c', 'dist/build-stamp.json', 'dist/package.json']));
+      'dist/scripts/cli.js', 'dist/bundle/cli.js', 'dist/bundle/sweep-worker.js', 'dist/bundle/result-worker.js', 'dist/sim/config-validate.cjs', 'dist/scripts/record/shim.c', 'dist/build-stamp.json', 'dist/package.json']));
     // the manual: the README and the chapters it points to (the messages of run, calibrate and validate name docs/configuration.md and docs/validation.md)
     expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/configuration.md', 'docs/validation.md', 'docs/device.md', 'docs/semantics.md', 'docs/trace-format.md', 'docs/validation-grid.png']));
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);

@@ -1,0 +1,54 @@
+// The build's last JavaScript step (scripts/build.mjs): the modules tsc wrote to dist/ for the
+// command and its worker threads, bundled by esbuild into dist/bundle/, one file per entry
+// (BUNDLED: dist/bundle/cli.js, sweep-worker.js, result-worker.js) and the chunks they share.
+// Each entry loads a few files instead of the ~200 modules it imports (a sweep worker thread
+// started in half the time and CPU here); code imported with `import()` stays in chunks of its
+// own, loaded when it is, so `syncsim run` still does not load the report's or sweep's code.
+// The npm packages stay outside (`packages: 'external'`), imported from node_modules as before.
+//
+// A module that finds files beside itself (`import.meta.url`, `import.meta.dirname`: the
+// package's version, the C probes, the config's compiled validator, worker threads' boot files)
+// still finds them beside its place in dist/: the bundle's copy of its code names that place,
+// relative to dist/bundle/ (every output file is there, none in a subfolder), so a dist/ moved
+// or installed elsewhere keeps working.
+import { readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLED, bundleName } from './launch.mjs';
+
+/** Bundles `dist`'s entries (BUNDLED) into `dist`/bundle; throws with esbuild's messages when it cannot. */
+export async function bundleDist(dist) {
+  const outdir = join(dist, 'bundle');
+  const entryPoints = Object.fromEntries(BUNDLED.map((rel) => [bundleName(rel), join(dist, 'scripts', `${rel}.js`)]));
+  await build({
+    entryPoints, outdir, entryNames: '[name]', chunkNames: 'chunk-[hash]',
+    bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
+    packages: 'external', plugins: [keepPlaces(dist, outdir)], logLevel: 'error', legalComments: 'none',
+  });
+}
+
+/** esbuild plugin: each dist/ module's `import.meta.url`/`dirname`/`filename` name its own file in dist/, not the bundle's. */
+function keepPlaces(dist, outdir) {
+  return {
+    name: 'syncsim-keep-module-places',
+    setup(b) {
+      // worker-module.js imports the launcher only when it runs from the TypeScript sources; the launcher is not in dist/
+      b.onResolve({ filter: /(^|\/)launch\.mjs$/ }, () => ({ external: true }));
+      b.onLoad({ filter: /\.js$/ }, async ({ path }) => {
+        if (!path.startsWith(dist)) return undefined;
+        const src = await readFile(path, 'utf8');
+        return { contents: src.includes('import.meta.') ? placed(src, relative(outdir, path).split(sep).join('/')) : src, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** `src` with its `import.meta` place names made relative to the bundle's folder: `rel` is the module's path from there. */
+export function placed(src, rel) {
+  const relDir = rel.slice(0, rel.lastIndexOf('/'));
+  const out = src
+    .replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`)
+    .replaceAll('import.meta.dirname', `__syncsimPath.join(import.meta.dirname, ${JSON.stringify(relDir)})`)
+    .replaceAll('import.meta.filename', `__syncsimPath.join(import.meta.dirname, ${JSON.stringify(rel)})`);
+  return out.includes('__syncsimPath') ? `import * as __syncsimPath from 'node:path';\n${out}` : out;
+}

@@ -1,0 +1,95 @@
+/**
+ * The build's bundles (scripts/bundle.mjs): dist/bundle/cli.js and the worker threads' bundles
+ * run the command on their own, and every module in them still finds the files beside its own
+ * place in dist/ (the version, the config's compiled validator, the worker threads' boot file),
+ * wherever dist/ lies. Checked on a copy of dist/ moved to a temporary directory, bundled there,
+ * with every other compiled module of it deleted: what runs can only be the bundles.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleDist, placed } from '../scripts/bundle.mjs';
+import { BUNDLED, bundleName } from '../scripts/launch.mjs';
+import { SMALL_TRACE } from './out-fixtures.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Every file under `dir`, relative to it, with `/` separators. */
+function filesUnder(dir: string, rel = ''): string[] {
+  return readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]);
+}
+
+describe('placed: a bundled module names its own place in dist/', () => {
+  it('import.meta.url, dirname and filename name the module\'s file, from the bundle\'s folder', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-bundle-placed-'));
+    mkdirSync(join(d, 'bundle'));
+    const src = 'export const url = import.meta.url;\nexport const dir = import.meta.dirname;\nexport const file = import.meta.filename;\nexport const up = new URL("../package.json", import.meta.url).href;\n';
+    writeFileSync(join(d, 'bundle', 'm.mjs'), placed(src, '../scripts/sweep/x.js'));
+    const m = (await import(pathToFileURL(join(d, 'bundle', 'm.mjs')).href)) as Record<string, string>;
+    expect({ ...m }).toEqual({
+      url: pathToFileURL(join(d, 'scripts', 'sweep', 'x.js')).href,
+      dir: join(d, 'scripts', 'sweep'),
+      file: join(d, 'scripts', 'sweep', 'x.js'),
+      up: pathToFileURL(join(d, 'scripts', 'package.json')).href,
+    });
+  });
+
+  it('leaves a module without import.meta as it is', () => {
+    const src = 'export const a = 1; // import.meta is not used\n';
+    expect(placed(src, '../sim/a.js')).toBe(src);
+  });
+});
+
+describe('the bundles of a dist/ moved elsewhere, its other modules deleted', () => {
+  let root: string;
+  let deleted: string[];
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist', 'scripts', 'cli.js'))) throw new Error('no dist/ to copy: npm run build (npm ci runs it)');
+    root = mkdtempSync(join(tmpdir(), 'syncsim-bundle-'));
+    cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true, filter: (p) => !p.startsWith(join(ROOT, 'dist', 'bundle')) });
+    cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    await bundleDist(join(root, 'dist'));
+    deleted = filesUnder(join(root, 'dist')).filter((f) => f.endsWith('.js') && !f.startsWith('bundle/'));
+    for (const f of deleted) rmSync(join(root, 'dist', f));
+    writeFileSync(join(root, 'run.mjs'), "const { main } = await import('./dist/bundle/cli.js');\nprocess.exitCode = await main(process.argv.slice(2));\n");
+    writeFileSync(join(root, 't.csv'), SMALL_TRACE);
+    writeFileSync(join(root, 'e.yaml'), 'name: e\ntrace: { path: t.csv }\ngrid:\n  device.channels: [1, 2]\n');
+  });
+  const syncsim = (args: string[]) => spawnSync(process.execPath, ['run.mjs', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('has one bundle per bundled module, and no other compiled module is left', () => {
+    expect(BUNDLED.map((r) => existsSync(join(root, 'dist', 'bundle', `${bundleName(r)}.js`)))).toEqual(BUNDLED.map(() => true));
+    expect(deleted).toEqual(expect.arrayContaining(['scripts/cli.js', 'scripts/sweep/worker.js', 'scripts/result-worker.js', 'scripts/version.js', 'sim/config.js']));
+  });
+
+  it('--version: the package\'s version', () => {
+    const r = syncsim(['--version']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toBe(`${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  });
+
+  it('run: the default configuration checked by the compiled validator, results written by the result thread\'s bundle', () => {
+    const r = syncsim(['run', 't.csv', '--out', 'out']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('results: out');
+    expect(filesUnder(join(root, 'out'))).toEqual(expect.arrayContaining(['summary.json', 'syncs.csv', 'writeback.csv']));
+    // a configuration the validator refuses: its message, exit 2
+    writeFileSync(join(root, 'bad.yaml'), 'device: { channels: -1 }\n');
+    const bad = syncsim(['run', 't.csv', '--config', 'bad.yaml', '--out', 'out-bad']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^syncsim: .*bad\.yaml.*channels/);
+  });
+
+  it('sweep --jobs 2: its runs replayed by the sweep worker\'s bundle', () => {
+    const r = syncsim(['sweep', 'e.yaml', '--out', 'sw', '--jobs', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync(join(root, 'sw', 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows.map((c) => [c[2], c[4]])).toEqual([['1', 'ok'], ['2', 'ok']]);
+    expect(readdirSync(join(root, 'sw', 'runs')).sort()).toEqual(rows.map((c) => c[0]).sort());
+  });
+});
