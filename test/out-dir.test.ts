@@ -12,6 +12,7 @@
  * started would show the trace's error instead.
  */
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -281,6 +282,22 @@ describe('files a user added inside syncsim\'s own output', () => {
     writeFileSync(join(d, 'index.html'), Buffer.concat([Buffer.from('y'), Buffer.alloc((2 << 20) - 1, 120)]));
     expect(foreignPaths(d, ['big.csv', 'index.html'], undefined, stamps)).toContain('index.html (changed since syncsim wrote it)');
     expect(foreignPaths(d, ['big.csv', 'index.html'], undefined, stamps)).not.toContain('big.csv (changed since syncsim wrote it)');
+  });
+
+  it('a hashed file\'s stamp is the SHA-256 of all its bytes (read in pieces of 1 MiB): a change in its last byte is seen', () => {
+    const d = workdir();
+    // 2.5 MiB of varied bytes: the read ends in the middle of its third piece
+    const bytes = Buffer.from(Array.from({ length: (5 << 20) / 2 }, (_, i) => (i * 7919 + (i >> 11)) & 0xff));
+    writeFileSync(join(d, 'a.csv'), bytes);
+    writeFileSync(join(d, 'empty.csv'), '');
+    writeMarker(d, 'run', ['a.csv', 'empty.csv']);
+    const stamps = readMarker(d)!.stamps!;
+    expect(stamps['a.csv']).toEqual([bytes.length, createHash('sha256').update(bytes).digest('hex').slice(0, 32)]);
+    expect(stamps['empty.csv']).toEqual([0, createHash('sha256').digest('hex').slice(0, 32)]);
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(join(d, 'a.csv'), bytes);
+    // (workdir() holds a user.txt of its own, not in the marker)
+    expect(foreignPaths(d, ['a.csv', 'empty.csv'], undefined, stamps)).toEqual(['a.csv (changed since syncsim wrote it)', 'user.txt']);
   });
 
   it('a file syncsim wrote and someone changed since (a hand-tuned chart spec, a note appended to a CSV) is refused as theirs; a copy of the directory (other mtimes, same bytes) is still syncsim\'s', async () => {

@@ -4,7 +4,7 @@
  * that what is in such a directory can be told from what someone put or changed there since.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { namingFile } from './write-failures.ts';
 
@@ -44,7 +44,27 @@ export const HASHED_BYTES = 16 << 20;
 
 /** The stamp of file `path` as it is now. */
 function stampOf(path: string, size: number): FileStamp {
-  return [size, size <= HASHED_BYTES ? createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 32) : null];
+  return [size, size <= HASHED_BYTES ? sha256Of(path) : null];
+}
+
+/** Reused by {@link sha256Of}: a long run's result files read through it, not each into a buffer of its size. */
+let chunk: Buffer | undefined;
+
+/**
+ * The SHA-256 of file `path` (hex, first 32 digits), read 1 MiB at a time into one buffer kept
+ * for the next file: reading a whole file into a new buffer cost 4-7 times as much here (an
+ * 11 MB timeline.csv: 27-55 ms against 7.5 ms, read and hashed; 2026-12-07).
+ */
+function sha256Of(path: string): string {
+  const buf = (chunk ??= Buffer.allocUnsafe(1 << 20));
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex').slice(0, 32);
 }
 
 /** The stamps of the files (not directories) among `files`, paths relative to `dir`. */
