@@ -11,6 +11,7 @@
 // still finds them beside its place in dist/: the bundle's copy of its code names that place,
 // relative to dist/bundle/ (every output file is there, none in a subfolder), so a dist/ moved
 // or installed elsewhere keeps working.
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { build } from 'esbuild';
@@ -18,6 +19,9 @@ import { BUNDLED, bundleName } from './launch.mjs';
 
 /** Bundles `dist`'s entries (BUNDLED) into `dist`/bundle; throws with esbuild's messages when it cannot. */
 export async function bundleDist(dist) {
+  // esbuild names each module by its real path: a dist/ reached through a symbolic link (a linked
+  // temporary directory, node --preserve-symlinks-main) would match none, leaving every place unnamed
+  dist = realpathSync(dist);
   const outdir = join(dist, 'bundle');
   const entryPoints = Object.fromEntries(BUNDLED.map((rel) => [bundleName(rel), join(dist, 'scripts', `${rel}.js`)]));
   await build({
@@ -35,7 +39,7 @@ function keepPlaces(dist, outdir) {
       // worker-module.js imports the launcher only when it runs from the TypeScript sources; the launcher is not in dist/
       b.onResolve({ filter: /(^|\/)launch\.mjs$/ }, () => ({ external: true }));
       b.onLoad({ filter: /\.js$/ }, async ({ path }) => {
-        if (!path.startsWith(dist)) return undefined;
+        if (!path.startsWith(dist + sep)) return undefined;
         const src = await readFile(path, 'utf8');
         return { contents: src.includes('import.meta.') ? placed(src, relative(outdir, path).split(sep).join('/')) : src, loader: 'js' };
       });

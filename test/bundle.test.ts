@@ -38,6 +38,24 @@ describe('placed: a bundled module names its own place in dist/', () => {
     });
   });
 
+  it('names the places also when dist/ is reached through a symbolic link (esbuild gives modules their real paths)', async () => {
+    const real = mkdtempSync(join(tmpdir(), 'syncsim-bundle-real-'));
+    mkdirSync(join(real, 'dist', 'scripts'), { recursive: true });
+    cpSync(join(ROOT, 'dist', 'scripts', 'version.js'), join(real, 'dist', 'scripts', 'version.js'));
+    writeFileSync(join(real, 'dist', 'scripts', 'cli.js'), "export { VERSION } from './version.js';\n");
+    for (const r of BUNDLED.filter((r) => r !== 'cli')) {
+      mkdirSync(join(real, 'dist', 'scripts', r, '..'), { recursive: true });
+      writeFileSync(join(real, 'dist', 'scripts', `${r}.js`), "export const here = import.meta.url;\n");
+    }
+    writeFileSync(join(real, 'dist', 'package.json'), JSON.stringify({ type: 'module', version: '9.9.9' }));
+    const link = `${real}-link`;
+    symlinkSync(real, link);
+    await bundleDist(join(link, 'dist'));
+    expect(((await import(pathToFileURL(join(real, 'dist', 'bundle', 'cli.js')).href)) as { VERSION: string }).VERSION).toBe('9.9.9');
+    expect(((await import(pathToFileURL(join(real, 'dist', 'bundle', 'result-worker.js')).href)) as { here: string }).here)
+      .toBe(pathToFileURL(join(real, 'dist', 'scripts', 'result-worker.js')).href);
+  });
+
   it('leaves a module without import.meta as it is', () => {
     const src = 'export const a = 1; // import.meta is not used\n';
     expect(placed(src, '../sim/a.js')).toBe(src);
