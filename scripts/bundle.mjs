@@ -11,23 +11,62 @@
 // still finds them beside its place in dist/: the bundle's copy of its code names that place,
 // relative to dist/bundle/ (every output file is there, none in a subfolder), so a dist/ moved
 // or installed elsewhere keeps working.
-import { realpathSync } from 'node:fs';
+//
+// Bundling is a speed-up, not a need: when it cannot be done (esbuild not installed, as after
+// `npm ci --omit=dev`; a module it cannot bundle faithfully), each bundle is a one-line module that
+// loads its dist/scripts/ module ({@link stubBundles}), and the build says why on standard error.
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { build } from 'esbuild';
 import { BUNDLED, bundleName } from './launch.mjs';
 
-/** Bundles `dist`'s entries (BUNDLED) into `dist`/bundle; throws with esbuild's messages when it cannot. */
-export async function bundleDist(dist) {
+/**
+ * Bundles `dist`'s entries (BUNDLED) into `dist`/bundle. Returns undefined when it did; else why
+ * not (esbuild missing or failing), having written {@link stubBundles} instead. `loadEsbuild`:
+ * imports esbuild (a stand-in in tests).
+ */
+export async function bundleDist(dist, loadEsbuild = () => import('esbuild')) {
   // esbuild names each module by its real path: a dist/ reached through a symbolic link (a linked
   // temporary directory, node --preserve-symlinks-main) would match none, leaving every place unnamed
   dist = realpathSync(dist);
   const outdir = join(dist, 'bundle');
+  try {
+    await esbuildBundles(dist, outdir, (await loadEsbuild()).build);
+    return undefined;
+  } catch (e) {
+    stubBundles(outdir);
+    // esbuild's own error says only 'Build failed with 1 error:'; its errors' texts say what
+    const first = e?.errors?.[0];
+    if (first?.text) return `${first.location?.file ? `${first.location.file}: ` : ''}${first.text}`;
+    return e instanceof Error ? e.message.split('\n')[0] : String(e);
+  }
+}
+
+/**
+ * What stands for the bundles when there are none: dist/bundle/<name>.js re-exporting (or, for a
+ * worker thread's module, loading) dist/scripts/<rel>.js, so that what names a bundle (the
+ * launcher, the worker threads, the package's export) still finds the code.
+ */
+export function stubBundles(outdir) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  for (const rel of BUNDLED) {
+    const target = JSON.stringify(`../scripts/${rel}.js`);
+    writeFileSync(join(outdir, `${bundleName(rel)}.js`), WORKER_MODULES.has(rel) ? `import ${target};\n` : `export * from ${target};\n`);
+  }
+}
+
+/** The bundled modules that are worker threads' entries: they export nothing, they run. */
+const WORKER_MODULES = new Set(['sweep/worker', 'result-worker']);
+
+/** The esbuild run (`build`: esbuild's): throws its errors. */
+async function esbuildBundles(dist, outdir, build) {
+  rmSync(outdir, { recursive: true, force: true });
   const entryPoints = Object.fromEntries(BUNDLED.map((rel) => [bundleName(rel), join(dist, 'scripts', `${rel}.js`)]));
   await build({
     entryPoints, outdir, entryNames: '[name]', chunkNames: 'chunk-[hash]',
     bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    packages: 'external', plugins: [keepPlaces(dist, outdir)], logLevel: 'error', legalComments: 'none',
+    packages: 'external', plugins: [keepPlaces(dist, outdir)], logLevel: 'silent', legalComments: 'none',
   });
 }
 
@@ -41,14 +80,20 @@ function keepPlaces(dist, outdir) {
       b.onLoad({ filter: /\.js$/ }, async ({ path }) => {
         if (!path.startsWith(dist + sep)) return undefined;
         const src = await readFile(path, 'utf8');
-        return { contents: src.includes('import.meta.') ? placed(src, relative(outdir, path).split(sep).join('/')) : src, loader: 'js' };
+        return { contents: src.includes('import.meta') ? placed(src, relative(outdir, path).split(sep).join('/')) : src, loader: 'js' };
       });
     },
   };
 }
 
-/** `src` with its `import.meta` place names made relative to the bundle's folder: `rel` is the module's path from there. */
+/**
+ * `src` with its `import.meta` place names made relative to the bundle's folder: `rel` is the
+ * module's path from there. Throws on any other use of `import.meta` (`import.meta.resolve`, the
+ * object itself), which the bundle could not keep meaning the same.
+ */
 export function placed(src, rel) {
+  const other = /import\.meta(?!\.(?:url|dirname|filename)\b)/.exec(src);
+  if (other) throw new Error(`${rel}: '${src.slice(other.index, other.index + 30).split('\n')[0]}': only import.meta.url, .dirname and .filename can be bundled`);
   const relDir = rel.slice(0, rel.lastIndexOf('/'));
   const out = src
     .replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`)

@@ -124,6 +124,9 @@ export async function reportError(e: unknown, command?: string): Promise<number>
     process.stderr.write(`syncsim: cannot write (${escapeControl((e as Error).message)})\n`);
     return 2;
   }
-  process.stderr.write(`syncsim: internal error: ${(e as Error).stack ?? String(e)}\n`);
+  const stack = (e as Error).stack ?? String(e);
+  // positions in the build's bundles (scripts/bundle.mjs) name chunks, not sources: say how to get module positions
+  const bundled = /[\\/]dist[\\/]bundle[\\/]/.test(stack) ? '\n(positions above are in syncsim\'s bundled code; SYNCSIM_BUNDLE=0 runs the same code as one module per source file)' : '';
+  process.stderr.write(`syncsim: internal error: ${stack}${bundled}\n`);
   return 1;
 }

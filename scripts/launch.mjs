@@ -14,10 +14,11 @@ export const NOT_BUILT = new Set(['scripts/syncsim.cjs', 'scripts/syncsim.mjs', 
 const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/bundle.mjs', 'scripts/validator-code.mjs'];
 /**
  * The modules under scripts/ (no extension) that the build also bundles with what they import
- * (scripts/bundle.mjs): the command's entry and the worker threads' modules. Each one's bundle is
- * dist/bundle/{@link bundleName}.js.
+ * (scripts/bundle.mjs): the command's entry, the worker threads' modules and the package's API
+ * (package.json's export: a plugin's `import 'syncsim'` then shares the command's code). Each
+ * one's bundle is dist/bundle/{@link bundleName}.js.
  */
-export const BUNDLED = ['cli', 'sweep/worker', 'result-worker'];
+export const BUNDLED = ['cli', 'sweep/worker', 'result-worker', 'lib'];
 /** The file name (no extension) of module `rel`'s bundle in dist/bundle/: 'sweep/worker' -> 'sweep-worker'. */
 export const bundleName = (rel) => rel.replaceAll('/', '-');
 /**
@@ -59,11 +60,12 @@ export function stampOf(root, files) {
  * or dist/scripts/cli.js from a build that made no bundle) when dist/ holds a finished build whose every source still has the size and mtime it had at the build
  * (a source that no longer exists is not a change: an installed package ships dist/ without the sources),
  * or when there are no sources to run; else `{ compiled: false, entry, why }` (scripts/cli.ts through tsx).
- * `SYNCSIM_TSX=1` in `env` always chooses the sources.
+ * `SYNCSIM_TSX=1` in `env` always chooses the sources; `SYNCSIM_BUNDLE=0`, the compiled modules
+ * rather than their bundle (an internal error's stack then names a module per source file).
  */
 export function chooseEntry(root, env = process.env) {
   const bundle = join(root, 'dist', 'bundle', `${bundleName('cli')}.js`);
-  const compiled = { compiled: true, entry: exists(bundle) ? bundle : join(root, 'dist', 'scripts', 'cli.js') };
+  const compiled = { compiled: true, entry: env.SYNCSIM_BUNDLE !== '0' && exists(bundle) ? bundle : join(root, 'dist', 'scripts', 'cli.js') };
   const sources = (why) => ({ compiled: false, entry: join(root, 'scripts', 'cli.ts'), why });
   if (env.SYNCSIM_TSX === '1') return sources('SYNCSIM_TSX=1');
   let stamp;

@@ -24,8 +24,8 @@ export async function workerModule(rel: string): Promise<URL> {
   return new URL(`./${rel}.ts`, import.meta.url);
 }
 
-/** In the compiled tree `dist`: module `rel`'s bundle when there is one, else its own module. */
+/** In the compiled tree `dist`: module `rel`'s bundle when there is one (and `SYNCSIM_BUNDLE=0` is not set), else its own module. */
 function compiledModule(dist: string, rel: string): URL {
   const bundle = join(dist, 'bundle', `${rel.replaceAll('/', '-')}.js`);
-  return pathToFileURL(existsSync(bundle) ? bundle : join(dist, 'scripts', `${rel}.js`));
+  return pathToFileURL(process.env.SYNCSIM_BUNDLE !== '0' && existsSync(bundle) ? bundle : join(dist, 'scripts', `${rel}.js`));
 }

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleDist, placed } from '../scripts/bundle.mjs';
 import { BUNDLED, bundleName } from '../scripts/launch.mjs';
 import { SMALL_TRACE } from './out-fixtures.ts';
+import { replay } from '../scripts/lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -57,8 +58,38 @@ describe('placed: a bundled module names its own place in dist/', () => {
   });
 
   it('leaves a module without import.meta as it is', () => {
-    const src = 'export const a = 1; // import.meta is not used\n';
+    const src = 'export const a = 1; // no place of its own\n';
     expect(placed(src, '../sim/a.js')).toBe(src);
+  });
+
+  it('refuses any other use of import.meta, which a bundle could not keep meaning the same', () => {
+    expect(() => placed("export const r = import.meta.resolve('./b.js');\n", '../sim/a.js')).toThrow("../sim/a.js: 'import.meta.resolve('./b.js');': only import.meta.url, .dirname and .filename can be bundled");
+    expect(() => placed('const { url } = import.meta;\n', '../sim/a.js')).toThrow(/only import\.meta\.url, \.dirname and \.filename can be bundled/);
+    expect(() => placed('export const u = import.meta.urlish;\n', '../sim/a.js')).toThrow(/can be bundled/);
+  });
+
+  it('a dist/ it cannot bundle gets stand-ins that load dist/scripts/\'s modules, and the reason', async () => {
+    const dist = join(mkdtempSync(join(tmpdir(), 'syncsim-bundle-stub-')), 'dist');
+    mkdirSync(join(dist, 'scripts', 'sweep'), { recursive: true });
+    writeFileSync(join(dist, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(dist, 'scripts', 'cli.js'), "export const where = import.meta.resolve('./x.js');\nexport async function main() { return 7; }\n");
+    writeFileSync(join(dist, 'scripts', 'lib.js'), 'export const api = 1;\n');
+    writeFileSync(join(dist, 'scripts', 'sweep', 'worker.js'), 'globalThis.__syncsimStubRan = (globalThis.__syncsimStubRan ?? 0) + 1;\n');
+    writeFileSync(join(dist, 'scripts', 'result-worker.js'), '');
+    const why = await bundleDist(dist);
+    expect(why).toMatch(/scripts\/cli\.js: 'import\.meta\.resolve\('\.\/x\.js'\);': only import\.meta\.url, \.dirname and \.filename can be bundled/);
+    expect(readdirSync(join(dist, 'bundle')).sort()).toEqual(BUNDLED.map((r) => `${bundleName(r)}.js`).sort());
+    const cli = (await import(pathToFileURL(join(dist, 'bundle', 'cli.js')).href)) as { main: () => Promise<number> };
+    expect(await cli.main()).toBe(7);
+    expect(((await import(pathToFileURL(join(dist, 'bundle', 'lib.js')).href)) as { api: number }).api).toBe(1);
+    await import(pathToFileURL(join(dist, 'bundle', 'sweep-worker.js')).href);
+    expect((globalThis as { __syncsimStubRan?: number }).__syncsimStubRan).toBe(1);
+    // without esbuild (npm ci --omit=dev): the same stand-ins, and Node's reason
+    writeFileSync(join(dist, 'scripts', 'cli.js'), 'export async function main() { return 8; }\n');
+    const missing = Object.assign(new Error("Cannot find package 'esbuild' imported from scripts/bundle.mjs"), { code: 'ERR_MODULE_NOT_FOUND' });
+    expect(await bundleDist(dist, () => Promise.reject(missing))).toBe("Cannot find package 'esbuild' imported from scripts/bundle.mjs");
+    expect(readFileSync(join(dist, 'bundle', 'cli.js'), 'utf8')).toBe('export * from "../scripts/cli.js";\n');
+    expect(readdirSync(join(dist, 'bundle')).sort()).toEqual(BUNDLED.map((r) => `${bundleName(r)}.js`).sort());
   });
 });
 
@@ -71,7 +102,7 @@ describe('the bundles of a dist/ moved elsewhere, its other modules deleted', ()
     cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true, filter: (p) => !p.startsWith(join(ROOT, 'dist', 'bundle')) });
     cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
     symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
-    await bundleDist(join(root, 'dist'));
+    expect(await bundleDist(join(root, 'dist'))).toBeUndefined();
     deleted = filesUnder(join(root, 'dist')).filter((f) => f.endsWith('.js') && !f.startsWith('bundle/'));
     for (const f of deleted) rmSync(join(root, 'dist', f));
     writeFileSync(join(root, 'run.mjs'), "const { main } = await import('./dist/bundle/cli.js');\nprocess.exitCode = await main(process.argv.slice(2));\n");
@@ -82,7 +113,7 @@ describe('the bundles of a dist/ moved elsewhere, its other modules deleted', ()
 
   it('has one bundle per bundled module, and no other compiled module is left', () => {
     expect(BUNDLED.map((r) => existsSync(join(root, 'dist', 'bundle', `${bundleName(r)}.js`)))).toEqual(BUNDLED.map(() => true));
-    expect(deleted).toEqual(expect.arrayContaining(['scripts/cli.js', 'scripts/sweep/worker.js', 'scripts/result-worker.js', 'scripts/version.js', 'sim/config.js']));
+    expect(deleted).toEqual(expect.arrayContaining(['scripts/cli.js', 'scripts/sweep/worker.js', 'scripts/result-worker.js', 'scripts/lib.js', 'scripts/version.js', 'sim/config.js']));
   });
 
   it('--version: the package\'s version', () => {
@@ -101,6 +132,15 @@ describe('the bundles of a dist/ moved elsewhere, its other modules deleted', ()
     const bad = syncsim(['run', 't.csv', '--config', 'bad.yaml', '--out', 'out-bad']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^syncsim: .*bad\.yaml.*channels/);
+  });
+
+  it('the package\'s API (dist/bundle/lib.js, package.json\'s export) replays on its own, as the sources do', async () => {
+    writeFileSync(join(root, 'api.mjs'), "const { replay } = await import('./dist/bundle/lib.js');\nconst s = await replay('t.csv');\nprocess.stdout.write(`${s.sync.count} ${s.writeback.bytes}\\n`);\n");
+    const r = spawnSync(process.execPath, ['api.mjs'], { cwd: root, encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const s = await replay(join(root, 't.csv'));
+    expect(r.stdout).toBe(`${s.sync.count} ${s.writeback.bytes}\n`);
+    expect((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default: string }> }).exports['.'].default).toBe('./dist/bundle/lib.js');
   });
 
   it('sweep --jobs 2: its runs replayed by the sweep worker\'s bundle', () => {

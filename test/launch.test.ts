@@ -57,6 +57,9 @@ describe('chooseEntry', () => {
     expect(chooseEntry(root, {})).toEqual({ compiled: true, entry: join(root, 'dist', 'bundle', 'cli.js') });
     symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
     expect(spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.mjs')], { encoding: 'utf8' })).toMatchObject({ status: 0, stdout: 'bundled\n', stderr: '' });
+    // SYNCSIM_BUNDLE=0: the compiled modules rather than their bundle
+    expect(chooseEntry(root, { SYNCSIM_BUNDLE: '0' })).toEqual({ compiled: true, entry: join(root, 'dist', 'scripts', 'cli.js') });
+    expect(spawnSync(process.execPath, [join(root, 'scripts', 'syncsim.mjs')], { encoding: 'utf8', env: { ...process.env, SYNCSIM_BUNDLE: '0' } })).toMatchObject({ status: 0, stdout: 'compiled\n', stderr: '' });
     // an edited source still runs the sources, bundle or not
     touch(root, 'scripts/cli.ts');
     expect(chooseEntry(root, {})).toMatchObject({ compiled: false, entry: join(root, 'scripts', 'cli.ts') });
