@@ -32,9 +32,11 @@ export async function bundleDist(dist, loadEsbuild = () => import('esbuild')) {
   const outdir = join(dist, 'bundle');
   try {
     await esbuildBundles(dist, outdir, (await loadEsbuild()).build);
+    typesBeside(outdir);
     return undefined;
   } catch (e) {
     stubBundles(outdir);
+    typesBeside(outdir);
     // esbuild's own error says only 'Build failed with 1 error:'; its errors' texts say what
     const first = e?.errors?.[0];
     if (first?.text) return `${first.location?.file ? `${first.location.file}: ` : ''}${first.text}`;
@@ -54,6 +56,14 @@ export function stubBundles(outdir) {
     const target = JSON.stringify(`../scripts/${rel}.js`);
     writeFileSync(join(outdir, `${bundleName(rel)}.js`), WORKER_MODULES.has(rel) ? `import ${target};\n` : `export * from ${target};\n`);
   }
+}
+
+/**
+ * dist/bundle/lib.d.ts: the API's declarations (dist/scripts/lib.d.ts) for a TypeScript plugin
+ * that imports the bundle by its path.
+ */
+function typesBeside(outdir) {
+  writeFileSync(join(outdir, `${bundleName('lib')}.d.ts`), `export * from ${JSON.stringify('../scripts/lib.js')};\n`);
 }
 
 /** The bundled modules that are worker threads' entries: they export nothing, they run. */

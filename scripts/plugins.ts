@@ -167,7 +167,7 @@ function packageHint(e: unknown): string {
   const root = packageRoot();
   if (root === undefined) return " (install syncsim in the plugin's project: npm install syncsim)";
   return ` (a plugin finds 'syncsim' installed in its project (npm install syncsim; from a clone, 'npm link' in ${root}, then 'npm link syncsim' in the plugin's project), `
-    + `or when it lies inside ${root}, whose package.json names the package; or import ${join(root, 'dist', 'scripts', 'lib.js')} by its path; README, "Plugins")`;
+    + `or when it lies inside ${root}, whose package.json names the package; or import ${join(root, 'dist', 'bundle', 'lib.js')} by its path; README, "Plugins")`;
 }
 
 /** The directory of syncsim's package.json (the clone's or the installed package's), from this file up; undefined when none is found. */

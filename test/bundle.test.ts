@@ -78,7 +78,7 @@ describe('placed: a bundled module names its own place in dist/', () => {
     writeFileSync(join(dist, 'scripts', 'result-worker.js'), '');
     const why = await bundleDist(dist);
     expect(why).toMatch(/scripts\/cli\.js: 'import\.meta\.resolve\('\.\/x\.js'\);': only import\.meta\.url, \.dirname and \.filename can be bundled/);
-    expect(readdirSync(join(dist, 'bundle')).sort()).toEqual(BUNDLED.map((r) => `${bundleName(r)}.js`).sort());
+    expect(readdirSync(join(dist, 'bundle')).sort()).toEqual([...BUNDLED.map((r) => `${bundleName(r)}.js`), 'lib.d.ts'].sort());
     const cli = (await import(pathToFileURL(join(dist, 'bundle', 'cli.js')).href)) as { main: () => Promise<number> };
     expect(await cli.main()).toBe(7);
     expect(((await import(pathToFileURL(join(dist, 'bundle', 'lib.js')).href)) as { api: number }).api).toBe(1);
@@ -89,7 +89,7 @@ describe('placed: a bundled module names its own place in dist/', () => {
     const missing = Object.assign(new Error("Cannot find package 'esbuild' imported from scripts/bundle.mjs"), { code: 'ERR_MODULE_NOT_FOUND' });
     expect(await bundleDist(dist, () => Promise.reject(missing))).toBe("Cannot find package 'esbuild' imported from scripts/bundle.mjs");
     expect(readFileSync(join(dist, 'bundle', 'cli.js'), 'utf8')).toBe('export * from "../scripts/cli.js";\n');
-    expect(readdirSync(join(dist, 'bundle')).sort()).toEqual(BUNDLED.map((r) => `${bundleName(r)}.js`).sort());
+    expect(readdirSync(join(dist, 'bundle')).sort()).toEqual([...BUNDLED.map((r) => `${bundleName(r)}.js`), 'lib.d.ts'].sort());
   });
 });
 
@@ -113,6 +113,9 @@ describe('the bundles of a dist/ moved elsewhere, its other modules deleted', ()
 
   it('has one bundle per bundled module, and no other compiled module is left', () => {
     expect(BUNDLED.map((r) => existsSync(join(root, 'dist', 'bundle', `${bundleName(r)}.js`)))).toEqual(BUNDLED.map(() => true));
+    // the API's declarations beside its bundle, for a TypeScript plugin importing it by its path
+    expect(readFileSync(join(root, 'dist', 'bundle', 'lib.d.ts'), 'utf8')).toBe('export * from "../scripts/lib.js";\n');
+    expect(existsSync(join(root, 'dist', 'scripts', 'lib.d.ts'))).toBe(true);
     expect(deleted).toEqual(expect.arrayContaining(['scripts/cli.js', 'scripts/sweep/worker.js', 'scripts/result-worker.js', 'scripts/lib.js', 'scripts/version.js', 'sim/config.js']));
   });
 
