@@ -97,6 +97,11 @@ describe('chooseEntry', () => {
     rmSync(join(root, 'scripts', 'cli.ts'));
     touch(root, 'package.json');
     expect(chooseEntry(root, {})).toMatchObject({ compiled: true });
+    // and without a readable stamp at all (one from an older syncsim, or none): no sources, nothing else to run
+    writeFileSync(join(root, 'dist', STAMP), '{not json');
+    expect(chooseEntry(root, {})).toEqual({ compiled: true, entry: join(root, 'dist', 'scripts', 'cli.js') });
+    rmSync(join(root, 'dist', STAMP));
+    expect(chooseEntry(root, {})).toEqual({ compiled: true, entry: join(root, 'dist', 'scripts', 'cli.js') });
   });
 
   it('runs the sources under SYNCSIM_TSX=1', () => {
