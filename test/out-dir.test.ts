@@ -286,18 +286,27 @@ describe('files a user added inside syncsim\'s own output', () => {
 
   it('a hashed file\'s stamp is the SHA-256 of all its bytes (read in pieces of 1 MiB): a change in its last byte is seen', () => {
     const d = workdir();
-    // 2.5 MiB of varied bytes: the read ends in the middle of its third piece
-    const bytes = Buffer.from(Array.from({ length: (5 << 20) / 2 }, (_, i) => (i * 7919 + (i >> 11)) & 0xff));
+    // 2.5 MiB of bytes that never repeat a piece (a xorshift stream: bytes periodic in 1 MiB would
+    // hide a piece read twice, or pieces hashed after the one buffer was overwritten): the read ends
+    // in the middle of its third piece; then a smaller file, read through the buffer the first left
+    let x = 0x9e3779b9;
+    const bytes = Buffer.from(Array.from({ length: (5 << 20) / 2 }, () => {
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      return x & 0xff;
+    }));
+    const small = Buffer.from(bytes.subarray(1 << 20, (1 << 20) + 12345)).reverse();
     writeFileSync(join(d, 'a.csv'), bytes);
+    writeFileSync(join(d, 'b.csv'), small);
     writeFileSync(join(d, 'empty.csv'), '');
-    writeMarker(d, 'run', ['a.csv', 'empty.csv']);
+    writeMarker(d, 'run', ['a.csv', 'b.csv', 'empty.csv']);
     const stamps = readMarker(d)!.stamps!;
     expect(stamps['a.csv']).toEqual([bytes.length, createHash('sha256').update(bytes).digest('hex').slice(0, 32)]);
+    expect(stamps['b.csv']).toEqual([small.length, createHash('sha256').update(small).digest('hex').slice(0, 32)]);
     expect(stamps['empty.csv']).toEqual([0, createHash('sha256').digest('hex').slice(0, 32)]);
     bytes[bytes.length - 1] ^= 1;
     writeFileSync(join(d, 'a.csv'), bytes);
     // (workdir() holds a user.txt of its own, not in the marker)
-    expect(foreignPaths(d, ['a.csv', 'empty.csv'], undefined, stamps)).toEqual(['a.csv (changed since syncsim wrote it)', 'user.txt']);
+    expect(foreignPaths(d, ['a.csv', 'b.csv', 'empty.csv'], undefined, stamps)).toEqual(['a.csv (changed since syncsim wrote it)', 'user.txt']);
   });
 
   it('a file syncsim wrote and someone changed since (a hand-tuned chart spec, a note appended to a CSV) is refused as theirs; a copy of the directory (other mtimes, same bytes) is still syncsim\'s', async () => {
