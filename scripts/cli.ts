@@ -126,7 +126,8 @@ export async function reportError(e: unknown, command?: string): Promise<number>
   }
   const stack = (e as Error).stack ?? String(e);
   // positions in the build's bundles (scripts/bundle.mjs) name chunks, not sources: say how to get module positions
-  const bundled = /[\\/]dist[\\/]bundle[\\/]/.test(stack) ? '\n(positions above are in syncsim\'s bundled code; SYNCSIM_BUNDLE=0 runs the same code as one module per source file)' : '';
+  // (a stack frame's place only: a message naming a path under some dist/bundle/ is no bundle's position)
+  const bundled = /^\s+at .*[\\/]dist[\\/]bundle[\\/]/m.test(stack) ? '\n(positions above are in syncsim\'s bundled code; SYNCSIM_BUNDLE=0 runs the same code as one module per source file)' : '';
   process.stderr.write(`syncsim: internal error: ${stack}${bundled}\n`);
   return 1;
 }

@@ -10,11 +10,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleDist, placed } from '../scripts/bundle.mjs';
 import { BUNDLED, bundleName } from '../scripts/launch.mjs';
 import { SMALL_TRACE } from './out-fixtures.ts';
 import { replay } from '../scripts/lib.ts';
+import { reportError } from '../scripts/cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -152,5 +153,29 @@ describe('the bundles of a dist/ moved elsewhere, its other modules deleted', ()
     const rows = readFileSync(join(root, 'sw', 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     expect(rows.map((c) => [c[2], c[4]])).toEqual([['1', 'ok'], ['2', 'ok']]);
     expect(readdirSync(join(root, 'sw', 'runs')).sort()).toEqual(rows.map((c) => c[0]).sort());
+  });
+});
+
+describe('an internal error\'s hint at SYNCSIM_BUNDLE=0', () => {
+  /** What reportError writes for an internal error with stack `stack`. */
+  async function reported(stack: string): Promise<string> {
+    const e = new TypeError('x');
+    e.stack = stack;
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (writes.push(String(s)), true));
+    try {
+      expect(await reportError(e)).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    return writes.join('');
+  }
+  const HINT = 'SYNCSIM_BUNDLE=0 runs the same code';
+
+  it('is given when a frame lies in a bundle\'s chunk, not when only the message names a path under a dist/bundle/', async () => {
+    expect(await reported('TypeError: x\n    at f (file:///opt/syncsim/dist/bundle/chunk-AB12CD34.js:1:2)')).toContain(HINT);
+    expect(await reported('TypeError: x\n    at /opt/syncsim/dist/bundle/cli.js:3:4')).toContain(HINT);
+    expect(await reported("TypeError: cannot read '/home/me/dist/bundle/out.csv'\n    at f (file:///opt/syncsim/dist/scripts/run.js:1:2)")).not.toContain(HINT);
+    expect(await reported('TypeError: x\n    at f (file:///opt/syncsim/dist/scripts/run.js:1:2)')).not.toContain(HINT);
   });
 });
