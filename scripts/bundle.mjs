@@ -12,8 +12,8 @@
 // relative to dist/bundle/ (every output file is there, none in a subfolder), so a dist/ moved
 // or installed elsewhere keeps working.
 //
-// Bundling is a speed-up, not a need: when it cannot be done (esbuild not installed, as after
-// `npm ci --omit=dev`; a module it cannot bundle faithfully), each bundle is a one-line module that
+// Bundling is a speed-up, not a need: when it cannot be done (esbuild missing from node_modules,
+// although tsx, a dependency, brings it; a module it cannot bundle faithfully), each bundle is a one-line module that
 // loads its dist/scripts/ module ({@link stubBundles}), and the build says why on standard error.
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleDist, placed } from '../scripts/bundle.mjs';
-import { BUNDLED, bundleName } from '../scripts/launch.mjs';
+import { BUNDLED, bundleName, chooseEntry } from '../scripts/launch.mjs';
+import { workerModule } from '../scripts/worker-module.ts';
 import { SMALL_TRACE } from './out-fixtures.ts';
 import { replay } from '../scripts/lib.ts';
 import { reportError } from '../scripts/cli.ts';
@@ -85,12 +86,29 @@ describe('placed: a bundled module names its own place in dist/', () => {
     expect(((await import(pathToFileURL(join(dist, 'bundle', 'lib.js')).href)) as { api: number }).api).toBe(1);
     await import(pathToFileURL(join(dist, 'bundle', 'sweep-worker.js')).href);
     expect((globalThis as { __syncsimStubRan?: number }).__syncsimStubRan).toBe(1);
-    // without esbuild (npm ci --omit=dev): the same stand-ins, and Node's reason
+    // without esbuild in node_modules: the same stand-ins, and Node's reason
     writeFileSync(join(dist, 'scripts', 'cli.js'), 'export async function main() { return 8; }\n');
     const missing = Object.assign(new Error("Cannot find package 'esbuild' imported from scripts/bundle.mjs"), { code: 'ERR_MODULE_NOT_FOUND' });
     expect(await bundleDist(dist, () => Promise.reject(missing))).toBe("Cannot find package 'esbuild' imported from scripts/bundle.mjs");
     expect(readFileSync(join(dist, 'bundle', 'cli.js'), 'utf8')).toBe('export * from "../scripts/cli.js";\n');
     expect(readdirSync(join(dist, 'bundle')).sort()).toEqual([...BUNDLED.map((r) => `${bundleName(r)}.js`), 'lib.d.ts'].sort());
+  });
+});
+
+describe('workerModule: the module a worker thread starts from', () => {
+  it('is the worker\'s bundle when dist/ is current, dist/scripts/\'s module under SYNCSIM_BUNDLE=0, the source otherwise', async () => {
+    const compiled = chooseEntry(ROOT).compiled;
+    const was = process.env.SYNCSIM_BUNDLE;
+    try {
+      delete process.env.SYNCSIM_BUNDLE;
+      expect((await workerModule('sweep/worker')).href).toBe(pathToFileURL(compiled ? join(ROOT, 'dist', 'bundle', 'sweep-worker.js') : join(ROOT, 'scripts', 'sweep', 'worker.ts')).href);
+      expect((await workerModule('result-worker')).href).toBe(pathToFileURL(compiled ? join(ROOT, 'dist', 'bundle', 'result-worker.js') : join(ROOT, 'scripts', 'result-worker.ts')).href);
+      process.env.SYNCSIM_BUNDLE = '0';
+      expect((await workerModule('sweep/worker')).href).toBe(pathToFileURL(compiled ? join(ROOT, 'dist', 'scripts', 'sweep', 'worker.js') : join(ROOT, 'scripts', 'sweep', 'worker.ts')).href);
+    } finally {
+      if (was === undefined) delete process.env.SYNCSIM_BUNDLE;
+      else process.env.SYNCSIM_BUNDLE = was;
+    }
   });
 });
 
