@@ -165,8 +165,9 @@ const NOT_FOUND: ReadonlySet<string> = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_
 function packageHint(e: unknown): string {
   if (!NOT_FOUND.has(String((e as NodeJS.ErrnoException | undefined)?.code)) || !/Cannot find (?:package|module) 'syncsim(?:\/[^']*)?'/.test(String((e as Error).message))) return '';
   const root = packageRoot();
-  if (root === undefined) return " (install syncsim in the plugin's project: npm install syncsim)";
-  return ` (a plugin finds 'syncsim' installed in its project (npm install syncsim; from a clone, 'npm link' in ${root}, then 'npm link syncsim' in the plugin's project), `
+  // syncsim is not on the npm registry (a package of that name there is another one): installed from its directory
+  if (root === undefined) return " (install syncsim in the plugin's project from its clone: npm install /path/to/syncsim)";
+  return ` (a plugin finds 'syncsim' installed in its project (npm install ${root}; or 'npm link' in ${root}, then 'npm link syncsim' in the plugin's project), `
     + `or when it lies inside ${root}, whose package.json names the package; or import ${join(root, 'dist', 'bundle', 'lib.js')} by its path; README, "Plugins")`;
 }
 

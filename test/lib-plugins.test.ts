@@ -123,7 +123,7 @@ describe("a plugin's import of 'syncsim' itself", () => {
       expect(r.code).toBe(2);
       // the plugin named as the CLI names paths, relative to the working directory (until 2026-12-06, latest, absolute)
       expect(r.stderr).toMatch(/^syncsim: config: key 'writeback\.policy': cannot load plugin write-old\.(ts|mjs): Error: Cannot find (module|package) 'syncsim'/);
-      expect(r.stderr).toContain(`(a plugin finds 'syncsim' installed in its project (npm install syncsim; from a clone, 'npm link' in ${ROOT}, then 'npm link syncsim' in the plugin's project), or when it lies inside ${ROOT}, whose package.json names the package; or import ${join(ROOT, 'dist', 'bundle', 'lib.js')} by its path; README, "Plugins")\n`);
+      expect(r.stderr).toContain(`(a plugin finds 'syncsim' installed in its project (npm install ${ROOT}; or 'npm link' in ${ROOT}, then 'npm link syncsim' in the plugin's project), or when it lies inside ${ROOT}, whose package.json names the package; or import ${join(ROOT, 'dist', 'bundle', 'lib.js')} by its path; README, "Plugins")\n`);
     }
     // the path the message gives loads it
     writeFileSync(join(d, 'by-path.ts'), readmePolicy().replace("from 'syncsim'", `from '${join(ROOT, 'dist', 'bundle', 'lib.js')}'`));
