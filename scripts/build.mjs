@@ -7,10 +7,11 @@
 //                                (import.meta.url / import.meta.dirname relative paths)
 //   dist/sim/config-validate.cjs  the config schema's Ajv validator as code (sim/config.ts loads it
 //                                instead of compiling the schema at every start)
-//   dist/bundle/*.js             the command's entry and its worker threads' modules, each bundled with
-//                                what it imports, and their shared chunks (scripts/bundle.mjs): a few
-//                                files to load instead of ~200 modules; without esbuild, one-line
-//                                modules loading dist/scripts/'s instead (a warning says why)
+//   dist/bundle/*.js             the command's entry, its worker threads' modules and the package's API,
+//                                each bundled with what it imports, and their shared chunks
+//                                (scripts/bundle.mjs): about 45 files for a run to load instead of
+//                                about 220 modules; when that cannot be done, one-line modules
+//                                loading dist/scripts/'s instead (a warning says why)
 //   dist/package.json            {type: module, version}: marks dist/ as ES modules and is the
 //                                `../package.json` the version readers find from dist/<dir>/
 //   dist/build-stamp.json        last: every source file's size and mtime as they were when the

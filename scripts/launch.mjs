@@ -64,13 +64,15 @@ export function stampOf(root, files) {
  * rather than their bundle (an internal error's stack then names a module per source file).
  */
 export function chooseEntry(root, env = process.env) {
-  const bundle = join(root, 'dist', 'bundle', `${bundleName('cli')}.js`);
-  const compiled = { compiled: true, entry: env.SYNCSIM_BUNDLE !== '0' && exists(bundle) ? bundle : join(root, 'dist', 'scripts', 'cli.js') };
+  const compiled = () => {
+    const bundle = join(root, 'dist', 'bundle', `${bundleName('cli')}.js`);
+    return { compiled: true, entry: env.SYNCSIM_BUNDLE !== '0' && exists(bundle) ? bundle : join(root, 'dist', 'scripts', 'cli.js') };
+  };
   const sources = (why) => ({ compiled: false, entry: join(root, 'scripts', 'cli.ts'), why });
   if (env.SYNCSIM_TSX === '1') return sources('SYNCSIM_TSX=1');
   // no sources to run (an installed package ships dist/ alone): dist/, without a stat of every
   // stamped file (each one missing threw; 12.7 ms of a command's start here, 2026-12-07)
-  if (!exists(sources('').entry)) return compiled;
+  if (!exists(sources('').entry)) return compiled();
   let stamp;
   try {
     stamp = JSON.parse(readFileSync(join(root, 'dist', STAMP), 'utf8'));
@@ -87,7 +89,7 @@ export function chooseEntry(root, env = process.env) {
     if (s === undefined) continue;
     if (s.mtimeMs !== mtimeMs || s.size !== size) return sources(`${file} changed since the build`);
   }
-  return compiled;
+  return compiled();
 }
 
 function exists(p) {

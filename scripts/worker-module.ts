@@ -26,6 +26,7 @@ export async function workerModule(rel: string): Promise<URL> {
 
 /** In the compiled tree `dist`: module `rel`'s bundle when there is one (and `SYNCSIM_BUNDLE=0` is not set), else its own module. */
 function compiledModule(dist: string, rel: string): URL {
+  // the bundle's name: launch.mjs's bundleName (that module is not part of dist/, so not imported here)
   const bundle = join(dist, 'bundle', `${rel.replaceAll('/', '-')}.js`);
   return pathToFileURL(process.env.SYNCSIM_BUNDLE !== '0' && existsSync(bundle) ? bundle : join(dist, 'scripts', `${rel}.js`));
 }
