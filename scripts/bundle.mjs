@@ -30,18 +30,22 @@ export async function bundleDist(dist, loadEsbuild = () => import('esbuild')) {
   // temporary directory, node --preserve-symlinks-main) would match none, leaving every place unnamed
   dist = realpathSync(dist);
   const outdir = join(dist, 'bundle');
+  let why;
   try {
     await esbuildBundles(dist, outdir, (await loadEsbuild()).build);
-    typesBeside(outdir);
-    return undefined;
   } catch (e) {
     stubBundles(outdir);
-    typesBeside(outdir);
-    // esbuild's own error says only 'Build failed with 1 error:'; its errors' texts say what
-    const first = e?.errors?.[0];
-    if (first?.text) return `${first.location?.file ? `${first.location.file}: ` : ''}${first.text}`;
-    return e instanceof Error ? e.message.split('\n')[0] : String(e);
+    why = reasonOf(e);
   }
+  typesBeside(outdir);
+  return why;
+}
+
+/** Why bundling failed, in a line: esbuild's own error says only 'Build failed with 1 error:'; its errors' texts say what. */
+function reasonOf(e) {
+  const first = e?.errors?.[0];
+  if (first?.text) return `${first.location?.file ? `${first.location.file}: ` : ''}${first.text}`;
+  return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
 /**
