@@ -159,9 +159,11 @@ temporary directory, ${tmpdir()}); must not be tmpfs. A scratch directory is mad
                       device.calibration.json (every fitted value with its fit
                       quality and microbenchmark, every step's figures, the
                       checks). Each is written atomically, and replaces only a
-                      file an earlier calibration wrote: another file, a
-                      directory or a symbolic link there is refused (exit 2)
-                      before fio runs
+                      file an earlier calibration wrote, and not a profile
+                      edited since (its '# syncsim stamp' line no longer
+                      matches): such a profile, another file, a directory
+                      or a symbolic link there is refused (exit 2) before
+                      fio runs
   -h, --help          this help
 
 fio must be installed.`;

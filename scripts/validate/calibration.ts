@@ -51,7 +51,7 @@
  * checks). Each is written atomically, the fragment last.
  */
 import type { ReportingHold, ReportingRecord } from './page-reporting.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkMeasurementDir } from './filesystem.ts';
 import { fioVersion } from './fio.ts';
@@ -68,6 +68,7 @@ import { READ_REQUEST_PAGES } from '../../sim/config.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { writeFileAtomic, makeDirs } from '../../traces/files.ts';
 import { checkOutFile } from '../../traces/out-dir.ts';
+import { stampState, stampText } from '../../traces/text-stamp.ts';
 import { VERSION } from '../version.ts';
 import { fragmentText, r2Text } from './calibration-text.ts';
 import { busyDeviceKeys } from './cpu-calibration.ts';
@@ -123,7 +124,33 @@ const CALIBRATION_HEADS: Record<keyof Calibration['files'], RegExp> = {
 export function checkCalibrationTargets(out: string, flag?: string): void {
   if (out === '') checkOutFile(out, out, () => false, flag);
   const files = calibrationFiles(out);
-  for (const k of Object.keys(CALIBRATION_HEADS) as (keyof Calibration['files'])[]) checkOutFile(files[k], out, (text) => CALIBRATION_HEADS[k].test(text), flag);
+  for (const k of Object.keys(CALIBRATION_HEADS) as (keyof Calibration['files'])[]) {
+    const edited = k === 'fragment' && profileEdited(files[k]);
+    checkOutFile(files[k], out, (text) => !edited && CALIBRATION_HEADS[k].test(text), flag, edited ? PROFILE_EDITED : undefined);
+  }
+}
+
+/** The refusal of a profile a calibration wrote and a user edited since. */
+const PROFILE_EDITED = {
+  why: 'was written by syncsim calibrate and has been edited since (its stamp line no longer matches the other lines), so it holds changes of yours',
+  advice: 'choose a new file, or move it away first',
+};
+
+/**
+ * Whether the file at `path` is a profile a calibration wrote with a stamp
+ * (traces/text-stamp.ts) that no longer matches: edited since. A file
+ * without a stamp (written before stamps, 2026-12-07) cannot tell, and is
+ * replaced as before; one that cannot be read is left to checkOutFile.
+ */
+function profileEdited(path: string): boolean {
+  let text: string;
+  try {
+    if (!lstatSync(path).isFile()) return false;
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  return CALIBRATION_HEADS.fragment.test(text) && stampState(text) === 'edited';
 }
 
 
@@ -323,7 +350,8 @@ export async function calibrate(opts: CalibrateOptions): Promise<Calibration> {
     const mayReplace = () => checkCalibrationTargets(opts.out);
     mayReplace();
     writeFileAtomic(files.calibration, JSON.stringify(cal, null, 2) + '\n', undefined, mayReplace);
-    writeFileAtomic(files.fragment, fragmentText(cal), undefined, mayReplace);
+    // stamped: a later calibration replaces it only while nobody has edited it (traces/text-stamp.ts)
+    writeFileAtomic(files.fragment, stampText(fragmentText(cal)), undefined, mayReplace);
     log(`calibrate: done in ${cal.wall_s.toFixed(1)} s`);
     return cal;
   } finally {

@@ -36,6 +36,7 @@ import { calibrationFiles, type Calibration, type FittedValue } from './calibrat
 import { fragmentText } from './calibration-text.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
+import { stampText } from '../../traces/text-stamp.ts';
 import { sessionSpells, type SessionSpells } from './spell-session.ts';
 import { probeSpells, type ProbeSpells } from './spell-fit.ts';
 
@@ -260,7 +261,8 @@ export function writeCalibration(cal: Calibration, out: string): void {
   const { syncsim_version, ...rest } = cal;
   const named: Calibration = { syncsim_version, ...rest, files: { fragment: basename(files.fragment), calibration: basename(files.calibration) } };
   writeFileAtomic(files.calibration, JSON.stringify(named, null, 2) + '\n');
-  writeFileAtomic(files.fragment, fragmentText(named));
+  // stamped: a later calibration replaces it only while nobody has edited it (traces/text-stamp.ts)
+  writeFileAtomic(files.fragment, stampText(fragmentText(named)));
 }
 
 /**
