@@ -333,6 +333,21 @@ describe('npm run validate refuses a session profile it may not write, before an
     expect(readdirSync(out)).toEqual(['device-session.yaml']);
   });
 
+  it('a session profile or calibration edited since syncsim wrote it is refused before anything runs, both left as they were (exit 2)', async () => {
+    for (const [name, flag] of [['device-session.yaml', 'session profile \\(--calibration-only skips it\\)'], ['device.yaml', 'calibration \\(--calibration FILE skips it\\)']]) {
+      const out = tmp();
+      writeCalibration(calibration(), join(out, name));
+      writeFileSync(join(out, name), readFileSync(join(out, name), 'utf8').replace(/flush_us: [\d.]+/, 'flush_us: 1 # mine'));
+      const before = readFileSync(join(out, name), 'utf8');
+      const r = await runAll(['--out', out, '--kernel-sequences', '0']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^validate: ${flag} .*${name.replace('.', '\\.')}: it exists and was written by syncsim calibrate and has been edited since .*; choose a new file, or move it away first$`, 'm'));
+      expect(readFileSync(join(out, name), 'utf8')).toBe(before);
+      expect(readdirSync(out).sort()).toEqual([name.replace('.yaml', '.calibration.json'), name]);
+    }
+  });
+
   // spawned: run as the script, run-all.ts runs validateAll (not only when a test imports it), also through a symbolic link
   it('a bad --sim-seeds (exit 2), the output directory untouched', () => {
     const out = tmp();

@@ -25,7 +25,7 @@ describe('stampText and stampState', () => {
   it('a stamped text is intact; an edit anywhere else, a lost line ending or a CRLF file is an edit; no stamp line is unstamped', () => {
     const s = stampText(OLD);
     const lines = s.split('\n');
-    expect(lines[0]).toBe(OLD.split('\n')[0]);
+    expect(lines[0]).toBe(`${OLD.split('\n')[0]}; stamped`);
     expect(lines[1]).toMatch(/^# syncsim stamp sha256:[0-9a-f]{64} \(of every other line/);
     expect(lines.slice(2).join('\n')).toBe(OLD.split('\n').slice(1).join('\n'));
     expect(stampState(s)).toBe('intact');
@@ -34,6 +34,10 @@ describe('stampText and stampState', () => {
     expect(stampState(s.slice(0, -1))).toBe('edited');
     expect(stampState(s.replace(/\n/g, '\r\n'))).toBe('edited');
     expect(stampState(OLD)).toBe('unstamped');
+    // the stamp line deleted (with or without an edit): the first line still says there was one
+    const noStamp = s.split('\n').filter((_l, i) => i !== 1).join('\n');
+    expect(stampState(noStamp)).toBe('edited');
+    expect(stampState(noStamp.replace('flush_us: 84.72', 'flush_us: 90'))).toBe('edited');
     // the stamp is a YAML comment: the profile reads the same
     expect(parseYaml(s)).toEqual(parseYaml(OLD));
   });
@@ -50,8 +54,17 @@ describe('stampText and stampState', () => {
       const positions = [...Array(s.length).keys()].filter((i) => i <= nl || i >= stampEnd);
       const i = positions[at % positions.length]!;
       if (s[i] === c) return;
-      expect(stampState(s.slice(0, i) + c + s.slice(i + 1))).not.toBe('intact');
+      expect(stampState(s.slice(0, i) + c + s.slice(i + 1))).toBe('edited');
     }), { numRuns: 300 });
+  });
+
+  it('an edit of the stamp line itself is an edit too (a note on it, its digest cut short, in capitals, the line indented)', () => {
+    const s = stampText(OLD).replace('flush_us: 84.72', 'flush_us: 90');
+    const stamp = /^# syncsim stamp [^\n]*/m;
+    expect(stampState(stampText(OLD).replace(stamp, (l) => `${l} -- tuned by hand, do not recalibrate`))).toBe('edited');
+    expect(stampState(s.replace(/sha256:[0-9a-f]/, 'sha256:'))).toBe('edited');
+    expect(stampState(s.replace(/sha256:([0-9a-f]{64})/, (_m, h: string) => `sha256:${h.toUpperCase()}`))).toBe('edited');
+    expect(stampState(s.replace(stamp, (l) => `  ${l}`))).toBe('edited');
   });
 });
 
@@ -93,5 +106,17 @@ describe('calibrate -o replaces only a profile it wrote that nobody edited', () 
     // a stamp that matches, on a file whose first line is not calibrate's: not ours
     writeFileSync(out, stampText('# my profile\ndevice:\n  flush_us: 1\n'));
     expect(() => checkCalibrationTargets(out)).toThrow(/exists and syncsim did not write it/);
+  });
+
+  it('writeCalibration replaces its own profile (the session refit), not one edited since; both files left as they were', () => {
+    const d = workdir();
+    const out = join(d, 'dev.yaml');
+    writeCalibration(cal, out);
+    writeCalibration({ ...cal, fragment: { device: { flush_us: 99.5 } } } as unknown as Calibration, out);
+    expect(readFileSync(out, 'utf8')).toMatch(/^ {2}flush_us: 99\.5$/m);
+    writeFileSync(out, readFileSync(out, 'utf8').replace('flush_us: 99.5', 'flush_us: 100 # mine'));
+    const before = snapshot(d);
+    expect(() => writeCalibration(cal, out)).toThrow(/has been edited since/);
+    expect(snapshot(d)).toEqual(before);
   });
 });

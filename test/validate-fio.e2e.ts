@@ -21,6 +21,7 @@ import { validateCommand } from '../scripts/commands/validate.ts';
 import { InputError } from '../scripts/errors.ts';
 import { cpuCv } from '../scripts/validate/cpu-calibration.ts';
 import { blockDeviceOfDir } from '../scripts/validate/blockdev.ts';
+import { stampState } from '../traces/text-stamp.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'scripts', 'syncsim.mjs');
@@ -437,6 +438,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // every fitted key has a comment above it naming its microbenchmark
     const text = readFileSync(fragment, 'utf8').split('\n');
     expect(text[0]).toMatch(/^# syncsim calibrate /);
+    // calibrate()'s own write is stamped (a later calibrate -o replaces it only while nobody has edited it)
+    expect(stampState(text.join('\n'))).toBe('intact');
     const at = text.findIndex((l) => l.startsWith('  read_latency: '));
     expect(text[at - 1]).toMatch(/^ {2}# lat-read-\*: .*\(R² (?:[\d.]+|n\/a), n 3\)$/);
     const config = loadConfig(fragment, ['personality=linux']);

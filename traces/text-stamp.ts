@@ -5,37 +5,58 @@
  * from one a user has edited since, and replace only the former.
  *
  * The stamp goes after the file's first line (the line that says which
- * command wrote it), and covers the text with the stamp line taken out, byte
- * for byte: a changed value, an added comment or a changed line ending all
- * count as edits.
+ * command wrote it), which ends with {@link STAMPED_MARK} so that a file
+ * whose stamp line was deleted is told from one written before stamps. It
+ * covers the text with the stamp line taken out, byte for byte: a changed
+ * value, an added comment or a changed line ending all count as edits.
  */
 import { createHash } from 'node:crypto';
 
-/** The stamp line: `# syncsim stamp sha256:HEX ...` (the rest of the line is prose, outside the digest's reach only because the whole line is left out). */
-const STAMP_LINE = /^# syncsim stamp sha256:([0-9a-f]{64})\b[^\n]*\n/m;
-
 /** What the stamp line says after the digest, for a reader of the file. */
-const STAMP_NOTE = ' (of every other line: syncsim replaces this file only while that still holds; edit a copy of another name)';
+const STAMP_NOTE = ' (of every other line: syncsim replaces this file only while they match; once edited, it is kept)';
+
+/** How the first line of a stamped text ends: its stamp follows (a text whose first line ends so and has no stamp line lost it to an edit). */
+export const STAMPED_MARK = '; stamped';
+
+/**
+ * A line that mentions a stamp (however it was edited: indented, joined to the line before, its digest
+ * cut short or in capitals, a note added): the first one is the file's stamp, intact only when it is
+ * exactly the line {@link stampText} writes (the stamp line is outside the digest, so any change to it
+ * has to be caught here).
+ */
+const STAMP_LIKE = /^[^\n]*#[ \t]*syncsim[ \t]+stamp\b[^\n]*(?:\n|$)/im;
+const STAMP_EXACT = new RegExp(`^# syncsim stamp sha256:([0-9a-f]{64})${STAMP_NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`);
 
 /** The SHA-256 (hex) of `text` as UTF-8. */
 const digestOf = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** `text` with its stamp line after its first line (text without a line break gets none, and is returned as it is). */
+/** `text` with {@link STAMPED_MARK} at the end of its first line and its stamp line after it (text without a line break gets neither, and is returned as it is). */
 export function stampText(text: string): string {
   const nl = text.indexOf('\n');
   if (nl < 0) return text;
-  return `${text.slice(0, nl + 1)}# syncsim stamp sha256:${digestOf(text)}${STAMP_NOTE}\n${text.slice(nl + 1)}`;
+  const marked = `${text.slice(0, nl)}${STAMPED_MARK}\n${text.slice(nl + 1)}`;
+  const at = nl + STAMPED_MARK.length + 1;
+  return `${marked.slice(0, at)}# syncsim stamp sha256:${digestOf(marked)}${STAMP_NOTE}\n${marked.slice(at)}`;
 }
 
 /**
  * Whether `text` is as {@link stampText} wrote it: `intact` (its stamp
  * matches every other line), `edited` (it has a stamp that no longer
- * matches), or `unstamped` (no stamp line: written before stamps, or by
- * something else).
+ * matches, or a stamp line not as written), or `unstamped` (no stamp line:
+ * written before stamps, or by something else; a text whose stamp line was
+ * deleted is `edited` while its first line kept {@link STAMPED_MARK}).
  */
 export function stampState(text: string): 'intact' | 'edited' | 'unstamped' {
-  const m = STAMP_LINE.exec(text);
-  if (m === null) return 'unstamped';
+  const m = STAMP_LIKE.exec(text);
+  if (m === null) return firstLine(text).trimEnd().endsWith(STAMPED_MARK) ? 'edited' : 'unstamped';
+  const exact = STAMP_EXACT.exec(m[0]);
+  if (exact === null) return 'edited';
   const rest = text.slice(0, m.index) + text.slice(m.index + m[0].length);
-  return digestOf(rest) === m[1] ? 'intact' : 'edited';
+  return digestOf(rest) === exact[1] ? 'intact' : 'edited';
 }
+
+/** The first line of `text`, without its line break. */
+const firstLine = (text: string): string => {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? text : text.slice(0, nl);
+};

@@ -32,7 +32,7 @@ import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
 import { drainDevice, latencyFigures } from './sync-steps.ts';
 import { evenQuantiles, FLUSH_QUANTILES, FLUSH_QUANTILES_MAX, flushQuantiles, quantilesText, tableMedian } from './flush-quantiles.ts';
-import { calibrationFiles, type Calibration, type FittedValue } from './calibration.ts';
+import { calibrationFiles, checkCalibrationTargets, type Calibration, type FittedValue } from './calibration.ts';
 import { fragmentText } from './calibration-text.ts';
 import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from './host-spread.ts';
 import { writeFileAtomic } from '../../traces/files.ts';
@@ -260,9 +260,11 @@ export function writeCalibration(cal: Calibration, out: string): void {
   // syncsim_version first: how a later run knows the report as syncsim's (calibration.ts, CALIBRATION_HEADS)
   const { syncsim_version, ...rest } = cal;
   const named: Calibration = { syncsim_version, ...rest, files: { fragment: basename(files.fragment), calibration: basename(files.calibration) } };
-  writeFileAtomic(files.calibration, JSON.stringify(named, null, 2) + '\n');
+  // checked again as each file takes its place (as calibrate's): a profile edited while the session ran is not replaced
+  const mayReplace = () => checkCalibrationTargets(out, 'session profile');
+  writeFileAtomic(files.calibration, JSON.stringify(named, null, 2) + '\n', undefined, mayReplace);
   // stamped: a later calibration replaces it only while nobody has edited it (traces/text-stamp.ts)
-  writeFileAtomic(files.fragment, stampText(fragmentText(named)));
+  writeFileAtomic(files.fragment, stampText(fragmentText(named)), undefined, mayReplace);
 }
 
 /**

@@ -125,7 +125,8 @@ async function runAll(argv: string[]): Promise<number> {
   const simSeeds = String(simSeedsArg(values['sim-seeds']));
   const out = resolve(values.out ?? join(ROOT, 'results', 'validation'));
   const sessionProfile = join(out, 'device-session.yaml');
-  // before anything runs: the session profile replaces only one syncsim wrote
+  // before anything runs: the calibration (made here without --calibration) and the session profile replace only ones syncsim wrote, unedited
+  if (values.calibration === undefined) checkCalibrationTargets(join(out, 'device.yaml'), 'calibration (--calibration FILE skips it)');
   if (!values['calibration-only']) {
     checkCalibrationTargets(sessionProfile, 'session profile (--calibration-only skips it)');
     const clash = values.calibration === undefined ? null : profileClash(values.calibration, sessionProfile);
