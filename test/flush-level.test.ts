@@ -84,6 +84,22 @@ describe('the host\'s slow spells in the session', () => {
   });
 });
 
+describe('the buffered part of the session probes (buffered-probe.ts)', () => {
+  it('is reported beside the O_DIRECT destage part, and the profile is fitted as without it', () => {
+    const us = [280, 300, 320, 300, 310];
+    const destage = { one_us: 300, n_us: 672, writes: 32 };
+    const withBuffered = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage, buffered: { one_us: 100 * i, n_us: 500 * i, writes: 32 } }));
+    const without = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage }));
+    const s = withSessionLevel(calibration(), withBuffered)!;
+    const plain = withSessionLevel(calibration(), without)!;
+    expect(s.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 150, n_us: 750, increment_us: 600, direct_increment_us: 372 });
+    expect(plain.fits.flush_level_session!.buffered).toBeNull();
+    // reported, not replayed
+    expect(s.fragment).toEqual(plain.fragment);
+    expect(s.fitted).toEqual(plain.fitted);
+  });
+});
+
 describe('the FLUSH level refitted to the session probes', () => {
   // ten probes at 100, 200, … 1000 µs, the k-th timing 10·k fdatasyncs: each weighs a tenth, so (type 7 over 10 × 2000 points)
   // p50 = 550 (between 500 and 600), p90 = 910, p99 = 1000; weighed by their counts the median would be 700
@@ -268,6 +284,34 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
     expect(said.at(-1)).toMatch(/^== FLUSH level of the session: 40 fdatasyncs of 4 probes, median 400\.0 µs \(the calibration's 300\.0 µs\): flush_us 399\.74 \(was 288\), flush_floor [\d.]+ in /);
     expect(session.summary()).toMatchObject({ source: 'session probes', profile, calibration_flush_us: 288, session_flush_us: 399.74, session: { count: 40, p50_us: 400 } });
     expect(session.report()).toMatchObject({ profile: 'device-session.yaml', flush_us: 399.74, flush_cv: 0.244, calibration_flush_us: 288, level: { count: 40, p50_us: 400 } });
+  });
+
+  it('says each probe\'s buffered part, and the session\'s mean increment beside the O_DIRECT one (reported, not replayed)', async () => {
+    const { dir, calPath, profile } = setup();
+    const said: string[] = [];
+    const p = prober([100, 300]);
+    const probeOnce = p.probe;
+    p.probe = async (label) => {
+      const us = await probeOnce(label);
+      p.probes[p.probes.length - 1]!.buffered = { one_us: 120, n_us: 560.3, writes: 32 };
+      return us;
+    };
+    const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), p))!;
+    const slots = withProbeSlots(['a'], 3);
+    const rounds = new Rounds(slots, 1);
+    const a = (async () => {
+      const t = rounds.of('a');
+      await takeTurn(t, 1, async () => {});
+      await takeTurn(t, 'replay', async () => {});
+    })();
+    await Promise.all([session.slot(rounds, 'flush-level-1', slots, true), a]);
+    session.close();
+    expect(said.filter((l) => l.startsWith('FLUSH probe'))).toEqual([
+      'FLUSH probe before a run 1: 10 fdatasyncs, median 100.0 µs; buffered: after a write 120.0 µs, after 32 560.3 µs',
+      'FLUSH probe before the replays: 10 fdatasyncs, median 300.0 µs; buffered: after a write 120.0 µs, after 32 560.3 µs',
+    ]);
+    expect(said.at(-1)).toMatch(/; 32 buffered writes before an fdatasync added 440\.3 µs \(- µs O_DIRECT; reported, not replayed\) in /);
+    expect(session.refitted!.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 120, n_us: 560.3, increment_us: 440.3, direct_increment_us: null });
   });
 
   it('when no probe times anything, the profile keeps the calibration\'s level and the summary says so', async () => {

@@ -43,6 +43,10 @@ describe('the probe (real fio)', () => {
       expect(p.writeback!.one_us).toBeGreaterThan(0);
       expect(p.writeback!.cpu_one_us).toBeGreaterThan(0);
       expect(Number.isFinite(p.writeback!.slope_us)).toBe(true);
+      // and its buffered part: fdatasync after one buffered write and after 32, the 32 pages' writeback the dearer
+      expect(p.buffered).toMatchObject({ writes: 32 });
+      expect(p.buffered!.one_us).toBeGreaterThan(0);
+      expect(p.buffered!.n_us).toBeGreaterThan(p.buffered!.one_us);
     }
   }, 60_000);
 });

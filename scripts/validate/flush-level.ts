@@ -38,6 +38,7 @@ import { annotateSplit, probePairs, splitHostSpread, type WriteSyncPair } from '
 import { writeFileAtomic } from '../../traces/files.ts';
 import { stampText } from '../../traces/text-stamp.ts';
 import { sessionSpells, type SessionSpells } from './spell-session.ts';
+import { bufferedPart, sessionBuffered, type BufferedProbe, type SessionBuffered } from './buffered-probe.ts';
 import { probeSpells, type ProbeSpells } from './spell-fit.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
@@ -130,6 +131,8 @@ export interface SessionProbe {
   pairs?: WriteSyncPair[];
   /** The CPU probe's writeback samples (writeback-stage.ts): their off-CPU slope (µs a write), one page's off-CPU time and one page's CPU time (µs); absent without `cc`. */
   writeback?: { slope_us: number; one_us: number; cpu_one_us: number };
+  /** Its buffered part (buffered-probe.ts): fdatasync after one and after 32 buffered writes; absent when fio timed none. */
+  buffered?: BufferedProbe;
 }
 
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
@@ -150,6 +153,8 @@ export interface SessionLevel extends FioLatency {
   cpu?: SessionCpu | null;
   /** The host's slow spells the probes met (spell-session.ts), or null (too little probe time, or no timestamps). */
   spells?: SessionSpells | null;
+  /** The probes' buffered parts (buffered-probe.ts; reported, not replayed), or null (none timed). */
+  buffered?: SessionBuffered | null;
 }
 
 /**
@@ -229,6 +234,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     writeback: wb?.report ?? null,
     cpu: cpu?.report ?? null,
     spells,
+    buffered: sessionBuffered(kept),
   };
   return {
     ...cal,
@@ -325,9 +331,11 @@ export class FlushLevelProbes {
     const writeP50 = nJob?.write?.p50_us ?? null;
     const rate = this.o.rate === false ? undefined : await this.ratePart(work, rStep, us);
     const wb = this.cpuProbe ? writebackFigures(parseSamples(await runBinary('the CPU probe', this.cpuProbe, [work, String(WRITEBACK_REPS), 'writeback']))) : null;
+    const buffered = await bufferedPart(work, Math.max(1, Math.round(this.o.probeMs / 2)), (step, json) => this.run(work, step, json));
     this.probes.push({
       label, at, us, spells: probeSpells(Array.from(timed.issued_us), us), ...(destage ? { destage } : {}), ...(rate ? { rate } : {}), ...(writeP50 !== null ? { write_p50_us: writeP50 } : {}), ...(pairs.length ? { pairs } : {}),
       ...(wb ? { writeback: { slope_us: wb.off_cpu_page_us.median_us, one_us: wb.off_cpu_one_us, cpu_one_us: wb.cpu_one_us } } : {}),
+      ...(buffered ? { buffered } : {}),
     });
     return us;
   }

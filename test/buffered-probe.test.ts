@@ -1,0 +1,63 @@
+/**
+ * The session probe's buffered part (scripts/validate/buffered-probe.ts):
+ * its fio steps, one probe's figures, the session's means beside the O_DIRECT
+ * destage part's, and its run through a stand-in for fio. With the real fio:
+ * test/flush-probe-fio.e2e.ts; in the session's report: test/flush-level.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUFFERED_WRITES, bufferedPart, bufferedProbe, bufferedSteps, sessionBuffered } from '../scripts/validate/buffered-probe.ts';
+
+/** fio's JSON report of one job `name` whose fdatasyncs had median `p50Us` (µs), or none timed (null). */
+const fioJson = (name: string, p50Us: number | null) =>
+  JSON.stringify({ 'fio version': 'fio-test', jobs: [{ jobname: name, sync: p50Us === null ? { lat_ns: { N: 0 } } : { lat_ns: { N: 10, mean: p50Us * 1000, percentile: { '50.000000': p50Us * 1000 } } } }] });
+
+describe('the buffered part of a session probe', () => {
+  it('two fio steps of 4k random buffered writes (no O_DIRECT), fdatasync after each one and after every 32, each for the time given', () => {
+    const [one, n] = bufferedSteps(700);
+    expect(one.name).toBe('flush-buffered');
+    expect(n.name).toBe('flush-buffered-32');
+    expect(BUFFERED_WRITES).toBe(32);
+    for (const [s, w] of [[one, 1], [n, 32]] as const) {
+      expect(s.writes).toBe(w);
+      expect(s.options).toEqual(['rw=randwrite', 'bs=4k', 'ioengine=psync', `fdatasync=${w}`, 'time_based', 'runtime=700ms']);
+      expect(s.options.some((o) => o.startsWith('direct'))).toBe(false);
+    }
+  });
+
+  it('a probe\'s figures only when fio timed both steps', () => {
+    expect(bufferedProbe(120, 560)).toEqual({ one_us: 120, n_us: 560, writes: 32 });
+    expect(bufferedProbe(null, 560)).toBeUndefined();
+    expect(bufferedProbe(120, undefined)).toBeUndefined();
+    expect(bufferedProbe(0, 560)).toBeUndefined();
+  });
+
+  it('the session\'s means over the probes that timed it, beside the O_DIRECT increment of the same probes', () => {
+    const s = sessionBuffered([
+      { buffered: { one_us: 100, n_us: 500, writes: 32 }, destage: { one_us: 90, n_us: 390, writes: 32 } },
+      { buffered: { one_us: 140, n_us: 700, writes: 32 }, destage: { one_us: 110, n_us: 610, writes: 32 } },
+      { destage: { one_us: 1, n_us: 10_000, writes: 32 } }, // no buffered part: left out, its destage too
+    ]);
+    expect(s).toEqual({ probes: 2, writes: 32, one_us: 120, n_us: 600, increment_us: 480, direct_increment_us: 400 });
+    expect(sessionBuffered([{ buffered: { one_us: 100, n_us: 433.333, writes: 32 } }])).toEqual({ probes: 1, writes: 32, one_us: 100, n_us: 433.33, increment_us: 333.33, direct_increment_us: null });
+    expect(sessionBuffered([{ destage: { one_us: 90, n_us: 390, writes: 32 } }])).toBeNull();
+    expect(sessionBuffered([])).toBeNull();
+  });
+
+  it('runs both steps in turn and reads their reports; a failed step or one that timed nothing leaves the part out', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'syncsim-buffered-test-'));
+    const ran: string[] = [];
+    const p50 = new Map<string, number | null>([['flush-buffered', 130], ['flush-buffered-32', 610]]);
+    const run = async (step: { name: string }, json: string) => {
+      ran.push(step.name);
+      writeFileSync(json, fioJson(step.name, p50.get(step.name)!));
+    };
+    expect(await bufferedPart(work, 500, run)).toEqual({ one_us: 130, n_us: 610, writes: 32 });
+    expect(ran).toEqual(['flush-buffered', 'flush-buffered-32']);
+    p50.set('flush-buffered-32', null);
+    expect(await bufferedPart(work, 500, run)).toBeUndefined();
+    expect(await bufferedPart(work, 500, async () => { throw new Error('fio failed'); })).toBeUndefined();
+  });
+});
