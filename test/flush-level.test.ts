@@ -243,6 +243,17 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
     };
     return p;
   };
+  /** Runs one round of one job, `a`, after the session's one probe slot: its run, then its replay. */
+  const oneJob = async (session: FlushSession) => {
+    const slots = withProbeSlots(['a'], 3);
+    const rounds = new Rounds(slots, 1);
+    const a = (async () => {
+      const t = rounds.of('a');
+      await takeTurn(t, 1, async () => {});
+      await takeTurn(t, 'replay', async () => {});
+    })();
+    await Promise.all([session.slot(rounds, 'flush-level-1', slots, true), a]);
+  };
   const setup = () => {
     const dir = tmp();
     const calPath = join(dir, 'device.yaml');
@@ -297,14 +308,7 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
       return us;
     };
     const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), p))!;
-    const slots = withProbeSlots(['a'], 3);
-    const rounds = new Rounds(slots, 1);
-    const a = (async () => {
-      const t = rounds.of('a');
-      await takeTurn(t, 1, async () => {});
-      await takeTurn(t, 'replay', async () => {});
-    })();
-    await Promise.all([session.slot(rounds, 'flush-level-1', slots, true), a]);
+    await oneJob(session);
     session.close();
     expect(said.filter((l) => l.startsWith('FLUSH probe'))).toEqual([
       'FLUSH probe before a run 1: 10 fdatasyncs, median 100.0 µs; buffered: after a write 120.0 µs, after 32 560.3 µs',
@@ -318,14 +322,7 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
     const { dir, calPath, profile } = setup();
     const said: string[] = [];
     const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), prober([null, null, null])))!;
-    const slots = withProbeSlots(['a'], 3);
-    const rounds = new Rounds(slots, 1);
-    const a = (async () => {
-      const t = rounds.of('a');
-      await takeTurn(t, 1, async () => {});
-      await takeTurn(t, 'replay', async () => {});
-    })();
-    await Promise.all([session.slot(rounds, 'flush-level-1', slots, true), a]);
+    await oneJob(session);
     expect(loadConfig(profile, []).device.flush_us).toBe(288);
     expect(said.at(-1)).toBe(`== FLUSH level: no probe timed an fdatasync; ${profile} keeps the calibration's`);
     expect(session.summary()).toMatchObject({ source: 'calibration', calibration_flush_us: 288, session_flush_us: null, session: null });
