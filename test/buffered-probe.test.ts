@@ -2,13 +2,15 @@
  * The session probe's buffered part (scripts/validate/buffered-probe.ts):
  * its fio steps, one probe's figures, the session's means beside the O_DIRECT
  * destage part's, and its run through a stand-in for fio. With the real fio:
- * test/flush-probe-fio.e2e.ts; in the session's report: test/flush-level.test.ts.
+ * test/flush-probe-fio.e2e.ts; the session's log lines: test/flush-level.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUFFERED_WRITES, bufferedPart, bufferedProbe, bufferedSteps, sessionBuffered } from '../scripts/validate/buffered-probe.ts';
+import { withSessionLevel, type SessionProbe } from '../scripts/validate/flush-level.ts';
+import { calibration, probe } from './flush-fixtures.ts';
 
 /** fio's JSON report of one job `name` whose fdatasyncs had median `p50Us` (µs), or none timed (null). */
 const fioJson = (name: string, p50Us: number | null) =>
@@ -59,5 +61,25 @@ describe('the buffered part of a session probe', () => {
     p50.set('flush-buffered-32', null);
     expect(await bufferedPart(work, 500, run)).toBeUndefined();
     expect(await bufferedPart(work, 500, async () => { throw new Error('fio failed'); })).toBeUndefined();
+  });
+});
+
+describe('the buffered part in the session\'s report (flush-level.ts, withSessionLevel)', () => {
+  it('is reported beside the O_DIRECT destage part, and per probe; the profile and every other fit are as without it', () => {
+    const us = [280, 300, 320, 300, 310];
+    const destage = { one_us: 300, n_us: 672, writes: 32 };
+    const withBuffered = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage, buffered: { one_us: 100 * i, n_us: 500 * i, writes: 32 } }));
+    const without = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage }));
+    const s = withSessionLevel(calibration(), withBuffered)!;
+    const plain = withSessionLevel(calibration(), without)!;
+    expect(s.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 150, n_us: 750, increment_us: 600, direct_increment_us: 372 });
+    expect(s.fits.flush_level_session!.probes.map((p) => p.buffered)).toEqual([{ one_us: 100, n_us: 500, writes: 32 }, { one_us: 200, n_us: 1000, writes: 32 }]);
+    expect(plain.fits.flush_level_session!.buffered).toBeNull();
+    // reported, not replayed: the profile, its provenance and every fit but the session's report are the same
+    expect(s.fragment).toEqual(plain.fragment);
+    expect(s.fitted).toEqual(plain.fitted);
+    const { flush_level_session: a, ...fits } = s.fits, { flush_level_session: b, ...plainFits } = plain.fits;
+    expect(fits).toEqual(plainFits);
+    expect({ ...a, buffered: null, probes: a!.probes.map(({ buffered: _, ...p }) => p) }).toEqual(b);
   });
 });

@@ -13,41 +13,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProbeSlot, readCalibrationReport, withProbeSlots, withSessionLevel, writeCalibration, type SessionProbe } from '../scripts/validate/flush-level.ts';
-import type { Calibration, StepReport } from '../scripts/validate/calibration.ts';
 import { Rounds, takeTurn } from '../scripts/validate/rounds.ts';
 import { FlushSession, type Prober } from '../scripts/validate/flush-session.ts';
 import { validate } from '../scripts/validate/validation.ts';
 import { loadConfig } from '../scripts/config-file.ts';
+import { calibration, probe } from './flush-fixtures.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-flush-level-test-'));
-const lat = (mean_us: number, p50_us: number | null = null, p90_us: number | null = null, count = 10) => ({ count, mean_us, stddev_us: 0, p50_us, p90_us, p99_us: null });
-const step = (name: string, kind: StepReport['kind'], bytes: number, depth: number, iops: number, l: ReturnType<typeof lat> | null, sync: ReturnType<typeof lat> | null = null, writes?: number): StepReport =>
-  ({ name, kind, bytes, depth, iops, latency: l, sync, ...(writes === undefined ? {} : { writes }) });
-
-/** A calibration whose FLUSH after N writes costs 300 + 12 (N − 1) µs (destage on_flush, 12 µs a write), level median 300 µs. */
-function calibration(writeCache = true): Calibration {
-  const steps: StepReport[] = [
-    step('lat-read-4k', 'latency', 4096, 1, 0, lat(104.096)),
-    step('lat-read-1m', 'latency', 1 << 20, 1, 0, lat(1148.576)),
-    step('lat-write-4k', 'latency', 4096, 1, 0, lat(36.384)),
-    step('lat-write-1m', 'latency', 1 << 20, 1, 0, lat(4214.304)),
-    step('qd-write-1', 'depth', 4096, 1, 20000, lat(50)),
-    step('qd-write-8', 'depth', 4096, 8, 40000, lat(200)),
-    ...[1, 8, 32, 128].map((w) => step(w === 1 ? 'flush' : `flush-${w}`, 'flush', 4096, 1, 0, lat(30), lat(300 + 12 * (w - 1)), w)),
-  ];
-  return {
-    steps,
-    fragment: { device: { profile: 'sata-ssd', channels: 2, write_cache: writeCache, flush_us: 288, flush_empty_us: 70, flush_cv: 0.1, destage: 'on_flush', media_write_us: 11 }, fs: { kind: 'ext4-ordered' } },
-    fitted: { 'device.channels': { value: 2, r2: null, n: 4, from: 'qd-*' } },
-    fits: { write: { latency: { dist: 'constant', mean_us: 20 }, bandwidth_mbps: 250, r2: 1, n: 2 }, flush: { write_cache: true, flush_us: 288, write_cache_source: 'inferred' }, flush_level: lat(301, 300, 330, 100), flush_empty: lat(72, 70, 80, 50) },
-    size_bytes: 4 << 20, step_ms: 400, syncsim_version: 'test', fio_version: 'fio-test', dir: '/x', filesystem: 'ext4', block_device: null, quick: true,
-    files: { fragment: 'device.yaml', calibration: 'device.calibration.json' },
-  } as unknown as Calibration;
-}
-
-/** A probe whose fdatasyncs are `us`. */
-const probe = (label: string, us: number[]): SessionProbe => ({ label, at: '2026-12-03T10:00:00.000Z', us });
-
 describe('probe slots among the jobs', () => {
   it('a slot before the first job and before every third after it, numbered from 1', () => {
     expect(withProbeSlots(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 3)).toEqual(['flush-level-1', 'a', 'b', 'c', 'flush-level-2', 'd', 'e', 'f', 'flush-level-3', 'g']);
@@ -81,22 +53,6 @@ describe('the host\'s slow spells in the session', () => {
     expect(plain.fits.flush_level_session!.spells).toBeNull();
     expect(s.fragment).toEqual(plain.fragment);
     expect(s.fragment.device.host_spell_rate_hz).toBeUndefined();
-  });
-});
-
-describe('the buffered part of the session probes (buffered-probe.ts)', () => {
-  it('is reported beside the O_DIRECT destage part, and the profile is fitted as without it', () => {
-    const us = [280, 300, 320, 300, 310];
-    const destage = { one_us: 300, n_us: 672, writes: 32 };
-    const withBuffered = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage, buffered: { one_us: 100 * i, n_us: 500 * i, writes: 32 } }));
-    const without = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage }));
-    const s = withSessionLevel(calibration(), withBuffered)!;
-    const plain = withSessionLevel(calibration(), without)!;
-    expect(s.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 150, n_us: 750, increment_us: 600, direct_increment_us: 372 });
-    expect(plain.fits.flush_level_session!.buffered).toBeNull();
-    // reported, not replayed
-    expect(s.fragment).toEqual(plain.fragment);
-    expect(s.fitted).toEqual(plain.fitted);
   });
 });
 

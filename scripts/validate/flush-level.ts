@@ -138,7 +138,7 @@ export interface SessionProbe {
 /** What `fits.flush_level_session` of a session profile holds: the pooled level and each probe's median. */
 export interface SessionLevel extends FioLatency {
   /** Each probe that timed an fdatasync: where and when it ran, how many, their median (µs). */
-  probes: { label: string; at: string; count: number; p50_us: number; write_p50_us?: number }[];
+  probes: { label: string; at: string; count: number; p50_us: number; write_p50_us?: number; buffered?: BufferedProbe }[];
   /** The level the calibration itself fitted (its flush_level), for comparison. */
   calibration_p50_us: number | null;
   /** How the writes' destage moved against the calibration's (media_write_us scaled by it), or null (not measured, or no sign). */
@@ -226,7 +226,7 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   }
   const session: SessionLevel = {
     ...level,
-    probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}) })),
+    probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}), ...(p.buffered ? { buffered: p.buffered } : {}) })),
     calibration_p50_us: cal.fits.flush_level?.p50_us ?? null,
     destage,
     rate,
