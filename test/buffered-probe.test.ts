@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUFFERED_WRITES, bufferedPart, bufferedProbe, bufferedSteps, sessionBuffered } from '../scripts/validate/buffered-probe.ts';
+import { BUFFERED_WRITES, bufferedPart, bufferedProbe, bufferedProbeText, bufferedSteps, sessionBuffered, sessionBufferedText } from '../scripts/validate/buffered-probe.ts';
 import { withSessionLevel, type SessionProbe } from '../scripts/validate/flush-level.ts';
 import { calibration, probe } from './flush-fixtures.ts';
 
@@ -46,6 +46,12 @@ describe('the buffered part of a session probe', () => {
     expect(sessionBuffered([{ buffered: { one_us: 100, n_us: 433.333, writes: 32 } }])).toEqual({ probes: 1, writes: 32, one_us: 100, n_us: 433.33, increment_us: 333.33, direct_increment_us: null });
     expect(sessionBuffered([{ destage: { one_us: 90, n_us: 390, writes: 32 } }])).toBeNull();
     expect(sessionBuffered([])).toBeNull();
+  });
+
+  it('what the log lines say: each probe\'s two medians, and the session\'s increment beside the O_DIRECT one (\'-\' when none)', () => {
+    expect(bufferedProbeText({ one_us: 142.3, n_us: 798.7, writes: 32 })).toBe('; buffered: after a write 142.3 µs, after 32 798.7 µs');
+    expect(sessionBufferedText({ probes: 9, writes: 32, one_us: 132.6, n_us: 748.6, increment_us: 616, direct_increment_us: 339.2 })).toBe('; 32 buffered writes before an fdatasync added 616.0 µs (339.2 µs O_DIRECT; reported, not replayed)');
+    expect(sessionBufferedText({ probes: 1, writes: 32, one_us: 100, n_us: 400, increment_us: 300, direct_increment_us: null })).toBe('; 32 buffered writes before an fdatasync added 300.0 µs (- µs O_DIRECT; reported, not replayed)');
   });
 
   it('runs both steps in turn and reads their reports; a failed step or one that timed nothing leaves the part out', async () => {

@@ -93,7 +93,7 @@ describe('calibrate -o replaces only a profile it wrote that nobody edited', () 
     const r = await syncsimHere(['calibrate', '-o', 'dev.yaml', '--dir', d], d);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`syncsim: --out dev.yaml: it exists and was written by syncsim calibrate and has been edited since (its stamp line no longer matches the other lines), so it holds changes of yours; choose a new file, or move it away first\n`);
+    expect(r.stderr).toBe(`syncsim: --out dev.yaml: it exists and was written by syncsim calibrate and has been edited since (its stamp line is gone or no longer matches the other lines), so it holds changes of yours; choose a new file, or move it away first\n`);
     expect(snapshot(d)).toEqual(before);
   });
 

@@ -71,6 +71,16 @@ export function sessionBuffered(probes: readonly { buffered?: BufferedProbe; des
   return { probes: kept.length, writes: BUFFERED_WRITES, one_us: r2(one), n_us: r2(n), increment_us: r2(n - one), direct_increment_us: direct.length ? r2(mean(direct)) : null };
 }
 
+/** What a probe's log line says of its buffered part: `; buffered: after a write X µs, after 32 Y µs`. */
+export function bufferedProbeText(b: BufferedProbe): string {
+  return `; buffered: after a write ${b.one_us.toFixed(1)} µs, after ${b.writes} ${b.n_us.toFixed(1)} µs`;
+}
+
+/** What the session's refit line says of the probes' buffered parts, beside the O_DIRECT increment. */
+export function sessionBufferedText(s: SessionBuffered): string {
+  return `; ${s.writes} buffered writes before an fdatasync added ${s.increment_us.toFixed(1)} µs (${s.direct_increment_us?.toFixed(1) ?? '-'} µs O_DIRECT; reported, not replayed)`;
+}
+
 /**
  * Runs a probe's buffered part in `work` through `run` (a step's fio job and
  * its JSON report, then a drain), each step for `ms`; undefined when fio

@@ -132,7 +132,7 @@ export function checkCalibrationTargets(out: string, flag?: string): void {
 
 /** The refusal of a profile a calibration wrote and a user edited since. */
 const PROFILE_EDITED = {
-  why: 'was written by syncsim calibrate and has been edited since (its stamp line no longer matches the other lines), so it holds changes of yours',
+  why: 'was written by syncsim calibrate and has been edited since (its stamp line is gone or no longer matches the other lines), so it holds changes of yours',
   advice: 'choose a new file, or move it away first',
 };
 
