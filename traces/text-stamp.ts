@@ -25,7 +25,12 @@ export const STAMPED_MARK = '; stamped';
  * has to be caught here).
  */
 const STAMP_LIKE = /^[^\n]*#[ \t]*syncsim[ \t]+stamp\b[^\n]*(?:\n|$)/im;
-const STAMP_EXACT = new RegExp(`^# syncsim stamp sha256:([0-9a-f]{64})${STAMP_NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`);
+
+/** How a stamp line begins, before its digest. */
+const STAMP_PREFIX = '# syncsim stamp sha256:';
+
+/** The stamp line of `digest` (hex), line break included: the one form {@link stampText} writes and {@link stampState} accepts. */
+const stampLine = (digest: string): string => `${STAMP_PREFIX}${digest}${STAMP_NOTE}\n`;
 
 /** The SHA-256 (hex) of `text` as UTF-8. */
 const digestOf = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -36,7 +41,7 @@ export function stampText(text: string): string {
   if (nl < 0) return text;
   const marked = `${text.slice(0, nl)}${STAMPED_MARK}\n${text.slice(nl + 1)}`;
   const at = nl + STAMPED_MARK.length + 1;
-  return `${marked.slice(0, at)}# syncsim stamp sha256:${digestOf(marked)}${STAMP_NOTE}\n${marked.slice(at)}`;
+  return `${marked.slice(0, at)}${stampLine(digestOf(marked))}${marked.slice(at)}`;
 }
 
 /**
@@ -49,10 +54,10 @@ export function stampText(text: string): string {
 export function stampState(text: string): 'intact' | 'edited' | 'unstamped' {
   const m = STAMP_LIKE.exec(text);
   if (m === null) return firstLine(text).trimEnd().endsWith(STAMPED_MARK) ? 'edited' : 'unstamped';
-  const exact = STAMP_EXACT.exec(m[0]);
-  if (exact === null) return 'edited';
+  const digest = m[0].slice(STAMP_PREFIX.length, STAMP_PREFIX.length + 64);
+  if (!/^[0-9a-f]{64}$/.test(digest) || m[0] !== stampLine(digest)) return 'edited';
   const rest = text.slice(0, m.index) + text.slice(m.index + m[0].length);
-  return digestOf(rest) === exact[1] ? 'intact' : 'edited';
+  return digestOf(rest) === digest ? 'intact' : 'edited';
 }
 
 /** The first line of `text`, without its line break. */
