@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { predictBufferedProbe } from '../scripts/validate/buffered-destage.ts';
 import { BUFFERED_WRITES, bufferedPart, bufferedProbe, bufferedProbeText, bufferedSteps, sessionBuffered, sessionBufferedText } from '../scripts/validate/buffered-probe.ts';
 import { withSessionLevel, type SessionProbe } from '../scripts/validate/flush-level.ts';
 import { calibration, probe } from './flush-fixtures.ts';
@@ -50,8 +51,11 @@ describe('the buffered part of a session probe', () => {
 
   it('what the log lines say: each probe\'s two medians, and the session\'s increment beside the O_DIRECT one (\'-\' when none)', () => {
     expect(bufferedProbeText({ one_us: 142.3, n_us: 798.7, writes: 32 })).toBe('; buffered: after a write 142.3 µs, after 32 798.7 µs');
-    expect(sessionBufferedText({ probes: 9, writes: 32, one_us: 132.6, n_us: 748.6, increment_us: 616, direct_increment_us: 339.2 })).toBe('; 32 buffered writes before an fdatasync added 616.0 µs (339.2 µs O_DIRECT; reported, not replayed)');
-    expect(sessionBufferedText({ probes: 1, writes: 32, one_us: 100, n_us: 400, increment_us: 300, direct_increment_us: null })).toBe('; 32 buffered writes before an fdatasync added 300.0 µs (- µs O_DIRECT; reported, not replayed)');
+    expect(sessionBufferedText({ probes: 9, writes: 32, one_us: 132.6, n_us: 748.6, increment_us: 616, direct_increment_us: 339.2 }, null)).toBe('; 32 buffered writes before an fdatasync added 616.0 µs (339.2 µs O_DIRECT; reported, not replayed)');
+    expect(sessionBufferedText({ probes: 1, writes: 32, one_us: 100, n_us: 400, increment_us: 300, direct_increment_us: null }, null)).toBe('; 32 buffered writes before an fdatasync added 300.0 µs (- µs O_DIRECT; reported, not replayed)');
+    const s = { probes: 9, writes: 32, one_us: 150.5, n_us: 869.7, increment_us: 719.2, direct_increment_us: 488 };
+    expect(sessionBufferedText(s, { media_write_us: 9.97, simulated_increment_us: 718.82, reached: true })).toBe('; 32 buffered writes before an fdatasync added 719.2 µs (488.0 µs O_DIRECT; media_write_us 9.97 fitted to it through the model, whose replay of the probe adds 718.8 µs)');
+    expect(sessionBufferedText(s, { media_write_us: 0, simulated_increment_us: 800, reached: false })).toBe('; 32 buffered writes before an fdatasync added 719.2 µs (488.0 µs O_DIRECT; media_write_us 0 fitted to it through the model, whose replay of the probe adds 800.0 µs, the nearest it comes)');
   });
 
   it('runs both steps in turn and reads their reports; a failed step or one that timed nothing leaves the part out', async () => {
@@ -70,22 +74,45 @@ describe('the buffered part of a session probe', () => {
   });
 });
 
-describe('the buffered part in the session\'s report (flush-level.ts, withSessionLevel)', () => {
-  it('is reported beside the O_DIRECT destage part, and per probe; the profile and every other fit are as without it', () => {
+describe('the buffered part in the session\'s profile (flush-level.ts, withSessionLevel)', () => {
+  it('reported beside the O_DIRECT destage part and per probe; media_write_us fitted to it through the model, every other key and fit as without it', () => {
     const us = [280, 300, 320, 300, 310];
     const destage = { one_us: 300, n_us: 672, writes: 32 };
-    const withBuffered = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage, buffered: { one_us: 100 * i, n_us: 500 * i, writes: 32 } }));
+    // the fixture's model adds about 1012 µs with no destage and about 29.8 µs more a µs of it: 1150 µs is about 4.6 µs a write
+    const buffered = [{ one_us: 300, n_us: 1400, writes: 32 }, { one_us: 340, n_us: 1540, writes: 32 }];
+    const withBuffered = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage, buffered: buffered[i - 1] }));
     const without = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage }));
     const s = withSessionLevel(calibration(), withBuffered)!;
     const plain = withSessionLevel(calibration(), without)!;
-    expect(s.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 150, n_us: 750, increment_us: 600, direct_increment_us: 372 });
-    expect(s.fits.flush_level_session!.probes.map((p) => p.buffered)).toEqual([{ one_us: 100, n_us: 500, writes: 32 }, { one_us: 200, n_us: 1000, writes: 32 }]);
+    const session = s.fits.flush_level_session!;
+    expect(session.buffered).toEqual({ probes: 2, writes: 32, one_us: 320, n_us: 1470, increment_us: 1150, direct_increment_us: 372 });
+    expect(session.probes.map((p) => p.buffered)).toEqual(buffered);
     expect(plain.fits.flush_level_session!.buffered).toBeNull();
-    // reported, not replayed: the profile, its provenance and every fit but the session's report are the same
-    expect(s.fragment).toEqual(plain.fragment);
-    expect(s.fitted).toEqual(plain.fitted);
+    expect(plain.fits.flush_level_session!.buffered_destage).toBeNull();
+    // the fit: the O_DIRECT scale's value was its start, and the model's replay of the probe with the fitted value adds the probes' 1150 µs
+    const fit = session.buffered_destage!;
+    expect(fit.direct_media_write_us).toBe(plain.fragment.device.media_write_us);
+    expect(fit).toMatchObject({ measured_increment_us: 1150, reached: true });
+    expect(s.fragment.device.media_write_us).toBe(fit.media_write_us);
+    const replayed = predictBufferedProbe({ ...plain.fragment, device: { ...plain.fragment.device, media_write_us: fit.media_write_us } }, calibration().size_bytes).increment_us;
+    expect(Math.abs(replayed - 1150)).toBeLessThan(1); // within the fit's 0.5 µs, and the value's rounding to 0.01 µs (31 writes: 0.16 µs)
+    expect(s.fitted['device.media_write_us']).toMatchObject({ value: fit.media_write_us, n: 2 });
+    expect(s.fitted['device.media_write_us']!.from).toMatch(/^session FLUSH probes: fitted through the model to fdatasync after 32 random 4 KiB buffered writes over the 4 MiB data file less after one \(1150 µs, the mean over 2 probes\)/);
+    // nothing else moves
+    const { media_write_us: _a, ...device } = s.fragment.device, { media_write_us: _b, ...plainDevice } = plain.fragment.device;
+    expect({ ...s.fragment, device }).toEqual({ ...plain.fragment, device: plainDevice });
+    const { 'device.media_write_us': _c, ...fitted } = s.fitted, { 'device.media_write_us': _d, ...plainFitted } = plain.fitted;
+    expect(fitted).toEqual(plainFitted);
     const { flush_level_session: a, ...fits } = s.fits, { flush_level_session: b, ...plainFits } = plain.fits;
     expect(fits).toEqual(plainFits);
-    expect({ ...a, buffered: null, probes: a!.probes.map(({ buffered: _, ...p }) => p) }).toEqual(b);
+    expect({ ...a, buffered: null, buffered_destage: null, probes: a!.probes.map(({ buffered: _, ...p }) => p) }).toEqual(b);
+  });
+
+  it('not fitted without a destage on FLUSH: reported only', () => {
+    const cal = calibration();
+    cal.fragment.device = { ...cal.fragment.device, destage: 'continuous' };
+    const s = withSessionLevel(cal, [{ ...probe('p1', [300, 310]), buffered: { one_us: 100, n_us: 500, writes: 32 } }])!;
+    expect(s.fits.flush_level_session!.buffered).toMatchObject({ increment_us: 400 });
+    expect(s.fits.flush_level_session!.buffered_destage).toBeNull();
   });
 });

@@ -253,25 +253,31 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
     expect(session.report()).toMatchObject({ profile: 'device-session.yaml', flush_us: 399.74, flush_cv: 0.244, calibration_flush_us: 288, level: { count: 40, p50_us: 400 } });
   });
 
-  it('says each probe\'s buffered part, and the session\'s mean increment beside the O_DIRECT one (reported, not replayed)', async () => {
+  it('says each probe\'s buffered part, the session\'s mean increment beside the O_DIRECT one, and media_write_us fitted to it through the model', async () => {
     const { dir, calPath, profile } = setup();
     const said: string[] = [];
     const p = prober([100, 300]);
     const probeOnce = p.probe;
     p.probe = async (label) => {
       const us = await probeOnce(label);
-      p.probes[p.probes.length - 1]!.buffered = { one_us: 120, n_us: 560.3, writes: 32 };
+      p.probes[p.probes.length - 1]!.buffered = { one_us: 120, n_us: 1300.3, writes: 32 };
       return us;
     };
     const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), p))!;
     await oneJob(session);
     session.close();
     expect(said.filter((l) => l.startsWith('FLUSH probe'))).toEqual([
-      'FLUSH probe before a run 1: 10 fdatasyncs, median 100.0 µs; buffered: after a write 120.0 µs, after 32 560.3 µs',
-      'FLUSH probe before the replays: 10 fdatasyncs, median 300.0 µs; buffered: after a write 120.0 µs, after 32 560.3 µs',
+      'FLUSH probe before a run 1: 10 fdatasyncs, median 100.0 µs; buffered: after a write 120.0 µs, after 32 1300.3 µs',
+      'FLUSH probe before the replays: 10 fdatasyncs, median 300.0 µs; buffered: after a write 120.0 µs, after 32 1300.3 µs',
     ]);
-    expect(said.at(-1)).toMatch(/; 32 buffered writes before an fdatasync added 440\.3 µs \(- µs O_DIRECT; reported, not replayed\) in /);
-    expect(session.refitted!.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 120, n_us: 560.3, increment_us: 440.3, direct_increment_us: null });
+    const fit = session.refitted!.fits.flush_level_session!.buffered_destage!;
+    expect(fit).toMatchObject({ direct_media_write_us: 11, measured_increment_us: 1180.3, reached: true });
+    expect(said.at(-1)).toContain(`, media_write_us ${fit.media_write_us} (was 11; fitted to the buffered writes below, where the calibration gave 11)`);
+    expect(said.at(-1)).toContain(`; 32 buffered writes before an fdatasync added 1180.3 µs (- µs O_DIRECT; media_write_us ${fit.media_write_us} fitted to it through the model, whose replay of the probe adds ${fit.simulated_increment_us.toFixed(1)} µs) in `);
+    expect(Math.abs(fit.simulated_increment_us - 1180.3)).toBeLessThanOrEqual(0.5);
+    expect(session.refitted!.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 120, n_us: 1300.3, increment_us: 1180.3, direct_increment_us: null });
+    // the profile replayed holds it
+    expect(loadConfig(profile, []).device.media_write_us).toBe(fit.media_write_us);
   });
 
   it('when no probe times anything, the profile keeps the calibration\'s level and the summary says so', async () => {

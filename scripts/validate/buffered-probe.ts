@@ -76,9 +76,15 @@ export function bufferedProbeText(b: BufferedProbe): string {
   return `; buffered: after a write ${b.one_us.toFixed(1)} µs, after ${b.writes} ${b.n_us.toFixed(1)} µs`;
 }
 
-/** What the session's refit line says of the probes' buffered parts, beside the O_DIRECT increment. */
-export function sessionBufferedText(s: SessionBuffered): string {
-  return `; ${s.writes} buffered writes before an fdatasync added ${s.increment_us.toFixed(1)} µs (${s.direct_increment_us?.toFixed(1) ?? '-'} µs O_DIRECT; reported, not replayed)`;
+/**
+ * What the session's refit line says of the probes' buffered parts, beside the O_DIRECT increment,
+ * and of media_write_us fitted to them through the model (`fit`; null: not fitted, reported only).
+ */
+export function sessionBufferedText(s: SessionBuffered, fit: { media_write_us: number; simulated_increment_us: number; reached: boolean } | null): string {
+  const used = fit
+    ? `media_write_us ${fit.media_write_us} fitted to it through the model, whose replay of the probe adds ${fit.simulated_increment_us.toFixed(1)} µs${fit.reached ? '' : ', the nearest it comes'}`
+    : 'reported, not replayed';
+  return `; ${s.writes} buffered writes before an fdatasync added ${s.increment_us.toFixed(1)} µs (${s.direct_increment_us?.toFixed(1) ?? '-'} µs O_DIRECT; ${used})`;
 }
 
 /**

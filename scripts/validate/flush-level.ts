@@ -12,8 +12,11 @@
  * between the jobs' runs and once more before the replays, and refits the
  * three keys to every probe's fdatasyncs pooled: one profile for every job,
  * fitted from microbenchmarks only, sampled over the time the jobs ran.
- * Each probe also times fdatasync after 32 writes, which scales the
- * calibration's destage (media_write_us) to the session's (destage-session.ts),
+ * Each probe also times fdatasync after 32 random buffered writes, to which
+ * the session's destage (media_write_us) is fitted through the model
+ * (buffered-destage.ts); fdatasync after 32 O_DIRECT writes, which scales the
+ * calibration's destage instead when no probe timed the buffered part
+ * (destage-session.ts);
  * fdatasync after one 1 MiB write, which scales the destage rate (media_mbps:
  * destage-rate-session.ts), and its writes, which scale the write latency and
  * the submission stage (write-session.ts).
@@ -40,6 +43,7 @@ import { stampText } from '../../traces/text-stamp.ts';
 import { sessionSpells, type SessionSpells } from './spell-session.ts';
 import { bufferedPart, sessionBuffered, type BufferedProbe, type SessionBuffered } from './buffered-probe.ts';
 import { probeSpells, type ProbeSpells } from './spell-fit.ts';
+import { bufferedDestageFrom, fitBufferedDestage, type BufferedDestageFit } from './buffered-destage.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {
@@ -153,8 +157,10 @@ export interface SessionLevel extends FioLatency {
   cpu?: SessionCpu | null;
   /** The host's slow spells the probes met (spell-session.ts), or null (too little probe time, or no timestamps). */
   spells?: SessionSpells | null;
-  /** The probes' buffered parts (buffered-probe.ts; reported, not replayed), or null (none timed). */
+  /** The probes' buffered parts (buffered-probe.ts), or null (none timed). */
   buffered?: SessionBuffered | null;
+  /** media_write_us fitted through the model to the buffered parts (buffered-destage.ts), or null (none timed, or no destage on FLUSH). */
+  buffered_destage?: BufferedDestageFit | null;
 }
 
 /**
@@ -224,6 +230,15 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     annotateSplit(fitted, device, host.report);
     hostReport = host.report;
   }
+  // the destage fitted through the model to the buffered probes, when they timed it (buffered-destage.ts)
+  const buffered = sessionBuffered(kept);
+  const bufferedFit = buffered && device.destage === 'on_flush' && typeof device.media_write_us === 'number'
+    ? fitBufferedDestage({ ...cal.fragment, device, ...(cpu ? { cpu: cpu.cpu } : {}) }, cal.size_bytes, buffered.increment_us)
+    : null;
+  if (bufferedFit) {
+    device = { ...device, media_write_us: bufferedFit.media_write_us };
+    fitted['device.media_write_us'] = { value: bufferedFit.media_write_us, r2: null, n: buffered!.probes, from: bufferedDestageFrom(bufferedFit, buffered!, cal.size_bytes) };
+  }
   const session: SessionLevel = {
     ...level,
     probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}), ...(p.buffered ? { buffered: p.buffered } : {}) })),
@@ -234,7 +249,8 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     writeback: wb?.report ?? null,
     cpu: cpu?.report ?? null,
     spells,
-    buffered: sessionBuffered(kept),
+    buffered,
+    buffered_destage: bufferedFit,
   };
   return {
     ...cal,

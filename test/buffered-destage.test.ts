@@ -1,0 +1,92 @@
+/**
+ * The session's destage fitted through the model to the buffered probe
+ * (scripts/validate/buffered-destage.ts): the replay's trace, the analytic
+ * cost of a destage a write, and the fit's target, bounds and determinism.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { BUFFERED_REPLAY_ROUNDS, bufferedDestageFrom, bufferedProbeTrace, fitBufferedDestage, predictBufferedProbe } from '../scripts/validate/buffered-destage.ts';
+import { Flag } from '../traces/types.ts';
+
+/** A virtual disk without spread: constant latencies, a FLUSH of 100 µs plus `mwu` a write destaged on it. */
+const disk = (mwu: number) => ({
+  device: {
+    profile: 'sata-ssd', channels: 8, write_cache: true, flush_us: 100, flush_empty_us: 40, flush_cv: 0, destage: 'on_flush', media_write_us: mwu,
+    write_latency: { dist: 'constant', mean_us: 20 }, read_latency: { dist: 'constant', mean_us: 50 },
+  },
+  fs: { kind: 'ext4-nojournal' },
+});
+const MiB = 1 << 20;
+
+describe('the replay of the buffered probe', () => {
+  it('maps the data file, then each round stores to `writes` pages inside it and msyncs the whole file, SYNC', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 1000 }), (pages, writes, rounds, seed) => {
+      const rows = bufferedProbeTrace(pages * 4096, writes, rounds, 4096, seed);
+      const map = rows[0]!;
+      expect(map).toMatchObject({ op: 'map', len: pages * 4096 });
+      expect(rows).toHaveLength(1 + rounds * (writes + 1));
+      for (let r = 0; r < rounds; r++) {
+        const round = rows.slice(1 + r * (writes + 1), 1 + (r + 1) * (writes + 1));
+        for (const w of round.slice(0, writes)) {
+          expect(w.op).toBe('write');
+          expect(w.len).toBe(4096);
+          expect((w.addr - map.addr) % 4096).toBe(0);
+          expect(w.addr >= map.addr && w.addr < map.addr + pages * 4096).toBe(true);
+        }
+        expect(round[writes]).toMatchObject({ op: 'msync', addr: map.addr, len: pages * 4096, flags: Flag.SYNC });
+      }
+      // the same seed, the same pages
+      expect(bufferedProbeTrace(pages * 4096, writes, rounds, 4096, seed)).toEqual(rows);
+    }), { numRuns: 50 });
+  });
+
+  it('scatters the stores over the whole file', () => {
+    const rows = bufferedProbeTrace(64 * MiB, 32, 100, 4096, 1).filter((r) => r.op === 'write');
+    const pages = new Set(rows.map((r) => (r.addr - 0x10000000) / 4096));
+    expect(pages.size).toBeGreaterThan(2750); // 3200 uniform stores over 16384 pages: 16384 (1 − e^(−3200/16384)) ≈ 2906 distinct expected
+    expect(Math.max(...pages)).toBeGreaterThan(16384 * 0.95);
+    expect(Math.min(...pages)).toBeLessThan(16384 * 0.05);
+  });
+
+  it('a destage of d µs a write adds 31 d to what 32 writes add over one (the model\'s FLUSH pays each write it destages)', () => {
+    const base = predictBufferedProbe(disk(0), 16 * MiB, 50);
+    for (const d of [5, 12.5]) {
+      const p = predictBufferedProbe(disk(d), 16 * MiB, 50);
+      expect(p.increment_us - base.increment_us).toBeCloseTo(31 * d, 6);
+    }
+    expect(base.increment_us).toBeGreaterThan(0);
+  });
+});
+
+describe('the fit of media_write_us to the buffered probes', () => {
+  it('finds the value whose replay adds what the probes measured, deterministically', () => {
+    const at = (d: number) => predictBufferedProbe(disk(d), 16 * MiB, 50).increment_us;
+    const target = at(7.25);
+    const fit = fitBufferedDestage(disk(20), 16 * MiB, target, 50);
+    expect(fit.reached).toBe(true);
+    expect(Math.abs(fit.media_write_us - 7.25)).toBeLessThan(0.5 / 31 + 0.01);
+    expect(Math.abs(fit.simulated_increment_us - target)).toBeLessThanOrEqual(0.5);
+    expect(fit).toMatchObject({ direct_media_write_us: 20, measured_increment_us: Math.round(target * 100) / 100 });
+    expect(fit.direct_increment_us).toBeCloseTo(at(20), 1);
+    expect(fitBufferedDestage(disk(20), 16 * MiB, target, 50)).toEqual(fit);
+  });
+
+  it('keeps the nearest bound, said unreached, when no value reaches the probes: 0 below the replay\'s least, the upper bound above its most', () => {
+    const least = predictBufferedProbe(disk(0), 16 * MiB, 50).increment_us;
+    const low = fitBufferedDestage(disk(10), 16 * MiB, least / 2, 50);
+    expect(low).toMatchObject({ media_write_us: 0, reached: false });
+    expect(low.simulated_increment_us).toBeCloseTo(least, 1);
+    const high = fitBufferedDestage(disk(10), 16 * MiB, least + 31 * 1000, 50);
+    expect(high).toMatchObject({ media_write_us: 60, reached: false }); // max(4 × 10, 10 + 50)
+  });
+
+  it('says where the value came from: the probes, the replay, and the value it replaced', () => {
+    const fit = { media_write_us: 9.97, direct_media_write_us: 12.7, direct_increment_us: 799.04, measured_increment_us: 719.19, simulated_increment_us: 718.82, reached: true };
+    const s = { probes: 9, writes: 32, one_us: 150.53, n_us: 869.72, increment_us: 719.19, direct_increment_us: 487.95 };
+    expect(bufferedDestageFrom(fit, s, 256 * MiB)).toBe(
+      'session FLUSH probes: fitted through the model to fdatasync after 32 random 4 KiB buffered writes over the 256 MiB data file less after one (719.19 µs, the mean over 9 probes): '
+      + `the replay of that probe with this profile (32 stores and an msync of the whole file against one, ${BUFFERED_REPLAY_ROUNDS} msyncs each, medians) adds 718.82 µs; `
+      + 'with 12.7 µs a write (the value before this fit: the O_DIRECT part\'s scale, or the calibration\'s) it added 799.04 µs');
+    expect(bufferedDestageFrom({ ...fit, reached: false }, s, 256 * MiB)).toContain('adds 718.82 µs (the nearest it comes); ');
+  });
+});
