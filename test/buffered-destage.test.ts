@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BUFFERED_REPLAY_ROUNDS, bufferedDestageFrom, bufferedProbeTrace, fitBufferedDestage, predictBufferedProbe } from '../scripts/validate/buffered-destage.ts';
+import { BUFFERED_REPLAY_ROUNDS, bufferedDestageFrom, bufferedProbeTrace, fitBufferedDestage, predictBufferedProbe, solveIncreasing } from '../scripts/validate/buffered-destage.ts';
 import { Flag } from '../traces/types.ts';
 
 /** A virtual disk without spread: constant latencies, a FLUSH of 100 µs plus `mwu` a write destaged on it. */
@@ -58,35 +58,88 @@ describe('the replay of the buffered probe', () => {
   });
 });
 
+describe('the search for the value (solveIncreasing)', () => {
+  const opts = { tol: 0.5, xtol: 0.005, maxHi: 1e4, iterations: 60 };
+  it('on a continuous increasing curve: within the tolerance, the target bracketed, in a few evaluations', () => {
+    fc.assert(fc.property(fc.double({ min: 0.5, max: 50, noNaN: true }), fc.double({ min: 0, max: 0.05, noNaN: true }), fc.double({ min: 0, max: 500, noNaN: true }), fc.double({ min: 1, max: 200, noNaN: true }), (a, b, c, x0) => {
+      const f = (x: number) => c + a * x + b * x ** 3;
+      const s = solveIncreasing(f, f(x0), 0, 60, opts);
+      expect(s.bracketed).toBe(true);
+      // within the tolerance, or within the bracket's last width of the root where f is steep
+      expect(Math.abs(s.value - f(x0)) <= 0.5 || Math.abs(s.x - x0) <= 0.005).toBe(true);
+      expect(s.value).toBeCloseTo(f(s.x), 9);
+      expect(s.evaluations).toBeLessThan(40);
+    }), { numRuns: 200 });
+  });
+
+  it('returns the best point it evaluated, not the last, and stops when a jump across the target leaves nothing nearer', () => {
+    fc.assert(fc.property(fc.double({ min: 1, max: 30, noNaN: true }), fc.double({ min: 0.3, max: 3, noNaN: true }), fc.double({ min: 1, max: 100, noNaN: true }), (step, width, target) => {
+      const seen: { x: number; err: number }[] = [];
+      // a staircase: what a median of a replay does as its parameter moves
+      const f = (x: number) => {
+        const y = step * Math.floor(x / width);
+        seen.push({ x, err: Math.abs(y - target) });
+        return y;
+      };
+      const s = solveIncreasing(f, target, 0, 10, opts);
+      expect(s.bracketed).toBe(true);
+      expect(Math.abs(s.value - target)).toBe(Math.min(...seen.map((e) => e.err)));
+      expect(s.evaluations).toBe(seen.length);
+      // nothing in reach is nearer than the stair it kept, give or take the last bracket's width
+      const nearest = Math.min(Math.abs(step * Math.floor(target / step) - target), Math.abs(step * Math.ceil(target / step) - target));
+      expect(Math.abs(s.value - target)).toBeLessThanOrEqual(Math.max(nearest, 0.5) + 1e-9);
+    }), { numRuns: 200 });
+  });
+
+  it('not bracketed when the target is below f at the start or beyond the largest value allowed: the nearest end', () => {
+    expect(solveIncreasing((x) => 100 + x, 50, 0, 10, opts)).toEqual({ x: 0, value: 100, bracketed: false, evaluations: 1 });
+    expect(solveIncreasing((x) => 100 + x, 100.3, 0, 10, opts)).toMatchObject({ x: 0, bracketed: true });
+    const far = solveIncreasing((x) => x, 1e6, 0, 10, opts);
+    expect(far).toMatchObject({ x: 1e4, value: 1e4, bracketed: false });
+    // the upper bound doubles until it brackets the target
+    const doubled = solveIncreasing((x) => x, 700, 0, 10, opts);
+    expect(doubled.bracketed).toBe(true);
+    expect(Math.abs(doubled.value - 700)).toBeLessThanOrEqual(0.5);
+  });
+});
+
 describe('the fit of media_write_us to the buffered probes', () => {
   it('finds the value whose replay adds what the probes measured, deterministically', () => {
     const at = (d: number) => predictBufferedProbe(disk(d), 16 * MiB, 50).increment_us;
     const target = at(7.25);
-    const fit = fitBufferedDestage(disk(20), 16 * MiB, target, 50);
+    const fit = fitBufferedDestage(disk(20), 16 * MiB, target, 'o_direct', 50);
     expect(fit.reached).toBe(true);
     expect(Math.abs(fit.media_write_us - 7.25)).toBeLessThan(0.5 / 31 + 0.01);
     expect(Math.abs(fit.simulated_increment_us - target)).toBeLessThanOrEqual(0.5);
-    expect(fit).toMatchObject({ direct_media_write_us: 20, measured_increment_us: Math.round(target * 100) / 100 });
-    expect(fit.direct_increment_us).toBeCloseTo(at(20), 1);
-    expect(fitBufferedDestage(disk(20), 16 * MiB, target, 50)).toEqual(fit);
+    expect(fit).toMatchObject({ before_media_write_us: 20, before_from: 'o_direct', measured_increment_us: Math.round(target * 100) / 100 });
+    expect(fit.before_increment_us).toBeCloseTo(at(20), 1);
+    // the increment reported is the stored value's
+    expect(fit.simulated_increment_us).toBeCloseTo(at(fit.media_write_us), 1);
+    expect(fitBufferedDestage(disk(20), 16 * MiB, target, 'o_direct', 50)).toEqual(fit);
   });
 
   it('keeps the nearest bound, said unreached, when no value reaches the probes: 0 below the replay\'s least, the upper bound above its most', () => {
     const least = predictBufferedProbe(disk(0), 16 * MiB, 50).increment_us;
-    const low = fitBufferedDestage(disk(10), 16 * MiB, least / 2, 50);
+    const low = fitBufferedDestage(disk(10), 16 * MiB, least / 2, 'calibration', 50);
     expect(low).toMatchObject({ media_write_us: 0, reached: false });
     expect(low.simulated_increment_us).toBeCloseTo(least, 1);
-    const high = fitBufferedDestage(disk(10), 16 * MiB, least + 31 * 1000, 50);
-    expect(high).toMatchObject({ media_write_us: 60, reached: false }); // max(4 × 10, 10 + 50)
+    const high = fitBufferedDestage(disk(10), 16 * MiB, least + 31 * 20_000, 'calibration', 50);
+    expect(high).toMatchObject({ media_write_us: 10_000, reached: false }); // the largest value tried
+    // a target past the first bound, max(4 × 10, 10 + 50), is still reached
+    const at200 = predictBufferedProbe(disk(200), 16 * MiB, 50).increment_us;
+    const far = fitBufferedDestage(disk(10), 16 * MiB, at200, 'calibration', 50);
+    expect(far.reached).toBe(true);
+    expect(far.media_write_us).toBeCloseTo(200, 1);
   });
 
   it('says where the value came from: the probes, the replay, and the value it replaced', () => {
-    const fit = { media_write_us: 9.97, direct_media_write_us: 12.7, direct_increment_us: 799.04, measured_increment_us: 719.19, simulated_increment_us: 718.82, reached: true };
+    const fit = { media_write_us: 9.97, before_media_write_us: 12.7, before_from: 'o_direct' as const, before_increment_us: 799.04, measured_increment_us: 719.19, simulated_increment_us: 718.82, reached: true };
     const s = { probes: 9, writes: 32, one_us: 150.53, n_us: 869.72, increment_us: 719.19, direct_increment_us: 487.95 };
     expect(bufferedDestageFrom(fit, s, 256 * MiB)).toBe(
       'session FLUSH probes: fitted through the model to fdatasync after 32 random 4 KiB buffered writes over the 256 MiB data file less after one (719.19 µs, the mean over 9 probes): '
-      + `the replay of that probe with this profile (32 stores and an msync of the whole file against one, ${BUFFERED_REPLAY_ROUNDS} msyncs each, medians) adds 718.82 µs; `
-      + 'with 12.7 µs a write (the value before this fit: the O_DIRECT part\'s scale, or the calibration\'s) it added 799.04 µs');
+      + `the replay of that probe with this profile (32 stores and an msync of the whole file against one, through a mapping as the jobs store, ${BUFFERED_REPLAY_ROUNDS} msyncs each, medians) adds 718.82 µs; `
+      + 'with 12.7 µs a write (the calibration\'s destage scaled by the O_DIRECT part) it added 799.04 µs');
+    expect(bufferedDestageFrom({ ...fit, before_from: 'calibration' }, s, 256 * MiB)).toMatch(/with 12\.7 µs a write \(the calibration's destage\) it added 799\.04 µs$/);
     expect(bufferedDestageFrom({ ...fit, reached: false }, s, 256 * MiB)).toContain('adds 718.82 µs (the nearest it comes); ');
   });
 });

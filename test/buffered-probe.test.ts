@@ -75,37 +75,54 @@ describe('the buffered part of a session probe', () => {
 });
 
 describe('the buffered part in the session\'s profile (flush-level.ts, withSessionLevel)', () => {
-  it('reported beside the O_DIRECT destage part and per probe; media_write_us fitted to it through the model, every other key and fit as without it', () => {
+  it('reported beside the O_DIRECT destage part and per probe; media_write_us fitted to it through the model, flush_us refitted with it, every other key and fit as without it', () => {
     const us = [280, 300, 320, 300, 310];
     const destage = { one_us: 300, n_us: 672, writes: 32 };
     // the fixture's model adds about 1012 µs with no destage and about 29.8 µs more a µs of it: 1150 µs is about 4.6 µs a write
     const buffered = [{ one_us: 300, n_us: 1400, writes: 32 }, { one_us: 340, n_us: 1540, writes: 32 }];
     const withBuffered = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage, buffered: buffered[i - 1] }));
     const without = [1, 2].map((i): SessionProbe => ({ ...probe(`p${i}`, us), destage }));
-    const s = withSessionLevel(calibration(), withBuffered)!;
-    const plain = withSessionLevel(calibration(), without)!;
+    const s = withSessionLevel(calibration(true, true), withBuffered)!;
+    const plain = withSessionLevel(calibration(true, true), without)!;
     const session = s.fits.flush_level_session!;
     expect(session.buffered).toEqual({ probes: 2, writes: 32, one_us: 320, n_us: 1470, increment_us: 1150, direct_increment_us: 372 });
     expect(session.probes.map((p) => p.buffered)).toEqual(buffered);
     expect(plain.fits.flush_level_session!.buffered).toBeNull();
     expect(plain.fits.flush_level_session!.buffered_destage).toBeNull();
-    // the fit: the O_DIRECT scale's value was its start, and the model's replay of the probe with the fitted value adds the probes' 1150 µs
+    // the fit: the O_DIRECT scale's value was its start, and the model's replay of the probe with the profile as written adds the probes' 1150 µs
     const fit = session.buffered_destage!;
-    expect(fit.direct_media_write_us).toBe(plain.fragment.device.media_write_us);
-    expect(fit).toMatchObject({ measured_increment_us: 1150, reached: true });
-    expect(s.fragment.device.media_write_us).toBe(fit.media_write_us);
-    const replayed = predictBufferedProbe({ ...plain.fragment, device: { ...plain.fragment.device, media_write_us: fit.media_write_us } }, calibration().size_bytes).increment_us;
-    expect(Math.abs(replayed - 1150)).toBeLessThan(1); // within the fit's 0.5 µs, and the value's rounding to 0.01 µs (31 writes: 0.16 µs)
-    expect(s.fitted['device.media_write_us']).toMatchObject({ value: fit.media_write_us, n: 2 });
+    expect(fit).toMatchObject({ before_media_write_us: plain.fragment.device.media_write_us, before_from: 'o_direct', measured_increment_us: 1150, reached: true });
+    const mwu = s.fragment.device.media_write_us as number;
+    expect(mwu).toBe(fit.media_write_us);
+    expect(mwu).toBeLessThan(plain.fragment.device.media_write_us as number);
+    const replayed = predictBufferedProbe(s.fragment, calibration().size_bytes).increment_us;
+    expect(fit.simulated_increment_us).toBeCloseTo(replayed, 1);
+    expect(Math.abs(replayed - 1150)).toBeLessThan(1); // within the fit's 0.5 µs, and the move of flush_us after it
+    expect(s.fitted['device.media_write_us']).toMatchObject({ value: mwu, n: 2 });
     expect(s.fitted['device.media_write_us']!.from).toMatch(/^session FLUSH probes: fitted through the model to fdatasync after 32 random 4 KiB buffered writes over the 4 MiB data file less after one \(1150 µs, the mean over 2 probes\)/);
+    // the level refitted with that destage: flush_us is the level less one write of it, as the report's destage says
+    expect(s.fits.destage!.media_write_us).toBe(mwu);
+    expect((s.fragment.device.flush_us as number) - (plain.fragment.device.flush_us as number)).toBeCloseTo((plain.fragment.device.media_write_us as number) - mwu, 1);
     // nothing else moves
-    const { media_write_us: _a, ...device } = s.fragment.device, { media_write_us: _b, ...plainDevice } = plain.fragment.device;
-    expect({ ...s.fragment, device }).toEqual({ ...plain.fragment, device: plainDevice });
-    const { 'device.media_write_us': _c, ...fitted } = s.fitted, { 'device.media_write_us': _d, ...plainFitted } = plain.fitted;
-    expect(fitted).toEqual(plainFitted);
-    const { flush_level_session: a, ...fits } = s.fits, { flush_level_session: b, ...plainFits } = plain.fits;
+    const moved = ['media_write_us', 'flush_us', 'flush_empty_us', 'flush_quantiles'];
+    const rest = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => !moved.includes(k)));
+    expect(rest(s.fragment.device)).toEqual(rest(plain.fragment.device));
+    expect({ ...s.fragment, device: null }).toEqual({ ...plain.fragment, device: null });
+    const restFitted = (f: Record<string, unknown>) => Object.fromEntries(Object.entries(f).filter(([k]) => !moved.some((m) => k === `device.${m}`)));
+    expect(restFitted(s.fitted)).toEqual(restFitted(plain.fitted));
+    const { flush_level_session: a, destage: _d1, flush: _f1, ...fits } = s.fits, { flush_level_session: b, destage: _d2, flush: _f2, ...plainFits } = plain.fits;
     expect(fits).toEqual(plainFits);
     expect({ ...a, buffered: null, buffered_destage: null, probes: a!.probes.map(({ buffered: _, ...p }) => p) }).toEqual(b);
+  });
+
+  it('not fitted when the buffered writes added nothing (noise): the O_DIRECT scale stands', () => {
+    const us = [280, 300, 320, 300, 310];
+    const destage = { one_us: 300, n_us: 672, writes: 32 };
+    const s = withSessionLevel(calibration(), [{ ...probe('p1', us), destage, buffered: { one_us: 400, n_us: 390, writes: 32 } }])!;
+    const plain = withSessionLevel(calibration(), [{ ...probe('p1', us), destage }])!;
+    expect(s.fits.flush_level_session!.buffered).toMatchObject({ increment_us: -10 });
+    expect(s.fits.flush_level_session!.buffered_destage).toBeNull();
+    expect(s.fragment).toEqual(plain.fragment);
   });
 
   it('not fitted without a destage on FLUSH: reported only', () => {

@@ -210,10 +210,10 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
     })();
     await Promise.all([session.slot(rounds, 'flush-level-1', slots, true), a]);
   };
-  const setup = () => {
+  const setup = (medians = false) => {
     const dir = tmp();
     const calPath = join(dir, 'device.yaml');
-    writeCalibration(calibration(), calPath);
+    writeCalibration(calibration(true, medians), calPath);
     return { dir, calPath, profile: join(dir, 'device-session.yaml') };
   };
 
@@ -254,30 +254,37 @@ describe('a session of npm run validate (FlushSession, with a stand-in probe)', 
   });
 
   it('says each probe\'s buffered part, the session\'s mean increment beside the O_DIRECT one, and media_write_us fitted to it through the model', async () => {
-    const { dir, calPath, profile } = setup();
-    const said: string[] = [];
-    const p = prober([100, 300]);
-    const probeOnce = p.probe;
-    p.probe = async (label) => {
-      const us = await probeOnce(label);
-      p.probes[p.probes.length - 1]!.buffered = { one_us: 120, n_us: 1300.3, writes: 32 };
-      return us;
-    };
-    const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), p))!;
-    await oneJob(session);
-    session.close();
-    expect(said.filter((l) => l.startsWith('FLUSH probe'))).toEqual([
-      'FLUSH probe before a run 1: 10 fdatasyncs, median 100.0 µs; buffered: after a write 120.0 µs, after 32 1300.3 µs',
-      'FLUSH probe before the replays: 10 fdatasyncs, median 300.0 µs; buffered: after a write 120.0 µs, after 32 1300.3 µs',
-    ]);
-    const fit = session.refitted!.fits.flush_level_session!.buffered_destage!;
-    expect(fit).toMatchObject({ direct_media_write_us: 11, measured_increment_us: 1180.3, reached: true });
-    expect(said.at(-1)).toContain(`, media_write_us ${fit.media_write_us} (was 11; fitted to the buffered writes below, where the calibration gave 11)`);
-    expect(said.at(-1)).toContain(`; 32 buffered writes before an fdatasync added 1180.3 µs (- µs O_DIRECT; media_write_us ${fit.media_write_us} fitted to it through the model, whose replay of the probe adds ${fit.simulated_increment_us.toFixed(1)} µs) in `);
-    expect(Math.abs(fit.simulated_increment_us - 1180.3)).toBeLessThanOrEqual(0.5);
-    expect(session.refitted!.fits.flush_level_session!.buffered).toEqual({ probes: 2, writes: 32, one_us: 120, n_us: 1300.3, increment_us: 1180.3, direct_increment_us: null });
-    // the profile replayed holds it
-    expect(loadConfig(profile, []).device.media_write_us).toBe(fit.media_write_us);
+    // without an O_DIRECT part, and with one (the value the fit replaces is then that part's scale)
+    for (const direct of [undefined, { one_us: 100, n_us: 480, writes: 32 }]) {
+      const { dir, calPath, profile } = setup(direct !== undefined);
+      const said: string[] = [];
+      const p = prober([100, 300]);
+      const probeOnce = p.probe;
+      p.probe = async (label) => {
+        const us = await probeOnce(label);
+        Object.assign(p.probes[p.probes.length - 1]!, { buffered: { one_us: 120, n_us: 1300.3, writes: 32 } }, direct ? { destage: direct } : {});
+        return us;
+      };
+      const session = (await FlushSession.start(calPath, profile, dir, (l) => said.push(l), p))!;
+      await oneJob(session);
+      session.close();
+      expect(said.filter((l) => l.startsWith('FLUSH probe'))).toEqual([
+        `FLUSH probe before a run 1: 10 fdatasyncs, median 100.0 µs${direct ? '; after 32 writes 480.0 µs' : ''}; buffered: after a write 120.0 µs, after 32 1300.3 µs`,
+        `FLUSH probe before the replays: 10 fdatasyncs, median 300.0 µs${direct ? '; after 32 writes 480.0 µs' : ''}; buffered: after a write 120.0 µs, after 32 1300.3 µs`,
+      ]);
+      const level = session.refitted!.fits.flush_level_session!;
+      const fit = level.buffered_destage!;
+      expect(fit).toMatchObject({ before_from: direct ? 'o_direct' : 'calibration', measured_increment_us: 1180.3, reached: true });
+      // the calibration's: its slope of 12 µs a write less a page's transfer (1 µs); the O_DIRECT part scales the slope
+      expect(fit.before_media_write_us).toBeCloseTo(direct ? 12 * level.destage!.scale - 1 : 11, 1);
+      const text = direct ? 'the calibration\'s destage scaled by the O_DIRECT part' : 'the calibration\'s destage';
+      expect(said.at(-1)).toContain(`, media_write_us ${fit.media_write_us} (was 11; fitted to the buffered writes at the end of this line, where ${text} gave ${fit.before_media_write_us}${direct ? `: 32 O_DIRECT writes before a FLUSH added 380.0 µs, 372.0 in the calibration)` : ')'}`);
+      expect(said.at(-1)).toContain(`; 32 buffered writes before an fdatasync added 1180.3 µs (${direct ? '380.0' : '-'} µs O_DIRECT; media_write_us ${fit.media_write_us} fitted to it through the model, whose replay of the probe adds ${fit.simulated_increment_us.toFixed(1)} µs) in `);
+      expect(Math.abs(fit.simulated_increment_us - 1180.3)).toBeLessThan(1);
+      expect(level.buffered).toEqual({ probes: 2, writes: 32, one_us: 120, n_us: 1300.3, increment_us: 1180.3, direct_increment_us: direct ? 380 : null });
+      // the profile replayed holds it
+      expect(loadConfig(profile, []).device.media_write_us).toBe(fit.media_write_us);
+    }
   });
 
   it('when no probe times anything, the profile keeps the calibration\'s level and the summary says so', async () => {

@@ -3,7 +3,8 @@
  * probe's data file, an fdatasync after each one and after every
  * {@link BUFFERED_WRITES}, so that the page cache writes the pages back and
  * the device FLUSHes them, as a job's msync does. Reported beside the
- * O_DIRECT destage part (destage-session.ts), not replayed.
+ * O_DIRECT destage part (destage-session.ts); the session's media_write_us
+ * is fitted to it through the model (buffered-destage.ts).
  *
  * Why: the O_DIRECT probe's writes before a FLUSH do not always cost the
  * host what a page cache's writeback of as many pages does. Beside fio's
@@ -11,8 +12,7 @@
  * over 21 minutes), the job's msync median followed this buffered increment
  * with a rank correlation of 0.85, and the O_DIRECT one with 0.75
  * (docs/validation-notes.md, "A buffered probe follows the jobs better than
- * the O_DIRECT one"). The sessions report it so that validations gather
- * the figures a model of it would be judged by.
+ * the O_DIRECT one").
  */
 import { join } from 'node:path';
 import type { Microbench } from './microbench.ts';

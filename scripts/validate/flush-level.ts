@@ -30,7 +30,7 @@ import { calibrationMedia, rateKeys, rateProbe, SESSION_RATE_BYTES, sessionDesta
 import { sessionCpu, sessionWriteback, type SessionCpu, type SessionWriteback } from './writeback-stage.ts';
 import { writebackFigures, parseSamples } from '../measure/cpu-fit.ts';
 import { compileProbe, haveCc, runBinary } from '../measure/cpu-probe.ts';
-import { FLUSH_CV_MAX, flushSpread, Z90, Z99 } from './fit.ts';
+import { FLUSH_CV_MAX, flushSpread, pageTransferUs, Z90, Z99 } from './fit.ts';
 import { fitFlushLevel, round2 } from './calibration-fit.ts';
 import { calibrationPlan, DATA_FILE, flushIolog, stepJobText } from './microbench.ts';
 import { drainDevice, latencyFigures } from './sync-steps.ts';
@@ -43,7 +43,7 @@ import { stampText } from '../../traces/text-stamp.ts';
 import { sessionSpells, type SessionSpells } from './spell-session.ts';
 import { bufferedPart, sessionBuffered, type BufferedProbe, type SessionBuffered } from './buffered-probe.ts';
 import { probeSpells, type ProbeSpells } from './spell-fit.ts';
-import { bufferedDestageFrom, fitBufferedDestage, type BufferedDestageFit } from './buffered-destage.ts';
+import { bufferedDestageFrom, fitBufferedDestage, predictBufferedProbe, type BufferedDestageFit } from './buffered-destage.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {
@@ -145,7 +145,7 @@ export interface SessionLevel extends FioLatency {
   probes: { label: string; at: string; count: number; p50_us: number; write_p50_us?: number; buffered?: BufferedProbe }[];
   /** The level the calibration itself fitted (its flush_level), for comparison. */
   calibration_p50_us: number | null;
-  /** How the writes' destage moved against the calibration's (media_write_us scaled by it), or null (not measured, or no sign). */
+  /** How the writes' O_DIRECT destage moved against the calibration's (media_write_us scaled by it when no buffered part is fitted), or null (not measured, or no sign). */
   destage?: SessionDestage | null;
   /** How the FLUSH's time a byte moved against the calibration's (media_mbps scaled by it), or null (not measured, no rate to scale, or no sign). */
   rate?: SessionDestageRate | null;
@@ -165,12 +165,36 @@ export interface SessionLevel extends FioLatency {
 
 /**
  * The calibration `cal` with flush_us, flush_empty_us, flush_cv, flush_floor
- * and flush_quantiles refitted to the fdatasyncs of `probes` pooled (pure; null when the probes timed no
- * fdatasync, or the device has no write cache: nothing to refit).
+ * and flush_quantiles refitted to the fdatasyncs of `probes` pooled, and
+ * media_write_us fitted through the model to their buffered parts (else
+ * scaled by their O_DIRECT parts), the level then less one write of that
+ * destage (pure; null when the probes timed no fdatasync, or the device has
+ * no write cache: nothing to refit).
  */
 export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe[]): Calibration | null {
   const kept = probes.filter((p) => p.us.length > 0);
   if (kept.length === 0 || cal.fragment.device.write_cache !== true) return null;
+  const first = refitSession(cal, kept);
+  // the destage fitted through the model to the buffered probes, when they timed it (buffered-destage.ts); then the
+  // level refitted with that destage, so that flush_us and the FLUSH table are the level less one write of it
+  const buffered = first.fits.flush_level_session!.buffered;
+  const device = first.fragment.device;
+  if (!buffered || !(buffered.increment_us > 0) || device.destage !== 'on_flush' || typeof device.media_write_us !== 'number') return first;
+  const before = first.fits.flush_level_session!.destage ? 'o_direct' : 'calibration';
+  const fit = fitBufferedDestage(first.fragment, cal.size_bytes, buffered.increment_us, before);
+  const second = refitSession(cal, kept, fit.media_write_us);
+  // the replay's increment with the profile as written (its flush_us moved with the destage)
+  const final = { ...fit, simulated_increment_us: Math.round(predictBufferedProbe(second.fragment, cal.size_bytes).increment_us * 100) / 100 };
+  second.fitted['device.media_write_us'] = { value: second.fragment.device.media_write_us, r2: null, n: buffered.probes, from: bufferedDestageFrom(final, buffered, cal.size_bytes) };
+  second.fits.flush_level_session!.buffered_destage = final;
+  return second;
+}
+
+/**
+ * The session's refit of `cal` to the probes `kept`, with the write's destage scaled by their O_DIRECT part, or, given
+ * `mediaWriteUs`, scaled so that media_write_us is that (pure).
+ */
+function refitSession(cal: Calibration, kept: readonly SessionProbe[], mediaWriteUs?: number): Calibration {
   // the host's slow spells the probes met: reported, not modelled (spell-session.ts)
   const spells = sessionSpells(kept);
   // each probe weighs the same, as each run of a job does in its measured side (a fast moment times more fdatasyncs in a probe's time, not more syncs in a job)
@@ -181,17 +205,18 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   // the write's destage less a page at the media rate replayed: the session's when its probes scaled it, else the calibration's
   // fitted one; a profile calibrated by an earlier rule (no rate fitted, or a flat one) keeps its own (docs/configuration.md, "Migration", a FLUSH
   // that does not grow)
-  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, destage?.scale ?? 1, rate?.media_mbps ?? calibrationMedia(cal));
+  const media = rate?.media_mbps ?? calibrationMedia(cal);
+  const fit = fitFlushLevel(cal.steps, true, cal.fits.write, level, mediaWriteUs === undefined ? destage?.scale ?? 1 : destageScaleFor(cal, level, media, mediaWriteUs), media);
   fit.flush.write_cache_source = cal.fits.flush.write_cache_source; // the calibration's answer (sysfs or inferred), not the refit's
   const medians = kept.map((p) => latencyFigures(p.us).p50_us!);
   const from = `session FLUSH probes: ${level.count} fdatasyncs after a 4k O_DIRECT overwrite (the flush-probe step), from ${kept.length} probes run between the validation jobs' runs and before the replays, pooled with equal weight per probe (their medians ${medians.map(round2).join(', ')} µs; the calibration's own level had a median of ${cal.fits.flush_level ? `${round2(cal.fits.flush_level.p50_us!)} µs` : 'unknown'})`;
   const keys = flushLevelKeys(fit, level, cal.fits.flush_empty, from, pooled);
   const destageKeys: Record<string, unknown> = {}, destageFitted: Record<string, FittedValue> = {};
   // the write's destage refitted when its slope or the media rate moved (a slope kept less a transfer at another rate would move it unmeasured)
-  if ((destage || rate) && fit.destage?.destage === 'on_flush') {
+  if ((destage || rate || mediaWriteUs !== undefined) && fit.destage?.destage === 'on_flush') {
     destageKeys.media_write_us = fit.destage.media_write_us;
     destageFitted['device.media_write_us'] = {
-      value: fit.destage.media_write_us, r2: null, n: destage?.probes ?? rate!.probes,
+      value: fit.destage.media_write_us, r2: null, n: destage?.probes ?? rate?.probes ?? kept.length, // replaced by the buffered fit's when it gave the value
       from: destage
         ? `session FLUSH probes: the calibration's destage slope ${round2(cal.fits.destage!.slope_us_per_write)} µs a write × ${round2(destage.scale)} (fdatasync after ${destage.writes} writes less after one: ${round2(destage.session_increment_us)} µs, the mean over ${destage.probes} probes, against ${round2(destage.calibration_increment_us)} µs in the calibration's flush and flush-${destage.writes} steps) = ${round2(fit.destage.slope_us_per_write)} µs, less the transfer of 4 KiB at media_mbps`
         : `the calibration's destage slope ${round2(fit.destage.slope_us_per_write)} µs a write (no session probe timed fdatasync after ${SESSION_DESTAGE_WRITES} writes), less the transfer of 4 KiB at the session's media_mbps`,
@@ -230,15 +255,6 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     annotateSplit(fitted, device, host.report);
     hostReport = host.report;
   }
-  // the destage fitted through the model to the buffered probes, when they timed it (buffered-destage.ts)
-  const buffered = sessionBuffered(kept);
-  const bufferedFit = buffered && device.destage === 'on_flush' && typeof device.media_write_us === 'number'
-    ? fitBufferedDestage({ ...cal.fragment, device, ...(cpu ? { cpu: cpu.cpu } : {}) }, cal.size_bytes, buffered.increment_us)
-    : null;
-  if (bufferedFit) {
-    device = { ...device, media_write_us: bufferedFit.media_write_us };
-    fitted['device.media_write_us'] = { value: bufferedFit.media_write_us, r2: null, n: buffered!.probes, from: bufferedDestageFrom(bufferedFit, buffered!, cal.size_bytes) };
-  }
   const session: SessionLevel = {
     ...level,
     probes: kept.map((p, i) => ({ label: p.label, at: p.at, count: p.us.length, p50_us: medians[i]!, ...(p.write_p50_us !== undefined ? { write_p50_us: p.write_p50_us } : {}), ...(p.buffered ? { buffered: p.buffered } : {}) })),
@@ -249,15 +265,24 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
     writeback: wb?.report ?? null,
     cpu: cpu?.report ?? null,
     spells,
-    buffered,
-    buffered_destage: bufferedFit,
+    buffered: sessionBuffered(kept),
+    buffered_destage: null,
   };
   return {
     ...cal,
     fragment: { ...cal.fragment, device, ...(cpu ? { cpu: cpu.cpu } : {}) },
     fitted,
-    fits: { ...cal.fits, flush: fit.flush, ...(destage && fit.destage ? { destage: fit.destage } : {}), flush_level_session: session, ...(hostReport ? { host_spread: hostReport } : {}) },
+    fits: { ...cal.fits, flush: fit.flush, ...((destage || mediaWriteUs !== undefined) && fit.destage ? { destage: fit.destage } : {}), flush_level_session: session, ...(hostReport ? { host_spread: hostReport } : {}) },
   };
+}
+
+/** The scale of the calibration's destage slope (its flush steps' line) at which media_write_us, that slope less a page at `media` MB/s, is `mediaWriteUs`; 1 without a destage on FLUSH. */
+function destageScaleFor(cal: Calibration, level: FioLatency, media: number | undefined, mediaWriteUs: number): number {
+  const base = fitFlushLevel(cal.steps, true, cal.fits.write, level, 1, media);
+  if (base.destage?.destage !== 'on_flush' || !(base.destage.slope_us_per_write > 0)) return 1;
+  // the rate fitFlushLevel takes the page's transfer at
+  const transfer = pageTransferUs(media ?? base.destage_rate?.media_mbps ?? cal.fits.write.bandwidth_mbps);
+  return (mediaWriteUs + transfer) / base.destage.slope_us_per_write;
 }
 
 /** Repetitions of the CPU probe's writeback samples in each session probe (5 samples of 1, 8, 32 and 64 pages each: about 0.1 s). */

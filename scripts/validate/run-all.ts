@@ -85,10 +85,12 @@ which.
 The FLUSH level of a virtual disk moves over tens of seconds to minutes, so
 the jobs do not run with the calibration's level as it is: the calibration's
 FLUSH probe (4k O_DIRECT overwrite + fdatasync, then fdatasync after 32
-writes and after one 1 MiB write) runs before every third job of each round
+writes, after one 1 MiB write, and after 1 and 32 random buffered writes) runs before every third job of each round
 and once more before the replays, device.flush_us, flush_empty_us and
-flush_cv are refitted to all of them pooled, media_write_us is scaled by
-their 32-write FLUSH and media_mbps by their 1 MiB FLUSH against the
+flush_cv are refitted to all of them pooled, media_write_us is fitted
+through the model to their fdatasync after 32 random buffered writes (their
+32-write O_DIRECT FLUSH against the calibration's scales it when none timed
+that), media_mbps is scaled by their 1 MiB FLUSH against the
 calibration's, and write_latency, submit_us and submit_command_us by those
 32 writes' median against the calibration's flush-32 step, into
 DIR/device-session.yaml (+ .calibration.json), the
