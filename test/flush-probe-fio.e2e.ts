@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlushLevelProbes } from '../scripts/validate/flush-level.ts';
+import { FlushLevelProbes } from '../scripts/validate/flush-probes.ts';
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -5,7 +5,8 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Calibration } from './calibration.ts';
-import { FlushLevelProbes, readCalibrationReport, withSessionLevel, writeCalibration, type SessionLevel, type SessionProbe } from './flush-level.ts';
+import { FlushLevelProbes } from './flush-probes.ts';
+import { readCalibrationReport, withSessionLevel, writeCalibration, type SessionLevel, type SessionProbe } from './flush-level.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { takeTurn, type Rounds } from './rounds.ts';
 import { calibrationMedia, calibrationRate } from './destage-rate-session.ts';
