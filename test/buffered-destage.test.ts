@@ -85,6 +85,8 @@ describe('the search for the value (solveIncreasing)', () => {
       expect(s.bracketed).toBe(true);
       expect(Math.abs(s.value - target)).toBe(Math.min(...seen.map((e) => e.err)));
       expect(s.evaluations).toBe(seen.length);
+      // a jump across the target ends the search once the bracket is narrower than xtol, long before the iterations run out
+      expect(s.evaluations).toBeLessThan(35);
       // nothing in reach is nearer than the stair it kept, give or take the last bracket's width
       const nearest = Math.min(Math.abs(step * Math.floor(target / step) - target), Math.abs(step * Math.ceil(target / step) - target));
       expect(Math.abs(s.value - target)).toBeLessThanOrEqual(Math.max(nearest, 0.5) + 1e-9);
@@ -93,9 +95,16 @@ describe('the search for the value (solveIncreasing)', () => {
 
   it('not bracketed when the target is below f at the start or beyond the largest value allowed: the nearest end', () => {
     expect(solveIncreasing((x) => 100 + x, 50, 0, 10, opts)).toEqual({ x: 0, value: 100, bracketed: false, evaluations: 1 });
-    expect(solveIncreasing((x) => 100 + x, 100.3, 0, 10, opts)).toMatchObject({ x: 0, bracketed: true });
+    expect(solveIncreasing((x) => 100 + x, 99.7, 0, 10, opts)).toEqual({ x: 0, value: 100, bracketed: true, evaluations: 1 }); // f(0) within the tolerance above
+    expect(solveIncreasing((x) => 100 + x, 100.3, 0, 10, opts)).toMatchObject({ bracketed: true });
     const far = solveIncreasing((x) => x, 1e6, 0, 10, opts);
     expect(far).toMatchObject({ x: 1e4, value: 1e4, bracketed: false });
+    // the largest value allowed within the tolerance below the target: bracketed
+    expect(solveIncreasing((x) => x, 1e4 + 0.3, 0, 10, opts)).toMatchObject({ x: 1e4, bracketed: true });
+    // a bad range or a function that is not a number is refused, not looped on
+    expect(() => solveIncreasing((x) => x, 5, 0, 0, opts)).toThrow(/lo < hi/);
+    expect(() => solveIncreasing((x) => x, 5, 0, 5e4, opts)).toThrow(/maxHi/);
+    expect(() => solveIncreasing(() => NaN, 5, 0, 10, opts)).toThrow(/not a finite number/);
     // the upper bound doubles until it brackets the target
     const doubled = solveIncreasing((x) => x, 700, 0, 10, opts);
     expect(doubled.bracketed).toBe(true);

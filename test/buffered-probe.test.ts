@@ -118,11 +118,23 @@ describe('the buffered part in the session\'s profile (flush-level.ts, withSessi
   it('not fitted when the buffered writes added nothing (noise): the O_DIRECT scale stands', () => {
     const us = [280, 300, 320, 300, 310];
     const destage = { one_us: 300, n_us: 672, writes: 32 };
-    const s = withSessionLevel(calibration(), [{ ...probe('p1', us), destage, buffered: { one_us: 400, n_us: 390, writes: 32 } }])!;
-    const plain = withSessionLevel(calibration(), [{ ...probe('p1', us), destage }])!;
+    const s = withSessionLevel(calibration(true, true), [{ ...probe('p1', us), destage, buffered: { one_us: 400, n_us: 390, writes: 32 } }])!;
+    const plain = withSessionLevel(calibration(true, true), [{ ...probe('p1', us), destage }])!;
+    expect(plain.fits.flush_level_session!.destage).not.toBeNull(); // the O_DIRECT scale applied
     expect(s.fits.flush_level_session!.buffered).toMatchObject({ increment_us: -10 });
     expect(s.fits.flush_level_session!.buffered_destage).toBeNull();
     expect(s.fragment).toEqual(plain.fragment);
+  });
+
+  it('not fitted when the calibration\'s steps give no destage on FLUSH, though its profile says so (an earlier rule\'s): the first refit stands', () => {
+    const cal = calibration(true, true);
+    // flat flush steps: the line of the FLUSH over the writes before it does not grow
+    cal.steps = cal.steps.map((st) => (st.kind === 'flush' && st.sync ? { ...st, sync: { ...st.sync, mean_us: 300, p50_us: 300 } } : st));
+    const probes = [{ ...probe('p1', [280, 300, 320]), buffered: { one_us: 300, n_us: 1450, writes: 32 } }];
+    const s = withSessionLevel(cal, probes)!;
+    expect(s.fits.flush_level_session!.buffered).toMatchObject({ increment_us: 1150 });
+    expect(s.fits.flush_level_session!.buffered_destage).toBeNull();
+    expect(s.fragment.device.media_write_us).toBe(11);
   });
 
   it('not fitted without a destage on FLUSH: reported only', () => {

@@ -39,8 +39,8 @@ FLUSH of the device costs the same from one second to the next):
      to the calibration's FLUSH probe (4k O_DIRECT overwrite + fdatasync;
      media_write_us fitted through the model to its fdatasync after 32
      random buffered writes, else scaled by that after 32 O_DIRECT writes;
-     media_mbps by its fdatasync after one 1 MiB write, write_latency and
-     the submission stage by those writes' median) run
+     media_mbps by its fdatasync after one 1 MiB write; write_latency and
+     the submission stage by the 32 O_DIRECT writes' median) run
      before each run and before the replay (DIR/device-session.yaml; the FLUSH
      of a virtual disk moves with the host over minutes), unless
      --calibration-only, or the calibration has no NAME.calibration.json beside

@@ -105,16 +105,18 @@ export interface Solution {
  * (pure search; `f` may be a step function, as a median of a replay is):
  * above the target already at `lo`, `lo` (bracketed only within `tol`);
  * else `hi` doubled until `f(hi)` reaches the target (at most `maxHi`;
- * beyond it, the largest tried, not bracketed); then Illinois regula falsi
+ * beyond it, the largest tried, bracketed only within `tol`); then Illinois regula falsi
  * until within `tol`, or the bracket narrower than `xtol` (a jump across
  * the target: its nearer side). Returns the best point evaluated, not the last.
  */
 export function solveIncreasing(f: (x: number) => number, target: number, lo: number, hi: number, o: { tol: number; xtol: number; maxHi: number; iterations: number } = { tol: 0.5, xtol: 0.005, maxHi: 1e4, iterations: 60 }): Solution {
+  if (!(hi > lo) || !(hi <= o.maxHi) || !Number.isFinite(target)) throw new Error(`solveIncreasing: needs lo < hi <= maxHi and a finite target (lo ${lo}, hi ${hi}, maxHi ${o.maxHi}, target ${target})`);
   let evaluations = 0;
   let best = { x: lo, err: Infinity };
   const g = (x: number) => {
     evaluations++;
     const err = f(x) - target;
+    if (!Number.isFinite(err)) throw new Error(`solveIncreasing: f(${x}) is not a finite number`);
     if (Math.abs(err) < Math.abs(best.err)) best = { x, err };
     return err;
   };
@@ -127,7 +129,7 @@ export function solveIncreasing(f: (x: number) => number, target: number, lo: nu
     hi = Math.min(o.maxHi, 2 * hi);
     fHi = g(hi);
   }
-  if (fHi < 0) return { x: hi, value: fHi + target, bracketed: false, evaluations };
+  if (fHi < 0) return { x: hi, value: fHi + target, bracketed: fHi >= -o.tol, evaluations };
   // Illinois: halve the kept end's value when the same end moves twice, so that a curved f does not stall the bracket
   let side = 0;
   for (let i = 0; i < o.iterations && Math.abs(best.err) > o.tol && hi - lo > o.xtol; i++) {
@@ -163,7 +165,7 @@ export function fitBufferedDestage(config: Record<string, unknown>, bytes: numbe
   const start = typeof device.media_write_us === 'number' ? device.media_write_us : 0;
   const inc = (mwu: number) => predictBufferedProbe({ ...config, device: { ...device, media_write_us: mwu } }, bytes, rounds).increment_us;
   const r2 = (x: number) => Math.round(x * 100) / 100;
-  const found = solveIncreasing(inc, measuredUs, 0, Math.max(4 * start, start + 50));
+  const found = solveIncreasing(inc, measuredUs, 0, Math.min(1e4, Math.max(4 * start, start + 50)));
   // the value as stored: the nearer of the two steps of 0.01 around it
   const steps = [Math.floor(found.x * 100) / 100, Math.ceil(found.x * 100) / 100].filter((x, i, all) => x >= 0 && all.indexOf(x) === i).map((x) => ({ x: r2(x), at: inc(r2(x)) }));
   const kept = steps.reduce((a, b) => (Math.abs(b.at - measuredUs) < Math.abs(a.at - measuredUs) ? b : a));

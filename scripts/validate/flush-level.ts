@@ -156,7 +156,7 @@ export interface SessionLevel extends FioLatency {
   spells?: SessionSpells | null;
   /** The probes' buffered parts (buffered-probe.ts), or null (none timed). */
   buffered?: SessionBuffered | null;
-  /** media_write_us fitted through the model to the buffered parts (buffered-destage.ts), or null (none timed, or no destage on FLUSH). */
+  /** media_write_us fitted through the model to the buffered parts (buffered-destage.ts), or null (none timed, their increment not positive, or no destage on FLUSH). */
   buffered_destage?: BufferedDestageFit | null;
 }
 
@@ -180,6 +180,8 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const before = first.fits.flush_level_session!.destage ? 'o_direct' : 'calibration';
   const fit = fitBufferedDestage(first.fragment, cal.size_bytes, buffered.increment_us, before);
   const second = refitSession(cal, kept, fit.media_write_us);
+  // a profile whose calibration steps give no destage on FLUSH cannot take the value: the first refit stands
+  if (second.fragment.device.media_write_us !== fit.media_write_us) return first;
   // the replay's increment with the profile as written (its flush_us moved with the destage)
   const final = { ...fit, simulated_increment_us: Math.round(predictBufferedProbe(second.fragment, cal.size_bytes).increment_us * 100) / 100 };
   second.fitted['device.media_write_us'] = { value: second.fragment.device.media_write_us, r2: null, n: buffered.probes, from: bufferedDestageFrom(final, buffered, cal.size_bytes) };
