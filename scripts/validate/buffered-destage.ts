@@ -20,17 +20,20 @@
  * jobs' path needs to add what the probe measured, not the destage alone:
  * replayed with the write() path's CPU the same fit gives about 4 µs a
  * write more (14.2 against 9.97 µs on the session profile of 17:10 UTC,
- * 2026-12-07). The jobs measured bear that out: a page of a random msync
- * cost them no more than a page of the probe (21.9 against 23.2 µs at
- * 17:10, 17.5 against 19.9 at 16:46, medians over 32 pages less one),
- * where the model charges the mmap path 4 µs more.
+ * 2026-12-07). Whether the jobs' pages cost what the probe's do varies:
+ * one page more of `rand-fsync32` over `sweep-fsync1` (medians, over 31
+ * pages) cost 17.5 and 21.9 µs at 16:46 and 17:10 against 19.9 and 23.2 for
+ * the probe's, but 23.2, 22.7 and 24.3 µs at 18:09, 18:32 and 19:34 against
+ * 16.2, 16.7 and 15.8.
  *
  * Why not the O_DIRECT part's scale (destage-session.ts): its 32 writes are
  * done before the fdatasync, so its increment times the destage alone, and
- * on the development machine it did not cost the host what a page cache's
- * writeback of as many pages does (docs/validation-notes.md, "A buffered
- * probe follows the jobs better than the O_DIRECT one"). It stays the
- * fallback when no probe timed the buffered part.
+ * within a session it followed the jobs less closely than the buffered part
+ * (docs/validation-notes.md, "A buffered probe follows the jobs better than
+ * the O_DIRECT one"). Across seven sessions' replays the two rules came out
+ * even on the repository's jobs ("The session's destage fitted to the
+ * buffered probe through the model"). It stays the fallback when no probe
+ * timed the buffered part.
  */
 import { resolveConfig } from '../../sim/config.ts';
 import { RandomStream } from '../../sim/engine/random.ts';
