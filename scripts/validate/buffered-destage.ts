@@ -41,6 +41,7 @@ import { Simulator } from '../../sim/simulator.ts';
 import { Flag, type TraceRow } from '../../traces/types.ts';
 import { BUFFERED_WRITES, type SessionBuffered } from './buffered-probe.ts';
 import { median } from './fit.ts';
+import { replayWhole } from './model-check.ts';
 
 /** Mapped address of the probe's file in the replay. */
 const BASE = 0x10000000;
@@ -64,10 +65,7 @@ function stepMedian(config: Record<string, unknown>, bytes: number, writes: numb
   const c = resolveConfig({ ...config, personality: 'linux', pagein: false, replay: 'closed' });
   const us: number[] = [];
   const sim = new Simulator(c, { sync: (r) => us.push((r.tDoneNs - r.tIssueNs) / 1000), writeback: () => {}, timeline: () => {} });
-  sim.feed(bufferedProbeTrace(bytes, writes, rounds, c.page_size));
-  sim.run();
-  sim.end();
-  sim.run();
+  replayWhole(sim, bufferedProbeTrace(bytes, writes, rounds, c.page_size));
   return median(us);
 }
 

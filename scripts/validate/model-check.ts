@@ -20,7 +20,7 @@ import { median } from './fit.ts';
 const BASE = 0x10000000;
 
 /** Feeds `rows` (the whole trace) to `sim` and runs it to its end. */
-function replayWhole(sim: Simulator, rows: TraceRow[]): void {
+export function replayWhole(sim: Simulator, rows: TraceRow[]): void {
   sim.feed(rows);
   sim.run();
   sim.end();
