@@ -7,7 +7,8 @@
  */
 import { writeSync } from 'node:fs';
 import { turn } from '../traces/turn.ts';
-import { formatHeader, formatRow, type RowInput } from '../traces/writer.ts';
+import { formatRow, stampedHeader, type RowInput } from '../traces/writer.ts';
+import { TraceStamper } from '../traces/trace-stamp.ts';
 import { cleanupOnInterrupt } from './interrupt.ts';
 
 /** How the last line of a trace written to standard output that was cut short begins. */
@@ -65,13 +66,16 @@ export class StdoutSink {
   private buf: string;
   private lastNs = 0;
   private broken = false;
+  /** The running digest of what was written, for the stamp line a whole trace ends with (the bytes `-o FILE` would write); `sealed` once stamped or cut short. */
+  private readonly stamp = new TraceStamper();
+  private sealed = false;
 
   private readonly onError = (e: NodeJS.ErrnoException): void => {
     if (e.code === 'EPIPE') this.broken = true;
   };
 
   constructor(private readonly extraCols: readonly string[], comments: readonly string[] = []) {
-    this.buf = formatHeader(extraCols, comments);
+    this.buf = stampedHeader(extraCols, comments);
     process.stdout.on('error', this.onError);
   }
 
@@ -95,6 +99,7 @@ export class StdoutSink {
     if (this.buf === '' || this.broken) return;
     const s = this.buf;
     this.buf = '';
+    if (!this.sealed) this.stamp.update(s);
     if (process.stdout.write(s)) {
       await turn();
       return;
@@ -111,10 +116,15 @@ export class StdoutSink {
     });
   }
 
-  /** Writes what is buffered; the sink is done. */
+  /** Writes what is buffered and, for a whole trace, its stamp line; the sink is done. */
   async close(): Promise<void> {
     try {
       await this.flush();
+      if (!this.sealed) {
+        this.sealed = true; // the stamp is written once, and nothing after it is digested
+        this.buf = this.stamp.line();
+        await this.flush();
+      }
     } finally {
       process.stdout.off('error', this.onError);
     }
@@ -125,6 +135,7 @@ export class StdoutSink {
    * what was written cannot be taken for a whole trace: a reader of it stops there.
    */
   async abort(why: string): Promise<void> {
+    this.sealed = true; // no stamp: the INCOMPLETE line ends it
     this.buf += incompleteLine(why);
     await this.close();
   }

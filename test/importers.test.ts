@@ -365,8 +365,10 @@ describe('blkparse', () => {
     const lines = r.stdout.trim().split('\n');
     // the source's name and SHA-256 in a header comment
     const sha = createHash('sha256').update(readFileSync(BLKPARSE)).digest('hex');
-    expect(lines.slice(0, 3)).toEqual(['# syncsim-trace v1', `# imported by syncsim import --from blkparse from ${basename(BLKPARSE)} (sha256 ${sha})`, 't_us,task,op,addr,len,flags,object,offset']);
-    expect(lines.length).toBe(3 + 14);
+    expect(lines.slice(0, 4)).toEqual(['# syncsim-trace v1', `# imported by syncsim import --from blkparse from ${basename(BLKPARSE)} (sha256 ${sha})`, expect.stringMatching(/^# stamped: /), 't_us,task,op,addr,len,flags,object,offset']);
+    // the 14 rows, then the stamp
+    expect(lines.length).toBe(4 + 14 + 1);
+    expect(lines.at(-1)).toMatch(/^# syncsim stamp sha256:[0-9a-f]{64}$/);
     const out = join(tmp(), 'blk.csv');
     writeFileSync(out, r.stdout);
     const rows = await readAll(out);

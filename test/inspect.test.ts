@@ -31,13 +31,13 @@ const ROWS: RowInput[] = [
   { tNs: us(7), task: 'a', op: 'write', addr: 0x100800, len: 4096 }, // a: pages 256, 257
   { tNs: us(12), task: 'b', op: 'write', addr: 0x100000, len: 100 }, // b: page 256
   { tNs: us(15), task: 'a', op: 'read', addr: 0x104000, len: 8192 }, // a: pages 260, 261
-  { tNs: us(20), task: 'a', op: 'msync', addr: 0x100000, len: 0x100000, flags: F.SYNC }, // line 9
+  { tNs: us(20), task: 'a', op: 'msync', addr: 0x100000, len: 0x100000, flags: F.SYNC }, // line 10
   { tNs: us(25), task: 'a', op: 'write', addr: 0x101000, len: 0 }, // no page
-  { tNs: us(30), task: 'b', op: 'msync', addr: 0x100000, len: 0x10000, flags: F.ASYNC }, // line 11
-  { tNs: us(31), task: 'a', op: 'msync', addr: 0x100000, len: 0x2000, flags: F.SYNC | F.INVALIDATE }, // line 12
+  { tNs: us(30), task: 'b', op: 'msync', addr: 0x100000, len: 0x10000, flags: F.ASYNC }, // line 12
+  { tNs: us(31), task: 'a', op: 'msync', addr: 0x100000, len: 0x2000, flags: F.SYNC | F.INVALIDATE }, // line 13
   { tNs: us(40), task: 'a', op: 'wire', addr: 0x100000, len: 4096, flags: F.USER | F.NOHOLES },
   { tNs: us(45), task: 'a', op: 'write', addr: 0x110000, len: 0x20000 }, // a: pages 272..303
-  { tNs: us(50), task: 'b', op: 'msync', addr: 0x100000, len: 0x10000, flags: F.ASYNC }, // line 15
+  { tNs: us(50), task: 'b', op: 'msync', addr: 0x100000, len: 0x10000, flags: F.ASYNC }, // line 16
   { tNs: us(60), task: 'a', op: 'unwire', addr: 0x100000, len: 4096, flags: F.USER | F.NOHOLES },
   { tNs: us(70), task: 'a', op: 'unmap', addr: 0x100000, len: 0x100000 },
 ];
@@ -79,9 +79,9 @@ describe('inspect figures against a constructed trace', () => {
     expect(r.written).toEqual({ writes: 5, bytes: WRITTEN_BYTES });
     // largest first; equal lengths in file order
     expect(r.largest_msyncs).toEqual([
-      { t_us: 20, task: 'a', addr: '0x100000', len: 0x100000, flags: 'SYNC', line: 9 },
-      { t_us: 30, task: 'b', addr: '0x100000', len: 0x10000, flags: 'ASYNC', line: 11 },
-      { t_us: 50, task: 'b', addr: '0x100000', len: 0x10000, flags: 'ASYNC', line: 15 },
+      { t_us: 20, task: 'a', addr: '0x100000', len: 0x100000, flags: 'SYNC', line: 10 },
+      { t_us: 30, task: 'b', addr: '0x100000', len: 0x10000, flags: 'ASYNC', line: 12 },
+      { t_us: 50, task: 'b', addr: '0x100000', len: 0x10000, flags: 'ASYNC', line: 16 },
     ]);
     // 4 buckets of 10 µs cannot hold 70 µs: merged pairwise once into buckets of 20 µs
     expect(r.write_rate).toEqual({
@@ -185,7 +185,7 @@ describe('syncsim inspect', () => {
     expect(j.rows).toBe(15);
     expect(j.ops).toEqual(EXPECTED_OPS);
     expect([j.footprint.pages, j.footprint.written_pages]).toEqual([PAGES, WRITTEN_PAGES]);
-    expect(j.largest_msyncs.map((m: { line: number }) => m.line)).toEqual([9, 11]);
+    expect(j.largest_msyncs.map((m: { line: number }) => m.line)).toEqual([10, 12]);
     // default buckets: 1 µs wide from the first row, 71 of them for 70 µs
     expect(j.write_rate.bucket_us).toBe(1);
     expect(j.write_rate.buckets.length).toBe(71);
@@ -202,7 +202,7 @@ describe('syncsim inspect', () => {
     expect(r.stdout).toMatch(/^ {2}msync\s+4 rows, .*flags: SYNC 1, ASYNC 2, SYNC\|INVALIDATE 1$/m);
     expect(r.stdout).toMatch(/^footprint\s+37 pages \(148\.0 KiB\) written or read, 35 pages \(140\.0 KiB\) written, counted per task \(a page two tasks touch counts twice\); 4096-byte pages, exact$/m);
     expect(r.stdout).toMatch(/^largest msyncs$/m);
-    expect(r.stdout).toMatch(/^ +1048576 +0x100000 +SYNC +a +20 +9$/m);
+    expect(r.stdout).toMatch(/^ +1048576 +0x100000 +SYNC +a +20 +10$/m);
 
     const h = await syncsimHere(['inspect', '--help']);
     expect(h.code).toBe(0);

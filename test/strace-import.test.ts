@@ -450,13 +450,15 @@ describe('syncsim import --from strace', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('# syncsim-trace v1');
     expect(lines[1]).toMatch(/^# imported by syncsim import --from strace from .* \(sha256 [0-9a-f]{64}\)$/);
-    expect(lines[2]).toBe('t_us,task,op,addr,len,flags,object,offset,x_measured_us,x_result,x_syscall,x_strace_line');
-    expect(lines.slice(3)).toEqual([
+    expect(lines[2]).toMatch(/^# stamped: /);
+    expect(lines[3]).toBe('t_us,task,op,addr,len,flags,object,offset,x_measured_us,x_result,x_syscall,x_strace_line');
+    expect(lines.slice(4, -1)).toEqual([
       '10,pid300,map,0x40000000,8192,,/data/log,0,4,OK,mmap,2',
       '20,pid300,write,0x40000000,8192,,,,,,assume-dirty,3',
       '20,pid300,msync,0x40000000,8192,SYNC,,,123,OK,msync,3',
       '30,pid300,unmap,0x40000000,8192,,,,2,OK,munmap,4',
     ]);
+    expect(lines.at(-1)).toMatch(/^# syncsim stamp sha256:[0-9a-f]{64}$/);
     expect((await syncsim(['run', out, '--out', join(dir, 'res')])).code).toBe(0);
   }, 30_000);
 });

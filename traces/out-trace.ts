@@ -6,7 +6,10 @@
  * gzip-compressed), `convert` a binary trace cache (`.sst`) — that is not the
  * command's own input. Anything else — a user's file, a hand-written trace,
  * the input, a trace of another kind (a recording is measured data that
- * cannot be made again) — is refused before any work is done.
+ * cannot be made again) — is refused before any work is done. So is a CSV
+ * trace of the command's kind that was edited after it was written (its
+ * stamp, traces/trace-stamp.ts, no longer matches); one written before
+ * traces were stamped is replaced as before.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -15,6 +18,7 @@ import { constants, gunzipSync } from 'node:zlib';
 import { checkOutFile, OutDirError, showOut, type NotOursText } from './out-dir.ts';
 import { TRACE_MAGIC_LINE } from './writer.ts';
 import { CACHE_MAGIC } from './cache.ts';
+import { traceStampState } from './trace-stamp.ts';
 
 /** The comment line syncsim's trace writers put after the magic line, and the origin it names. */
 const OUR_COMMENT = /^# (generated|imported|recorded) by syncsim /;
@@ -118,6 +122,18 @@ export function checkTraceOut(path: string, flag: string, origin: TraceOrigin, i
     }
   }
   checkOutFile(path, path, (text, head) => traceOrigin(text, head) === origin, flag, notOurTrace(origin));
+  if (origin !== 'cache' && st?.isFile() && editedSince(path)) {
+    throw new OutDirError(`${flag} ${showOut(path)}: it exists and was written by syncsim ${WRITER[origin]} and has been edited since (its stamp line is gone or no longer matches the lines before it), so it holds changes of yours; choose a new file, or move it away first`);
+  }
+}
+
+/** Whether the CSV trace at `path` was edited after its writer stamped it (traces/trace-stamp.ts): a trace that cannot be read whole counts as edited, so it is kept. */
+function editedSince(path: string): boolean {
+  try {
+    return traceStampState(path) === 'edited';
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -8,6 +8,8 @@
  * written trace at PATH.
  *
  * Everything written is valid for the reader: rows it would reject throw an `Error` here.
+ * `TraceWriter` stamps what it writes: a header line says so, and the last line holds the
+ * SHA-256 of the bytes before it (traces/trace-stamp.ts).
  */
 import { createWriteStream, promises as fsp, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -17,6 +19,7 @@ import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { STAMPED_LINE, TraceStamper } from './trace-stamp.ts';
 import { ADDR_LIMIT, ADVICE_FLAGS, FLAGS_BY_OP, OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
 
 /** The first line every producer writes. */
@@ -96,6 +99,15 @@ export function formatHeader(extraCols: readonly string[] = [], comments: readon
   checkExtraCols(extraCols);
   for (const c of comments) if (/[\r\n]/.test(c)) throw new Error(`a trace comment is one line (got ${JSON.stringify(c)})`);
   return `${TRACE_MAGIC_LINE}\n${comments.map((c) => `# ${c}\n`).join('')}${[...TRACE_COLUMNS, ...extraCols.map(csvField)].join(',')}\n`;
+}
+
+/**
+ * The header of a trace a syncsim command writes whole (a file of `-o`, or standard output):
+ * {@link formatHeader} with the line that says it ends with a stamp ({@link STAMPED_LINE}) as
+ * its last comment. The writer then ends the trace with its stamp line (traces/trace-stamp.ts).
+ */
+export function stampedHeader(extraCols: readonly string[] = [], comments: readonly string[] = []): string {
+  return formatHeader(extraCols, [...comments, STAMPED_LINE.replace(/^# /, '')]);
 }
 
 /** A row that {@link formatRow} cannot write: `column` is the trace column at fault (`t_us`, `addr`, ...). */
@@ -223,6 +235,8 @@ export class TraceWriter {
   private lastNs = 0;
   private count = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
+  /** The running digest of what was written, for the stamp line that ends the trace. */
+  private readonly stamp = new TraceStamper();
 
   private constructor(path: string, extraCols: readonly string[], comments: readonly string[], private readonly mayReplace?: () => void) {
     this.path = path;
@@ -245,7 +259,7 @@ export class TraceWriter {
         this.error ??= err;
       },
     );
-    this.buf = formatHeader(extraCols, comments);
+    this.buf = stampedHeader(extraCols, comments);
   }
 
   /** Create the temporary file and write the header. */
@@ -288,6 +302,7 @@ export class TraceWriter {
     if (this.buf === '') return;
     const s = this.buf;
     this.buf = '';
+    this.stamp.update(s);
     if (!this.sink.write(s)) await once(this.sink, 'drain');
   }
 
@@ -297,7 +312,7 @@ export class TraceWriter {
     try {
       if (this.error !== undefined) throw this.error;
       await this.flush();
-      this.sink.end();
+      this.sink.end(this.stamp.line()); // the last line: the digest of every byte before it (traces/trace-stamp.ts)
       await this.done;
       if (this.error !== undefined) throw this.error;
       placeFile(this.tmpPath, this.path, this.mayReplace);

@@ -36,8 +36,10 @@ Options:
                      standard output, where a trace cut short (Ctrl-C, SIGTERM)
                      ends with an INCOMPLETE line that 'syncsim run' refuses.
                      An existing FILE is replaced only when it is a trace gen
-                     wrote; anything else (a recorded or imported trace, a .sst
-                     cache, any other file) is refused (exit 2)
+                     wrote and not edited since (its last line, a stamp, still
+                     matches the lines before it); anything else (an edited
+                     trace, a recorded or imported one, a .sst cache, any
+                     other file) is refused (exit 2)
   --list             list the presets (or only PRESET) with their parameters,
                      defaults and what they model; it writes no trace, so
                      -o, --set and --seed are refused with it (exit 2)

@@ -67,9 +67,11 @@ Options:
                            is written on error. Default, or '-o -': standard
                            output (which may have received rows before an
                            error). An existing OUT is replaced only when it is a
-                           trace import wrote and it is not FILE; anything else
-                           (a generated or recorded trace, a .sst cache, any
-                           other file) is refused (exit 2)
+                           trace import wrote, not edited since (its last line,
+                           a stamp, still matches the lines before it), and it
+                           is not FILE; anything else (an edited trace, a
+                           generated or recorded one, a .sst cache, any other
+                           file) is refused (exit 2)
   --page-size N            page size the layout assumes, a power of two (default
                            4096)
   --sync-every-writes N    inject an msync of an object's whole mapping after

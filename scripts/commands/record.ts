@@ -90,7 +90,9 @@ Options:
   --replace             write over an earlier recording at FILE (a recording
                         cannot be made again; without it record refuses);
                         even then a run of the program that fails does not
-                        replace the recording of one that succeeded
+                        replace the recording of one that succeeded, nor does
+                        any run replace a recording edited since (its last
+                        line, a stamp, no longer matches the lines before it)
   --page-size N         page size of the trace (default: this system's, ${pageSizeOfSystem()})
   --assume-dirty MODE   stores to synthesise when dirty pages cannot be read
   --keep-log FILE       also keep the merged shim log (strace format) in FILE,

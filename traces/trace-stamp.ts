@@ -1,0 +1,153 @@
+/**
+ * The stamp of a CSV trace syncsim wrote (`gen`, `import`, `record`, with `-o`
+ * or to standard output): a comment line in its header saying that it is
+ * stamped ({@link STAMPED_LINE}), and a last line holding the SHA-256 of
+ * every byte before it ({@link stampLineOf}). A later `-o` of the same
+ * command replaces the trace only while the two match, so a trace a user
+ * has edited since is kept.
+ *
+ * The stamp is the last line, not the second as in a device profile
+ * (traces/text-stamp.ts), because a trace is streamed (and may be
+ * gzip-compressed): its digest is known only at its end. The header's
+ * promise tells a trace whose stamp line was deleted from one written
+ * before traces were stamped (2026-12-07), which is replaced as before.
+ * The digest covers the (decompressed) text before the stamp line, byte for
+ * byte: a changed row, an added comment or a changed line ending are edits.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
+
+/** The header comment of a stamped trace (after the writer's own comments, before the column header). */
+export const STAMPED_LINE = '# stamped: the last line holds the SHA-256 of the lines before it (syncsim replaces this trace only while they match; once edited, it is kept)';
+
+/** How the stamp line begins, before its 64 hex digits. */
+const STAMP_PREFIX = '# syncsim stamp sha256:';
+
+/** The stamp line (line break included) of a trace whose bytes before it have SHA-256 `digest` (hex). */
+export function stampLineOf(digest: string): string {
+  return `${STAMP_PREFIX}${digest}\n`;
+}
+
+/** Bytes a stamp line takes, line break included. */
+const STAMP_BYTES = STAMP_PREFIX.length + 64 + 1;
+
+/**
+ * The running digest of a trace as it is written: {@link update} with each piece of text in
+ * order (as UTF-8), then {@link line} once for its stamp line.
+ */
+export class TraceStamper {
+  private readonly hash: Hash = createHash('sha256');
+
+  /** Adds `text` (the next bytes of the trace, as UTF-8). */
+  update(text: string): void {
+    this.hash.update(text, 'utf8');
+  }
+
+  /** The stamp line of everything added (the digest is taken: call once, last). */
+  line(): string {
+    return stampLineOf(this.hash.digest('hex'));
+  }
+}
+
+/** Whether a trace is as its writer stamped it: `intact`, `edited` since, or `unstamped` (written before stamps, or by hand). */
+export type TraceStampState = 'intact' | 'edited' | 'unstamped';
+
+/** A last line that means to be a stamp, however it was edited (indented, in capitals, its digest cut short). */
+const STAMP_LIKE = /^[ \t]*#[ \t]*syncsim[ \t]+stamp\b/i;
+
+/** Bytes of a trace's text read to find its header's {@link STAMPED_LINE}, and of its end to find its stamp line. */
+const HEAD_BYTES = 1 << 16, TAIL_BYTES = 512;
+
+/** Whether the header (the comment lines before the first other line) of `head` holds {@link STAMPED_LINE}. */
+function promised(head: string): boolean {
+  for (const raw of head.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line === STAMPED_LINE) return true;
+    if (!line.startsWith('#')) return false;
+  }
+  return false;
+}
+
+/**
+ * The state of a trace of `size` bytes of text from its first and last bytes (`head`, `tail`)
+ * and `digestOf(n)`, the SHA-256 (hex) of its first `n` bytes. Stamped (its header promises it,
+ * or its last line looks like a stamp): `intact` only when the last line is exactly the stamp
+ * of every byte before it. Neither: `unstamped`.
+ */
+function stateOf(head: Buffer, tail: Buffer, size: number, digestOf: (n: number) => string): TraceStampState {
+  const text = tail.toString('latin1');
+  const ended = text.endsWith('\n');
+  const body = ended ? text.slice(0, -1) : text;
+  const nl = body.lastIndexOf('\n');
+  // the last line, whole when a line break before it (or the start of the file) is within the tail
+  const last = nl >= 0 || tail.length === size ? body.slice(nl + 1) : undefined;
+  if (!promised(head.toString('utf8')) && !(last !== undefined && STAMP_LIKE.test(last))) return 'unstamped';
+  if (!ended || last === undefined) return 'edited';
+  const digest = last.slice(STAMP_PREFIX.length);
+  if (!/^[0-9a-f]{64}$/.test(digest) || `${last}\n` !== stampLineOf(digest)) return 'edited';
+  return digestOf(size - STAMP_BYTES) === digest ? 'intact' : 'edited';
+}
+
+/** The stamp state of the whole text of a trace (decompressed), as bytes. */
+export function stampStateOf(bytes: Buffer): TraceStampState {
+  return stateOf(bytes.subarray(0, HEAD_BYTES), bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)), bytes.length,
+    (n) => createHash('sha256').update(bytes.subarray(0, n)).digest('hex'));
+}
+
+/** Bytes read at a time when a plain trace is hashed. */
+const CHUNK = 1 << 20;
+
+/** Reads `n` bytes of `fd` at `pos` (fewer at the end of the file). */
+function readAt(fd: number, n: number, pos: number): Buffer {
+  const b = Buffer.alloc(n);
+  return b.subarray(0, readSync(fd, b, 0, n, pos));
+}
+
+/** The SHA-256 (hex) of the first `n` bytes of `fd`, read a chunk at a time. */
+function digestOfFile(fd: number, n: number): string {
+  const hash = createHash('sha256');
+  const buf = Buffer.alloc(CHUNK);
+  for (let pos = 0; pos < n;) {
+    const got = readSync(fd, buf, 0, Math.min(CHUNK, n - pos), pos);
+    if (got <= 0) return ''; // the file shrank while it was read: no digest matches
+    hash.update(buf.subarray(0, got));
+    pos += got;
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The stamp state of the CSV trace file `path` (gzip-compressed or not); a plain trace is
+ * hashed a chunk at a time, a gzip one whose header promises a stamp decompressed whole, and
+ * one that cannot be (damaged, or too large to hold) counts as `edited`: what cannot be
+ * checked is kept. (A gzip trace without the promise is `unstamped` whatever its last line.)
+ * Throws when the file cannot be read.
+ */
+export function traceStampState(path: string): TraceStampState {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = readAt(fd, Math.min(size, HEAD_BYTES), 0);
+    if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+      return stateOf(head, readAt(fd, Math.min(size, TAIL_BYTES), Math.max(0, size - TAIL_BYTES)), size, (n) => digestOfFile(fd, n));
+    }
+    // a gzip trace whose header does not promise a stamp (written before stamps) is not decompressed whole
+    let start: Buffer;
+    try {
+      start = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      return 'edited';
+    }
+    if (!promised(start.toString('utf8'))) return 'unstamped';
+    let text: Buffer;
+    try {
+      text = gunzipSync(readAt(fd, size, 0));
+    } catch {
+      return 'edited';
+    }
+    return stampStateOf(text);
+  } finally {
+    closeSync(fd);
+  }
+}
