@@ -8,11 +8,11 @@
 import { writeSync } from 'node:fs';
 import { turn } from '../traces/turn.ts';
 import { formatRow, stampedHeader, type RowInput } from '../traces/writer.ts';
-import { TraceStamper } from '../traces/trace-stamp.ts';
 import { cleanupOnInterrupt } from './interrupt.ts';
+import { INCOMPLETE_MARK, TraceStamper } from '../traces/trace-stamp.ts';
 
-/** How the last line of a trace written to standard output that was cut short begins. */
-export const INCOMPLETE_MARK = 'INCOMPLETE:';
+/** How the last line of a trace written to standard output that was cut short begins (traces/trace-stamp.ts: such a trace is replaced as an unstamped one). */
+export { INCOMPLETE_MARK };
 
 /** Whether each of standard output and standard error is a terminal (`isTTY`), as {@link quietBesideTrace} asks. */
 export interface TerminalFlags {

@@ -302,6 +302,10 @@ describe('syncsim gen interrupted (Ctrl-C)', { timeout: 60_000 }, () => {
       stderr: `syncsim: t.csv:${lines.length - 1}: wrong number of fields: expected 8, found 1 (got 'INCOMPLETE: syncsim gen was interrupted; this trace is cut short')\n`,
     });
     expect(readdirSync(d)).toEqual(['t.csv']);
+    // the broken trace is syncsim's own (no stamp, cut short): gen -o replaces it, as a trace written before stamps
+    const again = await syncsimHere(['gen', 'seq-writer', '--set', 'duration_s=0.01', '-o', 't.csv'], d);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(d, 't.csv'), 'utf8')).toMatch(/\n# syncsim stamp sha256:[0-9a-f]{64}\n$/);
   });
 
   it('to a pipe: the same INCOMPLETE line ends what the reader got', async () => {

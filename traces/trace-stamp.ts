@@ -16,7 +16,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { constants, gunzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 
 /** The header comment of a stamped trace (after the writer's own comments, before the column header). */
 export const STAMPED_LINE = '# stamped: the last line holds the SHA-256 of the lines before it (syncsim replaces this trace only while they match; once edited, it is kept)';
@@ -59,15 +59,18 @@ const STAMP_LIKE = /^[ \t]*#[ \t]*syncsim[ \t]+stamp\b/i;
 /** Bytes of a trace's text read to find its header's {@link STAMPED_LINE}, and of its end to find its stamp line. */
 const HEAD_BYTES = 1 << 16, TAIL_BYTES = 512;
 
-/** Whether the header (the comment lines before the first other line) of `head` holds {@link STAMPED_LINE}. */
+/** Whether the header (the comment and blank lines before the first other line, as the reader skips them) of `head` holds {@link STAMPED_LINE}. */
 function promised(head: string): boolean {
   for (const raw of head.split('\n')) {
     const line = raw.replace(/\r$/, '');
     if (line === STAMPED_LINE) return true;
-    if (!line.startsWith('#')) return false;
+    if (!line.startsWith('#') && line.trim() !== '') return false;
   }
   return false;
 }
+
+/** How the last line of a trace written to standard output and cut short begins (scripts/stdout-trace.ts writes it). */
+export const INCOMPLETE_MARK = 'INCOMPLETE:';
 
 /**
  * The state of a trace of `size` bytes of text from its first and last bytes (`head`, `tail`)
@@ -82,6 +85,8 @@ function stateOf(head: Buffer, tail: Buffer, size: number, digestOf: (n: number)
   const nl = body.lastIndexOf('\n');
   // the last line, whole when a line break before it (or the start of the file) is within the tail
   const last = nl >= 0 || tail.length === size ? body.slice(nl + 1) : undefined;
+  // cut short where syncsim wrote it to standard output (an interrupt, an error): a broken trace of its own, replaced as before stamps
+  if (last !== undefined && last.startsWith(INCOMPLETE_MARK)) return 'unstamped';
   if (!promised(head.toString('utf8')) && !(last !== undefined && STAMP_LIKE.test(last))) return 'unstamped';
   if (!ended || last === undefined) return 'edited';
   const digest = last.slice(STAMP_PREFIX.length);
@@ -98,10 +103,16 @@ export function stampStateOf(bytes: Buffer): TraceStampState {
 /** Bytes read at a time when a plain trace is hashed. */
 const CHUNK = 1 << 20;
 
-/** Reads `n` bytes of `fd` at `pos` (fewer at the end of the file). */
+/** Reads `n` bytes of `fd` at `pos` (fewer at the end of the file), in reads of at most {@link CHUNK}. */
 function readAt(fd: number, n: number, pos: number): Buffer {
   const b = Buffer.alloc(n);
-  return b.subarray(0, readSync(fd, b, 0, n, pos));
+  let got = 0;
+  while (got < n) {
+    const k = readSync(fd, b, got, Math.min(CHUNK, n - got), pos + got);
+    if (k <= 0) break;
+    got += k;
+  }
+  return b.subarray(0, got);
 }
 
 /** The SHA-256 (hex) of the first `n` bytes of `fd`, read a chunk at a time. */
@@ -118,11 +129,10 @@ function digestOfFile(fd: number, n: number): string {
 }
 
 /**
- * The stamp state of the CSV trace file `path` (gzip-compressed or not); a plain trace is
- * hashed a chunk at a time, a gzip one whose header promises a stamp decompressed whole, and
- * one that cannot be (damaged, or too large to hold) counts as `edited`: what cannot be
- * checked is kept. (A gzip trace without the promise is `unstamped` whatever its last line.)
- * Throws when the file cannot be read.
+ * The stamp state of the CSV trace file `path` (gzip-compressed or not): a plain trace is
+ * hashed a chunk at a time; a gzip one is decompressed whole in memory, and one that cannot be
+ * (damaged, or more than the 4 GiB of text a buffer holds) counts as `edited`: what cannot be
+ * checked is kept. Throws when the file cannot be read.
  */
 export function traceStampState(path: string): TraceStampState {
   const fd = openSync(path, 'r');
@@ -132,14 +142,6 @@ export function traceStampState(path: string): TraceStampState {
     if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
       return stateOf(head, readAt(fd, Math.min(size, TAIL_BYTES), Math.max(0, size - TAIL_BYTES)), size, (n) => digestOfFile(fd, n));
     }
-    // a gzip trace whose header does not promise a stamp (written before stamps) is not decompressed whole
-    let start: Buffer;
-    try {
-      start = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
-    } catch {
-      return 'edited';
-    }
-    if (!promised(start.toString('utf8'))) return 'unstamped';
     let text: Buffer;
     try {
       text = gunzipSync(readAt(fd, size, 0));

@@ -54,7 +54,7 @@ export const RANDOM_WRITER_DEFAULTS = {
 
 /**
  * The rows of a random-writer trace, in time order (times are integer ns;
- * line numbers count from 3, as in a file written by `TraceWriter`):
+ * line numbers count from 3, as after a `# syncsim-trace v1` line and the header):
  * a `map` at time 0 of `pages` pages of `object` at `base`, then one-page
  * `write`s of uniformly random pages at exponential intervals, each
  * `syncEvery`-th write followed at the same time by an `msync SYNC` of the
