@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BUFFERED_REPLAY_ROUNDS, bufferedDestageFrom, bufferedProbeTrace, fitBufferedDestage, predictBufferedProbe, solveIncreasing } from '../scripts/validate/buffered-destage.ts';
+import { BUFFERED_REPLAY_ROUNDS, bufferedDestageFrom, bufferedProbeTrace, fitBufferedDestage, predictBufferedProbe, probePathCpu, solveIncreasing } from '../scripts/validate/buffered-destage.ts';
 import { Flag } from '../traces/types.ts';
 
 /** A virtual disk without spread: constant latencies, a FLUSH of 100 µs plus `mwu` a write destaged on it. */
@@ -55,6 +55,23 @@ describe('the replay of the buffered probe', () => {
       expect(p.increment_us - base.increment_us).toBeCloseTo(31 * d, 6);
     }
     expect(base.increment_us).toBeGreaterThan(0);
+  });
+
+  it('charged the write() path\'s CPU a page (probePathCpu): each of the 31 more pages costs what that saves on the mapping\'s cleaning less, and the fit takes it up', () => {
+    const withCpu = (mwu: number) => ({ ...disk(mwu), cpu: { clean_page_us: 6, clean_page_busy_us: 20, clean_io_us: 0 } });
+    expect(probePathCpu(withCpu(3), undefined)).toEqual(withCpu(3)); // no figure: as it is
+    expect(probePathCpu(withCpu(3), Number.NaN)).toEqual(withCpu(3));
+    const path = probePathCpu(withCpu(3), 1.5);
+    expect(path).toEqual({ ...withCpu(3), cpu: { clean_page_us: 1.5, clean_page_busy_us: 1.5, clean_io_us: 0 } });
+    expect(withCpu(3).cpu.clean_page_us).toBe(6); // the config given is not changed
+    // one CPU writes the pages back one after another: 31 pages more, 4.5 µs less each
+    const mapping = predictBufferedProbe(withCpu(3), 16 * MiB, 50), written = predictBufferedProbe(path, 16 * MiB, 50);
+    expect(mapping.increment_us - written.increment_us).toBeCloseTo(31 * 4.5, 6);
+    // so the destage fitted to one increment is 4.5 µs a write higher with the probe's own CPU (to the fit's 0.5 µs / 31 and 0.01 steps)
+    const target = mapping.increment_us;
+    const a = fitBufferedDestage(withCpu(3), 16 * MiB, target, 'o_direct', 50), b = fitBufferedDestage(path, 16 * MiB, target, 'o_direct', 50);
+    expect(a.media_write_us).toBeCloseTo(3, 1);
+    expect(Math.abs(b.media_write_us - a.media_write_us - 4.5)).toBeLessThan(2 * (0.5 / 31 + 0.01));
   });
 });
 
@@ -150,5 +167,7 @@ describe('the fit of media_write_us to the buffered probes', () => {
       + 'with 12.7 µs a write (the calibration\'s destage scaled by the O_DIRECT part) it added 799.04 µs');
     expect(bufferedDestageFrom({ ...fit, before_from: 'calibration' }, s, 256 * MiB)).toMatch(/with 12\.7 µs a write \(the calibration's destage\) it added 799\.04 µs$/);
     expect(bufferedDestageFrom({ ...fit, reached: false }, s, 256 * MiB)).toContain('adds 718.82 µs (the nearest it comes); ');
+    // with the write() path's CPU a page the replay charged
+    expect(bufferedDestageFrom(fit, s, 256 * MiB, 1.6161)).toContain(`through a mapping as the jobs store, each page charged the CPU of the probe's write() path, 1.62 µs, not the mapping's cleaning, ${BUFFERED_REPLAY_ROUNDS} msyncs each, medians) adds 718.82 µs; `);
   });
 });

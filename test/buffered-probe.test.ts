@@ -115,6 +115,30 @@ describe('the buffered part in the session\'s profile (flush-level.ts, withSessi
     expect({ ...a, buffered: null, buffered_destage: null, probes: a!.probes.map(({ buffered: _, ...p }) => p) }).toEqual(b);
   });
 
+  it('replays the probe with the CPU a page costs on its write() path when the calibration measured it (fits.cpu.writeback.cpu_page_us): the destage comes out higher by what the mapping\'s cleaning costs more', () => {
+    const us = [280, 300, 320, 300, 310];
+    const probes = [{ ...probe('p1', us), buffered: { one_us: 300, n_us: 1450, writes: 32 } }];
+    const withCpu = () => {
+      const cal = calibration(true, true);
+      cal.fragment.cpu = { clean_page_us: 6.5, clean_io_us: 0 };
+      return cal;
+    };
+    const mapping = withSessionLevel(withCpu(), probes)!;
+    const cal = withCpu();
+    cal.fits.cpu = { writeback: { cpu_page_us: { median_us: 1.5, q1_us: 1.4, q3_us: 1.6, reps: 100 } } } as unknown as NonNullable<typeof cal.fits.cpu>;
+    const written = withSessionLevel(cal, probes)!;
+    const a = mapping.fragment.device.media_write_us as number, b = written.fragment.device.media_write_us as number;
+    // 31 pages more, each 5 µs less of CPU in the replay: 5 µs a write more of destage, to within what the replay's medians move by
+    // with the fixture's spread of the FLUSH (a step function of the destage, not a line) besides the fit's 0.5 µs / 31 and 0.01 steps
+    expect(Math.abs(b - a - 5)).toBeLessThan(0.2);
+    // the jobs' pages keep the mapping's cleaning: the profile's CPU keys are as calibrated
+    expect(written.fragment.cpu).toEqual({ clean_page_us: 6.5, clean_io_us: 0 });
+    expect(written.fitted['device.media_write_us']!.from).toContain("each page charged the CPU of the probe's write() path, 1.5 µs, not the mapping's cleaning");
+    expect(mapping.fitted['device.media_write_us']!.from).not.toContain('write() path');
+    // the replay's increment said is the one with the probe's CPU, near what the probes measured
+    expect(Math.abs(written.fits.flush_level_session!.buffered_destage!.simulated_increment_us - 1150)).toBeLessThan(1);
+  });
+
   it('not fitted when the buffered writes added nothing (noise): the O_DIRECT scale stands', () => {
     const us = [280, 300, 320, 300, 310];
     const destage = { one_us: 300, n_us: 672, writes: 32 };

@@ -40,7 +40,7 @@ import { stampText } from '../../traces/text-stamp.ts';
 import { sessionSpells, type SessionSpells } from './spell-session.ts';
 import { sessionBuffered, type BufferedProbe, type SessionBuffered } from './buffered-probe.ts';
 import type { ProbeSpells } from './spell-fit.ts';
-import { bufferedDestageFrom, fitBufferedDestage, predictBufferedProbe, type BufferedDestageFit } from './buffered-destage.ts';
+import { bufferedDestageFrom, fitBufferedDestage, predictBufferedProbe, probePathCpu, type BufferedDestageFit } from './buffered-destage.ts';
 
 /** The keys fitted to the FLUSH level, with their provenance. */
 export interface FlushLevelKeys {
@@ -178,13 +178,15 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const device = first.fragment.device;
   if (!buffered || !(buffered.increment_us > 0) || device.destage !== 'on_flush' || typeof device.media_write_us !== 'number') return first;
   const before = first.fits.flush_level_session!.destage ? 'o_direct' : 'calibration';
-  const fit = fitBufferedDestage(first.fragment, cal.size_bytes, buffered.increment_us, before);
+  // replayed with the CPU a page costs on the probe's write() path, not the mapping's (probePathCpu)
+  const pageUs = cal.fits.cpu?.writeback?.cpu_page_us.median_us;
+  const fit = fitBufferedDestage(probePathCpu(first.fragment, pageUs), cal.size_bytes, buffered.increment_us, before);
   const second = refitSession(cal, kept, fit.media_write_us);
   // a profile whose calibration steps give no destage on FLUSH cannot take the value: the first refit stands
   if (second.fragment.device.media_write_us !== fit.media_write_us) return first;
   // the replay's increment with the profile as written (its flush_us moved with the destage)
-  const final = { ...fit, simulated_increment_us: Math.round(predictBufferedProbe(second.fragment, cal.size_bytes).increment_us * 100) / 100 };
-  second.fitted['device.media_write_us'] = { value: second.fragment.device.media_write_us, r2: null, n: buffered.probes, from: bufferedDestageFrom(final, buffered, cal.size_bytes) };
+  const final = { ...fit, simulated_increment_us: Math.round(predictBufferedProbe(probePathCpu(second.fragment, pageUs), cal.size_bytes).increment_us * 100) / 100 };
+  second.fitted['device.media_write_us'] = { value: second.fragment.device.media_write_us, r2: null, n: buffered.probes, from: bufferedDestageFrom(final, buffered, cal.size_bytes, pageUs) };
   second.fits.flush_level_session!.buffered_destage = final;
   return second;
 }
