@@ -57,21 +57,22 @@ describe('the replay of the buffered probe', () => {
     expect(base.increment_us).toBeGreaterThan(0);
   });
 
-  it('charged the write() path\'s CPU a page (probePathCpu): each of the 31 more pages costs what that saves on the mapping\'s cleaning less, and the fit takes it up', () => {
-    const withCpu = (mwu: number) => ({ ...disk(mwu), cpu: { clean_page_us: 6, clean_page_busy_us: 20, clean_io_us: 0 } });
+  it('charged the write() path\'s CPU a page (probePathCpu), its write included: each of the 31 more pages costs what that saves on the mapping\'s cleaning and write less, and the fit takes it up', () => {
+    const withCpu = (mwu: number) => ({ ...disk(mwu), cpu: { clean_page_us: 6, clean_page_busy_us: 20, clean_io_us: 0.8 } });
     expect(probePathCpu(withCpu(3), undefined)).toEqual(withCpu(3)); // no figure: as it is
     expect(probePathCpu(withCpu(3), Number.NaN)).toEqual(withCpu(3));
     const path = probePathCpu(withCpu(3), 1.5);
+    // the figure's pages were a write each: it holds the write's issue too, so clean_io_us is not charged again
     expect(path).toEqual({ ...withCpu(3), cpu: { clean_page_us: 1.5, clean_page_busy_us: 1.5, clean_io_us: 0 } });
     expect(withCpu(3).cpu.clean_page_us).toBe(6); // the config given is not changed
-    // one CPU writes the pages back one after another: 31 pages more, 4.5 µs less each
+    // one CPU writes the scattered pages back one after another, each its own write: 31 pages more, 6 + 0.8 − 1.5 = 5.3 µs less each
     const mapping = predictBufferedProbe(withCpu(3), 16 * MiB, 50), written = predictBufferedProbe(path, 16 * MiB, 50);
-    expect(mapping.increment_us - written.increment_us).toBeCloseTo(31 * 4.5, 6);
-    // so the destage fitted to one increment is 4.5 µs a write higher with the probe's own CPU (to the fit's 0.5 µs / 31 and 0.01 steps)
+    expect(mapping.increment_us - written.increment_us).toBeCloseTo(31 * 5.3, 6);
+    // so the destage fitted to one increment is 5.3 µs a write higher with the probe's own CPU (to the fit's 0.5 µs / 31 and 0.01 steps)
     const target = mapping.increment_us;
     const a = fitBufferedDestage(withCpu(3), 16 * MiB, target, 'o_direct', 50), b = fitBufferedDestage(path, 16 * MiB, target, 'o_direct', 50);
     expect(a.media_write_us).toBeCloseTo(3, 1);
-    expect(Math.abs(b.media_write_us - a.media_write_us - 4.5)).toBeLessThan(2 * (0.5 / 31 + 0.01));
+    expect(Math.abs(b.media_write_us - a.media_write_us - 5.3)).toBeLessThan(2 * (0.5 / 31 + 0.01));
   });
 });
 
@@ -168,6 +169,6 @@ describe('the fit of media_write_us to the buffered probes', () => {
     expect(bufferedDestageFrom({ ...fit, before_from: 'calibration' }, s, 256 * MiB)).toMatch(/with 12\.7 µs a write \(the calibration's destage\) it added 799\.04 µs$/);
     expect(bufferedDestageFrom({ ...fit, reached: false }, s, 256 * MiB)).toContain('adds 718.82 µs (the nearest it comes); ');
     // with the write() path's CPU a page the replay charged
-    expect(bufferedDestageFrom(fit, s, 256 * MiB, 1.6161)).toContain(`through a mapping as the jobs store, each page charged the CPU of the probe's write() path, 1.62 µs, not the mapping's cleaning, ${BUFFERED_REPLAY_ROUNDS} msyncs each, medians) adds 718.82 µs; `);
+    expect(bufferedDestageFrom(fit, s, 256 * MiB, 1.6161)).toContain(`through a mapping as the jobs store, each page charged the CPU of the probe's write() path, 1.62 µs with its write, not the mapping's cleaning, ${BUFFERED_REPLAY_ROUNDS} msyncs each, medians) adds 718.82 µs; `);
   });
 });

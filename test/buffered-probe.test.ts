@@ -120,7 +120,7 @@ describe('the buffered part in the session\'s profile (flush-level.ts, withSessi
     const probes = [{ ...probe('p1', us), buffered: { one_us: 300, n_us: 1450, writes: 32 } }];
     const withCpu = () => {
       const cal = calibration(true, true);
-      cal.fragment.cpu = { clean_page_us: 6.5, clean_io_us: 0 };
+      cal.fragment.cpu = { clean_page_us: 6.5, clean_io_us: 0.5 };
       return cal;
     };
     const mapping = withSessionLevel(withCpu(), probes)!;
@@ -128,15 +128,35 @@ describe('the buffered part in the session\'s profile (flush-level.ts, withSessi
     cal.fits.cpu = { writeback: { cpu_page_us: { median_us: 1.5, q1_us: 1.4, q3_us: 1.6, reps: 100 } } } as unknown as NonNullable<typeof cal.fits.cpu>;
     const written = withSessionLevel(cal, probes)!;
     const a = mapping.fragment.device.media_write_us as number, b = written.fragment.device.media_write_us as number;
-    // 31 pages more, each 5 µs less of CPU in the replay: 5 µs a write more of destage, to within what the replay's medians move by
-    // with the fixture's spread of the FLUSH (a step function of the destage, not a line) besides the fit's 0.5 µs / 31 and 0.01 steps
-    expect(Math.abs(b - a - 5)).toBeLessThan(0.2);
+    // 31 pages more, each 6.5 + 0.5 − 1.5 = 5.5 µs less of CPU in the replay (the write()-path figure holds its write's issue): 5.5 µs a
+    // write more of destage, to within what the replay's medians move by with the fixture's spread of the FLUSH (a step function of the
+    // destage, not a line) besides the fit's 0.5 µs / 31 and 0.01 steps
+    expect(Math.abs(b - a - 5.5)).toBeLessThan(0.2);
     // the jobs' pages keep the mapping's cleaning: the profile's CPU keys are as calibrated
-    expect(written.fragment.cpu).toEqual({ clean_page_us: 6.5, clean_io_us: 0 });
-    expect(written.fitted['device.media_write_us']!.from).toContain("each page charged the CPU of the probe's write() path, 1.5 µs, not the mapping's cleaning");
+    expect(written.fragment.cpu).toEqual({ clean_page_us: 6.5, clean_io_us: 0.5 });
+    expect(written.fitted['device.media_write_us']!.from).toContain("each page charged the CPU of the probe's write() path, 1.5 µs with its write, not the mapping's cleaning");
     expect(mapping.fitted['device.media_write_us']!.from).not.toContain('write() path');
     // the replay's increment said is the one with the probe's CPU, near what the probes measured
     expect(Math.abs(written.fits.flush_level_session!.buffered_destage!.simulated_increment_us - 1150)).toBeLessThan(1);
+  });
+
+  it('the write() path\'s figure at the session\'s CPU speed, as the profile\'s cpu.* keys are scaled', () => {
+    const us = [280, 300, 320, 300, 310];
+    // the session probes' one-page writeback took 30 µs of CPU where the calibration's took 20: the session's CPU scale is 1.5
+    const probes = [{ ...probe('p1', us), buffered: { one_us: 300, n_us: 1450, writes: 32 }, writeback: { slope_us: 3, one_us: 25, cpu_one_us: 30 } }];
+    const make = (pageUs?: number) => {
+      const cal = calibration(true, true);
+      cal.fragment.cpu = { clean_page_us: 6.5, clean_io_us: 0.5 };
+      cal.fits.cpu = { writeback: { cpu_one_us: 20, ...(pageUs === undefined ? {} : { cpu_page_us: { median_us: pageUs, q1_us: pageUs, q3_us: pageUs, reps: 100 } }) } } as unknown as NonNullable<typeof cal.fits.cpu>;
+      return withSessionLevel(cal, probes)!;
+    };
+    const mapping = make(), written = make(1.5);
+    expect(written.fits.flush_level_session!.cpu!.scale).toBeCloseTo(1.5, 9);
+    expect(written.fragment.cpu).toEqual({ clean_page_us: 9.75, clean_io_us: 0.75 });
+    expect(written.fitted['device.media_write_us']!.from).toContain("write() path, 2.25 µs with its write");
+    // 31 pages more, each 9.75 + 0.75 − 2.25 = 8.25 µs less of CPU in the replay
+    const a = mapping.fragment.device.media_write_us as number, b = written.fragment.device.media_write_us as number;
+    expect(Math.abs(b - a - 8.25)).toBeLessThan(0.2);
   });
 
   it('not fitted when the buffered writes added nothing (noise): the O_DIRECT scale stands', () => {

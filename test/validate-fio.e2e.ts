@@ -628,7 +628,9 @@ describe('syncsim calibrate and validate (real fio)', () => {
     // the imported trace carries each msync's measured latency, in order
     const trace = readFileSync(join(out, 'trace.csv'), 'utf8').trim().split('\n');
     expect(trace[1]).toMatch(/^# imported by syncsim validate from fio\.iolog, the I\/O log of a fio job run on Linux /);
-    expect(trace[2]).toBe('t_us,task,op,addr,len,flags,object,offset,x_measured_us');
+    expect(trace[2]).toMatch(/^# stamped: /); // and its last line the stamp (traces/trace-stamp.ts)
+    expect(trace.at(-1)).toMatch(/^# syncsim stamp sha256:[0-9a-f]{64}$/);
+    expect(trace[3]).toBe('t_us,task,op,addr,len,flags,object,offset,x_measured_us');
     const ms = trace.filter((l) => l.split(',')[2] === 'msync').map((l) => l.split(',')[8]);
     expect(ms).toEqual(p.map((f) => f[3]));
     // and the measured latencies are the I/O log's sync-to-next-entry times
@@ -756,7 +758,8 @@ describe('syncsim calibrate and validate (real fio)', () => {
     expect(v.simulated.count).toBe(8 * 2 * SYNCS);
     for (const f of ['fio-1.iolog', 'fio-2.iolog']) expect(existsSync(join(o, f)), f).toBe(true);
     // the trace: two tasks, each mapping its own file, rows in time order
-    const rows = readFileSync(join(o, 'trace.csv'), 'utf8').trim().split('\n').slice(3).map((l) => l.split(','));
+    // after the magic line, the import's comment, the `# stamped:` line and the header; the last line is the stamp
+    const rows = readFileSync(join(o, 'trace.csv'), 'utf8').trim().split('\n').slice(4, -1).map((l) => l.split(','));
     const byTask = (t: string) => rows.filter((f) => f[1] === t);
     expect(new Set(rows.map((f) => f[1]))).toEqual(new Set(['two-1', 'two-2']));
     for (const t of ['two-1', 'two-2']) {

@@ -14,14 +14,17 @@
  *
  * The replay stores through a mapping (the model has no write() path), but
  * charges each page the CPU of the probe's own path, write() (the CPU
- * probe's write()-path writeback, about 1.6 µs a page on the development
- * machine: {@link probePathCpu}), not the mapping's cleaning
- * (`cpu.clean_page_us`, 5.6–6.9 µs there), which the probe does not do;
+ * probe's write()-path writeback, write included, at the session's CPU
+ * speed: 1.5–2.0 µs a page on the development machine; {@link probePathCpu}),
+ * not the mapping's cleaning
+ * (`cpu.clean_page_us`, 5.4–7.3 µs there), which the probe does not do;
  * so the fitted value is the destage the probe's writes leave, which the
  * jobs' pages then pay beside their own cleaning. (Until 2026-12-07, late,
- * the replay charged the mapping's cleaning, and the fit came out about 4
- * µs a write lower: 9.97 against 14.2 µs on the session profile of 17:10
- * UTC that day; 0.15 µs at 19:34.) Whether the jobs' pages cost what the probe's do varies:
+ * the replay charged the mapping's cleaning, and the fit came out 4–6 µs
+ * a write lower: 9.98 against 14.93 µs on the session profile of 17:10 UTC
+ * that day, 0.14 against 5.45 at 19:34; over seven sessions' replays the
+ * change did no better on the jobs: docs/validation-notes.md.)
+ * Whether the jobs' pages cost what the probe's do varies:
  * one page more of `rand-fsync32` over `sweep-fsync1` (medians, over 31
  * pages) cost 17.5 and 21.9 µs at 16:46 and 17:10 against 19.9 and 23.2 for
  * the probe's, but 23.2, 22.7 and 24.3 µs at 18:09, 18:32 and 19:34 against
@@ -84,17 +87,20 @@ export type BufferedDestageBefore = 'o_direct' | 'calibration';
  * probe writes with write(), and the writeback of a page written so cleans
  * no page table, so each page costs the CPU probe's write()-path figure
  * (`writebackPageUs`: `fits.cpu.writeback.cpu_page_us` of the calibration,
- * the CPU time of sync_file_range over scattered dirty pages, a page more;
- * about 1.6 µs on the development machine) where the jobs' pages, written
- * through a mapping, cost `cpu.clean_page_us` (5.6–6.9 µs there: the page
- * table's write-protect and its flush). The replay stores through a mapping
- * (the model has no write() path), so this is how it charges the probe what
- * the probe spends. `config` as it is when there is no such figure.
+ * the CPU time of sync_file_range over scattered dirty pages, a page more,
+ * times the session's CPU scale; 1.5–2.5 µs on the development machine)
+ * where the jobs' pages, written through a mapping, cost `cpu.clean_page_us`
+ * (5.4–7.3 µs there: the page table's write-protect and its flush) and
+ * `cpu.clean_io_us` a write. That figure's pages were each a write of its
+ * own, as the probe's scattered pages are, so it holds the cost of issuing
+ * the write too: `clean_io_us` is 0 in the replay. The replay stores through
+ * a mapping (the model has no write() path), so this is how it charges the
+ * probe what the probe spends. `config` as it is when there is no figure.
  */
 export function probePathCpu(config: Record<string, unknown>, writebackPageUs: number | undefined): Record<string, unknown> {
   if (!(typeof writebackPageUs === 'number' && writebackPageUs >= 0)) return config;
   const cpu = (config.cpu ?? {}) as Record<string, unknown>;
-  return { ...config, cpu: { ...cpu, clean_page_us: writebackPageUs, clean_page_busy_us: writebackPageUs } };
+  return { ...config, cpu: { ...cpu, clean_page_us: writebackPageUs, clean_page_busy_us: writebackPageUs, clean_io_us: 0 } };
 }
 
 /** The fit of the session's media_write_us to the buffered probes, with what the replay gave (µs). */
@@ -198,7 +204,7 @@ export function fitBufferedDestage(config: Record<string, unknown>, bytes: numbe
 /** The provenance of the fitted media_write_us (`bytes`: the size of the probe's data file). */
 export function bufferedDestageFrom(fit: BufferedDestageFit, s: SessionBuffered, bytes: number, writebackPageUs?: number): string {
   const size = `${Math.round((bytes / 2 ** 20) * 100) / 100} MiB`;
-  const cpu = typeof writebackPageUs === 'number' ? `, each page charged the CPU of the probe's write() path, ${Math.round(writebackPageUs * 100) / 100} µs, not the mapping's cleaning` : '';
+  const cpu = typeof writebackPageUs === 'number' ? `, each page charged the CPU of the probe's write() path, ${Math.round(writebackPageUs * 100) / 100} µs with its write, not the mapping's cleaning` : '';
   return `session FLUSH probes: fitted through the model to fdatasync after ${s.writes} random 4 KiB buffered writes over the ${size} data file less after one (${fit.measured_increment_us} µs, the mean over ${s.probes} probes): `
     + `the replay of that probe with this profile (${s.writes} stores and an msync of the whole file against one, through a mapping as the jobs store${cpu}, ${BUFFERED_REPLAY_ROUNDS} msyncs each, medians) adds ${fit.simulated_increment_us} µs${fit.reached ? '' : ' (the nearest it comes)'}; `
     + `with ${fit.before_media_write_us} µs a write (${BEFORE_TEXT[fit.before_from]}) it added ${fit.before_increment_us} µs`;

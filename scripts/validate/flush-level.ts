@@ -178,8 +178,9 @@ export function withSessionLevel(cal: Calibration, probes: readonly SessionProbe
   const device = first.fragment.device;
   if (!buffered || !(buffered.increment_us > 0) || device.destage !== 'on_flush' || typeof device.media_write_us !== 'number') return first;
   const before = first.fits.flush_level_session!.destage ? 'o_direct' : 'calibration';
-  // replayed with the CPU a page costs on the probe's write() path, not the mapping's (probePathCpu)
-  const pageUs = cal.fits.cpu?.writeback?.cpu_page_us.median_us;
+  // replayed with the CPU a page costs on the probe's write() path, not the mapping's (probePathCpu), at the session's CPU speed
+  const rawPageUs = cal.fits.cpu?.writeback?.cpu_page_us?.median_us;
+  const pageUs = rawPageUs === undefined ? undefined : Math.round(rawPageUs * (first.fits.flush_level_session!.cpu?.scale ?? 1) * 100) / 100;
   const fit = fitBufferedDestage(probePathCpu(first.fragment, pageUs), cal.size_bytes, buffered.increment_us, before);
   const second = refitSession(cal, kept, fit.media_write_us);
   // a profile whose calibration steps give no destage on FLUSH cannot take the value: the first refit stands
