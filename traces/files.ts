@@ -367,6 +367,18 @@ export class StagingDir {
 }
 
 /** The first `bytes` bytes of file `path` (fewer when it is shorter), or undefined when it cannot be read. */
+/** Reads `length` bytes of the open file `fd` at `position`, fewer at its end, a MiB a read at most (one read gives at most about 2 GiB on Linux). */
+export function readAt(fd: number, length: number, position: number): Buffer {
+  const b = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const k = readSync(fd, b, got, Math.min(1 << 20, length - got), position + got);
+    if (k <= 0) break;
+    got += k;
+  }
+  return b.subarray(0, got);
+}
+
 export function readHead(path: string, bytes = 4096): Buffer | undefined {
   try {
     const fd = openSync(path, 'r');

@@ -6,20 +6,14 @@
  * file, a last line with quotes or longer than the bytes read, an unreadable file): it is only a
  * hint, and the read of the rows checks everything.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { BLOCK_HEADER_BYTES, BLOCK_ROWS, cacheHeader, cacheMatches, HEADER_BYTES, isCacheFile, sourceIdentity } from './cache.ts';
 import { cachePathFor, ensureCache } from './open.ts';
+import { readAt } from './files.ts';
 import type { ByteTap } from './byte-tap.ts';
 
 /** Bytes read from the end of a CSV for its last line. */
 const TAIL_BYTES = 64 * 1024;
-
-/** Reads `length` bytes of the open file `fd` at `position`; fewer at its end. */
-function readAt(fd: number, length: number, position: number): Buffer {
-  const b = Buffer.alloc(length);
-  const got = readSync(fd, b, 0, length, position);
-  return b.subarray(0, got);
-}
 
 /** The time (µs) of the last row of the binary cache `path`, or undefined (no rows, or not a valid cache). */
 export function cacheEndUs(path: string): number | undefined {

@@ -17,6 +17,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { readAt } from './files.ts';
 
 /** The header comment of a stamped trace (after the writer's own comments, before the column header). */
 export const STAMPED_LINE = '# stamped: the last line holds the SHA-256 of the lines before it (syncsim replaces this trace only while they match; once edited, it is kept)';
@@ -102,18 +103,6 @@ export function stampStateOf(bytes: Buffer): TraceStampState {
 
 /** Bytes read at a time when a plain trace is hashed. */
 const CHUNK = 1 << 20;
-
-/** Reads `n` bytes of `fd` at `pos` (fewer at the end of the file), in reads of at most {@link CHUNK}. */
-function readAt(fd: number, n: number, pos: number): Buffer {
-  const b = Buffer.alloc(n);
-  let got = 0;
-  while (got < n) {
-    const k = readSync(fd, b, got, Math.min(CHUNK, n - got), pos + got);
-    if (k <= 0) break;
-    got += k;
-  }
-  return b.subarray(0, got);
-}
 
 /** The SHA-256 (hex) of the first `n` bytes of `fd`, read a chunk at a time. */
 function digestOfFile(fd: number, n: number): string {

@@ -88,7 +88,7 @@ export type BufferedDestageBefore = 'o_direct' | 'calibration';
  * no page table, so each page costs the CPU probe's write()-path figure
  * (`writebackPageUs`: `fits.cpu.writeback.cpu_page_us` of the calibration,
  * the CPU time of sync_file_range over scattered dirty pages, a page more,
- * times the session's CPU scale; 1.5–2.5 µs on the development machine)
+ * times the session's CPU scale; 1.5–2.0 µs on the development machine)
  * where the jobs' pages, written through a mapping, cost `cpu.clean_page_us`
  * (5.4–7.3 µs there: the page table's write-protect and its flush) and
  * `cpu.clean_io_us` a write. That figure's pages were each a write of its
