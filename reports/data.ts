@@ -115,6 +115,11 @@ export interface SweepInfo {
   metrics: string[];
   seeds: number[];
   points: SweepPoint[];
+  /**
+   * Every point of the grid when `--configs` chose some ({@link points} holds those): a sweep line's look is its first
+   * configuration's in the whole grid, so that it keeps its colour of the full report. Absent: {@link points} is the grid.
+   */
+  gridPoints?: SweepPoint[];
   /** Grid keys whose values are all numbers. */
   numericKeys: string[];
   /** The trace description of experiment.json, when present. */

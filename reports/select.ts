@@ -98,6 +98,7 @@ export function selectConfigurations(results: Results, labels: readonly string[]
     sweep: {
       ...sweep,
       points,
+      gridPoints: sweep.gridPoints ?? sweep.points,
       failed: sweep.failed.filter((f) => keep.has(f.label)),
       runCount: points.reduce((n, p) => n + p.config.runs.length + p.failed, 0),
     },

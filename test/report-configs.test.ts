@@ -12,7 +12,7 @@ import type { VlSpec } from '../reports/chart.ts';
 import { makeReport } from '../reports/report.ts';
 import { oneValueNotes } from '../reports/sweep-notes.ts';
 import { THEMES } from '../reports/theme.ts';
-import { kernelsByInterval } from './report-fixtures.ts';
+import { kernelsByInterval, sweepWithRuns } from './report-fixtures.ts';
 import { syncsimHere } from './cli-here.ts';
 
 const paper = THEMES.paper;
@@ -37,6 +37,23 @@ describe('report --configs', () => {
       expect(scale?.slice(1)).toEqual(['#0072B2', '#CC79A7']);
       expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).configs).toEqual(['freebsd, 2', 'mach, 32']);
     }
+  });
+
+  it('a sweep line keeps its colour of the full report: its first configuration in the whole grid, not among those chosen (a user trial)', async () => {
+    // cluster × policy, the line of `flusher` first at @2: drawn in @2's colour with --configs @1,@4 too (was @4's)
+    const dir = sweepWithRuns(['pager.cluster_pages', 'writeback.policy'], [[8, 'none'], [8, 'flusher'], [32, 'none'], [32, 'flusher']]);
+    const lineScale = async (configs?: string[]) => {
+      const out = join(tmp(), 'r');
+      await makeReport({ dir, out, formats: [], theme: paper, width: 238, ...(configs ? { configs } : {}) });
+      const spec = JSON.stringify(JSON.parse(readFileSync(join(out, 'sweep-p99-vs-cluster-pages.vl.json'), 'utf8')));
+      const m = spec.match(/"domain":(\["(?:none|flusher)","(?:none|flusher)"\]),"range":(\["[^"]+","[^"]+"\])/)!;
+      const domain = JSON.parse(m[1]!) as string[], range = JSON.parse(m[2]!) as string[];
+      return ['none', 'flusher'].map((s) => range[domain.indexOf(s)]);
+    };
+    const full = await lineScale();
+    expect(full).toEqual(['#0072B2', '#D55E00']);
+    expect(await lineScale(['@1,@4'])).toEqual(full);
+    expect(await lineScale(['@2,@3'])).toEqual(full);
   });
 
   it('says why a sweep chart is left out when the configurations chosen have one value of its key', async () => {

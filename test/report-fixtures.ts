@@ -184,6 +184,27 @@ export function kernelsByInterval(): string {
 }
 
 /**
+ * A sweep of `keys` over the grid points `grid` (each its values, in grid order), one seed, each point a run of its
+ * own latencies (p99 growing with the point's number) and timeline; aggregate.csv holds each run's p99.
+ */
+export function sweepWithRuns(keys: string[], grid: readonly (string | number)[][]): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'syncsim-grid-')), 'grid');
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  let results = `run_id,point,${keys.join(',')},seed,status,sync.latency_us.p99,error\n`;
+  let agg = `point,${keys.join(',')},metric,n,mean,sd,ci95,median\n`;
+  grid.forEach((values, i) => {
+    const point = i + 1, lat = 100 * point;
+    const s = writeRun(join(dir, 'runs', `r${point}`), { syncs: [{ t: 1, lat, pages: 1 }, { t: 2, lat: 3 * lat, pages: 2 }], timeline: [[0, 0, 0, 0], [point, 1, 0, 1], [0, 0, 0, 0]] });
+    results += `r${point},${point},${values.join(',')},1,ok,${s.sync.latency_us.p99},\n`;
+    agg += `${point},${values.join(',')},sync.latency_us.p99,1,${s.sync.latency_us.p99},,,${s.sync.latency_us.p99}\n`;
+  });
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'grid', keys, metrics: ['sync.latency_us.p99'], seeds: [1] }));
+  return dir;
+}
+
+/**
  * The encoding of a timeline panel's (or strip's) line: since 2026-12-07 every panel is a layer of shading (`area`)
  * and a line at the mean of each stretch's samples (`S_mean`), where a panel of few swings was a line of its own.
  */

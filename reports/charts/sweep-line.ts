@@ -82,7 +82,11 @@ export const sweepLine: ChartModule = {
       // 17, 25); fixed over every line of the grid, so that a line looks the same in the chart of every metric,
       // whichever lines that chart has (until 2026-12-06 a chart without some lines gave the others their colours)
       // Lines of several kernels are drawn in their kernel's colour (kernel-looks.ts), as in every other chart.
-      const firstPoint = (s: string) => sweep.points.find((p) => seriesOf(p.values) === s)!;
+      // (with --configs, its first configuration in the whole grid while the report keeps every configuration's colour,
+      // so that a line keeps its colour of the full report; until 2026-12-07 its first chosen one's)
+      const gridPoints = sweep.gridPoints ?? sweep.points;
+      const firstPoint = (s: string) =>
+        gridPoints.find((p) => seriesOf(p.values) === s && ctx.colors.domain.includes(p.config.label)) ?? sweep.points.find((p) => seriesOf(p.values) === s)!;
       const pi = sweep.keys.indexOf('personality');
       const kernelItems = others.includes(pi)
         ? allSeries.map((s) => ({ personality: firstPoint(s).values[pi], others: others.filter((i) => i !== pi).map((i) => firstPoint(s).values[i]!) }))
