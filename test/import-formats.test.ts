@@ -117,6 +117,12 @@ describe('syncsim import: the options each format takes', () => {
       const r = await syncsimHere(['import', '--from', format, file, '--calibration', cal]);
       expect([r.code, r.stderr], format).toEqual([2, 'syncsim: --calibration is read only by --assume-dirty measured, of strace (got no --assume-dirty)\n']);
     }
+    // refused before the file is read: a missing file, or one that is no configuration, is not what the user is told of (user trial 195)
+    writeFileSync(join(dir, 'notes.txt'), 'just some notes\n');
+    for (const given of [join(dir, 'missing.yaml'), join(dir, 'notes.txt')]) {
+      const r = await syncsimHere(['import', '--from', 'msr', file, '--calibration', given]);
+      expect([r.code, r.stderr], given).toEqual([2, 'syncsim: --calibration is read only by --assume-dirty measured, of strace (got no --assume-dirty)\n']);
+    }
   });
 
   it('--seed, taken by every format, is said to change nothing where the import draws nothing (exit 0, the same trace); pages=N and measured draw, and get no note', async () => {

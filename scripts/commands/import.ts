@@ -201,6 +201,8 @@ async function run(argv: string[]): Promise<number> {
     opts.assumeDirtySeed = seedOption('--seed', values.seed, 1);
   }
   if (values.calibration !== undefined) {
+    // refused before the file is read: a file that would not be read is not worth a complaint about it (user trial 195)
+    if (opts.assumeDirty !== 'measured') throw new InputError(calibrationUnread(opts.assumeDirty));
     requireReadable(values.calibration, 'calibration file');
     opts.pagesForMeasured = pagesForMeasured(loadConfig(values.calibration, []));
   }
@@ -216,9 +218,6 @@ async function run(argv: string[]): Promise<number> {
   }
   const modeProblem = opts.assumeDirty === undefined ? undefined : assumeDirtyProblem(opts.assumeDirty, opts.pagesForMeasured !== undefined);
   if (modeProblem !== undefined) throw new InputError(modeProblem);
-  if (opts.pagesForMeasured && opts.assumeDirty !== 'measured') {
-    throw new InputError(`--calibration is read only by --assume-dirty measured, of strace (got ${opts.assumeDirty === undefined ? 'no --assume-dirty' : `--assume-dirty ${opts.assumeDirty}`})`);
-  }
   // a seed that draws nothing: told, not refused, as a sweep tells of seeds that give copies (a script may pass one to every step)
   if (values.seed !== undefined && !drawsAtRandom(opts.assumeDirty)) {
     const what = importer.format === 'strace' ? `--assume-dirty ${opts.assumeDirty ?? 'none'}` : `--from ${importer.format}`;
@@ -301,3 +300,8 @@ export const importCommand: Command = {
   help: help(),
   run,
 };
+
+/** The refusal of `--calibration` without `--assume-dirty measured` (`mode`: the --assume-dirty given, if any). */
+function calibrationUnread(mode: string | undefined): string {
+  return `--calibration is read only by --assume-dirty measured, of strace (got ${mode === undefined ? 'no --assume-dirty' : `--assume-dirty ${mode}`})`;
+}
