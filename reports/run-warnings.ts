@@ -5,6 +5,8 @@
  * ends (its stretched-replay warning, which names the tasks, has its own); `syncsim report`
  * repeats them all under its charts: a report drawn days later says what the terminal said then.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Summary } from '../sim/stats/summary.ts';
 import { durabilityWarning } from './never-durable.ts';
 import type { RunRef, Results } from './data.ts';
@@ -37,13 +39,14 @@ export function wiredWarning(summary: Summary): string | undefined {
 /**
  * The warning for a closed replay that stretched tasks (summary.json `replay.stretched_tasks`:
  * their ops took longer than the trace's gaps, so later ops ran late), else undefined.
+ * `tasksCsv`: whether the run wrote tasks.csv, which lists them (`--results` may leave it out).
  */
-export function stretchedWarning(summary: Summary): string | undefined {
+export function stretchedWarning(summary: Summary, tasksCsv = true): string | undefined {
   const r = summary.replay as Summary['replay'] | undefined; // (none in a summary.json of before it)
   if (r === undefined || !(r.stretched_tasks > 0)) return undefined;
   const share = r.trace_end_us > 0 ? ` (${((100 * r.max_lag_end_us) / r.trace_end_us).toFixed(1)} % of the trace)` : '';
   return `closed replay stretched ${r.stretched_tasks} of ${r.tasks} task(s) (summary.json replay.stretched_tasks): their ops took longer than the trace's gaps, so later ops ran late, `
-    + `the furthest ending ${(r.max_lag_end_us / 1000).toFixed(3)} ms behind${share}; tasks.csv lists them, and replay: open keeps the trace's timing`;
+    + `the furthest ending ${(r.max_lag_end_us / 1000).toFixed(3)} ms behind${share}; ${tasksCsv ? 'tasks.csv lists them' : 'tasks.csv, which --results left out, would list them'}, and replay: open keeps the trace's timing`;
 }
 
 /** What a warning of {@link runWarnings} is about (a sweep's warnings.txt already has `undurable` and `stretched`). */
@@ -58,10 +61,10 @@ export interface RunWarning {
   text: string;
 }
 
-/** The warnings `summary` supports, in the order `syncsim run` prints them. */
-export function runWarnings(summary: Summary): RunWarning[] {
+/** The warnings `summary` supports, in the order `syncsim run` prints them; `tasksCsv`: whether the run wrote tasks.csv. */
+export function runWarnings(summary: Summary, tasksCsv = true): RunWarning[] {
   const said: [RunWarningKind, string | undefined][] = [
-    ['stretched', stretchedWarning(summary)],
+    ['stretched', stretchedWarning(summary, tasksCsv)],
     ['warmup', warmupWarning(summary)],
     ['empty', summary.trace?.rows === 0 ? 'the trace has no rows (a header alone): nothing was replayed, and every figure is empty' : undefined],
     ['undurable', durabilityWarning(summary)],
@@ -84,7 +87,7 @@ export function runWarningNotes(results: Results): string[] {
   const byKind = new Map<RunWarningKind, { names: string[]; first: string }>();
   const runs = results.configurations.flatMap((c) => c.runs.map((r) => ({ label: c.label, run: r })));
   for (const { label, run } of runs) {
-    for (const w of runWarnings(run.summary)) {
+    for (const w of runWarnings(run.summary, existsSync(join(run.dir, 'tasks.csv')))) {
       if (results.kind === 'sweep' && IN_SWEEP_FILE.has(w.kind)) continue;
       const name = runName(results, label, run);
       const seen = byKind.get(w.kind);

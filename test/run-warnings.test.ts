@@ -37,6 +37,7 @@ describe("a run's warnings in its report", () => {
     const dir = join(tmp(), 'run');
     writeRun(dir, { syncs: syncs(5), warmup: 1000, timeline: [[0, 0, 0, 0], [3, 0, 5, 0]] });
     withParts(dir, STRETCHED);
+    writeFileSync(join(dir, 'tasks.csv'), 'task\n');
     const out = join(tmp(), 'report');
     await makeReport({ dir, out, formats: ['html'], theme: THEMES.paper, width: 238 });
     const notes = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { notes: string[] }).notes;
@@ -77,6 +78,17 @@ describe("a run's warnings in its report", () => {
       ],
     } as unknown as Results;
     expect(runWarningNotes(results)).toEqual(['Warning of run kernel = linux, seed 1: stats.warmup_us 100 µs leaves out all 2 successful msyncs (the run simulated 90 µs): no latency figure; lower it.']);
+  });
+
+  it('a run without tasks.csv (--results left it out): the stretched replay\'s warning does not send the reader to it (user trial 195)', async () => {
+    const dir = join(tmp(), 'run');
+    writeRun(dir, { syncs: syncs(5), timeline: [[0, 0, 0, 0], [3, 0, 5, 0]] });
+    withParts(dir, STRETCHED);
+    const out = join(tmp(), 'report');
+    await makeReport({ dir, out, formats: [], theme: THEMES.paper, width: 238 });
+    const notes = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { notes: string[] }).notes;
+    expect(notes.filter((n) => n.includes('closed replay stretched'))).toEqual([expect.stringContaining("behind (14.3 % of the trace); tasks.csv, which --results left out, would list them, and replay: open keeps the trace's timing.")]);
+    expect(stretchedWarning({ ...STRETCHED } as unknown as Summary, false)).toContain('tasks.csv, which --results left out, would list them');
   });
 
   it('a summary.json of an older syncsim (no replay, no durability, no wire) warns of nothing it lacks, and throws nothing', () => {
