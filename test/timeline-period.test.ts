@@ -113,6 +113,21 @@ describe('run and sweep', () => {
     expect(readdirSync(d).sort()).toEqual(['long.csv', 'r']);
   });
 
+  it('a trace refused on a row: no note of the period chosen, which would name files the run never writes (user trial 195)', async () => {
+    const d = tmp();
+    const long = longTrace(2500, 10).split('\n');
+    // a bad op early in a long trace; a last row whose time is past the limit (the quick look at the end reads it)
+    writeFileSync(join(d, 'early.csv'), [...long.slice(0, 3), '5,a,scribble,0x10000000,4096,,,', ...long.slice(3)].join('\n'));
+    writeFileSync(join(d, 'late.csv'), longTrace(10, 10) + '99999999999999999999,a,write,0x10000000,4096,,,\n');
+    for (const [trace, line] of [['early.csv', 4], ['late.csv', 6]] as const) {
+      const r = await syncsimHere(['run', trace, '--out', `r-${trace}`, '--no-cache', '-q'], d);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^syncsim: ${trace}:${line}: column (op|t_us)`));
+      expect(r.stderr).not.toContain('note');
+    }
+    expect(readdirSync(d).sort()).toEqual(['early.csv', 'late.csv']);
+  });
+
   it("the note names only the sampled files the run writes (it named timeline.csv and durability.csv whatever --results chose), and is left out when it writes neither", async () => {
     const d = tmp();
     writeFileSync(join(d, 'long.csv'), longTrace(1500, 10));

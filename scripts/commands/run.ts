@@ -224,16 +224,15 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
   const out = values.out ?? defaultOutDir(trace);
   const results = parseResults(values.results ?? RUN_DEFAULT_RESULTS);
   const { progress, tap } = fileProgress({ stream: process.stderr, label: 'run', unit: 'rows', shareOf: 'the trace', quiet: values.quiet }, trace);
+  let sampleNote: string | undefined;
   const summary = await withProgress(progress, () => (unguard(), replayTrace({
     trace, config, out, plugins,
     command,
     results,
     samplePeriod: given.has('stats.sample_us') || given.has('stats') ? 'given' : 'auto',
+    // said when the run has written its files, not as it begins: a trace refused on a later row writes none (user trial 195)
     onSamplePeriod: (us, endUs) => {
-      const note = samplePeriodNote(us, endUs, results);
-      if (note === undefined) return;
-      progress.clear();
-      process.stderr.write(`syncsim: note: ${note}\n`);
+      sampleNote = samplePeriodNote(us, endUs, results);
     },
     ci: ciOf(values, config.seed),
     onStretched: (tasks, endNs) => {
@@ -249,6 +248,7 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
     },
     ...replayProgress(progress, tap),
   })));
+  if (sampleNote !== undefined) process.stderr.write(`syncsim: note: ${sampleNote}\n`);
   const warmup = warmupWarning(summary);
   if (warmup) process.stderr.write(`syncsim: warning: ${warmup}\n`);
   if (summary.trace.rows === 0) process.stderr.write(`syncsim: warning: ${escapeControl(trace)} has no rows (a header alone): nothing was replayed, and every figure is empty\n`);
