@@ -244,7 +244,7 @@ describe('syncsim compare', () => {
   it('bad sides exit 2 with a message', async () => {
     const a = await here(['compare', 'nope', 'a', '--out', 'x']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toMatch(/nope: not a run directory/);
+    expect(a.stderr).toMatch(/nope: does not exist/);
     // a value the grid key never takes: its values, and the closest
     const b = await here(['compare', 'sw@device.channels=9', 'a', '--out', 'x']);
     expect(b.stderr).toBe("syncsim: sw@device.channels=9: device.channels=9 is not a value of grid key 'device.channels' (its values: 1, 2)\n");

@@ -4,7 +4,7 @@
  * list (`1..8`, `1-8`, `1,2`) is refused by each with the same message.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_SEED, seedOption } from '../scripts/commands/seed-option.ts';
@@ -52,6 +52,16 @@ describe('every command that takes a seed', () => {
 
   it('compare takes seed 0 for its bootstrap, as the others take it (it refused it: a whole number from 1)', async () => {
     const r = await syncsimHere(['compare', 'nope-a', 'nope-b', '--seed', '0'], mkdtempSync(join(tmpdir(), 'syncsim-seed-')));
-    expect(r.stderr).toBe('syncsim: nope-a: not a run directory (no summary.json); for a point of a sweep write SWEEP@N or SWEEP@key=value,...\n');
+    expect(r.stderr).toBe('syncsim: nope-a: does not exist (a run directory, or SWEEP@N for a point of a sweep)\n');
+  });
+
+  it('compare: a directory that exists but holds no summary.json is said to be no run directory; one that does not exist, to not exist (user trial 195)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cmp-'));
+    mkdirSync(join(d, 'empty'));
+    const r = await syncsimHere(['compare', 'empty', 'nodir'], d);
+    expect([r.code, r.stderr]).toEqual([2, 'syncsim: empty: not a run directory (no summary.json); for a point of a sweep write SWEEP@N or SWEEP@key=value,...\n']);
+    const n = await syncsimHere(['compare', 'nodir', 'empty'], d);
+    expect([n.code, n.stderr]).toEqual([2, 'syncsim: nodir: does not exist (a run directory, or SWEEP@N for a point of a sweep)\n']);
+    expect(readdirSync(d)).toEqual(['empty']);
   });
 });

@@ -66,6 +66,8 @@ export function loadSide(spec: string): Side {
   const at = spec.lastIndexOf('@');
   if (at < 0) {
     const dir = resolve(spec);
+    // a name that is nothing: said as report and merge say it (user trial 195: "not a run directory" sent the user looking for a summary.json)
+    if (!existsSync(dir)) throw new InputError(`${spec}: does not exist (a run directory, or SWEEP@N for a point of a sweep)`);
     if (!existsSync(join(dir, 'summary.json'))) {
       throw new InputError(`${spec}: not a run directory (no summary.json); for a point of a sweep write SWEEP@N or SWEEP@key=value,...`);
     }
