@@ -14,6 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { CACHE_VERSION, CacheError, cacheHeader, cacheMatches, cacheTempPath, hashBytes, parseCacheTemp, readCache, readCacheBlocks, sourceIdentity, verifyCache, BLOCK_ROWS, HEADER_BYTES } from '../traces/cache.ts';
 import { TraceCacheWriter } from '../traces/cache-writer.ts';
 import { FLAGS_BY_OP, OP_NAMES, type TraceRow } from '../traces/types.ts';
@@ -317,6 +318,20 @@ describe('binary trace cache', () => {
     writeFileSync(trace, '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,4096,,f,0\n1,a,frobnicate,0x1000,1,,,\n');
     await expect(ensureCache(trace, join(d, 'cache'))).rejects.toThrow(/bad\.csv:4: column op/);
     expect(existsSync(join(d, 'cache'))).toBe(false);
+  });
+
+  it('syncsim convert to a name not ending in .sst: written, with a note that it is binary, not CSV (user trial 195)', async () => {
+    const d = tmp();
+    const c = await here(['convert', DEMO, '-o', join(d, 'demo.csv'), '-q']);
+    expect(c.status).toBe(0);
+    expect(c.stderr).toBe(`syncsim convert: note: ${join(d, 'demo.csv')} will be a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace\n`);
+    expect(readFileSync(join(d, 'demo.csv')).subarray(0, 8).toString('latin1')).toBe('SYNCSST1');
+    // from a .csv.gz: how to decompress it instead
+    writeFileSync(join(d, 't.csv.gz'), gzipSync(readFileSync(DEMO)));
+    const z = await here(['convert', join(d, 't.csv.gz'), '-o', join(d, 't.csv'), '-q']);
+    expect(z.status).toBe(0);
+    expect(z.stderr).toContain(`name it .sst so that it is not taken for a CSV trace; to decompress ${join(d, 't.csv.gz')}, gunzip it\n`);
+    expect((await here(['convert', DEMO, '-o', join(d, 'ok.sst'), '-q'])).stderr).toBe('');
   });
 
   it('syncsim convert makes an .sst that replays to the same results; a corrupted one is refused', async () => {

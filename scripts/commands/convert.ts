@@ -28,7 +28,8 @@ Options:
                    option, as gen and import take it); an existing FILE is
                    replaced only when it is a trace cache and it is not
                    TRACE; anything else (a CSV trace, any other file) is
-                   refused (exit 2)
+                   refused (exit 2); a FILE not named .sst is written
+                   as well, with a note that it is binary, not CSV
 ${quietHelp(19)}
   -h, --help       this help
 
@@ -54,6 +55,10 @@ async function run(argv: string[]): Promise<number> {
   checkTraceOut(out, flag('out'), 'cache', [trace]);
   // one writer of OUT at a time
   return await withTraceLock(out, flag('out'), 'convert', async () => {
+    // a binary cache named like a text file is taken for one (user trial 195: `convert t.csv.gz -o t.csv` to decompress)
+    if (!out.endsWith('.sst')) {
+      process.stderr.write(`syncsim convert: note: ${escapeControl(out)} will be a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace${/\.gz$/.test(trace) ? `; to decompress ${escapeControl(trace)}, gunzip it` : ''}\n`);
+    }
     // what a convert of OUT killed mid-way (SIGKILL, a crash) left beside it
     clearDeadCacheWriters(out);
     // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
