@@ -318,7 +318,7 @@ export function fsFlushesText(s: Pick<Summary, 'fs' | 'device' | 'config'>): str
 export function summaryTable(s: Summary): string {
   const lat = s.sync.latency_us;
   const rows: [string, string][] = [
-    ['trace', `${escapeControl(s.trace.path)} (${s.trace.rows} rows)`],
+    ['trace', `${escapeControl(s.trace.path)} (${plural(s.trace.rows, 'row')})`],
     ['personality / replay', `${s.config.personality} / ${s.config.replay}, seed ${s.config.seed}`],
     setupRow(s.config),
     ['simulated time', `${fmt(s.sim_time_us / 1000, 3)} ms`],
@@ -331,7 +331,7 @@ export function summaryTable(s: Summary): string {
       .map((k) => { const c = s.sync.latency_ci_us![k]; return `${k} ${c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '-'}`; }).join('  ') + blocksNote(s.sync.latency_ci_us.block)] as [string, string]] : []),
     ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
-    ['durability', `${s.durability.durable_pages} page versions made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 ${fmt(s.durability.lag_us.p50)}  p99 ${fmt(s.durability.lag_us.p99)}`],
+    ['durability', `${plural(s.durability.durable_pages, 'page version')} made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 ${fmt(s.durability.lag_us.p50)}  p99 ${fmt(s.durability.lag_us.p99)}`],
     ...neverDurableRows(s),
     ...wireRows(s),
     ...memoryRows(s),

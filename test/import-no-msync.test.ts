@@ -64,9 +64,9 @@ describe('import of a block trace with no msync', () => {
       expect(r.code, r.stderr).toBe(0);
       return r.stderr.split('\n').filter((l) => l.includes('warning'));
     };
-    expect(await warnings('blkparse', 'w.blk')).toEqual([`syncsim import: warning: no msync in the trace: the input has no flush or FUA request, so when replayed nothing but background writeback makes its 1 writes durable, and there is no msync latency to measure. ${OPTIONS}`]);
+    expect(await warnings('blkparse', 'w.blk')).toEqual([`syncsim import: warning: no msync in the trace: the input has no flush or FUA request, so when replayed nothing but background writeback makes its write durable, and there is no msync latency to measure. ${OPTIONS}`]);
     expect(await warnings('blkparse', 'f.blk')).toEqual([]);
-    expect(await warnings('fio-iolog', 'w.iolog')).toEqual([`syncsim import: warning: no msync in the trace: the log has no sync, datasync or sync_file_range, so when replayed nothing but background writeback makes its 1 writes durable, and there is no msync latency to measure. ${OPTIONS}`]);
+    expect(await warnings('fio-iolog', 'w.iolog')).toEqual([`syncsim import: warning: no msync in the trace: the log has no sync, datasync or sync_file_range, so when replayed nothing but background writeback makes its write durable, and there is no msync latency to measure. ${OPTIONS}`]);
     expect(await warnings('fio-iolog', 's.iolog')).toEqual([]);
     expect(await warnings('fio-iolog', 'r.iolog')).toEqual([]);
   });

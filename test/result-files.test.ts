@@ -155,6 +155,10 @@ describe('sweep --results', () => {
     const full = await syncsimHere(['sweep', 'e.yaml', '--out', 'F', '--jobs', '1', '--no-cache', '--results', 'all'], d);
     expect(full.code).toBe(0);
     expect(full.stdout).not.toContain('runs wrote');
+    // every run failed (its time limit): no run wrote anything, and the closing lines do not say they did (user trial 195)
+    const failed = await syncsimHere(['sweep', 'e.yaml', '--out', 'X', '--jobs', '1', '--no-cache', '--run-timeout', '0.001'], d);
+    expect([failed.code, failed.stdout]).toEqual([1, expect.stringContaining('2 runs (0 already done, 2 run now), 2 failed')]);
+    expect(failed.stdout).not.toContain('runs wrote');
     for (const f of ['results.csv', 'aggregate.csv']) expect(readFileSync(join(d, 'L', f), 'utf8')).toBe(readFileSync(join(d, 'F', f), 'utf8'));
     const ids = readdirSync(join(d, 'L', 'runs')).sort();
     expect(ids).toHaveLength(2);

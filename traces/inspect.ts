@@ -271,6 +271,11 @@ export function rateGrouping(buckets: number, asked?: number): { group: number; 
   return { group, lines: Math.ceil(buckets / group), capped: asked !== undefined && group > 1 };
 }
 
+/** `n thing`, `n things` for any count but one. */
+function counted(n: number, thing: string): string {
+  return `${n} ${thing}${n === 1 ? '' : 's'}`;
+}
+
 /**
  * The report as a readable table (what `syncsim inspect` prints without `--json`); `asked`, the `--buckets` given:
  * the write rate a line per bucket (else grouped into a few lines).
@@ -278,7 +283,7 @@ export function rateGrouping(buckets: number, asked?: number): { group: number; 
 export function inspectTable(r: InspectReport, asked?: number): string {
   const lines: [string, string][] = [];
   const t = r.time_us;
-  lines.push(['trace', `${escapeControl(r.trace)} (${r.rows} rows)`]);
+  lines.push(['trace', `${escapeControl(r.trace)} (${counted(r.rows, 'row')})`]);
   lines.push(['time (µs)', t.first === null ? '-' : `${num(t.first)} .. ${num(t.last!)}, duration ${num(t.duration)} (${(t.duration / 1e6).toFixed(3)} s)`]);
   const tasks = Object.entries(r.tasks.rows).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const shown = tasks.slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ');
@@ -287,12 +292,12 @@ export function inspectTable(r: InspectReport, asked?: number): string {
     const o = r.ops[op];
     if (o.count === 0) continue;
     const flags = Object.entries(o.flags).map(([f, n]) => `${f === '' ? '(none)' : f} ${n}`).join(', ');
-    lines.push([`  ${op}`, `${o.count} rows, ${bytes(o.bytes)}; flags: ${flags}`]);
+    lines.push([`  ${op}`, `${counted(o.count, 'row')}, ${bytes(o.bytes)}; flags: ${flags}`]);
   }
   const f = r.footprint;
   const how = f.exact ? 'exact' : `≈ HyperLogLog, relative standard error ${(f.relative_standard_error * 100).toFixed(2)} %`;
   lines.push(['footprint', `${f.pages} pages (${bytes(f.bytes)}) written or read, ${f.written_pages} pages (${bytes(f.written_bytes)}) written, counted per task (a page two tasks touch counts twice); ${f.page_size}-byte pages, ${how}`]);
-  lines.push(['written', `${bytes(r.written.bytes)} in ${r.written.writes} writes`]);
+  lines.push(['written', `${bytes(r.written.bytes)} in ${counted(r.written.writes, 'write')}`]);
   const w = Math.max(...lines.map(([k]) => k.length));
   const text = lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
 

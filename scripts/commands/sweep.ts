@@ -111,7 +111,7 @@ function closing(o: SweepOutcome, shard: string | undefined): string {
   const what = shard ? `shard ${shard} of ${o.plan.experiment.name}` : `sweep ${o.plan.experiment.name}`;
   const made = [o.generated ? `${o.generated} trace${o.generated === 1 ? '' : 's'} generated` : '', o.cached ? `${o.cached} trace cache${o.cached === 1 ? '' : 's'} built` : '', o.fromCache ? `${o.fromCache} read the trace from its cache` : ''].filter(Boolean);
   const lines = [`${what}: ${plural(o.total, 'run')} (${o.skipped} already done, ${o.ran} run now${made.map((m) => `, ${m}`).join('')}), ${o.failed.length} failed`];
-  if (o.ran > 0 && o.results.length < RESULT_CSVS.length) lines.push(`runs wrote ${resultsText(new Set(o.results))} (--results all writes every file)`);
+  if (o.ran > o.failed.length && o.results.length < RESULT_CSVS.length) lines.push(`runs wrote ${resultsText(new Set(o.results))} (--results all writes every file)`);
   for (const [us, n] of o.chosenSampleUs) lines.push(`${n} run${n === 1 ? '' : 's'} sampled the timeline every ${us} µs (stats.sample_us, chosen for the trace's length; summary.json config.stats.sample_us)`);
   if (o.tables) lines.push(`results: ${out}/results.csv, ${out}/aggregate.csv`);
   else lines.push(`runs in ${out}/runs; when every shard is done: syncsim merge SHARD_DIR... --out DIR`);

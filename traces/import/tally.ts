@@ -52,7 +52,7 @@ const NO_SYNCS: Readonly<Record<string, string>> = {
 function noMsyncWarning(format: string, t: ImportTally, style: OptionStyle, opts: Pick<ImportOptions, 'syncEveryWrites' | 'syncEveryUs'>): string {
   const command = style === 'command';
   const writes = command ? '--sync-every-writes' : 'syncEveryWrites', us = command ? '--sync-every-us' : 'syncEveryUs';
-  const effect = `so when replayed nothing but background writeback makes its ${t.ops.write} writes durable, and there is no msync latency to measure`;
+  const effect = `so when replayed nothing but background writeback makes its ${t.ops.write === 1 ? 'write' : `${t.ops.write} writes`} durable, and there is no msync latency to measure`;
   if (opts.syncEveryWrites !== undefined) {
     return `no msync in the trace: ${NO_SYNCS[format]}, and ${writes} ${opts.syncEveryWrites} injected none (no object had that many writes), ${effect}. Give a smaller ${writes}`;
   }
