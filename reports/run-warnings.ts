@@ -46,7 +46,7 @@ export function stretchedWarning(summary: Summary, tasksCsv = true): string | un
   if (r === undefined || !(r.stretched_tasks > 0)) return undefined;
   const share = r.trace_end_us > 0 ? ` (${((100 * r.max_lag_end_us) / r.trace_end_us).toFixed(1)} % of the trace)` : '';
   return `closed replay stretched ${r.stretched_tasks} of ${r.tasks} task(s) (summary.json replay.stretched_tasks): their ops took longer than the trace's gaps, so later ops ran late, `
-    + `the furthest ending ${(r.max_lag_end_us / 1000).toFixed(3)} ms behind${share}; ${tasksCsv ? 'tasks.csv lists them' : 'tasks.csv, which --results left out, would list them'}, and replay: open keeps the trace's timing`;
+    + `the furthest ending ${(r.max_lag_end_us / 1000).toFixed(3)} ms behind${share}; ${tasksCsv ? 'tasks.csv lists them' : "tasks.csv, not in the run's directory (--results tasks writes it), would list them"}, and replay: open keeps the trace's timing`;
 }
 
 /** What a warning of {@link runWarnings} is about (a sweep's warnings.txt already has `undurable` and `stretched`). */

@@ -329,7 +329,7 @@ export function summaryTable(s: Summary): string {
     ...tailRows(s.sync.ok, lat.max !== null, s.config.stats.warmup_us > 0),
     ...(s.sync.latency_ci_us ? [[`${Math.round(s.sync.latency_ci_us.level * 100)} % CI (µs)`, (['mean', 'p50', 'p90', 'p99'] as const)
       .map((k) => { const c = s.sync.latency_ci_us![k]; return `${k} ${c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '-'}`; }).join('  ') + blocksNote(s.sync.latency_ci_us.block)] as [string, string]] : []),
-    ['writeback', `${s.writeback.ios} I/Os, ${s.writeback.pages} pages, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
+    ['writeback', `${plural(s.writeback.ios, 'I/O')}, ${plural(s.writeback.pages, 'page')}, ${s.writeback.bytes} bytes (${Object.entries(s.writeback.by_cause).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['amplification', s.writeback.amplification === null ? '-' : `${s.writeback.amplification.toFixed(3)} (written back / ${s.writeback.dirtied_bytes} bytes stored)`],
     ['durability', `${plural(s.durability.durable_pages, 'page version')} made durable, ${s.durability.never_durable_pages} never (by the run's end); lag (µs) p50 ${fmt(s.durability.lag_us.p50)}  p99 ${fmt(s.durability.lag_us.p99)}`],
     ...neverDurableRows(s),

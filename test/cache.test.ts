@@ -324,14 +324,20 @@ describe('binary trace cache', () => {
     const d = tmp();
     const c = await here(['convert', DEMO, '-o', join(d, 'demo.csv'), '-q']);
     expect(c.status).toBe(0);
-    expect(c.stderr).toBe(`syncsim convert: note: ${join(d, 'demo.csv')} will be a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace\n`);
+    expect(c.stderr).toBe(`syncsim convert: note: ${join(d, 'demo.csv')} is a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace\n`);
     expect(readFileSync(join(d, 'demo.csv')).subarray(0, 8).toString('latin1')).toBe('SYNCSST1');
     // from a .csv.gz: how to decompress it instead
     writeFileSync(join(d, 't.csv.gz'), gzipSync(readFileSync(DEMO)));
     const z = await here(['convert', join(d, 't.csv.gz'), '-o', join(d, 't.csv'), '-q']);
     expect(z.status).toBe(0);
-    expect(z.stderr).toContain(`name it .sst so that it is not taken for a CSV trace; to decompress ${join(d, 't.csv.gz')}, gunzip it\n`);
+    expect(z.stderr).toContain(`name it .sst so that it is not taken for a CSV trace; to decompress ${join(d, 't.csv.gz')}, gunzip -k it\n`);
     expect((await here(['convert', DEMO, '-o', join(d, 'ok.sst'), '-q'])).stderr).toBe('');
+    expect((await here(['convert', DEMO, '-o', join(d, 'OK.SST'), '-q'])).stderr).toBe('');
+    // a convert that fails says nothing of a file it never wrote (review 196)
+    writeFileSync(join(d, 'bad.csv'), '# syncsim-trace v1\nt_us,task,op,addr,len,flags,object,offset\n0,a,map,0x1000,4096,,f,0\n1,a,scribble,0x1000,1,,,\n');
+    const bad = await here(['convert', join(d, 'bad.csv'), '-o', join(d, 'bad.out'), '-q']);
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/^syncsim: \S*bad\.csv:4: column op: unknown op [^\n]*\n$/)]);
+    expect(existsSync(join(d, 'bad.out'))).toBe(false);
   });
 
   it('syncsim convert makes an .sst that replays to the same results; a corrupted one is refused', async () => {

@@ -56,6 +56,24 @@ describe('report --configs', () => {
     expect(await lineScale(['@2,@3'])).toEqual(full);
   });
 
+  it('a line that the full report moved off a colour an earlier line has keeps its move when that line is not chosen (review 196)', async () => {
+    // 12 memory sizes × 2 clusters: the lines of the cluster chart, one per size, share 8 colours; 9000 and 10000 are moved
+    const grid = Array.from({ length: 12 }, (_, i) => [[(i + 1) * 1000, 8], [(i + 1) * 1000, 32]]).flat();
+    const dir = sweepWithRuns(['memory.pages', 'pager.cluster_pages'], grid);
+    const looks = async (configs?: string[]) => {
+      const out = join(tmp(), 'r');
+      await makeReport({ dir, out, formats: [], theme: paper, width: 238, ...(configs ? { configs } : {}) });
+      const spec = JSON.stringify(JSON.parse(readFileSync(join(out, 'sweep-p99-vs-cluster-pages.vl.json'), 'utf8')));
+      const m = spec.match(/"domain":(\[[^\]]*\]),"range":(\[[^\]]*\])/)!;
+      const domain = JSON.parse(m[1]!) as string[], range = JSON.parse(m[2]!) as string[];
+      return new Map(domain.map((d, i) => [d, range[i]!]));
+    };
+    const full = await looks();
+    const some = await looks(['@17,@18,@19,@20']);
+    expect(some.size).toBe(2);
+    for (const [line, colour] of some) expect([line, colour]).toEqual([line, full.get(line)]);
+  });
+
   it('says why a sweep chart is left out when the configurations chosen have one value of its key', async () => {
     // @1, @4, @7, @10: every kernel at 2000 µs
     const r = await makeReport({ dir: kernelsByInterval(), out: join(tmp(), 'one'), formats: [], theme: paper, width: 238, configs: ['@1,@4,@7,@10'] });

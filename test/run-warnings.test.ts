@@ -87,8 +87,8 @@ describe("a run's warnings in its report", () => {
     const out = join(tmp(), 'report');
     await makeReport({ dir, out, formats: [], theme: THEMES.paper, width: 238 });
     const notes = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { notes: string[] }).notes;
-    expect(notes.filter((n) => n.includes('closed replay stretched'))).toEqual([expect.stringContaining("behind (14.3 % of the trace); tasks.csv, which --results left out, would list them, and replay: open keeps the trace's timing.")]);
-    expect(stretchedWarning({ ...STRETCHED } as unknown as Summary, false)).toContain('tasks.csv, which --results left out, would list them');
+    expect(notes.filter((n) => n.includes('closed replay stretched'))).toEqual([expect.stringContaining("behind (14.3 % of the trace); tasks.csv, not in the run's directory (--results tasks writes it), would list them, and replay: open keeps the trace's timing.")]);
+    expect(stretchedWarning({ ...STRETCHED } as unknown as Summary, false)).toContain("tasks.csv, not in the run's directory (--results tasks writes it), would list them");
   });
 
   it('a summary.json of an older syncsim (no replay, no durability, no wire) warns of nothing it lacks, and throws nothing', () => {

@@ -62,6 +62,11 @@ describe('every command that takes a seed', () => {
     expect([r.code, r.stderr]).toEqual([2, 'syncsim: empty: not a run directory (no summary.json); for a point of a sweep write SWEEP@N or SWEEP@key=value,...\n']);
     const n = await syncsimHere(['compare', 'nodir', 'empty'], d);
     expect([n.code, n.stderr]).toEqual([2, 'syncsim: nodir: does not exist (a run directory, or SWEEP@N for a point of a sweep)\n']);
+    // SWEEP@N of a directory that is not there, or is no sweep's (review 196: the system's ENOENT on experiment.json)
+    const s = await syncsimHere(['compare', 'nosuch@1', 'empty'], d);
+    expect([s.code, s.stderr]).toEqual([2, "syncsim: nosuch@1: nosuch does not exist (SWEEP@N: a sweep's directory and a point of it)\n"]);
+    const e = await syncsimHere(['compare', 'empty@1', 'empty'], d);
+    expect([e.code, e.stderr]).toEqual([2, 'syncsim: empty@1: empty is not a sweep directory (no experiment.json)\n']);
     expect(readdirSync(d)).toEqual(['empty']);
   });
 });

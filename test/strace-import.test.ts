@@ -620,6 +620,10 @@ describe('--assume-dirty pages=N and measured, and the no-stores warning', () =>
     expect([z.code, z.stderr]).toEqual([2, "syncsim: --assume-dirty pages=N expects N a whole number of pages, at least 1 (got 'pages=0')\n"]);
     const k = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 'k.csv'), '--assume-dirty', 'pages=2', '--calibration', join(d, 'cal.yaml')]);
     expect([k.code, k.stderr]).toEqual([2, 'syncsim: --calibration is read only by --assume-dirty measured, of strace (got --assume-dirty pages=2)\n']);
+    // a mistyped mode with --calibration: the mode is named, not the file it leaves unread (review 196)
+    const t = await syncsimHere(['import', '--from', 'strace', join(d, 't.strace'), '-o', join(d, 't2.csv'), '--assume-dirty', 'mesured', '--calibration', join(d, 'cal.yaml')]);
+    expect([t.code, t.stderr]).toEqual([2, expect.stringMatching(/^syncsim: --assume-dirty: unknown mode 'mesured' \(expected one of [^\n]*\)\n$/)]);
+    expect(existsSync(join(d, 't2.csv'))).toBe(false);
     expect(existsSync(join(d, 'z.csv')) || existsSync(join(d, 'k.csv'))).toBe(false);
   });
 });

@@ -210,6 +210,10 @@ describe('what a sweep says of grid points without a value, grid points alike, a
       .filter((rp) => rp.stretched_tasks > 0).map((rp) => rp.max_lag_end_us / rp.trace_end_us);
     expect(shares.length).toBeGreaterThan(0);
     expect(lines).toContain(`syncsim: warning: closed replay stretched a task in ${shares.length} run${shares.length === 1 ? '' : 's'} (a task ended up to ${(100 * Math.max(...shares)).toFixed(1)} % of its trace behind): their ops took longer than the trace's gaps, so what later ops met differs from the trace's timing; see a run's tasks.csv, or replay: open`);
+    // runs that did not write tasks.csv (--results report): the warning does not send the reader to it (review 196)
+    const light = await syncsimHere(['sweep', 'w.yaml', '--out', 'sw-light', '--results', 'report'], d);
+    expect(light.code, light.stderr).toBe(0);
+    expect(light.stderr).toContain("so what later ops met differs from the trace's timing; tasks.csv, which --results left out of these runs, would name the tasks, or replay: open\n");
     // merge, which writes the same tables, says the same
     const m = await syncsimHere(['merge', 'sw', '--out', 'merged'], d);
     expect(m.code, m.stderr).toBe(0);

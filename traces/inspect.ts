@@ -296,7 +296,7 @@ export function inspectTable(r: InspectReport, asked?: number): string {
   }
   const f = r.footprint;
   const how = f.exact ? 'exact' : `≈ HyperLogLog, relative standard error ${(f.relative_standard_error * 100).toFixed(2)} %`;
-  lines.push(['footprint', `${f.pages} pages (${bytes(f.bytes)}) written or read, ${f.written_pages} pages (${bytes(f.written_bytes)}) written, counted per task (a page two tasks touch counts twice); ${f.page_size}-byte pages, ${how}`]);
+  lines.push(['footprint', `${counted(f.pages, 'page')} (${bytes(f.bytes)}) written or read, ${counted(f.written_pages, 'page')} (${bytes(f.written_bytes)}) written, counted per task (a page two tasks touch counts twice); ${f.page_size}-byte pages, ${how}`]);
   lines.push(['written', `${bytes(r.written.bytes)} in ${counted(r.written.writes, 'write')}`]);
   const w = Math.max(...lines.map(([k]) => k.length));
   const text = lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`);

@@ -87,15 +87,20 @@ export const sweepLine: ChartModule = {
       const gridPoints = sweep.gridPoints ?? sweep.points;
       const firstPoint = (s: string) =>
         gridPoints.find((p) => seriesOf(p.values) === s && ctx.colors.domain.includes(p.config.label)) ?? sweep.points.find((p) => seriesOf(p.values) === s)!;
+      // the looks are given to every line of the grid (with --configs, those of the configurations the colour scale
+      // holds) and the chart's lines take theirs, so that a line moved off a colour an earlier line has keeps its move
+      // when that line is not chosen (review 196)
+      const lookSeries = [...new Set(gridPoints.filter((p) => ctx.colors.domain.includes(p.config.label)).map((p) => seriesOf(p.values)))];
+      for (const s of allSeries) if (!lookSeries.includes(s)) lookSeries.push(s);
       const pi = sweep.keys.indexOf('personality');
       const kernelItems = others.includes(pi)
-        ? allSeries.map((s) => ({ personality: firstPoint(s).values[pi], others: others.filter((i) => i !== pi).map((i) => firstPoint(s).values[i]!) }))
+        ? lookSeries.map((s) => ({ personality: firstPoint(s).values[pi], others: others.filter((i) => i !== pi).map((i) => firstPoint(s).values[i]!) }))
         : [];
       const byKernel = kernelItems.length ? kernelStyles(kernelItems) : undefined;
       // lines of several kernels coloured by their place: the figure says so
       const byPlace = colourNote(kernelItems, 'lines');
-      const styles = byKernel ?? chartStyles(allSeries.map((s) => styleOf(ctx.colors, firstPoint(s).config.label)));
-      const lineStyles = new Map(styles.map((n, j) => [allSeries[j]!, n]));
+      const styles = byKernel ?? chartStyles(lookSeries.map((s) => styleOf(ctx.colors, firstPoint(s).config.label)));
+      const lineStyles = new Map(styles.map((n, j) => [lookSeries[j]!, n]));
       for (const metric of sweep.metrics) {
         const collected = metricRows(ctx.results, sweep.points, metric, xOfPoint, seriesOf);
         let rows = collected.rows;

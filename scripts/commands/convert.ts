@@ -55,10 +55,6 @@ async function run(argv: string[]): Promise<number> {
   checkTraceOut(out, flag('out'), 'cache', [trace]);
   // one writer of OUT at a time
   return await withTraceLock(out, flag('out'), 'convert', async () => {
-    // a binary cache named like a text file is taken for one (user trial 195: `convert t.csv.gz -o t.csv` to decompress)
-    if (!out.endsWith('.sst')) {
-      process.stderr.write(`syncsim convert: note: ${escapeControl(out)} will be a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace${/\.gz$/.test(trace) ? `; to decompress ${escapeControl(trace)}, gunzip it` : ''}\n`);
-    }
     // what a convert of OUT killed mid-way (SIGKILL, a crash) left beside it
     clearDeadCacheWriters(out);
     // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
@@ -104,7 +100,12 @@ async function run(argv: string[]): Promise<number> {
       release();
       progress.finish();
     }
-    process.stdout.write(`${escapeControl(out)}: ${rows} rows\n`);
+    // a binary cache named like a text file is taken for one (user trial 195: `convert t.csv.gz -o t.csv` to decompress);
+    // said once it is written, not before: a convert that fails writes nothing to name (review 196)
+    if (!/\.sst$/i.test(out)) {
+      process.stderr.write(`syncsim convert: note: ${escapeControl(out)} is a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace${/\.gz$/i.test(trace) ? `; to decompress ${escapeControl(trace)}, gunzip -k it` : ''}\n`);
+    }
+    process.stdout.write(`${escapeControl(out)}: ${rows === 1 ? '1 row' : `${rows} rows`}\n`);
     return 0;
   });
 }

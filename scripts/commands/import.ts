@@ -202,7 +202,11 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values.calibration !== undefined) {
     // refused before the file is read: a file that would not be read is not worth a complaint about it (user trial 195)
-    if (opts.assumeDirty !== 'measured') throw new InputError(calibrationUnread(opts.assumeDirty));
+    if (opts.assumeDirty !== 'measured') {
+      // a mistyped mode is the mistake to name, not the --calibration it leaves unread (review 196)
+      const unknown = opts.assumeDirty === undefined ? undefined : assumeDirtyProblem(opts.assumeDirty, true);
+      throw new InputError(unknown ?? calibrationUnread(opts.assumeDirty));
+    }
     requireReadable(values.calibration, 'calibration file');
     opts.pagesForMeasured = pagesForMeasured(loadConfig(values.calibration, []));
   }

@@ -75,6 +75,9 @@ export function loadSide(spec: string): Side {
   }
   const sweep = resolve(spec.slice(0, at));
   const sel = spec.slice(at + 1);
+  // a sweep directory that is not there, or not a sweep's: said so, not the system's error on experiment.json (review 196)
+  if (!existsSync(sweep)) throw new InputError(`${spec}: ${spec.slice(0, at)} does not exist (SWEEP@N: a sweep's directory and a point of it)`);
+  if (!existsSync(join(sweep, 'experiment.json'))) throw new InputError(`${spec}: ${spec.slice(0, at)} is not a sweep directory (no experiment.json)`);
   const manifest = readJson(join(sweep, 'experiment.json'), spec) as {
     keys?: string[]; points?: { point: number; values: unknown[] }[]; runs?: { id: string; point: number; seed: number }[]; labels?: Record<string, string>;
   };

@@ -13,7 +13,7 @@
  * command's Ctrl-C is answered, and renamed into place together once both are whole.
  */
 import { turn } from '../../traces/turn.ts';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isSystemError, tempBeside, TempFile } from '../../traces/files.ts';
@@ -150,8 +150,11 @@ export interface TablesOutcome {
   missingAt: { metric: string; points: string[] }[];
   /** Groups of two or more grid points (labelled) whose runs gave the same value of every metric, seed by seed. */
   alike: string[][];
-  /** Successful runs whose closed replay stretched a task, and the largest share of its trace any task of them ended behind. */
-  stretched: { runs: number; maxShare: number };
+  /**
+   * Successful runs whose closed replay stretched a task, the largest share of its trace any task of them ended behind,
+   * and how many of those runs wrote tasks.csv (which names the tasks; `--results` may leave it out; absent: all).
+   */
+  stretched: { runs: number; maxShare: number; withTasks?: number };
   /** The msyncs of each grid point with a successful run (summed over its successful runs): how many, how many returned OK, and the codes of the others. */
   syncs: SyncCounts[];
   /** The grid points with a successful run, and how many of their runs made nothing durable ({@link undurableWarning}). */
@@ -209,9 +212,11 @@ export function failedSyncsWarning(t: Partial<Pick<TablesOutcome, 'syncs'>>): st
 
 /** The warning for runs whose closed replay stretched a task (as `syncsim run` warns of each), else undefined. */
 export function stretchWarning(t: Pick<TablesOutcome, 'stretched'>): string | undefined {
-  const { runs, maxShare } = t.stretched;
+  const { runs, maxShare, withTasks = runs } = t.stretched;
   if (runs === 0) return undefined;
-  return `closed replay stretched a task in ${runs} run${runs === 1 ? '' : 's'} (a task ended up to ${(100 * maxShare).toFixed(1)} % of its trace behind): their ops took longer than the trace's gaps, so what later ops met differs from the trace's timing; see a run's tasks.csv, or replay: open`;
+  // tasks.csv named only where the runs wrote it (review 196: --results report left it out, and the warning sent readers to it)
+  const see = withTasks === runs ? "see a run's tasks.csv" : withTasks === 0 ? 'tasks.csv, which --results left out of these runs, would name the tasks' : `see the tasks.csv of the ${withTasks} of them that wrote one`;
+  return `closed replay stretched a task in ${runs} run${runs === 1 ? '' : 's'} (a task ended up to ${(100 * maxShare).toFixed(1)} % of its trace behind): their ops took longer than the trace's gaps, so what later ops met differs from the trace's timing; ${see}, or replay: open`;
 }
 
 /** The warning for metrics no successful run of a sweep has a value of, else undefined. */
@@ -273,7 +278,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
     turned = performance.now();
     if (opts.interrupted?.()) throw new TablesInterrupted();
   };
-  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0 }, syncs: [], durability: [], aged: noneAged() };
+  const outcome: TablesOutcome = { runs: 0, ok: 0, failed: [], seeded: 0, copies: 0, empty: [], missingAt: [], alike: [], stretched: { runs: 0, maxShare: 0, withTasks: 0 }, syncs: [], durability: [], aged: noneAged() };
   // the default writeback.policy is said of only when the experiment does not name one
   const policyNamed = sweepNamesPolicy(join(outDir, 'experiment.yaml'));
   // points with a successful run: their labels, which metrics they have no value of, and their values seed by seed
@@ -316,6 +321,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
           const replay = (summary as { replay?: { stretched_tasks?: number; max_lag_end_us?: number; trace_end_us?: number } }).replay;
           if ((replay?.stretched_tasks ?? 0) > 0) {
             outcome.stretched.runs++;
+            if (existsSync(join(store.runsDir, r.id, 'tasks.csv'))) outcome.stretched.withTasks = (outcome.stretched.withTasks ?? 0) + 1;
             if (replay!.trace_end_us! > 0) outcome.stretched.maxShare = Math.max(outcome.stretched.maxShare, replay!.max_lag_end_us! / replay!.trace_end_us!);
           }
         } else {
