@@ -63,7 +63,7 @@ export const KINDS = {
   /** Flags: their bits, or their names joined by `|`. */
   flags: { ok: (v) => typeof v === 'number' || typeof v === 'string', what: "a number (the flags' bits) or flag names joined by | ('SYNC|INVALIDATE')" },
   /** A chart width: a name or px. */
-  width: { ok: (v) => typeof v === 'string' || typeof v === 'number', what: "'single', 'double' or a number of px" },
+  width: { ok: (v) => (typeof v === 'string' && !/^\s*[-+0-9.]/.test(v)) || typeof v === 'number', what: "'single', 'double' or a number of px (a number, not text)" },
   sizeOrFunction: { ok: (v) => typeof v === 'number' || typeof v === 'function', what: 'a number of bytes, or a function from a file name to one' },
 } as const satisfies Record<string, OptionKind>;
 
@@ -84,14 +84,18 @@ export function checkOptionKinds(what: string, opts: Readonly<Record<string, unk
  * (a function, a symbol, a BigInt, an object other than a plain object or an array: a Date, a Map,
  * one with a prototype of its own), with what it is; undefined when there is none.
  */
-export function nonJsonValue(v: unknown, path: string): { path: string; got: string } | undefined {
+export function nonJsonValue(v: unknown, path: string, within: Set<object> = new Set()): { path: string; got: string } | undefined {
   if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return { path, got: given(v) };
   if (v === null || typeof v !== 'object') return undefined;
   if (!Array.isArray(v) && !isPlainObject(v)) return { path, got: given(v) };
+  // an object inside itself: no file holds it (a user trial: the walk recursed until the stack overflowed)
+  if (within.has(v)) return { path, got: 'an object that holds itself (a reference back to one of the objects it is in)' };
+  within.add(v);
   for (const [k, x] of Object.entries(v)) {
-    const hit = nonJsonValue(x, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    const hit = nonJsonValue(x, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k, within);
     if (hit) return hit;
   }
+  within.delete(v);
   return undefined;
 }
 
@@ -106,15 +110,27 @@ export function requireJsonValue(fn: string, what: string, v: unknown): void {
 }
 
 /**
- * `e` with the command's flag `--out` that begins its message (an OutDirError: `--out DIR: is a
- * file, ...`, `--out DIR: locked by pid ...`) named as the library's option, `out DIR: ...`;
- * any other error as it is.
+ * `e` with the command's flags its message names as the library's options: `--out` that begins it
+ * (an OutDirError: `--out DIR: is a file, ...`, `--out DIR: locked by pid ...`) as `out DIR: ...`,
+ * and those of {@link FLAG_OPTIONS} (`--configs: ...`, `raise it with --max-runs N`); any other
+ * error as it is.
  */
 export function namingOut<E>(e: E): E {
-  if (e instanceof Error && e.message.startsWith('--out ')) {
+  if (e instanceof Error) {
     const was = e.message;
-    e.message = `out ${was.slice('--out '.length)}`;
-    if (typeof e.stack === 'string') e.stack = e.stack.replace(was, e.message);
+    let now = was.startsWith('--out ') ? `out ${was.slice('--out '.length)}` : was;
+    // the other flags a command's refusal names, as the library's options (a user trial: `--configs: no configuration ...`)
+    for (const [flag, option] of FLAG_OPTIONS) now = now.replace(flag, option);
+    if (now !== was) {
+      e.message = now;
+      if (typeof e.stack === 'string') e.stack = e.stack.replace(was, now);
+    }
   }
   return e;
 }
+
+/** The command-line flags the commands' refusals name, and how the library's options name them. */
+const FLAG_OPTIONS: readonly [RegExp, string][] = [
+  [/^--configs: /, 'configs: '],
+  [/raise it with --max-runs (\d+)/, 'raise it with maxRuns: $1'],
+];

@@ -194,6 +194,7 @@ export interface TraceRows<R> extends Iterable<R> {
  * iterated. Bad parameters throw at once, naming the key.
  */
 export function generate(preset: string, opts: GenerateOptions = {}): TraceRows<RowLike> {
+  if (typeof preset !== 'string') throw new TypeError(`generate: preset must be the name of a preset, as syncsim gen --list lists them (got ${given(preset)})`);
   requireOptions('generate', opts);
   refuseUnknownOptions('generate', opts, GENERATE_OPTIONS);
   checkOptionKinds('generate', opts as Record<string, unknown>, { seed: KINDS.number });

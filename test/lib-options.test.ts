@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, importTrace, replay, report, sweep, type Row } from '../scripts/lib.ts';
 import { TaskTimeout } from '../scripts/sweep/pool.ts';
+import { nonJsonValue } from '../scripts/lib-options.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO_CSV = join(ROOT, 'traces', 'examples', 'demo.csv');
@@ -167,6 +168,35 @@ describe('rows given in code', () => {
   });
 });
 
+describe('a user trial of the library (stop 87)', () => {
+  it('generate: a preset that is not a name is a TypeError saying so, not a crash inside', () => {
+    for (const preset of [5, undefined, null]) {
+      expect(() => generate(preset as never), String(preset)).toThrow(new TypeError(`generate: preset must be the name of a preset, as syncsim gen --list lists them (got ${preset === undefined ? 'undefined' : JSON.stringify(preset)})`));
+    }
+  });
+
+  it('a config that holds itself is a TypeError naming the key, not a stack overflow', async () => {
+    const config: Record<string, unknown> = { device: {} };
+    (config.device as Record<string, unknown>).self = config;
+    await expect(replay(join(ROOT, 'traces', 'examples', 'demo.csv'), { config: config as never })).rejects.toThrow(/^replay: config key 'device\.self' must hold what a config file can .*\(got an object that holds itself/);
+    // the same object twice, side by side, is no loop; inside itself, at any depth, it is
+    const shared = { k: [1, 2] };
+    expect(nonJsonValue({ a: shared, b: [shared, shared] }, '')).toBeUndefined();
+    const deep: Record<string, unknown> = { a: { b: [{}] } };
+    ((deep.a as { b: Record<string, unknown>[] }).b[0]!).back = deep.a;
+    expect(nonJsonValue(deep, '')).toEqual({ path: 'a.b[0].back', got: 'an object that holds itself (a reference back to one of the objects it is in)' });
+  });
+
+  it("report's and sweep's refusals name the library's options, not the command's flags", async () => {
+    const d = tmp();
+    const exp = join(ROOT, 'workloads', 'experiments', 'demo-personalities.yaml');
+    await expect(sweep(exp, { out: join(d, 'sw'), maxRuns: 1, dryRun: true })).rejects.toThrow(/raise it with maxRuns: \d+ if that many is intended$/);
+    const run = join(d, 'run');
+    await replay(join(ROOT, 'traces', 'examples', 'demo.csv'), { out: run });
+    await expect(report(run, { out: join(d, 'rep'), configs: ['nope'], formats: [] })).rejects.toThrow(/^configs: /);
+  });
+});
+
 describe('generate, importTrace, sweep and report: options of the wrong type', () => {
   it('generate: params must be an object of parameter values', () => {
     for (const params of [5, null, 'x', [1]]) {
@@ -192,7 +222,9 @@ describe('generate, importTrace, sweep and report: options of the wrong type', (
     await expect(sweep(exp, { out, cacheDir: 5 as never })).rejects.toThrow(/^sweep: cacheDir must be a directory's name, or null/);
     await expect(report(5 as never)).rejects.toThrow(new TypeError('report: dir must be the name of a results directory (got 5)'));
     await expect(report(d, { theme: 'toString' as never })).rejects.toThrow("unknown theme 'toString'");
-    await expect(report(d, { width: {} as never })).rejects.toThrow(/^report: width must be 'single', 'double' or a number of px \(got \{\}\)$/);
+    await expect(report(d, { width: {} as never })).rejects.toThrow(/^report: width must be 'single', 'double' or a number of px \(a number, not text\) \(got \{\}\)$/);
+    // a width of px given as text is refused as the other numbers are (a user trial: '500' drew a report)
+    await expect(report(d, { width: '500' as never })).rejects.toThrow(new TypeError("report: width must be 'single', 'double' or a number of px (a number, not text) (got \"500\")"));
     // a number given as text is of the wrong type (a TypeError showing the text), not a value out of range shown as a number
     await expect(sweep(exp, { out, jobs: '2' as never })).rejects.toThrow(new TypeError('sweep: jobs must be a number (got "2")'));
     await expect(sweep(exp, { out, maxRuns: '3' as never })).rejects.toThrow(new TypeError('sweep: maxRuns must be a number (got "3")'));

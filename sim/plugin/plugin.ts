@@ -22,8 +22,27 @@ export class PluginError extends Error {
 /** The {@link PluginError} for `e`, thrown by plugin `plugin` in `call` (a PluginError passes through); `e` is its cause. */
 export function pluginFailure(plugin: string, call: string, e: unknown): PluginError {
   if (e instanceof PluginError) return e;
-  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : thrownText(e);
   return new PluginError(plugin, call, `threw ${what}`, { cause: e });
+}
+
+/** What a plugin threw that is not an Error, as text: a plain object or an array as JSON (not `[object Object]`), anything else as String gives it. */
+function thrownText(e: unknown): string {
+  if (e === null || typeof e !== 'object') return String(e);
+  let text: string | undefined;
+  try {
+    text = String(e);
+  } catch {
+    text = undefined; // an object without toString (Object.create(null))
+  }
+  if (text !== undefined && text !== '[object Object]' && !Array.isArray(e)) return text;
+  try {
+    const json = JSON.stringify(e);
+    if (json !== undefined) return json.length > 200 ? `${json.slice(0, 200)}...` : json;
+  } catch {
+    // one JSON cannot write (an object inside itself, a BigInt): as String gives it
+  }
+  return text ?? 'an object';
 }
 
 /** Runs `fn` (a call into plugin code); anything it throws becomes a {@link PluginError} naming the plugin and `call`. */
