@@ -1,8 +1,5 @@
 /**
- * A count and what it counts, in the number it takes: `1 seed`, `4 seeds`.
+ * A count and what it counts, in the number it takes (traces/plural.ts, where the trace layer's
+ * tables take it too): re-exported for the commands.
  */
-
-/** `n thing` for one, `n things` for any other count. */
-export function plural(n: number, thing: string): string {
-  return `${n} ${thing}${n === 1 ? '' : 's'}`;
-}
+export { plural } from '../traces/plural.ts';

@@ -12,6 +12,7 @@
  * - tasks: exact row counts for the first `maxTasks` tasks, then an estimate of the count.
  */
 import { readTrace } from './reader.ts';
+import { plural } from './plural.ts';
 import { isCacheFile, readCache } from './cache.ts';
 import { OP_NAMES, flagsToString, type OpName, type TraceRow } from './types.ts';
 import { escapeControl } from './escape.ts';
@@ -271,11 +272,6 @@ export function rateGrouping(buckets: number, asked?: number): { group: number; 
   return { group, lines: Math.ceil(buckets / group), capped: asked !== undefined && group > 1 };
 }
 
-/** `n thing`, `n things` for any count but one. */
-function counted(n: number, thing: string): string {
-  return `${n} ${thing}${n === 1 ? '' : 's'}`;
-}
-
 /**
  * The report as a readable table (what `syncsim inspect` prints without `--json`); `asked`, the `--buckets` given:
  * the write rate a line per bucket (else grouped into a few lines).
@@ -283,7 +279,7 @@ function counted(n: number, thing: string): string {
 export function inspectTable(r: InspectReport, asked?: number): string {
   const lines: [string, string][] = [];
   const t = r.time_us;
-  lines.push(['trace', `${escapeControl(r.trace)} (${counted(r.rows, 'row')})`]);
+  lines.push(['trace', `${escapeControl(r.trace)} (${plural(r.rows, 'row')})`]);
   lines.push(['time (µs)', t.first === null ? '-' : `${num(t.first)} .. ${num(t.last!)}, duration ${num(t.duration)} (${(t.duration / 1e6).toFixed(3)} s)`]);
   const tasks = Object.entries(r.tasks.rows).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const shown = tasks.slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ');
@@ -292,12 +288,12 @@ export function inspectTable(r: InspectReport, asked?: number): string {
     const o = r.ops[op];
     if (o.count === 0) continue;
     const flags = Object.entries(o.flags).map(([f, n]) => `${f === '' ? '(none)' : f} ${n}`).join(', ');
-    lines.push([`  ${op}`, `${counted(o.count, 'row')}, ${bytes(o.bytes)}; flags: ${flags}`]);
+    lines.push([`  ${op}`, `${plural(o.count, 'row')}, ${bytes(o.bytes)}; flags: ${flags}`]);
   }
   const f = r.footprint;
   const how = f.exact ? 'exact' : `≈ HyperLogLog, relative standard error ${(f.relative_standard_error * 100).toFixed(2)} %`;
-  lines.push(['footprint', `${counted(f.pages, 'page')} (${bytes(f.bytes)}) written or read, ${counted(f.written_pages, 'page')} (${bytes(f.written_bytes)}) written, counted per task (a page two tasks touch counts twice); ${f.page_size}-byte pages, ${how}`]);
-  lines.push(['written', `${bytes(r.written.bytes)} in ${counted(r.written.writes, 'write')}`]);
+  lines.push(['footprint', `${plural(f.pages, 'page')} (${bytes(f.bytes)}) written or read, ${plural(f.written_pages, 'page')} (${bytes(f.written_bytes)}) written, counted per task (a page two tasks touch counts twice); ${f.page_size}-byte pages, ${how}`]);
+  lines.push(['written', `${bytes(r.written.bytes)} in ${plural(r.written.writes, 'write')}`]);
   const w = Math.max(...lines.map(([k]) => k.length));
   const text = lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
 

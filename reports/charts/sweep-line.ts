@@ -84,14 +84,14 @@ export const sweepLine: ChartModule = {
       // Lines of several kernels are drawn in their kernel's colour (kernel-looks.ts), as in every other chart.
       // (with --configs, its first configuration in the whole grid while the report keeps every configuration's colour,
       // so that a line keeps its colour of the full report; until 2026-12-07 its first chosen one's)
-      const gridPoints = sweep.gridPoints ?? sweep.points;
-      const firstPoint = (s: string) =>
-        gridPoints.find((p) => seriesOf(p.values) === s && ctx.colors.domain.includes(p.config.label)) ?? sweep.points.find((p) => seriesOf(p.values) === s)!;
+      // (the colour scale holds every configuration chosen, so every line of the chart is among these)
+      const inScale = new Set(ctx.colors.domain);
+      const scaled = (sweep.gridPoints ?? sweep.points).filter((p) => inScale.has(p.config.label));
+      const firstPoint = (s: string) => scaled.find((p) => seriesOf(p.values) === s)!;
       // the looks are given to every line of the grid (with --configs, those of the configurations the colour scale
       // holds) and the chart's lines take theirs, so that a line moved off a colour an earlier line has keeps its move
       // when that line is not chosen (review 196)
-      const lookSeries = [...new Set(gridPoints.filter((p) => ctx.colors.domain.includes(p.config.label)).map((p) => seriesOf(p.values)))];
-      for (const s of allSeries) if (!lookSeries.includes(s)) lookSeries.push(s);
+      const lookSeries = [...new Set(scaled.map((p) => seriesOf(p.values)))];
       const pi = sweep.keys.indexOf('personality');
       const kernelItems = others.includes(pi)
         ? lookSeries.map((s) => ({ personality: firstPoint(s).values[pi], others: others.filter((i) => i !== pi).map((i) => firstPoint(s).values[i]!) }))

@@ -3,6 +3,7 @@
  * native CSV trace explicitly.
  */
 import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
+import { plural } from '../plural.ts';
 import { OutDirError } from '../../traces/out-dir.ts';
 import { readTraceBlocks } from '../../traces/reader.ts';
 import { isCacheFile, sourceIdentity, type SourceIdentity } from '../../traces/cache.ts';
@@ -105,7 +106,7 @@ async function run(argv: string[]): Promise<number> {
     if (!/\.sst$/i.test(out)) {
       process.stderr.write(`syncsim convert: note: ${escapeControl(out)} is a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace${/\.gz$/i.test(trace) ? `; to decompress ${escapeControl(trace)}, gunzip -k it` : ''}\n`);
     }
-    process.stdout.write(`${escapeControl(out)}: ${rows === 1 ? '1 row' : `${rows} rows`}\n`);
+    process.stdout.write(`${escapeControl(out)}: ${plural(rows, 'row')}\n`);
     return 0;
   });
 }

@@ -321,7 +321,7 @@ async function tablesInto(manifest: Manifest, store: SweepDir, outDir: string, o
           const replay = (summary as { replay?: { stretched_tasks?: number; max_lag_end_us?: number; trace_end_us?: number } }).replay;
           if ((replay?.stretched_tasks ?? 0) > 0) {
             outcome.stretched.runs++;
-            if (existsSync(join(store.runsDir, r.id, 'tasks.csv'))) outcome.stretched.withTasks = (outcome.stretched.withTasks ?? 0) + 1;
+            if (existsSync(join(store.runsDir, r.id, 'tasks.csv'))) outcome.stretched.withTasks!++;
             if (replay!.trace_end_us! > 0) outcome.stretched.maxShare = Math.max(outcome.stretched.maxShare, replay!.max_lag_end_us! / replay!.trace_end_us!);
           }
         } else {
