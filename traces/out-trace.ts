@@ -11,7 +11,7 @@
  * stamp, traces/trace-stamp.ts, no longer matches); one written before
  * traces were stamped is replaced as before.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { lockOut } from './out-lock.ts';
 import { constants, gunzipSync } from 'node:zlib';
@@ -122,18 +122,31 @@ export function checkTraceOut(path: string, flag: string, origin: TraceOrigin, i
     }
   }
   checkOutFile(path, path, (text, head) => traceOrigin(text, head) === origin, flag, notOurTrace(origin));
-  if (origin !== 'cache' && st?.isFile() && editedSince(path)) {
+  if (origin !== 'cache' && st?.isFile() && editedSince(path, st)) {
     throw new OutDirError(`${flag} ${showOut(path)}: it exists and was written by syncsim ${WRITER[origin]} and has been edited since (its stamp line is gone or no longer matches the lines before it), so it holds changes of yours; choose a new file, or move it away first`);
   }
 }
 
-/** Whether the CSV trace at `path` was edited after its writer stamped it (traces/trace-stamp.ts): a trace that cannot be read whole counts as edited, so it is kept. */
-function editedSince(path: string): boolean {
+/**
+ * The stamp state last read of each trace output, with the file's identity and times then: the
+ * check as a command begins and its recheck as the trace takes its place (recheckTraceOut) read
+ * the same unchanged file, which is hashed whole, once (a write changes its ctime, which no one can set).
+ */
+const stampSeen = new Map<string, { key: string; edited: boolean }>();
+
+/** Whether the CSV trace at `path` (`st` its stat) was edited after its writer stamped it (traces/trace-stamp.ts): a trace that cannot be read whole counts as edited, so it is kept. */
+function editedSince(path: string, st: Stats): boolean {
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const seen = stampSeen.get(path);
+  if (seen?.key === key) return seen.edited;
+  let edited: boolean;
   try {
-    return traceStampState(path) === 'edited';
+    edited = traceStampState(path) === 'edited';
   } catch {
-    return true;
+    edited = true;
   }
+  stampSeen.set(path, { key, edited });
+  return edited;
 }
 
 /**
